@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import type { Point } from '../point/point.js';
+
+/**
+ * A sealed group of points that travels as one request or frame. `id` is stable for the
+ * batch's whole life (every retry reuses it as `x-batch-id` / `trace_id`), so receivers can
+ * drop duplicates.
+ */
+export interface Batch {
+  id: string;
+  points: Point[];
+  /** Size of the points' JSON encoding, in bytes (an estimate of the body before gzip). */
+  bytes: number;
+  /** Wall-clock time the batch was sealed, in ms since the epoch. */
+  createdAtMs: number;
+}
+
+/** A fresh, sortable batch id: sealing time in base 36 plus 8 random bytes. */
+export function newBatchId(nowMs: number): string {
+  return `${Math.floor(nowMs).toString(36)}-${randomBytes(8).toString('hex')}`;
+}
+
+/** Bytes one point adds to a JSON array body (its encoding plus a separator). */
+export function pointBytes(point: Point): number {
+  return Buffer.byteLength(JSON.stringify(point)) + 1;
+}
+
+/**
+ * Derive the batches that replace `batch` when it must be cut: each part keeps the order of
+ * its points and gets an id derived from the parent's, so a retry of a part is still
+ * recognisable as the same data.
+ */
+export function deriveBatch(parent: Batch, points: Point[], suffix: string): Batch {
+  let bytes = 0;
+  for (const p of points) bytes += pointBytes(p);
+  return { id: `${parent.id}.${suffix}`, points, bytes, createdAtMs: parent.createdAtMs };
+}

@@ -1,0 +1,44 @@
+import type { Point, PointValue } from '../point/point.js';
+import type { SpoolStats } from '../spool/spool.js';
+
+/** The part of the sink a bridge writes to. */
+export interface PointWriter {
+  /** Queues a point. Never blocks, never throws: a bad point is counted and dead-lettered. */
+  write(point: Point): void;
+  /** Shorthand for `write({ metric, value, ...extras })`. */
+  send(metric: string, value: PointValue, extras?: Omit<Point, 'metric' | 'value'>): void;
+}
+
+/** What the sink is doing, for health checks and the observe server. */
+export interface SinkStatus {
+  /** False once `close()` has begun. */
+  accepting: boolean;
+  /** True while the receiver refuses our credentials (401/403): data is kept, not sent. */
+  refused: boolean;
+  /** True while the spool is full under `when_full: block`: bridges should skip polls. */
+  backpressured: boolean;
+  /** The spool's content. */
+  spool: SpoolStats;
+}
+
+/** A metric-point sink: validation, batching, clock, spool, delivery. */
+export interface Sink extends PointWriter {
+  /** The source id sent with every request (the server may assign another over WebSocket). */
+  readonly sourceId: string;
+  /**
+   * Seals the open batch and resolves once everything written before the call is
+   * acknowledged. Rejects with `FLUSH_TIMEOUT` at `timeoutMs` (default 30 000); the data
+   * stays in the spool.
+   */
+  flush(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Stops intake, seals the open batch, sends for at most `shutdownTimeoutMs`, then closes.
+   * What is not delivered stays in a disk spool for the next start (a memory spool loses
+   * it, and says how much in the log). Idempotent.
+   */
+  close(): Promise<void>;
+  /** Current state, cheap to call. */
+  status(): SinkStatus;
+  /** Sets the session id stamped on points that carry none (`undefined` ends it). */
+  setSession(sessionId: string | undefined): void;
+}

@@ -1,0 +1,37 @@
+import type { Batch } from '../sink/batch.js';
+
+/**
+ * The answer of one send. Failures are values, not exceptions, so the delivery loop can
+ * apply the answer policy (DESIGN section 4) in one place.
+ */
+export type SendResult =
+  /** Stored by the receiver. `serverTimeMs` feeds the clock when the answer carries it. */
+  | { status: 'success' }
+  /** 429/502/503/504, timeout or connection error: try again later, forever. */
+  | { status: 'retryable'; reason: string; statusCode?: number; retryInMs?: number }
+  /** 500: try again a bounded number of times, then dead-letter. */
+  | { status: 'server_error'; reason: string; statusCode: number; retryInMs?: number }
+  /** 413 or over the transport's own size cap: cut the batch in two. */
+  | { status: 'too_large'; reason: string }
+  /** 400: some point was refused; `index` names it when the receiver said which. */
+  | { status: 'rejected'; reason: string; index?: number }
+  /** 401/403 or a refused WebSocket handshake: stop, keep data, probe slowly. */
+  | { status: 'unauthorized'; reason: string; statusCode?: number };
+
+/** Per-send options. */
+export interface SendOptions {
+  /** Give up on this attempt after this many ms (the answer is then `retryable`). */
+  timeoutMs: number;
+  /** Aborts the attempt (shutdown). */
+  signal?: AbortSignal;
+}
+
+/** Where sealed batches go: HTTP ingest, WebSocket device protocol, or stdout. */
+export interface Transport {
+  /** Short name for logs and metric labels: `http`, `ws`, `stdout`. */
+  readonly name: string;
+  /** Sends one batch; resolves with the answer, never rejects. */
+  send(batch: Batch, options: SendOptions): Promise<SendResult>;
+  /** Closes connections. Idempotent. */
+  shutdown(): Promise<void>;
+}
