@@ -1,1 +1,14 @@
-export {};
+export { createGateway } from './gateway.js';
+export { GatewayError, isGatewayError } from './errors.js';
+export type { GatewayErrorCode } from './errors.js';
+export { parseLineProtocol } from './influx-line-protocol.js';
+export type { LineProtocolFieldValue, LineProtocolPrecision, LineProtocolRecord } from './influx-line-protocol.js';
+export type {
+  FaultPlan,
+  Gateway,
+  GatewayOptions,
+  GatewayStats,
+  PointClass,
+  PointFilter,
+  StoredPoint,
+} from './types.js';

@@ -1,0 +1,10 @@
+// Runs every benchmark; each writes its table to bench/results/<name>.md.
+import { readdirSync } from 'node:fs';
+
+const only = process.argv[2];
+const files = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs' && (!only || f.includes(only)));
+for (const file of files.sort()) {
+  console.log(`\n## ${file}\n`);
+  const mod = await import(new URL(file, import.meta.url).href);
+  await mod.run();
+}

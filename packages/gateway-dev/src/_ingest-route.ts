@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from './_body.js';
+import { headerValue, messageOf, sendJson } from './_context.js';
+import type { GatewayContext, Route } from './_context.js';
+import { applyFault, authorize, isJsonContent } from './_ingest-common.js';
+import type { Reply } from './_ingest-common.js';
+import { validateIngestBody } from './_validate-point.js';
+
+/** The path of the Plexus HTTP ingest endpoint. */
+export const INGEST_PATH = '/ingest';
+
+async function handleIngest(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { store, options } = ctx;
+  const reply: Reply = (status, error, headers) => {
+    store.countStatus(status);
+    sendJson(res, status, { error }, headers);
+  };
+  store.countRequest();
+  if (await applyFault(ctx, req, reply)) return;
+
+  const auth = authorize(ctx, headerValue(req, 'x-api-key'), 'the x-api-key header');
+  if (!auth.ok) return reply(auth.status, auth.message);
+  if (!isJsonContent(req)) return reply(415, 'content-type must be application/json');
+
+  const body = await readBody(req, { maxBytes: options.maxBodyBytes, onWireBytes: (n) => store.countBytes(n) });
+  if (!body.ok) return reply(body.status, body.error);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.body.toString('utf8'));
+  } catch (err) {
+    return reply(400, `body is not valid JSON: ${messageOf(err)}`);
+  }
+  const check = validateIngestBody(parsed, options);
+  if (!check.ok) return reply(check.status, check.error);
+
+  let count: number;
+  try {
+    ({ count } = store.addBatch(check.points, {
+      receivedAtMs: ctx.clockNow(),
+      batchId: headerValue(req, 'x-batch-id') || undefined,
+    }));
+  } catch (err) {
+    return reply(500, `gateway-dev could not store the batch: ${messageOf(err)}`);
+  }
+  store.countStatus(200);
+  sendJson(res, 200, { success: true, count, server_time_ms: ctx.clockNow() });
+}
+
+/** `POST /ingest`: the Plexus HTTP ingest API (DESIGN section 3). */
+export function ingestRoute(ctx: GatewayContext): Route {
+  return { path: INGEST_PATH, methods: { POST: (req, res) => handleIngest(ctx, req, res) } };
+}

@@ -1,0 +1,84 @@
+import { GatewayError } from './errors.js';
+import type { GatewayOptions } from './types.js';
+
+/** Options with every default filled in. */
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  apiKeys: ReadonlySet<string>;
+  readOnlyKeys: ReadonlySet<string>;
+  out: string | undefined;
+  print: NodeJS.WritableStream | undefined;
+  maxEventBytes: number;
+  maxPoints: number;
+  maxBodyBytes: number;
+  clockOffsetMs: number;
+  now: () => number;
+  random: () => number;
+  influxWrite: boolean;
+  devEndpoints: boolean;
+  retainPoints: boolean;
+}
+
+const KNOWN = new Set<string>([
+  'host', 'port', 'apiKeys', 'readOnlyKeys', 'out', 'print', 'maxEventBytes', 'maxPoints', 'maxBodyBytes',
+  'clockOffsetMs', 'now', 'random', 'influxWrite', 'devEndpoints', 'retainPoints',
+] satisfies (keyof GatewayOptions)[]);
+
+function fail(message: string): never {
+  throw new GatewayError('OPTIONS_INVALID', `createGateway: ${message}`);
+}
+
+function keyList(value: unknown, name: string): Set<string> {
+  if (!Array.isArray(value) || !value.every((k) => typeof k === 'string' && k.length > 0)) {
+    fail(`${name} must be an array of non-empty strings`);
+  }
+  return new Set(value as string[]);
+}
+
+function positiveInteger(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) fail(`${name} must be a positive integer`);
+  return value;
+}
+
+function fn<T>(value: unknown, name: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'function') fail(`${name} must be a function`);
+  return value as T;
+}
+
+/** Validates options once and fills in defaults; throws `GatewayError` (`OPTIONS_INVALID`). */
+export function resolveOptions(options: GatewayOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) fail(`unknown option "${key}"`);
+  }
+  const apiKeys = keyList(options.apiKeys, 'apiKeys');
+  if (apiKeys.size === 0) fail('apiKeys needs at least one key');
+  const readOnlyKeys = keyList(options.readOnlyKeys ?? [], 'readOnlyKeys');
+  for (const key of readOnlyKeys) if (apiKeys.has(key)) fail('a key cannot be in both apiKeys and readOnlyKeys');
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('port must be an integer 0..65535');
+  const clockOffsetMs = options.clockOffsetMs ?? 0;
+  if (!Number.isFinite(clockOffsetMs)) fail('clockOffsetMs must be a finite number');
+  if (options.out !== undefined && (typeof options.out !== 'string' || options.out === '')) fail('out must be a file path');
+  if (options.print !== undefined && typeof options.print.write !== 'function') fail('print must be a writable stream');
+  return {
+    host: options.host ?? '127.0.0.1',
+    port,
+    apiKeys,
+    readOnlyKeys,
+    out: options.out,
+    print: options.print,
+    maxEventBytes: positiveInteger(options.maxEventBytes, 'maxEventBytes', 65536),
+    maxPoints: positiveInteger(options.maxPoints, 'maxPoints', 10_000),
+    maxBodyBytes: positiveInteger(options.maxBodyBytes, 'maxBodyBytes', 5 * 1024 * 1024),
+    clockOffsetMs,
+    now: fn(options.now, 'now', Date.now),
+    random: fn(options.random, 'random', Math.random),
+    influxWrite: options.influxWrite ?? false,
+    devEndpoints: options.devEndpoints ?? true,
+    retainPoints: options.retainPoints ?? true,
+  };
+}

@@ -1,0 +1,90 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { formatPointLine } from './_print.js';
+import type { NormalizedPoint } from './_validate-point.js';
+import type { GatewayStats, PointFilter, StoredPoint } from './types.js';
+
+export interface StoreOptions {
+  out: string | undefined;
+  print: NodeJS.WritableStream | undefined;
+  retainPoints: boolean;
+}
+
+export interface BatchReceipt {
+  receivedAtMs: number;
+  batchId: string | undefined;
+}
+
+/** Where every transport (HTTP ingest, Influx write, later the WebSocket device side) stores points. */
+export interface Store {
+  /** Appends to the out file, prints, then keeps the points. Throws when the out file fails (nothing kept). */
+  addBatch(points: readonly NormalizedPoint[], receipt: BatchReceipt): { count: number; duplicate: boolean };
+  query(filter?: PointFilter): StoredPoint[];
+  countRequest(): void;
+  countBytes(bytes: number): void;
+  countStatus(status: number | 'dropped'): void;
+  stats(): GatewayStats;
+  reset(): void;
+  close(): void;
+}
+
+function emptyStats(): GatewayStats {
+  return { requests: 0, byStatus: {}, points: 0, batches: 0, duplicateBatches: 0, bytesIn: 0 };
+}
+
+/** Opens the out file once (append mode), so a bad path fails at start rather than per request. */
+export function createStore(options: StoreOptions): Store {
+  let fd = options.out === undefined ? undefined : openSync(options.out, 'a');
+  let stored: StoredPoint[] = [];
+  let seenBatchIds = new Set<string>();
+  let counters = emptyStats();
+
+  return {
+    addBatch(points, { receivedAtMs, batchId }) {
+      const duplicate = batchId !== undefined && seenBatchIds.has(batchId);
+      const receipt: Partial<StoredPoint> = { received_at_ms: receivedAtMs };
+      if (batchId !== undefined) receipt.batch_id = batchId;
+      if (duplicate) receipt.duplicate = true;
+      const batch = points.map((p) => ({ ...p, ...receipt }) as StoredPoint);
+      if (fd !== undefined) {
+        writeSync(fd, batch.map((p) => `${JSON.stringify(p)}\n`).join(''));
+      }
+      if (options.print !== undefined) {
+        options.print.write(batch.map((p) => `${formatPointLine(p)}\n`).join(''));
+      }
+      if (options.retainPoints) for (const p of batch) stored.push(p);
+      if (batchId !== undefined) seenBatchIds.add(batchId);
+      counters.points += batch.length;
+      counters.batches += 1;
+      if (duplicate) counters.duplicateBatches += 1;
+      return { count: batch.length, duplicate };
+    },
+    query(filter) {
+      const { metric, sourceId } = filter ?? {};
+      return stored.filter(
+        (p) => (metric === undefined || p.metric === metric) && (sourceId === undefined || p.source_id === sourceId),
+      );
+    },
+    countRequest() {
+      counters.requests += 1;
+    },
+    countBytes(bytes) {
+      counters.bytesIn += bytes;
+    },
+    countStatus(status) {
+      const key = String(status);
+      counters.byStatus[key] = (counters.byStatus[key] ?? 0) + 1;
+    },
+    stats() {
+      return { ...counters, byStatus: { ...counters.byStatus } };
+    },
+    reset() {
+      stored = [];
+      seenBatchIds = new Set();
+      counters = emptyStats();
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createGateway } from './gateway.js';
+import { isGatewayError } from './errors.js';
+import { messageOf } from './_context.js';
+import type { Gateway } from './types.js';
+
+const NAME = 'fieldbridge-gateway';
+const KEY_ENV = 'FIELDBRIDGE_GATEWAY_API_KEY';
+
+const USAGE = `Usage: ${NAME} [options]
+
+A local Plexus-compatible ingest service (POST /ingest) for development, demos and tests.
+Stored points are printed on stdout; status lines go to stderr.
+
+Options:
+  --host HOST              interface to listen on (default 127.0.0.1)
+  --port PORT              TCP port, 0 for any free one (default 8080)
+  --api-key KEY            key with write scope; repeatable (also $${KEY_ENV},
+                           comma-separated). Without any, a random key is generated and printed
+  --read-only-key KEY      key that authenticates but gets 403; repeatable
+  --out FILE               append every stored point to FILE as NDJSON
+  --quiet                  do not print points
+  --influx                 also serve InfluxDB v2 POST /api/v2/write (Authorization: Token KEY)
+  --clock-offset-ms MS     shift the server clock by MS (negative: --clock-offset-ms=-5000)
+  --help                   show this help
+  --version                show the version
+
+Dev endpoints (no key): GET /_dev/points?metric=&source_id=, GET /_dev/stats,
+POST /_dev/reset, GET|PUT|DELETE /_dev/faults, GET /healthz.
+`;
+
+/** Where the command writes, reads its environment, and learns it should stop. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  /** Resolves when the gateway should stop. Default: the first SIGINT or SIGTERM. */
+  stopped?: Promise<unknown>;
+}
+
+class UsageError extends Error {}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+function parse(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8080' },
+      'api-key': { type: 'string', multiple: true },
+      'read-only-key': { type: 'string', multiple: true },
+      out: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      influx: { type: 'boolean', default: false },
+      'clock-offset-ms': { type: 'string', default: '0' },
+      help: { type: 'boolean', default: false },
+      version: { type: 'boolean', default: false },
+    },
+  });
+  if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
+    throw new UsageError(`--port must be an integer 0..65535, not "${values.port}"`);
+  }
+  if (!/^-?\d+(\.\d+)?$/.test(values['clock-offset-ms'])) {
+    throw new UsageError(`--clock-offset-ms must be a number of ms, not "${values['clock-offset-ms']}"`);
+  }
+  return values;
+}
+
+/**
+ * Runs the `fieldbridge-gateway` command with `argv` (without node and the script) and
+ * resolves with the exit code: 0 after a clean stop (SIGINT/SIGTERM), 2 for bad flags or
+ * configuration, 1 when the gateway cannot start.
+ */
+export async function main(argv: string[], io?: CliIo): Promise<number> {
+  const { stdout, stderr, env, stopped } = io ?? { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  let flags: ReturnType<typeof parse>;
+  try {
+    flags = parse(argv);
+  } catch (err) {
+    stderr.write(`${NAME}: ${messageOf(err)}\nRun ${NAME} --help for usage.\n`);
+    return 2;
+  }
+  if (flags.help || flags.version) {
+    stdout.write(flags.help ? USAGE : `${version()}\n`);
+    return 0;
+  }
+
+  const apiKeys = [...(flags['api-key'] ?? []), ...(env[KEY_ENV] ?? '').split(',')].map((k) => k.trim()).filter(Boolean);
+  if (apiKeys.length === 0) {
+    const key = `fbk_dev_${randomBytes(12).toString('hex')}`;
+    apiKeys.push(key);
+    stderr.write(`${NAME}: no --api-key given; generated one for this run: ${key}\n`);
+  }
+  let gateway: Gateway;
+  try {
+    gateway = await createGateway({
+      host: flags.host,
+      port: Number(flags.port),
+      apiKeys,
+      readOnlyKeys: flags['read-only-key'] ?? [],
+      ...(flags.out === undefined ? {} : { out: flags.out }),
+      ...(flags.quiet ? {} : { print: stdout }),
+      influxWrite: flags.influx,
+      clockOffsetMs: Number(flags['clock-offset-ms']),
+    });
+  } catch (err) {
+    stderr.write(`${NAME}: ${messageOf(err)}\n`);
+    return isGatewayError(err, 'OPTIONS_INVALID') ? 2 : 1;
+  }
+  stderr.write(`${NAME} listening on ${gateway.url}\n`);
+  if (flags.influx) stderr.write(`${NAME}: InfluxDB v2 writes on ${gateway.origin}/api/v2/write\n`);
+  await (stopped ?? untilSignal());
+  await gateway.close();
+  return 0;
+}

@@ -1,0 +1,88 @@
+import type { GatewayContext, Route } from './_context.js';
+import { messageOf } from './_context.js';
+import { devRoutes, healthRoute } from './_dev-routes.js';
+import { createFaultInjector } from './_faults.js';
+import { influxWriteRoute } from './_influx-route.js';
+import { INGEST_PATH, ingestRoute } from './_ingest-route.js';
+import { resolveOptions } from './_options.js';
+import { createHttpServer } from './_server.js';
+import { createStore } from './_store.js';
+import type { Store } from './_store.js';
+import { GatewayError } from './errors.js';
+import type { Gateway, GatewayOptions } from './types.js';
+
+function originOf(host: string, port: number): string {
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  return `http://${hostPart}:${port}`;
+}
+
+/**
+ * Starts a local Plexus-compatible ingest service: `POST /ingest` (DESIGN section 3), the
+ * `/_dev/*` endpoints, `GET /healthz`, and optionally InfluxDB's `POST /api/v2/write`.
+ * Resolves once it listens. Rejects with `GatewayError` (`OPTIONS_INVALID` for bad options
+ * or an out file that cannot be opened, `LISTEN_FAILED` when the port is taken).
+ * Stored points live in memory (and the `out` file) until `reset()`; nothing survives the process.
+ */
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const resolved = resolveOptions(options);
+  let clockOffsetMs = resolved.clockOffsetMs;
+  const clockNow = (): number => resolved.now() + clockOffsetMs;
+
+  let store: Store;
+  try {
+    store = createStore(resolved);
+  } catch (err) {
+    throw new GatewayError('OPTIONS_INVALID', `createGateway: cannot open out file ${resolved.out ?? ''}: ${messageOf(err)}`, {
+      cause: err,
+    });
+  }
+  const faults = createFaultInjector(resolved.random);
+  const lifetime = new AbortController();
+  const ctx: GatewayContext = { options: resolved, store, faults, clockNow, signal: lifetime.signal };
+
+  const reset = (): void => {
+    store.reset();
+    faults.set(undefined);
+  };
+  const routes: Route[] = [ingestRoute(ctx), healthRoute()];
+  if (resolved.influxWrite) routes.push(influxWriteRoute(ctx));
+  if (resolved.devEndpoints) routes.push(...devRoutes(ctx, reset));
+  const http = createHttpServer({ routes, closing: () => lifetime.signal.aborted });
+
+  let port: number;
+  try {
+    port = await http.listen(resolved.port, resolved.host);
+  } catch (err) {
+    store.close();
+    throw new GatewayError(
+      'LISTEN_FAILED',
+      `cannot listen on ${resolved.host}:${resolved.port}: ${messageOf(err)} (choose another port, or 0 for any free one)`,
+      { cause: err },
+    );
+  }
+
+  const origin = originOf(resolved.host, port);
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${origin}${INGEST_PATH}`,
+    origin,
+    port,
+    close() {
+      closing ??= (async () => {
+        lifetime.abort();
+        await http.close();
+        store.close();
+      })();
+      return closing;
+    },
+    points: (filter) => store.query(filter),
+    stats: () => store.stats(),
+    reset,
+    setFaults: (plan) => faults.set(plan),
+    clockNow,
+    setClockOffsetMs(offsetMs) {
+      if (!Number.isFinite(offsetMs)) throw new GatewayError('OPTIONS_INVALID', 'setClockOffsetMs: offset must be a finite number');
+      clockOffsetMs = offsetMs;
+    },
+  };
+}

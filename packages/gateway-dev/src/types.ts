@@ -1,0 +1,131 @@
+/** Point classes the gateway knows: numeric series or anything else. */
+export type PointClass = 'metric' | 'event';
+
+/**
+ * A point as stored by the gateway: the JSON object the client sent (unknown fields kept),
+ * with `source_id` resolved from the body when the point had none, `timestamp` in ms
+ * (values below 1e12 arrive as seconds and are multiplied by 1000, as the real gateway does;
+ * a point sent without a timestamp is stored without one), and the receipt details.
+ */
+export interface StoredPoint {
+  metric: string;
+  value: unknown;
+  /** Milliseconds since the Unix epoch; absent when the client sent none. */
+  timestamp?: number;
+  /** The point's own source id, or the body's when the point had none. */
+  source_id: string;
+  tags?: Record<string, string>;
+  session_id?: string;
+  /** As sent; when omitted the gateway treated numbers as `metric` and the rest as `event`. */
+  class?: PointClass;
+  /** The gateway's clock (see {@link GatewayOptions.clockOffsetMs}) when the request was stored. */
+  received_at_ms: number;
+  /** The request's `x-batch-id` header; absent when the request had none. */
+  batch_id?: string;
+  /** `true` when this batch id had already been stored once (the points are stored again). */
+  duplicate?: true;
+  [field: string]: unknown;
+}
+
+/** Selects stored points; every given field must match exactly. */
+export interface PointFilter {
+  metric?: string;
+  sourceId?: string;
+}
+
+/** Counters since start or the last `reset()`. Only ingest requests count, not `/_dev` ones. */
+export interface GatewayStats {
+  /** Ingest requests received (`POST /ingest` and, when enabled, `POST /api/v2/write`). */
+  requests: number;
+  /** Ingest answers by status code (`"200"`, `"503"`, ...); dropped connections count as `"dropped"`. */
+  byStatus: Record<string, number>;
+  /** Points stored. */
+  points: number;
+  /** Requests stored (a batch is one stored request). */
+  batches: number;
+  /** Stored requests whose `x-batch-id` had been stored before. */
+  duplicateBatches: number;
+  /** Request body bytes read from the wire (compressed size when gzipped). */
+  bytesIn: number;
+}
+
+/**
+ * Faults injected into ingest requests (`POST /ingest`, `POST /api/v2/write`), checked before
+ * authentication, the way a degraded load balancer answers before the service sees the key.
+ * With `count`, exactly the next `count` ingest requests are affected (`ratio` is ignored), so
+ * tests never depend on chance; without it each request is affected with probability `ratio`.
+ * An affected request is delayed by `delayMs`, then dropped (`drop`), answered with `status`,
+ * or, with neither, handled normally.
+ */
+export interface FaultPlan {
+  /** Status to answer with, 400..599, e.g. 503, 500, 429, 413, 401. */
+  status?: number;
+  /** Share of ingest requests affected, 0..1. Default 1. Ignored when `count` is set. */
+  ratio?: number;
+  /** Affect exactly the next N ingest requests, then stop. Default: no limit. */
+  count?: number;
+  /** Sent verbatim as the `Retry-After` header with `status`: `"2"` or an HTTP date. */
+  retryAfter?: string;
+  /** Wait this many ms before answering (or dropping, or handling normally). Default 0. */
+  delayMs?: number;
+  /** Destroy the connection without answering. Default false. */
+  drop?: boolean;
+}
+
+/** Options of {@link createGateway}. */
+export interface GatewayOptions {
+  /** Interface to listen on. Default `'127.0.0.1'`. */
+  host?: string;
+  /** TCP port. Default 0: the OS picks a free one (read it from `Gateway.port`). */
+  port?: number;
+  /** Keys with write scope, sent as `x-api-key` (or `Authorization: Token` for Influx). At least one. */
+  apiKeys: string[];
+  /** Keys that authenticate but lack write scope: their ingest requests get 403. Default none. */
+  readOnlyKeys?: string[];
+  /** Append every stored point as one NDJSON line to this file (created if missing). Default none. */
+  out?: string;
+  /** Print each stored point as one readable line here. Default: print nothing. */
+  print?: NodeJS.WritableStream;
+  /** Largest event value, in bytes of its JSON encoding. Default 65536. */
+  maxEventBytes?: number;
+  /** Most points in one `POST /ingest` request (more -> 413). Default 10000. */
+  maxPoints?: number;
+  /** Largest request body, compressed and decompressed, in bytes (more -> 413). Default 5 MiB. */
+  maxBodyBytes?: number;
+  /** Added to `now()` to make the server clock (`server_time_ms`, `received_at_ms`). Default 0. */
+  clockOffsetMs?: number;
+  /** Wall clock in epoch ms, injectable for tests. Default `Date.now`. */
+  now?: () => number;
+  /** Random numbers in [0, 1) for ratio faults, injectable for tests. Default `Math.random`. */
+  random?: () => number;
+  /** Also serve `POST /api/v2/write` (InfluxDB v2 line protocol). Default false. */
+  influxWrite?: boolean;
+  /** Serve the `/_dev/*` endpoints (no key needed: keep the gateway on loopback). Default true. */
+  devEndpoints?: boolean;
+  /** Keep stored points in memory for `points()`; false only counts them (long benchmarks). Default true. */
+  retainPoints?: boolean;
+}
+
+/** A running gateway. */
+export interface Gateway {
+  /** The full ingest URL, e.g. `http://127.0.0.1:41234/ingest`. */
+  readonly url: string;
+  /** Scheme, host and port, e.g. `http://127.0.0.1:41234`. */
+  readonly origin: string;
+  /** The port listened on (the OS-chosen one when `port` was 0). */
+  readonly port: number;
+  /** Stops listening and destroys open connections. Idempotent. Stored points stay readable. */
+  close(): Promise<void>;
+  /** Stored points in arrival order, optionally filtered. A new array on every call. */
+  points(filter?: PointFilter): StoredPoint[];
+  /** A snapshot of the counters. */
+  stats(): GatewayStats;
+  /** Forgets stored points, remembered batch ids, counters and faults. The out file is kept. */
+  reset(): void;
+  /** Replaces the fault plan; `undefined` clears it. Throws `GatewayError` (`FAULTS_INVALID`). */
+  setFaults(faults: FaultPlan | undefined): void;
+  /** The server clock in epoch ms: `now() + clockOffsetMs`. */
+  clockNow(): number;
+  /** Changes the server clock's offset (ms, may be negative) from now on. */
+  setClockOffsetMs(offsetMs: number): void;
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredPoint } from '../src/index.js';
+import { batch, call, ingest, startGateway } from './helpers.js';
+
+describe('dev endpoints', () => {
+  async function seeded() {
+    const gateway = await startGateway();
+    await ingest(gateway, {
+      source_id: 'plant-a',
+      points: [
+        { metric: 'rpm', value: 1 },
+        { metric: 'temp', value: 2 },
+        { metric: 'rpm', value: 3, source_id: 'plant-b' },
+      ],
+    });
+    return gateway;
+  }
+
+  it('GET /_dev/points lists stored points, filtered by metric and source_id', async () => {
+    const gateway = await seeded();
+    const all = await call(gateway, 'GET', '/_dev/points');
+    expect(all.status).toBe(200);
+    const body = all.json as { count: number; points: StoredPoint[] };
+    expect(body.count).toBe(3);
+    expect(body.points).toEqual(gateway.points());
+    const rpm = (await call(gateway, 'GET', '/_dev/points?metric=rpm')).json as { points: StoredPoint[] };
+    expect(rpm.points.map((p) => p.value)).toEqual([1, 3]);
+    const rpmB = await call(gateway, 'GET', '/_dev/points?metric=rpm&source_id=plant-b');
+    expect(rpmB.json).toMatchObject({ count: 1, points: [{ value: 3, source_id: 'plant-b' }] });
+  });
+
+  it('GET /_dev/stats reports the counters of ingest requests only', async () => {
+    const gateway = await seeded();
+    await ingest(gateway, batch(), { key: 'wrong' });
+    await call(gateway, 'GET', '/_dev/points');
+    const stats = await call(gateway, 'GET', '/_dev/stats');
+    expect(stats.json).toEqual({
+      requests: 2,
+      byStatus: { '200': 1, '401': 1 },
+      points: 3,
+      batches: 1,
+      duplicateBatches: 0,
+      bytesIn: expect.any(Number),
+    });
+    expect(stats.json).toEqual(gateway.stats());
+  });
+
+  it('POST /_dev/reset forgets points, counters and batch ids', async () => {
+    const gateway = await startGateway();
+    await ingest(gateway, batch(), { headers: { 'x-batch-id': 'b1' } });
+    expect((await call(gateway, 'POST', '/_dev/reset')).status).toBe(204);
+    expect(gateway.points()).toEqual([]);
+    expect(gateway.stats()).toEqual({ requests: 0, byStatus: {}, points: 0, batches: 0, duplicateBatches: 0, bytesIn: 0 });
+    await ingest(gateway, batch(), { headers: { 'x-batch-id': 'b1' } });
+    expect(gateway.stats().duplicateBatches).toBe(0);
+  });
+
+  it('can be switched off', async () => {
+    const gateway = await startGateway({ devEndpoints: false });
+    expect((await call(gateway, 'GET', '/_dev/points')).status).toBe(404);
+    expect((await call(gateway, 'GET', '/healthz')).status).toBe(200);
+  });
+
+  it('keeps counting without keeping points when retainPoints is false', async () => {
+    const gateway = await startGateway({ retainPoints: false });
+    await ingest(gateway, batch(3));
+    expect(gateway.points()).toEqual([]);
+    expect(gateway.stats()).toMatchObject({ points: 3, batches: 1 });
+  });
+});

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine and runs every test (the command CI runs through .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export TURBO_TELEMETRY_DISABLED=1
+pnpm test
