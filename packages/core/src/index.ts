@@ -1,1 +1,45 @@
-export {};
+// The public API of @fieldbridge/core. The command-line helper lives in `@fieldbridge/core/cli`
+// and test utilities in `@fieldbridge/core/testing`; neither is imported from here.
+export type { Point, PointClass, PointValue, Tags } from './point/point.js';
+export { POINT_LIMITS, REQUEST_LIMITS, SOURCE_ID_PATTERN } from './point/point.js';
+export { classOf, validatePoint } from './point/validate-point.js';
+export { FieldbridgeError, isFieldbridgeError, type FieldbridgeErrorCode } from './errors.js';
+
+export type { Clock, ClockSample } from './clock/clock.js';
+export { createClock, type ClockOptions } from './clock/create-clock.js';
+
+export type { Batch } from './sink/batch.js';
+export type { Sink, SinkStatus, PointWriter } from './sink/sink-types.js';
+export type { SinkOptions } from './sink/sink-options.js';
+export type { DropReason } from './sink/sink-metrics.js';
+export { createSink } from './sink/create-sink.js';
+
+export type { Spool, SpoolStats, SpoolLimits, WhenFull, AppendResult, DroppedBatch, SpoolDropReason } from './spool/spool.js';
+export { createSpool, createMemorySpool, createSqliteSpool } from './spool/index.js';
+
+export type { Transport, SendResult, SendOptions } from './transport/transport.js';
+export { createHttpTransport, type HttpTransportOptions } from './transport/http-transport.js';
+export { createStdoutTransport, type StdoutTransportOptions } from './transport/stdout-transport.js';
+export { DEFAULT_RETRY, backoffDelayMs, parseRetryAfterMs, type RetryOptions } from './transport/retry-policy.js';
+
+export { parseMapping, loadMapping } from './config/load-mapping.js';
+export { ConfigError, formatIssue, type ConfigIssue } from './config/config-error.js';
+export { bridgeFileSchema, generateJsonSchema, type FileConfig } from './config/file-schema.js';
+export { commonShape, sinkSectionSchema, observeSectionSchema, type CommonConfig } from './config/common-schema.js';
+export { byteSize, duration } from './config/units.js';
+export { substituteEnv } from './config/env-substitute.js';
+
+export {
+  defineBridge,
+  type BridgeDefinition,
+  type BridgeContext,
+  type BridgeInstance,
+  type BridgeCliOption,
+  type BridgeCliIo,
+  type SourceState,
+} from './runtime/define-bridge.js';
+export { startBridge, type RunningBridge, type StartBridgeOptions } from './runtime/start-bridge.js';
+export { createProblemReporter, type ProblemReporter } from './runtime/problems.js';
+export { createLogger, type LoggerOptions } from './runtime/logger.js';
+export { sinkOptionsFromConfig } from './runtime/sink-from-config.js';
+export { startObserveServer, type ObserveServer, type ObserveServerOptions, type Readiness } from './observe/observe-server.js';

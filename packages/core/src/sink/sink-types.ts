@@ -1,3 +1,4 @@
+import type { Clock } from '../clock/clock.js';
 import type { Point, PointValue } from '../point/point.js';
 import type { SpoolStats } from '../spool/spool.js';
 
@@ -25,6 +26,8 @@ export interface SinkStatus {
 export interface Sink extends PointWriter {
   /** The source id sent with every request (the server may assign another over WebSocket). */
   readonly sourceId: string;
+  /** The sink's corrected clock; timestamps it adds come from here. */
+  readonly clock: Clock;
   /**
    * Seals the open batch and resolves once everything written before the call is
    * acknowledged. Rejects with `FLUSH_TIMEOUT` at `timeoutMs` (default 30 000); the data

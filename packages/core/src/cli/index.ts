@@ -1,0 +1,2 @@
+export { runBridgeCli } from './run-bridge-cli.js';
+export type { CliIo, CliOptions } from './parse-args.js';

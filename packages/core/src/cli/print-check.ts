@@ -1,0 +1,17 @@
+import type { FileConfig } from '../config/file-schema.js';
+import type { BridgeDefinition } from '../runtime/define-bridge.js';
+import { describeSink } from '../runtime/sink-from-config.js';
+
+/** The `--check` report: the file is valid, and what would be read and where it would go. */
+export function formatCheck(definition: BridgeDefinition, file: string, config: FileConfig): string {
+  const lines = [
+    `${file}: ok`,
+    `source_id: ${config.source_id}`,
+    `sink: ${JSON.stringify(describeSink(config))}`,
+  ];
+  if (config.tags) lines.push(`tags: ${JSON.stringify(config.tags)}`);
+  if (config.observe) lines.push(`observe: http://${config.observe.listen} (/healthz /readyz /metrics)`);
+  lines.push(`${definition.name}:`);
+  for (const line of definition.describe(config[definition.name])) lines.push(`  ${line}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import type { BridgeDefinition } from '../runtime/define-bridge.js';
+import { commonShape, type CommonConfig } from './common-schema.js';
+
+/** A whole validated mapping file: the common keys plus the bridge's own section. */
+export type FileConfig<D extends BridgeDefinition = BridgeDefinition> = CommonConfig & Record<D['name'], z.output<D['configSchema']>>;
+
+/** The strict schema of a whole mapping file for one bridge. */
+export function bridgeFileSchema(definition: BridgeDefinition): z.ZodType {
+  return z.strictObject({ ...commonShape, [definition.name]: definition.configSchema });
+}
+
+/**
+ * The JSON Schema (draft 2020-12) of a bridge's mapping file, for editors (the YAML language
+ * server reads it from a `# yaml-language-server: $schema=…` comment). Describes the input
+ * side: sizes and durations accept their string forms.
+ */
+export function generateJsonSchema(definition: BridgeDefinition): Record<string, unknown> {
+  const schema = z.toJSONSchema(bridgeFileSchema(definition), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, title: `bridge-${definition.name} mapping file` };
+}

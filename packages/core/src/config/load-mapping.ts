@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { FieldbridgeError } from '../errors.js';
+import type { BridgeDefinition } from '../runtime/define-bridge.js';
+import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
+import { MissingEnvError, substituteEnv } from './env-substitute.js';
+import { bridgeFileSchema, type FileConfig } from './file-schema.js';
+
+/**
+ * Parses and validates a mapping file's text for `definition`. Environment references are
+ * expanded inside values; a plain (unquoted) value that was only a reference is read again as
+ * YAML, so `port: ${PORT}` gives a number. Relative `sink.buffer.path` and
+ * `sink.dead_letter.path` are resolved against the file's directory.
+ * Throws {@link ConfigError} listing every problem as `file:line:col key: message`.
+ */
+export function parseMapping<D extends BridgeDefinition>(text: string, file: string, definition: D, env: NodeJS.ProcessEnv = process.env): FileConfig<D> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const at = (offset: number | undefined, path: string, message: string): ConfigIssue => {
+    const pos = lineCounter.linePos(offset ?? 0);
+    return { file, line: pos.line, col: pos.col, path, message };
+  };
+  const issues: ConfigIssue[] = doc.errors.map((e) => at(e.pos[0], '', e.message.split('\n')[0] ?? e.message));
+  if (issues.length === 0) issues.push(...expandEnv(doc, env, at));
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  const result = bridgeFileSchema(definition).safeParse(doc.toJS() ?? {});
+  if (!result.success) throw new ConfigError(locateIssues(doc, result.error.issues, at));
+  const config = result.data as FileConfig<D>;
+  resolvePaths(config, dirname(resolve(file)));
+  return config;
+}
+
+/** Reads `file` and {@link parseMapping}s it. A missing file throws `CONFIG_NOT_FOUND`. */
+export function loadMapping<D extends BridgeDefinition>(file: string, definition: D, env: NodeJS.ProcessEnv = process.env): FileConfig<D> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new FieldbridgeError('CONFIG_NOT_FOUND', `${file}: cannot read the mapping file (${(err as NodeJS.ErrnoException).code ?? err})`, { cause: err });
+  }
+  return parseMapping(text, file, definition, env);
+}
+
+type At = (offset: number | undefined, path: string, message: string) => ConfigIssue;
+
+function expandEnv(doc: Document, env: NodeJS.ProcessEnv, at: At): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  visit(doc, {
+    Scalar(_key, node, path) {
+      if (typeof node.value !== 'string' || !node.value.includes('$')) return;
+      const original = node.value;
+      try {
+        const expanded = substituteEnv(original, env);
+        node.value = node.type === 'PLAIN' && /^\$\{[^}]*\}$/.test(original.trim()) ? reread(expanded) : expanded;
+      } catch (err) {
+        if (!(err instanceof MissingEnvError)) throw err;
+        issues.push(at(node.range?.[0], keyPathOf(path), err.message));
+      }
+    },
+  });
+  return issues;
+}
+
+function reread(text: string): unknown {
+  const value = parseDocument(text).toJS() as unknown;
+  return typeof value === 'number' || typeof value === 'boolean' ? value : text;
+}
+
+function keyPathOf(path: readonly unknown[]): string {
+  const keys: PropertyKey[] = [];
+  for (const step of path) {
+    const key = (step as { key?: unknown }).key;
+    if (isScalar(key)) keys.push(String(key.value));
+  }
+  return formatPath(keys);
+}
+
+function locateIssues(doc: Document, zodIssues: readonly z.core.$ZodIssue[], at: At): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of zodIssues) {
+    const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      const parent = doc.getIn(path, true) as Node | undefined;
+      for (const key of issue.keys) {
+        const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key) : undefined;
+        const offset = (pair?.key as Node | undefined)?.range?.[0] ?? parent?.range?.[0];
+        out.push(at(offset, formatPath([...path, key]), `unknown key${suggest(key)}`));
+      }
+      continue;
+    }
+    const node = doc.getIn(path, true) as Node | undefined;
+    if (node?.range) {
+      out.push(at(node.range[0], formatPath(path), issue.message));
+      continue;
+    }
+    // The key is missing: point at the nearest enclosing node that exists.
+    let depth = path.length - 1;
+    let parent: Node | undefined;
+    while (depth >= 0 && !parent?.range) parent = doc.getIn(path.slice(0, depth--), true) as Node | undefined;
+    const message = issue.code === 'invalid_type' && /undefined/.test(issue.message) ? 'required key is missing' : issue.message;
+    out.push(at(parent?.range?.[0] ?? doc.contents?.range?.[0], formatPath(path), message));
+  }
+  return out;
+}
+
+function suggest(key: string): string {
+  return /[A-Z]/.test(key) ? ` (keys are snake_case: ${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}?)` : '';
+}
+
+function resolvePaths(config: FileConfig, baseDir: string): void {
+  const sink = config.sink as { buffer?: { path?: string }; dead_letter?: { path: string } };
+  if (sink.buffer?.path && !isAbsolute(sink.buffer.path)) sink.buffer.path = resolve(baseDir, sink.buffer.path);
+  if (sink.dead_letter?.path && !isAbsolute(sink.dead_letter.path)) sink.dead_letter.path = resolve(baseDir, sink.dead_letter.path);
+}

@@ -1,0 +1,38 @@
+import type { CommonConfig } from '../config/common-schema.js';
+import type { SinkOptions } from '../sink/sink-options.js';
+
+/** Maps the YAML `sink` section (snake_case) and the file's `source_id`/`tags` to {@link SinkOptions}. */
+export function sinkOptionsFromConfig(config: CommonConfig): SinkOptions {
+  const s = config.sink;
+  return {
+    url: s.url,
+    apiKey: s.api_key,
+    sourceId: config.source_id,
+    tags: config.tags,
+    batch: s.batch && { maxPoints: s.batch.max_points, maxBytes: s.batch.max_bytes, lingerMs: s.batch.linger_ms },
+    buffer: s.buffer && {
+      path: s.buffer.path,
+      maxBytes: s.buffer.max_bytes,
+      whenFull: s.buffer.when_full,
+      maxAgeMs: s.buffer.max_age,
+      durability: s.buffer.durability,
+    },
+    retry: s.retry && {
+      initialDelayMs: s.retry.initial_delay_ms,
+      maxDelayMs: s.retry.max_delay_ms,
+      maxServerErrorAttempts: s.retry.max_server_error_attempts,
+      authProbeIntervalMs: s.retry.auth_probe_interval_ms,
+    },
+    gzip: s.gzip,
+    timeoutMs: s.timeout_ms,
+    concurrency: s.concurrency,
+    maxPointsPerSecond: s.max_points_per_s,
+    shutdownTimeoutMs: s.shutdown_timeout_ms,
+    deadLetterPath: s.dead_letter?.path,
+  };
+}
+
+/** The sink section with the API key hidden, for `--check` output and logs. */
+export function describeSink(config: CommonConfig): Record<string, unknown> {
+  return { ...config.sink, ...(config.sink.api_key !== undefined ? { api_key: '***' } : {}) };
+}

@@ -1,0 +1,194 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/clock.js';
+import type { ProblemReporter } from '../runtime/problems.js';
+import type { Spool } from '../spool/spool.js';
+import { backoffDelayMs, type RetryOptions } from '../transport/retry-policy.js';
+import type { SendResult, Transport } from '../transport/transport.js';
+import { sleep, createWakeup } from './_wait.js';
+import { deriveBatch, type Batch } from './batch.js';
+import type { DeadLetter } from './dead-letter.js';
+import { createRateLimiter } from './rate-limiter.js';
+import type { DropReason, SinkMetrics } from './sink-metrics.js';
+
+/** Options of {@link createDelivery}. */
+export interface DeliveryOptions {
+  spool: Spool;
+  transport: Transport;
+  deadLetter: DeadLetter;
+  metrics: SinkMetrics;
+  logger: Logger;
+  problems: ProblemReporter;
+  clock: Clock;
+  retry: RetryOptions;
+  /** Timeout of one send attempt, in ms. */
+  timeoutMs: number;
+  /** Batches in flight at once. */
+  concurrency: number;
+  /** Ceiling on points sent per second (backlog pacing); undefined for none. */
+  maxPointsPerSecond: number | undefined;
+  random?: () => number;
+  /** A batch left the spool for good (acknowledged or dead-lettered). */
+  onSettled(id: string): void;
+  /** A batch was cut into parts that take its place. */
+  onReplaced(parentId: string, partIds: string[]): void;
+}
+
+/** The loop that moves batches from the spool through the transport, applying the answer policy. */
+export interface Delivery {
+  /** Wakes idle senders: a batch was appended. */
+  notify(): void;
+  /** True while the receiver refuses our credentials. */
+  refused(): boolean;
+  /** Stops sending; an attempt in flight is aborted and its batch stays in the spool. */
+  stop(): Promise<void>;
+}
+
+/** Starts the delivery loop (DESIGN section 4, "Answers"). */
+export function createDelivery(o: DeliveryOptions): Delivery {
+  const abort = new AbortController();
+  const wakeup = createWakeup();
+  const limiter = o.maxPointsPerSecond ? createRateLimiter(o.maxPointsPerSecond, o.clock.monotonicNow) : undefined;
+  const serverErrors = new Map<string, number>();
+  let failures = 0;
+  let resumeAtMs = 0;
+  let refused = false;
+
+  const pause = (ms: number) => {
+    resumeAtMs = Math.max(resumeAtMs, o.clock.monotonicNow() + ms);
+  };
+
+  const giveUp = (batch: Batch, points: Batch['points'], reason: string, drop: DropReason) => {
+    o.deadLetter.write(points, reason);
+    o.metrics.dropped.inc({ reason: drop }, points.length);
+    o.problems.report(`dead-letter:${drop}`, `points refused and written to ${o.deadLetter.path}`, { reason, batch: batch.id });
+  };
+
+  const settle = (batch: Batch) => {
+    serverErrors.delete(batch.id);
+    o.spool.ack(batch.id);
+    o.onSettled(batch.id);
+  };
+
+  const replace = (batch: Batch, parts: Batch[]) => {
+    serverErrors.delete(batch.id);
+    o.spool.replace(batch.id, parts);
+    o.onReplaced(batch.id, parts.map((p) => p.id));
+    wakeup.wake();
+  };
+
+  const bisect = (batch: Batch, reason: string, drop: DropReason) => {
+    if (batch.points.length === 1) {
+      giveUp(batch, batch.points, reason, drop);
+      settle(batch);
+      return;
+    }
+    const half = Math.ceil(batch.points.length / 2);
+    replace(batch, [deriveBatch(batch, batch.points.slice(0, half), 'a'), deriveBatch(batch, batch.points.slice(half), 'b')]);
+  };
+
+  const retryLater = (batch: Batch, result: Extract<SendResult, { reason: string }>, statusCode?: number) => {
+    o.spool.release(batch.id);
+    failures += 1;
+    o.metrics.sendErrors.inc({ status: String(statusCode ?? 'network') });
+    const delay = 'retryInMs' in result && result.retryInMs !== undefined ? result.retryInMs : backoffDelayMs(failures, o.retry, o.random);
+    pause(delay);
+    o.problems.report('delivery', `sending failed, data kept in the spool and retried: ${result.reason}`, { retryInMs: Math.round(delay) });
+  };
+
+  const handle = (batch: Batch, result: SendResult) => {
+    o.metrics.batches.inc({ result: result.status });
+    switch (result.status) {
+      case 'success':
+        failures = 0;
+        o.metrics.sent.inc(batch.points.length);
+        if (refused) o.logger.info('the receiver accepts our credentials again; sending what was kept');
+        refused = false;
+        o.problems.resolve('delivery', 'delivery recovered');
+        settle(batch);
+        return;
+      case 'retryable':
+        retryLater(batch, result, result.statusCode);
+        return;
+      case 'server_error': {
+        const attempts = (serverErrors.get(batch.id) ?? 0) + 1;
+        if (attempts >= o.retry.maxServerErrorAttempts) {
+          o.metrics.sendErrors.inc({ status: String(result.statusCode) });
+          giveUp(batch, batch.points, `${result.reason} (after ${attempts} attempts)`, 'server_error');
+          settle(batch);
+          return;
+        }
+        retryLater(batch, result, result.statusCode);
+        serverErrors.set(batch.id, attempts);
+        return;
+      }
+      case 'too_large':
+        o.metrics.sendErrors.inc({ status: '413' });
+        bisect(batch, result.reason, 'too_large');
+        return;
+      case 'rejected': {
+        o.metrics.sendErrors.inc({ status: '400' });
+        const i = result.index;
+        if (i === undefined || i >= batch.points.length || batch.points.length === 1) {
+          bisect(batch, result.reason, 'rejected');
+          return;
+        }
+        giveUp(batch, batch.points.slice(i, i + 1), result.reason, 'rejected');
+        replace(batch, [deriveBatch(batch, batch.points.filter((_, j) => j !== i), `r${i}`)]);
+        return;
+      }
+      case 'unauthorized':
+        o.spool.release(batch.id);
+        o.metrics.sendErrors.inc({ status: String(result.statusCode ?? 'auth') });
+        if (!refused) {
+          o.logger.error(
+            { reason: result.reason },
+            `the receiver refuses our credentials (${result.reason}). Nothing is lost: points are kept in the spool, not sent. ` +
+              `Fix sink.api_key (or its write scope); fieldbridge tries again every ${Math.round(o.retry.authProbeIntervalMs / 1000)} s.`,
+          );
+        }
+        refused = true;
+        pause(o.retry.authProbeIntervalMs);
+        return;
+    }
+  };
+
+  const lane = async () => {
+    while (!abort.signal.aborted) {
+      const wait = resumeAtMs - o.clock.monotonicNow();
+      if (wait > 0) {
+        await sleep(wait, abort.signal);
+        continue;
+      }
+      const batch = o.spool.lease(1)[0];
+      if (!batch) {
+        await wakeup.wait();
+        continue;
+      }
+      if (limiter) await limiter.take(batch.points.length, abort.signal);
+      const result = abort.signal.aborted
+        ? ({ status: 'retryable', reason: 'stopped' } as const)
+        : await o.transport.send(batch, { timeoutMs: o.timeoutMs, signal: abort.signal });
+      if (abort.signal.aborted && result.status !== 'success') {
+        o.spool.release(batch.id);
+        return;
+      }
+      handle(batch, result);
+    }
+  };
+
+  const lanes = Array.from({ length: Math.max(1, o.concurrency) }, () =>
+    lane().catch((err: unknown) => {
+      o.logger.error({ err }, 'delivery loop failed; data stays in the spool');
+    }),
+  );
+
+  return {
+    notify: () => wakeup.wake(),
+    refused: () => refused,
+    async stop() {
+      abort.abort();
+      wakeup.wake();
+      await Promise.all(lanes);
+    },
+  };
+}

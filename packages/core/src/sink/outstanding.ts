@@ -1,0 +1,67 @@
+/**
+ * Tracks the batches sealed by this process until they leave the spool, so `flush()` can wait
+ * for "everything written before the call" even while new data keeps arriving. A batch cut into
+ * parts hands its place in line to the parts.
+ */
+export interface Outstanding {
+  add(id: string): void;
+  settle(id: string): void;
+  replace(parentId: string, partIds: string[]): void;
+  /** Resolves when every batch added so far has settled; rejects after `timeoutMs`. */
+  drained(timeoutMs: number): Promise<void>;
+}
+
+interface Waiter {
+  marker: number;
+  resolve: () => void;
+}
+
+/** Creates an {@link Outstanding} tracker. */
+export function createOutstanding(): Outstanding {
+  const pending = new Map<string, number>();
+  let waiters: Waiter[] = [];
+  let seq = 0;
+
+  const check = () => {
+    if (waiters.length === 0) return;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const s of pending.values()) if (s < oldest) oldest = s;
+    const ready = waiters.filter((w) => w.marker < oldest);
+    waiters = waiters.filter((w) => w.marker >= oldest);
+    for (const w of ready) w.resolve();
+  };
+
+  return {
+    add(id) {
+      pending.set(id, seq++);
+    },
+    settle(id) {
+      if (pending.delete(id)) check();
+    },
+    replace(parentId, partIds) {
+      const s = pending.get(parentId);
+      if (s === undefined) return;
+      pending.delete(parentId);
+      for (const id of partIds) pending.set(id, s);
+      check();
+    },
+    drained(timeoutMs) {
+      const marker = seq - 1;
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== waiter);
+          reject(new Error(`not drained within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const waiter: Waiter = {
+          marker,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+        waiters.push(waiter);
+        check();
+      });
+    },
+  };
+}

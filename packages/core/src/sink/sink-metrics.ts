@@ -1,0 +1,60 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Clock } from '../clock/clock.js';
+import type { SpoolStats } from '../spool/spool.js';
+
+/** Why points were dropped; the `reason` label of `fieldbridge_points_dropped_total`. */
+export type DropReason =
+  | 'invalid'
+  | 'rejected'
+  | 'too_large'
+  | 'server_error'
+  | 'buffer_full'
+  | 'expired'
+  | 'blocked'
+  | 'closed';
+
+/** The sink's Prometheus metrics (DESIGN section 7). */
+export interface SinkMetrics {
+  received: Counter;
+  written: Counter;
+  dropped: Counter<'reason'>;
+  sent: Counter;
+  batches: Counter<'result'>;
+  sendErrors: Counter<'status'>;
+}
+
+/** Sources the gauges read when scraped. */
+export interface SinkGaugeSources {
+  spool: () => SpoolStats;
+  clock: Clock;
+  refused: () => boolean;
+  backpressured: () => boolean;
+}
+
+/** Registers the sink's metrics on `registry`. One sink per registry. */
+export function createSinkMetrics(registry: Registry, sources: SinkGaugeSources): SinkMetrics {
+  const registers = [registry];
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({ name, help, registers, collect() { this.set(read()); } });
+
+  gauge('fieldbridge_spool_bytes', 'Bytes held in the spool.', () => sources.spool().bytes);
+  gauge('fieldbridge_spool_points', 'Points held in the spool.', () => sources.spool().points);
+  gauge('fieldbridge_spool_batches', 'Batches held in the spool.', () => sources.spool().batches);
+  gauge('fieldbridge_spool_oldest_age_seconds', 'Age of the oldest batch in the spool.', () => {
+    const oldest = sources.spool().oldestCreatedAtMs;
+    return oldest === undefined ? 0 : Math.max(0, (sources.clock.now() - oldest) / 1000);
+  });
+  gauge('fieldbridge_clock_offset_seconds', 'Offset applied to local time to match the server (server minus local).', () => sources.clock.offsetMs() / 1000);
+  gauge('fieldbridge_clock_round_trip_seconds', 'Round trip of the clock sample in use (0 before any).', () => (sources.clock.roundTripMs() ?? 0) / 1000);
+  gauge('fieldbridge_sink_refused', '1 while the receiver refuses our credentials (data is kept, not sent).', () => (sources.refused() ? 1 : 0));
+  gauge('fieldbridge_sink_backpressure', '1 while the spool is full under when_full: block.', () => (sources.backpressured() ? 1 : 0));
+
+  return {
+    received: new Counter({ name: 'fieldbridge_points_received_total', help: 'Points passed to write().', registers }),
+    written: new Counter({ name: 'fieldbridge_points_written_total', help: 'Points accepted by the sink (valid, queued for delivery).', registers }),
+    dropped: new Counter({ name: 'fieldbridge_points_dropped_total', help: 'Points not delivered, by reason (dead-lettered or dropped by policy).', labelNames: ['reason'], registers }),
+    sent: new Counter({ name: 'fieldbridge_points_sent_total', help: 'Points acknowledged by the receiver.', registers }),
+    batches: new Counter({ name: 'fieldbridge_batches_total', help: 'Send attempts by result.', labelNames: ['result'], registers }),
+    sendErrors: new Counter({ name: 'fieldbridge_send_errors_total', help: 'Failed send attempts by HTTP status (or "network").', labelNames: ['status'], registers }),
+  };
+}

@@ -1,0 +1,119 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Clock } from '../clock/clock.js';
+import { FieldbridgeError } from '../errors.js';
+import { REQUEST_LIMITS, type Tags } from '../point/point.js';
+import { checkSourceId, checkTags } from '../point/validate-point.js';
+import type { Spool, WhenFull } from '../spool/spool.js';
+import { DEFAULT_RETRY, type RetryOptions } from '../transport/retry-policy.js';
+import type { Transport } from '../transport/transport.js';
+
+/** Options of `createSink`; the YAML `sink` section in camelCase. */
+export interface SinkOptions {
+  /** `http(s)://…/ingest`, or `stdout` (NDJSON on standard output). Default `stdout`. */
+  url?: string;
+  /** Sent as `x-api-key`. Never written to the spool or the dead-letter file. */
+  apiKey?: string;
+  /** Source id of every point that carries none; `^[a-z0-9][a-z0-9._-]*$`. Required. */
+  sourceId: string;
+  /** Tags added to every point (a point's own tags win). */
+  tags?: Tags;
+  batch?: {
+    /** Seal a batch at this many points. Default 1000, at most 10 000. */
+    maxPoints?: number;
+    /** Seal before a batch's JSON passes this many bytes. Default 1 MiB, at most 5 MiB. */
+    maxBytes?: number;
+    /** Seal this many ms after a batch's first point. Default 1000. */
+    lingerMs?: number;
+  };
+  buffer?: {
+    /** Directory of the durable spool (and dead-letter file). Unset: memory, lost on exit. */
+    path?: string;
+    /** Most bytes the spool holds. Default 256 MiB. */
+    maxBytes?: number;
+    /** What a full spool does. Default `drop_oldest`. */
+    whenFull?: WhenFull;
+    /** Batches older than this are dropped, counted as `expired`. Default: kept. */
+    maxAgeMs?: number;
+    /** `process`: survives a crash; `power`: also a power loss, slower. Default `process`. */
+    durability?: 'process' | 'power';
+  };
+  /** Backoff and give-up rules; see {@link RetryOptions}. */
+  retry?: Partial<RetryOptions>;
+  /** Gzip bodies over 1 KiB. Default true. */
+  gzip?: boolean;
+  /** Timeout of one send attempt, in ms. Default 10 000. */
+  timeoutMs?: number;
+  /** Batches in flight at once. Default 2 (1 for stdout). */
+  concurrency?: number;
+  /** Ceiling on points sent per second, so a backlog drains within rate limits. Default none. */
+  maxPointsPerSecond?: number;
+  /** How long `close()` keeps sending, in ms. Default 10 000. */
+  shutdownTimeoutMs?: number;
+  /** Dead-letter NDJSON file. Default `<buffer.path>/dead-letter.ndjson`, else `./fieldbridge-dead-letter.ndjson`. */
+  deadLetterPath?: string;
+  /** Logger (pino). Default: info level to stderr. */
+  logger?: Logger;
+  /** Registry for the sink's metrics. Default: a registry of its own. */
+  registry?: Registry;
+  /** Time source. Default: monotonic clock corrected by server samples. */
+  clock?: Clock;
+  /** Stream of the stdout sink. Default `process.stdout`. */
+  stdout?: NodeJS.WritableStream;
+  /** A transport to use instead of the one the URL selects. */
+  transport?: Transport;
+  /** A spool to use instead of the one `buffer` describes. */
+  spool?: Spool;
+}
+
+/** {@link SinkOptions} with defaults applied and limits checked. */
+export interface ResolvedSinkOptions extends SinkOptions {
+  url: string;
+  batch: { maxPoints: number; maxBytes: number; lingerMs: number };
+  retry: RetryOptions;
+  timeoutMs: number;
+  concurrency: number;
+  shutdownTimeoutMs: number;
+}
+
+/** Applies defaults and validates once; throws `OPTIONS_INVALID` naming the option. */
+export function resolveSinkOptions(options: SinkOptions): ResolvedSinkOptions {
+  const fail = (message: string): never => {
+    throw new FieldbridgeError('OPTIONS_INVALID', `sink: ${message}`);
+  };
+  const sourceIdProblem = checkSourceId(options.sourceId);
+  if (sourceIdProblem) fail(`sourceId ${JSON.stringify(options.sourceId)}: ${sourceIdProblem}`);
+  if (options.tags) {
+    const tagProblem = checkTags(options.tags);
+    if (tagProblem) fail(`tags: ${tagProblem}`);
+  }
+  const url = options.url ?? 'stdout';
+  if (url !== 'stdout' && !/^(https?|wss?):\/\//.test(url)) fail(`url ${JSON.stringify(url)} must start with http://, https://, ws:// or wss://, or be "stdout"`);
+  const batch = {
+    maxPoints: options.batch?.maxPoints ?? 1000,
+    maxBytes: options.batch?.maxBytes ?? 1024 * 1024,
+    lingerMs: options.batch?.lingerMs ?? 1000,
+  };
+  if (!(batch.maxPoints >= 1 && batch.maxPoints <= REQUEST_LIMITS.maxPoints)) fail(`batch.maxPoints must be 1..${REQUEST_LIMITS.maxPoints}`);
+  if (!(batch.maxBytes >= 1024 && batch.maxBytes <= REQUEST_LIMITS.maxBodyBytes)) fail(`batch.maxBytes must be 1 KiB..5 MiB`);
+  if (!(batch.lingerMs >= 0)) fail('batch.lingerMs must be >= 0');
+  const positive = (name: string, value: number | undefined) => {
+    if (value !== undefined && !(value > 0)) fail(`${name} must be > 0`);
+  };
+  positive('timeoutMs', options.timeoutMs);
+  positive('concurrency', options.concurrency);
+  positive('maxPointsPerSecond', options.maxPointsPerSecond);
+  return {
+    ...options,
+    url,
+    batch,
+    retry: { ...DEFAULT_RETRY, ...definedOnly(options.retry ?? {}) },
+    timeoutMs: options.timeoutMs ?? 10_000,
+    concurrency: options.concurrency ?? (url === 'stdout' ? 1 : 2),
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,78 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Clock } from '../clock/clock.js';
+import { parseRetryAfterMs } from './retry-policy.js';
+import type { SendResult } from './transport.js';
+
+/** One HTTP answer, as read by the transport. */
+export interface HttpAnswer {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  sentAtMs: number;
+  receivedAtMs: number;
+  clock: Clock;
+}
+
+/** Maps an ingest answer to the answer policy of DESIGN section 4, feeding the clock on the way. */
+export function classifyHttpAnswer(answer: HttpAnswer): SendResult {
+  const json = parseJson(answer.text);
+  sampleClock(answer, json);
+  const code = answer.statusCode;
+  const detail = errorText(json, answer.text);
+  const reason = `HTTP ${code}${detail ? `: ${detail}` : ''}`;
+  const retryInMs = parseRetryAfterMs(answer.headers['retry-after'], answer.clock.now());
+  if (code >= 200 && code < 300) return { status: 'success' };
+  if (code === 400 || code === 422) {
+    const match = /points\[(\d+)\]/.exec(detail ?? '');
+    return match ? { status: 'rejected', reason, index: Number(match[1]) } : { status: 'rejected', reason };
+  }
+  if (code === 401 || code === 403) return { status: 'unauthorized', reason, statusCode: code };
+  if (code === 413) return { status: 'too_large', reason };
+  if (code === 500) return withRetry({ status: 'server_error', reason, statusCode: code }, retryInMs);
+  // 404/405 mean a wrong URL: keep the data and probe slowly, as for a refused key.
+  if (code === 404 || code === 405) return { status: 'unauthorized', reason: `${reason} (is sink.url the ingest endpoint?)`, statusCode: code };
+  return withRetry({ status: 'retryable', reason, statusCode: code }, retryInMs);
+}
+
+/** A short description of a network failure, naming timeouts and refused connections plainly. */
+export function describeNetworkError(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  if (e?.name === 'AbortError') return 'aborted';
+  const code = e?.code ?? e?.cause?.code;
+  const message = e?.cause?.message ?? e?.message ?? String(err);
+  return code ? `${code}: ${message}` : message;
+}
+
+function withRetry<T extends SendResult>(result: T, retryInMs: number | undefined): T {
+  return retryInMs === undefined ? result : { ...result, retryInMs };
+}
+
+function parseJson(text: string): unknown {
+  if (!text || (text[0] !== '{' && text[0] !== '[')) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Not JSON: a proxy's HTML error page, say. The status code still decides.
+    return undefined;
+  }
+}
+
+function errorText(json: unknown, text: string): string | undefined {
+  if (json && typeof json === 'object' && 'error' in json) {
+    const error = (json as { error: unknown }).error;
+    return typeof error === 'string' ? error : JSON.stringify(error);
+  }
+  return text ? text.slice(0, 200) : undefined;
+}
+
+function sampleClock(answer: HttpAnswer, json: unknown): void {
+  const serverTime = json && typeof json === 'object' ? (json as { server_time_ms?: unknown }).server_time_ms : undefined;
+  const base = { sentAtMs: answer.sentAtMs, receivedAtMs: answer.receivedAtMs };
+  if (typeof serverTime === 'number' && Number.isFinite(serverTime)) {
+    answer.clock.addSample({ ...base, serverTimeMs: serverTime });
+    return;
+  }
+  const date = answer.headers.date ? Date.parse(answer.headers.date) : Number.NaN;
+  if (!Number.isNaN(date)) answer.clock.addSample({ ...base, serverTimeMs: date, resolutionMs: 1000 });
+}

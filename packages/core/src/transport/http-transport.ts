@@ -1,0 +1,80 @@
+import { promisify } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
+import { Agent, request, type Dispatcher } from 'undici';
+import type { Clock } from '../clock/clock.js';
+import { REQUEST_LIMITS } from '../point/point.js';
+import type { Batch } from '../sink/batch.js';
+import { classifyHttpAnswer, describeNetworkError } from './http-answer.js';
+import type { SendOptions, SendResult, Transport } from './transport.js';
+
+const gzip = promisify(gzipCb);
+
+/** Options of {@link createHttpTransport}. */
+export interface HttpTransportOptions {
+  /** The full ingest URL, e.g. `https://gateway.example.com/ingest`. */
+  url: string;
+  /** Sent as `x-api-key`; omitted when undefined. */
+  apiKey?: string;
+  /** Body-level `source_id`. */
+  sourceId: string;
+  /** Compress bodies over 1 KiB with gzip. Default true. */
+  gzip?: boolean;
+  /** Receives clock samples from `server_time_ms` or the `Date` header. */
+  clock: Clock;
+  /** `user-agent` header. Default `fieldbridge`. */
+  userAgent?: string;
+  /** undici dispatcher; default a keep-alive Agent owned (and closed) by the transport. */
+  dispatcher?: Dispatcher;
+}
+
+/**
+ * HTTP transport to a Plexus-compatible `POST /ingest`: keep-alive (undici), gzip over 1 KiB,
+ * `x-api-key`, and the batch id as `x-batch-id` on every attempt. Answers are mapped to a
+ * {@link SendResult}; it never throws.
+ */
+export function createHttpTransport(options: HttpTransportOptions): Transport {
+  const ownDispatcher = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 30_000, connections: 8 });
+  const dispatcher = options.dispatcher ?? ownDispatcher!;
+  const useGzip = options.gzip ?? true;
+  const baseHeaders: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': options.userAgent ?? 'fieldbridge',
+  };
+  if (options.apiKey !== undefined) baseHeaders['x-api-key'] = options.apiKey;
+
+  return {
+    name: 'http',
+    async send(batch: Batch, sendOptions: SendOptions): Promise<SendResult> {
+      const json = Buffer.from(JSON.stringify({ source_id: options.sourceId, points: batch.points }));
+      if (batch.points.length > REQUEST_LIMITS.maxPoints || json.length > REQUEST_LIMITS.maxBodyBytes) {
+        return { status: 'too_large', reason: `batch of ${batch.points.length} points, ${json.length} bytes exceeds the request limits` };
+      }
+      const headers: Record<string, string> = { ...baseHeaders, 'x-batch-id': batch.id };
+      let body: Buffer = json;
+      if (useGzip && json.length > REQUEST_LIMITS.gzipThresholdBytes) {
+        body = await gzip(json);
+        headers['content-encoding'] = 'gzip';
+      }
+      const signals = [AbortSignal.timeout(sendOptions.timeoutMs)];
+      if (sendOptions.signal) signals.push(sendOptions.signal);
+      const sentAtMs = options.clock.monotonicNow();
+      try {
+        const res = await request(options.url, {
+          method: 'POST',
+          headers,
+          body,
+          dispatcher,
+          signal: AbortSignal.any(signals),
+        });
+        const text = await res.body.text();
+        const receivedAtMs = options.clock.monotonicNow();
+        return classifyHttpAnswer({ statusCode: res.statusCode, headers: res.headers, text, sentAtMs, receivedAtMs, clock: options.clock });
+      } catch (err) {
+        return { status: 'retryable', reason: describeNetworkError(err, sendOptions.timeoutMs) };
+      }
+    },
+    async shutdown() {
+      if (ownDispatcher && !ownDispatcher.destroyed) await ownDispatcher.close();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createGateway, type Gateway } from '@fieldbridge/gateway-dev';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runBridgeCli } from '../src/cli/index.js';
+import { counterBridge } from './fixtures/counter-bridge.js';
+import { spawnCounterCli } from './helpers/spawn-cli.js';
+import { waitFor } from './helpers/wait-for.js';
+
+let dir: string;
+let gateway: Gateway;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fb-cli-'));
+  gateway = await createGateway({ apiKeys: ['k1'] });
+});
+afterEach(async () => {
+  await gateway.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const mapping = (body: string) => {
+  const file = join(dir, 'map.yaml');
+  writeFileSync(file, body);
+  return file;
+};
+const goodMapping = (extra = '') => `source_id: cli-test
+sink:
+  url: ${gateway.url}
+  api_key: \${KEY}
+  batch: { linger_ms: 20 }
+${extra}counter:
+  interval_ms: 20
+  channels:
+    - { name: a, metric: demo.a }
+    - { name: b, metric: demo.b, start: 100 }
+`;
+
+async function run(args: string[], env: NodeJS.ProcessEnv = { KEY: 'k1' }) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await runBridgeCli(counterBridge, args, { stdout, stderr, env });
+  return { code, out, err };
+}
+
+describe('bridge command line', () => {
+  it('--check validates and prints what would be read, hiding the key', async () => {
+    const { code, out } = await run(['--config', mapping(goodMapping()), '--check']);
+    expect(code).toBe(0);
+    expect(out).toContain('map.yaml: ok');
+    expect(out).toContain('a -> demo.a every 20 ms');
+    expect(out).toContain('"api_key":"***"');
+    expect(out).not.toContain('k1');
+    expect(gateway.stats().requests).toBe(0);
+  });
+
+  it('a wrong mapping prints file:line:col key: message and exits 2', async () => {
+    const file = mapping(goodMapping().replace('interval_ms: 20', 'interval: 20'));
+    const { code, err } = await run(['--config', file]);
+    expect(code).toBe(2);
+    expect(err.trim()).toBe(`${file}:7:3 counter.interval: unknown key`);
+  });
+
+  it('usage errors exit 2; --help and --version exit 0', async () => {
+    expect((await run([])).code).toBe(2);
+    expect((await run(['--bogus'])).code).toBe(2);
+    expect((await run(['--config', join(dir, 'missing.yaml')])).code).toBe(2);
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('--dry-run');
+    expect((await run(['--version'])).out.trim()).toBe('0.0.0-test');
+  });
+
+  it('--once reads each channel once, delivers, and exits 0', async () => {
+    const { code } = await run(['--config', mapping(goodMapping()), '--once', '--log-level', 'silent']);
+    expect(code).toBe(0);
+    expect(gateway.points().map((p) => [p.metric, p.value, p.source_id])).toEqual([
+      ['demo.a', 0, 'cli-test'],
+      ['demo.b', 100, 'cli-test'],
+    ]);
+  });
+
+  it('--dry-run --once prints NDJSON on stdout and sends nothing', async () => {
+    const { code, out } = await run(['--config', mapping(goodMapping()), '--dry-run', '--once', '--log-level', 'silent']);
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { metric: string; source_id: string });
+    expect(lines.map((l) => l.metric)).toEqual(['demo.a', 'demo.b']);
+    expect(lines[0]!.source_id).toBe('cli-test');
+    expect(gateway.stats().requests).toBe(0);
+  });
+});
+
+describe('bridge process', () => {
+  it('serves health and metrics, and SIGTERM drains everything before exit 0', async () => {
+    const cli = spawnCounterCli(['--config', mapping(goodMapping('observe: { listen: 127.0.0.1:0 }\n'))], { KEY: 'k1' });
+    const line = (await cli.waitForLog(/health and metrics on/))!;
+    const base = /http:\/\/127\.0\.0\.1:\d+/.exec(line)![0];
+    await waitFor(() => gateway.points().length >= 10, 'points arrive');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true, channels: { a: 'connected', b: 'connected' } });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/fieldbridge_points_sent_total \d+/);
+    expect(metrics).toMatch(/fieldbridge_source_connected\{channel="a"\} 1/);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    const a = gateway.points({ metric: 'demo.a' }).map((p) => p.value as number);
+    expect(a).toEqual([...Array(a.length).keys()]);
+    const sent = /fieldbridge_points_written_total (\d+)/.exec(metrics)![1];
+    expect(gateway.points().length).toBeGreaterThanOrEqual(Number(sent));
+    expect(cli.stderr()).not.toMatch(/undelivered/);
+  });
+
+  it('SIGHUP reloads the mapping; an invalid one is refused and the old one keeps running', async () => {
+    const file = mapping(goodMapping());
+    const cli = spawnCounterCli(['--config', file], { KEY: 'k1' });
+    await waitFor(() => gateway.points({ metric: 'demo.a' }).length > 0, 'first points');
+    writeFileSync(file, goodMapping().replace('interval_ms: 20', 'interval_ms: nope'));
+    cli.child.kill('SIGHUP');
+    await cli.waitForLog(/mapping file is invalid/);
+    writeFileSync(file, goodMapping().replace('metric: demo.b', 'metric: demo.c'));
+    cli.child.kill('SIGHUP');
+    await waitFor(() => gateway.points({ metric: 'demo.c' }).length > 0, 'points under the reloaded name');
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+  });
+});

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, generateJsonSchema, parseMapping, substituteEnv, type ConfigIssue } from '../src/index.js';
+import { counterBridge } from './fixtures/counter-bridge.js';
+
+const issuesOf = (text: string, env: NodeJS.ProcessEnv = {}): ConfigIssue[] => {
+  try {
+    parseMapping(text, 'map.yaml', counterBridge, env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  }
+  throw new Error('expected the mapping to be refused');
+};
+
+const valid = `source_id: plant-a
+tags: { site: plant-a }
+sink:
+  url: http://127.0.0.1:9/ingest
+  api_key: \${KEY}
+  batch: { max_points: 500, linger_ms: 200 }
+  buffer: { path: ./buf, max_bytes: 64MiB, when_full: block, max_age: 2d }
+counter:
+  interval_ms: \${INTERVAL:-250}
+  channels:
+    - { name: a, metric: line1.a }
+`;
+
+describe('environment substitution', () => {
+  it('expands the three forms and $$', () => {
+    const env = { A: 'x', EMPTY: '' };
+    expect(substituteEnv('${A}-${B}-${B:-d}-${EMPTY:-e}-$$A', env)).toBe('x--d-e-$A');
+    expect(() => substituteEnv('${B:?set B to the key}', env)).toThrow('B: set B to the key');
+  });
+});
+
+describe('parseMapping', () => {
+  it('validates, fills defaults, converts units and reads env values with their YAML type', () => {
+    const config = parseMapping(valid, '/etc/fb/map.yaml', counterBridge, { KEY: 'k1' });
+    expect(config.sink.api_key).toBe('k1');
+    expect(config.counter!.interval_ms).toBe(250);
+    expect(config.sink.buffer).toEqual({ path: '/etc/fb/buf', max_bytes: 64 * 1024 ** 2, when_full: 'block', max_age: 2 * 86_400_000 });
+    expect(config.counter!.channels[0]).toEqual({ name: 'a', metric: 'line1.a', start: 0 });
+  });
+
+  it('names file, line, column and key of an unknown key', () => {
+    const issues = issuesOf(valid.replace('linger_ms: 200', 'linger: 200'));
+    expect(issues).toEqual([{ file: 'map.yaml', line: 6, col: 29, path: 'sink.batch.linger', message: 'unknown key' }]);
+  });
+
+  it('points at the value of a wrong type', () => {
+    const [issue] = issuesOf(valid.replace('max_points: 500', 'max_points: many'));
+    expect(issue).toMatchObject({ line: 6, col: 24, path: 'sink.batch.max_points' });
+  });
+
+  it('reports a missing required key at its parent', () => {
+    const [issue] = issuesOf('source_id: a\ncounter:\n  interval_ms: 5\n');
+    expect(issue).toMatchObject({ line: 3, col: 3, path: 'counter.channels', message: 'required key is missing' });
+  });
+
+  it('reports ${VAR:?message} where it stands', () => {
+    const [issue] = issuesOf(valid.replace('${KEY}', '${KEY:?set KEY to your ingest key}'));
+    expect(issue).toMatchObject({ line: 5, col: 12, path: 'sink.api_key', message: 'KEY: set KEY to your ingest key' });
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    const [issue] = issuesOf('source_id: a\ncounter: { channels: [\n');
+    expect(issue!.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('rejects a bad source_id and a bad size', () => {
+    const issues = issuesOf(valid.replace('source_id: plant-a', 'source_id: Plant A').replace('64MiB', 'lots'));
+    expect(issues.map((i) => i.path)).toEqual(['source_id', 'sink.buffer.max_bytes']);
+  });
+
+  it('formats the message as file:line:col key: message', () => {
+    try {
+      parseMapping(valid.replace('linger_ms', 'lingerMs'), 'map.yaml', counterBridge, {});
+    } catch (err) {
+      expect((err as Error).message).toBe('map.yaml:6:29 sink.batch.lingerMs: unknown key (keys are snake_case: linger_ms?)');
+    }
+  });
+});
+
+describe('generateJsonSchema', () => {
+  it('describes the whole file, strict, with the input forms of sizes', () => {
+    const schema = generateJsonSchema(counterBridge) as { properties: Record<string, unknown>; additionalProperties: boolean; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual(['source_id', 'tags', 'sink', 'observe', 'log', 'counter']);
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required).toContain('counter');
+    expect(JSON.stringify(schema)).toContain('512MiB');
+  });
+});
