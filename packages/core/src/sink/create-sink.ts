@@ -7,7 +7,7 @@ import type { Point } from '../point/point.js';
 import { validatePoint } from '../point/validate-point.js';
 import { createProblemReporter } from '../runtime/problems.js';
 import { createSpool } from '../spool/create-spool.js';
-import type { DroppedBatch } from '../spool/spool.js';
+import type { AppendResult, DroppedBatch } from '../spool/spool.js';
 import { createTransport } from '../transport/create-transport.js';
 import type { Batch } from './batch.js';
 import { createBatcher } from './batcher.js';
@@ -37,7 +37,16 @@ export function createSink(options: SinkOptions): Sink {
     logger,
   );
   const transport = o.transport ?? createTransport(o, clock);
-  const outstanding = createOutstanding();
+  // Batches an earlier process left behind are all older than this start; flush() waits for them.
+  const startedAtMs = clock.now();
+  let backlog = spool.stats().batches > 0;
+  const outstanding = createOutstanding(() => {
+    if (!backlog) return false;
+    const oldest = spool.stats().oldestCreatedAtMs;
+    backlog = oldest !== undefined && oldest < startedAtMs;
+    return backlog;
+  });
+  if (backlog) logger.info({ points: spool.stats().points }, 'sending the backlog kept in the spool, oldest first');
   const blocked: Batch[] = [];
   let accepting = true;
   let session: string | undefined;
@@ -62,19 +71,36 @@ export function createSink(options: SinkOptions): Sink {
   });
 
   const append = (batch: Batch): boolean => {
-    const result = spool.append(batch);
+    let result: AppendResult;
+    try {
+      result = spool.append(batch);
+    } catch (err) {
+      // A failing disk (full, read-only) must not make write() throw: hold the batch, retry.
+      problems.report('spool:error', `the spool cannot store data (${(err as Error).message}); holding it in memory and retrying`, { err });
+      return false;
+    }
+    problems.resolve('spool:error', 'the spool stores data again');
     for (const { batch: dropped, reason } of result.dropped) {
       metrics.dropped.inc({ reason }, dropped.points.length);
-      problems.report(`spool:${reason}`, `spool ${reason === 'expired' ? 'expired' : 'full'}: dropping the oldest data first as configured (when_full, max_age)`, { reason });
+      problems.report(`spool:${reason}`, `spool ${reason === 'expired' ? 'expired' : 'full'}: dropping data as configured (when_full, max_age)`, { reason });
       outstanding.settle(dropped.id);
     }
     if (result.accepted) delivery.notify();
-    return result.accepted || result.dropped.some((d: DroppedBatch) => d.batch.id === batch.id);
+    return result.accepted || result.dropped.some((d) => d.batch.id === batch.id);
   };
 
+  let retryTimer: NodeJS.Timeout | undefined;
   function admitBlocked(): void {
     while (blocked.length > 0 && append(blocked[0]!)) blocked.shift();
-    if (blocked.length === 0) problems.resolve('spool:block', 'spool has room again; accepting data');
+    if (blocked.length === 0) {
+      problems.resolve('spool:block', 'spool has room again; accepting data');
+    } else if (!retryTimer) {
+      // Room usually frees up on an acknowledgement; the timer covers a spool that failed.
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        admitBlocked();
+      }, 1000).unref();
+    }
   }
 
   const batcher = createBatcher({
@@ -90,6 +116,7 @@ export function createSink(options: SinkOptions): Sink {
       }
       blocked.push(batch);
       problems.report('spool:block', 'spool full (when_full: block): bridges skip polls until it drains');
+      admitBlocked();
     },
   });
 
@@ -160,6 +187,8 @@ export function createSink(options: SinkOptions): Sink {
     batcher.seal();
     batcher.stop();
     if (expiry) clearInterval(expiry);
+    admitBlocked();
+    if (retryTimer) clearTimeout(retryTimer);
     // While the receiver refuses our key there is nothing to wait for: the data stays spooled.
     if (!delivery.refused()) await outstanding.drained(o.shutdownTimeoutMs).catch(() => undefined);
     await delivery.stop();

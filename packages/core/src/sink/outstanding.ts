@@ -16,14 +16,18 @@ interface Waiter {
   resolve: () => void;
 }
 
-/** Creates an {@link Outstanding} tracker. */
-export function createOutstanding(): Outstanding {
+/**
+ * Creates an {@link Outstanding} tracker. `backlogPending` reports whether batches left in the
+ * spool by an earlier process are still there: they were written before any call of this one,
+ * so `drained()` waits for them too.
+ */
+export function createOutstanding(backlogPending: () => boolean = () => false): Outstanding {
   const pending = new Map<string, number>();
   let waiters: Waiter[] = [];
   let seq = 0;
 
   const check = () => {
-    if (waiters.length === 0) return;
+    if (waiters.length === 0 || backlogPending()) return;
     let oldest = Number.POSITIVE_INFINITY;
     for (const s of pending.values()) if (s < oldest) oldest = s;
     const ready = waiters.filter((w) => w.marker < oldest);
@@ -36,7 +40,8 @@ export function createOutstanding(): Outstanding {
       pending.set(id, seq++);
     },
     settle(id) {
-      if (pending.delete(id)) check();
+      pending.delete(id);
+      check();
     },
     replace(parentId, partIds) {
       const s = pending.get(parentId);
