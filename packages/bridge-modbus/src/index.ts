@@ -1,1 +1,68 @@
-export {};
+export { modbusBridge, describeModbus } from './bridge.js';
+export {
+  modbusConfigSchema,
+  modbusDeviceSchema,
+  modbusPointSchema,
+  type ModbusConfig,
+  type ModbusDeviceConfig,
+  type ModbusPointConfig,
+} from './config.js';
+export {
+  parseConnection,
+  formatConnection,
+  lineKey,
+  type ConnectionSpec,
+  type TcpConnection,
+  type RtuConnection,
+  type RtuOverTcpConnection,
+  type Parity,
+  type ParsedConnection,
+} from './connection.js';
+export {
+  decodeRegisters,
+  decodeBit,
+  decodePoint,
+  applyScale,
+  pointWidth,
+  isBitTable,
+  BYTE_ORDERS,
+  TABLES,
+  POINT_TYPES,
+  type ByteOrder,
+  type ModbusTable,
+  type PointType,
+  type DecodeSpec,
+  type PointDecodeSpec,
+} from './decode.js';
+export { encodeRegisters } from './encode.js';
+export {
+  planRequests,
+  planOnePerPoint,
+  describeRequest,
+  MAX_REGISTERS_PER_REQUEST,
+  MAX_BITS_PER_REQUEST,
+  type Plannable,
+  type PlanOptions,
+  type ReadRequest,
+} from './plan.js';
+export {
+  resolveConfig,
+  resolveDevice,
+  renderMetric,
+  MODBUS_DEFAULTS,
+  METRIC_PLACEHOLDERS,
+  type ResolvedDevice,
+  type ResolvedPoint,
+} from './resolve.js';
+export { createModbusSource, type ModbusSource, type ModbusSourceOptions, type ModbusDeviceStatus } from './source.js';
+export { parseProbeRange, probeDevice, analyseRegisters, type ProbeRange, type ProbeReport, type ProbeValues } from './probe.js';
+export { formatProbe, likelyByteOrder } from './probe-format.js';
+export { startModbusSimulator, SIMULATOR_ILLEGAL_FROM, type ModbusSimulator, type ModbusSimulatorOptions } from './simulator.js';
+export {
+  ModbusBridgeError,
+  isModbusBridgeError,
+  exceptionName,
+  MODBUS_EXCEPTIONS,
+  type ModbusBridgeErrorCode,
+} from './errors.js';
+export { openClient, type ModbusClient } from './client.js';

@@ -85,6 +85,12 @@ describe('bridge command line', () => {
     ]);
   });
 
+  it('--once that fails part-way still delivers what was read, and exits 1', async () => {
+    const { code } = await run(['--config', mapping(goodMapping().replace('interval_ms: 20', 'interval_ms: 20\n  fail_once: true')), '--once', '--log-level', 'silent']);
+    expect(code).toBe(1);
+    expect(gateway.points().map((p) => p.value)).toEqual([0, 100]);
+  });
+
   it('--dry-run --once prints NDJSON on stdout and sends nothing', async () => {
     const { code, out } = await run(['--config', mapping(goodMapping()), '--dry-run', '--once', '--log-level', 'silent']);
     expect(code).toBe(0);

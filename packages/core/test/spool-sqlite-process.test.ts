@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isFieldbridgeError } from '../src/errors.js';
 import { createSqliteSpool } from '../src/spool/index.js';
@@ -68,6 +71,19 @@ describe('sqlite spool across processes', () => {
     await holder.kill();
     const spool = spoolAt(dir);
     expect(spool.lease(10).map((b) => b.id)).toEqual(['held-1']);
+  });
+
+  it('does not load better-sqlite3 (a native addon) or pino when the spool module is imported', async () => {
+    const script = [
+      "import { createRequire } from 'node:module';",
+      "const spool = await import('./src/spool/index.ts');",
+      'spool.createSpool({}).close();',
+      'const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => /better-sqlite3|pino/.test(k));',
+      'console.log(JSON.stringify(loaded));',
+    ].join('\n');
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd });
+    expect(JSON.parse(stdout)).toEqual([]);
   });
 
   it('lets a second process open the spool once the first closed it cleanly', async () => {

@@ -22,6 +22,8 @@ Options:
   --read-only-key KEY      key that authenticates but gets 403; repeatable
   --out FILE               append every stored point to FILE as NDJSON
   --quiet                  do not print points
+  --count-only             count points without keeping them (long benchmarks); the
+                           query endpoint then returns none
   --influx                 also serve InfluxDB v2 POST /api/v2/write (Authorization: Token KEY)
   --clock-offset-ms MS     shift the server clock by MS (negative: --clock-offset-ms=-5000)
   --help                   show this help
@@ -71,6 +73,7 @@ function parse(argv: string[]) {
       'read-only-key': { type: 'string', multiple: true },
       out: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'count-only': { type: 'boolean', default: false },
       influx: { type: 'boolean', default: false },
       'clock-offset-ms': { type: 'string', default: '0' },
       help: { type: 'boolean', default: false },
@@ -121,6 +124,7 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
       ...(flags.out === undefined ? {} : { out: flags.out }),
       ...(flags.quiet ? {} : { print: stdout }),
       influxWrite: flags.influx,
+      retainPoints: !flags['count-only'],
       clockOffsetMs: Number(flags['clock-offset-ms']),
     });
   } catch (err) {

@@ -43,19 +43,7 @@ export async function runService(s: ServiceOptions): Promise<number> {
     throw err;
   }
 
-  if (s.once) {
-    await bridge.instance.once();
-    await bridge.stop();
-    let code = 0;
-    try {
-      await sink.flush({ timeoutMs: config.sink.shutdown_timeout_ms ?? 10_000 });
-    } catch (err) {
-      s.logger.error({ err }, 'not everything was delivered before the deadline');
-      code = 1;
-    }
-    await sink.close();
-    return code;
-  }
+  if (s.once) return runOnce(bridge, sink, config, s.logger);
 
   let observe: ObserveServer | undefined;
   if (config.observe && !s.dryRun) {
@@ -117,4 +105,24 @@ export async function runService(s: ServiceOptions): Promise<number> {
     }
     process.on('SIGINT', onStop).on('SIGTERM', onStop).on('SIGHUP', onHup);
   });
+}
+
+/** One cycle: whatever was read is delivered even when the cycle failed part-way. */
+async function runOnce(bridge: RunningBridge, sink: Sink, config: FileConfig, logger: Logger): Promise<number> {
+  let code = 0;
+  try {
+    await bridge.instance.once();
+  } catch (err) {
+    logger.error({ err }, `the read cycle failed: ${(err as Error).message}; delivering what was read`);
+    code = 1;
+  }
+  await bridge.stop();
+  try {
+    await sink.flush({ timeoutMs: config.sink.shutdown_timeout_ms ?? 10_000 });
+  } catch (err) {
+    logger.error({ err }, 'not everything was delivered before the deadline');
+    code = 1;
+  }
+  await sink.close();
+  return code;
 }

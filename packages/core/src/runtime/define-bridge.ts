@@ -57,9 +57,9 @@ export interface BridgeCliIo {
 }
 
 /** A bridge: the schema of its YAML section and how to create it. */
-export interface BridgeDefinition<S extends z.ZodType = z.ZodType> {
+export interface BridgeDefinition<S extends z.ZodType = z.ZodType, N extends string = string> {
   /** Protocol name: the YAML section key and the `bridge-<name>` command. */
-  name: string;
+  name: N;
   /** Package version, printed by `--version` and sent as `agent_version`. */
   version: string;
   /** Schema of the bridge's YAML section (strict: unknown keys are errors). */
@@ -80,6 +80,6 @@ export interface BridgeDefinition<S extends z.ZodType = z.ZodType> {
 }
 
 /** Identity helper that gives a bridge definition its types. */
-export function defineBridge<S extends z.ZodType>(definition: BridgeDefinition<S>): BridgeDefinition<S> {
+export function defineBridge<S extends z.ZodType, N extends string>(definition: BridgeDefinition<S, N>): BridgeDefinition<S, N> {
   return definition;
 }

@@ -13,6 +13,23 @@ export interface Batch {
   bytes: number;
   /** Wall-clock time the batch was sealed, in ms since the epoch. */
   createdAtMs: number;
+  /**
+   * The JSON array of `points`, when already encoded (by the batcher, or read from a disk
+   * spool), so it is encoded once on its way to the wire. A cache, not data: set it with
+   * {@link withJson}, which keeps it out of equality checks, spreads and serialisation.
+   */
+  readonly json?: string;
+}
+
+/** Attaches the encoded points to a batch as a hidden cache; returns the batch. */
+export function withJson<B extends Batch>(batch: B, json: string): B {
+  Object.defineProperty(batch, 'json', { value: json, enumerable: false });
+  return batch;
+}
+
+/** The JSON array of a batch's points, encoding it only when not already done. */
+export function pointsJson(batch: Batch): string {
+  return batch.json ?? JSON.stringify(batch.points);
 }
 
 /** A fresh, sortable batch id: sealing time in base 36 plus 8 random bytes. */
@@ -23,6 +40,11 @@ export function newBatchId(nowMs: number): string {
 /** Bytes one point adds to a JSON array body (its encoding plus a separator). */
 export function pointBytes(point: Point): number {
   return Buffer.byteLength(JSON.stringify(point)) + 1;
+}
+
+/** Bytes of an already encoded point plus its separator. */
+export function encodedBytes(json: string): number {
+  return Buffer.byteLength(json) + 1;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Point } from '../point/point.js';
-import { newBatchId, pointBytes, type Batch } from './batch.js';
+import { encodedBytes, newBatchId, withJson, type Batch } from './batch.js';
 
 /** Options of {@link createBatcher}. */
 export interface BatcherOptions {
@@ -30,6 +30,8 @@ export interface Batcher {
 /** Creates a {@link Batcher}. The linger timer is `unref()`ed so it never holds the process open. */
 export function createBatcher(options: BatcherOptions): Batcher {
   let points: Point[] = [];
+  // Each point is encoded once, for its size; the batch's JSON is then these parts joined.
+  let encoded: string[] = [];
   let bytes = 0;
   let timer: NodeJS.Timeout | undefined;
 
@@ -38,17 +40,20 @@ export function createBatcher(options: BatcherOptions): Batcher {
     timer = undefined;
     if (points.length === 0) return;
     const now = options.now();
-    const batch: Batch = { id: newBatchId(now), points, bytes, createdAtMs: now };
+    const batch = withJson<Batch>({ id: newBatchId(now), points, bytes, createdAtMs: now }, `[${encoded.join(',')}]`);
     points = [];
+    encoded = [];
     bytes = 0;
     options.onSeal(batch);
   };
 
   return {
     add(point) {
-      const size = pointBytes(point);
+      const json = JSON.stringify(point);
+      const size = encodedBytes(json);
       if (points.length > 0 && bytes + size > options.maxBytes) seal();
       points.push(point);
+      encoded.push(json);
       bytes += size;
       if (points.length >= options.maxPoints || bytes >= options.maxBytes) {
         seal();

@@ -3,7 +3,7 @@ import { gzip as gzipCb } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock/clock.js';
 import { REQUEST_LIMITS } from '../point/point.js';
-import type { Batch } from '../sink/batch.js';
+import { pointsJson, type Batch } from '../sink/batch.js';
 import { classifyHttpAnswer, describeNetworkError } from './http-answer.js';
 import type { SendOptions, SendResult, Transport } from './transport.js';
 
@@ -36,6 +36,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   const ownDispatcher = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 30_000, connections: 8 });
   const dispatcher = options.dispatcher ?? ownDispatcher!;
   const useGzip = options.gzip ?? true;
+  const sourceIdJson = JSON.stringify(options.sourceId);
   const baseHeaders: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': options.userAgent ?? 'fieldbridge',
@@ -45,7 +46,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   return {
     name: 'http',
     async send(batch: Batch, sendOptions: SendOptions): Promise<SendResult> {
-      const json = Buffer.from(JSON.stringify({ source_id: options.sourceId, points: batch.points }));
+      const json = Buffer.from(`{"source_id":${sourceIdJson},"points":${pointsJson(batch)}}`);
       if (batch.points.length > REQUEST_LIMITS.maxPoints || json.length > REQUEST_LIMITS.maxBodyBytes) {
         return { status: 'too_large', reason: `batch of ${batch.points.length} points, ${json.length} bytes exceeds the request limits` };
       }

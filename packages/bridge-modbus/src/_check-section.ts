@@ -1,0 +1,113 @@
+import type { ModbusConfig, ModbusDeviceConfig, ModbusPointConfig } from './config.js';
+import { formatConnection, lineKey, parseConnection, type ConnectionSpec } from './connection.js';
+import { isBitTable, pointWidth } from './decode.js';
+import { effectiveType, MODBUS_DEFAULTS, METRIC_PLACEHOLDERS, unknownPlaceholders } from './resolve.js';
+
+/** One problem found in a section: `path` is relative to the `modbus:` section. */
+export interface SectionIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Cross-field checks the shape alone cannot express. Returns every issue found. */
+export function checkSection(section: ModbusConfig): SectionIssue[] {
+  const issues: SectionIssue[] = [];
+  const names = new Map<string, number>();
+  const lines = new Map<string, { spec: ConnectionSpec; index: number }>();
+  section.devices.forEach((device, d) => {
+    const at = (...rest: (string | number)[]): (string | number)[] => ['devices', d, ...rest];
+    const seen = names.get(device.name);
+    if (seen !== undefined) issues.push({ path: at('name'), message: `device name "${device.name}" is already used by devices[${seen}]` });
+    else names.set(device.name, d);
+    const parsed = parseConnection(device.connection);
+    if (!parsed.ok) {
+      issues.push({ path: at('connection'), message: parsed.message });
+    } else {
+      checkLine(parsed.spec, d, lines, issues);
+      const unit = device.unit_id ?? MODBUS_DEFAULTS.unitId;
+      if (parsed.spec.kind !== 'tcp' && (unit < 1 || unit > 247)) {
+        issues.push({ path: at('unit_id'), message: `unit_id ${unit} cannot be addressed on an RTU line (use 1-247)` });
+      }
+    }
+    const reconnect = device.reconnect ?? section.reconnect;
+    if (reconnect?.initial_ms !== undefined && reconnect.max_ms !== undefined && reconnect.initial_ms > reconnect.max_ms) {
+      issues.push({ path: device.reconnect ? at('reconnect', 'initial_ms') : ['reconnect', 'initial_ms'], message: 'initial_ms must not exceed max_ms' });
+    }
+    checkPoints(device, at, issues);
+  });
+  return issues;
+}
+
+/** Devices sharing a serial port must agree on its settings; TCP and RTU framing cannot share a socket. */
+function checkLine(spec: ConnectionSpec, d: number, lines: Map<string, { spec: ConnectionSpec; index: number }>, issues: SectionIssue[]): void {
+  const key = lineKey(spec);
+  const first = lines.get(key);
+  if (!first) {
+    lines.set(key, { spec, index: d });
+    return;
+  }
+  if (formatConnection(first.spec) !== formatConnection(spec)) {
+    issues.push({
+      path: ['devices', d, 'connection'],
+      message: `devices[${first.index}] uses the same line as ${formatConnection(first.spec)}; devices sharing a line must use identical settings`,
+    });
+  }
+}
+
+function checkPoints(device: ModbusDeviceConfig, at: (...rest: (string | number)[]) => (string | number)[], issues: SectionIssue[]): void {
+  const maxRegisters = device.max_registers ?? MODBUS_DEFAULTS.maxRegisters;
+  const taken: { table: string; start: number; end: number; bit?: number; index: number }[] = [];
+  device.points.forEach((point, p) => {
+    const here = (key: string): (string | number)[] => at('points', p, key);
+    const type = effectiveType(point);
+    const before = issues.length;
+    checkTypeFits(point, type, here, issues);
+    const unknown = unknownPlaceholders(point.metric);
+    if (unknown.length > 0) {
+      issues.push({ path: here('metric'), message: `unknown placeholder {${unknown.join('}, {')}} (use ${METRIC_PLACEHOLDERS.map((n) => `{${n}}`).join(', ')})` });
+    }
+    if (issues.length > before) return;
+    const width = pointWidth(type, point.length);
+    const end = point.address + width - 1;
+    if (end > 65535) {
+      issues.push({ path: here('address'), message: `${type} at ${point.address} needs ${width} addresses and runs past 65535` });
+      return;
+    }
+    if (!isBitTable(point.table) && width > maxRegisters) {
+      issues.push({ path: here(type === 'string' ? 'length' : 'type'), message: `${width} registers do not fit in one request of max_registers ${maxRegisters}` });
+      return;
+    }
+    const bit = type === 'bit' ? (point.bit ?? 0) : undefined;
+    const clash = taken.find((t) => t.table === point.table && t.start <= end && point.address <= t.end && collides(t.bit, bit));
+    if (clash) {
+      issues.push({
+        path: here('address'),
+        message: `${point.table} ${point.address}-${end} overlaps points[${clash.index}] (${point.table} ${clash.start}-${clash.end}); only a bit point may share a register, and not the same bit`,
+      });
+      return;
+    }
+    taken.push({ table: point.table, start: point.address, end, index: p, ...(type === 'bit' ? { bit: point.bit ?? 0 } : {}) });
+  });
+}
+
+/** Two values on one address collide unless one is a bit point, or both are bits with different numbers. */
+function collides(a: number | undefined, b: number | undefined): boolean {
+  if (a === undefined && b === undefined) return true;
+  return a !== undefined && b !== undefined && a === b;
+}
+
+function checkTypeFits(point: ModbusPointConfig, type: string, here: (key: string) => (string | number)[], issues: SectionIssue[]): void {
+  const bitTable = isBitTable(point.table);
+  if (bitTable && type !== 'bool') issues.push({ path: here('type'), message: `table ${point.table} holds single bits: use type bool (or omit type)` });
+  if (!bitTable && type === 'bool') issues.push({ path: here('type'), message: `table ${point.table} holds registers: use type bit with bit: N for one bit of a register` });
+  if (type === 'string' && point.length === undefined) issues.push({ path: here('type'), message: 'type string needs length (registers to read, 2 characters each)' });
+  if (type !== 'string' && point.length !== undefined) issues.push({ path: here('length'), message: 'length applies to type string only' });
+  if (type === 'bit' && point.bit === undefined) issues.push({ path: here('type'), message: 'type bit needs bit (0-15, 0 = least significant)' });
+  if (type !== 'bit' && point.bit !== undefined) issues.push({ path: here('bit'), message: 'bit applies to type bit only' });
+  if (bitTable && point.byte_order !== undefined) issues.push({ path: here('byte_order'), message: 'byte_order applies to register tables only' });
+  const numeric = type !== 'bool' && type !== 'bit' && type !== 'string';
+  for (const key of ['scale', 'offset', 'deadband'] as const) {
+    if (!numeric && point[key] !== undefined) issues.push({ path: here(key), message: `${key} applies to numeric types only, not ${type}` });
+  }
+  if (point.scale === 0) issues.push({ path: here('scale'), message: 'scale 0 would turn every value into the offset' });
+}

@@ -1,0 +1,71 @@
+import { createRequire } from 'node:module';
+import { defineBridge, type BridgeCliIo } from '@fieldbridge/core';
+import { modbusConfigSchema, type ModbusConfig } from './config.js';
+import { formatConnection } from './connection.js';
+import { isModbusBridgeError } from './errors.js';
+import { planRequests, describeRequest } from './plan.js';
+import { parseProbeRange, probeDevice } from './probe.js';
+import { formatProbe } from './probe-format.js';
+import { resolveConfig } from './resolve.js';
+import { createModbusSource } from './source.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** Lines `--check` prints: each device, its schedule and the requests one cycle sends. */
+export function describeModbus(config: ModbusConfig): string[] {
+  const lines: string[] = [];
+  for (const device of resolveConfig(config)) {
+    const requests = planRequests(device.points, device);
+    lines.push(
+      `${device.name}: unit ${device.unitId} on ${formatConnection(device.connection)}, every ${device.pollMs} ms (timeout ${device.timeoutMs} ms, retries ${device.retries}), ` +
+        `${device.points.length} points in ${requests.length} requests`,
+    );
+    for (const request of requests) {
+      lines.push(`  ${describeRequest(request)}: ${request.points.map((p) => `${p.metric} (${p.type}${p.type === 'bit' ? ` ${p.bit}` : ''})`).join(', ')}`);
+    }
+  }
+  return lines;
+}
+
+/** `--probe RANGE [--device NAME]`: reads the range once and prints every byte order. */
+async function handleProbe(options: Record<string, unknown>, config: ModbusConfig, io: BridgeCliIo): Promise<number | undefined> {
+  if (typeof options.probe !== 'string') return undefined;
+  const devices = resolveConfig(config);
+  const wanted = typeof options.device === 'string' ? options.device : undefined;
+  const device = wanted === undefined ? devices[0] : devices.find((d) => d.name === wanted);
+  if (!device) {
+    io.stderr.write(`--device ${wanted}: no such device (the mapping has ${devices.map((d) => d.name).join(', ')})\n`);
+    return 2;
+  }
+  try {
+    const range = parseProbeRange(options.probe);
+    io.stdout.write(formatProbe(await probeDevice(device, range)));
+    return 0;
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\n`);
+    return isModbusBridgeError(err, 'PROBE_INVALID') ? 2 : 1;
+  }
+}
+
+/**
+ * The Modbus bridge: the `modbus:` section's schema and how to run it. Run it with the core's
+ * `startBridge(modbusBridge, config)` or from the command line (`bridge-modbus --config FILE`).
+ */
+export const modbusBridge = defineBridge({
+  name: 'modbus',
+  version,
+  configSchema: modbusConfigSchema,
+  describe: describeModbus,
+  create: (config, ctx) => createModbusSource(config, ctx),
+  cli: {
+    options: [
+      {
+        flags: '--probe <range>',
+        description:
+          'read a register range once (e.g. holding:100-109 or input:0+8) and print every 32- and 64-bit value under each byte order, then exit',
+      },
+      { flags: '--device <name>', description: 'the device --probe reads (default: the first in the mapping)' },
+    ],
+    handle: handleProbe,
+  },
+});

@@ -1,0 +1,163 @@
+import net from 'node:net';
+import type { ConnectionSpec } from './connection.js';
+import { formatConnection } from './connection.js';
+import type { ModbusTable } from './decode.js';
+import { exceptionName, ModbusBridgeError } from './errors.js';
+
+type Callback<T> = (err: unknown, result: T) => void;
+
+/** The part of modbus-serial's `ModbusRTU` this package uses. */
+interface RawClient {
+  setTimeout(ms: number): void;
+  writeFC1(unit: number, address: number, count: number, next: Callback<{ data: boolean[] }>): void;
+  writeFC2(unit: number, address: number, count: number, next: Callback<{ data: boolean[] }>): void;
+  writeFC3(unit: number, address: number, count: number, next: Callback<{ data: number[] }>): void;
+  writeFC4(unit: number, address: number, count: number, next: Callback<{ data: number[] }>): void;
+  linkTCP(socket: net.Socket, options: { port: number }): Promise<void>;
+  linkTelnet(socket: net.Socket, options: { port: number }): Promise<void>;
+  connectRTUBuffered(path: string, options: Record<string, unknown>): Promise<void>;
+  on(event: 'close', listener: () => void): void;
+  on(event: 'error', listener: (err: unknown) => void): void;
+  close(callback: (err?: unknown) => void): void;
+}
+
+/** An open connection to one line: reads, and hears when the line goes away. */
+export interface ModbusClient {
+  /** Reads `count` addresses of `table` from unit `unitId`. Rejects with a {@link ModbusBridgeError}. */
+  read(table: ModbusTable, unitId: number, address: number, count: number, timeoutMs: number): Promise<number[] | boolean[]>;
+  /** Called once when the connection closes (not after `close()`). */
+  onClose(listener: (reason: string) => void): void;
+  /** Closes the connection; rejects nothing, resolves within a second. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Loads modbus-serial on first use, so importing this package does not. */
+async function loadModbusRtu(): Promise<new () => RawClient> {
+  const mod = (await import('modbus-serial')) as unknown as { default: new () => RawClient };
+  return mod.default;
+}
+
+/** Opens a TCP socket, failing after `timeoutMs` instead of waiting for the OS. */
+function connectSocket(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const fail = (message: string, cause?: unknown): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new ModbusBridgeError('CONNECT_FAILED', message, { cause }));
+    };
+    const timer = setTimeout(() => fail(`no TCP answer from ${host}:${port} within ${timeoutMs} ms`), timeoutMs);
+    const onError = (err: Error): void => fail(`cannot connect to ${host}:${port}: ${err.message}`, err);
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeListener('error', onError);
+      socket.setNoDelay(true);
+      // Keep-alive probes find a PLC that vanished without closing the socket.
+      socket.setKeepAlive(true, 10_000);
+      resolve(socket);
+    });
+  });
+}
+
+/** Turns what modbus-serial hands its callbacks into a {@link ModbusBridgeError}. */
+export function toModbusError(err: unknown, what: string): ModbusBridgeError {
+  if (err instanceof ModbusBridgeError) return err;
+  const e = (err ?? {}) as { modbusCode?: unknown; name?: unknown; errno?: unknown; message?: unknown };
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  if (typeof e.modbusCode === 'number') {
+    return new ModbusBridgeError('EXCEPTION', `${what}: exception ${e.modbusCode} ${exceptionName(e.modbusCode)}`, { cause: err, exceptionCode: e.modbusCode });
+  }
+  if (e.errno === 'ETIMEDOUT' || e.name === 'TransactionTimedOutError') return new ModbusBridgeError('TIMEOUT', `${what}: no answer`, { cause: err });
+  if (e.name === 'PortNotOpenError') return new ModbusBridgeError('DISCONNECTED', `${what}: not connected`, { cause: err });
+  return new ModbusBridgeError('BAD_RESPONSE', `${what}: ${message}`, { cause: err });
+}
+
+/**
+ * Opens `spec` through modbus-serial (loaded here, on first use). TCP and RTU-over-TCP use a
+ * socket this function owns, so a drop is always seen; serial ports use modbus-serial's
+ * buffered RTU port. Rejects with `CONNECT_FAILED`.
+ */
+export async function openClient(spec: ConnectionSpec, timeoutMs: number): Promise<ModbusClient> {
+  const ModbusRTU = await loadModbusRtu();
+  const raw = new ModbusRTU();
+  const closeListeners: ((reason: string) => void)[] = [];
+  const inFlight = new Set<(err: ModbusBridgeError) => void>();
+  let closed = false;
+  let shutDown = false;
+  const lost = (reason: string): void => {
+    if (closed) return;
+    closed = true;
+    for (const reject of inFlight) reject(new ModbusBridgeError('DISCONNECTED', `connection lost: ${reason}`));
+    for (const listener of closeListeners) listener(reason);
+  };
+  raw.on('error', (err) => lost(`error: ${(err as { message?: string }).message ?? String(err)}`));
+  let shutdown: () => Promise<void>;
+  if (spec.kind === 'rtu') {
+    const options = { baudRate: spec.baudRate, parity: spec.parity, dataBits: spec.dataBits, stopBits: spec.stopBits };
+    try {
+      await raw.connectRTUBuffered(spec.path, options);
+    } catch (err) {
+      throw new ModbusBridgeError('CONNECT_FAILED', `cannot open ${spec.path}: ${(err as Error).message}`, { cause: err });
+    }
+    raw.on('close', () => lost(`serial port ${spec.path} closed`));
+    shutdown = () => new Promise((resolve) => {
+      const guard = setTimeout(resolve, 1000);
+      raw.close(() => {
+        clearTimeout(guard);
+        resolve();
+      });
+    });
+  } else {
+    const socket = await connectSocket(spec.host, spec.port, timeoutMs);
+    socket.on('error', (err) => lost(err.message));
+    socket.on('close', () => lost(`${formatConnection(spec)} closed the connection`));
+    if (spec.kind === 'tcp') await raw.linkTCP(socket, { port: spec.port });
+    else await raw.linkTelnet(socket, { port: spec.port });
+    shutdown = async () => {
+      socket.destroy();
+    };
+  }
+
+  return {
+    read(table, unitId, address, count, requestTimeoutMs) {
+      const what = `unit ${unitId} ${table} ${address}+${count}`;
+      if (closed) return Promise.reject(new ModbusBridgeError('DISCONNECTED', `${what}: not connected`));
+      return new Promise<number[] | boolean[]>((resolve, reject) => {
+        const settle = (err: ModbusBridgeError | undefined, data?: number[] | boolean[]): void => {
+          if (!inFlight.delete(rejectNow)) return;
+          clearTimeout(guard);
+          if (err) reject(err);
+          else resolve(data ?? []);
+        };
+        const rejectNow = (err: ModbusBridgeError): void => settle(err);
+        inFlight.add(rejectNow);
+        // modbus-serial times the request itself; this guard only covers a callback that never comes.
+        const guard = setTimeout(() => settle(new ModbusBridgeError('TIMEOUT', `${what}: no answer`)), requestTimeoutMs + 500);
+        const next = (err: unknown, result: { data: number[] | boolean[] } | undefined): void => {
+          if (err) settle(toModbusError(err, what));
+          else settle(undefined, result?.data);
+        };
+        raw.setTimeout(requestTimeoutMs);
+        try {
+          if (table === 'coil') raw.writeFC1(unitId, address, count, next);
+          else if (table === 'discrete') raw.writeFC2(unitId, address, count, next);
+          else if (table === 'holding') raw.writeFC3(unitId, address, count, next);
+          else raw.writeFC4(unitId, address, count, next);
+        } catch (err) {
+          settle(toModbusError(err, what));
+        }
+      });
+    },
+    onClose(listener) {
+      closeListeners.push(listener);
+    },
+    async close() {
+      if (shutDown) return;
+      shutDown = true;
+      closeListeners.length = 0;
+      lost('closed');
+      await shutdown();
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/** Serial parity, as serialport names it. */
+export type Parity = 'none' | 'even' | 'odd' | 'mark' | 'space';
+
+/** Modbus TCP (MBAP framing) to `host:port`. */
+export interface TcpConnection {
+  kind: 'tcp';
+  host: string;
+  /** Default 502. */
+  port: number;
+}
+
+/** Modbus RTU frames over a TCP socket (a serial-to-Ethernet converter in transparent mode). */
+export interface RtuOverTcpConnection {
+  kind: 'rtu+tcp';
+  host: string;
+  /** Default 502. */
+  port: number;
+}
+
+/** Modbus RTU over a local serial port. */
+export interface RtuConnection {
+  kind: 'rtu';
+  /** Device path, e.g. `/dev/ttyUSB0` or `COM3`. */
+  path: string;
+  /** Bits per second. Default 9600. */
+  baudRate: number;
+  /** Default `none`. */
+  parity: Parity;
+  /** 5 to 8. Default 8. */
+  dataBits: 5 | 6 | 7 | 8;
+  /** 1, 1.5 or 2. Default 1. */
+  stopBits: 1 | 1.5 | 2;
+}
+
+/** A parsed `connection` URL. */
+export type ConnectionSpec = TcpConnection | RtuOverTcpConnection | RtuConnection;
+
+/** The result of {@link parseConnection}: the spec, or why the URL is refused. */
+export type ParsedConnection = { ok: true; spec: ConnectionSpec } | { ok: false; message: string };
+
+const PARITIES: readonly Parity[] = ['none', 'even', 'odd', 'mark', 'space'];
+const SERIAL_KEYS = ['baud', 'parity', 'data_bits', 'stop_bits'];
+
+/**
+ * Parses a device's `connection`:
+ * - `tcp://host[:port]` (port default 502; IPv6 as `tcp://[::1]:502`),
+ * - `rtu+tcp://host[:port]` (RTU framing over TCP, port default 502),
+ * - `rtu://PATH[?baud=9600&parity=none&data_bits=8&stop_bits=1]`, e.g.
+ *   `rtu:///dev/ttyUSB0?baud=19200&parity=even` or `rtu://COM3`.
+ */
+export function parseConnection(url: string): ParsedConnection {
+  const scheme = /^([a-z+]+):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === 'tcp' || scheme === 'rtu+tcp') return parseNetwork(url, scheme);
+  if (scheme === 'rtu') return parseSerial(url.slice('rtu://'.length));
+  return { ok: false, message: `unsupported connection "${url}": use tcp://host:port, rtu:///dev/ttyX?baud=9600 or rtu+tcp://host:port` };
+}
+
+function parseNetwork(url: string, kind: 'tcp' | 'rtu+tcp'): ParsedConnection {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.replace(/^rtu\+tcp:/i, 'tcp:'));
+  } catch {
+    return { ok: false, message: `"${url}" is not a valid URL (expected ${kind}://host:port)` };
+  }
+  if (!parsed.hostname) return { ok: false, message: `"${url}" names no host (expected ${kind}://host:port)` };
+  if (parsed.pathname !== '' && parsed.pathname !== '/') return { ok: false, message: `"${url}" has a path; expected ${kind}://host:port` };
+  if (parsed.search || parsed.hash || parsed.username) return { ok: false, message: `"${url}" has parts a ${kind} connection does not use` };
+  const port = parsed.port === '' ? 502 : Number(parsed.port);
+  if (!Number.isInteger(port) || port < 1) return { ok: false, message: `"${url}" has an invalid port` };
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { ok: true, spec: { kind, host, port } };
+}
+
+function parseSerial(rest: string): ParsedConnection {
+  const [path = '', query = ''] = rest.split('?', 2);
+  if (path === '') return { ok: false, message: 'rtu:// needs a serial port path, e.g. rtu:///dev/ttyUSB0?baud=19200' };
+  const params = new URLSearchParams(query);
+  for (const key of params.keys()) {
+    if (!SERIAL_KEYS.includes(key)) return { ok: false, message: `unknown serial setting "${key}" (use ${SERIAL_KEYS.join(', ')})` };
+  }
+  const baudRate = Number(params.get('baud') ?? 9600);
+  if (!Number.isInteger(baudRate) || baudRate < 50 || baudRate > 4_000_000) {
+    return { ok: false, message: `baud "${params.get('baud')}" is not a baud rate (e.g. 9600, 19200, 115200)` };
+  }
+  const parity = (params.get('parity') ?? 'none').toLowerCase() as Parity;
+  if (!PARITIES.includes(parity)) return { ok: false, message: `parity "${parity}" is not one of ${PARITIES.join(', ')}` };
+  const dataBits = Number(params.get('data_bits') ?? 8);
+  if (dataBits !== 5 && dataBits !== 6 && dataBits !== 7 && dataBits !== 8) {
+    return { ok: false, message: `data_bits "${params.get('data_bits')}" must be 5, 6, 7 or 8` };
+  }
+  const stopBits = Number(params.get('stop_bits') ?? 1);
+  if (stopBits !== 1 && stopBits !== 1.5 && stopBits !== 2) {
+    return { ok: false, message: `stop_bits "${params.get('stop_bits')}" must be 1, 1.5 or 2` };
+  }
+  return { ok: true, spec: { kind: 'rtu', path: decodeURIComponent(path), baudRate, parity, dataBits, stopBits } };
+}
+
+/**
+ * The physical line a connection uses: devices with the same key share one client and take
+ * turns on it. Serial ports are keyed by path alone, so two devices on one port with different
+ * serial settings can be detected.
+ */
+export function lineKey(spec: ConnectionSpec): string {
+  if (spec.kind === 'rtu') return `serial:${spec.path}`;
+  return `net:${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}`;
+}
+
+/** A connection as a URL again, with every default spelled out (for logs and `--check`). */
+export function formatConnection(spec: ConnectionSpec): string {
+  if (spec.kind === 'rtu') {
+    return `rtu://${spec.path}?baud=${spec.baudRate}&parity=${spec.parity}&data_bits=${spec.dataBits}&stop_bits=${spec.stopBits}`;
+  }
+  const host = spec.host.includes(':') ? `[${spec.host}]` : spec.host;
+  return `${spec.kind}://${host}:${spec.port}`;
+}

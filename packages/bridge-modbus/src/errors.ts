@@ -1,0 +1,58 @@
+/** Codes carried by {@link ModbusBridgeError}. */
+export type ModbusBridgeErrorCode =
+  /** The connection could not be opened (refused, unreachable, no such serial port). */
+  | 'CONNECT_FAILED'
+  /** The line is not connected, or the connection went away while a request was in flight. */
+  | 'DISCONNECTED'
+  /** The device did not answer within `timeout_ms`. */
+  | 'TIMEOUT'
+  /** The device answered with a Modbus exception (see `exceptionCode`). */
+  | 'EXCEPTION'
+  /** The answer was malformed (CRC, length, unexpected unit or function). */
+  | 'BAD_RESPONSE'
+  /** A `--once` cycle or a probe could not read what it was asked to. */
+  | 'READ_FAILED'
+  /** A `--probe` range or device name is invalid. */
+  | 'PROBE_INVALID';
+
+/** The error class of `@fieldbridge/bridge-modbus`: a string `code`, a message saying what to do, and a `cause`. */
+export class ModbusBridgeError extends Error {
+  readonly code: ModbusBridgeErrorCode;
+  /** The Modbus exception code for `EXCEPTION` errors (2 = illegal data address, ...). */
+  readonly exceptionCode: number | undefined;
+
+  constructor(code: ModbusBridgeErrorCode, message: string, options?: { cause?: unknown; exceptionCode?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ModbusBridgeError';
+    this.code = code;
+    this.exceptionCode = options?.exceptionCode;
+  }
+}
+
+/** True when `err` is a {@link ModbusBridgeError}, optionally with the given code. */
+export function isModbusBridgeError(err: unknown, code?: ModbusBridgeErrorCode): err is ModbusBridgeError {
+  return err instanceof ModbusBridgeError && (code === undefined || err.code === code);
+}
+
+/** Names of the Modbus exception codes, as the specification spells them. */
+export const MODBUS_EXCEPTIONS: Readonly<Record<number, string>> = {
+  1: 'ILLEGAL FUNCTION',
+  2: 'ILLEGAL DATA ADDRESS',
+  3: 'ILLEGAL DATA VALUE',
+  4: 'SERVER DEVICE FAILURE',
+  5: 'ACKNOWLEDGE',
+  6: 'SERVER DEVICE BUSY',
+  8: 'MEMORY PARITY ERROR',
+  10: 'GATEWAY PATH UNAVAILABLE',
+  11: 'GATEWAY TARGET DEVICE FAILED TO RESPOND',
+};
+
+/** The name of Modbus exception `code`, e.g. `ILLEGAL DATA ADDRESS` for 2. */
+export function exceptionName(code: number): string {
+  return MODBUS_EXCEPTIONS[code] ?? `EXCEPTION ${code}`;
+}
+
+/** Exception codes worth another try: the device is busy or a gateway lost its target. */
+export function isTransientException(code: number): boolean {
+  return code === 5 || code === 6 || code === 11;
+}

@@ -1,0 +1,78 @@
+import { isBitTable, TABLES, type ModbusTable } from './decode.js';
+
+/** Largest register read the protocol allows (function codes 3 and 4). */
+export const MAX_REGISTERS_PER_REQUEST = 125;
+/** Largest bit read the protocol allows (function codes 1 and 2). */
+export const MAX_BITS_PER_REQUEST = 2000;
+
+/** Anything the planner can place: a table, a first address and a width in addresses. */
+export interface Plannable {
+  table: ModbusTable;
+  address: number;
+  width: number;
+}
+
+/** One read the poller sends: `count` addresses of `table` from `address`, and the points inside. */
+export interface ReadRequest<P extends Plannable = Plannable> {
+  table: ModbusTable;
+  address: number;
+  count: number;
+  points: P[];
+}
+
+/** How far the planner may merge. */
+export interface PlanOptions {
+  /** Most registers per request. Default 125 (the protocol's limit). */
+  maxRegisters?: number;
+  /** Most bits per request. Default 2000 (the protocol's limit). */
+  maxBits?: number;
+  /** Largest run of unmapped registers read to join two points into one request. Default 10. */
+  maxGap?: number;
+  /** Largest run of unmapped bits read to join two points into one request. Default 64. */
+  maxGapBits?: number;
+}
+
+/**
+ * Coalesces points into as few reads as the limits allow. Per table, points sorted by address
+ * join the current request while the gap before them is at most `maxGap` (`maxGapBits` for
+ * bit tables) and the request stays within `maxRegisters` (`maxBits`); otherwise they open a
+ * new one. A point never straddles two requests, and points sharing addresses (bits of one
+ * register) share a request. Requests come out in table order (coil, discrete, input,
+ * holding), then by address. A point wider than the limit gets a request of its own.
+ */
+export function planRequests<P extends Plannable>(points: readonly P[], options: PlanOptions = {}): ReadRequest<P>[] {
+  const requests: ReadRequest<P>[] = [];
+  for (const table of TABLES) {
+    const bits = isBitTable(table);
+    const limit = bits ? (options.maxBits ?? MAX_BITS_PER_REQUEST) : (options.maxRegisters ?? MAX_REGISTERS_PER_REQUEST);
+    const maxGap = bits ? (options.maxGapBits ?? 64) : (options.maxGap ?? 10);
+    const sorted = points.filter((p) => p.table === table).sort((a, b) => a.address - b.address || b.width - a.width);
+    let current: ReadRequest<P> | undefined;
+    for (const point of sorted) {
+      const pointEnd = point.address + point.width;
+      if (current) {
+        const end = current.address + current.count;
+        const newEnd = Math.max(end, pointEnd);
+        if (point.address - end <= maxGap && newEnd - current.address <= limit) {
+          current.count = newEnd - current.address;
+          current.points.push(point);
+          continue;
+        }
+      }
+      current = { table, address: point.address, count: point.width, points: [point] };
+      requests.push(current);
+    }
+  }
+  return requests;
+}
+
+/** One request per point, what a naive poller (a Node-RED flow per value) sends; for comparison. */
+export function planOnePerPoint<P extends Plannable>(points: readonly P[]): ReadRequest<P>[] {
+  return points.map((point) => ({ table: point.table, address: point.address, count: point.width, points: [point] }));
+}
+
+/** `holding 100-124` style label of a request, for logs and problem messages. */
+export function describeRequest(request: Pick<ReadRequest, 'table' | 'address' | 'count'>): string {
+  const last = request.address + request.count - 1;
+  return last === request.address ? `${request.table} ${request.address}` : `${request.table} ${request.address}-${last}`;
+}

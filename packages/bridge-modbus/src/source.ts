@@ -1,0 +1,140 @@
+import type { BridgeContext, BridgeInstance, SourceState } from '@fieldbridge/core';
+import type { ModbusClient } from './client.js';
+import { DevicePoller } from './_device.js';
+import { Line } from './_line.js';
+import { createModbusMetrics } from './_metrics.js';
+import type { ModbusConfig } from './config.js';
+import { lineKey, type ConnectionSpec } from './connection.js';
+import { ModbusBridgeError } from './errors.js';
+import type { ReadRequest } from './plan.js';
+import { resolveConfig, type ResolvedDevice, type ResolvedPoint } from './resolve.js';
+
+/** Options of {@link createModbusSource}, mostly for tests. */
+export interface ModbusSourceOptions {
+  /** Opens a connection; defaults to modbus-serial, loaded on first use. */
+  open?: (spec: ConnectionSpec, timeoutMs: number) => Promise<ModbusClient>;
+  /** Random source for reconnect jitter, in [0, 1). Default `Math.random`. */
+  random?: () => number;
+  /**
+   * `coalesce` (default) merges nearby points into few requests; `one-per-point` sends a
+   * request per point, as a naive poller does (for benchmarks and for comparison).
+   */
+  planning?: 'coalesce' | 'one-per-point';
+}
+
+/** A device as the source sees it right now. */
+export interface ModbusDeviceStatus {
+  name: string;
+  state: SourceState;
+  /** The requests one cycle sends. */
+  requests: readonly ReadRequest<ResolvedPoint>[];
+}
+
+/** The Modbus bridge instance, plus a view of its devices. */
+export interface ModbusSource extends BridgeInstance {
+  /** Devices with their current request plans. */
+  devices(): ModbusDeviceStatus[];
+  /**
+   * Runs one poll cycle of every device, connecting first where needed. Rejects with
+   * `READ_FAILED` (after the cycle, so what could be read was written) when a line could not
+   * be opened or a device answered nothing; unless `start()` was called, it then also closes
+   * the connections it opened.
+   */
+  once(): Promise<void>;
+}
+
+interface LineEntry {
+  line: Line;
+  pollers: DevicePoller[];
+}
+
+function groupByLine(devices: ResolvedDevice[]): Map<string, ResolvedDevice[]> {
+  const groups = new Map<string, ResolvedDevice[]>();
+  for (const device of devices) {
+    const key = lineKey(device.connection);
+    groups.set(key, [...(groups.get(key) ?? []), device]);
+  }
+  return groups;
+}
+
+/**
+ * Creates the Modbus source: one {@link Line} per connection (one client per serial port or
+ * socket, unit ids polled in turn through its queue) and one poller per device. Nothing
+ * connects and modbus-serial is not loaded until `start()` or `once()`.
+ */
+export function createModbusSource(config: ModbusConfig, ctx: BridgeContext, options: ModbusSourceOptions = {}): ModbusSource {
+  const metrics = createModbusMetrics(ctx.registry);
+  const entries: LineEntry[] = [];
+  for (const devices of groupByLine(resolveConfig(config)).values()) {
+    const first = devices[0] as ResolvedDevice;
+    const pollers: DevicePoller[] = [];
+    const line = new Line({
+      spec: first.connection,
+      connectTimeoutMs: Math.max(...devices.map((d) => d.timeoutMs)),
+      reconnect: first.reconnect,
+      problems: ctx.problems,
+      hooks: {
+        onUp: () => pollers.forEach((p) => p.lineUp()),
+        onDown: () => pollers.forEach((p) => p.lineDown()),
+        onConnectFailed: () => {
+          for (const p of pollers) {
+            metrics.errors.inc({ device: p.device.name, kind: 'connect' });
+            p.lineDown();
+          }
+        },
+      },
+      ...(options.open ? { open: options.open } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    });
+    for (const device of devices) pollers.push(new DevicePoller(device, line, ctx, metrics, options.planning));
+    entries.push({ line, pollers });
+  }
+  const pollers = entries.flatMap((e) => e.pollers);
+  let started = false;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    async start() {
+      if (started || stopping) return;
+      started = true;
+      for (const { line } of entries) line.start();
+      for (const poller of pollers) poller.start();
+    },
+
+    async once() {
+      const failures: string[] = [];
+      await Promise.all(
+        entries.map(async ({ line, pollers: onLine }) => {
+          try {
+            await line.openOnce();
+          } catch (err) {
+            failures.push(`${line.label}: ${(err as Error).message}`);
+            return;
+          }
+          for (const poller of onLine) {
+            const result = await poller.cycle();
+            if (result.answered === 0 && result.errors.length > 0) failures.push(`device ${poller.device.name}: ${result.errors.join('; ')}`);
+          }
+        }),
+      );
+      if (failures.length === 0) return;
+      // Nothing else may close what this call opened: a caller that sees the rejection
+      // might not call stop(), and open sockets would keep the process alive.
+      if (!started) await Promise.all(entries.map((e) => e.line.disconnect()));
+      throw new ModbusBridgeError('READ_FAILED', `one poll cycle could not read every device: ${failures.join(' | ')}`);
+    },
+
+    stop() {
+      stopping ??= (async () => {
+        const polls = pollers.map((p) => p.stop());
+        await Promise.all(entries.map((e) => e.line.stop()));
+        await Promise.all(polls);
+      })();
+      return stopping;
+    },
+
+    devices() {
+      return pollers.map((p) => ({ name: p.device.name, state: p.currentState(), requests: p.plan() }));
+    },
+  };
+}

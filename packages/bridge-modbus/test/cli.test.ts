@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGateway } from '@fieldbridge/gateway-dev';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { encodeRegisters } from '../src/encode.js';
+import { startModbusSimulator } from '../src/simulator.js';
+import { startServerTcp } from './helpers/server-tcp.js';
+
+const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+beforeAll(() => {
+  if (!existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)))) {
+    throw new Error('bridge-modbus is not built: run `pnpm --filter @fieldbridge/bridge-modbus build` (turbo runs it before test)');
+  }
+});
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function mapping(body: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'bridge-modbus-cli-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'map.yaml');
+  await writeFile(file, body);
+  return file;
+}
+
+const device = (url: string): string => `
+modbus:
+  devices:
+    - name: press1
+      connection: ${url}
+      points:
+        - { metric: '{device}.level', table: holding, address: 0, scale: 0.1 }
+        - { metric: '{device}.flow', table: holding, address: 2, type: float32 }
+`;
+
+describe('bridge-modbus command', () => {
+  it('importing the package does not load modbus-serial or serialport', async () => {
+    const script = [
+      "import { createRequire } from 'node:module';",
+      `await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});`,
+      'const loaded = Object.keys(createRequire(import.meta.url).cache);',
+      "process.stdout.write(JSON.stringify(loaded.filter((k) => /modbus-serial|serialport/.test(k))));",
+    ].join('\n');
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], (error, out) => (error ? reject(error) : resolve(out)));
+    });
+    expect(JSON.parse(stdout)).toEqual([]);
+  });
+
+  it('--once polls the simulator and delivers to gateway-dev', async () => {
+    const gw = await createGateway({ apiKeys: ['k'] });
+    cleanups.push(() => gw.close());
+    const sim = await startModbusSimulator({ port: 0 });
+    cleanups.push(() => sim.close());
+    const file = await mapping(`source_id: cli-test\nsink: { url: '${gw.url}', api_key: k }\n${device(sim.url)}`);
+    const result = await run(['--config', file, '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(gw.points().map((p) => p.metric).sort()).toEqual(['press1.flow', 'press1.level']);
+  });
+
+  it('--once exits 1, without hanging, when a device cannot be reached', async () => {
+    const sim = await startModbusSimulator({ port: 0 });
+    cleanups.push(() => sim.close());
+    const closed = await startServerTcp({});
+    await closed.close();
+    const file = await mapping(`source_id: cli-test\nmodbus:\n  devices:\n    - name: up\n      connection: ${sim.url}\n      points: [{ metric: a, table: holding, address: 0 }]\n    - name: down\n      connection: ${closed.url}\n      points: [{ metric: b, table: holding, address: 0 }]\n`);
+    const result = await run(['--config', file, '--once']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${closed.url}: cannot connect`);
+  });
+
+  it('--check prints the planned requests without connecting', async () => {
+    const file = await mapping(`source_id: cli-test\n${device('tcp://192.0.2.1:502')}`);
+    const result = await run(['--config', file, '--check']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('press1: unit 1 on tcp://192.0.2.1:502, every 1000 ms');
+    expect(result.stdout).toContain('holding 0-3: press1.level (uint16), press1.flow (float32)');
+  });
+
+  it('--probe prints every byte order of a register range', async () => {
+    const words = [12.375, 1450.5, -0.75].flatMap((v) => encodeRegisters('float32', v, 'CDAB'));
+    const srv = await startServerTcp({ holding: new Map(words.map((w, i) => [100 + i, w])) });
+    cleanups.push(() => srv.close());
+    const file = await mapping(`source_id: cli-test\n${device(srv.url)}`);
+    const result = await run(['--config', file, '--probe', 'holding:100-105', '--device', 'press1']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^\s+CDAB\s+0x41460000\s+\d+\s+\d+\s+12\.375 \*$/m);
+    expect(result.stdout).toContain('byte_order: CDAB looks right');
+    expect(srv.seen).toEqual([{ table: 'holding', address: 100, count: 6, unit: 1 }]);
+  });
+
+  it('--probe refuses a bad range with exit code 2', async () => {
+    const file = await mapping(`source_id: cli-test\n${device('tcp://127.0.0.1:1')}`);
+    const result = await run(['--config', file, '--probe', 'coil:0-3']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--probe "coil:0-3": not a register range');
+  });
+
+  it('refuses a bad mapping with exit code 2 and file:line:col', async () => {
+    const file = await mapping(`source_id: cli-test\nmodbus:\n  devices:\n    - name: p\n      connection: tcp://127.0.0.1:502\n      points:\n        - { metric: s, table: holding, address: 0, type: string }\n`);
+    const result = await run(['--config', file, '--check']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:7:`);
+    expect(result.stderr).toContain('modbus.devices[0].points[0].type: type string needs length');
+  });
+});

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { modbusConfigSchema } from '../src/config.js';
+import { parseConnection } from '../src/connection.js';
+import { resolveConfig } from '../src/resolve.js';
+
+const device = (extra: Record<string, unknown> = {}, points: unknown[] = [{ metric: 'x', table: 'holding', address: 0 }]) => ({
+  devices: [{ name: 'plc', connection: 'tcp://10.0.0.5:502', ...extra, points }],
+});
+
+function issues(section: unknown): { path: string; message: string }[] {
+  const result = modbusConfigSchema.safeParse(section);
+  return result.success ? [] : result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+describe('modbusConfigSchema', () => {
+  it('accepts a minimal device and applies defaults when resolved', () => {
+    const [d] = resolveConfig(modbusConfigSchema.parse(device()));
+    expect(d).toMatchObject({ unitId: 1, pollMs: 1000, timeoutMs: 1000, retries: 1, maxGap: 10, maxRegisters: 125 });
+    expect(d?.points[0]).toMatchObject({ type: 'uint16', byteOrder: 'ABCD', scale: 1, offset: 0, tags: { device: 'plc' } });
+  });
+
+  it('refuses unknown keys', () => {
+    expect(issues({ ...device(), extra: 1 })[0]?.message).toMatch(/extra/);
+    expect(issues(device({ pol_ms: 5 }))[0]).toMatchObject({ path: 'devices.0' });
+  });
+
+  it('refuses an unknown type at the type key', () => {
+    expect(issues(device({}, [{ metric: 'x', table: 'holding', address: 0, type: 'float' }]))).toEqual([
+      { path: 'devices.0.points.0.type', message: expect.stringMatching(/unknown type; use one of bool, bit, int16/) },
+    ]);
+  });
+
+  it('refuses a string without length', () => {
+    expect(issues(device({}, [{ metric: 's', table: 'holding', address: 0, type: 'string' }]))).toEqual([
+      { path: 'devices.0.points.0.type', message: 'type string needs length (registers to read, 2 characters each)' },
+    ]);
+  });
+
+  it('refuses overlapping addresses at the later point', () => {
+    const found = issues(device({}, [
+      { metric: 'a', table: 'holding', address: 10, type: 'float32' },
+      { metric: 'b', table: 'holding', address: 11 },
+    ]));
+    expect(found).toEqual([{ path: 'devices.0.points.1.address', message: expect.stringMatching(/holding 11-11 overlaps points\[0\] \(holding 10-11\)/) }]);
+  });
+
+  it('lets bit points share a register, but not the same bit', () => {
+    const ok = device({}, [
+      { metric: 'w', table: 'holding', address: 5 },
+      { metric: 'b0', table: 'holding', address: 5, type: 'bit', bit: 0 },
+      { metric: 'b1', table: 'holding', address: 5, type: 'bit', bit: 1 },
+      { metric: 'c', table: 'coil', address: 5 },
+    ]);
+    expect(issues(ok)).toEqual([]);
+    const clash = device({}, [
+      { metric: 'b0', table: 'holding', address: 5, type: 'bit', bit: 3 },
+      { metric: 'b0again', table: 'holding', address: 5, type: 'bit', bit: 3 },
+    ]);
+    expect(issues(clash).map((i) => i.path)).toEqual(['devices.0.points.1.address']);
+  });
+
+  it('refuses addresses out of range, including a wide value running past 65535', () => {
+    expect(issues(device({}, [{ metric: 'x', table: 'holding', address: 70000 }]))[0]?.path).toBe('devices.0.points.0.address');
+    expect(issues(device({}, [{ metric: 'x', table: 'holding', address: 65534, type: 'float64' }]))).toEqual([
+      { path: 'devices.0.points.0.address', message: 'float64 at 65534 needs 4 addresses and runs past 65535' },
+    ]);
+  });
+
+  it('refuses types that do not fit their table and keys that do not fit their type', () => {
+    const found = issues(device({}, [
+      { metric: 'a', table: 'coil', address: 0, type: 'uint16' },
+      { metric: 'b', table: 'holding', address: 1, type: 'bool' },
+      { metric: 'c', table: 'holding', address: 2, type: 'bit' },
+      { metric: 'd', table: 'holding', address: 3, length: 2 },
+      { metric: 'e', table: 'coil', address: 4, scale: 2 },
+      { metric: 'f', table: 'holding', address: 5, scale: 0 },
+    ]));
+    expect(found.map((i) => i.path)).toEqual([
+      'devices.0.points.0.type',
+      'devices.0.points.1.type',
+      'devices.0.points.2.type',
+      'devices.0.points.3.length',
+      'devices.0.points.4.scale',
+      'devices.0.points.5.scale',
+    ]);
+  });
+
+  it('refuses unknown metric placeholders and duplicate device names', () => {
+    expect(issues(device({}, [{ metric: '{plc}.x', table: 'holding', address: 0 }]))[0]).toMatchObject({ path: 'devices.0.points.0.metric' });
+    const twice = { devices: [...device().devices, ...device().devices] };
+    expect(issues(twice)).toEqual([{ path: 'devices.1.name', message: 'device name "plc" is already used by devices[0]' }]);
+  });
+
+  it('refuses bad connections, RTU unit 0 and serial settings that disagree on one port', () => {
+    expect(issues(device({ connection: 'udp://x' }))[0]?.path).toBe('devices.0.connection');
+    expect(issues(device({ connection: 'rtu:///dev/ttyUSB0?baud=fast' }))[0]?.message).toMatch(/baud "fast"/);
+    expect(issues(device({ connection: 'rtu:///dev/ttyUSB0', unit_id: 0 }))[0]?.path).toBe('devices.0.unit_id');
+    const shared = {
+      devices: [
+        { name: 'a', connection: 'rtu:///dev/ttyUSB0?baud=19200', unit_id: 1, points: [{ metric: 'x', table: 'holding', address: 0 }] },
+        { name: 'b', connection: 'rtu:///dev/ttyUSB0?baud=9600', unit_id: 2, points: [{ metric: 'x', table: 'holding', address: 0 }] },
+      ],
+    };
+    expect(issues(shared)).toEqual([{ path: 'devices.1.connection', message: expect.stringMatching(/same line/) }]);
+  });
+
+  it('fills {device} and the other placeholders, and tags unit', () => {
+    const [d] = resolveConfig(modbusConfigSchema.parse(device({ unit_id: 7, tags: { line: 'l1' } }, [
+      { metric: '{device}.u{unit_id}.{table}.{address}', table: 'input', address: 3, unit: 'bar', tags: { kind: 'p' } },
+    ])));
+    expect(d?.points[0]).toMatchObject({ metric: 'plc.u7.input.3', tags: { device: 'plc', unit: 'bar', line: 'l1', kind: 'p' } });
+  });
+});
+
+describe('parseConnection', () => {
+  it('parses the three URL forms with their defaults', () => {
+    expect(parseConnection('tcp://10.0.0.5')).toEqual({ ok: true, spec: { kind: 'tcp', host: '10.0.0.5', port: 502 } });
+    expect(parseConnection('tcp://[::1]:1502')).toEqual({ ok: true, spec: { kind: 'tcp', host: '::1', port: 1502 } });
+    expect(parseConnection('rtu+tcp://gw.local:4001')).toEqual({ ok: true, spec: { kind: 'rtu+tcp', host: 'gw.local', port: 4001 } });
+    expect(parseConnection('rtu:///dev/ttyUSB0?baud=19200&parity=even')).toEqual({
+      ok: true,
+      spec: { kind: 'rtu', path: '/dev/ttyUSB0', baudRate: 19200, parity: 'even', dataBits: 8, stopBits: 1 },
+    });
+    expect(parseConnection('rtu://COM3?data_bits=7&stop_bits=2')).toMatchObject({ ok: true, spec: { path: 'COM3', dataBits: 7, stopBits: 2 } });
+  });
+
+  it('explains what is wrong', () => {
+    expect(parseConnection('rtu:///dev/x?speed=9600')).toEqual({ ok: false, message: expect.stringMatching(/unknown serial setting "speed"/) });
+    expect(parseConnection('tcp://host:99999')).toMatchObject({ ok: false });
+    expect(parseConnection('tcp://host/path')).toMatchObject({ ok: false });
+    expect(parseConnection('rtu://?baud=9600')).toMatchObject({ ok: false });
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { applyScale, BYTE_ORDERS, decodeBit, decodePoint, decodeRegisters, pointWidth, type PointType } from '../src/decode.js';
+import { encodeRegisters } from '../src/encode.js';
+
+describe('decodeRegisters', () => {
+  it('reads the same float under each byte order from the matching layout', () => {
+    // 12.375 is 0x41460000: A=41 B=46 C=00 D=00.
+    expect(decodeRegisters([0x4146, 0x0000], 0, { type: 'float32', byteOrder: 'ABCD' })).toBe(12.375);
+    expect(decodeRegisters([0x4641, 0x0000], 0, { type: 'float32', byteOrder: 'BADC' })).toBe(12.375);
+    expect(decodeRegisters([0x0000, 0x4146], 0, { type: 'float32', byteOrder: 'CDAB' })).toBe(12.375);
+    expect(decodeRegisters([0x0000, 0x4641], 0, { type: 'float32', byteOrder: 'DCBA' })).toBe(12.375);
+  });
+
+  it('shows the classic symptom: a word-swapped float read as ABCD is a tiny denormal', () => {
+    const wrong = decodeRegisters([0x0000, 0x4146], 0, { type: 'float32', byteOrder: 'ABCD' }) as number;
+    expect(wrong).toBeGreaterThan(0);
+    expect(wrong).toBeLessThan(1e-40);
+  });
+
+  it('returns bigints for 64-bit integers and reads at an offset', () => {
+    expect(decodeRegisters([9, 0, 0, 0, 1], 1, { type: 'uint64' })).toBe(1n);
+    expect(decodeRegisters([0xffff, 0xffff, 0xffff, 0xffff], 0, { type: 'int64' })).toBe(-1n);
+  });
+
+  it('throws a RangeError when the answer is short', () => {
+    expect(() => decodeRegisters([1], 0, { type: 'uint32' })).toThrow(RangeError);
+    expect(() => decodeBit([true], 3)).toThrow(RangeError);
+  });
+
+  it('refuses bool on registers', () => {
+    expect(() => decodeRegisters([1], 0, { type: 'bool' })).toThrow(/coils or discrete inputs/);
+  });
+
+  it('round-trips encodeRegisters for every type and byte order', () => {
+    const samples: [PointType, number | bigint][] = [
+      ['int16', -2], ['uint16', 65000], ['int32', -70000], ['uint32', 4_000_000_000], ['float32', -1.5],
+      ['int64', -(2n ** 62n)], ['uint64', 2n ** 63n + 5n], ['float64', Math.PI],
+    ];
+    for (const order of BYTE_ORDERS) {
+      for (const [type, value] of samples) {
+        const words = encodeRegisters(type, value, order);
+        expect(words).toHaveLength(pointWidth(type));
+        expect(decodeRegisters(words, 0, { type, byteOrder: order })).toBe(value);
+      }
+    }
+  });
+});
+
+describe('applyScale and decodePoint', () => {
+  it('divides by the inverse of decimal scales so 0.1 steps stay exact', () => {
+    expect(applyScale(3, 0.1)).toBe(0.3);
+    expect(applyScale(7, 0.01)).toBe(0.07);
+    expect(applyScale(5, 2, 1)).toBe(11);
+    expect(applyScale(10n, 1, -1)).toBe(9);
+  });
+
+  it('scales numbers and leaves booleans and strings alone', () => {
+    expect(decodePoint({ table: 'holding', type: 'int16', scale: 0.5 }, [0xfffe], 0)).toBe(-1);
+    expect(decodePoint({ table: 'coil', type: 'bool', scale: 2 }, [false, true], 1)).toBe(true);
+    expect(decodePoint({ table: 'input', type: 'string', length: 1 }, [0x4f4b], 0)).toBe('OK');
+  });
+});

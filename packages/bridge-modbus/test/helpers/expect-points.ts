@@ -1,0 +1,25 @@
+import type { PyPoint } from './pymodbus.js';
+
+/** A mapping entry for a point the pymodbus server wrote, named after where it lives. */
+export function pyPointEntry(p: PyPoint): Record<string, unknown> {
+  const entry: Record<string, unknown> = { metric: pyMetric(p), table: p.table, address: p.address, type: p.type };
+  if (p.byte_order && p.table !== 'coil' && p.table !== 'discrete') entry.byte_order = p.byte_order;
+  if (p.length !== undefined) entry.length = p.length;
+  if (p.bit !== undefined) entry.bit = p.bit;
+  return entry;
+}
+
+/** `holding.40.int32.BADC`, `holding.210.bit3`, `coil.4`... */
+export function pyMetric(p: PyPoint): string {
+  const parts: (string | number)[] = [p.table, p.address];
+  if (p.table === 'holding' || p.table === 'input') parts.push(p.type === 'bit' ? `bit${p.bit}` : p.type);
+  if (p.byte_order && p.type !== 'bit' && p.table !== 'coil' && p.table !== 'discrete') parts.push(p.byte_order);
+  return parts.join('.');
+}
+
+/** The value the bridge should decode for what the server wrote (float32 rounding, 64-bit doubles). */
+export function pyExpected(p: PyPoint): number | string | boolean {
+  if (p.type === 'float32') return Math.fround(p.value as number);
+  if (p.type === 'int64' || p.type === 'uint64') return Number(BigInt(p.value as string));
+  return p.value;
+}

@@ -1,0 +1,53 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+/** A point the pymodbus server wrote, with the value it wrote. */
+export interface PyPoint {
+  table: 'coil' | 'discrete' | 'input' | 'holding';
+  address: number;
+  type: string;
+  byte_order?: string;
+  length?: number;
+  bit?: number;
+  value: number | string | boolean;
+}
+
+/** A running pymodbus server (a Python child process). */
+export interface PyModbusServer {
+  /** TCP port, or null for a serial server. */
+  port: number | null;
+  units: number[];
+  /** Points of unit 1 (unit N differs in holding 211 = N*100 and the string "PYMODBUS-N"). */
+  points: PyPoint[];
+  close(): Promise<void>;
+}
+
+const SCRIPT = fileURLToPath(new URL('../fixtures/pymodbus-server.py', import.meta.url));
+// Debian's python3-pymodbus lives in the system interpreter; `python3` may be a pyenv shim.
+const PYTHON = '/usr/bin/python3';
+
+/** Starts `pymodbus-server.py MODE [ARG]` and waits for its JSON line. */
+export async function startPyModbus(mode: 'tcp' | 'rtu-over-tcp' | 'serial', arg?: string): Promise<PyModbusServer> {
+  const child: ChildProcess = spawn(PYTHON, [SCRIPT, mode, ...(arg ? [arg] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`pymodbus server exited with ${code}: ${stderr}`)));
+    child.once('error', reject);
+  });
+  const info = JSON.parse(first) as { port: number | null; units: number[]; points: PyPoint[] };
+  return {
+    ...info,
+    close: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isFieldbridgeError, loadMapping, parseMapping, type ConfigIssue } from '@fieldbridge/core';
+import { describe, expect, it } from 'vitest';
+import { describeModbus, modbusBridge } from '../src/bridge.js';
+import type { ModbusConfig } from '../src/config.js';
+
+const bad = (name: string): string => fileURLToPath(new URL(`./fixtures/bad/${name}`, import.meta.url));
+const example = fileURLToPath(new URL('../../../examples/modbus/map.yaml', import.meta.url));
+
+function refusal(file: string): { message: string; issues: ConfigIssue[] } {
+  try {
+    loadMapping(file, modbusBridge, {});
+  } catch (err) {
+    if (isFieldbridgeError(err, 'CONFIG_INVALID')) return { message: err.message, issues: (err as unknown as { issues: ConfigIssue[] }).issues };
+    throw err;
+  }
+  throw new Error(`${file} was accepted`);
+}
+
+describe('bad mappings are refused with file:line:col', () => {
+  it.each([
+    ['overlap.yaml', 10, 20, 'modbus.devices[0].points[1].address', /holding 11-11 overlaps points\[0\] \(holding 10-11\)/],
+    ['out-of-range.yaml', 9, 20, 'modbus.devices[0].points[0].address', /uint64 at 65534 needs 4 addresses and runs past 65535/],
+    ['unknown-type.yaml', 8, 61, 'modbus.devices[0].points[1].type', /unknown type; use one of bool, bit, int16/],
+    ['string-no-length.yaml', 10, 17, 'modbus.devices[0].points[0].type', /type string needs length/],
+    ['unknown-key.yaml', 6, 7, 'modbus.devices[0].pollms', /unknown key/],
+    ['bad-connection.yaml', 5, 19, 'modbus.devices[0].connection', /parity "evn" is not one of none, even, odd/],
+  ] as const)('%s', (name, line, col, path, message) => {
+    const { message: text, issues } = refusal(bad(name));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ file: bad(name), line, col, path });
+    expect(issues[0]?.message).toMatch(message);
+    expect(text.startsWith(`${bad(name)}:${line}:${col} ${path}: `)).toBe(true);
+  });
+});
+
+describe('examples/modbus/map.yaml', () => {
+  it('loads, with the environment filling the connection', () => {
+    const config = parseMapping(readFileSync(example, 'utf8'), example, modbusBridge, { MODBUS_PORT: '1502' });
+    expect(config.source_id).toBe('plant-a-press1');
+    expect((config.modbus as ModbusConfig).devices[0]?.connection).toBe('tcp://127.0.0.1:1502');
+  });
+
+  it('describes the planned requests for --check', () => {
+    const config = parseMapping(readFileSync(example, 'utf8'), example, modbusBridge, {});
+    const lines = describeModbus(config.modbus as ModbusConfig);
+    expect(lines[0]).toBe('press1: unit 1 on tcp://127.0.0.1:5020, every 1000 ms (timeout 1000 ms, retries 1), 17 points in 4 requests');
+    expect(lines.slice(1).map((l) => l.split(':')[0]?.trim())).toEqual(['coil 0-1', 'discrete 0-1', 'input 0-2', 'holding 0-26']);
+  });
+});

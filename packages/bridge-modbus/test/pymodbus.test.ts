@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createModbusSource, type ModbusSource } from '../src/source.js';
+import { createTestContext } from './helpers/context.js';
+import { pyExpected, pyMetric, pyPointEntry } from './helpers/expect-points.js';
+import { section } from './helpers/mapping.js';
+import { startPyModbus } from './helpers/pymodbus.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function source(...args: Parameters<typeof createModbusSource>): ModbusSource {
+  const s = createModbusSource(...args);
+  cleanups.push(() => s.stop());
+  return s;
+}
+
+describe('against pymodbus 3.0 (an independent implementation)', () => {
+  it.each([
+    ['Modbus TCP', 'tcp', 'tcp'],
+    ['RTU over TCP', 'rtu-over-tcp', 'rtu+tcp'],
+  ] as const)('%s: every type and byte order decodes to what pymodbus encoded', async (_, mode, scheme) => {
+    const py = await startPyModbus(mode);
+    cleanups.push(() => py.close());
+    const t = createTestContext();
+    const config = section({ devices: [{ name: 'py', connection: `${scheme}://127.0.0.1:${py.port}`, points: py.points.map(pyPointEntry) }] });
+    await source(config, t.ctx).once();
+    const got = Object.fromEntries(t.points.map((p) => [p.metric, p.value]));
+    const want = Object.fromEntries(py.points.map((p) => [pyMetric(p), pyExpected(p)]));
+    expect(got).toEqual(want);
+    // 4 orders x 8 types, and every table.
+    expect(new Set(py.points.filter((p) => p.table === 'holding' && p.type !== 'bit').map((p) => `${p.type}/${p.byte_order}`)).size).toBe(33);
+  });
+
+  it('reads units 1-3 on one connection while a missing unit times out, and splits a read that runs off the map', async () => {
+    const py = await startPyModbus('tcp');
+    cleanups.push(() => py.close());
+    const url = `tcp://127.0.0.1:${py.port}`;
+    const points = [
+      { metric: '{device}.id', table: 'holding', address: 211 },
+      { metric: '{device}.name', table: 'holding', address: 200, type: 'string', length: 5 },
+      // pymodbus holds 400 registers: one merged read of 398-400 is refused, 398 and 399 still flow.
+      { metric: '{device}.r398', table: 'holding', address: 398 },
+      { metric: '{device}.r399', table: 'holding', address: 399 },
+      { metric: '{device}.r400', table: 'holding', address: 400 },
+    ];
+    const config = section({
+      devices: [1, 2, 3, 9].map((unit) => ({ name: `u${unit}`, connection: url, unit_id: unit, timeout_ms: 300, retries: 0, points })),
+    });
+    const t = createTestContext();
+    const src = source(config, t.ctx);
+    const error = await src.once().then(() => undefined, (err: unknown) => err as Error);
+    expect(error?.message).toMatch(/device u9: .*no answer/);
+    for (const unit of [1, 2, 3]) {
+      expect(t.valuesOf(`u${unit}.id`)).toEqual([unit * 100]);
+      expect(t.valuesOf(`u${unit}.name`)).toEqual([`PYMODBUS-${unit}`]);
+      expect(t.valuesOf(`u${unit}.r398`)).toEqual([0]);
+      expect(t.valuesOf(`u${unit}.r399`)).toEqual([0]);
+      expect(t.valuesOf(`u${unit}.r400`)).toEqual([]);
+    }
+    expect(t.points.filter((p) => p.tags?.device === 'u9')).toEqual([]);
+    expect(await t.metric('fieldbridge_modbus_errors_total', { device: 'u2', kind: 'illegal_data_address' })).toBe(2);
+    expect(await t.metric('fieldbridge_modbus_errors_total', { device: 'u9', kind: 'timeout' })).toBeGreaterThanOrEqual(1);
+    expect(src.devices().map((d) => [d.name, d.state])).toEqual([
+      ['u1', 'connected'],
+      ['u2', 'connected'],
+      ['u3', 'connected'],
+      ['u9', 'connecting'],
+    ]);
+  });
+});

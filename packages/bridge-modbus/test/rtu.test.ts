@@ -1,0 +1,128 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ModbusRTU from 'modbus-serial';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeRegisters } from '../src/encode.js';
+import { createModbusSource, type ModbusSource } from '../src/source.js';
+import { createTestContext } from './helpers/context.js';
+import { pyExpected, pyMetric, pyPointEntry } from './helpers/expect-points.js';
+import { section } from './helpers/mapping.js';
+import { startPyModbus } from './helpers/pymodbus.js';
+import { startSerialPair, type SerialPair } from './helpers/socat.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function source(...args: Parameters<typeof createModbusSource>): ModbusSource {
+  const s = createModbusSource(...args);
+  cleanups.push(() => s.stop());
+  return s;
+}
+
+async function pair(options?: { dir?: string }): Promise<SerialPair> {
+  const p = await startSerialPair(options);
+  cleanups.push(() => p.close());
+  return p;
+}
+
+/** modbus-serial's ServerSerial on `path`, answering every unit: holding N = unit * 1000 + N, float32 CDAB at 10. */
+async function serverSerial(path: string): Promise<{ seenUnits: number[]; close(): Promise<void> }> {
+  const seenUnits: number[] = [];
+  const float = encodeRegisters('float32', -12.25, 'CDAB');
+  const server = new ModbusRTU.ServerSerial(
+    {
+      getMultipleHoldingRegisters: (address: number, count: number, unit: number) => {
+        seenUnits.push(unit);
+        return Array.from({ length: count }, (_, i) => (address + i === 10 || address + i === 11 ? (float[address + i - 10] ?? 0) : unit * 1000 + address + i));
+      },
+      getHoldingRegister: (address: number, unit: number) => {
+        seenUnits.push(unit);
+        return unit * 1000 + address;
+      },
+      getCoil: (address: number, unit: number) => (address + unit) % 2 === 0,
+    },
+    { path, baudRate: 19200, parity: 'even', unitID: 255 } as never,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('initialized', () => resolve());
+    server.once('error', reject);
+  });
+  const close = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+  cleanups.push(close);
+  return { seenUnits, close };
+}
+
+const rtuUrl = (path: string): string => `rtu://${path}?baud=19200&parity=even`;
+
+describe('Modbus RTU over a socat serial pair', () => {
+  it('polls several unit ids in turn on one serial line (modbus-serial ServerSerial)', async () => {
+    const p = await pair();
+    const server = await serverSerial(p.b);
+    const points = [
+      { metric: '{device}.r0', table: 'holding', address: 0 },
+      { metric: '{device}.r1', table: 'holding', address: 1 },
+      { metric: '{device}.flow', table: 'holding', address: 10, type: 'float32', byte_order: 'CDAB' },
+      { metric: '{device}.c0', table: 'coil', address: 0 },
+    ];
+    const config = section({ devices: [1, 2, 3].map((unit) => ({ name: `u${unit}`, connection: rtuUrl(p.a), unit_id: unit, poll_ms: 20, points })) });
+    const t = createTestContext();
+    await source(config, t.ctx).start();
+    const perDevice = (name: string): number => t.points.filter((x) => x.tags?.device === name).length;
+    await t.waitFor(() => ['u1', 'u2', 'u3'].every((n) => perDevice(n) >= 12), 'three cycles of every unit');
+    for (const unit of [1, 2, 3]) {
+      expect(new Set(t.valuesOf(`u${unit}.r0`))).toEqual(new Set([unit * 1000]));
+      expect(new Set(t.valuesOf(`u${unit}.r1`))).toEqual(new Set([unit * 1000 + 1]));
+      expect(new Set(t.valuesOf(`u${unit}.flow`))).toEqual(new Set([-12.25]));
+      expect(new Set(t.valuesOf(`u${unit}.c0`))).toEqual(new Set([unit % 2 === 0]));
+    }
+    expect(new Set(server.seenUnits)).toEqual(new Set([1, 2, 3]));
+    expect(await t.metric('fieldbridge_modbus_errors_total', { device: 'u1', kind: 'timeout' })).toBe(0);
+  });
+
+  it('reads every type from pymodbus on the line, with a missing unit timing out beside them', async () => {
+    const p = await pair();
+    const py = await startPyModbus('serial', p.b);
+    cleanups.push(() => py.close());
+    // pyserial cannot set parity on a pty (tcsetattr EINVAL), so this line runs 19200 8N1.
+    const url = `rtu://${p.a}?baud=19200`;
+    const config = section({
+      devices: [
+        { name: 'u1', connection: url, unit_id: 1, points: py.points.map(pyPointEntry) },
+        { name: 'u2', connection: url, unit_id: 2, points: [{ metric: 'u2.id', table: 'holding', address: 211 }] },
+        { name: 'u7', connection: url, unit_id: 7, timeout_ms: 200, retries: 0, points: [{ metric: 'u7.id', table: 'holding', address: 211 }] },
+      ],
+    });
+    const t = createTestContext();
+    const error = await source(config, t.ctx).once().then(() => undefined, (err: unknown) => err as Error);
+    expect(error?.message).toMatch(/device u7: holding 211: .*no answer/);
+    const got = Object.fromEntries(t.points.filter((x) => x.tags?.device === 'u1').map((x) => [x.metric, x.value]));
+    expect(got).toEqual(Object.fromEntries(py.points.map((x) => [pyMetric(x), pyExpected(x)])));
+    expect(t.valuesOf('u2.id')).toEqual([200]);
+    expect(t.valuesOf('u7.id')).toEqual([]);
+  });
+
+  it('reopens the serial port after it disappears (an unplugged adapter) and the points resume', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fieldbridge-replug-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const first = await startSerialPair({ dir });
+    const server = await serverSerial(first.b);
+    const t = createTestContext();
+    const config = section({
+      devices: [{ name: 'u1', connection: rtuUrl(first.a), unit_id: 1, poll_ms: 20, timeout_ms: 200, reconnect: { initial_ms: 20, max_ms: 100 }, points: [{ metric: 'r0', table: 'holding', address: 0 }] }],
+    });
+    await source(config, t.ctx).start();
+    await t.waitFor(() => t.points.length >= 2, 'points before the unplug');
+    await server.close();
+    await first.close();
+    await t.waitFor(() => t.states.some((s) => s.state === 'disconnected'), 'the device to go down');
+    const before = t.points.length;
+    const second = await pair({ dir });
+    await serverSerial(second.b);
+    await t.waitFor(() => t.points.length > before + 1, 'points after the replug');
+    expect(t.states.at(-1)?.state).toBe('connected');
+    expect(t.problems.some((x) => x.key.startsWith('modbus.line.serial:') && x.kind === 'resolve')).toBe(true);
+  });
+});

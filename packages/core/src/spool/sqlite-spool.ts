@@ -1,0 +1,211 @@
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
+import { isFieldbridgeError, FieldbridgeError } from '../errors.js';
+import { pointsJson, withJson, type Batch } from '../sink/batch.js';
+import { openSpoolDatabase } from './_sqlite-open.js';
+import { prepareStatements } from './_sqlite-statements.js';
+import type { BatchRow } from './_sqlite-statements.js';
+import { partSub } from './_sqlite-schema.js';
+import { assertReplaceParts, closedError } from './_spool-checks.js';
+import { assertSpoolLimits, decideCapacity } from './capacity.js';
+import type { CapacityCandidate } from './capacity.js';
+import type { AppendResult, DroppedBatch, Spool, SpoolLimits, SpoolStats } from './spool.js';
+
+/** Options of {@link createSqliteSpool}. */
+export interface SqliteSpoolOptions {
+  /** Directory of the spool; created with mode 0700 if missing. The file is `<dir>/spool.sqlite` (mode 0600). */
+  dir: string;
+  limits: SpoolLimits;
+  /**
+   * `process` (default): a batch is durable once `append` returns, against a crash or kill of
+   * the process (SQLite `synchronous=NORMAL` in WAL mode); the last appends before a power cut
+   * or OS crash may be lost. `power`: each append is synced to the disk (`synchronous=FULL`),
+   * several times slower.
+   */
+  durability?: 'process' | 'power';
+  /** Where problems are logged (an unusable file moved aside). Default: a pino logger on stderr. */
+  logger?: Logger;
+}
+
+/**
+ * A spool in one SQLite file (`kind: 'disk'`), in WAL mode, batches as rows. Content survives
+ * restarts and crashes (see `durability`); leases live in memory, so after a restart every
+ * stored batch is unleased again and will be sent again (at-least-once). Totals are kept in
+ * memory, so `stats()` does not touch the disk. better-sqlite3 is loaded only when this runs.
+ *
+ * The file is locked for the life of the spool: a second spool on the same directory, in this
+ * process or another, throws `FieldbridgeError('SPOOL_LOCKED')`. The kernel drops the lock when
+ * the process dies. An unreadable or foreign file is moved aside to
+ * `spool.sqlite.unusable-<time>`, logged as an error, and replaced by an empty spool.
+ *
+ * Call semantics are those of the memory spool (duplicate append is a no-op, unknown ids are
+ * ignored). A failing disk write throws `FieldbridgeError('SPOOL_UNUSABLE')` and changes
+ * nothing: the appended batch is not stored and stays the caller's.
+ *
+ * @throws FieldbridgeError `SPOOL_LOCKED`, `SPOOL_UNUSABLE`, or `OPTIONS_INVALID` (bad limits).
+ */
+export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
+  const { limits } = options;
+  assertSpoolLimits(limits);
+  let fallbackLogger: Logger | undefined;
+  const logger = (): Logger => {
+    if (options.logger !== undefined) return options.logger;
+    if (fallbackLogger === undefined) {
+      // Logs go to stderr: stdout carries data (the stdout sink, --dry-run).
+      const pino = createRequire(import.meta.url)('pino') as typeof import('pino');
+      fallbackLogger = pino({ name: 'fieldbridge-spool' }, pino.destination({ fd: 2, sync: true }));
+    }
+    return fallbackLogger;
+  };
+  const { db, file, loaded } = openSpoolDatabase(
+    { dir: options.dir, durability: options.durability ?? 'process', logger },
+    (opened) => prepareStatements(opened),
+  );
+  const { statements: q, totals } = loaded;
+  const t = { ...totals, oldestStale: false };
+  const leased = new Set<string>();
+  let closed = false;
+
+  const guard = <R>(op: string, fn: () => R): R => {
+    if (closed) throw closedError(`spool ${file}`);
+    try {
+      return fn();
+    } catch (err) {
+      if (isFieldbridgeError(err)) throw err;
+      throw new FieldbridgeError('SPOOL_UNUSABLE', `spool ${file}: ${op} failed: ${(err as Error).message}; nothing was changed`, { cause: err });
+    }
+  };
+  const counted = (row: { created_at_ms: number; bytes: number; points: number }, sign: 1 | -1): void => {
+    t.batches += sign;
+    t.bytes += sign * row.bytes;
+    t.points += sign * row.points;
+    if (sign === 1 && !t.oldestStale) t.oldest = t.oldest === undefined ? row.created_at_ms : Math.min(t.oldest, row.created_at_ms);
+    if (sign === -1 && row.created_at_ms === t.oldest) t.oldestStale = true;
+  };
+  const toBatch = (row: BatchRow): Batch =>
+    withJson<Batch>(
+      { id: row.id, points: JSON.parse(row.payload) as Batch['points'], bytes: row.bytes, createdAtMs: row.created_at_ms },
+      row.payload,
+    );
+  const rowOf = (batch: Batch, seq: number, sub: Buffer): BatchRow => ({
+    seq,
+    sub,
+    id: batch.id,
+    created_at_ms: batch.createdAtMs,
+    points: batch.points.length,
+    bytes: batch.bytes,
+    payload: pointsJson(batch),
+  });
+  function* unleased(): Generator<CapacityCandidate> {
+    for (const row of q.orderedSizes.iterate() as IterableIterator<CapacityCandidate>) {
+      if (!leased.has(row.id)) yield row;
+    }
+  }
+  const removeRows = db.transaction((ids: readonly string[]): BatchRow[] => {
+    const rows: BatchRow[] = [];
+    for (const id of ids) {
+      const row = q.byId.get(id) as BatchRow | undefined;
+      if (row === undefined) continue;
+      q.deleteById.run(id);
+      rows.push(row);
+    }
+    return rows;
+  });
+  const appendTx = db.transaction((evict: readonly string[], row: BatchRow): BatchRow[] => {
+    const evicted = removeRows(evict);
+    q.insert.run(row);
+    return evicted;
+  });
+  const replaceTx = db.transaction((id: string, rows: readonly BatchRow[]) => {
+    q.deleteById.run(id);
+    for (const row of rows) q.insert.run(row);
+  });
+
+  const currentStats = (): SpoolStats => {
+    if (t.oldestStale && !closed) {
+      t.oldest = (q.oldest.get() as { m: number | null }).m ?? undefined;
+      t.oldestStale = false;
+    }
+    return { batches: t.batches, points: t.points, bytes: t.bytes, oldestCreatedAtMs: t.batches === 0 ? undefined : t.oldest };
+  };
+
+  return {
+    kind: 'disk',
+    append(batch): AppendResult {
+      return guard('append', () => {
+        if (q.has.get(batch.id) !== undefined) return { accepted: true, dropped: [] };
+        const decision = decideCapacity({ bytes: t.bytes, batches: t.batches, unleasedOldestFirst: unleased }, limits, batch.bytes);
+        if (decision.action === 'refuse') return { accepted: false, dropped: [] };
+        if (decision.action === 'drop_incoming') return { accepted: false, dropped: [{ batch, reason: 'buffer_full' }] };
+        const row = rowOf(batch, t.lastSeq + 1, Buffer.alloc(0));
+        const evicted = appendTx(decision.evict.map((c) => c.id), row);
+        t.lastSeq += 1;
+        for (const old of evicted) counted(old, -1);
+        counted(row, 1);
+        return { accepted: true, dropped: evicted.map((old) => ({ batch: toBatch(old), reason: 'buffer_full' as const })) };
+      });
+    },
+    lease(max) {
+      return guard('lease', () => {
+        const ids: string[] = [];
+        if (max >= 1) {
+          for (const { id } of q.orderedIds.iterate() as IterableIterator<{ id: string }>) {
+            if (leased.has(id)) continue;
+            ids.push(id);
+            if (ids.length >= max) break;
+          }
+        }
+        const out = ids.map((id) => toBatch(q.byId.get(id) as BatchRow));
+        for (const id of ids) leased.add(id);
+        return out;
+      });
+    },
+    release(id) {
+      leased.delete(id);
+    },
+    ack(id) {
+      if (closed) return;
+      guard('ack', () => {
+        const [row] = removeRows([id]);
+        leased.delete(id);
+        if (row !== undefined) counted(row, -1);
+      });
+    },
+    replace(id, parts) {
+      guard('replace', () => {
+        const parent = q.byId.get(id) as BatchRow | undefined;
+        if (parent === undefined) return;
+        assertReplaceParts(id, parts, (partId) => q.has.get(partId) !== undefined);
+        const rows = parts.map((part, i) => rowOf(part, parent.seq, partSub(parent.sub, i)));
+        replaceTx(id, rows);
+        leased.delete(id);
+        counted(parent, -1);
+        for (const row of rows) counted(row, 1);
+      });
+    },
+    expire(nowMs) {
+      return guard('expire', () => {
+        if (limits.maxAgeMs === undefined) return [];
+        const cutoff = nowMs - limits.maxAgeMs;
+        const oldest = currentStats().oldestCreatedAtMs;
+        if (oldest === undefined || oldest >= cutoff) return [];
+        const candidates = q.olderThan.all(cutoff) as { id: string }[];
+        const rows = removeRows(candidates.map((c) => c.id).filter((cid) => !leased.has(cid)));
+        for (const row of rows) counted(row, -1);
+        return rows.map((row): DroppedBatch => ({ batch: toBatch(row), reason: 'expired' }));
+      });
+    },
+    stats: () => currentStats(),
+    close() {
+      if (closed) return;
+      closed = true;
+      leased.clear();
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (err) {
+        logger().warn({ err, path: file }, 'spool: WAL checkpoint on close failed; SQLite replays the WAL at next open');
+      }
+      db.close();
+    },
+  };
+}
