@@ -67,6 +67,13 @@ describe('parseMapping', () => {
     expect(issue!.line).toBeGreaterThanOrEqual(2);
   });
 
+  it('reports only the first syntax error, with a hint for ${VAR} inside a flow map', () => {
+    const issues = issuesOf('source_id: a\nobserve: { listen: ${LISTEN} }\ncounter:\n  channels: []\n');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.line).toBe(2);
+    expect(issues[0]!.message).toMatch(/must be quoted/);
+  });
+
   it('rejects a bad source_id and a bad size', () => {
     const issues = issuesOf(valid.replace('source_id: plant-a', 'source_id: Plant A').replace('64MiB', 'lots'));
     expect(issues.map((i) => i.path)).toEqual(['source_id', 'sink.buffer.max_bytes']);

@@ -22,7 +22,8 @@ export function parseMapping<D extends BridgeDefinition>(text: string, file: str
     const pos = lineCounter.linePos(offset ?? 0);
     return { file, line: pos.line, col: pos.col, path, message };
   };
-  const issues: ConfigIssue[] = doc.errors.map((e) => at(e.pos[0], '', e.message.split('\n')[0] ?? e.message));
+  // After a syntax error the parser's later complaints are echoes of it: report the first.
+  const issues: ConfigIssue[] = doc.errors.slice(0, 1).map((e) => at(e.pos[0], '', syntaxMessage(e.message)));
   if (issues.length === 0) issues.push(...expandEnv(doc, env, at));
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -42,6 +43,13 @@ export function loadMapping<D extends BridgeDefinition>(file: string, definition
     throw new FieldbridgeError('CONFIG_NOT_FOUND', `${file}: cannot read the mapping file (${(err as NodeJS.ErrnoException).code ?? err})`, { cause: err });
   }
   return parseMapping(text, file, definition, env);
+}
+
+function syntaxMessage(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return first.includes('${') || /flow/.test(first)
+    ? `${first} (a \${VAR} inside { } or [ ] must be quoted: "\${VAR}", or use block style)`
+    : first;
 }
 
 type At = (offset: number | undefined, path: string, message: string) => ConfigIssue;
