@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { prettyStream } from './_pretty.js';
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
@@ -6,11 +7,16 @@ export interface LoggerOptions {
   level?: LevelWithSilent;
   /** Logger name, e.g. `bridge-modbus`. */
   name?: string;
-  /** Destination file descriptor. Default 2 (stderr): stdout carries only data. */
-  fd?: number;
+  /** Readable lines instead of JSON. Default: when stderr is a terminal. */
+  pretty?: boolean;
 }
 
-/** A pino logger writing JSON lines to stderr. */
+/**
+ * A pino logger on stderr (stdout carries only data): JSON lines, or short readable lines when
+ * stderr is a terminal.
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino({ name: options.name, level: options.level ?? 'info' }, pino.destination({ fd: options.fd ?? 2, sync: true }));
+  const base = { name: options.name, level: options.level ?? 'info' };
+  if (options.pretty ?? process.stderr.isTTY) return pino(base, prettyStream(process.stderr));
+  return pino(base, pino.destination({ fd: 2, sync: true }));
 }

@@ -172,7 +172,15 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         o.spool.release(batch.id);
         return;
       }
-      handle(batch, result);
+      try {
+        handle(batch, result);
+      } catch (err) {
+        // The spool failed (disk full, file damaged): keep the lane alive and try again later.
+        o.spool.release(batch.id);
+        failures += 1;
+        pause(backoffDelayMs(failures, o.retry, o.random));
+        o.problems.report('spool-failure', `the spool failed while handling an answer: ${(err as Error).message}`, { err });
+      }
     }
   };
 
