@@ -9,6 +9,7 @@ export type FieldbridgeErrorCode =
   | 'SINK_CLOSED'
   | 'FLUSH_TIMEOUT'
   | 'TRANSPORT_UNAUTHORIZED'
+  | 'CONFIGURE_UNSUPPORTED'
   | 'BRIDGE_FAILED';
 
 /** The one error class of `@fieldbridge/core`: a string `code`, a message saying what to do, and a `cause`. */

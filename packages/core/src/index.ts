@@ -10,7 +10,8 @@ export { createClock, type ClockOptions } from './clock/create-clock.js';
 
 export type { Batch } from './sink/batch.js';
 export type { Sink, SinkStatus, PointWriter } from './sink/sink-types.js';
-export type { SinkOptions } from './sink/sink-options.js';
+export type { SinkOptions, WebSocketSinkOptions } from './sink/sink-options.js';
+export type { ConfigureHandler } from './sink/device-control.js';
 export type { DropReason } from './sink/sink-metrics.js';
 export { createSink } from './sink/create-sink.js';
 
@@ -20,6 +21,8 @@ export { createSpool, createMemorySpool, createSqliteSpool } from './spool/index
 export type { Transport, SendResult, SendOptions } from './transport/transport.js';
 export { createHttpTransport, type HttpTransportOptions } from './transport/http-transport.js';
 export { createStdoutTransport, type StdoutTransportOptions } from './transport/stdout-transport.js';
+export { createWsTransport, type WsTransport, type WsTransportOptions, type WsDeliveryMode } from './transport/ws-transport.js';
+export { CONTROL_TYPES, type ControlType, type DeviceControl, type StreamRequest, type WsExtension } from './transport/ws-protocol.js';
 export { DEFAULT_RETRY, backoffDelayMs, parseRetryAfterMs, type RetryOptions } from './transport/retry-policy.js';
 
 export { parseMapping, loadMapping } from './config/load-mapping.js';

@@ -3,7 +3,7 @@ import type { FaultInjector } from './_faults.js';
 import type { ResolvedOptions } from './_options.js';
 import type { Store } from './_store.js';
 
-/** What every route (and, later, the WebSocket device side) shares. */
+/** What every route and the WebSocket device side share. */
 export interface GatewayContext {
   readonly options: ResolvedOptions;
   readonly store: Store;

@@ -18,11 +18,16 @@ export interface ResolvedOptions {
   influxWrite: boolean;
   devEndpoints: boolean;
   retainPoints: boolean;
+  wsAck: boolean;
+  wsTimeSync: boolean;
+  wsDelayMs: { toServer: number; toDevice: number };
+  wsMaxFrameBytes: number;
 }
 
 const KNOWN = new Set<string>([
   'host', 'port', 'apiKeys', 'readOnlyKeys', 'out', 'print', 'maxEventBytes', 'maxPoints', 'maxBodyBytes',
-  'clockOffsetMs', 'now', 'random', 'influxWrite', 'devEndpoints', 'retainPoints',
+  'clockOffsetMs', 'now', 'random', 'influxWrite', 'devEndpoints', 'retainPoints', 'wsAck', 'wsTimeSync', 'wsDelayMs',
+  'wsMaxFrameBytes',
 ] satisfies (keyof GatewayOptions)[]);
 
 function fail(message: string): never {
@@ -64,6 +69,14 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
   if (!Number.isFinite(clockOffsetMs)) fail('clockOffsetMs must be a finite number');
   if (options.out !== undefined && (typeof options.out !== 'string' || options.out === '')) fail('out must be a file path');
   if (options.print !== undefined && typeof options.print.write !== 'function') fail('print must be a writable stream');
+  const delay = (value: unknown, name: string): number => {
+    if (value === undefined) return 0;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`${name} must be a non-negative number of ms`);
+    return value as number;
+  };
+  const wsDelayMs = options.wsDelayMs ?? {};
+  if (typeof wsDelayMs !== 'object' || wsDelayMs === null) fail('wsDelayMs must be an object { toServer, toDevice }');
+  for (const key of Object.keys(wsDelayMs)) if (key !== 'toServer' && key !== 'toDevice') fail(`wsDelayMs: unknown key "${key}"`);
   return {
     host: options.host ?? '127.0.0.1',
     port,
@@ -80,5 +93,9 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     influxWrite: options.influxWrite ?? false,
     devEndpoints: options.devEndpoints ?? true,
     retainPoints: options.retainPoints ?? true,
+    wsAck: options.wsAck ?? true,
+    wsTimeSync: options.wsTimeSync ?? true,
+    wsDelayMs: { toServer: delay(wsDelayMs.toServer, 'wsDelayMs.toServer'), toDevice: delay(wsDelayMs.toDevice, 'wsDelayMs.toDevice') },
+    wsMaxFrameBytes: positiveInteger(options.wsMaxFrameBytes, 'wsMaxFrameBytes', 1024 * 1024),
   };
 }

@@ -14,7 +14,7 @@ export interface BatchReceipt {
   batchId: string | undefined;
 }
 
-/** Where every transport (HTTP ingest, Influx write, later the WebSocket device side) stores points. */
+/** Where every transport (HTTP ingest, Influx write, the WebSocket device side) stores points. */
 export interface Store {
   /** Appends to the out file, prints, then keeps the points. Throws when the out file fails (nothing kept). */
   addBatch(points: readonly NormalizedPoint[], receipt: BatchReceipt): { count: number; duplicate: boolean };

@@ -11,7 +11,8 @@ const KEY_ENV = 'FIELDBRIDGE_GATEWAY_API_KEY';
 
 const USAGE = `Usage: ${NAME} [options]
 
-A local Plexus-compatible ingest service (POST /ingest) for development, demos and tests.
+A local Plexus-compatible ingest service (POST /ingest and the WebSocket device protocol on
+/ws/device) for development, demos and tests.
 Stored points are printed on stdout; status lines go to stderr.
 
 Options:
@@ -26,11 +27,14 @@ Options:
                            query endpoint then returns none
   --influx                 also serve InfluxDB v2 POST /api/v2/write (Authorization: Token KEY)
   --clock-offset-ms MS     shift the server clock by MS (negative: --clock-offset-ms=-5000)
+  --no-ws-ack              WebSocket: do not acknowledge telemetry frames (like the real gateway)
+  --no-time-sync           WebSocket: do not answer time_sync (like the real gateway)
   --help                   show this help
   --version                show the version
 
 Dev endpoints (no key): GET /_dev/points?metric=&source_id=, GET /_dev/stats,
-POST /_dev/reset, GET|PUT|DELETE /_dev/faults, GET /healthz.
+POST /_dev/reset, GET|PUT|DELETE /_dev/faults, GET /_dev/devices, POST /_dev/control
+({"source_id"?, "message": {"type": ...}}), POST /_dev/disconnect, GET /healthz.
 `;
 
 /** Where the command writes, reads its environment, and learns it should stop. */
@@ -76,6 +80,8 @@ function parse(argv: string[]) {
       'count-only': { type: 'boolean', default: false },
       influx: { type: 'boolean', default: false },
       'clock-offset-ms': { type: 'string', default: '0' },
+      'no-ws-ack': { type: 'boolean', default: false },
+      'no-time-sync': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       version: { type: 'boolean', default: false },
     },
@@ -126,12 +132,16 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
       influxWrite: flags.influx,
       retainPoints: !flags['count-only'],
       clockOffsetMs: Number(flags['clock-offset-ms']),
+      wsAck: !flags['no-ws-ack'],
+      wsTimeSync: !flags['no-time-sync'],
     });
   } catch (err) {
     stderr.write(`${NAME}: ${messageOf(err)}\n`);
     return isGatewayError(err, 'OPTIONS_INVALID') ? 2 : 1;
   }
   stderr.write(`${NAME} listening on ${gateway.url}\n`);
+  const extensions = [flags['no-ws-ack'] ? '' : 'ack', flags['no-time-sync'] ? '' : 'time_sync'].filter(Boolean);
+  stderr.write(`${NAME}: WebSocket devices on ${gateway.wsUrl} (extensions: ${extensions.join(', ') || 'none, like the real gateway'})\n`);
   if (flags.influx) stderr.write(`${NAME}: InfluxDB v2 writes on ${gateway.origin}/api/v2/write\n`);
   await (stopped ?? untilSignal());
   await gateway.close();

@@ -3,7 +3,9 @@ export type GatewayErrorCode =
   | 'OPTIONS_INVALID'
   | 'FAULTS_INVALID'
   | 'LINE_PROTOCOL_INVALID'
-  | 'LISTEN_FAILED';
+  | 'LISTEN_FAILED'
+  | 'CONTROL_INVALID'
+  | 'NO_DEVICE';
 
 /** The one error class of `@fieldbridge/gateway-dev`: a string `code`, a message saying what to do, and a `cause`. */
 export class GatewayError extends Error {

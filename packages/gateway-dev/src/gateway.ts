@@ -8,6 +8,8 @@ import { resolveOptions } from './_options.js';
 import { createHttpServer } from './_server.js';
 import { createStore } from './_store.js';
 import type { Store } from './_store.js';
+import { createDeviceHub, DEVICE_PATH } from './_ws-device.js';
+import { wsDevRoutes } from './_ws-dev-routes.js';
 import { GatewayError } from './errors.js';
 import type { Gateway, GatewayOptions } from './types.js';
 
@@ -17,7 +19,8 @@ function originOf(host: string, port: number): string {
 }
 
 /**
- * Starts a local Plexus-compatible ingest service: `POST /ingest` (DESIGN section 3), the
+ * Starts a local Plexus-compatible ingest service: `POST /ingest` and the WebSocket device
+ * protocol on `/ws/device` (DESIGN section 3, with the `ack` and `time_sync` extensions), the
  * `/_dev/*` endpoints, `GET /healthz`, and optionally InfluxDB's `POST /api/v2/write`.
  * Resolves once it listens. Rejects with `GatewayError` (`OPTIONS_INVALID` for bad options
  * or an out file that cannot be opened, `LISTEN_FAILED` when the port is taken).
@@ -40,20 +43,24 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const lifetime = new AbortController();
   const ctx: GatewayContext = { options: resolved, store, faults, clockNow, signal: lifetime.signal };
 
+  const hub = createDeviceHub(ctx);
   const reset = (): void => {
     store.reset();
     faults.set(undefined);
+    hub.reset();
   };
   const routes: Route[] = [ingestRoute(ctx), healthRoute()];
   if (resolved.influxWrite) routes.push(influxWriteRoute(ctx));
-  if (resolved.devEndpoints) routes.push(...devRoutes(ctx, reset));
-  const http = createHttpServer({ routes, closing: () => lifetime.signal.aborted });
+  if (resolved.devEndpoints) routes.push(...devRoutes(ctx, reset), ...wsDevRoutes(hub));
+  const upgrades = new Map([[DEVICE_PATH, hub.upgrade]]);
+  const http = createHttpServer({ routes, upgrades, closing: () => lifetime.signal.aborted });
 
   let port: number;
   try {
     port = await http.listen(resolved.port, resolved.host);
   } catch (err) {
     store.close();
+    hub.close();
     throw new GatewayError(
       'LISTEN_FAILED',
       `cannot listen on ${resolved.host}:${resolved.port}: ${messageOf(err)} (choose another port, or 0 for any free one)`,
@@ -65,11 +72,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let closing: Promise<void> | undefined;
   return {
     url: `${origin}${INGEST_PATH}`,
+    wsUrl: `${origin.replace(/^http/, 'ws')}${DEVICE_PATH}`,
     origin,
     port,
     close() {
       closing ??= (async () => {
         lifetime.abort();
+        hub.close();
         await http.close();
         store.close();
       })();
@@ -84,5 +93,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (!Number.isFinite(offsetMs)) throw new GatewayError('OPTIONS_INVALID', 'setClockOffsetMs: offset must be a finite number');
       clockOffsetMs = offsetMs;
     },
+    devices: () => hub.devices(),
+    sendControl: (sourceId, message, controlOptions) => hub.sendControl(sourceId, message, controlOptions),
+    disconnectDevices: (sourceId) => hub.disconnect(sourceId),
   };
 }

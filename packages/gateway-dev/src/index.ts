@@ -4,6 +4,9 @@ export type { GatewayErrorCode } from './errors.js';
 export { parseLineProtocol } from './influx-line-protocol.js';
 export type { LineProtocolFieldValue, LineProtocolPrecision, LineProtocolRecord } from './influx-line-protocol.js';
 export type {
+  ControlMessage,
+  ControlResult,
+  DeviceInfo,
   FaultPlan,
   Gateway,
   GatewayOptions,

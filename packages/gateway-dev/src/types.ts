@@ -20,7 +20,7 @@ export interface StoredPoint {
   class?: PointClass;
   /** The gateway's clock (see {@link GatewayOptions.clockOffsetMs}) when the request was stored. */
   received_at_ms: number;
-  /** The request's `x-batch-id` header; absent when the request had none. */
+  /** The request's `x-batch-id` header (a WebSocket frame's `trace_id`); absent when it had none. */
   batch_id?: string;
   /** `true` when this batch id had already been stored once (the points are stored again). */
   duplicate?: true;
@@ -33,7 +33,11 @@ export interface PointFilter {
   sourceId?: string;
 }
 
-/** Counters since start or the last `reset()`. Only ingest requests count, not `/_dev` ones. */
+/**
+ * Counters since start or the last `reset()`. Only ingest requests count, not `/_dev` ones;
+ * WebSocket telemetry frames count in `points`, `batches` and `duplicateBatches` (each frame is
+ * a batch), not in the HTTP-only `requests`, `byStatus` and `bytesIn`.
+ */
 export interface GatewayStats {
   /** Ingest requests received (`POST /ingest` and, when enabled, `POST /api/v2/write`). */
   requests: number;
@@ -104,12 +108,81 @@ export interface GatewayOptions {
   devEndpoints?: boolean;
   /** Keep stored points in memory for `points()`; false only counts them (long benchmarks). Default true. */
   retainPoints?: boolean;
+  /**
+   * WebSocket: answer each stored telemetry frame with `{"type":"ack","trace_id"}` (a
+   * fieldbridge extension, announced in `authenticated.extensions`). False acts like the real
+   * gateway, which does not acknowledge frames. Default true.
+   */
+  wsAck?: boolean;
+  /**
+   * WebSocket: answer `{"type":"time_sync","t0"}` with `t0, t1, t2` (a fieldbridge extension,
+   * announced in `authenticated.extensions`). False acts like the real gateway. Default true.
+   */
+  wsTimeSync?: boolean;
+  /**
+   * WebSocket: simulated one-way latency in ms, per direction, e.g. `{ toServer: 40, toDevice: 10 }`
+   * for an asymmetric path. Frames (and protocol pings) from a device are handled `toServer` ms
+   * after they arrive; everything sent to it leaves `toDevice` ms later; order is kept. Frames
+   * still delayed when a connection drops are lost, as if in flight. Default 0 both ways.
+   */
+  wsDelayMs?: { toServer?: number; toDevice?: number };
+  /** WebSocket: largest message from a device, in bytes (larger: the connection is closed with 1009). Default 1 MiB. */
+  wsMaxFrameBytes?: number;
+}
+
+/** A control message for a device: `ping`, `start_stream`, `start_session`, `configure`, ... */
+export interface ControlMessage {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** What one device made of a control message. */
+export interface ControlResult {
+  /** The device's source id. */
+  sourceId: string;
+  /**
+   * Its answer: `pong` to `ping`, `session_started`, `session_stopped`, `configure_result`, or
+   * an `error` frame naming the request in `in_reply_to`. For messages without an answer
+   * (`start_stream`, `stop_stream`, `error`) the `pong` of a ping sent right after, which
+   * proves the device has processed the message.
+   */
+  reply?: Record<string, unknown>;
+  /** Set when no answer came within the timeout, or the device disconnected first. */
+  error?: string;
+}
+
+/** A device connected over WebSocket and authenticated. */
+export interface DeviceInfo {
+  /** The source id the gateway assigned (the requested one, or it with a `-2`, `-3`... suffix). */
+  sourceId: string;
+  /** The source id the device asked for in `device_auth`. */
+  requestedSourceId: string;
+  installId?: string;
+  platform?: string;
+  agentVersion?: string;
+  /** Server clock when it authenticated, epoch ms. */
+  connectedAtMs: number;
+  /** Server clock at its last heartbeat, epoch ms. */
+  lastHeartbeatAtMs?: number;
+  /** `uptime_s` of its last heartbeat. */
+  uptimeS?: number;
+  /** Telemetry frames stored. */
+  telemetryFrames: number;
+  /** Points stored from it. */
+  points: number;
+  heartbeats: number;
+  /** `time_sync` requests answered. */
+  timeSyncs: number;
+  /** Frames other than telemetry it sent (answers, heartbeats, time_sync), oldest first, at most the last 100. */
+  messages: Array<{ receivedAtMs: number; frame: Record<string, unknown> }>;
 }
 
 /** A running gateway. */
 export interface Gateway {
   /** The full ingest URL, e.g. `http://127.0.0.1:41234/ingest`. */
   readonly url: string;
+  /** The WebSocket device endpoint, e.g. `ws://127.0.0.1:41234/ws/device`. */
+  readonly wsUrl: string;
   /** Scheme, host and port, e.g. `http://127.0.0.1:41234`. */
   readonly origin: string;
   /** The port listened on (the OS-chosen one when `port` was 0). */
@@ -120,7 +193,7 @@ export interface Gateway {
   points(filter?: PointFilter): StoredPoint[];
   /** A snapshot of the counters. */
   stats(): GatewayStats;
-  /** Forgets stored points, remembered batch ids, counters and faults. The out file is kept. */
+  /** Forgets stored points, remembered batch ids, counters, faults and source id assignments. The out file is kept. */
   reset(): void;
   /** Replaces the fault plan; `undefined` clears it. Throws `GatewayError` (`FAULTS_INVALID`). */
   setFaults(faults: FaultPlan | undefined): void;
@@ -128,4 +201,19 @@ export interface Gateway {
   clockNow(): number;
   /** Changes the server clock's offset (ms, may be negative) from now on. */
   setClockOffsetMs(offsetMs: number): void;
+  /** Devices connected over WebSocket and authenticated, in connection order. */
+  devices(): DeviceInfo[];
+  /**
+   * Sends a control message to the device with this source id (every device when undefined)
+   * and resolves with what each made of it once it answered (see {@link ControlResult}), at
+   * most `timeoutMs` (default 5000) later. Rejects with `GatewayError`: `CONTROL_INVALID`
+   * for a message without a string `type`, `NO_DEVICE` when no such device is connected.
+   */
+  sendControl(sourceId: string | undefined, message: ControlMessage, options?: { timeoutMs?: number }): Promise<ControlResult[]>;
+  /**
+   * Drops WebSocket connections at once, without a close handshake (a network failure):
+   * frames still delayed by `wsDelayMs` are lost. All devices when `sourceId` is undefined.
+   * Returns how many were dropped.
+   */
+  disconnectDevices(sourceId?: string): number;
 }

@@ -70,7 +70,7 @@ describe('routing', () => {
   it('refuses WebSocket upgrades on paths nobody handles', async () => {
     const gateway = await startGateway();
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const req = httpRequest(`${gateway.origin}/ws/device`, {
+      const req = httpRequest(`${gateway.origin}/ws/nowhere`, {
         headers: { connection: 'Upgrade', upgrade: 'websocket' },
       });
       req.on('response', (res) => {

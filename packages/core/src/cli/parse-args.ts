@@ -8,6 +8,8 @@ export interface CliOptions {
   dryRun?: boolean;
   once?: boolean;
   logLevel?: string;
+  /** `--session NAME`: tag every point with this session from the start. */
+  session?: string;
   /** The bridge's own options, by commander's camelCase names. */
   [key: string]: unknown;
 }
@@ -31,6 +33,7 @@ export function parseCliArgs(definition: BridgeDefinition, argv: string[], io: C
     .option('--check', 'validate the mapping file and print what would be read, without connecting')
     .option('--dry-run', 'connect to the source and print decoded points as NDJSON on stdout, sending nothing')
     .option('--once', 'run one poll cycle (or until each channel delivered), flush, and exit')
+    .option('--session <name>', 'start a session: tag every point with session_id NAME (over WebSocket the server is told)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
     .addHelpText(
       'after',

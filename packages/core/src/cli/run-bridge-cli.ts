@@ -19,6 +19,10 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
   if (typeof parsed === 'number') return parsed;
   const file = parsed.config ?? io.env.FIELDBRIDGE_CONFIG;
   const command = `bridge-${definition.name}`;
+  if (parsed.session !== undefined && !(parsed.session.length > 0 && parsed.session.length <= 256)) {
+    io.stderr.write(`${command}: --session needs a name of 1..256 characters\n`);
+    return 2;
+  }
   if (!file) {
     io.stderr.write(`${command}: --config FILE is required (see ${command} --help)\n`);
     return 2;
@@ -46,7 +50,7 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
       io.stdout.write(formatCheck(definition, file, config));
       return 0;
     }
-    return await runService({ definition, config, load, logger, io, dryRun: !!parsed.dryRun, once: !!parsed.once });
+    return await runService({ definition, config, load, logger, io, dryRun: !!parsed.dryRun, once: !!parsed.once, session: parsed.session });
   } catch (err) {
     logger.fatal({ err }, `${command} failed: ${(err as Error).message}`);
     return 1;

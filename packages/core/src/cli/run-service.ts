@@ -4,7 +4,7 @@ import type { FileConfig } from '../config/file-schema.js';
 import { startObserveServer, type ObserveServer } from '../observe/observe-server.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { sinkOptionsFromConfig } from '../runtime/sink-from-config.js';
-import { startBridge, type RunningBridge } from '../runtime/start-bridge.js';
+import { agentVersionOf, startBridge, type RunningBridge } from '../runtime/start-bridge.js';
 import { createSink } from '../sink/create-sink.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { CliIo } from './parse-args.js';
@@ -19,6 +19,8 @@ export interface ServiceOptions {
   io: CliIo;
   dryRun: boolean;
   once: boolean;
+  /** `--session NAME`: the session id stamped on every point from the start. */
+  session?: string;
 }
 
 /**
@@ -31,8 +33,8 @@ export async function runService(s: ServiceOptions): Promise<number> {
   collectDefaultMetrics({ register: sinkRegistry });
   const makeSink = (cfg: FileConfig, registry: Registry): Sink =>
     s.dryRun
-      ? createSink({ url: 'stdout', sourceId: cfg.source_id, tags: cfg.tags, batch: { lingerMs: 100 }, logger: s.logger, registry, stdout: s.io.stdout })
-      : createSink({ ...sinkOptionsFromConfig(cfg), logger: s.logger, registry });
+      ? createSink({ url: 'stdout', sourceId: cfg.source_id, tags: cfg.tags, batch: { lingerMs: 100 }, session: s.session, logger: s.logger, registry, stdout: s.io.stdout })
+      : createSink({ ...sinkOptionsFromConfig(cfg), session: s.session, agentVersion: agentVersionOf(s.definition), logger: s.logger, registry });
 
   let sink = makeSink(config, sinkRegistry);
   let bridge: RunningBridge;
@@ -54,7 +56,10 @@ export async function runService(s: ServiceOptions): Promise<number> {
     });
     s.logger.info({ url: observe.url }, `health and metrics on ${observe.url}/metrics`);
   }
-  s.logger.info({ source_id: config.source_id, sink: s.dryRun ? 'dry-run (stdout)' : config.sink.url }, `bridge-${s.definition.name} running`);
+  s.logger.info(
+    { source_id: config.source_id, sink: s.dryRun ? 'dry-run (stdout)' : config.sink.url, ...(s.session ? { session_id: s.session } : {}) },
+    `bridge-${s.definition.name} running`,
+  );
 
   let reloading = Promise.resolve();
   const reload = async () => {

@@ -1,6 +1,9 @@
 /** One measurement of the server's clock against ours. */
 export interface ClockSample {
-  /** The server's time when it answered, in ms since the epoch. */
+  /**
+   * The server's time when it answered, in ms since the epoch. For a four-timestamp exchange
+   * (`time_sync`: received at t1, answered at t2) pass the midpoint `(t1 + t2) / 2`.
+   */
   serverTimeMs: number;
   /** Our monotonic epoch time when the request left, in ms. */
   sentAtMs: number;
@@ -8,6 +11,11 @@ export interface ClockSample {
   receivedAtMs: number;
   /** How coarse `serverTimeMs` is, in ms (1000 for an HTTP `Date` header). Default 1. */
   resolutionMs?: number;
+  /**
+   * How long the server held the request before answering (t2 - t1), in ms. Subtracted from
+   * the round trip, since that time is not spent on the network. Default 0.
+   */
+  serverHoldMs?: number;
 }
 
 /**
@@ -16,7 +24,10 @@ export interface ClockSample {
  * points. Injected everywhere time is read, so tests control it.
  */
 export interface Clock {
-  /** Corrected time: monotonic epoch ms plus the server offset. */
+  /**
+   * Corrected time: monotonic epoch ms plus the server offset. Never smaller than an earlier
+   * result, except after a correction larger than the clock's step threshold.
+   */
   now(): number;
   /** Uncorrected monotonic epoch ms (`performance.timeOrigin + performance.now()`). */
   monotonicNow(): number;
@@ -24,6 +35,6 @@ export interface Clock {
   offsetMs(): number;
   /** Round trip of the sample the offset came from, in ms; undefined before any sample. */
   roundTripMs(): number | undefined;
-  /** Offers a measurement; the lowest round trip of the recent window wins. */
+  /** Offers a measurement; of the recent window, the sample with the smallest error wins. */
   addSample(sample: ClockSample): void;
 }

@@ -5,47 +5,83 @@ import type { Clock, ClockSample } from './clock.js';
 export interface ClockOptions {
   /** Monotonic epoch time source, in ms. Default `performance.timeOrigin + performance.now()`. */
   monotonicNow?: () => number;
-  /** How many recent samples compete; the lowest round trip wins. Default 8. */
+  /** How many recent samples compete. Default 8. */
   windowSize?: number;
+  /**
+   * Samples older than this (monotonic ms) leave the window, so the offset follows the drift
+   * of the local oscillator; the newest sample always stays. Default 1 800 000 (30 min).
+   */
+  maxSampleAgeMs?: number;
+  /**
+   * Assumed worst drift of the local clock against the server's, in parts per million: a
+   * sample's error grows by this much with its age, so an old sample with a short round trip
+   * yields to a fresh one. Default 50 (a cheap crystal).
+   */
+  driftPpm?: number;
+  /**
+   * A correction that would move `now()` backwards by less than this many ms is absorbed:
+   * `now()` holds still until monotonic time catches up, so corrected timestamps never go
+   * backwards. A larger correction is applied at once. Default 1000.
+   */
+  stepThresholdMs?: number;
 }
 
 interface Estimate {
   offsetMs: number;
   roundTripMs: number;
-  /** Uncertainty of this estimate in ms: half the round trip plus half the resolution. */
+  /** Uncertainty of this estimate when taken, in ms: half the round trip plus half the resolution. */
   errorMs: number;
+  /** Monotonic time it was taken. */
+  atMs: number;
 }
 
 /**
  * A {@link Clock}: monotonic epoch time plus the server offset. Each sample's offset is
  * `server - (sent + received) / 2` (the midpoint assumes a symmetric path; the error is at most
- * half the round trip). Of the last `windowSize` samples, the one with the smallest
- * uncertainty wins, so one slow answer never drags the estimate. A coarse sample (an HTTP
+ * half the round trip). Of the samples of the window (`windowSize` newest, none older than
+ * `maxSampleAgeMs`), the one with the smallest uncertainty wins, its uncertainty growing with
+ * age by `driftPpm`, so one slow answer never drags the estimate. A coarse sample (an HTTP
  * `Date` header, whole seconds) is ignored when its offset is smaller than its own error: the
  * local clock is then better than the correction.
  */
 export function createClock(options: ClockOptions = {}): Clock {
   const mono = options.monotonicNow ?? (() => performance.timeOrigin + performance.now());
   const windowSize = options.windowSize ?? 8;
-  const window: Estimate[] = [];
+  const maxAgeMs = options.maxSampleAgeMs ?? 1_800_000;
+  const driftPerMs = (options.driftPpm ?? 50) / 1e6;
+  const stepThresholdMs = options.stepThresholdMs ?? 1000;
+  let window: Estimate[] = [];
   let best: Estimate | undefined;
+  let last = Number.NEGATIVE_INFINITY;
+
+  const errorAt = (e: Estimate, t: number) => e.errorMs + Math.max(0, t - e.atMs) * driftPerMs;
 
   return {
-    now: () => mono() + (best?.offsetMs ?? 0),
+    now() {
+      const t = mono() + (best?.offsetMs ?? 0);
+      if (t >= last || last - t > stepThresholdMs) {
+        last = t;
+        return t;
+      }
+      return last;
+    },
     monotonicNow: mono,
     offsetMs: () => best?.offsetMs ?? 0,
     roundTripMs: () => best?.roundTripMs,
     addSample(sample: ClockSample) {
-      const roundTripMs = Math.max(0, sample.receivedAtMs - sample.sentAtMs);
+      const roundTripMs = Math.max(0, sample.receivedAtMs - sample.sentAtMs - Math.max(0, sample.serverHoldMs ?? 0));
       const resolutionMs = sample.resolutionMs ?? 1;
       // A coarse server time (whole seconds) is on average half a unit behind the truth.
       const serverMs = sample.serverTimeMs + (resolutionMs > 1 ? resolutionMs / 2 : 0);
       const offsetMs = serverMs - (sample.sentAtMs + sample.receivedAtMs) / 2;
       const errorMs = roundTripMs / 2 + resolutionMs / 2;
       if (resolutionMs > 1 && Math.abs(offsetMs) < errorMs) return;
-      window.push({ offsetMs, roundTripMs, errorMs });
+      const t = mono();
+      window.push({ offsetMs, roundTripMs, errorMs, atMs: t });
       if (window.length > windowSize) window.shift();
-      best = window.reduce((a, b) => (b.errorMs < a.errorMs ? b : a));
+      const newest = window[window.length - 1]!;
+      window = window.filter((e) => e === newest || t - e.atMs <= maxAgeMs);
+      best = window.reduce((a, b) => (errorAt(b, t) < errorAt(a, t) ? b : a));
     },
   };
 }

@@ -37,6 +37,16 @@ export const sinkSectionSchema = z.strictObject({
       auth_probe_interval_ms: positiveInt.optional(),
     })
     .optional(),
+  websocket: z
+    .strictObject({
+      heartbeat_s: z.number().positive().optional().describe('Heartbeat and liveness ping interval, in seconds (no pong within twice this: reconnect). Default 30.'),
+      time_sync_interval_s: z.number().nonnegative().optional().describe('Clock re-sync with time_sync where the server answers it, in seconds; 0: at connect only. Default 300.'),
+      ack_timeout_ms: positiveInt.optional().describe('How long a frame waits for its ack before it is sent again (servers with acks). Default: timeout_ms.'),
+      max_frame_bytes: byteSize.optional().describe('Largest telemetry frame; larger batches go as several frames. Default 1MiB.'),
+      state_path: z.string().optional().describe('Directory for install_id and the assigned source_id. Default buffer.path; unset: memory only.'),
+    })
+    .optional()
+    .describe('The WebSocket device protocol (ws:// and wss:// URLs).'),
   gzip: z.boolean().optional(),
   timeout_ms: positiveInt.optional(),
   concurrency: positiveInt.max(16).optional(),

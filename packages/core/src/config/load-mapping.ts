@@ -11,8 +11,8 @@ import { bridgeFileSchema, type FileConfig } from './file-schema.js';
 /**
  * Parses and validates a mapping file's text for `definition`. Environment references are
  * expanded inside values; a plain (unquoted) value that was only a reference is read again as
- * YAML, so `port: ${PORT}` gives a number. Relative `sink.buffer.path` and
- * `sink.dead_letter.path` are resolved against the file's directory.
+ * YAML, so `port: ${PORT}` gives a number. Relative `sink.buffer.path`,
+ * `sink.dead_letter.path` and `sink.websocket.state_path` are resolved against the file's directory.
  * Throws {@link ConfigError} listing every problem as `file:line:col key: message`.
  */
 export function parseMapping<D extends BridgeDefinition>(text: string, file: string, definition: D, env: NodeJS.ProcessEnv = process.env): FileConfig<D> {
@@ -119,7 +119,8 @@ function suggest(key: string): string {
 }
 
 function resolvePaths(config: FileConfig, baseDir: string): void {
-  const sink = config.sink as { buffer?: { path?: string }; dead_letter?: { path: string } };
+  const sink = config.sink as { buffer?: { path?: string }; dead_letter?: { path: string }; websocket?: { state_path?: string } };
   if (sink.buffer?.path && !isAbsolute(sink.buffer.path)) sink.buffer.path = resolve(baseDir, sink.buffer.path);
+  if (sink.websocket?.state_path && !isAbsolute(sink.websocket.state_path)) sink.websocket.state_path = resolve(baseDir, sink.websocket.state_path);
   if (sink.dead_letter?.path && !isAbsolute(sink.dead_letter.path)) sink.dead_letter.path = resolve(baseDir, sink.dead_letter.path);
 }

@@ -39,7 +39,11 @@ export interface BridgeInstance {
   once(): Promise<void>;
   /** Stops reading and closes connections. Idempotent. */
   stop(): Promise<void>;
-  /** Applies a `configure` request from the server; resolves with what to answer. */
+  /**
+   * Applies a `configure` request a dashboard sent over WebSocket (e.g. a new poll interval);
+   * resolves with what to answer, rejects to refuse (the message goes back to the server).
+   * Without it, configure requests are answered with an error saying so.
+   */
   configure?(config: unknown): Promise<unknown>;
 }
 

@@ -23,6 +23,13 @@ export function sinkOptionsFromConfig(config: CommonConfig): SinkOptions {
       maxServerErrorAttempts: s.retry.max_server_error_attempts,
       authProbeIntervalMs: s.retry.auth_probe_interval_ms,
     },
+    websocket: s.websocket && {
+      heartbeatMs: s.websocket.heartbeat_s === undefined ? undefined : s.websocket.heartbeat_s * 1000,
+      timeSyncIntervalMs: s.websocket.time_sync_interval_s === undefined ? undefined : s.websocket.time_sync_interval_s * 1000,
+      ackTimeoutMs: s.websocket.ack_timeout_ms,
+      maxFrameBytes: s.websocket.max_frame_bytes,
+      statePath: s.websocket.state_path,
+    },
     gzip: s.gzip,
     timeoutMs: s.timeout_ms,
     concurrency: s.concurrency,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { FileConfig } from '../config/file-schema.js';
+import { FieldbridgeError } from '../errors.js';
 import { createSink } from '../sink/create-sink.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { Readiness } from '../observe/observe-server.js';
@@ -44,7 +45,7 @@ export async function startBridge<D extends BridgeDefinition>(
   const registry = options.registry ?? new Registry();
   const logger = options.logger ?? createLogger({ name: `bridge-${definition.name}` });
   const ownSink = !options.sink;
-  const sink = options.sink ?? createSink({ ...sinkOptionsFromConfig(config), logger, registry });
+  const sink = options.sink ?? createSink({ ...sinkOptionsFromConfig(config), agentVersion: agentVersionOf(definition), logger, registry });
   const states = new Map<string, SourceState>();
   const abort = new AbortController();
   const registers = [registry];
@@ -72,6 +73,14 @@ export async function startBridge<D extends BridgeDefinition>(
   };
 
   const instance = definition.create(config[definition.name as D['name']], ctx);
+  const configure = async (request: unknown): Promise<unknown> => {
+    if (!instance.configure) {
+      throw new FieldbridgeError('CONFIGURE_UNSUPPORTED', `bridge-${definition.name} does not accept configure requests; change its mapping file and send SIGHUP instead`);
+    }
+    logger.info('configure request from the server: handing it to the bridge');
+    return instance.configure(request);
+  };
+  sink.onConfigure?.(configure);
   if (!options.deferStart) await instance.start();
 
   let stopping: Promise<void> | undefined;
@@ -91,10 +100,16 @@ export async function startBridge<D extends BridgeDefinition>(
     stop() {
       stopping ??= (async () => {
         abort.abort();
+        sink.onConfigure?.(undefined);
         await instance.stop();
         if (ownSink) await sink.close();
       })();
       return stopping;
     },
   };
+}
+
+/** `agent_version` sent over WebSocket: `bridge-<name>/<version>`. */
+export function agentVersionOf(definition: BridgeDefinition): string {
+  return `bridge-${definition.name}/${definition.version}`;
 }

@@ -14,9 +14,11 @@ import { createBatcher } from './batcher.js';
 import { createDeadLetter } from './dead-letter.js';
 import { createDelivery } from './delivery.js';
 import { createOutstanding } from './outstanding.js';
+import { createSinkControl } from './device-control.js';
 import { createSinkMetrics } from './sink-metrics.js';
 import { resolveSinkOptions, type SinkOptions } from './sink-options.js';
 import type { Sink } from './sink-types.js';
+import { createStreamFilter } from './stream-filter.js';
 
 /** Sealed batches held in memory while the spool is full under `when_full: block`. */
 const MAX_BLOCKED_BATCHES = 8;
@@ -24,6 +26,9 @@ const MAX_BLOCKED_BATCHES = 8;
 /**
  * Creates a sink: `write()` validates, stamps and batches points; sealed batches go to the
  * spool; a delivery loop sends them and removes each only once acknowledged (DESIGN section 4).
+ * With a `ws(s)://` URL the transport is the WebSocket device protocol, and the sink acts on a
+ * dashboard's control messages: `start_stream` filters the write path (before the spool),
+ * sessions tag points, `configure` goes to the handler set with `onConfigure`.
  * Throws `OPTIONS_INVALID` for bad options, `SPOOL_LOCKED` when another process holds the spool.
  */
 export function createSink(options: SinkOptions): Sink {
@@ -36,7 +41,10 @@ export function createSink(options: SinkOptions): Sink {
     o.deadLetterPath ?? (o.buffer?.path ? join(o.buffer.path, 'dead-letter.ndjson') : 'fieldbridge-dead-letter.ndjson'),
     logger,
   );
-  const transport = o.transport ?? createTransport(o, clock);
+  const registry = o.registry ?? new Registry();
+  let session = o.session;
+  const stream = createStreamFilter(clock.monotonicNow);
+  const control = createSinkControl({ stream, session: () => session, setSession: (id) => (session = id) });
   // Batches an earlier process left behind are all older than this start; flush() waits for them.
   const startedAtMs = clock.now();
   let backlog = spool.stats().batches > 0;
@@ -49,14 +57,16 @@ export function createSink(options: SinkOptions): Sink {
   if (backlog) logger.info({ points: spool.stats().points }, 'sending the backlog kept in the spool, oldest first');
   const blocked: Batch[] = [];
   let accepting = true;
-  let session: string | undefined;
 
-  const metrics = createSinkMetrics(o.registry ?? new Registry(), {
+  const metrics = createSinkMetrics(registry, {
     spool: () => spool.stats(),
     clock,
     refused: () => delivery.refused(),
     backpressured: () => blocked.length > 0,
   });
+  // Created last, once nothing else can throw: a WebSocket transport connects at once.
+  const created = o.transport ? { transport: o.transport, ws: undefined } : createTransport(o, { clock, logger, problems, registry, control });
+  const transport = created.transport;
   const delivery = createDelivery({
     spool, transport, deadLetter, logger, problems, clock, metrics,
     retry: o.retry,
@@ -133,7 +143,9 @@ export function createSink(options: SinkOptions): Sink {
   let closing: Promise<void> | undefined;
 
   const sink: Sink = {
-    sourceId: o.sourceId,
+    get sourceId() {
+      return created.ws?.sourceId() ?? o.sourceId;
+    },
     clock,
     write(input: Point) {
       metrics.received.inc();
@@ -148,6 +160,11 @@ export function createSink(options: SinkOptions): Sink {
         deadLetter.write([input], reason);
         metrics.dropped.inc({ reason: 'invalid' });
         problems.report('invalid-point', `invalid point refused and written to ${deadLetter.path}: ${reason}`, { metric: (input as Point)?.metric });
+        return;
+      }
+      const verdict = stream.admit(point);
+      if (verdict !== 'pass') {
+        metrics.dropped.inc({ reason: verdict });
         return;
       }
       metrics.written.inc();
@@ -171,6 +188,7 @@ export function createSink(options: SinkOptions): Sink {
     setSession(id) {
       session = id;
     },
+    onConfigure: (handler) => control.onConfigure(handler),
   };
 
   function stamp(input: Point): Point {

@@ -11,7 +11,11 @@ export type DropReason =
   | 'buffer_full'
   | 'expired'
   | 'blocked'
-  | 'closed';
+  | 'closed'
+  /** Left out by a dashboard's `start_stream` metric list (WebSocket). */
+  | 'filtered'
+  /** Held back by a dashboard's `start_stream` interval (WebSocket). */
+  | 'throttled';
 
 /** The sink's Prometheus metrics (DESIGN section 7). */
 export interface SinkMetrics {

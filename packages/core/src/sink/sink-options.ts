@@ -10,9 +10,12 @@ import type { Transport } from '../transport/transport.js';
 
 /** Options of `createSink`; the YAML `sink` section in camelCase. */
 export interface SinkOptions {
-  /** `http(s)://…/ingest`, or `stdout` (NDJSON on standard output). Default `stdout`. */
+  /**
+   * `http(s)://…/ingest`, `ws(s)://…/ws/device` (the WebSocket device protocol), or `stdout`
+   * (NDJSON on standard output). Default `stdout`.
+   */
   url?: string;
-  /** Sent as `x-api-key`. Never written to the spool or the dead-letter file. */
+  /** Sent as `x-api-key` (HTTP) or `api_key` in `device_auth` (WebSocket). Never written to the spool or the dead-letter file. */
   apiKey?: string;
   /** Source id of every point that carries none; `^[a-z0-9][a-z0-9._-]*$`. Required. */
   sourceId: string;
@@ -46,6 +49,12 @@ export interface SinkOptions {
   timeoutMs?: number;
   /** Batches in flight at once. Default 2 (1 for stdout). */
   concurrency?: number;
+  /** The WebSocket device protocol (`ws(s)://` URLs only). */
+  websocket?: WebSocketSinkOptions;
+  /** Session id stamped on points that carry none, from the start (`--session`). Default none. */
+  session?: string;
+  /** Sent as `agent_version` over WebSocket; `startBridge` passes `bridge-<name>/<version>`. Default `fieldbridge`. */
+  agentVersion?: string;
   /** Ceiling on points sent per second, so a backlog drains within rate limits. Default none. */
   maxPointsPerSecond?: number;
   /** How long `close()` keeps sending, in ms. Default 10 000. */
@@ -64,6 +73,25 @@ export interface SinkOptions {
   transport?: Transport;
   /** A spool to use instead of the one `buffer` describes. */
   spool?: Spool;
+}
+
+/** Options of the WebSocket device protocol; the YAML `sink.websocket` section in camelCase. */
+export interface WebSocketSinkOptions {
+  /** Heartbeat frames (and the liveness ping: no pong within twice this, reconnect), in ms. Default 30 000. */
+  heartbeatMs?: number;
+  /** Re-sync the clock with `time_sync` this often where the server answers it, in ms; 0: only at connect. Default 300 000. */
+  timeSyncIntervalMs?: number;
+  /** How long a frame waits for its `ack` before it is sent again, in ms (ack mode). Default: `timeoutMs`. */
+  ackTimeoutMs?: number;
+  /** Largest telemetry frame in bytes; a larger batch goes as several frames. Default 1 MiB. */
+  maxFrameBytes?: number;
+  /**
+   * Directory for `device.json` (the install id and the source id the server assigned).
+   * Default `buffer.path`; with neither, they live in memory and a restart looks like a new install.
+   */
+  statePath?: string;
+  /** Sent as `platform` in `device_auth`. Default `<os>-<arch>`, e.g. `linux-x64`. */
+  platform?: string;
 }
 
 /** {@link SinkOptions} with defaults applied and limits checked. */
@@ -103,6 +131,14 @@ export function resolveSinkOptions(options: SinkOptions): ResolvedSinkOptions {
   positive('timeoutMs', options.timeoutMs);
   positive('concurrency', options.concurrency);
   positive('maxPointsPerSecond', options.maxPointsPerSecond);
+  positive('websocket.heartbeatMs', options.websocket?.heartbeatMs);
+  positive('websocket.ackTimeoutMs', options.websocket?.ackTimeoutMs);
+  const ws = options.websocket;
+  if (ws?.timeSyncIntervalMs !== undefined && !(ws.timeSyncIntervalMs >= 0)) fail('websocket.timeSyncIntervalMs must be >= 0');
+  if (ws?.maxFrameBytes !== undefined && !(ws.maxFrameBytes >= 1024)) fail('websocket.maxFrameBytes must be at least 1 KiB');
+  if (options.session !== undefined && !(typeof options.session === 'string' && options.session.length > 0 && options.session.length <= 256)) {
+    fail('session must be a string of 1..256 characters');
+  }
   return {
     ...options,
     url,

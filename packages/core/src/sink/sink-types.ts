@@ -24,7 +24,7 @@ export interface SinkStatus {
 
 /** A metric-point sink: validation, batching, clock, spool, delivery. */
 export interface Sink extends PointWriter {
-  /** The source id sent with every request (the server may assign another over WebSocket). */
+  /** The source id sent with every request; over WebSocket, the one the server assigned (adopted and persisted). */
   readonly sourceId: string;
   /** The sink's corrected clock; timestamps it adds come from here. */
   readonly clock: Clock;
@@ -44,4 +44,10 @@ export interface Sink extends PointWriter {
   status(): SinkStatus;
   /** Sets the session id stamped on points that carry none (`undefined` ends it). */
   setSession(sessionId: string | undefined): void;
+  /**
+   * Sets who applies `configure` requests a dashboard sends over WebSocket (`undefined`
+   * removes it; requests are then answered with an error). `startBridge` connects the running
+   * bridge here. Optional so hand-made sinks need not implement it.
+   */
+  onConfigure?(handler: ((config: unknown) => Promise<unknown>) | undefined): void;
 }

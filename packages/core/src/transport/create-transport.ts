@@ -1,18 +1,48 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Clock } from '../clock/clock.js';
-import { FieldbridgeError } from '../errors.js';
+import type { ProblemReporter } from '../runtime/problems.js';
 import type { ResolvedSinkOptions } from '../sink/sink-options.js';
 import { createHttpTransport } from './http-transport.js';
 import { createStdoutTransport } from './stdout-transport.js';
 import type { Transport } from './transport.js';
+import type { DeviceControl } from './ws-protocol.js';
+import { createWsTransport, type WsTransport } from './ws-transport.js';
 
-/** The transport a sink URL selects: `stdout`, `http(s)://`, or `ws(s)://`. */
-export function createTransport(o: ResolvedSinkOptions, clock: Clock): Transport {
-  if (o.url === 'stdout') return createStdoutTransport({ sourceId: o.sourceId, stream: o.stdout });
+/** What the sink lends the transport it creates. */
+export interface TransportDeps {
+  clock: Clock;
+  logger: Logger;
+  problems: ProblemReporter;
+  registry: Registry;
+  /** Acts on dashboard control messages (WebSocket only). */
+  control: DeviceControl;
+}
+
+/** The transport a sink URL selects: `stdout`, `http(s)://`, or `ws(s)://` (then also returned as `ws`). */
+export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { transport: Transport; ws?: WsTransport } {
+  if (o.url === 'stdout') return { transport: createStdoutTransport({ sourceId: o.sourceId, stream: o.stdout }) };
   if (/^https?:\/\//.test(o.url)) {
-    return createHttpTransport({ url: o.url, apiKey: o.apiKey, sourceId: o.sourceId, gzip: o.gzip, clock });
+    return { transport: createHttpTransport({ url: o.url, apiKey: o.apiKey, sourceId: o.sourceId, gzip: o.gzip, clock: deps.clock }) };
   }
-  throw new FieldbridgeError(
-    'OPTIONS_INVALID',
-    `sink: url ${o.url}: the WebSocket device protocol is not in this version yet; use the HTTP ingest URL (https://…/ingest)`,
-  );
+  const w = o.websocket ?? {};
+  const ws = createWsTransport({
+    url: o.url,
+    apiKey: o.apiKey,
+    sourceId: o.sourceId,
+    clock: deps.clock,
+    stateDir: w.statePath ?? o.buffer?.path,
+    platform: w.platform,
+    agentVersion: o.agentVersion,
+    heartbeatMs: w.heartbeatMs,
+    timeSyncIntervalMs: w.timeSyncIntervalMs,
+    ackTimeoutMs: w.ackTimeoutMs,
+    maxFrameBytes: w.maxFrameBytes,
+    retry: o.retry,
+    control: deps.control,
+    logger: deps.logger,
+    problems: deps.problems,
+    registry: deps.registry,
+  });
+  return { transport: ws, ws };
 }

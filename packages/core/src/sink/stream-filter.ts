@@ -1,0 +1,54 @@
+import type { Point } from '../point/point.js';
+import type { StreamRequest } from '../transport/ws-protocol.js';
+
+/** What the stream filter decides for one point. */
+export type StreamVerdict = 'pass' | 'filtered' | 'throttled';
+
+/**
+ * The `start_stream` stage of the sink's write path: while a dashboard's stream request is in
+ * force, only the requested metrics are forwarded, at most one point per series (metric and
+ * tags) every `intervalMs`. It sits before the batcher, so it shapes the live stream only:
+ * points already in the spool are delivered as they are. Without a request everything passes.
+ */
+export interface StreamFilter {
+  /** Applies a request (`start_stream`) or lifts it (`stop_stream`, undefined). */
+  set(request: StreamRequest | undefined): void;
+  /** The request in force. */
+  current(): StreamRequest | undefined;
+  /** Decides for one validated, stamped point. */
+  admit(point: Point): StreamVerdict;
+}
+
+/** Creates a {@link StreamFilter}; `now` is monotonic ms, so a wall-clock step cannot unthrottle. */
+export function createStreamFilter(now: () => number): StreamFilter {
+  let request: StreamRequest | undefined;
+  let matcher: RegExp | undefined;
+  const lastSent = new Map<string, number>();
+
+  return {
+    set(next) {
+      request = next;
+      matcher = next?.metrics?.length ? globs(next.metrics) : undefined;
+      lastSent.clear();
+    },
+    current: () => request,
+    admit(point) {
+      if (!request) return 'pass';
+      if (matcher && !matcher.test(point.metric)) return 'filtered';
+      const interval = request.intervalMs ?? 0;
+      if (interval <= 0) return 'pass';
+      const key = point.tags ? `${point.metric}\u0000${JSON.stringify(point.tags)}` : point.metric;
+      const t = now();
+      const last = lastSent.get(key);
+      if (last !== undefined && t - last < interval) return 'throttled';
+      lastSent.set(key, t);
+      return 'pass';
+    },
+  };
+}
+
+/** One anchored pattern for metric names where `*` matches any run of characters. */
+function globs(patterns: readonly string[]): RegExp {
+  const alternatives = patterns.map((p) => p.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*'));
+  return new RegExp(`^(?:${alternatives.join('|')})$`);
+}

@@ -1,0 +1,70 @@
+import type { Clock } from '../clock/clock.js';
+import type { Batch } from '../sink/batch.js';
+import type { SendOptions, SendResult } from './transport.js';
+import type { AckOutcome, AckTracker } from './_ws-acks.js';
+import type { Confirmations } from './_ws-confirm.js';
+import type { TelemetryFrame } from './_ws-frames.js';
+import type { Link } from './_ws-link.js';
+
+/** What one send needs. */
+export interface DeliverInput {
+  batch: Batch;
+  frames: TelemetryFrame[] | { tooLarge: string };
+  link: Link;
+  acks: AckTracker;
+  confirmations: Confirmations;
+  sendOptions: SendOptions & { ackTimeoutMs: number };
+  clock: Clock;
+}
+
+/**
+ * Sends one batch's frames and maps the outcome to a {@link SendResult}: waits (at most the
+ * send timeout) for an authenticated connection, writes the frames, then in ack mode waits for
+ * every frame's ack. Never rejects.
+ */
+export async function deliverFrames(input: DeliverInput): Promise<SendResult> {
+  const { frames, link, acks, sendOptions, clock } = input;
+  if ('tooLarge' in frames) return { status: 'too_large', reason: frames.tooLarge };
+  const startedAt = clock.monotonicNow();
+  const state = await link.whenUsable(sendOptions.timeoutMs, sendOptions.signal);
+  if (state === 'refused') return { status: 'unauthorized', reason: `device_auth refused: ${link.refusal() ?? 'unknown reason'}` };
+  const conn = link.current();
+  if (state !== 'ready' || !conn) {
+    const reason = state === 'closed' ? 'the transport is closed' : sendOptions.signal?.aborted ? 'stopped' : `not connected within ${sendOptions.timeoutMs} ms`;
+    return { status: 'retryable', reason };
+  }
+  const withAcks = conn.extensions.has('ack');
+  const waits = withAcks ? frames.map((f) => acks.expect(f.traceId)) : [];
+  for (const frame of frames) {
+    const err = await conn.write(frame.text);
+    if (err) {
+      if (withAcks) for (const f of frames) acks.settle(f.traceId, { status: 'lost', reason: 'not written' });
+      return { status: 'retryable', reason: `frame not written: ${err.message}` };
+    }
+    if (!withAcks) input.confirmations.written(conn, frame.points);
+  }
+  if (!withAcks) return { status: 'success' };
+  const left = Math.max(1, Math.min(sendOptions.ackTimeoutMs, sendOptions.timeoutMs - (clock.monotonicNow() - startedAt)));
+  const outcomes = await acks.all(
+    frames.map((f) => f.traceId),
+    waits,
+    left,
+    sendOptions.signal,
+  );
+  return resultOf(frames, outcomes);
+}
+
+function resultOf(frames: TelemetryFrame[], outcomes: AckOutcome[]): SendResult {
+  for (const [i, outcome] of outcomes.entries()) {
+    if (outcome.status !== 'error') continue;
+    const frame = frames[i]!;
+    const reason = `the server refused frame ${frame.traceId}: ${outcome.detail}`;
+    if (outcome.code === 'too_large') return { status: 'too_large', reason };
+    const match = /points\[(\d+)\]/.exec(outcome.detail);
+    if (match) return { status: 'rejected', reason, index: frame.firstIndex + Number(match[1]) };
+    if (outcome.code === 'invalid_telemetry' || outcome.code === 'bad_request') return { status: 'rejected', reason };
+    return { status: 'server_error', reason, statusCode: 500 };
+  }
+  const lost = outcomes.find((o): o is Extract<AckOutcome, { status: 'lost' }> => o.status === 'lost');
+  return lost ? { status: 'retryable', reason: lost.reason } : { status: 'success' };
+}

@@ -1,0 +1,117 @@
+import { pino, type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import type { Clock } from '../clock/clock.js';
+import { REQUEST_LIMITS } from '../point/point.js';
+import { createProblemReporter, type ProblemReporter } from '../runtime/problems.js';
+import type { Batch } from '../sink/batch.js';
+import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
+import type { SendOptions, SendResult, Transport } from './transport.js';
+import { createWsSession } from './_ws-session.js';
+import type { WsDeliveryMode } from './_ws-metrics.js';
+import type { DeviceControl } from './ws-protocol.js';
+
+export type { WsDeliveryMode } from './_ws-metrics.js';
+
+/** Options of {@link createWsTransport}. Units are in the names; defaults in the TSDoc. */
+export interface WsTransportOptions {
+  /** The device endpoint, `ws://` or `wss://`, e.g. `wss://gateway.example.com/ws/device`. */
+  url: string;
+  /** Sent as `api_key` in `device_auth`. */
+  apiKey?: string;
+  /** The source id to ask for; the server may assign another, which is adopted and persisted. */
+  sourceId: string;
+  /** Receives the handshake and `time_sync` samples; timestamps come from here. */
+  clock: Clock;
+  /** Directory of `device.json` (install_id and the adopted source_id). Unset: memory only, logged. */
+  stateDir?: string;
+  /** Sent as `platform`. Default `<os>-<arch>` (e.g. `linux-x64`). */
+  platform?: string;
+  /** Sent as `agent_version`. Default `fieldbridge`. */
+  agentVersion?: string;
+  /** Heartbeat frames and the liveness ping, in ms; no pong within twice this: reconnect. Default 30 000. */
+  heartbeatMs?: number;
+  /** Re-sync the clock with `time_sync` this often, where the server answers it, in ms; 0: at connect only. Default 300 000. */
+  timeSyncIntervalMs?: number;
+  /** How long a frame waits for its `ack` (ack mode) before it is sent again, in ms. Default: the send timeout. */
+  ackTimeoutMs?: number;
+  /** Largest telemetry frame in bytes; a larger batch goes as several frames. Default 1 MiB. */
+  maxFrameBytes?: number;
+  /** Longest wait for the upgrade and for the answer to `device_auth`, in ms. Default 10 000. */
+  authTimeoutMs?: number;
+  /** Reconnect backoff (`initialDelayMs`, `maxDelayMs`, `jitter`; `authProbeIntervalMs` after a refusal). */
+  retry?: Partial<RetryOptions>;
+  /** Acts on dashboard control messages; `createSink` passes its own. */
+  control?: DeviceControl;
+  /** Default: a silent logger. */
+  logger?: Logger;
+  /** Episode logging; default one on `logger`. */
+  problems?: ProblemReporter;
+  /** Registry for the `fieldbridge_ws_*` metrics. Default: a registry of its own. */
+  registry?: Registry;
+  random?: () => number;
+}
+
+/** The WebSocket transport: a {@link Transport} plus what the device side knows. */
+export interface WsTransport extends Transport {
+  /** The source id in use: the configured one, or the one the server assigned. */
+  sourceId(): string;
+  /** The stable install id sent in `device_auth`. */
+  readonly installId: string;
+  /** True while authenticated. */
+  connected(): boolean;
+  /** The delivery guarantee of the current (or last) connection; undefined before the first. */
+  deliveryMode(): WsDeliveryMode | undefined;
+}
+
+/**
+ * The Plexus WebSocket device protocol (DESIGN section 3) as a {@link Transport}. Connects at
+ * once, authenticates with `device_auth` (a stable `install_id`, the platform and version),
+ * adopts the `source_id` the server returns, sends heartbeats, reconnects with backoff and
+ * jitter, and acts on dashboard control messages through `control`.
+ *
+ * `send(batch)` writes the batch as telemetry frames (`trace_id` = batch id; a batch over
+ * `maxFrameBytes` goes as parts `<id>.p1`, `<id>.p2`, ..., all of which must succeed). Where the
+ * server acknowledges frames (the `ack` extension) it resolves `success` on the ack, so a batch
+ * leaves the spool only once stored: at-least-once. Otherwise it resolves `success` once the
+ * frame is written: a frame in flight when the connection drops can be lost (at-most-once for
+ * those). That mode is logged at connect, shown by `fieldbridge_ws_delivery_guarantee`, and
+ * frames written but not confirmed by a ping/pong at a disconnect are counted in
+ * `fieldbridge_ws_frames_possibly_lost_total`. Disconnected or timed out: `retryable`; auth
+ * refused: `unauthorized`; a single point over the frame limit: `too_large`. Never rejects.
+ */
+export function createWsTransport(options: WsTransportOptions): WsTransport {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const session = createWsSession({
+    url: options.url,
+    apiKey: options.apiKey,
+    sourceId: options.sourceId,
+    clock: options.clock,
+    stateDir: options.stateDir,
+    platform: options.platform ?? `${process.platform}-${process.arch}`,
+    agentVersion: options.agentVersion ?? 'fieldbridge',
+    heartbeatMs: options.heartbeatMs ?? 30_000,
+    timeSyncIntervalMs: options.timeSyncIntervalMs ?? 300_000,
+    maxFrameBytes: options.maxFrameBytes ?? REQUEST_LIMITS.maxWsMessageBytes,
+    authTimeoutMs: options.authTimeoutMs ?? 10_000,
+    retry: { ...DEFAULT_RETRY, ...definedOnly(options.retry ?? {}) },
+    control: options.control,
+    logger,
+    problems: options.problems ?? createProblemReporter(logger),
+    registry: options.registry ?? new Registry(),
+    random: options.random,
+  });
+  return {
+    name: 'ws',
+    send: (batch: Batch, sendOptions: SendOptions): Promise<SendResult> =>
+      session.send(batch, { ...sendOptions, ackTimeoutMs: options.ackTimeoutMs ?? sendOptions.timeoutMs }),
+    shutdown: () => session.close(),
+    sourceId: () => session.identity.sourceId(),
+    installId: session.identity.installId,
+    connected: () => session.link.state() === 'ready',
+    deliveryMode: () => session.mode(),
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,61 @@
+import type { Gateway } from '@fieldbridge/gateway-dev';
+import { describe, expect, it } from 'vitest';
+import type { Sink } from '../src/index.js';
+import { waitFor } from './helpers/wait-for.js';
+import { captureLogger, metric, startGateway, wsSink } from './helpers/ws-sink.js';
+
+const T0 = 1_700_000_000_000;
+const ROUNDS = 5;
+const PER_ROUND = 400;
+
+/**
+ * Writes ROUNDS x PER_ROUND points; in each round, once the gateway has stored part of the
+ * round (so frames are in flight, some still delayed inside the gateway), it drops the
+ * connection. Resolves after the sink has flushed and the gateway has handled all it received.
+ */
+async function writeThroughDisconnects(gateway: Gateway, s: Sink): Promise<number> {
+  let value = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const target = gateway.stats().points + 50;
+    for (let i = 0; i < PER_ROUND; i++, value++) s.send('seq', value, { timestamp: T0 + value });
+    await waitFor(() => gateway.stats().points >= target, `round ${round}: frames arriving`);
+    expect(gateway.disconnectDevices()).toBe(1);
+  }
+  await s.flush({ timeoutMs: 20_000 });
+  // Frames are handled in order: once the answer to a ping is handled, so is every frame before it.
+  await waitFor(() => gateway.devices().length === 1, 'connected after the last drop');
+  await gateway.sendControl(undefined, { type: 'ping' });
+  return value;
+}
+
+describe('WebSocket sink: delivery across forced disconnects', () => {
+  it('with acks, loses nothing: every point arrives, duplicates only as resent batch ids', async () => {
+    const gateway = await startGateway({ wsDelayMs: { toServer: 5 } });
+    const s = wsSink(gateway, { batch: { maxPoints: 20, lingerMs: 2 } });
+    const written = await writeThroughDisconnects(gateway, s);
+    const points = gateway.points({ metric: 'seq' });
+    expect(new Set(points.map((p) => p.value)).size).toBe(written);
+    const firstCopies = points.filter((p) => p.duplicate !== true);
+    expect(firstCopies).toHaveLength(written);
+    expect(await metric(s.registry, 'fieldbridge_ws_connects_total', { result: 'authenticated' })).toBe(ROUNDS + 1);
+    expect(await metric(s.registry, 'fieldbridge_ws_frames_possibly_lost_total')).toBe(0);
+    expect(s.status().spool.points).toBe(0);
+  });
+
+  it('without acks, loss is bounded by the frames in flight at each disconnect, and reported', async () => {
+    const gateway = await startGateway({ wsAck: false, wsDelayMs: { toServer: 20 } });
+    const { logger, lines } = captureLogger();
+    const s = wsSink(gateway, { logger, batch: { maxPoints: 20, lingerMs: 2 } });
+    const written = await writeThroughDisconnects(gateway, s);
+    const arrived = new Set(gateway.points({ metric: 'seq' }).map((p) => p.value));
+    const missing = written - arrived.size;
+    const reportedPoints = await metric(s.registry, 'fieldbridge_ws_points_possibly_lost_total');
+    const reportedFrames = await metric(s.registry, 'fieldbridge_ws_frames_possibly_lost_total');
+    expect(reportedFrames).toBeGreaterThan(0);
+    expect(missing).toBeGreaterThan(0);
+    expect(missing).toBeLessThanOrEqual(reportedPoints);
+    expect(await metric(s.registry, 'fieldbridge_ws_delivery_guarantee', { mode: 'at_most_once_in_flight' })).toBe(1);
+    expect(lines().find((l) => /does not acknowledge telemetry frames: delivery is at-most-once/.test(l.msg))).toMatchObject({ level: 40 });
+    expect(lines().filter((l) => /written but not confirmed by the server/.test(l.msg)).length).toBeGreaterThan(0);
+  });
+});
