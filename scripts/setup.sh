@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 npm_config_nodedir=/usr
 
-apt_packages=(mosquitto socat python3-pymodbus)
+apt_packages=(mosquitto socat python3-pymodbus openssl)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

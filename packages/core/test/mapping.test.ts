@@ -38,7 +38,7 @@ describe('parseMapping', () => {
     const config = parseMapping(valid, '/etc/fb/map.yaml', counterBridge, { KEY: 'k1' });
     expect(config.sink.api_key).toBe('k1');
     expect(config.counter!.interval_ms).toBe(250);
-    expect(config.sink.buffer).toEqual({ path: '/etc/fb/buf', max_bytes: 64 * 1024 ** 2, when_full: 'block', max_age: 2 * 86_400_000 });
+    expect(config.sink.buffer).toEqual({ path: './buf', max_bytes: 64 * 1024 ** 2, when_full: 'block', max_age: 2 * 86_400_000 });
     expect(config.counter!.channels[0]).toEqual({ name: 'a', metric: 'line1.a', start: 0 });
   });
 

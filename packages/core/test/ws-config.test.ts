@@ -11,7 +11,7 @@ ${websocket}counter:
 `;
 
 describe('sink.websocket in mapping files', () => {
-  it('maps seconds to ms, sizes to bytes, and reads state_path from the file', () => {
+  it('maps seconds to ms, sizes to bytes, and keeps state_path as written', () => {
     const config = parseMapping(
       mapping('  websocket: { heartbeat_s: 15, time_sync_interval_s: 120, ack_timeout_ms: 4000, max_frame_bytes: 512KiB, state_path: ./state }\n'),
       '/etc/fb/map.yaml',
@@ -22,7 +22,7 @@ describe('sink.websocket in mapping files', () => {
       timeSyncIntervalMs: 120_000,
       ackTimeoutMs: 4000,
       maxFrameBytes: 512 * 1024,
-      statePath: '/etc/fb/state',
+      statePath: './state',
     });
   });
 

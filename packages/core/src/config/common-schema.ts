@@ -22,7 +22,7 @@ export const sinkSectionSchema = z.strictObject({
     .optional(),
   buffer: z
     .strictObject({
-      path: z.string().optional().describe('Directory of the durable spool; relative paths are read from the mapping file.'),
+      path: z.string().optional().describe('Directory of the durable spool (relative paths are read from the working directory).'),
       max_bytes: byteSize.optional(),
       when_full: z.enum(['drop_oldest', 'drop_newest', 'block']).optional(),
       max_age: duration.optional(),

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { FieldbridgeError } from '../errors.js';
@@ -11,8 +10,8 @@ import { bridgeFileSchema, type FileConfig } from './file-schema.js';
 /**
  * Parses and validates a mapping file's text for `definition`. Environment references are
  * expanded inside values; a plain (unquoted) value that was only a reference is read again as
- * YAML, so `port: ${PORT}` gives a number. Relative `sink.buffer.path`,
- * `sink.dead_letter.path` and `sink.websocket.state_path` are resolved against the file's directory.
+ * YAML, so `port: ${PORT}` gives a number. Relative paths (the spool, the dead-letter file, TLS
+ * files of a bridge) are left as written: they are read from the working directory.
  * Throws {@link ConfigError} listing every problem as `file:line:col key: message`.
  */
 export function parseMapping<D extends BridgeDefinition>(text: string, file: string, definition: D, env: NodeJS.ProcessEnv = process.env): FileConfig<D> {
@@ -30,7 +29,6 @@ export function parseMapping<D extends BridgeDefinition>(text: string, file: str
   const result = bridgeFileSchema(definition).safeParse(doc.toJS() ?? {});
   if (!result.success) throw new ConfigError(locateIssues(doc, result.error.issues, at));
   const config = result.data as FileConfig<D>;
-  resolvePaths(config, dirname(resolve(file)));
   return config;
 }
 
@@ -116,11 +114,4 @@ function locateIssues(doc: Document, zodIssues: readonly z.core.$ZodIssue[], at:
 
 function suggest(key: string): string {
   return /[A-Z]/.test(key) ? ` (keys are snake_case: ${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}?)` : '';
-}
-
-function resolvePaths(config: FileConfig, baseDir: string): void {
-  const sink = config.sink as { buffer?: { path?: string }; dead_letter?: { path: string }; websocket?: { state_path?: string } };
-  if (sink.buffer?.path && !isAbsolute(sink.buffer.path)) sink.buffer.path = resolve(baseDir, sink.buffer.path);
-  if (sink.websocket?.state_path && !isAbsolute(sink.websocket.state_path)) sink.websocket.state_path = resolve(baseDir, sink.websocket.state_path);
-  if (sink.dead_letter?.path && !isAbsolute(sink.dead_letter.path)) sink.dead_letter.path = resolve(baseDir, sink.dead_letter.path);
 }

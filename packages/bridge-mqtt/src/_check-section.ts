@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import type { MqttConfig } from './config.js';
+import { parseBrokerUrl } from './connection.js';
+import { compileSubscription, type SectionIssue } from './resolve.js';
+
+/** Cross-field checks the shape alone cannot express. Returns every issue found. */
+export function checkSection(section: MqttConfig): SectionIssue[] {
+  const issues: SectionIssue[] = [];
+  const url = parseBrokerUrl(section.url);
+  if (!url.ok) issues.push({ path: ['url'], message: url.message });
+  if (url.ok && !url.url.secure && section.tls !== undefined) {
+    issues.push({ path: ['tls'], message: `tls applies to mqtts:// and wss:// only, and the url is ${url.url.scheme}://` });
+  }
+  const tls = section.tls;
+  if (tls && (!url.ok || url.url.secure)) {
+    if ((tls.cert === undefined) !== (tls.key === undefined)) issues.push({ path: ['tls', tls.cert === undefined ? 'key' : 'cert'], message: 'a client certificate needs both cert and key' });
+    for (const key of ['ca', 'cert', 'key'] as const) {
+      const value = tls[key];
+      if (value !== undefined && !value.trimStart().startsWith('-----BEGIN') && !existsSync(value)) {
+        issues.push({ path: ['tls', key], message: `file ${value} not found (relative paths are read from the working directory, ${process.cwd()})` });
+      }
+    }
+  }
+  if (section.clean === false && section.client_id === undefined) {
+    issues.push({ path: ['clean'], message: 'a persistent session (clean: false) needs a fixed client_id, or the broker cannot find the session again' });
+  }
+  if (section.session_expiry_s !== undefined && section.protocol_version !== 5) {
+    issues.push({ path: ['session_expiry_s'], message: 'session_expiry_s is an MQTT 5 setting: set protocol_version: 5 (MQTT 3.1.1 sessions last until the broker expires them)' });
+  }
+  const r = section.reconnect;
+  if (r?.initial_ms !== undefined && r.max_ms !== undefined && r.initial_ms > r.max_ms) issues.push({ path: ['reconnect', 'initial_ms'], message: 'initial_ms must not exceed max_ms' });
+  const names = new Map<string, number>();
+  section.subscriptions.forEach((sub, index) => {
+    issues.push(...compileSubscription(sub, index).issues);
+    const name = sub.name ?? sub.topic;
+    const seen = names.get(name);
+    if (seen !== undefined) {
+      issues.push({
+        path: ['subscriptions', index, sub.name === undefined ? 'topic' : 'name'],
+        message: `subscriptions[${seen}] already ${sub.name === undefined ? 'subscribes to this topic' : 'has this name'}; merge them (use fields for several values of one payload) or give each a distinct name`,
+      });
+    } else {
+      names.set(name, index);
+    }
+  });
+  return issues;
+}

@@ -1,0 +1,113 @@
+import type { PointValue } from '@fieldbridge/core';
+import type { SparkplugDataSet, SparkplugValueFields } from './sparkplug-codec.js';
+
+/** Sparkplug B datatype numbers and names (Sparkplug 3.0, section 6.4.16). */
+export const SPARKPLUG_TYPES: Readonly<Record<number, string>> = {
+  1: 'Int8',
+  2: 'Int16',
+  3: 'Int32',
+  4: 'Int64',
+  5: 'UInt8',
+  6: 'UInt16',
+  7: 'UInt32',
+  8: 'UInt64',
+  9: 'Float',
+  10: 'Double',
+  11: 'Boolean',
+  12: 'String',
+  13: 'DateTime',
+  14: 'Text',
+  15: 'UUID',
+  16: 'DataSet',
+  17: 'Bytes',
+  18: 'File',
+  19: 'Template',
+  20: 'PropertySet',
+  21: 'PropertySetList',
+};
+
+/** Datatype number of Template, whose instances are flattened into their member metrics. */
+export const TEMPLATE_TYPE = 19;
+/** Datatype number of DataSet. */
+export const DATASET_TYPE = 16;
+
+/** True for the datatypes read by {@link scalarValue}: Int8 ... UUID (1-15). */
+export function isScalarType(datatype: number): boolean {
+  return datatype >= 1 && datatype <= 15;
+}
+
+/** The name of a datatype number, e.g. `Int32`, or `type 27`. */
+export function typeName(datatype: number | undefined): string {
+  return datatype === undefined ? 'no datatype' : (SPARKPLUG_TYPES[datatype] ?? `type ${datatype}`);
+}
+
+function bigint(text: string): bigint | undefined {
+  try {
+    return BigInt(text);
+  } catch {
+    // Without the `long` package protobufjs hands out doubles, which BigInt may not parse.
+    return undefined;
+  }
+}
+
+/** A 64-bit unsigned wire value as a number: signed when `signed` (two's complement). */
+function long(text: string, signed: boolean): number {
+  const n = bigint(text);
+  if (n === undefined) return Number(text);
+  return Number(signed ? BigInt.asIntN(64, n) : BigInt.asUintN(64, n));
+}
+
+/**
+ * Reads a scalar by its datatype; with no datatype (a DATA message for a metric whose birth was
+ * not seen), by the field that is set. Returns undefined when the expected field is absent or
+ * the type is not a scalar.
+ */
+export function scalarValue(fields: SparkplugValueFields, datatype: number | undefined): PointValue | undefined {
+  const { intValue, longValue, floatValue, doubleValue, booleanValue, stringValue } = fields;
+  switch (datatype) {
+    case 1:
+      return intValue === undefined ? undefined : (intValue << 24) >> 24;
+    case 2:
+      return intValue === undefined ? undefined : (intValue << 16) >> 16;
+    case 3:
+      return intValue === undefined ? undefined : intValue | 0;
+    case 5:
+      return intValue === undefined ? undefined : intValue & 0xff;
+    case 6:
+      return intValue === undefined ? undefined : intValue & 0xffff;
+    case 7:
+      if (intValue !== undefined) return intValue >>> 0;
+      return longValue === undefined ? undefined : long(longValue, false);
+    case 4:
+      return longValue === undefined ? undefined : long(longValue, true);
+    case 8:
+    case 13:
+      return longValue === undefined ? undefined : long(longValue, false);
+    case 9:
+      return floatValue;
+    case 10:
+      return doubleValue;
+    case 11:
+      return booleanValue;
+    case 12:
+    case 14:
+    case 15:
+      return stringValue;
+    case undefined:
+      if (intValue !== undefined) return intValue >>> 0;
+      if (longValue !== undefined) return long(longValue, false);
+      return floatValue ?? doubleValue ?? booleanValue ?? stringValue;
+    default:
+      return undefined;
+  }
+}
+
+/** A DataSet as `{ columns, types, rows }`, each row an array of values in column order. */
+export function dataSetValue(dataset: SparkplugDataSet): { columns: string[]; types: string[]; rows: unknown[][] } {
+  const types = dataset.types ?? [];
+  return {
+    columns: dataset.columns ?? [],
+    types: types.map((t) => typeName(t)),
+    rows: (dataset.rows ?? []).map((row) => (row.elements ?? []).map((element, i) => scalarValue(element, types[i]) ?? null)),
+  };
+}

@@ -1,0 +1,63 @@
+import type { PointValue } from '@fieldbridge/core';
+import type { DecodeErrorKind } from './decode.js';
+import type { TimestampUnit, ValueType } from './resolve.js';
+
+/** Timestamps outside [2001-09-09, 2286-11-20] in ms are taken for a unit mistake. */
+const MIN_MS = 1e12;
+const MAX_MS = 1e13;
+const UNIT_FACTORS: Record<Exclude<TimestampUnit, 'iso8601'>, number> = { ms: 1, s: 1000, us: 1e-3, ns: 1e-6 };
+
+function numeric(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value.trim());
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+function brief(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Converts a payload timestamp to ms since the epoch, or says why it cannot. */
+export function toEpochMs(value: unknown, unit: TimestampUnit): { ok: true; ms: number } | { ok: false; message: string } {
+  let ms: number | undefined;
+  if (unit === 'iso8601') {
+    ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+    if (!Number.isFinite(ms)) return { ok: false, message: `${brief(value)} is not an ISO 8601 date` };
+  } else {
+    const n = numeric(value);
+    if (n === undefined) return { ok: false, message: `${brief(value)} is not a number (unit ${unit})` };
+    ms = n * UNIT_FACTORS[unit];
+  }
+  if (ms < MIN_MS || ms >= MAX_MS) {
+    const raw = numeric(value);
+    const fits = raw === undefined ? undefined : (Object.keys(UNIT_FACTORS) as (keyof typeof UNIT_FACTORS)[]).find((u) => raw * UNIT_FACTORS[u] >= MIN_MS && raw * UNIT_FACTORS[u] < MAX_MS);
+    return { ok: false, message: `${brief(value)} read as ${unit} is not a plausible time${fits ? ` (set unit: ${fits}?)` : ''}` };
+  }
+  return { ok: true, ms };
+}
+
+/** Reads a JSON value as `type`, or says why it does not fit. */
+export function readValue(value: unknown, type: ValueType): { ok: true; value: PointValue } | { ok: false; kind: DecodeErrorKind; message: string } {
+  if (value === null || value === undefined) return { ok: false, kind: 'missing_value', message: 'the value is null' };
+  switch (type) {
+    case 'number': {
+      const n = numeric(value);
+      return n === undefined ? { ok: false, kind: 'not_a_number', message: `${brief(value)} is not a number` } : { ok: true, value: n };
+    }
+    case 'boolean':
+      if (typeof value === 'boolean') return { ok: true, value };
+      if (value === 0 || value === 1) return { ok: true, value: value === 1 };
+      if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return { ok: true, value: value.trim().toLowerCase() === 'true' };
+      return { ok: false, kind: 'wrong_type', message: `${brief(value)} is not a boolean` };
+    case 'string':
+      if (typeof value === 'string') return { ok: true, value };
+      if (typeof value === 'number' || typeof value === 'boolean') return { ok: true, value: String(value) };
+      return { ok: false, kind: 'wrong_type', message: `${brief(value)} is not a string` };
+    case 'json':
+      return { ok: true, value: value as PointValue };
+  }
+}

@@ -1,0 +1,36 @@
+import { createRequire } from 'node:module';
+import { defineBridge } from '@fieldbridge/core';
+import { mqttConfigSchema, type MqttConfig } from './config.js';
+import { describeConnection } from './connection.js';
+import { resolveSubscriptions, type ResolvedSubscription } from './resolve.js';
+import { createMqttSource } from './source.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** One line saying how a subscription's messages become points. */
+export function describeSubscription(sub: ResolvedSubscription): string {
+  const head = `${sub.name === sub.topic.raw ? sub.topic.raw : `${sub.name}: ${sub.topic.raw}`} (qos ${sub.qos}, ${sub.format}${sub.topic.shareGroup === undefined ? '' : `, shared by group ${sub.topic.shareGroup}`})`;
+  const tags = sub.tags.length > 0 ? `, tags ${sub.tags.map(([k, t]) => `${k}=${t.source}`).join(' ')}` : '';
+  if (sub.format === 'sparkplug') return `${head}: Sparkplug B metrics -> '${sub.metric?.source}', state events -> '${sub.stateMetric?.source}'${tags}`;
+  if (sub.format !== 'json') return `${head}: payload as ${sub.format === 'number' ? 'a number' : 'text'} -> '${sub.metric?.source}'${tags}`;
+  const values = sub.values.map((v) => `'${v.metric.source}'${v.field === undefined ? '' : ` [${v.field}]`} = ${v.path.source} (${v.type})`).join(', ');
+  const time = sub.timestamp ? `, timestamp ${sub.timestamp.path.source} (${sub.timestamp.unit})` : ', timestamp at receipt';
+  return `${head}: ${values}${time}${tags}`;
+}
+
+/** Lines `--check` prints: the broker connection (never the password) and every subscription. */
+export function describeMqtt(config: MqttConfig): string[] {
+  return [describeConnection(config), ...resolveSubscriptions(config).map((s) => `  ${describeSubscription(s)}`)];
+}
+
+/**
+ * The MQTT bridge: the `mqtt:` section's schema and how to run it. Run it with the core's
+ * `startBridge(mqttBridge, config)` or from the command line (`bridge-mqtt --config FILE`).
+ */
+export const mqttBridge = defineBridge({
+  name: 'mqtt',
+  version,
+  configSchema: mqttConfigSchema,
+  describe: describeMqtt,
+  create: (config, ctx) => createMqttSource(config, ctx),
+});

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { checkSection } from './_check-section.js';
+
+/** Payload formats a subscription can decode. */
+export const PAYLOAD_FORMATS = ['json', 'number', 'text', 'sparkplug'] as const;
+/** Types a JSON value can be read as. */
+export const VALUE_TYPES = ['number', 'boolean', 'string', 'json'] as const;
+/** Units of a timestamp read from a payload. */
+export const TIMESTAMP_UNITS = ['ms', 's', 'us', 'ns', 'iso8601'] as const;
+
+const tags = z
+  .record(z.string().min(1).max(256), z.string().max(256))
+  .describe('Tags added to the points; values may use the same {placeholders} as metric.');
+
+const template = z.string().min(1).max(1024);
+const jsonPath = z.string().min(1).max(1024).describe('A JSON path: $, .key, [0] and [\'key\'] steps, e.g. $.reading.value.');
+
+const valueType = z.enum(VALUE_TYPES, { error: `type must be one of ${VALUE_TYPES.join(', ')}` });
+
+const timestamp = z
+  .union([
+    jsonPath,
+    z.strictObject({
+      path: jsonPath,
+      unit: z.enum(TIMESTAMP_UNITS, { error: `unit must be one of ${TIMESTAMP_UNITS.join(', ')}` }).optional().describe('ms (default), s, us, ns, or iso8601 for date strings.'),
+    }),
+  ])
+  .describe('Where the payload carries its time: a JSON path (milliseconds), or { path, unit }.');
+
+const field = z
+  .union([
+    jsonPath,
+    z.strictObject({
+      value: jsonPath,
+      type: valueType.optional().describe('How the value is read. Default: the subscription\'s type.'),
+      metric: template.optional().describe('Metric name of this field. Default: the subscription\'s metric.'),
+      tags: tags.optional(),
+    }),
+  ])
+  .describe('A JSON path, or { value, type, metric, tags }.');
+
+const reconnect = z
+  .strictObject({
+    initial_ms: z.number().int().min(10).max(3_600_000).optional().describe('First delay before reconnecting, in ms. Default 500.'),
+    max_ms: z.number().int().min(10).max(3_600_000).optional().describe('Longest delay between attempts, in ms. Default 30000.'),
+  })
+  .describe('Reconnect backoff: the delay doubles from initial_ms up to max_ms, with jitter.');
+
+const tls = z
+  .strictObject({
+    ca: z.string().min(1).optional().describe('CA certificate(s) that signed the broker\'s certificate: a PEM file path or inline PEM. Default: the system CAs.'),
+    cert: z.string().min(1).optional().describe('Client certificate (PEM file path or inline PEM), for brokers that require one.'),
+    key: z.string().min(1).optional().describe('Private key of the client certificate (PEM file path or inline PEM).'),
+    passphrase: z.string().optional().describe('Passphrase of an encrypted key; use ${VAR}.'),
+    servername: z.string().min(1).optional().describe('Name the broker\'s certificate must carry (SNI too). Default: the URL\'s host.'),
+    verify: z.boolean().optional().describe('Verify the broker\'s certificate. Default true; false only for tests.'),
+  })
+  .describe('TLS settings for mqtts:// and wss://.');
+
+/** Schema of one entry of `subscriptions[]`. */
+export const mqttSubscriptionSchema = z
+  .strictObject({
+    topic: z.string().min(1).describe('Topic filter, with + and # wildcards; $share/<group>/<filter> for a shared subscription.'),
+    name: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe('Name of the subscription in logs, metrics labels and /readyz. Default: the topic.'),
+    qos: z.union([z.literal(0), z.literal(1), z.literal(2)], { error: 'qos must be 0, 1 or 2' }).optional().describe('Subscription QoS. Default 1.'),
+    format: z.enum(PAYLOAD_FORMATS, { error: `format must be one of ${PAYLOAD_FORMATS.join(', ')}` }).optional().describe('json (default), number, text or sparkplug.'),
+    metric: template
+      .optional()
+      .describe('Metric name template: {topic}, {topic.N}, {json.<path>}, {field}; for Sparkplug {group}, {edge_node}, {device}, {name}.'),
+    value: jsonPath.optional().describe('format json: path of the value. Default $ (the whole payload).'),
+    type: valueType.optional().describe('format json: number (default), boolean, string, or json (any value, sent as an event).'),
+    timestamp: timestamp.optional(),
+    fields: z
+      .record(z.string().min(1).max(128), field)
+      .optional()
+      .describe('format json: several values of one payload, each its own point; {field} is the entry name.'),
+    tags: tags.optional(),
+    state_metric: template.optional().describe('format sparkplug: metric of the online/offline state events. Default {group}.{edge_node}.{device}.state.'),
+    rebirth: z
+      .boolean()
+      .optional()
+      .describe('format sparkplug: when a metric alias is unknown, publish an NCMD Node Control/Rebirth to its edge node (at most every 30 s per node). Default false.'),
+  })
+  .describe('One subscription and how its messages become points.');
+
+const sectionShape = z.strictObject({
+  url: z.string().min(1).describe('Broker URL: mqtt://host:1883, mqtts://host:8883, ws://host/mqtt or wss://host/mqtt.'),
+  protocol_version: z.union([z.literal(4), z.literal(5)], { error: 'protocol_version must be 4 (MQTT 3.1.1) or 5' }).optional().describe('4 = MQTT 3.1.1 (default), 5 = MQTT 5.'),
+  client_id: z.string().min(1).max(256).optional().describe('Client id. Default fieldbridge-<random>; required with clean: false.'),
+  clean: z.boolean().optional().describe('Clean session (default true). false keeps the session, and QoS 1/2 messages sent while away, at the broker.'),
+  session_expiry_s: z.number().int().min(0).max(4_294_967_295).optional().describe('MQTT 5 with clean: false: how long the broker keeps the session after a disconnect, in s. Default 86400.'),
+  keepalive_s: z.number().int().min(0).max(65535).optional().describe('Keep-alive interval in s. Default 30.'),
+  connect_timeout_ms: z.number().int().min(100).max(600_000).optional().describe('Time allowed for one connection attempt, in ms. Default 10000.'),
+  username: z.string().optional().describe('User name; use ${MQTT_USERNAME:-} (empty means none).'),
+  password: z.string().optional().describe('Password; use ${MQTT_PASSWORD:-} so it stays out of the file (empty means none).'),
+  tls: tls.optional(),
+  reconnect: reconnect.optional(),
+  once_timeout_ms: z.number().int().min(100).max(3_600_000).optional().describe('--once: longest wait for every subscription\'s first message, in ms. Default 10000.'),
+  subscriptions: z.array(mqttSubscriptionSchema).min(1).describe('What to subscribe to and how to map it.'),
+});
+
+/** The validated `mqtt:` section. */
+export type MqttConfig = z.output<typeof sectionShape>;
+/** One validated subscription entry. */
+export type MqttSubscriptionConfig = MqttConfig['subscriptions'][number];
+
+/**
+ * Schema of the `mqtt:` section of a mapping file. Strict: unknown keys are errors. Beyond the
+ * shape it checks URLs, topic filters, JSON paths and templates, and keys that do not fit the
+ * subscription's format, each issue's path pointing at the offending key.
+ */
+export const mqttConfigSchema = sectionShape
+  .superRefine((section, ctx) => {
+    for (const issue of checkSection(section)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  })
+  .describe('MQTT broker connection and the subscriptions mapped to points.');

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IClientOptions } from 'mqtt';
+import type { MqttConfig } from './config.js';
+import { MqttBridgeError } from './errors.js';
+import { MQTT_DEFAULTS } from './resolve.js';
+
+/** URL schemes the bridge connects with. */
+export const BROKER_SCHEMES = ['mqtt', 'mqtts', 'ws', 'wss'] as const;
+
+/** A parsed broker URL. */
+export interface BrokerUrl {
+  scheme: (typeof BROKER_SCHEMES)[number];
+  host: string;
+  port: number;
+  /** Path of a WebSocket URL (`/mqtt`); '/' otherwise. */
+  path: string;
+  /** True for mqtts:// and wss://. */
+  secure: boolean;
+}
+
+const DEFAULT_PORTS: Record<BrokerUrl['scheme'], number> = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 };
+
+/** Parses `mqtt://host:1883`, `mqtts://host`, `ws://host:8080/mqtt`, `wss://host/mqtt`. */
+export function parseBrokerUrl(text: string): { ok: true; url: BrokerUrl } | { ok: false; message: string } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, message: `url "${text}" is not a URL (e.g. mqtt://broker.local:1883 or mqtts://broker.example.com:8883)` };
+  }
+  const scheme = url.protocol.slice(0, -1);
+  if (!(BROKER_SCHEMES as readonly string[]).includes(scheme)) {
+    return { ok: false, message: `url scheme "${scheme}:" is not one of ${BROKER_SCHEMES.map((s) => `${s}://`).join(', ')}` };
+  }
+  if (!url.hostname) return { ok: false, message: `url "${text}" names no host` };
+  if (url.username || url.password) return { ok: false, message: 'put credentials in username and password (from ${VAR}), not in the url' };
+  const s = scheme as BrokerUrl['scheme'];
+  return {
+    ok: true,
+    url: {
+      scheme: s,
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port ? Number(url.port) : DEFAULT_PORTS[s],
+      path: url.pathname || '/',
+      secure: s === 'mqtts' || s === 'wss',
+    },
+  };
+}
+
+/** `mqtts://host:8883`, or with the path for WebSocket URLs. */
+export function formatBrokerUrl(url: BrokerUrl): string {
+  const host = url.host.includes(':') ? `[${url.host}]` : url.host;
+  const path = url.scheme === 'ws' || url.scheme === 'wss' ? url.path : '';
+  return `${url.scheme}://${host}:${url.port}${path}`;
+}
+
+/** Reads a PEM given inline (`-----BEGIN ...`) or as a file path. */
+export function readPem(value: string, key: string, read: (path: string) => Buffer = readFileSync): Buffer {
+  if (value.trimStart().startsWith('-----BEGIN')) return Buffer.from(value);
+  try {
+    return read(value);
+  } catch (err) {
+    throw new MqttBridgeError('TLS_FILE', `mqtt.tls.${key}: cannot read ${value} (${(err as NodeJS.ErrnoException).code ?? String(err)}); relative paths are read from the working directory ${process.cwd()}`, { cause: err });
+  }
+}
+
+/** A client id for a clean session: `fieldbridge-` and 8 random hex digits. */
+export function randomClientId(): string {
+  return `fieldbridge-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * The mqtt.js options for a section. mqtt.js's own reconnect and resubscribe are turned off:
+ * the session reconnects with backoff and jitter and restores subscriptions itself. Reads the
+ * TLS files (throws `TLS_FILE` when one cannot be read).
+ */
+export function buildClientOptions(config: MqttConfig, read?: (path: string) => Buffer): IClientOptions & { url: string } {
+  const parsed = parseBrokerUrl(config.url);
+  if (!parsed.ok) throw new MqttBridgeError('CONFIG', parsed.message);
+  const { url } = parsed;
+  const version = config.protocol_version ?? MQTT_DEFAULTS.protocolVersion;
+  const clean = config.clean ?? MQTT_DEFAULTS.clean;
+  const options: IClientOptions & { url: string } = {
+    url: formatBrokerUrl(url),
+    protocolVersion: version,
+    clientId: config.client_id ?? randomClientId(),
+    clean,
+    keepalive: config.keepalive_s ?? MQTT_DEFAULTS.keepaliveS,
+    connectTimeout: config.connect_timeout_ms ?? MQTT_DEFAULTS.connectTimeoutMs,
+    reconnectPeriod: 0,
+    resubscribe: false,
+    // An empty value counts as none, so `username: ${MQTT_USERNAME:-}` works unset.
+    ...(config.username ? { username: config.username } : {}),
+    ...(config.password ? { password: config.password } : {}),
+  };
+  if (version === 5 && !clean) options.properties = { sessionExpiryInterval: config.session_expiry_s ?? MQTT_DEFAULTS.sessionExpiryS };
+  if (url.secure) {
+    const tls = config.tls ?? {};
+    const secure = {
+      rejectUnauthorized: tls.verify ?? true,
+      ...(tls.ca === undefined ? {} : { ca: readPem(tls.ca, 'ca', read) }),
+      ...(tls.cert === undefined ? {} : { cert: readPem(tls.cert, 'cert', read) }),
+      ...(tls.key === undefined ? {} : { key: readPem(tls.key, 'key', read) }),
+      ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
+      ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+    };
+    Object.assign(options, secure);
+    // mqtt.js passes only some TLS options on to the WebSocket; give it all of them.
+    if (url.scheme === 'wss') options.wsOptions = { ...secure };
+  }
+  return options;
+}
+
+/** One line describing the connection, for `--check` and logs. Never shows the password. */
+export function describeConnection(config: MqttConfig): string {
+  const parsed = parseBrokerUrl(config.url);
+  const where = parsed.ok ? formatBrokerUrl(parsed.url) : config.url;
+  const version = (config.protocol_version ?? MQTT_DEFAULTS.protocolVersion) === 5 ? 'MQTT 5' : 'MQTT 3.1.1';
+  const clean = config.clean ?? MQTT_DEFAULTS.clean;
+  const parts = [version, `client id ${config.client_id ?? 'fieldbridge-<random>'}`];
+  if (clean) parts.push('clean session');
+  else parts.push(`persistent session${version === 'MQTT 5' ? ` (expires ${config.session_expiry_s ?? MQTT_DEFAULTS.sessionExpiryS} s after a disconnect)` : ''}`);
+  parts.push(`keepalive ${config.keepalive_s ?? MQTT_DEFAULTS.keepaliveS} s`);
+  if (config.username) parts.push(`user ${config.username}${config.password ? ' with a password' : ''}`);
+  if (parsed.ok && parsed.url.secure) {
+    const tls = config.tls ?? {};
+    const bits = [tls.ca === undefined ? 'system CAs' : `ca ${pemLabel(tls.ca)}`];
+    if (tls.cert !== undefined) bits.push(`client certificate ${pemLabel(tls.cert)}`);
+    if (tls.servername !== undefined) bits.push(`server name ${tls.servername}`);
+    bits.push(tls.verify === false ? 'verification OFF' : 'verified');
+    parts.push(`TLS: ${bits.join(', ')}`);
+  }
+  const r = config.reconnect;
+  parts.push(`reconnect ${r?.initial_ms ?? MQTT_DEFAULTS.reconnectInitialMs}-${r?.max_ms ?? MQTT_DEFAULTS.reconnectMaxMs} ms`);
+  return `broker ${where} (${parts.join(', ')})`;
+}
+
+function pemLabel(value: string): string {
+  return value.trimStart().startsWith('-----BEGIN') ? '(inline PEM)' : value;
+}

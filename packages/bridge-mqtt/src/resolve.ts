@@ -1,0 +1,179 @@
+import type { MqttConfig, MqttSubscriptionConfig, PAYLOAD_FORMATS, TIMESTAMP_UNITS, VALUE_TYPES } from './config.js';
+import { parseJsonPath, type JsonPath } from './json-path.js';
+import { parseTemplate, placeholdersOf, type Template } from './template.js';
+import { fixedLevelCount, parseTopicFilter, type TopicFilter } from './topic.js';
+
+/** Defaults of the optional mapping keys. */
+export const MQTT_DEFAULTS = {
+  protocolVersion: 4,
+  clean: true,
+  sessionExpiryS: 86_400,
+  keepaliveS: 30,
+  connectTimeoutMs: 10_000,
+  reconnectInitialMs: 500,
+  reconnectMaxMs: 30_000,
+  onceTimeoutMs: 10_000,
+  qos: 1,
+  format: 'json',
+  valueType: 'number',
+  timestampUnit: 'ms',
+  sparkplugMetric: '{group}.{edge_node}.{device}.{name}',
+  sparkplugStateMetric: '{group}.{edge_node}.{device}.state',
+} as const;
+
+/** A payload format. */
+export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
+/** How a JSON value is read. */
+export type ValueType = (typeof VALUE_TYPES)[number];
+/** Unit of a payload timestamp. */
+export type TimestampUnit = (typeof TIMESTAMP_UNITS)[number];
+
+/** Tags whose values are templates. */
+export type ResolvedTags = readonly (readonly [string, Template])[];
+
+/** One value read from a JSON payload: the subscription's `value`, or one of its `fields`. */
+export interface ResolvedValue {
+  /** The `fields` entry name; undefined for the subscription's own `value`. */
+  field: string | undefined;
+  path: JsonPath;
+  type: ValueType;
+  metric: Template;
+  /** Tags of the field (the subscription's tags are applied before them). */
+  tags: ResolvedTags;
+}
+
+/** A subscription with every default applied and every template and path parsed. */
+export interface ResolvedSubscription {
+  /** Index in `subscriptions[]`. */
+  index: number;
+  /** The subscription's name: `name`, else the topic as written. */
+  name: string;
+  topic: TopicFilter;
+  qos: 0 | 1 | 2;
+  format: PayloadFormat;
+  /** The metric template (format number, text, sparkplug). */
+  metric: Template | undefined;
+  /** Values read from a JSON payload (format json). */
+  values: ResolvedValue[];
+  timestamp: { path: JsonPath; unit: TimestampUnit } | undefined;
+  tags: ResolvedTags;
+  /** Metric of Sparkplug online/offline events (format sparkplug). */
+  stateMetric: Template | undefined;
+  /** Sparkplug: ask edge nodes for a rebirth when an alias is unknown. */
+  rebirth: boolean;
+}
+
+/** One problem found in a subscription: `path` is relative to the `mqtt:` section. */
+export interface SectionIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+const SPARKPLUG_NAMES = ['group', 'edge_node', 'device', 'name'];
+
+/** Parses a subscription, collecting every problem instead of stopping at the first. */
+export function compileSubscription(sub: MqttSubscriptionConfig, index: number): { subscription?: ResolvedSubscription; issues: SectionIssue[] } {
+  const issues: SectionIssue[] = [];
+  const at = (...rest: (string | number)[]): (string | number)[] => ['subscriptions', index, ...rest];
+  const format: PayloadFormat = sub.format ?? MQTT_DEFAULTS.format;
+  const parsedTopic = parseTopicFilter(sub.topic);
+  if (!parsedTopic.ok) issues.push({ path: at('topic'), message: parsedTopic.message });
+  const topic = parsedTopic.ok ? parsedTopic.filter : undefined;
+  const levels = topic ? fixedLevelCount(topic) : undefined;
+  const hasFields = sub.fields !== undefined && Object.keys(sub.fields).length > 0;
+
+  const onlyFor = (key: keyof MqttSubscriptionConfig, formats: PayloadFormat[]): void => {
+    if (sub[key] !== undefined && !formats.includes(format)) issues.push({ path: at(key), message: `${key} applies to format ${formats.join(' or ')}, not ${format}` });
+  };
+  onlyFor('value', ['json']);
+  onlyFor('type', ['json']);
+  onlyFor('timestamp', ['json']);
+  onlyFor('fields', ['json']);
+  onlyFor('state_metric', ['sparkplug']);
+  onlyFor('rebirth', ['sparkplug']);
+  if (format === 'json' && sub.value !== undefined && hasFields) issues.push({ path: at('value'), message: 'use value (one point per message) or fields (several), not both' });
+
+  const template = (text: string, path: (string | number)[], allowField: boolean): Template | undefined => {
+    const parsed = parseTemplate(text);
+    if (!parsed.ok) {
+      issues.push({ path, message: parsed.message });
+      return undefined;
+    }
+    for (const name of placeholdersOf(parsed.template)) {
+      const level = /^topic\.(\d+)$/.exec(name);
+      let problem: string | undefined;
+      if (level && levels !== undefined && Number(level[1]) >= levels) problem = `{${name}}: topics matching "${topic?.filter}" have ${levels} levels (numbered from 0)`;
+      else if (name.startsWith('json') && format !== 'json') problem = `{${name}} needs format json`;
+      else if (name === 'field' && !allowField) problem = '{field} is only available with fields';
+      else if (SPARKPLUG_NAMES.includes(name) && format !== 'sparkplug') problem = `{${name}} is only available with format sparkplug`;
+      if (problem) issues.push({ path, message: problem });
+    }
+    return parsed.template;
+  };
+  const jsonPath = (text: string, path: (string | number)[]): JsonPath | undefined => {
+    const parsed = parseJsonPath(text);
+    if (!parsed.ok) issues.push({ path, message: parsed.message });
+    return parsed.ok ? parsed.path : undefined;
+  };
+  const tagsOf = (tags: Record<string, string> | undefined, path: (string | number)[], allowField: boolean): ResolvedTags =>
+    Object.entries(tags ?? {}).flatMap(([key, value]) => {
+      const t = template(value, [...path, key], allowField);
+      return t ? [[key, t] as const] : [];
+    });
+
+  const defaultMetric = format === 'sparkplug' ? MQTT_DEFAULTS.sparkplugMetric : undefined;
+  const metricText = sub.metric ?? defaultMetric;
+  const everyFieldNamed = hasFields && Object.values(sub.fields ?? {}).every((f) => typeof f !== 'string' && f.metric !== undefined);
+  if (metricText === undefined && !everyFieldNamed) {
+    issues.push({ path: at('metric'), message: hasFields ? 'metric is required (a template using {field}), unless every field names its own metric' : `metric is required for format ${format}` });
+  }
+  const metric = metricText === undefined ? undefined : template(metricText, at('metric'), hasFields);
+  const tags = tagsOf(sub.tags, at('tags'), false);
+  const values: ResolvedValue[] = [];
+  const valueType: ValueType = sub.type ?? MQTT_DEFAULTS.valueType;
+  if (format === 'json' && !hasFields) {
+    const path = jsonPath(sub.value ?? '$', at('value'));
+    if (path && metric) values.push({ field: undefined, path, type: valueType, metric, tags: [] });
+  }
+  for (const [name, entry] of Object.entries(format === 'json' ? (sub.fields ?? {}) : {})) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) issues.push({ path: at('fields', name), message: `field name "${name}": use letters, digits, ".", "_" and "-" (it becomes part of metric names)` });
+    const spec = typeof entry === 'string' ? { value: entry } : entry;
+    const path = jsonPath(spec.value, at('fields', name, ...(typeof entry === 'string' ? [] : ['value'])));
+    const own = spec.metric === undefined ? metric : template(spec.metric, at('fields', name, 'metric'), true);
+    const fieldTags = tagsOf(spec.tags, at('fields', name, 'tags'), true);
+    if (path && own) values.push({ field: name, path, type: spec.type ?? valueType, metric: own, tags: fieldTags });
+  }
+  let timestamp: ResolvedSubscription['timestamp'];
+  if (sub.timestamp !== undefined) {
+    const spec = typeof sub.timestamp === 'string' ? { path: sub.timestamp } : sub.timestamp;
+    const path = jsonPath(spec.path, at('timestamp', ...(typeof sub.timestamp === 'string' ? [] : ['path'])));
+    if (path) timestamp = { path, unit: spec.unit ?? MQTT_DEFAULTS.timestampUnit };
+  }
+  const stateMetric = format === 'sparkplug' ? template(sub.state_metric ?? MQTT_DEFAULTS.sparkplugStateMetric, at('state_metric'), false) : undefined;
+  if (issues.length > 0 || !topic) return { issues };
+  return {
+    issues,
+    subscription: {
+      index,
+      name: sub.name ?? sub.topic,
+      topic,
+      qos: sub.qos ?? MQTT_DEFAULTS.qos,
+      format,
+      metric,
+      values,
+      timestamp,
+      tags,
+      stateMetric,
+      rebirth: sub.rebirth ?? false,
+    },
+  };
+}
+
+/** Resolves every subscription of a validated section. Throws on an invalid one (validate first). */
+export function resolveSubscriptions(config: MqttConfig): ResolvedSubscription[] {
+  return config.subscriptions.map((sub, index) => {
+    const { subscription, issues } = compileSubscription(sub, index);
+    if (!subscription) throw new Error(`subscriptions[${index}] is invalid: ${issues.map((i) => i.message).join('; ')}`);
+    return subscription;
+  });
+}

@@ -1,0 +1,185 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGateway } from '@fieldbridge/gateway-dev';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startMosquitto, probeFreePort, type Mosquitto } from './helpers/mosquitto.js';
+import { connectPublisher } from './helpers/mqtt.js';
+import { runCleanups } from './helpers/cleanup.js';
+
+const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(() => runCleanups(cleanups));
+
+let broker: Mosquitto;
+beforeAll(async () => {
+  if (!existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)))) {
+    throw new Error('bridge-mqtt is not built: run `pnpm --filter @fieldbridge/bridge-mqtt build` (turbo runs it before test)');
+  }
+  broker = await startMosquitto();
+});
+afterAll(async () => {
+  await broker?.close();
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** A running command whose output the test watches. */
+interface Spawned {
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once `predicate` holds for the output so far (checked on every chunk). */
+  until(predicate: () => boolean, what: string): Promise<void>;
+  stop(): Promise<Run>;
+}
+
+function spawnBin(args: string[]): Spawned {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+  let stdout = '';
+  let stderr = '';
+  const waiting = new Set<() => void>();
+  const changed = (): void => waiting.forEach((check) => check());
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    changed();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    changed();
+  });
+  const done = new Promise<Run>((resolve) => child.once('exit', (code) => resolve({ code: code ?? 1, stdout, stderr })));
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    until: (predicate, what) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (!predicate()) return;
+          waiting.delete(check);
+          resolve();
+        };
+        waiting.add(check);
+        void done.then(() => reject(new Error(`exited before ${what}: ${stderr}`)));
+        check();
+      }),
+    stop() {
+      child.kill('SIGTERM');
+      return done;
+    },
+  };
+}
+
+async function mapping(body: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'bridge-mqtt-cli-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'map.yaml');
+  await writeFile(file, body);
+  return file;
+}
+
+const section = (url: string, extra = ''): string => `
+mqtt:
+  url: ${url}
+  once_timeout_ms: 5000${extra}
+  subscriptions:
+    - { topic: 'cli/+/temp', metric: '{topic.1}.temp', value: $.t }
+    - { name: counters, topic: 'cli/+/count', format: number, metric: '{topic.1}.count' }
+`;
+
+describe('bridge-mqtt command', () => {
+  it('importing the package loads neither mqtt.js nor protobufjs', async () => {
+    const script = [
+      "import { createRequire } from 'node:module';",
+      `await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});`,
+      'const loaded = Object.keys(createRequire(import.meta.url).cache);',
+      "process.stdout.write(JSON.stringify(loaded.filter((k) => /node_modules\\/(mqtt|protobufjs|sparkplug-payload)\\//.test(k))));",
+    ].join('\n');
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], (error, out) => (error ? reject(error) : resolve(out)));
+    });
+    expect(JSON.parse(stdout)).toEqual([]);
+  });
+
+  it('--once waits for each subscription\'s first message, then delivers to gateway-dev', async () => {
+    const gw = await createGateway({ apiKeys: ['k'] });
+    cleanups.push(() => gw.close());
+    const file = await mapping(`source_id: cli-test\nsink: { url: '${gw.url}', api_key: k }\n${section(broker.url)}`);
+    // Retained messages reach the bridge as soon as it subscribes.
+    const pub = await connectPublisher(broker.url);
+    cleanups.push(() => pub.close());
+    await pub.client.publishAsync('cli/m1/temp', JSON.stringify({ t: 20.5 }), { qos: 1, retain: true });
+    await pub.client.publishAsync('cli/m1/count', '3', { qos: 1, retain: true });
+    cleanups.push(async () => {
+      await pub.client.publishAsync('cli/m1/temp', '', { qos: 1, retain: true });
+      await pub.client.publishAsync('cli/m1/count', '', { qos: 1, retain: true });
+    });
+    const result = await run(['--config', file, '--once']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(gw.points().map((p) => [p.metric, p.value]).sort()).toEqual([
+      ['m1.count', 3],
+      ['m1.temp', 20.5],
+    ]);
+  });
+
+  it('--once exits 1 naming the broker when it cannot connect', async () => {
+    const port = await probeFreePort();
+    const file = await mapping(`source_id: cli-test\n${section(`mqtt://127.0.0.1:${port}`, '\n  reconnect: { initial_ms: 50, max_ms: 100 }').replace('once_timeout_ms: 5000', 'once_timeout_ms: 500')}`);
+    const result = await run(['--config', file, '--once']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`mqtt://127.0.0.1:${port}: connection refused (is the broker running and listening there?) (gave up after once_timeout_ms)`);
+  });
+
+  it('--dry-run prints decoded points as NDJSON on stdout and sends nothing', async () => {
+    const file = await mapping(`source_id: cli-test\nsink: { url: 'http://127.0.0.1:9/ingest' }\n${section(broker.url)}`);
+    const bridge = spawnBin(['--config', file, '--dry-run', '--log-level', 'info']);
+    cleanups.push(async () => void (await bridge.stop()));
+    await bridge.until(() => /counters: connected/.test(bridge.stderr()) && /cli\/\+\/temp: connected/.test(bridge.stderr()), 'both subscriptions');
+    const pub = await connectPublisher(broker.url);
+    cleanups.push(() => pub.close());
+    await pub.publish('cli/m9/temp', JSON.stringify({ t: 1.5 }));
+    await pub.publish('cli/m9/temp', '{broken');
+    await pub.publish('cli/m9/count', '9');
+    await bridge.until(() => bridge.stdout().trim().split('\n').length === 2, 'two NDJSON lines');
+    const result = await bridge.stop();
+    expect(result.code).toBe(0);
+    const points = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { metric: string; value: unknown; source_id: string });
+    expect(points.map((p) => [p.metric, p.value, p.source_id])).toEqual([
+      ['m9.temp', 1.5, 'cli-test'],
+      ['m9.count', 9, 'cli-test'],
+    ]);
+    expect(result.stderr).toContain('cli/m9/temp: the payload is not valid JSON');
+  });
+
+  it('--check prints the connection and the subscriptions without connecting or showing the password', async () => {
+    const file = await mapping(`source_id: cli-test\n${section('mqtts://broker.example.com', '\n  username: bridge\n  password: ${MQTT_PASSWORD}')}`);
+    const result = await run(['--config', file, '--check'], { MQTT_PASSWORD: 'hunter2' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('broker mqtts://broker.example.com:8883 (MQTT 3.1.1, client id fieldbridge-<random>, clean session, keepalive 30 s, user bridge with a password, TLS: system CAs, verified, reconnect 500-30000 ms)');
+    expect(result.stdout).toContain("cli/+/temp (qos 1, json): '{topic.1}.temp' = $.t (number), timestamp at receipt");
+    expect(result.stdout).toContain("counters: cli/+/count (qos 1, number): payload as a number -> '{topic.1}.count'");
+    expect(result.stdout).not.toContain('hunter2');
+  });
+
+  it('refuses a bad mapping with exit code 2 and file:line:col', async () => {
+    const file = await mapping('source_id: cli-test\nmqtt:\n  url: mqtt://127.0.0.1:1883\n  subscriptions:\n    - { topic: a/#/b, metric: x }\n');
+    const result = await run(['--config', file, '--check']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:5:`);
+    expect(result.stderr).toContain('mqtt.subscriptions[0].topic: "a/#/b": "#" must be a whole level and the last one');
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { mqttConfigSchema } from '../src/config.js';
+import { resolveSubscriptions } from '../src/resolve.js';
+
+/** The issues the schema reports, as `path: message` lines. */
+function issues(section: unknown): string[] {
+  const result = mqttConfigSchema.safeParse(section);
+  return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+}
+
+const url = 'mqtt://127.0.0.1:1883';
+const sub = (extra: Record<string, unknown>) => ({ url, subscriptions: [{ topic: 'a/+', metric: 'm', ...extra }] });
+
+describe('the mqtt: section', () => {
+  it('applies defaults when resolving', () => {
+    const [resolved] = resolveSubscriptions(mqttConfigSchema.parse({ url, subscriptions: [{ topic: 'a/+', metric: '{topic.1}' }] }));
+    expect(resolved).toMatchObject({ name: 'a/+', qos: 1, format: 'json', timestamp: undefined, rebirth: false });
+    expect(resolved?.values.map((v) => [v.path.source, v.type])).toEqual([['$', 'number']]);
+    const [sparkplug] = resolveSubscriptions(mqttConfigSchema.parse({ url, subscriptions: [{ topic: 'spBv1.0/#', format: 'sparkplug' }] }));
+    expect([sparkplug?.metric?.source, sparkplug?.stateMetric?.source]).toEqual(['{group}.{edge_node}.{device}.{name}', '{group}.{edge_node}.{device}.state']);
+  });
+
+  it.each([
+    [sub({ fields: { t: '$.t' }, value: '$.v' }), 'subscriptions.0.value: use value (one point per message) or fields (several), not both'],
+    [sub({ format: 'text', timestamp: '$.ts' }), 'subscriptions.0.timestamp: timestamp applies to format json, not text'],
+    [sub({ state_metric: 's' }), 'subscriptions.0.state_metric: state_metric applies to format sparkplug, not json'],
+    [sub({ rebirth: true }), 'subscriptions.0.rebirth: rebirth applies to format sparkplug, not json'],
+    [sub({ metric: '{field}' }), 'subscriptions.0.metric: {field} is only available with fields'],
+    [sub({ metric: '{edge_node}' }), 'subscriptions.0.metric: {edge_node} is only available with format sparkplug'],
+    [sub({ format: 'number', metric: '{json.x}' }), 'subscriptions.0.metric: {json.x} needs format json'],
+    [sub({ tags: { line: '{topic.2}' } }), 'subscriptions.0.tags.line: {topic.2}: topics matching "a/+" have 2 levels (numbered from 0)'],
+    [sub({ timestamp: { path: '$.ts', unit: 'min' } }), 'subscriptions.0.timestamp: Invalid input'],
+    [sub({ qos: 3 }), 'subscriptions.0.qos: qos must be 0, 1 or 2'],
+    [sub({ fields: { 'bad name': '$.x' } }), 'subscriptions.0.fields.bad name: field name "bad name": use letters, digits, ".", "_" and "-" (it becomes part of metric names)'],
+    [sub({ fields: { t: { value: '$.t', metric: '{topic.1}.{nope}' } } }), expect.stringContaining('subscriptions.0.fields.t.metric: unknown placeholder {nope}')],
+    [{ url, subscriptions: [{ topic: 'a/+', fields: { t: '$.t' } }] }, 'subscriptions.0.metric: metric is required (a template using {field}), unless every field names its own metric'],
+    [{ url, subscriptions: [{ topic: 'a', metric: 'x' }, { topic: 'a', metric: 'y' }] }, expect.stringMatching(/^subscriptions\.1\.topic: subscriptions\[0\] already subscribes to this topic/)],
+    [{ url: 'mqtt://h', tls: { ca: 'x.pem' }, subscriptions: [{ topic: 'a', metric: 'x' }] }, 'tls: tls applies to mqtts:// and wss:// only, and the url is mqtt://'],
+    [{ url: 'mqtts://h', tls: { ca: '/nonexistent/ca.pem' }, subscriptions: [{ topic: 'a', metric: 'x' }] }, expect.stringMatching(/^tls\.ca: file \/nonexistent\/ca\.pem not found/)],
+    [{ url: 'mqtts://h', tls: { cert: '-----BEGIN CERTIFICATE-----' }, subscriptions: [{ topic: 'a', metric: 'x' }] }, 'tls.cert: a client certificate needs both cert and key'],
+    [{ url, session_expiry_s: 60, subscriptions: [{ topic: 'a', metric: 'x' }] }, expect.stringContaining('session_expiry_s: session_expiry_s is an MQTT 5 setting')],
+    [{ url: 'mqtt://user:pw@h', subscriptions: [{ topic: 'a', metric: 'x' }] }, 'url: put credentials in username and password (from ${VAR}), not in the url'],
+    [{ url, reconnect: { initial_ms: 5000, max_ms: 100 }, subscriptions: [{ topic: 'a', metric: 'x' }] }, 'reconnect.initial_ms: initial_ms must not exceed max_ms'],
+    [{ url, subscriptions: [] }, expect.stringContaining('subscriptions: Too small')],
+  ])('refuses %j', (section, expected) => {
+    expect(issues(section)).toEqual([expected]);
+  });
+
+  it('accepts fields whose entries all name their metric, without a subscription metric', () => {
+    expect(issues({ url, subscriptions: [{ topic: 'a', fields: { t: { value: '$.t', metric: 'temp' } } }] })).toEqual([]);
+  });
+});

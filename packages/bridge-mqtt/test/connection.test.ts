@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelayMs } from '../src/_session.js';
+import type { MqttConfig } from '../src/config.js';
+import { buildClientOptions, describeConnection, parseBrokerUrl } from '../src/connection.js';
+import { explainConnectError } from '../src/errors.js';
+
+const subscriptions = [{ topic: 'a', metric: 'a' }];
+// Built by hand: the schema would also check that the TLS files exist.
+const config = (extra: Record<string, unknown>): MqttConfig => ({ subscriptions, ...extra }) as MqttConfig;
+const files = (path: string): Buffer => Buffer.from(`PEM of ${path}`);
+
+describe('broker connection options', () => {
+  it('parses the four schemes with their default ports', () => {
+    expect(['mqtt://h', 'mqtts://h', 'ws://h/mqtt', 'wss://h:9001/mqtt', 'mqtt://[::1]:1884'].map((u) => {
+      const parsed = parseBrokerUrl(u);
+      return parsed.ok ? [parsed.url.scheme, parsed.url.host, parsed.url.port, parsed.url.path] : parsed.message;
+    })).toEqual([
+      ['mqtt', 'h', 1883, '/'],
+      ['mqtts', 'h', 8883, '/'],
+      ['ws', 'h', 80, '/mqtt'],
+      ['wss', 'h', 9001, '/mqtt'],
+      ['mqtt', '::1', 1884, '/'],
+    ]);
+  });
+
+  it('turns mqtt.js reconnects off and sets MQTT 5 session expiry for persistent sessions', () => {
+    const options = buildClientOptions(config({ url: 'mqtt://h', protocol_version: 5, client_id: 'c1', clean: false, session_expiry_s: 600, keepalive_s: 10 }));
+    expect(options).toMatchObject({ url: 'mqtt://h:1883', protocolVersion: 5, clientId: 'c1', clean: false, keepalive: 10, reconnectPeriod: 0, resubscribe: false, properties: { sessionExpiryInterval: 600 } });
+    expect(buildClientOptions(config({ url: 'mqtt://h', protocol_version: 5, client_id: 'c', clean: false })).properties).toEqual({ sessionExpiryInterval: 86_400 });
+    expect(buildClientOptions(config({ url: 'mqtt://h' }))).toMatchObject({ protocolVersion: 4, clean: true, clientId: expect.stringMatching(/^fieldbridge-[0-9a-f]{8}$/) });
+  });
+
+  it('reads TLS files, verifies by default, and hands every TLS option to the WebSocket', () => {
+    const tls = { ca: '/pki/ca.pem', cert: '/pki/c.pem', key: '/pki/c.key', servername: 'broker.test' };
+    const options = buildClientOptions(config({ url: 'wss://h/mqtt', tls }), files);
+    expect(options).toMatchObject({ rejectUnauthorized: true, ca: Buffer.from('PEM of /pki/ca.pem'), servername: 'broker.test' });
+    expect(options.wsOptions).toMatchObject({ rejectUnauthorized: true, cert: Buffer.from('PEM of /pki/c.pem'), key: Buffer.from('PEM of /pki/c.key'), servername: 'broker.test' });
+    const inline = buildClientOptions(config({ url: 'mqtts://h', tls: { ca: '-----BEGIN CERTIFICATE-----\nx', verify: false } }), files);
+    expect(inline).toMatchObject({ rejectUnauthorized: false, ca: Buffer.from('-----BEGIN CERTIFICATE-----\nx') });
+    expect(() => buildClientOptions(config({ url: 'mqtts://h', tls: { ca: '-----BEGIN CERTIFICATE-----' } }), files)).not.toThrow();
+  });
+
+  it('treats empty credentials as none and never describes the password', () => {
+    expect(buildClientOptions(config({ url: 'mqtt://h', username: '', password: '' }))).not.toHaveProperty('username');
+    const text = describeConnection(config({ url: 'mqtt://h', username: 'u', password: 'topsecret' }));
+    expect(text).toContain('user u with a password');
+    expect(text).not.toContain('topsecret');
+  });
+
+  it('backs off exponentially with jitter between half and all of the delay', () => {
+    expect([0, 1, 2, 3, 10].map((a) => backoffDelayMs(a, 500, 30_000, () => 0))).toEqual([250, 500, 1000, 2000, 15_000]);
+    expect([0, 1, 2, 3, 10].map((a) => backoffDelayMs(a, 500, 30_000, () => 0.999999))).toEqual([500, 1000, 2000, 4000, 30_000]);
+  });
+
+  it('explains refused connections by their reason code', () => {
+    const refused = (code: number, message: string) => Object.assign(new Error(`Connection refused: ${message}`), { code });
+    expect(explainConnectError(refused(5, 'Not authorized'), false)).toBe("the broker refused the connection: Not authorized (check username and password, and the broker's ACL)");
+    expect(explainConnectError(refused(132, 'Unsupported Protocol Version'), false)).toBe('the broker refused the connection: Unsupported Protocol Version (try protocol_version 4)');
+    expect(explainConnectError(Object.assign(new Error('getaddrinfo ENOTFOUND nope'), { code: 'ENOTFOUND' }), false)).toBe('cannot resolve the host name (getaddrinfo ENOTFOUND nope)');
+  });
+});

@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { get as sparkplugB } from 'sparkplug-payload';
+import type { UPayload } from 'sparkplug-payload/lib/sparkplugbpayload.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { mqttConfigSchema } from '../src/config.js';
+import { decodeMessage } from '../src/decode.js';
+import { resolveSubscriptions } from '../src/resolve.js';
+import { loadSparkplugCodec, type SparkplugCodec } from '../src/sparkplug-codec.js';
+import { SparkplugState } from '../src/sparkplug.js';
+import { topicLevels, topicMatches } from '../src/topic.js';
+
+const root = fileURLToPath(new URL('./fixtures/decode/', import.meta.url));
+const cases = readdirSync(root).filter((name) => statSync(join(root, name)).isDirectory());
+/** The receipt time every fixture message gets, so expected timestamps are fixed. */
+const RECEIVED_AT_MS = 1_800_000_000_000;
+
+/**
+ * A fixture message: the payload as text, as JSON, as base64 bytes, as a Sparkplug payload
+ * encoded with Eclipse Tahu's library (`sparkplug`), or as raw fields of the Sparkplug B
+ * protobuf schema (`sparkplugProto`, for what Tahu's encoder cannot produce: DATA metrics
+ * without a datatype, as real edge nodes send them).
+ */
+interface FixtureMessage {
+  topic: string;
+  text?: string;
+  json?: unknown;
+  base64?: string;
+  sparkplug?: UPayload;
+  sparkplugProto?: Record<string, unknown>;
+}
+
+interface ProtoPayload {
+  fromObject(object: Record<string, unknown>): unknown;
+  encode(message: unknown): { finish(): Uint8Array };
+}
+const proto = createRequire(import.meta.url)('sparkplug-payload/lib/sparkplugPayloadProto.js') as { org: { eclipse: { tahu: { protobuf: { Payload: ProtoPayload } } } } };
+const { Payload } = proto.org.eclipse.tahu.protobuf;
+
+function payloadOf(message: FixtureMessage): Uint8Array {
+  if (message.text !== undefined) return Buffer.from(message.text);
+  if (message.json !== undefined) return Buffer.from(JSON.stringify(message.json));
+  if (message.base64 !== undefined) return Buffer.from(message.base64, 'base64');
+  if (message.sparkplug !== undefined) return sparkplugB('spBv1.0')!.encodePayload(message.sparkplug);
+  if (message.sparkplugProto !== undefined) return Payload.encode(Payload.fromObject(message.sparkplugProto)).finish();
+  throw new Error(`message on ${message.topic} has no payload`);
+}
+
+let codec: SparkplugCodec;
+beforeAll(async () => {
+  codec = await loadSparkplugCodec();
+});
+
+/** Decodes a fixture's messages in order, with one Sparkplug state across them, as the source does. */
+function decodeFixture(dir: string): unknown[] {
+  const config = mqttConfigSchema.parse(parse(readFileSync(join(dir, 'map.yaml'), 'utf8')));
+  const subs = resolveSubscriptions(config);
+  const messages = JSON.parse(readFileSync(join(dir, 'messages.json'), 'utf8')) as FixtureMessage[];
+  const context = { codec, state: new SparkplugState() };
+  return messages.map((message) => {
+    const sub = subs.find((s) => topicMatches(s.topic, topicLevels(message.topic)));
+    if (!sub) return { topic: message.topic, points: [], problems: ['no_rule'] };
+    const result = decodeMessage(sub, { topic: message.topic, payload: payloadOf(message), receivedAtMs: RECEIVED_AT_MS }, context);
+    return { topic: message.topic, points: result.points, problems: result.problems.map((p) => `${p.kind}: ${p.message}`) };
+  });
+}
+
+describe('decoding fixtures (messages.json + map.yaml -> expected.json)', () => {
+  it('has JSON, scalar and Sparkplug cases', () => {
+    expect(cases).toEqual(expect.arrayContaining(['json-paths', 'json-fields', 'number-text', 'sparkplug-birth-data', 'sparkplug-death', 'sparkplug-errors']));
+  });
+
+  it.each(cases)('%s', (name) => {
+    const dir = join(root, name);
+    const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as unknown[];
+    expect(decodeFixture(dir)).toEqual(expected);
+  });
+});

@@ -1,0 +1,52 @@
+import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { mqttConfigSchema, type MqttConfig } from '../../src/config.js';
+import { createMqttSource, type MqttSource, type MqttSourceOptions } from '../../src/source.js';
+import { createTestContext, type TestContext } from './context.js';
+
+/** Validates an `mqtt:` section given as an object (throws with the zod issues when invalid). */
+export function section(value: unknown): MqttConfig {
+  return mqttConfigSchema.parse(value);
+}
+
+/** A source on a recording test context. */
+export interface TestSource {
+  source: MqttSource;
+  t: TestContext;
+  /** Resolves once every subscription is `connected` (granted by the broker). */
+  subscribed(): Promise<void>;
+}
+
+/** Creates and starts a source for `config` on a fresh test context. */
+export async function startSource(config: MqttConfig, options: MqttSourceOptions = {}, cleanups?: (() => Promise<void>)[]): Promise<TestSource> {
+  const t = createTestContext();
+  const source = createMqttSource(config, t.ctx, options);
+  cleanups?.push(() => source.stop());
+  await source.start();
+  return {
+    source,
+    t,
+    subscribed: () => t.waitFor(() => source.subscriptions().every((s) => s.state === 'connected'), 'every subscription granted'),
+  };
+}
+
+/** A plain mqtt.js client for publishing test messages. */
+export interface Publisher {
+  client: MqttClient;
+  /** Publishes and resolves once the broker acknowledged it (QoS 1/2) or it was written (QoS 0). */
+  publish(topic: string, payload: string | Uint8Array, qos?: 0 | 1 | 2): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Connects a publisher to `url`. */
+export async function connectPublisher(url: string, options: IClientOptions = {}): Promise<Publisher> {
+  const client = await connectAsync(url, { reconnectPeriod: 0, ...options });
+  return {
+    client,
+    async publish(topic, payload, qos = 1) {
+      await client.publishAsync(topic, typeof payload === 'string' ? payload : Buffer.from(payload), { qos });
+    },
+    async close() {
+      await client.endAsync();
+    },
+  };
+}

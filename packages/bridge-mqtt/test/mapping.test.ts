@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isFieldbridgeError, loadMapping, parseMapping, type ConfigIssue } from '@fieldbridge/core';
+import { describe, expect, it } from 'vitest';
+import { describeMqtt, mqttBridge } from '../src/bridge.js';
+import type { MqttConfig } from '../src/config.js';
+
+const bad = (name: string): string => fileURLToPath(new URL(`./fixtures/bad/${name}`, import.meta.url));
+const example = fileURLToPath(new URL('../../../examples/mqtt/map.yaml', import.meta.url));
+
+function refusal(file: string): { message: string; issues: ConfigIssue[] } {
+  try {
+    loadMapping(file, mqttBridge, {});
+  } catch (err) {
+    if (isFieldbridgeError(err, 'CONFIG_INVALID')) return { message: err.message, issues: (err as unknown as { issues: ConfigIssue[] }).issues };
+    throw err;
+  }
+  throw new Error(`${file} was accepted`);
+}
+
+describe('bad mappings are refused with file:line:col', () => {
+  it.each([
+    ['unknown-key.yaml', 7, 7, 'mqtt.subscriptions[0].qos_level', /unknown key/],
+    ['bad-topic.yaml', 5, 14, 'mqtt.subscriptions[0].topic', /"#" must be a whole level and the last one/],
+    ['bad-path.yaml', 7, 14, 'mqtt.subscriptions[0].value', /JSON path "\$\.reading\.\.value": expected a key after "\." at character 11/],
+    ['bad-placeholder.yaml', 6, 15, 'mqtt.subscriptions[0].metric', /\{topic\.3\}: topics matching "plant\/\+\/env" have 3 levels \(numbered from 0\)/],
+    ['sparkplug-value.yaml', 7, 14, 'mqtt.subscriptions[0].value', /value applies to format json, not sparkplug/],
+    ['persistent-no-id.yaml', 4, 10, 'mqtt.clean', /a persistent session \(clean: false\) needs a fixed client_id/],
+    ['bad-url.yaml', 3, 8, 'mqtt.url', /url scheme "tcp:" is not one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//],
+    ['missing-metric.yaml', 5, 7, 'mqtt.subscriptions[0].metric', /metric is required for format number/],
+  ] as const)('%s', (name, line, col, path, message) => {
+    const { message: text, issues } = refusal(bad(name));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ file: bad(name), line, col, path });
+    expect(issues[0]?.message).toMatch(message);
+    expect(text.startsWith(`${bad(name)}:${line}:${col} ${path}: `)).toBe(true);
+  });
+});
+
+describe('examples/mqtt/map.yaml', () => {
+  it('loads, with the environment filling the broker URL', () => {
+    const config = parseMapping(readFileSync(example, 'utf8'), example, mqttBridge, { MQTT_URL: 'mqtt://broker.local:1884' });
+    expect(config.source_id).toBe('plant-a-mqtt');
+    expect((config.mqtt as MqttConfig).url).toBe('mqtt://broker.local:1884');
+  });
+
+  it('describes the connection and every subscription for --check, without secrets', () => {
+    const config = parseMapping(readFileSync(example, 'utf8'), example, mqttBridge, { MQTT_PASSWORD: 's3cret', MQTT_USERNAME: 'bridge' });
+    const lines = describeMqtt(config.mqtt as MqttConfig);
+    expect(lines[0]).toBe('broker mqtt://127.0.0.1:1883 (MQTT 3.1.1, client id fieldbridge-plant-a, persistent session, keepalive 30 s, user bridge with a password, reconnect 500-30000 ms)');
+    expect(lines.join('\n')).not.toContain('s3cret');
+    expect(lines.slice(1).map((l) => l.trim().split(' (')[0])).toEqual(['plant/+/+/temperature', 'plant/+/env', 'plant/+/+/counter', 'spBv1.0/plant-a/#']);
+  });
+});

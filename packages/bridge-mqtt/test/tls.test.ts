@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestCerts, type TestCerts } from './helpers/certs.js';
+import { startMosquitto, type Mosquitto } from './helpers/mosquitto.js';
+import { connectPublisher, section, startSource } from './helpers/mqtt.js';
+import { runCleanups } from './helpers/cleanup.js';
+
+let certs: TestCerts;
+let serverOnly: Mosquitto;
+let clientCert: Mosquitto;
+let named: Mosquitto;
+beforeAll(async () => {
+  certs = await makeTestCerts();
+  [serverOnly, clientCert, named] = await Promise.all([
+    startMosquitto({ tls: { ca: certs.ca, cert: certs.serverCert, key: certs.serverKey } }),
+    startMosquitto({ tls: { ca: certs.ca, cert: certs.serverCert, key: certs.serverKey, requireCertificate: true } }),
+    startMosquitto({ tls: { ca: certs.ca, cert: certs.namedCert, key: certs.namedKey } }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([serverOnly, clientCert, named].map((b) => b?.close()));
+  await certs?.remove();
+});
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(() => runCleanups(cleanups));
+
+const subscriptions = [{ topic: 'secure/+', format: 'number', metric: 'secure.{topic.1}' }];
+const publisherTls = () => ({ ca: readFileSync(certs.ca), cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) });
+
+/** Starts a source and resolves with the first connection problem it reports. */
+async function firstConnectionProblem(config: Record<string, unknown>): Promise<string> {
+  const { t, source } = await startSource(section({ ...config, reconnect: { initial_ms: 50, max_ms: 50 }, subscriptions }), {}, cleanups);
+  await t.waitFor(() => t.problems.some((p) => p.key === 'mqtt.connection'), 'a connection problem');
+  expect(source.subscriptions()[0]?.state).toBe('connecting');
+  return t.problems.find((p) => p.key === 'mqtt.connection')?.message ?? '';
+}
+
+describe('mqtts:// against mosquitto with a test CA', () => {
+  it('verifies the broker with tls.ca and receives', async () => {
+    const { t, subscribed } = await startSource(section({ url: serverOnly.url, tls: { ca: certs.ca }, subscriptions }), {}, cleanups);
+    await subscribed();
+    const pub = await connectPublisher(serverOnly.url, publisherTls());
+    cleanups.push(() => pub.close());
+    await pub.publish('secure/a', '42');
+    await t.waitFor(() => t.points.length === 1, 'a point');
+    expect(t.points[0]).toMatchObject({ metric: 'secure.a', value: 42 });
+  });
+
+  it('refuses a broker whose certificate another CA signed, saying so', async () => {
+    const message = await firstConnectionProblem({ url: serverOnly.url, tls: { ca: certs.otherCa } });
+    expect(message).toContain(`${serverOnly.url}: TLS: the broker's certificate was not accepted (`);
+    expect(message).toContain('set mqtt.tls.ca to the CA that signed it');
+  });
+
+  it('verifies by default: the system CAs do not know the test CA', async () => {
+    const message = await firstConnectionProblem({ url: serverOnly.url });
+    expect(message).toMatch(/TLS: the broker's certificate was not accepted \(.*certificate/);
+  });
+
+  it('presents a client certificate where the broker requires one', async () => {
+    const { t, subscribed } = await startSource(
+      section({ url: clientCert.url, tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey }, subscriptions }),
+      {},
+      cleanups,
+    );
+    await subscribed();
+    const pub = await connectPublisher(clientCert.url, publisherTls());
+    cleanups.push(() => pub.close());
+    await pub.publish('secure/b', '7');
+    await t.waitFor(() => t.points.length === 1, 'a point');
+    expect(t.points[0]).toMatchObject({ metric: 'secure.b', value: 7 });
+  });
+
+  it('explains a refusal for a missing client certificate', async () => {
+    const message = await firstConnectionProblem({ url: clientCert.url, tls: { ca: certs.ca } });
+    expect(message).toBe(`${clientCert.url}: the broker requires a client certificate (tlsv13 alert certificate required): set mqtt.tls.cert and mqtt.tls.key; next attempt in ${/next attempt in (\d+) ms/.exec(message)?.[1]} ms`);
+  });
+
+  it('checks the certificate against tls.servername when the URL names an address', async () => {
+    const mismatch = await firstConnectionProblem({ url: named.url, tls: { ca: certs.ca } });
+    expect(mismatch).toMatch(/TLS: the broker's certificate was not accepted \(.*(altnames|broker\.test)/);
+    const { t, subscribed } = await startSource(section({ url: named.url, tls: { ca: certs.ca, servername: 'broker.test' }, subscriptions }), {}, cleanups);
+    await subscribed();
+    expect(t.problems.filter((p) => p.key === 'mqtt.connection')).toEqual([]);
+  });
+});
