@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createModbusSource, type ModbusSource } from '../src/source.js';
-import { createTestContext } from './helpers/context.js';
+import { createTestContext } from '@fieldbridge/core/testing';
 import { pyExpected, pyMetric, pyPointEntry } from './helpers/expect-points.js';
 import { section } from './helpers/mapping.js';
 import { startPyModbus } from './helpers/pymodbus.js';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createModbusSource } from '../src/source.js';
 import { startModbusSimulator } from '../src/simulator.js';
-import { createTestContext } from './helpers/context.js';
+import { createTestContext } from '@fieldbridge/core/testing';
 import { section } from './helpers/mapping.js';
 
 const cleanups: (() => Promise<void>)[] = [];

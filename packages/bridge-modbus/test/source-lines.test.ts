@@ -3,7 +3,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isModbusBridgeError } from '../src/errors.js';
 import { createModbusSource, type ModbusSource } from '../src/source.js';
-import { createTestContext } from './helpers/context.js';
+import { createTestContext } from '@fieldbridge/core/testing';
 import { startFrameCounter } from './helpers/frame-counter.js';
 import { oneDevice, section } from './helpers/mapping.js';
 import { startServerTcp } from './helpers/server-tcp.js';

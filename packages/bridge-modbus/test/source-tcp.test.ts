@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createModbusSource, type ModbusSource } from '../src/source.js';
-import { createTestContext } from './helpers/context.js';
+import { createTestContext } from '@fieldbridge/core/testing';
 import { fixtureSection, oneDevice } from './helpers/mapping.js';
 import { startServerTcp, type TestServerTcp } from './helpers/server-tcp.js';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isMqttBridgeError } from '../src/errors.js';
 import { createMqttSource } from '../src/source.js';
 import { startAedes } from './helpers/aedes.js';
-import { createTestContext } from './helpers/context.js';
+import { createTestContext } from '@fieldbridge/core/testing';
 import { probeFreePort } from './helpers/mosquitto.js';
 import { connectPublisher, section } from './helpers/mqtt.js';
 import { runCleanups } from './helpers/cleanup.js';

@@ -1,7 +1,7 @@
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { mqttConfigSchema, type MqttConfig } from '../../src/config.js';
 import { createMqttSource, type MqttSource, type MqttSourceOptions } from '../../src/source.js';
-import { createTestContext, type TestContext } from './context.js';
+import { createTestContext, type TestContext } from '@fieldbridge/core/testing';
 
 /** Validates an `mqtt:` section given as an object (throws with the zod issues when invalid). */
 export function section(value: unknown): MqttConfig {

@@ -1,2 +1,3 @@
 export { describeSpoolConformance } from './spool-conformance.js';
 export type { SpoolFactory, SpoolFactoryResult } from './spool-conformance.js';
+export { createTestContext, type TestContext, type ProblemEvent } from './bridge-context.js';

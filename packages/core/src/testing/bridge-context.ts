@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { createProblemReporter, type BridgeContext, type Point, type ProblemReporter, type SourceState } from '@fieldbridge/core';
+import type { BridgeContext, SourceState } from '../runtime/define-bridge.js';
+import { createProblemReporter, type ProblemReporter } from '../runtime/problems.js';
+import type { Point } from '../point/point.js';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 
@@ -49,7 +51,12 @@ function recordingReporter(events: ProblemEvent[], changed: () => void): Problem
   };
 }
 
-/** Creates a context with an in-memory collector, a silent pino logger and a fresh registry. */
+/**
+ * A {@link BridgeContext} for testing a bridge's source without a sink: points are collected in
+ * memory, states and problem episodes recorded, the logger silent, the registry fresh, and the
+ * clock the plain monotonic one. `waitFor` re-checks on every write, state change and problem,
+ * so tests synchronise on what happened rather than on time.
+ */
 export function createTestContext(options: { skipPoll?: () => boolean } = {}): TestContext {
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
