@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isFieldbridgeError, loadMapping, parseMapping, type ConfigIssue } from '@fieldbridge/core';
+import { parseMapping } from '@fieldbridge/core';
+import { mappingRefusal, type MappingRefusal } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { describeModbus, modbusBridge } from '../src/bridge.js';
 import type { ModbusConfig } from '../src/config.js';
@@ -8,15 +9,7 @@ import type { ModbusConfig } from '../src/config.js';
 const bad = (name: string): string => fileURLToPath(new URL(`./fixtures/bad/${name}`, import.meta.url));
 const example = fileURLToPath(new URL('../../../examples/modbus/map.yaml', import.meta.url));
 
-function refusal(file: string): { message: string; issues: ConfigIssue[] } {
-  try {
-    loadMapping(file, modbusBridge, {});
-  } catch (err) {
-    if (isFieldbridgeError(err, 'CONFIG_INVALID')) return { message: err.message, issues: (err as unknown as { issues: ConfigIssue[] }).issues };
-    throw err;
-  }
-  throw new Error(`${file} was accepted`);
-}
+const refusal = (file: string): MappingRefusal => mappingRefusal(file, modbusBridge);
 
 describe('bad mappings are refused with file:line:col', () => {
   it.each([

@@ -1,3 +1,4 @@
 export { describeSpoolConformance } from './spool-conformance.js';
 export type { SpoolFactory, SpoolFactoryResult } from './spool-conformance.js';
 export { createTestContext, type TestContext, type ProblemEvent } from './bridge-context.js';
+export { mappingRefusal, type MappingRefusal } from './mapping-refusal.js';

@@ -1,0 +1,26 @@
+import type { ConfigIssue } from '../config/config-error.js';
+import { loadMapping } from '../config/load-mapping.js';
+import { isFieldbridgeError } from '../errors.js';
+import type { BridgeDefinition } from '../runtime/define-bridge.js';
+
+/** How a mapping file was refused: the message printed by the command, and each located issue. */
+export interface MappingRefusal {
+  message: string;
+  issues: ConfigIssue[];
+}
+
+/**
+ * Loads `file` for `definition` expecting it to be refused, and returns how. Throws when the
+ * file is accepted, or fails for another reason than `CONFIG_INVALID`.
+ */
+export function mappingRefusal(file: string, definition: BridgeDefinition, env: NodeJS.ProcessEnv = {}): MappingRefusal {
+  try {
+    loadMapping(file, definition, env);
+  } catch (err) {
+    if (isFieldbridgeError(err, 'CONFIG_INVALID')) return { message: err.message, issues: (err as FieldbridgeConfigError).issues };
+    throw err;
+  }
+  throw new Error(`${file} was accepted, but a refusal was expected`);
+}
+
+type FieldbridgeConfigError = Error & { issues: ConfigIssue[] };
