@@ -123,6 +123,18 @@ describe('bridge process', () => {
     expect(cli.stderr()).not.toMatch(/undelivered/);
   });
 
+  it('a second SIGINT exits 1 at once instead of waiting for delivery', async () => {
+    gateway.setFaults({ status: 503 });
+    const file = mapping(goodMapping().replace('batch: { linger_ms: 20 }', `batch: { linger_ms: 20 }\n  shutdown_timeout_ms: 600000\n  buffer: { path: ${join(dir, 'spool')} }`));
+    const cli = spawnCounterCli(['--config', file], { KEY: 'k1' });
+    await waitFor(() => (gateway.stats().byStatus['503'] ?? 0) > 0, 'delivery failing');
+    cli.child.kill('SIGINT');
+    await cli.waitForLog(/stopping intake/);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(1);
+    expect(cli.stderr()).toMatch(/exiting without waiting for delivery/);
+  });
+
   it('SIGHUP reloads the mapping; an invalid one is refused and the old one keeps running', async () => {
     const file = mapping(goodMapping());
     const cli = spawnCounterCli(['--config', file], { KEY: 'k1' });

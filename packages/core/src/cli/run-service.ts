@@ -93,8 +93,8 @@ export async function runService(s: ServiceOptions): Promise<number> {
     const onStop = (signal: NodeJS.Signals) => {
       if (stopping) {
         s.logger.warn(`${signal} again: exiting without waiting for delivery (undelivered data stays in a disk spool)`);
-        resolve(1);
-        return;
+        // Open sockets would keep the process alive after a plain return.
+        process.exit(1);
       }
       void finish(signal, 0);
     };
