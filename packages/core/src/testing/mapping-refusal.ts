@@ -1,6 +1,5 @@
-import type { ConfigIssue } from '../config/config-error.js';
+import { ConfigError, type ConfigIssue } from '../config/config-error.js';
 import { loadMapping } from '../config/load-mapping.js';
-import { isFieldbridgeError } from '../errors.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 
 /** How a mapping file was refused: the message printed by the command, and each located issue. */
@@ -17,10 +16,8 @@ export function mappingRefusal(file: string, definition: BridgeDefinition, env: 
   try {
     loadMapping(file, definition, env);
   } catch (err) {
-    if (isFieldbridgeError(err, 'CONFIG_INVALID')) return { message: err.message, issues: (err as FieldbridgeConfigError).issues };
+    if (err instanceof ConfigError) return { message: err.message, issues: err.issues };
     throw err;
   }
   throw new Error(`${file} was accepted, but a refusal was expected`);
 }
-
-type FieldbridgeConfigError = Error & { issues: ConfigIssue[] };
