@@ -8,6 +8,7 @@ import { agentVersionOf, startBridge, type RunningBridge } from '../runtime/star
 import { createSink } from '../sink/create-sink.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { CliIo } from './parse-args.js';
+import { formatStatus, sampleCounters, type StatusSample } from './status-line.js';
 
 /** What {@link runService} needs. */
 export interface ServiceOptions {
@@ -61,6 +62,21 @@ export async function runService(s: ServiceOptions): Promise<number> {
     `bridge-${s.definition.name} running`,
   );
 
+  // On a terminal, a status line every half minute; pipes and log collectors get none.
+  let last: StatusSample | undefined;
+  const statusTimer = process.stderr.isTTY && !s.dryRun
+    ? setInterval(() => {
+        sampleCounters(sinkRegistry, Date.now()).then(
+          (now) => {
+            if (last) s.logger.info(`status: ${formatStatus(last, now, sink.status(), bridge.readiness())}`);
+            last = now;
+          },
+          (err: unknown) => s.logger.debug({ err }, 'status line failed'),
+        );
+      }, 30_000).unref()
+    : undefined;
+  if (statusTimer) last = { atMs: Date.now(), sent: 0, dropped: 0 };
+
   let reloading = Promise.resolve();
   const reload = async () => {
     let next: FileConfig;
@@ -100,6 +116,7 @@ export async function runService(s: ServiceOptions): Promise<number> {
     };
     async function finish(reason: string, code: number): Promise<void> {
       stopping = true;
+      if (statusTimer) clearInterval(statusTimer);
       s.logger.info(`${reason}: stopping intake and delivering what is queued`);
       await reloading;
       await bridge.stop();
