@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createModbusSource, type ModbusSource } from '../src/source.js';
+import { describe, expect, it } from 'vitest';
 import { createTestContext } from '@fieldbridge/core/testing';
 import { pyExpected, pyMetric, pyPointEntry } from './helpers/expect-points.js';
 import { section } from './helpers/mapping.js';
 import { startPyModbus } from './helpers/pymodbus.js';
+import { trackedSources } from './helpers/tracked.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function source(...args: Parameters<typeof createModbusSource>): ModbusSource {
-  const s = createModbusSource(...args);
-  cleanups.push(() => s.stop());
-  return s;
-}
+const { cleanups, source } = trackedSources();
 
 describe('against pymodbus 3.0 (an independent implementation)', () => {
   it.each([

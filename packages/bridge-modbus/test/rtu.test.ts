@@ -2,25 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ModbusRTU from 'modbus-serial';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeRegisters } from '../src/encode.js';
-import { createModbusSource, type ModbusSource } from '../src/source.js';
 import { createTestContext } from '@fieldbridge/core/testing';
 import { pyExpected, pyMetric, pyPointEntry } from './helpers/expect-points.js';
 import { section } from './helpers/mapping.js';
 import { startPyModbus } from './helpers/pymodbus.js';
 import { startSerialPair, type SerialPair } from './helpers/socat.js';
+import { trackedSources } from './helpers/tracked.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function source(...args: Parameters<typeof createModbusSource>): ModbusSource {
-  const s = createModbusSource(...args);
-  cleanups.push(() => s.stop());
-  return s;
-}
+const { cleanups, source } = trackedSources();
 
 async function pair(options?: { dir?: string }): Promise<SerialPair> {
   const p = await startSerialPair(options);

@@ -1,23 +1,15 @@
 import { once } from 'node:events';
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isModbusBridgeError } from '../src/errors.js';
-import { createModbusSource, type ModbusSource } from '../src/source.js';
 import { createTestContext } from '@fieldbridge/core/testing';
 import { startFrameCounter } from './helpers/frame-counter.js';
 import { oneDevice, section } from './helpers/mapping.js';
 import { startServerTcp } from './helpers/server-tcp.js';
+import { createModbusSource } from '../src/source.js';
+import { trackedSources } from './helpers/tracked.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function source(...args: Parameters<typeof createModbusSource>): ModbusSource {
-  const s = createModbusSource(...args);
-  cleanups.push(() => s.stop());
-  return s;
-}
+const { cleanups, source } = trackedSources();
 
 /** A TCP server that accepts connections and never answers: a PLC gone half-open. */
 async function silentServer(): Promise<{ url: string; connections: () => number; connected: (n: number) => Promise<void>; close(): Promise<void> }> {
