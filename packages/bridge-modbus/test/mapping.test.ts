@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseMapping } from '@fieldbridge/core';
-import { mappingRefusal, type MappingRefusal } from '@fieldbridge/core/testing';
+import { expectRefusedAt } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { describeModbus, modbusBridge } from '../src/bridge.js';
 import type { ModbusConfig } from '../src/config.js';
 
 const bad = (name: string): string => fileURLToPath(new URL(`./fixtures/bad/${name}`, import.meta.url));
 const example = fileURLToPath(new URL('../../../examples/modbus/map.yaml', import.meta.url));
-
-const refusal = (file: string): MappingRefusal => mappingRefusal(file, modbusBridge);
 
 describe('bad mappings are refused with file:line:col', () => {
   it.each([
@@ -20,11 +18,7 @@ describe('bad mappings are refused with file:line:col', () => {
     ['unknown-key.yaml', 6, 7, 'modbus.devices[0].pollms', /unknown key/],
     ['bad-connection.yaml', 5, 19, 'modbus.devices[0].connection', /parity "evn" is not one of none, even, odd/],
   ] as const)('%s', (name, line, col, path, message) => {
-    const { message: text, issues } = refusal(bad(name));
-    expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatchObject({ file: bad(name), line, col, path });
-    expect(issues[0]?.message).toMatch(message);
-    expect(text.startsWith(`${bad(name)}:${line}:${col} ${path}: `)).toBe(true);
+    expectRefusedAt(bad(name), modbusBridge, { line, col, path, message });
   });
 });
 

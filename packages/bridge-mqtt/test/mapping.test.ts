@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseMapping } from '@fieldbridge/core';
-import { mappingRefusal, type MappingRefusal } from '@fieldbridge/core/testing';
+import { expectRefusedAt } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { describeMqtt, mqttBridge } from '../src/bridge.js';
 import type { MqttConfig } from '../src/config.js';
 
 const bad = (name: string): string => fileURLToPath(new URL(`./fixtures/bad/${name}`, import.meta.url));
 const example = fileURLToPath(new URL('../../../examples/mqtt/map.yaml', import.meta.url));
-
-const refusal = (file: string): MappingRefusal => mappingRefusal(file, mqttBridge);
 
 describe('bad mappings are refused with file:line:col', () => {
   it.each([
@@ -22,11 +20,7 @@ describe('bad mappings are refused with file:line:col', () => {
     ['bad-url.yaml', 3, 8, 'mqtt.url', /url scheme "tcp:" is not one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//],
     ['missing-metric.yaml', 5, 7, 'mqtt.subscriptions[0].metric', /metric is required for format number/],
   ] as const)('%s', (name, line, col, path, message) => {
-    const { message: text, issues } = refusal(bad(name));
-    expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatchObject({ file: bad(name), line, col, path });
-    expect(issues[0]?.message).toMatch(message);
-    expect(text.startsWith(`${bad(name)}:${line}:${col} ${path}: `)).toBe(true);
+    expectRefusedAt(bad(name), mqttBridge, { line, col, path, message });
   });
 });
 

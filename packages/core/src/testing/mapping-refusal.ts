@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { ConfigError, type ConfigIssue } from '../config/config-error.js';
 import { loadMapping } from '../config/load-mapping.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
@@ -20,4 +21,25 @@ export function mappingRefusal(file: string, definition: BridgeDefinition, env: 
     throw err;
   }
   throw new Error(`${file} was accepted, but a refusal was expected`);
+}
+
+/** Where a refused mapping file must be reported: 1-based line and column, key path, message. */
+export interface ExpectedRefusal {
+  line: number;
+  col: number;
+  path: string;
+  message: RegExp;
+}
+
+/**
+ * Asserts that `file` is refused with exactly one issue, located at `expected`, and that the
+ * printed message starts with `file:line:col path: `, as the command prints it.
+ */
+export function expectRefusedAt(file: string, definition: BridgeDefinition, expected: ExpectedRefusal): void {
+  const { message: text, issues } = mappingRefusal(file, definition);
+  const { line, col, path, message } = expected;
+  expect(issues).toHaveLength(1);
+  expect(issues[0]).toMatchObject({ file, line, col, path });
+  expect(issues[0]?.message).toMatch(message);
+  expect(text.startsWith(`${file}:${line}:${col} ${path}: `)).toBe(true);
 }
