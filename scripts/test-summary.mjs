@@ -1,14 +1,33 @@
 // Sums the vitest summaries of every package in a `pnpm test` log into one closing line,
-// "N passed, N failed, N skipped", so CI can read the totals.
+// "N passed, N failed, N skipped", so CI can read the totals. A test file that fails to load
+// has no tests of its own, so a package counts at least as many failures as failed files; a
+// package whose test task failed before vitest summarised anything (a build error) is named.
 import { readFileSync } from 'node:fs';
 
 const log = readFileSync(process.argv[2], 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
-const totals = { passed: 0, failed: 0, skipped: 0 };
-for (const line of log.split('\n')) {
-  const m = /^\S*:test:\s+Tests\s+(.*)$/.exec(line.trim()) ?? /^Tests\s+(.*)$/.exec(line.trim());
+const packages = new Map();
+for (const raw of log.split('\n')) {
+  const m = /^(?:(\S*):test:)?\s*(Tests|Test Files)\s+(.*)$/.exec(raw.trim());
   if (!m) continue;
-  for (const [, n, kind] of m[1].matchAll(/(\d+) (passed|failed|skipped|todo)/g)) {
-    totals[kind === 'todo' ? 'skipped' : kind] += Number(n);
+  const [, pkg = '', what, counts] = m;
+  const entry = packages.get(pkg) ?? { passed: 0, failed: 0, skipped: 0, failedFiles: 0 };
+  const n = Object.fromEntries([...counts.matchAll(/(\d+) (passed|failed|skipped|todo)/g)].map(([, c, k]) => [k, Number(c)]));
+  if (what === 'Tests') {
+    entry.passed += n.passed ?? 0;
+    entry.failed += n.failed ?? 0;
+    entry.skipped += (n.skipped ?? 0) + (n.todo ?? 0);
+  } else {
+    entry.failedFiles += n.failed ?? 0;
   }
+  packages.set(pkg, entry);
 }
+const totals = { passed: 0, failed: 0, skipped: 0 };
+for (const e of packages.values()) {
+  totals.passed += e.passed;
+  totals.failed += Math.max(e.failed, e.failedFiles);
+  totals.skipped += e.skipped;
+}
+const failedTasks = [...log.matchAll(/^\s*Failed:\s+(.*)$/gm)].flatMap((m) => m[1].split(',').map((s) => s.trim())).filter(Boolean);
+const silent = failedTasks.filter((task) => !packages.has(task.replace(/#test$/, '')));
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+if (silent.length > 0) console.log(`tasks that failed before their tests ran: ${silent.join(', ')}`);

@@ -1,3 +1,4 @@
+import { float32Value } from '@fieldbridge/core';
 /** The four Modbus tables. `coil` and `discrete` hold bits; `input` and `holding` hold 16-bit registers. */
 export type ModbusTable = 'coil' | 'discrete' | 'input' | 'holding';
 
@@ -104,7 +105,7 @@ export function decodeRegisters(words: ArrayLike<number>, offset: number, spec: 
       return scratch.getInt32(0);
     case 'float32':
       load(words, offset, 2, order);
-      return scratch.getFloat32(0);
+      return float32Value(scratch.getFloat32(0));
     case 'uint64':
       load(words, offset, 4, order);
       return scratch.getBigUint64(0);

@@ -11,6 +11,15 @@ describe('decodeRegisters', () => {
     expect(decodeRegisters([0x0000, 0x4641], 0, { type: 'float32', byteOrder: 'DCBA' })).toBe(12.375);
   });
 
+  it('gives a float32 as the shortest decimal that reads back to it, and leaves float64 untouched', () => {
+    // 1459.4376 widens to 1459.4376220703125 as a float64; a user typed 1459.4376.
+    for (const order of BYTE_ORDERS) {
+      expect(decodeRegisters(encodeRegisters('float32', 1459.4376, order), 0, { type: 'float32', byteOrder: order })).toBe(1459.4376);
+      expect(decodeRegisters(encodeRegisters('float64', 0.1 + 0.2, order), 0, { type: 'float64', byteOrder: order })).toBe(0.30000000000000004);
+    }
+    expect(decodeRegisters([0x3dcc, 0xcccd], 0, { type: 'float32', byteOrder: 'ABCD' })).toBe(0.1);
+  });
+
   it('shows the classic symptom: a word-swapped float read as ABCD is a tiny denormal', () => {
     const wrong = decodeRegisters([0x0000, 0x4146], 0, { type: 'float32', byteOrder: 'ABCD' }) as number;
     expect(wrong).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import type { PointValue } from '@fieldbridge/core';
+import { float32Value, type PointValue } from '@fieldbridge/core';
 import type { SparkplugDataSet, SparkplugValueFields } from './sparkplug-codec.js';
 
 /** Sparkplug B datatype numbers and names (Sparkplug 3.0, section 6.4.16). */
@@ -84,7 +84,7 @@ export function scalarValue(fields: SparkplugValueFields, datatype: number | und
     case 13:
       return longValue === undefined ? undefined : long(longValue, false);
     case 9:
-      return floatValue;
+      return floatValue === undefined ? undefined : float32Value(floatValue);
     case 10:
       return doubleValue;
     case 11:

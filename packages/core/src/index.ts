@@ -3,6 +3,7 @@
 export type { Point, PointClass, PointValue, Tags } from './point/point.js';
 export { POINT_LIMITS, REQUEST_LIMITS, SOURCE_ID_PATTERN } from './point/point.js';
 export { classOf, validatePoint } from './point/validate-point.js';
+export { float32Value } from './point/float32.js';
 export { FieldbridgeError, isFieldbridgeError, type FieldbridgeErrorCode } from './errors.js';
 
 export type { Clock, ClockSample } from './clock/clock.js';

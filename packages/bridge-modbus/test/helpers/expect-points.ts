@@ -17,9 +17,12 @@ export function pyMetric(p: PyPoint): string {
   return parts.join('.');
 }
 
-/** The value the bridge should decode for what the server wrote (float32 rounding, 64-bit doubles). */
+/**
+ * The value the bridge should decode for what the server wrote: a float32 comes back as the
+ * decimal pymodbus was given (the shortest one that reads back to the same float32), 64-bit
+ * integers as doubles.
+ */
 export function pyExpected(p: PyPoint): number | string | boolean {
-  if (p.type === 'float32') return Math.fround(p.value as number);
   if (p.type === 'int64' || p.type === 'uint64') return Number(BigInt(p.value as string));
   return p.value;
 }
