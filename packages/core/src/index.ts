@@ -9,10 +9,10 @@ export { FieldbridgeError, isFieldbridgeError, type FieldbridgeErrorCode } from 
 export type { Clock, ClockSample } from './clock/clock.js';
 export { createClock, type ClockOptions } from './clock/create-clock.js';
 
-export type { Batch } from './sink/batch.js';
+export type { Batch } from './shared/batch.js';
 export type { Sink, SinkStatus, PointWriter } from './sink/sink-types.js';
 export type { SinkOptions, WebSocketSinkOptions } from './sink/sink-options.js';
-export type { ConfigureHandler } from './sink/device-control.js';
+export type { ConfigureHandler } from './control/dashboard-control.js';
 export type { DropReason } from './sink/sink-metrics.js';
 export { createSink } from './sink/create-sink.js';
 
@@ -22,8 +22,10 @@ export { createSpool, createMemorySpool, createSqliteSpool } from './spool/index
 export type { Transport, SendResult, SendOptions } from './transport/transport.js';
 export { createHttpTransport, type HttpTransportOptions } from './transport/http-transport.js';
 export { createStdoutTransport, type StdoutTransportOptions } from './transport/stdout-transport.js';
-export { createWsTransport, type WsTransport, type WsTransportOptions, type WsDeliveryMode } from './transport/ws-transport.js';
-export { CONTROL_TYPES, type ControlType, type DeviceControl, type StreamRequest, type WsExtension } from './transport/ws-protocol.js';
+export { createWsTransport, type WsTransport, type WsTransportOptions, type WsDeliveryMode } from './ws/ws-transport.js';
+export { CONTROL_TYPES, type ControlType, type WsExtension } from './ws/protocol.js';
+export type { DeviceControl, StreamRequest } from './control/device-control.js';
+export { createDashboardControl, type DashboardControl } from './control/dashboard-control.js';
 export { DEFAULT_RETRY, backoffDelayMs, parseRetryAfterMs, type RetryOptions } from './transport/retry-policy.js';
 
 export { parseMapping, loadMapping } from './config/load-mapping.js';
@@ -43,7 +45,7 @@ export {
   type SourceState,
 } from './runtime/define-bridge.js';
 export { startBridge, type RunningBridge, type StartBridgeOptions } from './runtime/start-bridge.js';
-export { createProblemReporter, type ProblemReporter } from './runtime/problems.js';
-export { createLogger, type LoggerOptions } from './runtime/logger.js';
+export { createProblemReporter, type ProblemReporter } from './shared/problems.js';
+export { createLogger, type LoggerOptions } from './shared/logger.js';
 export { sinkOptionsFromConfig } from './runtime/sink-from-config.js';
 export { startObserveServer, type ObserveServer, type ObserveServerOptions, type Readiness } from './observe/observe-server.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Batch } from '../src/sink/batch.js';
+import type { Batch } from '../src/shared/batch.js';
 import { createMemorySpool, createSqliteSpool } from '../src/spool/index.js';
 import type { Spool, SpoolLimits, WhenFull } from '../src/spool/index.js';
 import { createMinTracker } from '../src/spool/_min-tracker.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
-import type { Batch } from '../src/sink/batch.js';
+import type { Batch } from '../src/shared/batch.js';
 
 /** Temp directories for one test file: `make()` creates one, `cleanup()` removes them all. */
 export function tempDirs(prefix = 'fb-spool-'): { make(): string; cleanup(): void } {

@@ -2,7 +2,7 @@ import type { FileConfig } from '../config/file-schema.js';
 import { loadMapping } from '../config/load-mapping.js';
 import { isFieldbridgeError } from '../errors.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
-import { createLogger } from '../runtime/logger.js';
+import { createLogger } from '../shared/logger.js';
 import { parseCliArgs, type CliIo } from './parse-args.js';
 import { formatCheck } from './print-check.js';
 import { runService } from './run-service.js';

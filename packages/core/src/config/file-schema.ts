@@ -1,12 +1,21 @@
 import { z } from 'zod';
-import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { commonShape, type CommonConfig } from './common-schema.js';
 
+/**
+ * What the mapping loader needs of a bridge: the key of its YAML section and that section's
+ * schema. A `BridgeDefinition` is one; the loader asks no more of it, so `config/` stays below
+ * the runtime.
+ */
+export interface SectionDefinition<S extends z.ZodType = z.ZodType, N extends string = string> {
+  name: N;
+  configSchema: S;
+}
+
 /** A whole validated mapping file: the common keys plus the bridge's own section. */
-export type FileConfig<D extends BridgeDefinition = BridgeDefinition> = CommonConfig & Record<D['name'], z.output<D['configSchema']>>;
+export type FileConfig<D extends SectionDefinition = SectionDefinition> = CommonConfig & Record<D['name'], z.output<D['configSchema']>>;
 
 /** The strict schema of a whole mapping file for one bridge. */
-export function bridgeFileSchema(definition: BridgeDefinition): z.ZodType {
+export function bridgeFileSchema(definition: SectionDefinition): z.ZodType {
   return z.strictObject({ ...commonShape, [definition.name]: definition.configSchema });
 }
 
@@ -15,7 +24,7 @@ export function bridgeFileSchema(definition: BridgeDefinition): z.ZodType {
  * server reads it from a `# yaml-language-server: $schema=…` comment). Describes the input
  * side: sizes and durations accept their string forms.
  */
-export function generateJsonSchema(definition: BridgeDefinition): Record<string, unknown> {
+export function generateJsonSchema(definition: SectionDefinition): Record<string, unknown> {
   const schema = z.toJSONSchema(bridgeFileSchema(definition), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return { ...schema, title: `bridge-${definition.name} mapping file` };
 }

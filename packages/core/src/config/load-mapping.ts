@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { FieldbridgeError } from '../errors.js';
-import type { BridgeDefinition } from '../runtime/define-bridge.js';
+import type { SectionDefinition } from './file-schema.js';
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 import { MissingEnvError, substituteEnv } from './env-substitute.js';
 import { bridgeFileSchema, type FileConfig } from './file-schema.js';
@@ -14,7 +14,7 @@ import { bridgeFileSchema, type FileConfig } from './file-schema.js';
  * files of a bridge) are left as written: they are read from the working directory.
  * Throws {@link ConfigError} listing every problem as `file:line:col key: message`.
  */
-export function parseMapping<D extends BridgeDefinition>(text: string, file: string, definition: D, env: NodeJS.ProcessEnv = process.env): FileConfig<D> {
+export function parseMapping<D extends SectionDefinition>(text: string, file: string, definition: D, env: NodeJS.ProcessEnv = process.env): FileConfig<D> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const at = (offset: number | undefined, path: string, message: string): ConfigIssue => {
@@ -33,7 +33,7 @@ export function parseMapping<D extends BridgeDefinition>(text: string, file: str
 }
 
 /** Reads `file` and {@link parseMapping}s it. A missing file throws `CONFIG_NOT_FOUND`. */
-export function loadMapping<D extends BridgeDefinition>(file: string, definition: D, env: NodeJS.ProcessEnv = process.env): FileConfig<D> {
+export function loadMapping<D extends SectionDefinition>(file: string, definition: D, env: NodeJS.ProcessEnv = process.env): FileConfig<D> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

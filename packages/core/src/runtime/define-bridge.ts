@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { Clock } from '../clock/clock.js';
 import type { PointWriter } from '../sink/sink-types.js';
-import type { ProblemReporter } from './problems.js';
+import type { ProblemReporter } from '../shared/problems.js';
 
 /** Connection state of one channel of a source (a device, a subscription, a bus). */
 export type SourceState = 'connecting' | 'connected' | 'disconnected' | 'failed';

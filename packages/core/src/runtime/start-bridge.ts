@@ -6,8 +6,8 @@ import { createSink } from '../sink/create-sink.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { Readiness } from '../observe/observe-server.js';
 import type { BridgeContext, BridgeDefinition, BridgeInstance, SourceState } from './define-bridge.js';
-import { createLogger } from './logger.js';
-import { createProblemReporter } from './problems.js';
+import { createLogger } from '../shared/logger.js';
+import { createProblemReporter } from '../shared/problems.js';
 import { sinkOptionsFromConfig } from './sink-from-config.js';
 
 /** Options of {@link startBridge}. */

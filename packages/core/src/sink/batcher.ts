@@ -1,5 +1,5 @@
 import type { Point } from '../point/point.js';
-import { encodedBytes, newBatchId, withJson, type Batch } from './batch.js';
+import { encodedBytes, newBatchId, withJson, type Batch } from '../shared/batch.js';
 
 /** Options of {@link createBatcher}. */
 export interface BatcherOptions {

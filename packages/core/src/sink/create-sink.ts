@@ -5,20 +5,19 @@ import { createClock } from '../clock/create-clock.js';
 import { FieldbridgeError } from '../errors.js';
 import type { Point } from '../point/point.js';
 import { validatePoint } from '../point/validate-point.js';
-import { createProblemReporter } from '../runtime/problems.js';
+import { createProblemReporter } from '../shared/problems.js';
 import { createSpool } from '../spool/create-spool.js';
 import type { AppendResult, DroppedBatch } from '../spool/spool.js';
-import { createTransport } from '../transport/create-transport.js';
-import type { Batch } from './batch.js';
+import { createTransport } from './_select-transport.js';
+import type { Batch } from '../shared/batch.js';
 import { createBatcher } from './batcher.js';
 import { createDeadLetter } from './dead-letter.js';
 import { createDelivery } from './delivery.js';
 import { createOutstanding } from './outstanding.js';
-import { createSinkControl } from './device-control.js';
+import { createDashboardControl } from '../control/dashboard-control.js';
 import { createSinkMetrics } from './sink-metrics.js';
 import { resolveSinkOptions, type SinkOptions } from './sink-options.js';
 import type { Sink } from './sink-types.js';
-import { createStreamFilter } from './stream-filter.js';
 
 /** Sealed batches held in memory while the spool is full under `when_full: block`. */
 const MAX_BLOCKED_BATCHES = 8;
@@ -42,9 +41,7 @@ export function createSink(options: SinkOptions): Sink {
     logger,
   );
   const registry = o.registry ?? new Registry();
-  let session = o.session;
-  const stream = createStreamFilter(clock.monotonicNow);
-  const control = createSinkControl({ stream, session: () => session, setSession: (id) => (session = id) });
+  const control = createDashboardControl({ now: clock.monotonicNow, session: o.session });
   // Batches an earlier process left behind are all older than this start; flush() waits for them.
   const startedAtMs = clock.now();
   let backlog = spool.stats().batches > 0;
@@ -162,7 +159,7 @@ export function createSink(options: SinkOptions): Sink {
         problems.report('invalid-point', `invalid point refused and written to ${deadLetter.path}: ${reason}`, { metric: (input as Point)?.metric });
         return;
       }
-      const verdict = stream.admit(point);
+      const verdict = control.admit(point);
       if (verdict !== 'pass') {
         metrics.dropped.inc({ reason: verdict });
         return;
@@ -185,9 +182,7 @@ export function createSink(options: SinkOptions): Sink {
       return closing;
     },
     status: () => ({ accepting, refused: delivery.refused(), backpressured: blocked.length > 0, spool: spool.stats() }),
-    setSession(id) {
-      session = id;
-    },
+    setSession: (id) => control.setSession(id),
     onConfigure: (handler) => control.onConfigure(handler),
   };
 
@@ -196,6 +191,7 @@ export function createSink(options: SinkOptions): Sink {
     const point: Point = { ...input };
     if (point.timestamp === undefined) point.timestamp = clock.now();
     if (o.tags) point.tags = { ...o.tags, ...input.tags };
+    const session = control.session();
     if (session !== undefined && point.session_id === undefined) point.session_id = session;
     return point;
   }

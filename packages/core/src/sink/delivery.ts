@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
-import type { ProblemReporter } from '../runtime/problems.js';
+import type { ProblemReporter } from '../shared/problems.js';
 import type { Spool } from '../spool/spool.js';
 import { backoffDelayMs, type RetryOptions } from '../transport/retry-policy.js';
 import type { SendResult, Transport } from '../transport/transport.js';
-import { sleep, createWakeup } from './_wait.js';
-import { deriveBatch, type Batch } from './batch.js';
+import { sleep, createWakeup } from '../shared/wait.js';
+import { deriveBatch, type Batch } from '../shared/batch.js';
 import type { DeadLetter } from './dead-letter.js';
 import { createRateLimiter } from './rate-limiter.js';
 import type { DropReason, SinkMetrics } from './sink-metrics.js';

@@ -1,4 +1,4 @@
-import { sleep } from './_wait.js';
+import { sleep } from '../shared/wait.js';
 
 /**
  * A token bucket over points: at most `pointsPerSecond` on average, with a burst of one

@@ -1,4 +1,4 @@
-import type { Batch } from '../sink/batch.js';
+import type { Batch } from '../shared/batch.js';
 
 /** One held batch in a {@link BatchList}. */
 export interface BatchNode {

@@ -1,5 +1,5 @@
 import { FieldbridgeError } from '../errors.js';
-import type { Batch } from '../sink/batch.js';
+import type { Batch } from '../shared/batch.js';
 
 /**
  * Refuses `replace()` parts whose ids collide with each other or with another held batch

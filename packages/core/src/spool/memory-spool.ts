@@ -1,4 +1,4 @@
-import type { Batch } from '../sink/batch.js';
+import type { Batch } from '../shared/batch.js';
 import { createBatchList } from './_batch-list.js';
 import type { BatchNode } from './_batch-list.js';
 import { createMinTracker } from './_min-tracker.js';

@@ -1,4 +1,4 @@
-import type { Batch } from '../sink/batch.js';
+import type { Batch } from '../shared/batch.js';
 
 /** What a full spool does with the next batch. */
 export type WhenFull = 'drop_oldest' | 'drop_newest' | 'block';

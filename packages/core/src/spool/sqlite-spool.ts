@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { isFieldbridgeError, FieldbridgeError } from '../errors.js';
-import { pointsJson, withJson, type Batch } from '../sink/batch.js';
+import { pointsJson, withJson, type Batch } from '../shared/batch.js';
 import { openSpoolDatabase } from './_sqlite-open.js';
 import { prepareStatements } from './_sqlite-statements.js';
 import type { BatchRow } from './_sqlite-statements.js';

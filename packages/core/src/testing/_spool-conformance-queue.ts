@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Batch } from '../sink/batch.js';
+import type { Batch } from '../shared/batch.js';
 import { batch, drainIds, expectHolds, fill, ids } from './_spool-kit.js';
 import type { MakeSpool } from './_spool-kit.js';
 

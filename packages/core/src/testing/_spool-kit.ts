@@ -1,6 +1,6 @@
 import { afterEach, expect } from 'vitest';
 import type { Point } from '../point/point.js';
-import type { Batch } from '../sink/batch.js';
+import type { Batch } from '../shared/batch.js';
 import type { DroppedBatch, Spool, SpoolLimits } from '../spool/spool.js';
 
 /** What a spool factory under test returns: the spool, and optionally a way to open its storage again. */

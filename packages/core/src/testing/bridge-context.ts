@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { BridgeContext, SourceState } from '../runtime/define-bridge.js';
-import { createProblemReporter, type ProblemReporter } from '../runtime/problems.js';
+import { createProblemReporter, type ProblemReporter } from '../shared/problems.js';
 import type { Point } from '../point/point.js';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';

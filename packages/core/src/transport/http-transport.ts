@@ -3,7 +3,7 @@ import { gzip as gzipCb } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock/clock.js';
 import { REQUEST_LIMITS } from '../point/point.js';
-import { pointsJson, type Batch } from '../sink/batch.js';
+import { pointsJson, type Batch } from '../shared/batch.js';
 import { classifyHttpAnswer, describeNetworkError } from './http-answer.js';
 import type { SendOptions, SendResult, Transport } from './transport.js';
 

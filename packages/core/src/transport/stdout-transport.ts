@@ -1,4 +1,4 @@
-import type { Batch } from '../sink/batch.js';
+import type { Batch } from '../shared/batch.js';
 import type { SendResult, Transport } from './transport.js';
 
 /** Options of {@link createStdoutTransport}. */

@@ -1,4 +1,4 @@
-import type { Batch } from '../sink/batch.js';
+import type { Batch } from '../shared/batch.js';
 
 /**
  * The answer of one send. Failures are values, not exceptions, so the delivery loop can

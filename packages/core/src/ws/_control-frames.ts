@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import type { WsMetrics } from './_ws-metrics.js';
-import { CONTROL_TYPES, type ControlType, type DeviceControl, type ServerFrame, type StreamRequest } from './ws-protocol.js';
+import type { WsMetrics } from './_metrics.js';
+import type { DeviceControl, StreamRequest } from '../control/device-control.js';
+import { CONTROL_TYPES, type ControlType, type ServerFrame } from './protocol.js';
 
 /** Options of {@link createControlHandler}. */
 export interface ControlHandlerOptions {

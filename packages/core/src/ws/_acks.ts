@@ -1,4 +1,4 @@
-import { sleep } from '../sink/_wait.js';
+import { sleep } from '../shared/wait.js';
 
 /** How the wait for one frame's `ack` ended. */
 export type AckOutcome =

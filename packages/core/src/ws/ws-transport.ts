@@ -2,15 +2,15 @@ import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { Clock } from '../clock/clock.js';
 import { REQUEST_LIMITS } from '../point/point.js';
-import { createProblemReporter, type ProblemReporter } from '../runtime/problems.js';
-import type { Batch } from '../sink/batch.js';
-import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
-import type { SendOptions, SendResult, Transport } from './transport.js';
-import { createWsSession } from './_ws-session.js';
-import type { WsDeliveryMode } from './_ws-metrics.js';
-import type { DeviceControl } from './ws-protocol.js';
+import { createProblemReporter, type ProblemReporter } from '../shared/problems.js';
+import type { Batch } from '../shared/batch.js';
+import { DEFAULT_RETRY, type RetryOptions } from '../transport/retry-policy.js';
+import type { SendOptions, SendResult, Transport } from '../transport/transport.js';
+import { createWsSession } from './_session.js';
+import type { WsDeliveryMode } from './_metrics.js';
+import type { DeviceControl } from '../control/device-control.js';
 
-export type { WsDeliveryMode } from './_ws-metrics.js';
+export type { WsDeliveryMode } from './_metrics.js';
 
 /** Options of {@link createWsTransport}. Units are in the names; defaults in the TSDoc. */
 export interface WsTransportOptions {

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { Clock } from '../clock/clock.js';
-import type { ProblemReporter } from '../runtime/problems.js';
-import { createWakeup, sleep } from '../sink/_wait.js';
-import { backoffDelayMs, type RetryOptions } from './retry-policy.js';
-import type { WsMetrics } from './_ws-metrics.js';
-import { parseServerFrame, type ServerFrame } from './ws-protocol.js';
+import type { ProblemReporter } from '../shared/problems.js';
+import { createWakeup, sleep } from '../shared/wait.js';
+import { backoffDelayMs, type RetryOptions } from '../transport/retry-policy.js';
+import type { WsMetrics } from './_metrics.js';
+import { parseServerFrame, type ServerFrame } from './protocol.js';
 
 /** Where the link is: `waiting` between attempts, `refused` after an auth error (until one succeeds). */
 export type LinkState = 'connecting' | 'waiting' | 'ready' | 'refused' | 'closed';

@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock/clock.js';
-import type { ProblemReporter } from '../runtime/problems.js';
-import type { ResolvedSinkOptions } from '../sink/sink-options.js';
-import { createHttpTransport } from './http-transport.js';
-import { createStdoutTransport } from './stdout-transport.js';
-import type { Transport } from './transport.js';
-import type { DeviceControl } from './ws-protocol.js';
-import { createWsTransport, type WsTransport } from './ws-transport.js';
+import type { ProblemReporter } from '../shared/problems.js';
+import type { ResolvedSinkOptions } from './sink-options.js';
+import { createHttpTransport } from '../transport/http-transport.js';
+import { createStdoutTransport } from '../transport/stdout-transport.js';
+import type { Transport } from '../transport/transport.js';
+import type { DeviceControl } from '../control/device-control.js';
+import { createWsTransport, type WsTransport } from '../ws/ws-transport.js';
 
 /** What the sink lends the transport it creates. */
 export interface TransportDeps {

@@ -1,10 +1,10 @@
 import type { Clock } from '../clock/clock.js';
-import type { Batch } from '../sink/batch.js';
-import type { SendOptions, SendResult } from './transport.js';
-import type { AckOutcome, AckTracker } from './_ws-acks.js';
-import type { Confirmations } from './_ws-confirm.js';
-import type { TelemetryFrame } from './_ws-frames.js';
-import type { Link } from './_ws-link.js';
+import type { Batch } from '../shared/batch.js';
+import type { SendOptions, SendResult } from '../transport/transport.js';
+import type { AckOutcome, AckTracker } from './_acks.js';
+import type { Confirmations } from './_confirm.js';
+import type { TelemetryFrame } from './_frames.js';
+import type { Link } from './_link.js';
 
 /** What one send needs. */
 export interface DeliverInput {

@@ -2,20 +2,21 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock/clock.js';
 import { SOURCE_ID_PATTERN } from '../point/point.js';
-import type { ProblemReporter } from '../runtime/problems.js';
-import type { Batch } from '../sink/batch.js';
-import type { RetryOptions } from './retry-policy.js';
-import type { SendOptions, SendResult } from './transport.js';
-import { createAckTracker } from './_ws-acks.js';
-import { createConfirmations } from './_ws-confirm.js';
-import { createControlHandler } from './_ws-control.js';
-import { telemetryFrames } from './_ws-frames.js';
-import { loadDeviceIdentity, type DeviceIdentity } from './_ws-identity.js';
-import { createLink, describeError, type Connection, type Link } from './_ws-link.js';
-import { createWsMetrics, type WsDeliveryMode } from './_ws-metrics.js';
-import { deliverFrames } from './_ws-send.js';
-import { createTimeSync } from './_ws-time-sync.js';
-import type { DeviceControl, ServerFrame } from './ws-protocol.js';
+import type { ProblemReporter } from '../shared/problems.js';
+import type { Batch } from '../shared/batch.js';
+import type { RetryOptions } from '../transport/retry-policy.js';
+import type { SendOptions, SendResult } from '../transport/transport.js';
+import { createAckTracker } from './_acks.js';
+import { createConfirmations } from './_confirm.js';
+import { createControlHandler } from './_control-frames.js';
+import { telemetryFrames } from './_frames.js';
+import { loadDeviceIdentity, type DeviceIdentity } from './_identity.js';
+import { createLink, describeError, type Connection, type Link } from './_link.js';
+import { createWsMetrics, type WsDeliveryMode } from './_metrics.js';
+import { deliverFrames } from './_send.js';
+import { createTimeSync } from './_time-sync.js';
+import type { DeviceControl } from '../control/device-control.js';
+import type { ServerFrame } from './protocol.js';
 
 /** Resolved options of one WebSocket session. */
 export interface WsSessionOptions {

@@ -1,5 +1,5 @@
 import type { Point } from '../point/point.js';
-import type { StreamRequest } from '../transport/ws-protocol.js';
+import type { StreamRequest } from './device-control.js';
 
 /** What the stream filter decides for one point. */
 export type StreamVerdict = 'pass' | 'filtered' | 'throttled';

@@ -1,4 +1,4 @@
-import type { Connection } from './_ws-link.js';
+import type { Connection } from './_link.js';
 
 /** Frames written but not yet confirmed, as counted at a disconnect. */
 export interface Unconfirmed {

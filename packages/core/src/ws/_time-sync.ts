@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
-import { sleep } from '../sink/_wait.js';
-import type { Connection } from './_ws-link.js';
-import type { ServerFrame } from './ws-protocol.js';
+import { sleep } from '../shared/wait.js';
+import type { Connection } from './_link.js';
+import type { ServerFrame } from './protocol.js';
 
 /** Options of {@link createTimeSync}. */
 export interface TimeSyncOptions {

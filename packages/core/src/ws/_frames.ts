@@ -1,4 +1,4 @@
-import { pointsJson, type Batch } from '../sink/batch.js';
+import { pointsJson, type Batch } from '../shared/batch.js';
 import type { Point } from '../point/point.js';
 
 /** One telemetry frame ready for the wire. */
