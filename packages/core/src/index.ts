@@ -6,11 +6,12 @@ export { classOf, validatePoint } from './point/validate-point.js';
 export { float32Value } from './point/float32.js';
 export { FieldbridgeError, isFieldbridgeError, type FieldbridgeErrorCode } from './errors.js';
 
-export type { Clock, ClockSample } from './clock/clock.js';
+export { PLAUSIBLE_SERVER_TIME, type Clock, type ClockSample, type SampleVerdict } from './clock/clock.js';
 export { createClock, type ClockOptions } from './clock/create-clock.js';
 
 export type { Batch } from './shared/batch.js';
 export type { Sink, SinkStatus, PointWriter } from './sink/sink-types.js';
+export type { SinkEvent, SinkEventMap, SinkEvents, SinkListener } from './sink/sink-events.js';
 export type { SinkOptions, WebSocketSinkOptions } from './sink/sink-options.js';
 export type { ConfigureHandler } from './control/dashboard-control.js';
 export type { DropReason } from './sink/sink-metrics.js';

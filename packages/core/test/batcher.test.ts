@@ -10,7 +10,7 @@ describe('batcher', () => {
 
   const make = (o: { maxPoints?: number; maxBytes?: number; lingerMs?: number }) => {
     const sealed: Batch[] = [];
-    const batcher = createBatcher({ maxPoints: 1000, maxBytes: 1 << 20, lingerMs: 1000, now: () => Date.now(), onSeal: (b) => sealed.push(b), ...o });
+    const batcher = createBatcher({ maxPoints: 1000, maxBytes: 1 << 20, lingerMs: 1000, run: 'run-1', now: () => Date.now(), onSeal: (b) => sealed.push(b), ...o });
     return { batcher, sealed };
   };
 
@@ -44,5 +44,16 @@ describe('batcher', () => {
     const { batcher, sealed } = make({ maxPoints: 1 });
     for (let i = 0; i < 50; i++) batcher.add(point(i));
     expect(new Set(sealed.map((b) => b.id)).size).toBe(50);
+  });
+
+  it('records which points carry provisional timestamps, with the run that stamped them', () => {
+    const { batcher, sealed } = make({ maxPoints: 3 });
+    batcher.add(point(0), true);
+    batcher.add(point(1));
+    batcher.add(point(2), true);
+    batcher.add(point(3));
+    batcher.seal();
+    expect(sealed[0]?.unsynced).toEqual({ run: 'run-1', indices: [0, 2] });
+    expect(sealed[1]?.unsynced).toBeUndefined();
   });
 });

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createClock } from '../src/index.js';
 
+/** Times in these tests are offsets from a plausible epoch (late 2023). */
+const T = 1_700_000_000_000;
+
 describe('clock', () => {
   it('adds the round-trip-compensated offset to monotonic time', () => {
-    let mono = 1_000_000;
+    let mono = T + 1_000_000;
     const clock = createClock({ monotonicNow: () => mono });
-    expect(clock.now()).toBe(1_000_000);
+    expect(clock.now()).toBe(T + 1_000_000);
     // Server 90 s ahead; request takes 40 ms out, answer 10 ms back.
     const sent = mono;
     const serverTime = sent + 40 + 90_000;
@@ -18,22 +21,39 @@ describe('clock', () => {
   });
 
   it('keeps the lowest round-trip sample of the window', () => {
-    const clock = createClock({ monotonicNow: () => 0, windowSize: 3 });
-    clock.addSample({ sentAtMs: 0, receivedAtMs: 10, serverTimeMs: 5_005 });
-    clock.addSample({ sentAtMs: 0, receivedAtMs: 400, serverTimeMs: 5_500 });
+    const clock = createClock({ monotonicNow: () => T, windowSize: 3 });
+    clock.addSample({ sentAtMs: T, receivedAtMs: T + 10, serverTimeMs: T + 5_005 });
+    clock.addSample({ sentAtMs: T, receivedAtMs: T + 400, serverTimeMs: T + 5_500 });
     expect(clock.offsetMs()).toBe(5_000);
     expect(clock.roundTripMs()).toBe(10);
-    clock.addSample({ sentAtMs: 0, receivedAtMs: 300, serverTimeMs: 5_300 });
-    clock.addSample({ sentAtMs: 0, receivedAtMs: 200, serverTimeMs: 5_200 });
+    clock.addSample({ sentAtMs: T, receivedAtMs: T + 300, serverTimeMs: T + 5_300 });
+    clock.addSample({ sentAtMs: T, receivedAtMs: T + 200, serverTimeMs: T + 5_200 });
     // The 10 ms sample has left the window; the best remaining one wins.
     expect(clock.roundTripMs()).toBe(200);
   });
 
   it('ignores a coarse Date-header sample smaller than its own error', () => {
-    const clock = createClock({ monotonicNow: () => 10_000 });
-    clock.addSample({ sentAtMs: 10_000, receivedAtMs: 10_020, serverTimeMs: 10_000, resolutionMs: 1000 });
+    const clock = createClock({ monotonicNow: () => T + 10_000 });
+    expect(clock.synced()).toBe(false);
+    expect(clock.addSample({ sentAtMs: T + 10_000, receivedAtMs: T + 10_020, serverTimeMs: T + 10_000, resolutionMs: 1000 })).toBe('confirmed');
     expect(clock.offsetMs()).toBe(0);
-    clock.addSample({ sentAtMs: 10_000, receivedAtMs: 10_020, serverTimeMs: 70_000, resolutionMs: 1000 });
+    // The local clock was confirmed within the header's resolution: timestamps are final.
+    expect(clock.synced()).toBe(true);
+    clock.addSample({ sentAtMs: T + 10_000, receivedAtMs: T + 10_020, serverTimeMs: T + 70_000, resolutionMs: 1000 });
     expect(Math.abs(clock.offsetMs() - 60_000)).toBeLessThanOrEqual(510);
+  });
+
+  it('refuses implausible server times, so a server whose clock reset cannot drag ours to 1970', () => {
+    const refused: number[] = [];
+    const clock = createClock({ monotonicNow: () => T, onImplausible: (t) => refused.push(t) });
+    expect(clock.addSample({ sentAtMs: T, receivedAtMs: T + 2, serverTimeMs: 1000 })).toBe('implausible');
+    expect(clock.addSample({ sentAtMs: T, receivedAtMs: T + 2, serverTimeMs: 1e15 })).toBe('implausible');
+    expect(clock.addSample({ sentAtMs: T, receivedAtMs: T + 2, serverTimeMs: Number.NaN })).toBe('implausible');
+    expect(refused).toEqual([1000, 1e15, Number.NaN]);
+    expect(clock.synced()).toBe(false);
+    expect(clock.offsetMs()).toBe(0);
+    expect(clock.addSample({ sentAtMs: T, receivedAtMs: T + 2, serverTimeMs: T + 60_001 })).toBe('used');
+    expect(clock.synced()).toBe(true);
+    expect(clock.offsetMs()).toBe(60_000);
   });
 });

@@ -13,7 +13,7 @@ async function handleIngest(ctx: GatewayContext, req: IncomingMessage, res: Serv
   const { store, options } = ctx;
   const reply: Reply = (status, error, headers) => {
     store.countStatus(status);
-    sendJson(res, status, { error }, headers);
+    sendJson(res, status, { error }, { ...headers, 'x-server-time-ms': String(ctx.clockNow()) });
   };
   store.countRequest();
   if (await applyFault(ctx, req, reply)) return;
@@ -43,10 +43,23 @@ async function handleIngest(ctx: GatewayContext, req: IncomingMessage, res: Serv
     return reply(500, `gateway-dev could not store the batch: ${messageOf(err)}`);
   }
   store.countStatus(200);
-  sendJson(res, 200, { success: true, count, server_time_ms: ctx.clockNow() });
+  const now = ctx.clockNow();
+  sendJson(res, 200, { success: true, count, server_time_ms: now }, { 'x-server-time-ms': String(now) });
 }
 
-/** `POST /ingest`: the Plexus HTTP ingest API (DESIGN section 3). */
+/**
+ * `HEAD /ingest`: the server's time without sending data, in the `x-server-time-ms` header (a
+ * fieldbridge extension; every ingest answer carries it too). The sink asks for it before its
+ * first batch, so even the first points of a run are stamped in server time.
+ */
+async function handleHead(ctx: GatewayContext, res: ServerResponse): Promise<void> {
+  res.writeHead(200, { 'x-server-time-ms': String(ctx.clockNow()), 'cache-control': 'no-store' }).end();
+}
+
+/** `POST /ingest`: the Plexus HTTP ingest API (DESIGN section 3), and `HEAD /ingest` for the time. */
 export function ingestRoute(ctx: GatewayContext): Route {
-  return { path: INGEST_PATH, methods: { POST: (req, res) => handleIngest(ctx, req, res) } };
+  return {
+    path: INGEST_PATH,
+    methods: { POST: (req, res) => handleIngest(ctx, req, res), HEAD: (_req, res) => handleHead(ctx, res) },
+  };
 }

@@ -29,7 +29,17 @@ describe('routing', () => {
     expect(missing.json).toEqual({ error: expect.stringContaining('/nothing-here') });
     const wrong = await call(gateway, 'GET', '/ingest');
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.allow).toBe('POST');
+    expect(wrong.headers.allow).toBe('POST, HEAD');
+  });
+
+  it('tells the server time on HEAD /ingest (and on every ingest answer) in x-server-time-ms', async () => {
+    const gateway = await startGateway({ clockOffsetMs: 90_000 });
+    const head = await call(gateway, 'HEAD', '/ingest');
+    expect(head.status).toBe(200);
+    expect(Math.abs(Number(head.headers['x-server-time-ms']) - gateway.clockNow())).toBeLessThan(1000);
+    const refused = await call(gateway, 'POST', '/ingest');
+    expect(refused.status).toBe(401);
+    expect(Number(refused.headers['x-server-time-ms'])).toBeGreaterThan(Date.now() + 80_000);
   });
 
   it('serves /healthz without a key', async () => {

@@ -35,6 +35,28 @@ export interface Clock {
   offsetMs(): number;
   /** Round trip of the sample the offset came from, in ms; undefined before any sample. */
   roundTripMs(): number | undefined;
-  /** Offers a measurement; of the recent window, the sample with the smallest error wins. */
-  addSample(sample: ClockSample): void;
+  /**
+   * True once a server sample has been accepted: the offset is measured, or a coarse sample (an
+   * HTTP `Date` header) confirmed that the local clock is already within its resolution.
+   * Timestamps taken before are provisional: the sink resolves them when this turns true.
+   */
+  synced(): boolean;
+  /**
+   * Offers a measurement; of the recent window, the sample with the smallest error wins. A
+   * server time outside {@link PLAUSIBLE_SERVER_TIME} is refused (`implausible`), so a server
+   * whose clock was reset cannot move ours to 1970 or past 2100.
+   */
+  addSample(sample: ClockSample): SampleVerdict;
 }
+
+/** What {@link Clock.addSample} did with a sample. */
+export type SampleVerdict =
+  /** It joined the window (and may now be the best sample). */
+  | 'used'
+  /** A coarse sample no further off than its own resolution: the local clock is confirmed as is. */
+  | 'confirmed'
+  /** The server time is not plausible; ignored. */
+  | 'implausible';
+
+/** The range of server times a clock accepts, in ms since the epoch: 2020-01-01 to 2100-01-01. */
+export const PLAUSIBLE_SERVER_TIME = { minMs: Date.UTC(2020, 0, 1), maxMs: Date.UTC(2100, 0, 1) } as const;

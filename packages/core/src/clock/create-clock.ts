@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Clock, ClockSample } from './clock.js';
+import { PLAUSIBLE_SERVER_TIME, type Clock, type ClockSample, type SampleVerdict } from './clock.js';
 
 /** Options of {@link createClock}. */
 export interface ClockOptions {
@@ -24,6 +24,8 @@ export interface ClockOptions {
    * backwards. A larger correction is applied at once. Default 1000.
    */
   stepThresholdMs?: number;
+  /** Told about each refused, implausible server time (to count and log it). */
+  onImplausible?: (serverTimeMs: number) => void;
 }
 
 interface Estimate {
@@ -42,7 +44,8 @@ interface Estimate {
  * `maxSampleAgeMs`), the one with the smallest uncertainty wins, its uncertainty growing with
  * age by `driftPpm`, so one slow answer never drags the estimate. A coarse sample (an HTTP
  * `Date` header, whole seconds) is ignored when its offset is smaller than its own error: the
- * local clock is then better than the correction.
+ * local clock is then better than the correction, and the clock counts as synced. Server times
+ * outside {@link PLAUSIBLE_SERVER_TIME} are refused.
  */
 export function createClock(options: ClockOptions = {}): Clock {
   const mono = options.monotonicNow ?? (() => performance.timeOrigin + performance.now());
@@ -53,6 +56,7 @@ export function createClock(options: ClockOptions = {}): Clock {
   let window: Estimate[] = [];
   let best: Estimate | undefined;
   let last = Number.NEGATIVE_INFINITY;
+  let synced = false;
 
   const errorAt = (e: Estimate, t: number) => e.errorMs + Math.max(0, t - e.atMs) * driftPerMs;
 
@@ -68,20 +72,28 @@ export function createClock(options: ClockOptions = {}): Clock {
     monotonicNow: mono,
     offsetMs: () => best?.offsetMs ?? 0,
     roundTripMs: () => best?.roundTripMs,
-    addSample(sample: ClockSample) {
+    synced: () => synced,
+    addSample(sample: ClockSample): SampleVerdict {
+      const { serverTimeMs } = sample;
+      if (!(serverTimeMs >= PLAUSIBLE_SERVER_TIME.minMs && serverTimeMs <= PLAUSIBLE_SERVER_TIME.maxMs)) {
+        options.onImplausible?.(serverTimeMs);
+        return 'implausible';
+      }
+      synced = true;
       const roundTripMs = Math.max(0, sample.receivedAtMs - sample.sentAtMs - Math.max(0, sample.serverHoldMs ?? 0));
       const resolutionMs = sample.resolutionMs ?? 1;
       // A coarse server time (whole seconds) is on average half a unit behind the truth.
       const serverMs = sample.serverTimeMs + (resolutionMs > 1 ? resolutionMs / 2 : 0);
       const offsetMs = serverMs - (sample.sentAtMs + sample.receivedAtMs) / 2;
       const errorMs = roundTripMs / 2 + resolutionMs / 2;
-      if (resolutionMs > 1 && Math.abs(offsetMs) < errorMs) return;
+      if (resolutionMs > 1 && Math.abs(offsetMs) < errorMs) return 'confirmed';
       const t = mono();
       window.push({ offsetMs, roundTripMs, errorMs, atMs: t });
       if (window.length > windowSize) window.shift();
       const newest = window[window.length - 1]!;
       window = window.filter((e) => e === newest || t - e.atMs <= maxAgeMs);
       best = window.reduce((a, b) => (errorAt(b, t) < errorAt(a, t) ? b : a));
+      return 'used';
     },
   };
 }

@@ -52,6 +52,14 @@ export const sinkSectionSchema = z.strictObject({
   concurrency: positiveInt.max(16).optional(),
   max_points_per_s: z.number().positive().optional(),
   shutdown_timeout_ms: z.number().int().nonnegative().optional(),
+  clock: z
+    .strictObject({
+      first_sample_wait_ms: duration
+        .optional()
+        .describe('How long the first batches wait for the receiver\'s time before going with the local clock (counted). Default 10s.'),
+    })
+    .optional()
+    .describe('Clock correction: timestamps follow the receiver\'s clock from the first point of a run.'),
   dead_letter: z.strictObject({ path: z.string() }).optional(),
 });
 

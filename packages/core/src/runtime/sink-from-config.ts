@@ -35,6 +35,7 @@ export function sinkOptionsFromConfig(config: CommonConfig): SinkOptions {
     concurrency: s.concurrency,
     maxPointsPerSecond: s.max_points_per_s,
     shutdownTimeoutMs: s.shutdown_timeout_ms,
+    firstSampleWaitMs: s.clock?.first_sample_wait_ms,
     deadLetterPath: s.dead_letter?.path,
   };
 }

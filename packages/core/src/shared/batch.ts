@@ -19,6 +19,20 @@ export interface Batch {
    * {@link withJson}, which keeps it out of equality checks, spreads and serialisation.
    */
   readonly json?: string;
+  /**
+   * Points whose timestamp the sink stamped before its clock had a server sample, in the local
+   * clock's terms. They are resolved to server time just before sending, once the clock is
+   * synced; absent when there are none.
+   */
+  unsynced?: UnsyncedStamps;
+}
+
+/** Which points of a batch carry provisional (local-clock) timestamps, and who stamped them. */
+export interface UnsyncedStamps {
+  /** The sink run that stamped them: only that run's clock offset applies to them. */
+  run: string;
+  /** Indices into the batch's `points`, ascending. */
+  indices: number[];
 }
 
 /** Attaches the encoded points to a batch as a hidden cache; returns the batch. */

@@ -5,7 +5,7 @@ import type { ProblemReporter } from '../shared/problems.js';
 import type { ResolvedSinkOptions } from './sink-options.js';
 import { createHttpTransport } from '../transport/http-transport.js';
 import { createStdoutTransport } from '../transport/stdout-transport.js';
-import type { Transport } from '../transport/transport.js';
+import type { ConnectionObserver, Transport } from '../transport/transport.js';
 import type { DeviceControl } from '../control/device-control.js';
 import { createWsTransport, type WsTransport } from '../ws/ws-transport.js';
 
@@ -17,6 +17,8 @@ export interface TransportDeps {
   registry: Registry;
   /** Acts on dashboard control messages (WebSocket only). */
   control: DeviceControl;
+  /** Told how the connection goes (WebSocket only; over HTTP the delivery loop reports). */
+  connection: ConnectionObserver;
 }
 
 /** The transport a sink URL selects: `stdout`, `http(s)://`, or `ws(s)://` (then also returned as `ws`). */
@@ -43,6 +45,7 @@ export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { 
     logger: deps.logger,
     problems: deps.problems,
     registry: deps.registry,
+    connection: deps.connection,
   });
   return { transport: ws, ws };
 }

@@ -13,12 +13,17 @@ export interface BatcherOptions {
   now: () => number;
   /** Receives every sealed batch, in order. */
   onSeal: (batch: Batch) => void;
+  /** The sink run, recorded with provisional timestamps (see `Batch.unsynced`). */
+  run: string;
 }
 
 /** Groups points into batches; full batches are sealed at once, the timer only bounds latency. */
 export interface Batcher {
-  /** Adds a point (already validated and stamped). */
-  add(point: Point): void;
+  /**
+   * Adds a point (already validated and stamped). `unsynced`: its timestamp was stamped by the
+   * sink before the clock had a server sample.
+   */
+  add(point: Point, unsynced?: boolean): void;
   /** Seals the open batch now, if it holds anything. */
   seal(): void;
   /** Points in the open batch. */
@@ -33,6 +38,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
   // Each point is encoded once, for its size; the batch's JSON is then these parts joined.
   let encoded: string[] = [];
   let bytes = 0;
+  let unsynced: number[] = [];
   let timer: NodeJS.Timeout | undefined;
 
   const seal = () => {
@@ -41,17 +47,20 @@ export function createBatcher(options: BatcherOptions): Batcher {
     if (points.length === 0) return;
     const now = options.now();
     const batch = withJson<Batch>({ id: newBatchId(now), points, bytes, createdAtMs: now }, `[${encoded.join(',')}]`);
+    if (unsynced.length > 0) batch.unsynced = { run: options.run, indices: unsynced };
     points = [];
     encoded = [];
     bytes = 0;
+    unsynced = [];
     options.onSeal(batch);
   };
 
   return {
-    add(point) {
+    add(point, isUnsynced) {
       const json = JSON.stringify(point);
       const size = encodedBytes(json);
       if (points.length > 0 && bytes + size > options.maxBytes) seal();
+      if (isUnsynced) unsynced.push(points.length);
       points.push(point);
       encoded.push(json);
       bytes += size;

@@ -3,11 +3,12 @@ import type { Clock } from '../clock/clock.js';
 import type { ProblemReporter } from '../shared/problems.js';
 import type { Spool } from '../spool/spool.js';
 import { backoffDelayMs, type RetryOptions } from '../transport/retry-policy.js';
-import type { SendResult, Transport } from '../transport/transport.js';
+import type { ConnectionObserver, SendResult, Transport } from '../transport/transport.js';
 import { sleep, createWakeup } from '../shared/wait.js';
-import { deriveBatch, type Batch } from '../shared/batch.js';
+import { deriveBatch, withJson, type Batch } from '../shared/batch.js';
 import type { DeadLetter } from './dead-letter.js';
 import { createRateLimiter } from './rate-limiter.js';
+import { resolveUnsynced, unsyncedCount } from './_stamps.js';
 import type { DropReason, SinkMetrics } from './sink-metrics.js';
 
 /** Options of {@link createDelivery}. */
@@ -27,6 +28,18 @@ export interface DeliveryOptions {
   /** Ceiling on points sent per second (backlog pacing); undefined for none. */
   maxPointsPerSecond: number | undefined;
   random?: () => number;
+  /** Counts dropped points (and raises the sink's `points_dropped` event). */
+  drop(reason: DropReason, count: number): void;
+  /** Told how sending goes, for transports that do not report their own connection (HTTP). */
+  connection: ConnectionObserver;
+  /** This sink's run: provisional timestamps of this run are resolved with its clock. */
+  run: string;
+  /** Monotonic ms after which provisional timestamps go as they are when the clock is still not synced. */
+  syncDeadlineMs: number;
+  /** True when the spool held data of an earlier run at start: its delivery ends a backlog. */
+  backlogAtStart: boolean;
+  /** The spool was emptied after an outage or a backlog from an earlier run, `durationMs` after it began. */
+  onBacklogDrained(durationMs: number): void;
   /** A batch left the spool for good (acknowledged or dead-lettered). */
   onSettled(id: string): void;
   /** A batch was cut into parts that take its place. */
@@ -50,8 +63,12 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   const limiter = o.maxPointsPerSecond ? createRateLimiter(o.maxPointsPerSecond, o.clock.monotonicNow) : undefined;
   const serverErrors = new Map<string, number>();
   let failures = 0;
+  let syncWaits = 0;
   let resumeAtMs = 0;
   let refused = false;
+  let backlogSince: number | undefined = o.backlogAtStart ? o.clock.monotonicNow() : undefined;
+  // Over HTTP the delivery loop is the only one who sees how the connection goes.
+  const connection: ConnectionObserver | undefined = o.transport.reportsConnection ? undefined : o.connection;
 
   const pause = (ms: number) => {
     resumeAtMs = Math.max(resumeAtMs, o.clock.monotonicNow() + ms);
@@ -59,7 +76,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 
   const giveUp = (batch: Batch, points: Batch['points'], reason: string, drop: DropReason) => {
     o.deadLetter.write(points, reason);
-    o.metrics.dropped.inc({ reason: drop }, points.length);
+    o.drop(drop, points.length);
     o.problems.report(`dead-letter:${drop}`, `points refused and written to ${o.deadLetter.path}`, { reason, batch: batch.id });
   };
 
@@ -67,6 +84,13 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     serverErrors.delete(batch.id);
     o.spool.ack(batch.id);
     o.onSettled(batch.id);
+    if (backlogSince !== undefined && o.spool.stats().batches === 0) {
+      o.onBacklogDrained(o.clock.monotonicNow() - backlogSince);
+      backlogSince = undefined;
+    }
+  };
+  const held = () => {
+    if (backlogSince === undefined && o.spool.stats().batches > 0) backlogSince = o.clock.monotonicNow();
   };
 
   const replace = (batch: Batch, parts: Batch[]) => {
@@ -92,6 +116,9 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     o.metrics.sendErrors.inc({ status: String(statusCode ?? 'network') });
     const delay = 'retryInMs' in result && result.retryInMs !== undefined ? result.retryInMs : backoffDelayMs(failures, o.retry, o.random);
     pause(delay);
+    held();
+    connection?.down(result.reason);
+    connection?.retrying(failures, delay);
     o.problems.report('delivery', `sending failed, data kept in the spool and retried: ${result.reason}`, { retryInMs: Math.round(delay) });
   };
 
@@ -99,6 +126,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     o.metrics.batches.inc({ result: result.status });
     switch (result.status) {
       case 'success':
+        connection?.up();
         failures = 0;
         o.metrics.sent.inc(batch.points.length);
         if (refused) o.logger.info('the receiver accepts our credentials again; sending what was kept');
@@ -138,6 +166,8 @@ export function createDelivery(o: DeliveryOptions): Delivery {
       }
       case 'unauthorized':
         o.spool.release(batch.id);
+        held();
+        connection?.refused(result.reason, result.statusCode);
         o.metrics.sendErrors.inc({ status: String(result.statusCode ?? 'auth') });
         if (!refused) {
           o.logger.error(
@@ -152,6 +182,29 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     }
   };
 
+  /**
+   * The batch as it should go out: provisional timestamps of this run moved onto server time
+   * once the clock is synced (asking the receiver for its time first), or sent as they are
+   * (counted) past the deadline or when an earlier run stamped them. Undefined: wait for a sample.
+   */
+  const withFinalStamps = async (batch: Batch): Promise<Batch | undefined> => {
+    if (!batch.unsynced) return batch;
+    if (batch.unsynced.run === o.run) {
+      if (!o.clock.synced() && o.transport.syncClock) await o.transport.syncClock({ timeoutMs: o.timeoutMs, signal: abort.signal });
+      if (o.clock.synced()) return resolveUnsynced(batch, o.clock.offsetMs());
+      if (o.clock.monotonicNow() < o.syncDeadlineMs) return undefined;
+    }
+    o.metrics.unsynced.inc(unsyncedCount(batch));
+    o.problems.report(
+      'clock:unsynced',
+      batch.unsynced.run === o.run
+        ? 'no server time within clock.first_sample_wait_ms: sending points with the local clock (fieldbridge_points_unsynced_total)'
+        : 'sending points an earlier run stamped before it had server time: they keep that run\'s local clock',
+    );
+    const final: Batch = { id: batch.id, points: batch.points, bytes: batch.bytes, createdAtMs: batch.createdAtMs };
+    return batch.json === undefined ? final : withJson(final, batch.json);
+  };
+
   const lane = async () => {
     while (!abort.signal.aborted) {
       const wait = resumeAtMs - o.clock.monotonicNow();
@@ -159,9 +212,16 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         await sleep(wait, abort.signal);
         continue;
       }
-      const batch = o.spool.lease(1)[0];
-      if (!batch) {
+      const leased = o.spool.lease(1)[0];
+      if (!leased) {
         await wakeup.wait();
+        continue;
+      }
+      const batch = await withFinalStamps(leased);
+      if (!batch) {
+        o.spool.release(leased.id);
+        syncWaits += 1;
+        pause(Math.min(backoffDelayMs(syncWaits, o.retry, o.random), Math.max(1, o.syncDeadlineMs - o.clock.monotonicNow())));
         continue;
       }
       if (limiter) await limiter.take(batch.points.length, abort.signal);

@@ -25,6 +25,8 @@ export interface SinkMetrics {
   sent: Counter;
   batches: Counter<'result'>;
   sendErrors: Counter<'status'>;
+  unsynced: Counter;
+  implausibleServerTime: Counter;
 }
 
 /** Sources the gauges read when scraped. */
@@ -60,5 +62,15 @@ export function createSinkMetrics(registry: Registry, sources: SinkGaugeSources)
     sent: new Counter({ name: 'fieldbridge_points_sent_total', help: 'Points acknowledged by the receiver.', registers }),
     batches: new Counter({ name: 'fieldbridge_batches_total', help: 'Send attempts by result.', labelNames: ['result'], registers }),
     sendErrors: new Counter({ name: 'fieldbridge_send_errors_total', help: 'Failed send attempts by HTTP status (or "network").', labelNames: ['status'], registers }),
+    unsynced: new Counter({
+      name: 'fieldbridge_points_unsynced_total',
+      help: 'Points sent with the local clock: stamped before any server time sample and not resolved (no sample within clock.first_sample_wait_ms, or spooled by an earlier run).',
+      registers,
+    }),
+    implausibleServerTime: new Counter({
+      name: 'fieldbridge_clock_implausible_samples_total',
+      help: 'Server times refused as implausible (before 2020 or after 2100): the clock kept its estimate.',
+      registers,
+    }),
   };
 }

@@ -59,6 +59,13 @@ export interface SinkOptions {
   maxPointsPerSecond?: number;
   /** How long `close()` keeps sending, in ms. Default 10 000. */
   shutdownTimeoutMs?: number;
+  /**
+   * How long the first batches of a run wait for the receiver's time, in ms. Timestamps the
+   * sink stamps before the clock's first server sample are provisional and resolved to server
+   * time when sent; past this wait without any sample they go with the local clock (counted in
+   * `fieldbridge_points_unsynced_total`). Default 10 000.
+   */
+  firstSampleWaitMs?: number;
   /** Dead-letter NDJSON file. Default `<buffer.path>/dead-letter.ndjson`, else `./fieldbridge-dead-letter.ndjson`. */
   deadLetterPath?: string;
   /** Logger (pino). Default: info level to stderr. */
@@ -102,6 +109,7 @@ export interface ResolvedSinkOptions extends SinkOptions {
   timeoutMs: number;
   concurrency: number;
   shutdownTimeoutMs: number;
+  firstSampleWaitMs: number;
 }
 
 /** Applies defaults and validates once; throws `OPTIONS_INVALID` naming the option. */
@@ -131,6 +139,7 @@ export function resolveSinkOptions(options: SinkOptions): ResolvedSinkOptions {
   positive('timeoutMs', options.timeoutMs);
   positive('concurrency', options.concurrency);
   positive('maxPointsPerSecond', options.maxPointsPerSecond);
+  if (options.firstSampleWaitMs !== undefined && !(options.firstSampleWaitMs >= 0)) fail('firstSampleWaitMs must be >= 0');
   positive('websocket.heartbeatMs', options.websocket?.heartbeatMs);
   positive('websocket.ackTimeoutMs', options.websocket?.ackTimeoutMs);
   const ws = options.websocket;
@@ -147,6 +156,7 @@ export function resolveSinkOptions(options: SinkOptions): ResolvedSinkOptions {
     timeoutMs: options.timeoutMs ?? 10_000,
     concurrency: options.concurrency ?? (url === 'stdout' ? 1 : 2),
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
+    firstSampleWaitMs: options.firstSampleWaitMs ?? 10_000,
   };
 }
 

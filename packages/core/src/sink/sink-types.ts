@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import type { Point, PointValue } from '../point/point.js';
 import type { SpoolStats } from '../spool/spool.js';
+import type { SinkEvents } from './sink-events.js';
 
 /** The part of the sink a bridge writes to. */
 export interface PointWriter {
@@ -22,8 +23,12 @@ export interface SinkStatus {
   spool: SpoolStats;
 }
 
-/** A metric-point sink: validation, batching, clock, spool, delivery. */
-export interface Sink extends PointWriter {
+/**
+ * A metric-point sink: validation, batching, clock, spool, delivery. Its lifecycle events
+ * (`connected`, `disconnected`, `reconnecting`, `reconnected`, `auth_failed`,
+ * `backlog_drained`, `spool_full`, `points_dropped`) are heard with `on(event, listener)`.
+ */
+export interface Sink extends PointWriter, SinkEvents {
   /** The source id sent with every request; over WebSocket, the one the server assigned (adopted and persisted). */
   readonly sourceId: string;
   /** The sink's corrected clock; timestamps it adds come from here. */

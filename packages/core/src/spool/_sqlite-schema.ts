@@ -4,14 +4,15 @@ import type BetterSqlite3 from 'better-sqlite3';
 export const SPOOL_APPLICATION_ID = 0x46427370;
 
 /** `PRAGMA user_version` of the schema this code reads and writes. */
-export const SPOOL_SCHEMA_VERSION = 1;
+export const SPOOL_SCHEMA_VERSION = 2;
 
 /**
  * Order is the pair (seq, sub), compared as (integer, blob): `seq` counts appends, `sub` is
  * empty for an appended batch and, for a part cut by `replace()`, its parent's `sub` followed
  * by the part's index as 4 big-endian bytes. Blobs compare bytewise with a prefix first, so
  * parts sort where their parent was, in their own order, however often they are cut again.
- * Payload is the JSON of the points array.
+ * Payload is the JSON of the points array; `unsynced` the JSON of the batch's provisional
+ * timestamps (`Batch.unsynced`), NULL when it has none.
  */
 const SCHEMA = `
 CREATE TABLE batches (
@@ -22,12 +23,22 @@ CREATE TABLE batches (
   points INTEGER NOT NULL,
   bytes INTEGER NOT NULL,
   payload TEXT NOT NULL,
+  unsynced TEXT,
   UNIQUE (seq, sub)
 );
 CREATE INDEX batches_created_at ON batches (created_at_ms);
 `;
 
-const COLUMNS = ['seq', 'sub', 'id', 'created_at_ms', 'points', 'bytes', 'payload'];
+const COLUMNS = ['seq', 'sub', 'id', 'created_at_ms', 'points', 'bytes', 'payload', 'unsynced'];
+
+/**
+ * Steps from each older schema version to the next, run in one transaction at open, so a spool
+ * written by an earlier fieldbridge keeps its content.
+ */
+const MIGRATIONS: Record<number, string> = {
+  // 1 -> 2: provisional timestamps (stamped before the clock had a server sample).
+  1: 'ALTER TABLE batches ADD COLUMN unsynced TEXT;',
+};
 
 /**
  * Creates the schema in an empty database, or checks an existing one. Returns the reason the
@@ -48,7 +59,8 @@ export function prepareSchema(db: BetterSqlite3.Database): string | undefined {
     return undefined;
   }
   if (appId !== SPOOL_APPLICATION_ID) return `its application_id ${appId} is not fieldbridge's (${SPOOL_APPLICATION_ID})`;
-  if (version !== SPOOL_SCHEMA_VERSION) {
+  if (version < SPOOL_SCHEMA_VERSION && version >= 1) migrate(db, version);
+  else if (version !== SPOOL_SCHEMA_VERSION) {
     return `its schema version is ${version}; this fieldbridge reads version ${SPOOL_SCHEMA_VERSION}`;
   }
   const columns = (db.pragma('table_info(batches)') as { name: string }[]).map((c) => c.name);
@@ -56,6 +68,14 @@ export function prepareSchema(db: BetterSqlite3.Database): string | undefined {
   const index = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'batches_created_at'").get();
   if (index === undefined) return 'its batches table lacks the batches_created_at index';
   return undefined;
+}
+
+/** Brings a spool of schema `from` up to {@link SPOOL_SCHEMA_VERSION}, atomically. */
+function migrate(db: BetterSqlite3.Database, from: number): void {
+  db.transaction(() => {
+    for (let v = from; v < SPOOL_SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${SPOOL_SCHEMA_VERSION}`);
+  })();
 }
 
 /** The `sub` key of part `index` cut from a batch whose key is `parentSub`. */

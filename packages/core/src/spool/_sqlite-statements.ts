@@ -10,6 +10,8 @@ export interface BatchRow {
   bytes: number;
   /** JSON of the points array. */
   payload: string;
+  /** JSON of `Batch.unsynced`, or null. */
+  unsynced: string | null;
 }
 
 /** Running totals, read once at open and then kept in memory. */
@@ -24,7 +26,7 @@ export interface SpoolTotals {
 }
 
 const ORDER = 'ORDER BY seq, sub';
-const ALL = 'seq, sub, id, created_at_ms, points, bytes, payload';
+const ALL = 'seq, sub, id, created_at_ms, points, bytes, payload, unsynced';
 
 /** The prepared statements of the disk spool. */
 export interface SpoolStatements {
@@ -41,7 +43,7 @@ export interface SpoolStatements {
 /** Prepares every statement the disk spool runs, and sums the content. */
 export function prepareStatements(db: BetterSqlite3.Database): { statements: SpoolStatements; totals: SpoolTotals } {
   const statements: SpoolStatements = {
-    insert: db.prepare(`INSERT INTO batches (${ALL}) VALUES (@seq, @sub, @id, @created_at_ms, @points, @bytes, @payload)`),
+    insert: db.prepare(`INSERT INTO batches (${ALL}) VALUES (@seq, @sub, @id, @created_at_ms, @points, @bytes, @payload, @unsynced)`),
     has: db.prepare('SELECT 1 FROM batches WHERE id = ?').pluck(),
     byId: db.prepare(`SELECT ${ALL} FROM batches WHERE id = ?`),
     deleteById: db.prepare('DELETE FROM batches WHERE id = ?'),

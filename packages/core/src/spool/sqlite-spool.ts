@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { isFieldbridgeError, FieldbridgeError } from '../errors.js';
-import { pointsJson, withJson, type Batch } from '../shared/batch.js';
+import { pointsJson, withJson, type Batch, type UnsyncedStamps } from '../shared/batch.js';
 import { openSpoolDatabase } from './_sqlite-open.js';
 import { prepareStatements } from './_sqlite-statements.js';
 import type { BatchRow } from './_sqlite-statements.js';
@@ -82,11 +82,14 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     if (sign === 1 && !t.oldestStale) t.oldest = t.oldest === undefined ? row.created_at_ms : Math.min(t.oldest, row.created_at_ms);
     if (sign === -1 && row.created_at_ms === t.oldest) t.oldestStale = true;
   };
-  const toBatch = (row: BatchRow): Batch =>
-    withJson<Batch>(
+  const toBatch = (row: BatchRow): Batch => {
+    const batch = withJson<Batch>(
       { id: row.id, points: JSON.parse(row.payload) as Batch['points'], bytes: row.bytes, createdAtMs: row.created_at_ms },
       row.payload,
     );
+    if (row.unsynced !== null) batch.unsynced = JSON.parse(row.unsynced) as UnsyncedStamps;
+    return batch;
+  };
   const rowOf = (batch: Batch, seq: number, sub: Buffer): BatchRow => ({
     seq,
     sub,
@@ -95,6 +98,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     points: batch.points.length,
     bytes: batch.bytes,
     payload: pointsJson(batch),
+    unsynced: batch.unsynced === undefined ? null : JSON.stringify(batch.unsynced),
   });
   function* unleased(): Generator<CapacityCandidate> {
     for (const row of q.orderedSizes.iterate() as IterableIterator<CapacityCandidate>) {

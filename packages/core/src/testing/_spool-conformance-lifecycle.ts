@@ -32,6 +32,15 @@ export function lifecycleTests(make: MakeSpool): void {
     step(() => fill(spool, [b2]), [b2]);
   });
 
+  it('keeps which timestamps are provisional with the batch (Batch.unsynced)', () => {
+    const { spool } = make();
+    const provisional = { ...batch(1, { points: 3 }), unsynced: { run: 'r1', indices: [0, 2] } };
+    fill(spool, [provisional, batch(2)]);
+    const [first, second] = spool.lease(2);
+    expect(first?.unsynced).toEqual({ run: 'r1', indices: [0, 2] });
+    expect(second?.unsynced).toBeUndefined();
+  });
+
   it('close is idempotent', () => {
     const { spool } = make();
     fill(spool, [batch(1)]);
@@ -59,6 +68,14 @@ export function lifecycleTests(make: MakeSpool): void {
       const again = reopen();
       expectHolds(again, held);
       expect(again.lease(10)).toEqual(held);
+    });
+
+    it('keeps provisional timestamps marked across a reopen', (ctx) => {
+      const { spool, reopen } = make();
+      if (reopen === undefined) return ctx.skip();
+      fill(spool, [{ ...batch(1), unsynced: { run: 'r1', indices: [1] } }]);
+      spool.close();
+      expect(reopen().lease(1)[0]?.unsynced).toEqual({ run: 'r1', indices: [1] });
     });
 
     it('forgets leases: every stored batch is leasable again after a reopen', (ctx) => {

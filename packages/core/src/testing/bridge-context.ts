@@ -87,7 +87,8 @@ export function createTestContext(options: { skipPoll?: () => boolean } = {}): T
       monotonicNow: () => origin + performance.now(),
       offsetMs: () => 0,
       roundTripMs: () => undefined,
-      addSample: () => undefined,
+      synced: () => true,
+      addSample: () => 'used',
     },
     problems: recordingReporter(problems, changed),
     setSourceState(channel, state) {

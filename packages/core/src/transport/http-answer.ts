@@ -66,8 +66,14 @@ function errorText(json: unknown, text: string): string | undefined {
   return text ? text.slice(0, 200) : undefined;
 }
 
-function sampleClock(answer: HttpAnswer, json: unknown): void {
-  const serverTime = json && typeof json === 'object' ? (json as { server_time_ms?: unknown }).server_time_ms : undefined;
+/**
+ * Offers the server's time in an answer to the clock: `server_time_ms` in a JSON body, else an
+ * `x-server-time-ms` header (both gateway-dev extensions), else the `Date` header (whole seconds).
+ */
+export function sampleClock(answer: Omit<HttpAnswer, 'text' | 'statusCode'>, json?: unknown): void {
+  const bodyTime = json && typeof json === 'object' ? (json as { server_time_ms?: unknown }).server_time_ms : undefined;
+  const headerTime = Number(answer.headers['x-server-time-ms']);
+  const serverTime = typeof bodyTime === 'number' ? bodyTime : answer.headers['x-server-time-ms'] !== undefined ? headerTime : undefined;
   const base = { sentAtMs: answer.sentAtMs, receivedAtMs: answer.receivedAtMs };
   if (typeof serverTime === 'number' && Number.isFinite(serverTime)) {
     answer.clock.addSample({ ...base, serverTimeMs: serverTime });

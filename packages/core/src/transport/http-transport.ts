@@ -4,7 +4,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock/clock.js';
 import { REQUEST_LIMITS } from '../point/point.js';
 import { pointsJson, type Batch } from '../shared/batch.js';
-import { classifyHttpAnswer, describeNetworkError } from './http-answer.js';
+import { classifyHttpAnswer, describeNetworkError, sampleClock } from './http-answer.js';
 import type { SendOptions, SendResult, Transport } from './transport.js';
 
 const gzip = promisify(gzipCb);
@@ -30,7 +30,8 @@ export interface HttpTransportOptions {
 /**
  * HTTP transport to a Plexus-compatible `POST /ingest`: keep-alive (undici), gzip over 1 KiB,
  * `x-api-key`, and the batch id as `x-batch-id` on every attempt. Answers are mapped to a
- * {@link SendResult}; it never throws.
+ * {@link SendResult}; it never throws. Every answer feeds the clock; `syncClock` asks for the
+ * server's time with a `HEAD` of the ingest URL before the first batch goes out.
  */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
   const ownDispatcher = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 30_000, connections: 8 });
@@ -73,6 +74,19 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       } catch (err) {
         return { status: 'retryable', reason: describeNetworkError(err, sendOptions.timeoutMs) };
       }
+    },
+    async syncClock(sendOptions: SendOptions): Promise<boolean> {
+      const signals = [AbortSignal.timeout(sendOptions.timeoutMs)];
+      if (sendOptions.signal) signals.push(sendOptions.signal);
+      const sentAtMs = options.clock.monotonicNow();
+      try {
+        const res = await request(options.url, { method: 'HEAD', headers: baseHeaders, dispatcher, signal: AbortSignal.any(signals) });
+        await res.body.dump();
+        sampleClock({ headers: res.headers, sentAtMs, receivedAtMs: options.clock.monotonicNow(), clock: options.clock });
+      } catch {
+        // No answer: the caller tries again later; a network failure shows up on the next send.
+      }
+      return options.clock.synced();
     },
     async shutdown() {
       if (ownDispatcher && !ownDispatcher.destroyed) await ownDispatcher.close();

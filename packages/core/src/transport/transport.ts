@@ -26,12 +26,38 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Told how the connection to the receiver goes, for the sink's lifecycle events. A transport
+ * with a connection of its own (WebSocket) reports it; for one without (HTTP), the delivery loop
+ * reports from the answers.
+ */
+export interface ConnectionObserver {
+  /** The receiver answered (HTTP: stored a batch; WebSocket: authenticated). */
+  up(): void;
+  /** The connection was lost or the receiver failed to answer. */
+  down(reason: string): void;
+  /** The next attempt is scheduled: the `attempt`-th since the last success, in `delayMs`. */
+  retrying(attempt: number, delayMs: number): void;
+  /** The receiver refuses our credentials (401/403, or `device_auth` refused). */
+  refused(message: string, status?: number): void;
+}
+
 /** Where sealed batches go: HTTP ingest, WebSocket device protocol, or stdout. */
 export interface Transport {
   /** Short name for logs and metric labels: `http`, `ws`, `stdout`. */
   readonly name: string;
+  /** True when the transport reports its own connection to a {@link ConnectionObserver}. */
+  readonly reportsConnection?: boolean;
   /** Sends one batch; resolves with the answer, never rejects. */
   send(batch: Batch, options: SendOptions): Promise<SendResult>;
+  /**
+   * Takes a clock sample from the receiver without sending data (HTTP: a `HEAD` of the ingest
+   * URL, whose answer carries the server's time; WebSocket: the handshake of the connection).
+   * Resolves true once the clock is synced, false when no sample could be had within
+   * `options.timeoutMs`. Absent on transports with no receiver clock (stdout): their
+   * timestamps are final when stamped.
+   */
+  syncClock?(options: SendOptions): Promise<boolean>;
   /** Closes connections. Idempotent. */
   shutdown(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../clock/clock.js';
 import type { ProblemReporter } from '../shared/problems.js';
 import { createWakeup, sleep } from '../shared/wait.js';
 import { backoffDelayMs, type RetryOptions } from '../transport/retry-policy.js';
+import type { ConnectionObserver } from '../transport/transport.js';
 import type { WsMetrics } from './_metrics.js';
 import { parseServerFrame, type ServerFrame } from './protocol.js';
 
@@ -46,6 +47,8 @@ export interface LinkOptions extends LinkEvents {
   /** Longest wait for the upgrade and then for the answer to `device_auth`, in ms. */
   authTimeoutMs: number;
   random?: () => number;
+  /** Told of each connection, loss, scheduled attempt and refusal. */
+  connection?: ConnectionObserver;
 }
 
 /** The connection manager: connects, authenticates, reconnects with backoff and jitter. */
@@ -128,6 +131,7 @@ export function createLink(o: LinkOptions): Link {
         o.metrics.connected.set(1);
         setState('ready');
         o.onReady(conn, { frame, sentAtMs, receivedAtMs });
+        o.connection?.up();
       } else if (frame.type === 'error') {
         refused = describeError(frame);
         ws.close(1000, 'authentication refused');
@@ -152,6 +156,7 @@ export function createLink(o: LinkOptions): Link {
         conn = undefined;
         o.metrics.connected.set(0);
         o.onDown(down, why);
+        if (state !== 'closed') o.connection?.down(why);
       }
       if (state === 'closed') {
         changed.wake();
@@ -167,6 +172,7 @@ export function createLink(o: LinkOptions): Link {
           );
         }
         refusal = refused;
+        o.connection?.refused(refused, Number(/HTTP (\d+)/.exec(refused)?.[1]) || undefined);
         setState('refused');
         schedule(o.retry.authProbeIntervalMs);
         return;
@@ -177,6 +183,7 @@ export function createLink(o: LinkOptions): Link {
       const delayMs = refusal !== undefined ? o.retry.authProbeIntervalMs : backoffDelayMs(failures, o.retry, o.random);
       o.problems.report('ws:connection', `WebSocket to ${o.url}: ${why}; reconnecting with backoff, data stays in the spool`, { retryInMs: Math.round(delayMs) });
       if (state !== 'refused') setState('waiting');
+      if (refusal === undefined) o.connection?.retrying(failures, delayMs);
       schedule(delayMs);
     });
   }

@@ -5,7 +5,7 @@ import { SOURCE_ID_PATTERN } from '../point/point.js';
 import type { ProblemReporter } from '../shared/problems.js';
 import type { Batch } from '../shared/batch.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
-import type { SendOptions, SendResult } from '../transport/transport.js';
+import type { ConnectionObserver, SendOptions, SendResult } from '../transport/transport.js';
 import { createAckTracker } from './_acks.js';
 import { createConfirmations } from './_confirm.js';
 import { createControlHandler } from './_control-frames.js';
@@ -37,6 +37,7 @@ export interface WsSessionOptions {
   problems: ProblemReporter;
   registry: Registry;
   random: (() => number) | undefined;
+  connection: ConnectionObserver | undefined;
 }
 
 /** The device side of the protocol, everything but the {@link Transport} face. */
@@ -125,6 +126,7 @@ export function createWsSession(o: WsSessionOptions): WsSession {
     retry: o.retry,
     authTimeoutMs: o.authTimeoutMs,
     random: o.random,
+    connection: o.connection,
     authFrame: () =>
       JSON.stringify({
         type: 'device_auth',

@@ -5,7 +5,7 @@ import { REQUEST_LIMITS } from '../point/point.js';
 import { createProblemReporter, type ProblemReporter } from '../shared/problems.js';
 import type { Batch } from '../shared/batch.js';
 import { DEFAULT_RETRY, type RetryOptions } from '../transport/retry-policy.js';
-import type { SendOptions, SendResult, Transport } from '../transport/transport.js';
+import type { ConnectionObserver, SendOptions, SendResult, Transport } from '../transport/transport.js';
 import { createWsSession } from './_session.js';
 import type { WsDeliveryMode } from './_metrics.js';
 import type { DeviceControl } from '../control/device-control.js';
@@ -49,6 +49,8 @@ export interface WsTransportOptions {
   /** Registry for the `fieldbridge_ws_*` metrics. Default: a registry of its own. */
   registry?: Registry;
   random?: () => number;
+  /** Told of each connection, loss, scheduled reconnect and refusal (the sink's lifecycle events). */
+  connection?: ConnectionObserver;
 }
 
 /** The WebSocket transport: a {@link Transport} plus what the device side knows. */
@@ -99,11 +101,18 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     problems: options.problems ?? createProblemReporter(logger),
     registry: options.registry ?? new Registry(),
     random: options.random,
+    connection: options.connection,
   });
   return {
     name: 'ws',
+    reportsConnection: true,
     send: (batch: Batch, sendOptions: SendOptions): Promise<SendResult> =>
       session.send(batch, { ...sendOptions, ackTimeoutMs: options.ackTimeoutMs ?? sendOptions.timeoutMs }),
+    async syncClock(sendOptions: SendOptions): Promise<boolean> {
+      // The handshake's `server_time_ms` is the sample: wait for an authenticated connection.
+      await session.link.whenUsable(sendOptions.timeoutMs, sendOptions.signal);
+      return options.clock.synced();
+    },
     shutdown: () => session.close(),
     sourceId: () => session.identity.sourceId(),
     installId: session.identity.installId,

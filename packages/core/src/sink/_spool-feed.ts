@@ -1,0 +1,120 @@
+import type { Clock } from '../clock/clock.js';
+import type { Batch } from '../shared/batch.js';
+import type { ProblemReporter } from '../shared/problems.js';
+import type { AppendResult, Spool, WhenFull } from '../spool/spool.js';
+import type { DropReason } from './sink-metrics.js';
+
+/** Sealed batches held in memory while the spool is full under `when_full: block`. */
+const MAX_BLOCKED_BATCHES = 8;
+
+/** Options of {@link createSpoolFeed}. */
+export interface SpoolFeedOptions {
+  spool: Spool;
+  clock: Clock;
+  problems: ProblemReporter;
+  whenFull: WhenFull;
+  /** Drop spooled batches older than this, in ms (`buffer.max_age`); undefined keeps them. */
+  maxAgeMs: number | undefined;
+  drop(reason: DropReason, count: number): void;
+  /** A batch is in the spool: wake the delivery loop. */
+  onStored(): void;
+  /** A batch left for good without delivery (dropped by policy). */
+  onGone(id: string): void;
+  /** The spool turned full (the first refusal or eviction after it had room). */
+  onFull(): void;
+}
+
+/** Moves sealed batches into the spool, applying `when_full` and `max_age`. */
+export interface SpoolFeed {
+  /** Stores a sealed batch, or holds it (block), or drops it (policy). */
+  feed(batch: Batch): void;
+  /** True while batches are held because the spool is full under `when_full: block`. */
+  blocked(): boolean;
+  /** Offers the held batches again (room may have freed up). */
+  retry(): void;
+  /** Stops the timers; returns how many points were still held (and are now lost). */
+  stop(): number;
+}
+
+/**
+ * Creates the {@link SpoolFeed}. A spool that fails to store (disk full, read-only) never makes
+ * `write()` throw: the batch is held like a blocked one and offered again.
+ */
+export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
+  const held: Batch[] = [];
+  let full = false;
+  let lastOutcome: 'stored' | 'refused' | 'error' = 'stored';
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  /** `stored` (or dropped by policy: gone either way), `refused` (full under block), `error` (the spool failed). */
+  const append = (batch: Batch): 'stored' | 'refused' | 'error' => {
+    let result: AppendResult;
+    try {
+      result = o.spool.append(batch);
+    } catch (err) {
+      o.problems.report('spool:error', `the spool cannot store data (${(err as Error).message}); holding it in memory and retrying`, { err });
+      return 'error';
+    }
+    o.problems.resolve('spool:error', 'the spool stores data again');
+    const overflow = !result.accepted || result.dropped.some((d) => d.reason === 'buffer_full');
+    if (overflow && !full) o.onFull();
+    full = overflow;
+    for (const { batch: dropped, reason } of result.dropped) {
+      o.drop(reason, dropped.points.length);
+      o.problems.report(`spool:${reason}`, `spool ${reason === 'expired' ? 'expired' : 'full'}: dropping data as configured (when_full, max_age)`, { reason });
+      o.onGone(dropped.id);
+    }
+    if (result.accepted) o.onStored();
+    return result.accepted || result.dropped.some((d) => d.batch.id === batch.id) ? 'stored' : 'refused';
+  };
+
+  const retry = (): void => {
+    while (held.length > 0 && (lastOutcome = append(held[0]!)) === 'stored') held.shift();
+    if (held.length === 0) {
+      o.problems.resolve('spool:block', 'spool has room again; accepting data');
+    } else if (!retryTimer) {
+      // Room usually frees up on an acknowledgement; the timer covers a spool that failed.
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        retry();
+      }, 1000).unref();
+    }
+  };
+
+  const expiry =
+    o.maxAgeMs === undefined
+      ? undefined
+      : setInterval(() => {
+          for (const { batch } of o.spool.expire(o.clock.now())) {
+            o.drop('expired', batch.points.length);
+            o.problems.report('spool:expired', 'dropping spooled data older than buffer.max_age');
+            o.onGone(batch.id);
+          }
+        }, Math.min(60_000, Math.max(1000, o.maxAgeMs / 10))).unref();
+
+  return {
+    feed(batch) {
+      const outcome = held.length === 0 ? (lastOutcome = append(batch)) : lastOutcome;
+      if (outcome === 'stored') return;
+      if (held.length >= MAX_BLOCKED_BATCHES) {
+        o.drop('blocked', batch.points.length);
+        o.onGone(batch.id);
+        return;
+      }
+      held.push(batch);
+      if (outcome === 'refused') o.problems.report('spool:block', `spool full (when_full: ${o.whenFull}): bridges hold back until it drains`);
+      retry();
+    },
+    blocked: () => held.length > 0,
+    retry,
+    stop() {
+      if (expiry) clearInterval(expiry);
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
+      retry();
+      const lost = held.reduce((n, b) => n + b.points.length, 0);
+      held.length = 0;
+      return lost;
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createClock, createSink, type Sink, type SinkOptions } from '../src/index.js';
+import { KEY, metric, startGateway, tempDir, wsSink } from './helpers/ws-sink.js';
+
+/** Real monotonic time in epoch ms: what both the device and the simulated server build on. */
+const mono = () => performance.timeOrigin + performance.now();
+
+/**
+ * Writes 20 points with no timestamp at once (before the sink has any clock sample), noting
+ * the server's time at each write, then flushes and returns how far each stored timestamp is
+ * from the server's time at its write.
+ */
+async function firstPointErrors(sink: Sink, serverNow: () => number, stored: () => Array<{ value: unknown; timestamp?: number }>): Promise<number[]> {
+  const serverAt: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    serverAt.push(serverNow());
+    sink.send('first.points', i);
+  }
+  await sink.flush();
+  const points = stored();
+  expect(points).toHaveLength(20);
+  return points.map((p) => Math.abs(p.timestamp! - serverAt[p.value as number]!));
+}
+
+describe('clock correction from the first point of a run', () => {
+  it('over HTTP: the first batch is stamped in server time (a HEAD of the ingest URL asks for it first)', async () => {
+    const gateway = await startGateway({ now: mono, clockOffsetMs: 90_000 });
+    const clock = createClock({ monotonicNow: mono });
+    const sink = createSink({ url: gateway.url, apiKey: KEY, sourceId: 'first-http', clock, logger: pino({ level: 'silent' }), batch: { lingerMs: 5 }, deadLetterPath: '/dev/null' });
+    try {
+      expect(clock.synced()).toBe(false);
+      const errors = await firstPointErrors(sink, () => gateway.clockNow(), () => gateway.points({ metric: 'first.points' }));
+      const bound = clock.roundTripMs()! / 2 + 5;
+      expect(Math.max(...errors)).toBeLessThanOrEqual(bound);
+      expect(Math.abs(clock.offsetMs() - 90_000)).toBeLessThanOrEqual(bound);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('over WebSocket: the first batch is stamped in server time (the handshake carries it)', async () => {
+    const gateway = await startGateway({ now: mono, clockOffsetMs: 90_000, wsDelayMs: { toServer: 40, toDevice: 10 } });
+    const clock = createClock({ monotonicNow: mono });
+    const sink = wsSink(gateway, { clock, websocket: { timeSyncIntervalMs: 0 } });
+    expect(clock.synced()).toBe(false);
+    const errors = await firstPointErrors(sink, () => gateway.clockNow(), () => gateway.points({ metric: 'first.points' }));
+    // The handshake is one sample over the 40/10 ms path: off by at most half its round trip.
+    const bound = clock.roundTripMs()! / 2 + 5;
+    expect(clock.roundTripMs()!).toBeGreaterThanOrEqual(49);
+    expect(Math.max(...errors)).toBeLessThanOrEqual(bound);
+  });
+
+  it('a receiver that never tells its time: after first_sample_wait_ms the points go with the local clock, counted', async () => {
+    const received: Array<{ value: unknown; timestamp?: number }> = [];
+    // An ingest service with no Date header and no server time at all.
+    const server: Server = createServer((req, res) => {
+      res.sendDate = false;
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if (req.method === 'POST') received.push(...(JSON.parse(body) as { points: Array<{ value: unknown }> }).points);
+        res.writeHead(req.method === 'POST' ? 200 : 405).end(req.method === 'POST' ? '{"success":true}' : '');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`;
+    const registry = new Registry();
+    const sink = createSink({ url, sourceId: 'no-time', logger: pino({ level: 'silent' }), registry, batch: { lingerMs: 5 }, gzip: false, firstSampleWaitMs: 150, deadLetterPath: '/dev/null', retry: { initialDelayMs: 10, maxDelayMs: 40 } });
+    try {
+      const before = Date.now();
+      sink.send('local', 1);
+      await sink.flush({ timeoutMs: 10_000 });
+      expect(received).toHaveLength(1);
+      expect(received[0]!.timestamp).toBeGreaterThanOrEqual(before - 1000);
+      expect(sink.clock.synced()).toBe(false);
+      expect(await metric(registry, 'fieldbridge_points_unsynced_total')).toBe(1);
+    } finally {
+      await sink.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('points an earlier run spooled before it had server time keep that run\'s clock, counted; this run\'s are corrected', async () => {
+    const dir = tempDir();
+    const gateway = await startGateway({ now: mono, clockOffsetMs: 90_000 });
+    const options = (extra: Partial<SinkOptions>): SinkOptions => ({
+      url: gateway.url,
+      apiKey: KEY,
+      sourceId: 'two-runs',
+      logger: pino({ level: 'silent' }),
+      batch: { lingerMs: 5 },
+      buffer: { path: dir },
+      deadLetterPath: '/dev/null',
+      retry: { initialDelayMs: 10, maxDelayMs: 40, jitter: 0 },
+      shutdownTimeoutMs: 50,
+      ...extra,
+    });
+    // Run 1 never reaches the receiver: every request is dropped, HEAD included.
+    gateway.setFaults({ drop: true });
+    const first = createSink(options({ firstSampleWaitMs: 60_000 }));
+    first.send('run', 1);
+    await expect(first.flush({ timeoutMs: 200 })).rejects.toMatchObject({ code: 'FLUSH_TIMEOUT' });
+    await first.close();
+    gateway.setFaults(undefined);
+
+    const registry = new Registry();
+    const second = createSink(options({ registry }));
+    try {
+      second.send('run', 2);
+      await second.flush();
+      const [one, two] = [1, 2].map((value) => gateway.points({ metric: 'run' }).find((p) => p.value === value)!);
+      // Run 1's point kept its local stamp: 90 s behind the server's clock.
+      expect(two!.timestamp! - one!.timestamp!).toBeGreaterThan(80_000);
+      expect(Math.abs(two!.timestamp! - gateway.clockNow())).toBeLessThan(5_000);
+      expect(await metric(registry, 'fieldbridge_points_unsynced_total')).toBe(1);
+    } finally {
+      await second.close();
+    }
+  });
+});
