@@ -1,16 +1,23 @@
 // Sums the vitest summaries of every package in a `pnpm test` log into one closing line,
 // "N passed, N failed, N skipped", so CI can read the totals. A test file that fails to load
 // has no tests of its own, so a package counts at least as many failures as failed files; a
-// package whose test task failed before vitest summarised anything (a build error) is named.
+// package whose test task failed before vitest summarised anything (a build error) is named, and
+// an unhandled error vitest caught outside any test counts as a failure.
 import { readFileSync } from 'node:fs';
 
 const log = readFileSync(process.argv[2], 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
 const packages = new Map();
 for (const raw of log.split('\n')) {
-  const m = /^(?:(\S*):test:)?\s*(Tests|Test Files)\s+(.*)$/.exec(raw.trim());
+  const m = /^(?:(\S*):test:)?\s*(Tests|Test Files|Errors)\s+(.*)$/.exec(raw.trim());
   if (!m) continue;
   const [, pkg = '', what, counts] = m;
-  const entry = packages.get(pkg) ?? { passed: 0, failed: 0, skipped: 0, failedFiles: 0 };
+  const entry = packages.get(pkg) ?? { passed: 0, failed: 0, skipped: 0, failedFiles: 0, errors: 0 };
+  if (what === 'Errors') {
+    // Unhandled errors fail the run even when every test passed.
+    entry.errors += Number(/(\d+) errors?/.exec(counts)?.[1] ?? 1);
+    packages.set(pkg, entry);
+    continue;
+  }
   const n = Object.fromEntries([...counts.matchAll(/(\d+) (passed|failed|skipped|todo)/g)].map(([, c, k]) => [k, Number(c)]));
   if (what === 'Tests') {
     entry.passed += n.passed ?? 0;
@@ -24,7 +31,7 @@ for (const raw of log.split('\n')) {
 const totals = { passed: 0, failed: 0, skipped: 0 };
 for (const e of packages.values()) {
   totals.passed += e.passed;
-  totals.failed += Math.max(e.failed, e.failedFiles);
+  totals.failed += Math.max(e.failed, e.failedFiles) + e.errors;
   totals.skipped += e.skipped;
 }
 const failedTasks = [...log.matchAll(/^\s*Failed:\s+(.*)$/gm)].flatMap((m) => m[1].split(',').map((s) => s.trim())).filter(Boolean);

@@ -81,6 +81,8 @@ describe('sink over HTTP: batching and the wire', () => {
     const p = server.requests[0]!.body.points[0]!;
     expect(p.tags).toEqual({ site: 'a', line: '2' });
     expect(p.timestamp as number).toBeGreaterThanOrEqual(before - 50);
+    // The stamp was provisional: the sink asked the receiver for its time first.
+    expect(server.clockProbes()).toBe(1);
   });
 
   it('never sends more than 10,000 points in one request', async () => {

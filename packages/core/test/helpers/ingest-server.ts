@@ -18,7 +18,14 @@ export async function startIngestServer(responder?: Responder) {
   const requests: ReceivedRequest[] = [];
   let respond: Responder = responder ?? ok;
   const waiters: Array<() => void> = [];
+  let clockProbes = 0;
   const server = createServer((req, res) => {
+    if (req.method === 'HEAD') {
+      // The sink's clock probe before its first batch: answered with the time, not recorded.
+      clockProbes += 1;
+      res.writeHead(200, { 'x-server-time-ms': String(Date.now()) }).end();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -35,6 +42,8 @@ export async function startIngestServer(responder?: Responder) {
   return {
     url: `http://127.0.0.1:${port}/ingest`,
     requests,
+    /** HEAD requests (clock probes) answered so far. */
+    clockProbes: () => clockProbes,
     setResponder(next: Responder) {
       respond = next;
     },
