@@ -27,13 +27,15 @@ export { createWsTransport, type WsTransport, type WsTransportOptions, type WsDe
 export { CONTROL_TYPES, type ControlType, type WsExtension } from './ws/protocol.js';
 export type { DeviceControl, StreamRequest } from './control/device-control.js';
 export { createDashboardControl, type DashboardControl } from './control/dashboard-control.js';
-export { DEFAULT_RETRY, backoffDelayMs, parseRetryAfterMs, type RetryOptions } from './transport/retry-policy.js';
+export { DEFAULT_RETRY, parseRetryAfterMs, type RetryOptions } from './transport/retry-policy.js';
+export { backoffDelayMs, type Backoff } from './shared/backoff.js';
+export { createChangeFilter, type ChangeFilter, type ChangeFilterOptions, type ChangeVerdict } from './shared/change-filter.js';
 
 export { parseMapping, loadMapping } from './config/load-mapping.js';
 export { ConfigError, formatIssue, type ConfigIssue } from './config/config-error.js';
-export { bridgeFileSchema, generateJsonSchema, type FileConfig } from './config/file-schema.js';
+export { bridgeFileSchema, generateJsonSchema, schemaFileText, type FileConfig, type SectionDefinition, type SectionIssue } from './config/file-schema.js';
 export { commonShape, sinkSectionSchema, observeSectionSchema, type CommonConfig } from './config/common-schema.js';
-export { byteSize, duration } from './config/units.js';
+export { byteSize, duration, durationMs, sizeBytes, formatDuration, formatSize, MAX_TIMER_MS, type DurationOptions, type SizeOptions } from './config/units.js';
 export { substituteEnv } from './config/env-substitute.js';
 
 export {

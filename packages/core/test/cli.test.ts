@@ -113,7 +113,7 @@ describe('bridge process', () => {
     expect(await ready.json()).toMatchObject({ ready: true, channels: { a: 'connected', b: 'connected' } });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/fieldbridge_points_sent_total \d+/);
-    expect(metrics).toMatch(/fieldbridge_source_connected\{channel="a"\} 1/);
+    expect(metrics).toMatch(/fieldbridge_source_connected\{bridge="counter",channel="a"\} 1/);
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
     const a = gateway.points({ metric: 'demo.a' }).map((p) => p.value as number);

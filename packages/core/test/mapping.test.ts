@@ -94,6 +94,9 @@ describe('generateJsonSchema', () => {
     expect(Object.keys(schema.properties)).toEqual(['source_id', 'tags', 'sink', 'observe', 'log', 'counter']);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toContain('counter');
-    expect(JSON.stringify(schema)).toContain('512MiB');
+    // Sizes and durations accept their string forms (256MiB, 30s) besides numbers.
+    const text = JSON.stringify(schema);
+    expect(text).toContain('(b|kb|kib|mb|mib|gb|gib|tb|tib)');
+    expect(text).toContain('(ms|s|m|h|d|w)');
   });
 });

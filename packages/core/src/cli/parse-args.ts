@@ -7,6 +7,8 @@ export interface CliOptions {
   check?: boolean;
   dryRun?: boolean;
   once?: boolean;
+  /** `--once-timeout`: how long `--once` waits for a push source, as given (`30s`, `5000`). */
+  onceTimeout?: string;
   logLevel?: string;
   /** `--session NAME`: tag every point with this session from the start. */
   session?: string;
@@ -33,6 +35,7 @@ export function parseCliArgs(definition: BridgeDefinition, argv: string[], io: C
     .option('--check', 'validate the mapping file and print what would be read, without connecting')
     .option('--dry-run', 'connect to the source and print decoded points as NDJSON on stdout, sending nothing')
     .option('--once', 'run one poll cycle (or until each channel delivered), flush, and exit')
+    .option('--once-timeout <duration>', 'with --once: longest wait for every channel of a push source (e.g. 30s; default 10s)')
     .option('--session <name>', 'start a session: tag every point with session_id NAME (over WebSocket the server is told)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
     .addHelpText(

@@ -1,5 +1,6 @@
 import type { FileConfig } from '../config/file-schema.js';
 import { loadMapping } from '../config/load-mapping.js';
+import { durationMs } from '../config/units.js';
 import { isFieldbridgeError } from '../errors.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { createLogger } from '../shared/logger.js';
@@ -22,6 +23,15 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
   if (parsed.session !== undefined && !(parsed.session.length > 0 && parsed.session.length <= 256)) {
     io.stderr.write(`${command}: --session needs a name of 1..256 characters\n`);
     return 2;
+  }
+  let onceTimeoutMs: number | undefined;
+  if (parsed.onceTimeout !== undefined) {
+    const result = durationMs({ minMs: 1, maxMs: 3_600_000 }).safeParse(/^\d+$/.test(parsed.onceTimeout) ? Number(parsed.onceTimeout) : parsed.onceTimeout);
+    if (!result.success) {
+      io.stderr.write(`${command}: --once-timeout ${parsed.onceTimeout}: ${result.error.issues[0]?.message ?? 'not a duration'}\n`);
+      return 2;
+    }
+    onceTimeoutMs = result.data;
   }
   if (!file) {
     io.stderr.write(`${command}: --config FILE is required (see ${command} --help)\n`);
@@ -50,7 +60,7 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
       io.stdout.write(formatCheck(definition, file, config));
       return 0;
     }
-    return await runService({ definition, config, load, logger, io, dryRun: !!parsed.dryRun, once: !!parsed.once, session: parsed.session });
+    return await runService({ definition, config, load, logger, io, dryRun: !!parsed.dryRun, once: !!parsed.once, onceTimeoutMs, session: parsed.session });
   } catch (err) {
     logger.fatal({ err }, `${command} failed: ${(err as Error).message}`);
     return 1;

@@ -20,6 +20,8 @@ export interface ServiceOptions {
   io: CliIo;
   dryRun: boolean;
   once: boolean;
+  /** `--once-timeout`, in ms. */
+  onceTimeoutMs?: number;
   /** `--session NAME`: the session id stamped on every point from the start. */
   session?: string;
 }
@@ -46,7 +48,7 @@ export async function runService(s: ServiceOptions): Promise<number> {
     throw err;
   }
 
-  if (s.once) return runOnce(bridge, sink, config, s.logger);
+  if (s.once) return runOnce(bridge, sink, config, s.logger, s.onceTimeoutMs);
 
   let observe: ObserveServer | undefined;
   if (config.observe && !s.dryRun) {
@@ -130,10 +132,10 @@ export async function runService(s: ServiceOptions): Promise<number> {
 }
 
 /** One cycle: whatever was read is delivered even when the cycle failed part-way. */
-async function runOnce(bridge: RunningBridge, sink: Sink, config: FileConfig, logger: Logger): Promise<number> {
+async function runOnce(bridge: RunningBridge, sink: Sink, config: FileConfig, logger: Logger, timeoutMs: number | undefined): Promise<number> {
   let code = 0;
   try {
-    await bridge.instance.once();
+    await bridge.once(timeoutMs);
   } catch (err) {
     logger.error({ err }, `the read cycle failed: ${(err as Error).message}; delivering what was read`);
     code = 1;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { REQUEST_LIMITS, SOURCE_ID_PATTERN } from '../point/point.js';
-import { byteSize, duration } from './units.js';
+import { durationMs, sizeBytes } from './units.js';
 
 const positiveInt = z.number().int().positive();
 const tagMap = z.record(z.string().max(256), z.string().max(256)).refine((t) => Object.keys(t).length <= 16, 'at most 16 tags');
@@ -15,46 +15,52 @@ export const sinkSectionSchema = z.strictObject({
   api_key: z.string().optional().describe('Sent as x-api-key. Use ${PLEXUS_API_KEY} rather than the key itself.'),
   batch: z
     .strictObject({
-      max_points: positiveInt.max(REQUEST_LIMITS.maxPoints).optional(),
-      max_bytes: byteSize.optional(),
-      linger_ms: z.number().int().nonnegative().optional(),
+      max_points: positiveInt.max(REQUEST_LIMITS.maxPoints).optional().describe(`Seal a batch at this many points. Default 1000, at most ${REQUEST_LIMITS.maxPoints}.`),
+      max_bytes: sizeBytes({ min: 1024, max: REQUEST_LIMITS.maxBodyBytes }).optional().describe('Seal a batch before its JSON passes this size. Default 1MiB (range 1KiB..5MiB).'),
+      linger_ms: durationMs({ maxMs: 60_000 }).optional().describe('Seal a batch this long after its first point. Default 1s (range 0..1m).'),
     })
     .optional(),
   buffer: z
     .strictObject({
       path: z.string().optional().describe('Directory of the durable spool (relative paths are read from the working directory).'),
-      max_bytes: byteSize.optional(),
+      max_bytes: sizeBytes({ min: 64 * 1024 }).optional().describe('Cap on spooled data. Default 256MiB (range 64KiB..1TiB).'),
       when_full: z.enum(['drop_oldest', 'drop_newest', 'block']).optional(),
-      max_age: duration.optional(),
+      max_age: durationMs({ minMs: 1000, maxMs: 366 * 86_400_000 }).optional().describe('Drop spooled data older than this (range 1s..366d). Default: kept.'),
       durability: z.enum(['process', 'power']).optional(),
     })
     .optional(),
   retry: z
     .strictObject({
-      initial_delay_ms: positiveInt.optional(),
-      max_delay_ms: positiveInt.optional(),
-      max_server_error_attempts: positiveInt.optional(),
-      auth_probe_interval_ms: positiveInt.optional(),
+      initial_delay_ms: durationMs({ minMs: 1, maxMs: 3_600_000 }).optional().describe('First backoff delay. Default 500ms (range 1ms..1h).'),
+      max_delay_ms: durationMs({ minMs: 1, maxMs: 3_600_000 }).optional().describe('Longest backoff delay. Default 30s (range 1ms..1h).'),
+      max_server_error_attempts: positiveInt.max(1000).optional().describe('Attempts at a batch answered 500 before it is dead-lettered. Default 5.'),
+      auth_probe_interval_ms: durationMs({ minMs: 100, maxMs: 86_400_000 }).optional().describe('Wait between probes while the key is refused. Default 1m (range 100ms..1d).'),
     })
     .optional(),
   websocket: z
     .strictObject({
-      heartbeat_s: z.number().positive().optional().describe('Heartbeat and liveness ping interval, in seconds (no pong within twice this: reconnect). Default 30.'),
-      time_sync_interval_s: z.number().nonnegative().optional().describe('Clock re-sync with time_sync where the server answers it, in seconds; 0: at connect only. Default 300.'),
-      ack_timeout_ms: positiveInt.optional().describe('How long a frame waits for its ack before it is sent again (servers with acks). Default: timeout_ms.'),
-      max_frame_bytes: byteSize.optional().describe('Largest telemetry frame; larger batches go as several frames. Default 1MiB.'),
+      heartbeat_s: durationMs({ unit: 's', minMs: 1000, maxMs: 3_600_000 })
+        .optional()
+        .describe('Heartbeat and liveness ping interval (no pong within twice this: reconnect). Default 30s (range 1s..1h).'),
+      time_sync_interval_s: durationMs({ unit: 's', maxMs: 86_400_000 })
+        .optional()
+        .describe('Clock re-sync with time_sync where the server answers it; 0: at connect only. Default 5m (range 0..1d).'),
+      ack_timeout_ms: durationMs({ minMs: 10, maxMs: 600_000 }).optional().describe('How long a frame waits for its ack before it is sent again (servers with acks). Default: timeout_ms (range 10ms..10m).'),
+      max_frame_bytes: sizeBytes({ min: 1024, max: REQUEST_LIMITS.maxWsMessageBytes })
+        .optional()
+        .describe('Largest telemetry frame; larger batches go as several frames. Default 1MiB (range 1KiB..1MiB).'),
       state_path: z.string().optional().describe('Directory for install_id and the assigned source_id. Default buffer.path; unset: memory only.'),
     })
     .optional()
     .describe('The WebSocket device protocol (ws:// and wss:// URLs).'),
   gzip: z.boolean().optional(),
-  timeout_ms: positiveInt.optional(),
-  concurrency: positiveInt.max(16).optional(),
-  max_points_per_s: z.number().positive().optional(),
-  shutdown_timeout_ms: z.number().int().nonnegative().optional(),
+  timeout_ms: durationMs({ minMs: 10, maxMs: 600_000 }).optional().describe('Timeout of one send attempt. Default 10s (range 10ms..10m).'),
+  concurrency: positiveInt.max(16).optional().describe('Batches in flight at once. Default 2.'),
+  max_points_per_s: z.number().positive().max(10_000_000).optional().describe('Ceiling on points sent per second, so a backlog drains within rate limits. Default none.'),
+  shutdown_timeout_ms: durationMs({ maxMs: 600_000 }).optional().describe('How long a stop keeps delivering. Default 10s (range 0..10m).'),
   clock: z
     .strictObject({
-      first_sample_wait_ms: duration
+      first_sample_wait_ms: durationMs({ maxMs: 3_600_000 })
         .optional()
         .describe('How long the first batches wait for the receiver\'s time before going with the local clock (counted). Default 10s.'),
     })

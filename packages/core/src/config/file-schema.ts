@@ -9,6 +9,14 @@ import { commonShape, type CommonConfig } from './common-schema.js';
 export interface SectionDefinition<S extends z.ZodType = z.ZodType, N extends string = string> {
   name: N;
   configSchema: S;
+  /** Cross-field checks run after the schema passed; paths are relative to the section. */
+  check?(config: z.output<S>): SectionIssue[];
+}
+
+/** A problem a section's `check` found, `path` relative to the section. */
+export interface SectionIssue {
+  path: (string | number)[];
+  message: string;
 }
 
 /** A whole validated mapping file: the common keys plus the bridge's own section. */
@@ -27,4 +35,9 @@ export function bridgeFileSchema(definition: SectionDefinition): z.ZodType {
 export function generateJsonSchema(definition: SectionDefinition): Record<string, unknown> {
   const schema = z.toJSONSchema(bridgeFileSchema(definition), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return { ...schema, title: `bridge-${definition.name} mapping file` };
+}
+
+/** The text of a bridge's `schema.json`: its JSON Schema, pretty-printed, ending in a newline. */
+export function schemaFileText(definition: SectionDefinition): string {
+  return `${JSON.stringify(generateJsonSchema(definition), null, 2)}\n`;
 }

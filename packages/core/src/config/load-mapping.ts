@@ -29,6 +29,11 @@ export function parseMapping<D extends SectionDefinition>(text: string, file: st
   const result = bridgeFileSchema(definition).safeParse(doc.toJS() ?? {});
   if (!result.success) throw new ConfigError(locateIssues(doc, result.error.issues, at));
   const config = result.data as FileConfig<D>;
+  const section = (config as Record<string, unknown>)[definition.name];
+  const checked = definition.check?.(section as never) ?? [];
+  if (checked.length > 0) {
+    throw new ConfigError(locateIssues(doc, checked.map((i) => ({ code: 'custom', path: [definition.name, ...i.path], message: i.message }) as z.core.$ZodIssue), at));
+  }
   return config;
 }
 

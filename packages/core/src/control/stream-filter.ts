@@ -1,4 +1,5 @@
 import type { Point } from '../point/point.js';
+import { createChangeFilter, type ChangeFilter } from '../shared/change-filter.js';
 import type { StreamRequest } from './device-control.js';
 
 /** What the stream filter decides for one point. */
@@ -19,30 +20,27 @@ export interface StreamFilter {
   admit(point: Point): StreamVerdict;
 }
 
-/** Creates a {@link StreamFilter}; `now` is monotonic ms, so a wall-clock step cannot unthrottle. */
+/**
+ * Creates a {@link StreamFilter}; `now` is monotonic ms, so a wall-clock step cannot unthrottle.
+ * The interval is the bridges' change filter (`minIntervalMs`) keyed by series.
+ */
 export function createStreamFilter(now: () => number): StreamFilter {
   let request: StreamRequest | undefined;
   let matcher: RegExp | undefined;
-  const lastSent = new Map<string, number>();
+  let throttle: ChangeFilter = createChangeFilter();
 
   return {
     set(next) {
       request = next;
       matcher = next?.metrics?.length ? globs(next.metrics) : undefined;
-      lastSent.clear();
+      throttle = createChangeFilter(next?.intervalMs ? { minIntervalMs: next.intervalMs } : {});
     },
     current: () => request,
     admit(point) {
       if (!request) return 'pass';
       if (matcher && !matcher.test(point.metric)) return 'filtered';
-      const interval = request.intervalMs ?? 0;
-      if (interval <= 0) return 'pass';
       const key = point.tags ? `${point.metric}\u0000${JSON.stringify(point.tags)}` : point.metric;
-      const t = now();
-      const last = lastSent.get(key);
-      if (last !== undefined && t - last < interval) return 'throttled';
-      lastSent.set(key, t);
-      return 'pass';
+      return throttle.admit(key, point.value, now()) === 'pass' ? 'pass' : 'throttled';
     },
   };
 }

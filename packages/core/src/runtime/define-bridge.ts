@@ -1,32 +1,78 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
+import type { SourceMetrics } from '../bridge/source-metrics.js';
 import type { Clock } from '../clock/clock.js';
-import type { PointWriter } from '../sink/sink-types.js';
+import type { SectionIssue } from '../config/file-schema.js';
+import type { Point } from '../point/point.js';
 import type { ProblemReporter } from '../shared/problems.js';
+import type { PointWriter } from '../sink/sink-types.js';
 
-/** Connection state of one channel of a source (a device, a subscription, a bus). */
-export type SourceState = 'connecting' | 'connected' | 'disconnected' | 'failed';
+/** State of one channel of a source (a device, a subscription, a bus, a vehicle, a tag). */
+export type SourceState = 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+/** How a channel counts. */
+export interface ChannelOptions {
+  /**
+   * Required channels (a device to poll, a subscription, a bus) gate `/readyz` and `--once`;
+   * optional ones (a vehicle heard on a link, a BLE tag) come and go without making the bridge
+   * unready. Default true.
+   */
+  required?: boolean;
+  /** Points emitted on this channel also count for the channel `parent` (for `--once`). */
+  parent?: string;
+}
+
+/** One channel of a source, as the runtime tracks it. */
+export interface Channel {
+  readonly name: string;
+  readonly required: boolean;
+  /** The state last set. */
+  state(): SourceState;
+  /** Reports the state: `connected`, `disconnected` (`reason` logged), `failed` (refused for good, e.g. a subscription the broker denies). */
+  set(state: Exclude<SourceState, 'closed'>, reason?: string): void;
+  /**
+   * The channel is gone (a vehicle that landed, a tag out of range): it leaves `/readyz` and
+   * `/metrics`. Asking `ctx.channel(name)` again opens it anew.
+   */
+  close(reason?: string): void;
+}
+
+/**
+ * Backpressure from the sink. While `blocked()` (the spool is full under `when_full: block`)
+ * a bridge holds back what it can: a poller skips its cycle, MQTT holds its acknowledgements so
+ * the broker keeps the messages, OPC-UA holds its publish acknowledgements; a source that cannot
+ * wait (a CAN bus, BLE adverts) counts what it drops (`metrics.dropped(channel, 'blocked', n)`).
+ */
+export interface FlowControl {
+  blocked(): boolean;
+  /** Resolves once not blocked (at once when not), or when `signal` aborts. */
+  whenOpen(signal?: AbortSignal): Promise<void>;
+}
 
 /** What the runtime hands a bridge when it creates it. */
 export interface BridgeContext {
-  /** Where decoded points go. In `--dry-run` this prints NDJSON and sends nothing. */
+  /**
+   * Writes the points one message gave, for `channel`: counted in
+   * `fieldbridge_source_points_total` (once per call) and noted for `--once`.
+   */
+  emit(channel: Channel | string, points: readonly Point[]): void;
+  /** Opens (or returns the open) channel `name`. Its state shows in `/readyz` and `fieldbridge_source_connected`. */
+  channel(name: string, options?: ChannelOptions): Channel;
+  /** Backpressure from the sink. */
+  flow: FlowControl;
+  /** The standard source metrics, labelled with this bridge. */
+  metrics: SourceMetrics;
+  /** The sink itself, for points that belong to no channel. Prefer `emit`. In `--dry-run` it prints NDJSON. */
   sink: PointWriter;
   /** The process logger (pino, on stderr), bound to the bridge's name. */
   logger: Logger;
-  /** The Prometheus registry served on `/metrics`; register bridge metrics here. */
+  /** The Prometheus registry served on `/metrics`; register the protocol's own metrics here. */
   registry: Registry;
   /** The sink's corrected clock: use it for timestamps the bridge stamps itself. */
   clock: Clock;
   /** Episode logging for recurring problems (malformed frames, device timeouts). */
   problems: ProblemReporter;
-  /** Reports a channel's state; `/readyz` is ready when every channel is `connected`. */
-  setSourceState(channel: string, state: SourceState): void;
-  /**
-   * Counts a poll skipped under backpressure and returns true when the bridge should skip:
-   * the spool is full under `when_full: block`. Polling bridges call it before each cycle.
-   */
-  shouldSkipPoll(): boolean;
   /** Aborted when the bridge is asked to stop. */
   signal: AbortSignal;
 }
@@ -35,9 +81,12 @@ export interface BridgeContext {
 export interface BridgeInstance {
   /** Connects and begins reading; resolves once started (not necessarily connected). */
   start(): Promise<void>;
-  /** Runs one poll cycle, or reads until every channel delivered its first points. */
-  once(): Promise<void>;
-  /** Stops reading and closes connections. Idempotent. */
+  /**
+   * One read: a poll cycle of every device. Push sources leave it out: the runtime then starts
+   * them and waits until every required channel emitted or failed (`--once-timeout`).
+   */
+  once?(): Promise<void>;
+  /** Stops reading and closes connections, promptly even mid-connect. Idempotent. */
   stop(): Promise<void>;
   /**
    * Applies a `configure` request a dashboard sent over WebSocket (e.g. a new poll interval);
@@ -60,7 +109,7 @@ export interface BridgeCliIo {
   logger: Logger;
 }
 
-/** A bridge: the schema of its YAML section and how to create it. */
+/** A bridge: the schema of its YAML section and how to create it (docs/BRIDGE.md). */
 export interface BridgeDefinition<S extends z.ZodType = z.ZodType, N extends string = string> {
   /** Protocol name: the YAML section key and the `bridge-<name>` command. */
   name: N;
@@ -68,10 +117,18 @@ export interface BridgeDefinition<S extends z.ZodType = z.ZodType, N extends str
   version: string;
   /** Schema of the bridge's YAML section (strict: unknown keys are errors). */
   configSchema: S;
-  /** Lines describing what would be read, printed by `--check`. */
+  /**
+   * Cross-field checks the schema cannot express (overlapping registers, a template naming a
+   * placeholder that does not exist), each issue located by its path in the section. Run by
+   * the mapping loader, so `--check` refuses all the runtime would.
+   */
+  check?(config: z.output<S>): SectionIssue[];
+  /** Lines describing what would be read, printed by `--check`. Never secrets. */
   describe(config: z.output<S>): string[];
-  /** Creates the bridge. Must not connect, and should load heavy libraries only in `start()`. */
+  /** Creates the bridge. Must not connect, and loads heavy libraries only in `start()`. */
   create(config: z.output<S>, ctx: BridgeContext): BridgeInstance;
+  /** How long `--once` waits for a push source by default, in ms (overridden by `--once-timeout`). Default 10 000. */
+  onceTimeoutMs?(config: z.output<S>): number | undefined;
   /** Extra command-line options and their handler. */
   cli?: {
     options: BridgeCliOption[];

@@ -24,8 +24,8 @@ export function sinkOptionsFromConfig(config: CommonConfig): SinkOptions {
       authProbeIntervalMs: s.retry.auth_probe_interval_ms,
     },
     websocket: s.websocket && {
-      heartbeatMs: s.websocket.heartbeat_s === undefined ? undefined : s.websocket.heartbeat_s * 1000,
-      timeSyncIntervalMs: s.websocket.time_sync_interval_s === undefined ? undefined : s.websocket.time_sync_interval_s * 1000,
+      heartbeatMs: s.websocket.heartbeat_s,
+      timeSyncIntervalMs: s.websocket.time_sync_interval_s,
       ackTimeoutMs: s.websocket.ack_timeout_ms,
       maxFrameBytes: s.websocket.max_frame_bytes,
       statePath: s.websocket.state_path,

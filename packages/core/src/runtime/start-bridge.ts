@@ -1,13 +1,17 @@
 import type { Logger } from 'pino';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import { createSourceMetrics } from '../bridge/source-metrics.js';
 import type { FileConfig } from '../config/file-schema.js';
 import { FieldbridgeError } from '../errors.js';
-import { createSink } from '../sink/create-sink.js';
-import type { Sink } from '../sink/sink-types.js';
 import type { Readiness } from '../observe/observe-server.js';
-import type { BridgeContext, BridgeDefinition, BridgeInstance, SourceState } from './define-bridge.js';
+import type { Point } from '../point/point.js';
 import { createLogger } from '../shared/logger.js';
 import { createProblemReporter } from '../shared/problems.js';
+import { sleep } from '../shared/wait.js';
+import { createSink } from '../sink/create-sink.js';
+import type { Sink } from '../sink/sink-types.js';
+import { createChannels } from './_channels.js';
+import type { BridgeContext, BridgeDefinition, BridgeInstance, Channel } from './define-bridge.js';
 import { sinkOptionsFromConfig } from './sink-from-config.js';
 
 /** Options of {@link startBridge}. */
@@ -18,8 +22,16 @@ export interface StartBridgeOptions {
   logger?: Logger;
   /** Default: a new registry. The sink's and the bridge's metrics land here. */
   registry?: Registry;
-  /** Do not call `instance.start()` (the caller runs `instance.once()` instead). */
+  /** Do not call `instance.start()` (the caller runs `once()` instead). */
   deferStart?: boolean;
+  /** Tags added to every point this bridge emits (e.g. `bridge` when several share one sink). */
+  tags?: Record<string, string>;
+}
+
+/** What `once()` found. */
+export interface OnceReport {
+  /** Required channels that delivered nothing before the timeout (push sources). */
+  silent: string[];
 }
 
 /** A bridge running in this process. */
@@ -27,8 +39,15 @@ export interface RunningBridge {
   readonly sink: Sink;
   readonly instance: BridgeInstance;
   readonly registry: Registry;
-  /** Every reported channel connected and the sink not refusing data. */
+  /** Every required channel connected and the sink not refusing data. */
   readiness(): Readiness;
+  /**
+   * One read, then resolves (the bridge is left started for push sources; call `stop()`): a
+   * poller's cycle, or for a push source, until every required channel emitted or failed, at
+   * most `timeoutMs` (default: the definition's, else 10 000). Rejects `BRIDGE_FAILED` when no
+   * required channel ever connected or every one failed.
+   */
+  once(timeoutMs?: number): Promise<OnceReport>;
   /** Stops the bridge, then (if it owns the sink) drains and closes the sink. Idempotent. */
   stop(): Promise<void>;
 }
@@ -46,33 +65,42 @@ export async function startBridge<D extends BridgeDefinition>(
   const logger = options.logger ?? createLogger({ name: `bridge-${definition.name}` });
   const ownSink = !options.sink;
   const sink = options.sink ?? createSink({ ...sinkOptionsFromConfig(config), agentVersion: agentVersionOf(definition), logger, registry });
-  const states = new Map<string, SourceState>();
   const abort = new AbortController();
-  const registers = [registry];
-  const connected = new Gauge({ name: 'fieldbridge_source_connected', help: '1 when the channel is connected.', labelNames: ['channel'], registers });
-  const skipped = new Counter({ name: 'fieldbridge_polls_skipped_total', help: 'Polls skipped because the spool is full under when_full: block.', registers });
+  const metrics = createSourceMetrics(registry, definition.name);
+  const channels = createChannels(metrics, logger);
+  const extraTags = options.tags;
+  const write = extraTags
+    ? (point: Point) => sink.write({ ...point, tags: point.tags ? { ...extraTags, ...point.tags } : extraTags })
+    : (point: Point) => sink.write(point);
 
   const ctx: BridgeContext = {
-    sink,
+    emit(channel: Channel | string, points: readonly Point[]) {
+      const name = typeof channel === 'string' ? channel : channel.name;
+      for (const point of points) write(point);
+      if (points.length === 0) return;
+      metrics.points(name, points.length);
+      channels.emitted(name);
+    },
+    channel: (name, channelOptions) => channels.open(name, channelOptions),
+    flow: {
+      blocked: () => sink.status().backpressured,
+      whenOpen: async (signal) => {
+        if (!sink.status().backpressured) return;
+        if (sink.whenWritable) return sink.whenWritable(signal);
+        while (sink.status().backpressured && !signal?.aborted) await sleep(100, signal ?? abort.signal);
+      },
+    },
+    metrics,
+    sink: extraTags ? { write, send: (metric, value, extras) => write({ ...extras, metric, value }) } : sink,
     logger,
     registry,
     clock: sink.clock,
     problems: createProblemReporter(logger),
-    setSourceState(channel, state) {
-      const previous = states.get(channel);
-      states.set(channel, state);
-      connected.set({ channel }, state === 'connected' ? 1 : 0);
-      if (previous !== state) logger.info({ channel, state }, `${channel}: ${state}`);
-    },
-    shouldSkipPoll() {
-      if (!sink.status().backpressured) return false;
-      skipped.inc();
-      return true;
-    },
     signal: abort.signal,
   };
 
-  const instance = definition.create(config[definition.name as D['name']], ctx);
+  const section = config[definition.name as D['name']];
+  const instance = definition.create(section, ctx);
   const configure = async (request: unknown): Promise<unknown> => {
     if (!instance.configure) {
       throw new FieldbridgeError('CONFIGURE_UNSUPPORTED', `bridge-${definition.name} does not accept configure requests; change its mapping file and send SIGHUP instead`);
@@ -81,7 +109,13 @@ export async function startBridge<D extends BridgeDefinition>(
     return instance.configure(request);
   };
   sink.onConfigure?.(configure);
-  if (!options.deferStart) await instance.start();
+  let started = false;
+  const start = async () => {
+    if (started) return;
+    started = true;
+    await instance.start();
+  };
+  if (!options.deferStart) await start();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -90,12 +124,40 @@ export async function startBridge<D extends BridgeDefinition>(
     registry,
     readiness() {
       const status = sink.status();
-      const channels = Object.fromEntries(states);
-      const sourceReady = [...states.values()].every((s) => s === 'connected');
+      const required: Record<string, string> = {};
+      const optional: Record<string, string> = {};
+      for (const [name, c] of Object.entries(channels.snapshot())) (c.required ? required : optional)[name] = c.state;
       return {
-        ready: sourceReady && !status.refused && status.accepting,
-        details: { channels, sink: { refused: status.refused, backpressured: status.backpressured, spooled_points: status.spool.points } },
+        ready: channels.ready() && !status.refused && status.accepting,
+        details: {
+          channels: required,
+          ...(Object.keys(optional).length > 0 ? { optional_channels: optional } : {}),
+          sink: { refused: status.refused, backpressured: status.backpressured, spooled_points: status.spool.points },
+        },
       };
+    },
+    async once(timeoutMs) {
+      if (instance.once) {
+        await instance.once();
+        return { silent: [] };
+      }
+      await start();
+      const wait = timeoutMs ?? definition.onceTimeoutMs?.(section) ?? 10_000;
+      const timer = new AbortController();
+      const deadline = sleep(wait, AbortSignal.any([timer.signal, abort.signal])).then(() => 'timeout' as const);
+      while (channels.waiting().length > 0 && !abort.signal.aborted) {
+        if ((await Promise.race([channels.changed(), deadline])) === 'timeout') break;
+      }
+      timer.abort();
+      const silent = channels.waiting();
+      const { failed, everConnected } = channels.failures();
+      const required = Object.values(channels.snapshot()).filter((c) => c.required).length;
+      if (required > 0 && (!everConnected || failed.length === required)) {
+        const states = Object.entries(channels.snapshot()).map(([name, c]) => `${name} ${c.state}`).join(', ');
+        throw new FieldbridgeError('BRIDGE_FAILED', `--once: bridge-${definition.name} read nothing within ${wait} ms (${states}); see the log for why`);
+      }
+      if (silent.length > 0) logger.warn({ silent }, `--once: nothing within ${wait} ms on ${silent.join(', ')}`);
+      return { silent };
     },
     stop() {
       stopping ??= (async () => {

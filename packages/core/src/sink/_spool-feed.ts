@@ -2,6 +2,7 @@ import type { Clock } from '../clock/clock.js';
 import type { Batch } from '../shared/batch.js';
 import type { ProblemReporter } from '../shared/problems.js';
 import type { AppendResult, Spool, WhenFull } from '../spool/spool.js';
+import { createWakeup } from '../shared/wait.js';
 import type { DropReason } from './sink-metrics.js';
 
 /** Sealed batches held in memory while the spool is full under `when_full: block`. */
@@ -32,6 +33,8 @@ export interface SpoolFeed {
   blocked(): boolean;
   /** Offers the held batches again (room may have freed up). */
   retry(): void;
+  /** Resolves once nothing is held (at once when nothing is), or when `signal` aborts. */
+  whenUnblocked(signal?: AbortSignal): Promise<void>;
   /** Stops the timers; returns how many points were still held (and are now lost). */
   stop(): number;
 }
@@ -44,6 +47,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
   const held: Batch[] = [];
   let full = false;
   let lastOutcome: 'stored' | 'refused' | 'error' = 'stored';
+  const unblocked = createWakeup();
   let retryTimer: NodeJS.Timeout | undefined;
 
   /** `stored` (or dropped by policy: gone either way), `refused` (full under block), `error` (the spool failed). */
@@ -72,6 +76,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
     while (held.length > 0 && (lastOutcome = append(held[0]!)) === 'stored') held.shift();
     if (held.length === 0) {
       o.problems.resolve('spool:block', 'spool has room again; accepting data');
+      unblocked.wake();
     } else if (!retryTimer) {
       // Room usually frees up on an acknowledgement; the timer covers a spool that failed.
       retryTimer = setTimeout(() => {
@@ -107,6 +112,18 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
     },
     blocked: () => held.length > 0,
     retry,
+    async whenUnblocked(signal) {
+      while (held.length > 0 && !signal?.aborted) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            signal?.removeEventListener('abort', done);
+            resolve();
+          };
+          signal?.addEventListener('abort', done, { once: true });
+          void unblocked.wait().then(done);
+        });
+      }
+    },
     stop() {
       if (expiry) clearInterval(expiry);
       if (retryTimer) clearTimeout(retryTimer);
@@ -114,6 +131,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
       retry();
       const lost = held.reduce((n, b) => n + b.points.length, 0);
       held.length = 0;
+      unblocked.wake();
       return lost;
     },
   };

@@ -154,6 +154,7 @@ export function createSink(options: SinkOptions): Sink {
       return closing;
     },
     status: () => ({ accepting, refused: delivery.refused(), backpressured: feed.blocked(), spool: spool.stats() }),
+    whenWritable: (signal) => feed.whenUnblocked(signal),
     setSession: (id) => control.setSession(id),
     onConfigure: (handler) => control.onConfigure(handler),
     on: (event, listener) => hub.on(event, listener),

@@ -47,6 +47,12 @@ export interface Sink extends PointWriter, SinkEvents {
   close(): Promise<void>;
   /** Current state, cheap to call. */
   status(): SinkStatus;
+  /**
+   * Resolves once the sink takes data again after backpressure (the spool full under
+   * `when_full: block`), at once when it does, or when `signal` aborts. Optional so hand-made
+   * sinks need not implement it.
+   */
+  whenWritable?(signal?: AbortSignal): Promise<void>;
   /** Sets the session id stamped on points that carry none (`undefined` ends it). */
   setSession(sessionId: string | undefined): void;
   /**

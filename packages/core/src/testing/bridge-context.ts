@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { BridgeContext, SourceState } from '../runtime/define-bridge.js';
-import { createProblemReporter, type ProblemReporter } from '../shared/problems.js';
-import type { Point } from '../point/point.js';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { createSourceMetrics } from '../bridge/source-metrics.js';
+import type { Point } from '../point/point.js';
+import { createChannels, type Channels } from '../runtime/_channels.js';
+import type { BridgeContext, SourceState } from '../runtime/define-bridge.js';
+import { createProblemReporter, type ProblemReporter } from '../shared/problems.js';
 
 /** One `problems.report` or `.resolve` call, as a test sees it. */
 export interface ProblemEvent {
@@ -18,6 +20,7 @@ export interface ProblemEvent {
 export interface TestContext {
   ctx: BridgeContext;
   points: Point[];
+  /** Every channel state change, in order (opening a channel records `connecting`). */
   states: { channel: string; state: SourceState }[];
   problems: ProblemEvent[];
   registry: Registry;
@@ -28,6 +31,12 @@ export interface TestContext {
   metric(name: string, labels: Record<string, string>): Promise<number>;
   /** Points written for `metric` so far. */
   valuesOf(metric: string): Point['value'][];
+  /** Sets the sink's backpressure, as a full spool under `when_full: block` would. */
+  setBlocked(blocked: boolean): void;
+  /** The open channels as `/readyz` shows them. */
+  channels(): ReturnType<Channels['snapshot']>;
+  /** What `/readyz` would answer for the source: every required channel connected. */
+  ready(): boolean;
 }
 
 /** The core's episode reporter, with every call recorded for assertions. */
@@ -53,11 +62,11 @@ function recordingReporter(events: ProblemEvent[], changed: () => void): Problem
 
 /**
  * A {@link BridgeContext} for testing a bridge's source without a sink: points are collected in
- * memory, states and problem episodes recorded, the logger silent, the registry fresh, and the
- * clock the plain monotonic one. `waitFor` re-checks on every write, state change and problem,
- * so tests synchronise on what happened rather than on time.
+ * memory, channel states and problem episodes recorded, the standard metrics real (on a fresh
+ * registry), the logger silent, and the clock the plain monotonic one. `waitFor` re-checks on
+ * every write, state change and problem, so tests synchronise on what happened rather than on time.
  */
-export function createTestContext(options: { skipPoll?: () => boolean } = {}): TestContext {
+export function createTestContext(options: { bridge?: string; blocked?: boolean } = {}): TestContext {
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   const changed = (): void => {
@@ -69,17 +78,43 @@ export function createTestContext(options: { skipPoll?: () => boolean } = {}): T
   const registry = new Registry();
   const abort = new AbortController();
   const origin = performance.timeOrigin;
+  const metrics = createSourceMetrics(registry, options.bridge ?? 'test');
+  const channels = createChannels(metrics, pino({ level: 'silent' }), (channel, state) => {
+    states.push({ channel, state });
+    changed();
+  });
+  let blocked = options.blocked ?? false;
+  const write = (point: Point): void => {
+    points.push(point);
+    changed();
+  };
   const ctx: BridgeContext = {
-    sink: {
-      write(point) {
-        points.push(point);
-        changed();
-      },
-      send(metric, value, extras) {
-        points.push({ metric, value, ...extras });
-        changed();
-      },
+    emit(channel, emitted) {
+      const name = typeof channel === 'string' ? channel : channel.name;
+      for (const point of emitted) points.push(point);
+      if (emitted.length === 0) return;
+      metrics.points(name, emitted.length);
+      channels.emitted(name);
+      changed();
     },
+    channel: (name, channelOptions) => channels.open(name, channelOptions),
+    flow: {
+      blocked: () => blocked,
+      whenOpen: (signal) =>
+        new Promise<void>((resolve) => {
+          const check = (): void => {
+            if (blocked && !signal?.aborted) return;
+            bus.off('change', check);
+            signal?.removeEventListener('abort', check);
+            resolve();
+          };
+          bus.on('change', check);
+          signal?.addEventListener('abort', check, { once: true });
+          check();
+        }),
+    },
+    metrics,
+    sink: { write, send: (metric, value, extras) => write({ metric, value, ...extras }) },
     logger: pino({ level: 'silent' }),
     registry,
     clock: {
@@ -91,11 +126,6 @@ export function createTestContext(options: { skipPoll?: () => boolean } = {}): T
       addSample: () => 'used',
     },
     problems: recordingReporter(problems, changed),
-    setSourceState(channel, state) {
-      states.push({ channel, state });
-      changed();
-    },
-    shouldSkipPoll: options.skipPoll ?? (() => false),
     signal: abort.signal,
   };
   return {
@@ -132,5 +162,11 @@ export function createTestContext(options: { skipPoll?: () => boolean } = {}): T
     valuesOf(metric) {
       return points.filter((p) => p.metric === metric).map((p) => p.value);
     },
+    setBlocked(next) {
+      blocked = next;
+      changed();
+    },
+    channels: () => channels.snapshot(),
+    ready: () => channels.ready(),
   };
 }

@@ -1,5 +1,7 @@
+import type { Backoff } from '../shared/backoff.js';
+
 /** How the delivery loop waits between attempts. Units are in the names; defaults in TSDoc. */
-export interface RetryOptions {
+export interface RetryOptions extends Backoff {
   /** First backoff delay in ms. Default 500. */
   initialDelayMs: number;
   /** Longest backoff delay in ms. Default 30 000. */
@@ -23,16 +25,6 @@ export const DEFAULT_RETRY: RetryOptions = {
   maxServerErrorAttempts: 5,
   authProbeIntervalMs: 60_000,
 };
-
-/**
- * Delay before attempt `failures + 1` after `failures` consecutive failures (>= 1):
- * exponential, capped, with +-`jitter` spread. `random` returns [0, 1).
- */
-export function backoffDelayMs(failures: number, options: RetryOptions, random: () => number = Math.random): number {
-  const base = Math.min(options.maxDelayMs, options.initialDelayMs * options.multiplier ** Math.max(0, failures - 1));
-  const spread = base * options.jitter * (2 * random() - 1);
-  return Math.max(0, Math.min(options.maxDelayMs, base + spread));
-}
 
 /**
  * Reads a `Retry-After` header: delay-seconds or an HTTP date. Returns ms to wait from

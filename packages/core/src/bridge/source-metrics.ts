@@ -1,0 +1,122 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/**
+ * The metrics every bridge has, with fixed names and the labels `bridge` and `channel` (a
+ * device, a subscription, a bus, a vehicle, a tag). A bridge adds only its protocol's own.
+ *
+ * - `fieldbridge_source_points_total`: points decoded and written to the sink.
+ * - `fieldbridge_source_messages_total`: messages, frames, answers or adverts read.
+ * - `fieldbridge_source_errors_total{kind}`: problems by kind (timeout, bad_frame, ...).
+ * - `fieldbridge_source_points_suppressed_total{reason}`: points held back by the change filter
+ *   (`deadband`, `rate`, `unchanged`).
+ * - `fieldbridge_source_points_dropped_total{reason}`: points the source could not keep (e.g.
+ *   `blocked` while the spool is full and the protocol cannot wait).
+ * - `fieldbridge_source_connected`: 1 while the channel is connected.
+ * - `fieldbridge_polls_skipped_total`: polls skipped while the spool is full under `when_full: block`.
+ */
+export interface SourceMetrics {
+  /** The bridge's name, the `bridge` label. */
+  readonly bridge: string;
+  points(channel: string, count: number): void;
+  messages(channel: string, count?: number): void;
+  error(channel: string, kind: string, count?: number): void;
+  suppressed(channel: string, reason: string, count?: number): void;
+  dropped(channel: string, reason: string, count?: number): void;
+  skipped(channel: string): void;
+  connected(channel: string, up: boolean): void;
+  /** A channel closed for good: its series leave `/metrics`. */
+  forget(channel: string): void;
+}
+
+/** Channels labelled one by one; past this, the rest share the label `_other` (bounded cardinality). */
+export const MAX_LABELLED_CHANNELS = 1000;
+
+interface Family {
+  points: Counter<'bridge' | 'channel'>;
+  messages: Counter<'bridge' | 'channel'>;
+  errors: Counter<'bridge' | 'channel' | 'kind'>;
+  suppressed: Counter<'bridge' | 'channel' | 'reason'>;
+  dropped: Counter<'bridge' | 'channel' | 'reason'>;
+  skipped: Counter<'bridge' | 'channel'>;
+  connected: Gauge<'bridge' | 'channel'>;
+}
+
+function family(registry: Registry): Family {
+  const registers = [registry];
+  const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
+  return {
+    points: get('fieldbridge_source_points_total', () => new Counter({ name: 'fieldbridge_source_points_total', help: 'Points decoded and written to the sink, by bridge and channel.', labelNames: ['bridge', 'channel'], registers })),
+    messages: get('fieldbridge_source_messages_total', () => new Counter({ name: 'fieldbridge_source_messages_total', help: 'Messages, frames, answers or adverts read, by bridge and channel.', labelNames: ['bridge', 'channel'], registers })),
+    errors: get('fieldbridge_source_errors_total', () => new Counter({ name: 'fieldbridge_source_errors_total', help: 'Source problems by bridge, channel and kind.', labelNames: ['bridge', 'channel', 'kind'], registers })),
+    suppressed: get('fieldbridge_source_points_suppressed_total', () =>
+      new Counter({ name: 'fieldbridge_source_points_suppressed_total', help: 'Points held back by the change filter, by reason (deadband, rate, unchanged).', labelNames: ['bridge', 'channel', 'reason'], registers })),
+    dropped: get('fieldbridge_source_points_dropped_total', () =>
+      new Counter({ name: 'fieldbridge_source_points_dropped_total', help: 'Points a source could not keep, by reason (blocked: the spool was full and the protocol cannot wait).', labelNames: ['bridge', 'channel', 'reason'], registers })),
+    skipped: get('fieldbridge_polls_skipped_total', () => new Counter({ name: 'fieldbridge_polls_skipped_total', help: 'Polls skipped because the spool is full under when_full: block.', labelNames: ['bridge', 'channel'], registers })),
+    connected: get('fieldbridge_source_connected', () => new Gauge({ name: 'fieldbridge_source_connected', help: '1 when the channel is connected.', labelNames: ['bridge', 'channel'], registers })),
+  };
+}
+
+/**
+ * The standard metrics of bridge `bridge` on `registry` (created there once, shared by every
+ * bridge of the process). Labelled children are cached per channel, so counting on the hot
+ * path is one increment.
+ */
+export function createSourceMetrics(registry: Registry, bridge: string): SourceMetrics {
+  const f = family(registry);
+  const labelled = new Set<string>();
+  const label = (channel: string): string => {
+    if (labelled.has(channel)) return channel;
+    if (labelled.size >= MAX_LABELLED_CHANNELS) return '_other';
+    labelled.add(channel);
+    return channel;
+  };
+  const points = new Map<string, ReturnType<Family['points']['labels']>>();
+  const messages = new Map<string, ReturnType<Family['messages']['labels']>>();
+  // The kinds and reasons used per channel, so a closed channel's series can all be removed.
+  const extra = new Map<string, Set<string>>();
+  const note = (channel: string, what: string): void => {
+    let set = extra.get(channel);
+    if (!set) extra.set(channel, (set = new Set()));
+    set.add(what);
+  };
+  return {
+    bridge,
+    points(channel, count) {
+      let child = points.get(channel);
+      if (!child) points.set(channel, (child = f.points.labels(bridge, label(channel))));
+      child.inc(count);
+    },
+    messages(channel, count = 1) {
+      let child = messages.get(channel);
+      if (!child) messages.set(channel, (child = f.messages.labels(bridge, label(channel))));
+      child.inc(count);
+    },
+    error(channel, kind, count = 1) {
+      note(channel, `errors\u0000${kind}`);
+      f.errors.inc({ bridge, channel: label(channel), kind }, count);
+    },
+    suppressed(channel, reason, count = 1) {
+      note(channel, `suppressed\u0000${reason}`);
+      f.suppressed.inc({ bridge, channel: label(channel), reason }, count);
+    },
+    dropped(channel, reason, count = 1) {
+      note(channel, `dropped\u0000${reason}`);
+      f.dropped.inc({ bridge, channel: label(channel), reason }, count);
+    },
+    skipped: (channel) => f.skipped.inc({ bridge, channel: label(channel) }),
+    connected: (channel, up) => f.connected.set({ bridge, channel: label(channel) }, up ? 1 : 0),
+    forget(channel) {
+      if (!labelled.delete(channel)) return;
+      points.delete(channel);
+      messages.delete(channel);
+      for (const metric of [f.points, f.messages, f.skipped, f.connected] as const) metric.remove({ bridge, channel });
+      for (const entry of extra.get(channel) ?? []) {
+        const [what, value] = entry.split('\u0000') as [string, string];
+        if (what === 'errors') f.errors.remove({ bridge, channel, kind: value });
+        else (what === 'suppressed' ? f.suppressed : f.dropped).remove({ bridge, channel, reason: value });
+      }
+      extra.delete(channel);
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import type { Logger } from 'pino';
+import type { SourceMetrics } from '../bridge/source-metrics.js';
+import { createWakeup } from '../shared/wait.js';
+import type { Channel, ChannelOptions, SourceState } from './define-bridge.js';
+
+/** Channels opened at most at once; past this, new ones are refused to a shared overflow channel. */
+export const MAX_CHANNELS = 10_000;
+
+/** What the runtime knows of one channel. */
+interface Entry extends Channel {
+  parent: string | undefined;
+  emitted: boolean;
+}
+
+/** The channels of one running bridge, for `/readyz`, `--once` and the standard metrics. */
+export interface Channels {
+  open(name: string, options?: ChannelOptions): Channel;
+  /** Notes that `channel` (and its parent) delivered points. */
+  emitted(channel: string): void;
+  /** Every required channel is connected. */
+  ready(): boolean;
+  /** Each open channel's state, and whether it is required. */
+  snapshot(): Record<string, { state: SourceState; required: boolean }>;
+  /** Required channels that neither emitted nor failed yet. */
+  waiting(): string[];
+  /** Required channels in state `failed`, and whether any required channel was ever connected. */
+  failures(): { failed: string[]; everConnected: boolean };
+  /** Resolves at the next change (a state set, a first emit, a channel opened or closed). */
+  changed(): Promise<void>;
+}
+
+/** Creates the {@link Channels} of a bridge; states are logged at each change (and told to `onState`). */
+export function createChannels(metrics: SourceMetrics, logger: Logger, onState?: (channel: string, state: SourceState) => void): Channels {
+  const entries = new Map<string, Entry>();
+  const wake = createWakeup();
+  let everConnected = false;
+
+  const open = (name: string, options: ChannelOptions = {}): Channel => {
+    const existing = entries.get(name);
+    if (existing) return existing;
+    if (entries.size >= MAX_CHANNELS) return open('_overflow', { required: false });
+    let state: SourceState = 'connecting';
+    const entry: Entry = {
+      name,
+      required: options.required ?? true,
+      parent: options.parent,
+      emitted: false,
+      state: () => state,
+      set(next, reason) {
+        if (state === 'closed' || next === state) return;
+        state = next;
+        if (next === 'connected' && entry.required) everConnected = true;
+        metrics.connected(name, next === 'connected');
+        logger.info({ channel: name, state: next, ...(reason === undefined ? {} : { reason }) }, `${name}: ${next}${reason === undefined ? '' : ` (${reason})`}`);
+        onState?.(name, next);
+        wake.wake();
+      },
+      close(reason) {
+        if (state === 'closed') return;
+        state = 'closed';
+        entries.delete(name);
+        metrics.forget(name);
+        logger.info({ channel: name, state: 'closed', ...(reason === undefined ? {} : { reason }) }, `${name}: closed${reason === undefined ? '' : ` (${reason})`}`);
+        onState?.(name, 'closed');
+        wake.wake();
+      },
+    };
+    entries.set(name, entry);
+    metrics.connected(name, false);
+    onState?.(name, 'connecting');
+    wake.wake();
+    return entry;
+  };
+
+  const required = () => [...entries.values()].filter((e) => e.required);
+  return {
+    open,
+    emitted(name) {
+      const entry = entries.get(name);
+      if (!entry || entry.emitted) return;
+      entry.emitted = true;
+      if (entry.parent !== undefined) this.emitted(entry.parent);
+      wake.wake();
+    },
+    ready: () => required().every((e) => e.state() === 'connected'),
+    snapshot: () => Object.fromEntries([...entries.values()].map((e) => [e.name, { state: e.state(), required: e.required }])),
+    waiting: () => required().filter((e) => !e.emitted && e.state() !== 'failed').map((e) => e.name),
+    failures: () => ({ failed: required().filter((e) => e.state() === 'failed').map((e) => e.name), everConnected }),
+    changed: () => wake.wait(),
+  };
+}

@@ -1,0 +1,41 @@
+import { afterEach } from 'vitest';
+
+/** Something to undo after a test: a server, a serial pair, a temporary folder, a bridge. */
+export type Cleanup = () => void | Promise<void>;
+
+/** Cleanups registered by a test, run after it. */
+export interface CleanupTracker {
+  /** Registers `cleanup`; returns `value` so `const s = track.add(await start(), (s) => s.stop())` reads well. */
+  add<T>(value: T, cleanup: (value: T) => void | Promise<void>): T;
+  /** Registers a cleanup with no value. */
+  defer(cleanup: Cleanup): void;
+}
+
+/**
+ * Per-file cleanup: what a test registers is undone after it, newest first, every cleanup run
+ * even when one fails (so one failing close cannot leak a broker process), the first failure
+ * thrown afterwards. Call at the top level of a test file.
+ */
+export function trackCleanups(): CleanupTracker {
+  const cleanups: Cleanup[] = [];
+  afterEach(async () => {
+    let first: unknown;
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    if (first !== undefined) throw first;
+  });
+  return {
+    add(value, cleanup) {
+      cleanups.push(() => cleanup(value));
+      return value;
+    },
+    defer(cleanup) {
+      cleanups.push(cleanup);
+    },
+  };
+}

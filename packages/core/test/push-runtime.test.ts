@@ -1,0 +1,83 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createSink, defineBridge, startBridge, type BridgeContext, type FileConfig } from '../src/index.js';
+
+/** A push source whose channels the test drives by hand. */
+function pushBridge() {
+  let ctx: BridgeContext | undefined;
+  const definition = defineBridge({
+    name: 'push',
+    version: '0.0.0-test',
+    configSchema: z.strictObject({ links: z.array(z.string()).min(1) }),
+    describe: (c) => c.links,
+    create(config, context) {
+      ctx = context;
+      return {
+        async start() {
+          for (const link of config.links) context.channel(link);
+        },
+        async stop() {},
+      };
+    },
+  });
+  return { definition, context: () => ctx! };
+}
+
+async function run(links: string[]) {
+  const { definition, context } = pushBridge();
+  const sink = createSink({ url: 'stdout', stdout: { write: (_: unknown, cb?: () => void) => (cb?.(), true) } as unknown as NodeJS.WritableStream, sourceId: 'push', logger: pino({ level: 'silent' }) });
+  const config = { source_id: 'push', sink: { url: 'stdout' }, push: { links } } as unknown as FileConfig<typeof definition>;
+  const running = await startBridge(definition, config, { sink, deferStart: true, logger: pino({ level: 'silent' }) });
+  return { running, context, sink };
+}
+
+describe('runtime: channels of push sources', () => {
+  it('an optional channel that closes leaves /readyz ready; a required channel that is down makes it unready', async () => {
+    const { running, context, sink } = await run(['link']);
+    await running.instance.start();
+    const link = context().channel('link');
+    link.set('connected');
+    const vehicle = context().channel('drone-7', { required: false, parent: 'link' });
+    vehicle.set('connected');
+    expect(running.readiness()).toMatchObject({ ready: true, details: { channels: { link: 'connected' }, optional_channels: { 'drone-7': 'connected' } } });
+    vehicle.set('disconnected', 'no heartbeat for 5 s');
+    vehicle.close('link lost');
+    expect(running.readiness().ready).toBe(true);
+    expect(running.readiness().details).not.toHaveProperty('optional_channels');
+    link.set('disconnected', 'socket closed');
+    expect(running.readiness()).toMatchObject({ ready: false, details: { channels: { link: 'disconnected' } } });
+    await running.stop();
+    await sink.close();
+  });
+
+  it('--once for a push source waits until every required channel emitted (a child counts for its parent)', async () => {
+    const { running, context, sink } = await run(['a', 'b']);
+    const once = running.once(10_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    context().channel('a').set('connected');
+    context().channel('b').set('connected');
+    context().emit('a', [{ metric: 'a.x', value: 1 }]);
+    context().channel('b-child', { required: false, parent: 'b' });
+    context().emit('b-child', [{ metric: 'b.y', value: 2 }]);
+    expect(await once).toEqual({ silent: [] });
+    await running.stop();
+    await sink.close();
+  });
+
+  it('--once reports silent channels at the timeout, and fails when nothing ever connected', async () => {
+    const first = await run(['a', 'b']);
+    const once = first.running.once(100);
+    await new Promise((resolve) => setImmediate(resolve));
+    first.context().channel('a').set('connected');
+    first.context().emit('a', [{ metric: 'a.x', value: 1 }]);
+    expect(await once).toEqual({ silent: ['b'] });
+    await first.running.stop();
+    await first.sink.close();
+
+    const second = await run(['a']);
+    await expect(second.running.once(50)).rejects.toMatchObject({ code: 'BRIDGE_FAILED', message: expect.stringMatching(/a connecting/) });
+    await second.running.stop();
+    await second.sink.close();
+  });
+});
