@@ -6,11 +6,13 @@ export type FieldbridgeErrorCode =
   | 'OPTIONS_INVALID'
   | 'SPOOL_LOCKED'
   | 'SPOOL_UNUSABLE'
+  | 'SPOOL_FULL'
   | 'SINK_CLOSED'
   | 'FLUSH_TIMEOUT'
   | 'TRANSPORT_UNAUTHORIZED'
   | 'CONFIGURE_UNSUPPORTED'
-  | 'BRIDGE_FAILED';
+  | 'BRIDGE_FAILED'
+  | 'OBSERVE_FAILED';
 
 /** The one error class of `@fieldbridge/core`: a string `code`, a message saying what to do, and a `cause`. */
 export class FieldbridgeError extends Error {

@@ -2,7 +2,7 @@ import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { formatStatus, sampleCounters } from '../src/cli/status-line.js';
 
-const sink = { accepting: true, refused: false, backpressured: false, spool: { batches: 1, points: 250, bytes: 9000, oldestCreatedAtMs: 0 } };
+const sink = { accepting: true, refused: false, backpressured: false, stalled: false, spool: { batches: 1, points: 250, bytes: 9000, oldestCreatedAtMs: 0 } };
 
 describe('status line', () => {
   it('shows the rate since the last sample, the spool, drops and channel states', () => {
@@ -16,9 +16,10 @@ describe('status line', () => {
   });
 
   it('says when the receiver refuses the key or the spool is full', () => {
-    const line = formatStatus({ atMs: 0, sent: 0, dropped: 0 }, { atMs: 1000, sent: 0, dropped: 0 }, { ...sink, refused: true, backpressured: true }, { ready: false, details: {} });
+    const line = formatStatus({ atMs: 0, sent: 0, dropped: 0 }, { atMs: 1000, sent: 0, dropped: 0 }, { ...sink, refused: true, backpressured: true, stalled: true }, { ready: false, details: {} });
     expect(line).toContain('the receiver refuses our key');
     expect(line).toContain('spool full: polls skipped');
+    expect(line).toContain('the spool is failing: nothing is delivered');
   });
 
   it('reads the totals from the sink registry, summing labelled series', async () => {

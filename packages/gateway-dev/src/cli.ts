@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createGateway } from './gateway.js';
+import { createGateway, isLoopback } from './gateway.js';
 import { isGatewayError } from './errors.js';
 import { messageOf } from './_context.js';
 import type { Gateway } from './types.js';
@@ -140,6 +140,9 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
     return isGatewayError(err, 'OPTIONS_INVALID') ? 2 : 1;
   }
   stderr.write(`${NAME} listening on ${gateway.url}\n`);
+  if (!isLoopback(flags.host)) {
+    stderr.write(`${NAME}: WARNING: listening on ${flags.host}, beyond loopback: anyone who can reach it may send data with a key, and the /_dev endpoints now need one too (x-api-key, or ?key= for the page)\n`);
+  }
   const extensions = [flags['no-ws-ack'] ? '' : 'ack', flags['no-time-sync'] ? '' : 'time_sync'].filter(Boolean);
   stderr.write(`${NAME}: WebSocket devices on ${gateway.wsUrl} (extensions: ${extensions.join(', ') || 'none, like the real gateway'})\n`);
   if (flags.influx) stderr.write(`${NAME}: InfluxDB v2 writes on ${gateway.origin}/api/v2/write\n`);

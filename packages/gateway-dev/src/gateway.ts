@@ -1,5 +1,6 @@
 import type { GatewayContext, Route } from './_context.js';
-import { messageOf } from './_context.js';
+import { headerValue, messageOf, sendJson } from './_context.js';
+import { authorize } from './_ingest-common.js';
 import { devRoutes, healthRoute } from './_dev-routes.js';
 import { createFaultInjector } from './_faults.js';
 import { influxWriteRoute } from './_influx-route.js';
@@ -12,6 +13,27 @@ import { createDeviceHub, DEVICE_PATH } from './_ws-device.js';
 import { wsDevRoutes } from './_ws-dev-routes.js';
 import { GatewayError } from './errors.js';
 import type { Gateway, GatewayOptions } from './types.js';
+
+/** True for addresses only this host can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** The route with every method answering 401/403 unless `x-api-key` holds a write key. */
+function keyRequired(ctx: GatewayContext, route: Route): Route {
+  const methods: Route['methods'] = {};
+  for (const [method, handler] of Object.entries(route.methods)) {
+    if (!handler) continue;
+    methods[method] = async (req, res, url) => {
+      // A browser's EventSource cannot set headers: the live page passes the key as ?key=.
+      const key = headerValue(req, 'x-api-key') || url.searchParams.get('key') || undefined;
+      const auth = authorize(ctx, key, 'the x-api-key header or ?key= (the /_dev endpoints need a key when the gateway listens beyond loopback)');
+      if (!auth.ok) return sendJson(res, auth.status, { error: auth.message });
+      return handler(req, res, url);
+    };
+  }
+  return { ...route, methods };
+}
 
 function originOf(host: string, port: number): string {
   const hostPart = host.includes(':') ? `[${host}]` : host;
@@ -51,7 +73,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
   const routes: Route[] = [ingestRoute(ctx), healthRoute()];
   if (resolved.influxWrite) routes.push(influxWriteRoute(ctx));
-  if (resolved.devEndpoints) routes.push(...devRoutes(ctx, reset), ...wsDevRoutes(hub));
+  if (resolved.devEndpoints) {
+    const dev = [...devRoutes(ctx, reset), ...wsDevRoutes(hub)];
+    // Beyond loopback anyone who can reach the port could reset the store or drive devices.
+    routes.push(...(isLoopback(resolved.host) ? dev : dev.map((route) => keyRequired(ctx, route))));
+  }
   const upgrades = new Map([[DEVICE_PATH, hub.upgrade]]);
   const http = createHttpServer({ routes, upgrades, closing: () => lifetime.signal.aborted });
 

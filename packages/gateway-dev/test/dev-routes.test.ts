@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredPoint } from '../src/index.js';
-import { batch, call, ingest, startGateway } from './helpers.js';
+import { batch, call, ingest, KEY, startGateway } from './helpers.js';
 
 describe('dev endpoints', () => {
   async function seeded() {
@@ -66,5 +66,17 @@ describe('dev endpoints', () => {
     await ingest(gateway, batch(3));
     expect(gateway.points()).toEqual([]);
     expect(gateway.stats()).toMatchObject({ points: 3, batches: 1 });
+  });
+
+  it('need a key when the gateway listens beyond loopback (issue 10 #24)', async () => {
+    const open = await startGateway({ host: '0.0.0.0' });
+    const origin = open.origin.replace('0.0.0.0', '127.0.0.1');
+    const viaLoopback = { ...open, origin } as typeof open;
+    expect((await call(viaLoopback, 'GET', '/_dev/stats')).status).toBe(401);
+    expect((await call(viaLoopback, 'POST', '/_dev/reset')).status).toBe(401);
+    expect((await call(viaLoopback, 'GET', '/_dev/stats', undefined, { 'x-api-key': KEY })).status).toBe(200);
+    expect((await call(viaLoopback, 'GET', `/_dev/stats?key=${KEY}`)).status).toBe(200);
+    const local = await startGateway();
+    expect((await call(local, 'GET', '/_dev/stats')).status).toBe(200);
   });
 });

@@ -62,6 +62,11 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
     }
     return await runService({ definition, config, load, logger, io, dryRun: !!parsed.dryRun, once: !!parsed.once, onceTimeoutMs, session: parsed.session });
   } catch (err) {
+    // Our own errors say what to do; a stack trace would only bury it.
+    if (isFieldbridgeError(err)) {
+      logger.fatal({ code: err.code }, `${command}: ${err.message}`);
+      return err.code === 'OPTIONS_INVALID' ? 2 : 1;
+    }
     logger.fatal({ err }, `${command} failed: ${(err as Error).message}`);
     return 1;
   }

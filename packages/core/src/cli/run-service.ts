@@ -1,13 +1,12 @@
 import type { Logger } from 'pino';
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { FileConfig } from '../config/file-schema.js';
-import { startObserveServer, type ObserveServer } from '../observe/observe-server.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
-import { sinkOptionsFromConfig } from '../runtime/sink-from-config.js';
-import { agentVersionOf, startBridge, type RunningBridge } from '../runtime/start-bridge.js';
-import { createSink } from '../sink/create-sink.js';
+import { startBridge, type RunningBridge } from '../runtime/start-bridge.js';
+import { redactUrl } from '../shared/text.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { CliIo } from './parse-args.js';
+import { reload } from './_reload.js';
+import { makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
 import { formatStatus, sampleCounters, type StatusSample } from './status-line.js';
 
 /** What {@link runService} needs. */
@@ -27,84 +26,44 @@ export interface ServiceOptions {
 }
 
 /**
- * Runs the bridge until SIGINT/SIGTERM (or one cycle with `once`): the sink, the bridge, the
- * observe server, and SIGHUP reloads. Resolves with the exit code.
+ * Runs the bridge until SIGINT/SIGTERM (or one cycle with `once`): the sink, the observe server,
+ * the bridge, and SIGHUP reloads. Everything that can refuse to start (the spool, the observe
+ * port) starts before the bridge and the signal handlers are in place before anything runs
+ * long: the outcome is a bridge fully running or a clean exit. Resolves with the exit code.
  */
 export async function runService(s: ServiceOptions): Promise<number> {
-  let config = s.config;
-  let sinkRegistry = new Registry();
-  collectDefaultMetrics({ register: sinkRegistry });
-  const makeSink = (cfg: FileConfig, registry: Registry): Sink =>
-    s.dryRun
-      ? createSink({ url: 'stdout', sourceId: cfg.source_id, tags: cfg.tags, batch: { lingerMs: 100 }, session: s.session, logger: s.logger, registry, stdout: s.io.stdout })
-      : createSink({ ...sinkOptionsFromConfig(cfg), session: s.session, agentVersion: agentVersionOf(s.definition), logger: s.logger, registry });
+  const parts: ServiceParts = { definition: s.definition, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session };
+  const made = makeSink(parts, s.config);
+  const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, bridge: undefined, observe: undefined };
 
-  let sink = makeSink(config, sinkRegistry);
-  let bridge: RunningBridge;
-  try {
-    bridge = await startBridge(s.definition, config, { sink, logger: s.logger, deferStart: s.once });
-  } catch (err) {
-    await sink.close();
-    throw err;
-  }
-
-  if (s.once) return runOnce(bridge, sink, config, s.logger, s.onceTimeoutMs);
-
-  let observe: ObserveServer | undefined;
-  if (config.observe && !s.dryRun) {
-    observe = await startObserveServer({
-      listen: config.observe.listen,
-      registry: () => Registry.merge([sinkRegistry, bridge.registry]),
-      readiness: () => bridge.readiness(),
-    });
-    s.logger.info({ url: observe.url }, `health and metrics on ${observe.url}/metrics`);
-  }
-  s.logger.info(
-    { source_id: config.source_id, sink: s.dryRun ? 'dry-run (stdout)' : config.sink.url, ...(s.session ? { session_id: s.session } : {}) },
-    `bridge-${s.definition.name} running`,
-  );
-
-  // On a terminal, a status line every half minute; pipes and log collectors get none.
-  let last: StatusSample | undefined;
-  const statusTimer = process.stderr.isTTY && !s.dryRun
-    ? setInterval(() => {
-        sampleCounters(sinkRegistry, Date.now()).then(
-          (now) => {
-            if (last) s.logger.info(`status: ${formatStatus(last, now, sink.status(), bridge.readiness())}`);
-            last = now;
-          },
-          (err: unknown) => s.logger.debug({ err }, 'status line failed'),
-        );
-      }, 30_000).unref()
-    : undefined;
-  if (statusTimer) last = { atMs: Date.now(), sent: 0, dropped: 0 };
-
-  let reloading = Promise.resolve();
-  const reload = async () => {
-    let next: FileConfig;
+  if (s.once) {
     try {
-      next = s.load();
+      state.bridge = await startBridge(s.definition, state.config, { sink: state.sink, logger: s.logger, deferStart: true });
     } catch (err) {
-      s.logger.error({ err: (err as Error).message }, 'SIGHUP: the mapping file is invalid; keeping the running configuration');
-      return;
+      await state.sink.close();
+      throw err;
     }
-    await bridge.stop();
-    const sinkPart = (c: FileConfig) => JSON.stringify([c.source_id, c.tags, c.sink]);
-    if (sinkPart(next) !== sinkPart(config)) {
-      await sink.close();
-      sinkRegistry = new Registry();
-      sink = makeSink(next, sinkRegistry);
+    return runOnce(state.bridge, state.sink, state.config, s.logger, s.onceTimeoutMs);
+  }
+
+  if (state.config.observe && !s.dryRun) {
+    try {
+      state.observe = await startObserve(state.config.observe.listen, state);
+    } catch (err) {
+      await state.sink.close();
+      throw err;
     }
-    config = next;
-    bridge = await startBridge(s.definition, config, { sink, logger: s.logger });
-    s.logger.info('SIGHUP: mapping reloaded');
-  };
+    s.logger.info({ url: state.observe.url }, `health and metrics on ${state.observe.url}/metrics`);
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false;
+    let reloading = Promise.resolve();
+    let statusTimer: NodeJS.Timeout | undefined;
     const onHup = () => {
-      reloading = reloading.then(reload).catch((err: unknown) => {
-        s.logger.fatal({ err }, 'reload failed');
+      if (stopping) return;
+      reloading = reloading.then(() => reload(parts, state, s.load)).catch((err: unknown) => {
+        s.logger.fatal({ err }, `reload failed: ${(err as Error).message}`);
         void finish('reload failure', 1);
       });
     };
@@ -121,14 +80,44 @@ export async function runService(s: ServiceOptions): Promise<number> {
       if (statusTimer) clearInterval(statusTimer);
       s.logger.info(`${reason}: stopping intake and delivering what is queued`);
       await reloading;
-      await bridge.stop();
-      await sink.close();
-      await observe?.close();
+      await state.bridge?.stop();
+      await state.sink.close();
+      await state.observe?.close();
       process.off('SIGINT', onStop).off('SIGTERM', onStop).off('SIGHUP', onHup);
       resolve(code);
     }
     process.on('SIGINT', onStop).on('SIGTERM', onStop).on('SIGHUP', onHup);
+
+    reloading = (async () => {
+      try {
+        state.bridge = await startBridge(s.definition, state.config, { sink: state.sink, logger: s.logger });
+      } catch (err) {
+        s.logger.fatal({ err }, `bridge-${s.definition.name} could not start: ${(err as Error).message}`);
+        void finish('start failure', 1);
+        return;
+      }
+      s.logger.info(
+        { source_id: state.config.source_id, sink: s.dryRun ? 'dry-run (stdout)' : redactUrl(state.config.sink.url), ...(s.session ? { session_id: s.session } : {}) },
+        `bridge-${s.definition.name} running`,
+      );
+      statusTimer = startStatusLine(s, state);
+    })();
   });
+}
+
+/** On a terminal, a status line every half minute; pipes and log collectors get none. */
+function startStatusLine(s: ServiceOptions, state: ServiceState): NodeJS.Timeout | undefined {
+  if (!process.stderr.isTTY || s.dryRun) return undefined;
+  let last: StatusSample = { atMs: Date.now(), sent: 0, dropped: 0 };
+  return setInterval(() => {
+    sampleCounters(state.sinkRegistry, Date.now()).then(
+      (now) => {
+        if (state.bridge) s.logger.info(`status: ${formatStatus(last, now, state.sink.status(), state.bridge.readiness())}`);
+        last = now;
+      },
+      (err: unknown) => s.logger.debug({ err }, 'status line failed'),
+    );
+  }, 30_000).unref();
 }
 
 /** One cycle: whatever was read is delivered even when the cycle failed part-way. */

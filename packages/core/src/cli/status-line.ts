@@ -24,6 +24,7 @@ export function formatStatus(previous: StatusSample, current: StatusSample, sink
   ];
   if (sink.refused) parts.push('the receiver refuses our key');
   if (sink.backpressured) parts.push('spool full: polls skipped');
+  if (sink.stalled) parts.push('the spool is failing: nothing is delivered');
   const channels = Object.entries((readiness.details.channels ?? {}) as Record<string, string>).map(([name, state]) => `${name} ${state}`);
   return `${parts.join(', ')}${channels.length ? `; ${channels.join(', ')}` : ''}`;
 }

@@ -1,8 +1,17 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { REQUEST_LIMITS, SOURCE_ID_PATTERN } from '../point/point.js';
 import { durationMs, sizeBytes } from './units.js';
 
 const positiveInt = z.number().int().positive();
+
+/** A PEM given inline, or a file that must exist (relative to the working directory). */
+const pem = z
+  .string()
+  .min(1)
+  .superRefine((v, ctx) => {
+    if (!v.trimStart().startsWith('-----BEGIN') && !existsSync(v)) ctx.addIssue({ code: 'custom', message: `file ${v} not found (relative paths are read from the working directory, ${process.cwd()})` });
+  });
 const tagMap = z.record(z.string().max(256), z.string().max(256)).refine((t) => Object.keys(t).length <= 16, 'at most 16 tags');
 
 /** Schema of the `sink` section (DESIGN section 5). */
@@ -12,7 +21,23 @@ export const sinkSectionSchema = z.strictObject({
     .regex(/^(stdout|https?:\/\/.+|wss?:\/\/.+)$/, 'expected http(s)://host/ingest, ws(s)://host/ws/device or stdout')
     .default('stdout')
     .describe('Ingest URL: http(s)://…/ingest, ws(s)://…, or stdout (NDJSON).'),
-  api_key: z.string().optional().describe('Sent as x-api-key. Use ${PLEXUS_API_KEY} rather than the key itself.'),
+  api_key: z
+    .string()
+    .max(4096)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'contains a control character (a newline read from a file?); it could never be sent in a header')
+    .optional()
+    .describe('Sent as x-api-key. Use ${PLEXUS_API_KEY} rather than the key itself.'),
+  tls: z
+    .strictObject({
+      ca: pem.optional().describe('CA certificate(s) that signed the server\'s certificate: a PEM file path or inline PEM. Default: the system CAs.'),
+      cert: pem.optional().describe('Client certificate (PEM file path or inline PEM), for servers that require one.'),
+      key: pem.optional().describe('Private key of the client certificate (PEM file path or inline PEM).'),
+      server_name: z.string().min(1).max(253).optional().describe('Name the server\'s certificate must carry (SNI too). Default: the URL\'s host.'),
+      verify: z.boolean().optional().describe('Verify the server\'s certificate. Default true; false only for tests.'),
+    })
+    .refine((t) => (t.cert === undefined) === (t.key === undefined), { message: 'a client certificate needs both cert and key', path: ['cert'] })
+    .optional()
+    .describe('TLS for https:// and wss:// sinks (a private CA, a client certificate).'),
   batch: z
     .strictObject({
       max_points: positiveInt.max(REQUEST_LIMITS.maxPoints).optional().describe(`Seal a batch at this many points. Default 1000, at most ${REQUEST_LIMITS.maxPoints}.`),
@@ -66,7 +91,13 @@ export const sinkSectionSchema = z.strictObject({
     })
     .optional()
     .describe('Clock correction: timestamps follow the receiver\'s clock from the first point of a run.'),
-  dead_letter: z.strictObject({ path: z.string() }).optional(),
+  dead_letter: z
+    .strictObject({
+      path: z.string().min(1).optional().describe('The dead-letter NDJSON file. Default <buffer.path>/dead-letter.ndjson, else ./fieldbridge-dead-letter.ndjson.'),
+      max_bytes: sizeBytes({ min: 64 * 1024, max: 64 * 1024 ** 3 }).optional().describe('Disk the file and its one rotation (.1) may take. Default 64MiB (range 64KiB..64GiB).'),
+    })
+    .optional()
+    .describe('Where refused points go, with the reason.'),
 });
 
 /** Schema of the `observe` section: where `/healthz`, `/readyz` and `/metrics` listen. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { FieldbridgeError } from '../errors.js';
@@ -16,17 +16,25 @@ import { bridgeFileSchema, type FileConfig } from './file-schema.js';
  */
 export function parseMapping<D extends SectionDefinition>(text: string, file: string, definition: D, env: NodeJS.ProcessEnv = process.env): FileConfig<D> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (text.length > MAX_MAPPING_BYTES) throw new ConfigError([{ file, line: 1, col: 1, path: '', message: `the mapping file is larger than ${MAX_MAPPING_BYTES / 1024} KiB; is it the right file?` }]);
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
   const at = (offset: number | undefined, path: string, message: string): ConfigIssue => {
     const pos = lineCounter.linePos(offset ?? 0);
     return { file, line: pos.line, col: pos.col, path, message };
   };
   // After a syntax error the parser's later complaints are echoes of it: report the first.
-  const issues: ConfigIssue[] = doc.errors.slice(0, 1).map((e) => at(e.pos[0], '', syntaxMessage(e.message)));
+  const issues: ConfigIssue[] = doc.errors.slice(0, 1).map((e) => at(e.pos[0], '', syntaxMessage(e.message, e.code, /^[^:\n]*/.exec(text.slice(e.pos[0], e.pos[0] + 300))?.[0] ?? '')));
   if (issues.length === 0) issues.push(...expandEnv(doc, env, at));
   if (issues.length > 0) throw new ConfigError(issues);
 
-  const result = bridgeFileSchema(definition).safeParse(doc.toJS() ?? {});
+  let plain: unknown;
+  try {
+    plain = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }) ?? {};
+  } catch (err) {
+    // yaml refuses an alias expansion past the limit (a "billion laughs" file).
+    throw new ConfigError([at(0, '', `the file expands YAML aliases (*name) more than ${MAX_ALIAS_EXPANSIONS} times: ${(err as Error).message.split('\n')[0]}`)]);
+  }
+  const result = bridgeFileSchema(definition).safeParse(plain);
   if (!result.success) throw new ConfigError(locateIssues(doc, result.error.issues, at));
   const config = result.data as FileConfig<D>;
   const section = (config as Record<string, unknown>)[definition.name];
@@ -37,18 +45,40 @@ export function parseMapping<D extends SectionDefinition>(text: string, file: st
   return config;
 }
 
-/** Reads `file` and {@link parseMapping}s it. A missing file throws `CONFIG_NOT_FOUND`. */
+/** The largest mapping file read, in bytes. */
+export const MAX_MAPPING_BYTES = 1024 * 1024;
+/** Alias uses allowed, counted as expanded (a file using an anchor a few hundred times is fine; a bomb is not). */
+export const MAX_ALIAS_EXPANSIONS = 10_000;
+
+/**
+ * Reads `file` (at most {@link MAX_MAPPING_BYTES}; `/dev/zero` or a log file given by mistake is
+ * refused, not read to the end) and {@link parseMapping}s it. A missing file throws `CONFIG_NOT_FOUND`.
+ */
 export function loadMapping<D extends SectionDefinition>(file: string, definition: D, env: NodeJS.ProcessEnv = process.env): FileConfig<D> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readBounded(file);
   } catch (err) {
     throw new FieldbridgeError('CONFIG_NOT_FOUND', `${file}: cannot read the mapping file (${(err as NodeJS.ErrnoException).code ?? err})`, { cause: err });
   }
   return parseMapping(text, file, definition, env);
 }
 
-function syntaxMessage(message: string): string {
+/** The file's text, reading at most one byte past the limit (so an endless file ends). */
+function readBounded(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(MAX_MAPPING_BYTES + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function syntaxMessage(message: string, code: string, source: string): string {
+  if (code === 'DUPLICATE_KEY') return `duplicate key "${source.trim().slice(0, 64)}": each key may appear once in a mapping`;
   const first = message.split('\n')[0] ?? message;
   return first.includes('${') || /flow/.test(first)
     ? `${first} (a \${VAR} inside { } or [ ] must be quoted: "\${VAR}", or use block style)`

@@ -1,5 +1,6 @@
 import type { Point } from '../point/point.js';
 import { createChangeFilter, type ChangeFilter } from '../shared/change-filter.js';
+import { globMatch } from './glob.js';
 import type { StreamRequest } from './device-control.js';
 
 /** What the stream filter decides for one point. */
@@ -26,27 +27,21 @@ export interface StreamFilter {
  */
 export function createStreamFilter(now: () => number): StreamFilter {
   let request: StreamRequest | undefined;
-  let matcher: RegExp | undefined;
+  let patterns: readonly string[] | undefined;
   let throttle: ChangeFilter = createChangeFilter();
 
   return {
     set(next) {
       request = next;
-      matcher = next?.metrics?.length ? globs(next.metrics) : undefined;
+      patterns = next?.metrics?.length ? next.metrics : undefined;
       throttle = createChangeFilter(next?.intervalMs ? { minIntervalMs: next.intervalMs } : {});
     },
     current: () => request,
     admit(point) {
       if (!request) return 'pass';
-      if (matcher && !matcher.test(point.metric)) return 'filtered';
+      if (patterns && !patterns.some((p) => globMatch(p, point.metric))) return 'filtered';
       const key = point.tags ? `${point.metric}\u0000${JSON.stringify(point.tags)}` : point.metric;
       return throttle.admit(key, point.value, now()) === 'pass' ? 'pass' : 'throttled';
     },
   };
-}
-
-/** One anchored pattern for metric names where `*` matches any run of characters. */
-function globs(patterns: readonly string[]): RegExp {
-  const alternatives = patterns.map((p) => p.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*'));
-  return new RegExp(`^(?:${alternatives.join('|')})$`);
 }

@@ -9,6 +9,9 @@ export interface Readiness {
   details: Record<string, unknown>;
 }
 
+/** Connections the observe server holds open at most; more are refused until one closes. */
+export const MAX_CONNECTIONS = 64;
+
 /** Options of {@link startObserveServer}. */
 export interface ObserveServerOptions {
   /** `host:port`; port 0 picks a free one. */
@@ -29,7 +32,8 @@ export interface ObserveServer {
 /**
  * Serves `/healthz` (liveness: the process answers), `/readyz` (200 when the source is
  * connected and the sink is not refusing data, else 503, with details as JSON) and `/metrics`
- * (Prometheus text format).
+ * (Prometheus text format). At most {@link MAX_CONNECTIONS} connections at once, each request
+ * answered or dropped within 10 s.
  */
 export async function startObserveServer(options: ObserveServerOptions): Promise<ObserveServer> {
   const { host, port } = splitHostPort(options.listen);
@@ -54,6 +58,10 @@ export async function startObserveServer(options: ObserveServerOptions): Promise
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /healthz, /readyz or /metrics\n');
     }
   });
+  // A scraper needs a handful of connections; a flood must not exhaust the process.
+  server.maxConnections = MAX_CONNECTIONS;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -1,5 +1,7 @@
 import type { CommonConfig } from '../config/common-schema.js';
+import { redactUrl } from '../shared/text.js';
 import type { SinkOptions } from '../sink/sink-options.js';
+import { readPem } from '../transport/tls.js';
 
 /** Maps the YAML `sink` section (snake_case) and the file's `source_id`/`tags` to {@link SinkOptions}. */
 export function sinkOptionsFromConfig(config: CommonConfig): SinkOptions {
@@ -7,6 +9,13 @@ export function sinkOptionsFromConfig(config: CommonConfig): SinkOptions {
   return {
     url: s.url,
     apiKey: s.api_key,
+    tls: s.tls && {
+      ...(s.tls.ca === undefined ? {} : { ca: readPem(s.tls.ca, 'sink.tls.ca') }),
+      ...(s.tls.cert === undefined ? {} : { cert: readPem(s.tls.cert, 'sink.tls.cert') }),
+      ...(s.tls.key === undefined ? {} : { key: readPem(s.tls.key, 'sink.tls.key') }),
+      ...(s.tls.server_name === undefined ? {} : { serverName: s.tls.server_name }),
+      ...(s.tls.verify === undefined ? {} : { verify: s.tls.verify }),
+    },
     sourceId: config.source_id,
     tags: config.tags,
     batch: s.batch && { maxPoints: s.batch.max_points, maxBytes: s.batch.max_bytes, lingerMs: s.batch.linger_ms },
@@ -37,10 +46,11 @@ export function sinkOptionsFromConfig(config: CommonConfig): SinkOptions {
     shutdownTimeoutMs: s.shutdown_timeout_ms,
     firstSampleWaitMs: s.clock?.first_sample_wait_ms,
     deadLetterPath: s.dead_letter?.path,
+    deadLetterMaxBytes: s.dead_letter?.max_bytes,
   };
 }
 
-/** The sink section with the API key hidden, for `--check` output and logs. */
+/** The sink section with the API key and URL credentials hidden, for `--check` output and logs. */
 export function describeSink(config: CommonConfig): Record<string, unknown> {
-  return { ...config.sink, ...(config.sink.api_key !== undefined ? { api_key: '***' } : {}) };
+  return { ...config.sink, url: redactUrl(config.sink.url), ...(config.sink.api_key !== undefined ? { api_key: '***' } : {}) };
 }

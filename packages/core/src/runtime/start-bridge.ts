@@ -128,11 +128,11 @@ export async function startBridge<D extends BridgeDefinition>(
       const optional: Record<string, string> = {};
       for (const [name, c] of Object.entries(channels.snapshot())) (c.required ? required : optional)[name] = c.state;
       return {
-        ready: channels.ready() && !status.refused && status.accepting,
+        ready: channels.ready() && !status.refused && !status.stalled && status.accepting,
         details: {
           channels: required,
           ...(Object.keys(optional).length > 0 ? { optional_channels: optional } : {}),
-          sink: { refused: status.refused, backpressured: status.backpressured, spooled_points: status.spool.points },
+          sink: { refused: status.refused, backpressured: status.backpressured, stalled: status.stalled, spooled_points: status.spool.points },
         },
       };
     },

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { excerpt } from './text.js';
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
 const SKIP = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'v']);
@@ -23,12 +24,17 @@ function format(line: string): string {
   try {
     entry = JSON.parse(line) as Record<string, unknown>;
   } catch {
-    return line;
+    return printable(line);
   }
   const time = new Date(Number(entry.time)).toTimeString().slice(0, 8);
   const extras = Object.entries(entry)
     .filter(([k]) => !SKIP.has(k))
-    .map(([k, v]) => `${k}=${k === 'err' && v && typeof v === 'object' ? (v as { message?: string }).message : JSON.stringify(v)}`)
+    .map(([k, v]) => `${printable(k)}=${printable(k === 'err' && v && typeof v === 'object' ? String((v as { message?: string }).message) : JSON.stringify(v))}`)
     .join(' ');
-  return `${time} ${LEVELS[Number(entry.level)] ?? entry.level} ${String(entry.msg ?? '')}${extras ? `  ${extras}` : ''}`;
+  return `${time} ${LEVELS[Number(entry.level)] ?? entry.level} ${printable(String(entry.msg ?? ''))}${extras ? `  ${extras}` : ''}`;
+}
+
+/** One line of text, control characters replaced: a peer's words must not forge lines or move the cursor. */
+function printable(text: string): string {
+  return excerpt(text, 4000);
 }

@@ -1,22 +1,45 @@
 import type { Logger } from 'pino';
+import { excerpt } from './text.js';
 
 /**
  * Logs a recurring problem once per episode instead of once per occurrence. An episode
  * starts at the first `report(key)` and ends at `resolve(key)`, which logs how many
- * occurrences were suppressed. Counting is left to the caller's metrics.
+ * occurrences there were. A problem that flaps (resolved and back within a minute) is not
+ * logged again until a minute has passed since its last line, so "once per episode" never
+ * becomes several lines a second. Counting is left to the caller's metrics.
  */
 export interface ProblemReporter {
   /** Records one occurrence; logs only the first of an episode. Returns true when it logged. */
   report(key: string, message: string, fields?: Record<string, unknown>): boolean;
-  /** Ends the episode for `key`, logging its end if one was open. */
+  /** Ends the episode for `key`, logging its end if its start was logged. */
   resolve(key: string, message?: string): void;
   /** Keys with an open episode. */
   open(): string[];
 }
 
-/** Creates a {@link ProblemReporter} logging to `logger` (warn on start, info on end). */
-export function createProblemReporter(logger: Logger): ProblemReporter {
-  const episodes = new Map<string, { count: number; since: number }>();
+/** A problem that comes back within this long of its last log line is counted, not logged again. */
+export const FLAP_WINDOW_MS = 60_000;
+/** Keys whose last log time is remembered, to damp flapping; the oldest are forgotten past it. */
+const MAX_REMEMBERED = 10_000;
+
+interface Episode {
+  count: number;
+  since: number;
+  logged: boolean;
+}
+
+/**
+ * Creates a {@link ProblemReporter} logging to `logger` (warn on start, info on end). Messages
+ * and string fields are cut to a bound and made printable: they often carry text a peer sent.
+ */
+export function createProblemReporter(logger: Logger, now: () => number = Date.now): ProblemReporter {
+  const episodes = new Map<string, Episode>();
+  const lastLogged = new Map<string, number>();
+  const remember = (key: string, at: number): void => {
+    lastLogged.delete(key);
+    if (lastLogged.size >= MAX_REMEMBERED) lastLogged.delete(lastLogged.keys().next().value as string);
+    lastLogged.set(key, at);
+  };
   return {
     report(key, message, fields) {
       const ep = episodes.get(key);
@@ -24,19 +47,30 @@ export function createProblemReporter(logger: Logger): ProblemReporter {
         ep.count += 1;
         return false;
       }
-      episodes.set(key, { count: 1, since: Date.now() });
-      logger.warn({ problem: key, ...fields }, `${message} (further occurrences are counted, not logged, until it recovers)`);
-      return true;
+      const t = now();
+      const last = lastLogged.get(key);
+      const logged = last === undefined || t - last >= FLAP_WINDOW_MS;
+      episodes.set(key, { count: 1, since: t, logged });
+      if (logged) {
+        remember(key, t);
+        logger.warn({ problem: excerpt(key, 200), ...bounded(fields) }, `${excerpt(message, 1000)} (further occurrences are counted, not logged, until it recovers)`);
+      }
+      return logged;
     },
     resolve(key, message) {
       const ep = episodes.get(key);
       if (!ep) return;
       episodes.delete(key);
-      logger.info(
-        { problem: key, occurrences: ep.count, durationMs: Date.now() - ep.since },
-        message ?? `recovered: ${key}`,
-      );
+      if (!ep.logged) return;
+      logger.info({ problem: excerpt(key, 200), occurrences: ep.count, durationMs: now() - ep.since }, excerpt(message ?? `recovered: ${key}`, 1000));
     },
     open: () => [...episodes.keys()],
   };
+}
+
+function bounded(fields: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!fields) return {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = typeof v === 'string' ? excerpt(v) : v;
+  return out;
 }

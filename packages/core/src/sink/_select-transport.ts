@@ -8,6 +8,7 @@ import { createStdoutTransport } from '../transport/stdout-transport.js';
 import type { ConnectionObserver, Transport } from '../transport/transport.js';
 import type { DeviceControl } from '../control/device-control.js';
 import { createWsTransport, type WsTransport } from '../ws/ws-transport.js';
+import { redactUrl } from '../shared/text.js';
 
 /** What the sink lends the transport it creates. */
 export interface TransportDeps {
@@ -21,11 +22,17 @@ export interface TransportDeps {
   connection: ConnectionObserver;
 }
 
-/** The transport a sink URL selects: `stdout`, `http(s)://`, or `ws(s)://` (then also returned as `ws`). */
+/**
+ * The transport a sink URL selects: `stdout`, `http(s)://`, or `ws(s)://` (then also returned as
+ * `ws`). An API key about to travel unencrypted to a host beyond loopback is warned about once.
+ */
 export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { transport: Transport; ws?: WsTransport } {
+  if (o.apiKey && /^(http|ws):\/\//.test(o.url) && !isLoopback(new URL(o.url).hostname)) {
+    deps.logger.warn({ url: redactUrl(o.url) }, `the API key goes unencrypted over ${new URL(o.url).protocol}// to ${new URL(o.url).hostname}: anyone on the path can read it; use https:// or wss://`);
+  }
   if (o.url === 'stdout') return { transport: createStdoutTransport({ sourceId: o.sourceId, stream: o.stdout }) };
   if (/^https?:\/\//.test(o.url)) {
-    return { transport: createHttpTransport({ url: o.url, apiKey: o.apiKey, sourceId: o.sourceId, gzip: o.gzip, clock: deps.clock }) };
+    return { transport: createHttpTransport({ url: o.url, apiKey: o.apiKey, sourceId: o.sourceId, gzip: o.gzip, clock: deps.clock, tls: o.tls }) };
   }
   const w = o.websocket ?? {};
   const ws = createWsTransport({
@@ -33,6 +40,7 @@ export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { 
     apiKey: o.apiKey,
     sourceId: o.sourceId,
     clock: deps.clock,
+    tls: o.tls,
     stateDir: w.statePath ?? o.buffer?.path,
     platform: w.platform,
     agentVersion: o.agentVersion,
@@ -48,4 +56,8 @@ export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { 
     connection: deps.connection,
   });
   return { transport: ws, ws };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
 }

@@ -4,6 +4,7 @@ import type { ProblemReporter } from '../shared/problems.js';
 import type { AppendResult, Spool, WhenFull } from '../spool/spool.js';
 import { createWakeup } from '../shared/wait.js';
 import type { DropReason } from './sink-metrics.js';
+import type { SpoolHealth } from './_spool-health.js';
 
 /** Sealed batches held in memory while the spool is full under `when_full: block`. */
 const MAX_BLOCKED_BATCHES = 8;
@@ -23,6 +24,8 @@ export interface SpoolFeedOptions {
   onGone(id: string): void;
   /** The spool turned full (the first refusal or eviction after it had room). */
   onFull(): void;
+  /** How the spool is doing: a store that fails is reported there, and a full disk holds batches back. */
+  health: SpoolHealth;
 }
 
 /** Moves sealed batches into the spool, applying `when_full` and `max_age`. */
@@ -35,6 +38,8 @@ export interface SpoolFeed {
   retry(): void;
   /** Resolves once nothing is held (at once when nothing is), or when `signal` aborts. */
   whenUnblocked(signal?: AbortSignal): Promise<void>;
+  /** Ids of the batches held in memory, not yet in the spool. */
+  heldIds(): string[];
   /** Stops the timers; returns how many points were still held (and are now lost). */
   stop(): number;
 }
@@ -52,14 +57,17 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
 
   /** `stored` (or dropped by policy: gone either way), `refused` (full under block), `error` (the spool failed). */
   const append = (batch: Batch): 'stored' | 'refused' | 'error' => {
+    // On a full disk the space an operator frees goes to acknowledgements first, while there
+    // are any to make.
+    if (o.health.diskFull() && o.spool.stats().batches > 0) return 'error';
     let result: AppendResult;
     try {
       result = o.spool.append(batch);
     } catch (err) {
-      o.problems.report('spool:error', `the spool cannot store data (${(err as Error).message}); holding it in memory and retrying`, { err });
+      o.health.failed(err, 'store');
       return 'error';
     }
-    o.problems.resolve('spool:error', 'the spool stores data again');
+    if (o.health.diskFull()) o.health.ok();
     const overflow = !result.accepted || result.dropped.some((d) => d.reason === 'buffer_full');
     if (overflow && !full) o.onFull();
     full = overflow;
@@ -102,7 +110,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
       const outcome = held.length === 0 ? (lastOutcome = append(batch)) : lastOutcome;
       if (outcome === 'stored') return;
       if (held.length >= MAX_BLOCKED_BATCHES) {
-        o.drop('blocked', batch.points.length);
+        o.drop(outcome === 'error' ? 'spool_failed' : 'blocked', batch.points.length);
         o.onGone(batch.id);
         return;
       }
@@ -112,6 +120,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
     },
     blocked: () => held.length > 0,
     retry,
+    heldIds: () => held.map((b) => b.id),
     async whenUnblocked(signal) {
       while (held.length > 0 && !signal?.aborted) {
         await new Promise<void>((resolve) => {

@@ -18,6 +18,7 @@ import type { Sink } from './sink-types.js';
 import { createIntake } from './_intake.js';
 import { createTransport } from './_select-transport.js';
 import { createSpoolFeed } from './_spool-feed.js';
+import { createSpoolHealth } from './_spool-health.js';
 
 /**
  * Creates a sink: `write()` validates, stamps and batches points; sealed batches go to the
@@ -51,6 +52,7 @@ export function createSink(options: SinkOptions): Sink {
   const deadLetter = createDeadLetter(
     o.deadLetterPath ?? (o.buffer?.path ? join(o.buffer.path, 'dead-letter.ndjson') : 'fieldbridge-dead-letter.ndjson'),
     logger,
+    { ...(o.deadLetterMaxBytes === undefined ? {} : { maxBytes: o.deadLetterMaxBytes }) },
   );
   const hub = createSinkEvents(logger);
   const control = createDashboardControl({ now: clock.monotonicNow, session: o.session });
@@ -74,6 +76,7 @@ export function createSink(options: SinkOptions): Sink {
     clock,
     refused: () => delivery.refused(),
     backpressured: () => feed.blocked(),
+    deadLetterDiscarded: () => deadLetter.discardedBytes(),
   });
   metrics = sinkMetrics;
   const episodes = dropEpisodes(hub, clock.monotonicNow);
@@ -84,8 +87,24 @@ export function createSink(options: SinkOptions): Sink {
   // Created before the transport: a WebSocket transport connects at once and reports to it.
   const transportName = o.url === 'stdout' ? 'stdout' : /^wss?:/.test(o.url) ? 'ws' : 'http';
   const connection = connectionEvents(hub, transportName, clock.monotonicNow);
+  const health = createSpoolHealth({
+    spool,
+    logger,
+    problems,
+    backoff: o.retry,
+    onRecovered: (points) => {
+      if (points > 0) drop('spool_failed', points);
+      // What was in the spool is gone: flush() must not wait for it.
+      const held = new Set(feed.heldIds());
+      outstanding.settleAllBut((id) => held.has(id));
+      backlog = false;
+      feed.retry();
+      delivery.notify();
+    },
+  });
   const feed = createSpoolFeed({
     spool,
+    health,
     clock,
     problems,
     whenFull: o.buffer?.whenFull ?? 'drop_oldest',
@@ -99,7 +118,7 @@ export function createSink(options: SinkOptions): Sink {
   const created = o.transport ? { transport: o.transport, ws: undefined } : createTransport(o, { clock, logger, problems, registry, control, connection });
   const transport = created.transport;
   const delivery = createDelivery({
-    spool, transport, deadLetter, logger, problems, clock, drop, connection, run, backlogAtStart,
+    spool, transport, deadLetter, logger, problems, clock, drop, connection, run, backlogAtStart, health,
     metrics: sinkMetrics,
     retry: o.retry,
     timeoutMs: o.timeoutMs,
@@ -153,7 +172,7 @@ export function createSink(options: SinkOptions): Sink {
       closing ??= shutdown();
       return closing;
     },
-    status: () => ({ accepting, refused: delivery.refused(), backpressured: feed.blocked(), spool: spool.stats() }),
+    status: () => ({ accepting, refused: delivery.refused(), backpressured: feed.blocked(), stalled: health.stalled(), spool: spool.stats() }),
     whenWritable: (signal) => feed.whenUnblocked(signal),
     setSession: (id) => control.setSession(id),
     onConfigure: (handler) => control.onConfigure(handler),

@@ -1,53 +1,102 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { excerpt } from '../shared/text.js';
 
 /** One line of the dead-letter file. */
 export interface DeadLetterRecord {
   /** When it was refused, ISO 8601. */
   at: string;
-  /** Why, in words: the validation rule or the receiver's answer. */
+  /** Why, in words: the validation rule or the receiver's answer (at most 1,000 characters). */
   reason: string;
-  /** The refused point (or the raw value passed to `write()`). */
+  /** The refused point, or, when its JSON passes 16 KiB, `{ truncated: true, bytes, excerpt }`. */
   point: unknown;
 }
 
 /** Where refused points go, with the reason, so nothing disappears silently. */
 export interface DeadLetter {
-  /** Appends refused points; never throws (a failure to write is logged). */
+  /** Appends refused points; never throws (a failure to write is logged once). */
   write(points: readonly unknown[], reason: string): void;
   /** Path of the NDJSON file. */
   readonly path: string;
+  /** Bytes of records discarded so far: rotated out past the cap, or not writable. */
+  discardedBytes(): number;
   /** Closes the file. Idempotent. */
   close(): void;
 }
 
+/** Options of {@link createDeadLetter}. */
+export interface DeadLetterOptions {
+  /**
+   * Disk the dead-letter files may take, in bytes: the file is rotated to `<path>.1` (replacing
+   * the previous one, whose records are then discarded and counted) when it reaches half of it.
+   * Default 64 MiB.
+   */
+  maxBytes?: number;
+}
+
+/** Longest reason kept in a record. */
+const REASON_CHARS = 1000;
+/** Largest point kept whole in a record; a larger one is kept as an excerpt. */
+const POINT_BYTES = 16 * 1024;
+
 /**
- * A dead-letter NDJSON file, created on first use with owner-only permissions. Writes are
- * synchronous: refusals are rare, and a record must not be lost to a crash right after.
+ * A dead-letter NDJSON file, created on first use owner-only (0600) and never through a
+ * symbolic link (so a link planted in the spool directory cannot make it write elsewhere).
+ * Writes are synchronous: refusals are rare, and a record must not be lost to a crash right
+ * after. Bounded: reasons and points are cut to excerpts, and the files to `maxBytes` in all.
  */
-export function createDeadLetter(path: string, logger: Logger): DeadLetter {
+export function createDeadLetter(path: string, logger: Logger, options: DeadLetterOptions = {}): DeadLetter {
+  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   let fd: number | undefined;
+  let size = 0;
+  let rotatedBytes = 0;
+  let discarded = 0;
   let broken = false;
+
+  const open = (): number => {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const handle = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    size = fstatSync(handle).size;
+    return handle;
+  };
+  const rotate = (): void => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+    discarded += rotatedBytes;
+    renameSync(path, `${path}.1`);
+    rotatedBytes = size;
+    logger.warn({ path, rotatedTo: `${path}.1`, discardedBytes: discarded }, `the dead-letter file reached ${Math.round(maxBytes / 2 / 1024)} KiB; rotated to ${path}.1 (the one before it is discarded)`);
+  };
+
   return {
     path,
     write(points, reason) {
       if (broken || points.length === 0) return;
+      const at = new Date().toISOString();
+      const why = excerpt(reason, REASON_CHARS);
+      let text = '';
+      for (const point of points) text += `${recordLine({ at, reason: why, point })}\n`;
+      const bytes = Buffer.byteLength(text);
       try {
-        if (fd === undefined) {
-          mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-          fd = openSync(path, 'a', 0o600);
+        fd ??= open();
+        if (size > 0 && size + bytes > maxBytes / 2) {
+          rotate();
+          fd = open();
         }
-        const at = new Date().toISOString();
-        let text = '';
-        for (const point of points) text += `${safeJson({ at, reason, point })}\n`;
         writeSync(fd, text);
+        size += bytes;
       } catch (err) {
         broken = true;
-        logger.error({ err, path, lost: points.length, reason }, 'cannot write the dead-letter file; refused points are only logged from now on');
-        logger.error({ points, reason }, 'refused points');
+        discarded += bytes;
+        const code = (err as NodeJS.ErrnoException).code;
+        logger.error(
+          { err, path, lost: points.length, reason: why },
+          code === 'ELOOP' ? `the dead-letter path ${path} is a symbolic link; refusing to follow it, refused points are only counted from now on` : `cannot write the dead-letter file ${path}; refused points are only counted from now on`,
+        );
       }
     },
+    discardedBytes: () => discarded,
     close() {
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
@@ -55,10 +104,24 @@ export function createDeadLetter(path: string, logger: Logger): DeadLetter {
   };
 }
 
-function safeJson(record: DeadLetterRecord): string {
+function recordLine(record: DeadLetterRecord): string {
+  let json: string | undefined;
   try {
-    return JSON.stringify(record);
+    json = JSON.stringify(record.point);
   } catch {
-    return JSON.stringify({ ...record, point: String(record.point) });
+    // A value JSON cannot encode (a cycle, a BigInt): kept as text.
+    json = undefined;
+  }
+  if (json === undefined) return JSON.stringify({ ...record, point: excerpt(printable(record.point), 1000) });
+  if (json.length > POINT_BYTES) return JSON.stringify({ ...record, point: { truncated: true, bytes: Buffer.byteLength(json), excerpt: json.slice(0, 1000) } });
+  return `{"at":${JSON.stringify(record.at)},"reason":${JSON.stringify(record.reason)},"point":${json}}`;
+}
+
+function printable(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    // Too deeply nested even to print.
+    return '[a value too deeply nested to print]';
   }
 }

@@ -10,6 +10,7 @@ import { deriveBatch, withJson, type Batch } from '../shared/batch.js';
 import type { DeadLetter } from './dead-letter.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { resolveUnsynced, unsyncedCount } from './_stamps.js';
+import type { SpoolHealth } from './_spool-health.js';
 import type { DropReason, SinkMetrics } from './sink-metrics.js';
 
 /** Options of {@link createDelivery}. */
@@ -45,6 +46,8 @@ export interface DeliveryOptions {
   onSettled(id: string): void;
   /** A batch was cut into parts that take its place. */
   onReplaced(parentId: string, partIds: string[]): void;
+  /** How the spool is doing; failures are reported there and never stop a lane. */
+  health: SpoolHealth;
 }
 
 /** The loop that moves batches from the spool through the transport, applying the answer policy. */
@@ -82,8 +85,8 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   };
 
   const settle = (batch: Batch) => {
-    serverErrors.delete(batch.id);
     o.spool.ack(batch.id);
+    serverErrors.delete(batch.id);
     o.onSettled(batch.id);
     if (backlogSince !== undefined && o.spool.stats().batches === 0) {
       o.onBacklogDrained(o.clock.monotonicNow() - backlogSince);
@@ -115,7 +118,9 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     o.spool.release(batch.id);
     failures += 1;
     o.metrics.sendErrors.inc({ status: String(statusCode ?? 'network') });
-    const delay = 'retryInMs' in result && result.retryInMs !== undefined ? result.retryInMs : backoffDelayMs(failures, o.retry, o.random);
+    // The server may lengthen the wait (Retry-After), never shorten it below the backoff.
+    const backoff = backoffDelayMs(failures, o.retry, o.random);
+    const delay = 'retryInMs' in result && result.retryInMs !== undefined ? Math.max(backoff, result.retryInMs) : backoff;
     pause(delay);
     held();
     connection?.down(result.reason);
@@ -129,11 +134,13 @@ export function createDelivery(o: DeliveryOptions): Delivery {
       case 'success':
         connection?.up();
         failures = 0;
-        o.metrics.sent.inc(batch.points.length);
         if (refused) o.logger.info('the receiver accepts our credentials again; sending what was kept');
         refused = false;
         o.problems.resolve('delivery', 'delivery recovered');
+        // Counted once acknowledged by the spool too: a failed ack resends the batch, and a
+        // resend must not count twice.
         settle(batch);
+        o.metrics.sent.inc(batch.points.length);
         return;
       case 'retryable':
         retryLater(batch, result, result.statusCode);
@@ -213,7 +220,13 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         await sleep(wait, abort.signal);
         continue;
       }
-      const leased = o.spool.lease(1)[0];
+      let leased: Batch | undefined;
+      try {
+        leased = o.spool.lease(1)[0];
+      } catch (err) {
+        pause(o.health.failed(err, 'read'));
+        continue;
+      }
       if (!leased) {
         await wakeup.wait();
         continue;
@@ -235,21 +248,28 @@ export function createDelivery(o: DeliveryOptions): Delivery {
       }
       try {
         handle(batch, result);
+        o.health.ok();
       } catch (err) {
         // The spool failed (disk full, file damaged): keep the lane alive and try again later.
         o.spool.release(batch.id);
-        failures += 1;
-        pause(backoffDelayMs(failures, o.retry, o.random));
-        o.problems.report('spool-failure', `the spool failed while handling an answer: ${(err as Error).message}`, { err });
+        pause(o.health.failed(err, result.status === 'success' ? 'acknowledge' : 'update'));
       }
     }
   };
 
-  const lanes = Array.from({ length: Math.max(1, o.concurrency) }, () =>
-    lane().catch((err: unknown) => {
-      o.logger.error({ err }, 'delivery loop failed; data stays in the spool');
-    }),
-  );
+  // A lane that fails unexpectedly is restarted after a pause: delivery never stops for good.
+  const supervised = async (): Promise<void> => {
+    for (let crashes = 1; !abort.signal.aborted; crashes++) {
+      try {
+        await lane();
+        return;
+      } catch (err) {
+        o.logger.error({ err }, 'a delivery lane failed; restarting it (data stays in the spool)');
+        await sleep(backoffDelayMs(crashes, o.retry, o.random), abort.signal);
+      }
+    }
+  };
+  const lanes = Array.from({ length: Math.max(1, o.concurrency) }, supervised);
 
   return {
     notify: () => wakeup.wake(),

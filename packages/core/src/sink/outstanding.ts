@@ -7,6 +7,8 @@ export interface Outstanding {
   add(id: string): void;
   settle(id: string): void;
   replace(parentId: string, partIds: string[]): void;
+  /** Settles every batch but those `keep` names (the spool lost its content). */
+  settleAllBut(keep: (id: string) => boolean): void;
   /** Resolves when every batch added so far has settled; rejects after `timeoutMs`. */
   drained(timeoutMs: number): Promise<void>;
 }
@@ -48,6 +50,10 @@ export function createOutstanding(backlogPending: () => boolean = () => false): 
       if (s === undefined) return;
       pending.delete(parentId);
       for (const id of partIds) pending.set(id, s);
+      check();
+    },
+    settleAllBut(keep) {
+      for (const id of [...pending.keys()]) if (!keep(id)) pending.delete(id);
       check();
     },
     drained(timeoutMs) {

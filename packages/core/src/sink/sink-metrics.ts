@@ -12,6 +12,8 @@ export type DropReason =
   | 'expired'
   | 'blocked'
   | 'closed'
+  /** The spool could not store them (a full disk, a failing file) and memory held too much already. */
+  | 'spool_failed'
   /** Left out by a dashboard's `start_stream` metric list (WebSocket). */
   | 'filtered'
   /** Held back by a dashboard's `start_stream` interval (WebSocket). */
@@ -35,6 +37,8 @@ export interface SinkGaugeSources {
   clock: Clock;
   refused: () => boolean;
   backpressured: () => boolean;
+  /** Bytes of dead-letter records discarded (rotated out past the cap, or unwritable). */
+  deadLetterDiscarded: () => number;
 }
 
 /** Registers the sink's metrics on `registry`. One sink per registry. */
@@ -53,6 +57,7 @@ export function createSinkMetrics(registry: Registry, sources: SinkGaugeSources)
   gauge('fieldbridge_clock_offset_seconds', 'Offset applied to local time to match the server (server minus local).', () => sources.clock.offsetMs() / 1000);
   gauge('fieldbridge_clock_round_trip_seconds', 'Round trip of the clock sample in use (0 before any).', () => (sources.clock.roundTripMs() ?? 0) / 1000);
   gauge('fieldbridge_sink_refused', '1 while the receiver refuses our credentials (data is kept, not sent).', () => (sources.refused() ? 1 : 0));
+  gauge('fieldbridge_dead_letter_discarded_bytes', 'Bytes of dead-letter records discarded: rotated out past sink.dead_letter.max_bytes, or not writable.', () => sources.deadLetterDiscarded());
   gauge('fieldbridge_sink_backpressure', '1 while the spool is full under when_full: block.', () => (sources.backpressured() ? 1 : 0));
 
   return {

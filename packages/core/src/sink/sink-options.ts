@@ -2,10 +2,12 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock/clock.js';
 import { FieldbridgeError } from '../errors.js';
+import { MAX_TIMER_MS } from '../config/units.js';
 import { REQUEST_LIMITS, type Tags } from '../point/point.js';
 import { checkSourceId, checkTags } from '../point/validate-point.js';
 import type { Spool, WhenFull } from '../spool/spool.js';
 import { DEFAULT_RETRY, type RetryOptions } from '../transport/retry-policy.js';
+import type { TlsOptions } from '../transport/tls.js';
 import type { Transport } from '../transport/transport.js';
 
 /** Options of `createSink`; the YAML `sink` section in camelCase. */
@@ -15,8 +17,10 @@ export interface SinkOptions {
    * (NDJSON on standard output). Default `stdout`.
    */
   url?: string;
-  /** Sent as `x-api-key` (HTTP) or `api_key` in `device_auth` (WebSocket). Never written to the spool or the dead-letter file. */
+  /** Sent as `x-api-key` (HTTP) or `api_key` in `device_auth` (WebSocket). Never written to the spool or the dead-letter file, never logged. */
   apiKey?: string;
+  /** TLS for `https://` and `wss://`: a private CA, a client certificate, the server name. Default: the system CAs, verified. */
+  tls?: TlsOptions;
   /** Source id of every point that carries none; `^[a-z0-9][a-z0-9._-]*$`. Required. */
   sourceId: string;
   /** Tags added to every point (a point's own tags win). */
@@ -68,6 +72,8 @@ export interface SinkOptions {
   firstSampleWaitMs?: number;
   /** Dead-letter NDJSON file. Default `<buffer.path>/dead-letter.ndjson`, else `./fieldbridge-dead-letter.ndjson`. */
   deadLetterPath?: string;
+  /** Disk the dead-letter file and its one rotation may take, in bytes. Default 64 MiB. */
+  deadLetterMaxBytes?: number;
   /** Logger (pino). Default: info level to stderr. */
   logger?: Logger;
   /** Registry for the sink's metrics. Default: a registry of its own. */
@@ -123,6 +129,9 @@ export function resolveSinkOptions(options: SinkOptions): ResolvedSinkOptions {
     const tagProblem = checkTags(options.tags);
     if (tagProblem) fail(`tags: ${tagProblem}`);
   }
+  if (options.apiKey !== undefined && /[\u0000-\u001f\u007f]/.test(options.apiKey)) {
+    fail('apiKey contains a control character (a newline read from a file?); it could never be sent in a header');
+  }
   const url = options.url ?? 'stdout';
   if (url !== 'stdout' && !/^(https?|wss?):\/\//.test(url)) fail(`url ${JSON.stringify(url)} must start with http://, https://, ws:// or wss://, or be "stdout"`);
   const batch = {
@@ -136,7 +145,18 @@ export function resolveSinkOptions(options: SinkOptions): ResolvedSinkOptions {
   const positive = (name: string, value: number | undefined) => {
     if (value !== undefined && !(value > 0)) fail(`${name} must be > 0`);
   };
+  const bounded = (name: string, value: number | undefined, max: number) => {
+    if (value !== undefined && !(value <= max)) fail(`${name} must be at most ${max} ms (longer waits overflow Node's timers)`);
+  };
   positive('timeoutMs', options.timeoutMs);
+  bounded('timeoutMs', options.timeoutMs, MAX_TIMER_MS);
+  bounded('shutdownTimeoutMs', options.shutdownTimeoutMs, MAX_TIMER_MS);
+  bounded('firstSampleWaitMs', options.firstSampleWaitMs, MAX_TIMER_MS);
+  bounded('batch.lingerMs', options.batch?.lingerMs, MAX_TIMER_MS);
+  bounded('websocket.heartbeatMs', options.websocket?.heartbeatMs, MAX_TIMER_MS / 2);
+  bounded('websocket.timeSyncIntervalMs', options.websocket?.timeSyncIntervalMs, MAX_TIMER_MS);
+  bounded('websocket.ackTimeoutMs', options.websocket?.ackTimeoutMs, MAX_TIMER_MS);
+  for (const key of ['initialDelayMs', 'maxDelayMs', 'authProbeIntervalMs'] as const) bounded(`retry.${key}`, options.retry?.[key], MAX_TIMER_MS);
   positive('concurrency', options.concurrency);
   positive('maxPointsPerSecond', options.maxPointsPerSecond);
   if (options.firstSampleWaitMs !== undefined && !(options.firstSampleWaitMs >= 0)) fail('firstSampleWaitMs must be >= 0');

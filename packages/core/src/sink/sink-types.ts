@@ -19,6 +19,8 @@ export interface SinkStatus {
   refused: boolean;
   /** True while the spool is full under `when_full: block`: bridges should skip polls. */
   backpressured: boolean;
+  /** True while the spool keeps failing (a damaged file, a full disk): nothing is delivered. */
+  stalled: boolean;
   /** The spool's content. */
   spool: SpoolStats;
 }

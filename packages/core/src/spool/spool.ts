@@ -55,6 +55,12 @@ export interface Spool {
   expire(nowMs: number): DroppedBatch[];
   /** What the spool holds now. */
   stats(): SpoolStats;
+  /**
+   * Gives up on storage that keeps failing (a file SQLite reports corrupt, an I/O error): a disk
+   * spool moves its file aside, as at start, and starts empty; returns what it held (now kept
+   * only in the moved file). Optional: the memory spool cannot fail this way.
+   */
+  recover?(reason: string): SpoolStats;
   /** Releases files and locks. Idempotent. Content stays on disk for a `disk` spool. */
   close(): void;
 }

@@ -1,7 +1,9 @@
+import { statfsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { isFieldbridgeError, FieldbridgeError } from '../errors.js';
 import { pointsJson, withJson, type Batch, type UnsyncedStamps } from '../shared/batch.js';
+import { moveAside } from './_sqlite-aside.js';
 import { openSpoolDatabase } from './_sqlite-open.js';
 import { prepareStatements } from './_sqlite-statements.js';
 import type { BatchRow } from './_sqlite-statements.js';
@@ -57,25 +59,55 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     }
     return fallbackLogger;
   };
-  const { db, file, loaded } = openSpoolDatabase(
-    { dir: options.dir, durability: options.durability ?? 'process', logger },
-    (opened) => prepareStatements(opened),
-  );
-  const { statements: q, totals } = loaded;
-  const t = { ...totals, oldestStale: false };
+  const open = () => {
+    const opened = openSpoolDatabase({ dir: options.dir, durability: options.durability ?? 'process', logger }, (db) => prepareStatements(db));
+    const { db } = opened;
+    const q = opened.loaded.statements;
+    const removeRows = db.transaction((ids: readonly string[]): BatchRow[] => {
+      const rows: BatchRow[] = [];
+      for (const id of ids) {
+        const row = q.byId.get(id) as BatchRow | undefined;
+        if (row === undefined) continue;
+        q.deleteById.run(id);
+        rows.push(row);
+      }
+      return rows;
+    });
+    return {
+      db,
+      file: opened.file,
+      q,
+      t: { ...opened.loaded.totals, oldestStale: false },
+      removeRows,
+      appendTx: db.transaction((evict: readonly string[], row: BatchRow): BatchRow[] => {
+        const evicted = removeRows(evict);
+        q.insert.run(row);
+        return evicted;
+      }),
+      replaceTx: db.transaction((id: string, rows: readonly BatchRow[]) => {
+        q.deleteById.run(id);
+        for (const row of rows) q.insert.run(row);
+      }),
+    };
+  };
+  let s = open();
+  warnWhenDiskTooSmall(options.dir, limits.maxBytes, logger);
   const leased = new Set<string>();
   let closed = false;
 
   const guard = <R>(op: string, fn: () => R): R => {
-    if (closed) throw closedError(`spool ${file}`);
+    if (closed) throw closedError(`spool ${s.file}`);
     try {
       return fn();
     } catch (err) {
       if (isFieldbridgeError(err)) throw err;
-      throw new FieldbridgeError('SPOOL_UNUSABLE', `spool ${file}: ${op} failed: ${(err as Error).message}; nothing was changed`, { cause: err });
+      const code = String((err as { code?: unknown }).code ?? '');
+      const full = code === 'SQLITE_FULL' || (err as NodeJS.ErrnoException).code === 'ENOSPC';
+      throw new FieldbridgeError(full ? 'SPOOL_FULL' : 'SPOOL_UNUSABLE', `spool ${s.file}: ${op} failed: ${(err as Error).message}${full ? ' (the disk is full)' : ''}; nothing was changed`, { cause: err });
     }
   };
   const counted = (row: { created_at_ms: number; bytes: number; points: number }, sign: 1 | -1): void => {
+    const { t } = s;
     t.batches += sign;
     t.bytes += sign * row.bytes;
     t.points += sign * row.points;
@@ -101,33 +133,15 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     unsynced: batch.unsynced === undefined ? null : JSON.stringify(batch.unsynced),
   });
   function* unleased(): Generator<CapacityCandidate> {
-    for (const row of q.orderedSizes.iterate() as IterableIterator<CapacityCandidate>) {
+    for (const row of s.q.orderedSizes.iterate() as IterableIterator<CapacityCandidate>) {
       if (!leased.has(row.id)) yield row;
     }
   }
-  const removeRows = db.transaction((ids: readonly string[]): BatchRow[] => {
-    const rows: BatchRow[] = [];
-    for (const id of ids) {
-      const row = q.byId.get(id) as BatchRow | undefined;
-      if (row === undefined) continue;
-      q.deleteById.run(id);
-      rows.push(row);
-    }
-    return rows;
-  });
-  const appendTx = db.transaction((evict: readonly string[], row: BatchRow): BatchRow[] => {
-    const evicted = removeRows(evict);
-    q.insert.run(row);
-    return evicted;
-  });
-  const replaceTx = db.transaction((id: string, rows: readonly BatchRow[]) => {
-    q.deleteById.run(id);
-    for (const row of rows) q.insert.run(row);
-  });
 
   const currentStats = (): SpoolStats => {
+    const { t } = s;
     if (t.oldestStale && !closed) {
-      t.oldest = (q.oldest.get() as { m: number | null }).m ?? undefined;
+      t.oldest = (s.q.oldest.get() as { m: number | null }).m ?? undefined;
       t.oldestStale = false;
     }
     return { batches: t.batches, points: t.points, bytes: t.bytes, oldestCreatedAtMs: t.batches === 0 ? undefined : t.oldest };
@@ -137,13 +151,13 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     kind: 'disk',
     append(batch): AppendResult {
       return guard('append', () => {
-        if (q.has.get(batch.id) !== undefined) return { accepted: true, dropped: [] };
-        const decision = decideCapacity({ bytes: t.bytes, batches: t.batches, unleasedOldestFirst: unleased }, limits, batch.bytes);
+        if (s.q.has.get(batch.id) !== undefined) return { accepted: true, dropped: [] };
+        const decision = decideCapacity({ bytes: s.t.bytes, batches: s.t.batches, unleasedOldestFirst: unleased }, limits, batch.bytes);
         if (decision.action === 'refuse') return { accepted: false, dropped: [] };
         if (decision.action === 'drop_incoming') return { accepted: false, dropped: [{ batch, reason: 'buffer_full' }] };
-        const row = rowOf(batch, t.lastSeq + 1, Buffer.alloc(0));
-        const evicted = appendTx(decision.evict.map((c) => c.id), row);
-        t.lastSeq += 1;
+        const row = rowOf(batch, s.t.lastSeq + 1, Buffer.alloc(0));
+        const evicted = s.appendTx(decision.evict.map((c) => c.id), row);
+        s.t.lastSeq += 1;
         for (const old of evicted) counted(old, -1);
         counted(row, 1);
         return { accepted: true, dropped: evicted.map((old) => ({ batch: toBatch(old), reason: 'buffer_full' as const })) };
@@ -153,13 +167,13 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       return guard('lease', () => {
         const ids: string[] = [];
         if (max >= 1) {
-          for (const { id } of q.orderedIds.iterate() as IterableIterator<{ id: string }>) {
+          for (const { id } of s.q.orderedIds.iterate() as IterableIterator<{ id: string }>) {
             if (leased.has(id)) continue;
             ids.push(id);
             if (ids.length >= max) break;
           }
         }
-        const out = ids.map((id) => toBatch(q.byId.get(id) as BatchRow));
+        const out = ids.map((id) => toBatch(s.q.byId.get(id) as BatchRow));
         for (const id of ids) leased.add(id);
         return out;
       });
@@ -170,18 +184,18 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     ack(id) {
       if (closed) return;
       guard('ack', () => {
-        const [row] = removeRows([id]);
+        const [row] = s.removeRows([id]);
         leased.delete(id);
         if (row !== undefined) counted(row, -1);
       });
     },
     replace(id, parts) {
       guard('replace', () => {
-        const parent = q.byId.get(id) as BatchRow | undefined;
+        const parent = s.q.byId.get(id) as BatchRow | undefined;
         if (parent === undefined) return;
-        assertReplaceParts(id, parts, (partId) => q.has.get(partId) !== undefined);
+        assertReplaceParts(id, parts, (partId) => s.q.has.get(partId) !== undefined);
         const rows = parts.map((part, i) => rowOf(part, parent.seq, partSub(parent.sub, i)));
-        replaceTx(id, rows);
+        s.replaceTx(id, rows);
         leased.delete(id);
         counted(parent, -1);
         for (const row of rows) counted(row, 1);
@@ -193,23 +207,55 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
         const cutoff = nowMs - limits.maxAgeMs;
         const oldest = currentStats().oldestCreatedAtMs;
         if (oldest === undefined || oldest >= cutoff) return [];
-        const candidates = q.olderThan.all(cutoff) as { id: string }[];
-        const rows = removeRows(candidates.map((c) => c.id).filter((cid) => !leased.has(cid)));
+        const candidates = s.q.olderThan.all(cutoff) as { id: string }[];
+        const rows = s.removeRows(candidates.map((c) => c.id).filter((cid) => !leased.has(cid)));
         for (const row of rows) counted(row, -1);
         return rows.map((row): DroppedBatch => ({ batch: toBatch(row), reason: 'expired' }));
       });
     },
     stats: () => currentStats(),
+    recover(reason) {
+      if (closed) throw closedError(`spool ${s.file}`);
+      const lost = currentStats();
+      // Moved aside while still open, as at start: closing first would let SQLite drop its -wal.
+      try {
+        moveAside(s.file, reason, undefined, logger());
+      } finally {
+        if (s.db.open) s.db.close();
+      }
+      leased.clear();
+      s = open();
+      return lost;
+    },
     close() {
       if (closed) return;
       closed = true;
       leased.clear();
       try {
-        db.pragma('wal_checkpoint(TRUNCATE)');
+        s.db.pragma('wal_checkpoint(TRUNCATE)');
       } catch (err) {
-        logger().warn({ err, path: file }, 'spool: WAL checkpoint on close failed; SQLite replays the WAL at next open');
+        logger().warn({ err, path: s.file }, 'spool: WAL checkpoint on close failed; SQLite replays the WAL at next open');
       }
-      db.close();
+      s.db.close();
     },
   };
+}
+
+/**
+ * Warns once at start when the spool's cap is more than the disk has free: the disk would fill
+ * before `when_full` applies, and a disk the spool filled itself has no room left even to delete.
+ */
+function warnWhenDiskTooSmall(dir: string, maxBytes: number, logger: () => Logger): void {
+  try {
+    const fs = statfsSync(dir);
+    const free = fs.bavail * fs.bsize;
+    if (free < maxBytes) {
+      logger().warn(
+        { dir, freeBytes: free, maxBytes },
+        `the disk under spool ${dir} has ${Math.round(free / 1024 / 1024)} MiB free, less than buffer.max_bytes (${Math.round(maxBytes / 1024 / 1024)} MiB): lower max_bytes so when_full applies before the disk fills`,
+      );
+    }
+  } catch {
+    // statfs is not available everywhere; the warning is a courtesy.
+  }
 }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../clock/clock.js';
+import { excerpt, redact } from '../shared/text.js';
 import { parseRetryAfterMs } from './retry-policy.js';
 import type { SendResult } from './transport.js';
 
@@ -7,21 +8,37 @@ import type { SendResult } from './transport.js';
 export interface HttpAnswer {
   statusCode: number;
   headers: IncomingHttpHeaders;
+  /** The body, at most {@link MAX_ANSWER_BYTES} of it. */
   text: string;
+  /** Secrets the server might echo back (the API key): never copied into a reason. */
+  secrets?: readonly (string | undefined)[];
   sentAtMs: number;
   receivedAtMs: number;
   clock: Clock;
 }
 
-/** Maps an ingest answer to the answer policy of DESIGN section 4, feeding the clock on the way. */
+/** Most of an answer's body the transport reads; the rest is discarded unread. */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * Maps an ingest answer to the answer policy of DESIGN section 4, feeding the clock on the way.
+ * The server's words in a reason are cut to a bound, made printable and stripped of the key.
+ */
 export function classifyHttpAnswer(answer: HttpAnswer): SendResult {
   const json = parseJson(answer.text);
   sampleClock(answer, json);
   const code = answer.statusCode;
-  const detail = errorText(json, answer.text);
+  const raw = errorText(json, answer.text);
+  const detail = raw === undefined ? undefined : excerpt(redact(raw, answer.secrets ?? []), 200);
   const reason = `HTTP ${code}${detail ? `: ${detail}` : ''}`;
   const retryInMs = parseRetryAfterMs(answer.headers['retry-after'], answer.clock.now());
-  if (code >= 200 && code < 300) return { status: 'success' };
+  if (code >= 200 && code < 300) {
+    // A 2xx that says it did not store the points is not a delivery.
+    if (json && typeof json === 'object' && (json as { success?: unknown }).success === false) {
+      return { status: 'server_error', reason: `HTTP ${code} with success: false${detail ? `: ${detail}` : ''}`, statusCode: code };
+    }
+    return { status: 'success' };
+  }
   if (code === 400 || code === 422) {
     const match = /points\[(\d+)\]/.exec(detail ?? '');
     return match ? { status: 'rejected', reason, index: Number(match[1]) } : { status: 'rejected', reason };
@@ -40,7 +57,7 @@ export function describeNetworkError(err: unknown, timeoutMs: number): string {
   if (e?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   if (e?.name === 'AbortError') return 'aborted';
   const code = e?.code ?? e?.cause?.code;
-  const message = e?.cause?.message ?? e?.message ?? String(err);
+  const message = excerpt(e?.cause?.message ?? e?.message ?? String(err), 200);
   return code ? `${code}: ${message}` : message;
 }
 
@@ -61,9 +78,10 @@ function parseJson(text: string): unknown {
 function errorText(json: unknown, text: string): string | undefined {
   if (json && typeof json === 'object' && 'error' in json) {
     const error = (json as { error: unknown }).error;
-    return typeof error === 'string' ? error : JSON.stringify(error);
+    return typeof error === 'string' ? error : text;
   }
-  return text ? text.slice(0, 200) : undefined;
+  if (json && typeof json === 'object' && 'message' in json && typeof (json as { message: unknown }).message === 'string') return (json as { message: string }).message;
+  return text || undefined;
 }
 
 /**

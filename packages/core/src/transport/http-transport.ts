@@ -4,7 +4,8 @@ import { Agent, request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock/clock.js';
 import { REQUEST_LIMITS } from '../point/point.js';
 import { pointsJson, type Batch } from '../shared/batch.js';
-import { classifyHttpAnswer, describeNetworkError, sampleClock } from './http-answer.js';
+import { classifyHttpAnswer, describeNetworkError, MAX_ANSWER_BYTES, sampleClock } from './http-answer.js';
+import type { TlsOptions } from './tls.js';
 import type { SendOptions, SendResult, Transport } from './transport.js';
 
 const gzip = promisify(gzipCb);
@@ -23,6 +24,8 @@ export interface HttpTransportOptions {
   clock: Clock;
   /** `user-agent` header. Default `fieldbridge`. */
   userAgent?: string;
+  /** TLS for `https://`: a private CA, a client certificate, the server name. Default: the system CAs, verified. */
+  tls?: TlsOptions;
   /** undici dispatcher; default a keep-alive Agent owned (and closed) by the transport. */
   dispatcher?: Dispatcher;
 }
@@ -31,18 +34,26 @@ export interface HttpTransportOptions {
  * HTTP transport to a Plexus-compatible `POST /ingest`: keep-alive (undici), gzip over 1 KiB,
  * `x-api-key`, and the batch id as `x-batch-id` on every attempt. Answers are mapped to a
  * {@link SendResult}; it never throws. Every answer feeds the clock; `syncClock` asks for the
- * server's time with a `HEAD` of the ingest URL before the first batch goes out.
+ * server's time with a `HEAD` of the ingest URL before the first batch goes out. At most
+ * {@link MAX_ANSWER_BYTES} of an answer is read: a proxy's huge error page costs nothing.
  */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
-  const ownDispatcher = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 30_000, connections: 8 });
+  const ownDispatcher = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 30_000, connections: 8, ...(options.tls ? { connect: connectOptions(options.tls) } : {}) });
   const dispatcher = options.dispatcher ?? ownDispatcher!;
   const useGzip = options.gzip ?? true;
   const sourceIdJson = JSON.stringify(options.sourceId);
+  const secrets = [options.apiKey];
   const baseHeaders: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': options.userAgent ?? 'fieldbridge',
   };
   if (options.apiKey !== undefined) baseHeaders['x-api-key'] = options.apiKey;
+
+  const signalOf = (sendOptions: SendOptions): AbortSignal => {
+    const signals = [AbortSignal.timeout(sendOptions.timeoutMs)];
+    if (sendOptions.signal) signals.push(sendOptions.signal);
+    return AbortSignal.any(signals);
+  };
 
   return {
     name: 'http',
@@ -57,31 +68,21 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         body = await gzip(json);
         headers['content-encoding'] = 'gzip';
       }
-      const signals = [AbortSignal.timeout(sendOptions.timeoutMs)];
-      if (sendOptions.signal) signals.push(sendOptions.signal);
       const sentAtMs = options.clock.monotonicNow();
       try {
-        const res = await request(options.url, {
-          method: 'POST',
-          headers,
-          body,
-          dispatcher,
-          signal: AbortSignal.any(signals),
-        });
-        const text = await res.body.text();
+        const res = await request(options.url, { method: 'POST', headers, body, dispatcher, signal: signalOf(sendOptions) });
+        const text = await readBounded(res.body);
         const receivedAtMs = options.clock.monotonicNow();
-        return classifyHttpAnswer({ statusCode: res.statusCode, headers: res.headers, text, sentAtMs, receivedAtMs, clock: options.clock });
+        return classifyHttpAnswer({ statusCode: res.statusCode, headers: res.headers, text, sentAtMs, receivedAtMs, clock: options.clock, secrets });
       } catch (err) {
         return { status: 'retryable', reason: describeNetworkError(err, sendOptions.timeoutMs) };
       }
     },
     async syncClock(sendOptions: SendOptions): Promise<boolean> {
-      const signals = [AbortSignal.timeout(sendOptions.timeoutMs)];
-      if (sendOptions.signal) signals.push(sendOptions.signal);
       const sentAtMs = options.clock.monotonicNow();
       try {
-        const res = await request(options.url, { method: 'HEAD', headers: baseHeaders, dispatcher, signal: AbortSignal.any(signals) });
-        await res.body.dump();
+        const res = await request(options.url, { method: 'HEAD', headers: baseHeaders, dispatcher, signal: signalOf(sendOptions) });
+        await readBounded(res.body);
         sampleClock({ headers: res.headers, sentAtMs, receivedAtMs: options.clock.monotonicNow(), clock: options.clock });
       } catch {
         // No answer: the caller tries again later; a network failure shows up on the next send.
@@ -91,5 +92,31 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     async shutdown() {
       if (ownDispatcher && !ownDispatcher.destroyed) await ownDispatcher.close();
     },
+  };
+}
+
+/** Reads at most {@link MAX_ANSWER_BYTES} of a body as text, then drops the connection's rest. */
+async function readBounded(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    chunks.push(size + buffer.length > MAX_ANSWER_BYTES ? buffer.subarray(0, MAX_ANSWER_BYTES - size) : buffer);
+    size += buffer.length;
+    if (size >= MAX_ANSWER_BYTES) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function connectOptions(tls: TlsOptions): Record<string, unknown> {
+  return {
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+    ...(tls.key === undefined ? {} : { key: tls.key }),
+    ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
+    rejectUnauthorized: tls.verify ?? true,
   };
 }

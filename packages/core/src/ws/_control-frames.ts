@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { excerpt } from '../shared/text.js';
 import type { WsMetrics } from './_metrics.js';
 import type { DeviceControl, StreamRequest } from '../control/device-control.js';
 import { CONTROL_TYPES, type ControlType, type ServerFrame } from './protocol.js';
@@ -24,13 +25,29 @@ export interface ControlHandler {
   sessionToAnnounce(): string | undefined;
   /** Marks a session as told to the server. */
   announced(sessionId: string | undefined): void;
+  /** The connection ended: a stream request made on it ends with it. */
+  connectionEnded(): void;
 }
 
 const TYPES: ReadonlySet<string> = new Set(CONTROL_TYPES);
 
+/** Most metric patterns one `start_stream` may name. */
+export const MAX_STREAM_PATTERNS = 256;
+
+/** How long a `start_stream` request lasts at most, in ms, unless a dashboard sends it again. */
+export const STREAM_MAX_MS = 3_600_000;
+
 /** Creates the {@link ControlHandler} of one transport. */
 export function createControlHandler(o: ControlHandlerOptions): ControlHandler {
   let announced: string | undefined;
+  let streamTimer: NodeJS.Timeout | undefined;
+  const endStream = (why: string): void => {
+    clearTimeout(streamTimer);
+    if (streamTimer === undefined) return;
+    streamTimer = undefined;
+    o.control?.setStream(undefined);
+    o.logger.warn(`the dashboard's stream request ended (${why}): forwarding every metric again`);
+  };
   const refuse = (reply: Reply, inReplyTo: string, code: string, detail: string) => {
     o.logger.warn({ request: inReplyTo, code }, `control message ${inReplyTo} refused: ${detail}`);
     reply({ type: 'error', code, detail, in_reply_to: inReplyTo });
@@ -46,8 +63,9 @@ export function createControlHandler(o: ControlHandlerOptions): ControlHandler {
         return;
       case 'error': {
         const code = typeof f.code === 'string' ? f.code : 'unknown';
-        o.metrics.serverErrors.inc({ code });
-        o.logger.warn({ code, detail: f.detail ?? f.message, trace_id: f.trace_id }, `the server sent an error: ${String(f.detail ?? f.message ?? code)}`);
+        o.metrics.serverErrors.inc({ code: /^[a-z0-9_]{1,32}$/i.test(code) ? code : 'other' });
+        const detail = excerpt(String(f.detail ?? f.message ?? code), 200);
+        o.logger.warn({ code: excerpt(code, 64), detail, trace_id: typeof f.trace_id === 'string' ? excerpt(f.trace_id, 64) : undefined }, `the server sent an error: ${detail}`);
         return;
       }
       case 'start_stream': {
@@ -55,10 +73,14 @@ export function createControlHandler(o: ControlHandlerOptions): ControlHandler {
         if (typeof stream === 'string') return refuse(reply, 'start_stream', 'bad_request', stream);
         if (!control) return refuse(reply, 'start_stream', 'unsupported', 'this transport has no sink to filter');
         control.setStream(stream);
+        clearTimeout(streamTimer);
+        streamTimer = setTimeout(() => endStream(`it lasted ${STREAM_MAX_MS / 60_000} minutes without being sent again`), STREAM_MAX_MS).unref();
         o.logger.info({ metrics: stream.metrics ?? 'all', interval_ms: stream.intervalMs ?? 0 }, 'start_stream: forwarding only the requested metrics');
         return;
       }
       case 'stop_stream':
+        clearTimeout(streamTimer);
+        streamTimer = undefined;
         control?.setStream(undefined);
         o.logger.info('stop_stream: forwarding every metric again');
         return;
@@ -110,19 +132,26 @@ export function createControlHandler(o: ControlHandlerOptions): ControlHandler {
     announced(sessionId) {
       announced = sessionId;
     },
+    connectionEnded: () => endStream('the connection it came on ended'),
   };
 }
 
-/** Fields of a `ping` echoed in the `pong`, so the server can match and time it. */
+/** Fields of a `ping` echoed in the `pong`, so the server can match and time it: numbers and short strings only. */
 function echo(f: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of ['id', 'ts', 't', 'timestamp']) if (f[key] !== undefined) out[key] = f[key];
+  for (const key of ['id', 'ts', 't', 'timestamp']) {
+    const value = f[key];
+    if ((typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length <= 128)) out[key] = value;
+  }
   return out;
 }
 
 function streamRequest(f: Record<string, unknown>): StreamRequest | string {
   const { metrics, interval_ms: intervalMs } = f;
   if (metrics !== undefined && !(Array.isArray(metrics) && metrics.every((m) => typeof m === 'string'))) return 'metrics must be an array of metric names';
+  if (Array.isArray(metrics) && (metrics.length > MAX_STREAM_PATTERNS || metrics.some((m: string) => m.length > 256))) {
+    return `metrics: at most ${MAX_STREAM_PATTERNS} patterns of at most 256 characters`;
+  }
   if (intervalMs !== undefined && !(typeof intervalMs === 'number' && Number.isFinite(intervalMs) && intervalMs >= 0)) return 'interval_ms must be a number >= 0';
   const request: StreamRequest = {};
   if (metrics !== undefined && metrics.length > 0) request.metrics = metrics as string[];

@@ -5,7 +5,9 @@ import type { ProblemReporter } from '../shared/problems.js';
 import { createWakeup, sleep } from '../shared/wait.js';
 import { backoffDelayMs } from '../shared/backoff.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
+import type { TlsOptions } from '../transport/tls.js';
 import type { ConnectionObserver } from '../transport/transport.js';
+import { excerpt, redact, redactUrl } from '../shared/text.js';
 import type { WsMetrics } from './_metrics.js';
 import { parseServerFrame, type ServerFrame } from './protocol.js';
 
@@ -50,7 +52,14 @@ export interface LinkOptions extends LinkEvents {
   random?: () => number;
   /** Told of each connection, loss, scheduled attempt and refusal. */
   connection?: ConnectionObserver;
+  /** TLS for `wss://`. */
+  tls?: TlsOptions;
+  /** Secrets the server might echo back (the API key): never copied into a log line. */
+  secrets?: readonly (string | undefined)[];
 }
+
+/** Largest message the server may send, in bytes; a larger one closes the connection (1009), counted. */
+export const MAX_SERVER_MESSAGE_BYTES = 256 * 1024;
 
 /** The connection manager: connects, authenticates, reconnects with backoff and jitter. */
 export interface Link {
@@ -69,6 +78,7 @@ const STABLE_MS = 30_000;
 
 /** Starts connecting at once. */
 export function createLink(o: LinkOptions): Link {
+  const where = redactUrl(o.url);
   let state: LinkState = 'connecting';
   let socket: WebSocket | undefined;
   let conn: Connection | undefined;
@@ -92,7 +102,7 @@ export function createLink(o: LinkOptions): Link {
     if (state === 'closed') return;
     if (state !== 'refused') setState('connecting');
     const id = ++epoch;
-    const ws = new WebSocket(o.url, { handshakeTimeout: o.authTimeoutMs, perMessageDeflate: false });
+    const ws = new WebSocket(o.url, { handshakeTimeout: o.authTimeoutMs, perMessageDeflate: false, maxPayload: MAX_SERVER_MESSAGE_BYTES, ...tlsOptions(o.tls) });
     socket = ws;
     let sentAtMs = 0;
     let readyAtMs: number | undefined;
@@ -127,21 +137,26 @@ export function createLink(o: LinkOptions): Link {
         readyAtMs = receivedAtMs;
         conn = connection(ws, id, extensionsOf(frame), (why) => (reason ??= why));
         refusal = undefined;
-        o.problems.resolve('ws:connection', `WebSocket to ${o.url} authenticated again`);
+        o.problems.resolve('ws:connection', `WebSocket to ${where} authenticated again`);
         o.metrics.connects.inc({ result: 'authenticated' });
         o.metrics.connected.set(1);
         setState('ready');
         o.onReady(conn, { frame, sentAtMs, receivedAtMs });
         o.connection?.up();
       } else if (frame.type === 'error') {
-        refused = describeError(frame);
+        refused = redact(describeError(frame), o.secrets ?? []);
         ws.close(1000, 'authentication refused');
       }
     });
     ws.on('pong', (data) => {
       if (conn?.epoch === id) o.onPong(conn, data);
     });
-    ws.on('error', (err) => {
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        o.metrics.oversized.inc();
+        reason ??= `the server sent a message over ${MAX_SERVER_MESSAGE_BYTES} bytes; closed`;
+        return;
+      }
       const status = /Unexpected server response: (\d+)/.exec(err.message)?.[1];
       if (status === '401' || status === '403') refused ??= `HTTP ${status} at the WebSocket upgrade`;
       else if (status === '404') refused ??= 'HTTP 404 at the WebSocket upgrade (is sink.url the device endpoint, e.g. wss://host/ws/device?)';
@@ -167,7 +182,7 @@ export function createLink(o: LinkOptions): Link {
         o.metrics.connects.inc({ result: 'refused' });
         if (refusal === undefined) {
           o.logger.error(
-            { url: o.url, reason: refused },
+            { url: where, reason: refused },
             `the server refused device_auth (${refused}). Nothing is lost: points are kept in the spool, not sent. ` +
               `Fix sink.api_key (or its write scope); fieldbridge tries again every ${Math.round(o.retry.authProbeIntervalMs / 1000)} s.`,
           );
@@ -182,7 +197,7 @@ export function createLink(o: LinkOptions): Link {
       const stable = readyAtMs !== undefined && o.clock.monotonicNow() - readyAtMs >= STABLE_MS;
       failures = stable ? 1 : failures + 1;
       const delayMs = refusal !== undefined ? o.retry.authProbeIntervalMs : backoffDelayMs(failures, o.retry, o.random);
-      o.problems.report('ws:connection', `WebSocket to ${o.url}: ${why}; reconnecting with backoff, data stays in the spool`, { retryInMs: Math.round(delayMs) });
+      o.problems.report('ws:connection', `WebSocket to ${where}: ${why}; reconnecting with backoff, data stays in the spool`, { retryInMs: Math.round(delayMs) });
       if (state !== 'refused') setState('waiting');
       if (refusal === undefined) o.connection?.retrying(failures, delayMs);
       schedule(delayMs);
@@ -253,14 +268,26 @@ function extensionsOf(frame: ServerFrame): ReadonlySet<string> {
   return new Set(Array.isArray(list) ? list.filter((e): e is string => typeof e === 'string') : []);
 }
 
-/** The words of an `error` frame: `code: detail`, or its message. */
+/** The words of an `error` frame, `code: detail` or its message, bounded and printable. */
 export function describeError(frame: ServerFrame): string {
   const f = frame as { code?: unknown; message?: unknown; detail?: unknown };
   const text = [f.message, f.detail].find((v) => typeof v === 'string') as string | undefined;
-  const code = typeof f.code === 'string' ? f.code : undefined;
-  return [code, text].filter(Boolean).join(': ') || 'error frame without a message';
+  const code = typeof f.code === 'string' ? excerpt(f.code, 64) : undefined;
+  return [code, text === undefined ? undefined : excerpt(text, 200)].filter(Boolean).join(': ') || 'error frame without a message';
+}
+
+function tlsOptions(tls: TlsOptions | undefined): Record<string, unknown> {
+  if (!tls) return {};
+  return {
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+    ...(tls.key === undefined ? {} : { key: tls.key }),
+    ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
+    rejectUnauthorized: tls.verify ?? true,
+  };
 }
 
 function describeNetworkError(err: Error & { code?: string }): string {
-  return err.code ? `${err.code}: ${err.message}` : err.message;
+  const message = excerpt(err.message, 200);
+  return err.code ? `${err.code}: ${message}` : message;
 }

@@ -12,6 +12,7 @@ export interface WsMetrics {
   possiblyLostPoints: Counter;
   serverErrors: Counter<'code'>;
   control: Counter<'type'>;
+  oversized: Counter;
   setMode(mode: WsDeliveryMode): void;
 }
 
@@ -36,6 +37,7 @@ export function createWsMetrics(registry: Registry): WsMetrics {
     possiblyLostPoints: new Counter({ name: 'fieldbridge_ws_points_possibly_lost_total', help: 'Points in fieldbridge_ws_frames_possibly_lost_total.', registers }),
     serverErrors: new Counter({ name: 'fieldbridge_ws_server_errors_total', help: 'error frames received from the server, by code.', labelNames: ['code'], registers }),
     control: new Counter({ name: 'fieldbridge_ws_control_messages_total', help: 'Control messages received from the server, by type.', labelNames: ['type'], registers }),
+    oversized: new Counter({ name: 'fieldbridge_ws_oversized_messages_total', help: 'Server messages refused for their size (the connection is closed and made again).', registers }),
     setMode(mode) {
       guarantee.set({ mode: 'at_least_once' }, mode === 'at_least_once' ? 1 : 0);
       guarantee.set({ mode: 'at_most_once_in_flight' }, mode === 'at_most_once_in_flight' ? 1 : 0);

@@ -5,6 +5,8 @@ import { SOURCE_ID_PATTERN } from '../point/point.js';
 import type { ProblemReporter } from '../shared/problems.js';
 import type { Batch } from '../shared/batch.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
+import type { TlsOptions } from '../transport/tls.js';
+import { excerpt, redactUrl } from '../shared/text.js';
 import type { ConnectionObserver, SendOptions, SendResult } from '../transport/transport.js';
 import { createAckTracker } from './_acks.js';
 import { createConfirmations } from './_confirm.js';
@@ -22,6 +24,7 @@ import type { ServerFrame } from './protocol.js';
 export interface WsSessionOptions {
   url: string;
   apiKey: string | undefined;
+  tls: TlsOptions | undefined;
   sourceId: string;
   clock: Clock;
   stateDir: string | undefined;
@@ -85,7 +88,7 @@ export function createWsSession(o: WsSessionOptions): WsSession {
     }
     mode = next;
     metrics.setMode(next);
-    logger.info({ url: o.url, source_id: identity.sourceId(), install_id: identity.installId, extensions: [...conn.extensions] }, `connected to ${o.url} as ${identity.sourceId()}`);
+    logger.info({ url: redactUrl(o.url), source_id: identity.sourceId(), install_id: identity.installId, extensions: [...conn.extensions] }, `connected to ${redactUrl(o.url)} as ${identity.sourceId()}`);
     if (conn.extensions.has('time_sync')) timeSync.start(conn);
     const session = control.sessionToAnnounce();
     if (session !== undefined) {
@@ -105,10 +108,13 @@ export function createWsSession(o: WsSessionOptions): WsSession {
     if (frame.type === 'error' && traceId !== undefined) {
       const code = typeof f.code === 'string' ? f.code : undefined;
       if (acks.settle(traceId, { status: 'error', code, detail: describeError(frame) })) {
-        metrics.serverErrors.inc({ code: code ?? 'unknown' });
+        metrics.serverErrors.inc({ code: code !== undefined && /^[a-z0-9_]{1,32}$/i.test(code) ? code : 'other' });
         return;
       }
-      if (mode === 'at_most_once_in_flight') logger.error({ trace_id: traceId }, `the server refused frame ${traceId} (${describeError(frame)}); without acks its points are lost`);
+      if (mode === 'at_most_once_in_flight') {
+        const id = excerpt(traceId, 64);
+        logger.error({ trace_id: id }, `the server refused frame ${id} (${describeError(frame)}); without acks its points are lost`);
+      }
     }
     if (control.handles(frame.type)) {
       void control.handle(frame, (answer) => write(conn, answer));
@@ -119,6 +125,8 @@ export function createWsSession(o: WsSessionOptions): WsSession {
 
   const link = createLink({
     url: o.url,
+    tls: o.tls,
+    secrets: [o.apiKey],
     clock,
     logger,
     problems: o.problems,
@@ -141,6 +149,7 @@ export function createWsSession(o: WsSessionOptions): WsSession {
     onPong: (_conn, data) => confirmations.pong(_conn, data),
     onDown(_conn, reason) {
       timeSync.stop();
+      control.connectionEnded();
       acks.loseAll(`connection lost before the ack (${reason})`);
       const lost = confirmations.reset();
       if (mode === 'at_most_once_in_flight' && lost.frames > 0) {
@@ -177,6 +186,7 @@ export function createWsSession(o: WsSessionOptions): WsSession {
       closing ??= (async () => {
         clearInterval(heartbeat);
         timeSync.stop();
+        control.connectionEnded();
         await link.close(2000);
         acks.loseAll('the transport closed');
       })();

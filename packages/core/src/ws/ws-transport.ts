@@ -5,6 +5,7 @@ import { REQUEST_LIMITS } from '../point/point.js';
 import { createProblemReporter, type ProblemReporter } from '../shared/problems.js';
 import type { Batch } from '../shared/batch.js';
 import { DEFAULT_RETRY, type RetryOptions } from '../transport/retry-policy.js';
+import type { TlsOptions } from '../transport/tls.js';
 import type { ConnectionObserver, SendOptions, SendResult, Transport } from '../transport/transport.js';
 import { createWsSession } from './_session.js';
 import type { WsDeliveryMode } from './_metrics.js';
@@ -18,6 +19,8 @@ export interface WsTransportOptions {
   url: string;
   /** Sent as `api_key` in `device_auth`. */
   apiKey?: string;
+  /** TLS for `wss://`: a private CA, a client certificate, the server name. Default: the system CAs, verified. */
+  tls?: TlsOptions;
   /** The source id to ask for; the server may assign another, which is adopted and persisted. */
   sourceId: string;
   /** Receives the handshake and `time_sync` samples; timestamps come from here. */
@@ -86,6 +89,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
   const session = createWsSession({
     url: options.url,
     apiKey: options.apiKey,
+    tls: options.tls,
     sourceId: options.sourceId,
     clock: options.clock,
     stateDir: options.stateDir,

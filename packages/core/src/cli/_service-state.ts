@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { FileConfig } from '../config/file-schema.js';
+import { FieldbridgeError } from '../errors.js';
+import { startObserveServer, type ObserveServer, type Readiness } from '../observe/observe-server.js';
+import type { BridgeDefinition } from '../runtime/define-bridge.js';
+import { sinkOptionsFromConfig } from '../runtime/sink-from-config.js';
+import { agentVersionOf, type RunningBridge } from '../runtime/start-bridge.js';
+import { createSink } from '../sink/create-sink.js';
+import type { Sink } from '../sink/sink-types.js';
+import type { CliIo } from './parse-args.js';
+
+/** What a running service holds; SIGHUP swaps parts of it. */
+export interface ServiceState {
+  config: FileConfig;
+  sink: Sink;
+  sinkRegistry: Registry;
+  /** Undefined until the bridge has started. */
+  bridge: RunningBridge | undefined;
+  observe: ObserveServer | undefined;
+}
+
+/** How a service builds its parts. */
+export interface ServiceParts {
+  definition: BridgeDefinition;
+  logger: Logger;
+  io: CliIo;
+  dryRun: boolean;
+  session: string | undefined;
+}
+
+/** A sink for `cfg` on a fresh registry (the process metrics included). */
+export function makeSink(p: ServiceParts, cfg: FileConfig): { sink: Sink; registry: Registry } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const sink = p.dryRun
+    ? createSink({ url: 'stdout', sourceId: cfg.source_id, tags: cfg.tags, batch: { lingerMs: 100 }, session: p.session, logger: p.logger, registry, stdout: p.io.stdout })
+    : createSink({ ...sinkOptionsFromConfig(cfg), session: p.session, agentVersion: agentVersionOf(p.definition), logger: p.logger, registry });
+  return { sink, registry };
+}
+
+/**
+ * Starts `/healthz`, `/readyz` and `/metrics` on `listen`, reading whatever the state holds when
+ * asked (a reload swaps the sink and the bridge behind it). Throws `OBSERVE_FAILED` saying what
+ * to do when the address cannot be used (taken by another bridge, not an address of this host).
+ */
+export async function startObserve(listen: string, state: ServiceState): Promise<ObserveServer> {
+  try {
+    return await startObserveServer({
+      listen,
+      registry: () => Registry.merge([state.sinkRegistry, ...(state.bridge ? [state.bridge.registry] : [])]),
+      readiness: (): Readiness => state.bridge?.readiness() ?? { ready: false, details: { starting: true } },
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EADDRINUSE'
+        ? 'the port is in use (another bridge with the same observe.listen?); give each bridge its own port'
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+          ? 'that is not an address of this host'
+          : code === 'EACCES'
+            ? 'permission denied (ports below 1024 need privileges)'
+            : (err as Error).message;
+    throw new FieldbridgeError('OBSERVE_FAILED', `observe.listen ${listen}: ${why}`, { cause: err });
+  }
+}

@@ -1,0 +1,62 @@
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDeadLetter } from '../src/sink/dead-letter.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const temp = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'fb-dl-'));
+  dirs.push(d);
+  return d;
+};
+const silent = pino({ level: 'silent' });
+
+describe('dead-letter file (issue 10 #7, #20)', () => {
+  it('keeps each record bounded: the reason cut to 1,000 characters, a huge point kept as an excerpt', () => {
+    const path = join(temp(), 'dl.ndjson');
+    const dl = createDeadLetter(path, silent);
+    dl.write([{ metric: 'm', value: 'v'.repeat(1_000_000) }], `HTTP 400: ${'server words '.repeat(100_000)}`);
+    dl.close();
+    const line = readFileSync(path, 'utf8');
+    expect(line.length).toBeLessThan(5000);
+    const record = JSON.parse(line) as { reason: string; point: { truncated: boolean; bytes: number } };
+    expect(record.reason).toMatch(/more characters\)$/);
+    expect(record.point).toMatchObject({ truncated: true, bytes: expect.any(Number) });
+  });
+
+  it('never takes more than max_bytes: rotates to .1 at half of it, and counts what it discards', () => {
+    const dir = temp();
+    const path = join(dir, 'dl.ndjson');
+    const dl = createDeadLetter(path, silent, { maxBytes: 64 * 1024 });
+    for (let i = 0; i < 2000; i++) dl.write([{ metric: 'm', value: i }], 'invalid');
+    dl.close();
+    expect(statSync(path).size + statSync(`${path}.1`).size).toBeLessThanOrEqual(64 * 1024);
+    expect(dl.discardedBytes()).toBeGreaterThan(0);
+    // The newest record is in the live file.
+    expect(readFileSync(path, 'utf8')).toContain('"value":1999');
+  });
+
+  it('writes owner-only and refuses to follow a symbolic link planted in its place', () => {
+    const dir = temp();
+    const target = join(dir, 'elsewhere.txt');
+    writeFileSync(target, 'precious\n');
+    const path = join(dir, 'dl.ndjson');
+    symlinkSync(target, path);
+    const dl = createDeadLetter(path, silent);
+    dl.write([{ metric: 'm', value: 1 }], 'invalid');
+    dl.close();
+    expect(readFileSync(target, 'utf8')).toBe('precious\n');
+    expect(lstatSync(path).isSymbolicLink()).toBe(true);
+
+    const own = join(dir, 'own.ndjson');
+    const ok = createDeadLetter(own, silent);
+    ok.write([{ metric: 'm', value: 1 }], 'invalid');
+    ok.close();
+    expect(existsSync(own) && statSync(own).mode & 0o777).toBe(0o600);
+  });
+});

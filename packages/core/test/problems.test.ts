@@ -1,0 +1,55 @@
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { prettyStream } from '../src/shared/_pretty.js';
+import { createProblemReporter, FLAP_WINDOW_MS } from '../src/shared/problems.js';
+
+function logged(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _e, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+describe('logging problems (issue 10 #16, #17)', () => {
+  it('#17: a problem that flaps is logged once a minute at most, not at every return', () => {
+    let now = 0;
+    const { logger, lines } = logged();
+    const problems = createProblemReporter(logger, () => now);
+    for (let i = 0; i < 50; i++) {
+      problems.report('link', 'connection lost');
+      now += 100;
+      problems.resolve('link', 'connected');
+      now += 100;
+    }
+    expect(lines.filter((l) => l.includes('connection lost'))).toHaveLength(1);
+    now += FLAP_WINDOW_MS;
+    problems.report('link', 'connection lost');
+    expect(lines.filter((l) => l.includes('connection lost'))).toHaveLength(2);
+  });
+
+  it('#16: messages and fields a peer filled are bounded and printable', () => {
+    const { logger, lines } = logged();
+    createProblemReporter(logger).report('k', `bad frame ${'z'.repeat(100_000)}`, { topic: `t\n${'q'.repeat(10_000)}` });
+    expect(lines[0]!.length).toBeLessThan(3000);
+    expect(lines[0]).not.toContain('\\n');
+  });
+
+  it('#16: readable logs strip control characters, so a peer cannot forge lines or send escape codes', () => {
+    let out = '';
+    const tty = new Writable({
+      write(chunk: Buffer, _e, done) {
+        out += chunk.toString();
+        done();
+      },
+    }) as unknown as NodeJS.WriteStream;
+    const logger = pino({ level: 'info' }, prettyStream(tty));
+    logger.warn({ topic: 'a\u001b[2J' }, 'frame from peer:\n12:00:00 ERROR forged line\u001b[31m');
+    expect(out.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(out).not.toContain('\u001b');
+  });
+});

@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createGateway, type Gateway } from '@fieldbridge/gateway-dev';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runBridgeCli } from '../src/cli/index.js';
+import { createSqliteSpool } from '../src/index.js';
+import { counterBridge } from './fixtures/counter-bridge.js';
+import { spawnCounterCli } from './helpers/spawn-cli.js';
+import { waitFor } from './helpers/wait-for.js';
+
+let dir: string;
+let gateway: Gateway;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fb-svc-'));
+  gateway = await createGateway({ apiKeys: ['k1'] });
+});
+afterEach(async () => {
+  await gateway.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const mapping = (body: string, name = 'map.yaml'): string => {
+  const file = join(dir, name);
+  writeFileSync(file, body);
+  return file;
+};
+const counterMapping = (sinkExtra = '', top = '') => `source_id: svc-test
+sink:
+  url: ${gateway.url}
+  api_key: k1
+  batch: { linger_ms: 20 }
+${sinkExtra}${top}counter:
+  interval_ms: 20
+  channels:
+    - { name: a, metric: demo.a }
+`;
+
+async function freePort(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as net.AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('the bridge process around the bridge (issue 10)', () => {
+  it('#4: an observe port already taken is a clean exit 1 saying what to do, before any polling starts', async () => {
+    const taken = await freePort();
+    try {
+      const cli = spawnCounterCli(['--config', mapping(counterMapping('', `observe: { listen: 127.0.0.1:${taken.port} }\n`))]);
+      expect(await cli.exited).toBe(1);
+      expect(cli.stderr()).toMatch(/observe.listen 127.0.0.1:\d+: the port is in use \(another bridge with the same observe.listen\?\)/);
+      expect(cli.stderr()).not.toMatch(/\n\s+at /);
+      expect(gateway.points()).toHaveLength(0);
+    } finally {
+      await taken.close();
+    }
+  });
+
+  it('#11: SIGHUP to a spool path another bridge holds keeps the running bridge, and says why', async () => {
+    const held = join(dir, 'held-spool');
+    const other = createSqliteSpool({ dir: held, limits: { maxBytes: 1e6, whenFull: 'drop_oldest' } });
+    const file = mapping(counterMapping(`  buffer: { path: ${join(dir, 'own-spool')} }\n`));
+    const cli = spawnCounterCli(['--config', file]);
+    try {
+      await cli.waitForLog(/running/);
+      writeFileSync(file, counterMapping(`  buffer: { path: ${held} }\n`));
+      cli.child.kill('SIGHUP');
+      await cli.waitForLog(/SIGHUP: the new sink cannot be used .*keeping the running configuration/);
+      const before = gateway.points().length;
+      await waitFor(() => gateway.points().length > before + 3, 'points still flowing after the refused reload');
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+    } finally {
+      other.close();
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('#21: SIGHUP applies a new observe.listen (and refuses one in use, keeping everything)', async () => {
+    const first = await freePort();
+    const second = await freePort();
+    await first.close();
+    await second.close();
+    const taken = await freePort();
+    const file = mapping(counterMapping('', `observe: { listen: 127.0.0.1:${first.port} }\n`));
+    const cli = spawnCounterCli(['--config', file]);
+    try {
+      await cli.waitForLog(/running/);
+      expect((await fetch(`http://127.0.0.1:${first.port}/healthz`)).status).toBe(200);
+      writeFileSync(file, counterMapping('', `observe: { listen: 127.0.0.1:${taken.port} }\n`));
+      cli.child.kill('SIGHUP');
+      await cli.waitForLog(/SIGHUP: observe.listen .* in use.*keeping the running configuration/);
+      expect((await fetch(`http://127.0.0.1:${first.port}/healthz`)).status).toBe(200);
+      writeFileSync(file, counterMapping('', `observe: { listen: 127.0.0.1:${second.port} }\n`));
+      cli.child.kill('SIGHUP');
+      await cli.waitForLog(/health and metrics now on/);
+      expect((await fetch(`http://127.0.0.1:${second.port}/readyz`)).status).toBe(200);
+      await expect(fetch(`http://127.0.0.1:${first.port}/healthz`)).rejects.toThrow();
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+    } finally {
+      await taken.close();
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('#18: --check and the logs never print credentials carried in sink.url', async () => {
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const file = mapping(`source_id: a\nsink:\n  url: https://user:hunter2@gw.example.com/ingest?token=s3cr3t&site=a\ncounter:\n  channels: [{ name: a, metric: m }]\n`);
+    expect(await runBridgeCli(counterBridge, ['--config', file, '--check'], { stdout, stderr: new PassThrough(), env: {} })).toBe(0);
+    expect(out).toContain('https://***:***@gw.example.com/ingest?token=***&site=a');
+    expect(out).not.toMatch(/hunter2|s3cr3t/);
+  });
+
+  it('#22: the observe server holds a bounded number of connections', async () => {
+    const port = (await freePort());
+    await port.close();
+    const cli = spawnCounterCli(['--config', mapping(counterMapping('', `observe: { listen: 127.0.0.1:${port.port} }\n`))]);
+    const sockets: net.Socket[] = [];
+    try {
+      await cli.waitForLog(/running/);
+      for (let i = 0; i < 200; i++) sockets.push(net.connect(port.port, '127.0.0.1').on('error', () => undefined));
+      await waitFor(() => sockets.filter((s) => s.destroyed || s.closed).length >= 200 - 64, 'connections past the cap refused');
+      for (const s of sockets) s.destroy();
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port.port}/healthz`).catch(() => undefined))?.status === 200, 'healthz answers again');
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+    } finally {
+      for (const s of sockets) s.destroy();
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
+  });
+});

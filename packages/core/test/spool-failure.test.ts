@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSink, type Sink } from '../src/index.js';
+import { captureLogger, KEY, metric, startGateway } from './helpers/ws-sink.js';
+import { waitFor } from './helpers/wait-for.js';
+
+const T0 = 1_700_000_000_000;
+const cleanups: Array<() => void | Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Overwrites everything past the first page of the spool file and its WAL with garbage. */
+function corrupt(dir: string): void {
+  for (const file of ['spool.sqlite', 'spool.sqlite-wal'].map((f) => join(dir, f))) {
+    const fd = openSync(file, 'r+');
+    const junk = Buffer.alloc(1 << 20, 0x5a);
+    for (let off = 8192; off < statSync(file).size; off += junk.length) writeSync(fd, junk, 0, junk.length, off);
+    closeSync(fd);
+  }
+}
+
+describe('the spool failing while running (issue 10)', () => {
+  it('#3: a spool that turns corrupt is retried, then moved aside and started anew; delivery resumes, unready meanwhile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fb-corrupt-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const gateway = await startGateway();
+    cleanups.push(() => gateway.close());
+    gateway.setFaults({ drop: true });
+    const registry = new Registry();
+    const { logger, lines } = captureLogger();
+    const sink: Sink = createSink({ url: gateway.url, apiKey: KEY, sourceId: 'corrupt', logger, registry, buffer: { path: dir }, batch: { maxPoints: 200, lingerMs: 5 }, retry: { initialDelayMs: 5, maxDelayMs: 20, jitter: 0 }, deadLetterPath: '/dev/null', shutdownTimeoutMs: 100 });
+    cleanups.push(() => sink.close());
+    for (let i = 0; i < 40_000; i++) sink.send('before', i, { timestamp: T0 + i });
+    await waitFor(() => sink.status().spool.points === 40_000, 'everything spooled');
+    corrupt(dir);
+    gateway.setFaults(undefined);
+    await waitFor(() => sink.status().stalled, 'the sink reports it cannot deliver');
+    await waitFor(() => readdirSync(dir).some((f) => f.includes('.unusable-')), 'the spool file moved aside');
+    for (let i = 0; i < 100; i++) sink.send('after', i, { timestamp: T0 + i });
+    await sink.flush({ timeoutMs: 10_000 });
+    expect(sink.status().stalled).toBe(false);
+    expect(gateway.points({ metric: 'after' })).toHaveLength(100);
+    expect(await metric(registry, 'fieldbridge_points_dropped_total', { reason: 'spool_failed' })).toBeGreaterThan(0);
+    expect(lines().some((l) => /will not be sent/.test(l.msg))).toBe(true);
+  });
+
+  it('#9: on a full disk acknowledgements win over new data, nothing is counted twice, and it says so', async (ctx) => {
+    if (process.getuid?.() !== 0) return ctx.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'fb-full-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', dir]);
+    cleanups.push(() => {
+      execFileSync('umount', ['-l', dir]);
+    });
+    const spoolDir = join(dir, 'spool');
+    mkdirSync(spoolDir);
+    // Something else (logs, say) takes most of the disk; the operator deletes it later.
+    const filler = join(dir, 'filler');
+    const fd = openSync(filler, 'w');
+    writeSync(fd, Buffer.alloc(2 * 1024 * 1024));
+    closeSync(fd);
+    const gateway = await startGateway();
+    cleanups.push(() => gateway.close());
+    gateway.setFaults({ drop: true });
+    const registry = new Registry();
+    const { logger, lines } = captureLogger();
+    const sink: Sink = createSink({ url: gateway.url, apiKey: KEY, sourceId: 'full', logger, registry, buffer: { path: spoolDir }, batch: { maxPoints: 100, lingerMs: 5 }, retry: { initialDelayMs: 5, maxDelayMs: 50, jitter: 0 }, deadLetterPath: '/dev/null', shutdownTimeoutMs: 100 });
+    cleanups.push(() => sink.close());
+    let written = 0;
+    // Write until the disk is full and the spool says so.
+    while (!lines().some((l) => /disk under the spool is full/.test(l.msg)) && written < 400_000) {
+      for (let i = 0; i < 1000; i++) sink.send('m', written++, { timestamp: T0 + written });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(lines().some((l) => /disk under the spool is full/.test(l.msg))).toBe(true);
+    gateway.setFaults(undefined);
+    // The receiver stores batches, but the spool cannot record the acknowledgement on the full disk.
+    await waitFor(() => gateway.points({ metric: 'm' }).length > 0 && sink.status().stalled, 'a delivered batch whose acknowledgement the full disk refuses');
+    expect(await metric(registry, 'fieldbridge_points_sent_total')).toBe(0);
+    unlinkSync(filler);
+    await sink.flush({ timeoutMs: 20_000 });
+    const stored = gateway.points({ metric: 'm' }).map((p) => p.value as number);
+    const distinct = new Set(stored).size;
+    const sent = await metric(registry, 'fieldbridge_points_sent_total');
+    // points_sent_total counts each acknowledged point once, however often it was resent.
+    expect(sent).toBe(distinct);
+    expect(stored.length - distinct).toBeLessThan(distinct / 5);
+    const dropped = await metric(registry, 'fieldbridge_points_dropped_total', { reason: 'spool_failed' });
+    expect(distinct + dropped).toBeGreaterThanOrEqual(written - 200);
+    expect(sink.status().spool.points).toBe(0);
+  });
+});
