@@ -4,17 +4,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trackCleanups } from '@fieldbridge/core/testing';
 import { createGateway } from '@fieldbridge/gateway-dev';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeRegisters } from '../src/encode.js';
 import { startModbusSimulator } from '../src/simulator.js';
 import { startServerTcp } from './helpers/server-tcp.js';
 
 const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const track = trackCleanups();
 
 beforeAll(() => {
   if (!existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)))) {
@@ -32,7 +30,7 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 
 async function mapping(body: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'bridge-modbus-cli-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  track.defer(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'map.yaml');
   await writeFile(file, body);
   return file;
@@ -63,10 +61,8 @@ describe('bridge-modbus command', () => {
   });
 
   it('--once polls the simulator and delivers to gateway-dev', async () => {
-    const gw = await createGateway({ apiKeys: ['k'] });
-    cleanups.push(() => gw.close());
-    const sim = await startModbusSimulator({ port: 0 });
-    cleanups.push(() => sim.close());
+    const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
+    const sim = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
     const file = await mapping(`source_id: cli-test\nsink: { url: '${gw.url}', api_key: k }\n${device(sim.url)}`);
     const result = await run(['--config', file, '--once']);
     expect(result.code, result.stderr).toBe(0);
@@ -74,8 +70,7 @@ describe('bridge-modbus command', () => {
   });
 
   it('--once exits 1, without hanging, when a device cannot be reached', async () => {
-    const sim = await startModbusSimulator({ port: 0 });
-    cleanups.push(() => sim.close());
+    const sim = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
     const closed = await startServerTcp({});
     await closed.close();
     const file = await mapping(`source_id: cli-test\nmodbus:\n  devices:\n    - name: up\n      connection: ${sim.url}\n      points: [{ metric: a, table: holding, address: 0 }]\n    - name: down\n      connection: ${closed.url}\n      points: [{ metric: b, table: holding, address: 0 }]\n`);
@@ -94,8 +89,7 @@ describe('bridge-modbus command', () => {
 
   it('--probe prints every byte order of a register range', async () => {
     const words = [12.375, 1450.5, -0.75].flatMap((v) => encodeRegisters('float32', v, 'CDAB'));
-    const srv = await startServerTcp({ holding: new Map(words.map((w, i) => [100 + i, w])) });
-    cleanups.push(() => srv.close());
+    const srv = track.add(await startServerTcp({ holding: new Map(words.map((w, i) => [100 + i, w])) }), (s) => s.close());
     const file = await mapping(`source_id: cli-test\n${device(srv.url)}`);
     const result = await run(['--config', file, '--probe', 'holding:100-105', '--device', 'press1']);
     expect(result.code, result.stderr).toBe(0);

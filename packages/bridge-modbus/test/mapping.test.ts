@@ -17,6 +17,8 @@ describe('bad mappings are refused with file:line:col', () => {
     ['string-no-length.yaml', 10, 17, 'modbus.devices[0].points[0].type', /type string needs length/],
     ['unknown-key.yaml', 6, 7, 'modbus.devices[0].pollms', /unknown key/],
     ['bad-connection.yaml', 5, 19, 'modbus.devices[0].connection', /parity "evn" is not one of none, even, odd/],
+    ['poll-too-fast.yaml', 6, 16, 'modbus.devices[0].poll_ms', /must be at least 10ms \(range 10ms\.\.1d\)/],
+    ['unknown-placeholder.yaml', 7, 21, 'modbus.devices[0].points[0].metric', /unknown placeholder \{unit\}; use \{device\}, \{unit_id\}/],
   ] as const)('%s', (name, line, col, path, message) => {
     expectRefusedAt(bad(name), modbusBridge, { line, col, path, message });
   });
