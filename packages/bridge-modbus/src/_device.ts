@@ -97,9 +97,9 @@ export class DevicePoller {
     }
   }
 
-  /** The line went away or could not be opened. */
-  lineDown(): void {
-    this.channel.set(this.everConnected ? 'disconnected' : 'connecting');
+  /** The line went away or could not be opened, or the device stopped answering: `reason` is logged with the state. */
+  lineDown(reason: string): void {
+    this.channel.set(this.everConnected ? 'disconnected' : 'connecting', reason);
   }
 
   /** Runs one cycle, or joins the one in progress. */
@@ -140,7 +140,7 @@ export class DevicePoller {
       return { ...result, skipped: true };
     }
     if (!this.line.isUp) {
-      this.lineDown();
+      this.lineDown(`${this.line.label} is not connected`);
       return { ...result, skipped: true, errors: [`${this.line.label} is not connected`] };
     }
     const started = this.ctx.clock.monotonicNow();
@@ -160,7 +160,7 @@ export class DevicePoller {
     }
     this.metrics.pollDuration.observe({ device: this.device.name }, (this.ctx.clock.monotonicNow() - started) / 1000);
     if (result.answered === 0) {
-      this.lineDown();
+      this.lineDown(result.errors[0] ?? 'no answer');
     } else {
       // An episode ends with a cycle free of its kind, not with any one answer, so a request
       // that always times out beside others that answer stays one episode.
@@ -239,10 +239,6 @@ export class DevicePoller {
       failed.add(problem.point);
       this.ctx.metrics.error(name, problem.kind);
       this.pointProblems.report(this.pointKeys[problem.point] as string, problem.kind, `${this.label}: ${problem.message}`, { device: name });
-    }
-    if (this.deadbands.size === 0 && problems.length === 0) {
-      for (const point of request.points) this.pointProblems.clean(this.pointKeys[point.index] as string);
-      return points;
     }
     const kept: Point[] = [];
     const now = this.ctx.clock.monotonicNow();

@@ -77,11 +77,11 @@ export function createModbusSource(config: ModbusConfig, ctx: BridgeContext, opt
       problems: ctx.problems,
       hooks: {
         onUp: () => pollers.forEach((p) => p.lineUp()),
-        onDown: () => pollers.forEach((p) => p.lineDown()),
-        onConnectFailed: () => {
+        onDown: (reason) => pollers.forEach((p) => p.lineDown(reason)),
+        onConnectFailed: (error) => {
           for (const p of pollers) {
             ctx.metrics.error(p.device.name, 'connect');
-            p.lineDown();
+            p.lineDown(error.message);
           }
         },
       },

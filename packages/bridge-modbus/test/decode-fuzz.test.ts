@@ -1,19 +1,8 @@
+import { seededRandom } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { BYTE_ORDERS, POINT_TYPES, TABLES, type ModbusTable, type PointType } from '../src/config.js';
 import { decodeAnswer, pointWidth } from '../src/decode.js';
 import type { ResolvedPoint } from '../src/resolve.js';
-
-/** mulberry32: a small seeded generator, so a failing case can be run again from its seed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ROUNDS = 1000;
 /** What a peer might put in an answer besides proper registers: out of range, fractions, NaN, bits. */
@@ -22,7 +11,7 @@ const ODD_WORDS: unknown[] = [-1, 65536, 70000, 1.5, Number.NaN, Number.POSITIVE
 describe('decodeAnswer fuzz: random answers of random lengths for every type and byte order', () => {
   it.each(POINT_TYPES.flatMap((type) => BYTE_ORDERS.map((order) => [type, order] as const)))('%s %s never throws and accounts for every point', (type: PointType, order) => {
     const seed = POINT_TYPES.indexOf(type) * 16 + BYTE_ORDERS.indexOf(order) + 1;
-    const random = generator(seed);
+    const random = seededRandom(seed);
     const int = (n: number): number => Math.floor(random() * n);
     const failures: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import ModbusRTU from 'modbus-serial';
 import { describe, expect, it } from 'vitest';
 import { encodeRegisters } from '../src/encode.js';
@@ -14,8 +11,9 @@ import { startSerialPair, type SerialPair } from './helpers/socat.js';
 const track = trackCleanups();
 const source = (...args: Parameters<typeof createModbusSource>): ModbusSource => track.add(createModbusSource(...args), (s) => s.stop());
 
-async function pair(options?: { dir?: string }): Promise<SerialPair> {
-  return track.add(await startSerialPair(options), (p) => p.close());
+/** A socat pair in `dir` (default: a fresh folder removed after the test). */
+async function pair(dir?: string): Promise<SerialPair> {
+  return track.add(await startSerialPair(dir ?? (await track.tempDir('fieldbridge-modbus-'))), (p) => p.close());
 }
 
 /** modbus-serial's ServerSerial on `path`, answering every unit: holding N = unit * 1000 + N, float32 CDAB at 10. */
@@ -95,9 +93,8 @@ describe('Modbus RTU over a socat serial pair', () => {
   });
 
   it('reopens the serial port after it disappears (an unplugged adapter) and the points resume', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fieldbridge-replug-'));
-    track.defer(() => rm(dir, { recursive: true, force: true }));
-    const first = await startSerialPair({ dir });
+    const dir = await track.tempDir('fieldbridge-replug-');
+    const first = await pair(dir);
     const server = await serverSerial(first.b);
     const t = createTestContext();
     const config = section({
@@ -109,7 +106,7 @@ describe('Modbus RTU over a socat serial pair', () => {
     await first.close();
     await t.waitFor(() => t.states.some((s) => s.state === 'disconnected'), 'the device to go down');
     const before = t.points.length;
-    const second = await pair({ dir });
+    const second = await pair(dir);
     await serverSerial(second.b);
     await t.waitFor(() => t.points.length > before + 1, 'points after the replug');
     expect(t.states.at(-1)?.state).toBe('connected');
