@@ -26,7 +26,7 @@ export function isBitTable(table: ModbusTable): boolean {
 
 /**
  * Addresses a point occupies: registers for register tables, 1 for a bit. `string` uses its
- * `length` (0 when missing, which the config schema refuses).
+ * `length` (0 when missing, which `checkModbus` refuses).
  */
 export function pointWidth(type: PointType, length?: number): number {
   return type === 'string' ? (length ?? 0) : WIDTHS[type];
