@@ -1,7 +1,8 @@
-import type { BridgeContext, SourceState } from '@fieldbridge/core';
+import { createChangeFilter, createKeyedProblems, type BridgeContext, type Channel, type ChangeFilter, type KeyedProblems, type Point, type SourceState } from '@fieldbridge/core/bridge';
 import type { Line } from './_line.js';
 import type { ModbusMetrics } from './_metrics.js';
-import { emitPoints } from './_emit.js';
+import type { ModbusTable } from './config.js';
+import { decodeAnswer } from './decode.js';
 import { exceptionName, isTransientException, ModbusBridgeError } from './errors.js';
 import { describeRequest, planOnePerPoint, planRequests, type ReadRequest } from './plan.js';
 import type { ResolvedDevice, ResolvedPoint } from './resolve.js';
@@ -21,16 +22,23 @@ export interface CycleResult {
 type Outcome = 'ok' | 'exception' | 'failed' | 'disconnected' | 'split';
 
 /**
- * Polls one device every `pollMs` through its line: sends the planned requests, decodes the
- * answers into points, and reports its state. A request refused with ILLEGAL DATA ADDRESS is
- * split into one request per point for the rest of the run, so one unmapped register costs
- * only its own point.
+ * Polls one device every `pollMs` through its line: sends the planned requests, decodes each
+ * answer, holds back changes within a point's deadband (the kit's change filter), emits the
+ * rest on the device's channel and reports the channel's state. A request refused with ILLEGAL
+ * DATA ADDRESS is split into one request per point for the rest of the run, so one unmapped
+ * register costs only its own point.
  */
 export class DevicePoller {
+  readonly channel: Channel;
   private readonly requests: ReadRequest<ResolvedPoint>[];
-  private readonly lastSent = new Map<number, number>();
+  /** A change filter per point index, for the points with a deadband. */
+  private readonly deadbands = new Map<number, ChangeFilter>();
+  /** Decode problems per point, as episodes that end when the point decodes again. */
+  private readonly pointProblems: KeyedProblems;
+  /** Each point's episode key (its index as text), made once rather than per answer. */
+  private readonly pointKeys: string[];
+  private readonly requestsOf: Record<ModbusTable, { inc(): void }>;
   private readonly label: string;
-  private state: SourceState | undefined;
   private everConnected = false;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<CycleResult> | undefined;
@@ -47,12 +55,19 @@ export class DevicePoller {
   ) {
     this.requests = planning === 'one-per-point' ? planOnePerPoint(device.points) : planRequests(device.points, device);
     this.label = `device ${device.name} (unit ${device.unitId} on ${line.label})`;
-    this.setState('connecting');
+    this.channel = ctx.channel(device.name);
+    for (const point of device.points) {
+      if (point.deadband !== undefined) this.deadbands.set(point.index, createChangeFilter({ deadband: point.deadband, maxSeries: 1 }));
+    }
+    this.pointProblems = createKeyedProblems(ctx.problems, { prefix: `modbus.${device.name}.point` });
+    this.pointKeys = device.points.map((p) => String(p.index));
+    const counter = (table: ModbusTable) => metrics.requests.labels(device.name, table);
+    this.requestsOf = { coil: counter('coil'), discrete: counter('discrete'), input: counter('input'), holding: counter('holding') };
   }
 
   /** The state last reported for this device. */
   currentState(): SourceState {
-    return this.state ?? 'connecting';
+    return this.channel.state();
   }
 
   /** The requests one cycle sends (after any splits). */
@@ -82,9 +97,9 @@ export class DevicePoller {
     }
   }
 
-  /** The line went away or could not be opened. */
-  lineDown(): void {
-    this.setState(this.everConnected ? 'disconnected' : 'connecting');
+  /** The line went away or could not be opened, or the device stopped answering: `reason` is logged with the state. */
+  lineDown(reason: string): void {
+    this.channel.set(this.everConnected ? 'disconnected' : 'connecting', reason);
   }
 
   /** Runs one cycle, or joins the one in progress. */
@@ -119,9 +134,13 @@ export class DevicePoller {
 
   private async runCycle(): Promise<CycleResult> {
     const result: CycleResult = { skipped: false, answered: 0, failed: 0, errors: [] };
-    if (this.ctx.shouldSkipPoll()) return { ...result, skipped: true };
+    // The spool is full under `when_full: block`: reading now would only grow memory.
+    if (this.ctx.flow.blocked()) {
+      this.ctx.metrics.skipped(this.device.name);
+      return { ...result, skipped: true };
+    }
     if (!this.line.isUp) {
-      this.lineDown();
+      this.lineDown(`${this.line.label} is not connected`);
       return { ...result, skipped: true, errors: [`${this.line.label} is not connected`] };
     }
     const started = this.ctx.clock.monotonicNow();
@@ -141,7 +160,7 @@ export class DevicePoller {
     }
     this.metrics.pollDuration.observe({ device: this.device.name }, (this.ctx.clock.monotonicNow() - started) / 1000);
     if (result.answered === 0) {
-      this.setState(this.everConnected ? 'disconnected' : 'connecting');
+      this.lineDown(result.errors[0] ?? 'no answer');
     } else {
       // An episode ends with a cycle free of its kind, not with any one answer, so a request
       // that always times out beside others that answer stays one episode.
@@ -156,21 +175,20 @@ export class DevicePoller {
   private answered(): void {
     this.line.noteAnswer();
     this.everConnected = true;
-    this.setState('connected');
+    this.channel.set('connected');
   }
 
   private async execute(request: ReadRequest<ResolvedPoint>, errors: string[]): Promise<Outcome> {
     const { name, unitId, timeoutMs, retries } = this.device;
     const what = describeRequest(request);
     for (let attempt = 0; ; attempt++) {
-      this.metrics.requests.inc({ device: name, table: request.table });
+      this.requestsOf[request.table].inc();
       let data: number[] | boolean[];
       try {
         data = await this.line.request((client) => client.read(request.table, unitId, request.address, request.count, timeoutMs));
       } catch (err) {
         const error = err instanceof ModbusBridgeError ? err : new ModbusBridgeError('BAD_RESPONSE', String(err), { cause: err });
-        const kind = errorKind(error);
-        this.metrics.errors.inc({ device: name, kind });
+        this.ctx.metrics.error(name, errorKind(error));
         if (error.code === 'DISCONNECTED') {
           errors.push(`${what}: ${error.message}`);
           return 'disconnected';
@@ -200,23 +218,46 @@ export class DevicePoller {
         errors.push(`${what}: ${error.message}`);
         return 'failed';
       }
-      const at = this.ctx.clock.now();
       this.answered();
       this.ctx.problems.resolve(`modbus.${name}.exception.${what}`, `${this.label}: ${what} reads again`);
-      emitPoints(request, data, at, { device: this.device, ctx: this.ctx, metrics: this.metrics, lastSent: this.lastSent });
+      this.ctx.metrics.messages(name);
+      this.ctx.emit(this.channel, this.admit(request, data));
       return 'ok';
     }
   }
 
-  private setState(state: SourceState): void {
-    if (state === this.state) return;
-    this.state = state;
-    this.ctx.setSourceState(this.device.name, state);
-    this.metrics.deviceUp.set({ device: this.device.name }, state === 'connected' ? 1 : 0);
+  /**
+   * Decodes an answer (stamped now), counts and reports its problems, and keeps the points that
+   * pass their deadband. `decodeAnswer` gives one point per request point without a problem, in
+   * order, which is how each point finds its deadband.
+   */
+  private admit(request: ReadRequest<ResolvedPoint>, data: number[] | boolean[]): readonly Point[] {
+    const { name } = this.device;
+    const { points, problems } = decodeAnswer(request, data, this.ctx.clock.now());
+    const failed = new Set<number>();
+    for (const problem of problems) {
+      failed.add(problem.point);
+      this.ctx.metrics.error(name, problem.kind);
+      this.pointProblems.report(this.pointKeys[problem.point] as string, problem.kind, `${this.label}: ${problem.message}`, { device: name });
+    }
+    const kept: Point[] = [];
+    const now = this.ctx.clock.monotonicNow();
+    let suppressed = 0;
+    let next = 0;
+    for (const point of request.points) {
+      if (failed.has(point.index)) continue;
+      this.pointProblems.clean(this.pointKeys[point.index] as string);
+      const decoded = points[next++] as Point;
+      const filter = this.deadbands.get(point.index);
+      if (filter && filter.admit('value', decoded.value, now) !== 'pass') suppressed += 1;
+      else kept.push(decoded);
+    }
+    if (suppressed > 0) this.ctx.metrics.suppressed(name, 'deadband', suppressed);
+    return kept;
   }
 }
 
-/** The `kind` label of `fieldbridge_modbus_errors_total` for an error. */
+/** The `kind` label of `fieldbridge_source_errors_total` for a failed try. */
 export function errorKind(error: ModbusBridgeError): string {
   if (error.code === 'EXCEPTION') return exceptionName(error.exceptionCode ?? 0).toLowerCase().replaceAll(' ', '_');
   return error.code.toLowerCase();

@@ -1,20 +1,11 @@
+import { createReconnector, type Reconnector } from '@fieldbridge/core/bridge';
 import type { ProblemReporter } from '@fieldbridge/core';
 import { openClient, type ModbusClient } from './client.js';
-import { formatConnection, lineKey, type ConnectionSpec } from './connection.js';
+import { formatConnection, lineKey, type ConnectionSpec } from './connection-url.js';
 import { ModbusBridgeError } from './errors.js';
 
 /** Requests in a row that may time out on a network line before its socket is presumed dead. */
 export const TIMEOUTS_BEFORE_RECONNECT = 3;
-
-/**
- * Delay before reconnect attempt `attempt` (0-based): `initialMs` doubling up to `maxMs`,
- * with "equal jitter" (between half and all of it) so devices restarted together do not
- * reconnect in lockstep.
- */
-export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
-  const base = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-  return Math.round(base / 2 + (random() * base) / 2);
-}
 
 /** What a line tells its devices. */
 export interface LineHooks {
@@ -28,26 +19,30 @@ export interface LineOptions {
   spec: ConnectionSpec;
   /** Connect timeout in ms. */
   connectTimeoutMs: number;
+  /** Reconnect backoff, in ms (the kit's reconnector: it starts over after a connection that lasted 30 s). */
   reconnect: { initialMs: number; maxMs: number };
   problems: ProblemReporter;
   hooks: LineHooks;
-  /** Opens a client; modbus-serial by default. */
-  open?: (spec: ConnectionSpec, timeoutMs: number) => Promise<ModbusClient>;
+  /** Opens a client; modbus-serial by default. `signal` aborts when the line stops. */
+  open?: (spec: ConnectionSpec, timeoutMs: number, signal?: AbortSignal) => Promise<ModbusClient>;
+  /** Random source of the reconnect jitter, in [0, 1). */
   random?: () => number;
 }
 
 /**
  * One physical line (a socket or a serial port) shared by every device that names it. It
  * serialises requests, so unit ids on one serial line take turns and never collide, and it
- * reconnects with backoff after the connection goes away.
+ * reconnects with the kit's backoff after the connection goes away: a peer that accepts and
+ * closes at once gets ever longer pauses, not a reconnect storm.
  */
 export class Line {
   readonly key: string;
   readonly label: string;
   private client: ModbusClient | undefined;
   private connecting: Promise<boolean> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private failures = 0;
+  private readonly reconnector: Reconnector;
+  /** Aborted by {@link stop}, so a connect in progress ends at once. */
+  private readonly stopping = new AbortController();
   private keepTrying = false;
   private stopped = false;
   private lastError: Error | undefined;
@@ -57,6 +52,7 @@ export class Line {
   constructor(private readonly options: LineOptions) {
     this.key = lineKey(options.spec);
     this.label = formatConnection(options.spec);
+    this.reconnector = createReconnector({ ...options.reconnect, ...(options.random ? { random: options.random } : {}) });
   }
 
   /** True while connected. */
@@ -67,7 +63,7 @@ export class Line {
   /** Connects now and keeps reconnecting, with backoff, until {@link stop}. */
   start(): void {
     this.keepTrying = true;
-    if (!this.client && !this.connecting && !this.timer) void this.connect();
+    if (!this.client && !this.connecting && !this.reconnector.pending()) void this.connect();
   }
 
   /** Connects once if not connected (waiting for an attempt in progress); rejects when that fails. */
@@ -120,8 +116,8 @@ export class Line {
   async stop(): Promise<void> {
     this.stopped = true;
     this.keepTrying = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.reconnector.cancel();
+    this.stopping.abort();
     const client = this.client;
     this.client = undefined;
     await client?.close();
@@ -140,13 +136,13 @@ export class Line {
     const open = this.options.open ?? openClient;
     const problemKey = `modbus.line.${this.key}`;
     try {
-      const client = await open(this.options.spec, this.options.connectTimeoutMs);
+      const client = await open(this.options.spec, this.options.connectTimeoutMs, this.stopping.signal);
       if (this.stopped) {
         await client.close();
         return false;
       }
       this.client = client;
-      this.failures = 0;
+      this.reconnector.connected();
       this.timeoutsInARow = 0;
       client.onClose((reason) => {
         if (this.client === client) this.lost(reason);
@@ -157,8 +153,9 @@ export class Line {
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       this.lastError = error;
-      this.failures += 1;
-      const delay = this.scheduleReconnect(this.failures - 1);
+      // Stopping cancelled the attempt: nothing failed.
+      if (this.stopped) return false;
+      const delay = this.scheduleReconnect();
       const next = delay === undefined ? '' : `; next attempt in ${delay} ms`;
       this.options.problems.report(problemKey, `${this.label}: ${error.message}${next}`, { connection: this.label });
       this.options.hooks.onConnectFailed(error);
@@ -170,17 +167,14 @@ export class Line {
     this.client = undefined;
     this.options.problems.report(`modbus.line.${this.key}`, `${this.label}: connection lost (${reason}); reconnecting with backoff`, { connection: this.label });
     this.options.hooks.onDown(reason);
-    this.scheduleReconnect(0);
+    this.scheduleReconnect();
   }
 
-  private scheduleReconnect(attempt: number): number | undefined {
-    if (!this.keepTrying || this.stopped || this.timer) return undefined;
-    const { initialMs, maxMs } = this.options.reconnect;
-    const delay = backoffDelayMs(attempt, initialMs, maxMs, this.options.random);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+  /** The next attempt, after the reconnector's delay (in ms, returned); none once stopped or in `--once`. */
+  private scheduleReconnect(): number | undefined {
+    if (!this.keepTrying || this.stopped || this.reconnector.pending()) return undefined;
+    return this.reconnector.schedule(() => {
       if (!this.stopped && !this.client && !this.connecting) void this.connect();
-    }, delay);
-    return delay;
+    });
   }
 }

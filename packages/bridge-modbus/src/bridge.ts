@@ -1,15 +1,13 @@
-import { createRequire } from 'node:module';
-import { defineBridge, type BridgeCliIo } from '@fieldbridge/core';
+import { defineBridge, packageVersion, type BridgeCliIo } from '@fieldbridge/core/bridge';
+import { checkModbus } from './check.js';
 import { modbusConfigSchema, type ModbusConfig } from './config.js';
-import { formatConnection } from './connection.js';
+import { formatConnection } from './connection-url.js';
 import { isModbusBridgeError } from './errors.js';
 import { planRequests, describeRequest } from './plan.js';
 import { parseProbeRange, probeDevice } from './probe.js';
 import { formatProbe } from './probe-format.js';
 import { resolveConfig } from './resolve.js';
 import { createModbusSource } from './source.js';
-
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 /** Lines `--check` prints: each device, its schedule and the requests one cycle sends. */
 export function describeModbus(config: ModbusConfig): string[] {
@@ -53,8 +51,9 @@ async function handleProbe(options: Record<string, unknown>, config: ModbusConfi
  */
 export const modbusBridge = defineBridge({
   name: 'modbus',
-  version,
+  version: packageVersion(import.meta.url),
   configSchema: modbusConfigSchema,
+  check: checkModbus,
   describe: describeModbus,
   create: (config, ctx) => createModbusSource(config, ctx),
   cli: {

@@ -1,7 +1,6 @@
 import net from 'node:net';
-import type { ConnectionSpec } from './connection.js';
-import { formatConnection } from './connection.js';
-import type { ModbusTable } from './decode.js';
+import type { ModbusTable } from './config.js';
+import { formatConnection, type ConnectionSpec } from './connection-url.js';
 import { exceptionName, ModbusBridgeError } from './errors.js';
 
 type Callback<T> = (err: unknown, result: T) => void;
@@ -37,20 +36,25 @@ async function loadModbusRtu(): Promise<new () => RawClient> {
   return mod.default;
 }
 
-/** Opens a TCP socket, failing after `timeoutMs` instead of waiting for the OS. */
-function connectSocket(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+/** Opens a TCP socket, failing after `timeoutMs` (or when `signal` aborts) instead of waiting for the OS. */
+function connectSocket(host: string, port: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
     const fail = (message: string, cause?: unknown): void => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(new ModbusBridgeError('CONNECT_FAILED', message, { cause }));
     };
+    const onAbort = (): void => fail(`connecting to ${host}:${port} was cancelled: the bridge is stopping`);
     const timer = setTimeout(() => fail(`no TCP answer from ${host}:${port} within ${timeoutMs} ms`), timeoutMs);
     const onError = (err: Error): void => fail(`cannot connect to ${host}:${port}: ${err.message}`, err);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
     socket.once('connect', () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.removeListener('error', onError);
       socket.setNoDelay(true);
       // Keep-alive probes find a PLC that vanished without closing the socket.
@@ -76,9 +80,9 @@ export function toModbusError(err: unknown, what: string): ModbusBridgeError {
 /**
  * Opens `spec` through modbus-serial (loaded here, on first use). TCP and RTU-over-TCP use a
  * socket this function owns, so a drop is always seen; serial ports use modbus-serial's
- * buffered RTU port. Rejects with `CONNECT_FAILED`.
+ * buffered RTU port. Rejects with `CONNECT_FAILED`, also when `signal` aborts a TCP connect.
  */
-export async function openClient(spec: ConnectionSpec, timeoutMs: number): Promise<ModbusClient> {
+export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal?: AbortSignal): Promise<ModbusClient> {
   const ModbusRTU = await loadModbusRtu();
   const raw = new ModbusRTU();
   const closeListeners: ((reason: string) => void)[] = [];
@@ -109,7 +113,7 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number): Promi
       });
     });
   } else {
-    const socket = await connectSocket(spec.host, spec.port, timeoutMs);
+    const socket = await connectSocket(spec.host, spec.port, timeoutMs, signal);
     socket.on('error', (err) => lost(err.message));
     socket.on('close', () => lost(`${formatConnection(spec)} closed the connection`));
     if (spec.kind === 'tcp') await raw.linkTCP(socket, { port: spec.port });

@@ -1,39 +1,7 @@
-import { float32Value } from '@fieldbridge/core';
-/** The four Modbus tables. `coil` and `discrete` hold bits; `input` and `holding` hold 16-bit registers. */
-export type ModbusTable = 'coil' | 'discrete' | 'input' | 'holding';
-
-/**
- * Order of the bytes of a multi-register value, naming the value's bytes A (most significant)
- * to D as they arrive on the wire. `ABCD` is big-endian (the Modbus default), `CDAB` swaps
- * the 16-bit words, `BADC` swaps the bytes inside each word, `DCBA` is little-endian. For
- * 64-bit values the same swaps apply to all four words (`CDAB` reverses the word order).
- */
-export type ByteOrder = 'ABCD' | 'BADC' | 'CDAB' | 'DCBA';
-
-/** Value types a point can decode to. `bool` reads a coil or discrete input; `bit` one bit of a register. */
-export type PointType =
-  | 'bool'
-  | 'bit'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'uint64'
-  | 'float32'
-  | 'float64'
-  | 'string';
-
-/** Every byte order, in the order `--probe` prints them. */
-export const BYTE_ORDERS: readonly ByteOrder[] = ['ABCD', 'BADC', 'CDAB', 'DCBA'];
-
-/** Every table. */
-export const TABLES: readonly ModbusTable[] = ['coil', 'discrete', 'input', 'holding'];
-
-/** Every point type. */
-export const POINT_TYPES: readonly PointType[] = [
-  'bool', 'bit', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64', 'string',
-];
+import { float32Value, type DecodeProblem, type DecodeResult, type Point } from '@fieldbridge/core/bridge';
+import type { ByteOrder, ModbusTable, PointType } from './config.js';
+import type { ReadRequest } from './plan.js';
+import type { ResolvedPoint } from './resolve.js';
 
 /** Registers per fixed-width register type. */
 const WIDTHS: Record<Exclude<PointType, 'string'>, number> = {
@@ -58,7 +26,7 @@ export function isBitTable(table: ModbusTable): boolean {
 
 /**
  * Addresses a point occupies: registers for register tables, 1 for a bit. `string` uses its
- * `length` (0 when missing, which the config schema refuses).
+ * `length` (0 when missing, which `checkModbus` refuses).
  */
 export function pointWidth(type: PointType, length?: number): number {
   return type === 'string' ? (length ?? 0) : WIDTHS[type];
@@ -83,7 +51,7 @@ function load(words: ArrayLike<number>, offset: number, count: number, order: By
  * Decodes a register-table point from `words` (16-bit register values as the server sent
  * them) starting at `offset`. Returns a number, a `bigint` for 64-bit integers, a string for
  * `string` (latin1, cut at the first NUL, trailing spaces removed) or a boolean for `bit`.
- * Throws a RangeError when the words are too few.
+ * Throws a RangeError when the words are too few ({@link decodeAnswer} turns that into a problem).
  */
 export function decodeRegisters(words: ArrayLike<number>, offset: number, spec: DecodeSpec): number | bigint | string | boolean {
   const order = spec.byteOrder ?? 'ABCD';
@@ -142,7 +110,9 @@ function decodeString(words: ArrayLike<number>, offset: number, length: number, 
 /** Reads bit `offset` of a coil or discrete-input response. */
 export function decodeBit(bits: ArrayLike<boolean>, offset: number): boolean {
   const bit = bits[offset];
-  if (bit === undefined) throw new RangeError(`bit ${offset} is missing from the response (${bits.length} read)`);
+  if (typeof bit !== 'boolean') {
+    throw new RangeError(bit === undefined ? `bit ${offset} is missing from the response (${bits.length} read)` : `bit ${offset} of the response is not a bit (${typeof bit})`);
+  }
   return bit;
 }
 
@@ -176,4 +146,48 @@ export function decodePoint(point: PointDecodeSpec, data: ArrayLike<number> | Ar
   if (isBitTable(point.table)) return decodeBit(data as ArrayLike<boolean>, offset);
   const raw = decodeRegisters(data as ArrayLike<number>, offset, point);
   return typeof raw === 'number' || typeof raw === 'bigint' ? applyScale(raw, point.scale, point.offset) : raw;
+}
+
+/** A point that could not be sent, and why: the `kind` is the `kind` label of `fieldbridge_source_errors_total`. */
+export interface ModbusDecodeProblem extends DecodeProblem {
+  /** `bad_response`: the answer lacks the point's registers or bits; `non_finite`: a number that is NaN or infinite. */
+  kind: 'bad_response' | 'non_finite';
+  /** The point's index in its device's `points[]`. */
+  point: number;
+  metric: string;
+}
+
+/**
+ * Decodes one answer into points, stamped `timestampMs`: `data` is what a read of `request`
+ * returned (registers or bits, starting at `request.address`). Pure, and never throws. The
+ * points come in the order of `request.points`, one for each point that is not a problem.
+ * Numbers are class `metric`; `bool`, `bit` and `string` values go without a class (events).
+ * A value missing from a short answer is a `bad_response` problem; a number that is NaN or
+ * infinite (a float read under the wrong byte order, an unset register) a `non_finite` one.
+ */
+export function decodeAnswer(
+  request: Pick<ReadRequest<ResolvedPoint>, 'address' | 'points'>,
+  data: ArrayLike<number> | ArrayLike<boolean>,
+  timestampMs: number,
+): DecodeResult<ModbusDecodeProblem> {
+  const points: Point[] = [];
+  const problems: ModbusDecodeProblem[] = [];
+  for (const point of request.points) {
+    let value: number | string | boolean;
+    try {
+      value = decodePoint(point, data, point.address - request.address);
+    } catch (err) {
+      problems.push({ kind: 'bad_response', point: point.index, metric: point.metric, message: `${point.metric} (${point.type} at ${point.table} ${point.address}) could not be decoded: ${(err as Error).message}` });
+      continue;
+    }
+    if (typeof value !== 'number') {
+      points.push({ metric: point.metric, value, timestamp: timestampMs, tags: { ...point.tags } });
+    } else if (Number.isFinite(value)) {
+      points.push({ metric: point.metric, value, timestamp: timestampMs, tags: { ...point.tags }, class: 'metric' });
+    } else {
+      const message = `${point.metric} decoded to ${value} (${point.type} ${point.byteOrder} at ${point.table} ${point.address}); not sent. Check byte_order with bridge-modbus --probe`;
+      problems.push({ kind: 'non_finite', point: point.index, metric: point.metric, message });
+    }
+  }
+  return { points, problems };
 }

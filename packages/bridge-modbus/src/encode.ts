@@ -1,4 +1,5 @@
-import { pointWidth, type ByteOrder, type PointType } from './decode.js';
+import type { ByteOrder, PointType } from './config.js';
+import { pointWidth } from './decode.js';
 
 /**
  * Encodes a value into 16-bit registers under `byteOrder` (default `ABCD`): the inverse of

@@ -1,3 +1,5 @@
+import { BridgeError } from '@fieldbridge/core/bridge';
+
 /** Codes carried by {@link ModbusBridgeError}. */
 export type ModbusBridgeErrorCode =
   /** The connection could not be opened (refused, unreachable, no such serial port). */
@@ -15,16 +17,17 @@ export type ModbusBridgeErrorCode =
   /** A `--probe` range or device name is invalid. */
   | 'PROBE_INVALID';
 
-/** The error class of `@fieldbridge/bridge-modbus`: a string `code`, a message saying what to do, and a `cause`. */
-export class ModbusBridgeError extends Error {
-  readonly code: ModbusBridgeErrorCode;
+/**
+ * The error class of `@fieldbridge/bridge-modbus`, on the kit's `BridgeError`: a string `code`, a
+ * message saying what to do, and a `cause`.
+ */
+export class ModbusBridgeError extends BridgeError<ModbusBridgeErrorCode> {
+  override readonly name = 'ModbusBridgeError';
   /** The Modbus exception code for `EXCEPTION` errors (2 = illegal data address, ...). */
   readonly exceptionCode: number | undefined;
 
   constructor(code: ModbusBridgeErrorCode, message: string, options?: { cause?: unknown; exceptionCode?: number }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'ModbusBridgeError';
-    this.code = code;
+    super(code, message, options);
     this.exceptionCode = options?.exceptionCode;
   }
 }

@@ -3,10 +3,17 @@ export {
   modbusConfigSchema,
   modbusDeviceSchema,
   modbusPointSchema,
+  BYTE_ORDERS,
+  TABLES,
+  POINT_TYPES,
+  type ByteOrder,
+  type ModbusTable,
+  type PointType,
   type ModbusConfig,
   type ModbusDeviceConfig,
   type ModbusPointConfig,
 } from './config.js';
+export { checkModbus } from './check.js';
 export {
   parseConnection,
   formatConnection,
@@ -17,22 +24,18 @@ export {
   type RtuOverTcpConnection,
   type Parity,
   type ParsedConnection,
-} from './connection.js';
+} from './connection-url.js';
 export {
+  decodeAnswer,
   decodeRegisters,
   decodeBit,
   decodePoint,
   applyScale,
   pointWidth,
   isBitTable,
-  BYTE_ORDERS,
-  TABLES,
-  POINT_TYPES,
-  type ByteOrder,
-  type ModbusTable,
-  type PointType,
   type DecodeSpec,
   type PointDecodeSpec,
+  type ModbusDecodeProblem,
 } from './decode.js';
 export { encodeRegisters } from './encode.js';
 export {
@@ -51,6 +54,7 @@ export {
   renderMetric,
   MODBUS_DEFAULTS,
   METRIC_PLACEHOLDERS,
+  type MetricVars,
   type ResolvedDevice,
   type ResolvedPoint,
 } from './resolve.js';

@@ -1,4 +1,5 @@
-import { isBitTable, TABLES, type ModbusTable } from './decode.js';
+import { TABLES, type ModbusTable } from './config.js';
+import { isBitTable } from './decode.js';
 
 /** Largest register read the protocol allows (function codes 3 and 4). */
 export const MAX_REGISTERS_PER_REQUEST = 125;

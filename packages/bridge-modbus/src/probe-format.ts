@@ -1,4 +1,4 @@
-import { BYTE_ORDERS, type ByteOrder } from './decode.js';
+import { BYTE_ORDERS, type ByteOrder } from './config.js';
 import type { ProbeReport, ProbeValues } from './probe.js';
 
 function table(rows: string[][]): string[] {

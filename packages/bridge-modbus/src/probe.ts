@@ -1,7 +1,7 @@
 import { openClient, type ModbusClient } from './client.js';
-import type { ConnectionSpec } from './connection.js';
-import { formatConnection } from './connection.js';
-import { BYTE_ORDERS, decodeRegisters, type ByteOrder } from './decode.js';
+import { BYTE_ORDERS, type ByteOrder } from './config.js';
+import { formatConnection, type ConnectionSpec } from './connection-url.js';
+import { decodeRegisters } from './decode.js';
 import { ModbusBridgeError } from './errors.js';
 import type { ResolvedDevice } from './resolve.js';
 

@@ -1,8 +1,9 @@
-import type { ModbusConfig, ModbusDeviceConfig, ModbusPointConfig } from './config.js';
-import { parseConnection, type ConnectionSpec } from './connection.js';
-import { isBitTable, pointWidth, type ByteOrder, type ModbusTable, type PointType } from './decode.js';
+import { compileTemplate, namedPlaceholders, reconnectPolicy, renderMetricName, type RenderResult } from '@fieldbridge/core/bridge';
+import type { ByteOrder, ModbusConfig, ModbusDeviceConfig, ModbusPointConfig, ModbusTable, PointType } from './config.js';
+import { parseConnection, type ConnectionSpec } from './connection-url.js';
+import { isBitTable, pointWidth } from './decode.js';
 
-/** Defaults of the optional mapping keys. */
+/** Defaults of the optional mapping keys (the reconnect defaults are the kit's). */
 export const MODBUS_DEFAULTS = {
   unitId: 1,
   pollMs: 1000,
@@ -13,12 +14,35 @@ export const MODBUS_DEFAULTS = {
   maxGapBits: 64,
   maxRegisters: 125,
   maxBits: 2000,
-  reconnectInitialMs: 500,
-  reconnectMaxMs: 30_000,
 } as const;
+
+/** What a metric name is filled from: where the point lives. */
+export interface MetricVars {
+  device: string;
+  unitId: number;
+  table: string;
+  address: number;
+}
 
 /** Placeholders a metric name may use. */
 export const METRIC_PLACEHOLDERS = ['device', 'unit_id', 'table', 'address'] as const;
+
+const placeholders = namedPlaceholders<MetricVars>({
+  device: (v) => v.device,
+  unit_id: (v) => v.unitId,
+  table: (v) => v.table,
+  address: (v) => v.address,
+});
+
+/**
+ * Fills `{device}`, `{unit_id}`, `{table}` and `{address}` in a metric name with the kit's
+ * template engine. Fails with a message naming an unknown placeholder, a stray brace, or a
+ * name that comes out empty or longer than 256 characters.
+ */
+export function renderMetric(template: string, vars: MetricVars): RenderResult {
+  const compiled = compileTemplate(template, placeholders);
+  return compiled.ok ? renderMetricName(compiled.template, vars) : compiled;
+}
 
 /** A point with every default applied and its metric name filled in. */
 export interface ResolvedPoint {
@@ -52,6 +76,7 @@ export interface ResolvedDevice {
   maxGapBits: number;
   maxRegisters: number;
   maxBits: number;
+  /** Reconnect backoff, in ms: the device's `reconnect`, else the section's, else the kit's defaults. */
   reconnect: { initialMs: number; maxMs: number };
   points: ResolvedPoint[];
 }
@@ -61,22 +86,10 @@ export function effectiveType(point: Pick<ModbusPointConfig, 'type' | 'table'>):
   return point.type ?? (isBitTable(point.table) ? 'bool' : 'uint16');
 }
 
-/** Placeholders in `template` that are not {@link METRIC_PLACEHOLDERS}. */
-export function unknownPlaceholders(template: string): string[] {
-  const known: readonly string[] = METRIC_PLACEHOLDERS;
-  return [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '').filter((name) => !known.includes(name));
-}
-
-/** Fills `{device}`, `{unit_id}`, `{table}` and `{address}` in a metric name. */
-export function renderMetric(template: string, values: { device: string; unitId: number; table: string; address: number }): string {
-  return template
-    .replaceAll('{device}', values.device)
-    .replaceAll('{unit_id}', String(values.unitId))
-    .replaceAll('{table}', values.table)
-    .replaceAll('{address}', String(values.address));
-}
-
-/** Applies defaults to one device. Assumes the section passed {@link modbusConfigSchema}. */
+/**
+ * Applies defaults to one device. Assumes the section passed the schema and `checkModbus`;
+ * throws a TypeError naming the device otherwise (a bad connection or metric name).
+ */
 export function resolveDevice(device: ModbusDeviceConfig, section?: Pick<ModbusConfig, 'reconnect'>): ResolvedDevice {
   const parsed = parseConnection(device.connection);
   if (!parsed.ok) throw new TypeError(`device ${device.name}: ${parsed.message}`);
@@ -86,9 +99,11 @@ export function resolveDevice(device: ModbusDeviceConfig, section?: Pick<ModbusC
     const type = effectiveType(point);
     const tags: Record<string, string> = { ...device.tags, ...point.tags, device: device.name };
     if (point.unit !== undefined) tags.unit = point.unit;
+    const metric = renderMetric(point.metric, { device: device.name, unitId, table: point.table, address: point.address });
+    if (!metric.ok) throw new TypeError(`device ${device.name}, points[${index}]: ${metric.message}`);
     const resolved: ResolvedPoint = {
       index,
-      metric: renderMetric(point.metric, { device: device.name, unitId, table: point.table, address: point.address }),
+      metric: metric.text,
       table: point.table,
       address: point.address,
       type,
@@ -103,7 +118,6 @@ export function resolveDevice(device: ModbusDeviceConfig, section?: Pick<ModbusC
     if (point.deadband !== undefined) resolved.deadband = point.deadband;
     return resolved;
   });
-  const reconnect = device.reconnect ?? section?.reconnect;
   return {
     name: device.name,
     connection: parsed.spec,
@@ -115,10 +129,7 @@ export function resolveDevice(device: ModbusDeviceConfig, section?: Pick<ModbusC
     maxGapBits: device.max_gap_bits ?? MODBUS_DEFAULTS.maxGapBits,
     maxRegisters: device.max_registers ?? MODBUS_DEFAULTS.maxRegisters,
     maxBits: device.max_bits ?? MODBUS_DEFAULTS.maxBits,
-    reconnect: {
-      initialMs: reconnect?.initial_ms ?? MODBUS_DEFAULTS.reconnectInitialMs,
-      maxMs: reconnect?.max_ms ?? MODBUS_DEFAULTS.reconnectMaxMs,
-    },
+    reconnect: reconnectPolicy(device.reconnect ?? section?.reconnect),
     points,
   };
 }

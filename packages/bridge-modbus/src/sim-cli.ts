@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { parseArgs } from 'node:util';
-import { startModbusSimulator } from './simulator.js';
+import { integerOption, runSimulatorCli } from '@fieldbridge/core/cli';
+import { SIMULATOR_ILLEGAL_FROM, startModbusSimulator } from './simulator.js';
 
 const USAGE = `Usage: bridge-modbus-sim [--host 127.0.0.1] [--port 5020]
 
@@ -10,27 +9,19 @@ Prints its URL (tcp://host:port) on stdout and runs until SIGINT or SIGTERM.
 `;
 
 /** The `bridge-modbus-sim` command. Resolves with the exit code once stopped by a signal. */
-export async function main(argv: string[]): Promise<number> {
-  let values: { host?: string | undefined; port?: string | undefined; help?: boolean | undefined };
-  try {
-    ({ values } = parseArgs({ args: argv, options: { host: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const port = values.port === undefined ? 5020 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`--port ${values.port}: not a TCP port\n`);
-    return 2;
-  }
-  const sim = await startModbusSimulator({ port, ...(values.host ? { host: values.host } : {}) });
-  process.stdout.write(`${sim.url}\n`);
-  process.stderr.write(`modbus simulator listening on ${sim.url} (every unit id; registers >= 1000 answer ILLEGAL DATA ADDRESS)\n`);
-  await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
-  await sim.close();
-  return 0;
+export function main(argv: string[]): Promise<number> {
+  return runSimulatorCli(
+    {
+      name: 'bridge-modbus-sim',
+      usage: USAGE,
+      options: { host: { type: 'string' }, port: { type: 'string' } },
+      async start(values) {
+        const port = integerOption(values, 'port', 5020, 0, 65535);
+        if (typeof port === 'string') return port;
+        const sim = await startModbusSimulator({ port, ...(typeof values.host === 'string' ? { host: values.host } : {}) });
+        return { url: sim.url, describe: `listening on ${sim.url} (every unit id; registers >= ${SIMULATOR_ILLEGAL_FROM} answer ILLEGAL DATA ADDRESS)`, close: sim.close };
+      },
+    },
+    argv,
+  );
 }

@@ -1,5 +1,5 @@
 import type { AddressInfo, Server } from 'node:net';
-import type { ByteOrder, PointType } from './decode.js';
+import type { ByteOrder, PointType } from './config.js';
 import { encodeRegisters } from './encode.js';
 
 /** Options of {@link startModbusSimulator}. */

@@ -1,10 +1,10 @@
-import type { BridgeContext, BridgeInstance, SourceState } from '@fieldbridge/core';
+import type { BridgeContext, BridgeInstance, SourceState } from '@fieldbridge/core/bridge';
 import type { ModbusClient } from './client.js';
 import { DevicePoller } from './_device.js';
 import { Line } from './_line.js';
 import { createModbusMetrics } from './_metrics.js';
 import type { ModbusConfig } from './config.js';
-import { lineKey, type ConnectionSpec } from './connection.js';
+import { lineKey, type ConnectionSpec } from './connection-url.js';
 import { ModbusBridgeError } from './errors.js';
 import type { ReadRequest } from './plan.js';
 import { resolveConfig, type ResolvedDevice, type ResolvedPoint } from './resolve.js';
@@ -12,7 +12,7 @@ import { resolveConfig, type ResolvedDevice, type ResolvedPoint } from './resolv
 /** Options of {@link createModbusSource}, mostly for tests. */
 export interface ModbusSourceOptions {
   /** Opens a connection; defaults to modbus-serial, loaded on first use. */
-  open?: (spec: ConnectionSpec, timeoutMs: number) => Promise<ModbusClient>;
+  open?: (spec: ConnectionSpec, timeoutMs: number, signal?: AbortSignal) => Promise<ModbusClient>;
   /** Random source for reconnect jitter, in [0, 1). Default `Math.random`. */
   random?: () => number;
   /**
@@ -25,6 +25,7 @@ export interface ModbusSourceOptions {
 /** A device as the source sees it right now. */
 export interface ModbusDeviceStatus {
   name: string;
+  /** Its channel's state. */
   state: SourceState;
   /** The requests one cycle sends. */
   requests: readonly ReadRequest<ResolvedPoint>[];
@@ -59,8 +60,9 @@ function groupByLine(devices: ResolvedDevice[]): Map<string, ResolvedDevice[]> {
 
 /**
  * Creates the Modbus source: one {@link Line} per connection (one client per serial port or
- * socket, unit ids polled in turn through its queue) and one poller per device. Nothing
- * connects and modbus-serial is not loaded until `start()` or `once()`.
+ * socket, unit ids polled in turn through its queue) and one poller per device, each device a
+ * required channel named after it. Nothing connects and modbus-serial is not loaded until
+ * `start()` or `once()`.
  */
 export function createModbusSource(config: ModbusConfig, ctx: BridgeContext, options: ModbusSourceOptions = {}): ModbusSource {
   const metrics = createModbusMetrics(ctx.registry);
@@ -75,11 +77,11 @@ export function createModbusSource(config: ModbusConfig, ctx: BridgeContext, opt
       problems: ctx.problems,
       hooks: {
         onUp: () => pollers.forEach((p) => p.lineUp()),
-        onDown: () => pollers.forEach((p) => p.lineDown()),
-        onConnectFailed: () => {
+        onDown: (reason) => pollers.forEach((p) => p.lineDown(reason)),
+        onConnectFailed: (error) => {
           for (const p of pollers) {
-            metrics.errors.inc({ device: p.device.name, kind: 'connect' });
-            p.lineDown();
+            ctx.metrics.error(p.device.name, 'connect');
+            p.lineDown(error.message);
           }
         },
       },

@@ -1,20 +1,20 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trackCleanups } from '@fieldbridge/core/testing';
 import { createGateway } from '@fieldbridge/gateway-dev';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeRegisters } from '../src/encode.js';
 import { startModbusSimulator } from '../src/simulator.js';
 import { startServerTcp } from './helpers/server-tcp.js';
 
 const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const SIM = fileURLToPath(new URL('../sim.js', import.meta.url));
+const track = trackCleanups();
 
 beforeAll(() => {
   if (!existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)))) {
@@ -22,18 +22,17 @@ beforeAll(() => {
   }
 });
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], bin = BIN): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
     });
   });
 }
 
+/** `body` as a mapping file in a folder removed after the test. */
 async function mapping(body: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'bridge-modbus-cli-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'map.yaml');
+  const file = join(await track.tempDir('bridge-modbus-cli-'), 'map.yaml');
   await writeFile(file, body);
   return file;
 }
@@ -49,24 +48,9 @@ modbus:
 `;
 
 describe('bridge-modbus command', () => {
-  it('importing the package does not load modbus-serial or serialport', async () => {
-    const script = [
-      "import { createRequire } from 'node:module';",
-      `await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});`,
-      'const loaded = Object.keys(createRequire(import.meta.url).cache);',
-      "process.stdout.write(JSON.stringify(loaded.filter((k) => /modbus-serial|serialport/.test(k))));",
-    ].join('\n');
-    const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--input-type=module', '-e', script], (error, out) => (error ? reject(error) : resolve(out)));
-    });
-    expect(JSON.parse(stdout)).toEqual([]);
-  });
-
   it('--once polls the simulator and delivers to gateway-dev', async () => {
-    const gw = await createGateway({ apiKeys: ['k'] });
-    cleanups.push(() => gw.close());
-    const sim = await startModbusSimulator({ port: 0 });
-    cleanups.push(() => sim.close());
+    const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
+    const sim = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
     const file = await mapping(`source_id: cli-test\nsink: { url: '${gw.url}', api_key: k }\n${device(sim.url)}`);
     const result = await run(['--config', file, '--once']);
     expect(result.code, result.stderr).toBe(0);
@@ -74,8 +58,7 @@ describe('bridge-modbus command', () => {
   });
 
   it('--once exits 1, without hanging, when a device cannot be reached', async () => {
-    const sim = await startModbusSimulator({ port: 0 });
-    cleanups.push(() => sim.close());
+    const sim = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
     const closed = await startServerTcp({});
     await closed.close();
     const file = await mapping(`source_id: cli-test\nmodbus:\n  devices:\n    - name: up\n      connection: ${sim.url}\n      points: [{ metric: a, table: holding, address: 0 }]\n    - name: down\n      connection: ${closed.url}\n      points: [{ metric: b, table: holding, address: 0 }]\n`);
@@ -94,8 +77,7 @@ describe('bridge-modbus command', () => {
 
   it('--probe prints every byte order of a register range', async () => {
     const words = [12.375, 1450.5, -0.75].flatMap((v) => encodeRegisters('float32', v, 'CDAB'));
-    const srv = await startServerTcp({ holding: new Map(words.map((w, i) => [100 + i, w])) });
-    cleanups.push(() => srv.close());
+    const srv = track.add(await startServerTcp({ holding: new Map(words.map((w, i) => [100 + i, w])) }), (s) => s.close());
     const file = await mapping(`source_id: cli-test\n${device(srv.url)}`);
     const result = await run(['--config', file, '--probe', 'holding:100-105', '--device', 'press1']);
     expect(result.code, result.stderr).toBe(0);
@@ -117,5 +99,30 @@ describe('bridge-modbus command', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${file}:7:`);
     expect(result.stderr).toContain('modbus.devices[0].points[0].type: type string needs length');
+  });
+});
+
+describe('bridge-modbus-sim command', () => {
+  it('prints its URL, serves Modbus there, and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, [SIM, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    track.defer(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    const [url] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    expect(url).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    const file = await mapping(`source_id: cli-test\n${device(url)}`);
+    const read = await run(['--config', file, '--dry-run', '--once']);
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toContain('"metric":"press1.flow"');
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    expect((await exited)[0]).toBe(0);
+  });
+
+  it('refuses a bad port with the usage and exit code 2', async () => {
+    const result = await run(['--port', 'http'], SIM);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--port http: give a whole number from 0 to 65535');
+    expect(result.stderr).toContain('Usage: bridge-modbus-sim');
   });
 });

@@ -1,22 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { modbusConfigSchema } from '../src/config.js';
-import { parseConnection } from '../src/connection.js';
+import { parseConnection } from '../src/connection-url.js';
 import { resolveConfig } from '../src/resolve.js';
+import { issues } from './helpers/mapping.js';
 
 const device = (extra: Record<string, unknown> = {}, points: unknown[] = [{ metric: 'x', table: 'holding', address: 0 }]) => ({
   devices: [{ name: 'plc', connection: 'tcp://10.0.0.5:502', ...extra, points }],
 });
 
-function issues(section: unknown): { path: string; message: string }[] {
-  const result = modbusConfigSchema.safeParse(section);
-  return result.success ? [] : result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-}
-
-describe('modbusConfigSchema', () => {
+describe('modbusConfigSchema and checkModbus', () => {
   it('accepts a minimal device and applies defaults when resolved', () => {
     const [d] = resolveConfig(modbusConfigSchema.parse(device()));
     expect(d).toMatchObject({ unitId: 1, pollMs: 1000, timeoutMs: 1000, retries: 1, maxGap: 10, maxRegisters: 125 });
     expect(d?.points[0]).toMatchObject({ type: 'uint16', byteOrder: 'ABCD', scale: 1, offset: 0, tags: { device: 'plc' } });
+  });
+
+  it('reads durations with their unit or as a number in the key\'s unit, and refuses them out of range', () => {
+    const [d] = resolveConfig(modbusConfigSchema.parse(device({ poll_ms: '2.5s', timeout_ms: 250, reconnect: { initial_ms: '100ms', max_ms: '1m' } })));
+    expect(d).toMatchObject({ pollMs: 2500, timeoutMs: 250, reconnect: { initialMs: 100, maxMs: 60_000 } });
+    const [s] = resolveConfig(modbusConfigSchema.parse({ ...device(), reconnect: { max_ms: '5s' } }));
+    expect(s?.reconnect).toEqual({ initialMs: 500, maxMs: 5000 });
+    expect(issues(device({ poll_ms: '5ms' }))).toEqual([{ path: 'devices.0.poll_ms', message: 'must be at least 10ms (range 10ms..1d)' }]);
+    expect(issues(device({ timeout_ms: '1h' }))).toEqual([{ path: 'devices.0.timeout_ms', message: 'must be at most 10m (range 10ms..10m)' }]);
+    expect(issues(device({ poll_ms: 'soon' }))[0]?.message).toMatch(/expected a duration such as 500ms, 30s/);
+    expect(issues(device({ reconnect: { initial_ms: '2s', max_ms: '1s' } }))).toEqual([{ path: 'devices.0.reconnect.initial_ms', message: 'initial_ms must not exceed max_ms' }]);
+  });
+
+  it('refuses more than 16 tags, as the ingest service would', () => {
+    const tags = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`t${i}`, 'x']));
+    expect(issues(device({ tags }))[0]).toMatchObject({ path: 'devices.0.tags', message: expect.stringMatching(/at most 16 tags/) });
   });
 
   it('refuses unknown keys', () => {
@@ -86,7 +98,9 @@ describe('modbusConfigSchema', () => {
   });
 
   it('refuses unknown metric placeholders and duplicate device names', () => {
-    expect(issues(device({}, [{ metric: '{plc}.x', table: 'holding', address: 0 }]))[0]).toMatchObject({ path: 'devices.0.points.0.metric' });
+    expect(issues(device({}, [{ metric: '{plc}.x', table: 'holding', address: 0 }]))).toEqual([
+      { path: 'devices.0.points.0.metric', message: 'unknown placeholder {plc}; use {device}, {unit_id}, {table}, {address}' },
+    ]);
     const twice = { devices: [...device().devices, ...device().devices] };
     expect(issues(twice)).toEqual([{ path: 'devices.1.name', message: 'device name "plc" is already used by devices[0]' }]);
   });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { applyScale, BYTE_ORDERS, decodeBit, decodePoint, decodeRegisters, pointWidth, type PointType } from '../src/decode.js';
+import { BYTE_ORDERS, type PointType } from '../src/config.js';
+import { applyScale, decodeAnswer, decodeBit, decodePoint, decodeRegisters, pointWidth } from '../src/decode.js';
 import { encodeRegisters } from '../src/encode.js';
+import { resolveConfig } from '../src/resolve.js';
+import { oneDevice } from './helpers/mapping.js';
 
 describe('decodeRegisters', () => {
   it('reads the same float under each byte order from the matching layout', () => {
@@ -67,5 +70,40 @@ describe('applyScale and decodePoint', () => {
     expect(decodePoint({ table: 'holding', type: 'int16', scale: 0.5 }, [0xfffe], 0)).toBe(-1);
     expect(decodePoint({ table: 'coil', type: 'bool', scale: 2 }, [false, true], 1)).toBe(true);
     expect(decodePoint({ table: 'input', type: 'string', length: 1 }, [0x4f4b], 0)).toBe('OK');
+  });
+});
+
+describe('decodeAnswer', () => {
+  const [device] = resolveConfig(oneDevice('tcp://127.0.0.1:502', [
+    { metric: '{device}.a', table: 'holding', address: 10, unit: 'bar' },
+    { metric: '{device}.b', table: 'holding', address: 11, type: 'float32' },
+    { metric: '{device}.c', table: 'holding', address: 13, type: 'string', length: 1 },
+  ]));
+  const request = { table: 'holding' as const, address: 10, count: 4, points: device!.points };
+
+  it('gives one point per request point, stamped, tagged, numbers as class metric', () => {
+    const words = [7, ...encodeRegisters('float32', 0.5), 0x4f4b];
+    expect(decodeAnswer(request, words, 1234)).toEqual({
+      points: [
+        { metric: 'plc.a', value: 7, timestamp: 1234, tags: { device: 'plc', unit: 'bar' }, class: 'metric' },
+        { metric: 'plc.b', value: 0.5, timestamp: 1234, tags: { device: 'plc' }, class: 'metric' },
+        { metric: 'plc.c', value: 'OK', timestamp: 1234, tags: { device: 'plc' } },
+      ],
+      problems: [],
+    });
+  });
+
+  it('turns a short answer into bad_response problems for what is missing, and keeps the rest', () => {
+    const { points, problems } = decodeAnswer(request, [7, 0x3f00], 1);
+    expect(points.map((p) => p.value)).toEqual([7]);
+    expect(problems).toEqual([
+      { kind: 'bad_response', point: 1, metric: 'plc.b', message: 'plc.b (float32 at holding 11) could not be decoded: register 2 is missing from the response (2 read)' },
+      { kind: 'bad_response', point: 2, metric: 'plc.c', message: 'plc.c (string at holding 13) could not be decoded: register 3 is missing from the response (2 read)' },
+    ]);
+  });
+
+  it('gives every point its own copy of the tags', () => {
+    const { points } = decodeAnswer({ address: 10, points: [device!.points[0]!, device!.points[0]!] }, [1], 1);
+    expect(points[0]?.tags).not.toBe(points[1]?.tags);
   });
 });

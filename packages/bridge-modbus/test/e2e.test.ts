@@ -1,20 +1,16 @@
 import { parseMapping, startBridge, type RunningBridge } from '@fieldbridge/core';
+import { trackCleanups } from '@fieldbridge/core/testing';
 import { createGateway, type Gateway } from '@fieldbridge/gateway-dev';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { modbusBridge } from '../src/bridge.js';
 import { startModbusSimulator, type ModbusSimulator } from '../src/simulator.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const track = trackCleanups();
 
 async function setup(points: string): Promise<{ gw: Gateway; sim: ModbusSimulator; bridge: RunningBridge }> {
-  const gw = await createGateway({ apiKeys: ['k'] });
-  cleanups.push(() => gw.close());
-  const sim = await startModbusSimulator({ port: 0 });
-  cleanups.push(() => sim.close());
+  const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
+  const sim = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
   const text = `
 source_id: e2e-modbus
 tags: { site: test }
@@ -32,8 +28,7 @@ modbus:
 ${points}
 `;
   const config = parseMapping(text, 'e2e.yaml', modbusBridge, {});
-  const bridge = await startBridge(modbusBridge, config, { logger: pino({ level: 'silent' }), deferStart: true });
-  cleanups.push(() => bridge.stop());
+  const bridge = track.add(await startBridge(modbusBridge, config, { logger: pino({ level: 'silent' }), deferStart: true }), (b) => b.stop());
   return { gw, sim, bridge };
 }
 
@@ -46,7 +41,7 @@ describe('end to end: simulator -> bridge-modbus -> sink -> gateway-dev', () => 
         - { metric: '{device}.running', table: holding, address: 20, type: bit, bit: 0 }
         - { metric: '{device}.pump', table: coil, address: 0 }`);
     const before = Date.now();
-    await bridge.instance.once();
+    await bridge.once();
     await bridge.sink.flush();
     const stored = gw.points();
     expect(stored.map((p) => p.metric).sort()).toEqual(['press1.flow', 'press1.level', 'press1.pump', 'press1.running', 'press1.serial']);
@@ -57,6 +52,8 @@ describe('end to end: simulator -> bridge-modbus -> sink -> gateway-dev', () => 
     expect(stored.find((p) => p.metric === 'press1.pump')?.value).toBe(true);
     expect(bridge.readiness().ready).toBe(true);
     expect(await bridge.registry.getSingleMetricAsString('fieldbridge_modbus_requests_total')).toMatch(/device="press1",table="holding"} 1/);
+    expect(await bridge.registry.getSingleMetricAsString('fieldbridge_source_points_total')).toMatch(/bridge="modbus",channel="press1"} 5/);
+    expect(await bridge.registry.getSingleMetricAsString('fieldbridge_source_connected')).toMatch(/bridge="modbus",channel="press1"} 1/);
   });
 
   it('keeps delivering when one point answers ILLEGAL DATA ADDRESS', async () => {
@@ -64,13 +61,13 @@ describe('end to end: simulator -> bridge-modbus -> sink -> gateway-dev', () => 
         - { metric: ok, table: holding, address: 998 }
         - { metric: missing, table: holding, address: 1000 }
         - { metric: also.ok, table: holding, address: 999 }`);
-    await bridge.instance.once();
-    await bridge.instance.once();
+    await bridge.once();
+    await bridge.once();
     await bridge.sink.flush();
     expect(gw.points({ metric: 'ok' })).toHaveLength(2);
     expect(gw.points({ metric: 'also.ok' })).toHaveLength(2);
     expect(gw.points({ metric: 'missing' })).toHaveLength(0);
     expect(bridge.readiness().details).toMatchObject({ channels: { press1: 'connected' } });
-    expect(await bridge.registry.getSingleMetricAsString('fieldbridge_modbus_errors_total')).toMatch(/device="press1",kind="illegal_data_address"} 3/);
+    expect(await bridge.registry.getSingleMetricAsString('fieldbridge_source_errors_total')).toMatch(/bridge="modbus",channel="press1",kind="illegal_data_address"} 3/);
   });
 });

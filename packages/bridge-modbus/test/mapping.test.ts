@@ -1,26 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseMapping } from '@fieldbridge/core';
-import { expectRefusedAt } from '@fieldbridge/core/testing';
+import { describeRefusals } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { describeModbus, modbusBridge } from '../src/bridge.js';
 import type { ModbusConfig } from '../src/config.js';
 
-const bad = (name: string): string => fileURLToPath(new URL(`./fixtures/bad/${name}`, import.meta.url));
 const example = fileURLToPath(new URL('../../../examples/modbus/map.yaml', import.meta.url));
 
-describe('bad mappings are refused with file:line:col', () => {
-  it.each([
-    ['overlap.yaml', 10, 20, 'modbus.devices[0].points[1].address', /holding 11-11 overlaps points\[0\] \(holding 10-11\)/],
-    ['out-of-range.yaml', 9, 20, 'modbus.devices[0].points[0].address', /uint64 at 65534 needs 4 addresses and runs past 65535/],
-    ['unknown-type.yaml', 8, 61, 'modbus.devices[0].points[1].type', /unknown type; use one of bool, bit, int16/],
-    ['string-no-length.yaml', 10, 17, 'modbus.devices[0].points[0].type', /type string needs length/],
-    ['unknown-key.yaml', 6, 7, 'modbus.devices[0].pollms', /unknown key/],
-    ['bad-connection.yaml', 5, 19, 'modbus.devices[0].connection', /parity "evn" is not one of none, even, odd/],
-  ] as const)('%s', (name, line, col, path, message) => {
-    expectRefusedAt(bad(name), modbusBridge, { line, col, path, message });
-  });
-});
+describeRefusals(modbusBridge, new URL('./fixtures/bad/', import.meta.url), [
+  ['overlap.yaml', 10, 20, 'modbus.devices[0].points[1].address', /holding 11-11 overlaps points\[0\] \(holding 10-11\)/],
+  ['out-of-range.yaml', 9, 20, 'modbus.devices[0].points[0].address', /uint64 at 65534 needs 4 addresses and runs past 65535/],
+  ['unknown-type.yaml', 8, 61, 'modbus.devices[0].points[1].type', /unknown type; use one of bool, bit, int16/],
+  ['string-no-length.yaml', 10, 17, 'modbus.devices[0].points[0].type', /type string needs length/],
+  ['unknown-key.yaml', 6, 7, 'modbus.devices[0].pollms', /unknown key/],
+  ['bad-connection.yaml', 5, 19, 'modbus.devices[0].connection', /parity "evn" is not one of none, even, odd/],
+  ['poll-too-fast.yaml', 6, 16, 'modbus.devices[0].poll_ms', /must be at least 10ms \(range 10ms\.\.1d\)/],
+  ['unknown-placeholder.yaml', 7, 21, 'modbus.devices[0].points[0].metric', /unknown placeholder \{unit\}; use \{device\}, \{unit_id\}/],
+]);
 
 describe('examples/modbus/map.yaml', () => {
   it('loads, with the environment filling the connection', () => {

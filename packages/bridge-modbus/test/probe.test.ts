@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { trackCleanups } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
 import { encodeRegisters } from '../src/encode.js';
 import { isModbusBridgeError } from '../src/errors.js';
 import { analyseRegisters, parseProbeRange, probeDevice } from '../src/probe.js';
@@ -7,10 +8,7 @@ import { resolveConfig } from '../src/resolve.js';
 import { oneDevice } from './helpers/mapping.js';
 import { startServerTcp } from './helpers/server-tcp.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const track = trackCleanups();
 
 const device = { name: 'plc', connection: { kind: 'tcp', host: '10.0.0.5', port: 502 } as const, unitId: 1 };
 
@@ -69,8 +67,7 @@ describe('analyseRegisters and formatProbe', () => {
 describe('probeDevice', () => {
   it('reads a range from a live server once', async () => {
     const words = encodeRegisters('float64', 6.5, 'DCBA');
-    const srv = await startServerTcp({ input: new Map(words.map((w, i) => [10 + i, w])) });
-    cleanups.push(() => srv.close());
+    const srv = track.add(await startServerTcp({ input: new Map(words.map((w, i) => [10 + i, w])) }), (s) => s.close());
     const [d] = resolveConfig(oneDevice(srv.url, [{ metric: 'x', table: 'holding', address: 0 }]));
     const report = await probeDevice(d!, parseProbeRange('input:10+4'));
     expect(report.registers).toEqual(words);

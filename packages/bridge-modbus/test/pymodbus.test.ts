@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { createTestContext } from '@fieldbridge/core/testing';
+import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
+import { createModbusSource, type ModbusSource } from '../src/source.js';
 import { pyExpected, pyMetric, pyPointEntry } from './helpers/expect-points.js';
 import { section } from './helpers/mapping.js';
-import { startPyModbus } from './helpers/pymodbus.js';
-import { trackedSources } from './helpers/tracked.js';
+import { startPyModbus, type PyModbusServer } from './helpers/pymodbus.js';
 
-const { cleanups, source } = trackedSources();
+const track = trackCleanups();
+const source = (...args: Parameters<typeof createModbusSource>): ModbusSource => track.add(createModbusSource(...args), (s) => s.stop());
+const pymodbus = async (mode: 'tcp' | 'rtu-over-tcp'): Promise<PyModbusServer> => track.add(await startPyModbus(mode), (py) => py.close());
 
 describe('against pymodbus 3.0 (an independent implementation)', () => {
   it.each([
     ['Modbus TCP', 'tcp', 'tcp'],
     ['RTU over TCP', 'rtu-over-tcp', 'rtu+tcp'],
   ] as const)('%s: every type and byte order decodes to what pymodbus encoded', async (_, mode, scheme) => {
-    const py = await startPyModbus(mode);
-    cleanups.push(() => py.close());
+    const py = await pymodbus(mode);
     const t = createTestContext();
     const config = section({ devices: [{ name: 'py', connection: `${scheme}://127.0.0.1:${py.port}`, points: py.points.map(pyPointEntry) }] });
     await source(config, t.ctx).once();
@@ -25,8 +26,7 @@ describe('against pymodbus 3.0 (an independent implementation)', () => {
   });
 
   it('reads units 1-3 on one connection while a missing unit times out, and splits a read that runs off the map', async () => {
-    const py = await startPyModbus('tcp');
-    cleanups.push(() => py.close());
+    const py = await pymodbus('tcp');
     const url = `tcp://127.0.0.1:${py.port}`;
     const points = [
       { metric: '{device}.id', table: 'holding', address: 211 },
@@ -51,8 +51,8 @@ describe('against pymodbus 3.0 (an independent implementation)', () => {
       expect(t.valuesOf(`u${unit}.r400`)).toEqual([]);
     }
     expect(t.points.filter((p) => p.tags?.device === 'u9')).toEqual([]);
-    expect(await t.metric('fieldbridge_modbus_errors_total', { device: 'u2', kind: 'illegal_data_address' })).toBe(2);
-    expect(await t.metric('fieldbridge_modbus_errors_total', { device: 'u9', kind: 'timeout' })).toBeGreaterThanOrEqual(1);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'u2', kind: 'illegal_data_address' })).toBe(2);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'u9', kind: 'timeout' })).toBeGreaterThanOrEqual(1);
     expect(src.devices().map((d) => [d.name, d.state])).toEqual([
       ['u1', 'connected'],
       ['u2', 'connected'],

@@ -1,22 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import ModbusRTU from 'modbus-serial';
 import { describe, expect, it } from 'vitest';
 import { encodeRegisters } from '../src/encode.js';
-import { createTestContext } from '@fieldbridge/core/testing';
+import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
+import { createModbusSource, type ModbusSource } from '../src/source.js';
 import { pyExpected, pyMetric, pyPointEntry } from './helpers/expect-points.js';
 import { section } from './helpers/mapping.js';
 import { startPyModbus } from './helpers/pymodbus.js';
 import { startSerialPair, type SerialPair } from './helpers/socat.js';
-import { trackedSources } from './helpers/tracked.js';
 
-const { cleanups, source } = trackedSources();
+const track = trackCleanups();
+const source = (...args: Parameters<typeof createModbusSource>): ModbusSource => track.add(createModbusSource(...args), (s) => s.stop());
 
-async function pair(options?: { dir?: string }): Promise<SerialPair> {
-  const p = await startSerialPair(options);
-  cleanups.push(() => p.close());
-  return p;
+/** A socat pair in `dir` (default: a fresh folder removed after the test). */
+async function pair(dir?: string): Promise<SerialPair> {
+  return track.add(await startSerialPair(dir ?? (await track.tempDir('fieldbridge-modbus-'))), (p) => p.close());
 }
 
 /** modbus-serial's ServerSerial on `path`, answering every unit: holding N = unit * 1000 + N, float32 CDAB at 10. */
@@ -42,7 +39,7 @@ async function serverSerial(path: string): Promise<{ seenUnits: number[]; close(
     server.once('error', reject);
   });
   const close = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
-  cleanups.push(close);
+  track.defer(close);
   return { seenUnits, close };
 }
 
@@ -70,13 +67,13 @@ describe('Modbus RTU over a socat serial pair', () => {
       expect(new Set(t.valuesOf(`u${unit}.c0`))).toEqual(new Set([unit % 2 === 0]));
     }
     expect(new Set(server.seenUnits)).toEqual(new Set([1, 2, 3]));
-    expect(await t.metric('fieldbridge_modbus_errors_total', { device: 'u1', kind: 'timeout' })).toBe(0);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'u1', kind: 'timeout' })).toBe(0);
+    expect(await t.metric('fieldbridge_source_connected', { channel: 'u3' })).toBe(1);
   });
 
   it('reads every type from pymodbus on the line, with a missing unit timing out beside them', async () => {
     const p = await pair();
-    const py = await startPyModbus('serial', p.b);
-    cleanups.push(() => py.close());
+    const py = track.add(await startPyModbus('serial', p.b), (s) => s.close());
     // pyserial cannot set parity on a pty (tcsetattr EINVAL), so this line runs 19200 8N1.
     const url = `rtu://${p.a}?baud=19200`;
     const config = section({
@@ -96,9 +93,8 @@ describe('Modbus RTU over a socat serial pair', () => {
   });
 
   it('reopens the serial port after it disappears (an unplugged adapter) and the points resume', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fieldbridge-replug-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const first = await startSerialPair({ dir });
+    const dir = await track.tempDir('fieldbridge-replug-');
+    const first = await pair(dir);
     const server = await serverSerial(first.b);
     const t = createTestContext();
     const config = section({
@@ -110,7 +106,7 @@ describe('Modbus RTU over a socat serial pair', () => {
     await first.close();
     await t.waitFor(() => t.states.some((s) => s.state === 'disconnected'), 'the device to go down');
     const before = t.points.length;
-    const second = await pair({ dir });
+    const second = await pair(dir);
     await serverSerial(second.b);
     await t.waitFor(() => t.points.length > before + 1, 'points after the replug');
     expect(t.states.at(-1)?.state).toBe('connected');

@@ -1,30 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createModbusSource } from '../src/source.js';
 import { startModbusSimulator } from '../src/simulator.js';
-import { createTestContext } from '@fieldbridge/core/testing';
+import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
 import { section } from './helpers/mapping.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const track = trackCleanups();
 
 const example = fileURLToPath(new URL('../../../examples/modbus/map.yaml', import.meta.url));
 
 describe('the simulator and examples/modbus/map.yaml', () => {
   it('serves every point of the example mapping with sane values', async () => {
     let now = 1_700_000_000_000;
-    const sim = await startModbusSimulator({ port: 0, now: () => now });
-    cleanups.push(() => sim.close());
+    const sim = track.add(await startModbusSimulator({ port: 0, now: () => now }), (s) => s.close());
     const file = parse(readFileSync(example, 'utf8')) as { modbus: { devices: { connection: string }[] } };
     for (const device of file.modbus.devices) device.connection = sim.url;
     const config = section(file.modbus);
     const t = createTestContext();
-    const src = createModbusSource(config, t.ctx);
-    cleanups.push(() => src.stop());
+    const src = track.add(createModbusSource(config, t.ctx), (s) => s.stop());
     await src.once();
     const mapped = config.devices.flatMap((d) => d.points).length;
     expect(t.points).toHaveLength(mapped);

@@ -2,14 +2,16 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { isModbusBridgeError } from '../src/errors.js';
-import { createTestContext } from '@fieldbridge/core/testing';
-import { startFrameCounter } from './helpers/frame-counter.js';
+import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
+import { startFrameCounter, type FrameCounter } from './helpers/frame-counter.js';
 import { oneDevice, section } from './helpers/mapping.js';
-import { startServerTcp } from './helpers/server-tcp.js';
-import { createModbusSource } from '../src/source.js';
-import { trackedSources } from './helpers/tracked.js';
+import { startServerTcp, type RegisterBank, type TestServerTcp } from './helpers/server-tcp.js';
+import { createModbusSource, type ModbusSource } from '../src/source.js';
 
-const { cleanups, source } = trackedSources();
+const track = trackCleanups();
+const source = (...args: Parameters<typeof createModbusSource>): ModbusSource => track.add(createModbusSource(...args), (s) => s.stop());
+const server = async (bank: RegisterBank): Promise<TestServerTcp> => track.add(await startServerTcp(bank), (s) => s.close());
+const frameCounter = async (port: number): Promise<FrameCounter> => track.add(await startFrameCounter(port), (w) => w.close());
 
 /** A TCP server that accepts connections and never answers: a PLC gone half-open. */
 async function silentServer(): Promise<{ url: string; connections: () => number; connected: (n: number) => Promise<void>; close(): Promise<void> }> {
@@ -27,7 +29,7 @@ async function silentServer(): Promise<{ url: string; connections: () => number;
     for (const s of sockets) s.destroy();
     server.close(() => resolve());
   });
-  cleanups.push(close);
+  track.defer(close);
   const connected = async (n: number): Promise<void> => {
     while (connections < n) await once(server, 'counted');
   };
@@ -36,10 +38,8 @@ async function silentServer(): Promise<{ url: string; connections: () => number;
 
 describe('lines, bits and failures', () => {
   it('coalesces coil and discrete reads on the wire', async () => {
-    const srv = await startServerTcp({ coils: new Map([[0, true], [7, true], [300, true]]), discrete: new Map([[2, true]]) });
-    cleanups.push(() => srv.close());
-    const wire = await startFrameCounter(srv.port);
-    cleanups.push(() => wire.close());
+    const srv = await server({ coils: new Map([[0, true], [7, true], [300, true]]), discrete: new Map([[2, true]]) });
+    const wire = await frameCounter(srv.port);
     const points = [
       ...[0, 1, 2, 7, 40].map((a) => ({ metric: `c${a}`, table: 'coil', address: a })),
       { metric: 'c300', table: 'coil', address: 300 },
@@ -59,10 +59,8 @@ describe('lines, bits and failures', () => {
   });
 
   it('shares one connection between unit ids and sends one request at a time', async () => {
-    const srv = await startServerTcp({ holding: new Map([[0, 5]]) });
-    cleanups.push(() => srv.close());
-    const wire = await startFrameCounter(srv.port);
-    cleanups.push(() => wire.close());
+    const srv = await server({ holding: new Map([[0, 5]]) });
+    const wire = await frameCounter(srv.port);
     const points = [0, 1, 100, 101].map((address) => ({ metric: `{device}.v${address}`, table: 'holding', address }));
     const config = section({
       devices: [1, 2, 3].map((unit) => ({ name: `u${unit}`, connection: wire.url, unit_id: unit, points })),
@@ -76,10 +74,8 @@ describe('lines, bits and failures', () => {
   });
 
   it('never has two requests in flight on a shared line while devices poll on their own timers', async () => {
-    const srv = await startServerTcp({ holding: new Map([[0, 5]]) });
-    cleanups.push(() => srv.close());
-    const wire = await startFrameCounter(srv.port);
-    cleanups.push(() => wire.close());
+    const srv = await server({ holding: new Map([[0, 5]]) });
+    const wire = await frameCounter(srv.port);
     const points = [0, 100, 200].map((address) => ({ metric: `{device}.v${address}`, table: 'holding', address }));
     const config = section({ devices: [1, 2, 3].map((unit) => ({ name: `u${unit}`, connection: wire.url, unit_id: unit, poll_ms: 10, points })) });
     const t = createTestContext();
@@ -98,7 +94,7 @@ describe('lines, bits and failures', () => {
     }), t.ctx);
     await src.start();
     await silent.connected(2);
-    expect(await t.metric('fieldbridge_modbus_errors_total', { device: 'plc', kind: 'timeout' })).toBeGreaterThanOrEqual(6);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'plc', kind: 'timeout' })).toBeGreaterThanOrEqual(6);
     const timeouts = t.problems.filter((p) => p.key === 'modbus.plc.timeout');
     expect(timeouts.filter((p) => p.logged)).toHaveLength(1);
     expect(timeouts[0]?.message).toMatch(/did not answer holding 0 within 50 ms \(2 tries\)/);
@@ -107,8 +103,7 @@ describe('lines, bits and failures', () => {
   });
 
   it('can be created again on the same registry, as a SIGHUP reload does', async () => {
-    const srv = await startServerTcp({ holding: new Map([[0, 9]]) });
-    cleanups.push(() => srv.close());
+    const srv = await server({ holding: new Map([[0, 9]]) });
     const t = createTestContext();
     const config = oneDevice(srv.url, [{ metric: 'v', table: 'holding', address: 0 }]);
     const first = source(config, t.ctx);

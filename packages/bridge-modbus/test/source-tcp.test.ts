@@ -1,26 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createModbusSource, type ModbusSource } from '../src/source.js';
-import { createTestContext } from '@fieldbridge/core/testing';
+import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
 import { fixtureSection, oneDevice } from './helpers/mapping.js';
 import { startServerTcp, type TestServerTcp } from './helpers/server-tcp.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const track = trackCleanups();
 
 async function server(bank: Parameters<typeof startServerTcp>[0]): Promise<TestServerTcp> {
-  const s = await startServerTcp(bank);
-  cleanups.push(() => s.close());
-  return s;
+  return track.add(await startServerTcp(bank), (s) => s.close());
 }
 
 function source(...args: Parameters<typeof createModbusSource>): ModbusSource {
-  const s = createModbusSource(...args);
-  cleanups.push(() => s.stop());
-  return s;
+  return track.add(createModbusSource(...args), (s) => s.stop());
 }
 
 const fixtures = fileURLToPath(new URL('./fixtures/decode/', import.meta.url));
@@ -32,15 +25,17 @@ describe('Modbus TCP against modbus-serial ServerTCP', () => {
     const t = createTestContext();
     const src = source(fixtureSection(`${fixtures}${name}/map.yaml`, srv.url), t.ctx);
     await src.once();
-    const expected = JSON.parse(readFileSync(`${fixtures}${name}/expected.json`, 'utf8')) as { metric: string; value: unknown }[];
-    expect(t.points.map((p) => ({ metric: p.metric, value: p.value }))).toEqual(expected);
+    const expected = JSON.parse(readFileSync(`${fixtures}${name}/expected.json`, 'utf8')) as { points: { timestamp: number }[] };
+    // The same points the fixture expects, stamped at receipt instead of the fixture's fixed time.
+    expect(t.points.map((p) => ({ ...p, timestamp: 0 }))).toEqual(expected.points.map((p) => ({ ...p, timestamp: 0 })));
     for (const p of t.points) {
       expect(p.tags).toEqual({ device: 'fx' });
       expect(p.class).toBe(typeof p.value === 'number' ? 'metric' : undefined);
       expect(p.timestamp).toBeGreaterThan(1e12);
     }
     expect(t.states.at(-1)).toEqual({ channel: 'fx', state: 'connected' });
-    expect(await t.metric('fieldbridge_modbus_device_up', { device: 'fx' })).toBe(1);
+    expect(await t.metric('fieldbridge_source_connected', { channel: 'fx' })).toBe(1);
+    expect(await t.metric('fieldbridge_source_points_total', { channel: 'fx' })).toBe(expected.points.length);
   });
 
   it('coalesces reads: the server sees the planned requests, not one per point', async () => {
@@ -85,7 +80,7 @@ describe('Modbus TCP against modbus-serial ServerTCP', () => {
     expect(reports).toHaveLength(3);
     expect(reports.filter((r) => r.logged)).toHaveLength(1);
     expect(reports[0]?.message).toMatch(/holding 5 \(r5\) answered exception 2 ILLEGAL DATA ADDRESS/);
-    expect(await t.metric('fieldbridge_modbus_errors_total', { device: 'plc', kind: 'illegal_data_address' })).toBe(4);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'plc', kind: 'illegal_data_address' })).toBe(4);
     expect(t.states.at(-1)?.state).toBe('connected');
   });
 
@@ -104,7 +99,7 @@ describe('Modbus TCP against modbus-serial ServerTCP', () => {
       ['report', false],
       ['report', false],
     ]);
-    expect(await t.metric('fieldbridge_modbus_errors_total', { device: 'plc', kind: 'timeout' })).toBe(3);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'plc', kind: 'timeout' })).toBe(3);
     expect(src.devices()[0]?.state).toBe('connected');
   });
 
@@ -135,7 +130,7 @@ describe('Modbus TCP against modbus-serial ServerTCP', () => {
     await src.start();
     await t.waitFor(() => t.problems.filter((p) => p.key.startsWith('modbus.line.')).length >= 2, 'two failed connects');
     expect(t.problems.filter((p) => p.key.startsWith('modbus.line.') && p.logged)).toHaveLength(1);
-    expect(await t.metric('fieldbridge_modbus_errors_total', { device: 'plc', kind: 'connect' })).toBeGreaterThanOrEqual(2);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'plc', kind: 'connect' })).toBeGreaterThanOrEqual(2);
     expect(t.points).toEqual([]);
     await srv.restart();
     await t.waitFor(() => t.valuesOf('v').length > 0, 'points once the server is up');
@@ -159,17 +154,24 @@ describe('Modbus TCP against modbus-serial ServerTCP', () => {
     await src.once();
     expect(t.valuesOf('level')).toEqual([100, 105]);
     expect(t.valuesOf('nan')).toEqual([]);
-    expect(await t.metric('fieldbridge_modbus_points_suppressed_total', { device: 'plc' })).toBe(2);
-    expect(await t.metric('fieldbridge_modbus_errors_total', { device: 'plc', kind: 'non_finite' })).toBe(4);
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { channel: 'plc', reason: 'deadband' })).toBe(2);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'plc', kind: 'non_finite' })).toBe(4);
+    expect(t.problems.filter((p) => p.key.includes('non_finite')).map((p) => p.logged)).toEqual([true, false, false, false]);
     expect(t.problems.find((p) => p.key.includes('non_finite'))?.message).toMatch(/decoded to NaN .*--probe/);
   });
 
-  it('skips polls under backpressure', async () => {
-    const srv = await server({});
-    const t = createTestContext({ skipPoll: () => true });
+  it('skips polls while the sink is blocked, counts them, and polls again once it opens', async () => {
+    const srv = await server({ holding: new Map([[0, 4]]) });
+    const t = createTestContext({ blocked: true });
     const src = source(oneDevice(srv.url, [{ metric: 'v', table: 'holding', address: 0 }]), t.ctx);
+    await src.once();
     await src.once();
     expect(srv.seen).toEqual([]);
     expect(t.points).toEqual([]);
+    expect(await t.metric('fieldbridge_polls_skipped_total', { channel: 'plc' })).toBe(2);
+    t.setBlocked(false);
+    await src.once();
+    expect(t.valuesOf('v')).toEqual([4]);
+    expect(srv.seen).toHaveLength(1);
   });
 });

@@ -5,20 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGateway } from '@fieldbridge/gateway-dev';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../src/testing/seeded-random.js';
 
 const writer = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
-
-/** Small deterministic PRNG, so a failing run can be repeated with its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function startWriter(args: string[]) {
   const child = spawn(process.execPath, ['--import', 'tsx', writer, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -55,7 +44,7 @@ function startWriter(args: string[]) {
 describe('crash safety (kill -9)', () => {
   it('delivers every point the spool accepted across repeated SIGKILLs while the gateway flaps', async () => {
     const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const dir = mkdtempSync(join(tmpdir(), 'fb-crash-'));
     const gateway = await createGateway({ apiKeys: ['k'], random });
     const kills = 8;

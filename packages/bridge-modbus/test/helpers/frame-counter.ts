@@ -1,4 +1,4 @@
-import net from 'node:net';
+import { startFaultProxy, type FaultProxy } from '@fieldbridge/core/testing';
 
 /** One Modbus TCP request seen on the wire. */
 export interface WireRequest {
@@ -8,9 +8,9 @@ export interface WireRequest {
   count: number;
 }
 
-/** A loopback TCP proxy in front of a Modbus TCP server that records every request frame. */
+/** The kit's fault proxy in front of a Modbus TCP server, recording every request frame. */
 export interface FrameCounter {
-  port: number;
+  proxy: FaultProxy;
   url: string;
   requests: WireRequest[];
   /** Most requests ever awaiting their answer at once (1 = strictly one at a time). */
@@ -18,65 +18,38 @@ export interface FrameCounter {
   close(): Promise<void>;
 }
 
+/** Cuts a byte stream into MBAP frames (length at bytes 4-5 counts what follows byte 5). */
+function mbapFrames(onFrame: (frame: Buffer) => void): (chunk: Buffer) => void {
+  let buffer = Buffer.alloc(0);
+  return (chunk) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    while (buffer.length >= 8 && buffer.length >= 6 + buffer.readUInt16BE(4)) {
+      const end = 6 + buffer.readUInt16BE(4);
+      onFrame(buffer.subarray(0, end));
+      buffer = buffer.subarray(end);
+    }
+  };
+}
+
 /**
- * Proxies 127.0.0.1:<free port> to `targetPort`, parsing the MBAP header of every request
- * (ServerTCP's vector sees coil reads one bit at a time, so only the wire shows requests).
+ * Proxies a loopback port to `targetPort` with the kit's fault proxy, parsing the MBAP header
+ * of every request (ServerTCP's vector sees coil reads one bit at a time, so only the wire
+ * shows requests). One client connection at a time, as the bridge opens per line.
  */
 export async function startFrameCounter(targetPort: number): Promise<FrameCounter> {
   const requests: WireRequest[] = [];
-  const sockets = new Set<net.Socket>();
   let inFlight = 0;
   let maxInFlight = 0;
-  const frames = (onFrame: (frame: Buffer) => void) => {
-    let buffer = Buffer.alloc(0);
-    return (chunk: Buffer): void => {
-      buffer = Buffer.concat([buffer, chunk]);
-      while (buffer.length >= 8) {
-        const length = buffer.readUInt16BE(4);
-        if (buffer.length < 6 + length) break;
-        onFrame(buffer.subarray(0, 6 + length));
-        buffer = buffer.subarray(6 + length);
-      }
-    };
-  };
-  const server = net.createServer((client) => {
-    const upstream = net.connect({ host: '127.0.0.1', port: targetPort });
-    sockets.add(client);
-    sockets.add(upstream);
-    const onRequest = frames((f) => {
+  const proxy = await startFaultProxy({
+    target: { port: targetPort },
+    toServer: mbapFrames((f) => {
       requests.push({ unit: f[6] ?? 0, functionCode: f[7] ?? 0, address: f.readUInt16BE(8), count: f.readUInt16BE(10) });
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
-    });
-    const onAnswer = frames(() => {
+    }),
+    toClient: mbapFrames(() => {
       inFlight -= 1;
-    });
-    client.on('data', (chunk: Buffer) => {
-      onRequest(chunk);
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      onAnswer(chunk);
-      client.write(chunk);
-    });
-    const end = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('close', end).on('error', end);
-    upstream.on('close', end).on('error', end);
+    }),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    port,
-    url: `tcp://127.0.0.1:${port}`,
-    requests,
-    maxInFlight: () => maxInFlight,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { proxy, url: `tcp://127.0.0.1:${proxy.port}`, requests, maxInFlight: () => maxInFlight, close: () => proxy.close() };
 }

@@ -1,9 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { checkModbus } from '../../src/check.js';
 import { modbusConfigSchema, type ModbusConfig } from '../../src/config.js';
 
-/** Validates a `modbus:` section given as an object (throws with the zod issues when invalid). */
+/** Where the schema or `checkModbus` refuses a `modbus:` section (paths joined with dots); empty when accepted. */
+export function issues(value: unknown): { path: string; message: string }[] {
+  const parsed = modbusConfigSchema.safeParse(value);
+  if (!parsed.success) return parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  return checkModbus(parsed.data).map((i) => ({ path: i.path.join('.'), message: i.message }));
+}
+
+/** Validates a `modbus:` section given as an object, as the mapping loader does (schema, then `checkModbus`); throws when refused. */
 export function section(value: unknown): ModbusConfig {
+  const refused = issues(value);
+  if (refused.length > 0) throw new Error(`invalid modbus section: ${refused.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   return modbusConfigSchema.parse(value);
 }
 

@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync, watch } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Two linked pseudo-terminals: what one end writes the other reads, like a null-modem cable. */
@@ -31,13 +29,11 @@ function waitForLinks(dir: string, paths: string[], exited: Promise<number | nul
 }
 
 /**
- * Runs `socat -d -d pty,raw,echo=0,link=A pty,raw,echo=0,link=B` in `dir` (default: a fresh
- * temp dir, removed on close). Passing the same `dir` again recreates the same two paths,
- * like plugging a USB adapter back in.
+ * Runs `socat -d -d pty,raw,echo=0,link=A pty,raw,echo=0,link=B` in `dir`, which the caller
+ * owns. Passing the same `dir` again recreates the same two paths, like plugging a USB adapter
+ * back in.
  */
-export async function startSerialPair(options: { dir?: string } = {}): Promise<SerialPair> {
-  const owned = options.dir === undefined;
-  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'fieldbridge-modbus-')));
+export async function startSerialPair(dir: string): Promise<SerialPair> {
   const a = join(dir, 'A');
   const b = join(dir, 'B');
   const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -53,7 +49,6 @@ export async function startSerialPair(options: { dir?: string } = {}): Promise<S
         child.kill('SIGTERM');
         await exited;
       }
-      if (owned) await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach } from 'vitest';
 
 /** Something to undo after a test: a server, a serial pair, a temporary folder, a bridge. */
@@ -9,6 +12,8 @@ export interface CleanupTracker {
   add<T>(value: T, cleanup: (value: T) => void | Promise<void>): T;
   /** Registers a cleanup with no value. */
   defer(cleanup: Cleanup): void;
+  /** A fresh folder under the OS temp dir (its name starting with `prefix`), removed with its contents after the test. */
+  tempDir(prefix?: string): Promise<string>;
 }
 
 /**
@@ -36,6 +41,11 @@ export function trackCleanups(): CleanupTracker {
     },
     defer(cleanup) {
       cleanups.push(cleanup);
+    },
+    async tempDir(prefix = 'fieldbridge-test-') {
+      const dir = await mkdtemp(join(tmpdir(), prefix));
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      return dir;
     },
   };
 }

@@ -7,4 +7,5 @@ export { createTestContext, type TestContext, type ProblemEvent } from './bridge
 export { startFaultProxy, type FaultProxy, type FaultProxyOptions, type ProxyMode } from './fault-proxy.js';
 export { trackCleanups, type Cleanup, type CleanupTracker } from './cleanup.js';
 export { expectSchemaInSync } from './schema-drift.js';
-export { expectRefusedAt, mappingRefusal, type ExpectedRefusal, type MappingRefusal } from './mapping-refusal.js';
+export { describeRefusals, expectRefusedAt, mappingRefusal, type ExpectedRefusal, type MappingRefusal, type RefusalCase } from './mapping-refusal.js';
+export { seededRandom } from './seeded-random.js';

@@ -1,16 +1,16 @@
+import type { SectionIssue } from '@fieldbridge/core/bridge';
 import type { ModbusConfig, ModbusDeviceConfig, ModbusPointConfig } from './config.js';
-import { formatConnection, lineKey, parseConnection, type ConnectionSpec } from './connection.js';
+import { formatConnection, lineKey, parseConnection, type ConnectionSpec } from './connection-url.js';
 import { isBitTable, pointWidth } from './decode.js';
-import { effectiveType, MODBUS_DEFAULTS, METRIC_PLACEHOLDERS, unknownPlaceholders } from './resolve.js';
+import { effectiveType, MODBUS_DEFAULTS, renderMetric } from './resolve.js';
 
-/** One problem found in a section: `path` is relative to the `modbus:` section. */
-export interface SectionIssue {
-  path: (string | number)[];
-  message: string;
-}
-
-/** Cross-field checks the shape alone cannot express. Returns every issue found. */
-export function checkSection(section: ModbusConfig): SectionIssue[] {
+/**
+ * The checks of a `modbus:` section the schema cannot express (`definition.check`): duplicate
+ * device names, connection URLs, devices disagreeing on a shared serial line, unit ids an RTU
+ * line cannot address, metric names, types that do not fit their table, overlapping or
+ * out-of-range addresses. Pure; every issue's path is relative to the section.
+ */
+export function checkModbus(section: ModbusConfig): SectionIssue[] {
   const issues: SectionIssue[] = [];
   const names = new Map<string, number>();
   const lines = new Map<string, { spec: ConnectionSpec; index: number }>();
@@ -28,10 +28,6 @@ export function checkSection(section: ModbusConfig): SectionIssue[] {
       if (parsed.spec.kind !== 'tcp' && (unit < 1 || unit > 247)) {
         issues.push({ path: at('unit_id'), message: `unit_id ${unit} cannot be addressed on an RTU line (use 1-247)` });
       }
-    }
-    const reconnect = device.reconnect ?? section.reconnect;
-    if (reconnect?.initial_ms !== undefined && reconnect.max_ms !== undefined && reconnect.initial_ms > reconnect.max_ms) {
-      issues.push({ path: device.reconnect ? at('reconnect', 'initial_ms') : ['reconnect', 'initial_ms'], message: 'initial_ms must not exceed max_ms' });
     }
     checkPoints(device, at, issues);
   });
@@ -62,10 +58,8 @@ function checkPoints(device: ModbusDeviceConfig, at: (...rest: (string | number)
     const type = effectiveType(point);
     const before = issues.length;
     checkTypeFits(point, type, here, issues);
-    const unknown = unknownPlaceholders(point.metric);
-    if (unknown.length > 0) {
-      issues.push({ path: here('metric'), message: `unknown placeholder {${unknown.join('}, {')}} (use ${METRIC_PLACEHOLDERS.map((n) => `{${n}}`).join(', ')})` });
-    }
+    const metric = renderMetric(point.metric, { device: device.name, unitId: device.unit_id ?? MODBUS_DEFAULTS.unitId, table: point.table, address: point.address });
+    if (!metric.ok) issues.push({ path: here('metric'), message: metric.message });
     if (issues.length > before) return;
     const width = pointWidth(type, point.length);
     const end = point.address + width - 1;

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeRefusals, seededRandom, trackCleanups } from '../src/testing/index.js';
+import { counterBridge } from './fixtures/counter-bridge.js';
+
+describe('testing kit: seededRandom', () => {
+  it('repeats its sequence for a seed, differs between seeds, and stays in [0, 1)', () => {
+    const take = (seed: number): number[] => {
+      const random = seededRandom(seed);
+      return Array.from({ length: 1000 }, () => random());
+    };
+    expect(take(7)).toEqual(take(7));
+    expect(take(7)).not.toEqual(take(8));
+    const values = take(42);
+    expect(values.every((v) => v >= 0 && v < 1)).toBe(true);
+    // Spread over the interval, not stuck in a corner: every tenth gets a share.
+    for (let d = 0; d < 10; d++) expect(values.filter((v) => Math.floor(v * 10) === d).length).toBeGreaterThan(50);
+  });
+});
+
+describeRefusals(counterBridge, new URL('./fixtures/bad/', import.meta.url), [
+  ['counter-unknown-key.yaml', 4, 35, 'counter.channels[0].colour', /unknown key/],
+]);
+
+describe('testing kit: trackCleanups', () => {
+  const track = trackCleanups();
+  let made: string | undefined;
+  it('gives a fresh temp folder per call', async () => {
+    const [a, b] = [await track.tempDir('kit-'), await track.tempDir('kit-')];
+    expect(a).not.toBe(b);
+    await writeFile(join(a, 'file'), 'x');
+    made = a;
+  });
+  it('removed it, with its contents, after the test that made it', () => {
+    expect(made && existsSync(made)).toBe(false);
+  });
+});
