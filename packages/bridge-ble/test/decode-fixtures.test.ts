@@ -48,7 +48,7 @@ function decodeCase(dir: string): Expected[] {
     const out: Expected = { found: r.found, measurements: r.measurements, problems: r.problems.map((p) => p.kind) };
     if (r.duplicate) out.duplicate = true;
     if (r.identity) out.identity = r.identity;
-    if (r.bthome) out.bthome = r.bthome;
+    if (r.bthome) out.bthome = { ...r.bthome };
     return out;
   });
 }
