@@ -14,9 +14,31 @@ export function readIntBE(bytes: Uint8Array, at: number, size: number, signed: b
   return value;
 }
 
-/** Hex of `bytes` with a separator, for identities such as a MAC inside a payload. */
-export function hexJoin(bytes: Uint8Array, separator: string): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += (i ? separator : '') + bytes[i]!.toString(16).padStart(2, '0');
+/** Unsigned 16-bit big-endian at `at`. */
+export const u16be = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
+
+/** Signed 16-bit big-endian at `at`. */
+export const i16be = (b: Uint8Array, at: number): number => (((b[at]! << 8) | b[at + 1]!) << 16) >> 16;
+
+/** Unsigned 16-bit little-endian at `at`. */
+export const u16le = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8);
+
+/** Signed 16-bit little-endian at `at`. */
+export const i16le = (b: Uint8Array, at: number): number => ((b[at]! | (b[at + 1]! << 8)) << 16) >> 16;
+
+/** Two lowercase hex digits of every byte value. */
+export const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Hex of `length` bytes from `at` with a separator, for identities such as a MAC inside a payload. */
+export function hexJoin(bytes: Uint8Array, separator: string, at = 0, length = bytes.length - at): string {
+  let out = HEX_PAIRS[bytes[at]!]!;
+  for (let i = 1; i < length; i++) out += separator + HEX_PAIRS[bytes[at + i]!]!;
+  return out;
+}
+
+/** As {@link hexJoin}, last byte first (a MAC sent least significant byte first). */
+export function hexJoinReversed(bytes: Uint8Array, separator: string, at: number, length: number): string {
+  let out = HEX_PAIRS[bytes[at + length - 1]!]!;
+  for (let i = length - 2; i >= 0; i--) out += separator + HEX_PAIRS[bytes[at + i]!]!;
   return out;
 }

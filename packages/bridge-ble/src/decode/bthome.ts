@@ -120,15 +120,18 @@ function readObjects(objects: Uint8Array, entries: Entry[], problems: DecodeProb
 
 /** Names repeated properties `name_1`, `name_2`, ... in payload order, as the specification asks; a single one keeps its name. */
 function nameEntries(entries: Entry[]): Measurement[] {
-  const counts = new Map<string, number>();
-  for (const e of entries) counts.set(e.name, (counts.get(e.name) ?? 0) + 1);
-  const seen = new Map<string, number>();
+  // Adverts hold a handful of objects, so counting by scanning beats building maps.
+  const count = (name: string, upTo: number): number => {
+    let n = 0;
+    for (let k = 0; k < upTo; k++) if (entries[k]!.name === name) n += 1;
+    return n;
+  };
   const out: Measurement[] = [];
-  for (const e of entries) {
-    const n = (seen.get(e.name) ?? 0) + 1;
-    seen.set(e.name, n);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
     if (e.value === undefined) continue;
-    const m: Measurement = { measurement: counts.get(e.name)! > 1 ? `${e.name}_${n}` : e.name, value: e.value, objectId: e.objectId };
+    const total = count(e.name, entries.length);
+    const m: Measurement = { measurement: total > 1 ? `${e.name}_${count(e.name, i + 1)}` : e.name, value: e.value, objectId: e.objectId };
     if (e.unit !== undefined) m.unit = e.unit;
     if (e.steps !== undefined) m.steps = e.steps;
     out.push(m);

@@ -88,10 +88,12 @@ function run(data: Uint8Array, advert: Advert, options: DecodeAdvertOptions): De
 export function decodeAdvert(advert: Advert, options: DecodeAdvertOptions): AdvertDecodeResult {
   const data = dataFor(advert, options);
   if (data === undefined) return { format: options.decoder, found: false, measurements: [], problems: [] };
-  const { info, ...result } = run(data, advert, options);
+  const result = run(data, advert, options);
   for (const p of result.problems) p.address = advert.address;
-  const out: AdvertDecodeResult = { format: options.decoder, found: true, ...result };
-  if (info) out.bthome = info;
+  const out: AdvertDecodeResult = { format: options.decoder, found: true, measurements: result.measurements, problems: result.problems };
+  if (result.duplicate) out.duplicate = true;
+  if (result.identity) out.identity = result.identity;
+  if (result.info) out.bthome = result.info;
   if (options.rssi && !result.duplicate && (result.measurements.length > 0 || result.problems.length === 0)) out.measurements.push({ measurement: 'rssi', value: advert.rssi, unit: 'dBm' });
   return out;
 }

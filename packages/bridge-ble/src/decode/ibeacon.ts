@@ -1,6 +1,6 @@
 import type { DecodeResult } from '../measurement.js';
 import { problemResult } from '../measurement.js';
-import { readIntBE } from './_read.js';
+import { HEX_PAIRS, u16be } from './_read.js';
 
 /** Apple's Bluetooth company id (`4c 00` on air). */
 export const APPLE_COMPANY_ID = 0x004c;
@@ -9,9 +9,11 @@ export const IBEACON_LENGTH = 25;
 
 const FORMAT = 'ibeacon';
 
-function uuidText(bytes: Uint8Array): string {
-  const hex = Buffer.from(bytes).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+/** The 16 bytes at `at` as a UUID in its usual 8-4-4-4-12 spelling. */
+function uuidText(b: Uint8Array, at: number): string {
+  let out = '';
+  for (let i = 0; i < 16; i++) out += (i === 4 || i === 6 || i === 8 || i === 10 ? '-' : '') + HEX_PAIRS[b[at + i]!]!;
+  return out;
 }
 
 /**
@@ -30,12 +32,8 @@ export function decodeIbeacon(manufacturerData: Uint8Array): DecodeResult {
   if (manufacturerData[3] !== 0x15) return problemResult(FORMAT, 'malformed', `iBeacon length byte is 0x${manufacturerData[3]!.toString(16)}, not 0x15`);
   if (manufacturerData.length < IBEACON_LENGTH) return problemResult(FORMAT, 'truncated', `an iBeacon has ${IBEACON_LENGTH} bytes of manufacturer data, this one ${manufacturerData.length}`);
   return {
-    measurements: [{ measurement: 'measured_power', value: readIntBE(manufacturerData, 24, 1, true), unit: 'dBm' }],
+    measurements: [{ measurement: 'measured_power', value: (manufacturerData[24]! << 24) >> 24, unit: 'dBm' }],
     problems: [],
-    identity: {
-      uuid: uuidText(manufacturerData.subarray(4, 20)),
-      major: readIntBE(manufacturerData, 20, 2, false),
-      minor: readIntBE(manufacturerData, 22, 2, false),
-    },
+    identity: { uuid: uuidText(manufacturerData, 4), major: u16be(manufacturerData, 20), minor: u16be(manufacturerData, 22) },
   };
 }

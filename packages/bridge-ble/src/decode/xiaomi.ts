@@ -1,6 +1,6 @@
 import type { DecodeResult } from '../measurement.js';
 import { problemResult } from '../measurement.js';
-import { hexJoin, readIntBE, readIntLE } from './_read.js';
+import { hexJoin, hexJoinReversed, i16be, i16le, u16be, u16le } from './_read.js';
 
 /** The Environmental Sensing service UUID the ATC1441 and pvvx firmwares advertise under. */
 export const XIAOMI_CUSTOM_UUID = '181a';
@@ -29,14 +29,14 @@ export function decodeAtc1441(serviceData: Uint8Array): DecodeResult {
   if (serviceData.length !== ATC1441_LENGTH) return wrongLength('atc', serviceData.length);
   return {
     measurements: [
-      { measurement: 'temperature', value: readIntBE(serviceData, 6, 2, true) / 10, unit: '°C' },
+      { measurement: 'temperature', value: i16be(serviceData, 6) / 10, unit: '°C' },
       { measurement: 'humidity', value: serviceData[8]!, unit: '%' },
       { measurement: 'battery', value: serviceData[9]!, unit: '%' },
-      { measurement: 'battery_voltage', value: readIntBE(serviceData, 10, 2, false) / 1000, unit: 'V' },
+      { measurement: 'battery_voltage', value: u16be(serviceData, 10) / 1000, unit: 'V' },
       { measurement: 'counter', value: serviceData[12]! },
     ],
     problems: [],
-    identity: { mac: hexJoin(serviceData.subarray(0, 6), ':') },
+    identity: { mac: hexJoin(serviceData, ':', 0, 6) },
   };
 }
 
@@ -51,14 +51,14 @@ export function decodePvvx(serviceData: Uint8Array): DecodeResult {
   if (serviceData.length !== PVVX_LENGTH) return wrongLength('pvvx', serviceData.length);
   return {
     measurements: [
-      { measurement: 'temperature', value: readIntLE(serviceData, 6, 2, true) / 100, unit: '°C' },
-      { measurement: 'humidity', value: readIntLE(serviceData, 8, 2, false) / 100, unit: '%' },
-      { measurement: 'battery_voltage', value: readIntLE(serviceData, 10, 2, false) / 1000, unit: 'V' },
+      { measurement: 'temperature', value: i16le(serviceData, 6) / 100, unit: '°C' },
+      { measurement: 'humidity', value: u16le(serviceData, 8) / 100, unit: '%' },
+      { measurement: 'battery_voltage', value: u16le(serviceData, 10) / 1000, unit: 'V' },
       { measurement: 'battery', value: serviceData[12]!, unit: '%' },
       { measurement: 'counter', value: serviceData[13]! },
       { measurement: 'flags', value: serviceData[14]! },
     ],
     problems: [],
-    identity: { mac: hexJoin(Uint8Array.from(serviceData.subarray(0, 6)).reverse(), ':') },
+    identity: { mac: hexJoinReversed(serviceData, ':', 0, 6) },
   };
 }

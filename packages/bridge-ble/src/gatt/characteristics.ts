@@ -70,7 +70,8 @@ export const GATT_CHARACTERISTICS: Readonly<Record<string, CharacteristicDecoder
  * Never throws.
  */
 export function decodeCharacteristic(uuid: string, data: Uint8Array): DecodeResult {
-  const key = normalizeUuid(uuid) ?? uuid;
+  // The common case, a UUID already in its short form, skips normalizing.
+  const key = uuid in GATT_CHARACTERISTICS ? uuid : normalizeUuid(uuid) ?? uuid;
   const decoder = GATT_CHARACTERISTICS[key];
   if (!decoder) return problemResult(key, 'unsupported', `characteristic ${key} has no built-in decoder; decode it with a custom decoder`);
   return decoder.decode(data);
