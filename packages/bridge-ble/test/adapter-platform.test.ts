@@ -1,7 +1,10 @@
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { explainAdapterError } from '../src/adapter/adapter-errors.js';
 import { loadNoble } from '../src/adapter/load-noble.js';
 import type { NobleBindings } from '../src/adapter/noble-types.js';
+import { releaseSigint, silenceStateAdvice } from '../src/adapter/noble-quirks.js';
 import { applyScanMode, makeScanPassive } from '../src/adapter/scan-mode.js';
 import { isBleBridgeError } from '../src/errors.js';
 import { SimulatedBindings } from '../src/sim/simulated-bindings.js';
@@ -61,5 +64,44 @@ describe('passive scanning', () => {
     const plain = {} as NobleBindings;
     expect(applyScanMode(plain, 'passive')).toBe(false);
     expect(applyScanMode(plain, 'active')).toBe(true);
+  });
+});
+
+describe("noble's HCI bindings, tamed", () => {
+  // noble's real bindings class, with its socket-owning parts replaced (no Bluetooth here).
+  function hciBindings() {
+    const require = createRequire(import.meta.url);
+    const HciBindings = require('@abandonware/noble/lib/hci-socket/bindings.js') as { prototype: object };
+    const bindings = Object.assign(Object.create(HciBindings.prototype) as EventEmitter, { _state: null, _gap: Object.assign(new EventEmitter(), { stopScanning: () => undefined }), _hci: Object.assign(new EventEmitter(), { init: () => undefined }) });
+    return bindings as unknown as NobleBindings & { onStateChange(state: string): void };
+  }
+
+  it('keeps its state advice off stdout', () => {
+    const bindings = hciBindings();
+    const printed: unknown[] = [];
+    const original = console.log;
+    console.log = (...args: unknown[]) => void printed.push(args);
+    try {
+      expect(silenceStateAdvice(bindings)).toBe(true);
+      const states: string[] = [];
+      bindings.on('stateChange', (s: string) => states.push(s));
+      bindings.onStateChange('unauthorized');
+      bindings.onStateChange('unauthorized');
+      bindings.onStateChange('unsupported');
+      expect(states).toEqual(['unauthorized', 'unsupported']);
+    } finally {
+      console.log = original;
+    }
+    expect(printed).toEqual([]);
+  });
+
+  it('does not keep the SIGINT listener that would exit the process', () => {
+    const bindings = hciBindings();
+    const before = process.listeners('SIGINT').length;
+    bindings.init();
+    expect(process.listeners('SIGINT')).toHaveLength(before + 1);
+    expect(releaseSigint(bindings)).toBe(true);
+    expect(process.listeners('SIGINT')).toHaveLength(before);
+    expect(releaseSigint(bindings)).toBe(false);
   });
 });

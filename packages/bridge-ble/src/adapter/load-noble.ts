@@ -1,4 +1,5 @@
 import { explainAdapterError } from './adapter-errors.js';
+import { silenceStateAdvice } from './noble-quirks.js';
 import type { Noble, NobleBindings } from './noble-types.js';
 
 /** Where noble gets its adapter. */
@@ -26,7 +27,8 @@ type NobleFactory = (bindings: NobleBindings) => Noble;
  * or, by default, on the platform's bindings. Creating the platform bindings opens the HCI
  * socket, which is where a missing kernel module, permission or adapter shows up: those
  * reject with a {@link BleBridgeError} naming what is missing (`NO_BLUETOOTH`,
- * `NO_PERMISSION`, `NO_ADAPTER`).
+ * `NO_PERMISSION`, `NO_ADAPTER`). The platform bindings' habit of printing advice to stdout
+ * is switched off (see `silenceStateAdvice`).
  */
 export async function loadNoble(options: LoadNobleOptions = {}): Promise<LoadedNoble> {
   const withBindings = ((await import('@abandonware/noble/with-bindings.js')) as { default: NobleFactory }).default;
@@ -38,5 +40,6 @@ export async function loadNoble(options: LoadNobleOptions = {}): Promise<LoadedN
   } catch (err) {
     throw explainAdapterError(err);
   }
+  silenceStateAdvice(bindings);
   return { noble: withBindings(bindings), bindings };
 }

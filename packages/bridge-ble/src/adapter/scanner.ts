@@ -6,6 +6,7 @@ import { explainAdapterError, stateError } from './adapter-errors.js';
 import type { LoadedNoble } from './load-noble.js';
 import type { NobleState, NoblePeripheral } from './noble-types.js';
 import { peripheralToAdvert } from './peripheral-advert.js';
+import { releaseSigint } from './noble-quirks.js';
 import { applyScanMode } from './scan-mode.js';
 
 /** Where the scanner is: `scanning`; `powered_off` (waiting for the adapter to come back); `resetting`; `stopped`. */
@@ -177,6 +178,7 @@ export function createScanner(loaded: LoadedNoble, options: ScannerOptions): Sca
     } catch (err) {
       throw explainAdapterError(err);
     }
+    releaseSigint(bindings);
     const state = await firstState();
     const fatal = stateError(state);
     if (fatal) throw fatal;
