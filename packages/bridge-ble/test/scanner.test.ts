@@ -186,3 +186,24 @@ describe('scanning through noble on the simulated adapter', () => {
     await scanner.stop();
   });
 });
+
+describe("noble's memory of devices", () => {
+  it('forgets the least recently heard devices past maxDevices, but never a kept one', async () => {
+    const devices = Array.from({ length: 30 }, (_, i) => ({ address: `de:ad:be:ef:00:${i.toString(16).padStart(2, '0')}`, addressType: 'random' as const, advertise: () => ({ manufacturerData: hex('ffff01') }) }));
+    const loaded = await simulatedNoble({ devices });
+    const adverts = new Collector<Advert>();
+    const scanner = createScanner(loaded, { onAdvert: adverts.push, maxDevices: 10, keepDevice: (a) => a === 'de:ad:be:ef:00:00' });
+    await scanner.start();
+    loaded.sim.advertise();
+    await adverts.until(30);
+    // What is under test is noble's own table, so the test reads it.
+    const known = Object.keys((loaded.noble as unknown as { _peripherals: Record<string, unknown> })._peripherals);
+    expect(known).toHaveLength(10);
+    expect(known).toContain('deadbeef0000');
+    expect(known).toContain('deadbeef001d');
+    loaded.sim.advertise('de:ad:be:ef:00:01');
+    await adverts.until(31);
+    expect(adverts.items.at(-1)?.address).toBe('de:ad:be:ef:00:01');
+    await scanner.stop();
+  });
+});

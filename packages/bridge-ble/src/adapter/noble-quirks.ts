@@ -40,3 +40,20 @@ export function releaseSigint(bindings: NobleBindings): boolean {
   process.removeListener('SIGINT', handler);
   return true;
 }
+
+type Table = Record<string, unknown> | undefined;
+
+/**
+ * noble keeps every device it ever heard, in several tables of its own and of the HCI
+ * bindings, so a gateway among phones that rotate their random addresses every few minutes
+ * grows without end. Removes device `id` (noble's peripheral id) / `address` from all of them;
+ * noble re-creates the entries if the device is heard again. Only for devices that are not
+ * connected: their GATT state lives in the same tables.
+ */
+export function forgetPeripheral(noble: object, bindings: NobleBindings, id: string, address: string): void {
+  const n = noble as unknown as Record<string, Table>;
+  for (const key of ['_peripherals', '_services', '_characteristics', '_descriptors', '_discoveredPeripheralUUids']) delete n[key]?.[id];
+  const b = bindings as unknown as Record<string, Table> & { _gap?: { _discoveries?: Table } };
+  for (const key of ['_addresses', '_addresseTypes', '_connectable', 'scannable']) delete b[key]?.[id];
+  delete b._gap?._discoveries?.[address];
+}

@@ -6,7 +6,7 @@ import { explainAdapterError, stateError } from './adapter-errors.js';
 import type { LoadedNoble } from './load-noble.js';
 import type { NobleState, NoblePeripheral } from './noble-types.js';
 import { peripheralToAdvert } from './peripheral-advert.js';
-import { releaseSigint } from './noble-quirks.js';
+import { forgetPeripheral, releaseSigint } from './noble-quirks.js';
 import { applyScanMode } from './scan-mode.js';
 
 /** Where the scanner is: `scanning`; `powered_off` (waiting for the adapter to come back); `resetting`; `stopped`. */
@@ -45,6 +45,14 @@ export interface ScannerOptions {
   stateTimeoutMs?: number;
   /** Wait before restarting a scan that stopped on its own or failed to start, in ms. Default 1000. */
   restartDelayMs?: number;
+  /**
+   * Devices noble may remember; past this the least recently heard one that is not connected
+   * is forgotten (noble itself never forgets, which grows without end among rotating random
+   * addresses). Default 10 000.
+   */
+  maxDevices?: number;
+  /** Devices never to forget, whatever `maxDevices` says (GATT targets, which reconnect through noble's memory). */
+  keepDevice?(address: string): boolean;
   timers?: Timers;
 }
 
@@ -80,6 +88,21 @@ export function createScanner(loaded: LoadedNoble, options: ScannerOptions): Sca
   let starting: Promise<void> | undefined;
   let restartTimer: unknown;
   let adverts = 0;
+  const maxDevices = options.maxDevices ?? 10_000;
+  // Devices heard, least recently first (a Map keeps insertion order; hearing one moves it last).
+  const heard = new Map<string, NoblePeripheral>();
+
+  const remember = (peripheral: NoblePeripheral): void => {
+    heard.delete(peripheral.id);
+    heard.set(peripheral.id, peripheral);
+    // Look at a few of the oldest only, so one advert costs O(1) even when many are protected.
+    for (let tries = 0; heard.size > maxDevices && tries < 8; tries++) {
+      const [id, oldest] = heard.entries().next().value as [string, NoblePeripheral];
+      heard.delete(id);
+      if (oldest.state !== 'disconnected' || options.keepDevice?.(String(oldest.address).toLowerCase())) heard.set(id, oldest);
+      else forgetPeripheral(noble, bindings, id, oldest.address);
+    }
+  };
 
   const setStatus = (next: ScannerStatus, detail?: string): void => {
     if (next === status) return;
@@ -126,6 +149,7 @@ export function createScanner(loaded: LoadedNoble, options: ScannerOptions): Sca
   };
 
   const onDiscover = (peripheral: NoblePeripheral): void => {
+    remember(peripheral);
     const data = peripheral.advertisement?.manufacturerData;
     const fresh = lastManufacturer.get(peripheral) !== data;
     lastManufacturer.set(peripheral, data);
