@@ -207,3 +207,30 @@ describe("noble's memory of devices", () => {
     await scanner.stop();
   });
 });
+
+describe('stopping while starting', () => {
+  it('switches the scan off again when stop() comes before the scan confirmed its start', async () => {
+    const loaded = await simulatedNoble({ devices: [thermometer] });
+    const { scanner } = scannerOn(loaded);
+    const started = scanner.start();
+    await once<[string]>((l) => (loaded.noble.on('stateChange', l), () => loaded.noble.off('stateChange', l)));
+    await scanner.stop();
+    await started;
+    await once<[]>((l) => (loaded.noble.on('scanStop', l), () => loaded.noble.off('scanStop', l)));
+    expect(loaded.sim.isScanning).toBe(false);
+    expect(scanner.status).toBe('stopped');
+  });
+});
+
+describe('stopping before the adapter answered', () => {
+  it('never starts the scan', async () => {
+    const loaded = await simulatedNoble({ devices: [thermometer] });
+    const { scanner } = scannerOn(loaded);
+    const started = scanner.start();
+    await scanner.stop();
+    await started;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(loaded.sim.counts.scanStarts).toBe(0);
+    expect(scanner.status).toBe('stopped');
+  });
+});

@@ -88,6 +88,8 @@ export function createScanner(loaded: LoadedNoble, options: ScannerOptions): Sca
   let starting: Promise<void> | undefined;
   let restartTimer: unknown;
   let adverts = 0;
+  // Bumped by stop(), so an open() still waiting for the adapter does not start scanning after it.
+  let epoch = 0;
   const maxDevices = options.maxDevices ?? 10_000;
   // Devices heard, least recently first (a Map keeps insertion order; hearing one moves it last).
   const heard = new Map<string, NoblePeripheral>();
@@ -121,7 +123,12 @@ export function createScanner(loaded: LoadedNoble, options: ScannerOptions): Sca
   const beginScan = async (): Promise<void> => {
     try {
       await withTimeout(noble.startScanningAsync(options.serviceUuids ?? [], true), stateTimeoutMs, timers, 'starting the scan');
-      if (!wanted) return;
+      if (!wanted) {
+        // stop() came while the scan was starting: switch it off again. Nobody waits for the
+        // confirmation, so a failure to confirm has nowhere to go.
+        noble.stopScanningAsync().then(undefined, () => undefined);
+        return;
+      }
       scanning = true;
       setStatus('scanning');
     } catch (err) {
@@ -203,7 +210,9 @@ export function createScanner(loaded: LoadedNoble, options: ScannerOptions): Sca
       throw explainAdapterError(err);
     }
     releaseSigint(bindings);
+    const opened = epoch;
     const state = await firstState();
+    if (opened !== epoch) return;
     const fatal = stateError(state);
     if (fatal) throw fatal;
     wanted = true;
@@ -227,6 +236,7 @@ export function createScanner(loaded: LoadedNoble, options: ScannerOptions): Sca
       return starting;
     },
     async stop() {
+      epoch += 1;
       const wasScanning = scanning;
       wanted = false;
       scanning = false;
