@@ -6,6 +6,7 @@ import {
 } from '@fieldbridge/bridge-ble';
 import advlibManufacturers from 'advlib-ble-manufacturers';
 import advlibServices from 'advlib-ble-services';
+import os from 'node:os';
 import { BIND_KEY, buildCorpus, CORPUS_SIZE } from './lib/ble-corpus.mjs';
 import { fmt, median, writeReport } from './lib/report.mjs';
 
@@ -89,6 +90,7 @@ function time(items, decoders) {
 }
 
 export async function run() {
+  const load = os.loadavg()[0];
   const corpus = buildCorpus();
   const rows = [];
   const checked = [];
@@ -136,6 +138,7 @@ export async function run() {
       'advlib does not decode BTHome, the ATC1441 or pvvx formats (its services module returns null for UUIDs fcd2 and 181a); those rows have no peer.',
       'Encrypted BTHome decrypts each advert with AES-128-CCM (Node crypto, a new decipher per advert); its state-less rate is the cost of decryption.',
       'The bridge also gives units, names repeated BTHome properties, omits not-available values and reports problems; advlib returns a JSON object per advert.',
+      `1-minute load average when the run began: ${fmt(load, 1)} on ${os.cpus().length} cores; with other work on the machine, absolute rates move between runs and the ratios (same run, interleaved rounds) are the figures to compare.`,
     ],
   );
   return rows;
