@@ -10,8 +10,8 @@ import os from 'node:os';
 import { BIND_KEY, buildCorpus, CORPUS_SIZE } from './lib/ble-corpus.mjs';
 import { fmt, median, writeReport } from './lib/report.mjs';
 
-const PASSES = Number(process.env.BENCH_BLE_PASSES ?? 60);
-const ROUNDS = Number(process.env.BENCH_BLE_ROUNDS ?? 7);
+const PASSES = Number(process.env.BENCH_BLE_PASSES ?? 20);
+const ROUNDS = Number(process.env.BENCH_BLE_ROUNDS ?? 21);
 const key = parseBindKey(BIND_KEY);
 const { processManufacturerSpecificData } = advlibManufacturers;
 const { processServiceData } = advlibServices;
