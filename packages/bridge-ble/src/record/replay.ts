@@ -1,0 +1,92 @@
+import type { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Advert } from '../advert/advert.js';
+import { readRecords } from './record-reader.js';
+
+/** Options of {@link replayRecords}. */
+export interface ReplayOptions {
+  /** The record file, or a function giving a fresh stream of it (called once per pass). */
+  source: string | (() => Readable);
+  /** `recorded` (default) waits the recorded gap between adverts; `fast` sends them as fast as `onAdvert` takes them. */
+  pace?: 'recorded' | 'fast';
+  /** recorded pace: playback speed, 2 = twice as fast. Default 1. */
+  speed?: number;
+  /** recorded pace: longest single wait, in ms, so a file with an overnight gap does not stall. Default 60 000. */
+  maxGapMs?: number;
+  /**
+   * `shifted` (default): times move so the first advert of each pass is stamped `now()`, gaps
+   * kept; `recorded`: the file's times as they are (for backfilling history).
+   */
+  timestamps?: 'shifted' | 'recorded';
+  /** Start over at the end of the file, until aborted. Default false. */
+  loop?: boolean;
+  /** Receives each advert; a returned promise is awaited (flow control). */
+  onAdvert(advert: Advert): void | Promise<void>;
+  /** A line that gave no advert; reading goes on. */
+  onProblem?(line: number, reason: string): void;
+  /** Epoch ms clock. Default `Date.now`. */
+  now?(): number;
+  /** Waits `ms` (injected in tests). Default a timer that ends early, without error, on abort. */
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** What a replay went through. */
+export interface ReplayResult {
+  adverts: number;
+  malformed: number;
+  passes: number;
+}
+
+async function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : undefined);
+  } catch (err) {
+    // An abort ends the wait early; the replay loop sees the signal and stops.
+    if ((err as Error).name !== 'AbortError') throw err;
+  }
+}
+
+/**
+ * Replays a record file as if an adapter heard it: adverts in file order, at the recorded pace
+ * (or as fast as possible), stamped as `timestamps` says, optionally looping. Malformed lines
+ * are counted and reported, never fatal. Resolves when the file ends (or, looping, when
+ * `signal` aborts); rejects only when the file cannot be read.
+ */
+export async function replayRecords(options: ReplayOptions): Promise<ReplayResult> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const speed = options.speed ?? 1;
+  const maxGapMs = options.maxGapMs ?? 60_000;
+  const recordedPace = (options.pace ?? 'recorded') === 'recorded';
+  const result: ReplayResult = { adverts: 0, malformed: 0, passes: 0 };
+  const aborted = (): boolean => options.signal?.aborted === true;
+  do {
+    result.passes += 1;
+    const passStart = now();
+    let first: number | undefined;
+    let previous: number | undefined;
+    const source = typeof options.source === 'string' ? options.source : options.source();
+    for await (const entry of readRecords(source)) {
+      if (aborted()) break;
+      if ('problem' in entry) {
+        result.malformed += 1;
+        options.onProblem?.(entry.line, entry.problem);
+        continue;
+      }
+      const advert = entry.advert;
+      first ??= advert.t;
+      if (recordedPace && previous !== undefined) {
+        const gap = Math.min(maxGapMs, Math.max(0, (advert.t - previous) / speed));
+        if (gap > 0) await sleep(gap, options.signal);
+        if (aborted()) break;
+      }
+      previous = advert.t;
+      if ((options.timestamps ?? 'shifted') === 'shifted') advert.t = passStart + (advert.t - first);
+      result.adverts += 1;
+      await options.onAdvert(advert);
+    }
+    if (first === undefined) break;
+  } while (options.loop && !aborted());
+  return result;
+}
