@@ -8,7 +8,7 @@ export type ParseProblemKind =
   | 'truncated'
   /** A frame naming a message id the dialect does not have (its checksum cannot be checked). */
   | 'unknown_message'
-  /** A MAVLink 1 frame with a valid checksum but a payload shorter than the message's. */
+  /** A MAVLink 1 frame with a valid checksum whose payload length is not its message's. */
   | 'bad_length'
   /** A signed frame whose signature does not match the key. */
   | 'bad_signature'

@@ -63,7 +63,7 @@ const SUSPECT = 4;
 interface Pending {
   start: number;
   end: number;
-  kind: 'crc' | 'unknown_message' | 'truncated';
+  kind: 'crc' | 'unknown_message' | 'truncated' | 'bad_length';
   plausible: boolean;
   sysid: number;
   compid: number;
@@ -101,26 +101,30 @@ export function createMavlinkParser(options: ParserOptions): MavlinkParser {
     tally.problem(p);
     out.problems.push(p);
   };
-  const garbage = (out: ParseResult, from: number, to: number): void => {
-    if (to > from) problem(out, { kind: 'garbage', message: `${to - from} bytes that are not part of any frame`, bytes: to - from });
-  };
   const flushGarbage = (out: ParseResult, to: number): void => {
-    if (garbageFrom >= 0) garbage(out, garbageFrom, to);
+    if (garbageFrom >= 0 && to > garbageFrom) problem(out, { kind: 'garbage', message: `${to - garbageFrom} bytes that are not part of any frame`, bytes: to - garbageFrom });
     garbageFrom = -1;
   };
   const discard = (at: number): void => {
     if (!pending && garbageFrom < 0) garbageFrom = at;
   };
   const describe = (p: Pending): string => `message ${p.msgid} from system ${p.sysid}`;
-  /** The suspect's span passed with no valid frame inside: it was one whole bad frame. */
+  /**
+   * The suspect's span passed with no valid frame inside: it was one whole bad frame, or (for an
+   * implausible header) more garbage, which then joins the run of garbage before it.
+   */
   const commitPassed = (out: ParseResult, at: number): void => {
     if (!pending || at < pending.end) return;
     const p = pending;
     pending = undefined;
-    const bytes = p.end - p.start;
-    const where = { bytes, sysid: p.sysid, compid: p.compid, msgid: p.msgid };
+    if ((p.kind === 'crc' || p.kind === 'truncated') && !p.plausible) {
+      if (garbageFrom < 0) garbageFrom = p.start;
+      return;
+    }
+    flushGarbage(out, p.start);
+    const where = { bytes: p.end - p.start, sysid: p.sysid, compid: p.compid, msgid: p.msgid };
     if (p.kind === 'unknown_message') problem(out, { kind: 'unknown_message', message: `message id ${p.msgid} from system ${p.sysid} is not in the ${dialect.name} dialect`, ...where });
-    else if (!p.plausible) garbage(out, p.start, p.end);
+    else if (p.kind === 'bad_length') problem(out, { kind: 'bad_length', message: `MAVLink 1 ${describe(p)} has a payload length its message does not have`, ...where });
     else if (p.kind === 'crc') problem(out, { kind: 'crc', message: `checksum mismatch on ${describe(p)}`, ...where });
     else problem(out, { kind: 'truncated', message: `${describe(p)} ends before its declared length`, ...where });
     if (at > p.end) garbageFrom = p.end;
@@ -130,8 +134,12 @@ export function createMavlinkParser(options: ParserOptions): MavlinkParser {
     if (!pending) return;
     const p = pending;
     pending = undefined;
-    if (p.plausible) problem(out, { kind: 'truncated', message: `${describe(p)} was cut short by the next frame`, bytes: at - p.start, sysid: p.sysid, compid: p.compid, msgid: p.msgid });
-    else garbage(out, p.start, at);
+    if (p.plausible) {
+      flushGarbage(out, p.start);
+      problem(out, { kind: 'truncated', message: `${describe(p)} was cut short by the next frame`, bytes: at - p.start, sysid: p.sysid, compid: p.compid, msgid: p.msgid });
+    } else if (garbageFrom < 0) {
+      garbageFrom = p.start;
+    }
   };
 
   function examine(buf: Uint8Array, s: number, end: number, final: boolean): number {
@@ -185,13 +193,29 @@ export function createMavlinkParser(options: ParserOptions): MavlinkParser {
       return SUSPECT;
     }
     frameLength = total;
-    if (!v2 && len < def.baseLength) {
-      refusal = { kind: 'bad_length', message: `MAVLink 1 ${def.name} from system ${sysid} has ${len} payload bytes, the message needs ${def.baseLength}`, bytes: total, sysid, compid, msgid };
-      return REFUSED;
+    if (!v2 && !plausible) {
+      // A MAVLink 1 payload must have the message's length. Even with a valid checksum the frame is
+      // only suspect: noise passes a 16-bit checksum once in 65,536 tries, and skipping its claimed
+      // length could swallow real frames. It is counted as bad_length unless a frame starts inside.
+      suspect = { end: 0, kind: 'bad_length', plausible: false, sysid, compid, msgid };
+      return SUSPECT;
     }
     let signature: MavlinkFrame['signature'];
     if (signed) {
       const at = payloadEnd + CHECKSUM_LENGTH;
+      // The checksum does not cover the signature: a frame cut inside its signature passes it.
+      // A valid frame starting among the signature bytes shows the cut; the frame is set aside
+      // as truncated so that the one after it is not skipped.
+      for (let q = at; q < s + total; q++) {
+        if (buf[q] !== STX_V2 && buf[q] !== STX_V1) continue;
+        const inner = probe(buf, q, end, final);
+        if (inner === NEED_MORE) return NEED_MORE;
+        if (inner === FRAME) {
+          suspect = { end: 0, kind: 'truncated', plausible: true, sysid, compid, msgid };
+          frameLength = q - s;
+          return SUSPECT;
+        }
+      }
       const linkId = buf[at]!;
       const timestamp = readUint48(buf, at + 1);
       if (key) {
@@ -211,6 +235,21 @@ export function createMavlinkParser(options: ParserOptions): MavlinkParser {
     }
     found = frame(buf, s, total, v2, def, { flags, compat, seq, sysid, compid, msgid, payloadEnd, signature });
     return FRAME;
+  }
+
+  /** Whether a checksum-valid frame starts at `q` (FRAME), may once more bytes come (NEED_MORE), or not (NOT_A_FRAME). */
+  function probe(buf: Uint8Array, q: number, end: number, final: boolean): number {
+    const v2 = buf[q] === STX_V2;
+    const headerLength = v2 ? HEADER_V2 : HEADER_V1;
+    if (end - q < headerLength) return final ? NOT_A_FRAME : NEED_MORE;
+    const len = buf[q + 1]!;
+    const flags = v2 ? buf[q + 2]! : 0;
+    if ((flags & ~IFLAG_SIGNED) !== 0) return NOT_A_FRAME;
+    const def = dialect.message(v2 ? buf[q + 7]! | (buf[q + 8]! << 8) | (buf[q + 9]! << 16) : buf[q + 5]!);
+    if (!def) return NOT_A_FRAME;
+    const payloadEnd = q + headerLength + len;
+    if (end < payloadEnd + CHECKSUM_LENGTH) return final ? NOT_A_FRAME : NEED_MORE;
+    return frameCrc(buf, q + 1, payloadEnd, def.crcExtra) === (buf[payloadEnd]! | (buf[payloadEnd + 1]! << 8)) ? FRAME : NOT_A_FRAME;
   }
 
   function scan(buf: Uint8Array, base: number, final: boolean, out: ParseResult): void {
@@ -244,7 +283,6 @@ export function createMavlinkParser(options: ParserOptions): MavlinkParser {
         continue;
       }
       if (verdict === SUSPECT && !pending) {
-        flushGarbage(out, base + s);
         pending = { ...suspect!, start: base + s, end: base + s + frameLength };
       } else {
         discard(base + s);
