@@ -179,13 +179,24 @@ export function createMavlinkParser(options: ParserOptions): MavlinkParser {
       return SUSPECT;
     }
     const plausible = v2 ? len <= def.maxLength : len >= def.baseLength && len <= def.maxLength;
+    const payloadEnd = s + headerLength + len;
+    if (!v2 && !plausible) {
+      // A MAVLink 1 payload has its message's length: this is noise, or a broken sender. Its
+      // checksum is checked when the bytes are already here (to tell bad_length), never waited
+      // for, so that noise claiming a long frame does not hold back the frames behind it.
+      if (end - s < total || frameCrc(buf, s + 1, payloadEnd, def.crcExtra) !== (buf[payloadEnd]! | (buf[payloadEnd + 1]! << 8))) return NOT_A_FRAME;
+      // Even with a valid checksum it stays suspect: noise passes a 16-bit checksum once in
+      // 65,536 tries, and skipping its claimed length could swallow real frames.
+      suspect = { end: 0, kind: 'bad_length', plausible: false, sysid, compid, msgid };
+      frameLength = total;
+      return SUSPECT;
+    }
     if (end - s < total) {
       if (!final) return NEED_MORE;
       suspect = { end: 0, kind: 'truncated', plausible, sysid, compid, msgid };
       frameLength = end - s;
       return SUSPECT;
     }
-    const payloadEnd = s + headerLength + len;
     const crc = buf[payloadEnd]! | (buf[payloadEnd + 1]! << 8);
     if (frameCrc(buf, s + 1, payloadEnd, def.crcExtra) !== crc) {
       suspect = { end: 0, kind: 'crc', plausible, sysid, compid, msgid };
@@ -193,13 +204,6 @@ export function createMavlinkParser(options: ParserOptions): MavlinkParser {
       return SUSPECT;
     }
     frameLength = total;
-    if (!v2 && !plausible) {
-      // A MAVLink 1 payload must have the message's length. Even with a valid checksum the frame is
-      // only suspect: noise passes a 16-bit checksum once in 65,536 tries, and skipping its claimed
-      // length could swallow real frames. It is counted as bad_length unless a frame starts inside.
-      suspect = { end: 0, kind: 'bad_length', plausible: false, sysid, compid, msgid };
-      return SUSPECT;
-    }
     let signature: MavlinkFrame['signature'];
     if (signed) {
       const at = payloadEnd + CHECKSUM_LENGTH;
