@@ -47,7 +47,11 @@ export function createTlogLink(spec: TlogSpec, options: TlogLinkOptions = {}): T
   let resumed: (() => void) | undefined;
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
+  let stop!: () => void;
+  // Resolves on close, so that a paced wait ends at once instead of sleeping on.
+  const stopping = new Promise<void>((resolve) => (stop = resolve));
   let reading: ReturnType<typeof createReadStream> | undefined;
+  let started = false;
 
   const whenResumed = (): Promise<void> => new Promise((resolve) => (resumed = resolve));
 
@@ -64,7 +68,7 @@ export function createTlogLink(spec: TlogSpec, options: TlogLinkOptions = {}): T
         if (spec.pace === 'recorded') {
           first ??= { recordedUs: record.timestampUs, at: timer.now() };
           const wait = first.at + (record.timestampUs - first.recordedUs) / 1000 / spec.speed - timer.now();
-          if (wait > 0) await timer.sleep(wait);
+          if (wait > 0) await Promise.race([timer.sleep(wait), stopping]);
           if (stopped) return;
         }
         stats.chunks += 1;
@@ -81,6 +85,7 @@ export function createTlogLink(spec: TlogSpec, options: TlogLinkOptions = {}): T
     done,
     skipped: () => skipped,
     async start(handlers) {
+      started = true;
       try {
         await access(spec.path, constants.R_OK);
       } catch (err) {
@@ -113,8 +118,10 @@ export function createTlogLink(spec: TlogSpec, options: TlogLinkOptions = {}): T
     stats: () => ({ ...stats }),
     async close() {
       stopped = true;
+      stop();
       resumed?.();
       reading?.destroy();
+      if (!started) finish();
       await done;
     },
   };
