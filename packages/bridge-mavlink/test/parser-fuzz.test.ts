@@ -68,7 +68,7 @@ describe('fuzzed byte streams', () => {
           // A frame with one bit flipped (the start byte excepted, which would only make it garbage).
           const bad = Buffer.from(randomFrame(r, n));
           const at = 1 + r.int(bad.length - 1);
-          bad[at] ^= 1 << r.int(8);
+          bad[at] = bad[at]! ^ (1 << r.int(8));
           parts.push(bad);
           // The checksum does not cover a signature: without a key, a frame damaged there is still a frame.
           const signed = bad[0] === 0xfd && (bad[2]! & 1) === 1;

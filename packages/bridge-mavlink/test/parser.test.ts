@@ -91,7 +91,7 @@ describe('bad input is counted, never fatal, and the next valid frame survives',
   it('a corrupted frame: counted as crc for its system; the frame right after it is kept', () => {
     const parser = createMavlinkParser({ dialect });
     const bad = encodeV2('ATTITUDE', attitude(10), { sysid: 4, seq: 1 });
-    bad[14] ^= 0x40;
+    bad[14] = bad[14]! ^ 0x40;
     const { frames, problems } = parser.push(concat(bad, encodeV2('ATTITUDE', attitude(20), { sysid: 4, seq: 2 })));
     expect(ids(frames)).toEqual(['4:ATTITUDE:2']);
     expect(problems).toMatchObject([{ kind: 'crc', sysid: 4, msgid: 30, bytes: bad.length }]);
