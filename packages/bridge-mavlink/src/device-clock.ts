@@ -66,7 +66,7 @@ interface Sample {
 }
 
 /**
- * Creates the estimator. Every sample received at local time `t` with device time `dev` bounds
+ * Creates the estimator; throws a RangeError for options out of range. Every sample received at local time `t` with device time `dev` bounds
  * the offset from above: `offset <= t - dev` (the message left before it arrived). The lowest-
  * delay sample is therefore the best anchor. Because the two clocks drift apart by at most
  * `driftPpm`, a sample taken `age` ms ago still bounds today's offset, loosened by
@@ -76,9 +76,14 @@ interface Sample {
  */
 export function createDeviceClock(options: DeviceClockOptions = {}): DeviceClock {
   const windowMs = options.windowMs ?? 60_000;
-  const drift = (options.driftPpm ?? 100) * 1e-6;
+  const driftPpm = options.driftPpm ?? 100;
   const backstep = options.restartBackstepMs ?? 1_000;
-  const bucketCount = Math.max(1, Math.floor(options.buckets ?? 16));
+  const bucketCount = options.buckets ?? 16;
+  if (!(windowMs > 0 && Number.isFinite(windowMs))) throw new RangeError(`windowMs must be a positive number of ms (got ${windowMs})`);
+  if (!(driftPpm >= 0 && driftPpm < 1e6)) throw new RangeError(`driftPpm must be at least 0 and below 1,000,000 (got ${driftPpm})`);
+  if (!(backstep >= 0)) throw new RangeError(`restartBackstepMs must be at least 0 (got ${backstep})`);
+  if (!(Number.isInteger(bucketCount) && bucketCount >= 1 && bucketCount <= 1024)) throw new RangeError(`buckets must be an integer from 1 to 1024 (got ${bucketCount})`);
+  const drift = driftPpm * 1e-6;
   const bucketMs = windowMs / bucketCount;
 
   let origin: number | undefined;

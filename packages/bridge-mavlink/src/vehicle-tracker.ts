@@ -96,10 +96,13 @@ const NONE: readonly VehicleEvent[] = Object.freeze([]);
  * (modulo 256, so wrap-around is free) counts n lost; a repeated number is a duplicate; after a
  * silence longer than the link timeout or a reboot the count starts over, since the counter may
  * have wrapped any number of times meanwhile. Bounded: 256 systems, `maxComponents` each.
+ * Throws a RangeError for options out of range.
  */
 export function createVehicleTracker(options: VehicleTrackerOptions = {}): VehicleTracker {
   const linkTimeoutMs = options.linkTimeoutMs ?? 5_000;
   const maxComponents = options.maxComponents ?? 32;
+  if (!(linkTimeoutMs > 0 && Number.isFinite(linkTimeoutMs))) throw new RangeError(`linkTimeoutMs must be a positive number of ms (got ${linkTimeoutMs})`);
+  if (!(Number.isInteger(maxComponents) && maxComponents >= 1 && maxComponents <= 256)) throw new RangeError(`maxComponents must be an integer from 1 to 256 (got ${maxComponents})`);
   const systems = new Map<number, System>();
 
   const systemOf = (sysid: number): System => {

@@ -69,3 +69,14 @@ describe('device clock', () => {
     expect(clock.place(1000, BOOT + 1000 + 50).offsetMs).toBe(BOOT + 50);
   });
 });
+
+describe('device clock options', () => {
+  it.each([
+    [{ windowMs: 0 }, /windowMs must be a positive/],
+    [{ driftPpm: -1 }, /driftPpm must be at least 0/],
+    [{ restartBackstepMs: Number.NaN }, /restartBackstepMs must be at least 0/],
+    [{ buckets: 0 }, /buckets must be an integer from 1 to 1024/],
+  ])('refuses %o', (options, message) => {
+    expect(() => createDeviceClock(options)).toThrow(message);
+  });
+});

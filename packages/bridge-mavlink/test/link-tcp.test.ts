@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMavlinkReader, loadDialect, openLink, type Dialect, type MavlinkLink } from '../src/index.js';
+import { createMavlinkReader, loadDialect, openLink, signingKey, type Dialect, type MavlinkLink } from '../src/index.js';
 import { cleanups } from './helpers/cleanup.js';
 import { collect } from './helpers/collect.js';
-import { encodeV1, encodeV2 } from './helpers/mavlink-encoder.js';
+import { encodeV1, encodeV2, signatureTimestamp } from './helpers/mavlink-encoder.js';
 import { nmAttitude, nmFrame, nmHeartbeat } from './helpers/node-mavlink.js';
 import { startTcpVehicle, type TcpVehicle } from './helpers/tcp-vehicle.js';
 
@@ -33,9 +33,12 @@ function dribble(socket: import('node:net').Socket, bytes: Buffer, size: number)
 }
 
 describe('tcp link', () => {
-  it('reads a stream of frames from several systems, both encoders, v1 and v2, garbage between, split anywhere', async () => {
+  it('reads a stream of frames from several systems, both encoders, v1 and v2, signed (verified), garbage between, split anywhere', async () => {
     const v = await vehicle();
-    const { link: l, got } = link(v.port);
+    const key = signingKey('tcp test');
+    const l = openLink(`tcp://127.0.0.1:${v.port}`, fast);
+    track(() => l.close());
+    const got = collect(createMavlinkReader({ dialect, signing: { key, allowUnsigned: true } }));
     await l.start(got.handlers);
     const socket = await v.connections(1);
     const stream = Buffer.concat([
@@ -45,10 +48,14 @@ describe('tcp link', () => {
       nmFrame(nmAttitude(20), { sysid: 1, seq: 1, version: 1 }),
       Buffer.from('garbage'),
       encodeV2('HEARTBEAT', { ...hb, type: 1, custom_mode: 11 }, { sysid: 3 }),
+      encodeV2('ATTITUDE', { time_boot_ms: 30, roll: 0.5 }, { sysid: 3, seq: 1, sign: { key, linkId: 1, timestamp: signatureTimestamp(Date.UTC(2026, 0, 1)) } }),
+      nmFrame(nmAttitude(40), { sysid: 1, seq: 2, sign: { key: Buffer.from(key), linkId: 2, unixMs: Date.UTC(2026, 0, 1) } }),
     ]);
     dribble(socket, stream, 7);
-    await got.until(() => got.messages.length === 4, 'four messages');
-    expect(got.messages.map((m) => `${m.sysid}:${m.name}`)).toEqual(['1:HEARTBEAT', '2:ATTITUDE', '1:ATTITUDE', '3:HEARTBEAT']);
+    await got.until(() => got.messages.length === 6, 'six messages');
+    expect(got.messages.map((m) => `${m.sysid}:${m.name}:${m.signed ? 'signed' : 'plain'}`)).toEqual([
+      '1:HEARTBEAT:plain', '2:ATTITUDE:plain', '1:ATTITUDE:plain', '3:HEARTBEAT:plain', '3:ATTITUDE:signed', '1:ATTITUDE:signed',
+    ]);
     expect(got.messages[3]!.fields.find((f) => f.name === 'flight_mode')?.value).toBe('RTL');
     expect(got.problems.map((p) => p.kind)).toEqual(['garbage', 'garbage']);
     expect(got.states[0]).toEqual({ state: 'open' });

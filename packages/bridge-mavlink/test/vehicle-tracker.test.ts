@@ -67,3 +67,10 @@ describe('vehicle tracker', () => {
     expect(tracker.vehicles()[0]!.components).toHaveLength(4);
   });
 });
+
+describe('vehicle tracker options', () => {
+  it('refuses a link timeout that is not positive and a component limit out of range', () => {
+    expect(() => createVehicleTracker({ linkTimeoutMs: 0 })).toThrow(/linkTimeoutMs must be a positive/);
+    expect(() => createVehicleTracker({ maxComponents: 1000 })).toThrow(/maxComponents must be an integer from 1 to 256/);
+  });
+});
