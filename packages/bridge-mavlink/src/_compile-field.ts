@@ -1,4 +1,5 @@
 import { float32Value } from '@fieldbridge/core';
+import { applyScale, type FieldRecord, type RecordValue } from './field-record.js';
 import { readElement, readString } from './decode.js';
 import { derivedReader } from './_derived.js';
 import type { FieldSpec } from './default-fields.js';
@@ -8,17 +9,6 @@ import { enumText } from './enum-text.js';
 import type { SelectionIssue } from './errors.js';
 import { defaultTarget, unitConversion } from './units.js';
 
-/** A record's value: numbers (metrics), text and booleans (events), whole arrays (events). */
-export type RecordValue = number | string | boolean | number[];
-
-/** One value made from a message, named for the metric template's `{field}`. */
-export interface FieldRecord {
-  name: string;
-  value: RecordValue;
-  /** The value's unit after conversion (`deg`, `m/s`, `V`), absent when the field has none. */
-  unit?: string;
-}
-
 /** Appends a field's records (none when the value is "not known") to `out`. */
 export type RecordMaker = (view: DataView, out: FieldRecord[]) => void;
 
@@ -26,12 +16,6 @@ export type RecordMaker = (view: DataView, out: FieldRecord[]) => void;
 export interface CompiledField {
   names: string[];
   make: RecordMaker;
-}
-
-/** `v * scale`, dividing by the inverse when the scale is an exact fraction such as 0.01 (so 250 gives 2.5, not 2.5000000000000004). */
-export function applyScale(value: number, scale: number): number {
-  const inverse = 1 / scale;
-  return Math.abs(scale) < 1 && Number.isInteger(inverse) ? value / inverse : value * scale;
 }
 
 const push = (out: FieldRecord[], name: string, value: RecordValue, unit: string): void => {

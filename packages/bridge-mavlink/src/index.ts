@@ -22,7 +22,7 @@ export {
   type FieldSpec, type FieldSelection, type MessageSelection,
 } from './default-fields.js';
 export { compileMessagePlan, type MessagePlan, type MessageFields } from './message-plan.js';
-export { applyScale, type FieldRecord, type RecordValue } from './_compile-field.js';
+export { applyScale, type FieldRecord, type RecordValue } from './field-record.js';
 export { DEFAULT_CONVERSIONS, KNOWN_UNITS, unitConversion, defaultTarget, type UnitConversion } from './units.js';
 export { enumText } from './enum-text.js';
 export {

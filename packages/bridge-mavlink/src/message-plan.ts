@@ -1,4 +1,5 @@
-import { compileField, type FieldRecord, type RecordMaker } from './_compile-field.js';
+import { compileField, type RecordMaker } from './_compile-field.js';
+import type { FieldRecord } from './field-record.js';
 import { readElement, readString, payloadView } from './decode.js';
 import { DEFAULT_FIELDS, DEFAULT_SELECTION, INSTANCE_FIELDS, type FieldSpec, type MessageSelection } from './default-fields.js';
 import type { Dialect, MessageDef } from './dialect.js';

@@ -1,4 +1,4 @@
-import type { FieldRecord } from './_compile-field.js';
+import type { FieldRecord } from './field-record.js';
 import { DEFAULT_SELECTION, type MessageSelection } from './default-fields.js';
 import type { DeviceClockOptions } from './device-clock.js';
 import type { Dialect } from './dialect.js';
