@@ -35,7 +35,7 @@ export const PEERS = [
   {
     name: 'socat',
     packages: ['socat'],
-    usedBy: 'serial-line tests (a pty pair stands for an RS-485 line)',
+    usedBy: 'serial-line tests of bridge-modbus and bridge-mavlink (a pty pair stands for an RS-485 line or a telemetry radio)',
     check: checkSocat,
   },
   {

@@ -1,1 +1,57 @@
-export {};
+// The public API of @fieldbridge/bridge-mavlink, phase 1: the protocol layer a source stands on.
+// node-mavlink and serialport are imported only when a dialect is loaded, a serial link opened or
+// the simulator started.
+
+// Dialects and decoding
+export { loadDialect, buildDialect, DIALECT_NAMES, FIELD_TYPE_SIZES } from './dialect.js';
+export type { Dialect, DialectName, MessageDef, FieldDef, FieldType, RegistryClass, RegistryModule } from './dialect.js';
+export { decodePayload, payloadView, readField, type FieldValue } from './decode.js';
+export { frameCrc, crcUpdate, CRC_INIT } from './crc.js';
+
+// Frames in
+export { createMavlinkParser, type MavlinkParser, type ParserOptions, type ParseResult, type PushOptions } from './parser.js';
+export {
+  STX_V1, STX_V2, MAX_FRAME_LENGTH, SIGNATURE_EPOCH_MS, signatureTimeMs, type MavlinkFrame, type FrameSignature,
+} from './frame.js';
+export { PARSE_PROBLEM_KINDS, type ParseProblem, type ParseProblemKind, type ParseCounts } from './parse-problems.js';
+export { signingKey, checkSigningKey, signatureMatches, type SigningOptions } from './signing.js';
+
+// Messages into records
+export {
+  DEFAULT_FIELDS, DEFAULT_SELECTION, DERIVED_FIELDS, INSTANCE_FIELDS,
+  type FieldSpec, type FieldSelection, type MessageSelection,
+} from './default-fields.js';
+export { compileMessagePlan, type MessagePlan, type MessageFields } from './message-plan.js';
+export { applyScale, type FieldRecord, type RecordValue } from './field-record.js';
+export { DEFAULT_CONVERSIONS, KNOWN_UNITS, unitConversion, defaultTarget, type UnitConversion } from './units.js';
+export { enumText } from './enum-text.js';
+export {
+  flightModeName, readHeartbeat, isArmed, isAutopilot, ARDUPILOT_MODES_BY_TYPE,
+  AUTOPILOT_ARDUPILOT, AUTOPILOT_PX4, AUTOPILOT_INVALID, type Heartbeat,
+} from './flight-mode.js';
+
+// Time and vehicles
+export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './device-clock.js';
+export { createMessageTimer, timeFieldOf, type MessageTimer, type MessageTimerOptions, type MessageTime, type TimeSource, type TimeField } from './message-time.js';
+export {
+  createVehicleTracker, type VehicleTracker, type VehicleTrackerOptions, type VehicleEvent, type VehicleSnapshot, type ComponentSnapshot,
+} from './vehicle-tracker.js';
+export { createMavlinkReader, type MavlinkReader, type ReaderOptions, type DecodedMessage, type ReadResult } from './reader.js';
+
+// Links
+export { parseLinkUrl, formatLinkUrl, type LinkSpec, type ParsedLink, type UdpInSpec, type UdpOutSpec, type TcpSpec, type SerialSpec, type TlogSpec } from './link-url.js';
+export { reconnectDelayMs, type MavlinkLink, type LinkChunk, type LinkHandlers, type LinkState, type LinkStats, type ReconnectOptions } from './link.js';
+export { openLink, type LinkOptions } from './open-link.js';
+export { createUdpLink, type UdpLinkOptions } from './link-udp.js';
+export { createTcpLink } from './link-tcp.js';
+export { createSerialLink } from './link-serial.js';
+export { createTlogLink, type TlogLink, type TlogLinkOptions, type ReplayTimer } from './link-tlog.js';
+export { createTlogSplitter, type TlogSplitter, type TlogRecord, type TlogChunk } from './tlog.js';
+
+// Simulator
+export {
+  startMavlinkSimulator, createSimulatedFleet, DEMO_VEHICLES, SIM_HOME,
+  type MavlinkSimulator, type MavlinkSimulatorOptions, type SimulatedFleet, type SimulatedVehicle, type FleetOptions,
+} from './simulator.js';
+
+export { MavlinkBridgeError, isMavlinkBridgeError, type MavlinkBridgeErrorCode, type SelectionIssue } from './errors.js';

@@ -1,0 +1,140 @@
+/**
+ * One record to make from a message. A bare string is `{ field: <string> }`.
+ */
+export interface FieldSpec {
+  /**
+   * The field as the MAVLink XML names it (`lat`, `voltages`, `time_boot_ms`), or one of the
+   * message's derived fields (see {@link DERIVED_FIELDS}).
+   */
+  field: string;
+  /** Name of the record. Default: the field name, with `_<index>` for an array element. */
+  as?: string;
+  /** For an array field, the element to take (0-based). Default: the whole array as one value. */
+  index?: number;
+  /**
+   * Unit to convert to (`deg`, `m`, `V`...), or `raw` to keep the wire value. Default: the field's
+   * standard conversion (see `DEFAULT_CONVERSIONS`: degE7 to deg, mm to m, cm/s to m/s, mV to V,
+   * cA to A...); radians stay radians unless `to: deg`.
+   */
+  to?: string;
+  /** Multiplies the (converted) value, for unitless scaled fields such as GPS eph (HDOP x 100): `scale: 0.01`. */
+  scale?: number;
+  /** The wire value that means "not known" (UINT16_MAX, -1...): no record when the field holds it. */
+  unknown?: number;
+  /** Enum naming the value (XML spelling, e.g. `MAV_STATE`): adds a `<as>_text` record with the entry's name. */
+  enum?: string;
+}
+
+/** The records of one message: `default` (the fields below, or every field when the message has no defaults), `all`, or a list. */
+export type FieldSelection = 'default' | 'all' | readonly (string | FieldSpec)[];
+
+/** Message name (upper case, as in the XML) to the records made from it. */
+export type MessageSelection = Readonly<Record<string, FieldSelection>>;
+
+const UINT8_MAX = 255;
+const UINT16_MAX = 65535;
+const INT16_MAX = 32767;
+
+/**
+ * Records made by default, per message. Units follow the standard conversions (positions in
+ * degrees, altitudes in metres, speeds in m/s, voltages in volts, currents in amperes); values
+ * MAVLink marks as "not known" give no record.
+ */
+export const DEFAULT_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
+  HEARTBEAT: [
+    { field: 'type', enum: 'MAV_TYPE' },
+    { field: 'autopilot', enum: 'MAV_AUTOPILOT' },
+    { field: 'base_mode' },
+    { field: 'custom_mode' },
+    { field: 'system_status', enum: 'MAV_STATE' },
+    { field: 'flight_mode' },
+    { field: 'armed' },
+  ],
+  SYS_STATUS: [
+    { field: 'voltage_battery', unknown: UINT16_MAX },
+    { field: 'current_battery', unknown: -1 },
+    { field: 'battery_remaining', unknown: -1 },
+    { field: 'load' },
+    { field: 'drop_rate_comm' },
+    { field: 'errors_comm' },
+    { field: 'onboard_control_sensors_present' },
+    { field: 'onboard_control_sensors_enabled' },
+    { field: 'onboard_control_sensors_health' },
+  ],
+  ATTITUDE: [
+    { field: 'roll' },
+    { field: 'pitch' },
+    { field: 'yaw' },
+    { field: 'rollspeed' },
+    { field: 'pitchspeed' },
+    { field: 'yawspeed' },
+  ],
+  GLOBAL_POSITION_INT: [
+    { field: 'lat' },
+    { field: 'lon' },
+    { field: 'alt' },
+    { field: 'relative_alt' },
+    { field: 'vx' },
+    { field: 'vy' },
+    { field: 'vz' },
+    { field: 'hdg', unknown: UINT16_MAX },
+  ],
+  GPS_RAW_INT: [
+    { field: 'fix_type', enum: 'GPS_FIX_TYPE' },
+    { field: 'lat' },
+    { field: 'lon' },
+    { field: 'alt' },
+    { field: 'eph', scale: 0.01, unknown: UINT16_MAX },
+    { field: 'epv', scale: 0.01, unknown: UINT16_MAX },
+    { field: 'vel', unknown: UINT16_MAX },
+    { field: 'cog', unknown: UINT16_MAX },
+    { field: 'satellites_visible', unknown: UINT8_MAX },
+  ],
+  VFR_HUD: [
+    { field: 'airspeed' },
+    { field: 'groundspeed' },
+    { field: 'heading' },
+    { field: 'throttle' },
+    { field: 'alt' },
+    { field: 'climb' },
+  ],
+  BATTERY_STATUS: [
+    { field: 'voltage' },
+    { field: 'current_battery', unknown: -1 },
+    { field: 'current_consumed', unknown: -1 },
+    { field: 'energy_consumed', unknown: -1 },
+    { field: 'battery_remaining', unknown: -1 },
+    { field: 'temperature', unknown: INT16_MAX },
+    { field: 'time_remaining', unknown: 0 },
+    { field: 'charge_state', enum: 'MAV_BATTERY_CHARGE_STATE' },
+  ],
+};
+
+/** What the bridge reads when no messages are named: every message of {@link DEFAULT_FIELDS} with its defaults. */
+export const DEFAULT_SELECTION: MessageSelection = Object.fromEntries(Object.keys(DEFAULT_FIELDS).map((name) => [name, 'default']));
+
+/**
+ * Fields telling several instances of one message apart (two batteries, several rangefinders):
+ * the value becomes the message's `instance`, for metric names such as `battery{instance}.voltage`.
+ */
+export const INSTANCE_FIELDS: Readonly<Record<string, string>> = {
+  BATTERY_STATUS: 'id',
+  BATTERY_INFO: 'id',
+  DISTANCE_SENSOR: 'id',
+  SERVO_OUTPUT_RAW: 'port',
+  NAMED_VALUE_FLOAT: 'name',
+  NAMED_VALUE_INT: 'name',
+};
+
+/**
+ * Fields computed from a message rather than read from one place of it:
+ * - `HEARTBEAT.flight_mode`: the mode's name for ArduPilot (by vehicle type) and PX4 (see `flightModeName`);
+ * - `HEARTBEAT.armed`: true when base_mode has the armed flag;
+ * - `BATTERY_STATUS.voltage`: the battery's voltage in volts, the sum of the cells reported in
+ *   `voltages` (UINT16_MAX marks an absent cell) and `voltages_ext` (0 marks an absent cell).
+ * `flight_mode` and `armed` give no record for heartbeats of components that are not autopilots.
+ */
+export const DERIVED_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  HEARTBEAT: ['flight_mode', 'armed'],
+  BATTERY_STATUS: ['voltage'],
+};

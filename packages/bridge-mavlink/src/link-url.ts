@@ -1,0 +1,131 @@
+/** Listen for UDP datagrams (the usual way to receive from a vehicle or a router such as mavlink-router). */
+export interface UdpInSpec {
+  kind: 'udpin';
+  /** Address to bind. Default `0.0.0.0`. */
+  host: string;
+  /** Default 14550. */
+  port: number;
+}
+
+/** Send to, and receive answers from, a UDP address (a vehicle listening, e.g. SITL's `--out udpin:`). */
+export interface UdpOutSpec {
+  kind: 'udpout';
+  host: string;
+  /** Default 14550. */
+  port: number;
+}
+
+/** A TCP connection to a vehicle, SITL (port 5760) or a router; reconnects when it drops. */
+export interface TcpSpec {
+  kind: 'tcp';
+  host: string;
+  /** Default 5760 (ArduPilot SITL's first serial port). */
+  port: number;
+}
+
+/** A serial port (USB or a telemetry radio). */
+export interface SerialSpec {
+  kind: 'serial';
+  /** Device path, e.g. `/dev/ttyACM0`, `/dev/serial/by-id/...` or `COM3`. */
+  path: string;
+  /** Bits per second. Default 57600 (telemetry radios; USB ignores it). */
+  baudRate: number;
+}
+
+/** Replay of a `.tlog` file (as Mission Planner and MAVProxy record them). */
+export interface TlogSpec {
+  kind: 'tlog';
+  path: string;
+  /** `fast`: as fast as it can be read; `recorded`: at the pace of the recorded timestamps. Default `fast`. */
+  pace: 'fast' | 'recorded';
+  /** With `recorded` pace, how many times faster than recorded. Default 1. */
+  speed: number;
+}
+
+/** A parsed `connection` URL. */
+export type LinkSpec = UdpInSpec | UdpOutSpec | TcpSpec | SerialSpec | TlogSpec;
+
+/** The result of {@link parseLinkUrl}: the spec, or why the URL is refused. */
+export type ParsedLink = { ok: true; spec: LinkSpec } | { ok: false; message: string };
+
+const FORMS = 'udpin://0.0.0.0:14550, udpout://host:14550, tcp://host:5760, serial:///dev/ttyACM0?baud=57600 or tlog:///path/flight.tlog?pace=recorded';
+
+/**
+ * Parses a `connection`:
+ * - `udpin://[host][:port]` listens (defaults `0.0.0.0:14550`; IPv6 as `udpin://[::]:14550`);
+ * - `udpout://host[:port]` sends to a listener (port default 14550);
+ * - `tcp://host[:port]` connects (port default 5760);
+ * - `serial://PATH[?baud=57600]`, e.g. `serial:///dev/ttyACM0?baud=115200` or `serial://COM3`;
+ * - `tlog://PATH[?pace=fast|recorded&speed=1]`, e.g. `tlog:///data/flight.tlog` or `tlog://./flight.tlog`.
+ */
+export function parseLinkUrl(url: string): ParsedLink {
+  const scheme = /^([a-z]+):\/\//i.exec(url)?.[1]?.toLowerCase();
+  switch (scheme) {
+    case 'udpin':
+    case 'udpout':
+    case 'tcp':
+      return parseNetwork(url, scheme);
+    case 'serial':
+      return parseSerial(url.slice('serial://'.length));
+    case 'tlog':
+      return parseTlog(url.slice('tlog://'.length));
+    default:
+      return { ok: false, message: `unsupported connection "${url}": use ${FORMS}` };
+  }
+}
+
+function parseNetwork(url: string, kind: 'udpin' | 'udpout' | 'tcp'): ParsedLink {
+  // `udpin://:14550` leaves the host out, which URL refuses: it means every interface.
+  const normalized = kind === 'udpin' ? url.replace(/^udpin:\/\/:/i, 'udpin://0.0.0.0:') : url;
+  let parsed: URL;
+  try {
+    parsed = new URL(normalized);
+  } catch {
+    return { ok: false, message: `"${url}" is not a valid URL (expected ${kind}://host:port)` };
+  }
+  if (parsed.pathname !== '' && parsed.pathname !== '/') return { ok: false, message: `"${url}" has a path; expected ${kind}://host:port` };
+  if (parsed.search || parsed.hash || parsed.username) return { ok: false, message: `"${url}" has parts a ${kind} connection does not use` };
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!host && kind !== 'udpin') return { ok: false, message: `"${url}" names no host (expected ${kind}://host:port)` };
+  const port = parsed.port === '' ? (kind === 'tcp' ? 5760 : 14550) : Number(parsed.port);
+  // Port 0 asks the system for a free port: only meaningful when listening.
+  if (!Number.isInteger(port) || port > 65535 || (port === 0 && kind !== 'udpin')) return { ok: false, message: `"${url}" has an invalid port` };
+  return { ok: true, spec: { kind, host: host || '0.0.0.0', port } };
+}
+
+function parseSerial(rest: string): ParsedLink {
+  const [path = '', query = ''] = rest.split('?', 2);
+  if (path === '') return { ok: false, message: 'serial:// needs a device path, e.g. serial:///dev/ttyACM0?baud=57600' };
+  const params = new URLSearchParams(query);
+  for (const key of params.keys()) if (key !== 'baud') return { ok: false, message: `unknown serial setting "${key}" (only baud, e.g. ?baud=115200)` };
+  const baudRate = Number(params.get('baud') ?? 57600);
+  if (!Number.isInteger(baudRate) || baudRate < 50 || baudRate > 4_000_000) {
+    return { ok: false, message: `baud "${params.get('baud')}" is not a baud rate (e.g. 57600, 115200, 921600)` };
+  }
+  return { ok: true, spec: { kind: 'serial', path: decodeURIComponent(path), baudRate } };
+}
+
+function parseTlog(rest: string): ParsedLink {
+  const [path = '', query = ''] = rest.split('?', 2);
+  if (path === '') return { ok: false, message: 'tlog:// needs a file path, e.g. tlog:///data/flight.tlog' };
+  const params = new URLSearchParams(query);
+  for (const key of params.keys()) if (key !== 'pace' && key !== 'speed') return { ok: false, message: `unknown tlog setting "${key}" (use pace=fast|recorded and speed)` };
+  const pace = params.get('pace') ?? 'fast';
+  if (pace !== 'fast' && pace !== 'recorded') return { ok: false, message: `pace "${pace}" must be fast or recorded` };
+  const speed = Number(params.get('speed') ?? 1);
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 1000) return { ok: false, message: `speed "${params.get('speed')}" must be a number above 0 and at most 1000` };
+  if (params.has('speed') && pace !== 'recorded') return { ok: false, message: 'speed applies to pace=recorded only' };
+  return { ok: true, spec: { kind: 'tlog', path: decodeURIComponent(path), pace, speed } };
+}
+
+/** A spec as a URL again, with every default spelled out (for logs and `--check`). */
+export function formatLinkUrl(spec: LinkSpec): string {
+  switch (spec.kind) {
+    case 'serial':
+      return `serial://${spec.path}?baud=${spec.baudRate}`;
+    case 'tlog':
+      return `tlog://${spec.path}?pace=${spec.pace}${spec.pace === 'recorded' ? `&speed=${spec.speed}` : ''}`;
+    default:
+      return `${spec.kind}://${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}`;
+  }
+}

@@ -1,0 +1,125 @@
+import { compileField, type RecordMaker } from './_compile-field.js';
+import type { FieldRecord } from './field-record.js';
+import { readElement, readString, payloadView } from './decode.js';
+import { DEFAULT_FIELDS, DEFAULT_SELECTION, INSTANCE_FIELDS, type FieldSpec, type MessageSelection } from './default-fields.js';
+import type { Dialect, MessageDef } from './dialect.js';
+import { MavlinkBridgeError, type SelectionIssue } from './errors.js';
+
+/** The records of one message, and which instance of the message it is (when it has several). */
+export interface MessageFields {
+  fields: FieldRecord[];
+  /** Battery id, sensor id, output port, or a named value's name (see `INSTANCE_FIELDS`). */
+  instance?: number | string;
+}
+
+/** A message selection compiled against a dialect: which messages give records, and how. */
+export interface MessagePlan {
+  readonly dialect: Dialect;
+  /** Names of the selected messages, as the dialect spells them. */
+  readonly messageNames: readonly string[];
+  /** True when message `msgid` gives records. */
+  selects(msgid: number): boolean;
+  /** The records of a message's payload; undefined when the message is not selected. Never throws. */
+  fields(message: MessageDef, payload: Uint8Array): MessageFields | undefined;
+}
+
+interface CompiledMessage {
+  makers: RecordMaker[];
+  instance?: (view: DataView) => number | string;
+}
+
+/**
+ * Compiles `selection` (default: {@link DEFAULT_SELECTION}) for `dialect`. Throws a
+ * `BAD_MESSAGES` error listing every refusal (unknown message or field, impossible conversion,
+ * unknown enum, two records with one name) with its path, so a mapping can point at each.
+ */
+export function compileMessagePlan(dialect: Dialect, selection: MessageSelection = DEFAULT_SELECTION): MessagePlan {
+  const issues: SelectionIssue[] = [];
+  const compiled = new Map<number, CompiledMessage>();
+  const names: string[] = [];
+  for (const [key, choice] of Object.entries(selection)) {
+    const def = dialect.messageNamed(key);
+    if (!def) {
+      issues.push({ path: [key], message: `unknown message "${key}" in the ${dialect.name} dialect${suggest(dialect, key)}` });
+      continue;
+    }
+    const specs = specsFor(def, choice);
+    const makers: RecordMaker[] = [];
+    const seen = new Set<string>();
+    specs.forEach((entry, i) => {
+      const spec = typeof entry === 'string' ? { field: entry } : entry;
+      const path = choice === 'default' || choice === 'all' ? [key] : [key, i];
+      const field = compileField(dialect, def, spec, path, issues);
+      if (!field) return;
+      const clash = field.names.find((n) => seen.has(n));
+      if (clash) {
+        issues.push({ path, message: `${def.name}: two records are named "${clash}" (set "as" on one)` });
+        return;
+      }
+      field.names.forEach((n) => seen.add(n));
+      makers.push(field.make);
+    });
+    compiled.set(def.id, { makers, ...instanceReader(def) });
+    names.push(def.name);
+  }
+  if (issues.length > 0) {
+    throw new MavlinkBridgeError('BAD_MESSAGES', `the message selection has ${issues.length} problem(s): ${issues.map((i) => i.message).join('; ')}`, { issues });
+  }
+  return {
+    dialect,
+    messageNames: names,
+    selects: (msgid) => compiled.has(msgid),
+    fields(message, payload) {
+      const plan = compiled.get(message.id);
+      if (!plan) return undefined;
+      const view = payloadView(message, payload);
+      const fields: FieldRecord[] = [];
+      for (const make of plan.makers) make(view, fields);
+      return plan.instance ? { fields, instance: plan.instance(view) } : { fields };
+    },
+  };
+}
+
+/** `default`: the message's defaults, or every field when it has none; `all`: every field, with the defaults' settings where they exist. */
+function specsFor(def: MessageDef, choice: MessageSelection[string]): readonly (string | FieldSpec)[] {
+  const defaults = DEFAULT_FIELDS[def.name];
+  if (choice === 'default' && defaults) return defaults;
+  if (choice === 'default' || choice === 'all') {
+    const byField = new Map((defaults ?? []).map((s) => [s.field, s]));
+    return def.fields.map((f) => byField.get(f.name) ?? { field: f.name });
+  }
+  return choice;
+}
+
+function instanceReader(def: MessageDef): Pick<CompiledMessage, 'instance'> {
+  const field = def.field(INSTANCE_FIELDS[def.name] ?? '');
+  if (!field) return {};
+  if (field.type === 'char' && field.arrayLength > 0) return { instance: (view) => readString(view, field) };
+  return { instance: (view) => Number(readElement(view, field, 0)) };
+}
+
+/** ` (did you mean GPS_RAW_INT?)` for a near miss, by edit distance. */
+function suggest(dialect: Dialect, name: string): string {
+  const wanted = name.toUpperCase();
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const m of dialect.messages()) {
+    const d = distance(wanted, m.name);
+    if (d < bestDistance) {
+      best = m.name;
+      bestDistance = d;
+    }
+  }
+  return best ? ` (did you mean ${best}?)` : '';
+}
+
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return 99;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}

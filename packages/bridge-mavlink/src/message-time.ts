@@ -1,0 +1,129 @@
+import { payloadView, readElement } from './decode.js';
+import { createDeviceClock, type DeviceClock, type DeviceClockOptions } from './device-clock.js';
+import type { FieldDef, MessageDef } from './dialect.js';
+
+/** Where a message's timestamp came from. */
+export type TimeSource =
+  /** The sender's boot clock (`time_boot_ms`, or `time_usec` counted from boot), placed on the wall clock. */
+  | 'boot'
+  /** `time_usec` that is already Unix time (a GPS-synchronised clock), passed through. */
+  | 'unix'
+  /** No usable time in the message: when it arrived. */
+  | 'arrival';
+
+/** A message's place on the wall clock. */
+export interface MessageTime {
+  /** ms since the epoch; fractions kept. */
+  timestampMs: number;
+  source: TimeSource;
+  /** True when this message showed the sender's boot clock going back: it restarted. */
+  restarted: boolean;
+}
+
+/** Options of {@link createMessageTimer}. */
+export interface MessageTimerOptions {
+  /** Options of each sender's boot clock estimator. */
+  deviceClock?: DeviceClockOptions;
+  /**
+   * `time_usec` at or above this many microseconds is Unix time, not time since boot. Default
+   * 1e15 (September 2001): no vehicle stays up 31 years, and no GPS clock reads earlier.
+   */
+  unixThresholdUs?: number;
+  /** Senders (system, component) whose clocks are kept; the least recently heard is dropped past this. Default 1024. */
+  maxSenders?: number;
+}
+
+/** Places messages on the wall clock by their senders' boot clocks. */
+export interface MessageTimer {
+  /**
+   * The timestamp of a message from (`sysid`, `compid`) received at local wall time `localMs`
+   * (the bridge's corrected clock, or a `.tlog` record's time).
+   */
+  place(sysid: number, compid: number, message: MessageDef, payload: Uint8Array, localMs: number): MessageTime;
+  /** Forgets a system's clocks. */
+  forget(sysid: number): void;
+}
+
+/** The time field of a message, if it has one the timer understands. */
+export interface TimeField {
+  kind: 'boot_ms' | 'usec';
+  field: FieldDef;
+}
+
+const timeFields = new WeakMap<MessageDef, TimeField | null>();
+
+/** `time_boot_ms` (uint32 ms since boot) or `time_usec` (uint64 us, since boot or Unix) of a message. */
+export function timeFieldOf(message: MessageDef): TimeField | undefined {
+  let found = timeFields.get(message);
+  if (found === undefined) {
+    const ms = message.field('time_boot_ms');
+    const us = message.field('time_usec');
+    found = ms?.type === 'uint32' && ms.arrayLength === 0 ? { kind: 'boot_ms', field: ms } : us?.type === 'uint64' && us.arrayLength === 0 ? { kind: 'usec', field: us } : null;
+    timeFields.set(message, found);
+  }
+  return found ?? undefined;
+}
+
+const WRAP = 2 ** 32;
+/** time_boot_ms wraps after 49.7 days: a value this close past the wrap, after one this close before it, is the wrap. */
+const WRAP_MARGIN_MS = 600_000;
+
+interface Sender {
+  clock: DeviceClock;
+  /** Highest (unwrapped) device time seen, for unwrapping time_boot_ms. */
+  lastMs: number;
+}
+
+/**
+ * Creates a timer. Each sender (system and component: a companion computer boots apart from its
+ * autopilot) has its own device clock. `time_boot_ms` is unwrapped across its 2^32 ms rollover;
+ * `time_usec` of 0 (not known) gives the arrival time.
+ */
+export function createMessageTimer(options: MessageTimerOptions = {}): MessageTimer {
+  const unixThreshold = options.unixThresholdUs ?? 1e15;
+  const maxSenders = options.maxSenders ?? 1024;
+  const senders = new Map<number, Sender>();
+
+  const sender = (sysid: number, compid: number): Sender => {
+    const key = (sysid << 8) | compid;
+    let s = senders.get(key);
+    if (s) {
+      senders.delete(key);
+    } else {
+      if (senders.size >= maxSenders) senders.delete(senders.keys().next().value!);
+      s = { clock: createDeviceClock(options.deviceClock), lastMs: 0 };
+    }
+    senders.set(key, s);
+    return s;
+  };
+
+  const unwrap = (s: Sender, bootMs: number): number => {
+    const base = Math.floor(s.lastMs / WRAP) * WRAP;
+    if (s.lastMs - base > WRAP - WRAP_MARGIN_MS && bootMs < WRAP_MARGIN_MS) return base + WRAP + bootMs;
+    return base + bootMs;
+  };
+
+  return {
+    place(sysid, compid, message, payload, localMs) {
+      const time = timeFieldOf(message);
+      if (!time) return { timestampMs: localMs, source: 'arrival', restarted: false };
+      const raw = readElement(payloadView(message, payload), time.field, 0);
+      let deviceMs: number;
+      if (time.kind === 'usec') {
+        const us = Number(raw);
+        if (us === 0) return { timestampMs: localMs, source: 'arrival', restarted: false };
+        if (us >= unixThreshold) return { timestampMs: us / 1000, source: 'unix', restarted: false };
+        deviceMs = us / 1000;
+      } else {
+        deviceMs = unwrap(sender(sysid, compid), raw as number);
+      }
+      const s = sender(sysid, compid);
+      const placed = s.clock.place(deviceMs, localMs);
+      s.lastMs = placed.restarted ? deviceMs : Math.max(s.lastMs, deviceMs);
+      return { timestampMs: placed.wallMs, source: 'boot', restarted: placed.restarted };
+    },
+    forget(sysid) {
+      for (const key of [...senders.keys()]) if (key >> 8 === sysid) senders.delete(key);
+    },
+  };
+}

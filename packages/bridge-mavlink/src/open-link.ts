@@ -1,0 +1,41 @@
+import { MavlinkBridgeError } from './errors.js';
+import type { MavlinkLink, ReconnectOptions } from './link.js';
+import { createSerialLink } from './link-serial.js';
+import { createTcpLink } from './link-tcp.js';
+import { createTlogLink, type ReplayTimer } from './link-tlog.js';
+import { createUdpLink, type UdpLinkOptions } from './link-udp.js';
+import { parseLinkUrl, type LinkSpec } from './link-url.js';
+
+/** Options of {@link openLink}, each used by the links it applies to. */
+export interface LinkOptions extends UdpLinkOptions {
+  /** tcp and serial: reconnect backoff. */
+  reconnect?: ReconnectOptions;
+  /** tlog with `pace=recorded`: the timer between records. */
+  timer?: ReplayTimer;
+}
+
+/**
+ * The link for a `connection` URL or parsed spec (not started: call `start`). Throws a
+ * `BAD_CONNECTION` error for a URL {@link parseLinkUrl} refuses.
+ */
+export function openLink(connection: string | LinkSpec, options: LinkOptions = {}): MavlinkLink {
+  let spec: LinkSpec;
+  if (typeof connection === 'string') {
+    const parsed = parseLinkUrl(connection);
+    if (!parsed.ok) throw new MavlinkBridgeError('BAD_CONNECTION', parsed.message);
+    spec = parsed.spec;
+  } else {
+    spec = connection;
+  }
+  switch (spec.kind) {
+    case 'udpin':
+    case 'udpout':
+      return createUdpLink(spec, options);
+    case 'tcp':
+      return createTcpLink(spec, options.reconnect ? { reconnect: options.reconnect } : {});
+    case 'serial':
+      return createSerialLink(spec, options.reconnect ? { reconnect: options.reconnect } : {});
+    case 'tlog':
+      return createTlogLink(spec, options.timer ? { timer: options.timer } : {});
+  }
+}

@@ -1,0 +1,127 @@
+import type { FieldRecord } from './field-record.js';
+import { DEFAULT_SELECTION, type MessageSelection } from './default-fields.js';
+import type { DeviceClockOptions } from './device-clock.js';
+import type { Dialect } from './dialect.js';
+import { readHeartbeat } from './flight-mode.js';
+import { compileMessagePlan, type MessagePlan } from './message-plan.js';
+import { createMessageTimer, timeFieldOf, type TimeSource } from './message-time.js';
+import type { ParseCounts, ParseProblem } from './parse-problems.js';
+import { createMavlinkParser, type MavlinkParser, type ParseResult, type PushOptions } from './parser.js';
+import type { SigningOptions } from './signing.js';
+import { createVehicleTracker, type VehicleEvent, type VehicleSnapshot } from './vehicle-tracker.js';
+
+/** Options of {@link createMavlinkReader}. */
+export interface ReaderOptions {
+  dialect: Dialect;
+  /** What to make records from: a selection (default {@link DEFAULT_SELECTION}) or a plan compiled before. */
+  messages?: MessageSelection | MessagePlan;
+  /** Check signatures with this key (see `SigningOptions`). */
+  signing?: SigningOptions;
+  /** ms without a HEARTBEAT before a system's link is lost. Default 5,000. */
+  linkTimeoutMs?: number;
+  /** Options of each sender's boot clock estimator. */
+  deviceClock?: DeviceClockOptions;
+  /** Only frames from these system ids; default every system. */
+  systems?: readonly number[];
+  /** Only frames from these component ids; default every component. */
+  components?: readonly number[];
+}
+
+/** One selected message, decoded and placed in time. */
+export interface DecodedMessage {
+  sysid: number;
+  compid: number;
+  msgid: number;
+  /** Upper-case message name, e.g. `ATTITUDE`. */
+  name: string;
+  seq: number;
+  version: 1 | 2;
+  /** True for a signed frame (verified when a key is set). */
+  signed: boolean;
+  /** ms since the epoch (see `time`). */
+  timestampMs: number;
+  time: TimeSource;
+  /** Battery id, sensor id... for messages with several instances. */
+  instance?: number | string;
+  fields: FieldRecord[];
+}
+
+/** What one read gave. */
+export interface ReadResult {
+  messages: DecodedMessage[];
+  events: VehicleEvent[];
+  problems: ParseProblem[];
+}
+
+/** Bytes in, vehicle state out: the parser, the message plan, the boot clocks and the vehicle tracker together. */
+export interface MavlinkReader {
+  readonly plan: MessagePlan;
+  /**
+   * Reads a chunk received at local wall time `atMs` (the bridge's corrected clock, or a `.tlog`
+   * record's time). Never throws for any bytes.
+   */
+  read(bytes: Uint8Array, atMs: number, options?: PushOptions): ReadResult;
+  /** The byte stream ended (a connection closed): settles what the parser held. */
+  end(atMs: number): ReadResult;
+  /** Link timeouts at `nowMs` (call on a timer). */
+  check(nowMs: number): readonly VehicleEvent[];
+  vehicles(): VehicleSnapshot[];
+  /** The parser's totals, and frames dropped by the `systems`/`components` filters. */
+  counts(): ParseCounts & { filtered: number };
+}
+
+/** Creates a reader for one link. Pure: no I/O, no timers; time comes in with the bytes. */
+export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
+  const plan = isPlan(options.messages) ? options.messages : compileMessagePlan(options.dialect, options.messages ?? DEFAULT_SELECTION);
+  const parser: MavlinkParser = createMavlinkParser({ dialect: options.dialect, ...(options.signing ? { signing: options.signing } : {}) });
+  const timer = createMessageTimer(options.deviceClock ? { deviceClock: options.deviceClock } : {});
+  const tracker = createVehicleTracker(options.linkTimeoutMs === undefined ? {} : { linkTimeoutMs: options.linkTimeoutMs });
+  const systems = options.systems ? new Set(options.systems) : undefined;
+  const components = options.components ? new Set(options.components) : undefined;
+  let filtered = 0;
+
+  function digest(parsed: ParseResult, atMs: number): ReadResult {
+    const out: ReadResult = { messages: [], events: [], problems: parsed.problems };
+    for (const frame of parsed.frames) {
+      if ((systems && !systems.has(frame.sysid)) || (components && !components.has(frame.compid))) {
+        filtered += 1;
+        continue;
+      }
+      const { sysid, compid, message, payload } = frame;
+      const selected = plan.selects(frame.msgid);
+      let timestampMs = atMs;
+      let time: TimeSource = 'arrival';
+      // Every message with a time field feeds its sender's clock, selected or not: more samples, earlier reboots.
+      if (timeFieldOf(message)) {
+        const placed = timer.place(sysid, compid, message, payload, atMs);
+        timestampMs = placed.timestampMs;
+        time = placed.source;
+        if (placed.restarted) out.events.push(...tracker.restarted(sysid, compid, atMs));
+      }
+      const events = tracker.observe(frame, atMs, frame.msgid === 0 ? readHeartbeat(payload) : undefined);
+      if (events.length > 0) out.events.push(...events);
+      if (!selected) continue;
+      const decoded = plan.fields(message, payload)!;
+      const msg: DecodedMessage = {
+        sysid, compid, msgid: frame.msgid, name: message.name, seq: frame.seq, version: frame.version,
+        signed: frame.signature !== undefined, timestampMs, time, fields: decoded.fields,
+      };
+      if (decoded.instance !== undefined) msg.instance = decoded.instance;
+      out.messages.push(msg);
+    }
+    return out;
+  }
+
+  return {
+    plan,
+    read: (bytes, atMs, pushOptions) => digest(parser.push(bytes, pushOptions), atMs),
+    end: (atMs) => digest(parser.end(), atMs),
+    check: (nowMs) => tracker.check(nowMs),
+    vehicles: () => tracker.vehicles(),
+    counts: () => ({ ...parser.counts(), filtered }),
+  };
+}
+
+function isPlan(value: MessageSelection | MessagePlan | undefined): value is MessagePlan {
+  return typeof value === 'object' && value !== null && typeof (value as MessagePlan).fields === 'function' && 'dialect' in value;
+}

@@ -1,0 +1,214 @@
+import { flightModeName, isArmed, isAutopilot, type Heartbeat } from './flight-mode.js';
+
+/** Something that happened to a vehicle, for the bridge to turn into an event point. */
+export type VehicleEvent =
+  /** The first HEARTBEAT of a system: it is on the link. */
+  | { kind: 'vehicle.found'; sysid: number; compid: number; atMs: number; type: number; autopilot: number }
+  /** No HEARTBEAT from the system for the link timeout. */
+  | { kind: 'link.lost'; sysid: number; atMs: number; lastHeartbeatMs: number }
+  /** A HEARTBEAT after `link.lost`. */
+  | { kind: 'link.restored'; sysid: number; atMs: number; downMs: number }
+  /** An autopilot's flight mode, on its first heartbeat (`previous` absent) and whenever it changes. */
+  | { kind: 'mode.changed'; sysid: number; compid: number; atMs: number; mode: string; previous?: string; customMode: number }
+  /** An autopilot's armed state, on its first heartbeat (`previous` absent) and whenever it changes. */
+  | { kind: 'armed.changed'; sysid: number; compid: number; atMs: number; armed: boolean; previous?: boolean }
+  /** A component's boot clock went back: it rebooted (its sequence numbers start over). */
+  | { kind: 'vehicle.restarted'; sysid: number; compid: number; atMs: number };
+
+/** Options of {@link createVehicleTracker}. */
+export interface VehicleTrackerOptions {
+  /** ms without a HEARTBEAT after which a system's link is lost. Default 5,000. */
+  linkTimeoutMs?: number;
+  /** Components tracked per system; frames of further ones count for the system's link only. Default 32. */
+  maxComponents?: number;
+}
+
+/** One component of a system, as seen so far. */
+export interface ComponentSnapshot {
+  compid: number;
+  /** Frames received (duplicates excluded). */
+  received: number;
+  /** Frames missing from the sequence numbers. */
+  lost: number;
+  /** Frames that repeated the previous sequence number (a duplicated route). */
+  duplicates: number;
+  /** The last HEARTBEAT, when the component sends them. */
+  heartbeat?: Heartbeat;
+  flightMode?: string;
+  armed?: boolean;
+}
+
+/** One system (vehicle, ground station, companion) as seen so far. */
+export interface VehicleSnapshot {
+  sysid: number;
+  /** True between a HEARTBEAT and the link timeout. */
+  linkUp: boolean;
+  lastHeartbeatMs?: number;
+  /** Sum over the components. */
+  received: number;
+  lost: number;
+  /** lost / (received + lost); undefined before any frame. */
+  lossRatio?: number;
+  /** The autopilot's flight mode and armed state (the lowest component id that is an autopilot). */
+  flightMode?: string;
+  armed?: boolean;
+  components: ComponentSnapshot[];
+}
+
+/**
+ * The state of every system on a link, pure: frames and times in, events out; time is whatever
+ * the caller passes (the bridge's clock, a `.tlog` record's time, a test's number).
+ */
+export interface VehicleTracker {
+  /** A frame from (`sysid`, `compid`) with sequence `seq` at `atMs`; `heartbeat` when it is one. */
+  observe(frame: { sysid: number; compid: number; seq: number }, atMs: number, heartbeat?: Heartbeat): readonly VehicleEvent[];
+  /** A component rebooted (its boot clock went back): sequence tracking starts over. */
+  restarted(sysid: number, compid: number, atMs: number): readonly VehicleEvent[];
+  /** Links without a HEARTBEAT for the timeout at `nowMs` are lost. Call it on a timer (every second or so). */
+  check(nowMs: number): readonly VehicleEvent[];
+  /** Every system seen, by system id. */
+  vehicles(): VehicleSnapshot[];
+}
+
+interface Component {
+  compid: number;
+  lastSeq?: number;
+  lastAtMs: number;
+  received: number;
+  lost: number;
+  duplicates: number;
+  heartbeat?: Heartbeat;
+  flightMode?: string;
+  armed?: boolean;
+}
+
+interface System {
+  sysid: number;
+  components: Map<number, Component>;
+  lastHeartbeatMs?: number;
+  linkUp: boolean;
+}
+
+const NONE: readonly VehicleEvent[] = Object.freeze([]);
+
+/**
+ * Creates a tracker. Packet loss per component from its 8-bit sequence numbers: a gap of n
+ * (modulo 256, so wrap-around is free) counts n lost; a repeated number is a duplicate; after a
+ * silence longer than the link timeout or a reboot the count starts over, since the counter may
+ * have wrapped any number of times meanwhile. Bounded: 256 systems, `maxComponents` each.
+ * Throws a RangeError for options out of range.
+ */
+export function createVehicleTracker(options: VehicleTrackerOptions = {}): VehicleTracker {
+  const linkTimeoutMs = options.linkTimeoutMs ?? 5_000;
+  const maxComponents = options.maxComponents ?? 32;
+  if (!(linkTimeoutMs > 0 && Number.isFinite(linkTimeoutMs))) throw new RangeError(`linkTimeoutMs must be a positive number of ms (got ${linkTimeoutMs})`);
+  if (!(Number.isInteger(maxComponents) && maxComponents >= 1 && maxComponents <= 256)) throw new RangeError(`maxComponents must be an integer from 1 to 256 (got ${maxComponents})`);
+  const systems = new Map<number, System>();
+
+  const systemOf = (sysid: number): System => {
+    let s = systems.get(sysid);
+    if (!s) systems.set(sysid, (s = { sysid, components: new Map(), linkUp: false }));
+    return s;
+  };
+
+  function sequence(c: Component, seq: number, atMs: number): void {
+    if (c.lastSeq === undefined || atMs - c.lastAtMs > linkTimeoutMs) {
+      c.received += 1;
+    } else {
+      const gap = (seq - c.lastSeq - 1) & 0xff;
+      if (gap === 0xff) {
+        c.duplicates += 1;
+      } else {
+        c.lost += gap;
+        c.received += 1;
+      }
+    }
+    c.lastSeq = seq;
+    c.lastAtMs = atMs;
+  }
+
+  function heartbeatEvents(s: System, c: Component | undefined, compid: number, hb: Heartbeat, atMs: number): VehicleEvent[] {
+    const events: VehicleEvent[] = [];
+    if (s.lastHeartbeatMs === undefined) {
+      events.push({ kind: 'vehicle.found', sysid: s.sysid, compid, atMs, type: hb.type, autopilot: hb.autopilot });
+    } else if (!s.linkUp) {
+      events.push({ kind: 'link.restored', sysid: s.sysid, atMs, downMs: atMs - s.lastHeartbeatMs });
+    }
+    s.linkUp = true;
+    s.lastHeartbeatMs = atMs;
+    if (!c) return events;
+    c.heartbeat = hb;
+    if (!isAutopilot(hb)) return events;
+    const mode = flightModeName(hb)!;
+    if (mode !== c.flightMode) {
+      const event: VehicleEvent = { kind: 'mode.changed', sysid: s.sysid, compid, atMs, mode, customMode: hb.customMode };
+      if (c.flightMode !== undefined) event.previous = c.flightMode;
+      events.push(event);
+      c.flightMode = mode;
+    }
+    const armed = isArmed(hb.baseMode);
+    if (armed !== c.armed) {
+      const event: VehicleEvent = { kind: 'armed.changed', sysid: s.sysid, compid, atMs, armed };
+      if (c.armed !== undefined) event.previous = c.armed;
+      events.push(event);
+      c.armed = armed;
+    }
+    return events;
+  }
+
+  return {
+    observe(frame, atMs, heartbeat) {
+      const s = systemOf(frame.sysid);
+      let c = s.components.get(frame.compid);
+      if (!c && s.components.size < maxComponents) {
+        c = { compid: frame.compid, lastAtMs: atMs, received: 0, lost: 0, duplicates: 0 };
+        s.components.set(frame.compid, c);
+      }
+      if (c) sequence(c, frame.seq, atMs);
+      return heartbeat ? heartbeatEvents(s, c, frame.compid, heartbeat, atMs) : NONE;
+    },
+    restarted(sysid, compid, atMs) {
+      const c = systems.get(sysid)?.components.get(compid);
+      if (c) delete c.lastSeq;
+      return [{ kind: 'vehicle.restarted', sysid, compid, atMs }];
+    },
+    check(nowMs) {
+      let events: VehicleEvent[] | undefined;
+      for (const s of systems.values()) {
+        if (s.linkUp && s.lastHeartbeatMs !== undefined && nowMs - s.lastHeartbeatMs > linkTimeoutMs) {
+          s.linkUp = false;
+          (events ??= []).push({ kind: 'link.lost', sysid: s.sysid, atMs: nowMs, lastHeartbeatMs: s.lastHeartbeatMs });
+        }
+      }
+      return events ?? NONE;
+    },
+    vehicles() {
+      return [...systems.values()].sort((a, b) => a.sysid - b.sysid).map(snapshot);
+    },
+  };
+}
+
+function snapshot(s: System): VehicleSnapshot {
+  const components = [...s.components.values()].sort((a, b) => a.compid - b.compid);
+  const received = components.reduce((n, c) => n + c.received, 0);
+  const lost = components.reduce((n, c) => n + c.lost, 0);
+  const pilot = components.find((c) => c.flightMode !== undefined);
+  const out: VehicleSnapshot = {
+    sysid: s.sysid,
+    linkUp: s.linkUp,
+    received,
+    lost,
+    components: components.map((c) => {
+      const cs: ComponentSnapshot = { compid: c.compid, received: c.received, lost: c.lost, duplicates: c.duplicates };
+      if (c.heartbeat) cs.heartbeat = { ...c.heartbeat };
+      if (c.flightMode !== undefined) cs.flightMode = c.flightMode;
+      if (c.armed !== undefined) cs.armed = c.armed;
+      return cs;
+    }),
+  };
+  if (s.lastHeartbeatMs !== undefined) out.lastHeartbeatMs = s.lastHeartbeatMs;
+  if (received + lost > 0) out.lossRatio = lost / (received + lost);
+  if (pilot?.flightMode !== undefined) out.flightMode = pilot.flightMode;
+  if (pilot?.armed !== undefined) out.armed = pilot.armed;
+  return out;
+}

@@ -1,0 +1,69 @@
+import type { DecodedMessage, LinkChunk, LinkHandlers, LinkState, MavlinkReader, ReadResult, VehicleEvent } from '../../src/index.js';
+import type { ParseProblem } from '../../src/index.js';
+
+/**
+ * Link handlers that feed a reader and keep everything it gives, with a way to wait for a
+ * condition: checked after every chunk and state change, so tests wait for what happens, not
+ * for time to pass.
+ */
+export interface Collected {
+  handlers: LinkHandlers;
+  messages: DecodedMessage[];
+  events: VehicleEvent[];
+  problems: ParseProblem[];
+  states: { state: LinkState; detail?: string }[];
+  chunks: LinkChunk[];
+  /** Resolves when `predicate` holds; rejects with `what` after `timeoutMs` (a safety net, not a sync point). */
+  until(predicate: () => boolean, what: string, timeoutMs?: number): Promise<void>;
+}
+
+export function collect(reader: MavlinkReader, now: () => number = Date.now): Collected {
+  const waiters = new Set<() => void>();
+  const notify = (): void => {
+    for (const w of [...waiters]) w();
+  };
+  const out: Collected = {
+    messages: [],
+    events: [],
+    problems: [],
+    states: [],
+    chunks: [],
+    handlers: {
+      data(chunk) {
+        out.chunks.push(chunk);
+        const r: ReadResult = reader.read(chunk.bytes, chunk.recordedAtMs ?? now(), { datagram: chunk.datagram });
+        out.messages.push(...r.messages);
+        out.events.push(...r.events);
+        out.problems.push(...r.problems);
+        notify();
+      },
+      state(state, detail) {
+        out.states.push(detail === undefined ? { state } : { state, detail });
+        if (state === 'reconnecting' || state === 'closed' || state === 'ended') {
+          const r = reader.end(now());
+          out.messages.push(...r.messages);
+          out.events.push(...r.events);
+          out.problems.push(...r.problems);
+        }
+        notify();
+      },
+    },
+    until(predicate, what, timeoutMs = 10_000) {
+      if (predicate()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (!predicate()) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${what}`));
+        }, timeoutMs);
+        waiters.add(check);
+      });
+    },
+  };
+  return out;
+}

@@ -1,0 +1,49 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { until } from './until.js';
+
+/** A UDP socket on a free loopback port playing a vehicle or a ground station. */
+export interface UdpPeer {
+  socket: Socket;
+  port: number;
+  received: { bytes: Buffer; from: RemoteInfo }[];
+  send(bytes: Uint8Array, port: number, host?: string): Promise<void>;
+  /** Resolves once `n` datagrams have arrived. */
+  receivedAtLeast(n: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function udpPeer(): Promise<UdpPeer> {
+  const socket = createSocket('udp4');
+  const received: UdpPeer['received'] = [];
+  const waiters = new Set<() => void>();
+  socket.on('message', (bytes, from) => {
+    received.push({ bytes, from });
+    for (const w of [...waiters]) w();
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return {
+    socket,
+    port: socket.address().port,
+    received,
+    send: (bytes, port, host = '127.0.0.1') => new Promise((resolve, reject) => socket.send(bytes, port, host, (err) => (err ? reject(err) : resolve()))),
+    receivedAtLeast(n) {
+      if (received.length >= n) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (received.length < n) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${n} datagrams (got ${received.length})`));
+        }, 10_000);
+        waiters.add(check);
+      });
+    },
+    close: () => new Promise((resolve) => socket.close(() => resolve())),
+  };
+}
+
+export { until };

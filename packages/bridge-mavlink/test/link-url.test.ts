@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { formatLinkUrl, isMavlinkBridgeError, openLink, parseLinkUrl } from '../src/index.js';
+
+describe('connection URLs', () => {
+  it.each([
+    ['udpin://0.0.0.0:14550', { kind: 'udpin', host: '0.0.0.0', port: 14550 }],
+    ['udpin://:14551', { kind: 'udpin', host: '0.0.0.0', port: 14551 }],
+    ['udpin://127.0.0.1:0', { kind: 'udpin', host: '127.0.0.1', port: 0 }],
+    ['udpin://[::1]:14550', { kind: 'udpin', host: '::1', port: 14550 }],
+    ['udpout://192.168.4.1', { kind: 'udpout', host: '192.168.4.1', port: 14550 }],
+    ['udpout://vehicle.local:14555', { kind: 'udpout', host: 'vehicle.local', port: 14555 }],
+    ['tcp://localhost', { kind: 'tcp', host: 'localhost', port: 5760 }],
+    ['TCP://10.0.0.2:5762', { kind: 'tcp', host: '10.0.0.2', port: 5762 }],
+    ['serial:///dev/ttyACM0', { kind: 'serial', path: '/dev/ttyACM0', baudRate: 57600 }],
+    ['serial:///dev/serial/by-id/usb-Hex_ProfiCNC_CubeOrange-if00?baud=115200', { kind: 'serial', path: '/dev/serial/by-id/usb-Hex_ProfiCNC_CubeOrange-if00', baudRate: 115200 }],
+    ['serial://COM3?baud=921600', { kind: 'serial', path: 'COM3', baudRate: 921600 }],
+    ['tlog:///data/flight.tlog', { kind: 'tlog', path: '/data/flight.tlog', pace: 'fast', speed: 1 }],
+    ['tlog://./logs/2026-06-01.tlog?pace=recorded&speed=4', { kind: 'tlog', path: './logs/2026-06-01.tlog', pace: 'recorded', speed: 4 }],
+  ])('%s', (url, spec) => {
+    expect(parseLinkUrl(url)).toEqual({ ok: true, spec });
+  });
+
+  it.each([
+    ['udp://0.0.0.0:14550', /unsupported connection .* use udpin:\/\//],
+    ['udpout://:14550', /not a valid URL|names no host/],
+    ['tcp://host:0', /invalid port/],
+    ['tcp://host:70000', /not a valid URL/],
+    ['tcp://host/path', /has a path/],
+    ['udpin://0.0.0.0:14550?x=1', /parts a udpin connection does not use/],
+    ['serial://', /needs a device path/],
+    ['serial:///dev/ttyUSB0?baud=fast', /not a baud rate/],
+    ['serial:///dev/ttyUSB0?parity=even', /unknown serial setting "parity"/],
+    ['tlog://', /needs a file path/],
+    ['tlog:///f.tlog?pace=slow', /pace "slow" must be fast or recorded/],
+    ['tlog:///f.tlog?speed=2', /speed applies to pace=recorded only/],
+    ['tlog:///f.tlog?pace=recorded&speed=0', /speed "0"/],
+  ])('refuses %s', (url, message) => {
+    const parsed = parseLinkUrl(url);
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? '' : parsed.message).toMatch(message);
+  });
+
+  it('formats specs back with every default spelled out', () => {
+    const round = (url: string): string => {
+      const p = parseLinkUrl(url);
+      if (!p.ok) throw new Error(p.message);
+      return formatLinkUrl(p.spec);
+    };
+    expect(round('udpin://:14550')).toBe('udpin://0.0.0.0:14550');
+    expect(round('udpin://[::]:14550')).toBe('udpin://[::]:14550');
+    expect(round('tcp://sitl')).toBe('tcp://sitl:5760');
+    expect(round('serial:///dev/ttyACM0')).toBe('serial:///dev/ttyACM0?baud=57600');
+    expect(round('tlog:///a.tlog')).toBe('tlog:///a.tlog?pace=fast');
+  });
+
+  it('openLink refuses a bad URL with a BAD_CONNECTION error', () => {
+    let caught: unknown;
+    try {
+      openLink('mavlink://nowhere');
+    } catch (err) {
+      caught = err;
+    }
+    expect(isMavlinkBridgeError(caught, 'BAD_CONNECTION')).toBe(true);
+  });
+});

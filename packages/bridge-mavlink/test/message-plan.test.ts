@@ -1,0 +1,142 @@
+import { common } from 'node-mavlink';
+import * as nm from 'node-mavlink';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ARDUPILOT_MODES_BY_TYPE, DEFAULT_FIELDS, compileMessagePlan, createMavlinkParser, enumText, flightModeName, isMavlinkBridgeError, loadDialect,
+  unitConversion, type Dialect, type MessageSelection,
+} from '../src/index.js';
+import { encodeV2 } from './helpers/mavlink-encoder.js';
+import { nmFrame } from './helpers/node-mavlink.js';
+
+let dialect: Dialect;
+beforeAll(async () => {
+  dialect = await loadDialect('ardupilotmega');
+});
+
+function refusals(selection: MessageSelection): { path: (string | number)[]; message: string }[] {
+  try {
+    compileMessagePlan(dialect, selection);
+  } catch (err) {
+    if (isMavlinkBridgeError(err, 'BAD_MESSAGES')) return [...err.issues];
+    throw err;
+  }
+  throw new Error('the selection was accepted');
+}
+
+describe('message selections', () => {
+  it('refuses what does not exist, each refusal with its path, all at once', () => {
+    const issues = refusals({
+      GPS_RAW_IN: 'default',
+      ATTITUDE: [{ field: 'rol' }, { field: 'roll', to: 'm' }, { field: 'pitch', to: 'furlong' }],
+      BATTERY_STATUS: [{ field: 'voltages', index: 10 }, { field: 'id', index: 0 }, { field: 'voltage', to: 'mV' }, { field: 'type', enum: 'NO_SUCH_ENUM' }],
+      HEARTBEAT: [{ field: 'type' }, { field: 'custom_mode', as: 'type' }],
+      STATUSTEXT: [{ field: 'text', scale: 2 }],
+    });
+    expect(issues).toEqual([
+      { path: ['GPS_RAW_IN'], message: expect.stringContaining('did you mean GPS_RAW_INT?') },
+      { path: ['ATTITUDE', 0, 'field'], message: expect.stringMatching(/ATTITUDE\.rol: no such field \(ATTITUDE has time_boot_ms, roll/) },
+      { path: ['ATTITUDE', 1, 'to'], message: 'ATTITUDE.roll: cannot convert rad (angle) to m (length)' },
+      { path: ['ATTITUDE', 2, 'to'], message: expect.stringContaining('unknown unit "furlong"') },
+      { path: ['BATTERY_STATUS', 0, 'index'], message: 'BATTERY_STATUS.voltages: index 10 is outside 0..9' },
+      { path: ['BATTERY_STATUS', 1, 'index'], message: 'BATTERY_STATUS.id: "index" needs an array field' },
+      { path: ['BATTERY_STATUS', 2, 'to'], message: 'BATTERY_STATUS.voltage: a derived field takes only "as" (not "to")' },
+      { path: ['BATTERY_STATUS', 3, 'enum'], message: 'BATTERY_STATUS.type: unknown enum "NO_SUCH_ENUM" in the ardupilotmega dialect' },
+      { path: ['HEARTBEAT', 1], message: 'HEARTBEAT: two records are named "type" (set "as" on one)' },
+      { path: ['STATUSTEXT', 0, 'scale'], message: 'STATUSTEXT.text: a text field takes no "scale"' },
+    ]);
+  });
+
+  it('compiles the defaults for the seven messages, and "default" means every field for any other message', () => {
+    const plan = compileMessagePlan(dialect);
+    expect([...plan.messageNames].sort()).toEqual(Object.keys(DEFAULT_FIELDS).sort());
+    const servo = compileMessagePlan(dialect, { SERVO_OUTPUT_RAW: 'default' });
+    const bytes = nmFrame(Object.assign(new common.ServoOutputRaw(), { timeUsec: 5, port: 1, servo1Raw: 1500, servo2Raw: 1100, servo3Raw: 0, servo4Raw: 0, servo5Raw: 0, servo6Raw: 0, servo7Raw: 0, servo8Raw: 0, servo9Raw: 0, servo10Raw: 0, servo11Raw: 0, servo12Raw: 0, servo13Raw: 0, servo14Raw: 0, servo15Raw: 0, servo16Raw: 0 }));
+    const frame = createMavlinkParser({ dialect }).push(bytes).frames[0]!;
+    const result = servo.fields(frame.message, frame.payload)!;
+    expect(result.instance).toBe(1);
+    expect(result.fields.map((f) => f.name)).toEqual(frame.message.fields.map((f) => f.name));
+    expect(result.fields.find((f) => f.name === 'servo1_raw')).toEqual({ name: 'servo1_raw', value: 1500, unit: 'us' });
+  });
+
+  it('"all" on a message with defaults keeps every wire field and the defaults\' settings for theirs', () => {
+    const plan = compileMessagePlan(dialect, { SYS_STATUS: 'all' });
+    const frame = createMavlinkParser({ dialect }).push(encodeV2('SYS_STATUS', { voltage_battery: 65535, errors_count2: 7, load: 10 })).frames[0]!;
+    const names = plan.fields(frame.message, frame.payload)!.fields.map((f) => `${f.name}=${String(f.value)}`);
+    expect(names).toContain('errors_count2=7');
+    expect(names).toContain('load=1');
+    expect(names.some((n) => n.startsWith('voltage_battery'))).toBe(false);
+  });
+
+  it('unselected messages give no records', () => {
+    const plan = compileMessagePlan(dialect, { ATTITUDE: 'default' });
+    const frame = createMavlinkParser({ dialect }).push(encodeV2('VFR_HUD', { airspeed: 3 })).frames[0]!;
+    expect(plan.selects(frame.msgid)).toBe(false);
+    expect(plan.fields(frame.message, frame.payload)).toBeUndefined();
+  });
+
+  it('a named value\'s name is its instance', () => {
+    const plan = compileMessagePlan(dialect, { NAMED_VALUE_FLOAT: 'default' });
+    const bytes = nmFrame(Object.assign(new common.NamedValueFloat(), { timeBootMs: 1, name: 'rpm', value: 1500.5 }));
+    const frame = createMavlinkParser({ dialect }).push(bytes).frames[0]!;
+    expect(plan.fields(frame.message, frame.payload)).toEqual({
+      instance: 'rpm',
+      // Records follow the wire order of the fields (by size) when a whole message is taken.
+      fields: [{ name: 'time_boot_ms', value: 1, unit: 'ms' }, { name: 'value', value: 1500.5 }, { name: 'name', value: 'rpm' }],
+    });
+  });
+});
+
+describe('units', () => {
+  it('divides by exact powers of ten so that decimal inputs stay decimal', () => {
+    const c = (from: string, to: string, v: number): number => {
+      const conv = unitConversion(from, to);
+      if (typeof conv === 'string') throw new Error(conv);
+      return conv.apply(v);
+    };
+    expect(c('degE7', 'deg', 473977418)).toBe(47.3977418);
+    expect(c('mm', 'm', 1)).toBe(0.001);
+    expect(c('cm/s', 'm/s', 7)).toBe(0.07);
+    expect(c('cdeg', 'deg', 35999)).toBe(359.99);
+    expect(c('mV', 'V', 12587)).toBe(12.587);
+    expect(c('cA', 'A', -1)).toBe(-0.01);
+    expect(c('hJ', 'J', 3)).toBe(300);
+    expect(c('m', 'mm', 1.5)).toBe(1500);
+    expect(c('m/s', 'km/h', 10)).toBeCloseTo(36, 12);
+    expect(unitConversion('degC', 'K')).toMatch(/unknown unit "K"/);
+  });
+});
+
+describe('enum text and flight modes', () => {
+  it('names enum values from the dialect, bitmasks by their bits, unknown values as UNKNOWN(n)', () => {
+    expect(enumText(dialect.enumEntries('MAV_STATE')!, 4)).toBe('ACTIVE');
+    expect(enumText(dialect.enumEntries('GPS_FIX_TYPE')!, 6)).toBe('RTK_FIXED');
+    expect(enumText(dialect.enumEntries('MAV_TYPE')!, 10)).toBe('GROUND_ROVER');
+    expect(enumText(dialect.enumEntries('MAV_MODE_FLAG')!, 128 + 1)).toBe('CUSTOM_MODE_ENABLED|SAFETY_ARMED');
+    expect(enumText(dialect.enumEntries('MAV_STATE')!, 200)).toBe('UNKNOWN(200)');
+  });
+
+  it('has ArduPilot\'s mode tables as ardupilotmega.xml defines them (node-mavlink\'s generated enums)', () => {
+    const lib = nm.ardupilotmega as unknown as Record<string, Record<string, unknown>>;
+    const table = (name: string): Record<number, string> =>
+      Object.fromEntries(Object.entries(lib[name]!).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v as number, k]));
+    expect(ARDUPILOT_MODES_BY_TYPE[2]).toEqual(table('CopterMode'));
+    expect(ARDUPILOT_MODES_BY_TYPE[1]).toEqual(table('PlaneMode'));
+    expect(ARDUPILOT_MODES_BY_TYPE[10]).toEqual(table('RoverMode'));
+    expect(ARDUPILOT_MODES_BY_TYPE[12]).toEqual(table('SubMode'));
+    expect(ARDUPILOT_MODES_BY_TYPE[5]).toEqual(table('TrackerMode'));
+  });
+
+  it('decodes PX4 main and sub modes, and generic autopilots from base_mode', () => {
+    const hb = (autopilot: number, customMode: number, baseMode = 1): string | undefined => flightModeName({ type: 2, autopilot, baseMode, customMode, systemStatus: 4 });
+    // custom_mode = main << 16 | sub << 24 (px4_custom_mode.h).
+    expect(hb(12, 3 << 16)).toBe('POSCTL');
+    expect(hb(12, (3 << 16) | (1 << 24))).toBe('POSCTL_ORBIT');
+    expect(hb(12, (4 << 16) | (5 << 24))).toBe('AUTO_RTL');
+    expect(hb(12, 6 << 16)).toBe('OFFBOARD');
+    expect(hb(12, 99 << 16)).toBe(`UNKNOWN(${99 << 16})`);
+    expect(hb(3, 1000)).toBe('UNKNOWN(1000)');
+    expect(hb(0, 0, 4 | 128)).toBe('AUTO');
+    expect(hb(0, 0, 64)).toBe('MANUAL');
+    expect(hb(8, 0)).toBeUndefined();
+  });
+});

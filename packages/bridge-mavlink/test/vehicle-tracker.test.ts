@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { createVehicleTracker, type Heartbeat } from '../src/index.js';
+
+const copter = (customMode: number, armed = true): Heartbeat => ({ type: 2, autopilot: 3, baseMode: armed ? 209 : 81, customMode, systemStatus: 4 });
+
+describe('vehicle tracker', () => {
+  it('counts packet loss from sequence numbers across the 255 -> 0 wrap, and duplicates apart', () => {
+    const tracker = createVehicleTracker();
+    const seqs = [250, 251, 252, 253, 254, 255, 0, 1, 2, /* 3, 4, 5 lost */ 6, 6, 7];
+    seqs.forEach((seq, i) => tracker.observe({ sysid: 1, compid: 1, seq }, i * 10));
+    const [v] = tracker.vehicles();
+    expect(v).toMatchObject({ sysid: 1, received: 11, lost: 3, components: [{ compid: 1, received: 11, lost: 3, duplicates: 1 }] });
+    expect(v!.lossRatio).toBeCloseTo(3 / 14, 12);
+  });
+
+  it('starts the count over after a silence longer than the link timeout, and after a reboot', () => {
+    const tracker = createVehicleTracker({ linkTimeoutMs: 5_000 });
+    tracker.observe({ sysid: 1, compid: 1, seq: 10 }, 0);
+    tracker.observe({ sysid: 1, compid: 1, seq: 200 }, 9_000);
+    tracker.restarted(1, 1, 9_500);
+    tracker.observe({ sysid: 1, compid: 1, seq: 0 }, 10_000);
+    tracker.observe({ sysid: 1, compid: 1, seq: 2 }, 10_010);
+    expect(tracker.vehicles()[0]).toMatchObject({ received: 4, lost: 1 });
+  });
+
+  it('loses the link after the timeout without a HEARTBEAT, and restores it on the next one', () => {
+    const tracker = createVehicleTracker({ linkTimeoutMs: 5_000 });
+    expect(tracker.observe({ sysid: 7, compid: 1, seq: 0 }, 1_000, copter(4)).map((e) => e.kind)).toEqual(['vehicle.found', 'mode.changed', 'armed.changed']);
+    tracker.observe({ sysid: 7, compid: 1, seq: 1 }, 2_000, copter(4));
+    // Other messages do not keep the link: only heartbeats do.
+    tracker.observe({ sysid: 7, compid: 1, seq: 2 }, 6_500);
+    expect(tracker.check(7_000)).toEqual([]);
+    expect(tracker.check(7_001)).toEqual([{ kind: 'link.lost', sysid: 7, atMs: 7_001, lastHeartbeatMs: 2_000 }]);
+    expect(tracker.check(8_000)).toEqual([]);
+    expect(tracker.vehicles()[0]?.linkUp).toBe(false);
+    expect(tracker.observe({ sysid: 7, compid: 1, seq: 3 }, 12_000, copter(4))).toEqual([{ kind: 'link.restored', sysid: 7, atMs: 12_000, downMs: 10_000 }]);
+    expect(tracker.vehicles()[0]?.linkUp).toBe(true);
+  });
+
+  it('reports flight mode and armed changes, with what they were', () => {
+    const tracker = createVehicleTracker();
+    tracker.observe({ sysid: 1, compid: 1, seq: 0 }, 0, copter(4));
+    expect(tracker.observe({ sysid: 1, compid: 1, seq: 1 }, 1_000, copter(4))).toEqual([]);
+    expect(tracker.observe({ sysid: 1, compid: 1, seq: 2 }, 2_000, copter(6))).toEqual([
+      { kind: 'mode.changed', sysid: 1, compid: 1, atMs: 2_000, mode: 'RTL', previous: 'GUIDED', customMode: 6 },
+    ]);
+    expect(tracker.observe({ sysid: 1, compid: 1, seq: 3 }, 3_000, copter(9, false))).toEqual([
+      { kind: 'mode.changed', sysid: 1, compid: 1, atMs: 3_000, mode: 'LAND', previous: 'RTL', customMode: 9 },
+      { kind: 'armed.changed', sysid: 1, compid: 1, atMs: 3_000, armed: false, previous: true },
+    ]);
+    expect(tracker.vehicles()[0]).toMatchObject({ flightMode: 'LAND', armed: false });
+  });
+
+  it('takes heartbeats of gimbals and cameras for the link, not for the mode', () => {
+    const tracker = createVehicleTracker();
+    const gimbal: Heartbeat = { type: 26, autopilot: 8, baseMode: 0, customMode: 0, systemStatus: 4 };
+    expect(tracker.observe({ sysid: 2, compid: 154, seq: 0 }, 0, gimbal).map((e) => e.kind)).toEqual(['vehicle.found']);
+    expect(tracker.observe({ sysid: 2, compid: 1, seq: 0 }, 10, copter(5)).map((e) => e.kind)).toEqual(['mode.changed', 'armed.changed']);
+    const [v] = tracker.vehicles();
+    expect(v).toMatchObject({ sysid: 2, flightMode: 'LOITER', armed: true });
+    expect(v!.components.map((c) => c.compid)).toEqual([1, 154]);
+  });
+
+  it('tracks a bounded number of components per system', () => {
+    const tracker = createVehicleTracker({ maxComponents: 4 });
+    for (let compid = 1; compid <= 50; compid++) tracker.observe({ sysid: 1, compid, seq: 0 }, compid);
+    expect(tracker.vehicles()[0]!.components).toHaveLength(4);
+  });
+});
+
+describe('vehicle tracker options', () => {
+  it('refuses a link timeout that is not positive and a component limit out of range', () => {
+    expect(() => createVehicleTracker({ linkTimeoutMs: 0 })).toThrow(/linkTimeoutMs must be a positive/);
+    expect(() => createVehicleTracker({ maxComponents: 1000 })).toThrow(/maxComponents must be an integer from 1 to 256/);
+  });
+});
