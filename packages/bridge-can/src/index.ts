@@ -42,4 +42,37 @@ export {
 export { CAN_DECODE_PROBLEM_KINDS, type CanDecodeProblem, type CanDecodeProblemKind } from './decode/problems.js';
 export { encodeMessage, encodeRawValues, type EncodeOptions } from './encode/encode-message.js';
 
+export { CAN_FD_LENGTHS, MAX_STANDARD_ID, MAX_EXTENDED_ID, type CanFrame, type TimestampSource } from './frames/can-frame.js';
+export { parseCandumpLine, formatCandumpLine, MAX_CANDUMP_LINE, type CandumpLineResult } from './frames/candump-line.js';
+export {
+  replayCandump,
+  replayCandumpFile,
+  systemReplayClock,
+  type ReplayClock,
+  type ReplayOptions,
+  type ReplayFileOptions,
+  type ReplayProblem,
+  type ReplayStats,
+} from './frames/candump-replay.js';
+export {
+  checkReceiveBuffer,
+  assessReceiveBuffer,
+  RECEIVE_BUFFER_BYTES_PER_FRAME,
+  DEFAULT_BURST_FRAMES,
+  type ReceiveBufferReport,
+  type ReceiveBufferOptions,
+} from './frames/receive-buffer.js';
+export {
+  openSocketCan,
+  kernelFilter,
+  type CanIdFilter,
+  type SocketCanOptions,
+  type SocketCanReader,
+  type SocketCanModule,
+} from './frames/socketcan-reader.js';
+
+export { formatSignalList, type SignalListOptions } from './list-signals.js';
+export { simulateDrive, driveLogLines, vehicleDatabase, type DriveOptions, type SimulatedFrame } from './simulator/drive.js';
+export { VEHICLE_DBC } from './simulator/vehicle-dbc.js';
+
 export { CanBridgeError, isCanBridgeError, type CanBridgeErrorCode } from './errors.js';
