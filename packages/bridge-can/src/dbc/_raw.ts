@@ -64,6 +64,8 @@ export interface ParseState {
   otherCount: number;
   /** The message the next `SG_` lines belong to. */
   current: RawMessage | undefined;
+  /** The last `BO_` was dropped (reported already): its `SG_` lines go quietly with it. */
+  skipSignals: boolean;
   /** Limit categories already reported, so each is reported once. */
   limitsHit: Set<string>;
 }

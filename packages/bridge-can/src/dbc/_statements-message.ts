@@ -27,6 +27,7 @@ export function parseMessage(t: Tokenizer, state: ParseState, keyword: Token): v
   if (rawId < 0 || rawId > 0xffffffff) throw new SyntaxStop(keyword, `a message id between 0 and 4294967295 (found ${rawId})`);
   state.current = undefined;
   if (state.raw.messages.length >= state.limits.maxMessages) {
+    state.skipSignals = true;
     if (!state.limitsHit.has('messages')) {
       state.limitsHit.add('messages');
       problemAt(state, 'limit', keyword, `more than ${state.limits.maxMessages} messages; the rest were ignored`);
@@ -88,7 +89,7 @@ export function parseSignal(t: Tokenizer, state: ParseState, keyword: Token): vo
   }
   const message = state.current;
   if (!message) {
-    problemAt(state, 'syntax', keyword, `signal ${name} is not inside a message: SG_ lines must follow their BO_ line`);
+    if (!state.skipSignals) problemAt(state, 'syntax', keyword, `signal ${name} is not inside a message: SG_ lines must follow their BO_ line`);
     return;
   }
   if (message.signals.length >= state.limits.maxSignalsPerMessage || state.signalCount >= state.limits.maxSignals) {

@@ -79,18 +79,25 @@ export function createTokenizer(source: string, file: string, limits: DbcLimits,
 
   function readString(startLine: number, startColumn: number): string {
     const open = pos;
+    const openLineStart = lineStart;
     pos++;
     let out = '';
     let chunkStart = pos;
+    const keep = (until: number): void => {
+      if (out.length < limits.maxStringLength) out += text.slice(chunkStart, Math.min(until, chunkStart + limits.maxStringLength - out.length));
+    };
     while (pos < text.length) {
       const c = text.charCodeAt(pos);
       if (c === 34) {
-        out += text.slice(chunkStart, pos);
+        keep(pos);
         pos++;
+        if (pos - open - 2 > limits.maxStringLength) {
+          problems.push({ kind: 'limit', file, line: startLine, column: startColumn, message: `a string is longer than ${limits.maxStringLength} characters; the rest of it was dropped` });
+        }
         return out;
       }
       if (c === 92 && (text.charCodeAt(pos + 1) === 34 || text.charCodeAt(pos + 1) === 92)) {
-        out += text.slice(chunkStart, pos);
+        keep(pos);
         chunkStart = pos + 1;
         pos += 2;
         continue;
@@ -99,24 +106,16 @@ export function createTokenizer(source: string, file: string, limits: DbcLimits,
         line++;
         lineStart = pos + 1;
       }
-      if (pos - open > limits.maxStringLength) break;
       pos++;
     }
-    // Unterminated or too long: end the string at the end of its first line so that the
+    // Not closed before the end of the file: end it at the end of its first line so that the
     // statements after it still parse.
+    problems.push({ kind: 'syntax', file, line: startLine, column: startColumn, message: 'a string is not closed: add the missing `"`' });
     const firstNl = text.indexOf('\n', open);
-    const end = firstNl < 0 ? text.length : firstNl;
-    problems.push({
-      kind: pos >= text.length ? 'syntax' : 'limit',
-      file,
-      line: startLine,
-      column: startColumn,
-      message: pos >= text.length ? 'a string is not closed: add the missing `"`' : `a string is longer than ${limits.maxStringLength} characters (or not closed)`,
-    });
-    pos = end;
+    pos = firstNl < 0 ? text.length : firstNl;
     line = startLine;
-    lineStart = open - (startColumn - 1);
-    return text.slice(open + 1, end);
+    lineStart = openLineStart;
+    return text.slice(open + 1, Math.min(pos, open + 1 + limits.maxStringLength));
   }
 
   function scan(): Token {

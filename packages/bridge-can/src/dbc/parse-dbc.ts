@@ -57,7 +57,7 @@ export function parseDbc(text: string, options: ParseDbcOptions = {}): DbcParseR
   const file = options.file ?? 'input.dbc';
   const limits: DbcLimits = { ...DBC_LIMITS, ...options.limits };
   const problems: DbcProblem[] = [];
-  const state: ParseState = { raw: emptyRaw(file), problems, limits, signalCount: 0, otherCount: 0, current: undefined, limitsHit: new Set() };
+  const state: ParseState = { raw: emptyRaw(file), problems, limits, signalCount: 0, otherCount: 0, current: undefined, skipSignals: false, limitsHit: new Set() };
   if (text.length > limits.maxFileBytes) {
     problemAt(state, 'limit', { line: 1, column: 1 }, `the file is ${text.length} characters long, over the limit of ${limits.maxFileBytes}; it was not read`);
     return { database: buildDatabase(state.raw, problems), problems };
@@ -71,7 +71,10 @@ export function parseDbc(text: string, options: ParseDbcOptions = {}): DbcParseR
       skipStatement(t);
       continue;
     }
-    if (keyword.text !== 'SG_') state.current = undefined;
+    if (keyword.text !== 'SG_') {
+      state.current = undefined;
+      state.skipSignals = false;
+    }
     const parse = PARSERS[keyword.text];
     try {
       if (parse) parse(t, state, keyword);
@@ -79,6 +82,8 @@ export function parseDbc(text: string, options: ParseDbcOptions = {}): DbcParseR
     } catch (err) {
       if (!(err instanceof SyntaxStop)) throw err;
       problemAt(state, 'syntax', err.token, `${keyword.text}: expected ${err.expected}, found ${describeToken(err.token)}`);
+      // The signals of a message whose BO_ line is broken are lost with it; one report is enough.
+      if (keyword.text === 'BO_') state.skipSignals = true;
       // The failing token may itself begin the next statement; never skip past one.
       skipStatement(t);
     }

@@ -18,7 +18,7 @@ export interface SignalValues {
   raw: Float64Array;
   /** The physical value: raw * factor + offset, free of binary noise (see the README). */
   value: Float64Array;
-  /** For integers beyond ±2^53 only: the exact raw value in decimal (`raw` holds the nearest double). */
+  /** For integers outside the safe range only (|raw| >= 2^53): the exact raw value in decimal (`raw` holds the nearest double). */
   exactRaw: (string | undefined)[];
   /** What went wrong with the last frame; empty when nothing did. */
   problems: CanDecodeProblem[];
@@ -32,7 +32,7 @@ export interface DecodedSignal {
   unit: string;
   /** The value table's text for the raw value (`VAL_`), when there is one. */
   text?: string;
-  /** The exact raw integer in decimal, only when it is beyond ±2^53 (see {@link SignalValues.exactRaw}). */
+  /** The exact raw integer in decimal, only when |raw| >= 2^53 (see {@link SignalValues.exactRaw}). */
   exactRaw?: string;
   signal: DbcSignal;
 }
@@ -61,6 +61,7 @@ export interface MessageDecoder {
 
 const TWO_32 = 4294967296;
 const TWO_53 = 9007199254740992;
+const TWO_21 = 2097152;
 const NO_PROBLEMS: CanDecodeProblem[] = [];
 const scratch = new DataView(new ArrayBuffer(8));
 
@@ -159,7 +160,9 @@ function run(p: Plan, message: DbcMessage, data: Uint8Array, out: SignalValues):
         if (p.kind[s] === 3 && hi >= p.signHalf[s]!) hi -= p.signMod[s]!;
         // hi * 2^32 is exact; adding lo rounds once, so r is the double nearest the raw integer.
         r = hi * TWO_32 + lo;
-        exactRaw[s] = r > TWO_53 || r < -TWO_53 ? (BigInt(hi) * 4294967296n + BigInt(lo)).toString() : undefined;
+        // Outside the safe integers (|raw| >= 2^53) r may not be the integer: give it exactly.
+        // The test is on hi, since r itself may have rounded onto 2^53.
+        exactRaw[s] = hi >= TWO_21 || hi < -TWO_21 || (hi === -TWO_21 && lo === 0) ? (BigInt(hi) * 4294967296n + BigInt(lo)).toString() : undefined;
       }
     }
     if (r !== r || r === Infinity || r === -Infinity) {

@@ -78,3 +78,14 @@ export function sameValue(a, b) {
   if (a === b) return true;
   return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
+
+/**
+ * sameValue, except that float32 signals compare as float32 (the decoder gives the shortest
+ * decimal, 0.1, of what the reference widens to 0.10000000149011612) and, when scaled, to the
+ * 7 significant digits a float32 carries.
+ */
+export function sameSignalValue(signal, a, b) {
+  if (signal.valueType !== 'float32') return sameValue(a, b);
+  if (signal.factor === 1 && signal.offset === 0) return Math.fround(a) === Math.fround(b);
+  return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
+}
