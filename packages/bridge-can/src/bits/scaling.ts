@@ -73,7 +73,9 @@ export function scale(raw: number, s: Scaling, factor: number, offset: number): 
 export function unscale(physical: number, s: Scaling, factor: number, offset: number): number {
   if (s.kind === 0) return Math.round(physical);
   if (s.kind === 1) {
-    const t = Math.round(physical * s.d) - s.b;
+    // Rounded once, at the end: rounding physical * 10^d first would round twice (87.44 steps
+    // of 0.4 would become 350 / 4 = 87.5 and then 88).
+    const t = physical * s.d - s.b;
     if (t < LIMIT && t > -LIMIT) return Math.round(t / s.a);
   }
   return Math.round((physical - offset) / factor);
