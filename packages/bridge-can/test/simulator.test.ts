@@ -47,7 +47,8 @@ describe('simulateDrive', () => {
         checked++;
       }
     }
-    expect(checked).toBeGreaterThan(80_000);
+    // 6000 x 6 + 6000 x 3 + 3000 x 4 + 3000 x 2 + 1200 x 4 + 200 x (4 + 3 + 4) + 60 x 2 signals.
+    expect(checked).toBe(79_120);
   });
 
   it('drives plausibly: up to 70 km/h in D, a stop, some reversing, all three battery pages', () => {
