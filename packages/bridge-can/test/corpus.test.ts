@@ -80,7 +80,7 @@ if (!corpus) {
         for (const message of database.messages) {
           const switches = message.signals.filter((s) => s.isMultiplexer);
           for (let i = 0; i < FRAMES_PER_MESSAGE; i++) {
-            let data = Uint8Array.from({ length: message.length }, () => (i === 0 ? 0 : i === 1 ? 255 : Math.floor(random() * 256)));
+            let data: Uint8Array = Uint8Array.from({ length: message.length }, () => (i === 0 ? 0 : i === 1 ? 255 : Math.floor(random() * 256)));
             // Visit every page of a multiplexed message, not only those random bytes pick.
             const page = switches[0] && i >= 2 ? switches[0].name : undefined;
             if (page) {

@@ -30,10 +30,10 @@ export interface DecodedSignal {
   /** The physical value. */
   value: number;
   unit: string;
-  /** The value table's text for the raw value (`VAL_`), when there is one. */
-  text?: string;
-  /** The exact raw integer in decimal, only when |raw| >= 2^53 (see {@link SignalValues.exactRaw}). */
-  exactRaw?: string;
+  /** The value table's text for the raw value (`VAL_`); undefined when there is none. */
+  text?: string | undefined;
+  /** The exact raw integer in decimal, only when |raw| >= 2^53 (see {@link SignalValues.exactRaw}); undefined otherwise. */
+  exactRaw?: string | undefined;
   signal: DbcSignal;
 }
 
@@ -93,12 +93,16 @@ export function compileMessageDecoder(message: DbcMessage, options: { byPgn?: bo
       for (let i = 0; i < n; i++) {
         if (reusable.present[i] === 0) continue;
         const signal = plan.signals[i]!;
-        const decoded: DecodedSignal = { name: signal.name, value: reusable.value[i]!, unit: signal.unit, signal };
-        const text = signal.values?.get(reusable.raw[i]!);
-        if (text !== undefined) decoded.text = text;
-        const exact = reusable.exactRaw[i];
-        if (exact !== undefined) decoded.exactRaw = exact;
-        signals.push(decoded);
+        // Every result has the same keys (undefined where there is nothing), so that V8 keeps
+        // one shape for all of them.
+        signals.push({
+          name: signal.name,
+          value: reusable.value[i]!,
+          unit: signal.unit,
+          text: signal.values === undefined ? undefined : signal.values.get(reusable.raw[i]!),
+          exactRaw: reusable.exactRaw[i],
+          signal,
+        });
       }
       return { message, signals, problems: reusable.problems.length === 0 ? [] : [...reusable.problems] };
     },

@@ -3,8 +3,10 @@ export type TimestampSource =
   /** The kernel stamped the frame when it arrived (SocketCAN with timestamps on). */
   | 'kernel'
   /**
-   * Stamped when the bridge read it, not when it arrived: frames already queued before the
-   * kernel started stamping (see the README), or SocketCAN with timestamps off.
+   * Not an arrival time to rely on: SocketCAN with timestamps off (the time the bridge read
+   * it), or a frame of a socket's first batch. The kernel stamps the first frame a socket reads
+   * with the time of that read, and the frames queued behind it too unless another socket had
+   * already turned stamping on; which of them got a real stamp cannot be told (see the README).
    */
   | 'read'
   /** Taken from a candump log line. */
