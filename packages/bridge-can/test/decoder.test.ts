@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scalingOf, scale } from '../src/bits/scaling.js';
+import { scalingOf, scale } from '../src/bits/_scaling.js';
 import { compileMessageDecoder, createCanDecoder, j1939Address, parseDbc, pgnOf } from '../src/index.js';
 
 const header = 'VERSION ""\n\nNS_ :\n\nBS_:\n\nBU_: A\n\n';

@@ -1,6 +1,6 @@
 import { bitChunks, bytesNeeded, signalBitPositions } from '../bits/signal-bits.js';
 import type { DbcMessage, DbcSignal } from '../dbc/types.js';
-import { scalingOf } from '../bits/scaling.js';
+import { scalingOf } from '../bits/_scaling.js';
 
 /**
  * How a signal's bits become its raw value, the decoder's switch: 0 unsigned up to 32 bits,

@@ -1,6 +1,6 @@
 import { signalBitPositions } from '../bits/signal-bits.js';
 import type { DbcMessage, DbcSignal } from '../dbc/types.js';
-import { scalingOf, unscale } from '../bits/scaling.js';
+import { scalingOf, unscale } from '../bits/_scaling.js';
 import { CanBridgeError } from '../errors.js';
 
 /** Options of {@link encodeMessage} and {@link encodeRawValues}. */

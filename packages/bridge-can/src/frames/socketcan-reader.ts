@@ -72,6 +72,8 @@ export interface SocketCanReader {
 }
 
 const CAN_EFF_FLAG = 0x80000000;
+/** Frames the package's native callback delivers at most before it returns (MAX_FRAMES_PER_ASYNC_EVENT + 1). */
+const NATIVE_BATCH = 101;
 const INTERFACE_NAME = /^[A-Za-z0-9_.:-]{1,15}$/;
 
 async function loadSocketCan(): Promise<SocketCanModule> {
@@ -144,15 +146,19 @@ export async function openSocketCan(options: SocketCanOptions): Promise<SocketCa
   const now = options.now ?? Date.now;
   let frames = 0;
   let stampedAtRead = 0;
-  let firstBatch: boolean | undefined;
+  // Frames queued before the first read were not stamped by the kernel: it starts stamping
+  // when asked at that read, and gives those the read time. They come in the first batch: the
+  // native callbacks until one has emptied the queue (each delivers at most 101 frames, then
+  // returns to the event loop).
+  let firstBatch = true;
+  let inCallback = 0;
   let closing = false;
   channel.addListener('onMessage', (m) => {
-    // Frames queued before the first read were not stamped by the kernel: it only starts
-    // stamping when asked at that read, and gives those the read time. They all arrive in
-    // the first batch, which ends when the native callback returns to the event loop.
-    if (firstBatch === undefined) {
-      firstBatch = true;
-      setImmediate(() => (firstBatch = false));
+    if (firstBatch && inCallback++ === 0) {
+      setImmediate(() => {
+        if (inCallback < NATIVE_BATCH) firstBatch = false;
+        inCallback = 0;
+      });
     }
     const stamped = timestamps && m.ts_sec !== undefined && !firstBatch;
     const frame: CanFrame = {

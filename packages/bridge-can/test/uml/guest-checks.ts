@@ -108,14 +108,15 @@ async function check(name: string, body: () => Promise<unknown>): Promise<void> 
 }
 
 /** A burst from cangen (fixed id, 8 bytes, counting payload): with the reader blocked, or reading along. */
-async function burst(c: Collector, id: number, count: number, blocked: boolean): Promise<{ sent: number; received: number }> {
+async function burst(c: Collector, id: number, count: number, blocked: boolean): Promise<{ sent: number; received: number; stampedAtRead: number }> {
   const args = ['vcan0', '-g', '0', '-n', String(count), '-I', id.toString(16), '-L', '8', '-D', 'i', '-p', '10'];
   // execFileSync keeps node's event loop from running: nothing is read until cangen is done,
   // so the socket's receive buffer alone decides how much of the burst survives.
   if (blocked) execFileSync('cangen', args);
   else await run('cangen', args);
   await flush(c);
-  return { sent: count, received: c.count(id) };
+  const stampedAtRead = c.frames.filter((f) => f.id === id && f.timestampSource === 'read').length;
+  return { sent: count, received: c.count(id), stampedAtRead };
 }
 
 await check('lowBuffer', async () => {
