@@ -32,7 +32,9 @@ function findCorpus(): string | undefined {
 }
 
 const FILES = ['ESR.dbc', 'tesla_can.dbc', 'toyota_prius_2010_pt.dbc'];
-const FRAMES_PER_MESSAGE = 150;
+const FRAMES_PER_MESSAGE = 80;
+/** Generous: a loaded 2-core machine runs this several times slower than an idle one. */
+const SLOW_TEST_MS = 120_000;
 const corpus = findCorpus();
 
 /** The payload bits the named signals occupy. */
@@ -114,7 +116,7 @@ if (!corpus) {
         }
         expect(frames).toBe(database.messages.length * FRAMES_PER_MESSAGE);
         expect(values).toBeGreaterThan(frames);
-      });
+      }, SLOW_TEST_MS);
     }
   });
 }

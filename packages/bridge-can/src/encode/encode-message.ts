@@ -35,12 +35,15 @@ function toUnsigned(signal: DbcSignal, raw: bigint): bigint {
 
 function writeBits(data: Uint8Array, signal: DbcSignal, unsigned: bigint): void {
   const positions = signalBitPositions(signal.startBit, signal.length, signal.byteOrder);
+  const lo = Number(unsigned & 0xffffffffn);
+  const hi = Number(unsigned >> 32n);
   for (let k = 0; k < positions.length; k++) {
     const p = positions[k]!;
     const byte = p >> 3;
     if (byte >= data.length) fail(`signal ${signal.name} needs byte ${byte + 1} of a ${data.length}-byte payload`);
     const mask = 1 << (p & 7);
-    if ((unsigned >> BigInt(k)) & 1n) data[byte]! |= mask;
+    const bit = k < 32 ? (lo >>> k) & 1 : (hi >>> (k - 32)) & 1;
+    if (bit) data[byte]! |= mask;
     else data[byte]! &= ~mask;
   }
 }
