@@ -102,10 +102,11 @@ export function kernelFilter(filter: CanIdFilter): { id: number; mask: number; i
  *
  * Caveats of the package, handled as honestly as it allows: its messages carry no FD flag, so
  * `fd` is true only for payloads over 8 bytes and `brs`/`esi` are never set; kernel stamps
- * start only at the first read, so frames already queued then (the first batch) carry the
- * read time and are marked `timestampSource: 'read'`; it cannot size its socket's receive
- * buffer, so the system default decides how large a burst survives a busy moment (checked
- * at start, see {@link checkReceiveBuffer}).
+ * start only at the first read, so frames already queued then (the first batch: until a
+ * native callback empties the queue, at most the receive buffer's worth) may carry the read
+ * time and are marked `timestampSource: 'read'`; it cannot size its socket's receive buffer,
+ * so the system default decides how large a burst survives a busy moment (checked at start,
+ * see {@link checkReceiveBuffer}).
  */
 export async function openSocketCan(options: SocketCanOptions): Promise<SocketCanReader> {
   const name = options.interface;
@@ -149,7 +150,9 @@ export async function openSocketCan(options: SocketCanOptions): Promise<SocketCa
   // Frames queued before the first read were not stamped by the kernel: it starts stamping
   // when asked at that read, and gives those the read time. They come in the first batch: the
   // native callbacks until one has emptied the queue (each delivers at most 101 frames, then
-  // returns to the event loop).
+  // returns to the event loop). The queue holds at most what the receive buffer holds, so
+  // the first batch never runs longer than that (plus one callback) either.
+  const backlogLimit = receiveBuffer.framesHeld === undefined ? Infinity : receiveBuffer.framesHeld + NATIVE_BATCH;
   let firstBatch = true;
   let inCallback = 0;
   let closing = false;
@@ -160,6 +163,7 @@ export async function openSocketCan(options: SocketCanOptions): Promise<SocketCa
         inCallback = 0;
       });
     }
+    if (firstBatch && frames >= backlogLimit) firstBatch = false;
     const stamped = timestamps && m.ts_sec !== undefined && !firstBatch;
     const frame: CanFrame = {
       id: m.id,

@@ -51,7 +51,7 @@ function initScript(work) {
   return `#!/bin/sh
 # PID 1 of the guest. The work dir comes on the kernel command line (FB_UML_WORK).
 ${exports}
-W="$FB_UML_WORK"
+export W="$FB_UML_WORK"
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /run

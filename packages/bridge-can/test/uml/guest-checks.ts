@@ -115,6 +115,9 @@ async function burst(c: Collector, id: number, count: number, blocked: boolean):
   if (blocked) execFileSync('cangen', args);
   else await run('cangen', args);
   await flush(c);
+  // A second sentinel arrives on its own, in a native callback of its own: the reader has then
+  // seen its queue empty, whatever the first sentinel shared its callback with.
+  await flush(c);
   const stampedAtRead = c.frames.filter((f) => f.id === id && f.timestampSource === 'read').length;
   return { sent: count, received: c.count(id), stampedAtRead };
 }
