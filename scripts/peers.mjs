@@ -44,6 +44,12 @@ export const PEERS = [
     usedBy: 'TLS tests (a CA and certificates made at test time)',
     check: checkOpenssl,
   },
+  {
+    name: 'User-Mode Linux with SocketCAN',
+    packages: ['user-mode-linux', 'can-utils', 'kmod', 'python3'],
+    usedBy: 'bridge-can tests (real SocketCAN: the host kernel has none, so a UML kernel with vcan0 runs them)',
+    check: checkUml,
+  },
 ];
 
 /** The install command for `packages`, as a user would type it. */
@@ -207,6 +213,19 @@ async function checkOpenssl() {
   if (!which('openssl')) return 'the openssl binary is not installed';
   const made = spawnSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], { encoding: 'utf8' });
   return made.status === 0 && made.stdout.includes('PRIVATE KEY') ? undefined : `openssl genpkey failed: ${made.stderr.trim()}`;
+}
+
+/** Boots UML the way the bridge-can tests do, and sends a frame on the vcan0 it brings up. */
+async function checkUml() {
+  const { runInUml, umlMissing } = await import('../packages/bridge-can/test/helpers/uml.mjs');
+  const missing = umlMissing();
+  if (missing) return missing;
+  try {
+    const run = await runInUml({ script: 'ip link show vcan0 && cansend vcan0 123#00 && echo vcan0-ok\n', timeoutMs: 25_000 });
+    return run.code === 0 && run.output.includes('vcan0-ok') ? undefined : `the guest could not use vcan0 (exit ${run.code}): ${run.output.trim().split('\n').slice(-3).join(' | ')}`;
+  } catch (err) {
+    return err.message.split('\n').slice(0, 6).join(' | ');
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,1 +1,78 @@
-export {};
+// The public API of @fieldbridge/bridge-can: DBC files, compiled decoders, the encoder, CAN
+// frame sources (candump logs, SocketCAN) and the drive simulator. `sim-cli.ts` is not
+// exported: the library never imports command-line code.
+export type {
+  AttributeValue,
+  DbcAttributeDefinition,
+  DbcByteOrder,
+  DbcDatabase,
+  DbcLocation,
+  DbcMessage,
+  DbcMultiplexer,
+  DbcMuxRange,
+  DbcNode,
+  DbcObjectType,
+  DbcParseResult,
+  DbcProblem,
+  DbcProblemKind,
+  DbcSignal,
+  DbcValueType,
+} from './dbc/types.js';
+export { DBC_LIMITS, type DbcLimits } from './dbc/limits.js';
+export { parseDbc, formatDbcProblem, type ParseDbcOptions } from './dbc/parse-dbc.js';
+export { mergeDatabases, parseDbcSources, type DbcSource } from './dbc/merge.js';
+export { loadDbcFiles, decodeDbcBytes, type LoadDbcOptions } from './dbc/load-dbc.js';
+
+export { signalBitPositions } from './bits/signal-bits.js';
+export { pgnOf, j1939Address, type J1939Address } from './bits/j1939.js';
+export {
+  compileMessageDecoder,
+  type MessageDecoder,
+  type SignalValues,
+  type DecodedSignal,
+  type DecodedMessage,
+} from './decode/message-decoder.js';
+export {
+  createCanDecoder,
+  type CanDecoder,
+  type CanDecoderOptions,
+  type CanFrameInput,
+  type FrameDecodeResult,
+} from './decode/can-decoder.js';
+export { CAN_DECODE_PROBLEM_KINDS, type CanDecodeProblem, type CanDecodeProblemKind } from './decode/problems.js';
+export { encodeMessage, encodeRawValues, type EncodeOptions } from './encode/encode-message.js';
+
+export { CAN_FD_LENGTHS, MAX_STANDARD_ID, MAX_EXTENDED_ID, type CanFrame, type TimestampSource } from './frames/can-frame.js';
+export { parseCandumpLine, formatCandumpLine, MAX_CANDUMP_LINE, type CandumpLineResult } from './frames/candump-line.js';
+export {
+  replayCandump,
+  replayCandumpFile,
+  systemReplayClock,
+  type ReplayClock,
+  type ReplayOptions,
+  type ReplayFileOptions,
+  type ReplayProblem,
+  type ReplayStats,
+} from './frames/candump-replay.js';
+export {
+  checkReceiveBuffer,
+  assessReceiveBuffer,
+  RECEIVE_BUFFER_BYTES_PER_FRAME,
+  DEFAULT_BURST_FRAMES,
+  type ReceiveBufferReport,
+  type ReceiveBufferOptions,
+} from './frames/receive-buffer.js';
+export {
+  openSocketCan,
+  kernelFilter,
+  type CanIdFilter,
+  type SocketCanOptions,
+  type SocketCanReader,
+  type SocketCanModule,
+} from './frames/socketcan-reader.js';
+
+export { formatSignalList, type SignalListOptions } from './list-signals.js';
+export { simulateDrive, driveLogLines, vehicleDatabase, type DriveOptions, type SimulatedFrame } from './simulator/drive.js';
+export { VEHICLE_DBC } from './simulator/vehicle-dbc.js';
+
+export { CanBridgeError, isCanBridgeError, type CanBridgeErrorCode } from './errors.js';

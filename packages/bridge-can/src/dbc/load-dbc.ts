@@ -1,0 +1,68 @@
+import { open } from 'node:fs/promises';
+import { CanBridgeError } from '../errors.js';
+import { DBC_LIMITS, type DbcLimits } from './limits.js';
+import { parseDbcSources, type DbcSource } from './merge.js';
+import type { DbcParseResult } from './types.js';
+
+/** Options of {@link loadDbcFiles}. */
+export interface LoadDbcOptions {
+  /** Bounds; `maxFileBytes` is checked before a file is read. Default {@link DBC_LIMITS}. */
+  limits?: Partial<DbcLimits>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+// DBC editors on Windows write Windows-1252 (degree signs, umlauts in comments and units).
+const windows1252 = new TextDecoder('windows-1252');
+
+/** DBC bytes as text: UTF-8 when they are valid UTF-8, Windows-1252 otherwise. */
+export function decodeDbcBytes(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return windows1252.decode(bytes);
+  }
+}
+
+async function readBounded(path: string, maxBytes: number): Promise<Uint8Array> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new CanBridgeError('DBC_READ_FAILED', `cannot read DBC file ${path}: ${why}; check the path in the mapping (relative paths are read from the working directory)`, { cause: err });
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) {
+      throw new CanBridgeError('DBC_READ_FAILED', `DBC file ${path} is ${size} bytes, over the limit of ${maxBytes}; is it really a DBC file?`);
+    }
+    // Read at most maxBytes + 1 even if the file grew since stat, so the bound holds.
+    const buffer = new Uint8Array(Math.min(size, maxBytes) + 1);
+    let filled = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+      if (filled > maxBytes) throw new CanBridgeError('DBC_READ_FAILED', `DBC file ${path} is over the limit of ${maxBytes} bytes`);
+    }
+    return buffer.subarray(0, filled);
+  } catch (err) {
+    if (err instanceof CanBridgeError) throw err;
+    throw new CanBridgeError('DBC_READ_FAILED', `cannot read DBC file ${path}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads and parses DBC files into one database (see {@link parseDbcSources}). Problems in the
+ * text are returned, never thrown; a file that cannot be read, or is larger than
+ * `limits.maxFileBytes`, throws a {@link CanBridgeError} (`DBC_READ_FAILED`).
+ */
+export async function loadDbcFiles(paths: readonly string[], options: LoadDbcOptions = {}): Promise<DbcParseResult> {
+  const limits = { ...DBC_LIMITS, ...options.limits };
+  const sources: DbcSource[] = [];
+  for (const file of paths) sources.push({ file, text: decodeDbcBytes(await readBounded(file, limits.maxFileBytes)) });
+  return parseDbcSources(sources, { limits });
+}

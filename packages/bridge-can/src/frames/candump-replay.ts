@@ -1,0 +1,179 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import { CanBridgeError } from '../errors.js';
+import { boundedLines } from './_lines.js';
+import type { CanFrame } from './can-frame.js';
+import { MAX_CANDUMP_LINE, parseCandumpLine } from './candump-line.js';
+
+/** The time a replay reads and waits on; injected so that tests run without real waiting. */
+export interface ReplayClock {
+  /** ms since the Unix epoch. */
+  now(): number;
+  /** Resolves after `ms`, or early (without rejecting) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** `Date.now()` and timers. */
+export const systemReplayClock: ReplayClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) => delay(ms, undefined, signal === undefined ? {} : { signal }).catch(() => undefined),
+};
+
+/** A log line that gave no frame. */
+export interface ReplayProblem {
+  kind: 'malformed' | 'unsupported';
+  message: string;
+  /** 1-based line number in the log. */
+  line: number;
+}
+
+/** Options of {@link replayCandump}. */
+export interface ReplayOptions {
+  /** `fast` (default): frames as fast as `onFrame` takes them. `recorded`: at the pace of the log's timestamps. */
+  pace?: 'fast' | 'recorded';
+  /** With `recorded` pace, how many times faster than recorded (2 = twice as fast). Default 1. */
+  speed?: number;
+  /**
+   * `log` (default): frames keep the log's timestamps. `replay`: timestamps move onto the
+   * replay's clock, the first frame at the moment the replay started, gaps kept (scaled by `speed`).
+   */
+  timestamps?: 'log' | 'replay';
+  /** Default {@link systemReplayClock}. */
+  clock?: ReplayClock;
+  /** Stops the replay (it then resolves with what it did so far). */
+  signal?: AbortSignal;
+  /** Receives every frame; a returned promise is awaited before the next one (flow control). */
+  onFrame(frame: CanFrame): void | Promise<void>;
+  /** Receives every line that gave no frame; the replay goes on. */
+  onProblem?(problem: ReplayProblem): void;
+}
+
+/** What a replay did. */
+export interface ReplayStats {
+  lines: number;
+  frames: number;
+  malformed: number;
+  unsupported: number;
+  /** The log's first and last frame timestamps (ms), when it had frames. */
+  firstTimestampMs?: number;
+  lastTimestampMs?: number;
+  aborted: boolean;
+}
+
+function check(options: ReplayOptions): void {
+  if (options.speed !== undefined && !(options.speed > 0 && Number.isFinite(options.speed))) {
+    throw new RangeError(`replay speed must be a positive number, got ${options.speed}`);
+  }
+}
+
+/**
+ * Replays `candump -L` lines (see {@link parseCandumpLine}). Malformed lines are counted and
+ * reported to `onProblem`, never fatal. Resolves when the lines end or `signal` aborts.
+ */
+export async function replayCandump(lines: Iterable<string> | AsyncIterable<string>, options: ReplayOptions): Promise<ReplayStats> {
+  check(options);
+  const clock = options.clock ?? systemReplayClock;
+  const recorded = options.pace === 'recorded';
+  const speed = options.speed ?? 1;
+  const shift = options.timestamps === 'replay';
+  const stats: ReplayStats = { lines: 0, frames: 0, malformed: 0, unsupported: 0, aborted: false };
+  let wallStart = 0;
+  for await (const line of lines) {
+    if (options.signal?.aborted) {
+      stats.aborted = true;
+      break;
+    }
+    stats.lines++;
+    const parsed = parseCandumpLine(line);
+    if (parsed === undefined) continue;
+    if (!parsed.ok) {
+      stats[parsed.kind]++;
+      options.onProblem?.({ kind: parsed.kind, message: parsed.message, line: stats.lines });
+      continue;
+    }
+    const frame = parsed.frame;
+    const logged = frame.timestampMs;
+    if (stats.firstTimestampMs === undefined) {
+      stats.firstTimestampMs = logged;
+      wallStart = clock.now();
+    }
+    stats.lastTimestampMs = logged;
+    const due = wallStart + (logged - stats.firstTimestampMs) / speed;
+    if (recorded) {
+      const wait = due - clock.now();
+      if (wait > 0) await clock.sleep(wait, options.signal);
+      if (options.signal?.aborted) {
+        stats.aborted = true;
+        break;
+      }
+    }
+    if (shift) {
+      frame.timestampMs = due;
+      frame.timestampSource = 'replay';
+    }
+    stats.frames++;
+    const pending = options.onFrame(frame);
+    if (pending) await pending;
+  }
+  return stats;
+}
+
+/** Options of {@link replayCandumpFile}. */
+export interface ReplayFileOptions extends ReplayOptions {
+  /**
+   * Start again at the end, until `signal` aborts. Each pass continues the timeline: with
+   * `timestamps: 'log'` its frames are shifted by the passes before, so time never goes back.
+   */
+  loop?: boolean;
+}
+
+/**
+ * Replays a `candump -L` log file, streaming it (lines are bounded; the file is never held
+ * whole). Throws a {@link CanBridgeError} (`LOG_READ_FAILED`) when the file cannot be read.
+ */
+export async function replayCandumpFile(path: string, options: ReplayFileOptions): Promise<ReplayStats> {
+  check(options);
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new Error('not a regular file');
+  } catch (err) {
+    throw new CanBridgeError('LOG_READ_FAILED', `cannot read candump log ${path}: ${(err as Error).message}; check the path after file: in the interface`, { cause: err });
+  }
+  const total: ReplayStats = { lines: 0, frames: 0, malformed: 0, unsupported: 0, aborted: false };
+  let offset = 0;
+  for (;;) {
+    const passOffset = offset;
+    const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
+    const onFrame = options.loop && options.timestamps !== 'replay' && passOffset !== 0
+      ? (frame: CanFrame) => {
+          frame.timestampMs += passOffset;
+          return options.onFrame(frame);
+        }
+      : options.onFrame;
+    let stats: ReplayStats;
+    try {
+      stats = await replayCandump(boundedLines(stream, MAX_CANDUMP_LINE), { ...options, onFrame });
+    } catch (err) {
+      if (err instanceof CanBridgeError) throw err;
+      if ((err as NodeJS.ErrnoException).code === undefined) throw err;
+      throw new CanBridgeError('LOG_READ_FAILED', `cannot read candump log ${path}: ${(err as Error).message}`, { cause: err });
+    } finally {
+      stream.destroy();
+    }
+    total.lines += stats.lines;
+    total.frames += stats.frames;
+    total.malformed += stats.malformed;
+    total.unsupported += stats.unsupported;
+    total.firstTimestampMs ??= stats.firstTimestampMs;
+    if (stats.lastTimestampMs !== undefined) total.lastTimestampMs = stats.lastTimestampMs + passOffset;
+    total.aborted = stats.aborted;
+    // A log without frames would loop without end doing nothing.
+    if (!options.loop || stats.aborted || stats.frames === 0 || options.signal?.aborted) {
+      total.aborted ||= options.signal?.aborted ?? false;
+      return total;
+    }
+    // The next pass starts 1 ms after this one's last frame.
+    offset += (stats.lastTimestampMs ?? 0) - (stats.firstTimestampMs ?? 0) + 1;
+  }
+}

@@ -1,0 +1,109 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createCanDecoder, formatSignalList, parseCandumpLine, parseDbc, VEHICLE_DBC, type CanDecoder } from '../src/index.js';
+import { seededRandom } from '../src/simulator/drive-model.js';
+
+// Fuzzing with a fixed seed and a fixed number of inputs: the test's own timeout bounds the
+// time, and a failure names the seed and input so that it can be replayed.
+const fixtures = new URL('./fixtures/', import.meta.url);
+const texts = [
+  VEHICLE_DBC,
+  readFileSync(new URL('dbc/everything.dbc', fixtures), 'utf8'),
+  ...readdirSync(new URL('decode/', fixtures), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => readFileSync(new URL(`decode/${d.name}/case.dbc`, fixtures), 'utf8')),
+];
+
+const PIECES = ['"', ';', ':', '|', '@', '(', ')', '[', ']', ',', '-', '+', '1', '0', 'E', '.', ' ', '\n', '\t', '\\', 'M', 'm', 'm1M', 'BO_ ', 'SG_ ', 'CM_ ', 'BA_ ', 'VAL_ ', 'SG_MUL_VAL_ ', 'SIG_VALTYPE_ ', '\u0000', '\u00ff', '999999999999999999999', '1E+308', '-0', '4294967295'];
+
+function mutate(text: string, random: () => number): string {
+  let out = text;
+  const edits = 1 + Math.floor(random() * 12);
+  for (let e = 0; e < edits; e++) {
+    const at = Math.floor(random() * (out.length + 1));
+    const kind = random();
+    if (kind < 0.3) out = out.slice(0, at) + out.slice(at + 1 + Math.floor(random() * 20));
+    else if (kind < 0.7) out = out.slice(0, at) + PIECES[Math.floor(random() * PIECES.length)]! + out.slice(at);
+    else if (kind < 0.85) out = out.slice(0, at);
+    else {
+      const from = Math.floor(random() * out.length);
+      out = out.slice(0, at) + out.slice(from, from + Math.floor(random() * 200)) + out.slice(at);
+    }
+  }
+  return out;
+}
+
+function randomFrames(decoder: CanDecoder, random: () => number, count: number): number {
+  const ids = decoder.decoders.map((d) => d.message);
+  let decoded = 0;
+  for (let i = 0; i < count; i++) {
+    const known = ids.length > 0 && random() < 0.8 ? ids[Math.floor(random() * ids.length)]! : undefined;
+    const extended = known ? known.extended : random() < 0.5;
+    const id = known ? known.id : Math.floor(random() * (extended ? 0x20000000 : 0x800));
+    const data = Uint8Array.from({ length: Math.floor(random() * 65) }, () => Math.floor(random() * 256));
+    if (decoder.decode({ id, extended, data })) decoded++;
+  }
+  return decoded;
+}
+
+describe('fuzzing: nothing a peer or a file sends makes the parser or the decoder throw', () => {
+  it('random frames, of any length, for every DBC of the tests', () => {
+    const random = seededRandom(1);
+    let decoded = 0;
+    for (const text of texts) decoded += randomFrames(createCanDecoder(parseDbc(text).database, { j1939: random() < 0.5 }), random, 5_000);
+    expect(decoded).toBeGreaterThan(30_000);
+  });
+
+  it('mutated DBC text parses, compiles, decodes and lists without throwing', () => {
+    const random = seededRandom(2);
+    let problems = 0;
+    for (let i = 0; i < 1_500; i++) {
+      const text = mutate(texts[i % texts.length]!, random);
+      try {
+        const result = parseDbc(text, { file: 'fuzz.dbc' });
+        problems += result.problems.length;
+        const decoder = createCanDecoder(result.database);
+        randomFrames(decoder, random, 20);
+        formatSignalList(result.database, { problems: result.problems });
+      } catch (err) {
+        throw new Error(`input ${i} (seed 2) threw: ${(err as Error).stack}\n--- text ---\n${text}`);
+      }
+    }
+    expect(problems).toBeGreaterThan(1_000);
+  });
+
+  it('random bytes as DBC text, and pathological shapes, finish within the limits', () => {
+    const random = seededRandom(3);
+    for (let i = 0; i < 300; i++) {
+      const text = String.fromCharCode(...Array.from({ length: Math.floor(random() * 3000) }, () => Math.floor(random() * 256)));
+      expect(() => parseDbc(text)).not.toThrow();
+    }
+    const shapes = [
+      '"'.repeat(200_000),
+      'SG_ x : 0|8@1+ (1,0) [0|0] "" A\n'.repeat(20_000),
+      `BO_ 1 M: 8 A\n${' SG_ s m1 : 0|1@1+ (1,0) [0|0] "" A\n'.repeat(5_000)}`,
+      `BU_: ${'n '.repeat(200_000)}`,
+      `VAL_TABLE_ t ${'1 "x" '.repeat(100_000)};`,
+      '('.repeat(300_000),
+    ];
+    for (const text of shapes) {
+      const { problems } = parseDbc(text, { limits: { maxSignalsPerMessage: 1000, maxOtherItems: 10_000, maxValueTableEntries: 1000 } });
+      expect(problems.length).toBeLessThan(25_000);
+    }
+  });
+
+  it('mutated and random candump lines never throw', () => {
+    const random = seededRandom(4);
+    const lines = ['(1700000000.123456) can0 123#DEADBEEF', '(1700000000.1) vcan0 1FFFFFFF##3AABB', '(1.0) c 123#R', '(1700000000.0) can0 20000080#00'];
+    let frames = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const line = i % 2 === 0 ? mutate(lines[i % lines.length]!, random) : String.fromCharCode(...Array.from({ length: Math.floor(random() * 80) }, () => 32 + Math.floor(random() * 95)));
+      const result = parseCandumpLine(line);
+      if (result?.ok) {
+        frames++;
+        expect(result.frame.data.length).toBeLessThanOrEqual(64);
+      }
+    }
+    expect(frames).toBeGreaterThan(100);
+  });
+});

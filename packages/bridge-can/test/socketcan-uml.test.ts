@@ -1,0 +1,152 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCanDecoder, driveLogLines, simulateDrive, vehicleDatabase } from '../src/index.js';
+import { GUEST_NODE_FLAGS, runInUml } from './helpers/uml.mjs';
+
+/**
+ * Real SocketCAN, inside User-Mode Linux: one boot runs test/uml/guest-checks.ts, which reads
+ * vcan0/vcan1 through the package's reader while can-utils (cansend, cangen, canplayer) send,
+ * and reports back in result.json. The checks below read that report.
+ */
+interface Seen {
+  id: number;
+  extended: boolean;
+  fd: boolean;
+  rtr: boolean;
+  data: string;
+  timestampMs: number;
+  timestampSource: string;
+  receivedAtMs: number;
+}
+interface Burst {
+  sent: number;
+  received: number;
+  stampedAtRead: number;
+}
+interface BufferCheck {
+  warnings: string[];
+  report: { rmemDefault: number; framesHeld: number; enough: boolean };
+  blockedBurst: Burst;
+  freeBurst: Burst;
+}
+interface Report {
+  errors: string[];
+  lowBuffer: BufferCheck;
+  basic: { frames: Seen[]; stats: { frames: number; stampedAtRead: number } };
+  fd: Seen[];
+  filters: string[];
+  raisedBuffer: BufferCheck;
+  canplayer: { id: number; extended: boolean; data: string }[];
+  stopped: { code: string; message: string } | string;
+  missing: { code: string; message: string } | string;
+}
+
+const cacheDir = new URL('../node_modules/.cache/bridge-can-uml/', import.meta.url);
+const DRIVE_MS = 1_000;
+let report: Report;
+
+describe('SocketCAN inside User-Mode Linux', () => {
+  beforeAll(async () => {
+    // The guest runs plain JavaScript: bundle the checks (and the reader's source) for it. The
+    // bundle sits inside node_modules so that its `import('socketcan')` finds the package.
+    await mkdir(cacheDir, { recursive: true });
+    const bundle = new URL(`guest-${randomUUID()}.mjs`, cacheDir).pathname;
+    try {
+      await build({ entryPoints: [new URL('./uml/guest-checks.ts', import.meta.url).pathname], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundle, logLevel: 'error' });
+      const drive = `${[...driveLogLines({ durationMs: DRIVE_MS })].join('\n')}\n`;
+      const run = await runInUml({ script: `node ${GUEST_NODE_FLAGS.join(' ')} ${bundle} "$W"\n`, files: { 'drive.log': drive }, collect: ['result.json'], timeoutMs: 240_000 });
+      if (run.code !== 0 || run.files['result.json'] === '') throw new Error(`the guest checks failed (exit ${run.code}):\n${run.output.slice(-4000)}`);
+      report = JSON.parse(run.files['result.json']!) as Report;
+    } finally {
+      await rm(bundle, { force: true });
+    }
+    const b = (x: Burst): string => `${x.received} of ${x.sent}`;
+    console.info(
+      `UML bursts: default buffer (${report.lowBuffer.report.rmemDefault} bytes): reader blocked ${b(report.lowBuffer.blockedBurst)}, reading along ${b(report.lowBuffer.freeBurst)}; ` +
+        `raised (${report.raisedBuffer.report.rmemDefault} bytes): blocked ${b(report.raisedBuffer.blockedBurst)}, reading along ${b(report.raisedBuffer.freeBurst)}`,
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    await rm(cacheDir, { recursive: true, force: true });
+  });
+
+  it('ran every check without an error', () => {
+    expect(report.errors).toEqual([]);
+  });
+
+  it('receives cansend frames: standard, extended and remote, with ids and data intact', () => {
+    expect(report.basic.frames.map((f) => [f.id, f.extended, f.rtr, f.data])).toEqual([
+      [0x123, false, false, 'DEADBEEF'],
+      [0x12345678, true, false, '0102'],
+      [0x456, false, true, ''],
+      [0x124, false, false, '01'],
+    ]);
+  });
+
+  it('marks the frames queued before the first read as read-time stamped, and stamps later ones in the kernel', () => {
+    const [first, second, third, later] = report.basic.frames;
+    expect([first, second, third].map((f) => f!.timestampSource)).toEqual(['read', 'read', 'read']);
+    expect(report.basic.stats).toEqual({ frames: 4, stampedAtRead: 3 });
+    expect(later!.timestampSource).toBe('kernel');
+    // The guest kept node busy for 300 ms after the frame arrived: a kernel stamp shows it.
+    expect(later!.receivedAtMs - later!.timestampMs).toBeGreaterThanOrEqual(250);
+  });
+
+  it('receives CAN FD frames up to 64 bytes, standard and extended (FD frames of 8 bytes or less look classic: the package has no FD flag)', () => {
+    expect(report.fd.map((f) => [f.id, f.extended, f.fd, f.data.length / 2])).toEqual([
+      [0x321, false, true, 64],
+      [0x1abcdef0, true, true, 12],
+      [0x322, false, false, 3],
+    ]);
+    expect(report.fd[0]!.data).toBe('A5'.repeat(64));
+  });
+
+  it('applies id filters in the kernel: exact standard, masked range, exact extended', () => {
+    expect(report.filters).toEqual(['std 123 01', 'std 2ab 03', 'std 123 05', 'ext 18fec1ee 06']);
+  });
+
+  it('says once, with the sysctl, that the default receive buffer is too small, and a blocked burst shows why', () => {
+    const low = report.lowBuffer;
+    expect(low.warnings).toHaveLength(1);
+    expect(low.warnings[0]).toContain('holds about 277 frames (net.core.rmem_default = 212992 bytes)');
+    expect(low.warnings[0]).toContain('sysctl -w net.core.rmem_default=8388608 net.core.rmem_max=8388608');
+    // With the reader blocked the socket keeps what its buffer holds and the kernel drops the rest.
+    expect(low.blockedBurst.received).toBeGreaterThan(low.report.framesHeld * 0.95);
+    expect(low.blockedBurst.received).toBeLessThan(low.report.framesHeld * 1.05);
+    expect(low.freeBurst.received).toBeLessThanOrEqual(low.freeBurst.sent);
+  });
+
+  it('marks a whole first batch as read-time stamped, though the native callback delivers it in pieces of 101', () => {
+    // Each blocked burst is the first thing its reader reads: all of it waited in the queue.
+    expect(report.lowBuffer.blockedBurst.stampedAtRead).toBe(report.lowBuffer.blockedBurst.received);
+    expect(report.raisedBuffer.blockedBurst.stampedAtRead).toBe(20_000);
+    expect(report.raisedBuffer.freeBurst.stampedAtRead).toBe(0);
+  });
+
+  it('with net.core.rmem_default raised to 32 MiB, says nothing and loses nothing of 20,000-frame bursts', () => {
+    const raised = report.raisedBuffer;
+    expect(raised.warnings).toEqual([]);
+    expect(raised.report).toMatchObject({ rmemDefault: 33554432, enough: true });
+    expect(raised.blockedBurst).toMatchObject({ sent: 20_000, received: 20_000 });
+    expect(raised.freeBurst).toMatchObject({ sent: 20_000, received: 20_000 });
+  });
+
+  it('receives a drive replayed by canplayer, frame for frame, and the frames decode to the simulated values', () => {
+    const simulated = [...simulateDrive({ durationMs: DRIVE_MS })];
+    expect(report.canplayer).toEqual(simulated.map(({ frame }) => ({ id: frame.id, extended: frame.extended, data: Buffer.from(frame.data).toString('hex').toUpperCase() })));
+    const decoder = createCanDecoder(vehicleDatabase());
+    report.canplayer.forEach((f, i) => {
+      const decoded = decoder.decode({ id: f.id, extended: f.extended, data: Buffer.from(f.data, 'hex') })!;
+      const expected = decoder.decode(simulated[i]!.frame)!;
+      expect(decoded.signals.map((s) => [s.name, s.value, s.text])).toEqual(expected.signals.map((s) => [s.name, s.value, s.text]));
+    });
+  });
+
+  it('reports an interface that goes away, and one that does not exist', () => {
+    expect(report.stopped).toMatchObject({ code: 'INTERFACE_STOPPED', message: expect.stringContaining('vcan1 went down or away') });
+    expect(report.missing).toMatchObject({ code: 'INTERFACE_NOT_FOUND', message: expect.stringContaining('ip link add vcan9 type vcan') });
+  });
+});
