@@ -52,8 +52,9 @@ function lastEventIdOf(req: IncomingMessage, url: URL): number | undefined {
  * Creates the stream. Every `intervalMs` the state's changes become one `update` event, kept
  * in the replay ring and written to every client, so however fast points arrive a client gets
  * at most one event per interval. A client that resumes within the ring gets the events it
- * missed; one too far behind (or new) gets a `snapshot`. A client whose unsent data passes
- * `clientBufferBytes` is dropped; its browser reconnects and resumes.
+ * missed; one too far behind (or new) gets a `snapshot`. A client whose unsent data is still
+ * over `clientBufferBytes` when the next event comes is dropped (so at most that plus one event
+ * is held for it); its browser reconnects and resumes.
  */
 export function createLiveStream(o: LiveStreamOptions): LiveStream {
   const ring = createReplayRing(o.firstId, o.replayEvents, o.replayBytes);
@@ -66,9 +67,10 @@ export function createLiveStream(o: LiveStreamOptions): LiveStream {
     // A reset, not a FIN: the kernel must not keep trying to deliver what the client does not read.
     c.res.socket?.resetAndDestroy();
   };
+  /** A client still holding more than its bound unsent when the next event comes is too slow. */
   const write = (c: Client, text: string): void => {
-    c.res.write(text);
     if (c.res.writableLength > c.bound) drop(c);
+    else c.res.write(text);
   };
   const tick = (): void => {
     const update = o.state.commit();

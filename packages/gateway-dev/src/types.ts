@@ -145,9 +145,9 @@ export interface LiveOptions {
   /** Least time between two stream events, in ms: updates are coalesced into one event per interval. Default 250. */
   intervalMs?: number;
   /**
-   * Unsent bytes the gateway holds for one stream client; past it the client is dropped (its
-   * browser reconnects and resumes). Never less than twice the client's first write (its
-   * snapshot). Default 8 MiB.
+   * Unsent bytes the gateway holds for one stream client: a client still over it when the next
+   * event comes is dropped (its browser reconnects and resumes), so at most this plus one event
+   * is held. Never less than twice the client's first write (its snapshot). Default 8 MiB.
    */
   clientBufferBytes?: number;
   /** Stream clients at once; more are answered 503. Default 32. */
