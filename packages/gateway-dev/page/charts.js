@@ -39,6 +39,15 @@ function yRange(_u, min, max) {
 }
 
 /**
+ * One sample is drawn as a dot in the middle rather than not at all.
+ * @param {UPlot} _u @param {number | null} min @param {number | null} max @returns {[number, number]}
+ */
+function xRange(_u, min, max) {
+  if (min === null || max === null) return [0, 1];
+  return min === max ? [min - 1, max + 1] : [min, max];
+}
+
+/**
  * A chart without axes or legend in `container`, `width` x `height` CSS pixels.
  * @param {HTMLElement} container @param {number} width @param {number} height
  */
@@ -53,7 +62,7 @@ export function createSparkline(container, width, height) {
       cursor: { show: false },
       legend: { show: false },
       select: { show: false, left: 0, top: 0, width: 0, height: 0 },
-      scales: { x: { time: false }, y: { range: yRange } },
+      scales: { x: { time: false, range: xRange }, y: { range: yRange } },
       axes: [{ show: false }, { show: false }],
       series: [{}, { stroke: c.line, width: 1.5, fill: c.fill, points: { show: (_u, _si, i0, i1) => i1 - i0 < 3, size: 4 } }],
     },

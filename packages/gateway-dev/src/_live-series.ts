@@ -8,6 +8,8 @@ export const HISTORY_SAMPLES = 120;
 export const EVENTS_KEPT = 200;
 /** Length of the window a rate is measured over. */
 export const RATE_WINDOW_MS = 5000;
+/** A series that starts (or starts again) gets a first rate after this long, not a whole window. */
+export const FIRST_RATE_MS = 1000;
 /** Longest text kept for an event value. */
 const MAX_TEXT = 200;
 
@@ -27,6 +29,8 @@ interface Series {
   pending: PendingSamples | undefined;
   windowStartMs: number;
   windowCount: number;
+  /** False until its first rate is reported (then the window is {@link RATE_WINDOW_MS}). */
+  rateKnown: boolean;
 }
 
 /** What one commit produced, for the next stream event. */
@@ -83,7 +87,7 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
     const id = nextId++;
     const decl: LiveSeriesDecl = [id, p.source_id, p.metric, tags ?? 0, tags?.unit ?? 0, kind];
     const series: Series = {
-      id, kind, decl, declared: false, count: 0, rate: 0, t: 0, value: 0, at: 0, history: [], pending: undefined, windowStartMs: 0, windowCount: 0,
+      id, kind, decl, declared: false, count: 0, rate: 0, t: 0, value: 0, at: 0, history: [], pending: undefined, windowStartMs: 0, windowCount: 0, rateKnown: false,
     };
     byKey.set(key, series);
     byId.set(id, series);
@@ -146,10 +150,11 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
       if (events.length > 2 * EVENTS_KEPT) events = events.slice(-EVENTS_KEPT);
       for (const s of rateActive) {
         const elapsed = now - s.windowStartMs;
-        if (elapsed < RATE_WINDOW_MS) continue;
+        if (elapsed < (s.rateKnown ? RATE_WINDOW_MS : FIRST_RATE_MS)) continue;
         const rate = round2((s.windowCount * 1000) / elapsed);
         s.windowStartMs = now;
         s.windowCount = 0;
+        s.rateKnown = rate > 0;
         if (rate !== s.rate) {
           s.rate = rate;
           out.rates.push(s.id, rate);

@@ -1,4 +1,4 @@
-import { RATE_WINDOW_MS } from './_live-series.js';
+import { FIRST_RATE_MS, RATE_WINDOW_MS } from './_live-series.js';
 import type { LiveSource, LiveVia } from './live-types.js';
 import type { DeviceInfo } from './types.js';
 
@@ -11,6 +11,7 @@ interface SourceEntry {
   connections: number;
   windowStartMs: number;
   windowCount: number;
+  rateKnown: boolean;
 }
 
 /** Every source the gateway has seen, and which of them changed since the last commit. */
@@ -48,7 +49,7 @@ export function createSourceTable(maxSources: number): SourceTable {
     let e = entries.get(id);
     if (e === undefined) {
       if (entries.size >= maxSources) return undefined;
-      e = { view: { id, via: [], points: 0, batches: 0, rejected: 0, rate: 0 }, connections: 0, windowStartMs: 0, windowCount: 0 };
+      e = { view: { id, via: [], points: 0, batches: 0, rejected: 0, rate: 0 }, connections: 0, windowStartMs: 0, windowCount: 0, rateKnown: false };
       entries.set(id, e);
     }
     changed.add(e);
@@ -113,10 +114,11 @@ export function createSourceTable(maxSources: number): SourceTable {
       for (const e of entries.values()) {
         if (e.windowStartMs === 0) e.windowStartMs = now;
         const elapsed = now - e.windowStartMs;
-        if (elapsed < RATE_WINDOW_MS) continue;
+        if (elapsed < (e.rateKnown ? RATE_WINDOW_MS : FIRST_RATE_MS)) continue;
         const rate = Math.round((e.windowCount * 100_000) / elapsed) / 100;
         e.windowStartMs = now;
         e.windowCount = 0;
+        e.rateKnown = rate > 0;
         if (rate !== e.view.rate) {
           e.view.rate = rate;
           changed.add(e);

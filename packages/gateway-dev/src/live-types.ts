@@ -33,7 +33,7 @@ export interface LiveSource {
   batches: number;
   /** Requests or frames refused that named it (400s, `invalid_telemetry`...). */
   rejected: number;
-  /** Points per second over the last completed 5 s window. */
+  /** Points per second over the last completed 5 s window (1 s for the first after a pause). */
   rate: number;
   /** Gateway clock of its last stored batch. */
   lastSeenMs?: number;

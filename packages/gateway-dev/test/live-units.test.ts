@@ -77,15 +77,22 @@ describe('the replay ring', () => {
 const point = (metric: string, value: unknown, extra: Partial<StoredPoint> = {}): StoredPoint => ({ metric, value, source_id: 'a', received_at_ms: 1000, ...extra });
 
 describe('the series table', () => {
-  it('measures rates over 5 s windows and reports them when they change, down to 0', () => {
+  it('measures a first rate after 1 s, then over 5 s windows, reporting changes down to 0', () => {
     const table = createSeriesTable(100);
     for (let i = 0; i < 10; i++) table.add(point('m', i));
     expect(table.commit(1000).rates).toEqual([]);
+    for (let i = 0; i < 8; i++) table.add(point('m', i));
+    expect(table.commit(1500).rates).toEqual([]);
+    expect(table.commit(2000).rates).toEqual([1, 18]);
     for (let i = 0; i < 40; i++) table.add(point('m', i));
-    expect(table.commit(3000).rates).toEqual([]);
-    expect(table.commit(6000).rates).toEqual([1, 10]);
-    expect(table.commit(11_000).rates).toEqual([1, 0]);
+    expect(table.commit(4000).rates).toEqual([]);
+    expect(table.commit(7000).rates).toEqual([1, 8]);
+    expect(table.commit(12_000).rates).toEqual([1, 0]);
     expect(table.commit(20_000).rates).toEqual([]);
+    table.add(point('m', 1));
+    table.add(point('m', 2));
+    expect(table.commit(21_000).rates).toEqual([]);
+    expect(table.commit(22_000).rates).toEqual([1, 2]);
   });
 
   it('tells series apart by kind, source, metric and tags (in any order)', () => {
