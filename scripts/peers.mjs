@@ -44,6 +44,12 @@ export const PEERS = [
     usedBy: 'TLS tests (a CA and certificates made at test time)',
     check: checkOpenssl,
   },
+  {
+    name: 'chromium',
+    packages: ['chromium'],
+    usedBy: "gateway-dev's live page tests (headless, driven by playwright-core)",
+    check: checkChromium,
+  },
 ];
 
 /** The install command for `packages`, as a user would type it. */
@@ -207,6 +213,29 @@ async function checkOpenssl() {
   if (!which('openssl')) return 'the openssl binary is not installed';
   const made = spawnSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], { encoding: 'utf8' });
   return made.status === 0 && made.stdout.includes('PRIVATE KEY') ? undefined : `openssl genpkey failed: ${made.stderr.trim()}`;
+}
+
+/** Renders a page that only a working JavaScript engine and DOM can produce, headless, with a throwaway profile. */
+async function checkChromium() {
+  if (!existsSync('/usr/bin/chromium')) return '/usr/bin/chromium is not installed';
+  const profile = mkdtempSync(join(tmpdir(), 'peers-chromium-'));
+  try {
+    const page = 'data:text/html,<body><script>document.body.textContent = "rendered " + 6 * 7</script></body>';
+    const child = spawn(
+      '/usr/bin/chromium',
+      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', `--user-data-dir=${profile}`, '--dump-dom', page],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    if (out.includes('rendered 42')) return undefined;
+    return `chromium --headless did not render a page (exit ${code}): ${(err || out).trim().split('\n').slice(-2).join(' | ')}`;
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
