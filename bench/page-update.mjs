@@ -199,7 +199,7 @@ export async function run() {
       ];
     }),
     [
-      `The stream coalesces: at most one event per 250 ms interval whatever the point rate, each carrying the latest value and up to 16 chart samples per changed series. The client's events carried ${fmt(med(one, 'carried') * 100, 1)}% of the points that arrived in the same windows (the rest fall in the interval still open at a window's edge); ids followed on without a gap ${gaps === 0 ? 'in every window' : `except ${gaps} times`}.`,
+      `The stream coalesces: at most one event per 250 ms interval whatever the point rate, each carrying the latest value and up to 16 chart samples per changed series. The client's events carried ${fmt(med(one, 'carried') * 100, 1)}% of the points that arrived in the same windows (not exactly 100%: a window's edges fall inside 250 ms intervals); event ids followed on without a gap ${gaps === 0 ? 'throughout' : `except ${gaps} times`}.`,
       `A client connecting to this gateway first gets a snapshot of all ${fmt(METRICS)} series: ${fmt(snapshotBytes / 1024)} KiB, once.`,
       'CPU of the page-on rows includes what every gateway does (HTTP, JSON, validation); "page off" is the same gateway with `live: false`.',
       'Measured on the shared 2-core development VM while other work ran: provisional until re-run on a quiet machine.',

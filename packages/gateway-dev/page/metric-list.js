@@ -98,7 +98,10 @@ export function createMetricList(grid, { model, history, onCount }) {
     setText(v.value, formatValue(s.value));
     setText(v.age, s.at === 0 ? '–' : formatAge(model.serverNow() - s.at));
     setText(v.rate, formatRate(s.rate));
-    if (s.kind === 'm') v.chart?.draw(s.samples);
+    if (s.kind === 'm') {
+      history.use(s);
+      v.chart?.draw(s.samples);
+    }
   };
 
   /** @param {RowView} v @param {Series} s @param {number} i */
@@ -115,10 +118,7 @@ export function createMetricList(grid, { model, history, onCount }) {
     v.name.title = s.metric;
     setText(v.meta, s.tagText === '' ? s.source : `${s.source} · ${s.tagText}`);
     setText(v.unit, s.unit);
-    if (s.kind === 'm') {
-      v.chart ??= createSparkline(v.chartBox, chartW, chartH);
-      history.use(s);
-    }
+    if (s.kind === 'm') v.chart ??= createSparkline(v.chartBox, chartW, chartH);
     v.chartBox.classList.toggle('is-event', s.kind === 'e');
     fill(v);
   };
