@@ -11,8 +11,12 @@ import { formatBytes, formatClock, formatCount } from './format.js';
 const REJECTIONS_SHOWN = 20;
 const VIA = { http: 'HTTP', ws: 'WebSocket', influx: 'Influx' };
 
-/** @param {string} status */
-const statusClass = (status) => (/^2/.test(status) ? 'ok' : /^(4|dropped)/.test(status) ? 'bad' : /^5/.test(status) ? 'warn' : 'info');
+/**
+ * 2xx went through; 5xx and dropped connections are the service failing (the sender retries);
+ * everything else (4xx, WebSocket error codes) is a refusal.
+ * @param {string} status
+ */
+const statusClass = (status) => (/^2\d\d$/.test(status) ? 'ok' : /^(5\d\d|dropped)$/.test(status) ? 'warn' : 'bad');
 
 /**
  * @param {{ facts: HTMLElement, statuses: HTMLElement, rejections: HTMLElement, rejectionsEmpty: HTMLElement, diag: HTMLElement }} els

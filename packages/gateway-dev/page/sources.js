@@ -75,8 +75,10 @@ export function createSourceList(list, empty, { model, onSelect, onControl }) {
       setText(c.pill, LABELS[state]);
       setAttr(c.main, 'aria-pressed', String(selected === id));
       setAttr(c.main, 'aria-label', `${id}, ${LABELS[state]}: ${selected === id ? 'showing only its metrics (press to show all)' : 'show only its metrics'}`);
-      const via = src.via.map((v) => VIA[v]).join(' + ') || (src.device ? 'WebSocket' : '');
-      setText(c.line1, `${via} · ${formatRate(src.rate)} · ${formatCount(src.points)} pts${src.rejected > 0 ? ` · ${formatCount(src.rejected)} refused` : ''}`);
+      // A device refused at its first connection has sent nothing yet, but it came by WebSocket.
+      const via = src.via.map((v) => VIA[v]).join(' + ') || (src.link !== undefined ? 'WebSocket' : '');
+      const counts = [via, formatRate(src.rate), `${formatCount(src.points)} pts`, src.rejected > 0 ? `${formatCount(src.rejected)} refused` : ''];
+      setText(c.line1, counts.filter(Boolean).join(' · '));
       const seen = src.lastSeenMs === undefined ? 'no points yet' : `last point ${formatAge(now - src.lastSeenMs)} ago`;
       const why = state === 'refused' || state === 'disconnected' ? src.reason : undefined;
       const device = src.device === undefined ? [] : [src.device.agentVersion, src.device.session && `session ${src.device.session}`];
