@@ -50,6 +50,12 @@ export const PEERS = [
     usedBy: 'bridge-can tests (real SocketCAN: the host kernel has none, so a UML kernel with vcan0 runs them)',
     check: checkUml,
   },
+  {
+    name: 'chromium',
+    packages: ['chromium'],
+    usedBy: "gateway-dev's live page tests (headless, driven by playwright-core)",
+    check: checkChromium,
+  },
 ];
 
 /** The install command for `packages`, as a user would type it. */
@@ -225,6 +231,29 @@ async function checkUml() {
     return run.code === 0 && run.output.includes('vcan0-ok') ? undefined : `the guest could not use vcan0 (exit ${run.code}): ${run.output.trim().split('\n').slice(-3).join(' | ')}`;
   } catch (err) {
     return err.message.split('\n').slice(0, 6).join(' | ');
+  }
+}
+
+/** Renders a page that only a working JavaScript engine and DOM can produce, headless, with a throwaway profile. */
+async function checkChromium() {
+  if (!existsSync('/usr/bin/chromium')) return '/usr/bin/chromium is not installed';
+  const profile = mkdtempSync(join(tmpdir(), 'peers-chromium-'));
+  try {
+    const page = 'data:text/html,<body><script>document.body.textContent = "rendered " + 6 * 7</script></body>';
+    const child = spawn(
+      '/usr/bin/chromium',
+      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', `--user-data-dir=${profile}`, '--dump-dom', page],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    if (out.includes('rendered 42')) return undefined;
+    return `chromium --headless did not render a page (exit ${code}): ${(err || out).trim().split('\n').slice(-2).join(' | ')}`;
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
   }
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FaultInjector } from './_faults.js';
+import type { GatewayObserver } from './_observer.js';
 import type { ResolvedOptions } from './_options.js';
 import type { Store } from './_store.js';
 
@@ -8,6 +9,8 @@ export interface GatewayContext {
   readonly options: ResolvedOptions;
   readonly store: Store;
   readonly faults: FaultInjector;
+  /** Told what is stored, refused, connected: the live page's feed (a no-op without it). */
+  readonly observer: GatewayObserver;
   /** The server clock in epoch ms. */
   clockNow(): number;
   /** Aborted by `close()`: cancels pending fault delays. */

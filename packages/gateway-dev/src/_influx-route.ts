@@ -48,10 +48,11 @@ async function handleWrite(ctx: GatewayContext, req: IncomingMessage, res: Serve
   const { store, options } = ctx;
   const reply: Reply = (status, message, headers) => {
     store.countStatus(status);
+    ctx.observer.refused({ via: 'influx', status, error: message });
     sendJson(res, status, { code: CODES[status] ?? 'internal error', message }, headers);
   };
   store.countRequest();
-  if (await applyFault(ctx, req, reply)) return;
+  if (await applyFault(ctx, req, reply, 'influx')) return;
   const auth = authorize(ctx, tokenOf(req), 'the Authorization header as "Token <key>"');
   if (!auth.ok) return reply(auth.status, auth.message);
   const precision = url.searchParams.get('precision') ?? 'ns';
@@ -70,7 +71,7 @@ async function handleWrite(ctx: GatewayContext, req: IncomingMessage, res: Serve
   const check = validatePoints(toPoints(records, receivedAtMs), DEFAULT_SOURCE_ID, options, false);
   if (!check.ok) return reply(400, check.error);
   try {
-    if (check.points.length > 0) store.addBatch(check.points, { receivedAtMs, batchId: undefined });
+    if (check.points.length > 0) store.addBatch(check.points, { receivedAtMs, batchId: undefined, via: 'influx' });
   } catch (err) {
     return reply(500, `gateway-dev could not store the batch: ${messageOf(err)}`);
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { GatewayContext } from './_context.js';
+import type { LiveVia } from './live-types.js';
 
 /** Answers one ingest request in the route's error format and counts the status. */
 export type Reply = (status: number, message: string, headers?: OutgoingHttpHeaders) => void;
@@ -21,12 +22,13 @@ export function authorize(ctx: GatewayContext, key: string | undefined, header: 
  * Applies the fault plan to one ingest request. Resolves true when the fault answered (or
  * dropped) the request, false when the request goes on normally (possibly after a delay).
  */
-export async function applyFault(ctx: GatewayContext, req: IncomingMessage, reply: Reply): Promise<boolean> {
+export async function applyFault(ctx: GatewayContext, req: IncomingMessage, reply: Reply, via: LiveVia): Promise<boolean> {
   const action = ctx.faults.next();
   if (action === undefined) return false;
   if (action.delayMs > 0) await delay(action.delayMs, undefined, { signal: ctx.signal });
   if (action.drop) {
     ctx.store.countStatus('dropped');
+    ctx.observer.refused({ via, status: 'dropped', error: 'connection dropped by the fault plan' });
     req.socket.destroy();
     return true;
   }

@@ -4,19 +4,22 @@ import { headerValue, messageOf, sendJson } from './_context.js';
 import type { GatewayContext, Route } from './_context.js';
 import { applyFault, authorize, isJsonContent } from './_ingest-common.js';
 import type { Reply } from './_ingest-common.js';
-import { validateIngestBody } from './_validate-point.js';
+import { sourceIdProblem, validateIngestBody } from './_validate-point.js';
 
 /** The path of the Plexus HTTP ingest endpoint. */
 export const INGEST_PATH = '/ingest';
 
 async function handleIngest(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { store, options } = ctx;
+  /** The body's source id, once the body is read: refusals after that name it on the live page. */
+  let sourceId: string | undefined;
   const reply: Reply = (status, error, headers) => {
     store.countStatus(status);
+    ctx.observer.refused({ via: 'http', status, error, sourceId });
     sendJson(res, status, { error }, { ...headers, 'x-server-time-ms': String(ctx.clockNow()) });
   };
   store.countRequest();
-  if (await applyFault(ctx, req, reply)) return;
+  if (await applyFault(ctx, req, reply, 'http')) return;
 
   const auth = authorize(ctx, headerValue(req, 'x-api-key'), 'the x-api-key header');
   if (!auth.ok) return reply(auth.status, auth.message);
@@ -30,6 +33,8 @@ async function handleIngest(ctx: GatewayContext, req: IncomingMessage, res: Serv
   } catch (err) {
     return reply(400, `body is not valid JSON: ${messageOf(err)}`);
   }
+  const named = (parsed as { source_id?: unknown } | null)?.source_id;
+  if (typeof named === 'string' && sourceIdProblem(named) === undefined) sourceId = named;
   const check = validateIngestBody(parsed, options);
   if (!check.ok) return reply(check.status, check.error);
 
@@ -38,6 +43,7 @@ async function handleIngest(ctx: GatewayContext, req: IncomingMessage, res: Serv
     ({ count } = store.addBatch(check.points, {
       receivedAtMs: ctx.clockNow(),
       batchId: headerValue(req, 'x-batch-id') || undefined,
+      via: 'http',
     }));
   } catch (err) {
     return reply(500, `gateway-dev could not store the batch: ${messageOf(err)}`);

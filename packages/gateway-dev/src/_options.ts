@@ -1,5 +1,5 @@
 import { GatewayError } from './errors.js';
-import type { GatewayOptions } from './types.js';
+import type { GatewayOptions, LiveOptions } from './types.js';
 
 /** Options with every default filled in. */
 export interface ResolvedOptions {
@@ -22,12 +22,14 @@ export interface ResolvedOptions {
   wsTimeSync: boolean;
   wsDelayMs: { toServer: number; toDevice: number };
   wsMaxFrameBytes: number;
+  /** Undefined when the live page is off. */
+  live: Required<LiveOptions> | undefined;
 }
 
 const KNOWN = new Set<string>([
   'host', 'port', 'apiKeys', 'readOnlyKeys', 'out', 'print', 'maxEventBytes', 'maxPoints', 'maxBodyBytes',
   'clockOffsetMs', 'now', 'random', 'influxWrite', 'devEndpoints', 'retainPoints', 'wsAck', 'wsTimeSync', 'wsDelayMs',
-  'wsMaxFrameBytes',
+  'wsMaxFrameBytes', 'live',
 ] satisfies (keyof GatewayOptions)[]);
 
 function fail(message: string): never {
@@ -53,6 +55,30 @@ function fn<T>(value: unknown, name: string, fallback: T): T {
   return value as T;
 }
 
+const LIVE_DEFAULTS: Required<LiveOptions> = {
+  intervalMs: 250,
+  clientBufferBytes: 8 * 1024 * 1024,
+  maxClients: 32,
+  replayEvents: 240,
+  replayBytes: 16 * 1024 * 1024,
+  maxSeries: 50_000,
+  maxSources: 1000,
+};
+
+function liveOptions(value: unknown, devEndpoints: boolean): Required<LiveOptions> | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return devEndpoints ? { ...LIVE_DEFAULTS } : undefined;
+  if (typeof value !== 'object' || value === null) fail('live must be an object of options or false');
+  if (!devEndpoints) fail('live needs devEndpoints: the page drives devices through /_dev/control (pass live: false)');
+  const given = value as Record<string, unknown>;
+  const out = { ...LIVE_DEFAULTS };
+  for (const key of Object.keys(given)) {
+    if (!Object.hasOwn(LIVE_DEFAULTS, key)) fail(`live: unknown option "${key}"`);
+    out[key as keyof LiveOptions] = positiveInteger(given[key], `live.${key}`, LIVE_DEFAULTS[key as keyof LiveOptions]);
+  }
+  return out;
+}
+
 /** Validates options once and fills in defaults; throws `GatewayError` (`OPTIONS_INVALID`). */
 export function resolveOptions(options: GatewayOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail('options must be an object');
@@ -74,6 +100,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`${name} must be a non-negative number of ms`);
     return value as number;
   };
+  const devEndpoints = options.devEndpoints ?? true;
   const wsDelayMs = options.wsDelayMs ?? {};
   if (typeof wsDelayMs !== 'object' || wsDelayMs === null) fail('wsDelayMs must be an object { toServer, toDevice }');
   for (const key of Object.keys(wsDelayMs)) if (key !== 'toServer' && key !== 'toDevice') fail(`wsDelayMs: unknown key "${key}"`);
@@ -91,11 +118,12 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     now: fn(options.now, 'now', Date.now),
     random: fn(options.random, 'random', Math.random),
     influxWrite: options.influxWrite ?? false,
-    devEndpoints: options.devEndpoints ?? true,
+    devEndpoints,
     retainPoints: options.retainPoints ?? true,
     wsAck: options.wsAck ?? true,
     wsTimeSync: options.wsTimeSync ?? true,
     wsDelayMs: { toServer: delay(wsDelayMs.toServer, 'wsDelayMs.toServer'), toDevice: delay(wsDelayMs.toDevice, 'wsDelayMs.toDevice') },
     wsMaxFrameBytes: positiveInteger(options.wsMaxFrameBytes, 'wsMaxFrameBytes', 1024 * 1024),
+    live: liveOptions(options.live, devEndpoints),
   };
 }

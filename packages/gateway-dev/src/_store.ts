@@ -1,17 +1,23 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import type { GatewayObserver } from './_observer.js';
 import { formatPointLine } from './_print.js';
 import type { NormalizedPoint } from './_validate-point.js';
+import type { LiveVia } from './live-types.js';
 import type { GatewayStats, PointFilter, StoredPoint } from './types.js';
 
 export interface StoreOptions {
   out: string | undefined;
   print: NodeJS.WritableStream | undefined;
   retainPoints: boolean;
+  /** Told of every stored batch. */
+  observer: GatewayObserver;
 }
 
 export interface BatchReceipt {
   receivedAtMs: number;
   batchId: string | undefined;
+  /** The transport it came by. */
+  via: LiveVia;
 }
 
 /** Where every transport (HTTP ingest, Influx write, the WebSocket device side) stores points. */
@@ -39,7 +45,7 @@ export function createStore(options: StoreOptions): Store {
   let counters = emptyStats();
 
   return {
-    addBatch(points, { receivedAtMs, batchId }) {
+    addBatch(points, { receivedAtMs, batchId, via }) {
       const duplicate = batchId !== undefined && seenBatchIds.has(batchId);
       const receipt: Partial<StoredPoint> = { received_at_ms: receivedAtMs };
       if (batchId !== undefined) receipt.batch_id = batchId;
@@ -56,6 +62,7 @@ export function createStore(options: StoreOptions): Store {
       counters.points += batch.length;
       counters.batches += 1;
       if (duplicate) counters.duplicateBatches += 1;
+      options.observer.stored(batch, via);
       return { count: batch.length, duplicate };
     },
     query(filter) {

@@ -47,7 +47,9 @@ export function acceptDevice(ws: WebSocket, hub: ConnectionHub): DeviceConnectio
       if (ws.readyState === ws.OPEN) ws.send(text);
     });
   };
-  const refuse = (code: string, message: string): void => {
+  /** Refuses the device before it is authenticated; `named` is the valid source id it asked for. */
+  const refuse = (code: string, message: string, named?: string): void => {
+    ctx.observer.deviceRefused(named, code, message);
     send({ type: 'error', code, message });
     outbound.push(() => ws.close(1008, code));
   };
@@ -57,8 +59,10 @@ export function acceptDevice(ws: WebSocket, hub: ConnectionHub): DeviceConnectio
     clearTimeout(authTimer);
     const key = typeof f.api_key === 'string' ? f.api_key : undefined;
     const auth = authorize(ctx, key, 'device_auth.api_key');
-    if (!auth.ok) return refuse(auth.status === 401 ? 'unauthorized' : 'forbidden', auth.message);
     const problem = sourceIdProblem(f.source_id);
+    if (!auth.ok) {
+      return refuse(auth.status === 401 ? 'unauthorized' : 'forbidden', auth.message, problem === undefined ? (f.source_id as string) : undefined);
+    }
     if (problem !== undefined) return refuse('bad_request', `device_auth.source_id ${problem}`);
     const requested = f.source_id as string;
     const installId = typeof f.install_id === 'string' && f.install_id !== '' ? f.install_id : undefined;
@@ -99,6 +103,7 @@ export function acceptDevice(ws: WebSocket, hub: ConnectionHub): DeviceConnectio
     }
     if (f.type === 'telemetry') return handleTelemetry(ctx, info, f, send);
     info.messages.push({ receivedAtMs: ctx.clockNow(), frame: f });
+    ctx.observer.deviceFrame(info.sourceId, f, 'in');
     if (info.messages.length > MAX_MESSAGES) info.messages.shift();
     for (const w of waiters) {
       if (w.match(f)) {

@@ -43,8 +43,15 @@ export function createDeviceHub(ctx: GatewayContext): DeviceHub {
       claims.set(candidate, installId);
       return candidate;
     },
-    authenticated: (conn: DeviceConnection) => void all.add(conn),
-    closed: (conn: DeviceConnection) => void all.delete(conn),
+    authenticated(conn: DeviceConnection) {
+      all.add(conn);
+      ctx.observer.deviceConnected(conn.info()!);
+    },
+    closed(conn: DeviceConnection) {
+      all.delete(conn);
+      const info = conn.info();
+      if (info !== undefined) ctx.observer.deviceClosed(info);
+    },
   };
 
   const matching = (sourceId: string | undefined) =>
@@ -64,7 +71,11 @@ export function createDeviceHub(ctx: GatewayContext): DeviceHub {
       timeoutMs,
     );
     conn.send(message);
-    if (probe) conn.send(probe);
+    ctx.observer.deviceFrame(sourceId, message, 'out');
+    if (probe) {
+      conn.send(probe);
+      ctx.observer.deviceFrame(sourceId, probe, 'out');
+    }
     const reply = await answer;
     return reply === undefined ? { sourceId, error: `no answer within ${timeoutMs} ms (or the device disconnected)` } : { sourceId, reply };
   };

@@ -17,8 +17,10 @@ export function handleTelemetry(
   send: (frame: Record<string, unknown>) => void,
 ): void {
   const traceId = typeof frame.trace_id === 'string' && frame.trace_id !== '' ? frame.trace_id : undefined;
-  const refuse = (code: string, detail: string): void =>
+  const refuse = (code: string, detail: string): void => {
+    ctx.observer.refused({ via: 'ws', status: code, error: detail, sourceId: device.sourceId });
     send({ type: 'error', code, detail, ...(traceId === undefined ? {} : { trace_id: traceId }) });
+  };
   const { points, session_id: sessionId } = frame;
   if (!Array.isArray(points)) return refuse('invalid_telemetry', 'points must be an array');
   if (points.length === 0) return refuse('invalid_telemetry', 'points must not be empty');
@@ -34,7 +36,7 @@ export function handleTelemetry(
   if (!check.ok) return refuse(check.status === 413 ? 'too_large' : 'invalid_telemetry', check.error);
   let count: number;
   try {
-    ({ count } = ctx.store.addBatch(check.points, { receivedAtMs: ctx.clockNow(), batchId: traceId }));
+    ({ count } = ctx.store.addBatch(check.points, { receivedAtMs: ctx.clockNow(), batchId: traceId, via: 'ws' }));
   } catch (err) {
     return refuse('internal', `gateway-dev could not store the frame: ${messageOf(err)}`);
   }

@@ -29,12 +29,16 @@ Options:
   --clock-offset-ms MS     shift the server clock by MS (negative: --clock-offset-ms=-5000)
   --no-ws-ack              WebSocket: do not acknowledge telemetry frames (like the real gateway)
   --no-time-sync           WebSocket: do not answer time_sync (like the real gateway)
+  --no-page                do not serve the live page at / and its stream /_dev/live
   --help                   show this help
   --version                show the version
 
+The live page at / shows what arrives, as it arrives, and drives WebSocket devices.
+
 Dev endpoints (no key): GET /_dev/points?metric=&source_id=, GET /_dev/stats,
 POST /_dev/reset, GET|PUT|DELETE /_dev/faults, GET /_dev/devices, POST /_dev/control
-({"source_id"?, "message": {"type": ...}}), POST /_dev/disconnect, GET /healthz.
+({"source_id"?, "message": {"type": ...}}), POST /_dev/disconnect, GET /_dev/live (the
+page's event stream), GET /_dev/live/history?ids=, POST /_dev/live/disconnect, GET /healthz.
 `;
 
 /** Where the command writes, reads its environment, and learns it should stop. */
@@ -82,6 +86,7 @@ function parse(argv: string[]) {
       'clock-offset-ms': { type: 'string', default: '0' },
       'no-ws-ack': { type: 'boolean', default: false },
       'no-time-sync': { type: 'boolean', default: false },
+      'no-page': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       version: { type: 'boolean', default: false },
     },
@@ -134,6 +139,7 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
       clockOffsetMs: Number(flags['clock-offset-ms']),
       wsAck: !flags['no-ws-ack'],
       wsTimeSync: !flags['no-time-sync'],
+      ...(flags['no-page'] ? { live: false as const } : {}),
     });
   } catch (err) {
     stderr.write(`${NAME}: ${messageOf(err)}\n`);
@@ -146,6 +152,7 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
   const extensions = [flags['no-ws-ack'] ? '' : 'ack', flags['no-time-sync'] ? '' : 'time_sync'].filter(Boolean);
   stderr.write(`${NAME}: WebSocket devices on ${gateway.wsUrl} (extensions: ${extensions.join(', ') || 'none, like the real gateway'})\n`);
   if (flags.influx) stderr.write(`${NAME}: InfluxDB v2 writes on ${gateway.origin}/api/v2/write\n`);
+  if (!flags['no-page']) stderr.write(`${NAME}: live page on ${gateway.origin}/\n`);
   await (stopped ?? untilSignal());
   await gateway.close();
   return 0;

@@ -5,6 +5,11 @@ import { devRoutes, healthRoute } from './_dev-routes.js';
 import { createFaultInjector } from './_faults.js';
 import { influxWriteRoute } from './_influx-route.js';
 import { INGEST_PATH, ingestRoute } from './_ingest-route.js';
+import { liveRoutes } from './_live-routes.js';
+import { createLiveState, type LiveState } from './_live-state.js';
+import { createLiveStream, type LiveStream } from './_live-stream.js';
+import { quietObserver } from './_observer.js';
+import { loadPageAssets } from './_page-assets.js';
 import { resolveOptions } from './_options.js';
 import { createHttpServer } from './_server.js';
 import { createStore } from './_store.js';
@@ -43,7 +48,8 @@ function originOf(host: string, port: number): string {
 /**
  * Starts a local Plexus-compatible ingest service: `POST /ingest` and the WebSocket device
  * protocol on `/ws/device` (DESIGN section 3, with the `ack` and `time_sync` extensions), the
- * `/_dev/*` endpoints, `GET /healthz`, and optionally InfluxDB's `POST /api/v2/write`.
+ * `/_dev/*` endpoints, the live page at `/` with its event stream, `GET /healthz`, and
+ * optionally InfluxDB's `POST /api/v2/write`.
  * Resolves once it listens. Rejects with `GatewayError` (`OPTIONS_INVALID` for bad options
  * or an out file that cannot be opened, `LISTEN_FAILED` when the port is taken).
  * Stored points live in memory (and the `out` file) until `reset()`; nothing survives the process.
@@ -53,9 +59,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let clockOffsetMs = resolved.clockOffsetMs;
   const clockNow = (): number => resolved.now() + clockOffsetMs;
 
+  const assets = resolved.live === undefined ? [] : loadPageAssets();
   let store: Store;
+  let stream: LiveStream | undefined;
+  const live: LiveState | undefined =
+    resolved.live === undefined
+      ? undefined
+      : createLiveState({
+          maxSeries: resolved.live.maxSeries,
+          maxSources: resolved.live.maxSources,
+          now: clockNow,
+          counters: () => store.stats(),
+          clients: () => stream?.counts() ?? { clients: 0, droppedClients: 0 },
+        });
+  const observer = live ?? quietObserver;
   try {
-    store = createStore(resolved);
+    store = createStore({ ...resolved, observer });
   } catch (err) {
     throw new GatewayError('OPTIONS_INVALID', `createGateway: cannot open out file ${resolved.out ?? ''}: ${messageOf(err)}`, {
       cause: err,
@@ -63,13 +82,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const faults = createFaultInjector(resolved.random);
   const lifetime = new AbortController();
-  const ctx: GatewayContext = { options: resolved, store, faults, clockNow, signal: lifetime.signal };
+  const ctx: GatewayContext = { options: resolved, store, faults, observer, clockNow, signal: lifetime.signal };
 
   const hub = createDeviceHub(ctx);
   const reset = (): void => {
     store.reset();
     faults.set(undefined);
     hub.reset();
+    stream?.reset();
   };
   const routes: Route[] = [ingestRoute(ctx), healthRoute()];
   if (resolved.influxWrite) routes.push(influxWriteRoute(ctx));
@@ -77,6 +97,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const dev = [...devRoutes(ctx, reset), ...wsDevRoutes(hub)];
     // Beyond loopback anyone who can reach the port could reset the store or drive devices.
     routes.push(...(isLoopback(resolved.host) ? dev : dev.map((route) => keyRequired(ctx, route))));
+  if (resolved.live !== undefined && live !== undefined) {
+    stream = createLiveStream({ ...resolved.live, state: live, firstId: Math.max(0, Math.floor(resolved.now())) });
+    routes.push(...liveRoutes(assets, stream, live));
   }
   const upgrades = new Map([[DEVICE_PATH, hub.upgrade]]);
   const http = createHttpServer({ routes, upgrades, closing: () => lifetime.signal.aborted });
@@ -87,6 +110,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   } catch (err) {
     store.close();
     hub.close();
+    stream?.close();
     throw new GatewayError(
       'LISTEN_FAILED',
       `cannot listen on ${resolved.host}:${resolved.port}: ${messageOf(err)} (choose another port, or 0 for any free one)`,
@@ -104,6 +128,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     close() {
       closing ??= (async () => {
         lifetime.abort();
+        stream?.close();
         hub.close();
         await http.close();
         store.close();

@@ -128,6 +128,38 @@ export interface GatewayOptions {
   wsDelayMs?: { toServer?: number; toDevice?: number };
   /** WebSocket: largest message from a device, in bytes (larger: the connection is closed with 1009). Default 1 MiB. */
   wsMaxFrameBytes?: number;
+  /**
+   * The live page at `/` and its event stream `GET /_dev/live` (see {@link LiveOptions}), or
+   * `false` for neither. They are dev endpoints: off, and refused here, with `devEndpoints: false`.
+   * Default: on with the defaults of {@link LiveOptions}.
+   */
+  live?: LiveOptions | false;
+}
+
+/**
+ * The live page's event stream. Memory is bounded by these: the replay ring (`replayBytes`),
+ * each client's unsent data (`clientBufferBytes` times `maxClients`), and per series 120 chart
+ * samples and one pending interval's 16.
+ */
+export interface LiveOptions {
+  /** Least time between two stream events, in ms: updates are coalesced into one event per interval. Default 250. */
+  intervalMs?: number;
+  /**
+   * Unsent bytes the gateway holds for one stream client: a client still over it when the next
+   * event comes is dropped (its browser reconnects and resumes), so at most this plus one event
+   * is held. Never less than twice the client's first write (its snapshot). Default 8 MiB.
+   */
+  clientBufferBytes?: number;
+  /** Stream clients at once; more are answered 503. Default 32. */
+  maxClients?: number;
+  /** Events kept so a reconnecting client can resume (`Last-Event-ID`). Default 240 (a minute at 250 ms). */
+  replayEvents?: number;
+  /** Bytes of events kept for resuming. Default 16 MiB. */
+  replayBytes?: number;
+  /** Series (source, metric, tags) tracked; points of further series are only counted. Default 50 000. */
+  maxSeries?: number;
+  /** Sources tracked; points of further sources are only counted. Default 1000. */
+  maxSources?: number;
 }
 
 /** A control message for a device: `ping`, `start_stream`, `start_session`, `configure`, ... */

@@ -22,6 +22,9 @@ describe('createGateway options', () => {
     ['a zero point cap', { apiKeys: ['k'], maxPoints: 0 }],
     ['an infinite clock offset', { apiKeys: ['k'], clockOffsetMs: Infinity }],
     ['an unknown option', { apiKeys: ['k'], maxBytes: 5 }],
+    ['an unknown live option', { apiKeys: ['k'], live: { intervalMS: 100 } }],
+    ['a zero live interval', { apiKeys: ['k'], live: { intervalMs: 0 } }],
+    ['live options without the dev endpoints', { apiKeys: ['k'], devEndpoints: false, live: {} }],
   ])('rejects %s with OPTIONS_INVALID', async (_name, options) => {
     const err = await failure(options as GatewayOptions);
     expect(isGatewayError(err, 'OPTIONS_INVALID')).toBe(true);

@@ -34,6 +34,29 @@ function authenticate(wsUrl: string): Promise<Record<string, unknown>> {
   });
 }
 
+describe('fieldbridge-gateway live page', () => {
+  it('names the page on stderr and serves it; --no-page turns it off', async () => {
+    const run = async (args: string[]): Promise<{ line: string | undefined; status: number }> => {
+      let stop = (): void => undefined;
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      const stderr = new PassThrough();
+      let err = '';
+      stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const exit = main(['--port', '0', '--quiet', '--api-key', 'k', ...args], { stdout: new PassThrough(), stderr, env: {}, stopped });
+      await expect.poll(() => WS_LINE.test(err)).toBe(true);
+      const origin = /listening on (http:\/\/[^/\s]+)/.exec(err)![1]!;
+      const status = (await fetch(`${origin}/`)).status;
+      stop();
+      expect(await exit).toBe(0);
+      return { line: /live page on (\S+)/.exec(err)?.[1], status };
+    };
+    const on = await run([]);
+    expect(on.line).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(on.status).toBe(200);
+    expect(await run(['--no-page'])).toEqual({ line: undefined, status: 404 });
+  });
+});
+
 describe('fieldbridge-gateway WebSocket flags', () => {
   it('serves /ws/device with both extensions by default', async () => {
     const code = await runUntilStopped([], async (wsUrl, extensions) => {

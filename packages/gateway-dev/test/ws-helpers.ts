@@ -66,7 +66,7 @@ export async function connectDevice(gateway: Gateway, answer = false): Promise<R
 /** Connects and authenticates; resolves with the device and the `authenticated` frame. */
 export async function authenticatedDevice(
   gateway: Gateway,
-  auth: { source_id?: string; install_id?: string; api_key?: string } = {},
+  auth: { source_id?: string; install_id?: string; api_key?: string; platform?: string; agent_version?: string } = {},
   answer = false,
 ): Promise<{ device: RawDevice; authenticated: Frame }> {
   const device = await connectDevice(gateway, answer);

@@ -1,0 +1,88 @@
+// @ts-check
+// Numbers, ages and rates as the page prints them: short, and in tabular figures so columns line up.
+
+/** @type {Map<number, Intl.NumberFormat>} */
+const byDigits = new Map();
+
+/** @param {number} digits */
+function numberFormat(digits) {
+  let f = byDigits.get(digits);
+  if (f === undefined) {
+    f = new Intl.NumberFormat('en-US', { maximumFractionDigits: digits });
+    byDigits.set(digits, f);
+  }
+  return f;
+}
+
+/**
+ * A value as the list shows it: integers with separators, fractions to about six significant
+ * digits, very large or very small numbers in exponent form; text as it is.
+ * @param {number | string} value
+ */
+export function formatValue(value) {
+  if (typeof value !== 'number') return value;
+  const abs = Math.abs(value);
+  if (abs >= 1e12 || (abs !== 0 && abs < 1e-4)) return value.toExponential(3).replace('e+', 'e');
+  if (Number.isInteger(value)) return numberFormat(0).format(value);
+  const digits = abs >= 10_000 ? 1 : abs >= 100 ? 2 : abs >= 1 ? 3 : 4;
+  return numberFormat(digits).format(value);
+}
+
+/**
+ * Time since something happened: `2.3 s`, `42 s`, `12 min`, `3.1 h`, `2 d`.
+ * @param {number} ms
+ */
+export function formatAge(ms) {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 10) return `${s.toFixed(1)} s`;
+  if (s < 60) return `${Math.floor(s)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86_400) return `${(s / 3600).toFixed(1)} h`;
+  return `${Math.floor(s / 86_400)} d`;
+}
+
+/**
+ * Points per second: `–` for none.
+ * @param {number} rate
+ */
+export function formatRate(rate) {
+  if (!(rate > 0)) return '–';
+  if (rate < 10) return `${rate.toFixed(2)}/s`;
+  if (rate < 100) return `${rate.toFixed(1)}/s`;
+  return `${numberFormat(0).format(Math.round(rate))}/s`;
+}
+
+/** @param {number} n */
+export function formatCount(n) {
+  return numberFormat(0).format(n);
+}
+
+/** @param {number} bytes */
+export function formatBytes(bytes) {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e9).toFixed(2)} GB`;
+}
+
+/**
+ * Local time of day, `14:03:07`.
+ * @param {number} epochMs
+ */
+export function formatClock(epochMs) {
+  const d = new Date(epochMs);
+  const two = (/** @type {number} */ n) => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/**
+ * Tags as `k=v k=v`, leaving out `unit` (it has its own column).
+ * @param {Record<string, string> | 0} tags
+ */
+export function formatTags(tags) {
+  if (tags === 0) return '';
+  return Object.entries(tags)
+    .filter(([k]) => k !== 'unit')
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}

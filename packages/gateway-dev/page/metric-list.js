@@ -1,0 +1,279 @@
+// @ts-check
+// The metric list: a grid of fixed-height rows of which only the visible ones (and a few
+// around them) exist in the DOM, reused as the list scrolls, so 10,000 metrics cost what 40 do.
+import { createSparkline } from './charts.js';
+import { h, setAttr, setText } from './dom.js';
+import { formatAge, formatRate, formatValue } from './format.js';
+import { insertionIndex } from './model.js';
+
+/** @typedef {import('./model.js').Series} Series */
+/** @typedef {import('./model.js').Model} Model */
+/** @typedef {import('./model.js').Change} Change */
+/** @typedef {import('./charts.js').Sparkline} Sparkline */
+
+/**
+ * @typedef {object} RowView
+ * @property {HTMLElement} el
+ * @property {HTMLElement} name
+ * @property {HTMLElement} meta
+ * @property {HTMLElement} value
+ * @property {HTMLElement} unit
+ * @property {HTMLElement} age
+ * @property {HTMLElement} rate
+ * @property {HTMLElement} chartBox
+ * @property {Sparkline | undefined} chart
+ * @property {Series | null} series
+ */
+
+/** Rows drawn above and below the visible ones, so a fast scroll shows no blank rows. */
+const OVERSCAN = 6;
+/** A burst of new series at least this large re-sorts the list once rather than inserting each. */
+const BULK = 64;
+
+/**
+ * @param {HTMLElement} grid the scrolling element (role grid)
+ * @param {{ model: Model, history: ReturnType<typeof import('./charts.js').createHistoryLoader>, onCount: (shown: number, total: number) => void }} deps
+ */
+export function createMetricList(grid, { model, history, onCount }) {
+  const body = /** @type {HTMLElement} */ (grid.querySelector('.grid-body'));
+  const header = /** @type {HTMLElement} */ (grid.querySelector('.grid-header'));
+  /** @type {Series[]} the filtered rows, in order */
+  let rows = [];
+  /** @type {string[]} */
+  let words = [];
+  /** @type {string | undefined} */
+  let onlySource;
+  /** @type {Map<number, RowView>} row index -> view */
+  const bound = new Map();
+  /** @type {RowView[]} */
+  const spare = [];
+  /** @type {Set<Series>} */
+  let changed = new Set();
+  let active = -1;
+  let frame = 0;
+  let rowH = 44;
+  let chartW = 160;
+  let chartH = 32;
+  let views = 0;
+
+  const readSizes = () => {
+    const style = getComputedStyle(grid);
+    rowH = parseFloat(style.getPropertyValue('--row-h')) || 44;
+    chartW = parseFloat(style.getPropertyValue('--chart-w')) || 160;
+    chartH = parseFloat(style.getPropertyValue('--chart-h')) || 32;
+  };
+
+  /** @param {Series} s */
+  const matches = (s) => (onlySource === undefined || s.source === onlySource) && words.every((w) => s.search.includes(w));
+
+  const schedule = () => {
+    if (frame === 0) frame = requestAnimationFrame(render);
+  };
+
+  /** @returns {RowView} */
+  const createView = () => {
+    const name = h('span', { class: 'metric' });
+    const meta = h('span', { class: 'meta' });
+    const value = h('span', { class: 'v' });
+    const unit = h('span', { class: 'u' });
+    const age = h('span', { class: 'c-age num', role: 'gridcell' });
+    const rate = h('span', { class: 'c-rate num', role: 'gridcell' });
+    const chartBox = h('span', { class: 'spark' });
+    const el = h(
+      'div',
+      { class: 'row', role: 'row', id: `metric-row-${views++}` },
+      h('span', { class: 'c-name', role: 'gridcell' }, name, meta),
+      h('span', { class: 'c-value num', role: 'gridcell' }, value, unit),
+      age,
+      rate,
+      h('span', { class: 'c-chart', role: 'gridcell', 'aria-hidden': 'true' }, chartBox),
+    );
+    body.append(el);
+    return { el, name, meta, value, unit, age, rate, chartBox, chart: undefined, series: null };
+  };
+
+  /** @param {RowView} v */
+  const fill = (v) => {
+    const s = /** @type {Series} */ (v.series);
+    setText(v.value, formatValue(s.value));
+    setText(v.age, s.at === 0 ? '–' : formatAge(model.serverNow() - s.at));
+    setText(v.rate, formatRate(s.rate));
+    if (s.kind === 'm') {
+      history.use(s);
+      v.chart?.draw(s.samples);
+    }
+  };
+
+  /** @param {RowView} v @param {Series} s @param {number} i */
+  const assign = (v, s, i) => {
+    v.series = s;
+    v.el.hidden = false;
+    v.el.style.transform = `translateY(${i * rowH}px)`;
+    setAttr(v.el, 'aria-rowindex', String(i + 2));
+    v.el.dataset.source = s.source;
+    v.el.dataset.metric = s.metric;
+    v.el.dataset.kind = s.kind;
+    v.el.classList.toggle('active', i === active);
+    setText(v.name, s.metric);
+    v.name.title = s.metric;
+    setText(v.meta, s.tagText === '' ? s.source : `${s.source} · ${s.tagText}`);
+    setText(v.unit, s.unit);
+    if (s.kind === 'm') v.chart ??= createSparkline(v.chartBox, chartW, chartH);
+    v.chartBox.classList.toggle('is-event', s.kind === 'e');
+    fill(v);
+  };
+
+  /** @param {number} i @param {RowView} v */
+  const release = (i, v) => {
+    bound.delete(i);
+    v.series = null;
+    v.el.hidden = true;
+    spare.push(v);
+  };
+
+  function render() {
+    frame = 0;
+    const top = grid.scrollTop;
+    const height = grid.clientHeight - header.offsetHeight;
+    const first = Math.max(0, Math.floor(top / rowH) - OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((top + height) / rowH) + OVERSCAN);
+    for (const [i, v] of bound) if (i < first || i >= last || v.series !== rows[i]) release(i, v);
+    for (let i = first; i < last; i++) {
+      const s = /** @type {Series} */ (rows[i]);
+      const v = bound.get(i);
+      if (v === undefined) {
+        const fresh = spare.pop() ?? createView();
+        bound.set(i, fresh);
+        assign(fresh, s, i);
+      } else if (changed.has(s)) {
+        fill(v);
+      }
+    }
+    changed = new Set();
+    const current = bound.get(active);
+    if (current !== undefined) setAttr(grid, 'aria-activedescendant', current.el.id);
+    else grid.removeAttribute('aria-activedescendant');
+  }
+
+  const layout = () => {
+    body.style.height = `${rows.length * rowH}px`;
+    setAttr(grid, 'aria-rowcount', String(rows.length + 1));
+    onCount(rows.length, model.order.length);
+    schedule();
+  };
+
+  /** Rebuilds the rows from the model, keeping the top visible row where it was. */
+  const rebuild = () => {
+    const anchor = grid.scrollTop > 0 ? rows[Math.floor(grid.scrollTop / rowH)] : undefined;
+    const offset = grid.scrollTop % rowH;
+    const activeSeries = rows[active];
+    rows = model.order.filter(matches);
+    active = activeSeries === undefined ? -1 : rows.indexOf(activeSeries);
+    layout();
+    if (anchor !== undefined) {
+      const at = rows.indexOf(anchor);
+      if (at >= 0) grid.scrollTop = at * rowH + offset;
+    }
+  };
+
+  /**
+   * New series go where they sort; when the list is scrolled, rows inserted above the top one
+   * scroll it down by as much, so what the user reads does not move.
+   * @param {Series[]} added
+   */
+  const insert = (added) => {
+    if (added.length >= BULK) return rebuild();
+    let top = Math.floor(grid.scrollTop / rowH);
+    let shift = 0;
+    let any = false;
+    for (const s of added) {
+      if (!matches(s)) continue;
+      const i = insertionIndex(rows, s);
+      rows.splice(i, 0, s);
+      any = true;
+      if (active >= i) active += 1;
+      if (grid.scrollTop > 0 && i <= top) {
+        shift += 1;
+        top += 1;
+      }
+    }
+    if (!any) return onCount(rows.length, model.order.length);
+    layout();
+    if (shift > 0) grid.scrollTop += shift * rowH;
+  };
+
+  /** @param {number} i */
+  const setActive = (i) => {
+    if (rows.length === 0) return;
+    const next = Math.min(rows.length - 1, Math.max(0, i));
+    bound.get(active)?.el.classList.remove('active');
+    active = next;
+    const view = grid.clientHeight - header.offsetHeight;
+    if (next * rowH < grid.scrollTop) grid.scrollTop = next * rowH;
+    else if ((next + 1) * rowH > grid.scrollTop + view) grid.scrollTop = (next + 1) * rowH - view;
+    bound.get(active)?.el.classList.add('active');
+    render();
+  };
+
+  grid.addEventListener('scroll', schedule, { passive: true });
+  grid.addEventListener('focus', () => {
+    if (active < 0) setActive(Math.floor(grid.scrollTop / rowH));
+  });
+  grid.addEventListener('keydown', (e) => {
+    const page = Math.max(1, Math.floor((grid.clientHeight - header.offsetHeight) / rowH) - 1);
+    /** @type {Record<string, number>} */
+    const moves = { ArrowDown: active + 1, ArrowUp: active - 1, PageDown: active + page, PageUp: active - page, Home: 0, End: rows.length - 1 };
+    if (!(e.key in moves)) return;
+    e.preventDefault();
+    setActive(/** @type {number} */ (moves[e.key]));
+  });
+  body.addEventListener('click', (e) => {
+    const row = /** @type {HTMLElement | null} */ (e.target instanceof Element ? e.target.closest('.row') : null);
+    const entry = [...bound].find(([, v]) => v.el === row);
+    if (entry !== undefined) setActive(entry[0]);
+  });
+  new ResizeObserver(() => {
+    const before = [rowH, chartW, chartH].join();
+    readSizes();
+    if ([rowH, chartW, chartH].join() !== before) {
+      for (const v of [...bound.values(), ...spare]) v.chart?.resize(chartW, chartH);
+      for (const [i, v] of bound) release(i, v);
+      rebuild();
+    } else {
+      schedule();
+    }
+  }).observe(grid);
+  readSizes();
+
+  return {
+    /** @param {Change} change */
+    apply(change) {
+      if (change.reset) return rebuild();
+      if (change.added.length > 0) insert(change.added);
+      for (const s of change.changed) changed.add(s);
+      schedule();
+    },
+    /** Charts whose history arrived. @param {Series[]} loaded */
+    loaded(loaded) {
+      for (const s of loaded) changed.add(s);
+      schedule();
+    },
+    /** @param {string} text */
+    setFilter(text) {
+      words = text.toLowerCase().split(/\s+/).filter(Boolean);
+      grid.scrollTop = 0;
+      rebuild();
+    },
+    /** @param {string | undefined} source */
+    setSource(source) {
+      onlySource = source;
+      grid.scrollTop = 0;
+      rebuild();
+    },
+    /** Refreshes the ages of the visible rows (once a second). */
+    tick() {
+      const now = model.serverNow();
+      for (const v of bound.values()) if (v.series !== null && v.series.at !== 0) setText(v.age, formatAge(now - v.series.at));
+    },
+  };
+}
