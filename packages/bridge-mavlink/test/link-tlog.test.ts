@@ -156,7 +156,10 @@ describe('.tlog replay link', () => {
         }
       },
     });
-    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    // Wait for the first chunk (reading the file takes what it takes), then give the replay
+    // many turns in which it must not go on while paused.
+    for (let i = 0; !pausedOnce && i < 100_000; i++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(link.stats().chunks).toBe(1);
     link.resume();
     await link.done;

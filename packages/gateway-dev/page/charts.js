@@ -1,6 +1,7 @@
 // @ts-check
 // Small uPlot charts for the visible rows, and the chart history they load from the gateway.
 // uPlot is served by the gateway from its npm package (never a CDN) and loaded once.
+import { withKey } from './key.js';
 
 /** @typedef {import('./model.js').Series} Series */
 /** @typedef {import('./model.js').Model} Model */
@@ -109,7 +110,7 @@ export function createHistoryLoader(model, onLoaded) {
     for (const id of ids) queue.delete(id);
     if (queue.size > 0) schedule();
     try {
-      const res = await fetch(`/_dev/live/history?ids=${ids.join(',')}`, { cache: 'no-store' });
+      const res = await fetch(withKey(`/_dev/live/history?ids=${ids.join(',')}`), { cache: 'no-store' });
       if (!res.ok) throw new Error(`history: HTTP ${res.status}`);
       onLoaded(model.applyHistory(await res.json()));
     } catch {

@@ -5,6 +5,7 @@
 import { h, setText } from './dom.js';
 import { formatClock } from './format.js';
 import { sourceState } from './sources.js';
+import { withKey } from './key.js';
 
 /** @typedef {import('./model.js').Model} Model */
 /** @typedef {import('./model.js').LiveDeviceMessage} LiveDeviceMessage */
@@ -72,7 +73,7 @@ export function createDevicePanel(els, model, { onClose }) {
     say(`Sending ${message.type}…`, 'info');
     const started = performance.now();
     try {
-      const res = await fetch('/_dev/control', {
+      const res = await fetch(withKey('/_dev/control'), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ source_id: target, message, timeout_ms: CONTROL_TIMEOUT_MS }),

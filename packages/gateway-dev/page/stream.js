@@ -2,6 +2,7 @@
 // The connection to the gateway's event stream. EventSource reconnects by itself and sends
 // Last-Event-ID, so the gateway replays what was missed; this module checks that ids follow on
 // (a gap or a repeat would mean a wrong page) and keeps the counts the page shows.
+import { withKey } from './key.js';
 
 /**
  * @typedef {object} StreamStatus
@@ -45,7 +46,7 @@ export function openStream(url, on) {
   const open = (resume) => {
     source?.close();
     const query = resume && status.lastId !== undefined ? `?lastEventId=${status.lastId}` : '';
-    const es = new EventSource(url + query);
+    const es = new EventSource(withKey(url + query));
     source = es;
     es.addEventListener('open', () => {
       opened += 1;

@@ -97,9 +97,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const dev = [...devRoutes(ctx, reset), ...wsDevRoutes(hub)];
     // Beyond loopback anyone who can reach the port could reset the store or drive devices.
     routes.push(...(isLoopback(resolved.host) ? dev : dev.map((route) => keyRequired(ctx, route))));
+  }
   if (resolved.live !== undefined && live !== undefined) {
     stream = createLiveStream({ ...resolved.live, state: live, firstId: Math.max(0, Math.floor(resolved.now())) });
-    routes.push(...liveRoutes(assets, stream, live));
+    const page = liveRoutes(assets, stream, live);
+    // The page itself is static; its stream and history are dev endpoints like the others.
+    routes.push(...(isLoopback(resolved.host) ? page : page.map((route) => (route.path.startsWith('/_dev/') ? keyRequired(ctx, route) : route))));
   }
   const upgrades = new Map([[DEVICE_PATH, hub.upgrade]]);
   const http = createHttpServer({ routes, upgrades, closing: () => lifetime.signal.aborted });

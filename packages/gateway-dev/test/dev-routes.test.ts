@@ -76,6 +76,9 @@ describe('dev endpoints', () => {
     expect((await call(viaLoopback, 'POST', '/_dev/reset')).status).toBe(401);
     expect((await call(viaLoopback, 'GET', '/_dev/stats', undefined, { 'x-api-key': KEY })).status).toBe(200);
     expect((await call(viaLoopback, 'GET', `/_dev/stats?key=${KEY}`)).status).toBe(200);
+    // The live page is static; its stream needs the key too (the page passes ?key= on).
+    expect((await call(viaLoopback, 'GET', '/')).status).toBe(200);
+    expect((await call(viaLoopback, 'GET', '/_dev/live/history?ids=')).status).toBe(401);
     const local = await startGateway();
     expect((await call(local, 'GET', '/_dev/stats')).status).toBe(200);
   });
