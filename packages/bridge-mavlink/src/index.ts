@@ -31,7 +31,6 @@ export {
 } from './flight-mode.js';
 
 // Time and vehicles
-export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './device-clock.js';
 export { createMessageTimer, timeFieldOf, type MessageTimer, type MessageTimerOptions, type MessageTime, type TimeSource, type TimeField } from './message-time.js';
 export {
   createVehicleTracker, type VehicleTracker, type VehicleTrackerOptions, type VehicleEvent, type VehicleSnapshot, type ComponentSnapshot,

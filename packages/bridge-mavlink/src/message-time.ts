@@ -1,5 +1,5 @@
 import { payloadView, readElement } from './decode.js';
-import { createDeviceClock, type DeviceClock, type DeviceClockOptions } from './device-clock.js';
+import { createDeviceClock, type DeviceClock, type DeviceClockOptions } from '@fieldbridge/core/bridge';
 import type { FieldDef, MessageDef } from './dialect.js';
 
 /** Where a message's timestamp came from. */

@@ -1,6 +1,6 @@
 import type { FieldRecord } from './field-record.js';
 import { DEFAULT_SELECTION, type MessageSelection } from './default-fields.js';
-import type { DeviceClockOptions } from './device-clock.js';
+import type { DeviceClockOptions } from '@fieldbridge/core/bridge';
 import type { Dialect } from './dialect.js';
 import { readHeartbeat } from './flight-mode.js';
 import { compileMessagePlan, type MessagePlan } from './message-plan.js';

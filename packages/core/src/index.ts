@@ -8,6 +8,7 @@ export { FieldbridgeError, isFieldbridgeError, type FieldbridgeErrorCode } from 
 
 export { PLAUSIBLE_SERVER_TIME, type Clock, type ClockSample, type SampleVerdict } from './clock/clock.js';
 export { createClock, type ClockOptions } from './clock/create-clock.js';
+export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './clock/device-clock.js';
 
 export type { Batch } from './shared/batch.js';
 export type { Sink, SinkStatus, PointWriter } from './sink/sink-types.js';

@@ -36,4 +36,5 @@ export type { DecodeProblem, DecodeResult } from './bridge/decode.js';
 export { createKeyedProblems, type KeyedProblems, type KeyedProblemsOptions } from './bridge/keyed-problems.js';
 export { packageVersion } from './bridge/package-version.js';
 export { float32Value } from './point/float32.js';
+export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './clock/device-clock.js';
 export type { Point, PointValue, Tags } from './point/point.js';

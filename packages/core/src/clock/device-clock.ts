@@ -1,6 +1,6 @@
-// A device clock placed on the wall clock. Protocol-free on purpose: MAVLink boot times use it
-// here, and the core kit will adopt it for CAN kernel stamps, so nothing here may know where the
-// samples come from.
+// A device clock placed on the wall clock. Protocol-free on purpose: MAVLink boot times and CAN
+// kernel stamps use it (through the bridge kit), so nothing here may know where the samples
+// come from.
 
 /** Options of {@link createDeviceClock}. */
 export interface DeviceClockOptions {
