@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Batch } from '../src/index.js';
+import { batchPoints } from '../src/shared/batch-codec.js';
 import { createBatcher } from '../src/sink/batcher.js';
 
 const point = (i: number) => ({ metric: 'm', value: i, timestamp: 1_700_000_000_000 + i });
@@ -10,14 +11,14 @@ describe('batcher', () => {
 
   const make = (o: { maxPoints?: number; maxBytes?: number; lingerMs?: number }) => {
     const sealed: Batch[] = [];
-    const batcher = createBatcher({ maxPoints: 1000, maxBytes: 1 << 20, lingerMs: 1000, run: 'run-1', now: () => Date.now(), onSeal: (b) => sealed.push(b), ...o });
+    const batcher = createBatcher({ maxPoints: 1000, maxBytes: 1 << 20, lingerMs: 1000, run: 'run-1', codec: { sourceId: 'b', gzipLevel: 1 }, now: () => Date.now(), onSeal: (b) => sealed.push(b), ...o });
     return { batcher, sealed };
   };
 
   it('seals at max_points at once', () => {
     const { batcher, sealed } = make({ maxPoints: 10 });
     for (let i = 0; i < 25; i++) batcher.add(point(i));
-    expect(sealed.map((b) => b.points.length)).toEqual([10, 10]);
+    expect(sealed.map((b) => b.count)).toEqual([10, 10]);
     expect(batcher.pending()).toBe(5);
   });
 
@@ -25,8 +26,9 @@ describe('batcher', () => {
     const { batcher, sealed } = make({ maxBytes: 2048 });
     for (let i = 0; i < 100; i++) batcher.add(point(i));
     expect(sealed.length).toBeGreaterThan(1);
-    for (const b of sealed) expect(b.bytes).toBeLessThanOrEqual(2048);
-    expect(sealed.flatMap((b) => b.points).map((p) => p.value)).toEqual([...Array(sealed.flatMap((b) => b.points).length).keys()]);
+    for (const b of sealed) expect(b.rawBytes).toBeLessThanOrEqual(2048);
+    const values = sealed.flatMap((b) => batchPoints(b)).map((p) => p.value);
+    expect(values).toEqual([...Array(values.length).keys()]);
   });
 
   it('seals linger_ms after the first point of a batch', () => {
@@ -37,7 +39,7 @@ describe('batcher', () => {
     expect(sealed).toHaveLength(0);
     vi.advanceTimersByTime(1);
     expect(sealed).toHaveLength(1);
-    expect(sealed[0]!.points).toHaveLength(2);
+    expect(sealed[0]!.count).toBe(2);
   });
 
   it('gives every batch a distinct id', () => {
@@ -55,5 +57,27 @@ describe('batcher', () => {
     batcher.seal();
     expect(sealed[0]?.unsynced).toEqual({ run: 'run-1', indices: [0, 2] });
     expect(sealed[1]?.unsynced).toBeUndefined();
+  });
+
+  it('encodes each batch once, as the gzip-compressed HTTP body (over 1 KiB), sizing points without encoding them', () => {
+    const { batcher, sealed } = make({ maxPoints: 30 });
+    for (let i = 0; i < 31; i++) batcher.add({ ...point(i), tags: { site: 'a' } });
+    batcher.seal();
+    const [big, small] = sealed;
+    expect(big!.encoding).toBe('gzip-body');
+    expect(batchPoints(big!)).toEqual([...Array(30).keys()].map((i) => ({ ...point(i), tags: { site: 'a' } })));
+    expect((big!.data as Buffer).length).toBeLessThan(big!.rawBytes! / 3);
+    // A body of 1 KiB or less goes as it is.
+    expect(small!.encoding).toBe('json-body');
+    expect(batchPoints(small!)).toEqual([{ ...point(30), tags: { site: 'a' } }]);
+  });
+
+  it('seals two halves when the real JSON passes max_bytes (text full of escapes)', () => {
+    const { batcher, sealed } = make({ maxBytes: 4096 });
+    // Quotes and control characters double or sextuple in JSON: the estimate cannot see it.
+    for (let i = 0; i < 6; i++) batcher.add({ metric: 'm', value: '"\u0001'.repeat(200), class: 'event' });
+    batcher.seal();
+    for (const b of sealed) expect(b.rawBytes).toBeLessThanOrEqual(4096);
+    expect(sealed.reduce((n, b) => n + b.count, 0)).toBe(6);
   });
 });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isFieldbridgeError } from '../src/errors.js';
 import { createSpool, DEFAULT_SPOOL_MAX_BYTES } from '../src/spool/index.js';
 import type { CreateSpoolOptions, Spool } from '../src/spool/index.js';
-import { tempDirs } from './spool-test-kit.js';
+import { tempDirs, testBatch } from './spool-test-kit.js';
 
 describe('createSpool', () => {
   const dirs = tempDirs();
@@ -22,19 +22,19 @@ describe('createSpool', () => {
     const spool = create();
     expect(spool.kind).toBe('memory');
     expect(DEFAULT_SPOOL_MAX_BYTES).toBe(256 * 1024 * 1024);
-    const full = { id: 'full', points: [], bytes: DEFAULT_SPOOL_MAX_BYTES, createdAtMs: 1 };
+    const full = testBatch('full', [], { bytes: DEFAULT_SPOOL_MAX_BYTES, createdAtMs: 1 });
     expect(spool.append(full)).toEqual({ accepted: true, dropped: [] });
-    const next = spool.append({ id: 'next', points: [], bytes: 1, createdAtMs: 2 });
-    expect(next).toEqual({ accepted: true, dropped: [{ batch: full, reason: 'buffer_full' }] });
+    const next = spool.append(testBatch('next', [], { bytes: 1, createdAtMs: 2 }));
+    expect(next).toEqual({ accepted: true, dropped: [{ id: 'full', count: 0, reason: 'buffer_full' }] });
   });
 
   it('makes a disk spool at path, honouring the limits', () => {
     const spool = create({ path: join(dirs.make(), 'buffer'), maxBytes: 10, whenFull: 'drop_newest', maxAgeMs: 5, durability: 'power' });
     expect(spool.kind).toBe('disk');
-    const big = { id: 'big', points: [], bytes: 11, createdAtMs: 1 };
-    expect(spool.append(big)).toEqual({ accepted: false, dropped: [{ batch: big, reason: 'buffer_full' }] });
-    expect(spool.append({ id: 'old', points: [], bytes: 1, createdAtMs: 1 }).accepted).toBe(true);
-    expect(spool.expire(7).map((d) => d.batch.id)).toEqual(['old']);
+    const big = testBatch('big', [], { bytes: 11, createdAtMs: 1 });
+    expect(spool.append(big)).toEqual({ accepted: false, dropped: [{ id: 'big', count: 0, reason: 'buffer_full' }] });
+    expect(spool.append(testBatch('old', [], { bytes: 1, createdAtMs: 1 })).accepted).toBe(true);
+    expect(spool.expire(7).map((d) => d.id)).toEqual(['old']);
   });
 
   const invalid: [string, CreateSpoolOptions, RegExp][] = [

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemorySpool } from '../src/spool/index.js';
 import { describeSpoolConformance } from '../src/testing/index.js';
+import { testBatch } from './spool-test-kit.js';
 
 describeSpoolConformance('memory', (limits) => createMemorySpool(limits));
 
@@ -8,7 +9,7 @@ describe('memory spool', () => {
   it('is kind memory and loses its content on close', () => {
     const spool = createMemorySpool({ maxBytes: 1000, whenFull: 'drop_oldest' });
     expect(spool.kind).toBe('memory');
-    spool.append({ id: 'a', points: [{ metric: 'm', value: 1 }], bytes: 10, createdAtMs: 1 });
+    spool.append(testBatch('a', [{ metric: 'm', value: 1 }], { bytes: 10, createdAtMs: 1 }));
     spool.close();
     expect(spool.stats()).toEqual({ batches: 0, points: 0, bytes: 0, oldestCreatedAtMs: undefined });
   });
@@ -16,9 +17,8 @@ describe('memory spool', () => {
   it('handles a backlog of 200,000 batches with acks out of order', () => {
     const spool = createMemorySpool({ maxBytes: 1e12, whenFull: 'drop_oldest' });
     const total = 200_000;
-    for (let n = 0; n < total; n++) {
-      spool.append({ id: `b${n}`, points: [{ metric: 'm', value: n }], bytes: 10, createdAtMs: 1000 + (n % 1000) });
-    }
+    const one = testBatch('b', [{ metric: 'm', value: 1 }], { bytes: 10 });
+    for (let n = 0; n < total; n++) spool.append({ ...one, id: `b${n}`, createdAtMs: 1000 + (n % 1000) });
     const held = spool.lease(3);
     spool.ack(held[1]!.id);
     let seen = 0;

@@ -4,7 +4,7 @@ import type { Batch } from '../src/shared/batch.js';
 import { createMemorySpool, createSqliteSpool } from '../src/spool/index.js';
 import type { Spool, SpoolLimits, WhenFull } from '../src/spool/index.js';
 import { createMinTracker } from '../src/spool/_min-tracker.js';
-import { tempDirs } from './spool-test-kit.js';
+import { tempDirs, testBatch } from './spool-test-kit.js';
 
 /** A small deterministic PRNG (mulberry32), so a failure replays from its seed. */
 function random(seed: number): (n: number) => number {
@@ -35,7 +35,7 @@ describe('memory and sqlite spools agree on random operation sequences', () => {
       const make = (id: string, createdAtMs: number): Batch => {
         const count = 1 + rnd(4);
         const points = Array.from({ length: count }, (_, i) => ({ metric: `m${i}`, value: rnd(1000) / 7 }));
-        return { id, points, bytes: 50 + rnd(500), createdAtMs };
+        return testBatch(id, points, { bytes: 50 + rnd(500), createdAtMs });
       };
       const pick = (): string | undefined => [...held][rnd(held.size)];
       try {
@@ -51,7 +51,7 @@ describe('memory and sqlite spools agree on random operation sequences', () => {
             const incoming = make(`b${made}`, step + rnd(40));
             const result = both((s) => s.append(incoming));
             if (result.accepted) held.add(`b${made}`);
-            for (const d of result.dropped) held.delete(d.batch.id);
+            for (const d of result.dropped) held.delete(d.id);
             made += 1;
           } else if (op < 55) {
             const max = 1 + rnd(3);
@@ -72,7 +72,7 @@ describe('memory and sqlite spools agree on random operation sequences', () => {
             held.delete(id);
             for (const p of parts) held.add(p.id);
           } else if (op < 95) {
-            for (const d of both((s) => s.expire(step))) held.delete(d.batch.id);
+            for (const d of both((s) => s.expire(step))) held.delete(d.id);
           } else {
             // A restart: the disk spool forgets its leases, so the memory spool must too.
             disk.close();

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSqliteSpool } from '../src/index.js';
+import { createGateway } from '@fieldbridge/gateway-dev';
+import { pino } from 'pino';
+import { createSink, createSqliteSpool } from '../src/index.js';
+import { batchPoints } from '../src/shared/batch-codec.js';
+import { testBatch } from './spool-test-kit.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 const dirs: string[] = [];
@@ -36,15 +40,37 @@ describe('SQLite spool: files of an earlier format', () => {
     writeVersion1Spool(dir);
     const spool = createSqliteSpool({ dir, limits: { maxBytes: 1e6, whenFull: 'drop_oldest' } });
     expect(spool.stats()).toMatchObject({ batches: 2, points: 2, bytes: 120 });
-    spool.append({ id: 'new-1', points: [{ metric: 'c', value: 3 }], bytes: 30, createdAtMs: 1_700_000_002_000, unsynced: { run: 'r', indices: [0] } });
+    spool.append({ ...testBatch('new-1', [{ metric: 'c', value: 3 }], { createdAtMs: 1_700_000_002_000 }), unsynced: { run: 'r', indices: [0] } });
     const leased = spool.lease(3);
     expect(leased.map((b) => b.id)).toEqual(['old-1', 'old-2', 'new-1']);
-    expect(leased[0]?.points).toEqual([{ metric: 'a', value: 1, timestamp: 1_700_000_000_000 }]);
+    expect(leased.map((b) => b.encoding)).toEqual(['json-points', 'json-points', 'gzip-body']);
+    expect(batchPoints(leased[0]!)).toEqual([{ metric: 'a', value: 1, timestamp: 1_700_000_000_000 }]);
+    expect(batchPoints(leased[2]!)).toEqual([{ metric: 'c', value: 3 }]);
     expect(leased[0]?.unsynced).toBeUndefined();
     expect(leased[2]?.unsynced).toEqual({ run: 'r', indices: [0] });
     spool.close();
     const raw = new Database(join(dir, 'spool.sqlite'), { readonly: true });
-    expect(raw.pragma('user_version', { simple: true })).toBe(2);
+    expect(raw.pragma('user_version', { simple: true })).toBe(3);
     raw.close();
+  });
+
+  it('a sink over a version 1 spool delivers the old backlog, then its own batches, to the receiver', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fb-migrate-'));
+    dirs.push(dir);
+    writeVersion1Spool(dir);
+    const gateway = await createGateway({ apiKeys: ['k'] });
+    const sink = createSink({ url: gateway.url, apiKey: 'k', sourceId: 'migrated', buffer: { path: dir }, logger: pino({ level: 'silent' }), batch: { lingerMs: 5 }, deadLetterPath: '/dev/null' });
+    try {
+      sink.send('c', 3, { timestamp: 1_700_000_002_000 });
+      await sink.flush();
+      expect(gateway.points().map((p) => [p.metric, p.value, p.source_id])).toEqual([
+        ['a', 1, 'migrated'],
+        ['b', 2, 'migrated'],
+        ['c', 3, 'migrated'],
+      ]);
+    } finally {
+      await sink.close();
+      await gateway.close();
+    }
   });
 });

@@ -7,7 +7,7 @@ import { isFieldbridgeError } from '../src/errors.js';
 import { createSqliteSpool } from '../src/spool/index.js';
 import type { Spool } from '../src/spool/index.js';
 import { killSpoolChildren, startSpoolChild } from './spool-child-process.js';
-import { tempDirs } from './spool-test-kit.js';
+import { tempDirs, testBatch } from './spool-test-kit.js';
 
 // Real child processes holding and writing the spool, killed with SIGKILL.
 describe('sqlite spool across processes', () => {
@@ -44,7 +44,7 @@ describe('sqlite spool across processes', () => {
       // Every reported batch is there, in order; at most one more (committed, killed before it said so).
       expect(storedIds.slice(0, reported.length)).toEqual(reported);
       expect(storedIds.length - reported.length).toBeLessThanOrEqual(1);
-      expect(stored[0]?.points).toHaveLength(20);
+      expect(stored[0]?.count).toBe(20);
       expect(spool.stats().batches).toBe(storedIds.length);
     });
   }
@@ -89,7 +89,7 @@ describe('sqlite spool across processes', () => {
   it('lets a second process open the spool once the first closed it cleanly', async () => {
     const dir = join(dirs.make(), 'buffer');
     const first = spoolAt(dir);
-    first.append({ id: 'x', points: [{ metric: 'm', value: 1 }], bytes: 30, createdAtMs: 1 });
+    first.append(testBatch('x', [{ metric: 'm', value: 1 }], { bytes: 30, createdAtMs: 1 }));
     const locked = startSpoolChild('open', dir);
     expect(await locked.waitFor((line) => /^(opened|error)/.test(line))).toBe('error SPOOL_LOCKED');
     first.close();

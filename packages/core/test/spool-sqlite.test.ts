@@ -38,7 +38,7 @@ describe('sqlite spool', () => {
     first.close();
     expect(existsSync(join(dir, 'spool.sqlite'))).toBe(true);
     const second = spoolAt(dir, { durability: 'power' });
-    expect(second.stats()).toEqual({ batches: 2, points: 7, bytes: pointsBatch('a', 3).bytes + pointsBatch('b', 4).bytes, oldestCreatedAtMs: 1_700_000_000_000 });
+    expect(second.stats()).toEqual({ batches: 2, points: 7, bytes: pointsBatch('a', 3).bytes + pointsBatch('b', 4, 1_700_000_000_500).bytes, oldestCreatedAtMs: 1_700_000_000_000 });
     expect(second.lease(5)).toEqual([pointsBatch('a', 3), pointsBatch('b', 4, 1_700_000_000_500)]);
   });
 

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
+import type { Point } from '../src/point/point.js';
 import type { Batch } from '../src/shared/batch.js';
+import { encodeBatch } from '../src/shared/batch-codec.js';
 
 /** Temp directories for one test file: `make()` creates one, `cleanup()` removes them all. */
 export function tempDirs(prefix = 'fb-spool-'): { make(): string; cleanup(): void } {
@@ -27,9 +29,15 @@ export function captureLogger(): { logger: Logger; records: Record<string, unkno
   return { logger, records };
 }
 
-/** A batch of `count` points, id `id`, sealed at `createdAtMs`. */
+/** A batch of `count` points, id `id`, sealed at `createdAtMs`, encoded as the sink seals them. */
 export function pointsBatch(id: string, count: number, createdAtMs = 1_700_000_000_000): Batch {
   const points = [];
   for (let i = 0; i < count; i++) points.push({ metric: `bulk.m${i % 50}`, value: i, timestamp: createdAtMs + i, tags: { batch: id } });
-  return { id, points, bytes: Buffer.byteLength(JSON.stringify(points)), createdAtMs };
+  return testBatch(id, points, { createdAtMs });
+}
+
+/** A batch of `points`, encoded as the sink seals them; `bytes` overrides what it counts against a cap. */
+export function testBatch(id: string, points: readonly Point[], o: { bytes?: number; createdAtMs?: number } = {}): Batch {
+  const batch = encodeBatch({ id, createdAtMs: o.createdAtMs ?? 1_700_000_000_000, points }, { sourceId: 'test', gzipLevel: 1 });
+  return o.bytes === undefined ? batch : { ...batch, bytes: o.bytes };
 }

@@ -1,24 +1,33 @@
 import { randomBytes } from 'node:crypto';
-import type { Point } from '../point/point.js';
+
+/**
+ * How a batch's points are held. `gzip-body` is what the sink seals now: the HTTP body as it
+ * goes on the wire (`{"source_id":…,"points":[…]}`, gzip-compressed), so the spool stores, and
+ * HTTP sends, exactly those bytes. `json-body` is the same body uncompressed (`sink.gzip: false`).
+ * `json-points` is the JSON text of the points array, as spools of fieldbridge 0.1 stored it.
+ */
+export type BatchEncoding = 'gzip-body' | 'json-body' | 'json-points';
 
 /**
  * A sealed group of points that travels as one request or frame. `id` is stable for the
  * batch's whole life (every retry reuses it as `x-batch-id` / `trace_id`), so receivers can
- * drop duplicates.
+ * drop duplicates. The points are held encoded (see {@link BatchEncoding}); the paths that need
+ * them as objects (a 400 isolating one point, a WebSocket frame, stdout) decode them with
+ * `batchPoints`.
  */
 export interface Batch {
-  id: string;
-  points: Point[];
-  /** Size of the points' JSON encoding, in bytes (an estimate of the body before gzip). */
-  bytes: number;
+  readonly id: string;
+  /** Points it holds. */
+  readonly count: number;
+  /** Bytes it takes in a spool: its encoded data plus {@link BATCH_OVERHEAD_BYTES}. What `buffer.max_bytes` counts. */
+  readonly bytes: number;
   /** Wall-clock time the batch was sealed, in ms since the epoch. */
-  createdAtMs: number;
-  /**
-   * The JSON array of `points`, when already encoded (by the batcher, or read from a disk
-   * spool), so it is encoded once on its way to the wire. A cache, not data: set it with
-   * {@link withJson}, which keeps it out of equality checks, spreads and serialisation.
-   */
-  readonly json?: string;
+  readonly createdAtMs: number;
+  readonly encoding: BatchEncoding;
+  /** The encoded points. */
+  readonly data: Buffer | string;
+  /** Size of the JSON body before compression, when known (sealed by this fieldbridge). */
+  readonly rawBytes?: number;
   /**
    * Points whose timestamp the sink stamped before its clock had a server sample, in the local
    * clock's terms. They are resolved to server time just before sending, once the clock is
@@ -31,43 +40,14 @@ export interface Batch {
 export interface UnsyncedStamps {
   /** The sink run that stamped them: only that run's clock offset applies to them. */
   run: string;
-  /** Indices into the batch's `points`, ascending. */
+  /** Indices into the batch's points, ascending. */
   indices: number[];
 }
 
-/** Attaches the encoded points to a batch as a hidden cache; returns the batch. */
-export function withJson<B extends Batch>(batch: B, json: string): B {
-  Object.defineProperty(batch, 'json', { value: json, enumerable: false });
-  return batch;
-}
-
-/** The JSON array of a batch's points, encoding it only when not already done. */
-export function pointsJson(batch: Batch): string {
-  return batch.json ?? JSON.stringify(batch.points);
-}
+/** What a held batch costs beyond its data: the object or the row around it. */
+export const BATCH_OVERHEAD_BYTES = 256;
 
 /** A fresh, sortable batch id: sealing time in base 36 plus 8 random bytes. */
 export function newBatchId(nowMs: number): string {
   return `${Math.floor(nowMs).toString(36)}-${randomBytes(8).toString('hex')}`;
-}
-
-/** Bytes one point adds to a JSON array body (its encoding plus a separator). */
-export function pointBytes(point: Point): number {
-  return Buffer.byteLength(JSON.stringify(point)) + 1;
-}
-
-/** Bytes of an already encoded point plus its separator. */
-export function encodedBytes(json: string): number {
-  return Buffer.byteLength(json) + 1;
-}
-
-/**
- * Derive the batches that replace `batch` when it must be cut: each part keeps the order of
- * its points and gets an id derived from the parent's, so a retry of a part is still
- * recognisable as the same data.
- */
-export function deriveBatch(parent: Batch, points: Point[], suffix: string): Batch {
-  let bytes = 0;
-  for (const p of points) bytes += pointBytes(p);
-  return { id: `${parent.id}.${suffix}`, points, bytes, createdAtMs: parent.createdAtMs };
 }

@@ -71,13 +71,13 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
     const overflow = !result.accepted || result.dropped.some((d) => d.reason === 'buffer_full');
     if (overflow && !full) o.onFull();
     full = overflow;
-    for (const { batch: dropped, reason } of result.dropped) {
-      o.drop(reason, dropped.points.length);
-      o.problems.report(`spool:${reason}`, `spool ${reason === 'expired' ? 'expired' : 'full'}: dropping data as configured (when_full, max_age)`, { reason });
+    for (const dropped of result.dropped) {
+      o.drop(dropped.reason, dropped.count);
+      o.problems.report(`spool:${dropped.reason}`, `spool ${dropped.reason === 'expired' ? 'expired' : 'full'}: dropping data as configured (when_full, max_age)`, { reason: dropped.reason });
       o.onGone(dropped.id);
     }
     if (result.accepted) o.onStored();
-    return result.accepted || result.dropped.some((d) => d.batch.id === batch.id) ? 'stored' : 'refused';
+    return result.accepted || result.dropped.some((d) => d.id === batch.id) ? 'stored' : 'refused';
   };
 
   const retry = (): void => {
@@ -98,10 +98,10 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
     o.maxAgeMs === undefined
       ? undefined
       : setInterval(() => {
-          for (const { batch } of o.spool.expire(o.clock.now())) {
-            o.drop('expired', batch.points.length);
+          for (const dropped of o.spool.expire(o.clock.now())) {
+            o.drop('expired', dropped.count);
             o.problems.report('spool:expired', 'dropping spooled data older than buffer.max_age');
-            o.onGone(batch.id);
+            o.onGone(dropped.id);
           }
         }, Math.min(60_000, Math.max(1000, o.maxAgeMs / 10))).unref();
 
@@ -110,7 +110,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
       const outcome = held.length === 0 ? (lastOutcome = append(batch)) : lastOutcome;
       if (outcome === 'stored') return;
       if (held.length >= MAX_BLOCKED_BATCHES) {
-        o.drop(outcome === 'error' ? 'spool_failed' : 'blocked', batch.points.length);
+        o.drop(outcome === 'error' ? 'spool_failed' : 'blocked', batch.count);
         o.onGone(batch.id);
         return;
       }
@@ -138,7 +138,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = undefined;
       retry();
-      const lost = held.reduce((n, b) => n + b.points.length, 0);
+      const lost = held.reduce((n, b) => n + b.count, 0);
       held.length = 0;
       unblocked.wake();
       return lost;

@@ -1,5 +1,7 @@
 import type { Point } from '../point/point.js';
-import { encodedBytes, newBatchId, withJson, type Batch } from '../shared/batch.js';
+import { newBatchId, type Batch } from '../shared/batch.js';
+import { encodeBatch, type BatchCodec } from '../shared/batch-codec.js';
+import { estimatePointBytes } from './_point-size.js';
 
 /** Options of {@link createBatcher}. */
 export interface BatcherOptions {
@@ -15,6 +17,8 @@ export interface BatcherOptions {
   onSeal: (batch: Batch) => void;
   /** The sink run, recorded with provisional timestamps (see `Batch.unsynced`). */
   run: string;
+  /** How batches are encoded (source id, gzip level). */
+  codec: BatchCodec;
 }
 
 /** Groups points into batches; full batches are sealed at once, the timer only bounds latency. */
@@ -32,37 +36,47 @@ export interface Batcher {
   stop(): void;
 }
 
-/** Creates a {@link Batcher}. The linger timer is `unref()`ed so it never holds the process open. */
+/**
+ * Creates a {@link Batcher}. A point's size is estimated without encoding it; a batch is encoded
+ * once, when sealed (JSON, then gzip), and in the rare case its JSON came out over `maxBytes`
+ * (strings full of escapes) it is sealed as two halves instead. The linger timer is `unref()`ed
+ * so it never holds the process open.
+ */
 export function createBatcher(options: BatcherOptions): Batcher {
   let points: Point[] = [];
-  // Each point is encoded once, for its size; the batch's JSON is then these parts joined.
-  let encoded: string[] = [];
   let bytes = 0;
   let unsynced: number[] = [];
   let timer: NodeJS.Timeout | undefined;
+
+  const emit = (batchPoints: Point[], stamps: number[], now: number): void => {
+    const batch = encodeBatch({ id: newBatchId(now), createdAtMs: now, points: batchPoints, ...(stamps.length > 0 ? { unsynced: { run: options.run, indices: stamps } } : {}) }, options.codec);
+    if ((batch.rawBytes ?? 0) > options.maxBytes && batchPoints.length > 1) {
+      const half = Math.ceil(batchPoints.length / 2);
+      emit(batchPoints.slice(0, half), stamps.filter((i) => i < half), now);
+      emit(batchPoints.slice(half), stamps.filter((i) => i >= half).map((i) => i - half), now);
+      return;
+    }
+    options.onSeal(batch);
+  };
 
   const seal = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (points.length === 0) return;
-    const now = options.now();
-    const batch = withJson<Batch>({ id: newBatchId(now), points, bytes, createdAtMs: now }, `[${encoded.join(',')}]`);
-    if (unsynced.length > 0) batch.unsynced = { run: options.run, indices: unsynced };
+    const sealed = points;
+    const stamps = unsynced;
     points = [];
-    encoded = [];
     bytes = 0;
     unsynced = [];
-    options.onSeal(batch);
+    emit(sealed, stamps, options.now());
   };
 
   return {
     add(point, isUnsynced) {
-      const json = JSON.stringify(point);
-      const size = encodedBytes(json);
+      const size = estimatePointBytes(point);
       if (points.length > 0 && bytes + size > options.maxBytes) seal();
       if (isUnsynced) unsynced.push(points.length);
       points.push(point);
-      encoded.push(json);
       bytes += size;
       if (points.length >= options.maxPoints || bytes >= options.maxBytes) {
         seal();

@@ -5,6 +5,7 @@ import { createClock } from '../clock/create-clock.js';
 import { createDashboardControl } from '../control/dashboard-control.js';
 import { FieldbridgeError } from '../errors.js';
 import { newBatchId } from '../shared/batch.js';
+import type { BatchCodec } from '../shared/batch-codec.js';
 import { createProblemReporter } from '../shared/problems.js';
 import { createSpool } from '../spool/create-spool.js';
 import { createBatcher } from './batcher.js';
@@ -55,6 +56,7 @@ export function createSink(options: SinkOptions): Sink {
     { ...(o.deadLetterMaxBytes === undefined ? {} : { maxBytes: o.deadLetterMaxBytes }) },
   );
   const hub = createSinkEvents(logger);
+  const codec: BatchCodec = { sourceId: o.sourceId, gzipLevel: o.gzip === false ? undefined : o.gzipLevel };
   const control = createDashboardControl({ now: clock.monotonicNow, session: o.session });
   const run = newBatchId(clock.monotonicNow());
   const startedAtMs = clock.monotonicNow();
@@ -118,7 +120,7 @@ export function createSink(options: SinkOptions): Sink {
   const created = o.transport ? { transport: o.transport, ws: undefined } : createTransport(o, { clock, logger, problems, registry, control, connection });
   const transport = created.transport;
   const delivery = createDelivery({
-    spool, transport, deadLetter, logger, problems, clock, drop, connection, run, backlogAtStart, health,
+    spool, transport, deadLetter, logger, problems, clock, drop, connection, run, backlogAtStart, health, codec,
     metrics: sinkMetrics,
     retry: o.retry,
     timeoutMs: o.timeoutMs,
@@ -135,6 +137,7 @@ export function createSink(options: SinkOptions): Sink {
 
   const batcher = createBatcher({
     ...o.batch,
+    codec,
     run,
     now: clock.now,
     onSeal(batch) {

@@ -6,10 +6,12 @@ import { backoffDelayMs } from '../shared/backoff.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
 import type { ConnectionObserver, SendResult, Transport } from '../transport/transport.js';
 import { sleep, createWakeup } from '../shared/wait.js';
-import { deriveBatch, withJson, type Batch } from '../shared/batch.js';
+import type { Point } from '../point/point.js';
+import type { Batch } from '../shared/batch.js';
+import { batchPoints, deriveBatch, type BatchCodec } from '../shared/batch-codec.js';
 import type { DeadLetter } from './dead-letter.js';
 import { createRateLimiter } from './rate-limiter.js';
-import { resolveUnsynced, unsyncedCount } from './_stamps.js';
+import { resolveUnsynced, unsyncedCount, withoutUnsynced } from './_stamps.js';
 import type { SpoolHealth } from './_spool-health.js';
 import type { DropReason, SinkMetrics } from './sink-metrics.js';
 
@@ -48,6 +50,8 @@ export interface DeliveryOptions {
   onReplaced(parentId: string, partIds: string[]): void;
   /** How the spool is doing; failures are reported there and never stop a lane. */
   health: SpoolHealth;
+  /** How batches cut into parts (or re-stamped) are encoded again. */
+  codec: BatchCodec;
 }
 
 /** The loop that moves batches from the spool through the transport, applying the answer policy. */
@@ -78,7 +82,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     resumeAtMs = Math.max(resumeAtMs, o.clock.monotonicNow() + ms);
   };
 
-  const giveUp = (batch: Batch, points: Batch['points'], reason: string, drop: DropReason) => {
+  const giveUp = (batch: Batch, points: readonly Point[], reason: string, drop: DropReason) => {
     o.deadLetter.write(points, reason);
     o.drop(drop, points.length);
     o.problems.report(`dead-letter:${drop}`, `points refused and written to ${o.deadLetter.path}`, { reason, batch: batch.id });
@@ -105,13 +109,14 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   };
 
   const bisect = (batch: Batch, reason: string, drop: DropReason) => {
-    if (batch.points.length === 1) {
-      giveUp(batch, batch.points, reason, drop);
+    const points = batchPoints(batch);
+    if (points.length === 1) {
+      giveUp(batch, points, reason, drop);
       settle(batch);
       return;
     }
-    const half = Math.ceil(batch.points.length / 2);
-    replace(batch, [deriveBatch(batch, batch.points.slice(0, half), 'a'), deriveBatch(batch, batch.points.slice(half), 'b')]);
+    const half = Math.ceil(points.length / 2);
+    replace(batch, [deriveBatch(batch, points.slice(0, half), 'a', o.codec), deriveBatch(batch, points.slice(half), 'b', o.codec)]);
   };
 
   const retryLater = (batch: Batch, result: Extract<SendResult, { reason: string }>, statusCode?: number) => {
@@ -140,7 +145,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         // Counted once acknowledged by the spool too: a failed ack resends the batch, and a
         // resend must not count twice.
         settle(batch);
-        o.metrics.sent.inc(batch.points.length);
+        o.metrics.sent.inc(batch.count);
         return;
       case 'retryable':
         retryLater(batch, result, result.statusCode);
@@ -149,7 +154,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         const attempts = (serverErrors.get(batch.id) ?? 0) + 1;
         if (attempts >= o.retry.maxServerErrorAttempts) {
           o.metrics.sendErrors.inc({ status: String(result.statusCode) });
-          giveUp(batch, batch.points, `${result.reason} (after ${attempts} attempts)`, 'server_error');
+          giveUp(batch, batchPoints(batch), `${result.reason} (after ${attempts} attempts)`, 'server_error');
           settle(batch);
           return;
         }
@@ -164,12 +169,13 @@ export function createDelivery(o: DeliveryOptions): Delivery {
       case 'rejected': {
         o.metrics.sendErrors.inc({ status: '400' });
         const i = result.index;
-        if (i === undefined || i >= batch.points.length || batch.points.length === 1) {
+        if (i === undefined || i >= batch.count || batch.count === 1) {
           bisect(batch, result.reason, 'rejected');
           return;
         }
-        giveUp(batch, batch.points.slice(i, i + 1), result.reason, 'rejected');
-        replace(batch, [deriveBatch(batch, batch.points.filter((_, j) => j !== i), `r${i}`)]);
+        const points = batchPoints(batch);
+        giveUp(batch, points.slice(i, i + 1), result.reason, 'rejected');
+        replace(batch, [deriveBatch(batch, points.filter((_, j) => j !== i), `r${i}`, o.codec)]);
         return;
       }
       case 'unauthorized':
@@ -199,7 +205,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     if (!batch.unsynced) return batch;
     if (batch.unsynced.run === o.run) {
       if (!o.clock.synced() && o.transport.syncClock) await o.transport.syncClock({ timeoutMs: o.timeoutMs, signal: abort.signal });
-      if (o.clock.synced()) return resolveUnsynced(batch, o.clock.offsetMs());
+      if (o.clock.synced()) return resolveUnsynced(batch, o.clock.offsetMs(), o.codec);
       if (o.clock.monotonicNow() < o.syncDeadlineMs) return undefined;
     }
     o.metrics.unsynced.inc(unsyncedCount(batch));
@@ -209,8 +215,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         ? 'no server time within clock.first_sample_wait_ms: sending points with the local clock (fieldbridge_points_unsynced_total)'
         : 'sending points an earlier run stamped before it had server time: they keep that run\'s local clock',
     );
-    const final: Batch = { id: batch.id, points: batch.points, bytes: batch.bytes, createdAtMs: batch.createdAtMs };
-    return batch.json === undefined ? final : withJson(final, batch.json);
+    return withoutUnsynced(batch);
   };
 
   const lane = async () => {
@@ -238,7 +243,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         pause(Math.min(backoffDelayMs(syncWaits, o.retry, o.random), Math.max(1, o.syncDeadlineMs - o.clock.monotonicNow())));
         continue;
       }
-      if (limiter) await limiter.take(batch.points.length, abort.signal);
+      if (limiter) await limiter.take(batch.count, abort.signal);
       const result = abort.signal.aborted
         ? ({ status: 'retryable', reason: 'stopped' } as const)
         : await o.transport.send(batch, { timeoutMs: o.timeoutMs, signal: abort.signal });

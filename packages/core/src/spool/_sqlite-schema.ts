@@ -4,14 +4,16 @@ import type BetterSqlite3 from 'better-sqlite3';
 export const SPOOL_APPLICATION_ID = 0x46427370;
 
 /** `PRAGMA user_version` of the schema this code reads and writes. */
-export const SPOOL_SCHEMA_VERSION = 2;
+export const SPOOL_SCHEMA_VERSION = 3;
 
 /**
  * Order is the pair (seq, sub), compared as (integer, blob): `seq` counts appends, `sub` is
  * empty for an appended batch and, for a part cut by `replace()`, its parent's `sub` followed
  * by the part's index as 4 big-endian bytes. Blobs compare bytewise with a prefix first, so
  * parts sort where their parent was, in their own order, however often they are cut again.
- * Payload is the JSON of the points array; `unsynced` the JSON of the batch's provisional
+ * `payload` holds the batch's data in its `encoding` (`Batch.encoding`): the gzip-compressed
+ * HTTP body as a BLOB (what this version writes), or the JSON text of the points array (rows an
+ * earlier version wrote, still read and sent); `unsynced` the JSON of the batch's provisional
  * timestamps (`Batch.unsynced`), NULL when it has none.
  */
 const SCHEMA = `
@@ -24,12 +26,14 @@ CREATE TABLE batches (
   bytes INTEGER NOT NULL,
   payload TEXT NOT NULL,
   unsynced TEXT,
+  encoding TEXT NOT NULL DEFAULT 'json-points',
+  raw_bytes INTEGER,
   UNIQUE (seq, sub)
 );
 CREATE INDEX batches_created_at ON batches (created_at_ms);
 `;
 
-const COLUMNS = ['seq', 'sub', 'id', 'created_at_ms', 'points', 'bytes', 'payload', 'unsynced'];
+const COLUMNS = ['seq', 'sub', 'id', 'created_at_ms', 'points', 'bytes', 'payload', 'unsynced', 'encoding', 'raw_bytes'];
 
 /**
  * Steps from each older schema version to the next, run in one transaction at open, so a spool
@@ -38,6 +42,9 @@ const COLUMNS = ['seq', 'sub', 'id', 'created_at_ms', 'points', 'bytes', 'payloa
 const MIGRATIONS: Record<number, string> = {
   // 1 -> 2: provisional timestamps (stamped before the clock had a server sample).
   1: 'ALTER TABLE batches ADD COLUMN unsynced TEXT;',
+  // 2 -> 3: batches stored as they go on the wire (gzip-compressed bodies); older rows keep
+  // their JSON points and are sent as before.
+  2: "ALTER TABLE batches ADD COLUMN encoding TEXT NOT NULL DEFAULT 'json-points'; ALTER TABLE batches ADD COLUMN raw_bytes INTEGER;",
 };
 
 /**

@@ -8,10 +8,21 @@ export interface BatchRow {
   created_at_ms: number;
   points: number;
   bytes: number;
-  /** JSON of the points array. */
-  payload: string;
+  /** The batch's data, in `encoding`. */
+  payload: Buffer | string;
   /** JSON of `Batch.unsynced`, or null. */
   unsynced: string | null;
+  encoding: string;
+  /** `Batch.rawBytes`, or null (rows of an earlier version). */
+  raw_bytes: number | null;
+}
+
+/** What deleting a batch needs to know of it (no payload: a delete never reads it back). */
+export interface BatchMeta {
+  id: string;
+  created_at_ms: number;
+  points: number;
+  bytes: number;
 }
 
 /** Running totals, read once at open and then kept in memory. */
@@ -26,13 +37,16 @@ export interface SpoolTotals {
 }
 
 const ORDER = 'ORDER BY seq, sub';
-const ALL = 'seq, sub, id, created_at_ms, points, bytes, payload, unsynced';
+const ALL = 'seq, sub, id, created_at_ms, points, bytes, payload, unsynced, encoding, raw_bytes';
+const META = 'id, created_at_ms, points, bytes';
 
 /** The prepared statements of the disk spool. */
 export interface SpoolStatements {
   insert: BetterSqlite3.Statement;
   has: BetterSqlite3.Statement;
   byId: BetterSqlite3.Statement;
+  metaById: BetterSqlite3.Statement;
+  replaceKey: BetterSqlite3.Statement;
   deleteById: BetterSqlite3.Statement;
   orderedIds: BetterSqlite3.Statement;
   orderedSizes: BetterSqlite3.Statement;
@@ -43,9 +57,11 @@ export interface SpoolStatements {
 /** Prepares every statement the disk spool runs, and sums the content. */
 export function prepareStatements(db: BetterSqlite3.Database): { statements: SpoolStatements; totals: SpoolTotals } {
   const statements: SpoolStatements = {
-    insert: db.prepare(`INSERT INTO batches (${ALL}) VALUES (@seq, @sub, @id, @created_at_ms, @points, @bytes, @payload, @unsynced)`),
+    insert: db.prepare(`INSERT INTO batches (${ALL}) VALUES (@seq, @sub, @id, @created_at_ms, @points, @bytes, @payload, @unsynced, @encoding, @raw_bytes)`),
     has: db.prepare('SELECT 1 FROM batches WHERE id = ?').pluck(),
     byId: db.prepare(`SELECT ${ALL} FROM batches WHERE id = ?`),
+    metaById: db.prepare(`SELECT ${META} FROM batches WHERE id = ?`),
+    replaceKey: db.prepare('SELECT seq, sub, points, bytes, created_at_ms FROM batches WHERE id = ?'),
     deleteById: db.prepare('DELETE FROM batches WHERE id = ?'),
     orderedIds: db.prepare(`SELECT id FROM batches ${ORDER}`),
     orderedSizes: db.prepare(`SELECT id, bytes FROM batches ${ORDER}`),

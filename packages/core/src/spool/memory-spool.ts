@@ -9,8 +9,8 @@ import type { AppendResult, DroppedBatch, Spool, SpoolLimits, SpoolStats } from 
 
 /**
  * A spool held in process memory (`kind: 'memory'`): everything in it is lost when the
- * process exits or crashes, and on `close()`. Batches are kept as given (not copied), so the
- * caller must not mutate a batch after appending it. Every operation is O(1) per batch
+ * process exits or crashes, and on `close()`. Batches are kept as given (not copied): their
+ * encoded data, so `maxBytes` bounds the memory it takes (the data plus a fixed overhead each). Every operation is O(1) per batch
  * touched, except `expire()`, which scans the content when some batch is old enough.
  *
  * Semantics shared with the disk spool: appending an id already held is a no-op that
@@ -30,14 +30,14 @@ export function createMemorySpool(limits: SpoolLimits): Spool {
 
   const add = (batch: Batch, place: (batch: Batch) => BatchNode): BatchNode => {
     bytes += batch.bytes;
-    points += batch.points.length;
+    points += batch.count;
     ages.add(batch.createdAtMs);
     return place(batch);
   };
   const remove = (node: BatchNode): void => {
     list.remove(node);
     bytes -= node.batch.bytes;
-    points -= node.batch.points.length;
+    points -= node.batch.count;
     ages.remove(node.batch.createdAtMs);
   };
   const check = (): void => {
@@ -61,13 +61,13 @@ export function createMemorySpool(limits: SpoolLimits): Spool {
         batch.bytes,
       );
       if (decision.action === 'refuse') return { accepted: false, dropped: [] };
-      if (decision.action === 'drop_incoming') return { accepted: false, dropped: [{ batch, reason: 'buffer_full' }] };
+      if (decision.action === 'drop_incoming') return { accepted: false, dropped: [{ id: batch.id, count: batch.count, reason: 'buffer_full' }] };
       const dropped: DroppedBatch[] = [];
       for (const victim of decision.evict) {
         const node = list.get(victim.id);
         if (node === undefined) continue;
         remove(node);
-        dropped.push({ batch: node.batch, reason: 'buffer_full' });
+        dropped.push({ id: node.batch.id, count: node.batch.count, reason: 'buffer_full' });
       }
       add(batch, list.push);
       return { accepted: true, dropped };
@@ -113,7 +113,7 @@ export function createMemorySpool(limits: SpoolLimits): Spool {
       for (const node of list.nodes()) {
         if (node.leased || node.batch.createdAtMs >= cutoff) continue;
         remove(node);
-        dropped.push({ batch: node.batch, reason: 'expired' });
+        dropped.push({ id: node.batch.id, count: node.batch.count, reason: 'expired' });
       }
       return dropped;
     },

@@ -6,9 +6,11 @@ export type WhenFull = 'drop_oldest' | 'drop_newest' | 'block';
 /** Why a spool let go of a batch without delivering it. */
 export type SpoolDropReason = 'buffer_full' | 'expired';
 
-/** A batch the spool dropped, and why. */
+/** A batch the spool dropped, and why (its content is gone; what it was is kept). */
 export interface DroppedBatch {
-  batch: Batch;
+  id: string;
+  /** Points it held. */
+  count: number;
   reason: SpoolDropReason;
 }
 
@@ -26,7 +28,7 @@ export interface AppendResult {
 export interface SpoolStats {
   batches: number;
   points: number;
-  /** Bytes counted against `maxBytes` (the batches' `bytes`). */
+  /** Bytes counted against `maxBytes` (the batches' `bytes`: their encoded size plus overhead). */
   bytes: number;
   /** `createdAtMs` of the oldest batch held, if any. */
   oldestCreatedAtMs: number | undefined;

@@ -2,11 +2,11 @@ import { statfsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { isFieldbridgeError, FieldbridgeError } from '../errors.js';
-import { pointsJson, withJson, type Batch, type UnsyncedStamps } from '../shared/batch.js';
+import type { Batch, BatchEncoding, UnsyncedStamps } from '../shared/batch.js';
 import { moveAside } from './_sqlite-aside.js';
 import { openSpoolDatabase } from './_sqlite-open.js';
 import { prepareStatements } from './_sqlite-statements.js';
-import type { BatchRow } from './_sqlite-statements.js';
+import type { BatchMeta, BatchRow } from './_sqlite-statements.js';
 import { partSub } from './_sqlite-schema.js';
 import { assertReplaceParts, closedError } from './_spool-checks.js';
 import { assertSpoolLimits, decideCapacity } from './capacity.js';
@@ -63,10 +63,10 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     const opened = openSpoolDatabase({ dir: options.dir, durability: options.durability ?? 'process', logger }, (db) => prepareStatements(db));
     const { db } = opened;
     const q = opened.loaded.statements;
-    const removeRows = db.transaction((ids: readonly string[]): BatchRow[] => {
-      const rows: BatchRow[] = [];
+    const removeRows = db.transaction((ids: readonly string[]): BatchMeta[] => {
+      const rows: BatchMeta[] = [];
       for (const id of ids) {
-        const row = q.byId.get(id) as BatchRow | undefined;
+        const row = q.metaById.get(id) as BatchMeta | undefined;
         if (row === undefined) continue;
         q.deleteById.run(id);
         rows.push(row);
@@ -79,7 +79,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       q,
       t: { ...opened.loaded.totals, oldestStale: false },
       removeRows,
-      appendTx: db.transaction((evict: readonly string[], row: BatchRow): BatchRow[] => {
+      appendTx: db.transaction((evict: readonly string[], row: BatchRow): BatchMeta[] => {
         const evicted = removeRows(evict);
         q.insert.run(row);
         return evicted;
@@ -115,10 +115,15 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     if (sign === -1 && row.created_at_ms === t.oldest) t.oldestStale = true;
   };
   const toBatch = (row: BatchRow): Batch => {
-    const batch = withJson<Batch>(
-      { id: row.id, points: JSON.parse(row.payload) as Batch['points'], bytes: row.bytes, createdAtMs: row.created_at_ms },
-      row.payload,
-    );
+    const batch: Batch = {
+      id: row.id,
+      count: row.points,
+      bytes: row.bytes,
+      createdAtMs: row.created_at_ms,
+      encoding: row.encoding as BatchEncoding,
+      data: row.payload,
+      ...(row.raw_bytes === null ? {} : { rawBytes: row.raw_bytes }),
+    };
     if (row.unsynced !== null) batch.unsynced = JSON.parse(row.unsynced) as UnsyncedStamps;
     return batch;
   };
@@ -127,11 +132,14 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     sub,
     id: batch.id,
     created_at_ms: batch.createdAtMs,
-    points: batch.points.length,
+    points: batch.count,
     bytes: batch.bytes,
-    payload: pointsJson(batch),
+    payload: batch.data,
     unsynced: batch.unsynced === undefined ? null : JSON.stringify(batch.unsynced),
+    encoding: batch.encoding,
+    raw_bytes: batch.rawBytes ?? null,
   });
+  const dropOf = (row: BatchMeta, reason: DroppedBatch['reason']): DroppedBatch => ({ id: row.id, count: row.points, reason });
   function* unleased(): Generator<CapacityCandidate> {
     for (const row of s.q.orderedSizes.iterate() as IterableIterator<CapacityCandidate>) {
       if (!leased.has(row.id)) yield row;
@@ -154,13 +162,13 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
         if (s.q.has.get(batch.id) !== undefined) return { accepted: true, dropped: [] };
         const decision = decideCapacity({ bytes: s.t.bytes, batches: s.t.batches, unleasedOldestFirst: unleased }, limits, batch.bytes);
         if (decision.action === 'refuse') return { accepted: false, dropped: [] };
-        if (decision.action === 'drop_incoming') return { accepted: false, dropped: [{ batch, reason: 'buffer_full' }] };
+        if (decision.action === 'drop_incoming') return { accepted: false, dropped: [{ id: batch.id, count: batch.count, reason: 'buffer_full' }] };
         const row = rowOf(batch, s.t.lastSeq + 1, Buffer.alloc(0));
         const evicted = s.appendTx(decision.evict.map((c) => c.id), row);
         s.t.lastSeq += 1;
         for (const old of evicted) counted(old, -1);
         counted(row, 1);
-        return { accepted: true, dropped: evicted.map((old) => ({ batch: toBatch(old), reason: 'buffer_full' as const })) };
+        return { accepted: true, dropped: evicted.map((old) => dropOf(old, 'buffer_full')) };
       });
     },
     lease(max) {
@@ -191,7 +199,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     },
     replace(id, parts) {
       guard('replace', () => {
-        const parent = s.q.byId.get(id) as BatchRow | undefined;
+        const parent = s.q.replaceKey.get(id) as Pick<BatchRow, 'seq' | 'sub' | 'points' | 'bytes' | 'created_at_ms'> | undefined;
         if (parent === undefined) return;
         assertReplaceParts(id, parts, (partId) => s.q.has.get(partId) !== undefined);
         const rows = parts.map((part, i) => rowOf(part, parent.seq, partSub(parent.sub, i)));
@@ -210,7 +218,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
         const candidates = s.q.olderThan.all(cutoff) as { id: string }[];
         const rows = s.removeRows(candidates.map((c) => c.id).filter((cid) => !leased.has(cid)));
         for (const row of rows) counted(row, -1);
-        return rows.map((row): DroppedBatch => ({ batch: toBatch(row), reason: 'expired' }));
+        return rows.map((row) => dropOf(row, 'expired'));
       });
     },
     stats: () => currentStats(),

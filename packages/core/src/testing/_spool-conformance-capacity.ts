@@ -18,7 +18,7 @@ export function capacityTests(make: MakeSpool): void {
     it('drop_oldest evicts the oldest unleased batches until the new one fits', () => {
       const { spool } = make({ maxBytes: 300, whenFull: 'drop_oldest' });
       fill(spool, three());
-      expect(spool.append(batch(4))).toEqual({ accepted: true, dropped: [{ batch: batch(1), reason: 'buffer_full' }] });
+      expect(spool.append(batch(4))).toEqual({ accepted: true, dropped: [{ id: 'b1', count: 2, reason: 'buffer_full' }] });
       expectHolds(spool, [batch(2), batch(3), batch(4)]);
       expect(ids(spool.lease(1))).toEqual(['b2']);
       const big = spool.append(batch(5, { bytes: 200 }));
@@ -46,7 +46,7 @@ export function capacityTests(make: MakeSpool): void {
     it('drop_newest drops the incoming batch and keeps what it holds', () => {
       const { spool } = make({ maxBytes: 300, whenFull: 'drop_newest' });
       fill(spool, three());
-      expect(spool.append(batch(4))).toEqual({ accepted: false, dropped: [{ batch: batch(4), reason: 'buffer_full' }] });
+      expect(spool.append(batch(4))).toEqual({ accepted: false, dropped: [{ id: 'b4', count: 2, reason: 'buffer_full' }] });
       expectHolds(spool, three());
       spool.ack('b1');
       expect(spool.append(batch(4))).toEqual({ accepted: true, dropped: [] });
@@ -68,10 +68,10 @@ export function capacityTests(make: MakeSpool): void {
       for (const whenFull of ['drop_oldest', 'drop_newest'] as const) {
         const { spool } = make({ maxBytes: 300, whenFull });
         const huge = batch(9, { bytes: 301 });
-        expect(spool.append(huge)).toEqual({ accepted: false, dropped: [{ batch: huge, reason: 'buffer_full' }] });
+        expect(spool.append(huge)).toEqual({ accepted: false, dropped: [{ id: huge.id, count: huge.count, reason: 'buffer_full' }] });
         expectHolds(spool, []);
         fill(spool, [batch(1)]);
-        expect(spool.append(huge)).toEqual({ accepted: false, dropped: [{ batch: huge, reason: 'buffer_full' }] });
+        expect(spool.append(huge)).toEqual({ accepted: false, dropped: [{ id: huge.id, count: huge.count, reason: 'buffer_full' }] });
         expectHolds(spool, [batch(1)]);
       }
     });
@@ -102,8 +102,8 @@ export function capacityTests(make: MakeSpool): void {
       fill(spool, held);
       expect(ids(spool.lease(1))).toEqual(['b1']);
       expect(spool.expire(2000)).toEqual([
-        { batch: held[1], reason: 'expired' },
-        { batch: held[2], reason: 'expired' },
+        { id: held[1]!.id, count: held[1]!.count, reason: 'expired' },
+        { id: held[2]!.id, count: held[2]!.count, reason: 'expired' },
       ]);
       expectHolds(spool, [held[0]!, held[3]!, held[4]!]);
       expect(spool.expire(2000)).toEqual([]);

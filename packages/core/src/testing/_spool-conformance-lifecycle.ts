@@ -25,9 +25,9 @@ export function lifecycleTests(make: MakeSpool): void {
     step(() => spool.replace('b2', [p1, p2]), [b1, p1, p2, b3]);
     step(() => spool.ack('b2.1'), [b1, p1, b3]);
     const b4 = batch(4, { points: 2, bytes: 400, createdAtMs: 7000 });
-    step(() => expect(spool.append(b4).dropped.map((d) => d.batch.id)).toEqual(['b2.0', 'b3']), [b1, b4]);
+    step(() => expect(spool.append(b4).dropped.map((d) => d.id)).toEqual(['b2.0', 'b3']), [b1, b4]);
     step(() => spool.release('b1'), [b1, b4]);
-    step(() => expect(ids(spool.expire(5101).map((d) => d.batch))).toEqual(['b1']), [b4]);
+    step(() => expect(spool.expire(5101).map((d) => d.id)).toEqual(['b1']), [b4]);
     step(() => spool.ack('b4'), []);
     step(() => fill(spool, [b2]), [b2]);
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { Point } from '../point/point.js';
 import type { Batch } from '../shared/batch.js';
-import { batch, drainIds, expectHolds, fill, ids } from './_spool-kit.js';
+import { batchPoints, encodeBatch } from '../shared/batch-codec.js';
+import { batch, drainIds, expectHolds, fill, ids, KIT_CODEC } from './_spool-kit.js';
 import type { MakeSpool } from './_spool-kit.js';
 
 /** Order, leases, release, ack, duplicate appends and replace. */
@@ -23,22 +25,20 @@ export function queueTests(make: MakeSpool): void {
       expect(ids(spool.lease(10))).toEqual(['b6']);
     });
 
-    it('gives back the points exactly as appended', () => {
+    it('gives back the batch exactly as appended, its points decoding to what was sealed', () => {
       const { spool } = make();
-      const rich: Batch = {
-        id: 'rich-1',
-        bytes: 512,
-        createdAtMs: 1_700_000_000_123.5,
-        points: [
-          { metric: 'line1.motor.rpm', value: 1480.25, timestamp: 1_700_000_000_000.75, tags: { site: 'plant-a', 'ü': 'ö' } },
-          { metric: 'door', value: true, class: 'event', source_id: 'plc-1', session_id: 's-9' },
-          { metric: 'fault', value: { code: 7, text: 'overheat "x"', nested: [1, null, 'z'] } },
-          { metric: 'trace', value: [1, 2, 3] },
-          { metric: 'note', value: '多语言 ✓\n' },
-        ],
-      };
+      const points: Point[] = [
+        { metric: 'line1.motor.rpm', value: 1480.25, timestamp: 1_700_000_000_000.75, tags: { site: 'plant-a', 'ü': 'ö' } },
+        { metric: 'door', value: true, class: 'event', source_id: 'plc-1', session_id: 's-9' },
+        { metric: 'fault', value: { code: 7, text: 'overheat "x"', nested: [1, null, 'z'] } },
+        { metric: 'trace', value: [1, 2, 3] },
+        { metric: 'note', value: '多语言 ✓\n' },
+      ];
+      const rich: Batch = encodeBatch({ id: 'rich-1', createdAtMs: 1_700_000_000_123.5, points }, KIT_CODEC);
       fill(spool, [rich]);
-      expect(spool.lease(1)).toEqual([rich]);
+      const [leased] = spool.lease(1);
+      expect(leased).toEqual(rich);
+      expect(batchPoints(leased!)).toEqual(points);
     });
 
     it('release puts a batch back in its old position', () => {

@@ -1,6 +1,7 @@
 import { afterEach, expect } from 'vitest';
 import type { Point } from '../point/point.js';
 import type { Batch } from '../shared/batch.js';
+import { encodeBatch } from '../shared/batch-codec.js';
 import type { DroppedBatch, Spool, SpoolLimits } from '../spool/spool.js';
 
 /** What a spool factory under test returns: the spool, and optionally a way to open its storage again. */
@@ -55,8 +56,11 @@ export function batch(n: number, opts: { points?: number; bytes?: number; create
   const count = opts.points ?? 2;
   const points: Point[] = [];
   for (let i = 0; i < count; i++) points.push({ metric: `m.${n}`, value: i, timestamp: BASE_MS + i });
-  return { id: `b${n}`, points, bytes: opts.bytes ?? 100, createdAtMs: opts.createdAtMs ?? BASE_MS + n };
+  return { ...encodeBatch({ id: `b${n}`, createdAtMs: opts.createdAtMs ?? BASE_MS + n, points }, KIT_CODEC), bytes: opts.bytes ?? 100 };
 }
+
+/** How the kit's batches are encoded: as the sink seals them. */
+export const KIT_CODEC = { sourceId: 'conformance', gzipLevel: 1 } as const;
 
 /** Ids of batches, in order. */
 export function ids(batches: readonly Batch[]): string[] {
@@ -65,7 +69,7 @@ export function ids(batches: readonly Batch[]): string[] {
 
 /** Ids of dropped batches with their reasons, as `id:reason`. */
 export function drops(dropped: readonly DroppedBatch[]): string[] {
-  return dropped.map((d) => `${d.batch.id}:${d.reason}`);
+  return dropped.map((d) => `${d.id}:${d.reason}`);
 }
 
 /** Asserts the spool's stats equal exactly what `held` adds up to. */
@@ -74,7 +78,7 @@ export function expectHolds(spool: Spool, held: readonly Batch[]): void {
   let bytes = 0;
   let oldest: number | undefined;
   for (const b of held) {
-    points += b.points.length;
+    points += b.count;
     bytes += b.bytes;
     oldest = oldest === undefined ? b.createdAtMs : Math.min(oldest, b.createdAtMs);
   }

@@ -1,14 +1,11 @@
-import { promisify } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Clock } from '../clock/clock.js';
 import { REQUEST_LIMITS } from '../point/point.js';
-import { pointsJson, type Batch } from '../shared/batch.js';
+import type { Batch } from '../shared/batch.js';
+import { requestBody, type BatchCodec } from '../shared/batch-codec.js';
 import { classifyHttpAnswer, describeNetworkError, MAX_ANSWER_BYTES, sampleClock } from './http-answer.js';
 import type { TlsOptions } from './tls.js';
 import type { SendOptions, SendResult, Transport } from './transport.js';
-
-const gzip = promisify(gzipCb);
 
 /** Options of {@link createHttpTransport}. */
 export interface HttpTransportOptions {
@@ -18,8 +15,11 @@ export interface HttpTransportOptions {
   apiKey?: string;
   /** Body-level `source_id`. */
   sourceId: string;
-  /** Compress bodies over 1 KiB with gzip. Default true. */
-  gzip?: boolean;
+  /**
+   * gzip level for batches an earlier fieldbridge spooled uncompressed (sealed batches carry
+   * their body already encoded); undefined sends those uncompressed. Default 1.
+   */
+  gzipLevel?: number;
   /** Receives clock samples from `server_time_ms` or the `Date` header. */
   clock: Clock;
   /** `user-agent` header. Default `fieldbridge`. */
@@ -31,7 +31,8 @@ export interface HttpTransportOptions {
 }
 
 /**
- * HTTP transport to a Plexus-compatible `POST /ingest`: keep-alive (undici), gzip over 1 KiB,
+ * HTTP transport to a Plexus-compatible `POST /ingest`: keep-alive (undici), the batch's body
+ * as it was sealed (gzip),
  * `x-api-key`, and the batch id as `x-batch-id` on every attempt. Answers are mapped to a
  * {@link SendResult}; it never throws. Every answer feeds the clock; `syncClock` asks for the
  * server's time with a `HEAD` of the ingest URL before the first batch goes out. At most
@@ -40,8 +41,7 @@ export interface HttpTransportOptions {
 export function createHttpTransport(options: HttpTransportOptions): Transport {
   const ownDispatcher = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 30_000, connections: 8, ...(options.tls ? { connect: connectOptions(options.tls) } : {}) });
   const dispatcher = options.dispatcher ?? ownDispatcher!;
-  const useGzip = options.gzip ?? true;
-  const sourceIdJson = JSON.stringify(options.sourceId);
+  const codec: BatchCodec = { sourceId: options.sourceId, gzipLevel: 'gzipLevel' in options ? options.gzipLevel : 1 };
   const secrets = [options.apiKey];
   const baseHeaders: Record<string, string> = {
     'content-type': 'application/json',
@@ -58,16 +58,14 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   return {
     name: 'http',
     async send(batch: Batch, sendOptions: SendOptions): Promise<SendResult> {
-      const json = Buffer.from(`{"source_id":${sourceIdJson},"points":${pointsJson(batch)}}`);
-      if (batch.points.length > REQUEST_LIMITS.maxPoints || json.length > REQUEST_LIMITS.maxBodyBytes) {
-        return { status: 'too_large', reason: `batch of ${batch.points.length} points, ${json.length} bytes exceeds the request limits` };
+      // The body was encoded when the batch was sealed: sent as it is, never parsed again.
+      const { body, gzipped } = requestBody(batch, codec);
+      const raw = batch.rawBytes ?? body.length;
+      if (batch.count > REQUEST_LIMITS.maxPoints || raw > REQUEST_LIMITS.maxBodyBytes || body.length > REQUEST_LIMITS.maxBodyBytes) {
+        return { status: 'too_large', reason: `batch of ${batch.count} points, ${raw} bytes exceeds the request limits` };
       }
       const headers: Record<string, string> = { ...baseHeaders, 'x-batch-id': batch.id };
-      let body: Buffer = json;
-      if (useGzip && json.length > REQUEST_LIMITS.gzipThresholdBytes) {
-        body = await gzip(json);
-        headers['content-encoding'] = 'gzip';
-      }
+      if (gzipped) headers['content-encoding'] = 'gzip';
       const sentAtMs = options.clock.monotonicNow();
       try {
         const res = await request(options.url, { method: 'POST', headers, body, dispatcher, signal: signalOf(sendOptions) });

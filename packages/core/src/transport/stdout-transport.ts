@@ -1,4 +1,5 @@
 import type { Batch } from '../shared/batch.js';
+import { batchPoints } from '../shared/batch-codec.js';
 import type { SendResult, Transport } from './transport.js';
 
 /** Options of {@link createStdoutTransport}. */
@@ -20,7 +21,7 @@ export function createStdoutTransport(options: StdoutTransportOptions): Transpor
     name: 'stdout',
     send(batch: Batch): Promise<SendResult> {
       let text = '';
-      for (const point of batch.points) {
+      for (const point of batchPoints(batch)) {
         text += `${JSON.stringify(point.source_id ? point : { ...point, source_id: options.sourceId })}\n`;
       }
       return new Promise((resolve) => {

@@ -1,4 +1,5 @@
-import { pointsJson, type Batch } from '../shared/batch.js';
+import type { Batch } from '../shared/batch.js';
+import { batchPoints, pointsArrayJson } from '../shared/batch-codec.js';
 import type { Point } from '../point/point.js';
 
 /** One telemetry frame ready for the wire. */
@@ -20,16 +21,17 @@ const ENVELOPE_BYTES = 512;
  * single point is larger than a frame.
  */
 export function telemetryFrames(batch: Batch, maxFrameBytes: number): TelemetryFrame[] | { tooLarge: string } {
-  const json = pointsJson(batch);
-  const session = commonSession(batch.points);
+  const json = pointsArrayJson(batch);
+  const points = batchPoints(batch);
+  const session = commonSession(points);
   if (Buffer.byteLength(json) + ENVELOPE_BYTES <= maxFrameBytes) {
-    return [{ traceId: batch.id, text: frameText(batch.id, json, session), points: batch.points.length, firstIndex: 0 }];
+    return [{ traceId: batch.id, text: frameText(batch.id, json, session), points: batch.count, firstIndex: 0 }];
   }
   const parts: Array<{ first: number; encoded: string[] }> = [];
   let current: string[] = [];
   let bytes = ENVELOPE_BYTES;
   let first = 0;
-  for (const [i, point] of batch.points.entries()) {
+  for (const [i, point] of points.entries()) {
     const encoded = JSON.stringify(point);
     const size = Buffer.byteLength(encoded) + 1;
     if (size + ENVELOPE_BYTES > maxFrameBytes) return { tooLarge: `points[${i}] is ${size} bytes, over the ${maxFrameBytes}-byte frame limit` };
