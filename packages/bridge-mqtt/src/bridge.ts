@@ -1,11 +1,9 @@
-import { createRequire } from 'node:module';
-import { defineBridge } from '@fieldbridge/core';
+import { defineBridge, packageVersion } from '@fieldbridge/core/bridge';
+import { checkMqttSection } from './check.js';
+import { describeConnection } from './client-options.js';
 import { mqttConfigSchema, type MqttConfig } from './config.js';
-import { describeConnection } from './connection.js';
 import { resolveSubscriptions, type ResolvedSubscription } from './resolve.js';
 import { createMqttSource } from './source.js';
-
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 /** One line saying how a subscription's messages become points. */
 export function describeSubscription(sub: ResolvedSubscription): string {
@@ -24,13 +22,16 @@ export function describeMqtt(config: MqttConfig): string[] {
 }
 
 /**
- * The MQTT bridge: the `mqtt:` section's schema and how to run it. Run it with the core's
- * `startBridge(mqttBridge, config)` or from the command line (`bridge-mqtt --config FILE`).
+ * The MQTT bridge: the `mqtt:` section's schema, its checks and how to run it. Run it with the
+ * core's `startBridge(mqttBridge, config)` or from the command line (`bridge-mqtt --config FILE`).
  */
 export const mqttBridge = defineBridge({
   name: 'mqtt',
-  version,
+  version: packageVersion(import.meta.url),
   configSchema: mqttConfigSchema,
+  check: checkMqttSection,
   describe: describeMqtt,
   create: (config, ctx) => createMqttSource(config, ctx),
+  // `once_timeout_ms` predates --once-timeout, which overrides it.
+  onceTimeoutMs: (config) => config.once_timeout_ms,
 });

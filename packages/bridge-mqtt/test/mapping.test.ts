@@ -34,7 +34,7 @@ describe('examples/mqtt/map.yaml', () => {
   it('describes the connection and every subscription for --check, without secrets', () => {
     const config = parseMapping(readFileSync(example, 'utf8'), example, mqttBridge, { MQTT_PASSWORD: 's3cret', MQTT_USERNAME: 'bridge' });
     const lines = describeMqtt(config.mqtt as MqttConfig);
-    expect(lines[0]).toBe('broker mqtt://127.0.0.1:1883 (MQTT 3.1.1, client id fieldbridge-plant-a, persistent session, keepalive 30 s, user bridge with a password, reconnect 500-30000 ms)');
+    expect(lines[0]).toBe('broker mqtt://127.0.0.1:1883 (MQTT 3.1.1, client id fieldbridge-plant-a, persistent session, keepalive 30 s, user bridge with a password, reconnect 500-30000 ms, packets up to 1MiB)');
     expect(lines.join('\n')).not.toContain('s3cret');
     expect(lines.slice(1).map((l) => l.trim().split(' (')[0])).toEqual(['plant/+/+/temperature', 'plant/+/env', 'plant/+/+/counter', 'spBv1.0/plant-a/#']);
   });

@@ -1,7 +1,7 @@
+import { createTestContext, type CleanupTracker, type TestContext } from '@fieldbridge/core/testing';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { mqttConfigSchema, type MqttConfig } from '../../src/config.js';
 import { createMqttSource, type MqttSource, type MqttSourceOptions } from '../../src/source.js';
-import { createTestContext, type TestContext } from '@fieldbridge/core/testing';
 
 /** Validates an `mqtt:` section given as an object (throws with the zod issues when invalid). */
 export function section(value: unknown): MqttConfig {
@@ -16,11 +16,11 @@ export interface TestSource {
   subscribed(): Promise<void>;
 }
 
-/** Creates and starts a source for `config` on a fresh test context. */
-export async function startSource(config: MqttConfig, options: MqttSourceOptions = {}, cleanups?: (() => Promise<void>)[]): Promise<TestSource> {
-  const t = createTestContext();
+/** Creates and starts a source for `config` on a fresh test context; `track` stops it after the test. */
+export async function startSource(config: MqttConfig, options: MqttSourceOptions = {}, track?: CleanupTracker): Promise<TestSource> {
+  const t = createTestContext({ bridge: 'mqtt' });
   const source = createMqttSource(config, t.ctx, options);
-  cleanups?.push(() => source.stop());
+  track?.add(source, (s) => s.stop());
   await source.start();
   return {
     source,
