@@ -76,4 +76,20 @@ describe('kit: standard source metrics', () => {
     const text = await registry.metrics();
     expect(text).not.toMatch(/channel="vcan0"/);
   });
+
+  it('adds points and messages up in plain numbers, and every read sees them all, of every bridge on the registry', async () => {
+    const registry = new Registry();
+    const can = createSourceMetrics(registry, 'can');
+    const mqtt = createSourceMetrics(registry, 'mqtt');
+    for (let i = 0; i < 1000; i++) {
+      can.messages('vcan0');
+      can.points('vcan0', 3);
+      mqtt.messages('plant/#', 2);
+    }
+    const read = async (name: string) => Object.fromEntries((await registry.getSingleMetric(name)!.get()).values.map((v) => [`${v.labels.bridge}/${v.labels.channel}`, v.value]));
+    expect(await read('fieldbridge_source_messages_total')).toEqual({ 'can/vcan0': 1000, 'mqtt/plant/#': 2000 });
+    expect(await read('fieldbridge_source_points_total')).toEqual({ 'can/vcan0': 3000 });
+    can.points('vcan0', 1);
+    expect(await registry.metrics()).toMatch(/fieldbridge_source_points_total\{bridge="can",channel="vcan0"\} 3001/);
+  });
 });
