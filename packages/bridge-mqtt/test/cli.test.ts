@@ -1,11 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGateway } from '@fieldbridge/gateway-dev';
-import { trackCleanups } from '@fieldbridge/core/testing';
+import { trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMosquitto, probeFreePort, type Mosquitto } from './helpers/mosquitto.js';
 import { connectPublisher } from './helpers/mqtt.js';
@@ -83,13 +80,7 @@ function spawnBin(args: string[]): Spawned {
   };
 }
 
-async function mapping(body: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'bridge-mqtt-cli-'));
-  track.defer(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'map.yaml');
-  await writeFile(file, body);
-  return file;
-}
+const mapping = (body: string): Promise<string> => writeTempFile(track, 'map.yaml', body);
 
 const section = (url: string, extra = ''): string => `
 mqtt:

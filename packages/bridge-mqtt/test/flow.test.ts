@@ -116,7 +116,7 @@ mqtt:
     await until(() => running.readiness().ready, 'subscribed');
     const pub = track.add(await connectPublisher(broker.url), (p) => p.close());
     for (let i = 0; i < N; i++) await pub.publish('flow/m', String(i), 1);
-    await until(() => running.readiness().details.sink.backpressured === true, 'the spool full');
+    await until(() => (running.readiness().details as { sink: { backpressured: boolean } }).sink.backpressured, 'the spool full');
     // Settled: the bridge holds a message and keeps the connection up with its own pings.
     let pings = toServer.count(PINGREQ);
     await toServer.until(() => toServer.count(PINGREQ) >= pings + 2);

@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
-import { createSink, isFieldbridgeError, startBridge, type FileConfig, type Point } from '@fieldbridge/core';
-import { trackCleanups } from '@fieldbridge/core/testing';
+import { isFieldbridgeError, startBridge, type FileConfig } from '@fieldbridge/core';
+import { createCollectingSink, trackCleanups } from '@fieldbridge/core/testing';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { mqttBridge } from '../src/bridge.js';
@@ -14,14 +13,7 @@ const track = trackCleanups();
 
 /** The bridge under the core's runtime, with a sink that collects what it would print (as `--once` runs it). */
 async function runtime(mqtt: Record<string, unknown>) {
-  const points: Point[] = [];
-  const stdout = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n')) if (line) points.push(JSON.parse(line) as Point);
-      done();
-    },
-  });
-  const sink = createSink({ url: 'stdout', stdout, sourceId: 'once', logger: pino({ level: 'silent' }), batch: { lingerMs: 5 } });
+  const { sink, points } = createCollectingSink({ sourceId: 'once' });
   track.defer(() => sink.close());
   const config = { source_id: 'once', sink: { url: 'stdout' }, mqtt: section(mqtt) } as unknown as FileConfig<typeof mqttBridge>;
   const running = await startBridge(mqttBridge, config, { sink, deferStart: true, logger: pino({ level: 'silent' }) });

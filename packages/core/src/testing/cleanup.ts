@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach } from 'vitest';
 
 /** Something to undo after a test: a server, a serial pair, a temporary folder, a bridge. */
@@ -38,4 +41,13 @@ export function trackCleanups(): CleanupTracker {
       cleanups.push(cleanup);
     },
   };
+}
+
+/** Writes `text` to `name` in a new temporary folder that `track` removes after the test; resolves with the file's path. */
+export async function writeTempFile(track: CleanupTracker, name: string, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'fieldbridge-test-'));
+  track.defer(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return file;
 }

@@ -5,6 +5,7 @@ export { describeBridgeConformance, type BridgeConformanceHarness, type Conforma
 export { describeDecodeFixtures, type DecodeFixtureOptions } from './decode-fixtures.js';
 export { createTestContext, type TestContext, type ProblemEvent } from './bridge-context.js';
 export { startFaultProxy, type FaultProxy, type FaultProxyOptions, type ProxyMode } from './fault-proxy.js';
-export { trackCleanups, type Cleanup, type CleanupTracker } from './cleanup.js';
+export { trackCleanups, writeTempFile, type Cleanup, type CleanupTracker } from './cleanup.js';
+export { createCollectingSink } from './collecting-sink.js';
 export { expectSchemaInSync } from './schema-drift.js';
-export { expectRefusedAt, mappingRefusal, type ExpectedRefusal, type MappingRefusal } from './mapping-refusal.js';
+export { expectRefusedAt, mappingRefusal, describeRefusedMappings, type ExpectedRefusal, type MappingRefusal, type RefusedMapping } from './mapping-refusal.js';

@@ -1,4 +1,5 @@
-import { expect } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, type ConfigIssue } from '../config/config-error.js';
 import { loadMapping } from '../config/load-mapping.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
@@ -42,4 +43,20 @@ export function expectRefusedAt(file: string, definition: BridgeDefinition, expe
   expect(issues[0]).toMatchObject({ file, line, col, path });
   expect(issues[0]?.message).toMatch(message);
   expect(text.startsWith(`${file}:${line}:${col} ${path}: `)).toBe(true);
+}
+
+/** One bad mapping file and where it must be refused: file name, 1-based line and column, key path, message. */
+export type RefusedMapping = readonly [file: string, line: number, col: number, path: string, message: RegExp];
+
+/**
+ * One test per bad mapping file in `dir` (e.g. `new URL('./fixtures/bad/', import.meta.url)`):
+ * each is refused with one issue at its location ({@link expectRefusedAt}). Call at the top level
+ * of a test file.
+ */
+export function describeRefusedMappings(definition: BridgeDefinition, dir: URL, cases: readonly RefusedMapping[]): void {
+  describe(`bad ${definition.name} mappings are refused with file:line:col`, () => {
+    it.each(cases)('%s', (name, line, col, path, message) => {
+      expectRefusedAt(fileURLToPath(new URL(name, dir)), definition, { line, col, path, message });
+    });
+  });
 }
