@@ -15,10 +15,8 @@ export interface SessionSubscription {
 export interface SessionHooks {
   /** Connected (CONNACK accepted). */
   onConnected(sessionPresent: boolean): void;
-  /** A connection that was up went away; the next attempt is in `retryInMs`. */
-  onLost(reason: string, retryInMs: number): void;
-  /** An attempt failed; the next one is in `retryInMs`. */
-  onConnectFailed(reason: string, retryInMs: number): void;
+  /** An attempt failed, or (`wasUp`) a connection that was up went away; the next attempt is in `retryInMs`. */
+  onDown(reason: string, retryInMs: number, wasUp: boolean): void;
   /** The broker answered a SUBSCRIBE (or the session kept it). `refused` holds the broker's reason. */
   onSubscription(name: string, result: { ok: true; restored: boolean } | { ok: false; refused: string }): void;
   /**
@@ -46,15 +44,8 @@ export interface SessionOptions {
 
 /** SUBACK reason codes from 0x80 up are refusals (MQTT 3.1.1 has only 0x80). */
 const REFUSALS: Record<number, string> = {
-  0x80: 'unspecified error',
-  0x83: 'implementation specific error',
-  0x87: 'not authorized',
-  0x8f: 'topic filter invalid',
-  0x91: 'packet identifier in use',
-  0x97: 'quota exceeded',
-  0x9e: 'shared subscriptions not supported',
-  0xa1: 'subscription identifiers not supported',
-  0xa2: 'wildcard subscriptions not supported',
+  0x80: 'unspecified error', 0x83: 'implementation specific error', 0x87: 'not authorized', 0x8f: 'topic filter invalid', 0x91: 'packet identifier in use',
+  0x97: 'quota exceeded', 0x9e: 'shared subscriptions not supported', 0xa1: 'subscription identifiers not supported', 0xa2: 'wildcard subscriptions not supported',
 };
 
 async function loadConnect(): Promise<(url: string, options: IClientOptions) => MqttClient> {
@@ -84,11 +75,6 @@ export class MqttSession {
   constructor(private readonly options: SessionOptions) {
     this.where = options.clientOptions.url;
     this.reconnector = createReconnector({ ...options.reconnect, ...(options.random ? { random: options.random } : {}) });
-  }
-
-  /** True while connected. */
-  get connected(): boolean {
-    return this.client?.connected === true;
   }
 
   /** Loads mqtt.js and starts connecting; resolves once the first attempt has begun. */
@@ -224,12 +210,9 @@ export class MqttSession {
     const delay = this.reconnector.schedule(() => {
       if (!this.stopping && client) this.guard(client.reconnect());
     });
-    if (this.up) {
-      this.up = false;
-      this.options.hooks.onLost(this.lastError ?? 'the broker closed it', delay);
-    } else {
-      this.options.hooks.onConnectFailed(this.lastError ?? 'the connection closed before the broker accepted it', delay);
-    }
+    const wasUp = this.up;
+    this.up = false;
+    this.options.hooks.onDown(this.lastError ?? (wasUp ? 'the broker closed it' : 'the connection closed before the broker accepted it'), delay, wasUp);
     this.lastError = undefined;
   }
 }

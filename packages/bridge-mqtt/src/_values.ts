@@ -1,4 +1,4 @@
-import type { PointValue } from '@fieldbridge/core/bridge';
+import { excerpt, type PointValue } from '@fieldbridge/core/bridge';
 import type { DecodeErrorKind } from './decode.js';
 import type { TimestampUnit, ValueType } from './resolve.js';
 
@@ -26,11 +26,6 @@ export function utf8Text(payload: Uint8Array): string | undefined {
     // Not UTF-8: the caller reports it as its own kind of problem.
     return undefined;
   }
-}
-
-/** Message-derived text as copied into a problem message: at most `max` characters. */
-export function excerpt(text: string, max = 60): string {
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 /**

@@ -1,51 +1,19 @@
-import type { Point } from '@fieldbridge/core/bridge';
+import { excerpt, jsonNestsDeeperThan, type Point } from '@fieldbridge/core/bridge';
 import { fillName, makePoint } from './_points.js';
-import { excerpt, readValue, toEpochMs, utf8Text } from './_values.js';
+import { readValue, toEpochMs, utf8Text } from './_values.js';
 import type { DecodeProblem, DecodeResult, MqttMessage, TopicRoute } from './decode.js';
 import { evaluateJsonPath } from './json-path.js';
 
 /**
- * Deepest nesting of arrays and objects a JSON payload may have. Deeper payloads are refused
- * before parsing: a value nested 100,000 levels deep overflows the stack of anything recursive
- * that touches it later (`JSON.stringify` in an error message, the sink sizing a point).
+ * Deepest nesting of arrays and objects a JSON payload may have; deeper payloads are refused
+ * before parsing (`invalid_json`), so nothing recursive ever meets them.
  */
 export const MAX_JSON_DEPTH = 64;
-
-const OPEN_ARRAY = 0x5b;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_ARRAY = 0x5d;
-const CLOSE_OBJECT = 0x7d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-/**
- * True when the JSON text in `bytes` nests arrays and objects deeper than `max`. One pass over
- * the bytes, skipping strings; UTF-8 continuation bytes never equal an ASCII bracket, so the
- * bytes need not be decoded first. Malformed JSON is left to the parser.
- */
-export function nestsDeeperThan(bytes: Uint8Array, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (inString) {
-      if (b === BACKSLASH) i++;
-      else if (b === QUOTE) inString = false;
-    } else if (b === QUOTE) {
-      inString = true;
-    } else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
-      if (++depth > max) return true;
-    } else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) {
-      depth--;
-    }
-  }
-  return false;
-}
 
 /** Format json: values by path, each its own point, with the payload's timestamp when mapped. */
 export function decodeJson(route: TopicRoute, message: MqttMessage): DecodeResult {
   const { sub, levels } = route;
-  if (nestsDeeperThan(message.payload, MAX_JSON_DEPTH)) {
+  if (jsonNestsDeeperThan(message.payload, MAX_JSON_DEPTH)) {
     return { points: [], problems: [{ kind: 'invalid_json', message: `the payload nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels` }] };
   }
   const body = utf8Text(message.payload);

@@ -1,9 +1,9 @@
-import type { Point, PointValue, Tags } from '@fieldbridge/core/bridge';
+import { excerpt, type Point, type PointValue, type Tags } from '@fieldbridge/core/bridge';
 import { fillName, makePoint } from './_points.js';
 import { dataSetValue, DATASET_TYPE, isScalarType, scalarValue, TEMPLATE_TYPE, typeName } from './_sparkplug-values.js';
-import { excerpt, toEpochMs } from './_values.js';
+import { toEpochMs } from './_values.js';
 import type { DecodeProblem, DecodeResult, MqttMessage, TopicRoute } from './decode.js';
-import type { MqttTemplate, MqttVars } from './placeholders.js';
+import type { MqttTemplate } from './placeholders.js';
 import type { SparkplugCodec, SparkplugMetric, SparkplugPayload } from './sparkplug-codec.js';
 import type { SparkplugNodeScope, SparkplugScope, SparkplugState } from './sparkplug-state.js';
 
@@ -143,11 +143,8 @@ function timeOf(emit: Emit, text: string | undefined, what: string, fallback: nu
 /** Records a birth certificate's aliases and datatypes, saying so when the state's bounds cut it short. */
 function learn(emit: Emit, state: SparkplugState, node: SparkplugNodeScope, scope: SparkplugScope, payload: SparkplugPayload): void {
   if (state.learn(node, scope, payload)) return;
-  const { group, edgeNode, device } = emit.topic;
-  emit.problems.push({
-    kind: 'too_many_metrics',
-    message: `the birth of ${excerpt([group, edgeNode, device].filter((p) => p !== '').join('/'), 200)} defines more metrics than the bridge keeps for all edge nodes together; the rest are read as unknown aliases`,
-  });
+  const who = excerpt([emit.topic.group, emit.topic.edgeNode, emit.topic.device].filter((p) => p !== '').join('/'), 200);
+  emit.problems.push({ kind: 'too_many_metrics', message: `the birth of ${who} defines more metrics than the bridge keeps for all edge nodes together; the rest are read as unknown aliases` });
 }
 
 function metricsOf(emit: Emit, scope: SparkplugScope, payload: SparkplugPayload, payloadTime: number): void {
@@ -196,37 +193,26 @@ function metricPoints(emit: Emit, name: string, metric: SparkplugMetric, datatyp
   }
   if (datatype === DATASET_TYPE || metric.datasetValue !== undefined) value = metric.datasetValue ? dataSetValue(metric.datasetValue) : undefined;
   else value = scalarValue(metric, datatype);
-  if (value === undefined) {
-    const unsupported = datatype !== undefined && datatype !== DATASET_TYPE && !isScalarType(datatype);
-    emit.problems.push(
-      unsupported
-        ? { kind: 'unsupported_type', message: `metric ${label}: ${typeName(datatype)} values are not sent` }
-        : { kind: 'missing_value', message: `metric ${label}: no ${typeName(datatype)} value in the payload` },
-    );
-    return;
-  }
-  point(emit, name, value, time);
-}
-
-function vars(emit: Emit, device: string, name: string): MqttVars {
-  const { topic, route } = emit;
-  return { levels: route.levels, group: topic.group, edge_node: topic.edgeNode, device, name: name.replaceAll('/', '.') };
+  if (value !== undefined) return push(emit, emit.route.sub.metric!, emit.topic.device, name, value, time, `metric ${label}`);
+  const unsupported = datatype !== undefined && datatype !== DATASET_TYPE && !isScalarType(datatype);
+  emit.problems.push(
+    unsupported
+      ? { kind: 'unsupported_type', message: `metric ${label}: ${typeName(datatype)} values are not sent` }
+      : { kind: 'missing_value', message: `metric ${label}: no ${typeName(datatype)} value in the payload` },
+  );
 }
 
 /** A point named by `template` and the subscription's tags, over the tags every Sparkplug point has. */
 function push(emit: Emit, template: MqttTemplate, device: string, name: string, value: PointValue, time: number, what: string): void {
-  const named = fillName({ metric: template, tags: emit.route.sub.tags }, vars(emit, device, name));
+  const { topic, route } = emit;
+  const named = fillName({ metric: template, tags: route.sub.tags }, { levels: route.levels, group: topic.group, edge_node: topic.edgeNode, device, name: name.replaceAll('/', '.') });
   if (!named.ok) {
     emit.problems.push({ kind: 'bad_template', message: `${what}: ${named.message}` });
     return;
   }
-  const tags: Tags = { group: emit.topic.group, edge_node: emit.topic.edgeNode };
+  const tags: Tags = { group: topic.group, edge_node: topic.edgeNode };
   if (device !== '') tags.device = device;
   emit.points.push(makePoint(named.metric, value, time, named.tags ? Object.assign(tags, named.tags) : tags));
-}
-
-function point(emit: Emit, name: string, value: PointValue, time: number): void {
-  push(emit, emit.route.sub.metric!, emit.topic.device, name, value, time, `metric ${excerpt(name, 120)}`);
 }
 
 /** An `online` / `offline` event for the node (`device` '') or one of its devices. */

@@ -6,48 +6,24 @@ import { decodeSparkplug, parseSparkplugTopic, type SparkplugContext, type Spark
 import type { ResolvedSubscription } from './resolve.js';
 import { topicLevels } from './topic.js';
 
-/** Kinds of decode problem, the `kind` label of `fieldbridge_source_errors_total`. */
-export type DecodeErrorKind =
-  /** The topic matched no subscription's filter. */
-  | 'no_rule'
-  /** format json: the payload is not valid JSON, or nested deeper than `MAX_JSON_DEPTH`. */
-  | 'invalid_json'
-  /** format text: the payload is not valid UTF-8. */
-  | 'invalid_utf8'
-  /** A number was expected (format number, or type number) and the value is not one. */
-  | 'not_a_number'
-  /** type boolean/string/json: the value does not fit. */
-  | 'wrong_type'
-  /** The JSON path names nothing in this payload, or the value is null. */
-  | 'missing_value'
-  /** The mapped timestamp is missing, unreadable or implausible; receipt time was used. */
-  | 'bad_timestamp'
-  /** The metric name or a tag could not be filled from this message. */
-  | 'bad_template'
-  /** format sparkplug: not a Sparkplug B topic or payload. */
-  | 'invalid_sparkplug'
-  /** format sparkplug: a metric alias with no birth certificate seen defining it. */
-  | 'unknown_alias'
-  /** format sparkplug: a value type the bridge does not send (Bytes, File, unknown). */
-  | 'unsupported_type'
-  /** format sparkplug: a birth defines more than the bridge keeps (`SPARKPLUG_LIMITS`); the rest read as unknown aliases. */
-  | 'too_many_metrics';
+/** Every decode problem kind: the `kind` label of `fieldbridge_source_errors_total`, documented in the README. */
+export const DECODE_ERROR_KINDS = [
+  'no_rule', // the topic matched no subscription's filter
+  'invalid_json', // not valid JSON, or nested deeper than MAX_JSON_DEPTH
+  'invalid_utf8', // format text: not valid UTF-8
+  'not_a_number', // a number was expected (format number, type number)
+  'wrong_type', // type boolean/string/json: the value does not fit
+  'missing_value', // the JSON path names nothing in this payload, or the value is null
+  'bad_timestamp', // the mapped timestamp is missing, unreadable or implausible: receipt time used
+  'bad_template', // the metric name or a tag could not be filled from this message
+  'invalid_sparkplug', // not a Sparkplug B topic or payload
+  'unknown_alias', // a metric alias no birth certificate seen defines
+  'unsupported_type', // a Sparkplug value type not sent (Bytes, File, ...), or Templates nested too deep
+  'too_many_metrics', // a birth larger than the Sparkplug tables' bounds: the rest read as unknown aliases
+] as const;
 
-/** Every decode problem kind. */
-export const DECODE_ERROR_KINDS: readonly DecodeErrorKind[] = [
-  'no_rule',
-  'invalid_json',
-  'invalid_utf8',
-  'not_a_number',
-  'wrong_type',
-  'missing_value',
-  'bad_timestamp',
-  'bad_template',
-  'invalid_sparkplug',
-  'unknown_alias',
-  'unsupported_type',
-  'too_many_metrics',
-];
+/** A kind of decode problem. */
+export type DecodeErrorKind = (typeof DECODE_ERROR_KINDS)[number];
 
 /** One problem found while decoding a message. Message-derived text in it is cut short. */
 export interface DecodeProblem extends KitDecodeProblem {

@@ -29,7 +29,7 @@ export {
   type MqttMessage,
   type TopicRoute,
 } from './decode.js';
-export { MAX_JSON_DEPTH, nestsDeeperThan } from './decode-json.js';
+export { MAX_JSON_DEPTH } from './decode-json.js';
 export { parseJsonPath, evaluateJsonPath, formatJsonPath, type JsonPath, type JsonPathStep, type JsonPathResult, type ParsedJsonPath } from './json-path.js';
 export { compileMqttTemplate, mqttPlaceholders, NAMED_PLACEHOLDERS, type MqttTemplate, type MqttVars } from './placeholders.js';
 export { parseTopicFilter, topicMatches, topicLevels, fixedLevelCount, type TopicFilter, type ParsedTopicFilter } from './topic.js';
@@ -64,6 +64,6 @@ export {
   type SparkplugTemplate,
   type SparkplugValueFields,
 } from './sparkplug-codec.js';
-export { createMqttSource, type MqttSource, type MqttSourceOptions, type MqttSubscriptionStatus } from './source.js';
+export { createMqttSource, type MqttSourceOptions } from './source.js';
 export { MqttBridgeError, isMqttBridgeError, explainConnectError, type MqttBridgeErrorCode } from './errors.js';
 export { startMqttSimulator, type MqttSimulator, type MqttSimulatorOptions } from './simulator.js';

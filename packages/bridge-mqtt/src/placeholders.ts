@@ -23,8 +23,6 @@ export interface MqttVars {
 /** A compiled MQTT metric-name or tag template. */
 export type MqttTemplate = Template<MqttVars>;
 
-const UNKNOWN = '(use {topic}, {topic.N}, {json.<path>}, {field}, or for Sparkplug {group}, {edge_node}, {device}, {name})';
-
 function jsonReader(path: JsonPath): PlaceholderReader<MqttVars> {
   return (vars) => {
     if (vars.json === undefined) return { problem: 'the payload is not JSON' };
@@ -54,7 +52,7 @@ export const mqttPlaceholders: PlaceholderResolver<MqttVars> = (name) => {
   }
   if (name === 'topic') return (vars) => vars.levels.join('.');
   if ((NAMED_PLACEHOLDERS as readonly string[]).includes(name)) return (vars) => vars[name as Exclude<keyof MqttVars, 'levels' | 'json'>];
-  return { error: `unknown placeholder {${name}} ${UNKNOWN}` };
+  return { error: `unknown placeholder {${name}} (use {topic}, {topic.N}, {json.<path>}, {field}, or for Sparkplug {group}, {edge_node}, {device}, {name})` };
 };
 
 /** Compiles a metric-name or tag template with {@link mqttPlaceholders}. */

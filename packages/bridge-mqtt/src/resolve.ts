@@ -42,9 +42,6 @@ export interface ResolvedValue {
   field: string | undefined;
   path: JsonPath;
   type: ValueType;
-  metric: MqttTemplate;
-  /** Tags of the field (the subscription's tags are applied before them). */
-  tags: ResolvedTags;
   /** The metric and every tag of its points: the subscription's tags, then the field's. */
   naming: Naming;
 }
@@ -134,7 +131,7 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
   const valueType: ValueType = sub.type ?? MQTT_DEFAULTS.valueType;
   if (format === 'json' && !hasFields) {
     const path = jsonPath(sub.value ?? '$', at('value'));
-    if (path && metric) values.push({ field: undefined, path, type: valueType, metric, tags: [], naming: { metric, tags } });
+    if (path && metric) values.push({ field: undefined, path, type: valueType, naming: { metric, tags } });
   }
   for (const [name, entry] of Object.entries(format === 'json' ? (sub.fields ?? {}) : {})) {
     if (!/^[A-Za-z0-9_.-]+$/.test(name)) issues.push({ path: at('fields', name), message: `field name "${name}": use letters, digits, ".", "_" and "-" (it becomes part of metric names)` });
@@ -142,7 +139,7 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
     const path = jsonPath(spec.value, at('fields', name, ...(typeof entry === 'string' ? [] : ['value'])));
     const own = spec.metric === undefined ? metric : template(spec.metric, at('fields', name, 'metric'), true);
     const fieldTags = tagsOf(spec.tags, at('fields', name, 'tags'), true);
-    if (path && own) values.push({ field: name, path, type: spec.type ?? valueType, metric: own, tags: fieldTags, naming: { metric: own, tags: [...tags, ...fieldTags] } });
+    if (path && own) values.push({ field: name, path, type: spec.type ?? valueType, naming: { metric: own, tags: [...tags, ...fieldTags] } });
   }
   let timestamp: ResolvedSubscription['timestamp'];
   if (sub.timestamp !== undefined) {

@@ -1,16 +1,15 @@
-import { createKeyedProblems, formatDuration, formatSize, reconnectPolicy, type BridgeContext, type BridgeInstance, type SourceState } from '@fieldbridge/core/bridge';
+import { createKeyedCache, createKeyedProblems, createOutage, excerpt, formatSize, reconnectPolicy, type BridgeContext, type BridgeInstance } from '@fieldbridge/core/bridge';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { createMqttMetrics } from './_metrics.js';
 import { createRebirthRequester } from './_rebirth.js';
-import { createRouter } from './_routes.js';
 import { MqttSession } from './_session.js';
-import { excerpt } from './_values.js';
 import { buildClientOptions } from './client-options.js';
 import type { MqttConfig } from './config.js';
-import { decodeMessage } from './decode.js';
+import { decodeMessage, routeTopic } from './decode.js';
 import type { SparkplugContext } from './decode-sparkplug.js';
 import { MQTT_DEFAULTS, resolveSubscriptions } from './resolve.js';
 import { loadSparkplugCodec } from './sparkplug-codec.js';
+import { topicLevels, topicMatches } from './topic.js';
 import { SPARKPLUG_LIMITS, SparkplugState, type SparkplugLimits } from './sparkplug-state.js';
 
 /** Options of {@link createMqttSource}, mostly for tests and benchmarks. */
@@ -27,23 +26,6 @@ export interface MqttSourceOptions {
   sparkplugLimits?: SparkplugLimits;
 }
 
-/** A subscription as the source sees it right now. */
-export interface MqttSubscriptionStatus {
-  name: string;
-  topic: string;
-  state: SourceState;
-  /** Messages routed to it since the source was created. */
-  messages: number;
-}
-
-/** The MQTT bridge instance, plus a view of its subscriptions. */
-export interface MqttSource extends BridgeInstance {
-  /** Subscriptions with their state and message counts. */
-  subscriptions(): MqttSubscriptionStatus[];
-}
-
-const STABLE_MS = 30_000;
-
 /**
  * Creates the MQTT source: one broker connection (mqtt.js, loaded in `start()`), one required
  * channel per subscription, every message decoded with its subscription's rule and emitted on
@@ -51,14 +33,22 @@ const STABLE_MS = 30_000;
  * per topic. While the sink is blocked (`when_full: block`) messages are held unacknowledged,
  * so the broker keeps them. `--once` is the runtime's: until every subscription delivered.
  */
-export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options: MqttSourceOptions = {}): MqttSource {
+export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options: MqttSourceOptions = {}): BridgeInstance {
   const subs = resolveSubscriptions(config);
   const metrics = createMqttMetrics(ctx.registry);
   const problems = createKeyedProblems(ctx.problems, { prefix: 'mqtt' });
   const channels = new Map(subs.map((s) => [s.name, ctx.channel(s.name)]));
-  const counts = new Map(subs.map((s) => [s.name, 0]));
-  const route = createRouter(subs);
-  const stableMs = options.stableMs ?? STABLE_MS;
+  // The first subscription whose filter matches, with the names and tags filled once per topic (not for 64 KiB ones).
+  const route = createKeyedCache(
+    (topic: string) => {
+      const levels = topicLevels(topic);
+      const sub = subs.find((s) => topicMatches(s.topic, levels));
+      return sub && routeTopic(sub, topic, levels);
+    },
+    { keep: (topic) => topic.length <= 512 },
+  );
+  const stableMs = options.stableMs ?? 30_000;
+  const outage = createOutage(ctx.problems, { key: 'mqtt.connection', stableMs });
   const limits = options.sparkplugLimits ?? SPARKPLUG_LIMITS;
   const sparkplugState = new SparkplugState(limits);
   const abort = new AbortController();
@@ -67,25 +57,15 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
   let askRebirth: ((group: string, edgeNode: string) => void) | undefined;
   let evicted = 0;
   let starting: Promise<MqttSession> | undefined;
-  let started = false;
   let stopping: Promise<void> | undefined;
   let where = config.url;
-  /** Open while the connection is failing or flapping; ends once a connection lasted `stableMs`. */
-  let outage = false;
-  let stable: NodeJS.Timeout | undefined;
 
-  const setAll = (state: 'connecting' | 'disconnected', reason: string): void => {
-    for (const channel of channels.values()) channel.set(state === 'connecting' && channel.state() !== 'connecting' ? 'disconnected' : state, reason);
-  };
-
-  const sparkplugBookkeeping = (): void => {
+  const countEvictions = (): void => {
     if (sparkplugState.evictions === evicted) return;
     metrics.sparkplugEvictions.inc(sparkplugState.evictions - evicted);
     evicted = sparkplugState.evictions;
-    ctx.problems.report(
-      'mqtt.sparkplug.evicted',
-      `more than ${limits.maxNodes} Sparkplug edge nodes, or ${formatSize(limits.maxBytes)} of their alias tables: the least recently heard are forgotten (fieldbridge_mqtt_sparkplug_nodes_evicted_total) and need a rebirth to be read by alias again`,
-    );
+    const what = `more than ${limits.maxNodes} Sparkplug edge nodes or ${formatSize(limits.maxBytes)} of their alias tables`;
+    ctx.problems.report('mqtt.sparkplug.evicted', `${what}: the least recently heard are forgotten (fieldbridge_mqtt_sparkplug_nodes_evicted_total) and need a rebirth to be read by alias again`);
   };
 
   const handle = (topic: string, payload: Uint8Array): void => {
@@ -98,7 +78,6 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       problems.report(key, 'no_rule', `${excerpt(topic, 200)}: matches no subscription filter (a persistent session can keep an older mapping's subscriptions at the broker)`, { topic: excerpt(topic, 200) });
       return;
     }
-    counts.set(name, (counts.get(name) ?? 0) + 1);
     const result = decodeMessage(found.sub, { topic, payload, receivedAtMs: ctx.clock.now() }, sparkplug, found);
     ctx.emit(channels.get(name)!, result.points);
     for (const problem of result.problems) {
@@ -106,7 +85,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       problems.report(key, problem.kind, `subscription ${name}: ${excerpt(topic, 200)}: ${problem.message}`, { subscription: name, topic: excerpt(topic, 200) });
     }
     if (result.problems.length === 0) problems.clean(key);
-    if (sparkplug) sparkplugBookkeeping();
+    if (sparkplug) countEvictions();
     if (result.rebirth && found.sub.rebirth) askRebirth?.(result.rebirth.group, result.rebirth.edgeNode);
   };
 
@@ -123,29 +102,14 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       hooks: {
         onConnected(sessionPresent) {
           metrics.connects.inc({ result: 'ok' });
-          if (!outage) {
-            ctx.logger.info({ broker: where, sessionPresent }, `${where}: connected${sessionPresent ? ' (the broker kept the session)' : ''}`);
-            return;
-          }
-          // A broker that accepts and then closes must not log every cycle: the episode ends once a connection held.
-          const recovered = (): void => {
-            outage = false;
-            ctx.problems.resolve('mqtt.connection', `${where}: connected again${stableMs > 0 ? ` (and the connection held ${formatDuration(stableMs)})` : ''}`);
-          };
-          if (stableMs > 0) stable = setTimeout(recovered, stableMs).unref();
-          else recovered();
+          // A broker that accepts and then closes must not log every cycle: the outage ends once a connection held.
+          if (outage.connected(`${where}: connected again`)) ctx.logger.info({ broker: where, sessionPresent }, `${where}: connected${sessionPresent ? ' (the broker kept the session)' : ''}`);
         },
-        onLost(reason, retryInMs) {
-          clearTimeout(stable);
-          outage = true;
-          setAll('disconnected', `connection lost: ${reason}`);
-          ctx.problems.report('mqtt.connection', `${where}: connection lost (${reason}); reconnecting with backoff (next attempt in ${retryInMs} ms)`, { broker: where });
-        },
-        onConnectFailed(reason, retryInMs) {
-          outage = true;
-          metrics.connects.inc({ result: 'failed' });
-          setAll('connecting', reason);
-          ctx.problems.report('mqtt.connection', `${where}: ${reason}; next attempt in ${retryInMs} ms`, { broker: where });
+        onDown(reason, retryInMs, wasUp) {
+          if (!wasUp) metrics.connects.inc({ result: 'failed' });
+          for (const channel of channels.values()) channel.set(wasUp || channel.state() !== 'connecting' ? 'disconnected' : 'connecting', wasUp ? `connection lost: ${reason}` : reason);
+          const message = wasUp ? `connection lost (${reason}); reconnecting with backoff (next attempt in ${retryInMs} ms)` : `${reason}; next attempt in ${retryInMs} ms`;
+          outage.failed(`${where}: ${message}`, { broker: where });
         },
         onSubscription(name, result) {
           const channel = channels.get(name);
@@ -173,17 +137,14 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       ...(options.connect ? { connect: options.connect } : {}),
       ...(options.random ? { random: options.random } : {}),
     });
-    askRebirth = sparkplug
-      ? createRebirthRequester({ publish: (t, p) => session.publish(t, p), encode: sparkplug.codec.encodeRebirth, clock: ctx.clock, logger: ctx.logger, sent: () => metrics.rebirths.inc() })
-      : undefined;
+    if (sparkplug) askRebirth = createRebirthRequester(ctx, (t, p) => session.publish(t, p), sparkplug.codec.encodeRebirth, () => metrics.rebirths.inc());
     await session.start();
     return session;
   };
 
   return {
     async start() {
-      if (started || stopping) return;
-      started = true;
+      if (stopping) return;
       starting ??= open();
       await starting;
     },
@@ -191,17 +152,13 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     stop() {
       stopping ??= (async () => {
         abort.abort();
-        clearTimeout(stable);
+        outage.stop();
         // A start that failed has already rejected to its caller; there is nothing to close.
         const opened = await starting?.catch(() => undefined);
         await opened?.stop();
         for (const channel of channels.values()) if (channel.state() === 'connected') channel.set('disconnected', 'stopped');
       })();
       return stopping;
-    },
-
-    subscriptions() {
-      return subs.map((s) => ({ name: s.name, topic: s.topic.raw, state: channels.get(s.name)?.state() ?? 'connecting', messages: counts.get(s.name) ?? 0 }));
     },
   };
 }

@@ -7,41 +7,38 @@ export interface SparkplugScope {
   /** name -> datatype, for DATA metrics that omit theirs. */
   types: Map<string, number>;
   online: boolean;
-}
-
-/** An edge node's scope: its own metrics, its birth's `bdSeq`, its devices, and what it all costs. */
-export interface SparkplugNodeScope extends SparkplugScope {
-  bdSeq: string | undefined;
-  devices: Map<string, SparkplugScope>;
-  /** Estimated bytes held for this node, its devices and their tables. */
+  /** Estimated bytes its tables hold. */
   bytes: number;
 }
 
-/** Bounds of {@link SparkplugState}. */
+/** An edge node's scope: its own metrics, its birth's `bdSeq`, and its devices. */
+export interface SparkplugNodeScope extends SparkplugScope {
+  bdSeq: string | undefined;
+  devices: Map<string, SparkplugScope>;
+}
+
+/** Bounds of {@link SparkplugState}: edge nodes, and estimated bytes of every table together. */
 export interface SparkplugLimits {
-  /** Edge nodes remembered at most; past it the least recently heard is forgotten. */
   maxNodes: number;
-  /** Estimated bytes of every table together; past it the least recently heard nodes are forgotten. */
   maxBytes: number;
 }
 
 /** The default bounds: 10,000 edge nodes, 64 MiB of tables. */
 export const SPARKPLUG_LIMITS: Readonly<SparkplugLimits> = { maxNodes: 10_000, maxBytes: 64 * 1024 * 1024 };
 
-/** Rough heap cost of a map entry or scope besides its strings (two bytes a character, to be safe). */
-const ENTRY_BYTES = 120;
+/** Rough heap cost of a scope or table entry besides its strings, counted at two bytes a character. */
 const SCOPE_BYTES = 400;
-const text = (s: string): number => 2 * s.length;
+const ENTRY_BYTES = 120;
 
-const emptyScope = (): SparkplugScope => ({ aliases: new Map(), types: new Map(), online: false });
+const scope = (name: string): SparkplugScope => ({ aliases: new Map(), types: new Map(), online: false, bytes: SCOPE_BYTES + 2 * name.length });
 
 /**
  * What Sparkplug decoding remembers between messages: per edge node (and per device) the
  * aliases and datatypes of its latest birth certificate, its `bdSeq`, and whether it is online.
  * An NBIRTH replaces the node's tables and forgets its devices; a DBIRTH replaces the device's.
- * Bounded, because every node id and metric name comes from the peer: past `maxNodes` nodes or
- * `maxBytes` of tables the least recently heard node is forgotten (counted in {@link evictions};
- * its aliases need a rebirth), and a birth larger than the whole budget is learnt only in part.
+ * Bounded, because node ids and metric names come from the peer: past `maxNodes` nodes or
+ * `maxBytes` of tables the least recently heard node is forgotten (counted in `evictions`; it
+ * needs a rebirth), and a birth larger than the whole budget is learnt only in part.
  */
 export class SparkplugState {
   private readonly nodes = new Map<string, SparkplugNodeScope>();
@@ -69,10 +66,10 @@ export class SparkplugState {
   node(group: string, edgeNode: string, reset = false): SparkplugNodeScope {
     const key = `${group}/${edgeNode}`;
     let node = this.nodes.get(key);
-    if (node) this.nodes.delete(key);
+    this.nodes.delete(key);
     if (!node || reset) {
-      if (node) this.held -= node.bytes;
-      node = { ...emptyScope(), bdSeq: undefined, devices: new Map(), bytes: SCOPE_BYTES + text(key) };
+      this.held -= node?.bytes ?? 0;
+      node = { ...scope(key), bdSeq: undefined, devices: new Map() };
       this.held += node.bytes;
     }
     this.nodes.set(key, node);
@@ -84,42 +81,32 @@ export class SparkplugState {
   device(node: SparkplugNodeScope, device: string, reset = false): SparkplugScope {
     const known = node.devices.get(device);
     if (known && !reset) return known;
-    if (known) {
-      this.add(node, SCOPE_BYTES - scopeBytes(known));
-    } else {
-      const cost = SCOPE_BYTES + text(device);
-      if (!this.room(node, cost)) return emptyScope();
-      this.add(node, cost);
-    }
-    const scope = emptyScope();
-    node.devices.set(device, scope);
-    return scope;
+    const fresh = scope(device);
+    if (!this.grow(node, fresh.bytes - (known?.bytes ?? 0))) return fresh;
+    node.devices.set(device, fresh);
+    return fresh;
   }
 
-  /** Records a birth certificate's aliases and datatypes; false when the limits stopped it part way. */
-  learn(node: SparkplugNodeScope, scope: SparkplugScope, payload: SparkplugPayload): boolean {
-    for (const metric of payload.metrics ?? []) {
-      const { name, alias, datatype } = metric;
+  /** Records a birth certificate's aliases and datatypes into `into` (the node or one of its devices); false when the limits stopped it part way. */
+  learn(node: SparkplugNodeScope, into: SparkplugScope, payload: SparkplugPayload): boolean {
+    for (const { name, alias, datatype } of payload.metrics ?? []) {
       if (name === undefined) continue;
-      const typed = datatype !== undefined && !scope.types.has(name);
-      const aliased = alias !== undefined && !scope.aliases.has(alias);
-      const cost = (typed ? ENTRY_BYTES + text(name) : 0) + (aliased ? ENTRY_BYTES + text(name) + text(alias) : 0);
-      if (cost > 0 && !this.room(node, cost)) return false;
-      if (typed) scope.types.set(name, datatype);
-      if (aliased) scope.aliases.set(alias, { name, datatype });
-      this.add(node, cost);
+      const typed = datatype !== undefined && !into.types.has(name);
+      const aliased = alias !== undefined && !into.aliases.has(alias);
+      const cost = (typed ? ENTRY_BYTES + 2 * name.length : 0) + (aliased ? ENTRY_BYTES + 2 * (name.length + alias.length) : 0);
+      if (!this.grow(node, cost)) return false;
+      if (typed) into.types.set(name, datatype);
+      if (aliased) into.aliases.set(alias, { name, datatype });
+      if (into !== node) into.bytes += cost;
     }
     return true;
   }
 
-  private add(node: SparkplugNodeScope, bytes: number): void {
+  /** Accounts `bytes` more to `node`, forgetting other nodes to make room; false (nothing accounted) when that is not enough. */
+  private grow(node: SparkplugNodeScope, bytes: number): boolean {
+    while (bytes > 0 && this.held + bytes > this.limits.maxBytes) if (!this.evictOldest(node)) return false;
     node.bytes += bytes;
     this.held += bytes;
-  }
-
-  /** Makes room for `bytes` more by forgetting other nodes; false when even that is not enough. */
-  private room(keep: SparkplugNodeScope, bytes: number): boolean {
-    while (this.held + bytes > this.limits.maxBytes) if (!this.evictOldest(keep)) return false;
     return true;
   }
 
@@ -133,11 +120,4 @@ export class SparkplugState {
     }
     return false;
   }
-}
-
-function scopeBytes(scope: SparkplugScope): number {
-  let bytes = SCOPE_BYTES;
-  for (const [alias, { name }] of scope.aliases) bytes += ENTRY_BYTES + text(name) + text(alias);
-  for (const name of scope.types.keys()) bytes += ENTRY_BYTES + text(name);
-  return bytes;
 }

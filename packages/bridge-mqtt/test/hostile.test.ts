@@ -147,10 +147,9 @@ describe('#15 Sparkplug state is bounded', () => {
     let now = 0;
     const published: string[] = [];
     const lines: string[] = [];
-    const logger = { info: (_fields: unknown, line: string) => lines.push(line) } as unknown as Parameters<typeof createRebirthRequester>[0]['logger'];
-    const clock = { now: () => RECEIVED_AT_MS + now, monotonicNow: () => now } as unknown as Parameters<typeof createRebirthRequester>[0]['clock'];
+    const ctx = { logger: { info: (_fields: unknown, line: string) => lines.push(line) }, clock: { now: () => RECEIVED_AT_MS + now, monotonicNow: () => now } } as unknown as Parameters<typeof createRebirthRequester>[0];
     let sent = 0;
-    const ask = createRebirthRequester({ publish: (topic) => (published.push(topic), true), encode: () => new Uint8Array(0), clock, logger, sent: () => sent++ });
+    const ask = createRebirthRequester(ctx, (topic) => (published.push(topic), true), () => new Uint8Array(0), () => sent++);
     for (let i = 0; i < 1000; i++) ask('g', `n${i % 500}`);
     expect(published).toHaveLength(MAX_REBIRTHS_PER_INTERVAL);
     expect(published[0]).toBe('spBv1.0/g/NCMD/n0');

@@ -29,9 +29,9 @@ const publisherTls = () => ({ ca: readFileSync(certs.ca), cert: readFileSync(cer
 
 /** Starts a source and resolves with the first connection problem it reports. */
 async function firstConnectionProblem(config: Record<string, unknown>): Promise<string> {
-  const { t, source } = await startSource(section({ ...config, reconnect: { initial_ms: 50, max_ms: 50 }, subscriptions }), {}, track);
+  const { t } = await startSource(section({ ...config, reconnect: { initial_ms: 50, max_ms: 50 }, subscriptions }), {}, track);
   await t.waitFor(() => t.problems.some((p) => p.key === 'mqtt.connection'), 'a connection problem');
-  expect(source.subscriptions()[0]?.state).toBe('connecting');
+  expect(t.channels()['secure/+']?.state).toBe('connecting');
   return t.problems.find((p) => p.key === 'mqtt.connection')?.message ?? '';
 }
 

@@ -59,7 +59,6 @@ describe('transports and credentials (aedes)', () => {
     expect(reports.filter((p) => p.logged)).toHaveLength(1);
     expect(await t.metric('fieldbridge_mqtt_connects_total', { result: 'failed' })).toBeGreaterThanOrEqual(3);
     expect(t.channels()['ws/+']).toMatchObject({ state: 'connecting', reason: expect.stringContaining('Bad username or password') });
-    expect(source.subscriptions()[0]?.state).toBe('connecting');
   });
 
   it('refuses a subscription the broker does not allow, and says so per subscription', async () => {
@@ -73,8 +72,8 @@ describe('transports and credentials (aedes)', () => {
       {},
       track,
     );
-    await t.waitFor(() => source.subscriptions().every((s) => s.state !== 'connecting'), 'both answered');
-    expect(source.subscriptions().map((s) => [s.name, s.state])).toEqual([
+    await t.waitFor(() => Object.values(t.channels()).every((c) => c.state !== 'connecting'), 'both answered');
+    expect(Object.entries(t.channels()).map(([name, c]) => [name, c.state])).toEqual([
       ['open/+', 'connected'],
       ['secret/+', 'failed'],
     ]);

@@ -1,7 +1,8 @@
 import { createTestContext, type CleanupTracker, type TestContext } from '@fieldbridge/core/testing';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { mqttConfigSchema, type MqttConfig } from '../../src/config.js';
-import { createMqttSource, type MqttSource, type MqttSourceOptions } from '../../src/source.js';
+import type { BridgeInstance } from '@fieldbridge/core/bridge';
+import { createMqttSource, type MqttSourceOptions } from '../../src/source.js';
 
 /** Validates an `mqtt:` section given as an object (throws with the zod issues when invalid). */
 export function section(value: unknown): MqttConfig {
@@ -10,9 +11,9 @@ export function section(value: unknown): MqttConfig {
 
 /** A source on a recording test context. */
 export interface TestSource {
-  source: MqttSource;
+  source: BridgeInstance;
   t: TestContext;
-  /** Resolves once every subscription is `connected` (granted by the broker). */
+  /** Resolves once every subscription's channel is `connected` (granted by the broker). */
   subscribed(): Promise<void>;
 }
 
@@ -25,7 +26,7 @@ export async function startSource(config: MqttConfig, options: MqttSourceOptions
   return {
     source,
     t,
-    subscribed: () => t.waitFor(() => source.subscriptions().every((s) => s.state === 'connected'), 'every subscription granted'),
+    subscribed: () => t.waitFor(() => t.ready(), 'every subscription granted'),
   };
 }
 
