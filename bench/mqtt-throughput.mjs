@@ -1,11 +1,13 @@
-// Messages per second from mosquitto through bridge-mqtt to gateway-dev, against a bare mqtt.js
-// subscriber that only counts (the ceiling), in the same run: same broker, same publisher (its
-// own process), same messages. The gateway runs as a separate process, counting only.
+// Messages per second, and CPU per message of the measured process, from mosquitto through
+// bridge-mqtt to gateway-dev, against a bare mqtt.js subscriber that only counts (the ceiling),
+// in the same run: same broker, same publisher (its own process), same messages, scenarios in a
+// shuffled order each round. The gateway runs as a separate process, counting only.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createMqttSource, mqttBridge, mqttConfigSchema } from '@fieldbridge/bridge-mqtt';
 import { createClock, createProblemReporter, parseMapping, startBridge } from '@fieldbridge/core';
+import { createSourceMetrics } from '@fieldbridge/core/bridge';
 import { connect, connectAsync } from 'mqtt';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -14,7 +16,7 @@ import { startMosquittoProcess } from './lib/mosquitto-process.mjs';
 import { fmt, median, writeReport } from './lib/report.mjs';
 
 const N = Number(process.env.BENCH_MQTT_MESSAGES ?? 50_000);
-const ROUNDS = Number(process.env.BENCH_MQTT_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_MQTT_ROUNDS ?? 5);
 const QOS = 1;
 const KEY = 'bench-key';
 const silent = pino({ level: 'silent' });
@@ -72,31 +74,45 @@ function bare(broker) {
   };
 }
 
-/** bridge-mqtt's source (connection, routing, JSON decode, templates) writing to a counter. */
+/**
+ * A bridge context that counts what is emitted and nothing else: channels only keep their state,
+ * the standard metrics are real (prom-client counters, as in production).
+ */
+function countingContext(counted, onAll, onSubscribed) {
+  let count = 0;
+  const registry = new Registry();
+  const channel = (name) => {
+    let state = 'connecting';
+    return { name, required: true, state: () => state, set: (next) => (state = next) === 'connected' && onSubscribed(), close() {} };
+  };
+  const metrics = createSourceMetrics(registry, 'mqtt');
+  return {
+    emit(ch, points) {
+      metrics.points(typeof ch === 'string' ? ch : ch.name, points.length);
+      count += points.length;
+      if (count === counted) onAll(performance.now());
+    },
+    channel,
+    flow: { blocked: () => false, whenOpen: async () => undefined },
+    metrics,
+    sink: { write() {}, send() {} },
+    logger: silent,
+    registry,
+    clock: createClock(),
+    problems: createProblemReporter(silent),
+    signal: new AbortController().signal,
+  };
+}
+
+/** bridge-mqtt's source (connection, routing, JSON decode, templates, standard metrics) writing to a counter. */
 function decodeOnly(broker) {
   const config = mqttConfigSchema.parse({ url: broker.url, ...session('source'), subscriptions: [subscription] });
   const run = async (counted) => {
-    let count = 0;
     let resolveAll;
     let resolveSubscribed;
     const all = new Promise((resolve) => (resolveAll = resolve));
     const subscribed = new Promise((resolve) => (resolveSubscribed = resolve));
-    const ctx = {
-      sink: {
-        write() {
-          if (++count === counted) resolveAll(performance.now());
-        },
-        send() {},
-      },
-      logger: silent,
-      registry: new Registry(),
-      clock: createClock(),
-      problems: createProblemReporter(silent),
-      setSourceState: (_channel, state) => state === 'connected' && resolveSubscribed(),
-      shouldSkipPoll: () => false,
-      signal: new AbortController().signal,
-    };
-    const source = createMqttSource(config, ctx);
+    const source = createMqttSource(config, countingContext(counted, resolveAll, resolveSubscribed));
     const start = performance.now();
     await source.start();
     await (counted === 0 ? subscribed : all);
@@ -140,36 +156,58 @@ mqtt:
   };
 }
 
+/** Fisher-Yates, so no scenario always drains first (a warm or cold broker, a busy or idle machine). */
+function shuffled(items) {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** Drains once; wall time in ms and CPU time (user + system) of this process in µs. */
+async function measure(scenario) {
+  const cpu = process.cpuUsage();
+  const ms = await scenario.drain();
+  const used = process.cpuUsage(cpu);
+  return { ms, cpuUs: used.user + used.system };
+}
+
 export async function run() {
   const broker = await startMosquittoProcess(['max_queued_messages 0', 'max_queued_bytes 0', 'max_inflight_messages 1000']);
   const gw = await startGatewayProcess(KEY, ['--count-only']);
   const scenarios = [
     ['bare mqtt.js subscriber, counting only (ceiling)', bare(broker)],
-    ['bridge-mqtt source: route + JSON decode + templates, no sink', decodeOnly(broker)],
+    ['bridge-mqtt source: route + JSON decode + templates + standard metrics, no sink', decodeOnly(broker)],
     ['bridge-mqtt -> sink -> gateway-dev (HTTP, gzip, memory spool)', fullBridge(broker, gw)],
   ];
-  const times = scenarios.map(() => []);
+  const samples = scenarios.map(() => []);
   try {
     for (const [, scenario] of scenarios) await scenario.prepare();
     for (let r = 0; r < ROUNDS; r++) {
       // One publish fills every scenario's session queue; each then drains it in turn.
       await publishAll(broker.url);
-      for (const [i, [, scenario]] of scenarios.entries()) times[i].push(await scenario.drain());
+      for (const i of shuffled(scenarios.keys())) samples[i].push(await measure(scenarios[i][1]));
     }
   } finally {
     await gw.stop();
     await broker.stop();
   }
-  const results = scenarios.map(([name], i) => ({ name, mps: N / (median(times[i]) / 1000) }));
-  const ceiling = results[0].mps;
+  const results = scenarios.map(([name], i) => {
+    const rates = samples[i].map((s) => N / (s.ms / 1000));
+    return { name, mps: median(rates), min: Math.min(...rates), max: Math.max(...rates), cpuUsPerMessage: median(samples[i].map((s) => s.cpuUs / N)) };
+  });
+  const [ceiling] = results;
   writeReport(
     'mqtt-throughput',
     'MQTT throughput: mosquitto to gateway-dev',
-    `${fmt(N)} JSON messages (QoS ${QOS}, 500 topics, one reading each) per round, published by a separate process into each scenario's persistent session at Debian's mosquitto while it is away; then each scenario connects and the time to take in all of them is measured (so the publisher's own speed does not cap the result). Median of ${ROUNDS} rounds. Each bridge message becomes one point; the full pipeline's time runs until gateway-dev (a separate process) has stored every one.`,
-    ['scenario', 'messages/s', 'vs bare subscriber'],
-    results.map((r) => [r.name, fmt(r.mps), `${fmt(r.mps / ceiling, 2)}x`]),
+    `${fmt(N)} JSON messages (QoS ${QOS}, 500 topics, one reading each) per round, published by a separate process into each scenario's persistent session at Debian's mosquitto while it is away; then each scenario connects and the time to take in all of them is measured (so the publisher's own speed does not cap the result), with the CPU time this process spent meanwhile. ${ROUNDS} rounds, scenarios in a shuffled order each round; medians, with the range of messages/s. Each bridge message becomes one point; the full pipeline's time runs until gateway-dev (a separate process) has stored every one.`,
+    ['scenario', 'messages/s (min-max)', 'vs bare subscriber', 'CPU µs/message', 'CPU vs bare'],
+    results.map((r) => [r.name, `${fmt(r.mps)} (${fmt(r.min)}-${fmt(r.max)})`, `${fmt(r.mps / ceiling.mps, 2)}x`, fmt(r.cpuUsPerMessage, 1), `${fmt(r.cpuUsPerMessage / ceiling.cpuUsPerMessage, 2)}x`]),
     [
       'The bare subscriber does no decoding and delivers nothing: the ceiling of one mqtt.js connection on this machine and broker.',
+      'CPU is this process only (mqtt.js, bridge, sink); mosquitto, the publisher and gateway-dev run in their own processes.',
       'The full pipeline batches 1000 points per request (linger 50 ms); the sink validates and stamps every point before sending.',
       'mosquitto: max_inflight_messages 1000, unlimited queues. mosquitto, the measured process and gateway-dev share the machine\'s cores.',
     ],

@@ -1,9 +1,9 @@
 // Writes schema.json, the JSON Schema of a bridge-mqtt mapping file, from the sources
 // (`pnpm schema`). test/schema.test.ts fails when the committed file drifts from the code.
 import { writeFileSync } from 'node:fs';
-import { generateJsonSchema } from '@fieldbridge/core';
+import { schemaFileText } from '@fieldbridge/core';
 import { mqttBridge } from '../src/bridge.js';
 
 const target = new URL('../schema.json', import.meta.url);
-writeFileSync(target, `${JSON.stringify(generateJsonSchema(mqttBridge), null, 2)}\n`);
+writeFileSync(target, schemaFileText(mqttBridge));
 process.stderr.write(`wrote ${target.pathname}\n`);

@@ -1,15 +1,7 @@
+import { createReconnector, formatSize, type Reconnector } from '@fieldbridge/core/bridge';
 import type { IClientOptions, IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
-import { explainConnectError } from './errors.js';
-
-/**
- * Delay before reconnect attempt `attempt` (0-based): `initialMs` doubling up to `maxMs`, with
- * "equal jitter" (between half and all of it) so bridges restarted together do not reconnect
- * in lockstep.
- */
-export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
-  const base = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-  return Math.round(base / 2 + (random() * base) / 2);
-}
+import { createPacketSizeGuard } from './_packet-guard.js';
+import { explainConnectError, MqttBridgeError } from './errors.js';
 
 /** One subscription as the broker sees it. */
 export interface SessionSubscription {
@@ -23,20 +15,27 @@ export interface SessionSubscription {
 export interface SessionHooks {
   /** Connected (CONNACK accepted). */
   onConnected(sessionPresent: boolean): void;
-  /** A connection that was up went away; a reconnect is scheduled. */
-  onLost(reason: string): void;
-  /** An attempt failed; the next one is in `retryInMs`. */
-  onConnectFailed(reason: string, retryInMs: number): void;
+  /** An attempt failed, or (`wasUp`) a connection that was up went away; the next attempt is in `retryInMs`. */
+  onDown(reason: string, retryInMs: number, wasUp: boolean): void;
   /** The broker answered a SUBSCRIBE (or the session kept it). `refused` holds the broker's reason. */
   onSubscription(name: string, result: { ok: true; restored: boolean } | { ok: false; refused: string }): void;
+  /**
+   * Before a message is taken: a promise to wait for (flow control), or undefined to go on.
+   * While it is pending the message is not acknowledged and nothing more is read.
+   */
+  beforeMessage(): Promise<void> | undefined;
   onMessage(topic: string, payload: Buffer, packet: IPublishPacket): void;
+  /** The broker sent a packet of `size` bytes, over `maxPacketBytes`: the connection is dropped. */
+  onPacketTooLarge(size: number): void;
 }
 
-/** Options of a {@link MqttSession}. */
+/** Options of {@link MqttSession}. */
 export interface SessionOptions {
   clientOptions: IClientOptions & { url: string };
   subscriptions: SessionSubscription[];
-  reconnect: { initialMs: number; maxMs: number };
+  reconnect: { initialMs: number; maxMs: number; stableMs?: number };
+  /** Largest packet read; a larger one drops the connection as soon as its header arrives. */
+  maxPacketBytes: number;
   hooks: SessionHooks;
   random?: () => number;
   /** Creates the client; defaults to mqtt.js's `connect`, imported on first use. */
@@ -45,15 +44,8 @@ export interface SessionOptions {
 
 /** SUBACK reason codes from 0x80 up are refusals (MQTT 3.1.1 has only 0x80). */
 const REFUSALS: Record<number, string> = {
-  0x80: 'unspecified error',
-  0x83: 'implementation specific error',
-  0x87: 'not authorized',
-  0x8f: 'topic filter invalid',
-  0x91: 'packet identifier in use',
-  0x97: 'quota exceeded',
-  0x9e: 'shared subscriptions not supported',
-  0xa1: 'subscription identifiers not supported',
-  0xa2: 'wildcard subscriptions not supported',
+  0x80: 'unspecified error', 0x83: 'implementation specific error', 0x87: 'not authorized', 0x8f: 'topic filter invalid', 0x91: 'packet identifier in use',
+  0x97: 'quota exceeded', 0x9e: 'shared subscriptions not supported', 0xa1: 'subscription identifiers not supported', 0xa2: 'wildcard subscriptions not supported',
 };
 
 async function loadConnect(): Promise<(url: string, options: IClientOptions) => MqttClient> {
@@ -62,28 +54,27 @@ async function loadConnect(): Promise<(url: string, options: IClientOptions) => 
 }
 
 /**
- * One connection to the broker through mqtt.js, kept up until {@link stop}: reconnects with
- * backoff and jitter (mqtt.js's fixed-period reconnect is off), and subscribes again after
- * every connect whose session the broker did not keep.
+ * One connection to the broker through mqtt.js, kept up until {@link stop}: reconnects with the
+ * kit's reconnector (mqtt.js's fixed-period reconnect is off), subscribes again after every
+ * connect whose session the broker did not keep, refuses oversized packets before reading them,
+ * and holds acknowledgements while the source asks it to wait (keeping the connection alive).
  */
 export class MqttSession {
   private client: MqttClient | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private failures = 0;
-  private wasConnected = false;
+  private readonly reconnector: Reconnector;
   private up = false;
+  /** Bumped at every close: a message held across a close is the broker's again, not ours. */
+  private generation = 0;
   private lastError: string | undefined;
   private stopping = false;
+  /** Pings the broker while a message is held. */
+  private holding: NodeJS.Timeout | undefined;
   private readonly granted = new Set<string>();
   private readonly where: string;
 
   constructor(private readonly options: SessionOptions) {
     this.where = options.clientOptions.url;
-  }
-
-  /** True while connected. */
-  get connected(): boolean {
-    return this.client?.connected === true;
+    this.reconnector = createReconnector({ ...options.reconnect, ...(options.random ? { random: options.random } : {}) });
   }
 
   /** Loads mqtt.js and starts connecting; resolves once the first attempt has begun. */
@@ -92,14 +83,15 @@ export class MqttSession {
     const connect = this.options.connect ?? (await loadConnect());
     if (this.stopping) return;
     const { url, ...clientOptions } = this.options.clientOptions;
-    const client = connect(url, clientOptions);
+    const client = connect(url, { ...clientOptions, manualConnect: true });
     this.client = client;
     client.on('connect', (packet: IConnackPacket) => this.onConnack(client, packet));
-    client.on('message', (topic, payload, packet) => this.options.hooks.onMessage(topic, payload, packet));
+    client.handleMessage = (packet, done) => this.take(client, packet, done);
     client.on('error', (err: Error) => {
       this.lastError = explainConnectError(err, /^(mqtts|wss):/.test(this.where));
     });
     client.on('close', () => this.closed());
+    this.guard(client.connect());
   }
 
   /** Publishes at QoS 0 when connected; returns false (sending nothing) otherwise. */
@@ -112,8 +104,8 @@ export class MqttSession {
   /** Disconnects (cleanly when connected, within `timeoutMs`) and stops reconnecting. Idempotent. */
   async stop(timeoutMs = 3000): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.reconnector.cancel();
+    this.release();
     const client = this.client;
     if (!client) return;
     await new Promise<void>((resolve) => {
@@ -126,12 +118,62 @@ export class MqttSession {
     });
   }
 
+  /** Watches a new connection's bytes for packets over the limit (mqtt.js would buffer them whole). */
+  private guard(client: MqttClient): void {
+    const stream = client.stream;
+    const tooLarge = createPacketSizeGuard(this.options.maxPacketBytes);
+    stream.prependListener('data', (chunk: Uint8Array) => {
+      const size = tooLarge(chunk);
+      if (size === undefined || stream.destroyed) return;
+      this.options.hooks.onPacketTooLarge(size);
+      const what = Number.isFinite(size) ? `a packet of ${size} bytes` : 'a malformed packet length';
+      stream.destroy(new MqttBridgeError('PACKET_TOO_LARGE', `the broker sent ${what}, more than max_packet_size (${formatSize(this.options.maxPacketBytes)}); dropped the connection before reading it (with protocol_version 5 the broker discards such messages itself)`));
+    });
+  }
+
+  /** mqtt.js's hook for each incoming PUBLISH: it acknowledges, and reads on, once `done` is called. */
+  private take(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
+    const wait = this.options.hooks.beforeMessage();
+    if (!wait) {
+      this.options.hooks.onMessage(packet.topic, packet.payload as Buffer, packet);
+      done();
+      return;
+    }
+    const generation = this.generation;
+    this.keepAliveWhileHeld(client);
+    void wait.then(() => {
+      this.release();
+      // Stopped, or the connection went meanwhile: the broker still has the message and sends it again.
+      if (this.stopping || generation !== this.generation) return;
+      this.options.hooks.onMessage(packet.topic, packet.payload as Buffer, packet);
+      done();
+    });
+  }
+
+  /**
+   * While a message is held mqtt.js reads nothing, so it would miss the PINGRESPs and drop the
+   * connection after 1.5 keep-alives: ping the broker ourselves and hold mqtt.js's own check off.
+   */
+  private keepAliveWhileHeld(client: MqttClient): void {
+    const keepaliveS = this.options.clientOptions.keepalive ?? 60;
+    if (keepaliveS <= 0) return;
+    this.holding = setInterval(() => {
+      client.reschedulePing(true);
+      client.sendPing();
+    }, (keepaliveS * 1000) / 2);
+    this.holding.unref();
+  }
+
+  private release(): void {
+    clearInterval(this.holding);
+    this.holding = undefined;
+  }
+
   private onConnack(client: MqttClient, packet: IConnackPacket): void {
-    const first = !this.wasConnected;
-    this.wasConnected = true;
+    const first = this.generation === 0;
     this.up = true;
-    this.failures = 0;
     this.lastError = undefined;
+    this.reconnector.connected();
     this.options.hooks.onConnected(packet.sessionPresent);
     for (const sub of this.options.subscriptions) {
       // A kept session holds what was granted; subscribe again what it may not hold.
@@ -147,11 +189,11 @@ export class MqttSession {
           this.granted.delete(sub.name);
           return;
         }
-        const first = suback ? suback[0] : granted?.[0]?.qos;
-        const code = typeof first === 'number' ? first : 0x80;
-        if (code >= 0x80) {
+        const code = suback ? suback[0] : granted?.[0]?.qos;
+        const reason = typeof code === 'number' ? code : 0x80;
+        if (reason >= 0x80) {
           this.granted.delete(sub.name);
-          this.options.hooks.onSubscription(sub.name, { ok: false, refused: REFUSALS[code] ?? `reason code 0x${code.toString(16)}` });
+          this.options.hooks.onSubscription(sub.name, { ok: false, refused: REFUSALS[reason] ?? `reason code 0x${reason.toString(16)}` });
         } else {
           this.granted.add(sub.name);
           this.options.hooks.onSubscription(sub.name, { ok: true, restored: false });
@@ -161,23 +203,16 @@ export class MqttSession {
   }
 
   private closed(): void {
+    this.generation += 1;
+    this.release();
     if (this.stopping) return;
-    const { initialMs, maxMs } = this.options.reconnect;
-    let delay: number;
-    if (this.up) {
-      this.up = false;
-      this.failures = 0;
-      delay = backoffDelayMs(0, initialMs, maxMs, this.options.random);
-      this.options.hooks.onLost(this.lastError ?? 'the broker closed it');
-    } else {
-      this.failures += 1;
-      delay = backoffDelayMs(this.failures - 1, initialMs, maxMs, this.options.random);
-      this.options.hooks.onConnectFailed(this.lastError ?? 'the connection closed before the broker accepted it', delay);
-    }
+    const client = this.client;
+    const delay = this.reconnector.schedule(() => {
+      if (!this.stopping && client) this.guard(client.reconnect());
+    });
+    const wasUp = this.up;
+    this.up = false;
+    this.options.hooks.onDown(this.lastError ?? (wasUp ? 'the broker closed it' : 'the connection closed before the broker accepted it'), delay, wasUp);
     this.lastError = undefined;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (!this.stopping) this.client?.reconnect();
-    }, delay);
   }
 }

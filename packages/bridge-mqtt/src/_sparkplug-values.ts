@@ -1,30 +1,11 @@
 import { float32Value, type PointValue } from '@fieldbridge/core';
 import type { SparkplugDataSet, SparkplugValueFields } from './sparkplug-codec.js';
 
-/** Sparkplug B datatype numbers and names (Sparkplug 3.0, section 6.4.16). */
-export const SPARKPLUG_TYPES: Readonly<Record<number, string>> = {
-  1: 'Int8',
-  2: 'Int16',
-  3: 'Int32',
-  4: 'Int64',
-  5: 'UInt8',
-  6: 'UInt16',
-  7: 'UInt32',
-  8: 'UInt64',
-  9: 'Float',
-  10: 'Double',
-  11: 'Boolean',
-  12: 'String',
-  13: 'DateTime',
-  14: 'Text',
-  15: 'UUID',
-  16: 'DataSet',
-  17: 'Bytes',
-  18: 'File',
-  19: 'Template',
-  20: 'PropertySet',
-  21: 'PropertySetList',
-};
+/** Sparkplug B datatype names by number (Sparkplug 3.0, section 6.4.16): 1 Int8 ... 21 PropertySetList. */
+export const SPARKPLUG_TYPES: readonly string[] = [
+  'Unknown', 'Int8', 'Int16', 'Int32', 'Int64', 'UInt8', 'UInt16', 'UInt32', 'UInt64', 'Float', 'Double',
+  'Boolean', 'String', 'DateTime', 'Text', 'UUID', 'DataSet', 'Bytes', 'File', 'Template', 'PropertySet', 'PropertySetList',
+];
 
 /** Datatype number of Template, whose instances are flattened into their member metrics. */
 export const TEMPLATE_TYPE = 19;
@@ -38,7 +19,7 @@ export function isScalarType(datatype: number): boolean {
 
 /** The name of a datatype number, e.g. `Int32`, or `type 27`. */
 export function typeName(datatype: number | undefined): string {
-  return datatype === undefined ? 'no datatype' : (SPARKPLUG_TYPES[datatype] ?? `type ${datatype}`);
+  return datatype === undefined ? 'no datatype' : datatype >= 1 && datatype < SPARKPLUG_TYPES.length ? SPARKPLUG_TYPES[datatype]! : `type ${datatype}`;
 }
 
 function bigint(text: string): bigint | undefined {

@@ -1,4 +1,4 @@
-import type { PointValue } from '@fieldbridge/core';
+import { excerpt, type PointValue } from '@fieldbridge/core/bridge';
 import type { DecodeErrorKind } from './decode.js';
 import type { TimestampUnit, ValueType } from './resolve.js';
 
@@ -16,9 +16,26 @@ function numeric(value: unknown): number | undefined {
   return undefined;
 }
 
-function brief(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** The payload as UTF-8 text, or undefined when it is not valid UTF-8. */
+export function utf8Text(payload: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(payload);
+  } catch {
+    // Not UTF-8: the caller reports it as its own kind of problem.
+    return undefined;
+  }
+}
+
+/**
+ * A value as a short JSON excerpt for a problem message. Payload nesting is bounded before
+ * parsing (`MAX_JSON_DEPTH`), so stringifying cannot overflow the stack; strings are cut first.
+ */
+export function brief(value: unknown): string {
+  if (typeof value === 'string') return excerpt(JSON.stringify(value.slice(0, 60)));
+  if (typeof value === 'number') return String(value);
+  return excerpt(JSON.stringify(value) ?? String(value));
 }
 
 /** Converts a payload timestamp to ms since the epoch, or says why it cannot. */

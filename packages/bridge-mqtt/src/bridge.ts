@@ -1,11 +1,9 @@
-import { createRequire } from 'node:module';
-import { defineBridge } from '@fieldbridge/core';
+import { defineBridge, packageVersion } from '@fieldbridge/core/bridge';
+import { checkMqttSection } from './check.js';
+import { describeConnection } from './client-options.js';
 import { mqttConfigSchema, type MqttConfig } from './config.js';
-import { describeConnection } from './connection.js';
 import { resolveSubscriptions, type ResolvedSubscription } from './resolve.js';
 import { createMqttSource } from './source.js';
-
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 /** One line saying how a subscription's messages become points. */
 export function describeSubscription(sub: ResolvedSubscription): string {
@@ -13,7 +11,7 @@ export function describeSubscription(sub: ResolvedSubscription): string {
   const tags = sub.tags.length > 0 ? `, tags ${sub.tags.map(([k, t]) => `${k}=${t.source}`).join(' ')}` : '';
   if (sub.format === 'sparkplug') return `${head}: Sparkplug B metrics -> '${sub.metric?.source}', state events -> '${sub.stateMetric?.source}'${tags}`;
   if (sub.format !== 'json') return `${head}: payload as ${sub.format === 'number' ? 'a number' : 'text'} -> '${sub.metric?.source}'${tags}`;
-  const values = sub.values.map((v) => `'${v.metric.source}'${v.field === undefined ? '' : ` [${v.field}]`} = ${v.path.source} (${v.type})`).join(', ');
+  const values = sub.values.map((v) => `'${v.naming.metric.source}'${v.field === undefined ? '' : ` [${v.field}]`} = ${v.path.source} (${v.type})`).join(', ');
   const time = sub.timestamp ? `, timestamp ${sub.timestamp.path.source} (${sub.timestamp.unit})` : ', timestamp at receipt';
   return `${head}: ${values}${time}${tags}`;
 }
@@ -24,13 +22,16 @@ export function describeMqtt(config: MqttConfig): string[] {
 }
 
 /**
- * The MQTT bridge: the `mqtt:` section's schema and how to run it. Run it with the core's
- * `startBridge(mqttBridge, config)` or from the command line (`bridge-mqtt --config FILE`).
+ * The MQTT bridge: the `mqtt:` section's schema, its checks and how to run it. Run it with the
+ * core's `startBridge(mqttBridge, config)` or from the command line (`bridge-mqtt --config FILE`).
  */
 export const mqttBridge = defineBridge({
   name: 'mqtt',
-  version,
+  version: packageVersion(import.meta.url),
   configSchema: mqttConfigSchema,
+  check: checkMqttSection,
   describe: describeMqtt,
   create: (config, ctx) => createMqttSource(config, ctx),
+  // `once_timeout_ms` predates --once-timeout, which overrides it.
+  onceTimeoutMs: (config) => config.once_timeout_ms,
 });

@@ -1,5 +1,5 @@
+import { durationMs, reconnectSchema, sizeBytes, tagsSchema } from '@fieldbridge/core/bridge';
 import { z } from 'zod';
-import { checkSection } from './_check-section.js';
 
 /** Payload formats a subscription can decode. */
 export const PAYLOAD_FORMATS = ['json', 'number', 'text', 'sparkplug'] as const;
@@ -8,13 +8,9 @@ export const VALUE_TYPES = ['number', 'boolean', 'string', 'json'] as const;
 /** Units of a timestamp read from a payload. */
 export const TIMESTAMP_UNITS = ['ms', 's', 'us', 'ns', 'iso8601'] as const;
 
-const tags = z
-  .record(z.string().min(1).max(256), z.string().max(256))
-  .describe('Tags added to the points; values may use the same {placeholders} as metric.');
-
+const tags = tagsSchema.describe('Tags added to the points (at most 16); values may use the same {placeholders} as metric.');
 const template = z.string().min(1).max(1024);
 const jsonPath = z.string().min(1).max(1024).describe('A JSON path: $, .key, [0] and [\'key\'] steps, e.g. $.reading.value.');
-
 const valueType = z.enum(VALUE_TYPES, { error: `type must be one of ${VALUE_TYPES.join(', ')}` });
 
 const timestamp = z
@@ -39,13 +35,6 @@ const field = z
   ])
   .describe('A JSON path, or { value, type, metric, tags }.');
 
-const reconnect = z
-  .strictObject({
-    initial_ms: z.number().int().min(10).max(3_600_000).optional().describe('First delay before reconnecting, in ms. Default 500.'),
-    max_ms: z.number().int().min(10).max(3_600_000).optional().describe('Longest delay between attempts, in ms. Default 30000.'),
-  })
-  .describe('Reconnect backoff: the delay doubles from initial_ms up to max_ms, with jitter.');
-
 const tls = z
   .strictObject({
     ca: z.string().min(1).optional().describe('CA certificate(s) that signed the broker\'s certificate: a PEM file path or inline PEM. Default: the system CAs.'),
@@ -61,12 +50,7 @@ const tls = z
 export const mqttSubscriptionSchema = z
   .strictObject({
     topic: z.string().min(1).describe('Topic filter, with + and # wildcards; $share/<group>/<filter> for a shared subscription.'),
-    name: z
-      .string()
-      .min(1)
-      .max(128)
-      .optional()
-      .describe('Name of the subscription in logs, metrics labels and /readyz. Default: the topic.'),
+    name: z.string().min(1).max(128).optional().describe('Name of the subscription in logs, the channel label of the metrics and /readyz. Default: the topic.'),
     qos: z.union([z.literal(0), z.literal(1), z.literal(2)], { error: 'qos must be 0, 1 or 2' }).optional().describe('Subscription QoS. Default 1.'),
     format: z.enum(PAYLOAD_FORMATS, { error: `format must be one of ${PAYLOAD_FORMATS.join(', ')}` }).optional().describe('json (default), number, text or sparkplug.'),
     metric: template
@@ -88,34 +72,38 @@ export const mqttSubscriptionSchema = z
   })
   .describe('One subscription and how its messages become points.');
 
-const sectionShape = z.strictObject({
-  url: z.string().min(1).describe('Broker URL: mqtt://host:1883, mqtts://host:8883, ws://host/mqtt or wss://host/mqtt.'),
-  protocol_version: z.union([z.literal(4), z.literal(5)], { error: 'protocol_version must be 4 (MQTT 3.1.1) or 5' }).optional().describe('4 = MQTT 3.1.1 (default), 5 = MQTT 5.'),
-  client_id: z.string().min(1).max(256).optional().describe('Client id. Default fieldbridge-<random>; required with clean: false.'),
-  clean: z.boolean().optional().describe('Clean session (default true). false keeps the session, and QoS 1/2 messages sent while away, at the broker.'),
-  session_expiry_s: z.number().int().min(0).max(4_294_967_295).optional().describe('MQTT 5 with clean: false: how long the broker keeps the session after a disconnect, in s. Default 86400.'),
-  keepalive_s: z.number().int().min(0).max(65535).optional().describe('Keep-alive interval in s. Default 30.'),
-  connect_timeout_ms: z.number().int().min(100).max(600_000).optional().describe('Time allowed for one connection attempt, in ms. Default 10000.'),
-  username: z.string().optional().describe('User name; use ${MQTT_USERNAME:-} (empty means none).'),
-  password: z.string().optional().describe('Password; use ${MQTT_PASSWORD:-} so it stays out of the file (empty means none).'),
-  tls: tls.optional(),
-  reconnect: reconnect.optional(),
-  once_timeout_ms: z.number().int().min(100).max(3_600_000).optional().describe('--once: longest wait for every subscription\'s first message, in ms. Default 10000.'),
-  subscriptions: z.array(mqttSubscriptionSchema).min(1).describe('What to subscribe to and how to map it.'),
-});
-
-/** The validated `mqtt:` section. */
-export type MqttConfig = z.output<typeof sectionShape>;
-/** One validated subscription entry. */
-export type MqttSubscriptionConfig = MqttConfig['subscriptions'][number];
-
 /**
- * Schema of the `mqtt:` section of a mapping file. Strict: unknown keys are errors. Beyond the
- * shape it checks URLs, topic filters, JSON paths and templates, and keys that do not fit the
- * subscription's format, each issue's path pointing at the offending key.
+ * Schema of the `mqtt:` section of a mapping file. Strict: unknown keys are errors. Durations
+ * take a number in the unit their key names or a string with its own (`30s`, `500ms`); sizes a
+ * number of bytes or a string (`1MiB`). Cross-field checks (URLs, topic filters, JSON paths,
+ * templates, keys that do not fit the format) are `checkMqttSection`, the definition's `check`.
  */
-export const mqttConfigSchema = sectionShape
-  .superRefine((section, ctx) => {
-    for (const issue of checkSection(section)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+export const mqttConfigSchema = z
+  .strictObject({
+    url: z.string().min(1).describe('Broker URL: mqtt://host:1883, mqtts://host:8883, ws://host/mqtt or wss://host/mqtt.'),
+    protocol_version: z.union([z.literal(4), z.literal(5)], { error: 'protocol_version must be 4 (MQTT 3.1.1) or 5' }).optional().describe('4 = MQTT 3.1.1 (default), 5 = MQTT 5.'),
+    client_id: z.string().min(1).max(256).optional().describe('Client id. Default fieldbridge-<random>; required with clean: false.'),
+    clean: z.boolean().optional().describe('Clean session (default true). false keeps the session, and QoS 1/2 messages sent while away, at the broker.'),
+    session_expiry_s: durationMs({ unit: 's', minMs: 0, maxMs: 4_294_967_295_000 })
+      .optional()
+      .describe('MQTT 5 with clean: false: how long the broker keeps the session after a disconnect. Default 1d (range 0..4294967295 s).'),
+    keepalive_s: durationMs({ unit: 's', minMs: 0, maxMs: 65_535_000 }).optional().describe('Keep-alive interval (whole seconds; 0 turns it off). Default 30s (range 0..65535 s).'),
+    connect_timeout_ms: durationMs({ minMs: 100, maxMs: 600_000 }).optional().describe('Time allowed for one connection attempt. Default 10s (range 100ms..10m).'),
+    username: z.string().optional().describe('User name; use ${MQTT_USERNAME:-} (empty means none).'),
+    password: z.string().optional().describe('Password; use ${MQTT_PASSWORD:-} so it stays out of the file (empty means none).'),
+    tls: tls.optional(),
+    reconnect: reconnectSchema.optional(),
+    max_packet_size: sizeBytes({ min: 1024, max: 256 * 1024 ** 2 })
+      .optional()
+      .describe('Largest packet taken from the broker. Default 1MiB (range 1KiB..256MiB). MQTT 5 brokers discard larger messages; with MQTT 3.1.1 the connection is dropped.'),
+    once_timeout_ms: durationMs({ minMs: 100, maxMs: 3_600_000 })
+      .optional()
+      .describe('Superseded by the command line\'s --once-timeout: the --once wait when that is not given. Default 10s (range 100ms..1h).'),
+    subscriptions: z.array(mqttSubscriptionSchema).min(1).describe('What to subscribe to and how to map it.'),
   })
   .describe('MQTT broker connection and the subscriptions mapped to points.');
+
+/** The validated `mqtt:` section; durations in ms, sizes in bytes. */
+export type MqttConfig = z.output<typeof mqttConfigSchema>;
+/** One validated subscription entry. */
+export type MqttSubscriptionConfig = MqttConfig['subscriptions'][number];

@@ -1,23 +1,17 @@
+import { BridgeError } from '@fieldbridge/core/bridge';
+
 /** Codes carried by {@link MqttBridgeError}. */
 export type MqttBridgeErrorCode =
   /** The section is invalid (normally caught by the mapping loader first). */
   | 'CONFIG'
   /** A TLS certificate or key file could not be read. */
   | 'TLS_FILE'
-  /** No connection to the broker could be made (`--once`), with the broker's or the socket's reason. */
-  | 'CONNECT_FAILED'
-  /** The broker refused every subscription (`--once`). */
-  | 'SUBSCRIBE_FAILED';
+  /** The broker sent a packet larger than `max_packet_size`: the connection was dropped before it was read. */
+  | 'PACKET_TOO_LARGE';
 
 /** The error class of `@fieldbridge/bridge-mqtt`: a string `code`, a message saying what to do, and a `cause`. */
-export class MqttBridgeError extends Error {
-  readonly code: MqttBridgeErrorCode;
-
-  constructor(code: MqttBridgeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'MqttBridgeError';
-    this.code = code;
-  }
+export class MqttBridgeError extends BridgeError<MqttBridgeErrorCode> {
+  override readonly name = 'MqttBridgeError';
 }
 
 /** True when `err` is a {@link MqttBridgeError}, optionally with the given code. */
@@ -30,6 +24,7 @@ export function isMqttBridgeError(err: unknown, code?: MqttBridgeErrorCode): err
  * failures say which setting to look at, refused connections name the broker's reason.
  */
 export function explainConnectError(err: Error, secure: boolean): string {
+  if (isMqttBridgeError(err)) return err.message;
   const code = (err as NodeJS.ErrnoException).code;
   const message = err.message;
   const text = typeof code === 'string' ? code : '';

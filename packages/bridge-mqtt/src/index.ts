@@ -1,4 +1,5 @@
 export { mqttBridge, describeMqtt, describeSubscription } from './bridge.js';
+export { checkMqttSection } from './check.js';
 export {
   mqttConfigSchema,
   mqttSubscriptionSchema,
@@ -17,29 +18,20 @@ export {
   randomClientId,
   BROKER_SCHEMES,
   type BrokerUrl,
-} from './connection.js';
+} from './client-options.js';
 export {
   decodeMessage,
+  routeTopic,
   DECODE_ERROR_KINDS,
   type DecodeErrorKind,
   type DecodeProblem,
   type DecodeResult,
   type MqttMessage,
+  type TopicRoute,
 } from './decode.js';
+export { MAX_JSON_DEPTH } from './decode-json.js';
 export { parseJsonPath, evaluateJsonPath, formatJsonPath, type JsonPath, type JsonPathStep, type JsonPathResult, type ParsedJsonPath } from './json-path.js';
-export {
-  parseTemplate,
-  renderTemplate,
-  renderMetricName,
-  placeholdersOf,
-  NAMED_PLACEHOLDERS,
-  type Template,
-  type TemplatePart,
-  type TemplateVars,
-  type ParsedTemplate,
-  type RenderResult,
-  type NamedPlaceholder,
-} from './template.js';
+export { compileMqttTemplate, mqttPlaceholders, NAMED_PLACEHOLDERS, type MqttTemplate, type MqttVars } from './placeholders.js';
 export { parseTopicFilter, topicMatches, topicLevels, fixedLevelCount, type TopicFilter, type ParsedTopicFilter } from './topic.js';
 export {
   resolveSubscriptions,
@@ -48,22 +40,21 @@ export {
   type ResolvedSubscription,
   type ResolvedValue,
   type ResolvedTags,
+  type Naming,
   type PayloadFormat,
   type ValueType,
   type TimestampUnit,
-  type SectionIssue,
 } from './resolve.js';
 export {
   decodeSparkplug,
   parseSparkplugTopic,
-  SparkplugState,
   SPARKPLUG_NAMESPACE,
   SPARKPLUG_MESSAGE_TYPES,
+  MAX_TEMPLATE_DEPTH,
   type SparkplugContext,
   type SparkplugTopic,
-  type SparkplugScope,
-  type SparkplugNodeScope,
-} from './sparkplug.js';
+} from './decode-sparkplug.js';
+export { SparkplugState, SPARKPLUG_LIMITS, type SparkplugLimits, type SparkplugScope, type SparkplugNodeScope } from './sparkplug-state.js';
 export {
   loadSparkplugCodec,
   type SparkplugCodec,
@@ -73,6 +64,6 @@ export {
   type SparkplugTemplate,
   type SparkplugValueFields,
 } from './sparkplug-codec.js';
-export { createMqttSource, REBIRTH_INTERVAL_MS, type MqttSource, type MqttSourceOptions, type MqttSubscriptionStatus } from './source.js';
+export { createMqttSource, type MqttSourceOptions } from './source.js';
 export { MqttBridgeError, isMqttBridgeError, explainConnectError, type MqttBridgeErrorCode } from './errors.js';
 export { startMqttSimulator, type MqttSimulator, type MqttSimulatorOptions } from './simulator.js';

@@ -1,18 +1,17 @@
+import type { SectionIssue } from '@fieldbridge/core/bridge';
 import type { MqttConfig, MqttSubscriptionConfig, PAYLOAD_FORMATS, TIMESTAMP_UNITS, VALUE_TYPES } from './config.js';
 import { parseJsonPath, type JsonPath } from './json-path.js';
-import { parseTemplate, placeholdersOf, type Template } from './template.js';
+import { compileMqttTemplate, type MqttTemplate } from './placeholders.js';
 import { fixedLevelCount, parseTopicFilter, type TopicFilter } from './topic.js';
 
-/** Defaults of the optional mapping keys. */
+/** Defaults of the optional mapping keys (reconnect: the kit's `RECONNECT_DEFAULTS`). */
 export const MQTT_DEFAULTS = {
   protocolVersion: 4,
   clean: true,
   sessionExpiryS: 86_400,
   keepaliveS: 30,
   connectTimeoutMs: 10_000,
-  reconnectInitialMs: 500,
-  reconnectMaxMs: 30_000,
-  onceTimeoutMs: 10_000,
+  maxPacketBytes: 1024 * 1024,
   qos: 1,
   format: 'json',
   valueType: 'number',
@@ -21,6 +20,15 @@ export const MQTT_DEFAULTS = {
   sparkplugStateMetric: '{group}.{edge_node}.{device}.state',
 } as const;
 
+/** Tags whose values are templates, applied in order (a later key wins). */
+export type ResolvedTags = readonly (readonly [string, MqttTemplate])[];
+
+/** How a point is named: a metric-name template and tag templates (the subscription's, then a field's). */
+export interface Naming {
+  metric: MqttTemplate;
+  tags: ResolvedTags;
+}
+
 /** A payload format. */
 export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 /** How a JSON value is read. */
@@ -28,18 +36,14 @@ export type ValueType = (typeof VALUE_TYPES)[number];
 /** Unit of a payload timestamp. */
 export type TimestampUnit = (typeof TIMESTAMP_UNITS)[number];
 
-/** Tags whose values are templates. */
-export type ResolvedTags = readonly (readonly [string, Template])[];
-
 /** One value read from a JSON payload: the subscription's `value`, or one of its `fields`. */
 export interface ResolvedValue {
   /** The `fields` entry name; undefined for the subscription's own `value`. */
   field: string | undefined;
   path: JsonPath;
   type: ValueType;
-  metric: Template;
-  /** Tags of the field (the subscription's tags are applied before them). */
-  tags: ResolvedTags;
+  /** The metric and every tag of its points: the subscription's tags, then the field's. */
+  naming: Naming;
 }
 
 /** A subscription with every default applied and every template and path parsed. */
@@ -52,21 +56,15 @@ export interface ResolvedSubscription {
   qos: 0 | 1 | 2;
   format: PayloadFormat;
   /** The metric template (format number, text, sparkplug). */
-  metric: Template | undefined;
+  metric: MqttTemplate | undefined;
   /** Values read from a JSON payload (format json). */
   values: ResolvedValue[];
   timestamp: { path: JsonPath; unit: TimestampUnit } | undefined;
   tags: ResolvedTags;
   /** Metric of Sparkplug online/offline events (format sparkplug). */
-  stateMetric: Template | undefined;
+  stateMetric: MqttTemplate | undefined;
   /** Sparkplug: ask edge nodes for a rebirth when an alias is unknown. */
   rebirth: boolean;
-}
-
-/** One problem found in a subscription: `path` is relative to the `mqtt:` section. */
-export interface SectionIssue {
-  path: (string | number)[];
-  message: string;
 }
 
 const SPARKPLUG_NAMES = ['group', 'edge_node', 'device', 'name'];
@@ -93,13 +91,13 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
   onlyFor('rebirth', ['sparkplug']);
   if (format === 'json' && sub.value !== undefined && hasFields) issues.push({ path: at('value'), message: 'use value (one point per message) or fields (several), not both' });
 
-  const template = (text: string, path: (string | number)[], allowField: boolean): Template | undefined => {
-    const parsed = parseTemplate(text);
+  const template = (text: string, path: (string | number)[], allowField: boolean): MqttTemplate | undefined => {
+    const parsed = compileMqttTemplate(text);
     if (!parsed.ok) {
       issues.push({ path, message: parsed.message });
       return undefined;
     }
-    for (const name of placeholdersOf(parsed.template)) {
+    for (const name of parsed.template.placeholders) {
       const level = /^topic\.(\d+)$/.exec(name);
       let problem: string | undefined;
       if (level && levels !== undefined && Number(level[1]) >= levels) problem = `{${name}}: topics matching "${topic?.filter}" have ${levels} levels (numbered from 0)`;
@@ -133,7 +131,7 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
   const valueType: ValueType = sub.type ?? MQTT_DEFAULTS.valueType;
   if (format === 'json' && !hasFields) {
     const path = jsonPath(sub.value ?? '$', at('value'));
-    if (path && metric) values.push({ field: undefined, path, type: valueType, metric, tags: [] });
+    if (path && metric) values.push({ field: undefined, path, type: valueType, naming: { metric, tags } });
   }
   for (const [name, entry] of Object.entries(format === 'json' ? (sub.fields ?? {}) : {})) {
     if (!/^[A-Za-z0-9_.-]+$/.test(name)) issues.push({ path: at('fields', name), message: `field name "${name}": use letters, digits, ".", "_" and "-" (it becomes part of metric names)` });
@@ -141,7 +139,7 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
     const path = jsonPath(spec.value, at('fields', name, ...(typeof entry === 'string' ? [] : ['value'])));
     const own = spec.metric === undefined ? metric : template(spec.metric, at('fields', name, 'metric'), true);
     const fieldTags = tagsOf(spec.tags, at('fields', name, 'tags'), true);
-    if (path && own) values.push({ field: name, path, type: spec.type ?? valueType, metric: own, tags: fieldTags });
+    if (path && own) values.push({ field: name, path, type: spec.type ?? valueType, naming: { metric: own, tags: [...tags, ...fieldTags] } });
   }
   let timestamp: ResolvedSubscription['timestamp'];
   if (sub.timestamp !== undefined) {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { checkMqttSection } from '../src/check.js';
 import { mqttConfigSchema } from '../src/config.js';
 import { resolveSubscriptions } from '../src/resolve.js';
 
-/** The issues the schema reports, as `path: message` lines. */
+/** The issues the schema and then the definition's check report, as `path: message` lines (as the mapping loader runs them). */
 function issues(section: unknown): string[] {
   const result = mqttConfigSchema.safeParse(section);
-  return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (!result.success) return result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  return checkMqttSection(result.data).map((i) => `${i.path.join('.')}: ${i.message}`);
 }
 
 const url = 'mqtt://127.0.0.1:1883';
@@ -44,6 +46,32 @@ describe('the mqtt: section', () => {
     [{ url, subscriptions: [] }, expect.stringContaining('subscriptions: Too small')],
   ])('refuses %j', (section, expected) => {
     expect(issues(section)).toEqual([expected]);
+  });
+
+  it.each([
+    [{ keepalive_s: -1 }, 'keepalive_s: Too small: expected number to be >=0'],
+    [{ keepalive_s: '20h' }, 'keepalive_s: must be at most 65535s (range 0..65535s)'],
+    [{ connect_timeout_ms: '1d' }, 'connect_timeout_ms: must be at most 10m (range 100ms..10m)'],
+    [{ max_packet_size: '512MiB' }, 'max_packet_size: must be at most 256MiB (range 1KiB..256MiB)'],
+    [{ once_timeout_ms: 50 }, 'once_timeout_ms: must be at least 100ms (range 100ms..1h)'],
+    [{ reconnect: { initial_ms: '2h' } }, 'reconnect.initial_ms: must be at most 1h (range 10ms..1h)'],
+  ])('bounds every duration and size: %j', (extra, expected) => {
+    expect(issues({ url, subscriptions: [{ topic: 'a', metric: 'x' }], ...extra })).toEqual([expected]);
+  });
+
+  it('reads durations and sizes with their units, and today\'s bare numbers in the unit of the key', () => {
+    const parse = (extra: Record<string, unknown>) => mqttConfigSchema.parse({ url, subscriptions: [{ topic: 'a', metric: 'x' }], ...extra });
+    expect(parse({ keepalive_s: 30, session_expiry_s: '2h', connect_timeout_ms: 2500, once_timeout_ms: '30s', max_packet_size: '64KiB', reconnect: { initial_ms: '250ms', max_ms: 60_000 } })).toMatchObject({
+      keepalive_s: 30_000,
+      session_expiry_s: 7_200_000,
+      connect_timeout_ms: 2500,
+      once_timeout_ms: 30_000,
+      max_packet_size: 65_536,
+      reconnect: { initial_ms: 250, max_ms: 60_000 },
+    });
+    expect(issues({ url, subscriptions: [{ topic: 'a', metric: 'x', tags: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) }] })).toEqual([
+      'subscriptions.0.tags: at most 16 tags (the ingest service refuses more)',
+    ]);
   });
 
   it('accepts fields whose entries all name their metric, without a subscription metric', () => {

@@ -1,20 +1,16 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { describeDecodeFixtures } from '@fieldbridge/core/testing';
 import { get as sparkplugB } from 'sparkplug-payload';
 import type { UPayload } from 'sparkplug-payload/lib/sparkplugbpayload.js';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { mqttConfigSchema } from '../src/config.js';
+import { beforeAll } from 'vitest';
+import { mqttBridge } from '../src/bridge.js';
+import type { MqttConfig } from '../src/config.js';
 import { decodeMessage } from '../src/decode.js';
 import { resolveSubscriptions } from '../src/resolve.js';
 import { loadSparkplugCodec, type SparkplugCodec } from '../src/sparkplug-codec.js';
-import { SparkplugState } from '../src/sparkplug.js';
+import { SparkplugState } from '../src/sparkplug-state.js';
 import { topicLevels, topicMatches } from '../src/topic.js';
 
-const root = fileURLToPath(new URL('./fixtures/decode/', import.meta.url));
-const cases = readdirSync(root).filter((name) => statSync(join(root, name)).isDirectory());
 /** The receipt time every fixture message gets, so expected timestamps are fixed. */
 const RECEIVED_AT_MS = 1_800_000_000_000;
 
@@ -55,10 +51,9 @@ beforeAll(async () => {
 });
 
 /** Decodes a fixture's messages in order, with one Sparkplug state across them, as the source does. */
-function decodeFixture(dir: string): unknown[] {
-  const config = mqttConfigSchema.parse(parse(readFileSync(join(dir, 'map.yaml'), 'utf8')));
-  const subs = resolveSubscriptions(config);
-  const messages = JSON.parse(readFileSync(join(dir, 'messages.json'), 'utf8')) as FixtureMessage[];
+function decodeFixture(section: unknown, input: Buffer): unknown[] {
+  const subs = resolveSubscriptions(section as MqttConfig);
+  const messages = JSON.parse(input.toString('utf8')) as FixtureMessage[];
   const context = { codec, state: new SparkplugState() };
   return messages.map((message) => {
     const sub = subs.find((s) => topicMatches(s.topic, topicLevels(message.topic)));
@@ -68,14 +63,10 @@ function decodeFixture(dir: string): unknown[] {
   });
 }
 
-describe('decoding fixtures (messages.json + map.yaml -> expected.json)', () => {
-  it('has JSON, scalar and Sparkplug cases', () => {
-    expect(cases).toEqual(expect.arrayContaining(['json-paths', 'json-fields', 'number-text', 'sparkplug-birth-data', 'sparkplug-death', 'sparkplug-errors']));
-  });
-
-  it.each(cases)('%s', (name) => {
-    const dir = join(root, name);
-    const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as unknown[];
-    expect(decodeFixture(dir)).toEqual(expected);
-  });
+describeDecodeFixtures({
+  dir: new URL('./fixtures/decode/', import.meta.url),
+  definition: mqttBridge,
+  input: 'messages.json',
+  decode: decodeFixture,
+  required: ['json-paths', 'json-fields', 'json-hostile', 'number-text', 'sparkplug-birth-data', 'sparkplug-death', 'sparkplug-errors'],
 });

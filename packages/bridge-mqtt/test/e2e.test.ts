@@ -3,24 +3,23 @@ import { fileURLToPath } from 'node:url';
 import { parseMapping, startBridge, type RunningBridge } from '@fieldbridge/core';
 import { createGateway, type Gateway } from '@fieldbridge/gateway-dev';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { trackCleanups } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
 import { mqttBridge } from '../src/bridge.js';
 import { startMqttSimulator, type MqttSimulator } from '../src/simulator.js';
 import { startMosquitto, type Mosquitto } from './helpers/mosquitto.js';
 import { until } from './helpers/until.js';
-import { runCleanups } from './helpers/cleanup.js';
 
 const example = fileURLToPath(new URL('../../../examples/mqtt/map.yaml', import.meta.url));
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(() => runCleanups(cleanups));
+const track = trackCleanups();
 
 const T0 = 1_750_000_000_000;
 
 async function setup(): Promise<{ broker: Mosquitto; gw: Gateway; bridge: () => Promise<RunningBridge>; sim: () => Promise<MqttSimulator> }> {
   const broker = await startMosquitto();
-  cleanups.push(() => broker.close());
+  track.add(broker, (x) => x.close());
   const gw = await createGateway({ apiKeys: ['dev-key'] });
-  cleanups.push(() => gw.close());
+  track.add(gw, (x) => x.close());
   const env = { MQTT_URL: broker.url, FIELDBRIDGE_SINK_URL: gw.url };
   let clientId = 0;
   return {
@@ -31,14 +30,14 @@ async function setup(): Promise<{ broker: Mosquitto; gw: Gateway; bridge: () => 
       // A fresh session per test: the example's fixed client id would resume an earlier one.
       (config.mqtt as { client_id: string }).client_id = `e2e-${process.pid}-${clientId++}`;
       const bridge = await startBridge(mqttBridge, config, { logger: pino({ level: 'silent' }) });
-      cleanups.push(() => bridge.stop());
+      track.add(bridge, (x) => x.stop());
       await until(() => bridge.readiness().ready, 'the bridge subscribed');
       return bridge;
     },
     async sim() {
       let t = T0;
       const sim = await startMqttSimulator({ url: broker.url, intervalMs: 3_600_000, now: () => (t += 1000) });
-      cleanups.push(() => sim.close());
+      track.add(sim, (x) => x.close());
       return sim;
     },
   };
@@ -74,7 +73,7 @@ describe('end to end: bridge-mqtt-sim -> mosquitto -> examples/mqtt/map.yaml -> 
     await until(() => gw.points({ metric: 'edge1.state' }).length === 2, 'the NDEATH state event');
     expect(gw.points({ metric: 'edge1.state' }).map((p) => p.value)).toEqual(['online', 'offline']);
     expect(gw.points({ metric: 'edge1.robot1.state' }).map((p) => p.value)).toEqual(['online', 'offline']);
-    expect(await running.registry.getSingleMetricAsString('fieldbridge_mqtt_decode_errors_total')).not.toMatch(/} [1-9]/);
+    expect(await running.registry.getSingleMetricAsString('fieldbridge_source_errors_total')).not.toMatch(/} [1-9]/);
   });
 
   it('asks an edge node that was born before the bridge started for a rebirth', async () => {
@@ -86,6 +85,6 @@ describe('end to end: bridge-mqtt-sim -> mosquitto -> examples/mqtt/map.yaml -> 
     await simulator.tick();
     await until(() => gw.points({ metric: 'edge1.robot1.cycles' }).length >= 2, 'DDATA decoded by alias');
     expect(await running.registry.getSingleMetricAsString('fieldbridge_mqtt_sparkplug_rebirths_total')).toMatch(/ 1$/m);
-    expect(await running.registry.getSingleMetricAsString('fieldbridge_mqtt_decode_errors_total')).toMatch(/kind="unknown_alias"} [1-9]/);
+    expect(await running.registry.getSingleMetricAsString('fieldbridge_source_errors_total')).toMatch(/kind="unknown_alias"} [1-9]/);
   });
 });

@@ -1,28 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseMapping } from '@fieldbridge/core';
-import { expectRefusedAt } from '@fieldbridge/core/testing';
+import { describeRefusals } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { describeMqtt, mqttBridge } from '../src/bridge.js';
 import type { MqttConfig } from '../src/config.js';
 
-const bad = (name: string): string => fileURLToPath(new URL(`./fixtures/bad/${name}`, import.meta.url));
 const example = fileURLToPath(new URL('../../../examples/mqtt/map.yaml', import.meta.url));
 
-describe('bad mappings are refused with file:line:col', () => {
-  it.each([
-    ['unknown-key.yaml', 7, 7, 'mqtt.subscriptions[0].qos_level', /unknown key/],
-    ['bad-topic.yaml', 5, 14, 'mqtt.subscriptions[0].topic', /"#" must be a whole level and the last one/],
-    ['bad-path.yaml', 7, 14, 'mqtt.subscriptions[0].value', /JSON path "\$\.reading\.\.value": expected a key after "\." at character 11/],
-    ['bad-placeholder.yaml', 6, 15, 'mqtt.subscriptions[0].metric', /\{topic\.3\}: topics matching "plant\/\+\/env" have 3 levels \(numbered from 0\)/],
-    ['sparkplug-value.yaml', 7, 14, 'mqtt.subscriptions[0].value', /value applies to format json, not sparkplug/],
-    ['persistent-no-id.yaml', 4, 10, 'mqtt.clean', /a persistent session \(clean: false\) needs a fixed client_id/],
-    ['bad-url.yaml', 3, 8, 'mqtt.url', /url scheme "tcp:" is not one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//],
-    ['missing-metric.yaml', 5, 7, 'mqtt.subscriptions[0].metric', /metric is required for format number/],
-  ] as const)('%s', (name, line, col, path, message) => {
-    expectRefusedAt(bad(name), mqttBridge, { line, col, path, message });
-  });
-});
+describeRefusals(mqttBridge, new URL('./fixtures/bad/', import.meta.url), [
+  ['unknown-key.yaml', 7, 7, 'mqtt.subscriptions[0].qos_level', /unknown key/],
+  ['bad-topic.yaml', 5, 14, 'mqtt.subscriptions[0].topic', /"#" must be a whole level and the last one/],
+  ['bad-path.yaml', 7, 14, 'mqtt.subscriptions[0].value', /JSON path "\$\.reading\.\.value": expected a key after "\." at character 11/],
+  ['bad-placeholder.yaml', 6, 15, 'mqtt.subscriptions[0].metric', /\{topic\.3\}: topics matching "plant\/\+\/env" have 3 levels \(numbered from 0\)/],
+  ['sparkplug-value.yaml', 7, 14, 'mqtt.subscriptions[0].value', /value applies to format json, not sparkplug/],
+  ['persistent-no-id.yaml', 4, 10, 'mqtt.clean', /a persistent session \(clean: false\) needs a fixed client_id/],
+  ['bad-url.yaml', 3, 8, 'mqtt.url', /url scheme "tcp:" is not one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//],
+  ['missing-metric.yaml', 5, 7, 'mqtt.subscriptions[0].metric', /metric is required for format number/],
+]);
 
 describe('examples/mqtt/map.yaml', () => {
   it('loads, with the environment filling the broker URL', () => {
@@ -34,7 +29,7 @@ describe('examples/mqtt/map.yaml', () => {
   it('describes the connection and every subscription for --check, without secrets', () => {
     const config = parseMapping(readFileSync(example, 'utf8'), example, mqttBridge, { MQTT_PASSWORD: 's3cret', MQTT_USERNAME: 'bridge' });
     const lines = describeMqtt(config.mqtt as MqttConfig);
-    expect(lines[0]).toBe('broker mqtt://127.0.0.1:1883 (MQTT 3.1.1, client id fieldbridge-plant-a, persistent session, keepalive 30 s, user bridge with a password, reconnect 500-30000 ms)');
+    expect(lines[0]).toBe('broker mqtt://127.0.0.1:1883 (MQTT 3.1.1, client id fieldbridge-plant-a, persistent session, keepalive 30 s, user bridge with a password, reconnect 500-30000 ms, packets up to 1MiB)');
     expect(lines.join('\n')).not.toContain('s3cret');
     expect(lines.slice(1).map((l) => l.trim().split(' (')[0])).toEqual(['plant/+/+/temperature', 'plant/+/env', 'plant/+/+/counter', 'spBv1.0/plant-a/#']);
   });

@@ -1,22 +1,21 @@
 import { parseMapping, startBridge, type RunningBridge } from '@fieldbridge/core';
 import { createGateway } from '@fieldbridge/gateway-dev';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { trackCleanups } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
 import { mqttBridge } from '../src/bridge.js';
 import { startMosquitto } from './helpers/mosquitto.js';
 import { connectPublisher } from './helpers/mqtt.js';
 import { until } from './helpers/until.js';
-import { runCleanups } from './helpers/cleanup.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(() => runCleanups(cleanups));
+const track = trackCleanups();
 
 describe('MQTT 5 shared subscription on mosquitto', () => {
   it('splits one stream between two bridge replicas: each gets part, together all', async () => {
     const broker = await startMosquitto();
-    cleanups.push(() => broker.close());
+    track.defer(() => broker.close());
     const gw = await createGateway({ apiKeys: ['k'] });
-    cleanups.push(() => gw.close());
+    track.defer(() => gw.close());
     const replica = async (name: string): Promise<RunningBridge> => {
       const text = `
 source_id: ${name}
@@ -29,7 +28,7 @@ mqtt:
     - { topic: '$share/bridges/plant/+/reading', qos: 1, metric: '{topic.1}.reading', value: $.v }
 `;
       const bridge = await startBridge(mqttBridge, parseMapping(text, `${name}.yaml`, mqttBridge, {}), { logger: pino({ level: 'silent' }) });
-      cleanups.push(() => bridge.stop());
+      track.defer(() => bridge.stop());
       return bridge;
     };
     const bridges = [await replica('replica-a'), await replica('replica-b')];
@@ -37,7 +36,7 @@ mqtt:
 
     const N = 200;
     const pub = await connectPublisher(broker.url, { protocolVersion: 5 });
-    cleanups.push(() => pub.close());
+    track.defer(() => pub.close());
     for (let i = 0; i < N; i++) await pub.publish(`plant/m${i % 4}/reading`, JSON.stringify({ v: i }), 1);
     await until(() => gw.stats().points >= N, `${N} points at the gateway`);
     await Promise.all(bridges.map((b) => b.sink.flush()));

@@ -1,18 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { trackCleanups } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
 import { startAedes } from './helpers/aedes.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
-import { runCleanups } from './helpers/cleanup.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(() => runCleanups(cleanups));
+const track = trackCleanups();
 
 async function setup(subscriptions: unknown[], extra: Record<string, unknown> = {}) {
   const aedes = await startAedes();
-  cleanups.push(() => aedes.close());
-  const test = await startSource(section({ url: aedes.url, subscriptions, ...extra }), {}, cleanups);
+  track.defer(() => aedes.close());
+  const test = await startSource(section({ url: aedes.url, subscriptions, ...extra }), {}, track);
   await test.subscribed();
   const pub = await connectPublisher(aedes.url);
-  cleanups.push(() => pub.close());
+  track.defer(() => pub.close());
   return { aedes, pub, ...test };
 }
 
@@ -60,7 +59,7 @@ describe('bridge-mqtt on aedes (MQTT 3.1.1)', () => {
   });
 
   it('counts bad payloads and logs them once per topic, never stopping', async () => {
-    const { pub, t, source } = await setup([
+    const { pub, t } = await setup([
       { topic: 'a/+', metric: '{topic.1}', value: '$.v' },
       { topic: 'txt', format: 'text', metric: 'note' },
     ]);
@@ -74,35 +73,37 @@ describe('bridge-mqtt on aedes (MQTT 3.1.1)', () => {
       ['x', 3],
       ['note', 'hello'],
     ]);
-    const metric = (kind: string) => t.metric('fieldbridge_mqtt_decode_errors_total', { subscription: 'a/+', kind });
+    const metric = (kind: string) => t.metric('fieldbridge_source_errors_total', { bridge: 'mqtt', channel: 'a/+', kind });
     expect([await metric('invalid_json'), await metric('not_a_number'), await metric('missing_value')]).toEqual([3, 1, 1]);
+    expect(await t.metric('fieldbridge_source_messages_total', { bridge: 'mqtt', channel: 'a/+' })).toBe(6);
+    expect(await t.metric('fieldbridge_source_points_total', { bridge: 'mqtt', channel: 'a/+' })).toBe(1);
     const logged = t.problems.filter((p) => p.kind === 'report' && p.logged).map((p) => p.key);
-    expect(logged).toEqual(['mqtt.a/+.invalid_json.a/x', 'mqtt.a/+.not_a_number.a/y', 'mqtt.a/+.missing_value.a/y']);
-    expect(t.problems.filter((p) => p.kind === 'resolve').map((p) => p.key)).toEqual(['mqtt.a/+.invalid_json.a/x']);
-    expect(source.subscriptions().map((s) => [s.name, s.state, s.messages])).toEqual([
-      ['a/+', 'connected', 6],
-      ['txt', 'connected', 1],
+    expect(logged).toEqual(['mqtt.a/+.a/x.invalid_json', 'mqtt.a/+.a/y.not_a_number', 'mqtt.a/+.a/y.missing_value']);
+    expect(t.problems.filter((p) => p.kind === 'resolve').map((p) => p.key)).toEqual(['mqtt.a/+.a/x.invalid_json']);
+    expect(Object.entries(t.channels()).map(([name, c]) => [name, c.state])).toEqual([
+      ['a/+', 'connected'],
+      ['txt', 'connected'],
     ]);
+    expect(await t.metric('fieldbridge_source_messages_total', { bridge: 'mqtt', channel: 'txt' })).toBe(1);
   });
 
   it('counts messages that match no rule: a persistent session kept an older mapping\'s subscription', async () => {
-    const aedes = await startAedes();
-    cleanups.push(() => aedes.close());
+    const aedes = track.add(await startAedes(), (b) => b.close());
     const session = { client_id: 'fb-no-rule', clean: false };
     const old = await startSource(section({ url: aedes.url, ...session, subscriptions: [{ topic: 'old/#', metric: 'old' }] }));
     await old.subscribed();
     await old.source.stop();
-    const { t, subscribed } = await startSource(section({ url: aedes.url, ...session, subscriptions: [{ topic: 'new/+', format: 'number', metric: '{topic.1}' }] }), {}, cleanups);
+    const { t, subscribed } = await startSource(section({ url: aedes.url, ...session, subscriptions: [{ topic: 'new/+', format: 'number', metric: '{topic.1}' }] }), {}, track);
     await subscribed();
     const pub = await connectPublisher(aedes.url);
-    cleanups.push(() => pub.close());
+    track.defer(() => pub.close());
     await pub.publish('old/1', '1');
     await pub.publish('old/2', '2');
     await pub.publish('new/a', '3');
     await t.waitFor(() => t.points.length === 1, 'the mapped point');
     await t.waitFor(() => t.problems.length >= 2, 'two problems');
     expect(t.points.map((p) => [p.metric, p.value])).toEqual([['a', 3]]);
-    expect(await t.metric('fieldbridge_mqtt_decode_errors_total', { subscription: 'none', kind: 'no_rule' })).toBe(2);
-    expect(t.problems.map((p) => p.key)).toEqual(['mqtt.none.no_rule.old/1', 'mqtt.none.no_rule.old/2']);
+    expect(await t.metric('fieldbridge_source_errors_total', { bridge: 'mqtt', channel: 'none', kind: 'no_rule' })).toBe(2);
+    expect(t.problems.map((p) => p.key)).toEqual(['mqtt.none.old/1.no_rule', 'mqtt.none.old/2.no_rule']);
   });
 });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { trackCleanups } from '@fieldbridge/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCerts, type TestCerts } from './helpers/certs.js';
 import { startMosquitto, type Mosquitto } from './helpers/mosquitto.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
-import { runCleanups } from './helpers/cleanup.js';
 
 let certs: TestCerts;
 let serverOnly: Mosquitto;
@@ -22,26 +22,25 @@ afterAll(async () => {
   await certs?.remove();
 });
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(() => runCleanups(cleanups));
+const track = trackCleanups();
 
 const subscriptions = [{ topic: 'secure/+', format: 'number', metric: 'secure.{topic.1}' }];
 const publisherTls = () => ({ ca: readFileSync(certs.ca), cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) });
 
 /** Starts a source and resolves with the first connection problem it reports. */
 async function firstConnectionProblem(config: Record<string, unknown>): Promise<string> {
-  const { t, source } = await startSource(section({ ...config, reconnect: { initial_ms: 50, max_ms: 50 }, subscriptions }), {}, cleanups);
+  const { t } = await startSource(section({ ...config, reconnect: { initial_ms: 50, max_ms: 50 }, subscriptions }), {}, track);
   await t.waitFor(() => t.problems.some((p) => p.key === 'mqtt.connection'), 'a connection problem');
-  expect(source.subscriptions()[0]?.state).toBe('connecting');
+  expect(t.channels()['secure/+']?.state).toBe('connecting');
   return t.problems.find((p) => p.key === 'mqtt.connection')?.message ?? '';
 }
 
 describe('mqtts:// against mosquitto with a test CA', () => {
   it('verifies the broker with tls.ca and receives', async () => {
-    const { t, subscribed } = await startSource(section({ url: serverOnly.url, tls: { ca: certs.ca }, subscriptions }), {}, cleanups);
+    const { t, subscribed } = await startSource(section({ url: serverOnly.url, tls: { ca: certs.ca }, subscriptions }), {}, track);
     await subscribed();
     const pub = await connectPublisher(serverOnly.url, publisherTls());
-    cleanups.push(() => pub.close());
+    track.defer(() => pub.close());
     await pub.publish('secure/a', '42');
     await t.waitFor(() => t.points.length === 1, 'a point');
     expect(t.points[0]).toMatchObject({ metric: 'secure.a', value: 42 });
@@ -62,11 +61,11 @@ describe('mqtts:// against mosquitto with a test CA', () => {
     const { t, subscribed } = await startSource(
       section({ url: clientCert.url, tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey }, subscriptions }),
       {},
-      cleanups,
+      track,
     );
     await subscribed();
     const pub = await connectPublisher(clientCert.url, publisherTls());
-    cleanups.push(() => pub.close());
+    track.defer(() => pub.close());
     await pub.publish('secure/b', '7');
     await t.waitFor(() => t.points.length === 1, 'a point');
     expect(t.points[0]).toMatchObject({ metric: 'secure.b', value: 7 });
@@ -80,7 +79,7 @@ describe('mqtts:// against mosquitto with a test CA', () => {
   it('checks the certificate against tls.servername when the URL names an address', async () => {
     const mismatch = await firstConnectionProblem({ url: named.url, tls: { ca: certs.ca } });
     expect(mismatch).toMatch(/TLS: the broker's certificate was not accepted \(.*(altnames|broker\.test)/);
-    const { t, subscribed } = await startSource(section({ url: named.url, tls: { ca: certs.ca, servername: 'broker.test' }, subscriptions }), {}, cleanups);
+    const { t, subscribed } = await startSource(section({ url: named.url, tls: { ca: certs.ca, servername: 'broker.test' }, subscriptions }), {}, track);
     await subscribed();
     expect(t.problems.filter((p) => p.key === 'mqtt.connection')).toEqual([]);
   });

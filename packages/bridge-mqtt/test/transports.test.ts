@@ -1,11 +1,11 @@
 import { parseMapping } from '@fieldbridge/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { trackCleanups } from '@fieldbridge/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mqttBridge } from '../src/bridge.js';
 import type { MqttConfig } from '../src/config.js';
 import { startAedes, type AedesBroker } from './helpers/aedes.js';
 import { makeTestCerts, type TestCerts } from './helpers/certs.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
-import { runCleanups } from './helpers/cleanup.js';
 
 let certs: TestCerts;
 let aedes: AedesBroker;
@@ -25,8 +25,7 @@ afterAll(async () => {
   await certs?.remove();
 });
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(() => runCleanups(cleanups));
+const track = trackCleanups();
 
 /** The `mqtt:` section of a mapping file, credentials from the environment as in production. */
 function fromFile(url: string, extra: string, env: Record<string, string>): MqttConfig {
@@ -42,10 +41,10 @@ describe('transports and credentials (aedes)', () => {
     ['wss:// with a test CA', () => aedes.wssUrl!, () => `  tls: { ca: '${certs.ca}' }\n`],
   ] as const)('connects over %s with username and password from the environment', async (_name, url, tls) => {
     const config = fromFile(url(), typeof tls === 'function' ? tls() : tls, creds);
-    const { t, subscribed } = await startSource(config, {}, cleanups);
+    const { t, subscribed } = await startSource(config, {}, track);
     await subscribed();
     const pub = await connectPublisher(aedes.url, { username: 'bridge', password: 's3cret' });
-    cleanups.push(() => pub.close());
+    track.defer(() => pub.close());
     await pub.publish('ws/a', '12.5');
     await t.waitFor(() => t.points.length === 1, 'a point');
     expect(t.points[0]).toMatchObject({ metric: 'ws.a', value: 12.5 });
@@ -53,13 +52,13 @@ describe('transports and credentials (aedes)', () => {
 
   it('reports refused credentials clearly and keeps retrying with backoff', async () => {
     const config = fromFile(aedes.url, '  reconnect: { initial_ms: 20, max_ms: 40 }\n', { MQTT_USERNAME: 'bridge', MQTT_PASSWORD: 'wrong' });
-    const { t, source } = await startSource(config, {}, cleanups);
+    const { t, source } = await startSource(config, {}, track);
     await t.waitFor(() => t.problems.filter((p) => p.key === 'mqtt.connection').length >= 3, 'three failed attempts');
     const reports = t.problems.filter((p) => p.key === 'mqtt.connection');
     expect(reports[0]?.message).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+: the broker refused the connection: Bad username or password \(check username and password, and the broker's ACL\); next attempt in \d+ ms$/);
     expect(reports.filter((p) => p.logged)).toHaveLength(1);
     expect(await t.metric('fieldbridge_mqtt_connects_total', { result: 'failed' })).toBeGreaterThanOrEqual(3);
-    expect(source.subscriptions()[0]?.state).toBe('connecting');
+    expect(t.channels()['ws/+']).toMatchObject({ state: 'connecting', reason: expect.stringContaining('Bad username or password') });
   });
 
   it('refuses a subscription the broker does not allow, and says so per subscription', async () => {
@@ -67,14 +66,14 @@ describe('transports and credentials (aedes)', () => {
       // A null subscription is a refusal (SUBACK 0x80); an error would drop the connection.
       authorizeSubscribe: (_client, sub, done) => done(null, sub.topic.startsWith('secret/') ? null : sub),
     });
-    cleanups.push(() => strict.close());
+    track.defer(() => strict.close());
     const { t, source } = await startSource(
       section({ url: strict.url, subscriptions: [{ topic: 'open/+', format: 'number', metric: 'o' }, { topic: 'secret/+', format: 'number', metric: 's' }] }),
       {},
-      cleanups,
+      track,
     );
-    await t.waitFor(() => source.subscriptions().every((s) => s.state !== 'connecting'), 'both answered');
-    expect(source.subscriptions().map((s) => [s.name, s.state])).toEqual([
+    await t.waitFor(() => Object.values(t.channels()).every((c) => c.state !== 'connecting'), 'both answered');
+    expect(Object.entries(t.channels()).map(([name, c]) => [name, c.state])).toEqual([
       ['open/+', 'connected'],
       ['secret/+', 'failed'],
     ]);

@@ -1,7 +1,7 @@
 // `@fieldbridge/core/bridge`: the kit every bridge is built from (docs/BRIDGE.md). The
 // definition and the context a bridge receives, the shared schemas, the reconnector, the
 // standard source metrics, the metric-name template engine, the change filter, the decode
-// contract, keyed problem episodes and the error base. The command-line side (the simulator
+// contract, keyed problem episodes, the error base, and bounds on what peers send. The command-line side (the simulator
 // command helper) lives in `@fieldbridge/core/cli`, the test side in `@fieldbridge/core/testing`.
 export {
   defineBridge,
@@ -18,6 +18,7 @@ export {
 export type { SectionIssue } from './config/file-schema.js';
 export { BridgeError, isBridgeError } from './bridge/bridge-error.js';
 export { createReconnector, type Reconnector, type ReconnectorOptions } from './bridge/reconnector.js';
+export { createOutage, type Outage, type OutageOptions } from './bridge/outage.js';
 export { tagsSchema, reconnectSchema, reconnectPolicy, maxRateHzSchema, RECONNECT_DEFAULTS } from './bridge/schemas.js';
 export { durationMs, sizeBytes, formatDuration, formatSize, MAX_TIMER_MS, type DurationOptions, type SizeOptions } from './config/units.js';
 export { createSourceMetrics, MAX_LABELLED_CHANNELS, type SourceMetrics } from './bridge/source-metrics.js';
@@ -34,7 +35,9 @@ export {
 export { createChangeFilter, type ChangeFilter, type ChangeFilterOptions, type ChangeVerdict } from './shared/change-filter.js';
 export type { DecodeProblem, DecodeResult } from './bridge/decode.js';
 export { createKeyedProblems, type KeyedProblems, type KeyedProblemsOptions } from './bridge/keyed-problems.js';
+export { createKeyedCache, type KeyedCacheOptions } from './bridge/keyed-cache.js';
 export { packageVersion } from './bridge/package-version.js';
+export { excerpt, jsonNestsDeeperThan } from './bridge/bounds.js';
 export { float32Value } from './point/float32.js';
 export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './clock/device-clock.js';
 export type { Point, PointValue, Tags } from './point/point.js';

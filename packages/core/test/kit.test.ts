@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
-import { describe, expect, it } from 'vitest';
-import { compileTemplate, createReconnector, createSourceMetrics, MAX_LABELLED_CHANNELS, namedPlaceholders, renderMetricName } from '../src/kit.js';
+import { describe, expect, it, vi } from 'vitest';
+import { compileTemplate, createKeyedCache, createOutage, createReconnector, createSourceMetrics, excerpt, jsonNestsDeeperThan, MAX_LABELLED_CHANNELS, namedPlaceholders, renderMetricName } from '../src/kit.js';
 
 describe('kit: reconnector', () => {
   it('grows the delay while attempts fail, and starts over only after a connection that lasted', () => {
@@ -75,5 +75,81 @@ describe('kit: standard source metrics', () => {
     m.forget('vcan0');
     const text = await registry.metrics();
     expect(text).not.toMatch(/channel="vcan0"/);
+  });
+
+  it('adds points and messages up in plain numbers, and every read sees them all, of every bridge on the registry', async () => {
+    const registry = new Registry();
+    const can = createSourceMetrics(registry, 'can');
+    const mqtt = createSourceMetrics(registry, 'mqtt');
+    for (let i = 0; i < 1000; i++) {
+      can.messages('vcan0');
+      can.points('vcan0', 3);
+      mqtt.messages('plant/#', 2);
+    }
+    const read = async (name: string) => Object.fromEntries((await registry.getSingleMetric(name)!.get()).values.map((v) => [`${v.labels.bridge}/${v.labels.channel}`, v.value]));
+    expect(await read('fieldbridge_source_messages_total')).toEqual({ 'can/vcan0': 1000, 'mqtt/plant/#': 2000 });
+    expect(await read('fieldbridge_source_points_total')).toEqual({ 'can/vcan0': 3000 });
+    can.points('vcan0', 1);
+    expect(await registry.metrics()).toMatch(/fieldbridge_source_points_total\{bridge="can",channel="vcan0"\} 3001/);
+  });
+});
+
+describe('kit: keyed cache', () => {
+  it('computes once per key, keeps at most maxKeys (first in, first out), and never keeps what keep() refuses', () => {
+    const computed: string[] = [];
+    const lengthOf = createKeyedCache((key: string) => (computed.push(key), key.length), { maxKeys: 2, keep: (key) => key.length < 10 });
+    expect([lengthOf('a'), lengthOf('bb'), lengthOf('a'), lengthOf('bb')]).toEqual([1, 2, 1, 2]);
+    expect(computed).toEqual(['a', 'bb']);
+    lengthOf('ccc');
+    lengthOf('a');
+    expect(computed).toEqual(['a', 'bb', 'ccc', 'a']);
+    lengthOf('x'.repeat(20));
+    lengthOf('x'.repeat(20));
+    expect(computed.filter((k) => k.length === 20)).toHaveLength(2);
+    expect(createKeyedCache((key: number) => (key > 0 ? undefined : 0))(1)).toBeUndefined();
+  });
+});
+
+describe('kit: outage episodes', () => {
+  it('logs a flapping connection once, and ends the episode only after a connection lasted', () => {
+    vi.useFakeTimers();
+    try {
+      const calls: string[] = [];
+      const problems = { report: (key: string, message: string) => (calls.push(`report ${key}: ${message}`), calls.length === 1), resolve: (key: string, message?: string) => void calls.push(`resolve ${key}: ${message}`), open: () => [] };
+      const outage = createOutage(problems, { key: 'x.connection', stableMs: 30_000 });
+      expect(outage.connected('up again')).toBe(true);
+      outage.failed('lost');
+      for (let i = 0; i < 3; i++) {
+        expect(outage.connected('up again')).toBe(false);
+        vi.advanceTimersByTime(29_999);
+        outage.failed('lost again');
+      }
+      expect(calls.filter((c) => c.startsWith('resolve'))).toEqual([]);
+      expect(outage.connected('up again')).toBe(false);
+      vi.advanceTimersByTime(30_000);
+      expect(calls.at(-1)).toBe('resolve x.connection: up again (the connection held 30s)');
+      expect(outage.connected('up again')).toBe(true);
+      outage.failed('lost');
+      outage.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('kit: bounds on what peers send', () => {
+  it('excerpt cuts text copied into messages', () => {
+    expect(excerpt('short')).toBe('short');
+    expect(excerpt('x'.repeat(100), 10)).toBe('xxxxxxx...');
+    expect(excerpt('x'.repeat(60))).toBe('x'.repeat(60));
+  });
+
+  it('jsonNestsDeeperThan counts brackets outside strings, escaped quotes included', () => {
+    const deep = (n: number) => Buffer.from(`${'['.repeat(n)}1${']'.repeat(n)}`);
+    expect(jsonNestsDeeperThan(deep(64), 64)).toBe(false);
+    expect(jsonNestsDeeperThan(deep(65), 64)).toBe(true);
+    expect(jsonNestsDeeperThan(Buffer.from(JSON.stringify({ a: '['.repeat(100), b: '\\"[[[[' })), 2)).toBe(false);
+    expect(jsonNestsDeeperThan(Buffer.from('{"a": [[{"b": [1]}]]}'), 3)).toBe(true);
+    expect(jsonNestsDeeperThan(Buffer.from(`${'{"a":'.repeat(200_000)}1`), 64)).toBe(true);
   });
 });

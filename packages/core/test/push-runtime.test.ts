@@ -80,4 +80,17 @@ describe('runtime: channels of push sources', () => {
     await second.running.stop();
     await second.sink.close();
   });
+
+  it('--once that read nothing names each channel with the reason it was last given', async () => {
+    const { running, context, sink } = await run(['a', 'b']);
+    const once = running.once(50);
+    await new Promise((resolve) => setImmediate(resolve));
+    context().channel('a').set('disconnected', 'connection refused');
+    context().channel('a').set('disconnected', 'connection refused again');
+    context().channel('b').set('failed', 'not authorized');
+    await expect(once).rejects.toMatchObject({ code: 'BRIDGE_FAILED', message: expect.stringContaining('(a disconnected: connection refused again, b failed: not authorized)') });
+    expect(running.readiness().details).toMatchObject({ channels: { a: 'disconnected', b: 'failed' } });
+    await running.stop();
+    await sink.close();
+  });
 });

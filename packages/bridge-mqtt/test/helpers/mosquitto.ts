@@ -11,6 +11,8 @@ export interface MosquittoOptions {
   persistence?: boolean;
   /** Serve TLS (mqtts) with these PEM files. */
   tls?: { ca: string; cert: string; key: string; requireCertificate?: boolean };
+  /** Per-client queue limits: QoS 1/2 messages kept beyond those in flight (default 100000), and in flight unacknowledged (mosquitto's default 20). */
+  queue?: { maxQueuedMessages?: number; maxInflightMessages?: number };
   /** Extra mosquitto.conf lines. */
   extra?: string[];
 }
@@ -61,7 +63,9 @@ async function waitForListener(port: number, exited: () => boolean, deadlineMs =
 
 function configText(port: number, dir: string, options: MosquittoOptions): string {
   // Run as root, mosquitto drops to user mosquitto, which cannot use our temp dir: stay who we are.
-  const lines = [`listener ${port} 127.0.0.1`, `user ${userInfo().username}`, 'allow_anonymous true', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'max_queued_messages 100000'];
+  const lines = [`listener ${port} 127.0.0.1`, `user ${userInfo().username}`, 'allow_anonymous true', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice'];
+  lines.push(`max_queued_messages ${options.queue?.maxQueuedMessages ?? 100_000}`);
+  if (options.queue?.maxInflightMessages !== undefined) lines.push(`max_inflight_messages ${options.queue.maxInflightMessages}`);
   if (options.persistence) lines.push('persistence true', `persistence_location ${dir}/`, 'autosave_interval 0');
   if (options.tls) {
     lines.push(`cafile ${options.tls.ca}`, `certfile ${options.tls.cert}`, `keyfile ${options.tls.key}`);

@@ -1,7 +1,8 @@
+import { createTestContext, type CleanupTracker, type TestContext } from '@fieldbridge/core/testing';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { mqttConfigSchema, type MqttConfig } from '../../src/config.js';
-import { createMqttSource, type MqttSource, type MqttSourceOptions } from '../../src/source.js';
-import { createTestContext, type TestContext } from '@fieldbridge/core/testing';
+import type { BridgeInstance } from '@fieldbridge/core/bridge';
+import { createMqttSource, type MqttSourceOptions } from '../../src/source.js';
 
 /** Validates an `mqtt:` section given as an object (throws with the zod issues when invalid). */
 export function section(value: unknown): MqttConfig {
@@ -10,22 +11,22 @@ export function section(value: unknown): MqttConfig {
 
 /** A source on a recording test context. */
 export interface TestSource {
-  source: MqttSource;
+  source: BridgeInstance;
   t: TestContext;
-  /** Resolves once every subscription is `connected` (granted by the broker). */
+  /** Resolves once every subscription's channel is `connected` (granted by the broker). */
   subscribed(): Promise<void>;
 }
 
-/** Creates and starts a source for `config` on a fresh test context. */
-export async function startSource(config: MqttConfig, options: MqttSourceOptions = {}, cleanups?: (() => Promise<void>)[]): Promise<TestSource> {
-  const t = createTestContext();
+/** Creates and starts a source for `config` on a fresh test context; `track` stops it after the test. */
+export async function startSource(config: MqttConfig, options: MqttSourceOptions = {}, track?: CleanupTracker): Promise<TestSource> {
+  const t = createTestContext({ bridge: 'mqtt' });
   const source = createMqttSource(config, t.ctx, options);
-  cleanups?.push(() => source.stop());
+  track?.add(source, (s) => s.stop());
   await source.start();
   return {
     source,
     t,
-    subscribed: () => t.waitFor(() => source.subscriptions().every((s) => s.state === 'connected'), 'every subscription granted'),
+    subscribed: () => t.waitFor(() => t.ready(), 'every subscription granted'),
   };
 }
 

@@ -10,6 +10,8 @@ export const MAX_CHANNELS = 10_000;
 interface Entry extends Channel {
   parent: string | undefined;
   emitted: boolean;
+  /** The reason given with the last state set, if any. */
+  reason: string | undefined;
 }
 
 /** The channels of one running bridge, for `/readyz`, `--once` and the standard metrics. */
@@ -19,8 +21,8 @@ export interface Channels {
   emitted(channel: string): void;
   /** Every required channel is connected. */
   ready(): boolean;
-  /** Each open channel's state, and whether it is required. */
-  snapshot(): Record<string, { state: SourceState; required: boolean }>;
+  /** Each open channel's state, the reason given with it, and whether it is required. */
+  snapshot(): Record<string, { state: SourceState; required: boolean; reason?: string }>;
   /** Required channels that neither emitted nor failed yet. */
   waiting(): string[];
   /** Required channels in state `failed`, and whether any required channel was ever connected. */
@@ -45,9 +47,12 @@ export function createChannels(metrics: SourceMetrics, logger: Logger, onState?:
       required: options.required ?? true,
       parent: options.parent,
       emitted: false,
+      reason: undefined,
       state: () => state,
       set(next, reason) {
-        if (state === 'closed' || next === state) return;
+        if (state === 'closed') return;
+        entry.reason = reason;
+        if (next === state) return;
         state = next;
         if (next === 'connected' && entry.required) everConnected = true;
         metrics.connected(name, next === 'connected');
@@ -83,7 +88,7 @@ export function createChannels(metrics: SourceMetrics, logger: Logger, onState?:
       wake.wake();
     },
     ready: () => required().every((e) => e.state() === 'connected'),
-    snapshot: () => Object.fromEntries([...entries.values()].map((e) => [e.name, { state: e.state(), required: e.required }])),
+    snapshot: () => Object.fromEntries([...entries.values()].map((e) => [e.name, { state: e.state(), required: e.required, ...(e.reason === undefined ? {} : { reason: e.reason }) }])),
     waiting: () => required().filter((e) => !e.emitted && e.state() !== 'failed').map((e) => e.name),
     failures: () => ({ failed: required().filter((e) => e.state() === 'failed').map((e) => e.name), everConnected }),
     changed: () => wake.wait(),

@@ -29,7 +29,11 @@ export interface Channel {
   readonly required: boolean;
   /** The state last set. */
   state(): SourceState;
-  /** Reports the state: `connected`, `disconnected` (`reason` logged), `failed` (refused for good, e.g. a subscription the broker denies). */
+  /**
+   * Reports the state: `connected`, `disconnected` (`reason` logged), `failed` (refused for good,
+   * e.g. a subscription the broker denies). The last `reason` is kept: a `--once` that read
+   * nothing names it. Setting the same state again only updates the reason (logged once).
+   */
   set(state: Exclude<SourceState, 'closed'>, reason?: string): void;
   /**
    * The channel is gone (a vehicle that landed, a tag out of range): it leaves `/readyz` and

@@ -153,7 +153,7 @@ export async function startBridge<D extends BridgeDefinition>(
       const { failed, everConnected } = channels.failures();
       const required = Object.values(channels.snapshot()).filter((c) => c.required).length;
       if (required > 0 && (!everConnected || failed.length === required)) {
-        const states = Object.entries(channels.snapshot()).map(([name, c]) => `${name} ${c.state}`).join(', ');
+        const states = Object.entries(channels.snapshot()).map(([name, c]) => `${name} ${c.state}${c.reason === undefined ? '' : `: ${c.reason}`}`).join(', ');
         throw new FieldbridgeError('BRIDGE_FAILED', `--once: bridge-${definition.name} read nothing within ${wait} ms (${states}); see the log for why`);
       }
       if (silent.length > 0) logger.warn({ silent }, `--once: nothing within ${wait} ms on ${silent.join(', ')}`);

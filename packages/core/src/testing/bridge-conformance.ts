@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { FileConfig } from '../config/file-schema.js';
-import type { Point } from '../point/point.js';
 import type { BridgeDefinition, BridgeInstance } from '../runtime/define-bridge.js';
 import { startBridge } from '../runtime/start-bridge.js';
-import { createSink } from '../sink/create-sink.js';
 import { createTestContext, type TestContext } from './bridge-context.js';
 import { trackCleanups } from './cleanup.js';
+import { createCollectingSink } from './collecting-sink.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 
 /** A real peer started for one conformance test. */
@@ -130,14 +128,7 @@ export function describeBridgeConformance(name: string, harness: BridgeConforman
 
     it('--once delivers from every required channel, then stops', async () => {
       const peer = track.add(await harness.startPeer(), (p) => p.close());
-      const lines: Point[] = [];
-      const stdout = new Writable({
-        write(chunk: Buffer, _enc, done) {
-          for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Point);
-          done();
-        },
-      });
-      const sink = createSink({ url: 'stdout', stdout, sourceId: 'conformance', logger: pino({ level: 'silent' }), batch: { lingerMs: 5 } });
+      const { sink, points: lines } = createCollectingSink({ sourceId: 'conformance' });
       track.defer(() => sink.close());
       const config = { source_id: 'conformance', sink: { url: 'stdout' }, [definition.name]: parse(harness.section(peer, peer.tcp)) } as FileConfig;
       const running = await startBridge(definition, config, { sink, deferStart: true, logger: pino({ level: 'silent' }) });

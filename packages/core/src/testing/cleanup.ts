@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -48,4 +48,11 @@ export function trackCleanups(): CleanupTracker {
       return dir;
     },
   };
+}
+
+/** Writes `text` to `name` in a new temporary folder that `track` removes after the test; resolves with the file's path. */
+export async function writeTempFile(track: CleanupTracker, name: string, text: string): Promise<string> {
+  const file = join(await track.tempDir(), name);
+  await writeFile(file, text);
+  return file;
 }

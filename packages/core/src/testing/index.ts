@@ -5,7 +5,8 @@ export { describeBridgeConformance, type BridgeConformanceHarness, type Conforma
 export { describeDecodeFixtures, type DecodeFixtureOptions } from './decode-fixtures.js';
 export { createTestContext, type TestContext, type ProblemEvent } from './bridge-context.js';
 export { startFaultProxy, type FaultProxy, type FaultProxyOptions, type ProxyMode } from './fault-proxy.js';
-export { trackCleanups, type Cleanup, type CleanupTracker } from './cleanup.js';
+export { trackCleanups, writeTempFile, type Cleanup, type CleanupTracker } from './cleanup.js';
+export { createCollectingSink } from './collecting-sink.js';
 export { expectSchemaInSync } from './schema-drift.js';
 export { describeRefusals, expectRefusedAt, mappingRefusal, type ExpectedRefusal, type MappingRefusal, type RefusalCase } from './mapping-refusal.js';
 export { seededRandom } from './seeded-random.js';

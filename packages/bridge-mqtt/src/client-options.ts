@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
 import type { MqttConfig } from './config.js';
 import { MqttBridgeError } from './errors.js';
+import { formatSize, reconnectPolicy } from '@fieldbridge/core/bridge';
 import { MQTT_DEFAULTS } from './resolve.js';
 
 /** URL schemes the bridge connects with. */
@@ -72,8 +73,9 @@ export function randomClientId(): string {
 
 /**
  * The mqtt.js options for a section. mqtt.js's own reconnect and resubscribe are turned off:
- * the session reconnects with backoff and jitter and restores subscriptions itself. Reads the
- * TLS files (throws `TLS_FILE` when one cannot be read).
+ * the session reconnects with backoff and jitter and restores subscriptions itself. With MQTT 5
+ * the broker is told `max_packet_size` (it then discards larger messages). Reads the TLS files
+ * (throws `TLS_FILE` when one cannot be read).
  */
 export function buildClientOptions(config: MqttConfig, read?: (path: string) => Buffer): IClientOptions & { url: string } {
   const parsed = parseBrokerUrl(config.url);
@@ -86,7 +88,7 @@ export function buildClientOptions(config: MqttConfig, read?: (path: string) => 
     protocolVersion: version,
     clientId: config.client_id ?? randomClientId(),
     clean,
-    keepalive: config.keepalive_s ?? MQTT_DEFAULTS.keepaliveS,
+    keepalive: keepaliveS(config),
     connectTimeout: config.connect_timeout_ms ?? MQTT_DEFAULTS.connectTimeoutMs,
     reconnectPeriod: 0,
     resubscribe: false,
@@ -94,7 +96,10 @@ export function buildClientOptions(config: MqttConfig, read?: (path: string) => 
     ...(config.username ? { username: config.username } : {}),
     ...(config.password ? { password: config.password } : {}),
   };
-  if (version === 5 && !clean) options.properties = { sessionExpiryInterval: config.session_expiry_s ?? MQTT_DEFAULTS.sessionExpiryS };
+  if (version === 5) {
+    options.properties = { maximumPacketSize: config.max_packet_size ?? MQTT_DEFAULTS.maxPacketBytes };
+    if (!clean) options.properties.sessionExpiryInterval = sessionExpiryS(config);
+  }
   if (url.secure) {
     const tls = config.tls ?? {};
     const secure = {
@@ -120,8 +125,8 @@ export function describeConnection(config: MqttConfig): string {
   const clean = config.clean ?? MQTT_DEFAULTS.clean;
   const parts = [version, `client id ${config.client_id ?? 'fieldbridge-<random>'}`];
   if (clean) parts.push('clean session');
-  else parts.push(`persistent session${version === 'MQTT 5' ? ` (expires ${config.session_expiry_s ?? MQTT_DEFAULTS.sessionExpiryS} s after a disconnect)` : ''}`);
-  parts.push(`keepalive ${config.keepalive_s ?? MQTT_DEFAULTS.keepaliveS} s`);
+  else parts.push(`persistent session${version === 'MQTT 5' ? ` (expires ${sessionExpiryS(config)} s after a disconnect)` : ''}`);
+  parts.push(`keepalive ${keepaliveS(config)} s`);
   if (config.username) parts.push(`user ${config.username}${config.password ? ' with a password' : ''}`);
   if (parsed.ok && parsed.url.secure) {
     const tls = config.tls ?? {};
@@ -131,9 +136,18 @@ export function describeConnection(config: MqttConfig): string {
     bits.push(tls.verify === false ? 'verification OFF' : 'verified');
     parts.push(`TLS: ${bits.join(', ')}`);
   }
-  const r = config.reconnect;
-  parts.push(`reconnect ${r?.initial_ms ?? MQTT_DEFAULTS.reconnectInitialMs}-${r?.max_ms ?? MQTT_DEFAULTS.reconnectMaxMs} ms`);
+  const r = reconnectPolicy(config.reconnect);
+  parts.push(`reconnect ${r.initialMs}-${r.maxMs} ms`, `packets up to ${formatSize(config.max_packet_size ?? MQTT_DEFAULTS.maxPacketBytes)}`);
   return `broker ${where} (${parts.join(', ')})`;
+}
+
+/** The keep-alive in whole seconds, as MQTT carries it (a fraction rounds up, so it never turns 0). */
+function keepaliveS(config: MqttConfig): number {
+  return config.keepalive_s === undefined ? MQTT_DEFAULTS.keepaliveS : Math.ceil(config.keepalive_s / 1000);
+}
+
+function sessionExpiryS(config: MqttConfig): number {
+  return config.session_expiry_s === undefined ? MQTT_DEFAULTS.sessionExpiryS : Math.round(config.session_expiry_s / 1000);
 }
 
 function pemLabel(value: string): string {

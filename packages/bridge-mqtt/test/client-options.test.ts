@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs } from '../src/_session.js';
+import { buildClientOptions, describeConnection, parseBrokerUrl } from '../src/client-options.js';
 import type { MqttConfig } from '../src/config.js';
-import { buildClientOptions, describeConnection, parseBrokerUrl } from '../src/connection.js';
 import { explainConnectError } from '../src/errors.js';
 
 const subscriptions = [{ topic: 'a', metric: 'a' }];
@@ -24,10 +23,17 @@ describe('broker connection options', () => {
   });
 
   it('turns mqtt.js reconnects off and sets MQTT 5 session expiry for persistent sessions', () => {
-    const options = buildClientOptions(config({ url: 'mqtt://h', protocol_version: 5, client_id: 'c1', clean: false, session_expiry_s: 600, keepalive_s: 10 }));
+    // Durations arrive in ms from the schema; MQTT carries seconds.
+    const options = buildClientOptions(config({ url: 'mqtt://h', protocol_version: 5, client_id: 'c1', clean: false, session_expiry_s: 600_000, keepalive_s: 10_000 }));
     expect(options).toMatchObject({ url: 'mqtt://h:1883', protocolVersion: 5, clientId: 'c1', clean: false, keepalive: 10, reconnectPeriod: 0, resubscribe: false, properties: { sessionExpiryInterval: 600 } });
-    expect(buildClientOptions(config({ url: 'mqtt://h', protocol_version: 5, client_id: 'c', clean: false })).properties).toEqual({ sessionExpiryInterval: 86_400 });
+    expect(buildClientOptions(config({ url: 'mqtt://h', protocol_version: 5, client_id: 'c', clean: false })).properties).toEqual({ sessionExpiryInterval: 86_400, maximumPacketSize: 1_048_576 });
     expect(buildClientOptions(config({ url: 'mqtt://h' }))).toMatchObject({ protocolVersion: 4, clean: true, clientId: expect.stringMatching(/^fieldbridge-[0-9a-f]{8}$/) });
+    expect(buildClientOptions(config({ url: 'mqtt://h', keepalive_s: 1500 })).keepalive).toBe(2);
+  });
+
+  it('tells an MQTT 5 broker the largest packet it may send', () => {
+    expect(buildClientOptions(config({ url: 'mqtt://h', protocol_version: 5, max_packet_size: 65_536 })).properties).toEqual({ maximumPacketSize: 65_536 });
+    expect(buildClientOptions(config({ url: 'mqtt://h', max_packet_size: 65_536 }))).not.toHaveProperty('properties');
   });
 
   it('reads TLS files, verifies by default, and hands every TLS option to the WebSocket', () => {
@@ -45,11 +51,6 @@ describe('broker connection options', () => {
     const text = describeConnection(config({ url: 'mqtt://h', username: 'u', password: 'topsecret' }));
     expect(text).toContain('user u with a password');
     expect(text).not.toContain('topsecret');
-  });
-
-  it('backs off exponentially with jitter between half and all of the delay', () => {
-    expect([0, 1, 2, 3, 10].map((a) => backoffDelayMs(a, 500, 30_000, () => 0))).toEqual([250, 500, 1000, 2000, 15_000]);
-    expect([0, 1, 2, 3, 10].map((a) => backoffDelayMs(a, 500, 30_000, () => 0.999999))).toEqual([500, 1000, 2000, 4000, 30_000]);
   });
 
   it('explains refused connections by their reason code', () => {

@@ -1,10 +1,15 @@
 import { existsSync } from 'node:fs';
+import type { SectionIssue } from '@fieldbridge/core/bridge';
+import { parseBrokerUrl } from './client-options.js';
 import type { MqttConfig } from './config.js';
-import { parseBrokerUrl } from './connection.js';
-import { compileSubscription, type SectionIssue } from './resolve.js';
+import { compileSubscription } from './resolve.js';
 
-/** Cross-field checks the shape alone cannot express. Returns every issue found. */
-export function checkSection(section: MqttConfig): SectionIssue[] {
+/**
+ * The `mqtt:` section's cross-field checks, the definition's `check` (so `--check` refuses all a
+ * run would): the broker URL, TLS files, session keys, and every subscription's topic filter,
+ * JSON paths, templates and format-specific keys. Paths are relative to the section.
+ */
+export function checkMqttSection(section: MqttConfig): SectionIssue[] {
   const issues: SectionIssue[] = [];
   const url = parseBrokerUrl(section.url);
   if (!url.ok) issues.push({ path: ['url'], message: url.message });
@@ -27,8 +32,6 @@ export function checkSection(section: MqttConfig): SectionIssue[] {
   if (section.session_expiry_s !== undefined && section.protocol_version !== 5) {
     issues.push({ path: ['session_expiry_s'], message: 'session_expiry_s is an MQTT 5 setting: set protocol_version: 5 (MQTT 3.1.1 sessions last until the broker expires them)' });
   }
-  const r = section.reconnect;
-  if (r?.initial_ms !== undefined && r.max_ms !== undefined && r.initial_ms > r.max_ms) issues.push({ path: ['reconnect', 'initial_ms'], message: 'initial_ms must not exceed max_ms' });
   const names = new Map<string, number>();
   section.subscriptions.forEach((sub, index) => {
     issues.push(...compileSubscription(sub, index).issues);

@@ -1,17 +1,20 @@
-import type { Point, PointValue, Tags } from '@fieldbridge/core';
+import { excerpt, type Point, type PointValue, type Tags } from '@fieldbridge/core/bridge';
+import { fillName, makePoint } from './_points.js';
 import { dataSetValue, DATASET_TYPE, isScalarType, scalarValue, TEMPLATE_TYPE, typeName } from './_sparkplug-values.js';
 import { toEpochMs } from './_values.js';
-import { makePoint, renderTags } from './_points.js';
-import type { DecodeProblem, DecodeResult, MqttMessage } from './decode.js';
-import type { ResolvedSubscription } from './resolve.js';
+import type { DecodeProblem, DecodeResult, MqttMessage, TopicRoute } from './decode.js';
+import type { MqttTemplate } from './placeholders.js';
 import type { SparkplugCodec, SparkplugMetric, SparkplugPayload } from './sparkplug-codec.js';
-import { renderMetricName, type TemplateVars } from './template.js';
+import type { SparkplugNodeScope, SparkplugScope, SparkplugState } from './sparkplug-state.js';
 
 /** The Sparkplug B topic namespace. */
 export const SPARKPLUG_NAMESPACE = 'spBv1.0';
 
 /** Message types carrying telemetry or state; commands (NCMD/DCMD) and STATE are skipped. */
 export const SPARKPLUG_MESSAGE_TYPES = ['NBIRTH', 'NDATA', 'NDEATH', 'DBIRTH', 'DDATA', 'DDEATH'] as const;
+
+/** Template instances nested deeper than this are not flattened (the payload is the peer's to shape). */
+export const MAX_TEMPLATE_DEPTH = 16;
 
 /** A Sparkplug topic's parts. */
 export interface SparkplugTopic {
@@ -24,56 +27,6 @@ export interface SparkplugTopic {
 
 /** Metric names of a birth certificate that are session bookkeeping, not telemetry. */
 const BOOKKEEPING = /^(bdSeq$|Node Control\/|Device Control\/)/;
-
-/** What is known of an edge node or device from its latest birth certificate. */
-export interface SparkplugScope {
-  /** alias (decimal) -> name and datatype, from the latest birth. */
-  aliases: Map<string, { name: string; datatype: number | undefined }>;
-  /** name -> datatype, for DATA metrics that omit theirs. */
-  types: Map<string, number>;
-  online: boolean;
-}
-
-/** An edge node's scope: its own metrics, its birth's `bdSeq`, and its devices. */
-export interface SparkplugNodeScope extends SparkplugScope {
-  bdSeq: string | undefined;
-  devices: Map<string, SparkplugScope>;
-}
-
-/**
- * What Sparkplug decoding remembers between messages: per edge node (and per device) the
- * aliases and datatypes of its latest birth certificate, its `bdSeq`, and whether it is online.
- * An NBIRTH replaces the node's tables and forgets its devices; a DBIRTH replaces the device's.
- */
-export class SparkplugState {
-  private readonly nodes = new Map<string, SparkplugNodeScope>();
-
-  /** Number of edge nodes with a table. */
-  get size(): number {
-    return this.nodes.size;
-  }
-
-  /** The node's scope, created empty when unknown. */
-  node(group: string, edgeNode: string, reset = false): SparkplugNodeScope {
-    const key = `${group}/${edgeNode}`;
-    let node = this.nodes.get(key);
-    if (!node || reset) {
-      node = { aliases: new Map(), types: new Map(), online: false, bdSeq: undefined, devices: new Map() };
-      this.nodes.set(key, node);
-    }
-    return node;
-  }
-
-  /** The device's scope, created empty when unknown. */
-  device(node: SparkplugNodeScope, device: string, reset = false): SparkplugScope {
-    let scope = node.devices.get(device);
-    if (!scope || reset) {
-      scope = { aliases: new Map(), types: new Map(), online: false };
-      node.devices.set(device, scope);
-    }
-    return scope;
-  }
-}
 
 /** Codec and state for {@link decodeMessage} on format sparkplug. */
 export interface SparkplugContext {
@@ -89,10 +42,9 @@ export function parseSparkplugTopic(levels: readonly string[]): SparkplugTopic |
 }
 
 interface Emit {
-  sub: ResolvedSubscription;
+  route: TopicRoute;
   receivedAtMs: number;
   topic: SparkplugTopic;
-  levels: readonly string[];
   points: Point[];
   problems: DecodeProblem[];
   /** Set when an alias was unknown: the node's birth is needed. */
@@ -100,26 +52,28 @@ interface Emit {
 }
 
 /** Decodes a Sparkplug B message (see {@link SparkplugState} for what is kept between messages). */
-export function decodeSparkplug(sub: ResolvedSubscription, message: MqttMessage, levels: readonly string[], context: SparkplugContext): DecodeResult {
+export function decodeSparkplug(route: TopicRoute, message: MqttMessage, context: SparkplugContext): DecodeResult {
   const points: Point[] = [];
   const problems: DecodeProblem[] = [];
+  const { levels } = route;
   if (levels[0] === SPARKPLUG_NAMESPACE && levels[1] === 'STATE') return { points, problems };
-  const topic = parseSparkplugTopic(levels);
+  const topic = route.sparkplug;
+  const quoted = (): string => JSON.stringify(excerpt(message.topic, 200));
   if (!topic) {
-    return { points, problems: [{ kind: 'invalid_sparkplug', message: `"${message.topic}" is not a Sparkplug B topic (spBv1.0/<group>/<type>/<edge node>[/<device>])` }] };
+    return { points, problems: [{ kind: 'invalid_sparkplug', message: `${quoted()} is not a Sparkplug B topic (spBv1.0/<group>/<type>/<edge node>[/<device>])` }] };
   }
   if (!(SPARKPLUG_MESSAGE_TYPES as readonly string[]).includes(topic.type)) return { points, problems };
   const deviceLevel = topic.type.startsWith('D');
   if (deviceLevel !== (topic.device !== '')) {
-    return { points, problems: [{ kind: 'invalid_sparkplug', message: `${topic.type} ${deviceLevel ? 'needs' : 'takes no'} device level in "${message.topic}"` }] };
+    return { points, problems: [{ kind: 'invalid_sparkplug', message: `${topic.type} ${deviceLevel ? 'needs' : 'takes no'} device level in ${quoted()}` }] };
   }
   let payload: SparkplugPayload;
   try {
     payload = context.codec.decode(message.payload);
   } catch (err) {
-    return { points, problems: [{ kind: 'invalid_sparkplug', message: `not a Sparkplug B payload (${(err as Error).message})` }] };
+    return { points, problems: [{ kind: 'invalid_sparkplug', message: `not a Sparkplug B payload (${excerpt((err as Error).message, 120)})` }] };
   }
-  const emit: Emit = { sub, receivedAtMs: message.receivedAtMs, topic, levels, points, problems, rebirth: false };
+  const emit: Emit = { route, receivedAtMs: message.receivedAtMs, topic, points, problems, rebirth: false };
   const { state } = context;
   const payloadTime = timeOf(emit, payload.timestamp, 'payload', message.receivedAtMs);
   switch (topic.type) {
@@ -127,15 +81,16 @@ export function decodeSparkplug(sub: ResolvedSubscription, message: MqttMessage,
       const node = state.node(topic.group, topic.edgeNode, true);
       node.bdSeq = bdSeqOf(payload);
       node.online = true;
-      learn(node, payload);
+      learn(emit, state, node, node, payload);
       metricsOf(emit, node, payload, payloadTime);
       stateEvent(emit, '', 'online', payloadTime);
       break;
     }
     case 'DBIRTH': {
-      const device = state.device(state.node(topic.group, topic.edgeNode), topic.device, true);
+      const node = state.node(topic.group, topic.edgeNode);
+      const device = state.device(node, topic.device, true);
       device.online = true;
-      learn(device, payload);
+      learn(emit, state, node, device, payload);
       metricsOf(emit, device, payload, payloadTime);
       stateEvent(emit, topic.device, 'online', payloadTime);
       break;
@@ -185,13 +140,11 @@ function timeOf(emit: Emit, text: string | undefined, what: string, fallback: nu
   return fallback;
 }
 
-/** Records a birth certificate's aliases and datatypes. */
-function learn(scope: SparkplugScope, payload: SparkplugPayload): void {
-  for (const metric of payload.metrics ?? []) {
-    if (metric.name === undefined) continue;
-    if (metric.datatype !== undefined) scope.types.set(metric.name, metric.datatype);
-    if (metric.alias !== undefined) scope.aliases.set(metric.alias, { name: metric.name, datatype: metric.datatype });
-  }
+/** Records a birth certificate's aliases and datatypes, saying so when the state's bounds cut it short. */
+function learn(emit: Emit, state: SparkplugState, node: SparkplugNodeScope, scope: SparkplugScope, payload: SparkplugPayload): void {
+  if (state.learn(node, scope, payload)) return;
+  const who = excerpt([emit.topic.group, emit.topic.edgeNode, emit.topic.device].filter((p) => p !== '').join('/'), 200);
+  emit.problems.push({ kind: 'too_many_metrics', message: `the birth of ${who} defines more metrics than the bridge keeps for all edge nodes together; the rest are read as unknown aliases` });
 }
 
 function metricsOf(emit: Emit, scope: SparkplugScope, payload: SparkplugPayload, payloadTime: number): void {
@@ -204,7 +157,7 @@ function metricsOf(emit: Emit, scope: SparkplugScope, payload: SparkplugPayload,
         emit.rebirth = true;
         emit.problems.push({
           kind: 'unknown_alias',
-          message: `metric alias ${metric.alias ?? '(none)'} is not defined by a birth certificate seen since the bridge started; ask the edge node for a rebirth (Node Control/Rebirth)`,
+          message: `metric alias ${excerpt(metric.alias ?? '(none)', 24)} is not defined by a birth certificate seen since the bridge started; ask the edge node for a rebirth (Node Control/Rebirth)`,
         });
         continue;
       }
@@ -213,69 +166,56 @@ function metricsOf(emit: Emit, scope: SparkplugScope, payload: SparkplugPayload,
     }
     datatype ??= scope.types.get(name);
     if (BOOKKEEPING.test(name)) continue;
-    const time = timeOf(emit, metric.timestamp, `metric ${name}`, payloadTime);
-    metricPoints(emit, name, metric, datatype, time);
+    const time = timeOf(emit, metric.timestamp, `metric ${excerpt(name, 120)}`, payloadTime);
+    metricPoints(emit, name, metric, datatype, time, 0);
   }
 }
 
-/** Writes one metric's point, or its members' points for a Template instance. */
-function metricPoints(emit: Emit, name: string, metric: SparkplugMetric, datatype: number | undefined, time: number): void {
+/** Writes one metric's point, or its members' points for a Template instance (nested `depth` deep). */
+function metricPoints(emit: Emit, name: string, metric: SparkplugMetric, datatype: number | undefined, time: number, depth: number): void {
   if (metric.isNull) return;
   let value: PointValue | undefined;
+  const label = excerpt(name, 120);
   if (datatype === TEMPLATE_TYPE || metric.templateValue !== undefined) {
     const template = metric.templateValue;
     if (!template || template.isDefinition) return;
+    if (depth >= MAX_TEMPLATE_DEPTH) {
+      emit.problems.push({ kind: 'unsupported_type', message: `metric ${label}: Template instances nested deeper than ${MAX_TEMPLATE_DEPTH} levels are not sent` });
+      return;
+    }
     for (const member of template.metrics ?? []) {
       if (member.name === undefined) continue;
-      const memberTime = timeOf(emit, member.timestamp, `metric ${name}/${member.name}`, time);
-      metricPoints(emit, `${name}/${member.name}`, member, member.datatype, memberTime);
+      const memberName = `${name}/${member.name}`;
+      const memberTime = timeOf(emit, member.timestamp, `metric ${excerpt(memberName, 120)}`, time);
+      metricPoints(emit, memberName, member, member.datatype, memberTime, depth + 1);
     }
     return;
   }
   if (datatype === DATASET_TYPE || metric.datasetValue !== undefined) value = metric.datasetValue ? dataSetValue(metric.datasetValue) : undefined;
   else value = scalarValue(metric, datatype);
-  if (value === undefined) {
-    const unsupported = datatype !== undefined && datatype !== DATASET_TYPE && !isScalarType(datatype);
-    emit.problems.push(
-      unsupported
-        ? { kind: 'unsupported_type', message: `metric ${name}: ${typeName(datatype)} values are not sent` }
-        : { kind: 'missing_value', message: `metric ${name}: no ${typeName(datatype)} value in the payload` },
-    );
+  if (value !== undefined) return push(emit, emit.route.sub.metric!, emit.topic.device, name, value, time, `metric ${label}`);
+  const unsupported = datatype !== undefined && datatype !== DATASET_TYPE && !isScalarType(datatype);
+  emit.problems.push(
+    unsupported
+      ? { kind: 'unsupported_type', message: `metric ${label}: ${typeName(datatype)} values are not sent` }
+      : { kind: 'missing_value', message: `metric ${label}: no ${typeName(datatype)} value in the payload` },
+  );
+}
+
+/** A point named by `template` and the subscription's tags, over the tags every Sparkplug point has. */
+function push(emit: Emit, template: MqttTemplate, device: string, name: string, value: PointValue, time: number, what: string): void {
+  const { topic, route } = emit;
+  const named = fillName({ metric: template, tags: route.sub.tags }, { levels: route.levels, group: topic.group, edge_node: topic.edgeNode, device, name: name.replaceAll('/', '.') });
+  if (!named.ok) {
+    emit.problems.push({ kind: 'bad_template', message: `${what}: ${named.message}` });
     return;
   }
-  point(emit, name, value, time);
-}
-
-function vars(emit: Emit, device: string, name: string): TemplateVars {
-  const { topic, levels } = emit;
-  return { levels, group: topic.group, edge_node: topic.edgeNode, device, name: name.replaceAll('/', '.') };
-}
-
-function baseTags(emit: Emit, device: string, v: TemplateVars): Tags | string {
-  const tags: Tags = { group: emit.topic.group, edge_node: emit.topic.edgeNode };
+  const tags: Tags = { group: topic.group, edge_node: topic.edgeNode };
   if (device !== '') tags.device = device;
-  return renderTags(emit.sub.tags, v, tags) ?? tags;
-}
-
-function point(emit: Emit, name: string, value: PointValue, time: number): void {
-  const v = vars(emit, emit.topic.device, name);
-  const metric = renderMetricName(emit.sub.metric!, v);
-  const tags = baseTags(emit, emit.topic.device, v);
-  if (!metric.ok || typeof tags === 'string') {
-    emit.problems.push({ kind: 'bad_template', message: `metric ${name}: ${metric.ok ? tags : metric.message}` });
-    return;
-  }
-  emit.points.push(makePoint(metric.text, value, time, tags));
+  emit.points.push(makePoint(named.metric, value, time, named.tags ? Object.assign(tags, named.tags) : tags));
 }
 
 /** An `online` / `offline` event for the node (`device` '') or one of its devices. */
 function stateEvent(emit: Emit, device: string, value: 'online' | 'offline', time: number): void {
-  const v = { ...vars(emit, device, ''), name: '' };
-  const metric = renderMetricName(emit.sub.stateMetric!, v);
-  const tags = baseTags(emit, device, v);
-  if (!metric.ok || typeof tags === 'string') {
-    emit.problems.push({ kind: 'bad_template', message: `state_metric: ${metric.ok ? tags : metric.message}` });
-    return;
-  }
-  emit.points.push(makePoint(metric.text, value, time, tags));
+  push(emit, emit.route.sub.stateMetric!, device, '', value, time, 'state_metric');
 }

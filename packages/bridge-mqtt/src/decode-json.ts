@@ -1,0 +1,57 @@
+import { excerpt, jsonNestsDeeperThan, type Point } from '@fieldbridge/core/bridge';
+import { fillName, makePoint } from './_points.js';
+import { readValue, toEpochMs, utf8Text } from './_values.js';
+import type { DecodeProblem, DecodeResult, MqttMessage, TopicRoute } from './decode.js';
+import { evaluateJsonPath } from './json-path.js';
+
+/**
+ * Deepest nesting of arrays and objects a JSON payload may have; deeper payloads are refused
+ * before parsing (`invalid_json`), so nothing recursive ever meets them.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Format json: values by path, each its own point, with the payload's timestamp when mapped. */
+export function decodeJson(route: TopicRoute, message: MqttMessage): DecodeResult {
+  const { sub, levels } = route;
+  if (jsonNestsDeeperThan(message.payload, MAX_JSON_DEPTH)) {
+    return { points: [], problems: [{ kind: 'invalid_json', message: `the payload nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels` }] };
+  }
+  const body = utf8Text(message.payload);
+  if (body === undefined) return { points: [], problems: [{ kind: 'invalid_json', message: 'the payload is not UTF-8 text, so not JSON' }] };
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (err) {
+    return { points: [], problems: [{ kind: 'invalid_json', message: `the payload is not valid JSON (${excerpt((err as Error).message, 120)})` }] };
+  }
+  const problems: DecodeProblem[] = [];
+  let timestamp = message.receivedAtMs;
+  if (sub.timestamp) {
+    const found = evaluateJsonPath(sub.timestamp.path, json);
+    const converted = found.found ? toEpochMs(found.value, sub.timestamp.unit) : { ok: false as const, message: `${found.missing} is missing` };
+    if (converted.ok) timestamp = converted.ms;
+    else problems.push({ kind: 'bad_timestamp', message: `timestamp ${sub.timestamp.path.source}: ${converted.message}; receipt time used` });
+  }
+  const points: Point[] = [];
+  sub.values.forEach((value, i) => {
+    const label = value.field === undefined ? value.path.source : `field ${value.field} (${value.path.source})`;
+    const found = evaluateJsonPath(value.path, json);
+    if (!found.found) {
+      const where = found.missing === value.path.source ? 'not in this payload' : `${found.missing} is missing`;
+      problems.push({ kind: 'missing_value', message: `${label}: ${where}` });
+      return;
+    }
+    const read = readValue(found.value, value.type);
+    if (!read.ok) {
+      problems.push({ kind: read.kind, message: `${label}: ${read.message}` });
+      return;
+    }
+    const named = route.names[i] ?? fillName(value.naming, { levels, json, ...(value.field === undefined ? {} : { field: value.field }) });
+    if (!named.ok) {
+      problems.push({ kind: 'bad_template', message: value.field === undefined ? named.message : `field ${value.field}: ${named.message}` });
+      return;
+    }
+    points.push(makePoint(named.metric, read.value, timestamp, named.tags));
+  });
+  return { points, problems };
+}
