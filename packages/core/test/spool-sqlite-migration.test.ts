@@ -43,7 +43,7 @@ describe('SQLite spool: files of an earlier format', () => {
     spool.append({ ...testBatch('new-1', [{ metric: 'c', value: 3 }], { createdAtMs: 1_700_000_002_000 }), unsynced: { run: 'r', indices: [0] } });
     const leased = spool.lease(3);
     expect(leased.map((b) => b.id)).toEqual(['old-1', 'old-2', 'new-1']);
-    expect(leased.map((b) => b.encoding)).toEqual(['json-points', 'json-points', 'gzip-body']);
+    expect(leased.map((b) => b.encoding)).toEqual(['json-points', 'json-points', 'json-body']);
     expect(batchPoints(leased[0]!)).toEqual([{ metric: 'a', value: 1, timestamp: 1_700_000_000_000 }]);
     expect(batchPoints(leased[2]!)).toEqual([{ metric: 'c', value: 3 }]);
     expect(leased[0]?.unsynced).toBeUndefined();
