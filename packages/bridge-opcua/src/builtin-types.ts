@@ -58,6 +58,9 @@ export const IdentifierKind = { Numeric: 1, String: 2, Guid: 3, Opaque: 4 } as c
  */
 export const STANDARD_DATA_TYPE_NAMES: Readonly<Record<number, string>> = {
   ...Object.fromEntries(NAMES.slice(1).map((name, i) => [i + 1, name])),
+  // The data type nodes of these two built-in types carry other names (Part 6, 5.1.2).
+  22: 'Structure',
+  24: 'BaseDataType',
   26: 'Number',
   27: 'Integer',
   28: 'UInteger',

@@ -41,6 +41,7 @@ export function classifyConnectError(err: unknown, ctx: ConnectErrorContext): Op
       'CLIENT_CERTIFICATE_REFUSED',
       `the server at ${at} refused this client's certificate ${ctx.clientCertificateFile} (thumbprint ${ctx.clientThumbprint}; ${statusOf(text)}): ` +
         "on the server, trust it (usually by moving it from the server's rejected folder into its trusted folder); the next connect then succeeds",
+      false,
     );
   }
   if (/cannot find endpoint|No endpoint/i.test(text)) return fail('SECURITY_UNSUPPORTED', `the server at ${at} offers no endpoint for the requested security: ${shortOf(text)}`, false);

@@ -28,7 +28,11 @@ export type OpcuaBridgeErrorCode =
 /** The error class of `@fieldbridge/bridge-opcua`: a string `code`, a message saying what to do, and a `cause`. */
 export class OpcuaBridgeError extends Error {
   readonly code: OpcuaBridgeErrorCode;
-  /** True when trying again later may succeed without anyone changing anything (network, server down). */
+  /**
+   * True when trying again later may succeed without anyone changing anything (network, server
+   * down). A refused certificate is not retryable, but the PKI folders are read again at every
+   * attempt, so a slow retry succeeds as soon as someone has moved or deleted the file named.
+   */
   readonly retryable: boolean;
 
   constructor(code: OpcuaBridgeErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OPCUAServer, UAVariable } from 'node-opcua';
-import { buildSimAddressSpace, type SimNodes } from './_sim-address-space.js';
+import { buildSimAddressSpace, type SimNodes } from './sim-address-space.js';
 import { describeCertificate } from './certificate-info.js';
 import { loadOpcua } from './load.js';
 import type { OpcuaLogger } from './log-redirect.js';
