@@ -128,7 +128,7 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
   };
   await walk(found.node.nodeId, [], 1);
 
-  const dataTypeNames = new Map(Object.entries(opcua.DataTypeIds).map(([name, id]) => [id as number, name]));
+  const dataTypeNames = new Map(Object.entries(opcua.DataTypeIds).flatMap(([name, id]) => (typeof id === 'number' ? [[id, name] as const] : [])));
   const statusNames = statusNamesFrom(opcua.StatusCodes);
   for (let i = 0; i < variables.length; i += 100) {
     const chunk = variables.slice(i, i + 100);

@@ -53,7 +53,8 @@ export interface OpcuaTestServer {
   readonly server: OPCUAServer;
   /**
    * Sets variable `key` (its string identifier, e.g. `Boiler.Temperature` or `Types.Int64`) as
-   * the device would: a value of the variable's type, optionally with a source timestamp and a status name.
+   * the device would: a value of the variable's type, optionally with a status name and the
+   * device's own timestamp (the server timestamp is then the server's clock).
    */
   set(key: string, value: unknown, options?: { sourceTimestamp?: Date; status?: string }): void;
   /** Adds a Double variable `s=<key>` below Boiler (a node that appears after clients asked for it). */
@@ -118,11 +119,19 @@ export async function startOpcuaServer(options: OpcuaServerOptions): Promise<Opc
     const current = v.readValue().value;
     const status = extra.status === undefined ? opcua.StatusCodes.Good : (opcua.StatusCodes as unknown as Record<string, unknown>)[extra.status];
     if (status === undefined) throw new Error(`unknown status ${extra.status}`);
-    v.setValueFromSource(
-      { dataType: current.dataType, arrayType: current.arrayType, ...(current.dimensions ? { dimensions: current.dimensions } : {}), value } as never,
-      status as never,
-      extra.sourceTimestamp ?? new Date(),
-    );
+    const variant = { dataType: current.dataType, arrayType: current.arrayType, ...(current.dimensions ? { dimensions: current.dimensions } : {}), value };
+    if (!extra.sourceTimestamp) {
+      v.setValueFromSource(variant as never, status as never, new Date());
+      return;
+    }
+    // setValueFromSource stamps both timestamps alike; a device's own clock differs from the
+    // server's, so a given source timestamp goes in through a write that keeps both.
+    const dataValue = new opcua.DataValue({ value: variant as never, statusCode: status as never, sourceTimestamp: extra.sourceTimestamp, serverTimestamp: new Date() });
+    let outcome: unknown;
+    v.writeValue(opcua.SessionContext.defaultContext, dataValue, (err: Error | null, code?: { isGood(): boolean; toString(): string }) => {
+      outcome = err ?? (code && !code.isGood() ? new Error(`write refused: ${code.toString()}`) : null);
+    });
+    if (outcome) throw outcome;
   };
 
   return {

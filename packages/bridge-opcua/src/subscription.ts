@@ -21,6 +21,11 @@ export interface SubscriptionOptions {
   events?: readonly EventSpec[];
   /** How often items the server refused, or nodes not found, are tried again, in ms. Default 60000. */
   retryRefusedMs?: number;
+  /**
+   * How long the server keeps the subscription without Publish requests, in ms: an outage or a
+   * flow-control hold can last this long without losing the server's queues. Default 600000.
+   */
+  subscriptionLifetimeMs?: number;
   /** Most notifications in one message (0: as many as the server likes). Default 0. */
   maxNotificationsPerPublish?: number;
   /** Receives the records of each NotificationMessage, in order. Exceptions are logged and swallowed. */
@@ -102,7 +107,7 @@ function recordOptionsFor(connection: OpcuaConnection): () => RecordOptions {
   if (!statusNames) statusNameTables.set(opcua, (statusNames = statusNamesFrom(opcua.StatusCodes)));
   let eventTypeNames = eventTypeTables.get(opcua);
   if (!eventTypeNames) {
-    eventTypeNames = new Map(Object.entries(opcua.ObjectTypeIds).map(([name, id]) => [`i=${id}`, name]));
+    eventTypeNames = new Map(Object.entries(opcua.ObjectTypeIds).flatMap(([name, id]) => (typeof id === 'number' ? [[`i=${id}`, name] as const] : [])));
     eventTypeTables.set(opcua, eventTypeNames);
   }
   const fixed = { statusNames, eventTypeNames };
@@ -158,10 +163,11 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   };
 
   const createSubscription = async (): Promise<ClientSubscription> => {
-    const keepAliveCount = Math.max(3, Math.ceil(10_000 / publishingIntervalMs));
-    // A lifetime of about 10 minutes: what a hold of the flow control or an outage can last
-    // before the server drops the subscription (a lifeline publish keeps a hold within it).
-    const lifetimeCount = Math.max(keepAliveCount * 3, Math.ceil(600_000 / publishingIntervalMs));
+    // The lifetime bounds what a hold of the flow control or an outage can last before the
+    // server drops the subscription (a lifeline publish keeps a hold within it); a keep-alive
+    // every 10 s at most, and at least three within the lifetime, as Part 4 (5.13.2) requires.
+    const lifetimeCount = Math.max(3, Math.ceil((options.subscriptionLifetimeMs ?? 600_000) / publishingIntervalMs));
+    const keepAliveCount = Math.max(1, Math.min(Math.ceil(10_000 / publishingIntervalMs), Math.floor(lifetimeCount / 3)));
     try {
       return await withDeadline(
         session.createSubscription2({

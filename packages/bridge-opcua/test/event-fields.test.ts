@@ -30,7 +30,7 @@ describe('planEventSelects', () => {
   });
 
   it('uses the type ids of the standard (checked against node-opcua’s tables)', () => {
-    for (const [name, id] of Object.entries(EVENT_TYPE_IDS)) expect((opcua.ObjectTypeIds as Record<string, number>)[name]).toBe(id);
-    for (const [id, name] of Object.entries(STANDARD_DATA_TYPE_NAMES)) expect((opcua.DataTypeIds as Record<string, number>)[name]).toBe(Number(id));
+    for (const [name, id] of Object.entries(EVENT_TYPE_IDS)) expect((opcua.ObjectTypeIds as unknown as Record<string, number>)[name]).toBe(id);
+    for (const [id, name] of Object.entries(STANDARD_DATA_TYPE_NAMES)) expect((opcua.DataTypeIds as unknown as Record<string, number>)[name]).toBe(Number(id));
   });
 });

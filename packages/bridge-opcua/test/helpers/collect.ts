@@ -4,8 +4,8 @@ import type { SubscriptionProblem } from '../../src/subscription.js';
 
 /** Everything a subscription delivered, with waits driven by the deliveries themselves. */
 export interface Collector {
-  onData(batch: NotificationBatch): void;
-  onProblem(problem: SubscriptionProblem): void;
+  /** What a subscription is given: `subscribe(connection, { ...c.handlers, variables })`. */
+  handlers: { onData(batch: NotificationBatch): void; onProblem(problem: SubscriptionProblem): void };
   values: ValueRecord[];
   events: EventRecord[];
   problems: SubscriptionProblem[];
@@ -45,16 +45,18 @@ export function collector(): Collector {
     events: [],
     problems: [],
     batches: [],
-    onData(batch) {
-      c.batches.push(batch);
-      c.values.push(...batch.values);
-      c.events.push(...batch.events);
-      for (const w of batchWaiters.splice(0)) w(batch);
-      wake();
-    },
-    onProblem(problem) {
-      c.problems.push(problem);
-      wake();
+    handlers: {
+      onData(batch) {
+        c.batches.push(batch);
+        c.values.push(...batch.values);
+        c.events.push(...batch.events);
+        for (const w of batchWaiters.splice(0)) w(batch);
+        wake();
+      },
+      onProblem(problem) {
+        c.problems.push(problem);
+        wake();
+      },
     },
     valuesOf: (key) => c.values.filter((v) => v.item.key === key).map((v) => v.value),
     value: (match) => waitFor(() => c.values.find(match)),
