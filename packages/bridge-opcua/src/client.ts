@@ -5,7 +5,7 @@ import { classifyConnectError, type ConnectErrorContext } from './connect-errors
 import { createConnection, type OpcuaConnection } from './connection.js';
 import { OpcuaBridgeError } from './errors.js';
 import { buildIdentity, describeIdentity, type OpcuaAuth } from './identity.js';
-import { loadOpcua, type OpcuaModule } from './load.js';
+import { loadOpcua, restoreOpensslConf, type OpcuaModule } from './load.js';
 import type { OpcuaLogger } from './log-redirect.js';
 import { readNamespaces } from './namespaces.js';
 import { openPki, type Pki } from './pki.js';
@@ -116,6 +116,7 @@ export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaCo
     ctx.step = 'session';
     const session = await withDeadline(client.createSession(buildIdentity(auth) as never), connectTimeoutMs, 'creating the session', signal);
     const namespaces = await withDeadline(readNamespaces(session), connectTimeoutMs, 'reading the NamespaceArray', signal);
+    restoreOpensslConf();
     logger.info({ endpoint: endpointUrl, security: `${security.mode}/${choice.policy}`, identity: ctx.identity }, `connected to ${endpointUrl}`);
     return createConnection({
       opcua,
@@ -135,6 +136,7 @@ export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaCo
     if (opened) await settleWithin(() => opened.disconnect(), options.closeTimeoutMs ?? CLIENT_DEFAULTS.closeTimeoutMs);
     const refusal = pki.takeRefusal();
     await settleWithin(() => pki.dispose(), 1000);
+    restoreOpensslConf();
     throw refusal ?? classifyConnectError(err, ctx);
   }
 }

@@ -1,6 +1,6 @@
 // The public API of @fieldbridge/bridge-opcua, phase 1: the protocol layer a bridge source drives.
 // node-opcua is loaded by connectOpcua / startOpcuaServer only, never by importing this module.
-export { loadOpcua, type OpcuaModule } from './load.js';
+export { loadOpcua, restoreOpensslConf, type OpcuaModule } from './load.js';
 export { formatOpcuaMessage, opcuaLogLevel, MAX_OPCUA_LOG_CHARS, type OpcuaLogger, type OpcuaLogKind } from './log-redirect.js';
 export { OpcuaBridgeError, isOpcuaBridgeError, type OpcuaBridgeErrorCode } from './errors.js';
 

@@ -12,6 +12,8 @@ interface DebugModule {
 }
 
 let current: OpcuaLogger | undefined;
+// What OPENSSL_CONF was before node-opcua ran (see restoreOpensslConf).
+const opensslConfBefore = process.env.OPENSSL_CONF;
 let loading: Promise<OpcuaModule> | undefined;
 const hooks = makeLogHooks(() => current);
 
@@ -45,4 +47,16 @@ export async function loadOpcua(logger: OpcuaLogger): Promise<OpcuaModule> {
     }
   })();
   return loading;
+}
+
+/**
+ * Puts OPENSSL_CONF back as it was before node-opcua ran. node-opcua-crypto 5.10 sets it to
+ * /dev/null around each private-key read and then assigns the old value back, which for an unset
+ * variable stores the text "undefined": every openssl the process starts afterwards then fails
+ * to open a file named "undefined". Called after each step that reads keys (PKI, connect, server start).
+ */
+export function restoreOpensslConf(): void {
+  if (process.env.OPENSSL_CONF === opensslConfBefore) return;
+  if (opensslConfBefore === undefined) delete process.env.OPENSSL_CONF;
+  else process.env.OPENSSL_CONF = opensslConfBefore;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { installTrustHook, type CertificateManagerLike } from './_trust-hook.js';
 import { certificateLabel, describeCertificate, type CertificateInfo } from './certificate-info.js';
 import { OpcuaBridgeError, messageOf } from './errors.js';
-import type { OpcuaModule } from './load.js';
+import { restoreOpensslConf, type OpcuaModule } from './load.js';
 import type { OpcuaLogger } from './log-redirect.js';
 import type { TrustMode } from './trust.js';
 
@@ -93,9 +93,11 @@ export async function openPki(opcua: OpcuaModule, options: PkiOptions): Promise<
     }
   } catch (err) {
     await cm.dispose().catch(() => undefined);
+    restoreOpensslConf();
     if (err instanceof OpcuaBridgeError) throw err;
     throw new OpcuaBridgeError('PKI_FAILED', `cannot prepare the client certificate in ${dir}: ${messageOf(err)}`, { cause: err, retryable: false });
   }
+  restoreOpensslConf();
   if (options.trust === 'always') {
     logger.warn({ trust: 'always' }, 'trust: always accepts any server certificate, so anything between this client and the server can pose as the server; use tofu or strict');
   }

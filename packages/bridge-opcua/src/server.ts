@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { OPCUAServer, UAVariable } from 'node-opcua';
 import { buildSimAddressSpace, type SimNodes } from './sim-address-space.js';
 import { describeCertificate } from './certificate-info.js';
-import { loadOpcua } from './load.js';
+import { loadOpcua, restoreOpensslConf } from './load.js';
 import type { OpcuaLogger } from './log-redirect.js';
 import { policyUri, type SecurityModeName, type SecurityPolicyName } from './security.js';
 
@@ -105,6 +105,7 @@ export async function startOpcuaServer(options: OpcuaServerOptions): Promise<Opc
   const objects = addressSpace.rootFolder.objects;
   const nodes: SimNodes = buildSimAddressSpace(opcua, ns, objects, objects.server);
   await server.start();
+  restoreOpensslConf();
   const port = server.endpoints[0]!.port;
   const thumbprint = describeCertificate(readFileSync(certificateFile, 'latin1')).thumbprint;
   let stopped = false;
