@@ -26,8 +26,9 @@ export interface OpcuaClientOptions {
   /** Time for each step of a connect (endpoints, channel, session), in ms. Default 10000. */
   connectTimeoutMs?: number;
   /**
-   * Time a request may take, in ms; also bounds the keep-alive read, so a frozen server (socket
-   * open, no answers) is noticed within about `keepAliveIntervalMs / 2 + requestTimeoutMs`. Default 10000.
+   * Time a request may take, in ms (node-opcua never waits less than 5000); also bounds the
+   * keep-alive read, so a frozen server (socket open, no answers) is noticed within about
+   * `keepAliveIntervalMs / 2 + max(requestTimeoutMs, 5000)`: 12.5 s with the defaults. Default 10000.
    */
   requestTimeoutMs?: number;
   /** How often the session is checked when the server has been silent, in ms. Default 5000. */

@@ -14,9 +14,12 @@ export const MAX_CHILDREN_PER_NODE = 10_000;
 export interface ResolvedNode {
   /** `ns=<index>;...`: valid on this server now. */
   nodeId: string;
-  /** The same node with its namespace URI: what survives a reordering. */
+  /**
+   * What finds the node again after the server reordered its namespaces: the node id as the
+   * mapping wrote it, or with its namespace URI for nodes found by browse names.
+   */
   ref: NodeRef;
-  /** `nsu=...` text of {@link ref}. */
+  /** The node with its namespace URI (`nsu=...`), for records and messages. */
   text: string;
 }
 
@@ -87,10 +90,12 @@ export function createNodeResolver(session: ClientSession, namespaces: readonly 
       if (location.kind === 'path') return resolvePath(location);
       const resolved = resolveNodeRef(location.ref, namespaces);
       if (!resolved.ok) return { ok: false, message: `node ${location.text}: ${resolved.message}` };
+      // The reference stays as written: an `ns=` index keeps meaning that index after the server
+      // reorders its namespaces (as it would at the next start), an `nsu=` URI follows the URI.
       const uri = namespaces[resolved.namespaceIndex];
-      const ref: NodeRef = resolved.namespaceIndex === 0 || uri === undefined ? location.ref : { namespace: { uri }, identifier: location.ref.identifier };
-      const text = 'uri' in ref.namespace ? `nsu=${ref.namespace.uri};${ref.identifier.kind}=${ref.identifier.value}` : resolved.nodeId;
-      return { ok: true, node: { nodeId: resolved.nodeId, ref, text } };
+      const id = `${location.ref.identifier.kind}=${location.ref.identifier.value}`;
+      const text = resolved.namespaceIndex === 0 || uri === undefined ? resolved.nodeId : `nsu=${uri};${id}`;
+      return { ok: true, node: { nodeId: resolved.nodeId, ref: location.ref, text } };
     },
     async expandFolder(folder, maxDepth, maxItems) {
       const variables: FolderVariable[] = [];

@@ -14,6 +14,8 @@ export interface TcpProxy {
   cut(): void;
   /** Connections accepted so far. */
   accepted(): number;
+  /** Resolves at the next connection accepted. */
+  nextAccept(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -21,9 +23,11 @@ export interface TcpProxy {
 export async function startProxy(targetPort: number): Promise<TcpProxy> {
   let state: 'open' | 'frozen' | 'cut' = 'open';
   let accepted = 0;
+  const acceptWaiters: (() => void)[] = [];
   const pairs = new Set<{ client: net.Socket; upstream?: net.Socket }>();
   const server = net.createServer((client) => {
     accepted += 1;
+    for (const wake of acceptWaiters.splice(0)) wake();
     client.on('error', () => client.destroy());
     if (state === 'cut') {
       client.destroy();
@@ -71,6 +75,7 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
       pairs.clear();
     },
     accepted: () => accepted,
+    nextAccept: () => new Promise((resolve) => acceptWaiters.push(resolve)),
     async close() {
       state = 'cut';
       for (const pair of pairs) {
