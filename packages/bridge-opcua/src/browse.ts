@@ -36,7 +36,7 @@ export interface BrowseEntry {
   /** Browse names from the start down to this node. */
   path: string[];
   depth: number;
-  /** Variables: the data type's name (`Double`), with `[]` for arrays. */
+  /** Variables: the data type's name (`Double`), with `[]` per array dimension. */
   dataType?: string;
   /** Variables: `read`, `write`, `history_read`, ... */
   access?: string[];
@@ -141,7 +141,9 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
       if (typeId && typeof typeId === 'object') {
         const name = typeId.namespace === 0 && typeof typeId.value === 'number' ? (dataTypeNames.get(typeId.value) ?? STANDARD_DATA_TYPE_NAMES[typeId.value]) : undefined;
         const rank = valueRank?.value?.value;
-        v.entry.dataType = `${name ?? nodeIdToText(typeId, namespaces)}${typeof rank === 'number' && rank >= 1 ? '[]' : ''}`;
+        // ValueRank (Part 3, 5.6.2): n >= 1 dimensions, 0 one or more; below 0 a scalar may be held.
+        const dims = typeof rank === 'number' && rank >= 0 ? '[]'.repeat(Math.max(1, rank)) : '';
+        v.entry.dataType = `${name ?? nodeIdToText(typeId, namespaces)}${dims}`;
       }
       const bits = access?.value?.value;
       if (typeof bits === 'number') v.entry.access = accessLevelNames(bits);

@@ -8,7 +8,7 @@ import { startOpcuaSimulator } from './simulator.js';
 
 const USAGE = `Usage: bridge-opcua-sim [--host 127.0.0.1] [--port 4840] [--pki DIR] [--interval-ms 1000]
 
-An OPC UA server with moving values, the peer examples/opcua/map.yaml reads: a boiler whose
+An OPC UA server with moving values for demos and for trying the OPC UA bridge: a boiler whose
 temperature raises an alarm once a minute, a line of motors, a variable of every scalar type
 and arrays, in namespace ${SIM_NAMESPACE}. Offers security None, Sign and SignAndEncrypt and
 accepts any client certificate. Prints its endpoint URL on stdout and runs until SIGINT or
