@@ -15,10 +15,9 @@ import {
 } from './item-spec.js';
 import type { Registered } from './notifications.js';
 import type { TimestampMode } from './records.js';
+import type { TargetState } from './subscription-types.js';
 import type { NodeResolver, ResolvedNode } from './resolve-nodes.js';
 
-/** Where a monitored thing stands. */
-export type TargetState = 'pending' | 'active' | 'refused' | 'unresolved';
 
 /** One variable or event notifier to monitor, from a spec or found below a folder. */
 export interface Target {

@@ -27,7 +27,8 @@ export { openPki, DEFAULT_APPLICATION_NAME, type Pki, type PkiOptions } from './
 export { decideTrust, sameServer, TRUST_MODES, type TrustMode, type TrustDecision, type TrustQuestion, type TrustedCertificate } from './trust.js';
 export { describeCertificate, certificateLabel, firstCertificate, subjectAltNameUris, type CertificateInfo } from './certificate-info.js';
 
-export { subscribe, type SubscriptionOptions, type OpcuaSubscription, type SubscriptionProblem, type SubscriptionStats, type ItemStatus } from './subscription.js';
+export { subscribe } from './subscription.js';
+export type { SubscriptionOptions, OpcuaSubscription, SubscriptionProblem, SubscriptionStats, ItemStatus, TargetState } from './subscription-types.js';
 export {
   SERVER_OBJECT,
   SPEC_LIMITS,

@@ -70,7 +70,8 @@ export function createNodeResolver(session: ClientSession, namespaces: readonly 
       const matches = listed.children.filter((c) => c.browseName.name === step.name && (step.namespaceIndex === undefined || c.browseName.namespaceIndex === step.namespaceIndex));
       const distinct = new Map(matches.map((m) => [m.nodeId.toString(), m]));
       if (distinct.size === 0) {
-        const names = listed.children.slice(0, 20).map((c) => c.browseName.name).join(', ');
+        // Names come from the server: a few, each cut short, so the message stays readable.
+        const names = listed.children.slice(0, 20).map((c) => (c.browseName.name.length > 40 ? `${c.browseName.name.slice(0, 37)}...` : c.browseName.name)).join(', ');
         return { ok: false, message: `browse path ${location.text}: ${currentName} has no child named ${formatBrowsePath([step])} (it has ${names || 'none'})` };
       }
       if (distinct.size > 1) {

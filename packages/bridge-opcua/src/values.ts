@@ -28,7 +28,7 @@ export type ValueProblemKind =
 /** {@link variantToValue}'s answer. `value: null` means the server sent no value (a Null Variant). */
 export type ConvertedValue = { ok: true; value: PointValue | null } | { ok: false; kind: ValueProblemKind; message: string };
 
-/** Options of {@link variantToValue}. */
+/** Options of {@link variantToValue}. Read once per options object: make a new one to change them. */
 export interface ValueOptions {
   /** The server's NamespaceArray: NodeId values are written with their namespace URI. */
   namespaces?: readonly string[];
@@ -53,6 +53,22 @@ interface Context {
 
 type Scalar = PointValue | null | Failure;
 
+// One context per options object: a notification's values share one, so none is built per value.
+const contexts = new WeakMap<ValueOptions, Context>();
+function contextOf(options: ValueOptions): Context {
+  let ctx = contexts.get(options);
+  if (!ctx) {
+    ctx = {
+      namespaces: options.namespaces,
+      statusNames: options.statusNames,
+      maxBytes: options.maxValueBytes ?? POINT_LIMITS.eventValueMaxBytes,
+      maxArray: options.maxArrayLength ?? 10_000,
+    };
+    contexts.set(options, ctx);
+  }
+  return ctx;
+}
+
 // node-opcua's "null" DateTime is 1601-01-01T00:00:00Z, the start of OPC UA's time scale.
 const MIN_DATE_MS = Date.UTC(1601, 0, 1);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -68,13 +84,7 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  */
 export function variantToValue(variant: VariantLike | null | undefined, options: ValueOptions = {}): ConvertedValue {
   if (variant === null || variant === undefined) return { ok: true, value: null };
-  const ctx: Context = {
-    namespaces: options.namespaces,
-    statusNames: options.statusNames,
-    maxBytes: options.maxValueBytes ?? POINT_LIMITS.eventValueMaxBytes,
-    maxArray: options.maxArrayLength ?? 10_000,
-  };
-  const result = convert(variant, ctx, 0);
+  const result = convert(variant, contextOf(options), 0);
   return result instanceof Failure ? { ok: false, kind: result.kind, message: result.message } : { ok: true, value: result };
 }
 

@@ -168,6 +168,20 @@ describe('network trouble between client and server (a TCP proxy)', () => {
     expect(sub.stats()).toMatchObject({ active: 6, refused: 0 });
   });
 
+  it('closes at once while reconnecting', async () => {
+    const proxy = await startProxy(server.port);
+    cleanup.add(() => proxy.close());
+    const connection = await connectOpcua({ endpointUrl: proxy.url, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST });
+    const lost = next(connection, 'lost');
+    proxy.cut();
+    await lost;
+    const closed = next(connection, 'closed');
+    await connection.close();
+    await closed;
+    expect(connection.state()).toBe('closed');
+    await connection.close();
+  });
+
   it('fails a first connect to a dead port at once, saying so', async () => {
     const probe = net.createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));

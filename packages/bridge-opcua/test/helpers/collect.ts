@@ -1,6 +1,6 @@
 import type { NotificationBatch } from '../../src/notifications.js';
 import type { EventRecord, ValueRecord } from '../../src/records.js';
-import type { SubscriptionProblem } from '../../src/subscription.js';
+import type { SubscriptionProblem } from '../../src/subscription-types.js';
 
 /** Everything a subscription delivered, with waits driven by the deliveries themselves. */
 export interface Collector {
