@@ -61,6 +61,13 @@ export interface OpcuaTestServer {
   addVariable(key: string, value: number): void;
   /** Drives the alarm's input (Boiler.Temperature): above 80 raises it, below 80 clears it. */
   setAlarmInput(value: number): void;
+  /**
+   * Resolves once at least `count` event monitors listen on the Server object (or on node
+   * `s=<key>` of the simulator's namespace). node-opcua's server starts listening one turn of
+   * its event loop after it answered CreateMonitoredItems, so an event raised in between reaches
+   * no client: tests wait for this before raising one. Rejects after 10 s.
+   */
+  eventsMonitored(count?: number, key?: string): Promise<void>;
   /** Stops the server. Idempotent. */
   stop(): Promise<void>;
 }
@@ -151,6 +158,15 @@ export async function startOpcuaServer(options: OpcuaServerOptions): Promise<Opc
     },
     setAlarmInput(value) {
       set('Boiler.Temperature', value);
+    },
+    async eventsMonitored(count = 1, key) {
+      const node = key === undefined ? objects.server : addressSpace.findNode(`ns=${ns.index};s=${key}`);
+      if (!node) throw new Error(`the simulator has no node s=${key}`);
+      const deadline = Date.now() + 10_000;
+      while (node.listenerCount('event') < count) {
+        if (Date.now() > deadline) throw new Error(`fewer than ${count} event monitors on ${node.browseName.toString()} after 10 s`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
     },
     async stop() {
       if (stopped) return;

@@ -22,6 +22,7 @@ describe('events and alarms', () => {
     const c = collector();
     const sub = await subscribe(connection, { publishingIntervalMs: 50, events: [{ key: 'alarms' }], ...c.handlers });
     cleanup.add(() => sub.close());
+    await server.eventsMonitored();
     server.setAlarmInput(90);
     const raised = await c.event((e) => e.fields.EventType === 'ExclusiveLimitAlarmType' && e.fields.ActiveState === true);
     expect(raised.fields).toMatchObject({
@@ -37,6 +38,7 @@ describe('events and alarms', () => {
     expect(raised.item).toMatchObject({ key: 'alarms', notifier: 'i=2253' });
     server.setAlarmInput(50);
     await c.event((e) => e.fields.EventType === 'ExclusiveLimitAlarmType' && e.fields.ActiveState === false);
+    await sub.close();
   });
 
   it('filters by severity at the server', async () => {
@@ -52,6 +54,7 @@ describe('events and alarms', () => {
       ...c.handlers,
     });
     cleanup.add(() => sub.close());
+    await server.eventsMonitored(2);
     server.setAlarmInput(95);
     const raised = await c.event((e) => e.item.key === 'all' && e.fields.ActiveState === true);
     expect(raised.fields.Severity).toBeLessThan(900);
@@ -60,6 +63,7 @@ describe('events and alarms', () => {
     server.set('Boiler.Counter', 424242);
     await c.value((v) => v.value === 424242);
     expect(c.events.filter((e) => e.item.key === 'critical')).toEqual([]);
+    await sub.close();
   });
 
   it('listens on a notifier named by browse path, and reports fields the server cannot select', async () => {
@@ -73,6 +77,7 @@ describe('events and alarms', () => {
     cleanup.add(() => sub.close());
     const problem = await c.problem((p) => p.kind === 'event_field_refused');
     expect(problem.message).toMatch(/^boiler: the server cannot select event field NoSuchField \(Bad\w+\); it stays null$/);
+    await server.eventsMonitored(1, 'Boiler');
     server.setAlarmInput(85);
     const raised = await c.event((e) => e.fields['ActiveState.EffectiveDisplayName'] !== null && e.fields['ActiveState.EffectiveDisplayName'] !== undefined);
     expect(raised.fields).toMatchObject({ NoSuchField: null, Severity: expect.any(Number) });

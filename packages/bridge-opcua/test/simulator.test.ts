@@ -44,6 +44,7 @@ describe('the simulator', () => {
     });
     cleanup.add(() => sub.close());
     await c.value((v) => v.item.key === 'counter');
+    await sim.eventsMonitored();
     // Steps of a quarter period: the first puts the temperature at 60 + 35 * sin(pi / 2) = 95.
     expect(sim.tick()).toBe(1);
     await c.value((v) => v.item.key === 'counter' && v.value === 1);
