@@ -116,6 +116,28 @@ describe('a server restarted mid-run', () => {
     expect(problem.message).toContain(`ns=${index};s=Boiler.Pressure`);
     expect(connection.namespaces()).toEqual(moved.type === 'namespaces_changed' ? moved.after : []);
   });
+
+  it('keeps a flow-control hold across the restart, which node-opcua lifts when it re-creates the session', async () => {
+    const connection = await connectOpcua({ endpointUrl: server.endpointUrl, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST });
+    cleanup.add(() => connection.close());
+    const c = collector();
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, variables: [{ key: 'counter', nodeId: nsu('Boiler.Counter'), samplingIntervalMs: 0 }], ...c.handlers });
+    cleanup.add(() => sub.close());
+    await c.value((v) => v.item.key === 'counter');
+    sub.flow.hold();
+    const restored = next(connection, 'restored');
+    const port = server.port;
+    await server.stop();
+    server = await startOpcuaServer({ pkiDir: serverPki, port });
+    cleanup.add(() => server.stop());
+    expect(await restored).toMatchObject({ sessionRecreated: true });
+    const engine = (connection.session as unknown as { getPublishEngine(): { isSuspended: boolean } }).getPublishEngine();
+    expect(engine.isSuspended).toBe(true);
+    sub.flow.release();
+    expect(engine.isSuspended).toBe(false);
+    server.set('Boiler.Counter', 8080);
+    await c.value((v) => v.value === 8080);
+  });
 });
 
 describe('network trouble between client and server (a TCP proxy)', () => {
