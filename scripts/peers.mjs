@@ -41,7 +41,7 @@ export const PEERS = [
   {
     name: 'openssl',
     packages: ['openssl'],
-    usedBy: 'TLS tests (a CA and certificates made at test time)',
+    usedBy: 'TLS tests (a CA and certificates made at test time); bridge-opcua tests (certificates read back against openssl, an X.509 user)',
     check: checkOpenssl,
   },
   {

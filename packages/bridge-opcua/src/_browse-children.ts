@@ -1,0 +1,87 @@
+import type { ClientSession } from 'node-opcua';
+import type { NodeIdLike } from './node-ref.js';
+
+/** A node found below another by a hierarchical reference. */
+export interface ChildRef {
+  /** node-opcua's ExpandedNodeId of the child. */
+  nodeId: NodeIdLike & { toString(): string };
+  browseName: { name: string; namespaceIndex: number };
+  displayName: string;
+  /** NodeClass (Part 3, 8.29): 1 Object, 2 Variable, 4 Method, ... */
+  nodeClass: number;
+  /** The child's type definition (e.g. FolderType, AnalogItemType), when the server says. */
+  typeDefinition?: NodeIdLike;
+}
+
+/** HasProperty (i=46): properties (EURange, EngineeringUnits, ...) describe a node rather than being data. */
+const HAS_PROPERTY = 46;
+
+/** NodeClass numbers used here (Part 3, 8.29). */
+export const NodeClassId = { Object: 1, Variable: 2, Method: 4, ObjectType: 8, VariableType: 16, ReferenceType: 32, DataType: 64, View: 128 } as const;
+
+/** What one browse of a node gave. */
+export interface Children {
+  children: ChildRef[];
+  /** More children exist than `maxChildren`. */
+  truncated: boolean;
+  /** The status name when the server refused to browse the node (e.g. BadNodeIdUnknown). */
+  refused?: string;
+}
+
+interface ReferenceLike {
+  referenceTypeId?: NodeIdLike | null;
+  nodeId: ChildRef['nodeId'];
+  browseName?: { name?: string | null; namespaceIndex?: number } | null;
+  displayName?: { text?: string | null } | null;
+  nodeClass: number;
+  typeDefinition?: NodeIdLike | null;
+}
+
+interface BrowseResultLike {
+  statusCode: { name: string; isGood(): boolean };
+  continuationPoint?: Buffer | null;
+  references?: ReferenceLike[] | null;
+}
+
+/**
+ * The Objects and Variables below `nodeId` (forward HierarchicalReferences, subtypes included,
+ * properties left out),
+ * following continuation points up to `maxChildren` and releasing what is left. `nodeClassMask`
+ * narrows the node classes (default Object | Variable).
+ */
+export async function browseChildren(session: ClientSession, nodeId: string, maxChildren: number, nodeClassMask = NodeClassId.Object | NodeClassId.Variable): Promise<Children> {
+  const first = (await session.browse({
+    nodeId,
+    browseDirection: 0,
+    referenceTypeId: 'i=33',
+    includeSubtypes: true,
+    nodeClassMask,
+    resultMask: 63,
+  })) as unknown as BrowseResultLike;
+  if (!first.statusCode.isGood()) return { children: [], truncated: false, refused: first.statusCode.name };
+  const children: ChildRef[] = [];
+  let result: BrowseResultLike = first;
+  for (;;) {
+    for (const ref of result.references ?? []) {
+      if (children.length >= maxChildren) break;
+      if (ref.referenceTypeId?.namespace === 0 && ref.referenceTypeId.value === HAS_PROPERTY) continue;
+      children.push({
+        nodeId: ref.nodeId,
+        browseName: { name: ref.browseName?.name ?? '', namespaceIndex: ref.browseName?.namespaceIndex ?? 0 },
+        displayName: ref.displayName?.text ?? ref.browseName?.name ?? '',
+        nodeClass: ref.nodeClass,
+        ...(ref.typeDefinition ? { typeDefinition: ref.typeDefinition } : {}),
+      });
+    }
+    const point = result.continuationPoint;
+    if (!point || point.length === 0) return { children, truncated: false };
+    if (children.length >= maxChildren) {
+      // Release the server's continuation point: it holds resources until then.
+      await session.browseNext([point], true).catch(() => undefined);
+      return { children, truncated: true };
+    }
+    const [next] = (await session.browseNext([point], false)) as unknown as BrowseResultLike[];
+    if (!next || !next.statusCode.isGood()) return { children, truncated: true };
+    result = next;
+  }
+}

@@ -1,0 +1,117 @@
+import type { ClientMonitoredItemBase, ClientSubscription } from 'node-opcua';
+import { withDeadline } from './_deadline.js';
+import { dataChangeFilter, eventFilter } from './_filters.js';
+import type { Target } from './_targets.js';
+import { messageOf } from './errors.js';
+import type { OpcuaModule } from './load.js';
+import type { Registered } from './notifications.js';
+
+/** Most items in one CreateMonitoredItems request. */
+export const MAX_ITEMS_PER_CALL = 1000;
+
+/** What monitoring needs and records. */
+export interface MonitorContext {
+  opcua: OpcuaModule;
+  subscription: ClientSubscription;
+  /** node-opcua's monitored item -> its target, set as soon as the item exists (before the server answers). */
+  byItem: WeakMap<object, Target>;
+  /** Client handle -> what the records of that handle carry. */
+  handles: Map<number, Registered>;
+  timeoutMs: number;
+}
+
+/** A field of an event monitor the server cannot select. */
+export interface FieldRefusal {
+  target: Target;
+  field: string;
+  status: string;
+}
+
+interface StatusLike {
+  name: string;
+  isGood(): boolean;
+}
+
+interface MonitoredItemLike {
+  statusCode: StatusLike;
+  monitoringParameters: { clientHandle: number };
+  filterResult?: { selectClauseResults?: StatusLike[] | null } | null;
+}
+
+interface SubscriptionInternals {
+  _removeMonitoredItem?: (clientHandle: number) => void;
+}
+
+function groupKey(t: Target): string {
+  if (t.kind === 'event') return `event:${t.key}:${t.label}`;
+  return `value:${t.samplingIntervalMs}:${t.queueSize}:${t.deadband ? `${t.deadband.type}:${t.deadband.value}` : ''}`;
+}
+
+/**
+ * Creates monitored items for `targets` (resolved, state `pending`): items sharing sampling
+ * settings go in one `ClientMonitoredItemGroup` (one request for up to 1000 items, and one event
+ * listener per group rather than per item), each event notifier in its own. Each target ends
+ * `active` or `refused` with the server's status; a failed request refuses its whole group.
+ * Returns the event fields the server could not select.
+ */
+export async function monitorTargets(ctx: MonitorContext, targets: readonly Target[]): Promise<FieldRefusal[]> {
+  const { opcua, subscription } = ctx;
+  const groups = new Map<string, Target[]>();
+  for (const t of targets) {
+    const key = groupKey(t);
+    const list = groups.get(key) ?? [];
+    list.push(t);
+    groups.set(key, list);
+  }
+  const refusals: FieldRefusal[] = [];
+  for (const members of groups.values()) {
+    for (let start = 0; start < members.length; start += MAX_ITEMS_PER_CALL) {
+      const chunk = members.slice(start, start + MAX_ITEMS_PER_CALL);
+      const first = chunk[0]!;
+      const filter = first.kind === 'event' ? eventFilter(opcua, first.selects!, first.minSeverity) : dataChangeFilter(opcua, first.deadband);
+      const group = opcua.ClientMonitoredItemGroup.create(
+        subscription,
+        chunk.map((t) => ({ nodeId: t.resolved!.nodeId, attributeId: t.kind === 'event' ? opcua.AttributeIds.EventNotifier : opcua.AttributeIds.Value })),
+        { samplingInterval: first.samplingIntervalMs, queueSize: first.queueSize, discardOldest: true, ...(filter ? { filter } : {}) },
+        opcua.TimestampsToReturn.Both,
+      );
+      const items = group.monitoredItems as unknown as (ClientMonitoredItemBase & MonitoredItemLike)[];
+      chunk.forEach((t, i) => ctx.byItem.set(items[i]!, t));
+      let failure: string | undefined;
+      try {
+        await withDeadline(
+          new Promise<void>((resolve, reject) => {
+            group.once('initialized', () => resolve());
+            group.once('terminated', (err?: Error) => reject(err ?? new Error('the monitored items were terminated')));
+          }),
+          ctx.timeoutMs,
+          'creating monitored items',
+        );
+      } catch (err) {
+        failure = messageOf(err);
+      }
+      for (const [i, t] of chunk.entries()) {
+        const item = items[i]!;
+        const status = item.statusCode;
+        if (failure === undefined && status.isGood()) {
+          t.state = 'active';
+          t.monitored = item;
+          delete t.message;
+          ctx.handles.set(item.monitoringParameters.clientHandle, t.registered!);
+          const results = item.filterResult?.selectClauseResults ?? [];
+          results.forEach((r, f) => {
+            if (!r.isGood() && t.selects?.[f]) refusals.push({ target: t, field: t.selects[f].field, status: r.name });
+          });
+        } else {
+          t.state = 'refused';
+          t.message = failure ?? status.name;
+          delete t.monitored;
+          // An item whose request failed stays in node-opcua's table, which would re-create it on
+          // the next reconnect next to the retry's own item: take it out.
+          if (failure !== undefined) (subscription as unknown as SubscriptionInternals)._removeMonitoredItem?.(item.monitoringParameters.clientHandle);
+        }
+      }
+    }
+  }
+  return refusals;
+}

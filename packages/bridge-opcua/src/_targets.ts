@@ -1,0 +1,174 @@
+import type { ClientMonitoredItemBase } from 'node-opcua';
+import { planEventSelects, type EventSelect } from './event-fields.js';
+import {
+  checkSampling,
+  invalidSpec,
+  parseLocation,
+  SERVER_OBJECT,
+  SPEC_LIMITS,
+  type Deadband,
+  type EventSpec,
+  type FolderSpec,
+  type Location,
+  type SamplingSpec,
+  type VariableSpec,
+} from './item-spec.js';
+import type { Registered } from './notifications.js';
+import type { TimestampMode } from './records.js';
+import type { TargetState } from './subscription-types.js';
+import type { NodeResolver, ResolvedNode } from './resolve-nodes.js';
+
+
+/** One variable or event notifier to monitor, from a spec or found below a folder. */
+export interface Target {
+  kind: 'value' | 'event';
+  key: string;
+  /** How the mapping named it: the node id or browse path, or `<folder>/<path>` for a folder's variable. */
+  label: string;
+  location: Location;
+  samplingIntervalMs: number;
+  queueSize: number;
+  deadband?: Deadband;
+  timestamps: TimestampMode;
+  browsePath?: string[];
+  selects?: EventSelect[];
+  minSeverity?: number;
+  resolved?: ResolvedNode;
+  registered?: Registered;
+  state: TargetState;
+  /** Why it is refused or unresolved. */
+  message?: string;
+  /** node-opcua's monitored item while active. */
+  monitored?: ClientMonitoredItemBase;
+}
+
+/** A folder whose node is not found yet: tried again with the refused items. */
+export interface PendingFolder {
+  spec: FolderSpec;
+  location: Location;
+  message?: string;
+}
+
+/** Defaults of the specs. */
+export const ITEM_DEFAULTS = { queueSize: 10, eventQueueSize: 1000, folderDepth: 5, folderItems: 1000, timestamps: 'source' as TimestampMode };
+
+function sampling(spec: SamplingSpec, publishingIntervalMs: number): Pick<Target, 'samplingIntervalMs' | 'queueSize' | 'deadband' | 'timestamps'> {
+  return {
+    samplingIntervalMs: spec.samplingIntervalMs ?? publishingIntervalMs,
+    queueSize: spec.queueSize ?? ITEM_DEFAULTS.queueSize,
+    ...(spec.deadband ? { deadband: spec.deadband } : {}),
+    timestamps: spec.timestamps ?? ITEM_DEFAULTS.timestamps,
+  };
+}
+
+/** Checks every spec and gives its target (or pending folder). Throws `NODE_INVALID` for a malformed one. Pure. */
+export function planTargets(
+  specs: { variables?: readonly VariableSpec[]; folders?: readonly FolderSpec[]; events?: readonly EventSpec[] },
+  publishingIntervalMs: number,
+): { targets: Target[]; folders: PendingFolder[] } {
+  const targets: Target[] = [];
+  for (const [i, spec] of (specs.variables ?? []).entries()) {
+    const what = `variable ${i + 1} (${spec.key})`;
+    checkSampling(spec, what);
+    const location = parseLocation(spec, what);
+    targets.push({ kind: 'value', key: spec.key, label: location.text, location, ...sampling(spec, publishingIntervalMs), state: 'pending' });
+  }
+  for (const [i, spec] of (specs.events ?? []).entries()) {
+    const what = `event ${i + 1} (${spec.key})`;
+    const location = parseLocation(spec, what, SERVER_OBJECT);
+    if (spec.minSeverity !== undefined && !(Number.isInteger(spec.minSeverity) && spec.minSeverity >= 1 && spec.minSeverity <= 1000)) {
+      invalidSpec(what, `min severity ${spec.minSeverity} is outside 1..1000`);
+    }
+    checkSampling({ ...(spec.queueSize === undefined ? {} : { queueSize: spec.queueSize }) }, what);
+    targets.push({
+      kind: 'event',
+      key: spec.key,
+      label: location.text,
+      location,
+      samplingIntervalMs: 0,
+      queueSize: spec.queueSize ?? ITEM_DEFAULTS.eventQueueSize,
+      timestamps: spec.timestamps ?? 'source',
+      selects: planEventSelects(spec.fields, what),
+      ...(spec.minSeverity === undefined ? {} : { minSeverity: spec.minSeverity }),
+      state: 'pending',
+    });
+  }
+  const folders: PendingFolder[] = [];
+  for (const [i, spec] of (specs.folders ?? []).entries()) {
+    const what = `folder ${i + 1} (${spec.key})`;
+    checkSampling(spec, what);
+    const depth = spec.maxDepth ?? ITEM_DEFAULTS.folderDepth;
+    const items = spec.maxItems ?? ITEM_DEFAULTS.folderItems;
+    if (!(Number.isInteger(depth) && depth >= 1 && depth <= SPEC_LIMITS.maxFolderDepth)) invalidSpec(what, `max depth ${depth} is outside 1..${SPEC_LIMITS.maxFolderDepth}`);
+    if (!(Number.isInteger(items) && items >= 1 && items <= SPEC_LIMITS.maxFolderItems)) invalidSpec(what, `max items ${items} is outside 1..${SPEC_LIMITS.maxFolderItems}`);
+    folders.push({ spec, location: parseLocation(spec, what) });
+  }
+  return { targets, folders };
+}
+
+/** Sets what a resolved target's records carry. */
+function register(target: Target, node: ResolvedNode): void {
+  target.resolved = node;
+  if (target.kind === 'value') {
+    target.registered = {
+      kind: 'value',
+      item: { key: target.key, nodeId: node.text, ...(target.browsePath ? { browsePath: target.browsePath } : {}), timestamps: target.timestamps },
+    };
+  } else {
+    const fields = target.selects!.map((s) => s.field);
+    target.registered = { kind: 'event', item: { key: target.key, notifier: node.text, fields, timeIndex: fields.indexOf('Time'), timestamps: target.timestamps } };
+  }
+}
+
+/** Resolves each target's location; one that cannot be found becomes `unresolved` with the reason. */
+export async function resolveTargets(resolver: NodeResolver, targets: readonly Target[]): Promise<void> {
+  for (const target of targets) {
+    const found = await resolver.resolve(target.location);
+    if (found.ok) {
+      register(target, found.node);
+      target.state = 'pending';
+      delete target.message;
+    } else {
+      target.state = 'unresolved';
+      target.message = found.message;
+    }
+  }
+}
+
+/**
+ * Expands the folders that can be found into one target per variable below them (the folder's
+ * key, the browse path from the folder); the others stay pending with the reason.
+ */
+export async function expandFolders(resolver: NodeResolver, folders: readonly PendingFolder[], publishingIntervalMs: number): Promise<{ targets: Target[]; pending: PendingFolder[]; truncated: string[] }> {
+  const targets: Target[] = [];
+  const pending: PendingFolder[] = [];
+  const truncated: string[] = [];
+  for (const folder of folders) {
+    const found = await resolver.resolve(folder.location);
+    if (!found.ok) {
+      pending.push({ ...folder, message: found.message });
+      continue;
+    }
+    const maxItems = folder.spec.maxItems ?? ITEM_DEFAULTS.folderItems;
+    const expanded = await resolver.expandFolder(found.node, folder.spec.maxDepth ?? ITEM_DEFAULTS.folderDepth, maxItems);
+    if (expanded.refused) {
+      pending.push({ ...folder, message: `folder ${folder.location.text}: the server refused to browse it (${expanded.refused})` });
+      continue;
+    }
+    if (expanded.truncated) truncated.push(`folder ${folder.spec.key} (${folder.location.text}): stopped at ${expanded.variables.length} variables; raise max_items or max_depth to take more`);
+    for (const variable of expanded.variables) {
+      const target: Target = {
+        kind: 'value',
+        key: folder.spec.key,
+        label: `${folder.location.text}/${variable.browsePath.join('/')}`,
+        location: { kind: 'node', ref: variable.ref, text: variable.text },
+        ...sampling(folder.spec, publishingIntervalMs),
+        browsePath: variable.browsePath,
+        state: 'pending',
+      };
+      register(target, variable);
+      targets.push(target);
+    }
+  }
+  return { targets, pending, truncated };
+}

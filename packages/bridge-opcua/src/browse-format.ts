@@ -1,0 +1,82 @@
+import type { BrowseEntry, BrowseResult } from './browse.js';
+
+// Text from the server goes into comments and lines: a line break there would break the YAML.
+function oneLine(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+}
+
+/** Longest value text shown per line of the text listing, in characters. */
+const VALUE_CHARS = 60;
+
+function valueText(entry: BrowseEntry): string {
+  if (entry.valueProblem) return `  (${entry.valueProblem})`;
+  if (entry.value === undefined) return '';
+  const text = JSON.stringify(entry.value) ?? 'null';
+  return `  = ${text.length > VALUE_CHARS ? `${text.slice(0, VALUE_CHARS - 3)}...` : text}`;
+}
+
+/**
+ * The address space as text, one node per line, indented by depth: name, node class, data type
+ * and access for variables, node id with its namespace URI, current value. Preceded by the
+ * server's namespaces. Pure.
+ */
+export function formatBrowseText(result: BrowseResult): string {
+  const lines = ['Namespaces:', ...result.namespaces.map((uri, i) => `  ${i}  ${uri}`), '', `Below ${result.start}:`];
+  for (const entry of result.entries) {
+    const details = [entry.nodeClass, entry.dataType, entry.access?.join('+')].filter(Boolean).join(', ');
+    lines.push(oneLine(`${'  '.repeat(entry.depth)}${entry.browseName}  [${details}]  ${entry.nodeId}${valueText(entry)}`));
+  }
+  if (result.entries.length === 0) lines.push('  (no objects or variables)');
+  if (result.truncated) lines.push('', `... stopped at ${result.entries.length} nodes: browse a node further down, or raise the node limit`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A metric name from browse names: lower case, runs of characters other than letters, digits,
+ * `_` and `-` turned into `_`, levels joined with `.`; at most 256 characters. Pure.
+ */
+export function metricNameFromPath(path: readonly string[]): string {
+  const name = path
+    .map((part) =>
+      part
+        .normalize('NFKD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]+/g, '_')
+        .replace(/^_+|_+$/g, ''),
+    )
+    .filter((part) => part.length > 0)
+    .join('.');
+  return (name || 'value').slice(0, 256);
+}
+
+/** Options of {@link formatBrowseMapping}. */
+export interface MappingFormatOptions {
+  /** Put before every metric name, e.g. `line1.` Default none. */
+  metricPrefix?: string;
+}
+
+/**
+ * The readable variables of a browse as `nodes:` entries of an `opcua:` mapping, ready to
+ * paste: a metric name from the browse path below the start (made unique), the node id with its
+ * namespace URI (so the entry survives a namespace reordering), and the data type as a comment.
+ * Strings are written as YAML double-quoted scalars (JSON string syntax). Pure.
+ */
+export function formatBrowseMapping(result: BrowseResult, options: MappingFormatOptions = {}): string {
+  const lines = [`# ${result.entries.length} nodes below ${oneLine(result.start)}; edit the metric names as you like`, 'nodes:'];
+  const used = new Map<string, number>();
+  let count = 0;
+  for (const entry of result.entries) {
+    if (entry.nodeClass !== 'Variable' || (entry.access && !entry.access.includes('read'))) continue;
+    const base = `${options.metricPrefix ?? ''}${metricNameFromPath(entry.path)}`.slice(0, 256);
+    const seen = used.get(base) ?? 0;
+    used.set(base, seen + 1);
+    const metric = seen === 0 ? base : `${base.slice(0, 250)}_${seen + 1}`;
+    const comment = [entry.dataType, entry.access?.join('+')].filter(Boolean).join(', ');
+    lines.push(`  - metric: ${JSON.stringify(metric)}${comment ? `  # ${oneLine(comment)}` : ''}`);
+    lines.push(`    node_id: ${JSON.stringify(entry.nodeId)}`);
+    count++;
+  }
+  if (count === 0) lines.push('  []');
+  return `${lines.join('\n')}\n`;
+}

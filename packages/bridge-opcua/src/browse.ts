@@ -1,0 +1,160 @@
+import type { PointValue } from '@fieldbridge/core';
+import { browseChildren, NodeClassId } from './_browse-children.js';
+import { withDeadline } from './_deadline.js';
+import { parseBrowsePath } from './browse-path.js';
+import { STANDARD_DATA_TYPE_NAMES } from './builtin-types.js';
+import type { OpcuaConnection } from './connection.js';
+import { OpcuaBridgeError } from './errors.js';
+import { nodeIdToText, parseNodeRef, type NodeIdLike } from './node-ref.js';
+import { statusName, statusNamesFrom } from './quality.js';
+import { createNodeResolver, OBJECTS_FOLDER, toResolved } from './resolve-nodes.js';
+import { variantToValue, type VariantLike } from './values.js';
+
+/** Options of {@link browseAddressSpace}. */
+export interface BrowseOptions {
+  /** Where to start: a node id or a browse path below Objects. Default the Objects folder. */
+  start?: string;
+  /** Levels below the start to follow. Default 3, at most 10. */
+  maxDepth?: number;
+  /** Most nodes listed. Default 500, at most 10000. */
+  maxNodes?: number;
+  /** Read variables' current values. Default true. */
+  readValues?: boolean;
+  /** Time for each request, in ms. Default 10000. */
+  timeoutMs?: number;
+}
+
+/** One node of a browse. */
+export interface BrowseEntry {
+  /** With its namespace URI (`nsu=...`): paste it into a mapping. */
+  nodeId: string;
+  /** The browse name, and the URI of its namespace when not 0. */
+  browseName: string;
+  browseNamespace?: string;
+  displayName: string;
+  nodeClass: string;
+  /** Browse names from the start down to this node. */
+  path: string[];
+  depth: number;
+  /** Variables: the data type's name (`Double`), with `[]` per array dimension. */
+  dataType?: string;
+  /** Variables: `read`, `write`, `history_read`, ... */
+  access?: string[];
+  /** Variables: the current value, as a point would carry it (with `readValues`). */
+  value?: PointValue | null;
+  /** Variables: the status of the value when not Good, or why it cannot be sent. */
+  valueProblem?: string;
+}
+
+/** What a browse found. */
+export interface BrowseResult {
+  /** The start node with its namespace URI. */
+  start: string;
+  entries: BrowseEntry[];
+  /** `maxNodes` (or a server's limit on one node's children) stopped the walk before the end. */
+  truncated: boolean;
+  namespaces: readonly string[];
+}
+
+const NODE_CLASS_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(NodeClassId).map(([name, id]) => [id, name]));
+const ACCESS_BITS: readonly [number, string][] = [
+  [0x01, 'read'],
+  [0x02, 'write'],
+  [0x04, 'history_read'],
+  [0x08, 'history_write'],
+  [0x20, 'status_write'],
+  [0x40, 'timestamp_write'],
+];
+
+/** The names of the bits of an AccessLevel attribute (Part 3, 8.57). Pure. */
+export function accessLevelNames(bits: number): string[] {
+  return ACCESS_BITS.filter(([bit]) => (bits & bit) !== 0).map(([, name]) => name);
+}
+
+interface DataValueRead {
+  value?: VariantLike | null;
+  statusCode?: { value: number };
+}
+
+/**
+ * Walks the address space below `options.start` depth first, within `maxDepth` and `maxNodes`,
+ * listing Objects and Variables (properties left out); for variables it reads the data type,
+ * the access level and (with `readValues`) the current value, 100 variables per request.
+ * Rejects with `NODE_INVALID` when the start cannot be found.
+ */
+export async function browseAddressSpace(connection: OpcuaConnection, options: BrowseOptions = {}): Promise<BrowseResult> {
+  const { session, opcua } = connection;
+  const namespaces = connection.namespaces();
+  const maxDepth = Math.min(Math.max(options.maxDepth ?? 3, 1), 10);
+  const maxNodes = Math.min(Math.max(options.maxNodes ?? 500, 1), 10_000);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const startText = options.start ?? OBJECTS_FOLDER;
+  const asNode = parseNodeRef(startText);
+  const asPath = asNode.ok ? undefined : parseBrowsePath(startText);
+  if (!asNode.ok && !asPath?.ok) throw new OpcuaBridgeError('NODE_INVALID', `--browse ${startText}: neither a node id (${asNode.message}) nor a browse path`, { retryable: false });
+  const location = asNode.ok ? { kind: 'node' as const, ref: asNode.ref, text: startText } : { kind: 'path' as const, steps: asPath!.ok ? asPath!.steps : [], text: startText };
+  const found = await createNodeResolver(session, namespaces).resolve(location);
+  if (!found.ok) throw new OpcuaBridgeError('NODE_INVALID', `--browse: ${found.message}`, { retryable: false });
+
+  const entries: BrowseEntry[] = [];
+  const variables: { entry: BrowseEntry; nodeId: string }[] = [];
+  const seen = new Set<string>([found.node.nodeId]);
+  let truncated = false;
+  const walk = async (nodeId: string, path: string[], depth: number): Promise<void> => {
+    const listed = await withDeadline(browseChildren(session, nodeId, maxNodes), timeoutMs, `browsing ${nodeId}`);
+    truncated ||= listed.truncated;
+    for (const child of listed.children) {
+      if (entries.length >= maxNodes) {
+        truncated = true;
+        return;
+      }
+      const resolved = toResolved(child.nodeId, namespaces);
+      if (seen.has(resolved.nodeId)) continue;
+      seen.add(resolved.nodeId);
+      const ns = child.browseName.namespaceIndex;
+      const entry: BrowseEntry = {
+        nodeId: resolved.text,
+        browseName: child.browseName.name,
+        ...(ns !== 0 && namespaces[ns] !== undefined ? { browseNamespace: namespaces[ns] } : {}),
+        displayName: child.displayName,
+        nodeClass: NODE_CLASS_NAMES[child.nodeClass] ?? `NodeClass ${child.nodeClass}`,
+        path: [...path, child.browseName.name],
+        depth,
+      };
+      entries.push(entry);
+      if (child.nodeClass === NodeClassId.Variable) variables.push({ entry, nodeId: resolved.nodeId });
+      if (depth < maxDepth) await walk(resolved.nodeId, entry.path, depth + 1);
+    }
+  };
+  await walk(found.node.nodeId, [], 1);
+
+  const dataTypeNames = new Map(Object.entries(opcua.DataTypeIds).flatMap(([name, id]) => (typeof id === 'number' ? [[id, name] as const] : [])));
+  const statusNames = statusNamesFrom(opcua.StatusCodes);
+  for (let i = 0; i < variables.length; i += 100) {
+    const chunk = variables.slice(i, i + 100);
+    const attributes = options.readValues === false ? [14, 15, 17] : [14, 15, 17, 13];
+    const reads = chunk.flatMap((v) => attributes.map((attributeId) => ({ nodeId: v.nodeId, attributeId })));
+    const values = (await withDeadline(session.read(reads), timeoutMs, 'reading variable attributes')) as unknown as DataValueRead[];
+    chunk.forEach((v, k) => {
+      const [dataType, valueRank, access, current] = attributes.map((_, a) => values[k * attributes.length + a]);
+      const typeId = dataType?.value?.value as NodeIdLike | undefined;
+      if (typeId && typeof typeId === 'object') {
+        const name = typeId.namespace === 0 && typeof typeId.value === 'number' ? (dataTypeNames.get(typeId.value) ?? STANDARD_DATA_TYPE_NAMES[typeId.value]) : undefined;
+        const rank = valueRank?.value?.value;
+        // ValueRank (Part 3, 5.6.2): n >= 1 dimensions, 0 one or more; below 0 a scalar may be held.
+        const dims = typeof rank === 'number' && rank >= 0 ? '[]'.repeat(Math.max(1, rank)) : '';
+        v.entry.dataType = `${name ?? nodeIdToText(typeId, namespaces)}${dims}`;
+      }
+      const bits = access?.value?.value;
+      if (typeof bits === 'number') v.entry.access = accessLevelNames(bits);
+      if (current) {
+        const code = current.statusCode?.value ?? 0;
+        const converted = variantToValue(current.value, { namespaces, maxValueBytes: 4096, maxArrayLength: 100 });
+        if (converted.ok) v.entry.value = converted.value;
+        else v.entry.valueProblem = converted.message;
+        if (code >>> 30 !== 0) v.entry.valueProblem = statusName(code, statusNames);
+      }
+    });
+  }
+  return { start: found.node.text, entries, truncated, namespaces };
+}

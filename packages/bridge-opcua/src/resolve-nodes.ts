@@ -1,0 +1,130 @@
+import type { ClientSession } from 'node-opcua';
+import { browseChildren, NodeClassId, type ChildRef, type Children } from './_browse-children.js';
+import { formatBrowsePath } from './browse-path.js';
+import type { Location } from './item-spec.js';
+import { nodeIdToText, parseNodeRef, resolveNodeRef, type NodeRef } from './node-ref.js';
+
+/** The Objects folder (i=85): where browse paths start. */
+export const OBJECTS_FOLDER = 'i=85';
+
+/** Most children read per node while resolving (continuation points followed up to this). */
+export const MAX_CHILDREN_PER_NODE = 10_000;
+
+/** A node found on this server. */
+export interface ResolvedNode {
+  /** `ns=<index>;...`: valid on this server now. */
+  nodeId: string;
+  /**
+   * What finds the node again after the server reordered its namespaces: the node id as the
+   * mapping wrote it, or with its namespace URI for nodes found by browse names.
+   */
+  ref: NodeRef;
+  /** The node with its namespace URI (`nsu=...`), for records and messages. */
+  text: string;
+}
+
+/** {@link NodeResolver.resolve}'s answer. */
+export type Resolution = { ok: true; node: ResolvedNode } | { ok: false; message: string };
+
+/** A variable found below a folder. */
+export interface FolderVariable extends ResolvedNode {
+  /** Browse names from the folder down to the variable. */
+  browsePath: string[];
+}
+
+/** Resolves locations on one server, reading each node's children at most once per resolver. */
+export interface NodeResolver {
+  resolve(location: Location): Promise<Resolution>;
+  /** Every variable below `folder`, depth first, within the bounds. */
+  expandFolder(folder: ResolvedNode, maxDepth: number, maxItems: number): Promise<{ variables: FolderVariable[]; truncated: boolean; refused?: string }>;
+}
+
+/** The URI form of node `nodeId` (a node-opcua NodeId or ExpandedNodeId) on a server with `namespaces`. */
+export function toResolved(nodeId: ChildRef['nodeId'], namespaces: readonly string[]): ResolvedNode {
+  const text = nodeIdToText(nodeId, namespaces);
+  const parsed = parseNodeRef(text);
+  const indexed = nodeIdToText(nodeId);
+  // A text this package wrote always parses; the fallback only keeps the types honest.
+  const ref: NodeRef = parsed.ok ? parsed.ref : { namespace: { index: nodeId.namespace }, identifier: { kind: 's', value: String(nodeId.value) } };
+  return { nodeId: indexed, ref, text };
+}
+
+/** A {@link NodeResolver} over `session`, for a server whose NamespaceArray is `namespaces`. */
+export function createNodeResolver(session: ClientSession, namespaces: readonly string[]): NodeResolver {
+  const cache = new Map<string, Promise<Children>>();
+  const children = (nodeId: string): Promise<Children> => {
+    let found = cache.get(nodeId);
+    if (!found) {
+      found = browseChildren(session, nodeId, MAX_CHILDREN_PER_NODE);
+      cache.set(nodeId, found);
+    }
+    return found;
+  };
+
+  const resolvePath = async (location: Extract<Location, { kind: 'path' }>): Promise<Resolution> => {
+    let current = OBJECTS_FOLDER;
+    let currentName = 'Objects';
+    for (const [i, step] of location.steps.entries()) {
+      const listed = await children(current);
+      if (listed.refused) return { ok: false, message: `browse path ${location.text}: the server refused to browse ${currentName} (${listed.refused})` };
+      const matches = listed.children.filter((c) => c.browseName.name === step.name && (step.namespaceIndex === undefined || c.browseName.namespaceIndex === step.namespaceIndex));
+      const distinct = new Map(matches.map((m) => [m.nodeId.toString(), m]));
+      if (distinct.size === 0) {
+        // Names come from the server: a few, each cut short, so the message stays readable.
+        const names = listed.children.slice(0, 20).map((c) => (c.browseName.name.length > 40 ? `${c.browseName.name.slice(0, 37)}...` : c.browseName.name)).join(', ');
+        return { ok: false, message: `browse path ${location.text}: ${currentName} has no child named ${formatBrowsePath([step])} (it has ${names || 'none'})` };
+      }
+      if (distinct.size > 1) {
+        const options = [...distinct.values()].map((m) => `${m.browseName.namespaceIndex}:${m.browseName.name}`).join(' or ');
+        return { ok: false, message: `browse path ${location.text}: ${currentName} has several children named ${step.name}; write ${options}` };
+      }
+      const [only] = distinct.values();
+      current = nodeIdToText(only!.nodeId);
+      currentName = formatBrowsePath(location.steps.slice(0, i + 1));
+      if (i === location.steps.length - 1) return { ok: true, node: toResolved(only!.nodeId, namespaces) };
+    }
+    return { ok: true, node: { nodeId: OBJECTS_FOLDER, ref: { namespace: { index: 0 }, identifier: { kind: 'i', value: 85 } }, text: OBJECTS_FOLDER } };
+  };
+
+  return {
+    async resolve(location) {
+      if (location.kind === 'path') return resolvePath(location);
+      const resolved = resolveNodeRef(location.ref, namespaces);
+      if (!resolved.ok) return { ok: false, message: `node ${location.text}: ${resolved.message}` };
+      // The reference stays as written: an `ns=` index keeps meaning that index after the server
+      // reorders its namespaces (as it would at the next start), an `nsu=` URI follows the URI.
+      const uri = namespaces[resolved.namespaceIndex];
+      const id = `${location.ref.identifier.kind}=${location.ref.identifier.value}`;
+      const text = resolved.namespaceIndex === 0 || uri === undefined ? resolved.nodeId : `nsu=${uri};${id}`;
+      return { ok: true, node: { nodeId: resolved.nodeId, ref: location.ref, text } };
+    },
+    async expandFolder(folder, maxDepth, maxItems) {
+      const variables: FolderVariable[] = [];
+      const seen = new Set<string>([folder.nodeId]);
+      let truncated = false;
+      const walk = async (nodeId: string, path: string[], depth: number): Promise<string | undefined> => {
+        const listed = await children(nodeId);
+        if (listed.refused) return listed.refused;
+        truncated ||= listed.truncated;
+        for (const child of listed.children) {
+          const id = nodeIdToText(child.nodeId);
+          if (seen.has(id)) continue;
+          seen.add(id);
+          const childPath = [...path, child.browseName.name];
+          if (child.nodeClass === NodeClassId.Variable) {
+            if (variables.length >= maxItems) {
+              truncated = true;
+              return undefined;
+            }
+            variables.push({ ...toResolved(child.nodeId, namespaces), browsePath: childPath });
+          }
+          if (depth < maxDepth) await walk(id, childPath, depth + 1);
+          if (variables.length >= maxItems && truncated) return undefined;
+        }
+        return undefined;
+      };
+      const refused = await walk(folder.nodeId, [], 1);
+      return { variables, truncated, ...(refused ? { refused } : {}) };
+    },
+  };
+}

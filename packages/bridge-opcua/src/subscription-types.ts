@@ -1,0 +1,92 @@
+import type { FlowControl, FlowStats } from './flow-control.js';
+import type { EventSpec, FolderSpec, VariableSpec } from './item-spec.js';
+import type { NotificationBatch } from './notifications.js';
+
+/** Where a monitored thing stands: waiting to be created, monitored, refused by the server, or not found. */
+export type TargetState = 'pending' | 'active' | 'refused' | 'unresolved';
+
+/** Options of `subscribe()`. */
+export interface SubscriptionOptions {
+  /** How often the server sends what changed, in ms (10 .. 3600000). Default 1000. */
+  publishingIntervalMs?: number;
+  variables?: readonly VariableSpec[];
+  folders?: readonly FolderSpec[];
+  events?: readonly EventSpec[];
+  /** How often items the server refused, or nodes not found, are tried again, in ms. Default 60000. */
+  retryRefusedMs?: number;
+  /**
+   * How long the server keeps the subscription without Publish requests, in ms: an outage or a
+   * flow-control hold can last this long without losing the server's queues. Default 600000.
+   */
+  subscriptionLifetimeMs?: number;
+  /** Most notifications in one message (0: as many as the server likes). Default 0. */
+  maxNotificationsPerPublish?: number;
+  /** Receives the records of each NotificationMessage, in order. Exceptions are logged and swallowed. */
+  onData: (batch: NotificationBatch) => void;
+  /** Hears about items and fields the server refused, nodes not found, folders cut short. Also logged. */
+  onProblem?: (problem: SubscriptionProblem) => void;
+  /** Epoch-ms clock for receipt times (the `local` timestamps). Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Something about the subscription that someone may need to fix. */
+export interface SubscriptionProblem {
+  kind:
+    /** The server refused to monitor a node (e.g. BadNodeIdUnknown); it is tried again every `retryRefusedMs`. */
+    | 'item_refused'
+    /** A browse path, namespace URI or folder names nothing on the server; tried again too. */
+    | 'node_unresolved'
+    /** An event field the server cannot select: it stays null in the records. */
+    | 'event_field_refused'
+    /** A folder had more variables or levels than its bounds allow. */
+    | 'folder_truncated'
+    /** The server closed the subscription (its lifetime ran out); it was created again. */
+    | 'subscription_recreated';
+  message: string;
+  /** The key of the item concerned. */
+  item?: string;
+}
+
+/** Where one monitored thing stands, for status pages and `--check`-like listings. */
+export interface ItemStatus {
+  key: string;
+  kind: 'value' | 'event';
+  /** How the mapping named it. */
+  label: string;
+  /** The node with its namespace URI, once found. */
+  nodeId?: string;
+  browsePath?: readonly string[];
+  state: TargetState;
+  message?: string;
+}
+
+/** Counters of a subscription. */
+export interface SubscriptionStats {
+  /** NotificationMessages with data received. */
+  messages: number;
+  values: number;
+  events: number;
+  decodeProblems: number;
+  /** Values flagged as following a server-side queue overflow. */
+  overflows: number;
+  active: number;
+  refused: number;
+  unresolved: number;
+  /** The publishing interval the server granted, in ms. */
+  publishingIntervalMs: number;
+  /** How long the server keeps the subscription without Publish requests, in ms. */
+  lifetimeMs: number;
+  flow: FlowStats;
+}
+
+/** A running subscription. */
+export interface OpcuaSubscription {
+  /** Holds notifications at the server while the consumer is full (see {@link FlowControl}). */
+  readonly flow: FlowControl;
+  items(): ItemStatus[];
+  stats(): SubscriptionStats;
+  /** Tries the refused and unresolved items again now. */
+  retryNow(): Promise<void>;
+  /** Deletes the subscription at the server (within 2 s) and stops everything. Idempotent. */
+  close(): Promise<void>;
+}

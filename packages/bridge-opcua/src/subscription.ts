@@ -1,0 +1,256 @@
+import type { ClientSubscription } from 'node-opcua';
+import { settleWithin, withDeadline } from './_deadline.js';
+import { monitorTargets, type MonitorContext } from './_monitor.js';
+import { expandFolders, planTargets, resolveTargets, type PendingFolder, type Target } from './_targets.js';
+import type { ConnectionEvent, OpcuaConnection } from './connection.js';
+import { OpcuaBridgeError, messageOf } from './errors.js';
+import { asPublishEngine, createFlowControl } from './flow-control.js';
+import { resolveNodeRef } from './node-ref.js';
+import { decodeNotificationMessage, type HandleLookup, type NotificationMessageLike, type Registered } from './notifications.js';
+import { statusNamesFrom } from './quality.js';
+import type { RecordOptions } from './records.js';
+import { createNodeResolver } from './resolve-nodes.js';
+import type { OpcuaSubscription, SubscriptionOptions, SubscriptionProblem } from './subscription-types.js';
+
+const statusNameTables = new WeakMap<object, ReadonlyMap<number, string>>();
+const eventTypeTables = new WeakMap<object, ReadonlyMap<string, string>>();
+
+function recordOptionsFor(connection: OpcuaConnection): () => RecordOptions {
+  const { opcua } = connection;
+  let statusNames = statusNameTables.get(opcua);
+  if (!statusNames) statusNameTables.set(opcua, (statusNames = statusNamesFrom(opcua.StatusCodes)));
+  let eventTypeNames = eventTypeTables.get(opcua);
+  if (!eventTypeNames) {
+    eventTypeNames = new Map(Object.entries(opcua.ObjectTypeIds).flatMap(([name, id]) => (typeof id === 'number' ? [[`i=${id}`, name] as const] : [])));
+    eventTypeTables.set(opcua, eventTypeNames);
+  }
+  const fixed = { statusNames, eventTypeNames };
+  return () => ({ ...fixed, namespaces: connection.namespaces() });
+}
+
+/**
+ * Subscribes to `options.variables`, the variables below `options.folders` and the events of
+ * `options.events` on `connection`: resolves every node (node ids, `nsu=` URIs, browse paths),
+ * creates one subscription with the items in groups, and hands `onData` the records of each
+ * NotificationMessage. Items the server refuses are reported by name and tried again every
+ * `retryRefusedMs` while the rest flow. After a reconnect it checks what node-opcua re-created,
+ * moves items to new namespace indexes when the server reordered them, and re-creates the
+ * subscription when the server dropped it. Rejects with `NODE_INVALID` for a malformed spec and
+ * `REQUEST_FAILED` when the subscription cannot be created.
+ */
+export async function subscribe(connection: OpcuaConnection, options: SubscriptionOptions): Promise<OpcuaSubscription> {
+  const { opcua, session, logger } = connection;
+  const publishingIntervalMs = options.publishingIntervalMs ?? 1000;
+  if (!(publishingIntervalMs >= 10 && publishingIntervalMs <= 3_600_000)) {
+    throw new OpcuaBridgeError('NODE_INVALID', `publishing interval ${publishingIntervalMs} ms is outside 10..3600000`, { retryable: false });
+  }
+  const now = options.now ?? Date.now;
+  const recordOptions = recordOptionsFor(connection);
+  const plan = planTargets(options, publishingIntervalMs);
+  const targets: Target[] = plan.targets;
+  let pendingFolders: PendingFolder[] = plan.folders;
+  const counts = { messages: 0, values: 0, events: 0, decodeProblems: 0, overflows: 0 };
+  const report = (problem: SubscriptionProblem): void => {
+    logger.warn({ item: problem.item, kind: problem.kind }, problem.message);
+    try {
+      options.onProblem?.(problem);
+    } catch (err) {
+      logger.error({ err }, 'the onProblem handler threw');
+    }
+  };
+  const reportFailures = (list: readonly Target[]): void => {
+    for (const t of list) {
+      if (t.state === 'refused') report({ kind: 'item_refused', item: t.key, message: `${t.key}: the server refused to monitor ${t.label} (${t.message}); trying again every ${(options.retryRefusedMs ?? 60_000) / 1000} s` });
+      if (t.state === 'unresolved') report({ kind: 'node_unresolved', item: t.key, message: `${t.key}: ${t.message}; trying again every ${(options.retryRefusedMs ?? 60_000) / 1000} s` });
+    }
+  };
+
+  const resolveAll = async (list: Target[]): Promise<Target[]> => {
+    const resolver = createNodeResolver(session, connection.namespaces());
+    await resolveTargets(resolver, list);
+    const expanded = await expandFolders(resolver, pendingFolders, publishingIntervalMs);
+    pendingFolders = expanded.pending;
+    for (const message of expanded.truncated) report({ kind: 'folder_truncated', message });
+    for (const folder of expanded.pending) report({ kind: 'node_unresolved', item: folder.spec.key, message: `${folder.spec.key}: ${folder.message}` });
+    targets.push(...expanded.targets);
+    return [...list, ...expanded.targets];
+  };
+
+  const createSubscription = async (): Promise<ClientSubscription> => {
+    // The lifetime bounds what a hold of the flow control or an outage can last before the
+    // server drops the subscription (a lifeline publish keeps a hold within it); a keep-alive
+    // every 10 s at most, and at least three within the lifetime, as Part 4 (5.13.2) requires.
+    const lifetimeCount = Math.max(3, Math.ceil((options.subscriptionLifetimeMs ?? 600_000) / publishingIntervalMs));
+    const keepAliveCount = Math.max(1, Math.min(Math.ceil(10_000 / publishingIntervalMs), Math.floor(lifetimeCount / 3)));
+    try {
+      return await withDeadline(
+        session.createSubscription2({
+          requestedPublishingInterval: publishingIntervalMs,
+          requestedLifetimeCount: lifetimeCount,
+          requestedMaxKeepAliveCount: keepAliveCount,
+          maxNotificationsPerPublish: options.maxNotificationsPerPublish ?? 0,
+          publishingEnabled: true,
+          priority: 1,
+        }),
+        10_000,
+        'creating the subscription',
+      );
+    } catch (err) {
+      throw new OpcuaBridgeError('REQUEST_FAILED', `cannot create a subscription on ${connection.endpointUrl}: ${messageOf(err)}`, { cause: err });
+    }
+  };
+
+  await resolveAll(targets);
+  let subscription = await createSubscription();
+  const handles = new Map<number, Registered>();
+  const ctx: MonitorContext = { opcua, subscription, byItem: new WeakMap(), handles, timeoutMs: 30_000 };
+  // A notification can name an item whose creation answer has not been handled yet: find it
+  // through node-opcua's table and the item -> target map filled when the item was made.
+  const lookup: HandleLookup = {
+    get(clientHandle) {
+      const known = handles.get(clientHandle);
+      if (known) return known;
+      const item = (ctx.subscription.monitoredItems as Record<number, object | undefined>)[clientHandle];
+      const target = item ? ctx.byItem.get(item) : undefined;
+      if (target?.registered) handles.set(clientHandle, target.registered);
+      return target?.registered;
+    },
+  };
+  const onMessage = (message: NotificationMessageLike): void => {
+    if (!message?.notificationData?.length) return;
+    const batch = decodeNotificationMessage(message, lookup, now(), recordOptions());
+    counts.messages += 1;
+    counts.values += batch.values.length;
+    counts.events += batch.events.length;
+    counts.decodeProblems += batch.problems.length;
+    for (const v of batch.values) if (v.overflow) counts.overflows += 1;
+    try {
+      options.onData(batch);
+    } catch (err) {
+      logger.error({ err }, 'the onData handler threw');
+    }
+  };
+  const attach = (sub: ClientSubscription): void => {
+    sub.on('raw_notification', onMessage as never);
+    sub.on('status_changed', (status: { name?: string }) => {
+      if (status?.name === 'BadTimeout' && !closed) void rebuild();
+    });
+  };
+
+  const monitor = async (list: readonly Target[]): Promise<void> => {
+    const refusals = await monitorTargets(ctx, list.filter((t) => t.state === 'pending'));
+    for (const r of refusals) report({ kind: 'event_field_refused', item: r.target.key, message: `${r.target.key}: the server cannot select event field ${r.field} (${r.status}); it stays null` });
+  };
+
+  let closed = false;
+  let busy: Promise<void> = Promise.resolve();
+  const serial = (work: () => Promise<void>): Promise<void> => {
+    busy = busy.then(work).catch((err: unknown) => logger.error({ err }, `subscription upkeep failed: ${messageOf(err)}`));
+    return busy;
+  };
+
+  const retry = (): Promise<void> =>
+    serial(async () => {
+      if (closed || connection.state() !== 'connected') return;
+      const again = targets.filter((t) => t.state === 'refused' || t.state === 'unresolved');
+      if (again.length === 0 && pendingFolders.length === 0) return;
+      const list = await resolveAll(again);
+      await monitor(list);
+      for (const t of list) {
+        if (t.state === 'active') logger.info({ item: t.key }, `${t.key}: ${t.label} is monitored now`);
+        else logger.debug({ item: t.key }, `${t.key}: ${t.label} still not monitored (${t.message})`);
+      }
+    });
+
+  const rebuild = (): Promise<void> =>
+    serial(async () => {
+      report({ kind: 'subscription_recreated', message: `the server closed the subscription on ${connection.endpointUrl} (no Publish request for its whole lifetime); creating it again with every item` });
+      handles.clear();
+      for (const t of targets) {
+        if (t.state !== 'active') continue;
+        t.state = 'pending';
+        delete t.monitored;
+      }
+      subscription = await createSubscription();
+      ctx.subscription = subscription;
+      attach(subscription);
+      await monitor(targets);
+      reportFailures(targets.filter((t) => t.state === 'refused'));
+    });
+
+  // After a restore, node-opcua has re-created the items it had: one that failed there (the
+  // node is gone from the restarted server) is taken out and joins the retried ones.
+  const checkAfterRestore = (): Promise<void> =>
+    serial(async () => {
+      const failed: Target[] = [];
+      for (const t of targets) {
+        const item = t.monitored as unknown as { statusCode?: { isGood(): boolean; name: string }; monitoringParameters: { clientHandle: number }; terminate(): Promise<void> } | undefined;
+        if (t.state !== 'active' || !item || item.statusCode?.isGood() !== false) continue;
+        t.state = 'refused';
+        t.message = item.statusCode.name;
+        handles.delete(item.monitoringParameters.clientHandle);
+        delete t.monitored;
+        await settleWithin(() => item.terminate(), 2000);
+        failed.push(t);
+      }
+      reportFailures(failed);
+    });
+
+  const onConnection = (event: ConnectionEvent): void => {
+    if (event.type === 'namespaces_changed') {
+      for (const t of targets) {
+        if (t.state !== 'active' || !t.resolved || !t.monitored) continue;
+        const moved = resolveNodeRef(t.resolved.ref, event.after);
+        if (!moved.ok || moved.nodeId === t.resolved.nodeId) continue;
+        t.resolved = { ...t.resolved, nodeId: moved.nodeId };
+        (t.monitored.itemToMonitor as { nodeId: unknown }).nodeId = opcua.resolveNodeId(moved.nodeId);
+      }
+    } else if (event.type === 'restored') {
+      flow.reapply();
+      void checkAfterRestore();
+    }
+  };
+
+  const flow = createFlowControl(asPublishEngine((session as unknown as { getPublishEngine(): unknown }).getPublishEngine()), {
+    lifetimeMs: () => ctx.subscription.lifetimeCount * ctx.subscription.publishingInterval,
+    canResume: () => connection.state() === 'connected',
+  });
+  attach(subscription);
+  await monitor(targets);
+  reportFailures(targets);
+  const unlisten = connection.onEvent(onConnection);
+  const retryTimer = setInterval(() => void retry(), options.retryRefusedMs ?? 60_000);
+  retryTimer.unref();
+
+  return {
+    flow,
+    items: () =>
+      targets.map((t) => ({
+        key: t.key,
+        kind: t.kind,
+        label: t.label,
+        ...(t.resolved ? { nodeId: t.resolved.text } : {}),
+        ...(t.browsePath ? { browsePath: t.browsePath } : {}),
+        state: t.state,
+        ...(t.message ? { message: t.message } : {}),
+      })),
+    stats: () => ({
+      ...counts,
+      active: targets.filter((t) => t.state === 'active').length,
+      refused: targets.filter((t) => t.state === 'refused').length,
+      unresolved: targets.filter((t) => t.state === 'unresolved').length + pendingFolders.length,
+      publishingIntervalMs: ctx.subscription.publishingInterval,
+      lifetimeMs: ctx.subscription.lifetimeCount * ctx.subscription.publishingInterval,
+      flow: flow.stats(),
+    }),
+    retryNow: retry,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(retryTimer);
+      unlisten();
+      flow.dispose();
+      await settleWithin(() => ctx.subscription.terminate(), 2000);
+    },
+  };
+}

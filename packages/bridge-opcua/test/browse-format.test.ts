@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { BrowseResult } from '../src/browse.js';
+import { formatBrowseMapping, formatBrowseText, metricNameFromPath } from '../src/browse-format.js';
+
+const result: BrowseResult = {
+  start: 'i=85',
+  namespaces: ['http://opcfoundation.org/UA/', 'urn:plant'],
+  truncated: true,
+  entries: [
+    { nodeId: 'nsu=urn:plant;s=Boiler', browseName: 'Boiler', browseNamespace: 'urn:plant', displayName: 'Boiler', nodeClass: 'Object', path: ['Boiler'], depth: 1 },
+    {
+      nodeId: 'nsu=urn:plant;s=Boiler.Temperature',
+      browseName: 'Temperature',
+      displayName: 'Temperature',
+      nodeClass: 'Variable',
+      path: ['Boiler', 'Temperature'],
+      depth: 2,
+      dataType: 'Double',
+      access: ['read', 'write'],
+      value: 21.5,
+    },
+    { nodeId: 'nsu=urn:plant;s=Boiler.Secret', browseName: 'Secret', displayName: 'Secret', nodeClass: 'Variable', path: ['Boiler', 'Secret'], depth: 2, dataType: 'String', access: ['write'] },
+    { nodeId: 'nsu=urn:plant;s=Boiler.Status', browseName: 'Status', displayName: 'Status', nodeClass: 'Variable', path: ['Boiler', 'Status'], depth: 2, dataType: 'Int32', access: ['read'], valueProblem: 'BadSensorFailure' },
+    // Same metric name as Temperature once cleaned, and text with a line break and quotes.
+    { nodeId: 'nsu=urn:plant;s="odd"\nname', browseName: 'temperature', displayName: 't', nodeClass: 'Variable', path: ['boiler', 'TEMPERATURE'], depth: 2, dataType: 'Double\n#x', access: ['read'] },
+  ],
+};
+
+describe('formatBrowseText', () => {
+  it('lists one node per line, indented, with namespaces first', () => {
+    const text = formatBrowseText(result);
+    expect(text).toContain('Namespaces:\n  0  http://opcfoundation.org/UA/\n  1  urn:plant\n');
+    expect(text).toContain('  Boiler  [Object]  nsu=urn:plant;s=Boiler\n');
+    expect(text).toContain('    Temperature  [Variable, Double, read+write]  nsu=urn:plant;s=Boiler.Temperature  = 21.5\n');
+    expect(text).toContain('    Status  [Variable, Int32, read]  nsu=urn:plant;s=Boiler.Status  (BadSensorFailure)\n');
+    expect(text).toContain('stopped at 5 nodes');
+    expect(text.split('\n').filter((l) => l.includes('odd'))).toHaveLength(1);
+  });
+});
+
+describe('formatBrowseMapping', () => {
+  it('gives nodes[] entries that parse as YAML, readable variables only, unique metric names', () => {
+    const yaml = formatBrowseMapping(result, { metricPrefix: 'plant.' });
+    const parsed = parse(yaml) as { nodes: { metric: string; node_id: string }[] };
+    expect(parsed.nodes).toEqual([
+      { metric: 'plant.boiler.temperature', node_id: 'nsu=urn:plant;s=Boiler.Temperature' },
+      { metric: 'plant.boiler.status', node_id: 'nsu=urn:plant;s=Boiler.Status' },
+      { metric: 'plant.boiler.temperature_2', node_id: 'nsu=urn:plant;s="odd"\nname' },
+    ]);
+    expect(yaml).toContain('# Double, read+write');
+  });
+
+  it('writes an empty list when nothing is readable', () => {
+    expect(parse(formatBrowseMapping({ ...result, entries: [] }))).toEqual({ nodes: [] });
+  });
+});
+
+describe('metricNameFromPath', () => {
+  it('lowers, replaces and joins', () => {
+    expect(metricNameFromPath(['Line 1', 'Motor#2', 'Speed (rpm)'])).toBe('line_1.motor_2.speed_rpm');
+    expect(metricNameFromPath(['Température', 'Über'])).toBe('temperature.uber');
+    expect(metricNameFromPath(['***'])).toBe('value');
+    expect(metricNameFromPath(['x'.repeat(300)])).toHaveLength(256);
+  });
+});

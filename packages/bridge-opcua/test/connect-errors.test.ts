@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { classifyConnectError, type ConnectErrorContext } from '../src/connect-errors.js';
+import { OpcuaBridgeError } from '../src/errors.js';
+
+const ctx: ConnectErrorContext = {
+  endpointUrl: 'opc.tcp://plc:4840',
+  step: 'connect',
+  clientCertificateFile: '/pki/own/certs/client_certificate.pem',
+  clientThumbprint: 'abcd',
+  identity: 'user "op"',
+  connectTimeoutMs: 10_000,
+};
+
+describe('classifyConnectError', () => {
+  it.each([
+    ['connect ECONNREFUSED 127.0.0.1:4840', 'CONNECT_FAILED', true, /connection refused\): is the server running/],
+    ['getaddrinfo ENOTFOUND plc', 'CONNECT_FAILED', true, /cannot resolve the host/],
+    ['connect EHOSTUNREACH 10.0.0.9:4840', 'CONNECT_FAILED', true, /unreachable from this machine/],
+    ['connecting to opc.tcp://plc:4840 timed out after 10000 ms', 'CONNECT_FAILED', true, /no answer from opc.tcp:\/\/plc:4840 within 10000 ms/],
+    ['BadUserAccessDenied (0x801f0000)', 'AUTH_FAILED', false, /refused the login as user "op" \(BadUserAccessDenied\)/],
+    ['The connection may have been rejected by server, BadSecurityChecksFailed', 'CLIENT_CERTIFICATE_REFUSED', false, /thumbprint abcd.*moving it from the server's rejected folder/],
+  ])('%s', (message, code, retryable, why) => {
+    const err = classifyConnectError(new Error(message), ctx);
+    expect(err).toBeInstanceOf(OpcuaBridgeError);
+    expect(err.code).toBe(code);
+    expect(err.retryable).toBe(retryable);
+    expect(err.message).toMatch(why);
+  });
+
+  it('passes an OpcuaBridgeError through unchanged', () => {
+    const original = new OpcuaBridgeError('SERVER_CERTIFICATE_CHANGED', 'x', { retryable: false });
+    expect(classifyConnectError(original, ctx)).toBe(original);
+  });
+});

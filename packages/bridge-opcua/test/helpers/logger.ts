@@ -1,0 +1,46 @@
+import type { OpcuaLogger } from '../../src/log-redirect.js';
+
+/** One line a {@link CapturingLogger} received. */
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  obj: object;
+}
+
+/** A logger that keeps what it is told, for assertions on what a user would read. */
+export interface CapturingLogger extends OpcuaLogger {
+  lines: LogLine[];
+  /** The messages at `level` (all levels without). */
+  messages(level?: LogLine['level']): string[];
+  /** Resolves with the first line (already received or still to come) whose message matches. */
+  waitFor(pattern: RegExp): Promise<LogLine>;
+}
+
+/** A fresh {@link CapturingLogger}. */
+export function capturingLogger(): CapturingLogger {
+  const lines: LogLine[] = [];
+  const waiters: { pattern: RegExp; resolve: (line: LogLine) => void }[] = [];
+  const add = (level: LogLine['level']) => (obj: object, msg?: string) => {
+    const line = { level, msg: msg ?? '', obj };
+    lines.push(line);
+    for (const w of [...waiters]) {
+      if (w.pattern.test(line.msg)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  };
+  return {
+    lines,
+    debug: add('debug'),
+    info: add('info'),
+    warn: add('warn'),
+    error: add('error'),
+    messages: (level) => lines.filter((l) => level === undefined || l.level === level).map((l) => l.msg),
+    waitFor(pattern) {
+      const found = lines.find((l) => pattern.test(l.msg));
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve) => waiters.push({ pattern, resolve }));
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OpcuaConnection } from '../src/connection.js';
+import { isOpcuaBridgeError } from '../src/errors.js';
+import { SIM_NAMESPACE, type OpcuaTestServer } from '../src/server.js';
+import { subscribe } from '../src/subscription.js';
+import { createCleanup } from './helpers/cleanup.js';
+import { collector } from './helpers/collect.js';
+import { clientFor, serverFor } from './helpers/servers.js';
+
+const cleanup = createCleanup();
+let server: OpcuaTestServer;
+let connection: OpcuaConnection;
+
+beforeAll(async () => {
+  server = await serverFor(cleanup, { pkiDir: cleanup.dir('server') });
+  connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'));
+});
+afterAll(() => cleanup.run());
+
+const nsu = (id: string): string => `nsu=${SIM_NAMESPACE};s=${id}`;
+
+describe('items the server refuses', () => {
+  it('are reported by name while the others flow, and monitored once the node appears', async () => {
+    const c = collector();
+    const sub = await subscribe(connection, {
+      publishingIntervalMs: 50,
+      retryRefusedMs: 100,
+      variables: [
+        { key: 'pressure', nodeId: nsu('Boiler.Pressure'), samplingIntervalMs: 0 },
+        { key: 'late', nodeId: nsu('Boiler.Late'), samplingIntervalMs: 0 },
+        { key: 'counter', nodeId: nsu('Boiler.Counter'), samplingIntervalMs: 0 },
+      ],
+      ...c.handlers,
+    });
+    cleanup.add(() => sub.close());
+    const problem = await c.problem((p) => p.item === 'late');
+    expect(problem).toEqual({
+      kind: 'item_refused',
+      item: 'late',
+      message: `late: the server refused to monitor ${nsu('Boiler.Late')} (BadNodeIdUnknown); trying again every 0.1 s`,
+    });
+    expect(sub.items().find((i) => i.key === 'late')).toMatchObject({ state: 'refused', message: 'BadNodeIdUnknown' });
+    server.set('Boiler.Counter', 5);
+    await c.value((v) => v.item.key === 'counter' && v.value === 5);
+    await c.value((v) => v.item.key === 'pressure');
+    // The node appears on the server: the next retry monitors it.
+    server.addVariable('Boiler.Late', 6.5);
+    expect((await c.value((v) => v.item.key === 'late')).value).toBe(6.5);
+    expect(sub.stats()).toMatchObject({ active: 3, refused: 0 });
+  });
+
+  it('reports a browse path that names nothing, with the names that exist', async () => {
+    const c = collector();
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, variables: [{ key: 'nope', browsePath: 'Boiler/Presure' }, { key: 'ok', browsePath: '/Boiler/Pressure' }], ...c.handlers });
+    cleanup.add(() => sub.close());
+    const problem = await c.problem((p) => p.item === 'nope');
+    expect(problem.kind).toBe('node_unresolved');
+    expect(problem.message).toMatch(/^nope: browse path Boiler\/Presure: Boiler has no child named Presure \(it has .*Pressure.*\)/);
+    await c.value((v) => v.item.key === 'ok');
+  });
+
+  it('refuses a malformed node id before asking the server', async () => {
+    const err = await subscribe(connection, { variables: [{ key: 'bad', nodeId: 'Boiler.Temperature' }], onData() {} }).catch((e: unknown) => e);
+    expect(isOpcuaBridgeError(err, 'NODE_INVALID')).toBe(true);
+    expect((err as Error).message).toMatch(/^variable 1 \(bad\): "Boiler.Temperature": the identifier must start with i=, s=, g= or b=/);
+  });
+});
+
+describe('folders', () => {
+  it('monitor every variable below a node, each with its browse path', async () => {
+    const c = collector();
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, folders: [{ key: 'line1', nodeId: nsu('Line1') }], ...c.handlers });
+    cleanup.add(() => sub.close());
+    const paths = sub.items().map((i) => i.browsePath?.join('/'));
+    expect(paths.sort()).toEqual(['Motor1/Current', 'Motor1/Speed', 'Motor2/Current', 'Motor2/Speed', 'Motor3/Current', 'Motor3/Speed']);
+    const speed = await c.value((v) => v.item.browsePath?.join('/') === 'Motor2/Speed');
+    expect(speed).toMatchObject({ value: 2000, item: { key: 'line1', nodeId: nsu('Line1.Motor2.Speed') } });
+  });
+
+  it('stop at their bounds and say so', async () => {
+    const c = collector();
+    const sub = await subscribe(connection, { folders: [{ key: 'line1', browsePath: 'Line1', maxItems: 4 }], ...c.handlers });
+    cleanup.add(() => sub.close());
+    expect(sub.items()).toHaveLength(4);
+    expect((await c.problem((p) => p.kind === 'folder_truncated')).message).toMatch(/stopped at 4 variables; raise max_items or max_depth/);
+  });
+});

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OpcuaConnection } from '../src/connection.js';
+import { SIM_NAMESPACE, type OpcuaTestServer } from '../src/server.js';
+import { subscribe } from '../src/subscription.js';
+import { createCleanup } from './helpers/cleanup.js';
+import { collector, type Collector } from './helpers/collect.js';
+import { clientFor, serverFor } from './helpers/servers.js';
+
+const cleanup = createCleanup();
+let server: OpcuaTestServer;
+let connection: OpcuaConnection;
+
+beforeAll(async () => {
+  server = await serverFor(cleanup, { pkiDir: cleanup.dir('server') });
+  connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'));
+});
+afterAll(() => cleanup.run());
+
+const nsu = (id: string): string => `nsu=${SIM_NAMESPACE};s=${id}`;
+
+/** Sets each value and waits until the item without deadband saw it, so the server sampled every one. */
+async function feed(c: Collector, key: string, variable: string, values: number[]): Promise<void> {
+  for (const value of values) {
+    server.set(variable, value);
+    await c.value((v) => v.item.key === key && v.value === value);
+  }
+}
+
+describe('server-side deadband (DataChangeFilter)', () => {
+  it('absolute: reports a change only once it passes the deadband', async () => {
+    const c = collector();
+    const sub = await subscribe(connection, {
+      publishingIntervalMs: 20,
+      variables: [
+        { key: 'raw', nodeId: nsu('Boiler.Pressure'), samplingIntervalMs: 0 },
+        { key: 'db', nodeId: nsu('Boiler.Pressure'), samplingIntervalMs: 0, deadband: { type: 'absolute', value: 0.5 } },
+      ],
+      ...c.handlers,
+    });
+    cleanup.add(() => sub.close());
+    await feed(c, 'raw', 'Boiler.Pressure', [10, 10.2, 10.4, 10.6, 10.8, 11.2]);
+    // Both items sample the same changes and publish together: once the raw item saw 11.2,
+    // the deadband item has said everything it will say. 10 moves 9 from the first value.
+    expect(c.valuesOf('raw').slice(-6)).toEqual([10, 10.2, 10.4, 10.6, 10.8, 11.2]);
+    expect(c.valuesOf('db').slice(-3)).toEqual([10, 10.6, 11.2]);
+  });
+
+  it('percent: relative to the EURange of an AnalogItem (0-200 degC, 10 % = 20 degC)', async () => {
+    const c = collector();
+    const sub = await subscribe(connection, {
+      publishingIntervalMs: 20,
+      variables: [
+        { key: 'raw', nodeId: nsu('Boiler.Temperature'), samplingIntervalMs: 0 },
+        { key: 'db', nodeId: nsu('Boiler.Temperature'), samplingIntervalMs: 0, deadband: { type: 'percent', value: 10 } },
+      ],
+      ...c.handlers,
+    });
+    cleanup.add(() => sub.close());
+    await feed(c, 'raw', 'Boiler.Temperature', [100, 110, 115, 125, 130, 144.5, 146]);
+    expect(c.valuesOf('db').slice(-3)).toEqual([100, 125, 146]);
+  });
+
+  it('percent on a variable without EURange is refused by name while the rest flows', async () => {
+    const c = collector();
+    const sub = await subscribe(connection, {
+      publishingIntervalMs: 20,
+      variables: [
+        { key: 'pressure.pct', nodeId: nsu('Boiler.Pressure'), deadband: { type: 'percent', value: 5 } },
+        { key: 'counter', nodeId: nsu('Boiler.Counter') },
+      ],
+      ...c.handlers,
+    });
+    cleanup.add(() => sub.close());
+    const problem = await c.problem((p) => p.item === 'pressure.pct');
+    expect(problem.kind).toBe('item_refused');
+    expect(problem.message).toMatch(/pressure\.pct: the server refused to monitor nsu=urn:fieldbridge:opcua-sim;s=Boiler\.Pressure \(Bad\w+\)/);
+    await c.value((v) => v.item.key === 'counter');
+  });
+});
+
+describe('timestamps and status', () => {
+  it('takes the source, server or local timestamp as each item asks', async () => {
+    const c = collector();
+    const receivedAt = Date.UTC(2030, 0, 1);
+    const sub = await subscribe(connection, {
+      publishingIntervalMs: 20,
+      now: () => receivedAt,
+      variables: [
+        { key: 'src', nodeId: nsu('Boiler.Counter'), samplingIntervalMs: 0, timestamps: 'source' },
+        { key: 'srv', nodeId: nsu('Boiler.Counter'), samplingIntervalMs: 0, timestamps: 'server' },
+        { key: 'loc', nodeId: nsu('Boiler.Counter'), samplingIntervalMs: 0, timestamps: 'local' },
+      ],
+      ...c.handlers,
+    });
+    cleanup.add(() => sub.close());
+    await c.value((v) => v.item.key === 'loc');
+    const deviceTime = new Date(Date.UTC(2020, 5, 1, 12, 0, 0, 125));
+    server.set('Boiler.Counter', 4242, { sourceTimestamp: deviceTime });
+    const src = await c.value((v) => v.item.key === 'src' && v.value === 4242);
+    const srv = await c.value((v) => v.item.key === 'srv' && v.value === 4242);
+    const loc = await c.value((v) => v.item.key === 'loc' && v.value === 4242);
+    expect(src).toMatchObject({ timestampMs: deviceTime.getTime(), timestampFrom: 'source' });
+    expect(srv.timestampFrom).toBe('server');
+    expect(srv.timestampMs).toBeGreaterThan(deviceTime.getTime());
+    expect(srv.timestampMs).not.toBe(receivedAt);
+    expect(loc).toMatchObject({ timestampMs: receivedAt, timestampFrom: 'local' });
+  });
+
+  it('reports a status that is not Good as the record quality', async () => {
+    const c = collector();
+    const sub = await subscribe(connection, { publishingIntervalMs: 20, variables: [{ key: 'running', nodeId: nsu('Boiler.Running'), samplingIntervalMs: 0 }], ...c.handlers });
+    cleanup.add(() => sub.close());
+    await c.value((v) => v.item.key === 'running');
+    server.set('Boiler.Running', false, { status: 'UncertainLastUsableValue' });
+    expect(await c.value((v) => v.quality === 'uncertain')).toMatchObject({ value: false, status: 'UncertainLastUsableValue' });
+    server.set('Boiler.Running', false, { status: 'BadSensorFailure' });
+    expect(await c.value((v) => v.quality === 'bad')).toMatchObject({ status: 'BadSensorFailure' });
+    server.set('Boiler.Running', true);
+    expect(await c.value((v) => v.quality === 'good' && v.value === true && c.values.indexOf(v) > 1)).toMatchObject({ status: 'Good' });
+  });
+});
