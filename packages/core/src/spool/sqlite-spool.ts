@@ -13,6 +13,9 @@ import { assertSpoolLimits, decideCapacity } from './capacity.js';
 import type { CapacityCandidate } from './capacity.js';
 import type { AppendResult, DroppedBatch, Spool, SpoolLimits, SpoolStats } from './spool.js';
 
+/** Bytes of freshly appended batches kept in memory, so leasing them needs no read. */
+const TAIL_CACHE_BYTES = 8 * 1024 * 1024;
+
 /** Options of {@link createSqliteSpool}. */
 export interface SqliteSpoolOptions {
   /** Directory of the spool; created with mode 0700 if missing. The file is `<dir>/spool.sqlite` (mode 0600). */
@@ -93,6 +96,21 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
   let s = open();
   warnWhenDiskTooSmall(options.dir, limits.maxBytes, logger);
   const leased = new Set<string>();
+  // The batches appended last, as appended: live data is leased moments after it is stored, and
+  // reading it back from the file would only cost time. Bounded by bytes; a restart starts empty.
+  const tail = new Map<string, Batch>();
+  let tailBytes = 0;
+  const remember = (batch: Batch): void => {
+    tail.set(batch.id, batch);
+    tailBytes += batch.bytes;
+    while (tailBytes > TAIL_CACHE_BYTES && tail.size > 0) forget(tail.keys().next().value as string);
+  };
+  const forget = (id: string): void => {
+    const batch = tail.get(id);
+    if (batch === undefined) return;
+    tail.delete(id);
+    tailBytes -= batch.bytes;
+  };
   let closed = false;
 
   const guard = <R>(op: string, fn: () => R): R => {
@@ -166,7 +184,11 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
         const row = rowOf(batch, s.t.lastSeq + 1, Buffer.alloc(0));
         const evicted = s.appendTx(decision.evict.map((c) => c.id), row);
         s.t.lastSeq += 1;
-        for (const old of evicted) counted(old, -1);
+        remember(batch);
+        for (const old of evicted) {
+          counted(old, -1);
+          forget(old.id);
+        }
         counted(row, 1);
         return { accepted: true, dropped: evicted.map((old) => dropOf(old, 'buffer_full')) };
       });
@@ -181,7 +203,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
             if (ids.length >= max) break;
           }
         }
-        const out = ids.map((id) => toBatch(s.q.byId.get(id) as BatchRow));
+        const out = ids.map((id) => tail.get(id) ?? toBatch(s.q.byId.get(id) as BatchRow));
         for (const id of ids) leased.add(id);
         return out;
       });
@@ -194,6 +216,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       guard('ack', () => {
         const [row] = s.removeRows([id]);
         leased.delete(id);
+        forget(id);
         if (row !== undefined) counted(row, -1);
       });
     },
@@ -205,6 +228,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
         const rows = parts.map((part, i) => rowOf(part, parent.seq, partSub(parent.sub, i)));
         s.replaceTx(id, rows);
         leased.delete(id);
+        forget(id);
         counted(parent, -1);
         for (const row of rows) counted(row, 1);
       });
@@ -217,7 +241,10 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
         if (oldest === undefined || oldest >= cutoff) return [];
         const candidates = s.q.olderThan.all(cutoff) as { id: string }[];
         const rows = s.removeRows(candidates.map((c) => c.id).filter((cid) => !leased.has(cid)));
-        for (const row of rows) counted(row, -1);
+        for (const row of rows) {
+          counted(row, -1);
+          forget(row.id);
+        }
         return rows.map((row) => dropOf(row, 'expired'));
       });
     },
@@ -232,6 +259,8 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
         if (s.db.open) s.db.close();
       }
       leased.clear();
+      tail.clear();
+      tailBytes = 0;
       s = open();
       return lost;
     },
@@ -239,6 +268,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       if (closed) return;
       closed = true;
       leased.clear();
+      tail.clear();
       try {
         s.db.pragma('wal_checkpoint(TRUNCATE)');
       } catch (err) {

@@ -1,0 +1,102 @@
+// One sink-benchmark scenario in its own process, so its CPU is its own:
+//   node sink-client.mjs SCENARIO URL POINTS
+// Prints {ms, cpuUs, peakRssMb} as the last line. Every scenario makes the same point objects and
+// uses batches of 1000, two requests in flight and gzip level 1 (the sink's defaults).
+import { InfluxDB, Point as InfluxPoint } from '@influxdata/influxdb-client';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzip as gzipCb } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createSink } from '@fieldbridge/core';
+import { pino } from 'pino';
+import { Agent, request } from 'undici';
+
+const gzip = promisify(gzipCb);
+const [scenario, url, pointsArg] = process.argv.slice(2);
+const N = Number(pointsArg);
+const BATCH = 1000;
+const IN_FLIGHT = 2;
+const KEY = 'bench-key';
+const T0 = Date.now();
+const point = (i) => ({ metric: `line${i % 10}.motor.rpm`, value: 1000 + (i % 500) / 7, timestamp: T0 + i, tags: { site: 'bench', line: `l${i % 10}` } });
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+
+/** The ideal sender: what the wire needs and nothing more (stringify, gzip, POST, N in flight). */
+async function ideal() {
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000 });
+  const inFlight = new Set();
+  for (let i = 0; i < N; i += BATCH) {
+    const points = [];
+    for (let j = i; j < Math.min(N, i + BATCH); j++) points.push(point(j));
+    const body = await gzip(JSON.stringify({ source_id: 'bench', points }), { level: 1 });
+    const sent = request(url, { method: 'POST', dispatcher, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-api-key': KEY }, body }).then(async (res) => {
+      await res.body.dump();
+      if (res.statusCode !== 200) throw new Error(`ideal sender: HTTP ${res.statusCode}`);
+    });
+    inFlight.add(sent);
+    sent.finally(() => inFlight.delete(sent));
+    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  await dispatcher.close();
+}
+
+async function sink(options) {
+  const s = createSink({ url, apiKey: KEY, sourceId: 'bench', batch: { maxPoints: BATCH, lingerMs: 50 }, logger: pino({ level: 'silent' }), deadLetterPath: '/dev/null', ...options });
+  // Points arrive as a bridge's do: a message's or a poll's worth at a time, the event loop
+  // turning in between (the ideal sender awaits once per batch too).
+  for (let i = 0; i < N; i++) {
+    s.write(point(i));
+    if (i % BATCH === BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await s.flush({ timeoutMs: 600_000 });
+  await s.close();
+}
+
+async function withSpool(durability) {
+  const dir = mkdtempSync(join(tmpdir(), 'fb-bench-'));
+  try {
+    await sink({ buffer: { path: join(dir, 'spool'), durability } });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function influx() {
+  const origin = new URL(url).origin;
+  const api = new InfluxDB({ url: origin, token: KEY }).getWriteApi('bench', 'bench', 'ms', { batchSize: BATCH, flushInterval: 50, maxBufferLines: N + BATCH, gzipThreshold: 1024 });
+  for (let i = 0; i < N; i++) {
+    const p = point(i);
+    api.writePoint(new InfluxPoint(p.metric).tag('site', p.tags.site).tag('line', p.tags.line).floatField('value', p.value).timestamp(p.timestamp));
+  }
+  await api.close();
+  // WriteApi.close() can resolve before its last requests are answered: wait until the receiver
+  // has them all (gateway-dev counts points, the discard receiver requests).
+  for (let i = 0; i < 60_000; i++) {
+    const gw = await fetch(`${origin}/_dev/stats`).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined);
+    if (typeof gw?.points === 'number' ? gw.points >= N : (await (await fetch(`${origin}/_stats`)).json()).requests >= Math.ceil(N / BATCH)) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error('influx: the receiver never got every point');
+}
+
+const scenarios = {
+  ideal,
+  memory: () => sink({}),
+  sqlite: () => withSpool('process'),
+  'sqlite-power': () => withSpool('power'),
+  influx,
+};
+
+const cpu = process.cpuUsage();
+const start = performance.now();
+await scenarios[scenario]();
+const ms = performance.now() - start;
+const used = process.cpuUsage(cpu);
+clearInterval(sampler);
+peakRss = Math.max(peakRss, process.memoryUsage().rss);
+process.stdout.write(`${JSON.stringify({ ms, cpuUs: used.user + used.system, peakRssMb: peakRss / 1024 / 1024 })}\n`);
+process.exit(0);
