@@ -1,48 +1,30 @@
 // One sink-benchmark scenario in its own process, so its CPU is its own:
-//   node sink-client.mjs SCENARIO URL POINTS
+//   node sink-client.mjs SCENARIO URL POINTS [SHAPE]
 // Prints {ms, cpuUs, peakRssMb} as the last line. Every scenario makes the same point objects and
-// uses batches of 1000, two requests in flight and gzip level 1 (the sink's defaults).
+// uses batches of 1000, two requests in flight and gzip level 1 (the sink's defaults). SHAPE
+// `plant` sends the outage benchmark's points (lib/plant-points.mjs) instead of the default ones.
 import { InfluxDB, Point as InfluxPoint } from '@influxdata/influxdb-client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzip as gzipCb } from 'node:zlib';
-import { promisify } from 'node:util';
 import { createSink } from '@fieldbridge/core';
 import { pino } from 'pino';
-import { Agent, request } from 'undici';
+import { sendIdeal } from './ideal-sender.mjs';
+import { plantPoint } from './plant-points.mjs';
 
-const gzip = promisify(gzipCb);
-const [scenario, url, pointsArg] = process.argv.slice(2);
+const [scenario, url, pointsArg, shape] = process.argv.slice(2);
 const N = Number(pointsArg);
 const BATCH = 1000;
 const IN_FLIGHT = 2;
 const KEY = 'bench-key';
 const T0 = Date.now();
-const point = (i) => ({ metric: `line${i % 10}.motor.rpm`, value: 1000 + (i % 500) / 7, timestamp: T0 + i, tags: { site: 'bench', line: `l${i % 10}` } });
+const benchPoint = (i) => ({ metric: `line${i % 10}.motor.rpm`, value: 1000 + (i % 500) / 7, timestamp: T0 + i, tags: { site: 'bench', line: `l${i % 10}` } });
+const point = shape === 'plant' ? plantPoint : benchPoint;
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
-/** The ideal sender: what the wire needs and nothing more (stringify, gzip, POST, N in flight). */
-async function ideal() {
-  const dispatcher = new Agent({ keepAliveTimeout: 30_000 });
-  const inFlight = new Set();
-  for (let i = 0; i < N; i += BATCH) {
-    const points = [];
-    for (let j = i; j < Math.min(N, i + BATCH); j++) points.push(point(j));
-    const body = await gzip(JSON.stringify({ source_id: 'bench', points }), { level: 1 });
-    const sent = request(url, { method: 'POST', dispatcher, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-api-key': KEY }, body }).then(async (res) => {
-      await res.body.dump();
-      if (res.statusCode !== 200) throw new Error(`ideal sender: HTTP ${res.statusCode}`);
-    });
-    inFlight.add(sent);
-    sent.finally(() => inFlight.delete(sent));
-    if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-  await dispatcher.close();
-}
+const ideal = () => sendIdeal({ url, key: KEY, n: N, point, batch: BATCH, inFlight: IN_FLIGHT });
 
 async function sink(options) {
   const s = createSink({ url, apiKey: KEY, sourceId: 'bench', batch: { maxPoints: BATCH, lingerMs: 50 }, logger: pino({ level: 'silent' }), deadLetterPath: '/dev/null', ...options });

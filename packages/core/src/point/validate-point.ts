@@ -49,9 +49,12 @@ export function checkSourceId(sourceId: unknown): string | undefined {
 /** Reason a tag map is refused, or undefined. */
 export function checkTags(tags: unknown): string | undefined {
   if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) return 'tags must be an object';
-  const entries = Object.entries(tags);
-  if (entries.length > POINT_LIMITS.maxTags) return `more than ${POINT_LIMITS.maxTags} tags`;
-  for (const [key, value] of entries) {
+  // for-in over own keys, no entries array: this runs for every point written.
+  let count = 0;
+  for (const key in tags) {
+    if (!Object.hasOwn(tags, key)) continue;
+    if (++count > POINT_LIMITS.maxTags) return `more than ${POINT_LIMITS.maxTags} tags`;
+    const value = (tags as Record<string, unknown>)[key];
     if (typeof value !== 'string') return `tag ${key} must be a string`;
     if (key.length > POINT_LIMITS.tagMaxChars || value.length > POINT_LIMITS.tagMaxChars) {
       return `tag ${key.slice(0, 32)} longer than ${POINT_LIMITS.tagMaxChars} characters`;

@@ -40,6 +40,7 @@ export function sinkOptionsFromConfig(config: CommonConfig): SinkOptions {
       statePath: s.websocket.state_path,
     },
     gzip: s.gzip,
+    gzipLevel: s.gzip_level,
     timeoutMs: s.timeout_ms,
     concurrency: s.concurrency,
     maxPointsPerSecond: s.max_points_per_s,

@@ -26,7 +26,7 @@ export function encodeBatch(fields: { id: string; createdAtMs: number; points: r
   const json = `{"source_id":${JSON.stringify(codec.sourceId)},"points":${JSON.stringify(fields.points)}}`;
   // Bodies of 1 KiB or less go uncompressed (DESIGN section 3): gzip would only add its header.
   const compress = codec.gzipLevel !== undefined && json.length > GZIP_THRESHOLD_BYTES;
-  const data = compress ? gzipSync(json, { level: codec.gzipLevel }) : json;
+  const data = compress ? exactBytes(gzipSync(json, { level: codec.gzipLevel })) : json;
   const batch: Batch = {
     id: fields.id,
     count: fields.points.length,
@@ -38,6 +38,18 @@ export function encodeBatch(fields: { id: string; createdAtMs: number; points: r
   };
   if (fields.unsynced) batch.unsynced = fields.unsynced;
   return batch;
+}
+
+/**
+ * `bytes` in memory of its own size. zlib's one-shot output is a view of its 16 KiB output
+ * buffer: a batch of 8 KiB held that way would keep 16 KiB alive, and a memory spool full of
+ * them twice its `max_bytes`.
+ */
+function exactBytes(bytes: Buffer): Buffer {
+  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length) return bytes;
+  const own = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(own);
+  return own;
 }
 
 /** The JSON text of the batch's points array. */

@@ -13,8 +13,8 @@ import { assertSpoolLimits, decideCapacity } from './capacity.js';
 import type { CapacityCandidate } from './capacity.js';
 import type { AppendResult, DroppedBatch, Spool, SpoolLimits, SpoolStats } from './spool.js';
 
-/** Bytes of freshly appended batches kept in memory, so leasing them needs no read. */
-const TAIL_CACHE_BYTES = 8 * 1024 * 1024;
+/** Bytes of freshly appended batches kept in memory, so leasing them needs no read (minutes of data at a plant's rate). */
+const TAIL_CACHE_BYTES = 2 * 1024 * 1024;
 
 /** Options of {@link createSqliteSpool}. */
 export interface SqliteSpoolOptions {

@@ -1,0 +1,107 @@
+// An hour of outage at 5,000 points/s (18 M plant points, written at an accelerated rate) into the
+// default SQLite spool while the receiver answers 503, then the drain once it is back, against the
+// ideal sender sending the same points (lib/ideal-sender.mjs). A second run fills the memory spool
+// past its cap. The receiver is the discard receiver, its own process; so is each sender.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runChild, startDiscardReceiver } from './lib/processes.mjs';
+import { fmt, writeReport } from './lib/report.mjs';
+
+const N = Number(process.env.BENCH_OUTAGE_POINTS ?? 18_000_000);
+const MEMORY_CAP = Number(process.env.BENCH_MEMORY_CAP ?? 256 * 1024 * 1024);
+const MiB = 1024 * 1024;
+
+/** V8's young generation capped at 2 x 4 MiB, as the container images run (the default grows to 2 x 16 MiB). */
+const SMALL_YOUNG_GEN = ['--max-semi-space-size=4'];
+
+/** Runs the outage client through both phases; `up()` is called between them. */
+function outage(url, points, spool, up, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(new URL('./lib/outage-client.mjs', import.meta.url)), url, String(points), spool], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const phases = {};
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', async (d) => {
+      out += d.toString();
+      const lines = out.split('\n');
+      out = lines.pop();
+      for (const line of lines) {
+        const report = JSON.parse(line);
+        phases[report.phase] = report;
+        if (report.phase === 'outage') {
+          await up();
+          child.stdin.write('go\n');
+        }
+      }
+    });
+    child.on('exit', (code) => (code === 0 && phases.drain ? resolve(phases) : reject(new Error(`outage client exited ${code}`))));
+  });
+}
+
+export async function run() {
+  const receiver = await startDiscardReceiver(['--down']);
+  const dir = mkdtempSync(join(tmpdir(), 'fb-outage-'));
+  const spoolOnce = async (spool, points, nodeArgs) => {
+    await receiver.mode(false);
+    rmSync(join(dir, 'spool'), { recursive: true, force: true });
+    return outage(receiver.url, points, spool, () => receiver.mode(true), nodeArgs);
+  };
+  try {
+    const sqlite = await spoolOnce(dir, N, []);
+    const sqliteSmall = await spoolOnce(dir, N, SMALL_YOUNG_GEN);
+    await receiver.mode(true);
+    const ideal = await runChild('./sink-client.mjs', ['ideal', receiver.url, String(N), 'plant']);
+    // Past the memory spool's cap by a fifth, at the size a point takes there.
+    const bytesPerPoint = sqlite.outage.spooledBytes / sqlite.outage.spooledPoints;
+    const memoryPoints = Math.ceil((1.2 * MEMORY_CAP) / bytesPerPoint);
+    const memory = await spoolOnce(`memory:${MEMORY_CAP}`, memoryPoints, []);
+    const memorySmall = await spoolOnce(`memory:${MEMORY_CAP}`, memoryPoints, SMALL_YOUNG_GEN);
+
+    const idealPps = N / (ideal.ms / 1000);
+    const drainPps = (r) => r.drain.points / (r.drain.ms / 1000);
+    const peak = (r) => Math.max(r.outage.peakRssMb, r.drain.peakRssMb);
+    const heap = (r) => `${fmt(r.outage.atPeak.heapMb)} / ${fmt(r.drain.atPeak.heapMb)}`;
+    const row = (name, r) => [
+      name,
+      `${fmt(r.outage.spooledPoints)} held (${fmt(r.outage.spooledBytes / MiB)} MiB, ${fmt(r.outage.spooledBytes / r.outage.spooledPoints, 1)} B/point), ${fmt(r.outage.dropped)} dropped; ${fmt(r.outage.ms / 1000)} s to write`,
+      `${fmt(r.outage.peakRssMb)} / ${fmt(r.drain.peakRssMb)}`,
+      heap(r),
+      fmt(drainPps(r)),
+      `${fmt(drainPps(r) / idealPps, 2)}x`,
+      fmt(r.drain.cpuUs / r.drain.points, 2),
+    ];
+    const hours = (256 * MiB) / bytesPerPoint / 5000 / 3600;
+    const capMb = MEMORY_CAP / MiB;
+    writeReport(
+      'outage-hour',
+      'An hour of outage: spooled, then drained',
+      [
+        `${fmt(N)} points (an hour at 5,000 points/s: 50 series at 100 Hz, two tags, plant-like values), written as fast as the sink takes them while the receiver (the discard receiver, its own process) answers 503, then drained once it answers 200. Each sender is its own process: batches of 1000, two requests in flight, gzip level 1. The memory spool (cap ${fmt(capMb)} MiB) is written a fifth past its cap.`,
+        `Rows marked "small young generation" run node with \`${SMALL_YOUNG_GEN.join(' ')}\`, as the container images do: at this write rate V8 otherwise grows its young generation to about 50 MB of heap that it keeps.`,
+        'Columns: what the spool held after the outage; the sending process\'s peak RSS and its V8 heap at that peak, during the outage / the drain (MB); drain rate, and against the ideal sender sending the same points; CPU µs per point during the drain.',
+      ].join('\n'),
+      ['sender', 'after the outage', 'peak RSS MB', 'V8 heap MB at the peak', 'drain points/s', 'vs ideal sender', 'drain CPU µs/point'],
+      [
+        ['ideal sender, the same points (stringify + gzip + POST)', '-', `- / ${fmt(ideal.peakRssMb)}`, '-', fmt(idealPps), '1.00x', fmt(ideal.cpuUs / N, 2)],
+        row('SQLite spool (default cap 256 MiB)', sqlite),
+        row('SQLite spool, small young generation', sqliteSmall),
+        row(`memory spool (cap ${fmt(capMb)} MiB)`, memory),
+        row('memory spool, small young generation', memorySmall),
+      ],
+      [
+        `Goal: the hour fits the default spool, nothing dropped: ${sqlite.outage.dropped === 0 && sqlite.outage.spooledPoints === N ? 'yes' : 'NO'}; at ${fmt(bytesPerPoint, 1)} bytes a point the default cap holds ${fmt(hours, 1)} hours at 5,000 points/s.`,
+        `Goal: peak RSS at most 150 MB: ${fmt(peak(sqlite))} MB with node's defaults, ${fmt(peak(sqliteSmall))} MB with a small young generation.`,
+        `Goal: drains at least 0.9 of the ideal sender: ${fmt(drainPps(sqlite) / idealPps, 2)}x (it sends the bodies the spool stored; the ideal sender makes its bodies as it goes).`,
+        `Goal: the memory spool at its cap within max_bytes + 100 MB (${fmt(capMb + 100)} MB): ${fmt(peak(memory))} MB with node's defaults, ${fmt(peak(memorySmall))} MB with a small young generation.`,
+        'A process that has only loaded @fieldbridge/core has an RSS of about 80 MB on this machine (node itself about 40).',
+      ],
+    );
+  } finally {
+    await receiver.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
