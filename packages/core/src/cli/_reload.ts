@@ -1,9 +1,9 @@
-import type { FileConfig } from '../config/file-schema.js';
-import { startBridge } from '../runtime/start-bridge.js';
+import type { MultiFileConfig } from '../config/file-schema.js';
+import { startBridges } from '../runtime/start-bridges.js';
 import { makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
 
 /** The part of a mapping that needs a new sink when it changes. */
-const sinkPart = (c: FileConfig): string => JSON.stringify([c.source_id, c.tags, c.sink]);
+const sinkPart = (c: MultiFileConfig): string => JSON.stringify([c.source_id, c.tags, c.sink]);
 
 /**
  * Applies a mapping file reloaded on SIGHUP, or none of it: an invalid file, an `observe.listen`
@@ -11,8 +11,8 @@ const sinkPart = (c: FileConfig): string => JSON.stringify([c.source_id, c.tags,
  * refused with the reason, and the running configuration is restored. The spool is kept unless
  * the sink section changed.
  */
-export async function reload(p: ServiceParts, state: ServiceState, load: () => FileConfig): Promise<void> {
-  let next: FileConfig;
+export async function reload(p: ServiceParts, state: ServiceState, load: () => MultiFileConfig): Promise<void> {
+  let next: MultiFileConfig;
   try {
     next = load();
   } catch (err) {
@@ -38,12 +38,12 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => F
       p.logger.error({ err: (err as Error).message }, `SIGHUP: the new sink cannot be used (${(err as Error).message}); keeping the running configuration`);
       ({ sink: state.sink, registry: state.sinkRegistry } = makeSink(p, previous));
       await newObserve?.close();
-      state.bridge = await startBridge(p.definition, previous, { sink: state.sink, logger: p.logger });
+      state.bridge = await startBridges(p.definitions, previous, { sink: state.sink, logger: p.logger });
       return;
     }
   }
   state.config = next;
-  state.bridge = await startBridge(p.definition, next, { sink: state.sink, logger: p.logger });
+  state.bridge = await startBridges(p.definitions, next, { sink: state.sink, logger: p.logger });
   if (listen !== oldListen) {
     await state.observe?.close();
     state.observe = newObserve;

@@ -1,28 +1,31 @@
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import type { FileConfig } from '../config/file-schema.js';
+import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
 import { FieldbridgeError } from '../errors.js';
 import { startObserveServer, type ObserveServer, type Readiness } from '../observe/observe-server.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { sinkOptionsFromConfig } from '../runtime/sink-from-config.js';
-import { agentVersionOf, type RunningBridge } from '../runtime/start-bridge.js';
+import { agentVersionsOf, type RunningBridges } from '../runtime/start-bridges.js';
 import { createSink } from '../sink/create-sink.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { CliIo } from './parse-args.js';
 
 /** What a running service holds; SIGHUP swaps parts of it. */
 export interface ServiceState {
-  config: FileConfig;
+  config: MultiFileConfig;
   sink: Sink;
   sinkRegistry: Registry;
-  /** Undefined until the bridge has started. */
-  bridge: RunningBridge | undefined;
+  /** Undefined until the bridges have started. */
+  bridge: RunningBridges | undefined;
   observe: ObserveServer | undefined;
 }
 
 /** How a service builds its parts. */
 export interface ServiceParts {
-  definition: BridgeDefinition;
+  /** The command, for messages: `bridge-modbus`, `fieldbridge`. */
+  command: string;
+  /** The bridges a file may hold; those whose section is present run. */
+  definitions: readonly BridgeDefinition[];
   logger: Logger;
   io: CliIo;
   dryRun: boolean;
@@ -30,12 +33,12 @@ export interface ServiceParts {
 }
 
 /** A sink for `cfg` on a fresh registry (the process metrics included). */
-export function makeSink(p: ServiceParts, cfg: FileConfig): { sink: Sink; registry: Registry } {
+export function makeSink(p: ServiceParts, cfg: MultiFileConfig): { sink: Sink; registry: Registry } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const sink = p.dryRun
     ? createSink({ url: 'stdout', sourceId: cfg.source_id, tags: cfg.tags, batch: { lingerMs: 100 }, session: p.session, logger: p.logger, registry, stdout: p.io.stdout })
-    : createSink({ ...sinkOptionsFromConfig(cfg), session: p.session, agentVersion: agentVersionOf(p.definition), logger: p.logger, registry });
+    : createSink({ ...sinkOptionsFromConfig(cfg), session: p.session, agentVersion: agentVersionsOf(presentSections(p.definitions, cfg)), logger: p.logger, registry });
   return { sink, registry };
 }
 

@@ -1,9 +1,12 @@
-import type { FileConfig } from '../config/file-schema.js';
+import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { describeSink } from '../runtime/sink-from-config.js';
 
-/** The `--check` report: the file is valid, and what would be read and where it would go. */
-export function formatCheck(definition: BridgeDefinition, file: string, config: FileConfig): string {
+/**
+ * The `--check` report: the file is valid, and what would be read and where it would go; one
+ * block per bridge section the file holds.
+ */
+export function formatCheck(definitions: BridgeDefinition | readonly BridgeDefinition[], file: string, config: MultiFileConfig): string {
   const lines = [
     `${file}: ok`,
     `source_id: ${config.source_id}`,
@@ -11,7 +14,9 @@ export function formatCheck(definition: BridgeDefinition, file: string, config: 
   ];
   if (config.tags) lines.push(`tags: ${JSON.stringify(config.tags)}`);
   if (config.observe) lines.push(`observe: http://${config.observe.listen} (/healthz /readyz /metrics)`);
-  lines.push(`${definition.name}:`);
-  for (const line of definition.describe(config[definition.name])) lines.push(`  ${line}`);
+  for (const definition of presentSections(Array.isArray(definitions) ? definitions : [definitions as BridgeDefinition], config)) {
+    lines.push(`${definition.name}:`);
+    for (const line of definition.describe(config[definition.name])) lines.push(`  ${line}`);
+  }
   return `${lines.join('\n')}\n`;
 }

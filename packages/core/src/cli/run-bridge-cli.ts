@@ -60,7 +60,7 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
       io.stdout.write(formatCheck(definition, file, config));
       return 0;
     }
-    return await runService({ definition, config, load, logger, io, dryRun: !!parsed.dryRun, once: !!parsed.once, onceTimeoutMs, session: parsed.session });
+    return await runService({ command, definitions: [definition], config, load, logger, io, dryRun: !!parsed.dryRun, once: !!parsed.once, onceTimeoutMs, session: parsed.session });
   } catch (err) {
     // Our own errors say what to do; a stack trace would only bury it.
     if (isFieldbridgeError(err)) {

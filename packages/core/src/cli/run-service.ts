@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { FileConfig } from '../config/file-schema.js';
+import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
-import { startBridge, type RunningBridge } from '../runtime/start-bridge.js';
+import { startBridges, type RunningBridges } from '../runtime/start-bridges.js';
 import { redactUrl } from '../shared/text.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { CliIo } from './parse-args.js';
@@ -11,10 +11,13 @@ import { formatStatus, sampleCounters, type StatusSample } from './status-line.j
 
 /** What {@link runService} needs. */
 export interface ServiceOptions {
-  definition: BridgeDefinition;
-  config: FileConfig;
+  /** The command, for messages: `bridge-modbus`, `fieldbridge`. */
+  command: string;
+  /** The bridges the file may hold; every one whose section is present runs, on one sink. */
+  definitions: readonly BridgeDefinition[];
+  config: MultiFileConfig;
   /** Reads the mapping file again (SIGHUP). Throws like `loadMapping`. */
-  load: () => FileConfig;
+  load: () => MultiFileConfig;
   logger: Logger;
   io: CliIo;
   dryRun: boolean;
@@ -32,13 +35,13 @@ export interface ServiceOptions {
  * long: the outcome is a bridge fully running or a clean exit. Resolves with the exit code.
  */
 export async function runService(s: ServiceOptions): Promise<number> {
-  const parts: ServiceParts = { definition: s.definition, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session };
+  const parts: ServiceParts = { command: s.command, definitions: s.definitions, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session };
   const made = makeSink(parts, s.config);
   const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, bridge: undefined, observe: undefined };
 
   if (s.once) {
     try {
-      state.bridge = await startBridge(s.definition, state.config, { sink: state.sink, logger: s.logger, deferStart: true });
+      state.bridge = await startBridges(s.definitions, state.config, { sink: state.sink, logger: s.logger, deferStart: true });
     } catch (err) {
       await state.sink.close();
       throw err;
@@ -90,19 +93,25 @@ export async function runService(s: ServiceOptions): Promise<number> {
 
     reloading = (async () => {
       try {
-        state.bridge = await startBridge(s.definition, state.config, { sink: state.sink, logger: s.logger });
+        state.bridge = await startBridges(s.definitions, state.config, { sink: state.sink, logger: s.logger });
       } catch (err) {
-        s.logger.fatal({ err }, `bridge-${s.definition.name} could not start: ${(err as Error).message}`);
+        s.logger.fatal({ err }, `${s.command} could not start: ${(err as Error).message}`);
         void finish('start failure', 1);
         return;
       }
       s.logger.info(
         { source_id: state.config.source_id, sink: s.dryRun ? 'dry-run (stdout)' : redactUrl(state.config.sink.url), ...(s.session ? { session_id: s.session } : {}) },
-        `bridge-${s.definition.name} running`,
+        `${runningWhat(s)} running`,
       );
       statusTimer = startStatusLine(s, state);
     })();
   });
+}
+
+/** What runs: `bridge-modbus`, or `fieldbridge (modbus, mqtt)`. */
+function runningWhat(s: ServiceOptions): string {
+  const names = presentSections(s.definitions, s.config).map((d) => d.name);
+  return s.command === `bridge-${names[0]}` && names.length === 1 ? s.command : `${s.command} (${names.join(', ')})`;
 }
 
 /** On a terminal, a status line every half minute; pipes and log collectors get none. */
@@ -121,7 +130,7 @@ function startStatusLine(s: ServiceOptions, state: ServiceState): NodeJS.Timeout
 }
 
 /** One cycle: whatever was read is delivered even when the cycle failed part-way. */
-async function runOnce(bridge: RunningBridge, sink: Sink, config: FileConfig, logger: Logger, timeoutMs: number | undefined): Promise<number> {
+async function runOnce(bridge: RunningBridges, sink: Sink, config: MultiFileConfig, logger: Logger, timeoutMs: number | undefined): Promise<number> {
   let code = 0;
   try {
     await bridge.once(timeoutMs);

@@ -25,8 +25,16 @@ export function formatStatus(previous: StatusSample, current: StatusSample, sink
   if (sink.refused) parts.push('the receiver refuses our key');
   if (sink.backpressured) parts.push('spool full: polls skipped');
   if (sink.stalled) parts.push('the spool is failing: nothing is delivered');
-  const channels = Object.entries((readiness.details.channels ?? {}) as Record<string, string>).map(([name, state]) => `${name} ${state}`);
+  const channels = channelStates(readiness).map(([name, state]) => `${name} ${state}`);
   return `${parts.join(', ')}${channels.length ? `; ${channels.join(', ')}` : ''}`;
+}
+
+/** Required channels and their states; with several bridges, named `<bridge>/<channel>`. */
+function channelStates(readiness: Readiness): [string, string][] {
+  const own = (details: Record<string, unknown>) => Object.entries((details.channels ?? {}) as Record<string, string>);
+  const bridges = readiness.details.bridges as Record<string, Record<string, unknown>> | undefined;
+  if (!bridges) return own(readiness.details);
+  return Object.entries(bridges).flatMap(([bridge, details]) => own(details).map(([name, state]): [string, string] => [`${bridge}/${name}`, state]));
 }
 
 /** Reads the sink's sent and dropped totals from its registry. */

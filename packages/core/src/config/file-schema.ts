@@ -22,22 +22,59 @@ export interface SectionIssue {
 /** A whole validated mapping file: the common keys plus the bridge's own section. */
 export type FileConfig<D extends SectionDefinition = SectionDefinition> = CommonConfig & Record<D['name'], z.output<D['configSchema']>>;
 
-/** The strict schema of a whole mapping file for one bridge. */
-export function bridgeFileSchema(definition: SectionDefinition): z.ZodType {
-  return z.strictObject({ ...commonShape, [definition.name]: definition.configSchema });
+/**
+ * A mapping file that may hold several bridges' sections (`modbus:` and `mqtt:` side by side,
+ * run by `fieldbridge run` in one process with one sink): the common keys plus each section present.
+ */
+export type MultiFileConfig = CommonConfig & Partial<Record<string, unknown>>;
+
+/** One bridge, or the bridges a file may hold. */
+export type Sections = SectionDefinition | readonly SectionDefinition[];
+
+/** The definitions `sections` names, as a list. */
+export function sectionList(sections: Sections): readonly SectionDefinition[] {
+  return Array.isArray(sections) ? sections : [sections as SectionDefinition];
 }
 
 /**
- * The JSON Schema (draft 2020-12) of a bridge's mapping file, for editors (the YAML language
- * server reads it from a `# yaml-language-server: $schema=…` comment). Describes the input
- * side: sizes and durations accept their string forms.
+ * The strict schema of a whole mapping file. For one bridge its section is required; for a list,
+ * each section is optional and at least one must be present.
  */
-export function generateJsonSchema(definition: SectionDefinition): Record<string, unknown> {
-  const schema = z.toJSONSchema(bridgeFileSchema(definition), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return { ...schema, title: `bridge-${definition.name} mapping file` };
+export function bridgeFileSchema(sections: Sections): z.ZodType {
+  if (!Array.isArray(sections)) {
+    const definition = sections as SectionDefinition;
+    return z.strictObject({ ...commonShape, [definition.name]: definition.configSchema });
+  }
+  const list = sections as readonly SectionDefinition[];
+  const names = list.map((d) => d.name);
+  return z.strictObject({ ...commonShape, ...Object.fromEntries(list.map((d) => [d.name, d.configSchema.optional()])) }).superRefine((file, ctx) => {
+    if (names.some((name) => (file as Record<string, unknown>)[name] !== undefined)) return;
+    ctx.addIssue({ code: 'custom', path: [], message: `the file has no bridge section: add one of ${names.join(', ')}` });
+  });
 }
 
-/** The text of a bridge's `schema.json`: its JSON Schema, pretty-printed, ending in a newline. */
-export function schemaFileText(definition: SectionDefinition): string {
-  return `${JSON.stringify(generateJsonSchema(definition), null, 2)}\n`;
+/** The sections of `sections` that `config` holds, in the order given. */
+export function presentSections<D extends SectionDefinition>(sections: readonly D[], config: MultiFileConfig): D[] {
+  return sections.filter((d) => config[d.name] !== undefined);
+}
+
+/**
+ * The JSON Schema (draft 2020-12) of a mapping file, for editors (the YAML language server
+ * reads it from a `# yaml-language-server: $schema=…` comment). Describes the input side: sizes
+ * and durations accept their string forms. For a list of bridges, the file may hold any of their
+ * sections (as `fieldbridge run` reads it).
+ */
+export function generateJsonSchema(sections: Sections): Record<string, unknown> {
+  const list = sectionList(sections);
+  // The "at least one section" rule is not representable; editors get the sections as optional.
+  const schema = Array.isArray(sections)
+    ? z.toJSONSchema(z.strictObject({ ...commonShape, ...Object.fromEntries(list.map((d) => [d.name, d.configSchema.optional()])) }), { io: 'input', unrepresentable: 'any' })
+    : z.toJSONSchema(bridgeFileSchema(sections), { io: 'input', unrepresentable: 'any' });
+  const title = Array.isArray(sections) ? `fieldbridge mapping file (${list.map((d) => d.name).join(', ')})` : `bridge-${list[0]?.name} mapping file`;
+  return { ...(schema as Record<string, unknown>), title };
+}
+
+/** The text of a `schema.json`: its JSON Schema, pretty-printed, ending in a newline. */
+export function schemaFileText(sections: Sections): string {
+  return `${JSON.stringify(generateJsonSchema(sections), null, 2)}\n`;
 }

@@ -2,19 +2,22 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { FieldbridgeError } from '../errors.js';
-import type { SectionDefinition } from './file-schema.js';
+import { sectionList, type MultiFileConfig, type SectionDefinition, type Sections } from './file-schema.js';
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 import { MissingEnvError, substituteEnv } from './env-substitute.js';
 import { bridgeFileSchema, type FileConfig } from './file-schema.js';
 
 /**
- * Parses and validates a mapping file's text for `definition`. Environment references are
+ * Parses and validates a mapping file's text for `definition` (its section required), or for a
+ * list of definitions (any of their sections, at least one: a file `fieldbridge run` reads). Environment references are
  * expanded inside values; a plain (unquoted) value that was only a reference is read again as
  * YAML, so `port: ${PORT}` gives a number. Relative paths (the spool, the dead-letter file, TLS
  * files of a bridge) are left as written: they are read from the working directory.
  * Throws {@link ConfigError} listing every problem as `file:line:col key: message`.
  */
-export function parseMapping<D extends SectionDefinition>(text: string, file: string, definition: D, env: NodeJS.ProcessEnv = process.env): FileConfig<D> {
+export function parseMapping<D extends SectionDefinition>(text: string, file: string, definition: D, env?: NodeJS.ProcessEnv): FileConfig<D>;
+export function parseMapping(text: string, file: string, definitions: readonly SectionDefinition[], env?: NodeJS.ProcessEnv): MultiFileConfig;
+export function parseMapping(text: string, file: string, sections: Sections, env: NodeJS.ProcessEnv = process.env): MultiFileConfig {
   const lineCounter = new LineCounter();
   if (text.length > MAX_MAPPING_BYTES) throw new ConfigError([{ file, line: 1, col: 1, path: '', message: `the mapping file is larger than ${MAX_MAPPING_BYTES / 1024} KiB; is it the right file?` }]);
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
@@ -34,14 +37,16 @@ export function parseMapping<D extends SectionDefinition>(text: string, file: st
     // yaml refuses an alias expansion past the limit (a "billion laughs" file).
     throw new ConfigError([at(0, '', `the file expands YAML aliases (*name) more than ${MAX_ALIAS_EXPANSIONS} times: ${(err as Error).message.split('\n')[0]}`)]);
   }
-  const result = bridgeFileSchema(definition).safeParse(plain);
+  const result = bridgeFileSchema(sections).safeParse(plain);
   if (!result.success) throw new ConfigError(locateIssues(doc, result.error.issues, at));
-  const config = result.data as FileConfig<D>;
-  const section = (config as Record<string, unknown>)[definition.name];
-  const checked = definition.check?.(section as never) ?? [];
-  if (checked.length > 0) {
-    throw new ConfigError(locateIssues(doc, checked.map((i) => ({ code: 'custom', path: [definition.name, ...i.path], message: i.message }) as z.core.$ZodIssue), at));
+  const config = result.data as MultiFileConfig;
+  const checked: z.core.$ZodIssue[] = [];
+  for (const definition of sectionList(sections)) {
+    const section = config[definition.name];
+    if (section === undefined || !definition.check) continue;
+    for (const i of definition.check(section as never)) checked.push({ code: 'custom', path: [definition.name, ...i.path], message: i.message } as z.core.$ZodIssue);
   }
+  if (checked.length > 0) throw new ConfigError(locateIssues(doc, checked, at));
   return config;
 }
 
@@ -54,14 +59,24 @@ export const MAX_ALIAS_EXPANSIONS = 10_000;
  * Reads `file` (at most {@link MAX_MAPPING_BYTES}; `/dev/zero` or a log file given by mistake is
  * refused, not read to the end) and {@link parseMapping}s it. A missing file throws `CONFIG_NOT_FOUND`.
  */
-export function loadMapping<D extends SectionDefinition>(file: string, definition: D, env: NodeJS.ProcessEnv = process.env): FileConfig<D> {
+export function loadMapping<D extends SectionDefinition>(file: string, definition: D, env?: NodeJS.ProcessEnv): FileConfig<D>;
+export function loadMapping(file: string, definitions: readonly SectionDefinition[], env?: NodeJS.ProcessEnv): MultiFileConfig;
+export function loadMapping(file: string, sections: Sections, env: NodeJS.ProcessEnv = process.env): MultiFileConfig {
+  return parseMapping(readMappingText(file), file, sections as readonly SectionDefinition[], env);
+}
+
+/**
+ * The text of mapping file `file` (at most {@link MAX_MAPPING_BYTES}). A missing or unreadable
+ * file throws `CONFIG_NOT_FOUND`.
+ */
+export function readMappingText(file: string): string {
   let text: string;
   try {
     text = readBounded(file);
   } catch (err) {
     throw new FieldbridgeError('CONFIG_NOT_FOUND', `${file}: cannot read the mapping file (${(err as NodeJS.ErrnoException).code ?? err})`, { cause: err });
   }
-  return parseMapping(text, file, definition, env);
+  return text;
 }
 
 /** The file's text, reading at most one byte past the limit (so an endless file ends). */

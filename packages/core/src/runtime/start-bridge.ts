@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { createSourceMetrics } from '../bridge/source-metrics.js';
+import { MAX_LABELLED_CHANNELS, createSourceMetrics } from '../bridge/source-metrics.js';
 import type { FileConfig } from '../config/file-schema.js';
 import { FieldbridgeError } from '../errors.js';
 import type { Readiness } from '../observe/observe-server.js';
@@ -9,7 +9,7 @@ import { createLogger } from '../shared/logger.js';
 import { createProblemReporter } from '../shared/problems.js';
 import { sleep } from '../shared/wait.js';
 import { createSink } from '../sink/create-sink.js';
-import type { Sink } from '../sink/sink-types.js';
+import type { PointWriter, Sink } from '../sink/sink-types.js';
 import { createChannels } from './_channels.js';
 import type { BridgeContext, BridgeDefinition, BridgeInstance, Channel } from './define-bridge.js';
 import { sinkOptionsFromConfig } from './sink-from-config.js';
@@ -24,8 +24,18 @@ export interface StartBridgeOptions {
   registry?: Registry;
   /** Do not call `instance.start()` (the caller runs `once()` instead). */
   deferStart?: boolean;
-  /** Tags added to every point this bridge emits (e.g. `bridge` when several share one sink). */
+  /** Tags added to every point this bridge emits, under the point's own. */
   tags?: Record<string, string>;
+  /**
+   * Tag every point with `bridge` (this bridge's name) and, when emitted on a channel, `channel`
+   * (under the point's own tags): set when several bridges share one sink.
+   */
+  sourceTags?: boolean;
+  /**
+   * Hand the sink's `configure` requests to this bridge. Default true; `startBridges` routes
+   * them itself.
+   */
+  takeConfigure?: boolean;
 }
 
 /** What `once()` found. */
@@ -68,14 +78,12 @@ export async function startBridge<D extends BridgeDefinition>(
   const abort = new AbortController();
   const metrics = createSourceMetrics(registry, definition.name);
   const channels = createChannels(metrics, logger);
-  const extraTags = options.tags;
-  const write = extraTags
-    ? (point: Point) => sink.write({ ...point, tags: point.tags ? { ...extraTags, ...point.tags } : extraTags })
-    : (point: Point) => sink.write(point);
+  const tagged = taggedWriter(sink, definition.name, options);
 
   const ctx: BridgeContext = {
     emit(channel: Channel | string, points: readonly Point[]) {
       const name = typeof channel === 'string' ? channel : channel.name;
+      const write = tagged.forChannel(name);
       for (const point of points) write(point);
       if (points.length === 0) return;
       metrics.points(name, points.length);
@@ -91,7 +99,7 @@ export async function startBridge<D extends BridgeDefinition>(
       },
     },
     metrics,
-    sink: extraTags ? { write, send: (metric, value, extras) => write({ ...extras, metric, value }) } : sink,
+    sink: tagged.direct,
     logger,
     registry,
     clock: sink.clock,
@@ -108,7 +116,8 @@ export async function startBridge<D extends BridgeDefinition>(
     logger.info('configure request from the server: handing it to the bridge');
     return instance.configure(request);
   };
-  sink.onConfigure?.(configure);
+  const takeConfigure = options.takeConfigure !== false;
+  if (takeConfigure) sink.onConfigure?.(configure);
   let started = false;
   const start = async () => {
     if (started) return;
@@ -162,11 +171,36 @@ export async function startBridge<D extends BridgeDefinition>(
     stop() {
       stopping ??= (async () => {
         abort.abort();
-        sink.onConfigure?.(undefined);
+        if (takeConfigure) sink.onConfigure?.(undefined);
         await instance.stop();
         if (ownSink) await sink.close();
       })();
       return stopping;
+    },
+  };
+}
+
+/** Writers that add the tags `options` asks for: one for points of no channel, one per channel. */
+function taggedWriter(sink: Sink, bridge: string, options: StartBridgeOptions): { direct: PointWriter; forChannel(channel: string): (point: Point) => void } {
+  const base: Record<string, string> | undefined = options.sourceTags ? { bridge, ...options.tags } : options.tags;
+  const writeWith = (extra: Record<string, string>) => (point: Point) => sink.write({ ...point, tags: point.tags ? { ...extra, ...point.tags } : extra });
+  if (!base) {
+    const plain = (point: Point) => sink.write(point);
+    return { direct: sink, forChannel: () => plain };
+  }
+  const direct = writeWith(base);
+  const perChannel = new Map<string, (point: Point) => void>();
+  return {
+    direct: { write: direct, send: (metric, value, extras) => direct({ ...extras, metric, value }) },
+    forChannel(channel) {
+      if (!options.sourceTags) return direct;
+      let write = perChannel.get(channel);
+      if (!write) {
+        write = writeWith({ ...base, channel });
+        // Bounded like the channel labels: past the limit, channels share the direct writer's tags.
+        if (perChannel.size < MAX_LABELLED_CHANNELS) perChannel.set(channel, write);
+      }
+      return write;
     },
   };
 }

@@ -1,0 +1,109 @@
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
+import { FieldbridgeError } from '../errors.js';
+import type { Readiness } from '../observe/observe-server.js';
+import { createLogger } from '../shared/logger.js';
+import { createSink } from '../sink/create-sink.js';
+import type { Sink } from '../sink/sink-types.js';
+import type { BridgeDefinition } from './define-bridge.js';
+import { sinkOptionsFromConfig } from './sink-from-config.js';
+import { agentVersionOf, startBridge, type OnceReport, type RunningBridge, type StartBridgeOptions } from './start-bridge.js';
+
+/** Bridges of one mapping file running in this process on one sink. */
+export interface RunningBridges {
+  readonly sink: Sink;
+  /** The running bridges, in the order of the definitions given. */
+  readonly bridges: readonly RunningBridge[];
+  /** One registry for the sink's metrics (when it created the sink) and every bridge's. */
+  readonly registry: Registry;
+  /** Ready when every bridge is; the details name each bridge's. */
+  readiness(): Readiness;
+  /** Every bridge's `once()` at the same time; the silent channels are named `<bridge>/<channel>`. */
+  once(timeoutMs?: number): Promise<OnceReport>;
+  /** Stops every bridge, then (if it owns the sink) drains and closes the sink. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startBridges}: those of `startBridge`, for all of them. */
+export type StartBridgesOptions = Omit<StartBridgeOptions, 'sourceTags' | 'takeConfigure'>;
+
+/**
+ * Runs every bridge whose section `config` holds, in one process with one sink (and so one
+ * spool): a file with `modbus:` and `mqtt:` side by side. With more than one bridge, each
+ * point is tagged with its `bridge` and `channel` (under the point's own tags), and a
+ * `configure` request goes to the bridge it names (`{"bridge": "modbus", ...}`) or to the only
+ * bridge that takes them. With one section this is `startBridge`.
+ */
+export async function startBridges(definitions: readonly BridgeDefinition[], config: MultiFileConfig, options: StartBridgesOptions = {}): Promise<RunningBridges> {
+  const present = presentSections(definitions, config);
+  if (present.length === 0) throw new FieldbridgeError('OPTIONS_INVALID', `the mapping holds none of the sections ${definitions.map((d) => d.name).join(', ')}`);
+  const registry = options.registry ?? new Registry();
+  const logger = options.logger ?? createLogger({ name: 'fieldbridge' });
+  const ownSink = !options.sink;
+  const sink = options.sink ?? createSink({ ...sinkOptionsFromConfig(config), agentVersion: agentVersionsOf(present), logger, registry });
+  const several = present.length > 1;
+  const bridges: RunningBridge[] = [];
+  try {
+    for (const definition of present) {
+      bridges.push(
+        await startBridge(definition, config as never, {
+          ...options,
+          sink,
+          registry,
+          logger: several ? logger.child({ bridge: definition.name }) : logger,
+          sourceTags: several,
+          takeConfigure: !several,
+        }),
+      );
+    }
+  } catch (err) {
+    await Promise.all(bridges.map((b) => b.stop()));
+    if (ownSink) await sink.close();
+    throw err;
+  }
+  if (several) sink.onConfigure?.(routeConfigure(bridges, present));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    sink,
+    bridges,
+    registry,
+    readiness() {
+      if (!several) return bridges[0]!.readiness();
+      const each = bridges.map((b, i) => [present[i]!.name, b.readiness()] as const);
+      return { ready: each.every(([, r]) => r.ready), details: { bridges: Object.fromEntries(each.map(([name, r]) => [name, { ready: r.ready, ...r.details }])) } };
+    },
+    async once(timeoutMs) {
+      const reports = await Promise.all(bridges.map((b) => b.once(timeoutMs)));
+      return { silent: reports.flatMap((r, i) => (several ? r.silent.map((c) => `${present[i]!.name}/${c}`) : r.silent)) };
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (several) sink.onConfigure?.(undefined);
+        await Promise.all(bridges.map((b) => b.stop()));
+        if (ownSink) await sink.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** `agent_version` of bridges sharing a sink: their product tokens, space-separated. */
+export function agentVersionsOf(definitions: readonly BridgeDefinition[]): string {
+  return definitions.map(agentVersionOf).join(' ');
+}
+
+function routeConfigure(bridges: readonly RunningBridge[], definitions: readonly BridgeDefinition[]) {
+  const takers = definitions.map((d, i) => ({ name: d.name, bridge: bridges[i]! })).filter((t) => t.bridge.instance.configure);
+  return async (request: unknown): Promise<unknown> => {
+    const named = typeof request === 'object' && request !== null ? (request as { bridge?: unknown }).bridge : undefined;
+    const target = typeof named === 'string' ? takers.find((t) => t.name === named) : takers.length === 1 ? takers[0] : undefined;
+    if (!target) {
+      const which = takers.length === 0 ? 'none of the bridges here accepts configure requests; change the mapping file and send SIGHUP instead' : `name the bridge: {"bridge": "${takers.map((t) => t.name).join('" | "')}", ...}`;
+      throw new FieldbridgeError('CONFIGURE_UNSUPPORTED', typeof named === 'string' && !takers.some((t) => t.name === named) ? `no bridge "${named}" here takes configure requests` : which);
+    }
+    const { bridge: _name, ...rest } = request as Record<string, unknown>;
+    return target.bridge.instance.configure!(typeof named === 'string' ? rest : request);
+  };
+}
