@@ -34,9 +34,11 @@ export function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr
           out = file;
         }
         const demo = await startLiveDemo({ out, intervalMs, ...(rounds > 0 ? { rounds } : {}) });
-        // With --rounds the simulator ends by itself, as if signalled.
-        if (rounds > 0) void demo.done.then(() => process.emit('SIGTERM'));
-        return { describe: `${typeof values.out === 'string' && values.out !== '-' ? `appending to ${values.out}` : 'writing to stdout'}, one round every ${intervalMs} ms`, close: () => demo.close() };
+        return {
+          describe: `${typeof values.out === 'string' && values.out !== '-' ? `appending to ${values.out}` : 'writing to stdout'}, one round every ${intervalMs} ms`,
+          close: () => demo.close(),
+          ...(rounds > 0 ? { done: demo.done } : {}),
+        };
       },
     },
     argv,
