@@ -70,7 +70,6 @@ export class AdapterLink {
     const { ctx, channel } = this.o;
     try {
       await this.open();
-      ctx.problems.resolve('ble.adapter.missing', 'the Bluetooth adapter is available again');
     } catch (err) {
       await this.close();
       if (this.stopped) return;
@@ -124,8 +123,9 @@ export class AdapterLink {
   private status(status: ScannerStatus, detail?: string): void {
     const { channel, ctx } = this.o;
     if (status === 'scanning') {
-      channel.set('connected', 'scanning');
+      ctx.problems.resolve('ble.adapter.missing', 'the Bluetooth adapter is there: scanning');
       ctx.problems.resolve('ble.adapter.scan_failed', 'scanning again');
+      channel.set('connected', 'scanning');
     } else if (status === 'powered_off' || status === 'resetting') {
       channel.set('disconnected', detail ?? `the adapter is ${status.replace('_', ' ')}`);
     }
