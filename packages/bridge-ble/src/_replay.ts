@@ -61,6 +61,11 @@ export class ReplayLink {
     );
   }
 
+  /** Resolves once the file ended (or could not be read), or the replay was stopped. */
+  ended(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;

@@ -54,6 +54,11 @@ export interface BleSource extends BridgeInstance {
   ingest(advert: Advert): void;
   /** The mapped devices heard and not yet silent. */
   devices(): BleDeviceStatus[];
+  /**
+   * Resolves when there is nothing more to read: the replay file ended (a looping replay never
+   * does), or the source was stopped. An adapter is read until stopped.
+   */
+  finished(): Promise<void>;
 }
 
 /**
@@ -77,6 +82,8 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
   let sweepTimer: unknown;
   let started = false;
   let stopping: Promise<void> | undefined;
+  let end: () => void = () => undefined;
+  const ended = new Promise<void>((resolve) => (end = resolve));
 
   // Live adverts carry the clock's time, so a silent device is found even when nothing else is heard.
   const sweepLater = (): void => {
@@ -95,6 +102,7 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
         const replay = new ReplayLink({ ctx, source: config.source, channel, router, ...(options.stdin ? { stdin: options.stdin } : {}) });
         link = replay;
         replay.start();
+        void replay.ended().then(end);
         return;
       }
       const { bindings, random } = options;
@@ -115,6 +123,7 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
         sweepTimer = undefined;
         await link?.stop();
         await writer?.close();
+        end();
       })();
       return stopping;
     },
@@ -122,6 +131,8 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
     ingest(advert) {
       router.advert(advert);
     },
+
+    finished: () => ended,
 
     devices() {
       return [...tracker.all()].map((t) => ({
