@@ -85,15 +85,14 @@ export function createRouter(parts: RouterParts): Router {
       if (writer) (writer.write(advert) ? metrics.recorded : metrics.recordDropped).inc();
       const device = matcher.match(advert);
       if (!device) {
-        metrics.unmatched.inc();
+        metrics.ignored.inc();
         return;
       }
-      metrics.matched.inc();
       const tracked = tracker.track(device, advert.address, advert.t, advert.name, device.decoder === 'gatt' ? 'connecting' : 'connected');
       tracker.maybeSweep(advert.t);
       if (!tracked) return;
       ctx.metrics.messages(tracked.channel.name);
-      deliver(tracked, decodeAdvertPoints(advert, device, state));
+      deliver(tracked, decodeAdvertPoints(advert, device, state, tracked.shapes));
     },
 
     reading(reading) {
@@ -103,7 +102,7 @@ export function createRouter(parts: RouterParts): Router {
       if (!characteristic) return;
       if (reading.t > tracked.lastHeardMs) tracked.lastHeardMs = reading.t;
       ctx.metrics.messages(tracked.channel.name);
-      deliver(tracked, decodeReadingPoints(reading, tracked.device, characteristic, tracked.name));
+      deliver(tracked, decodeReadingPoints(reading, tracked.device, characteristic, tracked.name, tracked.shapes));
     },
 
     gattEvent(event) {

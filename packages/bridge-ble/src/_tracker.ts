@@ -1,6 +1,6 @@
 import { createChangeFilter, formatDuration, type BridgeContext, type Channel, type ChangeFilter, type KeyedProblems } from '@fieldbridge/core/bridge';
 import type { BleMetrics } from './_metrics.js';
-import { measurementsToPoints, type BleDecodeProblem } from './decode.js';
+import { measurementsToPoints, PointShapes, type BleDecodeProblem } from './decode.js';
 import type { ResolvedDevice } from './resolve.js';
 
 /** A physical device being heard: its entry, its channel, when it was last heard. */
@@ -16,6 +16,8 @@ export interface TrackedDevice {
   linked: boolean;
   /** `max_rate_hz` / `on_change`, per series of this device; undefined when neither is set. */
   readonly filter: ChangeFilter | undefined;
+  /** Its metric names and tags, made once per measurement (new when its name changes). */
+  shapes: PointShapes;
 }
 
 /** Most series (metrics) remembered per device by its change filter. */
@@ -85,14 +87,17 @@ export class DeviceTracker {
       const filter = device.maxRateHz !== undefined || device.onChange
         ? createChangeFilter({ ...(device.maxRateHz !== undefined ? { minIntervalMs: 1000 / device.maxRateHz } : {}), onChange: device.onChange, maxSeries: SERIES_PER_DEVICE })
         : undefined;
-      entry = { device, address, channel, name, lastHeardMs: t, linked: false, filter };
+      entry = { device, address, channel, name, lastHeardMs: t, linked: false, filter, shapes: new PointShapes() };
       this.tracked.set(address, entry);
       this.metrics.devices.set(this.tracked.size);
     } else if (entry.channel.state() !== 'connected' && state === 'connected' && !entry.linked && entry.device.decoder !== 'gatt') {
       entry.channel.set('connected');
     }
     if (t > entry.lastHeardMs) entry.lastHeardMs = t;
-    if (name !== undefined) entry.name = name;
+    if (name !== undefined && name !== entry.name) {
+      entry.name = name;
+      entry.shapes = new PointShapes();
+    }
     return entry;
   }
 

@@ -37,6 +37,7 @@ export {
   decodeAdvertPoints,
   decodeReadingPoints,
   measurementsToPoints,
+  PointShapes,
   type AdvertPoints,
   type BleDecodeProblem,
   type PointSource,

@@ -34,7 +34,7 @@ describe('replaying a record file instead of an adapter', () => {
     expect(t.states.filter((s) => s.channel === 'replay').map((s) => s.state)).toEqual(['connecting', 'connected', 'disconnected']);
     expect(await t.metric('fieldbridge_source_errors_total', { channel: 'replay', kind: 'bad_record' })).toBe(1);
     expect(t.problems[0]?.message).toBe(`${file}:2: not a JSON object; the line is skipped`);
-    expect(await t.metric('fieldbridge_ble_adverts_total', { matched: 'no' })).toBe(1);
+    expect(await t.metric('fieldbridge_ble_adverts_ignored_total', {})).toBe(1);
   });
 
   it('waits while the sink is blocked instead of dropping: a file can wait', async () => {
