@@ -84,6 +84,10 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
   let stopping: Promise<void> | undefined;
   let end: () => void = () => undefined;
   const ended = new Promise<void>((resolve) => (end = resolve));
+  // A running bridge keeps the process alive until stopped, as a server does: once a replay
+  // file ended, or over bindings that hold no socket, nothing else would (and the sink could
+  // still be delivering). Every other timer of the source is unref()ed.
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
 
   // Live adverts carry the clock's time, so a silent device is found even when nothing else is heard.
   const sweepLater = (): void => {
@@ -98,6 +102,7 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
       if (started || stopping) return;
       started = true;
       if (config.record !== undefined) writer = await openRecordWriter(config.record);
+      keepAlive = setInterval(() => undefined, 2_147_483_647);
       if (config.source.kind === 'replay') {
         const replay = new ReplayLink({ ctx, source: config.source, channel, router, ...(options.stdin ? { stdin: options.stdin } : {}) });
         link = replay;
@@ -111,6 +116,7 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
         await link.start();
       } catch (err) {
         // Nobody will call stop() on a bridge that could not start: close what start() opened.
+        clearInterval(keepAlive);
         await writer?.close();
         throw err;
       }
@@ -123,6 +129,7 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
         sweepTimer = undefined;
         await link?.stop();
         await writer?.close();
+        clearInterval(keepAlive);
         end();
       })();
       return stopping;

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -60,6 +60,23 @@ describe('the bridge-ble command', () => {
     });
   });
 
+  it('stays up after a replay ended, until stopped: every point is delivered, then SIGINT exits 0', async () => {
+    const dir = await track.tempDir('ble-cli-');
+    const [map, file] = [join(dir, 'map.yaml'), join(dir, 'three.ndjson')];
+    await writeFile(file, `${(await readFile(recording, 'utf8')).split('\n').filter((l) => l.includes('"a4:c1:38:12:34:56"')).slice(0, 3).join('\n')}\n`);
+    await writeFile(map, `source_id: replayed\nsink: { url: stdout, batch: { linger_ms: 20 } }\nble:\n  replay: { file: ${file}, pace: fast }\n  devices:\n    - { name: kitchen, address: a4:c1:38:12:34:56, decoder: atc }\n`);
+    const script = `const { main } = await import('./src/cli.ts'); process.exitCode = await main(['--config', ${JSON.stringify(map)}, '--log-level', 'silent']);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions', 'source', '--input-type=module', '-e', script], { cwd: packageDir, stdio: ['ignore', 'pipe', 'inherit'] });
+    track.defer(() => void child.kill('SIGKILL'));
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const allPoints = new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => ((out += d.toString()), out.split('\n').length > 15 && resolve())));
+    expect(await Promise.race([allPoints.then(() => 'points' as const), exited.then(() => 'exited early' as const)])).toBe('points');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(out.trim().split('\n').map((l) => (JSON.parse(l) as { metric: string }).metric).filter((m) => m === 'kitchen.temperature')).toHaveLength(3);
+  });
+
   it('exits 1 saying which capability is missing when there is no Bluetooth (these machines have none)', async (ctx) => {
     const opened = await loadNoble().then(() => true, () => false);
     if (opened) return ctx.skip();
@@ -90,6 +107,14 @@ describe('the bridge-ble-sim command', () => {
     const { code, out } = await run(['--config', example, '--dry-run', '--once', '--log-level', 'silent'], { ...replayEnv, BLE_REPLAY: file });
     expect(code).toBe(0);
     expect(out).toContain('"metric":"living_room.temperature","value":21.5');
+  });
+
+  it('as a process of its own, writes its rounds on stdout (the radio keeps the process alive) and exits 0', () => {
+    const script = `const { main } = await import('./src/sim-cli.ts'); process.exitCode = await main(['--rounds', '2', '--interval-ms', '10']);`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--conditions', 'source', '--input-type=module', '-e', script], { cwd: packageDir, encoding: 'utf8', timeout: 60_000 });
+    expect(child.status).toBe(0);
+    expect(child.stdout.trim().split('\n').map((l) => parseRecordLine(l).ok)).toEqual(Array.from({ length: 14 }, () => true));
+    expect(child.stderr).toContain('bridge-ble-sim: wrote 14 adverts in 2 rounds');
   });
 
   it('refuses a wrong option with its usage (exit 2)', async () => {

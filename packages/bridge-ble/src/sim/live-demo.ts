@@ -15,8 +15,15 @@ export interface LiveDemoOptions {
   intervalMs?: number;
   /** Stop after this many rounds; default: run until `close()`. */
   rounds?: number;
+  /** Timers of the radio. Default the process's, and not unref()ed: the demo keeps the process alive until closed. */
   timers?: Timers;
 }
+
+/** The process's timers, kept referenced: the radio is what a simulator process is there for. */
+const keepAlive: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 /** A running live demo. */
 export interface LiveDemo {
@@ -34,7 +41,7 @@ export interface LiveDemo {
  * line, exactly as `bridge-ble --record` records a real adapter. What `bridge-ble-sim` runs.
  */
 export async function startLiveDemo(options: LiveDemoOptions): Promise<LiveDemo> {
-  const timers = options.timers ?? realTimers;
+  const timers = options.timers ?? keepAlive;
   const sim = new SimulatedBindings({ devices: createDemoFleet() });
   const loaded = await loadNoble({ bindings: sim });
   const writer = createRecordWriter(options.out);
@@ -43,7 +50,7 @@ export async function startLiveDemo(options: LiveDemoOptions): Promise<LiveDemo>
   const done = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  const scanner = createScanner(loaded, { onAdvert: (advert) => void writer.write(advert), timers });
+  const scanner = createScanner(loaded, { onAdvert: (advert) => void writer.write(advert), timers: realTimers });
   await scanner.start();
   const stopRadio = runSimulatedRadio(sim, {
     intervalMs: options.intervalMs ?? 1000,
