@@ -101,7 +101,12 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
     async start() {
       if (started || stopping) return;
       started = true;
-      if (config.record !== undefined) writer = await openRecordWriter(config.record);
+      if (config.record !== undefined) {
+        const opened = await openRecordWriter(config.record);
+        // stop() came while the file was opening: it had nothing to close yet.
+        if (stopping) return opened.close();
+        writer = opened;
+      }
       keepAlive = setInterval(() => undefined, 2_147_483_647);
       if (config.source.kind === 'replay') {
         const replay = new ReplayLink({ ctx, source: config.source, channel, router, ...(options.stdin ? { stdin: options.stdin } : {}) });
