@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { SectionIssue } from '@fieldbridge/core/bridge';
+import { normalizeAddress } from './advert/advert.js';
 import type { BleConfig } from './config.js';
 import { resolveBle } from './resolve.js';
 
@@ -8,7 +9,7 @@ import { resolveBle } from './resolve.js';
  * The checks of a `ble:` section the schema cannot express (`definition.check`): each device
  * matched by exactly one of address, local_name or local_name_prefix, with a valid address;
  * keys that belong to another decoder; bind keys (never echoed); custom slices and GATT
- * characteristics; metric templates; device names, addresses and local names used twice; the
+ * characteristics; metric templates; device names, addresses, local names and prefixes used twice; the
  * replay file readable and the record file's folder present, and not the same file. Every
  * issue's path is relative to the section.
  */
@@ -20,11 +21,14 @@ export function checkBle(section: BleConfig): SectionIssue[] {
     const seen = names.get(device.name);
     if (seen !== undefined) issues.push({ path: ['devices', d, 'name'], message: `device name "${device.name}" is already used by devices[${seen}]` });
     else names.set(device.name, d);
-    const match = device.address !== undefined ? ['address', device.address.toLowerCase().replace(/-/g, ':')] : device.local_name !== undefined ? ['local_name', device.local_name] : undefined;
-    if (!match) return;
+    const match = device.address !== undefined
+      ? ['address', normalizeAddress(device.address) ?? device.address]
+      : device.local_name !== undefined
+        ? ['local_name', device.local_name]
+        : ['local_name_prefix', device.local_name_prefix ?? ''];
     const key = match.join('\u0000');
     const first = keys.get(key);
-    if (first !== undefined) issues.push({ path: ['devices', d, match[0]!], message: `devices[${first}] already matches ${match[0]} ${match[1]}; an advert belongs to one device entry` });
+    if (first !== undefined) issues.push({ path: ['devices', d, match[0]!], message: `devices[${first}] already matches ${match[0]} "${match[1]}"; an advert belongs to one device entry` });
     else keys.set(key, d);
   });
   checkFiles(section, issues);

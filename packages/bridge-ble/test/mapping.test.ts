@@ -24,6 +24,7 @@ describeRefusals(bleBridge, bad, [
   ['silent-too-short.yaml', 8, 23, 'ble.devices[0].silent_after_s', /must be at least 1s \(range 1s\.\.1w\)/],
   ['replay-missing.yaml', 4, 11, 'ble.replay', /no-such-recording\.ndjson does not exist/],
   ['duplicate-name.yaml', 6, 15, 'ble.devices[1].name', /device name "kitchen" is already used by devices\[0\]/],
+  ['duplicate-address.yaml', 6, 34, 'ble.devices[1].address', /devices\[0\] already matches address "a4:c1:38:12:34:56"/],
   ['unknown-decoder.yaml', 5, 61, 'ble.devices[0].decoder', /decoder must be one of bthome, ruuvi, atc, pvvx, ibeacon, eddystone, custom, gatt/],
 ]);
 
