@@ -73,34 +73,34 @@ const PEERS = {
   'eddystone (UID, URL, TLM)': (a) => processServiceData('feaa', a.serviceData[0].data),
 };
 
-/** ns per advert: each pass ingests every advert of the corpus once; median of ROUNDS rounds after a warm-up round. */
-function timeBridge(name, adverts, mapped) {
+/**
+ * ns per advert for the bridge and (when given) the peer, their rounds interleaved so a change
+ * of load on the machine hits both: each round ingests every advert PASSES times (BTHome
+ * adverts new each pass), then lets the peer decode them as often. Median of ROUNDS rounds after
+ * a warm-up round.
+ */
+function time(name, adverts, mapped, peer) {
   const { ctx, points } = benchContext();
   const devices = mapped
     ? adverts.map((a, i) => ({ name: `d${i}`, address: a.address, decoder: DECODERS[name], ...(name === 'bthome (encrypted)' ? { bind_key: BIND_KEY } : {}) }))
     : [{ name: 'elsewhere', address: 'ff:ff:ff:ff:ff:ff', decoder: 'atc' }];
   const source = createBleSource(bleConfigSchema.parse({ devices }), ctx);
   const all = passesOf(name, adverts, (ROUNDS + 1) * PASSES);
-  const rounds = [];
+  const bridgeRounds = [];
+  const peerRounds = [];
+  let decoded = 0;
   for (let r = 0; r <= ROUNDS; r++) {
-    const start = process.hrtime.bigint();
+    let start = process.hrtime.bigint();
     for (let p = 0; p < PASSES; p++) for (const advert of all[r * PASSES + p]) source.ingest(advert);
-    if (r > 0) rounds.push(Number(process.hrtime.bigint() - start) / (PASSES * adverts.length));
+    if (r > 0) bridgeRounds.push(Number(process.hrtime.bigint() - start) / (PASSES * adverts.length));
+    if (!peer) continue;
+    start = process.hrtime.bigint();
+    for (let p = 0; p < PASSES; p++) for (const advert of adverts) decoded += peer(advert) ? 1 : 0;
+    if (r > 0) peerRounds.push(Number(process.hrtime.bigint() - start) / (PASSES * adverts.length));
   }
   if (mapped && points() === 0) throw new Error(`${name}: the bridge gave no points`);
-  return { ns: median(rounds), pointsPerAdvert: points() / ((ROUNDS + 1) * PASSES * adverts.length) };
-}
-
-function timePeer(peer, adverts) {
-  let sink = 0;
-  const rounds = [];
-  for (let r = 0; r <= ROUNDS; r++) {
-    const start = process.hrtime.bigint();
-    for (let p = 0; p < PASSES; p++) for (const advert of adverts) sink += peer(advert) ? 1 : 0;
-    if (r > 0) rounds.push(Number(process.hrtime.bigint() - start) / (PASSES * adverts.length));
-  }
-  if (sink === 0) throw new Error('advlib decoded nothing');
-  return median(rounds);
+  if (peer && decoded === 0) throw new Error(`${name}: advlib decoded nothing`);
+  return { ns: median(bridgeRounds), peerNs: peer ? median(peerRounds) : undefined, pointsPerAdvert: points() / ((ROUNDS + 1) * PASSES * adverts.length) };
 }
 
 export async function run() {
@@ -108,17 +108,17 @@ export async function run() {
   const rows = [];
   for (const { name, adverts } of buildCorpus()) {
     if (!adverts) continue;
-    const bridge = timeBridge(name, adverts, true);
-    const peer = PEERS[name] ? timePeer(PEERS[name], adverts) : undefined;
+    const bridge = time(name, adverts, true, PEERS[name]);
+    const peer = bridge.peerNs;
     rows.push([name, fmt(1e9 / bridge.ns), fmt(bridge.pointsPerAdvert, 1), peer === undefined ? 'does not decode this format' : fmt(1e9 / peer), peer === undefined ? '-' : `${fmt(peer / bridge.ns, 2)}x`]);
   }
   const atc = buildCorpus().find((c) => c.name === 'atc').adverts;
-  const ignored = timeBridge('atc', atc, false);
+  const ignored = time('atc', atc, false);
   rows.push(['an advert of a device nobody mapped (ignored)', fmt(1e9 / ignored.ns), '0', '-', '-']);
   writeReport(
     'ble-bridge',
     'BLE bridge: adverts per second through the whole advert path, per format',
-    `${fmt(CORPUS_SIZE)} devices per format, each mapped by address (1,000 device entries), each advert ingested as the scanner hands it over: matched, tracked (its channel opened on first sight), decoded, turned into full points (metric template, tags, class, timestamp), counted in the standard metrics and emitted once. ${fmt(PASSES)} passes over the devices per round (BTHome adverts with a new packet id or counter each pass), median of ${ROUNDS} rounds after a warm-up round. The peer is advlib-ble-manufacturers 1.14.0 / advlib-ble-services 1.7.0 decoding the same bytes into one JSON object per advert, where it decodes the format: it does no matching, naming or counting, so the ratio is the price of the whole bridge path against a bare decoder.`,
+    `${fmt(CORPUS_SIZE)} devices per format, each mapped by address (1,000 device entries), each advert ingested as the scanner hands it over: matched, tracked (its channel opened on first sight), decoded, turned into full points (metric template, tags, class, timestamp), counted in the standard metrics and emitted once. ${fmt(PASSES)} passes over the devices per round (BTHome adverts with a new packet id or counter each pass), median of ${ROUNDS} rounds after a warm-up round, the bridge's and the peer's rounds taking turns. The peer is advlib-ble-manufacturers 1.14.0 / advlib-ble-services 1.7.0 decoding the same bytes into one JSON object per advert, where it decodes the format: it does no matching, naming or counting, so the ratio is the price of the whole bridge path against a bare decoder.`,
     ['format', 'bridge-ble (adverts/s)', 'points per advert', 'advlib decode only (adverts/s)', 'bridge-ble / advlib'],
     rows,
     [
