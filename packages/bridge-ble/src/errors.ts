@@ -1,3 +1,5 @@
+import { BridgeError } from '@fieldbridge/core/bridge';
+
 /** Codes carried by {@link BleBridgeError}. */
 export type BleBridgeErrorCode =
   /** An option is invalid: a bind key that is not 32 hex digits, a custom slice past its data, ... */
@@ -19,15 +21,12 @@ export type BleBridgeErrorCode =
   /** The scanner, client or replay was closed while the operation waited. */
   | 'CLOSED';
 
-/** The error class of `@fieldbridge/bridge-ble`: a string `code`, a message saying what to do, and a `cause`. */
-export class BleBridgeError extends Error {
-  readonly code: BleBridgeErrorCode;
-
-  constructor(code: BleBridgeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'BleBridgeError';
-    this.code = code;
-  }
+/**
+ * The error class of `@fieldbridge/bridge-ble`, on the kit's `BridgeError`: a string `code`, a
+ * message saying what to do, and a `cause`.
+ */
+export class BleBridgeError extends BridgeError<BleBridgeErrorCode> {
+  override readonly name = 'BleBridgeError';
 }
 
 /** True when `err` is a {@link BleBridgeError}, optionally with the given code. */

@@ -1,5 +1,49 @@
-// The public API of @fieldbridge/bridge-ble, phase 1: the protocol layer a source drives.
-// Decoding is pure (bytes in, measurements and problems out); noble loads only in loadNoble().
+// The public API of @fieldbridge/bridge-ble: the bridge on the kit (definition, section schema,
+// source, pure point decoding) and the protocol layer under it. Decoding is pure (bytes in,
+// measurements or points and problems out); noble loads only in loadNoble(), when a bridge starts.
+// Nothing here imports the command line (cli.ts, sim-cli.ts).
+
+// The bridge
+export { bleBridge, defineBleBridge, describeBle } from './bridge.js';
+export {
+  bleConfigSchema,
+  bleDeviceSchema,
+  characteristicSchema,
+  customDecoderSchema,
+  BLE_DECODERS,
+  DEFAULT_METRIC,
+  type BleConfig,
+  type BleDeviceConfig,
+  type BleCustomConfig,
+  type BleCharacteristicConfig,
+  type BleSliceFieldConfig,
+  type BleDecoder,
+} from './config.js';
+export { checkBle } from './check.js';
+export {
+  resolveBle,
+  resolveDevice,
+  BLE_DEFAULTS,
+  METRIC_PLACEHOLDERS,
+  type DeviceMatch,
+  type MetricVars,
+  type ResolvedBle,
+  type ResolvedCharacteristic,
+  type ResolvedDevice,
+  type ResolvedSource,
+} from './resolve.js';
+export { createMatcher, type DeviceMatcher } from './match.js';
+export {
+  decodeAdvertPoints,
+  decodeReadingPoints,
+  measurementsToPoints,
+  PointShapes,
+  type AdvertPoints,
+  type BleDecodeProblem,
+  type PointSource,
+  type ReadingInput,
+} from './decode.js';
+export { createBleSource, type BleSource, type BleSourceOptions, type BleDeviceStatus } from './source.js';
 
 // Adverts and their record file
 export { ADVERT_LIMITS, companyIdOf, normalizeAddress, normalizeUuid, serviceDataOf, type Advert, type AddressType, type ServiceData } from './advert/advert.js';
@@ -30,6 +74,7 @@ export type { GattCharacteristicSpec, GattDeviceState, GattDeviceStatus, GattEve
 // The adapter (noble)
 export { loadNoble, type LoadedNoble, type LoadNobleOptions } from './adapter/load-noble.js';
 export { createScanner, type Scanner, type ScannerOptions, type ScannerStatus, type ScanProblemKind } from './adapter/scanner.js';
+export { releaseBindings } from './adapter/noble-quirks.js';
 export { explainAdapterError, stateError } from './adapter/adapter-errors.js';
 export { applyScanMode, makeScanPassive } from './adapter/scan-mode.js';
 export { peripheralToAdvert, type PeripheralAdvert } from './adapter/peripheral-advert.js';
@@ -46,6 +91,7 @@ export type { SimulatedAdvertisement, SimulatedCharacteristic, SimulatedDevice, 
 export { createDemoFleet, DEMO_BIND_KEY, DEMO_DEVICES } from './sim/demo-fleet.js';
 export { recordDemoFleet, type DemoRecordingOptions } from './sim/demo-recording.js';
 export { runSimulatedRadio, type SimulatedRadioOptions } from './sim/radio.js';
+export { startLiveDemo, type LiveDemo, type LiveDemoOptions } from './sim/live-demo.js';
 export { encodeAtc1441, encodeBthome, encodeHeartRate, encodeIbeacon, encodePvvx, encodeRuuvi, type RuuviValues, type XiaomiValues } from './sim/encoders.js';
 
 export type { Timers } from './_timers.js';

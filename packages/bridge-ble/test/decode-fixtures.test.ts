@@ -1,69 +1,50 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describeDecodeFixtures } from '@fieldbridge/core/testing';
+import { channelName } from '../src/_tracker.js';
 import { parseRecordLine } from '../src/advert/record.js';
-import { parseBindKey } from '../src/decode/bthome-crypto.js';
+import { bleBridge } from '../src/bridge.js';
+import type { BleConfig } from '../src/config.js';
+import { decodeAdvertPoints } from '../src/decode.js';
 import { BthomeState } from '../src/decode/bthome-state.js';
-import { compileCustomDecoder, type CustomDecoderSpec } from '../src/decode/custom.js';
-import { decodeAdvert, type AdvertDecoderName } from '../src/decode/decode-advert.js';
+import { createMatcher } from '../src/match.js';
+import { resolveBle } from '../src/resolve.js';
 
-const root = fileURLToPath(new URL('./fixtures/adverts/', import.meta.url));
-const cases = readdirSync(root).filter((name) => statSync(join(root, name)).isDirectory());
-
-interface Case {
-  spec: string;
-  decoder: AdvertDecoderName;
-  bindKey?: string;
-  rssi?: boolean;
-  custom?: CustomDecoderSpec;
-}
-
-interface Expected {
-  found: boolean;
-  measurements: unknown[];
-  problems: string[];
-  duplicate?: boolean;
-  identity?: Record<string, unknown>;
-  bthome?: Record<string, unknown>;
-}
-
-/** Decodes a case's adverts in file order with one BTHome state, as a source does for one adapter. */
-function decodeCase(dir: string): Expected[] {
-  const c = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as Case;
+/**
+ * Decodes a fixture the way the source does, advert by advert with one BTHome memory: find the
+ * device entry, decode to points. Each advert gives its channel (none when no entry matched), its
+ * full points and its problems (kind and device; the wording is the README's business).
+ */
+function decodeFixture(section: BleConfig, input: Buffer): unknown[] {
+  const { config } = resolveBle(section);
+  const matcher = createMatcher(config.devices);
   const state = new BthomeState();
-  const custom = c.custom ? compileCustomDecoder(c.custom) : undefined;
-  const lines = readFileSync(join(dir, 'adverts.ndjson'), 'utf8').split('\n').filter((l) => l.length > 0);
-  return lines.map((line, i) => {
-    const parsed = parseRecordLine(line);
-    if (!parsed.ok) throw new Error(`${dir} line ${i + 1}: ${parsed.reason}`);
-    const r = decodeAdvert(parsed.advert, {
-      decoder: c.decoder,
-      state,
-      ...(c.bindKey ? { bindKey: parseBindKey(c.bindKey) } : {}),
-      ...(custom ? { custom } : {}),
-      ...(c.rssi ? { rssi: true } : {}),
+  return input
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line, i) => {
+      const parsed = parseRecordLine(line);
+      if (!parsed.ok) throw new Error(`line ${i + 1}: ${parsed.reason}`);
+      const device = matcher.match(parsed.advert);
+      if (!device) return { points: [], problems: [] };
+      const result = decodeAdvertPoints(parsed.advert, device, state);
+      return {
+        device: channelName(device, parsed.advert.address),
+        points: result.points,
+        problems: result.problems.map(({ kind, device: name, address }) => ({ kind, device: name, address })),
+        ...(result.duplicate ? { duplicate: true } : {}),
+      };
     });
-    for (const p of r.problems) expect(p.address, 'problems name their device').toBe(parsed.advert.address);
-    const out: Expected = { found: r.found, measurements: r.measurements, problems: r.problems.map((p) => p.kind) };
-    if (r.duplicate) out.duplicate = true;
-    if (r.identity) out.identity = r.identity;
-    if (r.bthome) out.bthome = { ...r.bthome };
-    return out;
-  });
 }
 
-describe('advert fixtures (adverts.ndjson + case.json -> expected.json)', () => {
-  it('has a case for every built-in decoder and for encrypted BTHome with right, wrong and missing keys', () => {
-    expect(cases).toEqual(expect.arrayContaining(['bthome-objects', 'bthome-encrypted', 'bthome-wrong-key', 'bthome-no-key', 'ruuvi-rawv2', 'atc1441', 'pvvx', 'ibeacon', 'eddystone', 'custom-manufacturer']));
-  });
-
-  it.each(cases)('%s', (name) => {
-    const dir = join(root, name);
-    const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected[];
-    const actual = decodeCase(dir);
-    // bthome info is compared only where the fixture states it.
-    const comparable = actual.map((a, i) => (expected[i]?.bthome ? a : (({ bthome: _, ...rest }) => rest)(a)));
-    expect(comparable).toEqual(expected);
-  });
+// Fixtures made by test/fixtures/generate.py from the formats' published examples and from
+// values chosen by hand and encoded with Python's struct and cryptography (see each map.yaml).
+describeDecodeFixtures({
+  dir: new URL('./fixtures/decode/', import.meta.url),
+  definition: bleBridge,
+  input: 'adverts.ndjson',
+  decode: (section, input) => decodeFixture(section as BleConfig, input),
+  required: [
+    'bthome-objects', 'bthome-examples', 'bthome-packet-id', 'bthome-problems', 'bthome-encrypted', 'bthome-wrong-key', 'bthome-no-key',
+    'ruuvi-rawv2', 'atc1441', 'pvvx', 'ibeacon', 'eddystone', 'custom-manufacturer', 'custom-service', 'matching',
+  ],
 });

@@ -91,6 +91,27 @@ describe('bridge command line', () => {
     expect(gateway.points().map((p) => p.value)).toEqual([0, 100]);
   });
 
+  it("a bridge's own option can change its section for the run (cli.apply), before --check and the run", async () => {
+    const withStart = {
+      ...counterBridge,
+      describe: (c: Parameters<typeof counterBridge.describe>[0]) => c.channels.map((ch) => `${ch.name} starts at ${ch.start}`),
+      cli: {
+        options: [{ flags: '--start <n>', description: 'first value of every channel' }],
+        apply: (options: Record<string, unknown>, c: Parameters<typeof counterBridge.describe>[0]) =>
+          options.start === undefined ? c : { ...c, channels: c.channels.map((ch) => ({ ...ch, start: Number(options.start) })) },
+      },
+    };
+    const io = () => ({ stdout: new PassThrough(), stderr: new PassThrough(), env: { KEY: 'k1' } });
+    const check = io();
+    let printed = '';
+    check.stdout.on('data', (d: Buffer) => (printed += d.toString()));
+    expect(await runBridgeCli(withStart, ['--config', mapping(goodMapping()), '--check', '--start', '7'], check)).toBe(0);
+    expect(printed).toContain('a starts at 7');
+    expect(printed).toContain('b starts at 7');
+    expect(await runBridgeCli(withStart, ['--config', mapping(goodMapping()), '--once', '--log-level', 'silent', '--start', '40'], io())).toBe(0);
+    expect(gateway.points().map((p) => p.value)).toEqual([40, 40]);
+  });
+
   it('--dry-run --once prints NDJSON on stdout and sends nothing', async () => {
     const { code, out } = await run(['--config', mapping(goodMapping()), '--dry-run', '--once', '--log-level', 'silent']);
     expect(code).toBe(0);

@@ -1,5 +1,5 @@
 import { explainAdapterError } from './adapter-errors.js';
-import { silenceStateAdvice } from './noble-quirks.js';
+import { silenceStateAdvice, tameDevUpPoll } from './noble-quirks.js';
 import type { Noble, NobleBindings } from './noble-types.js';
 
 /** Where noble gets its adapter. */
@@ -28,7 +28,8 @@ type NobleFactory = (bindings: NobleBindings) => Noble;
  * socket, which is where a missing kernel module, permission or adapter shows up: those
  * reject with a {@link BleBridgeError} naming what is missing (`NO_BLUETOOTH`,
  * `NO_PERMISSION`, `NO_ADAPTER`). The platform bindings' habit of printing advice to stdout
- * is switched off (see `silenceStateAdvice`).
+ * is switched off (see `silenceStateAdvice`), and their adapter poll timer made releasable
+ * (see `tameDevUpPoll`; `releaseBindings` lets go of them).
  */
 export async function loadNoble(options: LoadNobleOptions = {}): Promise<LoadedNoble> {
   const withBindings = ((await import('@abandonware/noble/with-bindings.js')) as { default: NobleFactory }).default;
@@ -41,5 +42,6 @@ export async function loadNoble(options: LoadNobleOptions = {}): Promise<LoadedN
     throw explainAdapterError(err);
   }
   silenceStateAdvice(bindings);
+  tameDevUpPoll(bindings);
   return { noble: withBindings(bindings), bindings };
 }

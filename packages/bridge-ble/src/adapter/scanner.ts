@@ -6,7 +6,7 @@ import { explainAdapterError, stateError } from './adapter-errors.js';
 import type { LoadedNoble } from './load-noble.js';
 import type { NobleState, NoblePeripheral } from './noble-types.js';
 import { peripheralToAdvert } from './peripheral-advert.js';
-import { forgetPeripheral, releaseSigint } from './noble-quirks.js';
+import { forgetPeripheral, initBindings, releaseSigint } from './noble-quirks.js';
 import { applyScanMode } from './scan-mode.js';
 
 /** Where the scanner is: `scanning`; `powered_off` (waiting for the adapter to come back); `resetting`; `stopped`. */
@@ -180,19 +180,30 @@ export function createScanner(loaded: LoadedNoble, options: ScannerOptions): Sca
     noble.removeListener('warning', onWarning);
   };
 
-  /** The adapter's first definite state, or NO_ADAPTER when it reports none in time. */
-  const firstState = (): Promise<NobleState> => {
+  // Ends a wait for the adapter's first state early, when stop() comes during it.
+  let cancelWait: (() => void) | undefined;
+
+  /** The adapter's first definite state, NO_ADAPTER when it reports none in time, or undefined when stopped meanwhile. */
+  const firstState = (): Promise<NobleState | undefined> => {
     if (noble.state !== 'unknown' && noble.state !== 'resetting') return Promise.resolve(noble.state);
     return new Promise((resolve, reject) => {
-      const timer = timers.setTimeout(() => {
+      const finish = (): void => {
+        timers.clearTimeout(timer);
         noble.removeListener('stateChange', listener);
+        cancelWait = undefined;
+      };
+      const timer = timers.setTimeout(() => {
+        finish();
         reject(new BleBridgeError('NO_ADAPTER', `the Bluetooth adapter reported no state within ${stateTimeoutMs} ms: check that it is plugged in and up (hciconfig -a)`));
       }, stateTimeoutMs);
       const listener = (state: NobleState): void => {
         if (state === 'unknown' || state === 'resetting') return;
-        timers.clearTimeout(timer);
-        noble.removeListener('stateChange', listener);
+        finish();
         resolve(state);
+      };
+      cancelWait = () => {
+        finish();
+        resolve(undefined);
       };
       noble.on('stateChange', listener);
     });
@@ -203,16 +214,16 @@ export function createScanner(loaded: LoadedNoble, options: ScannerOptions): Sca
     const mode = options.mode ?? 'active';
     if (!applyScanMode(bindings, mode)) problem('passive_unsupported', 'these Bluetooth bindings only scan actively; scanning actively');
     try {
-      // Reading the state first makes noble initialize its bindings here, synchronously, so
-      // a socket error surfaces as this call's exception rather than as a noble warning.
-      void noble.state;
+      // Initializing the bindings here, synchronously, makes a socket error surface as this
+      // call's exception rather than as a noble warning.
+      initBindings(noble, bindings);
     } catch (err) {
       throw explainAdapterError(err);
     }
     releaseSigint(bindings);
     const opened = epoch;
     const state = await firstState();
-    if (opened !== epoch) return;
+    if (opened !== epoch || state === undefined) return;
     const fatal = stateError(state);
     if (fatal) throw fatal;
     wanted = true;
@@ -237,6 +248,7 @@ export function createScanner(loaded: LoadedNoble, options: ScannerOptions): Sca
     },
     async stop() {
       epoch += 1;
+      cancelWait?.();
       const wasScanning = scanning;
       wanted = false;
       scanning = false;

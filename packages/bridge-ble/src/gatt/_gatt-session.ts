@@ -1,3 +1,4 @@
+import type { Reconnector } from '@fieldbridge/core/bridge';
 import type { Timers } from '../_timers.js';
 import { withTimeout } from '../_timeout.js';
 import { normalizeUuid } from '../advert/advert.js';
@@ -23,8 +24,8 @@ export interface SessionContext {
   operationTimeoutMs: number;
   onReading(reading: GattReading): void;
   emit(event: GattEvent): void;
-  /** Delay before the next attempt after `failures` consecutive failures (1 = after a drop). */
-  backoffMs(failures: number): number;
+  /** A reconnect policy for one device (the kit's reconnector: backoff with jitter, reset once a connection lasted). */
+  reconnector(): Reconnector;
   /** Puts the session back in the connection queue. */
   requeue(session: GattSession): void;
   /** The session gave up its connection slot (failed, dropped or stopped). */
@@ -42,9 +43,12 @@ export class GattSession {
   private attempts = 0;
   private generation = 0;
   private readonly pending = new Set<unknown>();
+  private readonly reconnect: Reconnector;
   private cleanups: (() => void)[] = [];
 
-  constructor(readonly target: ResolvedTarget, private readonly ctx: SessionContext) {}
+  constructor(readonly target: ResolvedTarget, private readonly ctx: SessionContext) {
+    this.reconnect = ctx.reconnector();
+  }
 
   /** Connects and sets up every characteristic; resolves when connected or when the attempt failed. */
   async setup(): Promise<void> {
@@ -72,6 +76,7 @@ export class GattSession {
       if (gen !== this.generation) return;
       this.state = 'connected';
       this.failures = 0;
+      this.reconnect.connected();
       this.ctx.emit({ type: 'connected', device: this.target.name });
     } catch (err) {
       if (gen === this.generation) this.failed(gen, err);
@@ -168,7 +173,7 @@ export class GattSession {
     const linked = this.peripheral?.state === 'connected';
     this.teardown();
     this.failures += 1;
-    const retryInMs = this.ctx.backoffMs(this.failures);
+    const retryInMs = this.reconnect.failed();
     this.state = 'backoff';
     const error = isBleBridgeError(err) ? err : new BleBridgeError('CONNECT_FAILED', `${this.target.name}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
     this.ctx.emit({ type: 'connect_failed', device: this.target.name, error, retryInMs });
@@ -182,7 +187,7 @@ export class GattSession {
     if (this.state === 'connecting') return this.failed(gen, new BleBridgeError('CONNECT_FAILED', `${this.target.name}: ${reason} while setting up`));
     if (this.state !== 'connected') return;
     this.teardown();
-    const retryInMs = this.ctx.backoffMs(1);
+    const retryInMs = this.reconnect.failed();
     this.state = 'backoff';
     this.ctx.emit({ type: 'disconnected', device: this.target.name, reason, retryInMs });
     this.retry(retryInMs);

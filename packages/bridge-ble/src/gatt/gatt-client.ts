@@ -1,4 +1,4 @@
-import { backoffDelayMs, DEFAULT_RETRY } from '@fieldbridge/core';
+import { createReconnector } from '@fieldbridge/core/bridge';
 import { realTimers, type Timers } from '../_timers.js';
 import { normalizeAddress, normalizeUuid } from '../advert/advert.js';
 import type { LoadedNoble } from '../adapter/load-noble.js';
@@ -23,8 +23,14 @@ export interface GattClientOptions {
   connectTimeoutMs?: number;
   /** Wait for a discovery, read, subscribe or disconnect, in ms. Default 5000. */
   operationTimeoutMs?: number;
-  /** Reconnect backoff: first delay (default 1000 ms), growing x2 with ±20 % jitter to `maxDelayMs` (default 60 000). */
-  reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
+  /**
+   * Reconnect backoff per device, the kit's reconnector: first delay `initialMs` (default 1000),
+   * doubling with ±20 % jitter up to `maxMs` (default 60 000); it starts over once a connection
+   * has lasted 30 s, so a device that drops at once gets ever longer pauses.
+   */
+  reconnect?: { initialMs?: number; maxMs?: number };
+  /** Monotonic ms clock for the reconnect policy. Default `performance.now()`. */
+  monotonicNow?(): number;
   /** Epoch ms clock for readings. Default `Date.now`. */
   now?(): number;
   timers?: Timers;
@@ -71,7 +77,7 @@ export function createGattClient(loaded: Pick<LoadedNoble, 'noble'>, options: Ga
   const { noble } = loaded;
   const timers = options.timers ?? realTimers;
   const maxConnections = options.maxConnections ?? 5;
-  const retry = { ...DEFAULT_RETRY, initialDelayMs: options.reconnect?.initialDelayMs ?? 1000, maxDelayMs: options.reconnect?.maxDelayMs ?? 60_000 };
+  const retry = { initialMs: options.reconnect?.initialMs ?? 1000, maxMs: options.reconnect?.maxMs ?? 60_000 };
   const emit = (event: GattEvent): void => options.onEvent?.(event);
   const sessions = new Map<string, GattSession>();
   const queue: GattSession[] = [];
@@ -110,7 +116,7 @@ export function createGattClient(loaded: Pick<LoadedNoble, 'noble'>, options: Ga
       }
     },
     emit,
-    backoffMs: (failures: number) => Math.round(backoffDelayMs(failures, retry, options.random)),
+    reconnector: () => createReconnector({ ...retry, ...(options.random ? { random: options.random } : {}), ...(options.monotonicNow ? { now: options.monotonicNow } : {}) }),
     requeue: enqueue,
     released: () => pump(),
   };

@@ -54,10 +54,16 @@ async function* lines(chunks: AsyncIterable<Buffer | string>, maxLineBytes: numb
  * Reads a record file (or stream) line by line: each non-blank line gives its advert or the
  * reason it gave none (not JSON, a key missing or out of range, longer than `maxLineBytes`).
  * Malformed lines never stop the reading. Opening a missing file rejects with a `FILE`
- * {@link BleBridgeError}.
+ * {@link BleBridgeError}. Aborting `signal` ends the reading at once, even while a stream (a
+ * pipe, standard input) has nothing to read: the stream is destroyed.
  */
-export async function* readRecords(source: string | Readable, maxLineBytes = MAX_RECORD_LINE_BYTES): AsyncGenerator<RecordEntry> {
+export async function* readRecords(source: string | Readable, maxLineBytes = MAX_RECORD_LINE_BYTES, signal?: AbortSignal): AsyncGenerator<RecordEntry> {
   const stream = typeof source === 'string' ? createReadStream(source) : source;
+  const onAbort = (): void => {
+    stream.destroy();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
   try {
     for await (const { line, text, tooLong } of lines(stream, maxLineBytes)) {
       if (tooLong) {
@@ -69,9 +75,12 @@ export async function* readRecords(source: string | Readable, maxLineBytes = MAX
       yield parsed.ok ? { line, advert: parsed.advert } : { line, problem: parsed.reason };
     }
   } catch (err) {
+    // A stream destroyed by the abort ends the reading; that is what was asked.
+    if (signal?.aborted) return;
     if (typeof source === 'string') throw new BleBridgeError('FILE', `cannot read the record file ${source}: ${(err as Error).message}`, { cause: err });
     throw err;
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     stream.destroy();
   }
 }

@@ -67,7 +67,7 @@ export async function replayRecords(options: ReplayOptions): Promise<ReplayResul
     let first: number | undefined;
     let previous: number | undefined;
     const source = typeof options.source === 'string' ? options.source : options.source();
-    for await (const entry of readRecords(source)) {
+    for await (const entry of readRecords(source, undefined, options.signal)) {
       if (aborted()) break;
       if ('problem' in entry) {
         result.malformed += 1;

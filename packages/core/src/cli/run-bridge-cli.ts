@@ -37,7 +37,12 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
     io.stderr.write(`${command}: --config FILE is required (see ${command} --help)\n`);
     return 2;
   }
-  const load = (): FileConfig => loadMapping(file, definition, io.env);
+  const apply = definition.cli?.apply;
+  // The bridge's own options are applied on every load, so a SIGHUP reload keeps them.
+  const load = (): FileConfig => {
+    const loaded = loadMapping(file, definition, io.env);
+    return apply ? { ...loaded, [definition.name]: apply(parsed, loaded[definition.name]) } : loaded;
+  };
   let config: FileConfig;
   try {
     config = load();

@@ -9,6 +9,11 @@ export interface RunningSimulator {
   describe?: string;
   /** Stops it; the line it resolves with (e.g. `published 120 messages`) goes to stderr. */
   close(): Promise<string | void>;
+  /**
+   * Resolves when the simulator has finished by itself (a `--rounds N` run, a recording written):
+   * the command then stops it as on a signal. Omit for a simulator that runs until signalled.
+   */
+  done?: Promise<void>;
 }
 
 /** What a simulator command declares. */
@@ -29,7 +34,7 @@ export interface SimulatorCli {
 /**
  * The command line every bridge simulator shares: parses the options (exit 2 with the usage on
  * a mistake, 0 after `--help`), starts it (exit 1 with the reason when it cannot), prints its URL
- * on stdout, runs until SIGINT or SIGTERM and stops it cleanly (exit 0).
+ * on stdout, runs until SIGINT or SIGTERM (or until it is `done`) and stops it cleanly (exit 0).
  */
 export async function runSimulatorCli(cli: SimulatorCli, argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
@@ -56,7 +61,11 @@ export async function runSimulatorCli(cli: SimulatorCli, argv: string[], io: { s
   }
   if (sim.url) io.stdout.write(`${sim.url}\n`);
   io.stderr.write(`${cli.name}: ${sim.describe ?? `running${sim.url ? ` on ${sim.url}` : ''}`} (Ctrl-C stops)\n`);
-  await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+  // The signal listeners are removed once one of the three ends the wait.
+  const listening = new AbortController();
+  const signalled = (signal: NodeJS.Signals) => once(process, signal, { signal: listening.signal }).then(() => undefined, () => undefined);
+  await Promise.race([signalled('SIGINT'), signalled('SIGTERM'), ...(sim.done ? [sim.done] : [])]);
+  listening.abort();
   const summary = await sim.close();
   if (summary) io.stderr.write(`${cli.name}: ${summary}\n`);
   return 0;

@@ -137,6 +137,12 @@ export interface BridgeDefinition<S extends z.ZodType = z.ZodType, N extends str
   cli?: {
     options: BridgeCliOption[];
     /**
+     * Applies the bridge's own options to its validated section, on the first load and again on
+     * every SIGHUP reload, so an option outlives a reload (e.g. `--record FILE` sets the
+     * section's `record`). Runs before `handle` and `--check`; returns the section to use.
+     */
+    apply?(options: Record<string, unknown>, config: z.output<S>): z.output<S>;
+    /**
      * Called after the config loads, before anything starts. Return an exit code to finish
      * there (e.g. after `--probe`), or undefined to carry on with the normal run.
      */

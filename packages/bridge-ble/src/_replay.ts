@@ -1,0 +1,73 @@
+import type { Readable } from 'node:stream';
+import type { BridgeContext, Channel } from '@fieldbridge/core/bridge';
+import type { Router } from './_router.js';
+import type { Advert } from './advert/advert.js';
+import { replayRecords } from './record/replay.js';
+import type { ResolvedSource } from './resolve.js';
+
+/** What the replay link needs. */
+export interface ReplayLinkOptions {
+  ctx: BridgeContext;
+  source: Extract<ResolvedSource, { kind: 'replay' }>;
+  /** The replay's channel (required). */
+  channel: Channel;
+  router: Router;
+  /** Standard input, for `file: "-"`. Default `process.stdin`. */
+  stdin?: Readable;
+}
+
+/**
+ * Reads a record file instead of an adapter, at the recorded pace or as fast as the sink takes
+ * it. A file can wait, so while the sink is blocked the replay pauses instead of dropping. Bad
+ * lines are counted (`bad_record`) and skipped. When the file ends (and `loop` is off) the
+ * channel says so and the process stays up until stopped.
+ */
+export class ReplayLink {
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly o: ReplayLinkOptions) {}
+
+  start(): void {
+    const { ctx, source, channel, router } = this.o;
+    const signal = this.abort.signal;
+    const name = source.file === '-' ? 'standard input' : source.file;
+    channel.set('connected', `replaying ${name}`);
+    const onAdvert = (advert: Advert): void | Promise<void> => {
+      if (!ctx.flow.blocked()) return router.advert(advert);
+      return ctx.flow.whenOpen(signal).then(() => {
+        if (!signal.aborted) router.advert(advert);
+      });
+    };
+    this.running = replayRecords({
+      source: source.file === '-' ? () => this.o.stdin ?? process.stdin : source.file,
+      pace: source.pace,
+      speed: source.speed,
+      maxGapMs: source.maxGapMs,
+      loop: source.loop,
+      timestamps: source.timestamps,
+      now: () => ctx.clock.now(),
+      signal,
+      onAdvert,
+      onProblem: (line, reason) => {
+        ctx.metrics.error(channel.name, 'bad_record');
+        ctx.problems.report('ble.replay.bad_record', `${name}:${line}: ${reason}; the line is skipped`);
+      },
+    }).then(
+      (result) => {
+        if (!signal.aborted) channel.set('disconnected', `the replay of ${name} ended after ${result.adverts} adverts (${result.malformed} bad lines)`);
+      },
+      (err: unknown) => channel.set('failed', (err as Error).message),
+    );
+  }
+
+  /** Resolves once the file ended (or could not be read), or the replay was stopped. */
+  ended(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+}

@@ -1,0 +1,145 @@
+import type { BridgeContext, KeyedProblems, Point } from '@fieldbridge/core/bridge';
+import type { Advert } from './advert/advert.js';
+import type { BleMetrics } from './_metrics.js';
+import type { DeviceTracker, TrackedDevice } from './_tracker.js';
+import { decodeAdvertPoints, decodeReadingPoints, type AdvertPoints } from './decode.js';
+import type { BthomeState } from './decode/bthome-state.js';
+import type { GattEvent, GattReading } from './gatt/gatt-types.js';
+import { createMatcher } from './match.js';
+import type { RecordWriter } from './record/record-writer.js';
+import type { ResolvedDevice } from './resolve.js';
+
+/** Where adverts, GATT values and GATT events go once heard. */
+export interface Router {
+  /** One advert, from the adapter or a replay file. */
+  advert(advert: Advert): void;
+  reading(reading: GattReading): void;
+  gattEvent(event: GattEvent): void;
+}
+
+/** What the router works with. */
+export interface RouterParts {
+  ctx: BridgeContext;
+  devices: readonly ResolvedDevice[];
+  /** The adapter's (or the replay's) channel: problems that belong to no device go there. */
+  parent: string;
+  metrics: BleMetrics;
+  tracker: DeviceTracker;
+  problems: KeyedProblems;
+  state: BthomeState;
+  /** The record file, when recording. */
+  record(): RecordWriter | undefined;
+}
+
+/**
+ * The hot path: record the advert (when asked), find its device entry (an advert nobody mapped
+ * costs a lookup and a counter), track the device, decode, count and report problems per device
+ * and kind, hold back what `max_rate_hz`/`on_change` say, and emit once per advert. Adverts
+ * cannot wait, so while the sink is blocked their points are counted as dropped.
+ */
+export function createRouter(parts: RouterParts): Router {
+  const { ctx, metrics, tracker, problems, state } = parts;
+  const matcher = createMatcher(parts.devices);
+  const gattDevices = new Map(parts.devices.filter((d) => d.decoder === 'gatt').map((d) => [d.name, d]));
+
+  const admit = (tracked: TrackedDevice, points: Point[]): Point[] => {
+    const filter = tracked.filter;
+    if (!filter) return points;
+    const kept: Point[] = [];
+    for (const point of points) {
+      const series = point.tags?.index === undefined ? point.metric : `${point.metric}\u0000${point.tags.index}`;
+      const verdict = filter.admit(series, point.value, point.timestamp ?? 0);
+      if (verdict === 'pass') kept.push(point);
+      else ctx.metrics.suppressed(tracked.channel.name, verdict);
+    }
+    return kept;
+  };
+
+  const deliver = (tracked: TrackedDevice, result: AdvertPoints): void => {
+    const name = tracked.channel.name;
+    for (const p of result.problems) {
+      ctx.metrics.error(name, p.kind);
+      problems.report(name, p.kind, p.message, { device: p.device, address: p.address });
+    }
+    if (result.duplicate) {
+      metrics.duplicates.inc();
+      return;
+    }
+    if (result.problems.length === 0) problems.clean(name);
+    const points = admit(tracked, result.points);
+    if (points.length === 0) return;
+    if (ctx.flow.blocked()) ctx.metrics.dropped(name, 'blocked', points.length);
+    else ctx.emit(tracked.channel, points);
+  };
+
+  /** The tracked GATT device `name`, opened (as `connecting`) when it is not tracked. */
+  const gattTracked = (name: string, t: number): TrackedDevice | undefined => {
+    const device = gattDevices.get(name);
+    if (!device || device.match.by !== 'address') return undefined;
+    return parts.tracker.get(device.match.address) ?? tracker.track(device, device.match.address, t, undefined, 'connecting');
+  };
+
+  return {
+    advert(advert) {
+      const writer = parts.record();
+      if (writer) (writer.write(advert) ? metrics.recorded : metrics.recordDropped).inc();
+      const device = matcher.match(advert);
+      if (!device) {
+        metrics.ignored.inc();
+        return;
+      }
+      const tracked = tracker.track(device, advert.address, advert.t, advert.name, device.decoder === 'gatt' ? 'connecting' : 'connected');
+      tracker.maybeSweep(advert.t);
+      if (!tracked) return;
+      ctx.metrics.messages(tracked.channel.name);
+      deliver(tracked, decodeAdvertPoints(advert, device, state, tracked.shapes));
+    },
+
+    reading(reading) {
+      const tracked = gattTracked(reading.device, reading.t);
+      if (!tracked) return;
+      const characteristic = tracked.device.characteristics.find((c) => c.uuid === reading.characteristic && (c.service === undefined || c.service === reading.service));
+      if (!characteristic) return;
+      if (reading.t > tracked.lastHeardMs) tracked.lastHeardMs = reading.t;
+      ctx.metrics.messages(tracked.channel.name);
+      deliver(tracked, decodeReadingPoints(reading, tracked.device, characteristic, tracked.name, tracked.shapes));
+    },
+
+    gattEvent(event) {
+      const tracked = gattTracked(event.device, ctx.clock.now());
+      if (!tracked) return;
+      const { channel } = tracked;
+      switch (event.type) {
+        case 'connecting':
+          return;
+        case 'connected':
+          tracked.linked = true;
+          tracked.lastHeardMs = Math.max(tracked.lastHeardMs, ctx.clock.now());
+          channel.set('connected');
+          problems.clean(channel.name);
+          return;
+        case 'disconnected':
+          tracked.linked = false;
+          channel.set('disconnected', `${event.reason}; reconnecting in ${event.retryInMs} ms`);
+          return;
+        case 'connect_failed':
+          tracked.linked = false;
+          ctx.metrics.error(channel.name, 'connect_failed');
+          problems.report(channel.name, 'connect_failed', `${event.error.message}; retrying in ${event.retryInMs} ms`, { device: event.device });
+          channel.set('disconnected', event.error.message);
+          return;
+        case 'missing':
+          ctx.metrics.error(channel.name, 'missing_characteristic');
+          problems.report(channel.name, 'missing_characteristic', event.message, { device: event.device });
+          return;
+        case 'read_failed':
+          ctx.metrics.error(channel.name, 'read_failed');
+          problems.report(channel.name, 'read_failed', `${event.device}: reading ${event.characteristic} failed (${event.message}); reconnecting`, { device: event.device });
+          return;
+        case 'warning':
+          ctx.logger.warn({ device: event.device }, `${event.device}: ${event.message}`);
+          return;
+      }
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import { createChangeFilter, formatDuration, type BridgeContext, type Channel, type ChangeFilter, type KeyedProblems } from '@fieldbridge/core/bridge';
+import type { BleMetrics } from './_metrics.js';
+import { measurementsToPoints, PointShapes, type BleDecodeProblem } from './decode.js';
+import type { ResolvedDevice } from './resolve.js';
+
+/** A physical device being heard: its entry, its channel, when it was last heard. */
+export interface TrackedDevice {
+  readonly device: ResolvedDevice;
+  readonly address: string;
+  readonly channel: Channel;
+  /** The advertised local name last heard. */
+  name: string | undefined;
+  /** Data time (ms since the epoch) of the last advert, value or connection. */
+  lastHeardMs: number;
+  /** A GATT connection is up: the device is never silent meanwhile. */
+  linked: boolean;
+  /** `max_rate_hz` / `on_change`, per series of this device; undefined when neither is set. */
+  readonly filter: ChangeFilter | undefined;
+  /** Its metric names and tags, made once per measurement (new when its name changes). */
+  shapes: PointShapes;
+}
+
+/** Most series (metrics) remembered per device by its change filter. */
+const SERIES_PER_DEVICE = 256;
+
+/** The channel of a physical device: the entry's name, plus the address when the entry matches by name (several devices may). */
+export function channelName(device: ResolvedDevice, address: string): string {
+  return device.match.by === 'address' ? device.name : `${device.name}/${address}`;
+}
+
+/**
+ * The mapped devices heard so far, each an optional channel under the adapter's (a tag out of
+ * range never makes the bridge unready). A device not heard for its `silent_after_s` is closed,
+ * with a `presence` event point (`silent`); heard again, it opens anew. Bounded: an entry that
+ * matches by name tracks at most its `max_devices` at once, the rest are counted and ignored.
+ */
+export class DeviceTracker {
+  private readonly tracked = new Map<string, TrackedDevice>();
+  private readonly perEntry = new Map<number, number>();
+  /** How often silence is looked for, in ms of data time. */
+  readonly sweepEveryMs: number;
+  private lastSweepMs: number | undefined;
+
+  constructor(
+    private readonly ctx: BridgeContext,
+    private readonly parent: string,
+    devices: readonly ResolvedDevice[],
+    private readonly metrics: BleMetrics,
+    private readonly problems: KeyedProblems,
+  ) {
+    const shortest = Math.min(...devices.map((d) => d.silentAfterMs));
+    this.sweepEveryMs = Math.min(60_000, Math.max(250, Math.floor(shortest / 4)));
+  }
+
+  /** Devices tracked now. */
+  get size(): number {
+    return this.tracked.size;
+  }
+
+  /** Every tracked device. */
+  all(): IterableIterator<TrackedDevice> {
+    return this.tracked.values();
+  }
+
+  get(address: string): TrackedDevice | undefined {
+    return this.tracked.get(address);
+  }
+
+  /**
+   * The tracked device for `address` under `device`, opening its channel when it is new (state
+   * `connected` for adverts, `connecting` for a GATT link about to be made), and marks it heard
+   * at `t`. Undefined when the entry already tracks its `max_devices`.
+   */
+  track(device: ResolvedDevice, address: string, t: number, name?: string, state: 'connected' | 'connecting' = 'connected'): TrackedDevice | undefined {
+    let entry = this.tracked.get(address);
+    if (!entry || entry.device !== device) {
+      const count = this.perEntry.get(device.index) ?? 0;
+      if (count >= device.maxDevices) {
+        this.ctx.metrics.error(this.parent, 'too_many_devices');
+        this.problems.report(this.parent, 'too_many_devices', `${device.name} already tracks ${device.maxDevices} devices (max_devices); ${address} (${name ?? 'no name'}) is ignored until one goes silent`);
+        return undefined;
+      }
+      if (entry) this.forget(entry);
+      this.perEntry.set(device.index, count + 1);
+      const channel = this.ctx.channel(channelName(device, address), { required: false, parent: this.parent });
+      channel.set(state, state === 'connected' ? `heard${name ? ` as ${name}` : ''}` : undefined);
+      const filter = device.maxRateHz !== undefined || device.onChange
+        ? createChangeFilter({ ...(device.maxRateHz !== undefined ? { minIntervalMs: 1000 / device.maxRateHz } : {}), onChange: device.onChange, maxSeries: SERIES_PER_DEVICE })
+        : undefined;
+      entry = { device, address, channel, name, lastHeardMs: t, linked: false, filter, shapes: new PointShapes() };
+      this.tracked.set(address, entry);
+      this.metrics.devices.set(this.tracked.size);
+    } else if (entry.channel.state() !== 'connected' && state === 'connected' && !entry.linked && entry.device.decoder !== 'gatt') {
+      entry.channel.set('connected');
+    }
+    if (t > entry.lastHeardMs) entry.lastHeardMs = t;
+    if (name !== undefined && name !== entry.name) {
+      entry.name = name;
+      entry.shapes = new PointShapes();
+    }
+    return entry;
+  }
+
+  /** Looks for silent devices when `nowMs` (data time) is a sweep interval past the last look. */
+  maybeSweep(nowMs: number): void {
+    if (this.lastSweepMs !== undefined && nowMs - this.lastSweepMs < this.sweepEveryMs) return;
+    this.sweep(nowMs);
+  }
+
+  /** Closes every device (not linked over GATT) unheard for its `silent_after_s` at `nowMs`, each with a `presence` event. */
+  sweep(nowMs: number): void {
+    this.lastSweepMs = nowMs;
+    for (const entry of this.tracked.values()) {
+      if (entry.linked || nowMs - entry.lastHeardMs < entry.device.silentAfterMs) continue;
+      const silentFor = formatDuration(Math.round((nowMs - entry.lastHeardMs) / 1000) * 1000);
+      const problems: BleDecodeProblem[] = [];
+      const points = measurementsToPoints([{ measurement: 'presence', value: 'silent' }], { device: entry.device, address: entry.address, name: entry.name, t: nowMs }, problems);
+      if (this.ctx.flow.blocked()) this.ctx.metrics.dropped(entry.channel.name, 'blocked', points.length);
+      else this.ctx.emit(entry.channel, points);
+      this.forget(entry);
+      entry.channel.close(`not heard for ${silentFor} (silent_after_s ${formatDuration(entry.device.silentAfterMs)})`);
+    }
+  }
+
+  private forget(entry: TrackedDevice): void {
+    this.tracked.delete(entry.address);
+    this.problems.clean(entry.channel.name);
+    const count = (this.perEntry.get(entry.device.index) ?? 1) - 1;
+    if (count > 0) this.perEntry.set(entry.device.index, count);
+    else this.perEntry.delete(entry.device.index);
+    this.metrics.devices.set(this.tracked.size);
+  }
+}

@@ -1,0 +1,153 @@
+import { renderMetricName, type DecodeProblem, type DecodeResult, type Point } from '@fieldbridge/core/bridge';
+import type { Advert } from './advert/advert.js';
+import type { BthomeState } from './decode/bthome-state.js';
+import { decodeAdvert } from './decode/decode-advert.js';
+import { decodeCharacteristic } from './gatt/characteristics.js';
+import type { DecodeProblemKind, Measurement } from './measurement.js';
+import type { MetricVars, ResolvedCharacteristic, ResolvedDevice } from './resolve.js';
+
+/**
+ * A problem met turning an advert or a GATT value into points: the `kind` is the `kind` label of
+ * `fieldbridge_source_errors_total` (a decoder's problem kind, or `bad_metric` when the metric
+ * template gave no usable name), with the device it came from.
+ */
+export interface BleDecodeProblem extends DecodeProblem {
+  kind: DecodeProblemKind | 'bad_metric';
+  /** The device entry's name. */
+  device: string;
+  /** The physical device's address. */
+  address: string;
+}
+
+/** What one advert gave. */
+export interface AdvertPoints extends DecodeResult<BleDecodeProblem> {
+  /** The advert repeats the last one of its device (a BTHome packet id or counter seen last time): there is nothing to send. */
+  duplicate?: true;
+}
+
+/** Where the measurements of one message came from and when. */
+export interface PointSource {
+  device: ResolvedDevice;
+  address: string;
+  /** The advertised local name, when one was heard ({name} in templates). */
+  name?: string | undefined;
+  /** Receipt time, ms since the epoch. */
+  t: number;
+}
+
+/** The metric name and tags one measurement of one device gets, or why it gets none. */
+type PointShape = { metric: string; tags: Readonly<Record<string, string>>; unit: string | undefined } | { problem: string; unit: string | undefined };
+
+/**
+ * Metric names and tags already made for one physical device, by measurement: they depend only
+ * on the device (entry, address, name) and the measurement, so a source keeps one per device and
+ * the hot path does no template filling. Optional: results are the same without it. Bounded.
+ * Forget it (make a new one) when the device's advertised name changes.
+ */
+export class PointShapes {
+  private readonly shapes = new Map<string, PointShape>();
+
+  /** @param maxShapes Measurements remembered (more are made each time). Default 512. */
+  constructor(private readonly maxShapes = 512) {}
+
+  get(measurement: string): PointShape | undefined {
+    return this.shapes.get(measurement);
+  }
+
+  set(measurement: string, shape: PointShape): void {
+    if (this.shapes.size < this.maxShapes || this.shapes.has(measurement)) this.shapes.set(measurement, shape);
+  }
+}
+
+function shapeOf(m: Measurement, from: PointSource): PointShape {
+  const { device, address } = from;
+  const metric = renderMetricName(device.template, { device: device.name, measurement: m.measurement, address, name: from.name } satisfies MetricVars);
+  if (!metric.ok) return { problem: `${device.name} (${address}) ${m.measurement}: ${metric.message}`, unit: m.unit };
+  const tags: Record<string, string> = { ...device.tags, device: device.name, address };
+  if (m.unit !== undefined) tags.unit = m.unit;
+  // Shared by every point of this measurement: frozen, so nothing downstream can change them all.
+  return { metric: metric.text, tags: Object.freeze(tags), unit: m.unit };
+}
+
+/**
+ * Turns measurements into full points: the metric from the device's template, the value, the
+ * timestamp, the device's tags plus `device`, `address`, `unit` (when the format gives one) and
+ * `index` or `steps` (the position of a repeated value, the steps of a BTHome dimmer); numbers
+ * are class `metric`, text and booleans go without a class (events). A measurement whose
+ * metric name cannot be made is a `bad_metric` problem. `shapes` (see {@link PointShapes})
+ * saves making the same names and tags again; points made with it share their tags objects.
+ */
+export function measurementsToPoints(measurements: readonly Measurement[], from: PointSource, problems: BleDecodeProblem[], shapes?: PointShapes): Point[] {
+  const points: Point[] = [];
+  for (const m of measurements) {
+    let shape = shapes?.get(m.measurement);
+    if (!shape || shape.unit !== m.unit) {
+      shape = shapeOf(m, from);
+      shapes?.set(m.measurement, shape);
+    }
+    if ('problem' in shape) {
+      problems.push({ kind: 'bad_metric', message: shape.problem, device: from.device.name, address: from.address });
+      continue;
+    }
+    let tags = shape.tags;
+    if (m.index !== undefined || m.steps !== undefined) {
+      const extra: Record<string, string> = { ...tags };
+      if (m.index !== undefined) extra.index = String(m.index);
+      if (m.steps !== undefined) extra.steps = String(m.steps);
+      tags = extra;
+    }
+    const point: Point = { metric: shape.metric, value: m.value, timestamp: from.t, tags };
+    if (typeof m.value === 'number') point.class = 'metric';
+    points.push(point);
+  }
+  return points;
+}
+
+/**
+ * Decodes one advert of `device` into points, stamped with the advert's receipt time. Pure: the
+ * BTHome repeat and replay memory lives in `state`, which the caller owns (one per adapter), as
+ * does `shapes` (one per device).
+ * Devices read over GATT give only their RSSI from adverts, when asked. Never throws.
+ */
+export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state: BthomeState, shapes?: PointShapes): AdvertPoints {
+  const problems: BleDecodeProblem[] = [];
+  const from: PointSource = { device, address: advert.address, name: advert.name, t: advert.t };
+  if (device.decoder === 'gatt') {
+    const rssi: Measurement[] = device.rssi ? [{ measurement: 'rssi', value: advert.rssi, unit: 'dBm' }] : [];
+    return { points: measurementsToPoints(rssi, from, problems, shapes), problems };
+  }
+  const result = decodeAdvert(advert, {
+    decoder: device.decoder,
+    state,
+    rssi: device.rssi,
+    ...(device.bindKey ? { bindKey: device.bindKey } : {}),
+    ...(device.custom ? { custom: device.custom } : {}),
+  });
+  for (const p of result.problems) problems.push({ kind: p.kind, message: `${device.name} (${advert.address}) ${p.format}: ${p.message}`, device: device.name, address: advert.address });
+  if (result.duplicate) return { points: [], problems, duplicate: true };
+  return { points: measurementsToPoints(result.measurements, from, problems, shapes), problems };
+}
+
+/** A value read or notified over GATT, as `decodeReadingPoints` needs it. */
+export interface ReadingInput {
+  address: string;
+  data: Uint8Array;
+  /** Receipt time, ms since the epoch. */
+  t: number;
+}
+
+/**
+ * Decodes one GATT value of `device`'s `characteristic` into points: its byte slices when the
+ * mapping gives them, else the built-in decoder of its UUID. Never throws.
+ */
+export function decodeReadingPoints(reading: ReadingInput, device: ResolvedDevice, characteristic: ResolvedCharacteristic, name?: string, shapes?: PointShapes): DecodeResult<BleDecodeProblem> {
+  const result = characteristic.custom ? characteristic.custom.decode(reading.data) : decodeCharacteristic(characteristic.uuid, reading.data);
+  const problems: BleDecodeProblem[] = result.problems.map((p) => ({
+    kind: p.kind,
+    message: `${device.name} (${reading.address}) characteristic ${characteristic.uuid}: ${p.message}`,
+    device: device.name,
+    address: reading.address,
+  }));
+  const points = measurementsToPoints(result.measurements, { device, address: reading.address, name, t: reading.t }, problems, shapes);
+  return { points, problems };
+}

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseMapping } from '@fieldbridge/core';
+import { describeRefusals, expectSchemaInSync, mappingRefusal } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
+import { bleBridge, describeBle } from '../src/bridge.js';
+import type { BleConfig } from '../src/config.js';
+
+const bad = new URL('./fixtures/bad/', import.meta.url);
+const example = fileURLToPath(new URL('../../../examples/ble/map.yaml', import.meta.url));
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+
+describeRefusals(bleBridge, bad, [
+  ['unknown-key.yaml', 4, 3, 'ble.scann', /unknown key/],
+  ['bad-address.yaml', 6, 16, 'ble.devices[0].address', /"a4:c1:38:12:34" is not a Bluetooth address like a4:c1:38:12:34:56/],
+  ['two-match-keys.yaml', 7, 19, 'ble.devices[0].local_name', /give only one of address and local_name/],
+  ['bind-key-short.yaml', 8, 17, 'ble.devices[0].bind_key', /a BTHome bind key is 16 bytes written as 32 hex digits; this one has 16 characters/],
+  ['bind-key-wrong-decoder.yaml', 8, 17, 'ble.devices[0].bind_key', /bind_key applies to decoder bthome only/],
+  ['unknown-placeholder.yaml', 4, 11, 'ble.metric', /unknown placeholder \{unit\}; use \{device\}, \{measurement\}, \{address\}, \{name\}/],
+  ['gatt-no-characteristics.yaml', 7, 16, 'ble.devices[0].decoder', /decoder gatt needs characteristics/],
+  ['gatt-by-name.yaml', 6, 19, 'ble.devices[0].local_name', /decoder gatt connects to one device: match it by address/],
+  ['characteristic-unknown.yaml', 10, 19, 'ble.devices[0].characteristics[1].uuid', /characteristic fff1 has no built-in decoder .*add fields/],
+  ['custom-offset.yaml', 11, 44, 'ble.devices[0].custom.fields[0].offset', /u32 at offset 252 runs past byte 253/],
+  ['silent-too-short.yaml', 8, 23, 'ble.devices[0].silent_after_s', /must be at least 1s \(range 1s\.\.1w\)/],
+  ['replay-missing.yaml', 4, 11, 'ble.replay', /no-such-recording\.ndjson does not exist/],
+  ['duplicate-name.yaml', 6, 15, 'ble.devices[1].name', /device name "kitchen" is already used by devices\[0\]/],
+  ['duplicate-address.yaml', 6, 34, 'ble.devices[1].address', /devices\[0\] already matches address "a4:c1:38:12:34:56"/],
+  ['unknown-decoder.yaml', 5, 61, 'ble.devices[0].decoder', /decoder must be one of bthome, ruuvi, atc, pvvx, ibeacon, eddystone, custom, gatt/],
+]);
+
+describe('bind keys', () => {
+  it('a refused bind key is never echoed', () => {
+    const { message } = mappingRefusal(fileURLToPath(new URL('bind-key-short.yaml', bad)), bleBridge);
+    expect(message).not.toContain('231d39c1d7cc1ab1');
+  });
+});
+
+describe('schema.json', () => {
+  it('matches the config schema; run `pnpm schema` after changing it', () => {
+    expectSchemaInSync(bleBridge, new URL('../schema.json', import.meta.url));
+  });
+});
+
+describe('examples/ble/map.yaml', () => {
+  const load = (env: NodeJS.ProcessEnv) => {
+    const cwd = process.cwd();
+    // The example names its replay file from the repository root, where its README runs it.
+    process.chdir(repo);
+    try {
+      return parseMapping(readFileSync(example, 'utf8'), example, bleBridge, env);
+    } finally {
+      process.chdir(cwd);
+    }
+  };
+
+  it('loads, the environment choosing the replay file and the bind key', () => {
+    const config = load({ BLE_REPLAY: '-', WINDOW_BIND_KEY: '00112233445566778899aabbccddeeff' });
+    const ble = config.ble as BleConfig;
+    expect(config.source_id).toBe('home-ble-gateway');
+    expect(ble.replay).toEqual({ file: '-', pace: 'recorded' });
+    expect(ble.devices.find((d) => d.name === 'window')?.bind_key).toBe('00112233445566778899aabbccddeeff');
+  });
+
+  it('describes what would be read for --check, without the bind key', () => {
+    const lines = describeBle(load({}).ble as BleConfig);
+    expect(lines).toEqual([
+      'replay examples/ble/sensors.ndjson at the recorded pace, timestamps shifted to now',
+      'living_room: address a4:c1:38:b7:10:01 as bthome -> {device}.{measurement} (rssi, silent after 2m)',
+      'window: address a4:c1:38:b7:10:02 as bthome with a bind key -> {device}.{measurement} (on change, silent after 2m)',
+      'fridge: address c7:3a:9e:01:02:03 as ruuvi -> {device}.{measurement} (at most 0.2/s per value, silent after 2m)',
+      'thermometer: local names starting "ATC_1" (up to 100 devices) as atc -> thermometer.{name}.{measurement} (silent after 2m)',
+      'freezer: local name "ATC_ABCDEF" as pvvx -> {device}.{measurement} (silent after 2m)',
+      'tag: address 0c:f3:ee:00:00:01 as ibeacon -> {device}.{measurement} (rssi, silent after 2m)',
+      'strap: address f0:0d:ca:fe:00:01 as GATT (not read while replaying: a record file holds adverts only) -> {device}.{measurement} (silent after 2m)',
+      '  notify 180d/2a37 (Heart Rate Measurement)',
+      '  read 2a19 (Battery Level) every 5m',
+    ]);
+    expect(lines.join('\n')).not.toContain('231d39c1');
+  });
+});

@@ -1,0 +1,67 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
+import { bleConfigSchema } from '../src/config.js';
+import { createBleSource } from '../src/source.js';
+import { T0 } from './helpers/source.js';
+
+const track = trackCleanups();
+const KITCHEN = 'a4:c1:38:12:34:56';
+// ATC1441 by hand: MAC, 0x00d7 = 21.5 °C, 0x28 = 40 %, 0x59 = 89 %, 0x0bc2 = 3010 mV, counter 0x1f = 31.
+const line = (t: number, address = KITCHEN): string =>
+  `{"t":${t},"address":"${address}","address_type":"public","rssi":-70,"service_data":[{"uuid":"181a","data":"a4c13812345600d728590bc21f"}]}`;
+
+function replaying(replay: unknown, stdin?: PassThrough) {
+  const t = createTestContext({ bridge: 'ble' });
+  const now = 1_800_000_000_000;
+  t.ctx.clock = { ...t.ctx.clock, now: () => now };
+  const source = createBleSource(bleConfigSchema.parse({ replay, devices: [{ name: 'kitchen', address: KITCHEN, decoder: 'atc' }] }), t.ctx, stdin ? { stdin } : {});
+  track.defer(() => source.stop());
+  return { t, source, now };
+}
+
+describe('replaying a record file instead of an adapter', () => {
+  it('reads it as fast as the sink takes it, times shifted to now, bad lines counted; the end is reported', async () => {
+    const file = join(await track.tempDir('ble-replay-'), 'r.ndjson');
+    await writeFile(file, [line(T0), 'not json', line(T0 + 2500), line(T0 + 2600, '11:22:33:44:55:66'), ''].join('\n'));
+    const { t, source, now } = replaying({ file, pace: 'fast' });
+    await source.start();
+    await t.waitFor(() => t.channels().replay?.state === 'disconnected', 'the end of the file');
+    expect(t.points.filter((p) => p.metric === 'kitchen.temperature').map((p) => p.timestamp)).toEqual([now, now + 2500]);
+    expect(t.channels().replay).toEqual({ state: 'disconnected', required: true });
+    expect(t.states.filter((s) => s.channel === 'replay').map((s) => s.state)).toEqual(['connecting', 'connected', 'disconnected']);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'replay', kind: 'bad_record' })).toBe(1);
+    expect(t.problems[0]?.message).toBe(`${file}:2: not a JSON object; the line is skipped`);
+    expect(await t.metric('fieldbridge_ble_adverts_ignored_total', {})).toBe(1);
+  });
+
+  it('waits while the sink is blocked instead of dropping: a file can wait', async () => {
+    const stdin = new PassThrough();
+    const { t, source } = replaying({ file: '-', pace: 'fast' }, stdin);
+    const original = t.ctx.flow;
+    let waiting: () => void = () => undefined;
+    const paused = new Promise<void>((resolve) => (waiting = resolve));
+    t.ctx.flow = { blocked: original.blocked, whenOpen: (signal) => (waiting(), original.whenOpen(signal)) };
+    t.setBlocked(true);
+    await source.start();
+    stdin.write(`${line(T0)}\n`);
+    await paused;
+    expect(t.points).toEqual([]);
+    expect(await t.metric('fieldbridge_source_points_dropped_total', { channel: 'kitchen', reason: 'blocked' })).toBe(0);
+    t.setBlocked(false);
+    await t.waitFor(() => t.points.length === 5, 'the held advert delivered');
+  });
+
+  it('stops at once while standard input has nothing to read', async () => {
+    const stdin = new PassThrough();
+    const { t, source } = replaying('-', stdin);
+    await source.start();
+    expect(t.channels().replay?.state).toBe('connected');
+    const stopped = source.stop().then(() => 'stopped' as const);
+    const hung = new Promise<'hung'>((resolve) => setTimeout(resolve, 5000, 'hung').unref());
+    expect(await Promise.race([stopped, hung])).toBe('stopped');
+    expect(stdin.destroyed).toBe(true);
+  });
+});

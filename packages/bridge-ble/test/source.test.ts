@@ -1,0 +1,164 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { trackCleanups } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
+import { parseRecordLine } from '../src/advert/record.js';
+import { encodeBthome } from '../src/sim/encoders.js';
+import { ManualTimers } from './helpers/manual-timers.js';
+import { handled, sourceUnderTest, T0, thermometer } from './helpers/source.js';
+
+const track = trackCleanups();
+const KITCHEN = 'a4:c1:38:12:34:56';
+const CELLAR = 'a4:c1:38:77:77:77';
+const STRANGER = '11:22:33:44:55:66';
+
+const kitchen = { name: 'kitchen', address: KITCHEN, decoder: 'atc' };
+
+function started(section: unknown, devices: Parameters<typeof sourceUnderTest>[1], options: Parameters<typeof sourceUnderTest>[2] = {}) {
+  const s = sourceUnderTest(section, devices, options);
+  track.defer(() => s.source.stop());
+  return s;
+}
+
+describe('the BLE source on noble over a simulated adapter', () => {
+  it('makes each device heard an optional channel under the adapter; adverts nobody mapped cost one counter', async () => {
+    const th = thermometer(KITCHEN, 'ATC_123456');
+    const { t, sim, source } = started({ devices: [kitchen] }, [th, thermometer(STRANGER)]);
+    await source.start();
+    sim.advertise();
+    await handled();
+    expect(await t.metric('fieldbridge_ble_adverts_ignored_total', {})).toBe(1);
+    expect(t.points.map((p) => [p.metric, p.value])).toEqual([
+      ['kitchen.temperature', 21.5], ['kitchen.humidity', 40], ['kitchen.battery', 90], ['kitchen.battery_voltage', 3.01], ['kitchen.counter', 0],
+    ]);
+    expect(t.points[0]).toEqual({ metric: 'kitchen.temperature', value: 21.5, timestamp: T0, tags: { device: 'kitchen', address: KITCHEN, unit: '°C' }, class: 'metric' });
+    expect(t.channels()).toEqual({ adapter: { state: 'connected', required: true }, kitchen: { state: 'connected', required: false } });
+    expect(t.ready()).toBe(true);
+    expect(await t.metric('fieldbridge_source_messages_total', { channel: 'kitchen' })).toBe(1);
+    expect(await t.metric('fieldbridge_source_points_total', { channel: 'kitchen' })).toBe(5);
+    expect(source.devices()).toEqual([{ channel: 'kitchen', device: 'kitchen', address: KITCHEN, name: 'ATC_123456', state: 'connected', lastHeardMs: T0 }]);
+  });
+
+  it('closes a device that goes silent, with a presence event, without making the bridge unready; heard again, it opens anew', async () => {
+    const timers = new ManualTimers();
+    const { t, sim, source, setNow } = started({ silent_after_s: 60, devices: [kitchen] }, [thermometer(KITCHEN)], { timers });
+    await source.start();
+    sim.advertise();
+    await t.waitFor(() => t.points.length === 5, 'the first advert');
+    setNow(T0 + 59_000);
+    timers.advance(15_000);
+    expect(t.channels().kitchen?.state).toBe('connected');
+    setNow(T0 + 60_000);
+    timers.advance(15_000);
+    expect(t.points.at(-1)).toEqual({ metric: 'kitchen.presence', value: 'silent', timestamp: T0 + 60_000, tags: { device: 'kitchen', address: KITCHEN } });
+    expect(t.channels()).toEqual({ adapter: { state: 'connected', required: true } });
+    expect(t.states.filter((s) => s.channel === 'kitchen').map((s) => s.state)).toEqual(['connecting', 'connected', 'closed']);
+    expect(t.ready()).toBe(true);
+    expect(await t.metric('fieldbridge_ble_devices', {})).toBe(0);
+    sim.advertise();
+    await t.waitFor(() => t.channels().kitchen?.state === 'connected', 'kitchen heard again');
+    expect(await t.metric('fieldbridge_ble_devices', {})).toBe(1);
+  });
+
+  it('counts problems per device and kind, logs each episode once, ends it with a clean advert, and keeps going', async () => {
+    const th = thermometer(KITCHEN);
+    th.raw = Uint8Array.of(1, 2, 3);
+    const { t, sim, source } = started({ devices: [kitchen] }, [th]);
+    await source.start();
+    sim.advertise();
+    sim.advertise();
+    await handled();
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'kitchen', kind: 'truncated' })).toBe(2);
+    expect(t.problems.map((p) => [p.kind, p.key, p.logged])).toEqual([['report', 'ble.kitchen.truncated', true], ['report', 'ble.kitchen.truncated', false]]);
+    expect(t.problems[0]?.message).toBe('kitchen (a4:c1:38:12:34:56) atc: service data 181a of 3 bytes is not the ATC1441 format (13 bytes)');
+    th.raw = undefined;
+    sim.advertise();
+    await t.waitFor(() => t.points.length === 5, 'points again');
+    expect(t.problems.at(-1)).toMatchObject({ kind: 'resolve', key: 'ble.kitchen.truncated' });
+    expect(t.channels().kitchen?.state).toBe('connected');
+  });
+
+  it('counts the points of adverts heard while the sink is blocked as dropped: adverts cannot wait', async () => {
+    const { t, sim, source } = started({ devices: [kitchen] }, [thermometer(KITCHEN)]);
+    await source.start();
+    t.setBlocked(true);
+    sim.advertise();
+    sim.advertise();
+    await handled();
+    expect(await t.metric('fieldbridge_source_points_dropped_total', { channel: 'kitchen', reason: 'blocked' })).toBe(10);
+    expect(t.points).toEqual([]);
+    t.setBlocked(false);
+    sim.advertise();
+    await t.waitFor(() => t.points.length === 5, 'points once open');
+  });
+
+  it('holds back what max_rate_hz and on_change say, per series, counted as suppressed', async () => {
+    const th = thermometer(KITCHEN);
+    const { t, sim, source, setNow } = started({ devices: [{ ...kitchen, max_rate_hz: 1, on_change: true }] }, [th]);
+    await source.start();
+    sim.advertise();
+    await t.waitFor(() => t.points.length === 5, 'the first advert');
+    setNow(T0 + 500);
+    th.values.temperature = 22;
+    th.values.counter = 1;
+    sim.advertise();
+    await handled();
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { channel: 'kitchen', reason: 'rate' })).toBe(5);
+    setNow(T0 + 1500);
+    th.values.counter = 2;
+    sim.advertise();
+    await t.waitFor(() => t.points.length === 7, 'the changed values');
+    expect(t.points.slice(5).map((p) => [p.metric, p.value, p.timestamp])).toEqual([['kitchen.temperature', 22, T0 + 1500], ['kitchen.counter', 2, T0 + 1500]]);
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { channel: 'kitchen', reason: 'unchanged' })).toBe(3);
+  });
+
+  it('drops BTHome repeats (same packet id) and counts them', async () => {
+    let packet = encodeBthome([[0x02, 21.5]], { packetId: 7 });
+    const device = { address: KITCHEN, advertise: () => ({ serviceData: [{ uuid: 'fcd2', data: packet }] }) };
+    const { t, sim, source } = started({ devices: [{ name: 'th', address: KITCHEN, decoder: 'bthome' }] }, [device]);
+    await source.start();
+    sim.advertise();
+    sim.advertise();
+    await handled();
+    expect(await t.metric('fieldbridge_ble_duplicates_total', {})).toBe(1);
+    packet = encodeBthome([[0x02, 22]], { packetId: 8 });
+    sim.advertise();
+    await t.waitFor(() => t.points.length === 2, 'the next packet');
+    expect(t.points.map((p) => p.value)).toEqual([21.5, 22]);
+    expect(await t.metric('fieldbridge_source_messages_total', { channel: 'th' })).toBe(3);
+  });
+
+  it('tracks at most max_devices under a name prefix, each its own channel; the rest are counted and ignored', async () => {
+    const { t, sim, source } = started({ devices: [{ name: 'atc', local_name_prefix: 'ATC_', decoder: 'atc', max_devices: 1 }] }, [thermometer(KITCHEN, 'ATC_123456'), thermometer(CELLAR, 'ATC_777777')]);
+    await source.start();
+    sim.advertise();
+    await handled();
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'adapter', kind: 'too_many_devices' })).toBe(1);
+    expect(Object.keys(t.channels())).toEqual(['adapter', `atc/${KITCHEN}`]);
+    expect(new Set(t.points.map((p) => p.tags?.address))).toEqual(new Set([KITCHEN]));
+  });
+
+  it('--record: appends every advert heard, matched or not, in the replay format', async () => {
+    const dir = await track.tempDir('ble-record-');
+    const file = join(dir, 'heard.ndjson');
+    const { t, sim, source } = started({ record: file, devices: [kitchen] }, [thermometer(KITCHEN, 'ATC_123456'), thermometer(STRANGER)]);
+    await source.start();
+    sim.advertise();
+    await handled();
+    expect(await t.metric('fieldbridge_ble_recorded_total', { outcome: 'written' })).toBe(2);
+    await source.stop();
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map(parseRecordLine);
+    expect(lines.map((l) => (l.ok ? [l.advert.address, l.advert.name, l.advert.t] : l.reason))).toEqual([[KITCHEN, 'ATC_123456', T0], [STRANGER, undefined, T0]]);
+  });
+
+  it('ingest() feeds adverts from another radio through the same path', async () => {
+    const { t, source } = started({ devices: [kitchen] }, []);
+    // ATC1441 by hand: MAC, 0x00d7 = 215 (21.5 °C), 0x28 = 40 %, 0x59 = 89 %, 0x0bc2 = 3010 mV, counter 0x1f = 31.
+    const line = parseRecordLine(`{"t":${T0},"address":"${KITCHEN}","address_type":"public","rssi":-70,"service_data":[{"uuid":"181a","data":"a4c13812345600d728590bc21f"}]}`);
+    if (!line.ok) throw new Error(line.reason);
+    source.ingest(line.advert);
+    expect(t.points.map((p) => [p.metric, p.value])).toEqual([
+      ['kitchen.temperature', 21.5], ['kitchen.humidity', 40], ['kitchen.battery', 89], ['kitchen.battery_voltage', 3.01], ['kitchen.counter', 31],
+    ]);
+  });
+});
