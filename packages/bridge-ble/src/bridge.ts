@@ -4,6 +4,7 @@ import { bleConfigSchema, type BleConfig } from './config.js';
 import { GATT_CHARACTERISTICS } from './gatt/characteristics.js';
 import { resolveBle, type ResolvedDevice, type ResolvedSource } from './resolve.js';
 import { createBleSource, type BleSourceOptions } from './source.js';
+import { BLE_STARTER } from './starter.js';
 
 function describeSource(source: ResolvedSource): string {
   if (source.kind === 'replay') {
@@ -63,6 +64,7 @@ export function defineBleBridge(options: BleSourceOptions = {}) {
     configSchema: bleConfigSchema,
     check: checkBle,
     describe: describeBle,
+    starter: () => BLE_STARTER,
     create: (config, ctx) => createBleSource(config, ctx, options),
     cli: {
       options: [{ flags: '--record <file>', description: 'append every advert heard to FILE as NDJSON (what ble: { replay: FILE } reads), matched or not' }],

@@ -8,6 +8,7 @@ import { parseProbeRange, probeDevice } from './probe.js';
 import { formatProbe } from './probe-format.js';
 import { resolveConfig } from './resolve.js';
 import { createModbusSource } from './source.js';
+import { MODBUS_STARTER } from './starter.js';
 
 /** Lines `--check` prints: each device, its schedule and the requests one cycle sends. */
 export function describeModbus(config: ModbusConfig): string[] {
@@ -55,6 +56,7 @@ export const modbusBridge = defineBridge({
   configSchema: modbusConfigSchema,
   check: checkModbus,
   describe: describeModbus,
+  starter: () => MODBUS_STARTER,
   create: (config, ctx) => createModbusSource(config, ctx),
   cli: {
     options: [

@@ -4,6 +4,7 @@ import { describeConnection } from './client-options.js';
 import { mqttConfigSchema, type MqttConfig } from './config.js';
 import { resolveSubscriptions, type ResolvedSubscription } from './resolve.js';
 import { createMqttSource } from './source.js';
+import { MQTT_STARTER } from './starter.js';
 
 /** One line saying how a subscription's messages become points. */
 export function describeSubscription(sub: ResolvedSubscription): string {
@@ -31,6 +32,7 @@ export const mqttBridge = defineBridge({
   configSchema: mqttConfigSchema,
   check: checkMqttSection,
   describe: describeMqtt,
+  starter: () => MQTT_STARTER,
   create: (config, ctx) => createMqttSource(config, ctx),
   // `once_timeout_ms` predates --once-timeout, which overrides it.
   onceTimeoutMs: (config) => config.once_timeout_ms,

@@ -32,9 +32,10 @@ export { DEFAULT_RETRY, parseRetryAfterMs, type RetryOptions } from './transport
 export { backoffDelayMs, type Backoff } from './shared/backoff.js';
 export { createChangeFilter, type ChangeFilter, type ChangeFilterOptions, type ChangeVerdict } from './shared/change-filter.js';
 
-export { parseMapping, loadMapping } from './config/load-mapping.js';
+export { parseMapping, loadMapping, readMappingText } from './config/load-mapping.js';
+export { sectionKeys, type SectionKey } from './config/section-keys.js';
 export { ConfigError, formatIssue, type ConfigIssue } from './config/config-error.js';
-export { bridgeFileSchema, generateJsonSchema, schemaFileText, type FileConfig, type SectionDefinition, type SectionIssue } from './config/file-schema.js';
+export { bridgeFileSchema, generateJsonSchema, presentSections, schemaFileText, type FileConfig, type MultiFileConfig, type SectionDefinition, type SectionIssue, type Sections } from './config/file-schema.js';
 export { commonShape, sinkSectionSchema, observeSectionSchema, type CommonConfig } from './config/common-schema.js';
 export { byteSize, duration, durationMs, sizeBytes, formatDuration, formatSize, MAX_TIMER_MS, type DurationOptions, type SizeOptions } from './config/units.js';
 export { substituteEnv } from './config/env-substitute.js';
@@ -48,7 +49,9 @@ export {
   type BridgeCliIo,
   type SourceState,
 } from './runtime/define-bridge.js';
-export { startBridge, type RunningBridge, type StartBridgeOptions } from './runtime/start-bridge.js';
+export { startBridge, type RunningBridge, type StartBridgeOptions, type OnceReport } from './runtime/start-bridge.js';
+export { startBridges, agentVersionsOf, type RunningBridges, type StartBridgesOptions } from './runtime/start-bridges.js';
+export { starterMapping } from './runtime/starter.js';
 export { createProblemReporter, type ProblemReporter } from './shared/problems.js';
 export { createLogger, type LoggerOptions } from './shared/logger.js';
 export { sinkOptionsFromConfig } from './runtime/sink-from-config.js';

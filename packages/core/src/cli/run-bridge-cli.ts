@@ -1,12 +1,10 @@
 import type { FileConfig } from '../config/file-schema.js';
 import { loadMapping } from '../config/load-mapping.js';
-import { durationMs } from '../config/units.js';
-import { isFieldbridgeError } from '../errors.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
-import { createLogger } from '../shared/logger.js';
+import { checkRunOptions } from './run-options.js';
 import { parseCliArgs, type CliIo } from './parse-args.js';
 import { formatCheck } from './print-check.js';
-import { runService } from './run-service.js';
+import { commandLogger, failed, loadForCommand, serveMapping } from './run-mapping.js';
 
 const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 
@@ -18,21 +16,13 @@ const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: 
 export async function runBridgeCli(definition: BridgeDefinition, argv: string[], io: CliIo = defaultIo): Promise<number> {
   const parsed = parseCliArgs(definition, argv, io);
   if (typeof parsed === 'number') return parsed;
-  const file = parsed.config ?? io.env.FIELDBRIDGE_CONFIG;
   const command = `bridge-${definition.name}`;
-  if (parsed.session !== undefined && !(parsed.session.length > 0 && parsed.session.length <= 256)) {
-    io.stderr.write(`${command}: --session needs a name of 1..256 characters\n`);
+  const options = checkRunOptions(parsed);
+  if (typeof options === 'string') {
+    io.stderr.write(`${command}: ${options}\n`);
     return 2;
   }
-  let onceTimeoutMs: number | undefined;
-  if (parsed.onceTimeout !== undefined) {
-    const result = durationMs({ minMs: 1, maxMs: 3_600_000 }).safeParse(/^\d+$/.test(parsed.onceTimeout) ? Number(parsed.onceTimeout) : parsed.onceTimeout);
-    if (!result.success) {
-      io.stderr.write(`${command}: --once-timeout ${parsed.onceTimeout}: ${result.error.issues[0]?.message ?? 'not a duration'}\n`);
-      return 2;
-    }
-    onceTimeoutMs = result.data;
-  }
+  const file = parsed.config ?? io.env.FIELDBRIDGE_CONFIG;
   if (!file) {
     io.stderr.write(`${command}: --config FILE is required (see ${command} --help)\n`);
     return 2;
@@ -43,36 +33,21 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
     const loaded = loadMapping(file, definition, io.env);
     return apply ? { ...loaded, [definition.name]: apply(parsed, loaded[definition.name]) } : loaded;
   };
-  let config: FileConfig;
-  try {
-    config = load();
-  } catch (err) {
-    if (isFieldbridgeError(err, 'CONFIG_INVALID') || isFieldbridgeError(err, 'CONFIG_NOT_FOUND')) {
-      io.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  const level = parsed.logLevel ?? config.log?.level ?? 'info';
-  const logger = createLogger({ name: command, level: level as 'info' });
+  const config = loadForCommand(load, io) as FileConfig | number;
+  if (typeof config === 'number') return config;
+  const logger = commandLogger(command, options, config);
 
-  try {
-    if (definition.cli?.handle) {
+  if (definition.cli?.handle) {
+    try {
       const code = await definition.cli.handle(parsed, config[definition.name], { stdout: io.stdout, stderr: io.stderr, logger });
       if (code !== undefined) return code;
+    } catch (err) {
+      return failed(command, logger, err);
     }
-    if (parsed.check) {
-      io.stdout.write(formatCheck(definition, file, config));
-      return 0;
-    }
-    return await runService({ command, definitions: [definition], config, load, logger, io, dryRun: !!parsed.dryRun, once: !!parsed.once, onceTimeoutMs, session: parsed.session });
-  } catch (err) {
-    // Our own errors say what to do; a stack trace would only bury it.
-    if (isFieldbridgeError(err)) {
-      logger.fatal({ code: err.code }, `${command}: ${err.message}`);
-      return err.code === 'OPTIONS_INVALID' ? 2 : 1;
-    }
-    logger.fatal({ err }, `${command} failed: ${(err as Error).message}`);
-    return 1;
   }
+  if (parsed.check) {
+    io.stdout.write(formatCheck(definition, file, config));
+    return 0;
+  }
+  return serveMapping({ command, definitions: [definition], config, load, options, logger, io });
 }

@@ -26,6 +26,8 @@ export interface ServiceOptions {
   onceTimeoutMs?: number;
   /** `--session NAME`: the session id stamped on every point from the start. */
   session?: string;
+  /** Stops the service as SIGTERM would (e.g. when a sibling service in the same command failed). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function runService(s: ServiceOptions): Promise<number> {
       void finish(signal, 0);
     };
     async function finish(reason: string, code: number): Promise<void> {
+      if (stopping) return;
       stopping = true;
       if (statusTimer) clearInterval(statusTimer);
       s.logger.info(`${reason}: stopping intake and delivering what is queued`);
@@ -87,9 +90,12 @@ export async function runService(s: ServiceOptions): Promise<number> {
       await state.sink.close();
       await state.observe?.close();
       process.off('SIGINT', onStop).off('SIGTERM', onStop).off('SIGHUP', onHup);
+      s.signal?.removeEventListener('abort', onAbort);
       resolve(code);
     }
     process.on('SIGINT', onStop).on('SIGTERM', onStop).on('SIGHUP', onHup);
+    const onAbort = () => void finish('stopped', 0);
+    s.signal?.addEventListener('abort', onAbort, { once: true });
 
     reloading = (async () => {
       try {

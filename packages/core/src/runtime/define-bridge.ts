@@ -131,6 +131,12 @@ export interface BridgeDefinition<S extends z.ZodType = z.ZodType, N extends str
   describe(config: z.output<S>): string[];
   /** Creates the bridge. Must not connect, and loads heavy libraries only in `start()`. */
   create(config: z.output<S>, ctx: BridgeContext): BridgeInstance;
+  /**
+   * The bridge's section of a starter mapping file (`fieldbridge init`), as YAML text starting
+   * with `<name>:`, commented for a newcomer. Read as written it must pass `--check` on a fresh
+   * machine (nothing it names has to exist), and it should run against the bridge's simulator.
+   */
+  starter?(): string;
   /** How long `--once` waits for a push source by default, in ms (overridden by `--once-timeout`). Default 10 000. */
   onceTimeoutMs?(config: z.output<S>): number | undefined;
   /** Extra command-line options and their handler. */

@@ -8,7 +8,8 @@ export function sinkOptionsFromConfig(config: CommonConfig): SinkOptions {
   const s = config.sink;
   return {
     url: s.url,
-    apiKey: s.api_key,
+    // An empty key (`${PLEXUS_API_KEY:-}` unset) sends no header rather than an empty one.
+    apiKey: s.api_key || undefined,
     tls: s.tls && {
       ...(s.tls.ca === undefined ? {} : { ca: readPem(s.tls.ca, 'sink.tls.ca') }),
       ...(s.tls.cert === undefined ? {} : { cert: readPem(s.tls.cert, 'sink.tls.cert') }),
@@ -53,5 +54,5 @@ export function sinkOptionsFromConfig(config: CommonConfig): SinkOptions {
 
 /** The sink section with the API key and URL credentials hidden, for `--check` output and logs. */
 export function describeSink(config: CommonConfig): Record<string, unknown> {
-  return { ...config.sink, url: redactUrl(config.sink.url), ...(config.sink.api_key !== undefined ? { api_key: '***' } : {}) };
+  return { ...config.sink, url: redactUrl(config.sink.url), ...(config.sink.api_key ? { api_key: '***' } : {}) };
 }

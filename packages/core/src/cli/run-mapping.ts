@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import type { MultiFileConfig } from '../config/file-schema.js';
+import { isFieldbridgeError } from '../errors.js';
+import type { BridgeDefinition } from '../runtime/define-bridge.js';
+import { createLogger } from '../shared/logger.js';
+import type { CliIo } from './parse-args.js';
+import type { RunOptions } from './run-options.js';
+import { runService } from './run-service.js';
+
+/**
+ * Loads a mapping file for a command. Returns the configuration, or exit code 2 after writing
+ * the reason (`file:line:col key: message`, or the file cannot be read) to stderr.
+ */
+export function loadForCommand(load: () => MultiFileConfig, io: CliIo): MultiFileConfig | number {
+  try {
+    return load();
+  } catch (err) {
+    if (isFieldbridgeError(err, 'CONFIG_INVALID') || isFieldbridgeError(err, 'CONFIG_NOT_FOUND')) {
+      io.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+/** The process logger of a command: `--log-level`, else the file's `log.level`, else info. */
+export function commandLogger(command: string, options: RunOptions, config: MultiFileConfig): Logger {
+  return createLogger({ name: command, level: (options.logLevel ?? config.log?.level ?? 'info') as 'info' });
+}
+
+/** What {@link serveMapping} runs. */
+export interface ServeMappingOptions {
+  /** The command, for messages: `bridge-modbus`, `fieldbridge`. */
+  command: string;
+  /** Every bridge whose section the file holds runs, on one sink. */
+  definitions: readonly BridgeDefinition[];
+  config: MultiFileConfig;
+  /** Reads the file again (SIGHUP). */
+  load: () => MultiFileConfig;
+  options: RunOptions;
+  logger: Logger;
+  io: CliIo;
+  /** Stops it as SIGTERM would. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs a loaded mapping until SIGINT/SIGTERM (or one cycle with `--once`) and resolves with the
+ * exit code: 0 clean, 1 runtime failure, 2 for options the runtime refuses. Our own errors are
+ * logged as their message (they say what to do); anything else with its stack.
+ */
+export async function serveMapping(s: ServeMappingOptions): Promise<number> {
+  try {
+    return await runService({
+      command: s.command,
+      definitions: s.definitions,
+      config: s.config,
+      load: s.load,
+      logger: s.logger,
+      io: s.io,
+      dryRun: s.options.dryRun,
+      once: s.options.once,
+      onceTimeoutMs: s.options.onceTimeoutMs,
+      session: s.options.session,
+      ...(s.signal ? { signal: s.signal } : {}),
+    });
+  } catch (err) {
+    return failed(s.command, s.logger, err);
+  }
+}
+
+/** Logs a command's fatal error and gives its exit code. */
+export function failed(command: string, logger: Logger, err: unknown): number {
+  if (isFieldbridgeError(err)) {
+    logger.fatal({ code: err.code }, `${command}: ${err.message}`);
+    return err.code === 'OPTIONS_INVALID' ? 2 : 1;
+  }
+  logger.fatal({ err }, `${command} failed: ${(err as Error).message}`);
+  return 1;
+}

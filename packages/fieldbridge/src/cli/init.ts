@@ -1,0 +1,47 @@
+import { writeFileSync } from 'node:fs';
+import { starterMapping } from '@fieldbridge/core';
+import { CATALOG } from '../catalog.js';
+import { BridgeNotInstalledError, loadBridge } from '../load-bridges.js';
+import type { Io } from './io.js';
+
+/**
+ * `fieldbridge init BRIDGE... [--out FILE] [--force]`: a commented starter mapping file for
+ * those bridges, which passes `fieldbridge check` as written. Printed on stdout, or written to
+ * FILE (never over an existing file without --force).
+ */
+export async function initCommand(names: readonly string[], options: { out?: string; force?: boolean }, io: Io): Promise<number> {
+  if (names.length === 0) {
+    io.stderr.write(`fieldbridge init: name a bridge (${CATALOG.map((e) => e.name).join(', ')}), or several for one file\n`);
+    return 2;
+  }
+  const definitions = [];
+  for (const name of new Set(names)) {
+    try {
+      const definition = await loadBridge(name);
+      if (!definition) {
+        io.stderr.write(`fieldbridge init: no bridge "${name}" (bridges: ${CATALOG.map((e) => e.name).join(', ')})\n`);
+        return 2;
+      }
+      definitions.push(definition);
+    } catch (err) {
+      if (!(err instanceof BridgeNotInstalledError)) throw err;
+      io.stderr.write(`fieldbridge init: ${err.message}\n`);
+      return 2;
+    }
+  }
+  const text = starterMapping(definitions);
+  if (!options.out) {
+    io.stdout.write(text);
+    return 0;
+  }
+  try {
+    // wx (O_EXCL): an existing mapping file is someone's work.
+    writeFileSync(options.out, text, { flag: options.force ? 'w' : 'wx', mode: 0o644 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    io.stderr.write(code === 'EEXIST' ? `fieldbridge init: ${options.out} exists; choose another --out, or --force to replace it\n` : `fieldbridge init: cannot write ${options.out}: ${code ?? (err as Error).message}\n`);
+    return code === 'EEXIST' ? 2 : 1;
+  }
+  io.stderr.write(`wrote ${options.out}: check it with \`fieldbridge check ${options.out}\`, run it with \`fieldbridge run ${options.out}\`\n`);
+  return 0;
+}

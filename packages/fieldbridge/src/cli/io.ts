@@ -1,0 +1,6 @@
+/** Streams and environment a command uses (tests pass their own). */
+export interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}

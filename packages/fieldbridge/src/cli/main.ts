@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { CATALOG } from '../catalog.js';
+import { bridgesCommand } from './bridges.js';
+import { checkCommand } from './check.js';
+import { initCommand } from './init.js';
+import type { Io } from './io.js';
+import { runCommand } from './run.js';
+import { schemaCommand } from './schema.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * The `fieldbridge` command. Resolves with the exit code: 0 clean, 1 runtime failure, 2 usage
+ * or configuration error.
+ */
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  let code = 0;
+  const program = new Command('fieldbridge')
+    .description(`Industrial and vehicle protocols into telemetry points, delivered without loss. One mapping file may hold several bridges' sections (${CATALOG.map((e) => e.name).join(', ')}).`)
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .addHelpText('after', '\nExit codes: 0 clean, 1 runtime failure, 2 usage or configuration error.\nEach bridge also has its own command (bridge-modbus, bridge-mqtt, ...).');
+
+  program
+    .command('run')
+    .description('run mapping files until Ctrl-C: every bridge section of a file on one sink, spool and observe server')
+    .argument('[files...]', 'mapping files (YAML); default $FIELDBRIDGE_CONFIG')
+    .option('--dry-run', 'read the sources and print decoded points as NDJSON on stdout, sending nothing')
+    .option('--once', 'one poll cycle (or until each channel delivered), flush, and exit')
+    .option('--once-timeout <duration>', 'with --once: longest wait for a push source (e.g. 30s; default 10s)')
+    .option('--session <name>', 'tag every point with session_id NAME from the start')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
+    .addHelpText('after', '\nSignals: SIGINT/SIGTERM drain and exit; SIGHUP reloads the mapping files.\nLogs are JSON on stderr; stdout carries only data (--dry-run).')
+    .action(async (files: string[], options: Record<string, unknown>) => {
+      code = await runCommand(files, options, io);
+    });
+
+  program
+    .command('check')
+    .description('validate mapping files without connecting, and print what they would read and where it would go')
+    .argument('[files...]', 'mapping files; default $FIELDBRIDGE_CONFIG')
+    .action(async (files: string[]) => {
+      code = await checkCommand(files, io);
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of a mapping file (for an editor), for one bridge or for files holding several')
+    .argument('[bridges...]', `bridges (${CATALOG.map((e) => e.name).join(', ')}); default every installed one`)
+    .action(async (names: string[]) => {
+      code = await schemaCommand(names, io);
+    });
+
+  program
+    .command('init')
+    .description('print (or write) a commented starter mapping file that passes `fieldbridge check`')
+    .argument('<bridges...>', `one or more of ${CATALOG.map((e) => e.name).join(', ')}`)
+    .option('-o, --out <file>', 'write the file instead of printing it')
+    .option('--force', 'with --out: replace an existing file')
+    .action(async (names: string[], options: { out?: string; force?: boolean }) => {
+      code = await initCommand(names, options, io);
+    });
+
+  program
+    .command('bridges')
+    .description('list the bridges: installed with their versions, or the package to install')
+    .option('--json', 'as JSON')
+    .action(async (options: { json?: boolean }) => {
+      code = await bridgesCommand(io, !!options.json);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    io.stderr.write(`fieldbridge: ${(err as Error).stack ?? err}\n`);
+    return 1;
+  }
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 2;
+  }
+  return code;
+}

@@ -1,0 +1,32 @@
+import { isFieldbridgeError } from '@fieldbridge/core';
+import { CATALOG, type CatalogEntry } from '../catalog.js';
+import { MappingFileError, readMappingFile, type MappingFile } from '../mapping-files.js';
+import type { Io } from './io.js';
+
+/**
+ * Reads every file given, reporting each one's problems (`file:line:col key: message`) on
+ * stderr. Resolves with the files, or exit code 2 when any is wrong: nothing starts unless all are right.
+ */
+export async function readFiles(files: readonly string[], io: Io, catalog: readonly CatalogEntry[] = CATALOG): Promise<MappingFile[] | number> {
+  const read: MappingFile[] = [];
+  let wrong = false;
+  for (const file of files) {
+    try {
+      read.push(await readMappingFile(file, io.env, catalog));
+    } catch (err) {
+      if (err instanceof MappingFileError || isFieldbridgeError(err, 'CONFIG_INVALID') || isFieldbridgeError(err, 'CONFIG_NOT_FOUND')) {
+        io.stderr.write(`${(err as Error).message}\n`);
+        wrong = true;
+        continue;
+      }
+      throw err;
+    }
+  }
+  return wrong ? 2 : read;
+}
+
+/** The files of a command: those given, else `$FIELDBRIDGE_CONFIG`. */
+export function filesOf(given: readonly string[], io: Io): string[] {
+  if (given.length > 0) return [...given];
+  return io.env.FIELDBRIDGE_CONFIG ? [io.env.FIELDBRIDGE_CONFIG] : [];
+}
