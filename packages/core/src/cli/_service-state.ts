@@ -27,6 +27,8 @@ export interface ServiceParts {
   io: CliIo;
   dryRun: boolean;
   session: string | undefined;
+  /** Told of every bridge started (the first, and each one a reload starts). */
+  started?(bridge: RunningBridge): void;
 }
 
 /** A sink for `cfg` on a fresh registry (the process metrics included). */

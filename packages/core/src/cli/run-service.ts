@@ -26,7 +26,8 @@ export interface ServiceOptions {
 }
 
 /**
- * Runs the bridge until SIGINT/SIGTERM (or one cycle with `once`): the sink, the observe server,
+ * Runs the bridge until SIGINT/SIGTERM, until its source ran out (`BridgeInstance.ended`), or
+ * for one cycle with `once`: the sink, the observe server,
  * the bridge, and SIGHUP reloads. Everything that can refuse to start (the spool, the observe
  * port) starts before the bridge and the signal handlers are in place before anything runs
  * long: the outcome is a bridge fully running or a clean exit. Resolves with the exit code.
@@ -87,10 +88,17 @@ export async function runService(s: ServiceOptions): Promise<number> {
       resolve(code);
     }
     process.on('SIGINT', onStop).on('SIGTERM', onStop).on('SIGHUP', onHup);
+    // A source that runs out (a replayed capture) ends the run, unless a reload replaced it.
+    parts.started = (bridge) => {
+      void bridge.instance.ended?.then((reason) => {
+        if (state.bridge === bridge && !stopping) void finish(reason, 0);
+      });
+    };
 
     reloading = (async () => {
       try {
         state.bridge = await startBridge(s.definition, state.config, { sink: state.sink, logger: s.logger });
+        parts.started?.(state.bridge);
       } catch (err) {
         s.logger.fatal({ err }, `bridge-${s.definition.name} could not start: ${(err as Error).message}`);
         void finish('start failure', 1);

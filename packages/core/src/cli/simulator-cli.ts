@@ -9,6 +9,12 @@ export interface RunningSimulator {
   describe?: string;
   /** Stops it; the line it resolves with (e.g. `published 120 messages`) goes to stderr. */
   close(): Promise<string | void>;
+  /**
+   * For a simulator that finishes by itself (a log written to its end): resolves once it has,
+   * with a line for stderr; the command then exits 0 without waiting for a signal (a signal
+   * before that still stops it through `close()`). Rejecting ends the command with exit 1.
+   */
+  done?: Promise<string | void>;
 }
 
 /** What a simulator command declares. */
@@ -29,7 +35,7 @@ export interface SimulatorCli {
 /**
  * The command line every bridge simulator shares: parses the options (exit 2 with the usage on
  * a mistake, 0 after `--help`), starts it (exit 1 with the reason when it cannot), prints its URL
- * on stdout, runs until SIGINT or SIGTERM and stops it cleanly (exit 0).
+ * on stdout, runs until SIGINT or SIGTERM and stops it cleanly (exit 0), or until it is `done`.
  */
 export async function runSimulatorCli(cli: SimulatorCli, argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
@@ -56,7 +62,26 @@ export async function runSimulatorCli(cli: SimulatorCli, argv: string[], io: { s
   }
   if (sim.url) io.stdout.write(`${sim.url}\n`);
   io.stderr.write(`${cli.name}: ${sim.describe ?? `running${sim.url ? ` on ${sim.url}` : ''}`} (Ctrl-C stops)\n`);
-  await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+  const signals = new AbortController();
+  const signalled = Promise.race([once(process, 'SIGINT', { signal: signals.signal }), once(process, 'SIGTERM', { signal: signals.signal })]).then(
+    () => 'signal' as const,
+    () => 'signal' as const,
+  );
+  const finished = sim.done?.then(
+    (line) => ({ line }),
+    (err: unknown) => ({ err: err as Error }),
+  );
+  const outcome = await (finished ? Promise.race([signalled, finished]) : signalled);
+  signals.abort();
+  if (outcome !== 'signal') {
+    if ('err' in outcome) {
+      io.stderr.write(`${cli.name}: ${outcome.err.message}\n`);
+      await sim.close();
+      return 1;
+    }
+    if (outcome.line) io.stderr.write(`${cli.name}: ${outcome.line}\n`);
+    return 0;
+  }
   const summary = await sim.close();
   if (summary) io.stderr.write(`${cli.name}: ${summary}\n`);
   return 0;
