@@ -9,9 +9,9 @@ const fixtures = new URL('./fixtures/', import.meta.url);
 const texts = [
   VEHICLE_DBC,
   readFileSync(new URL('dbc/everything.dbc', fixtures), 'utf8'),
-  ...readdirSync(new URL('decode/', fixtures), { withFileTypes: true })
+  ...readdirSync(new URL('signals/', fixtures), { withFileTypes: true })
     .filter((d) => d.isDirectory())
-    .map((d) => readFileSync(new URL(`decode/${d.name}/case.dbc`, fixtures), 'utf8')),
+    .map((d) => readFileSync(new URL(`signals/${d.name}/case.dbc`, fixtures), 'utf8')),
 ];
 
 const PIECES = ['"', ';', ':', '|', '@', '(', ')', '[', ']', ',', '-', '+', '1', '0', 'E', '.', ' ', '\n', '\t', '\\', 'M', 'm', 'm1M', 'BO_ ', 'SG_ ', 'CM_ ', 'BA_ ', 'VAL_ ', 'SG_MUL_VAL_ ', 'SIG_VALTYPE_ ', '\u0000', '\u00ff', '999999999999999999999', '1E+308', '-0', '4294967295'];
