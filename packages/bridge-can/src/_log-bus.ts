@@ -62,5 +62,5 @@ export async function replayLog(o: LogBusOptions): Promise<ReplayStats | undefin
 /** The line `ended` resolves with: what the replay read. */
 export function describeReplay(path: string, stats: ReplayStats): string {
   const bad = stats.malformed + stats.unsupported;
-  return `${path} replayed to its end: ${stats.frames.toLocaleString('en-US')} frames from ${stats.lines.toLocaleString('en-US')} lines${bad > 0 ? `, ${bad} lines skipped` : ''}`;
+  return `${path} replayed to its end: ${stats.frames.toLocaleString('en-US')} frames from ${stats.lines.toLocaleString('en-US')} lines${bad > 0 ? `, ${bad} line${bad === 1 ? '' : 's'} skipped` : ''}`;
 }

@@ -161,9 +161,10 @@ export function planCan(database: DbcDatabase, config: ResolvedCan, dbcProblems:
     const first = dbcProblems[0];
     const why =
       decoder.decoders.length === 0
-        ? `${database.files.join(', ')} define${database.files.length === 1 ? 's' : ''} no message${first ? ` (${dbcProblems.length} problems, the first ${first.file}:${first.line}:${first.column}: ${first.message})` : ''}`
+        ? `${database.files.join(', ')} define${database.files.length === 1 ? 's' : ''} no message${first ? ` (${dbcProblems.length} problem${dbcProblems.length === 1 ? '' : 's'}, the first ${first.file}:${first.line}:${first.column}: ${first.message})` : ''}`
         : 'the messages and signals keys leave out every signal';
-    issues.push({ path: [decoder.decoders.length === 0 ? 'dbc' : 'messages'], message: `nothing to read: ${why}` });
+    const narrowed = config.signals.include !== undefined || config.signals.exclude !== undefined ? 'signals' : 'messages';
+    issues.push({ path: [decoder.decoders.length === 0 ? 'dbc' : narrowed], message: `nothing to read: ${why}` });
   }
   return { plan, issues };
 }
