@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createDeviceClock, createReconnector, type BridgeContext, type Channel, type DeviceClock, type Reconnector } from '@fieldbridge/core/bridge';
 import type { FrameHandler } from './_frames.js';
 import type { CanMetrics } from './_metrics.js';
@@ -20,11 +22,19 @@ export interface SocketCanBusOptions {
   loadModule?: () => Promise<SocketCanModule>;
   /** Where `net.core.rmem_default` is read. Default `/proc/sys/net/core`. */
   procDir?: string;
+  /** Where the interface's flags are read (`<sysDir>/<name>/flags`). Default `/sys/class/net`. */
+  sysDir?: string;
+  /** How often the interface is checked for being down, in ms. Default 2000. */
+  linkCheckMs?: number;
 }
+
+/** IFF_UP in an interface's flags (linux/if.h). */
+const IFF_UP = 0x1;
 
 /**
  * One SocketCAN interface, read for as long as the bridge runs: opened at start, reopened with
- * the kit's backoff when it cannot be opened or goes away (`INTERFACE_STOPPED`). Kernel stamps
+ * the kit's backoff when it cannot be opened or goes away (`INTERFACE_STOPPED`); an interface
+ * set down is reported from its flags, which are checked every two seconds. Kernel stamps
  * are placed on the sink's clock by the core's device-clock estimator; the frames of a socket's
  * first batch, which the kernel stamps with the read time, are stamped with the sink's clock
  * instead and never offered to the estimator. A bus cannot wait: while the sink is full under
@@ -39,6 +49,8 @@ export class SocketCanBus {
   private everConnected = false;
   private warned = false;
   private readonly problemKey: string;
+  private linkTimer: NodeJS.Timeout | undefined;
+  private linkDown = false;
 
   constructor(private readonly o: SocketCanBusOptions) {
     this.reconnector = createReconnector({ initialMs: o.reconnect.initialMs, maxMs: o.reconnect.maxMs });
@@ -47,14 +59,19 @@ export class SocketCanBus {
     this.problemKey = `can.${o.channel.name}.interface`;
   }
 
-  /** Opens the interface (retrying in the background when it cannot yet). */
+  /** Opens the interface (retrying in the background when it cannot yet), and watches whether it is up. */
   start(): void {
     this.open();
+    // A socket on an interface set down stays open and reads nothing (it resumes when the
+    // interface is up again): only the interface's flags tell.
+    this.linkTimer = setInterval(() => void this.checkLink(), this.o.linkCheckMs ?? 2000);
+    this.linkTimer.unref();
   }
 
   /** Closes the socket and cancels a pending reopen; waits for an open in flight. Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.linkTimer);
     this.reconnector.cancel();
     await this.opening;
     const reader = this.reader;
@@ -98,11 +115,37 @@ export class SocketCanBus {
       return;
     }
     this.reader = reader;
+    this.linkDown = false;
     this.everConnected = true;
     this.reconnector.connected();
     if (reader.receiveBuffer.framesHeld !== undefined) this.o.metrics.receiveBuffer(reader.receiveBuffer.framesHeld);
     ctx.problems.resolve(this.problemKey, `${channel.name}: reading again`);
     channel.set('connected', `SocketCAN ${this.o.name}`);
+  }
+
+  /** Reports the interface down (administratively: `ip link set can0 down`) or up again, while the socket is open. */
+  private async checkLink(): Promise<void> {
+    if (!this.reader || this.stopped) return;
+    const { ctx, channel } = this.o;
+    let flags: number;
+    try {
+      flags = parseInt(await readFile(join(this.o.sysDir ?? '/sys/class/net', this.o.name, 'flags'), 'utf8'), 16);
+    } catch {
+      // Gone: the socket says so itself (onStopped).
+      return;
+    }
+    const down = (flags & IFF_UP) === 0;
+    if (!this.reader || this.stopped || down === this.linkDown) return;
+    this.linkDown = down;
+    if (down) {
+      const message = `${channel.name}: interface ${this.o.name} is down; nothing can be read until it is up (ip link set ${this.o.name} up)`;
+      channel.set('disconnected', `interface ${this.o.name} is down`);
+      ctx.metrics.error(channel.name, 'interface_down');
+      ctx.problems.report(this.problemKey, message, { bus: channel.name });
+    } else {
+      ctx.problems.resolve(this.problemKey, `${channel.name}: interface ${this.o.name} is up again`);
+      channel.set('connected', `SocketCAN ${this.o.name}`);
+    }
   }
 
   private onFrame(frame: CanFrame): void {

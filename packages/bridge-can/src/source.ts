@@ -21,6 +21,10 @@ export interface CanSourceOptions {
   loadSocketCan?: () => Promise<SocketCanModule>;
   /** Where `net.core.rmem_default` is read. Default `/proc/sys/net/core`. */
   procDir?: string;
+  /** Where interfaces' flags are read, to tell one that is down. Default `/sys/class/net`. */
+  sysDir?: string;
+  /** How often a SocketCAN interface is checked for being down, in ms. Default 2000. */
+  linkCheckMs?: number;
   /** The clock a log replay paces itself by. Default the sink's clock and real timers. */
   replayClock?: ReplayClock;
 }
@@ -83,6 +87,8 @@ export function createCanSource(section: CanConfig, ctx: BridgeContext, options:
       metrics,
       ...(options.loadSocketCan ? { loadModule: options.loadSocketCan } : {}),
       ...(options.procDir ? { procDir: options.procDir } : {}),
+      ...(options.sysDir ? { sysDir: options.sysDir } : {}),
+      ...(options.linkCheckMs ? { linkCheckMs: options.linkCheckMs } : {}),
     });
     bus.start();
   };

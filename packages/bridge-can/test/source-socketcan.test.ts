@@ -66,17 +66,21 @@ function manualClock(startMs: number): Clock & { set(ms: number): void } {
 
 async function setup(section: Record<string, unknown> = {}, rmemDefault = 33_554_432) {
   const proc = await track.tempDir('bridge-can-proc-');
-  await mkdir(proc, { recursive: true });
   await writeFile(join(proc, 'rmem_default'), `${rmemDefault}\n`);
   await writeFile(join(proc, 'rmem_max'), `${rmemDefault}\n`);
+  // The interface's flags, as /sys/class/net/lo/flags has them: 0x9 is IFF_UP | IFF_LOOPBACK.
+  const sys = await track.tempDir('bridge-can-sys-');
+  await mkdir(join(sys, 'lo'));
+  const flags = join(sys, 'lo', 'flags');
+  await writeFile(flags, '0x9\n');
   const fake = fakeSocketCan();
   const t = createTestContext({ bridge: 'can' });
   const clock = manualClock(1_800_000_000_000);
   t.ctx.clock = clock;
   track.defer(() => t.abort.abort());
   const config = canConfigSchema.parse({ interface: 'socketcan:lo', dbc: VEHICLE_DBC_PATH, reconnect: { initial_ms: 10, max_ms: 20 }, ...section });
-  const bridge = track.add(createCanSource(config, t.ctx, { loadSocketCan: async () => fake.module, procDir: proc }), (b) => b.stop());
-  return { t, bridge, fake, clock };
+  const bridge = track.add(createCanSource(config, t.ctx, { loadSocketCan: async () => fake.module, procDir: proc, sysDir: sys, linkCheckMs: 5 }), (b) => b.stop());
+  return { t, bridge, fake, clock, setFlags: (value: string) => writeFile(flags, `${value}\n`) };
 }
 
 /** An EngineData frame (id 0xC8) with raw EngineSpeed `raw` (x 0.25 rpm), stamped by the kernel at `ms` when given. */
@@ -118,7 +122,7 @@ describe('the CAN source on SocketCAN (the native channel stood in for)', () => 
     await fake.channels[0]!.deliver([engine(4100, 1_799_999_999_000)]);
     clock.set(1_800_000_001_310);
     await fake.channels[0]!.deliver([engine(4200, 1_799_999_999_010)]);
-    const [anchored, late] = speeds(t.points).slice(1) as [number, number][];
+    const [anchored, late] = speeds(t.points).slice(1) as [[number, number], [number, number]];
     expect(anchored).toEqual([1025, 1_800_000_001_001]);
     expect(late[0]).toBe(1050);
     expect(late[1] - anchored[1]).toBeCloseTo(10.0309, 3);
@@ -156,6 +160,19 @@ describe('the CAN source on SocketCAN (the native channel stood in for)', () => 
     expect(await t.metric('fieldbridge_source_errors_total', { channel: 'lo', kind: 'interface_down' })).toBe(1);
     await fake.channels[1]!.deliver([engine(4000)]);
     expect(speeds(t.points)).toHaveLength(1);
+  });
+
+  it('an interface set down (ip link set lo down) is reported from its flags, and connected again when up', async () => {
+    const { t, bridge, setFlags } = await setup();
+    await bridge.start();
+    await t.waitFor(() => t.ready(), 'the bus connected');
+    await setFlags('0x8');
+    await t.waitFor(() => !t.ready(), 'the bus reported down');
+    expect(t.states.at(-1)).toEqual({ channel: 'lo', state: 'disconnected' });
+    expect(t.problems[0]?.message).toBe('lo: interface lo is down; nothing can be read until it is up (ip link set lo up)');
+    await setFlags('0x9');
+    await t.waitFor(() => t.ready(), 'the bus connected again');
+    expect(t.problems.map((p) => p.kind)).toEqual(['report', 'resolve']);
   });
 
   it('a kernel without SocketCAN fails the channel, and it is tried again now and then', async () => {
