@@ -41,12 +41,16 @@ export class FrameHandler {
     this.ctx.metrics.messages(bus);
     const result = decodeFrame(this.plan, frame, timestampMs);
     this.metrics.frame(result.outcome);
-    if (result.problems.length > 0) this.report(result.problems);
+    // False for an unknown id past unknown_frames.max_ids: counted, not forwarded.
+    let forward = true;
+    if (result.problems.length > 0) forward = this.report(result.problems);
     else if (this.troubled.size > 0 && result.outcome === 'decoded') {
       const key = idKey(frame.id, frame.extended);
       if (this.troubled.delete(key)) this.perId.clean(formatId(frame.id, frame.extended));
     }
-    if (result.points.length > 0) this.ctx.emit(this.channel, this.admit(result, timestampMs));
+    if (result.points.length === 0) return;
+    if (forward) this.ctx.emit(this.channel, this.admit(result, timestampMs));
+    else this.ctx.metrics.dropped(bus, 'unknown_ids', result.points.length);
   }
 
   /** A frame that arrived while the sink was full (`when_full: block`): a bus cannot wait, so its points are counted as dropped. */
@@ -65,13 +69,15 @@ export class FrameHandler {
     this.ctx.problems.report(`${this.prefix}.${kind}`, `${file}:${problem.line}: ${problem.message}; such lines are skipped and counted (fieldbridge_source_errors_total{kind="${kind}"})`, { bus: this.plan.bus });
   }
 
-  private report(problems: CanFrameProblem[]): void {
+  /** Counts and reports a frame's problems; false when it is an unknown id beyond the ones tracked one by one. */
+  private report(problems: CanFrameProblem[]): boolean {
     const bus = this.plan.bus;
+    let tracked = true;
     for (const p of problems) {
       this.ctx.metrics.error(bus, p.kind);
       const id = formatId(p.id, p.extended);
       if (p.kind === 'unknown_id') {
-        this.metrics.unknown(id);
+        tracked = this.metrics.unknown(id);
         // One episode for the bus: which ids are unknown is in the metric, not the log.
         this.ctx.problems.report(
           `${this.prefix}.unknown_id`,
@@ -85,6 +91,7 @@ export class FrameHandler {
         this.perId.report(id, p.kind, p.message, { bus, id, message: p.messageName });
       }
     }
+    return tracked;
   }
 
   /** The points the change filter lets through; what it holds back is counted by reason. */

@@ -14,8 +14,8 @@ const OUTCOMES: readonly CountedOutcome[] = ['decoded', 'excluded', 'unknown', '
 export interface CanMetrics {
   /** Counts one frame (or log line) by what became of it. */
   frame(outcome: CountedOutcome): void;
-  /** Counts a frame no DBC file defines, by id: the first `maxIds` ids one by one, the rest as `other`. */
-  unknown(id: string): void;
+  /** Counts a frame no DBC file defines, by id: the first `maxIds` ids one by one (true), the rest as `other` (false). */
+  unknown(id: string): boolean;
   /** The frames the socket's receive buffer holds (`net.core.rmem_default` / 768 bytes). */
   receiveBuffer(frames: number): void;
 }
@@ -49,10 +49,14 @@ export function createCanMetrics(registry: Registry, bus: string, maxIds: number
     unknown(id) {
       let child = ids.get(id);
       if (!child) {
-        if (ids.size >= maxIds) return other.inc();
+        if (ids.size >= maxIds) {
+          other.inc();
+          return false;
+        }
         ids.set(id, (child = f.unknown.labels(bus, id)));
       }
       child.inc();
+      return true;
     },
     receiveBuffer: (frames) => f.buffer.set({ bus }, frames),
   };

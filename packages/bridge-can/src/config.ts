@@ -105,7 +105,7 @@ export const canConfigSchema = z
       .strictObject({
         forward: z.boolean().optional().describe('Send frames with no DBC entry as events (payload in hex). Default false: only counted.'),
         metric: z.string().min(1).max(256).optional().describe('Metric name of forwarded frames. Default can.unknown.{id}; placeholders {id} {bus}.'),
-        max_ids: z.number().int().min(1).max(100_000).optional().describe('Ids counted one by one (fieldbridge_can_unknown_frames_total); further ids share id="other". Default 1000.'),
+        max_ids: z.number().int().min(1).max(100_000).optional().describe('Ids counted one by one (fieldbridge_can_unknown_frames_total) and forwarded; further ids share id="other" and are not forwarded. Default 1000.'),
         max_rate_hz: maxRateHzSchema.optional(),
         on_change: z.boolean().optional().describe('Forward a frame only when its payload differs from the last one forwarded for its id.'),
       })

@@ -84,7 +84,7 @@ describe('the CAN source replaying a log', () => {
     expect(await t.metric('fieldbridge_source_points_suppressed_total', { channel: 'bus.log', reason: 'unchanged' })).toBe(1);
   });
 
-  it('reports problems once per episode: short frames per id until a clean frame, unknown ids once for the bus, bad lines once', async () => {
+  it('reports problems once per episode: short frames per id until a clean frame, unknown ids once for the bus (counted and forwarded for the first max_ids), bad lines once', async () => {
     const path = await log([
       '(1700000000.000000) can0 12C#01',
       '(1700000000.001000) can0 12C#0102',
@@ -95,7 +95,7 @@ describe('the CAN source replaying a log', () => {
       '(1700000000.006000) can0 7FD#00',
       'neither is this',
     ]);
-    const { t, bridge } = source({ interface: `file:${path}`, dbc: fixture('short-frames/case.dbc'), unknown_frames: { max_ids: 2 } });
+    const { t, bridge } = source({ interface: `file:${path}`, dbc: fixture('short-frames/case.dbc'), unknown_frames: { max_ids: 2, forward: true } });
     await bridge.start();
     await bridge.ended;
     expect(t.problems.map((p) => [p.kind, p.key, p.logged ?? null])).toEqual([
@@ -116,6 +116,9 @@ describe('the CAN source replaying a log', () => {
     expect(await t.metric('fieldbridge_can_unknown_frames_total', { bus: 'bus.log', id: '0x7FF' })).toBe(1);
     expect(await t.metric('fieldbridge_can_unknown_frames_total', { bus: 'bus.log', id: '0x7FE' })).toBe(1);
     expect(await t.metric('fieldbridge_can_unknown_frames_total', { bus: 'bus.log', id: 'other' })).toBe(1);
+    // ...and only those are forwarded: a bus full of stray ids cannot make thousands of metrics.
+    expect(t.points.filter((p) => p.metric.startsWith('can.unknown.')).map((p) => p.metric)).toEqual(['can.unknown.0x7FF', 'can.unknown.0x7FE']);
+    expect(await t.metric('fieldbridge_source_points_dropped_total', { channel: 'bus.log', reason: 'unknown_ids' })).toBe(1);
   });
 
   it('with loop, starts over with time going on and never ends; stop() is prompt mid-replay', async () => {
