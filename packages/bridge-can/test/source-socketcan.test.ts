@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '@fieldbridge/core';
 import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { canConfigSchema } from '../src/config.js';
 import type { SocketCanModule } from '../src/frames/socketcan-reader.js';
@@ -173,6 +174,18 @@ describe('the CAN source on SocketCAN (the native channel stood in for)', () => 
     await setFlags('0x9');
     await t.waitFor(() => t.ready(), 'the bus connected again');
     expect(t.problems.map((p) => p.kind)).toEqual(['report', 'resolve']);
+  });
+
+  it('says once, with the sysctl that fixes it, that the receive buffer is too small for a burst, however often the interface is reopened', async () => {
+    const { t, bridge, fake } = await setup({ socketcan: { burst_frames: 9000 } }, 212_992);
+    const warnings: string[] = [];
+    t.ctx.logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push((JSON.parse(line) as { msg: string }).msg) });
+    await bridge.start();
+    await t.waitFor(() => t.ready(), 'the bus connected');
+    fake.channels[0]!.stopInterface();
+    await t.waitFor(() => fake.channels.length === 2 && t.ready(), 'the interface reopened');
+    expect(warnings).toEqual([expect.stringMatching(/^lo: the CAN socket's receive buffer holds about 277 frames .*sysctl -w net\.core\.rmem_default=8388608 net\.core\.rmem_max=8388608/)]);
+    expect(await t.metric('fieldbridge_can_receive_buffer_frames', { bus: 'lo' })).toBe(277);
   });
 
   it('a kernel without SocketCAN fails the channel, and it is tried again now and then', async () => {
