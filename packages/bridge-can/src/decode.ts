@@ -44,8 +44,6 @@ export interface CanFrameResult extends DecodeResult<CanFrameProblem> {
   sourceAddress?: number;
 }
 
-const NONE: CanFrameResult = Object.freeze({ outcome: 'remote', points: [], problems: [], rules: [] }) as CanFrameResult;
-
 /** Error classes of an error frame's id (linux/can/error.h). */
 const ERROR_CLASSES: [number, string][] = [
   [0x001, 'transmission timed out'],
@@ -104,7 +102,7 @@ export function decodeFrame(plan: CanPlan, frame: CanFrameInput, timestampMs: nu
   if (frame.error) {
     return { outcome: 'error', points: [], rules: [], problems: [{ kind: 'error_frame', id: frame.id, extended: false, message: `${plan.bus}: ${describeErrorFrame(frame.id)}` }] };
   }
-  if (frame.rtr) return NONE;
+  if (frame.rtr) return { outcome: 'remote', points: [], problems: [], rules: [] };
   const decoder = plan.decoder.find(frame.id, frame.extended);
   if (!decoder) {
     const problem: CanFrameProblem = { kind: 'unknown_id', id: frame.id, extended: frame.extended, message: `${plan.bus}: no DBC file defines id ${formatId(frame.id, frame.extended)}` };
