@@ -1,3 +1,5 @@
+import { BridgeError } from '@fieldbridge/core/bridge';
+
 /** Codes carried by {@link CanBridgeError}. */
 export type CanBridgeErrorCode =
   /** A DBC file could not be read: missing, unreadable, or larger than the size limit. */
@@ -11,17 +13,16 @@ export type CanBridgeErrorCode =
   /** No network interface of that name exists (`ip link show <name>` would say the same). */
   | 'INTERFACE_NOT_FOUND'
   /** The interface went down or away while it was being read. */
-  | 'INTERFACE_STOPPED';
+  | 'INTERFACE_STOPPED'
+  /** A `can:` section the mapping checks (`checkCan`) would refuse was given to the bridge directly. */
+  | 'MAPPING_INVALID';
 
-/** The error class of `@fieldbridge/bridge-can`: a string `code`, a message saying what to do, and a `cause`. */
-export class CanBridgeError extends Error {
-  readonly code: CanBridgeErrorCode;
-
-  constructor(code: CanBridgeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'CanBridgeError';
-    this.code = code;
-  }
+/**
+ * The error class of `@fieldbridge/bridge-can`, on the kit's `BridgeError`: a string `code`, a
+ * message saying what to do, and a `cause`.
+ */
+export class CanBridgeError extends BridgeError<CanBridgeErrorCode> {
+  override readonly name = 'CanBridgeError';
 }
 
 /** True when `err` is a {@link CanBridgeError}, optionally with the given code. */

@@ -1,6 +1,35 @@
-// The public API of @fieldbridge/bridge-can: DBC files, compiled decoders, the encoder, CAN
-// frame sources (candump logs, SocketCAN) and the drive simulator. `sim-cli.ts` is not
-// exported: the library never imports command-line code.
+// The public API of @fieldbridge/bridge-can: the bridge (its definition, the `can:` section,
+// the plan and the pure frame decoder, the source), DBC files, compiled decoders, the encoder,
+// CAN frame sources (candump logs, SocketCAN) and the drive simulator. `cli.ts` and
+// `sim-cli.ts` are not exported: the library never imports command-line code.
+export { canBridge, describeCan } from './bridge.js';
+export { canConfigSchema, perSignalSchema, SIGNAL_TAGS, type CanConfig, type PerSignalConfig, type SignalTag } from './config.js';
+export { checkCan } from './check.js';
+export {
+  resolveCanConfig,
+  formatId,
+  CAN_DEFAULTS,
+  METRIC_PLACEHOLDERS,
+  UNKNOWN_PLACEHOLDERS,
+  type ResolvedCan,
+  type ChangeRule,
+  type MetricVars,
+  type UnknownVars,
+} from './resolve.js';
+export { parseInterface, formatInterface, type InterfaceSpec } from './interface-spec.js';
+export { globMatch, signalPatternMatches, selected, toSelection, type NameSelection } from './select.js';
+export { planCan, signalNames, MAX_FRAME_BYTES, type CanPlan, type MessagePlan, type SignalPlan, type SignalNames } from './decode-plan.js';
+export {
+  decodeFrame,
+  describeErrorFrame,
+  FOLLOWS_PREVIOUS,
+  type CanFrameResult,
+  type CanFrameProblem,
+  type CanFrameProblemKind,
+  type FrameOutcome,
+} from './decode.js';
+export { createCanSource, type CanSource, type CanSourceOptions } from './source.js';
+
 export type {
   AttributeValue,
   DbcAttributeDefinition,
@@ -21,7 +50,7 @@ export type {
 export { DBC_LIMITS, type DbcLimits } from './dbc/limits.js';
 export { parseDbc, formatDbcProblem, type ParseDbcOptions } from './dbc/parse-dbc.js';
 export { mergeDatabases, parseDbcSources, type DbcSource } from './dbc/merge.js';
-export { loadDbcFiles, decodeDbcBytes, type LoadDbcOptions } from './dbc/load-dbc.js';
+export { loadDbcFiles, loadDbcFilesSync, decodeDbcBytes, type LoadDbcOptions } from './dbc/load-dbc.js';
 
 export { signalBitPositions } from './bits/signal-bits.js';
 export { pgnOf, j1939Address, type J1939Address } from './bits/j1939.js';

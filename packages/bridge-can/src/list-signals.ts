@@ -8,6 +8,11 @@ export interface SignalListOptions {
   problems?: readonly DbcProblem[];
   /** At most this many value-table entries per signal (the rest are counted). Default 16. */
   maxValues?: number;
+  /**
+   * The metric a mapping sends a signal as, or undefined when it leaves the signal out: given,
+   * each signal gets a line `-> metric` or `(not read)`, and the header says how many are read.
+   */
+  metricOf?(message: DbcMessage, signal: DbcSignal): string | undefined;
 }
 
 const hexId = (m: DbcMessage): string => `0x${m.id.toString(16).toUpperCase().padStart(m.extended ? 8 : 3, '0')}`;
@@ -30,7 +35,7 @@ function layout(s: DbcSignal): string {
   return parts.join(', ');
 }
 
-function signalLines(s: DbcSignal, width: number, maxValues: number): string[] {
+function signalLines(s: DbcSignal, width: number, maxValues: number, metric: string | null | undefined): string[] {
   let name = s.name;
   if (s.isMultiplexer) name += ' (multiplexor)';
   if (s.multiplexer) {
@@ -46,6 +51,7 @@ function signalLines(s: DbcSignal, width: number, maxValues: number): string[] {
     lines.push(`  ${''.padEnd(width)}  values: ${entries.join(', ')}${more}`);
   }
   if (s.comment) lines.push(`  ${''.padEnd(width)}  ${s.comment.replace(/\s+/g, ' ').slice(0, 200)}`);
+  if (metric !== undefined) lines.push(`  ${''.padEnd(width)}  ${metric === null ? '(not read)' : `-> ${metric}`}`);
   return lines;
 }
 
@@ -57,15 +63,16 @@ function signalLines(s: DbcSignal, width: number, maxValues: number): string[] {
 export function formatSignalList(database: DbcDatabase, options: SignalListOptions = {}): string {
   const maxValues = options.maxValues ?? 16;
   const signals = database.messages.reduce((n, m) => n + m.signals.length, 0);
+  const read = options.metricOf ? database.messages.reduce((n, m) => n + m.signals.filter((s) => options.metricOf!(m, s) !== undefined).length, 0) : undefined;
   const out = [
-    `${database.files.join(', ')}: ${database.messages.length} message${database.messages.length === 1 ? '' : 's'}, ${signals} signal${signals === 1 ? '' : 's'}`,
+    `${database.files.join(', ')}: ${database.messages.length} message${database.messages.length === 1 ? '' : 's'}, ${signals} signal${signals === 1 ? '' : 's'}${read === undefined ? '' : `; the mapping reads ${read}`}`,
   ];
   const messages = [...database.messages].sort((a, b) => Number(a.extended) - Number(b.extended) || a.id - b.id);
   for (const m of messages) {
     out.push('', messageHeader(m));
     if (m.comment) out.push(`  ${m.comment.replace(/\s+/g, ' ').slice(0, 200)}`);
     const width = Math.min(48, Math.max(0, ...m.signals.map((s) => s.name.length + (s.isMultiplexer ? 14 : 0) + (s.multiplexer ? s.multiplexer.signal.length + 8 : 0))));
-    for (const s of m.signals) out.push(...signalLines(s, width, maxValues));
+    for (const s of m.signals) out.push(...signalLines(s, width, maxValues, options.metricOf ? (options.metricOf(m, s) ?? null) : undefined));
   }
   if (options.problems && options.problems.length > 0) {
     out.push('', `${options.problems.length} problem${options.problems.length === 1 ? '' : 's'} in the files:`);

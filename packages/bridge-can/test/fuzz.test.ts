@@ -1,7 +1,23 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { ConfigError, parseMapping, validatePoint } from '@fieldbridge/core';
+import { seededRandom } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
-import { createCanDecoder, formatSignalList, parseCandumpLine, parseDbc, VEHICLE_DBC, type CanDecoder } from '../src/index.js';
-import { seededRandom } from '../src/simulator/drive-model.js';
+import { parse } from 'yaml';
+import {
+  canBridge,
+  canConfigSchema,
+  createCanDecoder,
+  decodeFrame,
+  formatSignalList,
+  loadDbcFilesSync,
+  parseCandumpLine,
+  parseDbc,
+  planCan,
+  resolveCanConfig,
+  VEHICLE_DBC,
+  type CanDecoder,
+  type CanPlan,
+} from '../src/index.js';
 
 // Fuzzing with a fixed seed and a fixed number of inputs: the test's own timeout bounds the
 // time, and a failure names the seed and input so that it can be replayed.
@@ -9,9 +25,9 @@ const fixtures = new URL('./fixtures/', import.meta.url);
 const texts = [
   VEHICLE_DBC,
   readFileSync(new URL('dbc/everything.dbc', fixtures), 'utf8'),
-  ...readdirSync(new URL('decode/', fixtures), { withFileTypes: true })
+  ...readdirSync(new URL('signals/', fixtures), { withFileTypes: true })
     .filter((d) => d.isDirectory())
-    .map((d) => readFileSync(new URL(`decode/${d.name}/case.dbc`, fixtures), 'utf8')),
+    .map((d) => readFileSync(new URL(`signals/${d.name}/case.dbc`, fixtures), 'utf8')),
 ];
 
 const PIECES = ['"', ';', ':', '|', '@', '(', ')', '[', ']', ',', '-', '+', '1', '0', 'E', '.', ' ', '\n', '\t', '\\', 'M', 'm', 'm1M', 'BO_ ', 'SG_ ', 'CM_ ', 'BA_ ', 'VAL_ ', 'SG_MUL_VAL_ ', 'SIG_VALTYPE_ ', '\u0000', '\u00ff', '999999999999999999999', '1E+308', '-0', '4294967295'];
@@ -105,5 +121,65 @@ describe('fuzzing: nothing a peer or a file sends makes the parser or the decode
       }
     }
     expect(frames).toBeGreaterThan(100);
+  });
+
+  it('random frames through the plan of every decode fixture give valid points or counted problems, never an exception', () => {
+    const random = seededRandom(5);
+    const root = new URL('decode/', fixtures);
+    const cases = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    let points = 0;
+    let problems = 0;
+    for (const name of cases) {
+      const section = canConfigSchema.parse(parse(readFileSync(new URL(`${name}/map.yaml`, root), 'utf8')));
+      const resolved = resolveCanConfig(section);
+      if (!resolved.ok) throw new Error(`${name}: ${JSON.stringify(resolved.issues)}`);
+      const loaded = loadDbcFilesSync(resolved.config.dbc);
+      const plan: CanPlan = planCan(loaded.database, resolved.config, loaded.problems).plan;
+      const known = plan.decoder.decoders.map((d) => d.message);
+      for (let i = 0; i < 3_000; i++) {
+        const message = random() < 0.7 && known.length > 0 ? known[Math.floor(random() * known.length)]! : undefined;
+        const extended = message ? message.extended : random() < 0.5;
+        // J1939 messages match by PGN: vary the source address and priority around the DBC's id.
+        const id = message ? (message.j1939 ? (message.id & 0x03ffff00) | (Math.floor(random() * 8) << 26) | Math.floor(random() * 256) : message.id) : Math.floor(random() * (extended ? 0x20000000 : 0x800));
+        const data = Uint8Array.from({ length: Math.floor(random() * 65) }, () => Math.floor(random() * 256));
+        const frame = { id, extended, fd: data.length > 8, data, timestampMs: 1_700_000_000_000 + i, timestampSource: 'log' as const, ...(random() < 0.02 ? { rtr: true } : {}), ...(random() < 0.02 ? { error: true } : {}) };
+        let result;
+        try {
+          result = decodeFrame(plan, frame, frame.timestampMs);
+        } catch (err) {
+          throw new Error(`${name}, frame ${i} (seed 5: id ${id}, data ${Buffer.from(data).toString('hex')}) threw: ${(err as Error).stack}`);
+        }
+        if (result.rules.length !== result.points.length) throw new Error(`${name}, frame ${i}: ${result.rules.length} rules for ${result.points.length} points`);
+        for (const point of result.points) {
+          const invalid = validatePoint(point);
+          if (invalid) throw new Error(`${name}, frame ${i}: the sink would refuse ${JSON.stringify(point)}: ${invalid}`);
+        }
+        points += result.points.length;
+        problems += result.problems.length;
+      }
+    }
+    expect(points).toBeGreaterThan(20_000);
+    expect(problems).toBeGreaterThan(1_000);
+  });
+
+  it('mutated can sections are accepted or refused with located issues, never anything else', () => {
+    const random = seededRandom(6);
+    const root = new URL('decode/', fixtures);
+    const maps = readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => readFileSync(new URL(`${d.name}/map.yaml`, root), 'utf8'));
+    let refused = 0;
+    for (let i = 0; i < 400; i++) {
+      const section = mutate(maps[i % maps.length]!, random).replace(/^/gm, '  ');
+      const text = `source_id: fuzz\ncan:\n${section}\n`;
+      try {
+        parseMapping(text, 'fuzz.yaml', canBridge, {});
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw new Error(`input ${i} (seed 6) threw ${(err as Error).stack}\n--- text ---\n${text}`);
+        expect(err.issues.length).toBeGreaterThan(0);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(100);
   });
 });

@@ -88,13 +88,14 @@ describe('bridge-can-sim', () => {
     let err = '';
     stdout.on('data', (c) => (out += c));
     stderr.on('data', (c) => (err += c));
-    const code = await main(args, stdout, stderr);
+    const code = await main(args, { stdout, stderr });
     return { code, out, err };
   };
 
-  it('writes a candump log to stdout or a file', async () => {
-    const { code, out } = await run(['--duration', '0.1', '--start', '2024-05-01T08:00:00Z', '--interface', 'vcan0']);
+  it('writes a candump log to stdout or a file, and exits once it is written', async () => {
+    const { code, out, err } = await run(['--duration', '0.1', '--start', '2024-05-01T08:00:00Z', '--interface', 'vcan0']);
     expect(code).toBe(0);
+    expect(err).toBe('bridge-can-sim: writing a 0.1 s drive to stdout (Ctrl-C stops)\nbridge-can-sim: wrote 34 frames\n');
     const lines = out.trimEnd().split('\n');
     // 100 ms: engine and steering 10 frames each, wheels and IMU 5, gearbox 2, battery and odometer 1.
     expect(lines).toHaveLength(34);
@@ -114,6 +115,7 @@ describe('bridge-can-sim', () => {
   it('refuses bad arguments with exit code 2 and says why', async () => {
     expect(await run(['--duration', '0'])).toMatchObject({ code: 2, err: expect.stringContaining('--duration must be between 0 and 86400') });
     expect(await run(['--start', 'yesterday'])).toMatchObject({ code: 2, err: expect.stringContaining('--start must be a date') });
+    expect(await run(['--seed', '1.5'])).toMatchObject({ code: 2, err: expect.stringContaining('--seed 1.5: give a whole number') });
     expect(await run(['--bogus'])).toMatchObject({ code: 2, err: expect.stringContaining('usage: bridge-can-sim') });
     expect(await run(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('usage: bridge-can-sim') });
   });

@@ -1,14 +1,29 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Point } from '@fieldbridge/core';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCanDecoder, driveLogLines, simulateDrive, vehicleDatabase } from '../src/index.js';
+import {
+  canConfigSchema,
+  createCanDecoder,
+  decodeFrame,
+  driveLogLines,
+  loadDbcFilesSync,
+  parseCandumpLine,
+  planCan,
+  resolveCanConfig,
+  simulateDrive,
+  vehicleDatabase,
+} from '../src/index.js';
 import { GUEST_NODE_FLAGS, runInUml } from './helpers/uml.mjs';
 
 /**
  * Real SocketCAN, inside User-Mode Linux: one boot runs test/uml/guest-checks.ts, which reads
  * vcan0/vcan1 through the package's reader while can-utils (cansend, cangen, canplayer) send,
- * and reports back in result.json. The checks below read that report.
+ * then test/uml/bridge-checks.ts, the whole bridge (the bridge-can command and the source on
+ * the kit's context) on the same buses. Each reports back in a JSON file; the checks below read
+ * those reports.
  */
 interface Seen {
   id: number;
@@ -43,9 +58,18 @@ interface Report {
   missing: { code: string; message: string } | string;
 }
 
+interface BridgeReport {
+  errors: string[];
+  dryRun: { code: number; points: Point[]; playedFrom: number; playedTo: number; unknownLogged: number };
+  live: { burst: { sent: number; received: number; decoded: number }; states: string[]; problems: string[]; stopped: string; sentinels: number };
+  once: { code: number; points: [string, number][] };
+}
+
 const cacheDir = new URL('../node_modules/.cache/bridge-can-uml/', import.meta.url);
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const DRIVE_MS = 1_000;
 let report: Report;
+let bridgeReport: BridgeReport;
 
 describe('SocketCAN inside User-Mode Linux', () => {
   beforeAll(async () => {
@@ -53,20 +77,41 @@ describe('SocketCAN inside User-Mode Linux', () => {
     // bundle sits inside node_modules so that its `import('socketcan')` finds the package.
     await mkdir(cacheDir, { recursive: true });
     const bundle = new URL(`guest-${randomUUID()}.mjs`, cacheDir).pathname;
+    const bridgeBundle = new URL(`bridge-${randomUUID()}.mjs`, cacheDir).pathname;
     try {
       await build({ entryPoints: [new URL('./uml/guest-checks.ts', import.meta.url).pathname], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: bundle, logLevel: 'error' });
+      // The whole bridge with the core, from their sources; the native addons stay outside (and
+      // socketcan is found in this package's node_modules, where the bundle lies).
+      await build({
+        entryPoints: [new URL('./uml/bridge-checks.ts', import.meta.url).pathname],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        conditions: ['source'],
+        external: ['socketcan', 'better-sqlite3'],
+        banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+        outfile: bridgeBundle,
+        logLevel: 'error',
+      });
       const drive = `${[...driveLogLines({ durationMs: DRIVE_MS })].join('\n')}\n`;
-      const run = await runInUml({ script: `node ${GUEST_NODE_FLAGS.join(' ')} ${bundle} "$W"\n`, files: { 'drive.log': drive }, collect: ['result.json'], timeoutMs: 240_000 });
-      if (run.code !== 0 || run.files['result.json'] === '') throw new Error(`the guest checks failed (exit ${run.code}):\n${run.output.slice(-4000)}`);
+      const node = `node ${GUEST_NODE_FLAGS.join(' ')}`;
+      const script = `${node} ${bundle} "$W"; a=$?\n${node} ${bridgeBundle} "$W" ${packageDir}; b=$?\nexit $((a | b))\n`;
+      const run = await runInUml({ script, files: { 'drive.log': drive }, collect: ['result.json', 'bridge-result.json'], timeoutMs: 280_000 });
+      if (run.code !== 0 || run.files['result.json'] === '' || run.files['bridge-result.json'] === '') throw new Error(`the guest checks failed (exit ${run.code}):\n${run.output.slice(-4000)}`);
       report = JSON.parse(run.files['result.json']!) as Report;
+      bridgeReport = JSON.parse(run.files['bridge-result.json']!) as BridgeReport;
     } finally {
       await rm(bundle, { force: true });
+      await rm(bridgeBundle, { force: true });
     }
     const b = (x: Burst): string => `${x.received} of ${x.sent}`;
     console.info(
       `UML bursts: default buffer (${report.lowBuffer.report.rmemDefault} bytes): reader blocked ${b(report.lowBuffer.blockedBurst)}, reading along ${b(report.lowBuffer.freeBurst)}; ` +
         `raised (${report.raisedBuffer.report.rmemDefault} bytes): blocked ${b(report.raisedBuffer.blockedBurst)}, reading along ${b(report.raisedBuffer.freeBurst)}`,
     );
+    const burst = bridgeReport.live?.burst;
+    if (burst) console.info(`UML burst through the bridge (32 MiB receive buffer): ${burst.received} of ${burst.sent} frames arrived and decoded`);
   }, 300_000);
 
   afterAll(async () => {
@@ -148,5 +193,70 @@ describe('SocketCAN inside User-Mode Linux', () => {
   it('reports an interface that goes away, and one that does not exist', () => {
     expect(report.stopped).toMatchObject({ code: 'INTERFACE_STOPPED', message: expect.stringContaining('vcan1 went down or away') });
     expect(report.missing).toMatchObject({ code: 'INTERFACE_NOT_FOUND', message: expect.stringContaining('ip link add vcan9 type vcan') });
+  });
+});
+
+/** The points the bridge gives for the lines of a log, through the plan `--dry-run` used. */
+function pointsOfLog(lines: string[], dbc: string[]): { metric: string; value: unknown }[] {
+  const resolved = resolveCanConfig(canConfigSchema.parse({ interface: 'socketcan:vcan0', dbc }));
+  if (!resolved.ok) throw new Error('invalid section');
+  const loaded = loadDbcFilesSync(dbc);
+  const { plan } = planCan(loaded.database, resolved.config, loaded.problems);
+  return lines.flatMap((line) => {
+    const parsed = parseCandumpLine(line);
+    return parsed?.ok ? decodeFrame(plan, parsed.frame, 0).points.map((p) => ({ metric: p.metric, value: p.value })) : [];
+  });
+}
+
+describe('the whole bridge on SocketCAN inside User-Mode Linux', () => {
+  const at = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+  const tagsOf = (metric: string) => bridgeReport.dryRun.points.filter((p) => p.metric === metric).map((p) => [p.value, p.tags]);
+
+  it('ran every check without an error', () => {
+    expect(bridgeReport.errors).toEqual([]);
+  });
+
+  it('bridge-can --dry-run decodes cansend frames into the points worked out by hand: J1939 from two senders, CAN FD, extended ids', () => {
+    // Values from test/fixtures/decode/{j1939,can-fd-extended}/how.md.
+    expect(tagsOf('EEC1.EngineSpeed')).toEqual([
+      [1000, { unit: 'rpm', source_address: '0', spn: '190' }],
+      [1200, { unit: 'rpm', source_address: '1', spn: '190' }],
+    ]);
+    const value = (metric: string) => bridgeReport.dryRun.points.filter((p) => p.metric === metric).map((p) => p.value);
+    expect(['FdMsg.First', 'FdMsg.Far', 'FdMsg.FarBE', 'FdExt.Last', 'ExtMsg.V', 'StdMsg.W', 'MaxExt.Q'].map(value)).toEqual([[17], [4660], [43981], [254], [5], [10], [4660]]);
+    expect(bridgeReport.dryRun.points.every((p) => p.source_id === 'uml' && typeof p.timestamp === 'number')).toBe(true);
+    // The unknown id is counted and said once.
+    expect(bridgeReport.dryRun.unknownLogged).toBe(1);
+    expect(bridgeReport.dryRun.code).toBe(0);
+  });
+
+  it('bridge-can --dry-run gives for a drive played by canplayer what it gives for the same log replayed from the file', () => {
+    const dbc = [at('./fixtures/decode/j1939/case.dbc'), at('./fixtures/decode/can-fd-extended/case.dbc'), at('../../../examples/can/vehicle.dbc')];
+    const expected = pointsOfLog([...driveLogLines({ durationMs: DRIVE_MS })], dbc);
+    const vehicle = new Set(expected.map((p) => p.metric));
+    const played = bridgeReport.dryRun.points.filter((p) => vehicle.has(p.metric));
+    expect(played.map((p) => ({ metric: p.metric, value: p.value }))).toEqual(expected);
+    // Kernel stamps placed on the sink's clock: within the playing, in order for each signal.
+    const { playedFrom, playedTo } = bridgeReport.dryRun;
+    expect(played.every((p) => p.timestamp! >= playedFrom - 5 && p.timestamp! <= playedTo + 5)).toBe(true);
+    const rpm = played.filter((p) => p.metric === 'EngineData.EngineSpeed').map((p) => p.timestamp!);
+    expect(rpm).toEqual([...rpm].sort((a, b) => a - b));
+  });
+
+  it('a burst of 20,000 frames at full speed reaches the bridge whole with a 32 MiB receive buffer', () => {
+    expect(bridgeReport.live.burst).toEqual({ sent: 20_000, received: 20_000, decoded: 20_002 });
+  });
+
+  it('reports an interface set down or deleted, and reads again once it is back; stop() is prompt', () => {
+    expect(bridgeReport.live.states).toEqual(['down: disconnected, ready false', 'up: connected', 'deleted: disconnected', 'added again: connected']);
+    expect(bridgeReport.live.sentinels).toBe(4);
+    expect(bridgeReport.live.problems).toEqual(['report can.vcan1.interface', 'resolve can.vcan1.interface', 'report can.vcan1.interface', 'resolve can.vcan1.interface']);
+    expect(bridgeReport.live.stopped).toBe('stopped');
+  });
+
+  it('--once waits for the bus, delivers its first points and exits 0', () => {
+    expect(bridgeReport.once.code).toBe(0);
+    expect(bridgeReport.once.points.length).toBeGreaterThan(0);
+    expect(bridgeReport.once.points[0]).toEqual(['Sentinel.Seq', 42]);
   });
 });

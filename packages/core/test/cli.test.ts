@@ -112,6 +112,12 @@ describe('bridge command line', () => {
     expect(gateway.points().map((p) => p.value)).toEqual([40, 40]);
   });
 
+  it('a source that runs out ends the run: everything it read is delivered, exit 0', async () => {
+    const { code } = await run(['--config', mapping(goodMapping().replace('interval_ms: 20', 'interval_ms: 5\n  end_after: 3')), '--log-level', 'silent']);
+    expect(code).toBe(0);
+    expect(gateway.points().map((p) => p.value)).toEqual([0, 100, 1, 101, 2, 102]);
+  });
+
   it('--dry-run --once prints NDJSON on stdout and sends nothing', async () => {
     const { code, out } = await run(['--config', mapping(goodMapping()), '--dry-run', '--once', '--log-level', 'silent']);
     expect(code).toBe(0);

@@ -75,6 +75,11 @@ describe('kit: standard source metrics', () => {
     m.forget('vcan0');
     const text = await registry.metrics();
     expect(text).not.toMatch(/channel="vcan0"/);
+    // Counted again after a channel was forgotten (it came back): a fresh series, from 0.
+    m.error('vcan0', 'bad_frame');
+    m.suppressed('vcan0', 'rate', 3);
+    expect(await registry.getSingleMetricAsString('fieldbridge_source_errors_total')).toMatch(/bridge="can",channel="vcan0",kind="bad_frame"} 1$/m);
+    expect(await registry.getSingleMetricAsString('fieldbridge_source_points_suppressed_total')).toMatch(/bridge="can",channel="vcan0",reason="rate"} 3$/m);
   });
 
   it('adds points and messages up in plain numbers, and every read sees them all, of every bridge on the registry', async () => {

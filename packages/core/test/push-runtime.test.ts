@@ -65,6 +65,33 @@ describe('runtime: channels of push sources', () => {
     await sink.close();
   });
 
+  it('--once stops waiting for a silent channel once the source ran out', async () => {
+    let end: (reason: string) => void = () => undefined;
+    const definition = defineBridge({
+      name: 'replay',
+      version: '0.0.0-test',
+      configSchema: z.strictObject({}),
+      describe: () => ['a capture'],
+      create: (_config, context) => ({
+        async start() {
+          context.channel('log').set('connected');
+          context.channel('quiet');
+        },
+        async stop() {},
+        ended: new Promise<string>((resolve) => (end = resolve)),
+      }),
+    });
+    const sink = createSink({ url: 'stdout', stdout: { write: (_: unknown, cb?: () => void) => (cb?.(), true) } as unknown as NodeJS.WritableStream, sourceId: 'replay', logger: pino({ level: 'silent' }) });
+    const config = { source_id: 'replay', sink: { url: 'stdout' }, replay: {} } as unknown as FileConfig<typeof definition>;
+    const running = await startBridge(definition, config, { sink, deferStart: true, logger: pino({ level: 'silent' }) });
+    const once = running.once(60_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    end('the log ended');
+    expect(await once).toEqual({ silent: ['log', 'quiet'] });
+    await running.stop();
+    await sink.close();
+  });
+
   it('--once reports silent channels at the timeout, and fails when nothing ever connected', async () => {
     const first = await run(['a', 'b']);
     const once = first.running.once(100);

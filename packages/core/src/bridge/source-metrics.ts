@@ -102,10 +102,20 @@ export function createSourceMetrics(registry: Registry, bridge: string): SourceM
   flushes.add(flush);
   // The kinds and reasons used per channel, so a closed channel's series can all be removed.
   const extra = new Map<string, Set<string>>();
-  const note = (channel: string, what: string): void => {
-    let set = extra.get(channel);
-    if (!set) extra.set(channel, (set = new Set()));
-    set.add(what);
+  // Their labelled children, made once: a source may count a suppressed point per message.
+  const children = new Map<string, { inc(value?: number): void }>();
+  const child = (what: 'errors' | 'suppressed' | 'dropped', channel: string, value: string): { inc(value?: number): void } => {
+    const key = `${what}\u0000${channel}\u0000${value}`;
+    let found = children.get(key);
+    if (!found) {
+      let set = extra.get(channel);
+      if (!set) extra.set(channel, (set = new Set()));
+      set.add(`${what}\u0000${value}`);
+      const labels = { bridge, channel: label(channel) };
+      found = what === 'errors' ? f.errors.labels({ ...labels, kind: value }) : (what === 'suppressed' ? f.suppressed : f.dropped).labels({ ...labels, reason: value });
+      children.set(key, found);
+    }
+    return found;
   };
   return {
     bridge,
@@ -115,18 +125,9 @@ export function createSourceMetrics(registry: Registry, bridge: string): SourceM
     messages(channel, count = 1) {
       tally(channel).messages += count;
     },
-    error(channel, kind, count = 1) {
-      note(channel, `errors\u0000${kind}`);
-      f.errors.inc({ bridge, channel: label(channel), kind }, count);
-    },
-    suppressed(channel, reason, count = 1) {
-      note(channel, `suppressed\u0000${reason}`);
-      f.suppressed.inc({ bridge, channel: label(channel), reason }, count);
-    },
-    dropped(channel, reason, count = 1) {
-      note(channel, `dropped\u0000${reason}`);
-      f.dropped.inc({ bridge, channel: label(channel), reason }, count);
-    },
+    error: (channel, kind, count = 1) => child('errors', channel, kind).inc(count),
+    suppressed: (channel, reason, count = 1) => child('suppressed', channel, reason).inc(count),
+    dropped: (channel, reason, count = 1) => child('dropped', channel, reason).inc(count),
     skipped: (channel) => f.skipped.inc({ bridge, channel: label(channel) }),
     connected: (channel, up) => f.connected.set({ bridge, channel: label(channel) }, up ? 1 : 0),
     forget(channel) {
@@ -135,6 +136,7 @@ export function createSourceMetrics(registry: Registry, bridge: string): SourceM
       for (const metric of [f.points, f.messages, f.skipped, f.connected] as const) metric.remove({ bridge, channel });
       for (const entry of extra.get(channel) ?? []) {
         const [what, value] = entry.split('\u0000') as [string, string];
+        children.delete(`${what}\u0000${channel}\u0000${value}`);
         if (what === 'errors') f.errors.remove({ bridge, channel, kind: value });
         else (what === 'suppressed' ? f.suppressed : f.dropped).remove({ bridge, channel, reason: value });
       }

@@ -39,11 +39,13 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
       ({ sink: state.sink, registry: state.sinkRegistry } = makeSink(p, previous));
       await newObserve?.close();
       state.bridge = await startBridges(p.definitions, previous, { sink: state.sink, logger: p.logger });
+      p.started?.(state.bridge);
       return;
     }
   }
   state.config = next;
   state.bridge = await startBridges(p.definitions, next, { sink: state.sink, logger: p.logger });
+  p.started?.(state.bridge);
   if (listen !== oldListen) {
     await state.observe?.close();
     state.observe = newObserve;

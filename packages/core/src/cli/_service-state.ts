@@ -30,6 +30,8 @@ export interface ServiceParts {
   io: CliIo;
   dryRun: boolean;
   session: string | undefined;
+  /** Told of every bridge started (the first, and each one a reload starts). */
+  started?(bridges: RunningBridges): void;
 }
 
 /** A sink for `cfg` on a fresh registry (the process metrics included). */

@@ -31,7 +31,8 @@ export interface ServiceOptions {
 }
 
 /**
- * Runs the bridge until SIGINT/SIGTERM (or one cycle with `once`): the sink, the observe server,
+ * Runs the bridge until SIGINT/SIGTERM, until its source ran out (`BridgeInstance.ended`), or
+ * for one cycle with `once`: the sink, the observe server,
  * the bridge, and SIGHUP reloads. Everything that can refuse to start (the spool, the observe
  * port) starts before the bridge and the signal handlers are in place before anything runs
  * long: the outcome is a bridge fully running or a clean exit. Resolves with the exit code.
@@ -96,10 +97,17 @@ export async function runService(s: ServiceOptions): Promise<number> {
     process.on('SIGINT', onStop).on('SIGTERM', onStop).on('SIGHUP', onHup);
     const onAbort = () => void finish('stopped', 0);
     s.signal?.addEventListener('abort', onAbort, { once: true });
+    // Sources that run out (a replayed capture) end the run, unless a reload replaced them.
+    parts.started = (bridge) => {
+      void bridge.ended?.then((reason) => {
+        if (state.bridge === bridge && !stopping) void finish(reason, 0);
+      });
+    };
 
     reloading = (async () => {
       try {
         state.bridge = await startBridges(s.definitions, state.config, { sink: state.sink, logger: s.logger });
+        parts.started?.(state.bridge);
       } catch (err) {
         s.logger.fatal({ err }, `${s.command} could not start: ${(err as Error).message}`);
         void finish('start failure', 1);

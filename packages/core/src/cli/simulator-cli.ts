@@ -10,10 +10,12 @@ export interface RunningSimulator {
   /** Stops it; the line it resolves with (e.g. `published 120 messages`) goes to stderr. */
   close(): Promise<string | void>;
   /**
-   * Resolves when the simulator has finished by itself (a `--rounds N` run, a recording written):
-   * the command then stops it as on a signal. Omit for a simulator that runs until signalled.
+   * For a simulator that finishes by itself (a log written to its end, `--rounds N` played):
+   * resolves once it has, optionally with a line for stderr; the command then stops it with
+   * `close()` and exits 0 without waiting for a signal (a signal before that still stops it).
+   * Rejecting ends the command with exit 1.
    */
-  done?: Promise<void>;
+  done?: Promise<string | void>;
 }
 
 /** What a simulator command declares. */
@@ -34,7 +36,7 @@ export interface SimulatorCli {
 /**
  * The command line every bridge simulator shares: parses the options (exit 2 with the usage on
  * a mistake, 0 after `--help`), starts it (exit 1 with the reason when it cannot), prints its URL
- * on stdout, runs until SIGINT or SIGTERM (or until it is `done`) and stops it cleanly (exit 0).
+ * on stdout, runs until SIGINT or SIGTERM and stops it cleanly (exit 0), or until it is `done`.
  */
 export async function runSimulatorCli(cli: SimulatorCli, argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
@@ -61,11 +63,28 @@ export async function runSimulatorCli(cli: SimulatorCli, argv: string[], io: { s
   }
   if (sim.url) io.stdout.write(`${sim.url}\n`);
   io.stderr.write(`${cli.name}: ${sim.describe ?? `running${sim.url ? ` on ${sim.url}` : ''}`} (Ctrl-C stops)\n`);
-  // The signal listeners are removed once one of the three ends the wait.
-  const listening = new AbortController();
-  const signalled = (signal: NodeJS.Signals) => once(process, signal, { signal: listening.signal }).then(() => undefined, () => undefined);
-  await Promise.race([signalled('SIGINT'), signalled('SIGTERM'), ...(sim.done ? [sim.done] : [])]);
-  listening.abort();
+  const signals = new AbortController();
+  const signalled = Promise.race([once(process, 'SIGINT', { signal: signals.signal }), once(process, 'SIGTERM', { signal: signals.signal })]).then(
+    () => 'signal' as const,
+    () => 'signal' as const,
+  );
+  const finished = sim.done?.then(
+    (line) => ({ line }),
+    (err: unknown) => ({ err: err as Error }),
+  );
+  const outcome = await (finished ? Promise.race([signalled, finished]) : signalled);
+  signals.abort();
+  if (outcome !== 'signal') {
+    if ('err' in outcome) {
+      io.stderr.write(`${cli.name}: ${outcome.err.message}\n`);
+      await sim.close();
+      return 1;
+    }
+    const summary = await sim.close();
+    const line = outcome.line || summary;
+    if (line) io.stderr.write(`${cli.name}: ${line}\n`);
+    return 0;
+  }
   const summary = await sim.close();
   if (summary) io.stderr.write(`${cli.name}: ${summary}\n`);
   return 0;

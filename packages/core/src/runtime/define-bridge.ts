@@ -93,6 +93,13 @@ export interface BridgeInstance {
   /** Stops reading and closes connections, promptly even mid-connect. Idempotent. */
   stop(): Promise<void>;
   /**
+   * For a source that runs out (a capture replayed to its end): resolves, with a line saying
+   * what was read, once there is nothing more to read. The command then stops intake, delivers
+   * what is queued and exits 0; `--once` stops waiting for silent channels. Never rejects.
+   * Leave it out for sources that read until stopped.
+   */
+  ended?: Promise<string>;
+  /**
    * Applies a `configure` request a dashboard sent over WebSocket (e.g. a new poll interval);
    * resolves with what to answer, rejects to refuse (the message goes back to the server).
    * Without it, configure requests are answered with an error saying so.

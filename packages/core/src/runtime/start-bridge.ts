@@ -54,7 +54,7 @@ export interface RunningBridge {
   /**
    * One read, then resolves (the bridge is left started for push sources; call `stop()`): a
    * poller's cycle, or for a push source, until every required channel emitted or failed, at
-   * most `timeoutMs` (default: the definition's, else 10 000). Rejects `BRIDGE_FAILED` when no
+   * most `timeoutMs` (default: the definition's, else 10 000) or until the source `ended`. Rejects `BRIDGE_FAILED` when no
    * required channel ever connected or every one failed.
    */
   once(timeoutMs?: number): Promise<OnceReport>;
@@ -154,8 +154,10 @@ export async function startBridge<D extends BridgeDefinition>(
       const wait = timeoutMs ?? definition.onceTimeoutMs?.(section) ?? 10_000;
       const timer = new AbortController();
       const deadline = sleep(wait, AbortSignal.any([timer.signal, abort.signal])).then(() => 'timeout' as const);
+      // A source that ran out (a replayed capture) has nothing more to give a silent channel.
+      const ended = instance.ended?.then(() => 'timeout' as const) ?? deadline;
       while (channels.waiting().length > 0 && !abort.signal.aborted) {
-        if ((await Promise.race([channels.changed(), deadline])) === 'timeout') break;
+        if ((await Promise.race([channels.changed(), deadline, ended])) === 'timeout') break;
       }
       timer.abort();
       const silent = channels.waiting();

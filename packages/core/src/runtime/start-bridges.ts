@@ -23,6 +23,11 @@ export interface RunningBridges {
   once(timeoutMs?: number): Promise<OnceReport>;
   /** Stops every bridge, then (if it owns the sink) drains and closes the sink. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Present when every bridge's source runs out (`BridgeInstance.ended`): resolves once all
+   * have, with their lines joined. A bridge that reads until stopped keeps the run going.
+   */
+  readonly ended?: Promise<string>;
 }
 
 /** Options of {@link startBridges}: those of `startBridge`, for all of them. */
@@ -65,10 +70,15 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
   if (several) sink.onConfigure?.(routeConfigure(bridges, present));
 
   let stopping: Promise<void> | undefined;
+  const endings = bridges.map((b) => b.instance.ended);
+  const ended = endings.every((e) => e !== undefined)
+    ? Promise.all(endings).then((lines) => (several ? lines.map((line, i) => `${present[i]!.name}: ${line}`).join('; ') : lines[0]!))
+    : undefined;
   return {
     sink,
     bridges,
     registry,
+    ...(ended ? { ended } : {}),
     readiness() {
       if (!several) return bridges[0]!.readiness();
       const each = bridges.map((b, i) => [present[i]!.name, b.readiness()] as const);

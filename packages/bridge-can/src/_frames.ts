@@ -1,0 +1,126 @@
+import { createChangeFilter, createKeyedProblems, type BridgeContext, type Channel, type ChangeFilter, type ChangeVerdict, type KeyedProblems, type Point } from '@fieldbridge/core/bridge';
+import type { CanMetrics } from './_metrics.js';
+import { decodeFrame, FOLLOWS_PREVIOUS, type CanFrameProblem, type CanFrameResult } from './decode.js';
+import type { CanPlan } from './decode-plan.js';
+import type { CanFrame } from './frames/can-frame.js';
+import type { ReplayProblem } from './frames/candump-replay.js';
+import { formatId } from './resolve.js';
+
+/** Ids tracked with open episodes; {@link createKeyedProblems} groups the ones past its own bound. */
+const MAX_TROUBLED = 4096;
+const idKey = (id: number, extended: boolean): number => (extended ? id + 0x20000000 : id);
+
+/**
+ * What a bus does with each frame: decode it with the plan, count it and its problems, hold
+ * back what the change filter says (per series, on the frames' own clock) and emit the rest on
+ * the bus's channel, once per frame. Shared by the log replay and the SocketCAN reader.
+ */
+export class FrameHandler {
+  private readonly filters: (ChangeFilter | undefined)[];
+  private readonly perId: KeyedProblems;
+  private readonly prefix: string;
+  private readonly suppressed = new Map<ChangeVerdict, number>();
+  /** Ids with an open short_frame / not_finite episode, so that a clean frame need not look them up as text. */
+  private readonly troubled = new Set<number>();
+
+  constructor(
+    private readonly plan: CanPlan,
+    private readonly ctx: BridgeContext,
+    private readonly channel: Channel,
+    private readonly metrics: CanMetrics,
+  ) {
+    this.filters = plan.rules.map((options) => (options ? createChangeFilter(options) : undefined));
+    this.prefix = `can.${plan.bus}`;
+    // Short frames and non-finite floats are episodes per id: they end with the id's next clean frame.
+    this.perId = createKeyedProblems(ctx.problems, { prefix: `${this.prefix}.id`, maxKeys: 4096 });
+  }
+
+  /** Decodes, filters and emits one frame whose points are stamped `timestampMs`. */
+  handle(frame: CanFrame, timestampMs: number): void {
+    const bus = this.plan.bus;
+    this.ctx.metrics.messages(bus);
+    const result = decodeFrame(this.plan, frame, timestampMs);
+    this.metrics.frame(result.outcome);
+    // False for an unknown id past unknown_frames.max_ids: counted, not forwarded.
+    let forward = true;
+    if (result.problems.length > 0) forward = this.report(result.problems);
+    else if (this.troubled.size > 0 && result.outcome === 'decoded') {
+      const key = idKey(frame.id, frame.extended);
+      if (this.troubled.delete(key)) this.perId.clean(formatId(frame.id, frame.extended));
+    }
+    if (result.points.length === 0) return;
+    if (forward) this.ctx.emit(this.channel, this.admit(result, timestampMs));
+    else this.ctx.metrics.dropped(bus, 'unknown_ids', result.points.length);
+  }
+
+  /** A frame that arrived while the sink was full (`when_full: block`): a bus cannot wait, so its points are counted as dropped. */
+  drop(frame: CanFrame): void {
+    this.ctx.metrics.messages(this.plan.bus);
+    this.metrics.frame('blocked');
+    const result = decodeFrame(this.plan, frame, 0);
+    if (result.points.length > 0) this.ctx.metrics.dropped(this.plan.bus, 'blocked', result.points.length);
+  }
+
+  /** A log line that gave no frame. */
+  badLine(problem: ReplayProblem, file: string): void {
+    const kind = problem.kind === 'malformed' ? 'malformed_line' : 'unsupported_line';
+    this.ctx.metrics.error(this.plan.bus, kind);
+    this.metrics.frame('malformed');
+    this.ctx.problems.report(`${this.prefix}.${kind}`, `${file}:${problem.line}: ${problem.message}; such lines are skipped and counted (fieldbridge_source_errors_total{kind="${kind}"})`, { bus: this.plan.bus });
+  }
+
+  /** Counts and reports a frame's problems; false when it is an unknown id beyond the ones tracked one by one. */
+  private report(problems: CanFrameProblem[]): boolean {
+    const bus = this.plan.bus;
+    let tracked = true;
+    for (const p of problems) {
+      this.ctx.metrics.error(bus, p.kind);
+      const id = formatId(p.id, p.extended);
+      if (p.kind === 'unknown_id') {
+        tracked = this.metrics.unknown(id);
+        // One episode for the bus: which ids are unknown is in the metric, not the log.
+        this.ctx.problems.report(
+          `${this.prefix}.unknown_id`,
+          `${p.message} (first of its kind); frames with ids no DBC file defines are counted per id in fieldbridge_can_unknown_frames_total${this.plan.unknown.forward ? ' and forwarded as events' : ''}. bridge-can --list-signals shows what the DBC files define`,
+          { bus, id },
+        );
+      } else if (p.kind === 'error_frame') {
+        this.ctx.problems.report(`${this.prefix}.error_frame`, `${p.message}; error frames are counted (fieldbridge_source_errors_total{kind="error_frame"})`, { bus });
+      } else {
+        if (this.troubled.size < MAX_TROUBLED) this.troubled.add(idKey(p.id, p.extended));
+        this.perId.report(id, p.kind, p.message, { bus, id, message: p.messageName });
+      }
+    }
+    return tracked;
+  }
+
+  /** The points the change filter lets through; what it holds back is counted by reason. */
+  private admit(result: CanFrameResult, nowMs: number): Point[] {
+    const { points, rules } = result;
+    let kept: Point[] | undefined;
+    let lastKept = true;
+    for (let i = 0; i < points.length; i++) {
+      const rule = rules[i]!;
+      let keep = true;
+      if (rule === FOLLOWS_PREVIOUS) keep = lastKept;
+      else if (rule >= 0) {
+        const point = points[i]!;
+        const series = result.sourceAddress === undefined ? point.metric : `${point.metric}#${result.sourceAddress}`;
+        const verdict = this.filters[rule]!.admit(series, point.value, nowMs);
+        if (verdict !== 'pass') {
+          keep = false;
+          this.suppressed.set(verdict, (this.suppressed.get(verdict) ?? 0) + 1);
+        }
+      }
+      lastKept = keep;
+      // Most frames keep every point: copy only once one is held back.
+      if (!keep && kept === undefined) kept = points.slice(0, i);
+      else if (keep && kept !== undefined) kept.push(points[i]!);
+    }
+    if (this.suppressed.size > 0) {
+      for (const [reason, count] of this.suppressed) this.ctx.metrics.suppressed(this.plan.bus, reason, count);
+      this.suppressed.clear();
+    }
+    return kept ?? points;
+  }
+}

@@ -1,0 +1,66 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { BridgeContext, Channel } from '@fieldbridge/core/bridge';
+import type { FrameHandler } from './_frames.js';
+import type { CanFrame } from './frames/can-frame.js';
+import { replayCandumpFile, type ReplayClock, type ReplayStats } from './frames/candump-replay.js';
+import type { ResolvedCan } from './resolve.js';
+
+/** What {@link replayLog} needs. */
+export interface LogBusOptions {
+  path: string;
+  replay: ResolvedCan['replay'];
+  ctx: BridgeContext;
+  channel: Channel;
+  handler: FrameHandler;
+  signal: AbortSignal;
+  /** Default: the sink's clock (`ctx.clock`) and real timers. */
+  clock?: ReplayClock;
+}
+
+/** The replay's clock on the sink's corrected clock, so that `timestamps: replay` lands on server time. */
+function sinkClock(ctx: BridgeContext): ReplayClock {
+  return {
+    now: () => ctx.clock.now(),
+    sleep: (ms, signal) => delay(ms, undefined, signal === undefined ? {} : { signal }).catch(() => undefined),
+  };
+}
+
+/**
+ * Replays a `candump -L` log through `handler`. A log can wait, so while the sink is full
+ * (`when_full: block`) the replay pauses rather than dropping. Resolves with what was read
+ * (aborted when `signal` stopped it); a log that cannot be read sets the channel `failed` and
+ * resolves undefined.
+ */
+export async function replayLog(o: LogBusOptions): Promise<ReplayStats | undefined> {
+  const { ctx, channel, handler, signal } = o;
+  channel.set('connected', `replaying ${o.path} ${o.replay.pace === 'fast' ? 'as fast as it is taken' : o.replay.speed === 1 ? 'at the recorded pace' : `at ${o.replay.speed}x the recorded pace`}`);
+  const onFrame = (frame: CanFrame): void | Promise<void> => {
+    if (!ctx.flow.blocked()) return handler.handle(frame, frame.timestampMs);
+    return ctx.flow.whenOpen(signal).then(() => {
+      if (!signal.aborted) handler.handle(frame, frame.timestampMs);
+    });
+  };
+  try {
+    return await replayCandumpFile(o.path, {
+      pace: o.replay.pace,
+      speed: o.replay.speed,
+      loop: o.replay.loop,
+      timestamps: o.replay.timestamps,
+      clock: o.clock ?? sinkClock(ctx),
+      signal,
+      onFrame,
+      onProblem: (problem) => handler.badLine(problem, o.path),
+    });
+  } catch (err) {
+    channel.set('failed', (err as Error).message);
+    ctx.metrics.error(channel.name, 'log_read');
+    ctx.logger.error({ err, bus: channel.name }, `${channel.name}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+/** The line `ended` resolves with: what the replay read. */
+export function describeReplay(path: string, stats: ReplayStats): string {
+  const bad = stats.malformed + stats.unsupported;
+  return `${path} replayed to its end: ${stats.frames.toLocaleString('en-US')} frames from ${stats.lines.toLocaleString('en-US')} lines${bad > 0 ? `, ${bad} line${bad === 1 ? '' : 's'} skipped` : ''}`;
+}

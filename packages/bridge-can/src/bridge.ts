@@ -1,0 +1,109 @@
+import { defineBridge, formatDuration, packageVersion, type BridgeCliIo, type ChangeFilterOptions } from '@fieldbridge/core/bridge';
+import { pgnOf } from './bits/j1939.js';
+import { checkCan } from './check.js';
+import { canConfigSchema, type CanConfig } from './config.js';
+import { loadDbcFiles, loadDbcFilesSync } from './dbc/load-dbc.js';
+import type { DbcMessage, DbcSignal } from './dbc/types.js';
+import { planCan, signalNames } from './decode-plan.js';
+import { formatSignalList } from './list-signals.js';
+import { formatId, resolveCanConfig, type ResolvedCan } from './resolve.js';
+import { createCanSource } from './source.js';
+
+/** Messages `describe` lists one by one; the rest are counted. */
+const DESCRIBED_MESSAGES = 50;
+
+function describeFilter(filter: ChangeFilterOptions | undefined): string {
+  if (!filter) return 'every value';
+  const parts: string[] = [];
+  if (filter.minIntervalMs !== undefined) parts.push(`at most ${Number((1000 / filter.minIntervalMs).toPrecision(6))} per second`);
+  if (filter.onChange) parts.push('on change');
+  if (filter.deadband !== undefined) parts.push(`deadband ${filter.deadband}`);
+  if (filter.maxIntervalMs !== undefined) parts.push(`at least every ${formatDuration(filter.maxIntervalMs)}`);
+  return parts.join(', ');
+}
+
+function describeBus(config: ResolvedCan): string {
+  if (config.spec.kind === 'socketcan') {
+    const filters = config.filters.length > 0 ? `, ${config.filters.length} id filter${config.filters.length === 1 ? '' : 's'}` : '';
+    return `${config.bus}: SocketCAN ${config.spec.name}, ${config.socketcan.timestamps === 'kernel' ? 'kernel timestamps' : 'timestamps at receipt'}${filters}; reconnect ${config.reconnect.initialMs}..${config.reconnect.maxMs} ms`;
+  }
+  const r = config.replay;
+  const pace = r.pace === 'fast' ? 'as fast as taken' : r.speed === 1 ? 'at the recorded pace' : `at ${r.speed}x the recorded pace`;
+  return `${config.bus}: candump log ${config.spec.path}, replayed ${pace}${r.loop ? ', looping' : ''}, ${r.timestamps === 'log' ? 'with the times in the log' : 'moved onto the clock'}${config.filters.length > 0 ? `, ${config.filters.length} id filters` : ''}`;
+}
+
+function messageLine(message: DbcMessage, signals: string[]): string {
+  const id = message.j1939 ? `PGN ${pgnOf(message.id)}` : formatId(message.id, message.extended);
+  const cycle = message.cycleTimeMs ? ` every ${message.cycleTimeMs} ms` : '';
+  return `  ${message.name} ${id}${cycle}: ${signals.join(', ')}`;
+}
+
+/**
+ * Lines `--check` prints: the bus, the DBC files and what the mapping reads from them (each
+ * message and its signals), the change filter and what becomes of unknown frames. Reads the
+ * DBC files (`check` has already); prints no secret (a CAN section holds none).
+ */
+export function describeCan(section: CanConfig): string[] {
+  const resolved = resolveCanConfig(section);
+  if (!resolved.ok) return resolved.issues.map((i) => `invalid: ${i.path.join('.')}: ${i.message}`);
+  const config = resolved.config;
+  const lines = [describeBus(config)];
+  let planned;
+  try {
+    const loaded = loadDbcFilesSync(config.dbc);
+    planned = planCan(loaded.database, config, loaded.problems).plan;
+  } catch (err) {
+    return [...lines, `DBC: ${(err as Error).message}`];
+  }
+  const { summary } = planned;
+  const problems = planned.dbcProblems.length;
+  lines.push(
+    `DBC ${config.dbc.join(', ')}: ${summary.messages} messages, ${summary.signals} signals${problems > 0 ? ` (${problems} problems: bridge-can --list-signals lists them)` : ''}; ` +
+      `reading ${summary.selectedSignals} signals of ${summary.selectedMessages} messages as ${config.metric.source}`,
+  );
+  const messages = [...planned.messages.values()];
+  for (const m of messages.slice(0, DESCRIBED_MESSAGES)) lines.push(messageLine(m.decoder.message, m.signals.map((s) => s.signal.name)));
+  if (messages.length > DESCRIBED_MESSAGES) lines.push(`  ... and ${messages.length - DESCRIBED_MESSAGES} more messages`);
+  lines.push(`change filter: ${describeFilter(config.defaults.filter)}${config.perSignal.map((p) => `; ${p.match}: ${describeFilter(p.rule.filter)}`).join('')}`);
+  lines.push(`value tables: ${config.valueText === 'point' ? 'text sent as <metric>.text' : config.valueText === 'tag' ? 'text sent as tag "text"' : 'numbers only'}; tags from the DBC: ${[...config.signalTags].join(', ') || 'none'}`);
+  lines.push(`unknown ids: counted per id (first ${config.unknown.maxIds})${config.unknown.forward ? `, forwarded as ${config.unknown.metric.source} (${describeFilter(config.unknown.rule.filter)})` : ''}`);
+  return lines;
+}
+
+/** `--list-signals`: what the DBC files define, each signal with the metric the mapping sends it as. */
+async function listSignals(options: Record<string, unknown>, section: CanConfig, io: BridgeCliIo): Promise<number | undefined> {
+  if (!options.listSignals) return undefined;
+  const resolved = resolveCanConfig(section);
+  if (!resolved.ok) return 2;
+  const { database, problems } = await loadDbcFiles(resolved.config.dbc);
+  const { plan } = planCan(database, resolved.config, problems);
+  const metrics = new Map<DbcSignal, string>();
+  for (const m of plan.messages.values()) {
+    for (const sp of m.signals) {
+      const names = sp.names ?? (() => {
+        const r = signalNames(plan, m.decoder.message, sp.signal, undefined);
+        return r.ok ? { ...r.names, metric: `${r.names.metric} (per source address)` } : undefined;
+      })();
+      if (names) metrics.set(sp.signal, names.metric);
+    }
+  }
+  io.stdout.write(formatSignalList(database, { problems: plan.dbcProblems, metricOf: (_m, s) => metrics.get(s) }));
+  return 0;
+}
+
+/**
+ * The CAN bridge: the `can:` section's schema and how to run it. Run it with the core's
+ * `startBridge(canBridge, config)` or from the command line (`bridge-can --config FILE`).
+ */
+export const canBridge = defineBridge({
+  name: 'can',
+  version: packageVersion(import.meta.url),
+  configSchema: canConfigSchema,
+  check: checkCan,
+  describe: describeCan,
+  create: (config, ctx) => createCanSource(config, ctx),
+  cli: {
+    options: [{ flags: '--list-signals', description: 'print what the DBC files define (messages, ids, signals, units, value tables) and the metric each signal is sent as, then exit' }],
+    handle: listSignals,
+  },
+});

@@ -1,0 +1,41 @@
+import { statSync } from 'node:fs';
+import type { SectionIssue } from '@fieldbridge/core/bridge';
+import type { CanConfig } from './config.js';
+import { loadDbcFilesSync } from './dbc/load-dbc.js';
+import { planCan } from './decode-plan.js';
+import { resolveCanConfig } from './resolve.js';
+
+/**
+ * The checks of a `can:` section the schema cannot express (`definition.check`), everything a
+ * run would refuse: the interface, a log file that is not there, keys of the other kind of
+ * interface, placeholders, filter ids, tag counts, DBC files that cannot be read or define no
+ * message, include patterns and `per_signal` entries that match nothing, metric names that
+ * collide. Problems inside the DBC text are not refused (the run reports them and goes on).
+ * Reads the files, synchronously; paths are relative to the working directory.
+ */
+export function checkCan(section: CanConfig): SectionIssue[] {
+  const resolved = resolveCanConfig(section);
+  if (!resolved.ok) return resolved.issues;
+  const config = resolved.config;
+  const issues: SectionIssue[] = [];
+  if (config.spec.kind === 'file') {
+    const path = config.spec.path;
+    let why: string | undefined;
+    try {
+      if (!statSync(path).isFile()) why = 'is not a file';
+    } catch (err) {
+      why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message;
+    }
+    if (why) issues.push({ path: ['interface'], message: `the candump log ${path} ${why} (relative paths are read from the working directory, ${process.cwd()}); bridge-can-sim --out FILE writes one` });
+  }
+  let loaded;
+  try {
+    loaded = loadDbcFilesSync(config.dbc);
+  } catch (err) {
+    const index = config.dbc.findIndex((f) => (err as Error).message.includes(f));
+    issues.push({ path: typeof section.dbc === 'string' || index < 0 ? ['dbc'] : ['dbc', index], message: (err as Error).message });
+    return issues;
+  }
+  issues.push(...planCan(loaded.database, config, loaded.problems).issues);
+  return issues;
+}

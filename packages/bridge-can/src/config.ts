@@ -1,0 +1,137 @@
+import { durationMs, maxRateHzSchema, reconnectSchema, tagsSchema } from '@fieldbridge/core/bridge';
+import { z } from 'zod';
+
+/** Tags the bridge can add from the DBC and the frame, in the order they are listed. */
+export const SIGNAL_TAGS = ['unit', 'source_address', 'spn'] as const;
+/** One of {@link SIGNAL_TAGS}. */
+export type SignalTag = (typeof SIGNAL_TAGS)[number];
+
+/** A name pattern: `*` stands for any run of characters, `?` for one. */
+const pattern = z.string().min(1).max(256);
+const patterns = z.array(pattern).max(1000);
+
+/** `[A, B*]` (names to include) or `{ include: [...], exclude: [...] }`. */
+const selection = (what: string, example: string) =>
+  z
+    .union([
+      patterns,
+      z.strictObject({
+        include: patterns.optional().describe(`${what} to read (default all). Wildcards * and ?.`),
+        exclude: patterns.optional().describe(`${what} to leave out, even when included. Wildcards * and ?.`),
+      }),
+    ])
+    .describe(`${what} to read: a list of names (wildcards * and ?, e.g. ${example}), or { include, exclude }.`);
+
+/** A bus id: a number (YAML reads 0x1F0 as one) or a hex string. */
+const canId = z.union([z.number().int().min(0).max(0x1fffffff), z.string().regex(/^0[xX][0-9A-Fa-f]{1,8}$/, 'expected an id such as 0x1F0')]);
+
+/** The kit's change filter, per signal (`max_rate_hz`, `on_change`, `deadband`, `max_interval`). */
+const changeShape = {
+  max_rate_hz: maxRateHzSchema.optional(),
+  on_change: z.boolean().optional().describe('Send a value only when it differs from the last one sent for its series.'),
+  deadband: z.number().min(0).optional().describe('Hold back a value closer than this to the last one sent (physical units).'),
+  max_interval: durationMs({ minMs: 1, maxMs: 86_400_000 })
+    .optional()
+    .describe('With on_change or deadband: send a held-back value anyway when the last one sent is this old (range 1ms..1d). Default never.'),
+};
+
+/** Schema of one entry of `per_signal`. */
+export const perSignalSchema = z
+  .strictObject({
+    match: pattern.describe('Signals this entry applies to: Message.Signal, or Signal in any message; wildcards * and ?.'),
+    ...changeShape,
+  })
+  .describe('Change-filter settings for the signals matching `match` (the first matching entry wins, over the section defaults).');
+
+/**
+ * Schema of the `can:` section of a mapping file. Strict: unknown keys are errors. The checks
+ * across keys and against the DBC files (the interface, readable DBC files, patterns that
+ * match, placeholders, id ranges) are `checkCan` in `check.ts`, which the loader runs after it.
+ */
+export const canConfigSchema = z
+  .strictObject({
+    interface: z
+      .string()
+      .min(1)
+      .max(4096)
+      .describe('socketcan:<interface> (e.g. socketcan:can0) or file:<candump -L log> (e.g. file:./capture.log; relative to the working directory).'),
+    bus: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'bus: letters, digits, ".", "_" and "-" only')
+      .max(64)
+      .optional()
+      .describe('Name of the bus: its channel in /readyz and the metrics, and {bus} in metric names. Default: the interface name, or the log file name.'),
+    dbc: z
+      .union([z.string().min(1).max(4096), z.array(z.string().min(1).max(4096)).min(1).max(64)])
+      .describe('DBC file, or a list of them (merged in order; relative to the working directory).'),
+    j1939: z
+      .union([z.boolean(), z.literal('auto')])
+      .optional()
+      .describe('Match J1939 messages by PGN, the source address becoming a tag: auto (default) when the DBC says so (ProtocolType "J1939"), true for every extended-id message, false never.'),
+    messages: selection('Messages', "'Engine*'").optional(),
+    signals: selection('Signals', "'EngineData.*' or '*Temp'").optional(),
+    metric: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe('Metric name template. Default {message}.{signal}; placeholders {message} {signal} {id} {pgn} {source_address} {bus} {sender}.'),
+    value_text: z
+      .enum(['point', 'tag', 'off'])
+      .optional()
+      .describe('Text of value tables (VAL_): point (default) sends it as an event <metric>.text beside the number; tag adds it as tag "text" to the number; off sends the number only.'),
+    signal_tags: z
+      .array(z.enum(SIGNAL_TAGS))
+      .max(SIGNAL_TAGS.length)
+      .optional()
+      .describe('Tags taken from the DBC and the frame: unit (the signal\'s unit), source_address (J1939), spn (the SPN attribute). Default all three.'),
+    tags: tagsSchema.optional(),
+    ...changeShape,
+    per_signal: z.array(perSignalSchema).max(1000).optional().describe('Change-filter settings for some signals; the first entry whose match fits a signal applies.'),
+    filters: z
+      .array(
+        z.strictObject({
+          id: canId.describe('Bus id to pass (with mask: the bits to compare).'),
+          mask: canId.optional().describe('Bits of the id that must match. Default all 11 (or 29) bits.'),
+          extended: z.boolean().optional().describe('Match 29-bit ids. Default false.'),
+          invert: z.boolean().optional().describe('Pass every frame except the matching ones.'),
+        }),
+      )
+      .min(1)
+      .max(512)
+      .optional()
+      .describe('Id filters: only frames passing one of them are read (in the kernel for SocketCAN). Default every frame.'),
+    unknown_frames: z
+      .strictObject({
+        forward: z.boolean().optional().describe('Send frames with no DBC entry as events (payload in hex). Default false: only counted.'),
+        metric: z.string().min(1).max(256).optional().describe('Metric name of forwarded frames. Default can.unknown.{id}; placeholders {id} {bus}.'),
+        max_ids: z.number().int().min(1).max(100_000).optional().describe('Ids counted one by one (fieldbridge_can_unknown_frames_total) and forwarded; further ids share id="other" and are not forwarded. Default 1000.'),
+        max_rate_hz: maxRateHzSchema.optional(),
+        on_change: z.boolean().optional().describe('Forward a frame only when its payload differs from the last one forwarded for its id.'),
+      })
+      .optional()
+      .describe('Frames whose id no DBC file defines.'),
+    replay: z
+      .strictObject({
+        pace: z.enum(['fast', 'recorded']).optional().describe('fast (default): as fast as frames are taken; recorded: keep the gaps of the log.'),
+        speed: z.number().positive().max(1000).optional().describe('With pace recorded: times faster than recorded. Default 1.'),
+        loop: z.boolean().optional().describe('Start again at the end of the log, until stopped. Default false: the run ends with the log.'),
+        timestamps: z.enum(['log', 'replay']).optional().describe('log (default): points carry the times in the log; replay: moved onto the clock, the first frame now.'),
+      })
+      .optional()
+      .describe('How a file: interface is replayed.'),
+    socketcan: z
+      .strictObject({
+        timestamps: z.enum(['kernel', 'receipt']).optional().describe('kernel (default): the kernel\'s receive stamps, anchored on the sink\'s clock; receipt: the time the bridge read the frame.'),
+        burst_frames: z.number().int().min(1).max(10_000_000).optional().describe('Frames the receive buffer should hold while the bridge is busy; a smaller net.core.rmem_default is reported once at start. Default 9000 (one second of a full 1 Mbit/s bus).'),
+      })
+      .optional()
+      .describe('Settings of a socketcan: interface.'),
+    reconnect: reconnectSchema.optional(),
+  })
+  .describe('A CAN bus (SocketCAN) or a candump log, decoded with DBC files.');
+
+/** The validated `can:` section. */
+export type CanConfig = z.output<typeof canConfigSchema>;
+/** One validated `per_signal` entry. */
+export type PerSignalConfig = NonNullable<CanConfig['per_signal']>[number];

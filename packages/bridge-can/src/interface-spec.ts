@@ -1,0 +1,30 @@
+/** Where a bus is read from: a SocketCAN interface, or a `candump -L` log file. */
+export type InterfaceSpec = { kind: 'socketcan'; name: string } | { kind: 'file'; path: string };
+
+/** Linux interface names: 1-15 characters, none of them `/`, blanks or NUL. */
+const INTERFACE_NAME = /^[A-Za-z0-9_.:-]{1,15}$/;
+
+/**
+ * Parses the `interface` key: `socketcan:can0` (a SocketCAN interface, `vcan0` for a virtual
+ * one) or `file:./capture.log` (a `candump -L` log, read from the working directory when
+ * relative). Returns the spec, or a message saying what is wrong.
+ */
+export function parseInterface(text: string): { ok: true; spec: InterfaceSpec } | { ok: false; message: string } {
+  const colon = text.indexOf(':');
+  const scheme = colon < 0 ? '' : text.slice(0, colon);
+  const rest = colon < 0 ? text : text.slice(colon + 1);
+  if (scheme === 'socketcan') {
+    if (!INTERFACE_NAME.test(rest)) return { ok: false, message: `"${rest.slice(0, 40)}" is not a network interface name (1-15 letters, digits, _ . : -), e.g. socketcan:can0` };
+    return { ok: true, spec: { kind: 'socketcan', name: rest } };
+  }
+  if (scheme === 'file') {
+    if (rest.trim() === '') return { ok: false, message: 'file: needs the path of a candump -L log, e.g. file:./capture.log' };
+    return { ok: true, spec: { kind: 'file', path: rest } };
+  }
+  return { ok: false, message: `expected socketcan:<interface> (e.g. socketcan:can0) or file:<candump log> (e.g. file:./capture.log), found "${text.slice(0, 60)}"` };
+}
+
+/** The spec as written in a mapping. */
+export function formatInterface(spec: InterfaceSpec): string {
+  return spec.kind === 'socketcan' ? `socketcan:${spec.name}` : `file:${spec.path}`;
+}

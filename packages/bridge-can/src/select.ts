@@ -1,0 +1,64 @@
+/**
+ * Name patterns of the `messages`, `signals` and `per_signal` keys: `*` stands for any run of
+ * characters (none included), `?` for exactly one, everything else for itself (case matters,
+ * as in DBC files). The whole name must match.
+ */
+
+/** Include and exclude patterns; no `include` means everything. */
+export interface NameSelection {
+  include?: readonly string[];
+  exclude?: readonly string[];
+  /** Where the include patterns are in the section (`['messages']` or `['messages', 'include']`), for messages about them. */
+  includePath: readonly (string | number)[];
+}
+
+/**
+ * True when `text` matches `pattern`. Time is bounded by the product of the two lengths (a
+ * greedy scan that backs up to the last `*` only), whatever the pattern.
+ */
+export function globMatch(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    const c = pattern[p];
+    if (c !== undefined && c !== '*' && (c === '?' || c === text[t])) {
+      p++;
+      t++;
+    } else if (c === '*') {
+      star = p++;
+      resume = t;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+/** The `messages` or `signals` key `key` as written (a list means `include`), as a {@link NameSelection}. */
+export function toSelection(key: string, value: readonly string[] | { include?: readonly string[]; exclude?: readonly string[] } | undefined): NameSelection {
+  if (value === undefined) return { includePath: [key] };
+  if (Array.isArray(value)) return { include: value as readonly string[], includePath: [key] };
+  const { include, exclude } = value as { include?: readonly string[]; exclude?: readonly string[] };
+  return { ...(include ? { include } : {}), ...(exclude ? { exclude } : {}), includePath: [key, 'include'] };
+}
+
+/**
+ * True when a signal pattern fits `message.signal`: a pattern with a dot is matched against
+ * `Message.Signal`, one without against the signal's name in any message (DBC names never
+ * hold a dot).
+ */
+export function signalPatternMatches(pattern: string, message: string, signal: string): boolean {
+  return pattern.includes('.') ? globMatch(pattern, `${message}.${signal}`) : globMatch(pattern, signal);
+}
+
+/** True when `test` accepts one of the include patterns (or there are none) and none of the exclude ones. */
+export function selected(selection: NameSelection, test: (pattern: string) => boolean): boolean {
+  if (selection.include && selection.include.length > 0 && !selection.include.some(test)) return false;
+  return !(selection.exclude ?? []).some(test);
+}

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { runBridgeCli } from '@fieldbridge/core/cli';
+import { trackCleanups } from '@fieldbridge/core/testing';
+import { createGateway } from '@fieldbridge/gateway-dev';
+import { describe, expect, it } from 'vitest';
+import { canBridge } from '../src/bridge.js';
+import { VEHICLE_DBC_PATH, writeDriveLog } from './helpers/drive-log.js';
+
+const track = trackCleanups();
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const cliFixture = fileURLToPath(new URL('./fixtures/cli.ts', import.meta.url));
+
+/** The command, in this process (its `cli.ts` is this call); logs are silenced. */
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await runBridgeCli(canBridge, [...args, '--log-level', 'silent'], { stdout, stderr, env: {} });
+  return { code, out, err };
+}
+
+async function mapping(body: string): Promise<string> {
+  const dir = await track.tempDir('bridge-can-cli-');
+  const file = join(dir, 'map.yaml');
+  await writeFile(file, body);
+  return file;
+}
+
+describe('bridge-can', () => {
+  it('--check says what would be read, per message, and exits 0', async () => {
+    const log = track.add(await writeDriveLog({ durationMs: 100 }), (l) => l.close());
+    const file = await mapping(`source_id: cli\ncan:\n  interface: file:${log.path}\n  dbc: ${VEHICLE_DBC_PATH}\n  messages: [EngineData, 'Wheel*']\n  signals: { exclude: [EngineState] }\n`);
+    const { code, out } = await run(['--config', file, '--check']);
+    expect(code).toBe(0);
+    expect(out).toContain(`${file}: ok\n`);
+    expect(out).toContain('  EngineData 0x0C8 every 10 ms: EngineSpeed, ThrottlePosition, CoolantTemp, EngineTorque, OilPressure\n');
+    expect(out).toContain('  WheelSpeeds 0x1F0 every 20 ms: WheelSpeedFL, WheelSpeedFR, WheelSpeedRL, WheelSpeedRR\n');
+    expect(out).toContain('reading 9 signals of 2 messages as {message}.{signal}');
+  });
+
+  it('--list-signals prints what the DBC defines and the metric each signal is sent as', async () => {
+    const log = track.add(await writeDriveLog({ durationMs: 100 }), (l) => l.close());
+    const file = await mapping(`source_id: cli\ncan:\n  interface: file:${log.path}\n  dbc: ${VEHICLE_DBC_PATH}\n  metric: 'car.{signal}'\n  messages: [Transmission]\n`);
+    const { code, out } = await run(['--config', file, '--list-signals']);
+    expect(code).toBe(0);
+    expect(out.split('\n')[0]).toBe(`${VEHICLE_DBC_PATH}: 7 messages, 30 signals; the mapping reads 4`);
+    expect(out).toMatch(/Transmission {2}0x2A0 \(672\) {2}8 bytes {2}every 50 ms {2}from TCU\n {2}GearSelected .*\n .*values: 0 = "P", 1 = "R", 2 = "N", 3 = "D", 15 = "Invalid"\n {2}.* -> car\.GearSelected\n/);
+    expect(out).toMatch(/ {2}EngineSpeed .*\n {2}.*\(not read\)\n/);
+  });
+
+  it('--dry-run prints the points as NDJSON on stdout and ends with the log', async () => {
+    const log = track.add(await writeDriveLog({ durationMs: 100 }), (l) => l.close());
+    const file = await mapping(`source_id: cli\ncan:\n  interface: file:${log.path}\n  dbc: ${VEHICLE_DBC_PATH}\n  messages: [VehicleDistance]\n`);
+    const { code, out } = await run(['--config', file, '--dry-run']);
+    expect(code).toBe(0);
+    const points = out.trim().split('\n').map((line) => JSON.parse(line) as { metric: string; tags?: Record<string, string>; source_id: string });
+    expect(points.map((p) => p.metric)).toEqual(['VehicleDistance.TotalDistance', 'VehicleDistance.TripDistance']);
+    expect(points[0]).toMatchObject({ source_id: 'cli', tags: { unit: 'km' }, class: 'metric', timestamp: 1_700_000_000_017 });
+  });
+
+  it('a wrong mapping prints file:line:col key: message and exits 2', async () => {
+    const file = await mapping(`source_id: cli\ncan:\n  interface: vcan0\n  dbc: ${VEHICLE_DBC_PATH}\n`);
+    const { code, err } = await run(['--config', file, '--check']);
+    expect(code).toBe(2);
+    expect(err).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:14 can\\.interface: expected socketcan:<interface>`));
+  });
+
+  it('as a process: delivers a capture to gateway-dev and exits 0 by itself at the end of the log', async () => {
+    const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
+    const log = track.add(await writeDriveLog({ durationMs: 1000 }), (l) => l.close());
+    const file = await mapping(`source_id: cli-process\nsink:\n  url: ${gw.url}\n  api_key: \${KEY}\n  batch: { linger_ms: 20 }\ncan:\n  interface: file:${log.path}\n  dbc: ${VEHICLE_DBC_PATH}\n  messages: [BatteryStatus]\n`);
+    const child = spawn(process.execPath, ['--conditions', 'source', '--import', 'tsx', cliFixture, '--config', file], { cwd: packageDir, env: { ...process.env, KEY: 'k' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, stderr).toBe(0);
+    // Ten BatteryStatus frames in the second, its three multiplexed pages in turn.
+    const pages = gw.points({ metric: 'BatteryStatus.BatteryMux.text' }).map((p) => p.value);
+    expect(pages).toEqual(['Pack', 'Cells', 'Temperatures', 'Pack', 'Cells', 'Temperatures', 'Pack', 'Cells', 'Temperatures', 'Pack']);
+    expect(stderr).toMatch(/replayed to its end: 331 frames from 331 lines: stopping intake and delivering what is queued/);
+  });
+});

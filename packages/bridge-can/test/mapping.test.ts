@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseMapping } from '@fieldbridge/core';
+import { describeRefusals, expectSchemaInSync, trackCleanups } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
+import { canBridge, describeCan } from '../src/bridge.js';
+import type { CanConfig } from '../src/config.js';
+import { writeDriveLog } from './helpers/drive-log.js';
+
+const track = trackCleanups();
+const example = fileURLToPath(new URL('../../../examples/can/map.yaml', import.meta.url));
+const exampleDbc = fileURLToPath(new URL('../../../examples/can/vehicle.dbc', import.meta.url));
+
+// Paths in these files are relative to the package folder, where the tests run.
+describeRefusals(canBridge, new URL('./fixtures/bad/', import.meta.url), [
+  ['unknown-key.yaml', 6, 3, 'can.max_rate', /unknown key/],
+  ['bad-interface.yaml', 4, 14, 'can.interface', /expected socketcan:<interface> \(e\.g\. socketcan:can0\) or file:<candump log>/],
+  ['missing-log.yaml', 4, 14, 'can.interface', /the candump log test\/fixtures\/no-such-capture\.log does not exist .*bridge-can-sim --out FILE writes one/],
+  ['missing-dbc.yaml', 5, 8, 'can.dbc', /cannot read DBC file test\/fixtures\/no-such-file\.dbc: no such file/],
+  ['missing-dbc-in-list.yaml', 7, 7, 'can.dbc[1]', /cannot read DBC file test\/fixtures\/no-such-file\.dbc: no such file/],
+  ['not-a-dbc.yaml', 5, 8, 'can.dbc', /nothing to read: .*frames\.log defines no message \(1 problem, the first .*frames\.log:1:1: expected a DBC keyword/],
+  ['unknown-placeholder.yaml', 6, 11, 'can.metric', /unknown placeholder \{sig\}; use \{message\}, \{signal\}, \{id\}, \{pgn\}, \{source_address\}, \{bus\}, \{sender\}/],
+  ['include-matches-nothing.yaml', 6, 23, 'can.messages[1]', /"Brakes" matches no message of .*case\.dbc; bridge-can --list-signals shows what they define/],
+  ['per-signal-matches-nothing.yaml', 8, 16, 'can.per_signal[1].match', /"EngineData\.Rpm" matches no signal the section reads \(an earlier entry may take them all\)/],
+  ['metric-collision.yaml', 6, 11, 'can.metric', /BrakeAB\.Pressure and BrakeA\.Pressure both get the metric name Pressure/],
+  ['nothing-selected.yaml', 6, 12, 'can.signals', /nothing to read: the messages and signals keys leave out every signal/],
+  ['replay-on-socketcan.yaml', 6, 11, 'can.replay', /replay applies to a file: interface/],
+  ['filter-id-too-wide.yaml', 8, 13, 'can.filters[1].id', /filter id 419361024 is not a 11-bit id \(add extended: true for 29-bit ids\)/],
+  ['rate-too-high.yaml', 6, 16, 'can.max_rate_hz', /<=10000/],
+  ['too-many-tags.yaml', 6, 9, 'can.tags', /14 tags plus the 3 the bridge adds \(signal_tags\) pass the limit of 16 per point/],
+  ['max-interval-alone.yaml', 7, 17, 'can.max_interval', /max_interval applies with on_change or deadband/],
+]);
+
+describe('schema.json', () => {
+  it('matches the config schema; run `pnpm schema` after changing it', () => {
+    expectSchemaInSync(canBridge, new URL('../schema.json', import.meta.url));
+  });
+});
+
+describe('examples/can/map.yaml', () => {
+  const load = (env: NodeJS.ProcessEnv) => parseMapping(readFileSync(example, 'utf8'), example, canBridge, env);
+
+  it('loads with the environment naming the log and the DBC, and --check describes what it reads', async () => {
+    const log = track.add(await writeDriveLog({ durationMs: 1000 }), (l) => l.close());
+    const config = load({ CAN_INTERFACE: `file:${log.path}`, CAN_DBC: exampleDbc });
+    const section = config.can as CanConfig;
+    expect(section.interface).toBe(`file:${log.path}`);
+    const lines = describeCan(section);
+    expect(lines[0]).toBe(`vehicle: candump log ${log.path}, replayed at the recorded pace, looping, moved onto the clock`);
+    expect(lines[1]).toBe(`DBC ${exampleDbc}: 7 messages, 30 signals; reading 30 signals of 7 messages as {message}.{signal}`);
+    expect(lines.some((l) => /^ {2}BatteryStatus 0x3E8 every 100 ms: BatteryMux, PackVoltage/.test(l))).toBe(true);
+    expect(lines).toContain('change filter: at most 10 per second; BatteryStatus.*: at most 1 per second, on change, at least every 30s; *.SteeringCounter: at most 10 per second, on change');
+  });
+
+  it('is refused, saying how to write the log, when the simulator has not written it yet', () => {
+    expect(() => load({ CAN_INTERFACE: 'file:/nonexistent/drive.log', CAN_DBC: exampleDbc })).toThrow(/can\.interface: the candump log \/nonexistent\/drive\.log does not exist .*bridge-can-sim --out FILE writes one/);
+  });
+});

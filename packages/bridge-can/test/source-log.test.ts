@@ -1,0 +1,159 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
+import { canConfigSchema } from '../src/config.js';
+import { createCanSource } from '../src/source.js';
+import { VEHICLE_DBC_PATH, writeDriveLog } from './helpers/drive-log.js';
+
+const track = trackCleanups();
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/decode/${name}`, import.meta.url));
+
+/** A source on a test context, stopped after the test. */
+function source(section: Record<string, unknown>) {
+  const t = createTestContext({ bridge: 'can' });
+  track.defer(() => t.abort.abort());
+  const bridge = track.add(createCanSource(canConfigSchema.parse(section), t.ctx), (b) => b.stop());
+  return { t, bridge };
+}
+
+/** A log of the given lines in a fresh folder. */
+async function log(lines: string[]): Promise<string> {
+  const dir = await track.tempDir('bridge-can-source-');
+  const path = join(dir, 'bus.log');
+  await writeFile(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+describe('the CAN source replaying a log', () => {
+  it('opens nothing before start(), then reads every frame, emits once per frame and ends with the log', async () => {
+    const drive = track.add(await writeDriveLog({ durationMs: 1000 }), (l) => l.close());
+    const { t, bridge } = source({ interface: `file:${drive.path}`, dbc: VEHICLE_DBC_PATH, bus: 'car' });
+    expect(bridge.plan()).toBeUndefined();
+    expect(t.states).toEqual([{ channel: 'car', state: 'connecting' }]);
+    await bridge.start();
+    expect(await bridge.ended).toBe(`${drive.path} replayed to its end: 331 frames from 331 lines`);
+    expect(bridge.plan()?.summary).toEqual({ messages: 7, signals: 30, selectedMessages: 7, selectedSignals: 30 });
+    expect(t.states.map((s) => s.state)).toEqual(['connecting', 'connected', 'disconnected']);
+    // One emit per frame: fieldbridge_source_points_total counts points, the messages metric frames.
+    expect(await t.metric('fieldbridge_source_messages_total', { channel: 'car' })).toBe(331);
+    expect(await t.metric('fieldbridge_can_frames_total', { bus: 'car', outcome: 'decoded' })).toBe(331);
+    expect(await t.metric('fieldbridge_source_points_total', { channel: 'car' })).toBe(t.points.length);
+  });
+
+  it('pauses while the sink is full under when_full: block (a log can wait), and loses nothing', async () => {
+    const drive = track.add(await writeDriveLog({ durationMs: 200 }), (l) => l.close());
+    const { t, bridge } = source({ interface: `file:${drive.path}`, dbc: VEHICLE_DBC_PATH, bus: 'car' });
+    t.setBlocked(true);
+    await bridge.start();
+    await t.waitFor(() => t.states.some((s) => s.state === 'connected'), 'the replay to start');
+    // The first frame waits on whenOpen; nothing is emitted, nothing dropped.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(t.points).toEqual([]);
+    t.setBlocked(false);
+    await bridge.ended;
+    // 200 ms of the drive: EngineData and SteeringAngle 20 frames each, WheelSpeeds and ImuData
+    // 10, Transmission 4, BatteryStatus 2, VehicleDistance 1.
+    expect(await t.metric('fieldbridge_can_frames_total', { bus: 'car', outcome: 'decoded' })).toBe(67);
+    expect(await t.metric('fieldbridge_source_points_dropped_total', { channel: 'car', reason: 'blocked' })).toBe(0);
+  });
+
+  it('holds back per series on the frames’ own clock: max_rate_hz, on_change, and J1939 senders kept apart', async () => {
+    const path = await log([
+      '(1700000000.000000) can0 0CF00400#000000401F000000',
+      '(1700000000.000000) can0 0CF00401#000000401F000000',
+      '(1700000000.050000) can0 0CF00400#00000080250000FF',
+      '(1700000000.050000) can0 0CF00401#00000080250000FF',
+      '(1700000000.100000) can0 0CF00400#00000080250000FF',
+      '(1700000000.150000) can0 0CF00401#00000080250000FF',
+      '(1700000000.200000) can0 0CF00400#00000080250000FF',
+    ]);
+    const { t, bridge } = source({ interface: `file:${path}`, dbc: fixture('j1939/case.dbc'), max_rate_hz: 10, per_signal: [{ match: 'EEC1.*', on_change: true }] });
+    await bridge.start();
+    await bridge.ended;
+    // Per source address: 0 passes at 0 ms, 50 ms is too soon (rate), 100 ms changed, 200 ms
+    // unchanged; 1 passes at 0 ms, 50 ms too soon, 150 ms changed (against 1000, the last sent).
+    expect(t.points.map((p) => [p.tags?.source_address, p.value, p.timestamp! - 1_700_000_000_000])).toEqual([
+      ['0', 1000, 0],
+      ['1', 1000, 0],
+      ['0', 1200, 100],
+      ['1', 1200, 150],
+    ]);
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { channel: 'bus.log', reason: 'rate' })).toBe(2);
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { channel: 'bus.log', reason: 'unchanged' })).toBe(1);
+  });
+
+  it('reports problems once per episode: short frames per id until a clean frame, unknown ids once for the bus (counted and forwarded for the first max_ids), bad lines once', async () => {
+    const path = await log([
+      '(1700000000.000000) can0 12C#01',
+      '(1700000000.001000) can0 12C#0102',
+      '(1700000000.002000) can0 7FF#00',
+      '(1700000000.003000) can0 7FE#00',
+      '(1700000000.004000) can0 12C#0102030405060708',
+      '(1700000000.005000) can0 not a frame',
+      '(1700000000.006000) can0 7FD#00',
+      'neither is this',
+    ]);
+    const { t, bridge } = source({ interface: `file:${path}`, dbc: fixture('short-frames/case.dbc'), unknown_frames: { max_ids: 2, forward: true } });
+    await bridge.start();
+    await bridge.ended;
+    expect(t.problems.map((p) => [p.kind, p.key, p.logged ?? null])).toEqual([
+      ['report', 'can.bus.log.id.0x12C.short_frame', true],
+      ['report', 'can.bus.log.id.0x12C.short_frame', false],
+      ['report', 'can.bus.log.unknown_id', true],
+      ['report', 'can.bus.log.unknown_id', false],
+      ['resolve', 'can.bus.log.id.0x12C.short_frame', null],
+      ['report', 'can.bus.log.malformed_line', true],
+      ['report', 'can.bus.log.unknown_id', false],
+      ['report', 'can.bus.log.malformed_line', false],
+    ]);
+    expect(t.problems[0]?.message).toBe('bus.log: Short: the frame has 1 of 8 bytes; 4 signals not decoded (B, C, E, D)');
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'bus.log', kind: 'short_frame' })).toBe(2);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'bus.log', kind: 'unknown_id' })).toBe(3);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'bus.log', kind: 'malformed_line' })).toBe(2);
+    // Per-id counts are bounded by unknown_frames.max_ids: the third id counts as "other".
+    expect(await t.metric('fieldbridge_can_unknown_frames_total', { bus: 'bus.log', id: '0x7FF' })).toBe(1);
+    expect(await t.metric('fieldbridge_can_unknown_frames_total', { bus: 'bus.log', id: '0x7FE' })).toBe(1);
+    expect(await t.metric('fieldbridge_can_unknown_frames_total', { bus: 'bus.log', id: 'other' })).toBe(1);
+    // ...and only those are forwarded: a bus full of stray ids cannot make thousands of metrics.
+    expect(t.points.filter((p) => p.metric.startsWith('can.unknown.')).map((p) => p.metric)).toEqual(['can.unknown.0x7FF', 'can.unknown.0x7FE']);
+    expect(await t.metric('fieldbridge_source_points_dropped_total', { channel: 'bus.log', reason: 'unknown_ids' })).toBe(1);
+  });
+
+  it('with loop, starts over with time going on and never ends; stop() is prompt mid-replay', async () => {
+    const path = await log(['(1700000000.000000) can0 100#2A', '(1700000000.010000) can0 100#2B']);
+    const { t, bridge } = source({ interface: `file:${path}`, dbc: fixture('unknown-error-remote/case.dbc'), replay: { loop: true } });
+    expect(bridge.ended).toBeUndefined();
+    await bridge.start();
+    await t.waitFor(() => t.points.length >= 6, 'three passes');
+    const times = t.points.slice(0, 6).map((p) => p.timestamp! - 1_700_000_000_000);
+    // Each pass starts 1 ms after the last frame of the one before.
+    expect(times).toEqual([0, 10, 11, 21, 22, 32]);
+    await bridge.stop();
+    const after = t.points.length;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(t.points.length).toBe(after);
+  });
+
+  it('a log that disappears after the checks fails its channel, and the run keeps going', async () => {
+    const path = await log(['(1700000000.000000) can0 100#2A']);
+    const { t, bridge } = source({ interface: `file:${path}.gone`, dbc: fixture('unknown-error-remote/case.dbc') });
+    await bridge.start();
+    await t.waitFor(() => t.states.some((s) => s.state === 'failed'), 'the channel to fail');
+    expect(t.channels()).toEqual({ 'bus.log.gone': { state: 'failed', required: true } });
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'bus.log.gone', kind: 'log_read' })).toBe(1);
+  });
+
+  it('timestamps: replay moves the log onto the clock, the first frame now', async () => {
+    const path = await log(['(1500000000.000000) can0 100#2A', '(1500000000.250000) can0 100#2B']);
+    const { t, bridge } = source({ interface: `file:${path}`, dbc: fixture('unknown-error-remote/case.dbc'), replay: { timestamps: 'replay' } });
+    const before = t.ctx.clock.now();
+    await bridge.start();
+    await bridge.ended;
+    const [first, second] = t.points.map((p) => p.timestamp!);
+    expect(first).toBeGreaterThanOrEqual(before);
+    expect(first).toBeLessThanOrEqual(t.ctx.clock.now());
+    expect(second! - first!).toBe(250);
+  });
+});
