@@ -1,4 +1,4 @@
-import { float32Value } from '@fieldbridge/core';
+import { float32Value } from '@fieldbridge/core/bridge';
 import { applyScale, type FieldRecord, type RecordValue } from './field-record.js';
 import { readElement, readString } from './payload.js';
 import { derivedReader } from './_derived.js';

@@ -1,8 +1,7 @@
 import { createChangeFilter, createKeyedProblems, type BridgeContext, type Channel, type ChangeFilter, type KeyedProblems, type Point } from '@fieldbridge/core/bridge';
 import type { MavlinkMetrics } from './_metrics.js';
 import type { VehicleChannels } from './_vehicles.js';
-import type { MavlinkDecodeProblem, PointMaker } from './decode.js';
-import type { ReadResult } from './reader.js';
+import { decodeRead, type MavlinkDecodeProblem, type PointMaker, type ReadInput } from './decode.js';
 import type { ResolvedMavlink } from './resolve.js';
 import type { VehicleEvent } from './vehicle-tracker.js';
 
@@ -40,35 +39,34 @@ export class Delivery {
   }
 
   /** Handles one read; `filterAtMs` is the change filter's time (monotonic, or the replay's recorded time). */
-  read(result: ReadResult, filterAtMs: number): void {
+  read(result: ReadInput, filterAtMs: number): void {
+    const decoded = decodeRead(result, this.maker);
     this.troubled.clear();
     this.linkTrouble = false;
-    for (const problem of result.problems) this.problem(problem);
-    this.events(result.events);
-    const clean = new Set<number>();
-    for (const message of result.messages) {
-      const channel = this.vehicles.channelOf(message.sysid);
-      const decoded = this.maker.message(message);
-      for (const problem of decoded.problems) this.problem(problem);
+    for (const problem of decoded.problems) this.problem(problem);
+    const heard = new Set<number>();
+    for (const batch of decoded.batches) {
+      if (batch.kind === 'event') {
+        this.vehicles.apply(batch.event, batch.points[0], (channel, points) => this.write(channel, points));
+        if (batch.event.kind === 'link.stats') {
+          this.metrics.frames(batch.sysid, batch.event.received);
+          this.metrics.lost(batch.sysid, batch.event.lost);
+        }
+        continue;
+      }
+      if (heard.size === 0) this.vehicles.message();
+      heard.add(batch.sysid);
+      const channel = this.vehicles.channelOf(batch.sysid);
       this.ctx.metrics.messages(channel.name);
-      this.write(channel, this.admit(message.name, decoded.points, filterAtMs, channel.name));
-      if (decoded.problems.length === 0) clean.add(message.sysid);
+      this.write(channel, this.admit(batch.message.name, batch.points, filterAtMs, channel.name));
     }
-    for (const sysid of clean) if (!this.troubled.has(sysid)) this.problems.clean(systemKey(sysid));
-    if (result.messages.length > 0 && !this.linkTrouble) this.problems.clean(LINK_KEY);
+    for (const sysid of heard) if (!this.troubled.has(sysid)) this.problems.clean(systemKey(sysid));
+    if (heard.size > 0 && !this.linkTrouble) this.problems.clean(LINK_KEY);
   }
 
-  /** Applies vehicle events (from a read or from a link timeout check). */
+  /** Applies vehicle events from a link timeout check. */
   events(events: readonly VehicleEvent[]): void {
-    for (const event of events) {
-      const decoded = this.maker.event(event);
-      for (const problem of decoded.problems) this.problem(problem);
-      this.vehicles.apply(event, decoded.points[0], (channel, points) => this.write(channel, points));
-      if (event.kind === 'link.stats') {
-        this.metrics.frames(event.sysid, event.received);
-        this.metrics.lost(event.sysid, event.lost);
-      }
-    }
+    if (events.length > 0) this.read({ messages: [], events, problems: [] }, 0);
   }
 
   private write(channel: Channel, points: Point[]): void {

@@ -9,13 +9,16 @@ export const vehicleChannelName = (sysid: number): string => `system-${sysid}`;
  * The link's channel (required) and one optional channel per vehicle under it, driven by the
  * vehicle events: a HEARTBEAT opens a vehicle's channel (`vehicle.found`, `link.restored`), its
  * absence for the link timeout closes it (`link.lost`), so a vehicle that lands and powers off
- * never makes the bridge unready. The link is connected while its transport is open and at
- * least one vehicle's heartbeats come in.
+ * never makes the bridge unready. The link is connected while its transport is open and
+ * MAVLink comes in: from the first message or heartbeat until every vehicle it carried is lost,
+ * and after that from the next heartbeat (messages without heartbeats do not bring it back).
  */
 export class VehicleChannels {
   private readonly open = new Map<number, Channel>();
   private transportUp = false;
   private everUp = false;
+  /** Every vehicle the link carried is lost: only a heartbeat brings the link back. */
+  private silent = false;
 
   constructor(
     private readonly ctx: BridgeContext,
@@ -42,7 +45,7 @@ export class VehicleChannels {
         channel.set('connected');
         this.open.set(event.sysid, channel);
         if (point) emit(channel, [point]);
-        this.heard();
+        this.heartbeat();
         return;
       }
       case 'link.lost': {
@@ -50,12 +53,15 @@ export class VehicleChannels {
         if (point) emit(channel ?? this.link, [point]);
         this.open.delete(event.sysid);
         channel?.close(`no HEARTBEAT for ${formatDuration(this.linkTimeoutMs)}`);
-        if (this.open.size === 0 && this.transportUp) this.link.set('disconnected', `no HEARTBEAT from any vehicle for ${formatDuration(this.linkTimeoutMs)}`);
+        if (this.open.size === 0) {
+          this.silent = true;
+          if (this.transportUp) this.link.set('disconnected', `no HEARTBEAT from any vehicle for ${formatDuration(this.linkTimeoutMs)}`);
+        }
         return;
       }
       case 'link.stats':
         if (point) emit(this.channelOf(event.sysid), [point]);
-        this.heard();
+        this.heartbeat();
         return;
       default:
         if (point) emit(this.channelOf(event.sysid), [point]);
@@ -81,9 +87,18 @@ export class VehicleChannels {
     this.open.clear();
   }
 
+  /** A message came through the link. */
+  message(): void {
+    if (this.transportUp && !this.silent) this.markUp();
+  }
+
   /** A heartbeat came: the link carries a vehicle. */
-  private heard(): void {
-    if (!this.transportUp) return;
+  private heartbeat(): void {
+    this.silent = false;
+    if (this.transportUp) this.markUp();
+  }
+
+  private markUp(): void {
     this.everUp = true;
     this.link.set('connected');
   }

@@ -105,6 +105,9 @@ function checkMessages(section: MavlinkConfig, refuse: (path: Path, message: str
       const [name, ...rest] = issue.path;
       const at = where.get(String(name));
       if (!at) continue;
+      // A field written as a bare name has no `field` key to point at: point at the name.
+      const list = selection[String(name)];
+      if (rest[1] === 'field' && Array.isArray(list) && typeof list[rest[0] as number] === 'string') rest.pop();
       refuse(['messages', at.key, ...(rest.length > 0 && at.nested ? ['fields'] : []), ...rest], issue.message);
     }
   }

@@ -2,7 +2,7 @@ import { renderMetricName, type DecodeProblem, type DecodeResult, type Point, ty
 import { eventPoint } from './decode-events.js';
 import type { Dialect } from './dialect.js';
 import type { ParseProblemKind } from './parse-problems.js';
-import type { DecodedMessage } from './reader.js';
+import type { DecodedMessage, ReadResult } from './reader.js';
 import type { ResolvedMavlink, ResolvedMessage } from './resolve.js';
 import { renderSourceId } from './templates.js';
 import type { VehicleEvent } from './vehicle-tracker.js';
@@ -139,4 +139,44 @@ export function createPointMaker(config: Pick<ResolvedMavlink, 'sourceId' | 'mes
       return { points: point ? [point] : [], problems: [] };
     },
   };
+}
+
+/** The points of one message or one vehicle event, in the order they happened. */
+export type PointBatch =
+  | { kind: 'message'; sysid: number; message: DecodedMessage; points: Point[] }
+  | { kind: 'event'; sysid: number; event: VehicleEvent; points: Point[] };
+
+/** What {@link decodeRead} takes: a `ReadResult`, or the events of a link timeout check. */
+export interface ReadInput {
+  messages: readonly DecodedMessage[];
+  events: readonly VehicleEvent[];
+  problems: readonly ReadResult['problems'][number][];
+}
+
+/** What one read of the reader gives as points. */
+export interface DecodedRead {
+  /** The vehicle events' points first (a vehicle found opens its channel before its messages), then each message's. */
+  batches: PointBatch[];
+  /** The parser's problems, then those of making points. */
+  problems: MavlinkDecodeProblem[];
+}
+
+/**
+ * Turns one `ReadResult` (bytes already parsed, placed in time, vehicles tracked) into points:
+ * the decode step the source runs on every chunk, and the decode-fixture tests on theirs. Pure;
+ * never throws for any input the reader gives.
+ */
+export function decodeRead(read: ReadInput, maker: PointMaker): DecodedRead {
+  const out: DecodedRead = { batches: [], problems: [...read.problems] };
+  for (const event of read.events) {
+    const decoded = maker.event(event);
+    out.problems.push(...decoded.problems);
+    out.batches.push({ kind: 'event', sysid: event.sysid, event, points: decoded.points });
+  }
+  for (const message of read.messages) {
+    const decoded = maker.message(message);
+    out.problems.push(...decoded.problems);
+    out.batches.push({ kind: 'message', sysid: message.sysid, message, points: decoded.points });
+  }
+  return out;
 }

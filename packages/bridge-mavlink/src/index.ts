@@ -13,7 +13,7 @@ export {
 export { checkMavlink } from './check.js';
 export { resolveMavlink, filterOptions, signingKeyOf, type ResolvedMavlink, type ResolvedMessage } from './resolve.js';
 export { compileMetricTemplate, compileSourceIdTemplate, renderSourceId, type MetricVars, type SourceIdVars } from './templates.js';
-export { createPointMaker, type PointMaker, type PointMakerOptions, type MavlinkDecodeProblem, type MavlinkProblemKind } from './decode.js';
+export { createPointMaker, decodeRead, type PointMaker, type PointMakerOptions, type MavlinkDecodeProblem, type MavlinkProblemKind, type PointBatch, type DecodedRead, type ReadInput } from './decode.js';
 export { eventPoint, EVENT_METRICS } from './decode-events.js';
 export { createMavlinkSource, type MavlinkSource, type MavlinkSourceOptions } from './source.js';
 export { formatMessageList, formatMessageFields } from './list-messages.js';

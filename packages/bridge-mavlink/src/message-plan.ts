@@ -93,15 +93,18 @@ export function compileMessagePlan(dialect: Dialect, selection: MessageSelection
   };
 }
 
-/** `default`: the message's defaults, or every field when it has none; `all`: every field, with the defaults' settings where they exist. */
+/**
+ * `default`: the message's defaults, or every field when it has none; `all`: every field, with
+ * the defaults' settings where they exist; a list: each bare name with its field's default
+ * settings (`eph` keeps its 0.01 scale, `current_battery` its "not known" -1), each object as
+ * written.
+ */
 function specsFor(def: MessageDef, choice: MessageSelection[string]): readonly (string | FieldSpec)[] {
   const defaults = DEFAULT_FIELDS[def.name];
   if (choice === 'default' && defaults) return defaults;
-  if (choice === 'default' || choice === 'all') {
-    const byField = new Map((defaults ?? []).map((s) => [s.field, s]));
-    return def.fields.map((f) => byField.get(f.name) ?? { field: f.name });
-  }
-  return choice;
+  const byField = new Map((defaults ?? []).map((s) => [s.field, s]));
+  if (choice === 'default' || choice === 'all') return def.fields.map((f) => byField.get(f.name) ?? { field: f.name });
+  return choice.map((entry) => (typeof entry === 'string' ? (byField.get(entry) ?? entry) : entry));
 }
 
 function instanceReader(def: MessageDef): Pick<CompiledMessage, 'instance'> {

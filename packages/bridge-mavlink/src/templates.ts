@@ -1,5 +1,4 @@
-import { SOURCE_ID_PATTERN } from '@fieldbridge/core';
-import { compileTemplate, namedPlaceholders, renderMetricName, type Template } from '@fieldbridge/core/bridge';
+import { compileTemplate, namedPlaceholders, renderMetricName, SOURCE_ID_PATTERN, type Template } from '@fieldbridge/core/bridge';
 
 /** What a metric name is filled from: one record of one message of one sender. */
 export interface MetricVars {
