@@ -6,7 +6,7 @@ import { VehicleChannels } from './_vehicles.js';
 import type { MavlinkConfig } from './config.js';
 import { createPointMaker } from './decode.js';
 import { loadDialect } from './dialect.js';
-import type { LinkHandlers, MavlinkLink } from './link.js';
+import type { LinkHandlers, LinkStats, MavlinkLink } from './link.js';
 import { formatLinkUrl } from './link-url.js';
 import { compileMessagePlan } from './message-plan.js';
 import { openLink, type LinkOptions } from './open-link.js';
@@ -31,6 +31,8 @@ export interface MavlinkSource extends BridgeInstance {
   vehicles(): VehicleSnapshot[];
   /** The parser's totals, once started. */
   counts(): (ParseCounts & { filtered: number }) | undefined;
+  /** The link's totals (chunks and bytes read, UDP datagrams dropped while paused, errors), once started. */
+  linkStats(): LinkStats | undefined;
 }
 
 /** Connections whose data waits while the sink is blocked: TCP holds it in the peer, a replay in the file. UDP and serial cannot wait. */
@@ -191,5 +193,6 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
     localAddress: () => link?.localAddress(),
     vehicles: () => reader?.vehicles() ?? [],
     counts: () => reader?.counts(),
+    linkStats: () => link?.stats(),
   };
 }
