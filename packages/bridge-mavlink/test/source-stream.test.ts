@@ -1,7 +1,8 @@
 import { SerialPort } from 'serialport';
 import { describe, expect, it } from 'vitest';
 import { sourceRunner } from './helpers/bridge.js';
-import { encodeV1, encodeV2 } from './helpers/mavlink-encoder.js';
+import { signingKey } from '../src/signing.js';
+import { encodeV1, encodeV2, signatureTimestamp } from './helpers/mavlink-encoder.js';
 import { nmAttitude, nmFrame, nmGlobalPosition, nmHeartbeat, nmHeartbeatOf, nmParse } from './helpers/node-mavlink.js';
 import { startSerialPair } from './helpers/socat.js';
 import { startTcpVehicle } from './helpers/tcp-vehicle.js';
@@ -80,27 +81,41 @@ describe('serial, over a socat pty pair (a telemetry radio)', () => {
 });
 
 describe('tcp (a vehicle, SITL or a router serving MAVLink)', () => {
-  it('reads frames split anywhere with garbage between; a connection cut mid-frame is counted, reconnected and read again', async () => {
+  it('reads two systems split anywhere, both encoders, v1 and v2, signed (checked), with garbage between; a connection cut mid-frame is counted, reconnected and read again', async () => {
     const vehicle = track.add(await startTcpVehicle(), (v) => v.close());
-    const { t, values } = await run({ connection: `tcp://127.0.0.1:${vehicle.port}`, reconnect: { initial_ms: 10, max_ms: 50 }, messages: { HEARTBEAT: ['flight_mode'], ATTITUDE: ['roll'] } });
+    const passphrase = 'tcp fleet';
+    const key = signingKey(passphrase);
+    const { t, values } = await run({
+      connection: `tcp://127.0.0.1:${vehicle.port}`,
+      reconnect: { initial_ms: 10, max_ms: 50 },
+      signing: { passphrase, allow_unsigned: true },
+      messages: { HEARTBEAT: ['flight_mode'], ATTITUDE: ['roll'] },
+    });
     const socket = await vehicle.connections(1);
     const stream = Buffer.concat([
       nmFrame(nmHeartbeat(), { sysid: 1, seq: 0 }),
       Buffer.from('noise'),
       encodeV2('ATTITUDE', { time_boot_ms: 10, roll: 0.25 }, { sysid: 1, seq: 1 }),
       encodeV1('ATTITUDE', { time_boot_ms: 20, roll: 0.5 }, { sysid: 1, seq: 2 }),
+      nmFrame(nmAttitude(30, 1.5), { sysid: 2, seq: 0, sign: { key: Buffer.from(key), linkId: 3, unixMs: Date.now() } }),
+      encodeV2('ATTITUDE', { time_boot_ms: 40, roll: 9 }, { sysid: 2, seq: 1, sign: { key: signingKey('guess'), linkId: 3, timestamp: signatureTimestamp(Date.now()) + 100 } }),
+      encodeV1('HEARTBEAT', { ...hb, type: 10, custom_mode: 11 }, { sysid: 2, seq: 2 }),
     ]);
     for (let i = 0; i < stream.length; i += 7) socket.write(stream.subarray(i, i + 7));
-    await t.waitFor(() => values('field-a-1', 'attitude.roll').length === 2, 'both attitudes');
-    socket.end(encodeV2('ATTITUDE', { time_boot_ms: 30, roll: 1 }, { sysid: 1, seq: 3 }).subarray(0, 15));
+    await t.waitFor(() => values('field-a-2', 'heartbeat.flight_mode').length === 1, 'the last frame');
+    expect(values('field-a-1', 'attitude.roll')).toEqual([0.25, 0.5]);
+    expect(values('field-a-2', 'attitude.roll')).toEqual([1.5]);
+    expect(values('field-a-2', 'heartbeat.flight_mode')).toEqual(['RTL']);
+    socket.end(encodeV2('ATTITUDE', { time_boot_ms: 50, roll: 1 }, { sysid: 1, seq: 3 }).subarray(0, 15));
     await t.waitFor(() => !t.ready(), 'the cut reported');
     const second = await vehicle.connections(2);
-    second.write(encodeV2('ATTITUDE', { time_boot_ms: 40, roll: 2 }, { sysid: 1, seq: 4 }));
+    second.write(encodeV2('ATTITUDE', { time_boot_ms: 60, roll: 2 }, { sysid: 1, seq: 4 }));
     await t.waitFor(() => values('field-a-1', 'attitude.roll').length === 3 && t.ready(), 'a point on the new connection');
     expect(values('field-a-1', 'attitude.roll')).toEqual([0.25, 0.5, 2]);
     expect(await t.metric('fieldbridge_source_errors_total', { kind: 'garbage' })).toBe(1);
     expect(await t.metric('fieldbridge_source_errors_total', { kind: 'truncated' })).toBe(1);
     expect(await t.metric('fieldbridge_mavlink_problems_total', { system: '1', kind: 'truncated' })).toBe(1);
+    expect(await t.metric('fieldbridge_mavlink_problems_total', { system: '2', kind: 'bad_signature' })).toBe(1);
   });
 
   it('holds the connection while the sink is blocked (the vehicle keeps the data) and reads it all once open', async () => {

@@ -98,6 +98,59 @@ describe('.tlog replay through the bridge', () => {
     expect(source.vehicles().map((v) => [v.sysid, v.flightMode, v.lost])).toEqual([[1, 'LOITER', 0], [2, 'RTL', 0]]);
   });
 
+  it('applies max_rate_hz and on_change per series in recorded time, and counts lost frames per system', async () => {
+    // 3 s of a 10 Hz ATTITUDE stream of system 4 and a HEARTBEAT a second (sequence numbers: the
+    // heartbeats 0, 11 and 22); the ATTITUDE frames 7 and 8 (0.6 and 0.7 s) and 16-18 (1.4 to
+    // 1.6 s) never arrive, lost on the radio.
+    const records: { ms: number; frame: Buffer }[] = [];
+    const lostSeqs = new Set([7, 8, 16, 17, 18]);
+    let seq = 0;
+    for (let ms = 0; ms < 3_000; ms += 100) {
+      if (ms % 1_000 === 0) {
+        if (!lostSeqs.has(seq)) records.push({ ms: T0 + ms, frame: encodeV2('HEARTBEAT', { ...hb, custom_mode: 10 }, { sysid: 4, seq }) });
+        seq += 1;
+      }
+      if (!lostSeqs.has(seq)) records.push({ ms: T0 + ms + 5, frame: encodeV2('ATTITUDE', { time_boot_ms: 50_000 + ms, roll: ms / 1_000, pitch: 0.5 }, { sysid: 4, seq }) });
+      seq += 1;
+    }
+    // One more record an hour later, where the replay is held (by the injected timer) so that the
+    // vehicle's channel, and with it its series in the metrics, is still open when they are read.
+    const path = await tlog('rates.tlog', [...records, { ms: T0 + 3_600_000, frame: encodeV2('HEARTBEAT', hb, { sysid: 4, seq: 40 }) }]);
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    let virtual = 0;
+    const timer = {
+      now: () => virtual,
+      sleep: (ms: number) => {
+        if (ms > 60_000) {
+          held();
+          return new Promise<void>(() => undefined);
+        }
+        virtual += ms;
+        return Promise.resolve();
+      },
+    };
+    const { t, values } = await run(
+      { connection: `tlog://${path}?pace=recorded`, messages: { HEARTBEAT: { fields: ['flight_mode'], on_change: true }, ATTITUDE: { fields: ['roll', 'pitch'], max_rate_hz: 2 } } },
+      { link: { timer } },
+    );
+    await holding;
+    // At most one point per series every 500 ms of recorded time: the first, then the first at
+    // least 500 ms after the last one sent (1.5 and 1.6 s were lost: 1.7 s).
+    expect(values('field-a-4', 'attitude.roll')).toEqual([0, 0.5, 1, 1.7, 2.2, 2.7]);
+    expect(values('field-a-4', 'attitude.pitch')).toHaveLength(6);
+    expect(values('field-a-4', 'heartbeat.flight_mode')).toEqual(['AUTO']);
+    const kept = 6 * 2;
+    const attitudes = records.length - 3;
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { channel: 'system-4', reason: 'rate' })).toBe(attitudes * 2 - kept);
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { channel: 'system-4', reason: 'unchanged' })).toBe(2);
+    // Loss with each heartbeat: 9 frames and 2 missing since the first, 8 and 3 since the second.
+    expect(t.points.filter((p) => p.metric === 'link.loss_ratio').map((p) => p.value)).toEqual([0, 2 / 11, 3 / 11]);
+    expect(await t.metric('fieldbridge_mavlink_frames_lost_total', { system: '4' })).toBe(5);
+    // Counted up to the last heartbeat: all but the ten ATTITUDE frames after it.
+    expect(await t.metric('fieldbridge_mavlink_frames_total', { system: '4' })).toBe(records.length - 10);
+  });
+
   it('holds the replay while the sink is blocked, and goes on once it opens: nothing dropped', async () => {
     const records = flight();
     const path = await tlog('blocked.tlog', records);
