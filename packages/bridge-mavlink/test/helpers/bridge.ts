@@ -18,9 +18,12 @@ export interface Running {
 /**
  * Per-file helper (call at the top level): `run(section)` validates a `mavlink:` section as the
  * loader does (schema and check), creates the source on a test context (file source_id
- * `field-a`) and starts it; it is stopped after the test.
+ * `field-a`, and the clock `now` when given) and starts it; it is stopped after the test.
  */
-export function sourceRunner(): { track: CleanupTracker; run(section: unknown, options?: MavlinkSourceOptions & { blocked?: boolean; start?: boolean }): Promise<Running> } {
+export function sourceRunner(): {
+  track: CleanupTracker;
+  run(section: unknown, options?: MavlinkSourceOptions & { blocked?: boolean; start?: boolean; now?: () => number }): Promise<Running>;
+} {
   const track = trackCleanups();
   return {
     track,
@@ -29,6 +32,8 @@ export function sourceRunner(): { track: CleanupTracker; run(section: unknown, o
       expect(checkMavlink(parsed)).toEqual([]);
       const t = createTestContext({ bridge: 'mavlink', sourceId: 'field-a', ...(options.blocked ? { blocked: true } : {}) });
       track.defer(() => t.abort.abort());
+      // A clock the test moves: arrival times and link timeout checks read it.
+      if (options.now) t.ctx.clock = { ...t.ctx.clock, now: options.now, monotonicNow: options.now };
       const source = track.add(createMavlinkSource(parsed, t.ctx, options), (s) => s.stop());
       if (options.start !== false) await source.start();
       return {
