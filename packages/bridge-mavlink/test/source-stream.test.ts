@@ -73,10 +73,10 @@ describe('serial, over a socat pty pair (a telemetry radio)', () => {
     await t.waitFor(() => !t.ready(), 'the link reported down');
     const second = track.add(await startSerialPair({ dir }), (p) => p.close());
     const again = await vehicleEnd(second.b);
-    // The vehicles' links are still up (their last heartbeats are recent): the link is back with the port.
-    await t.waitFor(() => t.ready(), 'the port reopened', 15_000);
-    await again.write(nmFrame(nmAttitude(2_000, 0.75), { sysid: 1, seq: 2 }));
-    await t.waitFor(() => values('field-a-1', 'attitude.roll').length === 1, 'a point after the replug');
+    // The bridge's heartbeats through the new pair say its end is open again.
+    await again.heardAtLeast(21);
+    await again.write(Buffer.concat([nmFrame(nmHeartbeat(), { sysid: 1, seq: 2 }), nmFrame(nmAttitude(2_000, 0.75), { sysid: 1, seq: 3 })]));
+    await t.waitFor(() => values('field-a-1', 'attitude.roll').length === 1 && t.ready(), 'a point after the replug');
   });
 });
 
