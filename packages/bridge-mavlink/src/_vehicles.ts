@@ -31,11 +31,6 @@ export class VehicleChannels {
     return this.open.get(sysid) ?? this.link;
   }
 
-  /** Systems whose heartbeats come in. */
-  up(): number[] {
-    return [...this.open.keys()];
-  }
-
   /** Applies a vehicle event; `emit` writes its point (if any) on the channel it belongs to, before that channel may close. */
   apply(event: VehicleEvent, point: Point | undefined, emit: (channel: Channel, points: Point[]) => void): void {
     switch (event.kind) {

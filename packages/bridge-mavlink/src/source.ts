@@ -121,6 +121,7 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
     try {
       await current.start(handlers);
       retries.connected();
+      ctx.problems.resolve(`mavlink.${name}.open`, `${name}: open`);
     } catch (err) {
       const message = (err as Error).message;
       if (kind === 'tlog') {
@@ -129,6 +130,7 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
       }
       vehicles.transportDown(message);
       ctx.metrics.error(name, 'open_failed');
+      ctx.problems.report(`mavlink.${name}.open`, `${message}; trying again with backoff`);
       if (!stopping) retries.schedule(() => void openAndStart());
     }
   }

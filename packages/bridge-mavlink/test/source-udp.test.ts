@@ -123,6 +123,21 @@ describe('udpin', () => {
   });
 });
 
+describe('udpin on a port in use', () => {
+  it('starts anyway, reports the port taken (open_failed, once), and binds once it is free', async () => {
+    const squatter = await peer();
+    const { t, source, values } = await run({ connection: `udpin://127.0.0.1:${squatter.port}`, reconnect: { initial_ms: 20, max_ms: 100 }, messages: { ATTITUDE: ['roll'] } });
+    await t.waitFor(() => t.channels()[source.channel]?.state === 'disconnected', 'the port reported taken');
+    expect(await t.metric('fieldbridge_source_errors_total', { kind: 'open_failed' })).toBeGreaterThanOrEqual(1);
+    expect(t.problems.find((p) => p.kind === 'report')).toMatchObject({ key: `mavlink.${source.channel}.open`, logged: true, message: expect.stringMatching(/EADDRINUSE.*perhaps a ground station.*trying again/) });
+    await squatter.close();
+    await t.waitFor(() => t.problems.some((p) => p.kind === 'resolve' && p.key === `mavlink.${source.channel}.open`), 'the port bound');
+    const vehicle = await peer();
+    await vehicle.send(encodeV2('ATTITUDE', { time_boot_ms: 1, roll: 0.5 }, { sysid: 8 }), squatter.port);
+    await t.waitFor(() => values('field-a-8', 'attitude.roll').length === 1, 'a point on the freed port');
+  });
+});
+
 describe('udpout', () => {
   it("sends heartbeats the vehicle reads (node-mavlink's parser, signature checked) and reads what it answers to the port it learned", async () => {
     const vehicle = await peer();
