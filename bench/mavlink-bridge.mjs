@@ -203,7 +203,7 @@ export async function run() {
     'mavlink-bridge',
     'MAVLink bridge end to end: UDP to gateway-dev',
     `${fmt(N)} MAVLink 2 frames (three vehicles; ATTITUDE 10 Hz, GLOBAL_POSITION_INT and VFR_HUD 5 Hz, HEARTBEAT, SYS_STATUS and BATTERY_STATUS 1 Hz) serialised by node-mavlink, sent over loopback UDP one frame per datagram or ten, by a closed-loop sender at most ${WINDOW} datagrams ahead of the receiver (so none is lost). Median of ${ROUNDS} rounds, scenarios taking turns, one process; gateway-dev in its own process, counting only.`,
-    ['scenario', 'frames per datagram', 'messages/s', 'vs peer', 'points/s delivered'],
+    ['scenario', 'frames per datagram', 'messages/s', 'vs peer', 'points/s delivered (source alone: made)'],
     rows,
     [
       'The peer reads the same datagrams with node-mavlink 2.3.0 (MavLinkPacketSplitter into MavLinkPacketParser) and only counts packets: no field decoding, no points, no delivery.',
