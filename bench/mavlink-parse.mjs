@@ -1,9 +1,12 @@
-// MAVLink messages per second parsed and turned into field records by bridge-mavlink's reader,
-// against node-mavlink's bare MavLinkPacketSplitter -> MavLinkPacketParser pipeline that only
-// counts packets (the peer), in the same run on the same bytes. Two feeds: a byte stream in 4 KiB
-// chunks (TCP, serial, a .tlog) and one frame per chunk (UDP datagrams).
+// MAVLink messages per second parsed and mapped into points by bridge-mavlink's decode path (the
+// reader, then `decodeRead` into full points, as the source runs it), and parsed into field
+// records only, against node-mavlink's bare MavLinkPacketSplitter -> MavLinkPacketParser pipeline
+// that only counts packets (the peer), in the same run on the same bytes. Two feeds: a byte
+// stream in 4 KiB chunks (TCP, serial, a .tlog) and one frame per chunk (UDP datagrams).
 import { PassThrough } from 'node:stream';
-import { createMavlinkParser, createMavlinkReader, loadDialect } from '@fieldbridge/bridge-mavlink';
+import {
+  compileMessagePlan, createMavlinkParser, createMavlinkReader, createPointMaker, decodeRead, loadDialect, mavlinkConfigSchema, resolveMavlink,
+} from '@fieldbridge/bridge-mavlink';
 import { MavLinkPacketParser, MavLinkPacketSplitter, MavLinkProtocolV2, ardupilotmega, common, minimal } from 'node-mavlink';
 import { fmt, median, writeReport } from './lib/report.mjs';
 
@@ -79,6 +82,24 @@ function readerCount(dialect, chunks, datagram) {
   return { packets: messages, fields, problems: reader.counts().problems };
 }
 
+/** The decode path of the source: reader, then every message and event into full points (default mapping). */
+function pointsCount(dialect, chunks, datagram) {
+  const config = resolveMavlink(mavlinkConfigSchema.parse({ connection: 'udpin://0.0.0.0:14550' }));
+  const reader = createMavlinkReader({ dialect, messages: compileMessagePlan(dialect, config.selection), linkTimeoutMs: config.linkTimeoutMs });
+  const maker = createPointMaker(config, { sourceId: 'bench', dialect });
+  let messages = 0;
+  let points = 0;
+  let t = Date.UTC(2026, 0, 1);
+  for (const chunk of chunks) {
+    const decoded = decodeRead(reader.read(chunk, t++, { datagram }), maker);
+    for (const batch of decoded.batches) {
+      if (batch.kind === 'message') messages++;
+      points += batch.points.length;
+    }
+  }
+  return { packets: messages, fields: points, problems: reader.counts().problems };
+}
+
 function parserCount(dialect, chunks, datagram) {
   const parser = createMavlinkParser({ dialect });
   let packets = 0;
@@ -99,6 +120,8 @@ export async function run() {
   const chunks = chunked(stream);
   const scenarios = [
     { name: 'node-mavlink splitter + parser, counting only (peer)', feed: 'stream', run: () => nodeMavlinkCount(chunks, false) },
+    { name: 'bridge-mavlink decode: parse + records + clocks + vehicles + full points', feed: 'stream', run: () => pointsCount(dialect, chunks, false) },
+    { name: 'bridge-mavlink decode, one datagram per frame', feed: 'datagrams', run: () => pointsCount(dialect, frames, true) },
     { name: 'bridge-mavlink reader: parse + records + clocks + vehicles', feed: 'stream', run: () => readerCount(dialect, chunks, false) },
     { name: 'bridge-mavlink reader, one datagram per frame', feed: 'datagrams', run: () => readerCount(dialect, frames, true) },
     { name: 'bridge-mavlink parser only (frames, no records)', feed: 'stream', run: () => parserCount(dialect, chunks, false) },
@@ -123,11 +146,12 @@ export async function run() {
     'mavlink-parse',
     'MAVLink parsing: bytes to field records',
     `${fmt(N)} MAVLink 2 frames (${fmt(stream.length)} bytes; three vehicles; ATTITUDE, GLOBAL_POSITION_INT, VFR_HUD, GPS_RAW_INT, HEARTBEAT, SYS_STATUS, BATTERY_STATUS at their usual rate mix) serialised by node-mavlink, fed in ${CHUNK}-byte chunks (a stream) or one frame per chunk (datagrams). Median of ${ROUNDS} rounds, scenarios taking turns; one process.`,
-    ['scenario', 'feed', 'messages/s', 'vs peer', 'records per message'],
+    ['scenario', 'feed', 'messages/s', 'vs peer', 'records (points) per message'],
     rows,
     [
       'The peer is node-mavlink 2.3.0\'s MavLinkPacketSplitter piped into MavLinkPacketParser, counting packets without decoding them: the bare pipeline the issue names.',
       'The bridge-mavlink reader checks every checksum, counts loss per system, places time_boot_ms and time_usec on the wall clock, tracks heartbeats, and makes the default field records (unit conversions, enum text, float32 shortest decimals).',
+      'The decode rows add what the source does next (`decodeRead` with the default mapping): each record a full point (metric name from the template, value, timestamp, vehicle source id, unit and instance tags, class) and the vehicle events\' points (vehicle.found, link.loss_ratio, mode and arming). Issue 15 goal: at least 0.7 of the peer.',
       'Numbers measured on a shared 2-core machine with other builds running are provisional.',
     ],
   );

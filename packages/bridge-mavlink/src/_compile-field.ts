@@ -1,6 +1,6 @@
-import { float32Value } from '@fieldbridge/core';
+import { float32Value } from '@fieldbridge/core/bridge';
 import { applyScale, type FieldRecord, type RecordValue } from './field-record.js';
-import { readElement, readString } from './decode.js';
+import { readElement, readString } from './payload.js';
 import { derivedReader } from './_derived.js';
 import type { FieldSpec } from './default-fields.js';
 import { DERIVED_FIELDS } from './default-fields.js';
@@ -12,9 +12,10 @@ import { defaultTarget, unitConversion } from './units.js';
 /** Appends a field's records (none when the value is "not known") to `out`. */
 export type RecordMaker = (view: DataView, out: FieldRecord[]) => void;
 
-/** A compiled field: the record names it makes and how. */
+/** A compiled field: the record names it makes (with their units, '' for none) and how. */
 export interface CompiledField {
   names: string[];
+  units: string[];
   make: RecordMaker;
 }
 
@@ -38,6 +39,7 @@ export function compileField(dialect: Dialect, def: MessageDef, spec: FieldSpec,
     const name = spec.as ?? spec.field;
     return {
       names: [name],
+      units: [derived.unit],
       make: (view, out) => {
         const value = derived.read(view);
         if (value !== undefined) push(out, name, value, derived.unit);
@@ -59,7 +61,7 @@ export function compileField(dialect: Dialect, def: MessageDef, spec: FieldSpec,
   if (field.type === 'char' && field.arrayLength > 0) {
     const extra = (['to', 'scale', 'unknown', 'enum'] as const).find((k) => spec[k] !== undefined);
     if (extra) return refuse(`a text field takes no "${extra}"`, extra);
-    return { names: [name], make: (view, out) => push(out, name, readString(view, field), '') };
+    return { names: [name], units: [''], make: (view, out) => push(out, name, readString(view, field), '') };
   }
   return compileNumber(dialect, field, spec, name, index, refuse);
 }
@@ -95,6 +97,7 @@ function compileNumber(
   if (whole) {
     return {
       names: [name],
+      units: [unit],
       make: (view, out) => {
         const values = new Array<number>(field.arrayLength);
         for (let i = 0; i < field.arrayLength; i++) values[i] = value(Number(readElement(view, field, i)));
@@ -107,6 +110,7 @@ function compileNumber(
   const textName = `${name}_text`;
   return {
     names: entries ? [name, textName] : [name],
+    units: entries ? [unit, ''] : [unit],
     make: (view, out) => {
       const raw = Number(readElement(view, field, element));
       // MAVLink writes NaN (floats) or a sentinel for a value the sender does not have.

@@ -1,5 +1,6 @@
+import { createReconnector, RECONNECT_DEFAULTS } from '@fieldbridge/core/bridge';
 import { MavlinkBridgeError } from './errors.js';
-import { reconnectDelayMs, type LinkHandlers, type LinkState, type LinkStats, type MavlinkLink, type ReconnectOptions } from './link.js';
+import type { LinkHandlers, LinkState, LinkStats, MavlinkLink, ReconnectOptions } from './link.js';
 import type { LinkSpec } from './link-url.js';
 
 /** One open connection (a socket, a serial port) as the reconnecting link drives it. */
@@ -11,58 +12,77 @@ export interface OpenStream {
   destroy(): Promise<void>;
 }
 
-/** Opens a connection; `closed` is called (once) when an open connection goes away. Rejects when the attempt fails. */
-export type Connector = (events: { data(bytes: Buffer): void; closed(reason: string): void }) => Promise<OpenStream>;
+/**
+ * Opens a connection; `closed` is called (once) when an open connection goes away. Rejects when
+ * the attempt fails, and promptly when `signal` aborts (the link is closing), so that nothing
+ * half-open outlives `close()`.
+ */
+export type Connector = (events: { data(bytes: Buffer): void; closed(reason: string): void }, signal: AbortSignal) => Promise<OpenStream>;
 
 /**
- * A link over one connection at a time that reopens it with backoff after it fails or drops:
- * the shared part of the tcp and serial links.
+ * A link over one connection at a time that reopens it after it fails or drops, paced by the
+ * kit's reconnector: the shared part of the tcp and serial links.
  */
 export function createReconnectingLink(spec: LinkSpec, peer: string, connect: Connector, options: ReconnectOptions = {}): MavlinkLink {
   const stats: LinkStats = { chunks: 0, bytes: 0, dropped: 0, errors: 0 };
+  const reconnector = createReconnector({
+    initialMs: options.initialMs ?? RECONNECT_DEFAULTS.initialMs,
+    maxMs: options.maxMs ?? RECONNECT_DEFAULTS.maxMs,
+    ...(options.stableMs === undefined ? {} : { stableMs: options.stableMs }),
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const abort = new AbortController();
   let handlers: LinkHandlers | undefined;
   let current: OpenStream | undefined;
   let generation = 0;
-  let attempt = 0;
-  let timer: NodeJS.Timeout | undefined;
   let paused = false;
   let closing: Promise<void> | undefined;
+  let attempt: Promise<void> | undefined;
 
   const state = (s: LinkState, detail?: string): void => handlers?.state?.(s, detail);
-
-  const schedule = (): void => {
-    if (closing) return;
-    timer = setTimeout(() => void tryOpen(), reconnectDelayMs(attempt++, options));
+  const retry = (): void => {
+    if (!closing) reconnector.schedule(() => void tryOpen());
   };
 
-  async function tryOpen(): Promise<void> {
+  function tryOpen(): Promise<void> {
+    attempt = open().finally(() => {
+      attempt = undefined;
+    });
+    return attempt;
+  }
+
+  async function open(): Promise<void> {
     const id = ++generation;
     try {
-      const stream = await connect({
-        data(bytes) {
-          stats.chunks += 1;
-          stats.bytes += bytes.length;
-          handlers?.data({ bytes, peer, datagram: false });
+      const stream = await connect(
+        {
+          data(bytes) {
+            stats.chunks += 1;
+            stats.bytes += bytes.length;
+            handlers?.data({ bytes, peer, datagram: false });
+          },
+          closed(reason) {
+            if (id !== generation || closing) return;
+            current = undefined;
+            state('reconnecting', reason);
+            retry();
+          },
         },
-        closed(reason) {
-          if (id !== generation || closing) return;
-          current = undefined;
-          state('reconnecting', reason);
-          schedule();
-        },
-      });
+        abort.signal,
+      );
       if (closing) {
         await stream.destroy();
         return;
       }
       current = stream;
-      attempt = 0;
+      reconnector.connected();
       if (paused) stream.pause();
       state('open');
     } catch (err) {
+      if (closing) return;
       stats.errors += 1;
       state('reconnecting', err instanceof Error ? err.message : String(err));
-      schedule();
+      retry();
     }
   }
 
@@ -94,11 +114,12 @@ export function createReconnectingLink(spec: LinkSpec, peer: string, connect: Co
     stats: () => ({ ...stats }),
     close() {
       closing ??= (async () => {
-        clearTimeout(timer);
+        reconnector.cancel();
         generation += 1;
+        abort.abort();
         const open = current;
         current = undefined;
-        await open?.destroy();
+        await Promise.all([open?.destroy(), attempt]);
         state('closed');
       })();
       return closing;

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { MavlinkBridgeError } from './errors.js';
 
 /** A MAVLink wire type, without the C spelling (`uint16_t` is `uint16`, `char[16]` is `char` with 16 elements). */
@@ -83,6 +84,20 @@ export interface RegistryModule {
 }
 
 const cache = new Map<DialectName, Promise<Dialect>>();
+const built = new Map<DialectName, Dialect>();
+
+function fromLibrary(name: DialectName, lib: unknown): Dialect {
+  let dialect = built.get(name);
+  if (!dialect) {
+    const modules = DIALECT_MODULES[name].map((m) => (lib as Record<string, RegistryModule | undefined>)[m]).filter((m): m is RegistryModule => m !== undefined);
+    dialect = buildDialect(name, modules);
+    built.set(name, dialect);
+  }
+  return dialect;
+}
+
+const loadFailed = (name: DialectName, err: unknown): MavlinkBridgeError =>
+  new MavlinkBridgeError('DIALECT', `could not load node-mavlink for the ${name} dialect (is node-mavlink 2.3 installed?)`, { cause: err });
 
 /**
  * Loads a dialect's tables from node-mavlink (imported here, on first use, so that importing the
@@ -93,18 +108,33 @@ export function loadDialect(name: DialectName = 'ardupilotmega'): Promise<Dialec
   let loaded = cache.get(name);
   if (!loaded) {
     loaded = import('node-mavlink').then(
-      (lib) => {
-        const modules = DIALECT_MODULES[name].map((m) => (lib as unknown as Record<string, RegistryModule | undefined>)[m]).filter((m): m is RegistryModule => m !== undefined);
-        return buildDialect(name, modules);
-      },
+      (lib) => fromLibrary(name, lib),
       (err: unknown) => {
         cache.delete(name);
-        throw new MavlinkBridgeError('DIALECT', `could not load node-mavlink for the ${name} dialect (is node-mavlink 2.3 installed?)`, { cause: err });
+        throw loadFailed(name, err);
       },
     );
     cache.set(name, loaded);
   }
   return loaded;
+}
+
+/**
+ * {@link loadDialect} for synchronous callers: the mapping check (`--check` refuses a misspelt
+ * message or field, as a run would) and `describe`. node-mavlink is CommonJS, so this `require`
+ * and the `import()` of `loadDialect` share one module instance, and the dialect is built once.
+ * Throws a `DIALECT` error when node-mavlink cannot be loaded.
+ */
+export function loadDialectSync(name: DialectName = 'ardupilotmega'): Dialect {
+  const ready = built.get(name);
+  if (ready) return ready;
+  let lib: unknown;
+  try {
+    lib = createRequire(import.meta.url)('node-mavlink');
+  } catch (err) {
+    throw loadFailed(name, err);
+  }
+  return fromLibrary(name, lib);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { BridgeError } from '@fieldbridge/core/bridge';
+
 /** Codes carried by {@link MavlinkBridgeError}. */
 export type MavlinkBridgeErrorCode =
   /** A `connection` URL could not be understood (the message says which form is expected). */
@@ -21,16 +23,17 @@ export interface SelectionIssue {
   message: string;
 }
 
-/** The error class of `@fieldbridge/bridge-mavlink`: a string `code`, a message saying what to do, and a `cause`. */
-export class MavlinkBridgeError extends Error {
-  readonly code: MavlinkBridgeErrorCode;
+/**
+ * The error class of `@fieldbridge/bridge-mavlink`, on the kit's `BridgeError`: a string `code`,
+ * a message saying what to do, and a `cause`.
+ */
+export class MavlinkBridgeError extends BridgeError<MavlinkBridgeErrorCode> {
+  override readonly name = 'MavlinkBridgeError';
   /** For `BAD_MESSAGES`: every refusal found, not only the first. */
   readonly issues: readonly SelectionIssue[];
 
   constructor(code: MavlinkBridgeErrorCode, message: string, options?: { cause?: unknown; issues?: SelectionIssue[] }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'MavlinkBridgeError';
-    this.code = code;
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.issues = options?.issues ?? [];
   }
 }

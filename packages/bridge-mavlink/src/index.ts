@@ -1,11 +1,28 @@
-// The public API of @fieldbridge/bridge-mavlink, phase 1: the protocol layer a source stands on.
-// node-mavlink and serialport are imported only when a dialect is loaded, a serial link opened or
-// the simulator started.
+// The public API of @fieldbridge/bridge-mavlink: the bridge (definition, section schema, checks,
+// source, decode into points) and the protocol layer it stands on. node-mavlink and serialport
+// are imported only when a dialect is loaded, a serial link opened or the simulator started.
+// Never imports the command line (cli.ts, sim-cli.ts).
+
+// The bridge
+export { mavlinkBridge, describeMavlink } from './bridge.js';
+export {
+  mavlinkConfigSchema, messageEntrySchema, fieldSpecSchema, signingSchema, heartbeatSchema,
+  MAVLINK_DEFAULTS, METRIC_PLACEHOLDERS, SOURCE_ID_PLACEHOLDERS,
+  type MavlinkConfig, type MavlinkMessageConfig,
+} from './config.js';
+export { checkMavlink } from './check.js';
+export { resolveMavlink, filterOptions, signingKeyOf, type ResolvedMavlink, type ResolvedMessage } from './resolve.js';
+export { compileMetricTemplate, compileSourceIdTemplate, renderSourceId, type MetricVars, type SourceIdVars } from './templates.js';
+export { createPointMaker, decodeRead, type PointMaker, type PointMakerOptions, type MavlinkDecodeProblem, type MavlinkProblemKind, type PointBatch, type DecodedRead, type ReadInput } from './decode.js';
+export { eventPoint, EVENT_METRICS } from './decode-events.js';
+export { createMavlinkSource, type MavlinkSource, type MavlinkSourceOptions } from './source.js';
+export { formatMessageList, formatMessageFields } from './list-messages.js';
+export { encodeFrameV2, gcsHeartbeat, signatureTimestamp, type OutgoingFrame } from './frame-encode.js';
 
 // Dialects and decoding
-export { loadDialect, buildDialect, DIALECT_NAMES, FIELD_TYPE_SIZES } from './dialect.js';
+export { loadDialect, loadDialectSync, buildDialect, DIALECT_NAMES, FIELD_TYPE_SIZES } from './dialect.js';
 export type { Dialect, DialectName, MessageDef, FieldDef, FieldType, RegistryClass, RegistryModule } from './dialect.js';
-export { decodePayload, payloadView, readField, type FieldValue } from './decode.js';
+export { decodePayload, payloadView, readField, type FieldValue } from './payload.js';
 export { frameCrc, crcUpdate, CRC_INIT } from './crc.js';
 
 // Frames in
@@ -14,7 +31,7 @@ export {
   STX_V1, STX_V2, MAX_FRAME_LENGTH, SIGNATURE_EPOCH_MS, signatureTimeMs, type MavlinkFrame, type FrameSignature,
 } from './frame.js';
 export { PARSE_PROBLEM_KINDS, type ParseProblem, type ParseProblemKind, type ParseCounts } from './parse-problems.js';
-export { signingKey, checkSigningKey, signatureMatches, type SigningOptions } from './signing.js';
+export { signingKey, checkSigningKey, parseSigningKey, signatureMatches, type SigningOptions } from './signing.js';
 
 // Messages into records
 export {
@@ -39,18 +56,16 @@ export { createMavlinkReader, type MavlinkReader, type ReaderOptions, type Decod
 
 // Links
 export { parseLinkUrl, formatLinkUrl, type LinkSpec, type ParsedLink, type UdpInSpec, type UdpOutSpec, type TcpSpec, type SerialSpec, type TlogSpec } from './link-url.js';
-export { reconnectDelayMs, type MavlinkLink, type LinkChunk, type LinkHandlers, type LinkState, type LinkStats, type ReconnectOptions } from './link.js';
+export { type MavlinkLink, type LinkChunk, type LinkHandlers, type LinkState, type LinkStats, type ReconnectOptions } from './link.js';
 export { openLink, type LinkOptions } from './open-link.js';
 export { createUdpLink, type UdpLinkOptions } from './link-udp.js';
-export { createTcpLink } from './link-tcp.js';
+export { createTcpLink, type TcpLinkOptions } from './link-tcp.js';
 export { createSerialLink } from './link-serial.js';
 export { createTlogLink, type TlogLink, type TlogLinkOptions, type ReplayTimer } from './link-tlog.js';
 export { createTlogSplitter, type TlogSplitter, type TlogRecord, type TlogChunk } from './tlog.js';
 
 // Simulator
-export {
-  startMavlinkSimulator, createSimulatedFleet, DEMO_VEHICLES, SIM_HOME,
-  type MavlinkSimulator, type MavlinkSimulatorOptions, type SimulatedFleet, type SimulatedVehicle, type FleetOptions,
-} from './simulator.js';
+export { createSimulatedFleet, DEMO_VEHICLES, SIM_HOME, type SimulatedFleet, type SimulatedVehicle, type FleetOptions } from './simulated-fleet.js';
+export { startMavlinkSimulator, type MavlinkSimulator, type MavlinkSimulatorOptions } from './simulator.js';
 
 export { MavlinkBridgeError, isMavlinkBridgeError, type MavlinkBridgeErrorCode, type SelectionIssue } from './errors.js';

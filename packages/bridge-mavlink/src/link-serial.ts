@@ -34,8 +34,9 @@ export function createSerialLink(spec: SerialSpec, options: { reconnect?: Reconn
   return createReconnectingLink(
     spec,
     `serial:${spec.path}`,
-    async (events) => {
+    async (events, signal) => {
       const SerialPort = await loadSerialPort();
+      if (signal.aborted) throw new Error('the link was closed while opening');
       return new Promise((resolve, reject) => {
         const port = new SerialPort({ path: spec.path, baudRate: spec.baudRate, autoOpen: false });
         let lastError = 'the port closed';

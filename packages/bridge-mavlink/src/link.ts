@@ -62,20 +62,19 @@ export interface MavlinkLink {
   close(): Promise<void>;
 }
 
-/** Reconnection of tcp and serial links: the delay doubles from `initialMs` to `maxMs`, with jitter. */
+/**
+ * Reconnection of tcp and serial links, by the kit's reconnector: the delay doubles from
+ * `initialMs` to `maxMs` with 20% jitter, and starts over once a connection lasted `stableMs`.
+ */
 export interface ReconnectOptions {
-  /** Default 500. */
+  /** ms. Default 500 (the kit's `RECONNECT_DEFAULTS`). */
   initialMs?: number;
-  /** Default 30,000. */
+  /** ms. Default 30,000. */
   maxMs?: number;
-}
-
-/** The delay before reconnect attempt `attempt` (0-based): exponential, capped, with 50-100 % jitter so that many bridges do not retry in step. */
-export function reconnectDelayMs(attempt: number, options: ReconnectOptions = {}, random: () => number = Math.random): number {
-  const initial = options.initialMs ?? 500;
-  const max = options.maxMs ?? 30_000;
-  const base = Math.min(max, initial * 2 ** Math.min(attempt, 30));
-  return base * (0.5 + random() * 0.5);
+  /** A connection that lasted this long (ms) resets the backoff. Default 30,000. */
+  stableMs?: number;
+  /** Random numbers in [0, 1) for the jitter. Default `Math.random`. */
+  random?: () => number;
 }
 
 /** Formats a peer address: `udp:10.0.0.2:14550`, `udp:[::1]:14550`. */

@@ -1,6 +1,6 @@
 import { compileField, type RecordMaker } from './_compile-field.js';
 import type { FieldRecord } from './field-record.js';
-import { readElement, readString, payloadView } from './decode.js';
+import { readElement, readString, payloadView } from './payload.js';
 import { DEFAULT_FIELDS, DEFAULT_SELECTION, INSTANCE_FIELDS, type FieldSpec, type MessageSelection } from './default-fields.js';
 import type { Dialect, MessageDef } from './dialect.js';
 import { MavlinkBridgeError, type SelectionIssue } from './errors.js';
@@ -19,12 +19,15 @@ export interface MessagePlan {
   readonly messageNames: readonly string[];
   /** True when message `msgid` gives records. */
   selects(msgid: number): boolean;
+  /** The records message `name` (the dialect's spelling) makes, in order, with their units ('' for none); undefined when not selected. */
+  records(name: string): readonly { name: string; unit: string }[] | undefined;
   /** The records of a message's payload; undefined when the message is not selected. Never throws. */
   fields(message: MessageDef, payload: Uint8Array): MessageFields | undefined;
 }
 
 interface CompiledMessage {
   makers: RecordMaker[];
+  records: { name: string; unit: string }[];
   instance?: (view: DataView) => number | string;
 }
 
@@ -37,6 +40,7 @@ export function compileMessagePlan(dialect: Dialect, selection: MessageSelection
   const issues: SelectionIssue[] = [];
   const compiled = new Map<number, CompiledMessage>();
   const names: string[] = [];
+  const byName = new Map<string, number>();
   for (const [key, choice] of Object.entries(selection)) {
     const def = dialect.messageNamed(key);
     if (!def) {
@@ -45,6 +49,7 @@ export function compileMessagePlan(dialect: Dialect, selection: MessageSelection
     }
     const specs = specsFor(def, choice);
     const makers: RecordMaker[] = [];
+    const records: { name: string; unit: string }[] = [];
     const seen = new Set<string>();
     specs.forEach((entry, i) => {
       const spec = typeof entry === 'string' ? { field: entry } : entry;
@@ -56,10 +61,14 @@ export function compileMessagePlan(dialect: Dialect, selection: MessageSelection
         issues.push({ path, message: `${def.name}: two records are named "${clash}" (set "as" on one)` });
         return;
       }
-      field.names.forEach((n) => seen.add(n));
+      field.names.forEach((n, i) => {
+        seen.add(n);
+        records.push({ name: n, unit: field.units[i] ?? '' });
+      });
       makers.push(field.make);
     });
-    compiled.set(def.id, { makers, ...instanceReader(def) });
+    compiled.set(def.id, { makers, records, ...instanceReader(def) });
+    byName.set(def.name, def.id);
     names.push(def.name);
   }
   if (issues.length > 0) {
@@ -69,6 +78,10 @@ export function compileMessagePlan(dialect: Dialect, selection: MessageSelection
     dialect,
     messageNames: names,
     selects: (msgid) => compiled.has(msgid),
+    records(name) {
+      const id = byName.get(name.toUpperCase());
+      return id === undefined ? undefined : compiled.get(id)?.records;
+    },
     fields(message, payload) {
       const plan = compiled.get(message.id);
       if (!plan) return undefined;
@@ -80,15 +93,18 @@ export function compileMessagePlan(dialect: Dialect, selection: MessageSelection
   };
 }
 
-/** `default`: the message's defaults, or every field when it has none; `all`: every field, with the defaults' settings where they exist. */
+/**
+ * `default`: the message's defaults, or every field when it has none; `all`: every field, with
+ * the defaults' settings where they exist; a list: each bare name with its field's default
+ * settings (`eph` keeps its 0.01 scale, `current_battery` its "not known" -1), each object as
+ * written.
+ */
 function specsFor(def: MessageDef, choice: MessageSelection[string]): readonly (string | FieldSpec)[] {
   const defaults = DEFAULT_FIELDS[def.name];
   if (choice === 'default' && defaults) return defaults;
-  if (choice === 'default' || choice === 'all') {
-    const byField = new Map((defaults ?? []).map((s) => [s.field, s]));
-    return def.fields.map((f) => byField.get(f.name) ?? { field: f.name });
-  }
-  return choice;
+  const byField = new Map((defaults ?? []).map((s) => [s.field, s]));
+  if (choice === 'default' || choice === 'all') return def.fields.map((f) => byField.get(f.name) ?? { field: f.name });
+  return choice.map((entry) => (typeof entry === 'string' ? (byField.get(entry) ?? entry) : entry));
 }
 
 function instanceReader(def: MessageDef): Pick<CompiledMessage, 'instance'> {

@@ -1,4 +1,4 @@
-import { payloadView, readElement } from './decode.js';
+import { payloadView, readElement } from './payload.js';
 import { createDeviceClock, type DeviceClock, type DeviceClockOptions } from '@fieldbridge/core/bridge';
 import type { FieldDef, MessageDef } from './dialect.js';
 

@@ -10,6 +10,8 @@ import { parseLinkUrl, type LinkSpec } from './link-url.js';
 export interface LinkOptions extends UdpLinkOptions {
   /** tcp and serial: reconnect backoff. */
   reconnect?: ReconnectOptions;
+  /** tcp: an attempt not connected after this many ms fails. Default 10,000. */
+  connectTimeoutMs?: number;
   /** tlog with `pace=recorded`: the timer between records. */
   timer?: ReplayTimer;
 }
@@ -32,7 +34,7 @@ export function openLink(connection: string | LinkSpec, options: LinkOptions = {
     case 'udpout':
       return createUdpLink(spec, options);
     case 'tcp':
-      return createTcpLink(spec, options.reconnect ? { reconnect: options.reconnect } : {});
+      return createTcpLink(spec, { ...(options.reconnect ? { reconnect: options.reconnect } : {}), ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }) });
     case 'serial':
       return createSerialLink(spec, options.reconnect ? { reconnect: options.reconnect } : {});
     case 'tlog':

@@ -21,6 +21,20 @@ export function signingKey(passphrase: string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(passphrase, 'utf8').digest());
 }
 
+/**
+ * A 32-byte key written as text: 64 hex digits, or 44 base64 characters (as MAVProxy and PX4
+ * tools print keys). Returns why otherwise (without repeating the text: it is a secret).
+ */
+export function parseSigningKey(text: string): { ok: true; key: Uint8Array } | { ok: false; message: string } {
+  const trimmed = text.trim();
+  if (/^[0-9a-f]{64}$/i.test(trimmed)) return { ok: true, key: new Uint8Array(Buffer.from(trimmed, 'hex')) };
+  if (/^[A-Za-z0-9+/]{43}=$/.test(trimmed)) {
+    const bytes = Buffer.from(trimmed, 'base64');
+    if (bytes.length === 32) return { ok: true, key: new Uint8Array(bytes) };
+  }
+  return { ok: false, message: `a signing key is 32 bytes written as 64 hex digits or 44 base64 characters (this one has ${trimmed.length} characters); use passphrase for a passphrase` };
+}
+
 /** Throws a `BAD_KEY` error unless `key` has the 32 bytes MAVLink signing uses. */
 export function checkSigningKey(key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length !== 32) {

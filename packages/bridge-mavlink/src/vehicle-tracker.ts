@@ -13,7 +13,14 @@ export type VehicleEvent =
   /** An autopilot's armed state, on its first heartbeat (`previous` absent) and whenever it changes. */
   | { kind: 'armed.changed'; sysid: number; compid: number; atMs: number; armed: boolean; previous?: boolean }
   /** A component's boot clock went back: it rebooted (its sequence numbers start over). */
-  | { kind: 'vehicle.restarted'; sysid: number; compid: number; atMs: number };
+  | { kind: 'vehicle.restarted'; sysid: number; compid: number; atMs: number }
+  /**
+   * Frames of the system received and lost (from sequence numbers) since its previous
+   * `link.stats` (the first counts from the system's first frame): given with each HEARTBEAT of
+   * its autopilot (the lowest component id that is one; without an autopilot, the lowest
+   * component that sends heartbeats). Summed, they are every frame up to the last heartbeat.
+   */
+  | { kind: 'link.stats'; sysid: number; atMs: number; received: number; lost: number };
 
 /** Options of {@link createVehicleTracker}. */
 export interface VehicleTrackerOptions {
@@ -87,6 +94,8 @@ interface System {
   components: Map<number, Component>;
   lastHeartbeatMs?: number;
   linkUp: boolean;
+  /** Totals at the last `link.stats`. */
+  statsBase: { received: number; lost: number };
 }
 
 const NONE: readonly VehicleEvent[] = Object.freeze([]);
@@ -107,7 +116,7 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
 
   const systemOf = (sysid: number): System => {
     let s = systems.get(sysid);
-    if (!s) systems.set(sysid, (s = { sysid, components: new Map(), linkUp: false }));
+    if (!s) systems.set(sysid, (s = { sysid, components: new Map(), linkUp: false, statsBase: { received: 0, lost: 0 } }));
     return s;
   };
 
@@ -138,6 +147,7 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
     s.lastHeartbeatMs = atMs;
     if (!c) return events;
     c.heartbeat = hb;
+    if (statsComponent(s) === c) linkStats(s, atMs, events);
     if (!isAutopilot(hb)) return events;
     const mode = flightModeName(hb)!;
     if (mode !== c.flightMode) {
@@ -154,6 +164,17 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
       c.armed = armed;
     }
     return events;
+  }
+
+  function linkStats(s: System, atMs: number, events: VehicleEvent[]): void {
+    let received = 0;
+    let lost = 0;
+    for (const c of s.components.values()) {
+      received += c.received;
+      lost += c.lost;
+    }
+    events.push({ kind: 'link.stats', sysid: s.sysid, atMs, received: received - s.statsBase.received, lost: lost - s.statsBase.lost });
+    s.statsBase = { received, lost };
   }
 
   return {
@@ -186,6 +207,18 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
       return [...systems.values()].sort((a, b) => a.sysid - b.sysid).map(snapshot);
     },
   };
+}
+
+/** The component whose heartbeats carry the system's `link.stats`: its autopilot, else its lowest component with heartbeats. */
+function statsComponent(s: System): Component | undefined {
+  let pilot: Component | undefined;
+  let lowest: Component | undefined;
+  for (const c of s.components.values()) {
+    if (!c.heartbeat) continue;
+    if (isAutopilot(c.heartbeat) && (!pilot || c.compid < pilot.compid)) pilot = c;
+    if (!lowest || c.compid < lowest.compid) lowest = c;
+  }
+  return pilot ?? lowest;
 }
 
 function snapshot(s: System): VehicleSnapshot {

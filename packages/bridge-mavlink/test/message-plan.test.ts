@@ -46,6 +46,20 @@ describe('message selections', () => {
     ]);
   });
 
+  it('gives a bare field name its default settings; an object says everything itself', () => {
+    const plan = compileMessagePlan(dialect, { GPS_RAW_INT: ['eph', { field: 'epv' }, 'fix_type', 'vel'], SYS_STATUS: ['current_battery', 'load'] });
+    const gps = createMavlinkParser({ dialect }).push(encodeV2('GPS_RAW_INT', { eph: 121, epv: 180, fix_type: 3, vel: 65535 })).frames[0]!;
+    // eph: 121 * 0.01 (its default scale); epv as written (no scale); fix_type with its text; vel 65535 is "not known".
+    expect(plan.fields(gps.message, gps.payload)!.fields).toEqual([
+      { name: 'eph', value: 1.21 },
+      { name: 'epv', value: 180 },
+      { name: 'fix_type', value: 3 },
+      { name: 'fix_type_text', value: '3D_FIX' },
+    ]);
+    const sys = createMavlinkParser({ dialect }).push(encodeV2('SYS_STATUS', { current_battery: -1, load: 250 })).frames[0]!;
+    expect(plan.fields(sys.message, sys.payload)!.fields).toEqual([{ name: 'load', value: 25, unit: '%' }]);
+  });
+
   it('compiles the defaults for the seven messages, and "default" means every field for any other message', () => {
     const plan = compileMessagePlan(dialect);
     expect([...plan.messageNames].sort()).toEqual(Object.keys(DEFAULT_FIELDS).sort());

@@ -21,7 +21,9 @@ describe('reader', () => {
     ]);
     const r = reader.read(bytes, WALL);
     expect(r.problems).toEqual([]);
-    expect(r.events.map((e) => `${e.sysid}:${e.kind}`)).toEqual(['1:vehicle.found', '1:mode.changed', '1:armed.changed', '2:vehicle.found', '2:mode.changed', '2:armed.changed']);
+    expect(r.events.map((e) => `${e.sysid}:${e.kind}`)).toEqual([
+      '1:vehicle.found', '1:link.stats', '1:mode.changed', '1:armed.changed', '2:vehicle.found', '2:link.stats', '2:mode.changed', '2:armed.changed',
+    ]);
     expect(r.messages.map((m) => `${m.sysid}:${m.name}:${m.time}`)).toEqual(['1:HEARTBEAT:arrival', '2:HEARTBEAT:arrival', '1:GLOBAL_POSITION_INT:boot', '2:ATTITUDE:boot']);
     const gp = r.messages[2]!;
     expect(gp).toMatchObject({ version: 2, seq: 1, signed: false, timestampMs: WALL });

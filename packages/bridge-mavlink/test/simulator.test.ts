@@ -74,7 +74,7 @@ describe('bridge-mavlink-sim', () => {
       expect(await main(['--rate', '0'])).toBe(2);
       expect(await main(['--mode-period', 'soon'])).toBe(2);
       expect(await main(['--bogus'])).toBe(2);
-      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/--port abc: not a UDP port/);
+      expect(err.mock.calls.map((c) => String(c[0])).join('')).toMatch(/--port abc: give a whole number from 1 to 65535/);
     } finally {
       out.mockRestore();
       err.mockRestore();

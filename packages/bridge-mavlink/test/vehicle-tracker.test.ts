@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createVehicleTracker, type Heartbeat } from '../src/index.js';
+import { createVehicleTracker, type Heartbeat, type VehicleEvent } from '../src/index.js';
+
+/** The events other than link.stats (which every autopilot heartbeat gives; its own test is below). */
+const changes = (events: readonly VehicleEvent[]): VehicleEvent[] => events.filter((e) => e.kind !== 'link.stats');
 
 const copter = (customMode: number, armed = true): Heartbeat => ({ type: 2, autopilot: 3, baseMode: armed ? 209 : 81, customMode, systemStatus: 4 });
 
@@ -25,7 +28,7 @@ describe('vehicle tracker', () => {
 
   it('loses the link after the timeout without a HEARTBEAT, and restores it on the next one', () => {
     const tracker = createVehicleTracker({ linkTimeoutMs: 5_000 });
-    expect(tracker.observe({ sysid: 7, compid: 1, seq: 0 }, 1_000, copter(4)).map((e) => e.kind)).toEqual(['vehicle.found', 'mode.changed', 'armed.changed']);
+    expect(changes(tracker.observe({ sysid: 7, compid: 1, seq: 0 }, 1_000, copter(4))).map((e) => e.kind)).toEqual(['vehicle.found', 'mode.changed', 'armed.changed']);
     tracker.observe({ sysid: 7, compid: 1, seq: 1 }, 2_000, copter(4));
     // Other messages do not keep the link: only heartbeats do.
     tracker.observe({ sysid: 7, compid: 1, seq: 2 }, 6_500);
@@ -33,18 +36,18 @@ describe('vehicle tracker', () => {
     expect(tracker.check(7_001)).toEqual([{ kind: 'link.lost', sysid: 7, atMs: 7_001, lastHeartbeatMs: 2_000 }]);
     expect(tracker.check(8_000)).toEqual([]);
     expect(tracker.vehicles()[0]?.linkUp).toBe(false);
-    expect(tracker.observe({ sysid: 7, compid: 1, seq: 3 }, 12_000, copter(4))).toEqual([{ kind: 'link.restored', sysid: 7, atMs: 12_000, downMs: 10_000 }]);
+    expect(changes(tracker.observe({ sysid: 7, compid: 1, seq: 3 }, 12_000, copter(4)))).toEqual([{ kind: 'link.restored', sysid: 7, atMs: 12_000, downMs: 10_000 }]);
     expect(tracker.vehicles()[0]?.linkUp).toBe(true);
   });
 
   it('reports flight mode and armed changes, with what they were', () => {
     const tracker = createVehicleTracker();
     tracker.observe({ sysid: 1, compid: 1, seq: 0 }, 0, copter(4));
-    expect(tracker.observe({ sysid: 1, compid: 1, seq: 1 }, 1_000, copter(4))).toEqual([]);
-    expect(tracker.observe({ sysid: 1, compid: 1, seq: 2 }, 2_000, copter(6))).toEqual([
+    expect(changes(tracker.observe({ sysid: 1, compid: 1, seq: 1 }, 1_000, copter(4)))).toEqual([]);
+    expect(changes(tracker.observe({ sysid: 1, compid: 1, seq: 2 }, 2_000, copter(6)))).toEqual([
       { kind: 'mode.changed', sysid: 1, compid: 1, atMs: 2_000, mode: 'RTL', previous: 'GUIDED', customMode: 6 },
     ]);
-    expect(tracker.observe({ sysid: 1, compid: 1, seq: 3 }, 3_000, copter(9, false))).toEqual([
+    expect(changes(tracker.observe({ sysid: 1, compid: 1, seq: 3 }, 3_000, copter(9, false)))).toEqual([
       { kind: 'mode.changed', sysid: 1, compid: 1, atMs: 3_000, mode: 'LAND', previous: 'RTL', customMode: 9 },
       { kind: 'armed.changed', sysid: 1, compid: 1, atMs: 3_000, armed: false, previous: true },
     ]);
@@ -54,11 +57,26 @@ describe('vehicle tracker', () => {
   it('takes heartbeats of gimbals and cameras for the link, not for the mode', () => {
     const tracker = createVehicleTracker();
     const gimbal: Heartbeat = { type: 26, autopilot: 8, baseMode: 0, customMode: 0, systemStatus: 4 };
-    expect(tracker.observe({ sysid: 2, compid: 154, seq: 0 }, 0, gimbal).map((e) => e.kind)).toEqual(['vehicle.found']);
-    expect(tracker.observe({ sysid: 2, compid: 1, seq: 0 }, 10, copter(5)).map((e) => e.kind)).toEqual(['mode.changed', 'armed.changed']);
+    expect(changes(tracker.observe({ sysid: 2, compid: 154, seq: 0 }, 0, gimbal)).map((e) => e.kind)).toEqual(['vehicle.found']);
+    expect(changes(tracker.observe({ sysid: 2, compid: 1, seq: 0 }, 10, copter(5))).map((e) => e.kind)).toEqual(['mode.changed', 'armed.changed']);
     const [v] = tracker.vehicles();
     expect(v).toMatchObject({ sysid: 2, flightMode: 'LOITER', armed: true });
     expect(v!.components.map((c) => c.compid)).toEqual([1, 154]);
+  });
+
+  it("gives each system's frames received and lost with the heartbeats of its autopilot, not of its gimbal", () => {
+    const tracker = createVehicleTracker();
+    const gimbal: Heartbeat = { type: 26, autopilot: 8, baseMode: 0, customMode: 0, systemStatus: 4 };
+    const stats = (events: readonly VehicleEvent[]): VehicleEvent[] => events.filter((e) => e.kind === 'link.stats');
+    // Before the autopilot is heard, the gimbal (the lowest component with heartbeats) carries them.
+    expect(stats(tracker.observe({ sysid: 3, compid: 154, seq: 0 }, 0, gimbal))).toEqual([{ kind: 'link.stats', sysid: 3, atMs: 0, received: 1, lost: 0 }]);
+    for (const seq of [1, 2, /* 3, 4 lost */ 5]) tracker.observe({ sysid: 3, compid: 1, seq }, seq * 10);
+    // Since the gimbal's heartbeat: the autopilot's 1, 2, 5 and 6 (its first frame starts its count), 3 and 4 lost.
+    expect(stats(tracker.observe({ sysid: 3, compid: 1, seq: 6 }, 100, copter(5)))).toEqual([{ kind: 'link.stats', sysid: 3, atMs: 100, received: 4, lost: 2 }]);
+    // From now on the autopilot's heartbeats carry them; the gimbal's frame counts in the next.
+    expect(stats(tracker.observe({ sysid: 3, compid: 154, seq: 1 }, 500, gimbal))).toEqual([]);
+    for (const seq of [7, /* 8 lost */ 9]) tracker.observe({ sysid: 3, compid: 1, seq }, 600 + seq);
+    expect(stats(tracker.observe({ sysid: 3, compid: 1, seq: 10 }, 1_100, copter(5)))).toEqual([{ kind: 'link.stats', sysid: 3, atMs: 1_100, received: 4, lost: 1 }]);
   });
 
   it('tracks a bounded number of components per system', () => {

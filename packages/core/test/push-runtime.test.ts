@@ -33,6 +33,13 @@ async function run(links: string[]) {
 }
 
 describe('runtime: channels of push sources', () => {
+  it("lends the bridge the file's source_id, from which it may name sources of its own", async () => {
+    const { running, context, sink } = await run(['link']);
+    expect(context().sourceId).toBe('push');
+    await running.stop();
+    await sink.close();
+  });
+
   it('an optional channel that closes leaves /readyz ready; a required channel that is down makes it unready', async () => {
     const { running, context, sink } = await run(['link']);
     await running.instance.start();

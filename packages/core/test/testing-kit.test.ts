@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCollectingSink, describeRefusals, seededRandom, trackCleanups, writeTempFile } from '../src/testing/index.js';
+import { createCollectingSink, createTestContext, describeRefusals, seededRandom, trackCleanups, writeTempFile } from '../src/testing/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
 
 describe('testing kit: seededRandom', () => {
@@ -17,6 +17,13 @@ describe('testing kit: seededRandom', () => {
     expect(values.every((v) => v >= 0 && v < 1)).toBe(true);
     // Spread over the interval, not stuck in a corner: every tenth gets a share.
     for (let d = 0; d < 10; d++) expect(values.filter((v) => Math.floor(v * 10) === d).length).toBeGreaterThan(50);
+  });
+});
+
+describe('testing kit: createTestContext', () => {
+  it("carries the file's source_id a test gives, `test` otherwise", () => {
+    expect(createTestContext().ctx.sourceId).toBe('test');
+    expect(createTestContext({ sourceId: 'field-a' }).ctx.sourceId).toBe('field-a');
   });
 });
 

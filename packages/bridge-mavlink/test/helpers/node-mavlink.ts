@@ -1,4 +1,5 @@
-import { MavLinkProtocolV1, MavLinkProtocolV2, common, minimal } from 'node-mavlink';
+import { PassThrough } from 'node:stream';
+import { MavLinkPacketParser, MavLinkPacketSplitter, MavLinkProtocolV1, MavLinkProtocolV2, common, minimal, type MavLinkPacket } from 'node-mavlink';
 
 /** node-mavlink's serializer, the reference encoder the issue names. */
 export interface NmFrameOptions {
@@ -57,4 +58,23 @@ export function nmGlobalPosition(timeBootMs: number, lat = 473977418, lon = 8545
   gp.vz = 5;
   gp.hdg = 27_000;
   return gp;
+}
+
+/** Parses bytes with node-mavlink's own splitter and parser (an independent reader of what the bridge sends). */
+export function nmParse(chunks: readonly Buffer[]): Promise<MavLinkPacket[]> {
+  return new Promise((resolve, reject) => {
+    const packets: MavLinkPacket[] = [];
+    const source = new PassThrough();
+    const parser = source.pipe(new MavLinkPacketSplitter()).pipe(new MavLinkPacketParser());
+    parser.on('data', (packet: MavLinkPacket) => packets.push(packet));
+    parser.on('end', () => resolve(packets));
+    parser.on('error', reject);
+    for (const chunk of chunks) source.write(chunk);
+    source.end();
+  });
+}
+
+/** A HEARTBEAT packet's fields, decoded by node-mavlink. */
+export function nmHeartbeatOf(packet: MavLinkPacket): InstanceType<typeof minimal.Heartbeat> {
+  return packet.protocol.data(packet.payload, minimal.Heartbeat);
 }

@@ -9,6 +9,7 @@ export interface UdpPeer {
   send(bytes: Uint8Array, port: number, host?: string): Promise<void>;
   /** Resolves once `n` datagrams have arrived. */
   receivedAtLeast(n: number): Promise<void>;
+  /** Idempotent. */
   close(): Promise<void>;
 }
 
@@ -21,6 +22,7 @@ export async function udpPeer(): Promise<UdpPeer> {
     for (const w of [...waiters]) w();
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  let closed: Promise<void> | undefined;
   return {
     socket,
     port: socket.address().port,
@@ -42,7 +44,10 @@ export async function udpPeer(): Promise<UdpPeer> {
         waiters.add(check);
       });
     },
-    close: () => new Promise((resolve) => socket.close(() => resolve())),
+    close() {
+      closed ??= new Promise((resolve) => socket.close(() => resolve()));
+      return closed;
+    },
   };
 }
 

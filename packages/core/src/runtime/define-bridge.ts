@@ -79,6 +79,12 @@ export interface BridgeContext {
   problems: ProblemReporter;
   /** Aborted when the bridge is asked to stop. */
   signal: AbortSignal;
+  /**
+   * The mapping file's `source_id`: the sink gives it to points that carry none. A bridge that
+   * makes several sources of one connection (a vehicle per MAVLink system id) builds their ids
+   * from it, e.g. with a `{source_id}-{sysid}` template.
+   */
+  sourceId: string;
 }
 
 /** A running bridge. */

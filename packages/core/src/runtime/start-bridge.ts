@@ -105,6 +105,7 @@ export async function startBridge<D extends BridgeDefinition>(
     clock: sink.clock,
     problems: createProblemReporter(logger),
     signal: abort.signal,
+    sourceId: config.source_id,
   };
 
   const section = config[definition.name as D['name']];

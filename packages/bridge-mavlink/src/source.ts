@@ -1,0 +1,200 @@
+import { createReconnector, type BridgeContext, type BridgeInstance } from '@fieldbridge/core/bridge';
+import { Delivery } from './_deliver.js';
+import { startHeartbeats } from './_heartbeat.js';
+import { createMavlinkMetrics } from './_metrics.js';
+import { VehicleChannels } from './_vehicles.js';
+import type { MavlinkConfig } from './config.js';
+import { createPointMaker } from './decode.js';
+import { loadDialect } from './dialect.js';
+import type { LinkHandlers, LinkStats, MavlinkLink } from './link.js';
+import { formatLinkUrl } from './link-url.js';
+import { compileMessagePlan } from './message-plan.js';
+import { openLink, type LinkOptions } from './open-link.js';
+import type { ParseCounts } from './parse-problems.js';
+import { createMavlinkReader, type MavlinkReader } from './reader.js';
+import { resolveMavlink, type ResolvedMavlink } from './resolve.js';
+import type { VehicleSnapshot } from './vehicle-tracker.js';
+
+/** Options of {@link createMavlinkSource}, for tests and embedding. */
+export interface MavlinkSourceOptions {
+  /** Passed to `openLink` (e.g. a fake timer for paced `.tlog` replay); `reconnect` comes from the section. */
+  link?: Omit<LinkOptions, 'reconnect'>;
+}
+
+/** The MAVLink bridge instance, plus a view of what it reads. */
+export interface MavlinkSource extends BridgeInstance {
+  /** The link's channel name: the connection URL with its defaults, e.g. `udpin://0.0.0.0:14550`. */
+  readonly channel: string;
+  /** The local address bound (udpin, udpout) once started, e.g. to learn the port given for port 0. */
+  localAddress(): { host: string; port: number } | undefined;
+  /** Every system seen so far (link state, loss, flight mode), once started. */
+  vehicles(): VehicleSnapshot[];
+  /** The parser's totals, once started. */
+  counts(): (ParseCounts & { filtered: number }) | undefined;
+  /** The link's totals (chunks and bytes read, UDP datagrams dropped while paused, errors), once started. */
+  linkStats(): LinkStats | undefined;
+}
+
+/** Connections whose data waits while the sink is blocked: TCP holds it in the peer, a replay in the file. UDP and serial cannot wait. */
+const HOLDS = new Set(['tcp', 'tlog']);
+
+/**
+ * Creates the MAVLink source: one link (the required channel), a vehicle channel per system
+ * heard, points written as messages arrive. Nothing is opened and node-mavlink is not loaded
+ * until `start()`, which loads the dialect, compiles the message plan and opens the link; a peer
+ * that is down (a refused TCP connection, a UDP port in use) is retried, never fatal.
+ */
+export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, options: MavlinkSourceOptions = {}): MavlinkSource {
+  const config: ResolvedMavlink = resolveMavlink(section);
+  const name = formatLinkUrl(config.connection);
+  const linkChannel = ctx.channel(name);
+  const vehicles = new VehicleChannels(ctx, linkChannel, config.linkTimeoutMs);
+  const metrics = createMavlinkMetrics(ctx.registry);
+  const holds = HOLDS.has(config.connection.kind);
+  const retries = createReconnector(config.reconnect);
+  const stopped = new AbortController();
+  const timers: (() => void)[] = [];
+  let reader: MavlinkReader | undefined;
+  let delivery: Delivery | undefined;
+  let link: MavlinkLink | undefined;
+  let paused = false;
+  let started = false;
+  let stopping: Promise<void> | undefined;
+
+  const reportSend = (err: unknown): void => {
+    ctx.metrics.error(name, 'send_failed');
+    ctx.problems.report(`mavlink.${name}.send`, `${name}: could not send a heartbeat: ${(err as Error).message}`);
+  };
+
+  /** Holds the link back while the sink is blocked, where the link can hold. */
+  const flow = (): void => {
+    if (!holds || paused || !ctx.flow.blocked()) return;
+    paused = true;
+    link?.pause();
+    void ctx.flow.whenOpen(stopped.signal).then(() => {
+      paused = false;
+      if (!stopping) link?.resume();
+    });
+  };
+
+  const handlers: LinkHandlers = {
+    data(chunk) {
+      if (!reader || !delivery) return;
+      metrics.bytes(chunk.bytes.length);
+      const recorded = chunk.recordedAtMs;
+      const atMs = recorded ?? ctx.clock.now();
+      const filterAt = recorded ?? ctx.clock.monotonicNow();
+      delivery.read(reader.read(chunk.bytes, atMs, { datagram: chunk.datagram }), filterAt);
+      // A replay's clock is its recorded time: link timeouts follow it, not the wall clock.
+      if (recorded !== undefined) delivery.events(reader.check(recorded));
+      flow();
+    },
+    state(state, detail) {
+      if (state === 'open') {
+        vehicles.transportOpen();
+        return;
+      }
+      if (!reader || !delivery) return;
+      if (state === 'reconnecting') {
+        // The next bytes start a new stream: what the parser held is settled now.
+        delivery.read(reader.end(ctx.clock.now()), ctx.clock.monotonicNow());
+        vehicles.transportDown(detail ?? 'disconnected');
+      } else if (state === 'ended') {
+        delivery.read(reader.end(ctx.clock.now()), ctx.clock.monotonicNow());
+        vehicles.closeAll('the replay ended');
+        vehicles.transportDown('the replay ended');
+      } else if (state === 'closed' && !stopping) {
+        linkChannel.set('failed', detail ?? 'closed');
+      }
+    },
+  };
+
+  /** Starts the link: UDP and replays are awaited (a bind or open that fails is retried or fails the channel); tcp and serial keep trying on their own. */
+  async function openAndStart(): Promise<void> {
+    const current = openLink(config.connection, { ...options.link, reconnect: config.reconnect });
+    link = current;
+    const kind = config.connection.kind;
+    if (kind === 'tcp' || kind === 'serial') {
+      void current.start(handlers);
+      return;
+    }
+    try {
+      await current.start(handlers);
+      retries.connected();
+      ctx.problems.resolve(`mavlink.${name}.open`, `${name}: open`);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (kind === 'tlog') {
+        linkChannel.set('failed', message);
+        return;
+      }
+      vehicles.transportDown(message);
+      ctx.metrics.error(name, 'open_failed');
+      ctx.problems.report(`mavlink.${name}.open`, `${message}; trying again with backoff`);
+      if (!stopping) retries.schedule(() => void openAndStart());
+    }
+  }
+
+  function startTimers(r: MavlinkReader, d: Delivery): void {
+    const kind = config.connection.kind;
+    if (kind !== 'tlog') {
+      const everyMs = Math.min(1000, Math.max(50, config.linkTimeoutMs / 4));
+      const check = setInterval(() => d.events(r.check(ctx.clock.now())), everyMs);
+      check.unref();
+      timers.push(() => clearInterval(check));
+    }
+    const hb = config.heartbeat;
+    if (hb) {
+      timers.push(
+        startHeartbeats({
+          link: () => link,
+          intervalMs: hb.intervalMs,
+          sysid: hb.sysid,
+          compid: hb.compid,
+          signing: config.signing,
+          now: () => ctx.clock.now(),
+          failed: reportSend,
+          sent: () => ctx.problems.resolve(`mavlink.${name}.send`),
+        }),
+      );
+    }
+  }
+
+  return {
+    channel: name,
+    async start() {
+      if (started || stopping) return;
+      started = true;
+      const dialect = await loadDialect(config.dialect);
+      if (stopping) return;
+      const plan = compileMessagePlan(dialect, config.selection);
+      const r = createMavlinkReader({
+        dialect,
+        messages: plan,
+        linkTimeoutMs: config.linkTimeoutMs,
+        ...(config.signing ? { signing: { key: config.signing.key, allowUnsigned: config.signing.allowUnsigned } } : {}),
+        ...(config.systems ? { systems: config.systems } : {}),
+        ...(config.components ? { components: config.components } : {}),
+      });
+      const d = new Delivery(ctx, vehicles, createPointMaker(config, { sourceId: ctx.sourceId, dialect }), metrics, config, holds);
+      reader = r;
+      delivery = d;
+      await openAndStart();
+      if (!stopping) startTimers(r, d);
+    },
+    stop() {
+      stopping ??= (async () => {
+        stopped.abort();
+        retries.cancel();
+        for (const clear of timers.splice(0)) clear();
+        await link?.close();
+        vehicles.closeAll('the bridge stopped');
+      })();
+      return stopping;
+    },
+    localAddress: () => link?.localAddress(),
+    vehicles: () => reader?.vehicles() ?? [],
+    counts: () => reader?.counts(),
+    linkStats: () => link?.stats(),
+  };
+}
