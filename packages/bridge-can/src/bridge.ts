@@ -8,6 +8,7 @@ import { planCan, signalNames } from './decode-plan.js';
 import { formatSignalList } from './list-signals.js';
 import { formatId, resolveCanConfig, type ResolvedCan } from './resolve.js';
 import { createCanSource } from './source.js';
+import { canStarter } from './starter.js';
 
 /** Messages `describe` lists one by one; the rest are counted. */
 const DESCRIBED_MESSAGES = 50;
@@ -97,6 +98,7 @@ async function listSignals(options: Record<string, unknown>, section: CanConfig,
  */
 export const canBridge = defineBridge({
   name: 'can',
+  starter: canStarter,
   version: packageVersion(import.meta.url),
   configSchema: canConfigSchema,
   check: checkCan,

@@ -6,7 +6,7 @@ import { driveLogLines } from './simulator/drive.js';
 
 const USAGE = `usage: bridge-can-sim [--duration SECONDS] [--seed N] [--start ISO-TIME] [--interface NAME] [--out FILE]
 
-Writes a candump -L log of a drive of the example vehicle (examples/can/vehicle.dbc) to stdout
+Writes a candump -L log of a drive of the example vehicle (packages/bridge-can/dbc/vehicle.dbc) to stdout
 or FILE, then exits: replay it with the bridge (interface: file:FILE, see examples/can) or onto
 a bus with canplayer -I FILE vcan0=can0. About 330 frames per simulated second.
   --duration   seconds of driving (default 60, at most 86400)

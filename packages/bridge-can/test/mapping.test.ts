@@ -9,7 +9,7 @@ import { writeDriveLog } from './helpers/drive-log.js';
 
 const track = trackCleanups();
 const example = fileURLToPath(new URL('../../../examples/can/map.yaml', import.meta.url));
-const exampleDbc = fileURLToPath(new URL('../../../examples/can/vehicle.dbc', import.meta.url));
+const exampleDbc = fileURLToPath(new URL('../dbc/vehicle.dbc', import.meta.url));
 
 // Paths in these files are relative to the package folder, where the tests run.
 describeRefusals(canBridge, new URL('./fixtures/bad/', import.meta.url), [

@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { createCanDecoder, driveLogLines, parseDbc, replayCandump, simulateDrive, vehicleDatabase, VEHICLE_DBC, type CanFrame } from '../src/index.js';
 import { main } from '../src/sim-cli.js';
 
-const example = new URL('../../../examples/can/vehicle.dbc', import.meta.url);
+const example = new URL('../dbc/vehicle.dbc', import.meta.url);
 
 describe('the example vehicle', () => {
-  it('ships the same DBC as examples/can/vehicle.dbc, and it parses cleanly', () => {
+  it('ships the same DBC as dbc/vehicle.dbc, and it parses cleanly', () => {
     expect(VEHICLE_DBC).toBe(readFileSync(example, 'utf8'));
     const { database, problems } = parseDbc(VEHICLE_DBC);
     expect(problems).toEqual([]);

@@ -231,7 +231,7 @@ describe('the whole bridge on SocketCAN inside User-Mode Linux', () => {
   });
 
   it('bridge-can --dry-run gives for a drive played by canplayer what it gives for the same log replayed from the file', () => {
-    const dbc = [at('./fixtures/decode/j1939/case.dbc'), at('./fixtures/decode/can-fd-extended/case.dbc'), at('../../../examples/can/vehicle.dbc')];
+    const dbc = [at('./fixtures/decode/j1939/case.dbc'), at('./fixtures/decode/can-fd-extended/case.dbc'), at('../dbc/vehicle.dbc')];
     const expected = pointsOfLog([...driveLogLines({ durationMs: DRIVE_MS })], dbc);
     const vehicle = new Set(expected.map((p) => p.metric));
     const played = bridgeReport.dryRun.points.filter((p) => vehicle.has(p.metric));

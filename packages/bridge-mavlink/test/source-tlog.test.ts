@@ -169,6 +169,6 @@ describe('.tlog replay through the bridge', () => {
   it('fails the link, without failing start(), when the file cannot be read', async () => {
     const missing = join(await track.tempDir('bridge-mavlink-tlog-'), 'missing.tlog');
     const { t, source } = await run({ connection: `tlog://${missing}` });
-    expect(t.channels()[source.channel]).toEqual({ state: 'failed', required: true });
+    expect(t.channels()[source.channel]).toEqual({ state: 'failed', required: true, reason: expect.stringContaining('cannot read the tlog file') });
   });
 });

@@ -70,7 +70,7 @@ describe('udpin', () => {
     now += 301;
     await t.waitFor(() => named('link.lost').length === 1, 'link.lost');
     expect(named('link.lost')).toEqual([{ metric: 'link.lost', value: { since_heartbeat_s: 0.301 }, timestamp: now, source_id: 'field-a-4', class: 'event' }]);
-    expect(t.channels()).toEqual({ [LINK]: { state: 'disconnected', required: true } });
+    expect(t.channels()).toEqual({ [LINK]: { state: 'disconnected', required: true, reason: expect.any(String) } });
     expect(t.ready()).toBe(false);
     expect(await t.metric('fieldbridge_source_connected', { channel: 'system-4' })).toBe(0);
     expect(t.states.filter((s) => s.channel === 'system-4').map((s) => s.state)).toEqual(['connecting', 'connected', 'closed']);

@@ -89,7 +89,7 @@ function clampToSignals(message: DbcMessage, values: Record<string, number>): Re
 }
 
 /**
- * The frames of a drive of the example vehicle (see `examples/can/vehicle.dbc`), in time
+ * The frames of a drive of the example vehicle (see `packages/bridge-can/dbc/vehicle.dbc`), in time
  * order, encoded with the package's own encoder: engine and steering every 10 ms, wheels and
  * IMU every 20 ms, gearbox every 50 ms, battery every 100 ms (three multiplexed pages in
  * turn), odometer every second; about 370 frames per simulated second.

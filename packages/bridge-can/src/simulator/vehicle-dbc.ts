@@ -1,4 +1,4 @@
-// The example vehicle's DBC, the same text as examples/can/vehicle.dbc (a test fails when the
+// The example vehicle's DBC, the same text as packages/bridge-can/dbc/vehicle.dbc (a test fails when the
 // two differ), built in so that the simulator works wherever the package is installed.
 
 /** The DBC of the example vehicle the simulator drives. */

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { driveLogLines, type DriveOptions } from '../../src/simulator/drive.js';
 
 /** The example vehicle's DBC (what the simulator encodes with), by absolute path. */
-export const VEHICLE_DBC_PATH = fileURLToPath(new URL('../../../../examples/can/vehicle.dbc', import.meta.url));
+export const VEHICLE_DBC_PATH = fileURLToPath(new URL('../../dbc/vehicle.dbc', import.meta.url));
 
 /** A candump log of a simulated drive in a fresh temporary folder, removed by `close()`. */
 export interface DriveLog {

@@ -81,7 +81,7 @@ async function checks(work: string, packageDir: string): Promise<void> {
   const dbc = [
     join(packageDir, 'test/fixtures/decode/j1939/case.dbc'),
     join(packageDir, 'test/fixtures/decode/can-fd-extended/case.dbc'),
-    join(packageDir, '../../examples/can/vehicle.dbc'),
+    join(packageDir, 'dbc/vehicle.dbc'),
     join(work, 'sentinel.dbc'),
   ];
   const check = async (name: string, body: () => Promise<unknown>): Promise<void> => {

@@ -54,5 +54,6 @@ export function sinkOptionsFromConfig(config: CommonConfig): SinkOptions {
 
 /** The sink section with the API key and URL credentials hidden, for `--check` output and logs. */
 export function describeSink(config: CommonConfig): Record<string, unknown> {
-  return { ...config.sink, url: redactUrl(config.sink.url), ...(config.sink.api_key ? { api_key: '***' } : {}) };
+  const { api_key: key, ...rest } = config.sink;
+  return { ...rest, url: redactUrl(config.sink.url), ...(key ? { api_key: '***' } : {}) };
 }
