@@ -8,6 +8,7 @@ import { formatMessageFields, formatMessageList } from './list-messages.js';
 import { compileMessagePlan } from './message-plan.js';
 import { resolveMavlink } from './resolve.js';
 import { createMavlinkSource } from './source.js';
+import { MAVLINK_STARTER } from './starter.js';
 
 /**
  * Lines `--check` prints: the link and how vehicles are told apart, signing and heartbeats
@@ -70,6 +71,7 @@ async function handleListMessages(options: Record<string, unknown>, section: Mav
  */
 export const mavlinkBridge = defineBridge({
   name: 'mavlink',
+  starter: () => MAVLINK_STARTER,
   version: packageVersion(import.meta.url),
   configSchema: mavlinkConfigSchema,
   check: checkMavlink,

@@ -9,7 +9,7 @@ import { mavlinkBridge } from '../src/bridge.js';
 import { startMavlinkSimulator } from '../src/simulator.js';
 import type { MavlinkSource } from '../src/source.js';
 import { encodeV2 } from './helpers/mavlink-encoder.js';
-import { until } from './helpers/until.js';
+import { until } from '@fieldbridge/core/testing';
 
 const track = trackCleanups();
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createGateway } from '@fieldbridge/gateway-dev';
 import { trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto, probeFreePort, type Mosquitto } from './helpers/mosquitto.js';
+import { startMosquitto, probeFreePort, type Mosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher } from './helpers/mqtt.js';
 
 const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describeBridgeConformance } from '@fieldbridge/core/testing';
 import { mqttBridge } from '../src/bridge.js';
-import { startMosquitto } from './helpers/mosquitto.js';
+import { startMosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher } from './helpers/mqtt.js';
 
 const PASSWORD = 'conformance-s3cret';

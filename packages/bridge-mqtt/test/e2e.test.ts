@@ -7,8 +7,8 @@ import { trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { mqttBridge } from '../src/bridge.js';
 import { startMqttSimulator, type MqttSimulator } from '../src/simulator.js';
-import { startMosquitto, type Mosquitto } from './helpers/mosquitto.js';
-import { until } from './helpers/until.js';
+import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
+import { until } from '@fieldbridge/core/testing';
 
 const example = fileURLToPath(new URL('../../../examples/mqtt/map.yaml', import.meta.url));
 const track = trackCleanups();

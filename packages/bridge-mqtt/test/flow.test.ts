@@ -11,9 +11,9 @@ import type { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createPacketScanner } from '../src/_packet-guard.js';
 import { mqttBridge } from '../src/bridge.js';
-import { startMosquitto } from './helpers/mosquitto.js';
+import { startMosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
-import { until } from './helpers/until.js';
+import { until } from '@fieldbridge/core/testing';
 
 const track = trackCleanups();
 

@@ -9,7 +9,7 @@ import { resolveSubscriptions, type ResolvedSubscription } from '../src/resolve.
 import { loadSparkplugCodec, type SparkplugCodec } from '../src/sparkplug-codec.js';
 import { SparkplugState } from '../src/sparkplug-state.js';
 import { topicLevels, topicMatches } from '../src/topic.js';
-import { startMosquitto } from './helpers/mosquitto.js';
+import { startMosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
 
 const track = trackCleanups();

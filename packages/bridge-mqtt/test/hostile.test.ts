@@ -13,7 +13,7 @@ import { resolveSubscriptions } from '../src/resolve.js';
 import { loadSparkplugCodec } from '../src/sparkplug-codec.js';
 import { SparkplugState } from '../src/sparkplug-state.js';
 import { startAedes } from './helpers/aedes.js';
-import { startMosquitto } from './helpers/mosquitto.js';
+import { startMosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
 
 interface ProtoPayload {

@@ -1,6 +1,6 @@
 import { trackCleanups } from '@fieldbridge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto, type Mosquitto } from './helpers/mosquitto.js';
+import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher, section, startSource, type Publisher } from './helpers/mqtt.js';
 
 const track = trackCleanups();

@@ -4,9 +4,9 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { mqttBridge } from '../src/bridge.js';
 import { startAedes } from './helpers/aedes.js';
-import { probeFreePort } from './helpers/mosquitto.js';
+import { probeFreePort } from '../src/testing/mosquitto.js';
 import { connectPublisher, section } from './helpers/mqtt.js';
-import { until } from './helpers/until.js';
+import { until } from '@fieldbridge/core/testing';
 
 const track = trackCleanups();
 

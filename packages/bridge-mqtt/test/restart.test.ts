@@ -1,6 +1,6 @@
 import { startFaultProxy, trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
-import { startMosquitto } from './helpers/mosquitto.js';
+import { startMosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
 
 const track = trackCleanups();

@@ -4,9 +4,9 @@ import { pino } from 'pino';
 import { trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { mqttBridge } from '../src/bridge.js';
-import { startMosquitto } from './helpers/mosquitto.js';
+import { startMosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher } from './helpers/mqtt.js';
-import { until } from './helpers/until.js';
+import { until } from '@fieldbridge/core/testing';
 
 const track = trackCleanups();
 

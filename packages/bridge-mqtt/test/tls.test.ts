@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { trackCleanups } from '@fieldbridge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCerts, type TestCerts } from './helpers/certs.js';
-import { startMosquitto, type Mosquitto } from './helpers/mosquitto.js';
+import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
 
 let certs: TestCerts;

@@ -9,7 +9,7 @@ import { runBridgeCli } from '../src/cli/index.js';
 import { createSqliteSpool } from '../src/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
 import { spawnCounterCli } from './helpers/spawn-cli.js';
-import { waitFor } from './helpers/wait-for.js';
+import { until as waitFor } from '../src/testing/until.js';
 
 let dir: string;
 let gateway: Gateway;

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSink, startBridge, type Sink, type SinkOptions } from '../src/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
-import { waitFor } from './helpers/wait-for.js';
+import { until as waitFor } from '../src/testing/until.js';
 
 let gateway: Gateway;
 let dir: string;

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createSink, type Sink, type SinkEvent, type SinkEventMap, type SinkOptions } from '../src/index.js';
-import { waitFor } from './helpers/wait-for.js';
+import { until as waitFor } from '../src/testing/until.js';
 import { fastRetry, KEY, startGateway, wsSink } from './helpers/ws-sink.js';
 
 const T0 = 1_700_000_000_000;

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSink, type Sink } from '../src/index.js';
 import { captureLogger, KEY, metric, startGateway } from './helpers/ws-sink.js';
-import { waitFor } from './helpers/wait-for.js';
+import { until as waitFor } from '../src/testing/until.js';
 
 const T0 = 1_700_000_000_000;
 const cleanups: Array<() => void | Promise<void>> = [];

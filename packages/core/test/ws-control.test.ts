@@ -9,7 +9,7 @@ import { runBridgeCli } from '../src/cli/index.js';
 import { createClock, defineBridge, parseMapping, startBridge, type BridgeDefinition, type RunningBridge } from '../src/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
 import { spawnCounterCli } from './helpers/spawn-cli.js';
-import { waitFor } from './helpers/wait-for.js';
+import { until as waitFor } from '../src/testing/until.js';
 import { captureLogger, KEY, metric, startGateway, tempDir, wsSink } from './helpers/ws-sink.js';
 
 const T0 = 1_700_000_000_000;

@@ -1,7 +1,7 @@
 import type { Gateway } from '@fieldbridge/gateway-dev';
 import { describe, expect, it } from 'vitest';
 import type { Sink } from '../src/index.js';
-import { waitFor } from './helpers/wait-for.js';
+import { until as waitFor } from '../src/testing/until.js';
 import { captureLogger, metric, startGateway, wsSink } from './helpers/ws-sink.js';
 
 const T0 = 1_700_000_000_000;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from './helpers/wait-for.js';
+import { until as waitFor } from '../src/testing/until.js';
 import { captureLogger, metric, startGateway, tempDir, wsSink } from './helpers/ws-sink.js';
 
 const T0 = 1_700_000_000_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { globMatch } from '../src/control/glob.js';
-import { waitFor } from './helpers/wait-for.js';
+import { until as waitFor } from '../src/testing/until.js';
 import { metric, startGateway, wsSink } from './helpers/ws-sink.js';
 
 const T0 = 1_700_000_000_000;

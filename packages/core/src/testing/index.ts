@@ -10,3 +10,4 @@ export { createCollectingSink } from './collecting-sink.js';
 export { expectSchemaInSync } from './schema-drift.js';
 export { describeRefusals, expectRefusedAt, mappingRefusal, type ExpectedRefusal, type MappingRefusal, type RefusalCase } from './mapping-refusal.js';
 export { seededRandom } from './seeded-random.js';
+export { until } from './until.js';

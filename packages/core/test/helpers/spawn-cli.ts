@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './wait-for.js';
+import { until as waitFor } from '../../src/testing/until.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/counter-cli.ts', import.meta.url));
 

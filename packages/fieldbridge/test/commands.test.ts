@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
+import { CATALOG } from '../src/catalog.js';
+import { main } from '../src/cli/main.js';
+import { MappingFileError, readMappingFile } from '../src/mapping-files.js';
+
+const track = trackCleanups();
+
+/** Runs `fieldbridge ARGS` in this process; resolves with the exit code and what it printed. */
+async function fieldbridge(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await main(args, { stdout, stderr, env });
+  return { code, out, err };
+}
+
+describe('fieldbridge bridges', () => {
+  it('lists every bridge of the project as installed, with its version', async () => {
+    const { code, out } = await fieldbridge(['bridges', '--json']);
+    expect(code).toBe(0);
+    const rows = JSON.parse(out) as { name: string; package: string; installed: boolean; version?: string }[];
+    expect(rows.map((r) => r.name)).toEqual(['modbus', 'mqtt', 'opcua', 'can', 'mavlink', 'ble']);
+    for (const row of rows) {
+      expect(row.installed, row.name).toBe(true);
+      const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '../../', row.package.replace('@fieldbridge/', ''), 'package.json'), 'utf8')) as { version: string };
+      expect(row.version).toBe(manifest.version);
+    }
+  });
+});
+
+describe('fieldbridge init, then check', () => {
+  it.each(CATALOG.map((e) => e.name))('init %s writes a starter that passes check', async (name) => {
+    const file = join(await track.tempDir('fb-init-'), `${name}.yaml`);
+    const init = await fieldbridge(['init', name, '--out', file]);
+    expect(init.code, init.err).toBe(0);
+    const check = await fieldbridge(['check', file]);
+    expect(check.code, check.err).toBe(0);
+    expect(check.out).toContain(`${file}: ok`);
+    expect(check.out).toContain(`\n${name}:\n`);
+  });
+
+  it('init of several bridges makes one file holding each section, which passes check', async () => {
+    const file = join(await track.tempDir('fb-init-'), 'site.yaml');
+    expect((await fieldbridge(['init', 'modbus', 'mqtt', 'can', '--out', file])).code).toBe(0);
+    const check = await fieldbridge(['check', file]);
+    expect(check.code, check.err).toBe(0);
+    expect(check.out).toMatch(/\nmodbus:\n[\s\S]*\nmqtt:\n[\s\S]*\ncan:\n/);
+  });
+
+  it('init never replaces a file without --force', async () => {
+    const file = await writeTempFile(track, 'mine.yaml', 'source_id: mine\n');
+    const again = await fieldbridge(['init', 'modbus', '--out', file]);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('exists; choose another --out, or --force');
+    expect(readFileSync(file, 'utf8')).toBe('source_id: mine\n');
+    expect((await fieldbridge(['init', 'modbus', '--out', file, '--force'])).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain('modbus:');
+  });
+
+  it('an unknown bridge is a usage error naming the ones there are', async () => {
+    const { code, err } = await fieldbridge(['init', 'profibus']);
+    expect(code).toBe(2);
+    expect(err).toContain('no bridge "profibus" (bridges: modbus, mqtt, opcua, can, mavlink, ble)');
+  });
+});
+
+describe('fieldbridge check: wrong files', () => {
+  it('names file, line, column and key of every problem, in every section', async () => {
+    const file = await writeTempFile(
+      track,
+      'bad.yaml',
+      ['source_id: site', 'modbus:', '  devices:', '    - name: plc', '      connection: tcp://127.0.0.1:502', '      points: [{ metric: a, table: holding, adress: 0 }]', 'mqtt:', '  url: mqtt://127.0.0.1', '  subscriptions: []', 'colour: red', ''].join('\n'),
+    );
+    const { code, err } = await fieldbridge(['check', file]);
+    expect(code).toBe(2);
+    expect(err).toContain(`${file}:6:45 modbus.devices[0].points[0].adress: unknown key`);
+    expect(err).toContain(`${file}:10:1 colour: unknown key`);
+    expect(err).toMatch(new RegExp(`${file}:9:\\d+ mqtt.subscriptions`));
+  });
+
+  it('a file with no bridge section says which it could hold', async () => {
+    const file = await writeTempFile(track, 'empty.yaml', 'source_id: site\n');
+    const { code, err } = await fieldbridge(['check', file]);
+    expect(code).toBe(2);
+    expect(err).toContain('the file has no bridge section: add one of modbus, mqtt, opcua, can, mavlink, ble');
+  });
+
+  it('a section whose bridge is not installed names the package to install, at its line', async () => {
+    const catalog = [...CATALOG, { name: 'lorawan', package: '@fieldbridge/bridge-lorawan', summary: 'LoRaWAN uplinks' }];
+    const file = await writeTempFile(track, 'lora.yaml', 'source_id: site\nmodbus:\n  devices: []\nlorawan:\n  region: EU868\n');
+    const error = await readMappingFile(file, {}, catalog).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MappingFileError);
+    expect((error as Error).message).toBe(`${file}:4:1 lorawan: bridge-lorawan is not installed: npm install @fieldbridge/bridge-lorawan`);
+  });
+
+  it('a missing file is exit 2 with the reason', async () => {
+    const { code, err } = await fieldbridge(['check', '/nonexistent/site.yaml']);
+    expect(code).toBe(2);
+    expect(err).toContain('/nonexistent/site.yaml: cannot read the mapping file (ENOENT)');
+  });
+});
+
+describe('fieldbridge schema', () => {
+  it("prints one bridge's schema exactly as its package ships it", async () => {
+    for (const entry of CATALOG) {
+      const { code, out } = await fieldbridge(['schema', entry.name]);
+      expect(code).toBe(0);
+      expect(out).toBe(readFileSync(join(import.meta.dirname, '../../', entry.package.replace('@fieldbridge/', ''), 'schema.json'), 'utf8'));
+    }
+  });
+
+  it('without a bridge, the schema of a file that may hold any section', async () => {
+    const { code, out } = await fieldbridge(['schema']);
+    expect(code).toBe(0);
+    const schema = JSON.parse(out) as { properties: Record<string, unknown>; additionalProperties: boolean };
+    for (const entry of CATALOG) expect(schema.properties[entry.name], entry.name).toBeDefined();
+    expect(schema.properties.sink).toBeDefined();
+    expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('fieldbridge usage', () => {
+  it('no command prints the help and exits 2; a wrong option exits 2', async () => {
+    const bare = await fieldbridge([]);
+    expect(bare.code).toBe(2);
+    expect(bare.out + bare.err).toContain('Usage: fieldbridge');
+    expect((await fieldbridge(['run', '--bogus'])).code).toBe(2);
+    expect((await fieldbridge(['--version'])).code).toBe(0);
+  });
+
+  it('run without a file says how to get one', async () => {
+    const { code, err } = await fieldbridge(['run']);
+    expect(code).toBe(2);
+    expect(err).toContain('`fieldbridge init <bridge>` writes one');
+  });
+});
