@@ -102,6 +102,8 @@ sink:
   url: '${gw.url}'
   api_key: k
   batch: { max_points: 50, linger_ms: 20ms }
+  # Stored plain, 2000 messages are several times the smallest cap (gzip would fit them all).
+  gzip: false
   buffer: { path: '${dir}', max_bytes: 64KiB, when_full: block }
   retry: { initial_delay_ms: 20ms, max_delay_ms: 200ms }
 mqtt:

@@ -1,5 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { until } from './until.js';
+import { until } from '@fieldbridge/core/testing';
 
 /** A UDP socket on a free loopback port playing a vehicle or a ground station. */
 export interface UdpPeer {
