@@ -18,6 +18,7 @@ export interface ResolvedOptions {
   influxWrite: boolean;
   devEndpoints: boolean;
   retainPoints: boolean;
+  maxRetainedPoints: number;
   wsAck: boolean;
   wsTimeSync: boolean;
   wsDelayMs: { toServer: number; toDevice: number };
@@ -28,7 +29,7 @@ export interface ResolvedOptions {
 
 const KNOWN = new Set<string>([
   'host', 'port', 'apiKeys', 'readOnlyKeys', 'out', 'print', 'maxEventBytes', 'maxPoints', 'maxBodyBytes',
-  'clockOffsetMs', 'now', 'random', 'influxWrite', 'devEndpoints', 'retainPoints', 'wsAck', 'wsTimeSync', 'wsDelayMs',
+  'clockOffsetMs', 'now', 'random', 'influxWrite', 'devEndpoints', 'retainPoints', 'maxRetainedPoints', 'wsAck', 'wsTimeSync', 'wsDelayMs',
   'wsMaxFrameBytes', 'live',
 ] satisfies (keyof GatewayOptions)[]);
 
@@ -120,6 +121,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     influxWrite: options.influxWrite ?? false,
     devEndpoints,
     retainPoints: options.retainPoints ?? true,
+    maxRetainedPoints: positiveInteger(options.maxRetainedPoints, 'maxRetainedPoints', 1_000_000),
     wsAck: options.wsAck ?? true,
     wsTimeSync: options.wsTimeSync ?? true,
     wsDelayMs: { toServer: delay(wsDelayMs.toServer, 'wsDelayMs.toServer'), toDevice: delay(wsDelayMs.toDevice, 'wsDelayMs.toDevice') },

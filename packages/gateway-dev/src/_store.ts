@@ -9,6 +9,8 @@ export interface StoreOptions {
   out: string | undefined;
   print: NodeJS.WritableStream | undefined;
   retainPoints: boolean;
+  /** Most points kept for `query`; the oldest go first. */
+  maxRetainedPoints: number;
   /** Told of every stored batch. */
   observer: GatewayObserver;
 }
@@ -34,8 +36,11 @@ export interface Store {
 }
 
 function emptyStats(): GatewayStats {
-  return { requests: 0, byStatus: {}, points: 0, batches: 0, duplicateBatches: 0, bytesIn: 0 };
+  return { requests: 0, byStatus: {}, points: 0, batches: 0, duplicateBatches: 0, bytesIn: 0, bySource: {}, retained: 0 };
 }
+
+/** Sources counted one by one in `bySource`; the rest share `_other`. */
+const MAX_COUNTED_SOURCES = 10_000;
 
 /** Opens the out file once (append mode), so a bad path fails at start rather than per request. */
 export function createStore(options: StoreOptions): Store {
@@ -43,6 +48,7 @@ export function createStore(options: StoreOptions): Store {
   let stored: StoredPoint[] = [];
   let seenBatchIds = new Set<string>();
   let counters = emptyStats();
+  let bySource = new Map<string, number>();
 
   return {
     addBatch(points, { receivedAtMs, batchId, via }) {
@@ -59,7 +65,15 @@ export function createStore(options: StoreOptions): Store {
       if (options.print !== undefined) {
         options.print.write(batch.map((p) => `${formatPointLine(p)}\n`).join(''));
       }
-      if (options.retainPoints) for (const p of batch) stored.push(p);
+      if (options.retainPoints) {
+        for (const p of batch) stored.push(p);
+        // Let the oldest go in one step once a tenth over the bound: amortised O(1) a point.
+        if (stored.length > options.maxRetainedPoints * 1.1) stored = stored.slice(stored.length - options.maxRetainedPoints);
+      }
+      for (const p of batch) {
+        const key = bySource.has(p.source_id) || bySource.size < MAX_COUNTED_SOURCES ? p.source_id : '_other';
+        bySource.set(key, (bySource.get(key) ?? 0) + 1);
+      }
       if (batchId !== undefined) seenBatchIds.add(batchId);
       counters.points += batch.length;
       counters.batches += 1;
@@ -84,12 +98,13 @@ export function createStore(options: StoreOptions): Store {
       counters.byStatus[key] = (counters.byStatus[key] ?? 0) + 1;
     },
     stats() {
-      return { ...counters, byStatus: { ...counters.byStatus } };
+      return { ...counters, byStatus: { ...counters.byStatus }, bySource: Object.fromEntries(bySource), retained: stored.length };
     },
     reset() {
       stored = [];
       seenBatchIds = new Set();
       counters = emptyStats();
+      bySource = new Map();
     },
     close() {
       if (fd !== undefined) closeSync(fd);

@@ -25,6 +25,8 @@ Options:
   --quiet                  do not print points
   --count-only             count points without keeping them (long benchmarks); the
                            query endpoint then returns none
+  --keep N                 keep at most N stored points in memory for the query endpoint;
+                           the oldest go first (default 1000000)
   --influx                 also serve InfluxDB v2 POST /api/v2/write (Authorization: Token KEY)
   --clock-offset-ms MS     shift the server clock by MS (negative: --clock-offset-ms=-5000)
   --no-ws-ack              WebSocket: do not acknowledge telemetry frames (like the real gateway)
@@ -82,6 +84,7 @@ function parse(argv: string[]) {
       out: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       'count-only': { type: 'boolean', default: false },
+      keep: { type: 'string' },
       influx: { type: 'boolean', default: false },
       'clock-offset-ms': { type: 'string', default: '0' },
       'no-ws-ack': { type: 'boolean', default: false },
@@ -91,6 +94,9 @@ function parse(argv: string[]) {
       version: { type: 'boolean', default: false },
     },
   });
+  if (values.keep !== undefined && !(/^\d{1,10}$/.test(values.keep) && Number(values.keep) >= 1)) {
+    throw new UsageError(`--keep must be a whole number of points, at least 1, not "${values.keep}"`);
+  }
   if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
     throw new UsageError(`--port must be an integer 0..65535, not "${values.port}"`);
   }
@@ -136,6 +142,7 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
       ...(flags.quiet ? {} : { print: stdout }),
       influxWrite: flags.influx,
       retainPoints: !flags['count-only'],
+      ...(flags.keep === undefined ? {} : { maxRetainedPoints: Number(flags.keep) }),
       clockOffsetMs: Number(flags['clock-offset-ms']),
       wsAck: !flags['no-ws-ack'],
       wsTimeSync: !flags['no-time-sync'],

@@ -51,6 +51,10 @@ export interface GatewayStats {
   duplicateBatches: number;
   /** Request body bytes read from the wire (compressed size when gzipped). */
   bytesIn: number;
+  /** Points stored per source id (the first 10,000 sources; later ones count under `_other`). */
+  bySource: Record<string, number>;
+  /** Points kept in memory for `points()` now (the oldest are let go past `maxRetainedPoints`). */
+  retained: number;
 }
 
 /**
@@ -108,6 +112,11 @@ export interface GatewayOptions {
   devEndpoints?: boolean;
   /** Keep stored points in memory for `points()`; false only counts them (long benchmarks). Default true. */
   retainPoints?: boolean;
+  /**
+   * Most points kept in memory for `points()`; past it the oldest are let go (a demo left running
+   * for a day stays within memory). Default 1,000,000 (a few hundred MB at most).
+   */
+  maxRetainedPoints?: number;
   /**
    * WebSocket: answer each stored telemetry frame with `{"type":"ack","trace_id"}` (a
    * fieldbridge extension, announced in `authenticated.extensions`). False acts like the real

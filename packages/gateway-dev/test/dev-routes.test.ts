@@ -41,8 +41,22 @@ describe('dev endpoints', () => {
       batches: 1,
       duplicateBatches: 0,
       bytesIn: expect.any(Number),
+      bySource: { 'plant-a': 2, 'plant-b': 1 },
+      retained: 3,
     });
     expect(stats.json).toEqual(gateway.stats());
+  });
+
+  it('keeps at most maxRetainedPoints in memory, the newest, while counting every one per source', async () => {
+    const gateway = await startGateway({ maxRetainedPoints: 100 });
+    for (let i = 0; i < 30; i++) await ingest(gateway, batch(10, i % 2 === 0 ? 'line-a' : 'line-b'));
+    const stats = gateway.stats();
+    expect(stats.points).toBe(300);
+    expect(stats.bySource).toEqual({ 'line-a': 150, 'line-b': 150 });
+    expect(stats.retained).toBeGreaterThanOrEqual(100);
+    expect(stats.retained).toBeLessThanOrEqual(110);
+    // The last batch stored is among those kept.
+    expect(gateway.points().at(-1)).toMatchObject({ source_id: 'line-b', value: 1009 });
   });
 
   it('POST /_dev/reset forgets points, counters and batch ids', async () => {
@@ -50,7 +64,7 @@ describe('dev endpoints', () => {
     await ingest(gateway, batch(), { headers: { 'x-batch-id': 'b1' } });
     expect((await call(gateway, 'POST', '/_dev/reset')).status).toBe(204);
     expect(gateway.points()).toEqual([]);
-    expect(gateway.stats()).toEqual({ requests: 0, byStatus: {}, points: 0, batches: 0, duplicateBatches: 0, bytesIn: 0 });
+    expect(gateway.stats()).toEqual({ requests: 0, byStatus: {}, points: 0, batches: 0, duplicateBatches: 0, bytesIn: 0, bySource: {}, retained: 0 });
     await ingest(gateway, batch(), { headers: { 'x-batch-id': 'b1' } });
     expect(gateway.stats().duplicateBatches).toBe(0);
   });
