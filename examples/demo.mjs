@@ -1,85 +1,189 @@
-// The main job: gateway-dev, the Modbus simulator and bridge-modbus as three processes on free
-// loopback ports. Points appear as the gateway stores them; Ctrl-C stops all three cleanly.
-// DEMO_SECONDS=N stops by itself after N seconds (for scripted runs).
+// The main job: every bridge at once. gateway-dev with its live page, a simulator per protocol
+// (a Modbus PLC, an MQTT broker with a publisher speaking JSON and Sparkplug B, an OPC UA server,
+// a CAN log replayed, two MAVLink vehicles, BLE adverts replayed) and one `fieldbridge run` of the
+// six example mapping files, each process on free loopback ports. The live page's address comes
+// first; Ctrl-C stops everything, the bridges first so they deliver what they hold.
+//   DEMO_PORT=N      the page's port (default 8080, else any free one)
+//   DEMO_SECONDS=N   stop by itself after N seconds (scripted runs)
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startMosquitto } from '@fieldbridge/bridge-mqtt/testing';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const node = process.execPath;
+/** A workspace package's folder: its entry point is dist/index.js. */
+const packageDir = (name) => join(dirname(fileURLToPath(import.meta.resolve(name))), '..');
+const KEY = 'dev-key';
+const work = mkdtempSync(join(tmpdir(), 'fieldbridge-demo-'));
 const children = [];
+let broker;
+let stopping = false;
+let statusTimer;
 
-function start(name, args, env = {}) {
-  const child = spawn(node, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+const say = (line) => process.stderr.write(`[demo] ${line}\n`);
+
+/** Starts `node <script> args` in its own process group: Ctrl-C reaches only this script, which stops them in order. */
+function start(name, script, args, env = {}) {
+  const child = spawn(process.execPath, [script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.name = name;
   children.push(child);
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`[demo] ${name} exited (${signal ?? code}); stopping`);
+  child.once('exit', (code, signal) => {
+    if (!stopping && !child.finishes) {
+      say(`${name} exited (${signal ?? `code ${code}`}); stopping`);
       void stop(1);
     }
   });
   return child;
 }
 
-/** Resolves with the first match of `pattern` in the child's output. */
-function waitFor(child, stream, pattern) {
+/** Resolves with the first match of `pattern` in a child's stdout or stderr lines. */
+function lineOf(child, stream, pattern) {
   return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: child[stream] });
-    rl.on('line', (line) => {
+    const lines = createInterface({ input: child[stream] });
+    lines.on('line', (line) => {
       const m = pattern.exec(line);
-      if (m) resolve(m[1]);
+      if (m) resolve(m[1] ?? m[0]);
     });
-    child.once('exit', () => reject(new Error(`exited before printing ${pattern}`)));
+    child.once('exit', () => reject(new Error(`${child.name} exited before printing ${pattern}`)));
   });
 }
 
-/** Shows the bridge's JSON log lines as short readable ones. */
-function showLogs(name, child) {
+/** Shows a child's JSON log lines as short ones (warnings and errors, and what says it started). */
+function showLogs(child, prefix) {
   createInterface({ input: child.stderr }).on('line', (line) => {
+    let entry;
     try {
-      const entry = JSON.parse(line);
-      console.error(`[${name}] ${entry.msg}`);
+      entry = JSON.parse(line);
     } catch {
-      console.error(`[${name}] ${line}`);
+      if (line.trim()) process.stderr.write(`[${prefix}] ${line}\n`);
+      return;
+    }
+    if (entry.level >= 40 || /running|health and metrics/.test(entry.msg ?? '')) {
+      const where = entry.file ? ` ${entry.file.replace(/^examples\//, '')}` : '';
+      process.stderr.write(`[${prefix}${where}] ${entry.msg}\n`);
     }
   });
 }
 
-let stopping = false;
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer().once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 async function stop(code) {
   if (stopping) return;
   stopping = true;
-  // The bridge first, so it can deliver what it holds; then the simulator and the gateway.
-  for (const child of [...children].reverse()) {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
-  }
+  clearInterval(statusTimer);
+  say('stopping: the bridges deliver what they hold, then the simulators and the gateway stop');
+  // The bridges first (they deliver to the gateway), then the simulators and the broker, the gateway last.
+  const named = (test) => children.filter((c) => test(c.name));
+  await Promise.all(named((n) => n === 'fieldbridge').map(terminate));
+  await Promise.all([...named((n) => n !== 'fieldbridge' && n !== 'gateway').map(terminate), broker?.close()]);
+  await Promise.all(named((n) => n === 'gateway').map(terminate));
+  rmSync(work, { recursive: true, force: true });
+  say(code === 0 ? 'stopped' : 'stopped after a failure');
   process.exit(code);
 }
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
+/** SIGTERM, and resolves once it exited. */
+function terminate(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  return exited;
+}
 
-const key = 'dev-key';
-const gateway = start('gateway', ['packages/gateway-dev/bin.js', '--port', '0', '--api-key', key]);
-const ingest = await waitFor(gateway, 'stderr', /listening on (http:\S+)/);
-gateway.stdout.pipe(process.stdout);
-console.error(`[demo] fieldbridge-gateway: ${ingest}`);
-
-const sim = start('simulator', ['packages/bridge-modbus/sim.js', '--port', '0']);
-const modbus = await waitFor(sim, 'stdout', /^(tcp:\/\/\S+)$/);
-console.error(`[demo] Modbus TCP simulator: ${modbus}`);
-
-const { hostname, port } = new URL(modbus.replace('tcp:', 'http:'));
-const bridge = start('bridge-modbus', ['packages/bridge-modbus/bin.js', '--config', 'examples/modbus/map.yaml'], {
-  FIELDBRIDGE_SINK_URL: ingest,
-  PLEXUS_API_KEY: key,
-  MODBUS_HOST: hostname,
-  MODBUS_PORT: port,
-  OBSERVE_LISTEN: '127.0.0.1:0',
+/** Kills every child's process group at once (a second Ctrl-C, or this script exiting). */
+function killChildren() {
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  broker?.kill();
+}
+process.on('SIGINT', () => {
+  if (!stopping) return void stop(0);
+  say('Ctrl-C again: killing everything without waiting for delivery');
+  killChildren();
+  process.exit(1);
 });
-showLogs('bridge-modbus', bridge);
-console.error('[demo] bridge-modbus started with examples/modbus/map.yaml; points appear below as the gateway stores them. Ctrl-C stops.');
+process.on('SIGTERM', () => void stop(0));
+// Whatever happens to this script, no child outlives it.
+process.on('exit', killChildren);
 
-if (process.env.DEMO_SECONDS) setTimeout(() => void stop(0), Number(process.env.DEMO_SECONDS) * 1000);
+try {
+  // 1. The gateway and its live page, whose address comes first.
+  const port = process.env.DEMO_PORT ?? ((await portFree(8080)) ? '8080' : '0');
+  const gateway = start('gateway', join(packageDir('@fieldbridge/gateway-dev'), 'bin.js'), ['--port', port, '--api-key', KEY, '--quiet', '--keep', '200000']);
+  const ingest = await lineOf(gateway, 'stderr', /listening on (http:\S+)/);
+  const origin = new URL(ingest).origin;
+  process.stdout.write(`\n  Live page: ${origin}/\n\n`);
+  showLogs(gateway, 'gateway');
+
+  // 2. A simulator per protocol.
+  const sim = (pkg) => join(packageDir(pkg), 'sim.js');
+  const modbus = start('modbus simulator', sim('@fieldbridge/bridge-modbus'), ['--port', '0']);
+  const opcua = start('opcua simulator', sim('@fieldbridge/bridge-opcua'), ['--port', '0', '--pki', join(work, 'opcua-server-pki'), '--alarm-period-ms', '20000']);
+  const mavlink = start('mavlink simulator', sim('@fieldbridge/bridge-mavlink'), ['--tcp', '--port', '0']);
+  const drive = join(work, 'drive.log');
+  const can = start('can simulator', sim('@fieldbridge/bridge-can'), ['--duration', '300', '--out', drive]);
+  can.finishes = true;
+  broker = await startMosquitto({ detached: true });
+  const mqtt = start('mqtt simulator', sim('@fieldbridge/bridge-mqtt'), ['--url', broker.url, '--interval-ms', '500']);
+  for (const child of [modbus, opcua, mavlink, mqtt, can]) showLogs(child, child.name);
+  const [modbusUrl, opcuaUrl, mavlinkUrl] = await Promise.all([
+    lineOf(modbus, 'stdout', /^(tcp:\/\/\S+)$/),
+    lineOf(opcua, 'stdout', /^(opc\.tcp:\/\/\S+)$/),
+    lineOf(mavlink, 'stdout', /^(tcp:\/\/\S+)$/),
+    new Promise((resolve, reject) => can.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the CAN simulator exited ${code}`))))),
+  ]);
+  const modbusAt = new URL(modbusUrl.replace('tcp:', 'http:'));
+  const opcuaAt = new URL(opcuaUrl.replace('opc.tcp:', 'http:'));
+  say(`simulators: Modbus ${modbusUrl}, MQTT ${broker.url}, OPC UA ${opcuaUrl}, CAN log ${drive}, MAVLink ${mavlinkUrl}, BLE examples/ble/sensors.ndjson`);
+
+  // 3. Every bridge, one process: the six example mapping files, each its own source.
+  const maps = ['modbus', 'mqtt', 'opcua', 'can', 'mavlink', 'ble'].map((b) => `examples/${b}/map.yaml`);
+  const bridges = start('fieldbridge', join(packageDir('fieldbridge'), 'bin.js'), ['run', ...maps], {
+    FIELDBRIDGE_SINK_URL: ingest,
+    PLEXUS_API_KEY: KEY,
+    OBSERVE_LISTEN: '127.0.0.1:0',
+    MODBUS_HOST: modbusAt.hostname,
+    MODBUS_PORT: modbusAt.port,
+    MQTT_URL: broker.url,
+    OPCUA_HOST: opcuaAt.hostname,
+    OPCUA_PORT: opcuaAt.port,
+    FIELDBRIDGE_BUFFER: join(work, 'opcua-buffer'),
+    CAN_INTERFACE: `file:${drive}`,
+    MAVLINK_CONNECTION: mavlinkUrl,
+    BLE_LOOP: 'true',
+  });
+  showLogs(bridges, 'fieldbridge');
+  say(`fieldbridge run ${maps.join(' ')}`);
+  say(`open ${origin}/ to watch the data arrive; Ctrl-C stops everything`);
+
+  // 4. A line every 10 s: what the gateway stored, per source.
+  let last = 0;
+  statusTimer = setInterval(async () => {
+    try {
+      const stats = await (await fetch(`${origin}/_dev/stats`)).json();
+      const sources = Object.entries(stats.bySource).map(([id, n]) => `${id} ${n.toLocaleString('en-US')}`).join(', ');
+      say(`stored ${stats.points.toLocaleString('en-US')} points (+${(stats.points - last).toLocaleString('en-US')}): ${sources}`);
+      last = stats.points;
+    } catch {
+      // The gateway is stopping.
+    }
+  }, 10_000);
+  if (process.env.DEMO_SECONDS) setTimeout(() => void stop(0), Number(process.env.DEMO_SECONDS) * 1000).unref();
+} catch (err) {
+  say(`could not start: ${err.message}`);
+  await stop(1);
+}

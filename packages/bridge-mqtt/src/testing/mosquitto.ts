@@ -15,6 +15,8 @@ export interface MosquittoOptions {
   queue?: { maxQueuedMessages?: number; maxInflightMessages?: number };
   /** Extra mosquitto.conf lines. */
   extra?: string[];
+  /** Its own process group, so a terminal's Ctrl-C reaches only the script that started it (which stops it). */
+  detached?: boolean;
 }
 
 /** A Debian mosquitto process on a loopback port probed free at start. */
@@ -30,6 +32,8 @@ export interface Mosquitto {
   start(): Promise<void>;
   /** Stops and removes the temp dir. */
   close(): Promise<void>;
+  /** SIGKILL at once, synchronously (a process exiting in a hurry). */
+  kill(): void;
 }
 
 /** A port the OS says is free right now (bind 0, read, close): mosquitto cannot report an OS-chosen one. */
@@ -84,7 +88,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   const launch = async (): Promise<boolean> => {
     const conf = join(dir, 'mosquitto.conf');
     await writeFile(conf, configText(port, dir, options));
-    const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'], detached: options.detached ?? false });
     child = proc;
     // A safety net: a test runner that dies mid-test must not leave brokers behind.
     const reap = (): void => {
@@ -138,6 +142,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     async close() {
       await stop();
       await rm(dir, { recursive: true, force: true });
+    },
+    kill() {
+      child?.kill('SIGKILL');
     },
   };
 }
