@@ -53,7 +53,12 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
 
   try {
     if (definition.cli?.handle) {
-      const code = await definition.cli.handle(parsed, config[definition.name], { stdout: io.stdout, stderr: io.stderr, logger });
+      const code = await definition.cli.handle(parsed, config[definition.name], {
+        stdout: io.stdout,
+        stderr: io.stderr,
+        logger,
+        ...(config.sink.buffer?.path === undefined ? {} : { stateDir: config.sink.buffer.path }),
+      });
       if (code !== undefined) return code;
     }
     if (parsed.check) {

@@ -97,6 +97,7 @@ export async function startBridge<D extends BridgeDefinition>(
     clock: sink.clock,
     problems: createProblemReporter(logger),
     signal: abort.signal,
+    ...(config.sink?.buffer?.path === undefined ? {} : { stateDir: config.sink.buffer.path }),
   };
 
   const section = config[definition.name as D['name']];

@@ -63,10 +63,10 @@ function recordingReporter(events: ProblemEvent[], changed: () => void): Problem
 /**
  * A {@link BridgeContext} for testing a bridge's source without a sink: points are collected in
  * memory, channel states and problem episodes recorded, the standard metrics real (on a fresh
- * registry), the logger silent, and the clock the plain monotonic one. `waitFor` re-checks on
+ * registry), the logger silent, the clock the plain monotonic one, and `stateDir` as given. `waitFor` re-checks on
  * every write, state change and problem, so tests synchronise on what happened rather than on time.
  */
-export function createTestContext(options: { bridge?: string; blocked?: boolean } = {}): TestContext {
+export function createTestContext(options: { bridge?: string; blocked?: boolean; stateDir?: string } = {}): TestContext {
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   const changed = (): void => {
@@ -127,6 +127,7 @@ export function createTestContext(options: { bridge?: string; blocked?: boolean 
     },
     problems: recordingReporter(problems, changed),
     signal: abort.signal,
+    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
   };
   return {
     ctx,
