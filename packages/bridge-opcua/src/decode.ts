@@ -73,7 +73,7 @@ export function createPointMapper(plan: Pick<OpcuaPlan, 'routes'>): PointMapper 
   const value = (record: ValueRecord): Point | OpcuaDecodeProblem => {
     const { route, series, metric } = itemRoute(record.item);
     if (!metric.ok || !route) return { kind: route ? 'bad_metric' : 'unknown_item', message: metric.ok ? series : metric.message, item: series };
-    if (record.value === null) {
+    if (record.value === null || record.value === undefined) {
       return { kind: 'no_value', message: `${series} (${record.item.nodeId}): the server sent status ${record.status} and no value`, item: series };
     }
     if (record.quality !== 'good' && route.quality === 'drop') {
