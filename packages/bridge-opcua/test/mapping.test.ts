@@ -135,7 +135,7 @@ describe('examples/opcua/map.yaml', () => {
       'sim.array',
       'sim.int64',
       'line1.{path}',
-      'alarms.{source_name}',
+      'boiler.alarms',
     ]);
   });
 });
