@@ -128,8 +128,9 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
         retryRefusedMs: MAX_TIMER_MS,
         ...(config.subscription_lifetime_ms === undefined ? {} : { subscriptionLifetimeMs: config.subscription_lifetime_ms }),
         onData: (batch) => {
-          deliver(batch);
+          // Held first: this message is written anyway, the next ones wait at the server.
           if (ctx.flow.blocked()) hold();
+          deliver(batch);
         },
         onProblem,
         now: () => ctx.clock.now(),

@@ -24,11 +24,12 @@ export function sectionOf(raw: Record<string, unknown>): OpcuaConfig {
 export async function runSource(
   track: CleanupTracker,
   raw: Record<string, unknown>,
-  options: { start?: boolean; stateDir?: string; stableMs?: number } = {},
+  options: { start?: boolean; stateDir?: string; stableMs?: number; logger?: TestContext['ctx']['logger'] } = {},
 ): Promise<{ t: TestContext; source: OpcuaSource; config: OpcuaConfig }> {
   const config = sectionOf({ ...QUICK, ...raw });
   const t = createTestContext({ bridge: 'opcua', ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }) });
   track.defer(() => t.abort.abort());
+  if (options.logger) t.ctx.logger = options.logger;
   const source = track.add(createOpcuaSource(config, t.ctx, { stableMs: options.stableMs ?? 30_000 }), (s) => s.stop());
   if (options.start !== false) await source.start();
   return { t, source, config };
