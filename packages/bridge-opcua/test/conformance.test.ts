@@ -1,8 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeBridgeConformance } from '@fieldbridge/core/testing';
+import { afterAll } from 'vitest';
 import { opcuaBridge } from '../src/bridge.js';
 import { SIM_NAMESPACE, startOpcuaServer } from '../src/server.js';
 
@@ -13,6 +14,9 @@ import { SIM_NAMESPACE, startOpcuaServer } from '../src/server.js';
 const serverPki = mkdtempSync(join(tmpdir(), 'fb-opcua-conformance-server-'));
 const clientPki = mkdtempSync(join(tmpdir(), 'fb-opcua-conformance-client-'));
 const PASSWORD = 'conformance-secret-pw';
+afterAll(() => {
+  for (const dir of [serverPki, clientPki]) rmSync(dir, { recursive: true, force: true });
+});
 
 describeBridgeConformance('bridge-opcua against a node-opcua server', {
   definition: opcuaBridge,
