@@ -33,6 +33,8 @@ export interface SessionLoop {
   start(): void;
   /** The subscription once up. */
   subscription(): OpcuaSubscription | undefined;
+  /** The connection while one is open (also mid-attempt). */
+  connection(): OpcuaConnection | undefined;
   /** Stops attempting, closes the subscription and the connection. Prompt even mid-connect; idempotent. */
   stop(): Promise<void>;
 }
@@ -89,6 +91,7 @@ export function createSessionLoop(o: SessionLoopOptions): SessionLoop {
       attempt = run();
     },
     subscription: () => subscription,
+    connection: () => connection,
     stop() {
       stopping ??= (async () => {
         abort.abort();

@@ -4,7 +4,7 @@ import { createOpcuaMetrics } from './_metrics.js';
 import { createSessionLoop, type SessionLoop } from './_session.js';
 import type { OpcuaConfig } from './config.js';
 import { connectOptionsOf } from './connect-options.js';
-import type { ConnectionEvent } from './connection.js';
+import type { ConnectionEvent, OpcuaConnection } from './connection.js';
 import { OpcuaBridgeError } from './errors.js';
 import { loadOpcua } from './load.js';
 import { OPCUA_DEFAULTS, planOpcua } from './plan.js';
@@ -24,6 +24,8 @@ export interface OpcuaSource extends BridgeInstance {
   items(): ItemStatus[];
   /** The subscription once up, for its counters (`stats()`) and flow control. */
   subscription(): OpcuaSubscription | undefined;
+  /** The connection once open, for its state, counters (`stats()`) and namespaces. */
+  connection(): OpcuaConnection | undefined;
 }
 
 /** Default time between retries of refused items, in ms. */
@@ -179,5 +181,6 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
     },
     items: () => loop?.subscription()?.items() ?? [],
     subscription: () => loop?.subscription(),
+    connection: () => loop?.connection(),
   };
 }

@@ -145,12 +145,15 @@ describe('flow control through the bridge', () => {
     server.set('Boiler.Counter', 1);
     await t.waitFor(() => source.subscription()?.flow.held() === true, 'the hold');
     expect(await t.metric('fieldbridge_opcua_held', {})).toBe(1);
-    // Publish requests already waiting at the server are answered; no new ones come.
+    // Publish requests already sent are answered; no new ones go out. Once the client has none
+    // left in flight (its own count: the server's misses those still on the way), nothing more comes.
+    const client = (source.connection()!.session as unknown as { getPublishEngine(): { nbPendingPublishRequests: number } }).getPublishEngine();
     let n = 100;
     await until(() => {
       server.set('Boiler.Counter', ++n);
-      return engine().pendingPublishRequestCount === 0;
-    }, 'the server to run out of Publish requests');
+      return client.nbPendingPublishRequests === 0;
+    }, 'the client to run out of Publish requests');
+    expect(engine().pendingPublishRequestCount).toBe(0);
     const received = t.points.length;
     for (let i = 1; i <= 8; i++) {
       server.set('Boiler.Counter', 1000 + i);
