@@ -1,7 +1,9 @@
-// The main job: gateway-dev, the Modbus simulator and bridge-modbus as three processes on free
-// loopback ports. Points appear as the gateway stores them; Ctrl-C stops all three cleanly.
+// The main job: gateway-dev, a simulator and its bridge as three processes on free loopback
+// ports: `node examples/demo.mjs` runs the Modbus one, `node examples/demo.mjs opcua` the OPC UA
+// one. Points appear as the gateway stores them; Ctrl-C stops all three cleanly.
 // DEMO_SECONDS=N stops by itself after N seconds (for scripted runs).
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -67,19 +69,33 @@ const ingest = await waitFor(gateway, 'stderr', /listening on (http:\S+)/);
 gateway.stdout.pipe(process.stdout);
 console.error(`[demo] fieldbridge-gateway: ${ingest}`);
 
-const sim = start('simulator', ['packages/bridge-modbus/sim.js', '--port', '0']);
-const modbus = await waitFor(sim, 'stdout', /^(tcp:\/\/\S+)$/);
-console.error(`[demo] Modbus TCP simulator: ${modbus}`);
+// Each bridge: its simulator, the line it prints its URL on, and the environment its example reads.
+const bridges = {
+  modbus: { sim: ['--port', '0'], url: /^(tcp:\/\/\S+)$/, env: ({ hostname, port }) => ({ MODBUS_HOST: hostname, MODBUS_PORT: port }) },
+  opcua: {
+    sim: ['--port', '0', '--interval-ms', '1000', '--alarm-period-ms', '30000'],
+    url: /^(opc\.tcp:\/\/\S+)$/,
+    env: ({ hostname, port }) => ({ OPCUA_HOST: hostname, OPCUA_PORT: port, FIELDBRIDGE_BUFFER: `${tmpdir()}/fieldbridge-demo-opcua` }),
+  },
+};
+const name = process.argv[2] ?? 'modbus';
+const chosen = bridges[name];
+if (!chosen) {
+  console.error(`[demo] no demo for "${name}"; choose ${Object.keys(bridges).join(' or ')}`);
+  await stop(2);
+}
+const sim = start('simulator', [`packages/bridge-${name}/sim.js`, ...chosen.sim]);
+const simUrl = await waitFor(sim, 'stdout', chosen.url);
+console.error(`[demo] ${name} simulator: ${simUrl}`);
 
-const { hostname, port } = new URL(modbus.replace('tcp:', 'http:'));
-const bridge = start('bridge-modbus', ['packages/bridge-modbus/bin.js', '--config', 'examples/modbus/map.yaml'], {
+const { hostname, port } = new URL(simUrl.replace(/^[a-z.]+:/, 'http:'));
+const bridge = start(`bridge-${name}`, [`packages/bridge-${name}/bin.js`, '--config', `examples/${name}/map.yaml`], {
   FIELDBRIDGE_SINK_URL: ingest,
   PLEXUS_API_KEY: key,
-  MODBUS_HOST: hostname,
-  MODBUS_PORT: port,
   OBSERVE_LISTEN: '127.0.0.1:0',
+  ...chosen.env({ hostname, port }),
 });
-showLogs('bridge-modbus', bridge);
-console.error('[demo] bridge-modbus started with examples/modbus/map.yaml; points appear below as the gateway stores them. Ctrl-C stops.');
+showLogs(`bridge-${name}`, bridge);
+console.error(`[demo] bridge-${name} started with examples/${name}/map.yaml; points appear below as the gateway stores them. Ctrl-C stops.`);
 
 if (process.env.DEMO_SECONDS) setTimeout(() => void stop(0), Number(process.env.DEMO_SECONDS) * 1000);
