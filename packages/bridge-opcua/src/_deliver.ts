@@ -23,9 +23,14 @@ export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Cha
     if (!filter) filters.set(route, (filter = createChangeFilter(route.filter)));
     return filter;
   };
+  // Series with an open episode: a clean value ends it. Kept here so that the usual case, no
+  // problem anywhere, costs one size check per value rather than a lookup.
+  const troubled = new Set<string>();
   const report = (problem: OpcuaDecodeProblem): void => {
     ctx.metrics.error(channel.name, problem.kind);
-    problems.report(problem.item ?? NO_SERIES, problem.kind, problem.message, problem.item === undefined ? {} : { item: problem.item });
+    const series = problem.item ?? NO_SERIES;
+    troubled.add(series);
+    problems.report(series, problem.kind, problem.message, problem.item === undefined ? {} : { item: problem.item });
   };
 
   return (batch) => {
@@ -43,7 +48,7 @@ export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Cha
         continue;
       }
       const { route, series } = mapper.item(record.item);
-      problems.clean(series);
+      if (troubled.size > 0 && troubled.delete(series)) problems.clean(series);
       const filter = filterOf(route);
       const verdict = filter ? filter.admit(series, out.value, now) : 'pass';
       if (verdict === 'pass') points.push(out);
@@ -52,10 +57,20 @@ export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Cha
     }
     for (const record of batch.events) {
       const out = mapper.event(record);
-      if (isProblem(out)) report(out);
-      else points.push(out);
+      if (isProblem(out)) {
+        report(out);
+        continue;
+      }
+      if (troubled.size > 0 && troubled.delete(record.item.key)) problems.clean(record.item.key);
+      points.push(out);
     }
-    for (const problem of batch.problems) report({ kind: problem.kind, message: problem.message, ...(problem.item === undefined ? {} : { item: problem.item }) });
+    let unnamed = false;
+    for (const problem of batch.problems) {
+      unnamed ||= problem.item === undefined;
+      report({ kind: problem.kind, message: problem.message, ...(problem.item === undefined ? {} : { item: problem.item }) });
+    }
+    // Problems that name no series end with the next message free of them.
+    if (!unnamed && troubled.delete(NO_SERIES)) problems.clean(NO_SERIES);
     ctx.emit(channel, points);
     if (rate > 0) ctx.metrics.suppressed(channel.name, 'rate', rate);
     if (unchanged > 0) ctx.metrics.suppressed(channel.name, 'unchanged', unchanged);

@@ -69,11 +69,13 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
     }
     for (const state of ['active', 'refused', 'unresolved'] as const) metrics.items.set({ state }, counts[state]);
     for (const [key, active] of settled) if (active) itemProblems.clean(key);
+    // A subscription the server dropped was made again before this check: that episode is over.
+    itemProblems.clean('subscription_recreated');
   };
 
   const onProblem = (problem: SubscriptionProblem): void => {
     ctx.metrics.error(where, problem.kind);
-    itemProblems.report(problem.item ?? 'subscription', problem.kind, problem.message, problem.item === undefined ? {} : { item: problem.item });
+    itemProblems.report(problem.item ?? problem.kind, problem.kind, problem.message, problem.item === undefined ? {} : { item: problem.item });
   };
 
   const hold = (): void => {

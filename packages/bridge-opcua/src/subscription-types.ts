@@ -23,7 +23,7 @@ export interface SubscriptionOptions {
   maxNotificationsPerPublish?: number;
   /** Receives the records of each NotificationMessage, in order. Exceptions are logged and swallowed. */
   onData: (batch: NotificationBatch) => void;
-  /** Hears about items and fields the server refused, nodes not found, folders cut short. Also logged. */
+  /** Hears about items and fields the server refused, nodes not found, folders cut short. Without it, each is logged at warn. */
   onProblem?: (problem: SubscriptionProblem) => void;
   /** Epoch-ms clock for receipt times (the `local` timestamps). Default `Date.now`. */
   now?: () => number;
