@@ -1,4 +1,4 @@
-import { createKeyedProblems, createOutage, formatDuration, MAX_TIMER_MS, reconnectPolicy, type BridgeContext, type BridgeInstance } from '@fieldbridge/core/bridge';
+import { createKeyedProblems, createOutage, formatDuration, reconnectPolicy, type BridgeContext, type BridgeInstance } from '@fieldbridge/core/bridge';
 import { createDelivery } from './_deliver.js';
 import { createOpcuaMetrics } from './_metrics.js';
 import { createSessionLoop, type SessionLoop } from './_session.js';
@@ -129,7 +129,8 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
         folders: plan.folders,
         events: plan.events,
         // Retries are driven below, so that the item states are read right after each one.
-        retryRefusedMs: MAX_TIMER_MS,
+        retryRefusedMs: retryMs,
+        retryTimer: false,
         ...(config.subscription_lifetime_ms === undefined ? {} : { subscriptionLifetimeMs: config.subscription_lifetime_ms }),
         onData: (batch) => {
           // Held first: this message is written anyway, the next ones wait at the server.

@@ -15,6 +15,11 @@ export interface SubscriptionOptions {
   /** How often items the server refused, or nodes not found, are tried again, in ms. Default 60000. */
   retryRefusedMs?: number;
   /**
+   * False: no timer of its own; the caller calls `retryNow()` every `retryRefusedMs` (the bridge
+   * does, to read the item states right after each retry). Default true.
+   */
+  retryTimer?: boolean;
+  /**
    * How long the server keeps the subscription without Publish requests, in ms: an outage or a
    * flow-control hold can last this long without losing the server's queues. Default 600000.
    */

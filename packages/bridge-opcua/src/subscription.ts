@@ -223,8 +223,7 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   await monitor(targets);
   reportFailures(targets);
   const unlisten = connection.onEvent(onConnection);
-  const retryTimer = setInterval(() => void retry(), options.retryRefusedMs ?? 60_000);
-  retryTimer.unref();
+  const retryTimer = options.retryTimer === false ? undefined : setInterval(() => void retry(), options.retryRefusedMs ?? 60_000).unref();
 
   return {
     flow,
