@@ -37,7 +37,7 @@ function capturedLogger(): { logger: pino.Logger; messages: () => string[] } {
 }
 
 describe('the bridge across server restarts', () => {
-  it('re-creates the session and items after a restart: values resume, the gap is counted and logged, on_change drops the repeat', async () => {
+  it('re-creates the session and items after a restart (its namespaces reordered): values resume, the gap is counted and logged, on_change drops the repeat', async () => {
     const pki = sharedServerPki;
     let server = await serverOn(pki);
     const { logger, messages } = capturedLogger();
@@ -58,7 +58,10 @@ describe('the bridge across server restarts', () => {
     await server.stop();
     await t.waitFor(() => !t.ready(), 'the loss reported');
     expect(Object.values(t.channels())[0]).toMatchObject({ state: 'disconnected', reason: expect.stringMatching(/connection lost/) });
-    server = await serverOn(pki, { port });
+    // It comes back with another namespace registered first: the nsu= node ids follow their URI.
+    const index = server.namespaceIndex;
+    server = await serverOn(pki, { port, namespacesBefore: ['urn:plant-a:other'] });
+    expect(server.namespaceIndex).toBe(index + 1);
     await t.waitFor(() => t.ready(), 'connected again');
     // The re-created items send their current value: the same 0 as before the restart.
     await t.waitFor(() => pointsOf(t, 'counter.raw').length === 2, 'the re-created item\'s first value');
@@ -70,6 +73,7 @@ describe('the bridge across server restarts', () => {
     expect(await t.metric('fieldbridge_opcua_reconnects_total', {})).toBe(1);
     expect(await t.metric('fieldbridge_opcua_gap_seconds_total', {})).toBeGreaterThan(0);
     expect(messages()).toContainEqual(expect.stringMatching(/reconnected after a gap of \S+ without data \(a new session: every monitored item re-created\)/));
+    expect(messages()).toContain('the server came back with its namespaces in another order; moving the monitored items to the new indexes');
     expect(t.problems.filter((p) => p.key === 'opcua.connection' && p.kind === 'report')).toHaveLength(1);
   });
 
