@@ -3,6 +3,7 @@
 // a CAN log replayed, two MAVLink vehicles, BLE adverts replayed) and one `fieldbridge run` of the
 // six example mapping files, each process on free loopback ports. The live page's address comes
 // first; Ctrl-C stops everything, the bridges first so they deliver what they hold.
+//   node examples/demo.mjs [bridge ...]   only these bridges (modbus mqtt opcua can mavlink ble; default all)
 //   DEMO_PORT=N      the page's port (default 8080, else any free one)
 //   DEMO_SECONDS=N   stop by itself after N seconds (scripted runs)
 import { spawn } from 'node:child_process';
@@ -120,6 +121,55 @@ process.on('SIGTERM', () => void stop(0));
 // Whatever happens to this script, no child outlives it.
 process.on('exit', killChildren);
 
+/** Where a started simulator line comes from: `<name> simulator` printing a URL on stdout. */
+async function simulator(name, pkg, args, pattern = /^(\S+:\/\/\S+)$/) {
+  const child = start(`${name} simulator`, join(packageDir(pkg), 'sim.js'), args);
+  showLogs(child, child.name);
+  return lineOf(child, 'stdout', pattern);
+}
+
+/** Per bridge: start its peer and say what its example map needs (environment) and what it reads. */
+const SIMULATORS = {
+  async modbus() {
+    const url = await simulator('modbus', '@fieldbridge/bridge-modbus', ['--port', '0']);
+    const at = new URL(url.replace('tcp:', 'http:'));
+    return { env: { MODBUS_HOST: at.hostname, MODBUS_PORT: at.port }, said: `Modbus ${url}` };
+  },
+  async mqtt() {
+    broker = await startMosquitto({ detached: true });
+    const publisher = start('mqtt simulator', join(packageDir('@fieldbridge/bridge-mqtt'), 'sim.js'), ['--url', broker.url, '--interval-ms', '500']);
+    showLogs(publisher, publisher.name);
+    return { env: { MQTT_URL: broker.url }, said: `MQTT ${broker.url} (mosquitto)` };
+  },
+  async opcua() {
+    const url = await simulator('opcua', '@fieldbridge/bridge-opcua', ['--port', '0', '--pki', join(work, 'opcua-server-pki'), '--alarm-period-ms', '20000']);
+    const at = new URL(url.replace('opc.tcp:', 'http:'));
+    return { env: { OPCUA_HOST: at.hostname, OPCUA_PORT: at.port, FIELDBRIDGE_BUFFER: join(work, 'opcua-buffer') }, said: `OPC UA ${url}` };
+  },
+  async can() {
+    const drive = join(work, 'drive.log');
+    const writer = start('can simulator', join(packageDir('@fieldbridge/bridge-can'), 'sim.js'), ['--duration', '300', '--out', drive]);
+    writer.finishes = true;
+    showLogs(writer, writer.name);
+    await new Promise((resolve, reject) => writer.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the CAN simulator exited ${code}`)))));
+    return { env: { CAN_INTERFACE: `file:${drive}` }, said: 'CAN a five-minute drive log, replayed in a loop' };
+  },
+  async mavlink() {
+    const url = await simulator('mavlink', '@fieldbridge/bridge-mavlink', ['--tcp', '--port', '0']);
+    return { env: { MAVLINK_CONNECTION: url }, said: `MAVLink ${url} (two vehicles)` };
+  },
+  async ble() {
+    return { env: { BLE_LOOP: 'true' }, said: 'BLE examples/ble/sensors.ndjson, replayed in a loop' };
+  },
+};
+
+const chosen = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(SIMULATORS);
+const unknown = chosen.filter((b) => !(b in SIMULATORS));
+if (unknown.length > 0) {
+  say(`no bridge ${unknown.join(', ')}: choose from ${Object.keys(SIMULATORS).join(', ')} (default all)`);
+  process.exit(2);
+}
+
 try {
   // 1. The gateway and its live page, whose address comes first.
   const port = process.env.DEMO_PORT ?? ((await portFree(8080)) ? '8080' : '0');
@@ -129,43 +179,14 @@ try {
   process.stdout.write(`\n  Live page: ${origin}/\n\n`);
   showLogs(gateway, 'gateway');
 
-  // 2. A simulator per protocol.
-  const sim = (pkg) => join(packageDir(pkg), 'sim.js');
-  const modbus = start('modbus simulator', sim('@fieldbridge/bridge-modbus'), ['--port', '0']);
-  const opcua = start('opcua simulator', sim('@fieldbridge/bridge-opcua'), ['--port', '0', '--pki', join(work, 'opcua-server-pki'), '--alarm-period-ms', '20000']);
-  const mavlink = start('mavlink simulator', sim('@fieldbridge/bridge-mavlink'), ['--tcp', '--port', '0']);
-  const drive = join(work, 'drive.log');
-  const can = start('can simulator', sim('@fieldbridge/bridge-can'), ['--duration', '300', '--out', drive]);
-  can.finishes = true;
-  broker = await startMosquitto({ detached: true });
-  const mqtt = start('mqtt simulator', sim('@fieldbridge/bridge-mqtt'), ['--url', broker.url, '--interval-ms', '500']);
-  for (const child of [modbus, opcua, mavlink, mqtt, can]) showLogs(child, child.name);
-  const [modbusUrl, opcuaUrl, mavlinkUrl] = await Promise.all([
-    lineOf(modbus, 'stdout', /^(tcp:\/\/\S+)$/),
-    lineOf(opcua, 'stdout', /^(opc\.tcp:\/\/\S+)$/),
-    lineOf(mavlink, 'stdout', /^(tcp:\/\/\S+)$/),
-    new Promise((resolve, reject) => can.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the CAN simulator exited ${code}`))))),
-  ]);
-  const modbusAt = new URL(modbusUrl.replace('tcp:', 'http:'));
-  const opcuaAt = new URL(opcuaUrl.replace('opc.tcp:', 'http:'));
-  say(`simulators: Modbus ${modbusUrl}, MQTT ${broker.url}, OPC UA ${opcuaUrl}, CAN log ${drive}, MAVLink ${mavlinkUrl}, BLE examples/ble/sensors.ndjson`);
+  // 2. A simulator per bridge, all at once; each gives the environment its example map reads.
+  const envs = await Promise.all(chosen.map((bridge) => SIMULATORS[bridge]()));
+  say(`simulators: ${envs.map((e) => e.said).join(', ')}`);
 
-  // 3. Every bridge, one process: the six example mapping files, each its own source.
-  const maps = ['modbus', 'mqtt', 'opcua', 'can', 'mavlink', 'ble'].map((b) => `examples/${b}/map.yaml`);
-  const bridges = start('fieldbridge', join(packageDir('fieldbridge'), 'bin.js'), ['run', ...maps], {
-    FIELDBRIDGE_SINK_URL: ingest,
-    PLEXUS_API_KEY: KEY,
-    OBSERVE_LISTEN: '127.0.0.1:0',
-    MODBUS_HOST: modbusAt.hostname,
-    MODBUS_PORT: modbusAt.port,
-    MQTT_URL: broker.url,
-    OPCUA_HOST: opcuaAt.hostname,
-    OPCUA_PORT: opcuaAt.port,
-    FIELDBRIDGE_BUFFER: join(work, 'opcua-buffer'),
-    CAN_INTERFACE: `file:${drive}`,
-    MAVLINK_CONNECTION: mavlinkUrl,
-    BLE_LOOP: 'true',
-  });
+  // 3. The bridges, one process: their example mapping files, each its own source.
+  const maps = chosen.map((b) => `examples/${b}/map.yaml`);
+  const env = Object.assign({ FIELDBRIDGE_SINK_URL: ingest, PLEXUS_API_KEY: KEY, OBSERVE_LISTEN: '127.0.0.1:0' }, ...envs.map((e) => e.env));
+  const bridges = start('fieldbridge', join(packageDir('fieldbridge'), 'bin.js'), ['run', ...maps], env);
   showLogs(bridges, 'fieldbridge');
   say(`fieldbridge run ${maps.join(' ')}`);
   say(`open ${origin}/ to watch the data arrive; Ctrl-C stops everything`);

@@ -1,9 +1,14 @@
 // One measured OPC UA client, in a process of its own so its CPU time is its own:
-//   bare   node-opcua alone: one subscription, the items in a ClientMonitoredItemGroup, a
-//          'changed' handler that only counts (the ceiling)
-//   layer  @fieldbridge/bridge-opcua: connectOpcua + subscribe, each notification decoded into
-//          a value record (value, quality, status, timestamp) handed to onData, which counts
-// Both subscribe to the same items with the same settings, warm up (node-opcua's RSA self-test
+//   bare    node-opcua alone: one subscription, the items in a ClientMonitoredItemGroup, a
+//           'changed' handler that only counts (the ceiling, the peer the issue names)
+//   layer   @fieldbridge/bridge-opcua's client layer: connectOpcua + subscribe, each notification
+//           decoded into a value record handed to onData, which counts
+//   source  the bridge's source on a context without a sink: records to full points, ctx.emit
+//           and the standard metrics (what the bridge itself costs, apart from the sink)
+//   bridge  the whole bridge under the core's runtime: the mapping's 1,000 nodes, records to full
+//           points, ctx.emit, the sink (memory spool, batches of 1000, gzip) and HTTP to
+//           gateway-dev in a process of its own; counted as the points gateway-dev stored
+// All subscribe to the same items with the same settings, warm up (node-opcua's RSA self-test
 // runs seconds of CPU after loading), then count notifications and CPU time over a window.
 // Prints `RESULT {...}` on stdout.
 import { mkdtempSync } from 'node:fs';
@@ -11,13 +16,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
-const [mode, url, nsIndex, count, warmupMs, measureMs] = process.argv.slice(2);
+const [mode, url, nsIndex, count, warmupMs, measureMs, gatewayUrl, gatewayKey] = process.argv.slice(2);
 const n = Number(count);
 const PUBLISHING_MS = 100;
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const pki = mkdtempSync(join(tmpdir(), 'fb-bench-opcua-'));
 let received = 0;
 let close;
+// How many notifications were handled so far; the bridge's are counted at gateway-dev.
+let counter = async () => received;
 
 if (mode === 'bare') {
   const opcua = await import('node-opcua');
@@ -41,6 +48,67 @@ if (mode === 'bare') {
     await client.disconnect();
     await cm.dispose();
   };
+} else if (mode === 'bridge') {
+  const { opcuaBridge } = await import('@fieldbridge/bridge-opcua');
+  const { parseMapping, startBridge } = await import('@fieldbridge/core');
+  const { pino } = await import('pino');
+  const origin = new URL(gatewayUrl).origin;
+  const stored = async () => (await (await fetch(`${origin}/_dev/stats`)).json()).points;
+  const mapping = {
+    source_id: 'bench-opcua',
+    sink: { url: gatewayUrl, api_key: gatewayKey, batch: { max_points: 1000, linger_ms: 50 } },
+    opcua: {
+      endpoint: url,
+      pki,
+      publishing_interval_ms: PUBLISHING_MS,
+      nodes: Array.from({ length: n }, (_, i) => ({ metric: `bench.${i}`, node_id: `ns=${nsIndex};s=Bench.${i}`, sampling_interval_ms: PUBLISHING_MS })),
+    },
+  };
+  // JSON is YAML: the mapping goes through the loader and the bridge's checks like a file would.
+  const config = parseMapping(JSON.stringify(mapping), 'bench.yaml', opcuaBridge, {});
+  const bridge = await startBridge(opcuaBridge, config, { logger: pino({ level: 'silent' }) });
+  // The window counts what gateway-dev stored, read at its start and its end.
+  counter = stored;
+  close = async () => {
+    await bridge.stop();
+  };
+} else if (mode === 'source') {
+  const { createOpcuaSource, opcuaConfigSchema } = await import('@fieldbridge/bridge-opcua');
+  const { createClock, createProblemReporter } = await import('@fieldbridge/core');
+  const { createSourceMetrics } = await import('@fieldbridge/core/bridge');
+  const { Registry } = await import('prom-client');
+  const { pino } = await import('pino');
+  const silentPino = pino({ level: 'silent' });
+  const registry = new Registry();
+  const metrics = createSourceMetrics(registry, 'opcua');
+  // The runtime's context minus the sink: what the bridge's own work costs, points counted as emitted.
+  const ctx = {
+    emit(channel, points) {
+      metrics.points(typeof channel === 'string' ? channel : channel.name, points.length);
+      received += points.length;
+    },
+    channel(name) {
+      let state = 'connecting';
+      return { name, required: true, state: () => state, set: (next) => void (state = next), close() {} };
+    },
+    flow: { blocked: () => false, whenOpen: async () => undefined },
+    metrics,
+    sink: { write() {}, send() {} },
+    logger: silentPino,
+    registry,
+    clock: createClock(),
+    problems: createProblemReporter(silentPino),
+    signal: new AbortController().signal,
+  };
+  const section = opcuaConfigSchema.parse({
+    endpoint: url,
+    pki,
+    publishing_interval_ms: PUBLISHING_MS,
+    nodes: Array.from({ length: n }, (_, i) => ({ metric: `bench.${i}`, node_id: `ns=${nsIndex};s=Bench.${i}`, sampling_interval_ms: PUBLISHING_MS })),
+  });
+  const source = createOpcuaSource(section, ctx);
+  await source.start();
+  close = () => source.stop();
 } else {
   const { connectOpcua, subscribe } = await import('@fieldbridge/bridge-opcua');
   const connection = await connectOpcua({ endpointUrl: url, pki: { dir: pki, trust: 'always' }, logger: silent });
@@ -58,13 +126,13 @@ if (mode === 'bare') {
 }
 
 await delay(Number(warmupMs));
-const startCount = received;
+const startCount = await counter();
 const startCpu = process.cpuUsage();
 const start = performance.now();
 await delay(Number(measureMs));
 const cpu = process.cpuUsage(startCpu);
 const seconds = (performance.now() - start) / 1000;
-const notifications = received - startCount;
+const notifications = (await counter()) - startCount;
 await close();
 process.stdout.write(`RESULT ${JSON.stringify({ mode, notifications, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
 process.exit(0);

@@ -115,13 +115,14 @@ export function createConnection(parts: ConnectionParts): OpcuaConnection {
     attempts = 0;
     recreated = false;
     changed = false;
-    logger.warn({ endpoint: parts.endpointUrl }, `lost the connection to ${parts.endpointUrl}; reconnecting`);
+    // Debug only: the events carry it, and their listener (the bridge's outage) logs it once per episode.
+    logger.debug({ endpoint: parts.endpointUrl }, `lost the connection to ${parts.endpointUrl}; reconnecting`);
     emit({ type: 'lost', reason: 'connection lost', atMs: lostAt });
   };
   const onBackoff = (attempt: number, delayMs: number): void => {
     if (state !== 'reconnecting') return;
     attempts = attempt + 1;
-    logger.info({ attempt: attempts, delayMs }, `reconnect attempt ${attempts} to ${parts.endpointUrl} in ${delayMs} ms`);
+    logger.debug({ attempt: attempts, delayMs }, `reconnect attempt ${attempts} to ${parts.endpointUrl} in ${delayMs} ms`);
     emit({ type: 'reconnecting', attempt: attempts, delayMs });
   };
   const onAttemptFailed = (): void => {
@@ -135,7 +136,7 @@ export function createConnection(parts: ConnectionParts): OpcuaConnection {
     stats.reconnects += 1;
     stats.gapMsTotal += gapMs;
     stats.lastGapMs = gapMs;
-    logger.info({ gapMs, attempts, sessionRecreated: recreated }, `reconnected to ${parts.endpointUrl} after ${gapMs} ms`);
+    logger.debug({ gapMs, attempts, sessionRecreated: recreated }, `reconnected to ${parts.endpointUrl} after ${gapMs} ms`);
     emit({ type: 'restored', gapMs, attempts, sessionRecreated: recreated, namespacesChanged: changed });
   };
   (client as unknown as RecreateHook).beforeSubscriptionRecreate = async (newSession) => {

@@ -1,3 +1,5 @@
+import { BridgeError } from '@fieldbridge/core/bridge';
+
 /** Codes carried by {@link OpcuaBridgeError}. */
 export type OpcuaBridgeErrorCode =
   /** node-opcua could not be loaded (not installed, or it failed at import). */
@@ -25,9 +27,12 @@ export type OpcuaBridgeErrorCode =
   /** The operation was abandoned because the client was stopped. */
   | 'STOPPED';
 
-/** The error class of `@fieldbridge/bridge-opcua`: a string `code`, a message saying what to do, and a `cause`. */
-export class OpcuaBridgeError extends Error {
-  readonly code: OpcuaBridgeErrorCode;
+/**
+ * The error class of `@fieldbridge/bridge-opcua`, on the kit's `BridgeError`: a string `code`, a
+ * message saying what to do, a `cause`, and whether trying again may help.
+ */
+export class OpcuaBridgeError extends BridgeError<OpcuaBridgeErrorCode> {
+  override readonly name = 'OpcuaBridgeError';
   /**
    * True when trying again later may succeed without anyone changing anything (network, server
    * down). A refused certificate is not retryable, but the PKI folders are read again at every
@@ -36,9 +41,7 @@ export class OpcuaBridgeError extends Error {
   readonly retryable: boolean;
 
   constructor(code: OpcuaBridgeErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'OpcuaBridgeError';
-    this.code = code;
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.retryable = options?.retryable ?? code === 'CONNECT_FAILED';
   }
 }

@@ -1,5 +1,34 @@
-// The public API of @fieldbridge/bridge-opcua, phase 1: the protocol layer a bridge source drives.
-// node-opcua is loaded by connectOpcua / startOpcuaServer only, never by importing this module.
+// The public API of @fieldbridge/bridge-opcua: the bridge (its definition, section schema, checks,
+// source and pure decode) and the protocol layer it stands on. node-opcua is loaded by the source's
+// start(), connectOpcua and startOpcuaServer only, never by importing this module; nothing here
+// imports the command-line code.
+export { opcuaBridge } from './bridge.js';
+export {
+  opcuaConfigSchema,
+  opcuaNodeSchema,
+  opcuaFolderSchema,
+  opcuaEventSchema,
+  SECURITY_MODE_NAMES,
+  SECURITY_POLICY_NAMES,
+  TRUST_MODE_NAMES,
+  TIMESTAMP_NAMES,
+  QUALITY_RULES,
+  type OpcuaConfig,
+  type OpcuaNodeConfig,
+  type OpcuaFolderConfig,
+  type OpcuaEventConfig,
+} from './config.js';
+export { checkOpcua } from './check.js';
+export { describeOpcua } from './describe.js';
+export { planOpcua, parseDeadband, OPCUA_DEFAULTS, type OpcuaPlan, type PlanResult, type ValueRoute, type EventRoute, type QualityRule } from './plan.js';
+export { createPointMapper, isProblem, type PointMapper, type ItemRoute, type OpcuaDecodeProblem, type OpcuaDecodeResult } from './decode.js';
+export { compilePathTemplate, compileEventTemplate, PATH_PLACEHOLDERS, EVENT_PLACEHOLDERS, type PathVars, type EventVars } from './metric-template.js';
+export { createOpcuaSource, type OpcuaSource, type OpcuaSourceOptions } from './source.js';
+export { connectOptionsOf, pkiDir, authOf, PKI_FOLDER, CONNECTION_DEFAULTS } from './connect-options.js';
+export { parseEndpoint, DEFAULT_OPCUA_PORT, type Endpoint } from './endpoint.js';
+export { handleBrowse, BROWSE_OPTIONS } from './browse-command.js';
+
+// The protocol layer.
 export { loadOpcua, restoreOpensslConf, type OpcuaModule } from './load.js';
 export { formatOpcuaMessage, opcuaLogLevel, MAX_OPCUA_LOG_CHARS, type OpcuaLogger, type OpcuaLogKind } from './log-redirect.js';
 export { OpcuaBridgeError, isOpcuaBridgeError, type OpcuaBridgeErrorCode } from './errors.js';

@@ -15,6 +15,11 @@ export interface SubscriptionOptions {
   /** How often items the server refused, or nodes not found, are tried again, in ms. Default 60000. */
   retryRefusedMs?: number;
   /**
+   * False: no timer of its own; the caller calls `retryNow()` every `retryRefusedMs` (the bridge
+   * does, to read the item states right after each retry). Default true.
+   */
+  retryTimer?: boolean;
+  /**
    * How long the server keeps the subscription without Publish requests, in ms: an outage or a
    * flow-control hold can last this long without losing the server's queues. Default 600000.
    */
@@ -23,7 +28,7 @@ export interface SubscriptionOptions {
   maxNotificationsPerPublish?: number;
   /** Receives the records of each NotificationMessage, in order. Exceptions are logged and swallowed. */
   onData: (batch: NotificationBatch) => void;
-  /** Hears about items and fields the server refused, nodes not found, folders cut short. Also logged. */
+  /** Hears about items and fields the server refused, nodes not found, folders cut short. Without it, each is logged at warn. */
   onProblem?: (problem: SubscriptionProblem) => void;
   /** Epoch-ms clock for receipt times (the `local` timestamps). Default `Date.now`. */
   now?: () => number;

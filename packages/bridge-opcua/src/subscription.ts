@@ -51,9 +51,13 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   let pendingFolders: PendingFolder[] = plan.folders;
   const counts = { messages: 0, values: 0, events: 0, decodeProblems: 0, overflows: 0 };
   const report = (problem: SubscriptionProblem): void => {
-    logger.warn({ item: problem.item, kind: problem.kind }, problem.message);
+    // A handler decides how to log (the bridge logs once per episode); without one, every problem is logged.
+    if (!options.onProblem) {
+      logger.warn({ item: problem.item, kind: problem.kind }, problem.message);
+      return;
+    }
     try {
-      options.onProblem?.(problem);
+      options.onProblem(problem);
     } catch (err) {
       logger.error({ err }, 'the onProblem handler threw');
     }
@@ -219,8 +223,7 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   await monitor(targets);
   reportFailures(targets);
   const unlisten = connection.onEvent(onConnection);
-  const retryTimer = setInterval(() => void retry(), options.retryRefusedMs ?? 60_000);
-  retryTimer.unref();
+  const retryTimer = options.retryTimer === false ? undefined : setInterval(() => void retry(), options.retryRefusedMs ?? 60_000).unref();
 
   return {
     flow,

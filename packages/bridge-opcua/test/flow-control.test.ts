@@ -51,12 +51,15 @@ describe('flow control', () => {
 
     sub.flow.hold();
     expect(sub.flow.held()).toBe(true);
-    // The Publish requests already waiting at the server are answered; no new ones come.
+    // The Publish requests already sent are answered; no new ones go out. Once the client has
+    // none in flight (its own count: the server's misses those still on the way), nothing more comes.
+    const client = (connection.session as unknown as { getPublishEngine(): { nbPendingPublishRequests: number } }).getPublishEngine();
     let n = 100;
     await until(() => {
       server.set('Boiler.Counter', ++n);
-      return serverView().pendingPublishRequests === 0;
-    }, 'the server to run out of Publish requests');
+      return client.nbPendingPublishRequests === 0;
+    }, 'the client to run out of Publish requests');
+    expect(serverView().pendingPublishRequests).toBe(0);
     const received = c.values.length;
     const kept = sub.flow.stats().heldAcks;
     expect(kept).toBeGreaterThan(0);

@@ -175,4 +175,17 @@ describe('bridge process', () => {
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(0);
   });
+
+  it("a bridge's own option handler is told the folder of the durable spool", async () => {
+    const seen: (string | undefined)[] = [];
+    const withOption = { ...counterBridge, cli: { options: [{ flags: '--where', description: 'prints stateDir' }], handle: async (_o: Record<string, unknown>, _c: unknown, io: { stateDir?: string }) => (seen.push(io.stateDir), 0) } };
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const spool = join(dir, 'spool');
+    const durable = mapping(goodMapping().replace('batch: { linger_ms: 20 }', `batch: { linger_ms: 20 }\n  buffer: { path: ${spool} }`));
+    expect(await runBridgeCli(withOption, ['--config', durable, '--where'], { stdout, stderr, env: { KEY: 'k1' } })).toBe(0);
+    const memory = mapping(goodMapping());
+    expect(await runBridgeCli(withOption, ['--config', memory, '--where'], { stdout, stderr, env: { KEY: 'k1' } })).toBe(0);
+    expect(seen).toEqual([spool, undefined]);
+  });
 });

@@ -24,10 +24,11 @@ function pushBridge() {
   return { definition, context: () => ctx! };
 }
 
-async function run(links: string[]) {
+async function run(links: string[], bufferPath?: string) {
   const { definition, context } = pushBridge();
   const sink = createSink({ url: 'stdout', stdout: { write: (_: unknown, cb?: () => void) => (cb?.(), true) } as unknown as NodeJS.WritableStream, sourceId: 'push', logger: pino({ level: 'silent' }) });
-  const config = { source_id: 'push', sink: { url: 'stdout' }, push: { links } } as unknown as FileConfig<typeof definition>;
+  const sinkSection = bufferPath === undefined ? { url: 'stdout' } : { url: 'stdout', buffer: { path: bufferPath } };
+  const config = { source_id: 'push', sink: sinkSection, push: { links } } as unknown as FileConfig<typeof definition>;
   const running = await startBridge(definition, config, { sink, deferStart: true, logger: pino({ level: 'silent' }) });
   return { running, context, sink };
 }
@@ -126,5 +127,16 @@ describe('runtime: channels of push sources', () => {
     expect(running.readiness().details).toMatchObject({ channels: { a: 'disconnected', b: 'failed' } });
     await running.stop();
     await sink.close();
+  });
+
+  it('tells the bridge the folder of the durable spool (stateDir), and nothing with a memory spool', async () => {
+    const durable = await run(['a'], './spool-here');
+    expect(durable.context().stateDir).toBe('./spool-here');
+    await durable.running.stop();
+    await durable.sink.close();
+    const memory = await run(['a']);
+    expect(memory.context().stateDir).toBeUndefined();
+    await memory.running.stop();
+    await memory.sink.close();
   });
 });

@@ -39,7 +39,12 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
 
   if (definition.cli?.handle) {
     try {
-      const code = await definition.cli.handle(parsed, config[definition.name], { stdout: io.stdout, stderr: io.stderr, logger });
+      const code = await definition.cli.handle(parsed, config[definition.name], {
+        stdout: io.stdout,
+        stderr: io.stderr,
+        logger,
+        ...(config.sink.buffer?.path === undefined ? {} : { stateDir: config.sink.buffer.path }),
+      });
       if (code !== undefined) return code;
     } catch (err) {
       return failed(command, logger, err);

@@ -85,6 +85,12 @@ export interface BridgeContext {
    * from it, e.g. with a `{source_id}-{sysid}` template.
    */
   sourceId: string;
+  /**
+   * The folder of the sink's durable spool (`sink.buffer.path`, as written), undefined with a
+   * memory spool: where a bridge keeps by default the files of its own that must outlive a
+   * restart (OPC-UA's client certificate), next to the data they belong with.
+   */
+  stateDir?: string;
 }
 
 /** A running bridge. */
@@ -124,6 +130,8 @@ export interface BridgeCliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   logger: Logger;
+  /** As {@link BridgeContext.stateDir}: the folder of the durable spool, when the file sets one. */
+  stateDir?: string;
 }
 
 /** A bridge: the schema of its YAML section and how to create it (docs/BRIDGE.md). */

@@ -106,6 +106,7 @@ export async function startBridge<D extends BridgeDefinition>(
     problems: createProblemReporter(logger),
     signal: abort.signal,
     sourceId: config.source_id,
+    ...(config.sink?.buffer?.path === undefined ? {} : { stateDir: config.sink.buffer.path }),
   };
 
   const section = config[definition.name as D['name']];

@@ -63,11 +63,11 @@ function recordingReporter(events: ProblemEvent[], changed: () => void): Problem
 /**
  * A {@link BridgeContext} for testing a bridge's source without a sink: points are collected in
  * memory, channel states and problem episodes recorded, the standard metrics real (on a fresh
- * registry), the logger silent, the clock the plain monotonic one, and the file's `source_id`
- * `options.sourceId` (default `test`). `waitFor` re-checks on every write, state change and
- * problem, so tests synchronise on what happened rather than on time.
+ * registry), the logger silent, the clock the plain monotonic one, the file's `source_id`
+ * `options.sourceId` (default `test`) and `stateDir` as given. `waitFor` re-checks on every write,
+ * state change and problem, so tests synchronise on what happened rather than on time.
  */
-export function createTestContext(options: { bridge?: string; blocked?: boolean; sourceId?: string } = {}): TestContext {
+export function createTestContext(options: { bridge?: string; blocked?: boolean; sourceId?: string; stateDir?: string } = {}): TestContext {
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   const changed = (): void => {
@@ -129,6 +129,7 @@ export function createTestContext(options: { bridge?: string; blocked?: boolean;
     problems: recordingReporter(problems, changed),
     signal: abort.signal,
     sourceId: options.sourceId ?? 'test',
+    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
   };
   return {
     ctx,

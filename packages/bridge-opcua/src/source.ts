@@ -1,0 +1,189 @@
+import { createKeyedProblems, createOutage, formatDuration, reconnectPolicy, type BridgeContext, type BridgeInstance } from '@fieldbridge/core/bridge';
+import { createDelivery } from './_deliver.js';
+import { createOpcuaMetrics } from './_metrics.js';
+import { createSessionLoop, type SessionLoop } from './_session.js';
+import type { OpcuaConfig } from './config.js';
+import { connectOptionsOf } from './connect-options.js';
+import type { ConnectionEvent, OpcuaConnection } from './connection.js';
+import { OpcuaBridgeError } from './errors.js';
+import { loadOpcua } from './load.js';
+import { OPCUA_DEFAULTS, planOpcua } from './plan.js';
+import type { ItemStatus, OpcuaSubscription, SubscriptionProblem } from './subscription-types.js';
+
+/** Options of {@link createOpcuaSource}, mostly for tests. */
+export interface OpcuaSourceOptions {
+  /** A connection that lasted this long, in ms, counts as working: the backoff starts over and the outage's episode ends. Default 30 000. */
+  stableMs?: number;
+  /** Random source for reconnect jitter, in [0, 1). Default `Math.random`. */
+  random?: () => number;
+}
+
+/** The OPC UA bridge instance, plus a view of its monitored items. */
+export interface OpcuaSource extends BridgeInstance {
+  /** Each monitored item and where it stands (empty until subscribed). */
+  items(): ItemStatus[];
+  /** The subscription once up, for its counters (`stats()`) and flow control. */
+  subscription(): OpcuaSubscription | undefined;
+  /** The connection once open, for its state, counters (`stats()`) and namespaces. */
+  connection(): OpcuaConnection | undefined;
+}
+
+/** Default time between retries of refused items, in ms. */
+const RETRY_REFUSED_MS = 60_000;
+
+/**
+ * Creates the OPC UA source: one required channel, named after the endpoint, for the session and
+ * its subscription (items do not gate readiness: one the server refuses is reported by name,
+ * counted in `fieldbridge_opcua_monitored_items{state}` and retried every `retry_refused_ms`
+ * while the rest flow). node-opcua loads in `start()`; the first connect is retried with the
+ * kit's reconnector, later losses are repaired by node-opcua and counted as reconnects with
+ * their gap. Each NotificationMessage is one `ctx.emit`. While the sink is blocked
+ * (`when_full: block`) the publish acknowledgements are held, so the server keeps the values.
+ */
+export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, options: OpcuaSourceOptions = {}): OpcuaSource {
+  const planned = planOpcua(config);
+  if (!planned.ok) throw new OpcuaBridgeError('NODE_INVALID', `the opcua section does not compile: ${planned.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { retryable: false });
+  const { plan } = planned;
+  const connect = connectOptionsOf(config, ctx.logger, ctx.stateDir, () => ctx.clock.now());
+  const where = connect.endpointUrl;
+  const channel = ctx.channel(where);
+  const metrics = createOpcuaMetrics(ctx.registry);
+  const stableMs = options.stableMs ?? 30_000;
+  const outage = createOutage(ctx.problems, { key: 'opcua.connection', stableMs });
+  const itemProblems = createKeyedProblems(ctx.problems, { prefix: 'opcua.item' });
+  const deliver = createDelivery(plan, ctx, channel, metrics);
+  const retryMs = config.retry_refused_ms ?? RETRY_REFUSED_MS;
+  let loop: SessionLoop | undefined;
+  let everUp = false;
+  let holding = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let starting: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const syncItems = (sub: OpcuaSubscription): void => {
+    const counts = { active: 0, refused: 0, unresolved: 0, pending: 0 };
+    const settled = new Map<string, boolean>();
+    for (const item of sub.items()) {
+      counts[item.state] += 1;
+      settled.set(item.key, (settled.get(item.key) ?? true) && item.state === 'active');
+    }
+    for (const state of ['active', 'refused', 'unresolved'] as const) metrics.items.set({ state }, counts[state]);
+    for (const [key, active] of settled) if (active) itemProblems.clean(key);
+    // A subscription the server dropped was made again before this check: that episode is over.
+    itemProblems.clean('subscription_recreated');
+  };
+
+  const onProblem = (problem: SubscriptionProblem): void => {
+    ctx.metrics.error(where, problem.kind);
+    itemProblems.report(problem.item ?? problem.kind, problem.kind, problem.message, problem.item === undefined ? {} : { item: problem.item });
+  };
+
+  const hold = (): void => {
+    const sub = loop?.subscription();
+    if (holding || !sub || !ctx.flow.blocked()) return;
+    holding = true;
+    sub.flow.hold();
+    metrics.holds.inc();
+    metrics.held.set(1);
+    ctx.logger.warn({ endpoint: where }, `${where}: the spool is full (when_full: block); holding the publish acknowledgements, so the server keeps new values in each item's queue until it drains`);
+    void ctx.flow.whenOpen(ctx.signal).then(() => {
+      holding = false;
+      sub.flow.release();
+      metrics.held.set(0);
+      if (!ctx.signal.aborted) ctx.logger.info({ endpoint: where }, `${where}: the spool takes points again; notifications resume`);
+    });
+  };
+
+  const onConnectionEvent = (event: ConnectionEvent): void => {
+    if (event.type === 'lost') {
+      channel.set('disconnected', `connection lost (${event.reason}); node-opcua is reconnecting`);
+      outage.failed(`${where}: connection lost (${event.reason}); reconnecting, the session and every monitored item will be re-created`, { endpoint: where });
+    } else if (event.type === 'reconnect_failed') {
+      channel.set(event.error.retryable ? 'disconnected' : 'failed', event.error.message);
+      outage.failed(`${where}: ${event.error.message}`, { endpoint: where, code: event.error.code });
+    } else if (event.type === 'restored') {
+      metrics.reconnects.inc();
+      metrics.gapSeconds.inc(event.gapMs / 1000);
+      channel.set('connected');
+      ctx.logger.warn(
+        { endpoint: where, gapMs: event.gapMs, sessionRecreated: event.sessionRecreated, namespacesChanged: event.namespacesChanged },
+        `${where}: reconnected after a gap of ${formatDuration(Math.round(event.gapMs))} without data${event.sessionRecreated ? ' (a new session: every monitored item re-created)' : ''}`,
+      );
+      outage.connected(`${where}: connected again`);
+      const sub = loop?.subscription();
+      // The check of what node-opcua re-created queues before this retry, so the states are known after it.
+      if (sub) void sub.retryNow().then(() => syncItems(sub));
+    }
+  };
+
+  const start = async (): Promise<void> => {
+    // Loaded here, never at import: 1-4 s and 110 MB; a failure to load is fatal, not retried.
+    await loadOpcua(ctx.logger);
+    if (stopping) return;
+    const reconnect = reconnectPolicy(config.reconnect);
+    loop = createSessionLoop({
+      connect,
+      subscription: {
+        publishingIntervalMs: config.publishing_interval_ms ?? OPCUA_DEFAULTS.publishingIntervalMs,
+        variables: plan.variables,
+        folders: plan.folders,
+        events: plan.events,
+        // Retries are driven below, so that the item states are read right after each one.
+        retryRefusedMs: retryMs,
+        retryTimer: false,
+        ...(config.subscription_lifetime_ms === undefined ? {} : { subscriptionLifetimeMs: config.subscription_lifetime_ms }),
+        onData: (batch) => {
+          // Held first: this message is written anyway, the next ones wait at the server.
+          if (ctx.flow.blocked()) hold();
+          deliver(batch);
+        },
+        onProblem,
+        now: () => ctx.clock.now(),
+      },
+      reconnect: { ...reconnect, stableMs },
+      ...(options.random ? { random: options.random } : {}),
+      hooks: {
+        onUp(connection, sub) {
+          everUp = true;
+          metrics.connects.inc({ result: 'ok' });
+          syncItems(sub);
+          channel.set('connected');
+          const security = `${connection.security.mode}/${connection.security.policy}`;
+          if (outage.connected(`${where}: connected`)) ctx.logger.info({ endpoint: where, security, items: sub.items().length }, `${where}: connected (${security}), ${sub.items().length} items subscribed`);
+          retryTimer = setInterval(() => void sub.retryNow().then(() => syncItems(sub)), retryMs);
+          retryTimer.unref();
+        },
+        onAttemptFailed(error, retryInMs) {
+          metrics.connects.inc({ result: 'failed' });
+          ctx.metrics.error(where, error.code.toLowerCase());
+          channel.set(!error.retryable ? 'failed' : everUp ? 'disconnected' : 'connecting', error.message);
+          outage.failed(`${where}: ${error.message}; next attempt in ${formatDuration(retryInMs)}`, { endpoint: where, code: error.code });
+        },
+        onConnectionEvent,
+      },
+    });
+    loop.start();
+  };
+
+  return {
+    async start() {
+      if (stopping) return;
+      starting ??= start();
+      await starting;
+    },
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(retryTimer);
+        outage.stop();
+        await starting?.catch(() => undefined);
+        await loop?.stop();
+        if (channel.state() === 'connected') channel.set('disconnected', 'stopped');
+        metrics.held.set(0);
+      })();
+      return stopping;
+    },
+    items: () => loop?.subscription()?.items() ?? [],
+    subscription: () => loop?.subscription(),
+    connection: () => loop?.connection(),
+  };
+}

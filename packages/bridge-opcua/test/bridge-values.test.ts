@@ -1,0 +1,217 @@
+import { trackCleanups } from '@fieldbridge/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIM_NAMESPACE, startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
+import { createCleanup } from './helpers/cleanup.js';
+import { pointsOf, pointWhere, runSource } from './helpers/bridge.js';
+
+// The bridge's source against one node-opcua server (the simulator's address space) on a port
+// the OS picks, offering None and SignAndEncrypt and a user: what issue 13 must show, through
+// the bridge itself (section -> source -> points on the context).
+const files = createCleanup();
+const track = trackCleanups();
+const PASSWORD = 'values-test-pw';
+let server: OpcuaTestServer;
+let clientPki: string;
+
+beforeAll(async () => {
+  server = await startOpcuaServer({ pkiDir: files.dir('server'), users: { operator: PASSWORD } });
+  files.add(() => server.stop());
+  clientPki = files.dir('client');
+});
+afterAll(() => files.run());
+
+const nsu = (id: string): string => `nsu=${SIM_NAMESPACE};s=${id}`;
+const base = (): Record<string, unknown> => ({ endpoint: server.endpointUrl, pki: clientPki });
+
+describe('values through the bridge', () => {
+  it('every built-in scalar type and arrays arrive as full points, named from their browse path', async () => {
+    const { t } = await runSource(track, { ...base(), folders: [{ metric: 'sim.{path}', browse_path: 'Sim', unit: 'u' }] });
+    // Worked out by hand from the simulator's first values (src/sim-address-space.ts).
+    const expected: Record<string, unknown> = {
+      'Types.Boolean': true,
+      'Types.SByte': -128,
+      'Types.Byte': 255,
+      'Types.Int16': -32768,
+      'Types.UInt16': 65535,
+      'Types.Int32': -2147483648,
+      'Types.UInt32': 4294967295,
+      'Types.Int64': -2, // [0xffffffff, 0xfffffffe]
+      'Types.UInt64': '18446744073709551615', // 2^64 - 1, beyond 2^53: decimal text
+      'Types.Float': 0.1, // float32 0x3dcccccd, shortest decimal
+      'Types.Double': -1234.5678,
+      'Types.String': 'Grüße, OPC UA',
+      'Types.DateTime': Date.UTC(2024, 1, 29, 12, 30, 15, 250),
+      'Types.Guid': '72962B91-FA75-4AE6-8D28-B404DC7DAF63',
+      'Types.ByteString': '3q2+7w==', // de ad be ef
+      'Types.XmlElement': '<a b="1">text</a>',
+      'Types.NodeId': nsu('Boiler.Temperature'),
+      'Types.ExpandedNodeId': `nsu=${SIM_NAMESPACE};i=42`,
+      'Types.StatusCode': 'BadSensorFailure',
+      'Types.QualifiedName': `${server.namespaceIndex}:Reading`,
+      'Types.LocalizedText': 'Boiler room',
+      'Types.ExtensionObject': { low: -5, high: 120.5 }, // a Range, as a JSON event
+      'Arrays.Double': [1.5, -2.25, 1e300],
+      'Arrays.Int32': [1, -2, 2147483647],
+      'Arrays.String': ['a', 'b,c', ''],
+      'Arrays.Boolean': [true, false, true],
+      'Arrays.Matrix': [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    };
+    await t.waitFor(() => Object.keys(expected).every((k) => pointsOf(t, `sim.${k}`).length > 0), 'a point of every variable below Sim');
+    for (const [path, value] of Object.entries(expected)) {
+      const [point] = pointsOf(t, `sim.${path}`);
+      expect(point, path).toEqual({ metric: `sim.${path}`, value, timestamp: expect.any(Number), class: typeof value === 'number' ? 'metric' : 'event', tags: { unit: 'u' } });
+    }
+    expect(await t.metric('fieldbridge_opcua_monitored_items', { state: 'active' })).toBe(Object.keys(expected).length);
+    expect(t.ready()).toBe(true);
+  });
+
+  it('deadband: the server reports a change only once it passes it (absolute and percent of the EURange)', async () => {
+    const { t } = await runSource(track, {
+      ...base(),
+      nodes: [
+        { metric: 'raw', node_id: nsu('Boiler.Temperature'), sampling_interval_ms: 0 },
+        { metric: 'abs', node_id: nsu('Boiler.Temperature'), sampling_interval_ms: 0, deadband: 5 },
+        { metric: 'pct', node_id: nsu('Boiler.Temperature'), sampling_interval_ms: 0, deadband: '10%' },
+      ],
+    });
+    await t.waitFor(() => ['raw', 'abs', 'pct'].every((m) => pointsOf(t, m).length > 0), 'the first value of every item');
+    // Both deadband items sample the same changes as raw and publish with it: once raw saw a
+    // value, they have said all they will about it. EURange 0-200: 10 % is 20 degC; a change
+    // is reported when it exceeds the deadband.
+    for (const value of [100, 103, 106, 112, 121, 130]) {
+      server.set('Boiler.Temperature', value);
+      await pointWhere(t, (p) => p.metric === 'raw' && p.value === value, `raw ${value}`);
+    }
+    expect(t.valuesOf('abs').slice(-5)).toEqual([100, 106, 112, 121, 130]);
+    expect(t.valuesOf('pct').slice(-2)).toEqual([100, 121]);
+    server.set('Boiler.Temperature', 20);
+  });
+
+  it('source versus server timestamps, as each node asks', async () => {
+    const { t } = await runSource(track, {
+      ...base(),
+      nodes: [
+        { metric: 'by.source', node_id: nsu('Boiler.Counter'), sampling_interval_ms: 0, timestamp: 'source' },
+        { metric: 'by.server', node_id: nsu('Boiler.Counter'), sampling_interval_ms: 0, timestamp: 'server' },
+      ],
+    });
+    await t.waitFor(() => pointsOf(t, 'by.server').length > 0 && pointsOf(t, 'by.source').length > 0, 'the first values');
+    const deviceTime = Date.UTC(2021, 5, 1, 12, 0, 0, 125);
+    server.set('Boiler.Counter', 4242, { sourceTimestamp: new Date(deviceTime) });
+    const source = await pointWhere(t, (p) => p.metric === 'by.source' && p.value === 4242, 'the device-stamped value');
+    const byServer = await pointWhere(t, (p) => p.metric === 'by.server' && p.value === 4242, 'the server-stamped value');
+    expect(source.timestamp).toBe(deviceTime);
+    expect(byServer.timestamp).toBeGreaterThan(Date.UTC(2024, 0, 1));
+  });
+
+  it('a status that is not Good travels as quality and status tags, or is dropped and counted', async () => {
+    const { t } = await runSource(track, {
+      ...base(),
+      nodes: [
+        { metric: 'tagged', node_id: nsu('Boiler.Running'), sampling_interval_ms: 0 },
+        { metric: 'dropped', node_id: nsu('Boiler.Running'), sampling_interval_ms: 0, quality: 'drop' },
+      ],
+    });
+    await t.waitFor(() => pointsOf(t, 'dropped').length > 0 && pointsOf(t, 'tagged').length > 0, 'the first values');
+    server.set('Boiler.Running', false, { status: 'UncertainLastUsableValue' });
+    const uncertain = await pointWhere(t, (p) => p.metric === 'tagged' && p.tags?.quality === 'uncertain', 'the uncertain value');
+    expect(uncertain).toMatchObject({ value: false, tags: { quality: 'uncertain', status: 'UncertainLastUsableValue' } });
+    await t.waitFor(() => t.problems.some((p) => p.key === 'opcua.value.dropped.bad_quality'), 'the dropped value reported');
+    server.set('Boiler.Running', true);
+    await t.waitFor(() => pointsOf(t, 'dropped').length === 2, 'a Good value again');
+    expect(pointsOf(t, 'dropped').map((p) => p.value)).toEqual([true, true]);
+    expect(await t.metric('fieldbridge_source_errors_total', { kind: 'bad_quality' })).toBe(1);
+    expect(t.problems.filter((p) => p.key === 'opcua.value.dropped.bad_quality').map((p) => p.kind)).toEqual(['report', 'resolve']);
+  });
+
+  it('a node id that does not exist is reported by name while the others flow, and monitored once it appears', async () => {
+    const { t, source } = await runSource(track, {
+      ...base(),
+      retry_refused_ms: '1s',
+      nodes: [
+        { metric: 'boiler.pressure', node_id: nsu('Boiler.Pressure') },
+        { metric: 'boiler.late', node_id: nsu('Boiler.Late') },
+      ],
+    });
+    await t.waitFor(() => t.problems.some((p) => p.key === 'opcua.item.boiler.late.item_refused'), 'the refusal reported');
+    const refusal = t.problems.find((p) => p.key === 'opcua.item.boiler.late.item_refused')!;
+    expect(refusal.message).toBe('boiler.late: the server refused to monitor nsu=urn:fieldbridge:opcua-sim;s=Boiler.Late (BadNodeIdUnknown); trying again every 1 s');
+    await t.waitFor(() => pointsOf(t, 'boiler.pressure').length > 0 && t.ready(), 'the other node flowing');
+    expect(await t.metric('fieldbridge_opcua_monitored_items', { state: 'refused' })).toBe(1);
+    server.addVariable('Boiler.Late', 7.5);
+    await pointWhere(t, (p) => p.metric === 'boiler.late' && p.value === 7.5, 'the late node, once retried');
+    await t.waitFor(() => t.problems.some((p) => p.kind === 'resolve' && p.key === 'opcua.item.boiler.late.item_refused'), 'the refusal resolved');
+    expect(source.items().map((i) => i.state)).toEqual(['active', 'active']);
+    expect(await t.metric('fieldbridge_opcua_monitored_items', { state: 'refused' })).toBe(0);
+  });
+
+  it('max_rate_hz holds back the changes of a series and counts them', async () => {
+    const { t } = await runSource(track, {
+      ...base(),
+      nodes: [
+        { metric: 'raw', node_id: nsu('Line1.Motor1.Speed'), sampling_interval_ms: 0 },
+        { metric: 'slow', node_id: nsu('Line1.Motor1.Speed'), sampling_interval_ms: 0, max_rate_hz: 0.001 },
+      ],
+    });
+    await t.waitFor(() => pointsOf(t, 'raw').length > 0 && pointsOf(t, 'slow').length > 0, 'the first values');
+    for (const value of [1, 2, 3]) {
+      server.set('Line1.Motor1.Speed', value);
+      await pointWhere(t, (p) => p.metric === 'raw' && p.value === value, `raw ${value}`);
+    }
+    expect(pointsOf(t, 'slow')).toHaveLength(1);
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { reason: 'rate' })).toBe(3);
+  });
+
+  it('an alarm arrives as an event point, named from its source', async () => {
+    const { t } = await runSource(track, {
+      ...base(),
+      events: [{ metric: 'alarms.{source_name}', where: { min_severity: 100 }, tags: { area: 'boiler-room' } }],
+    });
+    await t.waitFor(() => t.ready(), 'subscribed');
+    await server.eventsMonitored();
+    server.setAlarmInput(95);
+    // node-opcua's server writes an event's SourceName as the source's qualified browse name.
+    const source = `${server.namespaceIndex}:Boiler`;
+    const alarm = await pointWhere(t, (p) => p.metric === `alarms.${source}` && (p.value as { ActiveState?: boolean }).ActiveState === true, 'the alarm');
+    expect(alarm).toMatchObject({
+      class: 'event',
+      timestamp: expect.any(Number),
+      tags: { area: 'boiler-room' },
+      value: { EventType: 'ExclusiveLimitAlarmType', SourceName: source, ConditionName: 'TemperatureAlarm', ActiveState: true, AckedState: false, Severity: expect.any(Number) },
+    });
+    expect((alarm.value as { Message: string }).Message).toMatch(/95/);
+    expect(alarm.value).not.toHaveProperty('Time');
+    server.setAlarmInput(20);
+  });
+});
+
+describe('security and login through the bridge', () => {
+  it('SignAndEncrypt with a user name and password: values flow', async () => {
+    const { t } = await runSource(track, {
+      ...base(),
+      security: { mode: 'SignAndEncrypt', policy: 'Basic256Sha256' },
+      auth: { username: 'operator', password: PASSWORD },
+      nodes: [{ metric: 'pressure', node_id: nsu('Boiler.Pressure'), sampling_interval_ms: 0 }],
+    });
+    server.set('Boiler.Pressure', 1.75);
+    await pointWhere(t, (p) => p.metric === 'pressure' && p.value === 1.75, 'a value over SignAndEncrypt');
+    expect(await t.metric('fieldbridge_opcua_connects_total', { result: 'ok' })).toBe(1);
+  });
+
+  it('a wrong password fails the channel with what to do, once per episode, and is tried again', async () => {
+    const { t } = await runSource(track, {
+      ...base(),
+      security: { mode: 'SignAndEncrypt' },
+      auth: { username: 'operator', password: 'wrong' },
+      nodes: [{ metric: 'pressure', node_id: nsu('Boiler.Pressure') }],
+    });
+    await t.waitFor(() => t.states.some((s) => s.state === 'failed'), 'the channel failed');
+    expect(t.channels()[server.endpointUrl]).toMatchObject({ state: 'failed', reason: expect.stringMatching(/refused the login as user "operator" \(BadUserAccessDenied\): check the user name and password/) });
+    await t.waitFor(() => t.problems.filter((p) => p.key === 'opcua.connection').length >= 2, 'a second attempt');
+    expect(t.problems.filter((p) => p.key === 'opcua.connection').map((p) => p.logged).slice(0, 2)).toEqual([true, false]);
+    expect(JSON.stringify(t.problems)).not.toContain('wrong');
+  });
+});

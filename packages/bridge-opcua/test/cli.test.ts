@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { runBridgeCli } from '@fieldbridge/core/cli';
+import { trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { opcuaBridge } from '../src/bridge.js';
+import { checkOpcua } from '../src/check.js';
+import { opcuaConfigSchema } from '../src/config.js';
+import { SIM_NAMESPACE, startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
+import { createCleanup } from './helpers/cleanup.js';
+
+// The `bridge-opcua` command against a node-opcua server on a port the OS picks: in-process
+// through runBridgeCli (what cli.ts calls) with captured streams, and once as a process of its
+// own to show that stdout carries only the points.
+const files = createCleanup();
+const track = trackCleanups();
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const PASSWORD = 'cli-secret-pw';
+let server: OpcuaTestServer;
+let clientPki: string;
+
+beforeAll(async () => {
+  server = await startOpcuaServer({ pkiDir: files.dir('server'), users: { operator: PASSWORD } });
+  files.add(() => server.stop());
+  clientPki = files.dir('client');
+});
+afterAll(() => files.run());
+
+const mapping = (endpoint = server.endpointUrl, extra = '') => `source_id: cli-test
+opcua:
+  endpoint: ${endpoint}
+  pki: ${clientPki}
+  security: { mode: SignAndEncrypt }
+  auth: { username: operator, password: '\${OPCUA_PASSWORD}' }
+  connect_timeout_ms: 2s
+  publishing_interval_ms: 50ms
+${extra}  nodes:
+    - { metric: boiler.pressure, node_id: 'nsu=${SIM_NAMESPACE};s=Boiler.Pressure' }
+    - { metric: 'boiler.{name}', browse_path: Boiler/Counter }
+`;
+
+async function cli(args: string[], text = mapping()): Promise<{ code: number; out: string; err: string }> {
+  const file = await writeTempFile(track, 'map.yaml', text);
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await runBridgeCli(opcuaBridge, ['--config', file, ...args], { stdout, stderr, env: { OPCUA_PASSWORD: PASSWORD } });
+  return { code, out, err };
+}
+
+describe('bridge-opcua', () => {
+  it('--check prints what would be monitored, the login by name and never the password', async () => {
+    const { code, out } = await cli(['--check']);
+    expect(code).toBe(0);
+    expect(out).toContain(`${server.endpointUrl}: security SignAndEncrypt/the strongest current policy offered, login user "operator" with a password, certificate in ${clientPki}`);
+    expect(out).toContain(`boiler.Counter <- Objects/Boiler/Counter`);
+    expect(out).not.toContain(PASSWORD);
+  });
+
+  it('--browse prints the address space below a node with namespace URIs, types, access and values', async () => {
+    const { code, out } = await cli(['--browse', 'Boiler']);
+    expect(code).toBe(0);
+    expect(out).toContain(`  ${server.namespaceIndex}  ${SIM_NAMESPACE}`);
+    expect(out).toMatch(new RegExp(`Pressure  \\[Variable, Double, read\\+write\\]  nsu=${SIM_NAMESPACE};s=Boiler\\.Pressure  = 1\\.013`));
+    expect(out).toMatch(/Counter {2}\[Variable, UInt32, read\+write\]/);
+  });
+
+  it('--browse NODE --emit-mapping prints nodes: entries that a mapping takes as they are', async () => {
+    const { code, out } = await cli(['--browse', 'Line1', '--emit-mapping', '--depth', '2']);
+    expect(code).toBe(0);
+    const nodes = (parse(out) as { nodes: unknown[] }).nodes;
+    expect(nodes).toHaveLength(6);
+    expect(nodes[0]).toEqual({ metric: 'motor1.speed', node_id: `nsu=${SIM_NAMESPACE};s=Line1.Motor1.Speed` });
+    const section = opcuaConfigSchema.parse({ endpoint: server.endpointUrl, nodes });
+    expect(checkOpcua(section)).toEqual([]);
+  });
+
+  it('--browse names what is wrong: an unknown start node (exit 2), an unreachable server (exit 1), a stray --emit-mapping (exit 2)', async () => {
+    const unknown = await cli(['--browse', 'Nowhere/Near']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/browse path Nowhere\/Near: Objects has no child named Nowhere/);
+    const down = await cli(['--browse'], mapping('opc.tcp://127.0.0.1:1'));
+    expect(down.code).toBe(1);
+    expect(down.err).toMatch(/connection refused/);
+    const stray = await cli(['--emit-mapping']);
+    expect(stray.code).toBe(2);
+    expect(stray.err).toMatch(/go with --browse/);
+  });
+
+  it('--dry-run --once as a process: stdout carries only the points as NDJSON, logs go to stderr', { timeout: 60_000 }, async () => {
+    const file = await writeTempFile(track, 'map.yaml', mapping());
+    const child = spawn(
+      process.execPath,
+      ['--conditions', 'source', '--import', 'tsx', '-e', "import('./src/cli.ts').then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })", '--', '--config', file, '--dry-run', '--once'],
+      { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OPCUA_PASSWORD: PASSWORD } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, stderr).toBe(0);
+    const points = stdout.trim().split('\n').map((line) => JSON.parse(line) as { metric: string; source_id: string });
+    expect(new Set(points.map((p) => p.metric))).toEqual(new Set(['boiler.pressure', 'boiler.Counter']));
+    expect(points.every((p) => p.source_id === 'cli-test')).toBe(true);
+    expect(stderr).toMatch(/connected \(SignAndEncrypt\//);
+    expect(stderr).not.toContain(PASSWORD);
+  });
+});
