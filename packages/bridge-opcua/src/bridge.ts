@@ -6,6 +6,7 @@ import { CONNECTION_DEFAULTS } from './connect-options.js';
 import { describeOpcua } from './describe.js';
 import { OPCUA_DEFAULTS } from './plan.js';
 import { createOpcuaSource } from './source.js';
+import { OPCUA_STARTER } from './starter.js';
 
 /**
  * The OPC UA bridge: the `opcua:` section's schema, its checks and how to run it. Run it with the
@@ -18,6 +19,7 @@ export const opcuaBridge = defineBridge({
   configSchema: opcuaConfigSchema,
   check: checkOpcua,
   describe: describeOpcua,
+  starter: () => OPCUA_STARTER,
   create: (config, ctx) => createOpcuaSource(config, ctx),
   // Loading node-opcua (1-4 s), a first certificate (up to 4 s), the connect steps, then the
   // first publish: --once waits for all of it by default.
