@@ -93,8 +93,9 @@ describe("the README's main command", () => {
     expect(existsSync(join(ARTIFACTS, 'demo-all-bridges.png'))).toBe(true);
 
     // Ctrl-C, as a terminal sends it: to the whole foreground process group.
+    // The gateway, five simulators (the CAN one has written its log and gone), mosquitto, fieldbridge.
     const before = descendants(demo.pid!);
-    expect(before.size).toBeGreaterThanOrEqual(8);
+    expect(before.size).toBeGreaterThanOrEqual(7);
     process.kill(-demo.pid!, 'SIGINT');
     expect(await exited, err.slice(-3000)).toBe(0);
     const left = [...before].filter(([pid, start]) => alive(pid, start));
