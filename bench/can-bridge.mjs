@@ -19,6 +19,7 @@ import {
 } from '@fieldbridge/bridge-can';
 import { startGatewayProcess } from './lib/gateway-process.mjs';
 import { fmt, median, writeReport } from './lib/report.mjs';
+import { seededRandom } from '@fieldbridge/core';
 
 const RATE = 9_000;
 const SECONDS = Number(process.env.BENCH_CAN_BRIDGE_SECONDS ?? 10);
@@ -38,16 +39,7 @@ function findDbc() {
   return undefined;
 }
 
-/** mulberry32, so that every run replays the same frames. */
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 /** A log of `seconds` of a bus at `RATE` frames a second: messages of the DBC in turn at random, random payloads. */
 function writeLog(path, database, seconds) {

@@ -8,6 +8,7 @@ import { canConfigSchema, createCanDecoder, decodeFrame, loadDbcFiles, planCan, 
 import { referenceDecode, sameSignalValue } from '../packages/bridge-can/test/helpers/reference-decoder.mjs';
 import { dbcLibraries } from './lib/dbc-libraries.mjs';
 import { fmt, median, writeReport } from './lib/report.mjs';
+import { seededRandom } from '@fieldbridge/core';
 
 const FRAMES = Number(process.env.BENCH_CAN_FRAMES ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_CAN_ROUNDS ?? 7);
@@ -26,16 +27,7 @@ function findCorpus() {
   return undefined;
 }
 
-/** mulberry32, so that every run decodes the same frames. */
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 /** Random payloads for random messages of the database, every message equally likely. */
 function makeFrames(database) {

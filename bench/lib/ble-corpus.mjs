@@ -3,19 +3,12 @@
 import {
   encodeAtc1441, encodeBthome, encodeHeartRate, encodeIbeacon, encodePvvx, encodeRuuvi, encryptBthome, parseBindKey,
 } from '@fieldbridge/bridge-ble';
+import { seededRandom } from '@fieldbridge/core';
 
 export const CORPUS_SIZE = 1000;
 export const BIND_KEY = '231d39c1d7cc1ab1aee224cd096db932';
 
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 const base = (i, address) => ({ t: 1_767_225_600_000 + i, address, addressType: 'public', rssi: -60 - (i % 30) });
 const mac = (i) => `a4:c1:38:${((i >> 16) & 0xff).toString(16).padStart(2, '0')}:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;

@@ -2,17 +2,10 @@
 // ServerTCP on loopback that answers it and counts the reads.
 import { encodeRegisters } from '@fieldbridge/bridge-modbus';
 import ModbusRTU from 'modbus-serial';
+import { seededRandom } from '@fieldbridge/core';
 
 // A fixed seed, so every run polls the same map.
-function prng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const pick = (rnd, weighted) => {
   let r = rnd() * weighted.reduce((sum, [, w]) => sum + w, 0);

@@ -13,7 +13,7 @@ import {
   type DbcMessage,
 } from '../src/index.js';
 import { referenceDecode, sameSignalValue } from './helpers/reference-decoder.mjs';
-import { seededRandom } from '../src/simulator/drive-model.js';
+import { seededRandom } from '@fieldbridge/core/testing';
 
 /**
  * Real DBC files from opendbc live outside the repository, in a shared/fixtures/dbc folder next

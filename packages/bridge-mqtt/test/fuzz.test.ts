@@ -11,19 +11,13 @@ import { SparkplugState } from '../src/sparkplug-state.js';
 import { topicLevels, topicMatches } from '../src/topic.js';
 import { startMosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
+import { seededRandom } from '@fieldbridge/core/testing';
 
 const track = trackCleanups();
 const NOW = 1_800_000_000_000;
 
-/** mulberry32: a small seeded generator, so every run feeds the same inputs. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 from the kit, so every run feeds the same inputs. */
+const random = seededRandom;
 const rand = random(0xf1e1d);
 const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
 

@@ -30,6 +30,7 @@ export type { DeviceControl, StreamRequest } from './control/device-control.js';
 export { createDashboardControl, type DashboardControl } from './control/dashboard-control.js';
 export { DEFAULT_RETRY, parseRetryAfterMs, type RetryOptions } from './transport/retry-policy.js';
 export { backoffDelayMs, type Backoff } from './shared/backoff.js';
+export { seededRandom } from './shared/seeded-random.js';
 export { createChangeFilter, type ChangeFilter, type ChangeFilterOptions, type ChangeVerdict } from './shared/change-filter.js';
 
 export { parseMapping, loadMapping, readMappingText } from './config/load-mapping.js';

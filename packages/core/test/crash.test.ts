@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGateway } from '@fieldbridge/gateway-dev';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../src/testing/seeded-random.js';
+import { seededRandom } from '../src/shared/seeded-random.js';
 
 const writer = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
 

@@ -7,18 +7,10 @@ import { ConfigError, createClock, createSink, parseMapping } from '../src/index
 import { classifyHttpAnswer } from '../src/transport/http-answer.js';
 import { parseServerFrame } from '../src/ws/protocol.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
+import { seededRandom } from '../src/shared/seeded-random.js';
 
 /** A small seeded generator (mulberry32), so a failure names the seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 
 /** Random and adversarial text: bytes, JSON of odd shapes, deep nesting, huge numbers, control characters. */

@@ -5,17 +5,12 @@ import { createMemorySpool, createSqliteSpool } from '../src/spool/index.js';
 import type { Spool, SpoolLimits, WhenFull } from '../src/spool/index.js';
 import { createMinTracker } from '../src/spool/_min-tracker.js';
 import { tempDirs, testBatch } from './spool-test-kit.js';
+import { seededRandom } from '../src/shared/seeded-random.js';
 
 /** A small deterministic PRNG (mulberry32), so a failure replays from its seed. */
 function random(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const next = seededRandom(seed);
+  return (n) => Math.floor(next() * n);
 }
 
 const dirs = tempDirs();

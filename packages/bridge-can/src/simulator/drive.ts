@@ -3,7 +3,8 @@ import type { DbcDatabase, DbcMessage } from '../dbc/types.js';
 import { encodeMessage } from '../encode/encode-message.js';
 import type { CanFrame } from '../frames/can-frame.js';
 import { formatCandumpLine } from '../frames/candump-line.js';
-import { createDriveModel, seededRandom, type DriveState } from './drive-model.js';
+import { seededRandom } from '@fieldbridge/core/bridge';
+import { createDriveModel, type DriveState } from './drive-model.js';
 import { VEHICLE_DBC } from './vehicle-dbc.js';
 
 let cached: DbcDatabase | undefined;

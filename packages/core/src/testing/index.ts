@@ -9,5 +9,5 @@ export { trackCleanups, writeTempFile, type Cleanup, type CleanupTracker } from 
 export { createCollectingSink } from './collecting-sink.js';
 export { expectSchemaInSync } from './schema-drift.js';
 export { describeRefusals, expectRefusedAt, mappingRefusal, type ExpectedRefusal, type MappingRefusal, type RefusalCase } from './mapping-refusal.js';
-export { seededRandom } from './seeded-random.js';
+export { seededRandom } from '../shared/seeded-random.js';
 export { until } from './until.js';

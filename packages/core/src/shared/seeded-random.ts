@@ -1,5 +1,5 @@
 /**
- * A small deterministic random source (mulberry32) for fuzz tests: the same `seed` gives the
+ * A small deterministic random source (mulberry32) for fuzz tests, simulators and benchmarks: the same `seed` gives the
  * same sequence, so a failing case can be run again from the seed a test prints. Returns
  * numbers in [0, 1), like `Math.random`.
  */
