@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_NAMESPACE, startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
 import { createCleanup } from './helpers/cleanup.js';
 import { pointsOf, pointWhere, runSource } from './helpers/bridge.js';
+import { nsu } from './helpers/servers.js';
+import { until } from '@fieldbridge/core/testing';
 
 // The bridge's source against one node-opcua server (the simulator's address space) on a port
 // the OS picks, offering None and SignAndEncrypt and a user: what issue 13 must show, through
@@ -20,7 +22,6 @@ beforeAll(async () => {
 });
 afterAll(() => files.run());
 
-const nsu = (id: string): string => `nsu=${SIM_NAMESPACE};s=${id}`;
 const base = (): Record<string, unknown> => ({ endpoint: server.endpointUrl, pki: clientPki });
 
 describe('values through the bridge', () => {
@@ -64,7 +65,8 @@ describe('values through the bridge', () => {
       const [point] = pointsOf(t, `sim.${path}`);
       expect(point, path).toEqual({ metric: `sim.${path}`, value, timestamp: expect.any(Number), class: typeof value === 'number' ? 'metric' : 'event', tags: { unit: 'u' } });
     }
-    expect(await t.metric('fieldbridge_opcua_monitored_items', { state: 'active' })).toBe(Object.keys(expected).length);
+    // The first values can arrive before the subscription reports its items as up: wait for it.
+    await until(async () => (await t.metric('fieldbridge_opcua_monitored_items', { state: 'active' })) === Object.keys(expected).length, 'every item active');
     expect(t.ready()).toBe(true);
   });
 

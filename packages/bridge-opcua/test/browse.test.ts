@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { browseAddressSpace } from '../src/browse.js';
 import { formatBrowseMapping, formatBrowseText } from '../src/browse-format.js';
@@ -8,17 +8,16 @@ import { SIM_NAMESPACE, type OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { createCleanup } from './helpers/cleanup.js';
 import { collector } from './helpers/collect.js';
-import { clientFor, serverFor } from './helpers/servers.js';
+import { sessionForFile } from './helpers/servers.js';
 
 const cleanup = createCleanup();
 let server: OpcuaTestServer;
 let connection: OpcuaConnection;
 
-beforeAll(async () => {
-  server = await serverFor(cleanup, { pkiDir: cleanup.dir('server') });
-  connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'));
+sessionForFile(cleanup, (s, c) => {
+  server = s;
+  connection = c;
 });
-afterAll(() => cleanup.run());
 
 describe('browsing the address space', () => {
   it('lists the nodes below a browse path with namespace URIs, data types, access levels and values', async () => {

@@ -1,21 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OpcuaConnection } from '../src/connection.js';
 import { SIM_NAMESPACE, type OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { createCleanup } from './helpers/cleanup.js';
 import { collector } from './helpers/collect.js';
-import { clientFor, serverFor } from './helpers/servers.js';
+import { sessionForFile } from './helpers/servers.js';
 import { until } from './helpers/until.js';
 
 const cleanup = createCleanup();
 let server: OpcuaTestServer;
 let connection: OpcuaConnection;
 
-beforeAll(async () => {
-  server = await serverFor(cleanup, { pkiDir: cleanup.dir('server') });
-  connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'));
+sessionForFile(cleanup, (s, c) => {
+  server = s;
+  connection = c;
 });
-afterAll(() => cleanup.run());
 
 const COUNTER = `nsu=${SIM_NAMESPACE};s=Boiler.Counter`;
 

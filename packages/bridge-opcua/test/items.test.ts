@@ -1,23 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OpcuaConnection } from '../src/connection.js';
 import { isOpcuaBridgeError } from '../src/errors.js';
-import { SIM_NAMESPACE, type OpcuaTestServer } from '../src/server.js';
+import type { OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { createCleanup } from './helpers/cleanup.js';
 import { collector } from './helpers/collect.js';
-import { clientFor, serverFor } from './helpers/servers.js';
+import { nsu, sessionForFile } from './helpers/servers.js';
 
 const cleanup = createCleanup();
 let server: OpcuaTestServer;
 let connection: OpcuaConnection;
 
-beforeAll(async () => {
-  server = await serverFor(cleanup, { pkiDir: cleanup.dir('server') });
-  connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'));
+sessionForFile(cleanup, (s, c) => {
+  server = s;
+  connection = c;
 });
-afterAll(() => cleanup.run());
-
-const nsu = (id: string): string => `nsu=${SIM_NAMESPACE};s=${id}`;
 
 describe('items the server refuses', () => {
   it('are reported by name while the others flow, and monitored once the node appears', async () => {

@@ -9,13 +9,13 @@ import { createCleanup } from './helpers/cleanup.js';
 import { collector } from './helpers/collect.js';
 import { capturingLogger } from './helpers/logger.js';
 import { startProxy } from './helpers/proxy.js';
+import { nsu } from './helpers/servers.js';
 
 const cleanup = createCleanup();
 const serverPki = cleanup.dir('server');
 const clientPki = cleanup.dir('client');
 afterAll(() => cleanup.run());
 
-const nsu = (id: string): string => `nsu=${SIM_NAMESPACE};s=${id}`;
 const FAST = { reconnectDelayMs: { initial: 100, max: 400 }, keepAliveIntervalMs: 500, requestTimeoutMs: 1000, connectTimeoutMs: 3000 };
 
 /** Resolves at the first event of `type` the connection reports from now on. */

@@ -1,22 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OpcuaConnection } from '../src/connection.js';
-import { SIM_NAMESPACE, type OpcuaTestServer } from '../src/server.js';
+import type { OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { createCleanup } from './helpers/cleanup.js';
 import { collector, type Collector } from './helpers/collect.js';
-import { clientFor, serverFor } from './helpers/servers.js';
+import { nsu, sessionForFile } from './helpers/servers.js';
 
 const cleanup = createCleanup();
 let server: OpcuaTestServer;
 let connection: OpcuaConnection;
 
-beforeAll(async () => {
-  server = await serverFor(cleanup, { pkiDir: cleanup.dir('server') });
-  connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'));
+sessionForFile(cleanup, (s, c) => {
+  server = s;
+  connection = c;
 });
-afterAll(() => cleanup.run());
-
-const nsu = (id: string): string => `nsu=${SIM_NAMESPACE};s=${id}`;
 
 /** Sets each value and waits until the item without deadband saw it, so the server sampled every one. */
 async function feed(c: Collector, key: string, variable: string, values: number[]): Promise<void> {

@@ -1,6 +1,7 @@
+import { afterAll, beforeAll } from 'vitest';
 import { connectOpcua, type OpcuaClientOptions } from '../../src/client.js';
 import type { OpcuaConnection } from '../../src/connection.js';
-import { startOpcuaServer, type OpcuaServerOptions, type OpcuaTestServer } from '../../src/server.js';
+import { SIM_NAMESPACE, startOpcuaServer, type OpcuaServerOptions, type OpcuaTestServer } from '../../src/server.js';
 import type { Cleanup } from './cleanup.js';
 import { capturingLogger } from './logger.js';
 
@@ -17,3 +18,18 @@ export async function clientFor(cleanup: Cleanup, endpointUrl: string, pkiDir: s
   cleanup.add(() => connection.close());
   return connection;
 }
+
+/**
+ * A simulator server and one client session for a whole test file: both started before its
+ * tests (handed to `use`), both closed, with everything else `cleanup` holds, after them.
+ */
+export function sessionForFile(cleanup: Cleanup, use: (server: OpcuaTestServer, connection: OpcuaConnection) => void): void {
+  beforeAll(async () => {
+    const server = await serverFor(cleanup, { pkiDir: cleanup.dir('server') });
+    use(server, await clientFor(cleanup, server.endpointUrl, cleanup.dir('client')));
+  });
+  afterAll(() => cleanup.run());
+}
+
+/** The node id of `id` in the simulator's namespace, by namespace URI. */
+export const nsu = (id: string): string => `nsu=${SIM_NAMESPACE};s=${id}`;
