@@ -5,7 +5,8 @@ import { createCanDecoder, type CanDecoder } from './decode/can-decoder.js';
 import type { MessageDecoder, SignalValues } from './decode/message-decoder.js';
 import type { SignalTag } from './config.js';
 import type { ResolvedCan } from './resolve.js';
-import { globMatch, selected, signalPatternMatches } from './select.js';
+import { globMatch } from '@fieldbridge/core/bridge';
+import { selected, signalPatternMatches } from './select.js';
 
 /** Frames hold at most 64 bytes: a message declared longer arrives through J1939's transport protocol. */
 export const MAX_FRAME_BYTES = 64;

@@ -17,7 +17,7 @@ export {
   type UnknownVars,
 } from './resolve.js';
 export { parseInterface, formatInterface, type InterfaceSpec } from './interface-spec.js';
-export { globMatch, signalPatternMatches, selected, toSelection, type NameSelection } from './select.js';
+export { signalPatternMatches, selected, toSelection, type NameSelection } from './select.js';
 export { planCan, signalNames, MAX_FRAME_BYTES, type CanPlan, type MessagePlan, type SignalPlan, type SignalNames } from './decode-plan.js';
 export {
   decodeFrame,

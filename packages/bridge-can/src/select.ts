@@ -3,6 +3,7 @@
  * characters (none included), `?` for exactly one, everything else for itself (case matters,
  * as in DBC files). The whole name must match.
  */
+import { globMatch } from '@fieldbridge/core/bridge';
 
 /** Include and exclude patterns; no `include` means everything. */
 export interface NameSelection {
@@ -10,34 +11,6 @@ export interface NameSelection {
   exclude?: readonly string[];
   /** Where the include patterns are in the section (`['messages']` or `['messages', 'include']`), for messages about them. */
   includePath: readonly (string | number)[];
-}
-
-/**
- * True when `text` matches `pattern`. Time is bounded by the product of the two lengths (a
- * greedy scan that backs up to the last `*` only), whatever the pattern.
- */
-export function globMatch(pattern: string, text: string): boolean {
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let resume = 0;
-  while (t < text.length) {
-    const c = pattern[p];
-    if (c !== undefined && c !== '*' && (c === '?' || c === text[t])) {
-      p++;
-      t++;
-    } else if (c === '*') {
-      star = p++;
-      resume = t;
-    } else if (star >= 0) {
-      p = star + 1;
-      t = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (pattern[p] === '*') p++;
-  return p === pattern.length;
 }
 
 /** The `messages` or `signals` key `key` as written (a list means `include`), as a {@link NameSelection}. */

@@ -42,3 +42,4 @@ export { float32Value } from './point/float32.js';
 export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './clock/device-clock.js';
 export { SOURCE_ID_PATTERN, type Point, type PointValue, type Tags } from './point/point.js';
 export { seededRandom } from './shared/seeded-random.js';
+export { globMatch } from './shared/glob.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globMatch } from '../src/control/glob.js';
+import { globMatch } from '../src/shared/glob.js';
 import { until as waitFor } from '../src/testing/until.js';
 import { metric, startGateway, wsSink } from './helpers/ws-sink.js';
 
@@ -12,6 +12,8 @@ describe('hostile WebSocket servers (issue 10)', () => {
     expect(globMatch('line1.*.rpm', 'line1.motor.rpm')).toBe(true);
     expect(globMatch('*', '')).toBe(true);
     expect(globMatch('a*b*c', 'axxbyyc')).toBe(true);
+    expect(globMatch('line?.rpm', 'line1.rpm')).toBe(true);
+    expect(globMatch('line?.rpm', 'line12.rpm')).toBe(false);
     expect(globMatch('a*b*c', 'axxbyy')).toBe(false);
   });
 
