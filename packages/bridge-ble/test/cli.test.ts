@@ -3,29 +3,20 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { runBridgeCli } from '@fieldbridge/core/cli';
 import { trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { loadNoble } from '../src/adapter/load-noble.js';
 import { parseRecordLine } from '../src/advert/record.js';
 import { bleBridge } from '../src/bridge.js';
 import { main as simMain } from '../src/sim-cli.js';
+import { runBridgeCommand } from '@fieldbridge/core/testing';
 
 const track = trackCleanups();
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const example = fileURLToPath(new URL('../../../examples/ble/map.yaml', import.meta.url));
 const recording = fileURLToPath(new URL('../../../examples/ble/sensors.ndjson', import.meta.url));
 
-async function run(args: string[], env: NodeJS.ProcessEnv) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runBridgeCli(bleBridge, args, { stdout, stderr, env });
-  return { code, out, err };
-}
+const run = (args: string[], env: NodeJS.ProcessEnv) => runBridgeCommand(bleBridge, args, env);
 
 const replayEnv = { BLE_REPLAY: recording, BLE_PACE: 'fast', WINDOW_BIND_KEY: '231d39c1d7cc1ab1aee224cd096db932' };
 

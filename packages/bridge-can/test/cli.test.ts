@@ -1,30 +1,20 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { runBridgeCli } from '@fieldbridge/core/cli';
 import { trackCleanups } from '@fieldbridge/core/testing';
 import { createGateway } from '@fieldbridge/gateway-dev';
 import { describe, expect, it } from 'vitest';
 import { canBridge } from '../src/bridge.js';
 import { VEHICLE_DBC_PATH, writeDriveLog } from './helpers/drive-log.js';
+import { runBridgeCommand } from '@fieldbridge/core/testing';
 
 const track = trackCleanups();
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const cliFixture = fileURLToPath(new URL('./fixtures/cli.ts', import.meta.url));
 
 /** The command, in this process (its `cli.ts` is this call); logs are silenced. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runBridgeCli(canBridge, [...args, '--log-level', 'silent'], { stdout, stderr, env: {} });
-  return { code, out, err };
-}
+const run = (args: string[]) => runBridgeCommand(canBridge, [...args, '--log-level', 'silent']);
 
 async function mapping(body: string): Promise<string> {
   const dir = await track.tempDir('bridge-can-cli-');

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runBridgeCli } from '@fieldbridge/core/cli';
 import { trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
@@ -10,6 +9,7 @@ import { checkOpcua } from '../src/check.js';
 import { opcuaConfigSchema } from '../src/config.js';
 import { SIM_NAMESPACE, startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
 import { createCleanup } from './helpers/cleanup.js';
+import { runBridgeCommand } from '@fieldbridge/core/testing';
 
 // The `bridge-opcua` command against a node-opcua server on a port the OS picks: in-process
 // through runBridgeCli (what cli.ts calls) with captured streams, and once as a process of its
@@ -43,14 +43,7 @@ ${extra}  nodes:
 
 async function cli(args: string[], text = mapping()): Promise<{ code: number; out: string; err: string }> {
   const file = await writeTempFile(track, 'map.yaml', text);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runBridgeCli(opcuaBridge, ['--config', file, ...args], { stdout, stderr, env: { OPCUA_PASSWORD: PASSWORD } });
-  return { code, out, err };
+  return runBridgeCommand(opcuaBridge, ['--config', file, ...args], { OPCUA_PASSWORD: PASSWORD });
 }
 
 describe('bridge-opcua', () => {

@@ -8,6 +8,7 @@ import { runBridgeCli } from '../src/cli/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
 import { spawnCounterCli } from './helpers/spawn-cli.js';
 import { until as waitFor } from '../src/testing/until.js';
+import { runBridgeCommand } from '../src/testing/captured-io.js';
 
 let dir: string;
 let gateway: Gateway;
@@ -37,16 +38,7 @@ ${extra}counter:
     - { name: b, metric: demo.b, start: 100 }
 `;
 
-async function run(args: string[], env: NodeJS.ProcessEnv = { KEY: 'k1' }) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await runBridgeCli(counterBridge, args, { stdout, stderr, env });
-  return { code, out, err };
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = { KEY: 'k1' }) => runBridgeCommand(counterBridge, args, env);
 
 describe('bridge command line', () => {
   it('--check validates and prints what would be read, hiding the key', async () => {

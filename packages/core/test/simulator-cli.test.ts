@@ -1,15 +1,10 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runSimulatorCli, type RunningSimulator } from '../src/cli/index.js';
+import { captureIo } from '../src/testing/captured-io.js';
 
 /** Runs a simulator command whose `start` gives `sim`; resolves with the exit code and what it printed. */
 async function run(sim: RunningSimulator, whileRunning?: () => void) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const io = captureIo();
   const code = await runSimulatorCli(
     {
       name: 'test-sim',
@@ -22,9 +17,9 @@ async function run(sim: RunningSimulator, whileRunning?: () => void) {
       },
     },
     [],
-    { stdout, stderr },
+    io,
   );
-  return { code, out, err };
+  return { code, out: io.out(), err: io.err() };
 }
 
 describe('runSimulatorCli: simulators that finish by themselves', () => {
@@ -56,19 +51,9 @@ describe('runSimulatorCli: simulators that finish by themselves', () => {
   });
 });
 
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { stdout, stderr, out: () => out, err: () => err };
-}
-
 describe('runSimulatorCli', () => {
   it('a simulator that finishes by itself (done) is stopped as on a signal: exit 0, summary on stderr, no signal listener left', async () => {
-    const streams = io();
+    const streams = captureIo();
     const before = process.listenerCount('SIGINT') + process.listenerCount('SIGTERM');
     let closed = 0;
     const code = await runSimulatorCli(
@@ -92,10 +77,10 @@ describe('runSimulatorCli', () => {
 
   it('a wrong option is a usage error (exit 2), --help exit 0', async () => {
     const cli = { name: 'demo-sim', usage: 'Usage: demo-sim [--port N]\n', options: { port: { type: 'string' as const } }, start: async () => 'never' };
-    const wrong = io();
+    const wrong = captureIo();
     expect(await runSimulatorCli(cli, ['--bogus'], wrong)).toBe(2);
     expect(wrong.err()).toContain('Usage: demo-sim');
-    const help = io();
+    const help = captureIo();
     expect(await runSimulatorCli(cli, ['--help'], help)).toBe(0);
     expect(help.out()).toBe('Usage: demo-sim [--port N]\n');
   });

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
+import { captureIo, trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../src/catalog.js';
 import { main } from '../src/cli/main.js';
@@ -11,14 +10,9 @@ const track = trackCleanups();
 
 /** Runs `fieldbridge ARGS` in this process; resolves with the exit code and what it printed. */
 async function fieldbridge(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await main(args, { stdout, stderr, env });
-  return { code, out, err };
+  const io = captureIo();
+  const code = await main(args, { stdout: io.stdout, stderr: io.stderr, env });
+  return { code, out: io.out(), err: io.err() };
 }
 
 describe('fieldbridge bridges', () => {

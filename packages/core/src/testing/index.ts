@@ -11,3 +11,4 @@ export { expectSchemaInSync } from './schema-drift.js';
 export { describeRefusals, expectRefusedAt, mappingRefusal, type ExpectedRefusal, type MappingRefusal, type RefusalCase } from './mapping-refusal.js';
 export { seededRandom } from '../shared/seeded-random.js';
 export { until } from './until.js';
+export { captureIo, runBridgeCommand, type CapturedIo, type CommandResult } from './captured-io.js';
