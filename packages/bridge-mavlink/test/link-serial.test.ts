@@ -8,7 +8,7 @@ import { cleanups } from './helpers/cleanup.js';
 import { collect } from './helpers/collect.js';
 import { encodeV1, encodeV2 } from './helpers/mavlink-encoder.js';
 import { nmFrame, nmGlobalPosition, nmHeartbeat } from './helpers/node-mavlink.js';
-import { startSerialPair, type SerialPair } from './helpers/socat.js';
+import { startSerialPair, type SerialPair } from '@fieldbridge/core/testing';
 
 const track = cleanups();
 let dialect: Dialect;

@@ -4,7 +4,7 @@ import { sourceRunner } from './helpers/bridge.js';
 import { signingKey } from '../src/signing.js';
 import { encodeV1, encodeV2, signatureTimestamp } from './helpers/mavlink-encoder.js';
 import { nmAttitude, nmFrame, nmGlobalPosition, nmHeartbeat, nmHeartbeatOf, nmParse } from './helpers/node-mavlink.js';
-import { startSerialPair } from './helpers/socat.js';
+import { startSerialPair } from '@fieldbridge/core/testing';
 import { startTcpVehicle } from './helpers/tcp-vehicle.js';
 
 const { track, run } = sourceRunner();

@@ -6,14 +6,14 @@ import { createModbusSource, type ModbusSource } from '../src/source.js';
 import { pyExpected, pyMetric, pyPointEntry } from './helpers/expect-points.js';
 import { section } from './helpers/mapping.js';
 import { startPyModbus } from './helpers/pymodbus.js';
-import { startSerialPair, type SerialPair } from './helpers/socat.js';
+import { startSerialPair, type SerialPair } from '@fieldbridge/core/testing';
 
 const track = trackCleanups();
 const source = (...args: Parameters<typeof createModbusSource>): ModbusSource => track.add(createModbusSource(...args), (s) => s.stop());
 
 /** A socat pair in `dir` (default: a fresh folder removed after the test). */
 async function pair(dir?: string): Promise<SerialPair> {
-  return track.add(await startSerialPair(dir ?? (await track.tempDir('fieldbridge-modbus-'))), (p) => p.close());
+  return track.add(await startSerialPair({ dir: dir ?? (await track.tempDir('fieldbridge-modbus-')) }), (p) => p.close());
 }
 
 /** modbus-serial's ServerSerial on `path`, answering every unit: holding N = unit * 1000 + N, float32 CDAB at 10. */

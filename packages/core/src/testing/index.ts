@@ -12,3 +12,4 @@ export { describeRefusals, expectRefusedAt, mappingRefusal, type ExpectedRefusal
 export { seededRandom } from '../shared/seeded-random.js';
 export { until } from './until.js';
 export { captureIo, runBridgeCommand, type CapturedIo, type CommandResult } from './captured-io.js';
+export { startSerialPair, type SerialPair } from './serial-pair.js';

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { starterMapping } from '@fieldbridge/core';
 import { CATALOG } from '../catalog.js';
-import { BridgeNotInstalledError, loadBridge } from '../load-bridges.js';
 import type { Io } from './io.js';
+import { loadNamedBridges } from './load-named.js';
 
 /**
  * `fieldbridge init BRIDGE... [--out FILE] [--force]`: a commented starter mapping file for
@@ -14,21 +14,8 @@ export async function initCommand(names: readonly string[], options: { out?: str
     io.stderr.write(`fieldbridge init: name a bridge (${CATALOG.map((e) => e.name).join(', ')}), or several for one file\n`);
     return 2;
   }
-  const definitions = [];
-  for (const name of new Set(names)) {
-    try {
-      const definition = await loadBridge(name);
-      if (!definition) {
-        io.stderr.write(`fieldbridge init: no bridge "${name}" (bridges: ${CATALOG.map((e) => e.name).join(', ')})\n`);
-        return 2;
-      }
-      definitions.push(definition);
-    } catch (err) {
-      if (!(err instanceof BridgeNotInstalledError)) throw err;
-      io.stderr.write(`fieldbridge init: ${err.message}\n`);
-      return 2;
-    }
-  }
+  const definitions = await loadNamedBridges('fieldbridge init', names, io);
+  if (typeof definitions === 'number') return definitions;
   const text = starterMapping(definitions);
   if (!options.out) {
     io.stdout.write(text);

@@ -1,28 +1,15 @@
 import { schemaFileText } from '@fieldbridge/core';
-import { availableBridges, loadBridge, BridgeNotInstalledError } from '../load-bridges.js';
-import { CATALOG } from '../catalog.js';
+import { availableBridges } from '../load-bridges.js';
 import type { Io } from './io.js';
+import { loadNamedBridges } from './load-named.js';
 
 /**
  * `fieldbridge schema [BRIDGE...]`: the JSON Schema of a mapping file for those bridges (one
  * bridge: its own file's schema; none: a file that may hold any installed bridge's section).
  */
 export async function schemaCommand(names: readonly string[], io: Io): Promise<number> {
-  const definitions = [];
-  for (const name of names) {
-    try {
-      const definition = await loadBridge(name);
-      if (!definition) {
-        io.stderr.write(`fieldbridge schema: no bridge "${name}" (bridges: ${CATALOG.map((e) => e.name).join(', ')})\n`);
-        return 2;
-      }
-      definitions.push(definition);
-    } catch (err) {
-      if (!(err instanceof BridgeNotInstalledError)) throw err;
-      io.stderr.write(`fieldbridge schema: ${err.message}\n`);
-      return 2;
-    }
-  }
+  const definitions = await loadNamedBridges('fieldbridge schema', names, io);
+  if (typeof definitions === 'number') return definitions;
   if (definitions.length === 1) {
     io.stdout.write(schemaFileText(definitions[0]!));
     return 0;

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Two linked pseudo-terminals made by socat: what one end writes the other reads, like a telemetry radio pair. */
+/** Two linked pseudo-terminals made by socat (a peer of the tests): what one end writes the other reads, like a null-modem cable or a telemetry radio pair. */
 export interface SerialPair {
   dir: string;
   a: string;
@@ -19,7 +19,7 @@ export interface SerialPair {
  */
 export async function startSerialPair(options: { dir?: string } = {}): Promise<SerialPair> {
   const owned = options.dir === undefined;
-  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'fieldbridge-mavlink-')));
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'fieldbridge-serial-')));
   const a = join(dir, 'A');
   const b = join(dir, 'B');
   const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
