@@ -12,7 +12,7 @@ import { connect, connectAsync } from 'mqtt';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { startGatewayProcess } from './lib/gateway-process.mjs';
-import { startMosquittoProcess } from './lib/mosquitto-process.mjs';
+import { startMosquitto } from '@fieldbridge/bridge-mqtt/testing';
 import { fmt, median, writeReport } from './lib/report.mjs';
 
 const N = Number(process.env.BENCH_MQTT_MESSAGES ?? 50_000);
@@ -175,7 +175,7 @@ async function measure(scenario) {
 }
 
 export async function run() {
-  const broker = await startMosquittoProcess(['max_queued_messages 0', 'max_queued_bytes 0', 'max_inflight_messages 1000']);
+  const broker = await startMosquitto({ queue: { maxQueuedMessages: 0, maxInflightMessages: 1000 }, extra: ['max_queued_bytes 0'] });
   const gw = await startGatewayProcess(KEY, ['--count-only']);
   const scenarios = [
     ['bare mqtt.js subscriber, counting only (ceiling)', bare(broker)],
@@ -192,7 +192,7 @@ export async function run() {
     }
   } finally {
     await gw.stop();
-    await broker.stop();
+    await broker.close();
   }
   const results = scenarios.map(([name], i) => {
     const rates = samples[i].map((s) => N / (s.ms / 1000));
