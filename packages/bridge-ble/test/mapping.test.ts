@@ -57,7 +57,7 @@ describe('examples/ble/map.yaml', () => {
     const config = load({ BLE_REPLAY: '-', WINDOW_BIND_KEY: '00112233445566778899aabbccddeeff' });
     const ble = config.ble as BleConfig;
     expect(config.source_id).toBe('home-ble-gateway');
-    expect(ble.replay).toEqual({ file: '-', pace: 'recorded' });
+    expect(ble.replay).toEqual({ file: '-', pace: 'recorded', loop: false });
     expect(ble.devices.find((d) => d.name === 'window')?.bind_key).toBe('00112233445566778899aabbccddeeff');
   });
 
