@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globMatch } from '../src/control/glob.js';
+import { globMatch } from '../src/shared/glob.js';
 import { until as waitFor } from '../src/testing/until.js';
 import { metric, startGateway, wsSink } from './helpers/ws-sink.js';
 

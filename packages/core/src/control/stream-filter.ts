@@ -1,6 +1,6 @@
 import type { Point } from '../point/point.js';
 import { createChangeFilter, type ChangeFilter } from '../shared/change-filter.js';
-import { globMatch } from './glob.js';
+import { globMatch } from '../shared/glob.js';
 import type { StreamRequest } from './device-control.js';
 
 /** What the stream filter decides for one point. */
