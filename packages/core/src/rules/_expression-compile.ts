@@ -158,9 +158,14 @@ function binary(node: jsep.BinaryExpression, c: CompileContext): Part {
 
 function call(node: jsep.CallExpression, c: CompileContext): Part {
   const callee = node.callee;
+  if (callee.type === 'MemberExpression') {
+    // A refused name inside the chain says more than "not offered" (x.constructor.constructor()).
+    const chain = metricName(callee, c);
+    return c.fail(`${chain}() is not offered: only these functions may be called: ${OFFERED_FUNCTIONS.join(', ')}`, chain);
+  }
   if (callee.type !== 'Identifier') {
-    const what = callee.type === 'MemberExpression' ? `${describeChain(callee)}()` : 'this call';
-    return c.fail(`${what} is not offered: only these functions may be called: ${OFFERED_FUNCTIONS.join(', ')}`, what.slice(0, -2));
+    compilePart(callee, c);
+    return c.fail('calling what a call returns is not offered', ')(');
   }
   const fn = (callee as jsep.Identifier).name;
   const args = node.arguments;
@@ -230,16 +235,6 @@ function metricName(node: jsep.Expression, c: CompileContext): string {
 function checkedSegment(name: string, c: CompileContext): string {
   if (INTERNAL_NAMES.has(name)) c.fail(`\`${name}\` names a JavaScript internal, not a metric: it is refused so that no expression can reach an object's prototype`, name);
   return name;
-}
-
-function describeChain(node: jsep.Expression): string {
-  if (node.type === 'Identifier') return (node as jsep.Identifier).name;
-  if (node.type === 'MemberExpression' && !(node as jsep.MemberExpression).computed) {
-    const m = node as jsep.MemberExpression;
-    return `${describeChain(m.object)}.${(m.property as jsep.Identifier).name ?? '?'}`;
-  }
-  if (node.type === 'ThisExpression') return 'this';
-  return 'a computed function';
 }
 
 function nameArgument(node: jsep.Expression, fn: string, c: CompileContext): string {
