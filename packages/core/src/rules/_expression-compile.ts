@@ -57,13 +57,22 @@ const MATH = new Map<string, (args: unknown[]) => unknown>([
   ['max', (a) => Math.max(...a.map(num))],
 ]);
 
-/** Aggregates over the metrics matching a pattern, in the instance's view. */
-const AGGREGATES = new Map<string, (values: number[], count: number) => unknown>([
-  ['max_of', (v) => (v.length === 0 ? MISSING : Math.max(...v))],
-  ['min_of', (v) => (v.length === 0 ? MISSING : Math.min(...v))],
-  ['avg_of', (v) => (v.length === 0 ? MISSING : v.reduce((s, x) => s + x, 0) / v.length)],
-  ['sum_of', (v) => (v.length === 0 ? MISSING : v.reduce((s, x) => s + x, 0))],
-  ['count_of', (_v, count) => count],
+/** What one pass over the metrics matching a pattern gathers. */
+interface Gathered {
+  count: number;
+  numbers: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/** Aggregates over the metrics matching a pattern, in the instance's view (non-numbers count only in `count_of`). */
+const AGGREGATES = new Map<string, (g: Gathered) => unknown>([
+  ['max_of', (g) => (g.numbers === 0 ? MISSING : g.max)],
+  ['min_of', (g) => (g.numbers === 0 ? MISSING : g.min)],
+  ['avg_of', (g) => (g.numbers === 0 ? MISSING : g.sum / g.numbers)],
+  ['sum_of', (g) => (g.numbers === 0 ? MISSING : g.sum)],
+  ['count_of', (g) => g.count],
 ]);
 
 /** Every function an expression may call, for messages. */
@@ -184,13 +193,16 @@ function call(node: jsep.CallExpression, c: CompileContext): Part {
     c.patterns.add(pattern);
     const label = `${fn}(${pattern})`;
     return (view) => {
-      const values: number[] = [];
-      let count = 0;
+      const g: Gathered = { count: 0, numbers: 0, sum: 0, min: Infinity, max: -Infinity };
       view.matching(pattern, (_metric, value) => {
-        count += 1;
-        if (typeof value === 'number') values.push(value);
+        g.count += 1;
+        if (typeof value !== 'number') return;
+        g.numbers += 1;
+        g.sum += value;
+        if (value < g.min) g.min = value;
+        if (value > g.max) g.max = value;
       });
-      const result = aggregate(values, count);
+      const result = aggregate(g);
       if (result !== MISSING) view.note(label, result);
       return result;
     };

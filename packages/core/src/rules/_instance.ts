@@ -1,4 +1,4 @@
-import { MAX_SOURCES } from './_state.js';
+import { MAX_SOURCES, type Notes } from './_state.js';
 import type { RecoveryMode, Rule } from './rule-types.js';
 
 /** Where one instance of a rule is. `recovering`: firing, its condition false, waiting out `recoverForMs`. */
@@ -18,8 +18,8 @@ export interface Instance {
   falseSince: number;
   lastFiredAt: number;
   lastDataAt: number;
-  /** What the last known evaluation read. */
-  values: Record<string, unknown>;
+  /** What the last known evaluation read (or noted). */
+  readonly notes: Notes;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -98,7 +98,7 @@ export function createInstances(o: Rule['options'], emit: Emit): Instances {
       let i = all.get(sourceId);
       if (i) return i;
       if (all.size >= MAX_SOURCES) return undefined;
-      i = { sourceId, own, phase: 'idle', since: 0, firedAt: 0, falseSince: 0, lastFiredAt: -Infinity, lastDataAt: 0, values: {}, timer: undefined };
+      i = { sourceId, own, phase: 'idle', since: 0, firedAt: 0, falseSince: 0, lastFiredAt: -Infinity, lastDataAt: 0, notes: { keys: [], values: [], n: 0 }, timer: undefined };
       all.set(sourceId, i);
       return i;
     },

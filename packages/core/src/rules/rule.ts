@@ -3,7 +3,7 @@ import { globMatch } from '../shared/glob.js';
 import { createInstances, type Instance } from './_instance.js';
 import { ruleInternals } from './_internals.js';
 import { resolveRuleOptions } from './_rule-options.js';
-import { createRuleState } from './_state.js';
+import { createRuleState, notesObject } from './_state.js';
 import type { RuleEvaluator } from './rule-view.js';
 import type { RecoveryMode, Rule, RuleEvent, RuleListeners, RuleOptions } from './rule-types.js';
 
@@ -25,7 +25,7 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
   const exact = o.metrics.filter((m) => !m.includes('*'));
   const patterns = o.metrics.filter((m) => m.includes('*'));
   const anySource = o.sources.includes('*');
-  const state = createRuleState(o.per === 'all', o.now);
+  const state = createRuleState(o.per === 'all', o.now, patterns);
   let errorCount = 0;
   let erroring = false;
   let ignored = 0;
@@ -55,7 +55,7 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
 
   const instances = createInstances(o, (instance: Instance, kind: 'fired' | 'resolved', at: number, by?: RecoveryMode) => {
     const sourceId = instance.own ? undefined : instance.sourceId;
-    const values = instance.values;
+    const values = notesObject(instance.notes);
     const value: Record<string, unknown> = { rule: o.name, state: kind, ...(o.condition === undefined ? {} : { condition: o.condition }), values };
     if (kind === 'fired') Object.assign(value, { since: instance.since, for_ms: o.forMs });
     else Object.assign(value, { fired_at: instance.firedAt, by, duration_ms: at - instance.firedAt });
@@ -102,17 +102,17 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
         return;
       }
       instance.lastDataAt = now;
-      const noted: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
       let holds: boolean | undefined;
+      state.begin(instance.sourceId);
       try {
-        holds = evaluator(state.view(instance.sourceId, noted));
+        holds = evaluator(state.view);
       } catch (err) {
         failed(err, instance.own ? undefined : instance.sourceId);
         return;
       }
       erroring = false;
       if (holds === undefined) return;
-      instance.values = { ...noted };
+      state.keepNotes(instance.notes);
       instances.step(instance, Boolean(holds), now);
     },
     ignored: () => ignored,
