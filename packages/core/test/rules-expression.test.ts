@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileExpression, ConfigError, ExpressionError, parseMapping, type PointValue, type RuleView } from '../src/index.js';
+import { seededRandom } from '../src/testing/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
 
 /** A view over fixed values (`source:metric` keys for other sources), clock at 1 000 000 ms. */
@@ -145,5 +146,27 @@ describe('a mapping file with a refused condition names file:line:col, the colum
   it('takes durations in seconds or with their unit', () => {
     const config = parseMapping(file('  - { name: a, when: m > 1, for: 30, recover_for: 1.5m, cooldown: 2h, recovery: value }\n'), 'map.yaml', counterBridge, {});
     expect(config.rules).toEqual([{ name: 'a', when: 'm > 1', for: 30_000, recover_for: 90_000, cooldown: 7_200_000, recovery: 'value' }]);
+  });
+});
+
+describe(`fuzz: conditions from random tokens compile or are refused, and never throw evaluating (seed ${Number(process.env.FUZZ_SEED ?? 19)}; FUZZ_SEED reproduces)`, () => {
+  it('5,000 conditions', () => {
+    const random = seededRandom(Number(process.env.FUZZ_SEED ?? 19));
+    const tokens = ['a', 'b.c', '__proto__', 'constructor', 'this', '(', ')', '[', ']', '.', ',', '"x"', "'y'", '1', '80.5', 'true', 'null', '+', '-', '*', '/', '%', '>', '<=', '==', '!=', '&&', '||', '!', '?', ':', 'abs(', 'max_of("a*")', 'value(', 'age(', 'new', 'eval(', '=', '=>', '`', '\\u0000', ' '];
+    let compiled = 0;
+    for (let i = 0; i < 5000; i++) {
+      const text = Array.from({ length: 1 + Math.floor(random() * 12) }, () => tokens[Math.floor(random() * tokens.length)]).join(random() < 0.5 ? ' ' : '');
+      let c: ReturnType<typeof compileExpression> | undefined;
+      try {
+        c = compileExpression(text);
+      } catch (err) {
+        expect(err, text).toBeInstanceOf(ExpressionError);
+        continue;
+      }
+      compiled += 1;
+      const result = c.evaluate(view({ a: 90, 'b.c': 'on', 'a1': 3 }));
+      expect([true, false, undefined], text).toContain(result);
+    }
+    expect(compiled).toBeGreaterThan(0);
   });
 });
