@@ -171,3 +171,19 @@ describe('cooldown: no fire within it of the last one', () => {
     expect(h.events().map((e) => e.timestamp! - T0)).toEqual([30_000, 30_000, 75_000]);
   });
 });
+
+describe('two clocks: durations on the monotonic one, stamps on the corrected one', () => {
+  it('a step of the corrected clock (the first server sample) fires nothing early, and the event is stamped in its terms', () => {
+    let offset = 0;
+    const rule = exprRule({ name: 'oil_hot', forMs: 30_000, now: () => Date.now() + offset, monotonicNow: () => Date.now() }, 'press1.oil.temperature > 80');
+    const h = ruleHarness([rule]);
+    h.put('press1.oil.temperature', 85);
+    h.advance(10_000);
+    offset = 90_000;
+    h.put('press1.oil.temperature', 86);
+    h.advance(19_999);
+    expect(h.events()).toEqual([]);
+    h.advance(1);
+    expect(h.events()[0]).toMatchObject({ timestamp: T0 + 30_000 + 90_000, value: { since: T0 + 90_000, for_ms: 30_000 } });
+  });
+});

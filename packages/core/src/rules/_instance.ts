@@ -4,7 +4,10 @@ import type { RecoveryMode, Rule } from './rule-types.js';
 /** Where one instance of a rule is. `recovering`: firing, its condition false, waiting out `recoverForMs`. */
 export type Phase = 'idle' | 'pending' | 'firing' | 'recovering';
 
-/** One instance of a rule: a source (`per: 'source'`), or every source (`per: 'all'`). */
+/**
+ * One instance of a rule: a source (`per: 'source'`), or every source (`per: 'all'`). Its times
+ * are on the rule's `monotonicNow` clock, which never steps; events turn them into timestamps.
+ */
 export interface Instance {
   /** The source it watches; undefined for a rule `per: 'all'`. */
   readonly sourceId: string | undefined;
@@ -40,8 +43,9 @@ type Emit = (instance: Instance, kind: 'fired' | 'resolved', atMs: number, by?: 
 /**
  * The RelayX alert lifecycle, per instance: idle -> pending (the condition holds) -> firing once
  * it has held for `forMs` and the cooldown since the last fire is over -> idle again when it
- * resolves. Timers only wake the instance; every decision reads the rule's clock, so a timer
- * that wakes early (another clock, a coarse timer) just sleeps again.
+ * resolves. Timers only wake the instance; every decision reads the rule's `monotonicNow`, so a
+ * timer that wakes early (another clock, a coarse timer) just sleeps again, and a correction of
+ * the wall clock (the sink's first server sample) neither fires nor resolves anything early.
  */
 export function createInstances(o: Rule['options'], emit: Emit): Instances {
   const all = new Map<string | undefined, Instance>();
@@ -63,7 +67,7 @@ export function createInstances(o: Rule['options'], emit: Emit): Instances {
   function wake(i: Instance): void {
     i.timer = undefined;
     if (all.get(i.sourceId) !== i) return;
-    const now = o.now();
+    const now = o.monotonicNow();
     if (i.phase === 'pending') {
       const due = dueToFire(i);
       if (now >= due) fire(i, now);

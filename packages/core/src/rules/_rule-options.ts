@@ -40,6 +40,7 @@ export function resolveRuleOptions(options: RuleOptions): Rule['options'] {
     if (problem) fail(`tags (with rule and state added): ${problem}`);
   }
   if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function returning ms since the epoch');
+  if (options.monotonicNow !== undefined && typeof options.monotonicNow !== 'function') fail('monotonicNow must be a function returning ms');
   return {
     name,
     metrics: list(options.metrics, 'metrics'),
@@ -51,6 +52,7 @@ export function resolveRuleOptions(options: RuleOptions): Rule['options'] {
     cooldownMs: ms(options.cooldownMs, 'cooldownMs'),
     eventMetric,
     now: options.now ?? Date.now,
+    monotonicNow: options.monotonicNow ?? options.now ?? Date.now,
     ...(options.tags === undefined ? {} : { tags: { ...options.tags } }),
     ...(options.condition === undefined ? {} : { condition: String(options.condition) }),
   };

@@ -38,8 +38,13 @@ export interface RuleOptions {
   tags?: Tags;
   /** The condition as written, carried in the events (`condition`). Default none. */
   condition?: string;
-  /** The clock, in ms since the epoch: durations, `age()`, event timestamps. Default `Date.now`. */
+  /** The clock of timestamps, in ms since the epoch: `age()`, the events' times. Default `Date.now`. */
   now?: () => number;
+  /**
+   * The clock durations are measured on (`for`, `recover_for`, `cooldown`, silence), in ms: one
+   * that never steps, so a correction of `now` fires or resolves nothing early. Default `now`.
+   */
+  monotonicNow?: () => number;
 }
 
 /** A rule fired or resolved. */

@@ -53,12 +53,15 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     }
   }
 
-  const instances = createInstances(o, (instance: Instance, kind: 'fired' | 'resolved', at: number, by?: RecoveryMode) => {
+  const instances = createInstances(o, (instance: Instance, kind: 'fired' | 'resolved', tick: number, by?: RecoveryMode) => {
+    // Durations were measured on the monotonic clock; the event's times are stamps on `now`.
+    const at = o.now();
+    const stamp = (t: number) => at - (tick - t);
     const sourceId = instance.own ? undefined : instance.sourceId;
     const values = notesObject(instance.notes);
     const value: Record<string, unknown> = { rule: o.name, state: kind, ...(o.condition === undefined ? {} : { condition: o.condition }), values };
-    if (kind === 'fired') Object.assign(value, { since: instance.since, for_ms: o.forMs });
-    else Object.assign(value, { fired_at: instance.firedAt, by, duration_ms: at - instance.firedAt });
+    if (kind === 'fired') Object.assign(value, { since: stamp(instance.since), for_ms: o.forMs });
+    else Object.assign(value, { fired_at: stamp(instance.firedAt), by, duration_ms: tick - instance.firedAt });
     const point: Point = {
       metric: o.eventMetric,
       value,
@@ -67,7 +70,7 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
       tags: { ...o.tags, rule: o.name, state: kind },
       ...(sourceId === undefined ? {} : { source_id: sourceId }),
     };
-    emit({ rule: o.name, state: kind, sourceId, atMs: at, values, sinceMs: kind === 'fired' ? instance.since : instance.firedAt, ...(by ? { by } : {}), point });
+    emit({ rule: o.name, state: kind, sourceId, atMs: at, values, sinceMs: stamp(kind === 'fired' ? instance.since : instance.firedAt), ...(by ? { by } : {}), point });
   });
 
   const rule: Rule = {
@@ -91,8 +94,8 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     patterns,
     watches: (sourceId) => anySource || o.sources.some((p) => globMatch(p, sourceId)),
     ingest(point, sourceId, own) {
-      const now = o.now();
-      if (!state.put(sourceId, point.metric, point.value, point.timestamp ?? now)) {
+      const now = o.monotonicNow();
+      if (!state.put(sourceId, point.metric, point.value, point.timestamp ?? o.now())) {
         ignored += 1;
         return;
       }

@@ -9,8 +9,8 @@ import { createRuleSet, type RuleSet } from '../rules/rule-set.js';
 import type { Rule } from '../rules/rule-types.js';
 import type { Sink } from '../sink/sink-types.js';
 
-/** The rules of a mapping file's `rules:` section, their conditions compiled, on `now`'s clock. */
-export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, now: () => number): Rule[] {
+/** The rules of a mapping file's `rules:` section, their conditions compiled, on the sink's clock. */
+export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, clock: { now(): number; monotonicNow(): number }): Rule[] {
   return (rules ?? []).map((r) => {
     const compiled = compileExpression(r.when);
     return createRule(
@@ -26,7 +26,8 @@ export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, now: (
         ...(r.metric ? { eventMetric: r.metric } : {}),
         ...(r.tags ? { tags: r.tags } : {}),
         condition: r.when,
-        now,
+        now: () => clock.now(),
+        monotonicNow: () => clock.monotonicNow(),
       },
       compiled.evaluate,
     );
@@ -39,7 +40,7 @@ export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, now: (
  * the data path costs nothing.
  */
 export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefined, deps: { sink: Sink; logger: Logger; registry: Registry }): RuleSet | undefined {
-  const rules = [...rulesFromConfig(config.rules, () => deps.sink.clock.now()), ...(extra ?? [])];
+  const rules = [...rulesFromConfig(config.rules, deps.sink.clock), ...(extra ?? [])];
   if (rules.length === 0) return undefined;
   const set = createRuleSet({ rules, sink: deps.sink, sourceId: config.source_id, logger: deps.logger, registry: deps.registry });
   deps.logger.info({ rules: rules.map((r) => r.name) }, `${rules.length} alert rule${rules.length === 1 ? '' : 's'} evaluated on every point: ${rules.map((r) => r.name).join(', ')}`);
