@@ -1,9 +1,7 @@
 import type jsep from 'jsep';
 import { SOURCE_ID_PATTERN } from '../point/point.js';
+import { AGGREGATES, BINARY, MATH, MISSING, num, OFFERED_FUNCTIONS, type Gathered } from './_expression-ops.js';
 import type { RuleView } from './rule-view.js';
-
-/** What an expression part yields when a metric it needs has no value yet: the condition cannot tell. */
-export const MISSING: unique symbol = Symbol('missing');
 
 /** A compiled expression part: a closure over the rule's view, no parsing left. */
 export type Part = (view: RuleView) => unknown;
@@ -26,57 +24,6 @@ export interface CompileContext {
  * harm; they are refused anyway, so no expression even looks like an escape.
  */
 const INTERNAL_NAMES = new Set(['__proto__', 'constructor', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
-
-const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
-const sameKind = (a: unknown, b: unknown): boolean => (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
-
-/** Binary operators offered, with JavaScript's meaning on numbers and no coercion across types. */
-const BINARY = new Map<string, (a: unknown, b: unknown) => unknown>([
-  ['+', (a, b) => (sameKind(a, b) ? (a as number) + (b as number) : Number.NaN)],
-  ['-', (a, b) => num(a) - num(b)],
-  ['*', (a, b) => num(a) * num(b)],
-  ['/', (a, b) => num(a) / num(b)],
-  ['%', (a, b) => num(a) % num(b)],
-  ['<', (a, b) => sameKind(a, b) && (a as number) < (b as number)],
-  ['<=', (a, b) => sameKind(a, b) && (a as number) <= (b as number)],
-  ['>', (a, b) => sameKind(a, b) && (a as number) > (b as number)],
-  ['>=', (a, b) => sameKind(a, b) && (a as number) >= (b as number)],
-  ['==', (a, b) => a === b],
-  ['===', (a, b) => a === b],
-  ['!=', (a, b) => a !== b],
-  ['!==', (a, b) => a !== b],
-]);
-
-/** Functions of numbers offered; anything that is not a number makes them NaN. */
-const MATH = new Map<string, (args: unknown[]) => unknown>([
-  ['abs', (a) => Math.abs(num(a[0]))],
-  ['round', (a) => Math.round(num(a[0]))],
-  ['floor', (a) => Math.floor(num(a[0]))],
-  ['ceil', (a) => Math.ceil(num(a[0]))],
-  ['min', (a) => Math.min(...a.map(num))],
-  ['max', (a) => Math.max(...a.map(num))],
-]);
-
-/** What one pass over the metrics matching a pattern gathers. */
-interface Gathered {
-  count: number;
-  numbers: number;
-  sum: number;
-  min: number;
-  max: number;
-}
-
-/** Aggregates over the metrics matching a pattern, in the instance's view (non-numbers count only in `count_of`). */
-const AGGREGATES = new Map<string, (g: Gathered) => unknown>([
-  ['max_of', (g) => (g.numbers === 0 ? MISSING : g.max)],
-  ['min_of', (g) => (g.numbers === 0 ? MISSING : g.min)],
-  ['avg_of', (g) => (g.numbers === 0 ? MISSING : g.sum / g.numbers)],
-  ['sum_of', (g) => (g.numbers === 0 ? MISSING : g.sum)],
-  ['count_of', (g) => g.count],
-]);
-
-/** Every function an expression may call, for messages. */
-export const OFFERED_FUNCTIONS = ['value', 'age', ...MATH.keys(), ...AGGREGATES.keys()];
 
 /** Compiles one node of jsep's tree, refusing whatever is not offered. */
 export function compilePart(node: jsep.Expression, c: CompileContext): Part {

@@ -1,6 +1,7 @@
 import jsep from 'jsep';
 import { FieldbridgeError } from '../errors.js';
-import { compilePart, MISSING, type CompileContext } from './_expression-compile.js';
+import { compilePart, type CompileContext } from './_expression-compile.js';
+import { MISSING } from './_expression-ops.js';
 import type { RuleEvaluator } from './rule-view.js';
 
 /** Bounds of one condition: its text and the metrics, patterns and sources it may name. */
