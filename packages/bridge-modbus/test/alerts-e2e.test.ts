@@ -1,13 +1,22 @@
 import { parseMapping, startBridge, type RuleEvent } from '@fieldbridge/core';
 import { trackCleanups, until } from '@fieldbridge/core/testing';
 import { createGateway } from '@fieldbridge/gateway-dev';
-import ModbusRTU from 'modbus-serial';
+import ModbusSerial from 'modbus-serial';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { modbusBridge } from '../src/bridge.js';
 import { startModbusSimulator } from '../src/simulator.js';
 
 const track = trackCleanups();
+
+/** The part of modbus-serial's client this test drives: an independent master writing a register. */
+interface Master {
+  connectTCP(host: string, options: { port: number }): Promise<void>;
+  setID(id: number): void;
+  writeRegister(address: number, value: number): Promise<unknown>;
+  close(done: () => void): void;
+}
+const ModbusRTU = ModbusSerial as unknown as new () => Master;
 
 describe('an alert at the edge: simulator -> bridge-modbus -> rules -> sink -> gateway-dev', () => {
   it('a value crosses its threshold and holds; the alert fires after `for` while the gateway is down, and arrives once it is back', async () => {
@@ -58,7 +67,7 @@ modbus:
     const alert = await until(() => gw.points({ metric: 'alert.oil_hot' })[0], 'the alert at the gateway once it is back');
     expect(alert).toMatchObject({ source_id: 'press-line', class: 'event', tags: { rule: 'oil_hot', state: 'fired', severity: 'high' }, value: { state: 'fired', values: { 'press1.oil_temp': 95 } } });
     const crossing = await until(() => gw.points({ metric: 'press1.oil_temp' }).find((p) => p.value === 95), 'the crossing reading');
-    expect(alert.timestamp! - crossing.timestamp!).toBeGreaterThanOrEqual(300);
+    expect(alert!.timestamp! - crossing!.timestamp!).toBeGreaterThanOrEqual(300);
 
     await client.writeRegister(30, 60);
     const resolved = await until(() => gw.points({ metric: 'alert.oil_hot' })[1], 'the resolved event');
