@@ -7,7 +7,7 @@ import { InfluxDB, Point as InfluxPoint } from '@influxdata/influxdb-client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSink } from '@fieldbridge/core';
+import { compileExpression, createRule, createRuleSet, createSink } from '@fieldbridge/core';
 import { pino } from 'pino';
 import { sendIdeal } from './ideal-sender.mjs';
 import { plantPoint } from './plant-points.mjs';
@@ -26,17 +26,36 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 
 const ideal = () => sendIdeal({ url, key: KEY, n: N, point, batch: BATCH, inFlight: IN_FLIGHT });
 
-async function sink(options) {
+async function sink(options, withRules = false) {
   const s = createSink({ url, apiKey: KEY, sourceId: 'bench', batch: { maxPoints: BATCH, lingerMs: 50 }, logger: pino({ level: 'silent' }), deadLetterPath: '/dev/null', ...options });
+  // With rules, points go through a rule set as a bridge's do (written, then shown to the rules).
+  const writer = withRules ? createRuleSet({ rules: TEN_RULES(), sink: s, sourceId: 'bench' }) : s;
   // Points arrive as a bridge's do: a message's or a poll's worth at a time, the event loop
   // turning in between (the ideal sender awaits once per batch too).
   for (let i = 0; i < N; i++) {
-    s.write(point(i));
+    writer.write(point(i));
     if (i % BATCH === BATCH - 1) await new Promise((resolve) => setImmediate(resolve));
   }
   await s.flush({ timeoutMs: 600_000 });
+  if (withRules) writer.stop();
   await s.close();
 }
+
+/**
+ * Ten rules as a plant might load them: three read metrics of the stream (one of them through a
+ * wildcard aggregate, so every point is evaluated), seven read metrics the stream never carries.
+ */
+const TEN_RULES = () =>
+  [
+    ['rpm_high', 'line1.motor.rpm > 5000', 30_000],
+    ['rpm_spread', 'abs(line2.motor.rpm - line3.motor.rpm) > 400', 10_000],
+    ['any_line_fast', 'max_of("line*.motor.rpm") > 5000', 0],
+    ...Array.from({ length: 7 }, (_, i) => [`press${i}_hot`, `press${i}.oil.temperature > 80 && press${i}.pump.running == true`, 30_000]),
+  ].map(([name, when, forMs]) => {
+    const c = compileExpression(when);
+    return createRule({ name, metrics: [...c.metrics, ...c.patterns], forMs, condition: when }, c.evaluate);
+  });
+const SECRET = 'bench-signing-secret-0123456789';
 
 async function withSpool(durability) {
   const dir = mkdtempSync(join(tmpdir(), 'fb-bench-'));
@@ -68,6 +87,9 @@ async function influx() {
 const scenarios = {
   ideal,
   memory: () => sink({}),
+  'memory-rules': () => sink({}, true),
+  'memory-signed': () => sink({ signing: { secret: SECRET } }),
+  'memory-rules-signed': () => sink({ signing: { secret: SECRET } }, true),
   sqlite: () => withSpool('process'),
   'sqlite-power': () => withSpool('power'),
   influx,

@@ -12,7 +12,8 @@ export type FieldbridgeErrorCode =
   | 'TRANSPORT_UNAUTHORIZED'
   | 'CONFIGURE_UNSUPPORTED'
   | 'BRIDGE_FAILED'
-  | 'OBSERVE_FAILED';
+  | 'OBSERVE_FAILED'
+  | 'EXPRESSION_INVALID';
 
 /** The one error class of `@fieldbridge/core`: a string `code`, a message saying what to do, and a `cause`. */
 export class FieldbridgeError extends Error {

@@ -33,11 +33,19 @@ export { backoffDelayMs, type Backoff } from './shared/backoff.js';
 export { seededRandom } from './shared/seeded-random.js';
 export { createChangeFilter, type ChangeFilter, type ChangeFilterOptions, type ChangeVerdict } from './shared/change-filter.js';
 
+export { createRule } from './rules/rule.js';
+export { createRuleSet, MAX_ROUTED_METRICS, type RuleSet, type RuleSetOptions, type RuleEventWriter } from './rules/rule-set.js';
+export { compileExpression, ExpressionError, EXPRESSION_LIMITS, type CompiledExpression } from './rules/expression.js';
+export { RULE_NAME_PATTERN, type Rule, type RuleOptions, type RuleEvent, type RuleListeners, type RuleErrorInfo, type RecoveryMode } from './rules/rule-types.js';
+export type { RuleView, RuleEvaluator } from './rules/rule-view.js';
+export { SIGNATURE_HEADER, signPayload, signFrame } from './shared/signature.js';
+
 export { parseMapping, loadMapping, readMappingText } from './config/load-mapping.js';
 export { sectionKeys, type SectionKey } from './config/section-keys.js';
 export { ConfigError, formatIssue, type ConfigIssue } from './config/config-error.js';
 export { bridgeFileSchema, generateJsonSchema, presentSections, schemaFileText, type FileConfig, type MultiFileConfig, type SectionDefinition, type SectionIssue, type Sections } from './config/file-schema.js';
 export { commonShape, sinkSectionSchema, observeSectionSchema, type CommonConfig } from './config/common-schema.js';
+export { ruleSchema, rulesSchema, MAX_RULES, type RuleConfig } from './config/rules-schema.js';
 export { byteSize, duration, durationMs, sizeBytes, formatDuration, formatSize, MAX_TIMER_MS, type DurationOptions, type SizeOptions } from './config/units.js';
 export { substituteEnv } from './config/env-substitute.js';
 

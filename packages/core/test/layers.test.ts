@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 // The folders of src/ from the ground up. A folder may import only from folders listed before
 // it: shared contracts live below the code that uses them, never beside their first user.
-const LAYERS = ['point', 'errors', 'shared', 'clock', 'config', 'control', 'spool', 'transport', 'ws', 'sink', 'observe', 'bridge', 'runtime', 'cli', 'testing'];
+const LAYERS = ['point', 'errors', 'shared', 'clock', 'rules', 'config', 'control', 'spool', 'transport', 'ws', 'sink', 'observe', 'bridge', 'runtime', 'cli', 'testing'];
 
 const src = new URL('../src/', import.meta.url).pathname;
 

@@ -91,7 +91,7 @@ describe('parseMapping', () => {
 describe('generateJsonSchema', () => {
   it('describes the whole file, strict, with the input forms of sizes', () => {
     const schema = generateJsonSchema(counterBridge) as { properties: Record<string, unknown>; additionalProperties: boolean; required: string[] };
-    expect(Object.keys(schema.properties)).toEqual(['source_id', 'tags', 'sink', 'observe', 'log', 'counter']);
+    expect(Object.keys(schema.properties)).toEqual(['source_id', 'tags', 'sink', 'observe', 'log', 'rules', 'counter']);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toContain('counter');
     // Sizes and durations accept their string forms (256MiB, 30s) besides numbers.

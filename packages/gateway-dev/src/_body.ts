@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { createGunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createGunzip, gunzip } from 'node:zlib';
 
 export type BodyResult =
   | { ok: true; body: Buffer }
@@ -10,6 +11,11 @@ export interface ReadBodyOptions {
   maxBytes: number;
   /** Called with the size of every chunk read from the wire. */
   onWireBytes?: (bytes: number) => void;
+  /**
+   * False: the body as it came off the wire, still compressed (a signature covers those bytes);
+   * decode it with {@link decodeBody} once checked. Default true.
+   */
+  decode?: boolean;
 }
 
 /**
@@ -43,7 +49,7 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
     discardRest(req, 4 * maxBytes);
     return Promise.resolve({ ok: false, status: 413, error: `body of ${declared} bytes is over the limit of ${maxBytes}` });
   }
-  const gunzip = encoding === 'identity' ? undefined : createGunzip();
+  const gunzip = encoding === 'identity' || options.decode === false ? undefined : createGunzip();
 
   return new Promise<BodyResult>((resolve) => {
     const chunks: Buffer[] = [];
@@ -93,4 +99,21 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
     gunzip?.on('end', () => settle({ ok: true, body: Buffer.concat(chunks) }));
     gunzip?.on('error', (err) => settle({ ok: false, status: 400, error: `body is not valid gzip: ${err.message}` }));
   });
+}
+
+const gunzipAsync = promisify(gunzip);
+
+/**
+ * Decodes a body read with `decode: false`: gunzipped when the request says gzip, at most
+ * `maxBytes` decompressed (a zip bomb stops at the cap).
+ */
+export async function decodeBody(req: IncomingMessage, wire: Buffer, maxBytes: number): Promise<BodyResult> {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity') return { ok: true, body: wire };
+  try {
+    return { ok: true, body: await gunzipAsync(wire, { maxOutputLength: maxBytes }) };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return { ok: false, status: 413, error: `the decompressed body is over the limit of ${maxBytes} bytes` };
+    return { ok: false, status: 400, error: `body is not valid gzip: ${(err as Error).message}` };
+  }
 }

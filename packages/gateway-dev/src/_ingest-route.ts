@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody } from './_body.js';
+import { decodeBody, readBody } from './_body.js';
+import { checkSignature, SIGNATURE_HEADER } from './_signature.js';
 import { headerValue, messageOf, sendJson } from './_context.js';
 import type { GatewayContext, Route } from './_context.js';
 import { applyFault, authorize, isJsonContent } from './_ingest-common.js';
@@ -25,8 +26,19 @@ async function handleIngest(ctx: GatewayContext, req: IncomingMessage, res: Serv
   if (!auth.ok) return reply(auth.status, auth.message);
   if (!isJsonContent(req)) return reply(415, 'content-type must be application/json');
 
-  const body = await readBody(req, { maxBytes: options.maxBodyBytes, onWireBytes: (n) => store.countBytes(n) });
+  const signing = options.signingSecret;
+  let body = await readBody(req, { maxBytes: options.maxBodyBytes, onWireBytes: (n) => store.countBytes(n), decode: signing === undefined });
   if (!body.ok) return reply(body.status, body.error);
+  if (signing !== undefined) {
+    // Checked over the bytes as they came, before anything is decompressed or parsed.
+    const check = checkSignature(headerValue(req, SIGNATURE_HEADER), body.body, { secret: signing, nowMs: ctx.clockNow(), toleranceS: options.signatureToleranceS });
+    if (!check.ok) {
+      store.countSignatureRefusal(check.reason);
+      return reply(401, check.message);
+    }
+    body = await decodeBody(req, body.body, options.maxBodyBytes);
+    if (!body.ok) return reply(body.status, body.error);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.body.toString('utf8'));

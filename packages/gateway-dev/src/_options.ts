@@ -23,6 +23,9 @@ export interface ResolvedOptions {
   wsTimeSync: boolean;
   wsDelayMs: { toServer: number; toDevice: number };
   wsMaxFrameBytes: number;
+  /** Undefined when signatures are not checked. */
+  signingSecret: string | undefined;
+  signatureToleranceS: number;
   /** Undefined when the live page is off. */
   live: Required<LiveOptions> | undefined;
 }
@@ -30,7 +33,7 @@ export interface ResolvedOptions {
 const KNOWN = new Set<string>([
   'host', 'port', 'apiKeys', 'readOnlyKeys', 'out', 'print', 'maxEventBytes', 'maxPoints', 'maxBodyBytes',
   'clockOffsetMs', 'now', 'random', 'influxWrite', 'devEndpoints', 'retainPoints', 'maxRetainedPoints', 'wsAck', 'wsTimeSync', 'wsDelayMs',
-  'wsMaxFrameBytes', 'live',
+  'wsMaxFrameBytes', 'live', 'signingSecret', 'signatureToleranceS',
 ] satisfies (keyof GatewayOptions)[]);
 
 function fail(message: string): never {
@@ -101,6 +104,11 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`${name} must be a non-negative number of ms`);
     return value as number;
   };
+  if (options.signingSecret !== undefined && !(typeof options.signingSecret === 'string' && options.signingSecret.length >= 16)) {
+    fail('signingSecret must be a string of at least 16 characters (a short secret can be guessed)');
+  }
+  const tolerance = options.signatureToleranceS ?? 300;
+  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance <= 0 || tolerance > 86_400) fail('signatureToleranceS must be a number of seconds, more than 0 and at most 86400');
   const devEndpoints = options.devEndpoints ?? true;
   const wsDelayMs = options.wsDelayMs ?? {};
   if (typeof wsDelayMs !== 'object' || wsDelayMs === null) fail('wsDelayMs must be an object { toServer, toDevice }');
@@ -127,5 +135,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     wsDelayMs: { toServer: delay(wsDelayMs.toServer, 'wsDelayMs.toServer'), toDevice: delay(wsDelayMs.toDevice, 'wsDelayMs.toDevice') },
     wsMaxFrameBytes: positiveInteger(options.wsMaxFrameBytes, 'wsMaxFrameBytes', 1024 * 1024),
     live: liveOptions(options.live, devEndpoints),
+    signingSecret: options.signingSecret,
+    signatureToleranceS: tolerance,
   };
 }

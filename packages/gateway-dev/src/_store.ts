@@ -3,6 +3,7 @@ import type { GatewayObserver } from './_observer.js';
 import { formatPointLine } from './_print.js';
 import type { NormalizedPoint } from './_validate-point.js';
 import type { LiveVia } from './live-types.js';
+import type { SignatureRefusal } from './_signature.js';
 import type { GatewayStats, PointFilter, StoredPoint } from './types.js';
 
 export interface StoreOptions {
@@ -30,13 +31,15 @@ export interface Store {
   countRequest(): void;
   countBytes(bytes: number): void;
   countStatus(status: number | 'dropped'): void;
+  /** A request or frame refused for its signature. */
+  countSignatureRefusal(reason: SignatureRefusal): void;
   stats(): GatewayStats;
   reset(): void;
   close(): void;
 }
 
 function emptyStats(): GatewayStats {
-  return { requests: 0, byStatus: {}, points: 0, batches: 0, duplicateBatches: 0, bytesIn: 0, bySource: {}, retained: 0 };
+  return { requests: 0, byStatus: {}, points: 0, batches: 0, duplicateBatches: 0, bytesIn: 0, bySource: {}, retained: 0, signatureRefusals: { missing: 0, malformed: 0, mismatch: 0, stale: 0 } };
 }
 
 /** Sources counted one by one in `bySource`; the rest share `_other`. */
@@ -93,12 +96,15 @@ export function createStore(options: StoreOptions): Store {
     countBytes(bytes) {
       counters.bytesIn += bytes;
     },
+    countSignatureRefusal(reason) {
+      counters.signatureRefusals[reason] += 1;
+    },
     countStatus(status) {
       const key = String(status);
       counters.byStatus[key] = (counters.byStatus[key] ?? 0) + 1;
     },
     stats() {
-      return { ...counters, byStatus: { ...counters.byStatus }, bySource: Object.fromEntries(bySource), retained: stored.length };
+      return { ...counters, byStatus: { ...counters.byStatus }, signatureRefusals: { ...counters.signatureRefusals }, bySource: Object.fromEntries(bySource), retained: stored.length };
     },
     reset() {
       stored = [];

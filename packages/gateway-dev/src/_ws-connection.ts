@@ -4,6 +4,7 @@ import { messageOf } from './_context.js';
 import type { GatewayContext } from './_context.js';
 import { createDelayQueue } from './_delay-queue.js';
 import { authorize } from './_ingest-common.js';
+import { checkFrameSignature } from './_signature.js';
 import { handleTelemetry } from './_ws-telemetry.js';
 import { sourceIdProblem } from './_validate-point.js';
 import type { DeviceInfo } from './types.js';
@@ -80,9 +81,20 @@ export function acceptDevice(ws: WebSocket, hub: ConnectionHub): DeviceConnectio
       timeSyncs: 0,
       messages: [],
     };
-    const extensions = [...(ctx.options.wsAck ? ['ack'] : []), ...(ctx.options.wsTimeSync ? ['time_sync'] : [])];
+    const extensions = [...(ctx.options.wsAck ? ['ack'] : []), ...(ctx.options.wsTimeSync ? ['time_sync'] : []), ...(ctx.options.signingSecret === undefined ? [] : ['signature'])];
     send({ type: 'authenticated', source_id: info.sourceId, server_time_ms: ctx.clockNow(), extensions });
     hub.authenticated(conn);
+  };
+
+  /** A telemetry frame's signature, checked on its text as received; a refusal is answered and counted. */
+  const signatureHolds = (device: DeviceInfo, f: Record<string, unknown>, text: string): boolean => {
+    const check = checkFrameSignature(text, { secret: ctx.options.signingSecret!, nowMs: ctx.clockNow(), toleranceS: ctx.options.signatureToleranceS });
+    if (check.ok) return true;
+    ctx.store.countSignatureRefusal(check.reason);
+    ctx.observer.refused({ via: 'ws', status: 'unauthorized', error: check.message, sourceId: device.sourceId });
+    const traceId = typeof f.trace_id === 'string' && f.trace_id !== '' ? f.trace_id : undefined;
+    send({ type: 'error', code: 'unauthorized', status: 401, detail: check.message, ...(traceId === undefined ? {} : { trace_id: traceId }) });
+    return false;
   };
 
   const handle = (data: Buffer, isBinary: boolean): void => {
@@ -101,7 +113,10 @@ export function acceptDevice(ws: WebSocket, hub: ConnectionHub): DeviceConnectio
       if (f.type === 'device_auth') return authenticate(f);
       return refuse('not_authenticated', 'send device_auth first');
     }
-    if (f.type === 'telemetry') return handleTelemetry(ctx, info, f, send);
+    if (f.type === 'telemetry') {
+      if (ctx.options.signingSecret !== undefined && !signatureHolds(info, f, data.toString('utf8'))) return;
+      return handleTelemetry(ctx, info, f, send);
+    }
     info.messages.push({ receivedAtMs: ctx.clockNow(), frame: f });
     ctx.observer.deviceFrame(info.sourceId, f, 'in');
     if (info.messages.length > MAX_MESSAGES) info.messages.shift();

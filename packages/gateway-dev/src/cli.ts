@@ -8,6 +8,7 @@ import type { Gateway } from './types.js';
 
 const NAME = 'fieldbridge-gateway';
 const KEY_ENV = 'FIELDBRIDGE_GATEWAY_API_KEY';
+const SECRET_ENV = 'FIELDBRIDGE_GATEWAY_SIGNING_SECRET';
 
 const USAGE = `Usage: ${NAME} [options]
 
@@ -32,6 +33,9 @@ Options:
   --no-ws-ack              WebSocket: do not acknowledge telemetry frames (like the real gateway)
   --no-time-sync           WebSocket: do not answer time_sync (like the real gateway)
   --no-page                do not serve the live page at / and its stream /_dev/live
+  --signing-secret SECRET  refuse (401) batches and telemetry frames not signed with SECRET
+                           (x-fieldbridge-signature); also $${SECRET_ENV}. Never printed
+  --signature-tolerance-s S  how old (or early) a signature may be, in seconds (default 300)
   --help                   show this help
   --version                show the version
 
@@ -90,12 +94,18 @@ function parse(argv: string[]) {
       'no-ws-ack': { type: 'boolean', default: false },
       'no-time-sync': { type: 'boolean', default: false },
       'no-page': { type: 'boolean', default: false },
+      'signing-secret': { type: 'string' },
+      'signature-tolerance-s': { type: 'string' },
       help: { type: 'boolean', default: false },
       version: { type: 'boolean', default: false },
     },
   });
   if (values.keep !== undefined && !(/^\d{1,10}$/.test(values.keep) && Number(values.keep) >= 1)) {
     throw new UsageError(`--keep must be a whole number of points, at least 1, not "${values.keep}"`);
+  }
+  const tolerance = values['signature-tolerance-s'];
+  if (tolerance !== undefined && !(/^\d{1,5}$/.test(tolerance) && Number(tolerance) >= 1 && Number(tolerance) <= 86_400)) {
+    throw new UsageError(`--signature-tolerance-s must be a whole number of seconds, 1..86400, not "${tolerance}"`);
   }
   if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
     throw new UsageError(`--port must be an integer 0..65535, not "${values.port}"`);
@@ -131,6 +141,7 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
     apiKeys.push(key);
     stderr.write(`${NAME}: no --api-key given; generated one for this run: ${key}\n`);
   }
+  const signingSecret = flags['signing-secret'] ?? (env[SECRET_ENV] || undefined);
   let gateway: Gateway;
   try {
     gateway = await createGateway({
@@ -147,6 +158,8 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
       wsAck: !flags['no-ws-ack'],
       wsTimeSync: !flags['no-time-sync'],
       ...(flags['no-page'] ? { live: false as const } : {}),
+      ...(signingSecret === undefined ? {} : { signingSecret }),
+      ...(flags['signature-tolerance-s'] === undefined ? {} : { signatureToleranceS: Number(flags['signature-tolerance-s']) }),
     });
   } catch (err) {
     stderr.write(`${NAME}: ${messageOf(err)}\n`);
@@ -156,8 +169,11 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
   if (!isLoopback(flags.host)) {
     stderr.write(`${NAME}: WARNING: listening on ${flags.host}, beyond loopback: anyone who can reach it may send data with a key, and the /_dev endpoints now need one too (x-api-key, or ?key= for the page)\n`);
   }
-  const extensions = [flags['no-ws-ack'] ? '' : 'ack', flags['no-time-sync'] ? '' : 'time_sync'].filter(Boolean);
+  const extensions = [flags['no-ws-ack'] ? '' : 'ack', flags['no-time-sync'] ? '' : 'time_sync', signingSecret === undefined ? '' : 'signature'].filter(Boolean);
   stderr.write(`${NAME}: WebSocket devices on ${gateway.wsUrl} (extensions: ${extensions.join(', ') || 'none, like the real gateway'})\n`);
+  if (signingSecret !== undefined) {
+    stderr.write(`${NAME}: checking signatures (x-fieldbridge-signature over HTTP, "signature" in WebSocket frames; window ${flags['signature-tolerance-s'] ?? 300} s): unsigned or badly signed batches get 401\n`);
+  }
   if (flags.influx) stderr.write(`${NAME}: InfluxDB v2 writes on ${gateway.origin}/api/v2/write\n`);
   if (!flags['no-page']) stderr.write(`${NAME}: live page on ${gateway.origin}/\n`);
   await (stopped ?? untilSignal());

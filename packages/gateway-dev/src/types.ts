@@ -55,6 +55,12 @@ export interface GatewayStats {
   bySource: Record<string, number>;
   /** Points kept in memory for `points()` now (the oldest are let go past `maxRetainedPoints`). */
   retained: number;
+  /**
+   * Requests and telemetry frames refused for their signature (with `signingSecret`), by reason:
+   * none sent, not of the form `t=…,v1=…`, not matching the body (another secret, a changed body),
+   * or outside the replay window.
+   */
+  signatureRefusals: { missing: number; malformed: number; mismatch: number; stale: number };
 }
 
 /**
@@ -137,6 +143,16 @@ export interface GatewayOptions {
   wsDelayMs?: { toServer?: number; toDevice?: number };
   /** WebSocket: largest message from a device, in bytes (larger: the connection is closed with 1009). Default 1 MiB. */
   wsMaxFrameBytes?: number;
+  /**
+   * Check signed batches: every `POST /ingest` must carry `x-fieldbridge-signature: t=<unix
+   * s>,v1=<hex>`, the HMAC-SHA256 with this secret over `<t>.` and the body as sent, and every
+   * WebSocket telemetry frame a `signature` field first (over the frame without it); otherwise
+   * 401 (an `error` frame with code `unauthorized` over WebSocket), counted in
+   * `stats().signatureRefusals`. Announced as the `signature` extension. Never printed. Default: not checked.
+   */
+  signingSecret?: string;
+  /** How far a signature's `t` may be from the server clock, either way, in seconds (the replay window). Default 300. */
+  signatureToleranceS?: number;
   /**
    * The live page at `/` and its event stream `GET /_dev/live` (see {@link LiveOptions}), or
    * `false` for neither. They are dev endpoints: off, and refused here, with `devEndpoints: false`.

@@ -43,6 +43,7 @@ describe('dev endpoints', () => {
       bytesIn: expect.any(Number),
       bySource: { 'plant-a': 2, 'plant-b': 1 },
       retained: 3,
+      signatureRefusals: { missing: 0, malformed: 0, mismatch: 0, stale: 0 },
     });
     expect(stats.json).toEqual(gateway.stats());
   });
@@ -64,7 +65,7 @@ describe('dev endpoints', () => {
     await ingest(gateway, batch(), { headers: { 'x-batch-id': 'b1' } });
     expect((await call(gateway, 'POST', '/_dev/reset')).status).toBe(204);
     expect(gateway.points()).toEqual([]);
-    expect(gateway.stats()).toEqual({ requests: 0, byStatus: {}, points: 0, batches: 0, duplicateBatches: 0, bytesIn: 0, bySource: {}, retained: 0 });
+    expect(gateway.stats()).toEqual({ requests: 0, byStatus: {}, points: 0, batches: 0, duplicateBatches: 0, bytesIn: 0, bySource: {}, retained: 0, signatureRefusals: { missing: 0, malformed: 0, mismatch: 0, stale: 0 } });
     await ingest(gateway, batch(), { headers: { 'x-batch-id': 'b1' } });
     expect(gateway.stats().duplicateBatches).toBe(0);
   });

@@ -46,6 +46,10 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
   state.config = next;
   state.bridge = await startBridges(p.definitions, next, { sink: state.sink, logger: p.logger });
   p.started?.(state.bridge);
+  const rules = state.bridge.rules?.rules.map((r) => r.name) ?? [];
+  if (rules.length > 0) {
+    p.logger.info({ rules }, `SIGHUP: alert rules reloaded (${rules.join(', ')}) with their state reset: what was pending starts over, and an alert that was firing fires again once its condition has held for its "for"`);
+  }
   if (listen !== oldListen) {
     await state.observe?.close();
     state.observe = newObserve;

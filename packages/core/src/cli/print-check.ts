@@ -1,5 +1,6 @@
 import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
+import { describeRules } from '../runtime/rules-from-config.js';
 import { describeSink } from '../runtime/sink-from-config.js';
 
 /**
@@ -14,6 +15,7 @@ export function formatCheck(definitions: BridgeDefinition | readonly BridgeDefin
   ];
   if (config.tags) lines.push(`tags: ${JSON.stringify(config.tags)}`);
   if (config.observe) lines.push(`observe: http://${config.observe.listen} (/healthz /readyz /metrics)`);
+  if (config.rules?.length) lines.push('rules:', ...describeRules(config.rules).map((line) => `  ${line}`));
   for (const definition of presentSections(Array.isArray(definitions) ? definitions : [definitions as BridgeDefinition], config)) {
     lines.push(`${definition.name}:`);
     for (const line of definition.describe(config[definition.name])) lines.push(`  ${line}`);

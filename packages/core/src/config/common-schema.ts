@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { REQUEST_LIMITS, SOURCE_ID_PATTERN } from '../point/point.js';
+import { rulesSchema } from './rules-schema.js';
 import { durationMs, sizeBytes } from './units.js';
 
 const positiveInt = z.number().int().positive();
@@ -99,6 +100,16 @@ export const sinkSectionSchema = z.strictObject({
     })
     .optional()
     .describe('Where refused points go, with the reason.'),
+  signing: z
+    .strictObject({
+      secret: z
+        .string()
+        .min(16, 'at least 16 characters: a short secret can be guessed')
+        .max(4096)
+        .describe('The HMAC-SHA256 key the receiver shares. Use ${FIELDBRIDGE_SIGNING_SECRET} rather than the secret itself.'),
+    })
+    .optional()
+    .describe('Sign every batch: x-fieldbridge-signature: t=<unix s>,v1=<hex HMAC-SHA256 of "<t>." and the body as sent>; over WebSocket, a signature first in every telemetry frame.'),
 });
 
 /** Schema of the `observe` section: where `/healthz`, `/readyz` and `/metrics` listen. */
@@ -125,6 +136,7 @@ export const commonShape = {
   sink: sinkSectionSchema.default({ url: 'stdout' }),
   observe: observeSectionSchema.optional(),
   log: logSectionSchema.optional(),
+  rules: rulesSchema.optional(),
 };
 
 /** The validated common part of a mapping file. */

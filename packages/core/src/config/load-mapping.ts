@@ -38,7 +38,7 @@ export function parseMapping(text: string, file: string, sections: Sections, env
     throw new ConfigError([at(0, '', `the file expands YAML aliases (*name) more than ${MAX_ALIAS_EXPANSIONS} times: ${(err as Error).message.split('\n')[0]}`)]);
   }
   const result = bridgeFileSchema(sections).safeParse(plain);
-  if (!result.success) throw new ConfigError(locateIssues(doc, result.error.issues, at));
+  if (!result.success) throw new ConfigError(locateIssues(text, doc, result.error.issues, at));
   const config = result.data as MultiFileConfig;
   const checked: z.core.$ZodIssue[] = [];
   for (const definition of sectionList(sections)) {
@@ -46,7 +46,7 @@ export function parseMapping(text: string, file: string, sections: Sections, env
     if (section === undefined || !definition.check) continue;
     for (const i of definition.check(section as never)) checked.push({ code: 'custom', path: [definition.name, ...i.path], message: i.message } as z.core.$ZodIssue);
   }
-  if (checked.length > 0) throw new ConfigError(locateIssues(doc, checked, at));
+  if (checked.length > 0) throw new ConfigError(locateIssues(text, doc, checked, at));
   return config;
 }
 
@@ -134,7 +134,7 @@ function keyPathOf(path: readonly unknown[]): string {
   return formatPath(keys);
 }
 
-function locateIssues(doc: Document, zodIssues: readonly z.core.$ZodIssue[], at: At): ConfigIssue[] {
+function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$ZodIssue[], at: At): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of zodIssues) {
     const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
@@ -149,7 +149,7 @@ function locateIssues(doc: Document, zodIssues: readonly z.core.$ZodIssue[], at:
     }
     const node = doc.getIn(path, true) as Node | undefined;
     if (node?.range) {
-      out.push(at(node.range[0], formatPath(path), issue.message));
+      out.push(at(node.range[0] + innerOffset(text, node, issue), formatPath(path), issue.message));
       continue;
     }
     // The key is missing: point at the nearest enclosing node that exists.
@@ -160,6 +160,20 @@ function locateIssues(doc: Document, zodIssues: readonly z.core.$ZodIssue[], at:
     out.push(at(parent?.range?.[0] ?? doc.contents?.range?.[0], formatPath(path), message));
   }
   return out;
+}
+
+/**
+ * How far into a one-line scalar an issue points (`params.offset`, e.g. where a rule's condition
+ * goes wrong), in source characters: only when the source holds the value as written (no escapes,
+ * no `${VAR}` expanded into it), so the column is exact or left at the value's start.
+ */
+function innerOffset(text: string, node: Node, issue: z.core.$ZodIssue): number {
+  const offset = (issue as { params?: { offset?: unknown } }).params?.offset;
+  if (typeof offset !== 'number' || !isScalar(node) || typeof node.value !== 'string' || !node.range) return 0;
+  const source = text.slice(node.range[0], node.range[1]);
+  const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+  const inner = quoted ? source.slice(1, -1) : source;
+  return !source.includes('\n') && inner === node.value && offset < inner.length ? offset + (quoted ? 1 : 0) : 0;
 }
 
 function suggest(key: string): string {

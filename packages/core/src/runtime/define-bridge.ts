@@ -58,7 +58,8 @@ export interface FlowControl {
 export interface BridgeContext {
   /**
    * Writes the points one message gave, for `channel`: counted in
-   * `fieldbridge_source_points_total` (once per call) and noted for `--once`.
+   * `fieldbridge_source_points_total` (once per call), noted for `--once`, and shown to the
+   * mapping's alert rules (`rules:`; one lookup for a point no rule reads).
    */
   emit(channel: Channel | string, points: readonly Point[]): void;
   /** Opens (or returns the open) channel `name`. Its state shows in `/readyz` and `fieldbridge_source_connected`. */

@@ -17,6 +17,7 @@ export function sinkOptionsFromConfig(config: CommonConfig): SinkOptions {
       ...(s.tls.server_name === undefined ? {} : { serverName: s.tls.server_name }),
       ...(s.tls.verify === undefined ? {} : { verify: s.tls.verify }),
     },
+    ...(s.signing ? { signing: { secret: s.signing.secret } } : {}),
     sourceId: config.source_id,
     tags: config.tags,
     batch: s.batch && { maxPoints: s.batch.max_points, maxBytes: s.batch.max_bytes, lingerMs: s.batch.linger_ms },
@@ -52,8 +53,8 @@ export function sinkOptionsFromConfig(config: CommonConfig): SinkOptions {
   };
 }
 
-/** The sink section with the API key and URL credentials hidden, for `--check` output and logs. */
+/** The sink section with the API key, the signing secret and URL credentials hidden, for `--check` output and logs. */
 export function describeSink(config: CommonConfig): Record<string, unknown> {
-  const { api_key: key, ...rest } = config.sink;
-  return { ...rest, url: redactUrl(config.sink.url), ...(key ? { api_key: '***' } : {}) };
+  const { api_key: key, signing, ...rest } = config.sink;
+  return { ...rest, url: redactUrl(config.sink.url), ...(key ? { api_key: '***' } : {}), ...(signing ? { signing: { secret: '***' } } : {}) };
 }

@@ -10,8 +10,11 @@ import { createProblemReporter } from '../shared/problems.js';
 import { sleep } from '../shared/wait.js';
 import { createSink } from '../sink/create-sink.js';
 import type { PointWriter, Sink } from '../sink/sink-types.js';
+import type { RuleSet } from '../rules/rule-set.js';
+import type { Rule } from '../rules/rule-types.js';
 import { createChannels } from './_channels.js';
 import type { BridgeContext, BridgeDefinition, BridgeInstance, Channel } from './define-bridge.js';
+import { ruleSetFor } from './rules-from-config.js';
 import { sinkOptionsFromConfig } from './sink-from-config.js';
 
 /** Options of {@link startBridge}. */
@@ -36,6 +39,13 @@ export interface StartBridgeOptions {
    * them itself.
    */
   takeConfigure?: boolean;
+  /** Alert rules made with `createRule`, evaluated on every point with the file's `rules:`. Default none. */
+  rules?: readonly Rule[];
+  /**
+   * The rule set every point goes through (`startBridges` shares one between bridges on a sink).
+   * Default: one of the file's `rules:` and `rules`, stopped by `stop()`; none when there are none.
+   */
+  ruleSet?: RuleSet;
 }
 
 /** What `once()` found. */
@@ -49,6 +59,8 @@ export interface RunningBridge {
   readonly sink: Sink;
   readonly instance: BridgeInstance;
   readonly registry: Registry;
+  /** The alert rules every point goes through (`listen` to a rule for its events); undefined when there are none. */
+  readonly rules: RuleSet | undefined;
   /** Every required channel connected and the sink not refusing data. */
   readiness(): Readiness;
   /**
@@ -78,7 +90,10 @@ export async function startBridge<D extends BridgeDefinition>(
   const abort = new AbortController();
   const metrics = createSourceMetrics(registry, definition.name);
   const channels = createChannels(metrics, logger);
-  const tagged = taggedWriter(sink, definition.name, options);
+  const ownRules = !options.ruleSet;
+  const rules = options.ruleSet ?? ruleSetFor(config, options.rules, { sink, logger, registry });
+  // With rules, every point is written and then shown to them: one lookup for a metric none reads.
+  const tagged = taggedWriter(rules ?? sink, definition.name, options);
 
   const ctx: BridgeContext = {
     emit(channel: Channel | string, points: readonly Point[]) {
@@ -110,7 +125,13 @@ export async function startBridge<D extends BridgeDefinition>(
   };
 
   const section = config[definition.name as D['name']];
-  const instance = definition.create(section, ctx);
+  let instance: BridgeInstance;
+  try {
+    instance = definition.create(section, ctx);
+  } catch (err) {
+    if (ownRules) rules?.stop();
+    throw err;
+  }
   const configure = async (request: unknown): Promise<unknown> => {
     if (!instance.configure) {
       throw new FieldbridgeError('CONFIGURE_UNSUPPORTED', `bridge-${definition.name} does not accept configure requests; change its mapping file and send SIGHUP instead`);
@@ -126,13 +147,21 @@ export async function startBridge<D extends BridgeDefinition>(
     started = true;
     await instance.start();
   };
-  if (!options.deferStart) await start();
+  if (!options.deferStart) {
+    try {
+      await start();
+    } catch (err) {
+      if (ownRules) rules?.stop();
+      throw err;
+    }
+  }
 
   let stopping: Promise<void> | undefined;
   return {
     sink,
     instance,
     registry,
+    rules,
     readiness() {
       const status = sink.status();
       const required: Record<string, string> = {};
@@ -177,6 +206,8 @@ export async function startBridge<D extends BridgeDefinition>(
         abort.abort();
         if (takeConfigure) sink.onConfigure?.(undefined);
         await instance.stop();
+        // Before the sink closes: a rule's timer must not write into a closed sink.
+        if (ownRules) rules?.stop();
         if (ownSink) await sink.close();
       })();
       return stopping;
@@ -185,7 +216,7 @@ export async function startBridge<D extends BridgeDefinition>(
 }
 
 /** Writers that add the tags `options` asks for: one for points of no channel, one per channel. */
-function taggedWriter(sink: Sink, bridge: string, options: StartBridgeOptions): { direct: PointWriter; forChannel(channel: string): (point: Point) => void } {
+function taggedWriter(sink: PointWriter, bridge: string, options: StartBridgeOptions): { direct: PointWriter; forChannel(channel: string): (point: Point) => void } {
   const base: Record<string, string> | undefined = options.sourceTags ? { bridge, ...options.tags } : options.tags;
   const writeWith = (extra: Record<string, string>) => (point: Point) => sink.write({ ...point, tags: point.tags ? { ...extra, ...point.tags } : extra });
   if (!base) {

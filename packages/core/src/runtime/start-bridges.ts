@@ -7,6 +7,8 @@ import { createLogger } from '../shared/logger.js';
 import { createSink } from '../sink/create-sink.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { BridgeDefinition } from './define-bridge.js';
+import type { RuleSet } from '../rules/rule-set.js';
+import { ruleSetFor } from './rules-from-config.js';
 import { sinkOptionsFromConfig } from './sink-from-config.js';
 import { agentVersionOf, startBridge, type OnceReport, type RunningBridge, type StartBridgeOptions } from './start-bridge.js';
 
@@ -17,6 +19,8 @@ export interface RunningBridges {
   readonly bridges: readonly RunningBridge[];
   /** One registry for the sink's metrics (when it created the sink) and every bridge's. */
   readonly registry: Registry;
+  /** The file's alert rules (and the library's), shared by every bridge; undefined when there are none. */
+  readonly rules: RuleSet | undefined;
   /** Ready when every bridge is; the details name each bridge's. */
   readiness(): Readiness;
   /** Every bridge's `once()` at the same time; the silent channels are named `<bridge>/<channel>`. */
@@ -31,7 +35,7 @@ export interface RunningBridges {
 }
 
 /** Options of {@link startBridges}: those of `startBridge`, for all of them. */
-export type StartBridgesOptions = Omit<StartBridgeOptions, 'sourceTags' | 'takeConfigure'>;
+export type StartBridgesOptions = Omit<StartBridgeOptions, 'sourceTags' | 'takeConfigure' | 'ruleSet'>;
 
 /**
  * Runs every bridge whose section `config` holds, in one process with one sink (and so one
@@ -49,7 +53,9 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
   const sink = options.sink ?? createSink({ ...sinkOptionsFromConfig(config), agentVersion: agentVersionsOf(present), logger, registry });
   const several = present.length > 1;
   const bridges: RunningBridge[] = [];
+  let rules: RuleSet | undefined;
   try {
+    rules = ruleSetFor(config, options.rules, { sink, logger, registry });
     for (const definition of present) {
       bridges.push(
         await startBridge(definition, config as never, {
@@ -59,11 +65,13 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
           logger: several ? logger.child({ bridge: definition.name }) : logger,
           sourceTags: several,
           takeConfigure: !several,
+          ...(rules ? { ruleSet: rules } : {}),
         }),
       );
     }
   } catch (err) {
     await Promise.all(bridges.map((b) => b.stop()));
+    rules?.stop();
     if (ownSink) await sink.close();
     throw err;
   }
@@ -78,6 +86,7 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
     sink,
     bridges,
     registry,
+    rules,
     ...(ended ? { ended } : {}),
     readiness() {
       if (!several) return bridges[0]!.readiness();
@@ -92,6 +101,7 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
       stopping ??= (async () => {
         if (several) sink.onConfigure?.(undefined);
         await Promise.all(bridges.map((b) => b.stop()));
+        rules?.stop();
         if (ownSink) await sink.close();
       })();
       return stopping;

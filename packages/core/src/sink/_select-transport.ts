@@ -32,12 +32,15 @@ export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { 
   }
   if (o.url === 'stdout') return { transport: createStdoutTransport({ sourceId: o.sourceId, stream: o.stdout }) };
   if (/^https?:\/\//.test(o.url)) {
-    return { transport: createHttpTransport({ url: o.url, apiKey: o.apiKey, sourceId: o.sourceId, gzipLevel: o.gzip === false ? undefined : o.gzipLevel, clock: deps.clock, tls: o.tls }) };
+    return {
+      transport: createHttpTransport({ url: o.url, apiKey: o.apiKey, signingSecret: o.signing?.secret, sourceId: o.sourceId, gzipLevel: o.gzip === false ? undefined : o.gzipLevel, clock: deps.clock, tls: o.tls }),
+    };
   }
   const w = o.websocket ?? {};
   const ws = createWsTransport({
     url: o.url,
     apiKey: o.apiKey,
+    signingSecret: o.signing?.secret,
     sourceId: o.sourceId,
     clock: deps.clock,
     tls: o.tls,

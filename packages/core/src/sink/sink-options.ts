@@ -21,6 +21,14 @@ export interface SinkOptions {
   apiKey?: string;
   /** TLS for `https://` and `wss://`: a private CA, a client certificate, the server name. Default: the system CAs, verified. */
   tls?: TlsOptions;
+  /**
+   * Sign every batch with HMAC-SHA256 keyed with `secret`: over HTTP the header
+   * `x-fieldbridge-signature: t=<unix s>,v1=<hex>` over `<t>.` and the body as sent (after gzip),
+   * made afresh for every attempt; over WebSocket a `signature` field first in every telemetry
+   * frame, over `<t>.` and the frame without it. Ignored by the stdout sink. The secret is never
+   * logged, printed, stored or counted. Default: unsigned.
+   */
+  signing?: { secret: string };
   /** Source id of every point that carries none; `^[a-z0-9][a-z0-9._-]*$`. Required. */
   sourceId: string;
   /** Tags added to every point (a point's own tags win). */
@@ -139,6 +147,9 @@ export function resolveSinkOptions(options: SinkOptions): ResolvedSinkOptions {
   }
   if (options.apiKey !== undefined && /[\u0000-\u001f\u007f]/.test(options.apiKey)) {
     fail('apiKey contains a control character (a newline read from a file?); it could never be sent in a header');
+  }
+  if (options.signing !== undefined && !(typeof options.signing?.secret === 'string' && options.signing.secret.length >= 16)) {
+    fail('signing.secret must be a string of at least 16 characters (a short secret can be guessed)');
   }
   const url = options.url ?? 'stdout';
   if (url !== 'stdout' && !/^(https?|wss?):\/\//.test(url)) fail(`url ${JSON.stringify(url)} must start with http://, https://, ws:// or wss://, or be "stdout"`);

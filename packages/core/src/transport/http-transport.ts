@@ -3,6 +3,7 @@ import type { Clock } from '../clock/clock.js';
 import { REQUEST_LIMITS } from '../point/point.js';
 import type { Batch } from '../shared/batch.js';
 import { requestBody, type BatchCodec } from '../shared/batch-codec.js';
+import { SIGNATURE_HEADER, signPayload } from '../shared/signature.js';
 import { classifyHttpAnswer, describeNetworkError, MAX_ANSWER_BYTES, sampleClock } from './http-answer.js';
 import type { TlsOptions } from './tls.js';
 import type { SendOptions, SendResult, Transport } from './transport.js';
@@ -13,6 +14,12 @@ export interface HttpTransportOptions {
   url: string;
   /** Sent as `x-api-key`; omitted when undefined. */
   apiKey?: string;
+  /**
+   * Signs every attempt: `x-fieldbridge-signature: t=<unix s>,v1=<hex HMAC-SHA256 of "<t>." and
+   * the body as sent>`, `t` from `clock` (the receiver's time once synced, so its replay window
+   * is not fooled by our clock). Default: unsigned.
+   */
+  signingSecret?: string;
   /** Body-level `source_id`. */
   sourceId: string;
   /**
@@ -32,8 +39,8 @@ export interface HttpTransportOptions {
 
 /**
  * HTTP transport to a Plexus-compatible `POST /ingest`: keep-alive (undici), the batch's body
- * as it was sealed (gzip),
- * `x-api-key`, and the batch id as `x-batch-id` on every attempt. Answers are mapped to a
+ * as it was sealed (gzip), `x-api-key`, the batch id as `x-batch-id` and, with a signing secret,
+ * a fresh `x-fieldbridge-signature` on every attempt. Answers are mapped to a
  * {@link SendResult}; it never throws. Every answer feeds the clock; `syncClock` asks for the
  * server's time with a `HEAD` of the ingest URL before the first batch goes out. At most
  * {@link MAX_ANSWER_BYTES} of an answer is read: a proxy's huge error page costs nothing.
@@ -42,7 +49,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   const ownDispatcher = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 30_000, connections: 8, ...(options.tls ? { connect: connectOptions(options.tls) } : {}) });
   const dispatcher = options.dispatcher ?? ownDispatcher!;
   const codec: BatchCodec = { sourceId: options.sourceId, gzipLevel: 'gzipLevel' in options ? options.gzipLevel : 1 };
-  const secrets = [options.apiKey];
+  const secrets = [options.apiKey, options.signingSecret];
   const baseHeaders: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': options.userAgent ?? 'fieldbridge',
@@ -66,6 +73,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       }
       const headers: Record<string, string> = { ...baseHeaders, 'x-batch-id': batch.id };
       if (gzipped) headers['content-encoding'] = 'gzip';
+      if (options.signingSecret !== undefined) headers[SIGNATURE_HEADER] = signPayload(options.signingSecret, body, options.clock.now());
       const sentAtMs = options.clock.monotonicNow();
       try {
         const res = await request(options.url, { method: 'POST', headers, body, dispatcher, signal: signalOf(sendOptions) });

@@ -15,6 +15,8 @@ export interface DeliverInput {
   confirmations: Confirmations;
   sendOptions: SendOptions & { ackTimeoutMs: number };
   clock: Clock;
+  /** Signs a frame's text just before it is written (a fresh time on every attempt); undefined sends it unsigned. */
+  sign?: (frame: string) => string;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function deliverFrames(input: DeliverInput): Promise<SendResult> {
   const withAcks = conn.extensions.has('ack');
   const waits = withAcks ? frames.map((f) => acks.expect(f.traceId)) : [];
   for (const frame of frames) {
-    const err = await conn.write(frame.text);
+    const err = await conn.write(input.sign ? input.sign(frame.text) : frame.text);
     if (err) {
       if (withAcks) for (const f of frames) acks.settle(f.traceId, { status: 'lost', reason: 'not written' });
       return { status: 'retryable', reason: `frame not written: ${err.message}` };
@@ -60,6 +62,8 @@ function resultOf(frames: TelemetryFrame[], outcomes: AckOutcome[]): SendResult 
     const frame = frames[i]!;
     const reason = `the server refused frame ${frame.traceId}: ${outcome.detail}`;
     if (outcome.code === 'too_large') return { status: 'too_large', reason };
+    // A refused signature (or key) is not the data's fault: keep it spooled and probe slowly.
+    if (outcome.code === 'unauthorized' || outcome.code === 'forbidden') return { status: 'unauthorized', reason };
     const match = /points\[(\d+)\]/.exec(outcome.detail);
     if (match) return { status: 'rejected', reason, index: frame.firstIndex + Number(match[1]) };
     if (outcome.code === 'invalid_telemetry' || outcome.code === 'bad_request') return { status: 'rejected', reason };

@@ -17,6 +17,7 @@ import { createLink, describeError, type Connection, type Link } from './_link.j
 import { createWsMetrics, type WsDeliveryMode } from './_metrics.js';
 import { deliverFrames } from './_send.js';
 import { createTimeSync } from './_time-sync.js';
+import { signFrame } from '../shared/signature.js';
 import type { DeviceControl } from '../control/device-control.js';
 import type { ServerFrame } from './protocol.js';
 
@@ -24,6 +25,7 @@ import type { ServerFrame } from './protocol.js';
 export interface WsSessionOptions {
   url: string;
   apiKey: string | undefined;
+  signingSecret: string | undefined;
   tls: TlsOptions | undefined;
   sourceId: string;
   clock: Clock;
@@ -62,6 +64,8 @@ export function createWsSession(o: WsSessionOptions): WsSession {
   const timeSync = createTimeSync({ clock, logger, intervalMs: o.timeSyncIntervalMs });
   const control = createControlHandler({ control: o.control, logger, metrics });
   let mode: WsDeliveryMode | undefined;
+  let warnedUnsigned = false;
+  const sign = o.signingSecret === undefined ? undefined : (frame: string) => signFrame(o.signingSecret!, frame, clock.now());
   let closing: Promise<void> | undefined;
 
   const write = (conn: Connection, frame: Record<string, unknown>) => {
@@ -90,6 +94,10 @@ export function createWsSession(o: WsSessionOptions): WsSession {
     metrics.setMode(next);
     logger.info({ url: redactUrl(o.url), source_id: identity.sourceId(), install_id: identity.installId, extensions: [...conn.extensions] }, `connected to ${redactUrl(o.url)} as ${identity.sourceId()}`);
     if (conn.extensions.has('time_sync')) timeSync.start(conn);
+    if (o.signingSecret !== undefined && !conn.extensions.has('signature') && !warnedUnsigned) {
+      warnedUnsigned = true;
+      logger.warn('the server does not announce the signature extension: telemetry frames are signed anyway, but it may not check them');
+    }
     const session = control.sessionToAnnounce();
     if (session !== undefined) {
       control.announced(session);
@@ -126,7 +134,7 @@ export function createWsSession(o: WsSessionOptions): WsSession {
   const link = createLink({
     url: o.url,
     tls: o.tls,
-    secrets: [o.apiKey],
+    secrets: [o.apiKey, o.signingSecret],
     clock,
     logger,
     problems: o.problems,
@@ -181,7 +189,7 @@ export function createWsSession(o: WsSessionOptions): WsSession {
     link,
     mode: () => mode,
     send: (batch, sendOptions) =>
-      deliverFrames({ batch, link, acks, confirmations, sendOptions, clock, frames: telemetryFrames(batch, o.maxFrameBytes) }),
+      deliverFrames({ batch, link, acks, confirmations, sendOptions, clock, sign, frames: telemetryFrames(batch, o.maxFrameBytes) }),
     close() {
       closing ??= (async () => {
         clearInterval(heartbeat);

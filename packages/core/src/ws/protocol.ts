@@ -4,8 +4,11 @@
  * `control/device-control.ts`.
  */
 
-/** Extensions of the protocol a server may announce in `authenticated.extensions` (gateway-dev does). */
-export type WsExtension = 'ack' | 'time_sync';
+/**
+ * Extensions of the protocol a server may announce in `authenticated.extensions` (gateway-dev
+ * does): `ack` and `time_sync`, and `signature` when it checks the signature of telemetry frames.
+ */
+export type WsExtension = 'ack' | 'time_sync' | 'signature';
 
 /** A frame the server sends, after parsing; unknown types keep their fields. */
 export type ServerFrame =

@@ -19,6 +19,11 @@ export interface WsTransportOptions {
   url: string;
   /** Sent as `api_key` in `device_auth`. */
   apiKey?: string;
+  /**
+   * Signs every telemetry frame: a `signature` field first, `t=<unix s>,v1=<hex HMAC-SHA256 of
+   * "<t>." and the frame without it>`, made afresh for every attempt. Default: unsigned.
+   */
+  signingSecret?: string;
   /** TLS for `wss://`: a private CA, a client certificate, the server name. Default: the system CAs, verified. */
   tls?: TlsOptions;
   /** The source id to ask for; the server may assign another, which is adopted and persisted. */
@@ -89,6 +94,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
   const session = createWsSession({
     url: options.url,
     apiKey: options.apiKey,
+    signingSecret: options.signingSecret,
     tls: options.tls,
     sourceId: options.sourceId,
     clock: options.clock,

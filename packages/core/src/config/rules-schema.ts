@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { SOURCE_ID_PATTERN } from '../point/point.js';
+import { globMatch } from '../shared/glob.js';
+import { compileExpression, EXPRESSION_LIMITS, ExpressionError } from '../rules/expression.js';
+import { RULE_NAME_PATTERN } from '../rules/rule-types.js';
+import { durationMs } from './units.js';
+
+const DAY_MS = 86_400_000;
+
+/** Most rules one mapping file may hold. */
+export const MAX_RULES = 256;
+
+/**
+ * A rule's condition: compiled at load time, so a condition that does not parse or uses what is
+ * not offered is refused at its `file:line:col`, the column pointing into the condition.
+ */
+const condition = z
+  .string()
+  .max(EXPRESSION_LIMITS.maxChars)
+  .superRefine((text, ctx) => {
+    try {
+      compileExpression(text);
+    } catch (err) {
+      if (!(err instanceof ExpressionError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message, ...(err.offset === undefined ? {} : { params: { offset: err.offset } }) });
+    }
+  })
+  .describe('The condition, e.g. "press1.oil.temperature > 80": metric names, numbers, \'strings\', + - * / %, < <= > >= == !=, && || !, ? :, and the functions value, age, abs, round, floor, ceil, min, max, max_of, min_of, avg_of, sum_of, count_of.');
+
+const pattern = z.string().min(1).max(256);
+
+/** One alert rule of a mapping file (`rules:`). */
+export const ruleSchema = z
+  .strictObject({
+    name: z.string().regex(RULE_NAME_PATTERN, 'lower case letters, digits, _ and -, at most 64 characters').describe('Names the rule, its events (alert.<name>) and its metrics\' rule label.'),
+    when: condition,
+    for: durationMs({ unit: 's', maxMs: DAY_MS }).optional().describe('How long the condition must hold before the rule fires. Default 0: at once (range 0..1d).'),
+    recovery: z.enum(['value', 'silence']).optional().describe('value: resolved once the condition has been found false for recover_for (data must keep coming); silence: resolved by recover_for without data. Default value.'),
+    recover_for: durationMs({ unit: 's', maxMs: DAY_MS }).optional().describe('How long the recovery takes (range 0..1d). Default 0; recovery: silence needs one.'),
+    cooldown: durationMs({ unit: 's', maxMs: 7 * DAY_MS }).optional().describe('No fire within this long of the last one (range 0..7d). Default 0.'),
+    per: z.enum(['source', 'all']).optional().describe('source: one alert per source, over its own metrics; all: one alert over every source watched. Default source.'),
+    sources: z.array(pattern).min(1).max(64).optional().describe('Source ids watched, * matching any run of characters. Default: every source.'),
+    metric: z.string().min(1).max(256).optional().describe('Metric of the event points. Default alert.<name>.'),
+    tags: z.record(z.string().max(256), z.string().max(256)).refine((t) => Object.keys(t).length <= 14, 'at most 14 tags (rule and state are added)').optional().describe('Tags added to the event points.'),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.recovery === 'silence' && !(rule.recover_for! > 0)) ctx.addIssue({ code: 'custom', path: ['recovery'], message: 'recovery: silence needs recover_for, how long without data resolves the rule' });
+    for (const key of ['rule', 'state']) if (rule.tags && Object.hasOwn(rule.tags, key)) ctx.addIssue({ code: 'custom', path: ['tags', key], message: `the tag ${key} is set by the rule itself` });
+    const watched = rule.sources;
+    if (!watched) return;
+    for (const [i, s] of watched.entries()) if (!s.includes('*') && !SOURCE_ID_PATTERN.test(s)) ctx.addIssue({ code: 'custom', path: ['sources', i], message: `not a source id (${SOURCE_ID_PATTERN.source}) nor a pattern with *` });
+    let named: readonly string[] = [];
+    try {
+      named = compileExpression(rule.when).sources;
+    } catch {
+      return; // `when` reports its own problem
+    }
+    for (const source of named) {
+      if (!watched.some((p) => globMatch(p, source))) ctx.addIssue({ code: 'custom', path: ['when'], message: `the condition reads source ${source}, which sources does not watch: add it to sources` });
+    }
+  });
+
+/** The `rules:` section: alert rules evaluated on every point, their events delivered through the sink. */
+export const rulesSchema = z
+  .array(ruleSchema)
+  .max(MAX_RULES)
+  .superRefine((rules, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, r] of rules.entries()) {
+      if (seen.has(r.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `a second rule named ${r.name}: each rule needs its own name` });
+      seen.add(r.name);
+    }
+  })
+  .describe('Alert rules evaluated at the edge on every point; fired and resolved become event points (alert.<name>) delivered through the sink.');
+
+/** One validated rule of a mapping file. */
+export type RuleConfig = z.output<typeof ruleSchema>;

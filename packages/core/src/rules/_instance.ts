@@ -1,0 +1,147 @@
+import { MAX_SOURCES, type Notes } from './_state.js';
+import type { RecoveryMode, Rule } from './rule-types.js';
+
+/** Where one instance of a rule is. `recovering`: firing, its condition false, waiting out `recoverForMs`. */
+export type Phase = 'idle' | 'pending' | 'firing' | 'recovering';
+
+/**
+ * One instance of a rule: a source (`per: 'source'`), or every source (`per: 'all'`). Its times
+ * are on the rule's `monotonicNow` clock, which never steps; events turn them into timestamps.
+ */
+export interface Instance {
+  /** The source it watches; undefined for a rule `per: 'all'`. */
+  readonly sourceId: string | undefined;
+  /** Its points carried no `source_id` (the sink's own source): its events carry none either. */
+  readonly own: boolean;
+  phase: Phase;
+  /** When the condition began to hold (pending and after). */
+  since: number;
+  firedAt: number;
+  /** When the condition turned false while firing (`recovering`). */
+  falseSince: number;
+  lastFiredAt: number;
+  lastDataAt: number;
+  /** What the last known evaluation read (or noted). */
+  readonly notes: Notes;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** The instances of one rule and their state machine. */
+export interface Instances {
+  /** The instance of `sourceId` (undefined: the one of a rule `per: 'all'`), created on first use; undefined past {@link MAX_SOURCES}. */
+  get(sourceId: string | undefined, own: boolean): Instance | undefined;
+  /** One known evaluation at `now`: the condition holds or not. */
+  step(instance: Instance, holds: boolean, now: number): void;
+  /** Instances firing (or recovering) now. */
+  firing(): number;
+  /** Forgets every instance and clears their timers. */
+  clear(): void;
+}
+
+type Emit = (instance: Instance, kind: 'fired' | 'resolved', atMs: number, by?: RecoveryMode) => void;
+
+/**
+ * The RelayX alert lifecycle, per instance: idle -> pending (the condition holds) -> firing once
+ * it has held for `forMs` and the cooldown since the last fire is over -> idle again when it
+ * resolves. Timers only wake the instance; every decision reads the rule's `monotonicNow`, so a
+ * timer that wakes early (another clock, a coarse timer) just sleeps again, and a correction of
+ * the wall clock (the sink's first server sample) neither fires nor resolves anything early.
+ */
+export function createInstances(o: Rule['options'], emit: Emit): Instances {
+  const all = new Map<string | undefined, Instance>();
+  let firing = 0;
+
+  const dueToFire = (i: Instance) => Math.max(i.since + o.forMs, i.lastFiredAt + o.cooldownMs);
+  const quietSince = (i: Instance) => Math.max(i.firedAt, i.lastDataAt);
+
+  const schedule = (i: Instance, atMs: number, now: number) => {
+    if (i.timer) clearTimeout(i.timer);
+    i.timer = setTimeout(() => wake(i), Math.max(1, Math.ceil(atMs - now)));
+    i.timer.unref?.();
+  };
+  const cancel = (i: Instance) => {
+    if (i.timer) clearTimeout(i.timer);
+    i.timer = undefined;
+  };
+
+  function wake(i: Instance): void {
+    i.timer = undefined;
+    if (all.get(i.sourceId) !== i) return;
+    const now = o.monotonicNow();
+    if (i.phase === 'pending') {
+      const due = dueToFire(i);
+      if (now >= due) fire(i, now);
+      else schedule(i, due, now);
+    } else if ((i.phase === 'firing' || i.phase === 'recovering') && o.recovery === 'silence') {
+      const due = quietSince(i) + o.recoverForMs;
+      if (now >= due) resolve(i, 'silence', now);
+      else schedule(i, due, now);
+    }
+  }
+
+  function fire(i: Instance, now: number): void {
+    cancel(i);
+    i.phase = 'firing';
+    i.firedAt = now;
+    i.lastFiredAt = now;
+    firing += 1;
+    emit(i, 'fired', now);
+    // The countdown of a recovery by silence starts at the fire (RelayX's TIMER).
+    if (o.recovery === 'silence' && i.phase === 'firing') schedule(i, quietSince(i) + o.recoverForMs, now);
+  }
+
+  function resolve(i: Instance, by: RecoveryMode, now: number): void {
+    cancel(i);
+    i.phase = 'idle';
+    firing -= 1;
+    emit(i, 'resolved', now, by);
+  }
+
+  return {
+    get(sourceId, own) {
+      let i = all.get(sourceId);
+      if (i) return i;
+      if (all.size >= MAX_SOURCES) return undefined;
+      i = { sourceId, own, phase: 'idle', since: 0, firedAt: 0, falseSince: 0, lastFiredAt: -Infinity, lastDataAt: 0, notes: { keys: [], values: [], n: 0 }, timer: undefined };
+      all.set(sourceId, i);
+      return i;
+    },
+    step(i, holds, now) {
+      switch (i.phase) {
+        case 'idle': {
+          if (!holds) return;
+          i.phase = 'pending';
+          i.since = now;
+          const due = dueToFire(i);
+          if (now >= due) fire(i, now);
+          else schedule(i, due, now);
+          return;
+        }
+        case 'pending':
+          if (!holds) {
+            cancel(i);
+            i.phase = 'idle';
+          }
+          return;
+        case 'firing':
+          if (holds || o.recovery !== 'value') return;
+          if (o.recoverForMs === 0) resolve(i, 'value', now);
+          else {
+            i.phase = 'recovering';
+            i.falseSince = now;
+          }
+          return;
+        case 'recovering':
+          if (holds) i.phase = 'firing';
+          else if (now - i.falseSince >= o.recoverForMs) resolve(i, 'value', now);
+          return;
+      }
+    },
+    firing: () => firing,
+    clear() {
+      for (const i of all.values()) cancel(i);
+      all.clear();
+      firing = 0;
+    },
+  };
+}

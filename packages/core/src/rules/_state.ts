@@ -1,0 +1,141 @@
+import type { PointValue } from '../point/point.js';
+import { globMatch } from '../shared/glob.js';
+import type { RuleView } from './rule-view.js';
+
+/** The latest point of one metric of one source. */
+export interface Entry {
+  readonly metric: string;
+  value: PointValue;
+  /** The point's timestamp, or its receipt time when it had none; ms since the epoch. */
+  timestamp: number;
+  sourceId: string;
+}
+
+/** Values noted for an event: the first `n` keys and values, side by side, the arrays reused between evaluations. */
+export interface Notes {
+  keys: string[];
+  values: unknown[];
+  n: number;
+}
+
+/** Sources a rule keeps state for; points of further sources are ignored (counted). */
+export const MAX_SOURCES = 10_000;
+/** Metrics a rule keeps per source; further ones are ignored (counted). */
+export const MAX_METRICS_PER_SOURCE = 10_000;
+/** Values noted with one event. */
+const MAX_NOTED = 32;
+
+/** One source's latest points, and for each pattern the rule reads, those its name matches. */
+interface SourceState {
+  metrics: Map<string, Entry>;
+  byPattern: Map<string, Entry[]>;
+}
+
+/**
+ * The rolling state of one rule: the latest value and timestamp of each metric it reads, per
+ * source, and across sources for a rule `per: 'all'`. Bounded: past {@link MAX_SOURCES} sources
+ * or {@link MAX_METRICS_PER_SOURCE} metrics a source, new ones are refused (`put` says so).
+ * One view serves every evaluation (`begin` points it at an instance), so an evaluation
+ * allocates nothing.
+ */
+export interface RuleState {
+  /** Stores a point's value; false when a bound refused it. */
+  put(sourceId: string, metric: string, value: PointValue, timestamp: number): boolean;
+  /** Points {@link view} at the instance watching `sourceId` (undefined: every source) and clears the notes. */
+  begin(sourceId: string | undefined): void;
+  /** The view the evaluator reads. */
+  readonly view: RuleView;
+  /** Copies what the last evaluation noted into `into` (an instance's). */
+  keepNotes(into: Notes): void;
+  clear(): void;
+}
+
+/** An object of noted values, for an event. */
+export function notesObject(notes: Notes): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  // defineProperty: a metric named __proto__ stays a plain key.
+  for (let i = 0; i < notes.n; i++) Object.defineProperty(out, notes.keys[i]!, { value: notes.values[i], enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** Creates the state of one rule reading `patterns` (kept per source as entries arrive); `now` is its clock. */
+export function createRuleState(acrossSources: boolean, now: () => number, patterns: readonly string[]): RuleState {
+  const bySource = new Map<string, SourceState>();
+  const latest = new Map<string, Entry>();
+  const notes: Notes = { keys: [], values: [], n: 0 };
+  let scope: string | undefined;
+
+  const find = (metric: string, sourceId: string | undefined): Entry | undefined => {
+    const source = sourceId ?? scope;
+    return source === undefined ? latest.get(metric) : bySource.get(source)?.metrics.get(metric);
+  };
+  const note = (key: string, value: unknown): void => {
+    if (notes.n >= MAX_NOTED) return;
+    for (let i = 0; i < notes.n; i++) if (notes.keys[i] === key) return;
+    notes.keys[notes.n] = key;
+    notes.values[notes.n] = value;
+    notes.n += 1;
+  };
+
+  const view: RuleView = {
+    get sourceId() {
+      return scope;
+    },
+    value(metric, sourceId) {
+      const v = find(metric, sourceId)?.value;
+      if (v !== undefined) note(sourceId === undefined ? metric : `${sourceId}:${metric}`, v);
+      return v;
+    },
+    timestamp: (metric, sourceId) => find(metric, sourceId)?.timestamp,
+    matching(pattern, visit) {
+      const sources = scope === undefined ? bySource.values() : [bySource.get(scope)];
+      for (const s of sources) {
+        if (!s) continue;
+        const kept = s.byPattern.get(pattern);
+        // Patterns the rule declared were matched once per metric as it arrived; others now.
+        for (const entry of kept ?? s.metrics.values()) if (kept || globMatch(pattern, entry.metric)) visit(entry.metric, entry.value, entry.sourceId);
+      }
+    },
+    now,
+    note,
+  };
+
+  return {
+    put(sourceId, metric, value, timestamp) {
+      let s = bySource.get(sourceId);
+      if (!s) {
+        if (bySource.size >= MAX_SOURCES) return false;
+        s = { metrics: new Map(), byPattern: new Map(patterns.map((p) => [p, []])) };
+        bySource.set(sourceId, s);
+      }
+      let entry = s.metrics.get(metric);
+      if (!entry) {
+        if (s.metrics.size >= MAX_METRICS_PER_SOURCE) return false;
+        entry = { metric, value, timestamp, sourceId };
+        s.metrics.set(metric, entry);
+        for (const [pattern, kept] of s.byPattern) if (globMatch(pattern, metric)) kept.push(entry);
+      } else {
+        entry.value = value;
+        entry.timestamp = timestamp;
+      }
+      if (acrossSources) latest.set(metric, entry);
+      return true;
+    },
+    begin(sourceId) {
+      scope = sourceId;
+      notes.n = 0;
+    },
+    view,
+    keepNotes(into) {
+      for (let i = 0; i < notes.n; i++) {
+        into.keys[i] = notes.keys[i]!;
+        into.values[i] = notes.values[i];
+      }
+      into.n = notes.n;
+    },
+    clear() {
+      bySource.clear();
+      latest.clear();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { FieldbridgeError } from '../errors.js';
+import type { Point, PointValue } from '../point/point.js';
+import { globMatch } from '../shared/glob.js';
+import { ruleInternals, type RuleInternals } from './_internals.js';
+import { registerRuleSet } from './_rule-metrics.js';
+import type { Rule } from './rule-types.js';
+
+/** Where a rule set writes its events: the sink, or anything that takes points. */
+export interface RuleEventWriter {
+  write(point: Point): void;
+}
+
+/** Options of {@link createRuleSet}. */
+export interface RuleSetOptions {
+  rules: readonly Rule[];
+  /** Where fired and resolved events go, as points (the sink: spooled and delivered like any point). */
+  sink: RuleEventWriter;
+  /** The source of points that carry no `source_id` (the sink's, the mapping file's `source_id`). */
+  sourceId: string;
+  /** Told once per episode when a rule's evaluator throws. Default: nothing is logged. */
+  logger?: Logger;
+  /** Where `fieldbridge_rules_firing`, `fieldbridge_rule_events_total` and `fieldbridge_rule_errors_total` go. Default: none. */
+  registry?: Registry;
+}
+
+/** Rules on one data path: what they read is found with one lookup per point. */
+export interface RuleSet {
+  readonly rules: readonly Rule[];
+  /** Writes `point` to the sink, then {@link observe}s it: a sink with rules. Never throws. */
+  write(point: Point): void;
+  /** Shorthand for `write({ metric, value, ...extras })`. */
+  send(metric: string, value: PointValue, extras?: Omit<Point, 'metric' | 'value'>): void;
+  /** Hands a point (already written) to the rules that read its metric and watch its source. Never throws. */
+  observe(point: Point): void;
+  /** Unhooks the rules and clears their state and timers; events already written stay in the sink. Idempotent. */
+  stop(): void;
+}
+
+/** Metrics whose routes are remembered after a pattern match (those named exactly always are). */
+export const MAX_ROUTED_METRICS = 10_000;
+
+const NONE: readonly RuleInternals[] = [];
+
+/**
+ * Puts rules on a data path: builds, once, a map from each metric name the rules read to the
+ * rules reading it, so a point no rule reads costs one Map lookup. Metrics matched by a pattern
+ * (`press*.temp`) are worked out on their first point and remembered (at most
+ * {@link MAX_ROUTED_METRICS}, first in first out); a point of a metric no pattern matches is
+ * remembered as read by none. Events become points written to `sink`. Throws `OPTIONS_INVALID`
+ * for a rule not made by `createRule`, or two rules of one name.
+ */
+export function createRuleSet(options: RuleSetOptions): RuleSet {
+  const { sink, sourceId: ownSource } = options;
+  const rules = [...options.rules];
+  const parts = rules.map((r) => {
+    const part = ruleInternals.get(r);
+    if (!part) throw new FieldbridgeError('OPTIONS_INVALID', 'createRuleSet: every rule must come from createRule()');
+    return part;
+  });
+  const names = new Set<string>();
+  for (const r of rules) {
+    if (names.has(r.name)) throw new FieldbridgeError('OPTIONS_INVALID', `createRuleSet: two rules are named ${r.name}; give each its own name`);
+    names.add(r.name);
+  }
+
+  const routes = new Map<string, readonly RuleInternals[]>();
+  const learned = new Set<string>();
+  const withPatterns = parts.filter((p) => p.patterns.length > 0);
+  const route = (metric: string): readonly RuleInternals[] => {
+    const hit = parts.filter((p) => p.exact.includes(metric) || p.patterns.some((pattern) => globMatch(pattern, metric)));
+    return hit.length === 0 ? NONE : hit;
+  };
+  for (const part of parts) for (const metric of part.exact) routes.set(metric, route(metric));
+
+  const unhook = rules.map((r) =>
+    r.listen({
+      onFire: (e) => sink.write(e.point),
+      onResolved: (e) => sink.write(e.point),
+      onError(err, info) {
+        options.logger?.warn(
+          { rule: info.rule, source_id: info.sourceId, err: (err as Error)?.message ?? String(err) },
+          `rule ${info.rule}: its condition threw (${(err as Error)?.message ?? String(err)}); counted in fieldbridge_rule_errors_total, reported once until it evaluates again, and the bridge goes on`,
+        );
+      },
+    }),
+  );
+  const unregister = options.registry ? registerRuleSet(options.registry, rules) : () => undefined;
+
+  let stopped = false;
+  const observe = (point: Point): void => {
+    let readers = routes.get(point.metric);
+    if (readers === undefined) {
+      if (withPatterns.length === 0 || stopped) return;
+      readers = route(point.metric);
+      if (learned.size >= MAX_ROUTED_METRICS) {
+        const oldest = learned.values().next().value as string;
+        learned.delete(oldest);
+        routes.delete(oldest);
+      }
+      learned.add(point.metric);
+      routes.set(point.metric, readers);
+    }
+    if (readers.length === 0 || stopped) return;
+    const own = point.source_id === undefined;
+    const source = point.source_id ?? ownSource;
+    for (const reader of readers) if (reader.watches(source)) reader.ingest(point, source, own);
+  };
+
+  const write = (point: Point): void => {
+    sink.write(point);
+    observe(point);
+  };
+  return {
+    rules,
+    write,
+    send: (metric, value, extras) => write({ ...extras, metric, value }),
+    observe,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const u of unhook) u();
+      for (const part of parts) part.stop();
+      for (const r of rules) r.reset();
+      unregister();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import type { Point, Tags } from '../point/point.js';
+
+/** Pattern a rule's name must match: it names the events (`alert.<name>`) and a metric label. */
+export const RULE_NAME_PATTERN = /^[a-z0-9_][a-z0-9_-]{0,63}$/;
+
+/** How a firing rule resolves. */
+export type RecoveryMode =
+  /** The condition must be found false, by data, for `recoverForMs` on end (RelayX's `VALUE`). */
+  | 'value'
+  /** No data for `recoverForMs` resolves it, whatever the condition (RelayX's `TIMER`). */
+  | 'silence';
+
+/** Options of `createRule`. Durations in ms; the YAML keys are `for`, `recover_for`, `cooldown`. */
+export interface RuleOptions {
+  /** `^[a-z0-9_][a-z0-9_-]*$`, at most 64 characters; names the events (`alert.<name>`) and the metrics' `rule` label. */
+  name: string;
+  /** Metric names the rule reads, `*` matching any run of characters. Points of other metrics never reach it (one lookup). Default `['*']`: every point. */
+  metrics?: readonly string[];
+  /** Source ids the rule watches, `*` as in `metrics`; a point without `source_id` is the sink's source. Default `['*']`. */
+  sources?: readonly string[];
+  /**
+   * `source`: one instance per source watched, each firing and resolving on its own, its
+   * condition reading that source's metrics. `all`: one instance over every source watched, a
+   * bare metric name reading the latest value from any of them. Default `source`.
+   */
+  per?: 'source' | 'all';
+  /** How long the condition must hold before the rule fires, in ms. Default 0: at once. */
+  forMs?: number;
+  /** How a firing rule resolves. Default `value`. */
+  recovery?: RecoveryMode;
+  /** How long the recovery takes, in ms (see {@link RecoveryMode}); `silence` needs more than 0. Default 0. */
+  recoverForMs?: number;
+  /** No fire within this long of the last one, in ms; a condition still holding fires when it ends. Default 0. */
+  cooldownMs?: number;
+  /** Metric of the event points. Default `alert.<name>`. */
+  eventMetric?: string;
+  /** Tags added to the event points (at most 14: `rule` and `state` are added). Default none. */
+  tags?: Tags;
+  /** The condition as written, carried in the events (`condition`). Default none. */
+  condition?: string;
+  /** The clock of timestamps, in ms since the epoch: `age()`, the events' times. Default `Date.now`. */
+  now?: () => number;
+  /**
+   * The clock durations are measured on (`for`, `recover_for`, `cooldown`, silence), in ms: one
+   * that never steps, so a correction of `now` fires or resolves nothing early. Default `now`.
+   */
+  monotonicNow?: () => number;
+}
+
+/** A rule fired or resolved. */
+export interface RuleEvent {
+  rule: string;
+  state: 'fired' | 'resolved';
+  /** The source of the instance; undefined for the sink's own source and for rules `per: 'all'`. */
+  sourceId: string | undefined;
+  /** When it happened, ms since the epoch. */
+  atMs: number;
+  /** The values the condition read at its last evaluation (the ones that fired or resolved it). */
+  values: Record<string, unknown>;
+  /** Fired: when the condition began to hold. Resolved: when it fired. */
+  sinceMs: number;
+  /** Resolved: by `value` or by `silence`. */
+  by?: RecoveryMode;
+  /** The event point as written to the sink. */
+  point: Point;
+}
+
+/** What an evaluator's throw is reported with. */
+export interface RuleErrorInfo {
+  rule: string;
+  /** The instance's source (undefined as in {@link RuleEvent}). */
+  sourceId: string | undefined;
+  /** Throws counted so far by this rule. */
+  count: number;
+}
+
+/** Callbacks of `rule.listen`. Each is optional; a throw inside one is counted like an evaluator's. */
+export interface RuleListeners {
+  onFire?(event: RuleEvent): void;
+  onResolved?(event: RuleEvent): void;
+  /** The evaluator threw: called once per episode (until an evaluation succeeds again); every throw is counted. */
+  onError?(error: unknown, info: RuleErrorInfo): void;
+}
+
+/** A rule evaluated on the data path (`createRule`). */
+export interface Rule {
+  readonly name: string;
+  /** The options with their defaults. */
+  readonly options: Readonly<Required<Omit<RuleOptions, 'condition' | 'tags'>>> & Pick<RuleOptions, 'condition' | 'tags'>;
+  /** Adds listeners; returns the function that removes them. */
+  listen(listeners: RuleListeners): () => void;
+  /** Instances firing now (still firing while recovering). */
+  firing(): number;
+  /** Evaluator throws counted so far. */
+  errors(): number;
+  /** Forgets every value and instance and clears its timers (a reload); listeners stay. */
+  reset(): void;
+}

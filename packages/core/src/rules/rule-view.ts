@@ -1,0 +1,35 @@
+import type { PointValue } from '../point/point.js';
+
+/**
+ * What a rule's condition reads: the rolling state of the metrics the rule watches, the latest
+ * value and timestamp of each, per source. A rule `per: 'source'` sees its instance's source
+ * (`sourceId`); a rule `per: 'all'` sees every source it watches at once.
+ */
+export interface RuleView {
+  /** The source this instance watches (`per: 'source'`); undefined for a rule `per: 'all'`. */
+  readonly sourceId: string | undefined;
+  /**
+   * The latest value of `metric`: of `sourceId` when given, else of this instance's source, or
+   * for a rule `per: 'all'` the latest from any source it watches. Undefined when none arrived
+   * yet. The value is noted with the event the evaluation may cause.
+   */
+  value(metric: string, sourceId?: string): PointValue | undefined;
+  /** The timestamp (ms since the epoch) of the latest point of `metric`, found as `value` finds it. */
+  timestamp(metric: string, sourceId?: string): number | undefined;
+  /**
+   * Calls `visit` with every metric in view whose name matches `pattern` (`*` matches any run
+   * of characters): this instance's source, or every watched source for a rule `per: 'all'`.
+   */
+  matching(pattern: string, visit: (metric: string, value: PointValue, sourceId: string) => void): void;
+  /** The rule's clock, in ms since the epoch. */
+  now(): number;
+  /** Adds `key: value` to the values carried by the event this evaluation may cause (at most 32 are kept). */
+  note(key: string, value: unknown): void;
+}
+
+/**
+ * A rule's condition: true while it holds, false while it does not, undefined when it cannot
+ * tell yet (a metric it needs has not arrived), which changes nothing. It may throw: the throw
+ * is counted and reported once per episode, and the rule keeps its state.
+ */
+export type RuleEvaluator = (view: RuleView) => boolean | undefined;

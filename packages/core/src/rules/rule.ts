@@ -1,0 +1,125 @@
+import type { Point } from '../point/point.js';
+import { globMatch } from '../shared/glob.js';
+import { createInstances, type Instance } from './_instance.js';
+import { ruleInternals } from './_internals.js';
+import { resolveRuleOptions } from './_rule-options.js';
+import { createRuleState, notesObject } from './_state.js';
+import type { RuleEvaluator } from './rule-view.js';
+import type { RecoveryMode, Rule, RuleEvent, RuleListeners, RuleOptions } from './rule-types.js';
+
+/**
+ * Creates an alert rule, RelayX's ephemeral alert on the data path: `evaluator` is asked on every
+ * point of a metric the rule reads, over the rolling state (the latest value and timestamp of
+ * each metric it reads, per source); the rule fires once its condition has held for `forMs`
+ * (measured on the rule's clock, so a value that stops changing still fires), resolves by
+ * `value` (a false evaluation `recoverForMs` or more after the condition turned false, none
+ * true between: a silent source is not a recovered one) or by `silence` (no point for
+ * `recoverForMs`), and never fires again within `cooldownMs` of its last fire (a condition still
+ * holding when the cooldown ends fires then). Events reach `listen`ers; a rule set writes them
+ * to the sink as points. An evaluator that throws is counted, reported once per episode, and
+ * changes nothing. Throws `OPTIONS_INVALID` for bad options.
+ */
+export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule {
+  const o = resolveRuleOptions(options);
+  const listeners = new Set<RuleListeners>();
+  const exact = o.metrics.filter((m) => !m.includes('*'));
+  const patterns = o.metrics.filter((m) => m.includes('*'));
+  const anySource = o.sources.includes('*');
+  const state = createRuleState(o.per === 'all', o.now, patterns);
+  let errorCount = 0;
+  let erroring = false;
+  let ignored = 0;
+
+  const emit = (event: RuleEvent) => {
+    for (const l of [...listeners]) {
+      try {
+        if (event.state === 'fired') l.onFire?.(event);
+        else l.onResolved?.(event);
+      } catch (err) {
+        failed(err, event.sourceId);
+      }
+    }
+  };
+  function failed(err: unknown, sourceId: string | undefined): void {
+    errorCount += 1;
+    if (erroring) return;
+    erroring = true;
+    for (const l of [...listeners]) {
+      try {
+        l.onError?.(err, { rule: o.name, sourceId, count: errorCount });
+      } catch {
+        // An error listener that throws has nobody left to tell; the throw is counted above.
+      }
+    }
+  }
+
+  const instances = createInstances(o, (instance: Instance, kind: 'fired' | 'resolved', tick: number, by?: RecoveryMode) => {
+    // Durations were measured on the monotonic clock; the event's times are stamps on `now`.
+    const at = o.now();
+    const stamp = (t: number) => at - (tick - t);
+    const sourceId = instance.own ? undefined : instance.sourceId;
+    const values = notesObject(instance.notes);
+    const value: Record<string, unknown> = { rule: o.name, state: kind, ...(o.condition === undefined ? {} : { condition: o.condition }), values };
+    if (kind === 'fired') Object.assign(value, { since: stamp(instance.since), for_ms: o.forMs });
+    else Object.assign(value, { fired_at: stamp(instance.firedAt), by, duration_ms: tick - instance.firedAt });
+    const point: Point = {
+      metric: o.eventMetric,
+      value,
+      class: 'event',
+      timestamp: at,
+      tags: { ...o.tags, rule: o.name, state: kind },
+      ...(sourceId === undefined ? {} : { source_id: sourceId }),
+    };
+    emit({ rule: o.name, state: kind, sourceId, atMs: at, values, sinceMs: stamp(kind === 'fired' ? instance.since : instance.firedAt), ...(by ? { by } : {}), point });
+  });
+
+  const rule: Rule = {
+    name: o.name,
+    options: o,
+    listen(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    firing: () => instances.firing(),
+    errors: () => errorCount,
+    reset() {
+      instances.clear();
+      state.clear();
+      erroring = false;
+    },
+  };
+
+  ruleInternals.set(rule, {
+    exact,
+    patterns,
+    watches: (sourceId) => anySource || o.sources.some((p) => globMatch(p, sourceId)),
+    ingest(point, sourceId, own) {
+      const now = o.monotonicNow();
+      if (!state.put(sourceId, point.metric, point.value, point.timestamp ?? o.now())) {
+        ignored += 1;
+        return;
+      }
+      const instance = instances.get(o.per === 'all' ? undefined : sourceId, own);
+      if (!instance) {
+        ignored += 1;
+        return;
+      }
+      instance.lastDataAt = now;
+      let holds: boolean | undefined;
+      state.begin(instance.sourceId);
+      try {
+        holds = evaluator(state.view);
+      } catch (err) {
+        failed(err, instance.own ? undefined : instance.sourceId);
+        return;
+      }
+      erroring = false;
+      if (holds === undefined) return;
+      state.keepNotes(instance.notes);
+      instances.step(instance, Boolean(holds), now);
+    },
+    ignored: () => ignored,
+    stop: () => instances.clear(),
+  });
+  return rule;
+}

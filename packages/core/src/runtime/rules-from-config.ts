@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { CommonConfig } from '../config/common-schema.js';
+import type { RuleConfig } from '../config/rules-schema.js';
+import { formatDuration } from '../config/units.js';
+import { compileExpression } from '../rules/expression.js';
+import { createRule } from '../rules/rule.js';
+import { createRuleSet, type RuleSet } from '../rules/rule-set.js';
+import type { Rule } from '../rules/rule-types.js';
+import type { Sink } from '../sink/sink-types.js';
+
+/** The rules of a mapping file's `rules:` section, their conditions compiled, on the sink's clock. */
+export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, clock: { now(): number; monotonicNow(): number }): Rule[] {
+  return (rules ?? []).map((r) => {
+    const compiled = compileExpression(r.when);
+    return createRule(
+      {
+        name: r.name,
+        metrics: [...compiled.metrics, ...compiled.patterns],
+        ...(r.sources ? { sources: r.sources } : {}),
+        ...(r.per ? { per: r.per } : {}),
+        ...(r.for === undefined ? {} : { forMs: r.for }),
+        ...(r.recovery ? { recovery: r.recovery } : {}),
+        ...(r.recover_for === undefined ? {} : { recoverForMs: r.recover_for }),
+        ...(r.cooldown === undefined ? {} : { cooldownMs: r.cooldown }),
+        ...(r.metric ? { eventMetric: r.metric } : {}),
+        ...(r.tags ? { tags: r.tags } : {}),
+        condition: r.when,
+        now: () => clock.now(),
+        monotonicNow: () => clock.monotonicNow(),
+      },
+      compiled.evaluate,
+    );
+  });
+}
+
+/**
+ * The rule set of a running mapping: the file's `rules:` and the library's `extra` rules, their
+ * events written to `sink`, their clock the sink's. Undefined when there is no rule at all, so
+ * the data path costs nothing.
+ */
+export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefined, deps: { sink: Sink; logger: Logger; registry: Registry }): RuleSet | undefined {
+  const rules = [...rulesFromConfig(config.rules, deps.sink.clock), ...(extra ?? [])];
+  if (rules.length === 0) return undefined;
+  const set = createRuleSet({ rules, sink: deps.sink, sourceId: config.source_id, logger: deps.logger, registry: deps.registry });
+  deps.logger.info({ rules: rules.map((r) => r.name) }, `${rules.length} alert rule${rules.length === 1 ? '' : 's'} evaluated on every point: ${rules.map((r) => r.name).join(', ')}`);
+  return set;
+}
+
+/** One line per rule of the file, for `--check`. */
+export function describeRules(rules: readonly RuleConfig[] | undefined): string[] {
+  return (rules ?? []).map((r) => {
+    const parts = [`${r.name}: when ${r.when}`];
+    if (r.for) parts.push(`for ${formatDuration(r.for)}`);
+    parts.push(r.recovery === 'silence' ? `resolved by ${formatDuration(r.recover_for ?? 0)} of silence` : `resolved once false${r.recover_for ? ` for ${formatDuration(r.recover_for)}` : ''}`);
+    if (r.cooldown) parts.push(`cooldown ${formatDuration(r.cooldown)}`);
+    parts.push(r.per === 'all' ? 'one alert over all sources' : 'one alert per source');
+    if (r.sources) parts.push(`sources ${r.sources.join(', ')}`);
+    parts.push(`-> ${r.metric ?? `alert.${r.name}`}`);
+    return parts.join('; ');
+  });
+}

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { compileExpression, ConfigError, ExpressionError, parseMapping, type PointValue, type RuleView } from '../src/index.js';
+import { seededRandom } from '../src/testing/index.js';
+import { counterBridge } from './fixtures/counter-bridge.js';
+
+/** A view over fixed values (`source:metric` keys for other sources), clock at 1 000 000 ms. */
+function view(values: Record<string, PointValue>, timestamps: Record<string, number> = {}): RuleView & { noted: Record<string, unknown> } {
+  const noted: Record<string, unknown> = {};
+  return {
+    sourceId: 'a',
+    noted,
+    value: (m, s) => values[s === undefined ? m : `${s}:${m}`],
+    timestamp: (m, s) => timestamps[s === undefined ? m : `${s}:${m}`],
+    matching(pattern, visit) {
+      const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+      for (const [k, v] of Object.entries(values)) if (!k.includes(':') && re.test(k)) visit(k, v, 'a');
+    },
+    now: () => 1_000_000,
+    note: (k, v) => (noted[k] = v),
+  };
+}
+const run = (text: string, values: Record<string, PointValue>, timestamps?: Record<string, number>) => compileExpression(text).evaluate(view(values, timestamps));
+
+describe('the condition language', () => {
+  it.each([
+    ['press1.oil.temperature > 80', { 'press1.oil.temperature': 80.5 }, true],
+    ['press1.oil.temperature > 80', { 'press1.oil.temperature': 80 }, false],
+    ['press1.oil.temperature > 80', {}, undefined],
+    ['a + b * 2 >= 10 && !(c == "off")', { a: 2, b: 4, c: 'on' }, true],
+    ['a % 7 == 3 || b', { a: 10, b: false }, true],
+    ['mode == "auto" ? speed > 100 : speed > 50', { mode: 'manual', speed: 60 }, true],
+    ['value("drone-1.alt") > 100', { 'drone-1.alt': 120 }, true],
+    ['value("line.speed", "plc-2") - line.speed > 5', { 'line.speed': 10, 'plc-2:line.speed': 16 }, true],
+    ['age(press1.temp) > 30', { 'press1.temp': 1 }, undefined],
+    ['abs(min(a, b) - max(a, b)) == 3 && round(c) == 2 && floor(c) == 1 && ceil(c) == 2', { a: 1, b: 4, c: 1.6 }, true],
+    ['max_of("vib.*") > 7', { 'vib.x': 3, 'vib.y': 8, other: 100 }, true],
+    ['min_of("vib.*") < 1', { 'vib.x': 'text' }, undefined],
+    ['count_of("vib.*") == 0', { other: 1 }, true],
+    ['x > "3"', { x: 5 }, false],
+    ['a + 1 > 0', { a: 'text' }, false],
+    ['unknown.metric > 1 && known > 1', { known: 0 }, false],
+    ['unknown.metric > 1 && known > 1', { known: 2 }, undefined],
+  ] as const)('%s with %j is %s', (text, values, expected) => {
+    expect(run(text, values as Record<string, PointValue>)).toBe(expected);
+  });
+
+  it('age() is in seconds on the rule\'s clock', () => {
+    expect(run('age(press1.temp) > 30', { 'press1.temp': 1 }, { 'press1.temp': 1_000_000 - 31_000 })).toBe(true);
+    expect(run('age("press1.temp") > 30', { 'press1.temp': 1 }, { 'press1.temp': 1_000_000 - 29_000 })).toBe(false);
+  });
+
+  it('names what it reads, so the rule set can route by it', () => {
+    const c = compileExpression('a.b > 1 && value("c-d", "plc-2") && max_of("e*") > 1 && age(f) < 2');
+    expect(c.metrics).toEqual(['a.b', 'c-d', 'f']);
+    expect(c.patterns).toEqual(['e*']);
+    expect(c.sources).toEqual(['plc-2']);
+  });
+});
+
+describe('conditions that try to escape are refused when compiled, saying where', () => {
+  it.each([
+    ['x.__proto__.polluted == 1', /`__proto__` names a JavaScript internal/, 2],
+    ['x["__proto__"] == 1', /\[ \] access is not offered/, 1],
+    ['x.constructor.constructor("return process")()', /`constructor` names a JavaScript internal/, 2],
+    ['constructor == 1', /`constructor` names a JavaScript internal/, 0],
+    ['a.prototype.b > 1', /`prototype` names a JavaScript internal/, 2],
+    ['this.x > 1', /`this` is not offered/, 0],
+    ['process.exit(1)', /process\.exit\(\) is not offered: only these functions may be called/, 0],
+    ['require("fs")', /the function require\(\) is not offered/, 0],
+    ['eval("1") > 0', /the function eval\(\) is not offered/, 0],
+    ['Function("return this")()', /the function Function\(\) is not offered/, 0],
+    ['abs(x)(2)', /calling what a call returns is not offered/, 5],
+    ['x.toString() == "1"', /x\.toString\(\) is not offered/, 0],
+    ['new Date() > 0', /`new` is not offered/, 0],
+    ['typeof x == "object"', /`typeof` is not offered/, 0],
+    ['x = 1', /Unexpected "="/, 2],
+    ['x => x', /Unexpected "="/, 2],
+    ['`${x}`', /Unexpected "`"/, 0],
+    ['[x][0] > 1', /\[ \] access is not offered|arrays are not offered/, undefined],
+    ['x ** 2 > 1', /the operator \*\* is not offered/, 2],
+    ['x ?? 1', /the operator \?\? is not offered/, 2],
+    ['~x', /the operator ~ is not offered/, 0],
+    ['x > null', /the literal null is not offered/, 4],
+    ['1 > 0', /reads no metric/, undefined],
+    ['x >', /Expected expression after >/, undefined],
+  ] as const)('%s', (text, message, offset) => {
+    let error: unknown;
+    try {
+      compileExpression(text);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ExpressionError);
+    expect((error as ExpressionError).code).toBe('EXPRESSION_INVALID');
+    expect((error as ExpressionError).message).toMatch(message);
+    if (offset !== undefined) expect((error as ExpressionError).offset).toBe(offset);
+  });
+
+  it('refuses a condition past its length bound', () => {
+    expect(() => compileExpression(`${'('.repeat(600)}x${')'.repeat(600)}`)).toThrow(/longer than 1000 characters/);
+  });
+});
+
+describe('a mapping file with a refused condition names file:line:col, the column inside the condition', () => {
+  const file = (rules: string) => `source_id: plant-a\nrules:\n${rules}counter:\n  channels: [{ name: a, metric: m }]\n`;
+  const refusal = (text: string) => {
+    try {
+      parseMapping(text, 'map.yaml', counterBridge, {});
+    } catch (err) {
+      if (err instanceof ConfigError) return err;
+      throw err;
+    }
+    throw new Error('accepted');
+  };
+
+  it.each([
+    ['  - name: a\n    when: x.constructor.name == "y"\n', 4, 13, 'rules[0].when', /`constructor` names a JavaScript internal.*\(at character 3 of the condition\)/],
+    ['  - name: a\n    when: "x.__proto__ > 1"\n', 4, 14, 'rules[0].when', /`__proto__` names a JavaScript internal/],
+    ["  - { name: a, when: 'process.exit(1)' }\n", 3, 23, 'rules[0].when', /process\.exit\(\) is not offered/],
+    // A folded block: the column stays at the value's start.
+    ['  - name: a\n    when: >-\n      eval("x") > 1\n', 4, 11, 'rules[0].when', /the function eval\(\) is not offered/],
+    ['  - name: a\n    when: m > 1\n  - name: b\n    when: m >\n', 6, 13, 'rules[1].when', /Expected expression after >/],
+  ] as const)('%j', (rules, line, col, path, message) => {
+    const err = refusal(file(rules));
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0]).toMatchObject({ file: 'map.yaml', line, col, path });
+    expect(err.issues[0]!.message).toMatch(message);
+    expect(err.message.startsWith(`map.yaml:${line}:${col} ${path}: `)).toBe(true);
+  });
+
+  it.each([
+    ['  - { name: a, when: m > 1, recovery: silence }\n', 'rules[0].recovery', /recovery: silence needs recover_for/],
+    ['  - { name: a, when: m > 1 }\n  - { name: a, when: m > 2 }\n', 'rules[1].name', /a second rule named a/],
+    ['  - { name: a, when: \'value("m", "plc-9") > 1\', sources: [plc-1] }\n', 'rules[0].when', /reads source plc-9, which sources does not watch/],
+    ['  - { name: a, when: m > 1, for: 2d }\n', 'rules[0].for', /must be at most 1d/],
+    ['  - { name: A, when: m > 1 }\n', 'rules[0].name', /lower case letters/],
+    ['  - { name: a, when: m > 1, tags: { state: x } }\n', 'rules[0].tags.state', /set by the rule itself/],
+    ['  - { name: a, when: m > 1, after: 3s }\n', 'rules[0].after', /unknown key/],
+  ] as const)('%j', (rules, path, message) => {
+    const err = refusal(file(rules));
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0]!.path).toBe(path);
+    expect(err.issues[0]!.message).toMatch(message);
+  });
+
+  it('takes durations in seconds or with their unit', () => {
+    const config = parseMapping(file('  - { name: a, when: m > 1, for: 30, recover_for: 1.5m, cooldown: 2h, recovery: value }\n'), 'map.yaml', counterBridge, {});
+    expect(config.rules).toEqual([{ name: 'a', when: 'm > 1', for: 30_000, recover_for: 90_000, cooldown: 7_200_000, recovery: 'value' }]);
+  });
+});
+
+describe(`fuzz: conditions from random tokens compile or are refused, and never throw evaluating (seed ${Number(process.env.FUZZ_SEED ?? 19)}; FUZZ_SEED reproduces)`, () => {
+  it('5,000 conditions', () => {
+    const random = seededRandom(Number(process.env.FUZZ_SEED ?? 19));
+    const tokens = ['a', 'b.c', '__proto__', 'constructor', 'this', '(', ')', '[', ']', '.', ',', '"x"', "'y'", '1', '80.5', 'true', 'null', '+', '-', '*', '/', '%', '>', '<=', '==', '!=', '&&', '||', '!', '?', ':', 'abs(', 'max_of("a*")', 'value(', 'age(', 'new', 'eval(', '=', '=>', '`', '\\u0000', ' '];
+    let compiled = 0;
+    for (let i = 0; i < 5000; i++) {
+      const text = Array.from({ length: 1 + Math.floor(random() * 12) }, () => tokens[Math.floor(random() * tokens.length)]).join(random() < 0.5 ? ' ' : '');
+      let c: ReturnType<typeof compileExpression> | undefined;
+      try {
+        c = compileExpression(text);
+      } catch (err) {
+        expect(err, text).toBeInstanceOf(ExpressionError);
+        continue;
+      }
+      compiled += 1;
+      const result = c.evaluate(view({ a: 90, 'b.c': 'on', 'a1': 3 }));
+      expect([true, false, undefined], text).toContain(result);
+    }
+    expect(compiled).toBeGreaterThan(0);
+  });
+});
