@@ -90,7 +90,7 @@ describe('Modbus TCP against modbus-serial ServerTCP', () => {
     const src = source(oneDevice(srv.url, [
       { metric: 'r0', table: 'holding', address: 0 },
       { metric: 'r100', table: 'holding', address: 100 },
-    ], { timeout_ms: 50, retries: 0 }), t.ctx);
+    ], { timeout_ms: 500, retries: 0 }), t.ctx);
     for (let i = 0; i < 3; i++) await src.once();
     expect(t.valuesOf('r0')).toEqual([7, 7, 7]);
     const timeouts = t.problems.filter((p) => p.key === 'modbus.plc.timeout');
