@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import dockerignore from '@balena/dockerignore';
+import dockerignoreModule from '@balena/dockerignore';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@fieldbridge/core';
 import { validate } from 'dockerfile-utils';
 import { CATALOG } from 'fieldbridge';
@@ -9,6 +9,9 @@ import { repoPath } from './helpers/repo.js';
 
 const dockerfile = readDockerfile();
 const [build, runtime] = dockerfile.stages;
+// CommonJS whose declarations say `export default`: under NodeNext the default import is the
+// module itself, which at run time is the factory.
+const dockerignore = dockerignoreModule as unknown as typeof dockerignoreModule.default;
 /** What `docker stop` (and Compose) waits after SIGTERM before it kills, by default. */
 const DOCKER_STOP_TIMEOUT_MS = 10_000;
 /** Every value the BRIDGE build argument takes: the bridges, the umbrella command, the dev ingest service. */

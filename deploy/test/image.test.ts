@@ -3,7 +3,7 @@
 // image's tarballs (every bridge) with npm into a folder standing for /app; then the tests start
 // the image's ENTRYPOINT as its USER, with a mapping mounted read-only and the spool on the
 // folder standing for the volume, and stop it as `docker stop` does.
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGateway, type Gateway } from '@fieldbridge/gateway-dev';
@@ -172,7 +172,7 @@ describe.skipIf(!asRoot)('the image, started here as the Dockerfile starts it', 
     gateway = await createGateway({ apiKeys: ['dev-key'], live: false });
     sim = start(bin('bridge-modbus-sim'), ['--host', '127.0.0.1', '--port', '0'], { env: image.env });
     const url = await until(() => /tcp:\/\/127\.0\.0\.1:(\d+)/.exec(sim.stdout()), 'the Modbus simulator to print its URL');
-    simPort = Number(url[1]);
+    simPort = Number(url![1]);
     // The mapping the Compose file mounts read-only at FIELDBRIDGE_CONFIG, its volume path mapped here.
     config = image.env.FIELDBRIDGE_CONFIG!;
     mkdirSync(image.paths['/etc/fieldbridge']!, { recursive: true });
@@ -201,14 +201,14 @@ describe.skipIf(!asRoot)('the image, started here as the Dockerfile starts it', 
   /** The ENTRYPOINT as the image's USER, in its WORKDIR; resolves once the observe server is up. */
   async function startImage(): Promise<{ process: Started; observe: string }> {
     const process = start(image.entrypoint[0]!, image.entrypoint.slice(1), { env: serviceEnv(), cwd: image.workdir, uid: image.user.uid, gid: image.user.gid });
-    const observe = await until(
+    const observe = await until<string | undefined>(
       () => {
         if (process.stderr().length > 0 && !process.stderr().includes('{')) throw new Error(`the image's command failed: ${process.stderr()}`);
         return logLines(process.stderr()).find((l) => typeof l.url === 'string' && l.msg?.startsWith('health and metrics on'))?.url as string | undefined;
       },
       'the bridge to serve /healthz',
     );
-    return { process, observe };
+    return { process, observe: observe! };
   }
 
   /** The HEALTHCHECK command as Docker runs it in the container. */

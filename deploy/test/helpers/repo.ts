@@ -47,7 +47,7 @@ export function publishedPackages(): PublishedPackage[] {
 
 /** Every document of a YAML file (a manifest of several objects), failing on a syntax error. */
 export function yamlDocuments(file: string): unknown[] {
-  const docs = parseAllDocuments(readFileSync(file, 'utf8'), { prettyErrors: true });
+  const docs = parseAllDocuments(readFileSync(file, 'utf8'), { prettyErrors: true, merge: true });
   if (!Array.isArray(docs)) return [];
   return docs.map((doc) => {
     if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
