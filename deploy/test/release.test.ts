@@ -35,7 +35,7 @@ afterAll(() => {
 
 describe('changeset version', () => {
   it('bumps every package with a pending changeset, writes its changelog, and the image tags follow', async () => {
-    const pending = (await run('git', ['ls-files', '.changeset/*.md'], { cwd: REPO })).stdout.split('\n').filter((f) => f && !f.endsWith('README.md'));
+    const pending = (await run('git', ['ls-files', '.changeset/*.md'], { cwd: copy })).stdout.split('\n').filter((f) => f && !f.endsWith('README.md'));
     expect(pending.length).toBeGreaterThan(0);
     const version = await run('node', [repoPath('node_modules/@changesets/cli/bin.js'), 'version'], { cwd: copy });
     expect({ code: version.code, err: version.stderr }).toMatchObject({ code: 0 });
