@@ -15,7 +15,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 ENV npm_config_nodedir=/usr/local TURBO_TELEMETRY_DISABLED=1
-RUN npm install -g pnpm@12.21.0
+# npm 11 reads the allowScripts of deploy/image/package.json (node 20 ships npm 10, which does not).
+RUN npm install -g pnpm@12.21.0 npm@11.19.1
 WORKDIR /src
 COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN pnpm fetch

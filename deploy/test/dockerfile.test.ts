@@ -5,6 +5,7 @@ import { validate } from 'dockerfile-utils';
 import { CATALOG } from 'fieldbridge';
 import { describe, expect, it } from 'vitest';
 import { copyPaths, execForm, flags, instructionsOf, readDockerfile, stageEnv, substitute } from './helpers/dockerfile.js';
+import { run } from './helpers/processes.js';
 import { repoPath } from './helpers/repo.js';
 
 const dockerfile = readDockerfile();
@@ -78,6 +79,13 @@ describe('the Dockerfile', () => {
     for (const path of ['pnpm-lock.yaml', 'packages/core/src/index.ts', 'deploy/image/install.sh', 'packages/bridge-can/dbc/vehicle.dbc']) {
       expect(ignore.ignores(path), path).toBe(false);
     }
+  });
+
+  it('installs with the npm major this machine has, so the test of its install steps is the build\'s', async () => {
+    const pinned = /(?<!p)npm@(\d+)\.\d+\.\d+/.exec(dockerfile.text)?.[1];
+    const here = (await run('npm', ['--version'])).stdout.trim().split('.')[0];
+    expect(pinned).toBeDefined();
+    expect(here).toBe(pinned);
   });
 
   it('takes the BRIDGE values the install and entry scripts know, and nothing else', () => {

@@ -1,7 +1,8 @@
 // The package manifests as written (the packed ones are checked by image.test.ts): what a
 // registry shows and what a user's tools read must be there, and the published exports must
 // follow the workspace's.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { publishedPackages, repoPath, type Manifest } from './helpers/repo.js';
 
@@ -33,5 +34,34 @@ describe.each(publishedPackages().map((p) => [p.manifest.name, p] as const))('%s
     for (const [name, range] of Object.entries({ ...m.dependencies, ...m.devDependencies })) {
       if (name.startsWith('@fieldbridge/') || name === 'fieldbridge') expect(range, name).toBe('workspace:^');
     }
+  });
+});
+
+describe('what the built files import', () => {
+  /** Bare specifiers of static imports and string dynamic imports in a built file. */
+  const importsOf = (text: string) =>
+    [
+      ...text.matchAll(
+        // import ... from 'x'; import('x'); import 'x'; createRequire(...)('x'); require('x'); require.resolve('x')
+        /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s*['"]([^'"]+)['"]|createRequire\([^)]*\)\(\s*['"]([^'"]+)['"]|\brequire(?:\.resolve)?\(\s*['"]([^'"]+)['"]/gm,
+      ),
+    ]
+      .map((m) => (m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5])!)
+      .filter((s) => !s.startsWith('.') && !s.startsWith('node:'));
+  const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+  const builtins = new Set(builtinModules);
+
+  it.each(publishedPackages().map((p) => [p.manifest.name, p] as const))('%s declares every package its dist imports', (_name, { dir, manifest: m }) => {
+    const declared = new Set([...Object.keys(m.dependencies ?? {}), ...Object.keys(m.peerDependencies ?? {})]);
+    const missing = new Set<string>();
+    const files = readdirSync(repoPath('packages', dir, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      for (const specifier of importsOf(readFileSync(repoPath('packages', dir, 'dist', file), 'utf8'))) {
+        const name = packageName(specifier);
+        if (!builtins.has(name) && !declared.has(name)) missing.add(`${name} (dist/${file})`);
+      }
+    }
+    expect([...missing]).toEqual([]);
   });
 });
