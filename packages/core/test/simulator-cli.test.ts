@@ -99,13 +99,4 @@ describe('runSimulatorCli', () => {
     expect(await runSimulatorCli(cli, ['--help'], help)).toBe(0);
     expect(help.out()).toBe('Usage: demo-sim [--port N]\n');
   });
-
-  it('--version prints the version given, and starts nothing (exit 0)', async () => {
-    let started = 0;
-    const cli = { name: 'demo-sim', usage: 'Usage: demo-sim\n', version: '1.2.3', options: {}, start: async () => `started ${++started}` };
-    const streams = io();
-    expect(await runSimulatorCli(cli, ['--version'], streams)).toBe(0);
-    expect(streams.out()).toBe('1.2.3\n');
-    expect(started).toBe(0);
-  });
 });
