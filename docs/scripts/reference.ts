@@ -53,7 +53,9 @@ export function typeOf(node: SchemaNode): string {
     const count = range(node.minItems, node.maxItems, ' items').trim();
     return `list of ${node.items ? typeOf(node.items) : 'any'}${count ? ` (${count})` : ''}`;
   }
-  if (type === 'integer' || type === 'number') return `${type}${range(node.minimum ?? node.exclusiveMinimum, node.maximum)}`;
+  if (type === 'integer' && node.exclusiveMinimum !== undefined) return `integer${range(node.exclusiveMinimum + 1, node.maximum)}`;
+  if (type === 'number' && node.exclusiveMinimum !== undefined) return `number > ${node.exclusiveMinimum}${node.maximum === undefined ? '' : `, ≤ ${node.maximum}`}`;
+  if (type === 'integer' || type === 'number') return `${type}${range(node.minimum, node.maximum)}`;
   if (type === 'string') return `string${node.maxLength !== undefined ? ` (≤ ${node.maxLength} chars)` : ''}`;
   if (type === 'object' && !node.properties && node.additionalProperties && typeof node.additionalProperties === 'object') return `map of ${typeOf(node.additionalProperties)}`;
   return type ?? 'any';
