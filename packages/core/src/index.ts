@@ -13,7 +13,7 @@ export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type Devi
 export type { Batch } from './shared/batch.js';
 export type { Sink, SinkStatus, PointWriter } from './sink/sink-types.js';
 export type { SinkEvent, SinkEventMap, SinkEvents, SinkListener } from './sink/sink-events.js';
-export type { SinkOptions, WebSocketSinkOptions } from './sink/sink-options.js';
+export { DEFAULT_SHUTDOWN_TIMEOUT_MS, type SinkOptions, type WebSocketSinkOptions } from './sink/sink-options.js';
 export type { ConfigureHandler } from './control/dashboard-control.js';
 export type { DropReason } from './sink/sink-metrics.js';
 export { createSink } from './sink/create-sink.js';

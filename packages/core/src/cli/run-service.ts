@@ -3,6 +3,7 @@ import { presentSections, type MultiFileConfig } from '../config/file-schema.js'
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { startBridges, type RunningBridges } from '../runtime/start-bridges.js';
 import { redactUrl } from '../shared/text.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../sink/sink-options.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { CliIo } from './parse-args.js';
 import { reload } from './_reload.js';
@@ -154,7 +155,7 @@ async function runOnce(bridge: RunningBridges, sink: Sink, config: MultiFileConf
   }
   await bridge.stop();
   try {
-    await sink.flush({ timeoutMs: config.sink.shutdown_timeout_ms ?? 10_000 });
+    await sink.flush({ timeoutMs: config.sink.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS });
   } catch (err) {
     logger.error({ err }, 'not everything was delivered before the deadline');
     code = 1;

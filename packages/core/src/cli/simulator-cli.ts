@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A running simulator, as {@link runSimulatorCli} drives it. */
@@ -24,6 +26,12 @@ export interface SimulatorCli {
   name: string;
   /** The usage text (`--help`). */
   usage: string;
+  /**
+   * What `--version` prints. Default: the version in the `package.json` beside the running
+   * script (a simulator's `sim.js` sits at its package's root, also when run through
+   * `node_modules/.bin`).
+   */
+  version?: string;
   /** Its options, as `node:util`'s parseArgs takes them (`--help` is added). */
   options: NonNullable<ParseArgsConfig['options']>;
   /**
@@ -41,13 +49,19 @@ export interface SimulatorCli {
 export async function runSimulatorCli(cli: SimulatorCli, argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options: { ...cli.options, help: { type: 'boolean', short: 'h' } } }) as { values: Record<string, string | boolean | undefined> });
+    ({ values } = parseArgs({ args: argv, options: { ...cli.options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } } }) as {
+      values: Record<string, string | boolean | undefined>;
+    });
   } catch (err) {
     io.stderr.write(`${(err as Error).message}\n\n${cli.usage}`);
     return 2;
   }
   if (values.help) {
     io.stdout.write(cli.usage);
+    return 0;
+  }
+  if (values.version) {
+    io.stdout.write(`${cli.version ?? versionBesideScript() ?? '0.0.0'}\n`);
     return 0;
   }
   let sim: RunningSimulator | string;
@@ -88,6 +102,19 @@ export async function runSimulatorCli(cli: SimulatorCli, argv: string[], io: { s
   const summary = await sim.close();
   if (summary) io.stderr.write(`${cli.name}: ${summary}\n`);
   return 0;
+}
+
+/** The version in the `package.json` beside the script node runs (through any `.bin` link). */
+function versionBesideScript(): string | undefined {
+  const script = process.argv[1];
+  if (!script) return undefined;
+  try {
+    const json = JSON.parse(readFileSync(join(dirname(realpathSync(script)), 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof json.version === 'string' ? json.version : undefined;
+  } catch {
+    // Run from somewhere without a package.json beside it (a test runner): no version to show.
+    return undefined;
+  }
 }
 
 /** Reads an integer option: the number, or a message naming the option and the range. */

@@ -84,7 +84,7 @@ export const sinkSectionSchema = z.strictObject({
   timeout_ms: durationMs({ minMs: 10, maxMs: 600_000 }).optional().describe('Timeout of one send attempt. Default 10s (range 10ms..10m).'),
   concurrency: positiveInt.max(16).optional().describe('Batches in flight at once. Default 2.'),
   max_points_per_s: z.number().positive().max(10_000_000).optional().describe('Ceiling on points sent per second, so a backlog drains within rate limits. Default none.'),
-  shutdown_timeout_ms: durationMs({ maxMs: 600_000 }).optional().describe('How long a stop keeps delivering. Default 10s (range 0..10m).'),
+  shutdown_timeout_ms: durationMs({ maxMs: 600_000 }).optional().describe('How long a stop keeps delivering. Default 8s, inside a container\'s 10 s stop timeout (range 0..10m).'),
   clock: z
     .strictObject({
       first_sample_wait_ms: durationMs({ maxMs: 3_600_000 })

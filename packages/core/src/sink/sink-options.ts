@@ -76,7 +76,7 @@ export interface SinkOptions {
   agentVersion?: string;
   /** Ceiling on points sent per second, so a backlog drains within rate limits. Default none. */
   maxPointsPerSecond?: number;
-  /** How long `close()` keeps sending, in ms. Default 10 000. */
+  /** How long `close()` keeps sending, in ms. Default {@link DEFAULT_SHUTDOWN_TIMEOUT_MS}. */
   shutdownTimeoutMs?: number;
   /**
    * How long the first batches of a run wait for the receiver's time, in ms. Timestamps the
@@ -121,6 +121,13 @@ export interface WebSocketSinkOptions {
   /** Sent as `platform` in `device_auth`. Default `<os>-<arch>`, e.g. `linux-x64`. */
   platform?: string;
 }
+
+/**
+ * How long a stop keeps delivering by default, in ms: 8 s, so that the drain, the bridge's own
+ * stop and the spool's close fit in the 10 s a container runtime waits after SIGTERM before it
+ * kills (`docker stop`, Compose's `stop_grace_period`); what is not delivered stays in a disk spool.
+ */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 8_000;
 
 /** {@link SinkOptions} with defaults applied and limits checked. */
 export interface ResolvedSinkOptions extends SinkOptions {
@@ -195,7 +202,7 @@ export function resolveSinkOptions(options: SinkOptions): ResolvedSinkOptions {
     retry: { ...DEFAULT_RETRY, ...definedOnly(options.retry ?? {}) },
     timeoutMs: options.timeoutMs ?? 10_000,
     concurrency: options.concurrency ?? (url === 'stdout' ? 1 : 2),
-    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
     firstSampleWaitMs: options.firstSampleWaitMs ?? 10_000,
     gzipLevel: options.gzipLevel ?? 1,
   };
