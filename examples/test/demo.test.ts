@@ -60,8 +60,19 @@ describe("the README's main command", () => {
     const clone = join(await track.tempDir('fieldbridge-clone-'), 'fieldbridge');
     execFileSync('git', ['clone', '--quiet', repo, clone]);
     const demo = spawn('bash', ['scripts/demo.sh'], { cwd: clone, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEMO_PORT: '0', FORCE_COLOR: '0' } });
+    // Should the test fail before its Ctrl-C, nothing the demo started may outlive it: its
+    // simulators run in process groups of their own, so each descendant is killed by pid.
     track.add(demo, (d) => {
-      if (d.exitCode === null && d.signalCode === null) process.kill(-d.pid!, 'SIGKILL');
+      if (d.exitCode !== null || d.signalCode !== null) return;
+      const left = descendants(d.pid!);
+      process.kill(-d.pid!, 'SIGKILL');
+      for (const pid of left.keys()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Gone already.
+        }
+      }
     });
     let out = '';
     let err = '';
