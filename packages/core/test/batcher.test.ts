@@ -6,6 +6,22 @@ import { createBatcher } from '../src/sink/batcher.js';
 const point = (i: number) => ({ metric: 'm', value: i, timestamp: 1_700_000_000_000 + i });
 
 describe('batcher', () => {
+  it('compresses off the event loop and still hands batches on in the order sealed, small and large mixed', async () => {
+    const sealed: Batch[] = [];
+    const batcher = createBatcher({ maxPoints: 1000, maxBytes: 1 << 20, lingerMs: 1000, run: 'r', codec: { sourceId: 'b', gzipLevel: 1 }, now: () => Date.now(), onSeal: (b) => sealed.push(b) });
+    const sizes = [200, 3, 500, 1, 1, 300, 2, 800, 5, 100];
+    let next = 0;
+    for (const n of sizes) {
+      for (let i = 0; i < n; i++) batcher.add({ metric: 'm', value: next++, timestamp: 1_700_000_000_000 });
+      batcher.seal();
+    }
+    // The small ones are ready at once, the large ones are on the threadpool: nothing overtakes.
+    await batcher.settled();
+    expect(sealed.map((b) => b.count)).toEqual(sizes);
+    expect(sealed.flatMap((b) => batchPoints(b)).map((p) => p.value)).toEqual([...Array(next).keys()]);
+    expect(sealed.map((b) => b.encoding)).toEqual(sizes.map((n) => (n >= 100 ? 'gzip-body' : 'json-body')));
+  });
+
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
@@ -22,9 +38,10 @@ describe('batcher', () => {
     expect(batcher.pending()).toBe(5);
   });
 
-  it('seals before a batch would pass max_bytes', () => {
+  it('seals before a batch would pass max_bytes', async () => {
     const { batcher, sealed } = make({ maxBytes: 2048 });
     for (let i = 0; i < 100; i++) batcher.add(point(i));
+    await batcher.settled();
     expect(sealed.length).toBeGreaterThan(1);
     for (const b of sealed) expect(b.rawBytes).toBeLessThanOrEqual(2048);
     const values = sealed.flatMap((b) => batchPoints(b)).map((p) => p.value);
@@ -59,10 +76,11 @@ describe('batcher', () => {
     expect(sealed[1]?.unsynced).toBeUndefined();
   });
 
-  it('encodes each batch once, as the gzip-compressed HTTP body (over 1 KiB), sizing points without encoding them', () => {
+  it('encodes each batch once, as the gzip-compressed HTTP body (over 1 KiB), sizing points without encoding them', async () => {
     const { batcher, sealed } = make({ maxPoints: 30 });
     for (let i = 0; i < 31; i++) batcher.add({ ...point(i), tags: { site: 'a' } });
     batcher.seal();
+    await batcher.settled();
     const [big, small] = sealed;
     expect(big!.encoding).toBe('gzip-body');
     expect(batchPoints(big!)).toEqual([...Array(30).keys()].map((i) => ({ ...point(i), tags: { site: 'a' } })));
@@ -72,11 +90,12 @@ describe('batcher', () => {
     expect(batchPoints(small!)).toEqual([{ ...point(30), tags: { site: 'a' } }]);
   });
 
-  it('seals two halves when the real JSON passes max_bytes (text full of escapes)', () => {
+  it('seals two halves when the real JSON passes max_bytes (text full of escapes)', async () => {
     const { batcher, sealed } = make({ maxBytes: 4096 });
     // Quotes and control characters double or sextuple in JSON: the estimate cannot see it.
     for (let i = 0; i < 6; i++) batcher.add({ metric: 'm', value: '"\u0001'.repeat(200), class: 'event' });
     batcher.seal();
+    await batcher.settled();
     for (const b of sealed) expect(b.rawBytes).toBeLessThanOrEqual(4096);
     expect(sealed.reduce((n, b) => n + b.count, 0)).toBe(6);
   });

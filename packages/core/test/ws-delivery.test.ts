@@ -9,16 +9,16 @@ const ROUNDS = 5;
 const PER_ROUND = 400;
 
 /**
- * Writes ROUNDS x PER_ROUND points; in each round, once the gateway has stored part of the
- * round (so frames are in flight, some still delayed inside the gateway), it drops the
- * connection. Resolves after the sink has flushed and the gateway has handled all it received.
+ * Writes ROUNDS x PER_ROUND points; in each round, once `inFlight` says frames are on their way
+ * (some still delayed inside the gateway), it drops the connection. Resolves after the sink has
+ * flushed and the gateway has handled all it received.
  */
-async function writeThroughDisconnects(gateway: Gateway, s: Sink): Promise<number> {
+async function writeThroughDisconnects(gateway: Gateway, s: Sink, inFlight: (storedBefore: number) => boolean | Promise<boolean>): Promise<number> {
   let value = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const target = gateway.stats().points + 50;
+    const storedBefore = gateway.stats().points;
     for (let i = 0; i < PER_ROUND; i++, value++) s.send('seq', value, { timestamp: T0 + value });
-    await waitFor(() => gateway.stats().points >= target, `round ${round}: frames arriving`);
+    await waitFor(() => inFlight(storedBefore), `round ${round}: frames on their way`);
     expect(gateway.disconnectDevices()).toBe(1);
   }
   await s.flush({ timeoutMs: 20_000 });
@@ -32,7 +32,8 @@ describe('WebSocket sink: delivery across forced disconnects', () => {
   it('with acks, loses nothing: every point arrives, duplicates only as resent batch ids', async () => {
     const gateway = await startGateway({ wsDelayMs: { toServer: 5 } });
     const s = wsSink(gateway, { batch: { maxPoints: 20, lingerMs: 2 } });
-    const written = await writeThroughDisconnects(gateway, s);
+    // Part of the round stored: the rest is in flight or still to be sent.
+    const written = await writeThroughDisconnects(gateway, s, (before) => gateway.stats().points >= before + 50);
     const points = gateway.points({ metric: 'seq' });
     expect(new Set(points.map((p) => p.value)).size).toBe(written);
     const firstCopies = points.filter((p) => p.duplicate !== true);
@@ -43,10 +44,15 @@ describe('WebSocket sink: delivery across forced disconnects', () => {
   });
 
   it('without acks, loss is bounded by the frames in flight at each disconnect, and reported', async () => {
-    const gateway = await startGateway({ wsAck: false, wsDelayMs: { toServer: 20 } });
+    // Frames wait 500 ms inside the gateway: dropped once the sink has written the whole round to
+    // the socket (its spool empty, nothing awaiting an ack) and before the gateway stored all of it.
+    const gateway = await startGateway({ wsAck: false, wsDelayMs: { toServer: 500 } });
     const { logger, lines } = captureLogger();
     const s = wsSink(gateway, { logger, batch: { maxPoints: 20, lingerMs: 2 } });
-    const written = await writeThroughDisconnects(gateway, s);
+    const written = await writeThroughDisconnects(gateway, s, async (before) => {
+      await s.spooled();
+      return gateway.devices().length === 1 && s.status().spool.points === 0 && gateway.stats().points < before + PER_ROUND;
+    });
     const arrived = new Set(gateway.points({ metric: 'seq' }).map((p) => p.value));
     const missing = written - arrived.size;
     const reportedPoints = await metric(s.registry, 'fieldbridge_ws_points_possibly_lost_total');

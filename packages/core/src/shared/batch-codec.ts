@@ -1,4 +1,4 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync, gzip, gzipSync } from 'node:zlib';
 import type { Point } from '../point/point.js';
 import { BATCH_OVERHEAD_BYTES, type Batch, type UnsyncedStamps } from './batch.js';
 
@@ -18,26 +18,60 @@ const GZIP_THRESHOLD_BYTES = 1024;
 
 const decoded = new WeakMap<Batch, Point[]>();
 
-/**
- * Seals points into a batch: the HTTP body is encoded once, here (JSON, then gzip), and never
- * again on the HTTP path; `bytes` is what the spool will hold.
- */
-export function encodeBatch(fields: { id: string; createdAtMs: number; points: readonly Point[]; unsynced?: UnsyncedStamps }, codec: BatchCodec): Batch {
-  const json = `{"source_id":${JSON.stringify(codec.sourceId)},"points":${JSON.stringify(fields.points)}}`;
+/** What a batch is made of before its body is encoded. */
+export interface BatchFields {
+  id: string;
+  createdAtMs: number;
+  points: readonly Point[];
+  unsynced?: UnsyncedStamps;
+}
+
+/** The HTTP body of `fields` as JSON text: what a batch holds, compressed or not. */
+export function bodyJson(fields: BatchFields, codec: BatchCodec): string {
+  return `{"source_id":${JSON.stringify(codec.sourceId)},"points":${JSON.stringify(fields.points)}}`;
+}
+
+/** Whether a body of this JSON is stored and sent gzip-compressed. */
+export function compresses(json: string, codec: BatchCodec): boolean {
   // Bodies of 1 KiB or less go uncompressed (DESIGN section 3): gzip would only add its header.
-  const compress = codec.gzipLevel !== undefined && json.length > GZIP_THRESHOLD_BYTES;
-  const data = compress ? exactBytes(gzipSync(json, { level: codec.gzipLevel })) : json;
+  return codec.gzipLevel !== undefined && json.length > GZIP_THRESHOLD_BYTES;
+}
+
+/** The batch of `fields` whose body is `json`, held as `data` (its gzip, or the JSON itself). */
+export function sealBatch(fields: BatchFields, json: string, data: Buffer | string): Batch {
   const batch: Batch = {
     id: fields.id,
     count: fields.points.length,
     bytes: (typeof data === 'string' ? Buffer.byteLength(data) : data.length) + BATCH_OVERHEAD_BYTES,
     createdAtMs: fields.createdAtMs,
-    encoding: compress ? 'gzip-body' : 'json-body',
+    encoding: typeof data === 'string' ? 'json-body' : 'gzip-body',
     data,
     rawBytes: Buffer.byteLength(json),
   };
   if (fields.unsynced) batch.unsynced = fields.unsynced;
   return batch;
+}
+
+/**
+ * Seals points into a batch: the HTTP body is encoded once, here (JSON, then gzip), and never
+ * again on the HTTP path; `bytes` is what the spool will hold.
+ */
+export function encodeBatch(fields: BatchFields, codec: BatchCodec): Batch {
+  const json = bodyJson(fields, codec);
+  return sealBatch(fields, json, compresses(json, codec) ? gzipOnThread(json, codec.gzipLevel!) : json);
+}
+
+/** gzip of `json` on the calling thread, the bytes held at their own size. */
+export function gzipOnThread(json: string, level: number): Buffer {
+  return exactBytes(gzipSync(json, { level }));
+}
+
+/**
+ * gzip of `json` on libuv's threadpool, so the event loop goes on taking points meanwhile.
+ * Resolves with the compressed bytes (held at their own size).
+ */
+export function gzipOffThread(json: string, level: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => gzip(json, { level }, (err, out) => (err ? reject(err) : resolve(exactBytes(out)))));
 }
 
 /**

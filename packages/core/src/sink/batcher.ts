@@ -1,6 +1,6 @@
 import type { Point } from '../point/point.js';
 import { newBatchId, type Batch } from '../shared/batch.js';
-import { encodeBatch, type BatchCodec } from '../shared/batch-codec.js';
+import { bodyJson, compresses, gzipOffThread, gzipOnThread, sealBatch, type BatchCodec, type BatchFields } from '../shared/batch-codec.js';
 import { estimatePointBytes } from './_point-size.js';
 
 /** Options of {@link createBatcher}. */
@@ -13,8 +13,10 @@ export interface BatcherOptions {
   lingerMs: number;
   /** Wall-clock time for `createdAtMs` and batch ids. */
   now: () => number;
-  /** Receives every sealed batch, in order. */
+  /** Receives every sealed batch, in order (once its body is encoded). */
   onSeal: (batch: Batch) => void;
+  /** Told when `onSeal` threw (the batch is then lost); the batcher goes on. */
+  onSealError?: (err: unknown) => void;
   /** The sink run, recorded with provisional timestamps (see `Batch.unsynced`). */
   run: string;
   /** How batches are encoded (source id, gzip level). */
@@ -34,29 +36,77 @@ export interface Batcher {
   pending(): number;
   /** Stops the linger timer; the open batch stays until `seal()`. */
   stop(): void;
+  /** Resolves once every batch sealed so far has been handed to `onSeal`. */
+  settled(): Promise<void>;
 }
 
 /**
+ * Bodies being compressed off the event loop at once; past this a batch is compressed on it,
+ * which slows the writer to what compression keeps up with (memory stays bounded).
+ */
+const MAX_ENCODING = 4;
+
+/**
  * Creates a {@link Batcher}. A point's size is estimated without encoding it; a batch is encoded
- * once, when sealed (JSON, then gzip), and in the rare case its JSON came out over `maxBytes`
- * (strings full of escapes) it is sealed as two halves instead. The linger timer is `unref()`ed
- * so it never holds the process open.
+ * once, when sealed: JSON on the event loop, then gzip on libuv's threadpool (the writer goes on
+ * meanwhile), and handed on in the order sealed. In the rare case its JSON came out over
+ * `maxBytes` (strings full of escapes) it is sealed as two halves instead. The linger timer is
+ * `unref()`ed so it never holds the process open.
  */
 export function createBatcher(options: BatcherOptions): Batcher {
   let points: Point[] = [];
   let bytes = 0;
   let unsynced: number[] = [];
   let timer: NodeJS.Timeout | undefined;
+  /** Batches sealed but not yet handed on, and how many are being compressed. */
+  let queued = 0;
+  let encoding = 0;
+  let chain: Promise<void> = Promise.resolve();
+
+  const handOn = (batch: Batch): void => {
+    try {
+      options.onSeal(batch);
+    } catch (err) {
+      options.onSealError?.(err);
+    }
+  };
+
+  const deliver = (made: Batch | Promise<Batch>): void => {
+    // Nothing ahead of it: hand it on now, as a synchronous seal always did.
+    if (queued === 0 && !(made instanceof Promise)) return handOn(made);
+    queued += 1;
+    chain = chain.then(() => made).then((batch) => {
+      queued -= 1;
+      handOn(batch);
+    });
+  };
 
   const emit = (batchPoints: Point[], stamps: number[], now: number): void => {
-    const batch = encodeBatch({ id: newBatchId(now), createdAtMs: now, points: batchPoints, ...(stamps.length > 0 ? { unsynced: { run: options.run, indices: stamps } } : {}) }, options.codec);
-    if ((batch.rawBytes ?? 0) > options.maxBytes && batchPoints.length > 1) {
+    const fields: BatchFields = { id: newBatchId(now), createdAtMs: now, points: batchPoints, ...(stamps.length > 0 ? { unsynced: { run: options.run, indices: stamps } } : {}) };
+    const json = bodyJson(fields, options.codec);
+    if (json.length > options.maxBytes && Buffer.byteLength(json) > options.maxBytes && batchPoints.length > 1) {
       const half = Math.ceil(batchPoints.length / 2);
       emit(batchPoints.slice(0, half), stamps.filter((i) => i < half), now);
       emit(batchPoints.slice(half), stamps.filter((i) => i >= half).map((i) => i - half), now);
       return;
     }
-    options.onSeal(batch);
+    if (!compresses(json, options.codec)) return deliver(sealBatch(fields, json, json));
+    const level = options.codec.gzipLevel!;
+    if (encoding >= MAX_ENCODING) return deliver(sealBatch(fields, json, gzipOnThread(json, level)));
+    encoding += 1;
+    deliver(
+      gzipOffThread(json, level).then(
+        (data) => {
+          encoding -= 1;
+          return sealBatch(fields, json, data);
+        },
+        () => {
+          // zlib failed (out of memory): the body goes as plain JSON rather than not at all.
+          encoding -= 1;
+          return sealBatch(fields, json, json);
+        },
+      ),
+    );
   };
 
   const seal = () => {
@@ -91,5 +141,6 @@ export function createBatcher(options: BatcherOptions): Batcher {
       if (timer) clearTimeout(timer);
       timer = undefined;
     },
+    settled: () => chain,
   };
 }

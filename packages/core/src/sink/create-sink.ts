@@ -144,6 +144,7 @@ export function createSink(options: SinkOptions): Sink {
       outstanding.add(batch.id);
       feed.feed(batch);
     },
+    onSealError: (err) => logger.error({ err }, `a sealed batch could not be queued: ${(err as Error).message}`),
   });
   const write = createIntake({
     clock, control, batcher, deadLetter, problems, drop,
@@ -167,9 +168,14 @@ export function createSink(options: SinkOptions): Sink {
     async flush(flushOptions) {
       batcher.seal();
       const timeoutMs = flushOptions?.timeoutMs ?? 30_000;
+      await batcher.settled();
       await outstanding.drained(timeoutMs).catch((err: unknown) => {
         throw new FieldbridgeError('FLUSH_TIMEOUT', `flush: not everything was acknowledged within ${timeoutMs} ms; the data stays in the spool`, { cause: err });
       });
+    },
+    async spooled() {
+      batcher.seal();
+      await batcher.settled();
     },
     close() {
       closing ??= shutdown();
@@ -187,6 +193,8 @@ export function createSink(options: SinkOptions): Sink {
     accepting = false;
     batcher.seal();
     batcher.stop();
+    // Batches still being compressed are sealed data: they go to the spool before anything closes.
+    await batcher.settled();
     feed.retry();
     // While the receiver refuses our key there is nothing to wait for: the data stays spooled.
     if (!delivery.refused()) await outstanding.drained(o.shutdownTimeoutMs).catch(() => undefined);

@@ -42,6 +42,12 @@ export interface Sink extends PointWriter, SinkEvents {
    */
   flush(options?: { timeoutMs?: number }): Promise<void>;
   /**
+   * Seals the open batch and resolves once everything written before the call is held by the
+   * spool (on disk with `buffer.path`: it survives a crash from then on), or counted as dropped
+   * by its policy. Batches are compressed off the event loop, so this takes about a millisecond.
+   */
+  spooled(): Promise<void>;
+  /**
    * Stops intake, seals the open batch, sends for at most `shutdownTimeoutMs`, then closes.
    * What is not delivered stays in a disk spool for the next start (a memory spool loses
    * it, and says how much in the log). Idempotent.
