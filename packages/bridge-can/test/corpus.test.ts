@@ -17,8 +17,9 @@ import { seededRandom } from '@fieldbridge/core/testing';
 
 /**
  * Real DBC files from opendbc live outside the repository, in a shared/fixtures/dbc folder next
- * to the checkout (or wherever CAN_DBC_CORPUS points). A user's clone has none: then this file
- * says so in a skipped test.
+ * to the checkout or above it, or in the development machines' /work/shared (where a CI clone
+ * made elsewhere finds it), or wherever CAN_DBC_CORPUS points. A user's clone has none: then
+ * this file says so in a skipped test.
  */
 function findCorpus(): string | undefined {
   if (process.env.CAN_DBC_CORPUS) return existsSync(process.env.CAN_DBC_CORPUS) ? process.env.CAN_DBC_CORPUS : undefined;
@@ -28,7 +29,8 @@ function findCorpus(): string | undefined {
     if (existsSync(join(candidate, 'tesla_can.dbc'))) return candidate;
     dir = dirname(dir);
   }
-  return undefined;
+  const machines = '/work/shared/fixtures/dbc';
+  return existsSync(join(machines, 'tesla_can.dbc')) ? machines : undefined;
 }
 
 const FILES = ['ESR.dbc', 'tesla_can.dbc', 'toyota_prius_2010_pt.dbc'];
