@@ -1,4 +1,4 @@
-import { durationMs, maxRateHzSchema, reconnectSchema, tagsSchema } from '@fieldbridge/core/bridge';
+import { durationMs, maxRateHzSchema, reconnectSchema, tagsSchema, channelNameSchema } from '@fieldbridge/core/bridge';
 import { z } from 'zod';
 
 /** What a device is decoded as: an advertisement format, byte slices (`custom`), or a GATT connection. */
@@ -54,10 +54,7 @@ export const characteristicSchema = z
 /** Schema of one entry of `devices[]`. */
 export const bleDeviceSchema = z
   .strictObject({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'name: letters, digits, ".", "_" and "-" only')
-      .max(128)
+    name: channelNameSchema('name')
       .describe('Device name: tag "device", {device} in metric names, and its channel in /readyz and the metrics.'),
     address: z.string().max(32).optional().describe('Match by Bluetooth address, a4:c1:38:12:34:56.'),
     local_name: z.string().min(1).max(248).optional().describe('Match by the advertised local name, exactly (needs active scanning for most devices).'),

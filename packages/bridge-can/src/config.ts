@@ -1,4 +1,4 @@
-import { durationMs, maxRateHzSchema, reconnectSchema, tagsSchema } from '@fieldbridge/core/bridge';
+import { durationMs, maxRateHzSchema, reconnectSchema, tagsSchema, channelNameSchema } from '@fieldbridge/core/bridge';
 import { z } from 'zod';
 
 /** Tags the bridge can add from the DBC and the frame, in the order they are listed. */
@@ -55,10 +55,7 @@ export const canConfigSchema = z
       .min(1)
       .max(4096)
       .describe('socketcan:<interface> (e.g. socketcan:can0) or file:<candump -L log> (e.g. file:./capture.log; relative to the working directory).'),
-    bus: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'bus: letters, digits, ".", "_" and "-" only')
-      .max(64)
+    bus: channelNameSchema('bus', 64)
       .optional()
       .describe('Name of the bus: its channel in /readyz and the metrics, and {bus} in metric names. Default: the interface name, or the log file name.'),
     dbc: z

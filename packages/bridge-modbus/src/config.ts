@@ -1,4 +1,4 @@
-import { durationMs, reconnectSchema, tagsSchema } from '@fieldbridge/core/bridge';
+import { durationMs, reconnectSchema, tagsSchema, channelNameSchema } from '@fieldbridge/core/bridge';
 import { z } from 'zod';
 
 /** The four Modbus tables. `coil` and `discrete` hold bits; `input` and `holding` hold 16-bit registers. */
@@ -49,10 +49,7 @@ export const modbusPointSchema = z
 /** Schema of one entry of `devices[]`. */
 export const modbusDeviceSchema = z
   .strictObject({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'name: letters, digits, ".", "_" and "-" only')
-      .max(128)
+    name: channelNameSchema('name')
       .describe('Device name: tag "device", {device} in metric names, and its channel in /readyz and the metrics.'),
     connection: z
       .string()

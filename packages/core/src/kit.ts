@@ -19,7 +19,7 @@ export type { SectionIssue } from './config/file-schema.js';
 export { BridgeError, isBridgeError } from './bridge/bridge-error.js';
 export { createReconnector, type Reconnector, type ReconnectorOptions } from './bridge/reconnector.js';
 export { createOutage, type Outage, type OutageOptions } from './bridge/outage.js';
-export { tagsSchema, reconnectSchema, reconnectPolicy, maxRateHzSchema, RECONNECT_DEFAULTS } from './bridge/schemas.js';
+export { tagsSchema, reconnectSchema, reconnectPolicy, maxRateHzSchema, channelNameSchema, RECONNECT_DEFAULTS } from './bridge/schemas.js';
 export { durationMs, sizeBytes, formatDuration, formatSize, MAX_TIMER_MS, type DurationOptions, type SizeOptions } from './config/units.js';
 export { createSourceMetrics, MAX_LABELLED_CHANNELS, type SourceMetrics } from './bridge/source-metrics.js';
 export {

@@ -33,3 +33,15 @@ export function reconnectPolicy(section: z.output<typeof reconnectSchema> | unde
 
 /** `max_rate_hz` as bridges accept it: at most this many points per second per series. */
 export const maxRateHzSchema = z.number().positive().max(10_000).describe('At most this many points per second per series (the rest are held back, counted as suppressed).');
+
+/**
+ * A name a mapping gives a device, a bus or a line: the `{device}` in metric names, a tag value
+ * and a channel in `/readyz` and the metrics, so letters, digits, `.`, `_` and `-` only, at most
+ * `max` characters. `what` names the key in the message (`name`, `bus`).
+ */
+export function channelNameSchema(what: string, max = 128) {
+  return z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, `${what}: letters, digits, ".", "_" and "-" only`)
+    .max(max);
+}
