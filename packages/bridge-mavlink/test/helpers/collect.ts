@@ -1,5 +1,6 @@
 import type { DecodedMessage, LinkChunk, LinkHandlers, LinkState, MavlinkReader, ReadResult, VehicleEvent } from '../../src/index.js';
 import type { ParseProblem } from '../../src/index.js';
+import { createWaiters } from './waiters.js';
 
 /**
  * Link handlers that feed a reader and keep everything it gives, with a way to wait for a
@@ -18,10 +19,7 @@ export interface Collected {
 }
 
 export function collect(reader: MavlinkReader, now: () => number = Date.now): Collected {
-  const waiters = new Set<() => void>();
-  const notify = (): void => {
-    for (const w of [...waiters]) w();
-  };
+  const { notify, until } = createWaiters();
   const out: Collected = {
     messages: [],
     events: [],
@@ -48,22 +46,7 @@ export function collect(reader: MavlinkReader, now: () => number = Date.now): Co
         notify();
       },
     },
-    until(predicate, what, timeoutMs = 10_000) {
-      if (predicate()) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          if (!predicate()) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`timed out waiting for ${what}`));
-        }, timeoutMs);
-        waiters.add(check);
-      });
-    },
+    until,
   };
   return out;
 }

@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createWaiters } from './waiters.js';
 
 /** A TCP server on loopback standing for a vehicle or SITL: the test writes frames to whoever connects. */
 export interface TcpVehicle {
@@ -16,10 +17,7 @@ export interface TcpVehicle {
 export async function startTcpVehicle(port = 0): Promise<TcpVehicle> {
   const sockets: Socket[] = [];
   const chunks: Buffer[] = [];
-  const waiters = new Set<() => void>();
-  const notify = (): void => {
-    for (const w of [...waiters]) w();
-  };
+  const { notify, until } = createWaiters();
   const server: Server = createServer((socket) => {
     sockets.push(socket);
     socket.on('data', (b) => {
@@ -33,21 +31,7 @@ export async function startTcpVehicle(port = 0): Promise<TcpVehicle> {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
-  const wait = (ok: () => boolean, what: string): Promise<void> =>
-    new Promise((resolve, reject) => {
-      if (ok()) return resolve();
-      const check = (): void => {
-        if (!ok()) return;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`timed out waiting for ${what}`));
-      }, 10_000);
-      waiters.add(check);
-    });
+  const wait = (ok: () => boolean, what: string): Promise<void> => until(ok, what);
   return {
     port: (server.address() as AddressInfo).port,
     sockets,

@@ -1,5 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { until } from '@fieldbridge/core/testing';
+import { createWaiters } from './waiters.js';
 
 /** A UDP socket on a free loopback port playing a vehicle or a ground station. */
 export interface UdpPeer {
@@ -16,10 +17,10 @@ export interface UdpPeer {
 export async function udpPeer(): Promise<UdpPeer> {
   const socket = createSocket('udp4');
   const received: UdpPeer['received'] = [];
-  const waiters = new Set<() => void>();
+  const { notify, until } = createWaiters();
   socket.on('message', (bytes, from) => {
     received.push({ bytes, from });
-    for (const w of [...waiters]) w();
+    notify();
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   let closed: Promise<void> | undefined;
@@ -28,22 +29,7 @@ export async function udpPeer(): Promise<UdpPeer> {
     port: socket.address().port,
     received,
     send: (bytes, port, host = '127.0.0.1') => new Promise((resolve, reject) => socket.send(bytes, port, host, (err) => (err ? reject(err) : resolve()))),
-    receivedAtLeast(n) {
-      if (received.length >= n) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          if (received.length < n) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`timed out waiting for ${n} datagrams (got ${received.length})`));
-        }, 10_000);
-        waiters.add(check);
-      });
-    },
+    receivedAtLeast: (n) => until(() => received.length >= n, `${n} datagrams (got ${received.length} when the wait began)`),
     close() {
       closed ??= new Promise((resolve) => socket.close(() => resolve()));
       return closed;
