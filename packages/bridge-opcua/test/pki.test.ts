@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectOpcua } from '../src/client.js';
 import type { ConnectionEvent } from '../src/connection.js';
-import { isOpcuaBridgeError, type OpcuaBridgeError } from '../src/errors.js';
 import { loadOpcua, type OpcuaModule } from '../src/load.js';
 import { openPki } from '../src/pki.js';
 import { startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
 import { createCleanup } from './helpers/cleanup.js';
 import { capturingLogger } from './helpers/logger.js';
 import { serverFor } from './helpers/servers.js';
+import { refusal } from './helpers/refusal.js';
 
 const cleanup = createCleanup();
 let opcua: OpcuaModule;
@@ -22,16 +22,6 @@ beforeAll(async () => {
   server = await serverFor(cleanup, { pkiDir: serverPki });
 });
 afterAll(() => cleanup.run());
-
-async function refusal(work: Promise<unknown>): Promise<OpcuaBridgeError> {
-  try {
-    await work;
-  } catch (err) {
-    if (isOpcuaBridgeError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('the client certificate', () => {
   it('is made on first use with the ApplicationUri the client sends, and reused afterwards', async () => {

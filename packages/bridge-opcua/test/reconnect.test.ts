@@ -2,7 +2,6 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectOpcua } from '../src/client.js';
 import type { ConnectionEvent, OpcuaConnection } from '../src/connection.js';
-import { isOpcuaBridgeError, type OpcuaBridgeError } from '../src/errors.js';
 import { SIM_NAMESPACE, startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { createCleanup } from './helpers/cleanup.js';
@@ -10,6 +9,7 @@ import { collector } from './helpers/collect.js';
 import { capturingLogger } from './helpers/logger.js';
 import { startProxy } from './helpers/proxy.js';
 import { nsu } from './helpers/servers.js';
+import { refusal } from './helpers/refusal.js';
 
 const cleanup = createCleanup();
 const serverPki = cleanup.dir('server');
@@ -27,16 +27,6 @@ function next(connection: OpcuaConnection, type: ConnectionEvent['type']): Promi
       resolve(event);
     });
   });
-}
-
-async function refusal(work: Promise<unknown>): Promise<OpcuaBridgeError> {
-  try {
-    await work;
-  } catch (err) {
-    if (isOpcuaBridgeError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('a server restarted mid-run', () => {

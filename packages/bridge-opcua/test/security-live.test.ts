@@ -3,13 +3,13 @@ import { readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectOpcua } from '../src/client.js';
-import { isOpcuaBridgeError, type OpcuaBridgeError } from '../src/errors.js';
 import { SIM_NAMESPACE, type OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { createCleanup } from './helpers/cleanup.js';
 import { collector } from './helpers/collect.js';
 import { capturingLogger } from './helpers/logger.js';
 import { clientFor, serverFor } from './helpers/servers.js';
+import { refusal } from './helpers/refusal.js';
 
 const cleanup = createCleanup();
 // One server that offers only SignAndEncrypt, knows one user and refuses anonymous logins.
@@ -20,16 +20,6 @@ beforeAll(async () => {
   secure = await serverFor(cleanup, { pkiDir: cleanup.dir('secure'), securityModes: ['SignAndEncrypt'], users: USERS, allowAnonymous: false });
 });
 afterAll(() => cleanup.run());
-
-async function refusal(work: Promise<unknown>): Promise<OpcuaBridgeError> {
-  try {
-    await work;
-  } catch (err) {
-    if (isOpcuaBridgeError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected the connect to be refused');
-}
 
 describe('SignAndEncrypt with a user name', () => {
   it('connects, picks the strongest policy the server offers, and values flow', async () => {
