@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { trackCleanups } from '@fieldbridge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestCerts, type TestCerts } from './helpers/certs.js';
+import { makeTestCerts, trackCleanups, type TestCerts } from '@fieldbridge/core/testing';
 import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
 

@@ -1,10 +1,9 @@
 import { parseMapping } from '@fieldbridge/core';
-import { trackCleanups } from '@fieldbridge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mqttBridge } from '../src/bridge.js';
 import type { MqttConfig } from '../src/config.js';
 import { startAedes, type AedesBroker } from './helpers/aedes.js';
-import { makeTestCerts, type TestCerts } from './helpers/certs.js';
+import { makeTestCerts, trackCleanups, type TestCerts } from '@fieldbridge/core/testing';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
 
 let certs: TestCerts;

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Batch } from '../src/shared/batch.js';
 import { createMemorySpool, createSqliteSpool } from '../src/spool/index.js';
 import type { Spool, SpoolLimits, WhenFull } from '../src/spool/index.js';
-import { createMinTracker } from '../src/spool/_min-tracker.js';
+import { createMinTracker } from '../src/shared/min-tracker.js';
 import { tempDirs, testBatch } from './spool-test-kit.js';
 import { seededRandom } from '../src/shared/seeded-random.js';
 

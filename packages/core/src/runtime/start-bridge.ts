@@ -184,7 +184,7 @@ export async function startBridge<D extends BridgeDefinition>(
       await start();
       const wait = timeoutMs ?? definition.onceTimeoutMs?.(section) ?? 10_000;
       const timer = new AbortController();
-      const deadline = sleep(wait, AbortSignal.any([timer.signal, abort.signal])).then(() => 'timeout' as const);
+      const deadline = sleep(wait, timer.signal, abort.signal).then(() => 'timeout' as const);
       // A source that ran out (a replayed capture) has nothing more to give a silent channel.
       const ended = instance.ended?.then(() => 'timeout' as const) ?? deadline;
       while (channels.waiting().length > 0 && !abort.signal.aborted) {

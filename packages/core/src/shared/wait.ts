@@ -1,14 +1,18 @@
-/** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted || ms <= 0) return Promise.resolve();
+/**
+ * Resolves after `ms`, or as soon as any of `signals` aborts; the timer and listeners go with it.
+ * Several signals are watched directly rather than through `AbortSignal.any`, whose composite
+ * signal outlives the wait (per batch, that is garbage the old generation keeps).
+ */
+export function sleep(ms: number, ...signals: ReadonlyArray<AbortSignal | undefined>): Promise<void> {
+  if (ms <= 0 || signals.some((signal) => signal?.aborted)) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      signal.removeEventListener('abort', done);
+      for (const signal of signals) signal?.removeEventListener('abort', done);
       resolve();
     };
     const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
+    for (const signal of signals) signal?.addEventListener('abort', done, { once: true });
   });
 }
 

@@ -1,3 +1,5 @@
+import { createMinTracker } from '../shared/min-tracker.js';
+
 /**
  * Tracks the batches sealed by this process until they leave the spool, so `flush()` can wait
  * for "everything written before the call" even while new data keeps arriving. A batch cut into
@@ -25,13 +27,22 @@ interface Waiter {
  */
 export function createOutstanding(backlogPending: () => boolean = () => false): Outstanding {
   const pending = new Map<string, number>();
+  // The oldest pending sequence number, without a scan per settled batch: a flush waiting on a
+  // backlog of 30,000 batches made every acknowledgement walk all of them.
+  const oldestSeq = createMinTracker();
   let waiters: Waiter[] = [];
   let seq = 0;
 
+  const forget = (id: string): void => {
+    const s = pending.get(id);
+    if (s === undefined) return;
+    pending.delete(id);
+    oldestSeq.remove(s);
+  };
   const check = () => {
     if (waiters.length === 0 || backlogPending()) return;
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const s of pending.values()) if (s < oldest) oldest = s;
+    const oldest = oldestSeq.min() ?? Number.POSITIVE_INFINITY;
+    if (!waiters.some((w) => w.marker < oldest)) return;
     const ready = waiters.filter((w) => w.marker < oldest);
     waiters = waiters.filter((w) => w.marker >= oldest);
     for (const w of ready) w.resolve();
@@ -39,21 +50,27 @@ export function createOutstanding(backlogPending: () => boolean = () => false): 
 
   return {
     add(id) {
-      pending.set(id, seq++);
+      forget(id);
+      pending.set(id, seq);
+      oldestSeq.add(seq++);
     },
     settle(id) {
-      pending.delete(id);
+      forget(id);
       check();
     },
     replace(parentId, partIds) {
       const s = pending.get(parentId);
       if (s === undefined) return;
-      pending.delete(parentId);
-      for (const id of partIds) pending.set(id, s);
+      forget(parentId);
+      for (const id of partIds) {
+        forget(id);
+        pending.set(id, s);
+        oldestSeq.add(s);
+      }
       check();
     },
     settleAllBut(keep) {
-      for (const id of [...pending.keys()]) if (!keep(id)) pending.delete(id);
+      for (const id of [...pending.keys()]) if (!keep(id)) forget(id);
       check();
     },
     drained(timeoutMs) {

@@ -1,7 +1,8 @@
-import type { Batch } from '../shared/batch.js';
+import type { Batch, BatchEncoding, UnsyncedStamps } from '../shared/batch.js';
 import { createBatchList } from './_batch-list.js';
 import type { BatchNode } from './_batch-list.js';
-import { createMinTracker } from './_min-tracker.js';
+import { createMinTracker } from '../shared/min-tracker.js';
+import { createSlabStore, type SlabRef, type SlabStore } from './_slab-store.js';
 import { assertReplaceParts, closedError } from './_spool-checks.js';
 import { assertSpoolLimits, decideCapacity } from './capacity.js';
 import type { CapacityCandidate } from './capacity.js';
@@ -9,8 +10,10 @@ import type { AppendResult, DroppedBatch, Spool, SpoolLimits, SpoolStats } from 
 
 /**
  * A spool held in process memory (`kind: 'memory'`): everything in it is lost when the
- * process exits or crashes, and on `close()`. Batches are kept as given (not copied): their
- * encoded data, so `maxBytes` bounds the memory it takes (the data plus a fixed overhead each). Every operation is O(1) per batch
+ * process exits or crashes, and on `close()`. A batch's encoded bytes are copied into shared
+ * slabs and its other fields into one small record, so `maxBytes` bounds the memory it takes
+ * (the data plus a fixed overhead each) and the JavaScript heap holds little per batch; `lease`
+ * hands out batches whose data is a view of the slab. Every operation is O(1) per batch
  * touched, except `expire()`, which scans the content when some batch is old enough.
  *
  * Semantics shared with the disk spool: appending an id already held is a no-op that
@@ -22,23 +25,26 @@ import type { AppendResult, DroppedBatch, Spool, SpoolLimits, SpoolStats } from 
  */
 export function createMemorySpool(limits: SpoolLimits): Spool {
   assertSpoolLimits(limits);
-  const list = createBatchList();
+  const list = createBatchList<Held>();
+  const slabs = createSlabStore();
   const ages = createMinTracker();
   let bytes = 0;
   let points = 0;
   let closed = false;
 
-  const add = (batch: Batch, place: (batch: Batch) => BatchNode): BatchNode => {
+  const add = (batch: Batch, place: (held: Held) => BatchNode<Held>): BatchNode<Held> => {
     bytes += batch.bytes;
     points += batch.count;
     ages.add(batch.createdAtMs);
-    return place(batch);
+    return place(hold(batch, slabs));
   };
-  const remove = (node: BatchNode): void => {
+  const remove = (node: BatchNode<Held>): void => {
     list.remove(node);
-    bytes -= node.batch.bytes;
-    points -= node.batch.count;
-    ages.remove(node.batch.createdAtMs);
+    const held = node.held;
+    bytes -= held.bytes;
+    points -= held.count;
+    ages.remove(held.createdAtMs);
+    if (typeof held.data !== 'string') slabs.free(held.data);
   };
   const check = (): void => {
     if (closed) throw closedError('memory spool');
@@ -54,7 +60,7 @@ export function createMemorySpool(limits: SpoolLimits): Spool {
           bytes,
           batches: list.size,
           *unleasedOldestFirst(): Generator<CapacityCandidate> {
-            for (const node of list.nodes()) if (!node.leased) yield node.batch;
+            for (const node of list.nodes()) if (!node.leased) yield node.held;
           },
         },
         limits,
@@ -67,7 +73,7 @@ export function createMemorySpool(limits: SpoolLimits): Spool {
         const node = list.get(victim.id);
         if (node === undefined) continue;
         remove(node);
-        dropped.push({ id: node.batch.id, count: node.batch.count, reason: 'buffer_full' });
+        dropped.push({ id: node.held.id, count: node.held.count, reason: 'buffer_full' });
       }
       add(batch, list.push);
       return { accepted: true, dropped };
@@ -79,7 +85,7 @@ export function createMemorySpool(limits: SpoolLimits): Spool {
       for (const node of list.nodes()) {
         if (node.leased) continue;
         node.leased = true;
-        out.push(node.batch);
+        out.push(batchOf(node.held, slabs));
         if (out.length >= max) break;
       }
       return out;
@@ -111,9 +117,9 @@ export function createMemorySpool(limits: SpoolLimits): Spool {
       if (oldest === undefined || oldest >= cutoff) return [];
       const dropped: DroppedBatch[] = [];
       for (const node of list.nodes()) {
-        if (node.leased || node.batch.createdAtMs >= cutoff) continue;
+        if (node.leased || node.held.createdAtMs >= cutoff) continue;
         remove(node);
-        dropped.push({ id: node.batch.id, count: node.batch.count, reason: 'expired' });
+        dropped.push({ id: node.held.id, count: node.held.count, reason: 'expired' });
       }
       return dropped;
     },
@@ -124,9 +130,49 @@ export function createMemorySpool(limits: SpoolLimits): Spool {
       if (closed) return;
       closed = true;
       list.clear();
+      slabs.clear();
       ages.clear();
       bytes = 0;
       points = 0;
     },
   };
+}
+
+/** A batch as the memory spool holds it: its fields, and its bytes in a slab (small JSON bodies as text). */
+interface Held {
+  readonly id: string;
+  readonly count: number;
+  readonly bytes: number;
+  readonly createdAtMs: number;
+  readonly encoding: BatchEncoding;
+  readonly data: SlabRef | string;
+  readonly rawBytes: number | undefined;
+  readonly unsynced: UnsyncedStamps | undefined;
+}
+
+function hold(batch: Batch, slabs: SlabStore): Held {
+  return {
+    id: batch.id,
+    count: batch.count,
+    bytes: batch.bytes,
+    createdAtMs: batch.createdAtMs,
+    encoding: batch.encoding,
+    data: typeof batch.data === 'string' ? batch.data : slabs.put(batch.data),
+    rawBytes: batch.rawBytes,
+    unsynced: batch.unsynced,
+  };
+}
+
+function batchOf(held: Held, slabs: SlabStore): Batch {
+  const batch: Batch = {
+    id: held.id,
+    count: held.count,
+    bytes: held.bytes,
+    createdAtMs: held.createdAtMs,
+    encoding: held.encoding,
+    data: typeof held.data === 'string' ? held.data : slabs.view(held.data),
+    ...(held.rawBytes === undefined ? {} : { rawBytes: held.rawBytes }),
+  };
+  if (held.unsynced) batch.unsynced = held.unsynced;
+  return batch;
 }

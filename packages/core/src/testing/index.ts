@@ -13,3 +13,4 @@ export { seededRandom } from '../shared/seeded-random.js';
 export { until } from './until.js';
 export { captureIo, runBridgeCommand, type CapturedIo, type CommandResult } from './captured-io.js';
 export { startSerialPair, type SerialPair } from './serial-pair.js';
+export { makeTestCerts, type TestCerts } from './test-certs.js';

@@ -28,17 +28,15 @@ export function classifyHttpAnswer(answer: HttpAnswer): SendResult {
   const json = parseJson(answer.text);
   sampleClock(answer, json);
   const code = answer.statusCode;
+  // The common answer, a plain 2xx, is decided before any of the server's words are prepared.
+  const deliveredNot = code >= 200 && code < 300 && json !== null && typeof json === 'object' && (json as { success?: unknown }).success === false;
+  if (code >= 200 && code < 300 && !deliveredNot) return SUCCESS;
   const raw = errorText(json, answer.text);
   const detail = raw === undefined ? undefined : excerpt(redact(raw, answer.secrets ?? []), 200);
   const reason = `HTTP ${code}${detail ? `: ${detail}` : ''}`;
+  // A 2xx that says it did not store the points is not a delivery.
+  if (deliveredNot) return { status: 'server_error', reason: `HTTP ${code} with success: false${detail ? `: ${detail}` : ''}`, statusCode: code };
   const retryInMs = parseRetryAfterMs(answer.headers['retry-after'], answer.clock.now());
-  if (code >= 200 && code < 300) {
-    // A 2xx that says it did not store the points is not a delivery.
-    if (json && typeof json === 'object' && (json as { success?: unknown }).success === false) {
-      return { status: 'server_error', reason: `HTTP ${code} with success: false${detail ? `: ${detail}` : ''}`, statusCode: code };
-    }
-    return { status: 'success' };
-  }
   if (code === 400 || code === 422) {
     const match = /points\[(\d+)\]/.exec(detail ?? '');
     return match ? { status: 'rejected', reason, index: Number(match[1]) } : { status: 'rejected', reason };
@@ -50,6 +48,9 @@ export function classifyHttpAnswer(answer: HttpAnswer): SendResult {
   if (code === 404 || code === 405) return { status: 'unauthorized', reason: `${reason} (is sink.url the ingest endpoint?)`, statusCode: code };
   return withRetry({ status: 'retryable', reason, statusCode: code }, retryInMs);
 }
+
+/** One frozen answer for every delivery: nothing allocated per batch. */
+const SUCCESS: SendResult = Object.freeze({ status: 'success' });
 
 /** A short description of a network failure, naming timeouts and refused connections plainly. */
 export function describeNetworkError(err: unknown, timeoutMs: number): string {

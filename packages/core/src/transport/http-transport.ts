@@ -1,10 +1,11 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent } from 'node:http';
 import type { Clock } from '../clock/clock.js';
 import { REQUEST_LIMITS } from '../point/point.js';
 import type { Batch } from '../shared/batch.js';
 import { requestBody, type BatchCodec } from '../shared/batch-codec.js';
 import { SIGNATURE_HEADER, signPayload } from '../shared/signature.js';
 import { classifyHttpAnswer, describeNetworkError, MAX_ANSWER_BYTES, sampleClock } from './http-answer.js';
+import { createHttpEndpoint } from './_http-exchange.js';
 import type { TlsOptions } from './tls.js';
 import type { SendOptions, SendResult, Transport } from './transport.js';
 
@@ -33,12 +34,15 @@ export interface HttpTransportOptions {
   userAgent?: string;
   /** TLS for `https://`: a private CA, a client certificate, the server name. Default: the system CAs, verified. */
   tls?: TlsOptions;
-  /** undici dispatcher; default a keep-alive Agent owned (and closed) by the transport. */
-  dispatcher?: Dispatcher;
+  /**
+   * A node `http.Agent` (an `https.Agent` for `https://`) to send through, e.g. a proxy's;
+   * default a keep-alive agent of at most 8 connections owned (and closed) by the transport.
+   */
+  agent?: Agent;
 }
 
 /**
- * HTTP transport to a Plexus-compatible `POST /ingest`: keep-alive (undici), the batch's body
+ * HTTP transport to a Plexus-compatible `POST /ingest`: keep-alive (node's own http), the batch's body
  * as it was sealed (gzip), `x-api-key`, the batch id as `x-batch-id` and, with a signing secret,
  * a fresh `x-fieldbridge-signature` on every attempt. Answers are mapped to a
  * {@link SendResult}; it never throws. Every answer feeds the clock; `syncClock` asks for the
@@ -46,8 +50,7 @@ export interface HttpTransportOptions {
  * {@link MAX_ANSWER_BYTES} of an answer is read: a proxy's huge error page costs nothing.
  */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
-  const ownDispatcher = options.dispatcher ? undefined : new Agent({ keepAliveTimeout: 30_000, connections: 8, ...(options.tls ? { connect: connectOptions(options.tls) } : {}) });
-  const dispatcher = options.dispatcher ?? ownDispatcher!;
+  const endpoint = createHttpEndpoint(options.url, { tls: options.tls, agent: options.agent, maxSockets: 8, idleMs: 30_000, maxAnswerBytes: MAX_ANSWER_BYTES });
   const codec: BatchCodec = { sourceId: options.sourceId, gzipLevel: 'gzipLevel' in options ? options.gzipLevel : 1 };
   const secrets = [options.apiKey, options.signingSecret];
   const baseHeaders: Record<string, string> = {
@@ -55,12 +58,6 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     'user-agent': options.userAgent ?? 'fieldbridge',
   };
   if (options.apiKey !== undefined) baseHeaders['x-api-key'] = options.apiKey;
-
-  const signalOf = (sendOptions: SendOptions): AbortSignal => {
-    const signals = [AbortSignal.timeout(sendOptions.timeoutMs)];
-    if (sendOptions.signal) signals.push(sendOptions.signal);
-    return AbortSignal.any(signals);
-  };
 
   return {
     name: 'http',
@@ -76,10 +73,9 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       if (options.signingSecret !== undefined) headers[SIGNATURE_HEADER] = signPayload(options.signingSecret, body, options.clock.now());
       const sentAtMs = options.clock.monotonicNow();
       try {
-        const res = await request(options.url, { method: 'POST', headers, body, dispatcher, signal: signalOf(sendOptions) });
-        const text = await readBounded(res.body);
+        const answer = await endpoint.exchange({ method: 'POST', headers, body, timeoutMs: sendOptions.timeoutMs, signal: sendOptions.signal });
         const receivedAtMs = options.clock.monotonicNow();
-        return classifyHttpAnswer({ statusCode: res.statusCode, headers: res.headers, text, sentAtMs, receivedAtMs, clock: options.clock, secrets });
+        return classifyHttpAnswer({ ...answer, sentAtMs, receivedAtMs, clock: options.clock, secrets });
       } catch (err) {
         return { status: 'retryable', reason: describeNetworkError(err, sendOptions.timeoutMs) };
       }
@@ -87,42 +83,15 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     async syncClock(sendOptions: SendOptions): Promise<boolean> {
       const sentAtMs = options.clock.monotonicNow();
       try {
-        const res = await request(options.url, { method: 'HEAD', headers: baseHeaders, dispatcher, signal: signalOf(sendOptions) });
-        await readBounded(res.body);
-        sampleClock({ headers: res.headers, sentAtMs, receivedAtMs: options.clock.monotonicNow(), clock: options.clock });
+        const answer = await endpoint.exchange({ method: 'HEAD', headers: baseHeaders, timeoutMs: sendOptions.timeoutMs, signal: sendOptions.signal });
+        sampleClock({ headers: answer.headers, sentAtMs, receivedAtMs: options.clock.monotonicNow(), clock: options.clock });
       } catch {
         // No answer: the caller tries again later; a network failure shows up on the next send.
       }
       return options.clock.synced();
     },
     async shutdown() {
-      if (ownDispatcher && !ownDispatcher.destroyed) await ownDispatcher.close();
+      endpoint.close();
     },
-  };
-}
-
-/** Reads at most {@link MAX_ANSWER_BYTES} of a body as text, then drops the connection's rest. */
-async function readBounded(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buffer = chunk as Buffer;
-    chunks.push(size + buffer.length > MAX_ANSWER_BYTES ? buffer.subarray(0, MAX_ANSWER_BYTES - size) : buffer);
-    size += buffer.length;
-    if (size >= MAX_ANSWER_BYTES) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function connectOptions(tls: TlsOptions): Record<string, unknown> {
-  return {
-    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-    ...(tls.key === undefined ? {} : { key: tls.key }),
-    ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
-    rejectUnauthorized: tls.verify ?? true,
   };
 }

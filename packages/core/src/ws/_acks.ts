@@ -44,7 +44,7 @@ export function createAckTracker(): AckTracker {
     },
     async all(traceIds, waits, timeoutMs, signal) {
       const stop = new AbortController();
-      const timer = sleep(timeoutMs, signal ? AbortSignal.any([stop.signal, signal]) : stop.signal).then(() => {
+      const timer = sleep(timeoutMs, stop.signal, signal).then(() => {
         const why = signal?.aborted ? 'stopped while waiting for the ack' : `no ack within ${timeoutMs} ms`;
         for (const traceId of traceIds) settle(traceId, { status: 'lost', reason: why });
       });

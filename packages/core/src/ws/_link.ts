@@ -217,7 +217,7 @@ export function createLink(o: LinkOptions): Link {
         const left = deadline - o.clock.monotonicNow();
         if (left <= 0 || signal?.aborted) return 'timeout';
         const stop = new AbortController();
-        await Promise.race([changed.wait(), sleep(left, signal ? AbortSignal.any([stop.signal, signal]) : stop.signal)]);
+        await Promise.race([changed.wait(), sleep(left, stop.signal, signal)]);
         stop.abort();
       }
     },

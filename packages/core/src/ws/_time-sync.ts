@@ -46,7 +46,7 @@ export function createTimeSync(o: TimeSyncOptions): TimeSync {
     const err = await conn.write(JSON.stringify({ type: 'time_sync', t0 }));
     if (err) return false;
     const stop = new AbortController();
-    await Promise.race([answered, sleep(answerTimeoutMs, AbortSignal.any([stop.signal, signal]))]);
+    await Promise.race([answered, sleep(answerTimeoutMs, stop.signal, signal)]);
     stop.abort();
     const ok = waiting === undefined;
     waiting = undefined;

@@ -1,4 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type ServerOptions as TlsServerOptions } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
@@ -8,18 +10,21 @@ export interface ReceivedRequest {
   /** Raw body size on the wire. */
   wireBytes: number;
   body: { source_id?: string; points: Array<Record<string, unknown>> };
+  /** Common name of the client's certificate (HTTPS with `requestCert`). */
+  clientCn?: string;
 }
 
 /** Decides the answer to a request; default: 200 success. */
 export type Responder = (req: ReceivedRequest, res: ServerResponse, index: number) => void;
 
-/** A plain `http` ingest server on an OS-chosen port, for answer-policy tests. */
-export async function startIngestServer(responder?: Responder) {
+/** An ingest server on an OS-chosen port, for answer-policy tests: plain `http`, or `https` with `tls`. */
+export async function startIngestServer(responder?: Responder, tls?: TlsServerOptions) {
   const requests: ReceivedRequest[] = [];
   let respond: Responder = responder ?? ok;
   const waiters: Array<() => void> = [];
   let clockProbes = 0;
-  const server = createServer((req, res) => {
+  let connections = 0;
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method === 'HEAD') {
       // The sink's clock probe before its first batch: answered with the time, not recorded.
       clockProbes += 1;
@@ -32,16 +37,22 @@ export async function startIngestServer(responder?: Responder) {
       const raw = Buffer.concat(chunks);
       const text = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString() : raw.toString();
       const received: ReceivedRequest = { headers: req.headers, wireBytes: raw.length, body: JSON.parse(text) };
+      const peer = tls ? (req.socket as TLSSocket).getPeerCertificate() : undefined;
+      if (peer?.subject) received.clientCn = String(peer.subject.CN);
       requests.push(received);
       respond(received, res, requests.length - 1);
       for (const w of waiters.splice(0)) w();
     });
-  });
+  };
+  const server = tls ? createTlsServer(tls, handle) : createServer(handle);
+  server.on(tls ? 'secureConnection' : 'connection', () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/ingest`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/ingest`,
     requests,
+    /** Connections accepted (TLS: handshakes completed). */
+    connections: () => connections,
     /** HEAD requests (clock probes) answered so far. */
     clockProbes: () => clockProbes,
     setResponder(next: Responder) {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** PEM files of a throw-away PKI made with openssl for one test file. */
+/** PEM files of a throw-away PKI made with openssl (a test peer) for one test file. */
 export interface TestCerts {
   dir: string;
   /** The CA that signed the server and client certificates. */
@@ -14,7 +14,7 @@ export interface TestCerts {
   /** Server certificate for 127.0.0.1 and localhost, and its key. */
   serverCert: string;
   serverKey: string;
-  /** Server certificate naming only DNS broker.test (to test servername), and its key. */
+  /** Server certificate naming only DNS broker.test (to test a server name), and its key. */
   namedCert: string;
   namedKey: string;
   /** Client certificate (CN fieldbridge-client) and its key. */

@@ -1,0 +1,85 @@
+/** A slab: one large buffer that batches' bytes are copied into, back to back. */
+export interface Slab {
+  readonly bytes: Buffer;
+  /** Bytes handed out so far. */
+  used: number;
+  /** Pieces still held. The slab is let go (and its memory freed by GC) when this reaches 0. */
+  live: number;
+}
+
+/** Where one piece of bytes sits. */
+export interface SlabRef {
+  slab: Slab;
+  offset: number;
+  length: number;
+}
+
+/** Bytes copied into shared slabs instead of one allocation each. */
+export interface SlabStore {
+  /** Copies `bytes` in; a piece larger than a quarter slab keeps a buffer of its own. */
+  put(bytes: Buffer): SlabRef;
+  /** The bytes of a piece (a view, not a copy). */
+  view(ref: SlabRef): Buffer;
+  /** The piece is no longer held. */
+  free(ref: SlabRef): void;
+  /** Slabs still referenced by some held piece, and their total size. */
+  stats(): { slabs: number; bytes: number };
+  clear(): void;
+}
+
+/** Default slab size: 128 batches of 8 KiB (a thousand points, gzipped). */
+export const SLAB_BYTES = 1024 * 1024;
+
+/**
+ * A slab allocator for a memory spool's batch bodies. Held one buffer each, 30,000 batches cost
+ * 30,000 JavaScript buffer objects, backing stores and malloc blocks; the garbage collector
+ * scales its heap with what is live, so a full spool also made every collection bigger and the
+ * heap between them larger. In slabs, the same bytes are 256 objects, and a spool drained
+ * oldest-first frees whole slabs at once. What is left unused is bounded: the slab being
+ * written, and pieces freed out of order until their slab empties.
+ */
+export function createSlabStore(slabBytes = SLAB_BYTES): SlabStore {
+  let current: Slab | undefined;
+  const held = new Set<Slab>();
+
+  const newSlab = (size: number): Slab => {
+    const slab: Slab = { bytes: Buffer.allocUnsafeSlow(size), used: 0, live: 0 };
+    held.add(slab);
+    return slab;
+  };
+
+  return {
+    put(bytes) {
+      if (bytes.length > slabBytes / 4) {
+        const own = newSlab(bytes.length);
+        bytes.copy(own.bytes);
+        own.used = bytes.length;
+        own.live = 1;
+        return { slab: own, offset: 0, length: bytes.length };
+      }
+      if (current === undefined || current.used + bytes.length > current.bytes.length) {
+        if (current !== undefined && current.live === 0) held.delete(current);
+        current = newSlab(slabBytes);
+      }
+      const ref = { slab: current, offset: current.used, length: bytes.length };
+      bytes.copy(current.bytes, current.used);
+      current.used += bytes.length;
+      current.live += 1;
+      return ref;
+    },
+    view: (ref) => ref.slab.bytes.subarray(ref.offset, ref.offset + ref.length),
+    free(ref) {
+      ref.slab.live -= 1;
+      if (ref.slab.live === 0 && ref.slab !== current) held.delete(ref.slab);
+    },
+    stats() {
+      let bytes = 0;
+      for (const slab of held) bytes += slab.bytes.length;
+      return { slabs: held.size, bytes };
+    },
+    clear() {
+      held.clear();
+      current = undefined;
+    },
+  };
+}
