@@ -61,15 +61,31 @@ function bare(broker) {
       let count = 0;
       let resolveAll;
       const all = new Promise((resolve) => (resolveAll = resolve));
-      const start = performance.now();
+      const window = startWindow();
       // Listening before the CONNACK: queued messages follow it at once.
       const client = connect(broker.url, options);
       client.on('message', () => {
-        if (++count === N) resolveAll(performance.now());
+        if (++count === N) resolveAll(window.end());
       });
-      const end = await all;
+      const measured = await all;
       await client.endAsync();
-      return end - start;
+      return measured;
+    },
+  };
+}
+
+/**
+ * Wall and CPU time (user + system, this process) from now to `end()`: each scenario marks its
+ * own window, so what it does before and after (resetting the gateway, checking its count,
+ * stopping) is not counted.
+ */
+function startWindow() {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  return {
+    end() {
+      const used = process.cpuUsage(cpu);
+      return { ms: performance.now() - start, cpuUs: used.user + used.system };
     },
   };
 }
@@ -78,7 +94,7 @@ function bare(broker) {
  * A bridge context that counts what is emitted and nothing else: channels only keep their state,
  * the standard metrics are real (prom-client counters, as in production).
  */
-function countingContext(counted, onAll, onSubscribed) {
+function countingContext(counted, onAll, onSubscribed, window) {
   let count = 0;
   const registry = new Registry();
   const channel = (name) => {
@@ -90,7 +106,7 @@ function countingContext(counted, onAll, onSubscribed) {
     emit(ch, points) {
       metrics.points(typeof ch === 'string' ? ch : ch.name, points.length);
       count += points.length;
-      if (count === counted) onAll(performance.now());
+      if (count === counted) onAll(window?.end());
     },
     channel,
     flow: { blocked: () => false, whenOpen: async () => undefined },
@@ -112,13 +128,12 @@ function decodeOnly(broker) {
     let resolveSubscribed;
     const all = new Promise((resolve) => (resolveAll = resolve));
     const subscribed = new Promise((resolve) => (resolveSubscribed = resolve));
-    const source = createMqttSource(config, countingContext(counted, resolveAll, resolveSubscribed));
-    const start = performance.now();
+    const window = startWindow();
+    const source = createMqttSource(config, countingContext(counted, resolveAll, resolveSubscribed, window));
     await source.start();
-    await (counted === 0 ? subscribed : all);
-    const end = performance.now();
+    const measured = await (counted === 0 ? subscribed : all);
     await source.stop();
-    return end - start;
+    return measured;
   };
   return { prepare: () => run(0), drain: () => run(N) };
 }
@@ -144,17 +159,17 @@ mqtt:
     },
     async drain() {
       await gw.reset();
-      const start = performance.now();
+      const window = startWindow();
       const bridge = await startBridge(mqttBridge, config, { logger: silent });
       // Done when the gateway has acknowledged every point: read from the sink's own counter, so
       // the measured process spends nothing on polling the gateway (its count is checked after).
       const sent = bridge.registry.getSingleMetric('fieldbridge_points_sent_total');
       await until(async () => (await sent.get()).values[0]?.value >= N, `${N} points acknowledged by the gateway`);
-      const end = performance.now();
+      const measured = window.end();
       await bridge.stop();
       const stored = (await gw.stats()).points;
       if (stored !== N) throw new Error(`gateway stored ${stored} of ${N} points`);
-      return end - start;
+      return measured;
     },
   };
 }
@@ -169,13 +184,6 @@ function shuffled(items) {
   return out;
 }
 
-/** Drains once; wall time in ms and CPU time (user + system) of this process in µs. */
-async function measure(scenario) {
-  const cpu = process.cpuUsage();
-  const ms = await scenario.drain();
-  const used = process.cpuUsage(cpu);
-  return { ms, cpuUs: used.user + used.system };
-}
 
 export async function run() {
   const broker = await startMosquitto({ queue: { maxQueuedMessages: 0, maxInflightMessages: 1000 }, extra: ['max_queued_bytes 0'] });
@@ -191,7 +199,7 @@ export async function run() {
     for (let r = 0; r < ROUNDS; r++) {
       // One publish fills every scenario's session queue; each then drains it in turn.
       await publishAll(broker.url);
-      for (const i of shuffled(scenarios.keys())) samples[i].push(await measure(scenarios[i][1]));
+      for (const i of shuffled(scenarios.keys())) samples[i].push(await scenarios[i][1].drain());
     }
   } finally {
     await gw.stop();

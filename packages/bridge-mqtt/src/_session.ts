@@ -118,11 +118,26 @@ export class MqttSession {
     });
   }
 
-  /** Watches a new connection's bytes for packets over the limit (mqtt.js would buffer them whole). */
+  /**
+   * Watches a new connection's bytes for packets over the limit (mqtt.js would buffer them
+   * whole), and holds what mqtt.js writes while it works through a chunk of them: the PUBACKs
+   * of a read's messages then leave in one write once the event loop turns, instead of one
+   * system call (and one wake-up of the broker) per message.
+   */
   private guard(client: MqttClient): void {
     const stream = client.stream;
     const tooLarge = createPacketSizeGuard(this.options.maxPacketBytes);
+    let corked = false;
+    const uncork = (): void => {
+      corked = false;
+      stream.uncork();
+    };
     stream.prependListener('data', (chunk: Uint8Array) => {
+      if (!corked && !stream.destroyed) {
+        corked = true;
+        stream.cork();
+        setImmediate(uncork);
+      }
       const size = tooLarge(chunk);
       if (size === undefined || stream.destroyed) return;
       this.options.hooks.onPacketTooLarge(size);

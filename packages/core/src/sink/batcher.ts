@@ -41,8 +41,11 @@ export interface Batcher {
 }
 
 /**
- * Bodies being compressed off the event loop at once; past this a batch is compressed on it,
- * which slows the writer to what compression keeps up with (memory stays bounded).
+ * Bodies waiting for or in compression off the event loop; past this a batch is compressed on
+ * it, which slows the writer to what compression keeps up with (memory stays bounded). They are
+ * compressed one after the other, not side by side: on a small machine parallel zlib jobs only
+ * fight the event loop for the cores (measured: about 7 % more CPU per point for no more points
+ * a second on 2 cores).
  */
 const MAX_ENCODING = 4;
 
@@ -62,6 +65,8 @@ export function createBatcher(options: BatcherOptions): Batcher {
   let queued = 0;
   let encoding = 0;
   let chain: Promise<void> = Promise.resolve();
+  /** The last compression started: the next one starts when it ends. */
+  let compressing: Promise<unknown> = Promise.resolve();
 
   const handOn = (batch: Batch): void => {
     try {
@@ -94,8 +99,10 @@ export function createBatcher(options: BatcherOptions): Batcher {
     const level = options.codec.gzipLevel!;
     if (encoding >= MAX_ENCODING) return deliver(sealBatch(fields, json, gzipOnThread(json, level)));
     encoding += 1;
+    const compressed = compressing.then(() => gzipOffThread(json, level));
+    compressing = compressed.catch(() => undefined);
     deliver(
-      gzipOffThread(json, level).then(
+      compressed.then(
         (data) => {
           encoding -= 1;
           return sealBatch(fields, json, data);
