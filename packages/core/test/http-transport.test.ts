@@ -36,11 +36,13 @@ function transport(url: string, tls?: Parameters<typeof createHttpTransport>[0][
   return t;
 }
 
-/** A TCP server that accepts and reads but never answers; counts the connections closed on it. */
-async function silentServer(): Promise<{ url: string; closed: () => number; server: Server }> {
+/** A TCP server that accepts and reads but never answers; counts the connections made and closed. */
+async function silentServer(): Promise<{ url: string; closed: () => number; connections: () => number; server: Server }> {
   let closed = 0;
+  let connections = 0;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
+    connections += 1;
     sockets.add(socket);
     socket.resume();
     socket.on('close', () => {
@@ -56,7 +58,7 @@ async function silentServer(): Promise<{ url: string; closed: () => number; serv
         server.close(() => resolve());
       }),
   );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`, closed: () => closed, server };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`, closed: () => closed, connections: () => connections, server };
 }
 
 describe('HTTP transport (node:http, keep-alive)', () => {
@@ -84,6 +86,20 @@ describe('HTTP transport (node:http, keep-alive)', () => {
     const sending = t.send(batchOf(10), { timeoutMs: 60_000, signal: stop.signal });
     stop.abort();
     expect(await sending).toEqual({ status: 'retryable', reason: 'aborted' });
+  });
+
+  it('one stop signal ends every request in flight, those on a connection and those waiting for one', async () => {
+    const silent = await silentServer();
+    const t = transport(silent.url);
+    const stop = new AbortController();
+    // The transport keeps at most 8 connections: the last four wait in the agent's queue.
+    const sending = Array.from({ length: 12 }, () => t.send(batchOf(10), { timeoutMs: 60_000, signal: stop.signal }));
+    await expect.poll(silent.connections).toBe(8);
+    stop.abort();
+    expect(await Promise.all(sending)).toEqual(Array.from({ length: 12 }, () => ({ status: 'retryable', reason: 'aborted' })));
+    // Once stopped, a send ends at once, without a connection.
+    expect(await t.send(batchOf(10), { timeoutMs: 60_000, signal: stop.signal })).toEqual({ status: 'retryable', reason: 'aborted' });
+    expect(silent.connections()).toBe(8);
   });
 
   it('a refused connection is retryable and named', async () => {

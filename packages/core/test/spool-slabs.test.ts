@@ -28,6 +28,16 @@ describe('slab store (the memory spool\'s batch bodies)', () => {
     expect(store.view(next).equals(bytesOf(250, 9))).toBe(true);
   });
 
+  it('reuses an emptied slab for the next one instead of allocating (a full spool dropping its oldest)', () => {
+    const store = createSlabStore(1024);
+    const first = [0, 1, 2, 3].map((i) => store.put(bytesOf(250, i)));
+    const firstSlab = first[0]!.slab.bytes;
+    for (const ref of first) store.free(ref);
+    const next = [4, 5, 6, 7, 8].map((i) => store.put(bytesOf(250, i)));
+    expect(next[4]!.slab.bytes).toBe(firstSlab);
+    next.forEach((ref, i) => expect(store.view(ref).equals(bytesOf(250, i + 4))).toBe(true));
+  });
+
   it('a piece over a quarter slab gets a buffer of its own, freed with it', () => {
     const store = createSlabStore(1024);
     const big = store.put(bytesOf(600, 7));

@@ -37,19 +37,41 @@ export function compresses(json: string, codec: BatchCodec): boolean {
   return codec.gzipLevel !== undefined && json.length > GZIP_THRESHOLD_BYTES;
 }
 
-/** The batch of `fields` whose body is `json`, held as `data` (its gzip, or the JSON itself). */
-export function sealBatch(fields: BatchFields, json: string, data: Buffer | string): Batch {
+/** What a sealed batch records of its points: enough to seal it without holding them. */
+export interface BatchHead {
+  id: string;
+  createdAtMs: number;
+  count: number;
+  /** Bytes of the JSON body before compression. */
+  rawBytes: number;
+  unsynced?: UnsyncedStamps;
+}
+
+/** The head of a batch of `fields` whose JSON body is `json`. */
+export function batchHead(fields: BatchFields, json: string | Buffer): BatchHead {
+  const head: BatchHead = { id: fields.id, createdAtMs: fields.createdAtMs, count: fields.points.length, rawBytes: typeof json === 'string' ? Buffer.byteLength(json) : json.length };
+  if (fields.unsynced) head.unsynced = fields.unsynced;
+  return head;
+}
+
+/** The batch of `head` held as `data`: its gzip body, or the JSON body itself as text. */
+export function sealHead(head: BatchHead, data: Buffer | string): Batch {
   const batch: Batch = {
-    id: fields.id,
-    count: fields.points.length,
+    id: head.id,
+    count: head.count,
     bytes: (typeof data === 'string' ? Buffer.byteLength(data) : data.length) + BATCH_OVERHEAD_BYTES,
-    createdAtMs: fields.createdAtMs,
+    createdAtMs: head.createdAtMs,
     encoding: typeof data === 'string' ? 'json-body' : 'gzip-body',
     data,
-    rawBytes: Buffer.byteLength(json),
+    rawBytes: head.rawBytes,
   };
-  if (fields.unsynced) batch.unsynced = fields.unsynced;
+  if (head.unsynced) batch.unsynced = head.unsynced;
   return batch;
+}
+
+/** The batch of `fields` whose body is `json`, held as `data` (its gzip, or the JSON itself). */
+export function sealBatch(fields: BatchFields, json: string, data: Buffer | string): Batch {
+  return sealHead(batchHead(fields, json), data);
 }
 
 /**
@@ -67,11 +89,11 @@ export function gzipOnThread(json: string, level: number): Buffer {
 }
 
 /**
- * gzip of `json` on libuv's threadpool, so the event loop goes on taking points meanwhile.
+ * gzip of a body on libuv's threadpool, so the event loop goes on taking points meanwhile.
  * Resolves with the compressed bytes (held at their own size).
  */
-export function gzipOffThread(json: string, level: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => gzip(json, { level }, (err, out) => (err ? reject(err) : resolve(exactBytes(out)))));
+export function gzipOffThread(body: string | Buffer, level: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => gzip(body, { level }, (err, out) => (err ? reject(err) : resolve(exactBytes(out)))));
 }
 
 /**

@@ -1,18 +1,21 @@
+import { whenAborted } from './abort-watch.js';
+
 /**
- * Resolves after `ms`, or as soon as any of `signals` aborts; the timer and listeners go with it.
+ * Resolves after `ms`, or as soon as any of `signals` aborts; the timer and the waits go with it.
  * Several signals are watched directly rather than through `AbortSignal.any`, whose composite
- * signal outlives the wait (per batch, that is garbage the old generation keeps).
+ * signal outlives the wait, and through {@link whenAborted}, which keeps one listener per signal.
  */
 export function sleep(ms: number, ...signals: ReadonlyArray<AbortSignal | undefined>): Promise<void> {
   if (ms <= 0 || signals.some((signal) => signal?.aborted)) return Promise.resolve();
   return new Promise((resolve) => {
+    const stops: Array<() => void> = [];
     const done = () => {
       clearTimeout(timer);
-      for (const signal of signals) signal?.removeEventListener('abort', done);
+      for (const stop of stops) stop();
       resolve();
     };
     const timer = setTimeout(done, ms);
-    for (const signal of signals) signal?.addEventListener('abort', done, { once: true });
+    for (const signal of signals) if (signal) stops.push(whenAborted(signal, done));
   });
 }
 

@@ -1,6 +1,6 @@
 import type { Point } from '../point/point.js';
 import { newBatchId, type Batch } from '../shared/batch.js';
-import { bodyJson, compresses, gzipOffThread, gzipOnThread, sealBatch, type BatchCodec, type BatchFields } from '../shared/batch-codec.js';
+import { batchHead, bodyJson, compresses, gzipOffThread, gzipOnThread, sealBatch, sealHead, type BatchCodec, type BatchFields } from '../shared/batch-codec.js';
 import { estimatePointBytes } from './_point-size.js';
 
 /** Options of {@link createBatcher}. */
@@ -99,18 +99,22 @@ export function createBatcher(options: BatcherOptions): Batcher {
     const level = options.codec.gzipLevel!;
     if (encoding >= MAX_ENCODING) return deliver(sealBatch(fields, json, gzipOnThread(json, level)));
     encoding += 1;
-    const compressed = compressing.then(() => gzipOffThread(json, level));
+    // While it waits and is compressed, the batch is these bytes and its head: the points and the
+    // JSON text (a 100 kB string) can go now instead of living on into the old generation.
+    const body = Buffer.from(json);
+    const head = batchHead(fields, body);
+    const compressed = compressing.then(() => gzipOffThread(body, level));
     compressing = compressed.catch(() => undefined);
     deliver(
       compressed.then(
         (data) => {
           encoding -= 1;
-          return sealBatch(fields, json, data);
+          return sealHead(head, data);
         },
         () => {
           // zlib failed (out of memory): the body goes as plain JSON rather than not at all.
           encoding -= 1;
-          return sealBatch(fields, json, json);
+          return sealHead(head, body.toString('utf8'));
         },
       ),
     );

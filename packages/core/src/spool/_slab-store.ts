@@ -14,7 +14,10 @@ export interface SlabRef {
   length: number;
 }
 
-/** Bytes copied into shared slabs instead of one allocation each. */
+/**
+ * Bytes copied into shared slabs instead of one allocation each. A freed piece's bytes may be
+ * overwritten by a later `put`: its views must not be read after `free`.
+ */
 export interface SlabStore {
   /** Copies `bytes` in; a piece larger than a quarter slab keeps a buffer of its own. */
   put(bytes: Buffer): SlabRef;
@@ -30,22 +33,36 @@ export interface SlabStore {
 /** Default slab size: 128 batches of 8 KiB (a thousand points, gzipped). */
 export const SLAB_BYTES = 1024 * 1024;
 
+/** Emptied slabs kept for reuse: a full spool dropping its oldest frees one as it fills one. */
+const SPARE_SLABS = 2;
+
 /**
  * A slab allocator for a memory spool's batch bodies. Held one buffer each, 30,000 batches cost
  * 30,000 JavaScript buffer objects, backing stores and malloc blocks; the garbage collector
  * scales its heap with what is live, so a full spool also made every collection bigger and the
  * heap between them larger. In slabs, the same bytes are 256 objects, and a spool drained
  * oldest-first frees whole slabs at once. What is left unused is bounded: the slab being
- * written, and pieces freed out of order until their slab empties.
+ * written, and pieces freed out of order until their slab empties. Emptied slabs are reused (up
+ * to {@link SPARE_SLABS} of them) rather than left to the garbage collector: a full spool under
+ * `drop_oldest` otherwise churned a megabyte of memory the collector had yet to free every 128
+ * batches, tens of MB of RSS past the cap.
  */
 export function createSlabStore(slabBytes = SLAB_BYTES): SlabStore {
   let current: Slab | undefined;
   const held = new Set<Slab>();
+  const spare: Slab[] = [];
 
   const newSlab = (size: number): Slab => {
-    const slab: Slab = { bytes: Buffer.allocUnsafeSlow(size), used: 0, live: 0 };
+    const reused = size === slabBytes ? spare.pop() : undefined;
+    const slab: Slab = reused ?? { bytes: Buffer.allocUnsafeSlow(size), used: 0, live: 0 };
+    slab.used = 0;
+    slab.live = 0;
     held.add(slab);
     return slab;
+  };
+  const release = (slab: Slab): void => {
+    held.delete(slab);
+    if (slab.bytes.length === slabBytes && spare.length < SPARE_SLABS) spare.push(slab);
   };
 
   return {
@@ -58,8 +75,9 @@ export function createSlabStore(slabBytes = SLAB_BYTES): SlabStore {
         return { slab: own, offset: 0, length: bytes.length };
       }
       if (current === undefined || current.used + bytes.length > current.bytes.length) {
-        if (current !== undefined && current.live === 0) held.delete(current);
+        const full = current;
         current = newSlab(slabBytes);
+        if (full !== undefined && full.live === 0) release(full);
       }
       const ref = { slab: current, offset: current.used, length: bytes.length };
       bytes.copy(current.bytes, current.used);
@@ -70,7 +88,7 @@ export function createSlabStore(slabBytes = SLAB_BYTES): SlabStore {
     view: (ref) => ref.slab.bytes.subarray(ref.offset, ref.offset + ref.length),
     free(ref) {
       ref.slab.live -= 1;
-      if (ref.slab.live === 0 && ref.slab !== current) held.delete(ref.slab);
+      if (ref.slab.live === 0 && ref.slab !== current) release(ref.slab);
     },
     stats() {
       let bytes = 0;
@@ -79,6 +97,7 @@ export function createSlabStore(slabBytes = SLAB_BYTES): SlabStore {
     },
     clear() {
       held.clear();
+      spare.length = 0;
       current = undefined;
     },
   };

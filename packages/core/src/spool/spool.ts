@@ -45,7 +45,11 @@ export interface Spool {
   readonly kind: 'memory' | 'disk';
   /** Adds a sealed batch at the tail, applying the capacity policy. */
   append(batch: Batch): AppendResult;
-  /** Up to `max` of the oldest batches not already leased, marked as leased. */
+  /**
+   * Up to `max` of the oldest batches not already leased, marked as leased. A leased batch's
+   * `data` is the spool's until its `ack` or `replace`: read it before, never after (the memory
+   * spool reuses that memory).
+   */
   lease(max: number): Batch[];
   /** Gives a leased batch back (it will be leased again, in its old position). */
   release(id: string): void;
