@@ -83,9 +83,10 @@ describe('the spool failing while running (issue 10)', () => {
     }
     expect(lines().some((l) => /disk under the spool is full/.test(l.msg))).toBe(true);
     gateway.setFaults(undefined);
-    // The receiver stores batches, but the spool cannot record the acknowledgement on the full disk.
-    await waitFor(() => gateway.points({ metric: 'm' }).length > 0 && sink.status().stalled, 'a delivered batch whose acknowledgement the full disk refuses');
-    expect(await metric(registry, 'fieldbridge_points_sent_total')).toBe(0);
+    // The receiver stores batches. An acknowledgement is one small DELETE, which SQLite may still
+    // fit into the WAL on the full disk, or may not (then the batch stays and is sent again): the
+    // appends stay refused meanwhile, and nothing below may be lost or counted twice either way.
+    await waitFor(() => gateway.points({ metric: 'm' }).length > 0, 'a delivered batch');
     unlinkSync(filler);
     await sink.flush({ timeoutMs: 20_000 });
     const stored = gateway.points({ metric: 'm' }).map((p) => p.value as number);

@@ -43,9 +43,12 @@ const META = 'id, created_at_ms, points, bytes';
 /** The prepared statements of the disk spool. */
 export interface SpoolStatements {
   insert: BetterSqlite3.Statement;
+  /** `insert`, doing nothing when the id is already held (its `changes` is then 0). */
+  insertNew: BetterSqlite3.Statement;
   has: BetterSqlite3.Statement;
   byId: BetterSqlite3.Statement;
-  metaById: BetterSqlite3.Statement;
+  /** Deletes one batch and answers what it held (no payload), in one statement. */
+  takeById: BetterSqlite3.Statement;
   replaceKey: BetterSqlite3.Statement;
   deleteById: BetterSqlite3.Statement;
   orderedIds: BetterSqlite3.Statement;
@@ -58,11 +61,12 @@ export interface SpoolStatements {
 export function prepareStatements(db: BetterSqlite3.Database): { statements: SpoolStatements; totals: SpoolTotals } {
   const statements: SpoolStatements = {
     insert: db.prepare(`INSERT INTO batches (${ALL}) VALUES (@seq, @sub, @id, @created_at_ms, @points, @bytes, @payload, @unsynced, @encoding, @raw_bytes)`),
+    insertNew: db.prepare(`INSERT INTO batches (${ALL}) VALUES (@seq, @sub, @id, @created_at_ms, @points, @bytes, @payload, @unsynced, @encoding, @raw_bytes) ON CONFLICT (id) DO NOTHING`),
     has: db.prepare('SELECT 1 FROM batches WHERE id = ?').pluck(),
     byId: db.prepare(`SELECT ${ALL} FROM batches WHERE id = ?`),
-    metaById: db.prepare(`SELECT ${META} FROM batches WHERE id = ?`),
     replaceKey: db.prepare('SELECT seq, sub, points, bytes, created_at_ms FROM batches WHERE id = ?'),
     deleteById: db.prepare('DELETE FROM batches WHERE id = ?'),
+    takeById: db.prepare(`DELETE FROM batches WHERE id = ? RETURNING ${META}`),
     orderedIds: db.prepare(`SELECT id FROM batches ${ORDER}`),
     orderedSizes: db.prepare(`SELECT id, bytes FROM batches ${ORDER}`),
     // Without INDEXED BY, SQLite walks the order index over the whole table to filter by age.

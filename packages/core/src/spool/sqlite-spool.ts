@@ -66,13 +66,12 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     const opened = openSpoolDatabase({ dir: options.dir, durability: options.durability ?? 'process', logger }, (db) => prepareStatements(db));
     const { db } = opened;
     const q = opened.loaded.statements;
+    const take = (id: string): BatchMeta | undefined => q.takeById.get(id) as BatchMeta | undefined;
     const removeRows = db.transaction((ids: readonly string[]): BatchMeta[] => {
       const rows: BatchMeta[] = [];
       for (const id of ids) {
-        const row = q.metaById.get(id) as BatchMeta | undefined;
-        if (row === undefined) continue;
-        q.deleteById.run(id);
-        rows.push(row);
+        const row = take(id);
+        if (row !== undefined) rows.push(row);
       }
       return rows;
     });
@@ -82,6 +81,11 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       q,
       t: { ...opened.loaded.totals, oldestStale: false },
       removeRows,
+      // One statement each, in SQLite's own transaction: the common append and acknowledgement
+      // pay no BEGIN/COMMIT round of their own (an eviction still goes with its append, atomically).
+      take,
+      /** Inserts unless the id is held; false when it was. */
+      insertNew: (row: BatchRow): boolean => q.insertNew.run(row).changes > 0,
       appendTx: db.transaction((evict: readonly string[], row: BatchRow): BatchMeta[] => {
         const evicted = removeRows(evict);
         q.insert.run(row);
@@ -177,12 +181,14 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     kind: 'disk',
     append(batch): AppendResult {
       return guard('append', () => {
-        if (s.q.has.get(batch.id) !== undefined) return { accepted: true, dropped: [] };
         const decision = decideCapacity({ bytes: s.t.bytes, batches: s.t.batches, unleasedOldestFirst: unleased }, limits, batch.bytes);
+        const row = rowOf(batch, s.t.lastSeq + 1, Buffer.alloc(0));
+        const roomy = decision.action === 'store' && decision.evict.length === 0;
+        // A batch already held is a no-op. With room to spare, one statement checks and stores.
+        if (roomy ? !s.insertNew(row) : s.q.has.get(batch.id) !== undefined) return { accepted: true, dropped: [] };
         if (decision.action === 'refuse') return { accepted: false, dropped: [] };
         if (decision.action === 'drop_incoming') return { accepted: false, dropped: [{ id: batch.id, count: batch.count, reason: 'buffer_full' }] };
-        const row = rowOf(batch, s.t.lastSeq + 1, Buffer.alloc(0));
-        const evicted = s.appendTx(decision.evict.map((c) => c.id), row);
+        const evicted = roomy ? [] : s.appendTx(decision.evict.map((c) => c.id), row);
         s.t.lastSeq += 1;
         remember(batch);
         for (const old of evicted) {
@@ -214,7 +220,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     ack(id) {
       if (closed) return;
       guard('ack', () => {
-        const [row] = s.removeRows([id]);
+        const row = s.take(id);
         leased.delete(id);
         forget(id);
         if (row !== undefined) counted(row, -1);
