@@ -66,7 +66,9 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     const opened = openSpoolDatabase({ dir: options.dir, durability: options.durability ?? 'process', logger }, (db) => prepareStatements(db));
     const { db } = opened;
     const q = opened.loaded.statements;
-    const take = (id: string): BatchMeta | undefined => q.takeById.get(id) as BatchMeta | undefined;
+    // all(), not get(): the statement must run to its end, where an autocommit's failure (a full
+    // disk) surfaces; get() stops at the returned row, and a commit that failed went unnoticed.
+    const take = (id: string): BatchMeta | undefined => (q.takeById.all(id) as BatchMeta[])[0];
     const removeRows = db.transaction((ids: readonly string[]): BatchMeta[] => {
       const rows: BatchMeta[] = [];
       for (const id of ids) {
