@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { TlsOptions } from './tls.js';
+import { nodeTlsOptions, type TlsOptions } from './tls.js';
 
 /** An answer as the transport reads it: at most `maxAnswerBytes` of the body, as text. */
 export interface HttpExchangeAnswer {
@@ -56,7 +56,7 @@ export function createHttpEndpoint(url: string, options: HttpEndpointOptions): H
   const ownAgent = options.agent
     ? undefined
     : secure
-      ? new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets, timeout: options.idleMs, ...tlsAgentOptions(options.tls) })
+      ? new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets, timeout: options.idleMs, ...nodeTlsOptions(options.tls) })
       : new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets, timeout: options.idleMs });
   // The URL as a string, not spread into options: measured, node allocates about a third as
   // much per request that way (a young generation of 10 MB instead of 28 at 10,000 requests/s).
@@ -126,15 +126,4 @@ function exchangeOnce(send: typeof httpRequest, url: string, agent: HttpAgent, r
 
 function abortError(): Error {
   return Object.assign(new Error('aborted'), { name: 'AbortError' });
-}
-
-function tlsAgentOptions(tls: TlsOptions | undefined): Record<string, unknown> {
-  if (!tls) return {};
-  return {
-    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-    ...(tls.key === undefined ? {} : { key: tls.key }),
-    ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
-    rejectUnauthorized: tls.verify ?? true,
-  };
 }

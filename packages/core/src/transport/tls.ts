@@ -15,6 +15,18 @@ export interface TlsOptions {
   verify?: boolean;
 }
 
+/** `tls` as node's `tls.connect` (and https/wss agent) options; none when unset. */
+export function nodeTlsOptions(tls: TlsOptions | undefined): Record<string, unknown> {
+  if (!tls) return {};
+  return {
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+    ...(tls.key === undefined ? {} : { key: tls.key }),
+    ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
+    rejectUnauthorized: tls.verify ?? true,
+  };
+}
+
 /**
  * Reads a PEM given inline (`-----BEGIN ...`) or as a file path (relative paths from the working
  * directory). Throws `OPTIONS_INVALID` naming the key and what to do.

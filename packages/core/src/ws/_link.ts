@@ -5,7 +5,7 @@ import type { ProblemReporter } from '../shared/problems.js';
 import { createWakeup, sleep } from '../shared/wait.js';
 import { backoffDelayMs } from '../shared/backoff.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
-import type { TlsOptions } from '../transport/tls.js';
+import { nodeTlsOptions, type TlsOptions } from '../transport/tls.js';
 import type { ConnectionObserver } from '../transport/transport.js';
 import { excerpt, redact, redactUrl } from '../shared/text.js';
 import type { WsMetrics } from './_metrics.js';
@@ -102,7 +102,7 @@ export function createLink(o: LinkOptions): Link {
     if (state === 'closed') return;
     if (state !== 'refused') setState('connecting');
     const id = ++epoch;
-    const ws = new WebSocket(o.url, { handshakeTimeout: o.authTimeoutMs, perMessageDeflate: false, maxPayload: MAX_SERVER_MESSAGE_BYTES, ...tlsOptions(o.tls) });
+    const ws = new WebSocket(o.url, { handshakeTimeout: o.authTimeoutMs, perMessageDeflate: false, maxPayload: MAX_SERVER_MESSAGE_BYTES, ...nodeTlsOptions(o.tls) });
     socket = ws;
     let sentAtMs = 0;
     let readyAtMs: number | undefined;
@@ -274,17 +274,6 @@ export function describeError(frame: ServerFrame): string {
   const text = [f.message, f.detail].find((v) => typeof v === 'string') as string | undefined;
   const code = typeof f.code === 'string' ? excerpt(f.code, 64) : undefined;
   return [code, text === undefined ? undefined : excerpt(text, 200)].filter(Boolean).join(': ') || 'error frame without a message';
-}
-
-function tlsOptions(tls: TlsOptions | undefined): Record<string, unknown> {
-  if (!tls) return {};
-  return {
-    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-    ...(tls.key === undefined ? {} : { key: tls.key }),
-    ...(tls.serverName === undefined ? {} : { servername: tls.serverName }),
-    rejectUnauthorized: tls.verify ?? true,
-  };
 }
 
 function describeNetworkError(err: Error & { code?: string }): string {
