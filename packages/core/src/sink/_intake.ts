@@ -42,7 +42,7 @@ export function createIntake(o: IntakeOptions): (input: Point) => void {
   };
 
   return (input) => {
-    o.metrics.received.inc();
+    o.metrics.received.add();
     if (!o.accepting()) {
       o.deadLetter.write([input], 'written after close()');
       o.drop('closed', 1);
@@ -62,7 +62,7 @@ export function createIntake(o: IntakeOptions): (input: Point) => void {
     if (session !== undefined && point.session_id === undefined) point.session_id = session;
     const verdict = o.control.admit(point);
     if (verdict !== 'pass') return o.drop(verdict, 1);
-    o.metrics.written.inc();
+    o.metrics.written.add();
     o.batcher.add(point, stamped && o.provisional());
   };
 }

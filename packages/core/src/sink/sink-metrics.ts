@@ -19,10 +19,18 @@ export type DropReason =
   /** Held back by a dashboard's `start_stream` interval (WebSocket). */
   | 'throttled';
 
+/**
+ * A counter bumped on the write path as a plain number, moved into its prom-client counter when
+ * scraped: two `Counter.inc()` per point were about 0.04 µs of the sink's ~1.6.
+ */
+export interface Tally {
+  add(n?: number): void;
+}
+
 /** The sink's Prometheus metrics (DESIGN section 7). */
 export interface SinkMetrics {
-  received: Counter;
-  written: Counter;
+  received: Tally;
+  written: Tally;
   dropped: Counter<'reason'>;
   sent: Counter;
   batches: Counter<'result'>;
@@ -60,9 +68,28 @@ export function createSinkMetrics(registry: Registry, sources: SinkGaugeSources)
   gauge('fieldbridge_dead_letter_discarded_bytes', 'Bytes of dead-letter records discarded: rotated out past sink.dead_letter.max_bytes, or not writable.', () => sources.deadLetterDiscarded());
   gauge('fieldbridge_sink_backpressure', '1 while the spool is full under when_full: block.', () => (sources.backpressured() ? 1 : 0));
 
+  const tally = (name: string, help: string): Tally => {
+    let pending = 0;
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        if (pending === 0) return;
+        this.inc(pending);
+        pending = 0;
+      },
+    });
+    return {
+      add(n = 1) {
+        pending += n;
+      },
+    };
+  };
+
   return {
-    received: new Counter({ name: 'fieldbridge_points_received_total', help: 'Points passed to write().', registers }),
-    written: new Counter({ name: 'fieldbridge_points_written_total', help: 'Points accepted by the sink (valid, queued for delivery).', registers }),
+    received: tally('fieldbridge_points_received_total', 'Points passed to write().'),
+    written: tally('fieldbridge_points_written_total', 'Points accepted by the sink (valid, queued for delivery).'),
     dropped: new Counter({ name: 'fieldbridge_points_dropped_total', help: 'Points not delivered, by reason (dead-lettered or dropped by policy).', labelNames: ['reason'], registers }),
     sent: new Counter({ name: 'fieldbridge_points_sent_total', help: 'Points acknowledged by the receiver.', registers }),
     batches: new Counter({ name: 'fieldbridge_batches_total', help: 'Send attempts by result.', labelNames: ['result'], registers }),
