@@ -12,6 +12,7 @@ export interface HttpExchangeAnswer {
 /** One request: the whole exchange (connect, send, answer) must finish within `timeoutMs`. */
 export interface HttpExchangeRequest {
   method: 'POST' | 'HEAD';
+  /** Sent as they are: with a body, they include its `content-length`. */
   headers: Record<string, string>;
   body?: Buffer;
   timeoutMs: number;
@@ -88,7 +89,6 @@ function abortInFlight(agent: HttpAgent): void {
 function exchangeOnce(send: typeof httpRequest, url: string, agent: HttpAgent, request: HttpExchangeRequest, maxAnswerBytes: number): Promise<HttpExchangeAnswer> {
   return new Promise((resolve, reject) => {
     if (request.signal?.aborted) return reject(abortError());
-    const headers = request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(request.body.length) };
     let settled = false;
     const finish = (err: Error | undefined, answer?: HttpExchangeAnswer): void => {
       if (settled) return;
@@ -102,7 +102,7 @@ function exchangeOnce(send: typeof httpRequest, url: string, agent: HttpAgent, r
     };
     const timer = setTimeout(() => finish(Object.assign(new Error(`no answer within ${request.timeoutMs} ms`), { name: 'TimeoutError' })), request.timeoutMs);
 
-    const req = send(url, { method: request.method, headers, agent }, (res) => {
+    const req = send(url, { method: request.method, headers: request.headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       const answer = (): HttpExchangeAnswer => ({ statusCode: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') });
