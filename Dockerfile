@@ -31,8 +31,8 @@ FROM ${NODE_IMAGE}
 ARG BRIDGE=modbus
 # The mapping file is mounted read-only at /etc/fieldbridge/map.yaml; the spool, the dead-letter
 # file and the WebSocket identity live on the volume at /var/lib/fieldbridge (the working folder).
-# --max-semi-space-size=4 keeps a sink's peak RSS in a long outage 17-27 MB lower, for a few %
-# more CPU only at very high write rates (bench/results/outage-hour.md).
+# --max-semi-space-size=4 keeps a disk-spooling sink's peak RSS in a long outage about 16 MB
+# lower, for more CPU only at very high write rates (bench/results/outage-hour.md).
 ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=4 \
     PATH=/app/node_modules/.bin:$PATH \
