@@ -82,10 +82,12 @@ async function stop(code) {
   stopping = true;
   clearInterval(statusTimer);
   say('stopping: the bridges deliver what they hold, then the simulators and the gateway stop');
-  // The bridges first (they deliver to the gateway), then the simulators and the broker, the gateway last.
+  // The bridges first (they deliver to the gateway), then the simulators (the MQTT one says
+  // goodbye through the broker), the broker, the gateway last.
   const named = (test) => children.filter((c) => test(c.name));
   await Promise.all(named((n) => n === 'fieldbridge').map(terminate));
-  await Promise.all([...named((n) => n !== 'fieldbridge' && n !== 'gateway').map(terminate), broker?.close()]);
+  await Promise.all(named((n) => n !== 'fieldbridge' && n !== 'gateway').map(terminate));
+  await broker?.close();
   await Promise.all(named((n) => n === 'gateway').map(terminate));
   rmSync(work, { recursive: true, force: true });
   say(code === 0 ? 'stopped' : 'stopped after a failure');

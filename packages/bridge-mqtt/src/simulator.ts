@@ -20,8 +20,36 @@ export interface MqttSimulator {
   published(): number;
   /** Publishes one round now (the timer publishes one every `intervalMs`). */
   tick(): Promise<void>;
-  /** Publishes the Sparkplug NDEATH, as an edge node shutting down does, and disconnects. Idempotent. */
+  /**
+   * Publishes the Sparkplug NDEATH, as an edge node shutting down does, and disconnects. A broker
+   * that is gone or stops answering does not hold it up: it then resolves within a few seconds
+   * (the broker sends the will instead). Idempotent.
+   */
   close(): Promise<void>;
+}
+
+/** How long `close()` waits for the broker to take the goodbye. */
+const GOODBYE_MS = 2000;
+
+/** Resolves true once `work` does, false if the client loses its connection or `ms` pass first. */
+function whileConnected(client: MqttClient, work: Promise<unknown>, ms: number): Promise<boolean> {
+  if (!client.connected) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const settle = (outcome: boolean): void => {
+      clearTimeout(timer);
+      client.off('offline', lost);
+      client.off('close', lost);
+      resolve(outcome);
+    };
+    const lost = (): void => settle(false);
+    const timer = setTimeout(lost, ms);
+    client.once('offline', lost);
+    client.once('close', lost);
+    work.then(
+      () => settle(true),
+      () => settle(false),
+    );
+  });
 }
 
 interface SparkplugEncoder {
@@ -135,9 +163,15 @@ export async function startMqttSimulator(options: MqttSimulatorOptions): Promise
     close() {
       closing ??= (async () => {
         clearInterval(timer);
-        await running;
-        await publish(`${base}/NDEATH/${node}`, death, 1);
-        await client.endAsync();
+        // The goodbye (the round in flight, then NDEATH acknowledged) needs the broker; one that
+        // is gone or going would keep both queued for ever, so the wait ends when the connection
+        // does or after GOODBYE_MS, and the client is then closed without flushing.
+        const goodbye = (async () => {
+          await running;
+          await publish(`${base}/NDEATH/${node}`, death, 1);
+        })();
+        const said = await whileConnected(client, goodbye, GOODBYE_MS);
+        await client.endAsync(!said);
       })();
       return closing;
     },
