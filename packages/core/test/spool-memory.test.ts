@@ -1,4 +1,8 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { createOutstanding } from '../src/sink/outstanding.js';
+import { BATCH_OVERHEAD_BYTES, newBatchId } from '../src/shared/batch.js';
 import { createMemorySpool } from '../src/spool/index.js';
 import { describeSpoolConformance } from '../src/testing/index.js';
 import { testBatch } from './spool-test-kit.js';
@@ -30,6 +34,35 @@ describe('memory spool', () => {
     }
     expect(seen).toBe(total - 3);
     expect(spool.stats()).toEqual({ batches: 2, points: 2, bytes: 20, oldestCreatedAtMs: 1000 });
+  });
+
+  it('holds a batch in no more heap than the overhead max_bytes counts for it (with the sink\'s place for it in flush()\'s line)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const settle = async (): Promise<number> => {
+      for (let k = 0; k < 3; k++) {
+        gc();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return process.memoryUsage().heapUsed;
+    };
+    const spool = createMemorySpool({ maxBytes: 1e12, whenFull: 'drop_oldest' });
+    const outstanding = createOutstanding();
+    const data = Buffer.alloc(8000, 7);
+    const total = 30_000;
+    const t0 = 1_765_000_000_000;
+    const before = await settle();
+    for (let n = 0; n < total; n++) {
+      // Distinct creation times with fractions: each one a number of its own, as sealing makes them.
+      const id = newBatchId(t0 + n);
+      spool.append({ id, count: 1000, bytes: data.length + BATCH_OVERHEAD_BYTES, createdAtMs: t0 + n + 0.25, encoding: 'gzip-body', data, rawBytes: 100_000 });
+      outstanding.add(id);
+    }
+    const perBatch = ((await settle()) - before) / total;
+    expect(spool.stats().batches).toBe(total);
+    expect(perBatch).toBeGreaterThan(100);
+    expect(perBatch).toBeLessThanOrEqual(BATCH_OVERHEAD_BYTES);
+    spool.close();
   });
 
   it('refuses invalid limits', () => {

@@ -2,6 +2,7 @@ import type { Point } from '../point/point.js';
 import { newBatchId, type Batch } from '../shared/batch.js';
 import { batchHead, bodyJson, compresses, gzipOffThread, gzipOnThread, sealBatch, sealHead, type BatchCodec, type BatchFields } from '../shared/batch-codec.js';
 import { estimatePointBytes } from './_point-size.js';
+import { createTextScratch } from './_text-scratch.js';
 
 /** Options of {@link createBatcher}. */
 export interface BatcherOptions {
@@ -67,6 +68,8 @@ export function createBatcher(options: BatcherOptions): Batcher {
   let chain: Promise<void> = Promise.resolve();
   /** The last compression started: the next one starts when it ends. */
   let compressing: Promise<unknown> = Promise.resolve();
+  /** The buffers bodies are compressed from, one per body in compression. */
+  const scratch = createTextScratch(MAX_ENCODING, 4 * options.maxBytes);
 
   const handOn = (batch: Batch): void => {
     try {
@@ -101,20 +104,23 @@ export function createBatcher(options: BatcherOptions): Batcher {
     encoding += 1;
     // While it waits and is compressed, the batch is these bytes and its head: the points and the
     // JSON text (a 100 kB string) can go now instead of living on into the old generation.
-    const body = Buffer.from(json);
-    const head = batchHead(fields, body);
-    const compressed = compressing.then(() => gzipOffThread(body, level));
+    const body = scratch.encode(json);
+    const head = batchHead(fields, body.bytes);
+    const compressed = compressing.then(() => gzipOffThread(body.bytes, level));
     compressing = compressed.catch(() => undefined);
     deliver(
       compressed.then(
         (data) => {
           encoding -= 1;
+          body.release();
           return sealHead(head, data);
         },
         () => {
           // zlib failed (out of memory): the body goes as plain JSON rather than not at all.
           encoding -= 1;
-          return sealHead(head, body.toString('utf8'));
+          const text = body.bytes.toString('utf8');
+          body.release();
+          return sealHead(head, text);
         },
       ),
     );

@@ -1,6 +1,8 @@
 /** A slab: one large buffer that batches' bytes are copied into, back to back. */
 export interface Slab {
   readonly bytes: Buffer;
+  /** Gives the slab's memory back to the system at once (its views read nothing afterwards). */
+  readonly discard: () => void;
   /** Bytes handed out so far. */
   used: number;
   /** Pieces still held. The slab is let go (and its memory freed by GC) when this reaches 0. */
@@ -54,7 +56,7 @@ export function createSlabStore(slabBytes = SLAB_BYTES): SlabStore {
 
   const newSlab = (size: number): Slab => {
     const reused = size === slabBytes ? spare.pop() : undefined;
-    const slab: Slab = reused ?? { bytes: Buffer.allocUnsafeSlow(size), used: 0, live: 0 };
+    const slab: Slab = reused ?? { ...allocate(size), used: 0, live: 0 };
     slab.used = 0;
     slab.live = 0;
     held.add(slab);
@@ -63,6 +65,7 @@ export function createSlabStore(slabBytes = SLAB_BYTES): SlabStore {
   const release = (slab: Slab): void => {
     held.delete(slab);
     if (slab.bytes.length === slabBytes && spare.length < SPARE_SLABS) spare.push(slab);
+    else slab.discard();
   };
 
   return {
@@ -101,4 +104,23 @@ export function createSlabStore(slabBytes = SLAB_BYTES): SlabStore {
       current = undefined;
     },
   };
+}
+
+interface ResizableArrayBuffer extends ArrayBuffer {
+  resize(byteLength: number): void;
+}
+type ResizableArrayBufferConstructor = new (byteLength: number, options: { maxByteLength: number }) => ResizableArrayBuffer;
+
+/**
+ * A slab's memory. Where the runtime has resizable ArrayBuffers (Node 20 does), a slab is one:
+ * V8 maps its pages itself, and `resize(0)` hands them back to the system at once, so a draining
+ * spool's RSS falls as it drains instead of when the garbage collector next gets to the freed
+ * slabs (no full collection runs during a fast drain: the whole spool stayed resident until its
+ * end). Only slabs without a held piece are discarded; the views of their freed pieces then
+ * read as empty rather than as another batch's bytes.
+ */
+function allocate(size: number): Pick<Slab, 'bytes' | 'discard'> {
+  if (typeof (ArrayBuffer.prototype as Partial<ResizableArrayBuffer>).resize !== 'function') return { bytes: Buffer.allocUnsafeSlow(size), discard: () => undefined };
+  const memory = new (ArrayBuffer as unknown as ResizableArrayBufferConstructor)(size, { maxByteLength: size });
+  return { bytes: Buffer.from(memory, 0, size), discard: () => memory.resize(0) };
 }

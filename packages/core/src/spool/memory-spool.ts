@@ -44,7 +44,7 @@ export function createMemorySpool(limits: SpoolLimits): Spool {
     bytes -= held.bytes;
     points -= held.count;
     ages.remove(held.createdAtMs);
-    if (typeof held.data !== 'string') slabs.free(held.data);
+    if (held.slab !== undefined) slabs.free(held as SlabRef);
   };
   const check = (): void => {
     if (closed) throw closedError('memory spool');
@@ -138,41 +138,53 @@ export function createMemorySpool(limits: SpoolLimits): Spool {
   };
 }
 
-/** A batch as the memory spool holds it: its fields, and its bytes in a slab (small JSON bodies as text). */
+/**
+ * A batch as the memory spool holds it: its fields, and where its bytes sit in a slab (the
+ * piece's place is kept here, not in an object of its own), or a small JSON body as text.
+ */
 interface Held {
   readonly id: string;
   readonly count: number;
   readonly bytes: number;
   readonly createdAtMs: number;
   readonly encoding: BatchEncoding;
-  readonly data: SlabRef | string;
+  readonly slab: SlabRef['slab'] | undefined;
+  readonly offset: number;
+  readonly length: number;
+  readonly text: string | undefined;
   readonly rawBytes: number | undefined;
   readonly unsynced: UnsyncedStamps | undefined;
 }
 
 function hold(batch: Batch, slabs: SlabStore): Held {
+  const text = typeof batch.data === 'string' ? batch.data : undefined;
+  const piece = text === undefined ? slabs.put(batch.data as Buffer) : undefined;
   return {
     id: batch.id,
     count: batch.count,
     bytes: batch.bytes,
     createdAtMs: batch.createdAtMs,
     encoding: batch.encoding,
-    data: typeof batch.data === 'string' ? batch.data : slabs.put(batch.data),
+    slab: piece?.slab,
+    offset: piece?.offset ?? 0,
+    length: piece?.length ?? 0,
+    text,
     rawBytes: batch.rawBytes,
     unsynced: batch.unsynced,
   };
 }
 
 function batchOf(held: Held, slabs: SlabStore): Batch {
-  const batch: Batch = {
+  // Built field by field, not spread: spread copies made per lease were promoted to the old generation.
+  const batch: { -readonly [K in keyof Batch]: Batch[K] } = {
     id: held.id,
     count: held.count,
     bytes: held.bytes,
     createdAtMs: held.createdAtMs,
     encoding: held.encoding,
-    data: typeof held.data === 'string' ? held.data : slabs.view(held.data),
-    ...(held.rawBytes === undefined ? {} : { rawBytes: held.rawBytes }),
+    data: held.slab === undefined ? held.text! : slabs.view(held as SlabRef),
   };
+  if (held.rawBytes !== undefined) batch.rawBytes = held.rawBytes;
   if (held.unsynced) batch.unsynced = held.unsynced;
   return batch;
 }

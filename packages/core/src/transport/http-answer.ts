@@ -25,9 +25,11 @@ export const MAX_ANSWER_BYTES = 64 * 1024;
  * The server's words in a reason are cut to a bound, made printable and stripped of the key.
  */
 export function classifyHttpAnswer(answer: HttpAnswer): SendResult {
-  const json = parseJson(answer.text);
-  sampleClock(answer, json);
   const code = answer.statusCode;
+  // The common answer, {"success":true} to a 2xx, says nothing a parse would find: no
+  // `success: false`, no server time. Parsed, each was an object kept past its request.
+  const json = code >= 200 && code < 300 && !answer.text.includes('false') && !answer.text.includes('server_time_ms') ? undefined : parseJson(answer.text);
+  sampleClock(answer, json);
   // The common answer, a plain 2xx, is decided before any of the server's words are prepared.
   const deliveredNot = code >= 200 && code < 300 && json !== null && typeof json === 'object' && (json as { success?: unknown }).success === false;
   if (code >= 200 && code < 300 && !deliveredNot) return SUCCESS;
@@ -93,11 +95,11 @@ export function sampleClock(answer: Omit<HttpAnswer, 'text' | 'statusCode'>, jso
   const bodyTime = json && typeof json === 'object' ? (json as { server_time_ms?: unknown }).server_time_ms : undefined;
   const headerTime = Number(answer.headers['x-server-time-ms']);
   const serverTime = typeof bodyTime === 'number' ? bodyTime : answer.headers['x-server-time-ms'] !== undefined ? headerTime : undefined;
-  const base = { sentAtMs: answer.sentAtMs, receivedAtMs: answer.receivedAtMs };
+  // Samples are built field by field: spread copies were promoted to the old generation.
   if (typeof serverTime === 'number' && Number.isFinite(serverTime)) {
-    answer.clock.addSample({ ...base, serverTimeMs: serverTime });
+    answer.clock.addSample({ sentAtMs: answer.sentAtMs, receivedAtMs: answer.receivedAtMs, serverTimeMs: serverTime });
     return;
   }
   const date = answer.headers.date ? Date.parse(answer.headers.date) : Number.NaN;
-  if (!Number.isNaN(date)) answer.clock.addSample({ ...base, serverTimeMs: date, resolutionMs: 1000 });
+  if (!Number.isNaN(date)) answer.clock.addSample({ sentAtMs: answer.sentAtMs, receivedAtMs: answer.receivedAtMs, serverTimeMs: date, resolutionMs: 1000 });
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { Clock } from '../clock/clock.js';
 import type { ProblemReporter } from '../shared/problems.js';
 import { createWakeup, sleep } from '../shared/wait.js';
@@ -73,6 +73,10 @@ export interface Link {
   close(timeoutMs: number): Promise<void>;
 }
 
+/** `ws`, loaded when the first link connects: a sink sending over HTTP never loads it (about 9 MB of RSS). */
+let wsModule: typeof WebSocket | undefined;
+const loadWs = async (): Promise<typeof WebSocket> => (wsModule ??= (await import('ws')).default);
+
 /** A connection that lasted this long resets the backoff. */
 const STABLE_MS = 30_000;
 
@@ -102,7 +106,7 @@ export function createLink(o: LinkOptions): Link {
     if (state === 'closed') return;
     if (state !== 'refused') setState('connecting');
     const id = ++epoch;
-    const ws = new WebSocket(o.url, { handshakeTimeout: o.authTimeoutMs, perMessageDeflate: false, maxPayload: MAX_SERVER_MESSAGE_BYTES, ...nodeTlsOptions(o.tls) });
+    const ws = new wsModule!(o.url, { handshakeTimeout: o.authTimeoutMs, perMessageDeflate: false, maxPayload: MAX_SERVER_MESSAGE_BYTES, ...nodeTlsOptions(o.tls) });
     socket = ws;
     let sentAtMs = 0;
     let readyAtMs: number | undefined;
@@ -204,7 +208,10 @@ export function createLink(o: LinkOptions): Link {
     });
   }
 
-  connect();
+  // The first connection waits for `ws` to load; the later ones find it loaded.
+  loadWs().then(connect, (err: unknown) => {
+    o.problems.report('ws:connection', `cannot load the WebSocket library (ws): ${(err as Error).message}`);
+  });
 
   return {
     state: () => state,
@@ -227,7 +234,7 @@ export function createLink(o: LinkOptions): Link {
       if (retryTimer) clearTimeout(retryTimer);
       const ws = socket;
       if (!ws) return;
-      if (ws.readyState !== WebSocket.OPEN) {
+      if (ws.readyState !== ws.OPEN) {
         ws.terminate();
         return;
       }
@@ -236,7 +243,7 @@ export function createLink(o: LinkOptions): Link {
       const timer = new AbortController();
       await Promise.race([closed, sleep(timeoutMs, timer.signal)]);
       timer.abort();
-      if ((ws.readyState as number) !== WebSocket.CLOSED) ws.terminate();
+      if ((ws.readyState as number) !== ws.CLOSED) ws.terminate();
     },
   };
 }
@@ -246,11 +253,11 @@ function connection(ws: WebSocket, epoch: number, extensions: ReadonlySet<string
     epoch,
     extensions,
     write(text) {
-      if (ws.readyState !== WebSocket.OPEN) return Promise.resolve(new Error('the connection is closed'));
+      if (ws.readyState !== ws.OPEN) return Promise.resolve(new Error('the connection is closed'));
       return new Promise((resolve) => ws.send(text, (err) => resolve(err ?? undefined)));
     },
     ping(payload, onWritten) {
-      if (ws.readyState === WebSocket.OPEN) {
+      if (ws.readyState === ws.OPEN) {
         ws.ping(payload, undefined, (err) => {
           if (!err) onWritten();
         });
