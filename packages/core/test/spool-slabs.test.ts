@@ -28,6 +28,19 @@ describe('slab store (the memory spool\'s batch bodies)', () => {
     expect(store.view(next).equals(bytesOf(250, 9))).toBe(true);
   });
 
+  it('gives the memory of an emptied slab beyond the spares back at once (a draining spool shrinks as it drains)', () => {
+    const store = createSlabStore(1024);
+    // Five full slabs and a sixth being written; the first five emptied, oldest first.
+    const refs = Array.from({ length: 21 }, (_, i) => store.put(bytesOf(250, i)));
+    const slabs = [...new Set(refs.map((r) => r.slab))];
+    expect(slabs).toHaveLength(6);
+    for (const ref of refs.slice(0, 20)) store.free(ref);
+    // Two are kept for reuse, whole; the other three hold no memory any more.
+    expect(slabs.slice(0, 5).map((slab) => slab.bytes.byteLength)).toEqual([1024, 1024, 0, 0, 0]);
+    expect(store.stats()).toEqual({ slabs: 1, bytes: 1024 });
+    expect(store.view(refs[20]!).equals(bytesOf(250, 20))).toBe(true);
+  });
+
   it('reuses an emptied slab for the next one instead of allocating (a full spool dropping its oldest)', () => {
     const store = createSlabStore(1024);
     const first = [0, 1, 2, 3].map((i) => store.put(bytesOf(250, i)));
