@@ -5,7 +5,7 @@ export interface Slab {
   readonly discard: () => void;
   /** Bytes handed out so far. */
   used: number;
-  /** Pieces still held. The slab is let go (and its memory freed by GC) when this reaches 0. */
+  /** Pieces still held. The slab is let go (kept spare for reuse, or its memory handed back) when this reaches 0. */
   live: number;
 }
 

@@ -73,7 +73,7 @@ export interface Link {
   close(timeoutMs: number): Promise<void>;
 }
 
-/** `ws`, loaded when the first link connects: a sink sending over HTTP never loads it (about 9 MB of RSS). */
+/** `ws`, loaded when the first link connects: a sink sending over HTTP never loads it (about 4 MB of RSS). */
 let wsModule: typeof WebSocket | undefined;
 const loadWs = async (): Promise<typeof WebSocket> => (wsModule ??= (await import('ws')).default);
 
