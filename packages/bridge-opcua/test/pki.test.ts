@@ -9,7 +9,7 @@ import { openPki } from '../src/pki.js';
 import { startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
 import { createCleanup } from './helpers/cleanup.js';
 import { capturingLogger } from './helpers/logger.js';
-import { serverFor } from './helpers/servers.js';
+import { restartOn, serverFor } from './helpers/servers.js';
 import { refusal } from './helpers/refusal.js';
 
 const cleanup = createCleanup();
@@ -119,7 +119,7 @@ describe('trust on first use', () => {
 
     // The server restarts on the same port with a new certificate.
     await changing.stop();
-    changing = await startOpcuaServer({ pkiDir, port, newCertificate: true });
+    changing = await restartOn(port, { pkiDir, newCertificate: true });
     cleanup.add(() => changing.stop());
     expect(changing.thumbprint).not.toBe(firstThumbprint);
 

@@ -8,7 +8,7 @@ import { createCleanup } from './helpers/cleanup.js';
 import { collector } from './helpers/collect.js';
 import { capturingLogger } from './helpers/logger.js';
 import { startProxy } from './helpers/proxy.js';
-import { nsu } from './helpers/servers.js';
+import { nsu, restartOn } from './helpers/servers.js';
 import { refusal } from './helpers/refusal.js';
 
 const cleanup = createCleanup();
@@ -57,7 +57,7 @@ describe('a server restarted mid-run', () => {
     await server.stop();
     await lost;
     expect(connection.state()).toBe('reconnecting');
-    server = await startOpcuaServer({ pkiDir: serverPki, port });
+    server = await restartOn(port, { pkiDir: serverPki });
     cleanup.add(() => server.stop());
     const event = await restored;
     expect(event).toMatchObject({ type: 'restored', sessionRecreated: true, namespacesChanged: false });
@@ -91,7 +91,7 @@ describe('a server restarted mid-run', () => {
     const restored = next(connection, 'restored');
     const port = server.port;
     await server.stop();
-    server = await startOpcuaServer({ pkiDir: serverPki, port, namespacesBefore: ['urn:other:a', 'urn:other:b'] });
+    server = await restartOn(port, { pkiDir: serverPki, namespacesBefore: ['urn:other:a', 'urn:other:b'] });
     cleanup.add(() => server.stop());
     expect(server.namespaceIndex).toBe(index + 2);
     const moved = await changed;
@@ -118,7 +118,7 @@ describe('a server restarted mid-run', () => {
     const restored = next(connection, 'restored');
     const port = server.port;
     await server.stop();
-    server = await startOpcuaServer({ pkiDir: serverPki, port });
+    server = await restartOn(port, { pkiDir: serverPki });
     cleanup.add(() => server.stop());
     expect(await restored).toMatchObject({ sessionRecreated: true });
     const engine = (connection.session as unknown as { getPublishEngine(): { isSuspended: boolean } }).getPublishEngine();

@@ -12,6 +12,24 @@ export async function serverFor(cleanup: Cleanup, options: Partial<OpcuaServerOp
   return server;
 }
 
+/**
+ * Starts a server again on the port a stopped one had (a restart, as clients see it). Between
+ * the stop and this start another process on the machine may briefly hold that port (the test
+ * suites run side by side and bind ports of their own): the start is retried while the port is
+ * in use, for at most `withinMs`.
+ */
+export async function restartOn(port: number, options: Omit<OpcuaServerOptions, 'port'>, withinMs = 15_000): Promise<OpcuaTestServer> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return await startOpcuaServer({ ...options, port });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EADDRINUSE' || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** Connects a client (trust tofu, a capturing logger unless given) whose close runs at cleanup. */
 export async function clientFor(cleanup: Cleanup, endpointUrl: string, pkiDir: string, options: Partial<OpcuaClientOptions> = {}): Promise<OpcuaConnection> {
   const connection = await connectOpcua({ endpointUrl, pki: { dir: pkiDir, trust: 'tofu' }, logger: capturingLogger(), ...options });
