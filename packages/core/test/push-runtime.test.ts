@@ -73,6 +73,17 @@ describe('runtime: channels of push sources', () => {
     await sink.close();
   });
 
+  it('--once counts points read on a channel still reported connecting (values that came before the source said connected)', async () => {
+    const { running, context, sink } = await run(['a']);
+    const once = running.once(10_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    context().channel('a');
+    context().emit('a', [{ metric: 'a.x', value: 1 }]);
+    expect(await once).toEqual({ silent: [] });
+    await running.stop();
+    await sink.close();
+  });
+
   it('--once stops waiting for a silent channel once the source ran out', async () => {
     let end: (reason: string) => void = () => undefined;
     const definition = defineBridge({

@@ -25,7 +25,11 @@ export interface Channels {
   snapshot(): Record<string, { state: SourceState; required: boolean; reason?: string }>;
   /** Required channels that neither emitted nor failed yet. */
   waiting(): string[];
-  /** Required channels in state `failed`, and whether any required channel was ever connected. */
+  /**
+   * Required channels in state `failed`, and whether any required channel was ever connected or
+   * delivered points (a source may hand over its first values before it reports the channel
+   * connected: data read counts as connected).
+   */
   failures(): { failed: string[]; everConnected: boolean };
   /** Resolves at the next change (a state set, a first emit, a channel opened or closed). */
   changed(): Promise<void>;
@@ -84,6 +88,7 @@ export function createChannels(metrics: SourceMetrics, logger: Logger, onState?:
       const entry = entries.get(name);
       if (!entry || entry.emitted) return;
       entry.emitted = true;
+      if (entry.required) everConnected = true;
       if (entry.parent !== undefined) this.emitted(entry.parent);
       wake.wake();
     },
