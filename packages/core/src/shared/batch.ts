@@ -47,7 +47,7 @@ export interface UnsyncedStamps {
 /**
  * What a held batch costs beyond its data, counted against `buffer.max_bytes`: in the memory
  * spool its record, list node and index entries plus the sink's place for it in `flush()`'s line
- * (about 390 bytes of heap measured on Node 20, held under this by a test); in the SQLite spool
+ * (about 360 bytes of heap measured on Node 20, held under this by a test); in the SQLite spool
  * its row and index entries, which this overstates.
  */
 export const BATCH_OVERHEAD_BYTES = 512;

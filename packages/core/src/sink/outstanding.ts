@@ -1,4 +1,4 @@
-import { createMinTracker } from '../shared/min-tracker.js';
+import { createPendingSeqs } from './_pending-seqs.js';
 
 /**
  * Tracks the batches sealed by this process until they leave the spool, so `flush()` can wait
@@ -29,19 +29,18 @@ export function createOutstanding(backlogPending: () => boolean = () => false): 
   const pending = new Map<string, number>();
   // The oldest pending sequence number, without a scan per settled batch: a flush waiting on a
   // backlog of 30,000 batches made every acknowledgement walk all of them.
-  const oldestSeq = createMinTracker();
+  const seqs = createPendingSeqs();
   let waiters: Waiter[] = [];
-  let seq = 0;
 
   const forget = (id: string): void => {
     const s = pending.get(id);
     if (s === undefined) return;
     pending.delete(id);
-    oldestSeq.remove(s);
+    seqs.release(s);
   };
   const check = () => {
     if (waiters.length === 0 || backlogPending()) return;
-    const oldest = oldestSeq.min() ?? Number.POSITIVE_INFINITY;
+    const oldest = seqs.oldest() ?? Number.POSITIVE_INFINITY;
     if (!waiters.some((w) => w.marker < oldest)) return;
     const ready = waiters.filter((w) => w.marker < oldest);
     waiters = waiters.filter((w) => w.marker >= oldest);
@@ -51,8 +50,7 @@ export function createOutstanding(backlogPending: () => boolean = () => false): 
   return {
     add(id) {
       forget(id);
-      pending.set(id, seq);
-      oldestSeq.add(seq++);
+      pending.set(id, seqs.next());
     },
     settle(id) {
       forget(id);
@@ -61,12 +59,15 @@ export function createOutstanding(backlogPending: () => boolean = () => false): 
     replace(parentId, partIds) {
       const s = pending.get(parentId);
       if (s === undefined) return;
+      // Held while the parent hands its place over, so the place outlives the parent's leaving.
+      seqs.hold(s);
       forget(parentId);
       for (const id of partIds) {
         forget(id);
         pending.set(id, s);
-        oldestSeq.add(s);
+        seqs.hold(s);
       }
+      seqs.release(s);
       check();
     },
     settleAllBut(keep) {
@@ -74,7 +75,7 @@ export function createOutstanding(backlogPending: () => boolean = () => false): 
       check();
     },
     drained(timeoutMs) {
-      const marker = seq - 1;
+      const marker = seqs.newest();
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters = waiters.filter((w) => w !== waiter);
