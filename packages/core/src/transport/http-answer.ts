@@ -26,13 +26,14 @@ export const MAX_ANSWER_BYTES = 64 * 1024;
  */
 export function classifyHttpAnswer(answer: HttpAnswer): SendResult {
   const code = answer.statusCode;
+  const ok = code >= 200 && code < 300;
   // The common answer, {"success":true} to a 2xx, says nothing a parse would find: no
   // `success: false`, no server time. Parsed, each was an object kept past its request.
-  const json = code >= 200 && code < 300 && !answer.text.includes('false') && !answer.text.includes('server_time_ms') ? undefined : parseJson(answer.text);
+  const json = ok && !answer.text.includes('false') && !answer.text.includes('server_time_ms') ? undefined : parseJson(answer.text);
   sampleClock(answer, json);
   // The common answer, a plain 2xx, is decided before any of the server's words are prepared.
-  const deliveredNot = code >= 200 && code < 300 && json !== null && typeof json === 'object' && (json as { success?: unknown }).success === false;
-  if (code >= 200 && code < 300 && !deliveredNot) return SUCCESS;
+  const deliveredNot = ok && json !== null && typeof json === 'object' && (json as { success?: unknown }).success === false;
+  if (ok && !deliveredNot) return SUCCESS;
   const raw = errorText(json, answer.text);
   const detail = raw === undefined ? undefined : excerpt(redact(raw, answer.secrets ?? []), 200);
   const reason = `HTTP ${code}${detail ? `: ${detail}` : ''}`;
