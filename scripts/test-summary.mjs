@@ -2,7 +2,8 @@
 // "N passed, N failed, N skipped", so CI can read the totals. A test file that fails to load
 // has no tests of its own, so a package counts at least as many failures as failed files; a
 // package whose test task failed before vitest summarised anything (a build error) is named, and
-// an unhandled error vitest caught outside any test counts as a failure.
+// an unhandled error vitest caught outside any test counts as a failure. Each failed test is named
+// above the totals with its error's first line, so the tail of a CI log says what failed.
 import { readFileSync } from 'node:fs';
 
 const log = readFileSync(process.argv[2], 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
@@ -36,5 +37,20 @@ for (const e of packages.values()) {
 }
 const failedTasks = [...log.matchAll(/^\s*Failed:\s+(.*)$/gm)].flatMap((m) => m[1].split(',').map((s) => s.trim())).filter(Boolean);
 const silent = failedTasks.filter((task) => !packages.has(task.replace(/#test$/, '')));
+for (const failure of failures(log)) console.log(failure);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 if (silent.length > 0) console.log(`tasks that failed before their tests ran: ${silent.join(', ')}`);
+
+/** "FAIL <package> <file > suite > test>: <first line of its error>" for every failed test or file. */
+function failures(text) {
+  const lines = text.split('\n');
+  const out = [];
+  lines.forEach((raw, i) => {
+    const m = /^(?:(\S*):test:)?\s*FAIL\s+(.*)$/.exec(raw.trim());
+    if (!m) return;
+    const [, pkg = '', what] = m;
+    const detail = lines.slice(i + 1, i + 6).map((l) => l.replace(/^\S*:test:/, '').trim()).find((l) => l.length > 0) ?? '';
+    out.push(`FAIL ${pkg ? `${pkg} ` : ''}${what.trim()}${detail ? `: ${detail}` : ''}`);
+  });
+  return out.slice(0, 20);
+}
