@@ -45,6 +45,9 @@ export async function startMavlinkSimulator(options: MavlinkSimulatorOptions = {
   const host = options.host ?? '127.0.0.1';
   const tcp = options.transport === 'tcp';
   const now = options.now ?? Date.now;
+  // The mission clock starts once the encoder is loaded: loading node-mavlink on a busy machine
+  // can take longer than a flight mode lasts, and the first heartbeat must show the first mode.
+  await import('node-mavlink');
   const fleet = await createSimulatedFleet({
     startMs: now(),
     ...(options.vehicles ? { vehicles: options.vehicles } : {}),
