@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Batch } from '../src/index.js';
 import { batchPoints } from '../src/shared/batch-codec.js';
@@ -8,7 +9,7 @@ const point = (i: number) => ({ metric: 'm', value: i, timestamp: 1_700_000_000_
 describe('batcher', () => {
   it('compresses off the event loop and still hands batches on in the order sealed, small and large mixed', async () => {
     const sealed: Batch[] = [];
-    const batcher = createBatcher({ maxPoints: 1000, maxBytes: 1 << 20, lingerMs: 1000, run: 'r', codec: { sourceId: 'b', gzipLevel: 1 }, now: () => Date.now(), onSeal: (b) => sealed.push(b) });
+    const batcher = createBatcher({ maxPoints: 1000, maxBytes: 1 << 20, lingerMs: 1000, run: 'r', codec: { sourceId: 'b', gzipLevel: 1 }, now: () => Date.now(), onSeal: (b) => sealed.push(b), compressOnLoop: () => false });
     const sizes = [200, 3, 500, 1, 1, 300, 2, 800, 5, 100];
     let next = 0;
     for (const n of sizes) {
@@ -98,5 +99,42 @@ describe('batcher', () => {
     await batcher.settled();
     for (const b of sealed) expect(b.rawBytes).toBeLessThanOrEqual(4096);
     expect(sealed.reduce((n, b) => n + b.count, 0)).toBe(6);
+  });
+});
+
+describe('batcher: where a batch is compressed', () => {
+  const make = (compressOnLoop?: () => boolean) => {
+    const sealed: Batch[] = [];
+    const batcher = createBatcher({ maxPoints: 1000, maxBytes: 1 << 20, lingerMs: 1000, run: 'r', codec: { sourceId: 'b', gzipLevel: 1 }, now: () => Date.now(), onSeal: (b) => sealed.push(b), ...(compressOnLoop ? { compressOnLoop } : {}) });
+    let next = 0;
+    const fill = (): void => {
+      for (let i = 0; i < 200; i++) batcher.add(point(next++));
+      batcher.seal();
+    };
+    return { batcher, sealed, fill };
+  };
+
+  it('on the event loop while the loop is mostly idle, on the threadpool while it is busy', async () => {
+    const { batcher, sealed, fill } = make();
+    // A loop that waited on a timer since the batcher was made: compressed there and then.
+    await delay(30);
+    fill();
+    expect(sealed.map((b) => b.encoding)).toEqual(['gzip-body']);
+    // A loop that ran code all the time since the last batch: the threadpool compresses.
+    const end = performance.now() + 30;
+    while (performance.now() < end);
+    fill();
+    expect(sealed).toHaveLength(1);
+    await batcher.settled();
+    expect(sealed.map((b) => [b.count, b.encoding])).toEqual([[200, 'gzip-body'], [200, 'gzip-body']]);
+  });
+
+  it('hands a batch compressed on the loop on after those still on the threadpool', async () => {
+    const onLoop = [false, true, false, true];
+    const { batcher, sealed, fill } = make(() => onLoop.shift()!);
+    for (let i = 0; i < 4; i++) fill();
+    expect(sealed).toHaveLength(0);
+    await batcher.settled();
+    expect(sealed.flatMap((b) => batchPoints(b)).map((p) => p.value)).toEqual([...Array(800).keys()]);
   });
 });
