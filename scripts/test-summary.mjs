@@ -49,7 +49,9 @@ function failures(text) {
     const m = /^(?:(\S*):test:)?\s*FAIL\s+(.*)$/.exec(raw.trim());
     if (!m) return;
     const [, pkg = '', what] = m;
-    const detail = lines.slice(i + 1, i + 6).map((l) => l.replace(/^\S*:test:/, '').trim()).find((l) => l.length > 0) ?? '';
+    // Packages' lines interleave when they run side by side: the error is the package's next line.
+    const prefix = pkg ? `${pkg}:test:` : '';
+    const detail = lines.slice(i + 1, i + 200).filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length).trim()).find((l) => l.length > 0) ?? '';
     out.push(`FAIL ${pkg ? `${pkg} ` : ''}${what.trim()}${detail ? `: ${detail}` : ''}`);
   });
   return out.slice(0, 20);
