@@ -57,6 +57,12 @@ export interface Batcher {
 const MAX_ENCODING = 4;
 
 /**
+ * Largest body (characters of JSON) compressed on an idle event loop: a few milliseconds at gzip
+ * level 1. A larger one goes to the threadpool, so a high gzip level never stalls the loop.
+ */
+const ON_LOOP_MAX_CHARS = 256 * 1024;
+
+/**
  * Creates a {@link Batcher}. A point's size is estimated without encoding it; a batch is encoded
  * once, when sealed: JSON on the event loop, then gzip, and handed on in the order sealed. A busy
  * loop hands gzip to libuv's threadpool (the writer goes on meanwhile); a mostly idle one, as a
@@ -110,8 +116,9 @@ export function createBatcher(options: BatcherOptions): Batcher {
     }
     if (!compresses(json, options.codec)) return deliver(sealBatch(fields, json, json));
     const level = options.codec.gzipLevel!;
-    // compressOnLoop() is asked first: it starts the window the next batch is judged by.
-    if (compressOnLoop() || encoding >= MAX_ENCODING) return deliver(sealBatch(fields, json, gzipOnThread(json, level)));
+    // compressOnLoop() is asked for every body: each call starts the window the next is judged by.
+    const onLoop = compressOnLoop() && json.length <= ON_LOOP_MAX_CHARS;
+    if (onLoop || encoding >= MAX_ENCODING) return deliver(sealBatch(fields, json, gzipOnThread(json, level)));
     encoding += 1;
     // While it waits and is compressed, the batch is these bytes and its head: the points and the
     // JSON text (a 100 kB string) can go now instead of living on into the old generation.
