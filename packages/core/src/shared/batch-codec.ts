@@ -83,8 +83,8 @@ export function encodeBatch(fields: BatchFields, codec: BatchCodec): Batch {
   return sealBatch(fields, json, compresses(json, codec) ? gzipOnThread(json, codec.gzipLevel!) : json);
 }
 
-/** gzip of `json` on the calling thread, the bytes held at their own size. */
-export function gzipOnThread(json: string, level: number): Buffer {
+/** gzip of a body on the calling thread, the bytes held at their own size. */
+export function gzipOnThread(json: string | Buffer, level: number): Buffer {
   return exactBytes(gzipSync(json, { level }));
 }
 

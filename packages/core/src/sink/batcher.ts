@@ -68,9 +68,9 @@ const ON_LOOP_MAX_CHARS = 256 * 1024;
  * loop hands gzip to libuv's threadpool (the writer goes on meanwhile); a mostly idle one, as a
  * bridge reading a few thousand points a second, compresses on the loop, where it costs the same
  * CPU without waking a pool thread and the loop again (measured on this project's 2-core VM: each
- * wake-up of an idle thread costs 0.2-0.3 ms of CPU, as much as compressing 1000 points). In the
- * rare case its JSON came out over `maxBytes` (strings full of escapes) it is sealed as two halves
- * instead. The linger timer is `unref()`ed so it never holds the process open.
+ * wake-up of an idle thread costs 0.2-0.3 ms of CPU, about what gzip level 1 takes for a body of
+ * 1000 points). In the rare case its JSON came out over `maxBytes` (strings full of escapes) it is
+ * sealed as two halves instead. The linger timer is `unref()`ed so it never holds the process open.
  */
 export function createBatcher(options: BatcherOptions): Batcher {
   let points: Point[] = [];
@@ -118,12 +118,17 @@ export function createBatcher(options: BatcherOptions): Batcher {
     const level = options.codec.gzipLevel!;
     // compressOnLoop() is asked for every body: each call starts the window the next is judged by.
     const onLoop = compressOnLoop() && json.length <= ON_LOOP_MAX_CHARS;
-    if (onLoop || encoding >= MAX_ENCODING) return deliver(sealBatch(fields, json, gzipOnThread(json, level)));
+    // The JSON's bytes come from reused buffers either way (see _text-scratch.ts).
+    const body = scratch.encode(json);
+    const head = batchHead(fields, body.bytes);
+    if (onLoop || encoding >= MAX_ENCODING) {
+      const data = gzipOnThread(body.bytes, level);
+      body.release();
+      return deliver(sealHead(head, data));
+    }
     encoding += 1;
     // While it waits and is compressed, the batch is these bytes and its head: the points and the
     // JSON text (a 100 kB string) can go now instead of living on into the old generation.
-    const body = scratch.encode(json);
-    const head = batchHead(fields, body.bytes);
     const compressed = compressing.then(() => gzipOffThread(body.bytes, level));
     compressing = compressed.catch(() => undefined);
     deliver(
