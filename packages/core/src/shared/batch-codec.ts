@@ -84,8 +84,8 @@ export function encodeBatch(fields: BatchFields, codec: BatchCodec): Batch {
 }
 
 /** gzip of a body on the calling thread, the bytes held at their own size. */
-export function gzipOnThread(json: string | Buffer, level: number): Buffer {
-  return exactBytes(gzipSync(json, { level }));
+export function gzipOnThread(body: string | Buffer, level: number): Buffer {
+  return exactBytes(gzipSync(body, { level }));
 }
 
 /**

@@ -122,11 +122,13 @@ export function createBatcher(options: BatcherOptions): Batcher {
     const body = scratch.encode(json);
     const head = batchHead(fields, body.bytes);
     if (onLoop || encoding >= MAX_ENCODING) {
+      let data: Buffer;
       try {
-        return deliver(sealHead(head, gzipOnThread(body.bytes, level)));
+        data = gzipOnThread(body.bytes, level);
       } finally {
         body.release();
       }
+      return deliver(sealHead(head, data));
     }
     encoding += 1;
     // While it waits and is compressed, the batch is these bytes and its head: the points and the
