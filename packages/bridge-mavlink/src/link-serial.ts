@@ -1,15 +1,21 @@
+import { hangupAwareBinding } from '@fieldbridge/core/bridge';
 import type { SerialPort as SerialPortType } from 'serialport';
 import type { MavlinkLink, ReconnectOptions } from './link.js';
 import type { SerialSpec } from './link-url.js';
 import { createReconnectingLink, type OpenStream } from './_reconnecting.js';
 
 type SerialPortClass = typeof SerialPortType;
-let serialPortClass: Promise<SerialPortClass> | undefined;
+interface SerialPortModule {
+  SerialPort: SerialPortClass;
+  /** The platform's binding, with ports that notice an unplugged adapter (the kit's). */
+  binding: SerialPortClass['binding'];
+}
+let serialPortModule: Promise<SerialPortModule> | undefined;
 
 /** serialport is a native module: imported on the first serial link only. */
-function loadSerialPort(): Promise<SerialPortClass> {
-  serialPortClass ??= import('serialport').then((m) => m.SerialPort);
-  return serialPortClass;
+function loadSerialPort(): Promise<SerialPortModule> {
+  serialPortModule ??= import('serialport').then(({ SerialPort }) => ({ SerialPort, binding: hangupAwareBinding(SerialPort.binding) }));
+  return serialPortModule;
 }
 
 function streamOf(port: SerialPortType): OpenStream {
@@ -35,10 +41,12 @@ export function createSerialLink(spec: SerialSpec, options: { reconnect?: Reconn
     spec,
     `serial:${spec.path}`,
     async (events, signal) => {
-      const SerialPort = await loadSerialPort();
+      const { SerialPort, binding } = await loadSerialPort();
       if (signal.aborted) throw new Error('the link was closed while opening');
       return new Promise((resolve, reject) => {
-        const port = new SerialPort({ path: spec.path, baudRate: spec.baudRate, autoOpen: false });
+        // SerialPort takes a `binding` in its options at run time; its type leaves it out.
+        const options = { path: spec.path, baudRate: spec.baudRate, autoOpen: false, binding } as ConstructorParameters<SerialPortClass>[0];
+        const port = new SerialPort(options);
         let lastError = 'the port closed';
         port.on('data', (bytes: Buffer) => events.data(bytes));
         port.on('error', (err: Error) => {

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { hangupAwareBinding } from '@fieldbridge/core/bridge';
 import type { ModbusTable } from './config.js';
 import { formatConnection, type ConnectionSpec } from './connection-url.js';
 import { exceptionName, ModbusBridgeError } from './errors.js';
@@ -34,6 +35,17 @@ export interface ModbusClient {
 async function loadModbusRtu(): Promise<new () => RawClient> {
   const mod = (await import('modbus-serial')) as unknown as { default: new () => RawClient };
   return mod.default;
+}
+
+let serialBinding: Promise<unknown> | undefined;
+
+/**
+ * serialport's platform binding with ports that notice an unplugged adapter (the kit's), loaded
+ * on the first serial line only: modbus-serial opens its port with the options it is given.
+ */
+function loadSerialBinding(): Promise<unknown> {
+  serialBinding ??= import('serialport').then(({ SerialPort }) => hangupAwareBinding(SerialPort.binding));
+  return serialBinding;
 }
 
 /** Opens a TCP socket, failing after `timeoutMs` (or when `signal` aborts) instead of waiting for the OS. */
@@ -98,7 +110,7 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal
   raw.on('error', (err) => lost(`error: ${(err as { message?: string }).message ?? String(err)}`));
   let shutdown: () => Promise<void>;
   if (spec.kind === 'rtu') {
-    const options = { baudRate: spec.baudRate, parity: spec.parity, dataBits: spec.dataBits, stopBits: spec.stopBits };
+    const options = { baudRate: spec.baudRate, parity: spec.parity, dataBits: spec.dataBits, stopBits: spec.stopBits, binding: await loadSerialBinding() };
     try {
       await raw.connectRTUBuffered(spec.path, options);
     } catch (err) {

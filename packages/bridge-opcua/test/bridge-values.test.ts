@@ -80,16 +80,30 @@ describe('values through the bridge', () => {
       ],
     });
     await t.waitFor(() => ['raw', 'abs', 'pct'].every((m) => pointsOf(t, m).length > 0), 'the first value of every item');
-    // Both deadband items sample the same changes as raw and publish with it: once raw saw a
-    // value, they have said all they will about it. EURange 0-200: 10 % is 20 degC; a change
-    // is reported when it exceeds the deadband.
-    for (const value of [100, 103, 106, 112, 121, 130]) {
+    // Each item samples on its own, so an item may not have seen a value when raw reports it:
+    // wait for every report each item owes before the next change (EURange 0-200, so 10 % is
+    // 20 degC; a change is reported when it exceeds the deadband from the last one reported).
+    // A report that must not happen is proven absent by a later report of the same item, which
+    // the server sends in order: the last change (back to 20) is reported by every item.
+    const before = { abs: t.valuesOf('abs').length, pct: t.valuesOf('pct').length };
+    const steps: Array<[number, Array<'abs' | 'pct'>]> = [
+      [100, ['abs', 'pct']],
+      [103, []],
+      [106, ['abs']],
+      [112, ['abs']],
+      [121, ['abs', 'pct']],
+      [130, ['abs']],
+      [20, ['abs', 'pct']],
+    ];
+    for (const [value, reporters] of steps) {
+      const from = t.points.length; // the first value was 20 too: only what arrives after the change counts
+      const reported = (metric: string) => t.waitFor(() => t.points.slice(from).some((p) => p.metric === metric && p.value === value), `${metric} ${value}`);
       server.set('Boiler.Temperature', value);
-      await pointWhere(t, (p) => p.metric === 'raw' && p.value === value, `raw ${value}`);
+      await reported('raw');
+      for (const metric of reporters) await reported(metric);
     }
-    expect(t.valuesOf('abs').slice(-5)).toEqual([100, 106, 112, 121, 130]);
-    expect(t.valuesOf('pct').slice(-2)).toEqual([100, 121]);
-    server.set('Boiler.Temperature', 20);
+    expect(t.valuesOf('abs').slice(before.abs)).toEqual([100, 106, 112, 121, 130, 20]);
+    expect(t.valuesOf('pct').slice(before.pct)).toEqual([100, 121, 20]);
   });
 
   it('source versus server timestamps, as each node asks', async () => {

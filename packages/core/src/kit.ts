@@ -1,8 +1,9 @@
 // `@fieldbridge/core/bridge`: the kit every bridge is built from (docs/BRIDGE.md). The
-// definition and the context a bridge receives, the shared schemas, the reconnector, the
-// standard source metrics, the metric-name template engine, the change filter, the decode
-// contract, keyed problem episodes, the error base, and bounds on what peers send. The command-line side (the simulator
-// command helper) lives in `@fieldbridge/core/cli`, the test side in `@fieldbridge/core/testing`.
+// definition and the context a bridge receives, the shared schemas, the reconnector, a serial
+// port binding that notices an unplugged adapter, the standard source metrics, the metric-name
+// template engine, the change filter, the decode contract, keyed problem episodes, the error
+// base, and bounds on what peers send. The command-line side (the simulator command helper)
+// lives in `@fieldbridge/core/cli`, the test side in `@fieldbridge/core/testing`.
 export {
   defineBridge,
   type BridgeDefinition,
@@ -18,6 +19,7 @@ export {
 export type { SectionIssue } from './config/file-schema.js';
 export { BridgeError, isBridgeError } from './bridge/bridge-error.js';
 export { createReconnector, type Reconnector, type ReconnectorOptions } from './bridge/reconnector.js';
+export { hangupAwareBinding } from './bridge/serial-hangup.js';
 export { createOutage, type Outage, type OutageOptions } from './bridge/outage.js';
 export { tagsSchema, reconnectSchema, reconnectPolicy, maxRateHzSchema, channelNameSchema, RECONNECT_DEFAULTS } from './bridge/schemas.js';
 export { durationMs, sizeBytes, formatDuration, formatSize, MAX_TIMER_MS, type DurationOptions, type SizeOptions } from './config/units.js';
