@@ -15,11 +15,16 @@ sessionForFile(cleanup, (s, c) => {
   connection = c;
 });
 
-/** Sets each value and waits until the item without deadband saw it, so the server sampled every one. */
-async function feed(c: Collector, key: string, variable: string, values: number[]): Promise<void> {
-  for (const value of values) {
+/**
+ * Sets each value and waits for the report every listed item owes for it. Items sample on their
+ * own, so an item may not have seen a value yet when another reports it; a report that must not
+ * happen is proven absent by a later report of the same item, which the server sends in order.
+ */
+async function feed(c: Collector, variable: string, steps: Array<[value: number, reporters: string[]]>): Promise<void> {
+  for (const [value, reporters] of steps) {
+    const from = c.values.length;
     server.set(variable, value);
-    await c.value((v) => v.item.key === key && v.value === value);
+    for (const key of reporters) await c.value((v) => v.item.key === key && v.value === value && c.values.indexOf(v) >= from);
   }
 }
 
@@ -35,9 +40,8 @@ describe('server-side deadband (DataChangeFilter)', () => {
       ...c.handlers,
     });
     cleanup.add(() => sub.close());
-    await feed(c, 'raw', 'Boiler.Pressure', [10, 10.2, 10.4, 10.6, 10.8, 11.2]);
-    // Both items sample the same changes and publish together: once the raw item saw 11.2,
-    // the deadband item has said everything it will say. 10 moves 9 from the first value.
+    // 10 moves 9 from the first value; 10.6 and 11.2 move 0.6 from the last one reported.
+    await feed(c, 'Boiler.Pressure', [[10, ['raw', 'db']], [10.2, ['raw']], [10.4, ['raw']], [10.6, ['raw', 'db']], [10.8, ['raw']], [11.2, ['raw', 'db']]]);
     expect(c.valuesOf('raw').slice(-6)).toEqual([10, 10.2, 10.4, 10.6, 10.8, 11.2]);
     expect(c.valuesOf('db').slice(-3)).toEqual([10, 10.6, 11.2]);
   });
@@ -53,7 +57,7 @@ describe('server-side deadband (DataChangeFilter)', () => {
       ...c.handlers,
     });
     cleanup.add(() => sub.close());
-    await feed(c, 'raw', 'Boiler.Temperature', [100, 110, 115, 125, 130, 144.5, 146]);
+    await feed(c, 'Boiler.Temperature', [[100, ['raw', 'db']], [110, ['raw']], [115, ['raw']], [125, ['raw', 'db']], [130, ['raw']], [144.5, ['raw']], [146, ['raw', 'db']]]);
     expect(c.valuesOf('db').slice(-3)).toEqual([100, 125, 146]);
   });
 
