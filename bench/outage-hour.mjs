@@ -79,10 +79,10 @@ export async function run() {
       'An hour of outage: spooled, then drained',
       [
         `${fmt(N)} points (an hour at 5,000 points/s: 50 series at 100 Hz, two tags, plant-like values), written as fast as the sink takes them while the receiver (the discard receiver, its own process) answers 503, then drained once it answers 200. Each sender is its own process: batches of 1000, two requests in flight, gzip level 1. The memory spool (cap ${fmt(capMb)} MiB) is written a fifth past its cap.`,
-        `Rows marked "small young generation" run node with \`${SMALL_YOUNG_GEN.join(' ')}\`, as the container images do: at this write rate V8 otherwise grows its young generation to about 50 MB of heap that it keeps.`,
-        'Columns: what the spool held after the outage; the sending process\'s peak RSS and its V8 heap at that peak, during the outage / the drain (MB); drain rate, and against the ideal sender sending the same points; CPU µs per point during the drain.',
+        `Rows marked "small young generation" run node with \`${SMALL_YOUNG_GEN.join(' ')}\`, as the container images do: at this write rate V8 otherwise grows its young generation to about 32 MiB of heap that it keeps (two semi-spaces of 16 MiB).`,
+        'Columns: what the spool held after the outage; the sending process\'s peak RSS and its V8 heap at that peak, during the outage / the drain (MiB); drain rate, and against the ideal sender sending the same points; CPU µs per point during the drain.',
       ].join('\n'),
-      ['sender', 'after the outage', 'peak RSS MB', 'V8 heap MB at the peak', 'drain points/s', 'vs ideal sender', 'drain CPU µs/point'],
+      ['sender', 'after the outage', 'peak RSS MiB', 'V8 heap MiB at the peak', 'drain points/s', 'vs ideal sender', 'drain CPU µs/point'],
       [
         ['ideal sender, the same points (stringify + gzip + POST)', '-', `- / ${fmt(ideal.peakRssMb)}`, '-', fmt(idealPps), '1.00x', fmt(ideal.cpuUs / N, 2)],
         row('SQLite spool (default cap 256 MiB)', sqlite),
@@ -92,10 +92,10 @@ export async function run() {
       ],
       [
         `Goal: the hour fits the default spool, nothing dropped: ${sqlite.outage.dropped === 0 && sqlite.outage.spooledPoints === N ? 'yes' : 'NO'}; at ${fmt(bytesPerPoint, 1)} bytes a point the default cap holds ${fmt(hours, 1)} hours at 5,000 points/s.`,
-        `Goal: peak RSS at most 150 MB: ${fmt(peak(sqlite))} MB with node's defaults, ${fmt(peak(sqliteSmall))} MB with a small young generation.`,
+        `Goal: peak RSS at most 150 MB, read as MiB like the spool's sizes (every memory figure here is MiB): ${fmt(peak(sqlite))} MiB (${fmt(peak(sqlite) * 1.048576)} decimal MB) with node's defaults, ${fmt(peak(sqliteSmall))} MiB (${fmt(peak(sqliteSmall) * 1.048576)} MB) with a small young generation.`,
         `Goal: drains at least 0.9 of the ideal sender: ${fmt(drainPps(sqlite) / idealPps, 2)}x (it sends the bodies the spool stored; the ideal sender makes its bodies as it goes).`,
-        `Goal: the memory spool at its cap within max_bytes + 100 MB (${fmt(capMb + 100)} MB): ${fmt(peak(memory))} MB with node's defaults, ${fmt(peak(memorySmall))} MB with a small young generation.`,
-        'A process that has only loaded @fieldbridge/core has an RSS of about 70 MB on this machine (node itself about 40): a memory spool at its cap leaves about 30 MB of the 100 for the heap, which V8\'s young generation alone takes at this write rate with node\'s defaults. Past its cap under drop_oldest, the drain\'s peak comes from garbage the old generation gathers between collections (V8 sizes it at a few times what is live), not from what the spool holds.',
+        `Goal: the memory spool at its cap within max_bytes + 100 MB (${fmt(capMb + 100)} MiB; ${fmt(capMb + 100 / 1.048576)} MiB if the 100 is decimal): ${fmt(peak(memory))} MiB with node's defaults, ${fmt(peak(memorySmall))} MiB with a small young generation.`,
+        'A process that has only loaded @fieldbridge/core has an RSS of about 68 MiB on this machine (node itself about 39): a memory spool at its cap leaves about 30 MiB of the 100 for the heap, which V8\'s young generation alone takes at this write rate with node\'s defaults. Past its cap under drop_oldest, the drain\'s peak comes from garbage the old generation gathers between collections (V8 sizes it at a few times what is live), not from what the spool holds.',
       ],
     );
   } finally {

@@ -1,6 +1,8 @@
 // One measured OPC UA client, in a process of its own so its CPU time is its own:
 //   bare    node-opcua alone: one subscription, the items in a ClientMonitoredItemGroup, a
 //           'changed' handler that only counts (the ceiling, the peer the issue names)
+//   bare-wire  the bare client plus a plain delivery written the obvious way: each notification
+//           a point, and once a second the ideal sender's stringify + gzip + POST to gateway-dev
 //   layer   @fieldbridge/bridge-opcua's client layer: connectOpcua + subscribe, each notification
 //           decoded into a value record handed to onData, which counts
 //   source  the bridge's source on a context without a sink: records to full points, ctx.emit
@@ -27,8 +29,11 @@ let received = 0;
 let close;
 // How many notifications were handled so far; the bridge's are counted at gateway-dev.
 let counter = async () => received;
+/** The points gateway-dev stored so far (all sources: only the difference over a window is used). */
+const storedAtGateway = async () => (await (await fetch(`${new URL(gatewayUrl).origin}/_dev/stats`)).json()).points;
 
-if (mode === 'bare') {
+/** node-opcua alone: one subscription, the items in a group, `onChanged(dataValue, index)` per notification. */
+async function subscribeBare(onChanged) {
   const opcua = await import('node-opcua');
   // node-opcua writes its warnings to stdout, where this process reports its result.
   opcua.setWarningLogger(() => {});
@@ -40,22 +45,47 @@ if (mode === 'bare') {
   const subscription = await session.createSubscription2({ requestedPublishingInterval: PUBLISHING_MS, requestedLifetimeCount: 6000, requestedMaxKeepAliveCount: 100, publishingEnabled: true });
   const items = Array.from({ length: n }, (_, i) => ({ nodeId: `ns=${nsIndex};s=Bench.${i}`, attributeId: opcua.AttributeIds.Value }));
   const group = opcua.ClientMonitoredItemGroup.create(subscription, items, { samplingInterval: PUBLISHING_MS, queueSize: 10, discardOldest: true }, opcua.TimestampsToReturn.Both);
-  group.on('changed', () => {
-    received += 1;
-  });
+  group.on('changed', (_item, dataValue, index) => onChanged(dataValue, index));
   await new Promise((resolve) => group.once('initialized', resolve));
-  close = async () => {
+  return async () => {
     await subscription.terminate();
     await session.close();
     await client.disconnect();
     await cm.dispose();
   };
+}
+
+if (mode === 'bare') {
+  close = await subscribeBare(() => {
+    received += 1;
+  });
+} else if (mode === 'bare-wire') {
+  // A plain delivery of what the bare client receives: each notification a point (name, value,
+  // source time), and once a second the ideal sender's wire work for what arrived (stringify,
+  // gzip level 1, POST to gateway-dev), counted there. No validation, spool or metrics.
+  const { idealPoster } = await import('./ideal-sender.mjs');
+  const poster = idealPoster({ url: gatewayUrl, key: gatewayKey });
+  const names = Array.from({ length: n }, (_, i) => `bench.${i}`);
+  let points = [];
+  const unsubscribe = await subscribeBare((dataValue, index) => {
+    points.push({ metric: names[index], value: dataValue.value.value, timestamp: dataValue.sourceTimestamp?.getTime() ?? Date.now() });
+  });
+  const timer = setInterval(() => {
+    if (points.length === 0) return;
+    const batch = points;
+    points = [];
+    poster.body(batch).then(poster.post).catch((err) => process.stderr.write(`bare-wire: ${err.message}\n`));
+  }, 1000);
+  counter = storedAtGateway;
+  close = async () => {
+    clearInterval(timer);
+    await unsubscribe();
+    poster.close();
+  };
 } else if (mode === 'bridge' || mode === 'bridge-batched') {
   const { opcuaBridge } = await import('@fieldbridge/bridge-opcua');
   const { parseMapping, startBridge } = await import('@fieldbridge/core');
   const { pino } = await import('pino');
-  const origin = new URL(gatewayUrl).origin;
-  const stored = async () => (await (await fetch(`${origin}/_dev/stats`)).json()).points;
   const mapping = {
     source_id: 'bench-opcua',
     sink: { url: gatewayUrl, api_key: gatewayKey, batch: mode === 'bridge' ? { max_points: 1000, linger_ms: 50 } : { max_points: 10_000, linger_ms: 1000 } },
@@ -70,7 +100,7 @@ if (mode === 'bare') {
   const config = parseMapping(JSON.stringify(mapping), 'bench.yaml', opcuaBridge, {});
   const bridge = await startBridge(opcuaBridge, config, { logger: pino({ level: 'silent' }) });
   // The window counts what gateway-dev stored, read at its start and its end.
-  counter = stored;
+  counter = storedAtGateway;
   close = async () => {
     await bridge.stop();
   };
