@@ -54,8 +54,9 @@ describe('kit: a serial binding that notices a hang-up', () => {
     const closed = new Promise<Error | null>((resolve) => near.once('close', resolve));
     near.on('data', () => undefined);
     await p.close();
-    const err = await closed;
-    expect(err).toMatchObject({ disconnected: true, message: expect.stringContaining('the device went away') });
+    // Depending on when the hang-up lands, the read sees end of file (the message above) or the
+    // poller reports an error first: a disconnect either way.
+    expect(await closed).toMatchObject({ disconnected: true });
     expect(near.isOpen).toBe(false);
   });
 
