@@ -110,10 +110,14 @@ export class FrameExaminer {
     let signature: MavlinkFrame['signature'];
     if (signed) {
       const at = payloadEnd + CHECKSUM_LENGTH;
+      // A signature that matches the key proves the frame whole (a cut one would carry the next
+      // frame's bytes as its signature): nothing after it needs to be seen.
+      const verified = this.key !== undefined && signatureMatches(this.key, buf, s, total);
       // The checksum does not cover the signature: a frame cut inside its signature passes it.
       // A valid frame starting among the signature bytes shows the cut; the frame is set aside
-      // as truncated so that the one after it is not skipped.
-      for (let q = at; q < s + total; q++) {
+      // as truncated so that the one after it is not skipped. Telling that may need bytes past
+      // this frame (a stream that pauses there is settled by the source; see `MavlinkReader.end`).
+      for (let q = at; !verified && q < s + total; q++) {
         if (buf[q] !== STX_V2 && buf[q] !== STX_V1) continue;
         const inner = this.probe(buf, q, end, final);
         if (inner === NEED_MORE) return NEED_MORE;
@@ -126,7 +130,7 @@ export class FrameExaminer {
       const linkId = buf[at]!;
       const timestamp = readUint48(buf, at + 1);
       if (this.key) {
-        if (!signatureMatches(this.key, buf, s, total)) {
+        if (!verified) {
           this.refusal = { kind: 'bad_signature', message: `${def.name} from system ${sysid} (link ${linkId}) has a signature that does not match the key`, bytes: total, sysid, compid, msgid, linkId };
           return REFUSED;
         }

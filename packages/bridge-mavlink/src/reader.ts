@@ -61,8 +61,13 @@ export interface MavlinkReader {
    * record's time). Never throws for any bytes.
    */
   read(bytes: Uint8Array, atMs: number, options?: PushOptions): ReadResult;
-  /** The byte stream ended (a connection closed): settles what the parser held. */
+  /**
+   * The byte stream ended (a connection closed) or went quiet: settles what the parser held, as
+   * if no more bytes would follow. Reading may go on afterwards.
+   */
   end(atMs: number): ReadResult;
+  /** Bytes held for a frame the parser cannot settle yet (it waits for the bytes after them). */
+  held(): number;
   /** Link timeouts at `nowMs` (call on a timer). */
   check(nowMs: number): readonly VehicleEvent[];
   vehicles(): VehicleSnapshot[];
@@ -116,6 +121,7 @@ export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
     plan,
     read: (bytes, atMs, pushOptions) => digest(parser.push(bytes, pushOptions), atMs),
     end: (atMs) => digest(parser.end(), atMs),
+    held: () => parser.held(),
     check: (nowMs) => tracker.check(nowMs),
     vehicles: () => tracker.vehicles(),
     counts: () => ({ ...parser.counts(), filtered }),

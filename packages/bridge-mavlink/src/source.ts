@@ -39,6 +39,12 @@ export interface MavlinkSource extends BridgeInstance {
 const HOLDS = new Set(['tcp', 'tlog']);
 
 /**
+ * A byte stream (tcp, serial) quiet this long has its held bytes settled as if it had ended. A
+ * sender writes whole frames, so a pause this long inside one means it was cut.
+ */
+const SETTLE_QUIET_MS = 1000;
+
+/**
  * Creates the MAVLink source: one link (the required channel), a vehicle channel per system
  * heard, points written as messages arrive. Nothing is opened and node-mavlink is not loaded
  * until `start()`, which loads the dialect, compiles the message plan and opens the link; a peer
@@ -59,6 +65,8 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
   let link: MavlinkLink | undefined;
   let paused = false;
   let started = false;
+  /** When the last bytes arrived (monotonic ms). */
+  let lastBytesAt = 0;
   let stopping: Promise<void> | undefined;
 
   const reportSend = (err: unknown): void => {
@@ -81,6 +89,7 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
     data(chunk) {
       if (!reader || !delivery) return;
       metrics.bytes(chunk.bytes.length);
+      lastBytesAt = ctx.clock.monotonicNow();
       const recorded = chunk.recordedAtMs;
       const atMs = recorded ?? ctx.clock.now();
       const filterAt = recorded ?? ctx.clock.monotonicNow();
@@ -139,7 +148,14 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
     const kind = config.connection.kind;
     if (kind !== 'tlog') {
       const everyMs = Math.min(1000, Math.max(50, config.linkTimeoutMs / 4));
-      const check = setInterval(() => d.events(r.check(ctx.clock.now())), everyMs);
+      const check = setInterval(() => {
+        d.events(r.check(ctx.clock.now()));
+        // The parser may hold a whole frame while it waits for the bytes after it (a signed
+        // frame with a start byte among its signature bytes could have been cut there). A
+        // stream that has gone quiet sends none: settle it, rather than hold the frame until the
+        // vehicle speaks again (a mode change could wait for minutes).
+        if (r.held() > 0 && ctx.clock.monotonicNow() - lastBytesAt >= SETTLE_QUIET_MS) d.read(r.end(ctx.clock.now()), ctx.clock.monotonicNow());
+      }, everyMs);
       check.unref();
       timers.push(() => clearInterval(check));
     }

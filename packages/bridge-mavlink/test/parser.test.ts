@@ -200,6 +200,27 @@ describe('signed frames', () => {
     expect(lenient.push(unsigned).frames).toHaveLength(1);
   });
 
+  it('a start byte among the signature bytes: a verified frame is read at once; otherwise it waits for the bytes after it, settled when the stream ends', () => {
+    // Link id 0xFE is a MAVLink 1 start byte; the timestamp's bytes after it read as the header
+    // of a 64-byte HEARTBEAT (length 0x40, message id 0) that would end past this frame: a frame
+    // cut there would show as that one's start, so without proof the parser waits to see it.
+    const signed = { linkId: 0xfe, timestamp: 0x40 };
+    const frame = encodeV2('HEARTBEAT', heartbeat, { sign: { key, ...signed } });
+    const checked = createMavlinkParser({ dialect, signing: { key } });
+    expect(ids(checked.push(frame).frames)).toEqual(['1:HEARTBEAT:0']);
+    expect(checked.held()).toBe(0);
+
+    const unchecked = createMavlinkParser({ dialect });
+    expect(unchecked.push(frame)).toEqual({ frames: [], problems: [] });
+    expect(unchecked.held()).toBe(frame.length);
+    expect(ids(unchecked.end().frames)).toEqual(['1:HEARTBEAT:0']);
+
+    const forged = encodeV2('HEARTBEAT', heartbeat, { sign: { key: signingKey('wrong'), ...signed } });
+    const refusing = createMavlinkParser({ dialect, signing: { key } });
+    expect(refusing.push(forged)).toEqual({ frames: [], problems: [] });
+    expect(kinds(refusing.end().problems)).toEqual(['bad_signature']);
+  });
+
   it('refuses a key that is not 32 bytes', () => {
     expect(() => createMavlinkParser({ dialect, signing: { key: new Uint8Array(6) } })).toThrow(/32 bytes/);
   });
