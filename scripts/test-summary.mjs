@@ -41,18 +41,31 @@ for (const failure of failures(log)) console.log(failure);
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 if (silent.length > 0) console.log(`tasks that failed before their tests ran: ${silent.join(', ')}`);
 
-/** "FAIL <package> <file > suite > test>: <first line of its error>" for every failed test or file. */
+/**
+ * "FAIL <package> <file > suite > test>: <first line of its error>" for every failed test or file,
+ * and "UNHANDLED <package> <file> (last test: <name>): <error>" for every error vitest caught
+ * outside a test (it fails the run although every test passed).
+ */
 function failures(text) {
   const lines = text.split('\n');
   const out = [];
   lines.forEach((raw, i) => {
-    const m = /^(?:(\S*):test:)?\s*FAIL\s+(.*)$/.exec(raw.trim());
-    if (!m) return;
-    const [, pkg = '', what] = m;
-    // Packages' lines interleave when they run side by side: the error is the package's next line.
+    const fail = /^(?:(\S*):test:)?\s*FAIL\s+(.*)$/.exec(raw.trim());
+    const unhandled = /^(?:(\S*):test:)?\s*⎯+ (Unhandled (?:Rejection|Error|Exception)|Uncaught Exception)\b/.exec(raw.trim());
+    if (!fail && !unhandled) return;
+    const pkg = (fail ?? unhandled)[1] ?? '';
+    // Packages' lines interleave when they run side by side: what follows is the package's next lines.
     const prefix = pkg ? `${pkg}:test:` : '';
-    const detail = lines.slice(i + 1, i + 200).filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length).trim()).find((l) => l.length > 0) ?? '';
-    out.push(`FAIL ${pkg ? `${pkg} ` : ''}${what.trim()}${detail ? `: ${detail}` : ''}`);
+    const own = lines.slice(i + 1, i + 200).filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length).trim()).filter((l) => l.length > 0);
+    const detail = own[0] ?? '';
+    const where = pkg ? `${pkg} ` : '';
+    if (fail) {
+      out.push(`FAIL ${where}${fail[2].trim()}${detail ? `: ${detail}` : ''}`);
+      return;
+    }
+    const file = own.map((l) => /^This error originated in "([^"]+)"/.exec(l)?.[1]).find(Boolean) ?? 'an unknown file';
+    const test = own.map((l) => /^The latest test that might've caused the error is "(.+)"\./.exec(l)?.[1]).find(Boolean);
+    out.push(`UNHANDLED ${where}${file}${test ? ` (last test: ${test})` : ''}: ${unhandled[2]}: ${detail}`);
   });
   return out.slice(0, 20);
 }

@@ -15,7 +15,7 @@ interface RawClient {
   writeFC4(unit: number, address: number, count: number, next: Callback<{ data: number[] }>): void;
   linkTCP(socket: net.Socket, options: { port: number }): Promise<void>;
   linkTelnet(socket: net.Socket, options: { port: number }): Promise<void>;
-  connectRTUBuffered(path: string, options: Record<string, unknown>): Promise<void>;
+  open(callback: (err?: unknown) => void): void;
   on(event: 'close', listener: () => void): void;
   on(event: 'error', listener: (err: unknown) => void): void;
   close(callback: (err?: unknown) => void): void;
@@ -31,9 +31,20 @@ export interface ModbusClient {
   close(): Promise<void>;
 }
 
+/** modbus-serial's buffered serial RTU port (`ModbusRTU.RTUBufferedPort`): an emitter of the serial port's events. */
+interface RtuPort {
+  on(event: 'error', listener: (err: unknown) => void): void;
+}
+
+/** The parts of modbus-serial this package constructs. */
+interface ModbusSerial {
+  new (port?: RtuPort): RawClient;
+  RTUBufferedPort: new (path: string, options: Record<string, unknown>) => RtuPort;
+}
+
 /** Loads modbus-serial on first use, so importing this package does not. */
-async function loadModbusRtu(): Promise<new () => RawClient> {
-  const mod = (await import('modbus-serial')) as unknown as { default: new () => RawClient };
+async function loadModbusSerial(): Promise<ModbusSerial> {
+  const mod = (await import('modbus-serial')) as unknown as { default: ModbusSerial };
   return mod.default;
 }
 
@@ -91,12 +102,12 @@ export function toModbusError(err: unknown, what: string): ModbusBridgeError {
 
 /**
  * Opens `spec` through modbus-serial (loaded here, on first use). TCP and RTU-over-TCP use a
- * socket this function owns, so a drop is always seen; serial ports use modbus-serial's
- * buffered RTU port. Rejects with `CONNECT_FAILED`, also when `signal` aborts a TCP connect.
+ * socket this function owns, so a drop is always seen; a serial line uses a buffered RTU port it
+ * owns (modbus-serial's, on the kit's hang-up-aware binding). Rejects with `CONNECT_FAILED`, also
+ * when `signal` aborts a TCP connect.
  */
 export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal?: AbortSignal): Promise<ModbusClient> {
-  const ModbusRTU = await loadModbusRtu();
-  const raw = new ModbusRTU();
+  const ModbusRTU = await loadModbusSerial();
   const closeListeners: ((reason: string) => void)[] = [];
   const inFlight = new Set<(err: ModbusBridgeError) => void>();
   let closed = false;
@@ -107,12 +118,20 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal
     for (const reject of inFlight) reject(new ModbusBridgeError('DISCONNECTED', `connection lost: ${reason}`));
     for (const listener of closeListeners) listener(reason);
   };
-  raw.on('error', (err) => lost(`error: ${(err as { message?: string }).message ?? String(err)}`));
+  const onError = (err: unknown): void => lost(`error: ${(err as { message?: string }).message ?? String(err)}`);
+  let raw: RawClient;
   let shutdown: () => Promise<void>;
   if (spec.kind === 'rtu') {
-    const options = { baudRate: spec.baudRate, parity: spec.parity, dataBits: spec.dataBits, stopBits: spec.stopBits, binding: await loadSerialBinding() };
+    const port = new ModbusRTU.RTUBufferedPort(spec.path, { baudRate: spec.baudRate, parity: spec.parity, dataBits: spec.dataBits, stopBits: spec.stopBits, binding: await loadSerialBinding() });
+    // The port is ours, not modbus-serial's: modbus-serial stops listening to its errors when it
+    // closes it, and a write already under way still fails after that (EIO on an unplugged
+    // adapter). Unheard, that error would end the process; heard here, it is one more sign the
+    // line is gone.
+    port.on('error', onError);
+    raw = new ModbusRTU(port);
+    raw.on('error', onError);
     try {
-      await raw.connectRTUBuffered(spec.path, options);
+      await new Promise<void>((resolve, reject) => raw.open((err) => (err ? reject(err) : resolve())));
     } catch (err) {
       throw new ModbusBridgeError('CONNECT_FAILED', `cannot open ${spec.path}: ${(err as Error).message}`, { cause: err });
     }
@@ -126,6 +145,8 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal
     });
   } else {
     const socket = await connectSocket(spec.host, spec.port, timeoutMs, signal);
+    raw = new ModbusRTU();
+    raw.on('error', onError);
     socket.on('error', (err) => lost(err.message));
     socket.on('close', () => lost(`${formatConnection(spec)} closed the connection`));
     if (spec.kind === 'tcp') await raw.linkTCP(socket, { port: spec.port });

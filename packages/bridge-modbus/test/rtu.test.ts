@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import ModbusRTU from 'modbus-serial';
 import { describe, expect, it } from 'vitest';
 import { encodeRegisters } from '../src/encode.js';
@@ -111,5 +113,16 @@ describe('Modbus RTU over a socat serial pair', () => {
     await t.waitFor(() => t.points.length > before + 1, 'points after the replug');
     expect(t.states.at(-1)?.state).toBe('connected');
     expect(t.problems.some((x) => x.key.startsWith('modbus.line.serial:') && x.kind === 'resolve')).toBe(true);
+  });
+
+  it('closes a line whose adapter was just unplugged while a request is being written, and the process lives on', async () => {
+    // In a process of its own: an error emitted with nobody listening ends the process.
+    const script = fileURLToPath(new URL('./fixtures/close-after-unplug.mjs', import.meta.url));
+    const ran = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [script], (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    });
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expect(JSON.parse(ran.stdout)).toEqual({ read: 'DISCONNECTED' });
   });
 });

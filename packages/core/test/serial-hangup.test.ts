@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hangupAwareBinding } from '../src/kit.js';
@@ -58,6 +59,15 @@ describe('kit: a serial binding that notices a hang-up', () => {
     // poller reports an error first: a disconnect either way.
     expect(await closed).toMatchObject({ disconnected: true });
     expect(near.isOpen).toBe(false);
+  });
+
+  it("the test pair's unplug() hangs the line up before it returns: the next write fails, the links are gone", async () => {
+    const p = await pair();
+    const near = await openBinding(p.a);
+    p.unplug();
+    expect([existsSync(p.a), existsSync(p.b)]).toEqual([false, false]);
+    await expect(near.write(Buffer.from('ping'))).rejects.toMatchObject({ code: 'EIO' });
+    await expect(near.read(Buffer.alloc(16), 0, 16)).rejects.toThrow('the device went away');
   });
 
   it('a port closed by its owner while a read waits closes quietly', async () => {

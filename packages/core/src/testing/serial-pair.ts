@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, watch } from 'node:fs';
+import { existsSync, readFileSync, rmSync, watch } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,12 @@ export interface SerialPair {
   dir: string;
   a: string;
   b: string;
+  /**
+   * Pulls the cable now: kills socat and returns once its ends of both terminals are closed and
+   * the links are gone, before any I/O callback of the caller can run. What the caller does
+   * next (a write, a close) meets a line already hung up, as after an unplugged USB adapter.
+   */
+  unplug(): void;
   close(): Promise<void>;
 }
 
@@ -42,6 +48,13 @@ export async function startSerialPair(options: { dir?: string } = {}): Promise<S
     dir,
     a,
     b,
+    unplug() {
+      if (child.exitCode !== null || child.pid === undefined) return;
+      child.kill('SIGKILL');
+      waitUntilDead(child.pid);
+      rmSync(a, { force: true });
+      rmSync(b, { force: true });
+    },
     async close() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -50,4 +63,24 @@ export async function startSerialPair(options: { dir?: string } = {}): Promise<S
       if (owned) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Blocks until process `pid` has ended (a zombie not yet reaped, or gone). The kernel closes a
+ * process's files before it becomes a zombie, so its terminals are hung up by then. Linux only
+ * (reads /proc), as socat's ptys are.
+ */
+function waitUntilDead(pid: number): void {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return;
+    }
+    // "pid (comm) state ...": the state follows the last parenthesis.
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return;
+    if (Date.now() > deadline) throw new Error(`socat (pid ${pid}) is still running 10 s after SIGKILL`);
+  }
 }
