@@ -105,7 +105,7 @@ export const canBridge = defineBridge({
   describe: describeCan,
   create: (config, ctx) => createCanSource(config, ctx),
   cli: {
-    options: [{ flags: '--list-signals', description: 'print what the DBC files define (messages, ids, signals, units, value tables) and the metric each signal is sent as, then exit' }],
+    options: [{ flags: '--list-signals', inspects: true, description: 'print what the DBC files define (messages, ids, signals, units, value tables) and the metric each signal is sent as, then exit' }],
     handle: listSignals,
   },
 });

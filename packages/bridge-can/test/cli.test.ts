@@ -45,6 +45,24 @@ describe('bridge-can', () => {
     expect(out).toMatch(/ {2}EngineSpeed .*\n {2}.*\(not read\)\n/);
   });
 
+  it('--list-signals needs only the DBC: a log not recorded yet stops --check and a run, not it', async () => {
+    const file = await mapping(`source_id: cli\ncan:\n  interface: file:not-recorded-yet.log\n  dbc: ${VEHICLE_DBC_PATH}\n`);
+    const listed = await run(['--config', file, '--list-signals']);
+    expect(listed.code, listed.err).toBe(0);
+    expect(listed.out.split('\n')[0]).toBe(`${VEHICLE_DBC_PATH}: 7 messages, 30 signals; the mapping reads 30`);
+    for (const args of [['--check'], ['--dry-run']]) {
+      const refused = await run(['--config', file, ...args]);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.err).toContain(`${file}:3:14 can.interface: the candump log not-recorded-yet.log does not exist`);
+    }
+    // A DBC that cannot be read stops it too.
+    const noDbc = await mapping(`source_id: cli\ncan:\n  interface: file:not-recorded-yet.log\n  dbc: ./missing.dbc\n`);
+    const missing = await run(['--config', noDbc, '--list-signals']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('can.dbc');
+    expect(missing.err).not.toContain('can.interface');
+  });
+
   it('--dry-run prints the points as NDJSON on stdout and ends with the log', async () => {
     const log = track.add(await writeDriveLog({ durationMs: 100 }), (l) => l.close());
     const file = await mapping(`source_id: cli\ncan:\n  interface: file:${log.path}\n  dbc: ${VEHICLE_DBC_PATH}\n  messages: [VehicleDistance]\n`);

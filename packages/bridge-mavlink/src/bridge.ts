@@ -81,6 +81,7 @@ export const mavlinkBridge = defineBridge({
     options: [
       {
         flags: '--list-messages [message]',
+        inspects: true,
         description: "list the dialect's messages, or one message's fields with their units (what to put under messages:), then exit",
       },
     ],

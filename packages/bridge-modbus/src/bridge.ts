@@ -62,6 +62,7 @@ export const modbusBridge = defineBridge({
     options: [
       {
         flags: '--probe <range>',
+        inspects: true,
         description:
           'read a register range once (e.g. holding:100-109 or input:0+8) and print every 32- and 64-bit value under each byte order, then exit',
       },

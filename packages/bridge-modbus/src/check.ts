@@ -51,6 +51,10 @@ function checkLine(spec: ConnectionSpec, d: number, lines: Map<string, { spec: C
 }
 
 function checkPoints(device: ModbusDeviceConfig, at: (...rest: (string | number)[]) => (string | number)[], issues: SectionIssue[]): void {
+  if (device.points.length === 0) {
+    issues.push({ path: at('points'), message: `device "${device.name}" has no points: list the values to read (bridge-modbus --probe holding:0-9 --device ${device.name} shows registers under every type and byte order)`, runOnly: true });
+    return;
+  }
   const maxRegisters = device.max_registers ?? MODBUS_DEFAULTS.maxRegisters;
   const taken: { table: string; start: number; end: number; bit?: number; index: number }[] = [];
   device.points.forEach((point, p) => {

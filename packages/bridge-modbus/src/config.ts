@@ -66,7 +66,7 @@ export const modbusDeviceSchema = z
     max_bits: z.number().int().min(1).max(2000).optional().describe('Most coils or inputs per request. Default 2000.'),
     reconnect: reconnectSchema.optional(),
     tags: tagsSchema.optional(),
-    points: z.array(modbusPointSchema).min(1).describe('Values to read.'),
+    points: z.array(modbusPointSchema).default([]).describe('Values to read (at least one to run; bridge-modbus --probe reads a device before it has any).'),
   })
   .describe('One Modbus unit on one connection.');
 

@@ -86,6 +86,20 @@ describe('bridge-modbus command', () => {
     expect(srv.seen).toEqual([{ table: 'holding', address: 100, count: 6, unit: 1 }]);
   });
 
+  it('--probe reads a device the mapping gives no points yet; --check and a run refuse it, naming --probe', async () => {
+    const srv = track.add(await startServerTcp({ holding: new Map([[7, 0x1234]]) }), (s) => s.close());
+    const file = await mapping(`source_id: cli-test\nsink: { url: stdout }\nmodbus:\n  devices:\n    - name: plc\n      connection: ${srv.url}\n`);
+    const probed = await run(['--config', file, '--probe', 'holding:7-8']);
+    expect(probed.code, probed.stderr).toBe(0);
+    expect(probed.stdout).toMatch(/^7\s+0x1234\s+4660\s+4660$/m);
+    for (const args of [['--check'], ['--dry-run', '--once']]) {
+      const refused = await run(['--config', file, ...args]);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr).toContain(`${file}:5:7 modbus.devices[0].points: device "plc" has no points: list the values to read (bridge-modbus --probe holding:0-9 --device plc`);
+    }
+    expect(srv.seen).toEqual([{ table: 'holding', address: 7, count: 2, unit: 1 }]);
+  });
+
   it('--probe refuses a bad range with exit code 2', async () => {
     const file = await mapping(`source_id: cli-test\n${device('tcp://127.0.0.1:1')}`);
     const result = await run(['--config', file, '--probe', 'coil:0-3']);

@@ -10,6 +10,7 @@ import { isOpcuaBridgeError, messageOf } from './errors.js';
 export const BROWSE_OPTIONS: BridgeCliOption[] = [
   {
     flags: '--browse [node]',
+    inspects: true,
     description:
       'connect with the mapping\'s endpoint, security, login and PKI, print the address space below a node (a node id or a browse path; default Objects): node ids with namespace URIs, browse names, data types, access levels, current values; then exit',
   },

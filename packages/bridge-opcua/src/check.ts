@@ -25,7 +25,7 @@ export function checkOpcua(section: OpcuaConfig): SectionIssue[] {
   }
   if (!section.nodes?.length && !section.folders?.length && !section.events?.length) {
     const empty = (['nodes', 'folders', 'events'] as const).find((key) => section[key] !== undefined);
-    issues.push({ path: empty === undefined ? [] : [empty], message: 'nothing to monitor: give nodes, folders or events (bridge-opcua --browse lists what the server has)' });
+    issues.push({ path: empty === undefined ? [] : [empty], message: 'nothing to monitor: give nodes, folders or events (bridge-opcua --browse lists what the server has)', runOnly: true });
   }
   const planned = planOpcua(section);
   if (!planned.ok) issues.push(...planned.issues);

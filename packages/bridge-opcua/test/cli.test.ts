@@ -73,6 +73,20 @@ describe('bridge-opcua', () => {
     expect(checkOpcua(section)).toEqual([]);
   });
 
+  it('--browse works before the mapping names anything to monitor; its nodes: pasted in, the file runs', async () => {
+    const bare = mapping().split('  nodes:')[0]!;
+    const refused = await cli(['--check'], bare);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/map\.yaml:3:3 opcua: nothing to monitor: give nodes, folders or events \(bridge-opcua --browse lists what the server has\)/);
+    const browsed = await cli(['--browse', 'Boiler', '--emit-mapping'], bare);
+    expect(browsed.code, browsed.err).toBe(0);
+    expect(browsed.out).toContain('node_id: "nsu=urn:fieldbridge:opcua-sim;s=Boiler.Pressure"');
+    // Pasted under opcua: as printed, indented one level.
+    const pasted = await cli(['--check'], bare + browsed.out.replace(/^(?=.)/gm, '  '));
+    expect(pasted.code, pasted.err).toBe(0);
+    expect(pasted.out).toContain(`pressure <- nsu=${SIM_NAMESPACE};s=Boiler.Pressure`);
+  });
+
   it('--browse names what is wrong: an unknown start node (exit 2), an unreachable server (exit 1), a stray --emit-mapping (exit 2)', async () => {
     const unknown = await cli(['--browse', 'Nowhere/Near']);
     expect(unknown.code).toBe(2);

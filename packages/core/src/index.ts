@@ -40,7 +40,7 @@ export { RULE_NAME_PATTERN, type Rule, type RuleOptions, type RuleEvent, type Ru
 export type { RuleView, RuleEvaluator } from './rules/rule-view.js';
 export { SIGNATURE_HEADER, signPayload, signFrame } from './shared/signature.js';
 
-export { parseMapping, loadMapping, readMappingText } from './config/load-mapping.js';
+export { parseMapping, loadMapping, readMappingText, type MappingReadOptions } from './config/load-mapping.js';
 export { sectionKeys, type SectionKey } from './config/section-keys.js';
 export { ConfigError, formatIssue, type ConfigIssue } from './config/config-error.js';
 export { bridgeFileSchema, generateJsonSchema, presentSections, schemaFileText, type FileConfig, type MultiFileConfig, type SectionDefinition, type SectionIssue, type Sections } from './config/file-schema.js';

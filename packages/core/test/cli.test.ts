@@ -170,6 +170,45 @@ describe('bridge process', () => {
     expect(await cli.exited).toBe(0);
   });
 
+  it("a bridge's inspecting option reads a file not ready to run (its run-only issues), and nothing else does", async () => {
+    const looked: string[] = [];
+    const inspecting = {
+      ...counterBridge,
+      // Run-only: a channel named "todo" has not been given its metric yet; any channel named "bad" is wrong outright.
+      check: (c: Parameters<typeof counterBridge.describe>[0]) => [
+        ...c.channels.flatMap((ch, i) => (ch.name === 'todo' ? [{ path: ['channels', i, 'name'], message: 'todo: name the metric first', runOnly: true }] : [])),
+        ...c.channels.flatMap((ch, i) => (ch.name === 'bad' ? [{ path: ['channels', i, 'name'], message: 'bad is not allowed' }] : [])),
+      ],
+      cli: {
+        options: [
+          { flags: '--look', description: 'looks at the source and exits', inspects: true },
+          { flags: '--peek', description: 'looks, but does not finish the command', inspects: true },
+        ],
+        handle: async (options: Record<string, unknown>, c: Parameters<typeof counterBridge.describe>[0]) => {
+          if (options.look) looked.push(c.channels.map((ch) => ch.name).join(','));
+          return options.look ? 0 : undefined;
+        },
+      },
+    };
+    const notReady = mapping(goodMapping().replace('- { name: b, metric: demo.b, start: 100 }', '- { name: todo, metric: demo.todo }'));
+    expect((await runBridgeCommand(inspecting, ['--config', notReady, '--look'], { KEY: 'k1' })).code).toBe(0);
+    expect(looked).toEqual(['a,todo']);
+    // Without the option the issue stops the command, located; so does an option that does not finish it.
+    for (const args of [['--check'], ['--once'], ['--peek']]) {
+      const refused = await runBridgeCommand(inspecting, ['--config', notReady, ...args, '--log-level', 'silent'], { KEY: 'k1' });
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.err).toMatch(/map\.yaml:\d+:\d+ counter\.channels\[1\]\.name: todo: name the metric first/);
+    }
+    // Other issues stop it even then.
+    const wrong = mapping(goodMapping().replace('- { name: b, metric: demo.b, start: 100 }', '- { name: todo, metric: demo.todo }\n    - { name: bad, metric: demo.bad }'));
+    const both = await runBridgeCommand(inspecting, ['--config', wrong, '--look'], { KEY: 'k1' });
+    expect(both.code).toBe(2);
+    expect(both.err).toContain('counter.channels[2].name: bad is not allowed');
+    expect(both.err).not.toContain('todo');
+    expect(looked).toHaveLength(1);
+    expect(gateway.points()).toEqual([]);
+  });
+
   it("a bridge's own option handler is told the folder of the durable spool", async () => {
     const seen: (string | undefined)[] = [];
     const withOption = { ...counterBridge, cli: { options: [{ flags: '--where', description: 'prints stateDir' }], handle: async (_o: Record<string, unknown>, _c: unknown, io: { stateDir?: string }) => (seen.push(io.stateDir), 0) } };

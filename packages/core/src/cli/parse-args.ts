@@ -58,3 +58,16 @@ export function parseCliArgs(definition: BridgeDefinition, argv: string[], io: C
   }
   return program.opts<CliOptions>();
 }
+
+/**
+ * The first of the bridge's inspecting options (`BridgeCliOption.inspects`) the command
+ * line gave, as its long flag (`--browse`), or undefined.
+ */
+export function inspectingFlag(definition: BridgeDefinition, parsed: CliOptions): string | undefined {
+  for (const spec of definition.cli?.options ?? []) {
+    if (!spec.inspects) continue;
+    const option = new Option(spec.flags);
+    if (parsed[option.attributeName()] !== undefined) return option.long;
+  }
+  return undefined;
+}

@@ -2,7 +2,7 @@ import type { FileConfig } from '../config/file-schema.js';
 import { loadMapping } from '../config/load-mapping.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { checkRunOptions } from './run-options.js';
-import { parseCliArgs, type CliIo } from './parse-args.js';
+import { inspectingFlag, parseCliArgs, type CliIo } from './parse-args.js';
 import { formatCheck } from './print-check.js';
 import { commandLogger, failed, loadForCommand, serveMapping } from './run-mapping.js';
 
@@ -28,12 +28,15 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
     return 2;
   }
   const apply = definition.cli?.apply;
+  // An inspecting option (--browse) reads the file without its run-only issues: a look at the
+  // source comes before the file says what to read.
+  const inspecting = inspectingFlag(definition, parsed) !== undefined;
   // The bridge's own options are applied on every load, so a SIGHUP reload keeps them.
-  const load = (): FileConfig => {
-    const loaded = loadMapping(file, definition, io.env);
+  const load = (forRun = true): FileConfig => {
+    const loaded = loadMapping(file, definition, io.env, { inspecting: !forRun });
     return apply ? { ...loaded, [definition.name]: apply(parsed, loaded[definition.name]) } : loaded;
   };
-  const config = loadForCommand(load, io) as FileConfig | number;
+  let config = loadForCommand(() => load(!inspecting), io) as FileConfig | number;
   if (typeof config === 'number') return config;
   const logger = commandLogger(command, options, config);
 
@@ -50,9 +53,14 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
       return failed(command, logger, err);
     }
   }
+  // Nothing runs on a file read without every check.
+  if (inspecting) {
+    config = loadForCommand(() => load(), io) as FileConfig | number;
+    if (typeof config === 'number') return config;
+  }
   if (parsed.check) {
     io.stdout.write(formatCheck(definition, file, config));
     return 0;
   }
-  return serveMapping({ command, definitions: [definition], config, load, options, logger, io });
+  return serveMapping({ command, definitions: [definition], config, load: () => load(), options, logger, io });
 }

@@ -17,6 +17,13 @@ export interface SectionDefinition<S extends z.ZodType = z.ZodType, N extends st
 export interface SectionIssue {
   path: (string | number)[];
   message: string;
+  /**
+   * The issue stops a run but not a look at the source: a bridge command given one of its
+   * inspecting options (`--browse`, `--probe`, `--list-signals`) goes on. For what a mapping
+   * cannot have until that look was taken (the nodes to monitor, a device's points), never for
+   * what connecting needs.
+   */
+  runOnly?: boolean;
 }
 
 /** A whole validated mapping file: the common keys plus the bridge's own section. */

@@ -7,6 +7,15 @@ import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 import { MissingEnvError, substituteEnv } from './env-substitute.js';
 import { bridgeFileSchema, type FileConfig } from './file-schema.js';
 
+/** How a mapping file is read. */
+export interface MappingReadOptions {
+  /**
+   * The file is read to look at the source (a bridge's `--browse`, `--probe`, `--list-signals`),
+   * not to run: issues a bridge's check marks `runOnly` (no nodes to monitor yet) are not errors.
+   */
+  inspecting?: boolean;
+}
+
 /**
  * Parses and validates a mapping file's text for `definition` (its section required), or for a
  * list of definitions (any of their sections, at least one: a file `fieldbridge run` reads). Environment references are
@@ -15,9 +24,9 @@ import { bridgeFileSchema, type FileConfig } from './file-schema.js';
  * files of a bridge) are left as written: they are read from the working directory.
  * Throws {@link ConfigError} listing every problem as `file:line:col key: message`.
  */
-export function parseMapping<D extends SectionDefinition>(text: string, file: string, definition: D, env?: NodeJS.ProcessEnv): FileConfig<D>;
-export function parseMapping(text: string, file: string, definitions: readonly SectionDefinition[], env?: NodeJS.ProcessEnv): MultiFileConfig;
-export function parseMapping(text: string, file: string, sections: Sections, env: NodeJS.ProcessEnv = process.env): MultiFileConfig {
+export function parseMapping<D extends SectionDefinition>(text: string, file: string, definition: D, env?: NodeJS.ProcessEnv, options?: MappingReadOptions): FileConfig<D>;
+export function parseMapping(text: string, file: string, definitions: readonly SectionDefinition[], env?: NodeJS.ProcessEnv, options?: MappingReadOptions): MultiFileConfig;
+export function parseMapping(text: string, file: string, sections: Sections, env: NodeJS.ProcessEnv = process.env, options: MappingReadOptions = {}): MultiFileConfig {
   const lineCounter = new LineCounter();
   if (text.length > MAX_MAPPING_BYTES) throw new ConfigError([{ file, line: 1, col: 1, path: '', message: `the mapping file is larger than ${MAX_MAPPING_BYTES / 1024} KiB; is it the right file?` }]);
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
@@ -44,7 +53,10 @@ export function parseMapping(text: string, file: string, sections: Sections, env
   for (const definition of sectionList(sections)) {
     const section = config[definition.name];
     if (section === undefined || !definition.check) continue;
-    for (const i of definition.check(section as never)) checked.push({ code: 'custom', path: [definition.name, ...i.path], message: i.message } as z.core.$ZodIssue);
+    for (const i of definition.check(section as never)) {
+      if (i.runOnly && options.inspecting) continue;
+      checked.push({ code: 'custom', path: [definition.name, ...i.path], message: i.message } as z.core.$ZodIssue);
+    }
   }
   if (checked.length > 0) throw new ConfigError(locateIssues(text, doc, checked, at));
   return config;
@@ -59,10 +71,10 @@ export const MAX_ALIAS_EXPANSIONS = 10_000;
  * Reads `file` (at most {@link MAX_MAPPING_BYTES}; `/dev/zero` or a log file given by mistake is
  * refused, not read to the end) and {@link parseMapping}s it. A missing file throws `CONFIG_NOT_FOUND`.
  */
-export function loadMapping<D extends SectionDefinition>(file: string, definition: D, env?: NodeJS.ProcessEnv): FileConfig<D>;
-export function loadMapping(file: string, definitions: readonly SectionDefinition[], env?: NodeJS.ProcessEnv): MultiFileConfig;
-export function loadMapping(file: string, sections: Sections, env: NodeJS.ProcessEnv = process.env): MultiFileConfig {
-  return parseMapping(readMappingText(file), file, sections as readonly SectionDefinition[], env);
+export function loadMapping<D extends SectionDefinition>(file: string, definition: D, env?: NodeJS.ProcessEnv, options?: MappingReadOptions): FileConfig<D>;
+export function loadMapping(file: string, definitions: readonly SectionDefinition[], env?: NodeJS.ProcessEnv, options?: MappingReadOptions): MultiFileConfig;
+export function loadMapping(file: string, sections: Sections, env: NodeJS.ProcessEnv = process.env, options: MappingReadOptions = {}): MultiFileConfig {
+  return parseMapping(readMappingText(file), file, sections as readonly SectionDefinition[], env, options);
 }
 
 /**

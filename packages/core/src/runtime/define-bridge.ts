@@ -124,6 +124,12 @@ export interface BridgeInstance {
 export interface BridgeCliOption {
   flags: string;
   description: string;
+  /**
+   * The option looks at the source and exits (`--browse`, `--probe`, `--list-signals`): given it,
+   * the mapping file is read without its `runOnly` issues, so a user can take that look before
+   * the file says what to read. `cli.handle` must then finish with an exit code.
+   */
+  inspects?: boolean;
 }
 
 /** Streams and helpers given to a bridge's own command-line handler. */
