@@ -3,6 +3,7 @@ import { checkBle } from './check.js';
 import { bleConfigSchema, type BleConfig } from './config.js';
 import { GATT_CHARACTERISTICS } from './gatt/characteristics.js';
 import { resolveBle, type ResolvedDevice, type ResolvedSource } from './resolve.js';
+import { handleScan, SCAN_OPTION } from './scan-command.js';
 import { createBleSource, type BleSourceOptions } from './source.js';
 import { BLE_STARTER } from './starter.js';
 
@@ -67,8 +68,9 @@ export function defineBleBridge(options: BleSourceOptions = {}) {
     starter: () => BLE_STARTER,
     create: (config, ctx) => createBleSource(config, ctx, options),
     cli: {
-      options: [{ flags: '--record <file>', description: 'append every advert heard to FILE as NDJSON (what ble: { replay: FILE } reads), matched or not' }],
+      options: [{ flags: '--record <file>', description: 'append every advert heard to FILE as NDJSON (what ble: { replay: FILE } reads), matched or not' }, SCAN_OPTION],
       apply: (cliOptions, config) => (typeof cliOptions.record === 'string' ? { ...config, record: cliOptions.record } : config),
+      handle: (cliOptions, config, io) => handleScan(cliOptions, config, io, options),
     },
   });
 }

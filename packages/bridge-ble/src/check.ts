@@ -15,6 +15,9 @@ import { resolveBle } from './resolve.js';
  */
 export function checkBle(section: BleConfig): SectionIssue[] {
   const { issues } = resolveBle(section);
+  if (section.devices.length === 0) {
+    issues.push({ path: ['devices'], message: 'no devices: list the sensors to read (bridge-ble --scan lists the devices on the air, with entries to paste here)', runOnly: true });
+  }
   const names = new Map<string, number>();
   const keys = new Map<string, number>();
   section.devices.forEach((device, d) => {

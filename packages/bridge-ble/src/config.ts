@@ -125,7 +125,7 @@ export const bleConfigSchema = z
     max_rate_hz: maxRateHzSchema.optional(),
     on_change: z.boolean().optional().describe('Default of the devices\' on_change. Default false.'),
     silent_after_s: durationMs({ unit: 's', minMs: 1000, maxMs: 604_800_000 }).optional().describe('Default of the devices\' silent_after_s. Default 5m.'),
-    devices: z.array(bleDeviceSchema).min(1).max(1000).describe('Sensors to read; adverts of other devices are ignored.'),
+    devices: z.array(bleDeviceSchema).max(1000).default([]).describe('Sensors to read; adverts of other devices are ignored. At least one to run; bridge-ble --scan lists what is on the air before there are any.'),
   })
   .describe('Bluetooth Low Energy sensors: advertisements and GATT, from an adapter or a replay file.');
 

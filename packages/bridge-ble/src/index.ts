@@ -52,6 +52,8 @@ export { parseAdStructures, type AdFields, type AdParse } from './advert/ad-stru
 export { DECODE_PROBLEM_KINDS, type DecodeProblem, type DecodeProblemKind, type DecodeResult, type Measurement, type MeasurementValue } from './measurement.js';
 
 // Advert decoders
+export { createSurvey, type HeardDevice, type Survey, type SurveyBounds, type SurveyResult } from './survey.js';
+export { formatScan, type ScanSubject } from './scan-format.js';
 export { ADVERT_DECODERS, decodeAdvert, detectFormats, type AdvertDecodeResult, type AdvertDecoderName, type DecodeAdvertOptions } from './decode/decode-advert.js';
 export { decodeBthome, type BthomeInfo, type BthomeOptions, type BthomeResult } from './decode/bthome.js';
 export { BTHOME_UUID, decryptBthome, encryptBthome, parseBindKey, type BthomeDecryption } from './decode/bthome-crypto.js';

@@ -6,6 +6,8 @@ export const BLE_STARTER = `ble:
   # npx bridge-ble-sim: adverts it makes up, in the format --record writes.
   adapter: { when_missing: wait }
   max_rate_hz: 1                                    # per series, for every device: adverts repeat many times a second
+  # Your sensors: npx bridge-ble --config this.yaml --scan lists the devices on the air, with
+  # entries to paste here.
   devices:
     # A BTHome v2 sensor (Shelly BLU, ATC/PVVX firmware set to BTHome): decoded by its format.
     - name: kitchen

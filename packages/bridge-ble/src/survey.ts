@@ -1,0 +1,90 @@
+import { serviceDataOf, type AddressType, type Advert } from './advert/advert.js';
+import { BTHOME_UUID } from './decode/bthome-crypto.js';
+import { detectFormats, type AdvertDecoderName } from './decode/decode-advert.js';
+import type { DeviceMatcher } from './match.js';
+
+/** One device heard during a survey of the air. */
+export interface HeardDevice {
+  address: string;
+  addressType: AddressType;
+  /** The last local name it advertised, if any. */
+  name?: string;
+  adverts: number;
+  /** Weakest and strongest signal heard, dBm. */
+  rssiMin: number;
+  rssiMax: number;
+  /** The built-in formats its adverts looked like (see `detectFormats`), in the order first seen. */
+  formats: AdvertDecoderName[];
+  /** Its BTHome adverts are encrypted (the entry needs the device's bind_key). */
+  encrypted?: boolean;
+  /** The mapping's device entry its adverts go to already, if any. */
+  mappedAs?: string;
+}
+
+/** What a {@link Survey} heard. */
+export interface SurveyResult {
+  /** Most adverts first, then by address. */
+  devices: HeardDevice[];
+  adverts: number;
+  /** Devices heard past the survey's bound, counted but not listed. */
+  notListed: number;
+  /** More devices than `notListed` may have been heard: counting stopped at its own bound. */
+  countCapped: boolean;
+}
+
+/** Gathers what a scan hears, device by device. */
+export interface Survey {
+  advert(advert: Advert): void;
+  result(): SurveyResult;
+}
+
+/** Bounds of a survey: a busy place's rotating addresses would otherwise grow it without end. */
+export interface SurveyBounds {
+  /** Devices listed. Default 5000. */
+  maxDevices?: number;
+  /** Further devices counted (by address) past those listed. Default 100 000. */
+  maxCounted?: number;
+}
+
+/**
+ * A survey of the adverts heard: per address its name, advert count, signal range, the formats
+ * its adverts look like and the mapping entry (through `matcher`) that takes them. Devices past
+ * `maxDevices` are counted, not kept.
+ */
+export function createSurvey(matcher?: DeviceMatcher, bounds: SurveyBounds = {}): Survey {
+  const maxDevices = bounds.maxDevices ?? 5000;
+  const maxCounted = bounds.maxCounted ?? 100_000;
+  const heard = new Map<string, HeardDevice>();
+  const others = new Set<string>();
+  let countCapped = false;
+  let adverts = 0;
+  return {
+    advert(advert) {
+      adverts += 1;
+      let device = heard.get(advert.address);
+      if (device === undefined) {
+        if (heard.size >= maxDevices) {
+          if (others.size < maxCounted) others.add(advert.address);
+          else if (!others.has(advert.address)) countCapped = true;
+          return;
+        }
+        device = { address: advert.address, addressType: advert.addressType, adverts: 0, rssiMin: advert.rssi, rssiMax: advert.rssi, formats: [] };
+        heard.set(advert.address, device);
+      }
+      device.adverts += 1;
+      if (advert.name !== undefined && advert.name !== '') device.name = advert.name;
+      if (advert.rssi < device.rssiMin) device.rssiMin = advert.rssi;
+      if (advert.rssi > device.rssiMax) device.rssiMax = advert.rssi;
+      for (const format of detectFormats(advert)) if (!device.formats.includes(format)) device.formats.push(format);
+      // BTHome v2's device information byte: bit 0 set when the measurements are encrypted.
+      const bthome = serviceDataOf(advert, BTHOME_UUID);
+      if (bthome !== undefined && bthome.length > 0 && (bthome[0]! & 0x01) === 1) device.encrypted = true;
+      const entry = matcher?.match(advert);
+      if (entry !== undefined) device.mappedAs = entry.name;
+    },
+    result() {
+      const devices = [...heard.values()].sort((a, b) => b.adverts - a.adverts || (a.address < b.address ? -1 : 1));
+      return { devices, adverts, notListed: others.size, countCapped };
+    },
+  };
+}
