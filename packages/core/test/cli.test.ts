@@ -144,6 +144,34 @@ describe('bridge process', () => {
     expect(cli.stderr()).not.toMatch(/undelivered/);
   });
 
+  it('a reader that stops reading (--dry-run | head) ends a dry run quietly, exit 0; a stdout sink stops with exit 1 and keeps what it could not write', async () => {
+    const closeAfterFirstLine = async (cli: ReturnType<typeof spawnCounterCli>) => {
+      await waitFor(() => cli.stdout().includes('\n'), 'a first line on stdout');
+      // The reader goes away, as head does after its lines: the next write fails with EPIPE.
+      cli.child.stdout!.destroy();
+      return cli.exited;
+    };
+    const dry = spawnCounterCli(['--config', mapping(goodMapping()), '--dry-run'], { KEY: 'k1' });
+    expect(await closeAfterFirstLine(dry)).toBe(0);
+    expect(dry.stderr()).not.toMatch(/EPIPE|Unhandled|at .*\(node:/);
+    expect(dry.logs().map((l) => l.msg)).toContain('stdout was closed by its reader: the dry run ends');
+
+    const spool = join(dir, 'spool');
+    const toStdout = mapping(`source_id: cli-test\nsink: { url: stdout, batch: { linger_ms: 20 }, buffer: { path: ${spool} }, shutdown_timeout_ms: 200 }\ncounter:\n  interval_ms: 5\n  channels: [{ name: a, metric: demo.a }]\n`);
+    const sink = spawnCounterCli(['--config', toStdout], { KEY: 'k1' });
+    expect(await closeAfterFirstLine(sink)).toBe(1);
+    expect(sink.stderr()).not.toMatch(/Unhandled|at .*\(node:/);
+    expect(sink.logs().map((l) => l.msg)).toContain('stdout was closed by its reader: stopping intake and delivering what is queued');
+    // What it read after stdout went away is in the spool, for the next run.
+    const { createSqliteSpool } = await import('../src/index.js');
+    const kept = createSqliteSpool({ dir: spool, limits: { maxBytes: 1024 * 1024, whenFull: 'drop_oldest' } });
+    try {
+      expect(kept.stats().points).toBeGreaterThan(0);
+    } finally {
+      kept.close();
+    }
+  });
+
   it('a second SIGINT exits 1 at once instead of waiting for delivery', async () => {
     gateway.setFaults({ status: 503 });
     const file = mapping(goodMapping().replace('batch: { linger_ms: 20 }', `batch: { linger_ms: 20 }\n  shutdown_timeout_ms: 600000\n  buffer: { path: ${join(dir, 'spool')} }`));

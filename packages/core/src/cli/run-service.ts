@@ -9,6 +9,7 @@ import type { CliIo } from './parse-args.js';
 import { reload } from './_reload.js';
 import { makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
 import { formatStatus, sampleCounters, type StatusSample } from './status-line.js';
+import { whenReaderGone } from './_stdout-reader.js';
 
 /** What {@link runService} needs. */
 export interface ServiceOptions {
@@ -42,6 +43,14 @@ export async function runService(s: ServiceOptions): Promise<number> {
   const parts: ServiceParts = { command: s.command, definitions: s.definitions, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session };
   const made = makeSink(parts, s.config);
   const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, bridge: undefined, observe: undefined };
+  // A dry run whose reader went away (`--dry-run | head`) ends at once, as any Unix filter does:
+  // it delivers nothing, so nothing is lost.
+  if (s.dryRun) {
+    whenReaderGone(s.io.stdout, () => {
+      s.logger.info('stdout was closed by its reader: the dry run ends');
+      process.exit(0);
+    });
+  }
 
   if (s.once) {
     try {
@@ -82,9 +91,13 @@ export async function runService(s: ServiceOptions): Promise<number> {
       }
       void finish(signal, 0);
     };
+    // A sink writing to stdout whose reader went away stops as on SIGTERM, exit 1: what it could
+    // not write stays in a disk spool.
+    const unwatch = !s.dryRun && state.config.sink.url === 'stdout' ? whenReaderGone(process.stdout, () => void finish('stdout was closed by its reader', 1)) : undefined;
     async function finish(reason: string, code: number): Promise<void> {
       if (stopping) return;
       stopping = true;
+      unwatch?.();
       if (statusTimer) clearInterval(statusTimer);
       s.logger.info(`${reason}: stopping intake and delivering what is queued`);
       await reloading;

@@ -13,13 +13,20 @@ export interface StdoutTransportOptions {
 /**
  * Writes each point as one JSON line. The answer waits for the stream to take the data, so a
  * slow reader applies backpressure instead of growing memory. Used when no sink URL is set and
- * by `--dry-run`.
+ * by `--dry-run`. A stream that failed (its reader went away: EPIPE) answers every later batch
+ * as retryable at once, naming why; its error does not end the process.
  */
 export function createStdoutTransport(options: StdoutTransportOptions): Transport {
   const stream = options.stream ?? process.stdout;
+  let broken: string | undefined;
+  const onError = (err: NodeJS.ErrnoException): void => {
+    broken ??= err.code === 'EPIPE' ? 'its reader closed it (EPIPE)' : err.message;
+  };
+  stream.on('error', onError);
   return {
     name: 'stdout',
     send(batch: Batch): Promise<SendResult> {
+      if (broken !== undefined) return Promise.resolve({ status: 'retryable', reason: `stdout: ${broken}` });
       let text = '';
       for (const point of batchPoints(batch)) {
         text += `${JSON.stringify(point.source_id ? point : { ...point, source_id: options.sourceId })}\n`;
@@ -30,6 +37,9 @@ export function createStdoutTransport(options: StdoutTransportOptions): Transpor
         });
       });
     },
-    shutdown: () => Promise.resolve(),
+    shutdown: () => {
+      stream.off('error', onError);
+      return Promise.resolve();
+    },
   };
 }
