@@ -22,7 +22,9 @@ export function createStdoutTransport(options: StdoutTransportOptions): Transpor
   const onError = (err: NodeJS.ErrnoException): void => {
     broken ??= err.code === 'EPIPE' ? 'its reader closed it (EPIPE)' : err.message;
   };
-  stream.on('error', onError);
+  // Anything with write() will do as the stream; only an emitter can report a failure this way.
+  const listens = typeof stream.on === 'function';
+  if (listens) stream.on('error', onError);
   return {
     name: 'stdout',
     send(batch: Batch): Promise<SendResult> {
@@ -38,7 +40,7 @@ export function createStdoutTransport(options: StdoutTransportOptions): Transpor
       });
     },
     shutdown: () => {
-      stream.off('error', onError);
+      if (listens) stream.off('error', onError);
       return Promise.resolve();
     },
   };
