@@ -47,19 +47,29 @@ export function parseMapping(text: string, file: string, sections: Sections, env
     throw new ConfigError([at(0, '', `the file expands YAML aliases (*name) more than ${MAX_ALIAS_EXPANSIONS} times: ${(err as Error).message.split('\n')[0]}`)]);
   }
   const result = bridgeFileSchema(sections).safeParse(plain);
-  if (!result.success) throw new ConfigError(locateIssues(text, doc, result.error.issues, at));
-  const config = result.data as MultiFileConfig;
-  const checked: z.core.$ZodIssue[] = [];
-  for (const definition of sectionList(sections)) {
-    const section = config[definition.name];
-    if (section === undefined || !definition.check) continue;
-    for (const i of definition.check(section as never)) {
-      if (i.runOnly && options.inspecting) continue;
-      checked.push({ code: 'custom', path: [definition.name, ...i.path], message: i.message } as z.core.$ZodIssue);
+  if (!result.success) {
+    // A section valid on its own is checked too, so one pass names every problem of the file.
+    const issues = [...result.error.issues];
+    for (const definition of sectionList(sections)) {
+      const raw = plain !== null && typeof plain === 'object' ? (plain as Record<string, unknown>)[definition.name] : undefined;
+      const own = raw === undefined ? undefined : definition.configSchema.safeParse(raw);
+      if (own?.success) issues.push(...checkSection(definition, own.data, options));
     }
+    throw new ConfigError(locateIssues(text, doc, issues, at));
   }
+  const config = result.data as MultiFileConfig;
+  const checked = sectionList(sections).flatMap((definition) => (config[definition.name] === undefined ? [] : checkSection(definition, config[definition.name], options)));
   if (checked.length > 0) throw new ConfigError(locateIssues(text, doc, checked, at));
   return config;
+}
+
+/** The issues a bridge's `check` finds in its valid section, as the loader locates them (run-only ones left out when inspecting). */
+function checkSection(definition: SectionDefinition, section: unknown, options: MappingReadOptions): z.core.$ZodIssue[] {
+  if (!definition.check) return [];
+  return definition
+    .check(section as never)
+    .filter((i) => !(i.runOnly && options.inspecting))
+    .map((i) => ({ code: 'custom', path: [definition.name, ...i.path], message: i.message }) as z.core.$ZodIssue);
 }
 
 /** The largest mapping file read, in bytes. */
