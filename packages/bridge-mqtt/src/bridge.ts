@@ -1,6 +1,7 @@
 import { defineBridge, packageVersion } from '@fieldbridge/core/bridge';
 import { checkMqttSection } from './check.js';
 import { describeConnection } from './client-options.js';
+import { handleScan, SCAN_OPTIONS } from './scan-command.js';
 import { mqttConfigSchema, type MqttConfig } from './config.js';
 import { resolveSubscriptions, type ResolvedSubscription } from './resolve.js';
 import { createMqttSource } from './source.js';
@@ -36,4 +37,5 @@ export const mqttBridge = defineBridge({
   create: (config, ctx) => createMqttSource(config, ctx),
   // `once_timeout_ms` predates --once-timeout, which overrides it.
   onceTimeoutMs: (config) => config.once_timeout_ms,
+  cli: { options: SCAN_OPTIONS, handle: (options, config, io) => handleScan(options, config, io) },
 });

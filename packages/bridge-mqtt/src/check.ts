@@ -11,6 +11,9 @@ import { compileSubscription } from './resolve.js';
  */
 export function checkMqttSection(section: MqttConfig): SectionIssue[] {
   const issues: SectionIssue[] = [];
+  if (section.subscriptions.length === 0) {
+    issues.push({ path: ['subscriptions'], message: 'no subscriptions: say what to read (bridge-mqtt --scan lists the topics on the broker, with entries to paste here)', runOnly: true });
+  }
   const url = parseBrokerUrl(section.url);
   if (!url.ok) issues.push({ path: ['url'], message: url.message });
   if (url.ok && !url.url.secure && section.tls !== undefined) {

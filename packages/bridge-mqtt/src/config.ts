@@ -99,7 +99,7 @@ export const mqttConfigSchema = z
     once_timeout_ms: durationMs({ minMs: 100, maxMs: 3_600_000 })
       .optional()
       .describe('Superseded by the command line\'s --once-timeout: the --once wait when that is not given. Default 10s (range 100ms..1h).'),
-    subscriptions: z.array(mqttSubscriptionSchema).min(1).describe('What to subscribe to and how to map it.'),
+    subscriptions: z.array(mqttSubscriptionSchema).default([]).describe('What to subscribe to and how to map it. At least one to run; bridge-mqtt --scan lists the topics on the broker before there are any.'),
   })
   .describe('MQTT broker connection and the subscriptions mapped to points.');
 

@@ -1,3 +1,5 @@
+export { createTopicSurvey, MAX_FIELDS, type HeardField, type HeardFormat, type HeardTopic, type TopicSurvey, type TopicSurveyOptions, type TopicSurveyResult } from './topic-survey.js';
+export { formatTopicScan, suggestSubscriptions } from './scan-format.js';
 export { mqttBridge, describeMqtt, describeSubscription } from './bridge.js';
 export { checkMqttSection } from './check.js';
 export {

@@ -5,6 +5,8 @@ export const MQTT_STARTER = `mqtt:
   password: \${MQTT_PASSWORD:-}
   client_id: fieldbridge-1                          # with clean: false, QoS 1 messages wait at the broker while the bridge is away
   clean: false
+  # What your broker carries: npx bridge-mqtt --config this.yaml --scan lists its topics, with
+  # entries to paste here.
   subscriptions:
     # plant/line1/press1/temperature  {"reading": {"value": 81.3, "unit": "degC"}, "ts": 1700000000.25}
     - topic: plant/+/+/temperature

@@ -1,0 +1,107 @@
+import type { HeardField, HeardTopic, TopicSurveyResult } from './topic-survey.js';
+
+/** Most `subscriptions:` entries suggested. */
+const MAX_SUGGESTIONS = 50;
+/** JSON leaf names read as the payload's time when they hold epoch seconds or milliseconds. */
+const TIME_NAMES = new Set(['ts', 'timestamp', 'time', 't_ms', 'epoch']);
+
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+}
+
+function what(t: HeardTopic): string {
+  if (t.format === 'json') return t.fields.length === 0 ? '(no values)' : t.fields.map((f) => `${f.path}=${f.sample}`).join(' ');
+  if (t.format === 'sparkplug') return t.sparkplugMetrics.join(', ') || t.sample;
+  return t.sample;
+}
+
+/**
+ * What a scan heard as text: one line per topic (messages, retained, format, the values or
+ * metrics its last payload held, the subscription that maps it), then `subscriptions:` entries
+ * for the topics not mapped yet, ready to paste under `mqtt:`. Pure.
+ */
+export function formatTopicScan(result: TopicSurveyResult, heardFrom: string): string {
+  const { topics } = result;
+  const lines = [`${topics.length + result.notListed} topics heard ${heardFrom}, ${result.messages} messages:`];
+  if (topics.length === 0) {
+    lines.push('  (none: is anything published below the filter? --scan-topic names another one)');
+    return `${lines.join('\n')}\n`;
+  }
+  const rows = topics.map((t) => [oneLine(t.topic), String(t.messages), t.retained ? 'yes' : 'no', t.format, t.mappedBy === undefined ? '-' : oneLine(t.mappedBy), oneLine(what(t))]);
+  const header = ['topic', 'messages', 'retained', 'format', 'mapped by', 'last payload'];
+  const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  lines.push(line(header), ...rows.map(line));
+  if (result.notListed > 0) lines.push(`... and ${result.notListed} more topics not listed`);
+  const entries = suggestSubscriptions(topics.filter((t) => t.mappedBy === undefined));
+  lines.push('');
+  const count = entries.filter((l) => l.startsWith('  - ')).length;
+  if (entries.length === 0) lines.push('Every topic heard is mapped already, or carries nothing the bridge reads.');
+  else lines.push(`# ${count} subscriptions for the topics not mapped yet; paste under mqtt: and rename the metrics as you like`, 'subscriptions:', ...entries);
+  return `${lines.join('\n')}\n`;
+}
+
+/** A group of topics one subscription takes: same number of levels, same format, same values. */
+interface Group {
+  levels: string[][];
+  sample: HeardTopic;
+}
+
+/**
+ * Subscriptions for `topics`: Sparkplug B by group (`spBv1.0/<group>/#`); otherwise topics with
+ * the same number of levels, format and JSON value paths share one subscription, a level that
+ * differs between them becoming `+` and `{topic.N}` in the metric name.
+ */
+export function suggestSubscriptions(topics: readonly HeardTopic[]): string[] {
+  const out: string[][] = [];
+  const sparkplugGroups = new Set<string>();
+  const groups = new Map<string, Group>();
+  for (const t of topics) {
+    const levels = t.topic.split('/');
+    if (t.format === 'sparkplug') {
+      sparkplugGroups.add(levels[1] ?? '');
+      continue;
+    }
+    if (t.format === 'binary' || t.format === 'empty' || (t.format === 'json' && readable(t.fields).length === 0)) continue;
+    const key = [levels.length, t.format, ...t.fields.map((f) => `${f.path}:${f.kind}`)].join('\u0000');
+    const group = groups.get(key);
+    if (group) group.levels.push(levels);
+    else groups.set(key, { levels: [levels], sample: t });
+  }
+  for (const group of [...sparkplugGroups].sort()) out.push([`  - { topic: ${JSON.stringify(`spBv1.0/${group}/#`)}, format: sparkplug }  # add rebirth: true to ask edge nodes for their births when an alias is unknown`]);
+  for (const group of groups.values()) out.push(subscription(group));
+  return out.slice(0, MAX_SUGGESTIONS).flat();
+}
+
+/** Values a point can be made of: numbers and booleans (strings stay in the payload). */
+function readable(fields: readonly HeardField[]): HeardField[] {
+  return fields.filter((f) => f.kind !== 'string' && !(f.kind === 'number' && TIME_NAMES.has(f.name.toLowerCase())));
+}
+
+function subscription(group: Group): string[] {
+  const first = group.levels[0]!;
+  const varies = first.map((level, i) => group.levels.some((l) => l[i] !== level));
+  const filter = first.map((level, i) => (varies[i] ? '+' : level)).join('/');
+  // A literal level goes into the name as letters, digits, `_`, `-` and `.` only (no template braces).
+  const base = first.map((level, i) => (varies[i] ? `{topic.${i}}` : level.replace(/[^\w.-]+/g, '_'))).filter((part) => part !== '').join('.');
+  const t = group.sample;
+  const topic = JSON.stringify(filter);
+  if (t.format === 'number') return [`  - { topic: ${topic}, format: number, metric: ${JSON.stringify(base)} }`];
+  if (t.format === 'text') return [`  - { topic: ${topic}, format: text, metric: ${JSON.stringify(base)} }`];
+  const values = readable(t.fields);
+  const time = t.fields.find((f) => f.kind === 'number' && TIME_NAMES.has(f.name.toLowerCase()));
+  const timestamp = time === undefined ? [] : [`    timestamp: { path: ${JSON.stringify(time.path)}, unit: ${Number(time.sample) < 1e11 ? 's' : 'ms'} }`];
+  if (values.length === 1) {
+    const only = values[0]!;
+    return [`  - topic: ${topic}`, `    metric: ${JSON.stringify(base)}`, `    value: ${JSON.stringify(only.path)}`, ...(only.kind === 'boolean' ? ['    type: boolean'] : []), ...timestamp];
+  }
+  const names = new Set<string>();
+  const fields = values.map((f) => {
+    const plain = f.name.replace(/[^A-Za-z0-9_-]+/g, '_') || 'value';
+    let name = plain;
+    for (let n = 2; names.has(name); n++) name = `${plain}_${n}`;
+    names.add(name);
+    return `      ${name}: ${f.kind === 'boolean' ? `{ value: ${JSON.stringify(f.path)}, type: boolean }` : JSON.stringify(f.path)}`;
+  });
+  return [`  - topic: ${topic}`, `    metric: ${JSON.stringify(`${base}.{field}`)}`, ...timestamp, '    fields:', ...fields];
+}

@@ -1,0 +1,174 @@
+import { excerpt, jsonNestsDeeperThan } from '@fieldbridge/core/bridge';
+import { formatJsonPath, type JsonPathStep } from './json-path.js';
+import type { SparkplugCodec } from './sparkplug-codec.js';
+import { parseTopicFilter, topicLevels, topicMatches, type TopicFilter } from './topic.js';
+
+/** What a topic's payloads look like. */
+export type HeardFormat = 'json' | 'number' | 'text' | 'binary' | 'sparkplug' | 'empty';
+
+/** A value inside a JSON payload: its path and what it held last. */
+export interface HeardField {
+  path: string;
+  /** Its last step's name (`value` for `$.reading.value`), or the index. */
+  name: string;
+  kind: 'number' | 'boolean' | 'string';
+  sample: string;
+}
+
+/** One topic heard during a survey. */
+export interface HeardTopic {
+  topic: string;
+  messages: number;
+  /** Some message on it came retained (the broker's last value, not a live one). */
+  retained: boolean;
+  /** The last payload's format. */
+  format: HeardFormat;
+  /** format json: its numbers, booleans and strings (at most {@link MAX_FIELDS}), in document order. */
+  fields: HeardField[];
+  /** The last payload, short and on one line. */
+  sample: string;
+  /** format sparkplug: metric names its payloads carried (at most {@link MAX_FIELDS}). */
+  sparkplugMetrics: string[];
+  /** The mapping's subscription that takes it already, if any. */
+  mappedBy?: string;
+}
+
+/** What a topic survey heard. */
+export interface TopicSurveyResult {
+  /** Sorted by topic. */
+  topics: HeardTopic[];
+  messages: number;
+  /** Topics heard past the survey's bound, counted but not listed. */
+  notListed: number;
+}
+
+/** Gathers what a subscription hears, topic by topic. */
+export interface TopicSurvey {
+  message(topic: string, payload: Uint8Array, retained: boolean): void;
+  result(): TopicSurveyResult;
+}
+
+/** Options of {@link createTopicSurvey}. */
+export interface TopicSurveyOptions {
+  /** The mapping's subscription filters, by name: a topic they match is shown as mapped. */
+  subscriptions?: readonly { name: string; topic: string }[];
+  /** Decodes `spBv1.0/...` payloads; without it they are listed as binary. */
+  sparkplug?: SparkplugCodec;
+  /** Topics listed. Default 2000. */
+  maxTopics?: number;
+}
+
+/** Fields (or Sparkplug metric names) kept per topic. */
+export const MAX_FIELDS = 16;
+/** Payloads larger than this are not parsed, only counted. */
+const MAX_PARSED_BYTES = 64 * 1024;
+/** Deepest JSON parsed (a hostile payload nests arrays until the parser's stack ends). */
+const MAX_DEPTH = 32;
+const NUMBER = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/**
+ * A survey of the messages on the topics a subscription hears: per topic the message count,
+ * whether retained messages came, and what the last payload looks like (JSON with its values'
+ * paths, a number, text, Sparkplug B with its metric names, binary), and which of the mapping's
+ * subscriptions takes it. Bounded: payloads past 64 KiB are not parsed, topics past `maxTopics`
+ * counted only. Never throws on a payload.
+ */
+export function createTopicSurvey(options: TopicSurveyOptions = {}): TopicSurvey {
+  const maxTopics = options.maxTopics ?? 2000;
+  const filters = (options.subscriptions ?? []).flatMap((s) => {
+    const parsed = parseTopicFilter(s.topic);
+    return parsed.ok ? [{ name: s.name, filter: parsed.filter }] : [];
+  });
+  const heard = new Map<string, HeardTopic>();
+  const others = new Set<string>();
+  let messages = 0;
+  return {
+    message(topic, payload, retained) {
+      messages += 1;
+      let entry = heard.get(topic);
+      if (entry === undefined) {
+        if (heard.size >= maxTopics) {
+          if (others.size < 10 * maxTopics) others.add(topic);
+          return;
+        }
+        entry = { topic, messages: 0, retained: false, format: 'empty', fields: [], sample: '', sparkplugMetrics: [] };
+        const levels = topicLevels(topic);
+        const mapped = filters.find((f) => topicMatches(f.filter as TopicFilter, levels));
+        if (mapped) entry.mappedBy = mapped.name;
+        heard.set(topic, entry);
+      }
+      entry.messages += 1;
+      if (retained) entry.retained = true;
+      describePayload(entry, payload, options.sparkplug);
+    },
+    result() {
+      const topics = [...heard.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+      return { topics, messages, notListed: others.size };
+    },
+  };
+}
+
+function describePayload(entry: HeardTopic, payload: Uint8Array, sparkplug: SparkplugCodec | undefined): void {
+  entry.fields = [];
+  if (payload.length === 0) {
+    entry.format = 'empty';
+    entry.sample = '';
+    return;
+  }
+  if (entry.topic.startsWith('spBv1.0/') && sparkplug && payload.length <= MAX_PARSED_BYTES) {
+    try {
+      const metrics = sparkplug.decode(payload).metrics ?? [];
+      const names = metrics.map((m) => m.name).filter((n): n is string => typeof n === 'string' && n !== '');
+      entry.format = 'sparkplug';
+      for (const name of names) if (entry.sparkplugMetrics.length < MAX_FIELDS && !entry.sparkplugMetrics.includes(name)) entry.sparkplugMetrics.push(name);
+      entry.sample = `${metrics.length} metrics${names.length < metrics.length ? ' by alias (their names come in the births)' : ''}`;
+      return;
+    } catch {
+      // Not a Sparkplug payload after all: described as bytes below.
+    }
+  }
+  const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+  entry.sample = oneLine(excerpt(text, 60));
+  if (text.includes('\uFFFD') || /[\u0000-\u0008\u000e-\u001f]/.test(text)) {
+    entry.format = 'binary';
+    entry.sample = `${payload.length} bytes`;
+    return;
+  }
+  if (NUMBER.test(text)) {
+    entry.format = 'number';
+    return;
+  }
+  const first = text.trimStart()[0];
+  if ((first === '{' || first === '[') && payload.length <= MAX_PARSED_BYTES && !jsonNestsDeeperThan(payload, MAX_DEPTH)) {
+    try {
+      const doc: unknown = JSON.parse(text);
+      entry.format = 'json';
+      collectFields(doc, [], entry.fields);
+      return;
+    } catch {
+      // Not JSON: text.
+    }
+  }
+  entry.format = 'text';
+}
+
+/** Numbers, booleans and strings inside a JSON document, depth first, at most MAX_FIELDS. */
+function collectFields(value: unknown, steps: JsonPathStep[], out: HeardField[]): void {
+  if (out.length >= MAX_FIELDS) return;
+  if (Array.isArray(value)) {
+    value.slice(0, MAX_FIELDS).forEach((item, index) => collectFields(item, [...steps, { index }], out));
+    return;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) collectFields(item, [...steps, { key }], out);
+    return;
+  }
+  const kind = typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : typeof value === 'string' ? 'string' : undefined;
+  if (kind === undefined || steps.length === 0) return;
+  const last = steps[steps.length - 1]!;
+  out.push({ path: formatJsonPath(steps), name: 'key' in last ? last.key : String(last.index), kind, sample: oneLine(excerpt(String(value), 24)) });
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+}

@@ -1,0 +1,159 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { seededRandom } from '@fieldbridge/core';
+import { trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { formatTopicScan } from '../src/scan-format.js';
+import { loadSparkplugCodec } from '../src/sparkplug-codec.js';
+import { probeFreePort, startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
+import { createTopicSurvey } from '../src/topic-survey.js';
+
+// `bridge-mqtt --scan`: the topics on a real broker (mosquitto), before the mapping subscribes to
+// any. The messages are retained, so the broker hands them to the scan right after its SUBACK,
+// seconds before the scan ends: no waiting on a publisher's timing. Sparkplug B payloads come from Eclipse Tahu's encoder.
+const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+const track = trackCleanups();
+let broker: Mosquitto;
+
+interface Tahu {
+  encodePayload(payload: unknown): Uint8Array;
+}
+
+beforeAll(async () => {
+  if (!existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)))) throw new Error('bridge-mqtt is not built: run `pnpm --filter @fieldbridge/bridge-mqtt build`');
+  broker = await startMosquitto();
+  const { connectAsync } = await import('mqtt');
+  const publisher = await connectAsync(broker.url, { reconnectPeriod: 0 });
+  const tahu = (await import('sparkplug-payload')).get('spBv1.0') as Tahu;
+  const retained = async (topic: string, payload: string | Uint8Array) => void (await publisher.publishAsync(topic, Buffer.from(payload), { qos: 1, retain: true }));
+  for (const [line, press, value] of [['line1', 'press1', 61.5], ['line1', 'press2', 75.25], ['line2', 'oven1', 98]] as const) {
+    await retained(`plant/${line}/${press}/temperature`, JSON.stringify({ sensor: { id: `T-${press}` }, reading: { value }, ts: 1_700_000_000.25 }));
+    await retained(`plant/${line}/${press}/counter`, String(value * 10));
+  }
+  await retained('plant/line1/env', JSON.stringify({ ts: 1_700_000_000_250, t: 21.5, h: 40, door: false }));
+  await retained('plant/line1/status', 'running');
+  await retained('plant/line1/blob', Uint8Array.from([0xff, 0x00, 0xfe, 0x01]));
+  await retained('spBv1.0/plant-a/NBIRTH/edge1', tahu.encodePayload({ timestamp: 1_700_000_000_000, seq: 0, metrics: [{ name: 'uptime_s', type: 'UInt32', value: 5 }, { name: 'cpu/temperature', type: 'Float', value: 41.5 }] }));
+  await publisher.endAsync();
+});
+afterAll(async () => {
+  // Retained messages live in the broker: it goes with them.
+  await broker?.close();
+});
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args, '--log-level', 'warn'], { env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const bare = (url: string) => `source_id: scan-test\nsink: { url: stdout }\nmqtt:\n  url: ${url}\n`;
+/** The `subscriptions:` block of a scan's output, as the YAML a user pastes. */
+const pasteBlock = (out: string): string => out.slice(out.indexOf('\nsubscriptions:\n') + 1);
+
+describe('bridge-mqtt --scan', () => {
+  it('lists the broker\'s topics from a mapping without subscriptions; the entries it prints, pasted, deliver', async () => {
+    const file = await writeTempFile(track, 'map.yaml', bare(broker.url));
+    const refused = await run(['--config', file, '--check']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${file}:4:3 mqtt.subscriptions: no subscriptions: say what to read (bridge-mqtt --scan lists the topics on the broker`);
+
+    const { code, stdout, stderr } = await run(['--config', file, '--scan', '2s']);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^10 topics heard on ${broker.url.replace(/\//g, '\\/')} below # in 2s, 10 messages:\n`));
+    expect(stdout).toMatch(/^plant\/line1\/press1\/temperature +1 +yes +json +- +\$\.sensor\.id=T-press1 \$\.reading\.value=61\.5 \$\.ts=1700000000\.25$/m);
+    expect(stdout).toMatch(/^plant\/line2\/oven1\/counter +1 +yes +number +- +980$/m);
+    expect(stdout).toMatch(/^plant\/line1\/status +1 +yes +text +- +running$/m);
+    expect(stdout).toMatch(/^plant\/line1\/blob +1 +yes +binary +- +4 bytes$/m);
+    expect(stdout).toMatch(/^spBv1\.0\/plant-a\/NBIRTH\/edge1 +1 +yes +sparkplug +- +uptime_s, cpu\/temperature$/m);
+
+    const subscriptions = (parse(pasteBlock(stdout)) as { subscriptions: Record<string, unknown>[] }).subscriptions;
+    expect(subscriptions).toHaveLength(5);
+    expect(subscriptions).toEqual(expect.arrayContaining([
+      { topic: 'spBv1.0/plant-a/#', format: 'sparkplug' },
+      { topic: 'plant/+/+/counter', format: 'number', metric: 'plant.{topic.1}.{topic.2}.counter' },
+      { topic: 'plant/line1/env', metric: 'plant.line1.env.{field}', timestamp: { path: '$.ts', unit: 'ms' }, fields: { t: '$.t', h: '$.h', door: { value: '$.door', type: 'boolean' } } },
+      { topic: 'plant/line1/status', format: 'text', metric: 'plant.line1.status' },
+      { topic: 'plant/+/+/temperature', metric: 'plant.{topic.1}.{topic.2}.temperature', value: '$.reading.value', timestamp: { path: '$.ts', unit: 's' } },
+    ]));
+
+    // Pasted under mqtt:, the file passes --check, and a run turns the retained messages into
+    // points with the names and values written above (times converted by hand: 1700000000.25 s).
+    const pasted = await writeTempFile(track, 'pasted.yaml', `${bare(broker.url)}${pasteBlock(stdout).replace(/^(?=.)/gm, '  ')}`);
+    expect((await run(['--config', pasted, '--check'])).code).toBe(0);
+    const once = await run(['--config', pasted, '--dry-run', '--once']);
+    expect(once.code, once.stderr).toBe(0);
+    const points = once.stdout.trim().split('\n').map((l) => JSON.parse(l) as { metric: string; value: unknown; timestamp: number });
+    const byMetric = new Map(points.map((p) => [p.metric, p]));
+    expect(byMetric.get('plant.line1.press2.temperature')).toMatchObject({ value: 75.25, timestamp: 1_700_000_000_250 });
+    expect(byMetric.get('plant.line2.oven1.counter')).toMatchObject({ value: 980 });
+    expect(byMetric.get('plant.line1.env.door')).toMatchObject({ value: false, timestamp: 1_700_000_000_250 });
+    expect(byMetric.get('plant.line1.status')).toMatchObject({ value: 'running' });
+    expect(byMetric.get('plant-a.edge1.cpu.temperature')).toMatchObject({ value: 41.5 });
+  });
+
+  it('shows the subscription that maps a topic already, and suggests only for the rest, below a filter', async () => {
+    const file = await writeTempFile(track, 'map.yaml', `${bare(broker.url)}  subscriptions:\n    - { name: counters, topic: plant/+/+/counter, format: number, metric: 'plant.{topic.2}.parts' }\n`);
+    const { code, stdout } = await run(['--config', file, '--scan', '2s', '--scan-topic', 'plant/line1/#']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^7 topics heard .* below plant\/line1\/# in 2s, 7 messages:\n/);
+    expect(stdout).toMatch(/^plant\/line1\/press1\/counter +1 +yes +number +counters +615$/m);
+    expect(stdout).not.toContain('spBv1.0');
+    const topics = (parse(pasteBlock(stdout)) as { subscriptions: { topic: string }[] }).subscriptions.map((s) => s.topic);
+    expect(topics.sort()).toEqual(['plant/line1/+/temperature', 'plant/line1/env', 'plant/line1/status']);
+  });
+
+  it('says what is wrong: a broker it cannot reach (exit 1), a duration or filter it cannot use (exit 2)', async () => {
+    const down = await writeTempFile(track, 'down.yaml', bare(`mqtt://127.0.0.1:${await probeFreePort()}`));
+    const unreachable = await run(['--config', down, '--scan', '1s']);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^bridge-mqtt --scan: mqtt:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/m);
+    const file = await writeTempFile(track, 'map.yaml', bare(broker.url));
+    const mapped = await writeTempFile(track, 'mapped.yaml', `${bare(broker.url)}  subscriptions: [{ topic: plant/#, format: text, metric: '{topic}' }]\n`);
+    for (const [args, message] of [
+      [['--scan', '10ms'], /^--scan 10ms: .* \(e\.g\. 30s, 2m\)$/m],
+      [['--scan', '--scan-topic', 'a/#/b'], /^--scan-topic a\/#\/b: .*"#" must be a whole level and the last one/m],
+      [['--scan', '--scan-topic', '$share/g/plant/#'], /^--scan-topic \$share\/g\/plant\/#: a scan listens on its own/m],
+      [['--scan-topic', 'plant/#'], /^--scan-topic goes with --scan$/m],
+    ] as const) {
+      // Without --scan the file must be ready to run: give it a subscription.
+      const refused = await run(['--config', args[0] === '--scan' ? file : mapped, ...args]);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr).toMatch(message);
+    }
+  });
+});
+
+describe('the topic survey and its listing', () => {
+  it('never throws on a payload, and keeps what it lists bounded (fuzz)', async () => {
+    const random = seededRandom(0x5ca9);
+    const survey = createTopicSurvey({ sparkplug: await loadSparkplugCodec(), maxTopics: 50 });
+    const deep = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`;
+    for (let i = 0; i < 3000; i++) {
+      const bytes = Uint8Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256));
+      const topic = i % 3 === 0 ? `spBv1.0/g/NDATA/n${i % 70}` : `t/${i % 90}`;
+      survey.message(topic, i % 500 === 0 ? Buffer.from(deep) : bytes, false);
+    }
+    survey.message('t/big', Buffer.alloc(1024 * 1024, 0x7b), false);
+    const result = survey.result();
+    expect(result.topics).toHaveLength(50);
+    expect(result.messages).toBe(3001);
+    expect(result.notListed).toBeGreaterThan(0);
+    for (const t of result.topics) expect(t.fields.length + t.sparkplugMetrics.length).toBeLessThanOrEqual(32);
+    expect(() => formatTopicScan(result, 'in a test')).not.toThrow();
+  });
+
+  it('a hostile topic or payload stays on its line in the listing, and the entries stay YAML that names it whole', () => {
+    const survey = createTopicSurvey();
+    const topic = 'site/a\nb: "x"/{evil}';
+    survey.message(topic, Buffer.from('{"v\\n": 1}'), false);
+    const out = formatTopicScan(survey.result(), 'in a test');
+    expect(out.split('\n').filter((l) => l.startsWith('site/'))).toHaveLength(1);
+    const entries = (parse(pasteBlock(out)) as { subscriptions: { topic: string; metric: string; value: string }[] }).subscriptions;
+    expect(entries).toEqual([{ topic, metric: 'site.a_b_x_._evil_', value: "$['v\n']" }]);
+  });
+});
