@@ -45,12 +45,12 @@ export async function runService(s: ServiceOptions): Promise<number> {
   const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, bridge: undefined, observe: undefined };
   // A dry run whose reader went away (`--dry-run | head`) ends at once, as any Unix filter does:
   // it delivers nothing, so nothing is lost.
-  if (s.dryRun) {
-    whenReaderGone(s.io.stdout, () => {
-      s.logger.info('stdout was closed by its reader: the dry run ends');
-      process.exit(0);
-    });
-  }
+  const unwatchDryRun = s.dryRun
+    ? whenReaderGone(s.io.stdout, () => {
+        s.logger.info('stdout was closed by its reader: the dry run ends');
+        process.exit(0);
+      })
+    : undefined;
 
   if (s.once) {
     try {
@@ -59,7 +59,11 @@ export async function runService(s: ServiceOptions): Promise<number> {
       await state.sink.close();
       throw err;
     }
-    return runOnce(state.bridge, state.sink, state.config, s.logger, s.onceTimeoutMs);
+    try {
+      return await runOnce(state.bridge, state.sink, state.config, s.logger, s.onceTimeoutMs);
+    } finally {
+      unwatchDryRun?.();
+    }
   }
 
   if (state.config.observe && !s.dryRun) {
@@ -98,6 +102,7 @@ export async function runService(s: ServiceOptions): Promise<number> {
       if (stopping) return;
       stopping = true;
       unwatch?.();
+      unwatchDryRun?.();
       if (statusTimer) clearInterval(statusTimer);
       s.logger.info(`${reason}: stopping intake and delivering what is queued`);
       await reloading;
