@@ -61,11 +61,17 @@ describe('serial link over a socat pty pair', () => {
     vehicle.on('data', (b: Buffer) => heard.push(b));
     const gcs = encodeV2('HEARTBEAT', { type: 6, autopilot: 8 }, { sysid: 255 });
     expect(await link.send(gcs)).toBe(1);
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (Buffer.concat(heard).length >= gcs.length) resolve();
-        else vehicle.once('data', check);
-      };
+    await new Promise<void>((resolve, reject) => {
+      // The deadline only turns a silent pair into a message saying what came through.
+      const deadline = setTimeout(() => {
+        vehicle.off('data', check);
+        reject(new Error(`the vehicle's end heard ${Buffer.concat(heard).length} of ${gcs.length} bytes within 15 s`));
+      }, 15_000);
+      function check(): void {
+        if (Buffer.concat(heard).length < gcs.length) return void vehicle.once('data', check);
+        clearTimeout(deadline);
+        resolve();
+      }
       check();
     });
     expect(Buffer.concat(heard)).toEqual(gcs);

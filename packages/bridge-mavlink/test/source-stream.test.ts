@@ -24,12 +24,18 @@ async function vehicleEnd(path: string): Promise<{ port: SerialPort; heard: Buff
   return {
     port,
     heard,
+    // The deadline only turns a silent pair into a message saying what came through.
     heardAtLeast: (n) =>
-      new Promise((resolve) => {
-        const check = (): void => {
-          if (Buffer.concat(heard).length >= n) resolve();
-          else port.once('data', check);
-        };
+      new Promise((resolve, reject) => {
+        const deadline = setTimeout(() => {
+          port.off('data', check);
+          reject(new Error(`the vehicle's end heard ${Buffer.concat(heard).length} of ${n} bytes within 15 s`));
+        }, 15_000);
+        function check(): void {
+          if (Buffer.concat(heard).length < n) return void port.once('data', check);
+          clearTimeout(deadline);
+          resolve();
+        }
         check();
       }),
     write: (bytes) => new Promise((resolve, reject) => port.write(Buffer.from(bytes), (err) => (err ? reject(err) : port.drain(() => resolve())))),
