@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { durationMs, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
+import { durationOption, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
 import { explainAdapterError } from './adapter/adapter-errors.js';
 import { loadNoble, type LoadedNoble } from './adapter/load-noble.js';
 import { releaseBindings } from './adapter/noble-quirks.js';
@@ -20,8 +20,8 @@ export const SCAN_OPTION: BridgeCliOption = {
     'listen for DURATION (default 10s; a replay file is read to its end) and list every device heard: address, name, adverts, signal strength, the formats its adverts look like and the entry that maps it, then devices: entries for the ones not mapped yet; then exit',
 };
 
-const scanDuration = durationMs({ minMs: 1000, maxMs: 3_600_000 });
-const DEFAULT_SCAN_MS = 10_000;
+/** How long a scan listens: 10 s unless told, 1 s to an hour. */
+const SCAN_DURATION = { flag: '--scan', defaultMs: 10_000, minMs: 1000, maxMs: 3_600_000 };
 
 /**
  * `--scan [duration]`: a survey of the air through the mapping's source (the adapter, or the
@@ -32,15 +32,12 @@ const DEFAULT_SCAN_MS = 10_000;
  */
 export async function handleScan(options: Record<string, unknown>, section: BleConfig, io: BridgeCliIo, sourceOptions: BleSourceOptions = {}): Promise<number | undefined> {
   if (options.scan === undefined) return undefined;
-  let ms = DEFAULT_SCAN_MS;
-  if (typeof options.scan === 'string') {
-    const parsed = scanDuration.safeParse(options.scan);
-    if (!parsed.success) {
-      io.stderr.write(`--scan ${options.scan}: ${parsed.error.issues[0]?.message ?? 'not a duration'} (e.g. 30s, 2m)\n`);
-      return 2;
-    }
-    ms = parsed.data;
+  const duration = durationOption(options.scan, SCAN_DURATION);
+  if (!duration.ok) {
+    io.stderr.write(`${duration.message}\n`);
+    return 2;
   }
+  const ms = duration.ms;
   const { config } = resolveBle(section);
   const survey = createSurvey(createMatcher(config.devices));
   try {

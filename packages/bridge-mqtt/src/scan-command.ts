@@ -1,4 +1,4 @@
-import { durationMs, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
+import { durationOption, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { buildClientOptions, randomClientId } from './client-options.js';
 import type { MqttConfig } from './config.js';
@@ -18,8 +18,8 @@ export const SCAN_OPTIONS: BridgeCliOption[] = [
   { flags: '--scan-topic <filter>', description: 'with --scan: the topic filter to listen to (default #; $SYS/# for the broker\'s own)' },
 ];
 
-const scanDuration = durationMs({ minMs: 1000, maxMs: 3_600_000 });
-const DEFAULT_SCAN_MS = 10_000;
+/** How long a scan listens: 10 s unless told, 1 s to an hour. */
+const SCAN_DURATION = { flag: '--scan', defaultMs: 10_000, minMs: 1000, maxMs: 3_600_000 };
 
 /** How the scan connects: mqtt.js's `connectAsync`, imported on first use; tests may give another. */
 export type ScanConnect = (url: string, options: IClientOptions) => Promise<MqttClient>;
@@ -45,15 +45,12 @@ export async function handleScan(options: Record<string, unknown>, config: MqttC
     }
     return undefined;
   }
-  let ms = DEFAULT_SCAN_MS;
-  if (typeof options.scan === 'string') {
-    const parsed = scanDuration.safeParse(options.scan);
-    if (!parsed.success) {
-      io.stderr.write(`--scan ${options.scan}: ${parsed.error.issues[0]?.message ?? 'not a duration'} (e.g. 30s, 2m)\n`);
-      return 2;
-    }
-    ms = parsed.data;
+  const duration = durationOption(options.scan, SCAN_DURATION);
+  if (!duration.ok) {
+    io.stderr.write(`${duration.message}\n`);
+    return 2;
   }
+  const ms = duration.ms;
   const filter = typeof options.scanTopic === 'string' ? options.scanTopic : '#';
   const parsedFilter = parseTopicFilter(filter);
   if (!parsedFilter.ok || parsedFilter.filter.shareGroup !== undefined) {

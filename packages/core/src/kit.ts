@@ -23,6 +23,7 @@ export { hangupAwareBinding } from './bridge/serial-hangup.js';
 export { createOutage, type Outage, type OutageOptions } from './bridge/outage.js';
 export { tagsSchema, reconnectSchema, reconnectPolicy, maxRateHzSchema, channelNameSchema, RECONNECT_DEFAULTS } from './bridge/schemas.js';
 export { durationMs, sizeBytes, formatDuration, formatSize, MAX_TIMER_MS, type DurationOptions, type SizeOptions } from './config/units.js';
+export { durationOption, type DurationOptionSpec } from './bridge/duration-option.js';
 export { createSourceMetrics, MAX_LABELLED_CHANNELS, type SourceMetrics } from './bridge/source-metrics.js';
 export {
   compileTemplate,

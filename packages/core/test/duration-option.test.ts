@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { durationOption } from '../src/kit.js';
+
+const spec = { flag: '--scan', defaultMs: 10_000, minMs: 1000, maxMs: 3_600_000 };
+
+describe('durationOption', () => {
+  it('reads a duration with its unit, or a number of ms, and gives the default for a bare option', () => {
+    expect(durationOption('30s', spec)).toEqual({ ok: true, ms: 30_000 });
+    expect(durationOption('2m', spec)).toEqual({ ok: true, ms: 120_000 });
+    expect(durationOption('1500', spec)).toEqual({ ok: true, ms: 1500 });
+    expect(durationOption(true, spec)).toEqual({ ok: true, ms: 10_000 });
+    expect(durationOption(undefined, spec)).toEqual({ ok: true, ms: 10_000 });
+  });
+
+  it('names the option, the value and the range when it cannot use the value', () => {
+    expect(durationOption('5ms', spec)).toEqual({ ok: false, message: '--scan 5ms: must be at least 1s (range 1s..1h) (e.g. 30s, 2m)' });
+    expect(durationOption('2h', spec)).toEqual({ ok: false, message: '--scan 2h: must be at most 1h (range 1s..1h) (e.g. 30s, 2m)' });
+    expect(durationOption('soon', spec)).toMatchObject({ ok: false, message: expect.stringMatching(/^--scan soon: .+ \(e\.g\. 30s, 2m\)$/) });
+  });
+});
