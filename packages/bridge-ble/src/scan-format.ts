@@ -1,3 +1,4 @@
+import { oneLine } from '@fieldbridge/core/bridge';
 import type { HeardDevice, SurveyResult } from './survey.js';
 
 /** What was listened to, for the listing's first line. */
@@ -8,11 +9,6 @@ export interface ScanSubject {
 
 /** Formats an entry the bridge reads from adverts alone (no GATT, no custom slices). */
 const ADVERT_FORMATS = new Set(['bthome', 'ruuvi', 'atc', 'pvvx', 'ibeacon', 'eddystone']);
-
-// Names come from the air: no line breaks or control characters in a line of the listing.
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
-}
 
 function rssiText(d: HeardDevice): string {
   return d.rssiMin === d.rssiMax ? `${d.rssiMax}` : `${d.rssiMin}..${d.rssiMax}`;
@@ -31,7 +27,7 @@ export function formatScan(result: SurveyResult, subject: ScanSubject): string {
     lines.push('  (none: is the adapter near the sensors, and do they advertise? Passive scanning misses names.)');
     return `${lines.join('\n')}\n`;
   }
-  const rows = devices.map((d) => [d.address, d.addressType, d.name === undefined ? '-' : printable(d.name), String(d.adverts), rssiText(d), d.formats.join(',') || '-', d.mappedAs ?? '-']);
+  const rows = devices.map((d) => [d.address, d.addressType, d.name === undefined ? '-' : oneLine(d.name), String(d.adverts), rssiText(d), d.formats.join(',') || '-', d.mappedAs ?? '-']);
   const header = ['address', 'type', 'name', 'adverts', 'rssi dBm', 'formats', 'mapped as'];
   const widths = header.map((h, i) => Math.min(32, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();

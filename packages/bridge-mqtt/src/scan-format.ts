@@ -1,13 +1,10 @@
+import { oneLine } from '@fieldbridge/core/bridge';
 import type { HeardField, HeardTopic, TopicSurveyResult } from './topic-survey.js';
 
 /** Most `subscriptions:` entries suggested. */
 const MAX_SUGGESTIONS = 50;
 /** JSON leaf names read as the payload's time when they hold epoch seconds or milliseconds. */
 const TIME_NAMES = new Set(['ts', 'timestamp', 'time', 't_ms', 'epoch']);
-
-function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
-}
 
 function what(t: HeardTopic): string {
   if (t.format === 'json') return t.fields.length === 0 ? '(no values)' : t.fields.map((f) => `${f.path}=${f.sample}`).join(' ');

@@ -1,4 +1,4 @@
-import { excerpt, jsonNestsDeeperThan } from '@fieldbridge/core/bridge';
+import { excerpt, jsonNestsDeeperThan, oneLine } from '@fieldbridge/core/bridge';
 import { formatJsonPath, type JsonPathStep } from './json-path.js';
 import type { SparkplugCodec } from './sparkplug-codec.js';
 import { parseTopicFilter, topicLevels, topicMatches, type TopicFilter } from './topic.js';
@@ -167,8 +167,4 @@ function collectFields(value: unknown, steps: JsonPathStep[], out: HeardField[])
   if (kind === undefined || steps.length === 0) return;
   const last = steps[steps.length - 1]!;
   out.push({ path: formatJsonPath(steps), name: 'key' in last ? last.key : String(last.index), kind, sample: oneLine(excerpt(String(value), 24)) });
-}
-
-function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
 }

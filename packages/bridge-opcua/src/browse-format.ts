@@ -1,9 +1,8 @@
+import { oneLine } from '@fieldbridge/core/bridge';
 import type { BrowseEntry, BrowseResult } from './browse.js';
 
-// Text from the server goes into comments and lines: a line break there would break the YAML.
-function oneLine(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
-}
+// Text from the server goes into comments and lines through oneLine: a line break there would
+// break the YAML.
 
 /** Longest value text shown per line of the text listing, in characters. */
 const VALUE_CHARS = 60;

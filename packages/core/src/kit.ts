@@ -40,7 +40,7 @@ export type { DecodeProblem, DecodeResult } from './bridge/decode.js';
 export { createKeyedProblems, type KeyedProblems, type KeyedProblemsOptions } from './bridge/keyed-problems.js';
 export { createKeyedCache, type KeyedCacheOptions } from './bridge/keyed-cache.js';
 export { packageVersion } from './bridge/package-version.js';
-export { excerpt, jsonNestsDeeperThan } from './bridge/bounds.js';
+export { excerpt, jsonNestsDeeperThan, oneLine } from './bridge/bounds.js';
 export { float32Value } from './point/float32.js';
 export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './clock/device-clock.js';
 export { SOURCE_ID_PATTERN, type Point, type PointValue, type Tags } from './point/point.js';

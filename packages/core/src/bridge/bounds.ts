@@ -6,6 +6,14 @@ export function excerpt(text: string, max = 60): string {
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
+/**
+ * Text a peer sent, on one line of a listing: control characters (line breaks, escapes) and
+ * Unicode line separators become a space, so the text cannot forge lines or move the cursor.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+}
+
 const OPEN_ARRAY = 0x5b;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_ARRAY = 0x5d;
