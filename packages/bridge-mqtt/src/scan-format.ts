@@ -1,4 +1,5 @@
-import { oneLine } from '@fieldbridge/core/bridge';
+import { oneLine, textTable } from '@fieldbridge/core/bridge';
+import { topicLevels } from './topic.js';
 import type { HeardField, HeardTopic, TopicSurveyResult } from './topic-survey.js';
 
 /** Most `subscriptions:` entries suggested. */
@@ -26,15 +27,12 @@ export function formatTopicScan(result: TopicSurveyResult, heardFrom: string): s
   }
   const rows = topics.map((t) => [oneLine(t.topic), String(t.messages), t.retained ? 'yes' : 'no', t.format, t.mappedBy === undefined ? '-' : oneLine(t.mappedBy), oneLine(what(t))]);
   const header = ['topic', 'messages', 'retained', 'format', 'mapped by', 'last payload'];
-  const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  lines.push(line(header), ...rows.map(line));
+  lines.push(...textTable([header, ...rows], 48));
   if (result.notListed > 0) lines.push(`... and ${result.notListed} more topics not listed`);
   const entries = suggestSubscriptions(topics.filter((t) => t.mappedBy === undefined));
   lines.push('');
-  const count = entries.filter((l) => l.startsWith('  - ')).length;
   if (entries.length === 0) lines.push('Every topic heard is mapped already, or carries nothing the bridge reads.');
-  else lines.push(`# ${count} subscriptions for the topics not mapped yet; paste under mqtt: and rename the metrics as you like`, 'subscriptions:', ...entries);
+  else lines.push(`# ${entries.length} subscriptions for the topics not mapped yet; paste under mqtt: and rename the metrics as you like`, 'subscriptions:', ...entries.flat());
   return `${lines.join('\n')}\n`;
 }
 
@@ -47,14 +45,15 @@ interface Group {
 /**
  * Subscriptions for `topics`: Sparkplug B by group (`spBv1.0/<group>/#`); otherwise topics with
  * the same number of levels, format and JSON value paths share one subscription, a level that
- * differs between them becoming `+` and `{topic.N}` in the metric name.
+ * differs between them becoming `+` and `{topic.N}` in the metric name. Each entry is its YAML
+ * lines, at most {@link MAX_SUGGESTIONS} entries.
  */
-export function suggestSubscriptions(topics: readonly HeardTopic[]): string[] {
+export function suggestSubscriptions(topics: readonly HeardTopic[]): string[][] {
   const out: string[][] = [];
   const sparkplugGroups = new Set<string>();
   const groups = new Map<string, Group>();
   for (const t of topics) {
-    const levels = t.topic.split('/');
+    const levels = topicLevels(t.topic);
     if (t.format === 'sparkplug') {
       sparkplugGroups.add(levels[1] ?? '');
       continue;
@@ -67,7 +66,7 @@ export function suggestSubscriptions(topics: readonly HeardTopic[]): string[] {
   }
   for (const group of [...sparkplugGroups].sort()) out.push([`  - { topic: ${JSON.stringify(`spBv1.0/${group}/#`)}, format: sparkplug }  # add rebirth: true to ask edge nodes for their births when an alias is unknown`]);
   for (const group of groups.values()) out.push(subscription(group));
-  return out.slice(0, MAX_SUGGESTIONS).flat();
+  return out.slice(0, MAX_SUGGESTIONS);
 }
 
 /** Values a point can be made of: numbers and booleans (strings stay in the payload). */
