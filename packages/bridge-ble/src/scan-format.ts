@@ -1,4 +1,4 @@
-import { oneLine } from '@fieldbridge/core/bridge';
+import { oneLine, textTable } from '@fieldbridge/core/bridge';
 import type { HeardDevice, SurveyResult } from './survey.js';
 
 /** What was listened to, for the listing's first line. */
@@ -29,9 +29,7 @@ export function formatScan(result: SurveyResult, subject: ScanSubject): string {
   }
   const rows = devices.map((d) => [d.address, d.addressType, d.name === undefined ? '-' : oneLine(d.name), String(d.adverts), rssiText(d), d.formats.join(',') || '-', d.mappedAs ?? '-']);
   const header = ['address', 'type', 'name', 'adverts', 'rssi dBm', 'formats', 'mapped as'];
-  const widths = header.map((h, i) => Math.min(32, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  lines.push(line(header), ...rows.map(line));
+  lines.push(...textTable([header, ...rows], 32));
   if (result.notListed > 0) lines.push(`... and ${result.countCapped ? 'more than ' : ''}${result.notListed} more devices not listed`);
   const entries = deviceEntries(devices.filter((d) => d.mappedAs === undefined));
   lines.push('');

@@ -1,3 +1,4 @@
+import { textTable } from '@fieldbridge/core/bridge';
 import { DEFAULT_FIELDS, DERIVED_FIELDS, INSTANCE_FIELDS } from './default-fields.js';
 import type { Dialect } from './dialect.js';
 import { defaultTarget } from './units.js';
@@ -32,8 +33,6 @@ export function formatMessageFields(dialect: Dialect, name: string): string | un
   });
   for (const derived of DERIVED_FIELDS[m.name] ?? []) rows.push([derived, 'derived', '-', derived === 'voltage' ? 'V' : '-', defaults.has(derived) ? 'default, derived' : 'derived']);
   const header = ['field', 'type', 'xml unit', 'point unit', ''];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const intro = `${m.name} (id ${m.id}, ${m.fields.length} fields${defaults.size > 0 ? '; "default" reads the fields marked default' : '; "default" reads every field'}):`;
-  return `${[intro, line(header), ...rows.map(line)].join('\n')}\n`;
+  return `${[intro, ...textTable([header, ...rows])].join('\n')}\n`;
 }

@@ -1,10 +1,6 @@
+import { textTable } from '@fieldbridge/core/bridge';
 import { BYTE_ORDERS, type ByteOrder } from './config.js';
 import type { ProbeReport, ProbeValues } from './probe.js';
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0))).join('  ').trimEnd());
-}
 
 function showFloat(v: number, digits: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -38,18 +34,18 @@ export function formatProbe(report: ProbeReport): string {
   const last = range.address + range.count - 1;
   const out: string[] = [`device ${report.device} (unit ${report.unitId} on ${report.connection}), ${range.table} ${range.address}-${last}`, ''];
   out.push(
-    ...table([
+    ...textTable([
       ['register', 'hex', 'uint16', 'int16'],
       ...report.registers.map((w, i) => [String(range.address + i), `0x${w.toString(16).padStart(4, '0')}`, String(w), String((w << 16) >> 16)]),
     ]),
   );
   if (report.wide32.length > 0) {
     out.push('', '32-bit values starting at each register (* = plausible float):');
-    out.push(...table([['register', 'order', 'hex', 'uint32', 'int32', 'float32'], ...wideRows(report.wide32, 7)]));
+    out.push(...textTable([['register', 'order', 'hex', 'uint32', 'int32', 'float32'], ...wideRows(report.wide32, 7)]));
   }
   if (report.wide64.length > 0) {
     out.push('', '64-bit values starting at each register (* = plausible float):');
-    out.push(...table([['register', 'order', 'hex', 'uint64', 'int64', 'float64'], ...wideRows(report.wide64, 15)]));
+    out.push(...textTable([['register', 'order', 'hex', 'uint64', 'int64', 'float64'], ...wideRows(report.wide64, 15)]));
   }
   if (report.wide32.length > 0) {
     const counts = BYTE_ORDERS.map((o) => `${o} ${report.plausible32[o]}/${report.aligned32}`).join(', ');

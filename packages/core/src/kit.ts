@@ -41,6 +41,7 @@ export { createKeyedProblems, type KeyedProblems, type KeyedProblemsOptions } fr
 export { createKeyedCache, type KeyedCacheOptions } from './bridge/keyed-cache.js';
 export { packageVersion } from './bridge/package-version.js';
 export { excerpt, jsonNestsDeeperThan, oneLine } from './bridge/bounds.js';
+export { textTable } from './bridge/text-table.js';
 export { float32Value } from './point/float32.js';
 export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './clock/device-clock.js';
 export { SOURCE_ID_PATTERN, type Point, type PointValue, type Tags } from './point/point.js';

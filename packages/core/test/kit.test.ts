@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
-import { compileTemplate, createKeyedCache, createOutage, createReconnector, createSourceMetrics, excerpt, jsonNestsDeeperThan, MAX_LABELLED_CHANNELS, namedPlaceholders, oneLine, renderMetricName } from '../src/kit.js';
+import { compileTemplate, createKeyedCache, createOutage, createReconnector, createSourceMetrics, excerpt, jsonNestsDeeperThan, MAX_LABELLED_CHANNELS, namedPlaceholders, oneLine, renderMetricName, textTable } from '../src/kit.js';
 
 describe('kit: reconnector', () => {
   it('grows the delay while attempts fail, and starts over only after a connection that lasted', () => {
@@ -146,6 +146,12 @@ describe('kit: bounds on what peers send', () => {
   it('oneLine keeps a peer\'s text on its line: control characters and line separators become a space', () => {
     expect(oneLine('ATC_1234')).toBe('ATC_1234');
     expect(oneLine('a\r\nb\u001b[2Jc\u2028d\u0000e\u007ff')).toBe('a b [2Jc d e f');
+  });
+
+  it('textTable aligns columns, the last one unpadded, a capped column pushing its row out', () => {
+    expect(textTable([['name', 'value', 'note'], ['a', '1', ''], ['longer', '22', 'x']])).toEqual(['name    value  note', 'a       1', 'longer  22     x']);
+    expect(textTable([['ab', 'c'], ['abcdef', 'd']], 3)).toEqual(['ab   c', 'abcdef  d']);
+    expect(textTable([])).toEqual([]);
   });
 
   it('excerpt cuts text copied into messages', () => {
