@@ -7,6 +7,7 @@ import { planRequests, describeRequest } from './plan.js';
 import { parseProbeRange, probeDevice } from './probe.js';
 import { formatProbe } from './probe-format.js';
 import { resolveConfig } from './resolve.js';
+import { handleScanUnits, SCAN_UNITS_OPTIONS } from './scan-units-command.js';
 import { createModbusSource } from './source.js';
 import { MODBUS_STARTER } from './starter.js';
 
@@ -26,9 +27,15 @@ export function describeModbus(config: ModbusConfig): string[] {
   return lines;
 }
 
-/** `--probe RANGE [--device NAME]`: reads the range once and prints every byte order. */
-async function handleProbe(options: Record<string, unknown>, config: ModbusConfig, io: BridgeCliIo): Promise<number | undefined> {
-  if (typeof options.probe !== 'string') return undefined;
+/** `--probe RANGE` and `--scan-units [RANGE]`, on the device `--device` names (default: the first). */
+async function handleInspect(options: Record<string, unknown>, config: ModbusConfig, io: BridgeCliIo): Promise<number | undefined> {
+  const probe = typeof options.probe === 'string';
+  const scan = options.scanUnits !== undefined;
+  if (!probe && !scan) return undefined;
+  if (probe && scan) {
+    io.stderr.write('--probe and --scan-units: give one of them\n');
+    return 2;
+  }
   const devices = resolveConfig(config);
   const wanted = typeof options.device === 'string' ? options.device : undefined;
   const device = wanted === undefined ? devices[0] : devices.find((d) => d.name === wanted);
@@ -36,8 +43,9 @@ async function handleProbe(options: Record<string, unknown>, config: ModbusConfi
     io.stderr.write(`--device ${wanted}: no such device (the mapping has ${devices.map((d) => d.name).join(', ')})\n`);
     return 2;
   }
+  if (scan) return handleScanUnits(options, device, io);
   try {
-    const range = parseProbeRange(options.probe);
+    const range = parseProbeRange(options.probe as string);
     io.stdout.write(formatProbe(await probeDevice(device, range)));
     return 0;
   } catch (err) {
@@ -66,8 +74,9 @@ export const modbusBridge = defineBridge({
         description:
           'read a register range once (e.g. holding:100-109 or input:0+8) and print every 32- and 64-bit value under each byte order, then exit',
       },
-      { flags: '--device <name>', description: 'the device --probe reads (default: the first in the mapping)' },
+      ...SCAN_UNITS_OPTIONS,
+      { flags: '--device <name>', description: 'the device --probe or --scan-units asks (default: the first in the mapping)' },
     ],
-    handle: handleProbe,
+    handle: handleInspect,
   },
 });
