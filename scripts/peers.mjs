@@ -33,6 +33,12 @@ export const PEERS = [
     check: checkPymodbus,
   },
   {
+    name: 'python-can',
+    packages: ['python3-can'],
+    usedBy: 'bridge-can tests (an independent writer of Vector ASC and candump logs)',
+    check: checkPythonCan,
+  },
+  {
     name: 'socat',
     packages: ['socat'],
     usedBy: 'serial-line tests of bridge-modbus and bridge-mavlink (a pty pair stands for an RS-485 line or a telemetry radio)',
@@ -219,6 +225,19 @@ async function checkOpenssl() {
   if (!which('openssl')) return 'the openssl binary is not installed';
   const made = spawnSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], { encoding: 'utf8' });
   return made.status === 0 && made.stdout.includes('PRIVATE KEY') ? undefined : `openssl genpkey failed: ${made.stderr.trim()}`;
+}
+
+/** Writes a Vector ASC log with the fixture the bridge-can tests use, and looks for a frame in it. */
+async function checkPythonCan() {
+  const dir = mkdtempSync(join(tmpdir(), 'peers-python-can-'));
+  try {
+    const script = join(root, 'packages/bridge-can/test/fixtures/peers/python-can-asc.py');
+    const made = spawnSync('/usr/bin/python3', [script, 'frames', join(dir, 'f.log'), join(dir, 'f.asc'), '1700000000'], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+    if (made.status !== 0) return `python-can could not write a log: ${(made.stderr || made.error?.message || '').trim().split('\n').slice(-1)[0]}`;
+    return existsSync(join(dir, 'f.asc')) ? undefined : 'python-can wrote no ASC log';
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Boots UML the way the bridge-can tests do, and sends a frame on the vcan0 it brings up. */

@@ -30,7 +30,7 @@ function describeBus(config: ResolvedCan): string {
   }
   const r = config.replay;
   const pace = r.pace === 'fast' ? 'as fast as taken' : r.speed === 1 ? 'at the recorded pace' : `at ${r.speed}x the recorded pace`;
-  return `${config.bus}: candump log ${config.spec.path}, replayed ${pace}${r.loop ? ', looping' : ''}, ${r.timestamps === 'log' ? 'with the times in the log' : 'moved onto the clock'}${config.filters.length > 0 ? `, ${config.filters.length} id filters` : ''}`;
+  return `${config.bus}: log ${config.spec.path}, replayed ${pace}${r.loop ? ', looping' : ''}, ${r.timestamps === 'log' ? 'with the times in the log' : 'moved onto the clock'}${config.filters.length > 0 ? `, ${config.filters.length} id filters` : ''}`;
 }
 
 function messageLine(message: DbcMessage, signals: string[]): string {

@@ -26,7 +26,7 @@ export function checkCan(section: CanConfig): SectionIssue[] {
     } catch (err) {
       why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message;
     }
-    if (why) issues.push({ path: ['interface'], message: `the candump log ${path} ${why} (relative paths are read from the working directory, ${process.cwd()}); bridge-can-sim --out FILE writes one`, runOnly: true });
+    if (why) issues.push({ path: ['interface'], message: `the log ${path} ${why} (relative paths are read from the working directory, ${process.cwd()}); bridge-can-sim --out FILE writes one`, runOnly: true });
   }
   let loaded;
   try {

@@ -1,5 +1,6 @@
 import { durationMs, maxRateHzSchema, reconnectSchema, tagsSchema, channelNameSchema } from '@fieldbridge/core/bridge';
 import { z } from 'zod';
+import { isTimeZone } from './frames/wall-clock.js';
 
 /** Tags the bridge can add from the DBC and the frame, in the order they are listed. */
 export const SIGNAL_TAGS = ['unit', 'source_address', 'spn'] as const;
@@ -54,7 +55,7 @@ export const canConfigSchema = z
       .string()
       .min(1)
       .max(4096)
-      .describe('socketcan:<interface> (e.g. socketcan:can0) or file:<candump -L log> (e.g. file:./capture.log; relative to the working directory).'),
+      .describe('socketcan:<interface> (e.g. socketcan:can0) or file:<log> (a candump -L or Vector ASC log, e.g. file:./capture.log; relative to the working directory).'),
     bus: channelNameSchema('bus', 64)
       .optional()
       .describe('Name of the bus: its channel in /readyz and the metrics, and {bus} in metric names. Default: the interface name, or the log file name.'),
@@ -114,6 +115,11 @@ export const canConfigSchema = z
         speed: z.number().positive().max(1000).optional().describe('With pace recorded: times faster than recorded. Default 1.'),
         loop: z.boolean().optional().describe('Start again at the end of the log, until stopped. Default false: the run ends with the log.'),
         timestamps: z.enum(['log', 'replay']).optional().describe('log (default): points carry the times in the log; replay: moved onto the clock, the first frame now.'),
+        time_zone: z
+          .string()
+          .refine(isTimeZone, { message: 'not a time zone: use local, UTC, an IANA name (Europe/Berlin) or an offset (+02:00)' })
+          .optional()
+          .describe("Vector ASC logs: the time zone of the log's date line (local, UTC, an IANA name like Europe/Berlin, or +02:00). Default local: this machine's."),
       })
       .optional()
       .describe('How a file: interface is replayed.'),
@@ -126,7 +132,7 @@ export const canConfigSchema = z
       .describe('Settings of a socketcan: interface.'),
     reconnect: reconnectSchema.optional(),
   })
-  .describe('A CAN bus (SocketCAN) or a candump log, decoded with DBC files.');
+  .describe('A CAN bus (SocketCAN) or a log of one (candump -L, Vector ASC), decoded with DBC files.');
 
 /** The validated `can:` section. */
 export type CanConfig = z.output<typeof canConfigSchema>;

@@ -92,7 +92,7 @@ export interface ResolvedCan {
   perSignal: { match: string; rule: ChangeRule }[];
   filters: CanIdFilter[];
   unknown: { forward: boolean; metric: Template<UnknownVars>; maxIds: number; rule: ChangeRule };
-  replay: { pace: 'fast' | 'recorded'; speed: number; loop: boolean; timestamps: 'log' | 'replay' };
+  replay: { pace: 'fast' | 'recorded'; speed: number; loop: boolean; timestamps: 'log' | 'replay'; timeZone: string };
   socketcan: { timestamps: 'kernel' | 'receipt'; burstFrames: number };
   reconnect: { initialMs: number; maxMs: number };
 }
@@ -123,7 +123,7 @@ export function resolveCanConfig(section: CanConfig): { ok: true; config: Resolv
   const parsed = parseInterface(section.interface);
   if (!parsed.ok) issues.push({ path: ['interface'], message: parsed.message });
   const spec: InterfaceSpec = parsed.ok ? parsed.spec : { kind: 'socketcan', name: 'can0' };
-  if (spec.kind === 'socketcan' && section.replay) issues.push({ path: ['replay'], message: 'replay applies to a file: interface (a candump log), not to socketcan:' });
+  if (spec.kind === 'socketcan' && section.replay) issues.push({ path: ['replay'], message: 'replay applies to a file: interface (a log), not to socketcan:' });
   if (spec.kind === 'file' && section.socketcan) issues.push({ path: ['socketcan'], message: 'socketcan applies to a socketcan: interface, not to a file:' });
 
   const metric = compileTemplate(section.metric ?? CAN_DEFAULTS.metric, METRIC_PLACEHOLDERS);
@@ -177,7 +177,7 @@ export function resolveCanConfig(section: CanConfig): { ok: true; config: Resolv
         maxIds: unknown.max_ids ?? CAN_DEFAULTS.maxUnknownIds,
         rule: changeRule({ max_rate_hz: unknown.max_rate_hz, on_change: unknown.on_change }, 'unknown_frames', ['unknown_frames'], issues),
       },
-      replay: { pace: replay.pace ?? 'fast', speed: replay.speed ?? 1, loop: replay.loop ?? false, timestamps: replay.timestamps ?? 'log' },
+      replay: { pace: replay.pace ?? 'fast', speed: replay.speed ?? 1, loop: replay.loop ?? false, timestamps: replay.timestamps ?? 'log', timeZone: replay.time_zone ?? 'local' },
       socketcan: { timestamps: section.socketcan?.timestamps ?? 'kernel', burstFrames: section.socketcan?.burst_frames ?? CAN_DEFAULTS.burstFrames },
       reconnect: reconnectPolicy(section.reconnect),
     },

@@ -66,7 +66,7 @@ describe('parseCandumpLine', () => {
       'malformed: remote frame "RX" is not R or R<length>',
       'malformed: "_XY" after the data is not _<dlc>',
       'malformed: id "G23" is not hexadecimal',
-      'malformed: line of 624 characters, longer than 512',
+      'malformed: line longer than 512 characters',
     ]);
     expect(parseCandumpLine('(1700000000.0) can0 45123#81:00:12345678#1122')).toEqual({ ok: false, kind: 'unsupported', message: 'CAN XL frames are not supported' });
     expect(parseCandumpLine('   ')).toBeUndefined();
@@ -124,7 +124,7 @@ describe('replayCandump', () => {
       [0x102, 1700000000250],
     ]);
     expect(problems).toEqual(['2 malformed', '5 unsupported']);
-    expect(stats).toEqual({ lines: 6, frames: 3, malformed: 1, unsupported: 1, firstTimestampMs: 1700000000000, lastTimestampMs: 1700000000250, aborted: false });
+    expect(stats).toEqual({ lines: 6, frames: 3, malformed: 1, unsupported: 1, firstTimestampMs: 1700000000000, lastTimestampMs: 1700000000250, aborted: false, format: 'candump' });
   });
 
   it('at recorded pace, waiting out the gaps (scaled by speed) on the injected clock, with replay timestamps', async () => {
@@ -180,7 +180,7 @@ describe('replayCandumpFile', () => {
     const problems: string[] = [];
     const stats = await replayCandumpFile(path, { onFrame: (f) => void frames.push(f), onProblem: (p) => void problems.push(p.message) });
     expect(frames.map((f) => f.id)).toEqual([0x100, 0x101]);
-    expect(problems).toEqual(['line of 513 characters, longer than 512']);
+    expect(problems).toEqual(['line longer than 512 characters']);
     expect(stats).toMatchObject({ lines: 3, frames: 2, malformed: 1 });
   });
 

@@ -53,7 +53,7 @@ describe('bridge-can', () => {
     for (const args of [['--check'], ['--dry-run']]) {
       const refused = await run(['--config', file, ...args]);
       expect(refused.code, args.join(' ')).toBe(2);
-      expect(refused.err).toContain(`${file}:3:14 can.interface: the candump log not-recorded-yet.log does not exist`);
+      expect(refused.err).toContain(`${file}:3:14 can.interface: the log not-recorded-yet.log does not exist`);
     }
     // A DBC that cannot be read stops it too.
     const noDbc = await mapping(`source_id: cli\ncan:\n  interface: file:not-recorded-yet.log\n  dbc: ./missing.dbc\n`);

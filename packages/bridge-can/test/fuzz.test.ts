@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import {
   canBridge,
   canConfigSchema,
+  createAscReader,
   createCanDecoder,
   decodeFrame,
   formatSignalList,
@@ -121,6 +122,37 @@ describe('fuzzing: nothing a peer or a file sends makes the parser or the decode
       }
     }
     expect(frames).toBeGreaterThan(100);
+  });
+
+  it('mutated and random Vector ASC lines never throw, in any header state', () => {
+    const random = seededRandom(6);
+    const lines = [
+      'date Wed Nov 15 02:13:20.125 pm 2023',
+      'base hex  timestamps absolute',
+      'base dec  timestamps relative',
+      'Begin Triggerblock Wed Nov 15 02:13:20.125 pm 2023',
+      '   0.010250 1  123             Rx   d 8 01 02 03 04 05 06 07 08  Length = 228000 BitCount = 118 ID = 291',
+      '   0.020500 2  18FEF100x       Tx   d 3 0A 0B 0C',
+      '   0.030000 1  7FF             Rx   r 2',
+      '   0.040000 1  ErrorFrame',
+      `   0.050000 CANFD   1 Rx        1A0  EngineData   1 0 f 64 ${'AB '.repeat(64)}  130000  130 3000 0 0 0 0 0`,
+      '   0.060000 CANFD   2 Tx   19A0DA21x   0 1 9 12 00 01 02 03 04 05 06 07 08 09 0A 0B',
+    ];
+    let frames = 0;
+    for (let round = 0; round < 40; round++) {
+      const reader = createAscReader({ timeZone: round % 2 === 0 ? 'UTC' : 'Europe/Berlin', requireDate: round % 3 === 0 });
+      for (let i = 0; i < 500; i++) {
+        const line = i % 2 === 0 ? mutate(lines[Math.floor(random() * lines.length)]!, random) : String.fromCharCode(...Array.from({ length: Math.floor(random() * 120) }, () => 32 + Math.floor(random() * 95)));
+        const result = reader.parse(line);
+        if (result?.ok) {
+          frames++;
+          expect(result.frame.data.length).toBeLessThanOrEqual(64);
+          expect(Number.isNaN(result.frame.timestampMs)).toBe(false);
+        }
+      }
+    }
+    // Enough mutations stay frames that the frame paths ran, not only the refusals.
+    expect(frames).toBeGreaterThan(50);
   });
 
   it('random frames through the plan of every decode fixture give valid points or counted problems, never an exception', () => {

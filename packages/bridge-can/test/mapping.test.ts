@@ -14,8 +14,8 @@ const exampleDbc = fileURLToPath(new URL('../dbc/vehicle.dbc', import.meta.url))
 // Paths in these files are relative to the package folder, where the tests run.
 describeRefusals(canBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['unknown-key.yaml', 6, 3, 'can.max_rate', /unknown key/],
-  ['bad-interface.yaml', 4, 14, 'can.interface', /expected socketcan:<interface> \(e\.g\. socketcan:can0\) or file:<candump log>/],
-  ['missing-log.yaml', 4, 14, 'can.interface', /the candump log test\/fixtures\/no-such-capture\.log does not exist .*bridge-can-sim --out FILE writes one/],
+  ['bad-interface.yaml', 4, 14, 'can.interface', /expected socketcan:<interface> \(e\.g\. socketcan:can0\) or file:<log> \(candump -L or Vector ASC/],
+  ['missing-log.yaml', 4, 14, 'can.interface', /the log test\/fixtures\/no-such-capture\.log does not exist .*bridge-can-sim --out FILE writes one/],
   ['missing-dbc.yaml', 5, 8, 'can.dbc', /cannot read DBC file test\/fixtures\/no-such-file\.dbc: no such file/],
   ['missing-dbc-in-list.yaml', 7, 7, 'can.dbc[1]', /cannot read DBC file test\/fixtures\/no-such-file\.dbc: no such file/],
   ['not-a-dbc.yaml', 5, 8, 'can.dbc', /nothing to read: .*frames\.log defines no message \(1 problem, the first .*frames\.log:1:1: expected a DBC keyword/],
@@ -25,6 +25,7 @@ describeRefusals(canBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['metric-collision.yaml', 6, 11, 'can.metric', /BrakeAB\.Pressure and BrakeA\.Pressure both get the metric name Pressure/],
   ['nothing-selected.yaml', 6, 12, 'can.signals', /nothing to read: the messages and signals keys leave out every signal/],
   ['replay-on-socketcan.yaml', 6, 11, 'can.replay', /replay applies to a file: interface/],
+  ['bad-time-zone.yaml', 7, 16, 'can.replay.time_zone', /not a time zone: use local, UTC, an IANA name \(Europe\/Berlin\) or an offset \(\+02:00\)/],
   ['filter-id-too-wide.yaml', 8, 13, 'can.filters[1].id', /filter id 419361024 is not a 11-bit id \(add extended: true for 29-bit ids\)/],
   ['rate-too-high.yaml', 6, 16, 'can.max_rate_hz', /<=10000/],
   ['too-many-tags.yaml', 6, 9, 'can.tags', /14 tags plus the 3 the bridge adds \(signal_tags\) pass the limit of 16 per point/],
@@ -46,13 +47,13 @@ describe('examples/can/map.yaml', () => {
     const section = config.can as CanConfig;
     expect(section.interface).toBe(`file:${log.path}`);
     const lines = describeCan(section);
-    expect(lines[0]).toBe(`vehicle: candump log ${log.path}, replayed at the recorded pace, looping, moved onto the clock`);
+    expect(lines[0]).toBe(`vehicle: log ${log.path}, replayed at the recorded pace, looping, moved onto the clock`);
     expect(lines[1]).toBe(`DBC ${exampleDbc}: 7 messages, 30 signals; reading 30 signals of 7 messages as {message}.{signal}`);
     expect(lines.some((l) => /^ {2}BatteryStatus 0x3E8 every 100 ms: BatteryMux, PackVoltage/.test(l))).toBe(true);
     expect(lines).toContain('change filter: at most 10 per second; BatteryStatus.*: at most 1 per second, on change, at least every 30s; *.SteeringCounter: at most 10 per second, on change');
   });
 
   it('is refused, saying how to write the log, when the simulator has not written it yet', () => {
-    expect(() => load({ CAN_INTERFACE: 'file:/nonexistent/drive.log', CAN_DBC: exampleDbc })).toThrow(/can\.interface: the candump log \/nonexistent\/drive\.log does not exist .*bridge-can-sim --out FILE writes one/);
+    expect(() => load({ CAN_INTERFACE: 'file:/nonexistent/drive.log', CAN_DBC: exampleDbc })).toThrow(/can\.interface: the log \/nonexistent\/drive\.log does not exist .*bridge-can-sim --out FILE writes one/);
   });
 });

@@ -5,7 +5,7 @@ export const MODBUS_STARTER = `modbus:
       # tcp://host:502, rtu:///dev/ttyUSB0?baud=19200&parity=even, or rtu+tcp://gateway:4001.
       # As written it reads bridge-modbus-sim (npx bridge-modbus-sim --port 5020).
       connection: tcp://\${MODBUS_HOST:-127.0.0.1}:\${MODBUS_PORT:-5020}
-      unit_id: 1
+      unit_id: 1                                   # not sure? npx bridge-modbus --config this.yaml --scan-units
       poll_ms: 1000
       byte_order: ABCD                             # not sure? npx bridge-modbus --config this.yaml --probe holding:2+4
       points:

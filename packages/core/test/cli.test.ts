@@ -172,6 +172,18 @@ describe('bridge process', () => {
     }
   });
 
+  it('a dry run whose source ran out still ends quietly when its reader is gone during the last delivery', async () => {
+    // The batch is held until the source ends (linger 10 s): the only writes come after the end.
+    const file = mapping(`source_id: cli-test\nsink: { url: stdout, batch: { linger_ms: 10000 }, shutdown_timeout_ms: 3000 }\ncounter:\n  interval_ms: 5\n  end_after: 3\n  channels: [{ name: a, metric: demo.a }]\n`);
+    const dry = spawnCounterCli(['--config', file, '--dry-run'], { KEY: 'k1' });
+    dry.child.stdout!.destroy();
+    expect(await dry.exited).toBe(0);
+    const said = dry.logs().map((l) => l.msg);
+    expect(said).toContain('counted 3 ticks: stopping intake and delivering what is queued');
+    expect(said).toContain('stdout was closed by its reader: the dry run ends');
+    expect(dry.stderr()).not.toMatch(/EPIPE|undelivered|lost/);
+  });
+
   it('a second SIGINT exits 1 at once instead of waiting for delivery', async () => {
     gateway.setFaults({ status: 503 });
     const file = mapping(goodMapping().replace('batch: { linger_ms: 20 }', `batch: { linger_ms: 20 }\n  shutdown_timeout_ms: 600000\n  buffer: { path: ${join(dir, 'spool')} }`));

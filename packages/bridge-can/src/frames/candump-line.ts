@@ -39,7 +39,7 @@ function hexBytes(text: string, max: number): Uint8Array | string {
  * `{ ok: false }` with the reason, never an exception.
  */
 export function parseCandumpLine(line: string): CandumpLineResult | undefined {
-  if (line.length > MAX_CANDUMP_LINE) return bad(`line of ${line.length} characters, longer than ${MAX_CANDUMP_LINE}`);
+  if (line.length > MAX_CANDUMP_LINE) return bad(`line longer than ${MAX_CANDUMP_LINE} characters`);
   const trimmed = line.trim();
   if (trimmed === '') return undefined;
   const m = LINE.exec(trimmed);

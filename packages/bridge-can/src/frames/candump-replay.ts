@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CanBridgeError } from '../errors.js';
 import { boundedLines } from './_lines.js';
 import type { CanFrame } from './can-frame.js';
-import { MAX_CANDUMP_LINE, parseCandumpLine } from './candump-line.js';
+import { createLogLineParser, MAX_LOG_LINE, type LogFormat } from './log-format.js';
 
 /** The time a replay reads and waits on; injected so that tests run without real waiting. */
 export interface ReplayClock {
@@ -41,6 +41,10 @@ export interface ReplayOptions {
   timestamps?: 'log' | 'replay';
   /** Default {@link systemReplayClock}. */
   clock?: ReplayClock;
+  /** `auto` (default): a `candump -L` log or a Vector ASC log, told by the first line. */
+  format?: LogFormat | 'auto';
+  /** Vector ASC: the zone of the log's date lines (`local`, `UTC`, `Europe/Berlin`, `+02:00`). Default `local`. */
+  timeZone?: string;
   /** Stops the replay (it then resolves with what it did so far). */
   signal?: AbortSignal;
   /** Receives every frame; a returned promise is awaited before the next one (flow control). */
@@ -55,6 +59,8 @@ export interface ReplayStats {
   frames: number;
   malformed: number;
   unsupported: number;
+  /** The format the log turned out to be in (undefined for a log without lines). */
+  format?: LogFormat;
   /** The log's first and last frame timestamps (ms), when it had frames. */
   firstTimestampMs?: number;
   lastTimestampMs?: number;
@@ -68,8 +74,9 @@ function check(options: ReplayOptions): void {
 }
 
 /**
- * Replays `candump -L` lines (see {@link parseCandumpLine}). Malformed lines are counted and
- * reported to `onProblem`, never fatal. Resolves when the lines end or `signal` aborts.
+ * Replays the lines of a `candump -L` log (see `parseCandumpLine`) or a Vector ASC log (see
+ * `createAscReader`). Malformed lines are counted and reported to `onProblem`, never fatal.
+ * Resolves when the lines end or `signal` aborts.
  */
 export async function replayCandump(lines: Iterable<string> | AsyncIterable<string>, options: ReplayOptions): Promise<ReplayStats> {
   check(options);
@@ -79,13 +86,16 @@ export async function replayCandump(lines: Iterable<string> | AsyncIterable<stri
   const shift = options.timestamps === 'replay';
   const stats: ReplayStats = { lines: 0, frames: 0, malformed: 0, unsupported: 0, aborted: false };
   let wallStart = 0;
+  // A log without a date counts its times from 0: only a replay onto the clock can use them.
+  const parser = createLogLineParser({ format: options.format ?? 'auto', ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }), requireDate: !shift });
   for await (const line of lines) {
     if (options.signal?.aborted) {
       stats.aborted = true;
       break;
     }
     stats.lines++;
-    const parsed = parseCandumpLine(line);
+    const parsed = parser.parse(line);
+    stats.format ??= parser.format();
     if (parsed === undefined) continue;
     if (!parsed.ok) {
       stats[parsed.kind]++;
@@ -129,8 +139,8 @@ export interface ReplayFileOptions extends ReplayOptions {
 }
 
 /**
- * Replays a `candump -L` log file, streaming it (lines are bounded; the file is never held
- * whole). Throws a {@link CanBridgeError} (`LOG_READ_FAILED`) when the file cannot be read.
+ * Replays a `candump -L` or Vector ASC log file, streaming it (lines are bounded; the file is
+ * never held whole). Throws a {@link CanBridgeError} (`LOG_READ_FAILED`) when the file cannot be read.
  */
 export async function replayCandumpFile(path: string, options: ReplayFileOptions): Promise<ReplayStats> {
   check(options);
@@ -138,7 +148,7 @@ export async function replayCandumpFile(path: string, options: ReplayFileOptions
     const info = await stat(path);
     if (!info.isFile()) throw new Error('not a regular file');
   } catch (err) {
-    throw new CanBridgeError('LOG_READ_FAILED', `cannot read candump log ${path}: ${(err as Error).message}; check the path after file: in the interface`, { cause: err });
+    throw new CanBridgeError('LOG_READ_FAILED', `cannot read the log ${path}: ${(err as Error).message}; check the path after file: in the interface`, { cause: err });
   }
   const total: ReplayStats = { lines: 0, frames: 0, malformed: 0, unsupported: 0, aborted: false };
   let offset = 0;
@@ -153,11 +163,11 @@ export async function replayCandumpFile(path: string, options: ReplayFileOptions
       : options.onFrame;
     let stats: ReplayStats;
     try {
-      stats = await replayCandump(boundedLines(stream, MAX_CANDUMP_LINE), { ...options, onFrame });
+      stats = await replayCandump(boundedLines(stream, MAX_LOG_LINE), { ...options, onFrame });
     } catch (err) {
       if (err instanceof CanBridgeError) throw err;
       if ((err as NodeJS.ErrnoException).code === undefined) throw err;
-      throw new CanBridgeError('LOG_READ_FAILED', `cannot read candump log ${path}: ${(err as Error).message}`, { cause: err });
+      throw new CanBridgeError('LOG_READ_FAILED', `cannot read the log ${path}: ${(err as Error).message}`, { cause: err });
     } finally {
       stream.destroy();
     }
@@ -165,6 +175,7 @@ export async function replayCandumpFile(path: string, options: ReplayFileOptions
     total.frames += stats.frames;
     total.malformed += stats.malformed;
     total.unsupported += stats.unsupported;
+    total.format ??= stats.format;
     total.firstTimestampMs ??= stats.firstTimestampMs;
     if (stats.lastTimestampMs !== undefined) total.lastTimestampMs = stats.lastTimestampMs + passOffset;
     total.aborted = stats.aborted;

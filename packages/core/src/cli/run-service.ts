@@ -102,12 +102,14 @@ export async function runService(s: ServiceOptions): Promise<number> {
       if (stopping) return;
       stopping = true;
       unwatch?.();
-      unwatchDryRun?.();
       if (statusTimer) clearInterval(statusTimer);
       s.logger.info(`${reason}: stopping intake and delivering what is queued`);
       await reloading;
       await state.bridge?.stop();
+      // A dry run's last lines are written here: its reader may be gone by now (a replay that
+      // ran out under `| head`), and that still ends it quietly.
       await state.sink.close();
+      unwatchDryRun?.();
       await state.observe?.close();
       process.off('SIGINT', onStop).off('SIGTERM', onStop).off('SIGHUP', onHup);
       s.signal?.removeEventListener('abort', onAbort);
