@@ -35,7 +35,7 @@ export const PEERS = [
   {
     name: 'python-can',
     packages: ['python3-can'],
-    usedBy: 'bridge-can tests (an independent writer of Vector ASC and candump logs)',
+    usedBy: 'bridge-can tests (an independent writer of Vector ASC, Vector BLF and candump logs)',
     check: checkPythonCan,
   },
   {
@@ -227,14 +227,14 @@ async function checkOpenssl() {
   return made.status === 0 && made.stdout.includes('PRIVATE KEY') ? undefined : `openssl genpkey failed: ${made.stderr.trim()}`;
 }
 
-/** Writes a Vector ASC log with the fixture the bridge-can tests use, and looks for a frame in it. */
+/** Writes Vector ASC and BLF logs with the fixture the bridge-can tests use. */
 async function checkPythonCan() {
   const dir = mkdtempSync(join(tmpdir(), 'peers-python-can-'));
   try {
-    const script = join(root, 'packages/bridge-can/test/fixtures/peers/python-can-asc.py');
-    const made = spawnSync('/usr/bin/python3', [script, 'frames', join(dir, 'f.log'), join(dir, 'f.asc'), '1700000000'], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+    const script = join(root, 'packages/bridge-can/test/fixtures/peers/python-can-logs.py');
+    const made = spawnSync('/usr/bin/python3', [script, 'frames', '1700000000', join(dir, 'f.log'), join(dir, 'f.asc'), join(dir, 'f.blf')], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
     if (made.status !== 0) return `python-can could not write a log: ${(made.stderr || made.error?.message || '').trim().split('\n').slice(-1)[0]}`;
-    return existsSync(join(dir, 'f.asc')) ? undefined : 'python-can wrote no ASC log';
+    return existsSync(join(dir, 'f.asc')) && existsSync(join(dir, 'f.blf')) ? undefined : 'python-can wrote no ASC or BLF log';
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

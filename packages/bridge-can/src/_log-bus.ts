@@ -26,7 +26,7 @@ function sinkClock(ctx: BridgeContext): ReplayClock {
 }
 
 /**
- * Replays a `candump -L` or Vector ASC log through `handler`. A log can wait, so while the sink is full
+ * Replays a log (candump -L, Vector ASC or BLF) through `handler`. A log can wait, so while the sink is full
  * (`when_full: block`) the replay pauses rather than dropping. Resolves with what was read
  * (aborted when `signal` stopped it); a log that cannot be read sets the channel `failed` and
  * resolves undefined.
@@ -63,6 +63,7 @@ export async function replayLog(o: LogBusOptions): Promise<ReplayStats | undefin
 /** The line `ended` resolves with: what the replay read. */
 export function describeReplay(path: string, stats: ReplayStats): string {
   const bad = stats.malformed + stats.unsupported;
-  const format = stats.format === 'asc' ? ' (Vector ASC)' : '';
-  return `${path}${format} replayed to its end: ${stats.frames.toLocaleString('en-US')} frames from ${stats.lines.toLocaleString('en-US')} lines${bad > 0 ? `, ${bad} line${bad === 1 ? '' : 's'} skipped` : ''}`;
+  const format = stats.format === 'asc' ? ' (Vector ASC)' : stats.format === 'blf' ? ' (Vector BLF)' : '';
+  const unit = stats.format === 'blf' ? 'object' : 'line';
+  return `${path}${format} replayed to its end: ${stats.frames.toLocaleString('en-US')} frames from ${stats.lines.toLocaleString('en-US')} ${unit}s${bad > 0 ? `, ${bad} ${unit}${bad === 1 ? '' : 's'} skipped` : ''}`;
 }

@@ -16,7 +16,7 @@ import { VEHICLE_DBC_PATH, writeDriveLog } from './helpers/drive-log.js';
 
 const track = trackCleanups();
 const run = promisify(execFile);
-const PEER = fileURLToPath(new URL('./fixtures/peers/python-can-asc.py', import.meta.url));
+const PEER = fileURLToPath(new URL('./fixtures/peers/python-can-logs.py', import.meta.url));
 
 /** Runs the python-can peer (Debian's python3-can, in the system interpreter) with `TZ` set. */
 async function pythonCan(args: string[], tz: string): Promise<void> {
@@ -154,7 +154,7 @@ describe('against python-can (an independent ASC writer)', () => {
     const log = join(dir, 'frames.log');
     const asc = join(dir, 'frames.asc');
     // 2023-07-15T12:00:00.125Z: ASCWriter writes 08:00:00.125 AM, New York's summer time.
-    await pythonCan(['frames', log, asc, '1689422400.125'], 'America/New_York');
+    await pythonCan(['frames', '1689422400.125', log, asc], 'America/New_York');
     const fromLog = await framesOf(log);
     const fromAsc = await framesOf(asc, { timeZone: 'America/New_York' });
     expect([fromLog.format, fromAsc.format, fromLog.bad, fromAsc.bad]).toEqual(['candump', 'asc', 0, 0]);

@@ -14,7 +14,7 @@ const exampleDbc = fileURLToPath(new URL('../dbc/vehicle.dbc', import.meta.url))
 // Paths in these files are relative to the package folder, where the tests run.
 describeRefusals(canBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['unknown-key.yaml', 6, 3, 'can.max_rate', /unknown key/],
-  ['bad-interface.yaml', 4, 14, 'can.interface', /expected socketcan:<interface> \(e\.g\. socketcan:can0\) or file:<log> \(candump -L or Vector ASC/],
+  ['bad-interface.yaml', 4, 14, 'can.interface', /expected socketcan:<interface> \(e\.g\. socketcan:can0\) or file:<log> \(candump -L, Vector ASC or BLF/],
   ['missing-log.yaml', 4, 14, 'can.interface', /the log test\/fixtures\/no-such-capture\.log does not exist .*bridge-can-sim --out FILE writes one/],
   ['missing-dbc.yaml', 5, 8, 'can.dbc', /cannot read DBC file test\/fixtures\/no-such-file\.dbc: no such file/],
   ['missing-dbc-in-list.yaml', 7, 7, 'can.dbc[1]', /cannot read DBC file test\/fixtures\/no-such-file\.dbc: no such file/],

@@ -1,10 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CanBridgeError } from '../errors.js';
 import { boundedLines } from './_lines.js';
 import type { CanFrame } from './can-frame.js';
-import { createLogLineParser, MAX_LOG_LINE, type LogFormat } from './log-format.js';
+import type { CandumpLineResult } from './candump-line.js';
+import { BLF_SIGNATURE, readBlfRecords } from './blf-reader.js';
+import { createLogLineParser, MAX_LOG_LINE, type LogFormat, type TextLogFormat } from './log-format.js';
 
 /** The time a replay reads and waits on; injected so that tests run without real waiting. */
 export interface ReplayClock {
@@ -41,9 +43,9 @@ export interface ReplayOptions {
   timestamps?: 'log' | 'replay';
   /** Default {@link systemReplayClock}. */
   clock?: ReplayClock;
-  /** `auto` (default): a `candump -L` log or a Vector ASC log, told by the first line. */
-  format?: LogFormat | 'auto';
-  /** Vector ASC: the zone of the log's date lines (`local`, `UTC`, `Europe/Berlin`, `+02:00`). Default `local`. */
+  /** Text logs: `auto` (default), a `candump -L` log or a Vector ASC log, told by the first line. */
+  format?: TextLogFormat | 'auto';
+  /** Vector ASC and BLF: the zone of the log's start time (`local`, `UTC`, `Europe/Berlin`, `+02:00`). Default `local`. */
   timeZone?: string;
   /** Stops the replay (it then resolves with what it did so far). */
   signal?: AbortSignal;
@@ -73,6 +75,9 @@ function check(options: ReplayOptions): void {
   }
 }
 
+/** One record of a log (a text line, a BLF object) read: a frame, a problem, or undefined for one that holds no frame. */
+export type LogRecord = CandumpLineResult | undefined;
+
 /**
  * Replays the lines of a `candump -L` log (see `parseCandumpLine`) or a Vector ASC log (see
  * `createAscReader`). Malformed lines are counted and reported to `onProblem`, never fatal.
@@ -80,22 +85,31 @@ function check(options: ReplayOptions): void {
  */
 export async function replayCandump(lines: Iterable<string> | AsyncIterable<string>, options: ReplayOptions): Promise<ReplayStats> {
   check(options);
+  // A log without a date counts its times from 0: only a replay onto the clock can use them.
+  const parser = createLogLineParser({ format: options.format ?? 'auto', ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }), requireDate: options.timestamps !== 'replay' });
+  return replayRecords(lines, (line) => parser.parse(line), parser.format, options);
+}
+
+/**
+ * The replay itself, over any kind of record: `read` turns each into a frame, a problem or
+ * nothing; frames are paced, moved onto the clock and handed on as `options` say.
+ */
+export async function replayRecords<T>(records: Iterable<T> | AsyncIterable<T>, read: (record: T) => LogRecord, format: () => LogFormat | undefined, options: ReplayOptions): Promise<ReplayStats> {
+  check(options);
   const clock = options.clock ?? systemReplayClock;
   const recorded = options.pace === 'recorded';
   const speed = options.speed ?? 1;
   const shift = options.timestamps === 'replay';
   const stats: ReplayStats = { lines: 0, frames: 0, malformed: 0, unsupported: 0, aborted: false };
   let wallStart = 0;
-  // A log without a date counts its times from 0: only a replay onto the clock can use them.
-  const parser = createLogLineParser({ format: options.format ?? 'auto', ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }), requireDate: !shift });
-  for await (const line of lines) {
+  for await (const record of records) {
     if (options.signal?.aborted) {
       stats.aborted = true;
       break;
     }
     stats.lines++;
-    const parsed = parser.parse(line);
-    stats.format ??= parser.format();
+    const parsed = read(record);
+    stats.format ??= format();
     if (parsed === undefined) continue;
     if (!parsed.ok) {
       stats[parsed.kind]++;
@@ -129,6 +143,18 @@ export async function replayCandump(lines: Iterable<string> | AsyncIterable<stri
   return stats;
 }
 
+/** True when the file's first bytes are `signature`. */
+async function startsWith(path: string, signature: Uint8Array): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(signature.length);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    return bytesRead === signature.length && head.equals(signature);
+  } finally {
+    await file.close();
+  }
+}
+
 /** Options of {@link replayCandumpFile}. */
 export interface ReplayFileOptions extends ReplayOptions {
   /**
@@ -139,17 +165,25 @@ export interface ReplayFileOptions extends ReplayOptions {
 }
 
 /**
- * Replays a `candump -L` or Vector ASC log file, streaming it (lines are bounded; the file is
+ * Replays a log file: `candump -L` or Vector ASC (text, told by the first line) or Vector BLF
+ * (binary, told by its LOGG signature), streaming it (lines and objects are bounded; the file is
  * never held whole). Throws a {@link CanBridgeError} (`LOG_READ_FAILED`) when the file cannot be read.
  */
 export async function replayCandumpFile(path: string, options: ReplayFileOptions): Promise<ReplayStats> {
   check(options);
+  let blf: boolean;
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new Error('not a regular file');
+    blf = await startsWith(path, BLF_SIGNATURE);
   } catch (err) {
     throw new CanBridgeError('LOG_READ_FAILED', `cannot read the log ${path}: ${(err as Error).message}; check the path after file: in the interface`, { cause: err });
   }
+  const replayOnce = (stream: NodeJS.ReadableStream & AsyncIterable<Uint8Array>, passOptions: ReplayOptions): Promise<ReplayStats> => {
+    if (!blf) return replayCandump(boundedLines(stream, MAX_LOG_LINE), passOptions);
+    const records = readBlfRecords(stream, { ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }), requireDate: options.timestamps !== 'replay' });
+    return replayRecords(records, (record) => record, () => 'blf', passOptions);
+  };
   const total: ReplayStats = { lines: 0, frames: 0, malformed: 0, unsupported: 0, aborted: false };
   let offset = 0;
   for (;;) {
@@ -163,7 +197,7 @@ export async function replayCandumpFile(path: string, options: ReplayFileOptions
       : options.onFrame;
     let stats: ReplayStats;
     try {
-      stats = await replayCandump(boundedLines(stream, MAX_LOG_LINE), { ...options, onFrame });
+      stats = await replayOnce(stream, { ...options, onFrame });
     } catch (err) {
       if (err instanceof CanBridgeError) throw err;
       if ((err as NodeJS.ErrnoException).code === undefined) throw err;

@@ -1,0 +1,250 @@
+import { inflateSync } from 'node:zlib';
+import { MAX_EXTENDED_ID, MAX_STANDARD_ID, type CanFrame } from './can-frame.js';
+import type { CandumpLineResult } from './candump-line.js';
+import { wallTimeToEpochMs } from './wall-clock.js';
+
+/**
+ * Reads a Vector BLF log (the binary logging format of CANalyzer and CANoe), streaming: a file
+ * header ("LOGG", the measurement's start as a wall-clock SYSTEMTIME), then objects ("LOBJ"),
+ * most of them log containers holding zlib-compressed objects, which may run on into the next
+ * container. CAN frames (CAN_MESSAGE, CAN_MESSAGE2), CAN FD frames (CAN_FD_MESSAGE,
+ * CAN_FD_MESSAGE_64) and CAN error frames (CAN_ERROR_EXT) become frames at the start time plus
+ * their offset (10 µs or 1 ns units); every other object (markers, statistics, other buses) is
+ * skipped. Damage is reported as a record `{ ok: false }` and the reader looks for the next
+ * object; it never throws on what the file holds.
+ */
+
+/** Options of {@link readBlfRecords}. */
+export interface BlfReaderOptions {
+  /** The zone of the file's start time (see `isTimeZone`). Default `local`. */
+  timeZone?: string;
+  /** Refuse frames when the file names no start time (their times count from 0). Default false. */
+  requireDate?: boolean;
+}
+
+/** "LOGG": the first four bytes of a BLF file. */
+export const BLF_SIGNATURE = Uint8Array.from([0x4c, 0x4f, 0x47, 0x47]);
+
+const LOBJ = Buffer.from('LOBJ', 'latin1');
+const OBJECT_BASE = 16;
+/** An object or a container larger than this is damage, not data (Vector's containers hold 128 KiB). */
+const MAX_OBJECT = 16 * 1024 * 1024;
+
+const CAN_MESSAGE = 1;
+const LOG_CONTAINER = 10;
+const CAN_ERROR_EXT = 73;
+const CAN_MESSAGE2 = 86;
+const CAN_FD_MESSAGE = 100;
+const CAN_FD_MESSAGE_64 = 101;
+const CAN_MSG_EXT = 0x80000000;
+const REMOTE_FLAG = 0x80;
+const FD_LENGTHS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64];
+
+const malformed = (message: string): CandumpLineResult => ({ ok: false, kind: 'malformed', message });
+
+/** The file header's start time (SYSTEMTIME at byte 40: year, month, weekday, day, h, m, s, ms), or undefined when unset. */
+function startTime(header: Buffer, zone: string): number | undefined {
+  if (header.length < 56) return undefined;
+  const field = (i: number): number => header.readUInt16LE(40 + 2 * i);
+  const [year, month, , day, hour, minute, second, millisecond] = [0, 1, 2, 3, 4, 5, 6, 7].map(field) as [number, number, number, number, number, number, number, number];
+  if (year < 1980 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 || millisecond > 999) return undefined;
+  return wallTimeToEpochMs({ year, month, day, hour, minute, second, millisecond }, zone);
+}
+
+/** A reader's state: the start time, and the bytes of an object a container left unfinished. */
+class BlfObjects {
+  tail: Buffer = Buffer.alloc(0);
+  constructor(
+    readonly startMs: number | undefined,
+    readonly requireDate: boolean,
+  ) {}
+
+  /** The frames and problems of `data` (a container's contents after the previous one's unfinished object). */
+  *objects(data: Buffer): Generator<CandumpLineResult | undefined> {
+    const buffer = this.tail.length > 0 ? Buffer.concat([this.tail, data]) : data;
+    let pos = 0;
+    for (;;) {
+      // Objects are padded to four bytes: the next one starts within the next few.
+      const found = buffer.indexOf(LOBJ, pos);
+      if (found < 0) {
+        // Keep a partial signature, and report what was skipped beyond padding.
+        const keep = Math.max(pos, buffer.length - 3);
+        if (keep - pos > 3) yield malformed(`${keep - pos} bytes that are not a BLF object skipped`);
+        this.tail = buffer.subarray(keep);
+        return;
+      }
+      if (found - pos > 3) yield malformed(`${found - pos} bytes that are not a BLF object skipped`);
+      pos = found;
+      if (buffer.length - pos < OBJECT_BASE) break;
+      const headerSize = buffer.readUInt16LE(pos + 4);
+      const size = buffer.readUInt32LE(pos + 8);
+      if (size < OBJECT_BASE || size > MAX_OBJECT || headerSize < OBJECT_BASE || headerSize > size) {
+        yield malformed(`BLF object of ${size} bytes with a ${headerSize}-byte header`);
+        pos += 4;
+        continue;
+      }
+      if (buffer.length - pos < size) break;
+      yield this.object(buffer.subarray(pos, pos + size));
+      pos += size;
+    }
+    // The object runs on into the next container.
+    this.tail = Buffer.from(buffer.subarray(pos));
+  }
+
+  /** One object: a frame, a problem, or undefined for an object that is not a CAN frame. */
+  object(o: Buffer): CandumpLineResult | undefined {
+    const type = o.readUInt32LE(12);
+    if (type !== CAN_MESSAGE && type !== CAN_MESSAGE2 && type !== CAN_FD_MESSAGE && type !== CAN_FD_MESSAGE_64 && type !== CAN_ERROR_EXT) return undefined;
+    const headerSize = o.readUInt16LE(4);
+    if (headerSize < 32) return malformed(`BLF object of type ${type} with a ${headerSize}-byte header, too short for its time`);
+    if (this.startMs === undefined && this.requireDate) {
+      return { ok: false, kind: 'unsupported', message: 'the BLF file names no start time: its times count from 0 (replay.timestamps: replay moves such a log onto the clock)' };
+    }
+    // Object header versions 1 and 2 both hold the flags at 16 and the time at 24.
+    const units = o.readUInt32LE(16) === 1 ? 0.01 : 0.000001;
+    const offsetMs = Number(o.readBigUInt64LE(24)) * units;
+    const body = o.subarray(headerSize);
+    const frame: CanFrame = { id: 0, extended: false, fd: false, data: new Uint8Array(0), timestampMs: (this.startMs ?? 0) + offsetMs, timestampSource: 'log' };
+    if (type === CAN_FD_MESSAGE_64) return fd64(body, frame);
+    if (body.length < 16) return malformed(`BLF object of type ${type} holds ${body.length} bytes, too short for a CAN frame`);
+    frame.interface = String(body.readUInt16LE(0));
+    if (type === CAN_ERROR_EXT) {
+      frame.error = true;
+      return { ok: true, frame };
+    }
+    const flags = body.readUInt8(2);
+    const dlc = body.readUInt8(3);
+    const id = readId(body.readUInt32LE(4), frame);
+    if (id) return id;
+    if (type === CAN_FD_MESSAGE) return fd(body, frame, flags, dlc);
+    if (flags & REMOTE_FLAG) frame.rtr = true;
+    else frame.data = Uint8Array.from(body.subarray(8, 8 + Math.min(dlc, 8)));
+    return { ok: true, frame };
+  }
+}
+
+/** Sets the frame's id from BLF's (bit 31: extended); a problem when it is too wide. */
+function readId(raw: number, frame: CanFrame): CandumpLineResult | undefined {
+  const extended = (raw & CAN_MSG_EXT) !== 0;
+  const id = raw & 0x7fffffff;
+  if (id > (extended ? MAX_EXTENDED_ID : MAX_STANDARD_ID)) return malformed(`${extended ? 'extended' : 'standard'} id 0x${id.toString(16).toUpperCase()} is too wide`);
+  frame.id = id;
+  frame.extended = extended;
+  return undefined;
+}
+
+/** CAN_FD_MESSAGE: channel, flags, dlc, id, frame length, bit count, FD flags (EDL, BRS, ESI), valid bytes, 5 spare, 64 data. */
+function fd(body: Buffer, frame: CanFrame, flags: number, dlc: number): CandumpLineResult {
+  if (body.length < 20) return malformed(`CAN FD object holds ${body.length} bytes, too short`);
+  const fdFlags = body.readUInt8(13);
+  const valid = body.readUInt8(14);
+  const length = fdFlags & 1 ? Math.min(valid, FD_LENGTHS[dlc & 15] ?? 64) : Math.min(valid, dlc, 8);
+  if (body.length < 20 + length) return malformed(`CAN FD object announces ${length} data bytes and holds ${Math.max(0, body.length - 20)}`);
+  frame.fd = (fdFlags & 1) !== 0;
+  if (frame.fd) {
+    frame.brs = (fdFlags & 2) !== 0;
+    frame.esi = (fdFlags & 4) !== 0;
+  }
+  if (!frame.fd && flags & REMOTE_FLAG) frame.rtr = true;
+  else frame.data = Uint8Array.from(body.subarray(20, 20 + length));
+  return { ok: true, frame };
+}
+
+/** CAN_FD_MESSAGE_64: channel (u8), dlc, valid bytes, tx count, id, frame length, flags (EDL 0x1000, BRS 0x2000, ESI 0x4000, remote 0x10), ... 40 bytes, then the data. */
+function fd64(body: Buffer, frame: CanFrame): CandumpLineResult {
+  if (body.length < 40) return malformed(`CAN FD object holds ${body.length} bytes, too short`);
+  frame.interface = String(body.readUInt8(0));
+  const dlc = body.readUInt8(1);
+  const valid = body.readUInt8(2);
+  const problem = readId(body.readUInt32LE(4), frame);
+  if (problem) return problem;
+  const flags = body.readUInt32LE(12);
+  frame.fd = (flags & 0x1000) !== 0;
+  const length = Math.min(valid, frame.fd ? (FD_LENGTHS[dlc & 15] ?? 64) : Math.min(dlc, 8));
+  if (body.length < 40 + length) return malformed(`CAN FD object announces ${length} data bytes and holds ${Math.max(0, body.length - 40)}`);
+  if (frame.fd) {
+    frame.brs = (flags & 0x2000) !== 0;
+    frame.esi = (flags & 0x4000) !== 0;
+  }
+  if (!frame.fd && flags & 0x10) frame.rtr = true;
+  else frame.data = Uint8Array.from(body.subarray(40, 40 + length));
+  return { ok: true, frame };
+}
+
+/** A container's contents: stored, or zlib-deflated (bounded by the size it announces). */
+function unpack(container: Buffer): Buffer | string {
+  const headerSize = container.readUInt16LE(4);
+  const info = container.subarray(headerSize);
+  if (info.length < 16) return `log container of ${container.length} bytes, too short`;
+  const method = info.readUInt16LE(0);
+  const size = info.readUInt32LE(8);
+  const data = info.subarray(16);
+  if (method === 0) return data;
+  if (method !== 2) return `log container compressed with method ${method}, which this reader does not know (2 is zlib)`;
+  if (size > MAX_OBJECT) return `log container announces ${size} bytes, more than ${MAX_OBJECT}`;
+  try {
+    return inflateSync(data, { maxOutputLength: Math.max(size, 1) });
+  } catch (err) {
+    return `log container that does not inflate: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * The records of a BLF file given as chunks of bytes: one per object inside the containers (a
+ * frame, a problem, or undefined), plus one problem per damaged container. Throws nothing on what
+ * the bytes hold; a file that does not start with "LOGG" gives one problem and ends.
+ */
+export async function* readBlfRecords(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: BlfReaderOptions = {}): AsyncGenerator<CandumpLineResult | undefined> {
+  let buffer: Buffer = Buffer.alloc(0);
+  let objects: BlfObjects | undefined;
+  let scanning = 0;
+  for await (const chunk of chunks) {
+    buffer = buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([buffer, chunk]);
+    if (!objects) {
+      if (buffer.length < 8) continue;
+      if (!buffer.subarray(0, 4).equals(BLF_SIGNATURE)) {
+        yield malformed('not a BLF file: it does not start with LOGG');
+        return;
+      }
+      const headerSize = buffer.readUInt32LE(4);
+      if (headerSize < 8 || headerSize > 4096) {
+        yield malformed(`BLF file header of ${headerSize} bytes`);
+        return;
+      }
+      if (buffer.length < headerSize) continue;
+      objects = new BlfObjects(startTime(buffer.subarray(0, headerSize), options.timeZone ?? 'local'), options.requireDate ?? false);
+      buffer = buffer.subarray(headerSize);
+    }
+    for (;;) {
+      const found = buffer.indexOf(LOBJ);
+      if (found < 0) {
+        scanning += Math.max(0, buffer.length - 3);
+        buffer = buffer.subarray(Math.max(0, buffer.length - 3));
+        break;
+      }
+      if (found + scanning > 3) yield malformed(`${found + scanning} bytes between BLF objects skipped`);
+      scanning = 0;
+      buffer = buffer.subarray(found);
+      if (buffer.length < OBJECT_BASE) break;
+      const headerSize = buffer.readUInt16LE(4);
+      const size = buffer.readUInt32LE(8);
+      if (size < OBJECT_BASE || size > MAX_OBJECT || headerSize < OBJECT_BASE || headerSize > size) {
+        yield malformed(`BLF object of ${size} bytes with a ${headerSize}-byte header`);
+        buffer = buffer.subarray(4);
+        continue;
+      }
+      if (buffer.length < size) break;
+      const object = buffer.subarray(0, size);
+      buffer = buffer.subarray(size);
+      if (object.readUInt32LE(12) !== LOG_CONTAINER) {
+        yield objects.object(object);
+        continue;
+      }
+      const data = unpack(object);
+      if (typeof data === 'string') yield malformed(data);
+      else yield* objects.objects(data);
+    }
+  }
+  if (!objects) yield malformed(buffer.length === 0 ? 'an empty file' : 'a BLF file cut short in its header');
+  else if (buffer.length > 3 || objects.tail.length > 3) yield malformed('the last BLF object is cut short (a file still being written, or truncated)');
+}
