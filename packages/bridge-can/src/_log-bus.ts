@@ -41,17 +41,23 @@ export async function replayLog(o: LogBusOptions): Promise<ReplayStats | undefin
     });
   };
   try {
-    return await replayCandumpFile(o.path, {
+    const stats = await replayCandumpFile(o.path, {
       pace: o.replay.pace,
       speed: o.replay.speed,
       loop: o.replay.loop,
       timestamps: o.replay.timestamps,
       timeZone: o.replay.timeZone,
+      ...(o.replay.channel === undefined ? {} : { channel: o.replay.channel }),
       clock: o.clock ?? sinkClock(ctx),
       signal,
       onFrame,
       onProblem: (problem) => handler.badLine(problem, o.path),
     });
+    const other = stats.otherChannels;
+    if (o.replay.channel !== undefined && other && stats.frames === 0) {
+      ctx.problems.report(`can.${channel.name}.channel`, `${channel.name}: no frame of ${o.path} is on channel ${o.replay.channel} (replay.channel); its ${other.frames.toLocaleString('en-US')} frames are on ${other.names.join(', ')}`, { bus: channel.name });
+    }
+    return stats;
   } catch (err) {
     channel.set('failed', (err as Error).message);
     ctx.metrics.error(channel.name, 'log_read');
@@ -65,5 +71,7 @@ export function describeReplay(path: string, stats: ReplayStats): string {
   const bad = stats.malformed + stats.unsupported;
   const format = stats.format === 'asc' ? ' (Vector ASC)' : stats.format === 'blf' ? ' (Vector BLF)' : '';
   const unit = stats.format === 'blf' ? 'object' : 'line';
-  return `${path}${format} replayed to its end: ${stats.frames.toLocaleString('en-US')} frames from ${stats.lines.toLocaleString('en-US')} ${unit}s${bad > 0 ? `, ${bad} ${unit}${bad === 1 ? '' : 's'} skipped` : ''}`;
+  const other = stats.otherChannels;
+  const left = other ? `, ${other.frames.toLocaleString('en-US')} frames of other channels (${other.names.join(', ')}) left out` : '';
+  return `${path}${format} replayed to its end: ${stats.frames.toLocaleString('en-US')} frames from ${stats.lines.toLocaleString('en-US')} ${unit}s${bad > 0 ? `, ${bad} ${unit}${bad === 1 ? '' : 's'} skipped` : ''}${left}`;
 }

@@ -115,6 +115,10 @@ export const canConfigSchema = z
         speed: z.number().positive().max(1000).optional().describe('With pace recorded: times faster than recorded. Default 1.'),
         loop: z.boolean().optional().describe('Start again at the end of the log, until stopped. Default false: the run ends with the log.'),
         timestamps: z.enum(['log', 'replay']).optional().describe('log (default): points carry the times in the log; replay: moved onto the clock, the first frame now.'),
+        channel: z
+          .union([z.string().min(1).max(32), z.number().int().min(0).max(65535)])
+          .optional()
+          .describe('Read only the frames of one channel of a log with several: the interface name in a candump log (can1), the channel number in a Vector ASC or BLF log (2). Default every frame.'),
         time_zone: z
           .string()
           .refine(isTimeZone, { message: 'not a time zone: use local, UTC, an IANA name (Europe/Berlin) or an offset (+02:00)' })

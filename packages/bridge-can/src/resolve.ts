@@ -92,7 +92,7 @@ export interface ResolvedCan {
   perSignal: { match: string; rule: ChangeRule }[];
   filters: CanIdFilter[];
   unknown: { forward: boolean; metric: Template<UnknownVars>; maxIds: number; rule: ChangeRule };
-  replay: { pace: 'fast' | 'recorded'; speed: number; loop: boolean; timestamps: 'log' | 'replay'; timeZone: string };
+  replay: { pace: 'fast' | 'recorded'; speed: number; loop: boolean; timestamps: 'log' | 'replay'; timeZone: string; channel: string | undefined };
   socketcan: { timestamps: 'kernel' | 'receipt'; burstFrames: number };
   reconnect: { initialMs: number; maxMs: number };
 }
@@ -177,7 +177,7 @@ export function resolveCanConfig(section: CanConfig): { ok: true; config: Resolv
         maxIds: unknown.max_ids ?? CAN_DEFAULTS.maxUnknownIds,
         rule: changeRule({ max_rate_hz: unknown.max_rate_hz, on_change: unknown.on_change }, 'unknown_frames', ['unknown_frames'], issues),
       },
-      replay: { pace: replay.pace ?? 'fast', speed: replay.speed ?? 1, loop: replay.loop ?? false, timestamps: replay.timestamps ?? 'log', timeZone: replay.time_zone ?? 'local' },
+      replay: { pace: replay.pace ?? 'fast', speed: replay.speed ?? 1, loop: replay.loop ?? false, timestamps: replay.timestamps ?? 'log', timeZone: replay.time_zone ?? 'local', channel: replay.channel === undefined ? undefined : String(replay.channel) },
       socketcan: { timestamps: section.socketcan?.timestamps ?? 'kernel', burstFrames: section.socketcan?.burst_frames ?? CAN_DEFAULTS.burstFrames },
       reconnect: reconnectPolicy(section.reconnect),
     },

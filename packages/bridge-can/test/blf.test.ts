@@ -186,6 +186,12 @@ describe('Vector BLF against python-can (an independent BLF writer)', () => {
     expect(fromBlf.frames.map(content)).toEqual(fromLog.frames.map(content));
     fromBlf.frames.forEach((frame, i) => expect(Math.abs(frame.timestampMs - fromLog.frames[i]!.timestampMs), `frame ${i}`).toBeLessThanOrEqual(0.0011));
     expect(fromBlf.frames[0]?.timestampMs).toBe(1_689_422_400_125);
+    // One channel of the two: python-can's channel 1 is can1 in candump and 2 in BLF.
+    const can1 = fromLog.frames.filter((f) => f.interface === 'can1');
+    const onlyTwo: CanFrame[] = [];
+    const second = await replayCandumpFile(blf, { timeZone: 'America/New_York', channel: '2', onFrame: (f) => void onlyTwo.push(f) });
+    expect(onlyTwo.map(content)).toEqual(can1.map(content));
+    expect(second.otherChannels).toEqual({ frames: 200 - can1.length, names: ['1'] });
   });
 
   it('bridge-can gives the same points from a drive converted to BLF by python-can (several containers) as from the candump log', async () => {

@@ -127,6 +127,14 @@ describe('replayCandump', () => {
     expect(stats).toEqual({ lines: 6, frames: 3, malformed: 1, unsupported: 1, firstTimestampMs: 1700000000000, lastTimestampMs: 1700000000250, aborted: false, format: 'candump' });
   });
 
+  it('reads one channel of a log with several, counting the frames of the others', async () => {
+    const twoBuses = ['(1700000000.000000) can0 100#01', '(1700000000.001000) can1 200#02', '(1700000000.002000) can2 300#03', '(1700000000.003000) can1 201#04'];
+    const frames: CanFrame[] = [];
+    const stats = await replayCandump(twoBuses, { channel: 'can1', onFrame: (f) => void frames.push(f) });
+    expect(frames.map((f) => [f.interface, f.id])).toEqual([['can1', 0x200], ['can1', 0x201]]);
+    expect(stats).toMatchObject({ frames: 2, otherChannels: { frames: 2, names: ['can0', 'can2'] }, firstTimestampMs: 1700000000001 });
+  });
+
   it('at recorded pace, waiting out the gaps (scaled by speed) on the injected clock, with replay timestamps', async () => {
     const { clock, waits } = fakeClock(5_000);
     const seen: [number, number, string][] = [];

@@ -42,6 +42,18 @@ describe('the CAN source replaying a log', () => {
     expect(await t.metric('fieldbridge_source_points_total', { channel: 'car' })).toBe(t.points.length);
   });
 
+  it('reads the channel replay.channel names, and says so when the log has no frame on it', async () => {
+    const drive = track.add(await writeDriveLog({ durationMs: 200, interface: 'can1' }), (l) => l.close());
+    const right = source({ interface: `file:${drive.path}`, dbc: VEHICLE_DBC_PATH, bus: 'car', replay: { channel: 'can1' } });
+    await right.bridge.start();
+    expect(await right.bridge.ended).toBe(`${drive.path} replayed to its end: 67 frames from 67 lines`);
+    const wrong = source({ interface: `file:${drive.path}`, dbc: VEHICLE_DBC_PATH, bus: 'car', replay: { channel: 2 } });
+    await wrong.bridge.start();
+    expect(await wrong.bridge.ended).toBe(`${drive.path} replayed to its end: 0 frames from 67 lines, 67 frames of other channels (can1) left out`);
+    expect(wrong.t.points).toEqual([]);
+    expect(wrong.t.problems.map((p) => p.message)).toContain(`car: no frame of ${drive.path} is on channel 2 (replay.channel); its 67 frames are on can1`);
+  });
+
   it('pauses while the sink is full under when_full: block (a log can wait), and loses nothing', async () => {
     const drive = track.add(await writeDriveLog({ durationMs: 200 }), (l) => l.close());
     const { t, bridge } = source({ interface: `file:${drive.path}`, dbc: VEHICLE_DBC_PATH, bus: 'car' });

@@ -45,6 +45,11 @@ export interface ReplayOptions {
   clock?: ReplayClock;
   /** Text logs: `auto` (default), a `candump -L` log or a Vector ASC log, told by the first line. */
   format?: TextLogFormat | 'auto';
+  /**
+   * Only frames logged on this channel: the interface name in a candump log (`can1`), the channel
+   * number in a Vector log (`2`). Frames of other channels are counted in the stats, not handed on.
+   */
+  channel?: string;
   /** Vector ASC and BLF: the zone of the log's start time (`local`, `UTC`, `Europe/Berlin`, `+02:00`). Default `local`. */
   timeZone?: string;
   /** Stops the replay (it then resolves with what it did so far). */
@@ -61,6 +66,8 @@ export interface ReplayStats {
   frames: number;
   malformed: number;
   unsupported: number;
+  /** With `channel`: frames of other channels left out, and up to 16 of those channels' names. */
+  otherChannels?: { frames: number; names: string[] };
   /** The format the log turned out to be in (undefined for a log without lines). */
   format?: LogFormat;
   /** The log's first and last frame timestamps (ms), when it had frames. */
@@ -117,6 +124,13 @@ export async function replayRecords<T>(records: Iterable<T> | AsyncIterable<T>, 
       continue;
     }
     const frame = parsed.frame;
+    if (options.channel !== undefined && frame.interface !== options.channel) {
+      const other = (stats.otherChannels ??= { frames: 0, names: [] });
+      other.frames++;
+      const name = frame.interface ?? '(none)';
+      if (other.names.length < 16 && !other.names.includes(name)) other.names.push(name);
+      continue;
+    }
     const logged = frame.timestampMs;
     if (stats.firstTimestampMs === undefined) {
       stats.firstTimestampMs = logged;
@@ -210,6 +224,11 @@ export async function replayCandumpFile(path: string, options: ReplayFileOptions
     total.malformed += stats.malformed;
     total.unsupported += stats.unsupported;
     total.format ??= stats.format;
+    if (stats.otherChannels) {
+      const other = (total.otherChannels ??= { frames: 0, names: [] });
+      other.frames += stats.otherChannels.frames;
+      for (const name of stats.otherChannels.names) if (other.names.length < 16 && !other.names.includes(name)) other.names.push(name);
+    }
     total.firstTimestampMs ??= stats.firstTimestampMs;
     if (stats.lastTimestampMs !== undefined) total.lastTimestampMs = stats.lastTimestampMs + passOffset;
     total.aborted = stats.aborted;
