@@ -1,48 +1,22 @@
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
+import { trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
-import { canConfigSchema } from '../src/config.js';
 import { createAscReader, parseAscDate } from '../src/frames/asc-line.js';
 import type { CanFrame } from '../src/frames/can-frame.js';
 import { replayCandumpFile } from '../src/frames/candump-replay.js';
 import { sniffLogFormat } from '../src/frames/log-format.js';
 import { isTimeZone, wallTimeToEpochMs } from '../src/frames/wall-clock.js';
-import { createCanSource } from '../src/source.js';
-import { VEHICLE_DBC_PATH, writeDriveLog } from './helpers/drive-log.js';
+import { writeDriveLog } from './helpers/drive-log.js';
+import { expectSamePoints, frameContent, pythonCan, vehiclePoints } from './helpers/log-peers.js';
 
 const track = trackCleanups();
-const run = promisify(execFile);
-const PEER = fileURLToPath(new URL('./fixtures/peers/python-can-logs.py', import.meta.url));
-
-/** Runs the python-can peer (Debian's python3-can, in the system interpreter) with `TZ` set. */
-async function pythonCan(args: string[], tz: string): Promise<void> {
-  await run('/usr/bin/python3', [PEER, ...args], { env: { ...process.env, TZ: tz } });
-}
 
 /** Every frame of a log file, read to its end. */
 async function framesOf(path: string, options: { timeZone?: string } = {}): Promise<{ frames: CanFrame[]; format: string | undefined; bad: number }> {
   const frames: CanFrame[] = [];
   const stats = await replayCandumpFile(path, { ...options, onFrame: (f) => void frames.push(f) });
   return { frames, format: stats.format, bad: stats.malformed + stats.unsupported };
-}
-
-/** What a frame carries, without where it was logged (can0 in candump, channel 1 in ASC). */
-function content(frame: CanFrame): Record<string, unknown> {
-  return {
-    // An ASC error frame names no error class; candump's carries one in its id.
-    id: frame.error ? 'error' : frame.id,
-    extended: frame.error ? 'error' : frame.extended,
-    fd: frame.fd,
-    brs: frame.brs ?? false,
-    esi: frame.esi ?? false,
-    rtr: frame.rtr ?? false,
-    error: frame.error ?? false,
-    data: frame.error ? 'error' : Buffer.from(frame.data).toString('hex'),
-  };
 }
 
 const reader = (zone = 'UTC') => createAscReader({ timeZone: zone });
@@ -159,7 +133,7 @@ describe('against python-can (an independent ASC writer)', () => {
     const fromAsc = await framesOf(asc, { timeZone: 'America/New_York' });
     expect([fromLog.format, fromAsc.format, fromLog.bad, fromAsc.bad]).toEqual(['candump', 'asc', 0, 0]);
     expect(fromAsc.frames).toHaveLength(200);
-    expect(fromAsc.frames.map(content)).toEqual(fromLog.frames.map(content));
+    expect(fromAsc.frames.map(frameContent)).toEqual(fromLog.frames.map(frameContent));
     // Both writers print microseconds: the times agree to the microsecond.
     fromAsc.frames.forEach((frame, i) => expect(Math.abs(frame.timestampMs - fromLog.frames[i]!.timestampMs), `frame ${i}`).toBeLessThanOrEqual(0.0011));
     expect(fromAsc.frames[0]?.timestampMs).toBe(1_689_422_400_125);
@@ -172,22 +146,13 @@ describe('against python-can (an independent ASC writer)', () => {
     const drive = track.add(await writeDriveLog({ durationMs: 2000 }), (l) => l.close());
     const asc = join(drive.dir, 'drive.asc');
     await pythonCan(['convert', drive.path, asc], 'UTC');
-    const pointsOf = async (iface: string) => {
-      const t = createTestContext({ bridge: 'can' });
-      track.defer(() => t.abort.abort());
-      const bridge = track.add(createCanSource(canConfigSchema.parse({ interface: iface, dbc: VEHICLE_DBC_PATH, bus: 'car', replay: { time_zone: 'UTC' } }), t.ctx), (b) => b.stop());
-      await bridge.start();
-      return { ended: await bridge.ended, points: t.points };
-    };
-    const fromLog = await pointsOf(`file:${drive.path}`);
-    const fromAsc = await pointsOf(`file:${asc}`);
+    const fromLog = await vehiclePoints(drive.path, track);
+    const fromAsc = await vehiclePoints(asc, track);
     expect(fromAsc.ended).toBe(`${asc} (Vector ASC) replayed to its end: 662 frames from 668 lines`);
     expect(fromAsc.points.length).toBeGreaterThan(1000);
-    const strip = (p: (typeof fromLog.points)[number]) => ({ metric: p.metric, value: p.value, tags: p.tags });
-    expect(fromAsc.points.map(strip)).toEqual(fromLog.points.map(strip));
     // The drive starts 2023-11-14T22:13:20Z; python-can's ASC times agree with candump's to the microsecond.
     expect(fromLog.points[0]?.timestamp).toBe(1_700_000_000_000);
-    fromAsc.points.forEach((p, i) => expect(Math.abs(Number(p.timestamp) - Number(fromLog.points[i]?.timestamp)), p.metric).toBeLessThanOrEqual(0.0011));
+    expectSamePoints(fromAsc.points, fromLog.points);
   });
 });
 

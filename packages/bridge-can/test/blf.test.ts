@@ -1,26 +1,15 @@
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { createTestContext, seededRandom, trackCleanups } from '@fieldbridge/core/testing';
+import { seededRandom, trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
-import { canConfigSchema } from '../src/config.js';
 import { readBlfRecords } from '../src/frames/blf-reader.js';
 import type { CanFrame } from '../src/frames/can-frame.js';
 import { replayCandumpFile, type ReplayStats } from '../src/frames/candump-replay.js';
-import { createCanSource } from '../src/source.js';
 import { blfContainer, blfHeader, blfObject, canFd64, canMessage, padded } from './helpers/blf-bytes.js';
-import { VEHICLE_DBC_PATH, writeDriveLog } from './helpers/drive-log.js';
+import { writeDriveLog } from './helpers/drive-log.js';
+import { expectSamePoints, frameContent, pythonCan, vehiclePoints } from './helpers/log-peers.js';
 
 const track = trackCleanups();
-const run = promisify(execFile);
-const PEER = fileURLToPath(new URL('./fixtures/peers/python-can-logs.py', import.meta.url));
-
-async function pythonCan(args: string[], tz: string): Promise<void> {
-  await run('/usr/bin/python3', [PEER, ...args], { env: { ...process.env, TZ: tz } });
-}
-
 /** Every frame and problem of a log file, read to its end. */
 async function replay(path: string, options: { timeZone?: string; timestamps?: 'log' | 'replay' } = {}): Promise<{ frames: CanFrame[]; problems: string[]; stats: ReplayStats }> {
   const frames: CanFrame[] = [];
@@ -38,20 +27,6 @@ async function fileOf(bytes: Buffer, name = 'log.blf'): Promise<string> {
   const path = join(await track.tempDir('bridge-can-blf-'), name);
   await writeFile(path, bytes);
   return path;
-}
-
-/** What a frame carries, without where it was logged (can0 in candump, channel 1 in BLF). */
-function content(frame: CanFrame): Record<string, unknown> {
-  return {
-    id: frame.error ? 'error' : frame.id,
-    extended: frame.error ? 'error' : frame.extended,
-    fd: frame.fd,
-    brs: frame.brs ?? false,
-    esi: frame.esi ?? false,
-    rtr: frame.rtr ?? false,
-    error: frame.error ?? false,
-    data: frame.error ? 'error' : Buffer.from(frame.data).toString('hex'),
-  };
 }
 
 // 2023-11-15 14:13:20.125 UTC, in ms since the epoch (2023-11-14T22:13:20Z is 1700000000 s; 16 hours on).
@@ -183,14 +158,14 @@ describe('Vector BLF against python-can (an independent BLF writer)', () => {
     const fromBlf = await replay(blf, { timeZone: 'America/New_York' });
     expect([fromBlf.stats.format, fromBlf.problems, fromLog.problems]).toEqual(['blf', [], []]);
     expect(fromBlf.frames).toHaveLength(200);
-    expect(fromBlf.frames.map(content)).toEqual(fromLog.frames.map(content));
+    expect(fromBlf.frames.map(frameContent)).toEqual(fromLog.frames.map(frameContent));
     fromBlf.frames.forEach((frame, i) => expect(Math.abs(frame.timestampMs - fromLog.frames[i]!.timestampMs), `frame ${i}`).toBeLessThanOrEqual(0.0011));
     expect(fromBlf.frames[0]?.timestampMs).toBe(1_689_422_400_125);
     // One channel of the two: python-can's channel 1 is can1 in candump and 2 in BLF.
     const can1 = fromLog.frames.filter((f) => f.interface === 'can1');
     const onlyTwo: CanFrame[] = [];
     const second = await replayCandumpFile(blf, { timeZone: 'America/New_York', channel: '2', onFrame: (f) => void onlyTwo.push(f) });
-    expect(onlyTwo.map(content)).toEqual(can1.map(content));
+    expect(onlyTwo.map(frameContent)).toEqual(can1.map(frameContent));
     expect(second.otherChannels).toEqual({ frames: 200 - can1.length, names: ['1'] });
   });
 
@@ -200,21 +175,12 @@ describe('Vector BLF against python-can (an independent BLF writer)', () => {
     await pythonCan(['convert', drive.path, blf], 'UTC');
     // More than one 128 KiB container: objects run on from one into the next.
     const containers = (await readFile(blf)).toString('latin1').split('LOBJ').length - 1;
-    const pointsOf = async (iface: string) => {
-      const t = createTestContext({ bridge: 'can' });
-      track.defer(() => t.abort.abort());
-      const bridge = track.add(createCanSource(canConfigSchema.parse({ interface: iface, dbc: VEHICLE_DBC_PATH, bus: 'car', replay: { time_zone: 'UTC' } }), t.ctx), (b) => b.stop());
-      await bridge.start();
-      return { ended: await bridge.ended, points: t.points };
-    };
-    const fromLog = await pointsOf(`file:${drive.path}`);
-    const fromBlf = await pointsOf(`file:${blf}`);
+    const fromLog = await vehiclePoints(drive.path, track);
+    const fromBlf = await vehiclePoints(blf, track);
     expect(containers).toBeGreaterThan(1);
     expect(fromLog.ended).toBe(`${drive.path} replayed to its end: 3,310 frames from 3,310 lines`);
     expect(fromBlf.ended).toBe(`${blf} (Vector BLF) replayed to its end: 3,310 frames from 3,310 objects`);
-    const strip = (p: (typeof fromLog.points)[number]) => ({ metric: p.metric, value: p.value, tags: p.tags });
-    expect(fromBlf.points.map(strip)).toEqual(fromLog.points.map(strip));
     expect(fromLog.points[0]?.timestamp).toBe(1_700_000_000_000);
-    fromBlf.points.forEach((p, i) => expect(Math.abs(Number(p.timestamp) - Number(fromLog.points[i]?.timestamp)), p.metric).toBeLessThanOrEqual(0.0011));
+    expectSamePoints(fromBlf.points, fromLog.points);
   });
 });

@@ -1,4 +1,4 @@
-import { MAX_EXTENDED_ID, MAX_STANDARD_ID, type CanFrame } from './can-frame.js';
+import { decimalSecondsToMs, MAX_EXTENDED_ID, MAX_STANDARD_ID, type CanFrame } from './can-frame.js';
 import type { CandumpLineResult } from './candump-line.js';
 import { wallTimeToEpochMs, type WallTime } from './wall-clock.js';
 
@@ -65,12 +65,6 @@ export function parseAscDate(text: string): WallTime | undefined {
   const wall = { year: Number(m[8]), month, day: Number(m[2]), hour, minute: Number(m[4]), second: Number(m[5]), millisecond: Math.floor(Number(fraction.padEnd(3, '0').slice(0, 3))) };
   if (wall.day < 1 || wall.day > 31 || wall.hour > 23 || wall.minute > 59 || wall.second > 60) return undefined;
   return wall;
-}
-
-/** Seconds with up to 9 decimals as ms, rounded once (dividing by a power of ten). */
-function secondsToMs(whole: string, fraction: string): number {
-  const millis = fraction.length > 3 ? Number(fraction) / 10 ** (fraction.length - 3) : Number(fraction) * 10 ** (3 - fraction.length);
-  return Number(whole) * 1000 + millis;
 }
 
 /** Creates a reader for one log, read from its first line on. */
@@ -198,7 +192,7 @@ export function createAscReader(options: AscReaderOptions = {}): AscReader {
       if (startMs === undefined && options.requireDate) {
         return { ok: false, kind: 'unsupported', message: 'an event before any date line: its time counts from 0, not from a date (replay.timestamps: replay moves such a log onto the clock)' };
       }
-      const offsetMs = secondsToMs(event[1] ?? '0', event[2] ?? '');
+      const offsetMs = decimalSecondsToMs(event[1] ?? '0', event[2] ?? '');
       if (relative) lastMs += offsetMs;
       const tokens = (event[3] ?? '').split(/\s+/);
       const first = tokens[0] ?? '';

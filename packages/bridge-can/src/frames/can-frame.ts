@@ -44,3 +44,12 @@ export const CAN_FD_LENGTHS: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12,
 /** Largest 11-bit and 29-bit ids. */
 export const MAX_STANDARD_ID = 0x7ff;
 export const MAX_EXTENDED_ID = 0x1fffffff;
+
+/**
+ * `seconds.fraction` as written in a log (up to 9 decimals) in ms, rounded once: dividing by a
+ * power of ten, where multiplying by 0.001 would add binary noise.
+ */
+export function decimalSecondsToMs(whole: string, fraction: string): number {
+  const millis = fraction.length > 3 ? Number(fraction) / 10 ** (fraction.length - 3) : Number(fraction) * 10 ** (3 - fraction.length);
+  return Number(whole) * 1000 + millis;
+}

@@ -1,4 +1,4 @@
-import { MAX_EXTENDED_ID, MAX_STANDARD_ID, type CanFrame } from './can-frame.js';
+import { decimalSecondsToMs, MAX_EXTENDED_ID, MAX_STANDARD_ID, type CanFrame } from './can-frame.js';
 
 /**
  * One line of a `candump -L` log (can-utils' log format, which `canplayer` replays):
@@ -45,9 +45,7 @@ export function parseCandumpLine(line: string): CandumpLineResult | undefined {
   const m = LINE.exec(trimmed);
   if (!m) return bad('not `(seconds.fraction) interface frame`');
   const [, seconds, fraction, iface, text] = m as unknown as [string, string, string, string, string];
-  // Dividing by a power of ten rounds once; multiplying by 0.001 would add binary noise.
-  const millis = fraction.length > 3 ? Number(fraction) / 10 ** (fraction.length - 3) : Number(fraction) * 10 ** (3 - fraction.length);
-  const timestampMs = Number(seconds) * 1000 + millis;
+  const timestampMs = decimalSecondsToMs(seconds, fraction);
   const hash = text.indexOf('#');
   if (hash < 0) return bad(`frame "${text.slice(0, 40)}" has no #`);
   const idText = text.slice(0, hash);
