@@ -86,7 +86,7 @@ describe('Vector BLF', () => {
     const { frames, problems } = await replay(await fileOf(file), { timeZone: 'UTC' });
     expect(shown(frames)).toEqual(expected.slice(0, 4));
     expect(problems).toEqual([
-      'malformed 3: 10 bytes between BLF objects skipped',
+      'malformed 3: 10 bytes between objects skipped: not a BLF object',
       expect.stringMatching(/^malformed 4: log container that does not inflate: /),
       'malformed 8: the last BLF object is cut short (a file still being written, or truncated)',
     ]);

@@ -28,7 +28,7 @@ export const BLF_SIGNATURE = Uint8Array.from([0x4c, 0x4f, 0x47, 0x47]);
 const LOBJ = Buffer.from('LOBJ', 'latin1');
 const OBJECT_BASE = 16;
 /** An object or a container larger than this is damage, not data (Vector's containers hold 128 KiB). */
-const MAX_OBJECT = 16 * 1024 * 1024;
+const MAX_OBJECT = 4 * 1024 * 1024;
 
 const CAN_MESSAGE = 1;
 const LOG_CONTAINER = 10;
@@ -51,76 +51,83 @@ function startTime(header: Buffer, zone: string): number | undefined {
   return wallTimeToEpochMs({ year, month, day, hour, minute, second, millisecond }, zone);
 }
 
-/** A reader's state: the start time, and the bytes of an object a container left unfinished. */
-class BlfObjects {
-  tail: Buffer = Buffer.alloc(0);
-  constructor(
-    readonly startMs: number | undefined,
-    readonly requireDate: boolean,
-  ) {}
+/**
+ * Splits bytes that arrive in pieces (a file's chunks, or the contents of one container after
+ * another) into whole BLF objects. Objects are padded to four bytes; more than that between two
+ * objects is damage, reported once with its size, and the search goes on from the next "LOBJ".
+ */
+class ObjectSplitter {
+  private pending: Buffer = Buffer.alloc(0);
+  private skipped = 0;
 
-  /** The frames and problems of `data` (a container's contents after the previous one's unfinished object). */
-  *objects(data: Buffer): Generator<CandumpLineResult | undefined> {
-    const buffer = this.tail.length > 0 ? Buffer.concat([this.tail, data]) : data;
-    let pos = 0;
+  constructor(private readonly where: string) {}
+
+  /** The whole objects `bytes` completes, in order, and a problem for each run of bytes that is none. */
+  *push(bytes: Buffer): Generator<Buffer | CandumpLineResult> {
+    let buffer = this.pending.length > 0 ? Buffer.concat([this.pending, bytes]) : bytes;
     for (;;) {
-      // Objects are padded to four bytes: the next one starts within the next few.
-      const found = buffer.indexOf(LOBJ, pos);
+      const found = buffer.indexOf(LOBJ);
       if (found < 0) {
-        // Keep a partial signature, and report what was skipped beyond padding.
-        const keep = Math.max(pos, buffer.length - 3);
-        if (keep - pos > 3) yield malformed(`${keep - pos} bytes that are not a BLF object skipped`);
-        this.tail = buffer.subarray(keep);
-        return;
+        // Keep what could be the start of a signature.
+        const keep = Math.min(buffer.length, 3);
+        this.skipped += buffer.length - keep;
+        buffer = buffer.subarray(buffer.length - keep);
+        break;
       }
-      if (found - pos > 3) yield malformed(`${found - pos} bytes that are not a BLF object skipped`);
-      pos = found;
-      if (buffer.length - pos < OBJECT_BASE) break;
-      const headerSize = buffer.readUInt16LE(pos + 4);
-      const size = buffer.readUInt32LE(pos + 8);
+      if (this.skipped + found > 3) yield malformed(`${this.skipped + found} bytes ${this.where} skipped: not a BLF object`);
+      this.skipped = 0;
+      buffer = buffer.subarray(found);
+      if (buffer.length < OBJECT_BASE) break;
+      const headerSize = buffer.readUInt16LE(4);
+      const size = buffer.readUInt32LE(8);
       if (size < OBJECT_BASE || size > MAX_OBJECT || headerSize < OBJECT_BASE || headerSize > size) {
         yield malformed(`BLF object of ${size} bytes with a ${headerSize}-byte header`);
-        pos += 4;
+        buffer = buffer.subarray(4);
         continue;
       }
-      if (buffer.length - pos < size) break;
-      yield this.object(buffer.subarray(pos, pos + size));
-      pos += size;
+      if (buffer.length < size) break;
+      yield buffer.subarray(0, size);
+      buffer = buffer.subarray(size);
     }
-    // The object runs on into the next container.
-    this.tail = Buffer.from(buffer.subarray(pos));
+    // An object not yet whole waits for the next piece; copied, so the piece it came in can go.
+    this.pending = Buffer.from(buffer);
   }
 
-  /** One object: a frame, a problem, or undefined for an object that is not a CAN frame. */
-  object(o: Buffer): CandumpLineResult | undefined {
-    const type = o.readUInt32LE(12);
-    if (type !== CAN_MESSAGE && type !== CAN_MESSAGE2 && type !== CAN_FD_MESSAGE && type !== CAN_FD_MESSAGE_64 && type !== CAN_ERROR_EXT) return undefined;
-    const headerSize = o.readUInt16LE(4);
-    if (headerSize < 32) return malformed(`BLF object of type ${type} with a ${headerSize}-byte header, too short for its time`);
-    if (this.startMs === undefined && this.requireDate) {
-      return { ok: false, kind: 'unsupported', message: 'the BLF file names no start time: its times count from 0 (replay.timestamps: replay moves such a log onto the clock)' };
-    }
-    // Object header versions 1 and 2 both hold the flags at 16 and the time at 24.
-    const units = o.readUInt32LE(16) === 1 ? 0.01 : 0.000001;
-    const offsetMs = Number(o.readBigUInt64LE(24)) * units;
-    const body = o.subarray(headerSize);
-    const frame: CanFrame = { id: 0, extended: false, fd: false, data: new Uint8Array(0), timestampMs: (this.startMs ?? 0) + offsetMs, timestampSource: 'log' };
-    if (type === CAN_FD_MESSAGE_64) return fd64(body, frame);
-    if (body.length < 16) return malformed(`BLF object of type ${type} holds ${body.length} bytes, too short for a CAN frame`);
-    frame.interface = String(body.readUInt16LE(0));
-    if (type === CAN_ERROR_EXT) {
-      frame.error = true;
-      return { ok: true, frame };
-    }
-    const flags = body.readUInt8(2);
-    const dlc = body.readUInt8(3);
-    const id = readId(body.readUInt32LE(4), frame);
-    if (id) return id;
-    if (type === CAN_FD_MESSAGE) return fd(body, frame, flags, dlc);
-    if (flags & REMOTE_FLAG) frame.rtr = true;
-    else frame.data = Uint8Array.from(body.subarray(8, 8 + Math.min(dlc, 8)));
+  /** True when bytes beyond padding are left over: an object cut short. */
+  cutShort(): boolean {
+    return this.pending.length > 3;
+  }
+}
+
+/** The frame one object holds, a problem, or undefined for an object that is not a CAN frame. */
+function frameOf(o: Buffer, startMs: number | undefined, requireDate: boolean): CandumpLineResult | undefined {
+  const type = o.readUInt32LE(12);
+  if (type !== CAN_MESSAGE && type !== CAN_MESSAGE2 && type !== CAN_FD_MESSAGE && type !== CAN_FD_MESSAGE_64 && type !== CAN_ERROR_EXT) return undefined;
+  const headerSize = o.readUInt16LE(4);
+  if (headerSize < 32) return malformed(`BLF object of type ${type} with a ${headerSize}-byte header, too short for its time`);
+  if (startMs === undefined && requireDate) {
+    return { ok: false, kind: 'unsupported', message: 'the BLF file names no start time: its times count from 0 (replay.timestamps: replay moves such a log onto the clock)' };
+  }
+  // Object header versions 1 and 2 both hold the flags at 16 and the time at 24.
+  const units = o.readUInt32LE(16) === 1 ? 0.01 : 0.000001;
+  const offsetMs = Number(o.readBigUInt64LE(24)) * units;
+  const body = o.subarray(headerSize);
+  const frame: CanFrame = { id: 0, extended: false, fd: false, data: new Uint8Array(0), timestampMs: (startMs ?? 0) + offsetMs, timestampSource: 'log' };
+  if (type === CAN_FD_MESSAGE_64) return fd64(body, frame);
+  if (body.length < 16) return malformed(`BLF object of type ${type} holds ${body.length} bytes, too short for a CAN frame`);
+  frame.interface = String(body.readUInt16LE(0));
+  if (type === CAN_ERROR_EXT) {
+    frame.error = true;
     return { ok: true, frame };
   }
+  const flags = body.readUInt8(2);
+  const dlc = body.readUInt8(3);
+  const id = readId(body.readUInt32LE(4), frame);
+  if (id) return id;
+  if (type === CAN_FD_MESSAGE) return fd(body, frame, flags, dlc);
+  if (flags & REMOTE_FLAG) frame.rtr = true;
+  else frame.data = Uint8Array.from(body.subarray(8, 8 + Math.min(dlc, 8)));
+  return { ok: true, frame };
 }
 
 /** Sets the frame's id from BLF's (bit 31: extended); a problem when it is too wide. */
@@ -191,60 +198,49 @@ function unpack(container: Buffer): Buffer | string {
 
 /**
  * The records of a BLF file given as chunks of bytes: one per object inside the containers (a
- * frame, a problem, or undefined), plus one problem per damaged container. Throws nothing on what
- * the bytes hold; a file that does not start with "LOGG" gives one problem and ends.
+ * frame, a problem, or undefined), plus one problem per damaged container or run of stray bytes.
+ * Throws nothing on what the bytes hold; a file that does not start with "LOGG" gives one problem
+ * and ends.
  */
 export async function* readBlfRecords(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: BlfReaderOptions = {}): AsyncGenerator<CandumpLineResult | undefined> {
-  let buffer: Buffer = Buffer.alloc(0);
-  let objects: BlfObjects | undefined;
-  let scanning = 0;
+  let head: Buffer = Buffer.alloc(0);
+  let startMs: number | undefined;
+  const requireDate = options.requireDate ?? false;
+  const file = new ObjectSplitter('between objects');
+  const inside = new ObjectSplitter('inside a container');
+  let started = false;
   for await (const chunk of chunks) {
-    buffer = buffer.length === 0 ? Buffer.from(chunk) : Buffer.concat([buffer, chunk]);
-    if (!objects) {
-      if (buffer.length < 8) continue;
-      if (!buffer.subarray(0, 4).equals(BLF_SIGNATURE)) {
+    let bytes: Buffer = Buffer.from(chunk);
+    if (!started) {
+      head = head.length === 0 ? bytes : Buffer.concat([head, bytes]);
+      if (head.length < 8) continue;
+      if (!head.subarray(0, 4).equals(BLF_SIGNATURE)) {
         yield malformed('not a BLF file: it does not start with LOGG');
         return;
       }
-      const headerSize = buffer.readUInt32LE(4);
+      const headerSize = head.readUInt32LE(4);
       if (headerSize < 8 || headerSize > 4096) {
         yield malformed(`BLF file header of ${headerSize} bytes`);
         return;
       }
-      if (buffer.length < headerSize) continue;
-      objects = new BlfObjects(startTime(buffer.subarray(0, headerSize), options.timeZone ?? 'local'), options.requireDate ?? false);
-      buffer = buffer.subarray(headerSize);
+      if (head.length < headerSize) continue;
+      startMs = startTime(head.subarray(0, headerSize), options.timeZone ?? 'local');
+      started = true;
+      bytes = head.subarray(headerSize);
     }
-    for (;;) {
-      const found = buffer.indexOf(LOBJ);
-      if (found < 0) {
-        scanning += Math.max(0, buffer.length - 3);
-        buffer = buffer.subarray(Math.max(0, buffer.length - 3));
-        break;
+    for (const item of file.push(bytes)) {
+      if (!Buffer.isBuffer(item)) yield item;
+      else if (item.readUInt32LE(12) !== LOG_CONTAINER) yield frameOf(item, startMs, requireDate);
+      else {
+        const data = unpack(item);
+        if (typeof data === 'string') {
+          yield malformed(data);
+          continue;
+        }
+        for (const object of inside.push(data)) yield Buffer.isBuffer(object) ? frameOf(object, startMs, requireDate) : object;
       }
-      if (found + scanning > 3) yield malformed(`${found + scanning} bytes between BLF objects skipped`);
-      scanning = 0;
-      buffer = buffer.subarray(found);
-      if (buffer.length < OBJECT_BASE) break;
-      const headerSize = buffer.readUInt16LE(4);
-      const size = buffer.readUInt32LE(8);
-      if (size < OBJECT_BASE || size > MAX_OBJECT || headerSize < OBJECT_BASE || headerSize > size) {
-        yield malformed(`BLF object of ${size} bytes with a ${headerSize}-byte header`);
-        buffer = buffer.subarray(4);
-        continue;
-      }
-      if (buffer.length < size) break;
-      const object = buffer.subarray(0, size);
-      buffer = buffer.subarray(size);
-      if (object.readUInt32LE(12) !== LOG_CONTAINER) {
-        yield objects.object(object);
-        continue;
-      }
-      const data = unpack(object);
-      if (typeof data === 'string') yield malformed(data);
-      else yield* objects.objects(data);
     }
   }
-  if (!objects) yield malformed(buffer.length === 0 ? 'an empty file' : 'a BLF file cut short in its header');
-  else if (buffer.length > 3 || objects.tail.length > 3) yield malformed('the last BLF object is cut short (a file still being written, or truncated)');
+  if (!started) yield malformed(head.length === 0 ? 'an empty file' : 'a BLF file cut short in its header');
+  else if (file.cutShort() || inside.cutShort()) yield malformed('the last BLF object is cut short (a file still being written, or truncated)');
 }
