@@ -4,6 +4,7 @@ import { decodeFrame, FOLLOWS_PREVIOUS, type CanFrameProblem, type CanFrameResul
 import type { CanPlan } from './decode-plan.js';
 import type { CanFrame } from './frames/can-frame.js';
 import type { ReplayProblem } from './frames/candump-replay.js';
+import { j1939Id, J1939Transport } from './frames/j1939-transport.js';
 import { formatId } from './resolve.js';
 
 /** Ids tracked with open episodes; {@link createKeyedProblems} groups the ones past its own bound. */
@@ -22,6 +23,8 @@ export class FrameHandler {
   private readonly suppressed = new Map<ChangeVerdict, number>();
   /** Ids with an open short_frame / not_finite episode, so that a clean frame need not look them up as text. */
   private readonly troubled = new Set<number>();
+  /** J1939 transport sessions, when the plan reads messages by PGN. */
+  private readonly transport: J1939Transport | undefined;
 
   constructor(
     private readonly plan: CanPlan,
@@ -33,11 +36,33 @@ export class FrameHandler {
     this.prefix = `can.${plan.bus}`;
     // Short frames and non-finite floats are episodes per id: they end with the id's next clean frame.
     this.perId = createKeyedProblems(ctx.problems, { prefix: `${this.prefix}.id`, maxKeys: 4096 });
+    // Messages longer than a frame travel in J1939's transport protocol: kept for the PGNs the mapping reads.
+    this.transport = plan.decoder.decoders.some((d) => d.byPgn)
+      ? new J1939Transport((pgn) => {
+          const decoder = plan.decoder.find(j1939Id(6, pgn, 0xff, 0), true);
+          return decoder !== undefined && decoder.byPgn && plan.messages.has(decoder);
+        })
+      : undefined;
   }
 
   /** Decodes, filters and emits one frame whose points are stamped `timestampMs`. */
   handle(frame: CanFrame, timestampMs: number): void {
     const bus = this.plan.bus;
+    const transport = this.transport?.accept(frame);
+    if (transport) {
+      if (transport.problem) this.transportProblem(transport.problem);
+      // The message the frame completed goes through like any frame (it is not a transport frame).
+      if (transport.message) {
+        this.ctx.problems.resolve(`${this.prefix}.j1939_transport`);
+        this.handle(transport.message, timestampMs);
+      }
+      // A transport frame the DBC itself defines is decoded as well; otherwise it is the transport's.
+      if (!this.plan.decoder.find(frame.id, true)) {
+        this.ctx.metrics.messages(bus);
+        this.metrics.frame('transport');
+        return;
+      }
+    }
     this.ctx.metrics.messages(bus);
     const result = decodeFrame(this.plan, frame, timestampMs);
     this.metrics.frame(result.outcome);
@@ -59,6 +84,12 @@ export class FrameHandler {
     this.metrics.frame('blocked');
     const result = decodeFrame(this.plan, frame, 0);
     if (result.points.length > 0) this.ctx.metrics.dropped(this.plan.bus, 'blocked', result.points.length);
+  }
+
+  /** A J1939 transport message given up (a packet missing, an abort). */
+  private transportProblem(message: string): void {
+    this.ctx.metrics.error(this.plan.bus, 'j1939_transport');
+    this.ctx.problems.report(`${this.prefix}.j1939_transport`, `${this.plan.bus}: ${message}; counted (fieldbridge_source_errors_total{kind="j1939_transport"})`, { bus: this.plan.bus });
   }
 
   /** A log line that gave no frame. */

@@ -2,9 +2,9 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { FrameOutcome } from './decode.js';
 
 /** Outcomes counted in `fieldbridge_can_frames_total`: the decoder's, frames dropped while the sink was full, and log lines that gave no frame. */
-export type CountedOutcome = FrameOutcome | 'blocked' | 'malformed';
+export type CountedOutcome = FrameOutcome | 'blocked' | 'malformed' | 'transport';
 
-const OUTCOMES: readonly CountedOutcome[] = ['decoded', 'excluded', 'unknown', 'error', 'remote', 'blocked', 'malformed'];
+const OUTCOMES: readonly CountedOutcome[] = ['decoded', 'excluded', 'unknown', 'error', 'remote', 'blocked', 'malformed', 'transport'];
 
 /**
  * The metrics only CAN has, for one bus. Points, messages (frames read), errors by kind,
@@ -27,7 +27,7 @@ function family(registry: Registry) {
     frames: get('fieldbridge_can_frames_total', () =>
       new Counter({
         name: 'fieldbridge_can_frames_total',
-        help: 'CAN frames by outcome: decoded, excluded (left out by the mapping), unknown (no DBC entry), error, remote, blocked (dropped while the spool was full), malformed (log lines).',
+        help: 'CAN frames by outcome: decoded, excluded (left out by the mapping), unknown (no DBC entry), error, remote, blocked (dropped while the spool was full), malformed (log lines), transport (J1939 transport protocol frames; each message they carry is counted again by its own outcome).',
         labelNames: ['bus', 'outcome'],
         registers,
       })),

@@ -65,7 +65,7 @@ export const canConfigSchema = z
     j1939: z
       .union([z.boolean(), z.literal('auto')])
       .optional()
-      .describe('Match J1939 messages by PGN, the source address becoming a tag: auto (default) when the DBC says so (ProtocolType "J1939"), true for every extended-id message, false never.'),
+      .describe('Match J1939 messages by PGN, the source address becoming a tag, and reassemble those longer than a frame from the transport protocol (BAM, RTS/CTS): auto (default) when the DBC says so (ProtocolType "J1939"), true for every extended-id message, false never.'),
     messages: selection('Messages', "'Engine*'").optional(),
     signals: selection('Signals', "'EngineData.*' or '*Temp'").optional(),
     metric: z

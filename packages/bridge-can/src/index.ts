@@ -77,6 +77,7 @@ export { createAscReader, type AscReader, type AscReaderOptions } from './frames
 export { createLogLineParser, sniffLogFormat, MAX_LOG_LINE, type LogFormat, type TextLogFormat, type LogLineParser, type LogLineParserOptions } from './frames/log-format.js';
 export { readBlfRecords, BLF_SIGNATURE, type BlfReaderOptions } from './frames/blf-reader.js';
 export { isTimeZone } from './frames/wall-clock.js';
+export { J1939Transport, j1939Id, type TransportOutcome } from './frames/j1939-transport.js';
 export {
   replayCandump,
   replayCandumpFile,

@@ -126,11 +126,12 @@ function reportPlan(plan: CanPlan, config: ResolvedCan, ctx: BridgeContext): voi
     for (const p of problems.slice(0, LOGGED_DBC_PROBLEMS)) ctx.logger.warn({ bus: plan.bus, kind: p.kind }, `DBC: ${formatDbcProblem(p)}`);
     if (problems.length > LOGGED_DBC_PROBLEMS) ctx.logger.warn({ bus: plan.bus }, `DBC: ${problems.length - LOGGED_DBC_PROBLEMS} more problems; bridge-can --list-signals lists them all`);
   }
-  const long = [...plan.messages.values()].filter((m) => m.longerThanFrames).map((m) => `${m.decoder.message.name} (${m.decoder.message.length} bytes)`);
+  // Messages read by PGN are reassembled from J1939's transport protocol; others longer than a frame cannot be.
+  const long = [...plan.messages.values()].filter((m) => m.longerThanFrames && !m.decoder.byPgn).map((m) => `${m.decoder.message.name} (${m.decoder.message.length} bytes)`);
   if (long.length > 0) {
     ctx.logger.info(
       { bus: plan.bus, messages: long },
-      `${plan.bus}: ${long.join(', ')} ${long.length === 1 ? 'is' : 'are'} longer than a frame (${MAX_FRAME_BYTES} bytes): J1939's transport protocol carries them, which bridge-can does not reassemble; the signals within one frame are decoded, the rest never arrive`,
+      `${plan.bus}: ${long.join(', ')} ${long.length === 1 ? 'is' : 'are'} longer than a frame (${MAX_FRAME_BYTES} bytes) and not read as J1939 (by PGN), so its transport protocol is not reassembled for ${long.length === 1 ? 'it' : 'them'}: the signals within one frame are decoded (j1939: true reads extended ids by PGN)`,
     );
   }
 }

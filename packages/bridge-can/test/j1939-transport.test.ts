@@ -1,0 +1,142 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
+import { canConfigSchema } from '../src/config.js';
+import type { CanFrame } from '../src/frames/can-frame.js';
+import { j1939Id, J1939Transport } from '../src/frames/j1939-transport.js';
+import { createCanSource } from '../src/source.js';
+import { runInUml } from './helpers/uml.mjs';
+
+const track = trackCleanups();
+
+/** A 29-bit frame at `ms` with `bytes` (hex). */
+const frame = (id: number, bytes: string, ms: number): CanFrame => ({ id, extended: true, fd: false, data: Uint8Array.from(Buffer.from(bytes, 'hex')), timestampMs: ms, timestampSource: 'log' });
+
+// J1939-21 layouts, written out by hand. TP.CM from 0x81 to all (BAM): 20 bytes, 3 packets, PGN 0xFEEC.
+const BAM_CM = frame(0x18ecff81, '20140003ffecfe00', 0);
+const BAM_DT = ['01c8c5c2bfbcb9b6', '02b3b0adaaa7a4a1', '039e9b9895928fff'].map((d, i) => frame(0x18ebff81, d, 50 * (i + 1)));
+const BAM_BYTES = Array.from({ length: 20 }, (_, i) => 200 - 3 * i);
+
+describe('J1939 transport protocol', () => {
+  it('reassembles a BAM message into one frame with its own id, the padding cut off', () => {
+    const tp = new J1939Transport(() => true);
+    expect(tp.accept(BAM_CM)).toEqual({});
+    expect(tp.accept(BAM_DT[0]!)).toEqual({});
+    expect(tp.accept(BAM_DT[1]!)).toEqual({});
+    const done = tp.accept(BAM_DT[2]!);
+    // Priority 6 from the TP.CM, PGN 0xFEEC (PDU2: its low byte is the group extension), sender 0x81.
+    expect(done?.message).toMatchObject({ id: 0x18feec81, extended: true, timestampMs: 150 });
+    expect([...done!.message!.data]).toEqual(BAM_BYTES);
+    // Not a transport frame: left to the decoder.
+    expect(tp.accept(frame(0x18feec81, '0102030405060708', 200))).toBeUndefined();
+  });
+
+  it('follows RTS/CTS between two nodes, a packet sent again included, and keeps the destination in a PDU1 id', () => {
+    const tp = new J1939Transport(() => true);
+    // RTS from 0x80 to 0x90: 10 bytes, 2 packets, at most 1 per CTS, PGN 0x12300 (data page 1, PDU1).
+    tp.accept(frame(0x18ec9080, '100a000201002301', 0));
+    tp.accept(frame(0x18ec8090, '110101ffff002301', 1));
+    tp.accept(frame(0x18eb9080, '01000102030405ff', 2));
+    // The receiver asks for packet 1 again; the second copy replaces the first.
+    tp.accept(frame(0x18ec8090, '110101ffff002301', 3));
+    tp.accept(frame(0x18eb9080, '0100010203040506', 3));
+    tp.accept(frame(0x18ec8090, '110102ffff002301', 4));
+    const done = tp.accept(frame(0x18eb9080, '020708090a0b0cff', 5));
+    expect(tp.accept(frame(0x18ec8090, '130a0002ff002301', 6))).toEqual({});
+    expect(done?.message?.id).toBe(j1939Id(6, 0x12300, 0x90, 0x80));
+    expect(j1939Id(6, 0x12300, 0x90, 0x80)).toBe(0x19239080);
+    expect([...done!.message!.data]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('gives up a message that is aborted, stalls past 1,250 ms or is replaced, saying which', () => {
+    const tp = new J1939Transport(() => true);
+    tp.accept(frame(0x18ec9080, '100a000201002301', 0));
+    // The receiver aborts (reason 1: already in a session).
+    expect(tp.accept(frame(0x18ec8090, 'ff01ffffff002301', 1))).toEqual({ problem: 'PGN 0x12300 from 128 to 144: aborted (reason 1) after 0 of 2 packets' });
+    tp.accept(BAM_CM);
+    tp.accept(BAM_DT[0]!);
+    expect(tp.accept({ ...BAM_DT[1]!, timestampMs: 1400 })).toEqual({ problem: 'PGN 0xFEEC from 129 to all: no packet for 1350 ms after 1 of 3 (J1939-21 allows 1250)' });
+    tp.accept(BAM_CM);
+    expect(tp.accept({ ...BAM_CM, timestampMs: 10 })).toEqual({ problem: 'PGN 0xFEEC from 129 to all: a new message began after 0 of 3 packets' });
+    expect(tp.accept(frame(0x18ecff81, '20ff0003ffecfe00', 20))).toMatchObject({ problem: expect.stringContaining('a transport message of 255 bytes in 3 packets cannot be') });
+  });
+
+  it('keeps no session for a PGN it is not asked for, and at most the sessions it is given', () => {
+    const unwanted = new J1939Transport((pgn) => pgn !== 0xfeec);
+    unwanted.accept(BAM_CM);
+    expect(BAM_DT.map((f) => unwanted.accept(f))).toEqual([{}, {}, {}]);
+    const small = new J1939Transport(() => true, 2);
+    small.accept(frame(0x18ecff01, '20140003ffecfe00', 0));
+    small.accept(frame(0x18ecff02, '20140003ffecfe00', 0));
+    expect(small.accept(frame(0x18ecff03, '20140003ffecfe00', 0))).toEqual({ problem: 'PGN 0xFEEC from 1 to all: given up after 0 of 3 packets, 2 messages being under way at once' });
+  });
+});
+
+// PGN 0x12300 (100 bytes, RTS/CTS) and PGN 0xFEEC (20 bytes, BAM), read by PGN (J1939).
+const TRANSPORT_DBC = `VERSION ""
+NS_ :
+BS_:
+BU_: Sender Receiver
+BO_ 2569207936 Transfer: 100 Sender
+ SG_ First : 0|8@1+ (1,0) [0|255] "" Receiver
+ SG_ Middle : 80|16@1+ (1,0) [0|65535] "" Receiver
+ SG_ Last : 792|8@1+ (1,0) [0|255] "" Receiver
+BO_ 2566843392 VehicleId: 20 Sender
+ SG_ Head : 0|8@1+ (1,0) [0|255] "" Receiver
+ SG_ Tail : 144|16@1+ (1,0) [0|65535] "" Receiver
+BA_DEF_ "ProtocolType" STRING ;
+BA_DEF_DEF_ "ProtocolType" "";
+BA_ "ProtocolType" "J1939";
+`;
+
+describe('J1939 transport against the Linux kernel J1939 stack (User-Mode Linux)', () => {
+  it("reassembles what the kernel's stack sent with RTS/CTS and BAM, captured by candump, into the DBC's values", async () => {
+    const payload = Buffer.from(Array.from({ length: 100 }, (_, i) => (i * 37 + 11) & 0xff));
+    const bam = Buffer.from(Array.from({ length: 20 }, (_, i) => (200 - i * 3) & 0xff));
+    // Each step waits for the event it needs (a socket registered, bytes received), never for a time.
+    const script = `
+set -e
+insmod /usr/lib/uml/modules/$(uname -r)/kernel/net/can/j1939/can-j1939.ko
+wait_for() { n=0; until eval "$1"; do n=$((n+1)); [ $n -lt 400 ] || { echo "timed out: $1"; exit 1; }; sleep 0.05; done; }
+candump -L vcan0 > "$W/capture.log" &
+DUMP=$!
+wait_for "grep -q ' raw' /proc/net/can/rcvlist_all"
+j1939cat -r vcan0:0x90 > "$W/rts.bin" &
+wait_for "grep -q j1939 /proc/net/can/rcvlist_fil"
+j1939cat -B -r vcan0:0x91 > "$W/bam.bin" &
+j1939cat -i "$W/payload.bin" vcan0:0x80 :0x90,0x12300 || true
+wait_for '[ "$(wc -c < "$W/rts.bin")" -ge 100 ]'
+j1939cat -B -i "$W/bam-payload.bin" vcan0:0x81 :,0x0FEEC || true
+wait_for '[ "$(wc -c < "$W/bam.bin")" -ge 20 ]'
+kill $DUMP
+wait $DUMP || true
+echo transfers-done
+`;
+    const run = await runInUml({ script, files: { 'payload.bin': payload, 'bam-payload.bin': bam }, collect: ['capture.log'], timeoutMs: 120_000 });
+    expect(run.output, run.output).toContain('transfers-done');
+    const capture = run.files['capture.log']!;
+    // The kernel's own frames: an RTS to 0x90, a CTS back, data packets, and a BAM to all.
+    expect(capture).toMatch(/ 18EC9080#1064000F/);
+    expect(capture).toMatch(/ 18ECFF81#20140003FFECFE00/);
+    const dir = await track.tempDir('bridge-can-j1939-');
+    await writeFile(join(dir, 'capture.log'), capture);
+    await writeFile(join(dir, 'transport.dbc'), TRANSPORT_DBC);
+    const t = createTestContext({ bridge: 'can' });
+    track.defer(() => t.abort.abort());
+    const section = canConfigSchema.parse({ interface: `file:${join(dir, 'capture.log')}`, dbc: join(dir, 'transport.dbc'), bus: 'truck', metric: '{message}.{source_address}.{signal}', signal_tags: [] });
+    const bridge = track.add(createCanSource(section, t.ctx), (b) => b.stop());
+    await bridge.start();
+    await bridge.ended;
+    // Values worked out from the bytes sent: payload[i] = (37 i + 11) mod 256, bam[i] = 200 - 3 i.
+    expect(Object.fromEntries(t.points.map((p) => [p.metric, p.value]))).toEqual({
+      'Transfer.128.First': 11,
+      'Transfer.128.Middle': 125 + 162 * 256,
+      'Transfer.128.Last': 90,
+      'VehicleId.129.Head': 200,
+      'VehicleId.129.Tail': 146 + 143 * 256,
+    });
+    expect(t.problems.filter((p) => p.kind === 'report')).toEqual([]);
+    expect(await t.metric('fieldbridge_can_frames_total', { bus: 'truck', outcome: 'decoded' })).toBe(2);
+  });
+});
