@@ -7,6 +7,7 @@ import type { DbcMessage, DbcSignal } from './dbc/types.js';
 import { planCan, signalNames } from './decode-plan.js';
 import { formatSignalList } from './list-signals.js';
 import { formatId, resolveCanConfig, type ResolvedCan } from './resolve.js';
+import { handleScan, SCAN_OPTION } from './scan-command.js';
 import { createCanSource } from './source.js';
 import { canStarter } from './starter.js';
 
@@ -105,7 +106,7 @@ export const canBridge = defineBridge({
   describe: describeCan,
   create: (config, ctx) => createCanSource(config, ctx),
   cli: {
-    options: [{ flags: '--list-signals', inspects: true, description: 'print what the DBC files define (messages, ids, signals, units, value tables) and the metric each signal is sent as, then exit' }],
-    handle: listSignals,
+    options: [{ flags: '--list-signals', inspects: true, description: 'print what the DBC files define (messages, ids, signals, units, value tables) and the metric each signal is sent as, then exit' }, SCAN_OPTION],
+    handle: async (options, section, io) => (await listSignals(options, section, io)) ?? handleScan(options, section, io),
   },
 });

@@ -63,6 +63,7 @@ interface BridgeReport {
   dryRun: { code: number; points: Point[]; playedFrom: number; playedTo: number; unknownLogged: number };
   live: { burst: { sent: number; received: number; decoded: number }; states: string[]; problems: string[]; stopped: string; sentinels: number };
   once: { code: number; points: [string, number][] };
+  scan: { code: number; out: string[] };
 }
 
 const cacheDir = new URL('../node_modules/.cache/bridge-can-uml/', import.meta.url);
@@ -252,6 +253,17 @@ describe('the whole bridge on SocketCAN inside User-Mode Linux', () => {
     expect(bridgeReport.live.sentinels).toBe(4);
     expect(bridgeReport.live.problems).toEqual(['report can.vcan1.interface', 'resolve can.vcan1.interface', 'report can.vcan1.interface', 'resolve can.vcan1.interface']);
     expect(bridgeReport.live.stopped).toBe('stopped');
+  });
+
+  it('--scan listens to the live bus and lists each id with the DBC message it is', () => {
+    expect(bridgeReport.scan.code).toBe(0);
+    const rows = bridgeReport.scan.out.filter((l) => /^0x/.test(l)).map((l) => l.split(/\s{2,}/));
+    expect(rows.map((r) => [r[0], r[1], r[3], r[4], r[5]])).toEqual([
+      ['0x123', '1', '2', '(no DBC entry)', 'unknown'],
+      ['0x7EE', '3', '1', 'Sentinel', 'read'],
+      ['0x1ABCDEF0', '1', '1', '(no DBC entry)', 'unknown'],
+    ]);
+    expect(bridgeReport.scan.out[0]).toBe('5 frames from 5s on vcan0');
   });
 
   it('--once waits for the bus, delivers its first points and exits 0', () => {

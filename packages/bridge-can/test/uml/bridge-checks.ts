@@ -165,6 +165,18 @@ async function checks(work: string, packageDir: string): Promise<void> {
     return { code: bridge.code(), points: bridge.points().map((p) => [p.metric, p.value]) };
   });
 
+  // --scan: the command listens to vcan0 and lists what it heard.
+  await check('scan', async () => {
+    const map = join(work, 'scan.yaml');
+    writeFileSync(map, `source_id: uml\nsink: { url: stdout }\ncan:\n  interface: socketcan:vcan0\n  dbc: ${join(work, 'sentinel.dbc')}\n`);
+    const bridge = command(bundle, ['--config', map, '--scan', '5s']);
+    // The socket is open once it says it listens: frames from then on are heard.
+    await bridge.until(() => bridge.log.some((l) => l.includes('listening to vcan0')), 'the scan to open vcan0');
+    for (const frame of ['7EE#2A', '7EE#2B', '7EE#2C', '123#0102', '1ABCDEF0#00']) await run('cansend', ['vcan0', frame]);
+    await bridge.until(bridge.exited, 'the scan to finish');
+    return { code: bridge.code(), out: bridge.out };
+  });
+
   writeFileSync(join(work, 'bridge-result.json'), JSON.stringify(result, null, 1));
   process.exit(0);
 }

@@ -1,0 +1,84 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { durationOption, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
+import { createBusSurvey, type BusSurvey } from './bus-survey.js';
+import type { CanConfig } from './config.js';
+import { loadDbcFiles } from './dbc/load-dbc.js';
+import { planCan } from './decode-plan.js';
+import { replayCandumpFile } from './frames/candump-replay.js';
+import { openSocketCan, type SocketCanOptions } from './frames/socketcan-reader.js';
+import { resolveCanConfig, type ResolvedCan } from './resolve.js';
+import { formatScan } from './scan-format.js';
+
+/** The option `bridge-can` adds to see what a bus or a log carries before writing the mapping. */
+export const SCAN_OPTION: BridgeCliOption = {
+  flags: '--scan [duration]',
+  inspects: true,
+  description:
+    'listen to the interface for DURATION (default 10s; a log is read to its end) and list every id seen: channel, frames, rate, payload lengths, the DBC message it is and whether the mapping reads it; then what the DBC files cover, and exit',
+};
+
+/** How long a scan listens to a live bus: 10 s unless told, 1 s to an hour. */
+const SCAN_DURATION = { flag: '--scan', defaultMs: 10_000, minMs: 1000, maxMs: 3_600_000 };
+
+/** What the scan reads a live bus with (the socketcan package, unless a test gives another). */
+export interface ScanSources {
+  loadModule?: SocketCanOptions['loadModule'];
+}
+
+/**
+ * `--scan [duration]`: a survey of the bus (the interface for a while, or the whole log, every
+ * channel of it) printed by `formatScan`. Resolves with the exit code (0; 1 when the interface or
+ * the log cannot be read; 2 for a wrong duration), or undefined without `--scan`.
+ */
+export async function handleScan(options: Record<string, unknown>, section: CanConfig, io: BridgeCliIo, sources: ScanSources = {}): Promise<number | undefined> {
+  if (options.scan === undefined) return undefined;
+  const duration = durationOption(options.scan, SCAN_DURATION);
+  if (!duration.ok) {
+    io.stderr.write(`${duration.message}\n`);
+    return 2;
+  }
+  const resolved = resolveCanConfig(section);
+  if (!resolved.ok) return 2;
+  const config = resolved.config;
+  const { database, problems } = await loadDbcFiles(config.dbc);
+  const { plan } = planCan(database, config, problems);
+  const survey = createBusSurvey();
+  try {
+    const heardFrom = config.spec.kind === 'file' ? await surveyLog(config, config.spec.path, survey) : await surveyBus(config.spec.name, survey, duration.ms, io, sources);
+    io.stdout.write(formatScan(plan, survey.result(), heardFrom));
+    return 0;
+  } catch (err) {
+    io.stderr.write(`bridge-can --scan: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** Reads the whole log, every channel of it, as fast as it goes (its times moved onto the clock, so a log without a date is read too). */
+async function surveyLog(config: ResolvedCan, path: string, survey: BusSurvey): Promise<string> {
+  let skipped = 0;
+  const stats = await replayCandumpFile(path, { timeZone: config.replay.timeZone, timestamps: 'replay', onFrame: (f) => survey.frame(f), onProblem: () => void skipped++ });
+  const format = stats.format === 'asc' ? 'Vector ASC' : stats.format === 'blf' ? 'Vector BLF' : 'candump';
+  const span = stats.firstTimestampMs !== undefined && stats.lastTimestampMs !== undefined ? `, ${formatDuration(Math.round(stats.lastTimestampMs - stats.firstTimestampMs))} of traffic` : '';
+  const unit = stats.format === 'blf' ? 'object' : 'line';
+  const bad = skipped === 1 ? `; 1 ${unit} that is not a frame skipped` : skipped > 1 ? `; ${skipped} ${unit}s that are not frames skipped` : '';
+  return `the ${format} log ${path}${span}${bad}`;
+}
+
+/** Listens to a SocketCAN interface for `ms`, then lets it go. */
+async function surveyBus(name: string, survey: BusSurvey, ms: number, io: BridgeCliIo, sources: ScanSources): Promise<string> {
+  let stopped: Error | undefined;
+  const reader = await openSocketCan({
+    interface: name,
+    onFrame: (f) => survey.frame(f),
+    onStopped: (err) => {
+      stopped = err;
+    },
+    onWarning: (message) => io.logger.warn(message),
+    ...(sources.loadModule ? { loadModule: sources.loadModule } : {}),
+  });
+  io.logger.info(`listening to ${name} for ${formatDuration(ms)}`);
+  await delay(ms);
+  await reader.close();
+  if (stopped) throw stopped;
+  return `${formatDuration(ms)} on ${name}`;
+}

@@ -1,0 +1,73 @@
+import { textTable } from '@fieldbridge/core/bridge';
+import { pgnOf } from './bits/j1939.js';
+import type { BusSurveyResult, SurveyedId } from './bus-survey.js';
+import type { CanPlan } from './decode-plan.js';
+import { formatId } from './resolve.js';
+
+/** What the DBC files and the mapping make of an id: the message, and whether the mapping reads it. */
+function describeId(plan: CanPlan, s: SurveyedId): { message: string; reads: 'read' | 'left out' | 'unknown' | 'transport' } {
+  const decoder = plan.decoder.find(s.id, s.extended);
+  if (decoder) {
+    const m = decoder.message;
+    const pgn = decoder.byPgn ? ` (PGN 0x${pgnOf(s.id).toString(16).toUpperCase().padStart(4, '0')}, from ${s.id & 0xff})` : '';
+    return { message: `${m.name}${pgn}`, reads: plan.messages.has(decoder) ? 'read' : 'left out' };
+  }
+  const format = (s.id >>> 16) & 0x3ff;
+  if (s.extended && (format === 0xec || format === 0xeb)) return { message: `J1939 transport ${format === 0xec ? 'TP.CM' : 'TP.DT'} from ${s.id & 0xff}`, reads: 'transport' };
+  return { message: '(no DBC entry)', reads: 'unknown' };
+}
+
+function rate(s: SurveyedId): string {
+  const seconds = (s.lastMs - s.firstMs) / 1000;
+  if (s.frames < 2 || seconds <= 0) return '-';
+  const hz = (s.frames - 1) / seconds;
+  return `${hz < 10 ? hz.toFixed(1) : Math.round(hz)}/s`;
+}
+
+function bytes(s: SurveyedId): string {
+  const parts: string[] = [];
+  if (s.lengths.length > 0) parts.push([...s.lengths].sort((a, b) => a - b).join(','));
+  if (s.remote > 0) parts.push('remote');
+  if (s.fd > 0) parts.push('FD');
+  return parts.join(' ');
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+const percent = (part: number, whole: number): string => (whole === 0 ? '0' : String(Math.round((100 * part) / whole)));
+
+/**
+ * Renders a survey (`bridge-can --scan`): one row per id and channel (frames, rate on the frames'
+ * own clock, payload lengths, the DBC message it is and whether the mapping reads it), then what
+ * the DBC files cover, the channels of a log with several, and error frames.
+ */
+export function formatScan(plan: CanPlan, survey: BusSurveyResult, heardFrom: string): string {
+  const out: string[] = [`${count(survey.frames)} frames from ${heardFrom}`, ''];
+  if (survey.ids.length === 0) {
+    out.push('no frames.');
+    return `${out.join('\n')}\n`;
+  }
+  const several = survey.channels.length > 1;
+  const rows = survey.ids.map((s) => {
+    const d = describeId(plan, s);
+    return [formatId(s.id, s.extended), ...(several ? [s.channel ?? ''] : []), count(s.frames), rate(s), bytes(s), d.message, d.reads];
+  });
+  out.push(...textTable([['id', ...(several ? ['channel'] : []), 'frames', 'rate', 'bytes', 'message', 'mapping'], ...rows]), '');
+
+  const described = survey.ids.map((s) => ({ s, d: describeId(plan, s) }));
+  const framesOf = (reads: string[]): number => described.filter((x) => reads.includes(x.d.reads)).reduce((n, x) => n + x.s.frames, 0);
+  const known = described.filter((x) => x.d.reads === 'read' || x.d.reads === 'left out');
+  const unknown = described.filter((x) => x.d.reads === 'unknown');
+  const dataFrames = survey.frames - survey.errorFrames - survey.uncounted;
+  out.push(
+    `${count(survey.ids.length)} ids: ${count(known.length)} defined in the DBC files (${percent(framesOf(['read', 'left out']), dataFrames)}% of the frames), ` +
+      `${count(described.filter((x) => x.d.reads === 'read').length)} of them read by this mapping; ${count(unknown.length)} with no DBC entry (${percent(framesOf(['unknown']), dataFrames)}% of the frames).`,
+  );
+  const transport = described.filter((x) => x.d.reads === 'transport');
+  if (transport.length > 0) out.push(`J1939 transport frames (${count(framesOf(['transport']))}) carry messages longer than a frame; the bridge reassembles those of the PGNs it reads.`);
+  if (several) {
+    out.push(`several channels: ${survey.channels.map(([name, n]) => `${name} (${count(n)} frames)`).join(', ')}; replay.channel reads one of them (one mapping file per bus, each with its DBC files).`);
+  }
+  if (survey.errorFrames > 0) out.push(`${count(survey.errorFrames)} error frames: check the wiring, termination and bit rate.`);
+  if (survey.uncounted > 0) out.push(`${count(survey.uncounted)} frames of further ids were counted only (more than ${count(survey.ids.length)} ids).`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { trackCleanups } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
+import { createBusSurvey } from '../src/bus-survey.js';
+import type { CanFrame } from '../src/frames/can-frame.js';
+import { VEHICLE_DBC_PATH } from './helpers/drive-log.js';
+
+const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+const track = trackCleanups();
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+// Two buses in one log: EngineData (0x0C8) three times 10 ms apart and SteeringAngle (0x025) on
+// can0, an id no DBC defines (0x123, once with data, once remote) on can1, a J1939 BAM
+// announcement, an error frame and a line that is not a frame.
+const LOG = [
+  '(1700000000.000000) can0 0C8#0000000000000000',
+  '(1700000000.005000) can1 123#0102',
+  '(1700000000.010000) can0 0C8#0000000000000000',
+  '(1700000000.012000) can0 025#00000000000000',
+  '(1700000000.015000) can1 123#R',
+  '(1700000000.020000) can0 0C8#0000000000000000',
+  '(1700000000.025000) can0 18ECFF81#20140003FFECFE00',
+  '(1700000000.030000) can0 20000080#0000000000000000',
+  'not a frame',
+].join('\n');
+
+async function mapping(extra = ''): Promise<string> {
+  const dir = await track.tempDir('bridge-can-scan-');
+  await writeFile(join(dir, 'bus.log'), `${LOG}\n`);
+  const file = join(dir, 'map.yaml');
+  await writeFile(file, `source_id: scan\nsink: { url: stdout }\ncan:\n  interface: file:${join(dir, 'bus.log')}\n  dbc: ${VEHICLE_DBC_PATH}\n${extra}`);
+  return file;
+}
+
+describe('bridge-can --scan', () => {
+  it('lists every id of every channel of a log with the DBC message it is and whether the mapping reads it', async () => {
+    const file = await mapping('  messages: [SteeringAngle]\n');
+    const result = await run(['--config', file, '--scan']);
+    expect(result.code, result.stderr).toBe(0);
+    const path = join(file, '..', 'bus.log');
+    expect(result.stdout.split('\n')).toEqual([
+      `8 frames from the candump log ${path}, 30ms of traffic; 1 line that is not a frame skipped`,
+      '',
+      'id          channel  frames  rate   bytes     message                         mapping',
+      '0x025       can0     1       -      7         SteeringAngle                   read',
+      '0x0C8       can0     3       100/s  8         EngineData                      left out',
+      '0x123       can1     2       100/s  2 remote  (no DBC entry)                  unknown',
+      '0x18ECFF81  can0     1       -      8         J1939 transport TP.CM from 129  transport',
+      '',
+      '4 ids: 2 defined in the DBC files (57% of the frames), 1 of them read by this mapping; 1 with no DBC entry (29% of the frames).',
+      'J1939 transport frames (1) carry messages longer than a frame; the bridge reassembles those of the PGNs it reads.',
+      'several channels: can0 (6 frames), can1 (2 frames); replay.channel reads one of them (one mapping file per bus, each with its DBC files).',
+      '1 error frames: check the wiring, termination and bit rate.',
+      '',
+    ]);
+  });
+
+  it('needs only the DBC and the interface, and refuses a wrong duration with exit code 2', async () => {
+    const file = await mapping();
+    const wrong = await run(['--config', file, '--scan', '5ms']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--scan 5ms: must be at least 1s');
+  });
+});
+
+describe('the bus survey', () => {
+  it('counts ids one by one up to its bound, and the rest only', () => {
+    const survey = createBusSurvey(2);
+    const f = (id: number): CanFrame => ({ id, extended: false, fd: false, data: new Uint8Array(1), timestampMs: id, timestampSource: 'log' });
+    for (const id of [1, 2, 3, 3, 1]) survey.frame(f(id));
+    const result = survey.result();
+    expect(result.ids.map((s) => [s.id, s.frames])).toEqual([
+      [1, 2],
+      [2, 1],
+    ]);
+    expect([result.frames, result.uncounted]).toEqual([5, 2]);
+  });
+});
