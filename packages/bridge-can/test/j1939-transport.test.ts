@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
+import { createTestContext, seededRandom, trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { canConfigSchema } from '../src/config.js';
 import type { CanFrame } from '../src/frames/can-frame.js';
@@ -70,6 +70,36 @@ describe('J1939 transport protocol', () => {
     small.accept(frame(0x18ecff01, '20140003ffecfe00', 0));
     small.accept(frame(0x18ecff02, '20140003ffecfe00', 0));
     expect(small.accept(frame(0x18ecff03, '20140003ffecfe00', 0))).toEqual({ problem: 'PGN 0xFEEC from 1 to all: given up after 0 of 3 packets, 2 messages being under way at once' });
+  });
+
+  it('random transport frames never throw, keep their bound, and give only whole messages', () => {
+    const random = seededRandom(9);
+    const tp = new J1939Transport((pgn) => pgn % 3 !== 0, 8);
+    let messages = 0;
+    for (let i = 0; i < 50_000; i++) {
+      const cm = random() < 0.2;
+      const sa = Math.floor(random() * 4);
+      const da = random() < 0.5 ? 0xff : Math.floor(random() * 4);
+      const data = Uint8Array.from({ length: 8 }, () => Math.floor(random() * 256));
+      if (cm) {
+        data[0] = [16, 17, 19, 32, 255, Math.floor(random() * 256)][Math.floor(random() * 6)]!;
+        // Mostly sizes that fit their packet count, so that messages do complete.
+        if (random() < 0.8) {
+          const size = 9 + Math.floor(random() * 40);
+          data[1] = size & 0xff;
+          data[2] = size >> 8;
+          data[3] = Math.ceil(size / 7);
+        }
+      } else data[0] = 1 + Math.floor(random() * 8);
+      const outcome = tp.accept({ id: ((6 << 26) | ((cm ? 0xec : 0xeb) << 16) | (da << 8) | sa) >>> 0, extended: true, fd: false, data, timestampMs: i, timestampSource: 'log' });
+      expect(outcome).toBeDefined();
+      if (outcome?.message) {
+        messages++;
+        expect(outcome.message.data.length).toBeGreaterThanOrEqual(9);
+        expect(outcome.message.data.length).toBeLessThanOrEqual(1785);
+      }
+    }
+    expect(messages).toBeGreaterThan(10);
   });
 });
 
