@@ -4,6 +4,8 @@ import { decodeFrame, FOLLOWS_PREVIOUS, type CanFrameProblem, type CanFrameResul
 import type { CanPlan } from './decode-plan.js';
 import type { CanFrame } from './frames/can-frame.js';
 import type { ReplayProblem } from './frames/candump-replay.js';
+import { pgnOf } from './bits/j1939.js';
+import { DM1_PGN, Dm1Points, parseDm1 } from './frames/j1939-dm1.js';
 import { j1939Id, J1939Transport } from './frames/j1939-transport.js';
 import { formatId } from './resolve.js';
 
@@ -23,8 +25,10 @@ export class FrameHandler {
   private readonly suppressed = new Map<ChangeVerdict, number>();
   /** Ids with an open short_frame / not_finite episode, so that a clean frame need not look them up as text. */
   private readonly troubled = new Set<number>();
-  /** J1939 transport sessions, when the plan reads messages by PGN. */
+  /** J1939 transport sessions, when the plan reads messages by PGN or DM1. */
   private readonly transport: J1939Transport | undefined;
+  /** DM1 trouble codes, with `j1939_dm1`. */
+  private readonly dm1: Dm1Points | undefined;
 
   constructor(
     private readonly plan: CanPlan,
@@ -37,12 +41,15 @@ export class FrameHandler {
     // Short frames and non-finite floats are episodes per id: they end with the id's next clean frame.
     this.perId = createKeyedProblems(ctx.problems, { prefix: `${this.prefix}.id`, maxKeys: 4096 });
     // Messages longer than a frame travel in J1939's transport protocol: kept for the PGNs the mapping reads.
-    this.transport = plan.decoder.decoders.some((d) => d.byPgn)
-      ? new J1939Transport((pgn) => {
-          const decoder = plan.decoder.find(j1939Id(6, pgn, 0xff, 0), true);
-          return decoder !== undefined && decoder.byPgn && plan.messages.has(decoder);
-        })
-      : undefined;
+    this.dm1 = plan.dm1 ? new Dm1Points(plan.tags) : undefined;
+    this.transport =
+      plan.dm1 || plan.decoder.decoders.some((d) => d.byPgn)
+        ? new J1939Transport((pgn) => {
+            if (pgn === DM1_PGN && plan.dm1) return true;
+            const decoder = plan.decoder.find(j1939Id(6, pgn, 0xff, 0), true);
+            return decoder !== undefined && decoder.byPgn && plan.messages.has(decoder);
+          })
+        : undefined;
   }
 
   /** Decodes, filters and emits one frame whose points are stamped `timestampMs`. */
@@ -63,6 +70,7 @@ export class FrameHandler {
         return;
       }
     }
+    if (this.dm1 && frame.extended && !frame.error && !frame.rtr && pgnOf(frame.id) === DM1_PGN && this.troubleCodes(frame, timestampMs)) return;
     this.ctx.metrics.messages(bus);
     const result = decodeFrame(this.plan, frame, timestampMs);
     this.metrics.frame(result.outcome);
@@ -84,6 +92,23 @@ export class FrameHandler {
     this.metrics.frame('blocked');
     const result = decodeFrame(this.plan, frame, 0);
     if (result.points.length > 0) this.ctx.metrics.dropped(this.plan.bus, 'blocked', result.points.length);
+  }
+
+  /**
+   * A DM1 read as trouble codes (`j1939_dm1`): its points emitted, or its problem reported. True
+   * when that is all there is to it; false when a DBC defines DM1 too, for its signals.
+   */
+  private troubleCodes(frame: CanFrame, timestampMs: number): boolean {
+    const bus = this.plan.bus;
+    const dm1 = parseDm1(frame.data);
+    if (typeof dm1 === 'string') {
+      this.ctx.metrics.error(bus, 'dm1');
+      this.ctx.problems.report(`${this.prefix}.dm1`, `${bus}: ${dm1} (from ${frame.id & 0xff}); counted (fieldbridge_source_errors_total{kind="dm1"})`, { bus });
+    } else this.ctx.emit(this.channel, this.dm1!.points(frame.id & 0xff, dm1, timestampMs));
+    if (this.plan.decoder.find(frame.id, true)) return false;
+    this.ctx.metrics.messages(bus);
+    this.metrics.frame('decoded');
+    return true;
   }
 
   /** A J1939 transport message given up (a packet missing, an abort). */

@@ -66,6 +66,10 @@ export const canConfigSchema = z
       .union([z.boolean(), z.literal('auto')])
       .optional()
       .describe('Match J1939 messages by PGN, the source address becoming a tag, and reassemble those longer than a frame from the transport protocol (BAM, RTS/CTS): auto (default) when the DBC says so (ProtocolType "J1939"), true for every extended-id message, false never.'),
+    j1939_dm1: z
+      .boolean()
+      .optional()
+      .describe('Read J1939 DM1 (active trouble codes, PGN 0xFECA) of every ECU without a DBC entry: its lamps and fault count as metrics, and an event dm1.fault when a fault becomes active or clears, tagged spn and fmi. Default false.'),
     messages: selection('Messages', "'Engine*'").optional(),
     signals: selection('Signals', "'EngineData.*' or '*Temp'").optional(),
     metric: z

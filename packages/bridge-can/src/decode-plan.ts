@@ -61,6 +61,8 @@ export interface CanPlan {
   signalTags: ReadonlySet<SignalTag>;
   metricUsesSource: boolean;
   template: ResolvedCan['metric'];
+  /** `j1939_dm1`: DM1 trouble codes read without a DBC entry. */
+  dm1: boolean;
   /** DBC problems, and messages left out because they share an id. */
   dbcProblems: DbcProblem[];
   /** Counts for `describe` and the start log. */
@@ -88,6 +90,7 @@ export function planCan(database: DbcDatabase, config: ResolvedCan, dbcProblems:
   const withSourceAddressTag = config.signalTags.has('source_address');
   const plan: CanPlan = {
     bus: config.bus,
+    dm1: config.dm1,
     decoder,
     messages: new Map(),
     rules: [...rules, config.unknown.rule.filter],

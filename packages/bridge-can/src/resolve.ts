@@ -92,6 +92,8 @@ export interface ResolvedCan {
   perSignal: { match: string; rule: ChangeRule }[];
   filters: CanIdFilter[];
   unknown: { forward: boolean; metric: Template<UnknownVars>; maxIds: number; rule: ChangeRule };
+  /** `j1939_dm1`: DM1 trouble codes read without a DBC entry. */
+  dm1: boolean;
   replay: { pace: 'fast' | 'recorded'; speed: number; loop: boolean; timestamps: 'log' | 'replay'; timeZone: string; channel: string | undefined };
   socketcan: { timestamps: 'kernel' | 'receipt'; burstFrames: number };
   reconnect: { initialMs: number; maxMs: number };
@@ -135,6 +137,7 @@ export function resolveCanConfig(section: CanConfig): { ok: true; config: Resolv
   if (section.signal_tags && signalTags.size < section.signal_tags.length) issues.push({ path: ['signal_tags'], message: 'lists a tag twice' });
   const tagCount = Object.keys(section.tags ?? {}).length;
   const added = signalTags.size + ((section.value_text ?? CAN_DEFAULTS.valueText) === 'tag' ? 1 : 0);
+  if (section.j1939_dm1 && tagCount + 3 > 16) issues.push({ path: ['j1939_dm1'], message: `${tagCount} tags plus the 3 of a DM1 fault (source_address, spn, fmi) pass the limit of 16 per point; use fewer` });
   if (tagCount + added > 16) {
     issues.push({ path: ['tags'], message: `${tagCount} tags plus the ${added} the bridge adds (signal_tags${added > signalTags.size ? ', value_text: tag' : ''}) pass the limit of 16 per point; use fewer` });
   }
@@ -177,6 +180,7 @@ export function resolveCanConfig(section: CanConfig): { ok: true; config: Resolv
         maxIds: unknown.max_ids ?? CAN_DEFAULTS.maxUnknownIds,
         rule: changeRule({ max_rate_hz: unknown.max_rate_hz, on_change: unknown.on_change }, 'unknown_frames', ['unknown_frames'], issues),
       },
+      dm1: section.j1939_dm1 ?? false,
       replay: { pace: replay.pace ?? 'fast', speed: replay.speed ?? 1, loop: replay.loop ?? false, timestamps: replay.timestamps ?? 'log', timeZone: replay.time_zone ?? 'local', channel: replay.channel === undefined ? undefined : String(replay.channel) },
       socketcan: { timestamps: section.socketcan?.timestamps ?? 'kernel', burstFrames: section.socketcan?.burst_frames ?? CAN_DEFAULTS.burstFrames },
       reconnect: reconnectPolicy(section.reconnect),

@@ -2,16 +2,18 @@ import { textTable } from '@fieldbridge/core/bridge';
 import { pgnOf } from './bits/j1939.js';
 import type { BusSurveyResult, SurveyedId } from './bus-survey.js';
 import type { CanPlan } from './decode-plan.js';
+import { DM1_PGN } from './frames/j1939-dm1.js';
 import { formatId } from './resolve.js';
 
 /** What the DBC files and the mapping make of an id: the message, and whether the mapping reads it. */
-function describeId(plan: CanPlan, s: SurveyedId): { message: string; reads: 'read' | 'left out' | 'unknown' | 'transport' } {
+function describeId(plan: CanPlan, s: SurveyedId): { message: string; reads: 'read' | 'left out' | 'unknown' | 'transport' | 'off (j1939_dm1)' } {
   const decoder = plan.decoder.find(s.id, s.extended);
   if (decoder) {
     const m = decoder.message;
     const pgn = decoder.byPgn ? ` (PGN 0x${pgnOf(s.id).toString(16).toUpperCase().padStart(4, '0')}, from ${s.id & 0xff})` : '';
     return { message: `${m.name}${pgn}`, reads: plan.messages.has(decoder) ? 'read' : 'left out' };
   }
+  if (s.extended && pgnOf(s.id) === DM1_PGN) return { message: `J1939 DM1 (trouble codes) from ${s.id & 0xff}`, reads: plan.dm1 ? 'read' : 'off (j1939_dm1)' };
   const format = (s.id >>> 16) & 0x3ff;
   if (s.extended && (format === 0xec || format === 0xeb)) return { message: `J1939 transport ${format === 0xec ? 'TP.CM' : 'TP.DT'} from ${s.id & 0xff}`, reads: 'transport' };
   return { message: '(no DBC entry)', reads: 'unknown' };
@@ -64,6 +66,7 @@ export function formatScan(plan: CanPlan, survey: BusSurveyResult, heardFrom: st
   );
   const transport = described.filter((x) => x.d.reads === 'transport');
   if (transport.length > 0) out.push(`J1939 transport frames (${count(framesOf(['transport']))}) carry messages longer than a frame; the bridge reassembles those of the PGNs it reads.`);
+  if (described.some((x) => x.d.reads === 'off (j1939_dm1)')) out.push('DM1 frames carry the ECUs\' active trouble codes: j1939_dm1: true reads them (lamps, fault count, an event per fault).');
   if (several) {
     out.push(`several channels: ${survey.channels.map(([name, n]) => `${name} (${count(n)} frames)`).join(', ')}; replay.channel reads one of them (one mapping file per bus, each with its DBC files).`);
   }

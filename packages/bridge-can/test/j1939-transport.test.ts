@@ -139,11 +139,15 @@ j1939cat -i "$W/payload.bin" vcan0:0x80 :0x90,0x12300 || true
 wait_for '[ "$(wc -c < "$W/rts.bin")" -ge 100 ]'
 j1939cat -B -i "$W/bam-payload.bin" vcan0:0x81 :,0x0FEEC || true
 wait_for '[ "$(wc -c < "$W/bam.bin")" -ge 20 ]'
+j1939cat -B -i "$W/dm1.bin" vcan0:0x03 :,0x0FECA || true
+wait_for '[ "$(wc -c < "$W/bam.bin")" -ge 30 ]'
 kill $DUMP
 wait $DUMP || true
 echo transfers-done
 `;
-    const run = await runInUml({ script, files: { 'payload.bin': payload, 'bam-payload.bin': bam }, collect: ['capture.log'], timeoutMs: 120_000 });
+    // A DM1 with two faults (10 bytes, so BAM): SPN 110 FMI 0 x5, and SPN 371661 FMI 31 x3 (see j1939-dm1.test.ts).
+    const dm1 = Buffer.from('44FF6E000005CDABBF83', 'hex');
+    const run = await runInUml({ script, files: { 'payload.bin': payload, 'bam-payload.bin': bam, 'dm1.bin': dm1 }, collect: ['capture.log'], timeoutMs: 120_000 });
     expect(run.output, run.output).toContain('transfers-done');
     const capture = run.files['capture.log']!;
     // The kernel's own frames: an RTS to 0x90, a CTS back, data packets, and a BAM to all.
@@ -154,19 +158,23 @@ echo transfers-done
     await writeFile(join(dir, 'transport.dbc'), TRANSPORT_DBC);
     const t = createTestContext({ bridge: 'can' });
     track.defer(() => t.abort.abort());
-    const section = canConfigSchema.parse({ interface: `file:${join(dir, 'capture.log')}`, dbc: join(dir, 'transport.dbc'), bus: 'truck', metric: '{message}.{source_address}.{signal}', signal_tags: [] });
+    const section = canConfigSchema.parse({ interface: `file:${join(dir, 'capture.log')}`, dbc: join(dir, 'transport.dbc'), bus: 'truck', metric: '{message}.{source_address}.{signal}', signal_tags: [], j1939_dm1: true });
     const bridge = track.add(createCanSource(section, t.ctx), (b) => b.stop());
     await bridge.start();
     await bridge.ended;
     // Values worked out from the bytes sent: payload[i] = (37 i + 11) mod 256, bam[i] = 200 - 3 i.
-    expect(Object.fromEntries(t.points.map((p) => [p.metric, p.value]))).toEqual({
+    expect(Object.fromEntries(t.points.filter((p) => !p.metric.startsWith('dm1.')).map((p) => [p.metric, p.value]))).toEqual({
       'Transfer.128.First': 11,
       'Transfer.128.Middle': 125 + 162 * 256,
       'Transfer.128.Last': 90,
       'VehicleId.129.Head': 200,
       'VehicleId.129.Tail': 146 + 143 * 256,
     });
+    expect(t.points.filter((p) => p.metric === 'dm1.fault').map((p) => [p.tags?.source_address, p.value])).toEqual([
+      ['3', 'SPN 110 FMI 0 active, 5 occurrences'],
+      ['3', 'SPN 371661 FMI 31 active, 3 occurrences (SPN by an old conversion method)'],
+    ]);
     expect(t.problems.filter((p) => p.kind === 'report')).toEqual([]);
-    expect(await t.metric('fieldbridge_can_frames_total', { bus: 'truck', outcome: 'decoded' })).toBe(2);
+    expect(await t.metric('fieldbridge_can_frames_total', { bus: 'truck', outcome: 'decoded' })).toBe(3);
   });
 });

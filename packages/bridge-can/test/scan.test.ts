@@ -29,6 +29,7 @@ const LOG = [
   '(1700000000.020000) can0 0C8#0000000000000000',
   '(1700000000.025000) can0 18ECFF81#20140003FFECFE00',
   '(1700000000.030000) can0 20000080#0000000000000000',
+  '(1700000000.030000) can0 18FECA00#44FF6E000005FFFF',
   'not a frame',
 ].join('\n');
 
@@ -47,17 +48,19 @@ describe('bridge-can --scan', () => {
     expect(result.code, result.stderr).toBe(0);
     const path = join(file, '..', 'bus.log');
     expect(result.stdout.split('\n')).toEqual([
-      `8 frames from the candump log ${path}, 30ms of traffic; 1 line that is not a frame skipped`,
+      `9 frames from the candump log ${path}, 30ms of traffic; 1 line that is not a frame skipped`,
       '',
-      'id          channel  frames  rate   bytes     message                         mapping',
-      '0x025       can0     1       -      7         SteeringAngle                   read',
-      '0x0C8       can0     3       100/s  8         EngineData                      left out',
-      '0x123       can1     2       100/s  2 remote  (no DBC entry)                  unknown',
-      '0x18ECFF81  can0     1       -      8         J1939 transport TP.CM from 129  transport',
+      'id          channel  frames  rate   bytes     message                           mapping',
+      '0x025       can0     1       -      7         SteeringAngle                     read',
+      '0x0C8       can0     3       100/s  8         EngineData                        left out',
+      '0x123       can1     2       100/s  2 remote  (no DBC entry)                    unknown',
+      '0x18ECFF81  can0     1       -      8         J1939 transport TP.CM from 129    transport',
+      '0x18FECA00  can0     1       -      8         J1939 DM1 (trouble codes) from 0  off (j1939_dm1)',
       '',
-      '4 ids: 2 defined in the DBC files (57% of the frames), 1 of them read by this mapping; 1 with no DBC entry (29% of the frames).',
+      '5 ids: 2 defined in the DBC files (50% of the frames), 1 of them read by this mapping; 1 with no DBC entry (25% of the frames).',
       'J1939 transport frames (1) carry messages longer than a frame; the bridge reassembles those of the PGNs it reads.',
-      'several channels: can0 (6 frames), can1 (2 frames); replay.channel reads one of them (one mapping file per bus, each with its DBC files).',
+      "DM1 frames carry the ECUs' active trouble codes: j1939_dm1: true reads them (lamps, fault count, an event per fault).",
+      'several channels: can0 (7 frames), can1 (2 frames); replay.channel reads one of them (one mapping file per bus, each with its DBC files).',
       '1 error frames: check the wiring, termination and bit rate.',
       '',
     ]);
