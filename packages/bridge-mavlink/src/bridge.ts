@@ -4,6 +4,7 @@ import { mavlinkConfigSchema, MAVLINK_DEFAULTS, type MavlinkConfig } from './con
 import { INSTANCE_FIELDS } from './default-fields.js';
 import { loadDialectSync } from './dialect.js';
 import { formatLinkUrl } from './link-url.js';
+import { handleScan, SCAN_OPTION } from './scan-command.js';
 import { formatMessageFields, formatMessageList } from './list-messages.js';
 import { compileMessagePlan } from './message-plan.js';
 import { resolveMavlink } from './resolve.js';
@@ -84,7 +85,8 @@ export const mavlinkBridge = defineBridge({
         inspects: true,
         description: "list the dialect's messages, or one message's fields with their units (what to put under messages:), then exit",
       },
+      SCAN_OPTION,
     ],
-    handle: handleListMessages,
+    handle: async (options, section, io) => (await handleListMessages(options, section, io)) ?? handleScan(options, section, io),
   },
 });

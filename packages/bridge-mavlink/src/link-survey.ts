@@ -1,0 +1,85 @@
+import { readHeartbeat } from './flight-mode.js';
+import type { MavlinkFrame } from './frame.js';
+import type { ParseProblem, ParseProblemKind } from './parse-problems.js';
+import { createVehicleTracker, type VehicleSnapshot } from './vehicle-tracker.js';
+
+/** One message of one sender, as heard. */
+export interface SurveyedMessage {
+  msgid: number;
+  name: string;
+  frames: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+/** One sender (system and component), as heard. */
+export interface SurveyedSender {
+  sysid: number;
+  compid: number;
+  frames: number;
+  versions: (1 | 2)[];
+  signed: number;
+  /** By message id. */
+  messages: SurveyedMessage[];
+}
+
+/** Everything a survey heard. */
+export interface LinkSurveyResult {
+  senders: SurveyedSender[];
+  vehicles: VehicleSnapshot[];
+  frames: number;
+  problems: Partial<Record<ParseProblemKind, number>>;
+  /** Message ids the dialect does not know, with how often. */
+  unknownIds: [number, number][];
+}
+
+/** A survey of what a MAVLink link carries: senders, their messages and rates, link quality. */
+export interface LinkSurvey {
+  frame(frame: MavlinkFrame, atMs: number): void;
+  problems(problems: readonly ParseProblem[]): void;
+  result(): LinkSurveyResult;
+}
+
+/** Creates a survey of at most `maxSenders` senders (further ones are counted in `frames` only). */
+export function createLinkSurvey(maxSenders = 64): LinkSurvey {
+  const senders = new Map<number, SurveyedSender & { byId: Map<number, SurveyedMessage> }>();
+  const tracker = createVehicleTracker();
+  const problems: Partial<Record<ParseProblemKind, number>> = {};
+  const unknownIds = new Map<number, number>();
+  let frames = 0;
+  return {
+    frame(f, atMs) {
+      frames++;
+      tracker.observe(f, atMs, f.msgid === 0 ? readHeartbeat(f.payload) : undefined);
+      const key = f.sysid * 256 + f.compid;
+      let sender = senders.get(key);
+      if (!sender) {
+        if (senders.size >= maxSenders) return;
+        sender = { sysid: f.sysid, compid: f.compid, frames: 0, versions: [], signed: 0, messages: [], byId: new Map() };
+        senders.set(key, sender);
+      }
+      sender.frames++;
+      if (!sender.versions.includes(f.version)) sender.versions.push(f.version);
+      if (f.signature) sender.signed++;
+      let message = sender.byId.get(f.msgid);
+      if (!message) {
+        message = { msgid: f.msgid, name: f.message.name, frames: 0, firstMs: atMs, lastMs: atMs };
+        sender.byId.set(f.msgid, message);
+      }
+      message.frames++;
+      message.lastMs = atMs;
+    },
+    problems(list) {
+      for (const p of list) {
+        problems[p.kind] = (problems[p.kind] ?? 0) + 1;
+        if (p.kind === 'unknown_message' && p.msgid !== undefined && (unknownIds.has(p.msgid) || unknownIds.size < 32)) unknownIds.set(p.msgid, (unknownIds.get(p.msgid) ?? 0) + 1);
+      }
+    },
+    result() {
+      const list = [...senders.values()]
+        .sort((a, b) => a.sysid - b.sysid || a.compid - b.compid)
+        .map(({ byId, ...sender }) => ({ ...sender, versions: [...sender.versions].sort(), messages: [...byId.values()].sort((a, b) => a.name.localeCompare(b.name)) }));
+      return { senders: list, vehicles: tracker.vehicles(), frames, problems, unknownIds: [...unknownIds].sort((a, b) => a[0] - b[0]) };
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { textTable } from '@fieldbridge/core/bridge';
+import type { Dialect } from './dialect.js';
+import type { LinkSurveyResult, SurveyedMessage, SurveyedSender } from './link-survey.js';
+import type { MessagePlan } from './message-plan.js';
+import type { ComponentSnapshot } from './vehicle-tracker.js';
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+function rate(m: SurveyedMessage): string {
+  const seconds = (m.lastMs - m.firstMs) / 1000;
+  if (m.frames < 2 || seconds <= 0) return '-';
+  const hz = (m.frames - 1) / seconds;
+  return `${hz < 10 ? hz.toFixed(1) : Math.round(hz)}/s`;
+}
+
+/** What a sender's HEARTBEAT says it is: autopilot, vehicle type, mode and armed state. */
+function identity(dialect: Dialect, component: ComponentSnapshot | undefined): string {
+  const hb = component?.heartbeat;
+  if (!hb) return 'no HEARTBEAT heard';
+  const name = (enumName: string, value: number): string => dialect.enumEntries(enumName)?.get(value) ?? String(value);
+  const parts = [`${name('MAV_AUTOPILOT', hb.autopilot)} ${name('MAV_TYPE', hb.type)}`];
+  if (component.flightMode !== undefined) parts.push(component.flightMode);
+  if (component.armed !== undefined) parts.push(component.armed ? 'armed' : 'disarmed');
+  return parts.join(', ');
+}
+
+function link(sender: SurveyedSender, component: ComponentSnapshot | undefined): string {
+  const versions = `MAVLink ${sender.versions.join(' and ')}`;
+  const signed = sender.signed === 0 ? 'unsigned' : sender.signed === sender.frames ? 'signed' : `${count(sender.signed)} of ${count(sender.frames)} frames signed`;
+  const lost = component && component.received + component.lost > 0 ? `, ${((100 * component.lost) / (component.received + component.lost)).toFixed(1)}% lost` : '';
+  return `${versions}, ${signed}${lost}`;
+}
+
+/**
+ * Renders a survey (`bridge-mavlink --scan`): each sender (system, component) with what its
+ * HEARTBEAT says it is and how its link fares, then its messages with frames, rate and whether
+ * the mapping reads them; then what the parser set aside.
+ */
+export function formatScan(survey: LinkSurveyResult, dialect: Dialect, plan: MessagePlan, heardFrom: string): string {
+  const out: string[] = [`${count(survey.frames)} frames from ${count(survey.senders.length)} senders, ${heardFrom}`];
+  if (survey.senders.length === 0) out.push('', 'no MAVLink frames: check the connection (the port a vehicle or router sends to, the baud rate of a radio).');
+  for (const sender of survey.senders) {
+    const component = survey.vehicles.find((v) => v.sysid === sender.sysid)?.components.find((c) => c.compid === sender.compid);
+    out.push('', `system ${sender.sysid}, component ${sender.compid}: ${identity(dialect, component)}; ${link(sender, component)}`);
+    const rows = sender.messages.map((m) => [`  ${m.name}`, count(m.frames), rate(m), plan.selects(m.msgid) ? 'read' : '-']);
+    out.push(...textTable([['  message', 'frames', 'rate', 'mapping'], ...rows]));
+  }
+  const problems = Object.entries(survey.problems).filter(([, n]) => (n ?? 0) > 0);
+  if (problems.length > 0) {
+    const unknown = survey.unknownIds.length > 0 ? ` (message ids ${survey.unknownIds.map(([id, n]) => `${id} x${n}`).join(', ')}: another dialect?)` : '';
+    out.push('', `set aside by the parser: ${problems.map(([kind, n]) => `${kind} ${count(n ?? 0)}`).join(', ')}${unknown}`);
+  }
+  return `${out.join('\n')}\n`;
+}

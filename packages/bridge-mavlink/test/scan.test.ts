@@ -1,0 +1,109 @@
+import { execFile, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { trackCleanups } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
+import { encodeV1, encodeV2 } from './helpers/mavlink-encoder.js';
+import { nmAttitude, nmFrame, nmHeartbeat } from './helpers/node-mavlink.js';
+import { startTcpVehicle } from './helpers/tcp-vehicle.js';
+
+const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+const track = trackCleanups();
+const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+async function mapping(dir: string, connection: string, extra = ''): Promise<string> {
+  const file = join(dir, 'map.yaml');
+  await writeFile(file, `source_id: scan\nsink: { url: stdout }\nmavlink:\n  connection: '${connection}'\n${extra}`);
+  return file;
+}
+
+/** A .tlog: each frame after its receive time, 8 bytes big-endian microseconds since the epoch. */
+function tlog(records: { ms: number; frame: Buffer }[]): Buffer {
+  return Buffer.concat(
+    records.flatMap((r) => {
+      const head = Buffer.alloc(8);
+      head.writeBigUInt64BE(BigInt((T0 + r.ms) * 1000));
+      return [head, r.frame];
+    }),
+  );
+}
+
+const KEY = Buffer.alloc(32, 7);
+// ArduPlane's HEARTBEAT (fixed wing, ArduPilot, armed, mode 10 AUTO), by the test's own encoder.
+const planeHb = { type: 1, autopilot: 3, base_mode: 209, custom_mode: 10, system_status: 4, mavlink_version: 3 };
+
+describe('bridge-mavlink --scan', () => {
+  it('lists each sender of a .tlog with what it is, its link and its messages', async () => {
+    const dir = await track.tempDir('bridge-mavlink-scan-');
+    const path = join(dir, 'flight.tlog');
+    await writeFile(
+      path,
+      tlog([
+        // System 1 (node-mavlink, ArduCopter in GUIDED, armed): ATTITUDE every 100 ms, its last HEARTBEAT signed.
+        { ms: 0, frame: nmFrame(nmHeartbeat({ customMode: 4 }), { sysid: 1, seq: 0 }) },
+        { ms: 10, frame: encodeV1('HEARTBEAT', planeHb, { sysid: 2, seq: 0 }) },
+        { ms: 100, frame: nmFrame(nmAttitude(100), { sysid: 1, seq: 1 }) },
+        // System 2's sequence number 1 never arrives: one frame lost of four.
+        { ms: 110, frame: encodeV2('ATTITUDE', { time_boot_ms: 110, roll: -0.5 }, { sysid: 2, seq: 2 }) },
+        { ms: 200, frame: nmFrame(nmAttitude(200), { sysid: 1, seq: 2 }) },
+        { ms: 300, frame: nmFrame(nmAttitude(300), { sysid: 1, seq: 3 }) },
+        { ms: 1000, frame: nmFrame(nmHeartbeat({ customMode: 4 }), { sysid: 1, seq: 4, sign: { key: KEY, linkId: 1, unixMs: T0 + 1000 } }) },
+        { ms: 1010, frame: encodeV1('HEARTBEAT', planeHb, { sysid: 2, seq: 3 }) },
+      ]),
+    );
+    const file = await mapping(dir, `tlog://${path}?pace=recorded`, '  messages: { ATTITUDE: [roll] }\n');
+    const result = await run(['--config', file, '--scan']);
+    expect(result.code, result.stderr).toBe(0);
+    // Rates on the recorded clock: 3 ATTITUDEs over 200 ms, 2 HEARTBEATs over 1 s.
+    expect(result.stdout.split('\n')).toEqual([
+      `8 frames from 2 senders, the log tlog://${path}?pace=recorded&speed=1`,
+      '',
+      'system 1, component 1: ARDUPILOTMEGA QUADROTOR, GUIDED, armed; MAVLink 2, 1 of 5 frames signed, 0.0% lost',
+      '  message    frames  rate   mapping',
+      '  ATTITUDE   3       10/s   read',
+      '  HEARTBEAT  2       1.0/s  -',
+      '',
+      'system 2, component 1: ARDUPILOTMEGA FIXED_WING, AUTO, armed; MAVLink 1 and 2, unsigned, 25.0% lost',
+      '  message    frames  rate   mapping',
+      '  ATTITUDE   1       -      read',
+      '  HEARTBEAT  2       1.0/s  -',
+      '',
+    ]);
+  });
+
+  it('listens to a live link for the time given (a vehicle on TCP), counts what is not a frame, and says so when nothing is heard', async () => {
+    const vehicle = track.add(await startTcpVehicle(), (v) => v.close());
+    const dir = await track.tempDir('bridge-mavlink-scan-');
+    const file = await mapping(dir, `tcp://127.0.0.1:${vehicle.port}`);
+    const child = spawn(process.execPath, [BIN, '--config', file, '--scan', '1s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // Connected before the second starts: frames written now are heard.
+    const socket = await vehicle.connections(1);
+    socket.write(Buffer.concat([nmFrame(nmHeartbeat({ customMode: 4 }), { sysid: 7, seq: 0 }), Buffer.from('line noise'), nmFrame(nmAttitude(100), { sysid: 7, seq: 1 })]));
+    expect(await exited).toBe(0);
+    expect(stdout).toContain(`2 frames from 1 senders, 1s on tcp://127.0.0.1:${vehicle.port}`);
+    expect(stdout).toContain('system 7, component 1: ARDUPILOTMEGA QUADROTOR, GUIDED, armed; MAVLink 2, unsigned, 0.0% lost');
+    expect(stdout).toContain('set aside by the parser: garbage 1');
+
+    const silent = track.add(await startTcpVehicle(), (v) => v.close());
+    const quiet = await run(['--config', await mapping(dir, `tcp://127.0.0.1:${silent.port}`), '--scan', '1s']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toContain('no MAVLink frames: check the connection');
+  });
+
+  it('refuses a wrong duration with exit code 2', async () => {
+    const dir = await track.tempDir('bridge-mavlink-scan-');
+    const result = await run(['--config', await mapping(dir, 'udpin://127.0.0.1:0'), '--scan', '10ms']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--scan 10ms: must be at least 1s');
+  });
+});
