@@ -40,8 +40,8 @@ export class FrameHandler {
     this.prefix = `can.${plan.bus}`;
     // Short frames and non-finite floats are episodes per id: they end with the id's next clean frame.
     this.perId = createKeyedProblems(ctx.problems, { prefix: `${this.prefix}.id`, maxKeys: 4096 });
-    // Messages longer than a frame travel in J1939's transport protocol: kept for the PGNs the mapping reads.
     this.dm1 = plan.dm1 ? new Dm1Points(plan.tags) : undefined;
+    // Messages longer than a frame travel in J1939's transport protocol: kept for the PGNs the mapping reads (and DM1).
     this.transport =
       plan.dm1 || plan.decoder.decoders.some((d) => d.byPgn)
         ? new J1939Transport((pgn) => {
