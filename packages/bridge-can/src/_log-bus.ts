@@ -52,6 +52,13 @@ export async function replayLog(o: LogBusOptions): Promise<ReplayStats | undefin
       signal,
       onFrame,
       onProblem: (problem) => handler.badLine(problem, o.path),
+      onFormat: (format) => {
+        // A Vector log's start is a wall-clock time: say which zone it is read in, unless the mapping said.
+        if ((format === 'asc' || format === 'blf') && !o.replay.timeZoneGiven && o.replay.timestamps === 'log') {
+          const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+          ctx.logger.info({ bus: channel.name }, `${channel.name}: ${o.path} is a Vector ${format.toUpperCase()} log, whose start is a wall-clock time without a zone: read in this machine's (${zone}); replay.time_zone names the zone it was written in`);
+        }
+      },
     });
     const other = stats.otherChannels;
     if (o.replay.channel !== undefined && other && stats.frames === 0) {
@@ -73,5 +80,5 @@ export function describeReplay(path: string, stats: ReplayStats): string {
   const unit = stats.format === 'blf' ? 'object' : 'line';
   const other = stats.otherChannels;
   const left = other ? `, ${other.frames.toLocaleString('en-US')} frames of other channels (${other.names.join(', ')}) left out` : '';
-  return `${path}${format} replayed to its end: ${stats.frames.toLocaleString('en-US')} frames from ${stats.lines.toLocaleString('en-US')} ${unit}s${bad > 0 ? `, ${bad} ${unit}${bad === 1 ? '' : 's'} skipped` : ''}${left}`;
+  return `${path}${format} replayed to its end: ${stats.frames.toLocaleString('en-US')} frame${stats.frames === 1 ? '' : 's'} from ${stats.lines.toLocaleString('en-US')} ${unit}s${bad > 0 ? `, ${bad} ${unit}${bad === 1 ? '' : 's'} skipped` : ''}${left}`;
 }

@@ -94,7 +94,7 @@ export interface ResolvedCan {
   unknown: { forward: boolean; metric: Template<UnknownVars>; maxIds: number; rule: ChangeRule };
   /** `j1939_dm1`: DM1 trouble codes read without a DBC entry. */
   dm1: boolean;
-  replay: { pace: 'fast' | 'recorded'; speed: number; loop: boolean; timestamps: 'log' | 'replay'; timeZone: string; channel: string | undefined };
+  replay: { pace: 'fast' | 'recorded'; speed: number; loop: boolean; timestamps: 'log' | 'replay'; timeZone: string; timeZoneGiven: boolean; channel: string | undefined };
   socketcan: { timestamps: 'kernel' | 'receipt'; burstFrames: number };
   reconnect: { initialMs: number; maxMs: number };
 }
@@ -181,7 +181,7 @@ export function resolveCanConfig(section: CanConfig): { ok: true; config: Resolv
         rule: changeRule({ max_rate_hz: unknown.max_rate_hz, on_change: unknown.on_change }, 'unknown_frames', ['unknown_frames'], issues),
       },
       dm1: section.j1939_dm1 ?? false,
-      replay: { pace: replay.pace ?? 'fast', speed: replay.speed ?? 1, loop: replay.loop ?? false, timestamps: replay.timestamps ?? 'log', timeZone: replay.time_zone ?? 'local', channel: replay.channel === undefined ? undefined : String(replay.channel) },
+      replay: { pace: replay.pace ?? 'fast', speed: replay.speed ?? 1, loop: replay.loop ?? false, timestamps: replay.timestamps ?? 'log', timeZone: replay.time_zone ?? 'local', timeZoneGiven: replay.time_zone !== undefined, channel: replay.channel === undefined ? undefined : String(replay.channel) },
       socketcan: { timestamps: section.socketcan?.timestamps ?? 'kernel', burstFrames: section.socketcan?.burst_frames ?? CAN_DEFAULTS.burstFrames },
       reconnect: reconnectPolicy(section.reconnect),
     },

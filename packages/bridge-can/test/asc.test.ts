@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createAscReader, parseAscDate } from '../src/frames/asc-line.js';
@@ -7,7 +10,7 @@ import type { CanFrame } from '../src/frames/can-frame.js';
 import { replayCandumpFile } from '../src/frames/candump-replay.js';
 import { sniffLogFormat } from '../src/frames/log-format.js';
 import { isTimeZone, wallTimeToEpochMs } from '../src/frames/wall-clock.js';
-import { writeDriveLog } from './helpers/drive-log.js';
+import { VEHICLE_DBC_PATH, writeDriveLog } from './helpers/drive-log.js';
 import { expectSamePoints, frameContent, pythonCan, vehiclePoints } from './helpers/log-peers.js';
 
 const track = trackCleanups();
@@ -157,6 +160,20 @@ describe('against python-can (an independent ASC writer)', () => {
 });
 
 describe('a file: interface with an ASC log', () => {
+  it("reads the log's date in this machine's zone unless replay.time_zone says, and says which zone it used", async () => {
+    const dir = await track.tempDir('bridge-can-asc-');
+    const log = join(dir, 'bus.asc');
+    await writeFile(log, 'date Wed Nov 15 02:13:20.125 pm 2023\nbase hex  timestamps absolute\n   0.010250 1  0C8  Rx   d 8 00 00 00 00 00 00 00 00\n');
+    const file = join(dir, 'map.yaml');
+    await writeFile(file, `source_id: asc\nsink: { url: stdout }\ncan:\n  interface: file:${log}\n  dbc: ${VEHICLE_DBC_PATH}\n  messages: [EngineData]\n`);
+    const bin = fileURLToPath(new URL('../bin.js', import.meta.url));
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, '--config', file, '--dry-run'], { env: { ...process.env, TZ: 'Europe/Berlin' } });
+    // 14:13:20.125 in Berlin in November (UTC+01:00) is 13:13:20.125 UTC.
+    const times = new Set(stdout.trim().split('\n').map((l) => (JSON.parse(l) as { timestamp: number }).timestamp));
+    expect([...times]).toEqual([NOV_15_14_13_20_125 - 3_600_000 + 10.25]);
+    expect(stderr).toContain(`bus.asc: ${log} is a Vector ASC log, whose start is a wall-clock time without a zone: read in this machine's (Europe/Berlin); replay.time_zone names the zone it was written in`);
+  });
+
   it('replays a log without a date only onto the clock, and says why otherwise', async () => {
     const dir = await track.tempDir('bridge-can-asc-');
     const path = join(dir, 'nodate.asc');

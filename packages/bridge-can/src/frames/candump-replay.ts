@@ -56,6 +56,8 @@ export interface ReplayOptions {
   signal?: AbortSignal;
   /** Receives every frame; a returned promise is awaited before the next one (flow control). */
   onFrame(frame: CanFrame): void | Promise<void>;
+  /** Told once, when the first record shows the log's format. */
+  onFormat?(format: LogFormat): void;
   /** Receives every line that gave no frame; the replay goes on. */
   onProblem?(problem: ReplayProblem): void;
 }
@@ -116,7 +118,10 @@ export async function replayRecords<T>(records: Iterable<T> | AsyncIterable<T>, 
     }
     stats.lines++;
     const parsed = read(record);
-    stats.format ??= format();
+    if (stats.format === undefined) {
+      stats.format = format();
+      if (stats.format !== undefined) options.onFormat?.(stats.format);
+    }
     if (parsed === undefined) continue;
     if (!parsed.ok) {
       stats[parsed.kind]++;
