@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { durationOption, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
+import { durationOption, SCAN_DURATION, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
 import { explainAdapterError } from './adapter/adapter-errors.js';
 import { loadNoble, type LoadedNoble } from './adapter/load-noble.js';
 import { releaseBindings } from './adapter/noble-quirks.js';
@@ -19,9 +19,6 @@ export const SCAN_OPTION: BridgeCliOption = {
   description:
     'listen for DURATION (default 10s; a replay file is read to its end) and list every device heard: address, name, adverts, signal strength, the formats its adverts look like and the entry that maps it, then devices: entries for the ones not mapped yet; then exit',
 };
-
-/** How long a scan listens: 10 s unless told, 1 s to an hour. */
-const SCAN_DURATION = { flag: '--scan', defaultMs: 10_000, minMs: 1000, maxMs: 3_600_000 };
 
 /**
  * `--scan [duration]`: a survey of the air through the mapping's source (the adapter, or the

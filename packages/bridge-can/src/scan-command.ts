@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { durationOption, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
+import { durationOption, SCAN_DURATION, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
 import { createBusSurvey, type BusSurvey } from './bus-survey.js';
 import type { CanConfig } from './config.js';
 import { loadDbcFiles } from './dbc/load-dbc.js';
@@ -16,9 +16,6 @@ export const SCAN_OPTION: BridgeCliOption = {
   description:
     'listen to the interface for DURATION (default 10s; a log is read to its end) and list every id seen: channel, frames, rate, payload lengths, the DBC message it is and whether the mapping reads it; then what the DBC files cover, and exit',
 };
-
-/** How long a scan listens to a live bus: 10 s unless told, 1 s to an hour. */
-const SCAN_DURATION = { flag: '--scan', defaultMs: 10_000, minMs: 1000, maxMs: 3_600_000 };
 
 /** What the scan reads a live bus with (the socketcan package, unless a test gives another). */
 export interface ScanSources {

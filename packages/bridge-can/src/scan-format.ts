@@ -1,4 +1,4 @@
-import { textTable } from '@fieldbridge/core/bridge';
+import { rateText, textTable } from '@fieldbridge/core/bridge';
 import { pgnOf } from './bits/j1939.js';
 import type { BusSurveyResult, SurveyedId } from './bus-survey.js';
 import type { CanPlan } from './decode-plan.js';
@@ -17,13 +17,6 @@ function describeId(plan: CanPlan, s: SurveyedId): { message: string; reads: 're
   const format = (s.id >>> 16) & 0x3ff;
   if (s.extended && (format === 0xec || format === 0xeb)) return { message: `J1939 transport ${format === 0xec ? 'TP.CM' : 'TP.DT'} from ${s.id & 0xff}`, reads: 'transport' };
   return { message: '(no DBC entry)', reads: 'unknown' };
-}
-
-function rate(s: SurveyedId): string {
-  const seconds = (s.lastMs - s.firstMs) / 1000;
-  if (s.frames < 2 || seconds <= 0) return '-';
-  const hz = (s.frames - 1) / seconds;
-  return `${hz < 10 ? hz.toFixed(1) : Math.round(hz)}/s`;
 }
 
 function bytes(s: SurveyedId): string {
@@ -51,7 +44,7 @@ export function formatScan(plan: CanPlan, survey: BusSurveyResult, heardFrom: st
   const several = survey.channels.length > 1;
   const rows = survey.ids.map((s) => {
     const d = describeId(plan, s);
-    return [formatId(s.id, s.extended), ...(several ? [s.channel ?? ''] : []), count(s.frames), rate(s), bytes(s), d.message, d.reads];
+    return [formatId(s.id, s.extended), ...(several ? [s.channel ?? ''] : []), count(s.frames), rateText(s.frames, s.firstMs, s.lastMs), bytes(s), d.message, d.reads];
   });
   out.push(...textTable([['id', ...(several ? ['channel'] : []), 'frames', 'rate', 'bytes', 'message', 'mapping'], ...rows]), '');
 

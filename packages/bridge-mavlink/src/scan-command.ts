@@ -1,4 +1,4 @@
-import { durationOption, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
+import { durationOption, SCAN_DURATION, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
 import type { MavlinkConfig } from './config.js';
 import { loadDialect } from './dialect.js';
 import { startHeartbeats } from './_heartbeat.js';
@@ -17,9 +17,6 @@ export const SCAN_OPTION: BridgeCliOption = {
   description:
     'listen on the connection for DURATION (default 10s; a .tlog is read to its end) and list every sender (system, component, autopilot, type, mode, link loss) with the messages it sends, their rates and whether the mapping reads them; then exit',
 };
-
-/** How long a scan listens: 10 s unless told, 1 s to an hour. */
-const SCAN_DURATION = { flag: '--scan', defaultMs: 10_000, minMs: 1000, maxMs: 3_600_000 };
 
 /**
  * `--scan [duration]`: a survey of the link printed by `formatScan`. On a live link the mapping's

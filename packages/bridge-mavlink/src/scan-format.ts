@@ -1,17 +1,10 @@
-import { textTable } from '@fieldbridge/core/bridge';
+import { rateText, textTable } from '@fieldbridge/core/bridge';
 import type { Dialect } from './dialect.js';
 import type { LinkSurveyResult, SurveyedMessage, SurveyedSender } from './link-survey.js';
 import type { MessagePlan } from './message-plan.js';
 import type { ComponentSnapshot } from './vehicle-tracker.js';
 
 const count = (n: number): string => n.toLocaleString('en-US');
-
-function rate(m: SurveyedMessage): string {
-  const seconds = (m.lastMs - m.firstMs) / 1000;
-  if (m.frames < 2 || seconds <= 0) return '-';
-  const hz = (m.frames - 1) / seconds;
-  return `${hz < 10 ? hz.toFixed(1) : Math.round(hz)}/s`;
-}
 
 /** What a sender's HEARTBEAT says it is: autopilot, vehicle type, mode and armed state. */
 function identity(dialect: Dialect, component: ComponentSnapshot | undefined): string {
@@ -42,7 +35,7 @@ export function formatScan(survey: LinkSurveyResult, dialect: Dialect, plan: Mes
   for (const sender of survey.senders) {
     const component = survey.vehicles.find((v) => v.sysid === sender.sysid)?.components.find((c) => c.compid === sender.compid);
     out.push('', `system ${sender.sysid}, component ${sender.compid}: ${identity(dialect, component)}; ${link(sender, component)}`);
-    const rows = sender.messages.map((m) => [`  ${m.name}`, count(m.frames), rate(m), plan.selects(m.msgid) ? 'read' : '-']);
+    const rows = sender.messages.map((m) => [`  ${m.name}`, count(m.frames), rateText(m.frames, m.firstMs, m.lastMs), plan.selects(m.msgid) ? 'read' : '-']);
     out.push(...textTable([['  message', 'frames', 'rate', 'mapping'], ...rows]));
   }
   const problems = Object.entries(survey.problems).filter(([, n]) => (n ?? 0) > 0);

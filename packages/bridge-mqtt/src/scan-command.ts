@@ -1,4 +1,4 @@
-import { durationOption, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
+import { durationOption, SCAN_DURATION, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { buildClientOptions, randomClientId } from './client-options.js';
 import type { MqttConfig } from './config.js';
@@ -17,9 +17,6 @@ export const SCAN_OPTIONS: BridgeCliOption[] = [
   },
   { flags: '--scan-topic <filter>', description: 'with --scan: the topic filter to listen to (default #; $SYS/# for the broker\'s own)' },
 ];
-
-/** How long a scan listens: 10 s unless told, 1 s to an hour. */
-const SCAN_DURATION = { flag: '--scan', defaultMs: 10_000, minMs: 1000, maxMs: 3_600_000 };
 
 /** How the scan connects: mqtt.js's `connectAsync`, imported on first use; tests may give another. */
 export type ScanConnect = (url: string, options: IClientOptions) => Promise<MqttClient>;

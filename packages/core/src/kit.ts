@@ -23,7 +23,7 @@ export { hangupAwareBinding } from './bridge/serial-hangup.js';
 export { createOutage, type Outage, type OutageOptions } from './bridge/outage.js';
 export { tagsSchema, reconnectSchema, reconnectPolicy, maxRateHzSchema, channelNameSchema, RECONNECT_DEFAULTS } from './bridge/schemas.js';
 export { durationMs, sizeBytes, formatDuration, formatSize, MAX_TIMER_MS, type DurationOptions, type SizeOptions } from './config/units.js';
-export { durationOption, type DurationOptionSpec } from './bridge/duration-option.js';
+export { durationOption, SCAN_DURATION, type DurationOptionSpec } from './bridge/duration-option.js';
 export { createSourceMetrics, MAX_LABELLED_CHANNELS, type SourceMetrics } from './bridge/source-metrics.js';
 export {
   compileTemplate,
@@ -42,6 +42,7 @@ export { createKeyedCache, type KeyedCacheOptions } from './bridge/keyed-cache.j
 export { packageVersion } from './bridge/package-version.js';
 export { excerpt, jsonNestsDeeperThan, oneLine } from './bridge/bounds.js';
 export { textTable } from './bridge/text-table.js';
+export { rateText } from './bridge/rate-text.js';
 export { float32Value } from './point/float32.js';
 export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './clock/device-clock.js';
 export { SOURCE_ID_PATTERN, type Point, type PointValue, type Tags } from './point/point.js';

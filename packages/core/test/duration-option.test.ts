@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { durationOption } from '../src/kit.js';
+import { durationOption, SCAN_DURATION } from '../src/kit.js';
 
-const spec = { flag: '--scan', defaultMs: 10_000, minMs: 1000, maxMs: 3_600_000 };
+const spec = SCAN_DURATION;
 
 describe('durationOption', () => {
   it('reads a duration with its unit, or a number of ms, and gives the default for a bare option', () => {

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
-import { compileTemplate, createKeyedCache, createOutage, createReconnector, createSourceMetrics, excerpt, jsonNestsDeeperThan, MAX_LABELLED_CHANNELS, namedPlaceholders, oneLine, renderMetricName, textTable } from '../src/kit.js';
+import { compileTemplate, createKeyedCache, createOutage, createReconnector, createSourceMetrics, excerpt, jsonNestsDeeperThan, MAX_LABELLED_CHANNELS, namedPlaceholders, oneLine, rateText, renderMetricName, textTable } from '../src/kit.js';
 
 describe('kit: reconnector', () => {
   it('grows the delay while attempts fail, and starts over only after a connection that lasted', () => {
@@ -146,6 +146,13 @@ describe('kit: bounds on what peers send', () => {
   it('oneLine keeps a peer\'s text on its line: control characters and line separators become a space', () => {
     expect(oneLine('ATC_1234')).toBe('ATC_1234');
     expect(oneLine('a\r\nb\u001b[2Jc\u2028d\u0000e\u007ff')).toBe('a b [2Jc d e f');
+  });
+
+  it('rateText gives sightings per second between the first and the last, or - when that says nothing', () => {
+    expect(rateText(3, 1000, 1200)).toBe('10/s');
+    expect(rateText(2, 0, 1000)).toBe('1.0/s');
+    expect(rateText(5, 0, 1600)).toBe('2.5/s');
+    expect([rateText(1, 0, 1000), rateText(4, 500, 500), rateText(0, 0, 0)]).toEqual(['-', '-', '-']);
   });
 
   it('textTable aligns columns, the last one unpadded, a capped column pushing its row out', () => {

@@ -10,6 +10,9 @@ export interface DurationOptionSpec {
   maxMs: number;
 }
 
+/** How long a look at the source listens (`--scan [duration]`): 10 s unless told, 1 s to an hour. */
+export const SCAN_DURATION: DurationOptionSpec = { flag: '--scan', defaultMs: 10_000, minMs: 1000, maxMs: 3_600_000 };
+
 /**
  * A bridge option's duration (`--scan 30s`, `--scan 2m`, `--scan 1500` in ms; the default when given bare, as
  * commander reports `true`), or the message for a value it cannot use, naming the option, its
