@@ -40,6 +40,7 @@ export async function replayLog(o: LogBusOptions): Promise<ReplayStats | undefin
       if (!signal.aborted) handler.handle(frame, frame.timestampMs);
     });
   };
+  let zoneSaid = false;
   try {
     const stats = await replayCandumpFile(o.path, {
       pace: o.replay.pace,
@@ -53,8 +54,9 @@ export async function replayLog(o: LogBusOptions): Promise<ReplayStats | undefin
       onFrame,
       onProblem: (problem) => handler.badLine(problem, o.path),
       onFormat: (format) => {
-        // A Vector log's start is a wall-clock time: say which zone it is read in, unless the mapping said.
-        if ((format === 'asc' || format === 'blf') && !o.replay.timeZoneGiven && o.replay.timestamps === 'log') {
+        // A Vector log's start is a wall-clock time: say which zone it is read in, unless the mapping said (once, not every loop).
+        if ((format === 'asc' || format === 'blf') && !o.replay.timeZoneGiven && o.replay.timestamps === 'log' && !zoneSaid) {
+          zoneSaid = true;
           const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
           ctx.logger.info({ bus: channel.name }, `${channel.name}: ${o.path} is a Vector ${format.toUpperCase()} log, whose start is a wall-clock time without a zone: read in this machine's (${zone}); replay.time_zone names the zone it was written in`);
         }
