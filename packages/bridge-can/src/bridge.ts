@@ -69,6 +69,8 @@ export function describeCan(section: CanConfig): string[] {
   lines.push(`change filter: ${describeFilter(config.defaults.filter)}${config.perSignal.map((p) => `; ${p.match}: ${describeFilter(p.rule.filter)}`).join('')}`);
   lines.push(`value tables: ${config.valueText === 'point' ? 'text sent as <metric>.text' : config.valueText === 'tag' ? 'text sent as tag "text"' : 'numbers only'}; tags from the DBC: ${[...config.signalTags].join(', ') || 'none'}`);
   lines.push(`unknown ids: counted per id (first ${config.unknown.maxIds})${config.unknown.forward ? `, forwarded as ${config.unknown.metric.source} (${describeFilter(config.unknown.rule.filter)})` : ''}`);
+  if (config.dm1) lines.push('J1939 DM1 of every ECU: dm1.*_lamp and dm1.active_faults with each DM1, an event dm1.fault when a fault becomes active or clears');
+  if (config.spec.kind === 'file' && config.replay.channel !== undefined) lines.push(`channel ${config.replay.channel} of the log only`);
   return lines;
 }
 

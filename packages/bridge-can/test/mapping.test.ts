@@ -51,6 +51,9 @@ describe('examples/can/map.yaml', () => {
     expect(lines[1]).toBe(`DBC ${exampleDbc}: 7 messages, 30 signals; reading 30 signals of 7 messages as {message}.{signal}`);
     expect(lines.some((l) => /^ {2}BatteryStatus 0x3E8 every 100 ms: BatteryMux, PackVoltage/.test(l))).toBe(true);
     expect(lines).toContain('change filter: at most 10 per second; BatteryStatus.*: at most 1 per second, on change, at least every 30s; *.SteeringCounter: at most 10 per second, on change');
+    expect(lines.some((l) => l.startsWith('J1939 DM1') || l.startsWith('channel '))).toBe(false);
+    const more = describeCan({ ...section, j1939_dm1: true, replay: { ...section.replay, channel: 'can1' } });
+    expect(more.slice(-2)).toEqual(['J1939 DM1 of every ECU: dm1.*_lamp and dm1.active_faults with each DM1, an event dm1.fault when a fault becomes active or clears', 'channel can1 of the log only']);
   });
 
   it('is refused, saying how to write the log, when the simulator has not written it yet', () => {
