@@ -2,7 +2,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { BridgeContext, Channel } from '@fieldbridge/core/bridge';
 import type { FrameHandler } from './_frames.js';
 import type { CanFrame } from './frames/can-frame.js';
-import { replayCandumpFile, type ReplayClock, type ReplayStats } from './frames/candump-replay.js';
+import { addReplayStats, noReplayStats, replayCandumpFile, type ReplayClock, type ReplayStats } from './frames/candump-replay.js';
+import type { LogFormat } from './frames/log-format.js';
+import { logSource } from './log-files.js';
 import type { ResolvedCan } from './resolve.js';
 
 /** What {@link replayLog} needs. */
@@ -25,13 +27,17 @@ function sinkClock(ctx: BridgeContext): ReplayClock {
   };
 }
 
+/** What a replay read; `logs` counts the logs of a folder. */
+export type LogReplayStats = ReplayStats & { logs?: number };
+
 /**
- * Replays a log (candump -L, Vector ASC or BLF) through `handler`. A log can wait, so while the sink is full
- * (`when_full: block`) the replay pauses rather than dropping. Resolves with what was read
- * (aborted when `signal` stopped it); a log that cannot be read sets the channel `failed` and
- * resolves undefined.
+ * Replays a log (candump -L, Vector ASC or BLF), or a folder of them in name order, through
+ * `handler`. A log can wait, so while the sink is full (`when_full: block`) the replay pauses
+ * rather than dropping. Resolves with what was read (aborted when `signal` stopped it); a log
+ * that cannot be read sets the channel `failed` and resolves undefined (in a folder, it is
+ * reported and the others are read).
  */
-export async function replayLog(o: LogBusOptions): Promise<ReplayStats | undefined> {
+export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | undefined> {
   const { ctx, channel, handler, signal } = o;
   channel.set('connected', `replaying ${o.path} ${o.replay.pace === 'fast' ? 'as fast as it is taken' : o.replay.speed === 1 ? 'at the recorded pace' : `at ${o.replay.speed}x the recorded pace`}`);
   const onFrame = (frame: CanFrame): void | Promise<void> => {
@@ -41,8 +47,16 @@ export async function replayLog(o: LogBusOptions): Promise<ReplayStats | undefin
     });
   };
   let zoneSaid = false;
-  try {
-    const stats = await replayCandumpFile(o.path, {
+  const onFormat = (file: string) => (format: LogFormat): void => {
+    // A Vector log's start is a wall-clock time: say which zone it is read in, unless the mapping said (once, not every loop).
+    if ((format === 'asc' || format === 'blf') && !o.replay.timeZoneGiven && o.replay.timestamps === 'log' && !zoneSaid) {
+      zoneSaid = true;
+      const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      ctx.logger.info({ bus: channel.name }, `${channel.name}: ${file} is a Vector ${format.toUpperCase()} log, whose start is a wall-clock time without a zone: read in this machine's (${zone}); replay.time_zone names the zone it was written in`);
+    }
+  };
+  const replayOne = (file: string): Promise<ReplayStats> =>
+    replayCandumpFile(file, {
       pace: o.replay.pace,
       speed: o.replay.speed,
       loop: o.replay.loop,
@@ -52,34 +66,45 @@ export async function replayLog(o: LogBusOptions): Promise<ReplayStats | undefin
       clock: o.clock ?? sinkClock(ctx),
       signal,
       onFrame,
-      onProblem: (problem) => handler.badLine(problem, o.path),
-      onFormat: (format) => {
-        // A Vector log's start is a wall-clock time: say which zone it is read in, unless the mapping said (once, not every loop).
-        if ((format === 'asc' || format === 'blf') && !o.replay.timeZoneGiven && o.replay.timestamps === 'log' && !zoneSaid) {
-          zoneSaid = true;
-          const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-          ctx.logger.info({ bus: channel.name }, `${channel.name}: ${o.path} is a Vector ${format.toUpperCase()} log, whose start is a wall-clock time without a zone: read in this machine's (${zone}); replay.time_zone names the zone it was written in`);
-        }
-      },
+      onProblem: (problem) => handler.badLine(problem, file),
+      onFormat: onFormat(file),
     });
-    const other = stats.otherChannels;
-    if (o.replay.channel !== undefined && other && stats.frames === 0) {
-      ctx.problems.report(`can.${channel.name}.channel`, `${channel.name}: no frame of ${o.path} is on channel ${o.replay.channel} (replay.channel); its ${other.frames.toLocaleString('en-US')} frames are on ${other.names.join(', ')}`, { bus: channel.name });
+  const source = logSource(o.path);
+  const total: LogReplayStats = noReplayStats();
+  if (source.kind !== 'folder') {
+    try {
+      addReplayStats(total, await replayOne(o.path));
+    } catch (err) {
+      channel.set('failed', (err as Error).message);
+      ctx.metrics.error(channel.name, 'log_read');
+      ctx.logger.error({ err, bus: channel.name }, `${channel.name}: ${(err as Error).message}`);
+      return undefined;
     }
-    return stats;
-  } catch (err) {
-    channel.set('failed', (err as Error).message);
-    ctx.metrics.error(channel.name, 'log_read');
-    ctx.logger.error({ err, bus: channel.name }, `${channel.name}: ${(err as Error).message}`);
-    return undefined;
+  } else {
+    total.logs = source.files.length;
+    // A folder's logs one after another, in name order; one that cannot be read is reported and passed over.
+    for (const file of source.files) {
+      try {
+        addReplayStats(total, await replayOne(file));
+      } catch (err) {
+        ctx.metrics.error(channel.name, 'log_read');
+        ctx.problems.report(`can.${channel.name}.log_read`, `${channel.name}: ${(err as Error).message}; the other logs of ${o.path} are read`, { bus: channel.name });
+      }
+      if (total.aborted || signal.aborted) break;
+    }
   }
+  const other = total.otherChannels;
+  if (o.replay.channel !== undefined && other && total.frames === 0) {
+    ctx.problems.report(`can.${channel.name}.channel`, `${channel.name}: no frame of ${o.path} is on channel ${o.replay.channel} (replay.channel); its ${other.frames.toLocaleString('en-US')} frames are on ${other.names.join(', ')}`, { bus: channel.name });
+  }
+  return total;
 }
 
 /** The line `ended` resolves with: what the replay read. */
-export function describeReplay(path: string, stats: ReplayStats): string {
+export function describeReplay(path: string, stats: LogReplayStats): string {
   const bad = stats.malformed + stats.unsupported;
-  const format = stats.format === 'asc' ? ' (Vector ASC)' : stats.format === 'blf' ? ' (Vector BLF)' : '';
-  const unit = stats.format === 'blf' ? 'object' : 'line';
+  const format = stats.logs !== undefined ? ` (${stats.logs} log${stats.logs === 1 ? '' : 's'})` : stats.format === 'asc' ? ' (Vector ASC)' : stats.format === 'blf' ? ' (Vector BLF)' : '';
+  const unit = stats.logs !== undefined ? 'record' : stats.format === 'blf' ? 'object' : 'line';
   const other = stats.otherChannels;
   const left = other ? `, ${other.frames.toLocaleString('en-US')} frames of other channels (${other.names.join(', ')}) left out` : '';
   return `${path}${format} replayed to its end: ${stats.frames.toLocaleString('en-US')} frame${stats.frames === 1 ? '' : 's'} from ${stats.lines.toLocaleString('en-US')} ${unit}s${bad > 0 ? `, ${bad} ${unit}${bad === 1 ? '' : 's'} skipped` : ''}${left}`;

@@ -1,8 +1,8 @@
-import { statSync } from 'node:fs';
 import type { SectionIssue } from '@fieldbridge/core/bridge';
 import type { CanConfig } from './config.js';
 import { loadDbcFilesSync } from './dbc/load-dbc.js';
 import { planCan } from './decode-plan.js';
+import { LOG_EXTENSIONS, logSource } from './log-files.js';
 import { resolveCanConfig } from './resolve.js';
 
 /**
@@ -20,13 +20,13 @@ export function checkCan(section: CanConfig): SectionIssue[] {
   const issues: SectionIssue[] = [];
   if (config.spec.kind === 'file') {
     const path = config.spec.path;
-    let why: string | undefined;
-    try {
-      if (!statSync(path).isFile()) why = 'is not a file';
-    } catch (err) {
-      why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (err as Error).message;
+    const source = logSource(path);
+    if (source.kind === 'missing') {
+      issues.push({ path: ['interface'], message: `the log ${path} ${source.why} (relative paths are read from the working directory, ${process.cwd()}); bridge-can-sim --out FILE writes one`, runOnly: true });
+    } else if (source.kind === 'folder') {
+      if (source.files.length === 0) issues.push({ path: ['interface'], message: `the folder ${path} holds no log (${LOG_EXTENSIONS.join(', ')})`, runOnly: true });
+      if (config.replay.loop) issues.push({ path: ['replay', 'loop'], message: 'loop replays one log again and again; a folder of logs is replayed once' });
     }
-    if (why) issues.push({ path: ['interface'], message: `the log ${path} ${why} (relative paths are read from the working directory, ${process.cwd()}); bridge-can-sim --out FILE writes one`, runOnly: true });
   }
   let loaded;
   try {

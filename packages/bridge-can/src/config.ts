@@ -55,7 +55,7 @@ export const canConfigSchema = z
       .string()
       .min(1)
       .max(4096)
-      .describe('socketcan:<interface> (e.g. socketcan:can0) or file:<log> (a candump -L, Vector ASC or Vector BLF log, e.g. file:./capture.log; relative to the working directory).'),
+      .describe('socketcan:<interface> (e.g. socketcan:can0) or file:<log> (a candump -L, Vector ASC or Vector BLF log, e.g. file:./capture.log, or a folder of them, file:./logs/, read in name order; relative to the working directory).'),
     bus: channelNameSchema('bus', 64)
       .optional()
       .describe('Name of the bus: its channel in /readyz and the metrics, and {bus} in metric names. Default: the interface name, or the log file name.'),

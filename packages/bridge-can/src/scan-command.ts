@@ -6,6 +6,7 @@ import { loadDbcFiles } from './dbc/load-dbc.js';
 import { planCan } from './decode-plan.js';
 import { replayCandumpFile } from './frames/candump-replay.js';
 import { openSocketCan, type SocketCanOptions } from './frames/socketcan-reader.js';
+import { logSource } from './log-files.js';
 import { resolveCanConfig, type ResolvedCan } from './resolve.js';
 import { formatScan } from './scan-format.js';
 
@@ -41,7 +42,7 @@ export async function handleScan(options: Record<string, unknown>, section: CanC
   const { plan } = planCan(database, config, problems);
   const survey = createBusSurvey();
   try {
-    const heardFrom = config.spec.kind === 'file' ? await surveyLog(config, config.spec.path, survey) : await surveyBus(config.spec.name, survey, duration.ms, io, sources);
+    const heardFrom = config.spec.kind === 'file' ? await surveyLogs(config, config.spec.path, survey) : await surveyBus(config.spec.name, survey, duration.ms, io, sources);
     io.stdout.write(formatScan(plan, survey.result(), heardFrom));
     return 0;
   } catch (err) {
@@ -50,15 +51,34 @@ export async function handleScan(options: Record<string, unknown>, section: CanC
   }
 }
 
-/** Reads the whole log, every channel of it, as fast as it goes (its times moved onto the clock, so a log without a date is read too). */
-async function surveyLog(config: ResolvedCan, path: string, survey: BusSurvey): Promise<string> {
+/** Reads a log, or every log of a folder, whole; a folder's logs are laid end to end in time, so that rates stay rates. */
+async function surveyLogs(config: ResolvedCan, path: string, survey: BusSurvey): Promise<string> {
+  const source = logSource(path);
+  const files = source.kind === 'folder' ? source.files : [path];
+  let startMs = 0;
+  let described = '';
+  for (const file of files) {
+    const read = await surveyLog(config, file, survey, startMs);
+    startMs += read.spanMs + 1;
+    described = read.text;
+  }
+  return source.kind === 'folder' ? `the ${files.length} log${files.length === 1 ? '' : 's'} of ${path}, ${formatDuration(Math.max(0, startMs - 1))} of traffic` : described;
+}
+
+/**
+ * Reads one log whole, every channel of it, as fast as it goes, its times moved to start at
+ * `startMs` (so a log without a date is read too). Gives its traffic's span and a description.
+ */
+async function surveyLog(config: ResolvedCan, path: string, survey: BusSurvey, startMs: number): Promise<{ spanMs: number; text: string }> {
   let skipped = 0;
-  const stats = await replayCandumpFile(path, { timeZone: config.replay.timeZone, timestamps: 'replay', onFrame: (f) => survey.frame(f), onProblem: () => void skipped++ });
+  const clock = { now: () => startMs, sleep: async () => undefined };
+  const stats = await replayCandumpFile(path, { timeZone: config.replay.timeZone, timestamps: 'replay', clock, onFrame: (f) => survey.frame(f), onProblem: () => void skipped++ });
   const format = stats.format === 'asc' ? 'Vector ASC' : stats.format === 'blf' ? 'Vector BLF' : 'candump';
-  const span = stats.firstTimestampMs !== undefined && stats.lastTimestampMs !== undefined ? `, ${formatDuration(Math.round(stats.lastTimestampMs - stats.firstTimestampMs))} of traffic` : '';
+  const spanMs = stats.firstTimestampMs !== undefined && stats.lastTimestampMs !== undefined ? Math.round(stats.lastTimestampMs - stats.firstTimestampMs) : 0;
+  const span = stats.firstTimestampMs !== undefined ? `, ${formatDuration(spanMs)} of traffic` : '';
   const unit = stats.format === 'blf' ? 'object' : 'line';
   const bad = skipped === 1 ? `; 1 ${unit} that is not a frame skipped` : skipped > 1 ? `; ${skipped} ${unit}s that are not frames skipped` : '';
-  return `the ${format} log ${path}${span}${bad}`;
+  return { spanMs, text: `the ${format} log ${path}${span}${bad}` };
 }
 
 /** Listens to a SocketCAN interface for `ms`, then lets it go. */

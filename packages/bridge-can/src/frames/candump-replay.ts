@@ -161,6 +161,28 @@ export async function replayRecords<T>(records: Iterable<T> | AsyncIterable<T>, 
   return stats;
 }
 
+/** Empty totals, for {@link addReplayStats}. */
+export function noReplayStats(): ReplayStats {
+  return { lines: 0, frames: 0, malformed: 0, unsupported: 0, aborted: false };
+}
+
+/** Adds one replay's stats (a loop's pass, a folder's log) to `total`; its times moved by `offsetMs`. */
+export function addReplayStats(total: ReplayStats, stats: ReplayStats, offsetMs = 0): void {
+  total.lines += stats.lines;
+  total.frames += stats.frames;
+  total.malformed += stats.malformed;
+  total.unsupported += stats.unsupported;
+  total.format ??= stats.format;
+  if (stats.otherChannels) {
+    const other = (total.otherChannels ??= { frames: 0, names: [] });
+    other.frames += stats.otherChannels.frames;
+    for (const name of stats.otherChannels.names) if (other.names.length < 16 && !other.names.includes(name)) other.names.push(name);
+  }
+  total.firstTimestampMs ??= stats.firstTimestampMs;
+  if (stats.lastTimestampMs !== undefined) total.lastTimestampMs = stats.lastTimestampMs + offsetMs;
+  total.aborted = stats.aborted;
+}
+
 /** True when the file's first bytes are `signature`. */
 async function startsWith(path: string, signature: Uint8Array): Promise<boolean> {
   const file = await open(path, 'r');
@@ -202,7 +224,7 @@ export async function replayCandumpFile(path: string, options: ReplayFileOptions
     const records = readBlfRecords(stream, { ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }), requireDate: options.timestamps !== 'replay' });
     return replayRecords(records, (record) => record, () => 'blf', passOptions);
   };
-  const total: ReplayStats = { lines: 0, frames: 0, malformed: 0, unsupported: 0, aborted: false };
+  const total = noReplayStats();
   let offset = 0;
   for (;;) {
     const passOffset = offset;
@@ -223,19 +245,7 @@ export async function replayCandumpFile(path: string, options: ReplayFileOptions
     } finally {
       stream.destroy();
     }
-    total.lines += stats.lines;
-    total.frames += stats.frames;
-    total.malformed += stats.malformed;
-    total.unsupported += stats.unsupported;
-    total.format ??= stats.format;
-    if (stats.otherChannels) {
-      const other = (total.otherChannels ??= { frames: 0, names: [] });
-      other.frames += stats.otherChannels.frames;
-      for (const name of stats.otherChannels.names) if (other.names.length < 16 && !other.names.includes(name)) other.names.push(name);
-    }
-    total.firstTimestampMs ??= stats.firstTimestampMs;
-    if (stats.lastTimestampMs !== undefined) total.lastTimestampMs = stats.lastTimestampMs + passOffset;
-    total.aborted = stats.aborted;
+    addReplayStats(total, stats, passOffset);
     // A log without frames would loop without end doing nothing.
     if (!options.loop || stats.aborted || stats.frames === 0 || options.signal?.aborted) {
       total.aborted ||= options.signal?.aborted ?? false;
