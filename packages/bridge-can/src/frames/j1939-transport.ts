@@ -120,9 +120,9 @@ export class J1939Transport {
     s.lastMs = frame.timestampMs;
     const sequence = d[0]!;
     if (sequence < 1 || sequence > s.packets) return {};
-    // A packet sent again (after a CTS asking for it) replaces the first copy.
+    // A packet sent again (after a CTS asking for it) replaces the first copy; copied, as a reader may reuse its buffers.
     if (!s.chunks[sequence - 1]) s.received++;
-    s.chunks[sequence - 1] = d.subarray(1, 8);
+    s.chunks[sequence - 1] = d.slice(1, 8);
     if (s.received < s.packets) return {};
     this.sessions.delete(key);
     const data = new Uint8Array(s.size);
