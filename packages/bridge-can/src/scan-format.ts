@@ -57,6 +57,9 @@ export function formatScan(plan: CanPlan, survey: BusSurveyResult, heardFrom: st
     `${count(survey.ids.length)} ids: ${count(known.length)} defined in the DBC files (${percent(framesOf(['read', 'left out']), dataFrames)}% of the frames), ` +
       `${count(described.filter((x) => x.d.reads === 'read').length)} of them read by this mapping; ${count(unknown.length)} with no DBC entry (${percent(framesOf(['unknown']), dataFrames)}% of the frames).`,
   );
+  if (known.length === 0) {
+    out.push(`none of these ids is defined in the DBC files: check that they describe this bus${survey.ids.some((s) => s.extended) && !plan.decoder.decoders.some((d) => d.byPgn) ? ' (a J1939 network whose DBC does not say ProtocolType "J1939" matches by PGN with j1939: true)' : ''}.`);
+  }
   const transport = described.filter((x) => x.d.reads === 'transport');
   if (transport.length > 0) out.push(`J1939 transport frames (${count(framesOf(['transport']))}) carry messages longer than a frame; the bridge reassembles those of the PGNs it reads.`);
   if (described.some((x) => x.d.reads === 'off (j1939_dm1)')) out.push('DM1 frames carry the ECUs\' active trouble codes: j1939_dm1: true reads them (lamps, fault count, an event per fault).');

@@ -66,6 +66,16 @@ describe('bridge-can --scan', () => {
     ]);
   });
 
+  it('says when the DBC files define none of the ids, pointing at j1939: true for extended ids read by exact id', async () => {
+    const dir = await track.tempDir('bridge-can-scan-');
+    await writeFile(join(dir, 'truck.log'), '(1700000000.000000) can0 0CF00400#FFFFFF6812FFFFFF\n(1700000000.010000) can0 0CF00400#FFFFFF7012FFFFFF\n');
+    const file = join(dir, 'map.yaml');
+    await writeFile(file, `source_id: scan\nsink: { url: stdout }\ncan:\n  interface: file:${join(dir, 'truck.log')}\n  dbc: ${VEHICLE_DBC_PATH}\n`);
+    const result = await run(['--config', file, '--scan']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('none of these ids is defined in the DBC files: check that they describe this bus (a J1939 network whose DBC does not say ProtocolType "J1939" matches by PGN with j1939: true).');
+  });
+
   it('needs only the DBC and the interface, and refuses a wrong duration with exit code 2', async () => {
     const file = await mapping();
     const wrong = await run(['--config', file, '--scan', '5ms']);
