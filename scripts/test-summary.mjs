@@ -3,7 +3,8 @@
 // has no tests of its own, so a package counts at least as many failures as failed files; a
 // package whose test task failed before vitest summarised anything (a build error) is named, and
 // an unhandled error vitest caught outside any test counts as a failure. Each failed test is named
-// above the totals with its error's first line, so the tail of a CI log says what failed.
+// above the totals with its error's first line (and an assertion's expected and received values,
+// which that line cuts short), so the tail of a CI log says what failed.
 import { readFileSync } from 'node:fs';
 
 const log = readFileSync(process.argv[2], 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
@@ -61,11 +62,28 @@ function failures(text) {
     const where = pkg ? `${pkg} ` : '';
     if (fail) {
       out.push(`FAIL ${where}${fail[2].trim()}${detail ? `: ${detail}` : ''}`);
+      out.push(...assertionDiff(own.slice(1)));
       return;
     }
     const file = own.map((l) => /^This error originated in "([^"]+)"/.exec(l)?.[1]).find(Boolean) ?? 'an unknown file';
     const test = own.map((l) => /^The latest test that might've caused the error is "(.+)"\./.exec(l)?.[1]).find(Boolean);
     out.push(`UNHANDLED ${where}${file}${test ? ` (last test: ${test})` : ''}: ${unhandled[2]}: ${detail}`);
   });
-  return out.slice(0, 20);
+  return out.slice(0, 40);
+}
+
+/**
+ * What an assertion's message cuts short (vitest shortens long values in its first line): its
+ * "Expected:"/"Received:" lines or the first lines its diff changes, each indented and at most
+ * 300 characters, until the error's location.
+ */
+function assertionDiff(lines) {
+  const shown = [];
+  for (const line of lines) {
+    if (/^(❯|FAIL\b|⎯)/.test(line) || shown.length === 4) break;
+    if (/^(Expected|Received):/.test(line) || (/^[-+] /.test(line) && !/^(- Expected|\+ Received)$/.test(line))) {
+      shown.push(`    ${line.length > 300 ? `${line.slice(0, 299)}…` : line}`);
+    }
+  }
+  return shown;
 }

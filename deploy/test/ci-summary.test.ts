@@ -53,6 +53,20 @@ describe('the test summary', () => {
     expect(lines[0]).toMatch(/^FAIL @x\/c test\/c\.test\.ts > reader > reads: .*expected 3 frames, got 2/);
   }, 60_000);
 
+  it("shows what an assertion's first line cuts short: the values compared, or the lines its diff changes", async () => {
+    const long = 'x'.repeat(60);
+    const out = await vitestOutput({
+      'f.test.ts': `test('ends', () => { expect('${long} 993 frames, 1 record skipped').toBe('${long} 993 frames'); });
+        test('points', () => { expect({ metric: 'rpm', value: 1, tags: { bus: 'car' } }).toEqual({ metric: 'rpm', value: 2, tags: { bus: 'car' } }); });`,
+    });
+    const lines = await summary({ '@x/f': out });
+    expect(lines.at(-1)).toBe('0 passed, 2 failed, 0 skipped');
+    const ends = lines.indexOf(lines.find((l) => l.startsWith('FAIL @x/f test/f.test.ts > ends: AssertionError:'))!);
+    expect(lines.slice(ends + 1, ends + 3)).toEqual([`    Expected: "${long} 993 frames"`, `    Received: "${long} 993 frames, 1 record skipped"`]);
+    const points = lines.findIndex((l) => l.startsWith('FAIL @x/f test/f.test.ts > points: AssertionError:'));
+    expect(lines.slice(points + 1, points + 3)).toEqual(['    -   "value": 2,', '    +   "value": 1,']);
+  }, 60_000);
+
   it('counts and names each error caught outside every test, though every test passed', async () => {
     const rejection = "test('leaks', async () => { setTimeout(() => { Promise.reject(new Error('port closed after the test')); }, 5); await new Promise((r) => setTimeout(r, 100)); }); test('after', () => {});";
     const exception = "test('throws later', async () => { setTimeout(() => { throw new Error('EIO: i/o error, write'); }, 5); await new Promise((r) => setTimeout(r, 100)); });";

@@ -72,6 +72,11 @@ describe('Vector ASC lines', () => {
     expect(parseAscDate('Wed Nov 15 12:13:20.5 pm 2023')).toMatchObject({ hour: 12, millisecond: 500 });
     expect(parseAscDate('Mi Mär 15 14:13:20.125 2023')).toMatchObject({ month: 3, hour: 14 });
     expect(parseAscDate('Wed Nov 15 13:13:20 pm 2023')).toBeUndefined();
+    // python-can's ASCWriter cuts the microseconds with str.replace: when they repeat the
+    // milliseconds ("20.125125") its date line keeps the point and loses the fraction; when they
+    // stand in the year ("...020" in 2020), the year is gone and the line is reported.
+    expect(parseAscDate('Wed Nov 15 02:13:20. PM 2023')).toMatchObject({ hour: 14, second: 20, millisecond: 0 });
+    expect(parseAscDate('Sun Nov 15 02:13:20.125 PM 2')).toBeUndefined();
   });
 
   it('counts what is not an ASC frame, naming why, and keeps going', () => {

@@ -51,7 +51,7 @@ const bad = (message: string): CandumpLineResult => ({ ok: false, kind: 'malform
 
 /** `Wed Nov 15 14:13:20.125 pm 2023` (weekday first; am/pm optional; ms optional) as a wall time. */
 export function parseAscDate(text: string): WallTime | undefined {
-  const m = /^\S+\s+(\S+)\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:\s+(am|pm))?\s+(\d{4})$/i.exec(text.trim());
+  const m = /^\S+\s+(\S+)\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{0,6}))?(?:\s+(am|pm))?\s+(\d{4})$/i.exec(text.trim());
   if (!m) return undefined;
   const month = MONTHS[(m[1] ?? '').toLowerCase().replace(/\.$/, '')];
   if (month === undefined) return undefined;
