@@ -3,7 +3,7 @@ import type { BridgeContext, Channel } from '@fieldbridge/core/bridge';
 import type { FrameHandler } from './_frames.js';
 import type { CanFrame } from './frames/can-frame.js';
 import { addReplayStats, noReplayStats, replayCandumpFile, type ReplayClock, type ReplayStats } from './frames/candump-replay.js';
-import type { LogFormat } from './frames/log-format.js';
+import { LOG_FORMAT_NAMES, WALL_CLOCK_FORMATS, type LogFormat } from './frames/log-format.js';
 import { logSource } from './log-files.js';
 import type { ResolvedCan } from './resolve.js';
 
@@ -31,7 +31,7 @@ function sinkClock(ctx: BridgeContext): ReplayClock {
 export type LogReplayStats = ReplayStats & { logs?: number };
 
 /**
- * Replays a log (candump -L, Vector ASC or BLF), or a folder of them in name order, through
+ * Replays a log (candump -L, Vector ASC or BLF, PEAK TRC), or a folder of them in name order, through
  * `handler`. A log can wait, so while the sink is full (`when_full: block`) the replay pauses
  * rather than dropping. Resolves with what was read (aborted when `signal` stopped it); a log
  * that cannot be read sets the channel `failed` and resolves undefined (in a folder, it is
@@ -48,11 +48,11 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
   };
   let zoneSaid = false;
   const onFormat = (file: string) => (format: LogFormat): void => {
-    // A Vector log's start is a wall-clock time: say which zone it is read in, unless the mapping said (once, not every loop).
-    if ((format === 'asc' || format === 'blf') && !o.replay.timeZoneGiven && o.replay.timestamps === 'log' && !zoneSaid) {
+    // A Vector or PEAK log's start is a wall-clock time: say which zone it is read in, unless the mapping said (once, not every loop).
+    if (WALL_CLOCK_FORMATS.has(format) && !o.replay.timeZoneGiven && o.replay.timestamps === 'log' && !zoneSaid) {
       zoneSaid = true;
       const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      ctx.logger.info({ bus: channel.name }, `${channel.name}: ${file} is a Vector ${format.toUpperCase()} log, whose start is a wall-clock time without a zone: read in this machine's (${zone}); replay.time_zone names the zone it was written in`);
+      ctx.logger.info({ bus: channel.name }, `${channel.name}: ${file} is a ${LOG_FORMAT_NAMES[format]} log, whose start is a wall-clock time without a zone: read in this machine's (${zone}); replay.time_zone names the zone it was written in`);
     }
   };
   const replayOne = (file: string): Promise<ReplayStats> =>
@@ -103,7 +103,7 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
 /** The line `ended` resolves with: what the replay read. */
 export function describeReplay(path: string, stats: LogReplayStats): string {
   const bad = stats.malformed + stats.unsupported;
-  const format = stats.logs !== undefined ? ` (${stats.logs} log${stats.logs === 1 ? '' : 's'})` : stats.format === 'asc' ? ' (Vector ASC)' : stats.format === 'blf' ? ' (Vector BLF)' : '';
+  const format = stats.logs !== undefined ? ` (${stats.logs} log${stats.logs === 1 ? '' : 's'})` : stats.format !== undefined && stats.format !== 'candump' ? ` (${LOG_FORMAT_NAMES[stats.format]})` : '';
   const unit = stats.logs !== undefined ? 'record' : stats.format === 'blf' ? 'object' : 'line';
   const other = stats.otherChannels;
   const left = other ? `, ${other.frames.toLocaleString('en-US')} frames of other channels (${other.names.join(', ')}) left out` : '';

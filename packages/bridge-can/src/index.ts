@@ -74,7 +74,8 @@ export { encodeMessage, encodeRawValues, type EncodeOptions } from './encode/enc
 export { CAN_FD_LENGTHS, MAX_STANDARD_ID, MAX_EXTENDED_ID, type CanFrame, type TimestampSource } from './frames/can-frame.js';
 export { parseCandumpLine, formatCandumpLine, MAX_CANDUMP_LINE, type CandumpLineResult } from './frames/candump-line.js';
 export { createAscReader, type AscReader, type AscReaderOptions } from './frames/asc-line.js';
-export { createLogLineParser, sniffLogFormat, MAX_LOG_LINE, type LogFormat, type TextLogFormat, type LogLineParser, type LogLineParserOptions } from './frames/log-format.js';
+export { createTrcReader, parseTrcStartTime, type TrcReader, type TrcReaderOptions } from './frames/trc-line.js';
+export { createLogLineParser, sniffLogFormat, MAX_LOG_LINE, LOG_FORMAT_NAMES, type LogFormat, type TextLogFormat, type LogLineParser, type LogLineParserOptions } from './frames/log-format.js';
 export { readBlfRecords, BLF_SIGNATURE, type BlfReaderOptions } from './frames/blf-reader.js';
 export { isTimeZone } from './frames/wall-clock.js';
 export { J1939Transport, j1939Id, type TransportOutcome } from './frames/j1939-transport.js';

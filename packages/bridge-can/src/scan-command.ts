@@ -5,6 +5,7 @@ import type { CanConfig } from './config.js';
 import { loadDbcFiles } from './dbc/load-dbc.js';
 import { planCan } from './decode-plan.js';
 import { replayCandumpFile } from './frames/candump-replay.js';
+import { LOG_FORMAT_NAMES } from './frames/log-format.js';
 import { openSocketCan, type SocketCanOptions } from './frames/socketcan-reader.js';
 import { logSource } from './log-files.js';
 import { resolveCanConfig, type ResolvedCan } from './resolve.js';
@@ -73,7 +74,7 @@ async function surveyLog(config: ResolvedCan, path: string, survey: BusSurvey, s
   let skipped = 0;
   const clock = { now: () => startMs, sleep: async () => undefined };
   const stats = await replayCandumpFile(path, { timeZone: config.replay.timeZone, timestamps: 'replay', clock, onFrame: (f) => survey.frame(f), onProblem: () => void skipped++ });
-  const format = stats.format === 'asc' ? 'Vector ASC' : stats.format === 'blf' ? 'Vector BLF' : 'candump';
+  const format = LOG_FORMAT_NAMES[stats.format ?? 'candump'];
   const spanMs = stats.firstTimestampMs !== undefined && stats.lastTimestampMs !== undefined ? Math.round(stats.lastTimestampMs - stats.firstTimestampMs) : 0;
   const span = stats.firstTimestampMs !== undefined ? `, ${formatDuration(spanMs)} of traffic` : '';
   const unit = stats.format === 'blf' ? 'object' : 'line';

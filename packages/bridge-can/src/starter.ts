@@ -7,8 +7,8 @@ const EXAMPLE_DBC = fileURLToPath(new URL('../dbc/vehicle.dbc', import.meta.url)
 export function canStarter(): string {
   return `can:
   # socketcan:can0 reads a live bus (Linux: ip link set can0 up type can bitrate 500000);
-  # file:drive.log replays a log: candump -L, or Vector ASC or BLF (replay: { time_zone: Europe/Berlin }
-  # for the zone a Vector log was written in; npx bridge-can-sim --out drive.log writes a candump log).
+  # file:drive.log replays a log: candump -L, Vector ASC or BLF, PEAK TRC (replay: { time_zone: Europe/Berlin }
+  # for the zone a Vector or PEAK log was written in; npx bridge-can-sim --out drive.log writes a candump log).
   interface: \${CAN_INTERFACE:-socketcan:can0}
   # Your bus's DBC files (a list for several). As written: the example vehicle shipped with
   # bridge-can, the one bridge-can-sim drives.

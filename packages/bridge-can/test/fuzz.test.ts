@@ -7,6 +7,7 @@ import {
   canBridge,
   canConfigSchema,
   createAscReader,
+  createTrcReader,
   createCanDecoder,
   decodeFrame,
   formatSignalList,
@@ -153,6 +154,48 @@ describe('fuzzing: nothing a peer or a file sends makes the parser or the decode
     }
     // Enough mutations stay frames that the frame paths ran, not only the refusals.
     expect(frames).toBeGreaterThan(50);
+  });
+
+  it('mutated and random PEAK TRC lines never throw, in any version and header state', () => {
+    const random = seededRandom(7);
+    const lines = [
+      ';$FILEVERSION=2.1',
+      ';$FILEVERSION=1.1',
+      ';$FILEVERSION=1.0',
+      ';$FILEVERSION=1.3',
+      ';$STARTTIME=45244.9259259259',
+      ';$COLUMNS=N,O,T,B,I,d,R,L,D',
+      ';$COLUMNS=N,O,T,I,d,l,D',
+      ';   Start time: 14.11.2023 22:13:20.000.0',
+      '      1      1841.250 DT 1      0123 Rx -  8    00 01 02 03 04 05 06 07',
+      `      2      1842.000 FB 2  18FEF100 Tx -  15   ${'AB '.repeat(64)}`,
+      '      3      1846.000 RR 1      0300 Rx -  4',
+      '      4      1847.000 ER 1      0001 Rx -  5    00 17 00 00 00',
+      '      5     17540.300 ST          Rx    00 00 00 08',
+      '     1)     17535.4  Tx     00000100  8  00 00 00 00 00 00 00 01',
+      '     2)     17540.3  Warng  FFFFFFFF  4  00 00 00 08  BUSHEAVY',
+      '     3)      1843  0004 4  ERROR 00 19 08 08',
+      '     4)      1844  0100 3  RTR',
+      '     5)        17535.4 1  Tx    00000100 -  8    00 00 00 00 00 00 00 02',
+    ];
+    let frames = 0;
+    for (let round = 0; round < 40; round++) {
+      const reader = createTrcReader({ timeZone: round % 2 === 0 ? 'UTC' : 'Europe/Berlin', requireDate: round % 3 === 0 });
+      // Each round from a version's header (mutations then change it, or not).
+      reader.parse(lines[round % 4]!);
+      if (round % 5 !== 0) reader.parse(lines[4]!);
+      for (let i = 0; i < 500; i++) {
+        const line = i % 2 === 0 ? mutate(lines[Math.floor(random() * lines.length)]!, random) : String.fromCharCode(...Array.from({ length: Math.floor(random() * 120) }, () => 32 + Math.floor(random() * 95)));
+        const result = reader.parse(line);
+        if (result?.ok) {
+          frames++;
+          expect(result.frame.data.length).toBeLessThanOrEqual(64);
+          expect(Number.isNaN(result.frame.timestampMs)).toBe(false);
+        }
+      }
+    }
+    // Enough mutations stay frames (of the version the reader is at) that the frame paths ran.
+    expect(frames).toBeGreaterThan(20);
   });
 
   it('random frames through the plan of every decode fixture give valid points or counted problems, never an exception', () => {

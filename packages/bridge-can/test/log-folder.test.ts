@@ -13,17 +13,18 @@ const track = trackCleanups();
 const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 
 /**
- * A logger's folder: three drives of one second, ten seconds apart, as a candump log, a Vector
- * ASC and a Vector BLF (both written by python-can), and a file that is not a log.
+ * A logger's folder: four drives of one second, ten seconds apart, as a candump log, a Vector
+ * ASC, a Vector BLF and a PEAK TRC (the last three written by python-can), and a file that is not a log.
  */
 async function loggerFolder(): Promise<{ dir: string; files: string[] }> {
   const dir = join(await track.tempDir('bridge-can-folder-'), 'logs');
   await mkdir(dir);
-  const drives = await Promise.all([0, 10_000, 20_000].map((offset, i) => writeDriveLog({ durationMs: 1000, startMs: 1_700_000_000_000 + offset, seed: i + 1 }).then((d) => track.add(d, (l) => l.close()))));
-  const files = [join(dir, '001.log'), join(dir, '002.asc'), join(dir, '003.blf')];
+  const drives = await Promise.all([0, 10_000, 20_000, 30_000].map((offset, i) => writeDriveLog({ durationMs: 1000, startMs: 1_700_000_000_000 + offset, seed: i + 1 }).then((d) => track.add(d, (l) => l.close()))));
+  const files = [join(dir, '001.log'), join(dir, '002.asc'), join(dir, '003.blf'), join(dir, '004.trc')];
   await copyFile(drives[0]!.path, files[0]!);
   await pythonCan(['convert', drives[1]!.path, files[1]!], 'UTC');
   await pythonCan(['convert', drives[2]!.path, files[2]!], 'UTC');
+  await pythonCan(['convert', drives[3]!.path, files[3]!], 'UTC');
   await writeFile(join(dir, 'README.txt'), 'trip of 14 November\n');
   return { dir, files };
 }
@@ -33,13 +34,14 @@ describe('a folder of logs', () => {
     const { dir, files } = await loggerFolder();
     const folder = await vehiclePoints(dir, track);
     const one = await Promise.all(files.map((f) => vehiclePoints(f, track)));
-    // 331 frames a drive; records: 331 candump lines, 331 ASC events and its 6 header lines, 331 BLF objects.
-    expect(folder.ended).toBe(`${dir} (3 logs) replayed to its end: 993 frames from 999 records`);
+    // 331 frames a drive; records: 331 candump lines, 331 ASC events and its 6 header lines, 331
+    // BLF objects, 331 TRC messages and its 18 header lines.
+    expect(folder.ended).toBe(`${dir} (4 logs) replayed to its end: 1,324 frames from 1,348 records`);
     const strip = (p: { metric: string; value: unknown; timestamp?: number }) => [p.metric, p.value, Math.round(Number(p.timestamp))];
     expect(folder.points.map(strip)).toEqual(one.flatMap((r) => r.points).map(strip));
-    // The three drives, ten seconds apart, in order.
+    // The four drives, ten seconds apart, in order.
     const seconds = new Set(folder.points.map((p) => Math.floor((Number(p.timestamp) - 1_700_000_000_000) / 10_000)));
-    expect([...seconds]).toEqual([0, 1, 2]);
+    expect([...seconds]).toEqual([0, 1, 2, 3]);
   });
 
   it('is refused when it holds no log, and with loop; --scan surveys every log of it', async () => {
@@ -47,7 +49,7 @@ describe('a folder of logs', () => {
     const empty = join(dir, '..', 'empty');
     await mkdir(empty);
     const load = (iface: string, extra = '') => () => parseMapping(`source_id: f\nsink: { url: stdout }\ncan:\n  interface: file:${iface}\n  dbc: ${VEHICLE_DBC_PATH}\n${extra}`, 'map.yaml', canBridge, {});
-    expect(load(empty)).toThrow(`the folder ${empty} holds no log (.log, .asc, .blf)`);
+    expect(load(empty)).toThrow(`the folder ${empty} holds no log (.log, .asc, .blf, .trc)`);
     expect(load(dir, '  replay: { loop: true }\n')).toThrow('can.replay.loop: loop replays one log again and again; a folder of logs is replayed once');
     expect(load(dir)).not.toThrow();
 
@@ -55,10 +57,11 @@ describe('a folder of logs', () => {
     await writeFile(file, `source_id: f\nsink: { url: stdout }\ncan:\n  interface: file:${dir}\n  dbc: ${VEHICLE_DBC_PATH}\n`);
     const scan = await new Promise<{ code: number; stdout: string }>((resolve) => execFile(process.execPath, [BIN, '--config', file, '--scan'], (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout })));
     expect(scan.code).toBe(0);
-    // 3 x 331 frames; the drives laid end to end: each 993 ms from its first frame to its last, 1 ms apart.
-    expect(scan.stdout.split('\n')[0]).toBe(`993 frames from the 3 logs of ${dir}, 2.981s of traffic`);
-    // The candump log names its interface can0, python-can's Vector logs channel 1: two rows, both at the drive's 100/s.
-    expect(scan.stdout).toMatch(/^0x0C8\s+1\s+200\s+100\/s\s+8\s+EngineData\s+read$/m);
+    // 4 x 331 frames; the drives laid end to end: each 993 ms from its first frame to its last, 1 ms apart.
+    expect(scan.stdout.split('\n')[0]).toBe(`1,324 frames from the 4 logs of ${dir}, 3.975s of traffic`);
+    // The candump log names its interface can0, python-can's Vector and PEAK logs channel (bus) 1:
+    // two rows, both at the drive's 100/s.
+    expect(scan.stdout).toMatch(/^0x0C8\s+1\s+300\s+100\/s\s+8\s+EngineData\s+read$/m);
     expect(scan.stdout).toMatch(/^0x0C8\s+can0\s+100\s+100\/s\s+8\s+EngineData\s+read$/m);
   });
 });

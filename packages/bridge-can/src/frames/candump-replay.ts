@@ -43,14 +43,15 @@ export interface ReplayOptions {
   timestamps?: 'log' | 'replay';
   /** Default {@link systemReplayClock}. */
   clock?: ReplayClock;
-  /** Text logs: `auto` (default), a `candump -L` log or a Vector ASC log, told by the first line. */
+  /** Text logs: `auto` (default), a `candump -L`, Vector ASC or PEAK TRC log, told by the first line. */
   format?: TextLogFormat | 'auto';
   /**
    * Only frames logged on this channel: the interface name in a candump log (`can1`), the channel
-   * number in a Vector log (`2`). Frames of other channels are counted in the stats, not handed on.
+   * number in a Vector log, the bus number in a PEAK TRC log (`2`). Frames of other channels are
+   * counted in the stats, not handed on.
    */
   channel?: string;
-  /** Vector ASC and BLF: the zone of the log's start time (`local`, `UTC`, `Europe/Berlin`, `+02:00`). Default `local`. */
+  /** Vector ASC and BLF, PEAK TRC: the zone of the log's start time (`local`, `UTC`, `Europe/Berlin`, `+02:00`). Default `local`. */
   timeZone?: string;
   /** Stops the replay (it then resolves with what it did so far). */
   signal?: AbortSignal;
@@ -88,8 +89,8 @@ function check(options: ReplayOptions): void {
 export type LogRecord = CandumpLineResult | undefined;
 
 /**
- * Replays the lines of a `candump -L` log (see `parseCandumpLine`) or a Vector ASC log (see
- * `createAscReader`). Malformed lines are counted and reported to `onProblem`, never fatal.
+ * Replays the lines of a `candump -L` log (see `parseCandumpLine`), a Vector ASC log (see
+ * `createAscReader`) or a PEAK TRC log (see `createTrcReader`). Malformed lines are counted and reported to `onProblem`, never fatal.
  * Resolves when the lines end or `signal` aborts.
  */
 export async function replayCandump(lines: Iterable<string> | AsyncIterable<string>, options: ReplayOptions): Promise<ReplayStats> {
@@ -205,7 +206,7 @@ export interface ReplayFileOptions extends ReplayOptions {
 }
 
 /**
- * Replays a log file: `candump -L` or Vector ASC (text, told by the first line) or Vector BLF
+ * Replays a log file: `candump -L`, Vector ASC or PEAK TRC (text, told by the first line) or Vector BLF
  * (binary, told by its LOGG signature), streaming it (lines and objects are bounded; the file is
  * never held whole). Throws a {@link CanBridgeError} (`LOG_READ_FAILED`) when the file cannot be read.
  */

@@ -1,11 +1,18 @@
 import { createAscReader } from './asc-line.js';
 import { parseCandumpLine, type CandumpLineResult } from './candump-line.js';
+import { createTrcReader } from './trc-line.js';
 
 /** The text log formats. */
-export type TextLogFormat = 'candump' | 'asc';
+export type TextLogFormat = 'candump' | 'asc' | 'trc';
 
-/** The log formats a `file:` interface reads: candump -L and Vector ASC (text), Vector BLF (binary). */
+/** The log formats a `file:` interface reads: candump -L, Vector ASC and PEAK TRC (text), Vector BLF (binary). */
 export type LogFormat = TextLogFormat | 'blf';
+
+/** Each format's name, as messages give it. */
+export const LOG_FORMAT_NAMES: Readonly<Record<LogFormat, string>> = { candump: 'candump', asc: 'Vector ASC', blf: 'Vector BLF', trc: 'PEAK TRC' };
+
+/** The formats whose start is a wall-clock time without a zone (`replay.time_zone` says which). */
+export const WALL_CLOCK_FORMATS: ReadonlySet<LogFormat> = new Set(['asc', 'blf', 'trc']);
 
 /** Longest line read from a log (a Vector ASC CAN FD line with 64 bytes and its timing fields is under 400). */
 export const MAX_LOG_LINE = 1024;
@@ -13,18 +20,23 @@ export const MAX_LOG_LINE = 1024;
 /** What a Vector ASC log starts with: a header line, a comment, or an event's time. */
 const ASC_START = /^(date\s|base\s+(hex|dec)|\/\/|begin\s+triggerblock|(no\s+)?internal\s+events|\d+\.\d+\s)/i;
 
-/** The format a log's first non-blank line shows: `(` opens a candump -L line; a Vector ASC header or event otherwise. */
+/**
+ * The format a log's first non-blank line shows: `;` opens a PEAK TRC header, a Vector ASC log
+ * starts with its header or an event, and anything else is read as `candump -L` (`(` opens its lines).
+ */
 export function sniffLogFormat(firstLine: string): TextLogFormat {
-  return ASC_START.test(firstLine.trim()) ? 'asc' : 'candump';
+  const trimmed = firstLine.trim();
+  if (trimmed.startsWith(';')) return 'trc';
+  return ASC_START.test(trimmed) ? 'asc' : 'candump';
 }
 
 /** Options of {@link createLogLineParser}. */
 export interface LogLineParserOptions {
   /** Default `auto`: told by the first non-blank line. */
   format?: TextLogFormat | 'auto';
-  /** Vector ASC: the zone of the log's dates. Default `local`. */
+  /** Vector ASC and PEAK TRC: the zone of the log's start. Default `local`. */
   timeZone?: string;
-  /** Vector ASC: refuse events before a date line (their times count from 0). */
+  /** Vector ASC and PEAK TRC: refuse events before the log names its start (their times count from 0). */
   requireDate?: boolean;
 }
 
@@ -40,11 +52,13 @@ export function createLogLineParser(options: LogLineParserOptions = {}): LogLine
   let parse: ((line: string) => CandumpLineResult | undefined) | undefined;
   const settle = (chosen: TextLogFormat): void => {
     format = chosen;
-    if (chosen === 'candump') parse = parseCandumpLine;
-    else {
-      const reader = createAscReader({ ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }), requireDate: options.requireDate ?? false });
-      parse = (line) => reader.parse(line);
+    if (chosen === 'candump') {
+      parse = parseCandumpLine;
+      return;
     }
+    const readerOptions = { ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }), requireDate: options.requireDate ?? false };
+    const reader = chosen === 'asc' ? createAscReader(readerOptions) : createTrcReader(readerOptions);
+    parse = (line) => reader.parse(line);
   };
   if (format) settle(format);
   return {
