@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createDeviceClock, createReconnector, type BridgeContext, type Channel, type DeviceClock, type Reconnector } from '@fieldbridge/core/bridge';
 import type { FrameHandler } from './_frames.js';
 import type { CanMetrics } from './_metrics.js';
 import { isCanBridgeError, type CanBridgeError } from './errors.js';
 import type { CanFrame } from './frames/can-frame.js';
+import { interfaceIsUp } from './frames/link-state.js';
 import { openSocketCan, type CanIdFilter, type SocketCanModule, type SocketCanReader } from './frames/socketcan-reader.js';
 import type { ResolvedCan } from './resolve.js';
 
@@ -27,9 +26,6 @@ export interface SocketCanBusOptions {
   /** How often the interface is checked for being down, in ms. Default 2000. */
   linkCheckMs?: number;
 }
-
-/** IFF_UP in an interface's flags (linux/if.h). */
-const IFF_UP = 0x1;
 
 /**
  * One SocketCAN interface, read for as long as the bridge runs: opened at start, reopened with
@@ -127,14 +123,10 @@ export class SocketCanBus {
   private async checkLink(): Promise<void> {
     if (!this.reader || this.stopped) return;
     const { ctx, channel } = this.o;
-    let flags: number;
-    try {
-      flags = parseInt(await readFile(join(this.o.sysDir ?? '/sys/class/net', this.o.name, 'flags'), 'utf8'), 16);
-    } catch {
-      // Gone: the socket says so itself (onStopped).
-      return;
-    }
-    const down = (flags & IFF_UP) === 0;
+    const up = await interfaceIsUp(this.o.name, this.o.sysDir);
+    // Gone: the socket says so itself (onStopped).
+    if (up === undefined) return;
+    const down = !up;
     if (!this.reader || this.stopped || down === this.linkDown) return;
     this.linkDown = down;
     if (down) {

@@ -6,6 +6,7 @@ import { loadDbcFiles } from './dbc/load-dbc.js';
 import { planCan } from './decode-plan.js';
 import { replayCandumpFile } from './frames/candump-replay.js';
 import { LOG_FORMAT_NAMES } from './frames/log-format.js';
+import { interfaceIsUp } from './frames/link-state.js';
 import { openSocketCan, type SocketCanOptions } from './frames/socketcan-reader.js';
 import { logSource } from './log-files.js';
 import { resolveCanConfig, type ResolvedCan } from './resolve.js';
@@ -43,9 +44,12 @@ export async function handleScan(options: Record<string, unknown>, section: CanC
   const { plan } = planCan(database, config, problems);
   const survey = createBusSurvey();
   try {
-    const heardFrom = config.spec.kind === 'file' ? await surveyLogs(config, config.spec.path, survey) : await surveyBus(config.spec.name, survey, duration.ms, io, sources);
-    io.stdout.write(formatScan(plan, survey.result(), heardFrom));
-    return 0;
+    const heard = config.spec.kind === 'file' ? { from: await surveyLogs(config, config.spec.path, survey) } : await surveyBus(config.spec.name, survey, duration.ms, io, sources);
+    io.stdout.write(formatScan(plan, survey.result(), heard.from));
+    if (heard.stopped === undefined) return 0;
+    // What was heard is printed; an interface that went away or stayed down still fails the scan.
+    io.stderr.write(`bridge-can --scan: ${heard.stopped.message}\n`);
+    return 1;
   } catch (err) {
     io.stderr.write(`bridge-can --scan: ${(err as Error).message}\n`);
     return 1;
@@ -82,21 +86,31 @@ async function surveyLog(config: ResolvedCan, path: string, survey: BusSurvey, s
   return { spanMs, text: `the ${format} log ${path}${span}${bad}` };
 }
 
-/** Listens to a SocketCAN interface for `ms`, then lets it go. */
-async function surveyBus(name: string, survey: BusSurvey, ms: number, io: BridgeCliIo, sources: ScanSources): Promise<string> {
+/**
+ * Listens to a SocketCAN interface for `ms`, then lets it go. An interface that goes away (an
+ * adapter unplugged) ends the listening then: what was heard until then is the survey, with why
+ * it ended. One that is down (nothing can be heard) is said at the start, and fails the scan if
+ * it is still down at the end.
+ */
+async function surveyBus(name: string, survey: BusSurvey, ms: number, io: BridgeCliIo, sources: ScanSources): Promise<{ from: string; stopped?: Error }> {
+  const down = `${name} is down: nothing can be heard until it is up (ip link set ${name} up type can bitrate 500000, at the bus's bitrate)`;
+  if ((await interfaceIsUp(name)) === false) io.logger.warn(down);
   let stopped: Error | undefined;
+  const ended = new AbortController();
   const reader = await openSocketCan({
     interface: name,
     onFrame: (f) => survey.frame(f),
     onStopped: (err) => {
       stopped = err;
+      ended.abort();
     },
     onWarning: (message) => io.logger.warn(message),
     ...(sources.loadModule ? { loadModule: sources.loadModule } : {}),
   });
   io.logger.info(`listening to ${name} for ${formatDuration(ms)}`);
-  await delay(ms);
+  const startedMs = Date.now();
+  await delay(ms, undefined, { signal: ended.signal }).catch(() => undefined);
   await reader.close();
-  if (stopped) throw stopped;
-  return `${formatDuration(ms)} on ${name}`;
+  if (stopped !== undefined) return { from: `${formatDuration(Date.now() - startedMs)} on ${name}, until it went away`, stopped };
+  return { from: `${formatDuration(ms)} on ${name}`, ...((await interfaceIsUp(name)) === false ? { stopped: new Error(down) } : {}) };
 }

@@ -64,6 +64,7 @@ interface BridgeReport {
   live: { burst: { sent: number; received: number; decoded: number }; states: string[]; problems: string[]; stopped: string; sentinels: number };
   once: { code: number; points: [string, number][] };
   scan: { code: number; out: string[] };
+  scanGone: Record<'gone' | 'down', { code: number; out: string[]; log: string[] }>;
 }
 
 const cacheDir = new URL('../node_modules/.cache/bridge-can-uml/', import.meta.url);
@@ -264,6 +265,25 @@ describe('the whole bridge on SocketCAN inside User-Mode Linux', () => {
       ['0x1ABCDEF0', '1', '1', '(no DBC entry)', 'unknown'],
     ]);
     expect(bridgeReport.scan.out[0]).toBe('5 frames from 5s on vcan0');
+  });
+
+  it('--scan of an interface that goes away prints what it heard until then, says why it ended, and exits 1', () => {
+    const { gone } = bridgeReport.scanGone;
+    expect(gone.code).toBe(1);
+    expect(gone.out[0]).toMatch(/^2 frames from \S+ on vcan1, until it went away$/);
+    const rows = gone.out.filter((l) => /^0x/.test(l)).map((l) => l.split(/\s{2,}/));
+    expect(rows.map((r) => [r[0], r[1], r[4], r[5]])).toEqual([['0x7EE', '2', 'Sentinel', 'read']]);
+    expect(gone.log).toEqual(['bridge-can --scan: CAN interface vcan1 went down or away; reading stopped (bring it up with ip link set vcan1 up)']);
+  });
+
+  it('--scan of an interface that is down says so at the start, and fails at the end if it still is', () => {
+    const { down } = bridgeReport.scanGone;
+    expect(down.code).toBe(1);
+    expect(down.out.slice(0, 3)).toEqual(['0 frames from 1s on vcan1', '', 'no frames.']);
+    const message = "vcan1 is down: nothing can be heard until it is up (ip link set vcan1 up type can bitrate 500000, at the bus's bitrate)";
+    expect(down.log).toHaveLength(2);
+    expect(down.log[0]).toContain(message);
+    expect(down.log[1]).toBe(`bridge-can --scan: ${message}`);
   });
 
   it('--once waits for the bus, delivers its first points and exits 0', () => {

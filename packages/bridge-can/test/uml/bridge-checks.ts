@@ -177,6 +177,26 @@ async function checks(work: string, packageDir: string): Promise<void> {
     return { code: bridge.code(), out: bridge.out };
   });
 
+  // --scan of an interface that goes away (an adapter unplugged): what was heard is printed at
+  // once, and the exit says it failed; then of one that is down, said at the start and the end.
+  await check('scanGone', async () => {
+    execFileSync('sh', ['-c', 'ip link show vcan1 >/dev/null 2>&1 || (ip link add dev vcan1 type vcan && ip link set vcan1 mtu 72 && ip link set vcan1 up)']);
+    const map = join(work, 'scan-gone.yaml');
+    writeFileSync(map, `source_id: uml\nsink: { url: stdout }\ncan:\n  interface: socketcan:vcan1\n  dbc: ${join(work, 'sentinel.dbc')}\n`);
+    const gone = command(bundle, ['--config', map, '--scan', '10m']);
+    await gone.until(() => gone.log.some((l) => l.includes('listening to vcan1')), 'the scan to open vcan1');
+    for (const frame of ['7EE#01', '7EE#02']) await run('cansend', ['vcan1', frame]);
+    execFileSync('ip', ['link', 'delete', 'vcan1']);
+    // Long before its ten minutes: the deadline is a safety net.
+    await gone.until(gone.exited, 'the scan to end when vcan1 went away', 60_000);
+    execFileSync('sh', ['-c', 'ip link add dev vcan1 type vcan && ip link set vcan1 mtu 72']);
+    const down = command(bundle, ['--config', map, '--scan', '1s']);
+    await down.until(down.exited, 'the scan of a down vcan1 to end');
+    execFileSync('ip', ['link', 'set', 'vcan1', 'up']);
+    const said = (c: typeof gone) => c.log.filter((l) => l.includes('--scan') || l.includes('is down'));
+    return { gone: { code: gone.code(), out: gone.out, log: said(gone) }, down: { code: down.code(), out: down.out, log: said(down) } };
+  });
+
   writeFileSync(join(work, 'bridge-result.json'), JSON.stringify(result, null, 1));
   process.exit(0);
 }
