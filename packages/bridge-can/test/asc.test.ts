@@ -11,16 +11,9 @@ import { replayCandumpFile } from '../src/frames/candump-replay.js';
 import { sniffLogFormat } from '../src/frames/log-format.js';
 import { isTimeZone, wallTimeToEpochMs } from '../src/frames/wall-clock.js';
 import { VEHICLE_DBC_PATH, writeDriveLog } from './helpers/drive-log.js';
-import { expectSamePoints, frameContent, pythonCan, vehiclePoints } from './helpers/log-peers.js';
+import { expectSamePoints, frameContent, framesOf, pythonCan, vehiclePoints } from './helpers/log-peers.js';
 
 const track = trackCleanups();
-
-/** Every frame of a log file, read to its end. */
-async function framesOf(path: string, options: { timeZone?: string } = {}): Promise<{ frames: CanFrame[]; format: string | undefined; bad: number }> {
-  const frames: CanFrame[] = [];
-  const stats = await replayCandumpFile(path, { ...options, onFrame: (f) => void frames.push(f) });
-  return { frames, format: stats.format, bad: stats.malformed + stats.unsupported };
-}
 
 const reader = (zone = 'UTC') => createAscReader({ timeZone: zone });
 const frameOf = (r: ReturnType<typeof reader>, line: string): CanFrame => {

@@ -19,6 +19,7 @@ import {
   VEHICLE_DBC,
   type CanDecoder,
   type CanPlan,
+  type CandumpLineResult,
 } from '../src/index.js';
 
 // Fuzzing with a fixed seed and a fixed number of inputs: the test's own timeout bounds the
@@ -33,6 +34,28 @@ const texts = [
 ];
 
 const PIECES = ['"', ';', ':', '|', '@', '(', ')', '[', ']', ',', '-', '+', '1', '0', 'E', '.', ' ', '\n', '\t', '\\', 'M', 'm', 'm1M', 'BO_ ', 'SG_ ', 'CM_ ', 'BA_ ', 'VAL_ ', 'SG_MUL_VAL_ ', 'SIG_VALTYPE_ ', '\u0000', '\u00ff', '999999999999999999999', '1E+308', '-0', '4294967295'];
+
+/**
+ * 40 rounds of a log line reader (made fresh for each round by `create`), each fed 500 lines:
+ * mutated `lines` and random printable text, alternately. Frames must be sane; nothing may
+ * throw. Returns the number of frames read, for the caller to see the frame paths ran.
+ */
+function fuzzLogReader(lines: readonly string[], random: () => number, create: (round: number) => { parse(line: string): CandumpLineResult | undefined }): number {
+  let frames = 0;
+  for (let round = 0; round < 40; round++) {
+    const reader = create(round);
+    for (let i = 0; i < 500; i++) {
+      const line = i % 2 === 0 ? mutate(lines[Math.floor(random() * lines.length)]!, random) : String.fromCharCode(...Array.from({ length: Math.floor(random() * 120) }, () => 32 + Math.floor(random() * 95)));
+      const result = reader.parse(line);
+      if (result?.ok) {
+        frames++;
+        expect(result.frame.data.length).toBeLessThanOrEqual(64);
+        expect(Number.isNaN(result.frame.timestampMs)).toBe(false);
+      }
+    }
+  }
+  return frames;
+}
 
 function mutate(text: string, random: () => number): string {
   let out = text;
@@ -139,19 +162,7 @@ describe('fuzzing: nothing a peer or a file sends makes the parser or the decode
       `   0.050000 CANFD   1 Rx        1A0  EngineData   1 0 f 64 ${'AB '.repeat(64)}  130000  130 3000 0 0 0 0 0`,
       '   0.060000 CANFD   2 Tx   19A0DA21x   0 1 9 12 00 01 02 03 04 05 06 07 08 09 0A 0B',
     ];
-    let frames = 0;
-    for (let round = 0; round < 40; round++) {
-      const reader = createAscReader({ timeZone: round % 2 === 0 ? 'UTC' : 'Europe/Berlin', requireDate: round % 3 === 0 });
-      for (let i = 0; i < 500; i++) {
-        const line = i % 2 === 0 ? mutate(lines[Math.floor(random() * lines.length)]!, random) : String.fromCharCode(...Array.from({ length: Math.floor(random() * 120) }, () => 32 + Math.floor(random() * 95)));
-        const result = reader.parse(line);
-        if (result?.ok) {
-          frames++;
-          expect(result.frame.data.length).toBeLessThanOrEqual(64);
-          expect(Number.isNaN(result.frame.timestampMs)).toBe(false);
-        }
-      }
-    }
+    const frames = fuzzLogReader(lines, random, (round) => createAscReader({ timeZone: round % 2 === 0 ? 'UTC' : 'Europe/Berlin', requireDate: round % 3 === 0 }));
     // Enough mutations stay frames that the frame paths ran, not only the refusals.
     expect(frames).toBeGreaterThan(50);
   });
@@ -178,22 +189,13 @@ describe('fuzzing: nothing a peer or a file sends makes the parser or the decode
       '     4)      1844  0100 3  RTR',
       '     5)        17535.4 1  Tx    00000100 -  8    00 00 00 00 00 00 00 02',
     ];
-    let frames = 0;
-    for (let round = 0; round < 40; round++) {
+    const frames = fuzzLogReader(lines, random, (round) => {
       const reader = createTrcReader({ timeZone: round % 2 === 0 ? 'UTC' : 'Europe/Berlin', requireDate: round % 3 === 0 });
       // Each round from a version's header (mutations then change it, or not).
       reader.parse(lines[round % 4]!);
       if (round % 5 !== 0) reader.parse(lines[4]!);
-      for (let i = 0; i < 500; i++) {
-        const line = i % 2 === 0 ? mutate(lines[Math.floor(random() * lines.length)]!, random) : String.fromCharCode(...Array.from({ length: Math.floor(random() * 120) }, () => 32 + Math.floor(random() * 95)));
-        const result = reader.parse(line);
-        if (result?.ok) {
-          frames++;
-          expect(result.frame.data.length).toBeLessThanOrEqual(64);
-          expect(Number.isNaN(result.frame.timestampMs)).toBe(false);
-        }
-      }
-    }
+      return reader;
+    });
     // Enough mutations stay frames (of the version the reader is at) that the frame paths ran.
     expect(frames).toBeGreaterThan(20);
   });

@@ -6,22 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { seededRandom, trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { CanFrame } from '../src/frames/can-frame.js';
-import { replayCandumpFile } from '../src/frames/candump-replay.js';
 import { sniffLogFormat } from '../src/frames/log-format.js';
 import { createTrcReader, parseTrcStartTime } from '../src/frames/trc-line.js';
 import { VEHICLE_DBC_PATH, writeDriveLog } from './helpers/drive-log.js';
-import { expectSamePoints, frameContent, pythonCan, vehiclePoints } from './helpers/log-peers.js';
+import { expectSamePoints, frameContent, framesOf, pythonCan, vehiclePoints } from './helpers/log-peers.js';
 
 const track = trackCleanups();
 const run = promisify(execFile);
 const PEER = fileURLToPath(new URL('./fixtures/peers/python-can-logs.py', import.meta.url));
-
-/** Every frame of a log file, read to its end. */
-async function framesOf(path: string, options: { timeZone?: string } = {}): Promise<{ frames: CanFrame[]; format: string | undefined; bad: number }> {
-  const frames: CanFrame[] = [];
-  const stats = await replayCandumpFile(path, { ...options, onFrame: (f) => void frames.push(f) });
-  return { frames, format: stats.format, bad: stats.malformed + stats.unsupported };
-}
 
 const frameOf = (r: ReturnType<typeof createTrcReader>, line: string): CanFrame => {
   const result = r.parse(line);

@@ -90,8 +90,8 @@ export type LogRecord = CandumpLineResult | undefined;
 
 /**
  * Replays the lines of a `candump -L` log (see `parseCandumpLine`), a Vector ASC log (see
- * `createAscReader`) or a PEAK TRC log (see `createTrcReader`). Malformed lines are counted and reported to `onProblem`, never fatal.
- * Resolves when the lines end or `signal` aborts.
+ * `createAscReader`) or a PEAK TRC log (see `createTrcReader`). Malformed lines are counted and
+ * reported to `onProblem`, never fatal. Resolves when the lines end or `signal` aborts.
  */
 export async function replayCandump(lines: Iterable<string> | AsyncIterable<string>, options: ReplayOptions): Promise<ReplayStats> {
   // A log without a date counts its times from 0: only a replay onto the clock can use them.
@@ -206,9 +206,9 @@ export interface ReplayFileOptions extends ReplayOptions {
 }
 
 /**
- * Replays a log file: `candump -L`, Vector ASC or PEAK TRC (text, told by the first line) or Vector BLF
- * (binary, told by its LOGG signature), streaming it (lines and objects are bounded; the file is
- * never held whole). Throws a {@link CanBridgeError} (`LOG_READ_FAILED`) when the file cannot be read.
+ * Replays a log file: `candump -L`, Vector ASC or PEAK TRC (text, told by the first line) or
+ * Vector BLF (binary, told by its LOGG signature), streaming it (lines and objects are bounded;
+ * the file is never held whole). Throws a {@link CanBridgeError} (`LOG_READ_FAILED`) when the file cannot be read.
  */
 export async function replayCandumpFile(path: string, options: ReplayFileOptions): Promise<ReplayStats> {
   check(options);

@@ -44,7 +44,7 @@ export interface TrcReaderOptions {
 /** The columns of a 2.x line, by their `$COLUMNS` letter. */
 type Column = 'N' | 'O' | 'T' | 'B' | 'I' | 'd' | 'R' | 'L' | 'l' | 'D';
 const COLUMNS = new Set<string>(['N', 'O', 'T', 'B', 'I', 'd', 'R', 'L', 'l', 'D']);
-/** Version 2.0 writes no `$COLUMNS` in its first form; 2.1 defaults to this set. */
+/** The layout of a 2.x log that names no `$COLUMNS`: version 2.0's, and 2.1's default. */
 const COLUMNS_2_0: readonly Column[] = ['N', 'O', 'T', 'I', 'd', 'l', 'D'];
 const COLUMNS_2_1: readonly Column[] = ['N', 'O', 'T', 'B', 'I', 'd', 'R', 'L', 'D'];
 

@@ -6,6 +6,7 @@ import { createTestContext, type trackCleanups } from '@fieldbridge/core/testing
 import { expect } from 'vitest';
 import { canConfigSchema } from '../../src/config.js';
 import type { CanFrame } from '../../src/frames/can-frame.js';
+import { replayCandumpFile } from '../../src/frames/candump-replay.js';
 import { createCanSource } from '../../src/source.js';
 import { VEHICLE_DBC_PATH } from './drive-log.js';
 
@@ -15,6 +16,13 @@ const PEER = fileURLToPath(new URL('../fixtures/peers/python-can-logs.py', impor
 /** Runs the python-can peer (Debian's python3-can, in the system interpreter) with `TZ` set: see the script for its commands. */
 export async function pythonCan(args: string[], tz: string): Promise<void> {
   await run('/usr/bin/python3', [PEER, ...args], { env: { ...process.env, TZ: tz } });
+}
+
+/** Every frame of a log file, read to its end, with the format it was read as and the records that gave no frame. */
+export async function framesOf(path: string, options: { timeZone?: string } = {}): Promise<{ frames: CanFrame[]; format: string | undefined; bad: number }> {
+  const frames: CanFrame[] = [];
+  const stats = await replayCandumpFile(path, { ...options, onFrame: (f) => void frames.push(f) });
+  return { frames, format: stats.format, bad: stats.malformed + stats.unsupported };
 }
 
 /** What a frame carries, without where it was logged (can0 in candump, channel 1 in a Vector log). */
