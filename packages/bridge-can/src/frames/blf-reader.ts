@@ -37,6 +37,8 @@ const CAN_MESSAGE2 = 86;
 const CAN_FD_MESSAGE = 100;
 const CAN_FD_MESSAGE_64 = 101;
 const CAN_MSG_EXT = 0x80000000;
+/** The data of frames without any (remote and error frames): one shared, empty array. */
+const EMPTY = new Uint8Array(0);
 const REMOTE_FLAG = 0x80;
 const FD_LENGTHS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64];
 
@@ -99,34 +101,44 @@ class ObjectSplitter {
   }
 }
 
-/** The frame one object holds, a problem, or undefined for an object that is not a CAN frame. */
+/** A copy of `length` bytes of `o` from `at` (frames outlive the container they were read from). */
+function copyBytes(o: Buffer, at: number, length: number): Uint8Array {
+  const data = new Uint8Array(length);
+  for (let i = 0; i < length; i++) data[i] = o[at + i]!;
+  return data;
+}
+
+/**
+ * The frame one object holds, a problem, or undefined for an object that is not a CAN frame.
+ * Fields are read from the object at its body's offset (`b`), without views of it.
+ */
 function frameOf(o: Buffer, startMs: number | undefined, requireDate: boolean): CandumpLineResult | undefined {
   const type = o.readUInt32LE(12);
   if (type !== CAN_MESSAGE && type !== CAN_MESSAGE2 && type !== CAN_FD_MESSAGE && type !== CAN_FD_MESSAGE_64 && type !== CAN_ERROR_EXT) return undefined;
-  const headerSize = o.readUInt16LE(4);
-  if (headerSize < 32) return malformed(`BLF object of type ${type} with a ${headerSize}-byte header, too short for its time`);
+  const b = o.readUInt16LE(4);
+  if (b < 32) return malformed(`BLF object of type ${type} with a ${b}-byte header, too short for its time`);
   if (startMs === undefined && requireDate) {
     return { ok: false, kind: 'unsupported', message: 'the BLF file names no start time: its times count from 0 (replay.timestamps: replay moves such a log onto the clock)' };
   }
-  // Object header versions 1 and 2 both hold the flags at 16 and the time at 24.
+  // Object header versions 1 and 2 both hold the flags at 16 and the time at 24 (a u64, read as two halves).
   const units = o.readUInt32LE(16) === 1 ? 0.01 : 0.000001;
-  const offsetMs = Number(o.readBigUInt64LE(24)) * units;
-  const body = o.subarray(headerSize);
-  const frame: CanFrame = { id: 0, extended: false, fd: false, data: new Uint8Array(0), timestampMs: (startMs ?? 0) + offsetMs, timestampSource: 'log' };
-  if (type === CAN_FD_MESSAGE_64) return fd64(body, frame);
-  if (body.length < 16) return malformed(`BLF object of type ${type} holds ${body.length} bytes, too short for a CAN frame`);
-  frame.interface = String(body.readUInt16LE(0));
+  const offsetMs = (o.readUInt32LE(24) + o.readUInt32LE(28) * 0x1_0000_0000) * units;
+  const bodyLength = o.length - b;
+  const frame: CanFrame = { id: 0, extended: false, fd: false, data: EMPTY, timestampMs: (startMs ?? 0) + offsetMs, timestampSource: 'log' };
+  if (type === CAN_FD_MESSAGE_64) return fd64(o, b, frame);
+  if (bodyLength < 16) return malformed(`BLF object of type ${type} holds ${bodyLength} bytes, too short for a CAN frame`);
+  frame.interface = String(o.readUInt16LE(b));
   if (type === CAN_ERROR_EXT) {
     frame.error = true;
     return { ok: true, frame };
   }
-  const flags = body.readUInt8(2);
-  const dlc = body.readUInt8(3);
-  const id = readId(body.readUInt32LE(4), frame);
+  const flags = o[b + 2]!;
+  const dlc = o[b + 3]!;
+  const id = readId(o.readUInt32LE(b + 4), frame);
   if (id) return id;
-  if (type === CAN_FD_MESSAGE) return fd(body, frame, flags, dlc);
+  if (type === CAN_FD_MESSAGE) return fd(o, b, frame, flags, dlc);
   if (flags & REMOTE_FLAG) frame.rtr = true;
-  else frame.data = Uint8Array.from(body.subarray(8, 8 + Math.min(dlc, 8)));
+  else frame.data = copyBytes(o, b + 8, Math.min(dlc, 8));
   return { ok: true, frame };
 }
 
@@ -140,41 +152,43 @@ function readId(raw: number, frame: CanFrame): CandumpLineResult | undefined {
   return undefined;
 }
 
-/** CAN_FD_MESSAGE: channel, flags, dlc, id, frame length, bit count, FD flags (EDL, BRS, ESI), valid bytes, 5 spare, 64 data. */
-function fd(body: Buffer, frame: CanFrame, flags: number, dlc: number): CandumpLineResult {
-  if (body.length < 20) return malformed(`CAN FD object holds ${body.length} bytes, too short`);
-  const fdFlags = body.readUInt8(13);
-  const valid = body.readUInt8(14);
+/** CAN_FD_MESSAGE (body at `b`): channel, flags, dlc, id, frame length, bit count, FD flags (EDL, BRS, ESI), valid bytes, 5 spare, 64 data. */
+function fd(o: Buffer, b: number, frame: CanFrame, flags: number, dlc: number): CandumpLineResult {
+  const bodyLength = o.length - b;
+  if (bodyLength < 20) return malformed(`CAN FD object holds ${bodyLength} bytes, too short`);
+  const fdFlags = o[b + 13]!;
+  const valid = o[b + 14]!;
   const length = fdFlags & 1 ? Math.min(valid, FD_LENGTHS[dlc & 15] ?? 64) : Math.min(valid, dlc, 8);
-  if (body.length < 20 + length) return malformed(`CAN FD object announces ${length} data bytes and holds ${Math.max(0, body.length - 20)}`);
+  if (bodyLength < 20 + length) return malformed(`CAN FD object announces ${length} data bytes and holds ${Math.max(0, bodyLength - 20)}`);
   frame.fd = (fdFlags & 1) !== 0;
   if (frame.fd) {
     frame.brs = (fdFlags & 2) !== 0;
     frame.esi = (fdFlags & 4) !== 0;
   }
   if (!frame.fd && flags & REMOTE_FLAG) frame.rtr = true;
-  else frame.data = Uint8Array.from(body.subarray(20, 20 + length));
+  else frame.data = copyBytes(o, b + 20, length);
   return { ok: true, frame };
 }
 
-/** CAN_FD_MESSAGE_64: channel (u8), dlc, valid bytes, tx count, id, frame length, flags (EDL 0x1000, BRS 0x2000, ESI 0x4000, remote 0x10), ... 40 bytes, then the data. */
-function fd64(body: Buffer, frame: CanFrame): CandumpLineResult {
-  if (body.length < 40) return malformed(`CAN FD object holds ${body.length} bytes, too short`);
-  frame.interface = String(body.readUInt8(0));
-  const dlc = body.readUInt8(1);
-  const valid = body.readUInt8(2);
-  const problem = readId(body.readUInt32LE(4), frame);
+/** CAN_FD_MESSAGE_64 (body at `b`): channel (u8), dlc, valid bytes, tx count, id, frame length, flags (EDL 0x1000, BRS 0x2000, ESI 0x4000, remote 0x10), ... 40 bytes, then the data. */
+function fd64(o: Buffer, b: number, frame: CanFrame): CandumpLineResult {
+  const bodyLength = o.length - b;
+  if (bodyLength < 40) return malformed(`CAN FD object holds ${bodyLength} bytes, too short`);
+  frame.interface = String(o[b]!);
+  const dlc = o[b + 1]!;
+  const valid = o[b + 2]!;
+  const problem = readId(o.readUInt32LE(b + 4), frame);
   if (problem) return problem;
-  const flags = body.readUInt32LE(12);
+  const flags = o.readUInt32LE(b + 12);
   frame.fd = (flags & 0x1000) !== 0;
   const length = Math.min(valid, frame.fd ? (FD_LENGTHS[dlc & 15] ?? 64) : Math.min(dlc, 8));
-  if (body.length < 40 + length) return malformed(`CAN FD object announces ${length} data bytes and holds ${Math.max(0, body.length - 40)}`);
+  if (bodyLength < 40 + length) return malformed(`CAN FD object announces ${length} data bytes and holds ${Math.max(0, bodyLength - 40)}`);
   if (frame.fd) {
     frame.brs = (flags & 0x2000) !== 0;
     frame.esi = (flags & 0x4000) !== 0;
   }
   if (!frame.fd && flags & 0x10) frame.rtr = true;
-  else frame.data = Uint8Array.from(body.subarray(40, 40 + length));
+  else frame.data = copyBytes(o, b + 40, length);
   return { ok: true, frame };
 }
 

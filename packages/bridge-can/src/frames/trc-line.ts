@@ -54,7 +54,8 @@ const DAY_MS = 86_400_000;
 
 const OFFSET = /^\d{1,10}(\.\d{1,6})?$/;
 const ID = /^[0-9A-Fa-f]{1,8}$/;
-const BYTE = /^[0-9A-Fa-f]{2}$/;
+/** The message types of 2.x lines that are frames. */
+const FRAME_TYPES = new Set(['DT', 'FD', 'FB', 'FE', 'BI', 'RR', 'ER']);
 const START_COMMENT = /^;\s*start\s*time:\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?/i;
 
 const bad = (message: string): CandumpLineResult => ({ ok: false, kind: 'malformed', message });
@@ -85,24 +86,55 @@ function readId(token: string): { id: number; extended: boolean } | string {
   return { id, extended: token.length > 4 || id > 0x7ff };
 }
 
-/** `length` data bytes from `tokens[from]` on. */
+/** The value of a hex digit's character code, or -1. */
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 32;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
+/** `length` data bytes from `tokens[from]` on, each two hex digits. */
 function readData(tokens: readonly string[], from: number, length: number): Uint8Array | string {
   if (tokens.length < from + length) return `${length} data bytes announced, ${Math.max(0, tokens.length - from)} given`;
   const data = new Uint8Array(length);
   for (let i = 0; i < length; i++) {
-    const token = tokens[from + i] ?? '';
-    if (!BYTE.test(token)) return `data byte "${token.slice(0, 10)}" is not two hex digits`;
-    data[i] = parseInt(token, 16);
+    const token = tokens[from + i]!;
+    const high = token.length === 2 ? hexDigit(token.charCodeAt(0)) : -1;
+    const low = high < 0 ? -1 : hexDigit(token.charCodeAt(1));
+    if (low < 0) return `data byte "${token.slice(0, 10)}" is not two hex digits`;
+    data[i] = (high << 4) | low;
   }
   return data;
 }
+
+/** The space-separated tokens of a trimmed line (tabs count as spaces). */
+function tokensOf(line: string): string[] {
+  const tokens: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= line.length; i++) {
+    const code = i < line.length ? line.charCodeAt(i) : 32;
+    if (code === 32 || code === 9) {
+      if (start >= 0) tokens.push(line.slice(start, i));
+      start = -1;
+    } else if (start < 0) start = i;
+  }
+  return tokens;
+}
+
+/** Where each column of a 2.x layout is (-1 for a column it lacks). */
+function columnIndices(layout: readonly Column[]): Record<Column, number> {
+  const at = (c: Column): number => layout.indexOf(c);
+  return { N: at('N'), O: at('O'), T: at('T'), B: at('B'), I: at('I'), d: at('d'), R: at('R'), L: at('L'), l: at('l'), D: at('D') };
+}
+const INDICES_2_0 = columnIndices(COLUMNS_2_0);
+const INDICES_2_1 = columnIndices(COLUMNS_2_1);
 
 /** Creates a reader for one log, read from its first line on. */
 export function createTrcReader(options: TrcReaderOptions = {}): TrcReader {
   const zone = options.timeZone ?? 'local';
   let major = 1;
   let minor = 0;
-  let columns: readonly Column[] | undefined;
+  let columns: Record<Column, number> | undefined;
   /** Epoch ms of the start: `$STARTTIME`, else the `Start time:` comment. */
   let startMs: number | undefined;
   let fromComment = false;
@@ -142,7 +174,7 @@ export function createTrcReader(options: TrcReaderOptions = {}): TrcReader {
         const missing = ['O', 'T', 'I', 'D'].filter((c) => !named.includes(c));
         if (!named.includes('L') && !named.includes('l')) missing.push('L or l');
         if (missing.length > 0) return bad(`$COLUMNS lacks ${missing.join(', ')}`);
-        columns = named as Column[];
+        columns = columnIndices(named as Column[]);
         return undefined;
       }
       default:
@@ -192,13 +224,10 @@ export function createTrcReader(options: TrcReaderOptions = {}): TrcReader {
 
   /** Versions 2.x: the columns `$COLUMNS` names; the type says what the line is. */
   const version2 = (tokens: readonly string[]): CandumpLineResult | undefined => {
-    const layout = columns ?? (minor === 0 ? COLUMNS_2_0 : COLUMNS_2_1);
-    const column = (c: Column): string | undefined => {
-      const i = layout.indexOf(c);
-      return i < 0 ? undefined : tokens[i];
-    };
+    const at = columns ?? (minor === 0 ? INDICES_2_0 : INDICES_2_1);
+    const column = (c: Column): string | undefined => (at[c] < 0 ? undefined : tokens[at[c]]);
     const type = column('T') ?? '';
-    const kind = /^(DT|FD|FB|FE|BI|RR|ER)$/.exec(type)?.[1];
+    const kind = FRAME_TYPES.has(type) ? type : undefined;
     // Hardware status, error counter changes, user events: lines of the log, not frames.
     if (kind === undefined) return /^[A-Z]{2}$/.test(type) ? undefined : bad(`message type "${type.slice(0, 10)}" is not a TRC type (DT, FD, FB, FE, BI, RR, ER, ST, EC, EV)`);
     const timestampMs = atOffset(column('O') ?? '');
@@ -232,7 +261,7 @@ export function createTrcReader(options: TrcReaderOptions = {}): TrcReader {
       frame.rtr = true;
       return { ok: true, frame };
     }
-    const data = readData(tokens, layout.indexOf('D'), length);
+    const data = readData(tokens, at.D, length);
     if (typeof data === 'string') return bad(data);
     frame.data = data;
     if (fd) {
@@ -251,7 +280,7 @@ export function createTrcReader(options: TrcReaderOptions = {}): TrcReader {
       if (startMs === undefined && options.requireDate) {
         return { ok: false, kind: 'unsupported', message: 'a message of a log that names no start ($STARTTIME or a "Start time:" comment): its time counts from 0 (replay.timestamps: replay moves such a log onto the clock)' };
       }
-      const tokens = trimmed.split(/\s+/);
+      const tokens = tokensOf(trimmed);
       return major === 1 ? version1(tokens) : version2(tokens);
     },
   };
