@@ -28,7 +28,8 @@ export interface ScanSources {
 /**
  * `--scan [duration]`: a survey of the bus (the interface for a while, or the whole log, every
  * channel of it) printed by `formatScan`. Resolves with the exit code (0; 1 when the interface or
- * the log cannot be read; 2 for a wrong duration), or undefined without `--scan`.
+ * the log cannot be read, or the interface went away or stayed down, what was heard printed
+ * still; 2 for a wrong duration), or undefined without `--scan`.
  */
 export async function handleScan(options: Record<string, unknown>, section: CanConfig, io: BridgeCliIo, sources: ScanSources = {}): Promise<number | undefined> {
   if (options.scan === undefined) return undefined;
