@@ -3,7 +3,7 @@ import type { BridgeContext, Channel } from '@fieldbridge/core/bridge';
 import type { FrameHandler } from './_frames.js';
 import type { CanFrame } from './frames/can-frame.js';
 import { addReplayStats, noReplayStats, replayCandumpFile, type ReplayClock, type ReplayStats } from './frames/candump-replay.js';
-import { LOG_FORMAT_NAMES, WALL_CLOCK_FORMATS, type LogFormat } from './frames/log-format.js';
+import { LOG_FORMAT_NAMES, recordUnit, WALL_CLOCK_FORMATS, type LogFormat } from './frames/log-format.js';
 import { logSource } from './log-files.js';
 import type { ResolvedCan } from './resolve.js';
 
@@ -31,7 +31,7 @@ function sinkClock(ctx: BridgeContext): ReplayClock {
 export type LogReplayStats = ReplayStats & { logs?: number };
 
 /**
- * Replays a log (candump -L, Vector ASC or BLF, PEAK TRC), or a folder of them in name order, through
+ * Replays a log (candump -L, Vector ASC or BLF, PEAK TRC, ASAM MDF4), or a folder of them in name order, through
  * `handler`. A log can wait, so while the sink is full (`when_full: block`) the replay pauses
  * rather than dropping. Resolves with what was read (aborted when `signal` stopped it); a log
  * that cannot be read sets the channel `failed` and resolves undefined (in a folder, it is
@@ -104,7 +104,7 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
 export function describeReplay(path: string, stats: LogReplayStats): string {
   const bad = stats.malformed + stats.unsupported;
   const format = stats.logs !== undefined ? ` (${stats.logs} log${stats.logs === 1 ? '' : 's'})` : stats.format !== undefined && stats.format !== 'candump' ? ` (${LOG_FORMAT_NAMES[stats.format]})` : '';
-  const unit = stats.logs !== undefined ? 'record' : stats.format === 'blf' ? 'object' : 'line';
+  const unit = stats.logs !== undefined ? 'record' : recordUnit(stats.format);
   const other = stats.otherChannels;
   const left = other ? `, ${other.frames.toLocaleString('en-US')} frames of other channels (${other.names.join(', ')}) left out` : '';
   return `${path}${format} replayed to its end: ${stats.frames.toLocaleString('en-US')} frame${stats.frames === 1 ? '' : 's'} from ${stats.lines.toLocaleString('en-US')} ${unit}s${bad > 0 ? `, ${bad} ${unit}${bad === 1 ? '' : 's'} skipped` : ''}${left}`;

@@ -55,7 +55,7 @@ export const canConfigSchema = z
       .string()
       .min(1)
       .max(4096)
-      .describe('socketcan:<interface> (e.g. socketcan:can0) or file:<log> (a candump -L, Vector ASC or BLF, or PEAK TRC log, e.g. file:./capture.log, or a folder of them, file:./logs/, read in name order; relative to the working directory).'),
+      .describe('socketcan:<interface> (e.g. socketcan:can0) or file:<log> (a candump -L, Vector ASC or BLF, PEAK TRC or ASAM MDF4 log, e.g. file:./capture.log, or a folder of them, file:./logs/, read in name order; relative to the working directory).'),
     bus: channelNameSchema('bus', 64)
       .optional()
       .describe('Name of the bus: its channel in /readyz and the metrics, and {bus} in metric names. Default: the interface name, or the log file name.'),
@@ -122,12 +122,12 @@ export const canConfigSchema = z
         channel: z
           .union([z.string().min(1).max(32), z.number().int().min(0).max(65535)])
           .optional()
-          .describe('Read only the frames of one channel of a log with several: the interface name in a candump log (can1), the channel or bus number in a Vector ASC or BLF or a PEAK TRC log (2). Default every frame.'),
+          .describe('Read only the frames of one channel of a log with several: the interface name in a candump log (can1), the channel or bus number in a Vector ASC or BLF, PEAK TRC or MDF4 log (2). Default every frame.'),
         time_zone: z
           .string()
           .refine(isTimeZone, { message: 'not a time zone: use local, UTC, an IANA name (Europe/Berlin) or an offset (+02:00)' })
           .optional()
-          .describe("Vector ASC and BLF and PEAK TRC logs: the time zone of the log's start time, written as a wall-clock time (local, UTC, an IANA name like Europe/Berlin, or +02:00). Default local: this machine's."),
+          .describe("Vector ASC and BLF and PEAK TRC logs (and MDF4 logs whose header says local time): the time zone of the log's start time, written as a wall-clock time (local, UTC, an IANA name like Europe/Berlin, or +02:00). Default local: this machine's."),
       })
       .optional()
       .describe('How a file: interface is replayed.'),
@@ -140,7 +140,7 @@ export const canConfigSchema = z
       .describe('Settings of a socketcan: interface.'),
     reconnect: reconnectSchema.optional(),
   })
-  .describe('A CAN bus (SocketCAN) or a log of one (candump -L, Vector ASC or BLF, PEAK TRC), decoded with DBC files.');
+  .describe('A CAN bus (SocketCAN) or a log of one (candump -L, Vector ASC or BLF, PEAK TRC, ASAM MDF4), decoded with DBC files.');
 
 /** The validated `can:` section. */
 export type CanConfig = z.output<typeof canConfigSchema>;

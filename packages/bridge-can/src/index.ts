@@ -75,8 +75,9 @@ export { CAN_FD_LENGTHS, MAX_STANDARD_ID, MAX_EXTENDED_ID, type CanFrame, type T
 export { parseCandumpLine, formatCandumpLine, MAX_CANDUMP_LINE, type CandumpLineResult } from './frames/candump-line.js';
 export { createAscReader, type AscReader, type AscReaderOptions } from './frames/asc-line.js';
 export { createTrcReader, parseTrcStartTime, type TrcReader, type TrcReaderOptions } from './frames/trc-line.js';
-export { createLogLineParser, sniffLogFormat, MAX_LOG_LINE, LOG_FORMAT_NAMES, type LogFormat, type TextLogFormat, type LogLineParser, type LogLineParserOptions } from './frames/log-format.js';
+export { createLogLineParser, sniffLogFormat, MAX_LOG_LINE, LOG_FORMAT_NAMES, recordUnit, type LogFormat, type TextLogFormat, type LogLineParser, type LogLineParserOptions } from './frames/log-format.js';
 export { readBlfRecords, BLF_SIGNATURE, type BlfReaderOptions } from './frames/blf-reader.js';
+export { readMf4Records, isMf4, type Mf4ReaderOptions } from './frames/mf4/reader.js';
 export { isTimeZone } from './frames/wall-clock.js';
 export { J1939Transport, j1939Id, type TransportOutcome } from './frames/j1939-transport.js';
 export {

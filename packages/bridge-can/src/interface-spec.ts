@@ -1,4 +1,4 @@
-/** Where a bus is read from: a SocketCAN interface, or a log file (`candump -L`, Vector ASC or BLF, PEAK TRC). */
+/** Where a bus is read from: a SocketCAN interface, or a log file (`candump -L`, Vector ASC or BLF, PEAK TRC, ASAM MDF4). */
 export type InterfaceSpec = { kind: 'socketcan'; name: string } | { kind: 'file'; path: string };
 
 /** Linux interface names: 1-15 characters, none of them `/`, blanks or NUL. */
@@ -6,7 +6,7 @@ const INTERFACE_NAME = /^[A-Za-z0-9_.:-]{1,15}$/;
 
 /**
  * Parses the `interface` key: `socketcan:can0` (a SocketCAN interface, `vcan0` for a virtual
- * one) or `file:./capture.log` (a `candump -L`, Vector ASC or BLF, or PEAK TRC log, read from the working directory when
+ * one) or `file:./capture.log` (a `candump -L`, Vector ASC or BLF, PEAK TRC or ASAM MDF4 log, read from the working directory when
  * relative). Returns the spec, or a message saying what is wrong.
  */
 export function parseInterface(text: string): { ok: true; spec: InterfaceSpec } | { ok: false; message: string } {
@@ -18,10 +18,10 @@ export function parseInterface(text: string): { ok: true; spec: InterfaceSpec } 
     return { ok: true, spec: { kind: 'socketcan', name: rest } };
   }
   if (scheme === 'file') {
-    if (rest.trim() === '') return { ok: false, message: 'file: needs the path of a log (candump -L, Vector ASC or BLF, PEAK TRC), e.g. file:./capture.log' };
+    if (rest.trim() === '') return { ok: false, message: 'file: needs the path of a log (candump -L, Vector ASC or BLF, PEAK TRC, MDF4), e.g. file:./capture.log' };
     return { ok: true, spec: { kind: 'file', path: rest } };
   }
-  return { ok: false, message: `expected socketcan:<interface> (e.g. socketcan:can0) or file:<log> (candump -L, Vector ASC or BLF, PEAK TRC, e.g. file:./capture.log), found "${text.slice(0, 60)}"` };
+  return { ok: false, message: `expected socketcan:<interface> (e.g. socketcan:can0) or file:<log> (candump -L, Vector ASC or BLF, PEAK TRC, MDF4, e.g. file:./capture.log), found "${text.slice(0, 60)}"` };
 }
 
 /** The spec as written in a mapping. */

@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The file names a folder of logs is read for (case ignored): what candump, CANalyzer, CANoe and PCAN-View write. */
-export const LOG_EXTENSIONS = ['.log', '.asc', '.blf', '.trc'] as const;
+/** The file names a folder of logs is read for (case ignored): what candump, CANalyzer, CANoe, PCAN-View and MDF loggers write. */
+export const LOG_EXTENSIONS = ['.log', '.asc', '.blf', '.trc', '.mf4'] as const;
 
 /** What a `file:` interface names: one log, or a folder of them. */
 export type LogSource =

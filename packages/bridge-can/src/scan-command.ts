@@ -5,7 +5,7 @@ import type { CanConfig } from './config.js';
 import { loadDbcFiles } from './dbc/load-dbc.js';
 import { planCan } from './decode-plan.js';
 import { replayCandumpFile } from './frames/candump-replay.js';
-import { LOG_FORMAT_NAMES } from './frames/log-format.js';
+import { LOG_FORMAT_NAMES, recordUnit } from './frames/log-format.js';
 import { interfaceIsUp } from './frames/link-state.js';
 import { openSocketCan, type SocketCanOptions } from './frames/socketcan-reader.js';
 import { logSource } from './log-files.js';
@@ -82,7 +82,7 @@ async function surveyLog(config: ResolvedCan, path: string, survey: BusSurvey, s
   const format = LOG_FORMAT_NAMES[stats.format ?? 'candump'];
   const spanMs = stats.firstTimestampMs !== undefined && stats.lastTimestampMs !== undefined ? Math.round(stats.lastTimestampMs - stats.firstTimestampMs) : 0;
   const span = stats.firstTimestampMs !== undefined ? `, ${formatDuration(spanMs)} of traffic` : '';
-  const unit = stats.format === 'blf' ? 'object' : 'line';
+  const unit = recordUnit(stats.format);
   const bad = skipped === 1 ? `; 1 ${unit} that is not a frame skipped` : skipped > 1 ? `; ${skipped} ${unit}s that are not frames skipped` : '';
   return { spanMs, text: `the ${format} log ${path}${span}${bad}` };
 }

@@ -7,7 +7,7 @@ const EXAMPLE_DBC = fileURLToPath(new URL('../dbc/vehicle.dbc', import.meta.url)
 export function canStarter(): string {
   return `can:
   # socketcan:can0 reads a live bus (Linux: ip link set can0 up type can bitrate 500000);
-  # file:drive.log replays a log: candump -L, Vector ASC or BLF, PEAK TRC (replay: { time_zone: Europe/Berlin }
+  # file:drive.log replays a log: candump -L, Vector ASC or BLF, PEAK TRC, MDF4 (replay: { time_zone: Europe/Berlin }
   # for the zone a Vector or PEAK log was written in; npx bridge-can-sim --out drive.log writes a candump log).
   interface: \${CAN_INTERFACE:-socketcan:can0}
   # Your bus's DBC files (a list for several). As written: the example vehicle shipped with

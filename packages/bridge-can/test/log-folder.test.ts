@@ -49,7 +49,7 @@ describe('a folder of logs', () => {
     const empty = join(dir, '..', 'empty');
     await mkdir(empty);
     const load = (iface: string, extra = '') => () => parseMapping(`source_id: f\nsink: { url: stdout }\ncan:\n  interface: file:${iface}\n  dbc: ${VEHICLE_DBC_PATH}\n${extra}`, 'map.yaml', canBridge, {});
-    expect(load(empty)).toThrow(`the folder ${empty} holds no log (.log, .asc, .blf, .trc)`);
+    expect(load(empty)).toThrow(`the folder ${empty} holds no log (.log, .asc, .blf, .trc, .mf4)`);
     expect(load(dir, '  replay: { loop: true }\n')).toThrow('can.replay.loop: loop replays one log again and again; a folder of logs is replayed once');
     expect(load(dir)).not.toThrow();
 

@@ -6,6 +6,7 @@ import { boundedLines } from './_lines.js';
 import type { CanFrame } from './can-frame.js';
 import type { CandumpLineResult } from './candump-line.js';
 import { BLF_SIGNATURE, readBlfRecords } from './blf-reader.js';
+import { isMf4, readMf4Records } from './mf4/reader.js';
 import { createLogLineParser, MAX_LOG_LINE, type LogFormat, type TextLogFormat } from './log-format.js';
 
 /** The time a replay reads and waits on; injected so that tests run without real waiting. */
@@ -47,7 +48,7 @@ export interface ReplayOptions {
   format?: TextLogFormat | 'auto';
   /**
    * Only frames logged on this channel: the interface name in a candump log (`can1`), the channel
-   * number in a Vector log, the bus number in a PEAK TRC log (`2`). Frames of other channels are
+   * number in a Vector log, the bus number in a PEAK TRC or MDF4 log (`2`). Frames of other channels are
    * counted in the stats, not handed on.
    */
   channel?: string;
@@ -184,13 +185,14 @@ export function addReplayStats(total: ReplayStats, stats: ReplayStats, offsetMs 
   total.aborted = stats.aborted;
 }
 
-/** True when the file's first bytes are `signature`. */
-async function startsWith(path: string, signature: Uint8Array): Promise<boolean> {
+/** The binary format a file's first bytes name: Vector BLF (`LOGG`), ASAM MDF (`MDF     `), or undefined for text. */
+async function binaryFormat(path: string): Promise<'blf' | 'mf4' | undefined> {
   const file = await open(path, 'r');
   try {
-    const head = Buffer.alloc(signature.length);
+    const head = Buffer.alloc(8);
     const { bytesRead } = await file.read(head, 0, head.length, 0);
-    return bytesRead === signature.length && head.equals(signature);
+    if (bytesRead >= 4 && head.subarray(0, 4).equals(BLF_SIGNATURE)) return 'blf';
+    return bytesRead === 8 && isMf4(head) ? 'mf4' : undefined;
   } finally {
     await file.close();
   }
@@ -206,24 +208,27 @@ export interface ReplayFileOptions extends ReplayOptions {
 }
 
 /**
- * Replays a log file: `candump -L`, Vector ASC or PEAK TRC (text, told by the first line) or
- * Vector BLF (binary, told by its LOGG signature), streaming it (lines and objects are bounded;
- * the file is never held whole). Throws a {@link CanBridgeError} (`LOG_READ_FAILED`) when the file cannot be read.
+ * Replays a log file: `candump -L`, Vector ASC or PEAK TRC (text, told by the first line), Vector
+ * BLF or ASAM MDF 4 (binary, told by their signatures), streaming it (lines, objects and data
+ * blocks are bounded; the file is never held whole). Throws a {@link CanBridgeError}
+ * (`LOG_READ_FAILED`) when the file cannot be read.
  */
 export async function replayCandumpFile(path: string, options: ReplayFileOptions): Promise<ReplayStats> {
   check(options);
-  let blf: boolean;
+  let binary: 'blf' | 'mf4' | undefined;
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new Error('not a regular file');
-    blf = await startsWith(path, BLF_SIGNATURE);
+    binary = await binaryFormat(path);
   } catch (err) {
     throw new CanBridgeError('LOG_READ_FAILED', `cannot read the log ${path}: ${(err as Error).message}; check the path after file: in the interface`, { cause: err });
   }
+  const readerOptions = { ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }), requireDate: options.timestamps !== 'replay' };
   const replayOnce = (stream: NodeJS.ReadableStream & AsyncIterable<Uint8Array>, passOptions: ReplayOptions): Promise<ReplayStats> => {
-    if (!blf) return replayCandump(boundedLines(stream, MAX_LOG_LINE), passOptions);
-    const records = readBlfRecords(stream, { ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }), requireDate: options.timestamps !== 'replay' });
-    return replayRecords(records, (record) => record, () => 'blf', passOptions);
+    if (binary === 'blf') return replayRecords(readBlfRecords(stream, readerOptions), (record) => record, () => 'blf', passOptions);
+    // An MDF file is a graph of blocks read by offset, not a stream.
+    if (binary === 'mf4') return replayRecords(readMf4Records(path, readerOptions), (record) => record, () => 'mf4', passOptions);
+    return replayCandump(boundedLines(stream, MAX_LOG_LINE), passOptions);
   };
   const total = noReplayStats();
   let offset = 0;

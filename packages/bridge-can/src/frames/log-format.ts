@@ -5,11 +5,16 @@ import { createTrcReader } from './trc-line.js';
 /** The text log formats. */
 export type TextLogFormat = 'candump' | 'asc' | 'trc';
 
-/** The log formats a `file:` interface reads: candump -L, Vector ASC and PEAK TRC (text), Vector BLF (binary). */
-export type LogFormat = TextLogFormat | 'blf';
+/** The log formats a `file:` interface reads: candump -L, Vector ASC and PEAK TRC (text), Vector BLF and ASAM MDF 4 (binary). */
+export type LogFormat = TextLogFormat | 'blf' | 'mf4';
 
 /** Each format's name, as messages give it. */
-export const LOG_FORMAT_NAMES: Readonly<Record<LogFormat, string>> = { candump: 'candump', asc: 'Vector ASC', blf: 'Vector BLF', trc: 'PEAK TRC' };
+export const LOG_FORMAT_NAMES: Readonly<Record<LogFormat, string>> = { candump: 'candump', asc: 'Vector ASC', blf: 'Vector BLF', trc: 'PEAK TRC', mf4: 'ASAM MDF4' };
+
+/** What a format's records are called in messages: BLF objects, MDF records, text lines. */
+export function recordUnit(format: LogFormat | undefined): string {
+  return format === 'blf' ? 'object' : format === 'mf4' ? 'record' : 'line';
+}
 
 /** The formats whose start is a wall-clock time without a zone (`replay.time_zone` says which). */
 export const WALL_CLOCK_FORMATS: ReadonlySet<LogFormat> = new Set(['asc', 'blf', 'trc']);

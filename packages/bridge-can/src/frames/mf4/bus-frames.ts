@@ -1,0 +1,108 @@
+import { CAN_FD_LENGTHS, MAX_EXTENDED_ID, type CanFrame } from '../can-frame.js';
+import type { CandumpLineResult } from '../candump-line.js';
+import type { Mf4Channel, Mf4ChannelGroup } from './layout.js';
+import { BYTE_ARRAY, isNumeric, readBytes, readNumber, readPhysical } from './values.js';
+
+/**
+ * CAN frames out of the channel groups of ASAM's bus logging convention (what CANedge, Vector
+ * and most loggers write to MDF 4): a group per frame kind, `CAN_DataFrame`, `CAN_RemoteFrame` or
+ * `CAN_ErrorFrame`, whose channels (or a structure channel's members) are named
+ * `CAN_DataFrame.ID`, `.IDE`, `.DLC`, `.DataLength`, `.DataBytes`, `.BusChannel`, `.EDL`, `.BRS`,
+ * `.ESI`, beside the group's master channel: its time in seconds since the start.
+ */
+
+type Kind = 'DataFrame' | 'RemoteFrame' | 'ErrorFrame';
+const FIELDS = ['ID', 'IDE', 'DLC', 'DataLength', 'DataBytes', 'BusChannel', 'EDL', 'BRS', 'ESI'] as const;
+type Field = (typeof FIELDS)[number];
+
+/** How one channel group's records become frames. */
+export interface FrameGroup {
+  kind: Kind;
+  time: Mf4Channel;
+  fields: Partial<Record<Field, Mf4Channel>>;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The frame plan of a channel group, undefined for a group that holds no CAN frames, or the
+ * reason a CAN group cannot be read (no time channel, a conversion this reader does not apply).
+ */
+export function frameGroupOf(group: Mf4ChannelGroup): FrameGroup | string | undefined {
+  let kind: Kind | undefined;
+  const fields: Partial<Record<Field, Mf4Channel>> = {};
+  for (const c of group.channels) {
+    // Some writers put the bus or a path before the name (`CAN1.CAN_DataFrame.ID`).
+    const m = /(?:^|\.)CAN_(DataFrame|RemoteFrame|ErrorFrame)(?:\.(\w+))?$/.exec(c.name);
+    if (!m) continue;
+    kind ??= m[1] as Kind;
+    const field = FIELDS.find((f) => f === m[2]);
+    if (field) fields[field] = c;
+  }
+  if (kind === undefined) return undefined;
+  const time = group.channels.find((c) => (c.channelType === 2 || c.channelType === 3) && c.syncType === 1);
+  if (!time || !isNumeric(time)) return `the CAN_${kind} group has no time channel this reader can read`;
+  if (time.unsupported) return `the CAN_${kind} group's time channel has ${time.unsupported}`;
+  if (kind !== 'ErrorFrame' && !fields.ID) return `the CAN_${kind} group has no ID channel`;
+  for (const f of ['ID', 'IDE', 'DLC', 'DataLength', 'BusChannel', 'EDL', 'BRS', 'ESI'] as const) {
+    const c = fields[f];
+    if (c && !isNumeric(c)) return `CAN_${kind}.${f} is not a number (data type ${c.dataType})`;
+  }
+  const bytes = fields.DataBytes;
+  if (bytes && bytes.dataType !== BYTE_ARRAY && bytes.channelType !== 1) return `CAN_${kind}.DataBytes is not a byte array (data type ${bytes.dataType})`;
+  return { kind, time, fields };
+}
+
+/** The seconds since the start a record's time channel gives. */
+export function recordSeconds(plan: FrameGroup, record: Buffer): number | undefined {
+  return readPhysical(record, plan.time);
+}
+
+/**
+ * The frame one record holds at `timestampMs`. `signalData` gives the bytes of a variable-length
+ * DataBytes channel at the offset its record holds.
+ */
+export function frameOfRecord(plan: FrameGroup, record: Buffer, timestampMs: number, signalData: (offset: number) => Buffer | undefined): CandumpLineResult {
+  const f = plan.fields;
+  const num = (c: Mf4Channel | undefined): number | undefined => (c ? readNumber(record, c) : undefined);
+  const frame: CanFrame = { id: 0, extended: false, fd: false, data: EMPTY, timestampMs, timestampSource: 'log' };
+  const bus = num(f.BusChannel);
+  if (bus !== undefined) frame.interface = String(bus);
+  const rawId = num(f.ID);
+  if (rawId !== undefined) {
+    // Some writers set bit 31 of the id for an extended one, beside or instead of IDE.
+    const flagged = rawId >= 0x80000000;
+    const id = flagged ? rawId - 0x80000000 : rawId;
+    if (id > MAX_EXTENDED_ID) return { ok: false, kind: 'malformed', message: `id 0x${rawId.toString(16).toUpperCase()} is over 0x1FFFFFFF` };
+    frame.id = id;
+    frame.extended = flagged || num(f.IDE) === 1 || id > 0x7ff;
+  }
+  if (plan.kind === 'ErrorFrame') {
+    frame.error = true;
+    return { ok: true, frame };
+  }
+  if (plan.kind === 'RemoteFrame') {
+    frame.rtr = true;
+    return { ok: true, frame };
+  }
+  const fd = num(f.EDL) === 1;
+  const dlc = num(f.DLC);
+  const length = num(f.DataLength) ?? (dlc === undefined ? undefined : fd ? CAN_FD_LENGTHS[dlc & 15] : Math.min(dlc, 8));
+  const c = f.DataBytes;
+  const bytes = c === undefined ? undefined : c.channelType === 1 ? vlsdBytes(record, c, signalData) : readBytes(record, c);
+  if (bytes === undefined) return c === undefined ? { ok: true, frame } : { ok: false, kind: 'malformed', message: 'a record whose DataBytes cannot be read' };
+  const take = Math.min(length ?? bytes.length, bytes.length, fd ? 64 : 8);
+  frame.data = Uint8Array.from(bytes.subarray(0, take));
+  if (fd) {
+    frame.fd = true;
+    frame.brs = num(f.BRS) === 1;
+    frame.esi = num(f.ESI) === 1;
+  }
+  return { ok: true, frame };
+}
+
+/** A VLSD channel's value: its record holds the offset of a length-prefixed entry in the signal data. */
+function vlsdBytes(record: Buffer, c: Mf4Channel, signalData: (offset: number) => Buffer | undefined): Buffer | undefined {
+  const offset = readNumber(record, { ...c, dataType: 0 });
+  return offset === undefined ? undefined : signalData(offset);
+}
