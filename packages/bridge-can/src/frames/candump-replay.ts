@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CanBridgeError } from '../errors.js';
@@ -224,17 +224,19 @@ export async function replayCandumpFile(path: string, options: ReplayFileOptions
     throw new CanBridgeError('LOG_READ_FAILED', `cannot read the log ${path}: ${(err as Error).message}; check the path after file: in the interface`, { cause: err });
   }
   const readerOptions = { ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }), requireDate: options.timestamps !== 'replay' };
-  const replayOnce = (stream: NodeJS.ReadableStream & AsyncIterable<Uint8Array>, passOptions: ReplayOptions): Promise<ReplayStats> => {
-    if (binary === 'blf') return replayRecords(readBlfRecords(stream, readerOptions), (record) => record, () => 'blf', passOptions);
-    // An MDF file is a graph of blocks read by offset, not a stream.
+  /** One pass over the file: a stream of its bytes, or (MDF, a graph of blocks read by offset) the file itself. */
+  const replayOnce = (passOptions: ReplayOptions, opened: (stream: ReadStream) => void): Promise<ReplayStats> => {
     if (binary === 'mf4') return replayRecords(readMf4Records(path, readerOptions), (record) => record, () => 'mf4', passOptions);
+    const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
+    opened(stream);
+    if (binary === 'blf') return replayRecords(readBlfRecords(stream, readerOptions), (record) => record, () => 'blf', passOptions);
     return replayCandump(boundedLines(stream, MAX_LOG_LINE), passOptions);
   };
   const total = noReplayStats();
   let offset = 0;
   for (;;) {
     const passOffset = offset;
-    const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
+    let stream: ReadStream | undefined;
     const onFrame = options.loop && options.timestamps !== 'replay' && passOffset !== 0
       ? (frame: CanFrame) => {
           frame.timestampMs += passOffset;
@@ -243,13 +245,13 @@ export async function replayCandumpFile(path: string, options: ReplayFileOptions
       : options.onFrame;
     let stats: ReplayStats;
     try {
-      stats = await replayOnce(stream, { ...options, onFrame });
+      stats = await replayOnce({ ...options, onFrame }, (opened) => (stream = opened));
     } catch (err) {
       if (err instanceof CanBridgeError) throw err;
       if ((err as NodeJS.ErrnoException).code === undefined) throw err;
       throw new CanBridgeError('LOG_READ_FAILED', `cannot read the log ${path}: ${(err as Error).message}`, { cause: err });
     } finally {
-      stream.destroy();
+      stream?.destroy();
     }
     addReplayStats(total, stats, passOffset);
     // A log without frames would loop without end doing nothing.
