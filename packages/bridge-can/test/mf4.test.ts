@@ -111,7 +111,7 @@ describe('ASAM MDF 4 logs in the bus logging convention', () => {
     const eleventh = frames.slice(0, 10).reduce((at, f) => at + (f.rtr || f.error ? 17 : 81), 0);
     badId[dt + 24 + eleventh] = 9;
     const { frames: before, problems: badIdProblems } = await recordsOf(await fileOf(badId));
-    expect(badIdProblems).toEqual([expect.stringMatching(/^record id 9 at byte \d+ of a data block is none of its channel groups: the rest of the data group cannot be read$/)]);
+    expect(badIdProblems).toEqual([expect.stringMatching(/^record id 9 at byte \d+ of a data group's records is none of its channel groups: the rest of the data group cannot be read$/)]);
     expect(before).toHaveLength(10);
     expect((await recordsOf(await fileOf(unfinished))).problems).toEqual(["an unfinalized MDF file (a logger still writing it, or its raw file): finalize it with the logger's tools first"]);
     expect((await recordsOf(await fileOf(v3))).problems).toEqual(["MDF version 3.3: only version 4 (.mf4) is read; convert it with the logger's tools"]);
@@ -133,6 +133,15 @@ describe('ASAM MDF 4 logs in the bus logging convention', () => {
     const id = noTime.add('CN', [0, 0, noTime.text('CAN_DataFrame.ID'), 0, 0, 0, 0, 0], cnData({ dataType: 0, byteOffset: 0, bitCount: 29 }));
     hd2[0] = noTime.add('DG', [0, noTime.add('CG', [0, id, 0, 0, 0, 0], cgData({ recordId: 0, records: 0, dataBytes: 4 })), 0, 0], dgData(0));
     expect((await recordsOf(await fileOf(noTime.bytes()))).problems).toEqual(['the CAN_DataFrame group has no time channel this reader can read']);
+
+    // A group whose records have no bytes would never get past the first.
+    const empty = new Mf4Builder();
+    const hd3: (ReturnType<Mf4Builder['add']> | 0)[] = [0, 0, 0, 0, 0, 0];
+    empty.add('HD', hd3, hdData(START_NS));
+    const id3 = empty.add('CN', [0, 0, empty.text('CAN_DataFrame.ID'), 0, 0, 0, 0, 0], cnData({ dataType: 0, byteOffset: 8, bitCount: 29 }));
+    const time3 = empty.add('CN', [id3, 0, empty.text('t'), 0, 0, 0, 0, 0], cnData({ channelType: 2, syncType: 1, dataType: 4, byteOffset: 0, bitCount: 64 }));
+    hd3[0] = empty.add('DG', [0, empty.add('CG', [0, time3, 0, 0, 0, 0], cgData({ recordId: 0, records: 1, dataBytes: 0 })), empty.add('DT', [], Buffer.alloc(12)), 0], dgData(0));
+    expect((await recordsOf(await fileOf(empty.bytes()))).problems).toEqual(["a record of 0 bytes at byte 0 of a data group's records: the rest of the data group cannot be read"]);
   });
 
   it('refuses frames of a file without a start when the times are kept, naming replay.timestamps', async () => {

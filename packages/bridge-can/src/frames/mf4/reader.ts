@@ -25,6 +25,8 @@ export interface Mf4ReaderOptions {
 
 /** Signal data (all the VLSD values of a channel) held for lookups by offset is bounded to this. */
 const MAX_SIGNAL_DATA = 256 * 1024 * 1024;
+/** A record longer than this is damage (a bus frame's record is under a hundred bytes). */
+const MAX_RECORD = 16 * 1024 * 1024;
 
 const malformed = (message: string): CandumpLineResult => ({ ok: false, kind: 'malformed', message });
 
@@ -65,8 +67,10 @@ async function* recordsOf(file: FileHandle, dg: Mf4DataGroup): AsyncGenerator<Gr
     return;
   }
   let pending = Buffer.alloc(0);
+  /** Bytes of the data group's records before `buffer`. */
+  let before = 0;
   for await (const piece of dataBytes(file, dg.data)) {
-    let buffer = pending.length > 0 ? Buffer.concat([pending, piece]) : piece;
+    const buffer = pending.length > 0 ? Buffer.concat([pending, piece]) : piece;
     let at = 0;
     for (;;) {
       const idSize = dg.recordIdSize;
@@ -74,7 +78,7 @@ async function* recordsOf(file: FileHandle, dg: Mf4DataGroup): AsyncGenerator<Gr
       const id = idSize === 0 ? 0 : idSize === 1 ? buffer[at]! : idSize === 2 ? buffer.readUInt16LE(at) : idSize === 4 ? buffer.readUInt32LE(at) : Number(buffer.readBigUInt64LE(at));
       const group = only ?? byId.get(id);
       if (!group) {
-        yield `record id ${id} at byte ${at} of a data block is none of its channel groups: the rest of the data group cannot be read`;
+        yield `record id ${id} at byte ${before + at} of a data group's records is none of its channel groups: the rest of the data group cannot be read`;
         return;
       }
       let size: number;
@@ -84,12 +88,16 @@ async function* recordsOf(file: FileHandle, dg: Mf4DataGroup): AsyncGenerator<Gr
         size = buffer.readUInt32LE(body);
         body += 4;
       } else size = group.dataBytes + group.invalBytes;
+      if (size > MAX_RECORD || body + size === at) {
+        yield `a record of ${size} bytes at byte ${before + at} of a data group's records: the rest of the data group cannot be read`;
+        return;
+      }
       if (buffer.length - body < size) break;
       yield { group, record: buffer.subarray(body, body + size) };
       at = body + size;
     }
     pending = Buffer.from(buffer.subarray(at));
-    buffer = pending;
+    before += at;
   }
   if (pending.length > 0) yield `the data group ends inside a record (${pending.length} bytes left)`;
 }
