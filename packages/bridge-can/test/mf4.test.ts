@@ -74,6 +74,7 @@ describe('ASAM MDF 4 logs in the bus logging convention', () => {
     { startNs: START_NS, storage: 'dz' },
     { startNs: START_NS, storage: 'dz-transposed' },
     { startNs: START_NS, storage: 'dl' },
+    { startNs: START_NS, storage: 'dl-chain' },
     { startNs: START_NS, groups: 'sorted' },
     { startNs: START_NS, groups: 'sorted', storage: 'dl', dataBytes: 'vlsd' },
     { startNs: START_NS, time: 'u64-linear', storage: 'dz-transposed' },

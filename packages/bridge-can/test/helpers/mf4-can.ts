@@ -21,8 +21,8 @@ export interface CanMf4Options {
   /** Members of a `CAN_DataFrame` structure channel, or channels of their own. */
   layout?: 'structure' | 'flat';
   dataBytes?: 'fixed' | 'vlsd';
-  /** A DT block; a DZ (deflated, transposed or not); a DL of three DT blocks, cut mid-record or between records. */
-  storage?: 'dt' | 'dz' | 'dz-transposed' | 'dl' | 'dl-whole-records';
+  /** A DT block; a DZ (deflated, transposed or not); a DL of three DT blocks, cut mid-record or between records, or a chain of three DLs. */
+  storage?: 'dt' | 'dz' | 'dz-transposed' | 'dl' | 'dl-whole-records' | 'dl-chain';
   groups?: 'unsorted' | 'sorted';
   time?: 'f64' | 'u64-linear';
   /** GPS records between the frames (unsorted files). Default true. */
@@ -93,11 +93,16 @@ function storeData(b: Mf4Builder, data: Buffer, o: CanMf4Options, recordSize: nu
     case 'dz-transposed':
       return b.add('DZ', [], dzData(data, recordSize));
     case 'dl':
+    case 'dl-chain':
     case 'dl-whole-records': {
-      const third = (n: number): number => (o.storage === 'dl' ? Math.floor((n * data.length) / 3) + n : (starts[Math.floor((n * starts.length) / 3)] ?? data.length));
+      const third = (n: number): number => (o.storage === 'dl-whole-records' ? (starts[Math.floor((n * starts.length) / 3)] ?? data.length) : Math.floor((n * data.length) / 3) + n);
       const cuts = [0, third(1), third(2), data.length];
       const parts = [0, 1, 2].map((i) => b.add('DT', [], data.subarray(cuts[i], cuts[i + 1])));
-      return b.add('DL', [0, ...parts], dlData(cuts.slice(0, 3)));
+      if (o.storage !== 'dl-chain') return b.add('DL', [0, ...parts], dlData(cuts.slice(0, 3)));
+      // Three lists of one block each, each linking to the next.
+      let next: Ref | 0 = 0;
+      for (let i = 2; i >= 0; i--) next = b.add('DL', [next, parts[i]!], dlData([cuts[i]!]));
+      return next;
     }
     default:
       return b.add('DT', [], data);

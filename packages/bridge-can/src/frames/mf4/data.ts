@@ -37,9 +37,15 @@ export async function* dataBytes(file: FileHandle, link: number, seen: Set<numbe
       yield* dataBytes(file, block.links[0] ?? 0, seen);
       return;
     default:
-      // DL: the next list, then the data blocks it lists.
-      for (const data of block.links.slice(1)) yield* dataBytes(file, data, seen);
-      yield* dataBytes(file, block.links[0] ?? 0, seen);
+      // DL: the data blocks it lists, then those of the next list (followed in a loop: a chain may be long).
+      for (let list = block; ; ) {
+        for (const data of list.links.slice(1)) yield* dataBytes(file, data, seen);
+        const next = list.links[0] ?? 0;
+        if (next === 0) return;
+        if (seen.has(next)) throw new Mf4FormatError(`the data lists link back to the block at ${next}`);
+        seen.add(next);
+        list = await readBlock(file, next, ['DL'], false);
+      }
   }
 }
 
