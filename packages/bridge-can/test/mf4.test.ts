@@ -135,6 +135,17 @@ describe('ASAM MDF 4 logs in the bus logging convention', () => {
     hd2[0] = noTime.add('DG', [0, noTime.add('CG', [0, id, 0, 0, 0, 0], cgData({ recordId: 0, records: 0, dataBytes: 4 })), 0, 0], dgData(0));
     expect((await recordsOf(await fileOf(noTime.bytes()))).problems).toEqual(['the CAN_DataFrame group has no time channel this reader can read']);
 
+    // DataBytes in a VLSD channel group (MDF 4.2): said, and the group left out.
+    const v42 = new Mf4Builder();
+    const hd4: (ReturnType<Mf4Builder['add']> | 0)[] = [0, 0, 0, 0, 0, 0];
+    v42.add('HD', hd4, hdData(START_NS));
+    const vlsdGroup = v42.add('CG', [0, 0, 0, 0, 0, 0], cgData({ recordId: 2, records: 0, dataBytes: 0, flags: 1 }));
+    const bytes4 = v42.add('CN', [0, 0, v42.text('CAN_DataFrame.DataBytes'), 0, 0, vlsdGroup, 0, 0], cnData({ channelType: 1, dataType: 10, byteOffset: 12, bitCount: 64 }));
+    const id4 = v42.add('CN', [bytes4, 0, v42.text('CAN_DataFrame.ID'), 0, 0, 0, 0, 0], cnData({ dataType: 0, byteOffset: 8, bitCount: 29 }));
+    const time4 = v42.add('CN', [id4, 0, v42.text('t'), 0, 0, 0, 0, 0], cnData({ channelType: 2, syncType: 1, dataType: 4, byteOffset: 0, bitCount: 64 }));
+    hd4[0] = v42.add('DG', [0, v42.add('CG', [vlsdGroup, time4, 0, 0, 0, 0], cgData({ recordId: 1, records: 0, dataBytes: 20 })), 0, 0], dgData(1));
+    expect((await recordsOf(await fileOf(v42.bytes({ version: 420 })))).problems).toEqual(['the CAN_DataFrame group keeps its DataBytes in a channel group of their own (MDF 4.2), which this reader does not read']);
+
     // A group whose records have no bytes would never get past the first.
     const empty = new Mf4Builder();
     const hd3: (ReturnType<Mf4Builder['add']> | 0)[] = [0, 0, 0, 0, 0, 0];

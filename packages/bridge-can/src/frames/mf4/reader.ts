@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { CandumpLineResult } from '../candump-line.js';
-import { ID_BLOCK_SIZE, MDF_SIGNATURE, Mf4FormatError, readRange, UNFINISHED_SIGNATURE } from './blocks.js';
+import { ID_BLOCK_SIZE, MDF_SIGNATURE, Mf4FormatError, readBlock, readRange, UNFINISHED_SIGNATURE } from './blocks.js';
 import { frameGroupOf, frameOfRecord, recordSeconds, type FrameGroup } from './bus-frames.js';
 import { dataBytes } from './data.js';
 import { readLayout, type Mf4ChannelGroup, type Mf4DataGroup } from './layout.js';
@@ -117,9 +117,15 @@ async function* framesOf(file: FileHandle, dg: Mf4DataGroup, startMs: number | u
   }
   // Signal data of variable-length DataBytes, read whole once per channel.
   const signal = new Map<number, Buffer>();
-  for (const plan of plans.values()) {
+  for (const [group, plan] of plans) {
     const link = plan.fields.DataBytes?.channelType === 1 ? plan.fields.DataBytes.signalData : 0;
-    if (link !== 0 && !signal.has(link)) signal.set(link, await wholeData(file, link));
+    if (link === 0 || signal.has(link)) continue;
+    if ((await readBlock(file, link, ['SD', 'DT', 'RD', 'DZ', 'DL', 'HL', 'CG'], false)).type === 'CG') {
+      yield malformed(`the CAN_${plan.kind} group keeps its DataBytes in a channel group of their own (MDF 4.2), which this reader does not read`);
+      plans.delete(group);
+      continue;
+    }
+    signal.set(link, await wholeData(file, link));
   }
   for await (const item of recordsOf(file, dg)) {
     if (typeof item === 'string') {
