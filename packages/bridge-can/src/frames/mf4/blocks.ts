@@ -76,7 +76,7 @@ export async function readBlock(file: FileHandle, offset: number, types: readonl
 /** The text of a TX block (UTF-8, zero-terminated), or undefined for no link. */
 export async function readText(file: FileHandle, offset: number): Promise<string | undefined> {
   if (offset === 0) return undefined;
-  const block = await readBlock(file, offset, ['TX', 'MD']);
+  const block = await readBlock(file, offset, ['TX']);
   const end = block.data.indexOf(0);
   return block.data.toString('utf8', 0, end < 0 ? block.data.length : end);
 }
