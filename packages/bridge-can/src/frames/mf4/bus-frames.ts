@@ -1,7 +1,7 @@
 import { CAN_FD_LENGTHS, MAX_EXTENDED_ID, type CanFrame } from '../can-frame.js';
 import type { CandumpLineResult } from '../candump-line.js';
 import type { Mf4Channel, Mf4ChannelGroup } from './layout.js';
-import { BYTE_ARRAY, isNumeric, readBytes, readNumber, readPhysical } from './values.js';
+import { BYTE_ARRAY, isNumeric, numberReader, readBytes, readNumber } from './values.js';
 
 /**
  * CAN frames out of the channel groups of ASAM's bus logging convention (what CANedge, Vector
@@ -14,12 +14,18 @@ import { BYTE_ARRAY, isNumeric, readBytes, readNumber, readPhysical } from './va
 type Kind = 'DataFrame' | 'RemoteFrame' | 'ErrorFrame';
 const FIELDS = ['ID', 'IDE', 'DLC', 'DataLength', 'DataBytes', 'BusChannel', 'EDL', 'BRS', 'ESI'] as const;
 type Field = (typeof FIELDS)[number];
+const NUMBER_FIELDS = ['ID', 'IDE', 'DLC', 'DataLength', 'BusChannel', 'EDL', 'BRS', 'ESI'] as const;
 
-/** How one channel group's records become frames. */
+/** A field's number out of a record. */
+type NumberOf = (record: Buffer) => number | undefined;
+
+/** How one channel group's records become frames: its channels, and readers compiled for them. */
 export interface FrameGroup {
   kind: Kind;
   time: Mf4Channel;
   fields: Partial<Record<Field, Mf4Channel>>;
+  numbers: Partial<Record<Exclude<Field, 'DataBytes'>, NumberOf>>;
+  seconds: NumberOf;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -44,18 +50,24 @@ export function frameGroupOf(group: Mf4ChannelGroup): FrameGroup | string | unde
   if (!time || !isNumeric(time)) return `the CAN_${kind} group has no time channel this reader can read`;
   if (time.unsupported) return `the CAN_${kind} group's time channel has ${time.unsupported}`;
   if (kind !== 'ErrorFrame' && !fields.ID) return `the CAN_${kind} group has no ID channel`;
-  for (const f of ['ID', 'IDE', 'DLC', 'DataLength', 'BusChannel', 'EDL', 'BRS', 'ESI'] as const) {
+  for (const f of NUMBER_FIELDS) {
     const c = fields[f];
     if (c && !isNumeric(c)) return `CAN_${kind}.${f} is not a number (data type ${c.dataType})`;
   }
   const bytes = fields.DataBytes;
   if (bytes && bytes.dataType !== BYTE_ARRAY && bytes.channelType !== 1) return `CAN_${kind}.DataBytes is not a byte array (data type ${bytes.dataType})`;
-  return { kind, time, fields };
-}
-
-/** The seconds since the start a record's time channel gives. */
-export function recordSeconds(plan: FrameGroup, record: Buffer): number | undefined {
-  return readPhysical(record, plan.time);
+  const numbers: FrameGroup['numbers'] = {};
+  for (const f of NUMBER_FIELDS) {
+    const c = fields[f];
+    if (c) numbers[f] = numberReader(c);
+  }
+  const raw = numberReader(time);
+  const linear = time.linear;
+  const seconds: NumberOf = linear === undefined ? raw : (r) => {
+    const x = raw(r);
+    return x === undefined ? undefined : linear.p1 + linear.p2 * x;
+  };
+  return { kind, time, fields, numbers, seconds };
 }
 
 /**
@@ -63,19 +75,18 @@ export function recordSeconds(plan: FrameGroup, record: Buffer): number | undefi
  * DataBytes channel at the offset its record holds.
  */
 export function frameOfRecord(plan: FrameGroup, record: Buffer, timestampMs: number, signalData: (offset: number) => Buffer | undefined): CandumpLineResult {
-  const f = plan.fields;
-  const num = (c: Mf4Channel | undefined): number | undefined => (c ? readNumber(record, c) : undefined);
+  const n = plan.numbers;
   const frame: CanFrame = { id: 0, extended: false, fd: false, data: EMPTY, timestampMs, timestampSource: 'log' };
-  const bus = num(f.BusChannel);
+  const bus = n.BusChannel?.(record);
   if (bus !== undefined) frame.interface = String(bus);
-  const rawId = num(f.ID);
+  const rawId = n.ID?.(record);
   if (rawId !== undefined) {
     // Some writers set bit 31 of the id for an extended one, beside or instead of IDE.
     const flagged = rawId >= 0x80000000;
     const id = flagged ? rawId - 0x80000000 : rawId;
     if (id > MAX_EXTENDED_ID) return { ok: false, kind: 'malformed', message: `id 0x${rawId.toString(16).toUpperCase()} is over 0x1FFFFFFF` };
     frame.id = id;
-    frame.extended = flagged || num(f.IDE) === 1 || id > 0x7ff;
+    frame.extended = flagged || n.IDE?.(record) === 1 || id > 0x7ff;
   }
   if (plan.kind === 'ErrorFrame') {
     frame.error = true;
@@ -85,18 +96,20 @@ export function frameOfRecord(plan: FrameGroup, record: Buffer, timestampMs: num
     frame.rtr = true;
     return { ok: true, frame };
   }
-  const fd = num(f.EDL) === 1;
-  const dlc = num(f.DLC);
-  const length = num(f.DataLength) ?? (dlc === undefined ? undefined : fd ? CAN_FD_LENGTHS[dlc & 15] : Math.min(dlc, 8));
-  const c = f.DataBytes;
+  const fd = n.EDL?.(record) === 1;
+  const dlc = n.DLC?.(record);
+  const length = n.DataLength?.(record) ?? (dlc === undefined ? undefined : fd ? CAN_FD_LENGTHS[dlc & 15] : Math.min(dlc, 8));
+  const c = plan.fields.DataBytes;
   const bytes = c === undefined ? undefined : c.channelType === 1 ? vlsdBytes(record, c, signalData) : readBytes(record, c);
   if (bytes === undefined) return c === undefined ? { ok: true, frame } : { ok: false, kind: 'malformed', message: 'a record whose DataBytes cannot be read' };
   const take = Math.min(length ?? bytes.length, bytes.length, fd ? 64 : 8);
-  frame.data = Uint8Array.from(bytes.subarray(0, take));
+  const data = new Uint8Array(take);
+  for (let i = 0; i < take; i++) data[i] = bytes[i]!;
+  frame.data = data;
   if (fd) {
     frame.fd = true;
-    frame.brs = num(f.BRS) === 1;
-    frame.esi = num(f.ESI) === 1;
+    frame.brs = n.BRS?.(record) === 1;
+    frame.esi = n.ESI?.(record) === 1;
   }
   return { ok: true, frame };
 }

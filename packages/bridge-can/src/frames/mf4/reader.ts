@@ -1,9 +1,10 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { CandumpLineResult } from '../candump-line.js';
 import { ID_BLOCK_SIZE, MDF_SIGNATURE, Mf4FormatError, readBlock, readRange, UNFINISHED_SIGNATURE } from './blocks.js';
-import { frameGroupOf, frameOfRecord, recordSeconds, type FrameGroup } from './bus-frames.js';
+import { frameGroupOf, frameOfRecord, type FrameGroup } from './bus-frames.js';
 import { dataBytes } from './data.js';
 import { readLayout, type Mf4ChannelGroup, type Mf4DataGroup } from './layout.js';
+import { RecordSplitter } from './records.js';
 
 /**
  * Reads the CAN frames of an ASAM MDF 4 file (`.mf4`: CANedge and other loggers, Vector's
@@ -25,8 +26,6 @@ export interface Mf4ReaderOptions {
 
 /** Signal data (all the VLSD values of a channel) held for lookups by offset is bounded to this. */
 const MAX_SIGNAL_DATA = 256 * 1024 * 1024;
-/** A record longer than this is damage (a bus frame's record is under a hundred bytes). */
-const MAX_RECORD = 16 * 1024 * 1024;
 
 const malformed = (message: string): CandumpLineResult => ({ ok: false, kind: 'malformed', message });
 
@@ -48,60 +47,6 @@ async function wholeData(file: FileHandle, link: number): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-/** One record of a data group: its channel group and its bytes (a view, valid until the next). */
-interface GroupRecord {
-  group: Mf4ChannelGroup;
-  record: Buffer;
-}
-
-/** Splits a data group's bytes into records by their ids; an id the group does not define ends it (nothing after can be placed). */
-async function* recordsOf(file: FileHandle, dg: Mf4DataGroup): AsyncGenerator<GroupRecord | string> {
-  const byId = new Map(dg.groups.map((g) => [g.recordId, g]));
-  const only = dg.recordIdSize === 0 ? dg.groups[0] : undefined;
-  if (dg.recordIdSize === 0 && dg.groups.length !== 1) {
-    yield `a data group without record ids holds ${dg.groups.length} channel groups`;
-    return;
-  }
-  if (![0, 1, 2, 4, 8].includes(dg.recordIdSize)) {
-    yield `record ids of ${dg.recordIdSize} bytes`;
-    return;
-  }
-  let pending = Buffer.alloc(0);
-  /** Bytes of the data group's records before `buffer`. */
-  let before = 0;
-  for await (const piece of dataBytes(file, dg.data)) {
-    const buffer = pending.length > 0 ? Buffer.concat([pending, piece]) : piece;
-    let at = 0;
-    for (;;) {
-      const idSize = dg.recordIdSize;
-      if (buffer.length - at < Math.max(idSize, 1)) break;
-      const id = idSize === 0 ? 0 : idSize === 1 ? buffer[at]! : idSize === 2 ? buffer.readUInt16LE(at) : idSize === 4 ? buffer.readUInt32LE(at) : Number(buffer.readBigUInt64LE(at));
-      const group = only ?? byId.get(id);
-      if (!group) {
-        yield `record id ${id} at byte ${before + at} of a data group's records is none of its channel groups: the rest of the data group cannot be read`;
-        return;
-      }
-      let size: number;
-      let body = at + idSize;
-      if (group.vlsd) {
-        if (buffer.length - body < 4) break;
-        size = buffer.readUInt32LE(body);
-        body += 4;
-      } else size = group.dataBytes + group.invalBytes;
-      if (size > MAX_RECORD || body + size === at) {
-        yield `a record of ${size} bytes at byte ${before + at} of a data group's records: the rest of the data group cannot be read`;
-        return;
-      }
-      if (buffer.length - body < size) break;
-      yield { group, record: buffer.subarray(body, body + size) };
-      at = body + size;
-    }
-    pending = Buffer.from(buffer.subarray(at));
-    before += at;
-  }
-  if (pending.length > 0) yield `the data group ends inside a record (${pending.length} bytes left)`;
-}
-
 /** The frames (and problems) of one data group, in its own (time) order. */
 async function* framesOf(file: FileHandle, dg: Mf4DataGroup, startMs: number | undefined, requireDate: boolean): AsyncGenerator<CandumpLineResult> {
   const plans = new Map<Mf4ChannelGroup, FrameGroup>();
@@ -115,8 +60,9 @@ async function* framesOf(file: FileHandle, dg: Mf4DataGroup, startMs: number | u
     yield { ok: false, kind: 'unsupported', message: 'the MDF file names no start time: its times count from 0 (replay.timestamps: replay moves such a log onto the clock)' };
     return;
   }
-  // Signal data of variable-length DataBytes, read whole once per channel.
+  // Signal data of variable-length DataBytes, read whole once per channel; a lookup by offset per group.
   const signal = new Map<number, Buffer>();
+  const lookups = new Map<Mf4ChannelGroup, (offset: number) => Buffer | undefined>();
   for (const [group, plan] of plans) {
     const link = plan.fields.DataBytes?.channelType === 1 ? plan.fields.DataBytes.signalData : 0;
     if (link === 0 || signal.has(link)) continue;
@@ -127,25 +73,38 @@ async function* framesOf(file: FileHandle, dg: Mf4DataGroup, startMs: number | u
     }
     signal.set(link, await wholeData(file, link));
   }
-  for await (const item of recordsOf(file, dg)) {
-    if (typeof item === 'string') {
-      yield malformed(item);
-      continue;
-    }
-    const plan = plans.get(item.group);
-    if (!plan) continue;
-    const seconds = recordSeconds(plan, item.record);
-    if (seconds === undefined || !Number.isFinite(seconds)) {
-      yield malformed(`a CAN_${plan.kind} record whose time cannot be read`);
-      continue;
-    }
+  for (const [group, plan] of plans) {
     const data = signal.get(plan.fields.DataBytes?.signalData ?? 0);
-    yield frameOfRecord(plan, item.record, (startMs ?? 0) + seconds * 1000, (offset) => {
+    lookups.set(group, (offset) => {
       if (!data || offset + 4 > data.length) return undefined;
       const length = data.readUInt32LE(offset);
       return offset + 4 + length > data.length ? undefined : data.subarray(offset + 4, offset + 4 + length);
     });
   }
+  const splitter = RecordSplitter.for(dg);
+  if (typeof splitter === 'string') {
+    yield malformed(splitter);
+    return;
+  }
+  for await (const piece of dataBytes(file, dg.data)) {
+    for (const item of splitter.push(piece)) {
+      if (typeof item === 'string') {
+        yield malformed(item);
+        continue;
+      }
+      const plan = plans.get(item.group);
+      if (!plan) continue;
+      const seconds = plan.seconds(item.record);
+      if (seconds === undefined || !Number.isFinite(seconds)) {
+        yield malformed(`a CAN_${plan.kind} record whose time cannot be read`);
+        continue;
+      }
+      yield frameOfRecord(plan, item.record, (startMs ?? 0) + seconds * 1000, lookups.get(item.group)!);
+    }
+    if (splitter.ended) return;
+  }
+  const rest = splitter.finish();
+  if (rest) yield malformed(rest);
 }
 
 /** Merges the data groups' streams by frame time; problems pass on at once. */

@@ -59,10 +59,27 @@ export function readNumber(record: Buffer, c: Mf4Channel): number | undefined {
   }
 }
 
-/** A channel's value with its linear conversion applied. */
-export function readPhysical(record: Buffer, c: Mf4Channel): number | undefined {
-  const raw = readNumber(record, c);
-  return raw === undefined || c.linear === undefined ? raw : c.linear.p1 + c.linear.p2 * raw;
+/**
+ * A reader of one channel's raw number, specialised for its layout (byte-aligned floats and
+ * little-endian integers of up to 32 bits read directly; anything else by {@link readNumber}).
+ */
+export function numberReader(c: Mf4Channel): (record: Buffer) => number | undefined {
+  const at = c.byteOffset;
+  const bits = c.bitOffset + c.bitCount;
+  const bytes = Math.ceil(bits / 8);
+  const end = at + bytes;
+  if (c.dataType === FLOAT_LE && c.bitOffset === 0 && c.bitCount === 64) return (r) => (r.length >= end ? r.readDoubleLE(at) : undefined);
+  if (c.dataType === UNSIGNED_LE && bits <= 32) {
+    const shift = c.bitOffset;
+    const mask = c.bitCount === 32 ? 0xffffffff : 2 ** c.bitCount - 1;
+    return (r) => {
+      if (r.length < end) return undefined;
+      let raw = 0;
+      for (let i = bytes - 1; i >= 0; i--) raw = raw * 256 + r[at + i]!;
+      return ((raw / 2 ** shift) & mask) >>> 0;
+    };
+  }
+  return (r) => readNumber(r, c);
 }
 
 /** A fixed-length byte array channel's bytes in `record` (a view), or undefined. */
