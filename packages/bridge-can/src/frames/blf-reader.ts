@@ -1,5 +1,5 @@
 import { inflateSync } from 'node:zlib';
-import { MAX_EXTENDED_ID, MAX_STANDARD_ID, type CanFrame } from './can-frame.js';
+import { MAX_EXTENDED_ID, MAX_STANDARD_ID, NO_DATA, type CanFrame } from './can-frame.js';
 import type { CandumpLineResult } from './candump-line.js';
 import { wallTimeToEpochMs } from './wall-clock.js';
 
@@ -37,8 +37,6 @@ const CAN_MESSAGE2 = 86;
 const CAN_FD_MESSAGE = 100;
 const CAN_FD_MESSAGE_64 = 101;
 const CAN_MSG_EXT = 0x80000000;
-/** The data of frames without any (remote and error frames): one shared, empty array. */
-const EMPTY = new Uint8Array(0);
 const REMOTE_FLAG = 0x80;
 const FD_LENGTHS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64];
 
@@ -124,7 +122,7 @@ function frameOf(o: Buffer, startMs: number | undefined, requireDate: boolean): 
   const units = o.readUInt32LE(16) === 1 ? 0.01 : 0.000001;
   const offsetMs = (o.readUInt32LE(24) + o.readUInt32LE(28) * 0x1_0000_0000) * units;
   const bodyLength = o.length - b;
-  const frame: CanFrame = { id: 0, extended: false, fd: false, data: EMPTY, timestampMs: (startMs ?? 0) + offsetMs, timestampSource: 'log' };
+  const frame: CanFrame = { id: 0, extended: false, fd: false, data: NO_DATA, timestampMs: (startMs ?? 0) + offsetMs, timestampSource: 'log' };
   if (type === CAN_FD_MESSAGE_64) return fd64(o, b, frame);
   if (bodyLength < 16) return malformed(`BLF object of type ${type} holds ${bodyLength} bytes, too short for a CAN frame`);
   frame.interface = String(o.readUInt16LE(b));

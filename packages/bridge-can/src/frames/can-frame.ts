@@ -38,6 +38,9 @@ export interface CanFrame {
   interface?: string;
 }
 
+/** The data of frames without any (remote and error frames): one shared, empty array. */
+export const NO_DATA = new Uint8Array(0);
+
 /** Valid CAN FD payload lengths (ISO 11898-1). */
 export const CAN_FD_LENGTHS: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64];
 

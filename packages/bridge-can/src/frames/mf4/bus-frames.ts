@@ -1,4 +1,4 @@
-import { CAN_FD_LENGTHS, MAX_EXTENDED_ID, type CanFrame } from '../can-frame.js';
+import { CAN_FD_LENGTHS, MAX_EXTENDED_ID, NO_DATA, type CanFrame } from '../can-frame.js';
 import type { CandumpLineResult } from '../candump-line.js';
 import type { Mf4Channel, Mf4ChannelGroup } from './layout.js';
 import { BYTE_ARRAY, isNumeric, numberReader, readBytes, readNumber } from './values.js';
@@ -27,8 +27,6 @@ export interface FrameGroup {
   numbers: Partial<Record<Exclude<Field, 'DataBytes'>, NumberOf>>;
   seconds: NumberOf;
 }
-
-const EMPTY = new Uint8Array(0);
 
 /**
  * The frame plan of a channel group, undefined for a group that holds no CAN frames, or the
@@ -76,7 +74,7 @@ export function frameGroupOf(group: Mf4ChannelGroup): FrameGroup | string | unde
  */
 export function frameOfRecord(plan: FrameGroup, record: Buffer, timestampMs: number, signalData: (offset: number) => Buffer | undefined): CandumpLineResult {
   const n = plan.numbers;
-  const frame: CanFrame = { id: 0, extended: false, fd: false, data: EMPTY, timestampMs, timestampSource: 'log' };
+  const frame: CanFrame = { id: 0, extended: false, fd: false, data: NO_DATA, timestampMs, timestampSource: 'log' };
   const bus = n.BusChannel?.(record);
   if (bus !== undefined) frame.interface = String(bus);
   const rawId = n.ID?.(record);
