@@ -71,6 +71,9 @@ describe('ASAM MDF 4 logs in the bus logging convention', () => {
     { startNs: START_NS },
     { startNs: START_NS, layout: 'flat' },
     { startNs: START_NS, dataBytes: 'vlsd' },
+    { startNs: START_NS, dataBytes: 'vlsd-group' },
+    { startNs: START_NS, dataBytes: 'vlsd-group', storage: 'dl' },
+    { startNs: START_NS, dataBytes: 'vlsd-group', storage: 'dz-transposed', layout: 'flat' },
     { startNs: START_NS, storage: 'dz' },
     { startNs: START_NS, storage: 'dz-transposed' },
     { startNs: START_NS, storage: 'dl' },
@@ -135,7 +138,7 @@ describe('ASAM MDF 4 logs in the bus logging convention', () => {
     hd2[0] = noTime.add('DG', [0, noTime.add('CG', [0, id, 0, 0, 0, 0], cgData({ recordId: 0, records: 0, dataBytes: 4 })), 0, 0], dgData(0));
     expect((await recordsOf(await fileOf(noTime.bytes()))).problems).toEqual(['the CAN_DataFrame group has no time channel this reader can read']);
 
-    // DataBytes in a VLSD channel group (MDF 4.2): said, and the group left out.
+    // DataBytes pointing at a VLSD channel group of another data group: said, and the group left out.
     const v42 = new Mf4Builder();
     const hd4: (ReturnType<Mf4Builder['add']> | 0)[] = [0, 0, 0, 0, 0, 0];
     v42.add('HD', hd4, hdData(START_NS));
@@ -143,8 +146,9 @@ describe('ASAM MDF 4 logs in the bus logging convention', () => {
     const bytes4 = v42.add('CN', [0, 0, v42.text('CAN_DataFrame.DataBytes'), 0, 0, vlsdGroup, 0, 0], cnData({ channelType: 1, dataType: 10, byteOffset: 12, bitCount: 64 }));
     const id4 = v42.add('CN', [bytes4, 0, v42.text('CAN_DataFrame.ID'), 0, 0, 0, 0, 0], cnData({ dataType: 0, byteOffset: 8, bitCount: 29 }));
     const time4 = v42.add('CN', [id4, 0, v42.text('t'), 0, 0, 0, 0, 0], cnData({ channelType: 2, syncType: 1, dataType: 4, byteOffset: 0, bitCount: 64 }));
-    hd4[0] = v42.add('DG', [0, v42.add('CG', [vlsdGroup, time4, 0, 0, 0, 0], cgData({ recordId: 1, records: 0, dataBytes: 20 })), 0, 0], dgData(1));
-    expect((await recordsOf(await fileOf(v42.bytes({ version: 420 })))).problems).toEqual(['the CAN_DataFrame group keeps its DataBytes in a channel group of their own (MDF 4.2), which this reader does not read']);
+    const other = v42.add('DG', [0, vlsdGroup, 0, 0], dgData(1));
+    hd4[0] = v42.add('DG', [other, v42.add('CG', [0, time4, 0, 0, 0, 0], cgData({ recordId: 1, records: 0, dataBytes: 20 })), 0, 0], dgData(1));
+    expect((await recordsOf(await fileOf(v42.bytes({ version: 420 })))).problems).toEqual(['CAN_DataFrame.DataBytes points at a channel group that is no VLSD group of its data group']);
 
     // A group whose records have no bytes would never get past the first.
     const empty = new Mf4Builder();
@@ -156,6 +160,22 @@ describe('ASAM MDF 4 logs in the bus logging convention', () => {
     expect((await recordsOf(await fileOf(empty.bytes()))).problems).toEqual(["a record of 0 bytes at byte 0 of a data group's records: the rest of the data group cannot be read"]);
   });
 
+  it('reports a frame whose value in the VLSD channel group is missing, and reads the others', async () => {
+    const frames = randomFrames(8, 30).filter((f) => !f.rtr && !f.error);
+    const bytes = canMf4(frames, { startNs: START_NS, dataBytes: 'vlsd-group', gps: false });
+    // The third frame's record points at an offset no value has. Records: a value (id, u32
+    // length, bytes), then its frame (id, 24 bytes, the offset at 16).
+    const dt = bytes.indexOf('##DT', 64, 'latin1') + 24;
+    let at = dt;
+    for (let i = 0; i < 2; i++) at += 5 + bytes.readUInt32LE(at + 1) + 25;
+    at += 5 + bytes.readUInt32LE(at + 1);
+    expect(bytes[at]).toBe(1);
+    bytes.writeBigUInt64LE(1n << 40n, at + 1 + 16);
+    const { frames: got, problems } = await recordsOf(await fileOf(bytes));
+    expect(problems).toEqual(['a record whose DataBytes cannot be read']);
+    expectSameFrames(got, [...frames.slice(0, 2), ...frames.slice(3)]);
+  });
+
   it('refuses frames of a file without a start when the times are kept, naming replay.timestamps', async () => {
     const path = await fileOf(canMf4(randomFrames(4, 5), { startNs: 0n }));
     const { frames, problems } = await recordsOf(path, { requireDate: true });
@@ -165,11 +185,11 @@ describe('ASAM MDF 4 logs in the bus logging convention', () => {
 
   it('random byte changes never make it throw', async () => {
     const random = seededRandom(9);
-    const base = canMf4(randomFrames(5, 60), { startNs: START_NS, storage: 'dl' });
+    const bases = [canMf4(randomFrames(5, 60), { startNs: START_NS, storage: 'dl' }), canMf4(randomFrames(5, 60), { startNs: START_NS, dataBytes: 'vlsd-group' })];
     const path = join(await track.tempDir('bridge-can-mf4-'), 'fuzz.mf4');
     let frames = 0;
     for (let round = 0; round < 150; round++) {
-      const bytes = Buffer.from(base);
+      const bytes = Buffer.from(bases[round % 2]!);
       for (let i = 0, n = 1 + Math.floor(random() * 6); i < n; i++) bytes[64 + Math.floor(random() * (bytes.length - 64))] = Math.floor(random() * 256);
       await writeFile(path, round % 10 === 9 ? bytes.subarray(0, Math.floor(random() * bytes.length)) : bytes);
       for (const f of (await recordsOf(path)).frames) {

@@ -10,6 +10,11 @@ import { cgData, cnData, dgData, dlData, dzData, hdData, linearCc, Mf4Builder, t
  *   ID bits 0-28 and IDE bit 29 of a u32 | DLC 4 bits | DataLength 7 bits | Dir, EDL, BRS, ESI
  *   bits | DataBytes: 64 bytes, or a u64 offset into signal data (VLSD)
  *
+ * A VLSD channel group's records (id 5) are a u32 length and that many bytes; a frame's DataBytes
+ * offset counts the group's bytes before its value, lengths included (as mdflib writes them:
+ * each value just before the record that points at it; the CG's data and invalidation byte
+ * counts hold the low and high 32 bits of the group's total size).
+ *
  * CAN_RemoteFrame and CAN_ErrorFrame records stop before DataBytes. `unsorted` files keep every
  * group in one data group with 1-byte record ids, with a GPS group among them (not CAN: skipped);
  * `sorted` ones a data group each.
@@ -20,7 +25,8 @@ export interface CanMf4Options {
   localTime?: boolean;
   /** Members of a `CAN_DataFrame` structure channel, or channels of their own. */
   layout?: 'structure' | 'flat';
-  dataBytes?: 'fixed' | 'vlsd';
+  /** In the record; in signal data (an SD block); or in a VLSD channel group, each frame's value just before its record (unsorted files). */
+  dataBytes?: 'fixed' | 'vlsd' | 'vlsd-group';
   /** A DT block; a DZ (deflated, transposed or not); a DL of three DT blocks, cut mid-record or between records, or a chain of three DLs. */
   storage?: 'dt' | 'dz' | 'dz-transposed' | 'dl' | 'dl-whole-records' | 'dl-chain';
   groups?: 'unsorted' | 'sorted';
@@ -31,14 +37,17 @@ export interface CanMf4Options {
 
 type Kind = 'DataFrame' | 'RemoteFrame' | 'ErrorFrame';
 const KINDS: Kind[] = ['DataFrame', 'RemoteFrame', 'ErrorFrame'];
-const RECORD_ID: Record<Kind | 'GPS', number> = { DataFrame: 1, RemoteFrame: 2, ErrorFrame: 3, GPS: 4 };
+const RECORD_ID: Record<Kind | 'GPS' | 'VLSD', number> = { DataFrame: 1, RemoteFrame: 2, ErrorFrame: 3, GPS: 4, VLSD: 5 };
+
+/** DataBytes held outside the record, the record holding their offset. */
+const variable = (o: CanMf4Options): boolean => o.dataBytes === 'vlsd' || o.dataBytes === 'vlsd-group';
 
 const kindOf = (f: CanFrame): Kind => (f.error ? 'ErrorFrame' : f.rtr ? 'RemoteFrame' : 'DataFrame');
 
 /** A frame's record (after its id); `vlsd` receives DataBytes and gives their offset. */
 function recordOf(f: CanFrame, startMs: number, o: CanMf4Options, vlsd: (data: Uint8Array) => number): Buffer {
   const kind = kindOf(f);
-  const size = kind === 'DataFrame' ? (o.dataBytes === 'vlsd' ? 24 : 80) : 16;
+  const size = kind === 'DataFrame' ? (variable(o) ? 24 : 80) : 16;
   const r = Buffer.alloc(size);
   const seconds = (f.timestampMs - startMs) / 1000;
   if (o.time === 'u64-linear') r.writeBigUInt64LE(BigInt(Math.round(seconds * 1e6)), 0);
@@ -51,7 +60,7 @@ function recordOf(f: CanFrame, startMs: number, o: CanMf4Options, vlsd: (data: U
   r[14] = length;
   r[15] = (f.fd ? 2 : 0) | (f.brs ? 4 : 0) | (f.esi ? 8 : 0);
   if (kind === 'DataFrame') {
-    if (o.dataBytes === 'vlsd') r.writeBigUInt64LE(BigInt(vlsd(f.data)), 16);
+    if (variable(o)) r.writeBigUInt64LE(BigInt(vlsd(f.data)), 16);
     else Buffer.from(f.data).copy(r, 16);
   }
   return r;
@@ -59,6 +68,7 @@ function recordOf(f: CanFrame, startMs: number, o: CanMf4Options, vlsd: (data: U
 
 /** The channels of a group of `kind`, as CN blocks (the first is the time channel). */
 function channels(b: Mf4Builder, kind: Kind, o: CanMf4Options, signalData: Ref | 0): Ref {
+  // signalData: an SD block, or the VLSD channel group.
   const name = `CAN_${kind}`;
   const cn = (label: string, data: Buffer, next: Ref | 0, extra: { composition?: Ref; cc?: Ref; data?: Ref | 0 } = {}): Ref =>
     b.add('CN', [next, extra.composition ?? 0, b.text(label), 0, extra.cc ?? 0, extra.data ?? 0, 0, 0], data);
@@ -74,12 +84,12 @@ function channels(b: Mf4Builder, kind: Kind, o: CanMf4Options, signalData: Ref |
     ['ESI', cnData({ dataType: 0, byteOffset: 15, bitOffset: 3, bitCount: 1 }), 0],
   ];
   if (kind === 'DataFrame') {
-    members.push(o.dataBytes === 'vlsd' ? ['DataBytes', cnData({ channelType: 1, dataType: 10, byteOffset: 16, bitCount: 64 }), signalData] : ['DataBytes', cnData({ dataType: 10, byteOffset: 16, bitCount: 64 * 8 }), 0]);
+    members.push(variable(o) ? ['DataBytes', cnData({ channelType: 1, dataType: 10, byteOffset: 16, bitCount: 64 }), signalData] : ['DataBytes', cnData({ dataType: 10, byteOffset: 16, bitCount: 64 * 8 }), 0]);
   }
   // Built from the last to the first, each linking to the next.
   let next: Ref | 0 = 0;
   for (const [label, data, sd] of [...members].reverse()) next = cn(`${name}.${label}`, data, next, { data: sd });
-  const top = o.layout === 'flat' ? next : cn(name, cnData({ dataType: 10, byteOffset: 8, bitCount: (kind === 'DataFrame' ? (o.dataBytes === 'vlsd' ? 16 : 72) : 8) * 8 }), 0, { composition: next as Ref });
+  const top = o.layout === 'flat' ? next : cn(name, cnData({ dataType: 10, byteOffset: 8, bitCount: (kind === 'DataFrame' ? (variable(o) ? 16 : 72) : 8) * 8 }), 0, { composition: next as Ref });
   const time = o.time === 'u64-linear' ? cnData({ channelType: 2, syncType: 1, dataType: 0, byteOffset: 0, bitCount: 64 }) : cnData({ channelType: 2, syncType: 1, dataType: 4, byteOffset: 0, bitCount: 64 });
   return cn('Timestamp', time, top, o.time === 'u64-linear' ? { cc: b.add('CC', [0, 0, 0, 0], linearCc(0, 1e-6)) } : {});
 }
@@ -116,6 +126,7 @@ export function canMf4(frames: readonly CanFrame[], o: CanMf4Options): Buffer {
   // The header comes first; its link to the first data group is set once that exists.
   const hdLinks: (Ref | 0)[] = [0, 0, 0, 0, 0, 0];
   b.add('HD', hdLinks, hdData(o.startNs, o.localTime));
+  if (o.dataBytes === 'vlsd-group' && o.groups === 'sorted') throw new Error('a VLSD channel group shares its data group with the frames');
   const sd: Buffer[] = [];
   let sdSize = 0;
   const vlsd = (data: Uint8Array): number => {
@@ -128,11 +139,12 @@ export function canMf4(frames: readonly CanFrame[], o: CanMf4Options): Buffer {
   };
   const records = frames.map((f) => ({ kind: kindOf(f), record: recordOf(f, startMs, o, vlsd) }));
   const gps = (o.gps ?? true) && o.groups !== 'sorted';
-  // Signal data are written before the groups that point at them.
-  const signalData: Ref | 0 = o.dataBytes === 'vlsd' ? b.add('SD', [], Buffer.concat(sd)) : 0;
+  // Signal data (an SD block, or the VLSD channel group) are added before the groups that point at them.
+  const vlsdGroup = o.dataBytes === 'vlsd-group' ? b.add('CG', [0, 0, 0, 0, 0, 0], cgData({ recordId: RECORD_ID.VLSD, records: sd.length, dataBytes: sdSize % 2 ** 32, invalBytes: Math.floor(sdSize / 2 ** 32), flags: 1 })) : 0;
+  const signalData: Ref | 0 = o.dataBytes === 'vlsd' ? b.add('SD', [], Buffer.concat(sd)) : vlsdGroup;
   const count = (k: Kind) => records.filter((r) => r.kind === k).length;
   const cgOf = (kind: Kind, next: Ref | 0): Ref =>
-    b.add('CG', [next, channels(b, kind, o, signalData), b.text(`CAN_${kind}`), 0, 0, 0], cgData({ recordId: RECORD_ID[kind], records: count(kind), dataBytes: kind === 'DataFrame' ? (o.dataBytes === 'vlsd' ? 24 : 80) : 16 }));
+    b.add('CG', [next, channels(b, kind, o, signalData), b.text(`CAN_${kind}`), 0, 0, 0], cgData({ recordId: RECORD_ID[kind], records: count(kind), dataBytes: kind === 'DataFrame' ? (variable(o) ? 24 : 80) : 16 }));
   const gpsCg = (next: Ref | 0): Ref => {
     const speed = b.add('CN', [0, 0, b.text('Speed'), 0, 0, 0, 0, 0], cnData({ dataType: 4, byteOffset: 8, bitCount: 64 }));
     const time = b.add('CN', [speed, 0, b.text('t'), 0, 0, 0, 0, 0], cnData({ channelType: 2, syncType: 1, dataType: 4, byteOffset: 0, bitCount: 64 }));
@@ -148,7 +160,9 @@ export function canMf4(frames: readonly CanFrame[], o: CanMf4Options): Buffer {
     return b.bytes();
   }
   const parts: Buffer[] = [];
+  let value = 0;
   records.forEach((r, i) => {
+    if (vlsdGroup !== 0 && r.kind === 'DataFrame') parts.push(Buffer.concat([Buffer.from([RECORD_ID.VLSD]), sd[value++]!]));
     parts.push(Buffer.concat([Buffer.from([RECORD_ID[r.kind]]), r.record]));
     if (gps) {
       const g = Buffer.alloc(17);
@@ -158,7 +172,7 @@ export function canMf4(frames: readonly CanFrame[], o: CanMf4Options): Buffer {
       parts.push(g);
     }
   });
-  let cg: Ref | 0 = gps ? gpsCg(0) : 0;
+  let cg: Ref | 0 = gps ? gpsCg(vlsdGroup) : vlsdGroup;
   for (const kind of [...KINDS].reverse()) cg = cgOf(kind, cg);
   const data = Buffer.concat(parts);
   // The data block last, as loggers write it (a file cut short loses records, not its structure).

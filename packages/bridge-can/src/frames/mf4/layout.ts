@@ -24,17 +24,19 @@ export interface Mf4Channel {
   /** A linear conversion (`p1 + p2 * raw`), or undefined for none; `unsupported` names another kind. */
   linear?: { p1: number; p2: number };
   unsupported?: string;
-  /** Link to the signal data of a VLSD channel. */
+  /** Link to the signal data of a VLSD channel: an SD, DT, DZ, DL or HL block, or a VLSD channel group's CG block. */
   signalData: number;
 }
 
 /** A channel group: the records of one kind in its data group. */
 export interface Mf4ChannelGroup {
+  /** Where its CG block is (a VLSD channel's link to the group that holds its values points here). */
+  address: number;
   recordId: number;
   /** Bytes of a record's data and of its invalidation bits. */
   dataBytes: number;
   invalBytes: number;
-  /** A VLSD channel group (its records are a length and that many bytes). */
+  /** A VLSD channel group (MDF 4.1 and later: its records are a length and that many bytes, the values of a VLSD channel whose link points here). */
   vlsd: boolean;
   channels: Mf4Channel[];
 }
@@ -127,6 +129,7 @@ export async function readLayout(file: FileHandle, id: Buffer, zone: string): Pr
       const d = cg.data;
       if (d.length < 32) throw new Mf4FormatError(`CG block at ${g} too short`);
       groups.push({
+        address: g,
         recordId: Number(d.readBigUInt64LE(0)),
         vlsd: (d.readUInt16LE(16) & 1) !== 0,
         dataBytes: d.readUInt32LE(24),

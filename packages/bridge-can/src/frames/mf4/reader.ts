@@ -1,18 +1,19 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { CandumpLineResult } from '../candump-line.js';
-import { ID_BLOCK_SIZE, MDF_SIGNATURE, Mf4FormatError, readBlock, readRange, UNFINISHED_SIGNATURE } from './blocks.js';
+import { ID_BLOCK_SIZE, MDF_SIGNATURE, readRange, UNFINISHED_SIGNATURE } from './blocks.js';
 import { frameGroupOf, frameOfRecord, type FrameGroup } from './bus-frames.js';
 import { dataBytes } from './data.js';
 import { readLayout, type Mf4ChannelGroup, type Mf4DataGroup } from './layout.js';
 import { RecordSplitter } from './records.js';
+import { signalSources } from './vlsd.js';
 
 /**
  * Reads the CAN frames of an ASAM MDF 4 file (`.mf4`: CANedge and other loggers, Vector's
  * CANoe and CANalyzer) in the bus logging convention (see `bus-frames.ts`): the data groups'
  * records, sorted (one channel group a data group) or not (record ids), from uncompressed,
- * compressed (DZ) and listed (DL, HL) data blocks; DataBytes fixed in the record or in signal
- * data (VLSD). Frames of several data groups are merged in time order. Records of other groups
- * (GPS, other buses) are skipped. What the file's structure keeps from being read is reported as
+ * compressed (DZ) and listed (DL, HL) data blocks; DataBytes fixed in the record, in signal
+ * data or in a VLSD channel group (see `vlsd.ts`). Frames of several data groups are merged in
+ * time order. Records of other groups (GPS, other buses) are skipped. What the file's structure keeps from being read is reported as
  * a record `{ ok: false }`; it never throws on what the file holds.
  */
 
@@ -24,27 +25,13 @@ export interface Mf4ReaderOptions {
   requireDate?: boolean;
 }
 
-/** Signal data (all the VLSD values of a channel) held for lookups by offset is bounded to this. */
-const MAX_SIGNAL_DATA = 256 * 1024 * 1024;
-
 const malformed = (message: string): CandumpLineResult => ({ ok: false, kind: 'malformed', message });
+const noValues = (): undefined => undefined;
 
 /** True when `head` (the file's first bytes) is an MDF file, finished or not. */
 export function isMf4(head: Uint8Array): boolean {
   const start = Buffer.from(head.subarray(0, 8));
   return start.equals(MDF_SIGNATURE) || start.equals(UNFINISHED_SIGNATURE);
-}
-
-/** The whole of a data link's bytes, for offset lookups (signal data). */
-async function wholeData(file: FileHandle, link: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const part of dataBytes(file, link)) {
-    size += part.length;
-    if (size > MAX_SIGNAL_DATA) throw new Mf4FormatError(`signal data over ${MAX_SIGNAL_DATA} bytes`);
-    parts.push(part);
-  }
-  return Buffer.concat(parts);
 }
 
 /** The frames (and problems) of one data group, in its own (time) order. */
@@ -60,27 +47,12 @@ async function* framesOf(file: FileHandle, dg: Mf4DataGroup, startMs: number | u
     yield { ok: false, kind: 'unsupported', message: 'the MDF file names no start time: its times count from 0 (replay.timestamps: replay moves such a log onto the clock)' };
     return;
   }
-  // Signal data of variable-length DataBytes, read whole once per channel; a lookup by offset per group.
-  const signal = new Map<number, Buffer>();
-  const lookups = new Map<Mf4ChannelGroup, (offset: number) => Buffer | undefined>();
-  for (const [group, plan] of plans) {
-    const link = plan.fields.DataBytes?.channelType === 1 ? plan.fields.DataBytes.signalData : 0;
-    if (link === 0 || signal.has(link)) continue;
-    if ((await readBlock(file, link, ['SD', 'DT', 'RD', 'DZ', 'DL', 'HL', 'CG'], false)).type === 'CG') {
-      yield malformed(`the CAN_${plan.kind} group keeps its DataBytes in a channel group of their own (MDF 4.2), which this reader does not read`);
-      plans.delete(group);
-      continue;
-    }
-    signal.set(link, await wholeData(file, link));
+  const sources = await signalSources(file, dg, plans);
+  for (const [group, reason] of sources.refused) {
+    yield malformed(reason);
+    plans.delete(group);
   }
-  for (const [group, plan] of plans) {
-    const data = signal.get(plan.fields.DataBytes?.signalData ?? 0);
-    lookups.set(group, (offset) => {
-      if (!data || offset + 4 > data.length) return undefined;
-      const length = data.readUInt32LE(offset);
-      return offset + 4 + length > data.length ? undefined : data.subarray(offset + 4, offset + 4 + length);
-    });
-  }
+  if (plans.size === 0) return;
   const splitter = RecordSplitter.for(dg);
   if (typeof splitter === 'string') {
     yield malformed(splitter);
@@ -93,13 +65,16 @@ async function* framesOf(file: FileHandle, dg: Mf4DataGroup, startMs: number | u
         continue;
       }
       const plan = plans.get(item.group);
-      if (!plan) continue;
+      if (!plan) {
+        sources.vlsdGroups.get(item.group)?.add(item.record);
+        continue;
+      }
       const seconds = plan.seconds(item.record);
       if (seconds === undefined || !Number.isFinite(seconds)) {
         yield malformed(`a CAN_${plan.kind} record whose time cannot be read`);
         continue;
       }
-      yield frameOfRecord(plan, item.record, (startMs ?? 0) + seconds * 1000, lookups.get(item.group)!);
+      yield frameOfRecord(plan, item.record, (startMs ?? 0) + seconds * 1000, sources.lookups.get(item.group) ?? noValues);
     }
     if (splitter.ended) return;
   }
