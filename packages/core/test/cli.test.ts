@@ -110,6 +110,15 @@ describe('bridge command line', () => {
     expect(gateway.points().map((p) => p.value)).toEqual([0, 100, 1, 101, 2, 102]);
   });
 
+  it('a source that runs out while nothing can be delivered, with a memory spool, ends with exit 1: what it read is lost', async () => {
+    gateway.setFaults({ status: 503 });
+    const file = mapping(goodMapping().replace('batch: { linger_ms: 20 }', 'batch: { linger_ms: 20 }\n  shutdown_timeout_ms: 100').replace('interval_ms: 20', 'interval_ms: 5\n  end_after: 3'));
+    expect((await run(['--config', file, '--log-level', 'silent'])).code).toBe(1);
+    // With a disk spool the same run keeps everything for the next start: exit 0.
+    const kept = mapping(goodMapping(`  buffer: { path: ${join(dir, 'spool')} }\n`).replace('batch: { linger_ms: 20 }', 'batch: { linger_ms: 20 }\n  shutdown_timeout_ms: 100').replace('interval_ms: 20', 'interval_ms: 5\n  end_after: 3'));
+    expect((await run(['--config', kept, '--log-level', 'silent'])).code).toBe(0);
+  });
+
   it('--dry-run --once prints NDJSON on stdout and sends nothing', async () => {
     const { code, out } = await run(['--config', mapping(goodMapping()), '--dry-run', '--once', '--log-level', 'silent']);
     expect(code).toBe(0);
@@ -182,6 +191,17 @@ describe('bridge process', () => {
     expect(said).toContain('counted 3 ticks: stopping intake and delivering what is queued');
     expect(said).toContain('stdout was closed by its reader: the dry run ends');
     expect(dry.stderr()).not.toMatch(/EPIPE|undelivered|lost/);
+  });
+
+  it('runs on while nothing but the run holds the process (no observe server, the source waiting on unref\'d timers)', async () => {
+    // Nothing of its own keeps this process alive: without the run's hold, node ends it before
+    // the first tick (exit 13, its run unfinished).
+    const cli = spawnCounterCli(['--config', mapping(goodMapping().replace('interval_ms: 20', 'interval_ms: 20\n  unref_timer: true'))], { KEY: 'k1' });
+    await waitFor(() => gateway.points().length >= 4 || cli.child.exitCode !== null, 'points arrive, or the process ends');
+    expect(cli.child.exitCode).toBeNull();
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    expect(gateway.points({ metric: 'demo.a' }).length).toBeGreaterThanOrEqual(2);
   });
 
   it('a second SIGINT exits 1 at once instead of waiting for delivery', async () => {

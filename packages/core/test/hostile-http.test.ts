@@ -8,7 +8,7 @@ import { createSink, type Sink, type SinkOptions } from '../src/index.js';
 import { metric } from './helpers/ws-sink.js';
 
 const T0 = 1_700_000_000_000;
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
@@ -27,7 +27,7 @@ async function peer(answer: (res: ServerResponse, n: number) => void): Promise<{
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(
     () =>
-      new Promise((resolve) => {
+      new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
@@ -115,7 +115,7 @@ describe('hostile HTTP receivers (issue 10)', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const s = sink(`http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`, { registry, firstSampleWaitMs: 100 });
     for (let i = 0; i < 5; i++) {
       s.send('m', i);

@@ -10,7 +10,7 @@ import { captureLogger, KEY, metric, startGateway } from './helpers/ws-sink.js';
 import { until as waitFor } from '../src/testing/until.js';
 
 const T0 = 1_700_000_000_000;
-const cleanups: Array<() => void | Promise<void>> = [];
+const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });

@@ -74,7 +74,8 @@ describe('fieldbridge run', () => {
     // Two files on one spool directory: the second cannot lock it.
     const dir = await track.tempDir('fb-run-');
     const spool = `buffer: { path: '${join(dir, 'spool')}' }`;
-    const c = await writeTempFile(track, 'c.yaml', [`source_id: line-c`, `sink: { url: '${gw.url}', api_key: k, ${spool} }`, modbusSection(plc.url), ''].join('\n'));
+    // c waits for its observe server, so d fails before c is running: c must still stop.
+    const c = await writeTempFile(track, 'c.yaml', [`source_id: line-c`, `sink: { url: '${gw.url}', api_key: k, ${spool} }`, `observe: { listen: '127.0.0.1:0' }`, modbusSection(plc.url), ''].join('\n'));
     const d = await writeTempFile(track, 'd.yaml', [`source_id: line-d`, `sink: { url: '${gw.url}', api_key: k, ${spool} }`, modbusSection(plc.url), ''].join('\n'));
     const clash = start(['run', c, d]);
     const { code, stderr } = await clash.exited;

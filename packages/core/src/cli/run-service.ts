@@ -38,8 +38,22 @@ export interface ServiceOptions {
  * the bridge, and SIGHUP reloads. Everything that can refuse to start (the spool, the observe
  * port) starts before the bridge and the signal handlers are in place before anything runs
  * long: the outcome is a bridge fully running or a clean exit. Resolves with the exit code.
+ *
+ * The run holds the process open itself until it ends: a bridge may have nothing else that does
+ * (a source waiting to reconnect arms only unref'd timers, the sink's are unref'd too, and
+ * without `observe:` no server listens), and node would end such a process at once, its run
+ * unfinished (exit 13).
  */
 export async function runService(s: ServiceOptions): Promise<number> {
+  const hold = setInterval(() => undefined, 2 ** 31 - 1);
+  try {
+    return await serve(s);
+  } finally {
+    clearInterval(hold);
+  }
+}
+
+async function serve(s: ServiceOptions): Promise<number> {
   const parts: ServiceParts = { command: s.command, definitions: s.definitions, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session };
   const made = makeSink(parts, s.config);
   const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, bridge: undefined, observe: undefined };
@@ -108,7 +122,10 @@ export async function runService(s: ServiceOptions): Promise<number> {
       await state.bridge?.stop();
       // A dry run's last lines are written here: its reader may be gone by now (a replay that
       // ran out under `| head`), and that still ends it quietly.
-      await state.sink.close();
+      const left = await state.sink.close();
+      // Points lost on the way out (a memory spool, said in the log) make it a failed run: a
+      // script uploading a capture must not take a total loss for success.
+      if (left.lost > 0) code = Math.max(code, 1);
       unwatchDryRun?.();
       await state.observe?.close();
       process.off('SIGINT', onStop).off('SIGTERM', onStop).off('SIGHUP', onHup);
@@ -140,6 +157,8 @@ export async function runService(s: ServiceOptions): Promise<number> {
       );
       statusTimer = startStatusLine(s, state);
     })();
+    // A sibling may have failed while this one was still making its sink: stop once started.
+    if (s.signal?.aborted) onAbort();
   });
 }
 
@@ -180,6 +199,6 @@ async function runOnce(bridge: RunningBridges, sink: Sink, config: MultiFileConf
     logger.error({ err }, 'not everything was delivered before the deadline');
     code = 1;
   }
-  await sink.close();
+  if ((await sink.close()).lost > 0) code = 1;
   return code;
 }

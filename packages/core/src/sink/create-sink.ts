@@ -15,7 +15,7 @@ import { createOutstanding } from './outstanding.js';
 import { connectionEvents, createSinkEvents, dropEpisodes } from './sink-events.js';
 import { createSinkMetrics, type DropReason } from './sink-metrics.js';
 import { resolveSinkOptions, type SinkOptions } from './sink-options.js';
-import type { Sink } from './sink-types.js';
+import type { Sink, SinkCloseReport } from './sink-types.js';
 import { createIntake } from './_intake.js';
 import { createTransport } from './_select-transport.js';
 import { createSpoolFeed } from './_spool-feed.js';
@@ -154,7 +154,7 @@ export function createSink(options: SinkOptions): Sink {
     accepting: () => accepting,
   });
 
-  let closing: Promise<void> | undefined;
+  let closing: Promise<SinkCloseReport> | undefined;
 
   const sink: Sink = {
     get sourceId() {
@@ -189,7 +189,7 @@ export function createSink(options: SinkOptions): Sink {
     off: (event, listener) => hub.off(event, listener),
   };
 
-  async function shutdown(): Promise<void> {
+  async function shutdown(): Promise<SinkCloseReport> {
     accepting = false;
     batcher.seal();
     batcher.stop();
@@ -206,13 +206,15 @@ export function createSink(options: SinkOptions): Sink {
       logger.error({ points: unstored }, `${unstored} points held while the spool was full could not be stored before exit`);
     }
     const left = spool.stats().points;
-    if (left > 0 && spool.kind === 'memory') {
+    const inMemory = spool.kind === 'memory';
+    if (left > 0 && inMemory) {
       logger.error({ points: left }, `${left} undelivered points are lost with the memory spool; set sink.buffer.path to keep them across restarts`);
     } else if (left > 0) {
       logger.warn({ points: left, path: o.buffer?.path }, `${left} undelivered points kept in the spool; they are sent at the next start`);
     }
     spool.close();
     deadLetter.close();
+    return { lost: unstored + (inMemory ? left : 0), kept: inMemory ? 0 : left };
   }
 
   return sink;

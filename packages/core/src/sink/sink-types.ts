@@ -25,6 +25,14 @@ export interface SinkStatus {
   spool: SpoolStats;
 }
 
+/** What {@link Sink.close} left undelivered. */
+export interface SinkCloseReport {
+  /** Points lost: left in a memory spool, or held while a full spool blocked intake. */
+  lost: number;
+  /** Points left in a disk spool, sent at the next start. */
+  kept: number;
+}
+
 /**
  * A metric-point sink: validation, batching, clock, spool, delivery. Its lifecycle events
  * (`connected`, `disconnected`, `reconnecting`, `reconnected`, `auth_failed`,
@@ -50,9 +58,9 @@ export interface Sink extends PointWriter, SinkEvents {
   /**
    * Stops intake, seals the open batch, sends for at most `shutdownTimeoutMs`, then closes.
    * What is not delivered stays in a disk spool for the next start (a memory spool loses
-   * it, and says how much in the log). Idempotent.
+   * it, and says how much in the log). Idempotent: every call resolves with the same report.
    */
-  close(): Promise<void>;
+  close(): Promise<SinkCloseReport>;
   /** Current state, cheap to call. */
   status(): SinkStatus;
   /**

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 
 /** Something to undo after a test: a server, a serial pair, a temporary folder, a bridge. */
-export type Cleanup = () => void | Promise<void>;
+export type Cleanup = () => unknown;
 
 /** Cleanups registered by a test, run after it. */
 export interface CleanupTracker {
   /** Registers `cleanup`; returns `value` so `const s = track.add(await start(), (s) => s.stop())` reads well. */
-  add<T>(value: T, cleanup: (value: T) => void | Promise<void>): T;
+  add<T>(value: T, cleanup: (value: T) => unknown): T;
   /** Registers a cleanup with no value. */
   defer(cleanup: Cleanup): void;
   /** A fresh folder under the OS temp dir (its name starting with `prefix`), removed with its contents after the test. */
