@@ -71,6 +71,8 @@ export function createUdpLink(spec: UdpInSpec | UdpOutSpec, options: UdpLinkOpti
       return new Promise<void>((resolve, reject) => {
         const failed = (err: Error): void => {
           s.close();
+          // Closed: a later close() of the link must not close it again (ERR_SOCKET_DGRAM_NOT_RUNNING).
+          if (socket === s) socket = undefined;
           reject(new MavlinkBridgeError('OPEN_FAILED', `could not bind UDP ${spec.kind === 'udpin' ? `${spec.host}:${spec.port}` : 'socket'}: ${err.message}${(err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ' (another program, perhaps a ground station, uses the port)' : ''}`, { cause: err }));
         };
         s.once('error', failed);

@@ -68,6 +68,9 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
   /** When the last bytes arrived (monotonic ms). */
   let lastBytesAt = 0;
   let stopping: Promise<void> | undefined;
+  // A .tlog replayed to its end ends the run (the command delivers what is queued and exits).
+  let end: (line: string) => void = () => undefined;
+  const ended = config.connection.kind === 'tlog' ? new Promise<string>((resolve) => (end = resolve)) : undefined;
 
   const reportSend = (err: unknown): void => {
     ctx.metrics.error(name, 'send_failed');
@@ -112,6 +115,8 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
         delivery.read(reader.end(ctx.clock.now()), ctx.clock.monotonicNow());
         vehicles.closeAll('the replay ended');
         vehicles.transportDown('the replay ended');
+        const { frames } = reader.counts();
+        end(`${name} replayed to its end: ${frames} frame${frames === 1 ? '' : 's'}`);
       } else if (state === 'closed' && !stopping) {
         linkChannel.set('failed', detail ?? 'closed');
       }
@@ -178,6 +183,7 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
 
   return {
     channel: name,
+    ...(ended ? { ended } : {}),
     async start() {
       if (started || stopping) return;
       started = true;

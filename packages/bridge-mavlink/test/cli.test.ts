@@ -9,6 +9,7 @@ import { trackCleanups } from '@fieldbridge/core/testing';
 import { createGateway } from '@fieldbridge/gateway-dev';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startMavlinkSimulator } from '../src/simulator.js';
+import { encodeV2 } from './helpers/mavlink-encoder.js';
 
 const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 const SIM = fileURLToPath(new URL('../sim.js', import.meta.url));
@@ -48,6 +49,37 @@ describe('bridge-mavlink command', () => {
     const result = await run(['--config', file, '--once']);
     expect(result.code, result.stderr).toBe(0);
     expect(gw.points().some((p) => p.metric === 'attitude.roll' && (p.source_id === 'cli-1' || p.source_id === 'cli-2'))).toBe(true);
+  });
+
+  it('a .tlog replayed to its end ends the run by itself: every point delivered, exit 0', async () => {
+    const dir = await track.tempDir('bridge-mavlink-tlog-');
+    const path = join(dir, 'flight.tlog');
+    const t0 = Date.UTC(2026, 0, 2, 3, 4, 5);
+    const records = Array.from({ length: 30 }, (_, i) => {
+      const head = Buffer.alloc(8);
+      head.writeBigUInt64BE(BigInt((t0 + i * 10) * 1000));
+      return Buffer.concat([head, encodeV2('SYS_STATUS', { voltage_battery: 12_000 + i, current_battery: -1, battery_remaining: 80 }, { sysid: 9, seq: i })]);
+    });
+    await writeFile(path, Buffer.concat(records));
+    // One batch holds everything: nothing goes out before the end unless the run delivers it then.
+    const file = await mapping(`source_id: cli\nsink: { url: stdout, batch: { max_points: 5000, linger_ms: 60000 } }\nmavlink:\n  connection: tlog://${path}\n  messages: { SYS_STATUS: [voltage_battery] }\n`);
+    const result = await run(['--config', file]);
+    expect(result.code, result.stderr).toBe(0);
+    const volts = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { metric: string; value: number }).filter((p) => p.metric === 'sys_status.voltage_battery');
+    expect(volts.map((p) => Math.round(p.value * 1000))).toEqual(records.map((_, i) => 12_000 + i));
+    expect(result.stderr).toContain(`tlog://${path}?pace=fast replayed to its end: 30 frames: stopping intake and delivering what is queued`);
+  });
+
+  it('a UDP port in use: --scan says so and exits 1, without a crash when it stops', async () => {
+    const { createSocket } = await import('node:dgram');
+    const holder = createSocket('udp4');
+    await new Promise<void>((resolve) => holder.bind(0, '127.0.0.1', resolve));
+    track.defer(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+    const file = await mapping(`source_id: cli\nmavlink:\n  connection: udpin://127.0.0.1:${holder.address().port}\n`);
+    const result = await run(['--config', file, '--scan', '1s']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/could not bind UDP 127\.0\.0\.1:\d+: bind EADDRINUSE/);
+    expect(result.stderr).not.toMatch(/Not running|ERR_SOCKET_DGRAM_NOT_RUNNING/);
   });
 
   it('--dry-run --once prints the points as NDJSON on stdout, logs on stderr', async () => {
