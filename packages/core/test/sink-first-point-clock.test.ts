@@ -43,6 +43,29 @@ describe('clock correction from the first point of a run', () => {
     }
   });
 
+  it("a bridge's receipt stamps taken from sink.clock before the first sample are corrected too; a device's own times are not", async () => {
+    const gateway = await startGateway({ now: mono, clockOffsetMs: 90_000 });
+    const clock = createClock({ monotonicNow: mono });
+    const sink = createSink({ url: gateway.url, apiKey: KEY, sourceId: 'first-bridge', clock, logger: pino({ level: 'silent' }), batch: { lingerMs: 5 }, deadLetterPath: '/dev/null' });
+    try {
+      const serverAt: number[] = [];
+      const deviceTime = Date.UTC(2026, 0, 1);
+      for (let i = 0; i < 20; i++) {
+        serverAt.push(gateway.clockNow());
+        // As a poller stamps an answer: ctx.clock is the sink's clock.
+        sink.write({ metric: 'bridge.stamped', value: i, timestamp: sink.clock.now() });
+      }
+      sink.write({ metric: 'device.stamped', value: 1, timestamp: deviceTime });
+      await sink.flush();
+      const errors = gateway.points({ metric: 'bridge.stamped' }).map((p) => Math.abs(p.timestamp! - serverAt[p.value as number]!));
+      expect(errors).toHaveLength(20);
+      expect(Math.max(...errors)).toBeLessThanOrEqual(clock.roundTripMs()! / 2 + 5);
+      expect(gateway.points({ metric: 'device.stamped' })[0]!.timestamp).toBe(deviceTime);
+    } finally {
+      await sink.close();
+    }
+  });
+
   it('over WebSocket: the first batch is stamped in server time (the handshake carries it)', async () => {
     const gateway = await startGateway({ now: mono, clockOffsetMs: 90_000, wsDelayMs: { toServer: 40, toDevice: 10 } });
     const clock = createClock({ monotonicNow: mono });

@@ -23,6 +23,8 @@ export interface IntakeOptions {
    * for its time and the clock has no sample yet.
    */
   provisional(): boolean;
+  /** True for a timestamp the caller took from the sink's clock while it was provisional. */
+  earlyStamp(timestamp: number): boolean;
   /** False once `close()` began. */
   accepting(): boolean;
 }
@@ -32,7 +34,8 @@ export interface IntakeOptions {
  * dead-lettered with the reason, never thrown), stamp what it lacks (time, the sink's tags, the
  * session), ask the dashboard's stream request, and hand it to the batcher. A timestamp the
  * caller supplied is checked; one the sink stamps is not (it is ours, and before the first
- * server sample it is provisional, resolved when the batch goes out).
+ * server sample it is provisional, resolved when the batch goes out, as is a caller's stamp
+ * taken from the sink's clock then).
  */
 export function createIntake(o: IntakeOptions): (input: Point) => void {
   const refuse = (input: unknown, reason: string, drop: DropReason) => {
@@ -52,6 +55,8 @@ export function createIntake(o: IntakeOptions): (input: Point) => void {
     if (reason) return refuse(input, reason, 'invalid');
     const point: Point = { ...input };
     const stamped = point.timestamp === undefined;
+    // A stamp from the sink's clock before its first sample, ours or the caller's, is provisional.
+    const early = stamped || (typeof point.timestamp === 'number' && o.earlyStamp(point.timestamp));
     if (stamped) point.timestamp = o.clock.now();
     if (o.tags) {
       point.tags = input.tags ? { ...o.tags, ...input.tags } : o.tags;
@@ -63,6 +68,6 @@ export function createIntake(o: IntakeOptions): (input: Point) => void {
     const verdict = o.control.admit(point);
     if (verdict !== 'pass') return o.drop(verdict, 1);
     o.metrics.written.add();
-    o.batcher.add(point, stamped && o.provisional());
+    o.batcher.add(point, early && o.provisional());
   };
 }

@@ -16,6 +16,7 @@ import { connectionEvents, createSinkEvents, dropEpisodes } from './sink-events.
 import { createSinkMetrics, type DropReason } from './sink-metrics.js';
 import { resolveSinkOptions, type SinkOptions } from './sink-options.js';
 import type { Sink, SinkCloseReport } from './sink-types.js';
+import { rememberEarlyStamps } from './_early-stamps.js';
 import { createIntake } from './_intake.js';
 import { createTransport } from './_select-transport.js';
 import { createSpoolFeed } from './_spool-feed.js';
@@ -146,11 +147,14 @@ export function createSink(options: SinkOptions): Sink {
     },
     onSealError: (err) => logger.error({ err }, `a sealed batch could not be queued: ${(err as Error).message}`),
   });
+  const provisional = (): boolean => transport.syncClock !== undefined && !clock.synced();
+  const early = rememberEarlyStamps(clock, provisional);
   const write = createIntake({
     clock, control, batcher, deadLetter, problems, drop,
     tags: o.tags,
     metrics: sinkMetrics,
-    provisional: () => transport.syncClock !== undefined && !clock.synced(),
+    provisional,
+    earlyStamp: early.has,
     accepting: () => accepting,
   });
 
@@ -160,7 +164,8 @@ export function createSink(options: SinkOptions): Sink {
     get sourceId() {
       return created.ws?.sourceId() ?? o.sourceId;
     },
-    clock,
+    // What bridges stamp receipt times with: its early stamps are corrected like the sink's own.
+    clock: early.clock,
     write,
     send(metric, value, extras) {
       write({ ...extras, metric, value });
