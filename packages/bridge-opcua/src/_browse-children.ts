@@ -15,6 +15,8 @@ export interface ChildRef {
 
 /** HasProperty (i=46): properties (EURange, EngineeringUnits, ...) describe a node rather than being data. */
 const HAS_PROPERTY = 46;
+/** HasEventSource and HasNotifier (its subtype): how events travel up to a notifier, not where a node sits. */
+const EVENT_REFERENCES = new Set([36, 48]);
 
 /** NodeClass numbers used here (Part 3, 8.29). */
 export const NodeClassId = { Object: 1, Variable: 2, Method: 4, ObjectType: 8, VariableType: 16, ReferenceType: 32, DataType: 64, View: 128 } as const;
@@ -45,7 +47,7 @@ interface BrowseResultLike {
 
 /**
  * The Objects and Variables below `nodeId` (forward HierarchicalReferences, subtypes included,
- * properties left out),
+ * properties and event references left out),
  * following continuation points up to `maxChildren` and releasing what is left. `nodeClassMask`
  * narrows the node classes (default Object | Variable).
  */
@@ -64,7 +66,9 @@ export async function browseChildren(session: ClientSession, nodeId: string, max
   for (;;) {
     for (const ref of result.references ?? []) {
       if (children.length >= maxChildren) break;
-      if (ref.referenceTypeId?.namespace === 0 && ref.referenceTypeId.value === HAS_PROPERTY) continue;
+      // Left out: properties, and event references (the Server object's HasNotifier to a boiler
+      // would otherwise list the boiler under Server, and a walk from Objects meets it there first).
+      if (ref.referenceTypeId?.namespace === 0 && (ref.referenceTypeId.value === HAS_PROPERTY || EVENT_REFERENCES.has(ref.referenceTypeId.value as number))) continue;
       children.push({
         nodeId: ref.nodeId,
         browseName: { name: ref.browseName?.name ?? '', namespaceIndex: ref.browseName?.namespaceIndex ?? 0 },

@@ -62,7 +62,7 @@ export interface MappingFormatOptions {
  * Strings are written as YAML double-quoted scalars (JSON string syntax). Pure.
  */
 export function formatBrowseMapping(result: BrowseResult, options: MappingFormatOptions = {}): string {
-  const lines = [`# ${result.entries.length} nodes below ${oneLine(result.start)}; edit the metric names as you like`, 'nodes:'];
+  const lines = ['nodes:'];
   const used = new Map<string, number>();
   let count = 0;
   for (const entry of result.entries) {
@@ -77,5 +77,6 @@ export function formatBrowseMapping(result: BrowseResult, options: MappingFormat
     count++;
   }
   if (count === 0) lines.push('  []');
-  return `${lines.join('\n')}\n`;
+  const head = `# ${count} readable variable${count === 1 ? '' : 's'} of the ${result.entries.length} nodes below ${oneLine(result.start)}; edit the metric names as you like`;
+  return `${[head, ...lines].join('\n')}\n`;
 }

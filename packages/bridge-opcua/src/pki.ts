@@ -58,7 +58,9 @@ export async function openPki(opcua: OpcuaModule, options: PkiOptions): Promise<
   const { dir, logger } = options;
   const applicationName = options.applicationName ?? DEFAULT_APPLICATION_NAME;
   try {
-    mkdirSync(dir, { recursive: true });
+    // Owner-only, and so is every folder made on the way (the spool's, when it is not there yet):
+    // the sink would otherwise find its own folder readable by others and warn about it.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
     throw new OpcuaBridgeError('PKI_FAILED', `cannot create the PKI folder ${dir}: ${messageOf(err)}`, { cause: err, retryable: false });
   }

@@ -94,6 +94,9 @@ export async function startOpcuaServer(options: OpcuaServerOptions): Promise<Opc
   const policies = options.securityPolicies ?? ['Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss'];
   const server = new opcua.OPCUAServer({
     port: options.port ?? 0,
+    // Listens there (`host`), not only advertises it (`hostname`): a simulator asked for loopback
+    // accepts any client certificate and a known password, and must not be on every interface.
+    host,
     hostname: host,
     serverCertificateManager: serverCm,
     userCertificateManager: userCm,

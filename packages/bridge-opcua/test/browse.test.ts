@@ -50,6 +50,13 @@ describe('browsing the address space', () => {
     expect(byName.get('Arrays/Matrix')).toMatchObject({ dataType: 'Double[][]', value: [[1, 2, 3], [4, 5, 6]] });
   });
 
+  it('places a node where it sits, not under the notifier its events go to', async () => {
+    // The Boiler is an event source of the Server object (HasNotifier), and Server comes first.
+    const result = await browseAddressSpace(connection, { maxDepth: 2, maxNodes: 1000 });
+    expect(result.entries.find((e) => e.browseName === 'Boiler')).toMatchObject({ path: ['Boiler'], depth: 1 });
+    expect(result.entries.some((e) => e.path[0] === 'Server' && e.path[1] === 'Boiler')).toBe(false);
+  });
+
   it('stops at its bounds and says so', async () => {
     const deep = await browseAddressSpace(connection, { start: 'Sim', maxDepth: 1 });
     expect(deep.entries.map((e) => e.browseName).sort()).toEqual(['Arrays', 'Types']);

@@ -52,6 +52,13 @@ describe('the client certificate', () => {
     expect(process.env.OPENSSL_CONF).toBeUndefined();
   });
 
+  it('makes its folder, and any missing folder above it (the spool\'s), owner-only', async () => {
+    const spool = join(cleanup.dir('state'), 'spool');
+    await openPki(opcua, { dir: join(spool, 'opcua-pki'), trust: 'strict', logger: capturingLogger() });
+    expect(statSync(spool).mode & 0o777).toBe(0o700);
+    expect(statSync(join(spool, 'opcua-pki')).mode & 0o777).toBe(0o700);
+  });
+
   it('refuses to run with another ApplicationUri than its certificate, saying what to do', async () => {
     const dir = cleanup.dir('client');
     const logger = capturingLogger();

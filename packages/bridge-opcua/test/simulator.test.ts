@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +54,20 @@ describe('the simulator', () => {
     expect(c.values.some((v) => v.item.key === 'line' && v.item.browsePath?.join('/') === 'Motor2/Speed' && v.value !== 2000)).toBe(true);
     const alarm = await c.event((e) => e.fields.ConditionName === 'TemperatureAlarm' && e.fields.ActiveState === true);
     expect(alarm.fields.Message).toMatch(/95\.000/);
+  });
+
+  // Another address of this machine, to knock on: a simulator on loopback must not answer there.
+  const external = Object.values(networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+  it.skipIf(external === undefined)('listens on loopback only, not on every interface', async () => {
+    const knock = (host: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(sim.port, host, () => {
+          socket.destroy();
+          resolve('open');
+        }).once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+      });
+    expect(await knock('127.0.0.1')).toBe('open');
+    expect(await knock(external!)).toBe('ECONNREFUSED');
   });
 
   it('runs as a command that prints its URL on stdout and stops on SIGTERM', async () => {
