@@ -7,13 +7,28 @@ const MIN_MS = 1e12;
 const MAX_MS = 1e13;
 const UNIT_FACTORS: Record<Exclude<TimestampUnit, 'iso8601'>, number> = { ms: 1, s: 1000, us: 1e-3, ns: 1e-6 };
 
+/** A decimal number as text: `Number()` alone would also take `0x10`, `0b11` and `0o7`. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** An ISO 8601 date and time with its zone (`Z` or an offset): without one it would be read in this machine's zone. */
+const ISO_8601 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)(Z|z|[+-]\d{2}(?::?\d{2})?)$/;
+
 function numeric(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
+  if (typeof value === 'string' && DECIMAL.test(value.trim())) {
     const n = Number(value.trim());
     return Number.isFinite(n) ? n : undefined;
   }
   return undefined;
+}
+
+/** Epoch ms of an ISO 8601 date and time with its zone, else NaN. */
+function isoMs(value: unknown): number {
+  const m = typeof value === 'string' ? ISO_8601.exec(value.trim()) : null;
+  if (!m) return Number.NaN;
+  const zone = m[3]!.toUpperCase();
+  const offset = zone === 'Z' ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  return Date.parse(`${m[1]}T${m[2]!.replace(',', '.')}${offset}`);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -42,8 +57,8 @@ export function brief(value: unknown): string {
 export function toEpochMs(value: unknown, unit: TimestampUnit): { ok: true; ms: number } | { ok: false; message: string } {
   let ms: number | undefined;
   if (unit === 'iso8601') {
-    ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-    if (!Number.isFinite(ms)) return { ok: false, message: `${brief(value)} is not an ISO 8601 date` };
+    ms = isoMs(value);
+    if (!Number.isFinite(ms)) return { ok: false, message: `${brief(value)} is not an ISO 8601 date and time with its zone (Z or an offset, e.g. 2026-01-01T00:00:00Z)` };
   } else {
     const n = numeric(value);
     if (n === undefined) return { ok: false, message: `${brief(value)} is not a number (unit ${unit})` };

@@ -1,3 +1,5 @@
+import { sparkplugWireProblem } from './sparkplug-wire.js';
+
 /**
  * A Sparkplug B scalar, DataSet element or metric as plain data: 64-bit integers as decimal
  * strings (no precision lost before the datatype says how to read them), `value` naming the
@@ -87,7 +89,11 @@ export function loadSparkplugCodec(): Promise<SparkplugCodec> {
     const { Payload } = root.org.eclipse.tahu.protobuf;
     const options = { longs: String, bytes: String, defaults: false, arrays: false, oneofs: true };
     return {
-      decode: (payload: Uint8Array): SparkplugPayload => Payload.toObject(Payload.decode(payload), options),
+      decode: (payload: Uint8Array): SparkplugPayload => {
+        const problem = sparkplugWireProblem(payload);
+        if (problem !== undefined) throw new Error(problem);
+        return Payload.toObject(Payload.decode(payload), options);
+      },
       encodeRebirth: (timestampMs: number): Uint8Array =>
         Payload.encode(
           Payload.fromObject({ timestamp: Math.round(timestampMs), metrics: [{ name: 'Node Control/Rebirth', timestamp: Math.round(timestampMs), datatype: 11, booleanValue: true }] }),
