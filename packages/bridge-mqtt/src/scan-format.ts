@@ -29,7 +29,7 @@ export function formatTopicScan(result: TopicSurveyResult, heardFrom: string): s
   const header = ['topic', 'messages', 'retained', 'format', 'mapped by', 'last payload'];
   lines.push(...textTable([header, ...rows], 48));
   if (result.notListed > 0) lines.push(`... and ${result.notListed} more topics not listed`);
-  const entries = suggestSubscriptions(topics.filter((t) => t.mappedBy === undefined));
+  const entries = suggestSubscriptions(topics.filter((t) => t.mappedBy === undefined), topics);
   lines.push('');
   if (entries.length === 0) lines.push('Every topic heard is mapped already, or carries nothing the bridge reads.');
   else lines.push(`# ${entries.length} subscriptions for the topics not mapped yet; paste under mqtt: and rename the metrics as you like`, 'subscriptions:', ...entries.flat());
@@ -45,10 +45,13 @@ interface Group {
 /**
  * Subscriptions for `topics`: Sparkplug B by group (`spBv1.0/<group>/#`); otherwise topics with
  * the same number of levels, format and JSON value paths share one subscription, a level that
- * differs between them becoming `+` and `{topic.N}` in the metric name. Each entry is its YAML
- * lines, at most {@link MAX_SUGGESTIONS} entries.
+ * differs between them becoming `+` and `{topic.N}` in the metric name, unless that filter
+ * would also take another topic `heard` (of another group, or mapped already): a broker sends a
+ * message once for every filter it matches, so overlapping filters deliver it twice and the
+ * first to match decodes both. Such a group gets a subscription per topic. Each entry is its
+ * YAML lines, at most {@link MAX_SUGGESTIONS} entries.
  */
-export function suggestSubscriptions(topics: readonly HeardTopic[]): string[][] {
+export function suggestSubscriptions(topics: readonly HeardTopic[], heard: readonly HeardTopic[] = topics): string[][] {
   const out: string[][] = [];
   const sparkplugGroups = new Set<string>();
   const groups = new Map<string, Group>();
@@ -65,7 +68,10 @@ export function suggestSubscriptions(topics: readonly HeardTopic[]): string[][] 
     else groups.set(key, { levels: [levels], sample: t });
   }
   for (const group of [...sparkplugGroups].sort()) out.push([`  - { topic: ${JSON.stringify(`spBv1.0/${group}/#`)}, format: sparkplug }  # add rebirth: true to ask edge nodes for their births when an alias is unknown`]);
-  for (const group of groups.values()) out.push(subscription(group));
+  for (const group of groups.values()) {
+    if (group.levels.length > 1 && takesOthers(group, heard)) for (const levels of group.levels) out.push(subscription({ levels: [levels], sample: group.sample }));
+    else out.push(subscription(group));
+  }
   return out.slice(0, MAX_SUGGESTIONS);
 }
 
@@ -74,10 +80,28 @@ function readable(fields: readonly HeardField[]): HeardField[] {
   return fields.filter((f) => f.kind !== 'string' && !(f.kind === 'number' && TIME_NAMES.has(f.name.toLowerCase())));
 }
 
+/** The levels of a group's filter: `+` where its topics differ. */
+function filterLevels(group: Group): string[] {
+  const first = group.levels[0]!;
+  return first.map((level, i) => (group.levels.some((l) => l[i] !== level) ? '+' : level));
+}
+
+/** True when the group's filter matches a heard topic that is not one of the group's. */
+function takesOthers(group: Group, heard: readonly HeardTopic[]): boolean {
+  const filter = filterLevels(group);
+  const own = new Set(group.levels.map((l) => l.join('/')));
+  return heard.some((t) => {
+    if (own.has(t.topic)) return false;
+    const levels = topicLevels(t.topic);
+    return levels.length === filter.length && filter.every((f, i) => f === '+' || f === levels[i]);
+  });
+}
+
 function subscription(group: Group): string[] {
   const first = group.levels[0]!;
-  const varies = first.map((level, i) => group.levels.some((l) => l[i] !== level));
-  const filter = first.map((level, i) => (varies[i] ? '+' : level)).join('/');
+  const levels = filterLevels(group);
+  const varies = levels.map((level) => level === '+');
+  const filter = levels.join('/');
   // A literal level goes into the name as letters, digits, `_`, `-` and `.` only (no template braces).
   const base = first.map((level, i) => (varies[i] ? `{topic.${i}}` : level.replace(/[^\w.-]+/g, '_'))).filter((part) => part !== '').join('.');
   const t = group.sample;

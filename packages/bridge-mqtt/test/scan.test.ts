@@ -147,6 +147,23 @@ describe('the topic survey and its listing', () => {
     expect(() => formatTopicScan(result, 'in a test')).not.toThrow();
   });
 
+  it('never suggests a filter that would also take another topic heard: a broker would deliver it twice', () => {
+    const survey = createTopicSurvey({ subscriptions: [{ name: 'plant/line1/press1/counter', topic: 'plant/line1/press1/counter' }] });
+    const say = (topic: string, payload: string) => survey.message(topic, Buffer.from(payload), true);
+    say('plant/line1/env', '{"t": 21.5, "h": 40}');
+    say('plant/line1/status', 'running');
+    say('plant/line1/garbage', '{not json');
+    say('plant/line1/nested', '{"a": {"b": 1}}');
+    // Two presses of a line: one mapped already, so plant/+/+/counter would take it a second time.
+    say('plant/line1/press1/counter', '17');
+    say('plant/line2/press2/counter', '18');
+    // Two lines of the same kind, and nothing else of their shape: one filter for both.
+    say('hall/a/temperature', '20.5');
+    say('hall/b/temperature', '21');
+    const entries = (parse(pasteBlock(formatTopicScan(survey.result(), 'in a test'))) as { subscriptions: { topic: string }[] }).subscriptions;
+    expect(entries.map((e) => e.topic).sort()).toEqual(['hall/+/temperature', 'plant/line1/env', 'plant/line1/garbage', 'plant/line1/nested', 'plant/line1/status', 'plant/line2/press2/counter']);
+  });
+
   it('a hostile topic or payload stays on its line in the listing, and the entries stay YAML that names it whole', () => {
     const survey = createTopicSurvey();
     const topic = 'site/a\nb: "x"/{evil}';
