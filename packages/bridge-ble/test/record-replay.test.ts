@@ -58,13 +58,20 @@ describe('record then replay', () => {
     const stamps: number[] = [];
     await replayRecords({ source: path, onAdvert: (a) => void stamps.push(a.t), sleep: async (ms) => void waits.push(ms), now: () => 2_000_000 });
     expect(waits).toEqual([500, 3000, 60_000]);
-    expect(stamps).toEqual([2_000_000, 2_000_500, 2_003_500, 2_003_500, 2_399_000, 1_999_300]);
+    // Stamped as played: the capped gap and the step back in the file never put one ahead of the clock or behind another.
+    expect(stamps).toEqual([2_000_000, 2_000_500, 2_003_500, 2_003_500, 2_063_500, 2_063_500]);
     waits.length = 0;
-    await replayRecords({ source: path, speed: 4, maxGapMs: 1000, onAdvert: () => undefined, sleep: async (ms) => void waits.push(ms) });
+    stamps.length = 0;
+    await replayRecords({ source: path, speed: 4, maxGapMs: 1000, onAdvert: (a) => void stamps.push(a.t), sleep: async (ms) => void waits.push(ms), now: () => 2_000_000 });
     expect(waits).toEqual([125, 750, 1000]);
+    expect(stamps).toEqual([2_000_000, 2_000_125, 2_000_875, 2_000_875, 2_001_875, 2_001_875]);
     waits.length = 0;
-    await replayRecords({ source: path, pace: 'fast', onAdvert: () => undefined, sleep: async (ms) => void waits.push(ms) });
+    stamps.length = 0;
+    // As fast as possible: each advert stamped by the clock as it goes.
+    let clock = 5_000_000;
+    await replayRecords({ source: path, pace: 'fast', onAdvert: (a) => void stamps.push(a.t), sleep: async (ms) => void waits.push(ms), now: () => (clock += 7) });
     expect(waits).toEqual([]);
+    expect(stamps).toEqual([5_000_014, 5_000_021, 5_000_028, 5_000_035, 5_000_042, 5_000_049]);
   });
 
   it('counts malformed lines and goes on: bad JSON, bad fields, overlong lines; blank lines and CRLF are fine', async () => {

@@ -181,7 +181,7 @@ describe('a file: interface with an ASC log', () => {
     expect([kept.frames, kept.unsupported]).toEqual([0, 2]);
     expect(problems[0]).toContain('2: an event before any date line');
     const frames: CanFrame[] = [];
-    const moved = await replayCandumpFile(path, { timestamps: 'replay', clock: { now: () => 5000, sleep: async () => undefined }, onFrame: (f) => void frames.push(f) });
+    const moved = await replayCandumpFile(path, { timestamps: 'replay', pace: 'recorded', clock: { now: () => 5000, sleep: async () => undefined }, onFrame: (f) => void frames.push(f) });
     expect(moved.frames).toBe(2);
     expect(frames.map((f) => f.timestampMs)).toEqual([5000, 5010]);
   });

@@ -14,8 +14,10 @@ export interface ReplayOptions {
   /** recorded pace: longest single wait, in ms, so a file with an overnight gap does not stall. Default 60 000. */
   maxGapMs?: number;
   /**
-   * `shifted` (default): times move so the first advert of each pass is stamped `now()`, gaps
-   * kept; `recorded`: the file's times as they are (for backfilling history).
+   * `shifted` (default): times move onto the clock, never ahead of it: at the recorded pace the
+   * first advert of each pass is stamped `now()` and the others by the gaps as played (divided
+   * by `speed`, capped by `maxGapMs`); as fast as possible each advert is stamped `now()` as it
+   * goes. `recorded`: the file's times as they are (for backfilling history).
    */
   timestamps?: 'shifted' | 'recorded';
   /** Start over at the end of the file, until aborted. Default false. */
@@ -64,8 +66,9 @@ export async function replayRecords(options: ReplayOptions): Promise<ReplayResul
   do {
     result.passes += 1;
     const passStart = now();
-    let first: number | undefined;
     let previous: number | undefined;
+    /** Ms of recorded gaps waited so far in this pass (each scaled by `speed` and capped). */
+    let played = 0;
     const source = typeof options.source === 'string' ? options.source : options.source();
     for await (const entry of readRecords(source, undefined, options.signal)) {
       if (aborted()) break;
@@ -75,18 +78,21 @@ export async function replayRecords(options: ReplayOptions): Promise<ReplayResul
         continue;
       }
       const advert = entry.advert;
-      first ??= advert.t;
       if (recordedPace && previous !== undefined) {
         const gap = Math.min(maxGapMs, Math.max(0, (advert.t - previous) / speed));
         if (gap > 0) await sleep(gap, options.signal);
+        played += gap;
         if (aborted()) break;
       }
       previous = advert.t;
-      if ((options.timestamps ?? 'shifted') === 'shifted') advert.t = passStart + (advert.t - first);
+      // Stamped when it is played: the recorded gaps as waited (shortened by `speed`, capped), or
+      // the clock as fast as possible. The recorded gaps themselves would stamp adverts ahead of
+      // the clock, and the next pass behind them.
+      if ((options.timestamps ?? 'shifted') === 'shifted') advert.t = recordedPace ? passStart + played : now();
       result.adverts += 1;
       await options.onAdvert(advert);
     }
-    if (first === undefined) break;
+    if (previous === undefined) break;
   } while (options.loop && !aborted());
   return result;
 }

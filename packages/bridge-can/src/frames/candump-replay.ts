@@ -39,7 +39,8 @@ export interface ReplayOptions {
   speed?: number;
   /**
    * `log` (default): frames keep the log's timestamps. `replay`: timestamps move onto the
-   * replay's clock, the first frame at the moment the replay started, gaps kept (scaled by `speed`).
+   * replay's clock when played: at the recorded pace the first frame at the moment the replay
+   * started, gaps kept (scaled by `speed`); as fast as possible each frame at the moment it goes.
    */
   timestamps?: 'log' | 'replay';
   /** Default {@link systemReplayClock}. */
@@ -153,7 +154,8 @@ export async function replayRecords<T>(records: Iterable<T> | AsyncIterable<T>, 
       }
     }
     if (shift) {
-      frame.timestampMs = due;
+      // When it is played: as fast as possible that is now, not the recorded gap ahead of the clock.
+      frame.timestampMs = recorded ? due : clock.now();
       frame.timestampSource = 'replay';
     }
     stats.frames++;
