@@ -77,8 +77,9 @@ async function surveyLogs(config: ResolvedCan, path: string, survey: BusSurvey):
  */
 async function surveyLog(config: ResolvedCan, path: string, survey: BusSurvey, startMs: number): Promise<{ spanMs: number; text: string }> {
   let skipped = 0;
+  // The recorded pace on a clock that never waits: as fast as it goes, the log's gaps kept.
   const clock = { now: () => startMs, sleep: async () => undefined };
-  const stats = await replayCandumpFile(path, { timeZone: config.replay.timeZone, timestamps: 'replay', clock, onFrame: (f) => survey.frame(f), onProblem: () => void skipped++ });
+  const stats = await replayCandumpFile(path, { timeZone: config.replay.timeZone, timestamps: 'replay', pace: 'recorded', clock, onFrame: (f) => survey.frame(f), onProblem: () => void skipped++ });
   const format = LOG_FORMAT_NAMES[stats.format ?? 'candump'];
   const spanMs = stats.firstTimestampMs !== undefined && stats.lastTimestampMs !== undefined ? Math.round(stats.lastTimestampMs - stats.firstTimestampMs) : 0;
   const span = stats.firstTimestampMs !== undefined ? `, ${formatDuration(spanMs)} of traffic` : '';
