@@ -1,7 +1,7 @@
 // Every metric the observe server can show, read from the registries themselves: a bare sink's
 // (HTTP, and WebSocket), and each installed bridge's, created from its starter section the way
 // the command creates it (the bridge's create() registers its metrics; nothing connects).
-import { createLogger, createSink, parseMapping, startBridge, starterMapping, type BridgeDefinition, type FileConfig } from '@fieldbridge/core';
+import { compileExpression, createLogger, createRule, createRuleSet, createSink, parseMapping, startBridge, starterMapping, type BridgeDefinition, type FileConfig } from '@fieldbridge/core';
 import { availableBridges } from 'fieldbridge';
 import { Registry } from 'prom-client';
 
@@ -19,6 +19,8 @@ export interface MetricGroups {
   sink: MetricInfo[];
   /** Only with a ws:// or wss:// sink. */
   websocket: MetricInfo[];
+  /** Only with `rules:` in the mapping. */
+  rules: MetricInfo[];
   /** Every bridge, from the kit (`ctx.metrics`), labelled `bridge` and `channel`. */
   source: MetricInfo[];
   /** Each bridge's own, by bridge name. */
@@ -41,6 +43,17 @@ async function sinkMetrics(url: string): Promise<MetricInfo[]> {
   const registry = new Registry();
   const sink = createSink({ url, sourceId: 'docs', registry, logger: silent(), shutdownTimeoutMs: 0 });
   const out = infos(registry);
+  await sink.close();
+  return out;
+}
+
+async function ruleMetrics(): Promise<MetricInfo[]> {
+  const registry = new Registry();
+  const sink = createSink({ url: 'http://127.0.0.1:9/ingest', sourceId: 'docs', logger: silent(), shutdownTimeoutMs: 0 });
+  const condition = compileExpression('line1.rpm > 5000');
+  const rules = createRuleSet({ rules: [createRule({ name: 'rpm_high', metrics: condition.metrics, condition: 'line1.rpm > 5000' }, condition.evaluate)], sink, sourceId: 'docs', registry });
+  const out = infos(registry);
+  rules.stop();
   await sink.close();
   return out;
 }
@@ -73,6 +86,7 @@ export async function collectMetrics(): Promise<MetricGroups> {
   return {
     sink: http,
     websocket: ws.filter((m) => !sinkNames.has(m.name)),
+    rules: await ruleMetrics(),
     source,
     bridges: Object.fromEntries(Object.entries(perBridge).map(([name, list]) => [name, list.filter((m) => !common.has(m.name))])),
   };
