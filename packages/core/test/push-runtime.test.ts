@@ -135,7 +135,10 @@ describe('runtime: channels of push sources', () => {
     context().channel('a').set('disconnected', 'connection refused again');
     context().channel('b').set('failed', 'not authorized');
     await expect(once).rejects.toMatchObject({ code: 'BRIDGE_FAILED', message: expect.stringContaining('(a disconnected: connection refused again, b failed: not authorized)') });
-    expect(running.readiness().details).toMatchObject({ channels: { a: 'disconnected', b: 'failed' } });
+    // /readyz says why, too.
+    expect(running.readiness().details).toMatchObject({ channels: { a: 'disconnected', b: 'failed' }, reasons: { a: 'connection refused again', b: 'not authorized' } });
+    context().channel('a').set('connected');
+    expect(running.readiness().details.reasons).toEqual({ b: 'not authorized' });
     await running.stop();
     await sink.close();
   });

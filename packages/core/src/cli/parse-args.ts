@@ -42,7 +42,7 @@ export function parseCliArgs(definition: BridgeDefinition, argv: string[], io: C
       'after',
       '\nExit codes: 0 clean, 1 runtime failure, 2 usage or configuration error.\n' +
         'Signals: SIGINT/SIGTERM drain and exit; SIGHUP reloads the mapping file.\n' +
-        'Logs are JSON on stderr; stdout carries only data (stdout sink, --dry-run).',
+        'Logs go to stderr: JSON lines, readable lines on a terminal; stdout carries only data (stdout sink, --dry-run).',
     )
     .exitOverride()
     .configureOutput({

@@ -32,7 +32,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--once-timeout <duration>', 'with --once: longest wait for a push source (e.g. 30s; default 10s)')
     .option('--session <name>', 'tag every point with session_id NAME from the start')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
-    .addHelpText('after', '\nSignals: SIGINT/SIGTERM drain and exit; SIGHUP reloads the mapping files.\nLogs are JSON on stderr; stdout carries only data (--dry-run).')
+    .addHelpText('after', '\nSignals: SIGINT/SIGTERM drain and exit; SIGHUP reloads the mapping files.\nLogs go to stderr: JSON lines, readable lines on a terminal; stdout carries only data (--dry-run).')
     .action(async (files: string[], options: Record<string, unknown>) => {
       code = await runCommand(files, options, io);
     });
