@@ -51,6 +51,15 @@ describe('bridge command line', () => {
     expect(gateway.stats().requests).toBe(0);
   });
 
+  it('says where a ${VAR} is not set (it reads as empty), and how to make that deliberate', async () => {
+    const file = mapping(goodMapping());
+    const { code, out, err } = await run(['--config', file, '--check'], {});
+    expect(code).toBe(0);
+    expect(out).toContain('map.yaml: ok');
+    expect(err).toBe(`${file}:4:12 sink.api_key: \${KEY} is not set, so it reads as empty; set it, or write \${KEY:-default} for a default or \${KEY:?why} to require it\n`);
+    expect((await run(['--config', file, '--check'])).err).toBe('');
+  });
+
   it('a wrong mapping prints file:line:col key: message and exits 2', async () => {
     const file = mapping(goodMapping().replace('interval_ms: 20', 'interval: 20'));
     const { code, err } = await run(['--config', file]);

@@ -1,4 +1,4 @@
-import { loadMapping, readMappingText, sectionKeys, type BridgeDefinition, type MultiFileConfig } from '@fieldbridge/core';
+import { loadMapping, readMappingText, sectionKeys, type BridgeDefinition, type MappingReadOptions, type MultiFileConfig } from '@fieldbridge/core';
 import { CATALOG, type CatalogEntry } from './catalog.js';
 import { BridgeNotInstalledError, loadBridge } from './load-bridges.js';
 
@@ -23,7 +23,7 @@ export class MappingFileError extends Error {
  * installed, or that names no bridge, is a {@link MappingFileError} at its line and column;
  * invalid content throws core's `CONFIG_INVALID` error, an unreadable file `CONFIG_NOT_FOUND`.
  */
-export async function readMappingFile(file: string, env: NodeJS.ProcessEnv = process.env, catalog: readonly CatalogEntry[] = CATALOG): Promise<MappingFile> {
+export async function readMappingFile(file: string, env: NodeJS.ProcessEnv = process.env, catalog: readonly CatalogEntry[] = CATALOG, options: MappingReadOptions = {}): Promise<MappingFile> {
   const text = readMappingText(file);
   const definitions: BridgeDefinition[] = [];
   const problems: string[] = [];
@@ -39,7 +39,7 @@ export async function readMappingFile(file: string, env: NodeJS.ProcessEnv = pro
   }
   if (problems.length > 0) throw new MappingFileError(problems.join('\n'));
   const sections = definitions.length > 0 ? definitions : await installedDefinitions(catalog);
-  const load = () => loadMapping(file, sections, env);
+  const load = () => loadMapping(file, sections, env, options);
   return { file, definitions: sections, config: load(), load };
 }
 

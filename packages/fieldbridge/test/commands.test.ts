@@ -79,6 +79,14 @@ describe('fieldbridge check: wrong files', () => {
     expect(err).toMatch(new RegExp(`${file}:9:\\d+ mqtt.subscriptions`));
   });
 
+  it('check and run say where a ${VAR} is not set, as it reads as empty', async () => {
+    const file = await writeTempFile(track, 'unset.yaml', ['source_id: site', 'sink: { url: stdout }', 'mqtt:', '  url: mqtt://127.0.0.1', '  password: ${MQTT_PASSWORD}', '  subscriptions: [{ topic: a/b, metric: a.b }]', ''].join('\n'));
+    const { code, err } = await fieldbridge(['check', file]);
+    expect(code, err).toBe(0);
+    expect(err).toContain(`${file}:5:13 mqtt.password: \${MQTT_PASSWORD} is not set, so it reads as empty`);
+    expect((await fieldbridge(['check', file], { MQTT_PASSWORD: 'secret' })).err).toBe('');
+  });
+
   it('a file with no bridge section says which it could hold', async () => {
     const file = await writeTempFile(track, 'empty.yaml', 'source_id: site\n');
     const { code, err } = await fieldbridge(['check', file]);

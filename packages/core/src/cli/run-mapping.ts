@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { MultiFileConfig } from '../config/file-schema.js';
+import type { MappingReadOptions } from '../config/load-mapping.js';
 import { isFieldbridgeError } from '../errors.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { createLogger } from '../shared/logger.js';
@@ -21,6 +22,16 @@ export function loadForCommand(load: () => MultiFileConfig, io: CliIo): MultiFil
     }
     throw err;
   }
+}
+
+/**
+ * What a command says, on stderr, of a `${VAR}` in a mapping file that reads as empty because
+ * the variable is not set: where it stands, and how to make it deliberate.
+ */
+export function unsetVariableWarning(stderr: CliIo['stderr']): NonNullable<MappingReadOptions['onUnsetVariable']> {
+  return (variable, where) => {
+    stderr.write(`${where.file}:${where.line}:${where.col} ${where.path}: \${${variable}} is not set, so it reads as empty; set it, or write \${${variable}:-default} for a default or \${${variable}:?why} to require it\n`);
+  };
 }
 
 /** The process logger of a command: `--log-level`, else the file's `log.level`, else info. */

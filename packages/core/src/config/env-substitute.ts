@@ -11,9 +11,10 @@ const PATTERN = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}/g;
 /**
  * Expands `${VAR}` (empty when unset), `${VAR:-default}` (default when unset or empty) and
  * `${VAR:?message}` (throws {@link MissingEnvError} when unset or empty) in `text`, reading
- * `env`. `$$` stands for a literal `$`.
+ * `env`. `$$` stands for a literal `$`. `onUnset` hears each `${VAR}` read as empty because it
+ * is not set (a typo in its name, a secret not passed in).
  */
-export function substituteEnv(text: string, env: NodeJS.ProcessEnv): string {
+export function substituteEnv(text: string, env: NodeJS.ProcessEnv, onUnset?: (variable: string) => void): string {
   if (!text.includes('$')) return text;
   return text.replace(PATTERN, (match, name: string | undefined, op: string | undefined, arg: string | undefined) => {
     if (match === '$$') return '$';
@@ -25,6 +26,7 @@ export function substituteEnv(text: string, env: NodeJS.ProcessEnv): string {
       }
       return value;
     }
+    if (value === undefined) onUnset?.(name!);
     return value ?? '';
   });
 }

@@ -14,6 +14,12 @@ export interface MappingReadOptions {
    * not to run: issues a bridge's check marks `runOnly` (no nodes to monitor yet) are not errors.
    */
   inspecting?: boolean;
+  /**
+   * Hears each `${VAR}` that reads as empty because the variable is not set, where it stands
+   * (the issue's message is empty): a command warns, since an unset password or key would
+   * otherwise only show as a refusal at run time.
+   */
+  onUnsetVariable?: (variable: string, where: ConfigIssue) => void;
 }
 
 /**
@@ -36,7 +42,7 @@ export function parseMapping(text: string, file: string, sections: Sections, env
   };
   // After a syntax error the parser's later complaints are echoes of it: report the first.
   const issues: ConfigIssue[] = doc.errors.slice(0, 1).map((e) => at(e.pos[0], '', syntaxMessage(e.message, e.code, /^[^:\n]*/.exec(text.slice(e.pos[0], e.pos[0] + 300))?.[0] ?? '')));
-  if (issues.length === 0) issues.push(...expandEnv(doc, env, at));
+  if (issues.length === 0) issues.push(...expandEnv(doc, env, at, options.onUnsetVariable));
   if (issues.length > 0) throw new ConfigError(issues);
 
   let plain: unknown;
@@ -124,14 +130,15 @@ function syntaxMessage(message: string, code: string, source: string): string {
 
 type At = (offset: number | undefined, path: string, message: string) => ConfigIssue;
 
-function expandEnv(doc: Document, env: NodeJS.ProcessEnv, at: At): ConfigIssue[] {
+function expandEnv(doc: Document, env: NodeJS.ProcessEnv, at: At, onUnset?: MappingReadOptions['onUnsetVariable']): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   visit(doc, {
     Scalar(_key, node, path) {
       if (typeof node.value !== 'string' || !node.value.includes('$')) return;
       const original = node.value;
       try {
-        const expanded = substituteEnv(original, env);
+        const unset = onUnset && ((variable: string) => onUnset(variable, at(node.range?.[0], keyPathOf(path), '')));
+        const expanded = substituteEnv(original, env, unset);
         node.value = node.type === 'PLAIN' && /^\$\{[^}]*\}$/.test(original.trim()) ? reread(expanded) : expanded;
       } catch (err) {
         if (!(err instanceof MissingEnvError)) throw err;

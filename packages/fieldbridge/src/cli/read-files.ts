@@ -1,4 +1,5 @@
 import { isFieldbridgeError } from '@fieldbridge/core';
+import { unsetVariableWarning } from '@fieldbridge/core/cli';
 import { CATALOG, type CatalogEntry } from '../catalog.js';
 import { MappingFileError, readMappingFile, type MappingFile } from '../mapping-files.js';
 import type { Io } from './io.js';
@@ -12,7 +13,7 @@ export async function readFiles(files: readonly string[], io: Io, catalog: reado
   let wrong = false;
   for (const file of files) {
     try {
-      read.push(await readMappingFile(file, io.env, catalog));
+      read.push(await readMappingFile(file, io.env, catalog, { onUnsetVariable: unsetVariableWarning(io.stderr) }));
     } catch (err) {
       if (err instanceof MappingFileError || isFieldbridgeError(err, 'CONFIG_INVALID') || isFieldbridgeError(err, 'CONFIG_NOT_FOUND')) {
         io.stderr.write(`${(err as Error).message}\n`);
