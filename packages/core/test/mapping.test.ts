@@ -33,6 +33,29 @@ describe('environment substitution', () => {
   });
 });
 
+describe('a file of several bridges read by one bridge\'s command', () => {
+  const several = `${valid}modbus:\n  devices: [{ name: plc }]\n`;
+  it('names another bridge\'s section as such, and says which command runs the file', () => {
+    expect(issuesOf(several, { KEY: 'k' })).toEqual([
+      {
+        file: 'map.yaml',
+        line: 12,
+        col: 1,
+        path: 'modbus',
+        message: "unknown key (another bridge's section? this command reads counter: only; `fieldbridge run` runs a file of several bridges, and a look at the source such as --probe or --browse sets the others aside)",
+      },
+    ]);
+    // A typo of a common key stays a plain unknown key.
+    expect(issuesOf(`${valid}sinks: [1]\n`, { KEY: 'k' })[0]!.message).toBe('unknown key');
+  });
+
+  it('sets it aside for a look at the source', () => {
+    const config = parseMapping(several, 'map.yaml', counterBridge, { KEY: 'k' }, { inspecting: true });
+    expect(config.counter.channels).toHaveLength(1);
+    expect(config).not.toHaveProperty('modbus');
+  });
+});
+
 describe('parseMapping', () => {
   it('validates, fills defaults, converts units and reads env values with their YAML type', () => {
     const config = parseMapping(valid, '/etc/fb/map.yaml', counterBridge, { KEY: 'k1' });

@@ -6,6 +6,7 @@ import { sectionList, type MultiFileConfig, type SectionDefinition, type Section
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 import { MissingEnvError, substituteEnv } from './env-substitute.js';
 import { bridgeFileSchema, type FileConfig } from './file-schema.js';
+import { commonShape } from './common-schema.js';
 
 /** How a mapping file is read. */
 export interface MappingReadOptions {
@@ -52,6 +53,11 @@ export function parseMapping(text: string, file: string, sections: Sections, env
     // yaml refuses an alias expansion past the limit (a "billion laughs" file).
     throw new ConfigError([at(0, '', `the file expands YAML aliases (*name) more than ${MAX_ALIAS_EXPANSIONS} times: ${(err as Error).message.split('\n')[0]}`)]);
   }
+  // Another bridge's section in a file read for one bridge (`bridge-modbus` on a file that
+  // `fieldbridge run` runs whole): set aside for a look at the source (`--probe`), said plainly otherwise.
+  const single = Array.isArray(sections) ? undefined : (sections as SectionDefinition);
+  const foreign = single === undefined ? new Set<string>() : foreignSections(plain, single);
+  if (options.inspecting) for (const key of foreign) delete (plain as Record<string, unknown>)[key];
   const result = bridgeFileSchema(sections).safeParse(plain);
   if (!result.success) {
     // A section valid on its own is checked too, so one pass names every problem of the file.
@@ -61,12 +67,26 @@ export function parseMapping(text: string, file: string, sections: Sections, env
       const own = raw === undefined ? undefined : definition.configSchema.safeParse(raw);
       if (own?.success) issues.push(...checkSection(definition, own.data, options));
     }
-    throw new ConfigError(locateIssues(text, doc, issues, at));
+    throw new ConfigError(locateIssues(text, doc, issues, at, (key) => (foreign.has(key) ? ` (another bridge's section? this command reads ${single!.name}: only; \`fieldbridge run\` runs a file of several bridges, and a look at the source such as --probe or --browse sets the others aside)` : '')));
   }
   const config = result.data as MultiFileConfig;
   const checked = sectionList(sections).flatMap((definition) => (config[definition.name] === undefined ? [] : checkSection(definition, config[definition.name], options)));
   if (checked.length > 0) throw new ConfigError(locateIssues(text, doc, checked, at));
   return config;
+}
+
+/**
+ * Top-level keys of `plain` that are neither a common key nor `definition`'s section, and hold a
+ * mapping: sections of other bridges (`x-` keys, YAML's convention for anchors' holders, are not).
+ */
+function foreignSections(plain: unknown, definition: SectionDefinition): Set<string> {
+  const out = new Set<string>();
+  if (plain === null || typeof plain !== 'object') return out;
+  for (const [key, value] of Object.entries(plain)) {
+    if (key === definition.name || key in commonShape || key.startsWith('x-')) continue;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) out.add(key);
+  }
+  return out;
 }
 
 /** The issues a bridge's `check` finds in its valid section, as the loader locates them (run-only ones left out when inspecting). */
@@ -163,7 +183,7 @@ function keyPathOf(path: readonly unknown[]): string {
   return formatPath(keys);
 }
 
-function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$ZodIssue[], at: At): ConfigIssue[] {
+function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$ZodIssue[], at: At, topLevelHint: (key: string) => string = () => ''): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of zodIssues) {
     const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
@@ -172,7 +192,7 @@ function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$Z
       for (const key of issue.keys) {
         const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key) : undefined;
         const offset = (pair?.key as Node | undefined)?.range?.[0] ?? parent?.range?.[0];
-        out.push(at(offset, formatPath([...path, key]), `unknown key${suggest(key)}`));
+        out.push(at(offset, formatPath([...path, key]), `unknown key${path.length === 0 ? topLevelHint(key) : ''}${suggest(key)}`));
       }
       continue;
     }
