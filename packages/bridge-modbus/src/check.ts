@@ -7,8 +7,8 @@ import { effectiveType, MODBUS_DEFAULTS, renderMetric } from './resolve.js';
 /**
  * The checks of a `modbus:` section the schema cannot express (`definition.check`): duplicate
  * device names, connection URLs, devices disagreeing on a shared serial line, unit ids an RTU
- * line cannot address, metric names, types that do not fit their table, overlapping or
- * out-of-range addresses. Pure; every issue's path is relative to the section.
+ * line cannot address, metric names (and two points of a device under one name and the same
+ * tags), types that do not fit their table, overlapping or out-of-range addresses. Pure; every issue's path is relative to the section.
  */
 export function checkModbus(section: ModbusConfig): SectionIssue[] {
   const issues: SectionIssue[] = [];
@@ -57,6 +57,8 @@ function checkPoints(device: ModbusDeviceConfig, at: (...rest: (string | number)
   }
   const maxRegisters = device.max_registers ?? MODBUS_DEFAULTS.maxRegisters;
   const taken: { table: string; start: number; end: number; bit?: number; index: number }[] = [];
+  /** Series (metric name, unit and tags) already named by a point, by its index. */
+  const series = new Map<string, number>();
   device.points.forEach((point, p) => {
     const here = (key: string): (string | number)[] => at('points', p, key);
     const type = effectiveType(point);
@@ -64,6 +66,13 @@ function checkPoints(device: ModbusDeviceConfig, at: (...rest: (string | number)
     checkTypeFits(point, type, here, issues);
     const metric = renderMetric(point.metric, { device: device.name, unitId: device.unit_id ?? MODBUS_DEFAULTS.unitId, table: point.table, address: point.address });
     if (!metric.ok) issues.push({ path: here('metric'), message: metric.message });
+    else {
+      // Two values under one name and the same tags would be one series of the receiver, mixed.
+      const key = JSON.stringify([metric.text, point.unit ?? null, Object.entries(point.tags ?? {}).sort()]);
+      const first = series.get(key);
+      if (first !== undefined) issues.push({ path: here('metric'), message: `"${metric.text}" is already the metric of points[${first}] with the same tags: the two values would mix in one series; give one another name or a tag` });
+      else series.set(key, p);
+    }
     if (issues.length > before) return;
     const width = pointWidth(type, point.length);
     const end = point.address + width - 1;

@@ -56,6 +56,16 @@ describe('modbusConfigSchema and checkModbus', () => {
     expect(found).toEqual([{ path: 'devices.0.points.1.address', message: expect.stringMatching(/holding 11-11 overlaps points\[0\] \(holding 10-11\)/) }]);
   });
 
+  it('refuses two points of a device under one metric name and the same tags, at the later one', () => {
+    const found = issues(device({}, [
+      { metric: 'speed', table: 'holding', address: 0 },
+      { metric: 'speed', table: 'holding', address: 1, tags: { motor: '2' } },
+      { metric: '{device}.speed', table: 'holding', address: 2 },
+      { metric: 'speed', table: 'input', address: 3 },
+    ]));
+    expect(found).toEqual([{ path: 'devices.0.points.3.metric', message: '"speed" is already the metric of points[0] with the same tags: the two values would mix in one series; give one another name or a tag' }]);
+  });
+
   it('lets bit points share a register, but not the same bit', () => {
     const ok = device({}, [
       { metric: 'w', table: 'holding', address: 5 },

@@ -109,6 +109,8 @@ export function planOpcua(section: OpcuaConfig): PlanResult {
     if (band?.type === 'percent' && band.value > 100) issues.push({ path: [...where, 'deadband'], message: `a percent deadband of ${band.value}% is above 100%` });
   };
 
+  /** Series (metric name and tags) already named by a node, by its index. */
+  const series = new Map<string, number>();
   section.nodes?.forEach((node, i) => {
     const entry = `nodes[${i}]`;
     const where = ['nodes', i];
@@ -116,6 +118,14 @@ export function planOpcua(section: OpcuaConfig): PlanResult {
     deadbandOk(node, where);
     const metric = nodeMetric(node, location, where, issues);
     if (!location || metric === undefined) return;
+    // Two values under one name and the same tags would be one series of the receiver, mixed.
+    const seriesKey = JSON.stringify([metric, Object.entries(tagsOf(node) ?? {}).sort()]);
+    const first = series.get(seriesKey);
+    if (first !== undefined) {
+      issues.push({ path: [...where, 'metric'], message: `"${metric}" is already the metric of nodes[${first}] with the same tags: the two values would mix in one series; give one another name or a tag` });
+      return;
+    }
+    series.set(seriesKey, i);
     const key = keyOf(node.metric, entry);
     plan.variables.push({ key, ...(node.node_id === undefined ? { browsePath: node.browse_path! } : { nodeId: node.node_id }), ...sampling(node) });
     plan.routes.set(key, { kind: 'value', key, entry, metric, tags: tagsOf(node), quality: node.quality ?? section.quality ?? OPCUA_DEFAULTS.quality, filter: filterOf(section, node) });

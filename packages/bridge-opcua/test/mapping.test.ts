@@ -109,6 +109,19 @@ describe('the opcua: section', () => {
     expect(checkOpcua({ ...config, quality: 'drop' })).toEqual([]);
   });
 
+  it('refuses two nodes under one metric name and the same tags, at the later one', () => {
+    const config = opcuaConfigSchema.parse({
+      endpoint: 'opc.tcp://plc1',
+      nodes: [
+        { metric: 'speed', node_id: 'ns=2;s=Motor1.Speed' },
+        { metric: 'speed', node_id: 'ns=2;s=Motor2.Speed', tags: { motor: '2' } },
+        { metric: 'speed', node_id: 'ns=2;s=Motor3.Speed', unit: 'rpm' },
+        { metric: 'speed', node_id: 'ns=2;s=Motor4.Speed' },
+      ],
+    });
+    expect(checkOpcua(config)).toEqual([{ path: ['nodes', 3, 'metric'], message: '"speed" is already the metric of nodes[0] with the same tags: the two values would mix in one series; give one another name or a tag' }]);
+  });
+
   it('refuses an X.509 identity whose files are missing, and a login with both kinds', () => {
     const config = section(`  endpoint: opc.tcp://plc1\n  nodes: [{ metric: a, node_id: 'i=2258' }]`);
     expect(checkOpcua({ ...config, auth: { certificate: '/nonexistent/user.pem', private_key: '/nonexistent/user.key' } }).map((i) => i.path.join('.'))).toEqual(['auth.certificate', 'auth.private_key']);
