@@ -13,6 +13,8 @@ export interface CycleResult {
   skipped: boolean;
   /** Requests the device answered, with data or with an exception. */
   answered: number;
+  /** Requests answered with data (values read). */
+  read: number;
   /** Requests that got no usable answer. */
   failed: number;
   /** Why requests failed, one line each. */
@@ -133,7 +135,7 @@ export class DevicePoller {
   }
 
   private async runCycle(): Promise<CycleResult> {
-    const result: CycleResult = { skipped: false, answered: 0, failed: 0, errors: [] };
+    const result: CycleResult = { skipped: false, answered: 0, read: 0, failed: 0, errors: [] };
     // The spool is full under `when_full: block`: reading now would only grow memory.
     if (this.ctx.flow.blocked()) {
       this.ctx.metrics.skipped(this.device.name);
@@ -154,6 +156,7 @@ export class DevicePoller {
         i -= 1;
         continue;
       }
+      if (outcome === 'ok') result.read += 1;
       if (outcome === 'ok' || outcome === 'exception') result.answered += 1;
       else result.failed += 1;
       if (outcome === 'disconnected') break;
@@ -202,7 +205,10 @@ export class DevicePoller {
           }
           if (isTransientException(code) && attempt < retries) continue;
           const metrics = request.points.map((p) => p.metric).join(', ');
-          const message = `${this.label}: ${what} (${metrics}) answered exception ${code} ${exceptionName(code)}`;
+          // 40001-style numbers are the commonest cause of ILLEGAL DATA ADDRESS: say how they map.
+          const numbered = code === 2 && request.address >= 10_001 && request.address <= 49_999;
+          const hint = numbered ? `; if ${request.address} is a register number from a manual (4xxxx, 3xxxx), addresses count from 0 in the table: 40001 is holding 0, 30001 input 0` : '';
+          const message = `${this.label}: ${what} (${metrics}) answered exception ${code} ${exceptionName(code)}${hint}`;
           this.ctx.problems.report(`modbus.${name}.exception.${what}`, message, { device: name, exception: exceptionName(code) });
           errors.push(message);
           return 'exception';

@@ -115,7 +115,8 @@ export function createModbusSource(config: ModbusConfig, ctx: BridgeContext, opt
           }
           for (const poller of onLine) {
             const result = await poller.cycle();
-            if (result.answered === 0 && result.errors.length > 0) failures.push(`device ${poller.device.name}: ${result.errors.join('; ')}`);
+            // A device that gave no value (no answer, or only exceptions) could not be read.
+            if (result.read === 0 && result.errors.length > 0) failures.push(`device ${poller.device.name}: ${result.errors.join('; ')}`);
           }
         }),
       );

@@ -67,6 +67,16 @@ describe('bridge-modbus command', () => {
     expect(result.stderr).toContain(`${closed.url}: cannot connect`);
   });
 
+  it('--once exits 1 when a device gave no value, only exceptions, and says how 40001-style numbers map', async () => {
+    const sim = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
+    // The simulator answers ILLEGAL DATA ADDRESS from 1000 on: 40001 is the manual's number for holding 0.
+    const file = await mapping(`source_id: cli-test\nmodbus:\n  devices:\n    - name: plc\n      connection: ${sim.url}\n      points: [{ metric: level, table: holding, address: 40001 }]\n`);
+    const result = await run(['--config', file, '--once']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('answered exception 2 ILLEGAL DATA ADDRESS; if 40001 is a register number from a manual (4xxxx, 3xxxx), addresses count from 0 in the table: 40001 is holding 0, 30001 input 0');
+  });
+
   it('--check prints the planned requests without connecting', async () => {
     const file = await mapping(`source_id: cli-test\n${device('tcp://192.0.2.1:502')}`);
     const result = await run(['--config', file, '--check']);
