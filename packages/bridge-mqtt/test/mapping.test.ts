@@ -17,6 +17,8 @@ describeRefusals(mqttBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['persistent-no-id.yaml', 4, 10, 'mqtt.clean', /a persistent session \(clean: false\) needs a fixed client_id/],
   ['bad-url.yaml', 3, 8, 'mqtt.url', /url scheme "tcp:" is not one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//],
   ['missing-metric.yaml', 5, 7, 'mqtt.subscriptions[0].metric', /metric is required for format number/],
+  // The object form of a path-or-object key: its wrong member is named, not a bare "Invalid input".
+  ['bad-unit.yaml', 8, 38, 'mqtt.subscriptions[0].timestamp.unit', /unit must be one of ms, s, us, ns, iso8601/],
 ]);
 
 describe('examples/mqtt/map.yaml', () => {

@@ -115,7 +115,7 @@ export const sinkSectionSchema = z.strictObject({
 /** Schema of the `observe` section: where `/healthz`, `/readyz` and `/metrics` listen. */
 export const observeSectionSchema = z.strictObject({
   listen: z
-    .string()
+    .string({ error: 'expected host:port, e.g. 127.0.0.1:9464 (a port alone does not say on which interface)' })
     .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9464')
     .describe('host:port of the health and metrics server.'),
 });

@@ -185,7 +185,7 @@ function keyPathOf(path: readonly unknown[]): string {
 
 function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$ZodIssue[], at: At, topLevelHint: (key: string) => string = () => ''): ConfigIssue[] {
   const out: ConfigIssue[] = [];
-  for (const issue of zodIssues) {
+  for (const issue of unfoldUnions(zodIssues)) {
     const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       const parent = doc.getIn(path, true) as Node | undefined;
@@ -209,6 +209,24 @@ function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$Z
     out.push(at(parent?.range?.[0] ?? doc.contents?.range?.[0], formatPath(path), message));
   }
   return out;
+}
+
+/**
+ * A union's bare "Invalid input" replaced by the issues of the branch the value was written for:
+ * the one whose issues reach deepest into it (`timestamp: { path, unit: sec }` is the object
+ * form, whose `unit` is wrong, not a wrong path string). Left as it is when no branch got inside
+ * the value, or two got as deep.
+ */
+function unfoldUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    const branches = issue.code === 'invalid_union' ? (issue as { errors?: z.core.$ZodIssue[][] }).errors : undefined;
+    if (!branches || branches.length === 0) return [issue];
+    const depth = (branch: z.core.$ZodIssue[]): number => Math.max(0, ...branch.map((i) => i.path.length));
+    const ranked = branches.filter((b) => b.length > 0).sort((a, b) => depth(b) - depth(a));
+    const best = ranked[0];
+    if (best === undefined || depth(best) === 0 || (ranked[1] !== undefined && depth(ranked[1]) === depth(best))) return [issue];
+    return unfoldUnions(best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue));
+  });
 }
 
 /**
