@@ -111,6 +111,20 @@ describe('sink with the durable spool', () => {
     expect(gateway.points()).toHaveLength(perSecond * seconds);
   });
 
+  it('close() reports what it kept and lost, within the time it is given rather than shutdownTimeoutMs', async () => {
+    gateway.setFaults({ status: 503 });
+    // A stop budget far beyond the test: only the timeout given to close() can end the wait.
+    const durable = sink({ shutdownTimeoutMs: 3_600_000 });
+    writeN(durable, 250);
+    await durable.spooled();
+    expect(await durable.close({ timeoutMs: 0 })).toEqual({ lost: 0, kept: 250 });
+    const memory = sink({ shutdownTimeoutMs: 3_600_000, buffer: { maxBytes: 1024 * 1024 } });
+    writeN(memory, 40);
+    expect(await memory.close({ timeoutMs: 0 })).toEqual({ lost: 40, kept: 0 });
+    // The same report to a second call.
+    expect(await memory.close()).toEqual({ lost: 40, kept: 0 });
+  });
+
   it('drop_oldest keeps the newest data and counts every dropped point', async () => {
     gateway.setFaults({ status: 503 });
     const registry = new Registry();

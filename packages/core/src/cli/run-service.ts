@@ -118,11 +118,15 @@ async function serve(s: ServiceOptions): Promise<number> {
       unwatch?.();
       if (statusTimer) clearInterval(statusTimer);
       s.logger.info(`${reason}: stopping intake and delivering what is queued`);
+      // One budget for the whole stop: what the bridge takes to close its connections (a frozen
+      // OPC UA server, seconds) comes off the delivery's, so a container's stop timeout holds.
+      const budgetMs = state.config.sink.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+      const stopStart = Date.now();
       await reloading;
       await state.bridge?.stop();
       // A dry run's last lines are written here: its reader may be gone by now (a replay that
       // ran out under `| head`), and that still ends it quietly.
-      const left = await state.sink.close();
+      const left = await state.sink.close({ timeoutMs: budgetMs - (Date.now() - stopStart) });
       // Points lost on the way out (a memory spool, said in the log) make it a failed run: a
       // script uploading a capture must not take a total loss for success.
       if (left.lost > 0) code = Math.max(code, 1);

@@ -182,8 +182,8 @@ export function createSink(options: SinkOptions): Sink {
       batcher.seal();
       await batcher.settled();
     },
-    close() {
-      closing ??= shutdown();
+    close(closeOptions) {
+      closing ??= shutdown(closeOptions?.timeoutMs ?? o.shutdownTimeoutMs);
       return closing;
     },
     status: () => ({ accepting, refused: delivery.refused(), backpressured: feed.blocked(), stalled: health.stalled(), spool: spool.stats() }),
@@ -194,7 +194,7 @@ export function createSink(options: SinkOptions): Sink {
     off: (event, listener) => hub.off(event, listener),
   };
 
-  async function shutdown(): Promise<SinkCloseReport> {
+  async function shutdown(timeoutMs: number): Promise<SinkCloseReport> {
     accepting = false;
     batcher.seal();
     batcher.stop();
@@ -202,7 +202,7 @@ export function createSink(options: SinkOptions): Sink {
     await batcher.settled();
     feed.retry();
     // While the receiver refuses our key there is nothing to wait for: the data stays spooled.
-    if (!delivery.refused()) await outstanding.drained(o.shutdownTimeoutMs).catch(() => undefined);
+    if (!delivery.refused()) await outstanding.drained(Math.max(0, timeoutMs)).catch(() => undefined);
     await delivery.stop();
     await transport.shutdown();
     const unstored = feed.stop();

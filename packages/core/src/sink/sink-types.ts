@@ -56,11 +56,13 @@ export interface Sink extends PointWriter, SinkEvents {
    */
   spooled(): Promise<void>;
   /**
-   * Stops intake, seals the open batch, sends for at most `shutdownTimeoutMs`, then closes.
-   * What is not delivered stays in a disk spool for the next start (a memory spool loses
-   * it, and says how much in the log). Idempotent: every call resolves with the same report.
+   * Stops intake, seals the open batch, sends for at most `timeoutMs` (default
+   * `shutdownTimeoutMs`: a caller that spent part of its stop budget already passes what is
+   * left), then closes. What is not delivered stays in a disk spool for the next start (a
+   * memory spool loses it, and says how much in the log). Idempotent: every call resolves with
+   * the first call's report.
    */
-  close(): Promise<SinkCloseReport>;
+  close(options?: { timeoutMs?: number }): Promise<SinkCloseReport>;
   /** Current state, cheap to call. */
   status(): SinkStatus;
   /**
