@@ -19,6 +19,9 @@ export interface LogBusOptions {
   clock?: ReplayClock;
 }
 
+/** A log whose frames start more than this ahead of the clock has a wrong start time, most likely. */
+const FUTURE_MS = 24 * 3_600_000;
+
 /** The replay's clock on the sink's corrected clock, so that `timestamps: replay` lands on server time. */
 function sinkClock(ctx: BridgeContext): ReplayClock {
   return {
@@ -55,6 +58,20 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
       ctx.logger.info({ bus: channel.name }, `${channel.name}: ${file} is a ${LOG_FORMAT_NAMES[format]} log, whose start is a wall-clock time without a zone: read in this machine's (${zone}); replay.time_zone names the zone it was written in`);
     }
   };
+  /** Says once per log when its times run ahead of the clock (a wrong start written in it, such as python-can 4.1's TRC writer makes). */
+  const futureCheck = (file: string) => {
+    let checked = o.replay.timestamps !== 'log';
+    return (frame: CanFrame): void | Promise<void> => {
+      if (!checked) {
+        checked = true;
+        if (frame.timestampMs > ctx.clock.now() + FUTURE_MS) {
+          const message = `${channel.name}: ${file} stamps its frames from ${new Date(frame.timestampMs).toISOString()} on, ahead of this machine's clock: a wrong start time in the log? replay.timestamps: replay moves the log onto the clock`;
+          ctx.problems.report(`can.${channel.name}.future.${file}`, message, { bus: channel.name });
+        }
+      }
+      return onFrame(frame);
+    };
+  };
   const replayOne = (file: string): Promise<ReplayStats> =>
     replayCandumpFile(file, {
       pace: o.replay.pace,
@@ -65,7 +82,7 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
       ...(o.replay.channel === undefined ? {} : { channel: o.replay.channel }),
       clock: o.clock ?? sinkClock(ctx),
       signal,
-      onFrame,
+      onFrame: futureCheck(file),
       onProblem: (problem) => handler.badLine(problem, file),
       onFormat: onFormat(file),
     });

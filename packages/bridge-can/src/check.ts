@@ -8,9 +8,9 @@ import { resolveCanConfig } from './resolve.js';
 /**
  * The checks of a `can:` section the schema cannot express (`definition.check`), everything a
  * run would refuse: the interface, a log file that is not there, keys of the other kind of
- * interface, placeholders, filter ids, tag counts, DBC files that cannot be read or define no
- * message, include patterns and `per_signal` entries that match nothing, metric names that
- * collide. Problems inside the DBC text are not refused (the run reports them and goes on).
+ * interface, placeholders, filter ids, tag counts, a replay speed without the recorded pace,
+ * DBC files that cannot be read or define no message, include and exclude patterns and
+ * `per_signal` entries that match nothing, metric names that collide. Problems inside the DBC text are not refused (the run reports them and goes on).
  * Reads the files, synchronously; paths are relative to the working directory.
  */
 export function checkCan(section: CanConfig): SectionIssue[] {
@@ -18,6 +18,9 @@ export function checkCan(section: CanConfig): SectionIssue[] {
   if (!resolved.ok) return resolved.issues;
   const config = resolved.config;
   const issues: SectionIssue[] = [];
+  if (section.replay?.speed !== undefined && section.replay.pace !== 'recorded') {
+    issues.push({ path: ['replay', 'speed'], message: 'speed applies to pace: recorded; the default pace, fast, reads frames as fast as they are taken' });
+  }
   if (config.spec.kind === 'file') {
     const path = config.spec.path;
     const source = logSource(path);

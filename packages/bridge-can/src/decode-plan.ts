@@ -111,6 +111,7 @@ export function planCan(database: DbcDatabase, config: ResolvedCan, dbcProblems:
     summary: { messages: decoder.decoders.length, signals: 0, selectedMessages: 0, selectedSignals: 0 },
   };
   const usedInclude = { messages: new Set<number>(), signals: new Set<number>() };
+  const usedExclude = { messages: new Set<number>(), signals: new Set<number>() };
   const usedRule = new Set<number>();
   const names = new Map<string, string>();
   const noteUse = (patterns: readonly string[] | undefined, used: Set<number>, test: (p: string) => boolean): void =>
@@ -122,6 +123,8 @@ export function planCan(database: DbcDatabase, config: ResolvedCan, dbcProblems:
     const message = messageDecoder.message;
     plan.summary.signals += message.signals.length;
     noteUse(config.messages.include, usedInclude.messages, (p) => globMatch(p, message.name));
+    noteUse(config.messages.exclude, usedExclude.messages, (p) => globMatch(p, message.name));
+    for (const signal of messageDecoder.signals) noteUse(config.signals.exclude, usedExclude.signals, (p) => signalPatternMatches(p, message.name, signal.name));
     if (!selected(config.messages, (p) => globMatch(p, message.name))) continue;
     const signals: SignalPlan[] = [];
     messageDecoder.signals.forEach((signal, index) => {
@@ -158,6 +161,13 @@ export function planCan(database: DbcDatabase, config: ResolvedCan, dbcProblems:
     });
   unmatched(config.messages, usedInclude.messages, 'message');
   unmatched(config.signals, usedInclude.signals, 'signal');
+  // A typo in an exclude pattern leaves in what it was meant to keep out.
+  const unexcluded = (selection: ResolvedCan['messages'], used: Set<number>, what: string): void =>
+    selection.exclude?.forEach((p, i) => {
+      if (!used.has(i)) issues.push({ path: [selection.includePath[0]!, 'exclude', i], message: `"${p}" matches no ${what} of ${database.files.join(', ')}, so it excludes nothing; bridge-can --list-signals shows what they define` });
+    });
+  unexcluded(config.messages, usedExclude.messages, 'message');
+  unexcluded(config.signals, usedExclude.signals, 'signal');
   config.perSignal.forEach((p, i) => {
     if (!usedRule.has(i)) issues.push({ path: ['per_signal', i, 'match'], message: `"${p.match}" matches no signal the section reads (an earlier entry may take them all)` });
   });

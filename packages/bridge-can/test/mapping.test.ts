@@ -21,6 +21,8 @@ describeRefusals(canBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['not-a-dbc.yaml', 5, 8, 'can.dbc', /nothing to read: .*frames\.log defines no message \(1 problem, the first .*frames\.log:1:1: expected a DBC keyword/],
   ['unknown-placeholder.yaml', 6, 11, 'can.metric', /unknown placeholder \{sig\}; use \{message\}, \{signal\}, \{id\}, \{pgn\}, \{source_address\}, \{bus\}, \{sender\}/],
   ['include-matches-nothing.yaml', 6, 23, 'can.messages[1]', /"Brakes" matches no message of .*case\.dbc; bridge-can --list-signals shows what they define/],
+  ['exclude-matches-nothing.yaml', 6, 24, 'can.signals.exclude[0]', /"EngineData\.Rmp" matches no signal of .*case\.dbc, so it excludes nothing; bridge-can --list-signals shows what they define/],
+  ['speed-without-pace.yaml', 6, 20, 'can.replay.speed', /speed applies to pace: recorded; the default pace, fast, reads frames as fast as they are taken/],
   ['per-signal-matches-nothing.yaml', 8, 16, 'can.per_signal[1].match', /"EngineData\.Rpm" matches no signal the section reads \(an earlier entry may take them all\)/],
   ['metric-collision.yaml', 6, 11, 'can.metric', /BrakeAB\.Pressure and BrakeA\.Pressure both get the metric name Pressure/],
   ['nothing-selected.yaml', 6, 12, 'can.signals', /nothing to read: the messages and signals keys leave out every signal/],

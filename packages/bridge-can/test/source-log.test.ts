@@ -158,6 +158,18 @@ describe('the CAN source replaying a log', () => {
     expect(await t.metric('fieldbridge_source_errors_total', { channel: 'bus.log.gone', kind: 'log_read' })).toBe(1);
   });
 
+  it('says when a log stamps its frames ahead of the clock (a wrong start written in it), and replays it as it is', async () => {
+    const future = Date.UTC(2080, 0, 1) / 1000;
+    const path = await log([`(${future.toFixed(6)}) can0 100#2A`, `(${(future + 0.25).toFixed(6)}) can0 100#2B`]);
+    const { t, bridge } = source({ interface: `file:${path}`, dbc: fixture('unknown-error-remote/case.dbc') });
+    await bridge.start();
+    await bridge.ended;
+    expect(t.points.map((p) => p.timestamp)).toEqual([future * 1000, future * 1000 + 250]);
+    expect(t.problems.filter((p) => p.kind === 'report').map((p) => p.message)).toEqual([
+      `bus.log: ${path} stamps its frames from 2080-01-01T00:00:00.000Z on, ahead of this machine's clock: a wrong start time in the log? replay.timestamps: replay moves the log onto the clock`,
+    ]);
+  });
+
   it('timestamps: replay moves the log onto the clock as it is played, never ahead of it', async () => {
     const path = await log(['(1500000000.000000) can0 100#2A', '(1500000000.250000) can0 100#2B']);
     // As fast as possible (the default pace): each frame at the moment it goes, not 250 ms ahead.
