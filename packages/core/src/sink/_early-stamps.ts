@@ -23,14 +23,20 @@ export function rememberEarlyStamps(clock: Clock, provisional: () => boolean): E
     if (given !== undefined && !provisional()) given = undefined;
     return given;
   };
-  const wrapped: Clock = Object.assign(Object.create(clock) as Clock, {
+  // Each method called on `clock` itself: a caller's clock may be a class with private state.
+  const wrapped: Clock = {
     now(): number {
       const t = clock.now();
       const set = early();
       if (set !== undefined && set.size < MAX_REMEMBERED) set.add(t);
       return t;
     },
-  });
+    monotonicNow: () => clock.monotonicNow(),
+    offsetMs: () => clock.offsetMs(),
+    roundTripMs: () => clock.roundTripMs(),
+    synced: () => clock.synced(),
+    addSample: (sample) => clock.addSample(sample),
+  };
   return {
     clock: wrapped,
     has: (timestamp) => early()?.has(timestamp) === true,
