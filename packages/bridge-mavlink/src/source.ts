@@ -67,6 +67,8 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
   let started = false;
   /** When the last bytes arrived (monotonic ms). */
   let lastBytesAt = 0;
+  /** When the link opened (monotonic ms), while nothing has been heard on it since; undefined once bytes came. */
+  let silentSince: number | undefined;
   let stopping: Promise<void> | undefined;
   // A .tlog replayed to its end ends the run (the command delivers what is queued and exits).
   let end: (line: string) => void = () => undefined;
@@ -93,6 +95,10 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
       if (!reader || !delivery) return;
       metrics.bytes(chunk.bytes.length);
       lastBytesAt = ctx.clock.monotonicNow();
+      if (silentSince !== undefined) {
+        silentSince = undefined;
+        ctx.problems.resolve(`mavlink.${name}.silent`, `${name}: bytes arrive`);
+      }
       const recorded = chunk.recordedAtMs;
       const atMs = recorded ?? ctx.clock.now();
       const filterAt = recorded ?? ctx.clock.monotonicNow();
@@ -104,6 +110,7 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
     state(state, detail) {
       if (state === 'open') {
         vehicles.transportOpen();
+        if (lastBytesAt === 0) silentSince = ctx.clock.monotonicNow();
         return;
       }
       if (!reader || !delivery) return;
@@ -160,6 +167,12 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
         // stream that has gone quiet sends none: settle it, rather than hold the frame until the
         // vehicle speaks again (a mode change could wait for minutes).
         if (r.held() > 0 && ctx.clock.monotonicNow() - lastBytesAt >= SETTLE_QUIET_MS) d.read(r.end(ctx.clock.now()), ctx.clock.monotonicNow());
+        // A link open for two link timeouts that never heard a byte: most likely the wrong port,
+        // or a sender that does not send here. Said once, resolved by the first bytes.
+        if (silentSince !== undefined && ctx.clock.monotonicNow() - silentSince >= 2 * config.linkTimeoutMs) {
+          const seconds = Math.round((ctx.clock.monotonicNow() - silentSince) / 100) / 10;
+          ctx.problems.report(`mavlink.${name}.silent`, `${name}: nothing heard for ${seconds} s since it opened: does the vehicle (or its router: mavlink-router, MAVProxy --out) send to this address and port? bridge-mavlink --scan listens and lists what it hears`);
+        }
       }, everyMs);
       check.unref();
       timers.push(() => clearInterval(check));

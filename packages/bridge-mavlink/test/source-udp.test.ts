@@ -123,6 +123,23 @@ describe('udpin', () => {
   });
 });
 
+describe('udpin that hears nothing', () => {
+  it('says so after two link timeouts (the wrong port, most likely), once, and takes it back at the first bytes', async () => {
+    // The test's clock: two link timeouts pass when the test says so, at the next check.
+    let now = Date.UTC(2026, 5, 1, 12);
+    const { t, source } = await run({ connection: LINK, link_timeout_s: '300ms', messages: { HEARTBEAT: ['flight_mode'] } }, { now: () => now });
+    const silent = () => t.problems.filter((p) => p.key === `mavlink.${source.channel}.silent`);
+    expect(silent()).toEqual([]);
+    now += 600;
+    await t.waitFor(() => silent().length > 0, 'the silence reported');
+    expect(silent()[0]).toMatchObject({ kind: 'report', logged: true, message: `${source.channel}: nothing heard for 0.6 s since it opened: does the vehicle (or its router: mavlink-router, MAVProxy --out) send to this address and port? bridge-mavlink --scan listens and lists what it hears` });
+    const vehicle = await peer();
+    await vehicle.send(encodeV2('HEARTBEAT', hb, { sysid: 4, seq: 0 }), source.localAddress()!.port);
+    await t.waitFor(() => silent().some((p) => p.kind === 'resolve'), 'the silence resolved by the first bytes');
+    expect(silent().filter((p) => p.kind === 'report' && p.logged)).toHaveLength(1);
+  });
+});
+
 describe('udpin on a port in use', () => {
   it('starts anyway, reports the port taken (open_failed, once), and binds once it is free', async () => {
     const squatter = await peer();
