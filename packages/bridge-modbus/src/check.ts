@@ -8,7 +8,8 @@ import { effectiveType, MODBUS_DEFAULTS, renderMetric } from './resolve.js';
  * The checks of a `modbus:` section the schema cannot express (`definition.check`): duplicate
  * device names, connection URLs, devices disagreeing on a shared serial line, unit ids an RTU
  * line cannot address, metric names (and two points of a device under one name and the same
- * tags), types that do not fit their table, overlapping or out-of-range addresses. Pure; every issue's path is relative to the section.
+ * tags), types that do not fit their table, overlapping or out-of-range addresses. Pure; every
+ * issue's path is relative to the section.
  */
 export function checkModbus(section: ModbusConfig): SectionIssue[] {
   const issues: SectionIssue[] = [];
