@@ -214,6 +214,9 @@ describe('security and login through the bridge', () => {
     });
     server.set('Boiler.Pressure', 1.75);
     await pointWhere(t, (p) => p.metric === 'pressure' && p.value === 1.75, 'a value over SignAndEncrypt');
+    // The first values can arrive before the session loop counts the connect (its hook runs once
+    // the subscription is set up); the channel turns connected right after counting.
+    await t.waitFor(() => t.ready(), 'the session counted as up');
     expect(await t.metric('fieldbridge_opcua_connects_total', { result: 'ok' })).toBe(1);
   });
 
