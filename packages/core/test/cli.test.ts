@@ -64,7 +64,7 @@ describe('bridge command line', () => {
     const file = mapping(goodMapping().replace('interval_ms: 20', 'interval: 20'));
     const { code, err } = await run(['--config', file]);
     expect(code).toBe(2);
-    expect(err.trim()).toBe(`${file}:7:3 counter.interval: unknown key`);
+    expect(err.trim()).toBe(`${file}:7:3 counter.interval: unknown key (did you mean interval_ms?)`);
   });
 
   it('usage errors exit 2; --help and --version exit 0', async () => {

@@ -45,7 +45,7 @@ describe('a file of several bridges read by one bridge\'s command', () => {
         message: "unknown key (another bridge's section? this command reads counter: only; `fieldbridge run` runs a file of several bridges, and a look at the source such as --probe or --browse sets the others aside)",
       },
     ]);
-    // A typo of a common key stays a plain unknown key.
+    // A typo of a common key stays a plain unknown key (the key it resembles is in the file already).
     expect(issuesOf(`${valid}sinks: [1]\n`, { KEY: 'k' })[0]!.message).toBe('unknown key');
   });
 
@@ -67,7 +67,7 @@ describe('parseMapping', () => {
 
   it('names file, line, column and key of an unknown key', () => {
     const issues = issuesOf(valid.replace('linger_ms: 200', 'linger: 200'));
-    expect(issues).toEqual([{ file: 'map.yaml', line: 6, col: 29, path: 'sink.batch.linger', message: 'unknown key' }]);
+    expect(issues).toEqual([{ file: 'map.yaml', line: 6, col: 29, path: 'sink.batch.linger', message: 'unknown key (did you mean linger_ms?)' }]);
   });
 
   it('points at the value of a wrong type', () => {
@@ -103,11 +103,17 @@ describe('parseMapping', () => {
   });
 
   it('formats the message as file:line:col key: message', () => {
-    try {
-      parseMapping(valid.replace('linger_ms', 'lingerMs'), 'map.yaml', counterBridge, {});
-    } catch (err) {
-      expect((err as Error).message).toBe('map.yaml:6:29 sink.batch.lingerMs: unknown key (keys are snake_case: linger_ms?)');
-    }
+    expect(() => parseMapping(valid.replace('source_id: plant-a', 'source_id: Plant A'), 'map.yaml', counterBridge, {})).toThrow(/^map\.yaml:1:12 source_id: /);
+  });
+
+  it('names the key an unknown one was most likely meant to be', () => {
+    const message = (text: string): string => issuesOf(text).map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`).join('\n');
+    expect(message(valid.replace('linger_ms', 'lingerMs'))).toBe('6:29 sink.batch.lingerMs: unknown key (did you mean linger_ms?)');
+    expect(message(valid.replace('linger_ms', 'lnger_ms'))).toBe('6:29 sink.batch.lnger_ms: unknown key (did you mean linger_ms?)');
+    expect(message(valid.replace('source_id', 'sourceid'))).toMatch(/sourceid: unknown key \(did you mean source_id\?\)/);
+    // Nothing close: no guess; camelCase still gets the snake_case rule.
+    expect(message(valid.replace('linger_ms', 'wait'))).toBe('6:29 sink.batch.wait: unknown key');
+    expect(message(valid.replace('linger_ms', 'flushEvery'))).toBe('6:29 sink.batch.flushEvery: unknown key (keys are snake_case: flush_every?)');
   });
 });
 

@@ -7,6 +7,7 @@ import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 import { MissingEnvError, substituteEnv } from './env-substitute.js';
 import { bridgeFileSchema, type FileConfig } from './file-schema.js';
 import { commonShape } from './common-schema.js';
+import { closestKey, keysAt } from './key-suggest.js';
 
 /** How a mapping file is read. */
 export interface MappingReadOptions {
@@ -58,7 +59,8 @@ export function parseMapping(text: string, file: string, sections: Sections, env
   const single = Array.isArray(sections) ? undefined : (sections as SectionDefinition);
   const foreign = single === undefined ? new Set<string>() : foreignSections(plain, single);
   if (options.inspecting) for (const key of foreign) delete (plain as Record<string, unknown>)[key];
-  const result = bridgeFileSchema(sections).safeParse(plain);
+  const schema = bridgeFileSchema(sections);
+  const result = schema.safeParse(plain);
   if (!result.success) {
     // A section valid on its own is checked too, so one pass names every problem of the file.
     const issues = [...result.error.issues];
@@ -67,11 +69,11 @@ export function parseMapping(text: string, file: string, sections: Sections, env
       const own = raw === undefined ? undefined : definition.configSchema.safeParse(raw);
       if (own?.success) issues.push(...checkSection(definition, own.data, options));
     }
-    throw new ConfigError(locateIssues(text, doc, issues, at, (key) => (foreign.has(key) ? ` (another bridge's section? this command reads ${single!.name}: only; \`fieldbridge run\` runs a file of several bridges, and a look at the source such as --probe or --browse sets the others aside)` : '')));
+    throw new ConfigError(locateIssues(text, doc, issues, at, schema, (key) => (foreign.has(key) ? ` (another bridge's section? this command reads ${single!.name}: only; \`fieldbridge run\` runs a file of several bridges, and a look at the source such as --probe or --browse sets the others aside)` : '')));
   }
   const config = result.data as MultiFileConfig;
   const checked = sectionList(sections).flatMap((definition) => (config[definition.name] === undefined ? [] : checkSection(definition, config[definition.name], options)));
-  if (checked.length > 0) throw new ConfigError(locateIssues(text, doc, checked, at));
+  if (checked.length > 0) throw new ConfigError(locateIssues(text, doc, checked, at, schema));
   return config;
 }
 
@@ -183,16 +185,19 @@ function keyPathOf(path: readonly unknown[]): string {
   return formatPath(keys);
 }
 
-function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$ZodIssue[], at: At, topLevelHint: (key: string) => string = () => ''): ConfigIssue[] {
+function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$ZodIssue[], at: At, schema: z.ZodType, topLevelHint: (key: string) => string = () => ''): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of unfoldUnions(zodIssues)) {
     const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       const parent = doc.getIn(path, true) as Node | undefined;
+      const written = new Set(isMap(parent) ? parent.items.map((p) => (isScalar(p.key) ? String(p.key.value) : '')) : []);
+      const known = keysAt(schema, path).filter((k) => !written.has(k));
       for (const key of issue.keys) {
         const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key) : undefined;
         const offset = (pair?.key as Node | undefined)?.range?.[0] ?? parent?.range?.[0];
-        out.push(at(offset, formatPath([...path, key]), `unknown key${path.length === 0 ? topLevelHint(key) : ''}${suggest(key)}`));
+        const hint = path.length === 0 ? topLevelHint(key) : '';
+        out.push(at(offset, formatPath([...path, key]), `unknown key${hint || suggest(key, known)}`));
       }
       continue;
     }
@@ -243,6 +248,9 @@ function innerOffset(text: string, node: Node, issue: z.core.$ZodIssue): number 
   return !source.includes('\n') && inner === node.value && offset < inner.length ? offset + (quoted ? 1 : 0) : 0;
 }
 
-function suggest(key: string): string {
+/** What the user most likely meant by an unknown key: a known key spelled nearly so, or the snake_case rule. */
+function suggest(key: string, known: readonly string[]): string {
+  const closest = closestKey(key, known);
+  if (closest !== undefined) return ` (did you mean ${closest}?)`;
   return /[A-Z]/.test(key) ? ` (keys are snake_case: ${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}?)` : '';
 }

@@ -1,0 +1,127 @@
+import type { z } from 'zod';
+
+/**
+ * "Did you mean" for an unknown key of a mapping file: the keys the schema allows where the
+ * unknown one was written, and the one closest to it in spelling.
+ */
+
+interface Def {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  out?: z.ZodType;
+  options?: readonly z.ZodType[];
+  left?: z.ZodType;
+  right?: z.ZodType;
+  valueType?: z.ZodType;
+  items?: readonly z.ZodType[];
+  getter?: () => z.ZodType;
+}
+
+const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
+
+/** How deep a schema is unwrapped before giving up (a recursive `z.lazy`). */
+const MAX_DEPTH = 64;
+
+/** The object schemas `schema` stands for, looking through optional, default, pipe, union, lazy and the like. */
+function objectsOf(schema: z.ZodType, depth = 0): Def[] {
+  if (depth > MAX_DEPTH) return [];
+  const def = defOf(schema);
+  const inner = (s: z.ZodType | undefined): Def[] => (s === undefined ? [] : objectsOf(s, depth + 1));
+  switch (def.type) {
+    case 'object':
+      return [def];
+    case 'pipe':
+      return [...inner(def.in), ...inner(def.out)];
+    case 'union':
+      return (def.options ?? []).flatMap((o) => inner(o));
+    case 'intersection':
+      return [...inner(def.left), ...inner(def.right)];
+    case 'lazy':
+      return inner(def.getter?.());
+    default:
+      return inner(def.innerType);
+  }
+}
+
+/** Every schema a step of a path leads to from `schema` (several when a union's branches all have it). */
+function step(schema: z.ZodType, key: string | number, depth = 0): z.ZodType[] {
+  if (depth > MAX_DEPTH) return [];
+  const def = defOf(schema);
+  const next = (s: z.ZodType | undefined): z.ZodType[] => (s === undefined ? [] : step(s, key, depth + 1));
+  switch (def.type) {
+    case 'object': {
+      const child = typeof key === 'string' && def.shape ? def.shape[key] : undefined;
+      return child === undefined ? [] : [child];
+    }
+    case 'array':
+      return typeof key === 'number' && def.element ? [def.element] : [];
+    case 'tuple':
+      return typeof key === 'number' && def.items?.[key] ? [def.items[key]] : [];
+    case 'record':
+      return def.valueType ? [def.valueType] : [];
+    case 'pipe':
+      return [...next(def.in), ...next(def.out)];
+    case 'union':
+      return (def.options ?? []).flatMap((o) => next(o));
+    case 'intersection':
+      return [...next(def.left), ...next(def.right)];
+    case 'lazy':
+      return next(def.getter?.());
+    default:
+      return next(def.innerType);
+  }
+}
+
+/** The keys `schema` allows in the object at `path`. */
+export function keysAt(schema: z.ZodType, path: readonly (string | number)[]): string[] {
+  let at: z.ZodType[] = [schema];
+  for (const key of path) at = at.flatMap((s) => step(s, key));
+  const keys = new Set<string>();
+  for (const s of at) for (const object of objectsOf(s)) for (const key of Object.keys(object.shape ?? {})) keys.add(key);
+  return [...keys];
+}
+
+/**
+ * The known key `key` was most likely meant to be: a camelCase or kebab-case spelling of it, the
+ * one key it begins with its unit left off (`poll` for `poll_ms`), or the one fewest edits away (letters added, dropped, changed or swapped), within a third of the
+ * key's length. Undefined when nothing is that close, or two are equally close.
+ */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  const normal = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/-/g, '_').replace(/^_/, '');
+  if (normal !== key && known.includes(normal)) return normal;
+  // `poll` for `poll_ms`, `timeout` for `timeout_ms`: the unit left off.
+  const suffixed = known.filter((k) => k.startsWith(`${normal}_`));
+  if (suffixed.length === 1) return suffixed[0];
+  const limit = Math.max(1, Math.floor(key.length / 3));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  let tied = false;
+  for (const candidate of known) {
+    if (Math.abs(candidate.length - key.length) > limit) continue;
+    const distance = editDistance(key.toLowerCase(), candidate);
+    if (distance < bestDistance) [best, bestDistance, tied] = [candidate, distance, false];
+    else if (distance === bestDistance) tied = true;
+  }
+  return tied ? undefined : best;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[] = new Array<number>(rows * cols).fill(0);
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[(i - 1) * cols + j]! + 1, d[i * cols + j - 1]! + 1, d[(i - 1) * cols + j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[(i - 2) * cols + j - 2]! + 1);
+      d[i * cols + j] = v;
+    }
+  }
+  return d[rows * cols - 1]!;
+}
