@@ -44,12 +44,26 @@ export class DeviceTracker {
   constructor(
     private readonly ctx: BridgeContext,
     private readonly parent: string,
-    devices: readonly ResolvedDevice[],
+    private readonly devices: readonly ResolvedDevice[],
     private readonly metrics: BleMetrics,
     private readonly problems: KeyedProblems,
   ) {
     const shortest = Math.min(...devices.map((d) => d.silentAfterMs));
     this.sweepEveryMs = Math.min(60_000, Math.max(250, Math.floor(shortest / 4)));
+  }
+
+  /**
+   * Opens the channel of each device the mapping names by address, not heard yet (`connecting`):
+   * `/readyz` lists it, and `--once` waits for it to deliver; still optional, never a readiness
+   * fault. A device matched by name has no channel until one is heard, nor does a GATT device
+   * in a replay (`replaying`: the file holds adverts, not connections).
+   */
+  expectNamed(replaying: boolean): void {
+    for (const device of this.devices) {
+      if (device.match.by !== 'address' || (replaying && device.decoder === 'gatt')) continue;
+      const name = channelName(device, device.match.address);
+      this.ctx.channel(name, { required: false, awaited: true, parent: this.parent }).set('connecting', 'not heard yet');
+    }
   }
 
   /** Devices tracked now. */

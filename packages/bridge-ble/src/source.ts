@@ -108,6 +108,7 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
         writer = opened;
       }
       keepAlive = setInterval(() => undefined, 2_147_483_647);
+      tracker.expectNamed(config.source.kind === 'replay');
       if (config.source.kind === 'replay') {
         const replay = new ReplayLink({ ctx, source: config.source, channel, router, ...(options.stdin ? { stdin: options.stdin } : {}) });
         link = replay;

@@ -37,6 +37,28 @@ describe('the bridge-ble command', () => {
     expect(lines[0]?.source_id).toBe('home-ble-gateway');
   });
 
+  it('--once waits for every device the mapping names by address, and names one never heard', async () => {
+    const dir = await track.tempDir('ble-cli-');
+    const [map, file] = [join(dir, 'map.yaml'), join(dir, 'two.ndjson')];
+    const lines = (await readFile(recording, 'utf8')).split('\n');
+    const first = JSON.parse(lines[0]!) as { t: number };
+    const fridge = { ...(JSON.parse(lines[2]!) as object), t: first.t + 700 };
+    await writeFile(file, `${lines[0]}\n${JSON.stringify(fridge)}\n`);
+    const devices = [
+      '    - { name: living_room, address: a4:c1:38:b7:10:01, decoder: bthome }',
+      '    - { name: fridge, address: c7:3a:9e:01:02:03, decoder: ruuvi }',
+      '    - { name: garage, address: a4:c1:38:00:00:09, decoder: atc }',
+    ];
+    await writeFile(map, `source_id: replayed\nsink: { url: stdout }\nble:\n  replay: { file: ${file}, pace: recorded }\n  devices:\n${devices.join('\n')}\n`);
+    const { code, out, err } = await run(['--config', map, '--dry-run', '--once', '--log-level', 'warn'], {});
+    expect(code).toBe(0);
+    // The fridge, heard 0.7 s after the first advert, is read too; the garage is named.
+    const metrics = new Set(out.trim().split('\n').map((l) => (JSON.parse(l) as { metric: string }).metric));
+    expect(metrics).toContain('living_room.temperature');
+    expect(metrics).toContain('fridge.temperature');
+    expect(err).toMatch(/--once: nothing within \d+ ms on garage/);
+  });
+
   it('--record FILE appends the adverts heard, in the format replay reads', async () => {
     const file = join(await track.tempDir('ble-cli-'), 'heard.ndjson');
     const { code } = await run(['--config', example, '--dry-run', '--once', '--log-level', 'silent', '--record', file], replayEnv);

@@ -73,6 +73,22 @@ describe('runtime: channels of push sources', () => {
     await sink.close();
   });
 
+  it('--once waits for an awaited optional channel too, which never makes the bridge unready, and names it when it stays silent', async () => {
+    const { running, context, sink } = await run(['a']);
+    const once = running.once(200);
+    await new Promise((resolve) => setImmediate(resolve));
+    context().channel('a').set('connected');
+    const tag = context().channel('kitchen', { required: false, awaited: true, parent: 'a' });
+    const quiet = context().channel('garage', { required: false, awaited: true, parent: 'a' });
+    expect(running.readiness().ready).toBe(true);
+    context().emit('a', [{ metric: 'a.x', value: 1 }]);
+    context().emit(tag, [{ metric: 'kitchen.t', value: 21 }]);
+    expect(await once).toEqual({ silent: ['garage'] });
+    expect(quiet.state()).toBe('connecting');
+    await running.stop();
+    await sink.close();
+  });
+
   it('--once counts points read on a channel still reported connecting (values that came before the source said connected)', async () => {
     const { running, context, sink } = await run(['a']);
     const once = running.once(10_000);

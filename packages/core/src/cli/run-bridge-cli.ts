@@ -38,7 +38,7 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
   };
   let config = loadForCommand(() => load(!inspecting), io) as FileConfig | number;
   if (typeof config === 'number') return config;
-  const logger = commandLogger(command, options, config);
+  const logger = commandLogger(command, options, config, io.stderr);
 
   if (definition.cli?.handle) {
     try {

@@ -34,9 +34,9 @@ export function unsetVariableWarning(stderr: CliIo['stderr']): NonNullable<Mappi
   };
 }
 
-/** The process logger of a command: `--log-level`, else the file's `log.level`, else info. */
-export function commandLogger(command: string, options: RunOptions, config: MultiFileConfig): Logger {
-  return createLogger({ name: command, level: (options.logLevel ?? config.log?.level ?? 'info') as 'info' });
+/** The process logger of a command, on its stderr: `--log-level`, else the file's `log.level`, else info. */
+export function commandLogger(command: string, options: RunOptions, config: MultiFileConfig, stderr?: CliIo['stderr']): Logger {
+  return createLogger({ name: command, level: (options.logLevel ?? config.log?.level ?? 'info') as 'info', ...(stderr ? { stderr } : {}) });
 }
 
 /** What {@link serveMapping} runs. */

@@ -9,6 +9,8 @@ export const MAX_CHANNELS = 10_000;
 /** What the runtime knows of one channel. */
 interface Entry extends Channel {
   parent: string | undefined;
+  /** `--once` waits for it though it is optional. */
+  awaited: boolean;
   emitted: boolean;
   /** The reason given with the last state set, if any. */
   reason: string | undefined;
@@ -23,7 +25,7 @@ export interface Channels {
   ready(): boolean;
   /** Each open channel's state, the reason given with it, and whether it is required. */
   snapshot(): Record<string, { state: SourceState; required: boolean; reason?: string }>;
-  /** Required channels that neither emitted nor failed yet. */
+  /** Required and awaited channels that neither emitted nor failed yet. */
   waiting(): string[];
   /**
    * Required channels in state `failed`, and whether any required channel was ever connected or
@@ -49,6 +51,7 @@ export function createChannels(metrics: SourceMetrics, logger: Logger, onState?:
     const entry: Entry = {
       name,
       required: options.required ?? true,
+      awaited: options.awaited ?? false,
       parent: options.parent,
       emitted: false,
       reason: undefined,
@@ -94,7 +97,7 @@ export function createChannels(metrics: SourceMetrics, logger: Logger, onState?:
     },
     ready: () => required().every((e) => e.state() === 'connected'),
     snapshot: () => Object.fromEntries([...entries.values()].map((e) => [e.name, { state: e.state(), required: e.required, ...(e.reason === undefined ? {} : { reason: e.reason }) }])),
-    waiting: () => required().filter((e) => !e.emitted && e.state() !== 'failed').map((e) => e.name),
+    waiting: () => [...entries.values()].filter((e) => (e.required || e.awaited) && !e.emitted && e.state() !== 'failed').map((e) => e.name),
     failures: () => ({ failed: required().filter((e) => e.state() === 'failed').map((e) => e.name), everConnected }),
     changed: () => wake.wait(),
   };

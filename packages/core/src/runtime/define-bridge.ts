@@ -19,6 +19,12 @@ export interface ChannelOptions {
    * unready. Default true.
    */
   required?: boolean;
+  /**
+   * An optional channel `--once` waits for too (at most `--once-timeout`, then named as silent):
+   * one the mapping names that should be heard, such as a BLE tag listed by address, opened
+   * before it is, but never a readiness fault. Default false.
+   */
+  awaited?: boolean;
   /** Points emitted on this channel also count for the channel `parent` (for `--once`). */
   parent?: string;
 }

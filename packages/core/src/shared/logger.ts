@@ -9,6 +9,8 @@ export interface LoggerOptions {
   name?: string;
   /** Readable lines instead of JSON. Default: when stderr is a terminal. */
   pretty?: boolean;
+  /** Where the lines go instead of the process's stderr (a command run with streams of its own). */
+  stderr?: NodeJS.WritableStream;
 }
 
 /**
@@ -17,6 +19,8 @@ export interface LoggerOptions {
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const base = { name: options.name, level: options.level ?? 'info' };
+  const out = options.stderr;
+  if (out !== undefined && out !== process.stderr) return pino(base, options.pretty ? prettyStream(out as NodeJS.WriteStream) : out);
   if (options.pretty ?? process.stderr.isTTY) return pino(base, prettyStream(process.stderr));
   return pino(base, pino.destination({ fd: 2, sync: true }));
 }

@@ -133,13 +133,15 @@ export function describeBridgeConformance(name: string, harness: BridgeConforman
       const config = { source_id: 'conformance', sink: { url: 'stdout' }, [definition.name]: parse(harness.section(peer, peer.tcp)) } as FileConfig;
       const running = await startBridge(definition, config, { sink, deferStart: true, logger: pino({ level: 'silent' }) });
       track.defer(() => running.stop());
+      // Stimulated until the once is over: it may wait for several channels, each heard in turn.
+      let onceDone = false;
       const stimulating = (async () => {
-        for (let i = 0; i < 20 && lines.length === 0; i++) {
+        for (let i = 0; i < WAIT_MS / 100 && !onceDone; i++) {
           await peer.stimulate?.();
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       })();
-      const report = await running.once(WAIT_MS);
+      const report = await running.once(WAIT_MS).finally(() => (onceDone = true));
       await running.stop();
       await stimulating;
       await sink.flush();

@@ -23,7 +23,7 @@ export async function runCommand(given: readonly string[], parsed: CliOptions, i
   const siblings = new AbortController();
   const codes = await Promise.all(
     read.map(async (m) => {
-      const logger = commandLogger('fieldbridge', options, m.config).child(read.length > 1 ? { file: m.file } : {});
+      const logger = commandLogger('fieldbridge', options, m.config, io.stderr).child(read.length > 1 ? { file: m.file } : {});
       const code = await serveMapping({ command: 'fieldbridge', definitions: m.definitions, config: m.config, load: m.load, options, logger, io, signal: siblings.signal });
       if (code !== 0) siblings.abort();
       return code;
