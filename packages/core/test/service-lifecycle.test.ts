@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +76,69 @@ describe('the bridge process around the bridge (issue 10)', () => {
       other.close();
       if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     }
+  });
+
+  describe('SIGHUP with a new sink during an outage goes on reading at once, and loses nothing', () => {
+    // A shutdown timeout of 10 minutes: a reload that waited for the old sink's delivery would
+    // not finish within the test.
+    const file = (start: number, linger: number, buffer: string) =>
+      mapping(`source_id: svc-test
+sink:
+  url: ${gateway.url}
+  api_key: k1
+  batch: { linger_ms: ${linger} }
+  retry: { initial_delay_ms: 20, max_delay_ms: 100 }
+  shutdown_timeout_ms: 10m
+${buffer}counter:
+  interval_ms: 20
+  channels:
+    - { name: a, metric: demo.a, start: ${start} }
+`);
+    const valuesOf = () => gateway.points().map((p) => p.value as number);
+
+    for (const [what, buffer] of [
+      ['on the same spool file', () => `  buffer: { path: ${join(dir, 'spool')} }\n`],
+      ['with a memory spool (the old sink delivers in the background)', () => ''],
+    ] as const) {
+      it(what, async () => {
+        const cli = spawnCounterCli(['--config', file(0, 20, buffer())]);
+        try {
+          await cli.waitForLog(/running/);
+          gateway.setFaults({ status: 503 });
+          await cli.waitForLog(/HTTP 503/);
+          file(1_000_000, 30, buffer());
+          cli.child.kill('SIGHUP');
+          await cli.waitForLog(/SIGHUP: mapping reloaded \(with a new sink\)/);
+          gateway.setFaults(undefined);
+          await waitFor(() => valuesOf().some((v) => v >= 1_000_003), 'points read after the reload');
+          cli.child.kill('SIGTERM');
+          expect(await cli.exited).toBe(0);
+          const before = valuesOf().filter((v) => v < 1_000_000);
+          const last = Math.max(...before);
+          expect(last).toBeGreaterThan(0);
+          expect(new Set(before).size).toBe(last + 1);
+        } finally {
+          if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+        }
+      });
+    }
+
+    it('a sink URL that does not parse is refused at the reload, and the disk spool stays with the running sink', async () => {
+      const cli = spawnCounterCli(['--config', file(0, 20, `  buffer: { path: ${join(dir, 'spool')} }\n`)]);
+      try {
+        await cli.waitForLog(/running/);
+        writeFileSync(join(dir, 'map.yaml'), readFileSync(join(dir, 'map.yaml'), 'utf8').replace(gateway.url, `'${gateway.url.replace('://127.0.0.1:', '://127.0.0.1: ')}'`));
+        cli.child.kill('SIGHUP');
+        await cli.waitForLog(/SIGHUP: the mapping file is invalid; keeping the running configuration/);
+        expect(cli.stderr()).toMatch(/sink\.url: \\?"http:\/\/127\.0\.0\.1: \d+\/ingest\\?" is not a valid URL \(it holds a space\)/);
+        const before = gateway.points().length;
+        await waitFor(() => gateway.points().length > before + 3, 'points still flowing after the refused reload');
+        cli.child.kill('SIGTERM');
+        expect(await cli.exited).toBe(0);
+      } finally {
+        if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+      }
+    });
   });
 
   it('#21: SIGHUP applies a new observe.listen (and refuses one in use, keeping everything)', async () => {

@@ -7,7 +7,7 @@ import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { sinkOptionsFromConfig } from '../runtime/sink-from-config.js';
 import { agentVersionsOf, type RunningBridges } from '../runtime/start-bridges.js';
 import { createSink } from '../sink/create-sink.js';
-import type { Sink } from '../sink/sink-types.js';
+import type { Sink, SinkCloseReport } from '../sink/sink-types.js';
 import type { CliIo } from './parse-args.js';
 
 /** What a running service holds; SIGHUP swaps parts of it. */
@@ -18,6 +18,8 @@ export interface ServiceState {
   /** Undefined until the bridges have started. */
   bridge: RunningBridges | undefined;
   observe: ObserveServer | undefined;
+  /** Sinks a reload replaced, still delivering what they held; each resolves with what it left. */
+  retiring: Set<Promise<SinkCloseReport>>;
 }
 
 /** How a service builds its parts. */

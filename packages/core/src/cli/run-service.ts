@@ -56,7 +56,7 @@ export async function runService(s: ServiceOptions): Promise<number> {
 async function serve(s: ServiceOptions): Promise<number> {
   const parts: ServiceParts = { command: s.command, definitions: s.definitions, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session };
   const made = makeSink(parts, s.config);
-  const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, bridge: undefined, observe: undefined };
+  const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, bridge: undefined, observe: undefined, retiring: new Set() };
   // A dry run whose reader went away (`--dry-run | head`) ends at once, as any Unix filter does:
   // it delivers nothing, so nothing is lost.
   const unwatchDryRun = s.dryRun
@@ -126,10 +126,10 @@ async function serve(s: ServiceOptions): Promise<number> {
       await state.bridge?.stop();
       // A dry run's last lines are written here: its reader may be gone by now (a replay that
       // ran out under `| head`), and that still ends it quietly.
-      const left = await state.sink.close({ timeoutMs: budgetMs - (Date.now() - stopStart) });
+      const [left, ...retired] = await Promise.all([state.sink.close({ timeoutMs: budgetMs - (Date.now() - stopStart) }), ...state.retiring]);
       // Points lost on the way out (a memory spool, said in the log) make it a failed run: a
       // script uploading a capture must not take a total loss for success.
-      if (left.lost > 0) code = Math.max(code, 1);
+      if ([left, ...retired].some((l) => l!.lost > 0)) code = Math.max(code, 1);
       unwatchDryRun?.();
       await state.observe?.close();
       process.off('SIGINT', onStop).off('SIGTERM', onStop).off('SIGHUP', onHup);

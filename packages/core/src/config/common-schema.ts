@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { sinkUrlProblem } from '../shared/sink-url.js';
 import { REQUEST_LIMITS, SOURCE_ID_PATTERN } from '../point/point.js';
 import { rulesSchema } from './rules-schema.js';
 import { durationMs, sizeBytes } from './units.js';
@@ -20,6 +21,10 @@ export const sinkSectionSchema = z.strictObject({
   url: z
     .string()
     .regex(/^(stdout|https?:\/\/.+|wss?:\/\/.+)$/, 'expected http(s)://host/ingest, ws(s)://host/ws/device or stdout')
+    .superRefine((url, ctx) => {
+      const problem = sinkUrlProblem(url);
+      if (problem !== undefined && /^(https?|wss?):\/\/./.test(url)) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .default('stdout')
     .describe('Ingest URL: http(s)://…/ingest, ws(s)://…, or stdout (NDJSON).'),
   api_key: z

@@ -118,7 +118,15 @@ export function createSink(options: SinkOptions): Sink {
     onFull: () => hub.emit('spool_full', { whenFull: o.buffer?.whenFull ?? 'drop_oldest' }),
   });
   // Created last, once nothing else can throw: a WebSocket transport connects at once.
-  const created = o.transport ? { transport: o.transport, ws: undefined } : createTransport(o, { clock, logger, problems, registry, control, connection });
+  let created: ReturnType<typeof createTransport>;
+  try {
+    created = o.transport ? { transport: o.transport, ws: undefined } : createTransport(o, { clock, logger, problems, registry, control, connection });
+  } catch (err) {
+    // A TLS file that cannot be read: let go of the spool, so a reload that refuses this sink can
+    // open the running one again on the same file.
+    if (!o.spool) spool.close();
+    throw err;
+  }
   const transport = created.transport;
   const delivery = createDelivery({
     spool, transport, deadLetter, logger, problems, clock, drop, connection, run, backlogAtStart, health, codec,
@@ -215,7 +223,7 @@ export function createSink(options: SinkOptions): Sink {
     if (left > 0 && inMemory) {
       logger.error({ points: left }, `${left} undelivered points are lost with the memory spool; set sink.buffer.path to keep them across restarts`);
     } else if (left > 0) {
-      logger.warn({ points: left, path: o.buffer?.path }, `${left} undelivered points kept in the spool; they are sent at the next start`);
+      logger.warn({ points: left, path: o.buffer?.path }, `${left} undelivered points kept in the spool; the next run on ${o.buffer?.path ?? 'it'} sends them`);
     }
     spool.close();
     deadLetter.close();

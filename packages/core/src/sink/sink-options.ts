@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../clock/clock.js';
 import { FieldbridgeError } from '../errors.js';
 import { MAX_TIMER_MS } from '../config/units.js';
+import { sinkUrlProblem } from '../shared/sink-url.js';
 import { REQUEST_LIMITS, type Tags } from '../point/point.js';
 import { checkSourceId, checkTags } from '../point/validate-point.js';
 import type { Spool, WhenFull } from '../spool/spool.js';
@@ -160,6 +161,8 @@ export function resolveSinkOptions(options: SinkOptions): ResolvedSinkOptions {
   }
   const url = options.url ?? 'stdout';
   if (url !== 'stdout' && !/^(https?|wss?):\/\//.test(url)) fail(`url ${JSON.stringify(url)} must start with http://, https://, ws:// or wss://, or be "stdout"`);
+  const urlProblem = sinkUrlProblem(url);
+  if (urlProblem !== undefined) fail(`url: ${urlProblem}`);
   const batch = {
     maxPoints: options.batch?.maxPoints ?? 1000,
     maxBytes: options.batch?.maxBytes ?? 1024 * 1024,
