@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBridgeCli } from '../src/cli/index.js';
 import { createSqliteSpool } from '../src/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
-import { spawnCounterCli } from './helpers/spawn-cli.js';
+import { counterCliFixture, spawnCounterCli } from './helpers/spawn-cli.js';
 import { until as waitFor } from '../src/testing/until.js';
 
 let dir: string;
@@ -139,6 +140,41 @@ ${buffer}counter:
         if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
       }
     });
+  });
+
+  it('started through npx, whose process dies without passing the signal on, stops as on SIGTERM instead of running on orphaned', async () => {
+    const spoolDir = join(dir, 'spool');
+    const file = mapping(counterMapping(`  buffer: { path: ${spoolDir} }\n`));
+    // npm runs a bin through a shell that does not pass signals on either: killing the shell is
+    // what a supervisor's SIGTERM to npx amounts to for the node process below it.
+    const shell = spawn('sh', ['-c', '"$@"; exit $?', 'sh', process.execPath, '--import', 'tsx', counterCliFixture, '--config', file], {
+      env: { ...process.env, npm_command: 'exec' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    shell.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<void>((resolve) => shell.stderr!.on('close', () => resolve()));
+    try {
+      await waitFor(() => /running/.test(stderr), 'the bridge running');
+      shell.kill('SIGKILL');
+      // The node process closes the pipe only when it exits.
+      await closed;
+      expect(stderr).toMatch(/the npx \(npm exec\) process that started this one is gone .*stopping as on SIGTERM/);
+      expect(stderr).toMatch(/launcher gone: stopping intake and delivering what is queued/);
+      // Its spool is free for the next start.
+      createSqliteSpool({ dir: spoolDir, limits: { maxBytes: 1e6, whenFull: 'drop_oldest' } }).close();
+      expect(gateway.points().length).toBeGreaterThan(0);
+    } finally {
+      if (shell.exitCode === null) shell.kill('SIGKILL');
+      const pid = /"pid":(\d+)/.exec(stderr)?.[1];
+      if (pid !== undefined) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+    }
   });
 
   it('#21: SIGHUP applies a new observe.listen (and refuses one in use, keeping everything)', async () => {

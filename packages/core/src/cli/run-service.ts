@@ -7,6 +7,7 @@ import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../sink/sink-options.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { CliIo } from './parse-args.js';
 import { reload } from './_reload.js';
+import { watchLauncher } from './_launcher-watch.js';
 import { makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
 import { formatStatus, sampleCounters, type StatusSample } from './status-line.js';
 import { whenReaderGone } from './_stdout-reader.js';
@@ -112,10 +113,15 @@ async function serve(s: ServiceOptions): Promise<number> {
     // A sink writing to stdout whose reader went away stops as on SIGTERM, exit 1: what it could
     // not write stays in a disk spool.
     const unwatch = !s.dryRun && state.config.sink.url === 'stdout' ? whenReaderGone(process.stdout, () => void finish('stdout was closed by its reader', 1)) : undefined;
+    const unwatchLauncher = watchLauncher(s.io.env, (launcher) => {
+      s.logger.warn(`the ${launcher} process that started this one is gone (it does not pass signals on): stopping as on SIGTERM; a supervisor should signal this process (pid ${process.pid}) or run the command without npx`);
+      void finish('launcher gone', 0);
+    });
     async function finish(reason: string, code: number): Promise<void> {
       if (stopping) return;
       stopping = true;
       unwatch?.();
+      unwatchLauncher();
       if (statusTimer) clearInterval(statusTimer);
       s.logger.info(`${reason}: stopping intake and delivering what is queued`);
       // One budget for the whole stop: what the bridge takes to close its connections (a frozen

@@ -2,11 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { until as waitFor } from '../../src/testing/until.js';
 
-const fixture = fileURLToPath(new URL('../fixtures/counter-cli.ts', import.meta.url));
+/** The counter bridge's command, a TypeScript file node runs with `--import tsx`. */
+export const counterCliFixture = fileURLToPath(new URL('../fixtures/counter-cli.ts', import.meta.url));
 
 /** The counter bridge's command line, run as a real child process (through tsx). */
 export function spawnCounterCli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', counterCliFixture, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
