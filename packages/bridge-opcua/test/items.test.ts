@@ -1,3 +1,4 @@
+import { until } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { OpcuaConnection } from '../src/connection.js';
 import { isOpcuaBridgeError } from '../src/errors.js';
@@ -43,6 +44,8 @@ describe('items the server refuses', () => {
     // The node appears on the server: the next retry monitors it.
     server.addVariable('Boiler.Late', 6.5);
     expect((await c.value((v) => v.item.key === 'late')).value).toBe(6.5);
+    // The first value may be handled before the answer that created the item.
+    await until(() => sub.stats().active === 3, 'the late item counted as monitored');
     expect(sub.stats()).toMatchObject({ active: 3, refused: 0 });
   });
 

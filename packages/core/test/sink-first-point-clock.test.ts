@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createClock, createSink, type Sink, type SinkOptions } from '../src/index.js';
+import { createClock, createSink, type Clock, type ClockSample, type Sink, type SinkOptions } from '../src/index.js';
 import { KEY, metric, startGateway, tempDir, wsSink } from './helpers/ws-sink.js';
 
 /** Real monotonic time in epoch ms: what both the device and the simulated server build on. */
@@ -27,17 +27,33 @@ async function firstPointErrors(sink: Sink, serverNow: () => number, stored: () 
   return points.map((p) => Math.abs(p.timestamp! - serverAt[p.value as number]!));
 }
 
+/**
+ * The clock, also noting the round trip of every sample it took: a stamp corrected with the
+ * offset of some sample is within half that sample's round trip, and on a loaded machine the
+ * first sample (which the early stamps may be corrected with) can be far slower than the best.
+ */
+function roundTrips(clock: Clock): Clock & { worstRoundTripMs(): number } {
+  let worst = 0;
+  const add = clock.addSample.bind(clock);
+  return Object.assign(clock, {
+    addSample(sample: ClockSample) {
+      worst = Math.max(worst, sample.receivedAtMs - sample.sentAtMs - (sample.serverHoldMs ?? 0) + (sample.resolutionMs ?? 1));
+      return add(sample);
+    },
+    worstRoundTripMs: () => worst,
+  });
+}
+
 describe('clock correction from the first point of a run', () => {
   it('over HTTP: the first batch is stamped in server time (a HEAD of the ingest URL asks for it first)', async () => {
     const gateway = await startGateway({ now: mono, clockOffsetMs: 90_000 });
-    const clock = createClock({ monotonicNow: mono });
+    const clock = roundTrips(createClock({ monotonicNow: mono }));
     const sink = createSink({ url: gateway.url, apiKey: KEY, sourceId: 'first-http', clock, logger: pino({ level: 'silent' }), batch: { lingerMs: 5 }, deadLetterPath: '/dev/null' });
     try {
       expect(clock.synced()).toBe(false);
       const errors = await firstPointErrors(sink, () => gateway.clockNow(), () => gateway.points({ metric: 'first.points' }));
-      const bound = clock.roundTripMs()! / 2 + 5;
-      expect(Math.max(...errors)).toBeLessThanOrEqual(bound);
-      expect(Math.abs(clock.offsetMs() - 90_000)).toBeLessThanOrEqual(bound);
+      expect(Math.max(...errors)).toBeLessThanOrEqual(clock.worstRoundTripMs() / 2 + 5);
+      expect(Math.abs(clock.offsetMs() - 90_000)).toBeLessThanOrEqual(clock.roundTripMs()! / 2 + 5);
     } finally {
       await sink.close();
     }
@@ -45,7 +61,7 @@ describe('clock correction from the first point of a run', () => {
 
   it("a bridge's receipt stamps taken from sink.clock before the first sample are corrected too; a device's own times are not", async () => {
     const gateway = await startGateway({ now: mono, clockOffsetMs: 90_000 });
-    const clock = createClock({ monotonicNow: mono });
+    const clock = roundTrips(createClock({ monotonicNow: mono }));
     const sink = createSink({ url: gateway.url, apiKey: KEY, sourceId: 'first-bridge', clock, logger: pino({ level: 'silent' }), batch: { lingerMs: 5 }, deadLetterPath: '/dev/null' });
     try {
       const serverAt: number[] = [];
@@ -59,7 +75,7 @@ describe('clock correction from the first point of a run', () => {
       await sink.flush();
       const errors = gateway.points({ metric: 'bridge.stamped' }).map((p) => Math.abs(p.timestamp! - serverAt[p.value as number]!));
       expect(errors).toHaveLength(20);
-      expect(Math.max(...errors)).toBeLessThanOrEqual(clock.roundTripMs()! / 2 + 5);
+      expect(Math.max(...errors)).toBeLessThanOrEqual(clock.worstRoundTripMs() / 2 + 5);
       expect(gateway.points({ metric: 'device.stamped' })[0]!.timestamp).toBe(deviceTime);
     } finally {
       await sink.close();
