@@ -157,7 +157,7 @@ function metricsOf(emit: Emit, scope: SparkplugScope, payload: SparkplugPayload,
         emit.rebirth = true;
         emit.problems.push({
           kind: 'unknown_alias',
-          message: `metric alias ${excerpt(metric.alias ?? '(none)', 24)} is not defined by a birth certificate seen since the bridge started; ask the edge node for a rebirth (Node Control/Rebirth)`,
+          message: `metric alias ${excerpt(metric.alias ?? '(none)', 24)} is not defined by a birth certificate seen since the bridge started; ${emit.route.sub.rebirth ? 'a rebirth is requested (Node Control/Rebirth)' : 'its data is dropped until the edge node publishes its births again: set rebirth: true on this subscription to ask for them'}`,
         });
         continue;
       }

@@ -176,6 +176,7 @@ describe('#15 Sparkplug state is bounded', () => {
     for (let node = 0; node < 150; node++) await pub.publish(`spBv1.0/g/NDATA/n${node}`, data);
     await t.waitFor(() => t.problems.filter((p) => p.message?.includes('alias 1 is not defined')).length === 150, 'every DATA read');
     expect(await t.metric('fieldbridge_mqtt_sparkplug_rebirths_total', {})).toBe(MAX_REBIRTHS_PER_INTERVAL);
+    expect(t.problems[0]?.message).toMatch(/alias 1 is not defined by a birth certificate seen since the bridge started; a rebirth is requested/);
   });
 
   it('a source counts evicted nodes in fieldbridge_mqtt_sparkplug_nodes_evicted_total', async () => {
