@@ -87,6 +87,22 @@ describe('fieldbridge check: wrong files', () => {
     expect((await fieldbridge(['check', file], { MQTT_PASSWORD: 'secret' })).err).toBe('');
   });
 
+  it('two files of one run that name the same spool or observe port are refused by check and run, at the later one\'s line', async () => {
+    const body = (id: string, listen: string) => [`source_id: ${id}`, 'sink:', '  url: stdout', '  buffer: { path: ./fieldbridge-spool }', `observe: { listen: '${listen}' }`, 'mqtt:', '  url: mqtt://127.0.0.1', '  subscriptions: [{ topic: a/b, metric: a.b }]', ''].join('\n');
+    const a = await writeTempFile(track, 'a.yaml', body('site-a', '127.0.0.1:9464'));
+    const b = await writeTempFile(track, 'b.yaml', body('site-b', '0.0.0.0:9464'));
+    for (const command of ['check', 'run']) {
+      const { code, err } = await fieldbridge([command, a, b]);
+      expect(code).toBe(2);
+      expect(err).toContain(`${b}:4:19 sink.buffer.path: ./fieldbridge-spool is the spool ${a} uses too: each file of a run needs its own buffer.path`);
+      expect(err).toContain(`${b}:5:20 observe.listen: 0.0.0.0:9464: ${a} listens there too`);
+    }
+    // Port 0 and another spool: no clash.
+    const c = await writeTempFile(track, 'c.yaml', body('site-c', '127.0.0.1:0').replace('./fieldbridge-spool', './spool-c'));
+    const d = await writeTempFile(track, 'd.yaml', body('site-d', '127.0.0.1:0').replace('./fieldbridge-spool', './spool-d'));
+    expect((await fieldbridge(['check', c, d])).code).toBe(0);
+  });
+
   it('a file with no bridge section says which it could hold', async () => {
     const file = await writeTempFile(track, 'empty.yaml', 'source_id: site\n');
     const { code, err } = await fieldbridge(['check', file]);

@@ -3,10 +3,12 @@ import { unsetVariableWarning } from '@fieldbridge/core/cli';
 import { CATALOG, type CatalogEntry } from '../catalog.js';
 import { MappingFileError, readMappingFile, type MappingFile } from '../mapping-files.js';
 import type { Io } from './io.js';
+import { sharedResourceIssues } from './shared-resources.js';
 
 /**
  * Reads every file given, reporting each one's problems (`file:line:col key: message`) on
- * stderr. Resolves with the files, or exit code 2 when any is wrong: nothing starts unless all are right.
+ * stderr, and what two of them cannot share (a spool, an observe port). Resolves with the files,
+ * or exit code 2 when any is wrong: nothing starts unless all are right.
  */
 export async function readFiles(files: readonly string[], io: Io, catalog: readonly CatalogEntry[] = CATALOG): Promise<MappingFile[] | number> {
   const read: MappingFile[] = [];
@@ -23,7 +25,10 @@ export async function readFiles(files: readonly string[], io: Io, catalog: reado
       throw err;
     }
   }
-  return wrong ? 2 : read;
+  if (wrong) return 2;
+  const clashes = sharedResourceIssues(read);
+  for (const line of clashes) io.stderr.write(`${line}\n`);
+  return clashes.length > 0 ? 2 : read;
 }
 
 /** The files of a command: those given, else `$FIELDBRIDGE_CONFIG`. */
