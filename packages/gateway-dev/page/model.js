@@ -181,6 +181,8 @@ export function createModel() {
       }
       for (const src of u.sources ?? []) sources.set(src.id, src);
       change.sources = (u.sources?.length ?? 0) > 0;
+      // Oldest first, as the list expects, though they came series by series.
+      change.events.sort((a, b) => a.t - b.t);
       if (change.events.length > 0) events = [...events, ...change.events].slice(-EVENTS_KEPT);
       if (u.rejections !== undefined) {
         rejections = [...rejections, ...u.rejections].slice(-REJECTIONS_KEPT);

@@ -118,6 +118,8 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
     },
     commit(now) {
       const out: SeriesCommit = { decls: [], samples: [], rates: [] };
+      // This commit's events in time order, whatever series they came in.
+      const fresh: LiveEvent[] = [];
       for (const s of changed) {
         const p = s.pending!;
         s.pending = undefined;
@@ -132,7 +134,7 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
           const v = flat[i + 1]!;
           entry.push(Math.round(t - now), v);
           if (s.kind === 'm') keepHistory(s, t, v as number);
-          else events.push([s.id, t, v as string]);
+          else fresh.push([s.id, t, v as string]);
         }
         out.samples.push(entry);
         s.count += p.n;
@@ -147,6 +149,7 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
         s.windowCount += p.n;
       }
       changed = [];
+      events.push(...fresh.sort((a, b) => a[1] - b[1]));
       if (events.length > 2 * EVENTS_KEPT) events = events.slice(-EVENTS_KEPT);
       for (const s of rateActive) {
         const elapsed = now - s.windowStartMs;

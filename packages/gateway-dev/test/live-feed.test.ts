@@ -114,4 +114,17 @@ describe('what the stream reports', () => {
     expect(snapshot.data.events).toHaveLength(16);
     expect(snapshot.data.series[0]!.slice(6, 7)).toEqual([250]);
   });
+
+  it('keeps the events of one interval in time order, whichever series they came in', async () => {
+    const { gateway, client } = await watched();
+    const t0 = Date.UTC(2026, 11, 1, 13, 44, 50);
+    // The door opened first, then the alarm; the alarm's series is the older one.
+    await ingest(gateway, { source_id: 'plant', points: [{ metric: 'alarm', value: 'seed', class: 'event', timestamp: t0 - 5000 }] });
+    await tickAndReceive(client);
+    await ingest(gateway, { source_id: 'plant', points: [{ metric: 'alarm', value: 'raised', class: 'event', timestamp: t0 + 2000 }, { metric: 'door', value: 'open', class: 'event', timestamp: t0 + 1000 }] });
+    await tickAndReceive(client);
+    const later = await openSse(gateway);
+    const snapshot = (await later.next(() => true)) as SseSnapshot;
+    expect(snapshot.data.events.map((e) => e[2])).toEqual(['seed', 'open', 'raised']);
+  });
 });
