@@ -48,7 +48,14 @@ describe('bridge command line', () => {
     expect(out).toContain('a -> demo.a every 20 ms');
     expect(out).toContain('"api_key":"***"');
     expect(out).not.toContain('k1');
+    expect(out).not.toContain('no api_key');
     expect(gateway.stats().requests).toBe(0);
+  });
+
+  it('--check notes a sink with no api_key, the usual first 401', async () => {
+    const { code, out } = await run(['--config', mapping(goodMapping()), '--check'], { KEY: '' });
+    expect(code).toBe(0);
+    expect(out).toContain('  note: no api_key is set; a receiver that requires one answers 401 (is PLEXUS_API_KEY set?)');
   });
 
   it('says where a ${VAR} is not set (it reads as empty), and how to make that deliberate', async () => {

@@ -13,6 +13,8 @@ export function formatCheck(definitions: BridgeDefinition | readonly BridgeDefin
     `source_id: ${config.source_id}`,
     `sink: ${JSON.stringify(describeSink(config))}`,
   ];
+  // Not an error (a receiver may take none), but the usual first 401: say it before the run does.
+  if (config.sink.url !== 'stdout' && !config.sink.api_key) lines.push('  note: no api_key is set; a receiver that requires one answers 401 (is PLEXUS_API_KEY set?)');
   if (config.tags) lines.push(`tags: ${JSON.stringify(config.tags)}`);
   if (config.observe) lines.push(`observe: http://${config.observe.listen} (/healthz /readyz /metrics)`);
   if (config.rules?.length) lines.push('rules:', ...describeRules(config.rules).map((line) => `  ${line}`));
