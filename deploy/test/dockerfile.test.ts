@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import dockerignoreModule from '@balena/dockerignore';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@fieldbridge/core';
 import { validate } from 'dockerfile-utils';
@@ -58,8 +60,12 @@ describe('the Dockerfile', () => {
     expect(instructionsOf(runtime!, 'STOPSIGNAL')[0]!.getArgumentsContent()).toBe('SIGTERM');
     expect(DEFAULT_SHUTDOWN_TIMEOUT_MS).toBeLessThanOrEqual(DOCKER_STOP_TIMEOUT_MS - 2_000);
     expect(execForm(instructionsOf(runtime!, 'ENTRYPOINT')[0]!)).toEqual(['/app/entrypoint.sh']);
-    // exec: node replaces the shell as PID 1 and receives the signal itself.
-    expect(readFileSync(repoPath('deploy/image/entrypoint.sh'), 'utf8').match(/^\s+[^#\n]*\)\s+exec\s/gm)).toHaveLength(3);
+    // exec: node replaces the shell as PID 1 and receives the signal itself, in every branch
+    // (a branch that holds a nested case is not one).
+    const lines = readFileSync(repoPath('deploy/image/entrypoint.sh'), 'utf8').split('\n');
+    const branches = lines.filter((l, i) => /^\s+[^#\n]*\)(\s|$)/.test(l) && !/^\s*case\s/.test(lines[i + 1] ?? ''));
+    expect(branches.length).toBeGreaterThanOrEqual(5);
+    for (const branch of branches) expect(branch).toMatch(/\)\s+(shift;\s+)?exec\s/);
   });
 
   it('copies from the build context only files that exist and that .dockerignore lets through', () => {
@@ -93,5 +99,25 @@ describe('the Dockerfile', () => {
     const named = [...install.matchAll(/^\s+([a-z-]+(?:\s*\|\s*[a-z-]+)*)\)/gm)].flatMap((m) => m[1]!.split('|').map((s) => s.trim()));
     expect(named.sort()).toEqual([...BRIDGE_VALUES].sort());
     for (const value of BRIDGE_VALUES) expect(install).toContain(value);
+  });
+
+  it('the fieldbridge image runs `fieldbridge run`, or the fieldbridge command its arguments name; --check is `fieldbridge check`', async () => {
+    // What the entry script execs, seen through a `fieldbridge` on PATH that prints its arguments.
+    const bin = mkdtempSync(join(tmpdir(), 'fb-entry-'));
+    try {
+      writeFileSync(join(bin, 'fieldbridge'), '#!/bin/sh\necho "$*"\n', { mode: 0o755 });
+      const entry = async (...args: string[]) => {
+        const ran = await run('sh', [repoPath('deploy/image/entrypoint.sh'), ...args], { env: { PATH: `${bin}:/usr/bin:/bin`, FIELDBRIDGE_BRIDGE: 'fieldbridge' } });
+        return ran.stdout.trim();
+      };
+      expect(await entry()).toBe('run');
+      expect(await entry('--dry-run')).toBe('run --dry-run');
+      expect(await entry('--check')).toBe('check');
+      expect(await entry('check', 'a.yaml')).toBe('check a.yaml');
+      expect(await entry('bridges')).toBe('bridges');
+      expect(await entry('--version')).toBe('--version');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
