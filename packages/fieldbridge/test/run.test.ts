@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startModbusSimulator } from '@fieldbridge/bridge-modbus';
 import { startMosquitto } from '@fieldbridge/bridge-mqtt/testing';
+import { createSqliteSpool } from '@fieldbridge/core';
 import { trackCleanups, until, writeTempFile } from '@fieldbridge/core/testing';
 import { createGateway } from '@fieldbridge/gateway-dev';
 import mqtt from 'mqtt';
@@ -71,12 +72,15 @@ describe('fieldbridge run', () => {
     both.child.kill('SIGINT');
     expect((await both.exited).code).toBe(0);
 
-    // Two files on one spool directory: the second cannot lock it.
+    // d's spool directory is held by another process (here, this one): d cannot start. (Two
+    // files naming one spool are refused before anything starts.)
     const dir = await track.tempDir('fb-run-');
-    const spool = `buffer: { path: '${join(dir, 'spool')}' }`;
+    const held = join(dir, 'held');
+    const holder = createSqliteSpool({ dir: held, limits: { maxBytes: 1e6, whenFull: 'drop_oldest' } });
+    track.defer(() => holder.close());
     // c waits for its observe server, so d fails before c is running: c must still stop.
-    const c = await writeTempFile(track, 'c.yaml', [`source_id: line-c`, `sink: { url: '${gw.url}', api_key: k, ${spool} }`, `observe: { listen: '127.0.0.1:0' }`, modbusSection(plc.url), ''].join('\n'));
-    const d = await writeTempFile(track, 'd.yaml', [`source_id: line-d`, `sink: { url: '${gw.url}', api_key: k, ${spool} }`, modbusSection(plc.url), ''].join('\n'));
+    const c = await writeTempFile(track, 'c.yaml', [`source_id: line-c`, `sink: { url: '${gw.url}', api_key: k, buffer: { path: '${join(dir, 'c')}' } }`, `observe: { listen: '127.0.0.1:0' }`, modbusSection(plc.url), ''].join('\n'));
+    const d = await writeTempFile(track, 'd.yaml', [`source_id: line-d`, `sink: { url: '${gw.url}', api_key: k, buffer: { path: '${held}' } }`, modbusSection(plc.url), ''].join('\n'));
     const clash = start(['run', c, d]);
     const { code, stderr } = await clash.exited;
     expect(code).toBe(1);
