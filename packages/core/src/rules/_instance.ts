@@ -17,6 +17,11 @@ export interface Instance {
   /** When the condition began to hold (pending and after). */
   since: number;
   firedAt: number;
+  /**
+   * The fired event's timestamp (ms since the epoch, on the rule's `now`), read once at the fire:
+   * the resolved event's `fired_at` repeats it, so a receiver can pair the two.
+   */
+  firedStamp: number;
   /** When the condition turned false while firing (`recovering`). */
   falseSince: number;
   lastFiredAt: number;
@@ -102,7 +107,7 @@ export function createInstances(o: Rule['options'], emit: Emit): Instances {
       let i = all.get(sourceId);
       if (i) return i;
       if (all.size >= MAX_SOURCES) return undefined;
-      i = { sourceId, own, phase: 'idle', since: 0, firedAt: 0, falseSince: 0, lastFiredAt: -Infinity, lastDataAt: 0, notes: { keys: [], values: [], n: 0 }, timer: undefined };
+      i = { sourceId, own, phase: 'idle', since: 0, firedAt: 0, firedStamp: 0, falseSince: 0, lastFiredAt: -Infinity, lastDataAt: 0, notes: { keys: [], values: [], n: 0 }, timer: undefined };
       all.set(sourceId, i);
       return i;
     },

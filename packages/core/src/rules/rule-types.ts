@@ -57,7 +57,7 @@ export interface RuleEvent {
   atMs: number;
   /** The values the condition read at its last evaluation (the ones that fired or resolved it). */
   values: Record<string, unknown>;
-  /** Fired: when the condition began to hold. Resolved: when it fired. */
+  /** Fired: when the condition began to hold. Resolved: when it fired (the fired event's `atMs`, exactly). */
   sinceMs: number;
   /** Resolved: by `value` or by `silence`. */
   by?: RecoveryMode;

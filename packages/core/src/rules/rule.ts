@@ -56,12 +56,16 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
   const instances = createInstances(o, (instance: Instance, kind: 'fired' | 'resolved', tick: number, by?: RecoveryMode) => {
     // Durations were measured on the monotonic clock; the event's times are stamps on `now`.
     const at = o.now();
-    const stamp = (t: number) => at - (tick - t);
+    // The fire's own stamp is kept, not worked out again at the resolve: `now` may have been
+    // corrected since (each answer of the receiver nudges the sink's clock), and `fired_at` must
+    // equal the fired event's timestamp for a receiver to pair them.
+    if (kind === 'fired') instance.firedStamp = at;
+    const since = kind === 'fired' ? at - (tick - instance.since) : instance.firedStamp;
     const sourceId = instance.own ? undefined : instance.sourceId;
     const values = notesObject(instance.notes);
     const value: Record<string, unknown> = { rule: o.name, state: kind, ...(o.condition === undefined ? {} : { condition: o.condition }), values };
-    if (kind === 'fired') Object.assign(value, { since: stamp(instance.since), for_ms: o.forMs });
-    else Object.assign(value, { fired_at: stamp(instance.firedAt), by, duration_ms: tick - instance.firedAt });
+    if (kind === 'fired') Object.assign(value, { since, for_ms: o.forMs });
+    else Object.assign(value, { fired_at: since, by, duration_ms: tick - instance.firedAt });
     const point: Point = {
       metric: o.eventMetric,
       value,
@@ -70,7 +74,7 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
       tags: { ...o.tags, rule: o.name, state: kind },
       ...(sourceId === undefined ? {} : { source_id: sourceId }),
     };
-    emit({ rule: o.name, state: kind, sourceId, atMs: at, values, sinceMs: stamp(kind === 'fired' ? instance.since : instance.firedAt), ...(by ? { by } : {}), point });
+    emit({ rule: o.name, state: kind, sourceId, atMs: at, values, sinceMs: since, ...(by ? { by } : {}), point });
   });
 
   const rule: Rule = {
