@@ -25,7 +25,7 @@ const condition = z
       ctx.addIssue({ code: 'custom', message: err.message, ...(err.offset === undefined ? {} : { params: { offset: err.offset } }) });
     }
   })
-  .describe('The condition, e.g. "press1.oil.temperature > 80": metric names, numbers, \'strings\', + - * / %, < <= > >= == !=, && || !, ? :, and the functions value, age, abs, round, floor, ceil, min, max, max_of, min_of, avg_of, sum_of, count_of.');
+  .describe('The condition, e.g. "press1.oil.temperature > 80": metric names, numbers, \'strings\', + - * / %, < <= > >= == !=, && || !, ? :, and the functions value, age, abs, round, floor, ceil, min, max, max_of, min_of, avg_of, sum_of, count_of. One using age (seconds since a metric\'s last point) is also evaluated every second, so it fires on data that stopped coming.');
 
 const pattern = z.string().min(1).max(256);
 
@@ -71,7 +71,7 @@ export const rulesSchema = z
       seen.add(r.name);
     }
   })
-  .describe('Alert rules evaluated at the edge on every point; fired and resolved become event points (alert.<name>) delivered through the sink.');
+  .describe('Alert rules evaluated at the edge on every point (and every second for conditions using age); fired and resolved become event points (alert.<name>) delivered through the sink.');
 
 /** One validated rule of a mapping file. */
 export type RuleConfig = z.output<typeof ruleSchema>;

@@ -36,6 +36,15 @@ export interface RuleOptions {
   eventMetric?: string;
   /** Tags added to the event points (at most 14: `rule` and `state` are added). Default none. */
   tags?: Tags;
+  /**
+   * Also evaluate every instance this often, in ms, not only when a point the rule reads arrives:
+   * for a condition that time alone changes (one reading `view.now()` or `view.timestamp()`, a
+   * compiled condition using `age()`), such as a stale-data alarm on a value that stopped
+   * arriving. A rule set runs one timer for all its rules, at the shortest period any asks for;
+   * an instance resolved by silence is left alone until its next point. 0, or 100 and more.
+   * Default 0: only on points.
+   */
+  evaluateEveryMs?: number;
   /** The condition as written, carried in the events (`condition`). Default none. */
   condition?: string;
   /** The clock of timestamps, in ms since the epoch: `age()`, the events' times. Default `Date.now`. */

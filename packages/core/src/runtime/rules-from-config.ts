@@ -9,6 +9,12 @@ import { createRuleSet, type RuleSet } from '../rules/rule-set.js';
 import type { Rule } from '../rules/rule-types.js';
 import type { Sink } from '../sink/sink-types.js';
 
+/**
+ * How often a condition that reads the clock (`age()`) is evaluated besides on each point, in ms:
+ * a stale-data alarm fires (or starts its `for`) at most this long after its condition became true.
+ */
+export const CLOCK_EVALUATION_MS = 1000;
+
 /** The rules of a mapping file's `rules:` section, their conditions compiled, on the sink's clock. */
 export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, clock: { now(): number; monotonicNow(): number }): Rule[] {
   return (rules ?? []).map((r) => {
@@ -25,6 +31,7 @@ export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, clock:
         ...(r.cooldown === undefined ? {} : { cooldownMs: r.cooldown }),
         ...(r.metric ? { eventMetric: r.metric } : {}),
         ...(r.tags ? { tags: r.tags } : {}),
+        ...(compiled.readsClock ? { evaluateEveryMs: CLOCK_EVALUATION_MS } : {}),
         condition: r.when,
         now: () => clock.now(),
         monotonicNow: () => clock.monotonicNow(),
@@ -51,6 +58,7 @@ export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefi
 export function describeRules(rules: readonly RuleConfig[] | undefined): string[] {
   return (rules ?? []).map((r) => {
     const parts = [`${r.name}: when ${r.when}`];
+    if (compileExpression(r.when).readsClock) parts.push(`evaluated every ${formatDuration(CLOCK_EVALUATION_MS)} too (it reads age)`);
     if (r.for) parts.push(`for ${formatDuration(r.for)}`);
     parts.push(r.recovery === 'silence' ? `resolved by ${formatDuration(r.recover_for ?? 0)} of silence` : `resolved once false${r.recover_for ? ` for ${formatDuration(r.recover_for)}` : ''}`);
     if (r.cooldown) parts.push(`cooldown ${formatDuration(r.cooldown)}`);
