@@ -34,7 +34,11 @@ export interface RuleOptions {
   cooldownMs?: number;
   /** Metric of the event points. Default `alert.<name>`. */
   eventMetric?: string;
-  /** Tags added to the event points (at most 14: `rule` and `state` are added). Default none. */
+  /**
+   * Tags added to the event points (at most 14: `rule` and `state` are added). A sink adds its
+   * own tags to every point, and refuses one with more than 16 in all: `startBridge` refuses a
+   * rule whose tags and the mapping's make more. Default none.
+   */
   tags?: Tags;
   /**
    * Also evaluate every instance this often, in ms, not only when a point the rule reads arrives:

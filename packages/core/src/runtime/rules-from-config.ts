@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { CommonConfig } from '../config/common-schema.js';
-import type { RuleConfig } from '../config/rules-schema.js';
+import { alertEventTagCount, type RuleConfig } from '../config/rules-schema.js';
+import { FieldbridgeError } from '../errors.js';
+import { POINT_LIMITS } from '../point/point.js';
 import { formatDuration } from '../config/units.js';
 import { compileExpression } from '../rules/expression.js';
 import { createRule } from '../rules/rule.js';
@@ -47,6 +49,11 @@ export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, clock:
  * the data path costs nothing.
  */
 export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefined, deps: { sink: Sink; logger: Logger; registry: Registry }): RuleSet | undefined {
+  for (const r of extra ?? []) {
+    // The file's rules were checked when it loaded; a library rule meets the file's tags here.
+    const count = alertEventTagCount(config.tags, r.options.tags);
+    if (count > POINT_LIMITS.maxTags) throw new FieldbridgeError('OPTIONS_INVALID', `rule ${r.name}: its alert events would carry ${count} tags with the mapping's tags (the sink adds them to every point), more than ${POINT_LIMITS.maxTags}, and every one would be refused: give it fewer tags, or the file fewer`);
+  }
   const rules = [...rulesFromConfig(config.rules, deps.sink.clock), ...(extra ?? [])];
   if (rules.length === 0) return undefined;
   const set = createRuleSet({ rules, sink: deps.sink, sourceId: config.source_id, logger: deps.logger, registry: deps.registry });
