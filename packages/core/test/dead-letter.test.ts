@@ -19,7 +19,7 @@ const silent = pino({ level: 'silent' });
 describe('dead-letter file (issue 10 #7, #20)', () => {
   it('keeps each record bounded: the reason cut to 1,000 characters, a huge point kept as an excerpt', () => {
     const path = join(temp(), 'dl.ndjson');
-    const dl = createDeadLetter(path, silent);
+    const dl = createDeadLetter(path, silent, { sourceId: () => 'plant-a' });
     dl.write([{ metric: 'm', value: 'v'.repeat(1_000_000) }], `HTTP 400: ${'server words '.repeat(100_000)}`);
     dl.close();
     const line = readFileSync(path, 'utf8');
@@ -32,7 +32,7 @@ describe('dead-letter file (issue 10 #7, #20)', () => {
   it('never takes more than max_bytes: rotates to .1 at half of it, and counts what it discards', () => {
     const dir = temp();
     const path = join(dir, 'dl.ndjson');
-    const dl = createDeadLetter(path, silent, { maxBytes: 64 * 1024 });
+    const dl = createDeadLetter(path, silent, { sourceId: () => 'plant-a', maxBytes: 64 * 1024 });
     for (let i = 0; i < 2000; i++) dl.write([{ metric: 'm', value: i }], 'invalid');
     dl.close();
     expect(statSync(path).size + statSync(`${path}.1`).size).toBeLessThanOrEqual(64 * 1024);
@@ -47,14 +47,14 @@ describe('dead-letter file (issue 10 #7, #20)', () => {
     writeFileSync(target, 'precious\n');
     const path = join(dir, 'dl.ndjson');
     symlinkSync(target, path);
-    const dl = createDeadLetter(path, silent);
+    const dl = createDeadLetter(path, silent, { sourceId: () => 'plant-a' });
     dl.write([{ metric: 'm', value: 1 }], 'invalid');
     dl.close();
     expect(readFileSync(target, 'utf8')).toBe('precious\n');
     expect(lstatSync(path).isSymbolicLink()).toBe(true);
 
     const own = join(dir, 'own.ndjson');
-    const ok = createDeadLetter(own, silent);
+    const ok = createDeadLetter(own, silent, { sourceId: () => 'plant-a' });
     ok.write([{ metric: 'm', value: 1 }], 'invalid');
     ok.close();
     expect(existsSync(own) && statSync(own).mode & 0o777).toBe(0o600);

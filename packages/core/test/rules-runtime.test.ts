@@ -72,6 +72,20 @@ describe('rules in a running bridge', () => {
     expect(none.rules).toBeUndefined();
   });
 
+  it('a stale-data alarm on age() fires after the source stops sending, the age in its values', async () => {
+    const gw = await gateway();
+    // The channel sends one point and no more, like a register behind a deadband.
+    const text = mapping(gw, '  - { name: stale, when: \'age("demo.a") > 0.3\', for: 0.2s }\n').replace('  interval_ms: 20\n', '  interval_ms: 20\n  end_after: 1\n');
+    const bridge = track.add(await startBridge(counterBridge, parseMapping(text, 'map.yaml', counterBridge, {}), { logger: quiet }), (b) => b.stop());
+    const event = await until(() => gw.points({ metric: 'alert.stale' })[0], 'the stale-data alert at the gateway');
+    const only = gw.points({ metric: 'demo.a' });
+    expect(only).toHaveLength(1);
+    const age = (event!.value as { values: Record<string, number> }).values['age(demo.a)']!;
+    expect(age).toBeGreaterThan(0.3);
+    expect(event!.timestamp! - only[0]!.timestamp!).toBeGreaterThanOrEqual(500 - 5);
+    await bridge.stop();
+  });
+
   it('--check lists the rules', () => {
     const config = parseMapping(
       `source_id: a\nrules:\n  - { name: oil_hot, when: press1.oil.temperature > 80, for: 30s, recover_for: 15s, cooldown: 1m }\n  - { name: door, when: door.open == true, recovery: silence, recover_for: 10, per: all, sources: [plc-*] }\ncounter:\n  channels: [{ name: a, metric: m }]\n`,

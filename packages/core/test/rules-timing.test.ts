@@ -187,3 +187,27 @@ describe('two clocks: durations on the monotonic one, stamps on the corrected on
     expect(h.events()[0]).toMatchObject({ timestamp: T0 + 30_000 + 90_000, value: { since: T0 + 90_000, for_ms: 30_000 } });
   });
 });
+
+describe('fire and resolve pair up', () => {
+  it('the resolved event carries the fired event\'s timestamp as fired_at, whatever corrections `now` took between', () => {
+    let offset = 0;
+    const rule = exprRule({ name: 'oil_hot', recoverForMs: 5_000, now: () => Date.now() + offset, monotonicNow: () => Date.now() }, 'press1.oil.temperature > 80');
+    const h = ruleHarness([rule]);
+    const seen: { state: string; sinceMs: number; atMs: number }[] = [];
+    rule.listen({ onFire: (e) => seen.push(e), onResolved: (e) => seen.push(e) });
+    h.put('press1.oil.temperature', 85);
+    // The sink's clock is nudged by a few ms at each answer of the receiver.
+    for (const nudge of [1.5, -2.25, 3, 0.75]) {
+      h.advance(2_000);
+      offset += nudge;
+      h.put('press1.oil.temperature', 70);
+    }
+    expect(h.states()).toEqual(['fired', 'resolved']);
+    const [fired, resolved] = h.events() as unknown as [{ timestamp: number; value: { since: number } }, { value: { fired_at: number; duration_ms: number } }];
+    expect(fired.value.since).toBe(fired.timestamp);
+    expect(resolved.value.fired_at).toBe(fired.timestamp);
+    expect(resolved.value.duration_ms).toBe(8_000);
+    expect(seen.map((e) => e.state)).toEqual(['fired', 'resolved']);
+    expect(seen[1]!.sinceMs).toBe(seen[0]!.atMs);
+  });
+});

@@ -121,6 +121,33 @@ describe('sink over HTTP: the answer policy', () => {
     expect(server.requests[1]!.headers['x-batch-id']).toBe(`${server.requests[0]!.headers['x-batch-id']}.r7`);
   });
 
+  it('a dead-letter record names the source and holds the point as it was refused: with the sink\'s tags, as sent', async () => {
+    server.setResponder((req, res) => {
+      const bad = req.body.points.findIndex((p) => p.value === 7);
+      if (bad >= 0) fail(res, 400, `points[${bad}].value rejected by policy`);
+      else ok(req, res);
+    });
+    const fileTags = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`f${i}`, 'v']));
+    const s = sink({ tags: fileTags });
+    // Refused at the sink: its 15 tags and the point's 2 make 17.
+    s.write({ metric: 'alert.hot', value: { state: 'fired' }, class: 'event', timestamp: T0, tags: { rule: 'hot', state: 'fired' } });
+    // Refused at the sink for itself, for another source.
+    s.write({ metric: 'm', value: Number.NaN, timestamp: T0, source_id: 'plc-2' });
+    // Refused by the receiver.
+    s.write({ metric: 'm', value: 7, timestamp: T0 + 7 });
+    s.write({ metric: 'm', value: 8, timestamp: T0 + 8 });
+    await s.flush();
+    const records = readFileSync(join(dir, 'dead.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.map((r) => Object.keys(r))).toEqual([['at', 'reason', 'source_id', 'point'], ['at', 'reason', 'source_id', 'point'], ['at', 'reason', 'source_id', 'point']]);
+    expect(records[0]).toMatchObject({
+      reason: "with the sink's tags: more than 16 tags",
+      source_id: 'test-src',
+      point: { metric: 'alert.hot', timestamp: T0, tags: { ...fileTags, rule: 'hot', state: 'fired' } },
+    });
+    expect(records[1]).toMatchObject({ reason: 'value of a metric must be finite (NaN and Infinity are refused)', source_id: 'plc-2', point: { metric: 'm', source_id: 'plc-2' } });
+    expect(records[2]).toEqual({ at: expect.any(String), reason: 'HTTP 400: points[0].value rejected by policy', source_id: 'test-src', point: { metric: 'm', value: 7, timestamp: T0 + 7, tags: fileTags } });
+  });
+
   it('400 without an index bisects until the bad points are found', async () => {
     server.setResponder((req, res) => {
       if (req.body.points.some((p) => p.value === 3 || p.value === 12)) fail(res, 400, 'bad request');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonShape, type CommonConfig } from './common-schema.js';
+import { alertTagIssues } from './rules-schema.js';
 
 /**
  * What the mapping loader needs of a bridge: the key of its YAML section and that section's
@@ -50,14 +51,20 @@ export function sectionList(sections: Sections): readonly SectionDefinition[] {
 export function bridgeFileSchema(sections: Sections): z.ZodType {
   if (!Array.isArray(sections)) {
     const definition = sections as SectionDefinition;
-    return z.strictObject({ ...commonShape, [definition.name]: definition.configSchema });
+    return z.strictObject({ ...commonShape, [definition.name]: definition.configSchema }).superRefine(checkCommon);
   }
   const list = sections as readonly SectionDefinition[];
   const names = list.map((d) => d.name);
   return z.strictObject({ ...commonShape, ...Object.fromEntries(list.map((d) => [d.name, d.configSchema.optional()])) }).superRefine((file, ctx) => {
+    checkCommon(file, ctx);
     if (names.some((name) => (file as Record<string, unknown>)[name] !== undefined)) return;
     ctx.addIssue({ code: 'custom', path: [], message: `the file has no bridge section: add one of ${names.join(', ')}` });
   });
+}
+
+/** Checks across the common keys: the file's `tags:` leave room for every rule's event tags. */
+function checkCommon(file: CommonConfig, ctx: z.RefinementCtx): void {
+  for (const issue of alertTagIssues(file.tags, file.rules)) ctx.addIssue({ code: 'custom', ...issue });
 }
 
 /** The sections of `sections` that `config` holds, in the order given. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SOURCE_ID_PATTERN } from '../point/point.js';
+import { POINT_LIMITS, SOURCE_ID_PATTERN } from '../point/point.js';
 import { globMatch } from '../shared/glob.js';
 import { compileExpression, EXPRESSION_LIMITS, ExpressionError } from '../rules/expression.js';
 import { RULE_NAME_PATTERN } from '../rules/rule-types.js';
@@ -25,9 +25,42 @@ const condition = z
       ctx.addIssue({ code: 'custom', message: err.message, ...(err.offset === undefined ? {} : { params: { offset: err.offset } }) });
     }
   })
-  .describe('The condition, e.g. "press1.oil.temperature > 80": metric names, numbers, \'strings\', + - * / %, < <= > >= == !=, && || !, ? :, and the functions value, age, abs, round, floor, ceil, min, max, max_of, min_of, avg_of, sum_of, count_of.');
+  .describe('The condition, e.g. "press1.oil.temperature > 80": metric names, numbers, \'strings\', + - * / %, < <= > >= == !=, && || !, ? :, and the functions value, age, abs, round, floor, ceil, min, max, max_of, min_of, avg_of, sum_of, count_of. One using age (seconds since a metric\'s last point) is also evaluated every second, so it fires on data that stopped coming.');
 
 const pattern = z.string().min(1).max(256);
+
+/** The tags a rule adds to its events itself. */
+const RULE_TAGS = ['rule', 'state'] as const;
+
+/**
+ * The tags an alert event of a rule with `ruleTags` carries once the sink adds the file's
+ * `fileTags` (the rule's own win on a shared key). Only these: the `bridge` and `channel` tags of
+ * a file of several sections go on the bridges' points, never on the events.
+ */
+export function alertEventTagCount(fileTags: Readonly<Record<string, string>> | undefined, ruleTags: Readonly<Record<string, string>> | undefined): number {
+  return new Set([...Object.keys(fileTags ?? {}), ...Object.keys(ruleTags ?? {}), ...RULE_TAGS]).size;
+}
+
+/**
+ * Problems of rules whose events would carry more tags than a point may have with the file's
+ * `tags:`, which the sink adds to every point: it would refuse (dead-letter) every alert event of
+ * the rule. Paths are relative to the file: the rule's `tags`, or the rule when it has none.
+ */
+export function alertTagIssues(fileTags: Readonly<Record<string, string>> | undefined, rules: readonly RuleConfig[] | undefined): { path: (string | number)[]; message: string }[] {
+  const max = POINT_LIMITS.maxTags;
+  const fileCount = Object.keys(fileTags ?? {}).length;
+  const base = alertEventTagCount(fileTags, undefined);
+  const refused = `so the sink would refuse every alert event (dead-lettered, never sent)`;
+  return (rules ?? []).flatMap((r, i) => {
+    const count = alertEventTagCount(fileTags, r.tags);
+    if (count <= max) return [];
+    const own = Object.keys(r.tags ?? {}).length;
+    if (own === 0 || base > max) {
+      return [{ path: ['rules', i, ...(own === 0 ? [] : ['tags'])], message: `its alert events would carry ${base} tags, more than the ${max} a point may have: the file's ${fileCount} (tags:, added to every point) and rule and state (added by the rule), ${refused}. Remove ${base - max} from the file's tags:` }];
+    }
+    return [{ path: ['rules', i, 'tags'], message: `at most ${max - base} tags here: every alert event also carries the file's ${fileCount} tags (tags:) and rule and state, and a point may have ${max}; with these ${own} it would carry ${count}, ${refused}. Remove ${count - max} here or from tags:` }];
+  });
+}
 
 /** One alert rule of a mapping file (`rules:`). */
 export const ruleSchema = z
@@ -41,7 +74,11 @@ export const ruleSchema = z
     per: z.enum(['source', 'all']).optional().describe('source: one alert per source, over its own metrics; all: one alert over every source watched. Default source.'),
     sources: z.array(pattern).min(1).max(64).optional().describe('Source ids watched, * matching any run of characters. Default: every source.'),
     metric: z.string().min(1).max(256).optional().describe('Metric of the event points. Default alert.<name>.'),
-    tags: z.record(z.string().max(256), z.string().max(256)).refine((t) => Object.keys(t).length <= 14, 'at most 14 tags (rule and state are added)').optional().describe('Tags added to the event points.'),
+    tags: z
+      .record(z.string().max(256), z.string().max(256))
+      .refine((t) => Object.keys(t).length <= POINT_LIMITS.maxTags - RULE_TAGS.length, `at most ${POINT_LIMITS.maxTags - RULE_TAGS.length} tags (rule and state are added, and the file's tags count too)`)
+      .optional()
+      .describe(`Tags added to the event points. With the file's tags and rule and state, which every event carries, at most ${POINT_LIMITS.maxTags} in all.`),
   })
   .superRefine((rule, ctx) => {
     if (rule.recovery === 'silence' && !(rule.recover_for! > 0)) ctx.addIssue({ code: 'custom', path: ['recovery'], message: 'recovery: silence needs recover_for, how long without data resolves the rule' });
@@ -71,7 +108,7 @@ export const rulesSchema = z
       seen.add(r.name);
     }
   })
-  .describe('Alert rules evaluated at the edge on every point; fired and resolved become event points (alert.<name>) delivered through the sink.');
+  .describe('Alert rules evaluated at the edge on every point (and every second for conditions using age); fired and resolved become event points (alert.<name>) delivered through the sink.');
 
 /** One validated rule of a mapping file. */
 export type RuleConfig = z.output<typeof ruleSchema>;

@@ -14,6 +14,8 @@ export interface CompileContext {
   patterns: Set<string>;
   /** Sources named in `value(name, source)` and `age(name, source)`. */
   sources: Set<string>;
+  /** Set when a part reads the clock (`age()`): the value can change with no point arriving. */
+  readsClock: boolean;
   /** Refuses the expression; `near` is a piece of its text to point at. */
   fail(message: string, near?: string): never;
 }
@@ -131,7 +133,9 @@ function call(node: jsep.CallExpression, c: CompileContext): Part {
     const source = args.length === 2 ? sourceArgument(args[1]!, fn, c) : undefined;
     c.metrics.add(name);
     if (source !== undefined) c.sources.add(source);
-    return fn === 'value' ? reference(name, source) : age(name, source);
+    if (fn === 'value') return reference(name, source);
+    c.readsClock = true;
+    return age(name, source);
   }
   const aggregate = AGGREGATES.get(fn);
   if (aggregate) {
@@ -220,9 +224,14 @@ function reference(name: string, source: string | undefined): Part {
 }
 
 function age(name: string, source: string | undefined): Part {
+  // Noted like value(): the event says how old the data was, not only that the condition held.
+  const label = `age(${source === undefined ? name : `${source}:${name}`})`;
   return (view) => {
     const t = view.timestamp(name, source);
-    return t === undefined ? MISSING : (view.now() - t) / 1000;
+    if (t === undefined) return MISSING;
+    const seconds = (view.now() - t) / 1000;
+    view.note(label, seconds);
+    return seconds;
   };
 }
 

@@ -17,10 +17,20 @@ export interface Instance {
   /** When the condition began to hold (pending and after). */
   since: number;
   firedAt: number;
+  /**
+   * The fired event's timestamp (ms since the epoch, on the rule's `now`), read once at the fire:
+   * the resolved event's `fired_at` repeats it, so a receiver can pair the two.
+   */
+  firedStamp: number;
   /** When the condition turned false while firing (`recovering`). */
   falseSince: number;
   lastFiredAt: number;
   lastDataAt: number;
+  /**
+   * Resolved by silence, and no point since: evaluations on the clock leave it alone (silence
+   * resolved it whatever the condition says, and a condition on `age()` would fire it again at once).
+   */
+  silenced: boolean;
   /** What the last known evaluation read (or noted). */
   readonly notes: Notes;
   timer: NodeJS.Timeout | undefined;
@@ -32,6 +42,8 @@ export interface Instances {
   get(sourceId: string | undefined, own: boolean): Instance | undefined;
   /** One known evaluation at `now`: the condition holds or not. */
   step(instance: Instance, holds: boolean, now: number): void;
+  /** Calls `visit` with every instance. */
+  forEach(visit: (instance: Instance) => void): void;
   /** Instances firing (or recovering) now. */
   firing(): number;
   /** Forgets every instance and clears their timers. */
@@ -39,6 +51,8 @@ export interface Instances {
 }
 
 type Emit = (instance: Instance, kind: 'fired' | 'resolved', atMs: number, by?: RecoveryMode) => void;
+/** Evaluates the instance's condition now, keeping what it read: true, false, or undefined (cannot tell, or it threw). */
+type Recheck = (instance: Instance) => boolean | undefined;
 
 /**
  * The RelayX alert lifecycle, per instance: idle -> pending (the condition holds) -> firing once
@@ -46,8 +60,10 @@ type Emit = (instance: Instance, kind: 'fired' | 'resolved', atMs: number, by?: 
  * resolves. Timers only wake the instance; every decision reads the rule's `monotonicNow`, so a
  * timer that wakes early (another clock, a coarse timer) just sleeps again, and a correction of
  * the wall clock (the sink's first server sample) neither fires nor resolves anything early.
+ * With `recheck` (a condition that time alone changes), a pending instance is evaluated again
+ * when its `for` ends, and fires only if the condition still holds.
  */
-export function createInstances(o: Rule['options'], emit: Emit): Instances {
+export function createInstances(o: Rule['options'], emit: Emit, recheck?: Recheck): Instances {
   const all = new Map<string | undefined, Instance>();
   let firing = 0;
 
@@ -70,8 +86,13 @@ export function createInstances(o: Rule['options'], emit: Emit): Instances {
     const now = o.monotonicNow();
     if (i.phase === 'pending') {
       const due = dueToFire(i);
-      if (now >= due) fire(i, now);
-      else schedule(i, due, now);
+      if (now < due) return schedule(i, due, now);
+      if (recheck?.(i) === false) {
+        i.phase = 'idle';
+        return;
+      }
+      // A listener of the recheck may have reset the rule meanwhile.
+      if (i.phase === 'pending' && all.get(i.sourceId) === i) fire(i, now);
     } else if ((i.phase === 'firing' || i.phase === 'recovering') && o.recovery === 'silence') {
       const due = quietSince(i) + o.recoverForMs;
       if (now >= due) resolve(i, 'silence', now);
@@ -93,6 +114,7 @@ export function createInstances(o: Rule['options'], emit: Emit): Instances {
   function resolve(i: Instance, by: RecoveryMode, now: number): void {
     cancel(i);
     i.phase = 'idle';
+    i.silenced = by === 'silence';
     firing -= 1;
     emit(i, 'resolved', now, by);
   }
@@ -102,7 +124,7 @@ export function createInstances(o: Rule['options'], emit: Emit): Instances {
       let i = all.get(sourceId);
       if (i) return i;
       if (all.size >= MAX_SOURCES) return undefined;
-      i = { sourceId, own, phase: 'idle', since: 0, firedAt: 0, falseSince: 0, lastFiredAt: -Infinity, lastDataAt: 0, notes: { keys: [], values: [], n: 0 }, timer: undefined };
+      i = { sourceId, own, phase: 'idle', since: 0, firedAt: 0, firedStamp: 0, falseSince: 0, lastFiredAt: -Infinity, lastDataAt: 0, silenced: false, notes: { keys: [], values: [], n: 0 }, timer: undefined };
       all.set(sourceId, i);
       return i;
     },
@@ -136,6 +158,9 @@ export function createInstances(o: Rule['options'], emit: Emit): Instances {
           else if (now - i.falseSince >= o.recoverForMs) resolve(i, 'value', now);
           return;
       }
+    },
+    forEach(visit) {
+      for (const i of all.values()) visit(i);
     },
     firing: () => firing,
     clear() {

@@ -14,6 +14,10 @@ export interface RuleInternals {
    * `own`: the point had no `source_id` (the sink's source), so events carry none either.
    */
   ingest(point: Point, sourceId: string, own: boolean): void;
+  /** How often the rule set's timer must {@link tick} it, in ms; 0: never (only points change its condition). */
+  readonly evaluateEveryMs: number;
+  /** Evaluates every instance at the current time (a condition that time alone changes: `age()`). */
+  tick(): void;
   /** Points refused by the state's bounds (too many sources or metrics). */
   ignored(): number;
   /** Clears timers for good. */

@@ -6,6 +6,9 @@ import { RULE_NAME_PATTERN, type Rule, type RuleOptions } from './rule-types.js'
 /** Longest `forMs`, `recoverForMs` or `cooldownMs`: what one Node timer can wait (about 24.8 days). */
 const MAX_RULE_MS = 2_147_483_647;
 
+/** Shortest `evaluateEveryMs` but 0: every instance of the rule is evaluated at each tick. */
+const MIN_EVALUATE_EVERY_MS = 100;
+
 /** Patterns in `metrics` or `sources`, at most. */
 const MAX_PATTERNS = 256;
 
@@ -33,6 +36,8 @@ export function resolveRuleOptions(options: RuleOptions): Rule['options'] {
   if (recovery !== 'value' && recovery !== 'silence') fail("recovery must be 'value' or 'silence'");
   const recoverForMs = ms(options.recoverForMs, 'recoverForMs');
   if (recovery === 'silence' && recoverForMs === 0) fail('recovery by silence needs recoverForMs: how long without data resolves the rule');
+  const evaluateEveryMs = ms(options.evaluateEveryMs, 'evaluateEveryMs');
+  if (evaluateEveryMs > 0 && evaluateEveryMs < MIN_EVALUATE_EVERY_MS) fail(`evaluateEveryMs must be 0 (only on points) or at least ${MIN_EVALUATE_EVERY_MS} ms`);
   const eventMetric = options.eventMetric ?? `alert.${name}`;
   if (typeof eventMetric !== 'string' || eventMetric.length === 0 || eventMetric.length > POINT_LIMITS.metricMaxChars) fail(`eventMetric must be 1..${POINT_LIMITS.metricMaxChars} characters`);
   if (options.tags !== undefined) {
@@ -50,6 +55,7 @@ export function resolveRuleOptions(options: RuleOptions): Rule['options'] {
     recovery,
     recoverForMs,
     cooldownMs: ms(options.cooldownMs, 'cooldownMs'),
+    evaluateEveryMs,
     eventMetric,
     now: options.now ?? Date.now,
     monotonicNow: options.monotonicNow ?? options.now ?? Date.now,

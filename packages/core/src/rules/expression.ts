@@ -34,6 +34,11 @@ export interface CompiledExpression {
   readonly patterns: readonly string[];
   /** Source ids it names in `value(name, source)` or `age(name, source)`. */
   readonly sources: readonly string[];
+  /**
+   * True when it reads the clock (`age()`): time alone can change its value, so it must also be
+   * evaluated on the clock, not only when a point arrives (`evaluateEveryMs` of `createRule`).
+   */
+  readonly readsClock: boolean;
   /** The condition as a rule evaluator: true, false, or undefined while a metric it needs has no value. */
   readonly evaluate: RuleEvaluator;
 }
@@ -45,7 +50,8 @@ export interface CompiledExpression {
  * as JavaScript, no property of any object is read by a name from the text (metrics are looked up
  * in a Map), and only the offered functions can be called, so a condition can reach neither a
  * prototype nor the process. What is offered: numbers, 'strings', true, false; metric names
- * `a.b.c` and `value("any-name")`, `value(name, "source-id")`; `age(name)` in seconds;
+ * `a.b.c` and `value("any-name")`, `value(name, "source-id")`; `age(name)` in seconds (noted
+ * in the event's values as `age(name)`);
  * `+ - * / %`, `< <= > >= == !=` (no coercion across types), `&& || !`, `? :`; `abs`, `round`,
  * `floor`, `ceil`, `min`, `max`; `max_of`, `min_of`, `avg_of`, `sum_of`, `count_of` over a
  * pattern (`"press*.temp"`). Throws {@link ExpressionError} saying what was refused and where.
@@ -64,6 +70,7 @@ export function compileExpression(text: string): CompiledExpression {
     metrics: new Set(),
     patterns: new Set(),
     sources: new Set(),
+    readsClock: false,
     fail(message, near) {
       const at = near === undefined ? -1 : text.indexOf(near);
       throw new ExpressionError(message, at >= 0 ? at : undefined);
@@ -77,6 +84,7 @@ export function compileExpression(text: string): CompiledExpression {
     metrics: [...c.metrics],
     patterns: [...c.patterns],
     sources: [...c.sources],
+    readsClock: c.readsClock,
     evaluate(view) {
       const result = part(view);
       return result === MISSING ? undefined : Boolean(result);

@@ -48,7 +48,9 @@ const NONE: readonly RuleInternals[] = [];
  * rules reading it, so a point no rule reads costs one Map lookup. Metrics matched by a pattern
  * (`press*.temp`) are worked out on their first point and remembered (at most
  * {@link MAX_ROUTED_METRICS}, first in first out); a point of a metric no pattern matches is
- * remembered as read by none. Events become points written to `sink`. Throws `OPTIONS_INVALID`
+ * remembered as read by none. Rules with `evaluateEveryMs` are also evaluated on one timer
+ * (unref'd, stopped by `stop`), at the shortest period any of them asks for. Events become points
+ * written to `sink`. Throws `OPTIONS_INVALID`
  * for a rule not made by `createRule`, or two rules of one name.
  */
 export function createRuleSet(options: RuleSetOptions): RuleSet {
@@ -88,6 +90,14 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
   );
   const unregister = options.registry ? registerRuleSet(options.registry, rules) : () => undefined;
 
+  // Conditions that time alone changes (age()) are evaluated on one timer for the whole set,
+  // at the shortest period asked; the timer does not hold the process open.
+  const clocked = parts.filter((p) => p.evaluateEveryMs > 0);
+  const ticker = clocked.length === 0 ? undefined : setInterval(() => {
+    for (const part of clocked) part.tick();
+  }, Math.min(...clocked.map((p) => p.evaluateEveryMs)));
+  ticker?.unref?.();
+
   let stopped = false;
   const observe = (point: Point): void => {
     let readers = routes.get(point.metric);
@@ -120,6 +130,7 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
     stop() {
       if (stopped) return;
       stopped = true;
+      if (ticker) clearInterval(ticker);
       for (const u of unhook) u();
       for (const part of parts) part.stop();
       for (const r of rules) r.reset();

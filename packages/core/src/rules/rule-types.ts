@@ -34,8 +34,21 @@ export interface RuleOptions {
   cooldownMs?: number;
   /** Metric of the event points. Default `alert.<name>`. */
   eventMetric?: string;
-  /** Tags added to the event points (at most 14: `rule` and `state` are added). Default none. */
+  /**
+   * Tags added to the event points (at most 14: `rule` and `state` are added). A sink adds its
+   * own tags to every point, and refuses one with more than 16 in all: `startBridge` refuses a
+   * rule whose tags and the mapping's make more. Default none.
+   */
   tags?: Tags;
+  /**
+   * Also evaluate every instance this often, in ms, not only when a point the rule reads arrives:
+   * for a condition that time alone changes (one reading `view.now()` or `view.timestamp()`, a
+   * compiled condition using `age()`), such as a stale-data alarm on a value that stopped
+   * arriving. A rule set runs one timer for all its rules, at the shortest period any asks for;
+   * an instance resolved by silence is left alone until its next point. 0, or 100 and more.
+   * Default 0: only on points.
+   */
+  evaluateEveryMs?: number;
   /** The condition as written, carried in the events (`condition`). Default none. */
   condition?: string;
   /** The clock of timestamps, in ms since the epoch: `age()`, the events' times. Default `Date.now`. */
@@ -57,7 +70,7 @@ export interface RuleEvent {
   atMs: number;
   /** The values the condition read at its last evaluation (the ones that fired or resolved it). */
   values: Record<string, unknown>;
-  /** Fired: when the condition began to hold. Resolved: when it fired. */
+  /** Fired: when the condition began to hold. Resolved: when it fired (the fired event's `atMs`, exactly). */
   sinceMs: number;
   /** Resolved: by `value` or by `silence`. */
   by?: RecoveryMode;

@@ -9,7 +9,8 @@ import type { RecoveryMode, Rule, RuleEvent, RuleListeners, RuleOptions } from '
 
 /**
  * Creates an alert rule, RelayX's ephemeral alert on the data path: `evaluator` is asked on every
- * point of a metric the rule reads, over the rolling state (the latest value and timestamp of
+ * point of a metric the rule reads (and every `evaluateEveryMs` too, for a condition that time
+ * alone changes), over the rolling state (the latest value and timestamp of
  * each metric it reads, per source); the rule fires once its condition has held for `forMs`
  * (measured on the rule's clock, so a value that stops changing still fires), resolves by
  * `value` (a false evaluation `recoverForMs` or more after the condition turned false, none
@@ -53,15 +54,39 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     }
   }
 
+  /** Evaluates `instance`'s condition now: its result, undefined when it cannot tell or threw; what it read is kept for the events. */
+  const judge = (instance: Instance): boolean | undefined => {
+    let holds: boolean | undefined;
+    state.begin(instance.sourceId);
+    try {
+      holds = evaluator(state.view);
+    } catch (err) {
+      failed(err, instance.own ? undefined : instance.sourceId);
+      return undefined;
+    }
+    erroring = false;
+    if (holds === undefined) return undefined;
+    state.keepNotes(instance.notes);
+    return Boolean(holds);
+  };
+  const evaluate = (instance: Instance, now: number): void => {
+    const holds = judge(instance);
+    if (holds !== undefined) instances.step(instance, holds, now);
+  };
+
   const instances = createInstances(o, (instance: Instance, kind: 'fired' | 'resolved', tick: number, by?: RecoveryMode) => {
     // Durations were measured on the monotonic clock; the event's times are stamps on `now`.
     const at = o.now();
-    const stamp = (t: number) => at - (tick - t);
+    // The fire's own stamp is kept, not worked out again at the resolve: `now` may have been
+    // corrected since (each answer of the receiver nudges the sink's clock), and `fired_at` must
+    // equal the fired event's timestamp for a receiver to pair them.
+    if (kind === 'fired') instance.firedStamp = at;
+    const since = kind === 'fired' ? at - (tick - instance.since) : instance.firedStamp;
     const sourceId = instance.own ? undefined : instance.sourceId;
     const values = notesObject(instance.notes);
     const value: Record<string, unknown> = { rule: o.name, state: kind, ...(o.condition === undefined ? {} : { condition: o.condition }), values };
-    if (kind === 'fired') Object.assign(value, { since: stamp(instance.since), for_ms: o.forMs });
-    else Object.assign(value, { fired_at: stamp(instance.firedAt), by, duration_ms: tick - instance.firedAt });
+    if (kind === 'fired') Object.assign(value, { since, for_ms: o.forMs });
+    else Object.assign(value, { fired_at: since, by, duration_ms: tick - instance.firedAt });
     const point: Point = {
       metric: o.eventMetric,
       value,
@@ -70,8 +95,8 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
       tags: { ...o.tags, rule: o.name, state: kind },
       ...(sourceId === undefined ? {} : { source_id: sourceId }),
     };
-    emit({ rule: o.name, state: kind, sourceId, atMs: at, values, sinceMs: stamp(kind === 'fired' ? instance.since : instance.firedAt), ...(by ? { by } : {}), point });
-  });
+    emit({ rule: o.name, state: kind, sourceId, atMs: at, values, sinceMs: since, ...(by ? { by } : {}), point });
+  }, o.evaluateEveryMs > 0 ? judge : undefined);
 
   const rule: Rule = {
     name: o.name,
@@ -105,18 +130,15 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
         return;
       }
       instance.lastDataAt = now;
-      let holds: boolean | undefined;
-      state.begin(instance.sourceId);
-      try {
-        holds = evaluator(state.view);
-      } catch (err) {
-        failed(err, instance.own ? undefined : instance.sourceId);
-        return;
-      }
-      erroring = false;
-      if (holds === undefined) return;
-      state.keepNotes(instance.notes);
-      instances.step(instance, Boolean(holds), now);
+      instance.silenced = false;
+      evaluate(instance, now);
+    },
+    evaluateEveryMs: o.evaluateEveryMs,
+    tick() {
+      const now = o.monotonicNow();
+      instances.forEach((instance) => {
+        if (!instance.silenced) evaluate(instance, now);
+      });
     },
     ignored: () => ignored,
     stop: () => instances.clear(),

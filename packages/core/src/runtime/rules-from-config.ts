@@ -1,13 +1,21 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { CommonConfig } from '../config/common-schema.js';
-import type { RuleConfig } from '../config/rules-schema.js';
+import { alertEventTagCount, type RuleConfig } from '../config/rules-schema.js';
+import { FieldbridgeError } from '../errors.js';
+import { POINT_LIMITS } from '../point/point.js';
 import { formatDuration } from '../config/units.js';
 import { compileExpression } from '../rules/expression.js';
 import { createRule } from '../rules/rule.js';
 import { createRuleSet, type RuleSet } from '../rules/rule-set.js';
 import type { Rule } from '../rules/rule-types.js';
 import type { Sink } from '../sink/sink-types.js';
+
+/**
+ * How often a condition that reads the clock (`age()`) is evaluated besides on each point, in ms:
+ * a stale-data alarm fires (or starts its `for`) at most this long after its condition became true.
+ */
+export const CLOCK_EVALUATION_MS = 1000;
 
 /** The rules of a mapping file's `rules:` section, their conditions compiled, on the sink's clock. */
 export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, clock: { now(): number; monotonicNow(): number }): Rule[] {
@@ -25,6 +33,7 @@ export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, clock:
         ...(r.cooldown === undefined ? {} : { cooldownMs: r.cooldown }),
         ...(r.metric ? { eventMetric: r.metric } : {}),
         ...(r.tags ? { tags: r.tags } : {}),
+        ...(compiled.readsClock ? { evaluateEveryMs: CLOCK_EVALUATION_MS } : {}),
         condition: r.when,
         now: () => clock.now(),
         monotonicNow: () => clock.monotonicNow(),
@@ -40,6 +49,11 @@ export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, clock:
  * the data path costs nothing.
  */
 export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefined, deps: { sink: Sink; logger: Logger; registry: Registry }): RuleSet | undefined {
+  for (const r of extra ?? []) {
+    // The file's rules were checked when it loaded; a library rule meets the file's tags here.
+    const count = alertEventTagCount(config.tags, r.options.tags);
+    if (count > POINT_LIMITS.maxTags) throw new FieldbridgeError('OPTIONS_INVALID', `rule ${r.name}: its alert events would carry ${count} tags with the mapping's tags (the sink adds them to every point), more than ${POINT_LIMITS.maxTags}, and every one would be refused: give it fewer tags, or the file fewer`);
+  }
   const rules = [...rulesFromConfig(config.rules, deps.sink.clock), ...(extra ?? [])];
   if (rules.length === 0) return undefined;
   const set = createRuleSet({ rules, sink: deps.sink, sourceId: config.source_id, logger: deps.logger, registry: deps.registry });
@@ -51,6 +65,7 @@ export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefi
 export function describeRules(rules: readonly RuleConfig[] | undefined): string[] {
   return (rules ?? []).map((r) => {
     const parts = [`${r.name}: when ${r.when}`];
+    if (compileExpression(r.when).readsClock) parts.push(`evaluated every ${formatDuration(CLOCK_EVALUATION_MS)} too (it reads age)`);
     if (r.for) parts.push(`for ${formatDuration(r.for)}`);
     parts.push(r.recovery === 'silence' ? `resolved by ${formatDuration(r.recover_for ?? 0)} of silence` : `resolved once false${r.recover_for ? ` for ${formatDuration(r.recover_for)}` : ''}`);
     if (r.cooldown) parts.push(`cooldown ${formatDuration(r.cooldown)}`);

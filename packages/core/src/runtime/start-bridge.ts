@@ -91,7 +91,14 @@ export async function startBridge<D extends BridgeDefinition>(
   const metrics = createSourceMetrics(registry, definition.name);
   const channels = createChannels(metrics, logger);
   const ownRules = !options.ruleSet;
-  const rules = options.ruleSet ?? ruleSetFor(config, options.rules, { sink, logger, registry });
+  let rules: RuleSet | undefined;
+  try {
+    rules = options.ruleSet ?? ruleSetFor(config, options.rules, { sink, logger, registry });
+  } catch (err) {
+    // Rules refused (two of one name, too many tags with the file's): the sink made here goes too.
+    if (ownSink) await sink.close();
+    throw err;
+  }
   // With rules, every point is written and then shown to them: one lookup for a metric none reads.
   const tagged = taggedWriter(rules ?? sink, definition.name, options);
 

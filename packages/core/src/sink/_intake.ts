@@ -61,7 +61,8 @@ export function createIntake(o: IntakeOptions): (input: Point) => void {
     if (o.tags) {
       point.tags = input.tags ? { ...o.tags, ...input.tags } : o.tags;
       const tagProblem = input.tags ? checkTags(point.tags) : undefined;
-      if (tagProblem) return refuse(input, `with the sink's tags: ${tagProblem}`, 'invalid');
+      // Recorded as refused: with the sink's tags, which made too many.
+      if (tagProblem) return refuse(point, `with the sink's tags: ${tagProblem}`, 'invalid');
     }
     const session = o.control.session();
     if (session !== undefined && point.session_id === undefined) point.session_id = session;

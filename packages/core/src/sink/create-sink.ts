@@ -51,10 +51,13 @@ export function createSink(options: SinkOptions): Sink {
       },
     });
   const spool = o.spool ?? createSpool({ ...o.buffer, logger });
+  // The source id a WebSocket receiver assigned, once the transport exists and was told one.
+  let assignedSourceId: () => string | undefined = () => undefined;
+  const sourceIdNow = () => assignedSourceId() ?? o.sourceId;
   const deadLetter = createDeadLetter(
     o.deadLetterPath ?? (o.buffer?.path ? join(o.buffer.path, 'dead-letter.ndjson') : 'fieldbridge-dead-letter.ndjson'),
     logger,
-    { ...(o.deadLetterMaxBytes === undefined ? {} : { maxBytes: o.deadLetterMaxBytes }) },
+    { sourceId: sourceIdNow, ...(o.deadLetterMaxBytes === undefined ? {} : { maxBytes: o.deadLetterMaxBytes }) },
   );
   const hub = createSinkEvents(logger);
   const codec: BatchCodec = { sourceId: o.sourceId, gzipLevel: o.gzip === false ? undefined : o.gzipLevel };
@@ -128,6 +131,7 @@ export function createSink(options: SinkOptions): Sink {
     throw err;
   }
   const transport = created.transport;
+  if (created.ws) assignedSourceId = () => created.ws?.sourceId();
   const delivery = createDelivery({
     spool, transport, deadLetter, logger, problems, clock, drop, connection, run, backlogAtStart, health, codec,
     metrics: sinkMetrics,
@@ -170,7 +174,7 @@ export function createSink(options: SinkOptions): Sink {
 
   const sink: Sink = {
     get sourceId() {
-      return created.ws?.sourceId() ?? o.sourceId;
+      return sourceIdNow();
     },
     // What bridges stamp receipt times with: its early stamps are corrected like the sink's own.
     clock: early.clock,

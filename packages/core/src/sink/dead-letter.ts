@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { checkSourceId } from '../point/validate-point.js';
 import { excerpt } from '../shared/text.js';
 
 /** One line of the dead-letter file. */
@@ -9,7 +10,13 @@ export interface DeadLetterRecord {
   at: string;
   /** Why, in words: the validation rule or the receiver's answer (at most 1,000 characters). */
   reason: string;
-  /** The refused point, or, when its JSON passes 16 KiB, `{ truncated: true, bytes, excerpt }`. */
+  /** The source the point was sent for: its own `source_id` when valid, else the sink's. */
+  source_id: string;
+  /**
+   * The refused point as it was refused (as written when it broke a rule of the point itself;
+   * with the sink's tags when they made too many; as sent when the receiver refused it), or,
+   * when its JSON passes 16 KiB, `{ truncated: true, bytes, excerpt }`.
+   */
   point: unknown;
 }
 
@@ -27,6 +34,8 @@ export interface DeadLetter {
 
 /** Options of {@link createDeadLetter}. */
 export interface DeadLetterOptions {
+  /** The sink's source id now (a WebSocket receiver may assign another): a record's `source_id` for a point without one of its own. */
+  sourceId: () => string;
   /**
    * Disk the dead-letter files may take, in bytes: the file is rotated to `<path>.1` (replacing
    * the previous one, whose records are then discarded and counted) when it reaches half of it.
@@ -46,7 +55,7 @@ const POINT_BYTES = 16 * 1024;
  * Writes are synchronous: refusals are rare, and a record must not be lost to a crash right
  * after. Bounded: reasons and points are cut to excerpts, and the files to `maxBytes` in all.
  */
-export function createDeadLetter(path: string, logger: Logger, options: DeadLetterOptions = {}): DeadLetter {
+export function createDeadLetter(path: string, logger: Logger, options: DeadLetterOptions): DeadLetter {
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   let fd: number | undefined;
   let size = 0;
@@ -75,8 +84,9 @@ export function createDeadLetter(path: string, logger: Logger, options: DeadLett
       if (broken || points.length === 0) return;
       const at = new Date().toISOString();
       const why = excerpt(reason, REASON_CHARS);
+      const sinkSource = options.sourceId();
       let text = '';
-      for (const point of points) text += `${recordLine({ at, reason: why, point })}\n`;
+      for (const point of points) text += `${recordLine({ at, reason: why, source_id: sourceOf(point) ?? sinkSource, point })}\n`;
       const bytes = Buffer.byteLength(text);
       try {
         fd ??= open();
@@ -114,7 +124,13 @@ function recordLine(record: DeadLetterRecord): string {
   }
   if (json === undefined) return JSON.stringify({ ...record, point: excerpt(printable(record.point), 1000) });
   if (json.length > POINT_BYTES) return JSON.stringify({ ...record, point: { truncated: true, bytes: Buffer.byteLength(json), excerpt: json.slice(0, 1000) } });
-  return `{"at":${JSON.stringify(record.at)},"reason":${JSON.stringify(record.reason)},"point":${json}}`;
+  return `{"at":${JSON.stringify(record.at)},"reason":${JSON.stringify(record.reason)},"source_id":${JSON.stringify(record.source_id)},"point":${json}}`;
+}
+
+/** The point's own source id, when it has a valid one. */
+function sourceOf(point: unknown): string | undefined {
+  const own = typeof point === 'object' && point !== null ? (point as { source_id?: unknown }).source_id : undefined;
+  return own !== undefined && checkSourceId(own) === undefined ? (own as string) : undefined;
 }
 
 function printable(value: unknown): string {
