@@ -1,9 +1,6 @@
 // Writes schema.json, the JSON Schema of a bridge-can mapping file, from the sources
 // (`pnpm schema`). test/schema.test.ts fails when the committed file drifts from the code.
-import { writeFileSync } from 'node:fs';
-import { schemaFileText } from '@fieldbridge/core';
+import { writeSchemaFile } from '@fieldbridge/core/cli';
 import { canBridge } from '../src/bridge.js';
 
-const target = new URL('../schema.json', import.meta.url);
-writeFileSync(target, schemaFileText(canBridge));
-process.stderr.write(`wrote ${target.pathname}\n`);
+writeSchemaFile(canBridge, new URL('../schema.json', import.meta.url));

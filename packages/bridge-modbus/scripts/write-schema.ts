@@ -1,9 +1,6 @@
 // Writes schema.json, the JSON Schema of a bridge-modbus mapping file, from the sources
 // (`pnpm schema`). test/schema.test.ts fails when the committed file drifts from the code.
-import { writeFileSync } from 'node:fs';
-import { schemaFileText } from '@fieldbridge/core';
+import { writeSchemaFile } from '@fieldbridge/core/cli';
 import { modbusBridge } from '../src/bridge.js';
 
-const target = new URL('../schema.json', import.meta.url);
-writeFileSync(target, schemaFileText(modbusBridge));
-process.stderr.write(`wrote ${target.pathname}\n`);
+writeSchemaFile(modbusBridge, new URL('../schema.json', import.meta.url));

@@ -1,9 +1,6 @@
 // Writes schema.json, the JSON Schema of a bridge-mqtt mapping file, from the sources
 // (`pnpm schema`). test/schema.test.ts fails when the committed file drifts from the code.
-import { writeFileSync } from 'node:fs';
-import { schemaFileText } from '@fieldbridge/core';
+import { writeSchemaFile } from '@fieldbridge/core/cli';
 import { mqttBridge } from '../src/bridge.js';
 
-const target = new URL('../schema.json', import.meta.url);
-writeFileSync(target, schemaFileText(mqttBridge));
-process.stderr.write(`wrote ${target.pathname}\n`);
+writeSchemaFile(mqttBridge, new URL('../schema.json', import.meta.url));

@@ -2,8 +2,10 @@
 // definition and the context a bridge receives, the shared schemas, the reconnector, a serial
 // port binding that notices an unplugged adapter, the standard source metrics, the metric-name
 // template engine, the change filter, the decode contract, keyed problem episodes, the error
-// base, and bounds on what peers send. The command-line side (the simulator command helper)
-// lives in `@fieldbridge/core/cli`, the test side in `@fieldbridge/core/testing`.
+// base, bounds on what peers send, and every type the kit's own API names (Clock,
+// ProblemReporter, PointWriter; pino's Logger and prom-client's Registry come from those
+// packages). The command-line side (the simulator command helper) lives in
+// `@fieldbridge/core/cli`, the test side in `@fieldbridge/core/testing`.
 export {
   defineBridge,
   type BridgeDefinition,
@@ -45,6 +47,9 @@ export { textTable } from './bridge/text-table.js';
 export { rateText } from './bridge/rate-text.js';
 export { float32Value } from './point/float32.js';
 export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './clock/device-clock.js';
-export { SOURCE_ID_PATTERN, type Point, type PointValue, type Tags } from './point/point.js';
+export { POINT_LIMITS, SOURCE_ID_PATTERN, type Point, type PointClass, type PointValue, type Tags } from './point/point.js';
+export type { Clock, ClockSample, SampleVerdict } from './clock/clock.js';
+export type { ProblemReporter } from './shared/problems.js';
+export type { PointWriter } from './sink/sink-types.js';
 export { seededRandom } from './shared/seeded-random.js';
 export { globMatch } from './shared/glob.js';

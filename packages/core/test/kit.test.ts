@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
-import { describe, expect, it, vi } from 'vitest';
-import { compileTemplate, createKeyedCache, createOutage, createReconnector, createSourceMetrics, excerpt, jsonNestsDeeperThan, MAX_LABELLED_CHANNELS, namedPlaceholders, oneLine, rateText, renderMetricName, textTable } from '../src/kit.js';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import type { BridgeContext, Clock, ClockSample, PointWriter, ProblemReporter } from '../src/kit.js';
+import { compileTemplate, createKeyedCache, createOutage, POINT_LIMITS, createReconnector, createSourceMetrics, excerpt, jsonNestsDeeperThan, MAX_LABELLED_CHANNELS, namedPlaceholders, oneLine, rateText, renderMetricName, textTable } from '../src/kit.js';
 
 describe('kit: reconnector', () => {
   it('grows the delay while attempts fail, and starts over only after a connection that lasted', () => {
@@ -174,5 +176,33 @@ describe('kit: bounds on what peers send', () => {
     expect(jsonNestsDeeperThan(Buffer.from(JSON.stringify({ a: '['.repeat(100), b: '\\"[[[[' })), 2)).toBe(false);
     expect(jsonNestsDeeperThan(Buffer.from('{"a": [[{"b": [1]}]]}'), 3)).toBe(true);
     expect(jsonNestsDeeperThan(Buffer.from(`${'{"a":'.repeat(200_000)}1`), 64)).toBe(true);
+  });
+});
+
+describe('kit: what its own API names is exported from it', () => {
+  it('POINT_LIMITS bounds what a peer sends', () => {
+    expect(POINT_LIMITS.metricMaxChars).toBe(256);
+    expect(POINT_LIMITS.maxTags).toBe(16);
+  });
+
+  it('BridgeContext.problems and .clock, and what createOutage and createKeyedProblems take, are the kit\'s types', () => {
+    expectTypeOf<BridgeContext['problems']>().toEqualTypeOf<ProblemReporter>();
+    expectTypeOf<BridgeContext['clock']>().toEqualTypeOf<Clock>();
+    expectTypeOf<BridgeContext['sink']>().toEqualTypeOf<PointWriter>();
+    expectTypeOf<Parameters<typeof createOutage>[0]>().toEqualTypeOf<ProblemReporter>();
+    expectTypeOf<Parameters<Clock['addSample']>[0]>().toEqualTypeOf<ClockSample>();
+  });
+
+  it('every core type the definition, the context and the kit helpers import is exported by the kit', () => {
+    const src = new URL('../src/', import.meta.url);
+    const kit = readFileSync(new URL('kit.ts', src), 'utf8');
+    const files = ['runtime/define-bridge.ts', ...readdirSync(new URL('bridge/', src)).map((f) => `bridge/${f}`)];
+    const missing: string[] = [];
+    for (const file of files) {
+      for (const [, names, from] of readFileSync(new URL(file, src), 'utf8').matchAll(/^import type \{([^}]*)\} from '(\.[^']+)'/gm)) {
+        for (const name of names!.split(',').map((n) => n.trim()).filter(Boolean)) if (!new RegExp(`\\b${name}\\b`).test(kit)) missing.push(`${name} (${file} from ${from})`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });

@@ -4,3 +4,4 @@ export { runSimulatorCli, integerOption, type SimulatorCli, type RunningSimulato
 export { loadForCommand, commandLogger, serveMapping, failed, unsetVariableWarning, type ServeMappingOptions } from './run-mapping.js';
 export { checkRunOptions, type RunOptions } from './run-options.js';
 export { formatCheck } from './print-check.js';
+export { writeSchemaFile } from './write-schema.js';

@@ -16,12 +16,18 @@ export interface CleanupTracker {
   tempDir(prefix?: string): Promise<string>;
 }
 
+/** Options of {@link trackCleanups}. */
+export interface CleanupOptions {
+  /** How long the cleanups after one test may take, in ms. Default: vitest's `hookTimeout`. */
+  timeoutMs?: number;
+}
+
 /**
  * Per-file cleanup: what a test registers is undone after it, newest first, every cleanup run
  * even when one fails (so one failing close cannot leak a broker process), the first failure
- * thrown afterwards. Call at the top level of a test file.
+ * thrown afterwards. Call at the top level of a test file (or of a `describe`).
  */
-export function trackCleanups(): CleanupTracker {
+export function trackCleanups(options: CleanupOptions = {}): CleanupTracker {
   const cleanups: Cleanup[] = [];
   afterEach(async () => {
     let first: unknown;
@@ -33,7 +39,7 @@ export function trackCleanups(): CleanupTracker {
       }
     }
     if (first !== undefined) throw first;
-  });
+  }, options.timeoutMs);
   return {
     add(value, cleanup) {
       cleanups.push(() => cleanup(value));

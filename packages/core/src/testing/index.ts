@@ -1,11 +1,11 @@
 // `@fieldbridge/core/testing`: what the bridges' tests share. Never imported by the library.
 export { describeSpoolConformance } from './spool-conformance.js';
 export type { SpoolFactory, SpoolFactoryResult } from './spool-conformance.js';
-export { describeBridgeConformance, type BridgeConformanceHarness, type ConformancePeer } from './bridge-conformance.js';
+export { describeBridgeConformance, CONFORMANCE_TEST_TIMEOUT_MS, type BridgeConformanceHarness, type ConformancePeer } from './bridge-conformance.js';
 export { describeDecodeFixtures, type DecodeFixtureOptions } from './decode-fixtures.js';
 export { createTestContext, type TestContext, type ProblemEvent } from './bridge-context.js';
 export { startFaultProxy, type FaultProxy, type FaultProxyOptions, type ProxyMode } from './fault-proxy.js';
-export { trackCleanups, writeTempFile, type Cleanup, type CleanupTracker } from './cleanup.js';
+export { trackCleanups, writeTempFile, type Cleanup, type CleanupOptions, type CleanupTracker } from './cleanup.js';
 export { createCollectingSink } from './collecting-sink.js';
 export { expectSchemaInSync } from './schema-drift.js';
 export { describeRefusals, expectRefusedAt, mappingRefusal, type ExpectedRefusal, type MappingRefusal, type RefusalCase } from './mapping-refusal.js';

@@ -17,7 +17,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   let code = 0;
   const program = new Command('fieldbridge')
-    .description(`Industrial and vehicle protocols into telemetry points, delivered without loss. One mapping file may hold several bridges' sections (${CATALOG.map((e) => e.name).join(', ')}).`)
+    .description(`Industrial and vehicle protocols into telemetry points, delivered without loss. One mapping file may hold several bridges' sections (${CATALOG.map((e) => e.name).join(', ')}, or an installed @fieldbridge/bridge-<name> or fieldbridge-bridge-<name> package).`)
     .version(VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -48,7 +48,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   program
     .command('schema')
     .description('print the JSON Schema of a mapping file (for an editor), for one bridge or for files holding several')
-    .argument('[bridges...]', `bridges (${CATALOG.map((e) => e.name).join(', ')}); default every installed one`)
+    .argument('[bridges...]', `bridges (${CATALOG.map((e) => e.name).join(', ')}, or an installed third-party one); default every installed one`)
     .action(async (names: string[]) => {
       code = await schemaCommand(names, io);
     });
@@ -56,7 +56,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   program
     .command('init')
     .description('print (or write) a commented starter mapping file that passes `fieldbridge check`')
-    .argument('<bridges...>', `one or more of ${CATALOG.map((e) => e.name).join(', ')}`)
+    .argument('<bridges...>', `one or more of ${CATALOG.map((e) => e.name).join(', ')}, or an installed third-party bridge`)
     .option('-o, --out <file>', 'write the file instead of printing it')
     .option('--force', 'with --out: replace an existing file')
     .action(async (names: string[], options: { out?: string; force?: boolean }) => {
@@ -65,7 +65,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
 
   program
     .command('bridges')
-    .description('list the bridges: installed with their versions, or the package to install')
+    .description('list the bridges: installed with their versions, or the package to install; then the third-party bridge packages installed here')
     .option('--json', 'as JSON')
     .action(async (options: { json?: boolean }) => {
       code = await bridgesCommand(io, !!options.json);

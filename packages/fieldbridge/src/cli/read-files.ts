@@ -15,7 +15,7 @@ export async function readFiles(files: readonly string[], io: Io, catalog: reado
   let wrong = false;
   for (const file of files) {
     try {
-      read.push(await readMappingFile(file, io.env, catalog, { onUnsetVariable: unsetVariableWarning(io.stderr) }));
+      read.push(await readMappingFile(file, io.env, catalog, { onUnsetVariable: unsetVariableWarning(io.stderr) }, io.cwd));
     } catch (err) {
       if (err instanceof MappingFileError || isFieldbridgeError(err, 'CONFIG_INVALID') || isFieldbridgeError(err, 'CONFIG_NOT_FOUND')) {
         io.stderr.write(`${(err as Error).message}\n`);

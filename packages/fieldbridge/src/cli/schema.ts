@@ -1,4 +1,6 @@
 import { schemaFileText } from '@fieldbridge/core';
+import { searchDirs } from '../bridge-packages.js';
+import { CATALOG } from '../catalog.js';
 import { availableBridges } from '../load-bridges.js';
 import type { Io } from './io.js';
 import { loadNamedBridges } from './load-named.js';
@@ -14,7 +16,7 @@ export async function schemaCommand(names: readonly string[], io: Io): Promise<n
     io.stdout.write(schemaFileText(definitions[0]!));
     return 0;
   }
-  const all = definitions.length > 0 ? definitions : (await availableBridges()).flatMap((b) => (b.definition ? [b.definition] : []));
+  const all = definitions.length > 0 ? definitions : (await availableBridges(CATALOG, searchDirs(io.cwd ?? process.cwd()))).flatMap((b) => (b.definition ? [b.definition] : []));
   io.stdout.write(schemaFileText(all));
   return 0;
 }
