@@ -264,7 +264,7 @@ describe('the whole bridge on SocketCAN inside User-Mode Linux', () => {
       ['0x7EE', '3', '1', 'Sentinel', 'read'],
       ['0x1ABCDEF0', '1', '1', '(no DBC entry)', 'unknown'],
     ]);
-    expect(bridgeReport.scan.out[0]).toBe('5 frames from 5s on vcan0');
+    expect(bridgeReport.scan.out[0]).toBe('5 frames from 20s on vcan0');
   });
 
   it('--scan of an interface that goes away prints what it heard until then, says why it ended, and exits 1', () => {

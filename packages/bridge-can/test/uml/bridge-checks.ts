@@ -169,7 +169,8 @@ async function checks(work: string, packageDir: string): Promise<void> {
   await check('scan', async () => {
     const map = join(work, 'scan.yaml');
     writeFileSync(map, `source_id: uml\nsink: { url: stdout }\ncan:\n  interface: socketcan:vcan0\n  dbc: ${join(work, 'sentinel.dbc')}\n`);
-    const bridge = command(bundle, ['--config', map, '--scan', '5s']);
+    // Long enough for five cansend processes in a User-Mode Linux on a loaded machine (5 s was not).
+    const bridge = command(bundle, ['--config', map, '--scan', '20s']);
     // The socket is open once it says it listens: frames from then on are heard.
     await bridge.until(() => bridge.log.some((l) => l.includes('listening to vcan0')), 'the scan to open vcan0');
     for (const frame of ['7EE#2A', '7EE#2B', '7EE#2C', '123#0102', '1ABCDEF0#00']) await run('cansend', ['vcan0', frame]);
