@@ -120,7 +120,11 @@ describe('npm install of the tarballs, outside the workspace', () => {
       expect(ran.stdout).toContain(`${file}: ok`);
     }
     expect(examples.length).toBeGreaterThanOrEqual(5);
-    const all = await run(bin('fieldbridge'), ['check', ...examples], { env, cwd: REPO });
+    // Run together they need observe ports of their own, as the demo gives them.
+    const together = await run(bin('fieldbridge'), ['check', ...examples], { env, cwd: REPO });
+    expect(together.code).toBe(2);
+    expect(together.stderr).toMatch(/observe\.listen: 127\.0\.0\.1:9464: .* listens there too/);
+    const all = await run(bin('fieldbridge'), ['check', ...examples], { env: { ...env, OBSERVE_LISTEN: '127.0.0.1:0' }, cwd: REPO });
     expect({ code: all.code, err: all.stderr }).toEqual({ code: 0, err: '' });
   });
 

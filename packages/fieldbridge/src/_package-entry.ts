@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-// The conditions node applies to `import('pkg')` (no --conditions): the entry a bridge package
+// The conditions node applies to a dynamic import of a package (no --conditions): the entry a bridge package
 // publishes for ES module consumers.
 const CONDITIONS = new Set(['node', 'import', 'default']);
 
