@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, generateJsonSchema, parseMapping, substituteEnv, type ConfigIssue } from '../src/index.js';
+import { ConfigError, defineBridge, generateJsonSchema, parseMapping, substituteEnv, type ConfigIssue } from '../src/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
 
 const issuesOf = (text: string, env: NodeJS.ProcessEnv = {}): ConfigIssue[] => {
@@ -114,6 +114,26 @@ describe('parseMapping', () => {
     // Nothing close: no guess; camelCase still gets the snake_case rule.
     expect(message(valid.replace('linger_ms', 'wait'))).toBe('6:29 sink.batch.wait: unknown key');
     expect(message(valid.replace('linger_ms', 'flushEvery'))).toBe('6:29 sink.batch.flushEvery: unknown key (keys are snake_case: flush_every?)');
+  });
+});
+
+describe('a file of several bridge sections', () => {
+  const tally = defineBridge({ ...counterBridge, name: 'tally' });
+  const file = (tags: number) =>
+    `source_id: site\ntags: { ${Array.from({ length: tags }, (_, i) => `t${i}: v`).join(', ')} }\ncounter:\n  channels: [{ name: a, metric: a.x }]\ntally:\n  channels: [{ name: b, metric: b.x }]\n`;
+  it('leaves room in the file\'s tags for the bridge and channel tags every point gets', () => {
+    expect(() => parseMapping(file(14), 'map.yaml', [counterBridge, tally], {})).not.toThrow();
+    const error = (() => {
+      try {
+        parseMapping(file(15), 'map.yaml', [counterBridge, tally], {});
+      } catch (err) {
+        return err as ConfigError;
+      }
+      throw new Error('expected the mapping to be refused');
+    })();
+    expect(error.issues).toEqual([expect.objectContaining({ line: 2, path: 'tags', message: expect.stringMatching(/^at most 14 tags in a file of several bridge sections \(it has 15\): every point also carries bridge and channel/) })]);
+    // One section: no such tags, so 16 are fine.
+    expect(() => parseMapping(file(16).replace(/tally:\n.*\n$/, ''), 'map.yaml', [counterBridge, tally], {})).not.toThrow();
   });
 });
 

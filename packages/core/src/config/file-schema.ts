@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonShape, type CommonConfig } from './common-schema.js';
+import { POINT_LIMITS } from '../point/point.js';
 import { alertTagIssues } from './rules-schema.js';
 
 /**
@@ -57,7 +58,13 @@ export function bridgeFileSchema(sections: Sections): z.ZodType {
   const names = list.map((d) => d.name);
   return z.strictObject({ ...commonShape, ...Object.fromEntries(list.map((d) => [d.name, d.configSchema.optional()])) }).superRefine((file, ctx) => {
     checkCommon(file, ctx);
-    if (names.some((name) => (file as Record<string, unknown>)[name] !== undefined)) return;
+    const present = names.filter((name) => (file as Record<string, unknown>)[name] !== undefined).length;
+    // A file of several sections tags every point of its bridges with `bridge` and `channel`.
+    const fileTags = Object.keys((file as CommonConfig).tags ?? {}).length;
+    if (present > 1 && fileTags > POINT_LIMITS.maxTags - 2) {
+      ctx.addIssue({ code: 'custom', path: ['tags'], message: `at most ${POINT_LIMITS.maxTags - 2} tags in a file of several bridge sections (it has ${fileTags}): every point also carries bridge and channel, and a point may carry at most ${POINT_LIMITS.maxTags}` });
+    }
+    if (present > 0) return;
     ctx.addIssue({ code: 'custom', path: [], message: `the file has no bridge section: add one of ${names.join(', ')}` });
   });
 }
