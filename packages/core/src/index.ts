@@ -11,7 +11,7 @@ export { createClock, type ClockOptions } from './clock/create-clock.js';
 export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './clock/device-clock.js';
 
 export type { Batch } from './shared/batch.js';
-export type { Sink, SinkCloseReport, SinkStatus, PointWriter } from './sink/sink-types.js';
+export type { Sink, SinkCloseOptions, SinkCloseReport, SinkStatus, PointWriter } from './sink/sink-types.js';
 export type { SinkEvent, SinkEventMap, SinkEvents, SinkListener } from './sink/sink-events.js';
 export { DEFAULT_SHUTDOWN_TIMEOUT_MS, type SinkOptions, type WebSocketSinkOptions } from './sink/sink-options.js';
 export type { ConfigureHandler } from './control/dashboard-control.js';

@@ -82,11 +82,11 @@ describe('the bridge process around the bridge (issue 10)', () => {
   describe('SIGHUP with a new sink during an outage goes on reading at once, and loses nothing', () => {
     // A shutdown timeout of 10 minutes: a reload that waited for the old sink's delivery would
     // not finish within the test.
-    const file = (start: number, linger: number, buffer: string) =>
+    const file = (start: number, linger: number, buffer: string, key = 'k1') =>
       mapping(`source_id: svc-test
 sink:
   url: ${gateway.url}
-  api_key: k1
+  api_key: ${key}
   batch: { linger_ms: ${linger} }
   retry: { initial_delay_ms: 20, max_delay_ms: 100 }
   shutdown_timeout_ms: 10m
@@ -97,9 +97,10 @@ ${buffer}counter:
 `);
     const valuesOf = () => gateway.points().map((p) => p.value as number);
 
-    for (const [what, buffer] of [
-      ['on the same spool file', () => `  buffer: { path: ${join(dir, 'spool')} }\n`],
-      ['with a memory spool (the old sink delivers in the background)', () => ''],
+    for (const [what, buffer, after] of [
+      ['on the same spool file (handed over)', () => `  buffer: { path: ${join(dir, 'spool')} }\n`, () => `  buffer: { path: ${join(dir, 'spool')} }\n`],
+      ['with a memory spool (handed over)', () => '', () => ''],
+      ['to another spool file (the old sink delivers in the background)', () => `  buffer: { path: ${join(dir, 'spool-a')} }\n`, () => `  buffer: { path: ${join(dir, 'spool-b')} }\n`],
     ] as const) {
       it(what, async () => {
         const cli = spawnCounterCli(['--config', file(0, 20, buffer())]);
@@ -107,7 +108,7 @@ ${buffer}counter:
           await cli.waitForLog(/running/);
           gateway.setFaults({ status: 503 });
           await cli.waitForLog(/HTTP 503/);
-          file(1_000_000, 30, buffer());
+          file(1_000_000, 30, after());
           cli.child.kill('SIGHUP');
           await cli.waitForLog(/SIGHUP: mapping reloaded \(with a new sink\)/);
           gateway.setFaults(undefined);
@@ -123,6 +124,27 @@ ${buffer}counter:
         }
       });
     }
+
+    it('with a memory spool and a refused key, the key fixed in the file: the spool is handed over, nothing lost', async () => {
+      const cli = spawnCounterCli(['--config', file(0, 20, '', 'wrong')]);
+      try {
+        await cli.waitForLog(/running/);
+        await cli.waitForLog(/401|refus/i);
+        file(1_000_000, 30, '');
+        cli.child.kill('SIGHUP');
+        await cli.waitForLog(/SIGHUP: mapping reloaded \(with a new sink\)/);
+        await waitFor(() => valuesOf().some((v) => v >= 1_000_003), 'points read after the reload');
+        cli.child.kill('SIGTERM');
+        expect(await cli.exited).toBe(0);
+        const before = valuesOf().filter((v) => v < 1_000_000);
+        const last = Math.max(...before);
+        expect(last).toBeGreaterThan(0);
+        expect(new Set(before).size).toBe(last + 1);
+        expect(cli.stderr()).not.toMatch(/points are lost/);
+      } finally {
+        if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+      }
+    });
 
     it('a sink URL that does not parse is refused at the reload, and the disk spool stays with the running sink', async () => {
       const cli = spawnCounterCli(['--config', file(0, 20, `  buffer: { path: ${join(dir, 'spool')} }\n`)]);

@@ -2,7 +2,7 @@ import type { MultiFileConfig } from '../config/file-schema.js';
 import { startBridges } from '../runtime/start-bridges.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../sink/sink-options.js';
 import type { Sink } from '../sink/sink-types.js';
-import { makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
+import { makeSink, startObserve, type MadeSink, type ServiceParts, type ServiceState } from './_service-state.js';
 
 /** The part of a mapping that needs a new sink when it changes. */
 const sinkPart = (c: MultiFileConfig): string => JSON.stringify([c.source_id, c.tags, c.sink]);
@@ -63,43 +63,53 @@ async function stopBridges(state: ServiceState): Promise<void> {
  * them on it); false, with everything as it was, when the new sink cannot be made.
  *
  * Reading must not wait for delivery (an outage would stop the polls for the whole shutdown
- * timeout). On the same spool file, the running sink lets go of it at once: what it has not
- * delivered stays in the file, and the new sink sends it. Otherwise the new sink is made while
- * the running one goes on, and the old one delivers what it holds in the background (at most the
- * shutdown timeout; the stop waits for it too).
+ * timeout), and what the running sink holds must not be lost. A spool the new sink can use as it
+ * is (the same disk file, or a memory spool with the same limits) is handed over at once: what is
+ * undelivered in it, the new sink sends. Otherwise the new sink is made while the running one
+ * goes on, and the old one delivers what it holds in the background (at most the shutdown
+ * timeout; the stop waits for it).
  */
 async function swapSink(p: ServiceParts, state: ServiceState, next: MultiFileConfig): Promise<boolean> {
   const previous = state.config;
   const oldSink = state.sink;
   const oldPath = spoolPath(p, previous);
+  const install = (made: MadeSink): void => {
+    state.sink = made.sink;
+    state.sinkRegistry = made.registry;
+    state.memorySpool = made.memorySpool;
+  };
   const refused = (err: unknown): false => {
     p.logger.error({ err: (err as Error).message }, `SIGHUP: the new sink cannot be used (${(err as Error).message}); keeping the running configuration`);
     return false;
   };
-  if (oldPath !== undefined && oldPath === spoolPath(p, next)) {
+  const memory = state.memorySpool !== undefined && spoolPath(p, next) === undefined && limitsOf(next) === limitsOf(previous) ? state.memorySpool : undefined;
+  if ((oldPath !== undefined && oldPath === spoolPath(p, next)) || memory !== undefined) {
     await stopBridges(state);
-    await oldSink.close({ timeoutMs: 0 });
+    await oldSink.close({ timeoutMs: 0, keepSpool: memory !== undefined });
     try {
-      ({ sink: state.sink, registry: state.sinkRegistry } = makeSink(p, next));
+      install(makeSink(p, next, memory));
       return true;
     } catch (err) {
-      ({ sink: state.sink, registry: state.sinkRegistry } = makeSink(p, previous));
+      install(makeSink(p, previous, memory));
       state.bridge = await startBridges(p.definitions, previous, { sink: state.sink, logger: p.logger });
       p.started?.(state.bridge);
       return refused(err);
     }
   }
-  let made: ReturnType<typeof makeSink>;
+  let made: MadeSink;
   try {
     made = makeSink(p, next);
   } catch (err) {
     return refused(err);
   }
   await stopBridges(state);
-  ({ sink: state.sink, registry: state.sinkRegistry } = made);
+  install(made);
   retire(p, state, oldSink, oldPath, previous.sink.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
   return true;
 }
+
+/** A memory spool's limits as the file sets them: the spool handed over keeps its own. */
+const limitsOf = (c: MultiFileConfig): string => JSON.stringify([c.sink.buffer?.max_bytes, c.sink.buffer?.when_full, c.sink.buffer?.max_age]);
 
 /** The replaced sink delivers what it holds in the background; the stop waits for it. */
 function retire(p: ServiceParts, state: ServiceState, sink: Sink, path: string | undefined, timeoutMs: number): void {

@@ -7,6 +7,8 @@ import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { sinkOptionsFromConfig } from '../runtime/sink-from-config.js';
 import { agentVersionsOf, type RunningBridges } from '../runtime/start-bridges.js';
 import { createSink } from '../sink/create-sink.js';
+import { createSpool } from '../spool/create-spool.js';
+import type { Spool } from '../spool/spool.js';
 import type { Sink, SinkCloseReport } from '../sink/sink-types.js';
 import type { CliIo } from './parse-args.js';
 
@@ -18,6 +20,8 @@ export interface ServiceState {
   /** Undefined until the bridges have started. */
   bridge: RunningBridges | undefined;
   observe: ObserveServer | undefined;
+  /** The running sink's memory spool, when the service made one (see {@link makeSink}). */
+  memorySpool?: Spool;
   /** Sinks a reload replaced, still delivering what they held; each resolves with what it left. */
   retiring: Set<Promise<SinkCloseReport>>;
 }
@@ -36,14 +40,30 @@ export interface ServiceParts {
   started?(bridges: RunningBridges): void;
 }
 
-/** A sink for `cfg` on a fresh registry (the process metrics included). */
-export function makeSink(p: ServiceParts, cfg: MultiFileConfig): { sink: Sink; registry: Registry } {
+/** A sink the service made, with the memory spool it made for it (none for a disk spool or a dry run). */
+export interface MadeSink {
+  sink: Sink;
+  registry: Registry;
+  /** Made here so that a reload's next sink can take it over with what it holds. */
+  memorySpool?: Spool;
+}
+
+/**
+ * A sink for `cfg` on a fresh registry (the process metrics included). Without `buffer.path` its
+ * memory spool is `memorySpool` when given (handed over by the sink a reload replaces), else a
+ * new one.
+ */
+export function makeSink(p: ServiceParts, cfg: MultiFileConfig, memorySpool?: Spool): MadeSink {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const sink = p.dryRun
-    ? createSink({ url: 'stdout', sourceId: cfg.source_id, tags: cfg.tags, batch: { lingerMs: 100 }, session: p.session, logger: p.logger, registry, stdout: p.io.stdout })
-    : createSink({ ...sinkOptionsFromConfig(cfg), session: p.session, agentVersion: agentVersionsOf(presentSections(p.definitions, cfg)), logger: p.logger, registry });
-  return { sink, registry };
+  if (p.dryRun) {
+    return { sink: createSink({ url: 'stdout', sourceId: cfg.source_id, tags: cfg.tags, batch: { lingerMs: 100 }, session: p.session, logger: p.logger, registry, stdout: p.io.stdout }), registry };
+  }
+  const options = sinkOptionsFromConfig(cfg);
+  const { path, durability: _durability, ...limits } = options.buffer ?? {};
+  const spool = path === undefined ? (memorySpool ?? createSpool(limits)) : undefined;
+  const sink = createSink({ ...options, ...(spool ? { spool } : {}), session: p.session, agentVersion: agentVersionsOf(presentSections(p.definitions, cfg)), logger: p.logger, registry });
+  return { sink, registry, ...(spool ? { memorySpool: spool } : {}) };
 }
 
 /**

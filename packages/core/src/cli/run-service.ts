@@ -57,7 +57,7 @@ export async function runService(s: ServiceOptions): Promise<number> {
 async function serve(s: ServiceOptions): Promise<number> {
   const parts: ServiceParts = { command: s.command, definitions: s.definitions, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session };
   const made = makeSink(parts, s.config);
-  const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, bridge: undefined, observe: undefined, retiring: new Set() };
+  const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, memorySpool: made.memorySpool, bridge: undefined, observe: undefined, retiring: new Set() };
   // A dry run whose reader went away (`--dry-run | head`) ends at once, as any Unix filter does:
   // it delivers nothing, so nothing is lost.
   const unwatchDryRun = s.dryRun

@@ -195,7 +195,7 @@ export function createSink(options: SinkOptions): Sink {
       await batcher.settled();
     },
     close(closeOptions) {
-      closing ??= shutdown(closeOptions?.timeoutMs ?? o.shutdownTimeoutMs);
+      closing ??= shutdown(closeOptions?.timeoutMs ?? o.shutdownTimeoutMs, closeOptions?.keepSpool === true && o.spool !== undefined);
       return closing;
     },
     status: () => ({ accepting, refused: delivery.refused(), backpressured: feed.blocked(), stalled: health.stalled(), spool: spool.stats() }),
@@ -206,7 +206,7 @@ export function createSink(options: SinkOptions): Sink {
     off: (event, listener) => hub.off(event, listener),
   };
 
-  async function shutdown(timeoutMs: number): Promise<SinkCloseReport> {
+  async function shutdown(timeoutMs: number, keepSpool: boolean): Promise<SinkCloseReport> {
     accepting = false;
     batcher.seal();
     batcher.stop();
@@ -223,6 +223,11 @@ export function createSink(options: SinkOptions): Sink {
       logger.error({ points: unstored }, `${unstored} points held while the spool was full could not be stored before exit`);
     }
     const left = spool.stats().points;
+    if (keepSpool) {
+      // Handed over with what it holds: the next sink on it sends that.
+      deadLetter.close();
+      return { lost: unstored, kept: left };
+    }
     const inMemory = spool.kind === 'memory';
     if (left > 0 && inMemory) {
       logger.error({ points: left }, `${left} undelivered points are lost with the memory spool; set sink.buffer.path to keep them across restarts`);

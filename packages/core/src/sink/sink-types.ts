@@ -29,8 +29,20 @@ export interface SinkStatus {
 export interface SinkCloseReport {
   /** Points lost: left in a memory spool, or held while a full spool blocked intake. */
   lost: number;
-  /** Points left in a disk spool, sent at the next start. */
+  /** Points left in a disk spool, sent at the next start (or in a spool kept open, `keepSpool`). */
   kept: number;
+}
+
+/** Options of {@link Sink.close}. */
+export interface SinkCloseOptions {
+  /** How long to go on sending. Default `shutdownTimeoutMs`. */
+  timeoutMs?: number;
+  /**
+   * Leave the spool open with what is undelivered in it, for another sink given it as `spool`
+   * (a reload in the same process): nothing in it is lost or counted as lost. For a spool the
+   * sink was given; the caller closes it in the end.
+   */
+  keepSpool?: boolean;
 }
 
 /**
@@ -62,7 +74,7 @@ export interface Sink extends PointWriter, SinkEvents {
    * memory spool loses it, and says how much in the log). Idempotent: every call resolves with
    * the first call's report.
    */
-  close(options?: { timeoutMs?: number }): Promise<SinkCloseReport>;
+  close(options?: SinkCloseOptions): Promise<SinkCloseReport>;
   /** Current state, cheap to call. */
   status(): SinkStatus;
   /**
