@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { metricOnce } from '@fieldbridge/core/bridge';
 
 /**
  * The metrics only BLE has. Points, adverts per device (`messages`), problems by kind, points
@@ -21,19 +22,15 @@ export interface BleMetrics {
   recordDropped: { inc(): void };
 }
 
-function reuse<T>(registry: Registry, name: string, make: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? make();
-}
-
 /** Creates the metrics on `registry`, or reuses them when a reload created them already. Children are made once, so counting is one increment. */
 export function createBleMetrics(registry: Registry): BleMetrics {
   const registers = [registry];
-  const ignored = reuse(registry, 'fieldbridge_ble_adverts_ignored_total', () =>
+  const ignored = metricOnce(registry, 'fieldbridge_ble_adverts_ignored_total', () =>
     new Counter({ name: 'fieldbridge_ble_adverts_ignored_total', help: 'Adverts of devices no entry of the mapping matched (ignored).', registers }));
-  const duplicates = reuse(registry, 'fieldbridge_ble_duplicates_total', () =>
+  const duplicates = metricOnce(registry, 'fieldbridge_ble_duplicates_total', () =>
     new Counter({ name: 'fieldbridge_ble_duplicates_total', help: 'Adverts dropped as repeats of the previous one (BTHome packet id or encryption counter).', registers }));
-  const devices = reuse(registry, 'fieldbridge_ble_devices', () => new Gauge({ name: 'fieldbridge_ble_devices', help: 'Mapped devices heard and not yet silent.', registers }));
-  const recorded = reuse(registry, 'fieldbridge_ble_recorded_total', () =>
+  const devices = metricOnce(registry, 'fieldbridge_ble_devices', () => new Gauge({ name: 'fieldbridge_ble_devices', help: 'Mapped devices heard and not yet silent.', registers }));
+  const recorded = metricOnce(registry, 'fieldbridge_ble_recorded_total', () =>
     new Counter({ name: 'fieldbridge_ble_recorded_total', help: 'Adverts written to the record file (outcome="written") or dropped (outcome="dropped").', labelNames: ['outcome'], registers }));
   return {
     ignored,

@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { FrameOutcome } from './decode.js';
+import { metricOnce } from '@fieldbridge/core/bridge';
 
 /** Outcomes counted in `fieldbridge_can_frames_total`: the decoder's, frames dropped while the sink was full, and log lines that gave no frame. */
 export type CountedOutcome = FrameOutcome | 'blocked' | 'malformed' | 'transport';
@@ -22,7 +23,7 @@ export interface CanMetrics {
 
 function family(registry: Registry) {
   const registers = [registry];
-  const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
+  const get = <T>(name: string, make: () => T): T => metricOnce(registry, name, make);
   return {
     frames: get('fieldbridge_can_frames_total', () =>
       new Counter({

@@ -1,4 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
+import { metricOnce } from '@fieldbridge/core/bridge';
 
 /**
  * The metrics only MAVLink has. Points, messages, errors by kind, suppressed and dropped points
@@ -27,7 +28,7 @@ const names = {
 /** Creates the metrics on `registry`, or reuses them when a reload created them already. */
 export function createMavlinkMetrics(registry: Registry): MavlinkMetrics {
   const registers = [registry];
-  const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
+  const get = <T>(name: string, make: () => T): T => metricOnce(registry, name, make);
   const frames = get(names.frames, () => new Counter({ name: names.frames, help: 'MAVLink frames accepted per system (duplicates apart).', labelNames: ['system'], registers }));
   const lost = get(names.lost, () => new Counter({ name: names.lost, help: 'MAVLink frames missing from the sequence numbers of each system.', labelNames: ['system'], registers }));
   const problems = get(names.problems, () =>

@@ -1,4 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { metricOnce } from '@fieldbridge/core/bridge';
 
 /**
  * The metrics only Modbus has. Points, errors by kind, polls skipped and each device's
@@ -17,15 +18,14 @@ export function createModbusMetrics(registry: Registry): ModbusMetrics {
   const requests = 'fieldbridge_modbus_requests_total';
   const pollDuration = 'fieldbridge_modbus_poll_duration_seconds';
   return {
-    requests: (registry.getSingleMetric(requests) as ModbusMetrics['requests'] | undefined) ??
-      new Counter({ name: requests, help: 'Modbus read requests sent, retries included.', labelNames: ['device', 'table'], registers }),
-    pollDuration: (registry.getSingleMetric(pollDuration) as ModbusMetrics['pollDuration'] | undefined) ??
+    requests: metricOnce(registry, requests, () => new Counter({ name: requests, help: 'Modbus read requests sent, retries included.', labelNames: ['device', 'table'], registers })),
+    pollDuration: metricOnce(registry, pollDuration, () =>
       new Histogram({
         name: pollDuration,
         help: 'Duration of one poll cycle of a device (every request), in seconds.',
         labelNames: ['device'],
         buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
         registers,
-      }),
+      })),
   };
 }

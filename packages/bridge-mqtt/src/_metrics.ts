@@ -1,4 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
+import { metricOnce } from '@fieldbridge/core/bridge';
 
 /**
  * MQTT's own Prometheus metrics. Points, messages, errors by kind and connection state are the
@@ -19,7 +20,7 @@ export interface MqttMetrics {
 export function createMqttMetrics(registry: Registry): MqttMetrics {
   const registers = [registry];
   const counter = <L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> =>
-    (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames, registers });
+    metricOnce(registry, name, () => new Counter<L>({ name, help, labelNames, registers }));
   return {
     connects: counter('fieldbridge_mqtt_connects_total', 'Connection attempts to the broker, by result (ok, failed).', ['result']),
     packetsTooLarge: counter('fieldbridge_mqtt_packets_too_large_total', 'Packets larger than max_packet_size the broker sent; each one dropped the connection before it was read.'),

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { metricOnce } from '@fieldbridge/core/bridge';
 
 /**
  * The metrics only OPC UA has. Points, NotificationMessages (`messages`), problems by kind,
@@ -26,9 +27,9 @@ export interface OpcuaMetrics {
 export function createOpcuaMetrics(registry: Registry): OpcuaMetrics {
   const registers = [registry];
   const counter = <L extends string>(name: string, help: string, labelNames: L[] = []): Counter<L> =>
-    (registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames, registers });
+    metricOnce(registry, name, () => new Counter<L>({ name, help, labelNames, registers }));
   const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> =>
-    (registry.getSingleMetric(name) as Gauge<L> | undefined) ?? new Gauge({ name, help, labelNames, registers });
+    metricOnce(registry, name, () => new Gauge<L>({ name, help, labelNames, registers }));
   return {
     connects: counter('fieldbridge_opcua_connects_total', 'Attempts to open the session and subscription, by result (ok, failed).', ['result']),
     reconnects: counter('fieldbridge_opcua_reconnects_total', 'Connection losses after which the session and every monitored item were re-established.'),

@@ -20,6 +20,7 @@ export {
 } from './runtime/define-bridge.js';
 export type { SectionIssue } from './config/file-schema.js';
 export { BridgeError, isBridgeError } from './bridge/bridge-error.js';
+export { metricOnce } from './shared/metric-once.js';
 export { createReconnector, type Reconnector, type ReconnectorOptions } from './bridge/reconnector.js';
 export { hangupAwareBinding } from './bridge/serial-hangup.js';
 export { createOutage, type Outage, type OutageOptions } from './bridge/outage.js';

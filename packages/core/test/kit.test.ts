@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import type { BridgeContext, Clock, ClockSample, PointWriter, ProblemReporter } from '../src/kit.js';
-import { compileTemplate, createKeyedCache, createOutage, POINT_LIMITS, createReconnector, createSourceMetrics, excerpt, jsonNestsDeeperThan, MAX_LABELLED_CHANNELS, namedPlaceholders, oneLine, rateText, renderMetricName, textTable } from '../src/kit.js';
+import { compileTemplate, createKeyedCache, createOutage, POINT_LIMITS, createReconnector, createSourceMetrics, excerpt, jsonNestsDeeperThan, MAX_LABELLED_CHANNELS, metricOnce, namedPlaceholders, oneLine, rateText, renderMetricName, textTable } from '../src/kit.js';
 
 describe('kit: reconnector', () => {
   it('grows the delay while attempts fail, and starts over only after a connection that lasted', () => {
@@ -60,6 +60,17 @@ describe('kit: templates', () => {
     if (!t.ok) throw new Error(t.message);
     expect(renderMetricName(t.template, { message: 'a', signal: '' })).toEqual({ ok: true, text: 'a' });
     expect(renderMetricName(t.template, { message: '', signal: '' })).toMatchObject({ ok: false, message: expect.stringMatching(/empty name/) });
+  });
+});
+
+describe('kit: metricOnce', () => {
+  it('makes a metric the first time and hands the same one back after (a reload on the same registry)', () => {
+    const registry = new Registry();
+    let made = 0;
+    const make = () => (made++, new Counter({ name: 'fieldbridge_test_things_total', help: 'things', registers: [registry] }));
+    const first = metricOnce(registry, 'fieldbridge_test_things_total', make);
+    expect(metricOnce(registry, 'fieldbridge_test_things_total', make)).toBe(first);
+    expect(made).toBe(1);
   });
 });
 

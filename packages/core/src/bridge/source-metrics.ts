@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { metricOnce } from '../shared/metric-once.js';
 
 /**
  * The metrics every bridge has, with fixed names and the labels `bridge` and `channel` (a
@@ -51,7 +52,7 @@ const tallied = new WeakMap<Registry, Set<() => void>>();
 
 function family(registry: Registry): Family {
   const registers = [registry];
-  const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
+  const get = <T>(name: string, make: () => T): T => metricOnce(registry, name, make);
   const collect = (): void => {
     for (const flush of tallied.get(registry) ?? []) flush();
   };

@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Rule } from './rule-types.js';
+import { metricOnce } from '../shared/metric-once.js';
 
 /** The rules live on each registry, read when it is scraped (a reload swaps them). */
 const live = new WeakMap<Registry, Set<readonly Rule[]>>();
@@ -21,7 +22,7 @@ export function registerRuleSet(registry: Registry, rules: readonly Rule[]): () 
   }
   const current = sets;
   const registers = [registry];
-  const get = <T>(name: string, make: () => T): T => (registry.getSingleMetric(name) as T | undefined) ?? make();
+  const get = <T>(name: string, make: () => T): T => metricOnce(registry, name, make);
   get('fieldbridge_rules_firing', () => new Gauge({
     name: 'fieldbridge_rules_firing',
     help: 'Instances of each alert rule firing now (one per source for rules per source).',
