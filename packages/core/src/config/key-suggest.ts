@@ -25,54 +25,37 @@ const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: D
 /** How deep a schema is unwrapped before giving up (a recursive `z.lazy`). */
 const MAX_DEPTH = 64;
 
-/** The object schemas `schema` stands for, looking through optional, default, pipe, union, lazy and the like. */
-function objectsOf(schema: z.ZodType, depth = 0): Def[] {
+/**
+ * The schemas with a shape of their own (object, array, tuple, record, a scalar) that `schema`
+ * stands for, looking through optional, default, pipe, union, intersection, lazy and the like.
+ */
+function structural(schema: z.ZodType, depth = 0): Def[] {
   if (depth > MAX_DEPTH) return [];
   const def = defOf(schema);
-  const inner = (s: z.ZodType | undefined): Def[] => (s === undefined ? [] : objectsOf(s, depth + 1));
+  const inner = (...parts: (z.ZodType | undefined)[]): Def[] => parts.flatMap((s) => (s === undefined ? [] : structural(s, depth + 1)));
   switch (def.type) {
-    case 'object':
-      return [def];
     case 'pipe':
-      return [...inner(def.in), ...inner(def.out)];
+      return inner(def.in, def.out);
     case 'union':
-      return (def.options ?? []).flatMap((o) => inner(o));
+      return inner(...(def.options ?? []));
     case 'intersection':
-      return [...inner(def.left), ...inner(def.right)];
+      return inner(def.left, def.right);
     case 'lazy':
       return inner(def.getter?.());
     default:
-      return inner(def.innerType);
+      return def.innerType === undefined ? [def] : inner(def.innerType);
   }
 }
 
 /** Every schema a step of a path leads to from `schema` (several when a union's branches all have it). */
-function step(schema: z.ZodType, key: string | number, depth = 0): z.ZodType[] {
-  if (depth > MAX_DEPTH) return [];
-  const def = defOf(schema);
-  const next = (s: z.ZodType | undefined): z.ZodType[] => (s === undefined ? [] : step(s, key, depth + 1));
-  switch (def.type) {
-    case 'object': {
-      const child = typeof key === 'string' && def.shape ? def.shape[key] : undefined;
-      return child === undefined ? [] : [child];
-    }
-    case 'array':
-      return typeof key === 'number' && def.element ? [def.element] : [];
-    case 'tuple':
-      return typeof key === 'number' && def.items?.[key] ? [def.items[key]] : [];
-    case 'record':
-      return def.valueType ? [def.valueType] : [];
-    case 'pipe':
-      return [...next(def.in), ...next(def.out)];
-    case 'union':
-      return (def.options ?? []).flatMap((o) => next(o));
-    case 'intersection':
-      return [...next(def.left), ...next(def.right)];
-    case 'lazy':
-      return next(def.getter?.());
-    default:
-      return next(def.innerType);
-  }
+function step(schema: z.ZodType, key: string | number): z.ZodType[] {
+  return structural(schema).flatMap((def) => {
+    if (def.type === 'object') return typeof key === 'string' && def.shape?.[key] ? [def.shape[key]] : [];
+    if (def.type === 'array') return typeof key === 'number' && def.element ? [def.element] : [];
+    if (def.type === 'tuple') return typeof key === 'number' && def.items?.[key] ? [def.items[key]] : [];
+    if (def.type === 'record') return def.valueType ? [def.valueType] : [];
+    return [];
+  });
 }
 
 /** The keys `schema` allows in the object at `path`. */
@@ -80,7 +63,7 @@ export function keysAt(schema: z.ZodType, path: readonly (string | number)[]): s
   let at: z.ZodType[] = [schema];
   for (const key of path) at = at.flatMap((s) => step(s, key));
   const keys = new Set<string>();
-  for (const s of at) for (const object of objectsOf(s)) for (const key of Object.keys(object.shape ?? {})) keys.add(key);
+  for (const s of at) for (const def of structural(s)) if (def.type === 'object') for (const key of Object.keys(def.shape ?? {})) keys.add(key);
   return [...keys];
 }
 
