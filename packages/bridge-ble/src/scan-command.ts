@@ -1,5 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
-import { durationOption, SCAN_DURATION, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
+import { durationOption, listenWindow, SCAN_DURATION, formatDuration, type BridgeCliIo, type BridgeCliOption, type ListenWindow } from '@fieldbridge/core/bridge';
 import { explainAdapterError } from './adapter/adapter-errors.js';
 import { loadNoble, type LoadedNoble } from './adapter/load-noble.js';
 import { releaseBindings } from './adapter/noble-quirks.js';
@@ -17,7 +16,7 @@ export const SCAN_OPTION: BridgeCliOption = {
   flags: '--scan [duration]',
   inspects: true,
   description:
-    'listen for DURATION (default 10s; a replay file is read to its end) and list every device heard: address, name, adverts, signal strength, the formats its adverts look like and the entry that maps it, then devices: entries for the ones not mapped yet; then exit',
+    'listen for DURATION (default 10s; Ctrl-C ends it early, with the list; a replay file is read to its end) and list every device heard: address, name, adverts, signal strength, the formats its adverts look like and the entry that maps it, then devices: entries for the ones not mapped yet; then exit',
 };
 
 /**
@@ -63,6 +62,7 @@ async function surveyFile(source: Extract<ResolvedSource, { kind: 'replay' }>, s
 /** Scans the adapter for `ms` (noble is loaded only here), then lets it go. */
 async function surveyAir(source: Extract<ResolvedSource, { kind: 'adapter' }>, survey: Survey, ms: number, io: BridgeCliIo, sourceOptions: BleSourceOptions): Promise<string> {
   let loaded: LoadedNoble | undefined;
+  let heard: ListenWindow | undefined;
   try {
     loaded = await loadNoble({ ...(sourceOptions.bindings ? { bindings: sourceOptions.bindings() } : {}), ...(source.hci !== undefined ? { deviceId: source.hci } : {}) });
     const scanner = createScanner(loaded, {
@@ -76,7 +76,7 @@ async function surveyAir(source: Extract<ResolvedSource, { kind: 'adapter' }>, s
     });
     await scanner.start();
     io.logger.info(`scanning for ${formatDuration(ms)}`);
-    await delay(ms);
+    heard = await listenWindow(ms);
     await scanner.stop();
   } catch (err) {
     throw explainAdapterError(err);
@@ -84,5 +84,5 @@ async function surveyAir(source: Extract<ResolvedSource, { kind: 'adapter' }>, s
     if (loaded) releaseBindings(loaded.bindings);
   }
   const adapter = source.hci === undefined ? 'the default adapter' : `hci${source.hci}`;
-  return `${formatDuration(ms)} on ${adapter} (${source.mode} scan)`;
+  return `${heard!.text} on ${adapter} (${source.mode} scan)`;
 }

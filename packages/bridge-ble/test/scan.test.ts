@@ -102,6 +102,27 @@ describe('bridge-ble --scan', () => {
     expect(sim.advertise()).toBe(0);
   });
 
+  it('ends a long scan at Ctrl-C, reporting what it heard until then', async () => {
+    const file = await mapping('source_id: scan-test\nsink: { url: stdout }\nble:\n  adapter: { when_missing: exit }\n');
+    // In a process of its own (Ctrl-C is a real SIGINT): every device advertises as the scan
+    // starts; the signal is sent once the simulated adapter has delivered those adverts.
+    const script = `
+      const { defineBleBridge } = await import('./src/bridge.ts');
+      const { createDemoFleet } = await import('./src/sim/demo-fleet.ts');
+      const { SimulatedBindings } = await import('./src/sim/simulated-bindings.ts');
+      const { runBridgeCli } = await import('@fieldbridge/core/cli');
+      const sim = new SimulatedBindings({ devices: createDemoFleet() });
+      sim.on('scanStart', () => {
+        sim.advertise();
+        setImmediate(() => setImmediate(() => process.kill(process.pid, 'SIGINT')));
+      });
+      process.exitCode = await runBridgeCli(defineBleBridge({ bindings: () => sim }), ['--config', ${JSON.stringify(file)}, '--scan', '10m', '--log-level', 'silent']);`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--conditions', 'source', '--input-type=module', '-e', script], { cwd: packageDir, encoding: 'utf8', timeout: 60_000 });
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout).toMatch(/^7 devices heard in [\d.]+m?s \(stopped early\) on the default adapter \(active scan\), 7 adverts:\n/);
+    expect(child.stdout).toMatch(/^a4:c1:38:ab:cd:ef +public +ATC_ABCDEF +1 +-?\d+ +pvvx +-$/m);
+  });
+
   it('refuses a duration it cannot use (exit 2), and says what is missing when there is no adapter (exit 1)', async (ctx) => {
     const file = await mapping('source_id: scan-test\nsink: { url: stdout }\nble:\n  adapter: { when_missing: wait }\n');
     const short = await runBridgeCommand(bleBridge, ['--config', file, '--scan', '5ms']);

@@ -1,5 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
-import { durationOption, SCAN_DURATION, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
+import { durationOption, listenWindow, SCAN_DURATION, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
 import { createBusSurvey, type BusSurvey } from './bus-survey.js';
 import type { CanConfig } from './config.js';
 import { loadDbcFiles } from './dbc/load-dbc.js';
@@ -17,7 +16,7 @@ export const SCAN_OPTION: BridgeCliOption = {
   flags: '--scan [duration]',
   inspects: true,
   description:
-    'listen to the interface for DURATION (default 10s; a log is read to its end) and list every id seen: channel, frames, rate, payload lengths, the DBC message it is and whether the mapping reads it; then what the DBC files cover, and exit',
+    'listen to the interface for DURATION (default 10s; Ctrl-C ends it early, with the list; a log is read to its end) and list every id seen: channel, frames, rate, payload lengths, the DBC message it is and whether the mapping reads it; then what the DBC files cover, and exit',
 };
 
 /** What the scan reads a live bus with (the socketcan package, unless a test gives another). */
@@ -98,21 +97,21 @@ async function surveyBus(name: string, survey: BusSurvey, ms: number, io: Bridge
   const down = `${name} is down: nothing can be heard until it is up (ip link set ${name} up type can bitrate 500000, at the bus's bitrate)`;
   if ((await interfaceIsUp(name)) === false) io.logger.warn(down);
   let stopped: Error | undefined;
-  const ended = new AbortController();
+  let wentAway: () => void = () => undefined;
+  const gone = new Promise<void>((resolve) => (wentAway = resolve));
   const reader = await openSocketCan({
     interface: name,
     onFrame: (f) => survey.frame(f),
     onStopped: (err) => {
       stopped = err;
-      ended.abort();
+      wentAway();
     },
     onWarning: (message) => io.logger.warn(message),
     ...(sources.loadModule ? { loadModule: sources.loadModule } : {}),
   });
   io.logger.info(`listening to ${name} for ${formatDuration(ms)}`);
-  const startedMs = Date.now();
-  await delay(ms, undefined, { signal: ended.signal }).catch(() => undefined);
+  const heard = await listenWindow(ms, { ended: gone });
   await reader.close();
-  if (stopped !== undefined) return { from: `${formatDuration(Date.now() - startedMs)} on ${name}, until it went away`, stopped };
-  return { from: `${formatDuration(ms)} on ${name}`, ...((await interfaceIsUp(name)) === false ? { stopped: new Error(down) } : {}) };
+  if (stopped !== undefined) return { from: `${heard.text} on ${name}, until it went away`, stopped };
+  return { from: `${heard.text} on ${name}`, ...((await interfaceIsUp(name)) === false ? { stopped: new Error(down) } : {}) };
 }

@@ -1,4 +1,4 @@
-import { durationOption, SCAN_DURATION, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
+import { durationOption, listenWindow, SCAN_DURATION, formatDuration, type BridgeCliIo, type BridgeCliOption, type ListenWindow } from '@fieldbridge/core/bridge';
 import type { MavlinkConfig } from './config.js';
 import { loadDialect } from './dialect.js';
 import { startHeartbeats } from './_heartbeat.js';
@@ -15,7 +15,7 @@ export const SCAN_OPTION: BridgeCliOption = {
   flags: '--scan [duration]',
   inspects: true,
   description:
-    'listen on the connection for DURATION (default 10s; a .tlog is read to its end) and list every sender (system, component, autopilot, type, mode, link loss) with the messages it sends, their rates and whether the mapping reads them; then exit',
+    'listen on the connection for DURATION (default 10s; Ctrl-C ends it early, with the list; a .tlog is read to its end) and list every sender (system, component, autopilot, type, mode, link loss) with the messages it sends, their rates and whether the mapping reads them; then exit',
 };
 
 /**
@@ -42,6 +42,7 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
   let stopHeartbeats: (() => void) | undefined;
   let ended: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (ended = resolve));
+  let heard: ListenWindow | undefined;
   try {
     await link.start({
       data(chunk) {
@@ -61,7 +62,7 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
     }
     if (!tlog) {
       io.logger.info(`listening on ${formatLinkUrl(config.connection)} for ${formatDuration(duration.ms)}`);
-      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, duration.ms))]);
+      heard = await listenWindow(duration.ms, { ended: done });
     } else await done;
   } catch (err) {
     io.stderr.write(`bridge-mavlink --scan: ${(err as Error).message}\n`);
@@ -71,7 +72,7 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
     await link.close();
   }
   survey.problems(parser.end().problems);
-  const heardFrom = tlog ? `the log ${formatLinkUrl(config.connection)}` : `${formatDuration(duration.ms)} on ${formatLinkUrl(config.connection)}`;
+  const heardFrom = tlog ? `the log ${formatLinkUrl(config.connection)}` : `${heard!.text} on ${formatLinkUrl(config.connection)}`;
   io.stdout.write(formatScan(survey.result(), dialect, plan, heardFrom));
   return 0;
 }

@@ -100,6 +100,21 @@ describe('bridge-mavlink --scan', () => {
     expect(quiet.stdout).toContain('no MAVLink frames: check the connection');
   });
 
+  it('ends a long scan at Ctrl-C with its report, and exits 0', async () => {
+    const dir = await track.tempDir('bridge-mavlink-scan-');
+    const child = spawn(process.execPath, [BIN, '--config', await mapping(dir, 'udpin://127.0.0.1:0'), '--scan', '10m'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    track.add(child, (c) => c.kill('SIGKILL'));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve) => child.stderr.on('data', (c: Buffer) => (stderr += c.toString()).includes('listening on') && resolve()));
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(0);
+    expect(stdout).toMatch(/^0 frames from 0 senders, [\d.]+m?s \(stopped early\) on udpin:\/\/127\.0\.0\.1:0/m);
+    expect(stdout).toContain('no MAVLink frames: check the connection');
+  });
+
   it('refuses a wrong duration with exit code 2', async () => {
     const dir = await track.tempDir('bridge-mavlink-scan-');
     const result = await run(['--config', await mapping(dir, 'udpin://127.0.0.1:0'), '--scan', '10ms']);

@@ -1,4 +1,4 @@
-import { durationOption, SCAN_DURATION, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
+import { durationOption, listenWindow, SCAN_DURATION, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { buildClientOptions, randomClientId } from './client-options.js';
 import type { MqttConfig } from './config.js';
@@ -13,7 +13,7 @@ export const SCAN_OPTIONS: BridgeCliOption[] = [
     flags: '--scan [duration]',
     inspects: true,
     description:
-      'subscribe for DURATION (default 10s) with the mapping\'s connection and list every topic heard: messages, retained, format, the values of its last payload and the subscription that maps it, then subscriptions: entries for the topics not mapped yet; then exit',
+      'subscribe for DURATION (default 10s; Ctrl-C ends it early, with the list) with the mapping\'s connection and list every topic heard: messages, retained, format, the values of its last payload and the subscription that maps it, then subscriptions: entries for the topics not mapped yet; then exit',
   },
   { flags: '--scan-topic <filter>', description: 'with --scan: the topic filter to listen to (default #; $SYS/# for the broker\'s own)' },
 ];
@@ -70,8 +70,8 @@ export async function handleScan(options: Record<string, unknown>, config: MqttC
     const refused = granted.find((g) => g.qos >= 0x80);
     if (refused) throw new Error(`the broker refused the subscription to ${filter} (reason code 0x${refused.qos.toString(16)})`);
     io.logger.info(`listening on ${filter} for ${formatDuration(ms)}`);
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    io.stdout.write(formatTopicScan(survey.result(), `on ${url} below ${filter} in ${formatDuration(ms)}`));
+    const window = await listenWindow(ms);
+    io.stdout.write(formatTopicScan(survey.result(), `on ${url} below ${filter} in ${window.text}`));
     return 0;
   } catch (err) {
     io.stderr.write(`bridge-mqtt --scan: ${config.url}: ${(err as Error).message}\n`);

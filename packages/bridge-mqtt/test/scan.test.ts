@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '@fieldbridge/core';
@@ -105,6 +105,21 @@ describe('bridge-mqtt --scan', () => {
     expect(stdout).not.toContain('spBv1.0');
     const topics = (parse(pasteBlock(stdout)) as { subscriptions: { topic: string }[] }).subscriptions.map((s) => s.topic);
     expect(topics.sort()).toEqual(['plant/line1/+/temperature', 'plant/line1/env', 'plant/line1/status']);
+  });
+
+  it('ends a long scan at Ctrl-C with its report, and exits 0', async () => {
+    const file = await writeTempFile(track, 'map.yaml', bare(broker.url));
+    const child = spawn(process.execPath, [BIN, '--config', file, '--scan', '10m', '--scan-topic', 'plant/line1/status'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    track.add(child, (c) => c.kill('SIGKILL'));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve) => child.stderr.on('data', (c: Buffer) => (stderr += c.toString()).includes('listening on') && resolve()));
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(0);
+    // The retained message may have arrived or not by then: the report is there either way.
+    expect(stdout).toMatch(/^[01] topics? heard on .* below plant\/line1\/status in [\d.]+m?s \(stopped early\), [01] messages?:\n/);
   });
 
   it('says what is wrong: a broker it cannot reach (exit 1), a duration or filter it cannot use (exit 2)', async () => {

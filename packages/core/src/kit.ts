@@ -27,6 +27,7 @@ export { createOutage, type Outage, type OutageOptions } from './bridge/outage.j
 export { tagsSchema, reconnectSchema, reconnectPolicy, maxRateHzSchema, channelNameSchema, RECONNECT_DEFAULTS } from './bridge/schemas.js';
 export { durationMs, sizeBytes, formatDuration, formatSize, MAX_TIMER_MS, type DurationOptions, type SizeOptions } from './config/units.js';
 export { durationOption, SCAN_DURATION, type DurationOptionSpec } from './bridge/duration-option.js';
+export { listenWindow, type ListenWindow, type ListenWindowOptions } from './bridge/listen-window.js';
 export { createSourceMetrics, MAX_LABELLED_CHANNELS, type SourceMetrics } from './bridge/source-metrics.js';
 export {
   compileTemplate,
