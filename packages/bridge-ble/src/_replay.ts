@@ -19,12 +19,12 @@ export interface ReplayLinkOptions {
 /**
  * Reads a record file instead of an adapter, at the recorded pace or as fast as the sink takes
  * it. A file can wait, so while the sink is blocked the replay pauses instead of dropping. Bad
- * lines are counted (`bad_record`) and skipped. When the file ends (and `loop` is off) the
- * channel says so and the process stays up until stopped.
+ * lines are counted (`bad_record`) and skipped. When the file (or standard input) ends, and
+ * `loop` is off, the channel says so and {@link ReplayLink.done} gives the line that says it.
  */
 export class ReplayLink {
   private readonly abort = new AbortController();
-  private running: Promise<void> | undefined;
+  private running: Promise<string | undefined> | undefined;
 
   constructor(private readonly o: ReplayLinkOptions) {}
 
@@ -55,15 +55,24 @@ export class ReplayLink {
       },
     }).then(
       (result) => {
-        if (!signal.aborted) channel.set('disconnected', `the replay of ${name} ended after ${result.adverts} adverts (${result.malformed} bad lines)`);
+        if (signal.aborted) return undefined;
+        const said = `the replay of ${name} ended after ${result.adverts} adverts (${result.malformed} bad lines)`;
+        channel.set('disconnected', said);
+        return said;
       },
-      (err: unknown) => channel.set('failed', (err as Error).message),
+      (err: unknown) => {
+        channel.set('failed', (err as Error).message);
+        return undefined;
+      },
     );
   }
 
-  /** Resolves once the file ended (or could not be read), or the replay was stopped. */
-  ended(): Promise<void> {
-    return this.running ?? Promise.resolve();
+  /**
+   * Resolves once the file ended (with the line saying so), could not be read or the replay
+   * was stopped (with undefined).
+   */
+  done(): Promise<string | undefined> {
+    return this.running ?? Promise.resolve(undefined);
   }
 
   async stop(): Promise<void> {

@@ -84,6 +84,9 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
   let stopping: Promise<void> | undefined;
   let end: () => void = () => undefined;
   const ended = new Promise<void>((resolve) => (end = resolve));
+  // A record file read to its end ends the command, as a CAN log or a .tlog does (not a looping one).
+  let ranOut: (said: string) => void = () => undefined;
+  const fileEnded = config.source.kind === 'replay' && !config.source.loop ? new Promise<string>((resolve) => (ranOut = resolve)) : undefined;
   // A running bridge keeps the process alive until stopped, as a server does: once a replay
   // file ended, or over bindings that hold no socket, nothing else would (and the sink could
   // still be delivering). Every other timer of the source is unref()ed.
@@ -113,7 +116,10 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
         const replay = new ReplayLink({ ctx, source: config.source, channel, router, ...(options.stdin ? { stdin: options.stdin } : {}) });
         link = replay;
         replay.start();
-        void replay.ended().then(end);
+        void replay.done().then((said) => {
+          end();
+          if (said !== undefined) ranOut(said);
+        });
         return;
       }
       const { bindings, random } = options;
@@ -146,6 +152,7 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
     },
 
     finished: () => ended,
+    ...(fileEnded ? { ended: fileEnded } : {}),
 
     devices() {
       return [...tracker.all()].map((t) => ({

@@ -73,21 +73,27 @@ describe('the bridge-ble command', () => {
     });
   });
 
-  it('stays up after a replay ended, until stopped: every point is delivered, then SIGINT exits 0', async () => {
+  it('ends when a replay that does not loop ran out, a file or standard input: every point delivered, exit 0', async () => {
     const dir = await track.tempDir('ble-cli-');
     const [map, file] = [join(dir, 'map.yaml'), join(dir, 'three.ndjson')];
-    await writeFile(file, `${(await readFile(recording, 'utf8')).split('\n').filter((l) => l.includes('"a4:c1:38:12:34:56"')).slice(0, 3).join('\n')}\n`);
-    await writeFile(map, `source_id: replayed\nsink: { url: stdout, batch: { linger_ms: 20 } }\nble:\n  replay: { file: ${file}, pace: fast }\n  devices:\n    - { name: kitchen, address: a4:c1:38:12:34:56, decoder: atc }\n`);
-    const script = `const { main } = await import('./src/cli.ts'); process.exitCode = await main(['--config', ${JSON.stringify(map)}, '--log-level', 'silent']);`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions', 'source', '--input-type=module', '-e', script], { cwd: packageDir, stdio: ['ignore', 'pipe', 'inherit'] });
-    track.defer(() => void child.kill('SIGKILL'));
-    let out = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const allPoints = new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => ((out += d.toString()), out.split('\n').length > 15 && resolve())));
-    expect(await Promise.race([allPoints.then(() => 'points' as const), exited.then(() => 'exited early' as const)])).toBe('points');
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(out.trim().split('\n').map((l) => (JSON.parse(l) as { metric: string }).metric).filter((m) => m === 'kitchen.temperature')).toHaveLength(3);
+    const three = `${(await readFile(recording, 'utf8')).split('\n').filter((l) => l.includes('"a4:c1:38:12:34:56"')).slice(0, 3).join('\n')}\n`;
+    await writeFile(file, three);
+    const mapping = (replay: string) => `source_id: replayed\nsink: { url: stdout, batch: { linger_ms: 20 } }\nble:\n  replay: { file: '${replay}', pace: fast }\n  devices:\n    - { name: kitchen, address: a4:c1:38:12:34:56, decoder: atc }\n`;
+    for (const [replay, input] of [[file, undefined], ['-', three]] as const) {
+      await writeFile(map, mapping(replay));
+      const script = `const { main } = await import('./src/cli.ts'); process.exitCode = await main(['--config', ${JSON.stringify(map)}]);`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--conditions', 'source', '--input-type=module', '-e', script], { cwd: packageDir, stdio: ['pipe', 'pipe', 'pipe'] });
+      track.defer(() => void child.kill('SIGKILL'));
+      let [out, err] = ['', ''];
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.stdin.end(input);
+      // Nothing stops it but the end of what it replays.
+      expect(await exited, err).toBe(0);
+      expect(out.trim().split('\n').map((l) => (JSON.parse(l) as { metric: string }).metric).filter((m) => m === 'kitchen.temperature')).toHaveLength(3);
+      expect(err).toContain(`the replay of ${replay === '-' ? 'standard input' : file} ended after 3 adverts (0 bad lines)`);
+    }
   });
 
   it('exits 1 saying which capability is missing when there is no Bluetooth (these machines have none)', async (ctx) => {
