@@ -75,8 +75,7 @@ async function surveyAir(source: Extract<ResolvedSource, { kind: 'adapter' }>, s
       },
     });
     await scanner.start();
-    io.logger.info(`scanning for ${formatDuration(ms)}`);
-    heard = await listenWindow(ms);
+    heard = await listenWindow(ms, { started: () => io.logger.info(`scanning for ${formatDuration(ms)}`) });
     await scanner.stop();
   } catch (err) {
     throw explainAdapterError(err);

@@ -105,16 +105,19 @@ describe('bridge-ble --scan', () => {
   it('ends a long scan at Ctrl-C, reporting what it heard until then', async () => {
     const file = await mapping('source_id: scan-test\nsink: { url: stdout }\nble:\n  adapter: { when_missing: exit }\n');
     // In a process of its own (Ctrl-C is a real SIGINT): every device advertises as the scan
-    // starts; the signal is sent once the simulated adapter has delivered those adverts.
+    // starts; the signal is sent once the scan takes Ctrl-C (a listener more than at the start),
+    // the adverts delivered by then.
     const script = `
       const { defineBleBridge } = await import('./src/bridge.ts');
       const { createDemoFleet } = await import('./src/sim/demo-fleet.ts');
       const { SimulatedBindings } = await import('./src/sim/simulated-bindings.ts');
       const { runBridgeCli } = await import('@fieldbridge/core/cli');
       const sim = new SimulatedBindings({ devices: createDemoFleet() });
+      const before = process.listenerCount('SIGINT');
+      const interruptOnceTaken = () => (process.listenerCount('SIGINT') > before ? process.kill(process.pid, 'SIGINT') : setImmediate(interruptOnceTaken));
       sim.on('scanStart', () => {
         sim.advertise();
-        setImmediate(() => setImmediate(() => process.kill(process.pid, 'SIGINT')));
+        setImmediate(interruptOnceTaken);
       });
       process.exitCode = await runBridgeCli(defineBleBridge({ bindings: () => sim }), ['--config', ${JSON.stringify(file)}, '--scan', '10m', '--log-level', 'silent']);`;
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--conditions', 'source', '--input-type=module', '-e', script], { cwd: packageDir, encoding: 'utf8', timeout: 60_000 });

@@ -109,8 +109,7 @@ async function surveyBus(name: string, survey: BusSurvey, ms: number, io: Bridge
     onWarning: (message) => io.logger.warn(message),
     ...(sources.loadModule ? { loadModule: sources.loadModule } : {}),
   });
-  io.logger.info(`listening to ${name} for ${formatDuration(ms)}`);
-  const heard = await listenWindow(ms, { ended: gone });
+  const heard = await listenWindow(ms, { ended: gone, started: () => io.logger.info(`listening to ${name} for ${formatDuration(ms)}`) });
   await reader.close();
   if (stopped !== undefined) return { from: `${heard.text} on ${name}, until it went away`, stopped };
   return { from: `${heard.text} on ${name}`, ...((await interfaceIsUp(name)) === false ? { stopped: new Error(down) } : {}) };

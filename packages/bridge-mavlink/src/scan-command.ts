@@ -61,8 +61,7 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
       stopHeartbeats = startHeartbeats({ link: () => link, intervalMs: hb.intervalMs, sysid: hb.sysid, compid: hb.compid, signing: config.signing, now: Date.now, failed: () => undefined, sent: () => undefined });
     }
     if (!tlog) {
-      io.logger.info(`listening on ${formatLinkUrl(config.connection)} for ${formatDuration(duration.ms)}`);
-      heard = await listenWindow(duration.ms, { ended: done });
+      heard = await listenWindow(duration.ms, { ended: done, started: () => io.logger.info(`listening on ${formatLinkUrl(config.connection)} for ${formatDuration(duration.ms)}`) });
     } else await done;
   } catch (err) {
     io.stderr.write(`bridge-mavlink --scan: ${(err as Error).message}\n`);

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { trackCleanups } from '@fieldbridge/core/testing';
+import { startCommand, trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { encodeV1, encodeV2 } from './helpers/mavlink-encoder.js';
 import { nmAttitude, nmFrame, nmHeartbeat } from './helpers/node-mavlink.js';
@@ -102,15 +102,11 @@ describe('bridge-mavlink --scan', () => {
 
   it('ends a long scan at Ctrl-C with its report, and exits 0', async () => {
     const dir = await track.tempDir('bridge-mavlink-scan-');
-    const child = spawn(process.execPath, [BIN, '--config', await mapping(dir, 'udpin://127.0.0.1:0'), '--scan', '10m'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    track.add(child, (c) => c.kill('SIGKILL'));
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await new Promise<void>((resolve) => child.stderr.on('data', (c: Buffer) => (stderr += c.toString()).includes('listening on') && resolve()));
-    child.kill('SIGINT');
-    expect(await exited, stderr).toBe(0);
+    const scan = startCommand(BIN, ['--config', await mapping(dir, 'udpin://127.0.0.1:0'), '--scan', '10m'], { track });
+    await scan.said('listening on');
+    scan.child.kill('SIGINT');
+    expect(await scan.exited, scan.stderr()).toBe(0);
+    const stdout = scan.stdout();
     expect(stdout).toMatch(/^0 frames from 0 senders, [\d.]+m?s \(stopped early\) on udpin:\/\/127\.0\.0\.1:0/m);
     expect(stdout).toContain('no MAVLink frames: check the connection');
   });

@@ -69,8 +69,7 @@ export async function handleScan(options: Record<string, unknown>, config: MqttC
     const granted = await client.subscribeAsync(filter, { qos: 0 });
     const refused = granted.find((g) => g.qos >= 0x80);
     if (refused) throw new Error(`the broker refused the subscription to ${filter} (reason code 0x${refused.qos.toString(16)})`);
-    io.logger.info(`listening on ${filter} for ${formatDuration(ms)}`);
-    const window = await listenWindow(ms);
+    const window = await listenWindow(ms, { started: () => io.logger.info(`listening on ${filter} for ${formatDuration(ms)}`) });
     io.stdout.write(formatTopicScan(survey.result(), `on ${url} below ${filter} in ${window.text}`));
     return 0;
   } catch (err) {

@@ -1,8 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '@fieldbridge/core';
-import { trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
+import { startCommand, trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { formatTopicScan } from '../src/scan-format.js';
@@ -109,17 +109,12 @@ describe('bridge-mqtt --scan', () => {
 
   it('ends a long scan at Ctrl-C with its report, and exits 0', async () => {
     const file = await writeTempFile(track, 'map.yaml', bare(broker.url));
-    const child = spawn(process.execPath, [BIN, '--config', file, '--scan', '10m', '--scan-topic', 'plant/line1/status'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    track.add(child, (c) => c.kill('SIGKILL'));
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await new Promise<void>((resolve) => child.stderr.on('data', (c: Buffer) => (stderr += c.toString()).includes('listening on') && resolve()));
-    child.kill('SIGINT');
-    expect(await exited, stderr).toBe(0);
+    const scan = startCommand(BIN, ['--config', file, '--scan', '10m', '--scan-topic', 'plant/line1/status'], { track });
+    await scan.said('listening on');
+    scan.child.kill('SIGINT');
+    expect(await scan.exited, scan.stderr()).toBe(0);
     // The retained message may have arrived or not by then: the report is there either way.
-    expect(stdout).toMatch(/^[01] topics? heard on .* below plant\/line1\/status in [\d.]+m?s \(stopped early\), [01] messages?:\n/);
+    expect(scan.stdout()).toMatch(/^[01] topics? heard on .* below plant\/line1\/status in [\d.]+m?s \(stopped early\), [01] messages?:\n/);
   });
 
   it('says what is wrong: a broker it cannot reach (exit 1), a duration or filter it cannot use (exit 2)', async () => {

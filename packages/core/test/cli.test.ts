@@ -205,7 +205,7 @@ describe('bridge process', () => {
     dry.child.stdout!.destroy();
     expect(await dry.exited).toBe(0);
     const said = dry.logs().map((l) => l.msg);
-    expect(said).toContain('counted 1 ticks: stopping intake and delivering what is queued');
+    expect(said).toContain('counted 1 ticks: delivering what was read');
     expect(said).toContain('stdout was closed by its reader: the dry run ends');
     expect(dry.stderr()).not.toMatch(/EPIPE|undelivered|lost/);
   });

@@ -36,6 +36,15 @@ describe('listenWindow', () => {
     }
   });
 
+  it('says it listens only once Ctrl-C is taken', async () => {
+    const signals = new EventEmitter();
+    let listenersWhenStarted = -1;
+    const window = listenWindow(60_000, { signals, started: () => (listenersWhenStarted = signals.listenerCount('SIGINT')) });
+    expect(listenersWhenStarted).toBe(1);
+    signals.emit('SIGINT');
+    expect((await window).interrupted).toBe(true);
+  });
+
   it('ends when the source does (resolved or rejected), without calling it an interruption', async () => {
     vi.useFakeTimers();
     try {

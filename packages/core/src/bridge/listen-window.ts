@@ -13,6 +13,11 @@ export interface ListenWindow {
 export interface ListenWindowOptions {
   /** Settles when the source went away or ran out: the window ends then. */
   ended?: Promise<unknown>;
+  /**
+   * Called once Ctrl-C is taken (say "listening" here, not before: a Ctrl-C between the two
+   * would end the process without its report).
+   */
+  started?: () => void;
   /** Where SIGINT and SIGTERM arrive (the process; a test gives an emitter). */
   signals?: Pick<NodeJS.EventEmitter, 'once' | 'off'>;
 }
@@ -45,6 +50,7 @@ export async function listenWindow(ms: number, options: ListenWindowOptions = {}
           resolve();
         };
         for (const name of STOP_SIGNALS) signals.once(name, onSignal);
+        options.started?.();
       }),
       ...(options.ended ? [options.ended.then(() => undefined, () => undefined)] : []),
     ]);

@@ -6,6 +6,7 @@ import { redactUrl } from '../shared/text.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../sink/sink-options.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { CliIo } from './parse-args.js';
+import { deliverWhatWasRead } from './_deliver-read.js';
 import { reload } from './_reload.js';
 import { watchLauncher } from './_launcher-watch.js';
 import { makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
@@ -34,7 +35,8 @@ export interface ServiceOptions {
 }
 
 /**
- * Runs the bridge until SIGINT/SIGTERM, until its source ran out (`BridgeInstance.ended`), or
+ * Runs the bridge until SIGINT/SIGTERM, until its source ran out (`BridgeInstance.ended`: what
+ * it read is delivered first, for as long as delivery makes progress), or
  * for one cycle with `once`: the sink, the observe server,
  * the bridge, and SIGHUP reloads. Everything that can refuse to start (the spool, the observe
  * port) starts before the bridge and the signal handlers are in place before anything runs
@@ -145,10 +147,15 @@ async function serve(s: ServiceOptions): Promise<number> {
     process.on('SIGINT', onStop).on('SIGTERM', onStop).on('SIGHUP', onHup);
     const onAbort = () => void finish('stopped', 0);
     s.signal?.addEventListener('abort', onAbort, { once: true });
-    // Sources that run out (a replayed capture) end the run, unless a reload replaced them.
+    // Sources that run out (a replayed capture) end the run once what they read is delivered,
+    // unless a reload replaced them or a signal came first.
     parts.started = (bridge) => {
-      void bridge.ended?.then((reason) => {
-        if (state.bridge === bridge && !stopping) void finish(reason, 0);
+      void bridge.ended?.then(async (reason) => {
+        const current = () => state.bridge === bridge && !stopping;
+        if (!current()) return;
+        s.logger.info(`${reason}: delivering what was read`);
+        await deliverWhatWasRead(state.sink, state.config.sink.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, () => !current(), s.logger);
+        if (current()) void finish(reason, 0);
       });
     };
 

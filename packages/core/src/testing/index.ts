@@ -12,5 +12,6 @@ export { describeRefusals, expectRefusedAt, mappingRefusal, type ExpectedRefusal
 export { seededRandom } from '../shared/seeded-random.js';
 export { until } from './until.js';
 export { captureIo, runBridgeCommand, type CapturedIo, type CommandResult } from './captured-io.js';
+export { startCommand, type CommandProcess } from './command-process.js';
 export { startSerialPair, type SerialPair } from './serial-pair.js';
 export { makeTestCerts, type TestCerts } from './test-certs.js';
