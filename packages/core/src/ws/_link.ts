@@ -140,6 +140,7 @@ export function createLink(o: LinkOptions): Link {
         const receivedAtMs = o.clock.monotonicNow();
         readyAtMs = receivedAtMs;
         conn = connection(ws, id, extensionsOf(frame), (why) => (reason ??= why));
+        if (refusal !== undefined) o.logger.info({ url: where }, 'the server accepts our credentials again; sending what was kept');
         refusal = undefined;
         o.problems.resolve('ws:connection', `WebSocket to ${where} authenticated again`);
         o.metrics.connects.inc({ result: 'authenticated' });
