@@ -209,12 +209,16 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   /**
    * The batch as it should go out: provisional timestamps of this run moved onto server time
    * once the clock is synced (asking the receiver for its time first), or sent as they are
-   * (counted) past the deadline or when an earlier run stamped them. Undefined: wait for a sample.
+   * (counted) past the deadline or when an earlier run stamped them. Undefined: wait for a sample;
+   * a `retryable` answer: the receiver could not be reached for its time.
    */
-  const withFinalStamps = async (batch: Batch): Promise<Batch | undefined> => {
+  const withFinalStamps = async (batch: Batch): Promise<Batch | undefined | Extract<SendResult, { status: 'retryable' }>> => {
     if (!batch.unsynced) return batch;
     if (batch.unsynced.run === o.run) {
-      if (!o.clock.synced() && o.transport.syncClock) await o.transport.syncClock({ timeoutMs: o.timeoutMs, signal: abort.signal });
+      if (!o.clock.synced() && o.transport.syncClock) {
+        const probe = await o.transport.syncClock({ timeoutMs: o.timeoutMs, signal: abort.signal });
+        if (typeof probe === 'object' && !abort.signal.aborted) return probe;
+      }
       if (o.clock.synced()) return resolveUnsynced(batch, o.clock.offsetMs(), o.codec);
       if (o.clock.monotonicNow() < o.syncDeadlineMs) return undefined;
     }
@@ -247,6 +251,11 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         continue;
       }
       const batch = await withFinalStamps(leased);
+      if (batch && 'status' in batch) {
+        // Unreachable before the first batch: the same backoff, events and log as a failed send.
+        retryLater(leased, batch);
+        continue;
+      }
       if (!batch) {
         o.spool.release(leased.id);
         syncWaits += 1;
