@@ -21,7 +21,7 @@ export { createSink } from './sink/create-sink.js';
 export type { Spool, SpoolStats, SpoolLimits, WhenFull, AppendResult, DroppedBatch, SpoolDropReason } from './spool/spool.js';
 export { createSpool, createMemorySpool, createSqliteSpool } from './spool/index.js';
 
-export type { Transport, SendResult, SendOptions } from './transport/transport.js';
+export type { Transport, SendResult, SendOptions, ClockProbe } from './transport/transport.js';
 export { createHttpTransport, type HttpTransportOptions } from './transport/http-transport.js';
 export { createStdoutTransport, type StdoutTransportOptions } from './transport/stdout-transport.js';
 export { createWsTransport, type WsTransport, type WsTransportOptions, type WsDeliveryMode } from './ws/ws-transport.js';

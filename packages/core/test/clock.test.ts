@@ -23,13 +23,36 @@ describe('clock', () => {
   it('keeps the lowest round-trip sample of the window', () => {
     const clock = createClock({ monotonicNow: () => T, windowSize: 3 });
     clock.addSample({ sentAtMs: T, receivedAtMs: T + 10, serverTimeMs: T + 5_005 });
-    clock.addSample({ sentAtMs: T, receivedAtMs: T + 400, serverTimeMs: T + 5_500 });
+    // A slow answer whose midpoint errs by 150 ms (an asymmetric path), within its own 200 ms bound.
+    clock.addSample({ sentAtMs: T, receivedAtMs: T + 400, serverTimeMs: T + 5_350 });
     expect(clock.offsetMs()).toBe(5_000);
     expect(clock.roundTripMs()).toBe(10);
     clock.addSample({ sentAtMs: T, receivedAtMs: T + 300, serverTimeMs: T + 5_300 });
     clock.addSample({ sentAtMs: T, receivedAtMs: T + 200, serverTimeMs: T + 5_200 });
     // The 10 ms sample has left the window; the best remaining one wins.
     expect(clock.roundTripMs()).toBe(200);
+  });
+
+  it('follows a server whose clock stepped at once, though the stale sample had the shorter round trip', () => {
+    let mono = T;
+    const clock = createClock({ monotonicNow: () => mono });
+    // The first gateway runs 90 s ahead, answering in 2 ms.
+    clock.addSample({ sentAtMs: mono, receivedAtMs: mono + 2, serverTimeMs: mono + 1 + 90_000 });
+    expect(clock.offsetMs()).toBe(90_000);
+    // Reconnected a few seconds later to a gateway with a corrected clock, over a slower path: the
+    // two samples cannot both be right (90 s apart, errors of 1.5 and 20.5 ms), and the new one
+    // describes the server we talk to now.
+    mono += 5000;
+    expect(clock.addSample({ sentAtMs: mono, receivedAtMs: mono + 40, serverTimeMs: mono + 20 + 30 })).toBe('used');
+    expect(clock.offsetMs()).toBe(30);
+    expect(clock.roundTripMs()).toBe(40);
+    expect(clock.now()).toBe(mono + 30);
+    // Samples consistent with it compete as before: a shorter round trip wins.
+    clock.addSample({ sentAtMs: mono, receivedAtMs: mono + 4, serverTimeMs: mono + 2 + 25 });
+    expect(clock.offsetMs()).toBe(25);
+    // A slow sample that agrees within its error does not drag the estimate.
+    clock.addSample({ sentAtMs: mono, receivedAtMs: mono + 300, serverTimeMs: mono + 150 + 100 });
+    expect(clock.offsetMs()).toBe(25);
   });
 
   it('ignores a coarse Date-header sample smaller than its own error', () => {

@@ -43,6 +43,8 @@ export interface Clock {
   synced(): boolean;
   /**
    * Offers a measurement; of the recent window, the sample with the smallest error wins. A
+   * sample that contradicts the winner beyond both errors (the server's clock stepped, or another
+   * server answers) replaces the window, so a reconnect to a corrected clock is followed at once. A
    * server time outside {@link PLAUSIBLE_SERVER_TIME} is refused (`implausible`), so a server
    * whose clock was reset cannot move ours to 1970 or past 2100.
    */

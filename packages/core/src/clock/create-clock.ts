@@ -42,7 +42,10 @@ interface Estimate {
  * `server - (sent + received) / 2` (the midpoint assumes a symmetric path; the error is at most
  * half the round trip). Of the samples of the window (`windowSize` newest, none older than
  * `maxSampleAgeMs`), the one with the smallest uncertainty wins, its uncertainty growing with
- * age by `driftPpm`, so one slow answer never drags the estimate. A coarse sample (an HTTP
+ * age by `driftPpm`, so one slow answer never drags the estimate. A sample that contradicts the
+ * winner (their offsets differ by more than both errors together, which one server clock cannot
+ * do) starts the window again: the server's clock stepped or another server answers, and the
+ * newest sample is the only one that describes it. A coarse sample (an HTTP
  * `Date` header, whole seconds) is ignored when its offset is smaller than its own error: the
  * local clock is then better than the correction, and the clock counts as synced. Server times
  * outside {@link PLAUSIBLE_SERVER_TIME} are refused.
@@ -88,6 +91,11 @@ export function createClock(options: ClockOptions = {}): Clock {
       const errorMs = roundTripMs / 2 + resolutionMs / 2;
       if (resolutionMs > 1 && Math.abs(offsetMs) < errorMs) return 'confirmed';
       const t = mono();
+      // Error bounds that do not overlap cannot both hold for one server clock: it was stepped (a
+      // gateway restarted with a corrected clock) or another server answers (a new connection,
+      // another node behind a load balancer). The old samples describe a clock that is gone, so
+      // the window starts again; otherwise a short old round trip would keep the stale offset.
+      if (best && Math.abs(offsetMs - best.offsetMs) > errorAt(best, t) + errorMs) window = [];
       window.push({ offsetMs, roundTripMs, errorMs, atMs: t });
       if (window.length > windowSize) window.shift();
       const newest = window[window.length - 1]!;

@@ -24,11 +24,20 @@ export interface TransportDeps {
 
 /**
  * The transport a sink URL selects: `stdout`, `http(s)://`, or `ws(s)://` (then also returned as
- * `ws`). An API key about to travel unencrypted to a host beyond loopback is warned about once.
+ * `ws`). An API key about to travel unencrypted to a host beyond loopback is warned about once,
+ * and so is a proxy variable (`HTTPS_PROXY`, ...) in the environment, which is not used.
  */
 export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { transport: Transport; ws?: WsTransport } {
   if (o.apiKey && /^(http|ws):\/\//.test(o.url) && !isLoopback(new URL(o.url).hostname)) {
     deps.logger.warn({ url: redactUrl(o.url) }, `the API key goes unencrypted over ${new URL(o.url).protocol}// to ${new URL(o.url).hostname}: anyone on the path can read it; use https:// or wss://`);
+  }
+  const proxy = proxyVariable(process.env);
+  if (proxy && o.url !== 'stdout') {
+    deps.logger.warn(
+      { url: redactUrl(o.url), variable: proxy },
+      `${proxy} is set, but fieldbridge does not use proxies: it connects directly to ${new URL(o.url).host}. ` +
+        'Allow that egress, or (library) pass a transport created with createHttpTransport({ agent }) and a proxy agent; see docs/sink.md#proxies',
+    );
   }
   if (o.url === 'stdout') return { transport: createStdoutTransport({ sourceId: o.sourceId, stream: o.stdout }) };
   if (/^https?:\/\//.test(o.url)) {
@@ -59,6 +68,11 @@ export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { 
     connection: deps.connection,
   });
   return { transport: ws, ws };
+}
+
+/** The proxy variable an operator may expect to be honoured (curl's and Telegraf's names), if one is set. */
+function proxyVariable(env: NodeJS.ProcessEnv): string | undefined {
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].find((name) => (env[name] ?? '') !== '');
 }
 
 function isLoopback(host: string): boolean {

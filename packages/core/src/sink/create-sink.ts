@@ -17,6 +17,7 @@ import { createSinkMetrics, type DropReason } from './sink-metrics.js';
 import { resolveSinkOptions, type SinkOptions } from './sink-options.js';
 import type { Sink, SinkCloseReport } from './sink-types.js';
 import { rememberEarlyStamps } from './_early-stamps.js';
+import { trackRefusal } from './_refusal.js';
 import { createIntake } from './_intake.js';
 import { createTransport } from './_select-transport.js';
 import { createSpoolFeed } from './_spool-feed.js';
@@ -92,7 +93,8 @@ export function createSink(options: SinkOptions): Sink {
   };
   // Created before the transport: a WebSocket transport connects at once and reports to it.
   const transportName = o.url === 'stdout' ? 'stdout' : /^wss?:/.test(o.url) ? 'ws' : 'http';
-  const connection = connectionEvents(hub, transportName, clock.monotonicNow);
+  const refusal = trackRefusal(connectionEvents(hub, transportName, clock.monotonicNow));
+  const connection = refusal.observer;
   const health = createSpoolHealth({
     spool,
     logger,
@@ -134,6 +136,7 @@ export function createSink(options: SinkOptions): Sink {
   if (created.ws) assignedSourceId = () => created.ws?.sourceId();
   const delivery = createDelivery({
     spool, transport, deadLetter, logger, problems, clock, drop, connection, run, backlogAtStart, health, codec,
+    connectionRefused: refusal.refused,
     metrics: sinkMetrics,
     retry: o.retry,
     timeoutMs: o.timeoutMs,

@@ -36,6 +36,11 @@ export interface DeliveryOptions {
   drop(reason: DropReason, count: number): void;
   /** Told how sending goes, for transports that do not report their own connection (HTTP). */
   connection: ConnectionObserver;
+  /**
+   * True while the connection is refused as reported to `connection` (by the transport itself for
+   * a WebSocket whose `device_auth` was refused, which it also logs): part of {@link Delivery.refused}.
+   */
+  connectionRefused(): boolean;
   /** This sink's run: provisional timestamps of this run are resolved with its clock. */
   run: string;
   /** Monotonic ms after which provisional timestamps go as they are when the clock is still not synced. */
@@ -178,33 +183,42 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         replace(batch, [deriveBatch(batch, points.filter((_, j) => j !== i), `r${i}`, o.codec)]);
         return;
       }
-      case 'unauthorized':
+      case 'unauthorized': {
         o.spool.release(batch.id);
         held();
-        connection?.refused(result.reason, result.statusCode);
         o.metrics.sendErrors.inc({ status: String(result.statusCode ?? 'auth') });
-        if (!refused) {
+        // A refused WebSocket handshake was reported and logged by the transport, which clears it
+        // when it authenticates again; a refusal only this loop hears (an HTTP answer, a refused
+        // frame) is set before the event, so an auth_failed listener sees it, and logged once.
+        const reported = !connection && o.connectionRefused();
+        if (!refused && !reported) {
+          refused = true;
           o.logger.error(
             { reason: result.reason },
             `the receiver refuses our credentials (${result.reason}). Nothing is lost: points are kept in the spool, not sent. ` +
               `Fix sink.api_key (or its write scope); fieldbridge tries again every ${Math.round(o.retry.authProbeIntervalMs / 1000)} s.`,
           );
         }
-        refused = true;
+        connection?.refused(result.reason, result.statusCode);
         pause(o.retry.authProbeIntervalMs);
         return;
+      }
     }
   };
 
   /**
    * The batch as it should go out: provisional timestamps of this run moved onto server time
    * once the clock is synced (asking the receiver for its time first), or sent as they are
-   * (counted) past the deadline or when an earlier run stamped them. Undefined: wait for a sample.
+   * (counted) past the deadline or when an earlier run stamped them. Undefined: wait for a sample;
+   * a `retryable` answer: the receiver could not be reached for its time.
    */
-  const withFinalStamps = async (batch: Batch): Promise<Batch | undefined> => {
+  const withFinalStamps = async (batch: Batch): Promise<Batch | undefined | Extract<SendResult, { status: 'retryable' }>> => {
     if (!batch.unsynced) return batch;
     if (batch.unsynced.run === o.run) {
-      if (!o.clock.synced() && o.transport.syncClock) await o.transport.syncClock({ timeoutMs: o.timeoutMs, signal: abort.signal });
+      if (!o.clock.synced() && o.transport.syncClock) {
+        const probe = await o.transport.syncClock({ timeoutMs: o.timeoutMs, signal: abort.signal });
+        if (typeof probe === 'object' && !abort.signal.aborted) return probe;
+      }
       if (o.clock.synced()) return resolveUnsynced(batch, o.clock.offsetMs(), o.codec);
       if (o.clock.monotonicNow() < o.syncDeadlineMs) return undefined;
     }
@@ -237,6 +251,11 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         continue;
       }
       const batch = await withFinalStamps(leased);
+      if (batch && 'status' in batch) {
+        // Unreachable before the first batch: the same backoff, events and log as a failed send.
+        retryLater(leased, batch);
+        continue;
+      }
       if (!batch) {
         o.spool.release(leased.id);
         syncWaits += 1;
@@ -278,7 +297,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
 
   return {
     notify: () => wakeup.wake(),
-    refused: () => refused,
+    refused: () => refused || o.connectionRefused(),
     async stop() {
       abort.abort();
       wakeup.wake();

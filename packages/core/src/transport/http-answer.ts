@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Clock } from '../clock/clock.js';
 import { excerpt, redact } from '../shared/text.js';
 import { parseRetryAfterMs } from './retry-policy.js';
+import { tlsHint } from './tls.js';
 import type { SendResult } from './transport.js';
 
 /** One HTTP answer, as read by the transport. */
@@ -55,14 +56,16 @@ export function classifyHttpAnswer(answer: HttpAnswer): SendResult {
 /** One frozen answer for every delivery: nothing allocated per batch. */
 const SUCCESS: SendResult = Object.freeze({ status: 'success' });
 
-/** A short description of a network failure, naming timeouts and refused connections plainly. */
+/** A short description of a network failure, naming timeouts and refused connections plainly, and the setting that fixes a certificate error. */
 export function describeNetworkError(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   if (e?.name === 'AbortError') return 'aborted';
   const code = e?.code ?? e?.cause?.code;
   const message = excerpt(e?.cause?.message ?? e?.message ?? String(err), 200);
-  return code ? `${code}: ${message}` : message;
+  const hint = tlsHint(code);
+  const described = code ? `${code}: ${message}` : message;
+  return hint ? `${described} (${hint})` : described;
 }
 
 function withRetry<T extends SendResult>(result: T, retryInMs: number | undefined): T {

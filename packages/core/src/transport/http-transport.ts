@@ -7,7 +7,7 @@ import { SIGNATURE_HEADER, signPayload } from '../shared/signature.js';
 import { classifyHttpAnswer, describeNetworkError, MAX_ANSWER_BYTES, sampleClock } from './http-answer.js';
 import { createHttpEndpoint } from './_http-exchange.js';
 import type { TlsOptions } from './tls.js';
-import type { SendOptions, SendResult, Transport } from './transport.js';
+import type { ClockProbe, SendOptions, SendResult, Transport } from './transport.js';
 
 /** Options of {@link createHttpTransport}. */
 export interface HttpTransportOptions {
@@ -46,7 +46,8 @@ export interface HttpTransportOptions {
  * as it was sealed (gzip), `x-api-key`, the batch id as `x-batch-id` and, with a signing secret,
  * a fresh `x-fieldbridge-signature` on every attempt. Answers are mapped to a
  * {@link SendResult}; it never throws. Every answer feeds the clock; `syncClock` asks for the
- * server's time with a `HEAD` of the ingest URL before the first batch goes out. At most
+ * server's time with a `HEAD` of the ingest URL before the first batch goes out (a receiver
+ * that cannot be reached is reported as a `retryable` answer). At most
  * {@link MAX_ANSWER_BYTES} of an answer is read: a proxy's huge error page costs nothing.
  */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
@@ -86,13 +87,14 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         return { status: 'retryable', reason: describeNetworkError(err, sendOptions.timeoutMs) };
       }
     },
-    async syncClock(sendOptions: SendOptions): Promise<boolean> {
+    async syncClock(sendOptions: SendOptions): Promise<ClockProbe> {
       const sentAtMs = options.clock.monotonicNow();
       try {
         const answer = await endpoint.exchange({ method: 'HEAD', headers: headersOf(), timeoutMs: sendOptions.timeoutMs, signal: sendOptions.signal });
         sampleClock({ headers: answer.headers, sentAtMs, receivedAtMs: options.clock.monotonicNow(), clock: options.clock });
-      } catch {
-        // No answer: the caller tries again later; a network failure shows up on the next send.
+      } catch (err) {
+        // The receiver is not reachable: reported like a failed send, from the first attempt.
+        return { status: 'retryable', reason: describeNetworkError(err, sendOptions.timeoutMs) };
       }
       return options.clock.synced();
     },

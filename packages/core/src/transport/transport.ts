@@ -18,6 +18,9 @@ export type SendResult =
   /** 401/403 or a refused WebSocket handshake: stop, keep data, probe slowly. */
   | { status: 'unauthorized'; reason: string; statusCode?: number };
 
+/** What a clock probe found: synced (true), no sample (false), or why the receiver was not reached. */
+export type ClockProbe = boolean | Extract<SendResult, { status: 'retryable' }>;
+
 /** Per-send options. */
 export interface SendOptions {
   /** Give up on this attempt after this many ms (the answer is then `retryable`). */
@@ -54,10 +57,11 @@ export interface Transport {
    * Takes a clock sample from the receiver without sending data (HTTP: a `HEAD` of the ingest
    * URL, whose answer carries the server's time; WebSocket: the handshake of the connection).
    * Resolves true once the clock is synced, false when no sample could be had within
-   * `options.timeoutMs`. Absent on transports with no receiver clock (stdout): their
-   * timestamps are final when stamped.
+   * `options.timeoutMs`, or a `retryable` answer when the receiver could not be reached at all
+   * (the delivery loop then treats it as a failed send: backoff, `reconnecting`, a log line).
+   * Absent on transports with no receiver clock (stdout): their timestamps are final when stamped.
    */
-  syncClock?(options: SendOptions): Promise<boolean>;
+  syncClock?(options: SendOptions): Promise<ClockProbe>;
   /** Closes connections. Idempotent. */
   shutdown(): Promise<void>;
 }

@@ -5,7 +5,7 @@ import type { ProblemReporter } from '../shared/problems.js';
 import { createWakeup, sleep } from '../shared/wait.js';
 import { backoffDelayMs } from '../shared/backoff.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
-import { nodeTlsOptions, type TlsOptions } from '../transport/tls.js';
+import { nodeTlsOptions, tlsHint, type TlsOptions } from '../transport/tls.js';
 import type { ConnectionObserver } from '../transport/transport.js';
 import { excerpt, redact, redactUrl } from '../shared/text.js';
 import type { WsMetrics } from './_metrics.js';
@@ -140,6 +140,7 @@ export function createLink(o: LinkOptions): Link {
         const receivedAtMs = o.clock.monotonicNow();
         readyAtMs = receivedAtMs;
         conn = connection(ws, id, extensionsOf(frame), (why) => (reason ??= why));
+        if (refusal !== undefined) o.logger.info({ url: where }, 'the server accepts our credentials again; sending what was kept');
         refusal = undefined;
         o.problems.resolve('ws:connection', `WebSocket to ${where} authenticated again`);
         o.metrics.connects.inc({ result: 'authenticated' });
@@ -285,5 +286,7 @@ export function describeError(frame: ServerFrame): string {
 
 function describeNetworkError(err: Error & { code?: string }): string {
   const message = excerpt(err.message, 200);
-  return err.code ? `${err.code}: ${message}` : message;
+  const hint = tlsHint(err.code);
+  const described = err.code ? `${err.code}: ${message}` : message;
+  return hint ? `${described} (${hint})` : described;
 }

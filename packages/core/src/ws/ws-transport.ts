@@ -6,7 +6,7 @@ import { createProblemReporter, type ProblemReporter } from '../shared/problems.
 import type { Batch } from '../shared/batch.js';
 import { DEFAULT_RETRY, type RetryOptions } from '../transport/retry-policy.js';
 import type { TlsOptions } from '../transport/tls.js';
-import type { ConnectionObserver, SendOptions, SendResult, Transport } from '../transport/transport.js';
+import type { ClockProbe, ConnectionObserver, SendOptions, SendResult, Transport } from '../transport/transport.js';
 import { createWsSession } from './_session.js';
 import type { WsDeliveryMode } from './_metrics.js';
 import type { DeviceControl } from '../control/device-control.js';
@@ -118,7 +118,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     reportsConnection: true,
     send: (batch: Batch, sendOptions: SendOptions): Promise<SendResult> =>
       session.send(batch, { ...sendOptions, ackTimeoutMs: options.ackTimeoutMs ?? sendOptions.timeoutMs }),
-    async syncClock(sendOptions: SendOptions): Promise<boolean> {
+    async syncClock(sendOptions: SendOptions): Promise<ClockProbe> {
       // The handshake's `server_time_ms` is the sample: wait for an authenticated connection.
       await session.link.whenUsable(sendOptions.timeoutMs, sendOptions.signal);
       return options.clock.synced();
