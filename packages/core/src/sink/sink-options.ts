@@ -110,7 +110,10 @@ export interface WebSocketSinkOptions {
   heartbeatMs?: number;
   /** Re-sync the clock with `time_sync` this often where the server answers it, in ms; 0: only at connect. Default 300 000. */
   timeSyncIntervalMs?: number;
-  /** How long a frame waits for its `ack` before it is sent again, in ms (ack mode). Default: `timeoutMs`. */
+  /**
+   * How long a frame waits for its `ack`, or from a server without acks for the pong that confirms
+   * it, before it is sent again, in ms; a missing pong also drops the connection as dead. Default: `timeoutMs`.
+   */
   ackTimeoutMs?: number;
   /** Largest telemetry frame in bytes; a larger batch goes as several frames. Default 1 MiB. */
   maxFrameBytes?: number;
