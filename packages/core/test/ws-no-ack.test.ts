@@ -68,6 +68,16 @@ describe('WebSocket sink without acks', () => {
     expect(lines().filter((l) => /not (yet )?confirmed|lost/.test(l.msg))).toEqual([]);
   });
 
+  it('keeps 8 batches in flight by default while their pongs are on the way', async () => {
+    // No pong until 8 frames arrived: fewer batches in flight would wait for ack_timeout_ms.
+    const server = await startDeviceServer({ holdPongsUntilFrames: 8 });
+    const s = wsSinkAt(server.url, { batch: { maxPoints: 10, lingerMs: 5 }, websocket: { ackTimeoutMs: 60_000 } });
+    for (let i = 0; i < 80; i++) s.send('seq', i, { timestamp: T0 + i });
+    await s.flush({ timeoutMs: 30_000 });
+    expect(server.frames.flatMap((f) => f.points.map((p) => p.value))).toHaveLength(80);
+    expect(server.connections()).toBe(1);
+  });
+
   it('a message of unknown type is answered with an error frame naming it, and logged once', async () => {
     const gateway = await startGateway({ wsAck: false });
     const { logger, lines } = captureLogger();

@@ -14,6 +14,8 @@ export interface ReceivedFrame {
 export interface DeviceServerOptions {
   /** Answer pings on this connection? Default: yes (every WebSocket server does). */
   pongs?(connection: number): boolean;
+  /** Holds every pong until this many telemetry frames arrived (then answers all, in order). */
+  holdPongsUntilFrames?: number;
   /** Handles a telemetry frame; returns false to refuse it (nothing kept). Default: keep it. */
   telemetry?(frame: ReceivedFrame, reply: (frame: Record<string, unknown>) => void): boolean;
 }
@@ -51,8 +53,15 @@ export async function startDeviceServer(o: DeviceServerOptions = {}): Promise<De
     open.add(ws);
     ws.on('close', () => open.delete(ws));
     const reply = (frame: Record<string, unknown>) => ws.send(JSON.stringify(frame));
+    const held: Buffer[] = [];
+    const release = () => {
+      if (frames.length < (o.holdPongsUntilFrames ?? 0)) return;
+      for (const data of held.splice(0)) ws.pong(data);
+    };
     ws.on('ping', (data) => {
-      if (o.pongs?.(connection) ?? true) ws.pong(data);
+      if (!(o.pongs?.(connection) ?? true)) return;
+      held.push(data);
+      release();
     });
     ws.on('message', (data) => {
       const f = JSON.parse(data.toString()) as Record<string, unknown>;
@@ -60,6 +69,7 @@ export async function startDeviceServer(o: DeviceServerOptions = {}): Promise<De
       if (f.type !== 'telemetry') return;
       const frame = { connection, traceId: f.trace_id as string, points: f.points as ReceivedFrame['points'] };
       if (o.telemetry?.(frame, reply) ?? true) frames.push(frame);
+      release();
     });
   });
   return {
