@@ -88,7 +88,7 @@ describe('WebSocket sink: dashboard control', () => {
     await waitFor(() => gateway.devices().length === 1, 'connected');
     await gateway.sendControl(undefined, { type: 'error', code: 'quota', detail: 'over the storage quota' });
     expect(await metric(s.registry, 'fieldbridge_ws_server_errors_total', { code: 'quota' })).toBe(1);
-    expect(lines().find((l) => l.msg === 'the server sent an error: over the storage quota')).toMatchObject({ level: 40, code: 'quota' });
+    expect(lines().find((l) => l.msg.startsWith('the server sent an error: quota: over the storage quota'))).toMatchObject({ level: 40, code: 'quota' });
   });
 });
 

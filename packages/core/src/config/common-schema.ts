@@ -76,7 +76,7 @@ export const sinkSectionSchema = z.strictObject({
       time_sync_interval_s: durationMs({ unit: 's', maxMs: 86_400_000 })
         .optional()
         .describe('Clock re-sync with time_sync where the server answers it; 0: at connect only. Default 5m (range 0..1d).'),
-      ack_timeout_ms: durationMs({ minMs: 10, maxMs: 600_000 }).optional().describe('How long a frame waits for its ack before it is sent again (servers with acks). Default: timeout_ms (range 10ms..10m).'),
+      ack_timeout_ms: durationMs({ minMs: 10, maxMs: 600_000 }).optional().describe('How long a frame waits for its ack (or, from a server without acks, the pong confirming it; none: the connection is dropped as dead) before it is sent again. Default: timeout_ms (range 10ms..10m).'),
       max_frame_bytes: sizeBytes({ min: 1024, max: REQUEST_LIMITS.maxWsMessageBytes })
         .optional()
         .describe('Largest telemetry frame; larger batches go as several frames. Default 1MiB (range 1KiB..1MiB).'),
@@ -87,7 +87,7 @@ export const sinkSectionSchema = z.strictObject({
   gzip: z.boolean().optional().describe('Compress batches with gzip (stored and sent that way). Default true.'),
   gzip_level: z.number().int().min(1).max(9).optional().describe('gzip level, 1 (fastest) to 9 (smallest). Default 1: about 10 bytes a point on plant-like data, so the default spool holds over an hour at 5,000 points/s.'),
   timeout_ms: durationMs({ minMs: 10, maxMs: 600_000 }).optional().describe('Timeout of one send attempt. Default 10s (range 10ms..10m).'),
-  concurrency: positiveInt.max(16).optional().describe('Batches in flight at once. Default 2.'),
+  concurrency: positiveInt.max(16).optional().describe('Batches in flight at once. Default 2 (8 over WebSocket, where each batch waits a round trip for its confirmation).'),
   max_points_per_s: z.number().positive().max(10_000_000).optional().describe('Ceiling on points sent per second, so a backlog drains within rate limits. Default none.'),
   shutdown_timeout_ms: durationMs({ maxMs: 600_000 }).optional().describe('How long a stop keeps delivering. Default 8s, inside a container\'s 10 s stop timeout (range 0..10m).'),
   clock: z

@@ -1,12 +1,12 @@
 import { sleep } from '../shared/wait.js';
 
-/** How the wait for one frame's `ack` ended. */
+/** How the wait for one frame's `ack` (or, from a server without acks, its confirming pong) ended. */
 export type AckOutcome =
   | { status: 'acked' }
   /** The server answered the frame with an `error` frame naming its trace id. */
   | { status: 'error'; code: string | undefined; detail: string }
   /** The connection dropped, the wait timed out, or the sink is stopping. */
-  | { status: 'lost'; reason: string };
+  | { status: 'lost'; reason: string; timedOut?: boolean };
 
 /** Frames waiting for their `ack`, by trace id. */
 export interface AckTracker {
@@ -16,8 +16,11 @@ export interface AckTracker {
   settle(traceId: string, outcome: AckOutcome): boolean;
   /** Settles every waiting frame as lost (the connection dropped). */
   loseAll(reason: string): void;
-  /** Waits for every outcome, at most `timeoutMs`; what is still waiting is then lost. */
-  all(traceIds: string[], waits: Array<Promise<AckOutcome>>, timeoutMs: number, signal?: AbortSignal): Promise<AckOutcome[]>;
+  /**
+   * Waits for every outcome, at most `timeoutMs`; what is still waiting is then lost, with
+   * `timedOut` set and `what` (e.g. `ack`, `pong`) named in the reason.
+   */
+  all(traceIds: string[], waits: Array<Promise<AckOutcome>>, timeoutMs: number, what: string, signal?: AbortSignal): Promise<AckOutcome[]>;
 }
 
 /** Creates an {@link AckTracker}. */
@@ -42,11 +45,13 @@ export function createAckTracker(): AckTracker {
     loseAll(reason) {
       for (const traceId of [...waiting.keys()]) settle(traceId, { status: 'lost', reason });
     },
-    async all(traceIds, waits, timeoutMs, signal) {
+    async all(traceIds, waits, timeoutMs, what, signal) {
       const stop = new AbortController();
       const timer = sleep(timeoutMs, stop.signal, signal).then(() => {
-        const why = signal?.aborted ? 'stopped while waiting for the ack' : `no ack within ${timeoutMs} ms`;
-        for (const traceId of traceIds) settle(traceId, { status: 'lost', reason: why });
+        const outcome: AckOutcome = signal?.aborted
+          ? { status: 'lost', reason: `stopped while waiting for the ${what}` }
+          : { status: 'lost', reason: `no ${what} within ${timeoutMs} ms`, timedOut: true };
+        for (const traceId of traceIds) settle(traceId, outcome);
       });
       const outcomes = await Promise.all(waits);
       stop.abort();

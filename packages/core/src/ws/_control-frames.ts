@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ProblemReporter } from '../shared/problems.js';
 import { excerpt } from '../shared/text.js';
 import type { WsMetrics } from './_metrics.js';
 import type { DeviceControl, StreamRequest } from '../control/device-control.js';
@@ -9,6 +10,8 @@ export interface ControlHandlerOptions {
   /** Acts on the requests; without it session and configure requests are answered with an error. */
   control: DeviceControl | undefined;
   logger: Logger;
+  /** Unknown message types are reported here, once per episode. */
+  problems: ProblemReporter;
   metrics: WsMetrics;
 }
 
@@ -21,6 +24,8 @@ export interface ControlHandler {
   handles(type: string): type is ControlType;
   /** Acts on one control frame and answers through `reply`. Never rejects. */
   handle(frame: ServerFrame, reply: Reply): Promise<void>;
+  /** Answers a message of a type this device does not know with an `error` frame naming it. */
+  unknown(frame: ServerFrame, reply: Reply): void;
   /** The session to announce after connecting, if one was started here (e.g. `--session`) and not yet told to the server. */
   sessionToAnnounce(): string | undefined;
   /** Marks a session as told to the server. */
@@ -61,13 +66,6 @@ export function createControlHandler(o: ControlHandlerOptions): ControlHandler {
       case 'ping':
         reply({ type: 'pong', ...echo(f) });
         return;
-      case 'error': {
-        const code = typeof f.code === 'string' ? f.code : 'unknown';
-        o.metrics.serverErrors.inc({ code: /^[a-z0-9_]{1,32}$/i.test(code) ? code : 'other' });
-        const detail = excerpt(String(f.detail ?? f.message ?? code), 200);
-        o.logger.warn({ code: excerpt(code, 64), detail, trace_id: typeof f.trace_id === 'string' ? excerpt(f.trace_id, 64) : undefined }, `the server sent an error: ${detail}`);
-        return;
-      }
       case 'start_stream': {
         const stream = streamRequest(f);
         if (typeof stream === 'string') return refuse(reply, 'start_stream', 'bad_request', stream);
@@ -120,7 +118,17 @@ export function createControlHandler(o: ControlHandlerOptions): ControlHandler {
   }
 
   return {
-    handles: (type): type is ControlType => TYPES.has(type),
+    handles: (type): type is ControlType => TYPES.has(type) && type !== 'error',
+    unknown(frame, reply) {
+      // DESIGN section 3 has `error {code, detail}` for a message not acted on, and a refused
+      // request is answered so already: a dashboard that sent a command this version does not
+      // know learns it was not done instead of waiting for an answer. Never sent for an `error`
+      // frame (the session handles those), so two peers cannot trade errors forever.
+      const type = excerpt(frame.type, 64);
+      o.metrics.control.inc({ type: 'unknown' });
+      o.problems.report('ws:unknown-type', `the server sent a message of unknown type "${type}"; answered with an error frame (unknown_type), not acted on`, { type });
+      reply({ type: 'error', code: 'unknown_type', detail: `unknown message type ${JSON.stringify(type)}`, in_reply_to: type });
+    },
     handle: (frame, reply) =>
       handle(frame, reply).catch((err: unknown) => {
         o.logger.error({ err, type: frame.type }, 'handling a control message failed');

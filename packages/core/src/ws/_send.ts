@@ -21,8 +21,10 @@ export interface DeliverInput {
 
 /**
  * Sends one batch's frames and maps the outcome to a {@link SendResult}: waits (at most the
- * send timeout) for an authenticated connection, writes the frames, then in ack mode waits for
- * every frame's ack. Never rejects.
+ * send timeout) for an authenticated connection, writes the frames, then waits for every frame's
+ * acknowledgement: its `ack` where the server has the extension, else the pong that follows it
+ * (at most `ackTimeoutMs`; a missing pong drops the connection as dead). Meanwhile the batch stays
+ * leased in the spool, so a disconnect sends it again. Never rejects.
  */
 export async function deliverFrames(input: DeliverInput): Promise<SendResult> {
   const { frames, link, acks, sendOptions, clock } = input;
@@ -36,23 +38,26 @@ export async function deliverFrames(input: DeliverInput): Promise<SendResult> {
     return { status: 'retryable', reason };
   }
   const withAcks = conn.extensions.has('ack');
-  const waits = withAcks ? frames.map((f) => acks.expect(f.traceId)) : [];
+  // Without acks an `error` frame naming a trace id still settles it, so a refused point is
+  // isolated as with acks; otherwise the pong does.
+  const waits = frames.map((f) => acks.expect(f.traceId));
   for (const frame of frames) {
     const err = await conn.write(input.sign ? input.sign(frame.text) : frame.text);
     if (err) {
-      if (withAcks) for (const f of frames) acks.settle(f.traceId, { status: 'lost', reason: 'not written' });
+      for (const f of frames) acks.settle(f.traceId, { status: 'lost', reason: 'not written' });
       return { status: 'retryable', reason: `frame not written: ${err.message}` };
     }
-    if (!withAcks) input.confirmations.written(conn, frame.points);
   }
-  if (!withAcks) return { status: 'success' };
-  const left = Math.max(1, Math.min(sendOptions.ackTimeoutMs, sendOptions.timeoutMs - (clock.monotonicNow() - startedAt)));
-  const outcomes = await acks.all(
-    frames.map((f) => f.traceId),
-    waits,
-    left,
-    sendOptions.signal,
-  );
+  if (!withAcks) input.confirmations.written(conn, frames);
+  // The pong wait is not shortened by time spent connecting: cut short, it would drop a live connection.
+  const waitMs = withAcks ? Math.max(1, Math.min(sendOptions.ackTimeoutMs, sendOptions.timeoutMs - (clock.monotonicNow() - startedAt))) : sendOptions.ackTimeoutMs;
+  const ids = frames.map((f) => f.traceId);
+  const outcomes = await acks.all(ids, waits, waitMs, withAcks ? 'ack' : 'pong', sendOptions.signal);
+  if (!withAcks && outcomes.some((o) => o.status === 'lost' && o.timedOut === true)) {
+    // Every WebSocket server answers pings: silence means a half-open connection (a NAT that
+    // forgot us, a pulled cable, a proxy swallowing traffic). Reconnect now; the batches stay spooled.
+    conn.terminate(`no pong within ${waitMs} ms of a telemetry frame (half-open connection?)`);
+  }
   return resultOf(frames, outcomes);
 }
 

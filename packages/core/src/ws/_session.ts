@@ -6,16 +6,17 @@ import type { ProblemReporter } from '../shared/problems.js';
 import type { Batch } from '../shared/batch.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
 import type { TlsOptions } from '../transport/tls.js';
-import { excerpt, redactUrl } from '../shared/text.js';
+import { redactUrl } from '../shared/text.js';
 import type { ConnectionObserver, SendOptions, SendResult } from '../transport/transport.js';
 import { createAckTracker } from './_acks.js';
 import { createConfirmations } from './_confirm.js';
 import { createControlHandler } from './_control-frames.js';
 import { telemetryFrames } from './_frames.js';
 import { loadDeviceIdentity, type DeviceIdentity } from './_identity.js';
-import { createLink, describeError, type Connection, type Link } from './_link.js';
+import { createLink, type Connection, type Link } from './_link.js';
 import { createWsMetrics, type WsDeliveryMode } from './_metrics.js';
 import { deliverFrames } from './_send.js';
+import { createServerErrors } from './_server-errors.js';
 import { createTimeSync } from './_time-sync.js';
 import { signFrame } from '../shared/signature.js';
 import type { DeviceControl } from '../control/device-control.js';
@@ -62,7 +63,8 @@ export function createWsSession(o: WsSessionOptions): WsSession {
   const acks = createAckTracker();
   const confirmations = createConfirmations(clock.monotonicNow);
   const timeSync = createTimeSync({ clock, logger, intervalMs: o.timeSyncIntervalMs });
-  const control = createControlHandler({ control: o.control, logger, metrics });
+  const control = createControlHandler({ control: o.control, logger, problems: o.problems, metrics });
+  const serverErrors = createServerErrors({ acks, confirmations, metrics, problems: o.problems });
   let mode: WsDeliveryMode | undefined;
   let warnedUnsigned = false;
   const sign = o.signingSecret === undefined ? undefined : (frame: string) => signFrame(o.signingSecret!, frame, clock.now());
@@ -80,13 +82,13 @@ export function createWsSession(o: WsSessionOptions): WsSession {
     if (typeof f.server_time_ms === 'number' && Number.isFinite(f.server_time_ms)) {
       clock.addSample({ sentAtMs: auth.sentAtMs, receivedAtMs: auth.receivedAtMs, serverTimeMs: f.server_time_ms });
     }
-    const next: WsDeliveryMode = conn.extensions.has('ack') ? 'at_least_once' : 'at_most_once_in_flight';
+    const next: WsDeliveryMode = conn.extensions.has('ack') ? 'at_least_once' : 'at_least_once_read';
     if (next !== mode) {
       if (next === 'at_least_once') logger.info('the server acknowledges telemetry frames: delivery is at-least-once (a batch leaves the spool only on its ack)');
       else {
-        logger.warn(
-          'the server does not acknowledge telemetry frames: delivery is at-most-once for frames in flight ' +
-            '(a frame written just before a disconnect can be lost; see fieldbridge_ws_frames_possibly_lost_total). Use HTTP ingest for at-least-once.',
+        logger.info(
+          'the server does not acknowledge telemetry frames: a batch leaves the spool once the pong after its frames proves the server read them ' +
+            '(at-least-once up to the server reading them; a server that reads a frame and fails to store it without an error frame loses it)',
         );
       }
     }
@@ -107,28 +109,29 @@ export function createWsSession(o: WsSessionOptions): WsSession {
 
   const onFrame = (conn: Connection, frame: ServerFrame) => {
     const f = frame as Record<string, unknown>;
-    const traceId = typeof f.trace_id === 'string' ? f.trace_id : undefined;
     if (frame.type === 'ack') {
-      if (traceId !== undefined) acks.settle(traceId, { status: 'acked' });
+      if (typeof f.trace_id === 'string' && acks.settle(f.trace_id, { status: 'acked' })) serverErrors.recovered();
       return;
     }
     if (frame.type === 'time_sync') return timeSync.answer(frame);
-    if (frame.type === 'error' && traceId !== undefined) {
-      const code = typeof f.code === 'string' ? f.code : undefined;
-      if (acks.settle(traceId, { status: 'error', code, detail: describeError(frame) })) {
-        metrics.serverErrors.inc({ code: code !== undefined && /^[a-z0-9_]{1,32}$/i.test(code) ? code : 'other' });
-        return;
-      }
-      if (mode === 'at_most_once_in_flight') {
-        const id = excerpt(traceId, 64);
-        logger.error({ trace_id: id }, `the server refused frame ${id} (${describeError(frame)}); without acks its points are lost`);
-      }
+    if (frame.type === 'error') {
+      metrics.control.inc({ type: 'error' });
+      return serverErrors.handle(frame);
     }
     if (control.handles(frame.type)) {
       void control.handle(frame, (answer) => write(conn, answer));
       return;
     }
-    logger.debug({ type: frame.type }, 'ignoring a frame of an unknown type');
+    // A second `authenticated` needs no answer.
+    if (frame.type === 'authenticated') return;
+    control.unknown(frame, (answer) => write(conn, answer));
+  };
+
+  const onPong = (_conn: Connection, data: Buffer) => {
+    const confirmed = confirmations.pong(data);
+    // The pong is the acknowledgement of every frame written before its ping (servers without acks).
+    for (const traceId of confirmed) acks.settle(traceId, { status: 'acked' });
+    if (confirmed.length > 0) serverErrors.recovered();
   };
 
   const link = createLink({
@@ -154,18 +157,19 @@ export function createWsSession(o: WsSessionOptions): WsSession {
       }),
     onReady,
     onFrame,
-    onPong: (_conn, data) => confirmations.pong(_conn, data),
+    onPong,
     onDown(_conn, reason) {
       timeSync.stop();
       control.connectionEnded();
-      acks.loseAll(`connection lost before the ack (${reason})`);
-      const lost = confirmations.reset();
-      if (mode === 'at_most_once_in_flight' && lost.frames > 0) {
-        metrics.possiblyLostFrames.inc(lost.frames);
-        metrics.possiblyLostPoints.inc(lost.points);
-        logger.warn(
-          { frames: lost.frames, points: lost.points, reason },
-          `the connection dropped with ${lost.frames} frames (${lost.points} points) written but not confirmed by the server; without acks they may be lost`,
+      acks.loseAll(`connection lost before the ${mode === 'at_least_once' ? 'ack' : 'pong'} (${reason})`);
+      const left = confirmations.reset();
+      if (left.frames > 0) {
+        metrics.unconfirmedFrames.inc(left.frames);
+        metrics.unconfirmedPoints.inc(left.points);
+        logger.info(
+          { frames: left.frames, points: left.points, reason },
+          `the connection dropped with ${left.frames} frames (${left.points} points) not yet confirmed by the server; ` +
+            'their batches stay in the spool and are sent again (the server may receive some twice, with the same trace_id)',
         );
       }
     },

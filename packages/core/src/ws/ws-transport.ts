@@ -40,7 +40,11 @@ export interface WsTransportOptions {
   heartbeatMs?: number;
   /** Re-sync the clock with `time_sync` this often, where the server answers it, in ms; 0: at connect only. Default 300 000. */
   timeSyncIntervalMs?: number;
-  /** How long a frame waits for its `ack` (ack mode) before it is sent again, in ms. Default: the send timeout. */
+  /**
+   * How long a frame waits for its `ack`, or from a server without acks for the pong that confirms
+   * it, before it is sent again, in ms; a missing pong also drops the connection as dead (half-open).
+   * Default: the send timeout.
+   */
   ackTimeoutMs?: number;
   /** Largest telemetry frame in bytes; a larger batch goes as several frames. Default 1 MiB. */
   maxFrameBytes?: number;
@@ -80,14 +84,18 @@ export interface WsTransport extends Transport {
  * jitter, and acts on dashboard control messages through `control`.
  *
  * `send(batch)` writes the batch as telemetry frames (`trace_id` = batch id; a batch over
- * `maxFrameBytes` goes as parts `<id>.p1`, `<id>.p2`, ..., all of which must succeed). Where the
- * server acknowledges frames (the `ack` extension) it resolves `success` on the ack, so a batch
- * leaves the spool only once stored: at-least-once. Otherwise it resolves `success` once the
- * frame is written: a frame in flight when the connection drops can be lost (at-most-once for
- * those). That mode is logged at connect, shown by `fieldbridge_ws_delivery_guarantee`, and
- * frames written but not confirmed by a ping/pong at a disconnect are counted in
- * `fieldbridge_ws_frames_possibly_lost_total`. Disconnected or timed out: `retryable`; auth
- * refused: `unauthorized`; a single point over the frame limit: `too_large`. Never rejects.
+ * `maxFrameBytes` goes as parts `<id>.p1`, `<id>.p2`, ..., all of which must succeed) and resolves
+ * `success` only once they are confirmed, so a batch leaves the spool only then: where the server
+ * acknowledges frames (the `ack` extension), on the ack (stored); otherwise on the pong that follows
+ * the frames (read: every WebSocket server answers pings, and TCP keeps order). Both are
+ * at-least-once: a batch unconfirmed at a disconnect is sent again with the same trace ids, so the
+ * server may receive it twice (counted in `fieldbridge_ws_frames_unconfirmed_total`). Without acks,
+ * no pong within `ackTimeoutMs` drops the connection as dead, and what a server refuses after its
+ * pong (too late to isolate the point) is counted in `fieldbridge_ws_frames_possibly_lost_total`.
+ * An `error` frame naming a frame still held gives `rejected` (with the point's index when it says
+ * `points[i]`), so the refused point is dead-lettered and the rest sent. Disconnected or timed out:
+ * `retryable`; auth refused: `unauthorized`; a single point over the frame limit: `too_large`.
+ * Never rejects.
  */
 export function createWsTransport(options: WsTransportOptions): WsTransport {
   const logger = options.logger ?? pino({ level: 'silent' });

@@ -49,9 +49,14 @@ export const fastRetry = { initialDelayMs: 5, maxDelayMs: 20, jitter: 0, authPro
 
 /** A sink on the gateway's WebSocket endpoint, closed after the test. */
 export function wsSink(gateway: Gateway, options: Partial<SinkOptions> = {}): Sink & { registry: Registry } {
+  return wsSinkAt(gateway.wsUrl, options);
+}
+
+/** A sink on any WebSocket device endpoint, closed after the test. */
+export function wsSinkAt(url: string, options: Partial<SinkOptions> = {}): Sink & { registry: Registry } {
   const registry = options.registry ?? new Registry();
   const sink = createSink({
-    url: gateway.wsUrl,
+    url,
     apiKey: KEY,
     sourceId: 'ws-test',
     logger: pino({ level: 'silent' }),
