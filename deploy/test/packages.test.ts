@@ -64,4 +64,12 @@ describe('what the built files import', () => {
     }
     expect([...missing]).toEqual([]);
   });
+
+  // The tarballs leave maps out (`!dist/**/*.map`), so a comment pointing at one would send
+  // debuggers and bundlers (source-map-loader) after a file that is not there.
+  it.each(publishedPackages().map((p) => [p.manifest.name, p] as const))('%s points at no source map from its built files', (_name, { dir }) => {
+    const built = readdirSync(repoPath('packages', dir, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'));
+    expect(built.length).toBeGreaterThan(0);
+    expect(built.filter((f) => readFileSync(repoPath('packages', dir, 'dist', f), 'utf8').includes('//# sourceMappingURL='))).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ import { pgnOf } from './bits/j1939.js';
 import { checkCan } from './check.js';
 import { canConfigSchema, type CanConfig } from './config.js';
 import { loadDbcFiles, loadDbcFilesSync } from './dbc/load-dbc.js';
+import { formatDbcProblem } from './dbc/parse-dbc.js';
 import type { DbcMessage, DbcSignal } from './dbc/types.js';
 import { planCan, signalNames } from './decode-plan.js';
 import { formatSignalList } from './list-signals.js';
@@ -11,6 +12,8 @@ import { handleScan, SCAN_OPTION } from './scan-command.js';
 import { createCanSource } from './source.js';
 import { canStarter } from './starter.js';
 
+/** DBC problems `describe` lists one by one; the rest are counted. */
+const DESCRIBED_PROBLEMS = 50;
 /** Messages `describe` lists one by one; the rest are counted. */
 const DESCRIBED_MESSAGES = 50;
 
@@ -60,8 +63,8 @@ export function describeCan(section: CanConfig): string[] {
   const { summary } = planned;
   const problems = planned.dbcProblems.length;
   lines.push(
-    `DBC ${config.dbc.join(', ')}: ${summary.messages} messages, ${summary.signals} signals${problems > 0 ? ` (${problems} problems: bridge-can --list-signals lists them)` : ''}; ` +
-      `reading ${summary.selectedSignals} signals of ${summary.selectedMessages} messages as ${config.metric.source}`,
+    `DBC ${config.dbc.join(', ')}: ${plural(summary.messages, 'message')}, ${plural(summary.signals, 'signal')}${problems > 0 ? ` (${plural(problems, 'problem')}, listed below)` : ''}; ` +
+      `reading ${plural(summary.selectedSignals, 'signal')} of ${plural(summary.selectedMessages, 'message')} as ${config.metric.source}`,
   );
   const messages = [...planned.messages.values()];
   for (const m of messages.slice(0, DESCRIBED_MESSAGES)) lines.push(messageLine(m.decoder.message, m.signals.map((s) => s.signal.name)));
@@ -71,8 +74,16 @@ export function describeCan(section: CanConfig): string[] {
   lines.push(`unknown ids: counted per id (first ${config.unknown.maxIds})${config.unknown.forward ? `, forwarded as ${config.unknown.metric.source} (${describeFilter(config.unknown.rule.filter)})` : ''}`);
   if (config.dm1) lines.push('J1939 DM1 of every ECU: dm1.*_lamp and dm1.active_faults with each DM1, an event dm1.fault when a fault becomes active or clears');
   if (config.spec.kind === 'file' && config.replay.channel !== undefined) lines.push(`channel ${config.replay.channel} of the log only`);
+  if (problems > 0) {
+    // Each one, where and what it drops: `--check` is what an operator reads before a run that would go on without them.
+    lines.push(`DBC problems (a run reports them and goes on without what they drop):`);
+    for (const p of planned.dbcProblems.slice(0, DESCRIBED_PROBLEMS)) lines.push(`  ${formatDbcProblem(p)}`);
+    if (problems > DESCRIBED_PROBLEMS) lines.push(`  ... and ${problems - DESCRIBED_PROBLEMS} more (bridge-can --list-signals lists them all)`);
+  }
   return lines;
 }
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** `--list-signals`: what the DBC files define, each signal with the metric the mapping sends it as. */
 async function listSignals(options: Record<string, unknown>, section: CanConfig, io: BridgeCliIo): Promise<number | undefined> {

@@ -1,5 +1,6 @@
 import { renderMetricName, type ChangeFilterOptions, type SectionIssue, type Tags } from '@fieldbridge/core/bridge';
 import { pgnOf } from './bits/j1939.js';
+import { formatDbcProblem } from './dbc/parse-dbc.js';
 import type { DbcDatabase, DbcMessage, DbcProblem, DbcSignal } from './dbc/types.js';
 import { createCanDecoder, type CanDecoder } from './decode/can-decoder.js';
 import type { MessageDecoder, SignalValues } from './decode/message-decoder.js';
@@ -155,9 +156,13 @@ export function planCan(database: DbcDatabase, config: ResolvedCan, dbcProblems:
     plan.summary.selectedSignals += signals.length;
   }
 
-  const unmatched = (selection: ResolvedCan['messages'], used: Set<number>, what: string): void =>
+  const lostTo = (pattern: string, what: 'message' | 'signal'): string => {
+    const problem = plan.dbcProblems.find((d) => d.dropped && droppedMatches(pattern, what, d.dropped));
+    return problem ? `: a problem in the DBC text dropped it (${formatDbcProblem(problem)}); fix the DBC file` : `; bridge-can --list-signals shows what they define`;
+  };
+  const unmatched = (selection: ResolvedCan['messages'], used: Set<number>, what: 'message' | 'signal'): void =>
     selection.include?.forEach((p, i) => {
-      if (!used.has(i)) issues.push({ path: [...selection.includePath, i], message: `"${p}" matches no ${what} of ${database.files.join(', ')}; bridge-can --list-signals shows what they define` });
+      if (!used.has(i)) issues.push({ path: [...selection.includePath, i], message: `"${p}" matches no ${what} of ${database.files.join(', ')}${lostTo(p, what)}` });
     });
   unmatched(config.messages, usedInclude.messages, 'message');
   unmatched(config.signals, usedInclude.signals, 'signal');
@@ -181,6 +186,16 @@ export function planCan(database: DbcDatabase, config: ResolvedCan, dbcProblems:
     issues.push({ path: [decoder.decoders.length === 0 ? 'dbc' : narrowed], message: `nothing to read: ${why}` });
   }
   return { plan, issues };
+}
+
+/**
+ * True when a `messages` or `signals` pattern names what a DBC problem dropped: the message, or
+ * for a signal pattern the signal (or, with a dot, any signal of a dropped message).
+ */
+function droppedMatches(pattern: string, what: 'message' | 'signal', dropped: NonNullable<DbcProblem['dropped']>): boolean {
+  if (what === 'message') return dropped.signal === undefined && globMatch(pattern, dropped.message);
+  if (dropped.signal !== undefined) return signalPatternMatches(pattern, dropped.message, dropped.signal);
+  return pattern.includes('.') && globMatch(pattern.slice(0, pattern.indexOf('.')), dropped.message);
 }
 
 /**

@@ -6,14 +6,14 @@ import { DM1_PGN } from './frames/j1939-dm1.js';
 import { formatId } from './resolve.js';
 
 /** What the DBC files and the mapping make of an id: the message, and whether the mapping reads it. */
-function describeId(plan: CanPlan, s: SurveyedId): { message: string; reads: 'read' | 'left out' | 'unknown' | 'transport' | 'off (j1939_dm1)' } {
+function describeId(plan: CanPlan, s: SurveyedId): { message: string; reads: 'read' | 'left out' | 'unknown' | 'transport' | 'read (built-in DM1)' | 'off (j1939_dm1)' } {
   const decoder = plan.decoder.find(s.id, s.extended);
   if (decoder) {
     const m = decoder.message;
     const pgn = decoder.byPgn ? ` (PGN 0x${pgnOf(s.id).toString(16).toUpperCase().padStart(4, '0')}, from ${s.id & 0xff})` : '';
     return { message: `${m.name}${pgn}`, reads: plan.messages.has(decoder) ? 'read' : 'left out' };
   }
-  if (s.extended && pgnOf(s.id) === DM1_PGN) return { message: `J1939 DM1 (trouble codes) from ${s.id & 0xff}`, reads: plan.dm1 ? 'read' : 'off (j1939_dm1)' };
+  if (s.extended && pgnOf(s.id) === DM1_PGN) return { message: `J1939 DM1 (trouble codes) from ${s.id & 0xff}`, reads: plan.dm1 ? 'read (built-in DM1)' : 'off (j1939_dm1)' };
   const format = (s.id >>> 16) & 0x3ff;
   if (s.extended && (format === 0xec || format === 0xeb)) return { message: `J1939 transport ${format === 0xec ? 'TP.CM' : 'TP.DT'} from ${s.id & 0xff}`, reads: 'transport' };
   return { message: '(no DBC entry)', reads: 'unknown' };
@@ -52,12 +52,15 @@ export function formatScan(plan: CanPlan, survey: BusSurveyResult, heardFrom: st
   const framesOf = (reads: string[]): number => described.filter((x) => reads.includes(x.d.reads)).reduce((n, x) => n + x.s.frames, 0);
   const known = described.filter((x) => x.d.reads === 'read' || x.d.reads === 'left out');
   const unknown = described.filter((x) => x.d.reads === 'unknown');
+  const dm1 = described.filter((x) => x.d.reads === 'read (built-in DM1)');
   const dataFrames = survey.frames - survey.errorFrames - survey.uncounted;
+  // DM1s read without a DBC entry are the bridge's own decoding: counting them as the DBC's would hide a DBC that covers less of the bus.
+  const builtIn = dm1.length > 0 ? `; ${count(dm1.length)} J1939 DM1 ids read by the bridge's built-in DM1 decoding, not the DBC (j1939_dm1: true; ${percent(framesOf(['read (built-in DM1)']), dataFrames)}% of the frames)` : '';
   out.push(
     `${count(survey.ids.length)} ids: ${count(known.length)} defined in the DBC files (${percent(framesOf(['read', 'left out']), dataFrames)}% of the frames), ` +
-      `${count(described.filter((x) => x.d.reads === 'read').length)} of them read by this mapping; ${count(unknown.length)} with no DBC entry (${percent(framesOf(['unknown']), dataFrames)}% of the frames).`,
+      `${count(described.filter((x) => x.d.reads === 'read').length)} of them read by this mapping${builtIn}; ${count(unknown.length)} with no DBC entry (${percent(framesOf(['unknown']), dataFrames)}% of the frames).`,
   );
-  if (known.length === 0) {
+  if (known.length === 0 && unknown.length > 0) {
     out.push(`none of these ids is defined in the DBC files: check that they describe this bus${survey.ids.some((s) => s.extended) && !plan.decoder.decoders.some((d) => d.byPgn) ? ' (a J1939 network whose DBC does not say ProtocolType "J1939" matches by PGN with j1939: true)' : ''}.`);
   }
   const transport = described.filter((x) => x.d.reads === 'transport');

@@ -35,6 +35,37 @@ describe('bridge-can', () => {
     expect(out).toContain('reading 9 signals of 2 messages as {message}.{signal}');
   });
 
+  it('--check lists each DBC problem with where it is and what it drops, and fails a mapping that names a signal a problem dropped', async () => {
+    const dir = await track.tempDir('bridge-can-cli-');
+    const dbc = join(dir, 'odd.dbc');
+    // Byte order 2 does not exist: the parser skips the SG_ statement, so Odd and its VAL_ table are gone.
+    await writeFile(
+      dbc,
+      ['VERSION ""', '', 'BU_: ECU1', '', 'BO_ 256 Mot: 8 ECU1', ' SG_ Even : 0|8@1+ (1,0) [0|255] "" ECU1', ' SG_ Odd : 51|7@2+ (1,0) [0|127] "" ECU1', '', 'VAL_ 256 Odd 85 "EightyFive" ;', ''].join('\n'),
+    );
+    const log = join(dir, 'bus.log');
+    await writeFile(log, '(1700000000.000000) can0 100#0100000000000000\n');
+    const all = await mapping(`source_id: cli\ncan:\n  interface: file:${log}\n  dbc: ${dbc}\n`);
+    const checked = await run(['--config', all, '--check']);
+    expect(checked.code, checked.err).toBe(0);
+    expect(checked.out).toContain(`DBC ${dbc}: 1 message, 1 signal (2 problems, listed below); reading 1 signal of 1 message`);
+    expect(checked.out).toContain(
+      [
+        '  DBC problems (a run reports them and goes on without what they drop):',
+        `    ${dbc}:7:17: SG_: expected the byte order: 0 (big-endian, Motorola) or 1 (little-endian, Intel), found \`2\`; signal Odd of Mot was dropped`,
+        `    ${dbc}:9:1: VAL_: signal Odd of message Mot is not defined; the statement was ignored`,
+        '',
+      ].join('\n'),
+    );
+
+    const named = await mapping(`source_id: cli\ncan:\n  interface: file:${log}\n  dbc: ${dbc}\n  signals: [Even, Mot.Odd]\n`);
+    const refused = await run(['--config', named, '--check']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain(
+      `${named}:5:19 can.signals[1]: "Mot.Odd" matches no signal of ${dbc}: a problem in the DBC text dropped it (${dbc}:7:17: SG_: expected the byte order: 0 (big-endian, Motorola) or 1 (little-endian, Intel), found \`2\`; signal Odd of Mot was dropped); fix the DBC file`,
+    );
+  });
+
   it('--list-signals prints what the DBC defines and the metric each signal is sent as', async () => {
     const log = track.add(await writeDriveLog({ durationMs: 100 }), (l) => l.close());
     const file = await mapping(`source_id: cli\ncan:\n  interface: file:${log.path}\n  dbc: ${VEHICLE_DBC_PATH}\n  metric: 'car.{signal}'\n  messages: [Transmission]\n`);

@@ -117,7 +117,8 @@ describe('parseDbc: errors name file:line:column and what was expected, and pars
     const text = `${header}BO_ 1 M: 8 A\n SG_ Bad : 0|8@2+ (1,0) [0|0] "" B\n SG_ Good : 8|8@1+ (1,0) [0|0] "" B\n`;
     const { database, problems } = parseDbc(text, { file: 'car.dbc' });
     expect(problems).toHaveLength(1);
-    expect(formatDbcProblem(problems[0]!)).toBe('car.dbc:11:16: SG_: expected the byte order: 0 (big-endian, Motorola) or 1 (little-endian, Intel), found `2`');
+    expect(formatDbcProblem(problems[0]!)).toBe('car.dbc:11:16: SG_: expected the byte order: 0 (big-endian, Motorola) or 1 (little-endian, Intel), found `2`; signal Bad of M was dropped');
+    expect(problems[0]!.dropped).toEqual({ message: 'M', signal: 'Bad' });
     expect(database.messages[0]!.signals.map((s) => s.name)).toEqual(['Good']);
   });
 

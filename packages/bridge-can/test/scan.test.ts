@@ -76,6 +76,31 @@ describe('bridge-can --scan', () => {
     expect(result.stdout).toContain('none of these ids is defined in the DBC files: check that they describe this bus (a J1939 network whose DBC does not say ProtocolType "J1939" matches by PGN with j1939: true).');
   });
 
+  it('counts J1939 DM1 ids read by j1939_dm1 as the bridge\'s built-in decoding, not as defined in the DBC files', async () => {
+    const dir = await track.tempDir('bridge-can-scan-');
+    // A DBC with one J1939 message (EEC1, PGN 0xF004) and no DM1.
+    await writeFile(
+      join(dir, 'j1939.dbc'),
+      'VERSION ""\n\nBU_: Engine\n\nBO_ 2364540158 EEC1: 8 Engine\n SG_ EngineSpeed : 24|16@1+ (0.125,0) [0|8031.875] "rpm" Vector__XXX\n\nBA_DEF_  "ProtocolType" STRING ;\nBA_DEF_DEF_  "ProtocolType" "";\nBA_ "ProtocolType" "J1939";\n',
+    );
+    await writeFile(
+      join(dir, 'truck.log'),
+      ['(1700000000.000000) can0 0CF00400#FFFFFF6812FFFFFF', '(1700000000.010000) can0 0CF00400#FFFFFF7012FFFFFF', '(1700000000.020000) can0 18FECA00#44FF6E000005FFFF', '(1700000000.030000) can0 18FECA01#00FF000000000000'].join('\n') + '\n',
+    );
+    const file = join(dir, 'map.yaml');
+    await writeFile(file, `source_id: scan\nsink: { url: stdout }\ncan:\n  interface: file:${join(dir, 'truck.log')}\n  dbc: ${join(dir, 'j1939.dbc')}\n  j1939_dm1: true\n`);
+    const result = await run(['--config', file, '--scan']);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines.filter((l) => l.startsWith('0x18FECA'))).toEqual([
+      '0x18FECA00  1       -      8      J1939 DM1 (trouble codes) from 0  read (built-in DM1)',
+      '0x18FECA01  1       -      8      J1939 DM1 (trouble codes) from 1  read (built-in DM1)',
+    ]);
+    expect(lines).toContain(
+      "3 ids: 1 defined in the DBC files (50% of the frames), 1 of them read by this mapping; 2 J1939 DM1 ids read by the bridge's built-in DM1 decoding, not the DBC (j1939_dm1: true; 50% of the frames); 0 with no DBC entry (0% of the frames).",
+    );
+  });
+
   it('needs only the DBC and the interface, and refuses a wrong duration with exit code 2', async () => {
     const file = await mapping();
     const wrong = await run(['--config', file, '--scan', '5ms']);

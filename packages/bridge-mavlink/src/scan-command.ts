@@ -72,6 +72,6 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
   }
   survey.problems(parser.end().problems);
   const heardFrom = tlog ? `the log ${formatLinkUrl(config.connection)}` : `${heard!.text} on ${formatLinkUrl(config.connection)}`;
-  io.stdout.write(formatScan(survey.result(), dialect, plan, heardFrom));
+  io.stdout.write(formatScan(survey.result(), dialect, plan, heardFrom, { systems: config.systems, components: config.components }));
   return 0;
 }

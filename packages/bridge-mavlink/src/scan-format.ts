@@ -24,19 +24,36 @@ function link(sender: SurveyedSender, component: ComponentSnapshot | undefined):
   return `${versions}, ${signed}${lost}`;
 }
 
+/** The mapping's `systems` and `components`: frames of other senders are dropped unread. */
+export interface SenderFilter {
+  systems?: readonly number[] | undefined;
+  components?: readonly number[] | undefined;
+}
+
+/** Why the mapping drops every frame of `sender` (`system 3 is not in systems: [1, 2]`), or undefined when it reads them. */
+function filteredBecause(sender: SurveyedSender, filter: SenderFilter): string | undefined {
+  if (filter.systems && !filter.systems.includes(sender.sysid)) return `system ${sender.sysid} is not in systems: [${filter.systems.join(', ')}]`;
+  if (filter.components && !filter.components.includes(sender.compid)) return `component ${sender.compid} is not in components: [${filter.components.join(', ')}]`;
+  return undefined;
+}
+
 /**
  * Renders a survey (`bridge-mavlink --scan`): each sender (system, component) with what its
  * HEARTBEAT says it is and how its link fares, then its messages with frames, rate and whether
- * the mapping reads them; then what the parser set aside.
+ * the mapping reads them (`read`, `-`, or `filtered` when the mapping selects the message but
+ * its `systems`/`components` drop the sender, said under the table); then what the parser set aside.
  */
-export function formatScan(survey: LinkSurveyResult, dialect: Dialect, plan: MessagePlan, heardFrom: string): string {
+export function formatScan(survey: LinkSurveyResult, dialect: Dialect, plan: MessagePlan, heardFrom: string, filter: SenderFilter = {}): string {
   const out: string[] = [`${count(survey.frames)} frames from ${count(survey.senders.length)} senders, ${heardFrom}`];
   if (survey.senders.length === 0) out.push('', 'no MAVLink frames: check the connection (the port a vehicle or router sends to, the baud rate of a radio).');
   for (const sender of survey.senders) {
     const component = survey.vehicles.find((v) => v.sysid === sender.sysid)?.components.find((c) => c.compid === sender.compid);
     out.push('', `system ${sender.sysid}, component ${sender.compid}: ${identity(dialect, component)}; ${link(sender, component)}`);
-    const rows = sender.messages.map((m) => [`  ${m.name}`, count(m.frames), rateText(m.frames, m.firstMs, m.lastMs), plan.selects(m.msgid) ? 'read' : '-']);
+    const dropped = filteredBecause(sender, filter);
+    const reads = (msgid: number): string => (!plan.selects(msgid) ? '-' : dropped ? 'filtered' : 'read');
+    const rows = sender.messages.map((m) => [`  ${m.name}`, count(m.frames), rateText(m.frames, m.firstMs, m.lastMs), reads(m.msgid)]);
     out.push(...textTable([['  message', 'frames', 'rate', 'mapping'], ...rows]));
+    if (dropped) out.push(`  filtered: the mapping reads nothing from this sender (${dropped})`);
   }
   const problems = Object.entries(survey.problems).filter(([, n]) => (n ?? 0) > 0);
   if (problems.length > 0) {

@@ -78,6 +78,27 @@ describe('bridge-mavlink --scan', () => {
     ]);
   });
 
+  it('marks the messages of a sender that systems/components leave out as filtered, and says why', async () => {
+    const dir = await track.tempDir('bridge-mavlink-scan-');
+    const path = join(dir, 'filtered.tlog');
+    await writeFile(
+      path,
+      tlog([
+        { ms: 0, frame: encodeV1('HEARTBEAT', planeHb, { sysid: 1, seq: 0 }) },
+        { ms: 10, frame: encodeV1('STATUSTEXT', { severity: 6, text: 'hello' }, { sysid: 3, seq: 0 }) },
+        { ms: 20, frame: encodeV1('HEARTBEAT', planeHb, { sysid: 2, compid: 154, seq: 0 }) },
+      ]),
+    );
+    const file = await mapping(dir, `tlog://${path}`, '  systems: [1, 2]\n  components: [1]\n  messages: { HEARTBEAT: default, STATUSTEXT: default }\n');
+    const result = await run(['--config', file, '--scan']);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    const system = (n: string): string[] => lines.slice(lines.findIndex((l) => l.startsWith(`system ${n},`)) + 1).slice(0, 3);
+    expect(system('1')).toEqual(['  message    frames  rate  mapping', '  HEARTBEAT  1       -     read', '']);
+    expect(system('3')).toEqual(['  message     frames  rate  mapping', '  STATUSTEXT  1       -     filtered', '  filtered: the mapping reads nothing from this sender (system 3 is not in systems: [1, 2])']);
+    expect(system('2')).toEqual(['  message    frames  rate  mapping', '  HEARTBEAT  1       -     filtered', '  filtered: the mapping reads nothing from this sender (component 154 is not in components: [1])']);
+  });
+
   it('listens to a live link for the time given (a vehicle on TCP), counts what is not a frame, and says so when nothing is heard', async () => {
     const vehicle = track.add(await startTcpVehicle(), (v) => v.close());
     const dir = await track.tempDir('bridge-mavlink-scan-');

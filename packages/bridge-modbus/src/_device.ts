@@ -43,6 +43,10 @@ export class DevicePoller {
   private readonly label: string;
   private everConnected = false;
   private timer: NodeJS.Timeout | undefined;
+  /** The poll interval in force: the mapping's, until a `configure` request changes it. */
+  private pollMs: number;
+  /** When the last cycle was due (monotonic ms), so a new interval counts from it. */
+  private lastDueMs = 0;
   private running: Promise<CycleResult> | undefined;
   private polling = false;
   /** Kinds of failure seen in the current cycle. */
@@ -57,6 +61,7 @@ export class DevicePoller {
   ) {
     this.requests = planning === 'one-per-point' ? planOnePerPoint(device.points) : planRequests(device.points, device);
     this.label = `device ${device.name} (unit ${device.unitId} on ${line.label})`;
+    this.pollMs = device.pollMs;
     this.channel = ctx.channel(device.name);
     for (const point of device.points) {
       if (point.deadband !== undefined) this.deadbands.set(point.index, createChangeFilter({ deadband: point.deadband, maxSeries: 1 }));
@@ -75,6 +80,22 @@ export class DevicePoller {
   /** The requests one cycle sends (after any splits). */
   plan(): readonly ReadRequest<ResolvedPoint>[] {
     return this.requests;
+  }
+
+  /** The poll interval in force, in ms. */
+  pollInterval(): number {
+    return this.pollMs;
+  }
+
+  /**
+   * Polls every `ms` from now on (a `configure` request): a cycle waiting to run is moved to
+   * `ms` after the last one started; a cycle under way schedules the next one with `ms`.
+   */
+  setPollInterval(ms: number): void {
+    this.pollMs = ms;
+    if (!this.polling || !this.timer || this.running) return;
+    clearTimeout(this.timer);
+    this.schedule(Math.max(0, ms - (this.ctx.clock.monotonicNow() - this.lastDueMs)));
   }
 
   /** Starts polling every `pollMs`. */
@@ -116,16 +137,17 @@ export class DevicePoller {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const started = this.ctx.clock.monotonicNow();
+      this.lastDueMs = started;
       const next = (): void => {
         if (!this.polling || this.timer) return;
         const elapsed = this.ctx.clock.monotonicNow() - started;
         const key = `modbus.${this.device.name}.overrun`;
-        if (elapsed > this.device.pollMs) {
-          this.ctx.problems.report(key, `${this.label}: a poll took ${Math.round(elapsed)} ms, longer than poll_ms ${this.device.pollMs}; polling back to back`);
+        if (elapsed > this.pollMs) {
+          this.ctx.problems.report(key, `${this.label}: a poll took ${Math.round(elapsed)} ms, longer than poll_ms ${this.pollMs}; polling back to back`);
         } else {
           this.ctx.problems.resolve(key);
         }
-        this.schedule(Math.max(0, this.device.pollMs - elapsed));
+        this.schedule(Math.max(0, this.pollMs - elapsed));
       };
       void this.cycle().then(next, (err: unknown) => {
         this.ctx.logger.error({ err, device: this.device.name }, `${this.label}: poll cycle failed`);

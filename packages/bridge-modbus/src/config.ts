@@ -46,6 +46,9 @@ export const modbusPointSchema = z
   })
   .describe('One value read from the device.');
 
+/** A device's poll interval, in the mapping's `poll_ms` and in `configure` requests: ms, or `500ms`, `5s`, `1m` (range 10ms..1d). */
+export const pollMsSchema = durationMs({ minMs: 10, maxMs: 86_400_000 });
+
 /** Schema of one entry of `devices[]`. */
 export const modbusDeviceSchema = z
   .strictObject({
@@ -56,7 +59,7 @@ export const modbusDeviceSchema = z
       .regex(/^(tcp|rtu|rtu\+tcp):\/\/.+/, 'connection must look like tcp://host:502, rtu:///dev/ttyUSB0?baud=19200&parity=even or rtu+tcp://host:port')
       .describe('tcp://host:port | rtu:///dev/ttyUSB0?baud=9600&parity=none&data_bits=8&stop_bits=1 | rtu+tcp://host:port'),
     unit_id: z.number().int().min(0).max(255).optional().describe('Modbus unit (slave) id. Default 1.'),
-    poll_ms: durationMs({ minMs: 10, maxMs: 86_400_000 }).optional().describe('Poll interval: ms, or 500ms, 5s, 1m (range 10ms..1d). Default 1s.'),
+    poll_ms: pollMsSchema.optional().describe('Poll interval: ms, or 500ms, 5s, 1m (range 10ms..1d). Default 1s.'),
     timeout_ms: durationMs({ minMs: 10, maxMs: 600_000 }).optional().describe('Answer timeout per request: ms, or 250ms, 2s (range 10ms..10m). Default 1s.'),
     retries: z.number().int().min(0).max(10).optional().describe('Extra tries after a timeout or a busy answer. Default 1.'),
     byte_order: byteOrder.optional().describe('Default byte order of the points. Default ABCD (big-endian).'),

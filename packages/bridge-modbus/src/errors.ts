@@ -15,7 +15,9 @@ export type ModbusBridgeErrorCode =
   /** A `--once` cycle or a probe could not read what it was asked to. */
   | 'READ_FAILED'
   /** A `--probe` range or device name is invalid. */
-  | 'PROBE_INVALID';
+  | 'PROBE_INVALID'
+  /** A `configure` request was refused (unknown key or device, a poll interval out of range); nothing was changed. */
+  | 'CONFIGURE_INVALID';
 
 /**
  * The error class of `@fieldbridge/bridge-modbus`, on the kit's `BridgeError`: a string `code`, a

@@ -59,6 +59,7 @@ export {
   type ResolvedPoint,
 } from './resolve.js';
 export { createModbusSource, type ModbusSource, type ModbusSourceOptions, type ModbusDeviceStatus } from './source.js';
+export type { ModbusConfigureResult } from './configure.js';
 export { parseProbeRange, probeDevice, analyseRegisters, type ProbeRange, type ProbeReport, type ProbeValues } from './probe.js';
 export { formatProbe, likelyByteOrder } from './probe-format.js';
 export { startModbusSimulator, SIMULATOR_ILLEGAL_FROM, type ModbusSimulator, type ModbusSimulatorOptions } from './simulator.js';

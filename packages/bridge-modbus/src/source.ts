@@ -5,6 +5,7 @@ import { Line } from './_line.js';
 import { createModbusMetrics } from './_metrics.js';
 import type { ModbusConfig } from './config.js';
 import { lineKey, type ConnectionSpec } from './connection-url.js';
+import { describePolls, planConfigure, type ModbusConfigureResult } from './configure.js';
 import { ModbusBridgeError } from './errors.js';
 import type { ReadRequest } from './plan.js';
 import { resolveConfig, type ResolvedDevice, type ResolvedPoint } from './resolve.js';
@@ -29,6 +30,8 @@ export interface ModbusDeviceStatus {
   state: SourceState;
   /** The requests one cycle sends. */
   requests: readonly ReadRequest<ResolvedPoint>[];
+  /** The poll interval in force, in ms: the mapping's `poll_ms`, or a `configure` request's. */
+  pollMs: number;
 }
 
 /** The Modbus bridge instance, plus a view of its devices. */
@@ -42,6 +45,14 @@ export interface ModbusSource extends BridgeInstance {
    * the connections it opened.
    */
   once(): Promise<void>;
+  /**
+   * Applies a dashboard's `configure` request: poll intervals for every device (`{"poll_ms":
+   * 500}`) and/or by device name (`{"devices": {"press1": {"poll_ms": "2s"}}}`), in the units and
+   * range of the mapping's `poll_ms`. Resolves with every device's interval now in force;
+   * rejects `CONFIGURE_INVALID` (nothing changed) for anything else. A reload of the mapping
+   * (SIGHUP) returns to the file's intervals.
+   */
+  configure(request: unknown): Promise<ModbusConfigureResult>;
 }
 
 interface LineEntry {
@@ -137,7 +148,16 @@ export function createModbusSource(config: ModbusConfig, ctx: BridgeContext, opt
     },
 
     devices() {
-      return pollers.map((p) => ({ name: p.device.name, state: p.currentState(), requests: p.plan() }));
+      return pollers.map((p) => ({ name: p.device.name, state: p.currentState(), requests: p.plan(), pollMs: p.pollInterval() }));
+    },
+
+    async configure(request) {
+      // Every device's new interval is worked out (or the request refused) before any changes.
+      const next = planConfigure(request, new Map(pollers.map((p) => [p.device.name, p.pollInterval()])));
+      for (const poller of pollers) poller.setPollInterval(next.get(poller.device.name)!);
+      ctx.logger.info({ poll_ms: Object.fromEntries(next) }, `configure: polling ${describePolls(next)} until the mapping is reloaded`);
+      const result: ModbusConfigureResult = { poll_ms: Object.fromEntries(next) };
+      return result;
     },
   };
 }

@@ -152,6 +152,7 @@ describe('parseConnection', () => {
     expect(parseConnection('rtu:///dev/x?speed=9600')).toEqual({ ok: false, message: expect.stringMatching(/unknown serial setting "speed"/) });
     expect(parseConnection('tcp://host:99999')).toMatchObject({ ok: false });
     expect(parseConnection('tcp://host/path')).toMatchObject({ ok: false });
+    for (const empty of ['tcp://host:', 'rtu+tcp://host:', 'tcp://[::1]:', 'tcp://host:/']) expect(parseConnection(empty)).toMatchObject({ ok: false, message: expect.stringContaining('empty port') });
     expect(parseConnection('rtu://?baud=9600')).toMatchObject({ ok: false });
   });
 });

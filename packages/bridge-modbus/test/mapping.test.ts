@@ -17,6 +17,8 @@ describeRefusals(modbusBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['bad-connection.yaml', 5, 19, 'modbus.devices[0].connection', /parity "evn" is not one of none, even, odd/],
   ['poll-too-fast.yaml', 6, 16, 'modbus.devices[0].poll_ms', /must be at least 10ms \(range 10ms\.\.1d\)/],
   ['unknown-placeholder.yaml', 7, 21, 'modbus.devices[0].points[0].metric', /unknown placeholder \{unit\}; use \{device\}, \{unit_id\}/],
+  // The variable is unset, so the port is empty: refused, not read as the default 502.
+  ['empty-port.yaml', 5, 19, 'modbus.devices[0].connection', /has an empty port after ":" \(an unset variable\?\)/],
 ]);
 
 describe('examples/modbus/map.yaml', () => {

@@ -33,6 +33,16 @@ describe('environment substitution', () => {
   });
 });
 
+describe('where a ${VAR} is', () => {
+  const inList = `source_id: plant-a\ncounter:\n  interval_ms: 250\n  channels:\n    - { name: a, metric: line1.a }\n    - name: b\n      metric: "\${METRIC}"\n`;
+  it('names an item of a list by its index, for an unset variable and for a required one', () => {
+    const unset: ConfigIssue[] = [];
+    parseMapping(inList, 'map.yaml', counterBridge, {}, { onUnsetVariable: (_v, where) => unset.push(where) });
+    expect(unset).toMatchObject([{ line: 7, col: 15, path: 'counter.channels[1].metric' }]);
+    expect(issuesOf(inList.replace('${METRIC}', '${METRIC:?the metric}'))).toMatchObject([{ line: 7, col: 15, path: 'counter.channels[1].metric', message: 'METRIC: the metric' }]);
+  });
+});
+
 describe('a file of several bridges read by one bridge\'s command', () => {
   const several = `${valid}modbus:\n  devices: [{ name: plc }]\n`;
   it('names another bridge\'s section as such, and says which command runs the file', () => {

@@ -27,7 +27,7 @@ export function resolveMultiplexing(messageName: string, signals: SignalBuild[],
   const drop = (s: SignalBuild, why: string, at = s.raw.location): void => {
     if (s.dropped) return;
     s.dropped = true;
-    problems.push({ kind: 'invalid_multiplexing', ...at, message: `signal ${s.raw.name} of ${messageName}: ${why}; it was dropped` });
+    problems.push({ kind: 'invalid_multiplexing', ...at, message: `signal ${s.raw.name} of ${messageName}: ${why}; it was dropped`, dropped: { message: messageName, signal: s.raw.name } });
   };
 
   const explicit = new Set<SignalBuild>();

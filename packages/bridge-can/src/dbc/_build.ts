@@ -30,7 +30,7 @@ export function buildDatabase(raw: RawDbc, problems: DbcProblem[]): DbcDatabase 
     if (!built) continue;
     if (messages.has(m.rawId)) {
       const first = messages.get(m.rawId)!;
-      problems.push({ kind: 'duplicate_id', ...m.location, message: `message ${m.name} has the id of ${first.raw.name} (line ${first.raw.location.line}); it was dropped` });
+      problems.push({ kind: 'duplicate_id', ...m.location, message: `message ${m.name} has the id of ${first.raw.name} (line ${first.raw.location.line}); it was dropped`, dropped: { message: m.name } });
       continue;
     }
     messages.set(m.rawId, built);
@@ -70,7 +70,7 @@ export function buildDatabase(raw: RawDbc, problems: DbcProblem[]): DbcDatabase 
     const width = valueType === 'float32' ? 32 : valueType === 'float64' ? 64 : s.raw.length;
     if (width !== s.raw.length || type < 0 || type > 2) {
       s.dropped = true;
-      problems.push({ kind: 'invalid_signal', ...location, message: `signal ${signal} is declared ${type === 1 ? 'a float (32 bits)' : type === 2 ? 'a double (64 bits)' : `value type ${type}`} but is ${s.raw.length} bits long; it was dropped` });
+      problems.push({ kind: 'invalid_signal', ...location, message: `signal ${signal} is declared ${type === 1 ? 'a float (32 bits)' : type === 2 ? 'a double (64 bits)' : `value type ${type}`} but is ${s.raw.length} bits long; it was dropped`, dropped: { message: messages.get(rawId)!.raw.name, signal } });
       continue;
     }
     s.valueType = valueType;
@@ -124,12 +124,12 @@ function buildMessage(
   problems: DbcProblem[],
 ): MessageBuild | undefined {
   if (m.rawId === INDEPENDENT_SIGNALS_ID) return undefined;
-  const invalid = (why: string): undefined => void problems.push({ kind: 'invalid_message', ...m.location, message: `message ${m.name}: ${why}` });
+  const invalid = (why: string, dropped = true): undefined => void problems.push({ kind: 'invalid_message', ...m.location, message: `message ${m.name}: ${why}`, ...(dropped ? { dropped: { message: m.name } } : {}) });
   let extended = m.rawId >= EXTENDED_FLAG;
   const id = extended ? m.rawId - EXTENDED_FLAG : m.rawId;
   if (id > 0x1fffffff) return invalid(`id ${m.rawId} does not fit 29 bits; it was dropped`);
   if (!extended && id > 0x7ff) {
-    invalid(`id 0x${id.toString(16).toUpperCase()} does not fit 11 bits and lacks the extended flag (bit 31); it was read as an extended id`);
+    invalid(`id 0x${id.toString(16).toUpperCase()} does not fit 11 bits and lacks the extended flag (bit 31); it was read as an extended id`, false);
     extended = true;
   }
   if (m.length < 0 || m.length > MAX_MESSAGE_LENGTH) return invalid(`length ${m.length} is not between 0 and ${MAX_MESSAGE_LENGTH} bytes; it was dropped`);
@@ -147,7 +147,7 @@ function buildMessage(
     const signal: SignalBuild = { raw: s, valueType: 'integer', isMultiplexer: s.switch, attributes: { ...signalDefaults }, dropped: false };
     const bad = (kind: 'invalid_signal' | 'duplicate_signal', why: string): void => {
       signal.dropped = true;
-      problems.push({ kind, ...s.location, message: `signal ${s.name} of ${m.name}: ${why}; it was dropped` });
+      problems.push({ kind, ...s.location, message: `signal ${s.name} of ${m.name}: ${why}; it was dropped`, dropped: { message: m.name, signal: s.name } });
     };
     if (build.byName.has(s.name)) bad('duplicate_signal', 'another signal of the message has this name');
     else if (s.length < 1 || s.length > 64) bad('invalid_signal', `length ${s.length} is not between 1 and 64 bits`);

@@ -68,6 +68,8 @@ export interface ParseState {
   skipSignals: boolean;
   /** Limit categories already reported, so each is reported once. */
   limitsHit: Set<string>;
+  /** What the statement being parsed defines, once its name is read: lost with it on a syntax error. */
+  defining?: { message: string; signal?: string } | undefined;
 }
 
 export function emptyRaw(file: string): RawDbc {

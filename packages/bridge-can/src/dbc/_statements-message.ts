@@ -20,6 +20,7 @@ const MUX = /^m(\d+)(M?)$/;
 export function parseMessage(t: Tokenizer, state: ParseState, keyword: Token): void {
   const rawId = expectInteger(t, 'the message id (a number)');
   const name = expectIdent(t, 'the message name').text;
+  state.defining = { message: name };
   expectPunct(t, ':', '`:` after the message name');
   const length = expectInteger(t, 'the message length in bytes');
   // Some writers leave the transmitter out.
@@ -42,6 +43,7 @@ export function parseMessage(t: Tokenizer, state: ParseState, keyword: Token): v
 /** `SG_ <name> [M|mN|mNM] : <start>|<length>@<order><sign> (<factor>,<offset>) [<min>|<max>] "<unit>" <receivers>` */
 export function parseSignal(t: Tokenizer, state: ParseState, keyword: Token): void {
   const name = expectIdent(t, 'the signal name').text;
+  if (state.current) state.defining = { message: state.current.name, signal: name };
   let isSwitch = false;
   let muxValue: number | undefined;
   const maybeMux = t.peek();

@@ -37,6 +37,7 @@ export function mergeDatabases(databases: readonly DbcDatabase[]): DbcParseResul
           kind: 'duplicate_id',
           ...m.location,
           message: `message ${m.name} has the ${describeKey(m)} of ${kept.name} (${kept.location.file}:${kept.location.line}); the first definition is used`,
+          dropped: { message: m.name },
         });
         continue;
       }

@@ -76,12 +76,17 @@ export function parseDbc(text: string, options: ParseDbcOptions = {}): DbcParseR
       state.skipSignals = false;
     }
     const parse = PARSERS[keyword.text];
+    state.defining = undefined;
     try {
       if (parse) parse(t, state, keyword);
       else skipStatement(t);
     } catch (err) {
       if (!(err instanceof SyntaxStop)) throw err;
-      problemAt(state, 'syntax', err.token, `${keyword.text}: expected ${err.expected}, found ${describeToken(err.token)}`);
+      // Set by the statement's parser, which TypeScript's narrowing does not see.
+      const lost = state.defining as ParseState['defining'];
+      const what = lost ? `; ${lost.signal === undefined ? `message ${lost.message} and its signals were` : `signal ${lost.signal} of ${lost.message} was`} dropped` : '';
+      problemAt(state, 'syntax', err.token, `${keyword.text}: expected ${err.expected}, found ${describeToken(err.token)}${what}`);
+      if (lost) state.problems[state.problems.length - 1]!.dropped = lost;
       // The signals of a message whose BO_ line is broken are lost with it; one report is enough.
       if (keyword.text === 'BO_') state.skipSignals = true;
       // The failing token may itself begin the next statement; never skip past one.

@@ -151,6 +151,8 @@ export type DbcProblemKind =
 export interface DbcProblem extends DbcLocation {
   kind: DbcProblemKind;
   message: string;
+  /** What the problem removed from the database: a message (with its signals), or one signal of it. */
+  dropped?: { message: string; signal?: string };
 }
 
 /** What parsing gives: the database and everything that was wrong with the text. */

@@ -4,6 +4,7 @@ import { presentSections, type MultiFileConfig } from '../config/file-schema.js'
 import { FieldbridgeError } from '../errors.js';
 import { startObserveServer, type ObserveServer, type Readiness } from '../observe/observe-server.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
+import { markSinkOfFile } from '../runtime/_file-defaults.js';
 import { sinkOptionsFromConfig } from '../runtime/sink-from-config.js';
 import { agentVersionsOf, type RunningBridges } from '../runtime/start-bridges.js';
 import { createSink } from '../sink/create-sink.js';
@@ -57,12 +58,13 @@ export function makeSink(p: ServiceParts, cfg: MultiFileConfig, memorySpool?: Sp
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   if (p.dryRun) {
-    return { sink: createSink({ url: 'stdout', sourceId: cfg.source_id, tags: cfg.tags, batch: { lingerMs: 100 }, session: p.session, logger: p.logger, registry, stdout: p.io.stdout }), registry };
+    return { sink: markSinkOfFile(createSink({ url: 'stdout', sourceId: cfg.source_id, tags: cfg.tags, batch: { lingerMs: 100 }, session: p.session, logger: p.logger, registry, stdout: p.io.stdout }), cfg), registry };
   }
   const options = sinkOptionsFromConfig(cfg);
   const { path, durability: _durability, ...limits } = options.buffer ?? {};
   const spool = path === undefined ? (memorySpool ?? createSpool(limits)) : undefined;
-  const sink = createSink({ ...options, ...(spool ? { spool } : {}), session: p.session, agentVersion: agentVersionsOf(presentSections(p.definitions, cfg)), logger: p.logger, registry });
+  // Made with the file's source_id and tags: the bridges on it need not add them to each point.
+  const sink = markSinkOfFile(createSink({ ...options, ...(spool ? { spool } : {}), session: p.session, agentVersion: agentVersionsOf(presentSections(p.definitions, cfg)), logger: p.logger, registry }), cfg);
   return { sink, registry, ...(spool ? { memorySpool: spool } : {}) };
 }
 

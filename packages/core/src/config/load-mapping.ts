@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { FieldbridgeError } from '../errors.js';
 import { sectionList, type MultiFileConfig, type SectionDefinition, type Sections } from './file-schema.js';
@@ -159,12 +159,12 @@ function expandEnv(doc: Document, env: NodeJS.ProcessEnv, at: At, onUnset?: Mapp
       if (typeof node.value !== 'string' || !node.value.includes('$')) return;
       const original = node.value;
       try {
-        const unset = onUnset && ((variable: string) => onUnset(variable, at(node.range?.[0], keyPathOf(path), '')));
+        const unset = onUnset && ((variable: string) => onUnset(variable, at(node.range?.[0], keyPathOf(path, node), '')));
         const expanded = substituteEnv(original, env, unset);
         node.value = node.type === 'PLAIN' && /^\$\{[^}]*\}$/.test(original.trim()) ? reread(expanded) : expanded;
       } catch (err) {
         if (!(err instanceof MissingEnvError)) throw err;
-        issues.push(at(node.range?.[0], keyPathOf(path), err.message));
+        issues.push(at(node.range?.[0], keyPathOf(path, node), err.message));
       }
     },
   });
@@ -176,12 +176,18 @@ function reread(text: string): unknown {
   return typeof value === 'number' || typeof value === 'boolean' ? value : text;
 }
 
-function keyPathOf(path: readonly unknown[]): string {
+/** The key path of `node` from `visit`'s ancestors: a pair's key, and an item's index in a list (`devices[0]`), as the schema's issues say it. */
+function keyPathOf(path: readonly unknown[], node: unknown): string {
   const keys: PropertyKey[] = [];
-  for (const step of path) {
+  path.forEach((step, i) => {
+    if (isSeq(step)) {
+      const index = step.items.indexOf((path[i + 1] ?? node) as never);
+      if (index >= 0) keys.push(index);
+      return;
+    }
     const key = (step as { key?: unknown }).key;
     if (isScalar(key)) keys.push(String(key.value));
-  }
+  });
   return formatPath(keys);
 }
 

@@ -9,7 +9,7 @@ import { compileExpression } from '../rules/expression.js';
 import { createRule } from '../rules/rule.js';
 import { createRuleSet, type RuleSet } from '../rules/rule-set.js';
 import type { Rule } from '../rules/rule-types.js';
-import type { Sink } from '../sink/sink-types.js';
+import type { PointWriter, Sink } from '../sink/sink-types.js';
 
 /**
  * How often a condition that reads the clock (`age()`) is evaluated besides on each point, in ms:
@@ -48,7 +48,7 @@ export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, clock:
  * events written to `sink`, their clock the sink's. Undefined when there is no rule at all, so
  * the data path costs nothing.
  */
-export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefined, deps: { sink: Sink; logger: Logger; registry: Registry }): RuleSet | undefined {
+export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefined, deps: { sink: Sink; logger: Logger; registry: Registry; writer?: PointWriter }): RuleSet | undefined {
   for (const r of extra ?? []) {
     // The file's rules were checked when it loaded; a library rule meets the file's tags here.
     const count = alertEventTagCount(config.tags, r.options.tags);
@@ -56,7 +56,8 @@ export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefi
   }
   const rules = [...rulesFromConfig(config.rules, deps.sink.clock), ...(extra ?? [])];
   if (rules.length === 0) return undefined;
-  const set = createRuleSet({ rules, sink: deps.sink, sourceId: config.source_id, logger: deps.logger, registry: deps.registry });
+  // `writer`: the sink with the file's source_id and tags added, when the sink (a caller's) does not add them.
+  const set = createRuleSet({ rules, sink: deps.writer ?? deps.sink, sourceId: config.source_id, logger: deps.logger, registry: deps.registry });
   deps.logger.info({ rules: rules.map((r) => r.name) }, `${rules.length} alert rule${rules.length === 1 ? '' : 's'} evaluated on every point: ${rules.map((r) => r.name).join(', ')}`);
   return set;
 }

@@ -14,12 +14,18 @@ import type { RuleSet } from '../rules/rule-set.js';
 import type { Rule } from '../rules/rule-types.js';
 import { createChannels } from './_channels.js';
 import type { BridgeContext, BridgeDefinition, BridgeInstance, Channel } from './define-bridge.js';
+import { fileDefaultsFor, markSinkOfFile, withFileDefaults, type FileDefaults } from './_file-defaults.js';
 import { ruleSetFor } from './rules-from-config.js';
 import { sinkOptionsFromConfig } from './sink-from-config.js';
 
 /** Options of {@link startBridge}. */
 export interface StartBridgeOptions {
-  /** Use this sink instead of creating one from the file's `sink` section (it is then not closed by `stop()`). */
+  /**
+   * Use this sink instead of creating one from the file's `sink` section (it is then not closed
+   * by `stop()`). The file's `source_id` (for points that carry none) and `tags` (under the
+   * point's own and those of `tags`) still apply to this bridge's points and alert events: the
+   * bridge adds them itself, as the sink it would have made does.
+   */
   sink?: Sink;
   /** Default: info-level JSON on stderr. */
   logger?: Logger;
@@ -86,21 +92,23 @@ export async function startBridge<D extends BridgeDefinition>(
   const registry = options.registry ?? new Registry();
   const logger = options.logger ?? createLogger({ name: `bridge-${definition.name}` });
   const ownSink = !options.sink;
-  const sink = options.sink ?? createSink({ ...sinkOptionsFromConfig(config), agentVersion: agentVersionOf(definition), logger, registry });
+  const sink = options.sink ?? markSinkOfFile(createSink({ ...sinkOptionsFromConfig(config), agentVersion: agentVersionOf(definition), logger, registry }), config);
+  // Undefined when the sink stamps them already (made here, or for this file by startBridges or the command).
+  const fileDefaults = fileDefaultsFor(sink, config);
   const abort = new AbortController();
   const metrics = createSourceMetrics(registry, definition.name);
   const channels = createChannels(metrics, logger);
   const ownRules = !options.ruleSet;
   let rules: RuleSet | undefined;
   try {
-    rules = options.ruleSet ?? ruleSetFor(config, options.rules, { sink, logger, registry });
+    rules = options.ruleSet ?? ruleSetFor(config, options.rules, { sink, logger, registry, ...(fileDefaults ? { writer: withFileDefaults(sink, fileDefaults) } : {}) });
   } catch (err) {
     // Rules refused (two of one name, too many tags with the file's): the sink made here goes too.
     if (ownSink) await sink.close();
     throw err;
   }
   // With rules, every point is written and then shown to them: one lookup for a metric none reads.
-  const tagged = taggedWriter(rules ?? sink, definition.name, options);
+  const tagged = taggedWriter(rules ?? sink, definition.name, options, fileDefaults);
 
   const ctx: BridgeContext = {
     emit(channel: Channel | string, points: readonly Point[]) {
@@ -228,10 +236,21 @@ export async function startBridge<D extends BridgeDefinition>(
   };
 }
 
-/** Writers that add the tags `options` asks for: one for points of no channel, one per channel. */
-function taggedWriter(sink: PointWriter, bridge: string, options: StartBridgeOptions): { direct: PointWriter; forChannel(channel: string): (point: Point) => void } {
-  const base: Record<string, string> | undefined = options.sourceTags ? { bridge, ...options.tags } : options.tags;
-  const writeWith = (extra: Record<string, string>) => (point: Point) => sink.write({ ...point, tags: point.tags ? { ...extra, ...point.tags } : extra });
+/**
+ * Writers that add the tags `options` asks for, and the file's `source_id` and `tags` when the
+ * sink does not (`file`): one for points of no channel, one per channel.
+ */
+function taggedWriter(sink: PointWriter, bridge: string, options: StartBridgeOptions, file: FileDefaults | undefined): { direct: PointWriter; forChannel(channel: string): (point: Point) => void } {
+  const own: Record<string, string> | undefined = options.sourceTags ? { bridge, ...options.tags } : options.tags;
+  const base: Record<string, string> | undefined = file?.tags ? { ...file.tags, ...own } : own;
+  const sourceId = file?.sourceId;
+  const writeWith = (extra: Record<string, string>) => (point: Point) =>
+    sink.write({ ...point, ...(sourceId !== undefined && point.source_id === undefined ? { source_id: sourceId } : {}), tags: point.tags ? { ...extra, ...point.tags } : extra });
+  if (!base && sourceId !== undefined) {
+    const stamped = withFileDefaults(sink, { sourceId, tags: undefined });
+    const write = (point: Point) => stamped.write(point);
+    return { direct: stamped, forChannel: () => write };
+  }
   if (!base) {
     const plain = (point: Point) => sink.write(point);
     return { direct: sink, forChannel: () => plain };

@@ -8,6 +8,7 @@ import { createSink } from '../sink/create-sink.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { BridgeDefinition } from './define-bridge.js';
 import type { RuleSet } from '../rules/rule-set.js';
+import { fileDefaultsFor, markSinkOfFile, withFileDefaults } from './_file-defaults.js';
 import { ruleSetFor } from './rules-from-config.js';
 import { sinkOptionsFromConfig } from './sink-from-config.js';
 import { agentVersionOf, startBridge, type OnceReport, type RunningBridge, type StartBridgeOptions } from './start-bridge.js';
@@ -50,12 +51,13 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
   const registry = options.registry ?? new Registry();
   const logger = options.logger ?? createLogger({ name: 'fieldbridge' });
   const ownSink = !options.sink;
-  const sink = options.sink ?? createSink({ ...sinkOptionsFromConfig(config), agentVersion: agentVersionsOf(present), logger, registry });
+  const sink = options.sink ?? markSinkOfFile(createSink({ ...sinkOptionsFromConfig(config), agentVersion: agentVersionsOf(present), logger, registry }), config);
+  const fileDefaults = fileDefaultsFor(sink, config);
   const several = present.length > 1;
   const bridges: RunningBridge[] = [];
   let rules: RuleSet | undefined;
   try {
-    rules = ruleSetFor(config, options.rules, { sink, logger, registry });
+    rules = ruleSetFor(config, options.rules, { sink, logger, registry, ...(fileDefaults ? { writer: withFileDefaults(sink, fileDefaults) } : {}) });
     for (const definition of present) {
       bridges.push(
         await startBridge(definition, config as never, {
