@@ -1,3 +1,5 @@
+import { emptyPortMessage, hasEmptyPort } from '@fieldbridge/core/bridge';
+
 /** Listen for UDP datagrams (the usual way to receive from a vehicle or a router such as mavlink-router). */
 export interface UdpInSpec {
   kind: 'udpin';
@@ -83,6 +85,7 @@ function parseNetwork(url: string, kind: 'udpin' | 'udpout' | 'tcp'): ParsedLink
   } catch {
     return { ok: false, message: `"${url}" is not a valid URL (expected ${kind}://host:port)` };
   }
+  if (hasEmptyPort(url)) return { ok: false, message: emptyPortMessage(url, kind === 'tcp' ? 5760 : 14550) };
   if (parsed.pathname !== '' && parsed.pathname !== '/') return { ok: false, message: `"${url}" has a path; expected ${kind}://host:port` };
   if (parsed.search || parsed.hash || parsed.username) return { ok: false, message: `"${url}" has parts a ${kind} connection does not use` };
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');

@@ -53,6 +53,12 @@ describe('connection URLs', () => {
     expect(round('tlog:///a.tlog')).toBe('tlog:///a.tlog?pace=fast');
   });
 
+  it('refuses an empty port (a ${PORT} left unset) rather than read it as the default', () => {
+    for (const [url, port] of [['tcp://10.0.0.5:', 5760], ['udpout://192.168.4.1:', 14550], ['udpin://0.0.0.0:', 14550]] as const) {
+      expect(parseLinkUrl(url)).toEqual({ ok: false, message: expect.stringContaining(`empty port after ":" (an unset variable?); write the port, or leave out ":" for the default ${port}`) });
+    }
+  });
+
   it('openLink refuses a bad URL with a BAD_CONNECTION error', () => {
     let caught: unknown;
     try {

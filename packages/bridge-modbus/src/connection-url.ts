@@ -1,3 +1,5 @@
+import { emptyPortMessage, hasEmptyPort } from '@fieldbridge/core/bridge';
+
 /** Serial parity, as serialport names it. */
 export type Parity = 'none' | 'even' | 'odd' | 'mark' | 'space';
 
@@ -63,9 +65,7 @@ function parseNetwork(url: string, kind: 'tcp' | 'rtu+tcp'): ParsedConnection {
     return { ok: false, message: `"${url}" is not a valid URL (expected ${kind}://host:port)` };
   }
   if (!parsed.hostname) return { ok: false, message: `"${url}" names no host (expected ${kind}://host:port)` };
-  // URL reads `host:` as no port at all; here it is most often a `${PORT}` left unset, not a wish for 502.
-  const authority = url.slice(url.indexOf('//') + 2).split(/[/?#]/, 1)[0] ?? '';
-  if (authority.endsWith(':')) return { ok: false, message: `"${url}" has an empty port after ":" (an unset variable?); write the port, or leave out ":" for ${kind}'s default 502` };
+  if (hasEmptyPort(url)) return { ok: false, message: emptyPortMessage(url, 502) };
   if (parsed.pathname !== '' && parsed.pathname !== '/') return { ok: false, message: `"${url}" has a path; expected ${kind}://host:port` };
   if (parsed.search || parsed.hash || parsed.username) return { ok: false, message: `"${url}" has parts a ${kind} connection does not use` };
   const port = parsed.port === '' ? 502 : Number(parsed.port);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
 import type { MqttConfig } from './config.js';
 import { MqttBridgeError } from './errors.js';
-import { formatSize, reconnectPolicy } from '@fieldbridge/core/bridge';
+import { emptyPortMessage, formatSize, hasEmptyPort, reconnectPolicy } from '@fieldbridge/core/bridge';
 import { MQTT_DEFAULTS } from './resolve.js';
 
 /** URL schemes the bridge connects with. */
@@ -35,6 +35,7 @@ export function parseBrokerUrl(text: string): { ok: true; url: BrokerUrl } | { o
     return { ok: false, message: `url scheme "${scheme}:" is not one of ${BROKER_SCHEMES.map((s) => `${s}://`).join(', ')}` };
   }
   if (!url.hostname) return { ok: false, message: `url "${text}" names no host` };
+  if (hasEmptyPort(text)) return { ok: false, message: `url ${emptyPortMessage(text, DEFAULT_PORTS[scheme as BrokerUrl['scheme']])}` };
   if (url.username || url.password) return { ok: false, message: 'put credentials in username and password (from ${VAR}), not in the url' };
   const s = scheme as BrokerUrl['scheme'];
   return {

@@ -9,6 +9,11 @@ const config = (extra: Record<string, unknown>): MqttConfig => ({ subscriptions,
 const files = (path: string): Buffer => Buffer.from(`PEM of ${path}`);
 
 describe('broker connection options', () => {
+  it('refuses an empty port (a ${PORT} left unset) rather than read it as the default', () => {
+    expect(parseBrokerUrl('mqtts://broker.example.com:')).toEqual({ ok: false, message: expect.stringContaining('empty port after ":" (an unset variable?); write the port, or leave out ":" for the default 8883') });
+    expect(parseBrokerUrl('ws://h:/mqtt')).toMatchObject({ ok: false });
+  });
+
   it('parses the four schemes with their default ports', () => {
     expect(['mqtt://h', 'mqtts://h', 'ws://h/mqtt', 'wss://h:9001/mqtt', 'mqtt://[::1]:1884'].map((u) => {
       const parsed = parseBrokerUrl(u);

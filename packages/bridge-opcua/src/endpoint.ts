@@ -1,3 +1,5 @@
+import { emptyPortMessage, hasEmptyPort } from '@fieldbridge/core/bridge';
+
 /** A parsed `opc.tcp://` endpoint URL. */
 export interface Endpoint {
   host: string;
@@ -26,6 +28,7 @@ export function parseEndpoint(text: string): { ok: true; endpoint: Endpoint } | 
     return { ok: false, message: `endpoint "${short(text)}" is not a URL (${example})` };
   }
   if (!url.hostname) return { ok: false, message: `endpoint "${short(text)}" names no host (${example})` };
+  if (hasEmptyPort(text)) return { ok: false, message: `endpoint ${emptyPortMessage(short(text), DEFAULT_OPCUA_PORT)}` };
   if (url.username || url.password) return { ok: false, message: 'put the user name and password in auth (the password from ${OPCUA_PASSWORD}), not in the endpoint' };
   if (url.search || url.hash) return { ok: false, message: `endpoint "${short(text)}" has a query or fragment, which OPC UA endpoints do not use` };
   const port = url.port === '' ? DEFAULT_OPCUA_PORT : Number(url.port);

@@ -54,6 +54,8 @@ describe('the opcua: section', () => {
     expect(parseEndpoint('opc.tcp://plc1')).toEqual({ ok: true, endpoint: { host: 'plc1', port: 4840, path: '', url: 'opc.tcp://plc1:4840' } });
     expect(parseEndpoint('opc.tcp://10.0.0.5:48010/UA/Server')).toMatchObject({ ok: true, endpoint: { port: 48010, path: '/UA/Server' } });
     expect(parseEndpoint('opc.tcp://op:secret@plc1:4840')).toMatchObject({ ok: false, message: expect.stringMatching(/not in the endpoint/) });
+    // `opc.tcp://plc1:${PORT}` with PORT unset: refused, not read as 4840.
+    expect(parseEndpoint('opc.tcp://plc1:/UA')).toMatchObject({ ok: false, message: expect.stringMatching(/empty port after ":" .*the default 4840/) });
   });
 
   it('turns durations, deadbands, filters and keys into the plan', () => {

@@ -28,6 +28,7 @@ export { tagsSchema, reconnectSchema, reconnectPolicy, maxRateHzSchema, channelN
 export { durationMs, sizeBytes, formatDuration, formatSize, MAX_TIMER_MS, type DurationOptions, type SizeOptions } from './config/units.js';
 export { durationOption, SCAN_DURATION, type DurationOptionSpec } from './bridge/duration-option.js';
 export { listenWindow, type ListenWindow, type ListenWindowOptions } from './bridge/listen-window.js';
+export { emptyPortMessage, hasEmptyPort } from './bridge/empty-port.js';
 export { createSourceMetrics, MAX_LABELLED_CHANNELS, type SourceMetrics } from './bridge/source-metrics.js';
 export {
   compileTemplate,
