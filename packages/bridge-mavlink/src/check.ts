@@ -20,8 +20,8 @@ type Path = (string | number)[];
  */
 export function checkMavlink(section: MavlinkConfig): SectionIssue[] {
   const issues: SectionIssue[] = [];
-  const refuse = (path: Path, message: string): void => {
-    issues.push({ path, message });
+  const refuse = (path: Path, message: string, atKey = false): void => {
+    issues.push({ path, message, ...(atKey ? { atKey } : {}) });
   };
   const connection = parseLinkUrl(section.connection);
   if (!connection.ok) refuse(['connection'], connection.message);
@@ -67,7 +67,7 @@ function checkSigning(signing: MavlinkConfig['signing'], refuse: (path: Path, me
   }
 }
 
-function checkMessages(section: MavlinkConfig, refuse: (path: Path, message: string) => void): void {
+function checkMessages(section: MavlinkConfig, refuse: (path: Path, message: string, atKey?: boolean) => void): void {
   const messages = section.messages ?? {};
   const selection: Record<string, FieldSelection> = {};
   /** Where each message's field list sits in the mapping, by upper-case name. */
@@ -108,7 +108,7 @@ function checkMessages(section: MavlinkConfig, refuse: (path: Path, message: str
       // A field written as a bare name has no `field` key to point at: point at the name.
       const list = selection[String(name)];
       if (rest[1] === 'field' && Array.isArray(list) && typeof list[rest[0] as number] === 'string') rest.pop();
-      refuse(['messages', at.key, ...(rest.length > 0 && at.nested ? ['fields'] : []), ...rest], issue.message);
+      refuse(['messages', at.key, ...(rest.length > 0 && at.nested ? ['fields'] : []), ...rest], issue.message, issue.atKey === true && rest.length === 0);
     }
   }
 }

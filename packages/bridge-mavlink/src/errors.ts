@@ -21,6 +21,8 @@ export type MavlinkBridgeErrorCode =
 export interface SelectionIssue {
   path: (string | number)[];
   message: string;
+  /** About the key itself (an unknown message name): located at the key, not its value. */
+  atKey?: boolean;
 }
 
 /**

@@ -44,7 +44,7 @@ export function compileMessagePlan(dialect: Dialect, selection: MessageSelection
   for (const [key, choice] of Object.entries(selection)) {
     const def = dialect.messageNamed(key);
     if (!def) {
-      issues.push({ path: [key], message: `unknown message "${key}" in the ${dialect.name} dialect${suggest(dialect, key)}` });
+      issues.push({ path: [key], atKey: true, message: `unknown message "${key}" in the ${dialect.name} dialect${suggest(dialect, key)}` });
       continue;
     }
     const specs = specsFor(def, choice);

@@ -26,6 +26,11 @@ export interface SectionIssue {
    * what connecting needs.
    */
   runOnly?: boolean;
+  /**
+   * The issue is about the key itself (an unknown name written as a key, `GLOBAL_POSITON_INT:`):
+   * placed at the key, not at its value.
+   */
+  atKey?: boolean;
 }
 
 /** A whole validated mapping file: the common keys plus the bridge's own section. */

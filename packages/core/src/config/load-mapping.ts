@@ -97,7 +97,7 @@ function checkSection(definition: SectionDefinition, section: unknown, options: 
   return definition
     .check(section as never)
     .filter((i) => !(i.runOnly && options.inspecting))
-    .map((i) => ({ code: 'custom', path: [definition.name, ...i.path], message: i.message }) as z.core.$ZodIssue);
+    .map((i) => ({ code: 'custom', path: [definition.name, ...i.path], message: i.message, ...(i.atKey ? { params: { atKey: true } } : {}) }) as z.core.$ZodIssue);
 }
 
 /** The largest mapping file read, in bytes. */
@@ -207,6 +207,11 @@ function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$Z
       }
       continue;
     }
+    const keyNode = issue.code === 'custom' && issue.params?.atKey === true ? keyAt(doc, path) : undefined;
+    if (keyNode?.range) {
+      out.push(at(keyNode.range[0], formatPath(path), issue.message));
+      continue;
+    }
     const node = doc.getIn(path, true) as Node | undefined;
     if (node?.range) {
       out.push(at(node.range[0] + innerOffset(text, node, issue), formatPath(path), issue.message));
@@ -220,6 +225,14 @@ function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$Z
     out.push(at(parent?.range?.[0] ?? doc.contents?.range?.[0], formatPath(path), message));
   }
   return out;
+}
+
+/** The key node of the pair `path` ends at, when its parent is a mapping. */
+function keyAt(doc: Document, path: readonly (string | number)[]): Node | undefined {
+  const parent = doc.getIn(path.slice(0, -1), true) as Node | undefined;
+  const last = String(path[path.length - 1]);
+  const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === last) : undefined;
+  return pair?.key as Node | undefined;
 }
 
 /**
