@@ -90,6 +90,37 @@ describe('batcher', () => {
     expect(batchPoints(small!)).toEqual([{ ...point(30), tags: { site: 'a' } }]);
   });
 
+  it('leaves out a point JSON cannot encode, hands it on with the reason, and seals the rest (from the timer and inside add())', async () => {
+    const refused: Array<{ metrics: string[]; reason: string }> = [];
+    const sealed: Batch[] = [];
+    const withRefusals = createBatcher({
+      maxPoints: 4, maxBytes: 1 << 20, lingerMs: 500, run: 'run-1', codec: { sourceId: 'b', gzipLevel: 1 }, now: () => Date.now(),
+      onSeal: (b) => sealed.push(b),
+      onUnencodable: (points, reason) => refused.push({ metrics: points.map((p) => p.metric), reason }),
+    });
+    const circular: { [k: string]: unknown } = { n: 1 };
+    circular.self = circular;
+    // Sealed by the timer: a throw there would end the process.
+    withRefusals.add(point(0), true);
+    withRefusals.add({ metric: 'big', value: { x: 10n } as unknown as object, timestamp: 1_700_000_000_000 });
+    withRefusals.add(point(2), true);
+    expect(() => vi.advanceTimersByTime(500)).not.toThrow();
+    // Sealed inside add() by max_points: a throw there would come out of the caller's write().
+    withRefusals.add(point(3));
+    withRefusals.add({ metric: 'circular', value: circular, timestamp: 1_700_000_000_000 });
+    withRefusals.add(point(5));
+    expect(() => withRefusals.add(point(6))).not.toThrow();
+    await withRefusals.settled();
+    expect(refused).toEqual([
+      { metrics: ['big'], reason: expect.stringMatching(/^cannot be encoded as JSON: .*BigInt/) },
+      { metrics: ['circular'], reason: expect.stringMatching(/^cannot be encoded as JSON: .*circular/i) },
+    ]);
+    expect(sealed.map((b) => batchPoints(b).map((p) => p.value))).toEqual([[0, 2], [3, 5, 6]]);
+    // The provisional stamps follow their points.
+    expect(sealed[0]!.unsynced).toEqual({ run: 'run-1', indices: [0, 1] });
+    expect(withRefusals.pending()).toBe(0);
+  });
+
   it('seals two halves when the real JSON passes max_bytes (text full of escapes)', async () => {
     const { batcher, sealed } = make({ maxBytes: 4096 });
     // Quotes and control characters double or sextuple in JSON: the estimate cannot see it.

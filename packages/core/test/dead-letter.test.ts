@@ -29,6 +29,23 @@ describe('dead-letter file (issue 10 #7, #20)', () => {
     expect(record.point).toMatchObject({ truncated: true, bytes: expect.any(Number) });
   });
 
+  it('records what JSON cannot carry as its type and text: a cycle, a function, deep nesting, a getter that throws', () => {
+    const path = join(temp(), 'dl.ndjson');
+    const dl = createDeadLetter(path, silent, { sourceId: () => 'plant-a' });
+    const cycle: { [k: string]: unknown } = { a: [1] };
+    cycle.self = { back: cycle };
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 100; i++) deep = { d: deep };
+    const throwing = Object.defineProperty({ metric: 'g' }, 'value', { enumerable: true, get: () => { throw new Error('sensor gone'); } });
+    dl.write([{ metric: 'c', value: cycle }, { metric: 'f', value: function probe() {} }, { metric: 'd', value: deep }, throwing], 'invalid');
+    dl.close();
+    const points = readFileSync(path, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { point: unknown }).point);
+    expect(points[0]).toEqual({ metric: 'c', value: { a: [1], self: { back: { $type: 'circular', $text: expect.any(String) } } } });
+    expect(points[1]).toEqual({ metric: 'f', value: { $type: 'function', $text: expect.stringContaining('probe') } });
+    expect(JSON.stringify(points[2])).toContain('{"$type":"object","$text":"nested too deeply"}');
+    expect(points[3]).toEqual({ $type: 'object', $text: 'could not be read: sensor gone' });
+  });
+
   it('never takes more than max_bytes: rotates to .1 at half of it, and counts what it discards', () => {
     const dir = temp();
     const path = join(dir, 'dl.ndjson');

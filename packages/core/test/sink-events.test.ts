@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createSink, type Sink, type SinkEvent, type SinkEventMap, type SinkOptions } from '../src/index.js';
 import { until as waitFor } from '../src/testing/until.js';
-import { fastRetry, KEY, startGateway, wsSink } from './helpers/ws-sink.js';
+import { captureLogger, fastRetry, KEY, startGateway, wsSink } from './helpers/ws-sink.js';
 
 const T0 = 1_700_000_000_000;
 const EVENTS: SinkEvent[] = ['connected', 'disconnected', 'reconnecting', 'reconnected', 'auth_failed', 'backlog_drained', 'spool_full', 'points_dropped'];
@@ -81,6 +81,40 @@ describe('sink lifecycle events', () => {
     s.send('ok', 1, { timestamp: T0 });
     await s.flush();
     expect(seen.filter(([n]) => n === 'points_dropped')).toEqual([['points_dropped', { reason: 'invalid', count: 1, total: 1 }]]);
+    await Promise.all(sinks.splice(0).map((x) => x.close()));
+    await gateway.close();
+  });
+
+  it('a listener that throws or rejects is logged and never stops the sink (no unhandled rejection)', async () => {
+    const gateway = await startGateway();
+    const { logger, lines } = captureLogger();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const s = httpSink(gateway.url, { logger });
+      s.on('points_dropped', async () => {
+        throw new Error('async listener bug');
+      });
+      s.on('points_dropped', () => {
+        throw new Error('listener bug');
+      });
+      const seen = record(s);
+      s.send('bad', Number.NaN);
+      s.send('ok', 1, { timestamp: T0 });
+      await s.flush();
+      const failures = () => lines().filter((l) => /listener of the sink's points_dropped event threw/.test(l.msg));
+      await waitFor(() => failures().length === 2, 'both listener failures logged');
+      expect(failures().map((l) => (l.err as { message: string }).message).sort()).toEqual(['async listener bug', 'listener bug']);
+      // A listener after them is still called, and the point was delivered.
+      expect(names(seen)).toContain('points_dropped');
+      expect(gateway.points({ metric: 'ok' })).toHaveLength(1);
+      // A rejection unhandled by the sink would be reported after a turn of the loop: give it one.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
     await Promise.all(sinks.splice(0).map((x) => x.close()));
     await gateway.close();
   });

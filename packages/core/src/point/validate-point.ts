@@ -48,6 +48,15 @@ export function checkSourceId(sourceId: unknown): string | undefined {
 
 /** Reason a tag map is refused, or undefined. */
 export function checkTags(tags: unknown): string | undefined {
+  return collectTags(tags, undefined);
+}
+
+/**
+ * {@link checkTags} that also copies the tags it checks into `into` (when given), in the same
+ * loop: the sink keeps its own copy of a point's tags, so a map the caller changes after
+ * `write()` cannot change what is sent.
+ */
+export function collectTags(tags: unknown, into: Record<string, string> | undefined): string | undefined {
   if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) return 'tags must be an object';
   // for-in over own keys, no entries array: this runs for every point written.
   let count = 0;
@@ -59,6 +68,10 @@ export function checkTags(tags: unknown): string | undefined {
     if (key.length > POINT_LIMITS.tagMaxChars || value.length > POINT_LIMITS.tagMaxChars) {
       return `tag ${key.slice(0, 32)} longer than ${POINT_LIMITS.tagMaxChars} characters`;
     }
+    if (into === undefined) continue;
+    // A tag named __proto__ is a plain key, as it is in the JSON sent.
+    if (key === '__proto__') Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
+    else into[key] = value;
   }
   return undefined;
 }

@@ -9,7 +9,12 @@ import type { Rule } from './rule-types.js';
 
 /** Where a rule set writes its events: the sink, or anything that takes points. */
 export interface RuleEventWriter {
-  write(point: Point): void;
+  /**
+   * Takes a point. Returning `false` (as the sink's `write()` does for a point it refuses: one
+   * that broke a rule, or written after `close()`) keeps it from the rules; anything else counts
+   * as taken.
+   */
+  write(point: Point): unknown;
 }
 
 /** Options of {@link createRuleSet}. */
@@ -28,11 +33,18 @@ export interface RuleSetOptions {
 /** Rules on one data path: what they read is found with one lookup per point. */
 export interface RuleSet {
   readonly rules: readonly Rule[];
-  /** Writes `point` to the sink, then {@link observe}s it: a sink with rules. Never throws. */
+  /**
+   * Writes `point` to the sink, then {@link observe}s it if the sink took it: a point the sink
+   * refuses (dead-lettered: a NaN, a timestamp in seconds, a bad `source_id`) never reaches the
+   * rules. A sink with rules. Never throws.
+   */
   write(point: Point): void;
   /** Shorthand for `write({ metric, value, ...extras })`. */
   send(metric: string, value: PointValue, extras?: Omit<Point, 'metric' | 'value'>): void;
-  /** Hands a point (already written) to the rules that read its metric and watch its source. Never throws. */
+  /**
+   * Hands a point (already written, and taken by the sink) to the rules that read its metric and
+   * watch its source. Something that is not a point is ignored. Never throws.
+   */
   observe(point: Point): void;
   /** Unhooks the rules and clears their state and timers; events already written stay in the sink. Idempotent. */
   stop(): void;
@@ -100,6 +112,7 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
 
   let stopped = false;
   const observe = (point: Point): void => {
+    if (typeof point !== 'object' || point === null || typeof point.metric !== 'string') return;
     let readers = routes.get(point.metric);
     if (readers === undefined) {
       if (withPatterns.length === 0 || stopped) return;
@@ -119,7 +132,9 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
   };
 
   const write = (point: Point): void => {
-    sink.write(point);
+    // Rules see what the sink took, nothing it refused: an alert must not fire on a point that
+    // never reaches the receiver.
+    if (sink.write(point) === false) return;
     observe(point);
   };
   return {

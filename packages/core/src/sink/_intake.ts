@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import type { DashboardControl } from '../control/dashboard-control.js';
 import type { Point, Tags } from '../point/point.js';
-import { checkTags, validatePoint } from '../point/validate-point.js';
+import { createCapture, Refusal } from './_capture.js';
 import type { ProblemReporter } from '../shared/problems.js';
 import type { Batcher } from './batcher.js';
 import type { DeadLetter } from './dead-letter.js';
@@ -30,18 +30,22 @@ export interface IntakeOptions {
 }
 
 /**
- * The sink's `write()`: validate what the caller gave (a point that breaks a rule is
- * dead-lettered with the reason, never thrown), stamp what it lacks (time, the sink's tags, the
- * session), ask the dashboard's stream request, and hand it to the batcher. A timestamp the
- * caller supplied is checked; one the sink stamps is not (it is ours, and before the first
- * server sample it is provisional, resolved when the batch goes out, as is a caller's stamp
- * taken from the sink's clock then).
+ * The sink's `write()`: take the sink's own copy of what the caller gave and check it (a point
+ * that breaks a rule is dead-lettered with the reason, never thrown; see `_capture.ts`), stamp
+ * what it lacks (time, the sink's tags, the session), ask the dashboard's stream request, and
+ * hand it to the batcher. Returns false when the point was refused (invalid, or written after
+ * `close()`), so a writer in front of the sink (a rule set) acts only on points the sink took.
+ * A timestamp the caller supplied is checked; one the sink stamps is not (it is ours, and before
+ * the first server sample it is provisional, resolved when the batch goes out, as is a caller's
+ * stamp taken from the sink's clock then).
  */
-export function createIntake(o: IntakeOptions): (input: Point) => void {
-  const refuse = (input: unknown, reason: string, drop: DropReason) => {
-    o.deadLetter.write([input], reason);
-    o.drop(drop, 1);
-    o.problems.report('invalid-point', `invalid point refused and written to ${o.deadLetter.path}: ${reason}`, { metric: (input as Point | null)?.metric });
+export function createIntake(o: IntakeOptions): (input: Point) => boolean {
+  const capture = createCapture(o.tags);
+  const refuse = (record: unknown, reason: string): false => {
+    o.deadLetter.write([record], reason);
+    o.drop('invalid', 1);
+    o.problems.report('invalid-point', `invalid point refused and written to ${o.deadLetter.path}: ${reason}`, { metric: metricOf(record) });
+    return false;
   };
 
   return (input) => {
@@ -49,26 +53,35 @@ export function createIntake(o: IntakeOptions): (input: Point) => void {
     if (!o.accepting()) {
       o.deadLetter.write([input], 'written after close()');
       o.drop('closed', 1);
-      return;
+      return false;
     }
-    const reason = validatePoint(input);
-    if (reason) return refuse(input, reason, 'invalid');
-    const point: Point = { ...input };
+    const point = capture(input);
+    if (point instanceof Refusal) return refuse(point.record, point.reason);
     const stamped = point.timestamp === undefined;
     // A stamp from the sink's clock before its first sample, ours or the caller's, is provisional.
     const early = stamped || (typeof point.timestamp === 'number' && o.earlyStamp(point.timestamp));
     if (stamped) point.timestamp = o.clock.now();
-    if (o.tags) {
-      point.tags = input.tags ? { ...o.tags, ...input.tags } : o.tags;
-      const tagProblem = input.tags ? checkTags(point.tags) : undefined;
-      // Recorded as refused: with the sink's tags, which made too many.
-      if (tagProblem) return refuse(point, `with the sink's tags: ${tagProblem}`, 'invalid');
-    }
     const session = o.control.session();
     if (session !== undefined && point.session_id === undefined) point.session_id = session;
     const verdict = o.control.admit(point);
-    if (verdict !== 'pass') return o.drop(verdict, 1);
+    // Left out on a dashboard's request: a valid point, taken (and not sent on purpose).
+    if (verdict !== 'pass') {
+      o.drop(verdict, 1);
+      return true;
+    }
     o.metrics.written.add();
     o.batcher.add(point, early && o.provisional());
+    return true;
   };
+}
+
+/** The metric of a refused record, for the log, when it has a short one. */
+function metricOf(record: unknown): string | undefined {
+  try {
+    const metric = typeof record === 'object' && record !== null ? (record as { metric?: unknown }).metric : undefined;
+    return typeof metric === 'string' ? metric.slice(0, 256) : undefined;
+  } catch {
+    // A point whose fields throw when read: refused for that, logged without its metric.
+    return undefined;
+  }
 }

@@ -24,5 +24,10 @@ function valueBytes(value: unknown): number {
   if (typeof value === 'string') return value.length + 2;
   if (typeof value === 'boolean') return 5;
   // Events with JSON values are rare on the hot path: measure them.
-  return JSON.stringify(value)?.length ?? 4;
+  try {
+    return JSON.stringify(value)?.length ?? 4;
+  } catch {
+    // Not encodable: the batch finds out when it seals, and leaves this point out.
+    return 4;
+  }
 }

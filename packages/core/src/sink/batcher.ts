@@ -19,6 +19,12 @@ export interface BatcherOptions {
   onSeal: (batch: Batch) => void;
   /** Told when `onSeal` threw (the batch is then lost); the batcher goes on. */
   onSealError?: (err: unknown) => void;
+  /**
+   * Receives points that JSON could not encode when their batch sealed (the sink's `write()`
+   * refuses such values, so this is a last resort), with the reason; the rest of the batch is
+   * sealed without them. Default: they are only left out.
+   */
+  onUnencodable?: (points: readonly Point[], reason: string) => void;
   /** The sink run, recorded with provisional timestamps (see `Batch.unsynced`). */
   run: string;
   /** How batches are encoded (source id, gzip level). */
@@ -105,13 +111,47 @@ export function createBatcher(options: BatcherOptions): Batcher {
     });
   };
 
-  const emit = (batchPoints: Point[], stamps: number[], now: number): void => {
+  /**
+   * A batch JSON could not encode (a point's value turned circular, a BigInt, a getter that
+   * throws): each point is tried alone, those that fail go to `onUnencodable`, and the others are
+   * sealed, so one point never costs the batch.
+   */
+  const emitEncodable = (batchPoints: Point[], stamps: number[], now: number, err: unknown): void => {
+    const kept: Point[] = [];
+    const keptStamps: number[] = [];
+    const refused: Point[] = [];
+    let reason = `cannot be encoded as JSON: ${(err as Error)?.message ?? String(err)}`;
+    const unsynced = new Set(stamps);
+    batchPoints.forEach((point, i) => {
+      try {
+        JSON.stringify(point);
+      } catch (pointErr) {
+        reason = `cannot be encoded as JSON: ${(pointErr as Error)?.message ?? String(pointErr)}`;
+        refused.push(point);
+        return;
+      }
+      if (unsynced.has(i)) keptStamps.push(kept.length);
+      kept.push(point);
+    });
+    // Points that encode alone but not together (a toJSON that throws on its second call): none kept.
+    if (refused.length === 0) refused.push(...kept.splice(0));
+    options.onUnencodable?.(refused, reason);
+    if (kept.length > 0) emit(kept, keptStamps, now, true);
+  };
+
+  const emit = (batchPoints: Point[], stamps: number[], now: number, isolated = false): void => {
     const fields: BatchFields = { id: newBatchId(now), createdAtMs: now, points: batchPoints, ...(stamps.length > 0 ? { unsynced: { run: options.run, indices: stamps } } : {}) };
-    const json = bodyJson(fields, options.codec);
+    let json: string;
+    try {
+      json = bodyJson(fields, options.codec);
+    } catch (err) {
+      if (isolated) return options.onUnencodable?.(batchPoints, `cannot be encoded as JSON: ${(err as Error)?.message ?? String(err)}`);
+      return emitEncodable(batchPoints, stamps, now, err);
+    }
     if (json.length > options.maxBytes && Buffer.byteLength(json) > options.maxBytes && batchPoints.length > 1) {
       const half = Math.ceil(batchPoints.length / 2);
-      emit(batchPoints.slice(0, half), stamps.filter((i) => i < half), now);
-      emit(batchPoints.slice(half), stamps.filter((i) => i >= half).map((i) => i - half), now);
+      emit(batchPoints.slice(0, half), stamps.filter((i) => i < half), now, isolated);
+      emit(batchPoints.slice(half), stamps.filter((i) => i >= half).map((i) => i - half), now, isolated);
       return;
     }
     if (!compresses(json, options.codec)) return deliver(sealBatch(fields, json, json));
@@ -122,9 +162,12 @@ export function createBatcher(options: BatcherOptions): Batcher {
     const body = scratch.encode(json);
     const head = batchHead(fields, body.bytes);
     if (onLoop || encoding >= MAX_ENCODING) {
-      let data: Buffer;
+      let data: Buffer | string;
       try {
         data = gzipOnThread(body.bytes, level);
+      } catch {
+        // zlib failed (out of memory): the body goes as plain JSON rather than not at all.
+        data = json;
       } finally {
         body.release();
       }
@@ -153,6 +196,15 @@ export function createBatcher(options: BatcherOptions): Batcher {
     );
   };
 
+  /** seal() where nothing may throw: from the timer (a throw would end the process) and from add() (inside the caller's write()). */
+  const sealSafely = (): void => {
+    try {
+      seal();
+    } catch (err) {
+      options.onSealError?.(err);
+    }
+  };
+
   const seal = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
@@ -168,18 +220,18 @@ export function createBatcher(options: BatcherOptions): Batcher {
   return {
     add(point, isUnsynced) {
       const size = estimatePointBytes(point);
-      if (points.length > 0 && bytes + size > options.maxBytes) seal();
+      if (points.length > 0 && bytes + size > options.maxBytes) sealSafely();
       if (isUnsynced) unsynced.push(points.length);
       points.push(point);
       bytes += size;
       if (points.length >= options.maxPoints || bytes >= options.maxBytes) {
-        seal();
+        sealSafely();
       } else if (!timer) {
-        timer = setTimeout(seal, options.lingerMs);
+        timer = setTimeout(sealSafely, options.lingerMs);
         timer.unref();
       }
     },
-    seal,
+    seal: sealSafely,
     pending: () => points.length,
     stop() {
       if (timer) clearTimeout(timer);

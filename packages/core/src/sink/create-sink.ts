@@ -160,7 +160,12 @@ export function createSink(options: SinkOptions): Sink {
       outstanding.add(batch.id);
       feed.feed(batch);
     },
-    onSealError: (err) => logger.error({ err }, `a sealed batch could not be queued: ${(err as Error).message}`),
+    onSealError: (err) => logger.error({ err }, `a sealed batch could not be queued: ${(err as Error)?.message ?? String(err)}`),
+    onUnencodable(points, reason) {
+      deadLetter.write(points, reason);
+      drop('invalid', points.length);
+      problems.report('unencodable-point', `${points.length} point(s) could not be encoded when their batch sealed, refused and written to ${deadLetter.path}: ${reason}`, { points: points.length });
+    },
   });
   const provisional = (): boolean => transport.syncClock !== undefined && !clock.synced();
   const early = rememberEarlyStamps(clock, provisional);

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { checkSourceId } from '../point/validate-point.js';
 import { excerpt } from '../shared/text.js';
+import { recordJson } from './_record-json.js';
 
 /** One line of the dead-letter file. */
 export interface DeadLetterRecord {
@@ -15,7 +16,9 @@ export interface DeadLetterRecord {
   /**
    * The refused point as it was refused (as written when it broke a rule of the point itself;
    * with the sink's tags when they made too many; as sent when the receiver refused it), or,
-   * when its JSON passes 16 KiB, `{ truncated: true, bytes, excerpt }`.
+   * when its JSON passes 16 KiB, `{ truncated: true, bytes, excerpt }`. What JSON cannot carry
+   * (NaN, Infinity, `undefined`, a BigInt, a cycle) is recorded as `{"$type", "$text"}`: its type
+   * and the value as text (see `_record-json.ts`).
    */
   point: unknown;
 }
@@ -115,29 +118,18 @@ export function createDeadLetter(path: string, logger: Logger, options: DeadLett
 }
 
 function recordLine(record: DeadLetterRecord): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(record.point);
-  } catch {
-    // A value JSON cannot encode (a cycle, a BigInt): kept as text.
-    json = undefined;
-  }
-  if (json === undefined) return JSON.stringify({ ...record, point: excerpt(printable(record.point), 1000) });
+  const json = recordJson(record.point);
   if (json.length > POINT_BYTES) return JSON.stringify({ ...record, point: { truncated: true, bytes: Buffer.byteLength(json), excerpt: json.slice(0, 1000) } });
   return `{"at":${JSON.stringify(record.at)},"reason":${JSON.stringify(record.reason)},"source_id":${JSON.stringify(record.source_id)},"point":${json}}`;
 }
 
 /** The point's own source id, when it has a valid one. */
 function sourceOf(point: unknown): string | undefined {
-  const own = typeof point === 'object' && point !== null ? (point as { source_id?: unknown }).source_id : undefined;
-  return own !== undefined && checkSourceId(own) === undefined ? (own as string) : undefined;
-}
-
-function printable(value: unknown): string {
   try {
-    return String(value);
+    const own = typeof point === 'object' && point !== null ? (point as { source_id?: unknown }).source_id : undefined;
+    return own !== undefined && checkSourceId(own) === undefined ? (own as string) : undefined;
   } catch {
-    // Too deeply nested even to print.
-    return '[a value too deeply nested to print]';
+    // A point whose fields throw when read: recorded under the sink's source.
+    return undefined;
   }
 }

@@ -34,7 +34,10 @@ export interface SinkEventMap {
 /** A sink event name. */
 export type SinkEvent = keyof SinkEventMap;
 
-/** A listener of event `E`. */
+/**
+ * A listener of event `E`. It may be async: a promise it returns that rejects is logged like a
+ * throw (never an unhandled rejection); the sink does not wait for it.
+ */
 export type SinkListener<E extends SinkEvent> = (payload: SinkEventMap[E]) => void;
 
 /** Subscribing to a sink's events. */
@@ -50,30 +53,40 @@ export interface SinkEventHub extends SinkEvents {
   emit<E extends SinkEvent>(event: E, payload: SinkEventMap[E]): void;
 }
 
-/** Creates a {@link SinkEventHub}. A listener that throws is logged and never stops the sink. */
+/**
+ * Creates a {@link SinkEventHub}. A listener that throws, or returns a promise that rejects, is
+ * logged and never stops the sink.
+ */
 export function createSinkEvents(logger: Logger): SinkEventHub {
-  const listeners = new Map<SinkEvent, Set<(payload: never) => void>>();
+  const listeners = new Map<SinkEvent, Set<(payload: never) => unknown>>();
+  const failed = (event: SinkEvent, err: unknown) => logger.error({ err, event }, `a listener of the sink's ${event} event threw; the sink carries on`);
   const hub: SinkEventHub = {
     on(event, listener) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));
-      set.add(listener as (payload: never) => void);
+      set.add(listener as (payload: never) => unknown);
       return () => hub.off(event, listener);
     },
     off(event, listener) {
-      listeners.get(event)?.delete(listener as (payload: never) => void);
+      listeners.get(event)?.delete(listener as (payload: never) => unknown);
     },
     emit(event, payload) {
       for (const listener of listeners.get(event) ?? []) {
         try {
-          (listener as SinkListener<typeof event>)(payload);
+          const result: unknown = (listener as SinkListener<typeof event>)(payload);
+          // An async listener: its rejection is its throw.
+          if (isThenable(result)) result.then(undefined, (err: unknown) => failed(event, err));
         } catch (err) {
-          logger.error({ err, event }, `a listener of the sink's ${event} event threw; the sink carries on`);
+          failed(event, err);
         }
       }
     },
   };
   return hub;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 /**

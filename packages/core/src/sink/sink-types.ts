@@ -56,6 +56,14 @@ export interface Sink extends PointWriter, SinkEvents {
   /** The sink's corrected clock; timestamps it adds come from here. */
   readonly clock: Clock;
   /**
+   * Queues a point. Never blocks, never throws: a bad point is counted and dead-lettered with
+   * the reason. The sink takes its own copy at the call: changing the point, its value or its
+   * tags afterwards changes nothing that is sent. Returns false when it refused the point (it
+   * broke a rule of the point, or the sink is closed), true when it took it (`createSink`'s
+   * sink always answers; a hand-made one may return nothing, which counts as taken).
+   */
+  write(point: Point): boolean | void;
+  /**
    * Seals the open batch and resolves once everything written before the call is
    * acknowledged. Rejects with `FLUSH_TIMEOUT` at `timeoutMs` (default 30 000); the data
    * stays in the spool.

@@ -124,7 +124,8 @@ export function createMemorySpool(limits: SpoolLimits): Spool {
       return dropped;
     },
     stats(): SpoolStats {
-      return { batches: list.size, points, bytes, oldestCreatedAtMs: ages.min() };
+      const oldest = ages.min();
+      return oldest === undefined ? { batches: list.size, points, bytes } : { batches: list.size, points, bytes, oldestCreatedAtMs: oldest };
     },
     close() {
       if (closed) return;

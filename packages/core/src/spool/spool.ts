@@ -30,8 +30,8 @@ export interface SpoolStats {
   points: number;
   /** Bytes counted against `maxBytes` (the batches' `bytes`: their encoded size plus overhead). */
   bytes: number;
-  /** `createdAtMs` of the oldest batch held, if any. */
-  oldestCreatedAtMs: number | undefined;
+  /** `createdAtMs` of the oldest batch held; absent while the spool is empty. */
+  oldestCreatedAtMs?: number;
 }
 
 /**

@@ -176,7 +176,9 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       t.oldest = (s.q.oldest.get() as { m: number | null }).m ?? undefined;
       t.oldestStale = false;
     }
-    return { batches: t.batches, points: t.points, bytes: t.bytes, oldestCreatedAtMs: t.batches === 0 ? undefined : t.oldest };
+    const stats: SpoolStats = { batches: t.batches, points: t.points, bytes: t.bytes };
+    if (t.batches > 0 && t.oldest !== undefined) stats.oldestCreatedAtMs = t.oldest;
+    return stats;
   };
 
   return {
