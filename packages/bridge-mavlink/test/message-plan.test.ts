@@ -33,7 +33,7 @@ describe('message selections', () => {
       STATUSTEXT: [{ field: 'text', scale: 2 }],
     });
     expect(issues).toEqual([
-      { path: ['GPS_RAW_IN'], message: expect.stringContaining('did you mean GPS_RAW_INT?') },
+      { path: ['GPS_RAW_IN'], atKey: true, message: expect.stringContaining('did you mean GPS_RAW_INT?') },
       { path: ['ATTITUDE', 0, 'field'], message: expect.stringMatching(/ATTITUDE\.rol: no such field \(ATTITUDE has time_boot_ms, roll/) },
       { path: ['ATTITUDE', 1, 'to'], message: 'ATTITUDE.roll: cannot convert rad (angle) to m (length)' },
       { path: ['ATTITUDE', 2, 'to'], message: expect.stringContaining('unknown unit "furlong"') },
