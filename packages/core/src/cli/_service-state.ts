@@ -62,7 +62,7 @@ export function makeSink(p: ServiceParts, cfg: MultiFileConfig, memorySpool?: Sp
   const options = sinkOptionsFromConfig(cfg);
   const { path, durability: _durability, ...limits } = options.buffer ?? {};
   const spool = path === undefined ? (memorySpool ?? createSpool(limits)) : undefined;
-  const sink = createSink({ ...options, ...(spool ? { spool } : {}), session: p.session, agentVersion: agentVersionsOf(presentSections(p.definitions, cfg)), logger: p.logger, registry });
+  const sink = createSink({ ...options, ...(spool ? { spool } : {}), env: p.io.env, session: p.session, agentVersion: agentVersionsOf(presentSections(p.definitions, cfg)), logger: p.logger, registry });
   return { sink, registry, ...(spool ? { memorySpool: spool } : {}) };
 }
 
