@@ -178,8 +178,11 @@ describe('through an HTTP proxy (CONNECT)', () => {
     const stop = new AbortController();
     const sending = t.send(batchOf(10), { timeoutMs: 60_000, signal: stop.signal });
     await expect.poll(silent.connections).toBe(1);
+    const abortedAt = performance.now();
     stop.abort();
     expect(await sending).toEqual({ status: 'retryable', reason: 'aborted' });
+    // At once, not when the tunnel gives up on its own (10 s), and the half-open tunnel is closed.
+    expect(performance.now() - abortedAt).toBeLessThan(5000);
     await expect.poll(silent.closed).toBe(1);
   });
 
