@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Agent as HttpsAgent } from 'node:https';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -7,6 +8,8 @@ import { createClock, createHttpTransport, createSink, type Transport } from '..
 import { encodeBatch } from '../src/shared/batch-codec.js';
 import { makeTestCerts, trackCleanups, type TestCerts } from '../src/testing/index.js';
 import { startIngestServer } from './helpers/ingest-server.js';
+import { startConnectProxy } from './helpers/connect-proxy.js';
+import { isFieldbridgeError } from '../src/errors.js';
 
 const T0 = 1_700_000_000_000;
 const cleanups = trackCleanups();
@@ -149,5 +152,65 @@ describe('HTTPS with a private CA and a client certificate', () => {
     });
     expect(await transport(server.url, { ca: pem(certs.ca), serverName: 'broker.test' }).send(batchOf(10), { timeoutMs: 5000 })).toEqual({ status: 'success' });
     expect(await transport(server.url, { verify: false }).send(batchOf(10), { timeoutMs: 5000 })).toEqual({ status: 'success' });
+  });
+});
+
+describe('through an HTTP proxy (CONNECT)', () => {
+  const via = (url: string, proxy: string, tls?: Parameters<typeof createHttpTransport>[0]['tls']): Transport => {
+    const t = createHttpTransport({ url, sourceId: 't', clock: createClock(), proxy, ...(tls ? { tls } : {}) });
+    cleanups.defer(() => t.shutdown());
+    return t;
+  };
+
+  it('sends batch after batch through one kept-alive tunnel, TLS to the receiver inside it', async () => {
+    const proxy = cleanups.add(await startConnectProxy(), (p) => p.close());
+    const server = await httpsServer();
+    const t = via(server.url, proxy.url(), { ca: pem(certs.ca) });
+    for (let i = 0; i < 20; i++) expect(await t.send(batchOf(50), { timeoutMs: 5000 })).toEqual({ status: 'success' });
+    expect(server.requests).toHaveLength(20);
+    expect(proxy.tunnels()).toBe(1);
+    expect(server.connections()).toBe(1);
+  });
+
+  it('a proxy that never answers CONNECT: a stop signal ends the send at once', async () => {
+    const silent = await silentServer();
+    const t = via('https://gw.example.com/ingest', silent.url.replace('/ingest', ''));
+    const stop = new AbortController();
+    const sending = t.send(batchOf(10), { timeoutMs: 60_000, signal: stop.signal });
+    await expect.poll(silent.connections).toBe(1);
+    const abortedAt = performance.now();
+    stop.abort();
+    expect(await sending).toEqual({ status: 'retryable', reason: 'aborted' });
+    // At once, not when the tunnel gives up on its own (10 s), and the half-open tunnel is closed.
+    expect(performance.now() - abortedAt).toBeLessThan(5000);
+    await expect.poll(silent.closed).toBe(1);
+  });
+
+  it('a proxy that is not there is named, and retryable', async () => {
+    const silent = await silentServer();
+    await new Promise<void>((resolve) => silent.server.close(() => resolve()));
+    const proxy = silent.url.replace('/ingest', '');
+    const result = await via('https://gw.example.com/ingest', proxy).send(batchOf(10), { timeoutMs: 5000 });
+    expect(result).toEqual({ status: 'retryable', reason: `PROXY_FAILED: cannot reach the proxy ${proxy} (ECONNREFUSED)` });
+  });
+
+  it('a proxy refusing with 502 is named with its status, and retryable', async () => {
+    const proxy = cleanups.add(await startConnectProxy(), (p) => p.close());
+    proxy.answer(502);
+    const result = await via('https://gw.example.com/ingest', proxy.url()).send(batchOf(10), { timeoutMs: 5000 });
+    expect(result).toEqual({
+      status: 'retryable',
+      reason: `PROXY_REFUSED: the proxy ${proxy.url()} refused to tunnel to gw.example.com:443: HTTP 502 Bad Gateway (the proxy could not reach gw.example.com:443)`,
+    });
+  });
+
+  it('takes a proxy or an agent, not both', () => {
+    let err: unknown;
+    try {
+      createHttpTransport({ url: 'https://gw.example.com/ingest', sourceId: 't', clock: createClock(), proxy: 'http://proxy:3128', agent: new HttpsAgent() });
+    } catch (e) {
+      err = e;
+    }
+    expect(isFieldbridgeError(err, 'OPTIONS_INVALID')).toBe(true);
   });
 });

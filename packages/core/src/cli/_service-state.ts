@@ -64,7 +64,7 @@ export function makeSink(p: ServiceParts, cfg: MultiFileConfig, memorySpool?: Sp
   const { path, durability: _durability, ...limits } = options.buffer ?? {};
   const spool = path === undefined ? (memorySpool ?? createSpool(limits)) : undefined;
   // Made with the file's source_id and tags: the bridges on it need not add them to each point.
-  const sink = markSinkOfFile(createSink({ ...options, ...(spool ? { spool } : {}), session: p.session, agentVersion: agentVersionsOf(presentSections(p.definitions, cfg)), logger: p.logger, registry }), cfg);
+  const sink = markSinkOfFile(createSink({ ...options, ...(spool ? { spool } : {}), env: p.io.env, session: p.session, agentVersion: agentVersionsOf(presentSections(p.definitions, cfg)), logger: p.logger, registry }), cfg);
   return { sink, registry, ...(spool ? { memorySpool: spool } : {}) };
 }
 

@@ -2,17 +2,20 @@ import { presentSections, type MultiFileConfig } from '../config/file-schema.js'
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { describeRules } from '../runtime/rules-from-config.js';
 import { describeSink } from '../runtime/sink-from-config.js';
+import { describeProxy } from '../transport/proxy-env.js';
 
 /**
- * The `--check` report: the file is valid, and what would be read and where it would go; one
- * block per bridge section the file holds.
+ * The `--check` report: the file is valid, and what would be read and where it would go (through
+ * which proxy `env` names for the sink, redacted); one block per bridge section the file holds.
+ * `env` defaults to `process.env`.
  */
-export function formatCheck(definitions: BridgeDefinition | readonly BridgeDefinition[], file: string, config: MultiFileConfig): string {
+export function formatCheck(definitions: BridgeDefinition | readonly BridgeDefinition[], file: string, config: MultiFileConfig, env: NodeJS.ProcessEnv = process.env): string {
   const lines = [
     `${file}: ok`,
     `source_id: ${config.source_id}`,
     `sink: ${JSON.stringify(describeSink(config))}`,
   ];
+  if (config.sink.url !== 'stdout') lines.push(`  proxy: ${describeProxy(config.sink.url, env)}`);
   // Not an error (a receiver may take none), but the usual first 401: say it before the run does.
   if (config.sink.url !== 'stdout' && !config.sink.api_key) lines.push('  note: no api_key is set; a receiver that requires one answers 401 (is PLEXUS_API_KEY set?)');
   if (config.tags) lines.push(`tags: ${JSON.stringify(config.tags)}`);

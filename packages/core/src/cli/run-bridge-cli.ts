@@ -59,7 +59,7 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
     if (typeof config === 'number') return config;
   }
   if (parsed.check) {
-    io.stdout.write(formatCheck(definition, file, config));
+    io.stdout.write(formatCheck(definition, file, config, io.env));
     return 0;
   }
   return serveMapping({ command, definitions: [definition], config, load: () => load(), options, logger, io });

@@ -9,6 +9,7 @@ import type { ConnectionObserver, Transport } from '../transport/transport.js';
 import type { DeviceControl } from '../control/device-control.js';
 import { createWsTransport, type WsTransport } from '../ws/ws-transport.js';
 import { redactUrl } from '../shared/text.js';
+import { parseProxyUrl, proxyForUrl } from '../transport/proxy-env.js';
 
 /** What the sink lends the transport it creates. */
 export interface TransportDeps {
@@ -24,25 +25,20 @@ export interface TransportDeps {
 
 /**
  * The transport a sink URL selects: `stdout`, `http(s)://`, or `ws(s)://` (then also returned as
- * `ws`). An API key about to travel unencrypted to a host beyond loopback is warned about once,
- * and so is a proxy variable (`HTTPS_PROXY`, ...) in the environment, which is not used.
+ * `ws`), through the proxy `o.env` names for the URL ({@link proxyForUrl}), which is logged once
+ * (redacted), as is a proxy `NO_PROXY` bypasses. An API key about to travel unencrypted to a host
+ * beyond loopback is warned about once. Throws `OPTIONS_INVALID` for a proxy URL that is not
+ * `http://` or `https://` (SOCKS).
  */
 export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { transport: Transport; ws?: WsTransport } {
   if (o.apiKey && /^(http|ws):\/\//.test(o.url) && !isLoopback(new URL(o.url).hostname)) {
     deps.logger.warn({ url: redactUrl(o.url) }, `the API key goes unencrypted over ${new URL(o.url).protocol}// to ${new URL(o.url).hostname}: anyone on the path can read it; use https:// or wss://`);
   }
-  const proxy = proxyVariable(process.env);
-  if (proxy && o.url !== 'stdout') {
-    deps.logger.warn(
-      { url: redactUrl(o.url), variable: proxy },
-      `${proxy} is set, but fieldbridge does not use proxies: it connects directly to ${new URL(o.url).host}. ` +
-        'Allow that egress, or (library) pass a transport created with createHttpTransport({ agent }) and a proxy agent; see docs/sink.md#proxies',
-    );
-  }
   if (o.url === 'stdout') return { transport: createStdoutTransport({ sourceId: o.sourceId, stream: o.stdout }) };
+  const proxy = proxyOf(o.url, o.env ?? process.env, deps.logger);
   if (/^https?:\/\//.test(o.url)) {
     return {
-      transport: createHttpTransport({ url: o.url, apiKey: o.apiKey, signingSecret: o.signing?.secret, sourceId: o.sourceId, gzipLevel: o.gzip === false ? undefined : o.gzipLevel, clock: deps.clock, tls: o.tls }),
+      transport: createHttpTransport({ url: o.url, apiKey: o.apiKey, signingSecret: o.signing?.secret, sourceId: o.sourceId, gzipLevel: o.gzip === false ? undefined : o.gzipLevel, clock: deps.clock, tls: o.tls, proxy }),
     };
   }
   const w = o.websocket ?? {};
@@ -53,6 +49,7 @@ export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { 
     sourceId: o.sourceId,
     clock: deps.clock,
     tls: o.tls,
+    proxy,
     stateDir: w.statePath ?? o.buffer?.path,
     platform: w.platform,
     agentVersion: o.agentVersion,
@@ -70,9 +67,17 @@ export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { 
   return { transport: ws, ws };
 }
 
-/** The proxy variable an operator may expect to be honoured (curl's and Telegraf's names), if one is set. */
-function proxyVariable(env: NodeJS.ProcessEnv): string | undefined {
-  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].find((name) => (env[name] ?? '') !== '');
+/** The proxy URL for the sink, validated (a SOCKS URL throws here, at start), and said once. */
+function proxyOf(url: string, env: NodeJS.ProcessEnv, logger: Logger): string | undefined {
+  const choice = proxyForUrl(url, env);
+  const host = new URL(url).host;
+  if (choice.url === undefined) {
+    if (choice.bypassedBy !== undefined) logger.info({ variable: choice.variable, no_proxy: choice.bypassedBy }, `connecting directly to ${host}: NO_PROXY entry ${choice.bypassedBy} matches it (${choice.variable} not used)`);
+    return undefined;
+  }
+  const display = parseProxyUrl(choice.url, choice.variable).display;
+  logger.info({ proxy: display, variable: choice.variable }, `connecting to ${host} through the proxy ${display} (from ${choice.variable})`);
+  return choice.url;
 }
 
 function isLoopback(host: string): boolean {

@@ -101,6 +101,12 @@ export interface SinkOptions {
   clock?: Clock;
   /** Stream of the stdout sink. Default `process.stdout`. */
   stdout?: NodeJS.WritableStream;
+  /**
+   * The environment the proxy variables are read from (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`,
+   * `NO_PROXY` and their lower-case forms; docs/sink.md#proxies). Ignored with `transport`.
+   * Default `process.env`.
+   */
+  env?: NodeJS.ProcessEnv;
   /** A transport to use instead of the one the URL selects. */
   transport?: Transport;
   /** A spool to use instead of the one `buffer` describes. */

@@ -1,6 +1,8 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { nodeTlsOptions, type TlsOptions } from './tls.js';
+import type { ProxyTarget } from './proxy-env.js';
+import { createTunnelAgent, type TunnelAgent } from './tunnel-agent.js';
 
 /** An answer as the transport reads it: at most `maxAnswerBytes` of the body, as text. */
 export interface HttpExchangeAnswer {
@@ -43,6 +45,8 @@ export interface HttpEndpointOptions {
    * request's `signal` closes its connections when it fires.
    */
   agent?: HttpAgent;
+  /** An HTTP proxy to tunnel every connection through (CONNECT), with the same pool; ignored with `agent`. */
+  proxy?: ProxyTarget;
 }
 
 /**
@@ -54,11 +58,15 @@ export interface HttpEndpointOptions {
 export function createHttpEndpoint(url: string, options: HttpEndpointOptions): HttpEndpoint {
   const secure = new URL(url).protocol === 'https:';
   const send = secure ? httpsRequest : httpRequest;
+  const tunnel: TunnelAgent | undefined =
+    options.proxy && !options.agent ? createTunnelAgent(options.proxy, { secure, tls: options.tls, keepAlive: true, maxSockets: options.maxSockets, idleMs: options.idleMs }) : undefined;
   const ownAgent = options.agent
     ? undefined
-    : secure
-      ? new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets, timeout: options.idleMs, ...nodeTlsOptions(options.tls) })
-      : new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets, timeout: options.idleMs });
+    : tunnel
+      ? tunnel.agent
+      : secure
+        ? new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets, timeout: options.idleMs, ...nodeTlsOptions(options.tls) })
+        : new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets, timeout: options.idleMs });
   // The URL as a string, not spread into options: measured, node allocates about a third as
   // much per request that way (a young generation of 10 MB instead of 28 at 10,000 requests/s).
   const agent = (options.agent ?? ownAgent)!;
@@ -69,7 +77,15 @@ export function createHttpEndpoint(url: string, options: HttpEndpointOptions): H
   const watch = (signal: AbortSignal | undefined): void => {
     if (signal === undefined || watched.has(signal)) return;
     watched.add(signal);
-    signal.addEventListener('abort', () => abortInFlight(agent), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        // A request waiting for its tunnel is neither queued nor on a socket yet.
+        tunnel?.abortPending(abortError());
+        abortInFlight(agent);
+      },
+      { once: true },
+    );
   };
   return {
     exchange(request) {

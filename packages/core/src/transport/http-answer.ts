@@ -62,7 +62,8 @@ export function describeNetworkError(err: unknown, timeoutMs: number): string {
   if (e?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   if (e?.name === 'AbortError') return 'aborted';
   const code = e?.code ?? e?.cause?.code;
-  const message = excerpt(e?.cause?.message ?? e?.message ?? String(err), 200);
+  // An error with a code of its own (a proxy's refusal) says it all; a wrapper without one (fetch's) says less than its cause.
+  const message = excerpt((e?.code !== undefined ? e.message : (e?.cause?.message ?? e?.message)) ?? String(err), 200);
   const hint = tlsHint(code);
   const described = code ? `${code}: ${message}` : message;
   return hint ? `${described} (${hint})` : described;

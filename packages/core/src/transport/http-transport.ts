@@ -1,4 +1,5 @@
 import type { Agent } from 'node:http';
+import { FieldbridgeError } from '../errors.js';
 import type { Clock } from '../clock/clock.js';
 import { REQUEST_LIMITS } from '../point/point.js';
 import type { Batch } from '../shared/batch.js';
@@ -7,6 +8,7 @@ import { SIGNATURE_HEADER, signPayload } from '../shared/signature.js';
 import { classifyHttpAnswer, describeNetworkError, MAX_ANSWER_BYTES, sampleClock } from './http-answer.js';
 import { createHttpEndpoint } from './_http-exchange.js';
 import type { TlsOptions } from './tls.js';
+import { parseProxyUrl } from './proxy-env.js';
 import type { ClockProbe, SendOptions, SendResult, Transport } from './transport.js';
 
 /** Options of {@link createHttpTransport}. */
@@ -39,6 +41,15 @@ export interface HttpTransportOptions {
    * default a keep-alive agent of at most 8 connections owned (and closed) by the transport.
    */
   agent?: Agent;
+  /**
+   * An HTTP proxy to send through, `http://[user:password@]host:port` (or `https://`): every
+   * connection is a CONNECT tunnel, TLS to the receiver inside it (with `tls`), kept alive like a
+   * direct one; the credentials go as `Proxy-Authorization: Basic` and are never logged. A proxy
+   * refusing the tunnel (407, 403, 502) is a `retryable` answer naming it and its status.
+   * `createSink` sets it from `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY`. Default: direct.
+   * Not with `agent`.
+   */
+  proxy?: string;
 }
 
 /**
@@ -51,7 +62,9 @@ export interface HttpTransportOptions {
  * {@link MAX_ANSWER_BYTES} of an answer is read: a proxy's huge error page costs nothing.
  */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
-  const endpoint = createHttpEndpoint(options.url, { tls: options.tls, agent: options.agent, maxSockets: 8, idleMs: 30_000, maxAnswerBytes: MAX_ANSWER_BYTES });
+  if (options.proxy !== undefined && options.agent !== undefined) throw new FieldbridgeError('OPTIONS_INVALID', 'http transport: give either agent or proxy, not both (a proxy is an agent of its own)');
+  const proxy = options.proxy === undefined ? undefined : parseProxyUrl(options.proxy);
+  const endpoint = createHttpEndpoint(options.url, { tls: options.tls, agent: options.agent, proxy, maxSockets: 8, idleMs: 30_000, maxAnswerBytes: MAX_ANSWER_BYTES });
   const codec: BatchCodec = { sourceId: options.sourceId, gzipLevel: 'gzipLevel' in options ? options.gzipLevel : 1 };
   const secrets = [options.apiKey, options.signingSecret];
   const userAgent = options.userAgent ?? 'fieldbridge';

@@ -7,6 +7,8 @@ import { backoffDelayMs } from '../shared/backoff.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
 import { nodeTlsOptions, tlsHint, type TlsOptions } from '../transport/tls.js';
 import type { ConnectionObserver } from '../transport/transport.js';
+import type { ProxyTarget } from '../transport/proxy-env.js';
+import { createTunnelAgent } from '../transport/tunnel-agent.js';
 import { excerpt, redact, redactUrl } from '../shared/text.js';
 import type { WsMetrics } from './_metrics.js';
 import { parseServerFrame, type ServerFrame } from './protocol.js';
@@ -54,6 +56,8 @@ export interface LinkOptions extends LinkEvents {
   connection?: ConnectionObserver;
   /** TLS for `wss://`. */
   tls?: TlsOptions;
+  /** An HTTP proxy every connection tunnels through (CONNECT). Default: direct. */
+  proxy?: ProxyTarget;
   /** Secrets the server might echo back (the API key): never copied into a log line. */
   secrets?: readonly (string | undefined)[];
 }
@@ -91,6 +95,9 @@ export function createLink(o: LinkOptions): Link {
   let refusal: string | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   const changed = createWakeup();
+  // One agent for every attempt: without keep-alive each upgrade opens its own tunnel, and the
+  // socket leaves the agent with the upgrade.
+  const tunnel = o.proxy && createTunnelAgent(o.proxy, { secure: new URL(o.url).protocol === 'wss:', tls: o.tls, keepAlive: false, connectTimeoutMs: o.authTimeoutMs });
   const setState = (next: LinkState) => {
     state = next;
     changed.wake();
@@ -106,7 +113,13 @@ export function createLink(o: LinkOptions): Link {
     if (state === 'closed') return;
     if (state !== 'refused') setState('connecting');
     const id = ++epoch;
-    const ws = new wsModule!(o.url, { handshakeTimeout: o.authTimeoutMs, perMessageDeflate: false, maxPayload: MAX_SERVER_MESSAGE_BYTES, ...nodeTlsOptions(o.tls) });
+    const ws = new wsModule!(o.url, {
+      handshakeTimeout: o.authTimeoutMs,
+      perMessageDeflate: false,
+      maxPayload: MAX_SERVER_MESSAGE_BYTES,
+      ...nodeTlsOptions(o.tls),
+      ...(tunnel ? { agent: tunnel.agent } : {}),
+    });
     socket = ws;
     let sentAtMs = 0;
     let readyAtMs: number | undefined;
@@ -233,6 +246,7 @@ export function createLink(o: LinkOptions): Link {
       if (state === 'closed') return;
       setState('closed');
       if (retryTimer) clearTimeout(retryTimer);
+      tunnel?.agent.destroy();
       const ws = socket;
       if (!ws) return;
       if (ws.readyState !== ws.OPEN) {

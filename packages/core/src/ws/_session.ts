@@ -6,6 +6,7 @@ import type { ProblemReporter } from '../shared/problems.js';
 import type { Batch } from '../shared/batch.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
 import type { TlsOptions } from '../transport/tls.js';
+import type { ProxyTarget } from '../transport/proxy-env.js';
 import { redactUrl } from '../shared/text.js';
 import type { ConnectionObserver, SendOptions, SendResult } from '../transport/transport.js';
 import { createAckTracker } from './_acks.js';
@@ -28,6 +29,7 @@ export interface WsSessionOptions {
   apiKey: string | undefined;
   signingSecret: string | undefined;
   tls: TlsOptions | undefined;
+  proxy: ProxyTarget | undefined;
   sourceId: string;
   clock: Clock;
   stateDir: string | undefined;
@@ -137,6 +139,7 @@ export function createWsSession(o: WsSessionOptions): WsSession {
   const link = createLink({
     url: o.url,
     tls: o.tls,
+    proxy: o.proxy,
     secrets: [o.apiKey, o.signingSecret],
     clock,
     logger,

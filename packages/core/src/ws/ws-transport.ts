@@ -6,6 +6,7 @@ import { createProblemReporter, type ProblemReporter } from '../shared/problems.
 import type { Batch } from '../shared/batch.js';
 import { DEFAULT_RETRY, type RetryOptions } from '../transport/retry-policy.js';
 import type { TlsOptions } from '../transport/tls.js';
+import { parseProxyUrl } from '../transport/proxy-env.js';
 import type { ClockProbe, ConnectionObserver, SendOptions, SendResult, Transport } from '../transport/transport.js';
 import { createWsSession } from './_session.js';
 import type { WsDeliveryMode } from './_metrics.js';
@@ -26,6 +27,14 @@ export interface WsTransportOptions {
   signingSecret?: string;
   /** TLS for `wss://`: a private CA, a client certificate, the server name. Default: the system CAs, verified. */
   tls?: TlsOptions;
+  /**
+   * An HTTP proxy to connect through, `http://[user:password@]host:port` (or `https://`): each
+   * connection is a CONNECT tunnel, TLS to the server inside it (with `tls`); the credentials go as
+   * `Proxy-Authorization: Basic` and are never logged. A refused tunnel (407, 403, 502) is a failed
+   * connection naming the proxy and its status, retried with backoff. `createSink` sets it from
+   * the environment. Default: direct.
+   */
+  proxy?: string;
   /** The source id to ask for; the server may assign another, which is adopted and persisted. */
   sourceId: string;
   /** Receives the handshake and `time_sync` samples; timestamps come from here. */
@@ -104,6 +113,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     apiKey: options.apiKey,
     signingSecret: options.signingSecret,
     tls: options.tls,
+    proxy: options.proxy === undefined ? undefined : parseProxyUrl(options.proxy),
     sourceId: options.sourceId,
     clock: options.clock,
     stateDir: options.stateDir,

@@ -11,6 +11,6 @@ export async function checkCommand(given: readonly string[], io: Io): Promise<nu
   }
   const read = await readFiles(files, io);
   if (typeof read === 'number') return read;
-  for (const m of read) io.stdout.write(formatCheck(m.definitions, m.file, m.config));
+  for (const m of read) io.stdout.write(formatCheck(m.definitions, m.file, m.config, io.env));
   return 0;
 }
