@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSink, isFieldbridgeError, type Sink, type SinkOptions } from '../src/index.js';
+import { createSink, type Sink, type SinkOptions } from '../src/index.js';
 import { makeTestCerts, runBridgeCommand, trackCleanups, writeTempFile, type TestCerts } from '../src/testing/index.js';
 import { until as waitFor } from '../src/testing/until.js';
 import { startConnectProxy, startTlsFront } from './helpers/connect-proxy.js';
@@ -145,18 +145,18 @@ describe('the sink honours the proxy variables', () => {
     expect(gateway.points({ metric: 'm' })).toHaveLength(1);
   });
 
-  it('a SOCKS proxy is refused at start, naming the variable and not the credentials', () => {
-    const server = 'https://gw.example.com/ingest';
-    let err: unknown;
-    try {
-      createSink({ url: server, sourceId: 'proxy-env', registry: new Registry(), env: { ALL_PROXY: 'socks5://u:s3cret-pw@proxy:1080' }, deadLetterPath: '/dev/null' });
-    } catch (e) {
-      err = e;
-    }
-    expect(isFieldbridgeError(err, 'OPTIONS_INVALID')).toBe(true);
-    expect((err as Error).message).toBe(
-      "ALL_PROXY is socks5://***@proxy:1080: fieldbridge tunnels through HTTP proxies only (http:// or https://), not socks5; set an HTTP proxy for fieldbridge, or add the sink's host to NO_PROXY to connect directly",
+  it('a SOCKS proxy it cannot use is warned about, naming the variable and not the credentials, and the sink connects directly', async () => {
+    // Refusing to start would read nothing; running keeps what it reads until the way out works.
+    const server = await startIngestServer();
+    cleanups.defer(() => server.close());
+    const { s, lines, logText } = sinkWith(server.url, { ALL_PROXY: 'socks5://u:s3cret-pw@proxy:1080' });
+    expect(lines().find((l) => l.level === 40)?.msg).toBe(
+      `ALL_PROXY is socks5://***@proxy:1080: fieldbridge tunnels through HTTP proxies only (http:// or https://), not socks5; set an HTTP proxy for fieldbridge, or add the sink's host to NO_PROXY to connect directly; connecting directly to ${new URL(server.url).host} meanwhile`,
     );
+    expect(logText()).not.toContain('s3cret-pw');
+    s.write({ metric: 'm', value: 1 });
+    await s.flush();
+    expect(server.requests.flatMap((r) => r.body.points)).toHaveLength(1);
   });
 });
 

@@ -27,8 +27,7 @@ export interface TransportDeps {
  * The transport a sink URL selects: `stdout`, `http(s)://`, or `ws(s)://` (then also returned as
  * `ws`), through the proxy `o.env` names for the URL ({@link proxyForUrl}), which is logged once
  * (redacted), as is a proxy `NO_PROXY` bypasses. An API key about to travel unencrypted to a host
- * beyond loopback is warned about once. Throws `OPTIONS_INVALID` for a proxy URL that is not
- * `http://` or `https://` (SOCKS).
+ * beyond loopback is warned about once.
  */
 export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { transport: Transport; ws?: WsTransport } {
   if (o.apiKey && /^(http|ws):\/\//.test(o.url) && !isLoopback(new URL(o.url).hostname)) {
@@ -67,7 +66,11 @@ export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { 
   return { transport: ws, ws };
 }
 
-/** The proxy URL for the sink, validated (a SOCKS URL throws here, at start), and said once. */
+/**
+ * The proxy URL for the sink, and said once. One it cannot use (SOCKS, or a URL that does not
+ * parse) is warned about and the sink connects directly: a bridge that refused to start would
+ * read nothing, while one that runs keeps what it reads in its spool until the way out works.
+ */
 function proxyOf(url: string, env: NodeJS.ProcessEnv, logger: Logger): string | undefined {
   const choice = proxyForUrl(url, env);
   const host = new URL(url).host;
@@ -75,7 +78,13 @@ function proxyOf(url: string, env: NodeJS.ProcessEnv, logger: Logger): string | 
     if (choice.bypassedBy !== undefined) logger.info({ variable: choice.variable, no_proxy: choice.bypassedBy }, `connecting directly to ${host}: NO_PROXY entry ${choice.bypassedBy} matches it (${choice.variable} not used)`);
     return undefined;
   }
-  const display = parseProxyUrl(choice.url, choice.variable).display;
+  let display: string;
+  try {
+    display = parseProxyUrl(choice.url, choice.variable).display;
+  } catch (err) {
+    logger.warn({ variable: choice.variable }, `${(err as Error).message}; connecting directly to ${host} meanwhile`);
+    return undefined;
+  }
   logger.info({ proxy: display, variable: choice.variable }, `connecting to ${host} through the proxy ${display} (from ${choice.variable})`);
   return choice.url;
 }

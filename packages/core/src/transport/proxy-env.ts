@@ -118,7 +118,7 @@ export function parseProxyUrl(text: string, source = 'the proxy URL'): ProxyTarg
 /**
  * One line for `--check`: the proxy the sink would use (redacted, and the variable), or why none:
  * `none (no proxy variable set)`, `none: NO_PROXY entry .corp matches (HTTPS_PROXY not used)`, or
- * the refusal a run would start with (a SOCKS proxy).
+ * why the one named cannot be used (a SOCKS proxy: the run then connects directly, warning).
  */
 export function describeProxy(target: string, env: NodeJS.ProcessEnv): string {
   const choice = proxyForUrl(target, env);
@@ -128,7 +128,7 @@ export function describeProxy(target: string, env: NodeJS.ProcessEnv): string {
   try {
     return `${parseProxyUrl(choice.url, choice.variable).display} (from ${choice.variable}), a CONNECT tunnel`;
   } catch (err) {
-    return `not usable, the run would refuse to start: ${(err as Error).message}`;
+    return `not usable, the run connects directly (and warns): ${(err as Error).message}`;
   }
 }
 
