@@ -14,6 +14,8 @@ export interface ReplayLinkOptions {
   router: Router;
   /** Standard input, for `file: "-"`. Default `process.stdin`. */
   stdin?: Readable;
+  /** A looping replay starts over: the memory of the adverts already played is forgotten here. */
+  onRestart?: () => void;
 }
 
 /**
@@ -45,6 +47,7 @@ export class ReplayLink {
       speed: source.speed,
       maxGapMs: source.maxGapMs,
       loop: source.loop,
+      ...(this.o.onRestart ? { onPass: this.o.onRestart } : {}),
       timestamps: source.timestamps,
       now: () => ctx.clock.now(),
       signal,

@@ -77,7 +77,8 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
   const problems = createKeyedProblems(ctx.problems, { prefix: 'ble' });
   const tracker = new DeviceTracker(ctx, parent, config.devices, metrics, problems);
   let writer: RecordWriter | undefined;
-  const router = createRouter({ ctx, devices: config.devices, parent, metrics, tracker, problems, state: new BthomeState(), record: () => writer });
+  const bthome = new BthomeState();
+  const router = createRouter({ ctx, devices: config.devices, parent, metrics, tracker, problems, state: bthome, record: () => writer });
   let link: AdapterLink | ReplayLink | undefined;
   let sweepTimer: unknown;
   let started = false;
@@ -113,7 +114,8 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
       keepAlive = setInterval(() => undefined, 2_147_483_647);
       tracker.expectNamed(config.source.kind === 'replay');
       if (config.source.kind === 'replay') {
-        const replay = new ReplayLink({ ctx, source: config.source, channel, router, ...(options.stdin ? { stdin: options.stdin } : {}) });
+        // Each pass of a looping replay plays the same encryption counters again: not replays.
+        const replay = new ReplayLink({ ctx, source: config.source, channel, router, onRestart: () => bthome.forget(), ...(options.stdin ? { stdin: options.stdin } : {}) });
         link = replay;
         replay.start();
         void replay.done().then((said) => {

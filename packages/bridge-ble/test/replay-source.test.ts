@@ -5,6 +5,7 @@ import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { bleConfigSchema } from '../src/config.js';
 import { createBleSource } from '../src/source.js';
+import { DEMO_BIND_KEY, DEMO_DEVICES } from '../src/sim/demo-fleet.js';
 import { T0 } from './helpers/source.js';
 
 const track = trackCleanups();
@@ -64,5 +65,30 @@ describe('replaying a record file instead of an adapter', () => {
     const hung = new Promise<'hung'>((resolve) => setTimeout(resolve, 5000, 'hung').unref());
     expect(await Promise.race([stopped, hung])).toBe('stopped');
     expect(stdin.destroyed).toBe(true);
+  });
+});
+
+describe('a looping replay', () => {
+  const recording = new URL('../../../examples/ble/sensors.ndjson', import.meta.url).pathname;
+  const section = (loop: boolean) =>
+    bleConfigSchema.parse({ replay: { file: recording, pace: 'fast', loop }, devices: [{ name: 'window', address: DEMO_DEVICES.bthomeEncrypted, decoder: 'bthome', bind_key: DEMO_BIND_KEY }] });
+
+  it('reads an encrypted BTHome sensor on every pass, not only the first (its counters start over with the file)', async () => {
+    // One pass: how many readings the recording holds.
+    const once = createTestContext({ bridge: 'ble' });
+    const single = createBleSource(section(false), once.ctx);
+    track.defer(() => single.stop());
+    await single.start();
+    await once.waitFor(() => once.channels().replay?.state === 'disconnected', 'the end of the file');
+    const perPass = once.points.filter((p) => p.metric === 'window.temperature').length;
+    expect(perPass).toBeGreaterThan(0);
+
+    // Looping: the second pass plays the same counters again, which are not replays.
+    const looping = createTestContext({ bridge: 'ble' });
+    const loop = createBleSource(section(true), looping.ctx);
+    track.defer(() => loop.stop());
+    await loop.start();
+    await looping.waitFor(() => looping.points.filter((p) => p.metric === 'window.temperature').length >= 2 * perPass, 'readings of a second pass');
+    expect(await looping.metric('fieldbridge_source_errors_total', { kind: 'replayed_counter' })).toBe(0);
   });
 });

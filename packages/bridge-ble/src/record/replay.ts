@@ -22,6 +22,11 @@ export interface ReplayOptions {
   timestamps?: 'shifted' | 'recorded';
   /** Start over at the end of the file, until aborted. Default false. */
   loop?: boolean;
+  /**
+   * A pass after the first starts (`loop`): what remembers the adverts already played must
+   * forget them, or the recording's own repeats look like replays (BTHome's encryption counters).
+   */
+  onPass?(pass: number): void;
   /** Receives each advert; a returned promise is awaited (flow control). */
   onAdvert(advert: Advert): void | Promise<void>;
   /** A line that gave no advert; reading goes on. */
@@ -65,6 +70,7 @@ export async function replayRecords(options: ReplayOptions): Promise<ReplayResul
   const aborted = (): boolean => options.signal?.aborted === true;
   do {
     result.passes += 1;
+    if (result.passes > 1) options.onPass?.(result.passes);
     const passStart = now();
     let previous: number | undefined;
     /** Ms of recorded gaps waited so far in this pass (each scaled by `speed` and capped). */
