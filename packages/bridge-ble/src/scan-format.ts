@@ -48,17 +48,29 @@ export function formatScan(result: SurveyResult, subject: ScanSubject): string {
  */
 function deviceEntries(devices: readonly HeardDevice[]): string[] {
   const taken = new Set<string>();
+  // A device whose random address rotates is heard as one address after another under one name:
+  // one entry by that name matches them all (two would be refused as matching the same name).
+  const addressesByName = new Map<string, number>();
+  for (const d of devices) if (d.addressType === 'random' && d.name !== undefined) addressesByName.set(d.name, (addressesByName.get(d.name) ?? 0) + 1);
+  const namesEntered = new Set<string>();
   const out: string[] = [];
   for (const d of devices) {
     const format = d.formats.find((f) => ADVERT_FORMATS.has(f));
     if (format === undefined) continue;
+    const byName = d.addressType === 'random' && d.name !== undefined;
+    if (byName && namesEntered.has(d.name!)) continue;
+    if (byName) namesEntered.add(d.name!);
     const base = slug(d.name) ?? `${format}_${d.address.replace(/:/g, '').slice(-6)}`;
     let name = base;
     for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
     taken.add(name);
-    const byName = d.addressType === 'random' && d.name !== undefined;
     const match = byName ? `local_name: ${JSON.stringify(d.name)}` : `address: '${d.address}'`;
-    const notes = [d.encrypted ? 'encrypted: add bind_key (the device\'s key)' : undefined, d.addressType === 'random' && !byName ? 'random address: matches only while it does not change' : undefined].filter(Boolean);
+    const rotated = byName ? (addressesByName.get(d.name!) ?? 1) : 1;
+    const notes = [
+      d.encrypted ? 'encrypted: add bind_key (the device\'s key)' : undefined,
+      d.addressType === 'random' && !byName ? 'random address: matches only while it does not change' : undefined,
+      rotated > 1 ? `heard from ${rotated} random addresses` : undefined,
+    ].filter(Boolean);
     out.push(`  - { name: ${name}, ${match}, decoder: ${format} }${notes.length > 0 ? `  # ${notes.join('; ')}` : ''}`);
   }
   return out;

@@ -163,6 +163,19 @@ describe('the survey and its listing', () => {
     expect(formatScan(exact.result(), { heardFrom: 'a test' })).toMatch(/^10 devices heard in a test, 10 adverts:\n[^]*\n\.\.\. and 7 more devices not listed\n/);
   });
 
+  it('offers one entry, by name, for a device whose random address rotates; pasted, it passes --check', async () => {
+    const survey = createSurvey();
+    // A Ruuvi tag (RAWv2) heard from three random addresses in turn, under one local name.
+    const ruuvi = Uint8Array.from([0x99, 0x04, 0x05, ...new Uint8Array(21)]);
+    for (const address of ['c7:3a:9e:01:02:03', 'd1:22:33:44:55:66', 'e9:88:77:66:55:44']) survey.advert(advert(address, { name: 'Ruuvi 7A1F', manufacturerData: ruuvi }));
+    const out = formatScan(survey.result(), { heardFrom: 'a test' });
+    const entries = (parse(pasteBlock(out)) as { devices: { name: string; local_name: string; decoder: string }[] }).devices;
+    expect(entries).toEqual([{ name: 'ruuvi_7a1f', local_name: 'Ruuvi 7A1F', decoder: 'ruuvi' }]);
+    expect(out).toContain('local_name: "Ruuvi 7A1F", decoder: ruuvi }  # heard from 3 random addresses');
+    const file = await mapping(`source_id: scan-test\nsink: { url: stdout }\nble:\n  replay: ${recording}\n${pasteBlock(out).replace(/^/gm, '  ')}`);
+    expect((await runBridgeCommand(bleBridge, ['--config', file, '--check'])).code).toBe(0);
+  });
+
   it('a hostile local name stays on its line in the listing and is quoted whole in the entry', () => {
     const name = 'evil\n  - { name: x, address: "00:00:00:00:00:00" }\u2028"\'#';
     const survey = createSurvey();
