@@ -146,7 +146,7 @@ function syntaxMessage(message: string, code: string, source: string): string {
   if (code === 'DUPLICATE_KEY') return `duplicate key "${source.trim().slice(0, 64)}": each key may appear once in a mapping`;
   const first = message.split('\n')[0] ?? message;
   return first.includes('${') || /flow/.test(first)
-    ? `${first} (a \${VAR} inside { } or [ ] must be quoted: "\${VAR}", or use block style)`
+    ? `${first} (a \${VAR} inside { } or [ ] must be quoted: "\${VAR}", which reads as text; for a number or true/false, write that key in block style)`
     : first;
 }
 
