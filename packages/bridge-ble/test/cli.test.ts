@@ -59,6 +59,15 @@ describe('the bridge-ble command', () => {
     expect(err).toMatch(/--once: nothing within \d+ ms on garage/);
   });
 
+  it('--once names a device heard whose adverts gave nothing (a wrong bind key) as such, not as silent', async () => {
+    const dir = await track.tempDir('ble-cli-');
+    const map = join(dir, 'map.yaml');
+    await writeFile(map, `source_id: replayed\nsink: { url: stdout }\nble:\n  replay: { file: ${recording}, pace: fast }\n  devices:\n    - { name: window, address: a4:c1:38:b7:10:02, decoder: bthome, bind_key: '${'0'.repeat(32)}' }\n`);
+    const { code, err } = await run(['--config', map, '--dry-run', '--once', '--log-level', 'warn'], {});
+    expect(code).toBe(0);
+    expect(err).toMatch(/--once: nothing within \d+ ms on (replay, )?window \(connected, but nothing it sent gave a point: see its problems above\)/);
+  });
+
   it('--record FILE appends the adverts heard, in the format replay reads', async () => {
     const file = join(await track.tempDir('ble-cli-'), 'heard.ndjson');
     const { code } = await run(['--config', example, '--dry-run', '--once', '--log-level', 'silent', '--record', file], replayEnv);

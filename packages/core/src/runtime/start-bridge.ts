@@ -219,7 +219,13 @@ export async function startBridge<D extends BridgeDefinition>(
         const states = Object.entries(channels.snapshot()).map(([name, c]) => `${name} ${c.state}${c.reason === undefined ? '' : `: ${c.reason}`}`).join(', ');
         throw new FieldbridgeError('BRIDGE_FAILED', `--once: bridge-${definition.name} read nothing within ${wait} ms (${states}); see the log for why`);
       }
-      if (silent.length > 0) logger.warn({ silent }, `--once: nothing within ${wait} ms on ${silent.join(', ')}`);
+      if (silent.length > 0) {
+        // A channel heard from but without a point (a wrong key, a payload that does not decode) is
+        // not a silent one: say which it is, so the warning points where the problem is.
+        const snapshot = channels.snapshot();
+        const said = silent.map((name) => (snapshot[name]?.state === 'connected' ? `${name} (connected, but nothing it sent gave a point: see its problems above)` : name));
+        logger.warn({ silent }, `--once: nothing within ${wait} ms on ${said.join(', ')}`);
+      }
       return { silent };
     },
     stop() {
