@@ -109,7 +109,10 @@ export function createControlHandler(o: ControlHandlerOptions): ControlHandler {
           reply({ type: 'configure_result', ...id, ok: true, ...(result === undefined ? {} : { result }) });
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
-          o.logger.warn({ err }, `configure refused: ${message}`);
+          // A refusal with a code (CONFIGURE_INVALID, CONFIGURE_UNSUPPORTED) is the bridge's answer
+          // to a request, not a fault: said without a stack trace.
+          const code = (err as { code?: unknown } | undefined)?.code;
+          o.logger.warn(typeof code === 'string' ? { code } : { err }, `configure refused: ${message}`);
           reply({ type: 'configure_result', ...id, ok: false, error: message });
         }
         return;
