@@ -1,43 +1,31 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGateway, type Gateway } from '@fieldbridge/gateway-dev';
+import type { Gateway } from '@fieldbridge/gateway-dev';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSink, startBridge, type Sink, type SinkOptions } from '../src/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { startBridge, type Sink, type SinkOptions } from '../src/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
 import { until as waitFor } from '../src/testing/until.js';
+import { KEY, sinkAt, startGateway, tempDir } from './helpers/ws-sink.js';
 
 let gateway: Gateway;
 let dir: string;
-const sinks: Sink[] = [];
 beforeEach(async () => {
-  gateway = await createGateway({ apiKeys: ['good-key'] });
-  dir = mkdtempSync(join(tmpdir(), 'fb-durable-'));
-});
-afterEach(async () => {
-  await Promise.all(sinks.splice(0).map((s) => s.close()));
-  await gateway.close();
-  rmSync(dir, { recursive: true, force: true });
+  gateway = await startGateway();
+  dir = tempDir();
 });
 
 const T0 = 1_700_000_000_000;
-const sink = (o: Partial<SinkOptions> = {}) => {
-  const s = createSink({
-    url: gateway.url,
-    apiKey: 'good-key',
+const sink = (o: Partial<SinkOptions> = {}) =>
+  sinkAt(gateway.url, {
     sourceId: 'durable',
     buffer: { path: join(dir, 'spool') },
     batch: { maxPoints: 100, lingerMs: 10 },
-    logger: pino({ level: 'silent' }),
     retry: { initialDelayMs: 5, maxDelayMs: 20, jitter: 0, authProbeIntervalMs: 20 },
     shutdownTimeoutMs: 200,
     ...o,
   });
-  sinks.push(s);
-  return s;
-};
 const writeN = (s: Sink, n: number, from = 0, metric = 'm') => {
   for (let i = from; i < from + n; i++) s.write({ metric, value: i, timestamp: T0 + i });
 };
@@ -56,7 +44,7 @@ describe('sink with the durable spool', () => {
     for (const f of files) {
       const bytes = readFileSync(join(dir, 'spool', f));
       expect(bytes.includes('wrong-key')).toBe(false);
-      expect(bytes.includes('good-key')).toBe(false);
+      expect(bytes.includes(KEY)).toBe(false);
     }
     expect(gateway.points()).toHaveLength(0);
 

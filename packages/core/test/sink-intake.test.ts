@@ -1,42 +1,28 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGateway, type Gateway } from '@fieldbridge/gateway-dev';
-import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSink, type Point, type Sink, type SinkOptions } from '../src/index.js';
+import type { Gateway } from '@fieldbridge/gateway-dev';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Point, SinkOptions } from '../src/index.js';
+import { sinkAt, startGateway, tempDir } from './helpers/ws-sink.js';
 
 // What write() takes is captured at the call (issue: the sink kept the caller's objects and
 // serialised them when the batch sealed, up to linger_ms later).
 let gateway: Gateway;
 let dir: string;
-const sinks: Sink[] = [];
 beforeEach(async () => {
-  gateway = await createGateway({ apiKeys: ['write-key'] });
-  dir = mkdtempSync(join(tmpdir(), 'fb-intake-'));
-});
-afterEach(async () => {
-  await Promise.all(sinks.splice(0).map((s) => s.close()));
-  await gateway.close();
-  rmSync(dir, { recursive: true, force: true });
+  gateway = await startGateway();
+  dir = tempDir();
 });
 
 const T0 = 1_700_000_000_000;
-const sink = (o: Partial<SinkOptions> = {}) => {
-  const s = createSink({
-    url: gateway.url,
-    apiKey: 'write-key',
+const sink = (o: Partial<SinkOptions> = {}) =>
+  sinkAt(gateway.url, {
     sourceId: 'intake',
-    logger: pino({ level: 'silent' }),
-    retry: { initialDelayMs: 5, maxDelayMs: 20, jitter: 0, authProbeIntervalMs: 20 },
     deadLetterPath: join(dir, 'dead.ndjson'),
     // Sealed only by flush() or max_points: whatever the caller does meanwhile happens before the seal.
     batch: { lingerMs: 600_000 },
     ...o,
   });
-  sinks.push(s);
-  return s;
-};
 type Record = { reason: string; source_id: string; point: unknown };
 const deadLetters = (): Record[] => {
   let text = '';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { until as waitFor } from '../src/testing/until.js';
 import { startDeviceServer } from './helpers/device-server.js';
-import { captureLogger, metric, startGateway, tempDir, wsSink, wsSinkAt } from './helpers/ws-sink.js';
+import { captureLogger, metric, startGateway, tempDir, wsSink, sinkAt } from './helpers/ws-sink.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -14,7 +14,7 @@ describe('WebSocket sink without acks', () => {
     // or a peer gone behind a NAT that forgot us; the second is a working server.
     const server = await startDeviceServer({ pongs: (connection) => connection > 1 });
     const { logger, lines } = captureLogger();
-    const s = wsSinkAt(server.url, { logger, batch: { maxPoints: 10, lingerMs: 5 }, websocket: { ackTimeoutMs: 300, heartbeatMs: 600_000 } });
+    const s = sinkAt(server.url, { logger, batch: { maxPoints: 10, lingerMs: 5 }, websocket: { ackTimeoutMs: 300, heartbeatMs: 600_000 } });
     for (let i = 0; i < 50; i++) s.send('seq', i, { timestamp: T0 + i });
     await s.flush({ timeoutMs: 20_000 });
     const first = server.frames.filter((f) => f.connection === 1);
@@ -38,7 +38,7 @@ describe('WebSocket sink without acks', () => {
     });
     const dir = tempDir();
     const { logger, lines } = captureLogger();
-    const s = wsSinkAt(server.url, { logger, deadLetterPath: join(dir, 'dead.ndjson'), batch: { maxPoints: 1000, lingerMs: 5 } });
+    const s = sinkAt(server.url, { logger, deadLetterPath: join(dir, 'dead.ndjson'), batch: { maxPoints: 1000, lingerMs: 5 } });
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 20; i++) s.send('seq', i, { timestamp: T0 + round * 100 + i });
       await s.flush({ timeoutMs: 10_000 });
@@ -71,7 +71,7 @@ describe('WebSocket sink without acks', () => {
   it('keeps 8 batches in flight by default while their pongs are on the way', async () => {
     // No pong until 8 frames arrived: fewer batches in flight would wait for ack_timeout_ms.
     const server = await startDeviceServer({ holdPongsUntilFrames: 8 });
-    const s = wsSinkAt(server.url, { batch: { maxPoints: 10, lingerMs: 5 }, websocket: { ackTimeoutMs: 60_000 } });
+    const s = sinkAt(server.url, { batch: { maxPoints: 10, lingerMs: 5 }, websocket: { ackTimeoutMs: 60_000 } });
     for (let i = 0; i < 80; i++) s.send('seq', i, { timestamp: T0 + i });
     await s.flush({ timeoutMs: 30_000 });
     expect(server.frames.flatMap((f) => f.points.map((p) => p.value))).toHaveLength(80);

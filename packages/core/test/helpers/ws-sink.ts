@@ -49,11 +49,11 @@ export const fastRetry = { initialDelayMs: 5, maxDelayMs: 20, jitter: 0, authPro
 
 /** A sink on the gateway's WebSocket endpoint, closed after the test. */
 export function wsSink(gateway: Gateway, options: Partial<SinkOptions> = {}): Sink & { registry: Registry } {
-  return wsSinkAt(gateway.wsUrl, options);
+  return sinkAt(gateway.wsUrl, options);
 }
 
-/** A sink on any WebSocket device endpoint, closed after the test. */
-export function wsSinkAt(url: string, options: Partial<SinkOptions> = {}): Sink & { registry: Registry } {
+/** A sink on any endpoint (HTTP or WebSocket), closed after the test. */
+export function sinkAt(url: string, options: Partial<SinkOptions> = {}): Sink & { registry: Registry } {
   const registry = options.registry ?? new Registry();
   const sink = createSink({
     url,
