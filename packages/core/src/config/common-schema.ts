@@ -72,7 +72,7 @@ export const sinkSectionSchema = z.strictObject({
     .strictObject({
       heartbeat_s: durationMs({ unit: 's', minMs: 1000, maxMs: 3_600_000 })
         .optional()
-        .describe('Heartbeat and liveness ping interval (no pong within twice this: reconnect). Default 30s (range 1s..1h).'),
+        .describe('Heartbeat and liveness ping interval (no pong, or no write reaching the socket, within twice this: reconnect). Default 30s (range 1s..1h).'),
       time_sync_interval_s: durationMs({ unit: 's', maxMs: 86_400_000 })
         .optional()
         .describe('Clock re-sync with time_sync where the server answers it; 0: at connect only. Default 5m (range 0..1d).'),

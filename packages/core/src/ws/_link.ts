@@ -26,6 +26,12 @@ export interface Connection {
   write(text: string): Promise<Error | undefined>;
   /** Sends a protocol-level ping carrying `payload` (the server echoes it in its pong); `onWritten` once it left for the socket. */
   ping(payload: Buffer, onWritten: () => void): void;
+  /**
+   * How long writes have waited without any of them reaching the socket (ms; 0 when none waits).
+   * A slow uplink keeps making progress; a peer that stopped reading (its TCP window shut) or a
+   * half-open link with our send buffer full makes none.
+   */
+  writeStalledMs(): number;
   /** Drops the connection at once (no close handshake); the link reconnects. */
   terminate(reason: string): void;
 }
@@ -152,7 +158,7 @@ export function createLink(o: LinkOptions): Link {
         clearTimeout(authTimer);
         const receivedAtMs = o.clock.monotonicNow();
         readyAtMs = receivedAtMs;
-        conn = connection(ws, id, extensionsOf(frame), (why) => (reason ??= why));
+        conn = connection(ws, id, extensionsOf(frame), (why) => (reason ??= why), () => o.clock.monotonicNow());
         if (refusal !== undefined) o.logger.info({ url: where }, 'the server accepts our credentials again; sending what was kept');
         refusal = undefined;
         o.problems.resolve('ws:connection', `WebSocket to ${where} authenticated again`);
@@ -263,21 +269,40 @@ export function createLink(o: LinkOptions): Link {
   };
 }
 
-function connection(ws: WebSocket, epoch: number, extensions: ReadonlySet<string>, setReason: (why: string) => void): Connection {
+/** Wraps an authenticated socket (exported for its tests). */
+export function connection(ws: WebSocket, epoch: number, extensions: ReadonlySet<string>, setReason: (why: string) => void, now: () => number): Connection {
+  let waiting = 0;
+  let progressAtMs = 0;
+  const queued = () => {
+    if (waiting === 0) progressAtMs = now();
+    waiting += 1;
+  };
+  const done = () => {
+    waiting -= 1;
+    progressAtMs = now();
+  };
   return {
     epoch,
     extensions,
     write(text) {
       if (ws.readyState !== ws.OPEN) return Promise.resolve(new Error('the connection is closed'));
-      return new Promise((resolve) => ws.send(text, (err) => resolve(err ?? undefined)));
+      queued();
+      return new Promise((resolve) =>
+        ws.send(text, (err) => {
+          done();
+          resolve(err ?? undefined);
+        }),
+      );
     },
     ping(payload, onWritten) {
-      if (ws.readyState === ws.OPEN) {
-        ws.ping(payload, undefined, (err) => {
-          if (!err) onWritten();
-        });
-      }
+      if (ws.readyState !== ws.OPEN) return;
+      queued();
+      ws.ping(payload, undefined, (err) => {
+        done();
+        if (!err) onWritten();
+      });
     },
+    writeStalledMs: () => (waiting > 0 ? now() - progressAtMs : 0),
     terminate(reason) {
       setReason(reason);
       ws.terminate();

@@ -186,6 +186,13 @@ export function createWsSession(o: WsSessionOptions): WsSession {
       conn.terminate(`no pong within ${2 * o.heartbeatMs} ms`);
       return;
     }
+    // No write reached the socket, so no ping left and no pong deadline runs: a peer that stopped
+    // reading, or a half-open link that filled our send buffer (TCP may take 15 minutes to give up).
+    const stalledMs = conn.writeStalledMs();
+    if (stalledMs > 2 * o.heartbeatMs) {
+      conn.terminate(`nothing could be written to the connection for ${stalledMs} ms (the server stopped reading, or the link is half-open)`);
+      return;
+    }
     write(conn, { type: 'heartbeat', uptime_s: Math.round((clock.monotonicNow() - started) / 1000) });
     confirmations.probe(conn);
   }, o.heartbeatMs);
