@@ -158,16 +158,21 @@ export function createModel() {
         const s = series.get(/** @type {number} */ (entry[0]));
         if (s === undefined) continue;
         const n = /** @type {number} */ (entry[1]);
+        // An event series lists its changes, as the gateway's own list does.
+        let seen = s.count > 0;
         s.count += n;
         pointsSeen += n;
         s.at = u.t;
         for (let i = 2; i < entry.length; i += 2) {
           const t = u.t + /** @type {number} */ (entry[i]);
           const v = /** @type {number | string} */ (entry[i + 1]);
+          const repeated = seen && s.value === v;
+          seen = true;
           s.t = t;
           s.value = v;
-          if (s.kind === 'e') change.events.push({ series: s, t, text: String(v) });
-          else if (id > s.historyId) keepSample(s, t, /** @type {number} */ (v));
+          if (s.kind === 'm') {
+            if (id > s.historyId) keepSample(s, t, /** @type {number} */ (v));
+          } else if (!repeated) change.events.push({ series: s, t, text: String(v) });
         }
         if (s.waiting !== null) s.waiting.push({ id, base: u.t, flat: entry.slice(2) });
         change.changed.add(s);

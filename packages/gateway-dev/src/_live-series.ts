@@ -129,12 +129,15 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
         }
         const flat = finishPending(p);
         const entry: LiveSamples = [s.id, p.n];
+        // An event series lists its changes: a polled coil or a state sent again repeats itself.
+        let previous = s.count > 0 ? s.value : undefined;
         for (let i = 0; i < flat.length; i += 2) {
           const t = flat[i] as number;
           const v = flat[i + 1]!;
           entry.push(Math.round(t - now), v);
           if (s.kind === 'm') keepHistory(s, t, v as number);
-          else fresh.push([s.id, t, v as string]);
+          else if (v !== previous) fresh.push([s.id, t, v as string]);
+          previous = v;
         }
         out.samples.push(entry);
         s.count += p.n;

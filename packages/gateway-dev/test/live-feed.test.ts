@@ -128,3 +128,31 @@ describe('what the stream reports', () => {
     expect(snapshot.data.events.map((e) => e[2])).toEqual(['seed', 'open', 'raised']);
   });
 });
+
+interface PageModel {
+  applySnapshot(data: SseSnapshot['data']): unknown;
+  applyUpdate(data: SseUpdate['data'], id: number): unknown;
+  readonly events: ReadonlyArray<{ text: string }>;
+}
+
+describe('event series list their changes', () => {
+  it('a polled boolean or a state sent again adds no event row, in the stream and in the page model', async () => {
+    const { gateway, client } = await watched();
+    // The page's own model (plain JavaScript for the browser, free of the DOM).
+    const { createModel } = (await import(new URL('../page/model.js', import.meta.url).href)) as { createModel: () => PageModel };
+    const model = createModel();
+    model.applySnapshot((client.events[0] as SseSnapshot).data);
+    const t0 = Date.UTC(2026, 11, 2, 8, 0, 0);
+    const pump = (values: boolean[], from: number) => values.map((value, i) => ({ metric: 'pump.on', value, timestamp: t0 + from + i }));
+    await ingest(gateway, { source_id: 'plc', points: pump([true, true, false, false], 0) });
+    model.applyUpdate((await tickAndReceive(client)).data, 1);
+    await ingest(gateway, { source_id: 'plc', points: pump([false, true, true], 10) });
+    model.applyUpdate((await tickAndReceive(client)).data, 2);
+    const later = await openSse(gateway);
+    const snapshot = (await later.next(() => true)) as SseSnapshot;
+    expect(snapshot.data.events.map((e) => e[2])).toEqual(['true', 'false', 'true']);
+    expect(model.events.map((e) => e.text)).toEqual(['true', 'false', 'true']);
+    // The series still counts every point.
+    expect(snapshot.data.series[0]!.slice(6, 7)).toEqual([7]);
+  });
+});
