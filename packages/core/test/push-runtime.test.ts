@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createSink, defineBridge, startBridge, type BridgeContext, type FileConfig } from '../src/index.js';
+import { captureLogger } from './helpers/ws-sink.js';
 
 /** A push source whose channels the test drives by hand. */
 function pushBridge() {
@@ -24,12 +25,12 @@ function pushBridge() {
   return { definition, context: () => ctx! };
 }
 
-async function run(links: string[], bufferPath?: string) {
+async function run(links: string[], bufferPath?: string, logger = pino({ level: 'silent' })) {
   const { definition, context } = pushBridge();
   const sink = createSink({ url: 'stdout', stdout: { write: (_: unknown, cb?: () => void) => (cb?.(), true) } as unknown as NodeJS.WritableStream, sourceId: 'push', logger: pino({ level: 'silent' }) });
   const sinkSection = bufferPath === undefined ? { url: 'stdout' } : { url: 'stdout', buffer: { path: bufferPath } };
   const config = { source_id: 'push', sink: sinkSection, push: { links } } as unknown as FileConfig<typeof definition>;
-  const running = await startBridge(definition, config, { sink, deferStart: true, logger: pino({ level: 'silent' }) });
+  const running = await startBridge(definition, config, { sink, deferStart: true, logger });
   return { running, context, sink };
 }
 
@@ -141,6 +142,24 @@ describe('runtime: channels of push sources', () => {
     await expect(second.running.once(50)).rejects.toMatchObject({ code: 'BRIDGE_FAILED', message: expect.stringMatching(/a connecting/) });
     await second.running.stop();
     await second.sink.close();
+  });
+
+  it('--once says of a connected channel without points whether problems were logged, or nothing may have arrived', async () => {
+    for (const withProblem of [false, true]) {
+      const { logger, lines } = captureLogger();
+      const { running, context, sink } = await run(['a', 'b'], undefined, logger);
+      const once = running.once(100);
+      await new Promise((resolve) => setImmediate(resolve));
+      context().channel('a').set('connected');
+      context().channel('b').set('connected');
+      context().emit('a', [{ metric: 'a.x', value: 1 }]);
+      if (withProblem) context().problems.report('b:decode', 'a payload on b does not decode');
+      expect(await once).toEqual({ silent: ['b'] });
+      const said = lines().find((l) => l.msg.startsWith('--once: nothing within'))?.msg;
+      expect(said).toContain(withProblem ? 'b (connected, but nothing it sent gave a point: see its problems above)' : 'b (connected, but no point came of it and no problem was logged: is anything sending there?)');
+      await running.stop();
+      await sink.close();
+    }
   });
 
   it('--once that read nothing names each channel with the reason it was last given', async () => {

@@ -110,6 +110,7 @@ export async function startBridge<D extends BridgeDefinition>(
   // With rules, every point is written and then shown to them: one lookup for a metric none reads.
   const tagged = taggedWriter(rules ?? sink, definition.name, options, fileDefaults);
 
+  const problems = createProblemReporter(logger);
   const ctx: BridgeContext = {
     emit(channel: Channel | string, points: readonly Point[]) {
       const name = typeof channel === 'string' ? channel : channel.name;
@@ -133,7 +134,7 @@ export async function startBridge<D extends BridgeDefinition>(
     logger,
     registry,
     clock: sink.clock,
-    problems: createProblemReporter(logger),
+    problems,
     signal: abort.signal,
     sourceId: config.source_id,
     ...(config.sink?.buffer?.path === undefined ? {} : { stateDir: config.sink.buffer.path }),
@@ -223,7 +224,9 @@ export async function startBridge<D extends BridgeDefinition>(
         // A channel heard from but without a point (a wrong key, a payload that does not decode) is
         // not a silent one: say which it is, so the warning points where the problem is.
         const snapshot = channels.snapshot();
-        const said = silent.map((name) => (snapshot[name]?.state === 'connected' ? `${name} (connected, but nothing it sent gave a point: see its problems above)` : name));
+        // Connected without a problem logged: most likely nothing arrived (no one publishes there).
+        const why = problems.open().length > 0 ? 'nothing it sent gave a point: see its problems above' : 'no point came of it and no problem was logged: is anything sending there?';
+        const said = silent.map((name) => (snapshot[name]?.state === 'connected' ? `${name} (connected, but ${why})` : name));
         logger.warn({ silent }, `--once: nothing within ${wait} ms on ${said.join(', ')}`);
       }
       return { silent };
