@@ -4,7 +4,8 @@ export type { Point, PointClass, PointValue, Tags } from './point/point.js';
 export { POINT_LIMITS, REQUEST_LIMITS, SOURCE_ID_PATTERN } from './point/point.js';
 export { classOf, validatePoint } from './point/validate-point.js';
 export { float32Value } from './point/float32.js';
-export { FieldbridgeError, isFieldbridgeError, type FieldbridgeErrorCode } from './errors.js';
+export { FieldbridgeError, isFieldbridgeError, isCodedError, type FieldbridgeErrorCode } from './errors.js';
+export { serializeError } from './shared/log-error.js';
 
 export { PLAUSIBLE_SERVER_TIME, type Clock, type ClockSample, type SampleVerdict } from './clock/clock.js';
 export { createClock, type ClockOptions } from './clock/create-clock.js';

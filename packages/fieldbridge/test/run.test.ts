@@ -27,6 +27,9 @@ function start(args: string[]): { child: ChildProcess; exited: Promise<{ code: n
   return { child, exited };
 }
 
+/** The JSON log lines of a command's stderr. */
+const logLines = (stderr: string): Record<string, unknown>[] => stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+
 const modbusSection = (url: string) => ['modbus:', '  devices:', '    - name: plc', `      connection: ${url}`, '      poll_ms: 100', '      points: [{ metric: "{device}.level", table: holding, address: 0 }]'].join('\n');
 const mqttSection = (url: string) => ['mqtt:', `  url: ${url}`, '  subscriptions:', '    - { topic: site/+/temperature, format: number, metric: "{topic.1}.temperature" }'].join('\n');
 
@@ -85,6 +88,21 @@ describe('fieldbridge run', () => {
     const { code, stderr } = await clash.exited;
     expect(code).toBe(1);
     expect(stderr).toMatch(/SPOOL_LOCKED|another process/);
+    // An expected error is said by its code and message: no stack trace through dist and node_modules.
+    const fatal = logLines(stderr).find((l) => l.level === 60)!;
+    expect(fatal.err).toMatchObject({ code: 'SPOOL_LOCKED' });
+    expect(stderr).not.toContain('"stack"');
+  });
+
+  it('--once against a device that refuses the connection logs READ_FAILED by its code and message, without a stack trace (exit 1)', async () => {
+    const gone = await startModbusSimulator({ port: 0 });
+    await gone.close();
+    const file = await writeTempFile(track, 'once.yaml', `source_id: once\nsink: { url: stdout }\n${modbusSection(gone.url)}\n`);
+    const { code, stderr } = await start(['run', '--once', file]).exited;
+    expect(code).toBe(1);
+    const failed = logLines(stderr).find((l) => String(l.msg).startsWith('the read cycle failed'));
+    expect(failed?.err, stderr).toMatchObject({ type: 'ModbusBridgeError', code: 'READ_FAILED', message: expect.stringContaining(gone.url) });
+    expect(stderr).not.toContain('"stack"');
   });
 
   it('refuses to start anything when one of the files is wrong (exit 2, the problem located)', async () => {

@@ -21,7 +21,7 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
   try {
     next = load();
   } catch (err) {
-    p.logger.error({ err: (err as Error).message }, 'SIGHUP: the mapping file is invalid; keeping the running configuration');
+    p.logger.error({ err }, 'SIGHUP: the mapping file is invalid; keeping the running configuration');
     return;
   }
   const previous = state.config;
@@ -29,7 +29,7 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
   const oldListen = previous.observe && !p.dryRun ? previous.observe.listen : undefined;
   const newObserve = listen !== undefined && listen !== oldListen ? await startObserve(listen, state).catch((err: unknown) => err as Error) : undefined;
   if (newObserve instanceof Error) {
-    p.logger.error({ err: newObserve.message }, `SIGHUP: ${newObserve.message}; keeping the running configuration`);
+    p.logger.error({ err: newObserve }, `SIGHUP: ${newObserve.message}; keeping the running configuration`);
     return;
   }
   const sinkChanged = sinkPart(next) !== sinkPart(previous);
@@ -79,7 +79,7 @@ async function swapSink(p: ServiceParts, state: ServiceState, next: MultiFileCon
     state.memorySpool = made.memorySpool;
   };
   const refused = (err: unknown): false => {
-    p.logger.error({ err: (err as Error).message }, `SIGHUP: the new sink cannot be used (${(err as Error).message}); keeping the running configuration`);
+    p.logger.error({ err }, `SIGHUP: the new sink cannot be used (${(err as Error).message}); keeping the running configuration`);
     return false;
   };
   const memory = state.memorySpool !== undefined && spoolPath(p, next) === undefined && limitsOf(next) === limitsOf(previous) ? state.memorySpool : undefined;

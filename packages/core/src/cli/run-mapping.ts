@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { MultiFileConfig } from '../config/file-schema.js';
 import type { MappingReadOptions } from '../config/load-mapping.js';
-import { isFieldbridgeError } from '../errors.js';
+import { isCodedError, isFieldbridgeError } from '../errors.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { createLogger } from '../shared/logger.js';
 import type { CliIo } from './parse-args.js';
@@ -57,8 +57,8 @@ export interface ServeMappingOptions {
 
 /**
  * Runs a loaded mapping until SIGINT/SIGTERM (or one cycle with `--once`) and resolves with the
- * exit code: 0 clean, 1 runtime failure, 2 for options the runtime refuses. Our own errors are
- * logged as their message (they say what to do); anything else with its stack.
+ * exit code: 0 clean, 1 runtime failure, 2 for options the runtime refuses. Expected, coded
+ * errors are logged as their code and message (they say what to do); anything else with its stack.
  */
 export async function serveMapping(s: ServeMappingOptions): Promise<number> {
   try {
@@ -80,11 +80,14 @@ export async function serveMapping(s: ServeMappingOptions): Promise<number> {
   }
 }
 
-/** Logs a command's fatal error and gives its exit code. */
+/**
+ * Logs a command's fatal error and gives its exit code. An expected, coded error is logged with
+ * its code and message (they say what to do), anything else with its stack (see `serializeError`).
+ */
 export function failed(command: string, logger: Logger, err: unknown): number {
-  if (isFieldbridgeError(err)) {
-    logger.fatal({ code: err.code }, `${command}: ${err.message}`);
-    return err.code === 'OPTIONS_INVALID' ? 2 : 1;
+  if (isCodedError(err)) {
+    logger.fatal({ err }, `${command}: ${err.message}`);
+    return isFieldbridgeError(err, 'OPTIONS_INVALID') ? 2 : 1;
   }
   logger.fatal({ err }, `${command} failed: ${(err as Error).message}`);
   return 1;

@@ -6,6 +6,7 @@ import { createDashboardControl } from '../control/dashboard-control.js';
 import { FieldbridgeError } from '../errors.js';
 import { newBatchId } from '../shared/batch.js';
 import type { BatchCodec } from '../shared/batch-codec.js';
+import { LOG_SERIALIZERS } from '../shared/log-error.js';
 import { createProblemReporter } from '../shared/problems.js';
 import { createSpool } from '../spool/create-spool.js';
 import { createBatcher } from './batcher.js';
@@ -39,7 +40,7 @@ import { createSpoolHealth } from './_spool-health.js';
  */
 export function createSink(options: SinkOptions): Sink {
   const o = resolveSinkOptions(options);
-  const logger = o.logger ?? pino({ name: 'fieldbridge' }, pino.destination(2));
+  const logger = o.logger ?? pino({ name: 'fieldbridge', serializers: LOG_SERIALIZERS }, pino.destination(2));
   const problems = createProblemReporter(logger);
   const registry = o.registry ?? new Registry();
   let metrics: ReturnType<typeof createSinkMetrics> | undefined;
