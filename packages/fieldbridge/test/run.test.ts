@@ -92,6 +92,8 @@ describe('fieldbridge run', () => {
     const fatal = logLines(stderr).find((l) => l.level === 60)!;
     expect(fatal.err).toMatchObject({ code: 'SPOOL_LOCKED' });
     expect(stderr).not.toContain('"stack"');
+    // c's stop says why it stops: d failed, and with what.
+    expect(logLines(stderr).filter((l) => l.file === c && String(l.msg).includes('stopping intake')).map((l) => l.msg)).toEqual([`${d} failed (SPOOL_LOCKED): stopping intake and delivering what is queued`]);
   });
 
   it('--once against a device that refuses the connection logs READ_FAILED by its code and message, without a stack trace (exit 1)', async () => {

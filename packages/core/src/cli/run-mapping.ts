@@ -3,6 +3,7 @@ import type { MultiFileConfig } from '../config/file-schema.js';
 import type { MappingReadOptions } from '../config/load-mapping.js';
 import { isCodedError, isFieldbridgeError } from '../errors.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
+import { errorInBrief } from '../shared/log-error.js';
 import { createLogger } from '../shared/logger.js';
 import type { CliIo } from './parse-args.js';
 import type { RunOptions } from './run-options.js';
@@ -51,8 +52,10 @@ export interface ServeMappingOptions {
   options: RunOptions;
   logger: Logger;
   io: CliIo;
-  /** Stops it as SIGTERM would. */
+  /** Stops it as SIGTERM would; a string `reason` given to `abort()` says why in the stop line. */
   signal?: AbortSignal;
+  /** Told why the run fails, once, as soon as it is known: an expected error's code, else what happened. */
+  onFailure?: (why: string) => void;
 }
 
 /**
@@ -74,9 +77,12 @@ export async function serveMapping(s: ServeMappingOptions): Promise<number> {
       onceTimeoutMs: s.options.onceTimeoutMs,
       session: s.options.session,
       ...(s.signal ? { signal: s.signal } : {}),
+      ...(s.onFailure ? { onFailure: s.onFailure } : {}),
     });
   } catch (err) {
-    return failed(s.command, s.logger, err);
+    const code = failed(s.command, s.logger, err);
+    s.onFailure?.(errorInBrief(err));
+    return code;
   }
 }
 

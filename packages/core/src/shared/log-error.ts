@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { isCodedError } from '../errors.js';
+import { excerpt } from './text.js';
 
 /** An expected error as a log line carries it: no stack, its message says it all. */
 export interface LoggedCodedError {
@@ -27,3 +28,13 @@ export function serializeError(err: unknown): unknown {
 
 /** The serializers of the loggers fieldbridge makes: `{ err }` through {@link serializeError}. */
 export const LOG_SERIALIZERS = { err: serializeError } as const;
+
+/**
+ * An error in a few words, for a line about something else (`b.yaml failed (NO_BLUETOOTH)`): an
+ * expected error's code, else its type and message, cut to 200 characters.
+ */
+export function errorInBrief(err: unknown): string {
+  if (isCodedError(err)) return err.code;
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return excerpt(text, 200);
+}

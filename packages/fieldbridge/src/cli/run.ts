@@ -21,11 +21,16 @@ export async function runCommand(given: readonly string[], parsed: CliOptions, i
   const read = await readFiles(files, io);
   if (typeof read === 'number') return read;
   const siblings = new AbortController();
+  // The others stop as soon as one file fails, their stop line saying which and why.
+  const stopSiblings = (file: string, why: string): void => {
+    if (!siblings.signal.aborted) siblings.abort(`${file} failed (${why})`);
+  };
   const codes = await Promise.all(
     read.map(async (m) => {
       const logger = commandLogger('fieldbridge', options, m.config, io.stderr).child(read.length > 1 ? { file: m.file } : {});
-      const code = await serveMapping({ command: 'fieldbridge', definitions: m.definitions, config: m.config, load: m.load, options, logger, io, signal: siblings.signal });
-      if (code !== 0) siblings.abort();
+      const onFailure = (why: string): void => stopSiblings(m.file, why);
+      const code = await serveMapping({ command: 'fieldbridge', definitions: m.definitions, config: m.config, load: m.load, options, logger, io, signal: siblings.signal, onFailure });
+      if (code !== 0) stopSiblings(m.file, `exit ${code}`);
       return code;
     }),
   );
