@@ -85,7 +85,7 @@ async function swapSink(p: ServiceParts, state: ServiceState, next: MultiFileCon
   const memory = state.memorySpool !== undefined && spoolPath(p, next) === undefined && limitsOf(next) === limitsOf(previous) ? state.memorySpool : undefined;
   if ((oldPath !== undefined && oldPath === spoolPath(p, next)) || memory !== undefined) {
     await stopBridges(state);
-    await oldSink.close({ timeoutMs: 0, keepSpool: memory !== undefined });
+    await oldSink.close({ timeoutMs: 0, keepSpool: memory !== undefined, handOver: true });
     try {
       install(makeSink(p, next, memory));
       return true;
