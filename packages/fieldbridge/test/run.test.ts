@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startModbusSimulator } from '@fieldbridge/bridge-modbus';
 import { startMosquitto } from '@fieldbridge/bridge-mqtt/testing';
 import { createSqliteSpool } from '@fieldbridge/core';
-import { trackCleanups, until, writeTempFile } from '@fieldbridge/core/testing';
+import { startCommand, trackCleanups, until, writeTempFile } from '@fieldbridge/core/testing';
 import { createGateway } from '@fieldbridge/gateway-dev';
 import mqtt from 'mqtt';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -113,5 +114,26 @@ describe('fieldbridge run', () => {
     const { code, stderr } = await start(['run', good, bad]).exited;
     expect(code).toBe(2);
     expect(stderr).toContain(`${bad}:1:12 source_id`);
+  });
+});
+
+describe('fieldbridge run: SIGHUP reloads every file as at the start', () => {
+  it('a section added to a running file runs its bridge, loaded on demand (here modbus, which only another file named at start)', async () => {
+    const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
+    const plc = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
+    const broker = track.add(await startMosquitto(), (b) => b.close());
+    const a = await writeTempFile(track, 'a.yaml', [`source_id: line-a`, `sink: { url: '${gw.url}', api_key: k }`, modbusSection(plc.url), ''].join('\n'));
+    const b = await writeTempFile(track, 'b.yaml', [`source_id: line-b`, `sink: { url: '${gw.url}', api_key: k }`, mqttSection(broker.url), ''].join('\n'));
+    const run = startCommand(BIN, ['run', a, b], { track });
+    await run.said('fieldbridge (mqtt) running');
+    await run.said('fieldbridge (modbus) running');
+    await appendFile(b, `${modbusSection(plc.url)}\n`);
+    run.child.kill('SIGHUP');
+    await until(() => gw.points().some((p) => p.source_id === 'line-b') || logLines(run.stderr()).some((l) => l.file === b && Number(l.level) >= 50), 'points of the section added to b.yaml (or its refusal)');
+    expect(logLines(run.stderr()).filter((l) => l.file === b && /^SIGHUP: /.test(String(l.msg))).map((l) => l.msg)).toEqual(['SIGHUP: mapping reloaded; the spool is kept']);
+    // b now holds two sections: its points say which bridge read them.
+    expect(gw.points().find((p) => p.source_id === 'line-b')).toMatchObject({ metric: 'plc.level', tags: { bridge: 'modbus', channel: 'plc' } });
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import { createLogger } from '../shared/logger.js';
 import type { CliIo } from './parse-args.js';
 import type { RunOptions } from './run-options.js';
 import { runService } from './run-service.js';
+import type { MappingRead } from './mapping-read.js';
 
 /**
  * Loads a mapping file for a command. Returns the configuration, or exit code 2 after writing
@@ -47,8 +48,13 @@ export interface ServeMappingOptions {
   /** Every bridge whose section the file holds runs, on one sink. */
   definitions: readonly BridgeDefinition[];
   config: MultiFileConfig;
-  /** Reads the file again (SIGHUP). */
-  load: () => MultiFileConfig;
+  /**
+   * Reads the file again (SIGHUP), with the bridges it may hold then (a file may gain or lose
+   * sections). Throws (or rejects) like `loadMapping`: the reload is refused with the message.
+   */
+  load: () => MappingRead | Promise<MappingRead>;
+  /** Told of each mapping a reload applied (not of one it refused). */
+  onReloaded?: (read: MappingRead) => void;
   options: RunOptions;
   logger: Logger;
   io: CliIo;
@@ -78,6 +84,7 @@ export async function serveMapping(s: ServeMappingOptions): Promise<number> {
       session: s.options.session,
       ...(s.signal ? { signal: s.signal } : {}),
       ...(s.onFailure ? { onFailure: s.onFailure } : {}),
+      ...(s.onReloaded ? { onReloaded: s.onReloaded } : {}),
     });
   } catch (err) {
     const code = failed(s.command, s.logger, err);

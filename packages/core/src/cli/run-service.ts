@@ -10,6 +10,7 @@ import type { CliIo } from './parse-args.js';
 import { deliverWhatWasRead } from './_deliver-read.js';
 import { reload } from './_reload.js';
 import { watchLauncher } from './_launcher-watch.js';
+import type { MappingRead } from './mapping-read.js';
 import { makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
 import { formatStatus, sampleCounters, type StatusSample } from './status-line.js';
 import { whenReaderGone } from './_stdout-reader.js';
@@ -21,8 +22,13 @@ export interface ServiceOptions {
   /** The bridges the file may hold; every one whose section is present runs, on one sink. */
   definitions: readonly BridgeDefinition[];
   config: MultiFileConfig;
-  /** Reads the mapping file again (SIGHUP). Throws like `loadMapping`. */
-  load: () => MultiFileConfig;
+  /**
+   * Reads the mapping file again (SIGHUP), with the bridges it may hold then (a file may gain or
+   * lose sections). Throws (or rejects) like `loadMapping`: the reload is refused with the message.
+   */
+  load: () => MappingRead | Promise<MappingRead>;
+  /** Told of each mapping a reload applied (not of one it refused). */
+  onReloaded?: (read: MappingRead) => void;
   logger: Logger;
   io: CliIo;
   dryRun: boolean;
@@ -67,9 +73,9 @@ export async function runService(s: ServiceOptions): Promise<number> {
 }
 
 async function serve(s: ServiceOptions): Promise<number> {
-  const parts: ServiceParts = { command: s.command, definitions: s.definitions, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session };
-  const made = makeSink(parts, s.config);
-  const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, memorySpool: made.memorySpool, bridge: undefined, observe: undefined, retiring: new Set() };
+  const parts: ServiceParts = { command: s.command, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session, ...(s.onReloaded ? { reloaded: s.onReloaded } : {}) };
+  const made = makeSink(parts, { config: s.config, definitions: s.definitions });
+  const state: ServiceState = { config: s.config, definitions: s.definitions, sink: made.sink, sinkRegistry: made.registry, memorySpool: made.memorySpool, bridge: undefined, observe: undefined, retiring: new Set() };
   // A dry run whose reader went away (`--dry-run | head`) ends at once, as any Unix filter does:
   // it delivers nothing, so nothing is lost.
   const unwatchDryRun = s.dryRun
@@ -81,7 +87,7 @@ async function serve(s: ServiceOptions): Promise<number> {
 
   if (s.once) {
     try {
-      state.bridge = await startBridges(s.definitions, state.config, { sink: state.sink, logger: s.logger, deferStart: true });
+      state.bridge = await startBridges(state.definitions, state.config, { sink: state.sink, logger: s.logger, deferStart: true });
     } catch (err) {
       await state.sink.close();
       throw err;
@@ -177,7 +183,7 @@ async function serve(s: ServiceOptions): Promise<number> {
 
     reloading = (async () => {
       try {
-        state.bridge = await startBridges(s.definitions, state.config, { sink: state.sink, logger: s.logger });
+        state.bridge = await startBridges(state.definitions, state.config, { sink: state.sink, logger: s.logger });
         parts.started?.(state.bridge);
       } catch (err) {
         s.logger.fatal({ err }, `${s.command} could not start: ${(err as Error).message}`);

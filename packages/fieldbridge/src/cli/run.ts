@@ -5,7 +5,8 @@ import { filesOf, readFiles } from './read-files.js';
 /**
  * `fieldbridge run FILE...`: every file is checked first; then each runs in this process with
  * its own sink, spool and observe server, every bridge section of a file sharing that file's.
- * When one stops with an error the others are stopped too. Resolves with the worst exit code.
+ * SIGHUP reads every file again, as at the start: with the bridges of the sections it holds
+ * then. When one stops with an error the others are stopped too. Resolves with the worst exit code.
  */
 export async function runCommand(given: readonly string[], parsed: CliOptions, io: Io): Promise<number> {
   const options = checkRunOptions(parsed);
@@ -29,7 +30,7 @@ export async function runCommand(given: readonly string[], parsed: CliOptions, i
     read.map(async (m) => {
       const logger = commandLogger('fieldbridge', options, m.config, io.stderr).child(read.length > 1 ? { file: m.file } : {});
       const onFailure = (why: string): void => stopSiblings(m.file, why);
-      const code = await serveMapping({ command: 'fieldbridge', definitions: m.definitions, config: m.config, load: m.load, options, logger, io, signal: siblings.signal, onFailure });
+      const code = await serveMapping({ command: 'fieldbridge', definitions: m.definitions, config: m.config, load: () => m.reload(), options, logger, io, signal: siblings.signal, onFailure });
       if (code !== 0) stopSiblings(m.file, `exit ${code}`);
       return code;
     }),
