@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startModbusSimulator } from '@fieldbridge/bridge-modbus';
@@ -117,6 +118,15 @@ describe('fieldbridge run', () => {
   });
 });
 
+/** A loopback port nothing listens on now, chosen by the OS. */
+async function unusedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 describe('fieldbridge run: SIGHUP reloads every file as at the start', () => {
   it('a section added to a running file runs its bridge, loaded on demand (here modbus, which only another file named at start)', async () => {
     const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
@@ -133,6 +143,38 @@ describe('fieldbridge run: SIGHUP reloads every file as at the start', () => {
     expect(logLines(run.stderr()).filter((l) => l.file === b && /^SIGHUP: /.test(String(l.msg))).map((l) => l.msg)).toEqual(['SIGHUP: mapping reloaded; the spool is kept']);
     // b now holds two sections: its points say which bridge read them.
     expect(gw.points().find((p) => p.source_id === 'line-b')).toMatchObject({ metric: 'plc.level', tags: { bridge: 'modbus', channel: 'plc' } });
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('a file moved onto the spool or observe address of another file of the run is refused with the reason said at start, and keeps running', async () => {
+    const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
+    const plc = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
+    const dir = await track.tempDir('fb-run-');
+    const listen = `127.0.0.1:${await unusedPort()}`;
+    const file = (name: string, body: string): Promise<string> => writeFile(join(dir, name), body).then(() => join(dir, name));
+    const a = await file('a.yaml', [`source_id: line-a`, `sink: { url: '${gw.url}', api_key: k, buffer: { path: '${join(dir, 'sp-a')}' } }`, `observe: { listen: '${listen}' }`, modbusSection(plc.url), ''].join('\n'));
+    const bText = [`source_id: line-b`, `sink: { url: '${gw.url}', api_key: k, buffer: { path: '${join(dir, 'sp-b')}' } }`, `observe: { listen: '127.0.0.1:0' }`, modbusSection(plc.url), ''].join('\n');
+    const b = await file('b.yaml', bText);
+    const run = startCommand(BIN, ['run', a, b], { track });
+    await until(() => gw.points().some((p) => p.source_id === 'line-b'), 'points of b.yaml');
+    const refusals = () => logLines(run.stderr()).filter((l) => l.file === b && l.level === 50);
+    const spoolCol = bText.split('\n')[1]!.indexOf(`'${join(dir, 'sp-b')}'`) + 1;
+
+    await writeFile(b, bText.replace(join(dir, 'sp-b'), join(dir, 'sp-a')));
+    run.child.kill('SIGHUP');
+    await until(() => refusals().length === 1, 'the reload of b.yaml refused');
+    expect(refusals()[0]).toMatchObject({ msg: 'SIGHUP: the mapping file is invalid; keeping the running configuration', err: { code: 'CONFIG_INVALID', message: `${b}:2:${spoolCol} sink.buffer.path: ${join(dir, 'sp-a')} is the spool ${a} uses too: each file of a run needs its own buffer.path` } });
+
+    await writeFile(b, bText.replace('127.0.0.1:0', listen));
+    run.child.kill('SIGHUP');
+    await until(() => refusals().length === 2, 'the second reload of b.yaml refused');
+    expect(refusals()[1]).toMatchObject({ msg: 'SIGHUP: the mapping file is invalid; keeping the running configuration', err: { code: 'CONFIG_INVALID', message: `${b}:3:20 observe.listen: ${listen}: ${a} listens there too: give each file its own port (or port 0 for any free one)` } });
+
+    // b runs on as it was: its spool, its points.
+    const before = gw.points().filter((p) => p.source_id === 'line-b').length;
+    await until(() => gw.points().filter((p) => p.source_id === 'line-b').length > before, 'points of b.yaml after the refused reloads');
+    expect(readdirSync(join(dir, 'sp-b'))).toContain('spool.sqlite');
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
   });
