@@ -18,7 +18,7 @@ export {
   type FlowControl,
   type SourceState,
 } from './runtime/define-bridge.js';
-export type { SectionIssue } from './config/file-schema.js';
+export type { PointTagSet, SectionIssue } from './config/file-schema.js';
 export { BridgeError, isBridgeError } from './errors.js';
 export { metricOnce } from './shared/metric-once.js';
 export { createReconnector, type Reconnector, type ReconnectorOptions } from './bridge/reconnector.js';

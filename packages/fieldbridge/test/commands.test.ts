@@ -136,6 +136,19 @@ describe('fieldbridge check: wrong files', () => {
     expect((error as Error).message).toBe(`${file}:5:1 lorawan: bridge-lorawan is not installed: npm install @fieldbridge/bridge-lorawan`);
   });
 
+  it('refuses a file whose tags leave no room for those a bridge adds, which the sink would refuse point by point', async () => {
+    const tags = `{ ${Array.from({ length: 15 }, (_, i) => `t${i}: v`).join(', ')} }`;
+    const points = (extra: string) => `source_id: site\ntags: ${tags}\nmodbus:\n  devices:\n    - name: plc\n      connection: tcp://127.0.0.1:502\n      points: [{ metric: level, table: holding, address: 0${extra} }]\n`;
+    // 15 and `device` make 16.
+    expect((await fieldbridge(['check', await writeTempFile(track, 'room.yaml', points(''))])).code).toBe(0);
+    const file = await writeTempFile(track, 'crowded.yaml', points(', unit: m'));
+    const { code, err } = await fieldbridge(['check', file]);
+    expect(code).toBe(2);
+    expect(err).toBe(
+      `${file}:2:7 tags: the points of modbus.devices[0].points[0] would carry 17 tags, more than the 16 a point may have: the file's 15 (tags:), device and unit (added by the modbus bridge), so the sink would refuse every one of them (dead-lettered, never sent). Remove 1 here\n`,
+    );
+  });
+
   it('a missing file is exit 2 with the reason', async () => {
     const { code, err } = await fieldbridge(['check', '/nonexistent/site.yaml']);
     expect(code).toBe(2);
