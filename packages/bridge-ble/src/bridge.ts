@@ -2,6 +2,7 @@ import { defineBridge, formatDuration, packageVersion } from '@fieldbridge/core/
 import { checkBle } from './check.js';
 import { bleConfigSchema, type BleConfig } from './config.js';
 import { GATT_CHARACTERISTICS } from './gatt/characteristics.js';
+import { blePointTags } from './point-tags.js';
 import { resolveBle, type ResolvedDevice, type ResolvedSource } from './resolve.js';
 import { handleScan, SCAN_OPTION } from './scan-command.js';
 import { createBleSource, type BleSourceOptions } from './source.js';
@@ -64,6 +65,7 @@ export function defineBleBridge(options: BleSourceOptions = {}) {
     version: packageVersion(import.meta.url),
     configSchema: bleConfigSchema,
     check: checkBle,
+    pointTags: blePointTags,
     describe: describeBle,
     starter: () => BLE_STARTER,
     create: (config, ctx) => createBleSource(config, ctx, options),

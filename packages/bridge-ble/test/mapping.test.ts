@@ -26,6 +26,7 @@ describeRefusals(bleBridge, bad, [
   ['duplicate-name.yaml', 6, 15, 'ble.devices[1].name', /device name "kitchen" is already used by devices\[0\]/],
   ['duplicate-address.yaml', 6, 34, 'ble.devices[1].address', /devices\[0\] already matches address "a4:c1:38:12:34:56"/],
   ['unknown-decoder.yaml', 5, 61, 'ble.devices[0].decoder', /decoder must be one of bthome, ruuvi, atc, pvvx, ibeacon, eddystone, custom, gatt/],
+  ['device-tags-crowd.yaml', 6, 72, 'ble.devices[0].tags', /^its points would carry 17 tags, .*: the file's 10 \(tags:\), 3 given here, device, address, unit and index \(added by the ble bridge\)/],
 ]);
 
 describe('bind keys', () => {

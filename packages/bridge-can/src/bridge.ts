@@ -7,6 +7,7 @@ import { formatDbcProblem } from './dbc/parse-dbc.js';
 import type { DbcMessage, DbcSignal } from './dbc/types.js';
 import { planCan, signalNames } from './decode-plan.js';
 import { formatSignalList } from './list-signals.js';
+import { canPointTags } from './point-tags.js';
 import { formatId, resolveCanConfig, type ResolvedCan } from './resolve.js';
 import { handleScan, SCAN_OPTION } from './scan-command.js';
 import { createCanSource } from './source.js';
@@ -116,6 +117,7 @@ export const canBridge = defineBridge({
   version: packageVersion(import.meta.url),
   configSchema: canConfigSchema,
   check: checkCan,
+  pointTags: canPointTags,
   describe: describeCan,
   create: (config, ctx) => createCanSource(config, ctx),
   cli: {

@@ -32,6 +32,7 @@ describeRefusals(canBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['rate-too-high.yaml', 6, 16, 'can.max_rate_hz', /<=10000/],
   ['too-many-tags.yaml', 6, 9, 'can.tags', /14 tags plus the 3 the bridge adds \(signal_tags\) pass the limit of 16 per point/],
   ['max-interval-alone.yaml', 7, 17, 'can.max_interval', /max_interval applies with on_change or deadband/],
+  ['file-tags-crowd.yaml', 3, 7, 'tags', /^the can bridge's points would carry 17 tags, .*: the file's 14 \(tags:\), unit, source_address and spn \(added by the can bridge\)/],
 ]);
 
 describe('schema.json', () => {

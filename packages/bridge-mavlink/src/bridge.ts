@@ -7,6 +7,7 @@ import { formatLinkUrl } from './link-url.js';
 import { handleScan, SCAN_OPTION } from './scan-command.js';
 import { formatMessageFields, formatMessageList } from './list-messages.js';
 import { compileMessagePlan } from './message-plan.js';
+import { mavlinkPointTags } from './point-tags.js';
 import { resolveMavlink } from './resolve.js';
 import { createMavlinkSource } from './source.js';
 import { MAVLINK_STARTER } from './starter.js';
@@ -76,6 +77,7 @@ export const mavlinkBridge = defineBridge({
   version: packageVersion(import.meta.url),
   configSchema: mavlinkConfigSchema,
   check: checkMavlink,
+  pointTags: mavlinkPointTags,
   describe: describeMavlink,
   create: (config, ctx) => createMavlinkSource(config, ctx),
   cli: {

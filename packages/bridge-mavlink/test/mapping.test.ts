@@ -22,6 +22,7 @@ describeRefusals(mavlinkBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['bad-key.yaml', 4, 19, 'mavlink.signing.key', /a signing key is 32 bytes written as 64 hex digits or 44 base64 characters \(this one has 9 characters\)/],
   ['tlog-heartbeat.yaml', 4, 28, 'mavlink.heartbeat.interval_s', /a \.tlog replay cannot send heartbeats/],
   ['interval-without-on-change.yaml', 5, 47, 'mavlink.messages.ATTITUDE.max_interval', /max_interval applies with on_change: true/],
+  ['file-tags-crowd.yaml', 2, 7, 'tags', /^the mavlink bridge's points would carry 17 tags, .*: the file's 14 \(tags:\), unit, instance and compid \(added by the mavlink bridge\)/],
 ]);
 
 describe('examples/mavlink/map.yaml', () => {

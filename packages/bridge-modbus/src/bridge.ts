@@ -4,6 +4,7 @@ import { modbusConfigSchema, type ModbusConfig } from './config.js';
 import { formatConnection } from './connection-url.js';
 import { isModbusBridgeError } from './errors.js';
 import { planRequests, describeRequest } from './plan.js';
+import { modbusPointTags } from './point-tags.js';
 import { parseProbeRange, probeDevice } from './probe.js';
 import { formatProbe } from './probe-format.js';
 import { resolveConfig } from './resolve.js';
@@ -63,6 +64,7 @@ export const modbusBridge = defineBridge({
   version: packageVersion(import.meta.url),
   configSchema: modbusConfigSchema,
   check: checkModbus,
+  pointTags: modbusPointTags,
   describe: describeModbus,
   starter: () => MODBUS_STARTER,
   create: (config, ctx) => createModbusSource(config, ctx),

@@ -19,6 +19,8 @@ describeRefusals(modbusBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['unknown-placeholder.yaml', 7, 21, 'modbus.devices[0].points[0].metric', /unknown placeholder \{unit\}; use \{device\}, \{unit_id\}/],
   // The variable is unset, so the port is empty: refused, not read as the default 502.
   ['empty-port.yaml', 5, 19, 'modbus.devices[0].connection', /has an empty port after ":" \(an unset variable\?\)/],
+  ['file-tags-crowd-unit.yaml', 2, 7, 'tags', /^the points of modbus\.devices\[0\]\.points\[1\] would carry 17 tags, more than the 16 a point may have: the file's 15 \(tags:\), device and unit \(added by the modbus bridge\)/],
+  ['point-tags-crowd.yaml', 9, 71, 'modbus.devices[0].points[0].tags', /^its points would carry 17 tags, more than the 16 a point may have: the file's 8 \(tags:\), 7 given here, device and unit \(added by the modbus bridge\)/],
 ]);
 
 describe('examples/modbus/map.yaml', () => {

@@ -3,6 +3,7 @@ import { checkMqttSection } from './check.js';
 import { describeConnection } from './client-options.js';
 import { handleScan, SCAN_OPTIONS } from './scan-command.js';
 import { mqttConfigSchema, type MqttConfig } from './config.js';
+import { mqttPointTags } from './point-tags.js';
 import { resolveSubscriptions, type ResolvedSubscription } from './resolve.js';
 import { createMqttSource } from './source.js';
 import { MQTT_STARTER } from './starter.js';
@@ -32,6 +33,7 @@ export const mqttBridge = defineBridge({
   version: packageVersion(import.meta.url),
   configSchema: mqttConfigSchema,
   check: checkMqttSection,
+  pointTags: mqttPointTags,
   describe: describeMqtt,
   starter: () => MQTT_STARTER,
   create: (config, ctx) => createMqttSource(config, ctx),

@@ -5,6 +5,7 @@ import { opcuaConfigSchema } from './config.js';
 import { CONNECTION_DEFAULTS } from './connect-options.js';
 import { describeOpcua } from './describe.js';
 import { OPCUA_DEFAULTS } from './plan.js';
+import { opcuaPointTags } from './point-tags.js';
 import { createOpcuaSource } from './source.js';
 import { OPCUA_STARTER } from './starter.js';
 
@@ -18,6 +19,7 @@ export const opcuaBridge = defineBridge({
   version: packageVersion(import.meta.url),
   configSchema: opcuaConfigSchema,
   check: checkOpcua,
+  pointTags: opcuaPointTags,
   describe: describeOpcua,
   starter: () => OPCUA_STARTER,
   create: (config, ctx) => createOpcuaSource(config, ctx),

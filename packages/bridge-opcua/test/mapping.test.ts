@@ -33,6 +33,7 @@ describeRefusals(opcuaBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['event-template-field.yaml', 5, 15, 'opcua.events[0].metric', /reads SourceName: add it to fields/],
   ['policy-without-security.yaml', 4, 35, 'opcua.security.policy', /mode None uses no policy/],
   ['nothing-to-monitor.yaml', 4, 10, 'opcua.nodes', /nothing to monitor/],
+  ['node-tags-crowd.yaml', 6, 88, 'opcua.nodes[0].tags', /^its points would carry 17 tags, .*: the file's 12 \(tags:\), 2 given here, unit, quality and status \(added by the opcua bridge\)/],
 ]);
 
 describe('schema.json', () => {

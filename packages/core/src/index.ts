@@ -4,7 +4,8 @@ export type { Point, PointClass, PointValue, Tags } from './point/point.js';
 export { POINT_LIMITS, REQUEST_LIMITS, SOURCE_ID_PATTERN } from './point/point.js';
 export { classOf, validatePoint } from './point/validate-point.js';
 export { float32Value } from './point/float32.js';
-export { FieldbridgeError, isFieldbridgeError, type FieldbridgeErrorCode } from './errors.js';
+export { FieldbridgeError, isFieldbridgeError, isCodedError, type FieldbridgeErrorCode } from './errors.js';
+export { serializeError } from './shared/log-error.js';
 
 export { PLAUSIBLE_SERVER_TIME, type Clock, type ClockSample, type SampleVerdict } from './clock/clock.js';
 export { createClock, type ClockOptions } from './clock/create-clock.js';
@@ -44,7 +45,7 @@ export { parseMapping, loadMapping, readMappingText, type MappingReadOptions } f
 export { sectionKeys, type SectionKey } from './config/section-keys.js';
 export { ConfigError, formatIssue, type ConfigIssue } from './config/config-error.js';
 export { issueAt } from './config/locate-key.js';
-export { bridgeFileSchema, generateJsonSchema, presentSections, schemaFileText, type FileConfig, type MultiFileConfig, type SectionDefinition, type SectionIssue, type Sections } from './config/file-schema.js';
+export { bridgeFileSchema, generateJsonSchema, presentSections, schemaFileText, type FileConfig, type MultiFileConfig, type PointTagSet, type SectionDefinition, type SectionIssue, type Sections } from './config/file-schema.js';
 export { commonShape, sinkSectionSchema, observeSectionSchema, type CommonConfig } from './config/common-schema.js';
 export { ruleSchema, rulesSchema, MAX_RULES, type RuleConfig } from './config/rules-schema.js';
 export { byteSize, duration, durationMs, sizeBytes, formatDuration, formatSize, MAX_TIMER_MS, type DurationOptions, type SizeOptions } from './config/units.js';

@@ -18,8 +18,8 @@ export {
   type FlowControl,
   type SourceState,
 } from './runtime/define-bridge.js';
-export type { SectionIssue } from './config/file-schema.js';
-export { BridgeError, isBridgeError } from './bridge/bridge-error.js';
+export type { PointTagSet, SectionIssue } from './config/file-schema.js';
+export { BridgeError, isBridgeError } from './errors.js';
 export { metricOnce } from './shared/metric-once.js';
 export { createReconnector, type Reconnector, type ReconnectorOptions } from './bridge/reconnector.js';
 export { hangupAwareBinding } from './bridge/serial-hangup.js';

@@ -108,10 +108,10 @@ ${buffer}counter:
       expect(cli.stderr()).not.toMatch(/points are lost/);
     };
 
-    for (const [what, buffer, after] of [
-      ['on the same spool file (handed over)', () => `  buffer: { path: ${join(dir, 'spool')} }\n`, () => `  buffer: { path: ${join(dir, 'spool')} }\n`],
-      ['with a memory spool (handed over)', () => '', () => ''],
-      ['to another spool file (the old sink delivers in the background)', () => `  buffer: { path: ${join(dir, 'spool-a')} }\n`, () => `  buffer: { path: ${join(dir, 'spool-b')} }\n`],
+    for (const [what, buffer, after, handedOver] of [
+      ['on the same spool file (handed over)', () => `  buffer: { path: ${join(dir, 'spool')} }\n`, () => `  buffer: { path: ${join(dir, 'spool')} }\n`, /undelivered points handed over to the new sink on .*spool, which sends them now/],
+      ['with a memory spool (handed over)', () => '', () => '', /undelivered points handed over to the new sink with the memory spool, which sends them now/],
+      ['to another spool file (the old sink delivers in the background)', () => `  buffer: { path: ${join(dir, 'spool-a')} }\n`, () => `  buffer: { path: ${join(dir, 'spool-b')} }\n`, undefined],
     ] as const) {
       it(what, async () => {
         const cli = spawnCounterCli(['--config', file(0, 20, buffer())]);
@@ -122,6 +122,9 @@ ${buffer}counter:
           file(1_000_000, 30, after());
           cli.child.kill('SIGHUP');
           await cli.waitForLog(/SIGHUP: mapping reloaded \(with a new sink\)/);
+          // A spool handed over is sent now by the new sink: the old one says so, not that a next run will.
+          if (handedOver) expect(cli.logs().find((l) => handedOver.test(String(l.msg)))).toMatchObject({ level: 30 });
+          expect(cli.stderr()).not.toMatch(/the next run on .* sends them/);
           gateway.setFaults(undefined);
           await stopsHavingLostNothing(cli);
         } finally {

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { loadMapping, readMappingText, sectionKeys, type BridgeDefinition, type MappingReadOptions, type MultiFileConfig } from '@fieldbridge/core';
+import { FieldbridgeError, loadMapping, readMappingText, sectionKeys, type BridgeDefinition, type MappingReadOptions, type MultiFileConfig } from '@fieldbridge/core';
 import { CATALOG, type CatalogEntry } from './catalog.js';
 import { searchDirs } from './bridge-packages.js';
 import { availableBridges, BridgeNotInstalledError, BridgePackageError, loadBridge } from './load-bridges.js';
@@ -10,13 +10,24 @@ export interface MappingFile {
   /** The bridges of the sections it holds, in file order. */
   definitions: BridgeDefinition[];
   config: MultiFileConfig;
-  /** Reads it again (SIGHUP) with the same bridges. */
-  load(): MultiFileConfig;
+  /**
+   * Reads it again (SIGHUP) as {@link readMappingFile} did, loading the bridges of the sections it
+   * holds then: a section added since is loaded on demand, or refused at its line when its bridge
+   * is not installed. Rejects as `readMappingFile` does.
+   */
+  reload(): Promise<MappingFile>;
 }
 
-/** A mapping file the command cannot use, with the message to print (`file:line:col ...`). */
-export class MappingFileError extends Error {
+/**
+ * A mapping file the command cannot use, with the message to print (`file:line:col ...`): core's
+ * `CONFIG_INVALID`, so that its message is all a log line says of it.
+ */
+export class MappingFileError extends FieldbridgeError {
   override name = 'MappingFileError';
+
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
 }
 
 /**
@@ -45,6 +56,5 @@ export async function readMappingFile(file: string, env: NodeJS.ProcessEnv = pro
   }
   if (problems.length > 0) throw new MappingFileError(problems.join('\n'));
   const sections = definitions.length > 0 ? definitions : (await availableBridges(catalog, from)).flatMap((b) => (b.definition ? [b.definition] : []));
-  const load = () => loadMapping(file, sections, env, options);
-  return { file, definitions: sections, config: load(), load };
+  return { file, definitions: sections, config: loadMapping(file, sections, env, options), reload: () => readMappingFile(file, env, catalog, options, cwd) };
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { captureIo, trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -116,6 +117,36 @@ describe('fieldbridge check: wrong files', () => {
     const error = await readMappingFile(file, {}, catalog).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MappingFileError);
     expect((error as Error).message).toBe(`${file}:4:1 lorawan: bridge-lorawan is not installed: npm install @fieldbridge/bridge-lorawan`);
+  });
+
+  it('read again (SIGHUP), a file loads the bridge of a section added since, and refuses one whose bridge is not installed, as at the first read', async () => {
+    const catalog = [...CATALOG, { name: 'lorawan', package: '@fieldbridge/bridge-lorawan', summary: 'LoRaWAN uplinks' }];
+    const mqtt = 'source_id: site\nmqtt:\n  url: mqtt://127.0.0.1:1883\n  subscriptions: [{ topic: a/b, format: number, metric: a.b }]\n';
+    const file = await writeTempFile(track, 'grows.yaml', mqtt);
+    const first = await readMappingFile(file, {}, catalog);
+    expect(first.definitions.map((d) => d.name)).toEqual(['mqtt']);
+    const modbus = 'modbus:\n  devices:\n    - { name: plc, connection: "tcp://127.0.0.1:502", points: [{ metric: level, table: holding, address: 0 }] }\n';
+    await writeFile(file, mqtt + modbus);
+    const grown = await first.reload();
+    expect(grown.definitions.map((d) => d.name)).toEqual(['mqtt', 'modbus']);
+    expect(grown.config.modbus).toBeDefined();
+    await writeFile(file, `${mqtt}lorawan:\n  region: EU868\n`);
+    const error = await grown.reload().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MappingFileError);
+    expect((error as Error).message).toBe(`${file}:5:1 lorawan: bridge-lorawan is not installed: npm install @fieldbridge/bridge-lorawan`);
+  });
+
+  it('refuses a file whose tags leave no room for those a bridge adds, which the sink would refuse point by point', async () => {
+    const tags = `{ ${Array.from({ length: 15 }, (_, i) => `t${i}: v`).join(', ')} }`;
+    const points = (extra: string) => `source_id: site\ntags: ${tags}\nmodbus:\n  devices:\n    - name: plc\n      connection: tcp://127.0.0.1:502\n      points: [{ metric: level, table: holding, address: 0${extra} }]\n`;
+    // 15 and `device` make 16.
+    expect((await fieldbridge(['check', await writeTempFile(track, 'room.yaml', points(''))])).code).toBe(0);
+    const file = await writeTempFile(track, 'crowded.yaml', points(', unit: m'));
+    const { code, err } = await fieldbridge(['check', file]);
+    expect(code).toBe(2);
+    expect(err).toBe(
+      `${file}:2:7 tags: the points of modbus.devices[0].points[0] would carry 17 tags, more than the 16 a point may have: the file's 15 (tags:), device and unit (added by the modbus bridge), so the sink would refuse every one of them (dead-lettered, never sent). Remove 1 here\n`,
+    );
   });
 
   it('a missing file is exit 2 with the reason', async () => {

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { appendFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startModbusSimulator } from '@fieldbridge/bridge-modbus';
 import { startMosquitto } from '@fieldbridge/bridge-mqtt/testing';
 import { createSqliteSpool } from '@fieldbridge/core';
-import { trackCleanups, until, writeTempFile } from '@fieldbridge/core/testing';
+import { startCommand, trackCleanups, until, writeTempFile } from '@fieldbridge/core/testing';
 import { createGateway } from '@fieldbridge/gateway-dev';
 import mqtt from 'mqtt';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +28,9 @@ function start(args: string[]): { child: ChildProcess; exited: Promise<{ code: n
   track.add(child, (c) => void (c.exitCode === null && c.signalCode === null && c.kill('SIGKILL')));
   return { child, exited };
 }
+
+/** The JSON log lines of a command's stderr. */
+const logLines = (stderr: string): Record<string, unknown>[] => stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 const modbusSection = (url: string) => ['modbus:', '  devices:', '    - name: plc', `      connection: ${url}`, '      poll_ms: 100', '      points: [{ metric: "{device}.level", table: holding, address: 0 }]'].join('\n');
 const mqttSection = (url: string) => ['mqtt:', `  url: ${url}`, '  subscriptions:', '    - { topic: site/+/temperature, format: number, metric: "{topic.1}.temperature" }'].join('\n');
@@ -85,6 +90,23 @@ describe('fieldbridge run', () => {
     const { code, stderr } = await clash.exited;
     expect(code).toBe(1);
     expect(stderr).toMatch(/SPOOL_LOCKED|another process/);
+    // An expected error is said by its code and message: no stack trace through dist and node_modules.
+    const fatal = logLines(stderr).find((l) => l.level === 60)!;
+    expect(fatal.err).toMatchObject({ code: 'SPOOL_LOCKED' });
+    expect(stderr).not.toContain('"stack"');
+    // c's stop says why it stops: d failed, and with what.
+    expect(logLines(stderr).filter((l) => l.file === c && String(l.msg).includes('stopping intake')).map((l) => l.msg)).toEqual([`${d} failed (SPOOL_LOCKED): stopping intake and delivering what is queued`]);
+  });
+
+  it('--once against a device that refuses the connection logs READ_FAILED by its code and message, without a stack trace (exit 1)', async () => {
+    const gone = await startModbusSimulator({ port: 0 });
+    await gone.close();
+    const file = await writeTempFile(track, 'once.yaml', `source_id: once\nsink: { url: stdout }\n${modbusSection(gone.url)}\n`);
+    const { code, stderr } = await start(['run', '--once', file]).exited;
+    expect(code).toBe(1);
+    const failed = logLines(stderr).find((l) => String(l.msg).startsWith('the read cycle failed'));
+    expect(failed?.err, stderr).toMatchObject({ type: 'ModbusBridgeError', code: 'READ_FAILED', message: expect.stringContaining(gone.url) });
+    expect(stderr).not.toContain('"stack"');
   });
 
   it('refuses to start anything when one of the files is wrong (exit 2, the problem located)', async () => {
@@ -93,5 +115,67 @@ describe('fieldbridge run', () => {
     const { code, stderr } = await start(['run', good, bad]).exited;
     expect(code).toBe(2);
     expect(stderr).toContain(`${bad}:1:12 source_id`);
+  });
+});
+
+/** A loopback port nothing listens on now, chosen by the OS. */
+async function unusedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('fieldbridge run: SIGHUP reloads every file as at the start', () => {
+  it('a section added to a running file runs its bridge, loaded on demand (here modbus, which only another file named at start)', async () => {
+    const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
+    const plc = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
+    const broker = track.add(await startMosquitto(), (b) => b.close());
+    const a = await writeTempFile(track, 'a.yaml', [`source_id: line-a`, `sink: { url: '${gw.url}', api_key: k }`, modbusSection(plc.url), ''].join('\n'));
+    const b = await writeTempFile(track, 'b.yaml', [`source_id: line-b`, `sink: { url: '${gw.url}', api_key: k }`, mqttSection(broker.url), ''].join('\n'));
+    const run = startCommand(BIN, ['run', a, b], { track });
+    await run.said('fieldbridge (mqtt) running');
+    await run.said('fieldbridge (modbus) running');
+    await appendFile(b, `${modbusSection(plc.url)}\n`);
+    run.child.kill('SIGHUP');
+    await until(() => gw.points().some((p) => p.source_id === 'line-b') || logLines(run.stderr()).some((l) => l.file === b && Number(l.level) >= 50), 'points of the section added to b.yaml (or its refusal)');
+    expect(logLines(run.stderr()).filter((l) => l.file === b && /^SIGHUP: /.test(String(l.msg))).map((l) => l.msg)).toEqual(['SIGHUP: mapping reloaded; the spool is kept']);
+    // b now holds two sections: its points say which bridge read them.
+    expect(gw.points().find((p) => p.source_id === 'line-b')).toMatchObject({ metric: 'plc.level', tags: { bridge: 'modbus', channel: 'plc' } });
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('a file moved onto the spool or observe address of another file of the run is refused with the reason said at start, and keeps running', async () => {
+    const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
+    const plc = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
+    const dir = await track.tempDir('fb-run-');
+    const listen = `127.0.0.1:${await unusedPort()}`;
+    const file = (name: string, body: string): Promise<string> => writeFile(join(dir, name), body).then(() => join(dir, name));
+    const a = await file('a.yaml', [`source_id: line-a`, `sink: { url: '${gw.url}', api_key: k, buffer: { path: '${join(dir, 'sp-a')}' } }`, `observe: { listen: '${listen}' }`, modbusSection(plc.url), ''].join('\n'));
+    const bText = [`source_id: line-b`, `sink: { url: '${gw.url}', api_key: k, buffer: { path: '${join(dir, 'sp-b')}' } }`, `observe: { listen: '127.0.0.1:0' }`, modbusSection(plc.url), ''].join('\n');
+    const b = await file('b.yaml', bText);
+    const run = startCommand(BIN, ['run', a, b], { track });
+    await until(() => gw.points().some((p) => p.source_id === 'line-b'), 'points of b.yaml');
+    const refusals = () => logLines(run.stderr()).filter((l) => l.file === b && l.level === 50);
+    const spoolCol = bText.split('\n')[1]!.indexOf(`'${join(dir, 'sp-b')}'`) + 1;
+
+    await writeFile(b, bText.replace(join(dir, 'sp-b'), join(dir, 'sp-a')));
+    run.child.kill('SIGHUP');
+    await until(() => refusals().length === 1, 'the reload of b.yaml refused');
+    expect(refusals()[0]).toMatchObject({ msg: 'SIGHUP: the mapping file is invalid; keeping the running configuration', err: { code: 'CONFIG_INVALID', message: `${b}:2:${spoolCol} sink.buffer.path: ${join(dir, 'sp-a')} is the spool ${a} uses too: each file of a run needs its own buffer.path` } });
+
+    await writeFile(b, bText.replace('127.0.0.1:0', listen));
+    run.child.kill('SIGHUP');
+    await until(() => refusals().length === 2, 'the second reload of b.yaml refused');
+    expect(refusals()[1]).toMatchObject({ msg: 'SIGHUP: the mapping file is invalid; keeping the running configuration', err: { code: 'CONFIG_INVALID', message: `${b}:3:20 observe.listen: ${listen}: ${a} listens there too: give each file its own port (or port 0 for any free one)` } });
+
+    // b runs on as it was: its spool, its points.
+    const before = gw.points().filter((p) => p.source_id === 'line-b').length;
+    await until(() => gw.points().filter((p) => p.source_id === 'line-b').length > before, 'points of b.yaml after the refused reloads');
+    expect(readdirSync(join(dir, 'sp-b'))).toContain('spool.sqlite');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
   });
 });

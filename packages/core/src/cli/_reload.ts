@@ -2,6 +2,7 @@ import type { MultiFileConfig } from '../config/file-schema.js';
 import { startBridges } from '../runtime/start-bridges.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../sink/sink-options.js';
 import type { Sink } from '../sink/sink-types.js';
+import type { MappingRead } from './mapping-read.js';
 import { makeSink, startObserve, type MadeSink, type ServiceParts, type ServiceState } from './_service-state.js';
 
 /** The part of a mapping that needs a new sink when it changes. */
@@ -13,33 +14,38 @@ const spoolPath = (p: ServiceParts, c: MultiFileConfig): string | undefined => (
 /**
  * Applies a mapping file reloaded on SIGHUP, or none of it: an invalid file, an `observe.listen`
  * that cannot be used, or a sink that cannot be opened (a spool path another bridge holds) is
- * refused with the reason, and the running configuration is restored. The spool is kept unless
- * the sink section changed; when it did, reading goes on with hardly a gap (see {@link swapSink}).
+ * refused with the reason, and the running configuration is restored. The file may name other
+ * bridges than before (`load` says which): the bridges of the sections it holds then run. The
+ * spool is kept unless the sink section changed; when it did, reading goes on with hardly a gap
+ * (see {@link swapSink}).
  */
-export async function reload(p: ServiceParts, state: ServiceState, load: () => MultiFileConfig): Promise<void> {
-  let next: MultiFileConfig;
+export async function reload(p: ServiceParts, state: ServiceState, load: () => MappingRead | Promise<MappingRead>): Promise<void> {
+  let read: MappingRead;
   try {
-    next = load();
+    read = await load();
   } catch (err) {
-    p.logger.error({ err: (err as Error).message }, 'SIGHUP: the mapping file is invalid; keeping the running configuration');
+    p.logger.error({ err }, 'SIGHUP: the mapping file is invalid; keeping the running configuration');
     return;
   }
+  const next = read.config;
   const previous = state.config;
   const listen = next.observe && !p.dryRun ? next.observe.listen : undefined;
   const oldListen = previous.observe && !p.dryRun ? previous.observe.listen : undefined;
   const newObserve = listen !== undefined && listen !== oldListen ? await startObserve(listen, state).catch((err: unknown) => err as Error) : undefined;
   if (newObserve instanceof Error) {
-    p.logger.error({ err: newObserve.message }, `SIGHUP: ${newObserve.message}; keeping the running configuration`);
+    p.logger.error({ err: newObserve }, `SIGHUP: ${newObserve.message}; keeping the running configuration`);
     return;
   }
   const sinkChanged = sinkPart(next) !== sinkPart(previous);
-  if (sinkChanged && !(await swapSink(p, state, next))) {
+  if (sinkChanged && !(await swapSink(p, state, read))) {
     await newObserve?.close();
     return;
   }
   if (!sinkChanged) await stopBridges(state);
   state.config = next;
-  state.bridge = await startBridges(p.definitions, next, { sink: state.sink, logger: p.logger });
+  state.definitions = read.definitions;
+  p.reloaded?.(read);
+  state.bridge = await startBridges(state.definitions, next, { sink: state.sink, logger: p.logger });
   p.started?.(state.bridge);
   const rules = state.bridge.rules?.rules.map((r) => r.name) ?? [];
   if (rules.length > 0) {
@@ -59,7 +65,7 @@ async function stopBridges(state: ServiceState): Promise<void> {
 }
 
 /**
- * Puts a sink for `next` in place of the running one, the bridges stopped (the caller starts
+ * Puts a sink for `read` in place of the running one, the bridges stopped (the caller starts
  * them on it); false, with everything as it was, when the new sink cannot be made.
  *
  * Reading must not wait for delivery (an outage would stop the polls for the whole shutdown
@@ -69,8 +75,10 @@ async function stopBridges(state: ServiceState): Promise<void> {
  * goes on, and the old one delivers what it holds in the background (at most the shutdown
  * timeout; the stop waits for it).
  */
-async function swapSink(p: ServiceParts, state: ServiceState, next: MultiFileConfig): Promise<boolean> {
+async function swapSink(p: ServiceParts, state: ServiceState, read: MappingRead): Promise<boolean> {
+  const next = read.config;
   const previous = state.config;
+  const running: MappingRead = { config: previous, definitions: state.definitions };
   const oldSink = state.sink;
   const oldPath = spoolPath(p, previous);
   const install = (made: MadeSink): void => {
@@ -79,26 +87,26 @@ async function swapSink(p: ServiceParts, state: ServiceState, next: MultiFileCon
     state.memorySpool = made.memorySpool;
   };
   const refused = (err: unknown): false => {
-    p.logger.error({ err: (err as Error).message }, `SIGHUP: the new sink cannot be used (${(err as Error).message}); keeping the running configuration`);
+    p.logger.error({ err }, `SIGHUP: the new sink cannot be used (${(err as Error).message}); keeping the running configuration`);
     return false;
   };
   const memory = state.memorySpool !== undefined && spoolPath(p, next) === undefined && limitsOf(next) === limitsOf(previous) ? state.memorySpool : undefined;
   if ((oldPath !== undefined && oldPath === spoolPath(p, next)) || memory !== undefined) {
     await stopBridges(state);
-    await oldSink.close({ timeoutMs: 0, keepSpool: memory !== undefined });
+    await oldSink.close({ timeoutMs: 0, keepSpool: memory !== undefined, handOver: true });
     try {
-      install(makeSink(p, next, memory));
+      install(makeSink(p, read, memory));
       return true;
     } catch (err) {
-      install(makeSink(p, previous, memory));
-      state.bridge = await startBridges(p.definitions, previous, { sink: state.sink, logger: p.logger });
+      install(makeSink(p, running, memory));
+      state.bridge = await startBridges(running.definitions, previous, { sink: state.sink, logger: p.logger });
       p.started?.(state.bridge);
       return refused(err);
     }
   }
   let made: MadeSink;
   try {
-    made = makeSink(p, next);
+    made = makeSink(p, read);
   } catch (err) {
     return refused(err);
   }

@@ -11,11 +11,14 @@ import { createSink } from '../sink/create-sink.js';
 import { createSpool } from '../spool/create-spool.js';
 import type { Spool } from '../spool/spool.js';
 import type { Sink, SinkCloseReport } from '../sink/sink-types.js';
+import type { MappingRead } from './mapping-read.js';
 import type { CliIo } from './parse-args.js';
 
 /** What a running service holds; SIGHUP swaps parts of it. */
 export interface ServiceState {
   config: MultiFileConfig;
+  /** The bridges the running configuration may hold; those whose section is present run. */
+  definitions: readonly BridgeDefinition[];
   sink: Sink;
   sinkRegistry: Registry;
   /** Undefined until the bridges have started. */
@@ -31,14 +34,14 @@ export interface ServiceState {
 export interface ServiceParts {
   /** The command, for messages: `bridge-modbus`, `fieldbridge`. */
   command: string;
-  /** The bridges a file may hold; those whose section is present run. */
-  definitions: readonly BridgeDefinition[];
   logger: Logger;
   io: CliIo;
   dryRun: boolean;
   session: string | undefined;
   /** Told of every bridge started (the first, and each one a reload starts). */
   started?(bridges: RunningBridges): void;
+  /** Told of each mapping a reload applied (not of one it refused). */
+  reloaded?(read: MappingRead): void;
 }
 
 /** A sink the service made, with the memory spool it made for it (none for a disk spool or a dry run). */
@@ -50,11 +53,12 @@ export interface MadeSink {
 }
 
 /**
- * A sink for `cfg` on a fresh registry (the process metrics included). Without `buffer.path` its
- * memory spool is `memorySpool` when given (handed over by the sink a reload replaces), else a
- * new one.
+ * A sink for `read`'s configuration on a fresh registry (the process metrics included), sending
+ * the `agent_version` of its bridges. Without `buffer.path` its memory spool is `memorySpool`
+ * when given (handed over by the sink a reload replaces), else a new one.
  */
-export function makeSink(p: ServiceParts, cfg: MultiFileConfig, memorySpool?: Spool): MadeSink {
+export function makeSink(p: ServiceParts, read: MappingRead, memorySpool?: Spool): MadeSink {
+  const cfg = read.config;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   if (p.dryRun) {
@@ -64,7 +68,7 @@ export function makeSink(p: ServiceParts, cfg: MultiFileConfig, memorySpool?: Sp
   const { path, durability: _durability, ...limits } = options.buffer ?? {};
   const spool = path === undefined ? (memorySpool ?? createSpool(limits)) : undefined;
   // Made with the file's source_id and tags: the bridges on it need not add them to each point.
-  const sink = markSinkOfFile(createSink({ ...options, ...(spool ? { spool } : {}), env: p.io.env, session: p.session, agentVersion: agentVersionsOf(presentSections(p.definitions, cfg)), logger: p.logger, registry }), cfg);
+  const sink = markSinkOfFile(createSink({ ...options, ...(spool ? { spool } : {}), env: p.io.env, session: p.session, agentVersion: agentVersionsOf(presentSections(read.definitions, cfg)), logger: p.logger, registry }), cfg);
   return { sink, registry, ...(spool ? { memorySpool: spool } : {}) };
 }
 

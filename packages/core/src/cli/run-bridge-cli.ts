@@ -62,5 +62,5 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
     io.stdout.write(formatCheck(definition, file, config, io.env));
     return 0;
   }
-  return serveMapping({ command, definitions: [definition], config, load: () => load(), options, logger, io });
+  return serveMapping({ command, definitions: [definition], config, load: () => ({ config: load(), definitions: [definition] }), options, logger, io });
 }

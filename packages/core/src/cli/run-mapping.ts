@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import type { MultiFileConfig } from '../config/file-schema.js';
 import type { MappingReadOptions } from '../config/load-mapping.js';
-import { isFieldbridgeError } from '../errors.js';
+import { isCodedError, isFieldbridgeError } from '../errors.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
+import { errorInBrief } from '../shared/log-error.js';
 import { createLogger } from '../shared/logger.js';
 import type { CliIo } from './parse-args.js';
 import type { RunOptions } from './run-options.js';
 import { runService } from './run-service.js';
+import type { MappingRead } from './mapping-read.js';
 
 /**
  * Loads a mapping file for a command. Returns the configuration, or exit code 2 after writing
@@ -46,19 +48,26 @@ export interface ServeMappingOptions {
   /** Every bridge whose section the file holds runs, on one sink. */
   definitions: readonly BridgeDefinition[];
   config: MultiFileConfig;
-  /** Reads the file again (SIGHUP). */
-  load: () => MultiFileConfig;
+  /**
+   * Reads the file again (SIGHUP), with the bridges it may hold then (a file may gain or lose
+   * sections). Throws (or rejects) like `loadMapping`: the reload is refused with the message.
+   */
+  load: () => MappingRead | Promise<MappingRead>;
+  /** Told of each mapping a reload applied (not of one it refused). */
+  onReloaded?: (read: MappingRead) => void;
   options: RunOptions;
   logger: Logger;
   io: CliIo;
-  /** Stops it as SIGTERM would. */
+  /** Stops it as SIGTERM would; a string `reason` given to `abort()` says why in the stop line. */
   signal?: AbortSignal;
+  /** Told why the run fails, once, as soon as it is known: an expected error's code, else what happened. */
+  onFailure?: (why: string) => void;
 }
 
 /**
  * Runs a loaded mapping until SIGINT/SIGTERM (or one cycle with `--once`) and resolves with the
- * exit code: 0 clean, 1 runtime failure, 2 for options the runtime refuses. Our own errors are
- * logged as their message (they say what to do); anything else with its stack.
+ * exit code: 0 clean, 1 runtime failure, 2 for options the runtime refuses. Expected, coded
+ * errors are logged as their code and message (they say what to do); anything else with its stack.
  */
 export async function serveMapping(s: ServeMappingOptions): Promise<number> {
   try {
@@ -74,17 +83,24 @@ export async function serveMapping(s: ServeMappingOptions): Promise<number> {
       onceTimeoutMs: s.options.onceTimeoutMs,
       session: s.options.session,
       ...(s.signal ? { signal: s.signal } : {}),
+      ...(s.onFailure ? { onFailure: s.onFailure } : {}),
+      ...(s.onReloaded ? { onReloaded: s.onReloaded } : {}),
     });
   } catch (err) {
-    return failed(s.command, s.logger, err);
+    const code = failed(s.command, s.logger, err);
+    s.onFailure?.(errorInBrief(err));
+    return code;
   }
 }
 
-/** Logs a command's fatal error and gives its exit code. */
+/**
+ * Logs a command's fatal error and gives its exit code. An expected, coded error is logged with
+ * its code and message (they say what to do), anything else with its stack (see `serializeError`).
+ */
 export function failed(command: string, logger: Logger, err: unknown): number {
-  if (isFieldbridgeError(err)) {
-    logger.fatal({ code: err.code }, `${command}: ${err.message}`);
-    return err.code === 'OPTIONS_INVALID' ? 2 : 1;
+  if (isCodedError(err)) {
+    logger.fatal({ err }, `${command}: ${err.message}`);
+    return isFieldbridgeError(err, 'OPTIONS_INVALID') ? 2 : 1;
   }
   logger.fatal({ err }, `${command} failed: ${(err as Error).message}`);
   return 1;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { startBridges, type RunningBridges } from '../runtime/start-bridges.js';
+import { errorInBrief } from '../shared/log-error.js';
 import { redactUrl } from '../shared/text.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../sink/sink-options.js';
 import type { Sink } from '../sink/sink-types.js';
@@ -9,6 +10,7 @@ import type { CliIo } from './parse-args.js';
 import { deliverWhatWasRead } from './_deliver-read.js';
 import { reload } from './_reload.js';
 import { watchLauncher } from './_launcher-watch.js';
+import type { MappingRead } from './mapping-read.js';
 import { makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
 import { formatStatus, sampleCounters, type StatusSample } from './status-line.js';
 import { whenReaderGone } from './_stdout-reader.js';
@@ -20,8 +22,13 @@ export interface ServiceOptions {
   /** The bridges the file may hold; every one whose section is present runs, on one sink. */
   definitions: readonly BridgeDefinition[];
   config: MultiFileConfig;
-  /** Reads the mapping file again (SIGHUP). Throws like `loadMapping`. */
-  load: () => MultiFileConfig;
+  /**
+   * Reads the mapping file again (SIGHUP), with the bridges it may hold then (a file may gain or
+   * lose sections). Throws (or rejects) like `loadMapping`: the reload is refused with the message.
+   */
+  load: () => MappingRead | Promise<MappingRead>;
+  /** Told of each mapping a reload applied (not of one it refused). */
+  onReloaded?: (read: MappingRead) => void;
   logger: Logger;
   io: CliIo;
   dryRun: boolean;
@@ -30,8 +37,17 @@ export interface ServiceOptions {
   onceTimeoutMs?: number;
   /** `--session NAME`: the session id stamped on every point from the start. */
   session?: string;
-  /** Stops the service as SIGTERM would (e.g. when a sibling service in the same command failed). */
+  /**
+   * Stops the service as SIGTERM would (e.g. when a sibling service in the same command failed).
+   * A string `reason` given to `abort()` says why in the stop line (`b.yaml failed (NO_BLUETOOTH)`).
+   */
   signal?: AbortSignal;
+  /**
+   * Told why the run fails, once, as soon as it is known (before the stop has delivered what is
+   * queued): an expected error's code (`NO_BLUETOOTH`), else what happened. A run that ends with
+   * exit code 1 only because its stop lost points is told at the end.
+   */
+  onFailure?: (why: string) => void;
 }
 
 /**
@@ -57,9 +73,9 @@ export async function runService(s: ServiceOptions): Promise<number> {
 }
 
 async function serve(s: ServiceOptions): Promise<number> {
-  const parts: ServiceParts = { command: s.command, definitions: s.definitions, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session };
-  const made = makeSink(parts, s.config);
-  const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, memorySpool: made.memorySpool, bridge: undefined, observe: undefined, retiring: new Set() };
+  const parts: ServiceParts = { command: s.command, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session, ...(s.onReloaded ? { reloaded: s.onReloaded } : {}) };
+  const made = makeSink(parts, { config: s.config, definitions: s.definitions });
+  const state: ServiceState = { config: s.config, definitions: s.definitions, sink: made.sink, sinkRegistry: made.registry, memorySpool: made.memorySpool, bridge: undefined, observe: undefined, retiring: new Set() };
   // A dry run whose reader went away (`--dry-run | head`) ends at once, as any Unix filter does:
   // it delivers nothing, so nothing is lost.
   const unwatchDryRun = s.dryRun
@@ -71,13 +87,13 @@ async function serve(s: ServiceOptions): Promise<number> {
 
   if (s.once) {
     try {
-      state.bridge = await startBridges(s.definitions, state.config, { sink: state.sink, logger: s.logger, deferStart: true });
+      state.bridge = await startBridges(state.definitions, state.config, { sink: state.sink, logger: s.logger, deferStart: true });
     } catch (err) {
       await state.sink.close();
       throw err;
     }
     try {
-      return await runOnce(state.bridge, state.sink, state.config, s.logger, s.onceTimeoutMs);
+      return await runOnce(state.bridge, state.sink, state.config, s.logger, s.onceTimeoutMs, failing(s));
     } finally {
       unwatchDryRun?.();
     }
@@ -101,7 +117,7 @@ async function serve(s: ServiceOptions): Promise<number> {
       if (stopping) return;
       reloading = reloading.then(() => reload(parts, state, s.load)).catch((err: unknown) => {
         s.logger.fatal({ err }, `reload failed: ${(err as Error).message}`);
-        void finish('reload failure', 1);
+        void finish('reload failure', 1, err);
       });
     };
     const onStop = (signal: NodeJS.Signals) => {
@@ -115,13 +131,16 @@ async function serve(s: ServiceOptions): Promise<number> {
     // A sink writing to stdout whose reader went away stops as on SIGTERM, exit 1: what it could
     // not write stays in a disk spool.
     const unwatch = !s.dryRun && state.config.sink.url === 'stdout' ? whenReaderGone(process.stdout, () => void finish('stdout was closed by its reader', 1)) : undefined;
+    const fail = failing(s);
     const unwatchLauncher = watchLauncher(s.io.env, (launcher) => {
       s.logger.warn(`the ${launcher} process that started this one is gone (it does not pass signals on): stopping as on SIGTERM; a supervisor should signal this process (pid ${process.pid}) or run the command without npx`);
       void finish('launcher gone', 0);
     });
-    async function finish(reason: string, code: number): Promise<void> {
+    /** Stops the run; `err` is what made it fail, when something did. */
+    async function finish(reason: string, code: number, err?: unknown): Promise<void> {
       if (stopping) return;
       stopping = true;
+      if (code !== 0) fail(err === undefined ? reason : errorInBrief(err));
       unwatch?.();
       unwatchLauncher();
       if (statusTimer) clearInterval(statusTimer);
@@ -137,7 +156,10 @@ async function serve(s: ServiceOptions): Promise<number> {
       const [left, ...retired] = await Promise.all([state.sink.close({ timeoutMs: budgetMs - (Date.now() - stopStart) }), ...state.retiring]);
       // Points lost on the way out (a memory spool, said in the log) make it a failed run: a
       // script uploading a capture must not take a total loss for success.
-      if ([left, ...retired].some((l) => l!.lost > 0)) code = Math.max(code, 1);
+      if ([left, ...retired].some((l) => l!.lost > 0)) {
+        code = Math.max(code, 1);
+        fail('undelivered points were lost');
+      }
       unwatchDryRun?.();
       await state.observe?.close();
       process.off('SIGINT', onStop).off('SIGTERM', onStop).off('SIGHUP', onHup);
@@ -145,7 +167,7 @@ async function serve(s: ServiceOptions): Promise<number> {
       resolve(code);
     }
     process.on('SIGINT', onStop).on('SIGTERM', onStop).on('SIGHUP', onHup);
-    const onAbort = () => void finish('stopped', 0);
+    const onAbort = () => void finish(typeof s.signal?.reason === 'string' ? s.signal.reason : 'stopped', 0);
     s.signal?.addEventListener('abort', onAbort, { once: true });
     // Sources that run out (a replayed capture) end the run once what they read is delivered,
     // unless a reload replaced them or a signal came first.
@@ -161,11 +183,11 @@ async function serve(s: ServiceOptions): Promise<number> {
 
     reloading = (async () => {
       try {
-        state.bridge = await startBridges(s.definitions, state.config, { sink: state.sink, logger: s.logger });
+        state.bridge = await startBridges(state.definitions, state.config, { sink: state.sink, logger: s.logger });
         parts.started?.(state.bridge);
       } catch (err) {
         s.logger.fatal({ err }, `${s.command} could not start: ${(err as Error).message}`);
-        void finish('start failure', 1);
+        void finish('start failure', 1, err);
         return;
       }
       s.logger.info(
@@ -200,13 +222,24 @@ function startStatusLine(s: ServiceOptions, state: ServiceState): NodeJS.Timeout
   }, 30_000).unref();
 }
 
+/** {@link ServiceOptions.onFailure}, told once at most. */
+function failing(s: ServiceOptions): (why: string) => void {
+  let told = false;
+  return (why) => {
+    if (told) return;
+    told = true;
+    s.onFailure?.(why);
+  };
+}
+
 /** One cycle: whatever was read is delivered even when the cycle failed part-way. */
-async function runOnce(bridge: RunningBridges, sink: Sink, config: MultiFileConfig, logger: Logger, timeoutMs: number | undefined): Promise<number> {
+async function runOnce(bridge: RunningBridges, sink: Sink, config: MultiFileConfig, logger: Logger, timeoutMs: number | undefined, fail: (why: string) => void): Promise<number> {
   let code = 0;
   try {
     await bridge.once(timeoutMs);
   } catch (err) {
     logger.error({ err }, `the read cycle failed: ${(err as Error).message}; delivering what was read`);
+    fail(errorInBrief(err));
     code = 1;
   }
   await bridge.stop();
@@ -214,8 +247,12 @@ async function runOnce(bridge: RunningBridges, sink: Sink, config: MultiFileConf
     await sink.flush({ timeoutMs: config.sink.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS });
   } catch (err) {
     logger.error({ err }, 'not everything was delivered before the deadline');
+    fail(errorInBrief(err));
     code = 1;
   }
-  if ((await sink.close()).lost > 0) code = 1;
+  if ((await sink.close()).lost > 0) {
+    fail('undelivered points were lost');
+    code = 1;
+  }
   return code;
 }

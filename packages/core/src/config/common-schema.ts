@@ -137,7 +137,7 @@ export const commonShape = {
     .max(256)
     .regex(SOURCE_ID_PATTERN, `must match ${SOURCE_ID_PATTERN.source} (lower case letters, digits, . _ -)`)
     .describe('Identifies this bridge to the ingest service.'),
-  tags: tagMap.optional().describe('Tags added to every point.'),
+  tags: tagMap.optional().describe('Tags added to every point. With those the bridges add (device, unit, ...) and, in a file of several sections, bridge and channel, a point carries at most 16: the file is refused where they would make more.'),
   sink: sinkSectionSchema.default({ url: 'stdout' }),
   observe: observeSectionSchema.optional(),
   log: logSectionSchema.optional(),

@@ -13,6 +13,26 @@ export interface SectionDefinition<S extends z.ZodType = z.ZodType, N extends st
   configSchema: S;
   /** Cross-field checks run after the schema passed; paths are relative to the section. */
   check?(config: z.output<S>): SectionIssue[];
+  /** The tags the section's points carry, as far as the mapping says (see {@link PointTagSet}). */
+  pointTags?(config: z.output<S>): PointTagSet[];
+}
+
+/**
+ * Tags some points of a section carry, as the mapping makes them known before anything runs: the
+ * mapping loader counts them with the file's `tags:` and those the runtime adds (`bridge` and
+ * `channel` in a file of several sections), and refuses the file where points would carry more
+ * than a point may have (16), since the sink would refuse every one of them.
+ */
+export interface PointTagSet {
+  /**
+   * Where the mapping gives these points their tags, relative to the section: the entry's `tags`
+   * key (`['devices', 0, 'tags']`), where the refusal is said when they count.
+   */
+  path: (string | number)[];
+  /** Keys of the tags the mapping gives these points: the entry's own and those it inherits (a device's, for its points). */
+  tags: readonly string[];
+  /** Keys of the tags the bridge adds to them itself (`device`, `unit` when the entry sets one), the most any of them may carry. */
+  added?: readonly string[];
 }
 
 /** A problem a section's `check` found, `path` relative to the section. */

@@ -8,6 +8,7 @@ import { MissingEnvError, substituteEnv } from './env-substitute.js';
 import { bridgeFileSchema, type FileConfig } from './file-schema.js';
 import { commonShape } from './common-schema.js';
 import { closestKey, keysAt } from './key-suggest.js';
+import { pointTagIssues } from './point-tag-room.js';
 
 /** How a mapping file is read. */
 export interface MappingReadOptions {
@@ -74,6 +75,9 @@ export function parseMapping(text: string, file: string, sections: Sections, env
   const config = result.data as MultiFileConfig;
   const checked = sectionList(sections).flatMap((definition) => (config[definition.name] === undefined ? [] : checkSection(definition, config[definition.name], options)));
   if (checked.length > 0) throw new ConfigError(locateIssues(text, doc, checked, at, schema));
+  // Counted once each section is right; a look at the source (`--probe`) sends nothing, so goes on.
+  const crowded = options.inspecting ? [] : pointTagIssues(config, sectionList(sections));
+  if (crowded.length > 0) throw new ConfigError(locateIssues(text, doc, crowded.map((i) => ({ code: 'custom', ...i }) as z.core.$ZodIssue), at, schema));
   return config;
 }
 

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { SourceMetrics } from '../bridge/source-metrics.js';
 import type { Clock } from '../clock/clock.js';
-import type { SectionIssue } from '../config/file-schema.js';
+import type { PointTagSet, SectionIssue } from '../config/file-schema.js';
 import type { Point } from '../point/point.js';
 import type { ProblemReporter } from '../shared/problems.js';
 import type { PointWriter } from '../sink/sink-types.js';
@@ -161,6 +161,17 @@ export interface BridgeDefinition<S extends z.ZodType = z.ZodType, N extends str
    * the mapping loader, so `--check` refuses all the runtime would.
    */
   check?(config: z.output<S>): SectionIssue[];
+  /**
+   * The tags the section's points will carry, as far as the mapping says: one set per entry that
+   * gives its points tags (a device, each of its points, a subscription), with the keys the
+   * mapping gives them and those the bridge adds itself (`device`, `unit`; the most any point of
+   * the entry may carry). The mapping loader counts each set with the file's `tags:` and the
+   * runtime's (`bridge` and `channel` in a file of several sections) and refuses the file at the
+   * entry's `tags` (or the file's) when its points would carry more than 16, which the sink would
+   * refuse one by one at run time. Leave it out when the mapping cannot tell (the tags come from
+   * the data).
+   */
+  pointTags?(config: z.output<S>): PointTagSet[];
   /** Lines describing what would be read, printed by `--check`. Never secrets. */
   describe(config: z.output<S>): string[];
   /** Creates the bridge. Must not connect, and loads heavy libraries only in `start()`. */

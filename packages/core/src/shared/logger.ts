@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { LOG_SERIALIZERS } from './log-error.js';
 import { prettyStream } from './_pretty.js';
 
 /** Options of {@link createLogger}. */
@@ -15,10 +16,11 @@ export interface LoggerOptions {
 
 /**
  * A pino logger on stderr (stdout carries only data): JSON lines, or short readable lines when
- * stderr is a terminal.
+ * stderr is a terminal. `{ err }` is logged by `serializeError`: an expected, coded error by its
+ * code and message, anything else with its stack.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const base = { name: options.name, level: options.level ?? 'info' };
+  const base = { name: options.name, level: options.level ?? 'info', serializers: LOG_SERIALIZERS };
   const out = options.stderr;
   if (out !== undefined && out !== process.stderr) return pino(base, options.pretty ? prettyStream(out as NodeJS.WriteStream) : out);
   if (options.pretty ?? process.stderr.isTTY) return pino(base, prettyStream(process.stderr));

@@ -6,6 +6,7 @@ import { createDashboardControl } from '../control/dashboard-control.js';
 import { FieldbridgeError } from '../errors.js';
 import { newBatchId } from '../shared/batch.js';
 import type { BatchCodec } from '../shared/batch-codec.js';
+import { LOG_SERIALIZERS } from '../shared/log-error.js';
 import { createProblemReporter } from '../shared/problems.js';
 import { createSpool } from '../spool/create-spool.js';
 import { createBatcher } from './batcher.js';
@@ -39,7 +40,7 @@ import { createSpoolHealth } from './_spool-health.js';
  */
 export function createSink(options: SinkOptions): Sink {
   const o = resolveSinkOptions(options);
-  const logger = o.logger ?? pino({ name: 'fieldbridge' }, pino.destination(2));
+  const logger = o.logger ?? pino({ name: 'fieldbridge', serializers: LOG_SERIALIZERS }, pino.destination(2));
   const problems = createProblemReporter(logger);
   const registry = o.registry ?? new Registry();
   let metrics: ReturnType<typeof createSinkMetrics> | undefined;
@@ -203,7 +204,8 @@ export function createSink(options: SinkOptions): Sink {
       await batcher.settled();
     },
     close(closeOptions) {
-      closing ??= shutdown(closeOptions?.timeoutMs ?? o.shutdownTimeoutMs, closeOptions?.keepSpool === true && o.spool !== undefined);
+      const keepSpool = closeOptions?.keepSpool === true && o.spool !== undefined;
+      closing ??= shutdown(closeOptions?.timeoutMs ?? o.shutdownTimeoutMs, keepSpool, keepSpool || closeOptions?.handOver === true);
       return closing;
     },
     status: () => ({ accepting, refused: delivery.refused(), backpressured: feed.blocked(), stalled: health.stalled(), spool: spool.stats() }),
@@ -214,7 +216,7 @@ export function createSink(options: SinkOptions): Sink {
     off: (event, listener) => hub.off(event, listener),
   };
 
-  async function shutdown(timeoutMs: number, keepSpool: boolean): Promise<SinkCloseReport> {
+  async function shutdown(timeoutMs: number, keepSpool: boolean, handOver: boolean): Promise<SinkCloseReport> {
     accepting = false;
     batcher.seal();
     batcher.stop();
@@ -231,12 +233,24 @@ export function createSink(options: SinkOptions): Sink {
       logger.error({ points: unstored }, `${unstored} points held while the spool was full could not be stored before exit`);
     }
     const left = spool.stats().points;
+    const inMemory = spool.kind === 'memory';
+    // A memory spool goes over only when kept open: closed, what it holds is gone.
+    const handing = keepSpool || (handOver && !inMemory);
+    if (left > 0 && handing) {
+      const where = inMemory ? 'with the memory spool' : `on ${o.buffer?.path ?? 'the same spool'}`;
+      logger.info({ points: left, ...(inMemory ? {} : { path: o.buffer?.path }) }, `${left} undelivered points handed over to the new sink ${where}, which sends them now`);
+    }
     if (keepSpool) {
       // Handed over with what it holds: the next sink on it sends that.
       deadLetter.close();
       return { lost: unstored, kept: left };
     }
-    const inMemory = spool.kind === 'memory';
+    if (handing) {
+      // The next sink opens the file and sends what it holds.
+      spool.close();
+      deadLetter.close();
+      return { lost: unstored, kept: left };
+    }
     if (left > 0 && inMemory) {
       logger.error({ points: left }, `${left} undelivered points are lost with the memory spool; set sink.buffer.path to keep them across restarts`);
     } else if (left > 0) {

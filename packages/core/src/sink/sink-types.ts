@@ -43,6 +43,13 @@ export interface SinkCloseOptions {
    * sink was given; the caller closes it in the end.
    */
   keepSpool?: boolean;
+  /**
+   * Another sink of this process takes the spool over next and sends what is undelivered in it at
+   * once (a reload that changed `sink:` but not the spool): the close says so (info), instead of a
+   * warning that the next run sends it. A disk spool is closed, for that sink to open its file;
+   * with `keepSpool` the spool stays open for it.
+   */
+  handOver?: boolean;
 }
 
 /**

@@ -110,9 +110,8 @@ export function createControlHandler(o: ControlHandlerOptions): ControlHandler {
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           // A refusal with a code (CONFIGURE_INVALID, CONFIGURE_UNSUPPORTED) is the bridge's answer
-          // to a request, not a fault: said without a stack trace.
-          const code = (err as { code?: unknown } | undefined)?.code;
-          o.logger.warn(typeof code === 'string' ? { code } : { err }, `configure refused: ${message}`);
+          // to a request, not a fault: the logger's serializer says it without a stack trace.
+          o.logger.warn({ err }, `configure refused: ${message}`);
           reply({ type: 'configure_result', ...id, ok: false, error: message });
         }
         return;

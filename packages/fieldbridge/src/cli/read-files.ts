@@ -31,6 +31,20 @@ export async function readFiles(files: readonly string[], io: Io, catalog: reado
   return clashes.length > 0 ? 2 : read;
 }
 
+/**
+ * Reads a file of a run again (SIGHUP), with the bridges of the sections it holds now (see
+ * `MappingFile.reload`), and checks it against the other files of the run as they are running,
+ * as {@link readFiles} did at the start: a spool or observe address another file uses is refused
+ * at this file's line, naming the other. Rejects with the message to log (`file:line:col ...`).
+ */
+export async function rereadFile(file: MappingFile, running: readonly Pick<MappingFile, 'file' | 'config'>[]): Promise<MappingFile> {
+  const next = await file.reload();
+  const others = running.filter((r) => r.file !== file.file);
+  const clashes = sharedResourceIssues([...others, next]);
+  if (clashes.length > 0) throw new MappingFileError(clashes.join('\n'));
+  return next;
+}
+
 /** The files of a command: those given, else `$FIELDBRIDGE_CONFIG`. */
 export function filesOf(given: readonly string[], io: Io): string[] {
   if (given.length > 0) return [...given];

@@ -1,11 +1,14 @@
 import { checkRunOptions, commandLogger, serveMapping, type CliOptions } from '@fieldbridge/core/cli';
+import type { MultiFileConfig } from '@fieldbridge/core';
 import type { Io } from './io.js';
-import { filesOf, readFiles } from './read-files.js';
+import { filesOf, readFiles, rereadFile } from './read-files.js';
 
 /**
  * `fieldbridge run FILE...`: every file is checked first; then each runs in this process with
  * its own sink, spool and observe server, every bridge section of a file sharing that file's.
- * When one stops with an error the others are stopped too. Resolves with the worst exit code.
+ * SIGHUP reads every file again, as at the start: with the bridges of the sections it holds then,
+ * and checked against the other files as they are running. When one stops with an error the
+ * others are stopped too. Resolves with the worst exit code.
  */
 export async function runCommand(given: readonly string[], parsed: CliOptions, io: Io): Promise<number> {
   const options = checkRunOptions(parsed);
@@ -20,12 +23,23 @@ export async function runCommand(given: readonly string[], parsed: CliOptions, i
   }
   const read = await readFiles(files, io);
   if (typeof read === 'number') return read;
+  // What each file runs now, for the checks of a reload against the others.
+  const running = read.map((m) => ({ file: m.file, config: m.config }));
   const siblings = new AbortController();
+  // The others stop as soon as one file fails, their stop line saying which and why.
+  const stopSiblings = (file: string, why: string): void => {
+    if (!siblings.signal.aborted) siblings.abort(`${file} failed (${why})`);
+  };
   const codes = await Promise.all(
-    read.map(async (m) => {
+    read.map(async (m, i) => {
       const logger = commandLogger('fieldbridge', options, m.config, io.stderr).child(read.length > 1 ? { file: m.file } : {});
-      const code = await serveMapping({ command: 'fieldbridge', definitions: m.definitions, config: m.config, load: m.load, options, logger, io, signal: siblings.signal });
-      if (code !== 0) siblings.abort();
+      const onFailure = (why: string): void => stopSiblings(m.file, why);
+      const load = () => rereadFile(m, running);
+      const onReloaded = ({ config }: { config: MultiFileConfig }): void => {
+        running[i] = { file: m.file, config };
+      };
+      const code = await serveMapping({ command: 'fieldbridge', definitions: m.definitions, config: m.config, load, onReloaded, options, logger, io, signal: siblings.signal, onFailure });
+      if (code !== 0) stopSiblings(m.file, `exit ${code}`);
       return code;
     }),
   );

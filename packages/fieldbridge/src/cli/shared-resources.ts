@@ -9,7 +9,7 @@ import type { MappingFile } from '../mapping-files.js';
  * second cannot listen). Said at the later file's line, naming the earlier, before anything
  * starts; `check` says it too. Port 0 (any free port) is never a clash.
  */
-export function sharedResourceIssues(files: readonly MappingFile[], cwd = process.cwd()): string[] {
+export function sharedResourceIssues(files: readonly Pick<MappingFile, 'file' | 'config'>[], cwd = process.cwd()): string[] {
   const issues: ConfigIssue[] = [];
   const spools = new Map<string, string>();
   const listens: { file: string; host: string; port: number }[] = [];
