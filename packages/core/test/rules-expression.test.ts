@@ -96,6 +96,37 @@ describe('conditions that try to escape are refused when compiled, saying where'
     if (offset !== undefined) expect((error as ExpressionError).offset).toBe(offset);
   });
 
+  it.each([
+    ['pump-a.temp > 5', /^`pump-a\.temp` reads as pump - a\.temp: write value\("pump-a\.temp"\) for a metric name with "-"; put spaces around - to subtract/, 4],
+    ['a.b-1 > 0', /`a\.b-1` reads as a\.b - 1: write value\("a\.b-1"\) for a metric name with "-"; put spaces around - to subtract/, 3],
+    ['temp-1 > 0', /write value\("temp-1"\) for a metric name with "-"; put spaces around - to subtract/, 4],
+    ['x > 1 && drone-1.alt > 100', /`drone-1\.alt` reads as drone - 1\.alt: write value\("drone-1\.alt"\)/, 14],
+    ['age(pump-a.temp) > 30', /write age\("pump-a\.temp"\) for a metric name with "-"/, 8],
+    ['plant.1.temp > 5', /^`plant\.1\.temp`: a part of a metric name written bare cannot start with a digit: write value\("plant\.1\.temp"\)/, 6],
+  ] as const)('a metric name the parser would misread is refused with a hint: %s', (text, message, offset) => {
+    let error: unknown;
+    try {
+      compileExpression(text);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ExpressionError);
+    expect((error as ExpressionError).message).toMatch(message);
+    expect((error as ExpressionError).offset).toBe(offset);
+  });
+
+  it.each([
+    ['a - b > 0', { a: 5, b: 1 }, true],
+    ['a -b > 0', { a: 5, b: 1 }, true],
+    ['a- b > 0', { a: 5, b: 1 }, true],
+    ['x > -1 && x*-2 < 0', { x: 1 }, true],
+    ['abs(x)-1 > 0 && (x)-(1) > 0', { x: 3 }, true],
+    ['x > 1e-3 && x < 2.5E+2', { x: 1 }, true],
+    ['value("pump-a.temp") > 5 && value(\'plant.1.temp\') > 5', { 'pump-a.temp': 6, 'plant.1.temp': 6 }, true],
+  ] as const)('a minus with a space beside it subtracts: %s', (text, values, expected) => {
+    expect(run(text, values as Record<string, PointValue>)).toBe(expected);
+  });
+
   it('refuses a condition past its length bound', () => {
     expect(() => compileExpression(`${'('.repeat(600)}x${')'.repeat(600)}`)).toThrow(/longer than 1000 characters/);
   });
@@ -120,6 +151,7 @@ describe('a mapping file with a refused condition names file:line:col, the colum
     // A folded block: the column stays at the value's start.
     ['  - name: a\n    when: >-\n      eval("x") > 1\n', 4, 11, 'rules[0].when', /the function eval\(\) is not offered/],
     ['  - name: a\n    when: m > 1\n  - name: b\n    when: m >\n', 6, 13, 'rules[1].when', /Expected expression after >/],
+    ["  - { name: a, when: 'pump-a.temp > 5' }\n", 3, 27, 'rules[0].when', /write value\("pump-a\.temp"\) for a metric name with "-"; put spaces around - to subtract/],
   ] as const)('%j', (rules, line, col, path, message) => {
     const err = refusal(file(rules));
     expect(err.issues).toHaveLength(1);
