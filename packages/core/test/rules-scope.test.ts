@@ -142,6 +142,38 @@ describe('the data path', () => {
     });
   });
 
+  it('a division by zero or a NaN makes the condition unknown: no alert, counted in fieldbridge_rule_errors_total, logged once per episode', async () => {
+    const ratio = exprRule({ name: 'ratio' }, 'a / b > 2');
+    const nan = exprRule({ name: 'nan' }, '(a - a) / (b - b) != 1');
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    const written: Point[] = [];
+    const registry = new Registry();
+    const set = createRuleSet({ rules: [ratio, nan], sink: { write: (p) => written.push(p) }, sourceId: 'plant-a', logger, registry });
+    set.write({ metric: 'a', value: 10 });
+    set.write({ metric: 'b', value: 0 });
+    set.write({ metric: 'b', value: 0 });
+    expect(written.filter((p) => p.class === 'event')).toEqual([]);
+    expect([ratio.errors(), nan.errors()]).toEqual([2, 2]);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/rule ratio: its condition cannot tell \(10 \/ 0 is Infinity, a division by zero\), which changes nothing; counted in fieldbridge_rule_errors_total/);
+    expect(lines[1]).toMatch(/rule nan: its condition cannot tell \(0 \/ 0 is NaN, a division by zero\)/);
+    // Unknown changes nothing: a firing alert stays firing through it, and a number decides again.
+    set.write({ metric: 'b', value: 1 });
+    expect(written.filter((p) => p.metric === 'alert.ratio').map((p) => (p.value as { state: string }).state)).toEqual(['fired']);
+    set.write({ metric: 'b', value: 0 });
+    expect(written.filter((p) => p.metric === 'alert.ratio').map((p) => (p.value as { state: string }).state)).toEqual(['fired']);
+    set.write({ metric: 'b', value: 10 });
+    expect(written.filter((p) => p.metric === 'alert.ratio').map((p) => (p.value as { state: string }).state)).toEqual(['fired', 'resolved']);
+    const text = await registry.metrics();
+    expect(text).toMatch(/fieldbridge_rule_errors_total\{rule="ratio"\} 3/);
+    expect(text).toMatch(/fieldbridge_rule_errors_total\{rule="nan"\} 5/);
+    expect(written.filter((p) => p.metric === 'alert.nan')).toEqual([]);
+    // ratio evaluated between its two episodes of division by zero: each episode logged once.
+    expect(lines.filter((l) => l.includes('rule ratio'))).toHaveLength(2);
+    expect(lines.filter((l) => l.includes('rule nan'))).toHaveLength(1);
+  });
+
   it('a listener that throws is counted like an evaluator, and the event still reaches the sink', () => {
     const rule = exprRule({ name: 'loud' }, 'x > 1');
     rule.listen({

@@ -40,7 +40,10 @@ export interface CompiledExpression {
    * evaluated on the clock, not only when a point arrives (`evaluateEveryMs` of `createRule`).
    */
   readonly readsClock: boolean;
-  /** The condition as a rule evaluator: true, false, or undefined while a metric it needs has no value. */
+  /**
+   * The condition as a rule evaluator: true, false, or undefined while a metric it needs has no
+   * value; throws `EXPRESSION_NOT_FINITE` when its arithmetic gives no finite number.
+   */
   readonly evaluate: RuleEvaluator;
 }
 
@@ -58,6 +61,10 @@ export interface CompiledExpression {
  * `+ - * / %`, `< <= > >= == !=` (no coercion across types), `&& || !`, `? :`; `abs`, `round`,
  * `floor`, `ceil`, `min`, `max`; `max_of`, `min_of`, `avg_of`, `sum_of`, `count_of` over a
  * pattern (`"press*.temp"`). Throws {@link ExpressionError} saying what was refused and where.
+ *
+ * `evaluate` gives undefined while a metric it needs has no value, and throws `EXPRESSION_NOT_FINITE`
+ * for arithmetic that gives no finite number (`10 / 0`, `0 / 0`, `"on" * 2`): a rule counts the
+ * throw in its errors and takes the condition as unknown, so neither fires anything.
  */
 export function compileExpression(text: string): CompiledExpression {
   if (typeof text !== 'string' || text.trim() === '') throw new ExpressionError('the condition is empty: write one, e.g. press1.oil.temperature > 80');

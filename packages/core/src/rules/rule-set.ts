@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { FieldbridgeError } from '../errors.js';
+import { FieldbridgeError, isFieldbridgeError } from '../errors.js';
 import type { Point, PointValue } from '../point/point.js';
 import { globMatch } from '../shared/glob.js';
 import { ruleInternals, type RuleInternals } from './_internals.js';
@@ -93,9 +93,12 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
       onFire: (e) => sink.write(e.point),
       onResolved: (e) => sink.write(e.point),
       onError(err, info) {
+        const message = (err as Error)?.message ?? String(err);
+        // A number that is not finite (10 / 0) is the data's doing, not the evaluator's: say what it means.
+        const what = isFieldbridgeError(err, 'EXPRESSION_NOT_FINITE') ? `its condition cannot tell (${message}), which changes nothing` : `its condition threw (${message})`;
         options.logger?.warn(
-          { rule: info.rule, source_id: info.sourceId, err: (err as Error)?.message ?? String(err) },
-          `rule ${info.rule}: its condition threw (${(err as Error)?.message ?? String(err)}); counted in fieldbridge_rule_errors_total, reported once until it evaluates again, and the bridge goes on`,
+          { rule: info.rule, source_id: info.sourceId, err: message },
+          `rule ${info.rule}: ${what}; counted in fieldbridge_rule_errors_total, reported once until it evaluates again, and the bridge goes on`,
         );
       },
     }),
