@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createGateway, type Gateway } from '@fieldbridge/gateway-dev';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createRule, defineBridge, parseMapping, startBridge, startBridges, type RuleEvent } from '../src/index.js';
+import { createRule, createRuleExchange, defineBridge, parseMapping, startBridge, startBridges, type RuleEvent } from '../src/index.js';
 import { formatCheck } from '../src/cli/print-check.js';
 import { trackCleanups, until } from '../src/testing/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
@@ -102,6 +102,51 @@ describe('rules in a running bridge', () => {
         '  door: when door.open == true; resolved by 10s of silence; one alert over all sources; sources plc-*; -> alert.door',
       ].join('\n'),
     );
+  });
+});
+
+describe('rules across the files of one run', () => {
+  /** A mapping file of the run: its own source and sink, a counter on line.speed from `start`. */
+  const lineFile = (gw: Gateway, source: string, start: number, rules: string) => `source_id: ${source}
+sink:
+  url: ${gw.url}
+  api_key: k
+  batch: { linger_ms: 20 }
+${rules ? `rules:\n${rules}` : ''}counter:
+  interval_ms: 20
+  channels: [{ name: speed, metric: line.speed, start: ${start} }]
+`;
+  const mismatch = `  - { name: line_mismatch, when: 'abs(value("line.speed", "plc-1") - value("line.speed", "plc-2")) > 5', per: all, sources: [plc-*] }\n`;
+  // No sources: it reads its own file's points only, so it fires for plc-1 alone.
+  const moving = '  - { name: moving, when: line.speed >= 0 }\n';
+
+  it('a rule that lists sources reads the other files\' sources (a file without rules shows its points too), its event going to its own sink; one without reads its own file only', async () => {
+    const gw = await gateway();
+    const exchange = createRuleExchange();
+    const plc1 = parseMapping(lineFile(gw, 'plc-1', 0, mismatch + moving), 'plc1.yaml', counterBridge, {});
+    const plc2 = parseMapping(lineFile(gw, 'plc-2', 100, ''), 'plc2.yaml', counterBridge, {});
+    const one = track.add(await startBridges([counterBridge], plc1, { logger: quiet, ruleExchange: exchange }), (b) => b.stop());
+    const two = track.add(await startBridges([counterBridge], plc2, { logger: quiet, ruleExchange: exchange }), (b) => b.stop());
+    const event = await until(() => gw.points({ metric: 'alert.line_mismatch' })[0], 'the cross-file alert at the gateway');
+    expect(event).toMatchObject({ source_id: 'plc-1', tags: { rule: 'line_mismatch', state: 'fired' } });
+    expect((event!.value as { values: Record<string, number> }).values).toEqual({ 'plc-1:line.speed': expect.any(Number), 'plc-2:line.speed': expect.any(Number) });
+    await until(() => gw.points({ metric: 'line.speed' }).filter((p) => p.source_id === 'plc-2').length > 5, 'more points of plc-2');
+    await two.stop();
+    await one.stop();
+    // `moving` lists no sources: it fired for its own file's source, never for plc-2's points.
+    expect(gw.points({ metric: 'alert.moving' }).map((p) => p.source_id)).toEqual(['plc-1']);
+    expect(gw.points({ metric: 'alert.line_mismatch' })).toHaveLength(1);
+  });
+
+  it('without the run\'s exchange (each file on its own) the cross-file rule never fires', async () => {
+    const gw = await gateway();
+    const plc1 = parseMapping(lineFile(gw, 'plc-1', 0, mismatch), 'plc1.yaml', counterBridge, {});
+    const plc2 = parseMapping(lineFile(gw, 'plc-2', 100, ''), 'plc2.yaml', counterBridge, {});
+    const one = track.add(await startBridges([counterBridge], plc1, { logger: quiet }), (b) => b.stop());
+    const two = track.add(await startBridges([counterBridge], plc2, { logger: quiet }), (b) => b.stop());
+    await until(() => gw.points({ metric: 'line.speed' }).filter((p) => p.source_id === 'plc-2').length > 10, 'points of both files');
+    await Promise.all([one.stop(), two.stop()]);
+    expect(gw.points({ metric: 'alert.line_mismatch' })).toEqual([]);
   });
 });
 

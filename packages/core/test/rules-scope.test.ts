@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createRule, createRuleSet, type Point, type RuleEvent } from '../src/index.js';
+import { createRule, createRuleExchange, createRuleSet, type Point, type RuleEvent } from '../src/index.js';
 import { exprRule, ruleHarness, T0 } from './helpers/rules.js';
 
 beforeEach(() => {
@@ -90,6 +90,35 @@ describe('rules per source and across sources', () => {
     fleet.put('m2.temperature', 70, { source_id: 'b' });
     expect(fleet.states()).toEqual(['fired']);
     expect((fleet.events()[0]!.value as { values: unknown }).values).toEqual({ 'avg_of(*.temperature)': 170 / 3, 'count_of(*.temperature)': 3 });
+  });
+});
+
+describe('rule sets of several files of one run, sharing an exchange', () => {
+  it('a rule that lists sources reads the sources it lists from every set; one without, its own set\'s only; only points a sink took', () => {
+    const exchange = createRuleExchange();
+    const listing = exprRule({ name: 'hot_plc', sources: ['plc-*'] }, 'temp > 80');
+    const unlisted = exprRule({ name: 'hot_own' }, 'temp > 80');
+    const a = ruleHarness([listing, unlisted], 'plc-1', { exchange });
+    // The other file has no rule of its own, and its sink refuses a NaN as the real one does.
+    const b = ruleHarness([], 'plc-2', { exchange, refuse: (p) => Number.isNaN(p.value) });
+    const c = ruleHarness([], 'robot-1', { exchange });
+    b.put('temp', Number.NaN);
+    b.put('temp', 90, { source_id: 'plc-3' });
+    b.put('temp', 95);
+    c.put('temp', 99);
+    // Events go to the rule's own set: plc-3 and plc-2 by hot_plc, none by hot_own, nothing of robot-1.
+    expect(a.events().map((e) => [e.tags?.rule, e.source_id])).toEqual([['hot_plc', 'plc-3'], ['hot_plc', 'plc-2']]);
+    expect(b.events()).toEqual([]);
+    expect(listing.firing()).toBe(2);
+    expect(unlisted.firing()).toBe(0);
+    a.put('temp', 85);
+    expect(a.events().map((e) => [e.tags?.rule, e.source_id])).toEqual([['hot_plc', 'plc-3'], ['hot_plc', 'plc-2'], ['hot_plc', undefined], ['hot_own', undefined]]);
+    // A set stopped (a reload replaced it) neither publishes nor receives.
+    b.set.stop();
+    b.put('temp', 10);
+    a.set.stop();
+    c.put('temp', 10, { source_id: 'plc-3' });
+    expect(a.states()).toEqual(['fired', 'fired', 'fired', 'fired']);
   });
 });
 

@@ -2,7 +2,7 @@ import type { MultiFileConfig } from '../config/file-schema.js';
 import { startBridges } from '../runtime/start-bridges.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../sink/sink-options.js';
 import type { Sink } from '../sink/sink-types.js';
-import { makeSink, startObserve, type MadeSink, type ServiceParts, type ServiceState } from './_service-state.js';
+import { bridgeOptions, makeSink, startObserve, type MadeSink, type ServiceParts, type ServiceState } from './_service-state.js';
 
 /** The part of a mapping that needs a new sink when it changes. */
 const sinkPart = (c: MultiFileConfig): string => JSON.stringify([c.source_id, c.tags, c.sink]);
@@ -39,7 +39,7 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
   }
   if (!sinkChanged) await stopBridges(state);
   state.config = next;
-  state.bridge = await startBridges(p.definitions, next, { sink: state.sink, logger: p.logger });
+  state.bridge = await startBridges(p.definitions, next, bridgeOptions(p, state));
   p.started?.(state.bridge);
   const rules = state.bridge.rules?.rules.map((r) => r.name) ?? [];
   if (rules.length > 0) {
@@ -91,7 +91,7 @@ async function swapSink(p: ServiceParts, state: ServiceState, next: MultiFileCon
       return true;
     } catch (err) {
       install(makeSink(p, previous, memory));
-      state.bridge = await startBridges(p.definitions, previous, { sink: state.sink, logger: p.logger });
+      state.bridge = await startBridges(p.definitions, previous, bridgeOptions(p, state));
       p.started?.(state.bridge);
       return refused(err);
     }

@@ -6,7 +6,8 @@ import { startObserveServer, type ObserveServer, type Readiness } from '../obser
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { markSinkOfFile } from '../runtime/_file-defaults.js';
 import { sinkOptionsFromConfig } from '../runtime/sink-from-config.js';
-import { agentVersionsOf, type RunningBridges } from '../runtime/start-bridges.js';
+import type { RuleExchange } from '../rules/rule-exchange.js';
+import { agentVersionsOf, type RunningBridges, type StartBridgesOptions } from '../runtime/start-bridges.js';
 import { createSink } from '../sink/create-sink.js';
 import { createSpool } from '../spool/create-spool.js';
 import type { Spool } from '../spool/spool.js';
@@ -37,8 +38,15 @@ export interface ServiceParts {
   io: CliIo;
   dryRun: boolean;
   session: string | undefined;
+  /** The exchange of a run of several files (`fieldbridge run a.yaml b.yaml`): their rules that list `sources:` read each other's points. */
+  ruleExchange?: RuleExchange;
   /** Told of every bridge started (the first, and each one a reload starts). */
   started?(bridges: RunningBridges): void;
+}
+
+/** How the service starts its file's bridges (at start, and each time a reload does): on the running sink, with the run's rule exchange. */
+export function bridgeOptions(p: ServiceParts, state: ServiceState): StartBridgesOptions {
+  return { sink: state.sink, logger: p.logger, ...(p.ruleExchange ? { ruleExchange: p.ruleExchange } : {}) };
 }
 
 /** A sink the service made, with the memory spool it made for it (none for a disk spool or a dry run). */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { MultiFileConfig } from '../config/file-schema.js';
 import type { MappingReadOptions } from '../config/load-mapping.js';
 import { isFieldbridgeError } from '../errors.js';
+import type { RuleExchange } from '../rules/rule-exchange.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { createLogger } from '../shared/logger.js';
 import type { CliIo } from './parse-args.js';
@@ -53,6 +54,11 @@ export interface ServeMappingOptions {
   io: CliIo;
   /** Stops it as SIGTERM would. */
   signal?: AbortSignal;
+  /**
+   * The exchange of a run of several files (one `createRuleExchange()` for all of them): their
+   * rules that list `sources:` read each other's points. Default: none.
+   */
+  ruleExchange?: RuleExchange;
 }
 
 /**
@@ -74,6 +80,7 @@ export async function serveMapping(s: ServeMappingOptions): Promise<number> {
       onceTimeoutMs: s.options.onceTimeoutMs,
       session: s.options.session,
       ...(s.signal ? { signal: s.signal } : {}),
+      ...(s.ruleExchange ? { ruleExchange: s.ruleExchange } : {}),
     });
   } catch (err) {
     return failed(s.command, s.logger, err);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
+import type { RuleExchange } from '../rules/rule-exchange.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { startBridges, type RunningBridges } from '../runtime/start-bridges.js';
 import { redactUrl } from '../shared/text.js';
@@ -9,7 +10,7 @@ import type { CliIo } from './parse-args.js';
 import { deliverWhatWasRead } from './_deliver-read.js';
 import { reload } from './_reload.js';
 import { watchLauncher } from './_launcher-watch.js';
-import { makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
+import { bridgeOptions, makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
 import { formatStatus, sampleCounters, type StatusSample } from './status-line.js';
 import { whenReaderGone } from './_stdout-reader.js';
 
@@ -32,6 +33,8 @@ export interface ServiceOptions {
   session?: string;
   /** Stops the service as SIGTERM would (e.g. when a sibling service in the same command failed). */
   signal?: AbortSignal;
+  /** The exchange of a run of several files: their rules that list `sources:` read each other's points. */
+  ruleExchange?: RuleExchange;
 }
 
 /**
@@ -57,7 +60,7 @@ export async function runService(s: ServiceOptions): Promise<number> {
 }
 
 async function serve(s: ServiceOptions): Promise<number> {
-  const parts: ServiceParts = { command: s.command, definitions: s.definitions, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session };
+  const parts: ServiceParts = { command: s.command, definitions: s.definitions, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session, ...(s.ruleExchange ? { ruleExchange: s.ruleExchange } : {}) };
   const made = makeSink(parts, s.config);
   const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, memorySpool: made.memorySpool, bridge: undefined, observe: undefined, retiring: new Set() };
   // A dry run whose reader went away (`--dry-run | head`) ends at once, as any Unix filter does:
@@ -71,7 +74,7 @@ async function serve(s: ServiceOptions): Promise<number> {
 
   if (s.once) {
     try {
-      state.bridge = await startBridges(s.definitions, state.config, { sink: state.sink, logger: s.logger, deferStart: true });
+      state.bridge = await startBridges(s.definitions, state.config, { ...bridgeOptions(parts, state), deferStart: true });
     } catch (err) {
       await state.sink.close();
       throw err;
@@ -161,7 +164,7 @@ async function serve(s: ServiceOptions): Promise<number> {
 
     reloading = (async () => {
       try {
-        state.bridge = await startBridges(s.definitions, state.config, { sink: state.sink, logger: s.logger });
+        state.bridge = await startBridges(s.definitions, state.config, bridgeOptions(parts, state));
         parts.started?.(state.bridge);
       } catch (err) {
         s.logger.fatal({ err }, `${s.command} could not start: ${(err as Error).message}`);

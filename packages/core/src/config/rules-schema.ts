@@ -72,7 +72,7 @@ export const ruleSchema = z
     recover_for: durationMs({ unit: 's', maxMs: DAY_MS }).optional().describe('How long the recovery takes (range 0..1d). Default 0; recovery: silence needs one.'),
     cooldown: durationMs({ unit: 's', maxMs: 7 * DAY_MS }).optional().describe('No fire within this long of the last one (range 0..7d). Default 0.'),
     per: z.enum(['source', 'all']).optional().describe('source: one alert per source, over its own metrics; all: one alert over every source watched. Default source.'),
-    sources: z.array(pattern).min(1).max(64).optional().describe('Source ids watched, * matching any run of characters. Default: every source.'),
+    sources: z.array(pattern).min(1).max(64).optional().describe('Source ids watched, * matching any run of characters. Listed, the rule also reads the points of the other files run with this one (fieldbridge run a.yaml b.yaml) from the sources it lists; its events go to this file\'s sink. Default: every source of this file\'s points.'),
     metric: z.string().min(1).max(256).optional().describe('Metric of the event points. Default alert.<name>.'),
     tags: z
       .record(z.string().max(256), z.string().max(256))

@@ -1,4 +1,5 @@
 import type { Point } from '../point/point.js';
+import type { RuleExchange } from './rule-exchange.js';
 import type { Rule } from './rule-types.js';
 
 /** What a rule set needs of a rule beyond its public face; kept out of the public API. */
@@ -9,6 +10,11 @@ export interface RuleInternals {
   readonly patterns: readonly string[];
   /** True when the rule watches this source. */
   watches(sourceId: string): boolean;
+  /**
+   * The rule was given `sources` (a file's `sources:`): in a run of several files it also reads
+   * the points of the others (a {@link RuleExchange}); without, only its own file's.
+   */
+  readonly listsSources: boolean;
   /**
    * A point of a metric the rule reads: stored, then the instance it belongs to is evaluated.
    * `own`: the point had no `source_id` (the sink's source), so events carry none either.

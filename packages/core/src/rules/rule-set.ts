@@ -5,6 +5,7 @@ import type { Point, PointValue } from '../point/point.js';
 import { globMatch } from '../shared/glob.js';
 import { ruleInternals, type RuleInternals } from './_internals.js';
 import { registerRuleSet } from './_rule-metrics.js';
+import type { RuleExchange } from './rule-exchange.js';
 import type { Rule } from './rule-types.js';
 
 /** Where a rule set writes its events: the sink, or anything that takes points. */
@@ -28,6 +29,12 @@ export interface RuleSetOptions {
   logger?: Logger;
   /** Where `fieldbridge_rules_firing`, `fieldbridge_rule_events_total` and `fieldbridge_rule_errors_total` go. Default: none. */
   registry?: Registry;
+  /**
+   * The run's exchange, when several mapping files run together: the points this set observes are
+   * shown to the other sets in it, and its rules that list `sources` read the points the others
+   * observe too (their events still go to this set's `sink`). Default: none, only this set's points.
+   */
+  exchange?: RuleExchange;
 }
 
 /** Rules on one data path: what they read is found with one lookup per point. */
@@ -43,7 +50,8 @@ export interface RuleSet {
   send(metric: string, value: PointValue, extras?: Omit<Point, 'metric' | 'value'>): void;
   /**
    * Hands a point (already written, and taken by the sink) to the rules that read its metric and
-   * watch its source. Something that is not a point is ignored. Never throws.
+   * watch its source, and to the other sets of the `exchange`. Something that is not a point is
+   * ignored. Never throws.
    */
   observe(point: Point): void;
   /** Unhooks the rules and clears their state and timers; events already written stay in the sink. Idempotent. */
@@ -114,8 +122,8 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
   ticker?.unref?.();
 
   let stopped = false;
-  const observe = (point: Point): void => {
-    if (typeof point !== 'object' || point === null || typeof point.metric !== 'string') return;
+  /** Shows the point to the rules reading its metric and watching `source`; from another file of the run (`foreign`), only to those that list sources. */
+  const deliver = (point: Point, source: string, own: boolean, foreign: boolean): void => {
     let readers = routes.get(point.metric);
     if (readers === undefined) {
       if (withPatterns.length === 0 || stopped) return;
@@ -129,9 +137,16 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
       routes.set(point.metric, readers);
     }
     if (readers.length === 0 || stopped) return;
-    const own = point.source_id === undefined;
+    for (const reader of readers) if ((!foreign || reader.listsSources) && reader.watches(source)) reader.ingest(point, source, own);
+  };
+  // Every set publishes (a file without rules still shows its points); only one with a rule that
+  // lists sources receives, and such a rule only sees points of the sources it lists.
+  const membership = options.exchange?.join(parts.some((p) => p.listsSources) ? (point, source) => deliver(point, source, false, true) : undefined);
+  const observe = (point: Point): void => {
+    if (typeof point !== 'object' || point === null || typeof point.metric !== 'string' || stopped) return;
     const source = point.source_id ?? ownSource;
-    for (const reader of readers) if (reader.watches(source)) reader.ingest(point, source, own);
+    deliver(point, source, point.source_id === undefined, false);
+    membership?.publish(point, source);
   };
 
   const write = (point: Point): void => {
@@ -148,6 +163,7 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
     stop() {
       if (stopped) return;
       stopped = true;
+      membership?.leave();
       if (ticker) clearInterval(ticker);
       for (const u of unhook) u();
       for (const part of parts) part.stop();

@@ -118,6 +118,7 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     exact,
     patterns,
     watches: (sourceId) => anySource || o.sources.some((p) => globMatch(p, sourceId)),
+    listsSources: options.sources !== undefined,
     ingest(point, sourceId, own) {
       const now = o.monotonicNow();
       if (!state.put(sourceId, point.metric, point.value, point.timestamp ?? o.now())) {

@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { compileExpression, createRule, createRuleSet, type Point, type Rule, type RuleOptions } from '../../src/index.js';
+import { compileExpression, createRule, createRuleSet, type Point, type Rule, type RuleExchange, type RuleOptions } from '../../src/index.js';
 
 /** The fake clock's start in these tests: 2026-01-01T00:00:00Z. */
 export const T0 = Date.UTC(2026, 0, 1);
@@ -10,10 +10,19 @@ export function exprRule(options: Omit<RuleOptions, 'metrics'>, when: string): R
   return createRule({ ...options, metrics: [...c.metrics, ...c.patterns], condition: when }, c.evaluate);
 }
 
+/** Options of {@link ruleHarness}. */
+export interface HarnessOptions {
+  /** The run's exchange, shared with other harnesses (other files of one run). */
+  exchange?: RuleExchange;
+  /** The writer refuses these points, as the sink refuses an invalid one (`write` answers false). */
+  refuse?: (point: Point) => boolean;
+}
+
 /** Rules on a collecting writer, with helpers to feed points and read the alert events written. */
-export function ruleHarness(rules: readonly Rule[], ownSource = 'plant-a') {
+export function ruleHarness(rules: readonly Rule[], ownSource = 'plant-a', options: HarnessOptions = {}) {
   const written: Point[] = [];
-  const set = createRuleSet({ rules, sink: { write: (p) => written.push(p) }, sourceId: ownSource });
+  const write = (p: Point) => (options.refuse?.(p) ? false : written.push(p) > 0);
+  const set = createRuleSet({ rules, sink: { write }, sourceId: ownSource, ...(options.exchange ? { exchange: options.exchange } : {}) });
   const events = () => written.filter((p) => p.class === 'event' && p.metric.startsWith('alert.'));
   return {
     set,
