@@ -151,23 +151,29 @@ ${rules ? `rules:\n${rules}` : ''}counter:
 });
 
 describe('rules across a SIGHUP reload', () => {
-  it('keep running with their state reset, and the log says so', async () => {
+  it('an unchanged rule keeps its state, so its firing alert gets its resolved; a removed one that was firing is resolved by "reload"', async () => {
     const gw = await gateway();
     const dir = await track.tempDir();
     const file = join(dir, 'map.yaml');
-    const text = mapping(gw, '  - { name: counted, when: demo.a >= 5, for: 0.1s }\n');
-    writeFileSync(file, text);
+    const counted = '  - { name: counted, when: demo.a >= 5, for: 0.1s }\n';
+    writeFileSync(file, mapping(gw, `${counted}  - { name: gone, when: demo.a >= 3 }\n`));
     const cli = spawnCounterCli(['--config', file]);
     track.defer(() => {
       if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     });
-    await cli.waitForLog(/1 alert rule evaluated on every point: counted/);
-    await until(() => gw.points({ metric: 'alert.counted' }).length === 1, 'the first alert');
-    writeFileSync(file, text);
+    await cli.waitForLog(/2 alert rules evaluated on every point: counted, gone/);
+    await until(() => gw.points({ metric: 'alert.counted' }).length === 1 && gw.points({ metric: 'alert.gone' }).length === 1, 'both alerts fired');
+    writeFileSync(file, mapping(gw, counted));
     cli.child.kill('SIGHUP');
-    await cli.waitForLog(/SIGHUP: alert rules reloaded \(counted\) with their state reset/);
-    // The counter starts over at 0 with the new bridge; the rule, reset, fires again once it holds.
-    await until(() => gw.points({ metric: 'alert.counted' }).length === 2, 'the alert again after the reload');
+    await cli.waitForLog(/alert rules replaced: kept with their state: counted; removed: gone; 1 firing alert of those resolved \(by: reload\)/);
+    // The counter starts over at 0 with the new bridge: the alert carried over is resolved by that
+    // value, then fires again once the count reaches 5.
+    const events = await until(() => (gw.points({ metric: 'alert.counted' }).length === 3 && gw.points({ metric: 'alert.gone' }).length === 2 ? gw.points({ metric: 'alert.counted' }) : undefined), 'the carried alert resolved, then fired again');
+    const [fired, resolved, again] = events!.map((p) => p.value as { state: string; by?: string; fired_at?: number });
+    expect([fired!.state, resolved!.state, resolved!.by, again!.state]).toEqual(['fired', 'resolved', 'value', 'fired']);
+    expect(resolved!.fired_at).toBe(events![0]!.timestamp);
+    const [goneFired, goneResolved] = gw.points({ metric: 'alert.gone' });
+    expect(goneResolved).toMatchObject({ tags: { rule: 'gone', state: 'resolved' }, value: { state: 'resolved', by: 'reload', fired_at: goneFired!.timestamp } });
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
   });

@@ -1,4 +1,5 @@
 import type { MultiFileConfig } from '../config/file-schema.js';
+import type { RuleSet } from '../rules/rule-set.js';
 import { startBridges } from '../runtime/start-bridges.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../sink/sink-options.js';
 import type { Sink } from '../sink/sink-types.js';
@@ -33,18 +34,16 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
     return;
   }
   const sinkChanged = sinkPart(next) !== sinkPart(previous);
-  if (sinkChanged && !(await swapSink(p, state, next))) {
+  // The running rules: one the file keeps unchanged goes on with its state (the new set logs which).
+  const rules = state.bridge?.rules;
+  if (sinkChanged && !(await swapSink(p, state, next, rules))) {
     await newObserve?.close();
     return;
   }
   if (!sinkChanged) await stopBridges(state);
   state.config = next;
-  state.bridge = await startBridges(p.definitions, next, bridgeOptions(p, state));
+  state.bridge = await startBridges(p.definitions, next, bridgeOptions(p, state, rules));
   p.started?.(state.bridge);
-  const rules = state.bridge.rules?.rules.map((r) => r.name) ?? [];
-  if (rules.length > 0) {
-    p.logger.info({ rules }, `SIGHUP: alert rules reloaded (${rules.join(', ')}) with their state reset: what was pending starts over, and an alert that was firing fires again once its condition has held for its "for"`);
-  }
   if (listen !== oldListen) {
     await state.observe?.close();
     state.observe = newObserve;
@@ -69,7 +68,7 @@ async function stopBridges(state: ServiceState): Promise<void> {
  * goes on, and the old one delivers what it holds in the background (at most the shutdown
  * timeout; the stop waits for it).
  */
-async function swapSink(p: ServiceParts, state: ServiceState, next: MultiFileConfig): Promise<boolean> {
+async function swapSink(p: ServiceParts, state: ServiceState, next: MultiFileConfig, rules: RuleSet | undefined): Promise<boolean> {
   const previous = state.config;
   const oldSink = state.sink;
   const oldPath = spoolPath(p, previous);
@@ -91,7 +90,7 @@ async function swapSink(p: ServiceParts, state: ServiceState, next: MultiFileCon
       return true;
     } catch (err) {
       install(makeSink(p, previous, memory));
-      state.bridge = await startBridges(p.definitions, previous, bridgeOptions(p, state));
+      state.bridge = await startBridges(p.definitions, previous, bridgeOptions(p, state, rules));
       p.started?.(state.bridge);
       return refused(err);
     }

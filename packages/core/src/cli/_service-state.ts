@@ -7,6 +7,7 @@ import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { markSinkOfFile } from '../runtime/_file-defaults.js';
 import { sinkOptionsFromConfig } from '../runtime/sink-from-config.js';
 import type { RuleExchange } from '../rules/rule-exchange.js';
+import type { RuleSet } from '../rules/rule-set.js';
 import { agentVersionsOf, type RunningBridges, type StartBridgesOptions } from '../runtime/start-bridges.js';
 import { createSink } from '../sink/create-sink.js';
 import { createSpool } from '../spool/create-spool.js';
@@ -44,9 +45,13 @@ export interface ServiceParts {
   started?(bridges: RunningBridges): void;
 }
 
-/** How the service starts its file's bridges (at start, and each time a reload does): on the running sink, with the run's rule exchange. */
-export function bridgeOptions(p: ServiceParts, state: ServiceState): StartBridgesOptions {
-  return { sink: state.sink, logger: p.logger, ...(p.ruleExchange ? { ruleExchange: p.ruleExchange } : {}) };
+/**
+ * How the service starts its file's bridges (at start, and each time a reload does): on the
+ * running sink, with the run's rule exchange, and after a reload the rules of the bridges it
+ * replaced (`previousRules`), so unchanged rules keep their state.
+ */
+export function bridgeOptions(p: ServiceParts, state: ServiceState, previousRules?: RuleSet): StartBridgesOptions {
+  return { sink: state.sink, logger: p.logger, ...(p.ruleExchange ? { ruleExchange: p.ruleExchange } : {}), ...(previousRules ? { previousRules } : {}) };
 }
 
 /** A sink the service made, with the memory spool it made for it (none for a disk spool or a dry run). */

@@ -1,5 +1,5 @@
 import { MAX_SOURCES, type Notes } from './_state.js';
-import type { RecoveryMode, Rule } from './rule-types.js';
+import type { ResolvedBy, Rule } from './rule-types.js';
 
 /** Where one instance of a rule is. `recovering`: firing, its condition false, waiting out `recoverForMs`. */
 export type Phase = 'idle' | 'pending' | 'firing' | 'recovering';
@@ -48,9 +48,19 @@ export interface Instances {
   firing(): number;
   /** Forgets every instance and clears their timers. */
   clear(): void;
+  /** Clears the timers, keeping every instance where it is (a rule set stopped; see {@link resume}). */
+  pause(): void;
+  /** Arms again the timers a pending or silence-recovering instance needs: one due while paused runs at once. */
+  resume(): void;
+  /** Gives every instance away (to the rule of the same definition a reload made), timers cleared; none is left here. */
+  handOver(): Map<string | undefined, Instance>;
+  /** Takes the instances another rule handed over as its own, with their phases, times and counts; then {@link resume}. */
+  adopt(instances: Map<string | undefined, Instance>): void;
+  /** Resolves every firing instance `by` (a reload that removed or changed the rule), then forgets them all. */
+  endAll(by: ResolvedBy): void;
 }
 
-type Emit = (instance: Instance, kind: 'fired' | 'resolved', atMs: number, by?: RecoveryMode) => void;
+type Emit = (instance: Instance, kind: 'fired' | 'resolved', atMs: number, by?: ResolvedBy) => void;
 /** Evaluates the instance's condition now, keeping what it read: true, false, or undefined (cannot tell, or it threw). */
 type Recheck = (instance: Instance) => boolean | undefined;
 
@@ -111,13 +121,29 @@ export function createInstances(o: Rule['options'], emit: Emit, recheck?: Rechec
     if (o.recovery === 'silence' && i.phase === 'firing') schedule(i, quietSince(i) + o.recoverForMs, now);
   }
 
-  function resolve(i: Instance, by: RecoveryMode, now: number): void {
+  function resolve(i: Instance, by: ResolvedBy, now: number): void {
     cancel(i);
     i.phase = 'idle';
     i.silenced = by === 'silence';
     firing -= 1;
     emit(i, 'resolved', now, by);
   }
+
+  /** The timer an instance needs in its phase: the end of its `for` (pending), or of the silence that resolves it. */
+  function arm(i: Instance, now: number): void {
+    if (i.phase === 'pending') schedule(i, dueToFire(i), now);
+    else if ((i.phase === 'firing' || i.phase === 'recovering') && o.recovery === 'silence') schedule(i, quietSince(i) + o.recoverForMs, now);
+  }
+  const isFiring = (i: Instance): boolean => i.phase === 'firing' || i.phase === 'recovering';
+  const clear = (): void => {
+    for (const i of all.values()) cancel(i);
+    all.clear();
+    firing = 0;
+  };
+  const resume = (): void => {
+    const now = o.monotonicNow();
+    for (const i of all.values()) arm(i, now);
+  };
 
   return {
     get(sourceId, own) {
@@ -163,10 +189,29 @@ export function createInstances(o: Rule['options'], emit: Emit, recheck?: Rechec
       for (const i of all.values()) visit(i);
     },
     firing: () => firing,
-    clear() {
+    clear,
+    pause() {
       for (const i of all.values()) cancel(i);
+    },
+    resume,
+    handOver() {
+      for (const i of all.values()) cancel(i);
+      const given = new Map(all);
       all.clear();
       firing = 0;
+      return given;
+    },
+    adopt(instances) {
+      for (const [sourceId, i] of instances) {
+        all.set(sourceId, i);
+        if (isFiring(i)) firing += 1;
+      }
+      resume();
+    },
+    endAll(by) {
+      const now = o.monotonicNow();
+      for (const i of [...all.values()]) if (isFiring(i)) resolve(i, by, now);
+      clear();
     },
   };
 }

@@ -4,6 +4,7 @@ import { FieldbridgeError, isFieldbridgeError } from '../errors.js';
 import type { Point, PointValue } from '../point/point.js';
 import { globMatch } from '../shared/glob.js';
 import { ruleInternals, type RuleInternals } from './_internals.js';
+import { carryOver, type Carried } from './_rule-carry.js';
 import { registerRuleSet } from './_rule-metrics.js';
 import type { RuleExchange } from './rule-exchange.js';
 import type { Rule } from './rule-types.js';
@@ -35,6 +36,14 @@ export interface RuleSetOptions {
    * observe too (their events still go to this set's `sink`). Default: none, only this set's points.
    */
   exchange?: RuleExchange;
+  /**
+   * The set this one replaces (a reload), stopped here if it was not. A rule of it that comes
+   * again with the same name and definition goes on with its state: pending and firing alerts,
+   * the values read, the last-seen times `age()` reads, its count in `fieldbridge_rules_firing`.
+   * A rule changed or gone that was firing is resolved by `reload`, the event written to `sink`,
+   * so every `fired` has its `resolved`. Default: none, every rule starts over (`reset`).
+   */
+  previous?: RuleSet;
 }
 
 /** Rules on one data path: what they read is found with one lookup per point. */
@@ -54,7 +63,11 @@ export interface RuleSet {
    * ignored. Never throws.
    */
   observe(point: Point): void;
-  /** Unhooks the rules and clears their state and timers; events already written stay in the sink. Idempotent. */
+  /**
+   * Unhooks the rules and clears their timers; events already written stay in the sink. The
+   * rules keep their state for a set made with this one as `previous` (a reload); nothing else
+   * reads it. Idempotent.
+   */
   stop(): void;
 }
 
@@ -70,7 +83,8 @@ const NONE: readonly RuleInternals[] = [];
  * {@link MAX_ROUTED_METRICS}, first in first out); a point of a metric no pattern matches is
  * remembered as read by none. Rules with `evaluateEveryMs` are also evaluated on one timer
  * (unref'd, stopped by `stop`), at the shortest period any of them asks for. Events become points
- * written to `sink`. Throws `OPTIONS_INVALID`
+ * written to `sink`. With `previous` (a reload) an unchanged rule goes on where it was, and a
+ * changed or removed one that was firing is resolved by `reload`. Throws `OPTIONS_INVALID`
  * for a rule not made by `createRule`, or two rules of one name.
  */
 export function createRuleSet(options: RuleSetOptions): RuleSet {
@@ -112,6 +126,24 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
     }),
   );
   const unregister = options.registry ? registerRuleSet(options.registry, rules) : () => undefined;
+
+  if (options.previous) {
+    options.previous.stop();
+    const carried = carryOver(options.previous.rules, rules, (old) => {
+      // The old rule's listeners went with its set: its last events come here, and count here.
+      const off = old.listen({ onResolved: (e) => sink.write(e.point) });
+      const uncount = options.registry ? registerRuleSet(options.registry, [old]) : () => undefined;
+      ruleInternals.get(old)!.endAll();
+      off();
+      uncount();
+    });
+    options.logger?.info(
+      { kept: carried.kept, changed: carried.changed, removed: carried.removed, resolved: carried.resolved },
+      `alert rules replaced: ${describeCarried(carried)}`,
+    );
+  } else {
+    for (const r of rules) r.reset();
+  }
 
   // Conditions that time alone changes (age()) are evaluated on one timer for the whole set,
   // at the shortest period asked; the timer does not hold the process open.
@@ -166,9 +198,19 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
       membership?.leave();
       if (ticker) clearInterval(ticker);
       for (const u of unhook) u();
-      for (const part of parts) part.stop();
-      for (const r of rules) r.reset();
+      for (const part of parts) part.pause();
       unregister();
     },
   };
+}
+
+/** `kept with their state: a, b; started over (changed): c; removed: d; 2 firing alerts resolved (by: reload)`. */
+function describeCarried(c: Carried): string {
+  const parts = [
+    c.kept.length > 0 ? `kept with their state: ${c.kept.join(', ')}` : '',
+    c.changed.length > 0 ? `started over (changed): ${c.changed.join(', ')}` : '',
+    c.removed.length > 0 ? `removed: ${c.removed.join(', ')}` : '',
+    c.resolved > 0 ? `${c.resolved} firing alert${c.resolved === 1 ? '' : 's'} of those resolved (by: reload)` : '',
+  ];
+  return parts.filter((p) => p !== '').join('; ') || 'none before, none now';
 }

@@ -5,7 +5,7 @@ import { ruleInternals } from './_internals.js';
 import { resolveRuleOptions } from './_rule-options.js';
 import { createRuleState, notesObject } from './_state.js';
 import type { RuleEvaluator } from './rule-view.js';
-import type { RecoveryMode, Rule, RuleEvent, RuleListeners, RuleOptions } from './rule-types.js';
+import type { ResolvedBy, Rule, RuleEvent, RuleListeners, RuleOptions } from './rule-types.js';
 
 /**
  * Creates an alert rule, RelayX's ephemeral alert on the data path: `evaluator` is asked on every
@@ -74,7 +74,7 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     if (holds !== undefined) instances.step(instance, holds, now);
   };
 
-  const instances = createInstances(o, (instance: Instance, kind: 'fired' | 'resolved', tick: number, by?: RecoveryMode) => {
+  const instances = createInstances(o, (instance: Instance, kind: 'fired' | 'resolved', tick: number, by?: ResolvedBy) => {
     // Durations were measured on the monotonic clock; the event's times are stamps on `now`.
     const at = o.now();
     // The fire's own stamp is kept, not worked out again at the resolve: `now` may have been
@@ -142,7 +142,26 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
       });
     },
     ignored: () => ignored,
-    stop: () => instances.clear(),
+    definition: definitionOf(o, options.sources !== undefined),
+    evaluator,
+    pause: () => instances.pause(),
+    resume: () => instances.resume(),
+    handOver: () => ({ instances: instances.handOver(), state: state.handOver() }),
+    takeOver(from) {
+      const content = from.handOver();
+      state.adopt(content.state);
+      instances.adopt(content.instances);
+    },
+    endAll() {
+      instances.endAll('reload');
+      state.clear();
+    },
   });
   return rule;
+}
+
+/** The options that make a rule what it is, as one string: equal for a rule a reload made unchanged. */
+function definitionOf(o: Rule['options'], listsSources: boolean): string {
+  const tags = Object.entries(o.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([o.name, o.condition ?? null, o.metrics, o.sources, listsSources, o.per, o.forMs, o.recovery, o.recoverForMs, o.cooldownMs, o.evaluateEveryMs, o.eventMetric, tags]);
 }

@@ -60,6 +60,13 @@ export interface StartBridgeOptions {
    * `sources:` reads only its own file's points. Default: none, each file's rules on its own points.
    */
   ruleExchange?: RuleExchange;
+  /**
+   * The rule set of the bridge(s) this start replaces (a reload: `RunningBridge.rules` of the one
+   * stopped): a rule that comes again with the same name and definition keeps its state (pending
+   * and firing alerts, values, last-seen times); a changed or removed one that was firing is
+   * resolved (`by: "reload"`). Default: none, every rule starts over.
+   */
+  previousRules?: RuleSet;
 }
 
 /** What `once()` found. */
@@ -109,7 +116,7 @@ export async function startBridge<D extends BridgeDefinition>(
   const ownRules = !options.ruleSet;
   let rules: RuleSet | undefined;
   try {
-    rules = options.ruleSet ?? ruleSetFor(config, options.rules, { sink, logger, registry, ...(fileDefaults ? { writer: withFileDefaults(sink, fileDefaults) } : {}), ...(options.ruleExchange ? { exchange: options.ruleExchange } : {}) });
+    rules = options.ruleSet ?? ruleSetFor(config, options.rules, { sink, logger, registry, ...(fileDefaults ? { writer: withFileDefaults(sink, fileDefaults) } : {}), ...(options.ruleExchange ? { exchange: options.ruleExchange } : {}), ...(options.previousRules ? { previous: options.previousRules } : {}) });
   } catch (err) {
     // Rules refused (two of one name, too many tags with the file's): the sink made here goes too.
     if (ownSink) await sink.close();

@@ -57,7 +57,7 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
   const bridges: RunningBridge[] = [];
   let rules: RuleSet | undefined;
   try {
-    rules = ruleSetFor(config, options.rules, { sink, logger, registry, ...(fileDefaults ? { writer: withFileDefaults(sink, fileDefaults) } : {}), ...(options.ruleExchange ? { exchange: options.ruleExchange } : {}) });
+    rules = ruleSetFor(config, options.rules, { sink, logger, registry, ...(fileDefaults ? { writer: withFileDefaults(sink, fileDefaults) } : {}), ...(options.ruleExchange ? { exchange: options.ruleExchange } : {}), ...(options.previousRules ? { previous: options.previousRules } : {}) });
     for (const definition of present) {
       bridges.push(
         await startBridge(definition, config as never, {
