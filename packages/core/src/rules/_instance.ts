@@ -16,6 +16,13 @@ export interface Instance {
   phase: Phase;
   /** When the condition began to hold (pending and after). */
   since: number;
+  /**
+   * The same moment as a timestamp (ms since the epoch, on the rule's `now`), read then: the fired
+   * event's `since`. Taken from the clock, not worked out back from the fire, so that a stamp
+   * taken before the sink's first clock sample is one the sink knows and moves onto server time
+   * with the event's own timestamp.
+   */
+  sinceStamp: number;
   firedAt: number;
   /**
    * The fired event's timestamp (ms since the epoch, on the rule's `now`), read once at the fire:
@@ -150,7 +157,7 @@ export function createInstances(o: Rule['options'], emit: Emit, recheck?: Rechec
       let i = all.get(sourceId);
       if (i) return i;
       if (all.size >= MAX_SOURCES) return undefined;
-      i = { sourceId, own, phase: 'idle', since: 0, firedAt: 0, firedStamp: 0, falseSince: 0, lastFiredAt: -Infinity, lastDataAt: 0, silenced: false, notes: { keys: [], values: [], n: 0 }, timer: undefined };
+      i = { sourceId, own, phase: 'idle', since: 0, sinceStamp: 0, firedAt: 0, firedStamp: 0, falseSince: 0, lastFiredAt: -Infinity, lastDataAt: 0, silenced: false, notes: { keys: [], values: [], n: 0 }, timer: undefined };
       all.set(sourceId, i);
       return i;
     },
@@ -160,6 +167,7 @@ export function createInstances(o: Rule['options'], emit: Emit, recheck?: Rechec
           if (!holds) return;
           i.phase = 'pending';
           i.since = now;
+          i.sinceStamp = o.now();
           const due = dueToFire(i);
           if (now >= due) fire(i, now);
           else schedule(i, due, now);

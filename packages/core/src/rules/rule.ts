@@ -75,13 +75,17 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
   };
 
   const instances = createInstances(o, (instance: Instance, kind: 'fired' | 'resolved', tick: number, by?: ResolvedBy) => {
-    // Durations were measured on the monotonic clock; the event's times are stamps on `now`.
-    const at = o.now();
-    // The fire's own stamp is kept, not worked out again at the resolve: `now` may have been
-    // corrected since (each answer of the receiver nudges the sink's clock), and `fired_at` must
-    // equal the fired event's timestamp for a receiver to pair them.
+    // Durations were measured on the monotonic clock; the event's times are stamps read from
+    // `now`, never worked out from one another: before the sink's first clock sample each is a
+    // provisional stamp the sink moves onto server time wherever it is written (the event's
+    // timestamp, `since`, a later `fired_at`), all by one offset. A fire in the instant the
+    // condition began to hold (no `for`) is stamped once: its `since` is its timestamp.
+    const at = kind === 'fired' && tick === instance.since ? instance.sinceStamp : o.now();
+    // The fire's own stamp is kept, not read again at the resolve: `now` may have been corrected
+    // since (each answer of the receiver nudges the sink's clock), and `fired_at` must equal the
+    // fired event's timestamp for a receiver to pair them.
     if (kind === 'fired') instance.firedStamp = at;
-    const since = kind === 'fired' ? at - (tick - instance.since) : instance.firedStamp;
+    const since = kind === 'fired' ? instance.sinceStamp : instance.firedStamp;
     const sourceId = instance.own ? undefined : instance.sourceId;
     const values = notesObject(instance.notes);
     const value: Record<string, unknown> = { rule: o.name, state: kind, ...(o.condition === undefined ? {} : { condition: o.condition }), values };
