@@ -15,7 +15,8 @@ export type FieldbridgeErrorCode =
   | 'CONFIGURE_UNSUPPORTED'
   | 'BRIDGE_FAILED'
   | 'OBSERVE_FAILED'
-  | 'EXPRESSION_INVALID';
+  | 'EXPRESSION_INVALID'
+  | 'EXPRESSION_NOT_FINITE';
 
 /** The one error class of `@fieldbridge/core`: a string `code`, a message saying what to do, and a `cause`. */
 export class FieldbridgeError extends Error {

@@ -36,8 +36,9 @@ export { createChangeFilter, type ChangeFilter, type ChangeFilterOptions, type C
 
 export { createRule } from './rules/rule.js';
 export { createRuleSet, MAX_ROUTED_METRICS, type RuleSet, type RuleSetOptions, type RuleEventWriter } from './rules/rule-set.js';
+export { createRuleExchange, type RuleExchange, type ExchangeMembership } from './rules/rule-exchange.js';
 export { compileExpression, ExpressionError, EXPRESSION_LIMITS, type CompiledExpression } from './rules/expression.js';
-export { RULE_NAME_PATTERN, type Rule, type RuleOptions, type RuleEvent, type RuleListeners, type RuleErrorInfo, type RecoveryMode } from './rules/rule-types.js';
+export { RULE_NAME_PATTERN, type Rule, type RuleOptions, type RuleEvent, type RuleListeners, type RuleErrorInfo, type RecoveryMode, type ResolvedBy } from './rules/rule-types.js';
 export type { RuleView, RuleEvaluator } from './rules/rule-view.js';
 export { SIGNATURE_HEADER, signPayload, signFrame } from './shared/signature.js';
 

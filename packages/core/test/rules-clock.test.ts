@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createRule, parseMapping, type Point } from '../src/index.js';
-import { CLOCK_EVALUATION_MS, describeRules, rulesFromConfig } from '../src/runtime/rules-from-config.js';
-import { counterBridge } from './fixtures/counter-bridge.js';
-import { ruleHarness, T0 } from './helpers/rules.js';
+import { createRule, type Point } from '../src/index.js';
+import { CLOCK_EVALUATION_MS, describeRules } from '../src/runtime/rules-from-config.js';
+import { fileRules, ruleHarness, T0 } from './helpers/rules.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -10,11 +9,6 @@ beforeEach(() => {
 });
 afterEach(() => vi.useRealTimers());
 
-/** The rules of a mapping file's `rules:` section, as a bridge makes them, on the fake clock. */
-function fileRules(...rules: Record<string, unknown>[]) {
-  const config = parseMapping(`source_id: plant-a\nrules: ${JSON.stringify(rules)}\ncounter:\n  channels: [{ name: a, metric: m }]\n`, 'map.yaml', counterBridge, {});
-  return rulesFromConfig(config.rules, { now: () => Date.now(), monotonicNow: () => Date.now() });
-}
 const valueOf = (p: Point) => p.value as { state: string; since?: number; values: Record<string, unknown>; by?: string };
 
 describe('a condition on age() is evaluated on the rule\'s clock, not only when a point arrives', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createGateway, type Gateway } from '@fieldbridge/gateway-dev';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createRule, defineBridge, parseMapping, startBridge, startBridges, type RuleEvent } from '../src/index.js';
+import { createRule, createRuleExchange, defineBridge, parseMapping, startBridge, startBridges, type RuleEvent } from '../src/index.js';
 import { formatCheck } from '../src/cli/print-check.js';
 import { trackCleanups, until } from '../src/testing/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
@@ -105,24 +105,75 @@ describe('rules in a running bridge', () => {
   });
 });
 
+describe('rules across the files of one run', () => {
+  /** A mapping file of the run: its own source and sink, a counter on line.speed from `start`. */
+  const lineFile = (gw: Gateway, source: string, start: number, rules: string) => `source_id: ${source}
+sink:
+  url: ${gw.url}
+  api_key: k
+  batch: { linger_ms: 20 }
+${rules ? `rules:\n${rules}` : ''}counter:
+  interval_ms: 20
+  channels: [{ name: speed, metric: line.speed, start: ${start} }]
+`;
+  const mismatch = `  - { name: line_mismatch, when: 'abs(value("line.speed", "plc-1") - value("line.speed", "plc-2")) > 5', per: all, sources: [plc-*] }\n`;
+  // No sources: it reads its own file's points only, so it fires for plc-1 alone.
+  const moving = '  - { name: moving, when: line.speed >= 0 }\n';
+
+  it('a rule that lists sources reads the other files\' sources (a file without rules shows its points too), its event going to its own sink; one without reads its own file only', async () => {
+    const gw = await gateway();
+    const exchange = createRuleExchange();
+    const plc1 = parseMapping(lineFile(gw, 'plc-1', 0, mismatch + moving), 'plc1.yaml', counterBridge, {});
+    const plc2 = parseMapping(lineFile(gw, 'plc-2', 100, ''), 'plc2.yaml', counterBridge, {});
+    const one = track.add(await startBridges([counterBridge], plc1, { logger: quiet, ruleExchange: exchange }), (b) => b.stop());
+    const two = track.add(await startBridges([counterBridge], plc2, { logger: quiet, ruleExchange: exchange }), (b) => b.stop());
+    const event = await until(() => gw.points({ metric: 'alert.line_mismatch' })[0], 'the cross-file alert at the gateway');
+    expect(event).toMatchObject({ source_id: 'plc-1', tags: { rule: 'line_mismatch', state: 'fired' } });
+    expect((event!.value as { values: Record<string, number> }).values).toEqual({ 'plc-1:line.speed': expect.any(Number), 'plc-2:line.speed': expect.any(Number) });
+    await until(() => gw.points({ metric: 'line.speed' }).filter((p) => p.source_id === 'plc-2').length > 5, 'more points of plc-2');
+    await two.stop();
+    await one.stop();
+    // `moving` lists no sources: it fired for its own file's source, never for plc-2's points.
+    expect(gw.points({ metric: 'alert.moving' }).map((p) => p.source_id)).toEqual(['plc-1']);
+    expect(gw.points({ metric: 'alert.line_mismatch' })).toHaveLength(1);
+  });
+
+  it('without the run\'s exchange (each file on its own) the cross-file rule never fires', async () => {
+    const gw = await gateway();
+    const plc1 = parseMapping(lineFile(gw, 'plc-1', 0, mismatch), 'plc1.yaml', counterBridge, {});
+    const plc2 = parseMapping(lineFile(gw, 'plc-2', 100, ''), 'plc2.yaml', counterBridge, {});
+    const one = track.add(await startBridges([counterBridge], plc1, { logger: quiet }), (b) => b.stop());
+    const two = track.add(await startBridges([counterBridge], plc2, { logger: quiet }), (b) => b.stop());
+    await until(() => gw.points({ metric: 'line.speed' }).filter((p) => p.source_id === 'plc-2').length > 10, 'points of both files');
+    await Promise.all([one.stop(), two.stop()]);
+    expect(gw.points({ metric: 'alert.line_mismatch' })).toEqual([]);
+  });
+});
+
 describe('rules across a SIGHUP reload', () => {
-  it('keep running with their state reset, and the log says so', async () => {
+  it('an unchanged rule keeps its state, so its firing alert gets its resolved; a removed one that was firing is resolved by "reload"', async () => {
     const gw = await gateway();
     const dir = await track.tempDir();
     const file = join(dir, 'map.yaml');
-    const text = mapping(gw, '  - { name: counted, when: demo.a >= 5, for: 0.1s }\n');
-    writeFileSync(file, text);
+    const counted = '  - { name: counted, when: demo.a >= 5, for: 0.1s }\n';
+    writeFileSync(file, mapping(gw, `${counted}  - { name: gone, when: demo.a >= 3 }\n`));
     const cli = spawnCounterCli(['--config', file]);
     track.defer(() => {
       if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     });
-    await cli.waitForLog(/1 alert rule evaluated on every point: counted/);
-    await until(() => gw.points({ metric: 'alert.counted' }).length === 1, 'the first alert');
-    writeFileSync(file, text);
+    await cli.waitForLog(/2 alert rules evaluated on every point: counted, gone/);
+    await until(() => gw.points({ metric: 'alert.counted' }).length === 1 && gw.points({ metric: 'alert.gone' }).length === 1, 'both alerts fired');
+    writeFileSync(file, mapping(gw, counted));
     cli.child.kill('SIGHUP');
-    await cli.waitForLog(/SIGHUP: alert rules reloaded \(counted\) with their state reset/);
-    // The counter starts over at 0 with the new bridge; the rule, reset, fires again once it holds.
-    await until(() => gw.points({ metric: 'alert.counted' }).length === 2, 'the alert again after the reload');
+    await cli.waitForLog(/alert rules replaced: kept with their state: counted; removed: gone; 1 firing alert of those resolved \(by: reload\)/);
+    // The counter starts over at 0 with the new bridge: the alert carried over is resolved by that
+    // value, then fires again once the count reaches 5.
+    const events = await until(() => (gw.points({ metric: 'alert.counted' }).length === 3 && gw.points({ metric: 'alert.gone' }).length === 2 ? gw.points({ metric: 'alert.counted' }) : undefined), 'the carried alert resolved, then fired again');
+    const [fired, resolved, again] = events!.map((p) => p.value as { state: string; by?: string; fired_at?: number });
+    expect([fired!.state, resolved!.state, resolved!.by, again!.state]).toEqual(['fired', 'resolved', 'value', 'fired']);
+    expect(resolved!.fired_at).toBe(events![0]!.timestamp);
+    const [goneFired, goneResolved] = gw.points({ metric: 'alert.gone' });
+    expect(goneResolved).toMatchObject({ tags: { rule: 'gone', state: 'resolved' }, value: { state: 'resolved', by: 'reload', fired_at: goneFired!.timestamp } });
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
   });

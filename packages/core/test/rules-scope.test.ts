@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createRule, createRuleSet, type Point, type RuleEvent } from '../src/index.js';
+import { createRule, createRuleExchange, createRuleSet, type Point, type RuleEvent } from '../src/index.js';
 import { exprRule, ruleHarness, T0 } from './helpers/rules.js';
 
 beforeEach(() => {
@@ -93,6 +93,35 @@ describe('rules per source and across sources', () => {
   });
 });
 
+describe('rule sets of several files of one run, sharing an exchange', () => {
+  it('a rule that lists sources reads the sources it lists from every set; one without, its own set\'s only; only points a sink took', () => {
+    const exchange = createRuleExchange();
+    const listing = exprRule({ name: 'hot_plc', sources: ['plc-*'] }, 'temp > 80');
+    const unlisted = exprRule({ name: 'hot_own' }, 'temp > 80');
+    const a = ruleHarness([listing, unlisted], 'plc-1', { exchange });
+    // The other file has no rule of its own, and its sink refuses a NaN as the real one does.
+    const b = ruleHarness([], 'plc-2', { exchange, refuse: (p) => Number.isNaN(p.value) });
+    const c = ruleHarness([], 'robot-1', { exchange });
+    b.put('temp', Number.NaN);
+    b.put('temp', 90, { source_id: 'plc-3' });
+    b.put('temp', 95);
+    c.put('temp', 99);
+    // Events go to the rule's own set: plc-3 and plc-2 by hot_plc, none by hot_own, nothing of robot-1.
+    expect(a.events().map((e) => [e.tags?.rule, e.source_id])).toEqual([['hot_plc', 'plc-3'], ['hot_plc', 'plc-2']]);
+    expect(b.events()).toEqual([]);
+    expect(listing.firing()).toBe(2);
+    expect(unlisted.firing()).toBe(0);
+    a.put('temp', 85);
+    expect(a.events().map((e) => [e.tags?.rule, e.source_id])).toEqual([['hot_plc', 'plc-3'], ['hot_plc', 'plc-2'], ['hot_plc', undefined], ['hot_own', undefined]]);
+    // A set stopped (a reload replaced it) neither publishes nor receives.
+    b.set.stop();
+    b.put('temp', 10);
+    a.set.stop();
+    c.put('temp', 10, { source_id: 'plc-3' });
+    expect(a.states()).toEqual(['fired', 'fired', 'fired', 'fired']);
+  });
+});
+
 describe('the data path', () => {
   it('never asks a rule about a point of a metric it does not read', () => {
     const evaluator = vi.fn(() => false);
@@ -140,6 +169,38 @@ describe('the data path', () => {
       expect(text).toMatch(/fieldbridge_rules_firing\{rule="fine"\} 1/);
       expect(text).toMatch(/fieldbridge_rule_events_total\{rule="broken",state="fired"\} 1/);
     });
+  });
+
+  it('a division by zero or a NaN makes the condition unknown: no alert, counted in fieldbridge_rule_errors_total, logged once per episode', async () => {
+    const ratio = exprRule({ name: 'ratio' }, 'a / b > 2');
+    const nan = exprRule({ name: 'nan' }, '(a - a) / (b - b) != 1');
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    const written: Point[] = [];
+    const registry = new Registry();
+    const set = createRuleSet({ rules: [ratio, nan], sink: { write: (p) => written.push(p) }, sourceId: 'plant-a', logger, registry });
+    set.write({ metric: 'a', value: 10 });
+    set.write({ metric: 'b', value: 0 });
+    set.write({ metric: 'b', value: 0 });
+    expect(written.filter((p) => p.class === 'event')).toEqual([]);
+    expect([ratio.errors(), nan.errors()]).toEqual([2, 2]);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/rule ratio: its condition cannot tell \(10 \/ 0 is Infinity, a division by zero\), which changes nothing; counted in fieldbridge_rule_errors_total/);
+    expect(lines[1]).toMatch(/rule nan: its condition cannot tell \(0 \/ 0 is NaN, a division by zero\)/);
+    // Unknown changes nothing: a firing alert stays firing through it, and a number decides again.
+    set.write({ metric: 'b', value: 1 });
+    expect(written.filter((p) => p.metric === 'alert.ratio').map((p) => (p.value as { state: string }).state)).toEqual(['fired']);
+    set.write({ metric: 'b', value: 0 });
+    expect(written.filter((p) => p.metric === 'alert.ratio').map((p) => (p.value as { state: string }).state)).toEqual(['fired']);
+    set.write({ metric: 'b', value: 10 });
+    expect(written.filter((p) => p.metric === 'alert.ratio').map((p) => (p.value as { state: string }).state)).toEqual(['fired', 'resolved']);
+    const text = await registry.metrics();
+    expect(text).toMatch(/fieldbridge_rule_errors_total\{rule="ratio"\} 3/);
+    expect(text).toMatch(/fieldbridge_rule_errors_total\{rule="nan"\} 5/);
+    expect(written.filter((p) => p.metric === 'alert.nan')).toEqual([]);
+    // ratio evaluated between its two episodes of division by zero: each episode logged once.
+    expect(lines.filter((l) => l.includes('rule ratio'))).toHaveLength(2);
+    expect(lines.filter((l) => l.includes('rule nan'))).toHaveLength(1);
   });
 
   it('a listener that throws is counted like an evaluator, and the event still reaches the sink', () => {

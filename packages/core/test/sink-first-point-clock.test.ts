@@ -82,6 +82,28 @@ describe('clock correction from the first point of a run', () => {
     }
   });
 
+  it('a receipt stamp taken from sink.clock before the first sample but written after it is corrected too, by the offset of the first batches', async () => {
+    const gateway = await startGateway({ now: mono, clockOffsetMs: 90_000 });
+    const clock = roundTrips(createClock({ monotonicNow: mono }));
+    const sink = createSink({ url: gateway.url, apiKey: KEY, sourceId: 'late-write', clock, logger: pino({ level: 'silent' }), batch: { lingerMs: 5 }, deadLetterPath: '/dev/null' });
+    try {
+      const serverAt = gateway.clockNow();
+      const taken = sink.clock.now();
+      sink.write({ metric: 'first', value: 1, timestamp: taken });
+      await sink.flush();
+      expect(clock.synced()).toBe(true);
+      // The same stamp again (a decode that finished late, an alert's `since`): the same time as before.
+      sink.write({ metric: 'late', value: 1, timestamp: taken });
+      await sink.flush();
+      const [first] = gateway.points({ metric: 'first' });
+      const [late] = gateway.points({ metric: 'late' });
+      expect(late!.timestamp).toBe(first!.timestamp);
+      expect(Math.abs(late!.timestamp! - serverAt)).toBeLessThanOrEqual(clock.worstRoundTripMs() / 2 + 5);
+    } finally {
+      await sink.close();
+    }
+  });
+
   it('over WebSocket: the first batch is stamped in server time (the handshake carries it)', async () => {
     const gateway = await startGateway({ now: mono, clockOffsetMs: 90_000, wsDelayMs: { toServer: 40, toDevice: 10 } });
     const clock = createClock({ monotonicNow: mono });

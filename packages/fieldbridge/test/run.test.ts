@@ -109,6 +109,20 @@ describe('fieldbridge run', () => {
     expect(stderr).not.toContain('"stack"');
   });
 
+  it('a rule that lists sources reads what the other files of the run read; its event goes through its own file\'s sink', async () => {
+    const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
+    const plc = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
+    // True only with a value of each file's source: never, unless the rule sees the other file's points.
+    const rule = `rules:\n  - { name: both_lines, when: 'value("plc.level", "line-a") > -1e9 && value("plc.level", "line-b") > -1e9', per: all, sources: [line-*] }`;
+    const a = await writeTempFile(track, 'a.yaml', [`source_id: line-a`, `sink: { url: '${gw.url}', api_key: k }`, rule, modbusSection(plc.url), ''].join('\n'));
+    const b = await writeTempFile(track, 'b.yaml', [`source_id: line-b`, `sink: { url: '${gw.url}', api_key: k }`, modbusSection(plc.url), ''].join('\n'));
+    const both = start(['run', a, b]);
+    const event = await until(() => gw.points({ metric: 'alert.both_lines' })[0], 'the alert reading both files');
+    expect(event).toMatchObject({ source_id: 'line-a', tags: { rule: 'both_lines', state: 'fired' } });
+    both.child.kill('SIGINT');
+    expect((await both.exited).code).toBe(0);
+  });
+
   it('refuses to start anything when one of the files is wrong (exit 2, the problem located)', async () => {
     const good = await writeTempFile(track, 'good.yaml', `source_id: ok\nsink: { url: stdout }\n${modbusSection('tcp://127.0.0.1:1')}\n`);
     const bad = await writeTempFile(track, 'bad.yaml', `source_id: Not Valid\nsink: { url: stdout }\n${modbusSection('tcp://127.0.0.1:1')}\n`);

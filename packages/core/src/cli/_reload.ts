@@ -1,9 +1,10 @@
 import type { MultiFileConfig } from '../config/file-schema.js';
+import type { RuleSet } from '../rules/rule-set.js';
 import { startBridges } from '../runtime/start-bridges.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../sink/sink-options.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { MappingRead } from './mapping-read.js';
-import { makeSink, startObserve, type MadeSink, type ServiceParts, type ServiceState } from './_service-state.js';
+import { bridgeOptions, makeSink, startObserve, type MadeSink, type ServiceParts, type ServiceState } from './_service-state.js';
 
 /** The part of a mapping that needs a new sink when it changes. */
 const sinkPart = (c: MultiFileConfig): string => JSON.stringify([c.source_id, c.tags, c.sink]);
@@ -37,7 +38,9 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
     return;
   }
   const sinkChanged = sinkPart(next) !== sinkPart(previous);
-  if (sinkChanged && !(await swapSink(p, state, read))) {
+  // The running rules: one the file keeps unchanged goes on with its state (the new set logs which).
+  const rules = state.bridge?.rules;
+  if (sinkChanged && !(await swapSink(p, state, read, rules))) {
     await newObserve?.close();
     return;
   }
@@ -45,12 +48,8 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
   state.config = next;
   state.definitions = read.definitions;
   p.reloaded?.(read);
-  state.bridge = await startBridges(state.definitions, next, { sink: state.sink, logger: p.logger });
+  state.bridge = await startBridges(state.definitions, next, bridgeOptions(p, state, rules));
   p.started?.(state.bridge);
-  const rules = state.bridge.rules?.rules.map((r) => r.name) ?? [];
-  if (rules.length > 0) {
-    p.logger.info({ rules }, `SIGHUP: alert rules reloaded (${rules.join(', ')}) with their state reset: what was pending starts over, and an alert that was firing fires again once its condition has held for its "for"`);
-  }
   if (listen !== oldListen) {
     await state.observe?.close();
     state.observe = newObserve;
@@ -75,7 +74,7 @@ async function stopBridges(state: ServiceState): Promise<void> {
  * goes on, and the old one delivers what it holds in the background (at most the shutdown
  * timeout; the stop waits for it).
  */
-async function swapSink(p: ServiceParts, state: ServiceState, read: MappingRead): Promise<boolean> {
+async function swapSink(p: ServiceParts, state: ServiceState, read: MappingRead, rules: RuleSet | undefined): Promise<boolean> {
   const next = read.config;
   const previous = state.config;
   const running: MappingRead = { config: previous, definitions: state.definitions };
@@ -99,7 +98,7 @@ async function swapSink(p: ServiceParts, state: ServiceState, read: MappingRead)
       return true;
     } catch (err) {
       install(makeSink(p, running, memory));
-      state.bridge = await startBridges(running.definitions, previous, { sink: state.sink, logger: p.logger });
+      state.bridge = await startBridges(running.definitions, previous, bridgeOptions(p, state, rules));
       p.started?.(state.bridge);
       return refused(err);
     }

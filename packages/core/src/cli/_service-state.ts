@@ -6,7 +6,9 @@ import { startObserveServer, type ObserveServer, type Readiness } from '../obser
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { markSinkOfFile } from '../runtime/_file-defaults.js';
 import { sinkOptionsFromConfig } from '../runtime/sink-from-config.js';
-import { agentVersionsOf, type RunningBridges } from '../runtime/start-bridges.js';
+import type { RuleExchange } from '../rules/rule-exchange.js';
+import type { RuleSet } from '../rules/rule-set.js';
+import { agentVersionsOf, type RunningBridges, type StartBridgesOptions } from '../runtime/start-bridges.js';
 import { createSink } from '../sink/create-sink.js';
 import { createSpool } from '../spool/create-spool.js';
 import type { Spool } from '../spool/spool.js';
@@ -38,10 +40,21 @@ export interface ServiceParts {
   io: CliIo;
   dryRun: boolean;
   session: string | undefined;
+  /** The exchange of a run of several files (`fieldbridge run a.yaml b.yaml`): their rules that list `sources:` read each other's points. */
+  ruleExchange?: RuleExchange;
   /** Told of every bridge started (the first, and each one a reload starts). */
   started?(bridges: RunningBridges): void;
   /** Told of each mapping a reload applied (not of one it refused). */
   reloaded?(read: MappingRead): void;
+}
+
+/**
+ * How the service starts its file's bridges (at start, and each time a reload does): on the
+ * running sink, with the run's rule exchange, and after a reload the rules of the bridges it
+ * replaced (`previousRules`), so unchanged rules keep their state.
+ */
+export function bridgeOptions(p: ServiceParts, state: ServiceState, previousRules?: RuleSet): StartBridgesOptions {
+  return { sink: state.sink, logger: p.logger, ...(p.ruleExchange ? { ruleExchange: p.ruleExchange } : {}), ...(previousRules ? { previousRules } : {}) };
 }
 
 /** A sink the service made, with the memory spool it made for it (none for a disk spool or a dry run). */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { MultiFileConfig } from '../config/file-schema.js';
 import type { MappingReadOptions } from '../config/load-mapping.js';
 import { isCodedError, isFieldbridgeError } from '../errors.js';
+import type { RuleExchange } from '../rules/rule-exchange.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { errorInBrief } from '../shared/log-error.js';
 import { createLogger } from '../shared/logger.js';
@@ -62,6 +63,11 @@ export interface ServeMappingOptions {
   signal?: AbortSignal;
   /** Told why the run fails, once, as soon as it is known: an expected error's code, else what happened. */
   onFailure?: (why: string) => void;
+  /**
+   * The exchange of a run of several files (one `createRuleExchange()` for all of them): their
+   * rules that list `sources:` read each other's points. Default: none.
+   */
+  ruleExchange?: RuleExchange;
 }
 
 /**
@@ -85,6 +91,7 @@ export async function serveMapping(s: ServeMappingOptions): Promise<number> {
       ...(s.signal ? { signal: s.signal } : {}),
       ...(s.onFailure ? { onFailure: s.onFailure } : {}),
       ...(s.onReloaded ? { onReloaded: s.onReloaded } : {}),
+      ...(s.ruleExchange ? { ruleExchange: s.ruleExchange } : {}),
     });
   } catch (err) {
     const code = failed(s.command, s.logger, err);

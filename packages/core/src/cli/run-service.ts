@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
+import type { RuleExchange } from '../rules/rule-exchange.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { startBridges, type RunningBridges } from '../runtime/start-bridges.js';
 import { errorInBrief } from '../shared/log-error.js';
@@ -11,7 +12,7 @@ import { deliverWhatWasRead } from './_deliver-read.js';
 import { reload } from './_reload.js';
 import { watchLauncher } from './_launcher-watch.js';
 import type { MappingRead } from './mapping-read.js';
-import { makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
+import { bridgeOptions, makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
 import { formatStatus, sampleCounters, type StatusSample } from './status-line.js';
 import { whenReaderGone } from './_stdout-reader.js';
 
@@ -48,6 +49,8 @@ export interface ServiceOptions {
    * exit code 1 only because its stop lost points is told at the end.
    */
   onFailure?: (why: string) => void;
+  /** The exchange of a run of several files: their rules that list `sources:` read each other's points. */
+  ruleExchange?: RuleExchange;
 }
 
 /**
@@ -73,7 +76,11 @@ export async function runService(s: ServiceOptions): Promise<number> {
 }
 
 async function serve(s: ServiceOptions): Promise<number> {
-  const parts: ServiceParts = { command: s.command, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session, ...(s.onReloaded ? { reloaded: s.onReloaded } : {}) };
+  const parts: ServiceParts = {
+    command: s.command, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session,
+    ...(s.onReloaded ? { reloaded: s.onReloaded } : {}),
+    ...(s.ruleExchange ? { ruleExchange: s.ruleExchange } : {}),
+  };
   const made = makeSink(parts, { config: s.config, definitions: s.definitions });
   const state: ServiceState = { config: s.config, definitions: s.definitions, sink: made.sink, sinkRegistry: made.registry, memorySpool: made.memorySpool, bridge: undefined, observe: undefined, retiring: new Set() };
   // A dry run whose reader went away (`--dry-run | head`) ends at once, as any Unix filter does:
@@ -87,7 +94,7 @@ async function serve(s: ServiceOptions): Promise<number> {
 
   if (s.once) {
     try {
-      state.bridge = await startBridges(state.definitions, state.config, { sink: state.sink, logger: s.logger, deferStart: true });
+      state.bridge = await startBridges(state.definitions, state.config, { ...bridgeOptions(parts, state), deferStart: true });
     } catch (err) {
       await state.sink.close();
       throw err;
@@ -183,7 +190,7 @@ async function serve(s: ServiceOptions): Promise<number> {
 
     reloading = (async () => {
       try {
-        state.bridge = await startBridges(state.definitions, state.config, { sink: state.sink, logger: s.logger });
+        state.bridge = await startBridges(state.definitions, state.config, bridgeOptions(parts, state));
         parts.started?.(state.bridge);
       } catch (err) {
         s.logger.fatal({ err }, `${s.command} could not start: ${(err as Error).message}`);

@@ -25,7 +25,7 @@ const condition = z
       ctx.addIssue({ code: 'custom', message: err.message, ...(err.offset === undefined ? {} : { params: { offset: err.offset } }) });
     }
   })
-  .describe('The condition, e.g. "press1.oil.temperature > 80": metric names, numbers, \'strings\', + - * / %, < <= > >= == !=, && || !, ? :, and the functions value, age, abs, round, floor, ceil, min, max, max_of, min_of, avg_of, sum_of, count_of. One using age (seconds since a metric\'s last point) is also evaluated every second, so it fires on data that stopped coming.');
+  .describe('The condition, e.g. "press1.oil.temperature > 80": metric names (value("drone-1.alt") for a name with - or a part starting with a digit), numbers, \'strings\', + - * / % (spaces around - to subtract), < <= > >= == !=, && || !, ? :, and the functions value, age, abs, round, floor, ceil, min, max, max_of, min_of, avg_of, sum_of, count_of. One using age (seconds since a metric\'s last point) is also evaluated every second, so it fires on data that stopped coming.');
 
 const pattern = z.string().min(1).max(256);
 
@@ -72,7 +72,7 @@ export const ruleSchema = z
     recover_for: durationMs({ unit: 's', maxMs: DAY_MS }).optional().describe('How long the recovery takes (range 0..1d). Default 0; recovery: silence needs one.'),
     cooldown: durationMs({ unit: 's', maxMs: 7 * DAY_MS }).optional().describe('No fire within this long of the last one (range 0..7d). Default 0.'),
     per: z.enum(['source', 'all']).optional().describe('source: one alert per source, over its own metrics; all: one alert over every source watched. Default source.'),
-    sources: z.array(pattern).min(1).max(64).optional().describe('Source ids watched, * matching any run of characters. Default: every source.'),
+    sources: z.array(pattern).min(1).max(64).optional().describe('Source ids watched, * matching any run of characters. Listed, the rule also reads the points of the other files run with this one (fieldbridge run a.yaml b.yaml) from the sources it lists; its events go to this file\'s sink. Default: every source of this file\'s points.'),
     metric: z.string().min(1).max(256).optional().describe('Metric of the event points. Default alert.<name>.'),
     tags: z
       .record(z.string().max(256), z.string().max(256))

@@ -1,6 +1,6 @@
 import type jsep from 'jsep';
 import { SOURCE_ID_PATTERN } from '../point/point.js';
-import { AGGREGATES, BINARY, MATH, MISSING, num, OFFERED_FUNCTIONS, type Gathered } from './_expression-ops.js';
+import { AGGREGATES, ARITHMETIC, BINARY, finite, MATH, MISSING, notFiniteReason, num, OFFERED_FUNCTIONS, shown, type Gathered } from './_expression-ops.js';
 import type { RuleView } from './rule-view.js';
 
 /** A compiled expression part: a closure over the rule's view, no parsing left. */
@@ -69,14 +69,15 @@ export function compilePart(node: jsep.Expression, c: CompileContext): Part {
 function literal(node: jsep.Literal, c: CompileContext): Part {
   const v = node.value;
   if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') c.fail(`the literal ${node.raw} is not offered: use numbers, 'strings', true or false`, node.raw);
+  if (typeof v === 'number' && !Number.isFinite(v)) c.fail(`the number ${node.raw} is too large`, node.raw);
   return () => v;
 }
 
 function unary(node: jsep.UnaryExpression, c: CompileContext): Part {
   const arg = compilePart(node.argument, c);
   if (node.operator === '!') return (view) => missingOr(arg(view), (a) => !a);
-  if (node.operator === '-') return (view) => missingOr(arg(view), (a) => -num(a));
-  if (node.operator === '+') return (view) => missingOr(arg(view), num);
+  if (node.operator === '-') return (view) => missingOr(arg(view), (a) => finite(-num(a), () => `-${shown(a)}`, 'arithmetic on what is not a number'));
+  if (node.operator === '+') return (view) => missingOr(arg(view), (a) => finite(num(a), () => `+${shown(a)}`, 'arithmetic on what is not a number'));
   return c.fail(`the operator ${node.operator} is not offered`, node.operator);
 }
 
@@ -106,6 +107,15 @@ function binary(node: jsep.BinaryExpression, c: CompileContext): Part {
   }
   const op = BINARY.get(node.operator);
   if (!op) return c.fail(`the operator ${node.operator} is not offered (offered: ${[...BINARY.keys(), '&&', '||', '!', '? :'].join(' ')})`, node.operator);
+  const operator = node.operator;
+  if (ARITHMETIC.has(operator)) {
+    return (view) => {
+      const a = left(view);
+      if (a === MISSING) return MISSING;
+      const b = right(view);
+      return b === MISSING ? MISSING : finite(op(a, b), () => `${shown(a)} ${operator} ${shown(b)}`, notFiniteReason(operator, a, b));
+    };
+  }
   return (view) => {
     const a = left(view);
     if (a === MISSING) return MISSING;
@@ -153,7 +163,7 @@ function call(node: jsep.CallExpression, c: CompileContext): Part {
         if (value < g.min) g.min = value;
         if (value > g.max) g.max = value;
       });
-      const result = aggregate(g);
+      const result = finite(aggregate(g), () => label, 'out of the range of numbers');
       if (result !== MISSING) view.note(label, result);
       return result;
     };
@@ -169,7 +179,7 @@ function call(node: jsep.CallExpression, c: CompileContext): Part {
       if (v === MISSING) return MISSING;
       values.push(v);
     }
-    return math(values);
+    return finite(math(values), () => `${fn}(${values.map(shown).join(', ')})`, 'a function of what is not a number');
   };
 }
 

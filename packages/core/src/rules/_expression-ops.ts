@@ -1,5 +1,7 @@
 // The operators and functions a condition may use, as tables: what is not in them is refused.
 
+import { FieldbridgeError } from '../errors.js';
+
 /** What an expression part yields when a metric it needs has no value yet: the condition cannot tell. */
 export const MISSING: unique symbol = Symbol('missing');
 
@@ -7,6 +9,34 @@ export const MISSING: unique symbol = Symbol('missing');
 export const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
 /** Two numbers or two strings: what `+` and the comparisons accept. */
 export const sameKind = (a: unknown, b: unknown): boolean => (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
+
+/** Binary operators that compute a number: a result that is not a finite number is refused ({@link finite}). */
+export const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
+
+/**
+ * `result` when it is not a number or a finite one; otherwise throws `EXPRESSION_NOT_FINITE`
+ * naming what gave it (`10 / 0 is Infinity, a division by zero`): the rule counts the throw in
+ * its errors, reports it once per episode, and takes the condition as unknown, which changes
+ * nothing. Without this, `a / b > 2` would fire on Infinity and `x != 1` on NaN.
+ */
+export function finite(result: unknown, what: () => string, why?: string): unknown {
+  if (typeof result !== 'number' || Number.isFinite(result)) return result;
+  throw new FieldbridgeError('EXPRESSION_NOT_FINITE', `${what()} is ${result}${why ? `, ${why}` : ''}`);
+}
+
+/** Why an arithmetic operator gave no finite number, for the message. */
+export function notFiniteReason(operator: string, a: unknown, b: unknown): string {
+  if (typeof a !== 'number' || typeof b !== 'number') return 'arithmetic on what is not a number';
+  if ((operator === '/' || operator === '%') && b === 0) return operator === '/' ? 'a division by zero' : 'a modulo by zero';
+  return 'out of the range of numbers';
+}
+
+/** A value as a message shows it: numbers as they are, text quoted and cut short, anything else by its type. */
+export function shown(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 32 ? `${v.slice(0, 32)}…` : v);
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : `an ${typeof v}`;
+}
 
 /** Binary operators offered, with JavaScript's meaning on numbers and no coercion across types. */
 export const BINARY = new Map<string, (a: unknown, b: unknown) => unknown>([

@@ -1,5 +1,5 @@
 import { MAX_SOURCES, type Notes } from './_state.js';
-import type { RecoveryMode, Rule } from './rule-types.js';
+import type { ResolvedBy, Rule } from './rule-types.js';
 
 /** Where one instance of a rule is. `recovering`: firing, its condition false, waiting out `recoverForMs`. */
 export type Phase = 'idle' | 'pending' | 'firing' | 'recovering';
@@ -16,6 +16,13 @@ export interface Instance {
   phase: Phase;
   /** When the condition began to hold (pending and after). */
   since: number;
+  /**
+   * The same moment as a timestamp (ms since the epoch, on the rule's `now`), read then: the fired
+   * event's `since`. Taken from the clock, not worked out back from the fire, so that a stamp
+   * taken before the sink's first clock sample is one the sink knows and moves onto server time
+   * with the event's own timestamp.
+   */
+  sinceStamp: number;
   firedAt: number;
   /**
    * The fired event's timestamp (ms since the epoch, on the rule's `now`), read once at the fire:
@@ -48,9 +55,19 @@ export interface Instances {
   firing(): number;
   /** Forgets every instance and clears their timers. */
   clear(): void;
+  /** Clears the timers, keeping every instance where it is (a rule set stopped; see {@link resume}). */
+  pause(): void;
+  /** Arms again the timers a pending or silence-recovering instance needs: one due while paused runs at once. */
+  resume(): void;
+  /** Gives every instance away (to the rule of the same definition a reload made), timers cleared; none is left here. */
+  handOver(): Map<string | undefined, Instance>;
+  /** Takes the instances another rule handed over as its own, with their phases, times and counts; then {@link resume}. */
+  adopt(instances: Map<string | undefined, Instance>): void;
+  /** Resolves every firing instance `by` (a reload that removed or changed the rule), then forgets them all. */
+  endAll(by: ResolvedBy): void;
 }
 
-type Emit = (instance: Instance, kind: 'fired' | 'resolved', atMs: number, by?: RecoveryMode) => void;
+type Emit = (instance: Instance, kind: 'fired' | 'resolved', atMs: number, by?: ResolvedBy) => void;
 /** Evaluates the instance's condition now, keeping what it read: true, false, or undefined (cannot tell, or it threw). */
 type Recheck = (instance: Instance) => boolean | undefined;
 
@@ -111,7 +128,7 @@ export function createInstances(o: Rule['options'], emit: Emit, recheck?: Rechec
     if (o.recovery === 'silence' && i.phase === 'firing') schedule(i, quietSince(i) + o.recoverForMs, now);
   }
 
-  function resolve(i: Instance, by: RecoveryMode, now: number): void {
+  function resolve(i: Instance, by: ResolvedBy, now: number): void {
     cancel(i);
     i.phase = 'idle';
     i.silenced = by === 'silence';
@@ -119,12 +136,28 @@ export function createInstances(o: Rule['options'], emit: Emit, recheck?: Rechec
     emit(i, 'resolved', now, by);
   }
 
+  /** The timer an instance needs in its phase: the end of its `for` (pending), or of the silence that resolves it. */
+  function arm(i: Instance, now: number): void {
+    if (i.phase === 'pending') schedule(i, dueToFire(i), now);
+    else if ((i.phase === 'firing' || i.phase === 'recovering') && o.recovery === 'silence') schedule(i, quietSince(i) + o.recoverForMs, now);
+  }
+  const isFiring = (i: Instance): boolean => i.phase === 'firing' || i.phase === 'recovering';
+  const clear = (): void => {
+    for (const i of all.values()) cancel(i);
+    all.clear();
+    firing = 0;
+  };
+  const resume = (): void => {
+    const now = o.monotonicNow();
+    for (const i of all.values()) arm(i, now);
+  };
+
   return {
     get(sourceId, own) {
       let i = all.get(sourceId);
       if (i) return i;
       if (all.size >= MAX_SOURCES) return undefined;
-      i = { sourceId, own, phase: 'idle', since: 0, firedAt: 0, firedStamp: 0, falseSince: 0, lastFiredAt: -Infinity, lastDataAt: 0, silenced: false, notes: { keys: [], values: [], n: 0 }, timer: undefined };
+      i = { sourceId, own, phase: 'idle', since: 0, sinceStamp: 0, firedAt: 0, firedStamp: 0, falseSince: 0, lastFiredAt: -Infinity, lastDataAt: 0, silenced: false, notes: { keys: [], values: [], n: 0 }, timer: undefined };
       all.set(sourceId, i);
       return i;
     },
@@ -134,6 +167,7 @@ export function createInstances(o: Rule['options'], emit: Emit, recheck?: Rechec
           if (!holds) return;
           i.phase = 'pending';
           i.since = now;
+          i.sinceStamp = o.now();
           const due = dueToFire(i);
           if (now >= due) fire(i, now);
           else schedule(i, due, now);
@@ -163,10 +197,29 @@ export function createInstances(o: Rule['options'], emit: Emit, recheck?: Rechec
       for (const i of all.values()) visit(i);
     },
     firing: () => firing,
-    clear() {
+    clear,
+    pause() {
       for (const i of all.values()) cancel(i);
+    },
+    resume,
+    handOver() {
+      for (const i of all.values()) cancel(i);
+      const given = new Map(all);
       all.clear();
       firing = 0;
+      return given;
+    },
+    adopt(instances) {
+      for (const [sourceId, i] of instances) {
+        all.set(sourceId, i);
+        if (isFiring(i)) firing += 1;
+      }
+      resume();
+    },
+    endAll(by) {
+      const now = o.monotonicNow();
+      for (const i of [...all.values()]) if (isFiring(i)) resolve(i, by, now);
+      clear();
     },
   };
 }

@@ -1,4 +1,8 @@
 import type { Point } from '../point/point.js';
+import type { Instance } from './_instance.js';
+import type { StateContent } from './_state.js';
+import type { RuleEvaluator } from './rule-view.js';
+import type { RuleExchange } from './rule-exchange.js';
 import type { Rule } from './rule-types.js';
 
 /** What a rule set needs of a rule beyond its public face; kept out of the public API. */
@@ -10,6 +14,11 @@ export interface RuleInternals {
   /** True when the rule watches this source. */
   watches(sourceId: string): boolean;
   /**
+   * The rule was given `sources` (a file's `sources:`): in a run of several files it also reads
+   * the points of the others (a {@link RuleExchange}); without, only its own file's.
+   */
+  readonly listsSources: boolean;
+  /**
    * A point of a metric the rule reads: stored, then the instance it belongs to is evaluated.
    * `own`: the point had no `source_id` (the sink's source), so events carry none either.
    */
@@ -20,8 +29,29 @@ export interface RuleInternals {
   tick(): void;
   /** Points refused by the state's bounds (too many sources or metrics). */
   ignored(): number;
-  /** Clears timers for good. */
-  stop(): void;
+  /**
+   * The rule's effective definition (condition, metrics, sources, per, for, recovery,
+   * recover_for, cooldown, event metric, tags): a rule a reload makes with the same name and
+   * definition, and the same evaluator when it has no condition text, is the same rule.
+   */
+  readonly definition: string;
+  readonly evaluator: RuleEvaluator;
+  /** Clears its timers, keeping its state (its rule set stopped): {@link resume} or another's {@link takeOver} arms them again. */
+  pause(): void;
+  /** Arms its timers again (the same rule object in the set that replaced the one it was in). */
+  resume(): void;
+  /** Gives away its values and instances, timers cleared; it is left empty. */
+  handOver(): RuleContent;
+  /** Takes over the values and instances of `from` (the same rule, in the set a reload replaced), and arms their timers. */
+  takeOver(from: RuleInternals): void;
+  /** Resolves every firing instance by `reload` (the rule was removed or changed), then forgets everything. */
+  endAll(): void;
+}
+
+/** What a rule hands to the rule of the same definition that replaces it. */
+export interface RuleContent {
+  readonly instances: Map<string | undefined, Instance>;
+  readonly state: StateContent;
 }
 
 /** The internals of every rule `createRule` made. */

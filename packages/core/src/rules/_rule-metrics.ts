@@ -12,7 +12,8 @@ const reported = new WeakMap<Rule, number>();
  * `rules` count there until the returned function is called:
  * - `fieldbridge_rules_firing{rule}`: instances firing now;
  * - `fieldbridge_rule_events_total{rule,state}`: events written, `fired` or `resolved`;
- * - `fieldbridge_rule_errors_total{rule}`: evaluator throws.
+ * - `fieldbridge_rule_errors_total{rule}`: evaluator throws (a compiled condition's arithmetic that
+ *   gave no finite number among them).
  */
 export function registerRuleSet(registry: Registry, rules: readonly Rule[]): () => void {
   let sets = live.get(registry);
@@ -36,7 +37,7 @@ export function registerRuleSet(registry: Registry, rules: readonly Rule[]): () 
   const events = get('fieldbridge_rule_events_total', () => new Counter({ name: 'fieldbridge_rule_events_total', help: 'Alert events written to the sink, by rule and state (fired, resolved).', labelNames: ['rule', 'state'], registers }));
   get('fieldbridge_rule_errors_total', () => new Counter({
     name: 'fieldbridge_rule_errors_total',
-    help: 'Times an alert rule\'s condition threw (each is counted; each episode is logged once).',
+    help: 'Times an alert rule\'s condition threw or gave no finite number (a division by zero): each is counted, each episode is logged once.',
     labelNames: ['rule'],
     registers,
     collect() {

@@ -48,6 +48,16 @@ export interface RuleState {
   /** Copies what the last evaluation noted into `into` (an instance's). */
   keepNotes(into: Notes): void;
   clear(): void;
+  /** Gives every value away (to the rule of the same definition a reload made); none is left here. */
+  handOver(): StateContent;
+  /** Takes the values another rule's state handed over, their timestamps (what `age()` reads) included. */
+  adopt(content: StateContent): void;
+}
+
+/** The values of a rule's state, handed from one rule to the next of the same definition. */
+export interface StateContent {
+  readonly bySource: ReadonlyMap<string, unknown>;
+  readonly latest: ReadonlyMap<string, unknown>;
 }
 
 /** An object of noted values, for an event. */
@@ -136,6 +146,17 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
     clear() {
       bySource.clear();
       latest.clear();
+    },
+    handOver() {
+      const content: StateContent = { bySource: new Map(bySource), latest: new Map(latest) };
+      bySource.clear();
+      latest.clear();
+      return content;
+    },
+    adopt(content) {
+      // Same definition, so the same patterns: each source's entries by pattern stay right.
+      for (const [source, state] of content.bySource) bySource.set(source, state as SourceState);
+      for (const [metric, entry] of content.latest) latest.set(metric, entry as Entry);
     },
   };
 }

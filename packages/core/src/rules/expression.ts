@@ -1,6 +1,7 @@
 import jsep from 'jsep';
 import { FieldbridgeError } from '../errors.js';
 import { compilePart, type CompileContext } from './_expression-compile.js';
+import { findMisreadName } from './_expression-names.js';
 import { MISSING } from './_expression-ops.js';
 import type { RuleEvaluator } from './rule-view.js';
 
@@ -39,7 +40,10 @@ export interface CompiledExpression {
    * evaluated on the clock, not only when a point arrives (`evaluateEveryMs` of `createRule`).
    */
   readonly readsClock: boolean;
-  /** The condition as a rule evaluator: true, false, or undefined while a metric it needs has no value. */
+  /**
+   * The condition as a rule evaluator: true, false, or undefined while a metric it needs has no
+   * value; throws `EXPRESSION_NOT_FINITE` when its arithmetic gives no finite number.
+   */
   readonly evaluate: RuleEvaluator;
 }
 
@@ -51,14 +55,23 @@ export interface CompiledExpression {
  * in a Map), and only the offered functions can be called, so a condition can reach neither a
  * prototype nor the process. What is offered: numbers, 'strings', true, false; metric names
  * `a.b.c` and `value("any-name")`, `value(name, "source-id")`; `age(name)` in seconds (noted
- * in the event's values as `age(name)`);
+ * in the event's values as `age(name)`); a `-` touching a letter, digit or `_` on both sides
+ * (`pump-a.temp`, `temp-1`) and a bare name part starting with a digit (`plant.1.temp`) are
+ * refused with a hint to write `value("...")` (or spaces around `-` to subtract);
  * `+ - * / %`, `< <= > >= == !=` (no coercion across types), `&& || !`, `? :`; `abs`, `round`,
  * `floor`, `ceil`, `min`, `max`; `max_of`, `min_of`, `avg_of`, `sum_of`, `count_of` over a
  * pattern (`"press*.temp"`). Throws {@link ExpressionError} saying what was refused and where.
+ *
+ * `evaluate` gives undefined while a metric it needs has no value, and throws `EXPRESSION_NOT_FINITE`
+ * for arithmetic that gives no finite number (`10 / 0`, `0 / 0`, `"on" * 2`): a rule counts the
+ * throw in its errors and takes the condition as unknown, so neither fires anything.
  */
 export function compileExpression(text: string): CompiledExpression {
   if (typeof text !== 'string' || text.trim() === '') throw new ExpressionError('the condition is empty: write one, e.g. press1.oil.temperature > 80');
   if (text.length > EXPRESSION_LIMITS.maxChars) throw new ExpressionError(`the condition is longer than ${EXPRESSION_LIMITS.maxChars} characters`);
+  // Before jsep, which would read `pump-a.temp` as a subtraction and say nothing of value("...").
+  const misread = findMisreadName(text);
+  if (misread) throw new ExpressionError(misread.message, misread.offset);
   let tree: jsep.Expression;
   try {
     tree = jsep(text);

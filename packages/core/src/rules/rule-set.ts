@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { FieldbridgeError } from '../errors.js';
+import { FieldbridgeError, isFieldbridgeError } from '../errors.js';
 import type { Point, PointValue } from '../point/point.js';
 import { globMatch } from '../shared/glob.js';
 import { ruleInternals, type RuleInternals } from './_internals.js';
+import { carryOver, type Carried } from './_rule-carry.js';
 import { registerRuleSet } from './_rule-metrics.js';
+import type { RuleExchange } from './rule-exchange.js';
 import type { Rule } from './rule-types.js';
 
 /** Where a rule set writes its events: the sink, or anything that takes points. */
@@ -28,6 +30,20 @@ export interface RuleSetOptions {
   logger?: Logger;
   /** Where `fieldbridge_rules_firing`, `fieldbridge_rule_events_total` and `fieldbridge_rule_errors_total` go. Default: none. */
   registry?: Registry;
+  /**
+   * The run's exchange, when several mapping files run together: the points this set observes are
+   * shown to the other sets in it, and its rules that list `sources` read the points the others
+   * observe too (their events still go to this set's `sink`). Default: none, only this set's points.
+   */
+  exchange?: RuleExchange;
+  /**
+   * The set this one replaces (a reload), stopped here if it was not. A rule of it that comes
+   * again with the same name and definition goes on with its state: pending and firing alerts,
+   * the values read, the last-seen times `age()` reads, its count in `fieldbridge_rules_firing`.
+   * A rule changed or gone that was firing is resolved by `reload`, the event written to `sink`,
+   * so every `fired` has its `resolved`. Default: none, every rule starts over (`reset`).
+   */
+  previous?: RuleSet;
 }
 
 /** Rules on one data path: what they read is found with one lookup per point. */
@@ -43,10 +59,15 @@ export interface RuleSet {
   send(metric: string, value: PointValue, extras?: Omit<Point, 'metric' | 'value'>): void;
   /**
    * Hands a point (already written, and taken by the sink) to the rules that read its metric and
-   * watch its source. Something that is not a point is ignored. Never throws.
+   * watch its source, and to the other sets of the `exchange`. Something that is not a point is
+   * ignored. Never throws.
    */
   observe(point: Point): void;
-  /** Unhooks the rules and clears their state and timers; events already written stay in the sink. Idempotent. */
+  /**
+   * Unhooks the rules and clears their timers; events already written stay in the sink. The
+   * rules keep their state for a set made with this one as `previous` (a reload); nothing else
+   * reads it. Idempotent.
+   */
   stop(): void;
 }
 
@@ -62,7 +83,8 @@ const NONE: readonly RuleInternals[] = [];
  * {@link MAX_ROUTED_METRICS}, first in first out); a point of a metric no pattern matches is
  * remembered as read by none. Rules with `evaluateEveryMs` are also evaluated on one timer
  * (unref'd, stopped by `stop`), at the shortest period any of them asks for. Events become points
- * written to `sink`. Throws `OPTIONS_INVALID`
+ * written to `sink`. With `previous` (a reload) an unchanged rule goes on where it was, and a
+ * changed or removed one that was firing is resolved by `reload`. Throws `OPTIONS_INVALID`
  * for a rule not made by `createRule`, or two rules of one name.
  */
 export function createRuleSet(options: RuleSetOptions): RuleSet {
@@ -93,14 +115,35 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
       onFire: (e) => sink.write(e.point),
       onResolved: (e) => sink.write(e.point),
       onError(err, info) {
+        const message = (err as Error)?.message ?? String(err);
+        // A number that is not finite (10 / 0) is the data's doing, not the evaluator's: say what it means.
+        const what = isFieldbridgeError(err, 'EXPRESSION_NOT_FINITE') ? `its condition cannot tell (${message}), which changes nothing` : `its condition threw (${message})`;
         options.logger?.warn(
-          { rule: info.rule, source_id: info.sourceId, err: (err as Error)?.message ?? String(err) },
-          `rule ${info.rule}: its condition threw (${(err as Error)?.message ?? String(err)}); counted in fieldbridge_rule_errors_total, reported once until it evaluates again, and the bridge goes on`,
+          { rule: info.rule, source_id: info.sourceId, err: message },
+          `rule ${info.rule}: ${what}; counted in fieldbridge_rule_errors_total, reported once until it evaluates again, and the bridge goes on`,
         );
       },
     }),
   );
   const unregister = options.registry ? registerRuleSet(options.registry, rules) : () => undefined;
+
+  if (options.previous) {
+    options.previous.stop();
+    const carried = carryOver(options.previous.rules, rules, (old) => {
+      // The old rule's listeners went with its set: its last events come here, and count here.
+      const off = old.listen({ onResolved: (e) => sink.write(e.point) });
+      const uncount = options.registry ? registerRuleSet(options.registry, [old]) : () => undefined;
+      ruleInternals.get(old)!.endAll();
+      off();
+      uncount();
+    });
+    options.logger?.info(
+      { kept: carried.kept, changed: carried.changed, removed: carried.removed, resolved: carried.resolved },
+      `alert rules replaced: ${describeCarried(carried)}`,
+    );
+  } else {
+    for (const r of rules) r.reset();
+  }
 
   // Conditions that time alone changes (age()) are evaluated on one timer for the whole set,
   // at the shortest period asked; the timer does not hold the process open.
@@ -111,8 +154,8 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
   ticker?.unref?.();
 
   let stopped = false;
-  const observe = (point: Point): void => {
-    if (typeof point !== 'object' || point === null || typeof point.metric !== 'string') return;
+  /** Shows the point to the rules reading its metric and watching `source`; from another file of the run (`foreign`), only to those that list sources. */
+  const deliver = (point: Point, source: string, own: boolean, foreign: boolean): void => {
     let readers = routes.get(point.metric);
     if (readers === undefined) {
       if (withPatterns.length === 0 || stopped) return;
@@ -126,9 +169,16 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
       routes.set(point.metric, readers);
     }
     if (readers.length === 0 || stopped) return;
-    const own = point.source_id === undefined;
+    for (const reader of readers) if ((!foreign || reader.listsSources) && reader.watches(source)) reader.ingest(point, source, own);
+  };
+  // Every set publishes (a file without rules still shows its points); only one with a rule that
+  // lists sources receives, and such a rule only sees points of the sources it lists.
+  const membership = options.exchange?.join(parts.some((p) => p.listsSources) ? (point, source) => deliver(point, source, false, true) : undefined);
+  const observe = (point: Point): void => {
+    if (typeof point !== 'object' || point === null || typeof point.metric !== 'string' || stopped) return;
     const source = point.source_id ?? ownSource;
-    for (const reader of readers) if (reader.watches(source)) reader.ingest(point, source, own);
+    deliver(point, source, point.source_id === undefined, false);
+    membership?.publish(point, source);
   };
 
   const write = (point: Point): void => {
@@ -145,11 +195,22 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
     stop() {
       if (stopped) return;
       stopped = true;
+      membership?.leave();
       if (ticker) clearInterval(ticker);
       for (const u of unhook) u();
-      for (const part of parts) part.stop();
-      for (const r of rules) r.reset();
+      for (const part of parts) part.pause();
       unregister();
     },
   };
+}
+
+/** `kept with their state: a, b; started over (changed): c; removed: d; 2 firing alerts resolved (by: reload)`. */
+function describeCarried(c: Carried): string {
+  const parts = [
+    c.kept.length > 0 ? `kept with their state: ${c.kept.join(', ')}` : '',
+    c.changed.length > 0 ? `started over (changed): ${c.changed.join(', ')}` : '',
+    c.removed.length > 0 ? `removed: ${c.removed.join(', ')}` : '',
+    c.resolved > 0 ? `${c.resolved} firing alert${c.resolved === 1 ? '' : 's'} of those resolved (by: reload)` : '',
+  ];
+  return parts.filter((p) => p !== '').join('; ') || 'none before, none now';
 }

@@ -10,6 +10,13 @@ export type RecoveryMode =
   /** No data for `recoverForMs` resolves it, whatever the condition (RelayX's `TIMER`). */
   | 'silence';
 
+/**
+ * What resolved an alert: its {@link RecoveryMode}, or `reload` when a reload (SIGHUP, or a rule
+ * set made with `previous`) removed or changed the rule while it was firing, so that every
+ * `fired` has its `resolved`.
+ */
+export type ResolvedBy = RecoveryMode | 'reload';
+
 /** Options of `createRule`. Durations in ms; the YAML keys are `for`, `recover_for`, `cooldown`. */
 export interface RuleOptions {
   /** `^[a-z0-9_][a-z0-9_-]*$`, at most 64 characters; names the events (`alert.<name>`) and the metrics' `rule` label. */
@@ -72,8 +79,8 @@ export interface RuleEvent {
   values: Record<string, unknown>;
   /** Fired: when the condition began to hold. Resolved: when it fired (the fired event's `atMs`, exactly). */
   sinceMs: number;
-  /** Resolved: by `value` or by `silence`. */
-  by?: RecoveryMode;
+  /** Resolved: by `value`, by `silence`, or by `reload` (the rule was changed or removed while firing). */
+  by?: ResolvedBy;
   /** The event point as written to the sink. */
   point: Point;
 }
@@ -106,6 +113,9 @@ export interface Rule {
   firing(): number;
   /** Evaluator throws counted so far. */
   errors(): number;
-  /** Forgets every value and instance and clears its timers (a reload); listeners stay. */
+  /**
+   * Forgets every value and instance and clears its timers, without an event; listeners stay. A
+   * rule set made without `previous` does this to each rule it is given.
+   */
   reset(): void;
 }

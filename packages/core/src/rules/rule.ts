@@ -5,7 +5,7 @@ import { ruleInternals } from './_internals.js';
 import { resolveRuleOptions } from './_rule-options.js';
 import { createRuleState, notesObject } from './_state.js';
 import type { RuleEvaluator } from './rule-view.js';
-import type { RecoveryMode, Rule, RuleEvent, RuleListeners, RuleOptions } from './rule-types.js';
+import type { ResolvedBy, Rule, RuleEvent, RuleListeners, RuleOptions } from './rule-types.js';
 
 /**
  * Creates an alert rule, RelayX's ephemeral alert on the data path: `evaluator` is asked on every
@@ -74,14 +74,18 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     if (holds !== undefined) instances.step(instance, holds, now);
   };
 
-  const instances = createInstances(o, (instance: Instance, kind: 'fired' | 'resolved', tick: number, by?: RecoveryMode) => {
-    // Durations were measured on the monotonic clock; the event's times are stamps on `now`.
-    const at = o.now();
-    // The fire's own stamp is kept, not worked out again at the resolve: `now` may have been
-    // corrected since (each answer of the receiver nudges the sink's clock), and `fired_at` must
-    // equal the fired event's timestamp for a receiver to pair them.
+  const instances = createInstances(o, (instance: Instance, kind: 'fired' | 'resolved', tick: number, by?: ResolvedBy) => {
+    // Durations were measured on the monotonic clock; the event's times are stamps read from
+    // `now`, never worked out from one another: before the sink's first clock sample each is a
+    // provisional stamp the sink moves onto server time wherever it is written (the event's
+    // timestamp, `since`, a later `fired_at`), all by one offset. A fire in the instant the
+    // condition began to hold (no `for`) is stamped once: its `since` is its timestamp.
+    const at = kind === 'fired' && tick === instance.since ? instance.sinceStamp : o.now();
+    // The fire's own stamp is kept, not read again at the resolve: `now` may have been corrected
+    // since (each answer of the receiver nudges the sink's clock), and `fired_at` must equal the
+    // fired event's timestamp for a receiver to pair them.
     if (kind === 'fired') instance.firedStamp = at;
-    const since = kind === 'fired' ? at - (tick - instance.since) : instance.firedStamp;
+    const since = kind === 'fired' ? instance.sinceStamp : instance.firedStamp;
     const sourceId = instance.own ? undefined : instance.sourceId;
     const values = notesObject(instance.notes);
     const value: Record<string, unknown> = { rule: o.name, state: kind, ...(o.condition === undefined ? {} : { condition: o.condition }), values };
@@ -118,6 +122,7 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     exact,
     patterns,
     watches: (sourceId) => anySource || o.sources.some((p) => globMatch(p, sourceId)),
+    listsSources: options.sources !== undefined,
     ingest(point, sourceId, own) {
       const now = o.monotonicNow();
       if (!state.put(sourceId, point.metric, point.value, point.timestamp ?? o.now())) {
@@ -141,7 +146,26 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
       });
     },
     ignored: () => ignored,
-    stop: () => instances.clear(),
+    definition: definitionOf(o, options.sources !== undefined),
+    evaluator,
+    pause: () => instances.pause(),
+    resume: () => instances.resume(),
+    handOver: () => ({ instances: instances.handOver(), state: state.handOver() }),
+    takeOver(from) {
+      const content = from.handOver();
+      state.adopt(content.state);
+      instances.adopt(content.instances);
+    },
+    endAll() {
+      instances.endAll('reload');
+      state.clear();
+    },
   });
   return rule;
+}
+
+/** The options that make a rule what it is, as one string: equal for a rule a reload made unchanged. */
+function definitionOf(o: Rule['options'], listsSources: boolean): string {
+  const tags = Object.entries(o.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([o.name, o.condition ?? null, o.metrics, o.sources, listsSources, o.per, o.forMs, o.recovery, o.recoverForMs, o.cooldownMs, o.evaluateEveryMs, o.eventMetric, tags]);
 }

@@ -7,6 +7,7 @@ import { POINT_LIMITS } from '../point/point.js';
 import { formatDuration } from '../config/units.js';
 import { compileExpression } from '../rules/expression.js';
 import { createRule } from '../rules/rule.js';
+import type { RuleExchange } from '../rules/rule-exchange.js';
 import { createRuleSet, type RuleSet } from '../rules/rule-set.js';
 import type { Rule } from '../rules/rule-types.js';
 import type { PointWriter, Sink } from '../sink/sink-types.js';
@@ -45,19 +46,31 @@ export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, clock:
 
 /**
  * The rule set of a running mapping: the file's `rules:` and the library's `extra` rules, their
- * events written to `sink`, their clock the sink's. Undefined when there is no rule at all, so
- * the data path costs nothing.
+ * events written to `sink`, their clock the sink's. With the run's `exchange` (several files run
+ * together) the set shows its points to the other files' rules, even with no rule of its own.
+ * With `previous` (the set a reload replaces) unchanged rules keep their state. Undefined when
+ * there is no rule at all and no exchange, so the data path costs nothing.
  */
-export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefined, deps: { sink: Sink; logger: Logger; registry: Registry; writer?: PointWriter }): RuleSet | undefined {
+export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefined, deps: { sink: Sink; logger: Logger; registry: Registry; writer?: PointWriter; exchange?: RuleExchange; previous?: RuleSet }): RuleSet | undefined {
   for (const r of extra ?? []) {
     // The file's rules were checked when it loaded; a library rule meets the file's tags here.
     const count = alertEventTagCount(config.tags, r.options.tags);
     if (count > POINT_LIMITS.maxTags) throw new FieldbridgeError('OPTIONS_INVALID', `rule ${r.name}: its alert events would carry ${count} tags with the mapping's tags (the sink adds them to every point), more than ${POINT_LIMITS.maxTags}, and every one would be refused: give it fewer tags, or the file fewer`);
   }
   const rules = [...rulesFromConfig(config.rules, deps.sink.clock), ...(extra ?? [])];
-  if (rules.length === 0) return undefined;
+  // A reload that removes every rule still makes a set, once: the firing alerts of the rules it removes are resolved.
+  if (rules.length === 0 && !deps.exchange && !(deps.previous && deps.previous.rules.length > 0)) return undefined;
   // `writer`: the sink with the file's source_id and tags added, when the sink (a caller's) does not add them.
-  const set = createRuleSet({ rules, sink: deps.writer ?? deps.sink, sourceId: config.source_id, logger: deps.logger, registry: deps.registry });
+  const set = createRuleSet({
+    rules,
+    sink: deps.writer ?? deps.sink,
+    sourceId: config.source_id,
+    logger: deps.logger,
+    registry: deps.registry,
+    ...(deps.exchange ? { exchange: deps.exchange } : {}),
+    ...(deps.previous ? { previous: deps.previous } : {}),
+  });
+  if (rules.length === 0) return set;
   deps.logger.info({ rules: rules.map((r) => r.name) }, `${rules.length} alert rule${rules.length === 1 ? '' : 's'} evaluated on every point: ${rules.map((r) => r.name).join(', ')}`);
   return set;
 }

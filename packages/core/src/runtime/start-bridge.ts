@@ -10,6 +10,7 @@ import { createProblemReporter } from '../shared/problems.js';
 import { sleep } from '../shared/wait.js';
 import { createSink } from '../sink/create-sink.js';
 import type { PointWriter, Sink } from '../sink/sink-types.js';
+import type { RuleExchange } from '../rules/rule-exchange.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import type { Rule } from '../rules/rule-types.js';
 import { createChannels } from './_channels.js';
@@ -52,6 +53,20 @@ export interface StartBridgeOptions {
    * Default: one of the file's `rules:` and `rules`, stopped by `stop()`; none when there are none.
    */
   ruleSet?: RuleSet;
+  /**
+   * The exchange of a run of several mapping files (`createRuleExchange()`, one for the run, passed
+   * to each file's start): a rule that lists `sources:` also reads the points the other files' sinks
+   * took from the sources it lists, its events still going to its own file's sink; a rule without
+   * `sources:` reads only its own file's points. Default: none, each file's rules on its own points.
+   */
+  ruleExchange?: RuleExchange;
+  /**
+   * The rule set of the bridge(s) this start replaces (a reload: `RunningBridge.rules` of the one
+   * stopped): a rule that comes again with the same name and definition keeps its state (pending
+   * and firing alerts, values, last-seen times); a changed or removed one that was firing is
+   * resolved (`by: "reload"`). Default: none, every rule starts over.
+   */
+  previousRules?: RuleSet;
 }
 
 /** What `once()` found. */
@@ -65,7 +80,7 @@ export interface RunningBridge {
   readonly sink: Sink;
   readonly instance: BridgeInstance;
   readonly registry: Registry;
-  /** The alert rules every point goes through (`listen` to a rule for its events); undefined when there are none. */
+  /** The alert rules every point goes through (`listen` to a rule for its events); undefined when there are none and no `ruleExchange`. */
   readonly rules: RuleSet | undefined;
   /** Every required channel connected and the sink not refusing data. */
   readiness(): Readiness;
@@ -101,7 +116,7 @@ export async function startBridge<D extends BridgeDefinition>(
   const ownRules = !options.ruleSet;
   let rules: RuleSet | undefined;
   try {
-    rules = options.ruleSet ?? ruleSetFor(config, options.rules, { sink, logger, registry, ...(fileDefaults ? { writer: withFileDefaults(sink, fileDefaults) } : {}) });
+    rules = options.ruleSet ?? ruleSetFor(config, options.rules, { sink, logger, registry, ...(fileDefaults ? { writer: withFileDefaults(sink, fileDefaults) } : {}), ...(options.ruleExchange ? { exchange: options.ruleExchange } : {}), ...(options.previousRules ? { previous: options.previousRules } : {}) });
   } catch (err) {
     // Rules refused (two of one name, too many tags with the file's): the sink made here goes too.
     if (ownSink) await sink.close();

@@ -20,7 +20,7 @@ export interface RunningBridges {
   readonly bridges: readonly RunningBridge[];
   /** One registry for the sink's metrics (when it created the sink) and every bridge's. */
   readonly registry: Registry;
-  /** The file's alert rules (and the library's), shared by every bridge; undefined when there are none. */
+  /** The file's alert rules (and the library's), shared by every bridge; undefined when there are none and no `ruleExchange`. */
   readonly rules: RuleSet | undefined;
   /** Ready when every bridge is; the details name each bridge's. */
   readiness(): Readiness;
@@ -57,7 +57,7 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
   const bridges: RunningBridge[] = [];
   let rules: RuleSet | undefined;
   try {
-    rules = ruleSetFor(config, options.rules, { sink, logger, registry, ...(fileDefaults ? { writer: withFileDefaults(sink, fileDefaults) } : {}) });
+    rules = ruleSetFor(config, options.rules, { sink, logger, registry, ...(fileDefaults ? { writer: withFileDefaults(sink, fileDefaults) } : {}), ...(options.ruleExchange ? { exchange: options.ruleExchange } : {}), ...(options.previousRules ? { previous: options.previousRules } : {}) });
     for (const definition of present) {
       bridges.push(
         await startBridge(definition, config as never, {

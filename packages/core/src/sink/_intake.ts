@@ -2,6 +2,7 @@ import type { Clock } from '../clock/clock.js';
 import type { DashboardControl } from '../control/dashboard-control.js';
 import type { Point, Tags } from '../point/point.js';
 import { createCapture, Refusal } from './_capture.js';
+import { withValueStamps } from './_stamps.js';
 import type { ProblemReporter } from '../shared/problems.js';
 import type { Batcher } from './batcher.js';
 import type { DeadLetter } from './dead-letter.js';
@@ -25,6 +26,8 @@ export interface IntakeOptions {
   provisional(): boolean;
   /** True for a timestamp the caller took from the sink's clock while it was provisional. */
   earlyStamp(timestamp: number): boolean;
+  /** The offset provisional stamps are resolved with, once the clock is synced (see `EarlyStamps.offsetMs`). */
+  earlyOffsetMs(): number | undefined;
   /** False once `close()` began. */
   accepting(): boolean;
 }
@@ -58,9 +61,18 @@ export function createIntake(o: IntakeOptions): (input: Point) => boolean {
     const point = capture(input);
     if (point instanceof Refusal) return refuse(point.record, point.reason);
     const stamped = point.timestamp === undefined;
+    const callerEarly = typeof point.timestamp === 'number' && o.earlyStamp(point.timestamp);
     // A stamp from the sink's clock before its first sample, ours or the caller's, is provisional.
-    const early = stamped || (typeof point.timestamp === 'number' && o.earlyStamp(point.timestamp));
+    const early = stamped || callerEarly;
     if (stamped) point.timestamp = o.clock.now();
+    const provisional = early && o.provisional();
+    // Written once the clock is synced, a stamp taken before (an alert pending then, firing now)
+    // is moved at once, by the offset its copies in earlier batches were moved by.
+    const offsetMs = provisional ? undefined : o.earlyOffsetMs();
+    if (offsetMs !== undefined) {
+      if (callerEarly) point.timestamp = (point.timestamp as number) + offsetMs;
+      point.value = withValueStamps(point, offsetMs, o.earlyStamp).value;
+    }
     const session = o.control.session();
     if (session !== undefined && point.session_id === undefined) point.session_id = session;
     const verdict = o.control.admit(point);
@@ -70,7 +82,7 @@ export function createIntake(o: IntakeOptions): (input: Point) => boolean {
       return true;
     }
     o.metrics.written.add();
-    o.batcher.add(point, early && o.provisional());
+    o.batcher.add(point, provisional);
     return true;
   };
 }

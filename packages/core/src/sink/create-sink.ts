@@ -34,7 +34,9 @@ import { createSpoolHealth } from './_spool-health.js';
  * Timestamps the sink stamps before its clock has a server sample are provisional: they are
  * kept in the local clock's terms with the batch, and moved onto server time when the batch goes
  * out (the transport asks the receiver for its time first), so the first batch of a run is
- * corrected too. Past `firstSampleWaitMs` without a sample they go as they are, counted.
+ * corrected too. So are stamps taken then from `sink.clock` (a bridge's receipt times, an alert's
+ * `timestamp`, `since` and `fired_at`), wherever and whenever they are written, all by one offset.
+ * Past `firstSampleWaitMs` without a sample they go as they are, counted.
  *
  * Throws `OPTIONS_INVALID` for bad options, `SPOOL_LOCKED` when another process holds the spool.
  */
@@ -135,8 +137,11 @@ export function createSink(options: SinkOptions): Sink {
   }
   const transport = created.transport;
   if (created.ws) assignedSourceId = () => created.ws?.sourceId();
+  const provisional = (): boolean => transport.syncClock !== undefined && !clock.synced();
+  const early = rememberEarlyStamps(clock, provisional);
   const delivery = createDelivery({
     spool, transport, deadLetter, logger, problems, clock, drop, connection, run, backlogAtStart, health, codec,
+    earlyStamps: early,
     connectionRefused: refusal.refused,
     metrics: sinkMetrics,
     retry: o.retry,
@@ -168,14 +173,13 @@ export function createSink(options: SinkOptions): Sink {
       problems.report('unencodable-point', `${points.length} point(s) could not be encoded when their batch sealed, refused and written to ${deadLetter.path}: ${reason}`, { points: points.length });
     },
   });
-  const provisional = (): boolean => transport.syncClock !== undefined && !clock.synced();
-  const early = rememberEarlyStamps(clock, provisional);
   const write = createIntake({
     clock, control, batcher, deadLetter, problems, drop,
     tags: o.tags,
     metrics: sinkMetrics,
     provisional,
     earlyStamp: early.has,
+    earlyOffsetMs: early.offsetMs,
     accepting: () => accepting,
   });
 

@@ -11,6 +11,7 @@ import type { Batch } from '../shared/batch.js';
 import { batchPoints, deriveBatch, type BatchCodec } from '../shared/batch-codec.js';
 import type { DeadLetter } from './dead-letter.js';
 import { createRateLimiter } from './rate-limiter.js';
+import type { EarlyStamps } from './_early-stamps.js';
 import { resolveUnsynced, unsyncedCount, withoutUnsynced } from './_stamps.js';
 import type { SpoolHealth } from './_spool-health.js';
 import type { DropReason, SinkMetrics } from './sink-metrics.js';
@@ -43,6 +44,8 @@ export interface DeliveryOptions {
   connectionRefused(): boolean;
   /** This sink's run: provisional timestamps of this run are resolved with its clock. */
   run: string;
+  /** The stamps of the sink's clock before its first sample, and the one offset they are all resolved with. */
+  earlyStamps: Pick<EarlyStamps, 'has' | 'offsetMs'>;
   /** Monotonic ms after which provisional timestamps go as they are when the clock is still not synced. */
   syncDeadlineMs: number;
   /** True when the spool held data of an earlier run at start: its delivery ends a backlog. */
@@ -219,7 +222,8 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         const probe = await o.transport.syncClock({ timeoutMs: o.timeoutMs, signal: abort.signal });
         if (typeof probe === 'object' && !abort.signal.aborted) return probe;
       }
-      if (o.clock.synced()) return resolveUnsynced(batch, o.clock.offsetMs(), o.codec);
+      const offsetMs = o.earlyStamps.offsetMs();
+      if (offsetMs !== undefined) return resolveUnsynced(batch, offsetMs, o.codec, o.earlyStamps.has);
       if (o.clock.monotonicNow() < o.syncDeadlineMs) return undefined;
     }
     o.metrics.unsynced.inc(unsyncedCount(batch));

@@ -1,5 +1,8 @@
+import type { Registry } from 'prom-client';
 import { vi } from 'vitest';
-import { compileExpression, createRule, createRuleSet, type Point, type Rule, type RuleOptions } from '../../src/index.js';
+import { compileExpression, createRule, createRuleSet, parseMapping, type Point, type Rule, type RuleExchange, type RuleOptions, type RuleSet } from '../../src/index.js';
+import { rulesFromConfig } from '../../src/runtime/rules-from-config.js';
+import { counterBridge } from '../fixtures/counter-bridge.js';
 
 /** The fake clock's start in these tests: 2026-01-01T00:00:00Z. */
 export const T0 = Date.UTC(2026, 0, 1);
@@ -10,10 +13,36 @@ export function exprRule(options: Omit<RuleOptions, 'metrics'>, when: string): R
   return createRule({ ...options, metrics: [...c.metrics, ...c.patterns], condition: when }, c.evaluate);
 }
 
+/** Options of {@link ruleHarness}. */
+export interface HarnessOptions {
+  /** The run's exchange, shared with other harnesses (other files of one run). */
+  exchange?: RuleExchange;
+  /** The writer refuses these points, as the sink refuses an invalid one (`write` answers false). */
+  refuse?: (point: Point) => boolean;
+  /** The set this harness's replaces (a reload). */
+  previous?: RuleSet;
+  /** Where the rule metrics go. */
+  registry?: Registry;
+}
+
+/** The rules of a mapping file's `rules:` section, as a bridge makes them, on the fake clock. */
+export function fileRules(...rules: Record<string, unknown>[]): Rule[] {
+  const config = parseMapping(`source_id: plant-a\nrules: ${JSON.stringify(rules)}\ncounter:\n  channels: [{ name: a, metric: m }]\n`, 'map.yaml', counterBridge, {});
+  return rulesFromConfig(config.rules, { now: () => Date.now(), monotonicNow: () => Date.now() });
+}
+
 /** Rules on a collecting writer, with helpers to feed points and read the alert events written. */
-export function ruleHarness(rules: readonly Rule[], ownSource = 'plant-a') {
+export function ruleHarness(rules: readonly Rule[], ownSource = 'plant-a', options: HarnessOptions = {}) {
   const written: Point[] = [];
-  const set = createRuleSet({ rules, sink: { write: (p) => written.push(p) }, sourceId: ownSource });
+  const write = (p: Point) => (options.refuse?.(p) ? false : written.push(p) > 0);
+  const set = createRuleSet({
+    rules,
+    sink: { write },
+    sourceId: ownSource,
+    ...(options.exchange ? { exchange: options.exchange } : {}),
+    ...(options.previous ? { previous: options.previous } : {}),
+    ...(options.registry ? { registry: options.registry } : {}),
+  });
   const events = () => written.filter((p) => p.class === 'event' && p.metric.startsWith('alert.'));
   return {
     set,

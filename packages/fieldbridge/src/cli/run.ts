@@ -1,5 +1,5 @@
+import { createRuleExchange, type MultiFileConfig } from '@fieldbridge/core';
 import { checkRunOptions, commandLogger, serveMapping, type CliOptions } from '@fieldbridge/core/cli';
-import type { MultiFileConfig } from '@fieldbridge/core';
 import type { Io } from './io.js';
 import { filesOf, readFiles, rereadFile } from './read-files.js';
 
@@ -7,8 +7,9 @@ import { filesOf, readFiles, rereadFile } from './read-files.js';
  * `fieldbridge run FILE...`: every file is checked first; then each runs in this process with
  * its own sink, spool and observe server, every bridge section of a file sharing that file's.
  * SIGHUP reads every file again, as at the start: with the bridges of the sections it holds then,
- * and checked against the other files as they are running. When one stops with an error the
- * others are stopped too. Resolves with the worst exit code.
+ * and checked against the other files as they are running. A rule that lists `sources:` also
+ * reads the points the other files' sinks took (its events go to its own file's sink). When one
+ * stops with an error the others are stopped too. Resolves with the worst exit code.
  */
 export async function runCommand(given: readonly string[], parsed: CliOptions, io: Io): Promise<number> {
   const options = checkRunOptions(parsed);
@@ -30,6 +31,8 @@ export async function runCommand(given: readonly string[], parsed: CliOptions, i
   const stopSiblings = (file: string, why: string): void => {
     if (!siblings.signal.aborted) siblings.abort(`${file} failed (${why})`);
   };
+  // Several files: a rule that lists `sources:` reads the sources the other files read too.
+  const ruleExchange = read.length > 1 ? createRuleExchange() : undefined;
   const codes = await Promise.all(
     read.map(async (m, i) => {
       const logger = commandLogger('fieldbridge', options, m.config, io.stderr).child(read.length > 1 ? { file: m.file } : {});
@@ -38,7 +41,10 @@ export async function runCommand(given: readonly string[], parsed: CliOptions, i
       const onReloaded = ({ config }: { config: MultiFileConfig }): void => {
         running[i] = { file: m.file, config };
       };
-      const code = await serveMapping({ command: 'fieldbridge', definitions: m.definitions, config: m.config, load, onReloaded, options, logger, io, signal: siblings.signal, onFailure });
+      const code = await serveMapping({
+        command: 'fieldbridge', definitions: m.definitions, config: m.config, load, onReloaded, options, logger, io,
+        signal: siblings.signal, onFailure, ...(ruleExchange ? { ruleExchange } : {}),
+      });
       if (code !== 0) stopSiblings(m.file, `exit ${code}`);
       return code;
     }),
