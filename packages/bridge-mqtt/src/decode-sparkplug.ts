@@ -1,6 +1,6 @@
 import { excerpt, type Point, type PointValue, type Tags } from '@fieldbridge/core/bridge';
 import { fillName, makePoint } from './_points.js';
-import { dataSetValue, DATASET_TYPE, isScalarType, scalarValue, TEMPLATE_TYPE, typeName } from './_sparkplug-values.js';
+import { dataSetValue, DATASET_TYPE, isScalarType, outOfRange, scalarValue, TEMPLATE_TYPE, typeName } from './_sparkplug-values.js';
 import { toEpochMs } from './_values.js';
 import type { DecodeProblem, DecodeResult, MqttMessage, TopicRoute } from './decode.js';
 import type { MqttTemplate } from './placeholders.js';
@@ -191,7 +191,13 @@ function metricPoints(emit: Emit, name: string, metric: SparkplugMetric, datatyp
     }
     return;
   }
-  if (datatype === DATASET_TYPE || metric.datasetValue !== undefined) value = metric.datasetValue ? dataSetValue(metric.datasetValue) : undefined;
+  const dataset = datatype === DATASET_TYPE || metric.datasetValue !== undefined ? metric.datasetValue && dataSetValue(metric.datasetValue) : undefined;
+  const outside = dataset?.ok === false ? dataset.message : outOfRange(metric, datatype);
+  if (outside !== undefined) {
+    emit.problems.push({ kind: 'out_of_range', message: `metric ${label}: ${outside}; not sent` });
+    return;
+  }
+  if (datatype === DATASET_TYPE || metric.datasetValue !== undefined) value = dataset?.ok ? dataset.value : undefined;
   else value = scalarValue(metric, datatype);
   if (value !== undefined) return push(emit, emit.route.sub.metric!, emit.topic.device, name, value, time, `metric ${label}`);
   const unsupported = datatype !== undefined && datatype !== DATASET_TYPE && !isScalarType(datatype);

@@ -20,6 +20,7 @@ export const DECODE_ERROR_KINDS = [
   'unknown_alias', // a metric alias no birth certificate seen defines
   'unsupported_type', // a Sparkplug value type not sent (Bytes, File, ...), or Templates nested too deep
   'too_many_metrics', // a birth larger than the Sparkplug tables' bounds: the rest read as unknown aliases
+  'out_of_range', // a Sparkplug integer outside its datatype's range (a UInt8 of 300): not sent
 ] as const;
 
 /** A kind of decode problem. */
