@@ -21,6 +21,7 @@ export const DECODE_ERROR_KINDS = [
   'unsupported_type', // a Sparkplug value type not sent (Bytes, File, ...), or Templates nested too deep
   'too_many_metrics', // a birth larger than the Sparkplug tables' bounds: the rest read as unknown aliases
   'out_of_range', // a Sparkplug integer outside its datatype's range (a UInt8 of 300): not sent
+  'no_birth', // Sparkplug DATA after the node's (or device's) death, before its next birth: not read
 ] as const;
 
 /** A kind of decode problem. */
