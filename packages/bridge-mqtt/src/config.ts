@@ -68,7 +68,7 @@ export const mqttSubscriptionSchema = z
     rebirth: z
       .boolean()
       .optional()
-      .describe('format sparkplug: when a metric alias is unknown, publish an NCMD Node Control/Rebirth to its edge node (at most every 30 s per node). Default false.'),
+      .describe('format sparkplug: when a metric alias is unknown, or DATA comes after the edge node\'s death, publish an NCMD Node Control/Rebirth to it (at most every 30 s per node). Default false.'),
   })
   .describe('One subscription and how its messages become points.');
 
