@@ -9,6 +9,7 @@ import { topicLevels } from './topic.js';
 /** Every decode problem kind: the `kind` label of `fieldbridge_source_errors_total`, documented in the README. */
 export const DECODE_ERROR_KINDS = [
   'no_rule', // the topic matched no subscription's filter
+  'too_large', // a message over max_packet_size: acknowledged without being read
   'invalid_json', // not valid JSON, or nested deeper than MAX_JSON_DEPTH
   'invalid_utf8', // format text: not valid UTF-8
   'not_a_number', // a number was expected (format number, type number)

@@ -68,10 +68,23 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     ctx.problems.report('mqtt.sparkplug.evicted', `${what}: the least recently heard are forgotten (fieldbridge_mqtt_sparkplug_nodes_evicted_total) and need a rebirth to be read by alias again`);
   };
 
+  const maxPacketBytes = config.max_packet_size ?? MQTT_DEFAULTS.maxPacketBytes;
+  /** The problem episodes' key of a topic: per subscription and topic. */
+  const keyOf = (name: string, topic: string): string => `${name}.${topic.length > 200 ? excerpt(topic, 200) : topic}`;
+
+  const tooLarge = (size: number, topic: string): void => {
+    const found = route(topic);
+    const name = found?.sub.name ?? 'none';
+    ctx.metrics.messages(name);
+    ctx.metrics.error(name, 'too_large');
+    const where = found ? `subscription ${name}: ` : '';
+    problems.report(keyOf(name, topic), 'too_large', `${where}${excerpt(topic, 200)}: a message of ${size} bytes, more than max_packet_size (${formatSize(maxPacketBytes)}), was acknowledged without being read, so the broker lets it go: it is lost (raise max_packet_size to read such messages)`, { topic: excerpt(topic, 200), bytes: size });
+  };
+
   const handle = (topic: string, payload: Uint8Array): void => {
     const found = route(topic);
     const name = found?.sub.name ?? 'none';
-    const key = `${name}.${topic.length > 200 ? excerpt(topic, 200) : topic}`;
+    const key = keyOf(name, topic);
     ctx.metrics.messages(name);
     if (!found) {
       ctx.metrics.error(name, 'no_rule');
@@ -98,7 +111,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       clientOptions,
       subscriptions: subs.map((s) => ({ name: s.name, topic: s.topic.raw, qos: s.qos })),
       reconnect: { ...reconnectPolicy(config.reconnect), stableMs },
-      maxPacketBytes: config.max_packet_size ?? MQTT_DEFAULTS.maxPacketBytes,
+      maxPacketBytes,
       hooks: {
         onConnected(sessionPresent) {
           metrics.connects.inc({ result: 'ok' });
@@ -132,7 +145,11 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
             ctx.problems.report('mqtt.internal', `a message on ${excerpt(topic, 200)} could not be handled (${excerpt(String(err), 200)}); it was skipped. This is a bug: please report it`, { err });
           }
         },
-        onPacketTooLarge: () => metrics.packetsTooLarge.inc(),
+        onPacketTooLarge(size, topic) {
+          metrics.packetsTooLarge.inc();
+          // Any other packet drops the connection, which the outage reports.
+          if (topic !== undefined) tooLarge(size, topic);
+        },
       },
       ...(options.connect ? { connect: options.connect } : {}),
       ...(options.random ? { random: options.random } : {}),
