@@ -39,7 +39,7 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
   }
   if (!sinkChanged) await stopBridges(state);
   state.config = next;
-  state.bridge = await startBridges(p.definitions, next, { sink: state.sink, logger: p.logger });
+  state.bridge = await startBridges(p.definitions, next, { sink: state.sink, logger: p.logger, reloadState: state.reloadState });
   p.started?.(state.bridge);
   const rules = state.bridge.rules?.rules.map((r) => r.name) ?? [];
   if (rules.length > 0) {
@@ -91,7 +91,7 @@ async function swapSink(p: ServiceParts, state: ServiceState, next: MultiFileCon
       return true;
     } catch (err) {
       install(makeSink(p, previous, memory));
-      state.bridge = await startBridges(p.definitions, previous, { sink: state.sink, logger: p.logger });
+      state.bridge = await startBridges(p.definitions, previous, { sink: state.sink, logger: p.logger, reloadState: state.reloadState });
       p.started?.(state.bridge);
       return refused(err);
     }

@@ -25,6 +25,8 @@ export interface ServiceState {
   memorySpool?: Spool;
   /** Sinks a reload replaced, still delivering what they held; each resolves with what it left. */
   retiring: Set<Promise<SinkCloseReport>>;
+  /** What the bridges keep across reloads (`BridgeContext.acrossReloads`), for the whole run. */
+  reloadState: Map<string, unknown>;
 }
 
 /** How a service builds its parts. */

@@ -59,7 +59,7 @@ export async function runService(s: ServiceOptions): Promise<number> {
 async function serve(s: ServiceOptions): Promise<number> {
   const parts: ServiceParts = { command: s.command, definitions: s.definitions, logger: s.logger, io: s.io, dryRun: s.dryRun, session: s.session };
   const made = makeSink(parts, s.config);
-  const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, memorySpool: made.memorySpool, bridge: undefined, observe: undefined, retiring: new Set() };
+  const state: ServiceState = { config: s.config, sink: made.sink, sinkRegistry: made.registry, memorySpool: made.memorySpool, bridge: undefined, observe: undefined, retiring: new Set(), reloadState: new Map() };
   // A dry run whose reader went away (`--dry-run | head`) ends at once, as any Unix filter does:
   // it delivers nothing, so nothing is lost.
   const unwatchDryRun = s.dryRun
@@ -71,7 +71,7 @@ async function serve(s: ServiceOptions): Promise<number> {
 
   if (s.once) {
     try {
-      state.bridge = await startBridges(s.definitions, state.config, { sink: state.sink, logger: s.logger, deferStart: true });
+      state.bridge = await startBridges(s.definitions, state.config, { sink: state.sink, logger: s.logger, deferStart: true, reloadState: state.reloadState });
     } catch (err) {
       await state.sink.close();
       throw err;
@@ -161,7 +161,7 @@ async function serve(s: ServiceOptions): Promise<number> {
 
     reloading = (async () => {
       try {
-        state.bridge = await startBridges(s.definitions, state.config, { sink: state.sink, logger: s.logger });
+        state.bridge = await startBridges(s.definitions, state.config, { sink: state.sink, logger: s.logger, reloadState: state.reloadState });
         parts.started?.(state.bridge);
       } catch (err) {
         s.logger.fatal({ err }, `${s.command} could not start: ${(err as Error).message}`);
