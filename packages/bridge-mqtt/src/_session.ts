@@ -17,6 +17,8 @@ export interface SessionSubscription {
 export interface SessionHooks {
   /** Connected (CONNACK accepted). */
   onConnected(sessionPresent: boolean): void;
+  /** The broker's session let go of these filters, which the mapping no longer has. */
+  onUnsubscribed(filters: string[]): void;
   /** An attempt failed, or (`wasUp`) a connection that was up went away; the next attempt is in `retryInMs`. */
   onDown(reason: string, retryInMs: number, wasUp: boolean): void;
   /** The broker answered a SUBSCRIBE (or the session kept it). `refused` holds the broker's reason. */
@@ -39,6 +41,12 @@ export interface SessionHooks {
 export interface SessionOptions {
   clientOptions: IClientOptions & { url: string };
   subscriptions: SessionSubscription[];
+  /**
+   * The topic filters the broker's session for this client id holds, as far as this process
+   * knows. Given the set of the session a reload replaced, the filters the mapping no longer has
+   * are unsubscribed at the next connect whose session the broker kept. Default: a new set.
+   */
+  heldFilters?: Set<string>;
   reconnect: { initialMs: number; maxMs: number; stableMs?: number };
   /** Largest packet read: a larger PUBLISH is acknowledged unread, any other larger packet drops the connection. */
   maxPacketBytes: number;
@@ -76,12 +84,14 @@ export class MqttSession {
   /** Pings the broker while a message is held. */
   private holding: NodeJS.Timeout | undefined;
   private readonly granted = new Set<string>();
+  private readonly held: Set<string>;
   private readonly where: string;
   /** What the stand-ins of oversized messages carry: no publisher can guess it. */
   private readonly marker = randomBytes(16);
 
   constructor(private readonly options: SessionOptions) {
     this.where = options.clientOptions.url;
+    this.held = options.heldFilters ?? new Set();
     this.reconnector = createReconnector({ ...options.reconnect, ...(options.random ? { random: options.random } : {}) });
   }
 
@@ -230,6 +240,7 @@ export class MqttSession {
     this.lastError = undefined;
     this.reconnector.connected();
     this.options.hooks.onConnected(packet.sessionPresent);
+    this.unsubscribeStale(client, packet.sessionPresent);
     for (const sub of this.options.subscriptions) {
       // A kept session holds what was granted; subscribe again what it may not hold.
       if (!first && packet.sessionPresent && this.granted.has(sub.name)) {
@@ -248,13 +259,33 @@ export class MqttSession {
         const reason = typeof code === 'number' ? code : 0x80;
         if (reason >= 0x80) {
           this.granted.delete(sub.name);
+          this.held.delete(sub.topic);
           this.options.hooks.onSubscription(sub.name, { ok: false, refused: REFUSALS[reason] ?? `reason code 0x${reason.toString(16)}` });
         } else {
           this.granted.add(sub.name);
+          this.held.add(sub.topic);
           this.options.hooks.onSubscription(sub.name, { ok: true, restored: false });
         }
       });
     }
+  }
+
+  /**
+   * A kept session still holds the filters an earlier mapping subscribed (before a reload): the
+   * broker would go on sending, and queueing while the bridge is away, what nothing maps. Sent
+   * before the SUBSCRIBEs, so that once those are answered the broker has let them go.
+   */
+  private unsubscribeStale(client: MqttClient, sessionPresent: boolean): void {
+    if (!sessionPresent) this.held.clear();
+    const wanted = new Set(this.options.subscriptions.map((s) => s.topic));
+    const stale = [...this.held].filter((filter) => !wanted.has(filter));
+    if (stale.length === 0) return;
+    client.unsubscribe(stale, (err) => {
+      // A lost connection: the next connect tries again.
+      if (err) return;
+      for (const filter of stale) this.held.delete(filter);
+      this.options.hooks.onUnsubscribed(stale);
+    });
   }
 
   private closed(): void {

@@ -12,6 +12,9 @@ import { loadSparkplugCodec } from './sparkplug-codec.js';
 import { topicLevels, topicMatches } from './topic.js';
 import { SPARKPLUG_LIMITS, SparkplugState, type SparkplugLimits } from './sparkplug-state.js';
 
+/** Persistent sessions (broker and client id) whose filters a process remembers across reloads. */
+const MAX_SESSIONS_KEPT = 16;
+
 /** Options of {@link createMqttSource}, mostly for tests and benchmarks. */
 export interface MqttSourceOptions {
   /** Creates the mqtt.js client; defaults to mqtt.js's `connect`, loaded on first use. */
@@ -88,7 +91,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     ctx.metrics.messages(name);
     if (!found) {
       ctx.metrics.error(name, 'no_rule');
-      problems.report(key, 'no_rule', `${excerpt(topic, 200)}: matches no subscription filter (a persistent session can keep an older mapping's subscriptions at the broker)`, { topic: excerpt(topic, 200) });
+      problems.report(key, 'no_rule', `${excerpt(topic, 200)}: matches no subscription filter (a persistent session keeps the subscriptions of a mapping edited while the bridge was stopped; a new client_id drops them)`, { topic: excerpt(topic, 200) });
       return;
     }
     const result = decodeMessage(found.sub, { topic, payload, receivedAtMs: ctx.clock.now() }, sparkplug, found);
@@ -102,6 +105,22 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     if (result.rebirth && found.sub.rebirth) askRebirth?.(result.rebirth.group, result.rebirth.edgeNode);
   };
 
+  /**
+   * The filters a persistent session holds at the broker, as this process subscribed them: kept
+   * across reloads per broker and client id (at most {@link MAX_SESSIONS_KEPT}), so a reload
+   * unsubscribes what its mapping dropped. A clean session holds nothing past its connection.
+   */
+  const heldFilters = (clientOptions: IClientOptions & { url: string }): Set<string> => {
+    if (clientOptions.clean !== false) return new Set();
+    const sessions = ctx.acrossReloads('sessions', () => new Map<string, Set<string>>());
+    const key = `${clientOptions.url} ${clientOptions.clientId}`;
+    const known = sessions.get(key) ?? new Set<string>();
+    sessions.delete(key);
+    sessions.set(key, known);
+    for (const old of sessions.keys()) if (sessions.size > MAX_SESSIONS_KEPT) sessions.delete(old);
+    return known;
+  };
+
   const open = async (): Promise<MqttSession> => {
     const clientOptions = buildClientOptions(config, options.readFile);
     where = clientOptions.url;
@@ -110,6 +129,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     const session: MqttSession = new MqttSession({
       clientOptions,
       subscriptions: subs.map((s) => ({ name: s.name, topic: s.topic.raw, qos: s.qos })),
+      heldFilters: heldFilters(clientOptions),
       reconnect: { ...reconnectPolicy(config.reconnect), stableMs },
       maxPacketBytes,
       hooks: {
@@ -117,6 +137,9 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
           metrics.connects.inc({ result: 'ok' });
           // A broker that accepts and then closes must not log every cycle: the outage ends once a connection held.
           if (outage.connected(`${where}: connected again`)) ctx.logger.info({ broker: where, sessionPresent }, `${where}: connected${sessionPresent ? ' (the broker kept the session)' : ''}`);
+        },
+        onUnsubscribed(filters) {
+          ctx.logger.info({ broker: where, filters }, `${where}: unsubscribed ${filters.join(', ')}: no longer in the mapping (the broker's session still held ${filters.length === 1 ? 'it' : 'them'})`);
         },
         onDown(reason, retryInMs, wasUp) {
           if (!wasUp) metrics.connects.inc({ result: 'failed' });
