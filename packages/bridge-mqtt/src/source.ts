@@ -2,6 +2,7 @@ import { createKeyedCache, createKeyedProblems, createOutage, excerpt, formatSiz
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { createMqttMetrics } from './_metrics.js';
 import { createRebirthRequester } from './_rebirth.js';
+import { createRetainedMemory, type RetainedMemory } from './_retained.js';
 import { MqttSession } from './_session.js';
 import { buildClientOptions } from './client-options.js';
 import type { MqttConfig } from './config.js';
@@ -84,11 +85,24 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     problems.report(keyOf(name, topic), 'too_large', `${where}${excerpt(topic, 200)}: a message of ${size} bytes, more than max_packet_size (${formatSize(maxPacketBytes)}), was acknowledged without being read, so the broker lets it go: it is lost (raise max_packet_size to read such messages)`, { topic: excerpt(topic, 200), bytes: size });
   };
 
-  const handle = (topic: string, payload: Uint8Array): void => {
+  // What decodes a topic, as text: a retained message is read again when its rule changed.
+  const rules = config.subscriptions.map((s) => JSON.stringify(s));
+  let retainedMemory: RetainedMemory = createRetainedMemory();
+
+  const handle = (topic: string, payload: Uint8Array, retained: boolean): void => {
     const found = route(topic);
     const name = found?.sub.name ?? 'none';
     const key = keyOf(name, topic);
     ctx.metrics.messages(name);
+    const rule = found ? rules[found.sub.index]! : '';
+    if (found && retained) {
+      // The broker's copy of what was delivered already (a re-subscription brings it again): not a new value.
+      const repeated = retainedMemory.repeat(topic, payload, rule);
+      if (repeated !== undefined) {
+        if (repeated > 0) ctx.metrics.suppressed(name, 'retained_repeat', repeated);
+        return;
+      }
+    }
     if (!found) {
       ctx.metrics.error(name, 'no_rule');
       problems.report(key, 'no_rule', `${excerpt(topic, 200)}: matches no subscription filter (a persistent session keeps the subscriptions of a mapping edited while the bridge was stopped; a new client_id drops them)`, { topic: excerpt(topic, 200) });
@@ -96,6 +110,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     }
     const result = decodeMessage(found.sub, { topic, payload, receivedAtMs: ctx.clock.now() }, sparkplug, found);
     ctx.emit(channels.get(name)!, result.points);
+    retainedMemory.took(topic, payload, rule, retained, result.points.length);
     for (const problem of result.problems) {
       ctx.metrics.error(name, problem.kind);
       problems.report(key, problem.kind, `subscription ${name}: ${excerpt(topic, 200)}: ${problem.message}`, { subscription: name, topic: excerpt(topic, 200) });
@@ -124,6 +139,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
   const open = async (): Promise<MqttSession> => {
     const clientOptions = buildClientOptions(config, options.readFile);
     where = clientOptions.url;
+    retainedMemory = ctx.acrossReloads(`retained ${where}`, () => createRetainedMemory());
     if (config.tls?.verify === false) ctx.logger.warn(`${where}: TLS certificate verification is OFF (mqtt.tls.verify: false); anyone on the path can read and forge this data`);
     if (subs.some((s) => s.format === 'sparkplug')) sparkplug = { codec: await loadSparkplugCodec(), state: sparkplugState };
     const session: MqttSession = new MqttSession({
@@ -159,9 +175,9 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
           }
         },
         beforeMessage: () => (ctx.flow.blocked() ? ctx.flow.whenOpen(signal) : undefined),
-        onMessage(topic, payload) {
+        onMessage(topic, payload, packet) {
           try {
-            handle(topic, payload);
+            handle(topic, payload, packet.retain);
           } catch (err) {
             // Decoding never throws by contract; should a bug make it, one message must not stop the others.
             ctx.metrics.error('none', 'internal');
