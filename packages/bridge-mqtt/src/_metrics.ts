@@ -8,7 +8,7 @@ import { metricOnce } from '@fieldbridge/core/bridge';
 export interface MqttMetrics {
   /** `fieldbridge_mqtt_connects_total{result}`: connection attempts (`ok`, `failed`). */
   connects: Counter<'result'>;
-  /** `fieldbridge_mqtt_packets_too_large_total`: packets over `max_packet_size` refused (the connection is dropped). */
+  /** `fieldbridge_mqtt_packets_too_large_total`: packets over `max_packet_size` refused (a message acknowledged unread; any other packet drops the connection). */
   packetsTooLarge: Counter;
   /** `fieldbridge_mqtt_sparkplug_rebirths_total`: NCMD Rebirth requests published. */
   rebirths: Counter;
@@ -23,7 +23,7 @@ export function createMqttMetrics(registry: Registry): MqttMetrics {
     metricOnce(registry, name, () => new Counter<L>({ name, help, labelNames, registers }));
   return {
     connects: counter('fieldbridge_mqtt_connects_total', 'Connection attempts to the broker, by result (ok, failed).', ['result']),
-    packetsTooLarge: counter('fieldbridge_mqtt_packets_too_large_total', 'Packets larger than max_packet_size the broker sent; each one dropped the connection before it was read.'),
+    packetsTooLarge: counter('fieldbridge_mqtt_packets_too_large_total', 'Packets larger than max_packet_size the broker sent, never read: a message is acknowledged unread (lost, logged with its topic), any other packet dropped the connection.'),
     rebirths: counter('fieldbridge_mqtt_sparkplug_rebirths_total', 'Sparkplug NCMD Node Control/Rebirth requests published for unknown aliases.'),
     sparkplugEvictions: counter('fieldbridge_mqtt_sparkplug_nodes_evicted_total', 'Sparkplug edge nodes forgotten (least recently heard first) to keep their alias tables within bounds.'),
   };

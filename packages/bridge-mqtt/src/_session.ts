@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { Transform, type Duplex } from 'node:stream';
 import { createReconnector, formatSize, type Reconnector } from '@fieldbridge/core/bridge';
 import type { IClientOptions, IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
-import { createPacketSizeGuard } from './_packet-guard.js';
+import { createOversizeFilter, oversizedSize } from './_oversize-filter.js';
 import { explainConnectError, MqttBridgeError } from './errors.js';
 
 /** One subscription as the broker sees it. */
@@ -15,6 +17,8 @@ export interface SessionSubscription {
 export interface SessionHooks {
   /** Connected (CONNACK accepted). */
   onConnected(sessionPresent: boolean): void;
+  /** The broker's session let go of these filters, which the mapping no longer has. */
+  onUnsubscribed(filters: string[]): void;
   /** An attempt failed, or (`wasUp`) a connection that was up went away; the next attempt is in `retryInMs`. */
   onDown(reason: string, retryInMs: number, wasUp: boolean): void;
   /** The broker answered a SUBSCRIBE (or the session kept it). `refused` holds the broker's reason. */
@@ -25,16 +29,26 @@ export interface SessionHooks {
    */
   beforeMessage(): Promise<void> | undefined;
   onMessage(topic: string, payload: Buffer, packet: IPublishPacket): void;
-  /** The broker sent a packet of `size` bytes, over `maxPacketBytes`: the connection is dropped. */
-  onPacketTooLarge(size: number): void;
+  /**
+   * The broker sent a packet of `size` bytes, over `maxPacketBytes`. A PUBLISH (`topic` given,
+   * cut to its first 1 KiB) was acknowledged without being read, and the session goes on; any
+   * other packet (no `topic`) drops the connection.
+   */
+  onPacketTooLarge(size: number, topic?: string): void;
 }
 
 /** Options of {@link MqttSession}. */
 export interface SessionOptions {
   clientOptions: IClientOptions & { url: string };
   subscriptions: SessionSubscription[];
+  /**
+   * The topic filters the broker's session for this client id holds, as far as this process
+   * knows. Given the set of the session a reload replaced, the filters the mapping no longer has
+   * are unsubscribed at the next connect whose session the broker kept. Default: a new set.
+   */
+  heldFilters?: Set<string>;
   reconnect: { initialMs: number; maxMs: number; stableMs?: number };
-  /** Largest packet read; a larger one drops the connection as soon as its header arrives. */
+  /** Largest packet read: a larger PUBLISH is acknowledged unread, any other larger packet drops the connection. */
   maxPacketBytes: number;
   hooks: SessionHooks;
   random?: () => number;
@@ -56,8 +70,8 @@ async function loadConnect(): Promise<(url: string, options: IClientOptions) => 
 /**
  * One connection to the broker through mqtt.js, kept up until {@link stop}: reconnects with the
  * kit's reconnector (mqtt.js's fixed-period reconnect is off), subscribes again after every
- * connect whose session the broker did not keep, refuses oversized packets before reading them,
- * and holds acknowledgements while the source asks it to wait (keeping the connection alive).
+ * connect whose session the broker did not keep, takes oversized messages out before mqtt.js reads
+ * them (acknowledged unread), and holds acknowledgements while the source asks it to wait (keeping the connection alive).
  */
 export class MqttSession {
   private client: MqttClient | undefined;
@@ -70,10 +84,14 @@ export class MqttSession {
   /** Pings the broker while a message is held. */
   private holding: NodeJS.Timeout | undefined;
   private readonly granted = new Set<string>();
+  private readonly held: Set<string>;
   private readonly where: string;
+  /** What the stand-ins of oversized messages carry: no publisher can guess it. */
+  private readonly marker = randomBytes(16);
 
   constructor(private readonly options: SessionOptions) {
     this.where = options.clientOptions.url;
+    this.held = options.heldFilters ?? new Set();
     this.reconnector = createReconnector({ ...options.reconnect, ...(options.random ? { random: options.random } : {}) });
   }
 
@@ -85,13 +103,19 @@ export class MqttSession {
     const { url, ...clientOptions } = this.options.clientOptions;
     const client = connect(url, { ...clientOptions, manualConnect: true });
     this.client = client;
+    // mqtt.js makes each connection's stream with this (a private field, the same in mqtt.js 4 and 5;
+    // the version is pinned and the packet-size tests fail should it move): the only place between
+    // the socket and the pipe into mqtt.js's parser.
+    const builder = client as unknown as { streamBuilder: (c: MqttClient) => Duplex };
+    const build = builder.streamBuilder;
+    builder.streamBuilder = (c) => this.guard(build.call(client, c));
     client.on('connect', (packet: IConnackPacket) => this.onConnack(client, packet));
     client.handleMessage = (packet, done) => this.take(client, packet, done);
     client.on('error', (err: Error) => {
       this.lastError = explainConnectError(err, /^(mqtts|wss):/.test(this.where));
     });
     client.on('close', () => this.closed());
-    this.guard(client.connect());
+    client.connect();
   }
 
   /** Publishes at QoS 0 when connected; returns false (sending nothing) otherwise. */
@@ -119,35 +143,61 @@ export class MqttSession {
   }
 
   /**
-   * Watches a new connection's bytes for packets over the limit (mqtt.js would buffer them
-   * whole), and holds what mqtt.js writes while it works through a chunk of them: the PUBACKs
-   * of a read's messages then leave in one write once the event loop turns, instead of one
-   * system call (and one wake-up of the broker) per message.
+   * Puts a new connection's stream in shape for mqtt.js: what it reads passes the oversize filter
+   * (a PUBLISH over `maxPacketBytes` is replaced by a stand-in before mqtt.js's parser sees a byte
+   * of it; any other oversized packet drops the connection), and what mqtt.js writes while it
+   * works through a chunk is held: the PUBACKs of a read's messages then leave in one write once
+   * the event loop turns, instead of one system call (and one wake-up of the broker) per message.
    */
-  private guard(client: MqttClient): void {
-    const stream = client.stream;
-    const tooLarge = createPacketSizeGuard(this.options.maxPacketBytes);
+  private guard(stream: Duplex): Duplex {
+    const max = this.options.maxPacketBytes;
+    const filter = createOversizeFilter({ maxBytes: max, protocolVersion: this.options.clientOptions.protocolVersion ?? 4, marker: this.marker });
     let corked = false;
     const uncork = (): void => {
       corked = false;
       stream.uncork();
     };
-    stream.prependListener('data', (chunk: Uint8Array) => {
-      if (!corked && !stream.destroyed) {
-        corked = true;
-        stream.cork();
-        setImmediate(uncork);
-      }
-      const size = tooLarge(chunk);
-      if (size === undefined || stream.destroyed) return;
+    stream.prependListener('data', () => {
+      if (corked || stream.destroyed) return;
+      corked = true;
+      stream.cork();
+      setImmediate(uncork);
+    });
+    const refuse = (size: number): void => {
       this.options.hooks.onPacketTooLarge(size);
       const what = Number.isFinite(size) ? `a packet of ${size} bytes` : 'a malformed packet length';
-      stream.destroy(new MqttBridgeError('PACKET_TOO_LARGE', `the broker sent ${what}, more than max_packet_size (${formatSize(this.options.maxPacketBytes)}); dropped the connection before reading it (with protocol_version 5 the broker discards such messages itself)`));
+      stream.destroy(new MqttBridgeError('PACKET_TOO_LARGE', `the broker sent ${what}, more than max_packet_size (${formatSize(max)}) and no message; dropped the connection before reading it`));
+    };
+    const filtered = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        if (stream.destroyed) return done();
+        const step = filter(chunk);
+        if (!step.ok) {
+          refuse(step.size);
+          return done();
+        }
+        for (const piece of step.out) this.push(piece);
+        done();
+      },
     });
+    // mqtt.js pipes the stream into its parser right after making it: through the filter instead.
+    const pipe = stream.pipe.bind(stream);
+    stream.pipe = (<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T => {
+      pipe(filtered, options);
+      return filtered.pipe(destination, options);
+    }) as typeof stream.pipe;
+    return stream;
   }
 
   /** mqtt.js's hook for each incoming PUBLISH: it acknowledges, and reads on, once `done` is called. */
   private take(client: MqttClient, packet: IPublishPacket, done: (err?: Error) => void): void {
+    const oversized = oversizedSize(packet.payload as Buffer, this.marker);
+    if (oversized !== undefined) {
+      // A stand-in: acknowledged (so the broker lets the message go), never decoded.
+      this.options.hooks.onPacketTooLarge(oversized, packet.topic);
+      done();
+      return;
+    }
     const wait = this.options.hooks.beforeMessage();
     if (!wait) {
       this.options.hooks.onMessage(packet.topic, packet.payload as Buffer, packet);
@@ -190,6 +240,7 @@ export class MqttSession {
     this.lastError = undefined;
     this.reconnector.connected();
     this.options.hooks.onConnected(packet.sessionPresent);
+    this.unsubscribeStale(client, packet.sessionPresent);
     for (const sub of this.options.subscriptions) {
       // A kept session holds what was granted; subscribe again what it may not hold.
       if (!first && packet.sessionPresent && this.granted.has(sub.name)) {
@@ -208,13 +259,33 @@ export class MqttSession {
         const reason = typeof code === 'number' ? code : 0x80;
         if (reason >= 0x80) {
           this.granted.delete(sub.name);
+          this.held.delete(sub.topic);
           this.options.hooks.onSubscription(sub.name, { ok: false, refused: REFUSALS[reason] ?? `reason code 0x${reason.toString(16)}` });
         } else {
           this.granted.add(sub.name);
+          this.held.add(sub.topic);
           this.options.hooks.onSubscription(sub.name, { ok: true, restored: false });
         }
       });
     }
+  }
+
+  /**
+   * A kept session still holds the filters an earlier mapping subscribed (before a reload): the
+   * broker would go on sending, and queueing while the bridge is away, what nothing maps. Sent
+   * before the SUBSCRIBEs, so that once those are answered the broker has let them go.
+   */
+  private unsubscribeStale(client: MqttClient, sessionPresent: boolean): void {
+    if (!sessionPresent) this.held.clear();
+    const wanted = new Set(this.options.subscriptions.map((s) => s.topic));
+    const stale = [...this.held].filter((filter) => !wanted.has(filter));
+    if (stale.length === 0) return;
+    client.unsubscribe(stale, (err) => {
+      // A lost connection: the next connect tries again.
+      if (err) return;
+      for (const filter of stale) this.held.delete(filter);
+      this.options.hooks.onUnsubscribed(stale);
+    });
   }
 
   private closed(): void {
@@ -223,7 +294,7 @@ export class MqttSession {
     if (this.stopping) return;
     const client = this.client;
     const delay = this.reconnector.schedule(() => {
-      if (!this.stopping && client) this.guard(client.reconnect());
+      if (!this.stopping && client) client.reconnect();
     });
     const wasUp = this.up;
     this.up = false;

@@ -39,6 +39,34 @@ function long(text: string, signed: boolean): number {
 }
 
 /**
+ * The `int_value`s each sized integer type may carry. The specification names only the uint32
+ * field, so a negative Int8 or Int16 comes either in its own width's two's complement (-1 as 255)
+ * or sign-extended to 32 bits (-1 as 4294967295, what Eclipse Tahu sends): both are read, nothing
+ * else is.
+ */
+const INT_VALUE_RANGES: Readonly<Record<number, { fits: (v: number) => boolean; range: string }>> = {
+  1: { fits: (v) => v <= 0xff || v >= 0xffffff80, range: "-128..127: int_value 0..255, or 4294967168..4294967295 sign-extended" },
+  2: { fits: (v) => v <= 0xffff || v >= 0xffff8000, range: "-32768..32767: int_value 0..65535, or 4294934528..4294967295 sign-extended" },
+  5: { fits: (v) => v <= 0xff, range: '0..255' },
+  6: { fits: (v) => v <= 0xffff, range: '0..65535' },
+};
+
+/**
+ * Why a sized integer's wire value is outside its datatype's range (a UInt8 of 300), or
+ * undefined when it fits (or is no sized integer): such a value is refused, not wrapped.
+ */
+export function outOfRange(fields: SparkplugValueFields, datatype: number | undefined): string | undefined {
+  const { intValue, longValue } = fields;
+  if (datatype === 7 && intValue === undefined && longValue !== undefined) {
+    const n = bigint(longValue);
+    return n !== undefined && BigInt.asUintN(64, n) > 0xffffffffn ? `${longValue} is outside UInt32's range (0..4294967295)` : undefined;
+  }
+  const range = datatype === undefined ? undefined : INT_VALUE_RANGES[datatype];
+  if (!range || intValue === undefined || range.fits(intValue)) return undefined;
+  return `${intValue} is outside ${typeName(datatype)}'s range (${range.range})`;
+}
+
+/**
  * Reads a scalar by its datatype; with no datatype (a DATA message for a metric whose birth was
  * not seen), by the field that is set. Returns undefined when the expected field is absent or
  * the type is not a scalar.
@@ -83,12 +111,28 @@ export function scalarValue(fields: SparkplugValueFields, datatype: number | und
   }
 }
 
-/** A DataSet as `{ columns, types, rows }`, each row an array of values in column order. */
-export function dataSetValue(dataset: SparkplugDataSet): { columns: string[]; types: string[]; rows: unknown[][] } {
+/** A DataSet's value. */
+export interface DataSetValue {
+  columns: string[];
+  types: string[];
+  rows: unknown[][];
+}
+
+/**
+ * A DataSet as `{ columns, types, rows }`, each row an array of values in column order; or why
+ * not, when an element is outside its column type's range.
+ */
+export function dataSetValue(dataset: SparkplugDataSet): { ok: true; value: DataSetValue } | { ok: false; message: string } {
   const types = dataset.types ?? [];
-  return {
-    columns: dataset.columns ?? [],
-    types: types.map((t) => typeName(t)),
-    rows: (dataset.rows ?? []).map((row) => (row.elements ?? []).map((element, i) => scalarValue(element, types[i]) ?? null)),
-  };
+  const rows: unknown[][] = [];
+  for (const [r, row] of (dataset.rows ?? []).entries()) {
+    const values: unknown[] = [];
+    for (const [i, element] of (row.elements ?? []).entries()) {
+      const outside = outOfRange(element, types[i]);
+      if (outside) return { ok: false, message: `row ${r}, column ${i}: ${outside}` };
+      values.push(scalarValue(element, types[i]) ?? null);
+    }
+    rows.push(values);
+  }
+  return { ok: true, value: { columns: dataset.columns ?? [], types: types.map((t) => typeName(t)), rows } };
 }

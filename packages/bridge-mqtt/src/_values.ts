@@ -22,13 +22,34 @@ function numeric(value: unknown): number | undefined {
   return undefined;
 }
 
-/** Epoch ms of an ISO 8601 date and time with its zone, else NaN. */
-function isoMs(value: unknown): number {
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Days in `month` (1-12) of `year`, by the Gregorian calendar's leap years. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/**
+ * Epoch ms of an ISO 8601 date and time with its zone, else why not. `Date.parse` checks every
+ * field's range but not the day against its month: it would roll 2026-02-30 over to March 2nd.
+ */
+function isoMs(value: unknown): { ok: true; ms: number } | { ok: false; message: string } {
   const m = typeof value === 'string' ? ISO_8601.exec(value.trim()) : null;
-  if (!m) return Number.NaN;
-  const zone = m[3]!.toUpperCase();
-  const offset = zone === 'Z' ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
-  return Date.parse(`${m[1]}T${m[2]!.replace(',', '.')}${offset}`);
+  const ms = m ? Date.parse(`${m[1]}T${m[2]!.replace(',', '.')}${isoOffset(m[3]!)}`) : Number.NaN;
+  if (!m || !Number.isFinite(ms)) return { ok: false, message: `${brief(value)} is not an ISO 8601 date and time with its zone (Z or an offset, e.g. 2026-01-01T00:00:00Z)` };
+  const [year, month, day] = m[1]!.split('-').map(Number) as [number, number, number];
+  const days = daysInMonth(year, month);
+  if (day > days) return { ok: false, message: `${brief(value)} is not a date: ${MONTHS[month - 1]} ${year} has ${days} days` };
+  return { ok: true, ms };
+}
+
+/** `Z`, `+01`, `+0100` or `+01:00` as `Date.parse` takes it (`Z` or `+01:00`). */
+function isoOffset(zone: string): string {
+  const upper = zone.toUpperCase();
+  if (upper === 'Z') return 'Z';
+  if (upper.length === 3) return `${upper}:00`;
+  return upper.includes(':') ? upper : `${upper.slice(0, 3)}:${upper.slice(3)}`;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -57,8 +78,9 @@ export function brief(value: unknown): string {
 export function toEpochMs(value: unknown, unit: TimestampUnit): { ok: true; ms: number } | { ok: false; message: string } {
   let ms: number | undefined;
   if (unit === 'iso8601') {
-    ms = isoMs(value);
-    if (!Number.isFinite(ms)) return { ok: false, message: `${brief(value)} is not an ISO 8601 date and time with its zone (Z or an offset, e.g. 2026-01-01T00:00:00Z)` };
+    const iso = isoMs(value);
+    if (!iso.ok) return iso;
+    ms = iso.ms;
   } else {
     const n = numeric(value);
     if (n === undefined) return { ok: false, message: `${brief(value)} is not a number (unit ${unit})` };

@@ -68,7 +68,7 @@ export const mqttSubscriptionSchema = z
     rebirth: z
       .boolean()
       .optional()
-      .describe('format sparkplug: when a metric alias is unknown, publish an NCMD Node Control/Rebirth to its edge node (at most every 30 s per node). Default false.'),
+      .describe('format sparkplug: when a metric alias is unknown, or DATA comes after the edge node\'s death, publish an NCMD Node Control/Rebirth to it (at most every 30 s per node). Default false.'),
   })
   .describe('One subscription and how its messages become points.');
 
@@ -95,7 +95,7 @@ export const mqttConfigSchema = z
     reconnect: reconnectSchema.optional(),
     max_packet_size: sizeBytes({ min: 1024, max: 256 * 1024 ** 2 })
       .optional()
-      .describe('Largest packet taken from the broker. Default 1MiB (range 1KiB..256MiB). MQTT 5 brokers discard larger messages; with MQTT 3.1.1 the connection is dropped.'),
+      .describe('Largest packet taken from the broker. Default 1MiB (range 1KiB..256MiB). MQTT 5 brokers are told and discard larger messages; with MQTT 3.1.1 a larger message is acknowledged without being read, counted as too_large and logged with its topic: it is lost.'),
     once_timeout_ms: durationMs({ minMs: 100, maxMs: 3_600_000 })
       .optional()
       .describe('Superseded by the command line\'s --once-timeout: the --once wait when that is not given. Default 10s (range 100ms..1h).'),

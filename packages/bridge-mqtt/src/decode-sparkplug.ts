@@ -1,6 +1,6 @@
 import { excerpt, type Point, type PointValue, type Tags } from '@fieldbridge/core/bridge';
 import { fillName, makePoint } from './_points.js';
-import { dataSetValue, DATASET_TYPE, isScalarType, scalarValue, TEMPLATE_TYPE, typeName } from './_sparkplug-values.js';
+import { dataSetValue, DATASET_TYPE, isScalarType, outOfRange, scalarValue, TEMPLATE_TYPE, typeName } from './_sparkplug-values.js';
 import { toEpochMs } from './_values.js';
 import type { DecodeProblem, DecodeResult, MqttMessage, TopicRoute } from './decode.js';
 import type { MqttTemplate } from './placeholders.js';
@@ -95,12 +95,19 @@ export function decodeSparkplug(route: TopicRoute, message: MqttMessage, context
       stateEvent(emit, topic.device, 'online', payloadTime);
       break;
     }
-    case 'NDATA':
-      metricsOf(emit, state.node(topic.group, topic.edgeNode), payload, payloadTime);
+    case 'NDATA': {
+      const node = state.node(topic.group, topic.edgeNode);
+      if (node.died) afterDeath(emit, 'NDEATH');
+      else metricsOf(emit, node, payload, payloadTime);
       break;
-    case 'DDATA':
-      metricsOf(emit, state.device(state.node(topic.group, topic.edgeNode), topic.device), payload, payloadTime);
+    }
+    case 'DDATA': {
+      const node = state.node(topic.group, topic.edgeNode);
+      const device = state.device(node, topic.device);
+      if (node.died || device.died) afterDeath(emit, node.died ? 'NDEATH' : 'DDEATH');
+      else metricsOf(emit, device, payload, payloadTime);
       break;
+    }
     case 'NDEATH': {
       const node = state.node(topic.group, topic.edgeNode);
       const bdSeq = bdSeqOf(payload);
@@ -110,14 +117,17 @@ export function decodeSparkplug(route: TopicRoute, message: MqttMessage, context
       for (const [id, device] of node.devices) {
         if (device.online) stateEvent(emit, id, 'offline', message.receivedAtMs);
         device.online = false;
+        device.died = true;
       }
       node.online = false;
+      node.died = true;
       stateEvent(emit, '', 'offline', message.receivedAtMs);
       break;
     }
     case 'DDEATH': {
       const device = state.device(state.node(topic.group, topic.edgeNode), topic.device);
       device.online = false;
+      device.died = true;
       stateEvent(emit, topic.device, 'offline', payloadTime);
       break;
     }
@@ -138,6 +148,22 @@ function timeOf(emit: Emit, text: string | undefined, what: string, fallback: nu
   if (result.ok) return result.ms;
   emit.problems.push({ kind: 'bad_timestamp', message: `${what} timestamp ${result.message} (is the edge node's clock set?); ${fallback === emit.receivedAtMs ? 'receipt time' : 'the payload time'} used` });
   return fallback;
+}
+
+/**
+ * DATA from an edge node (or device) whose death voided its births: its aliases and datatypes may
+ * have changed with its next session, so nothing is read until it is born again (Sparkplug B: a
+ * host application asks for a rebirth).
+ */
+function afterDeath(emit: Emit, death: 'NDEATH' | 'DDEATH'): void {
+  const { topic } = emit;
+  const who = excerpt([topic.group, topic.edgeNode, topic.device].filter((p) => p !== '').join('/'), 200);
+  const birth = death === 'NDEATH' ? 'NBIRTH' : 'DBIRTH';
+  emit.rebirth = true;
+  emit.problems.push({
+    kind: 'no_birth',
+    message: `${topic.type} from ${who} after its ${death}, before a new ${birth}: not read (the births it was sent under are void); ${emit.route.sub.rebirth ? 'a rebirth is requested (Node Control/Rebirth)' : 'set rebirth: true on this subscription to ask the edge node for its births'}`,
+  });
 }
 
 /** Records a birth certificate's aliases and datatypes, saying so when the state's bounds cut it short. */
@@ -191,7 +217,13 @@ function metricPoints(emit: Emit, name: string, metric: SparkplugMetric, datatyp
     }
     return;
   }
-  if (datatype === DATASET_TYPE || metric.datasetValue !== undefined) value = metric.datasetValue ? dataSetValue(metric.datasetValue) : undefined;
+  const dataset = datatype === DATASET_TYPE || metric.datasetValue !== undefined ? metric.datasetValue && dataSetValue(metric.datasetValue) : undefined;
+  const outside = dataset?.ok === false ? dataset.message : outOfRange(metric, datatype);
+  if (outside !== undefined) {
+    emit.problems.push({ kind: 'out_of_range', message: `metric ${label}: ${outside}; not sent` });
+    return;
+  }
+  if (datatype === DATASET_TYPE || metric.datasetValue !== undefined) value = dataset?.ok ? dataset.value : undefined;
   else value = scalarValue(metric, datatype);
   if (value !== undefined) return push(emit, emit.route.sub.metric!, emit.topic.device, name, value, time, `metric ${label}`);
   const unsupported = datatype !== undefined && datatype !== DATASET_TYPE && !isScalarType(datatype);

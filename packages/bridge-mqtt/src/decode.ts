@@ -9,6 +9,7 @@ import { topicLevels } from './topic.js';
 /** Every decode problem kind: the `kind` label of `fieldbridge_source_errors_total`, documented in the README. */
 export const DECODE_ERROR_KINDS = [
   'no_rule', // the topic matched no subscription's filter
+  'too_large', // a message over max_packet_size: acknowledged without being read
   'invalid_json', // not valid JSON, or nested deeper than MAX_JSON_DEPTH
   'invalid_utf8', // format text: not valid UTF-8
   'not_a_number', // a number was expected (format number, type number)
@@ -20,6 +21,8 @@ export const DECODE_ERROR_KINDS = [
   'unknown_alias', // a metric alias no birth certificate seen defines
   'unsupported_type', // a Sparkplug value type not sent (Bytes, File, ...), or Templates nested too deep
   'too_many_metrics', // a birth larger than the Sparkplug tables' bounds: the rest read as unknown aliases
+  'out_of_range', // a Sparkplug integer outside its datatype's range (a UInt8 of 300): not sent
+  'no_birth', // Sparkplug DATA after the node's (or device's) death, before its next birth: not read
 ] as const;
 
 /** A kind of decode problem. */

@@ -6,7 +6,7 @@ export type MqttBridgeErrorCode =
   | 'CONFIG'
   /** A TLS certificate or key file could not be read. */
   | 'TLS_FILE'
-  /** The broker sent a packet larger than `max_packet_size`: the connection was dropped before it was read. */
+  /** The broker sent a packet larger than `max_packet_size` that is no message (a PUBLISH is acknowledged unread): the connection was dropped before it was read. */
   | 'PACKET_TOO_LARGE';
 
 /** The error class of `@fieldbridge/bridge-mqtt`: a string `code`, a message saying what to do, and a `cause`. */

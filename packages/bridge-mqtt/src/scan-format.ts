@@ -29,10 +29,13 @@ export function formatTopicScan(result: TopicSurveyResult, heardFrom: string): s
   const header = ['topic', 'messages', 'retained', 'format', 'mapped by', 'last payload'];
   lines.push(...textTable([header, ...rows], 48));
   if (result.notListed > 0) lines.push(`... and ${result.notListed} more topics not listed`);
-  const entries = suggestSubscriptions(topics.filter((t) => t.mappedBy === undefined), topics);
+  const unmapped = topics.filter((t) => t.mappedBy === undefined);
+  const entries = suggestSubscriptions(unmapped, topics);
   lines.push('');
   if (entries.length === 0) lines.push('Every topic heard is mapped already, or carries nothing the bridge reads.');
   else lines.push(`# ${entries.length} subscriptions for the topics not mapped yet; paste under mqtt: and rename the metrics as you like`, 'subscriptions:', ...entries.flat());
+  const unfit = unmapped.flatMap((t) => (t.format === 'json' ? t.fields.filter((f) => f.unfit !== undefined).map((f) => `#   ${oneLine(t.topic)} ${f.path}: ${f.unfit}`) : []));
+  if (unfit.length > 0) lines.push('# not suggested, as no point can carry them:', ...unfit);
   return `${lines.join('\n')}\n`;
 }
 
@@ -75,9 +78,9 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
   return out.slice(0, MAX_SUGGESTIONS);
 }
 
-/** Values a point can be made of: numbers and booleans (strings stay in the payload). */
+/** Values a point can be made of: finite numbers and booleans (strings stay in the payload). */
 function readable(fields: readonly HeardField[]): HeardField[] {
-  return fields.filter((f) => f.kind !== 'string' && !(f.kind === 'number' && TIME_NAMES.has(f.name.toLowerCase())));
+  return fields.filter((f) => f.kind !== 'string' && f.unfit === undefined && !(f.kind === 'number' && TIME_NAMES.has(f.name.toLowerCase())));
 }
 
 /** The levels of a group's filter: `+` where its topics differ. */
@@ -109,7 +112,7 @@ function subscription(group: Group): string[] {
   if (t.format === 'number') return [`  - { topic: ${topic}, format: number, metric: ${JSON.stringify(base)} }`];
   if (t.format === 'text') return [`  - { topic: ${topic}, format: text, metric: ${JSON.stringify(base)} }`];
   const values = readable(t.fields);
-  const time = t.fields.find((f) => f.kind === 'number' && TIME_NAMES.has(f.name.toLowerCase()));
+  const time = t.fields.find((f) => f.kind === 'number' && f.unfit === undefined && TIME_NAMES.has(f.name.toLowerCase()));
   const timestamp = time === undefined ? [] : [`    timestamp: { path: ${JSON.stringify(time.path)}, unit: ${Number(time.sample) < 1e11 ? 's' : 'ms'} }`];
   if (values.length === 1) {
     const only = values[0]!;

@@ -2,6 +2,7 @@ import { createKeyedCache, createKeyedProblems, createOutage, excerpt, formatSiz
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { createMqttMetrics } from './_metrics.js';
 import { createRebirthRequester } from './_rebirth.js';
+import { createRetainedMemory, type RetainedMemory } from './_retained.js';
 import { MqttSession } from './_session.js';
 import { buildClientOptions } from './client-options.js';
 import type { MqttConfig } from './config.js';
@@ -11,6 +12,9 @@ import { MQTT_DEFAULTS, resolveSubscriptions } from './resolve.js';
 import { loadSparkplugCodec } from './sparkplug-codec.js';
 import { topicLevels, topicMatches } from './topic.js';
 import { SPARKPLUG_LIMITS, SparkplugState, type SparkplugLimits } from './sparkplug-state.js';
+
+/** Persistent sessions (broker and client id) whose filters a process remembers across reloads. */
+const MAX_SESSIONS_KEPT = 16;
 
 /** Options of {@link createMqttSource}, mostly for tests and benchmarks. */
 export interface MqttSourceOptions {
@@ -68,18 +72,45 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     ctx.problems.report('mqtt.sparkplug.evicted', `${what}: the least recently heard are forgotten (fieldbridge_mqtt_sparkplug_nodes_evicted_total) and need a rebirth to be read by alias again`);
   };
 
-  const handle = (topic: string, payload: Uint8Array): void => {
+  const maxPacketBytes = config.max_packet_size ?? MQTT_DEFAULTS.maxPacketBytes;
+  /** The problem episodes' key of a topic: per subscription and topic. */
+  const keyOf = (name: string, topic: string): string => `${name}.${topic.length > 200 ? excerpt(topic, 200) : topic}`;
+
+  const tooLarge = (size: number, topic: string): void => {
     const found = route(topic);
     const name = found?.sub.name ?? 'none';
-    const key = `${name}.${topic.length > 200 ? excerpt(topic, 200) : topic}`;
     ctx.metrics.messages(name);
+    ctx.metrics.error(name, 'too_large');
+    const where = found ? `subscription ${name}: ` : '';
+    problems.report(keyOf(name, topic), 'too_large', `${where}${excerpt(topic, 200)}: a message of ${size} bytes, more than max_packet_size (${formatSize(maxPacketBytes)}), was acknowledged without being read, so the broker lets it go: it is lost (raise max_packet_size to read such messages)`, { topic: excerpt(topic, 200), bytes: size });
+  };
+
+  // What decodes a topic, as text: a retained message is read again when its rule changed.
+  const rules = config.subscriptions.map((s) => JSON.stringify(s));
+  let retainedMemory: RetainedMemory = createRetainedMemory();
+
+  const handle = (topic: string, payload: Uint8Array, retained: boolean): void => {
+    const found = route(topic);
+    const name = found?.sub.name ?? 'none';
+    const key = keyOf(name, topic);
+    ctx.metrics.messages(name);
+    const rule = found ? rules[found.sub.index]! : '';
+    if (found && retained) {
+      // The broker's copy of what was delivered already (a re-subscription brings it again): not a new value.
+      const repeated = retainedMemory.repeat(topic, payload, rule);
+      if (repeated !== undefined) {
+        if (repeated > 0) ctx.metrics.suppressed(name, 'retained_repeat', repeated);
+        return;
+      }
+    }
     if (!found) {
       ctx.metrics.error(name, 'no_rule');
-      problems.report(key, 'no_rule', `${excerpt(topic, 200)}: matches no subscription filter (a persistent session can keep an older mapping's subscriptions at the broker)`, { topic: excerpt(topic, 200) });
+      problems.report(key, 'no_rule', `${excerpt(topic, 200)}: matches no subscription filter (a persistent session keeps the subscriptions of a mapping edited while the bridge was stopped; a new client_id drops them)`, { topic: excerpt(topic, 200) });
       return;
     }
     const result = decodeMessage(found.sub, { topic, payload, receivedAtMs: ctx.clock.now() }, sparkplug, found);
     ctx.emit(channels.get(name)!, result.points);
+    retainedMemory.took(topic, payload, rule, retained, result.points.length);
     for (const problem of result.problems) {
       ctx.metrics.error(name, problem.kind);
       problems.report(key, problem.kind, `subscription ${name}: ${excerpt(topic, 200)}: ${problem.message}`, { subscription: name, topic: excerpt(topic, 200) });
@@ -89,21 +120,42 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     if (result.rebirth && found.sub.rebirth) askRebirth?.(result.rebirth.group, result.rebirth.edgeNode);
   };
 
+  /**
+   * The filters a persistent session holds at the broker, as this process subscribed them: kept
+   * across reloads per broker and client id (at most {@link MAX_SESSIONS_KEPT}), so a reload
+   * unsubscribes what its mapping dropped. A clean session holds nothing past its connection.
+   */
+  const heldFilters = (clientOptions: IClientOptions & { url: string }): Set<string> => {
+    if (clientOptions.clean !== false) return new Set();
+    const sessions = ctx.acrossReloads('sessions', () => new Map<string, Set<string>>());
+    const key = `${clientOptions.url} ${clientOptions.clientId}`;
+    const known = sessions.get(key) ?? new Set<string>();
+    sessions.delete(key);
+    sessions.set(key, known);
+    for (const old of sessions.keys()) if (sessions.size > MAX_SESSIONS_KEPT) sessions.delete(old);
+    return known;
+  };
+
   const open = async (): Promise<MqttSession> => {
     const clientOptions = buildClientOptions(config, options.readFile);
     where = clientOptions.url;
+    retainedMemory = ctx.acrossReloads(`retained ${where}`, () => createRetainedMemory());
     if (config.tls?.verify === false) ctx.logger.warn(`${where}: TLS certificate verification is OFF (mqtt.tls.verify: false); anyone on the path can read and forge this data`);
     if (subs.some((s) => s.format === 'sparkplug')) sparkplug = { codec: await loadSparkplugCodec(), state: sparkplugState };
     const session: MqttSession = new MqttSession({
       clientOptions,
       subscriptions: subs.map((s) => ({ name: s.name, topic: s.topic.raw, qos: s.qos })),
+      heldFilters: heldFilters(clientOptions),
       reconnect: { ...reconnectPolicy(config.reconnect), stableMs },
-      maxPacketBytes: config.max_packet_size ?? MQTT_DEFAULTS.maxPacketBytes,
+      maxPacketBytes,
       hooks: {
         onConnected(sessionPresent) {
           metrics.connects.inc({ result: 'ok' });
           // A broker that accepts and then closes must not log every cycle: the outage ends once a connection held.
           if (outage.connected(`${where}: connected again`)) ctx.logger.info({ broker: where, sessionPresent }, `${where}: connected${sessionPresent ? ' (the broker kept the session)' : ''}`);
+        },
+        onUnsubscribed(filters) {
+          ctx.logger.info({ broker: where, filters }, `${where}: unsubscribed ${filters.join(', ')}: no longer in the mapping (the broker's session still held ${filters.length === 1 ? 'it' : 'them'})`);
         },
         onDown(reason, retryInMs, wasUp) {
           if (!wasUp) metrics.connects.inc({ result: 'failed' });
@@ -123,16 +175,20 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
           }
         },
         beforeMessage: () => (ctx.flow.blocked() ? ctx.flow.whenOpen(signal) : undefined),
-        onMessage(topic, payload) {
+        onMessage(topic, payload, packet) {
           try {
-            handle(topic, payload);
+            handle(topic, payload, packet.retain);
           } catch (err) {
             // Decoding never throws by contract; should a bug make it, one message must not stop the others.
             ctx.metrics.error('none', 'internal');
             ctx.problems.report('mqtt.internal', `a message on ${excerpt(topic, 200)} could not be handled (${excerpt(String(err), 200)}); it was skipped. This is a bug: please report it`, { err });
           }
         },
-        onPacketTooLarge: () => metrics.packetsTooLarge.inc(),
+        onPacketTooLarge(size, topic) {
+          metrics.packetsTooLarge.inc();
+          // Any other packet drops the connection, which the outage reports.
+          if (topic !== undefined) tooLarge(size, topic);
+        },
       },
       ...(options.connect ? { connect: options.connect } : {}),
       ...(options.random ? { random: options.random } : {}),

@@ -7,6 +7,11 @@ export interface SparkplugScope {
   /** name -> datatype, for DATA metrics that omit theirs. */
   types: Map<string, number>;
   online: boolean;
+  /**
+   * A death (NDEATH, or DDEATH for a device) came after its last birth: that birth is void, and
+   * its DATA is not read until it is born again.
+   */
+  died: boolean;
   /** Estimated bytes its tables hold. */
   bytes: number;
 }
@@ -30,11 +35,12 @@ export const SPARKPLUG_LIMITS: Readonly<SparkplugLimits> = { maxNodes: 10_000, m
 const SCOPE_BYTES = 400;
 const ENTRY_BYTES = 120;
 
-const scope = (name: string): SparkplugScope => ({ aliases: new Map(), types: new Map(), online: false, bytes: SCOPE_BYTES + 2 * name.length });
+const scope = (name: string): SparkplugScope => ({ aliases: new Map(), types: new Map(), online: false, died: false, bytes: SCOPE_BYTES + 2 * name.length });
 
 /**
  * What Sparkplug decoding remembers between messages: per edge node (and per device) the
- * aliases and datatypes of its latest birth certificate, its `bdSeq`, and whether it is online.
+ * aliases and datatypes of its latest birth certificate, its `bdSeq`, whether it is online, and
+ * whether a death voided that birth.
  * An NBIRTH replaces the node's tables and forgets its devices; a DBIRTH replaces the device's.
  * Bounded, because node ids and metric names come from the peer: past `maxNodes` nodes or
  * `maxBytes` of tables the least recently heard node is forgotten (counted in `evictions`; it

@@ -9,10 +9,16 @@ export type HeardFormat = 'json' | 'number' | 'text' | 'binary' | 'sparkplug' | 
 /** A value inside a JSON payload: its path and what it held last. */
 export interface HeardField {
   path: string;
-  /** Its last step's name (`value` for `$.reading.value`), or the index. */
+  /**
+   * A name for it as a `fields:` entry: its last key (`value` for `$.reading.value`), with the
+   * array indexes on the way from the key before the last index (`arr_0` for `$.arr[0]`,
+   * `sensors_2_t` for `$.sensors[2].t`, `item_0` for `$[0]`).
+   */
   name: string;
   kind: 'number' | 'boolean' | 'string';
   sample: string;
+  /** Why no point can be made of it (a number JSON holds but a point cannot: `1e400`), if so. */
+  unfit?: string;
 }
 
 /** One topic heard during a survey. */
@@ -134,7 +140,8 @@ function describePayload(entry: HeardTopic, payload: Uint8Array, sparkplug: Spar
     entry.sample = `${payload.length} bytes`;
     return;
   }
-  if (NUMBER.test(text)) {
+  // A number too large for a double (1e400) reads as Infinity, which no point carries: it is text.
+  if (NUMBER.test(text) && Number.isFinite(Number(text))) {
     entry.format = 'number';
     return;
   }
@@ -165,6 +172,16 @@ function collectFields(value: unknown, steps: JsonPathStep[], out: HeardField[])
   }
   const kind = typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : typeof value === 'string' ? 'string' : undefined;
   if (kind === undefined || steps.length === 0) return;
-  const last = steps[steps.length - 1]!;
-  out.push({ path: formatJsonPath(steps), name: 'key' in last ? last.key : String(last.index), kind, sample: oneLine(excerpt(String(value), 24)) });
+  const field: HeardField = { path: formatJsonPath(steps), name: fieldName(steps), kind, sample: oneLine(excerpt(String(value), 24)) };
+  if (typeof value === 'number' && !Number.isFinite(value)) field.unfit = `too large for a number: it reads as ${value}`;
+  out.push(field);
+}
+
+/** See {@link HeardField.name}. */
+function fieldName(steps: readonly JsonPathStep[]): string {
+  const lastIndex = steps.findLastIndex((s) => 'index' in s);
+  if (lastIndex < 0) return (steps[steps.length - 1] as { key: string }).key;
+  const from = steps.slice(0, lastIndex).findLastIndex((s) => 'key' in s);
+  const parts = steps.slice(Math.max(from, 0)).map((s) => ('key' in s ? s.key : String(s.index)));
+  return (from < 0 ? ['item', ...parts] : parts).join('_');
 }

@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createGateway } from '@fieldbridge/gateway-dev';
 import { trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
@@ -41,6 +42,8 @@ interface Spawned {
   stderr(): string;
   /** Resolves once `predicate` holds for the output so far (checked on every chunk). */
   until(predicate: () => boolean, what: string): Promise<void>;
+  /** Sends `signal` (SIGHUP: reload the mapping). */
+  signal(signal: NodeJS.Signals): void;
   stop(): Promise<Run>;
 }
 
@@ -73,6 +76,9 @@ function spawnBin(args: string[]): Spawned {
         void done.then(() => reject(new Error(`exited before ${what}: ${stderr}`)));
         check();
       }),
+    signal(signal) {
+      child.kill(signal);
+    },
     stop() {
       child.kill('SIGTERM');
       return done;
@@ -141,6 +147,45 @@ describe('bridge-mqtt command', () => {
       ['m9.count', 9, 'cli-test'],
     ]);
     expect(result.stderr).toContain('cli/m9/temp: the payload is not valid JSON');
+  });
+
+  it('SIGHUP: a retained value is not sent again at each reload, and a subscription removed is unsubscribed', async () => {
+    const pub = await connectPublisher(broker.url);
+    track.defer(() => pub.close());
+    await pub.client.publishAsync('hup/line1/press1/counter', '615', { qos: 1, retain: true });
+    track.defer(async () => void (await pub.client.publishAsync('hup/line1/press1/counter', '', { qos: 1, retain: true })));
+    const body = (multi: boolean) => `source_id: cli-test
+sink: { url: 'http://127.0.0.1:9/ingest' }
+mqtt:
+  url: ${broker.url}
+  client_id: fb-cli-hup
+  clean: false
+  subscriptions:
+    - { name: counters, topic: 'hup/+/+/counter', format: number, metric: '{topic.1}.{topic.2}.parts' }
+${multi ? "    - { name: multi, topic: 'hupdev/+/multi', metric: 'dev.{topic.1}', value: $.v }\n" : ''}`;
+    const file = await mapping(body(true));
+    const bridge = spawnBin(['--config', file, '--dry-run', '--log-level', 'info']);
+    track.defer(async () => void (await bridge.stop()));
+    const connected = (): number => bridge.stderr().split('counters: connected').length - 1;
+    await bridge.until(() => bridge.stdout().includes('"line1.press1.parts"'), 'the retained value');
+    await writeFile(file, body(false));
+    for (const reload of [1, 2]) {
+      bridge.signal('SIGHUP');
+      await bridge.until(() => connected() === reload + 1, `the subscription again after reload ${reload}`);
+    }
+    expect(bridge.stderr()).toContain("unsubscribed hupdev/+/multi: no longer in the mapping (the broker's session still held it)");
+    // Published now, the broker holds nothing for dev/+/multi any more: only the counter comes, and once.
+    await pub.publish('hupdev/d1/multi', JSON.stringify({ v: 1 }));
+    await pub.publish('hup/line1/press2/counter', '7');
+    await bridge.until(() => bridge.stdout().includes('"line1.press2.parts"'), 'the live counter');
+    const result = await bridge.stop();
+    const points = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { metric: string; value: unknown });
+    expect(points.map((p) => [p.metric, p.value])).toEqual([
+      ['line1.press1.parts', 615],
+      ['line1.press2.parts', 7],
+    ]);
+    expect(result.stderr).not.toContain('no_rule');
+    expect(result.stderr).not.toContain('matches no subscription filter');
   });
 
   it('--check prints the connection and the subscriptions without connecting or showing the password', async () => {

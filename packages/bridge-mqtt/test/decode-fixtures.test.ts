@@ -68,5 +68,5 @@ describeDecodeFixtures({
   definition: mqttBridge,
   input: 'messages.json',
   decode: decodeFixture,
-  required: ['json-paths', 'json-fields', 'json-hostile', 'number-text', 'sparkplug-birth-data', 'sparkplug-death', 'sparkplug-errors'],
+  required: ['json-paths', 'json-fields', 'json-iso8601', 'json-hostile', 'number-text', 'sparkplug-birth-data', 'sparkplug-death', 'sparkplug-errors', 'sparkplug-int-ranges'],
 });

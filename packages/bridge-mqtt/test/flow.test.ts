@@ -9,7 +9,7 @@ import { createGateway } from '@fieldbridge/gateway-dev';
 import { pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createPacketScanner } from '../src/_packet-guard.js';
+import { createPacketScanner } from './helpers/packets.js';
 import { mqttBridge } from '../src/bridge.js';
 import { startMosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';

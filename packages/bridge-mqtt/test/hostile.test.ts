@@ -1,12 +1,13 @@
 // Issue 10, bridge-mqtt's findings: each test failed on the bridge before the fix (#1 threw a
 // RangeError out of decoding, #14 took a 2 MiB packet whole, #15 kept every node, #17 logged and
-// reconnected every cycle without backoff).
+// reconnected every cycle without backoff). #14 again, from a user audit: a message over the limit
+// was still parsed and delivered as the connection dropped, and a persistent session looped on it.
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { trackCleanups } from '@fieldbridge/core/testing';
 import { Aedes } from 'aedes';
 import { describe, expect, it } from 'vitest';
-import { createPacketSizeGuard } from '../src/_packet-guard.js';
+import { createOversizeFilter, MAX_KEPT_TOPIC_BYTES, oversizedSize, standInFor, type FilterStep } from '../src/_oversize-filter.js';
 import { createRebirthRequester, MAX_REBIRTHS_PER_INTERVAL, REBIRTH_INTERVAL_MS } from '../src/_rebirth.js';
 import { decodeMessage } from '../src/decode.js';
 import { resolveSubscriptions } from '../src/resolve.js';
@@ -59,23 +60,91 @@ describe('#1 a deeply nested JSON value never throws out of decoding', () => {
   });
 });
 
-describe('#14 packets over max_packet_size are refused before they are read', () => {
-  it('follows packet headers across chunks and finds an oversized one from its header alone', () => {
-    const guard = createPacketSizeGuard(1024);
-    // PINGRESP (2 bytes), then a PUBLISH of 300 bytes split over chunks, then one announcing 2 MiB.
-    expect(guard(Uint8Array.of(0xd0, 0x00, 0x30))).toBeUndefined();
-    expect(guard(Uint8Array.of(0xab))).toBeUndefined();
-    expect(guard(Uint8Array.of(0x02, ...new Array<number>(200).fill(0)))).toBeUndefined();
-    expect(guard(new Uint8Array(99))).toBeUndefined();
-    expect(guard(Uint8Array.of(0x30, 0x80, 0x80))).toBeUndefined();
-    expect(guard(Uint8Array.of(0x80, 0x01))).toBe(1 + 4 + 2 * 1024 * 1024);
-    expect(createPacketSizeGuard(1024)(Uint8Array.of(0x30, 0xff, 0xff, 0xff, 0xff))).toBe(Infinity);
-    // Remaining length 0x7e + 7 * 128 = 1022, plus 3 header bytes: one byte over; 1021 fits exactly.
-    expect(createPacketSizeGuard(1024)(Uint8Array.of(0x30, 0xfe, 0x07))).toBe(1025);
-    expect(createPacketSizeGuard(1024)(Uint8Array.of(0x30, 0xfd, 0x07))).toBeUndefined();
+describe('#14 packets over max_packet_size are never read', () => {
+  const marker = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
+  const options = { maxBytes: 1024, protocolVersion: 4, marker };
+  /** A PUBLISH as a broker sends it (MQTT 3.1.1 layout, or 5 with no properties). */
+  const publish = (topic: string, payload: Uint8Array, qos: 0 | 1 | 2, id = 0, v5 = false): Uint8Array => {
+    const t = Buffer.from(topic);
+    const body = [t.length >> 8, t.length & 0xff, ...t, ...(qos > 0 ? [id >> 8, id & 0xff] : []), ...(v5 ? [0] : []), ...payload];
+    const length: number[] = [];
+    for (let n = body.length; ; n >>= 7) {
+      length.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+      if (n < 0x80) break;
+    }
+    return Uint8Array.from([0x30 | (qos << 1), ...length, ...body]);
+  };
+  const concat = (parts: Uint8Array[]): Buffer => Buffer.concat(parts);
+  /** Feeds `bytes` cut at `cuts` and joins what the filter passes on, or gives its refusal. */
+  const run = (bytes: Uint8Array, cuts: number[], filter = createOversizeFilter(options)): Buffer | number => {
+    const out: Uint8Array[] = [];
+    for (const [i, at] of [0, ...cuts].entries()) {
+      const step: FilterStep = filter(bytes.subarray(at, cuts[i] ?? bytes.length));
+      if (!step.ok) return step.size;
+      out.push(...step.out);
+    }
+    return concat(out);
+  };
+  const pingresp = Uint8Array.of(0xd0, 0x00);
+  const small = publish('big/b', Buffer.from('small'), 1, 7);
+  const big = publish('big/a', new Uint8Array(2000).fill(0x78), 1, 0x1234);
+
+  it('passes packets within the limit on byte for byte, however the stream is cut', () => {
+    const stream = concat([pingresp, small, Uint8Array.of(0x90, 0x03, 0x00, 0x01, 0x01), publish('x', new Uint8Array(1000), 0)]);
+    const wrong: number[][] = [];
+    for (let a = 0; a < stream.length; a += 7) {
+      for (const b of [a + 1, a + 3, stream.length - 1]) {
+        const cuts = [a, b].filter((c) => c > 0 && c < stream.length);
+        const out = run(stream, cuts);
+        if (!(Buffer.isBuffer(out) && out.equals(stream))) wrong.push(cuts);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 
-  it('MQTT 3.1.1: drops the connection at the header, counts it, and reads on after the reconnect', async () => {
+  it('replaces an oversized PUBLISH by a stand-in with its flags, topic and identifier, wherever the cuts fall', () => {
+    const stream = concat([pingresp, big, small]);
+    const standIn = standInFor({ first: 0x32, topic: Buffer.from('big/a'), messageId: 0x1234, size: big.length }, options);
+    // The stand-in is a QoS 1 PUBLISH of big/a, id 0x1234, whose payload is the marker and the size.
+    expect(Buffer.from(standIn.subarray(0, 11))).toEqual(Buffer.from([0x32, 33, 0, 5, ...Buffer.from('big/a'), 0x12, 0x34]));
+    expect(oversizedSize(standIn.subarray(11), marker)).toBe(2012);
+    expect(big.length).toBe(2012);
+    const expected = concat([pingresp, standIn, small]);
+    // Every cut from the packet's header through its topic length, topic and identifier, and one in its body.
+    for (let at = 1; at < 16; at++) expect(run(stream, [at]), `cut at ${at}`).toEqual(expected);
+    expect(run(stream, [1, 3, 4, 6, 9, 12, 13, 500, 2013])).toEqual(expected);
+    // One byte at a time.
+    expect(run(stream, Array.from({ length: stream.length - 1 }, (_, i) => i + 1))).toEqual(expected);
+  });
+
+  it('QoS 0 and 2, MQTT 5, and long topics', () => {
+    const q0 = publish('big/q0', new Uint8Array(3000), 0);
+    expect(run(q0, [])).toEqual(Buffer.from(standInFor({ first: 0x30, topic: Buffer.from('big/q0'), messageId: undefined, size: q0.length }, options)));
+    const q2 = publish('big/q2', new Uint8Array(3000), 2, 9);
+    expect(run(q2, [5])).toEqual(Buffer.from(standInFor({ first: 0x34, topic: Buffer.from('big/q2'), messageId: 9, size: q2.length }, options)));
+    const v5 = createOversizeFilter({ ...options, protocolVersion: 5 });
+    const q1v5 = publish('big/v5', new Uint8Array(3000), 1, 3, true);
+    const out = run(q1v5, [2], v5) as Buffer;
+    // Topic, identifier, then a property length of 0 before the marker.
+    expect(out.subarray(2, 2 + 2 + 6 + 2 + 1)).toEqual(Buffer.from([0, 6, ...Buffer.from('big/v5'), 0, 3, 0]));
+    expect(oversizedSize(out.subarray(13), marker)).toBe(q1v5.length);
+    const long = 't'.repeat(5000);
+    const standIn = run(publish(long, Buffer.from('x'), 1, 1), [100, 4000]) as Buffer;
+    expect(standIn.readUInt16BE(3)).toBe(MAX_KEPT_TOPIC_BYTES);
+  });
+
+  it('refuses what cannot be skipped: an oversized packet that is no PUBLISH, a malformed length, parts that do not fit', () => {
+    expect(run(Uint8Array.of(0x90, 0x80, 0x10, 0x00, 0x01), [])).toBe(3 + 2048);
+    expect(run(Uint8Array.of(0x30, 0xff, 0xff, 0xff, 0xff), [])).toBe(Infinity);
+    // Remaining length 2048, topic length 4000.
+    expect(run(Uint8Array.of(0x32, 0x80, 0x10, 0x0f, 0xa0, 0x61), [4])).toBe(2051);
+    expect(run(Uint8Array.of(0x36, 0x80, 0x10, 0x00, 0x01, 0x61), [])).toBe(2051);
+    // Remaining length 0x7e + 7 * 128 = 1022, plus 3 header bytes: one byte over; 1021 fits exactly.
+    expect(run(Uint8Array.of(0x90, 0xfe, 0x07), [])).toBe(1025);
+    expect(run(Uint8Array.of(0x90, 0xfd, 0x07), [])).toEqual(Buffer.from([0x90, 0xfd, 0x07]));
+  });
+
+  it('MQTT 3.1.1: skips an oversized message without reading it or dropping the connection, counted and logged with its topic', async () => {
     const broker = track.add(await startMosquitto(), (b) => b.close());
     const { t, subscribed } = await startSource(
       section({ url: broker.url, max_packet_size: '1MiB', reconnect: { initial_ms: 20, max_ms: 100 }, subscriptions: [{ topic: 'big/+', format: 'text', metric: 'big.{topic.1}' }] }),
@@ -85,13 +154,56 @@ describe('#14 packets over max_packet_size are refused before they are read', ()
     await subscribed();
     const pub = track.add(await connectPublisher(broker.url), (p) => p.close());
     await pub.publish('big/a', 'x'.repeat(2 * 1024 * 1024), 0);
-    await t.waitFor(() => t.problems.some((p) => p.key === 'mqtt.connection'), 'the connection dropped');
-    expect(t.problems.find((p) => p.key === 'mqtt.connection')?.message).toMatch(/the broker sent a packet of 2097\d{3} bytes, more than max_packet_size \(1MiB\); dropped the connection before reading it/);
-    expect(await t.metric('fieldbridge_mqtt_packets_too_large_total', {})).toBe(1);
-    await t.waitFor(() => t.ready(), 'subscribed again');
     await pub.publish('big/b', 'small', 0);
     await t.waitFor(() => t.points.length === 1, 'the small message');
     expect(t.points.map((p) => [p.metric, p.value])).toEqual([['big.b', 'small']]);
+    const report = t.problems.find((p) => p.key === 'mqtt.big/+.big/a.too_large');
+    expect(report?.message).toMatch(/^subscription big\/\+: big\/a: a message of 2097\d{3} bytes, more than max_packet_size \(1MiB\), was acknowledged without being read/);
+    expect(await t.metric('fieldbridge_mqtt_packets_too_large_total', {})).toBe(1);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'big/+', kind: 'too_large' })).toBe(1);
+    expect(await t.metric('fieldbridge_mqtt_connects_total', { result: 'ok' })).toBe(1);
+    expect(t.problems.some((p) => p.key === 'mqtt.connection')).toBe(false);
+  });
+
+  it.each([1, 2] as const)('MQTT 3.1.1, persistent session, QoS %i: the oversized message queued for it is acknowledged unread once, the rest come once', async (qos) => {
+    const broker = track.add(await startMosquitto(), (b) => b.close());
+    const config = section({
+      url: broker.url,
+      client_id: `fb-big-${qos}`,
+      clean: false,
+      max_packet_size: '1KiB',
+      reconnect: { initial_ms: 20, max_ms: 100 },
+      subscriptions: [{ topic: 'big/+', qos, format: 'text', metric: 'big.{topic.1}' }],
+    });
+    // A first run subscribes and goes, so the broker queues what is published meanwhile for the session.
+    const first = await startSource(config);
+    await first.subscribed();
+    await first.source.stop();
+    const pub = track.add(await connectPublisher(broker.url), (p) => p.close());
+    await pub.publish('big/a', 'x'.repeat(2000), qos);
+    await pub.publish('big/b', 'b', qos);
+    await pub.publish('big/c', 'c', qos);
+
+    const second = await startSource(config, {}, track);
+    await second.t.waitFor(() => second.t.points.length === 2, 'the two small queued messages');
+    await second.subscribed();
+    await pub.publish('big/d', 'd', qos);
+    await second.t.waitFor(() => second.t.points.length === 3, 'a live message after them');
+    expect(second.t.points.map((p) => [p.metric, p.value])).toEqual([['big.b', 'b'], ['big.c', 'c'], ['big.d', 'd']]);
+    expect(await second.t.metric('fieldbridge_mqtt_packets_too_large_total', {})).toBe(1);
+    expect(await second.t.metric('fieldbridge_mqtt_connects_total', { result: 'ok' })).toBe(1);
+    const reports = second.t.problems.filter((p) => p.key === 'mqtt.big/+.big/a.too_large');
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.message).toBe('subscription big/+: big/a: a message of 2012 bytes, more than max_packet_size (1KiB), was acknowledged without being read, so the broker lets it go: it is lost (raise max_packet_size to read such messages)');
+    await second.source.stop();
+
+    // The broker kept nothing of it for the session: the next run hears a new message first.
+    const third = await startSource(config, {}, track);
+    await third.subscribed();
+    await pub.publish('big/e', 'e', qos);
+    await third.t.waitFor(() => third.t.points.length === 1, 'the new message');
+    expect(third.t.points.map((p) => p.value)).toEqual(['e']);
+    expect(await third.t.metric('fieldbridge_mqtt_packets_too_large_total', {})).toBe(0);
   });
 
   it('MQTT 5: the broker is told the limit and discards larger messages itself', async () => {

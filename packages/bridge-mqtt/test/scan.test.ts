@@ -5,10 +5,14 @@ import { seededRandom } from '@fieldbridge/core';
 import { startCommand, trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { decodeMessage } from '../src/decode.js';
+import { resolveSubscriptions } from '../src/resolve.js';
 import { formatTopicScan } from '../src/scan-format.js';
 import { loadSparkplugCodec } from '../src/sparkplug-codec.js';
 import { probeFreePort, startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
 import { createTopicSurvey } from '../src/topic-survey.js';
+import { topicLevels, topicMatches } from '../src/topic.js';
+import { section } from './helpers/mqtt.js';
 
 // `bridge-mqtt --scan`: the topics on a real broker (mosquitto), before the mapping subscribes to
 // any. The messages are retained, so the broker hands them to the scan right after its SUBACK,
@@ -172,6 +176,34 @@ describe('the topic survey and its listing', () => {
     say('hall/b/temperature', '21');
     const entries = (parse(pasteBlock(formatTopicScan(survey.result(), 'in a test'))) as { subscriptions: { topic: string }[] }).subscriptions;
     expect(entries.map((e) => e.topic).sort()).toEqual(['hall/+/temperature', 'plant/line1/env', 'plant/line1/garbage', 'plant/line1/nested', 'plant/line1/status', 'plant/line2/press2/counter']);
+  });
+
+  it('suggests only values that decode to points: array elements named by their array, no number too large for one', () => {
+    const survey = createTopicSurvey();
+    const heard: Record<string, string> = {
+      'dev/d1/multi': '{"arr": [1, 2], "big": 1e400, "sensors": [{"t": 20.5}, {"t": 21}], "ok": true}',
+      'dev/d1/list': '[3, 4]',
+      'dev/d1/huge': '1e400',
+    };
+    for (const [topic, payload] of Object.entries(heard)) survey.message(topic, Buffer.from(payload), true);
+    const out = formatTopicScan(survey.result(), 'in a test');
+    expect(out).toMatch(/^dev\/d1\/multi +1 +yes +json +- +\$\.arr\[0\]=1 \$\.arr\[1\]=2 \$\.big=Infinity /m);
+    const { subscriptions } = parse(pasteBlock(out)) as { subscriptions: Record<string, unknown>[] };
+    expect(subscriptions).toEqual(expect.arrayContaining([
+      { topic: 'dev/d1/multi', metric: 'dev.d1.multi.{field}', fields: { arr_0: '$.arr[0]', arr_1: '$.arr[1]', sensors_0_t: '$.sensors[0].t', sensors_1_t: '$.sensors[1].t', ok: { value: '$.ok', type: 'boolean' } } },
+      { topic: 'dev/d1/list', metric: 'dev.d1.list.{field}', fields: { item_0: '$[0]', item_1: '$[1]' } },
+      { topic: 'dev/d1/huge', format: 'text', metric: 'dev.d1.huge' },
+    ]));
+    expect(subscriptions).toHaveLength(3);
+    expect(out).toContain('# not suggested, as no point can carry them:\n#   dev/d1/multi $.big: too large for a number: it reads as Infinity\n');
+    // Pasted, every entry decodes what was heard without a problem.
+    const subs = resolveSubscriptions(section({ url: 'mqtt://x', subscriptions }));
+    for (const [topic, payload] of Object.entries(heard)) {
+      const sub = subs.find((s) => topicMatches(s.topic, topicLevels(topic)))!;
+      const decoded = decodeMessage(sub, { topic, payload: Buffer.from(payload), receivedAtMs: 1_800_000_000_000 });
+      expect(decoded.problems, topic).toEqual([]);
+      expect(decoded.points.length, topic).toBeGreaterThan(0);
+    }
   });
 
   it('a hostile topic or payload stays on its line in the listing, and the entries stay YAML that names it whole', () => {

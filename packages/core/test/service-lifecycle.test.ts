@@ -79,6 +79,35 @@ describe('the bridge process around the bridge (issue 10)', () => {
     }
   });
 
+  it('SIGHUP starts the bridge again with what it kept across reloads (acrossReloads)', async () => {
+    const file = mapping(`source_id: svc-test
+sink:
+  url: ${gateway.url}
+  api_key: k1
+  batch: { linger_ms: 20 }
+counter:
+  interval_ms: 20
+  resume: true
+  channels:
+    - { name: a, metric: demo.a }
+`);
+    const cli = spawnCounterCli(['--config', file]);
+    try {
+      await waitFor(() => gateway.points().length >= 3, 'points before the reload');
+      cli.child.kill('SIGHUP');
+      await cli.waitForLog(/SIGHUP: mapping reloaded; the spool is kept/);
+      const reloadedAt = gateway.points().length;
+      await waitFor(() => gateway.points().length > reloadedAt + 3, 'points after the reload');
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+      // The counter went on from where it was: a bridge started afresh would count from 0 again.
+      const values = gateway.points().map((p) => p.value as number).sort((a, b) => a - b);
+      expect(values).toEqual(values.map((_, i) => i));
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
+  });
+
   describe('SIGHUP with a new sink during an outage goes on reading at once, and loses nothing', () => {
     // A shutdown timeout of 10 minutes: a reload that waited for the old sink's delivery would
     // not finish within the test.

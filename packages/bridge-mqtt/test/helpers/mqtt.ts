@@ -17,9 +17,13 @@ export interface TestSource {
   subscribed(): Promise<void>;
 }
 
-/** Creates and starts a source for `config` on a fresh test context; `track` stops it after the test. */
-export async function startSource(config: MqttConfig, options: MqttSourceOptions = {}, track?: CleanupTracker): Promise<TestSource> {
-  const t = createTestContext({ bridge: 'mqtt' });
+/**
+ * Creates and starts a source for `config` on a fresh test context; `track` stops it after the
+ * test. Sources given one `reloadState` map share what they keep across reloads, as a source
+ * started again by SIGHUP does.
+ */
+export async function startSource(config: MqttConfig, options: MqttSourceOptions = {}, track?: CleanupTracker, reloadState?: Map<string, unknown>): Promise<TestSource> {
+  const t = createTestContext({ bridge: 'mqtt', ...(reloadState ? { reloadState } : {}) });
   const source = createMqttSource(config, t.ctx, options);
   track?.add(source, (s) => s.stop());
   await source.start();

@@ -30,6 +30,8 @@ export interface ServiceState {
   memorySpool?: Spool;
   /** Sinks a reload replaced, still delivering what they held; each resolves with what it left. */
   retiring: Set<Promise<SinkCloseReport>>;
+  /** What the bridges keep across reloads (`BridgeContext.acrossReloads`), for the whole run. */
+  reloadState: Map<string, unknown>;
 }
 
 /** How a service builds its parts. */
@@ -50,11 +52,12 @@ export interface ServiceParts {
 
 /**
  * How the service starts its file's bridges (at start, and each time a reload does): on the
- * running sink, with the run's rule exchange, and after a reload the rules of the bridges it
- * replaced (`previousRules`), so unchanged rules keep their state.
+ * running sink, with the run's rule exchange and what bridges keep across reloads
+ * (`acrossReloads`), and after a reload the rules of the bridges it replaced (`previousRules`),
+ * so unchanged rules keep their state.
  */
 export function bridgeOptions(p: ServiceParts, state: ServiceState, previousRules?: RuleSet): StartBridgesOptions {
-  return { sink: state.sink, logger: p.logger, ...(p.ruleExchange ? { ruleExchange: p.ruleExchange } : {}), ...(previousRules ? { previousRules } : {}) };
+  return { sink: state.sink, logger: p.logger, reloadState: state.reloadState, ...(p.ruleExchange ? { ruleExchange: p.ruleExchange } : {}), ...(previousRules ? { previousRules } : {}) };
 }
 
 /** A sink the service made, with the memory spool it made for it (none for a disk spool or a dry run). */

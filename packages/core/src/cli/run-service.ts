@@ -82,7 +82,7 @@ async function serve(s: ServiceOptions): Promise<number> {
     ...(s.ruleExchange ? { ruleExchange: s.ruleExchange } : {}),
   };
   const made = makeSink(parts, { config: s.config, definitions: s.definitions });
-  const state: ServiceState = { config: s.config, definitions: s.definitions, sink: made.sink, sinkRegistry: made.registry, memorySpool: made.memorySpool, bridge: undefined, observe: undefined, retiring: new Set() };
+  const state: ServiceState = { config: s.config, definitions: s.definitions, sink: made.sink, sinkRegistry: made.registry, memorySpool: made.memorySpool, bridge: undefined, observe: undefined, retiring: new Set(), reloadState: new Map() };
   // A dry run whose reader went away (`--dry-run | head`) ends at once, as any Unix filter does:
   // it delivers nothing, so nothing is lost.
   const unwatchDryRun = s.dryRun

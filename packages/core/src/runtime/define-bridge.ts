@@ -98,6 +98,15 @@ export interface BridgeContext {
    * restart (OPC-UA's client certificate), next to the data they belong with.
    */
   stateDir?: string;
+  /**
+   * What this bridge keeps across a SIGHUP reload, which starts it again with a new context: the
+   * value an earlier start of this bridge (by name) in this run kept under `key`, else `make()`'s,
+   * kept for the starts after it. For what a protocol must still know after a reload (the topic
+   * filters a persistent MQTT session holds at the broker, the last value delivered per topic).
+   * Memory only, gone when the process ends; the bridge bounds what it keeps. `startBridge` and
+   * `startBridges` share it between starts given the same `reloadState`.
+   */
+  acrossReloads<T>(key: string, make: () => T): T;
 }
 
 /** A running bridge. */

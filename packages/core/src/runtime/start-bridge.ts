@@ -14,6 +14,7 @@ import type { RuleExchange } from '../rules/rule-exchange.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import type { Rule } from '../rules/rule-types.js';
 import { createChannels } from './_channels.js';
+import { keptAcrossReloads } from './_reload-state.js';
 import type { BridgeContext, BridgeDefinition, BridgeInstance, Channel } from './define-bridge.js';
 import { fileDefaultsFor, markSinkOfFile, withFileDefaults, type FileDefaults } from './_file-defaults.js';
 import { ruleSetFor } from './rules-from-config.js';
@@ -67,6 +68,11 @@ export interface StartBridgeOptions {
    * resolved (`by: "reload"`). Default: none, every rule starts over.
    */
   previousRules?: RuleSet;
+  /**
+   * What bridges keep across reloads (`BridgeContext.acrossReloads`): give the same map to every
+   * start in one run, as the command does at each SIGHUP. Default: a new one (nothing carried).
+   */
+  reloadState?: Map<string, unknown>;
 }
 
 /** What `once()` found. */
@@ -124,6 +130,7 @@ export async function startBridge<D extends BridgeDefinition>(
   }
   // With rules, every point is written and then shown to them: one lookup for a metric none reads.
   const tagged = taggedWriter(rules ?? sink, definition.name, options, fileDefaults);
+  const reloadState = options.reloadState ?? new Map<string, unknown>();
 
   const problems = createProblemReporter(logger);
   const ctx: BridgeContext = {
@@ -153,6 +160,7 @@ export async function startBridge<D extends BridgeDefinition>(
     signal: abort.signal,
     sourceId: config.source_id,
     ...(config.sink?.buffer?.path === undefined ? {} : { stateDir: config.sink.buffer.path }),
+    acrossReloads: <T>(key: string, make: () => T): T => keptAcrossReloads(reloadState, `${definition.name}:${key}`, make),
   };
 
   const section = config[definition.name as D['name']];

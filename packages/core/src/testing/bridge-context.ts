@@ -5,6 +5,7 @@ import { createSourceMetrics } from '../bridge/source-metrics.js';
 import type { Point } from '../point/point.js';
 import { createChannels, type Channels } from '../runtime/_channels.js';
 import type { BridgeContext, SourceState } from '../runtime/define-bridge.js';
+import { keptAcrossReloads } from '../runtime/_reload-state.js';
 import { createProblemReporter, type ProblemReporter } from '../shared/problems.js';
 
 /** One `problems.report` or `.resolve` call, as a test sees it. */
@@ -65,9 +66,10 @@ function recordingReporter(events: ProblemEvent[], changed: () => void): Problem
  * memory, channel states and problem episodes recorded, the standard metrics real (on a fresh
  * registry), the logger silent, the clock the plain monotonic one, the file's `source_id`
  * `options.sourceId` (default `test`) and `stateDir` as given. `waitFor` re-checks on every write,
- * state change and problem, so tests synchronise on what happened rather than on time.
+ * state change and problem, so tests synchronise on what happened rather than on time. Contexts
+ * given one `reloadState` map share `acrossReloads`, as a bridge started again by a SIGHUP reload.
  */
-export function createTestContext(options: { bridge?: string; blocked?: boolean; sourceId?: string; stateDir?: string } = {}): TestContext {
+export function createTestContext(options: { bridge?: string; blocked?: boolean; sourceId?: string; stateDir?: string; reloadState?: Map<string, unknown> } = {}): TestContext {
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   const changed = (): void => {
@@ -85,6 +87,7 @@ export function createTestContext(options: { bridge?: string; blocked?: boolean;
     changed();
   });
   let blocked = options.blocked ?? false;
+  const reloadState = options.reloadState ?? new Map<string, unknown>();
   const write = (point: Point): void => {
     points.push(point);
     changed();
@@ -130,6 +133,7 @@ export function createTestContext(options: { bridge?: string; blocked?: boolean;
     signal: abort.signal,
     sourceId: options.sourceId ?? 'test',
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
+    acrossReloads: (key, make) => keptAcrossReloads(reloadState, `${options.bridge ?? 'test'}:${key}`, make),
   };
   return {
     ctx,

@@ -43,11 +43,3 @@ export function createPacketScanner(onPacket: (type: number, size: number) => bo
     return undefined;
   };
 }
-
-/**
- * For the bytes a broker sends: the size of the first packet larger than `maxBytes`, as soon as
- * its header arrives and before its body is buffered (a 256 MB packet costs one chunk, not 256 MB).
- */
-export function createPacketSizeGuard(maxBytes: number): (chunk: Uint8Array) => number | undefined {
-  return createPacketScanner((_type, size) => size > maxBytes);
-}

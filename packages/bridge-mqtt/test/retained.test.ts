@@ -1,0 +1,90 @@
+// Retained messages come again at every subscription: after a clean session's reconnect and after
+// a SIGHUP reload. The broker's copy of a value this process delivered already is not a new point
+// (a new timestamp would make rules fire again and a dead device look alive); a new value is.
+import { startFaultProxy, trackCleanups } from '@fieldbridge/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRetainedMemory } from '../src/_retained.js';
+import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
+import { connectPublisher, section, startSource, type Publisher } from './helpers/mqtt.js';
+
+const track = trackCleanups();
+let broker: Mosquitto;
+let pub: Publisher;
+beforeAll(async () => {
+  broker = await startMosquitto();
+  pub = await connectPublisher(broker.url);
+});
+afterAll(async () => {
+  await pub.close();
+  await broker.close();
+});
+
+const counter = { topic: 'plant/+/+/counter', format: 'number', metric: '{topic.1}.{topic.2}.parts' };
+const retain = (topic: string, payload: string) => pub.client.publishAsync(topic, payload, { qos: 1, retain: true });
+describe('a retained message', () => {
+  it('is delivered once at the first start, not again at each reload, and again when it changed', async () => {
+    await retain('plant/line1/press1/counter', '615');
+    const reloadState = new Map<string, unknown>();
+    const config = section({ url: broker.url, subscriptions: [counter] });
+    const first = await startSource(config, {}, undefined, reloadState);
+    await first.t.waitFor(() => first.t.points.length === 1, 'the retained value');
+    expect(first.t.points.map((p) => [p.metric, p.value])).toEqual([['line1.press1.parts', 615]]);
+    await first.source.stop();
+
+    for (const reload of [1, 2]) {
+      const again = await startSource(config, {}, undefined, reloadState);
+      await again.subscribed();
+      // A live message after it: the retained one came before, in the order the broker sent them.
+      await pub.publish('plant/line1/press9/counter', String(reload), 1);
+      await again.t.waitFor(() => again.t.points.length >= 1, 'the live message');
+      expect(again.t.points.map((p) => [p.metric, p.value])).toEqual([['line1.press9.parts', reload]]);
+      expect(await again.t.metric('fieldbridge_source_messages_total', { channel: counter.topic })).toBe(2);
+      expect(await again.t.metric('fieldbridge_source_points_suppressed_total', { channel: counter.topic, reason: 'retained_repeat' })).toBe(1);
+      await again.source.stop();
+    }
+
+    // Published while the bridge was away: a new value, delivered.
+    await retain('plant/line1/press1/counter', '616');
+    const later = await startSource(config, {}, track, reloadState);
+    await later.t.waitFor(() => later.t.points.some((p) => p.metric === 'line1.press1.parts'), 'the new retained value');
+    expect(later.t.valuesOf('line1.press1.parts')).toEqual([616]);
+    await later.source.stop();
+
+    // A mapping that reads the topic otherwise reads its retained value again.
+    const renamed = await startSource(section({ url: broker.url, subscriptions: [{ ...counter, metric: '{topic.2}.count' }] }), {}, track, reloadState);
+    await renamed.t.waitFor(() => renamed.t.points.some((p) => p.metric === 'press1.count'), 'the value under its new name');
+    expect(renamed.t.valuesOf('press1.count')).toEqual([616]);
+  });
+
+  it('is not delivered again when a clean session reconnects and subscribes again', async () => {
+    await retain('hall/a/temp', '21.5');
+    const gate = track.add(await startFaultProxy({ target: { port: broker.port } }), (p) => p.close());
+    const { t, subscribed } = await startSource(
+      section({ url: `mqtt://127.0.0.1:${gate.port}`, reconnect: { initial_ms: 20, max_ms: 100 }, subscriptions: [{ topic: 'hall/+/temp', format: 'number', metric: 'hall.{topic.1}' }] }),
+      { stableMs: 0 },
+      track,
+    );
+    await t.waitFor(() => t.points.length === 1, 'the retained value');
+    gate.cut();
+    await t.waitFor(() => t.channels()['hall/+/temp']?.state === 'disconnected', 'the connection lost');
+    await subscribed();
+    await pub.publish('hall/b/temp', '19', 1);
+    await t.waitFor(() => t.points.length === 2, 'a live message after the reconnect');
+    expect(t.points.map((p) => [p.metric, p.value])).toEqual([['hall.a', 21.5], ['hall.b', 19]]);
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { channel: 'hall/+/temp', reason: 'retained_repeat' })).toBe(1);
+  });
+
+  it('is remembered for a bounded number of topics, each by at most 1 KiB', () => {
+    const memory = createRetainedMemory(100);
+    const big = Buffer.alloc(100_000, 1);
+    for (let i = 0; i < 1000; i++) memory.took(`t/${i}`, i === 999 ? big : Buffer.from(String(i)), 'r', true, 1);
+    expect(memory.size).toBe(100);
+    expect(memory.repeat('t/0', Buffer.from('0'), 'r')).toBeUndefined();
+    expect(memory.repeat('t/998', Buffer.from('998'), 'r')).toBe(1);
+    expect(memory.repeat('t/999', Buffer.alloc(100_000, 1), 'r')).toBe(1);
+    expect(memory.repeat('t/999', Buffer.alloc(100_000, 2), 'r')).toBeUndefined();
+    // Live messages on a topic never retained are not remembered.
+    memory.took('live/x', Buffer.from('1'), 'r', false, 1);
+    expect(memory.repeat('live/x', Buffer.from('1'), 'r')).toBeUndefined();
+  });
+});

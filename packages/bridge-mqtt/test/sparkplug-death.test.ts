@@ -1,0 +1,55 @@
+// Sparkplug B DATA after a death: the births it was sent under are void, so it is not read,
+// counted as no_birth, and (with rebirth: true) the edge node is asked for its births again,
+// within the rate limit unknown aliases already use.
+import { createRequire } from 'node:module';
+import { trackCleanups, until } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
+import { startAedes } from './helpers/aedes.js';
+import { connectPublisher, section, startSource } from './helpers/mqtt.js';
+
+interface ProtoPayload {
+  fromObject(object: Record<string, unknown>): unknown;
+  encode(message: unknown): { finish(): Uint8Array };
+  decode(bytes: Uint8Array): unknown;
+}
+const { Payload } = (createRequire(import.meta.url)('sparkplug-payload/lib/sparkplugPayloadProto.js') as { org: { eclipse: { tahu: { protobuf: { Payload: ProtoPayload } } } } }).org.eclipse.tahu.protobuf;
+const track = trackCleanups();
+const T = 1_700_000_000_000;
+
+/** A Sparkplug payload from raw protobuf fields (aliases without names, as edge nodes send DATA). */
+function proto(fields: Record<string, unknown>): Uint8Array {
+  return Payload.encode(Payload.fromObject(fields)).finish();
+}
+
+describe('Sparkplug B DATA after an NDEATH', () => {
+  it('is not decoded with the dead session\'s aliases: counted as no_birth, and a rebirth is requested once', async () => {
+    const broker = track.add(await startAedes(), (b) => b.close());
+    const { t, subscribed } = await startSource(section({ url: broker.url, subscriptions: [{ topic: 'spBv1.0/#', format: 'sparkplug', rebirth: true }] }), {}, track);
+    await subscribed();
+    const host = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const commands: string[] = [];
+    host.client.on('message', (topic) => commands.push(topic));
+    await host.client.subscribeAsync('spBv1.0/g1/NCMD/#', { qos: 0 });
+    const node = track.add(await connectPublisher(broker.url), (p) => p.close());
+
+    await node.publish('spBv1.0/g1/NBIRTH/n1', proto({ timestamp: T, seq: 0, metrics: [{ name: 'bdSeq', datatype: 8, longValue: 0 }] }), 0);
+    await node.publish('spBv1.0/g1/DBIRTH/n1/d1', proto({ timestamp: T, seq: 1, metrics: [{ name: 'Temp', alias: 10, datatype: 3, intValue: 50 }] }), 0);
+    await t.waitFor(() => t.valuesOf('g1.n1.d1.Temp').length === 1, 'the device birth');
+    await node.publish('spBv1.0/g1/NDEATH/n1', proto({ metrics: [{ name: 'bdSeq', datatype: 8, longValue: 0 }] }), 1);
+    await node.publish('spBv1.0/g1/DDATA/n1/d1', proto({ timestamp: T + 1, seq: 2, metrics: [{ alias: 10, intValue: 60 }] }), 0);
+    await t.waitFor(() => t.problems.some((p) => p.message?.includes('after its NDEATH')), 'the DATA refused');
+    await until(() => commands.length === 1, 'the rebirth request');
+    await node.publish('spBv1.0/g1/DDATA/n1/d1', proto({ timestamp: T + 2, seq: 3, metrics: [{ alias: 10, intValue: 61 }] }), 0);
+    const key = 'mqtt.spBv1.0/#.spBv1.0/g1/DDATA/n1/d1.no_birth';
+    await t.waitFor(() => t.problems.filter((p) => p.key === key).length === 2, 'the second DATA refused');
+
+    expect(t.valuesOf('g1.n1.d1.Temp')).toEqual([50]);
+    expect(t.valuesOf('g1.n1.d1.state')).toEqual(['online', 'offline']);
+    expect(commands).toEqual(['spBv1.0/g1/NCMD/n1']);
+    expect(await t.metric('fieldbridge_mqtt_sparkplug_rebirths_total', {})).toBe(1);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'spBv1.0/#', kind: 'no_birth' })).toBe(2);
+    const refused = t.problems.filter((p) => p.key === key);
+    expect(refused[0]?.message).toBe('subscription spBv1.0/#: spBv1.0/g1/DDATA/n1/d1: DDATA from g1/n1/d1 after its NDEATH, before a new NBIRTH: not read (the births it was sent under are void); a rebirth is requested (Node Control/Rebirth)');
+    expect(refused.filter((p) => p.logged)).toHaveLength(1);
+  });
+});
