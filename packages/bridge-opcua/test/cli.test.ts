@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBridgeCli } from '@fieldbridge/core/cli';
 import { trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
@@ -53,6 +54,17 @@ describe('bridge-opcua', () => {
     expect(out).toContain(`${server.endpointUrl}: security SignAndEncrypt/the strongest current policy offered, login user "operator" with a password, certificate in ${clientPki}`);
     expect(out).toContain(`boiler.Counter <- Objects/Boiler/Counter`);
     expect(out).not.toContain(PASSWORD);
+  });
+
+  it('--check names the PKI folder it would use: opcua-pki/ in the spool\'s folder, else ./fieldbridge-opcua-pki', async () => {
+    const spool = files.dir('spool');
+    const withoutPki = mapping().replace(`  pki: ${clientPki}\n`, '');
+    const durable = await cli(['--check'], withoutPki.replace('opcua:\n', `sink:\n  url: stdout\n  buffer: { path: ${spool} }\nopcua:\n`));
+    expect(durable.code, durable.err).toBe(0);
+    expect(durable.out).toContain(`certificate in ${join(spool, 'opcua-pki')}, server trust tofu`);
+    const memory = await cli(['--check'], withoutPki);
+    expect(memory.code, memory.err).toBe(0);
+    expect(memory.out).toContain('certificate in ./fieldbridge-opcua-pki, server trust tofu');
   });
 
   it('--browse prints the address space below a node with namespace URIs, types, access and values', async () => {

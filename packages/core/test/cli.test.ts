@@ -298,4 +298,14 @@ describe('bridge process', () => {
     expect(await runBridgeCli(withOption, ['--config', memory, '--where'], { stdout, stderr, env: { KEY: 'k1' } })).toBe(0);
     expect(seen).toEqual([spool, undefined]);
   });
+
+  it("--check tells a bridge's describe() the folder of the durable spool, so it can name the folder it would use", async () => {
+    const seen: unknown[] = [];
+    const describing = { ...counterBridge, describe: (c: { channels: unknown[] }, where?: { stateDir?: string }) => (seen.push(where), [`${c.channels.length} channels`]) };
+    const spool = join(dir, 'spool');
+    const durable = mapping(goodMapping().replace('batch: { linger_ms: 20 }', `batch: { linger_ms: 20 }\n  buffer: { path: ${spool} }`));
+    expect((await runBridgeCommand(describing, ['--config', durable, '--check'], { KEY: 'k1' })).code).toBe(0);
+    expect((await runBridgeCommand(describing, ['--config', mapping(goodMapping()), '--check'], { KEY: 'k1' })).code).toBe(0);
+    expect(seen).toEqual([{ stateDir: spool }, {}]);
+  });
 });
