@@ -67,6 +67,13 @@ describe('bridge-opcua', () => {
     expect(memory.out).toContain('certificate in ./fieldbridge-opcua-pki, server trust tofu');
   });
 
+  it('--help states the default --once wait bridge-opcua really uses', async () => {
+    const help = await runBridgeCommand(opcuaBridge, ['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.out.replace(/\s+/g, ' ')).toContain('(e.g. 30s; default 32s with the default timeouts: 10s plus twice connect_timeout_ms and publishing_interval_ms)');
+    expect(opcuaBridge.onceTimeoutMs?.(opcuaConfigSchema.parse({ endpoint: 'opc.tcp://h', nodes: [{ metric: 'a', node_id: 'i=1' }] }))).toBe(32_000);
+  });
+
   it('--browse prints the address space below a node with namespace URIs, types, access and values', async () => {
     const { code, out } = await cli(['--browse', 'Boiler']);
     expect(code).toBe(0);

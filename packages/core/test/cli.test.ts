@@ -81,7 +81,15 @@ describe('bridge command line', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toContain('--dry-run');
+    expect(help.out.replace(/\s+/g, ' ')).toContain('(e.g. 30s; default 10s)');
     expect((await run(['--version'])).out.trim()).toBe('0.0.0-test');
+  });
+
+  it("--help states the bridge's own default --once wait", async () => {
+    const slow = { ...counterBridge, onceTimeoutMs: () => 32_000, onceTimeoutText: '32s with the default timeouts' };
+    const help = await runBridgeCommand(slow, ['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.out.replace(/\s+/g, ' ')).toContain('(e.g. 30s; default 32s with the default timeouts)');
   });
 
   it('--once reads each channel once, delivers, and exits 0', async () => {

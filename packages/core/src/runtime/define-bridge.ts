@@ -183,6 +183,11 @@ export interface BridgeDefinition<S extends z.ZodType = z.ZodType, N extends str
   starter?(): string;
   /** How long `--once` waits for a push source by default, in ms (overridden by `--once-timeout`). Default 10 000. */
   onceTimeoutMs?(config: z.output<S>): number | undefined;
+  /**
+   * The default `--once` wait as `--help` states it, for a bridge whose `onceTimeoutMs` makes it
+   * depend on the section (`--help` reads no file): e.g. `32s with the default timeouts`. Default `10s`.
+   */
+  onceTimeoutText?: string;
   /** Extra command-line options and their handler. */
   cli?: {
     options: BridgeCliOption[];
