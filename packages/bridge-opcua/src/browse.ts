@@ -149,7 +149,7 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
       if (typeof bits === 'number') v.entry.access = accessLevelNames(bits);
       if (current) {
         const code = current.statusCode?.value ?? 0;
-        const converted = variantToValue(current.value, { namespaces, maxValueBytes: 4096, maxArrayLength: 100 });
+        const converted = variantToValue(current.value, { namespaces, statusNames, maxValueBytes: 4096, maxArrayLength: 100 });
         if (converted.ok) v.entry.value = converted.value;
         else v.entry.valueProblem = converted.message;
         if (code >>> 30 !== 0) v.entry.valueProblem = statusName(code, statusNames);
