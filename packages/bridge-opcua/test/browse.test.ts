@@ -79,6 +79,14 @@ describe('browsing the address space', () => {
     expect((err as Error).message).toMatch(/Objects has no child named Nowhere/);
   });
 
+  it('refuses a start node id that does not exist, by namespace index or URI', async () => {
+    for (const start of [`ns=${server.namespaceIndex};s=Nope`, `nsu=${SIM_NAMESPACE};s=Nope`]) {
+      const err = await browseAddressSpace(connection, { start }).catch((e: unknown) => e);
+      expect(isOpcuaBridgeError(err, 'NODE_INVALID'), String(err)).toBe(true);
+      expect((err as Error).message).toBe(`--browse: node ${start} does not exist on the server (BadNodeIdUnknown)`);
+    }
+  });
+
   it('emits a nodes[] mapping that subscribes as it is', async () => {
     const result = await browseAddressSpace(connection, { start: 'Line1' });
     const mapping = parse(formatBrowseMapping(result, { metricPrefix: 'line1.' })) as { nodes: { metric: string; node_id: string }[] };

@@ -110,6 +110,10 @@ describe('bridge-opcua', () => {
     const unknown = await cli(['--browse', 'Nowhere/Near']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/browse path Nowhere\/Near: Objects has no child named Nowhere/);
+    const missing = await cli(['--browse', `ns=${server.namespaceIndex};s=Nope`]);
+    expect(missing.code, missing.out).toBe(2);
+    expect(missing.err).toContain(`node ns=${server.namespaceIndex};s=Nope does not exist on the server`);
+    expect(missing.out).toBe('');
     const down = await cli(['--browse'], mapping('opc.tcp://127.0.0.1:1'));
     expect(down.code).toBe(1);
     expect(down.err).toMatch(/connection refused/);
