@@ -149,7 +149,10 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
           syncItems(sub);
           channel.set('connected');
           const security = `${connection.security.mode}/${connection.security.policy}`;
-          if (outage.connected(`${where}: connected`)) ctx.logger.info({ endpoint: where, security, items: sub.items().length }, `${where}: connected (${security}), ${sub.items().length} items subscribed`);
+          const { active } = sub.stats();
+          const others = sub.items().length - active;
+          const items = `${active} items monitored${others > 0 ? `, ${others} not (reported above, tried again every ${formatDuration(retryMs)})` : ''}`;
+          if (outage.connected(`${where}: connected`)) ctx.logger.info({ endpoint: where, security, items: active }, `${where}: connected (${security}), ${items}`);
           retryTimer = setInterval(() => void sub.retryNow().then(() => syncItems(sub)), retryMs);
           retryTimer.unref();
         },

@@ -88,6 +88,7 @@ export interface SubscriptionStats {
 export interface OpcuaSubscription {
   /** Holds notifications at the server while the consumer is full (see {@link FlowControl}). */
   readonly flow: FlowControl;
+  /** Each item, and one `unresolved` entry per folder not found yet. */
   items(): ItemStatus[];
   stats(): SubscriptionStats;
   /** Tries the refused and unresolved items again now. */

@@ -227,8 +227,8 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
 
   return {
     flow,
-    items: () =>
-      targets.map((t) => ({
+    items: () => [
+      ...targets.map((t) => ({
         key: t.key,
         kind: t.kind,
         label: t.label,
@@ -237,6 +237,9 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
         state: t.state,
         ...(t.message ? { message: t.message } : {}),
       })),
+      // A folder not found yet stands for the variables it will give: one unresolved entry.
+      ...pendingFolders.map((f) => ({ key: f.spec.key, kind: 'value' as const, label: f.location.text, state: 'unresolved' as const, ...(f.message ? { message: f.message } : {}) })),
+    ],
     stats: () => ({
       ...counts,
       active: targets.filter((t) => t.state === 'active').length,

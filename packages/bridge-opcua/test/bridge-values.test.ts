@@ -164,6 +164,20 @@ describe('values through the bridge', () => {
     expect(await t.metric('fieldbridge_opcua_monitored_items', { state: 'refused' })).toBe(0);
   });
 
+  it('a folder that names nothing is reported, counted as unresolved and listed, while the others flow', async () => {
+    const { t, source } = await runSource(track, {
+      ...base(),
+      nodes: [{ metric: 'boiler.pressure', node_id: nsu('Boiler.Pressure') }],
+      folders: [{ metric: 'x.{path}', node_id: 'nsu=urn:audit;s=NoSuchFolder' }],
+    });
+    await t.waitFor(() => pointsOf(t, 'boiler.pressure').length > 0 && t.ready(), 'the node flowing');
+    expect(await t.metric('fieldbridge_source_errors_total', { kind: 'node_unresolved' })).toBe(1);
+    expect(await t.metric('fieldbridge_opcua_monitored_items', { state: 'unresolved' })).toBe(1);
+    expect(await t.metric('fieldbridge_opcua_monitored_items', { state: 'active' })).toBe(1);
+    expect(source.items().find((i) => i.key === 'x.{path}')).toMatchObject({ kind: 'value', label: 'nsu=urn:audit;s=NoSuchFolder', state: 'unresolved', message: expect.stringMatching(/urn:audit/) });
+    expect(source.subscription()!.stats().unresolved).toBe(1);
+  });
+
   it('max_rate_hz holds back the changes of a series and counts them', async () => {
     const { t } = await runSource(track, {
       ...base(),
