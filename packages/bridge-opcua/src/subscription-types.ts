@@ -74,6 +74,11 @@ export interface SubscriptionStats {
   decodeProblems: number;
   /** Values flagged as following a server-side queue overflow. */
   overflows: number;
+  /**
+   * Times the subscription was created again with its items, on the server's side lost (a server
+   * restart, a lifetime run out): what the server had queued for it then was lost too.
+   */
+  recreations: number;
   active: number;
   refused: number;
   unresolved: number;

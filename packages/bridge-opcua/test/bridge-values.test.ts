@@ -243,8 +243,9 @@ describe('security and login through the bridge', () => {
     });
     await t.waitFor(() => t.states.some((s) => s.state === 'failed'), 'the channel failed');
     expect(t.channels()[server.endpointUrl]).toMatchObject({ state: 'failed', reason: expect.stringMatching(/refused the login as user "operator" \(BadUserAccessDenied\): check the user name and password/) });
-    await t.waitFor(() => t.problems.filter((p) => p.key === 'opcua.connection').length >= 2, 'a second attempt');
-    expect(t.problems.filter((p) => p.key === 'opcua.connection').map((p) => p.logged).slice(0, 2)).toEqual([true, false]);
+    await t.waitFor(() => t.problems.filter((p) => p.key === 'opcua.connection.auth_failed').length >= 2, 'a second attempt');
+    expect(t.problems.filter((p) => p.key === 'opcua.connection.auth_failed').map((p) => p.logged).slice(0, 2)).toEqual([true, false]);
+    expect(await t.metric('fieldbridge_source_errors_total', { kind: 'auth_failed' })).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(t.problems)).not.toContain('wrong');
   });
 });
