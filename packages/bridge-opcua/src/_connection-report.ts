@@ -63,7 +63,7 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
     lostAt = undefined;
     metrics.reconnects.inc();
     metrics.gapSeconds.inc(gapMs / 1000);
-    return gapMs;
+    return Math.round(gapMs);
   };
 
   return {
@@ -80,7 +80,7 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
         const gapMs = gapEnded();
         ctx.logger.warn(
           { endpoint: where, gapMs, security, items: active },
-          `${where}: connected again after a gap of ${formatDuration(Math.round(gapMs))} without data, with a new session and subscription (${items}): values that changed in the gap are lost; each item sends its current value`,
+          `${where}: connected again after a gap of ${formatDuration(gapMs)} without data, with a new session and subscription (${items}): values that changed in the gap are lost; each item sends its current value`,
         );
         connected(`${where}: connected again`);
         return;
@@ -115,7 +115,7 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
         channel.set('connected');
         ctx.logger[recreated ? 'warn' : 'info'](
           { endpoint: where, gapMs, sessionRecreated: event.sessionRecreated, subscriptionRecreated: recreated, namespacesChanged: event.namespacesChanged },
-          `${where}: reconnected after a gap of ${formatDuration(Math.round(gapMs))} without data; ${what}`,
+          `${where}: reconnected after a gap of ${formatDuration(gapMs)} without data; ${what}`,
         );
         connected(`${where}: connected again`);
       }
