@@ -86,8 +86,13 @@ export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Cha
       else if (verdict === 'rate') rate += 1;
       else unchanged += 1;
     }
+    let branches = 0;
     for (const record of batch.events) {
       const out = mapper.event(record);
+      if (out === undefined) {
+        branches += 1;
+        continue;
+      }
       if (isProblem(out)) {
         report(out);
         continue;
@@ -105,6 +110,7 @@ export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Cha
     ctx.emit(channel, points);
     if (rate > 0) ctx.metrics.suppressed(channel.name, 'rate', rate);
     if (unchanged > 0) ctx.metrics.suppressed(channel.name, 'unchanged', unchanged);
+    if (branches > 0) ctx.metrics.suppressed(channel.name, 'branch', branches);
     if (overflows > 0) metrics.overflows.inc(overflows);
     if (batch.values.length > 0) reportOverflows(overflowed);
   };

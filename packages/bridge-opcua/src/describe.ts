@@ -29,8 +29,9 @@ function sampling(entry: OpcuaNodeConfig | OpcuaFolderConfig, config: OpcuaConfi
 
 function describeEvent(event: OpcuaEventConfig): string {
   const fields = event.fields ?? DEFAULT_EVENT_FIELDS;
-  const severity = event.where === undefined ? '' : ` where Severity >= ${event.where.min_severity}`;
-  return `${event.metric} <- events of ${where(event, 'the Server object (i=2253)')}${severity}: ${fields.join(', ')}`;
+  const severity = event.where === undefined ? '' : ` where Severity or LastSeverity >= ${event.where.min_severity} (raises and their returns to normal)`;
+  const branches = event.branches ? ', condition branches too' : '';
+  return `${event.metric} <- events of ${where(event, 'the Server object (i=2253)')}${severity}${branches}: ${fields.join(', ')}`;
 }
 
 /** The PKI folder as `--check` shows it: the one used when `context` says where the spool is, else the rule that picks it. */

@@ -216,6 +216,35 @@ describe('values through the bridge', () => {
     expect(alarm.value).not.toHaveProperty('Time');
     server.setAlarmInput(20);
   });
+
+  it('with min_severity an alarm\'s raise and its return to normal arrive, once each; branches: true adds the branch of the unacknowledged raise', async () => {
+    const { t } = await runSource(track, {
+      ...base(),
+      events: [
+        { metric: 'alarms', where: { min_severity: 100 } },
+        { metric: 'alarms.all', where: { min_severity: 100 }, branches: true },
+      ],
+    });
+    await t.waitFor(() => t.ready(), 'subscribed');
+    server.setAlarmInput(20);
+    await server.eventsMonitored(2);
+    const active = (p: { value: unknown }) => (p.value as { ActiveState?: boolean }).ActiveState;
+    server.setAlarmInput(90);
+    await pointWhere(t, (p) => p.metric === 'alarms' && active(p) === true, 'the raise');
+    server.setAlarmInput(50);
+    // The branch comes before the return to normal, in the same message or an earlier one.
+    await pointWhere(t, (p) => p.metric === 'alarms' && active(p) === false, 'the return to normal');
+    await pointWhere(t, (p) => p.metric === 'alarms.all' && active(p) === false, 'the return to normal, with branches');
+    expect(pointsOf(t, 'alarms').map(active)).toEqual([true, false]);
+    expect(pointsOf(t, 'alarms').map((p) => p.value)).toEqual([
+      expect.not.objectContaining({ BranchId: expect.anything() }),
+      expect.objectContaining({ ActiveState: false, Severity: 0, Message: 'Back to normal' }),
+    ]);
+    const all = pointsOf(t, 'alarms.all');
+    expect(all.map(active)).toEqual([true, true, false]);
+    expect(all[1]).toMatchObject({ timestamp: all[0]!.timestamp, value: { ...(all[0]!.value as object), BranchId: expect.any(String) } });
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { reason: 'branch' })).toBe(1);
+  });
 });
 
 describe('security and login through the bridge', () => {
