@@ -124,6 +124,8 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
           deliver(batch);
         },
         onProblem,
+        // As it is, fractions of a millisecond included: the sink recognises a stamp it gave before
+        // its clock's first server sample, and moves it onto server time with its batch.
         now: () => ctx.clock.now(),
       },
       reconnect: { ...reconnect, stableMs },
