@@ -2,16 +2,22 @@ import { createChangeFilter, createKeyedProblems, type BridgeContext, type Chann
 import type { OpcuaMetrics } from './_metrics.js';
 import { createPointMapper, isProblem, type OpcuaDecodeProblem } from './decode.js';
 import type { NotificationBatch } from './notifications.js';
-import type { OpcuaPlan, ValueRoute } from './plan.js';
+import { OPCUA_DEFAULTS, type OpcuaPlan, type ValueRoute } from './plan.js';
 
 /** Problems that name no series share this episode key. */
 const NO_SERIES = 'notification';
+/** The episode of values the server dropped from full queues. */
+const OVERFLOW = 'opcua.queue_overflow';
+/** Series named in an overflow message, at most. */
+const OVERFLOW_NAMES = 3;
 
 /**
  * What the source does with each NotificationMessage: maps its records to points (decode),
  * keeps back what `max_rate_hz` / `on_change` hold (one kit change filter per mapping entry, a
  * series per variable), emits the rest on the channel in one call, and counts and reports the
- * problems as episodes per series, ended by the series' next point.
+ * problems as episodes per series, ended by the series' next point. Values the server dropped
+ * from full queues are counted and warned about once per episode, with how many items and
+ * which, ended by a message without any.
  */
 export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Channel, metrics: OpcuaMetrics): (batch: NotificationBatch) => void {
   const mapper = createPointMapper(plan);
@@ -33,15 +39,40 @@ export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Cha
     problems.report(series, problem.kind, problem.message, problem.item === undefined ? {} : { item: problem.item });
   };
 
+  const queueSizes = new Map([...plan.variables, ...plan.folders].map((spec) => [spec.key, spec.queueSize ?? OPCUA_DEFAULTS.queueSize]));
+  let overflowing = false;
+  // The server flags the value after those it dropped from a full queue (an outage, a hold, a
+  // sampling faster than the publishing): a warning per episode, which a message without ends.
+  const reportOverflows = (series: ReadonlyMap<string, number | undefined>): void => {
+    if (series.size === 0) {
+      if (overflowing) ctx.problems.resolve(OVERFLOW, `${channel.name}: no more values dropped at the server`);
+      overflowing = false;
+      return;
+    }
+    overflowing = true;
+    const named = [...series].slice(0, OVERFLOW_NAMES).map(([name, size]) => (size === undefined ? name : `${name} (queue_size ${size})`));
+    const more = series.size > OVERFLOW_NAMES ? ` and ${series.size - OVERFLOW_NAMES} more` : '';
+    ctx.problems.report(
+      OVERFLOW,
+      `${channel.name}: the server dropped values of ${series.size} item(s) whose queue overflowed: ${named.join(', ')}${more}; raise their queue_size to keep what changes between two publishes or during an outage`,
+      { items: series.size },
+    );
+  };
+
   return (batch) => {
     ctx.metrics.messages(channel.name);
     const points: Point[] = [];
     let overflows = 0;
+    const overflowed = new Map<string, number | undefined>();
     let rate = 0;
     let unchanged = 0;
     const now = ctx.clock.monotonicNow();
     for (const record of batch.values) {
-      if (record.overflow) overflows += 1;
+      if (record.overflow) {
+        overflows += 1;
+        const { route, series, metric } = mapper.item(record.item);
+        overflowed.set(metric.ok ? metric.text : series, route ? queueSizes.get(route.key) : undefined);
+      }
       const out = mapper.value(record);
       if (isProblem(out)) {
         report(out);
@@ -55,8 +86,13 @@ export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Cha
       else if (verdict === 'rate') rate += 1;
       else unchanged += 1;
     }
+    let branches = 0;
     for (const record of batch.events) {
       const out = mapper.event(record);
+      if (out === undefined) {
+        branches += 1;
+        continue;
+      }
       if (isProblem(out)) {
         report(out);
         continue;
@@ -74,6 +110,8 @@ export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Cha
     ctx.emit(channel, points);
     if (rate > 0) ctx.metrics.suppressed(channel.name, 'rate', rate);
     if (unchanged > 0) ctx.metrics.suppressed(channel.name, 'unchanged', unchanged);
+    if (branches > 0) ctx.metrics.suppressed(channel.name, 'branch', branches);
     if (overflows > 0) metrics.overflows.inc(overflows);
+    if (batch.values.length > 0) reportOverflows(overflowed);
   };
 }

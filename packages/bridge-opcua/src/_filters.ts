@@ -1,4 +1,4 @@
-import type { EventSelect } from './event-fields.js';
+import { EVENT_TYPE_IDS, type EventSelect } from './event-fields.js';
 import type { Deadband } from './item-spec.js';
 import type { OpcuaModule } from './load.js';
 
@@ -12,7 +12,13 @@ export function dataChangeFilter(opcua: OpcuaModule, deadband: Deadband | undefi
   });
 }
 
-/** The EventFilter selecting `selects`, and keeping only events with Severity >= `minSeverity` when given. */
+/**
+ * The EventFilter selecting `selects`, and with `minSeverity` a where clause keeping the events
+ * with Severity >= `minSeverity` or LastSeverity >= `minSeverity`: a condition's return to normal
+ * has Severity 0 (node-opcua's alarms, many servers), and its LastSeverity, the severity it had,
+ * lets it through with its raise. Events without LastSeverity (not conditions) compare as null:
+ * only their Severity counts.
+ */
 export function eventFilter(opcua: OpcuaModule, selects: readonly EventSelect[], minSeverity: number | undefined): InstanceType<OpcuaModule['EventFilter']> {
   const selectClauses = selects.map(
     (s) =>
@@ -22,22 +28,29 @@ export function eventFilter(opcua: OpcuaModule, selects: readonly EventSelect[],
         attributeId: s.nodeIdAttribute ? opcua.AttributeIds.NodeId : opcua.AttributeIds.Value,
       }),
   );
+  const atLeast = (typeId: number, field: string) =>
+    new opcua.ContentFilterElement({
+      filterOperator: opcua.FilterOperator.GreaterThanOrEqual,
+      filterOperands: [
+        new opcua.SimpleAttributeOperand({
+          typeDefinitionId: opcua.makeNodeId(typeId, 0),
+          browsePath: [new opcua.QualifiedName({ name: field, namespaceIndex: 0 })],
+          attributeId: opcua.AttributeIds.Value,
+        }),
+        new opcua.LiteralOperand({ value: new opcua.Variant({ dataType: opcua.DataType.UInt16, value: minSeverity }) }),
+      ],
+    });
   const whereClause =
     minSeverity === undefined
       ? undefined
       : new opcua.ContentFilter({
           elements: [
             new opcua.ContentFilterElement({
-              filterOperator: opcua.FilterOperator.GreaterThanOrEqual,
-              filterOperands: [
-                new opcua.SimpleAttributeOperand({
-                  typeDefinitionId: opcua.makeNodeId(2041, 0),
-                  browsePath: [new opcua.QualifiedName({ name: 'Severity', namespaceIndex: 0 })],
-                  attributeId: opcua.AttributeIds.Value,
-                }),
-                new opcua.LiteralOperand({ value: new opcua.Variant({ dataType: opcua.DataType.UInt16, value: minSeverity }) }),
-              ],
+              filterOperator: opcua.FilterOperator.Or,
+              filterOperands: [new opcua.ElementOperand({ index: 1 }), new opcua.ElementOperand({ index: 2 })],
             }),
+            atLeast(EVENT_TYPE_IDS.BaseEventType, 'Severity'),
+            atLeast(EVENT_TYPE_IDS.ConditionType, 'LastSeverity'),
           ],
         });
   return new opcua.EventFilter({ selectClauses, ...(whereClause ? { whereClause } : {}) });

@@ -10,9 +10,12 @@ import type { OpcuaSubscription, SubscriptionOptions } from './subscription-type
 export interface SessionHooks {
   /** The session and the subscription are up (after a first connect or a later attempt). */
   onUp(connection: OpcuaConnection, subscription: OpcuaSubscription): void;
-  /** An attempt failed; the next one is in `retryInMs`. `error.retryable` false: someone must change something. */
+  /**
+   * An attempt failed (a first connect, or one after a loss that node-opcua could not repair); the
+   * next one is in `retryInMs`. `error.retryable` false: someone must change something.
+   */
   onAttemptFailed(error: OpcuaBridgeError, retryInMs: number): void;
-  /** What the open connection reports (lost, restored, a reconnect refused...). */
+  /** What the open connection reports while node-opcua repairs it (lost, reconnecting, restored...). */
   onConnectionEvent(event: ConnectionEvent): void;
 }
 
@@ -47,7 +50,10 @@ const CLOSE_MS = 3000;
  * again, whether retryable (the server is down) or not (a refused certificate, a wrong password:
  * the PKI folders and the server's users are read again at every attempt, so a fix takes effect
  * without a restart). Once connected and subscribed, node-opcua re-establishes the session and
- * its items after a loss by itself; the loop only relays what the connection reports.
+ * its items after a loss by itself, and the loop relays what the connection reports; when one of
+ * its attempts fails at the server (a server that now shows another certificate), the connection
+ * ends and the loop takes over: it closes the subscription and connects anew under the same
+ * backoff, with a new session and subscription.
  */
 export function createSessionLoop(o: SessionLoopOptions): SessionLoop {
   const abort = new AbortController();
@@ -55,7 +61,26 @@ export function createSessionLoop(o: SessionLoopOptions): SessionLoop {
   let connection: OpcuaConnection | undefined;
   let subscription: OpcuaSubscription | undefined;
   let attempt: Promise<void> | undefined;
+  let retiring: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
+
+  // node-opcua could not repair `opened`, which has closed itself: the next attempt is ours.
+  const takeOver = (opened: OpcuaConnection, error: OpcuaBridgeError): void => {
+    if (abort.signal.aborted || connection !== opened) return;
+    const sub = subscription;
+    subscription = undefined;
+    connection = undefined;
+    const delay = reconnector.schedule(() => {
+      attempt = run();
+    });
+    o.hooks.onAttemptFailed(error, delay);
+    const previous = retiring;
+    retiring = (async () => {
+      await previous;
+      if (sub) await settleWithin(() => sub.close(), CLOSE_MS);
+      await settleWithin(() => opened.close(), CLOSE_MS);
+    })();
+  };
 
   const run = async (): Promise<void> => {
     let opened: OpcuaConnection | undefined;
@@ -70,7 +95,8 @@ export function createSessionLoop(o: SessionLoopOptions): SessionLoop {
       }
       subscription = sub;
       reconnector.connected();
-      opened.onEvent((event) => o.hooks.onConnectionEvent(event));
+      const up = opened;
+      up.onEvent((event) => (event.type === 'reconnect_failed' ? takeOver(up, event.error) : o.hooks.onConnectionEvent(event)));
       o.hooks.onUp(opened, sub);
     } catch (err) {
       const failed = opened;
@@ -104,6 +130,7 @@ export function createSessionLoop(o: SessionLoopOptions): SessionLoop {
         if (sub) await settleWithin(() => sub.close(), CLOSE_MS);
         if (open) await settleWithin(() => open.close(), CLOSE_MS);
         await settleWithin(() => attempt ?? Promise.resolve(), CLOSE_MS);
+        await settleWithin(() => retiring ?? Promise.resolve(), CLOSE_MS);
       })();
       return stopping;
     },

@@ -54,7 +54,8 @@ async function findRejected(folder: string, thumbprint: string): Promise<string 
  * Replaces `cm.checkCertificate` (what node-opcua calls on a server's certificate at the first
  * connect and again when a reconnect finds a new one) with the `mode` policy. The folders are
  * re-read at every check, so a file an operator moves into `trusted/` counts at the next
- * connect without a restart. A refusal is logged and kept for {@link TrustHook.takeRefusal}.
+ * connect without a restart. A refusal is kept for {@link TrustHook.takeRefusal} (and logged at
+ * debug): the connect it fails reports it.
  */
 export function installTrustHook(cm: CertificateManagerLike, mode: TrustMode, good: StatusCodeLike, logger: OpcuaLogger): TrustHook {
   const original = cm.checkCertificate.bind(cm) as (certificate: Buffer) => Promise<StatusCodeLike>;
@@ -71,7 +72,7 @@ export function installTrustHook(cm: CertificateManagerLike, mode: TrustMode, go
       if (status.name === 'Good' || mode === 'always') return good;
       const message = `the server sent a certificate this client cannot read (${(err as Error).message}): check the server's certificate`;
       refusal = new OpcuaBridgeError('SERVER_CERTIFICATE_UNTRUSTED', message, { retryable: false });
-      logger.error({ status: status.name }, message);
+      logger.debug({ status: status.name }, message);
       return status;
     }
     const decision = decideTrust({
@@ -93,7 +94,8 @@ export function installTrustHook(cm: CertificateManagerLike, mode: TrustMode, go
         return good;
       case 'refuse':
         refusal = new OpcuaBridgeError(decision.code, decision.message, { retryable: false });
-        logger.error({ thumbprint: presented.thumbprint, status: status.name }, decision.message);
+        // Debug only: the failed connect carries the refusal, and its caller reports it (the bridge once per episode).
+        logger.debug({ thumbprint: presented.thumbprint, status: status.name }, decision.message);
         return status;
     }
   };

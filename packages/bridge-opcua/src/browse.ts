@@ -93,7 +93,7 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
   const asPath = asNode.ok ? undefined : parseBrowsePath(startText);
   if (!asNode.ok && !asPath?.ok) throw new OpcuaBridgeError('NODE_INVALID', `--browse ${startText}: neither a node id (${asNode.message}) nor a browse path`, { retryable: false });
   const location = asNode.ok ? { kind: 'node' as const, ref: asNode.ref, text: startText } : { kind: 'path' as const, steps: asPath!.ok ? asPath!.steps : [], text: startText };
-  const found = await createNodeResolver(session, namespaces).resolve(location);
+  const found = await createNodeResolver(session, namespaces).resolve(location, { mustExist: true });
   if (!found.ok) throw new OpcuaBridgeError('NODE_INVALID', `--browse: ${found.message}`, { retryable: false });
 
   const entries: BrowseEntry[] = [];
@@ -102,6 +102,9 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
   let truncated = false;
   const walk = async (nodeId: string, path: string[], depth: number): Promise<void> => {
     const listed = await withDeadline(browseChildren(session, nodeId, maxNodes), timeoutMs, `browsing ${nodeId}`);
+    // Below the start a node the server will not browse is listed without children; the start
+    // itself is what was asked for, so its refusal is the answer.
+    if (listed.refused && depth === 1) throw new OpcuaBridgeError('REQUEST_FAILED', `--browse: the server refused to browse ${startText} (${listed.refused})`, { retryable: false });
     truncated ||= listed.truncated;
     for (const child of listed.children) {
       if (entries.length >= maxNodes) {
@@ -149,7 +152,7 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
       if (typeof bits === 'number') v.entry.access = accessLevelNames(bits);
       if (current) {
         const code = current.statusCode?.value ?? 0;
-        const converted = variantToValue(current.value, { namespaces, maxValueBytes: 4096, maxArrayLength: 100 });
+        const converted = variantToValue(current.value, { namespaces, statusNames, maxValueBytes: 4096, maxArrayLength: 100 });
         if (converted.ok) v.entry.value = converted.value;
         else v.entry.valueProblem = converted.message;
         if (code >>> 30 !== 0) v.entry.valueProblem = statusName(code, statusNames);

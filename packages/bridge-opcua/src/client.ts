@@ -65,7 +65,8 @@ const MODE_NUMBERS: Record<SecurityModeName, number> = { None: 1, Sign: 2, SignA
  * policy) and the session, and reads the NamespaceArray. Every step is bounded by
  * `connectTimeoutMs`, so a dead or frozen server fails the attempt instead of hanging it; the
  * caller decides when to try again (`err.retryable`). Once connected, node-opcua re-establishes
- * the channel, the session and the subscriptions after a loss, and the connection reports it.
+ * the channel, the session and the subscriptions after a loss, and the connection reports it; a
+ * reconnect attempt the server refuses ends the connection (`reconnect_failed`, then `closed`).
  * Rejects with an {@link OpcuaBridgeError} that says what to do.
  */
 export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaConnection> {
@@ -106,7 +107,9 @@ export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaCo
       defaultTransactionTimeout: options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
       requestedSessionTimeout: options.sessionTimeoutMs ?? CLIENT_DEFAULTS.sessionTimeoutMs,
       // maxRetry > 0 turns node-opcua's reconnection on (its reconnect loop itself never gives up);
-      // the first connect is bounded by the deadlines here instead.
+      // the first connect is bounded by the deadlines here instead. These delays pace its attempts
+      // only while the server cannot be reached: one that fails at the server ends the connection
+      // (see createConnection), and the caller's own backoff takes over.
       connectionStrategy: {
         maxRetry: 1,
         initialDelay: options.reconnectDelayMs?.initial ?? CLIENT_DEFAULTS.reconnectInitialMs,
@@ -131,6 +134,7 @@ export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaCo
       logger,
       closeTimeoutMs: options.closeTimeoutMs ?? CLIENT_DEFAULTS.closeTimeoutMs,
       now: options.now ?? Date.now,
+      classify: (err) => classifyConnectError(err, { ...ctx, step: 'connect' }),
     });
   } catch (err) {
     const opened = client;

@@ -73,10 +73,21 @@ export const opcuaEventSchema = z
       .min(1)
       .max(63)
       .optional()
-      .describe('Event fields to send, as browse names or dot paths (ActiveState.EffectiveDisplayName). Default EventType, SourceName, Time, Message, Severity, ConditionName, ActiveState, AckedState.'),
+      .describe('Event fields to send, as browse names or dot paths (ActiveState.EffectiveDisplayName). Default EventType, SourceName, Time, Message, Severity, ConditionName, ActiveState, AckedState, BranchId. Time and BranchId are selected even when not named.'),
     where: z
-      .strictObject({ min_severity: z.number().int().min(1).max(1000).describe('Only events with at least this Severity (1..1000), filtered by the server.') })
+      .strictObject({
+        min_severity: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .describe('Only events with at least this Severity (1..1000), and those of a condition whose previous severity (LastSeverity) had it, so that an alarm\'s return to normal (Severity 0) comes with its raise. Filtered by the server.'),
+      })
       .optional(),
+    branches: z
+      .boolean()
+      .optional()
+      .describe('Also send events of condition branches (BranchId not null: a previous state kept for acknowledgement, such as an alarm that cleared before it was acknowledged, sent again when it branches off). Default false: each raise arrives once.'),
     queue_size: queueSize.optional().describe('Events the server keeps between two publishes. Default 1000.'),
     timestamp: z.enum(['source', 'local'], { error: 'timestamp must be source (the event\'s Time) or local' }).optional().describe('source (the event\'s Time, default) or local (receipt).'),
     tags: tagsSchema.optional(),

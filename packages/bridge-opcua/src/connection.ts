@@ -15,9 +15,14 @@ export type ConnectionState = 'connected' | 'reconnecting' | 'closed';
 export type ConnectionEvent =
   /** The server stopped answering (socket closed, keep-alive failed): reconnection starts. */
   | { type: 'lost'; reason: string; atMs: number }
-  /** Another reconnect attempt is scheduled in `delayMs`. */
+  /** A reconnect attempt could not reach the server (refused, unreachable); node-opcua tries again in `delayMs`. */
   | { type: 'reconnecting'; attempt: number; delayMs: number }
-  /** A reconnect attempt failed for a reason someone must fix (a refused certificate); attempts go on. */
+  /**
+   * A reconnect attempt reached the server and failed there (a refused certificate, a channel the
+   * server closed at once). node-opcua would try again at once, without waiting, for as long as it
+   * fails: the connection ends instead (`closed` follows), so that its owner connects again with
+   * a backoff of its own (the bridge does, with `reconnect`).
+   */
   | { type: 'reconnect_failed'; error: OpcuaBridgeError }
   /**
    * The server's NamespaceArray changed (it restarted with namespaces in another order).
@@ -75,6 +80,8 @@ export interface ConnectionParts {
   closeTimeoutMs: number;
   /** Epoch-ms clock for the outage accounting. */
   now: () => number;
+  /** What a failed reconnect attempt means and what to do (a refusal of the trust policy is taken from the PKI first). */
+  classify: (err: unknown) => OpcuaBridgeError;
 }
 
 /** node-opcua's private hook, called with the new session before it re-creates subscriptions. */
@@ -87,6 +94,9 @@ interface RecreateHook {
  * measures each outage, re-reads the NamespaceArray when the session had to be re-created
  * (through node-opcua's `beforeSubscriptionRecreate` hook, so monitored items can be moved to
  * new namespace indexes before node-opcua re-creates them), and reports it all as events.
+ * node-opcua's reconnection waits between attempts only while the server cannot be reached; an
+ * attempt that fails at the server would be followed by the next at once, so the connection
+ * closes after it (`reconnect_failed`, then `closed`) and leaves the retry to its owner.
  */
 export function createConnection(parts: ConnectionParts): OpcuaConnection {
   const { client, session, pki, logger, now } = parts;
@@ -125,9 +135,13 @@ export function createConnection(parts: ConnectionParts): OpcuaConnection {
     logger.debug({ attempt: attempts, delayMs }, `reconnect attempt ${attempts} to ${parts.endpointUrl} in ${delayMs} ms`);
     emit({ type: 'reconnecting', attempt: attempts, delayMs });
   };
-  const onAttemptFailed = (): void => {
-    const refusal = pki.takeRefusal();
-    if (refusal) emit({ type: 'reconnect_failed', error: refusal });
+  const onAttemptFailed = (err: unknown): void => {
+    if (state !== 'reconnecting') return;
+    const error = pki.takeRefusal() ?? parts.classify(err);
+    logger.debug({ code: error.code }, `reconnect attempt to ${parts.endpointUrl} failed at the server: ${error.message}`);
+    emit({ type: 'reconnect_failed', error });
+    // Now, before node-opcua's next attempt (queued with setImmediate) starts: closing cancels it.
+    void close();
   };
   const onReestablished = (): void => {
     if (state !== 'reconnecting') return;
@@ -162,6 +176,21 @@ export function createConnection(parts: ConnectionParts): OpcuaConnection {
   client.on('connection_reestablished', onReestablished);
 
   let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      state = 'closed';
+      client.removeListener('connection_lost', onLost);
+      client.removeListener('backoff', onBackoff);
+      client.removeListener('reconnection_attempt_has_failed', onAttemptFailed);
+      client.removeListener('connection_reestablished', onReestablished);
+      // disconnect() closes the session too, and cancels a reconnection in progress.
+      await settleWithin(() => client.disconnect(), parts.closeTimeoutMs);
+      await settleWithin(() => pki.dispose(), 1000);
+      emit({ type: 'closed' });
+      listeners.clear();
+    })();
+    return closing;
+  };
   return {
     endpointUrl: parts.endpointUrl,
     security: parts.security,
@@ -177,20 +206,6 @@ export function createConnection(parts: ConnectionParts): OpcuaConnection {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close() {
-      closing ??= (async () => {
-        state = 'closed';
-        client.removeListener('connection_lost', onLost);
-        client.removeListener('backoff', onBackoff);
-        client.removeListener('reconnection_attempt_has_failed', onAttemptFailed);
-        client.removeListener('connection_reestablished', onReestablished);
-        // disconnect() closes the session too, and cancels a reconnection in progress.
-        await settleWithin(() => client.disconnect(), parts.closeTimeoutMs);
-        await settleWithin(() => pki.dispose(), 1000);
-        emit({ type: 'closed' });
-        listeners.clear();
-      })();
-      return closing;
-    },
+    close,
   };
 }

@@ -34,14 +34,24 @@ export interface PointMapper {
   item(item: ValueItem): ItemRoute;
   /** One value: its point, or the problem that kept it from being one. */
   value(record: ValueRecord): Point | OpcuaDecodeProblem;
-  /** One event: its event point, or the problem. */
-  event(record: EventRecord): Point | OpcuaDecodeProblem;
+  /** One event: its event point, or the problem; undefined for a condition branch's event its entry leaves out (`branches: false`). */
+  event(record: EventRecord): Point | OpcuaDecodeProblem | undefined;
   /** Every record of a NotificationMessage, in order (values, then events, then the message's own problems). */
   batch(batch: NotificationBatch): OpcuaDecodeResult;
 }
 
 /** Items whose route is kept: as many as a section can name (nodes, and folders' variables). */
 const MAX_ITEMS = 200_000;
+
+/**
+ * True for an event of a condition branch (BranchId not null): a previous state of the condition
+ * kept for acknowledgement, sent again when it branches off (an alarm that cleared before it was
+ * acknowledged repeats its raise, with the raise's Time and values).
+ */
+export function isBranchEvent(record: EventRecord): boolean {
+  const branch = record.fields.BranchId;
+  return branch !== null && branch !== undefined;
+}
 
 /** True for a problem, false for a point. */
 export function isProblem(x: Point | OpcuaDecodeProblem): x is OpcuaDecodeProblem {
@@ -54,7 +64,8 @@ export function isProblem(x: Point | OpcuaDecodeProblem): x is OpcuaDecodeProble
  * (class `metric` for numbers, `event` for text, booleans, arrays and structures), its tags the
  * entry's `tags` and `unit`, plus `quality` and `status` when the status is not Good under
  * `quality: tag`. An event becomes an event point whose value holds its selected fields but
- * `Time` (its timestamp) and the fields the event does not have.
+ * `Time` (its timestamp) and the fields the event does not have; an event of a condition branch
+ * is left out unless its entry says `branches: true`.
  */
 export function createPointMapper(plan: Pick<OpcuaPlan, 'routes'>): PointMapper {
   const itemRoute = createKeyedCache(
@@ -83,9 +94,10 @@ export function createPointMapper(plan: Pick<OpcuaPlan, 'routes'>): PointMapper 
     return pointOf(metric.text, record.value, record.timestampMs, tags);
   };
 
-  const event = (record: EventRecord): Point | OpcuaDecodeProblem => {
+  const event = (record: EventRecord): Point | OpcuaDecodeProblem | undefined => {
     const found = plan.routes.get(record.item.key);
     if (found?.kind !== 'event') return { kind: 'unknown_item', message: `${record.item.key}: no events entry has this key`, item: record.item.key };
+    if (!found.branches && isBranchEvent(record)) return undefined;
     return eventPoint(found, record);
   };
 
@@ -103,6 +115,7 @@ export function createPointMapper(plan: Pick<OpcuaPlan, 'routes'>): PointMapper 
       }
       for (const record of batch.events) {
         const out = event(record);
+        if (out === undefined) continue;
         if (isProblem(out)) problems.push(out);
         else points.push(out);
       }

@@ -1,6 +1,7 @@
-import { formatDuration } from '@fieldbridge/core/bridge';
+import { isAbsolute } from 'node:path';
+import { formatDuration, type DescribeContext } from '@fieldbridge/core/bridge';
 import type { OpcuaConfig, OpcuaEventConfig, OpcuaFolderConfig, OpcuaNodeConfig } from './config.js';
-import { authOf, CONNECTION_DEFAULTS, PKI_FOLDER } from './connect-options.js';
+import { authOf, CONNECTION_DEFAULTS, PKI_FOLDER, pkiDir } from './connect-options.js';
 import { parseEndpoint } from './endpoint.js';
 import { DEFAULT_EVENT_FIELDS } from './event-fields.js';
 import { describeIdentity } from './identity.js';
@@ -28,23 +29,33 @@ function sampling(entry: OpcuaNodeConfig | OpcuaFolderConfig, config: OpcuaConfi
 
 function describeEvent(event: OpcuaEventConfig): string {
   const fields = event.fields ?? DEFAULT_EVENT_FIELDS;
-  const severity = event.where === undefined ? '' : ` where Severity >= ${event.where.min_severity}`;
-  return `${event.metric} <- events of ${where(event, 'the Server object (i=2253)')}${severity}: ${fields.join(', ')}`;
+  const severity = event.where === undefined ? '' : ` where Severity or LastSeverity >= ${event.where.min_severity} (raises and their returns to normal)`;
+  const branches = event.branches ? ', condition branches too' : '';
+  return `${event.metric} <- events of ${where(event, 'the Server object (i=2253)')}${severity}${branches}: ${fields.join(', ')}`;
+}
+
+/** The PKI folder as `--check` shows it: the one used when `context` says where the spool is, else the rule that picks it. */
+function pkiText(config: OpcuaConfig, context: DescribeContext | undefined): string {
+  if (config.pki !== undefined) return config.pki;
+  if (context === undefined) return `${PKI_FOLDER.inSpool}/ in sink.buffer.path (else ./${PKI_FOLDER.alone})`;
+  const dir = pkiDir(config, context.stateDir);
+  return isAbsolute(dir) || dir.startsWith('.') ? dir : `./${dir}`;
 }
 
 /**
  * Lines `--check` prints: the server and how the client connects (the identity by name, never
- * its password), where its certificate is kept and how the server's is trusted, then one line per
- * node, folder and event notifier.
+ * its password), where its certificate is kept (the folder itself when `context` tells the spool's
+ * folder, as `--check` does) and how the server's is trusted, then one line per node, folder and
+ * event notifier.
  */
-export function describeOpcua(config: OpcuaConfig): string[] {
+export function describeOpcua(config: OpcuaConfig, context?: DescribeContext): string[] {
   const endpoint = parseEndpoint(config.endpoint);
   const url = endpoint.ok ? endpoint.endpoint.url : config.endpoint;
   const security = config.security ?? { mode: 'None' };
   const policy = security.mode === 'None' ? '' : `/${security.policy ?? 'the strongest current policy offered'}`;
   const auth = authOf(config);
   const identity = auth.kind === 'username' ? `${describeIdentity(auth)} with a password` : describeIdentity(auth);
-  const pki = config.pki ?? `${PKI_FOLDER.inSpool}/ in sink.buffer.path (else ./${PKI_FOLDER.alone})`;
+  const pki = pkiText(config, context);
   const trust = config.trust ?? CONNECTION_DEFAULTS.trust;
   const publishing = formatDuration(config.publishing_interval_ms ?? OPCUA_DEFAULTS.publishingIntervalMs);
   const lines = [

@@ -1,7 +1,17 @@
 import { OpcuaBridgeError } from './errors.js';
 
 /** The fields an event monitor selects when none are named. */
-export const DEFAULT_EVENT_FIELDS: readonly string[] = ['EventType', 'SourceName', 'Time', 'Message', 'Severity', 'ConditionName', 'ActiveState', 'AckedState'];
+export const DEFAULT_EVENT_FIELDS: readonly string[] = ['EventType', 'SourceName', 'Time', 'Message', 'Severity', 'ConditionName', 'ActiveState', 'AckedState', 'BranchId'];
+
+/**
+ * Fields every event monitor selects, added when not named: `Time` stamps the events, `BranchId`
+ * tells a condition's branch (a previous state kept for acknowledgement, e.g. an alarm that
+ * cleared before it was acknowledged) from its current state (BranchId null).
+ */
+export const ALWAYS_SELECTED: readonly string[] = ['Time', 'BranchId'];
+
+/** Most fields a monitor selects: the 63 a mapping may name and {@link ALWAYS_SELECTED}. */
+export const MAX_EVENT_SELECTS = 63 + ALWAYS_SELECTED.length;
 
 /**
  * Two-state variables of conditions (Part 9): their value is text such as "Active"; the field
@@ -59,13 +69,13 @@ export interface EventSelect {
 }
 
 /**
- * The select clauses for `fields` (default {@link DEFAULT_EVENT_FIELDS}), with `Time` added when
- * missing, since it stamps the events. A path element may carry a namespace index (`2:Pressure`).
- * Throws `NODE_INVALID` for a malformed field. Pure.
+ * The select clauses for `fields` (default {@link DEFAULT_EVENT_FIELDS}), with `Time` and
+ * `BranchId` added when missing ({@link ALWAYS_SELECTED}). A path element may carry a namespace
+ * index (`2:Pressure`). Throws `NODE_INVALID` for a malformed field. Pure.
  */
 export function planEventSelects(fields: readonly string[] = DEFAULT_EVENT_FIELDS, what = 'event'): EventSelect[] {
-  const names = fields.includes('Time') ? [...fields] : [...fields, 'Time'];
-  if (names.length > 64) throw new OpcuaBridgeError('NODE_INVALID', `${what}: more than 64 event fields`, { retryable: false });
+  const names = [...fields, ...ALWAYS_SELECTED.filter((f) => !fields.includes(f))];
+  if (names.length > MAX_EVENT_SELECTS) throw new OpcuaBridgeError('NODE_INVALID', `${what}: more than ${MAX_EVENT_SELECTS - ALWAYS_SELECTED.length} event fields`, { retryable: false });
   if (new Set(names).size !== names.length) throw new OpcuaBridgeError('NODE_INVALID', `${what}: an event field is named twice`, { retryable: false });
   return names.map((field) => {
     if (field === 'ConditionId') return { field, typeId: EVENT_TYPE_IDS.ConditionType, path: [], nodeIdAttribute: true };

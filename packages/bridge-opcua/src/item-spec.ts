@@ -68,7 +68,8 @@ export const SPEC_LIMITS = {
   maxQueueSize: 10_000,
   maxFolderDepth: 16,
   maxFolderItems: 50_000,
-  maxEventFields: 64,
+  /** Fields an event monitor selects, with Time and BranchId (see MAX_EVENT_SELECTS). */
+  maxEventFields: 65,
 } as const;
 
 /**

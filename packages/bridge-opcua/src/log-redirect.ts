@@ -33,29 +33,47 @@ export function formatOpcuaMessage(args: readonly unknown[]): string {
   return text.length > MAX_OPCUA_LOG_CHARS ? `${text.slice(0, MAX_OPCUA_LOG_CHARS)}... (${text.length} characters)` : text;
 }
 
+/** A node-opcua message that goes to `debug`: `text` from the file `file` through hook `kind` (any without). */
+interface Demoted {
+  file?: string;
+  kind?: OpcuaLogKind;
+  text: RegExp;
+}
+
 /**
  * Messages node-opcua prints that this package reports better itself, or that mislead: they
  * go to `debug`. W27 says Node 20 refuses RSA PKCS#1 v1.5 decryption, which only the deprecated
  * Basic128Rsa15 policy needs (the client warns when that policy is chosen). The certificate
  * lines come with a failed server certificate check, which the client explains with what to do.
+ * The rest come with every reconnect, or every failed attempt of one: the optional server
+ * capabilities it reads (absent on many servers), a channel the server closed or could not
+ * decrypt, the steps of its reconnection; the bridge reports the loss, the refusal and the
+ * outcome itself, once per episode.
  */
-const DEMOTED = [
-  /NODE-OPCUA-W27/,
-  /security-revert=CVE-2023-46809/,
-  /Creating default certificate/,
-  /NODE-OPCUA-W25/,
-  /^serverCertificate = /,
-  /^clientCertificateManager\.rootDir/,
-  /^server certificate chain contains/,
-  /^\[\d+\/\d+\] "/,
-  /^(thumbprint|issuer|SKI|AKI|validity):/,
-  /^verify that the server certificate is trusted/,
+const DEMOTED: readonly Demoted[] = [
+  { text: /NODE-OPCUA-W27/ },
+  { text: /security-revert=CVE-2023-46809/ },
+  { text: /Creating default certificate/ },
+  { text: /NODE-OPCUA-W25/ },
+  { text: /^serverCertificate = / },
+  { text: /^clientCertificateManager\.rootDir/ },
+  { text: /^server certificate chain contains/ },
+  { text: /^\[\d+\/\d+\] "/ },
+  { text: /^(thumbprint|issuer|SKI|AKI|validity):/ },
+  { text: /^verify that the server certificate is trusted/ },
+  { file: 'read_operational_limits', text: /^dataValue = / },
+  { file: 'message_builder_base', text: /^Error\s+\S+ Bad\w+/ },
+  { file: 'client_base_impl', text: /^client = / },
+  { file: 'client_base_impl', text: /^(the server certificate has changed|old server certificate|new server certificate|server certificate has not changed)/ },
+  { file: 'client_base_impl', text: /^Fail to connect to server at \S+ to collect server's certificate/ },
+  // Its warnings say how a session was repaired; its errors (a repair that failed, and why) stay.
+  { file: 'reconnection', kind: 'warning', text: /./ },
 ];
 
-/** The pino level a node-opcua message is logged at. */
-export function opcuaLogLevel(kind: OpcuaLogKind, text: string): 'debug' | 'warn' | 'error' {
+/** The pino level a node-opcua message is logged at; `file` is the node-opcua file that logged it. */
+export function opcuaLogLevel(kind: OpcuaLogKind, text: string, file?: string): 'debug' | 'warn' | 'error' {
   if (kind === 'trace' || kind === 'debug') return 'debug';
-  if (DEMOTED.some((pattern) => pattern.test(text))) return 'debug';
+  if (DEMOTED.some((d) => (d.file === undefined || d.file === file) && (d.kind === undefined || d.kind === kind) && d.text.test(text))) return 'debug';
   return kind === 'error' ? 'error' : 'warn';
 }
 
@@ -70,7 +88,7 @@ export function makeLogHooks(target: () => OpcuaLogger | undefined): Record<Opcu
       const logger = target();
       if (!logger) return;
       const text = formatOpcuaMessage(args);
-      logger[opcuaLogLevel(kind, text)]({ opcua: context?.filename ?? 'node-opcua' }, text);
+      logger[opcuaLogLevel(kind, text, context?.filename)]({ opcua: context?.filename ?? 'node-opcua' }, text);
     };
   return { error: hook('error'), warning: hook('warning'), trace: hook('trace'), debug: hook('debug') };
 }

@@ -45,6 +45,8 @@ export interface EventRoute {
   entry: string;
   template: Template<EventVars>;
   tags: Tags | undefined;
+  /** Send events of condition branches (BranchId not null) too; false leaves them out. */
+  branches: boolean;
 }
 
 /** A compiled `opcua:` section: what to monitor, and how its records become points. */
@@ -165,7 +167,7 @@ export function planOpcua(section: OpcuaConfig): PlanResult {
       ...(event.queue_size === undefined ? {} : { queueSize: event.queue_size }),
       timestamps: event.timestamp ?? 'source',
     });
-    plan.routes.set(key, { kind: 'event', key, entry, template, tags: event.tags === undefined ? undefined : { ...event.tags } });
+    plan.routes.set(key, { kind: 'event', key, entry, template, tags: event.tags === undefined ? undefined : { ...event.tags }, branches: event.branches ?? false });
   });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, plan };
 }

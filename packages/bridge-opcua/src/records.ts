@@ -82,6 +82,8 @@ export interface RecordOptions extends ValueOptions {
 }
 
 const MIN_DATE_MS = Date.UTC(1601, 0, 2);
+/** The null NodeId (ns=0;i=0) as values are written. */
+const NULL_NODE_ID = 'i=0';
 
 function usableMs(date: Date | null | undefined): number | undefined {
   if (!(date instanceof Date)) return undefined;
@@ -134,7 +136,8 @@ export function decodeDataValue(item: ValueItem, dataValue: DataValueLike | null
 /**
  * Decodes the fields of one event of `item`. Fields that cannot be sent become null and a
  * problem each; the event still gives a record. `EventType` is written by name when
- * `eventTypeNames` knows it. Pure; never throws.
+ * `eventTypeNames` knows it; a `BranchId` that is the null NodeId (a condition's current state,
+ * not a branch) is null. Pure; never throws.
  */
 export function decodeEventFields(item: EventItem, fields: readonly (VariantLike | null | undefined)[] | null | undefined, receivedAtMs: number, options: RecordOptions = {}): { record?: EventRecord; problems: DecodeProblem[] } {
   const problems: DecodeProblem[] = [];
@@ -149,6 +152,8 @@ export function decodeEventFields(item: EventItem, fields: readonly (VariantLike
     }
     let value = converted.value;
     if (name === 'EventType' && typeof value === 'string') value = options.eventTypeNames?.get(value) ?? value;
+    // A condition's current state has a null BranchId, which servers send as the null NodeId.
+    if (name === 'BranchId' && value === NULL_NODE_ID) value = null;
     out[name] = value;
   }
   const timeField = item.timeIndex >= 0 ? out[item.fields[item.timeIndex]!] : undefined;

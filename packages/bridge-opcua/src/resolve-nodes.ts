@@ -7,6 +7,9 @@ import { nodeIdToText, parseNodeRef, resolveNodeRef, type NodeRef } from './node
 /** The Objects folder (i=85): where browse paths start. */
 export const OBJECTS_FOLDER = 'i=85';
 
+/** The NodeClass attribute (Part 3, 5.2.1): every node has one, so reading it tells whether the node exists. */
+const NODE_CLASS_ATTRIBUTE = 2;
+
 /** Most children read per node while resolving (continuation points followed up to this). */
 export const MAX_CHILDREN_PER_NODE = 10_000;
 
@@ -34,7 +37,12 @@ export interface FolderVariable extends ResolvedNode {
 
 /** Resolves locations on one server, reading each node's children at most once per resolver. */
 export interface NodeResolver {
-  resolve(location: Location): Promise<Resolution>;
+  /**
+   * Finds the node `location` names. A browse path is found by browsing, so it exists; a node id
+   * is only put into this server's namespace indexes, unless `mustExist` (one read more): a node
+   * to monitor that does not exist is refused by the server with its status anyway.
+   */
+  resolve(location: Location, options?: { mustExist?: boolean }): Promise<Resolution>;
   /** Every variable below `folder`, depth first, within the bounds. */
   expandFolder(folder: ResolvedNode, maxDepth: number, maxItems: number): Promise<{ variables: FolderVariable[]; truncated: boolean; refused?: string }>;
 }
@@ -86,8 +94,14 @@ export function createNodeResolver(session: ClientSession, namespaces: readonly 
     return { ok: true, node: { nodeId: OBJECTS_FOLDER, ref: { namespace: { index: 0 }, identifier: { kind: 'i', value: 85 } }, text: OBJECTS_FOLDER } };
   };
 
+  const exists = async (nodeId: string, text: string): Promise<string | undefined> => {
+    const read = (await session.read({ nodeId, attributeId: NODE_CLASS_ATTRIBUTE })) as unknown as { statusCode: { name: string; isGood(): boolean } };
+    if (read.statusCode.isGood()) return undefined;
+    return read.statusCode.name === 'BadNodeIdUnknown' ? `node ${text} does not exist on the server (BadNodeIdUnknown)` : `node ${text}: the server refused to read it (${read.statusCode.name})`;
+  };
+
   return {
-    async resolve(location) {
+    async resolve(location, options = {}) {
       if (location.kind === 'path') return resolvePath(location);
       const resolved = resolveNodeRef(location.ref, namespaces);
       if (!resolved.ok) return { ok: false, message: `node ${location.text}: ${resolved.message}` };
@@ -96,6 +110,8 @@ export function createNodeResolver(session: ClientSession, namespaces: readonly 
       const uri = namespaces[resolved.namespaceIndex];
       const id = `${location.ref.identifier.kind}=${location.ref.identifier.value}`;
       const text = resolved.namespaceIndex === 0 || uri === undefined ? resolved.nodeId : `nsu=${uri};${id}`;
+      const missing = options.mustExist ? await exists(resolved.nodeId, location.text) : undefined;
+      if (missing !== undefined) return { ok: false, message: missing };
       return { ok: true, node: { nodeId: resolved.nodeId, ref: location.ref, text } };
     },
     async expandFolder(folder, maxDepth, maxItems) {

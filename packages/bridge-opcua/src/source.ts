@@ -1,4 +1,5 @@
-import { createKeyedProblems, createOutage, formatDuration, reconnectPolicy, type BridgeContext, type BridgeInstance } from '@fieldbridge/core/bridge';
+import { createKeyedProblems, reconnectPolicy, type BridgeContext, type BridgeInstance } from '@fieldbridge/core/bridge';
+import { createConnectionReport } from './_connection-report.js';
 import { createDelivery } from './_deliver.js';
 import { createOpcuaMetrics } from './_metrics.js';
 import { createSessionLoop, type SessionLoop } from './_session.js';
@@ -36,8 +37,9 @@ const RETRY_REFUSED_MS = 60_000;
  * its subscription (items do not gate readiness: one the server refuses is reported by name,
  * counted in `fieldbridge_opcua_monitored_items{state}` and retried every `retry_refused_ms`
  * while the rest flow). node-opcua loads in `start()`; the first connect is retried with the
- * kit's reconnector, later losses are repaired by node-opcua and counted as reconnects with
- * their gap. Each NotificationMessage is one `ctx.emit`. While the sink is blocked
+ * kit's reconnector; later losses are repaired by node-opcua, or by the same reconnector when
+ * node-opcua's attempt fails at the server (a changed certificate), and counted as reconnects
+ * with their gap. Each NotificationMessage is one `ctx.emit`. While the sink is blocked
  * (`when_full: block`) the publish acknowledgements are held, so the server keeps the values.
  */
 export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, options: OpcuaSourceOptions = {}): OpcuaSource {
@@ -49,12 +51,11 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
   const channel = ctx.channel(where);
   const metrics = createOpcuaMetrics(ctx.registry);
   const stableMs = options.stableMs ?? 30_000;
-  const outage = createOutage(ctx.problems, { key: 'opcua.connection', stableMs });
+  const retryMs = config.retry_refused_ms ?? RETRY_REFUSED_MS;
+  const report = createConnectionReport({ ctx, channel, metrics, stableMs, retryRefusedMs: retryMs });
   const itemProblems = createKeyedProblems(ctx.problems, { prefix: 'opcua.item' });
   const deliver = createDelivery(plan, ctx, channel, metrics);
-  const retryMs = config.retry_refused_ms ?? RETRY_REFUSED_MS;
   let loop: SessionLoop | undefined;
-  let everUp = false;
   let holding = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let starting: Promise<void> | undefined;
@@ -95,25 +96,10 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
   };
 
   const onConnectionEvent = (event: ConnectionEvent): void => {
-    if (event.type === 'lost') {
-      channel.set('disconnected', `connection lost (${event.reason}); node-opcua is reconnecting`);
-      outage.failed(`${where}: connection lost (${event.reason}); reconnecting, the session and every monitored item will be re-created`, { endpoint: where });
-    } else if (event.type === 'reconnect_failed') {
-      channel.set(event.error.retryable ? 'disconnected' : 'failed', event.error.message);
-      outage.failed(`${where}: ${event.error.message}`, { endpoint: where, code: event.error.code });
-    } else if (event.type === 'restored') {
-      metrics.reconnects.inc();
-      metrics.gapSeconds.inc(event.gapMs / 1000);
-      channel.set('connected');
-      ctx.logger.warn(
-        { endpoint: where, gapMs: event.gapMs, sessionRecreated: event.sessionRecreated, namespacesChanged: event.namespacesChanged },
-        `${where}: reconnected after a gap of ${formatDuration(Math.round(event.gapMs))} without data${event.sessionRecreated ? ' (a new session: every monitored item re-created)' : ''}`,
-      );
-      outage.connected(`${where}: connected again`);
-      const sub = loop?.subscription();
-      // The check of what node-opcua re-created queues before this retry, so the states are known after it.
-      if (sub) void sub.retryNow().then(() => syncItems(sub));
-    }
+    const sub = loop?.subscription();
+    report.event(event, sub);
+    // The check of what node-opcua re-created queues before this retry, so the states are known after it.
+    if (event.type === 'restored' && sub) void sub.retryNow().then(() => syncItems(sub));
   };
 
   const start = async (): Promise<void> => {
@@ -138,26 +124,24 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
           deliver(batch);
         },
         onProblem,
+        // As it is, fractions of a millisecond included: the sink recognises a stamp it gave before
+        // its clock's first server sample, and moves it onto server time with its batch.
         now: () => ctx.clock.now(),
       },
       reconnect: { ...reconnect, stableMs },
       ...(options.random ? { random: options.random } : {}),
       hooks: {
         onUp(connection, sub) {
-          everUp = true;
-          metrics.connects.inc({ result: 'ok' });
           syncItems(sub);
-          channel.set('connected');
-          const security = `${connection.security.mode}/${connection.security.policy}`;
-          if (outage.connected(`${where}: connected`)) ctx.logger.info({ endpoint: where, security, items: sub.items().length }, `${where}: connected (${security}), ${sub.items().length} items subscribed`);
+          report.up(connection, sub);
+          clearInterval(retryTimer);
           retryTimer = setInterval(() => void sub.retryNow().then(() => syncItems(sub)), retryMs);
           retryTimer.unref();
         },
         onAttemptFailed(error, retryInMs) {
-          metrics.connects.inc({ result: 'failed' });
-          ctx.metrics.error(where, error.code.toLowerCase());
-          channel.set(!error.retryable ? 'failed' : everUp ? 'disconnected' : 'connecting', error.message);
-          outage.failed(`${where}: ${error.message}; next attempt in ${formatDuration(retryInMs)}`, { endpoint: where, code: error.code });
+          // A subscription given up after a loss retries nothing more; the next one gets its own timer.
+          clearInterval(retryTimer);
+          report.attemptFailed(error, retryInMs);
         },
         onConnectionEvent,
       },
@@ -174,7 +158,7 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
     stop() {
       stopping ??= (async () => {
         clearInterval(retryTimer);
-        outage.stop();
+        report.stop();
         await starting?.catch(() => undefined);
         await loop?.stop();
         if (channel.state() === 'connected') channel.set('disconnected', 'stopped');

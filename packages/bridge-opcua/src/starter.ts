@@ -15,5 +15,6 @@ export const OPCUA_STARTER = `opcua:
     # Every variable below Line1, named from its browse path: line1.Motor1.Speed, ...
     - { metric: 'line1.{path}', browse_path: Line1, max_depth: 2 }
   events:
+    # Alarms raised at severity 100 and above, and their return to normal: ActiveState true, then false.
     - { metric: plant.alarms, fields: [EventType, SourceName, Message, Severity, ActiveState], where: { min_severity: 100 } }
 `;

@@ -74,6 +74,11 @@ export interface SubscriptionStats {
   decodeProblems: number;
   /** Values flagged as following a server-side queue overflow. */
   overflows: number;
+  /**
+   * Times the subscription was created again with its items, on the server's side lost (a server
+   * restart, a lifetime run out): what the server had queued for it then was lost too.
+   */
+  recreations: number;
   active: number;
   refused: number;
   unresolved: number;
@@ -88,6 +93,7 @@ export interface SubscriptionStats {
 export interface OpcuaSubscription {
   /** Holds notifications at the server while the consumer is full (see {@link FlowControl}). */
   readonly flow: FlowControl;
+  /** Each item, and one `unresolved` entry per folder not found yet. */
   items(): ItemStatus[];
   stats(): SubscriptionStats;
   /** Tries the refused and unresolved items again now. */

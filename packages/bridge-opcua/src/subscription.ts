@@ -49,7 +49,7 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   const plan = planTargets(options, publishingIntervalMs);
   const targets: Target[] = plan.targets;
   let pendingFolders: PendingFolder[] = plan.folders;
-  const counts = { messages: 0, values: 0, events: 0, decodeProblems: 0, overflows: 0 };
+  const counts = { messages: 0, values: 0, events: 0, decodeProblems: 0, overflows: 0, recreations: 0 };
   const report = (problem: SubscriptionProblem): void => {
     // A handler decides how to log (the bridge logs once per episode); without one, every problem is logged.
     if (!options.onProblem) {
@@ -136,6 +136,10 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   };
   const attach = (sub: ClientSubscription): void => {
     sub.on('raw_notification', onMessage as never);
+    // node-opcua re-created it on a new session (the server no longer had it): the items too.
+    sub.on('subscriptionId_changed' as never, () => {
+      counts.recreations += 1;
+    });
     sub.on('status_changed', (status: { name?: string }) => {
       if (status?.name === 'BadTimeout' && !closed) void rebuild();
     });
@@ -176,6 +180,7 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
         delete t.monitored;
       }
       subscription = await createSubscription();
+      counts.recreations += 1;
       ctx.subscription = subscription;
       attach(subscription);
       await monitor(targets);
@@ -227,8 +232,8 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
 
   return {
     flow,
-    items: () =>
-      targets.map((t) => ({
+    items: () => [
+      ...targets.map((t) => ({
         key: t.key,
         kind: t.kind,
         label: t.label,
@@ -237,6 +242,9 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
         state: t.state,
         ...(t.message ? { message: t.message } : {}),
       })),
+      // A folder not found yet stands for the variables it will give: one unresolved entry.
+      ...pendingFolders.map((f) => ({ key: f.spec.key, kind: 'value' as const, label: f.location.text, state: 'unresolved' as const, ...(f.message ? { message: f.message } : {}) })),
+    ],
     stats: () => ({
       ...counts,
       active: targets.filter((t) => t.state === 'active').length,

@@ -72,9 +72,15 @@ describe('the bridge across server restarts', () => {
     expect(await t.metric('fieldbridge_source_points_suppressed_total', { reason: 'unchanged' })).toBe(1);
     expect(await t.metric('fieldbridge_opcua_reconnects_total', {})).toBe(1);
     expect(await t.metric('fieldbridge_opcua_gap_seconds_total', {})).toBeGreaterThan(0);
-    expect(messages()).toContainEqual(expect.stringMatching(/reconnected after a gap of \S+ without data \(a new session: every monitored item re-created\)/));
+    expect(messages()).toContainEqual(
+      expect.stringMatching(/reconnected after a gap of \S+ without data; a new session and subscription \(the server no longer had them\), every monitored item created again: values that changed in the gap are lost/),
+    );
+    expect(await t.metric('fieldbridge_source_errors_total', { kind: 'connection_lost' })).toBe(1);
     expect(messages()).toContain('the server came back with its namespaces in another order; moving the monitored items to the new indexes');
-    expect(t.problems.filter((p) => p.key === 'opcua.connection' && p.kind === 'report')).toHaveLength(1);
+    // One line for the loss; each failed attempt while the server was down is counted, not logged.
+    const reports = t.problems.filter((p) => p.key === 'opcua.connection' && p.kind === 'report');
+    expect(reports.filter((p) => p.logged)).toHaveLength(1);
+    expect(await t.metric('fieldbridge_source_errors_total', { kind: 'connect_failed' })).toBe(reports.length - 1);
   });
 
   it('trust tofu: refuses a server whose certificate changed, naming both thumbprints and the file to delete; deleting it accepts the new one', async () => {
@@ -95,7 +101,7 @@ describe('the bridge across server restarts', () => {
     expect(reason).toContain(`now shows certificate ${server.thumbprint}`);
     expect(reason).toContain(first);
     expect(reason).toContain(`delete ${pinned}`);
-    expect(t.problems.some((p) => p.key === 'opcua.connection' && p.message?.includes(server.thumbprint))).toBe(true);
+    expect(t.problems.some((p) => p.key === 'opcua.connection.server_certificate_changed' && p.message?.includes(server.thumbprint))).toBe(true);
 
     // A bridge started now is refused the same way at its first connect.
     const again = await runSource(track, section);

@@ -164,6 +164,20 @@ describe('values through the bridge', () => {
     expect(await t.metric('fieldbridge_opcua_monitored_items', { state: 'refused' })).toBe(0);
   });
 
+  it('a folder that names nothing is reported, counted as unresolved and listed, while the others flow', async () => {
+    const { t, source } = await runSource(track, {
+      ...base(),
+      nodes: [{ metric: 'boiler.pressure', node_id: nsu('Boiler.Pressure') }],
+      folders: [{ metric: 'x.{path}', node_id: 'nsu=urn:audit;s=NoSuchFolder' }],
+    });
+    await t.waitFor(() => pointsOf(t, 'boiler.pressure').length > 0 && t.ready(), 'the node flowing');
+    expect(await t.metric('fieldbridge_source_errors_total', { kind: 'node_unresolved' })).toBe(1);
+    expect(await t.metric('fieldbridge_opcua_monitored_items', { state: 'unresolved' })).toBe(1);
+    expect(await t.metric('fieldbridge_opcua_monitored_items', { state: 'active' })).toBe(1);
+    expect(source.items().find((i) => i.key === 'x.{path}')).toMatchObject({ kind: 'value', label: 'nsu=urn:audit;s=NoSuchFolder', state: 'unresolved', message: expect.stringMatching(/urn:audit/) });
+    expect(source.subscription()!.stats().unresolved).toBe(1);
+  });
+
   it('max_rate_hz holds back the changes of a series and counts them', async () => {
     const { t } = await runSource(track, {
       ...base(),
@@ -202,6 +216,35 @@ describe('values through the bridge', () => {
     expect(alarm.value).not.toHaveProperty('Time');
     server.setAlarmInput(20);
   });
+
+  it('with min_severity an alarm\'s raise and its return to normal arrive, once each; branches: true adds the branch of the unacknowledged raise', async () => {
+    const { t } = await runSource(track, {
+      ...base(),
+      events: [
+        { metric: 'alarms', where: { min_severity: 100 } },
+        { metric: 'alarms.all', where: { min_severity: 100 }, branches: true },
+      ],
+    });
+    await t.waitFor(() => t.ready(), 'subscribed');
+    server.setAlarmInput(20);
+    await server.eventsMonitored(2);
+    const active = (p: { value: unknown }) => (p.value as { ActiveState?: boolean }).ActiveState;
+    server.setAlarmInput(90);
+    await pointWhere(t, (p) => p.metric === 'alarms' && active(p) === true, 'the raise');
+    server.setAlarmInput(50);
+    // The branch comes before the return to normal, in the same message or an earlier one.
+    await pointWhere(t, (p) => p.metric === 'alarms' && active(p) === false, 'the return to normal');
+    await pointWhere(t, (p) => p.metric === 'alarms.all' && active(p) === false, 'the return to normal, with branches');
+    expect(pointsOf(t, 'alarms').map(active)).toEqual([true, false]);
+    expect(pointsOf(t, 'alarms').map((p) => p.value)).toEqual([
+      expect.not.objectContaining({ BranchId: expect.anything() }),
+      expect.objectContaining({ ActiveState: false, Severity: 0, Message: 'Back to normal' }),
+    ]);
+    const all = pointsOf(t, 'alarms.all');
+    expect(all.map(active)).toEqual([true, true, false]);
+    expect(all[1]).toMatchObject({ timestamp: all[0]!.timestamp, value: { ...(all[0]!.value as object), BranchId: expect.any(String) } });
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { reason: 'branch' })).toBe(1);
+  });
 });
 
 describe('security and login through the bridge', () => {
@@ -229,8 +272,9 @@ describe('security and login through the bridge', () => {
     });
     await t.waitFor(() => t.states.some((s) => s.state === 'failed'), 'the channel failed');
     expect(t.channels()[server.endpointUrl]).toMatchObject({ state: 'failed', reason: expect.stringMatching(/refused the login as user "operator" \(BadUserAccessDenied\): check the user name and password/) });
-    await t.waitFor(() => t.problems.filter((p) => p.key === 'opcua.connection').length >= 2, 'a second attempt');
-    expect(t.problems.filter((p) => p.key === 'opcua.connection').map((p) => p.logged).slice(0, 2)).toEqual([true, false]);
+    await t.waitFor(() => t.problems.filter((p) => p.key === 'opcua.connection.auth_failed').length >= 2, 'a second attempt');
+    expect(t.problems.filter((p) => p.key === 'opcua.connection.auth_failed').map((p) => p.logged).slice(0, 2)).toEqual([true, false]);
+    expect(await t.metric('fieldbridge_source_errors_total', { kind: 'auth_failed' })).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(t.problems)).not.toContain('wrong');
   });
 });

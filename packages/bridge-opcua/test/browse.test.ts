@@ -50,6 +50,13 @@ describe('browsing the address space', () => {
     expect(byName.get('Arrays/Matrix')).toMatchObject({ dataType: 'Double[][]', value: [[1, 2, 3], [4, 5, 6]] });
   });
 
+  it('shows a StatusCode value by its name, as a point carries it', async () => {
+    const result = await browseAddressSpace(connection, { start: 'Sim/Types', maxDepth: 1 });
+    const entry = result.entries.find((e) => e.browseName === 'StatusCode');
+    expect(entry).toMatchObject({ dataType: 'StatusCode', value: 'BadSensorFailure' });
+    expect(entry).not.toHaveProperty('valueProblem');
+  });
+
   it('places a node where it sits, not under the notifier its events go to', async () => {
     // The Boiler is an event source of the Server object (HasNotifier), and Server comes first.
     const result = await browseAddressSpace(connection, { maxDepth: 2, maxNodes: 1000 });
@@ -70,6 +77,14 @@ describe('browsing the address space', () => {
     const err = await browseAddressSpace(connection, { start: 'Nowhere/Else' }).catch((e: unknown) => e);
     expect(isOpcuaBridgeError(err, 'NODE_INVALID')).toBe(true);
     expect((err as Error).message).toMatch(/Objects has no child named Nowhere/);
+  });
+
+  it('refuses a start node id that does not exist, by namespace index or URI', async () => {
+    for (const start of [`ns=${server.namespaceIndex};s=Nope`, `nsu=${SIM_NAMESPACE};s=Nope`]) {
+      const err = await browseAddressSpace(connection, { start }).catch((e: unknown) => e);
+      expect(isOpcuaBridgeError(err, 'NODE_INVALID'), String(err)).toBe(true);
+      expect((err as Error).message).toBe(`--browse: node ${start} does not exist on the server (BadNodeIdUnknown)`);
+    }
   });
 
   it('emits a nodes[] mapping that subscribes as it is', async () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBridgeCli } from '@fieldbridge/core/cli';
 import { trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
@@ -55,6 +56,24 @@ describe('bridge-opcua', () => {
     expect(out).not.toContain(PASSWORD);
   });
 
+  it('--check names the PKI folder it would use: opcua-pki/ in the spool\'s folder, else ./fieldbridge-opcua-pki', async () => {
+    const spool = files.dir('spool');
+    const withoutPki = mapping().replace(`  pki: ${clientPki}\n`, '');
+    const durable = await cli(['--check'], withoutPki.replace('opcua:\n', `sink:\n  url: stdout\n  buffer: { path: ${spool} }\nopcua:\n`));
+    expect(durable.code, durable.err).toBe(0);
+    expect(durable.out).toContain(`certificate in ${join(spool, 'opcua-pki')}, server trust tofu`);
+    const memory = await cli(['--check'], withoutPki);
+    expect(memory.code, memory.err).toBe(0);
+    expect(memory.out).toContain('certificate in ./fieldbridge-opcua-pki, server trust tofu');
+  });
+
+  it('--help states the default --once wait bridge-opcua really uses', async () => {
+    const help = await runBridgeCommand(opcuaBridge, ['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.out.replace(/\s+/g, ' ')).toContain('(e.g. 30s; default 32s with the default timeouts: 10s plus twice connect_timeout_ms and publishing_interval_ms)');
+    expect(opcuaBridge.onceTimeoutMs?.(opcuaConfigSchema.parse({ endpoint: 'opc.tcp://h', nodes: [{ metric: 'a', node_id: 'i=1' }] }))).toBe(32_000);
+  });
+
   it('--browse prints the address space below a node with namespace URIs, types, access and values', async () => {
     const { code, out } = await cli(['--browse', 'Boiler']);
     expect(code).toBe(0);
@@ -91,6 +110,10 @@ describe('bridge-opcua', () => {
     const unknown = await cli(['--browse', 'Nowhere/Near']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/browse path Nowhere\/Near: Objects has no child named Nowhere/);
+    const missing = await cli(['--browse', `ns=${server.namespaceIndex};s=Nope`]);
+    expect(missing.code, missing.out).toBe(2);
+    expect(missing.err).toContain(`node ns=${server.namespaceIndex};s=Nope does not exist on the server`);
+    expect(missing.out).toBe('');
     const down = await cli(['--browse'], mapping('opc.tcp://127.0.0.1:1'));
     expect(down.code).toBe(1);
     expect(down.err).toMatch(/connection refused/);

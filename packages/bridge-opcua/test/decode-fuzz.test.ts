@@ -55,8 +55,8 @@ describe('the mapper never throws and only makes points the sink accepts (fuzz, 
     }) as ValueRecord;
   const event = (): EventRecord =>
     ({
-      item: { key: pick(keys), notifier: 'i=2253', fields: ['SourceName', 'EventType', 'Message', 'Time'], timeIndex: 3, timestamps: 'source' },
-      fields: Object.fromEntries(['SourceName', 'EventType', 'Message', 'Time', text()].map((f) => [f, value()])),
+      item: { key: pick(keys), notifier: 'i=2253', fields: ['SourceName', 'EventType', 'Message', 'Time', 'BranchId'], timeIndex: 3, timestamps: 'source' },
+      fields: Object.fromEntries(['SourceName', 'EventType', 'Message', 'Time', 'BranchId', text()].map((f) => [f, value()])),
       timestampMs: 1_800_000_000_000,
       timestampFrom: 'source',
     }) as EventRecord;
@@ -65,6 +65,8 @@ describe('the mapper never throws and only makes points the sink accepts (fuzz, 
     const mapper = createPointMapper(plan);
     for (let i = 0; i < 3000; i++) {
       const out = random() < 0.7 ? mapper.value(record()) : mapper.event(event());
+      // An event of a condition branch is left out (branches: false).
+      if (out === undefined) continue;
       if (isProblem(out)) {
         expect(typeof out.kind).toBe('string');
         expect(typeof out.message).toBe('string');

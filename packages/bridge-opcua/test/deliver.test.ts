@@ -13,7 +13,7 @@ const T = 1_800_000_000_000;
 const section = opcuaConfigSchema.parse({
   endpoint: 'opc.tcp://127.0.0.1:4840',
   nodes: [
-    { metric: 'level', node_id: 'ns=2;s=Level' },
+    { metric: 'level', node_id: 'ns=2;s=Level', queue_size: 5 },
     { metric: 'state', node_id: 'ns=2;s=State', on_change: true },
   ],
   events: [{ metric: 'alarms.{source_name}' }],
@@ -51,6 +51,24 @@ describe('delivering a NotificationMessage', () => {
     expect(t.points.map((p) => p.metric)).toEqual(['level', 'state', 'alarms.Boiler']);
     expect(await t.metric('fieldbridge_source_messages_total', { bridge: 'opcua' })).toBe(1);
     expect(await t.metric('fieldbridge_opcua_queue_overflows_total', {})).toBe(1);
+  });
+
+  it('warns once per episode when the server dropped values from full queues, naming how many items, which, and queue_size', () => {
+    const { t, deliver } = setup();
+    deliver(batch([value(level, 1, true), value(state, 'On', true), value(level, 2)]));
+    expect(episodes(t)).toEqual(['report opcua.queue_overflow']);
+    expect(t.problems[0]).toMatchObject({
+      logged: true,
+      message: 'opc.tcp://127.0.0.1:4840: the server dropped values of 2 item(s) whose queue overflowed: level (queue_size 5), state (queue_size 10); raise their queue_size to keep what changes between two publishes or during an outage',
+    });
+    deliver(batch([value(level, 3, true)]));
+    expect(t.problems.map((p) => p.logged)).toEqual([true, false]);
+    // Events alone say nothing about queues; the next values without a flag end the episode.
+    deliver(batch([], [event('Boiler')]));
+    expect(episodes(t)).toHaveLength(2);
+    deliver(batch([value(level, 4)]));
+    expect(episodes(t).at(-1)).toBe('resolve opcua.queue_overflow');
+    expect(t.valuesOf('level')).toEqual([1, 2, 3, 4]);
   });
 
   it('keeps back repeats of an on_change series and counts them', async () => {

@@ -88,10 +88,21 @@ opcua:
       OBSERVE_LISTEN: '127.0.0.1:0',
     });
     sim.tick();
+    // The step put the boiler above the alarm's limit; back to normal before the bridge listens.
+    sim.setAlarmInput(50);
     await bridge.once(30_000);
     const metrics = ['boiler.temperature', 'boiler.Pressure', 'boiler.running', 'sim.array', 'sim.int64', 'line1.Motor1.Speed'];
     await expect.poll(() => metrics.filter((m) => gw.points({ metric: m }).length === 0), { timeout: 10_000 }).toEqual([]);
     expect(gw.points({ metric: 'boiler.temperature' })[0]).toMatchObject({ source_id: 'plant-a-boiler', tags: { site: 'plant-a', unit: 'degC' } });
     expect(existsSync(join(spool, 'opcua-pki', 'own', 'certs', 'client_certificate.pem'))).toBe(true);
+    // Its alarms: each raise and its return to normal, once each (not the branch of the unacknowledged raise).
+    await sim.eventsMonitored();
+    const states = () => gw.points({ metric: 'boiler.alarms' }).map((p) => (p.value as { ActiveState?: boolean }).ActiveState);
+    sim.setAlarmInput(95);
+    await expect.poll(states, { timeout: 10_000 }).toEqual([true]);
+    sim.setAlarmInput(50);
+    await expect.poll(states, { timeout: 10_000 }).toEqual([true, false]);
+    await bridge.stop();
+    expect(states()).toEqual([true, false]);
   });
 });

@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 
 describe('planEventSelects', () => {
-  it('selects the default fields and Time, two-state fields by their Id', () => {
+  it('selects the default fields, with Time and BranchId, two-state fields by their Id', () => {
     const selects = planEventSelects();
     expect(selects.map((s) => s.field)).toEqual([...DEFAULT_EVENT_FIELDS]);
     const active = selects.find((s) => s.field === 'ActiveState')!;
@@ -17,9 +17,12 @@ describe('planEventSelects', () => {
     expect(selects.find((s) => s.field === 'Severity')?.typeId).toBe(EVENT_TYPE_IDS.BaseEventType);
   });
 
-  it('adds Time, reads dot paths and namespace prefixes, and ConditionId as a NodeId', () => {
+  it('adds Time and BranchId, reads dot paths and namespace prefixes, and ConditionId as a NodeId', () => {
     const selects = planEventSelects(['ActiveState.EffectiveDisplayName', '2:Pressure', 'ConditionId']);
-    expect(selects.map((s) => s.field)).toEqual(['ActiveState.EffectiveDisplayName', '2:Pressure', 'ConditionId', 'Time']);
+    expect(selects.map((s) => s.field)).toEqual(['ActiveState.EffectiveDisplayName', '2:Pressure', 'ConditionId', 'Time', 'BranchId']);
+    expect(selects[4]).toMatchObject({ typeId: EVENT_TYPE_IDS.ConditionType, path: [{ name: 'BranchId', namespaceIndex: 0 }] });
+    expect(planEventSelects(['BranchId', 'Time']).map((s) => s.field)).toEqual(['BranchId', 'Time']);
+    expect(planEventSelects(Array.from({ length: 63 }, (_, i) => `F${i}`))).toHaveLength(65);
     expect(selects[0]!.path).toEqual([{ name: 'ActiveState', namespaceIndex: 0 }, { name: 'EffectiveDisplayName', namespaceIndex: 0 }]);
     expect(selects[1]!.path).toEqual([{ name: 'Pressure', namespaceIndex: 2 }]);
     expect(selects[2]).toMatchObject({ nodeIdAttribute: true, path: [], typeId: EVENT_TYPE_IDS.ConditionType });

@@ -65,6 +65,25 @@ describe('events and alarms', () => {
     await sub.close();
   });
 
+  it('a minimum severity lets an alarm\'s return to normal (Severity 0) through with its raise, by its LastSeverity', async () => {
+    server.setAlarmInput(20);
+    const c = collector();
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, events: [{ key: 'severe', minSeverity: 100, fields: ['Severity', 'LastSeverity', 'ActiveState', 'BranchId'] }], ...c.handlers });
+    cleanup.add(() => sub.close());
+    await server.eventsMonitored();
+    server.setAlarmInput(90);
+    const raised = await c.event((e) => e.fields.ActiveState === true && e.fields.BranchId === null);
+    expect(raised.fields.Severity).toBeGreaterThanOrEqual(100);
+    server.setAlarmInput(50);
+    const cleared = await c.event((e) => e.fields.ActiveState === false);
+    expect(cleared.fields).toMatchObject({ Severity: 0, LastSeverity: raised.fields.Severity, BranchId: null });
+    // It cleared unacknowledged: the server also sends the raise again as a branch, BranchId set.
+    const branch = c.events.find((e) => e.fields.BranchId !== null);
+    expect(branch?.fields).toMatchObject({ ActiveState: true, Severity: raised.fields.Severity, BranchId: expect.stringMatching(/^nsu=|^[gsib]=/) });
+    expect(branch?.timestampMs).toBe(raised.timestampMs);
+    await sub.close();
+  });
+
   it('listens on a notifier named by browse path, and reports fields the server cannot select', async () => {
     server.setAlarmInput(20);
     const c = collector();

@@ -133,7 +133,11 @@ describe('trust on first use', () => {
     const failed = await refusedOnReconnect;
     expect(failed.type === 'reconnect_failed' && failed.error.code).toBe('SERVER_CERTIFICATE_CHANGED');
     expect(events[0]?.type).toBe('lost');
+    // node-opcua would try again at once, without its backoff: the connection ends instead, for its owner to retry.
+    expect(connection.state()).toBe('closed');
     await connection.close();
+    expect(events.at(-1)?.type).toBe('closed');
+    expect(events.filter((e) => e.type === 'reconnect_failed')).toHaveLength(1);
 
     // A new connect is refused just as clearly.
     const refused = await refusal(connectOpcua(options));

@@ -59,6 +59,7 @@ export {
   type BridgeInstance,
   type BridgeCliOption,
   type BridgeCliIo,
+  type DescribeContext,
   type SourceState,
 } from './runtime/define-bridge.js';
 export { startBridge, type RunningBridge, type StartBridgeOptions, type OnceReport } from './runtime/start-bridge.js';

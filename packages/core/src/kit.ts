@@ -13,6 +13,7 @@ export {
   type BridgeInstance,
   type BridgeCliOption,
   type BridgeCliIo,
+  type DescribeContext,
   type Channel,
   type ChannelOptions,
   type FlowControl,

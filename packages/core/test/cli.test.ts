@@ -81,7 +81,15 @@ describe('bridge command line', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toContain('--dry-run');
+    expect(help.out.replace(/\s+/g, ' ')).toContain('(e.g. 30s; default 10s)');
     expect((await run(['--version'])).out.trim()).toBe('0.0.0-test');
+  });
+
+  it("--help states the bridge's own default --once wait", async () => {
+    const slow = { ...counterBridge, onceTimeoutMs: () => 32_000, onceTimeoutText: '32s with the default timeouts' };
+    const help = await runBridgeCommand(slow, ['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.out.replace(/\s+/g, ' ')).toContain('(e.g. 30s; default 32s with the default timeouts)');
   });
 
   it('--once reads each channel once, delivers, and exits 0', async () => {
@@ -297,5 +305,15 @@ describe('bridge process', () => {
     const memory = mapping(goodMapping());
     expect(await runBridgeCli(withOption, ['--config', memory, '--where'], { stdout, stderr, env: { KEY: 'k1' } })).toBe(0);
     expect(seen).toEqual([spool, undefined]);
+  });
+
+  it("--check tells a bridge's describe() the folder of the durable spool, so it can name the folder it would use", async () => {
+    const seen: unknown[] = [];
+    const describing = { ...counterBridge, describe: (c: { channels: unknown[] }, where?: { stateDir?: string }) => (seen.push(where), [`${c.channels.length} channels`]) };
+    const spool = join(dir, 'spool');
+    const durable = mapping(goodMapping().replace('batch: { linger_ms: 20 }', `batch: { linger_ms: 20 }\n  buffer: { path: ${spool} }`));
+    expect((await runBridgeCommand(describing, ['--config', durable, '--check'], { KEY: 'k1' })).code).toBe(0);
+    expect((await runBridgeCommand(describing, ['--config', mapping(goodMapping()), '--check'], { KEY: 'k1' })).code).toBe(0);
+    expect(seen).toEqual([{ stateDir: spool }, {}]);
   });
 });

@@ -144,6 +144,19 @@ describe('runtime: channels of push sources', () => {
     await second.sink.close();
   });
 
+  it('--once that stops early because every required channel failed says so, not that it waited its whole time', async () => {
+    const { running, context, sink } = await run(['a']);
+    const once = running.once(600_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    context().channel('a').set('failed', 'the server refused the certificate');
+    const err = await once.then(() => undefined, (e: Error) => e);
+    expect(err).toMatchObject({ code: 'BRIDGE_FAILED' });
+    expect(err!.message).toMatch(/^--once: bridge-push read nothing: it stopped after \d+ ms \(of at most 600000 ms\) because every required channel failed \(a failed: the server refused the certificate\); see the log for why$/);
+    expect(err!.message).not.toContain('within');
+    await running.stop();
+    await sink.close();
+  });
+
   it('--once says of a connected channel without points whether problems were logged, or nothing may have arrived', async () => {
     for (const withProblem of [false, true]) {
       const { logger, lines } = captureLogger();

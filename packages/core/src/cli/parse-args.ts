@@ -35,7 +35,7 @@ export function parseCliArgs(definition: BridgeDefinition, argv: string[], io: C
     .option('--check', 'validate the mapping file and print what would be read, without connecting')
     .option('--dry-run', 'connect to the source and print decoded points as NDJSON on stdout, sending nothing')
     .option('--once', 'run one poll cycle (or until each channel delivered), flush, and exit')
-    .option('--once-timeout <duration>', 'with --once: longest wait for every channel of a push source (e.g. 30s; default 10s)')
+    .option('--once-timeout <duration>', `with --once: longest wait for every channel of a push source (e.g. 30s; default ${definition.onceTimeoutText ?? '10s'})`)
     .option('--session <name>', 'start a session: tag every point with session_id NAME (over WebSocket the server is told)')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
     .addHelpText(

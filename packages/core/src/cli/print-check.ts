@@ -23,7 +23,8 @@ export function formatCheck(definitions: BridgeDefinition | readonly BridgeDefin
   if (config.rules?.length) lines.push('rules:', ...describeRules(config.rules).map((line) => `  ${line}`));
   for (const definition of presentSections(Array.isArray(definitions) ? definitions : [definitions as BridgeDefinition], config)) {
     lines.push(`${definition.name}:`);
-    for (const line of definition.describe(config[definition.name])) lines.push(`  ${line}`);
+    const where = config.sink.buffer?.path === undefined ? {} : { stateDir: config.sink.buffer.path };
+    for (const line of definition.describe(config[definition.name], where)) lines.push(`  ${line}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -156,6 +156,12 @@ export interface BridgeCliIo {
   stateDir?: string;
 }
 
+/** What `describe` may be told about the file beyond the bridge's section. */
+export interface DescribeContext {
+  /** As {@link BridgeContext.stateDir}: the folder of the durable spool, undefined with a memory spool. */
+  stateDir?: string;
+}
+
 /** A bridge: the schema of its YAML section and how to create it (docs/BRIDGE.md). */
 export interface BridgeDefinition<S extends z.ZodType = z.ZodType, N extends string = string> {
   /** Protocol name: the YAML section key and the `bridge-<name>` command. */
@@ -181,8 +187,12 @@ export interface BridgeDefinition<S extends z.ZodType = z.ZodType, N extends str
    * the data).
    */
   pointTags?(config: z.output<S>): PointTagSet[];
-  /** Lines describing what would be read, printed by `--check`. Never secrets. */
-  describe(config: z.output<S>): string[];
+  /**
+   * Lines describing what would be read, printed by `--check`. Never secrets. `where` says where
+   * the file puts the bridge's state (`--check` always gives it), so a line can name the folder
+   * actually used rather than the rule that picks it.
+   */
+  describe(config: z.output<S>, where?: DescribeContext): string[];
   /** Creates the bridge. Must not connect, and loads heavy libraries only in `start()`. */
   create(config: z.output<S>, ctx: BridgeContext): BridgeInstance;
   /**
@@ -193,6 +203,11 @@ export interface BridgeDefinition<S extends z.ZodType = z.ZodType, N extends str
   starter?(): string;
   /** How long `--once` waits for a push source by default, in ms (overridden by `--once-timeout`). Default 10 000. */
   onceTimeoutMs?(config: z.output<S>): number | undefined;
+  /**
+   * The default `--once` wait as `--help` states it, for a bridge whose `onceTimeoutMs` makes it
+   * depend on the section (`--help` reads no file): e.g. `32s with the default timeouts`. Default `10s`.
+   */
+  onceTimeoutText?: string;
   /** Extra command-line options and their handler. */
   cli?: {
     options: BridgeCliOption[];

@@ -228,12 +228,18 @@ export async function startBridge<D extends BridgeDefinition>(
       }
       await start();
       const wait = timeoutMs ?? definition.onceTimeoutMs?.(section) ?? 10_000;
+      const startedAt = performance.now();
       const timer = new AbortController();
       const deadline = sleep(wait, timer.signal, abort.signal).then(() => 'timeout' as const);
       // A source that ran out (a replayed capture) has nothing more to give a silent channel.
-      const ended = instance.ended?.then(() => 'timeout' as const) ?? deadline;
+      const ended = instance.ended?.then(() => 'ended' as const) ?? deadline;
+      let stoppedBy: 'timeout' | 'ended' | undefined;
       while (channels.waiting().length > 0 && !abort.signal.aborted) {
-        if ((await Promise.race([channels.changed(), deadline, ended])) === 'timeout') break;
+        const woke = await Promise.race([channels.changed(), deadline, ended]);
+        if (woke === 'timeout' || woke === 'ended') {
+          stoppedBy = woke;
+          break;
+        }
       }
       timer.abort();
       const silent = channels.waiting();
@@ -241,7 +247,7 @@ export async function startBridge<D extends BridgeDefinition>(
       const required = Object.values(channels.snapshot()).filter((c) => c.required).length;
       if (required > 0 && (!everConnected || failed.length === required)) {
         const states = Object.entries(channels.snapshot()).map(([name, c]) => `${name} ${c.state}${c.reason === undefined ? '' : `: ${c.reason}`}`).join(', ');
-        throw new FieldbridgeError('BRIDGE_FAILED', `--once: bridge-${definition.name} read nothing within ${wait} ms (${states}); see the log for why`);
+        throw new FieldbridgeError('BRIDGE_FAILED', `--once: bridge-${definition.name} read nothing${onceOutcome(stoppedBy, wait, Math.round(performance.now() - startedAt), failed.length === required)} (${states}); see the log for why`);
       }
       if (silent.length > 0) {
         // A channel heard from but without a point (a wrong key, a payload that does not decode) is
@@ -250,7 +256,7 @@ export async function startBridge<D extends BridgeDefinition>(
         // Connected without a problem logged: most likely nothing arrived (no one publishes there).
         const why = problems.open().length > 0 ? 'nothing it sent gave a point: see its problems above' : 'no point came of it and no problem was logged: is anything sending there?';
         const said = silent.map((name) => (snapshot[name]?.state === 'connected' ? `${name} (connected, but ${why})` : name));
-        logger.warn({ silent }, `--once: nothing within ${wait} ms on ${said.join(', ')}`);
+        logger.warn({ silent }, `--once: nothing ${stoppedBy === 'ended' ? 'before the source ran out' : `within ${wait} ms`} on ${said.join(', ')}`);
       }
       return { silent };
     },
@@ -266,6 +272,18 @@ export async function startBridge<D extends BridgeDefinition>(
       return stopping;
     },
   };
+}
+
+/**
+ * How a `--once` that read nothing ended, as its message says it: at the deadline, when the source
+ * ran out, or early, when every required channel failed (a refusal someone must fix: waiting on
+ * would not help) or the run was stopped.
+ */
+function onceOutcome(stoppedBy: 'timeout' | 'ended' | undefined, waitMs: number, elapsedMs: number, allFailed: boolean): string {
+  if (stoppedBy === 'timeout') return ` within ${waitMs} ms`;
+  if (stoppedBy === 'ended') return ` before the source ran out (after ${elapsedMs} ms)`;
+  if (allFailed) return `: it stopped after ${elapsedMs} ms (of at most ${waitMs} ms) because every required channel failed`;
+  return `: it stopped after ${elapsedMs} ms (of at most ${waitMs} ms)`;
 }
 
 /**
