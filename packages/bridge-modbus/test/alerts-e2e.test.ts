@@ -47,7 +47,14 @@ modbus:
     const config = parseMapping(text, 'alerts.yaml', modbusBridge, {});
     const bridge = track.add(await startBridge(modbusBridge, config, { logger: pino({ level: 'silent' }) }), (b) => b.stop());
     const fired: RuleEvent[] = [];
-    bridge.rules!.rules[0]!.listen({ onFire: (e) => fired.push(e) });
+    // When each fire was heard, on the monotonic clock `for` is timed on.
+    const heardAt: number[] = [];
+    bridge.rules!.rules[0]!.listen({
+      onFire: (e) => {
+        fired.push(e);
+        heardAt.push(performance.now());
+      },
+    });
     await until(() => gw.points({ metric: 'press1.oil_temp' }).length > 0, 'the first readings at the gateway');
 
     gw.setFaults({ status: 503 });
@@ -55,10 +62,16 @@ modbus:
     track.defer(() => new Promise<void>((resolve) => client.close(() => resolve())));
     await client.connectTCP('127.0.0.1', { port: sim.port });
     client.setID(3);
+    // The condition cannot begin to hold before the register is written.
+    const writtenAt = performance.now();
     await client.writeRegister(30, 95);
 
     await until(() => fired.length > 0, 'the rule to fire');
-    expect(fired[0]!.atMs - fired[0]!.sinceMs).toBeGreaterThanOrEqual(300);
+    expect(heardAt[0]! - writtenAt).toBeGreaterThanOrEqual(300);
+    // Its stamps are read from the corrected clock, which the gateway's answers may have nudged
+    // between the two: `since` comes before the fire, the `for` it held is in the event.
+    expect(fired[0]!.sinceMs).toBeLessThan(fired[0]!.atMs);
+    expect(fired[0]!.point.value).toMatchObject({ for_ms: 300 });
     expect(fired[0]!.values).toEqual({ 'press1.oil_temp': 95 });
     await until(() => (gw.stats().byStatus['503'] ?? 0) > 0 && bridge.sink.status().spool.points > 0, 'batches refused while the gateway is down');
     expect(gw.points({ metric: 'alert.oil_hot' })).toEqual([]);

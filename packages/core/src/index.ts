@@ -64,7 +64,7 @@ export {
 } from './runtime/define-bridge.js';
 export { startBridge, type RunningBridge, type StartBridgeOptions, type OnceReport } from './runtime/start-bridge.js';
 export { startBridges, agentVersionsOf, type RunningBridges, type StartBridgesOptions } from './runtime/start-bridges.js';
-export { starterMapping } from './runtime/starter.js';
+export { starterMapping, type StarterOptions } from './runtime/starter.js';
 export { createProblemReporter, type ProblemReporter } from './shared/problems.js';
 export { createLogger, type LoggerOptions } from './shared/logger.js';
 export { sinkOptionsFromConfig } from './runtime/sink-from-config.js';

@@ -3,6 +3,16 @@ import { compileExpression, ConfigError, ExpressionError, parseMapping, type Poi
 import { seededRandom } from '../src/testing/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
 
+/** What compiling `text` throws (undefined when it compiles). */
+function compileRefusal(text: string): unknown {
+  try {
+    compileExpression(text);
+    return undefined;
+  } catch (err) {
+    return err;
+  }
+}
+
 /** A view over fixed values (`source:metric` keys for other sources), clock at 1 000 000 ms. */
 function view(values: Record<string, PointValue>, timestamps: Record<string, number> = {}): RuleView & { noted: Record<string, unknown> } {
   const noted: Record<string, unknown> = {};
@@ -108,12 +118,7 @@ describe('conditions that try to escape are refused when compiled, saying where'
     ['x > 1e999', /the number 1e999 is too large/, 4],
     ['x >', /Expected expression after >/, undefined],
   ] as const)('%s', (text, message, offset) => {
-    let error: unknown;
-    try {
-      compileExpression(text);
-    } catch (err) {
-      error = err;
-    }
+    const error = compileRefusal(text);
     expect(error).toBeInstanceOf(ExpressionError);
     expect((error as ExpressionError).code).toBe('EXPRESSION_INVALID');
     expect((error as ExpressionError).message).toMatch(message);
@@ -128,12 +133,7 @@ describe('conditions that try to escape are refused when compiled, saying where'
     ['age(pump-a.temp) > 30', /write age\("pump-a\.temp"\) for a metric name with "-"/, 8],
     ['plant.1.temp > 5', /^`plant\.1\.temp`: a part of a metric name written bare cannot start with a digit: write value\("plant\.1\.temp"\)/, 6],
   ] as const)('a metric name the parser would misread is refused with a hint: %s', (text, message, offset) => {
-    let error: unknown;
-    try {
-      compileExpression(text);
-    } catch (err) {
-      error = err;
-    }
+    const error = compileRefusal(text);
     expect(error).toBeInstanceOf(ExpressionError);
     expect((error as ExpressionError).message).toMatch(message);
     expect((error as ExpressionError).offset).toBe(offset);

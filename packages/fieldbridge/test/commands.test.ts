@@ -49,6 +49,20 @@ describe('fieldbridge init, then check', () => {
     expect(check.out).toMatch(/\nmodbus:\n[\s\S]*\nmqtt:\n[\s\S]*\ncan:\n/);
   });
 
+  it('starters of different bridges run side by side: their spools and observe ports differ', async () => {
+    const dir = await track.tempDir('fb-init-');
+    const files = [];
+    for (const name of ['modbus', 'mqtt']) {
+      const file = join(dir, `${name}.yaml`);
+      expect((await fieldbridge(['init', name, '--out', file])).code).toBe(0);
+      files.push(file);
+    }
+    expect(readFileSync(files[0]!, 'utf8')).toContain('path: ./modbus-1-spool');
+    expect(readFileSync(files[1]!, 'utf8')).toContain('${OBSERVE_LISTEN:-127.0.0.1:9465}');
+    const check = await fieldbridge(['check', ...files]);
+    expect({ code: check.code, err: check.err }).toEqual({ code: 0, err: '' });
+  });
+
   it('init never replaces a file without --force', async () => {
     const file = await writeTempFile(track, 'mine.yaml', 'source_id: mine\n');
     const again = await fieldbridge(['init', 'modbus', '--out', file]);

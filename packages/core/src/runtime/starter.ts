@@ -1,12 +1,22 @@
 import type { BridgeDefinition } from './define-bridge.js';
 
+/** Where a starter file puts what must differ between files run side by side. */
+export interface StarterOptions {
+  /** The default port of `observe.listen` (on 127.0.0.1). Default 9464. */
+  observePort?: number;
+}
+
 /**
  * A commented starter mapping file for `definitions` (what `fieldbridge init` writes): the
  * common keys, set up for a local gateway and a durable spool, then each bridge's own starter
- * section. It passes `--check` as written; every value a user must change says so.
+ * section. It passes `--check` as written; every value a user must change says so. The
+ * `source_id` and the spool's folder are named after the bridges, so starters of different
+ * bridges run side by side given different `observePort`s.
  */
-export function starterMapping(definitions: readonly BridgeDefinition[]): string {
+export function starterMapping(definitions: readonly BridgeDefinition[], options: StarterOptions = {}): string {
   const names = definitions.map((d) => d.name);
+  const id = `${names.join('-')}-1`;
+  const observe = `127.0.0.1:${options.observePort ?? 9464}`;
   const missing = definitions.filter((d) => !d.starter).map((d) => d.name);
   if (missing.length > 0) throw new Error(`no starter section for ${missing.join(', ')}`);
   const sections = definitions.map((d) => d.starter!().trimEnd());
@@ -17,15 +27,15 @@ export function starterMapping(definitions: readonly BridgeDefinition[]): string
     `#   fieldbridge schema ${names.length === 1 ? names[0] : ''}${names.length === 1 ? ' ' : ''}> schema.json   the JSON Schema, for an editor`,
     '# ${VAR} reads the environment, ${VAR:-default} with a default.',
     '',
-    `source_id: ${names.join('-')}-1                  # this source's id at the ingest service: ^[a-z0-9][a-z0-9._-]*$`,
+    `source_id: ${id}                  # this source's id at the ingest service: ^[a-z0-9][a-z0-9._-]*$`,
     'sink:',
     '  url: ${FIELDBRIDGE_SINK_URL:-http://127.0.0.1:8080/ingest}   # or wss://.../ws/device, or stdout',
     '  api_key: ${PLEXUS_API_KEY:-}                # keep the key in the environment, not in this file',
     '  buffer:',
-    '    path: ./fieldbridge-spool                 # durable: what the service has not acknowledged survives restarts',
+    `    path: ./${id}-spool                 # durable: what the service has not acknowledged survives restarts`,
     '    max_bytes: 256MiB',
     'observe:',
-    '  listen: ${OBSERVE_LISTEN:-127.0.0.1:9464}   # /healthz /readyz /metrics',
+    `  listen: \${OBSERVE_LISTEN:-${observe}}   # /healthz /readyz /metrics`,
     '',
     ...sections.flatMap((s) => [s, '']),
   ].join('\n');

@@ -16,7 +16,7 @@ export async function initCommand(names: readonly string[], options: { out?: str
   }
   const definitions = await loadNamedBridges('fieldbridge init', names, io);
   if (typeof definitions === 'number') return definitions;
-  const text = starterMapping(definitions);
+  const text = starterMapping(definitions, { observePort: observePortOf(definitions[0]!.name) });
   if (!options.out) {
     io.stdout.write(text);
     return 0;
@@ -31,4 +31,14 @@ export async function initCommand(names: readonly string[], options: { out?: str
   }
   io.stderr.write(`wrote ${options.out}: check it with \`fieldbridge check ${options.out}\`, run it with \`fieldbridge run ${options.out}\`\n`);
   return 0;
+}
+
+/**
+ * The starter's observe port: one per bridge of the catalog, from 9464 in its order (modbus 9464,
+ * mqtt 9465, ... as the examples listen), then one for any other bridge; a file of several
+ * bridges takes its first one's. So starters of different bridges run together as written.
+ */
+function observePortOf(name: string): number {
+  const i = CATALOG.findIndex((e) => e.name === name);
+  return 9464 + (i < 0 ? CATALOG.length : i);
 }
