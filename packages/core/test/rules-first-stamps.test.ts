@@ -23,7 +23,7 @@ function sinkTo(gateway: Gateway, transport: 'http' | 'ws'): Sink {
 /** The rule set of a mapping file with `rules`, on the sink's clock as a bridge makes it. */
 function fileRuleSet(sink: Sink, rule: string) {
   const config = parseMapping(`source_id: clk\nrules:\n${rule}counter:\n  channels: [{ name: a, metric: m }]\n`, 'map.yaml', counterBridge, {});
-  return createRuleSet({ rules: rulesFromConfig(config.rules, sink.clock), sink, sourceId: 'clk' });
+  return createRuleSet({ rules: rulesFromConfig(config.rules, sink), sink, sourceId: 'clk' });
 }
 
 const alerts = (gateway: Gateway) => gateway.points({ metric: 'alert.clk' }) as unknown as Alert[];
@@ -82,6 +82,26 @@ describe.each(['http', 'ws'] as const)('an alert of the first moments of a run, 
       expect(Math.abs(fired!.value.since! - reading.timestamp!)).toBeLessThan(1_000);
       expect(fired!.timestamp - fired!.value.since!).toBeGreaterThanOrEqual(300 - 50);
       rules.stop();
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('age() of a reading stamped before the first sample, read after it, is its real age, not 90 s more', async () => {
+    const gateway = await startGateway({ now: mono, clockOffsetMs: 90_000 });
+    const sink = sinkTo(gateway, transport);
+    try {
+      const rules = fileRuleSet(sink, '  - { name: clk, when: clk.w > 0 && age(clk.v) < 30 }\n');
+      rules.send('clk.v', 1, { timestamp: sink.clock.now() });
+      await sink.flush();
+      expect(sink.clock.synced()).toBe(true);
+      // clk.w makes the rule evaluate now, on server time, the reading of clk.v still the early one.
+      rules.send('clk.w', 1, { timestamp: sink.clock.now() });
+      await sink.flush();
+      const fired = alerts(gateway)[0] as (Alert & { value: { values: Record<string, number> } }) | undefined;
+      expect(fired?.value.state).toBe('fired');
+      expect(fired!.value.values['age(clk.v)']).toBeLessThan(5);
+      expect(fired!.value.values['age(clk.v)']).toBeGreaterThanOrEqual(0);
     } finally {
       await sink.close();
     }

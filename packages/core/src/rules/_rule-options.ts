@@ -12,6 +12,8 @@ const MIN_EVALUATE_EVERY_MS = 100;
 /** Patterns in `metrics` or `sources`, at most. */
 const MAX_PATTERNS = 256;
 
+const asItIs = (timestamp: number): number => timestamp;
+
 /** The options with their defaults, checked once; throws `OPTIONS_INVALID` naming the option. */
 export function resolveRuleOptions(options: RuleOptions): Rule['options'] {
   const name = typeof options?.name === 'string' ? options.name : '';
@@ -46,6 +48,7 @@ export function resolveRuleOptions(options: RuleOptions): Rule['options'] {
   }
   if (options.now !== undefined && typeof options.now !== 'function') fail('now must be a function returning ms since the epoch');
   if (options.monotonicNow !== undefined && typeof options.monotonicNow !== 'function') fail('monotonicNow must be a function returning ms');
+  if (options.onServerTime !== undefined && typeof options.onServerTime !== 'function') fail('onServerTime must be a function from a timestamp to a timestamp');
   return {
     name,
     metrics: list(options.metrics, 'metrics'),
@@ -59,6 +62,7 @@ export function resolveRuleOptions(options: RuleOptions): Rule['options'] {
     eventMetric,
     now: options.now ?? Date.now,
     monotonicNow: options.monotonicNow ?? options.now ?? Date.now,
+    onServerTime: options.onServerTime ?? asItIs,
     ...(options.tags === undefined ? {} : { tags: { ...options.tags } }),
     ...(options.condition === undefined ? {} : { condition: String(options.condition) }),
   };

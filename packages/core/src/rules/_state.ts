@@ -68,8 +68,11 @@ export function notesObject(notes: Notes): Record<string, unknown> {
   return out;
 }
 
-/** Creates the state of one rule reading `patterns` (kept per source as entries arrive); `now` is its clock. */
-export function createRuleState(acrossSources: boolean, now: () => number, patterns: readonly string[]): RuleState {
+/**
+ * Creates the state of one rule reading `patterns` (kept per source as entries arrive); `now` is
+ * its clock, and `onServerTime` gives a stored timestamp on that clock (the view's `timestamp()`).
+ */
+export function createRuleState(acrossSources: boolean, now: () => number, patterns: readonly string[], onServerTime: (timestamp: number) => number): RuleState {
   const bySource = new Map<string, SourceState>();
   const latest = new Map<string, Entry>();
   const notes: Notes = { keys: [], values: [], n: 0 };
@@ -96,7 +99,10 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
       if (v !== undefined) note(sourceId === undefined ? metric : `${sourceId}:${metric}`, v);
       return v;
     },
-    timestamp: (metric, sourceId) => find(metric, sourceId)?.timestamp,
+    timestamp(metric, sourceId) {
+      const t = find(metric, sourceId)?.timestamp;
+      return t === undefined ? undefined : onServerTime(t);
+    },
     matching(pattern, visit) {
       const sources = scope === undefined ? bySource.values() : [bySource.get(scope)];
       for (const s of sources) {

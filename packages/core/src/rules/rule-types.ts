@@ -65,6 +65,13 @@ export interface RuleOptions {
    * that never steps, so a correction of `now` fires or resolves nothing early. Default `now`.
    */
   monotonicNow?: () => number;
+  /**
+   * A stored point's timestamp on `now`'s clock, as `age()` reads it: a sink's clock moves the
+   * stamps it gave before its first server sample by one offset once it has one, and those stored
+   * before must be read moved too, or `age()` would jump by the offset (`sink.onServerTime`).
+   * Default: every timestamp as it is.
+   */
+  onServerTime?: (timestamp: number) => number;
 }
 
 /** A rule fired or resolved. */

@@ -26,7 +26,7 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
   const exact = o.metrics.filter((m) => !m.includes('*'));
   const patterns = o.metrics.filter((m) => m.includes('*'));
   const anySource = o.sources.includes('*');
-  const state = createRuleState(o.per === 'all', o.now, patterns);
+  const state = createRuleState(o.per === 'all', o.now, patterns, o.onServerTime);
   let errorCount = 0;
   let erroring = false;
   let ignored = 0;

@@ -18,8 +18,16 @@ import type { PointWriter, Sink } from '../sink/sink-types.js';
  */
 export const CLOCK_EVALUATION_MS = 1000;
 
-/** The rules of a mapping file's `rules:` section, their conditions compiled, on the sink's clock. */
-export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, clock: { now(): number; monotonicNow(): number }): Rule[] {
+/** What the rules of a file take from its sink: its clock, and how a stored stamp reads on it. */
+export type RuleTime = { clock: { now(): number; monotonicNow(): number } } & Pick<Sink, 'onServerTime'>;
+
+/**
+ * The rules of a mapping file's `rules:` section, their conditions compiled, on the sink's clock,
+ * `age()` reading the stamps taken before its first sample as the sink sends them.
+ */
+export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, sink: RuleTime): Rule[] {
+  const { clock } = sink;
+  const onServerTime = sink.onServerTime?.bind(sink);
   return (rules ?? []).map((r) => {
     const compiled = compileExpression(r.when);
     return createRule(
@@ -38,6 +46,7 @@ export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, clock:
         condition: r.when,
         now: () => clock.now(),
         monotonicNow: () => clock.monotonicNow(),
+        ...(onServerTime ? { onServerTime } : {}),
       },
       compiled.evaluate,
     );
@@ -57,7 +66,7 @@ export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefi
     const count = alertEventTagCount(config.tags, r.options.tags);
     if (count > POINT_LIMITS.maxTags) throw new FieldbridgeError('OPTIONS_INVALID', `rule ${r.name}: its alert events would carry ${count} tags with the mapping's tags (the sink adds them to every point), more than ${POINT_LIMITS.maxTags}, and every one would be refused: give it fewer tags, or the file fewer`);
   }
-  const rules = [...rulesFromConfig(config.rules, deps.sink.clock), ...(extra ?? [])];
+  const rules = [...rulesFromConfig(config.rules, deps.sink), ...(extra ?? [])];
   // A reload that removes every rule still makes a set, once: the firing alerts of the rules it removes are resolved.
   if (rules.length === 0 && !deps.exchange && !(deps.previous && deps.previous.rules.length > 0)) return undefined;
   // `writer`: the sink with the file's source_id and tags added, when the sink (a caller's) does not add them.

@@ -63,6 +63,13 @@ export interface Sink extends PointWriter, SinkEvents {
   /** The sink's corrected clock; timestamps it adds come from here. */
   readonly clock: Clock;
   /**
+   * `timestamp` as the sink sends it: a stamp its clock gave before its first server sample is
+   * moved onto server time by the offset it is sent with, once there is one; any other is as it
+   * is. What reads stored stamps against `clock.now()` (a rule's `age()`) reads them through this.
+   * Optional for a hand-made sink (then every stamp is as it is).
+   */
+  onServerTime?(timestamp: number): number;
+  /**
    * Queues a point. Never blocks, never throws: a bad point is counted and dead-lettered with
    * the reason. The sink takes its own copy at the call: changing the point, its value or its
    * tags afterwards changes nothing that is sent. Returns false when it refused the point (it

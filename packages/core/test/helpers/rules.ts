@@ -28,7 +28,7 @@ export interface HarnessOptions {
 /** The rules of a mapping file's `rules:` section, as a bridge makes them, on the fake clock. */
 export function fileRules(...rules: Record<string, unknown>[]): Rule[] {
   const config = parseMapping(`source_id: plant-a\nrules: ${JSON.stringify(rules)}\ncounter:\n  channels: [{ name: a, metric: m }]\n`, 'map.yaml', counterBridge, {});
-  return rulesFromConfig(config.rules, { now: () => Date.now(), monotonicNow: () => Date.now() });
+  return rulesFromConfig(config.rules, { clock: { now: () => Date.now(), monotonicNow: () => Date.now() } });
 }
 
 /** Rules on a collecting writer, with helpers to feed points and read the alert events written. */
