@@ -146,8 +146,9 @@ describe('conditions that try to escape are refused when compiled, saying where'
     ['x > -1 && x*-2 < 0', { x: 1 }, true],
     ['abs(x)-1 > 0 && (x)-(1) > 0', { x: 3 }, true],
     ['x > 1e-3 && x < 2.5E+2', { x: 1 }, true],
+    ['x > 10-2 && x*2-1 > 0 && 1.5-x < 0', { x: 9 }, true],
     ['value("pump-a.temp") > 5 && value(\'plant.1.temp\') > 5', { 'pump-a.temp': 6, 'plant.1.temp': 6 }, true],
-  ] as const)('a minus with a space beside it subtracts: %s', (text, values, expected) => {
+  ] as const)('a minus with a space beside it, or after a number, subtracts: %s', (text, values, expected) => {
     expect(run(text, values as Record<string, PointValue>)).toBe(expected);
   });
 

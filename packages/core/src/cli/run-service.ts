@@ -100,7 +100,7 @@ async function serve(s: ServiceOptions): Promise<number> {
       throw err;
     }
     try {
-      return await runOnce(state.bridge, state.sink, state.config, s.logger, s.onceTimeoutMs, failing(s));
+      return await runOnce(state.bridge, state.sink, state.config, s.logger, s.onceTimeoutMs, failing(s), s.signal);
     } finally {
       unwatchDryRun?.();
     }
@@ -240,14 +240,23 @@ function failing(s: ServiceOptions): (why: string) => void {
 }
 
 /** One cycle: whatever was read is delivered even when the cycle failed part-way. */
-async function runOnce(bridge: RunningBridges, sink: Sink, config: MultiFileConfig, logger: Logger, timeoutMs: number | undefined, fail: (why: string) => void): Promise<number> {
+async function runOnce(bridge: RunningBridges, sink: Sink, config: MultiFileConfig, logger: Logger, timeoutMs: number | undefined, fail: (why: string) => void, signal: AbortSignal | undefined): Promise<number> {
   let code = 0;
+  // Stopped from outside (another file of the run failed): the cycle ends now, what it read is delivered.
+  const onAbort = () => {
+    logger.info(`${typeof signal?.reason === 'string' ? signal.reason : 'stopped'}: ending the read cycle and delivering what was read`);
+    void bridge.stop();
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await bridge.once(timeoutMs);
   } catch (err) {
     logger.error({ err }, `the read cycle failed: ${(err as Error).message}; delivering what was read`);
     fail(errorInBrief(err));
     code = 1;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
   await bridge.stop();
   try {

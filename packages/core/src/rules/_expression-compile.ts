@@ -113,7 +113,10 @@ function binary(node: jsep.BinaryExpression, c: CompileContext): Part {
       const a = left(view);
       if (a === MISSING) return MISSING;
       const b = right(view);
-      return b === MISSING ? MISSING : finite(op(a, b), () => `${shown(a)} ${operator} ${shown(b)}`, notFiniteReason(operator, a, b));
+      if (b === MISSING) return MISSING;
+      const result = op(a, b);
+      // The message is made only for a result that needs one: this runs on every evaluation.
+      return typeof result === 'number' && !Number.isFinite(result) ? finite(result, () => `${shown(a)} ${operator} ${shown(b)}`, notFiniteReason(operator, a, b)) : result;
     };
   }
   return (view) => {

@@ -19,11 +19,13 @@ export interface MisreadName {
 /**
  * The first metric name written bare that the parser would misread, or undefined: a `-` with a
  * letter, digit or `_` right on both sides (`pump-a.temp`, `a.b-1`, `temp-1`: a name or a
- * subtraction? Spaces around `-` say subtraction, `value("...")` says name), or a part of a dotted
+ * subtraction? After a number literal, as in `10-2`, it can only subtract. Spaces around `-` say subtraction, `value("...")` says name), or a part of a dotted
  * name starting with a digit (`plant.1.temp`). Quoted strings are skipped.
  */
 export function findMisreadName(text: string): MisreadName | undefined {
   let i = 0;
+  // Where the last number literal ended: a `-` right after one subtracts (`10-2`), no name has it.
+  let afterNumber = -1;
   while (i < text.length) {
     const ch = text[i]!;
     if (ch === '"' || ch === "'") {
@@ -35,6 +37,7 @@ export function findMisreadName(text: string): MisreadName | undefined {
       const number = NUMBER.exec(text.slice(i));
       if (number) {
         i += number[0].length;
+        afterNumber = i;
         continue;
       }
     }
@@ -49,7 +52,7 @@ export function findMisreadName(text: string): MisreadName | undefined {
       i = end;
       continue;
     }
-    if (ch === '-' && NAME_CHAR.test(prev) && NAME_CHAR.test(text[i + 1] ?? '')) {
+    if (ch === '-' && i !== afterNumber && NAME_CHAR.test(prev) && NAME_CHAR.test(text[i + 1] ?? '')) {
       const name = fullName(text, i);
       return {
         offset: i,

@@ -88,7 +88,8 @@ const NONE: readonly RuleInternals[] = [];
  * for a rule not made by `createRule`, or two rules of one name.
  */
 export function createRuleSet(options: RuleSetOptions): RuleSet {
-  const { sink, sourceId: ownSource } = options;
+  // No closure here may hold `options`: through `previous` it would keep every set a run's reloads replaced.
+  const { sink, sourceId: ownSource, logger, registry, exchange, previous } = options;
   const rules = [...options.rules];
   const parts = rules.map((r) => {
     const part = ruleInternals.get(r);
@@ -118,26 +119,26 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
         const message = (err as Error)?.message ?? String(err);
         // A number that is not finite (10 / 0) is the data's doing, not the evaluator's: say what it means.
         const what = isFieldbridgeError(err, 'EXPRESSION_NOT_FINITE') ? `its condition cannot tell (${message}), which changes nothing` : `its condition threw (${message})`;
-        options.logger?.warn(
+        logger?.warn(
           { rule: info.rule, source_id: info.sourceId, err: message },
           `rule ${info.rule}: ${what}; counted in fieldbridge_rule_errors_total, reported once until it evaluates again, and the bridge goes on`,
         );
       },
     }),
   );
-  const unregister = options.registry ? registerRuleSet(options.registry, rules) : () => undefined;
+  const unregister = registry ? registerRuleSet(registry, rules) : () => undefined;
 
-  if (options.previous) {
-    options.previous.stop();
-    const carried = carryOver(options.previous.rules, rules, (old) => {
+  if (previous) {
+    previous.stop();
+    const carried = carryOver(previous.rules, rules, (old) => {
       // The old rule's listeners went with its set: its last events come here, and count here.
       const off = old.listen({ onResolved: (e) => sink.write(e.point) });
-      const uncount = options.registry ? registerRuleSet(options.registry, [old]) : () => undefined;
+      const uncount = registry ? registerRuleSet(registry, [old]) : () => undefined;
       ruleInternals.get(old)!.endAll();
       off();
       uncount();
     });
-    options.logger?.info(
+    logger?.info(
       { kept: carried.kept, changed: carried.changed, removed: carried.removed, resolved: carried.resolved },
       `alert rules replaced: ${describeCarried(carried)}`,
     );
@@ -173,7 +174,7 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
   };
   // Every set publishes (a file without rules still shows its points); only one with a rule that
   // lists sources receives, and such a rule only sees points of the sources it lists.
-  const membership = options.exchange?.join(parts.some((p) => p.listsSources) ? (point, source) => deliver(point, source, false, true) : undefined);
+  const membership = exchange?.join(parts.some((p) => p.listsSources) ? (point, source) => deliver(point, source, false, true) : undefined);
   const observe = (point: Point): void => {
     if (typeof point !== 'object' || point === null || typeof point.metric !== 'string' || stopped) return;
     const source = point.source_id ?? ownSource;

@@ -10,7 +10,8 @@ import { createRule } from '../rules/rule.js';
 import type { RuleExchange } from '../rules/rule-exchange.js';
 import { createRuleSet, type RuleSet } from '../rules/rule-set.js';
 import type { Rule } from '../rules/rule-types.js';
-import type { PointWriter, Sink } from '../sink/sink-types.js';
+import type { Sink } from '../sink/sink-types.js';
+import { withFileDefaults, type FileDefaults } from './_file-defaults.js';
 
 /**
  * How often a condition that reads the clock (`age()`) is evaluated besides on each point, in ms:
@@ -53,14 +54,25 @@ export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, sink: 
   });
 }
 
+/** What a start asks of its rules (`StartBridgeOptions`): the library's own, the run's exchange, the set a reload replaces. */
+export interface RuleSetAsked {
+  rules?: readonly Rule[];
+  ruleExchange?: RuleExchange;
+  previousRules?: RuleSet;
+}
+
 /**
- * The rule set of a running mapping: the file's `rules:` and the library's `extra` rules, their
- * events written to `sink`, their clock the sink's. With the run's `exchange` (several files run
- * together) the set shows its points to the other files' rules, even with no rule of its own.
- * With `previous` (the set a reload replaces) unchanged rules keep their state. Undefined when
- * there is no rule at all and no exchange, so the data path costs nothing.
+ * The rule set of a running mapping: the file's `rules:` and the library's (`asked.rules`), their
+ * events written to `sink` (with the file's `source_id` and tags when the sink does not add them:
+ * `fileDefaults`), their clock the sink's. With the run's exchange (several files run together)
+ * the set shows its points to the other files' rules, even with no rule of its own. With the set
+ * a reload replaces, unchanged rules keep their state. Undefined when there is no rule at all, no
+ * exchange and no rule of a replaced set to resolve, so the data path costs nothing.
  */
-export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefined, deps: { sink: Sink; logger: Logger; registry: Registry; writer?: PointWriter; exchange?: RuleExchange; previous?: RuleSet }): RuleSet | undefined {
+export function ruleSetFor(config: CommonConfig, asked: RuleSetAsked, deps: { sink: Sink; logger: Logger; registry: Registry; fileDefaults: FileDefaults | undefined }): RuleSet | undefined {
+  const extra = asked.rules;
+  const exchange = asked.ruleExchange;
+  const previous = asked.previousRules;
   for (const r of extra ?? []) {
     // The file's rules were checked when it loaded; a library rule meets the file's tags here.
     const count = alertEventTagCount(config.tags, r.options.tags);
@@ -68,16 +80,15 @@ export function ruleSetFor(config: CommonConfig, extra: readonly Rule[] | undefi
   }
   const rules = [...rulesFromConfig(config.rules, deps.sink), ...(extra ?? [])];
   // A reload that removes every rule still makes a set, once: the firing alerts of the rules it removes are resolved.
-  if (rules.length === 0 && !deps.exchange && !(deps.previous && deps.previous.rules.length > 0)) return undefined;
-  // `writer`: the sink with the file's source_id and tags added, when the sink (a caller's) does not add them.
+  if (rules.length === 0 && !exchange && !(previous && previous.rules.length > 0)) return undefined;
   const set = createRuleSet({
     rules,
-    sink: deps.writer ?? deps.sink,
+    sink: deps.fileDefaults ? withFileDefaults(deps.sink, deps.fileDefaults) : deps.sink,
     sourceId: config.source_id,
     logger: deps.logger,
     registry: deps.registry,
-    ...(deps.exchange ? { exchange: deps.exchange } : {}),
-    ...(deps.previous ? { previous: deps.previous } : {}),
+    ...(exchange ? { exchange } : {}),
+    ...(previous ? { previous } : {}),
   });
   if (rules.length === 0) return set;
   deps.logger.info({ rules: rules.map((r) => r.name) }, `${rules.length} alert rule${rules.length === 1 ? '' : 's'} evaluated on every point: ${rules.map((r) => r.name).join(', ')}`);

@@ -122,7 +122,7 @@ export async function startBridge<D extends BridgeDefinition>(
   const ownRules = !options.ruleSet;
   let rules: RuleSet | undefined;
   try {
-    rules = options.ruleSet ?? ruleSetFor(config, options.rules, { sink, logger, registry, ...(fileDefaults ? { writer: withFileDefaults(sink, fileDefaults) } : {}), ...(options.ruleExchange ? { exchange: options.ruleExchange } : {}), ...(options.previousRules ? { previous: options.previousRules } : {}) });
+    rules = options.ruleSet ?? ruleSetFor(config, options, { sink, logger, registry, fileDefaults });
   } catch (err) {
     // Rules refused (two of one name, too many tags with the file's): the sink made here goes too.
     if (ownSink) await sink.close();
@@ -291,7 +291,9 @@ function onceOutcome(stoppedBy: 'timeout' | 'ended' | undefined, waitMs: number,
  * sink does not (`file`): one for points of no channel, one per channel.
  */
 function taggedWriter(sink: PointWriter, bridge: string, options: StartBridgeOptions, file: FileDefaults | undefined): { direct: PointWriter; forChannel(channel: string): (point: Point) => void } {
-  const own: Record<string, string> | undefined = options.sourceTags ? { bridge, ...options.tags } : options.tags;
+  // Read now: the writers outlive the start, and `options` holds what they must not keep (a replaced rule set).
+  const sourceTags = options.sourceTags === true;
+  const own: Record<string, string> | undefined = sourceTags ? { bridge, ...options.tags } : options.tags;
   const base: Record<string, string> | undefined = file?.tags ? { ...file.tags, ...own } : own;
   const sourceId = file?.sourceId;
   const writeWith = (extra: Record<string, string>) => (point: Point) =>
@@ -310,7 +312,7 @@ function taggedWriter(sink: PointWriter, bridge: string, options: StartBridgeOpt
   return {
     direct: { write: direct, send: (metric, value, extras) => direct({ ...extras, metric, value }) },
     forChannel(channel) {
-      if (!options.sourceTags) return direct;
+      if (!sourceTags) return direct;
       let write = perChannel.get(channel);
       if (!write) {
         write = writeWith({ ...base, channel });

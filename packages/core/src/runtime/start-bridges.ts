@@ -8,7 +8,7 @@ import { createSink } from '../sink/create-sink.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { BridgeDefinition } from './define-bridge.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import { fileDefaultsFor, markSinkOfFile, withFileDefaults } from './_file-defaults.js';
+import { fileDefaultsFor, markSinkOfFile } from './_file-defaults.js';
 import { ruleSetFor } from './rules-from-config.js';
 import { sinkOptionsFromConfig } from './sink-from-config.js';
 import { agentVersionOf, startBridge, type OnceReport, type RunningBridge, type StartBridgeOptions } from './start-bridge.js';
@@ -57,11 +57,13 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
   const bridges: RunningBridge[] = [];
   let rules: RuleSet | undefined;
   try {
-    rules = ruleSetFor(config, options.rules, { sink, logger, registry, ...(fileDefaults ? { writer: withFileDefaults(sink, fileDefaults) } : {}), ...(options.ruleExchange ? { exchange: options.ruleExchange } : {}), ...(options.previousRules ? { previous: options.previousRules } : {}) });
+    rules = ruleSetFor(config, options, { sink, logger, registry, fileDefaults });
+    // What made the rule set stays here: a bridge holding the replaced set would keep every set before it.
+    const { ruleExchange: _exchange, previousRules: _previous, ...forEach } = options;
     for (const definition of present) {
       bridges.push(
         await startBridge(definition, config as never, {
-          ...options,
+          ...forEach,
           sink,
           registry,
           logger: several ? logger.child({ bridge: definition.name }) : logger,

@@ -34,7 +34,9 @@ export function fileRules(...rules: Record<string, unknown>[]): Rule[] {
 /** Rules on a collecting writer, with helpers to feed points and read the alert events written. */
 export function ruleHarness(rules: readonly Rule[], ownSource = 'plant-a', options: HarnessOptions = {}) {
   const written: Point[] = [];
-  const write = (p: Point) => (options.refuse?.(p) ? false : written.push(p) > 0);
+  // Not `options`: it holds the set this one replaces, which a reload must let go.
+  const refuse = options.refuse;
+  const write = (p: Point) => (refuse?.(p) ? false : written.push(p) > 0);
   const set = createRuleSet({
     rules,
     sink: { write },
