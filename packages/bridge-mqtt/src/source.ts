@@ -87,7 +87,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
 
   // What decodes a topic, as text: a retained message is read again when its rule changed.
   const rules = config.subscriptions.map((s) => JSON.stringify(s));
-  let retainedMemory: RetainedMemory = createRetainedMemory();
+  let retainedMemory: RetainedMemory | undefined;
 
   const handle = (topic: string, payload: Uint8Array, retained: boolean): void => {
     const found = route(topic);
@@ -95,7 +95,8 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     const key = keyOf(name, topic);
     ctx.metrics.messages(name);
     const rule = found ? rules[found.sub.index]! : '';
-    if (found && retained) {
+    // Sparkplug is left alone: a birth repeated must still teach this start's alias tables.
+    if (found && retained && retainedMemory && found.sub.format !== 'sparkplug') {
       // The broker's copy of what was delivered already (a re-subscription brings it again): not a new value.
       const repeated = retainedMemory.repeat(topic, payload, rule);
       if (repeated !== undefined) {
@@ -110,7 +111,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     }
     const result = decodeMessage(found.sub, { topic, payload, receivedAtMs: ctx.clock.now() }, sparkplug, found);
     ctx.emit(channels.get(name)!, result.points);
-    retainedMemory.took(topic, payload, rule, retained, result.points.length);
+    retainedMemory?.took(topic, payload, rule, retained, result.points.length);
     for (const problem of result.problems) {
       ctx.metrics.error(name, problem.kind);
       problems.report(key, problem.kind, `subscription ${name}: ${excerpt(topic, 200)}: ${problem.message}`, { subscription: name, topic: excerpt(topic, 200) });
@@ -139,7 +140,10 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
   const open = async (): Promise<MqttSession> => {
     const clientOptions = buildClientOptions(config, options.readFile);
     where = clientOptions.url;
-    retainedMemory = ctx.acrossReloads(`retained ${where}`, () => createRetainedMemory());
+    // One broker's memory, kept across reloads: a reload to another broker starts it over.
+    const kept = ctx.acrossReloads('retained', () => ({ url: where, memory: createRetainedMemory() }));
+    if (kept.url !== where) Object.assign(kept, { url: where, memory: createRetainedMemory() });
+    retainedMemory = kept.memory;
     if (config.tls?.verify === false) ctx.logger.warn(`${where}: TLS certificate verification is OFF (mqtt.tls.verify: false); anyone on the path can read and forge this data`);
     if (subs.some((s) => s.format === 'sparkplug')) sparkplug = { codec: await loadSparkplugCodec(), state: sparkplugState };
     const session: MqttSession = new MqttSession({

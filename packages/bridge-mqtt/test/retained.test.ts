@@ -1,6 +1,7 @@
 // Retained messages come again at every subscription: after a clean session's reconnect and after
 // a SIGHUP reload. The broker's copy of a value this process delivered already is not a new point
 // (a new timestamp would make rules fire again and a dead device look alive); a new value is.
+import { createRequire } from 'node:module';
 import { startFaultProxy, trackCleanups } from '@fieldbridge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRetainedMemory } from '../src/_retained.js';
@@ -54,6 +55,25 @@ describe('a retained message', () => {
     const renamed = await startSource(section({ url: broker.url, subscriptions: [{ ...counter, metric: '{topic.2}.count' }] }), {}, track, reloadState);
     await renamed.t.waitFor(() => renamed.t.points.some((p) => p.metric === 'press1.count'), 'the value under its new name');
     expect(renamed.t.valuesOf('press1.count')).toEqual([616]);
+  });
+
+  it('of Sparkplug (a birth retained, against the specification) still teaches each start its aliases', async () => {
+    const { Payload } = (createRequire(import.meta.url)('sparkplug-payload/lib/sparkplugPayloadProto.js') as { org: { eclipse: { tahu: { protobuf: { Payload: { fromObject(o: unknown): unknown; encode(m: unknown): { finish(): Uint8Array } } } } } } }).org.eclipse.tahu.protobuf;
+    const proto = (fields: Record<string, unknown>) => Buffer.from(Payload.encode(Payload.fromObject(fields)).finish());
+    const T = 1_700_000_000_000;
+    await pub.client.publishAsync('spBv1.0/rg/NBIRTH/n1', proto({ timestamp: T, seq: 0, metrics: [{ name: 'bdSeq', datatype: 8, longValue: 0 }, { name: 'Temp', alias: 7, datatype: 3, intValue: 20 }] }), { qos: 1, retain: true });
+    const reloadState = new Map<string, unknown>();
+    const config = section({ url: broker.url, subscriptions: [{ topic: 'spBv1.0/rg/#', format: 'sparkplug' }] });
+    const first = await startSource(config, {}, undefined, reloadState);
+    await first.t.waitFor(() => first.t.valuesOf('rg.n1.Temp').length === 1, 'the retained birth');
+    await first.source.stop();
+    // The reload's new start: its alias tables are empty until the retained birth comes again.
+    const again = await startSource(config, {}, track, reloadState);
+    await again.subscribed();
+    await pub.publish('spBv1.0/rg/NDATA/n1', proto({ timestamp: T + 1, seq: 1, metrics: [{ alias: 7, intValue: 21 }] }), 1);
+    await again.t.waitFor(() => again.t.valuesOf('rg.n1.Temp').includes(21), 'DATA read by alias after the reload');
+    expect(again.t.problems.filter((p) => p.key?.endsWith('unknown_alias'))).toEqual([]);
+    await pub.client.publishAsync('spBv1.0/rg/NBIRTH/n1', '', { qos: 1, retain: true });
   });
 
   it('is not delivered again when a clean session reconnects and subscribes again', async () => {

@@ -109,6 +109,18 @@ describe('fieldbridge run', () => {
     expect(stderr).not.toContain('"stack"');
   });
 
+  it('--once of several files: one failing ends the others\' read cycles at once, not at their timeout', async () => {
+    const gone = await startModbusSimulator({ port: 0 });
+    await gone.close();
+    const broker = track.add(await startMosquitto(), (m) => m.close());
+    const a = await writeTempFile(track, 'once-a.yaml', `source_id: once-a\nsink: { url: stdout }\n${modbusSection(gone.url)}\n`);
+    // Nothing is published on the broker: alone, this file would wait its whole --once timeout.
+    const b = await writeTempFile(track, 'once-b.yaml', `source_id: once-b\nsink: { url: stdout }\n${mqttSection(broker.url)}\n`);
+    const { code, stderr } = await start(['run', '--once', '--once-timeout', '600s', a, b]).exited;
+    expect(code).toBe(1);
+    expect(logLines(stderr).filter((l) => l.file === b && String(l.msg).includes('ending the read cycle')).map((l) => l.msg)).toEqual([`${a} failed (READ_FAILED): ending the read cycle and delivering what was read`]);
+  });
+
   it('a rule that lists sources reads what the other files of the run read; its event goes through its own file\'s sink', async () => {
     const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
     const plc = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
