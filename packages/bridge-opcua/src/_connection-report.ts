@@ -59,7 +59,7 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
   };
   /** Counts the reconnect that ends the loss; `measured` is the connection's own measure of the gap, when it has one. */
   const gapEnded = (measured?: number): number => {
-    const gapMs = measured ?? Math.max(0, ctx.clock.now() - (lostAt ?? ctx.clock.now()));
+    const gapMs = measured ?? Math.max(0, ctx.clock.monotonicNow() - (lostAt ?? ctx.clock.monotonicNow()));
     lostAt = undefined;
     metrics.reconnects.inc();
     metrics.gapSeconds.inc(gapMs / 1000);
@@ -95,7 +95,7 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
     },
     event(event, sub) {
       if (event.type === 'lost') {
-        lostAt = ctx.clock.now();
+        lostAt = ctx.clock.monotonicNow();
         recreationsAtLoss = sub?.stats().recreations ?? 0;
         ctx.metrics.error(where, 'connection_lost');
         channel.set('disconnected', 'connection lost; reconnecting');

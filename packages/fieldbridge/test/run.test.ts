@@ -173,6 +173,21 @@ describe('fieldbridge run: SIGHUP reloads every file as at the start', () => {
     expect(await run.exited).toBe(0);
   });
 
+  it('a section added to a file sending over WebSocket comes with a new sink, whose agent_version names the added bridge', async () => {
+    const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
+    const plc = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
+    const broker = track.add(await startMosquitto(), (b) => b.close());
+    const file = await writeTempFile(track, 'ws.yaml', [`source_id: line-w`, `sink: { url: '${gw.wsUrl}', api_key: k }`, mqttSection(broker.url), ''].join('\n'));
+    const run = startCommand(BIN, ['run', file], { track });
+    await until(() => gw.devices().some((d) => d.agentVersion?.includes('bridge-mqtt/')), 'the bridge connected over WebSocket');
+    await appendFile(file, `${modbusSection(plc.url)}\n`);
+    run.child.kill('SIGHUP');
+    await run.said('SIGHUP: mapping reloaded (with a new sink)');
+    await until(() => gw.devices().some((d) => /bridge-mqtt\/\S+ bridge-modbus\//.test(d.agentVersion ?? '')), 'agent_version naming both bridges');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
   it('a file moved onto the spool or observe address of another file of the run is refused with the reason said at start, and keeps running', async () => {
     const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
     const plc = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());

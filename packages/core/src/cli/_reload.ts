@@ -1,13 +1,14 @@
-import type { MultiFileConfig } from '../config/file-schema.js';
+import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import { startBridges } from '../runtime/start-bridges.js';
+import { agentVersionsOf, startBridges } from '../runtime/start-bridges.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../sink/sink-options.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { MappingRead } from './mapping-read.js';
 import { bridgeOptions, makeSink, startObserve, type MadeSink, type ServiceParts, type ServiceState } from './_service-state.js';
 
-/** The part of a mapping that needs a new sink when it changes. */
-const sinkPart = (c: MultiFileConfig): string => JSON.stringify([c.source_id, c.tags, c.sink]);
+/** The part of a mapping that needs a new sink when it changes: over WebSocket, the bridges it sends as `agent_version` too. */
+const sinkPart = ({ config: c, definitions }: MappingRead): string =>
+  JSON.stringify([c.source_id, c.tags, c.sink, /^wss?:/i.test(c.sink.url) ? agentVersionsOf(presentSections(definitions, c)) : '']);
 
 /** The disk spool's directory, when the file has one (a dry run's sink has none). */
 const spoolPath = (p: ServiceParts, c: MultiFileConfig): string | undefined => (p.dryRun ? undefined : c.sink.buffer?.path);
@@ -37,7 +38,7 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
     p.logger.error({ err: newObserve }, `SIGHUP: ${newObserve.message}; keeping the running configuration`);
     return;
   }
-  const sinkChanged = sinkPart(next) !== sinkPart(previous);
+  const sinkChanged = sinkPart(read) !== sinkPart({ config: previous, definitions: state.definitions });
   // The running rules: one the file keeps unchanged goes on with its state (the new set logs which).
   const rules = state.bridge?.rules;
   if (sinkChanged && !(await swapSink(p, state, read, rules))) {
@@ -47,8 +48,8 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
   if (!sinkChanged) await stopBridges(state);
   state.config = next;
   state.definitions = read.definitions;
-  p.reloaded?.(read);
   state.bridge = await startBridges(state.definitions, next, bridgeOptions(p, state, rules));
+  p.reloaded?.(read);
   p.started?.(state.bridge);
   if (listen !== oldListen) {
     await state.observe?.close();

@@ -29,7 +29,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .argument('[files...]', 'mapping files (YAML); default $FIELDBRIDGE_CONFIG')
     .option('--dry-run', 'read the sources and print decoded points as NDJSON on stdout, sending nothing')
     .option('--once', 'one poll cycle (or until each channel delivered), flush, and exit')
-    .option('--once-timeout <duration>', 'with --once: longest wait for a push source (e.g. 30s; default 10s)')
+    .option('--once-timeout <duration>', "with --once: longest wait for a push source (e.g. 30s; default: the bridge's own, 10s unless its --help says otherwise)")
     .option('--session <name>', 'tag every point with session_id NAME from the start')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
     .addHelpText('after', '\nSignals: SIGINT/SIGTERM drain and exit; SIGHUP reloads the mapping files.\nLogs go to stderr: JSON lines, readable lines on a terminal; stdout carries only data (--dry-run).')
