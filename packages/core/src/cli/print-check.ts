@@ -21,9 +21,9 @@ export function formatCheck(definitions: BridgeDefinition | readonly BridgeDefin
   if (config.tags) lines.push(`tags: ${JSON.stringify(config.tags)}`);
   if (config.observe) lines.push(`observe: http://${config.observe.listen} (/healthz /readyz /metrics)`);
   if (config.rules?.length) lines.push('rules:', ...describeRules(config.rules).map((line) => `  ${line}`));
+  const where = config.sink.buffer?.path === undefined ? {} : { stateDir: config.sink.buffer.path };
   for (const definition of presentSections(Array.isArray(definitions) ? definitions : [definitions as BridgeDefinition], config)) {
     lines.push(`${definition.name}:`);
-    const where = config.sink.buffer?.path === undefined ? {} : { stateDir: config.sink.buffer.path };
     for (const line of definition.describe(config[definition.name], where)) lines.push(`  ${line}`);
   }
   return `${lines.join('\n')}\n`;

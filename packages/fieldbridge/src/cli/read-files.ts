@@ -17,7 +17,7 @@ export async function readFiles(files: readonly string[], io: Io, catalog: reado
     try {
       read.push(await readMappingFile(file, io.env, catalog, { onUnsetVariable: unsetVariableWarning(io.stderr) }, io.cwd));
     } catch (err) {
-      if (err instanceof MappingFileError || isFieldbridgeError(err, 'CONFIG_INVALID') || isFieldbridgeError(err, 'CONFIG_NOT_FOUND')) {
+      if (isFieldbridgeError(err, 'CONFIG_INVALID') || isFieldbridgeError(err, 'CONFIG_NOT_FOUND')) {
         io.stderr.write(`${(err as Error).message}\n`);
         wrong = true;
         continue;
