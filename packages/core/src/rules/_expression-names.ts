@@ -19,8 +19,9 @@ export interface MisreadName {
 /**
  * The first metric name written bare that the parser would misread, or undefined: a `-` with a
  * letter, digit or `_` right on both sides (`pump-a.temp`, `a.b-1`, `temp-1`: a name or a
- * subtraction? After a number literal, as in `10-2`, it can only subtract. Spaces around `-` say subtraction, `value("...")` says name), or a part of a dotted
- * name starting with a digit (`plant.1.temp`). Quoted strings are skipped.
+ * subtraction? Spaces around `-` say subtraction, `value("...")` says name; after a number
+ * literal, as in `10-2`, it can only subtract), or a part of a dotted name starting with a digit
+ * (`plant.1.temp`). Quoted strings are skipped.
  */
 export function findMisreadName(text: string): MisreadName | undefined {
   let i = 0;
