@@ -17,8 +17,12 @@ export interface SessionSubscription {
 export interface SessionHooks {
   /** Connected (CONNACK accepted). */
   onConnected(sessionPresent: boolean): void;
-  /** The broker's session let go of these filters, which the mapping no longer has. */
-  onUnsubscribed(filters: string[]): void;
+  /**
+   * The broker's session let go of `filters`, which the mapping no longer has; it refused to let
+   * go of those in `refused` (MQTT 5 UNSUBACK reason codes from 0x80 up), tried again at the next
+   * connection.
+   */
+  onUnsubscribed(filters: string[], refused: { filter: string; reason: string }[]): void;
   /** An attempt failed, or (`wasUp`) a connection that was up went away; the next attempt is in `retryInMs`. */
   onDown(reason: string, retryInMs: number, wasUp: boolean): void;
   /** The broker answered a SUBSCRIBE (or the session kept it). `refused` holds the broker's reason. */
@@ -280,11 +284,20 @@ export class MqttSession {
     const wanted = new Set(this.options.subscriptions.map((s) => s.topic));
     const stale = [...this.held].filter((filter) => !wanted.has(filter));
     if (stale.length === 0) return;
-    client.unsubscribe(stale, (err) => {
+    client.unsubscribe(stale, (err, packet) => {
       // A lost connection: the next connect tries again.
       if (err) return;
-      for (const filter of stale) this.held.delete(filter);
-      this.options.hooks.onUnsubscribed(stale);
+      // MQTT 5 answers each filter (mqtt.js calls back without an error either way); 3.1.1 cannot refuse.
+      const codes = (packet as { granted?: unknown[] } | undefined)?.granted;
+      const done: string[] = [];
+      const refused: { filter: string; reason: string }[] = [];
+      stale.forEach((filter, i) => {
+        const code = codes?.[i];
+        if (typeof code === 'number' && code >= 0x80) refused.push({ filter, reason: REFUSALS[code] ?? `reason code 0x${code.toString(16)}` });
+        else done.push(filter);
+      });
+      for (const filter of done) this.held.delete(filter);
+      this.options.hooks.onUnsubscribed(done, refused);
     });
   }
 

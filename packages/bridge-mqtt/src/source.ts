@@ -158,8 +158,11 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
           // A broker that accepts and then closes must not log every cycle: the outage ends once a connection held.
           if (outage.connected(`${where}: connected again`)) ctx.logger.info({ broker: where, sessionPresent }, `${where}: connected${sessionPresent ? ' (the broker kept the session)' : ''}`);
         },
-        onUnsubscribed(filters) {
-          ctx.logger.info({ broker: where, filters }, `${where}: unsubscribed ${filters.join(', ')}: no longer in the mapping (the broker's session still held ${filters.length === 1 ? 'it' : 'them'})`);
+        onUnsubscribed(filters, refused) {
+          if (filters.length > 0) ctx.logger.info({ broker: where, filters }, `${where}: unsubscribed ${filters.join(', ')}: no longer in the mapping (the broker's session still held ${filters.length === 1 ? 'it' : 'them'})`);
+          for (const { filter, reason } of refused) {
+            ctx.logger.warn({ broker: where, filter, reason }, `${where}: the broker refused to unsubscribe ${filter} (${reason}), which the mapping no longer has: it goes on sending what matches (counted as no_rule); tried again at the next connection`);
+          }
         },
         onDown(reason, retryInMs, wasUp) {
           if (!wasUp) metrics.connects.inc({ result: 'failed' });
