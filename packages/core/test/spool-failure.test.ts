@@ -54,7 +54,7 @@ describe('the spool failing while running (issue 10)', () => {
   });
 
   // Retried: about one run in ten, after the disk has room again, delivery stops with a few
-  // batches left in the spool (the spool's counters right, nothing lost, nothing sent any more)
+  // batches left in the spool (kept there, so nothing is lost, but nothing is sent any more)
   // until the process restarts. Not understood yet: a test that shows it every time replaces
   // this retry once the cause is found.
   it('#9: on a full disk acknowledgements win over new data, nothing is counted twice, and it says so', { retry: 2, timeout: 60_000 }, async (ctx) => {
