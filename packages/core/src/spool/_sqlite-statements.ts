@@ -55,6 +55,8 @@ export interface SpoolStatements {
   orderedSizes: BetterSqlite3.Statement;
   olderThan: BetterSqlite3.Statement;
   oldest: BetterSqlite3.Statement;
+  /** What the file holds in all: batches, points, bytes, the oldest's time and the last seq. */
+  sums: BetterSqlite3.Statement;
 }
 
 /** Prepares every statement the disk spool runs, and sums the content. */
@@ -72,13 +74,12 @@ export function prepareStatements(db: BetterSqlite3.Database): { statements: Spo
     // Without INDEXED BY, SQLite walks the order index over the whole table to filter by age.
     olderThan: db.prepare(`SELECT id FROM batches INDEXED BY batches_created_at WHERE created_at_ms < ? ${ORDER}`),
     oldest: db.prepare('SELECT min(created_at_ms) AS m FROM batches'),
-  };
-  const sums = db
-    .prepare(
+    sums: db.prepare(
       'SELECT count(*) AS batches, coalesce(sum(points), 0) AS points, coalesce(sum(bytes), 0) AS bytes, ' +
         'min(created_at_ms) AS oldest, coalesce(max(seq), 0) AS lastSeq FROM batches',
-    )
-    .get() as { batches: number; points: number; bytes: number; oldest: number | null; lastSeq: number };
+    ),
+  };
+  const sums = statements.sums.get() as { batches: number; points: number; bytes: number; oldest: number | null; lastSeq: number };
   const totals: SpoolTotals = { ...sums, oldest: sums.oldest ?? undefined };
   return { statements, totals };
 }

@@ -69,6 +69,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     // all(), not get(): the statement must run to its end, where an autocommit's failure (a full
     // disk) surfaces; get() stops at the returned row, and a commit that failed went unnoticed.
     const take = (id: string): BatchMeta | undefined => (q.takeById.all(id) as BatchMeta[])[0];
+
     const removeRows = db.transaction((ids: readonly string[]): BatchMeta[] => {
       const rows: BatchMeta[] = [];
       for (const id of ids) {
@@ -86,8 +87,19 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       // One statement each, in SQLite's own transaction: the common append and acknowledgement
       // pay no BEGIN/COMMIT round of their own (an eviction still goes with its append, atomically).
       take,
-      /** Inserts unless the id is held; false when it was. */
-      insertNew: (row: BatchRow): boolean => q.insertNew.run(row).changes > 0,
+      /**
+       * Inserts unless the id is held; false when it was. SQLite may report the failure of the
+       * checkpoint it runs after a commit (a full disk) as the statement's: an insert whose row is
+       * there after it threw went through.
+       */
+      insertNew: (row: BatchRow): boolean => {
+        try {
+          return q.insertNew.run(row).changes > 0;
+        } catch (err) {
+          if (q.has.get(row.id) === undefined) throw err;
+          return true;
+        }
+      },
       appendTx: db.transaction((evict: readonly string[], row: BatchRow): BatchMeta[] => {
         const evicted = removeRows(evict);
         q.insert.run(row);
@@ -129,6 +141,10 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       const full = code === 'SQLITE_FULL' || (err as NodeJS.ErrnoException).code === 'ENOSPC';
       throw new FieldbridgeError(full ? 'SPOOL_FULL' : 'SPOOL_UNUSABLE', `spool ${s.file}: ${op} failed: ${(err as Error).message}${full ? ' (the disk is full)' : ''}; nothing was changed`, { cause: err });
     }
+  };
+  const recount = (): void => {
+    const sums = s.q.sums.get() as { batches: number; points: number; bytes: number };
+    Object.assign(s.t, { batches: sums.batches, points: sums.points, bytes: sums.bytes, oldestStale: true });
   };
   const counted = (row: { created_at_ms: number; bytes: number; points: number }, sign: 1 | -1): void => {
     const { t } = s;
@@ -224,7 +240,16 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     ack(id) {
       if (closed) return;
       guard('ack', () => {
-        const row = s.take(id);
+        let row: BatchMeta | undefined;
+        try {
+          row = s.take(id);
+        } catch (err) {
+          // SQLite may report the failure of the checkpoint after a commit (a full disk cannot take
+          // the pages) as the statement's: a batch gone all the same was acknowledged, and the
+          // counters are made again from the file, as its size is not known here any more.
+          if (s.q.has.get(id) !== undefined) throw err;
+          recount();
+        }
         leased.delete(id);
         forget(id);
         if (row !== undefined) counted(row, -1);
