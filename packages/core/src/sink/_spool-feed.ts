@@ -67,7 +67,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
       o.health.failed(err, 'store');
       return 'error';
     }
-    if (o.health.diskFull()) o.health.ok();
+    o.health.ok(true);
     const overflow = !result.accepted || result.dropped.some((d) => d.reason === 'buffer_full');
     if (overflow && !full) o.onFull();
     full = overflow;
@@ -107,6 +107,9 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
 
   return {
     feed(batch) {
+      // Room may have come back since the last try: the held batches go first, and a batch that
+      // comes while they still fail is dropped only if the spool still cannot take them.
+      if (held.length > 0) retry();
       const outcome = held.length === 0 ? (lastOutcome = append(batch)) : lastOutcome;
       if (outcome === 'stored') return;
       if (held.length >= MAX_BLOCKED_BATCHES) {

@@ -24,16 +24,20 @@ export interface SpoolHealthOptions {
  * a row (a file SQLite reports corrupt, an I/O error) the spool moves its file aside as at start
  * and begins empty, saying how much was left behind. A full disk is never "recovered" that way
  * (moving the file would lose data for a condition that passes): it is said once, plainly, and
- * new batches are held back so the space an operator frees goes to acknowledgements first.
+ * new batches are held back so the space an operator frees goes to acknowledgements first
+ * (delivery itself goes on: the spool keeps the acknowledgements it has no room for in memory).
  */
 export interface SpoolHealth {
-  /** An operation succeeded: ends the failure episode. */
-  ok(): void;
+  /**
+   * An operation succeeded: ends the failure episode. `stored`: it stored new data, which ends a
+   * full disk's episode too (an acknowledgement may fit in the WAL where new data does not).
+   */
+  ok(stored?: boolean): void;
   /** An operation failed: counts and reports it; returns how long to wait before trying again, in ms. */
   failed(err: unknown, op: string): number;
   /** True while spool operations keep failing: nothing is delivered (`/readyz` is unready). */
   stalled(): boolean;
-  /** True while the disk is full: the write path holds new batches back. */
+  /** True while the disk is full (or acknowledgements wait for room): the write path holds new batches back. */
   diskFull(): boolean;
 }
 
@@ -41,20 +45,28 @@ export interface SpoolHealth {
 export function createSpoolHealth(o: SpoolHealthOptions): SpoolHealth {
   let failures = 0;
   let full = false;
+  // The full disk was said and its end not yet.
+  let fullSaid = false;
   return {
-    ok() {
-      if (failures === 0 && !full) return;
+    ok(stored = false) {
+      if (failures === 0 && !full && !fullSaid) return;
       failures = 0;
-      full = false;
       o.problems.resolve('spool:failure', 'the spool works again; delivery resumes');
-      o.problems.resolve('spool:disk-full', 'the disk has room again; delivery resumes');
+      // Delivery goes on while the disk is full (acknowledgements it has no room for are kept in
+      // memory): new data is offered again once they are written.
+      if (full && (o.spool.unwrittenAcks?.() ?? 0) > 0) return;
+      full = false;
+      if (!stored || !fullSaid) return;
+      fullSaid = false;
+      o.problems.resolve('spool:disk-full', 'the disk has room again; new data is stored again');
     },
     failed(err, op) {
       failures += 1;
       full = isFieldbridgeError(err, 'SPOOL_FULL');
+      if (full) fullSaid = true;
       const message = (err as Error).message;
       if (full) {
-        o.problems.report('spool:disk-full', `the disk under the spool is full (${op} failed): nothing is lost yet, delivery pauses and new data is held back; free some space`, { op });
+        o.problems.report('spool:disk-full', `the disk under the spool is full (${op} failed): nothing is lost yet, new data is held back (what the spool holds is still sent); free some space`, { op });
       } else {
         o.problems.report('spool:failure', `the spool failed (${op}): ${message}; retrying`, { op });
         if (failures >= RECOVER_AFTER_FAILURES && o.spool.recover) {

@@ -50,13 +50,14 @@ export interface SpoolStatements {
   /** Deletes one batch and answers what it held (no payload), in one statement. */
   takeById: BetterSqlite3.Statement;
   replaceKey: BetterSqlite3.Statement;
+  metaById: BetterSqlite3.Statement;
   deleteById: BetterSqlite3.Statement;
   orderedIds: BetterSqlite3.Statement;
   orderedSizes: BetterSqlite3.Statement;
   olderThan: BetterSqlite3.Statement;
   oldest: BetterSqlite3.Statement;
-  /** What the file holds in all: batches, points, bytes, the oldest's time and the last seq. */
-  sums: BetterSqlite3.Statement;
+  /** Ids and times, oldest first. */
+  byAge: BetterSqlite3.Statement;
 }
 
 /** Prepares every statement the disk spool runs, and sums the content. */
@@ -67,6 +68,7 @@ export function prepareStatements(db: BetterSqlite3.Database): { statements: Spo
     has: db.prepare('SELECT 1 FROM batches WHERE id = ?').pluck(),
     byId: db.prepare(`SELECT ${ALL} FROM batches WHERE id = ?`),
     replaceKey: db.prepare('SELECT seq, sub, points, bytes, created_at_ms FROM batches WHERE id = ?'),
+    metaById: db.prepare(`SELECT ${META} FROM batches WHERE id = ?`),
     deleteById: db.prepare('DELETE FROM batches WHERE id = ?'),
     takeById: db.prepare(`DELETE FROM batches WHERE id = ? RETURNING ${META}`),
     orderedIds: db.prepare(`SELECT id FROM batches ${ORDER}`),
@@ -74,12 +76,14 @@ export function prepareStatements(db: BetterSqlite3.Database): { statements: Spo
     // Without INDEXED BY, SQLite walks the order index over the whole table to filter by age.
     olderThan: db.prepare(`SELECT id FROM batches INDEXED BY batches_created_at WHERE created_at_ms < ? ${ORDER}`),
     oldest: db.prepare('SELECT min(created_at_ms) AS m FROM batches'),
-    sums: db.prepare(
+    byAge: db.prepare('SELECT id, created_at_ms FROM batches INDEXED BY batches_created_at ORDER BY created_at_ms'),
+  };
+  const sums = db
+    .prepare(
       'SELECT count(*) AS batches, coalesce(sum(points), 0) AS points, coalesce(sum(bytes), 0) AS bytes, ' +
         'min(created_at_ms) AS oldest, coalesce(max(seq), 0) AS lastSeq FROM batches',
-    ),
-  };
-  const sums = statements.sums.get() as { batches: number; points: number; bytes: number; oldest: number | null; lastSeq: number };
+    )
+    .get() as { batches: number; points: number; bytes: number; oldest: number | null; lastSeq: number };
   const totals: SpoolTotals = { ...sums, oldest: sums.oldest ?? undefined };
   return { statements, totals };
 }

@@ -67,6 +67,11 @@ export interface Spool {
    * only in the moved file). Optional: the memory spool cannot fail this way.
    */
   recover?(reason: string): SpoolStats;
+  /**
+   * Acknowledgements a full disk had no room for, kept in memory until it has (their batches are
+   * no longer held, but a crash meanwhile sends them again). Optional: 0 when absent.
+   */
+  unwrittenAcks?(): number;
   /** Releases files and locks. Idempotent. Content stays on disk for a `disk` spool. */
   close(): void;
 }

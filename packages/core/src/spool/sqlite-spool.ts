@@ -44,8 +44,11 @@ export interface SqliteSpoolOptions {
  * `spool.sqlite.unusable-<time>`, logged as an error, and replaced by an empty spool.
  *
  * Call semantics are those of the memory spool (duplicate append is a no-op, unknown ids are
- * ignored). A failing disk write throws `FieldbridgeError('SPOOL_UNUSABLE')` and changes
- * nothing: the appended batch is not stored and stays the caller's.
+ * ignored). A failing disk write throws `FieldbridgeError('SPOOL_UNUSABLE')` (`SPOOL_FULL` when
+ * the disk is full) and changes nothing: the appended batch is not stored and stays the caller's.
+ * An acknowledgement never waits for the disk: one the full disk has no room for is kept in
+ * memory (the batch is gone from the spool's content and counts) and written with the next write
+ * that finds room; a crash before that sends those batches again.
  *
  * @throws FieldbridgeError `SPOOL_LOCKED`, `SPOOL_UNUSABLE`, or `OPTIONS_INVALID` (bad limits).
  */
@@ -69,7 +72,6 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     // all(), not get(): the statement must run to its end, where an autocommit's failure (a full
     // disk) surfaces; get() stops at the returned row, and a commit that failed went unnoticed.
     const take = (id: string): BatchMeta | undefined => (q.takeById.all(id) as BatchMeta[])[0];
-
     const removeRows = db.transaction((ids: readonly string[]): BatchMeta[] => {
       const rows: BatchMeta[] = [];
       for (const id of ids) {
@@ -87,19 +89,8 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       // One statement each, in SQLite's own transaction: the common append and acknowledgement
       // pay no BEGIN/COMMIT round of their own (an eviction still goes with its append, atomically).
       take,
-      /**
-       * Inserts unless the id is held; false when it was. SQLite may report the failure of the
-       * checkpoint it runs after a commit (a full disk) as the statement's: an insert whose row is
-       * there after it threw went through.
-       */
-      insertNew: (row: BatchRow): boolean => {
-        try {
-          return q.insertNew.run(row).changes > 0;
-        } catch (err) {
-          if (q.has.get(row.id) === undefined) throw err;
-          return true;
-        }
-      },
+      /** Inserts unless the id is held; false when it was. */
+      insertNew: (row: BatchRow): boolean => q.insertNew.run(row).changes > 0,
       appendTx: db.transaction((evict: readonly string[], row: BatchRow): BatchMeta[] => {
         const evicted = removeRows(evict);
         q.insert.run(row);
@@ -114,6 +105,21 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
   let s = open();
   warnWhenDiskTooSmall(options.dir, limits.maxBytes, logger);
   const leased = new Set<string>();
+  // Acknowledged while the disk was full: gone from the content and the totals, rows still in the file.
+  const unwritten = new Set<string>();
+  const skipped = (id: string): boolean => leased.has(id) || unwritten.has(id);
+  /** Deletes the rows of the acknowledgements kept in memory; false while the disk still has no room. */
+  const writeAcks = (): boolean => {
+    if (unwritten.size === 0) return true;
+    try {
+      s.removeRows([...unwritten]);
+    } catch (err) {
+      if (isDiskFull(err)) return false;
+      throw err;
+    }
+    unwritten.clear();
+    return true;
+  };
   // The batches appended last, as appended: live data is leased moments after it is stored, and
   // reading it back from the file would only cost time. Bounded by bytes; a restart starts empty.
   const tail = new Map<string, Batch>();
@@ -137,14 +143,9 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       return fn();
     } catch (err) {
       if (isFieldbridgeError(err)) throw err;
-      const code = String((err as { code?: unknown }).code ?? '');
-      const full = code === 'SQLITE_FULL' || (err as NodeJS.ErrnoException).code === 'ENOSPC';
+      const full = isDiskFull(err);
       throw new FieldbridgeError(full ? 'SPOOL_FULL' : 'SPOOL_UNUSABLE', `spool ${s.file}: ${op} failed: ${(err as Error).message}${full ? ' (the disk is full)' : ''}; nothing was changed`, { cause: err });
     }
-  };
-  const recount = (): void => {
-    const sums = s.q.sums.get() as { batches: number; points: number; bytes: number };
-    Object.assign(s.t, { batches: sums.batches, points: sums.points, bytes: sums.bytes, oldestStale: true });
   };
   const counted = (row: { created_at_ms: number; bytes: number; points: number }, sign: 1 | -1): void => {
     const { t } = s;
@@ -182,14 +183,18 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
   const dropOf = (row: BatchMeta, reason: DroppedBatch['reason']): DroppedBatch => ({ id: row.id, count: row.points, reason });
   function* unleased(): Generator<CapacityCandidate> {
     for (const row of s.q.orderedSizes.iterate() as IterableIterator<CapacityCandidate>) {
-      if (!leased.has(row.id)) yield row;
+      if (!skipped(row.id)) yield row;
     }
   }
 
+  const oldestHeld = (): number | undefined => {
+    for (const row of s.q.byAge.iterate() as IterableIterator<{ id: string; created_at_ms: number }>) if (!unwritten.has(row.id)) return row.created_at_ms;
+    return undefined;
+  };
   const currentStats = (): SpoolStats => {
     const { t } = s;
     if (t.oldestStale && !closed) {
-      t.oldest = (s.q.oldest.get() as { m: number | null }).m ?? undefined;
+      t.oldest = unwritten.size === 0 ? ((s.q.oldest.get() as { m: number | null }).m ?? undefined) : oldestHeld();
       t.oldestStale = false;
     }
     const stats: SpoolStats = { batches: t.batches, points: t.points, bytes: t.bytes };
@@ -201,6 +206,8 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     kind: 'disk',
     append(batch): AppendResult {
       return guard('append', () => {
+        // Room the disk has again goes to the acknowledgements it had none for first.
+        writeAcks();
         const decision = decideCapacity({ bytes: s.t.bytes, batches: s.t.batches, unleasedOldestFirst: unleased }, limits, batch.bytes);
         const row = rowOf(batch, s.t.lastSeq + 1, Buffer.alloc(0));
         const roomy = decision.action === 'store' && decision.evict.length === 0;
@@ -224,7 +231,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
         const ids: string[] = [];
         if (max >= 1) {
           for (const { id } of s.q.orderedIds.iterate() as IterableIterator<{ id: string }>) {
-            if (leased.has(id)) continue;
+            if (skipped(id)) continue;
             ids.push(id);
             if (ids.length >= max) break;
           }
@@ -240,23 +247,27 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     ack(id) {
       if (closed) return;
       guard('ack', () => {
+        if (unwritten.has(id)) return;
         let row: BatchMeta | undefined;
         try {
           row = s.take(id);
         } catch (err) {
-          // SQLite may report the failure of the checkpoint after a commit (a full disk cannot take
-          // the pages) as the statement's: a batch gone all the same was acknowledged, and the
-          // counters are made again from the file, as its size is not known here any more.
-          if (s.q.has.get(id) !== undefined) throw err;
-          recount();
+          if (!isDiskFull(err)) throw err;
+          // Delivered is delivered: a full disk (where every commit, a delete's too, needs room in
+          // the WAL) must not hold delivery up. Kept in memory, written when the disk has room.
+          row = s.q.metaById.get(id) as BatchMeta | undefined;
+          if (row !== undefined) unwritten.add(id);
         }
         leased.delete(id);
         forget(id);
-        if (row !== undefined) counted(row, -1);
+        if (row === undefined) return;
+        counted(row, -1);
+        if (!unwritten.has(id)) writeAcks();
       });
     },
     replace(id, parts) {
       guard('replace', () => {
+        if (unwritten.has(id)) return;
         const parent = s.q.replaceKey.get(id) as Pick<BatchRow, 'seq' | 'sub' | 'points' | 'bytes' | 'created_at_ms'> | undefined;
         if (parent === undefined) return;
         assertReplaceParts(id, parts, (partId) => s.q.has.get(partId) !== undefined);
@@ -275,7 +286,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
         const oldest = currentStats().oldestCreatedAtMs;
         if (oldest === undefined || oldest >= cutoff) return [];
         const candidates = s.q.olderThan.all(cutoff) as { id: string }[];
-        const rows = s.removeRows(candidates.map((c) => c.id).filter((cid) => !leased.has(cid)));
+        const rows = s.removeRows(candidates.map((c) => c.id).filter((cid) => !skipped(cid)));
         for (const row of rows) {
           counted(row, -1);
           forget(row.id);
@@ -294,16 +305,23 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
         if (s.db.open) s.db.close();
       }
       leased.clear();
+      unwritten.clear();
       tail.clear();
       tailBytes = 0;
       s = open();
       return lost;
     },
+    unwrittenAcks: () => unwritten.size,
     close() {
       if (closed) return;
       closed = true;
       leased.clear();
       tail.clear();
+      try {
+        if (!writeAcks()) logger().warn({ path: s.file, batches: unwritten.size }, `${unwritten.size} delivered batches stay in spool ${s.file} (the disk is full) and are sent again at the next start`);
+      } catch (err) {
+        logger().warn({ err, path: s.file, batches: unwritten.size }, `${unwritten.size} delivered batches could not be removed from spool ${s.file} and are sent again at the next start`);
+      }
       try {
         s.db.pragma('wal_checkpoint(TRUNCATE)');
       } catch (err) {
@@ -313,6 +331,9 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     },
   };
 }
+
+/** SQLite's or the system's word for a disk with no room left. */
+const isDiskFull = (err: unknown): boolean => (err as { code?: unknown }).code === 'SQLITE_FULL' || (err as NodeJS.ErrnoException).code === 'ENOSPC';
 
 /**
  * Warns once at start when the spool's cap is more than the disk has free: the disk would fill
