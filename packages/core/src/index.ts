@@ -8,7 +8,7 @@ export { FieldbridgeError, isFieldbridgeError, isCodedError, type FieldbridgeErr
 export { serializeError } from './shared/log-error.js';
 
 export { PLAUSIBLE_SERVER_TIME, type Clock, type ClockSample, type SampleVerdict } from './clock/clock.js';
-export { createClock, type ClockOptions } from './clock/create-clock.js';
+export { createClock, clockSeedOf, type ClockOptions, type ClockSeed } from './clock/create-clock.js';
 export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './clock/device-clock.js';
 
 export type { Batch } from './shared/batch.js';

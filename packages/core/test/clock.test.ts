@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createClock } from '../src/index.js';
+import { clockSeedOf, createClock } from '../src/index.js';
 
 /** Times in these tests are offsets from a plausible epoch (late 2023). */
 const T = 1_700_000_000_000;
@@ -18,6 +18,24 @@ describe('clock', () => {
     expect(Math.abs(clock.offsetMs() - 90_000)).toBeLessThanOrEqual(25);
     mono += 1000;
     expect(clock.now()).toBe(mono + clock.offsetMs());
+  });
+
+  it('a seeded clock starts on the estimate of the clock it replaces; its own samples compete with it', () => {
+    const mono = T + 1_000_000;
+    const old = createClock({ monotonicNow: () => mono });
+    expect(clockSeedOf(old)).toBeUndefined();
+    old.addSample({ sentAtMs: mono, receivedAtMs: mono + 20, serverTimeMs: mono + 10 - 90_000 });
+    const seed = clockSeedOf(old)!;
+    expect(seed).toEqual({ offsetMs: -90_000, roundTripMs: 20 });
+    const next = createClock({ monotonicNow: () => mono, seed });
+    expect(next.synced()).toBe(true);
+    expect(next.now()).toBe(mono - 90_000);
+    // A sample with a shorter round trip that agrees wins; one that contradicts both errors starts over.
+    next.addSample({ sentAtMs: mono, receivedAtMs: mono + 4, serverTimeMs: mono + 2 - 90_001 });
+    expect(next.offsetMs()).toBe(-90_001);
+    const moved = createClock({ monotonicNow: () => mono, seed });
+    moved.addSample({ sentAtMs: mono, receivedAtMs: mono + 100, serverTimeMs: mono + 50 + 5_000 });
+    expect(moved.offsetMs()).toBe(5_000);
   });
 
   it('keeps the lowest round-trip sample of the window', () => {

@@ -95,10 +95,10 @@ async function swapSink(p: ServiceParts, state: ServiceState, read: MappingRead,
     await stopBridges(state);
     await oldSink.close({ timeoutMs: 0, keepSpool: memory !== undefined, handOver: true });
     try {
-      install(makeSink(p, read, memory));
+      install(makeSink(p, read, memory, oldSink));
       return true;
     } catch (err) {
-      install(makeSink(p, running, memory));
+      install(makeSink(p, running, memory, oldSink));
       state.bridge = await startBridges(running.definitions, previous, bridgeOptions(p, state, rules));
       p.started?.(state.bridge);
       return refused(err);
@@ -106,7 +106,7 @@ async function swapSink(p: ServiceParts, state: ServiceState, read: MappingRead,
   }
   let made: MadeSink;
   try {
-    made = makeSink(p, read);
+    made = makeSink(p, read, undefined, oldSink);
   } catch (err) {
     return refused(err);
   }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { clockSeedOf } from '../clock/create-clock.js';
 import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
 import { FieldbridgeError } from '../errors.js';
 import { startObserveServer, type ObserveServer, type Readiness } from '../observe/observe-server.js';
@@ -71,9 +72,11 @@ export interface MadeSink {
 /**
  * A sink for `read`'s configuration on a fresh registry (the process metrics included), sending
  * the `agent_version` of its bridges. Without `buffer.path` its memory spool is `memorySpool`
- * when given (handed over by the sink a reload replaces), else a new one.
+ * when given (handed over by the sink a reload replaces), else a new one. `replaces`: the sink a
+ * reload replaces, whose clock's estimate the new one starts from (rules kept across the reload
+ * read their readings' stamps on it).
  */
-export function makeSink(p: ServiceParts, read: MappingRead, memorySpool?: Spool): MadeSink {
+export function makeSink(p: ServiceParts, read: MappingRead, memorySpool?: Spool, replaces?: Sink): MadeSink {
   const cfg = read.config;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -84,7 +87,8 @@ export function makeSink(p: ServiceParts, read: MappingRead, memorySpool?: Spool
   const { path, durability: _durability, ...limits } = options.buffer ?? {};
   const spool = path === undefined ? (memorySpool ?? createSpool(limits)) : undefined;
   // Made with the file's source_id and tags: the bridges on it need not add them to each point.
-  const sink = markSinkOfFile(createSink({ ...options, ...(spool ? { spool } : {}), env: p.io.env, session: p.session, agentVersion: agentVersionsOf(presentSections(read.definitions, cfg)), logger: p.logger, registry }), cfg);
+  const clockSeed = replaces ? clockSeedOf(replaces.clock) : undefined;
+  const sink = markSinkOfFile(createSink({ ...options, ...(spool ? { spool } : {}), ...(clockSeed ? { clockSeed } : {}), env: p.io.env, session: p.session, agentVersion: agentVersionsOf(presentSections(read.definitions, cfg)), logger: p.logger, registry }), cfg);
   return { sink, registry, ...(spool ? { memorySpool: spool } : {}) };
 }
 

@@ -26,6 +26,26 @@ export interface ClockOptions {
   stepThresholdMs?: number;
   /** Told about each refused, implausible server time (to count and log it). */
   onImplausible?: (serverTimeMs: number) => void;
+  /**
+   * Starts synced on another clock's estimate ({@link clockSeedOf}), as one sample taken now
+   * would: a sink that replaces another in the same process (a reload) goes on on the same time
+   * instead of on the local clock until its own first sample. Its own samples compete with it.
+   */
+  seed?: ClockSeed;
+}
+
+/** Another clock's estimate, for {@link ClockOptions.seed}. */
+export interface ClockSeed {
+  offsetMs: number;
+  /** The round trip the offset came with; unknown: taken as a coarse sample's (1000 ms). */
+  roundTripMs?: number;
+}
+
+/** What `clock` knows of the server's time, as a seed for a clock that replaces it; undefined while it has no sample. */
+export function clockSeedOf(clock: Pick<Clock, 'synced' | 'offsetMs' | 'roundTripMs'>): ClockSeed | undefined {
+  if (!clock.synced()) return undefined;
+  const roundTripMs = clock.roundTripMs();
+  return roundTripMs === undefined ? { offsetMs: clock.offsetMs() } : { offsetMs: clock.offsetMs(), roundTripMs };
 }
 
 interface Estimate {
@@ -60,6 +80,12 @@ export function createClock(options: ClockOptions = {}): Clock {
   let best: Estimate | undefined;
   let last = Number.NEGATIVE_INFINITY;
   let synced = false;
+  if (options.seed) {
+    const roundTripMs = Math.max(0, options.seed.roundTripMs ?? 1000);
+    best = { offsetMs: options.seed.offsetMs, roundTripMs, errorMs: roundTripMs / 2 + 0.5, atMs: mono() };
+    window = [best];
+    synced = true;
+  }
 
   const errorAt = (e: Estimate, t: number) => e.errorMs + Math.max(0, t - e.atMs) * driftPerMs;
 

@@ -49,6 +49,7 @@ export function createSink(options: SinkOptions): Sink {
   const clock =
     o.clock ??
     createClock({
+      ...(o.clockSeed ? { seed: o.clockSeed } : {}),
       onImplausible(serverTimeMs) {
         metrics?.implausibleServerTime.inc();
         problems.report('clock:implausible', `the receiver reported an implausible time (${serverTimeMs}); the clock keeps its estimate`, { serverTimeMs });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock/clock.js';
+import type { ClockSeed } from '../clock/create-clock.js';
 import { FieldbridgeError } from '../errors.js';
 import { MAX_TIMER_MS } from '../config/units.js';
 import { sinkUrlProblem } from '../shared/sink-url.js';
@@ -99,6 +100,11 @@ export interface SinkOptions {
   registry?: Registry;
   /** Time source. Default: monotonic clock corrected by server samples. */
   clock?: Clock;
+  /**
+   * The default clock starts from this estimate (`clockSeedOf(oldSink.clock)`): a sink replacing
+   * another in the same process goes on on the same time. Ignored with `clock`.
+   */
+  clockSeed?: ClockSeed;
   /** Stream of the stdout sink. Default `process.stdout`. */
   stdout?: NodeJS.WritableStream;
   /**
@@ -199,6 +205,9 @@ export function resolveSinkOptions(options: SinkOptions): ResolvedSinkOptions {
   bounded('timeoutMs', options.timeoutMs, MAX_TIMER_MS);
   bounded('shutdownTimeoutMs', options.shutdownTimeoutMs, MAX_TIMER_MS);
   bounded('firstSampleWaitMs', options.firstSampleWaitMs, MAX_TIMER_MS);
+  if (options.clockSeed !== undefined && !(Number.isFinite(options.clockSeed.offsetMs) && (options.clockSeed.roundTripMs ?? 0) >= 0)) {
+    fail('clockSeed needs a finite offsetMs and a roundTripMs of at least 0');
+  }
   bounded('batch.lingerMs', options.batch?.lingerMs, MAX_TIMER_MS);
   bounded('websocket.heartbeatMs', options.websocket?.heartbeatMs, MAX_TIMER_MS / 2);
   bounded('websocket.timeSyncIntervalMs', options.websocket?.timeSyncIntervalMs, MAX_TIMER_MS);
