@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Gateway } from '@fieldbridge/gateway-dev';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createClock, createRuleSet, createSink, parseMapping, type Sink } from '../src/index.js';
+import { createClock, createRuleExchange, createRuleSet, createSink, parseMapping, type RuleExchange, type Sink } from '../src/index.js';
 import { rulesFromConfig } from '../src/runtime/rules-from-config.js';
 import { until } from '../src/testing/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
@@ -21,9 +21,9 @@ function sinkTo(gateway: Gateway, transport: 'http' | 'ws'): Sink {
 }
 
 /** The rule set of a mapping file with `rules`, on the sink's clock as a bridge makes it. */
-function fileRuleSet(sink: Sink, rule: string) {
-  const config = parseMapping(`source_id: clk\nrules:\n${rule}counter:\n  channels: [{ name: a, metric: m }]\n`, 'map.yaml', counterBridge, {});
-  return createRuleSet({ rules: rulesFromConfig(config.rules, sink), sink, sourceId: 'clk' });
+function fileRuleSet(sink: Sink, rule: string, sourceId = 'clk', exchange?: RuleExchange) {
+  const config = parseMapping(`source_id: ${sourceId}\n${rule ? `rules:\n${rule}` : ''}counter:\n  channels: [{ name: a, metric: m }]\n`, 'map.yaml', counterBridge, {});
+  return createRuleSet({ rules: rulesFromConfig(config.rules, sink), sink, sourceId, ...(exchange ? { exchange } : {}) });
 }
 
 const alerts = (gateway: Gateway) => gateway.points({ metric: 'alert.clk' }) as unknown as Alert[];
@@ -84,6 +84,34 @@ describe.each(['http', 'ws'] as const)('an alert of the first moments of a run, 
       rules.stop();
     } finally {
       await sink.close();
+    }
+  });
+
+  it('age() of another file\'s reading, stamped before that file\'s sink had a sample, is its real age on this file\'s time', async () => {
+    const gateway = await startGateway({ now: mono, clockOffsetMs: 90_000 });
+    const exchange = createRuleExchange();
+    const other = sinkTo(gateway, transport);
+    const sink = sinkTo(gateway, transport);
+    try {
+      const theirs = fileRuleSet(other, '', 'other', exchange);
+      const rules = fileRuleSet(sink, '  - { name: clk, sources: [clk, other], per: all, when: clk.w > 0 && age(other.v) < 30 }\n', 'clk', exchange);
+      // The other file's sink has sent nothing yet: its stamp is on this box's clock.
+      theirs.send('other.v', 1, { timestamp: other.clock.now() });
+      expect(other.clock.synced()).toBe(false);
+      sink.send('sync', 1);
+      await sink.flush();
+      expect(sink.clock.synced()).toBe(true);
+      rules.send('clk.w', 1, { timestamp: sink.clock.now() });
+      await sink.flush();
+      const fired = alerts(gateway)[0] as (Alert & { value: { values: Record<string, number> } }) | undefined;
+      expect(fired?.value.state).toBe('fired');
+      expect(fired!.value.values['age(other.v)']).toBeLessThan(5);
+      expect(fired!.value.values['age(other.v)']).toBeGreaterThanOrEqual(0);
+      theirs.stop();
+      rules.stop();
+    } finally {
+      await sink.close();
+      await other.close();
     }
   });
 

@@ -8,6 +8,8 @@ export interface Entry {
   value: PointValue;
   /** The point's timestamp, or its receipt time when it had none; ms since the epoch. */
   timestamp: number;
+  /** `timestamp` is another file's sink's, given before its first server sample: on the local clock. */
+  provisional: boolean;
   sourceId: string;
 }
 
@@ -40,7 +42,7 @@ interface SourceState {
  */
 export interface RuleState {
   /** Stores a point's value; false when a bound refused it. */
-  put(sourceId: string, metric: string, value: PointValue, timestamp: number): boolean;
+  put(sourceId: string, metric: string, value: PointValue, timestamp: number, provisional?: boolean): boolean;
   /** Points {@link view} at the instance watching `sourceId` (undefined: every source) and clears the notes. */
   begin(sourceId: string | undefined): void;
   /** The view the evaluator reads. */
@@ -72,7 +74,7 @@ export function notesObject(notes: Notes): Record<string, unknown> {
  * Creates the state of one rule reading `patterns` (kept per source as entries arrive); `now` is
  * its clock, and `onServerTime` gives a stored timestamp on that clock (the view's `timestamp()`).
  */
-export function createRuleState(acrossSources: boolean, now: () => number, patterns: readonly string[], onServerTime: (timestamp: number) => number): RuleState {
+export function createRuleState(acrossSources: boolean, now: () => number, patterns: readonly string[], onServerTime: (timestamp: number, provisional?: boolean) => number): RuleState {
   const bySource = new Map<string, SourceState>();
   const latest = new Map<string, Entry>();
   const notes: Notes = { keys: [], values: [], n: 0 };
@@ -100,8 +102,9 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
       return v;
     },
     timestamp(metric, sourceId) {
-      const t = find(metric, sourceId)?.timestamp;
-      return t === undefined ? undefined : onServerTime(t);
+      const entry = find(metric, sourceId);
+      if (entry === undefined) return undefined;
+      return entry.provisional ? onServerTime(entry.timestamp, true) : onServerTime(entry.timestamp);
     },
     matching(pattern, visit) {
       const sources = scope === undefined ? bySource.values() : [bySource.get(scope)];
@@ -117,7 +120,7 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
   };
 
   return {
-    put(sourceId, metric, value, timestamp) {
+    put(sourceId, metric, value, timestamp, provisional = false) {
       let s = bySource.get(sourceId);
       if (!s) {
         if (bySource.size >= MAX_SOURCES) return false;
@@ -127,12 +130,13 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
       let entry = s.metrics.get(metric);
       if (!entry) {
         if (s.metrics.size >= MAX_METRICS_PER_SOURCE) return false;
-        entry = { metric, value, timestamp, sourceId };
+        entry = { metric, value, timestamp, provisional, sourceId };
         s.metrics.set(metric, entry);
         for (const [pattern, kept] of s.byPattern) if (globMatch(pattern, metric)) kept.push(entry);
       } else {
         entry.value = value;
         entry.timestamp = timestamp;
+        entry.provisional = provisional;
       }
       if (acrossSources) latest.set(metric, entry);
       return true;

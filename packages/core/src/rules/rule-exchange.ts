@@ -4,9 +4,11 @@ import type { Point } from '../point/point.js';
 export interface ExchangeMembership {
   /**
    * Hands a point this member's sink took, with its source (the point's `source_id`, else the
-   * member's own), to every other member. Never throws.
+   * member's own), to every other member. `provisional`: its timestamp is one the member's sink
+   * clock gave before its first server sample, on the local clock still (a receiver reads it moved
+   * by its own sink's offset). Never throws.
    */
-  publish(point: Point, sourceId: string): void;
+  publish(point: Point, sourceId: string, provisional?: boolean): void;
   /** Takes the member out: it neither receives nor publishes any more. Idempotent. */
   leave(): void;
 }
@@ -24,20 +26,23 @@ export interface RuleExchange {
    * synchronously. A member without `receive` only publishes (a file none of whose rules list
    * `sources:` still shows its points to the others).
    */
-  join(receive?: (point: Point, sourceId: string) => void): ExchangeMembership;
+  join(receive?: Receiver): ExchangeMembership;
 }
+
+/** What a member is handed: a point another member's sink took, as {@link ExchangeMembership.publish} gave it. */
+export type Receiver = (point: Point, sourceId: string, provisional: boolean) => void;
 
 /** An exchange for the rule sets of one run; pass it to every `startBridges` of the run (`ruleExchange`). */
 export function createRuleExchange(): RuleExchange {
-  const receivers = new Set<(point: Point, sourceId: string) => void>();
+  const receivers = new Set<Receiver>();
   return {
     join(receive) {
       if (receive) receivers.add(receive);
       let member = true;
       return {
-        publish(point, sourceId) {
+        publish(point, sourceId, provisional = false) {
           if (!member) return;
-          for (const other of receivers) if (other !== receive) other(point, sourceId);
+          for (const other of receivers) if (other !== receive) other(point, sourceId, provisional);
         },
         leave() {
           member = false;

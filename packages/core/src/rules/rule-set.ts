@@ -6,7 +6,7 @@ import { globMatch } from '../shared/glob.js';
 import { ruleInternals, type RuleInternals } from './_internals.js';
 import { carryOver, type Carried } from './_rule-carry.js';
 import { registerRuleSet } from './_rule-metrics.js';
-import type { RuleExchange } from './rule-exchange.js';
+import type { ExchangeMembership, RuleExchange } from './rule-exchange.js';
 import type { Rule } from './rule-types.js';
 
 /** Where a rule set writes its events: the sink, or anything that takes points. */
@@ -17,6 +17,10 @@ export interface RuleEventWriter {
    * as taken.
    */
   write(point: Point): unknown;
+  /** How the sink sends a stamp (see `Sink.onServerTime`): what the other files of a run are shown. */
+  onServerTime?(timestamp: number, provisional?: boolean): number;
+  /** See `Sink.provisional`. */
+  provisional?(timestamp: number): boolean;
 }
 
 /** Options of {@link createRuleSet}. */
@@ -156,7 +160,7 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
 
   let stopped = false;
   /** Shows the point to the rules reading its metric and watching `source`; from another file of the run (`foreign`), only to those that list sources. */
-  const deliver = (point: Point, source: string, own: boolean, foreign: boolean): void => {
+  const deliver = (point: Point, source: string, own: boolean, foreign: boolean, provisional = false): void => {
     let readers = routes.get(point.metric);
     if (readers === undefined) {
       if (withPatterns.length === 0 || stopped) return;
@@ -170,16 +174,28 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
       routes.set(point.metric, readers);
     }
     if (readers.length === 0 || stopped) return;
-    for (const reader of readers) if ((!foreign || reader.listsSources) && reader.watches(source)) reader.ingest(point, source, own);
+    for (const reader of readers) if ((!foreign || reader.listsSources) && reader.watches(source)) reader.ingest(point, source, own, provisional);
   };
   // Every set publishes (a file without rules still shows its points); only one with a rule that
   // lists sources receives, and such a rule only sees points of the sources it lists.
-  const membership = exchange?.join(parts.some((p) => p.listsSources) ? (point, source) => deliver(point, source, false, true) : undefined);
+  const membership = exchange?.join(parts.some((p) => p.listsSources) ? (point, source, provisional) => deliver(point, source, false, true, provisional) : undefined);
+  /**
+   * Shows the point to the other files' rules with its stamp as this sink sends it: moved onto
+   * server time when the sink has the offset for it, else marked provisional (then each reader moves
+   * it by its own sink's offset).
+   */
+  const publish = (m: ExchangeMembership, point: Point, source: string): void => {
+    const t = point.timestamp;
+    if (t === undefined || !sink.onServerTime) return m.publish(point, source);
+    if (sink.provisional?.(t)) return m.publish(point, source, true);
+    const moved = sink.onServerTime(t);
+    m.publish(moved === t ? point : { ...point, timestamp: moved }, source);
+  };
   const observe = (point: Point): void => {
     if (typeof point !== 'object' || point === null || typeof point.metric !== 'string' || stopped) return;
     const source = point.source_id ?? ownSource;
     deliver(point, source, point.source_id === undefined, false);
-    membership?.publish(point, source);
+    if (membership) publish(membership, point, source);
   };
 
   const write = (point: Point): void => {

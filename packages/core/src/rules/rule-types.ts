@@ -69,9 +69,10 @@ export interface RuleOptions {
    * A stored point's timestamp on `now`'s clock, as `age()` reads it: a sink's clock moves the
    * stamps it gave before its first server sample by one offset once it has one, and those stored
    * before must be read moved too, or `age()` would jump by the offset (`sink.onServerTime`).
-   * Default: every timestamp as it is.
+   * `provisional`: a stamp another file's sink gave before its first sample, to be moved as this
+   * sink's own are. Default: every timestamp as it is.
    */
-  onServerTime?: (timestamp: number) => number;
+  onServerTime?: (timestamp: number, provisional?: boolean) => number;
 }
 
 /** A rule fired or resolved. */

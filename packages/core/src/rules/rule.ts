@@ -123,9 +123,9 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     patterns,
     watches: (sourceId) => anySource || o.sources.some((p) => globMatch(p, sourceId)),
     listsSources: options.sources !== undefined,
-    ingest(point, sourceId, own) {
+    ingest(point, sourceId, own, provisional = false) {
       const now = o.monotonicNow();
-      if (!state.put(sourceId, point.metric, point.value, point.timestamp ?? o.now())) {
+      if (!state.put(sourceId, point.metric, point.value, point.timestamp ?? o.now(), provisional && point.timestamp !== undefined)) {
         ignored += 1;
         return;
       }

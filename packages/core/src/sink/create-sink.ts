@@ -192,11 +192,12 @@ export function createSink(options: SinkOptions): Sink {
     },
     // What bridges stamp receipt times with: its early stamps are corrected like the sink's own.
     clock: early.clock,
-    onServerTime(timestamp) {
-      if (!early.has(timestamp)) return timestamp;
+    onServerTime(timestamp, provisional) {
+      if (!(provisional ?? early.has(timestamp))) return timestamp;
       const offsetMs = early.offsetMs();
       return offsetMs === undefined ? timestamp : timestamp + offsetMs;
     },
+    provisional: (timestamp) => early.has(timestamp) && early.offsetMs() === undefined,
     write,
     send(metric, value, extras) {
       write({ ...extras, metric, value });

@@ -66,9 +66,17 @@ export interface Sink extends PointWriter, SinkEvents {
    * `timestamp` as the sink sends it: a stamp its clock gave before its first server sample is
    * moved onto server time by the offset it is sent with, once there is one; any other is as it
    * is. What reads stored stamps against `clock.now()` (a rule's `age()`) reads them through this.
-   * Optional for a hand-made sink (then every stamp is as it is).
+   * `provisional: true` moves `timestamp` as such a stamp whatever clock gave it (another sink's of
+   * this process, see {@link provisional}). Optional for a hand-made sink (then every stamp is as it is).
    */
-  onServerTime?(timestamp: number): number;
+  onServerTime?(timestamp: number, provisional?: boolean): number;
+  /**
+   * True when `timestamp` is a stamp of this sink's clock from before its first server sample and
+   * the sink has no offset to move it by yet (`onServerTime` gives it as it is). Another file's
+   * rules read such a stamp moved by their own sink's offset (`onServerTime(t, true)`): the clocks
+   * of one process share their local time. Optional, like `onServerTime`.
+   */
+  provisional?(timestamp: number): boolean;
   /**
    * Queues a point. Never blocks, never throws: a bad point is counted and dead-lettered with
    * the reason. The sink takes its own copy at the call: changing the point, its value or its
