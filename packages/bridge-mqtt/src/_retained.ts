@@ -16,6 +16,8 @@ interface Last {
   content: string;
   /** Points it gave. */
   points: number;
+  /** The connection in which a retained message on the topic was last looked at. */
+  looked: number;
 }
 
 /**
@@ -27,6 +29,9 @@ interface Last {
  * away) is new. A topic is remembered from its first retained message on (one published retained
  * while the bridge was subscribed arrives without the flag, so it is known from its next
  * delivery); bounded to {@link MAX_RETAINED_TOPICS} topics, each payload by at most 1 KiB.
+ * A subscription brings a topic's retained message once: a second one in the same connection is
+ * live (a broker that flags live messages retained, as MQTT 5's "retain as published" does or one
+ * against the specification) and goes through, so repeats of a steady value are not lost.
  */
 export interface RetainedMemory {
   /**
@@ -34,6 +39,8 @@ export interface RetainedMemory {
    * repeats it under the same `rule` (leave it out), else undefined.
    */
   repeat(topic: string, payload: Uint8Array, rule: string): number | undefined;
+  /** A connection began: each topic's retained message may come once more. */
+  connected(): void;
   /** Records a message taken on `topic` (remembered when it came retained, or one did before). */
   took(topic: string, payload: Uint8Array, rule: string, retained: boolean, points: number): void;
   /** Topics remembered. */
@@ -48,16 +55,23 @@ function contentOf(payload: Uint8Array): string {
 /** Creates an empty {@link RetainedMemory}. */
 export function createRetainedMemory(maxTopics = MAX_RETAINED_TOPICS): RetainedMemory {
   const last = new Map<string, Last>();
+  let connection = 0;
   return {
     repeat(topic, payload, rule) {
       const known = last.get(topic);
-      if (!known || known.rule !== rule || known.length !== payload.length || known.content !== contentOf(payload)) return undefined;
+      if (!known || known.looked === connection) return undefined;
+      known.looked = connection;
+      if (known.rule !== rule || known.length !== payload.length || known.content !== contentOf(payload)) return undefined;
       return known.points;
     },
+    connected() {
+      connection += 1;
+    },
     took(topic, payload, rule, retained, points) {
-      if (topic.length > MAX_TOPIC_LENGTH || (!retained && !last.has(topic))) return;
+      const known = last.get(topic);
+      if (topic.length > MAX_TOPIC_LENGTH || (!retained && !known)) return;
       last.delete(topic);
-      last.set(topic, { rule, length: payload.length, content: contentOf(payload), points });
+      last.set(topic, { rule, length: payload.length, content: contentOf(payload), points, looked: retained ? connection : (known?.looked ?? -1) });
       if (last.size > maxTopics) last.delete(last.keys().next().value!);
     },
     get size() {

@@ -155,6 +155,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       hooks: {
         onConnected(sessionPresent) {
           metrics.connects.inc({ result: 'ok' });
+          retainedMemory?.connected();
           // A broker that accepts and then closes must not log every cycle: the outage ends once a connection held.
           if (outage.connected(`${where}: connected again`)) ctx.logger.info({ broker: where, sessionPresent }, `${where}: connected${sessionPresent ? ' (the broker kept the session)' : ''}`);
         },
