@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSink, createSqliteSpool, type Sink } from '../src/index.js';
+import { createSink, createSqliteSpool, type Batch, type Sink } from '../src/index.js';
+import { batch, ids } from '../src/testing/_spool-kit.js';
 import { captureLogger, KEY, metric, startGateway } from './helpers/ws-sink.js';
 import { until as waitFor } from '../src/testing/until.js';
 
@@ -91,7 +92,74 @@ describe('the spool failing while running (issue 10)', () => {
     expect(reopened.stats().batches).toBe(0);
     reopened.close();
   });
+
+  it('#9: the disk spool keeps acknowledgements a full disk has no room for in memory, leases around them, and writes them once it has', async (ctx) => {
+    if (process.getuid?.() !== 0) return ctx.skip();
+    const dir = tmpfs('1m');
+    const spoolDir = join(dir, 'spool');
+    mkdirSync(spoolDir);
+    // Logs, say, that the operator deletes later.
+    const logs = join(dir, 'logs');
+    writeFileSync(logs, Buffer.alloc(256 * 1024));
+    const limits = { maxBytes: 1 << 30, whenFull: 'drop_oldest' } as const;
+    const spool = createSqliteSpool({ dir: spoolDir, limits, logger: captureLogger().logger });
+    cleanups.push(() => spool.close());
+    // Random bytes do not compress: the file and its WAL fill the disk within a few hundred batches.
+    const made: Batch[] = [];
+    for (let n = 0; ; n++) {
+      const b: Batch = { ...batch(n), data: randomBytes(4096) };
+      try {
+        spool.append(b);
+      } catch (err) {
+        expect(err).toMatchObject({ code: 'SPOOL_FULL' });
+        break;
+      }
+      made.push(b);
+    }
+    // What room is left goes to another file: no acknowledgement fits in the WAL any more.
+    const filler = join(dir, 'filler');
+    const fd = openSync(filler, 'w');
+    try {
+      for (const size of [65536, 4096, 512, 1]) for (;;) writeSync(fd, Buffer.alloc(size));
+    } catch {
+      // ENOSPC, as wanted; the loop goes on to smaller writes until the last byte is taken.
+    }
+    closeSync(fd);
+    const held = spool.stats().batches;
+    expect(ids(spool.lease(3))).toEqual(['b0', 'b1', 'b2']);
+    spool.ack('b1');
+    spool.ack('b0');
+    expect(spool.unwrittenAcks?.()).toBe(2);
+    expect(spool.stats().batches).toBe(held - 2);
+    expect(ids(spool.lease(2))).toEqual(['b3', 'b4']);
+    spool.release('b2');
+    expect(ids(spool.lease(1))).toEqual(['b2']);
+    expect(spool.stats().oldestCreatedAtMs).toBe(made[2]!.createdAtMs);
+    spool.ack('b3');
+    // Room again: the next write writes the acknowledgements first.
+    unlinkSync(filler);
+    unlinkSync(logs);
+    spool.append({ ...batch(100_000), data: randomBytes(64) });
+    expect(spool.unwrittenAcks?.()).toBe(0);
+    spool.close();
+    const reopened = createSqliteSpool({ dir: spoolDir, limits });
+    cleanups.push(() => reopened.close());
+    const left = ids(reopened.lease(held + 1));
+    expect(left.slice(0, 3)).toEqual(['b2', 'b4', 'b5']);
+    expect(left).toHaveLength(held - 3 + 1);
+  });
 });
+
+/** A tmpfs of `size` mounted for the test (root only). */
+function tmpfs(size: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fb-full-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  cleanups.push(() => {
+    execFileSync('umount', ['-l', dir]);
+  });
+  return dir;
+}
 
 interface FullDisk {
   sink: Sink;
@@ -110,12 +178,7 @@ interface FullDisk {
  * sink written to while its receiver is down until the spool says the disk is full.
  */
 async function fullDisk(fillers: number[]): Promise<FullDisk> {
-  const dir = mkdtempSync(join(tmpdir(), 'fb-full-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', dir]);
-  cleanups.push(() => {
-    execFileSync('umount', ['-l', dir]);
-  });
+  const dir = tmpfs('3m');
   const spoolDir = join(dir, 'spool');
   mkdirSync(spoolDir);
   const paths = fillers.map((size, i) => {

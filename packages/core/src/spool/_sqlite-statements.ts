@@ -56,8 +56,11 @@ export interface SpoolStatements {
   orderedSizes: BetterSqlite3.Statement;
   olderThan: BetterSqlite3.Statement;
   oldest: BetterSqlite3.Statement;
-  /** Ids and times, oldest first. */
-  byAge: BetterSqlite3.Statement;
+  /** Ids and keys in order, from a key on (`seq`, `sub`) or from the start. */
+  keysFrom: BetterSqlite3.Statement;
+  keys: BetterSqlite3.Statement;
+  /** The `created_at_ms` of the first batch from a key on. */
+  createdAtFrom: BetterSqlite3.Statement;
 }
 
 /** Prepares every statement the disk spool runs, and sums the content. */
@@ -76,7 +79,9 @@ export function prepareStatements(db: BetterSqlite3.Database): { statements: Spo
     // Without INDEXED BY, SQLite walks the order index over the whole table to filter by age.
     olderThan: db.prepare(`SELECT id FROM batches INDEXED BY batches_created_at WHERE created_at_ms < ? ${ORDER}`),
     oldest: db.prepare('SELECT min(created_at_ms) AS m FROM batches'),
-    byAge: db.prepare('SELECT id, created_at_ms FROM batches INDEXED BY batches_created_at ORDER BY created_at_ms'),
+    keysFrom: db.prepare(`SELECT id, seq, sub FROM batches WHERE (seq, sub) >= (?, ?) ${ORDER}`),
+    keys: db.prepare(`SELECT id, seq, sub FROM batches ${ORDER}`),
+    createdAtFrom: db.prepare(`SELECT created_at_ms AS m FROM batches WHERE (seq, sub) >= (?, ?) ${ORDER} LIMIT 1`),
   };
   const sums = db
     .prepare(

@@ -107,7 +107,21 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
   const leased = new Set<string>();
   // Acknowledged while the disk was full: gone from the content and the totals, rows still in the file.
   const unwritten = new Set<string>();
+  // Meanwhile, the key of the first row that is not one of them (every row before it is): where a
+  // lease starts reading, so draining a backlog on a full disk does not read past every
+  // acknowledged row again at each lease.
+  let scanFrom: { seq: number; sub: Buffer } | undefined;
   const skipped = (id: string): boolean => leased.has(id) || unwritten.has(id);
+  type Key = { id: string; seq: number; sub: Buffer };
+  const keysOnward = (): IterableIterator<Key> => (scanFrom === undefined ? s.q.keys.iterate() : s.q.keysFrom.iterate(scanFrom.seq, scanFrom.sub)) as IterableIterator<Key>;
+  /** Moves {@link scanFrom} past the acknowledged rows before the first one that is not. */
+  const advanceScan = (): void => {
+    for (const row of keysOnward()) {
+      if (unwritten.has(row.id)) continue;
+      scanFrom = { seq: row.seq, sub: row.sub };
+      return;
+    }
+  };
   /** Deletes the rows of the acknowledgements kept in memory; false while the disk still has no room. */
   const writeAcks = (): boolean => {
     if (unwritten.size === 0) return true;
@@ -118,6 +132,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       throw err;
     }
     unwritten.clear();
+    scanFrom = undefined;
     return true;
   };
   // The batches appended last, as appended: live data is leased moments after it is stored, and
@@ -187,14 +202,13 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     }
   }
 
-  const oldestHeld = (): number | undefined => {
-    for (const row of s.q.byAge.iterate() as IterableIterator<{ id: string; created_at_ms: number }>) if (!unwritten.has(row.id)) return row.created_at_ms;
-    return undefined;
-  };
   const currentStats = (): SpoolStats => {
     const { t } = s;
     if (t.oldestStale && !closed) {
-      t.oldest = unwritten.size === 0 ? ((s.q.oldest.get() as { m: number | null }).m ?? undefined) : oldestHeld();
+      // With acknowledgements kept in memory, the batch at the first key not acknowledged (batches are stored in the order made).
+      if (unwritten.size > 0) advanceScan();
+      const found = scanFrom === undefined ? s.q.oldest.get() : s.q.createdAtFrom.get(scanFrom.seq, scanFrom.sub);
+      t.oldest = (found as { m: number | null } | undefined)?.m ?? undefined;
       t.oldestStale = false;
     }
     const stats: SpoolStats = { batches: t.batches, points: t.points, bytes: t.bytes };
@@ -229,8 +243,15 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     lease(max) {
       return guard('lease', () => {
         const ids: string[] = [];
-        if (max >= 1) {
+        if (max >= 1 && unwritten.size === 0) {
           for (const { id } of s.q.orderedIds.iterate() as IterableIterator<{ id: string }>) {
+            if (leased.has(id)) continue;
+            ids.push(id);
+            if (ids.length >= max) break;
+          }
+        } else if (max >= 1) {
+          advanceScan();
+          for (const { id } of keysOnward()) {
             if (skipped(id)) continue;
             ids.push(id);
             if (ids.length >= max) break;
@@ -306,6 +327,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       }
       leased.clear();
       unwritten.clear();
+      scanFrom = undefined;
       tail.clear();
       tailBytes = 0;
       s = open();
