@@ -9,6 +9,7 @@ import { prepareStatements } from './_sqlite-statements.js';
 import type { BatchMeta, BatchRow } from './_sqlite-statements.js';
 import { partSub } from './_sqlite-schema.js';
 import { assertReplaceParts, closedError } from './_spool-checks.js';
+import { createUnwrittenAcks } from './_unwritten-acks.js';
 import { assertSpoolLimits, decideCapacity } from './capacity.js';
 import type { CapacityCandidate } from './capacity.js';
 import type { AppendResult, DroppedBatch, Spool, SpoolLimits, SpoolStats } from './spool.js';
@@ -105,36 +106,9 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
   let s = open();
   warnWhenDiskTooSmall(options.dir, limits.maxBytes, logger);
   const leased = new Set<string>();
-  // Acknowledged while the disk was full: gone from the content and the totals, rows still in the file.
-  const unwritten = new Set<string>();
-  // Meanwhile, the key of the first row that is not one of them (every row before it is): where a
-  // lease starts reading, so draining a backlog on a full disk does not read past every
-  // acknowledged row again at each lease.
-  let scanFrom: { seq: number; sub: Buffer } | undefined;
+  // Acknowledged while the disk was full.
+  const unwritten = createUnwrittenAcks(() => s, isDiskFull);
   const skipped = (id: string): boolean => leased.has(id) || unwritten.has(id);
-  type Key = { id: string; seq: number; sub: Buffer };
-  const keysOnward = (): IterableIterator<Key> => (scanFrom === undefined ? s.q.keys.iterate() : s.q.keysFrom.iterate(scanFrom.seq, scanFrom.sub)) as IterableIterator<Key>;
-  /** Moves {@link scanFrom} past the acknowledged rows before the first one that is not. */
-  const advanceScan = (): void => {
-    for (const row of keysOnward()) {
-      if (unwritten.has(row.id)) continue;
-      scanFrom = { seq: row.seq, sub: row.sub };
-      return;
-    }
-  };
-  /** Deletes the rows of the acknowledgements kept in memory; false while the disk still has no room. */
-  const writeAcks = (): boolean => {
-    if (unwritten.size === 0) return true;
-    try {
-      s.removeRows([...unwritten]);
-    } catch (err) {
-      if (isDiskFull(err)) return false;
-      throw err;
-    }
-    unwritten.clear();
-    scanFrom = undefined;
-    return true;
-  };
   // The batches appended last, as appended: live data is leased moments after it is stored, and
   // reading it back from the file would only cost time. Bounded by bytes; a restart starts empty.
   const tail = new Map<string, Batch>();
@@ -205,10 +179,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
   const currentStats = (): SpoolStats => {
     const { t } = s;
     if (t.oldestStale && !closed) {
-      // With acknowledgements kept in memory, the batch at the first key not acknowledged (batches are stored in the order made).
-      if (unwritten.size > 0) advanceScan();
-      const found = scanFrom === undefined ? s.q.oldest.get() : s.q.createdAtFrom.get(scanFrom.seq, scanFrom.sub);
-      t.oldest = (found as { m: number | null } | undefined)?.m ?? undefined;
+      t.oldest = unwritten.size > 0 ? unwritten.oldest() : ((s.q.oldest.get() as { m: number | null }).m ?? undefined);
       t.oldestStale = false;
     }
     const stats: SpoolStats = { batches: t.batches, points: t.points, bytes: t.bytes };
@@ -221,7 +192,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
     append(batch): AppendResult {
       return guard('append', () => {
         // Room the disk has again goes to the acknowledgements it had none for first.
-        writeAcks();
+        unwritten.write();
         const decision = decideCapacity({ bytes: s.t.bytes, batches: s.t.batches, unleasedOldestFirst: unleased }, limits, batch.bytes);
         const row = rowOf(batch, s.t.lastSeq + 1, Buffer.alloc(0));
         const roomy = decision.action === 'store' && decision.evict.length === 0;
@@ -250,8 +221,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
             if (ids.length >= max) break;
           }
         } else if (max >= 1) {
-          advanceScan();
-          for (const { id } of keysOnward()) {
+          for (const { id } of unwritten.onward()) {
             if (skipped(id)) continue;
             ids.push(id);
             if (ids.length >= max) break;
@@ -283,7 +253,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
         forget(id);
         if (row === undefined) return;
         counted(row, -1);
-        if (!unwritten.has(id)) writeAcks();
+        if (!unwritten.has(id)) unwritten.write();
       });
     },
     replace(id, parts) {
@@ -327,7 +297,6 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       }
       leased.clear();
       unwritten.clear();
-      scanFrom = undefined;
       tail.clear();
       tailBytes = 0;
       s = open();
@@ -340,7 +309,7 @@ export function createSqliteSpool(options: SqliteSpoolOptions): Spool {
       leased.clear();
       tail.clear();
       try {
-        if (!writeAcks()) logger().warn({ path: s.file, batches: unwritten.size }, `${unwritten.size} delivered batches stay in spool ${s.file} (the disk is full) and are sent again at the next start`);
+        if (!unwritten.write()) logger().warn({ path: s.file, batches: unwritten.size }, `${unwritten.size} delivered batches stay in spool ${s.file} (the disk is full) and are sent again at the next start`);
       } catch (err) {
         logger().warn({ err, path: s.file, batches: unwritten.size }, `${unwritten.size} delivered batches could not be removed from spool ${s.file} and are sent again at the next start`);
       }
