@@ -21,8 +21,8 @@ export interface RuleInternals {
   /**
    * A point of a metric the rule reads: stored, then the instance it belongs to is evaluated.
    * `own`: the point had no `source_id` (the sink's source), so events carry none either.
+   * `provisional`: its timestamp is one another file's sink gave before its first server sample.
    */
-  /** `provisional`: a timestamp another file's sink gave before its first server sample. */
   ingest(point: Point, sourceId: string, own: boolean, provisional?: boolean): void;
   /** How often the rule set's timer must {@link tick} it, in ms; 0: never (only points change its condition). */
   readonly evaluateEveryMs: number;
