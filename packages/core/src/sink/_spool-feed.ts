@@ -67,7 +67,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
       o.health.failed(err, 'store');
       return 'error';
     }
-    o.health.ok(true);
+    o.health.stored();
     const overflow = !result.accepted || result.dropped.some((d) => d.reason === 'buffer_full');
     if (overflow && !full) o.onFull();
     full = overflow;

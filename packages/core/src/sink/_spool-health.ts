@@ -28,11 +28,13 @@ export interface SpoolHealthOptions {
  * (delivery itself goes on: the spool keeps the acknowledgements it has no room for in memory).
  */
 export interface SpoolHealth {
+  /** A delivery operation succeeded: ends the failure episode. */
+  ok(): void;
   /**
-   * An operation succeeded: ends the failure episode. `stored`: it stored new data, which ends a
-   * full disk's episode too (an acknowledgement may fit in the WAL where new data does not).
+   * New data was stored: ends a full disk (an acknowledgement may fit in the WAL where new data
+   * does not, so only this says the disk has room again). A failure of another kind goes on.
    */
-  ok(stored?: boolean): void;
+  stored(): void;
   /** An operation failed: counts and reports it; returns how long to wait before trying again, in ms. */
   failed(err: unknown, op: string): number;
   /** True while spool operations keep failing: nothing is delivered (`/readyz` is unready). */
@@ -48,15 +50,21 @@ export function createSpoolHealth(o: SpoolHealthOptions): SpoolHealth {
   // The full disk was said and its end not yet.
   let fullSaid = false;
   return {
-    ok(stored = false) {
-      if (failures === 0 && !full && !fullSaid) return;
+    ok() {
+      if (failures === 0 && !full) return;
       failures = 0;
       o.problems.resolve('spool:failure', 'the spool works again; delivery resumes');
       // Delivery goes on while the disk is full (acknowledgements it has no room for are kept in
       // memory): new data is offered again once they are written.
       if (full && (o.spool.unwrittenAcks?.() ?? 0) > 0) return;
       full = false;
-      if (!stored || !fullSaid) return;
+    },
+    stored() {
+      if (full) {
+        full = false;
+        failures = 0;
+      }
+      if (!fullSaid) return;
       fullSaid = false;
       o.problems.resolve('spool:disk-full', 'the disk has room again; new data is stored again');
     },
