@@ -183,9 +183,7 @@ async function fullDisk(fillers: number[]): Promise<FullDisk> {
   mkdirSync(spoolDir);
   const paths = fillers.map((size, i) => {
     const path = join(dir, `filler-${i}`);
-    const fd = openSync(path, 'w');
-    writeSync(fd, Buffer.alloc(size));
-    closeSync(fd);
+    writeFileSync(path, Buffer.alloc(size));
     return path;
   });
   const gateway = await startGateway();
