@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDeadLetter } from '../src/sink/dead-letter.js';
+import { captureLogger } from './helpers/ws-sink.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -56,6 +57,27 @@ describe('dead-letter file (issue 10 #7, #20)', () => {
     expect(dl.discardedBytes()).toBeGreaterThan(0);
     // The newest record is in the live file.
     expect(readFileSync(path, 'utf8')).toContain('"value":1999');
+  });
+
+  it('logs its rotations at most once a minute, the next line saying how many there were', () => {
+    const path = join(temp(), 'dl.ndjson');
+    const { logger, lines } = captureLogger();
+    let t = 0;
+    const dl = createDeadLetter(path, logger, { sourceId: () => 'plant-a', maxBytes: 16 * 1024, now: () => t });
+    const fill = () => {
+      for (let i = 0; i < 500; i++) dl.write([{ metric: 'm', value: i }], 'invalid');
+    };
+    fill();
+    t = 30_000;
+    fill();
+    const rotations = () => lines().filter((l) => /rotated to/.test(l.msg));
+    expect(rotations()).toHaveLength(1);
+    t = 61_000;
+    fill();
+    dl.close();
+    expect(rotations()).toHaveLength(2);
+    expect(rotations()[1]!.msg).toMatch(/\(\d+ rotations since the last line\)$/);
+    expect(rotations()[1]!.rotations).toBeGreaterThan(2);
   });
 
   it('writes owner-only and refuses to follow a symbolic link planted in its place', () => {

@@ -32,6 +32,25 @@ describe('logging problems (issue 10 #16, #17)', () => {
     expect(lines.filter((l) => l.includes('connection lost'))).toHaveLength(2);
   });
 
+  it('a problem back within the minute with another message (another cause) is logged, with its end', () => {
+    let now = 0;
+    const { logger, lines } = logged();
+    const problems = createProblemReporter(logger, () => now);
+    problems.report('delivery', 'sending failed: connect ECONNREFUSED');
+    now += 5_000;
+    problems.resolve('delivery', 'delivering again');
+    now += 9_000;
+    problems.report('delivery', 'sending failed: HTTP 429 (request 0b1c2d3e-12ab)');
+    now += 8_000;
+    problems.resolve('delivery', 'delivering again');
+    expect(lines.filter((l) => l.includes('sending failed'))).toHaveLength(2);
+    expect(lines.filter((l) => l.includes('delivering again'))).toHaveLength(2);
+    // The same cause back within the minute is still only counted, whatever request id it carries.
+    now += 1_000;
+    problems.report('delivery', 'sending failed: HTTP 429 (request 5f3a9c1e-77aa)');
+    expect(lines.filter((l) => l.includes('sending failed'))).toHaveLength(2);
+  });
+
   it('#16: messages and fields a peer filled are bounded and printable', () => {
     const { logger, lines } = logged();
     createProblemReporter(logger).report('k', `bad frame ${'z'.repeat(100_000)}`, { topic: `t\n${'q'.repeat(10_000)}` });

@@ -281,6 +281,26 @@ ${buffer}counter:
     }
   });
 
+  for (const [spool, buffer, says] of [
+    ['a memory spool', () => '', /SIGTERM again: exiting without waiting for delivery; [1-9]\d* undelivered points in the memory spool are lost/],
+    ['a disk spool', () => `  buffer: { path: ${join(dir, 'spool')} }\n`, /SIGTERM again: exiting without waiting for delivery; [1-9]\d* undelivered points stay in the disk spool at .*spool \(a run on it sends them\)/],
+  ] as const) {
+    it(`a second signal exits at once (exit 1), saying what it leaves undelivered in ${spool}`, async () => {
+      gateway.setFaults({ status: 503 });
+      const cli = spawnCounterCli(['--config', mapping(counterMapping(`  shutdown_timeout_ms: 10m\n${buffer()}`))]);
+      try {
+        await cli.waitForLog(/HTTP 503/);
+        cli.child.kill('SIGTERM');
+        await cli.waitForLog(/SIGTERM: stopping intake/);
+        cli.child.kill('SIGTERM');
+        expect(await cli.exited).toBe(1);
+        expect(cli.stderr()).toMatch(says);
+      } finally {
+        if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+      }
+    });
+  }
+
   it('#21: SIGHUP applies a new observe.listen (and refuses one in use, keeping everything)', async () => {
     const first = await freePort();
     const second = await freePort();
@@ -319,7 +339,7 @@ ${buffer}counter:
     expect(out).not.toMatch(/hunter2|s3cr3t/);
   });
 
-  it('#22: the observe server holds a bounded number of connections', async () => {
+  it('#22: the observe server holds a bounded number of connections, and idle ones never lock a probe out', async () => {
     const port = (await freePort());
     await port.close();
     const cli = spawnCounterCli(['--config', mapping(counterMapping('', `observe: { listen: 127.0.0.1:${port.port} }\n`))]);
@@ -327,7 +347,12 @@ ${buffer}counter:
     try {
       await cli.waitForLog(/running/);
       for (let i = 0; i < 200; i++) sockets.push(net.connect(port.port, '127.0.0.1').on('error', () => undefined));
-      await waitFor(() => sockets.filter((s) => s.destroyed || s.closed).length >= 200 - 64, 'connections past the cap refused');
+      await waitFor(() => sockets.filter((s) => s.destroyed || s.closed).length >= 200 - 64, 'connections past the cap closed');
+      // 64 idle connections held open do not lock a probe out: its connection closes the oldest idle one.
+      const open = sockets.filter((s) => !s.destroyed && !s.closed);
+      expect(open.length).toBeLessThanOrEqual(64);
+      const probe = await fetch(`http://127.0.0.1:${port.port}/healthz`, { signal: AbortSignal.timeout(5000) });
+      expect(probe.status).toBe(200);
       for (const s of sockets) s.destroy();
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port.port}/healthz`).catch(() => undefined))?.status === 200, 'healthz answers again');
       cli.child.kill('SIGTERM');

@@ -4,6 +4,7 @@ import { agentVersionsOf, startBridges } from '../runtime/start-bridges.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../sink/sink-options.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { MappingRead } from './mapping-read.js';
+import { addCounters, readCounters, type CounterValues } from './_carry-counters.js';
 import { bridgeOptions, makeSink, startObserve, type MadeSink, type ServiceParts, type ServiceState } from './_service-state.js';
 
 /** The part of a mapping that needs a new sink when it changes: over WebSocket, the bridges it sends as `agent_version` too. */
@@ -81,10 +82,14 @@ async function swapSink(p: ServiceParts, state: ServiceState, read: MappingRead,
   const running: MappingRead = { config: previous, definitions: state.definitions };
   const oldSink = state.sink;
   const oldPath = spoolPath(p, previous);
-  const install = (made: MadeSink): void => {
+  // The new sink's counters go on from the old one's (read once the old one stopped taking data).
+  const install = async (made: MadeSink): Promise<CounterValues> => {
+    const carried = await readCounters(state.sinkRegistry);
+    addCounters(made.registry, carried);
     state.sink = made.sink;
     state.sinkRegistry = made.registry;
     state.memorySpool = made.memorySpool;
+    return carried;
   };
   const refused = (err: unknown): false => {
     p.logger.error({ err }, `SIGHUP: the new sink cannot be used (${(err as Error).message}); keeping the running configuration`);
@@ -94,15 +99,17 @@ async function swapSink(p: ServiceParts, state: ServiceState, read: MappingRead,
   if ((oldPath !== undefined && oldPath === spoolPath(p, next)) || memory !== undefined) {
     await stopBridges(state);
     await oldSink.close({ timeoutMs: 0, keepSpool: memory !== undefined, handOver: true });
+    let made: MadeSink;
     try {
-      install(makeSink(p, read, memory, oldSink));
-      return true;
+      made = makeSink(p, read, memory, oldSink);
     } catch (err) {
-      install(makeSink(p, running, memory, oldSink));
+      await install(makeSink(p, running, memory, oldSink));
       state.bridge = await startBridges(running.definitions, previous, bridgeOptions(p, state, rules));
       p.started?.(state.bridge);
       return refused(err);
     }
+    await install(made);
+    return true;
   }
   let made: MadeSink;
   try {
@@ -111,17 +118,25 @@ async function swapSink(p: ServiceParts, state: ServiceState, read: MappingRead,
     return refused(err);
   }
   await stopBridges(state);
-  install(made);
-  retire(p, state, oldSink, oldPath, previous.sink.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+  const oldRegistry = state.sinkRegistry;
+  const carried = await install(made);
+  retire(p, state, oldSink, oldPath, previous.sink.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, () =>
+    // What the old sink delivered (or dropped) in the background counts on the sink running then.
+    readCounters(oldRegistry).then((now) => addCounters(state.sinkRegistry, now, carried)),
+  );
   return true;
 }
 
 /** A memory spool's limits as the file sets them: the spool handed over keeps its own. */
 const limitsOf = (c: MultiFileConfig): string => JSON.stringify([c.sink.buffer?.max_bytes, c.sink.buffer?.when_full, c.sink.buffer?.max_age]);
 
-/** The replaced sink delivers what it holds in the background; the stop waits for it. */
-function retire(p: ServiceParts, state: ServiceState, sink: Sink, path: string | undefined, timeoutMs: number): void {
-  const closing = sink.close({ timeoutMs }).then((left) => {
+/**
+ * The replaced sink delivers what it holds in the background; the stop waits for it. `closed`
+ * runs once it is done (its counters are carried over).
+ */
+function retire(p: ServiceParts, state: ServiceState, sink: Sink, path: string | undefined, timeoutMs: number, closed: () => Promise<void>): void {
+  const closing = sink.close({ timeoutMs }).then(async (left) => {
+    await closed().catch(() => undefined);
     state.retiring.delete(closing);
     if (left.kept > 0) p.logger.warn({ points: left.kept, path }, `SIGHUP: ${left.kept} points the replaced sink could not deliver stay in its spool at ${path}, which this run no longer reads: a run with buffer.path ${path} sends them`);
     return left;

@@ -1,3 +1,4 @@
+import { devNull } from 'node:os';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { clockSeedOf } from '../clock/create-clock.js';
@@ -58,7 +59,7 @@ export interface ServiceParts {
  * so unchanged rules keep their state.
  */
 export function bridgeOptions(p: ServiceParts, state: ServiceState, previousRules?: RuleSet): StartBridgesOptions {
-  return { sink: state.sink, logger: p.logger, reloadState: state.reloadState, ...(p.ruleExchange ? { ruleExchange: p.ruleExchange } : {}), ...(previousRules ? { previousRules } : {}) };
+  return { sink: state.sink, logger: p.logger, reloadState: state.reloadState, ...(p.dryRun ? { dryRun: true } : {}), ...(p.ruleExchange ? { ruleExchange: p.ruleExchange } : {}), ...(previousRules ? { previousRules } : {}) };
 }
 
 /** A sink the service made, with the memory spool it made for it (none for a disk spool or a dry run). */
@@ -81,7 +82,8 @@ export function makeSink(p: ServiceParts, read: MappingRead, memorySpool?: Spool
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   if (p.dryRun) {
-    return { sink: markSinkOfFile(createSink({ url: 'stdout', sourceId: cfg.source_id, tags: cfg.tags, batch: { lingerMs: 100 }, session: p.session, logger: p.logger, registry, stdout: p.io.stdout }), cfg), registry };
+    // A dry run writes nothing to disk: a refused point is logged and counted, not dead-lettered.
+    return { sink: markSinkOfFile(createSink({ url: 'stdout', sourceId: cfg.source_id, tags: cfg.tags, batch: { lingerMs: 100 }, session: p.session, logger: p.logger, registry, stdout: p.io.stdout, deadLetterPath: devNull }), cfg), registry };
   }
   const options = sinkOptionsFromConfig(cfg);
   const { path, durability: _durability, ...limits } = options.buffer ?? {};

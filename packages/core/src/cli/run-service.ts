@@ -129,9 +129,11 @@ async function serve(s: ServiceOptions): Promise<number> {
     };
     const onStop = (signal: NodeJS.Signals) => {
       if (stopping) {
-        s.logger.warn(`${signal} again: exiting without waiting for delivery (undelivered data stays in a disk spool)`);
-        // Open sockets would keep the process alive after a plain return.
-        process.exit(1);
+        s.logger.warn({ points: state.sink.status().spool.points }, `${signal} again: exiting without waiting for delivery; ${leftBehind(state, s.dryRun)}`);
+        // Open sockets would keep the process alive after a plain return. On the next turn: the
+        // other files' services of the command hear the signal too, and say what they leave.
+        setImmediate(() => process.exit(1));
+        return;
       }
       void finish(signal, 0);
     };
@@ -271,4 +273,12 @@ async function runOnce(bridge: RunningBridges, sink: Sink, config: MultiFileConf
     code = 1;
   }
   return code;
+}
+
+/** What a stop without waiting leaves undelivered, and where it goes. */
+function leftBehind(state: ServiceState, dryRun: boolean): string {
+  const points = state.sink.status().spool.points;
+  const path = dryRun ? undefined : state.config.sink.buffer?.path;
+  if (path !== undefined) return `${points} undelivered points stay in the disk spool at ${path} (a run on it sends them)`;
+  return points > 0 ? `${points} undelivered points in the memory spool are lost` : 'the memory spool holds nothing undelivered';
 }

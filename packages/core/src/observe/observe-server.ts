@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { capConnections } from './_connection-cap.js';
 
 /** What `/readyz` reports. */
 export interface Readiness {
@@ -9,7 +10,7 @@ export interface Readiness {
   details: Record<string, unknown>;
 }
 
-/** Connections the observe server holds open at most; more are refused until one closes. */
+/** Connections the observe server holds open at most (see {@link capConnections}). */
 export const MAX_CONNECTIONS = 64;
 
 /** Options of {@link startObserveServer}. */
@@ -32,12 +33,13 @@ export interface ObserveServer {
 /**
  * Serves `/healthz` (liveness: the process answers), `/readyz` (200 when the source is
  * connected and the sink is not refusing data, else 503, with details as JSON) and `/metrics`
- * (Prometheus text format). At most {@link MAX_CONNECTIONS} connections at once, each request
- * answered or dropped within 10 s.
+ * (Prometheus text format). At most {@link MAX_CONNECTIONS} connections at once (a new one
+ * closes the oldest idle one), each request answered or dropped within 10 s.
  */
 export async function startObserveServer(options: ObserveServerOptions): Promise<ObserveServer> {
   const { host, port } = splitHostPort(options.listen);
-  const server: Server = createServer((req, res) => {
+  // Idle connections are checked every second, not every 30 s: a connection that sends no request is closed within the headers timeout.
+  const server: Server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -58,8 +60,8 @@ export async function startObserveServer(options: ObserveServerOptions): Promise
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /healthz, /readyz or /metrics\n');
     }
   });
-  // A scraper needs a handful of connections; a flood must not exhaust the process.
-  server.maxConnections = MAX_CONNECTIONS;
+  // A scraper needs a handful of connections; a flood must neither exhaust the process nor lock the probes out.
+  capConnections(server, MAX_CONNECTIONS);
   server.headersTimeout = 10_000;
   server.requestTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {

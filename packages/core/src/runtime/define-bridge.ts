@@ -87,6 +87,13 @@ export interface BridgeContext {
   /** Aborted when the bridge is asked to stop. */
   signal: AbortSignal;
   /**
+   * True under `--dry-run` (points printed, nothing sent): the bridge leaves alone what a run of
+   * the same mapping relies on, which may be running meanwhile. An MQTT persistent session is
+   * not taken over (a client id of its own and a clean session instead), so the broker keeps
+   * the messages queued for the real run.
+   */
+  dryRun: boolean;
+  /**
    * The mapping file's `source_id`: the sink gives it to points that carry none. A bridge that
    * makes several sources of one connection (a vehicle per MAVLink system id) builds their ids
    * from it, e.g. with a `{source_id}-{sysid}` template.

@@ -73,6 +73,8 @@ export interface StartBridgeOptions {
    * start in one run, as the command does at each SIGHUP. Default: a new one (nothing carried).
    */
   reloadState?: Map<string, unknown>;
+  /** A trial run (`--dry-run`): see `BridgeContext.dryRun`. Default false. */
+  dryRun?: boolean;
 }
 
 /** What `once()` found. */
@@ -158,6 +160,7 @@ export async function startBridge<D extends BridgeDefinition>(
     clock: sink.clock,
     problems,
     signal: abort.signal,
+    dryRun: options.dryRun === true,
     sourceId: config.source_id,
     ...(config.sink?.buffer?.path === undefined ? {} : { stateDir: config.sink.buffer.path }),
     acrossReloads: <T>(key: string, make: () => T): T => keptAcrossReloads(reloadState, `${definition.name}:${key}`, make),

@@ -4,9 +4,11 @@ import { excerpt } from './text.js';
 /**
  * Logs a recurring problem once per episode instead of once per occurrence. An episode
  * starts at the first `report(key)` and ends at `resolve(key)`, which logs how many
- * occurrences there were. A problem that flaps (resolved and back within a minute) is not
- * logged again until a minute has passed since its last line, so "once per episode" never
- * becomes several lines a second. Counting is left to the caller's metrics.
+ * occurrences there were. A problem that flaps (resolved and back within a minute, saying the
+ * same) is not logged again until a minute has passed since its last line, so "once per
+ * episode" never becomes several lines a second; one back with another message (another cause:
+ * HTTP 429 after a refused connection) is a new story, logged. Counting is left to the
+ * caller's metrics.
  */
 export interface ProblemReporter {
   /** Records one occurrence; logs only the first of an episode. Returns true when it logged. */
@@ -17,7 +19,7 @@ export interface ProblemReporter {
   open(): string[];
 }
 
-/** A problem that comes back within this long of its last log line is counted, not logged again. */
+/** A problem that comes back saying the same within this long of its last log line is counted, not logged again. */
 export const FLAP_WINDOW_MS = 60_000;
 /** Keys whose last log time is remembered, to damp flapping; the oldest are forgotten past it. */
 const MAX_REMEMBERED = 10_000;
@@ -34,11 +36,11 @@ interface Episode {
  */
 export function createProblemReporter(logger: Logger, now: () => number = Date.now): ProblemReporter {
   const episodes = new Map<string, Episode>();
-  const lastLogged = new Map<string, number>();
-  const remember = (key: string, at: number): void => {
+  const lastLogged = new Map<string, { at: number; message: string }>();
+  const remember = (key: string, at: number, message: string): void => {
     lastLogged.delete(key);
     if (lastLogged.size >= MAX_REMEMBERED) lastLogged.delete(lastLogged.keys().next().value as string);
-    lastLogged.set(key, at);
+    lastLogged.set(key, { at, message });
   };
   return {
     report(key, message, fields) {
@@ -49,10 +51,10 @@ export function createProblemReporter(logger: Logger, now: () => number = Date.n
       }
       const t = now();
       const last = lastLogged.get(key);
-      const logged = last === undefined || t - last >= FLAP_WINDOW_MS;
+      const logged = last === undefined || t - last.at >= FLAP_WINDOW_MS || last.message !== gist(message);
       episodes.set(key, { count: 1, since: t, logged });
       if (logged) {
-        remember(key, t);
+        remember(key, t, gist(message));
         logger.warn({ problem: excerpt(key, 200), ...bounded(fields) }, `${excerpt(message, 1000)} (further occurrences are counted, not logged, until it recovers)`);
       }
       return logged;
@@ -66,6 +68,15 @@ export function createProblemReporter(logger: Logger, now: () => number = Date.n
     },
     open: () => [...episodes.keys()],
   };
+}
+
+/**
+ * A message without what changes from one occurrence of the same cause to the next (request
+ * ids, times, ports: words of 4 or more hex digits and dashes with a digit among them); status
+ * codes stay.
+ */
+function gist(message: string): string {
+  return message.replace(/\b(?=[0-9a-f-]*\d)[0-9a-f-]{4,}\b/gi, '#');
 }
 
 function bounded(fields: Record<string, unknown> | undefined): Record<string, unknown> {

@@ -6,7 +6,10 @@ import { createWakeup } from '../shared/wait.js';
 import type { DropReason } from './sink-metrics.js';
 import type { SpoolHealth } from './_spool-health.js';
 
-/** Sealed batches held in memory while the spool is full under `when_full: block`. */
+/**
+ * Sealed batches held in memory while the spool is full under `when_full: block`, beyond those
+ * written before the sink said so (see {@link createSpoolFeed}).
+ */
 const MAX_BLOCKED_BATCHES = 8;
 
 /** Options of {@link createSpoolFeed}. */
@@ -26,6 +29,8 @@ export interface SpoolFeedOptions {
   onFull(): void;
   /** How the spool is doing: a store that fails is reported there, and a full disk holds batches back. */
   health: SpoolHealth;
+  /** Batches sealed and on their way here (still being compressed): written before the feed held any. */
+  sealedAhead: () => number;
 }
 
 /** Moves sealed batches into the spool, applying `when_full` and `max_age`. */
@@ -47,11 +52,20 @@ export interface SpoolFeed {
 /**
  * Creates the {@link SpoolFeed}. A spool that fails to store (disk full, read-only) never makes
  * `write()` throw: the batch is held like a blocked one and offered again.
+ *
+ * Writers learn of a full spool from `blocked()`, which turns true when the first batch is held.
+ * The batches sealed before that moment (still being compressed, a burst's worth) were written
+ * by writers that could not know: each is held however many there are, and only what comes
+ * after, from a writer that ignores `blocked()`, is dropped past {@link MAX_BLOCKED_BATCHES}.
+ * (Dropping them lost up to a spool's worth of a waiting MQTT bridge's messages, already
+ * acknowledged, every time a long outage ended.)
  */
 export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
   const held: Batch[] = [];
   let full = false;
   let lastOutcome: 'stored' | 'refused' | 'error' = 'stored';
+  /** Batches still to come that were sealed before the feed began to hold: held, never dropped. */
+  let sealedBeforeHold = 0;
   const unblocked = createWakeup();
   let retryTimer: NodeJS.Timeout | undefined;
 
@@ -70,6 +84,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
     o.health.stored();
     const overflow = !result.accepted || result.dropped.some((d) => d.reason === 'buffer_full');
     if (overflow && !full) o.onFull();
+    if (!overflow && full) o.problems.resolve('spool:buffer_full', 'spool has room again; no longer dropping data (when_full)');
     full = overflow;
     for (const dropped of result.dropped) {
       o.drop(dropped.reason, dropped.count);
@@ -83,6 +98,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
   const retry = (): void => {
     while (held.length > 0 && (lastOutcome = append(held[0]!)) === 'stored') held.shift();
     if (held.length === 0) {
+      o.problems.resolve('spool:block-dropped', 'spool has room again; no longer dropping data (when_full: block)');
       o.problems.resolve('spool:block', 'spool has room again; accepting data');
       unblocked.wake();
     } else if (!retryTimer) {
@@ -110,13 +126,18 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
       // Room may have come back since the last try: the held batches go first, and a batch that
       // comes while they still fail is dropped only if the spool still cannot take them.
       if (held.length > 0) retry();
+      const writtenUnwarned = sealedBeforeHold > 0;
+      if (writtenUnwarned) sealedBeforeHold -= 1;
       const outcome = held.length === 0 ? (lastOutcome = append(batch)) : lastOutcome;
       if (outcome === 'stored') return;
-      if (held.length >= MAX_BLOCKED_BATCHES) {
-        o.drop(outcome === 'error' ? 'spool_failed' : 'blocked', batch.count);
+      if (held.length >= MAX_BLOCKED_BATCHES && !writtenUnwarned) {
+        const reason = outcome === 'error' ? 'spool_failed' : 'blocked';
+        o.drop(reason, batch.count);
+        if (reason === 'blocked') o.problems.report('spool:block-dropped', 'spool full (when_full: block) and data kept coming from a writer that does not wait: dropping it until the spool drains', { reason });
         o.onGone(batch.id);
         return;
       }
+      if (held.length === 0) sealedBeforeHold = o.sealedAhead();
       held.push(batch);
       if (outcome === 'refused') o.problems.report('spool:block', `spool full (when_full: ${o.whenFull}): bridges hold back until it drains`);
       retry();

@@ -47,6 +47,8 @@ export interface Batcher {
   seal(): void;
   /** Points in the open batch. */
   pending(): number;
+  /** Batches sealed but not yet handed to `onSeal` (being compressed, or behind one that is). */
+  sealedAhead(): number;
   /** Stops the linger timer; the open batch stays until `seal()`. */
   stop(): void;
   /** Resolves once every batch sealed so far has been handed to `onSeal`. */
@@ -233,6 +235,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
     },
     seal: sealSafely,
     pending: () => points.length,
+    sealedAhead: () => queued,
     stop() {
       if (timer) clearTimeout(timer);
       timer = undefined;

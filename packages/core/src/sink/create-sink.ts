@@ -125,6 +125,7 @@ export function createSink(options: SinkOptions): Sink {
     onStored: () => delivery.notify(),
     onGone: (id) => outstanding.settle(id),
     onFull: () => hub.emit('spool_full', { whenFull: o.buffer?.whenFull ?? 'drop_oldest' }),
+    sealedAhead: () => batcher.sealedAhead(),
   });
   // Created last, once nothing else can throw: a WebSocket transport connects at once.
   let created: ReturnType<typeof createTransport>;
@@ -206,9 +207,13 @@ export function createSink(options: SinkOptions): Sink {
       batcher.seal();
       const timeoutMs = flushOptions?.timeoutMs ?? 30_000;
       await batcher.settled();
-      await outstanding.drained(timeoutMs).catch((err: unknown) => {
-        throw new FieldbridgeError('FLUSH_TIMEOUT', `flush: not everything was acknowledged within ${timeoutMs} ms; the data stays in the spool`, { cause: err });
-      });
+      const unhurry = delivery.hurry();
+      await outstanding
+        .drained(timeoutMs)
+        .catch((err: unknown) => {
+          throw new FieldbridgeError('FLUSH_TIMEOUT', `flush: not everything was acknowledged within ${timeoutMs} ms; the data stays in the spool`, { cause: err });
+        })
+        .finally(unhurry);
     },
     async spooled() {
       batcher.seal();
@@ -235,7 +240,11 @@ export function createSink(options: SinkOptions): Sink {
     await batcher.settled();
     feed.retry();
     // While the receiver refuses our key there is nothing to wait for: the data stays spooled.
-    if (!delivery.refused()) await outstanding.drained(Math.max(0, timeoutMs)).catch(() => undefined);
+    if (!delivery.refused()) {
+      const unhurry = delivery.hurry();
+      await outstanding.drained(Math.max(0, timeoutMs)).catch(() => undefined);
+      unhurry();
+    }
     await delivery.stop();
     await transport.shutdown();
     const unstored = feed.stop();

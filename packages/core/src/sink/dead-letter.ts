@@ -45,7 +45,12 @@ export interface DeadLetterOptions {
    * Default 64 MiB.
    */
   maxBytes?: number;
+  /** Monotonic ms, for logging rotations at most once a minute. Default `performance.now`. */
+  now?: () => number;
 }
+
+/** Rotations are logged at most this often, the next line saying how many there were since. */
+const ROTATION_LOG_MS = 60_000;
 
 /** Longest reason kept in a record. */
 const REASON_CHARS = 1000;
@@ -65,6 +70,9 @@ export function createDeadLetter(path: string, logger: Logger, options: DeadLett
   let rotatedBytes = 0;
   let discarded = 0;
   let broken = false;
+  const now = options.now ?? (() => performance.now());
+  let rotationLoggedAt: number | undefined;
+  let rotationsUnlogged = 0;
 
   const open = (): number => {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -78,7 +86,17 @@ export function createDeadLetter(path: string, logger: Logger, options: DeadLett
     discarded += rotatedBytes;
     renameSync(path, `${path}.1`);
     rotatedBytes = size;
-    logger.warn({ path, rotatedTo: `${path}.1`, discardedBytes: discarded }, `the dead-letter file reached ${Math.round(maxBytes / 2 / 1024)} KiB; rotated to ${path}.1 (the one before it is discarded)`);
+    // A flood of refusals rotates every few seconds: one line a minute says it, not one each time.
+    rotationsUnlogged += 1;
+    const t = now();
+    if (rotationLoggedAt !== undefined && t - rotationLoggedAt < ROTATION_LOG_MS) return;
+    const times = rotationsUnlogged > 1 ? ` (${rotationsUnlogged} rotations since the last line)` : '';
+    logger.warn(
+      { path, rotatedTo: `${path}.1`, rotations: rotationsUnlogged, discardedBytes: discarded },
+      `the dead-letter file reached ${Math.round(maxBytes / 2 / 1024)} KiB; rotated to ${path}.1 (the one before it is discarded)${times}`,
+    );
+    rotationLoggedAt = t;
+    rotationsUnlogged = 0;
   };
 
   return {

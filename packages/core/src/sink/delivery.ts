@@ -68,9 +68,19 @@ export interface Delivery {
   notify(): void;
   /** True while the receiver refuses our credentials. */
   refused(): boolean;
+  /**
+   * Someone waits for delivery (a flush, a close): a retry waiting out its backoff goes now, and
+   * until the returned function is called, retries come at least every {@link HURRIED_RETRY_MS}
+   * (a `Retry-After` still holds). Without it, a receiver back from a short outage was retried
+   * only after the shutdown timeout had run out, and a memory spool's data was lost.
+   */
+  hurry(): () => void;
   /** Stops sending; an attempt in flight is aborted and its batch stays in the spool. */
   stop(): Promise<void>;
 }
+
+/** Longest wait between retries while a flush or close waits for delivery. */
+export const HURRIED_RETRY_MS = 1000;
 
 /** Starts the delivery loop (DESIGN section 4, "Answers"). */
 export function createDelivery(o: DeliveryOptions): Delivery {
@@ -79,6 +89,11 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   const limiter = o.maxPointsPerSecond ? createRateLimiter(o.maxPointsPerSecond, o.clock.monotonicNow) : undefined;
   const serverErrors = new Map<string, number>();
   let failures = 0;
+  /** Failed attempts so far: a success of an attempt made before the last failure proves nothing. */
+  let failuresSeen = 0;
+  let hurried = 0;
+  /** Aborted to cut a backoff short (see `hurry`). */
+  let cutShort = new AbortController();
   let syncWaits = 0;
   let resumeAtMs = 0;
   let refused = false;
@@ -130,9 +145,11 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   const retryLater = (batch: Batch, result: Extract<SendResult, { reason: string }>, statusCode?: number) => {
     o.spool.release(batch.id);
     failures += 1;
+    failuresSeen += 1;
     o.metrics.sendErrors.inc({ status: String(statusCode ?? 'network') });
     // The server may lengthen the wait (Retry-After), never shorten it below the backoff.
-    const backoff = backoffDelayMs(failures, o.retry, o.random);
+    const full = backoffDelayMs(failures, o.retry, o.random);
+    const backoff = hurried > 0 ? Math.min(full, HURRIED_RETRY_MS) : full;
     const delay = 'retryInMs' in result && result.retryInMs !== undefined ? Math.max(backoff, result.retryInMs) : backoff;
     pause(delay);
     held();
@@ -141,15 +158,20 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     o.problems.report('delivery', `sending failed, data kept in the spool and retried: ${result.reason}`, { retryInMs: Math.round(delay) });
   };
 
-  const handle = (batch: Batch, result: SendResult) => {
+  /** `failuresBefore`: failed attempts counted when this one was made. */
+  const handle = (batch: Batch, result: SendResult, failuresBefore: number) => {
     o.metrics.batches.inc({ result: result.status });
     switch (result.status) {
       case 'success':
-        connection?.up();
-        failures = 0;
-        if (refused) o.logger.info('the receiver accepts our credentials again; sending what was kept');
-        refused = false;
-        o.problems.resolve('delivery', 'delivery recovered');
+        // An attempt made before the last failure (two in flight, one answered as the receiver
+        // went down) says nothing of how the receiver is now: only a later one ends the episode.
+        if (failuresBefore === failuresSeen) {
+          connection?.up();
+          failures = 0;
+          if (refused) o.logger.info('the receiver accepts our credentials again; sending what was kept');
+          refused = false;
+          o.problems.resolve('delivery', 'delivery recovered');
+        }
         // Counted once acknowledged by the spool too: a failed ack resends the batch, and a
         // resend must not count twice.
         settle(batch);
@@ -240,7 +262,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     while (!abort.signal.aborted) {
       const wait = resumeAtMs - o.clock.monotonicNow();
       if (wait > 0) {
-        await sleep(wait, abort.signal);
+        await sleep(wait, abort.signal, cutShort.signal);
         continue;
       }
       let leased: Batch | undefined;
@@ -267,6 +289,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         continue;
       }
       if (limiter) await limiter.take(batch.count, abort.signal);
+      const failuresBefore = failuresSeen;
       const result = abort.signal.aborted
         ? ({ status: 'retryable', reason: 'stopped' } as const)
         : await o.transport.send(batch, { timeoutMs: o.timeoutMs, signal: abort.signal });
@@ -275,7 +298,7 @@ export function createDelivery(o: DeliveryOptions): Delivery {
         return;
       }
       try {
-        handle(batch, result);
+        handle(batch, result, failuresBefore);
         o.health.ok();
       } catch (err) {
         // The spool failed (disk full, file damaged): keep the lane alive and try again later.
@@ -302,6 +325,22 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   return {
     notify: () => wakeup.wake(),
     refused: () => refused || o.connectionRefused(),
+    hurry() {
+      hurried += 1;
+      // A backoff longer than a hurried one is cut short (not the credentials' probe interval).
+      if (!refused && resumeAtMs > o.clock.monotonicNow()) {
+        resumeAtMs = 0;
+        cutShort.abort();
+        cutShort = new AbortController();
+      }
+      wakeup.wake();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        hurried -= 1;
+      };
+    },
     async stop() {
       abort.abort();
       wakeup.wake();

@@ -26,8 +26,10 @@ export function moveAside(file: string, reason: string, cause: unknown, logger: 
       { cause: err },
     );
   }
+  // An expected failure its message explains: the cause's code and words, not its stack.
+  const why = { message: cause instanceof Error ? cause.message : String(cause), ...((cause as { code?: unknown })?.code === undefined ? {} : { code: String((cause as { code?: unknown }).code) }) };
   logger.error(
-    { err: cause, path: file, movedTo: aside, reason },
+    { cause: why, path: file, movedTo: aside, reason },
     `spool ${file} is unusable (${reason}); moved it to ${aside} and started an empty spool. The batches in it will not be sent: inspect it, then delete it`,
   );
   return aside;

@@ -69,7 +69,7 @@ function recordingReporter(events: ProblemEvent[], changed: () => void): Problem
  * state change and problem, so tests synchronise on what happened rather than on time. Contexts
  * given one `reloadState` map share `acrossReloads`, as a bridge started again by a SIGHUP reload.
  */
-export function createTestContext(options: { bridge?: string; blocked?: boolean; sourceId?: string; stateDir?: string; reloadState?: Map<string, unknown> } = {}): TestContext {
+export function createTestContext(options: { bridge?: string; blocked?: boolean; sourceId?: string; stateDir?: string; reloadState?: Map<string, unknown>; dryRun?: boolean } = {}): TestContext {
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   const changed = (): void => {
@@ -93,6 +93,7 @@ export function createTestContext(options: { bridge?: string; blocked?: boolean;
     changed();
   };
   const ctx: BridgeContext = {
+    dryRun: options.dryRun === true,
     emit(channel, emitted) {
       const name = typeof channel === 'string' ? channel : channel.name;
       for (const point of emitted) points.push(point);
