@@ -51,7 +51,8 @@ describe('when_full', () => {
         batch: { maxPoints: 100, lingerMs: 20 },
         retry: { initialDelayMs: 5, maxDelayMs: 20, jitter: 0 },
       });
-      const writing = writer(s, N, 2000);
+      // Bursts that end mid-batch: the open batch is sealed by its linger while the writer waits.
+      const writing = writer(s, N, 2050);
       await until(() => s.status().backpressured, 'the spool full');
       gateway.setFaults(undefined);
       await writing;

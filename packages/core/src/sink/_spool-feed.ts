@@ -29,8 +29,11 @@ export interface SpoolFeedOptions {
   onFull(): void;
   /** How the spool is doing: a store that fails is reported there, and a full disk holds batches back. */
   health: SpoolHealth;
-  /** Batches sealed and on their way here (still being compressed): written before the feed held any. */
-  sealedAhead: () => number;
+  /**
+   * Batches whose points are already written and that come here after the one being fed: those
+   * sealed and still being compressed, and the open batch if it holds points.
+   */
+  writtenAhead: () => number;
 }
 
 /** Moves sealed batches into the spool, applying `when_full` and `max_age`. */
@@ -54,9 +57,10 @@ export interface SpoolFeed {
  * `write()` throw: the batch is held like a blocked one and offered again.
  *
  * Writers learn of a full spool from `blocked()`, which turns true when the first batch is held.
- * The batches sealed before that moment (still being compressed, a burst's worth) were written
- * by writers that could not know: each is held however many there are, and only what comes
- * after, from a writer that ignores `blocked()`, is dropped past {@link MAX_BLOCKED_BATCHES}.
+ * The batches written before that moment (still being compressed, a burst's worth, and the open
+ * batch, sealed later by its linger) were written by writers that could not know: each is held
+ * however many there are, and only what comes after, from a writer that ignores `blocked()`, is
+ * dropped past {@link MAX_BLOCKED_BATCHES}.
  * (Dropping them lost up to a spool's worth of a waiting MQTT bridge's messages, already
  * acknowledged, every time a long outage ended.)
  */
@@ -64,7 +68,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
   const held: Batch[] = [];
   let full = false;
   let lastOutcome: 'stored' | 'refused' | 'error' = 'stored';
-  /** Batches still to come that were sealed before the feed began to hold: held, never dropped. */
+  /** Batches still to come that were written before the feed began to hold: held, never dropped. */
   let sealedBeforeHold = 0;
   const unblocked = createWakeup();
   let retryTimer: NodeJS.Timeout | undefined;
@@ -137,7 +141,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
         o.onGone(batch.id);
         return;
       }
-      if (held.length === 0) sealedBeforeHold = o.sealedAhead();
+      if (held.length === 0) sealedBeforeHold = o.writtenAhead();
       held.push(batch);
       if (outcome === 'refused') o.problems.report('spool:block', `spool full (when_full: ${o.whenFull}): bridges hold back until it drains`);
       retry();

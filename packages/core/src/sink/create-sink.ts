@@ -125,7 +125,7 @@ export function createSink(options: SinkOptions): Sink {
     onStored: () => delivery.notify(),
     onGone: (id) => outstanding.settle(id),
     onFull: () => hub.emit('spool_full', { whenFull: o.buffer?.whenFull ?? 'drop_oldest' }),
-    sealedAhead: () => batcher.sealedAhead(),
+    writtenAhead: () => batcher.sealedAhead() + (batcher.pending() > 0 ? 1 : 0),
   });
   // Created last, once nothing else can throw: a WebSocket transport connects at once.
   let created: ReturnType<typeof createTransport>;
