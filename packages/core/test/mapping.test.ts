@@ -159,3 +159,21 @@ describe('generateJsonSchema', () => {
     expect(text).toContain('(ms|s|m|h|d|w)');
   });
 });
+
+describe('a wrong type or range says what to write', () => {
+  const file = (counter: string) => `source_id: plant-a
+sink: { url: stdout }
+counter:
+${counter}`;
+  it('a number where text is wanted: quote it; text where a number is wanted: no quotes; a bound in words', () => {
+    const issues = issuesOf(file(`  interval_ms: '250'
+  end_after: 0
+  channels:
+    - { name: 1809, metric: line1.a }
+`));
+    const say = Object.fromEntries(issues.map((i) => [i.path, `${i.line}:${i.col} ${i.message}`]));
+    expect(say['counter.channels[0].name']).toBe('7:15 expected text, found the number 1809: quote it ("1809") to write it as text');
+    expect(say['counter.interval_ms']).toBe('4:16 expected a number, found the text "250": write it without quotes');
+    expect(say['counter.end_after']).toBe('5:14 must be more than 0 (found 0)');
+  });
+});

@@ -9,6 +9,7 @@ import { bridgeFileSchema, type FileConfig } from './file-schema.js';
 import { commonShape } from './common-schema.js';
 import { closestKey, keysAt } from './key-suggest.js';
 import { pointTagIssues } from './point-tag-room.js';
+import { issueWords } from './_issue-words.js';
 
 /** How a mapping file is read. */
 export interface MappingReadOptions {
@@ -218,7 +219,7 @@ function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$Z
     }
     const node = doc.getIn(path, true) as Node | undefined;
     if (node?.range) {
-      out.push(at(node.range[0] + innerOffset(text, node, issue), formatPath(path), issue.message));
+      out.push(at(node.range[0] + innerOffset(text, node, issue), formatPath(path), issueWords(issue, isScalar(node) ? node.value : undefined)));
       continue;
     }
     // The key is missing: point at the nearest enclosing node that exists.

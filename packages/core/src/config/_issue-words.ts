@@ -1,0 +1,23 @@
+import type { z } from 'zod';
+
+/**
+ * A schema issue in words a user acts on. The validator's own ("Invalid input: expected
+ * string, received number", "Too small: expected number to be >=0") says what is wrong, not
+ * what to write: a number where text is wanted is most often an id or a UUID written bare
+ * (`uuid: 1809`), and text where a number is wanted a number in quotes. `value` is what the
+ * file holds at the issue's path, when it is there.
+ */
+export function issueWords(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code === 'invalid_type') {
+    const got = typeof value;
+    if (issue.expected === 'string' && (got === 'number' || got === 'boolean')) return `expected text, found ${got === 'number' ? 'the number' : 'the boolean'} ${String(value)}: quote it ("${String(value)}") to write it as text`;
+    if (issue.expected === 'number' && got === 'string' && (value as string).trim() !== '' && Number.isFinite(Number(value))) return `expected a number, found the text "${String(value)}": write it without quotes`;
+  }
+  if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.origin === 'number') {
+    const limit = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+    const inclusive = issue.inclusive !== false;
+    const words = issue.code === 'too_small' ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than';
+    return `must be ${words} ${String(limit)}${value === undefined ? '' : ` (found ${String(value)})`}`;
+  }
+  return issue.message;
+}
