@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -78,6 +78,14 @@ describe('dead-letter file (issue 10 #7, #20)', () => {
     expect(rotations()).toHaveLength(2);
     expect(rotations()[1]!.msg).toMatch(/\(\d+ rotations since the last line\)$/);
     expect(rotations()[1]!.rotations).toBeGreaterThan(2);
+  });
+
+  it('the null device (a dry run\'s) is never sized or rotated, however much it takes', () => {
+    const dl = createDeadLetter(devNull, silent, { sourceId: () => 'plant-a', maxBytes: 1024 });
+    for (let i = 0; i < 100; i++) dl.write([{ metric: 'm', value: i }], 'invalid');
+    dl.close();
+    expect(existsSync(`${devNull}.1`)).toBe(false);
+    expect(lstatSync(devNull).isCharacterDevice()).toBe(true);
   });
 
   it('writes owner-only and refuses to follow a symbolic link planted in its place', () => {

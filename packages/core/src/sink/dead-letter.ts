@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { devNull } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { checkSourceId } from '../point/validate-point.js';
@@ -102,7 +103,8 @@ export function createDeadLetter(path: string, logger: Logger, options: DeadLett
   return {
     path,
     write(points, reason) {
-      if (broken || points.length === 0) return;
+      // The null device takes everything: never opened, sized or rotated (renaming it would be a disaster).
+      if (broken || points.length === 0 || path === devNull) return;
       const at = new Date().toISOString();
       const why = excerpt(reason, REASON_CHARS);
       const sinkSource = options.sourceId();
