@@ -74,8 +74,9 @@ export interface MadeSink {
  * A sink for `read`'s configuration on a fresh registry (the process metrics included), sending
  * the `agent_version` of its bridges. Without `buffer.path` its memory spool is `memorySpool`
  * when given (handed over by the sink a reload replaces), else a new one. `replaces`: the sink a
- * reload replaces, whose clock's estimate the new one starts from (rules kept across the reload
- * read their readings' stamps on it).
+ * reload replaces, whose clock's estimate and run the new one starts from (rules kept across the
+ * reload read their readings' stamps on it; the provisional stamps it left in the spool are moved
+ * by the new one's clock).
  */
 export function makeSink(p: ServiceParts, read: MappingRead, memorySpool?: Spool, replaces?: Sink): MadeSink {
   const cfg = read.config;
@@ -90,7 +91,7 @@ export function makeSink(p: ServiceParts, read: MappingRead, memorySpool?: Spool
   const spool = path === undefined ? (memorySpool ?? createSpool(limits)) : undefined;
   // Made with the file's source_id and tags: the bridges on it need not add them to each point.
   const clockSeed = replaces ? clockSeedOf(replaces.clock) : undefined;
-  const sink = markSinkOfFile(createSink({ ...options, ...(spool ? { spool } : {}), ...(clockSeed ? { clockSeed } : {}), env: p.io.env, session: p.session, agentVersion: agentVersionsOf(presentSections(read.definitions, cfg)), logger: p.logger, registry }), cfg);
+  const sink = markSinkOfFile(createSink({ ...options, ...(spool ? { spool } : {}), ...(clockSeed ? { clockSeed } : {}), ...(replaces?.run ? { run: replaces.run } : {}), env: p.io.env, session: p.session, agentVersion: agentVersionsOf(presentSections(read.definitions, cfg)), logger: p.logger, registry }), cfg);
   return { sink, registry, ...(spool ? { memorySpool: spool } : {}) };
 }
 

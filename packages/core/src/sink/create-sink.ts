@@ -67,7 +67,7 @@ export function createSink(options: SinkOptions): Sink {
   const hub = createSinkEvents(logger);
   const codec: BatchCodec = { sourceId: o.sourceId, gzipLevel: o.gzip === false ? undefined : o.gzipLevel };
   const control = createDashboardControl({ now: clock.monotonicNow, session: o.session });
-  const run = newBatchId(clock.monotonicNow());
+  const run = o.run ?? newBatchId(clock.monotonicNow());
   const startedAtMs = clock.monotonicNow();
   // Batches an earlier process left behind are all older than this start; flush() waits for them.
   const startedAtWallMs = clock.now();
@@ -193,6 +193,7 @@ export function createSink(options: SinkOptions): Sink {
     },
     // What bridges stamp receipt times with: its early stamps are corrected like the sink's own.
     clock: early.clock,
+    run,
     onServerTime(timestamp, provisional) {
       if (!(provisional ?? early.has(timestamp))) return timestamp;
       const offsetMs = early.offsetMs();

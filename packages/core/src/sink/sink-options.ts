@@ -105,6 +105,13 @@ export interface SinkOptions {
    * another in the same process goes on on the same time. Ignored with `clock`.
    */
   clockSeed?: ClockSeed;
+  /**
+   * The run this sink's provisional timestamps belong to (`Sink.run`). Default: a new one. A
+   * sink that replaces another in the same process takes the old one's: the stamps that one
+   * left in a spool it hands over are in this process's local time too, and this sink moves
+   * them onto server time with its own clock instead of sending them as an earlier run's.
+   */
+  run?: string;
   /** Stream of the stdout sink. Default `process.stdout`. */
   stdout?: NodeJS.WritableStream;
   /**
@@ -205,6 +212,7 @@ export function resolveSinkOptions(options: SinkOptions): ResolvedSinkOptions {
   bounded('timeoutMs', options.timeoutMs, MAX_TIMER_MS);
   bounded('shutdownTimeoutMs', options.shutdownTimeoutMs, MAX_TIMER_MS);
   bounded('firstSampleWaitMs', options.firstSampleWaitMs, MAX_TIMER_MS);
+  if (options.run !== undefined && (typeof options.run !== 'string' || options.run.length === 0)) fail('run must be a non-empty string');
   if (options.clockSeed !== undefined && !(Number.isFinite(options.clockSeed.offsetMs) && (options.clockSeed.roundTripMs ?? 0) >= 0)) {
     fail('clockSeed needs a finite offsetMs and a roundTripMs of at least 0');
   }

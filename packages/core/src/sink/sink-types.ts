@@ -63,6 +63,11 @@ export interface Sink extends PointWriter, SinkEvents {
   /** The sink's corrected clock; timestamps it adds come from here. */
   readonly clock: Clock;
   /**
+   * The run its provisional timestamps belong to (see `SinkOptions.run`); a sink replacing this
+   * one in the same process goes on with it. Optional for a hand-made sink.
+   */
+  readonly run?: string;
+  /**
    * `timestamp` as the sink sends it: a stamp its clock gave before its first server sample is
    * moved onto server time by the offset it is sent with, once there is one; any other is as it
    * is. What reads stored stamps against `clock.now()` (a rule's `age()`) reads them through this.
