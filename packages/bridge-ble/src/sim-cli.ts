@@ -33,15 +33,33 @@ export function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr
           await Promise.race([once(file, 'open'), once(file, 'error').then(([err]) => Promise.reject(err as Error))]);
           out = file;
         }
+        // Standard output's reader gone (`| head`, or the bridge it fed exited): nothing left to do.
+        let readerLeft = false;
+        const left = out === io.stdout ? whenReaderGone(io.stdout).then(() => void (readerLeft = true)) : undefined;
         const demo = await startLiveDemo({ out, intervalMs, ...(rounds > 0 ? { rounds } : {}) });
+        const done = rounds > 0 ? (left ? Promise.race([demo.done, left]) : demo.done) : left;
         return {
           describe: `${typeof values.out === 'string' && values.out !== '-' ? `appending to ${values.out}` : 'writing to stdout'}, one round every ${intervalMs} ms`,
-          close: () => demo.close(),
-          ...(rounds > 0 ? { done: demo.done } : {}),
+          // Quietly, as `yes | head` ends: the reader took what it wanted.
+          close: async () => {
+            const summary = await demo.close();
+            return readerLeft ? undefined : summary;
+          },
+          ...(done ? { done } : {}),
         };
       },
     },
     argv,
     io,
   );
+}
+
+/**
+ * Resolves once the reader of `stream` goes away (a write fails with EPIPE); rejects with any other
+ * write error, which ends the command with exit 1 and the reason.
+ */
+function whenReaderGone(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' ? resolve() : reject(err)));
+  });
 }

@@ -1,9 +1,10 @@
 /** The `ble:` section `fieldbridge init ble` writes: sensors by address, by name, and a fleet by name prefix. */
 export const BLE_STARTER = `ble:
   # The adapter: hci0 by default (NOBLE_HCI_DEVICE_ID picks another). On Linux the command needs
-  # CAP_NET_RAW and CAP_NET_ADMIN (sudo setcap cap_net_raw,cap_net_admin+eip $(eval readlink -f $(which node))).
-  # No radio at hand? Replace adapter with  replay: { file: -, pace: recorded }  and pipe in
-  # npx bridge-ble-sim: adverts it makes up, in the format --record writes.
+  # CAP_NET_RAW (sudo setcap cap_net_raw+eip "$(readlink -f "$(command -v node)")").
+  # No radio at hand? Replace adapter with  replay: { file: "-", pace: recorded }  and pipe in
+  # npx bridge-ble-sim: adverts it makes up, in the format --record writes ("-" is standard
+  # input, quoted: a bare - is YAML's list item).
   adapter: { when_missing: wait }
   max_rate_hz: 1                                    # per series, for every device: adverts repeat many times a second
   # Your sensors: npx bridge-ble --config this.yaml --scan lists the devices on the air, with

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -143,6 +144,20 @@ describe('the bridge-ble-sim command', () => {
     expect(child.status).toBe(0);
     expect(child.stdout.trim().split('\n').map((l) => parseRecordLine(l).ok)).toEqual(Array.from({ length: 14 }, () => true));
     expect(child.stderr).toContain('bridge-ble-sim: wrote 14 adverts in 2 rounds');
+  });
+
+  it('exits quietly (0) once the reader of its standard output goes away (`| head`, a bridge that exited)', async () => {
+    const script = `const { main } = await import('./src/sim-cli.ts'); process.exitCode = await main(['--interval-ms', '20']);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions', 'source', '--input-type=module', '-e', script], { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    track.add(child, (c) => c.exitCode === null && c.signalCode === null && c.kill('SIGKILL'));
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    // Its first lines read, the reader leaves, as head does once it has its bytes.
+    await once(child.stdout, 'data');
+    child.stdout.destroy();
+    expect(await exited).toEqual([0, null]);
+    expect(err).toBe('bridge-ble-sim: writing to stdout, one round every 20 ms (Ctrl-C stops)\n');
   });
 
   it('refuses a wrong option with its usage (exit 2)', async () => {

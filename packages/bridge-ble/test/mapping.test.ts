@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseMapping } from '@fieldbridge/core';
 import { describeRefusals, expectSchemaInSync, mappingRefusal } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
+import { explainAdapterError, stateError } from '../src/adapter/adapter-errors.js';
 import { bleBridge, describeBle } from '../src/bridge.js';
 import type { BleConfig } from '../src/config.js';
 
@@ -77,5 +78,32 @@ describe('examples/ble/map.yaml', () => {
       '  read 2a19 (Battery Level) every 5m',
     ]);
     expect(lines.join('\n')).not.toContain('231d39c1');
+  });
+});
+
+describe('the starter fieldbridge init ble writes', () => {
+  const file = (ble: string): string => `source_id: starter\nsink: { url: stdout }\n${ble}`;
+
+  it('passes --check as written', () => {
+    expect(parseMapping(file(bleBridge.starter!()), 'starter.yaml', bleBridge, {}).ble).toBeDefined();
+  });
+
+  it('offers a replay line that, put in place of the adapter as it says, reads standard input', () => {
+    const starter = bleBridge.starter!();
+    const offered = /Replace adapter with {2}(replay: .*?) {2}and pipe in/.exec(starter)?.[1];
+    expect(offered).toBe('replay: { file: "-", pace: recorded }');
+    const edited = starter.replace(/^( {2})adapter: .*$/m, `$1${offered!}`);
+    const ble = parseMapping(file(edited), 'starter.yaml', bleBridge, {}).ble as BleConfig;
+    expect(ble.replay).toMatchObject({ file: '-', pace: 'recorded' });
+    expect(describeBle(ble)[0]).toMatch(/^replay standard input at the recorded pace/);
+  });
+
+  it('gives the setcap line the README and the permission error give: cap_net_raw only', () => {
+    const setcap = 'sudo setcap cap_net_raw+eip "$(readlink -f "$(command -v node)")"';
+    expect(bleBridge.starter!()).toContain(setcap);
+    expect(explainAdapterError(Object.assign(new Error('bind EPERM'), { code: 'EPERM', syscall: 'bind' })).message).toContain(`(${setcap})`);
+    expect(stateError('unauthorized')?.message).toContain(`(${setcap})`);
+    expect(readFileSync(new URL('../README.md', import.meta.url), 'utf8')).toContain(`\n${setcap}\n`);
+    expect(readFileSync(new URL('../../../docs/troubleshooting.md', import.meta.url), 'utf8')).toContain(`\`${setcap}\``);
   });
 });

@@ -12,6 +12,8 @@ export interface MqttMetrics {
   packetsTooLarge: Counter;
   /** `fieldbridge_mqtt_sparkplug_rebirths_total`: NCMD Rebirth requests published. */
   rebirths: Counter;
+  /** `fieldbridge_mqtt_sessions_lost_total`: reconnects with `clean: false` whose session the broker had not kept. */
+  sessionsLost: Counter;
   /** `fieldbridge_mqtt_sparkplug_nodes_evicted_total`: edge nodes forgotten to keep the Sparkplug tables bounded. */
   sparkplugEvictions: Counter;
 }
@@ -25,6 +27,7 @@ export function createMqttMetrics(registry: Registry): MqttMetrics {
     connects: counter('fieldbridge_mqtt_connects_total', 'Connection attempts to the broker, by result (ok, failed).', ['result']),
     packetsTooLarge: counter('fieldbridge_mqtt_packets_too_large_total', 'Packets larger than max_packet_size the broker sent, never read: a message is acknowledged unread (lost, logged with its topic), any other packet dropped the connection.'),
     rebirths: counter('fieldbridge_mqtt_sparkplug_rebirths_total', 'Sparkplug NCMD Node Control/Rebirth requests published for unknown aliases.'),
+    sessionsLost: counter('fieldbridge_mqtt_sessions_lost_total', 'Reconnections with clean: false whose session the broker had not kept (restarted without persistence, or the session expired): QoS 1/2 messages published while disconnected may be lost.'),
     sparkplugEvictions: counter('fieldbridge_mqtt_sparkplug_nodes_evicted_total', 'Sparkplug edge nodes forgotten (least recently heard first) to keep their alias tables within bounds.'),
   };
 }

@@ -73,6 +73,21 @@ export function randomClientId(): string {
 }
 
 /**
+ * `options` for a connection that must leave the mapping's own session alone (`--scan`, a dry
+ * run): a client id of its own (`fieldbridge-<8 hex>-<role>`) and a clean session. Under the
+ * mapping's id the broker would hand it the messages queued for the bridge's persistent session
+ * (acknowledged, they are gone for the bridge) and kick off a bridge running meanwhile.
+ */
+export function ownCleanSession<T extends IClientOptions>(options: T, role: string): T {
+  const own: T = { ...options, clientId: `${randomClientId()}-${role}`, clean: true };
+  if (own.properties) {
+    own.properties = { ...own.properties };
+    delete own.properties.sessionExpiryInterval;
+  }
+  return own;
+}
+
+/**
  * The mqtt.js options for a section. mqtt.js's own reconnect and resubscribe are turned off:
  * the session reconnects with backoff and jitter and restores subscriptions itself. With MQTT 5
  * the broker is told `max_packet_size` (it then discards larger messages). Reads the TLS files

@@ -32,6 +32,8 @@ const BOOKKEEPING = /^(bdSeq$|Node Control\/|Device Control\/)/;
 export interface SparkplugContext {
   codec: SparkplugCodec;
   state: SparkplugState;
+  /** No rebirth is requested even with `rebirth: true` (a dry run leaves the edge nodes alone): the problems say so. */
+  noRebirth?: boolean;
 }
 
 /** Parses `spBv1.0/<group>/<type>/<edge node>[/<device>]`; undefined when it is not one. */
@@ -49,6 +51,14 @@ interface Emit {
   problems: DecodeProblem[];
   /** Set when an alias was unknown: the node's birth is needed. */
   rebirth: boolean;
+  /** See {@link SparkplugContext.noRebirth}. */
+  noRebirth: boolean;
+}
+
+/** What a problem that needs the node's births says is done about it; `otherwise` without `rebirth: true`. */
+function rebirthText(emit: Emit, otherwise: string): string {
+  if (!emit.route.sub.rebirth) return otherwise;
+  return emit.noRebirth ? 'no rebirth is requested in a dry run (the bridge itself would request one)' : 'a rebirth is requested (Node Control/Rebirth)';
 }
 
 /** Decodes a Sparkplug B message (see {@link SparkplugState} for what is kept between messages). */
@@ -73,7 +83,7 @@ export function decodeSparkplug(route: TopicRoute, message: MqttMessage, context
   } catch (err) {
     return { points, problems: [{ kind: 'invalid_sparkplug', message: `not a Sparkplug B payload (${excerpt((err as Error).message, 120)})` }] };
   }
-  const emit: Emit = { route, receivedAtMs: message.receivedAtMs, topic, points, problems, rebirth: false };
+  const emit: Emit = { route, receivedAtMs: message.receivedAtMs, topic, points, problems, rebirth: false, noRebirth: context.noRebirth === true };
   const { state } = context;
   const payloadTime = timeOf(emit, payload.timestamp, 'payload', message.receivedAtMs);
   switch (topic.type) {
@@ -162,7 +172,7 @@ function afterDeath(emit: Emit, death: 'NDEATH' | 'DDEATH'): void {
   emit.rebirth = true;
   emit.problems.push({
     kind: 'no_birth',
-    message: `${topic.type} from ${who} after its ${death}, before a new ${birth}: not read (the births it was sent under are void); ${emit.route.sub.rebirth ? 'a rebirth is requested (Node Control/Rebirth)' : 'set rebirth: true on this subscription to ask the edge node for its births'}`,
+    message: `${topic.type} from ${who} after its ${death}, before a new ${birth}: not read (the births it was sent under are void); ${rebirthText(emit, 'set rebirth: true on this subscription to ask the edge node for its births')}`,
   });
 }
 
@@ -183,7 +193,7 @@ function metricsOf(emit: Emit, scope: SparkplugScope, payload: SparkplugPayload,
         emit.rebirth = true;
         emit.problems.push({
           kind: 'unknown_alias',
-          message: `metric alias ${excerpt(metric.alias ?? '(none)', 24)} is not defined by a birth certificate seen since the bridge started; ${emit.route.sub.rebirth ? 'a rebirth is requested (Node Control/Rebirth)' : 'its data is dropped until the edge node publishes its births again: set rebirth: true on this subscription to ask for them'}`,
+          message: `metric alias ${excerpt(metric.alias ?? '(none)', 24)} is not defined by a birth certificate seen since the bridge started; ${rebirthText(emit, 'its data is dropped until the edge node publishes its births again: set rebirth: true on this subscription to ask for them')}`,
         });
         continue;
       }

@@ -1,6 +1,6 @@
 import { durationOption, listenWindow, SCAN_DURATION, formatDuration, type BridgeCliIo, type BridgeCliOption } from '@fieldbridge/core/bridge';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { buildClientOptions, randomClientId } from './client-options.js';
+import { buildClientOptions, ownCleanSession } from './client-options.js';
 import type { MqttConfig } from './config.js';
 import { formatTopicScan } from './scan-format.js';
 import { loadSparkplugCodec } from './sparkplug-codec.js';
@@ -58,8 +58,7 @@ export async function handleScan(options: Record<string, unknown>, config: MqttC
   try {
     const { url, ...clientOptions } = buildClientOptions(config);
     // Its own client id and a clean session: a bridge running with the mapping keeps its session.
-    const scanOptions: IClientOptions = { ...clientOptions, clientId: `${randomClientId()}-scan`, clean: true };
-    if (scanOptions.properties) delete scanOptions.properties.sessionExpiryInterval;
+    const scanOptions = ownCleanSession(clientOptions, 'scan');
     const survey = createTopicSurvey({
       subscriptions: config.subscriptions.map((s) => ({ name: s.name ?? s.topic, topic: s.topic })),
       sparkplug: await loadSparkplugCodec(),

@@ -34,7 +34,10 @@ export function formatTopicScan(result: TopicSurveyResult, heardFrom: string): s
   lines.push('');
   if (entries.length === 0) lines.push('Every topic heard is mapped already, or carries nothing the bridge reads.');
   else lines.push(`# ${entries.length} subscriptions for the topics not mapped yet; paste under mqtt: and rename the metrics as you like`, 'subscriptions:', ...entries.flat());
-  const unfit = unmapped.flatMap((t) => (t.format === 'json' ? t.fields.filter((f) => f.unfit !== undefined).map((f) => `#   ${oneLine(t.topic)} ${f.path}: ${f.unfit}`) : []));
+  const unfit = unmapped.flatMap((t) => {
+    if (t.unfit !== undefined) return [`#   ${oneLine(t.topic)}: ${t.unfit}`];
+    return t.format === 'json' ? t.fields.filter((f) => f.unfit !== undefined).map((f) => `#   ${oneLine(t.topic)} ${f.path}: ${f.unfit}`) : [];
+  });
   if (unfit.length > 0) lines.push('# not suggested, as no point can carry them:', ...unfit);
   return `${lines.join('\n')}\n`;
 }
@@ -64,7 +67,7 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
       sparkplugGroups.add(levels[1] ?? '');
       continue;
     }
-    if (t.format === 'binary' || t.format === 'empty' || (t.format === 'json' && readable(t.fields).length === 0)) continue;
+    if (t.format === 'binary' || t.format === 'empty' || t.unfit !== undefined || (t.format === 'json' && readable(t.fields).length === 0)) continue;
     const key = [levels.length, t.format, ...t.fields.map((f) => `${f.path}:${f.kind}`)].join('\u0000');
     const group = groups.get(key);
     if (group) group.levels.push(levels);

@@ -4,7 +4,7 @@ import { createMqttMetrics } from './_metrics.js';
 import { createRebirthRequester } from './_rebirth.js';
 import { createRetainedMemory, type RetainedMemory } from './_retained.js';
 import { MqttSession } from './_session.js';
-import { buildClientOptions } from './client-options.js';
+import { buildClientOptions, ownCleanSession } from './client-options.js';
 import type { MqttConfig } from './config.js';
 import { decodeMessage, routeTopic } from './decode.js';
 import type { SparkplugContext } from './decode-sparkplug.js';
@@ -15,6 +15,14 @@ import { SPARKPLUG_LIMITS, SparkplugState, type SparkplugLimits } from './sparkp
 
 /** Persistent sessions (broker and client id) whose filters a process remembers across reloads. */
 const MAX_SESSIONS_KEPT = 16;
+
+/** What a process knows of a persistent session (see `persistentSession` in {@link createMqttSource}). */
+interface KnownSession {
+  /** The topic filters it subscribed in the session. */
+  filters: Set<string>;
+  /** A connection of this process was accepted in it. */
+  connected: boolean;
+}
 
 /** Options of {@link createMqttSource}, mostly for tests and benchmarks. */
 export interface MqttSourceOptions {
@@ -36,6 +44,8 @@ export interface MqttSourceOptions {
  * its channel. Messages matching no rule, or not decoding, are counted by kind and logged once
  * per topic. While the sink is blocked (`when_full: block`) messages are held unacknowledged,
  * so the broker keeps them. `--once` is the runtime's: until every subscription delivered.
+ * Under a dry run (`ctx.dryRun`) it connects with a client id of its own and a clean session, and
+ * asks no Sparkplug edge node for a rebirth: the bridge it tries out keeps its session and queue.
  */
 export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options: MqttSourceOptions = {}): BridgeInstance {
   const subs = resolveSubscriptions(config);
@@ -122,39 +132,56 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
   };
 
   /**
-   * The filters a persistent session holds at the broker, as this process subscribed them: kept
-   * across reloads per broker and client id (at most {@link MAX_SESSIONS_KEPT}), so a reload
-   * unsubscribes what its mapping dropped. A clean session holds nothing past its connection.
+   * What this process knows of a persistent session at the broker, kept across reloads per broker
+   * and client id (at most {@link MAX_SESSIONS_KEPT}): the filters it subscribed, so a reload
+   * unsubscribes what its mapping dropped, and whether it connected before, so a later connect
+   * without the session is known for a loss rather than a first start. Undefined for a clean
+   * session, which holds nothing past its connection.
    */
-  const heldFilters = (clientOptions: IClientOptions & { url: string }): Set<string> => {
-    if (clientOptions.clean !== false) return new Set();
-    const sessions = ctx.acrossReloads('sessions', () => new Map<string, Set<string>>());
+  const persistentSession = (clientOptions: IClientOptions & { url: string }): KnownSession | undefined => {
+    if (clientOptions.clean !== false) return undefined;
+    const sessions = ctx.acrossReloads('sessions', () => new Map<string, KnownSession>());
     const key = `${clientOptions.url} ${clientOptions.clientId}`;
-    const known = sessions.get(key) ?? new Set<string>();
+    const known = sessions.get(key) ?? { filters: new Set<string>(), connected: false };
     sessions.delete(key);
     sessions.set(key, known);
     for (const old of sessions.keys()) if (sessions.size > MAX_SESSIONS_KEPT) sessions.delete(old);
     return known;
   };
 
+  /** The broker answered a reconnect of a persistent session without it: what it queued meanwhile is gone. */
+  const sessionLost = (clientId: string | undefined): void => {
+    metrics.sessionsLost.inc();
+    ctx.logger.warn(
+      { broker: where, clientId },
+      `${where}: the broker did not keep the session: messages published while disconnected may be lost; check the broker's persistence (client id ${clientId}, clean: false; mosquitto: persistence true, and a session expiry longer than the outage)`,
+    );
+  };
+
   const open = async (): Promise<MqttSession> => {
-    const clientOptions = buildClientOptions(config, options.readFile);
+    const configured = buildClientOptions(config, options.readFile);
+    // A dry run leaves the mapping's session to the bridge it tries out: not taken over, not altered.
+    const clientOptions = ctx.dryRun ? ownCleanSession(configured, 'dry-run') : configured;
     where = clientOptions.url;
+    if (ctx.dryRun) ctx.logger.info({ broker: where, clientId: clientOptions.clientId }, dryRunLine(config, configured, clientOptions.clientId));
+    const known = persistentSession(clientOptions);
     // One broker's memory, kept across reloads: a reload to another broker starts it over.
     const kept = ctx.acrossReloads('retained', () => ({ url: where, memory: createRetainedMemory() }));
     if (kept.url !== where) Object.assign(kept, { url: where, memory: createRetainedMemory() });
     retainedMemory = kept.memory;
     if (config.tls?.verify === false) ctx.logger.warn(`${where}: TLS certificate verification is OFF (mqtt.tls.verify: false); anyone on the path can read and forge this data`);
-    if (subs.some((s) => s.format === 'sparkplug')) sparkplug = { codec: await loadSparkplugCodec(), state: sparkplugState };
+    if (subs.some((s) => s.format === 'sparkplug')) sparkplug = { codec: await loadSparkplugCodec(), state: sparkplugState, noRebirth: ctx.dryRun };
     const session: MqttSession = new MqttSession({
       clientOptions,
       subscriptions: subs.map((s) => ({ name: s.name, topic: s.topic.raw, qos: s.qos })),
-      heldFilters: heldFilters(clientOptions),
+      heldFilters: known?.filters ?? new Set(),
       reconnect: { ...reconnectPolicy(config.reconnect), stableMs },
       maxPacketBytes,
       hooks: {
         onConnected(sessionPresent) {
           metrics.connects.inc({ result: 'ok' });
+          if (known?.connected && !sessionPresent) sessionLost(clientOptions.clientId);
+          if (known) known.connected = true;
           retainedMemory?.connected();
           // A broker that accepts and then closes must not log every cycle: the outage ends once a connection held.
           if (outage.connected(`${where}: connected again`)) ctx.logger.info({ broker: where, sessionPresent }, `${where}: connected${sessionPresent ? ' (the broker kept the session)' : ''}`);
@@ -201,7 +228,8 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       ...(options.connect ? { connect: options.connect } : {}),
       ...(options.random ? { random: options.random } : {}),
     });
-    if (sparkplug) askRebirth = createRebirthRequester(ctx, (t, p) => session.publish(t, p), sparkplug.codec.encodeRebirth, () => metrics.rebirths.inc());
+    // A rebirth request makes edge nodes publish their births again: not a dry run's to ask.
+    if (sparkplug && !ctx.dryRun) askRebirth = createRebirthRequester(ctx, (t, p) => session.publish(t, p), sparkplug.codec.encodeRebirth, () => metrics.rebirths.inc());
     await session.start();
     return session;
   };
@@ -225,4 +253,20 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       return stopping;
     },
   };
+}
+
+/**
+ * The line a dry run logs at start: the client id and clean session of its own it connects with
+ * instead of the mapping's (so the broker says no session is present), and that it asks no edge
+ * node for a rebirth.
+ */
+function dryRunLine(config: MqttConfig, configured: IClientOptions, own: string | undefined): string {
+  const instead =
+    configured.clean === false
+      ? `, not as ${configured.clientId} (clean: false): that persistent session, and the messages the broker queued in it, stay untouched for the bridge (so sessionPresent is false)`
+      : config.client_id !== undefined
+        ? `, not as ${configured.clientId}: a bridge running under that id is not kicked off`
+        : '';
+  const rebirth = config.subscriptions.some((s) => s.format === 'sparkplug' && s.rebirth) ? '; no Sparkplug rebirth requests (NCMD) are sent to edge nodes' : '';
+  return `dry run: connecting as ${own} with a clean session${instead}${rebirth}`;
 }

@@ -35,6 +35,8 @@ export interface HeardTopic {
   sample: string;
   /** format sparkplug: metric names its payloads carried (at most {@link MAX_FIELDS}). */
   sparkplugMetrics: string[];
+  /** format number: why no point can be made of the last payload (`1e400` reads as Infinity), if so. */
+  unfit?: string;
   /** The mapping's subscription that takes it already, if any. */
   mappedBy?: string;
 }
@@ -116,6 +118,7 @@ export function createTopicSurvey(options: TopicSurveyOptions = {}): TopicSurvey
 
 function describePayload(entry: HeardTopic, payload: Uint8Array, sparkplug: SparkplugCodec | undefined): void {
   entry.fields = [];
+  delete entry.unfit;
   if (payload.length === 0) {
     entry.format = 'empty';
     entry.sample = '';
@@ -140,9 +143,10 @@ function describePayload(entry: HeardTopic, payload: Uint8Array, sparkplug: Spar
     entry.sample = `${payload.length} bytes`;
     return;
   }
-  // A number too large for a double (1e400) reads as Infinity, which no point carries: it is text.
-  if (NUMBER.test(text) && Number.isFinite(Number(text))) {
+  if (NUMBER.test(text)) {
     entry.format = 'number';
+    // A number too large for a double (1e400) reads as Infinity, which no point carries: not suggested.
+    if (!Number.isFinite(Number(text))) entry.unfit = `too large for a number: it reads as ${Number(text)}`;
     return;
   }
   const first = text.trimStart()[0];

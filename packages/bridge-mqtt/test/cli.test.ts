@@ -154,8 +154,9 @@ describe('bridge-mqtt command', () => {
     track.defer(() => pub.close());
     await pub.client.publishAsync('hup/line1/press1/counter', '615', { qos: 1, retain: true });
     track.defer(async () => void (await pub.client.publishAsync('hup/line1/press1/counter', '', { qos: 1, retain: true })));
+    // A run, not a dry run (which leaves the persistent session alone): the points come on stdout.
     const body = (multi: boolean) => `source_id: cli-test
-sink: { url: 'http://127.0.0.1:9/ingest' }
+sink: { url: stdout }
 mqtt:
   url: ${broker.url}
   client_id: fb-cli-hup
@@ -164,7 +165,7 @@ mqtt:
     - { name: counters, topic: 'hup/+/+/counter', format: number, metric: '{topic.1}.{topic.2}.parts' }
 ${multi ? "    - { name: multi, topic: 'hupdev/+/multi', metric: 'dev.{topic.1}', value: $.v }\n" : ''}`;
     const file = await mapping(body(true));
-    const bridge = spawnBin(['--config', file, '--dry-run', '--log-level', 'info']);
+    const bridge = spawnBin(['--config', file, '--log-level', 'info']);
     track.defer(async () => void (await bridge.stop()));
     const connected = (): number => bridge.stderr().split('counters: connected').length - 1;
     await bridge.until(() => bridge.stdout().includes('"line1.press1.parts"'), 'the retained value');

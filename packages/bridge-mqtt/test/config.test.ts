@@ -49,7 +49,7 @@ describe('the mqtt: section', () => {
   });
 
   it.each([
-    [{ keepalive_s: -1 }, 'keepalive_s: must be at least 0 (found -1)'],
+    [{ keepalive_s: -1 }, 'keepalive_s: Too small: expected number to be >=0'],
     [{ keepalive_s: '20h' }, 'keepalive_s: must be at most 65535s (range 0..65535s)'],
     [{ connect_timeout_ms: '1d' }, 'connect_timeout_ms: must be at most 10m (range 100ms..10m)'],
     [{ max_packet_size: '512MiB' }, 'max_packet_size: must be at most 256MiB (range 1KiB..256MiB)'],

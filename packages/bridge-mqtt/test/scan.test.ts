@@ -192,18 +192,30 @@ describe('the topic survey and its listing', () => {
     expect(subscriptions).toEqual(expect.arrayContaining([
       { topic: 'dev/d1/multi', metric: 'dev.d1.multi.{field}', fields: { arr_0: '$.arr[0]', arr_1: '$.arr[1]', sensors_0_t: '$.sensors[0].t', sensors_1_t: '$.sensors[1].t', ok: { value: '$.ok', type: 'boolean' } } },
       { topic: 'dev/d1/list', metric: 'dev.d1.list.{field}', fields: { item_0: '$[0]', item_1: '$[1]' } },
-      { topic: 'dev/d1/huge', format: 'text', metric: 'dev.d1.huge' },
     ]));
-    expect(subscriptions).toHaveLength(3);
-    expect(out).toContain('# not suggested, as no point can carry them:\n#   dev/d1/multi $.big: too large for a number: it reads as Infinity\n');
+    expect(subscriptions).toHaveLength(2);
+    // A bare number too large for one is a number (not text), listed with the JSON values no point carries.
+    expect(out).toMatch(/^dev\/d1\/huge +1 +yes +number +- +1e400$/m);
+    expect(out).toContain('# not suggested, as no point can carry them:\n#   dev/d1/huge: too large for a number: it reads as Infinity\n#   dev/d1/multi $.big: too large for a number: it reads as Infinity\n');
     // Pasted, every entry decodes what was heard without a problem.
     const subs = resolveSubscriptions(section({ url: 'mqtt://x', subscriptions }));
     for (const [topic, payload] of Object.entries(heard)) {
+      if (topic === 'dev/d1/huge') continue;
       const sub = subs.find((s) => topicMatches(s.topic, topicLevels(topic)))!;
       const decoded = decodeMessage(sub, { topic, payload: Buffer.from(payload), receivedAtMs: 1_800_000_000_000 });
       expect(decoded.problems, topic).toEqual([]);
       expect(decoded.points.length, topic).toBeGreaterThan(0);
     }
+  });
+
+  it('suggests a topic again once its last bare number fits a point', () => {
+    const survey = createTopicSurvey();
+    survey.message('dev/d2/level', Buffer.from('-1e400'), false);
+    expect(formatTopicScan(survey.result(), 'in a test')).toContain('#   dev/d2/level: too large for a number: it reads as -Infinity\n');
+    survey.message('dev/d2/level', Buffer.from('12.5'), false);
+    const out = formatTopicScan(survey.result(), 'in a test');
+    expect(out).not.toContain('not suggested');
+    expect((parse(pasteBlock(out)) as { subscriptions: unknown[] }).subscriptions).toEqual([{ topic: 'dev/d2/level', format: 'number', metric: 'dev.d2.level' }]);
   });
 
   it('a hostile topic or payload stays on its line in the listing, and the entries stay YAML that names it whole', () => {

@@ -177,3 +177,20 @@ ${counter}`;
     expect(say['counter.end_after']).toBe('5:14 must be more than 0 (found 0)');
   });
 });
+
+describe('a bare - as a value', () => {
+  it('is said to need quotes, in flow style and in block style; the ${VAR} hint only where there is a ${VAR}', () => {
+    const flow = issuesOf(`source_id: plant-a
+sink: { url: stdout }
+counter: { channels: [{ name: -, metric: x }] }
+`);
+    expect(flow[0]!.message).toMatch(/a value of a bare - is read as a list item: quote it, "-"\)$/);
+    expect(flow[0]!.message).not.toMatch(/VAR/);
+    const block = issuesOf(`source_id: plant-a
+sink: { url: stdout }
+counter:
+  channels: -
+`);
+    expect(block[0]!.message).toMatch(/quote it, "-"\)$/);
+  });
+});

@@ -1,7 +1,8 @@
 import { BleBridgeError, isBleBridgeError } from '../errors.js';
 import type { NobleState } from './noble-types.js';
 
-const SETCAP = 'sudo setcap cap_net_raw,cap_net_admin+eip "$(readlink -f "$(command -v node)")"';
+// noble binds the raw HCI channel, for which CAP_NET_RAW is enough (CAP_NET_ADMIN only for its user channel, HCI_CHANNEL_USER, unused).
+const SETCAP = 'sudo setcap cap_net_raw+eip "$(readlink -f "$(command -v node)")"';
 
 /** The error for a noble state in which scanning cannot start, or undefined for usable/transient states. */
 export function stateError(state: NobleState): BleBridgeError | undefined {

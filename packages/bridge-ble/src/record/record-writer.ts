@@ -59,7 +59,9 @@ export function createRecordWriter(stream: Writable, options: RecordWriterOption
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
-        if (stream.writableFinished || stream.destroyed) return resolve();
+        // A stream that failed takes nothing more; ending it may never finish (standard output
+        // after EPIPE emits neither 'finish' nor 'close').
+        if (error || stream.writableFinished || stream.destroyed) return resolve();
         stream.once('close', resolve);
         stream.once('finish', resolve);
         stream.once('error', () => resolve());

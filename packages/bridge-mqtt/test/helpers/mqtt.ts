@@ -1,5 +1,7 @@
 import { createTestContext, type CleanupTracker, type TestContext } from '@fieldbridge/core/testing';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { pino, type Logger } from 'pino';
+import { Writable } from 'node:stream';
 import { mqttConfigSchema, type MqttConfig } from '../../src/config.js';
 import type { BridgeInstance } from '@fieldbridge/core/bridge';
 import { createMqttSource, type MqttSourceOptions } from '../../src/source.js';
@@ -17,13 +19,22 @@ export interface TestSource {
   subscribed(): Promise<void>;
 }
 
+/** What the test context of {@link startSource} is made with, besides the defaults. */
+export interface SourceContextOptions {
+  /** Started as under `--dry-run` (`ctx.dryRun`). */
+  dryRun?: boolean;
+  /** Replaces the context's silent logger (e.g. a {@link collectingLogger}'s). */
+  logger?: Logger;
+}
+
 /**
  * Creates and starts a source for `config` on a fresh test context; `track` stops it after the
  * test. Sources given one `reloadState` map share what they keep across reloads, as a source
  * started again by SIGHUP does.
  */
-export async function startSource(config: MqttConfig, options: MqttSourceOptions = {}, track?: CleanupTracker, reloadState?: Map<string, unknown>): Promise<TestSource> {
-  const t = createTestContext({ bridge: 'mqtt', ...(reloadState ? { reloadState } : {}) });
+export async function startSource(config: MqttConfig, options: MqttSourceOptions = {}, track?: CleanupTracker, reloadState?: Map<string, unknown>, context: SourceContextOptions = {}): Promise<TestSource> {
+  const t = createTestContext({ bridge: 'mqtt', ...(reloadState ? { reloadState } : {}), ...(context.dryRun ? { dryRun: true } : {}) });
+  if (context.logger) t.ctx.logger = context.logger;
   const source = createMqttSource(config, t.ctx, options);
   track?.add(source, (s) => s.stop());
   await source.start();
@@ -54,4 +65,23 @@ export async function connectPublisher(url: string, options: IClientOptions = {}
       await client.endAsync();
     },
   };
+}
+
+/** A pino logger whose lines a test reads back. */
+export interface CollectingLogger {
+  logger: Logger;
+  /** Every line logged so far, parsed: pino's level number and the message. */
+  lines(): { level: number; msg: string }[];
+}
+
+/** A real pino logger (level info) writing into memory. */
+export function collectingLogger(): CollectingLogger {
+  const lines: { level: number; msg: string }[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as { level: number; msg: string });
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, out), lines: () => [...lines] };
 }

@@ -8,6 +8,8 @@ import type { z } from 'zod';
  * file holds at the issue's path, when it is there.
  */
 export function issueWords(issue: z.core.$ZodIssue, value: unknown): string {
+  // A message a schema wrote itself (a duration's "must be at least 1s (range 1s..1w)") stays.
+  if (!/^(Invalid input|Too small|Too big)\b/.test(issue.message)) return issue.message;
   if (issue.code === 'invalid_type') {
     const got = typeof value;
     if (issue.expected === 'string' && (got === 'number' || got === 'boolean')) return `expected text, found ${got === 'number' ? 'the number' : 'the boolean'} ${String(value)}: quote it ("${String(value)}") to write it as text`;

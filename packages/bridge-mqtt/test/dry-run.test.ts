@@ -1,0 +1,104 @@
+// `--dry-run` tries a mapping out while the real bridge may be running, or away with messages
+// queued for it: the dry run must neither take over its persistent session (and acknowledge what
+// the broker kept for it) nor kick it off, nor change the plant by asking edge nodes for births.
+import { createRequire } from 'node:module';
+import { trackCleanups, until } from '@fieldbridge/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
+import { collectingLogger, connectPublisher, section, startSource } from './helpers/mqtt.js';
+
+interface ProtoPayload {
+  fromObject(object: Record<string, unknown>): unknown;
+  encode(message: unknown): { finish(): Uint8Array };
+}
+const { Payload } = (createRequire(import.meta.url)('sparkplug-payload/lib/sparkplugPayloadProto.js') as { org: { eclipse: { tahu: { protobuf: { Payload: ProtoPayload } } } } }).org.eclipse.tahu.protobuf;
+
+const track = trackCleanups();
+let broker: Mosquitto;
+beforeAll(async () => {
+  broker = await startMosquitto();
+});
+afterAll(async () => {
+  await broker.close();
+});
+
+const counts = { topic: 'line/+/count', qos: 1, format: 'number', metric: '{topic.1}.count' } as const;
+const persistent = (clientId: string) => section({ url: broker.url, client_id: clientId, clean: false, reconnect: { initial_ms: 20, max_ms: 100 }, subscriptions: [counts] });
+
+describe('a dry run of a mapping with a persistent session', () => {
+  it('leaves the messages queued for the bridge to the bridge, and says so', async () => {
+    const config = persistent('fb-dry-queued');
+    // The bridge's session: subscribed, then away while messages are queued in it.
+    const bridge = await startSource(config);
+    await bridge.subscribed();
+    await bridge.source.stop();
+    const pub = track.add(await connectPublisher(broker.url), (p) => p.close());
+    for (let i = 0; i < 5; i++) await pub.publish('line/a/count', String(i), 1);
+
+    const log = collectingLogger();
+    const dry = await startSource(config, {}, track, undefined, { dryRun: true, logger: log.logger });
+    await dry.subscribed();
+    await pub.publish('line/a/count', '100', 1);
+    await dry.t.waitFor(() => dry.t.points.length > 0, 'the live message');
+    await dry.source.stop();
+    expect(dry.t.points.map((p) => p.value)).toEqual([100]);
+    const lines = log.lines().filter((l) => l.msg.includes('dry run'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.msg).toMatch(/^dry run: connecting as fieldbridge-[0-9a-f]{8}-dry-run with a clean session, not as fb-dry-queued \(clean: false\): that persistent session, and the messages the broker queued in it, stay untouched for the bridge \(so sessionPresent is false\)$/);
+
+    // The bridge, back: every message queued while it was away, the live one too, exactly once.
+    const back = await startSource(config, {}, track);
+    await back.subscribed();
+    await back.t.waitFor(() => back.t.points.length >= 6, 'every queued message');
+    expect(back.t.points.map((p) => p.value)).toEqual([0, 1, 2, 3, 4, 100]);
+  });
+
+  it('does not kick a running bridge off its client id', async () => {
+    const config = persistent('fb-dry-running');
+    const bridge = await startSource(config, {}, track);
+    await bridge.subscribed();
+    const dry = await startSource(config, {}, track, undefined, { dryRun: true });
+    await dry.subscribed();
+    const pub = track.add(await connectPublisher(broker.url), (p) => p.close());
+    await pub.publish('line/b/count', '7', 1);
+    await bridge.t.waitFor(() => bridge.t.points.length > 0, 'the bridge to take the message');
+    await dry.t.waitFor(() => dry.t.points.length > 0, 'the dry run to take it too');
+    await dry.source.stop();
+    expect(bridge.t.points.map((p) => p.value)).toEqual([7]);
+    expect(dry.t.points.map((p) => p.value)).toEqual([7]);
+    expect(bridge.t.states.filter((s) => s.state !== 'connecting' && s.state !== 'connected')).toEqual([]);
+  });
+});
+
+describe('a dry run of Sparkplug B with rebirth: true', () => {
+  it('asks no edge node for its births, and says so', async () => {
+    const host = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const commands: string[] = [];
+    host.client.on('message', (topic) => commands.push(topic));
+    await host.client.subscribeAsync(['spBv1.0/g1/NCMD/#', 'marker'], { qos: 1 });
+    const node = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const data = Payload.encode(Payload.fromObject({ timestamp: 1_700_000_000_000, seq: 1, metrics: [{ alias: 10, intValue: 60 }] })).finish();
+    const mapping = section({ url: broker.url, subscriptions: [{ topic: 'spBv1.0/g1/#', format: 'sparkplug', rebirth: true }] });
+
+    const log = collectingLogger();
+    const dry = await startSource(mapping, {}, track, undefined, { dryRun: true, logger: log.logger });
+    await dry.subscribed();
+    await node.publish('spBv1.0/g1/NDATA/n1', data, 1);
+    await dry.t.waitFor(() => dry.t.problems.some((p) => p.key.endsWith('.unknown_alias')), 'the unknown alias');
+    await dry.source.stop();
+    // Whatever the dry run published went before its DISCONNECT: the marker comes after it.
+    await host.publish('marker', 'after the dry run', 1);
+    await until(() => commands.includes('marker'), 'the marker');
+    expect(commands).toEqual(['marker']);
+    expect(await dry.t.metric('fieldbridge_mqtt_sparkplug_rebirths_total', {})).toBe(0);
+    expect(dry.t.problems.find((p) => p.key.endsWith('.unknown_alias'))?.message).toMatch(/no rebirth is requested in a dry run/);
+    expect(log.lines().filter((l) => l.msg.startsWith('dry run:')).map((l) => l.msg)).toEqual([expect.stringMatching(/with a clean session; no Sparkplug rebirth requests \(NCMD\) are sent to edge nodes$/)]);
+
+    // The same mapping run for real asks, as it should.
+    const bridge = await startSource(mapping, {}, track);
+    await bridge.subscribed();
+    await node.publish('spBv1.0/g1/NDATA/n1', data, 1);
+    await until(() => commands.length === 2, 'the rebirth request of the bridge');
+    expect(commands).toEqual(['marker', 'spBv1.0/g1/NCMD/n1']);
+  });
+});
