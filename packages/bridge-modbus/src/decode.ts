@@ -161,7 +161,7 @@ export interface ModbusDecodeProblem extends DecodeProblem {
  * Decodes one answer into points, stamped `timestampMs`: `data` is what a read of `request`
  * returned (registers or bits, starting at `request.address`). Pure, and never throws. The
  * points come in the order of `request.points`, one for each point that is not a problem.
- * Numbers are class `metric`; `bool`, `bit` and `string` values go without a class (events).
+ * Numbers are class `metric`; `bool`, `bit` and `string` values class `event`.
  * A value missing from a short answer is a `bad_response` problem; a number that is NaN or
  * infinite (a float read under the wrong byte order, an unset register) a `non_finite` one.
  */
@@ -181,7 +181,8 @@ export function decodeAnswer(
       continue;
     }
     if (typeof value !== 'number') {
-      points.push({ metric: point.metric, value, timestamp: timestampMs, tags: { ...point.tags } });
+      // Said on the wire, as the other bridges do, rather than left to the receiver to infer.
+      points.push({ metric: point.metric, value, timestamp: timestampMs, tags: { ...point.tags }, class: 'event' });
     } else if (Number.isFinite(value)) {
       points.push({ metric: point.metric, value, timestamp: timestampMs, tags: { ...point.tags }, class: 'metric' });
     } else {

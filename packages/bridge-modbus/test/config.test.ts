@@ -66,14 +66,24 @@ describe('modbusConfigSchema and checkModbus', () => {
     expect(found).toEqual([{ path: 'devices.0.points.3.metric', message: '"speed" is already the metric of points[0] with the same tags: the two values would mix in one series; give one another name or a tag' }]);
   });
 
-  it('lets bit points share a register, but not the same bit', () => {
+  it('lets bit points sit in any register, also one read whole, but not on the same bit', () => {
     const ok = device({}, [
       { metric: 'w', table: 'holding', address: 5 },
       { metric: 'b0', table: 'holding', address: 5, type: 'bit', bit: 0 },
       { metric: 'b1', table: 'holding', address: 5, type: 'bit', bit: 1 },
       { metric: 'c', table: 'coil', address: 5 },
+      // A bit of the second register of a float32.
+      { metric: 'f', table: 'holding', address: 20, type: 'float32' },
+      { metric: 'f.flag', table: 'holding', address: 21, type: 'bit', bit: 15 },
     ]);
     expect(issues(ok)).toEqual([]);
+    // Whole-register points may not overlap one another, whichever comes first.
+    const whole = device({}, [
+      { metric: 'w', table: 'holding', address: 5, type: 'bit', bit: 0 },
+      { metric: 'u', table: 'holding', address: 5 },
+      { metric: 'i', table: 'holding', address: 4, type: 'int32' },
+    ]);
+    expect(issues(whole)).toEqual([{ path: 'devices.0.points.2.address', message: expect.stringMatching(/^holding 4-5 overlaps points\[1\] \(holding 5-5\)/) }]);
     const clash = device({}, [
       { metric: 'b0', table: 'holding', address: 5, type: 'bit', bit: 3 },
       { metric: 'b0again', table: 'holding', address: 5, type: 'bit', bit: 3 },

@@ -81,13 +81,13 @@ describe('decodeAnswer', () => {
   ]));
   const request = { table: 'holding' as const, address: 10, count: 4, points: device!.points };
 
-  it('gives one point per request point, stamped, tagged, numbers as class metric', () => {
+  it('gives one point per request point, stamped, tagged, numbers as class metric and the rest as events', () => {
     const words = [7, ...encodeRegisters('float32', 0.5), 0x4f4b];
     expect(decodeAnswer(request, words, 1234)).toEqual({
       points: [
         { metric: 'plc.a', value: 7, timestamp: 1234, tags: { device: 'plc', unit: 'bar' }, class: 'metric' },
         { metric: 'plc.b', value: 0.5, timestamp: 1234, tags: { device: 'plc' }, class: 'metric' },
-        { metric: 'plc.c', value: 'OK', timestamp: 1234, tags: { device: 'plc' } },
+        { metric: 'plc.c', value: 'OK', timestamp: 1234, tags: { device: 'plc' }, class: 'event' },
       ],
       problems: [],
     });

@@ -50,6 +50,8 @@ describe('end to end: simulator -> bridge-modbus -> sink -> gateway-dev', () => 
     expect(level?.timestamp).toBeGreaterThanOrEqual(before - 1000);
     expect(stored.find((p) => p.metric === 'press1.serial')?.value).toBe('FB-SIM-01');
     expect(stored.find((p) => p.metric === 'press1.pump')?.value).toBe(true);
+    // bool, bit and string values go as events, said so on the wire (the gateway stores what it was sent).
+    for (const metric of ['press1.serial', 'press1.running', 'press1.pump']) expect(stored.find((p) => p.metric === metric)?.class, metric).toBe('event');
     expect(bridge.readiness().ready).toBe(true);
     expect(await bridge.registry.getSingleMetricAsString('fieldbridge_modbus_requests_total')).toMatch(/device="press1",table="holding"} 1/);
     expect(await bridge.registry.getSingleMetricAsString('fieldbridge_source_points_total')).toMatch(/bridge="modbus",channel="press1"} 5/);

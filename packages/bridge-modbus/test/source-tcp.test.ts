@@ -30,7 +30,7 @@ describe('Modbus TCP against modbus-serial ServerTCP', () => {
     expect(t.points.map((p) => ({ ...p, timestamp: 0 }))).toEqual(expected.points.map((p) => ({ ...p, timestamp: 0 })));
     for (const p of t.points) {
       expect(p.tags).toEqual({ device: 'fx' });
-      expect(p.class).toBe(typeof p.value === 'number' ? 'metric' : undefined);
+      expect(p.class).toBe(typeof p.value === 'number' ? 'metric' : 'event');
       expect(p.timestamp).toBeGreaterThan(1e12);
     }
     expect(t.states.at(-1)).toEqual({ channel: 'fx', state: 'connected' });

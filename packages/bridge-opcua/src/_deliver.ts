@@ -15,9 +15,10 @@ const OVERFLOW_NAMES = 3;
  * What the source does with each NotificationMessage: maps its records to points (decode),
  * keeps back what `max_rate_hz` / `on_change` hold (one kit change filter per mapping entry, a
  * series per variable), emits the rest on the channel in one call, and counts and reports the
- * problems as episodes per series, ended by the series' next point. Values the server dropped
- * from full queues are counted and warned about once per episode, with how many items and
- * which, ended by a message without any.
+ * problems as episodes per series, ended by the series' next point (a point stamped by another
+ * clock, because its own sent a time that cannot be right, is sent and reported too). Values the
+ * server dropped from full queues are counted and warned about once per episode, with how many
+ * items and which, ended by a message without any.
  */
 export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Channel, metrics: OpcuaMetrics): (batch: NotificationBatch) => void {
   const mapper = createPointMapper(plan);
@@ -79,7 +80,10 @@ export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Cha
         continue;
       }
       const { route, series } = mapper.item(record.item);
-      if (troubled.size > 0 && troubled.delete(series)) problems.clean(series);
+      // A value stamped by another clock than asked is sent, but its series is not clean.
+      const late = record.refusedTimestamp ? mapper.timestampProblem(record) : undefined;
+      if (late) report(late);
+      else if (troubled.size > 0 && troubled.delete(series)) problems.clean(series);
       const filter = filterOf(route);
       const verdict = filter ? filter.admit(series, out.value, now) : 'pass';
       if (verdict === 'pass') points.push(out);
@@ -97,7 +101,9 @@ export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Cha
         report(out);
         continue;
       }
-      if (troubled.size > 0 && troubled.delete(record.item.key)) problems.clean(record.item.key);
+      const late = record.refusedTimestamp ? mapper.timestampProblem(record) : undefined;
+      if (late) report(late);
+      else if (troubled.size > 0 && troubled.delete(record.item.key)) problems.clean(record.item.key);
       points.push(out);
     }
     let unnamed = false;

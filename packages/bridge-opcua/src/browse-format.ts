@@ -59,14 +59,22 @@ export interface MappingFormatOptions {
  * The readable variables of a browse as `nodes:` entries of an `opcua:` mapping, ready to
  * paste: a metric name from the browse path below the start (made unique), the node id with its
  * namespace URI (so the entry survives a namespace reordering), and the data type as a comment.
- * Strings are written as YAML double-quoted scalars (JSON string syntax). Pure.
+ * Variables that exist for one session only (`perSession`: the session and subscription
+ * diagnostics) are left out, counted in a comment. Strings are written as YAML double-quoted
+ * scalars (JSON string syntax). Pure.
  */
 export function formatBrowseMapping(result: BrowseResult, options: MappingFormatOptions = {}): string {
   const lines = ['nodes:'];
   const used = new Map<string, number>();
   let count = 0;
+  let perSession = 0;
   for (const entry of result.entries) {
     if (entry.nodeClass !== 'Variable' || (entry.access && !entry.access.includes('read'))) continue;
+    // Gone with the session that browsed: pasted, the next run's would be BadNodeIdUnknown.
+    if (entry.perSession) {
+      perSession++;
+      continue;
+    }
     const base = `${options.metricPrefix ?? ''}${metricNameFromPath(entry.path)}`.slice(0, 256);
     const seen = used.get(base) ?? 0;
     used.set(base, seen + 1);
@@ -77,6 +85,9 @@ export function formatBrowseMapping(result: BrowseResult, options: MappingFormat
     count++;
   }
   if (count === 0) lines.push('  []');
-  const head = `# ${count} readable variable${count === 1 ? '' : 's'} of the ${result.entries.length} nodes below ${oneLine(result.start)}; edit the metric names as you like`;
-  return `${[head, ...lines].join('\n')}\n`;
+  const head = [`# ${count} readable variable${count === 1 ? '' : 's'} of the ${result.entries.length} nodes below ${oneLine(result.start)}; edit the metric names as you like`];
+  if (perSession > 0) {
+    head.push(`# ${perSession} variable${perSession === 1 ? '' : 's'} left out: diagnostics of one client session or subscription (this browse's own among them), gone when it ends (BadNodeIdUnknown on the next run)`);
+  }
+  return `${[...head, ...lines].join('\n')}\n`;
 }

@@ -44,6 +44,12 @@ export interface BrowseEntry {
   value?: PointValue | null;
   /** Variables: the status of the value when not Good, or why it cannot be sent. */
   valueProblem?: string;
+  /**
+   * The node belongs to one client session (this browse's own, or another client's): the
+   * diagnostics a server keeps per session and per subscription, gone once it ends, so not a
+   * node to map.
+   */
+  perSession?: true;
 }
 
 /** What a browse found. */
@@ -71,6 +77,20 @@ export function accessLevelNames(bits: number): string[] {
   return ACCESS_BITS.filter(([bit]) => (bits & bit) !== 0).map(([, name]) => name);
 }
 
+/** SessionsDiagnosticsSummary (Part 5, 6.3.3): an object per session below it, besides the two arrays. */
+const SESSIONS_SUMMARY = 'i=3706';
+/**
+ * The arrays whose elements are one session's or one subscription's diagnostics:
+ * SessionDiagnosticsArray, SessionSecurityDiagnosticsArray and the server's
+ * SubscriptionDiagnosticsArray (Part 5, 6.3.3 and 6.3.1).
+ */
+const PER_SESSION_ARRAYS = new Set(['i=3707', 'i=3708', 'i=2290']);
+
+/** True for a child of `parent` (itself per session or not) that exists for one session or subscription only. */
+function perSessionChild(parent: string, parentPerSession: boolean, child: string): boolean {
+  return parentPerSession || PER_SESSION_ARRAYS.has(parent) || (parent === SESSIONS_SUMMARY && !PER_SESSION_ARRAYS.has(child));
+}
+
 interface DataValueRead {
   value?: VariantLike | null;
   statusCode?: { value: number };
@@ -80,7 +100,7 @@ interface DataValueRead {
  * Walks the address space below `options.start` depth first, within `maxDepth` and `maxNodes`,
  * listing Objects and Variables (properties left out); for variables it reads the data type,
  * the access level and (with `readValues`) the current value, 100 variables per request.
- * Rejects with `NODE_INVALID` when the start cannot be found.
+ * Nodes that exist for one session only are marked `perSession`. Rejects with `NODE_INVALID` when the start cannot be found.
  */
 export async function browseAddressSpace(connection: OpcuaConnection, options: BrowseOptions = {}): Promise<BrowseResult> {
   const { session, opcua } = connection;
@@ -100,7 +120,7 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
   const variables: { entry: BrowseEntry; nodeId: string }[] = [];
   const seen = new Set<string>([found.node.nodeId]);
   let truncated = false;
-  const walk = async (nodeId: string, path: string[], depth: number): Promise<void> => {
+  const walk = async (nodeId: string, path: string[], depth: number, perSession: boolean): Promise<void> => {
     const listed = await withDeadline(browseChildren(session, nodeId, maxNodes), timeoutMs, `browsing ${nodeId}`);
     // Below the start a node the server will not browse is listed without children; the start
     // itself is what was asked for, so its refusal is the answer.
@@ -124,12 +144,14 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
         path: [...path, child.browseName.name],
         depth,
       };
+      const mine = perSessionChild(nodeId, perSession, resolved.nodeId);
+      if (mine) entry.perSession = true;
       entries.push(entry);
       if (child.nodeClass === NodeClassId.Variable) variables.push({ entry, nodeId: resolved.nodeId });
-      if (depth < maxDepth) await walk(resolved.nodeId, entry.path, depth + 1);
+      if (depth < maxDepth) await walk(resolved.nodeId, entry.path, depth + 1, mine);
     }
   };
-  await walk(found.node.nodeId, [], 1);
+  await walk(found.node.nodeId, [], 1, false);
 
   const dataTypeNames = new Map(Object.entries(opcua.DataTypeIds).flatMap(([name, id]) => (typeof id === 'number' ? [[id, name] as const] : [])));
   const statusNames = statusNamesFrom(opcua.StatusCodes);

@@ -36,7 +36,7 @@ const valueKeys = {
   sampling_interval_ms: samplingMs.optional(),
   queue_size: queueSize.optional().describe('Values the server keeps between two publishes (oldest dropped, the next one flagged). Default 10.'),
   deadband: deadband.optional(),
-  timestamp: timestamp.optional().describe('source (the device\'s clock, default), server, or local (receipt). A missing one falls back to the next.'),
+  timestamp: timestamp.optional().describe('source (the device\'s clock, default), server, or local (receipt). A missing one, or one that cannot be right (before 2001-09-09 or a day ahead), falls back to the next.'),
   unit: unit.optional(),
   quality: quality.optional().describe("Overrides the section's quality rule."),
   max_rate_hz: maxRateHzSchema.optional(),

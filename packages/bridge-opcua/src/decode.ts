@@ -2,14 +2,15 @@ import { POINT_LIMITS } from '@fieldbridge/core';
 import { createKeyedCache, renderMetricName, type DecodeProblem, type DecodeResult, type Point, type PointValue, type Tags } from '@fieldbridge/core/bridge';
 import type { NotificationBatch } from './notifications.js';
 import type { EventRoute, OpcuaPlan, ValueRoute } from './plan.js';
-import type { EventRecord, ValueItem, ValueRecord } from './records.js';
+import { MAX_AHEAD_MS, type EventRecord, type ValueItem, type ValueRecord } from './records.js';
 
 /**
  * A problem met turning records into points: the kinds of the records' own problems
  * (`not_finite`, `too_large`, `unsupported_type`, `malformed`, `unknown_item`,
  * `malformed_notification`) plus `no_value` (the server sent a status but no value),
  * `bad_quality` (a status other than Good under `quality: drop`) and `bad_metric` (a template
- * that cannot be filled for this variable or event).
+ * that cannot be filled for this variable or event); `bad_timestamp` (a timestamp that cannot be
+ * right, replaced by the next clock's) comes with the point rather than instead of it.
  */
 export interface OpcuaDecodeProblem extends DecodeProblem {
   /** The series it concerns: the item's key, with the browse path below a folder (`line1.{path}/Motor1/Speed`). */
@@ -36,6 +37,8 @@ export interface PointMapper {
   value(record: ValueRecord): Point | OpcuaDecodeProblem;
   /** One event: its event point, or the problem; undefined for a condition branch's event its entry leaves out (`branches: false`). */
   event(record: EventRecord): Point | OpcuaDecodeProblem | undefined;
+  /** The `bad_timestamp` problem of a record stamped by another clock than it asked for, which is still sent. */
+  timestampProblem(record: ValueRecord | EventRecord): OpcuaDecodeProblem | undefined;
   /** Every record of a NotificationMessage, in order (values, then events, then the message's own problems). */
   batch(batch: NotificationBatch): OpcuaDecodeResult;
 }
@@ -101,23 +104,36 @@ export function createPointMapper(plan: Pick<OpcuaPlan, 'routes'>): PointMapper 
     return eventPoint(found, record);
   };
 
+  const timestampProblem = (record: ValueRecord | EventRecord): OpcuaDecodeProblem | undefined => {
+    if (!record.refusedTimestamp) return undefined;
+    const refused = record.refusedTimestamp;
+    if ('fields' in record) {
+      const fix = 'set the clock of the device that raises these events, or timestamp: local to use the time they are received';
+      return refusedProblem(record.item.key, `${record.item.key}: an event's Time`, refused.ms, 'local', fix);
+    }
+    const { series } = itemRoute(record.item);
+    const fix = refused.clock === 'server' ? "set the OPC UA server's clock, or timestamp: local to use this machine's time" : "set the device's (the PLC's) clock, or timestamp: server to use the server's time";
+    return refusedProblem(series, `${series} (${record.item.nodeId}): its ${refused.clock} timestamp`, refused.ms, record.timestampFrom, fix);
+  };
+
   return {
     item: itemRoute,
     value,
     event,
+    timestampProblem,
     batch(batch) {
       const points: Point[] = [];
       const problems: OpcuaDecodeProblem[] = [];
-      for (const record of batch.values) {
-        const out = value(record);
-        if (isProblem(out)) problems.push(out);
-        else points.push(out);
-      }
+      const take = (record: ValueRecord | EventRecord, out: Point | OpcuaDecodeProblem): void => {
+        if (isProblem(out)) return void problems.push(out);
+        points.push(out);
+        const late = timestampProblem(record);
+        if (late) problems.push(late);
+      };
+      for (const record of batch.values) take(record, value(record));
       for (const record of batch.events) {
         const out = event(record);
-        if (out === undefined) continue;
-        if (isProblem(out)) problems.push(out);
-        else points.push(out);
+        if (out !== undefined) take(record, out);
       }
       for (const problem of batch.problems) problems.push({ kind: problem.kind, message: problem.message, ...(problem.item === undefined ? {} : { item: problem.item }) });
       return { points, problems };
@@ -146,4 +162,21 @@ function eventPoint(route: EventRoute, record: EventRecord): Point | OpcuaDecode
   const point: Point = { metric: rendered.text, value, timestamp: record.timestampMs, class: 'event' };
   if (route.tags !== undefined) point.tags = route.tags;
   return point;
+}
+
+/** The earliest time the ingest service takes, as a date for messages (2001-09-09). */
+const FLOOR_DATE = new Date(POINT_LIMITS.minTimestampMs).toISOString().slice(0, 10);
+
+/**
+ * Says what a refused timestamp was (`whose`, at `ms`), which clock stamped the point instead
+ * (`used`) and what to do (`fix`): set the clock that is wrong, or stamp by one that is right.
+ */
+function refusedProblem(item: string, whose: string, ms: number, used: string, fix: string): OpcuaDecodeProblem {
+  const when = Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : String(ms);
+  const why =
+    ms < POINT_LIMITS.minTimestampMs
+      ? `is before ${FLOOR_DATE}, which the ingest service refuses (a clock that was never set?)`
+      : `is more than ${MAX_AHEAD_MS / 3_600_000} h ahead of this machine's clock (a clock set wrong?)`;
+  const instead = used === 'server' ? "the server's timestamp" : 'the time it was received';
+  return { kind: 'bad_timestamp', message: `${whose} ${when} ${why}: sent with ${instead} instead; ${fix}`, item };
 }

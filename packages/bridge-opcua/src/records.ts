@@ -1,11 +1,11 @@
-import type { PointValue } from '@fieldbridge/core';
+import { POINT_LIMITS, type PointValue } from '@fieldbridge/core/bridge';
 import { hasOverflow, qualityOf, statusName, type Quality } from './quality.js';
 import { variantToValue, type ValueOptions, type ValueProblemKind, type VariantLike } from './values.js';
 
 /**
  * Which clock a value's timestamp comes from: `source` (the device's, when the server passes it
  * on), `server` (when the server saw the value) or `local` (when this client received it). A
- * missing timestamp falls back to the next one: source, then server, then local.
+ * missing or implausible timestamp falls back to the next one: source, then server, then local.
  */
 export type TimestampMode = 'source' | 'server' | 'local';
 
@@ -49,6 +49,20 @@ export interface ValueRecord {
   /** Milliseconds since the epoch, from the clock {@link timestampFrom} names. */
   timestampMs: number;
   timestampFrom: TimestampMode;
+  /** The clock the mode asked for sent a time that cannot be right, so the next one stamps the value. */
+  refusedTimestamp?: RefusedTimestamp;
+}
+
+/**
+ * A timestamp present but implausible (a device whose clock was never set counts from 1970 or
+ * 2000), so another clock stamped the point: the ingest service refuses times before
+ * {@link POINT_LIMITS}' floor, and a time far ahead would file the value where nobody looks.
+ */
+export interface RefusedTimestamp {
+  /** Whose it was: `source` (a value's source timestamp, an event's Time) or `server`. */
+  clock: 'source' | 'server';
+  /** What it said, in ms since the epoch. */
+  ms: number;
 }
 
 /** One event of a monitored notifier, its selected fields by name (a field the event lacks is null). */
@@ -57,6 +71,8 @@ export interface EventRecord {
   fields: Record<string, PointValue | null>;
   timestampMs: number;
   timestampFrom: TimestampMode;
+  /** The event's Time cannot be right (see {@link RefusedTimestamp}): the receipt time stamps it. */
+  refusedTimestamp?: RefusedTimestamp;
 }
 
 /** Something that could not be turned into a record; decoding of the rest goes on. */
@@ -82,27 +98,55 @@ export interface RecordOptions extends ValueOptions {
 }
 
 const MIN_DATE_MS = Date.UTC(1601, 0, 2);
+/**
+ * How far ahead of the receipt a timestamp may be, in ms: a day, beyond any drift or time-zone
+ * slip, so only a clock set wrong (a year ahead, a date never set) is refused.
+ */
+export const MAX_AHEAD_MS = 24 * 3_600_000;
 /** The null NodeId (ns=0;i=0) as values are written. */
 const NULL_NODE_ID = 'i=0';
 
-function usableMs(date: Date | null | undefined): number | undefined {
+/** A timestamp's ms, undefined when there is none, or `refused` when it cannot be right at `localMs`. */
+function usableMs(date: Date | null | undefined, localMs: number): number | 'refused' | undefined {
   if (!(date instanceof Date)) return undefined;
   const ms = date.getTime();
   // node-opcua writes a missing timestamp as 1601-01-01; anything that early is no timestamp.
-  return Number.isFinite(ms) && ms > MIN_DATE_MS ? ms : undefined;
+  if (!Number.isFinite(ms) || ms <= MIN_DATE_MS) return undefined;
+  return plausibleMs(ms, localMs) ? ms : 'refused';
 }
 
-/** Picks the timestamp `mode` asks for, falling back from source to server to local. */
-export function pickTimestamp(mode: TimestampMode, source: Date | null | undefined, server: Date | null | undefined, localMs: number): { ms: number; from: TimestampMode } {
+/** True for a time the ingest service takes (not before its floor) and not far ahead of `localMs`. */
+export function plausibleMs(ms: number, localMs: number): boolean {
+  return ms >= POINT_LIMITS.minTimestampMs && ms <= localMs + MAX_AHEAD_MS;
+}
+
+/**
+ * Picks the timestamp `mode` asks for, falling back from source to server to local when one is
+ * missing or implausible ({@link plausibleMs}); the first implausible one is named in `refused`.
+ */
+export function pickTimestamp(
+  mode: TimestampMode,
+  source: Date | null | undefined,
+  server: Date | null | undefined,
+  localMs: number,
+): { ms: number; from: TimestampMode; refused?: RefusedTimestamp } {
+  let refused: RefusedTimestamp | undefined;
+  const pick = (clock: 'source' | 'server', date: Date | null | undefined): number | undefined => {
+    const ms = usableMs(date, localMs);
+    if (ms !== 'refused') return ms;
+    refused ??= { clock, ms: date!.getTime() };
+    return undefined;
+  };
+  const withRefused = (ms: number, from: TimestampMode) => (refused ? { ms, from, refused } : { ms, from });
   if (mode === 'source') {
-    const ms = usableMs(source);
+    const ms = pick('source', source);
     if (ms !== undefined) return { ms, from: 'source' };
   }
   if (mode !== 'local') {
-    const ms = usableMs(server);
-    if (ms !== undefined) return { ms, from: 'server' };
+    const ms = pick('server', server);
+    if (ms !== undefined) return withRefused(ms, 'server');
   }
-  return { ms: localMs, from: 'local' };
+  return withRefused(localMs, 'local');
 }
 
 /** The result of decoding one value or event: a record, or the problem that stopped it. */
@@ -129,6 +173,7 @@ export function decodeDataValue(item: ValueItem, dataValue: DataValueLike | null
       overflow: hasOverflow(code),
       timestampMs: time.ms,
       timestampFrom: time.from,
+      ...(time.refused ? { refusedTimestamp: time.refused } : {}),
     },
   };
 }
@@ -157,9 +202,10 @@ export function decodeEventFields(item: EventItem, fields: readonly (VariantLike
     out[name] = value;
   }
   const timeField = item.timeIndex >= 0 ? out[item.fields[item.timeIndex]!] : undefined;
-  const eventTime = item.timestamps !== 'local' && typeof timeField === 'number' ? timeField : undefined;
-  return {
-    record: { item, fields: out, timestampMs: eventTime ?? receivedAtMs, timestampFrom: eventTime === undefined ? 'local' : 'source' },
-    problems,
-  };
+  const timed = item.timestamps !== 'local' && typeof timeField === 'number';
+  // An event has no server timestamp: a Time that cannot be right falls back to the receipt.
+  const eventTime = timed && plausibleMs(timeField, receivedAtMs) ? timeField : undefined;
+  const record: EventRecord = { item, fields: out, timestampMs: eventTime ?? receivedAtMs, timestampFrom: eventTime === undefined ? 'local' : 'source' };
+  if (timed && eventTime === undefined) record.refusedTimestamp = { clock: 'source', ms: timeField };
+  return { record, problems };
 }

@@ -8,7 +8,7 @@ import { SIM_NAMESPACE, type OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { createCleanup } from './helpers/cleanup.js';
 import { collector } from './helpers/collect.js';
-import { sessionForFile } from './helpers/servers.js';
+import { clientFor, sessionForFile } from './helpers/servers.js';
 
 const cleanup = createCleanup();
 let server: OpcuaTestServer;
@@ -103,5 +103,27 @@ describe('browsing the address space', () => {
     cleanup.add(() => sub.close());
     expect(sub.stats()).toMatchObject({ active: 6, refused: 0, unresolved: 0 });
     expect((await c.value((v) => v.item.key === 'line1.motor3.speed')).value).toBe(3000);
+  });
+
+  it('leaves what belongs to one session out of an emitted mapping, saying how many, so it subscribes in the next session', async () => {
+    const browsing = await clientFor(cleanup, server.endpointUrl, cleanup.dir('browsing'));
+    const result = await browseAddressSpace(browsing, { start: 'Server', maxDepth: 4, maxNodes: 1000 });
+    const own = result.entries.filter((e) => e.perSession);
+    // The browsing session's own diagnostics: its object below SessionsDiagnosticsSummary and
+    // its elements of the session arrays, named after its id.
+    expect(own.map((e) => e.path.slice(2).join('/'))).toEqual(expect.arrayContaining([expect.stringMatching(/^SessionDiagnosticsArray\/ns=1;g=/), expect.stringMatching(/^ClientSession\d*\/SessionDiagnostics$/)]));
+    const yaml = formatBrowseMapping(result);
+    const readable = own.filter((e) => e.nodeClass === 'Variable' && e.access?.includes('read')).length;
+    expect(readable).toBeGreaterThan(0);
+    expect(yaml.split('\n')[1]).toBe(`# ${readable} variables left out: diagnostics of one client session or subscription (this browse's own among them), gone when it ends (BadNodeIdUnknown on the next run)`);
+    const mapping = parse(yaml) as { nodes: { metric: string; node_id: string }[] };
+    expect(mapping.nodes.some((n) => n.metric.includes('serverstatus'))).toBe(true);
+    await browsing.close();
+    // What was pasted is monitored in the next run's session, every item of it.
+    const c = collector();
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, variables: mapping.nodes.map((n) => ({ key: n.metric, nodeId: n.node_id })), ...c.handlers });
+    cleanup.add(() => sub.close());
+    expect(sub.stats()).toMatchObject({ active: mapping.nodes.length, refused: 0, unresolved: 0 });
+    await sub.close();
   });
 });

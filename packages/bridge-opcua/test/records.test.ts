@@ -41,6 +41,18 @@ describe('pickTimestamp', () => {
     expect(pickTimestamp('local', SOURCE, SERVER, RECEIVED)).toEqual({ ms: RECEIVED, from: 'local' });
     expect(pickTimestamp('source', new Date(Number.NaN), undefined, RECEIVED)).toEqual({ ms: RECEIVED, from: 'local' });
   });
+
+  it('falls back the same from a time that cannot be right, and names it', () => {
+    const y2000 = new Date(Date.UTC(2000, 0, 1));
+    const ahead = new Date(RECEIVED + 25 * 3_600_000);
+    expect(pickTimestamp('source', y2000, SERVER, RECEIVED)).toEqual({ ms: SERVER.getTime(), from: 'server', refused: { clock: 'source', ms: y2000.getTime() } });
+    expect(pickTimestamp('source', ahead, SERVER, RECEIVED)).toEqual({ ms: SERVER.getTime(), from: 'server', refused: { clock: 'source', ms: ahead.getTime() } });
+    expect(pickTimestamp('source', y2000, y2000, RECEIVED)).toEqual({ ms: RECEIVED, from: 'local', refused: { clock: 'source', ms: y2000.getTime() } });
+    expect(pickTimestamp('server', SOURCE, new Date(0), RECEIVED)).toEqual({ ms: RECEIVED, from: 'local', refused: { clock: 'server', ms: 0 } });
+    // The floor is the sink's own (POINT_LIMITS.minTimestampMs), and a few hours ahead is a drift, not a wrong clock.
+    expect(pickTimestamp('source', new Date(1e12), SERVER, RECEIVED)).toEqual({ ms: 1e12, from: 'source' });
+    expect(pickTimestamp('source', new Date(RECEIVED + 3_600_000), SERVER, RECEIVED)).toEqual({ ms: RECEIVED + 3_600_000, from: 'source' });
+  });
 });
 
 describe('decodeDataValue', () => {
