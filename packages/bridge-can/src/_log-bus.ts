@@ -2,9 +2,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { BridgeContext, Channel } from '@fieldbridge/core/bridge';
 import type { FrameHandler } from './_frames.js';
 import type { CanFrame } from './frames/can-frame.js';
-import { addReplayStats, noReplayStats, replayCandumpFile, type ReplayClock, type ReplayStats } from './frames/candump-replay.js';
+import { addReplayStats, noReplayStats, replayCandumpFile, type ReplayClock, type ReplayResume, type ReplayStats } from './frames/candump-replay.js';
 import { LOG_FORMAT_NAMES, recordUnit, WALL_CLOCK_FORMATS, type LogFormat } from './frames/log-format.js';
-import { logSource } from './log-files.js';
+import { logIdentity, logSource } from './log-files.js';
 import type { ResolvedCan } from './resolve.js';
 
 /** What {@link replayLog} needs. */
@@ -17,6 +17,34 @@ export interface LogBusOptions {
   signal: AbortSignal;
   /** Default: the sink's clock (`ctx.clock`) and real timers. */
   clock?: ReplayClock;
+  /** Where an earlier replay of the same logs got to (see {@link replayProgress}); default: from the start. */
+  progress?: ReplayProgress;
+}
+
+/** How far the replay of one input got: frames taken (handed to the decoder), and where its pacing counts from. */
+export interface ReplayProgress {
+  /** The logs (and the replay options that decide which frames they give, and when): see {@link replayProgress}. */
+  input: string;
+  taken: number;
+  resume: ReplayResume;
+}
+
+/**
+ * The progress of this bus's replay, kept across SIGHUP reloads (`ctx.acrossReloads`): a reload
+ * that replays the same logs the same way goes on after the frames already taken, which the sink
+ * has (sending them again would make new batches: duplicates no receiver can drop); one with
+ * other logs (or the same written again), or other replay options, starts over.
+ */
+export function replayProgress(ctx: BridgeContext, path: string, replay: ResolvedCan['replay']): ReplayProgress {
+  const { pace, speed, loop, timestamps, timeZone, channel } = replay;
+  const input = JSON.stringify([logIdentity(path), pace, speed, loop, timestamps, timeZone, channel ?? null]);
+  const kept = ctx.acrossReloads<ReplayProgress>('replay', () => ({ input, taken: 0, resume: { skip: 0 } }));
+  if (kept.input !== input) {
+    kept.input = input;
+    kept.taken = 0;
+    kept.resume = { skip: 0 };
+  }
+  return kept;
 }
 
 /** A log whose frames start more than this ahead of the clock has a wrong start time, most likely. */
@@ -42,11 +70,20 @@ export type LogReplayStats = ReplayStats & { logs?: number };
  */
 export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | undefined> {
   const { ctx, channel, handler, signal } = o;
-  channel.set('connected', `replaying ${o.path} ${o.replay.pace === 'fast' ? 'as fast as it is taken' : o.replay.speed === 1 ? 'at the recorded pace' : `at ${o.replay.speed}x the recorded pace`}`);
+  const progress = o.progress ?? { input: '', taken: 0, resume: { skip: 0 } };
+  progress.resume.skip = progress.taken;
+  const goingOn = progress.taken > 0 ? `, going on after the ${progress.taken.toLocaleString('en-US')} frames taken before the reload` : '';
+  if (goingOn) ctx.logger.info({ bus: channel.name, frames: progress.taken }, `${channel.name}: the same log as before the reload${goingOn}`);
+  channel.set('connected', `replaying ${o.path} ${o.replay.pace === 'fast' ? 'as fast as it is taken' : o.replay.speed === 1 ? 'at the recorded pace' : `at ${o.replay.speed}x the recorded pace`}${goingOn}`);
+  // Counted when the decoder takes it (not when a stop ends the wait of a full spool): a reload goes on from there.
+  const take = (frame: CanFrame): void => {
+    progress.taken++;
+    handler.handle(frame, frame.timestampMs);
+  };
   const onFrame = (frame: CanFrame): void | Promise<void> => {
-    if (!ctx.flow.blocked()) return handler.handle(frame, frame.timestampMs);
+    if (!ctx.flow.blocked()) return take(frame);
     return ctx.flow.whenOpen(signal).then(() => {
-      if (!signal.aborted) handler.handle(frame, frame.timestampMs);
+      if (!signal.aborted) take(frame);
     });
   };
   let zoneSaid = false;
@@ -82,6 +119,7 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
       ...(o.replay.channel === undefined ? {} : { channel: o.replay.channel }),
       clock: o.clock ?? sinkClock(ctx),
       signal,
+      resume: progress.resume,
       onFrame: futureCheck(file),
       onProblem: (problem) => handler.badLine(problem, file),
       onFormat: onFormat(file),
@@ -111,7 +149,7 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
     }
   }
   const other = total.otherChannels;
-  if (o.replay.channel !== undefined && other && total.frames === 0) {
+  if (o.replay.channel !== undefined && other && total.frames + (total.resumed ?? 0) === 0) {
     ctx.problems.report(`can.${channel.name}.channel`, `${channel.name}: no frame of ${o.path} is on channel ${o.replay.channel} (replay.channel); its ${other.frames.toLocaleString('en-US')} frames are on ${other.names.join(', ')}`, { bus: channel.name });
   }
   return total;
@@ -124,5 +162,7 @@ export function describeReplay(path: string, stats: LogReplayStats): string {
   const unit = stats.logs !== undefined ? 'record' : recordUnit(stats.format);
   const other = stats.otherChannels;
   const left = other ? `, ${other.frames.toLocaleString('en-US')} frames of other channels (${other.names.join(', ')}) left out` : '';
-  return `${path}${format} replayed to its end: ${stats.frames.toLocaleString('en-US')} frame${stats.frames === 1 ? '' : 's'} from ${stats.lines.toLocaleString('en-US')} ${unit}s${bad > 0 ? `, ${bad} ${unit}${bad === 1 ? '' : 's'} skipped` : ''}${left}`;
+  const frames = stats.frames + (stats.resumed ?? 0);
+  const resumed = stats.resumed ? ` (${stats.resumed.toLocaleString('en-US')} of them taken before a reload)` : '';
+  return `${path}${format} replayed to its end: ${frames.toLocaleString('en-US')} frame${frames === 1 ? '' : 's'}${resumed} from ${stats.lines.toLocaleString('en-US')} ${unit}s${bad > 0 ? `, ${bad} ${unit}${bad === 1 ? '' : 's'} skipped` : ''}${left}`;
 }

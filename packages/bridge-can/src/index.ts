@@ -90,6 +90,7 @@ export {
   type ReplayOptions,
   type ReplayFileOptions,
   type ReplayProblem,
+  type ReplayResume,
   type ReplayStats,
 } from './frames/candump-replay.js';
 export {

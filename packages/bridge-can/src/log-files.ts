@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** The file names a folder of logs is read for (case ignored): what candump, CANalyzer, CANoe, PCAN-View and MDF loggers write. */
 export const LOG_EXTENSIONS = ['.log', '.asc', '.blf', '.trc', '.mf4'] as const;
@@ -33,4 +33,21 @@ export function logSource(path: string): LogSource {
     (isLog(entry.name) ? files : skipped).push(join(path, entry.name));
   }
   return { kind: 'folder', path, files, skipped };
+}
+
+/**
+ * What identifies the logs `path` names, as they are now: each file's absolute path, size, time of
+ * last change and inode, so that a log written again (or a folder given another log) differs.
+ */
+export function logIdentity(path: string): string {
+  const source = logSource(path);
+  const files = source.kind === 'folder' ? source.files : source.kind === 'file' ? [path] : [];
+  return JSON.stringify([resolve(path), ...files.map((file) => {
+    try {
+      const info = statSync(file);
+      return [resolve(file), info.size, info.mtimeMs, info.ino];
+    } catch {
+      return [resolve(file)];
+    }
+  })]);
 }

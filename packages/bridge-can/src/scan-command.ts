@@ -16,7 +16,7 @@ export const SCAN_OPTION: BridgeCliOption = {
   flags: '--scan [duration]',
   inspects: true,
   description:
-    'listen to the interface for DURATION (default 10s; Ctrl-C ends it early, with the list; a log is read to its end) and list every id seen: channel, frames, rate, payload lengths, the DBC message it is and whether the mapping reads it; then what the DBC files cover, and exit',
+    'listen to the interface for DURATION (default 10s; Ctrl-C ends it early, with the list; a log is read to its end, or until Ctrl-C) and list every id seen: channel, frames, rate, payload lengths, the DBC message it is and whether the mapping reads it; then what the DBC files cover, and exit',
 };
 
 /** What the scan reads a live bus with (the socketcan package, unless a test gives another). */
@@ -44,7 +44,7 @@ export async function handleScan(options: Record<string, unknown>, section: CanC
   const { plan } = planCan(database, config, problems);
   const survey = createBusSurvey();
   try {
-    const heard = config.spec.kind === 'file' ? { from: await surveyLogs(config, config.spec.path, survey) } : await surveyBus(config.spec.name, survey, duration.ms, io, sources);
+    const heard = config.spec.kind === 'file' ? { from: await surveyLogs(config, config.spec.path, survey, io) } : await surveyBus(config.spec.name, survey, duration.ms, io, sources);
     io.stdout.write(formatScan(plan, survey.result(), heard.from));
     if (heard.stopped === undefined) return 0;
     // What was heard is printed; an interface that went away or stayed down still fails the scan.
@@ -56,29 +56,48 @@ export async function handleScan(options: Record<string, unknown>, section: CanC
   }
 }
 
-/** Reads a log, or every log of a folder, whole; a folder's logs are laid end to end in time, so that rates stay rates. */
-async function surveyLogs(config: ResolvedCan, path: string, survey: BusSurvey): Promise<string> {
+/** The longest a timer may wait (Node's limit): reading a log has no time limit of its own. */
+const NO_LIMIT_MS = 2_147_483_647;
+
+/**
+ * Reads a log, or every log of a folder, whole; a folder's logs are laid end to end in time, so
+ * that rates stay rates. Ctrl-C (or SIGTERM) ends the reading early: the list so far is printed,
+ * as for a bus.
+ */
+async function surveyLogs(config: ResolvedCan, path: string, survey: BusSurvey, io: BridgeCliIo): Promise<string> {
   const source = logSource(path);
   const files = source.kind === 'folder' ? source.files : [path];
-  let startMs = 0;
-  let described = '';
-  for (const file of files) {
-    const read = await surveyLog(config, file, survey, startMs);
-    startMs += read.spanMs + 1;
-    described = read.text;
-  }
-  return source.kind === 'folder' ? `the ${files.length} log${files.length === 1 ? '' : 's'} of ${path}, ${formatDuration(Math.max(0, startMs - 1))} of traffic` : described;
+  const stop = new AbortController();
+  // Said before the reading starts; the window below listens for Ctrl-C before any of it is handled.
+  io.logger.info(`reading ${path} to its end (Ctrl-C ends it early, with the list so far)`);
+  const reading = (async () => {
+    let startMs = 0;
+    let described = '';
+    for (const [i, file] of files.entries()) {
+      if (source.kind === 'folder') io.logger.debug(`reading ${file} (${i + 1} of ${files.length})`);
+      const read = await surveyLog(config, file, survey, startMs, stop.signal);
+      startMs += read.spanMs + 1;
+      described = read.text;
+      if (stop.signal.aborted) break;
+    }
+    return source.kind === 'folder' ? `the ${files.length} log${files.length === 1 ? '' : 's'} of ${path}, ${formatDuration(Math.max(0, startMs - 1))} of traffic` : described;
+  })();
+  const window = await listenWindow(NO_LIMIT_MS, { ended: reading });
+  if (window.interrupted) stop.abort();
+  const described = await reading;
+  return window.interrupted ? `${described}, read until Ctrl-C (stopped early)` : described;
 }
 
 /**
- * Reads one log whole, every channel of it, as fast as it goes, its times moved to start at
- * `startMs` (so a log without a date is read too). Gives its traffic's span and a description.
+ * Reads one log whole (until `signal`), every channel of it, as fast as it goes, its times moved
+ * to start at `startMs` (so a log without a date is read too). Gives its traffic's span and a
+ * description.
  */
-async function surveyLog(config: ResolvedCan, path: string, survey: BusSurvey, startMs: number): Promise<{ spanMs: number; text: string }> {
+async function surveyLog(config: ResolvedCan, path: string, survey: BusSurvey, startMs: number, signal: AbortSignal): Promise<{ spanMs: number; text: string }> {
   let skipped = 0;
   // The recorded pace on a clock that never waits: as fast as it goes, the log's gaps kept.
   const clock = { now: () => startMs, sleep: async () => undefined };
-  const stats = await replayCandumpFile(path, { timeZone: config.replay.timeZone, timestamps: 'replay', pace: 'recorded', clock, onFrame: (f) => survey.frame(f), onProblem: () => void skipped++ });
+  const stats = await replayCandumpFile(path, { timeZone: config.replay.timeZone, timestamps: 'replay', pace: 'recorded', clock, signal, onFrame: (f) => survey.frame(f), onProblem: () => void skipped++ });
   const format = LOG_FORMAT_NAMES[stats.format ?? 'candump'];
   const spanMs = stats.firstTimestampMs !== undefined && stats.lastTimestampMs !== undefined ? Math.round(stats.lastTimestampMs - stats.firstTimestampMs) : 0;
   const span = stats.firstTimestampMs !== undefined ? `, ${formatDuration(spanMs)} of traffic` : '';

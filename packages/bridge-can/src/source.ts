@@ -1,6 +1,6 @@
 import type { BridgeContext, BridgeInstance } from '@fieldbridge/core/bridge';
 import { FrameHandler } from './_frames.js';
-import { describeReplay, replayLog } from './_log-bus.js';
+import { describeReplay, replayLog, replayProgress } from './_log-bus.js';
 import { createCanMetrics } from './_metrics.js';
 import { SocketCanBus } from './_socketcan-bus.js';
 import type { CanConfig } from './config.js';
@@ -10,6 +10,8 @@ import { MAX_FRAME_BYTES, planCan, type CanPlan } from './decode-plan.js';
 import { CanBridgeError } from './errors.js';
 import type { ReplayClock } from './frames/candump-replay.js';
 import type { SocketCanModule } from './frames/socketcan-reader.js';
+import { logSource } from './log-files.js';
+import { undatedLogProblem } from './log-start.js';
 import { resolveCanConfig, type ResolvedCan } from './resolve.js';
 
 /** DBC problems logged one by one at start; the rest are counted in one line. */
@@ -55,7 +57,16 @@ export function createCanSource(section: CanConfig, ctx: BridgeContext, options:
   let bus: SocketCanBus | undefined;
   let started = false;
   let end: (reason: string) => void = () => undefined;
-  const ended = config.spec.kind === 'file' && !config.replay.loop ? new Promise<string>((resolve) => (end = resolve)) : undefined;
+  let fail: (err: Error) => void = () => undefined;
+  const ended =
+    config.spec.kind === 'file' && !config.replay.loop
+      ? new Promise<string>((resolve, reject) => {
+          end = resolve;
+          fail = reject;
+        })
+      : undefined;
+  // Handled by the runtime (exit 1); a caller that never reads `ended` must not see it unhandled.
+  ended?.catch(() => undefined);
 
   const start = async (): Promise<void> => {
     const { database, problems } = await loadDbcFiles(config.dbc);
@@ -69,10 +80,23 @@ export function createCanSource(section: CanConfig, ctx: BridgeContext, options:
     const handler = new FrameHandler(plan, ctx, channel, metrics);
     if (config.spec.kind === 'file') {
       const path = config.spec.path;
-      running = replayLog({ path, replay: config.replay, ctx, channel, handler, signal: abort.signal, ...(options.replayClock ? { clock: options.replayClock } : {}) }).then((stats) => {
+      const undated = config.replay.timestamps === 'log' && logSource(path).kind === 'file' ? undatedLogProblem(path, config.replay.timeZone) : undefined;
+      if (undated) throw new CanBridgeError('MAPPING_INVALID', `the can section does not fit its log: ${undated}`);
+      const progress = replayProgress(ctx, path, config.replay);
+      running = replayLog({ path, replay: config.replay, ctx, channel, handler, signal: abort.signal, progress, ...(options.replayClock ? { clock: options.replayClock } : {}) }).then((stats) => {
         if (!stats || stats.aborted || abort.signal.aborted) return;
+        const line = describeReplay(path, stats);
+        if (stats.frames + (stats.resumed ?? 0) === 0 && stats.malformed + stats.unsupported > 0) {
+          // Nothing could be read: not a success, whatever the exit code (the run sends nothing).
+          channel.set('failed', `no frame could be read from ${path}`);
+          ctx.metrics.error(channel.name, 'log_read');
+          const why = `${channel.name}: ${line}: no frame could be read from it (the first skipped line says why); check its format, or replay.timestamps: replay for a log without a start`;
+          ctx.logger.error({ bus: channel.name }, why);
+          fail(new CanBridgeError('LOG_READ_FAILED', why));
+          return;
+        }
         channel.set('disconnected', 'the log ended');
-        end(describeReplay(path, stats));
+        end(line);
       });
       return;
     }

@@ -66,6 +66,25 @@ describe('bridge-can', () => {
     );
   });
 
+  it('refuses a Vector ASC log without a date line read with its own times (--check and a run), saying what to add; --scan still reads it', async () => {
+    const dir = await track.tempDir('bridge-can-cli-');
+    const log = join(dir, 'drive.asc');
+    const events = Array.from({ length: 1_996 }, (_, i) => `   ${(i / 100).toFixed(6)} 1  C8             Rx   d 8 1A 0C 00 3C 02 10 39 00`);
+    await writeFile(log, ['base hex  timestamps absolute', 'Begin Triggerblock', ...events, 'End TriggerBlock', ''].join('\n'));
+    const file = await mapping(`source_id: cli\ncan:\n  interface: file:${log}\n  dbc: ${VEHICLE_DBC_PATH}\n`);
+    const message = `the Vector ASC log ${log} has no date line before its first event (line 3): its frames have no time of day, so every one would be skipped and the run would send nothing; add the line the logging tool writes after the header, with the moment the log begins (date Tue Nov 14 10:13:20.000 pm 2023), or set replay.timestamps: replay to place the frames on the clock as they are played`;
+    for (const args of [['--check'], ['--dry-run']]) {
+      const { code, err } = await run(['--config', file, ...args]);
+      expect(code, args[0]).toBe(2);
+      expect(err).toContain(`${file}:3:14 can.interface: ${message}`);
+    }
+    const scanned = await run(['--config', file, '--scan']);
+    expect(scanned.code, scanned.err).toBe(0);
+    expect(scanned.out.split('\n')[0]).toMatch(/^1,996 frames from the Vector ASC log /);
+    const replayed = await mapping(`source_id: cli\ncan:\n  interface: file:${log}\n  dbc: ${VEHICLE_DBC_PATH}\n  replay: { timestamps: replay }\n`);
+    expect((await run(['--config', replayed, '--check'])).code).toBe(0);
+  });
+
   it('--list-signals prints what the DBC defines and the metric each signal is sent as', async () => {
     const log = track.add(await writeDriveLog({ durationMs: 100 }), (l) => l.close());
     const file = await mapping(`source_id: cli\ncan:\n  interface: file:${log.path}\n  dbc: ${VEHICLE_DBC_PATH}\n  metric: 'car.{signal}'\n  messages: [Transmission]\n`);
@@ -102,6 +121,16 @@ describe('bridge-can', () => {
     const points = out.trim().split('\n').map((line) => JSON.parse(line) as { metric: string; tags?: Record<string, string>; source_id: string });
     expect(points.map((p) => p.metric)).toEqual(['VehicleDistance.TotalDistance', 'VehicleDistance.TripDistance']);
     expect(points[0]).toMatchObject({ source_id: 'cli', tags: { unit: 'km' }, class: 'metric', timestamp: 1_700_000_000_017 });
+  });
+
+  it('a log of which no line could be read ends the run with exit 1, not a success', async () => {
+    const dir = await track.tempDir('bridge-can-cli-');
+    const log = join(dir, 'garbage.log');
+    await writeFile(log, 'not a frame\n(1700000000.000000) can0 nor this\n');
+    const file = await mapping(`source_id: cli\ncan:\n  interface: file:${log}\n  dbc: ${VEHICLE_DBC_PATH}\n`);
+    const { code, out } = await run(['--config', file, '--dry-run']);
+    expect(code).toBe(1);
+    expect(out).toBe('');
   });
 
   it('a wrong mapping prints file:line:col key: message and exits 2', async () => {

@@ -29,7 +29,7 @@ describeRefusals(canBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['replay-on-socketcan.yaml', 6, 11, 'can.replay', /replay applies to a file: interface/],
   ['bad-time-zone.yaml', 7, 16, 'can.replay.time_zone', /not a time zone: use local, UTC, an IANA name \(Europe\/Berlin\) or an offset \(\+02:00\)/],
   ['filter-id-too-wide.yaml', 8, 13, 'can.filters[1].id', /filter id 419361024 is not a 11-bit id \(add extended: true for 29-bit ids\)/],
-  ['rate-too-high.yaml', 6, 16, 'can.max_rate_hz', /<=10000/],
+  ['rate-too-high.yaml', 6, 16, 'can.max_rate_hz', /must be at most 10000 \(found 20000\)/],
   ['too-many-tags.yaml', 6, 9, 'can.tags', /14 tags plus the 3 the bridge adds \(signal_tags\) pass the limit of 16 per point/],
   ['max-interval-alone.yaml', 7, 17, 'can.max_interval', /max_interval applies with on_change or deadband/],
   ['file-tags-crowd.yaml', 3, 7, 'tags', /^the can bridge's points would carry 17 tags, .*: the file's 14 \(tags:\), unit, source_address and spn \(added by the can bridge\)/],

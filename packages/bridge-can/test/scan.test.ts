@@ -1,14 +1,18 @@
-import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createBusSurvey } from '../src/bus-survey.js';
 import type { CanFrame } from '../src/frames/can-frame.js';
+import { driveLogLines } from '../src/simulator/drive.js';
 import { VEHICLE_DBC_PATH } from './helpers/drive-log.js';
 
 const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+/** The command from the sources (through tsx), for a test that signals it. */
+const CLI_FIXTURE = { bin: '--conditions', args: ['source', '--import', 'tsx', fileURLToPath(new URL('./fixtures/cli.ts', import.meta.url))] };
 const track = trackCleanups();
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -99,6 +103,34 @@ describe('bridge-can --scan', () => {
     expect(lines).toContain(
       "3 ids: 1 defined in the DBC files (50% of the frames), 1 of them read by this mapping; 2 J1939 DM1 ids read by the bridge's built-in DM1 decoding, not the DBC (j1939_dm1: true; 50% of the frames); 0 with no DBC entry (0% of the frames).",
     );
+  });
+
+  it('prints the list so far when Ctrl-C ends the reading of a log early', async () => {
+    // A folder of two logs: 10 s of the drive (3,310 frames), then 300 s (99,300), replayed at the
+    // recorded pace by a run. SIGINT comes once the second log is being read.
+    const dir = await track.tempDir('bridge-can-scan-');
+    const logs = join(dir, 'logs');
+    await mkdir(logs);
+    await writeFile(join(logs, 'a.log'), `${[...driveLogLines({ durationMs: 10_000 })].join('\n')}\n`);
+    await writeFile(join(logs, 'b.log'), `${[...driveLogLines({ durationMs: 300_000, startMs: 1_700_000_020_000 })].join('\n')}\n`);
+    const file = join(dir, 'map.yaml');
+    await writeFile(file, `source_id: scan\ncan:\n  interface: file:${logs}\n  dbc: ${VEHICLE_DBC_PATH}\n  replay: { pace: recorded }\n`);
+    const child = spawn(process.execPath, [CLI_FIXTURE.bin, ...CLI_FIXTURE.args, '--config', file, '--scan', '--log-level', 'debug'], { cwd: PACKAGE_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('b.log (2 of 2)')) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, stderr).toBe(0);
+    const heading = /^([\d,]+) frames from the 2 logs of .*, read until Ctrl-C \(stopped early\)$/.exec(stdout.split('\n')[0] ?? '');
+    expect(heading, stdout).not.toBeNull();
+    const frames = Number(heading![1]!.replaceAll(',', ''));
+    expect(frames).toBeGreaterThanOrEqual(3_310);
+    expect(frames).toBeLessThan(3_310 + 99_300);
+    expect(stdout).toMatch(/^0x0C8 +[\d,]+ +100\/s +8 +EngineData +read$/m);
   });
 
   it('needs only the DBC and the interface, and refuses a wrong duration with exit code 2', async () => {

@@ -133,6 +133,30 @@ describe('the CAN source replaying a log', () => {
     expect(await t.metric('fieldbridge_source_points_dropped_total', { channel: 'bus.log', reason: 'unknown_ids' })).toBe(1);
   });
 
+  it('says a signal past the message\'s declared length is a DBC error, not a short frame', async () => {
+    const dir = await track.tempDir('bridge-can-source-');
+    const dbc = join(dir, 'mot.dbc');
+    // Mot is 8 bytes; TooFar starts at bit 64 (byte 8), past them; Tail (bytes 6-7) fits.
+    await writeFile(dbc, ['VERSION ""', '', 'BU_: ECU1', '', 'BO_ 256 Mot: 8 ECU1', ' SG_ Even : 0|8@1+ (1,0) [0|255] "" ECU1', ' SG_ Tail : 48|16@1+ (1,0) [0|65535] "" ECU1', ' SG_ TooFar : 64|8@1+ (1,0) [0|255] "" ECU1', ''].join('\n'));
+    const path = await log(['(1700000000.000000) can0 100#0102030405060708', '(1700000000.001000) can0 100#010203']);
+    const { t, bridge } = source({ interface: `file:${path}`, dbc });
+    await bridge.start();
+    await bridge.ended;
+    expect(t.problems.filter((p) => p.kind === 'report').map((p) => p.message)).toEqual([
+      "bus.log: Mot: TooFar lies past the message's declared length of 8 bytes, so it is never decoded (a DBC error: check the start bit and length, or the message's length)",
+      "bus.log: Mot: the frame has 3 of 8 bytes; 1 signal not decoded (Tail); TooFar lies past the message's declared length of 8 bytes, so it is never decoded (a DBC error: check the start bit and length, or the message's length)",
+    ]);
+    expect(t.points.map((p) => p.metric)).toEqual(['Mot.Even', 'Mot.Tail', 'Mot.Even']);
+  });
+
+  it('fails its channel, and ends with LOG_READ_FAILED, when the log gave no frame at all while skipping lines (nothing was sent: not a success)', async () => {
+    const path = await log(['not a frame', '(1700000000.000000) can0 nor this']);
+    const { t, bridge } = source({ interface: `file:${path}`, dbc: VEHICLE_DBC_PATH });
+    await bridge.start();
+    await expect(bridge.ended).rejects.toMatchObject({ code: 'LOG_READ_FAILED', message: expect.stringContaining(`${path} replayed to its end: 0 frames from 2 lines, 2 lines skipped: no frame could be read`) });
+    expect(t.states.at(-1)).toEqual({ channel: 'bus.log', state: 'failed' });
+  });
+
   it('with loop, starts over with time going on and never ends; stop() is prompt mid-replay', async () => {
     const path = await log(['(1700000000.000000) can0 100#2A', '(1700000000.010000) can0 100#2B']);
     const { t, bridge } = source({ interface: `file:${path}`, dbc: fixture('unknown-error-remote/case.dbc'), replay: { loop: true } });

@@ -1,12 +1,15 @@
 import { createChangeFilter, createKeyedProblems, type BridgeContext, type Channel, type ChangeFilter, type KeyedProblems, type Point } from '@fieldbridge/core/bridge';
 import type { MavlinkMetrics } from './_metrics.js';
+import { NoiseEpisode, UNCHECKED_KINDS } from './_noise.js';
 import type { VehicleChannels } from './_vehicles.js';
 import { decodeRead, type MavlinkDecodeProblem, type PointMaker, type ReadInput } from './decode.js';
 import type { ResolvedMavlink } from './resolve.js';
 import type { VehicleEvent } from './vehicle-tracker.js';
 
-/** The episode key of problems without a system (garbage between frames): the link's. */
+/** The episode key of problems without a system (a bad metric template for events): the link's. */
 const LINK_KEY = 'link';
+/** Systems remembered as heard in a valid frame (system ids are 8-bit). */
+const MAX_SYSTEMS = 256;
 const systemKey = (sysid: number): string => `system-${sysid}`;
 
 /**
@@ -24,18 +27,22 @@ export class Delivery {
   /** Systems with a problem in the current read, and whether one had no system. */
   private readonly troubled = new Set<number>();
   private linkTrouble = false;
+  /** Systems heard in a valid frame: the only ones an unchecked problem is put down to. */
+  private readonly known = new Set<number>();
+  private readonly noise: NoiseEpisode;
 
   constructor(
     private readonly ctx: BridgeContext,
     private readonly vehicles: VehicleChannels,
     private readonly maker: PointMaker,
     private readonly metrics: MavlinkMetrics,
-    config: Pick<ResolvedMavlink, 'messages'>,
+    config: Pick<ResolvedMavlink, 'messages' | 'dialect'>,
     /** True when the link holds data back while blocked (TCP, a .tlog) rather than dropping it. */
     private readonly holds: boolean,
   ) {
     for (const [name, message] of config.messages) if (message.filter) this.filters.set(name, createChangeFilter(message.filter));
     this.problems = createKeyedProblems(ctx.problems, { prefix: `mavlink.${vehicles.link.name}`, maxKeys: 512 });
+    this.noise = new NoiseEpisode(ctx.problems, `mavlink.${vehicles.link.name}.noise`, vehicles.link.name, config.dialect);
   }
 
   /** Handles one read; `filterAtMs` is the change filter's time (monotonic, or the replay's recorded time). */
@@ -43,8 +50,10 @@ export class Delivery {
     const decoded = decodeRead(result, this.maker);
     this.troubled.clear();
     this.linkTrouble = false;
-    for (const problem of decoded.problems) this.problem(problem);
     const heard = new Set<number>();
+    // Known before the problems are put down to systems: a frame of a new vehicle makes it known, whatever came before it in the read.
+    for (const batch of decoded.batches) if (this.known.size < MAX_SYSTEMS) this.known.add(batch.sysid);
+    for (const problem of decoded.problems) this.problem(problem);
     for (const batch of decoded.batches) {
       if (batch.kind === 'event') {
         this.vehicles.apply(batch.event, batch.points[0], (channel, points) => this.write(channel, points));
@@ -62,6 +71,7 @@ export class Delivery {
     }
     for (const sysid of heard) if (!this.troubled.has(sysid)) this.problems.clean(systemKey(sysid));
     if (heard.size > 0 && !this.linkTrouble) this.problems.clean(LINK_KEY);
+    this.noise.settle(filterAtMs, heard.size > 0);
   }
 
   /** Applies vehicle events from a link timeout check. */
@@ -78,9 +88,17 @@ export class Delivery {
     this.ctx.emit(channel, points);
   }
 
-  private problem(p: MavlinkDecodeProblem): void {
+  private problem(p: MavlinkDecodeProblem & { bytes?: number }): void {
     this.ctx.metrics.error(this.vehicles.link.name, p.kind);
-    this.metrics.problem(p.sysid, p.kind);
+    // An unchecked frame's system id may be made up (noise): put down to a system only once that one was heard for real.
+    const unchecked = UNCHECKED_KINDS.has(p.kind);
+    const sysid = unchecked && p.sysid !== undefined && !this.known.has(p.sysid) ? undefined : p.sysid;
+    this.metrics.problem(sysid, p.kind);
+    // Noise, and message ids not in the dialect (of any system): one episode for the link, with counts.
+    if (unchecked && (sysid === undefined || p.kind === 'unknown_message')) {
+      this.noise.add(p);
+      return;
+    }
     if (p.sysid === undefined) {
       this.linkTrouble = true;
       this.problems.report(LINK_KEY, p.kind, `${this.vehicles.link.name}: ${p.message}`);

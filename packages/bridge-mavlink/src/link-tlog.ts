@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { access, constants } from 'node:fs/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,11 +16,42 @@ export interface ReplayTimer {
   sleep(ms: number): Promise<void>;
 }
 
+/**
+ * How far a replay of one file got, kept by its caller across a restart of the same replay (a
+ * SIGHUP reload): a replay given it passes over the records delivered before (delivering them
+ * again would send their points in new batches, which no receiver can drop) and keeps pacing on
+ * the same timeline.
+ */
+export interface TlogProgress {
+  /** Records delivered so far; counted by the replay. */
+  delivered: number;
+  /** With `pace=recorded`: the recorded time (µs) and the timer's time (ms) the pacing counts from. */
+  anchor?: { recordedUs: number; at: number };
+}
+
 /** Options of {@link createTlogLink}. */
 export interface TlogLinkOptions {
   timer?: ReplayTimer;
   /** Bytes read from the file at a time. Default 65,536. */
   readChunkBytes?: number;
+  /** Where an earlier replay of the same file got to; default from the start. */
+  progress?: TlogProgress;
+}
+
+/**
+ * What identifies the replay of `spec` as the file is now (its absolute path, size, time of last
+ * change and inode: a file written again differs) and how it is paced: a reload that replays the
+ * same goes on with its {@link TlogProgress}.
+ */
+export function tlogIdentity(spec: TlogSpec): string {
+  let file: unknown[] = [];
+  try {
+    const info = statSync(spec.path);
+    file = [info.size, info.mtimeMs, info.ino];
+  } catch {
+    // A file that cannot be read fails at start; its identity only needs to differ from a readable one.
+  }
+  return JSON.stringify([resolve(spec.path), ...file, spec.pace, spec.speed]);
 }
 
 /** A `.tlog` replay link; `done` resolves when the replay has delivered everything (or stopped). */
@@ -39,6 +71,7 @@ const realTimer: ReplayTimer = { now: () => performance.now(), sleep: (ms) => sl
  */
 export function createTlogLink(spec: TlogSpec, options: TlogLinkOptions = {}): TlogLink {
   const timer = options.timer ?? realTimer;
+  const progress = options.progress ?? { delivered: 0 };
   const peer = `tlog:${spec.path}`;
   const stats: LinkStats = { chunks: 0, bytes: 0, dropped: 0, errors: 0 };
   let skipped = 0;
@@ -57,22 +90,29 @@ export function createTlogLink(spec: TlogSpec, options: TlogLinkOptions = {}): T
 
   async function replay(handlers: LinkHandlers): Promise<void> {
     const splitter = createTlogSplitter();
-    let first: { recordedUs: number; at: number } | undefined;
+    // Records an earlier replay of the file delivered: passed over, unpaced.
+    let skip = progress.delivered;
+    let first = skip > 0 ? progress.anchor : undefined;
     reading = createReadStream(spec.path, { highWaterMark: options.readChunkBytes ?? 65_536 });
     for await (const chunk of reading as AsyncIterable<Buffer>) {
       const { records, skipped: s } = splitter.push(chunk);
       skipped += s;
       for (const record of records) {
+        if (skip > 0) {
+          skip -= 1;
+          continue;
+        }
         while (paused && !stopped) await whenResumed();
         if (stopped) return;
         if (spec.pace === 'recorded') {
-          first ??= { recordedUs: record.timestampUs, at: timer.now() };
+          first ??= progress.anchor = { recordedUs: record.timestampUs, at: timer.now() };
           const wait = first.at + (record.timestampUs - first.recordedUs) / 1000 / spec.speed - timer.now();
           if (wait > 0) await Promise.race([timer.sleep(wait), stopping]);
           if (stopped) return;
         }
         stats.chunks += 1;
         stats.bytes += record.frame.length;
+        progress.delivered += 1;
         handlers.data({ bytes: Buffer.from(record.frame.buffer, record.frame.byteOffset, record.frame.length), peer, datagram: true, recordedAtMs: record.timestampUs / 1000 });
       }
       if (spec.pace === 'fast') await yieldToLoop();

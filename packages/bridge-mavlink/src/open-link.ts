@@ -2,7 +2,7 @@ import { MavlinkBridgeError } from './errors.js';
 import type { MavlinkLink, ReconnectOptions } from './link.js';
 import { createSerialLink } from './link-serial.js';
 import { createTcpLink } from './link-tcp.js';
-import { createTlogLink, type ReplayTimer } from './link-tlog.js';
+import { createTlogLink, type ReplayTimer, type TlogProgress } from './link-tlog.js';
 import { createUdpLink, type UdpLinkOptions } from './link-udp.js';
 import { parseLinkUrl, type LinkSpec } from './link-url.js';
 
@@ -14,6 +14,8 @@ export interface LinkOptions extends UdpLinkOptions {
   connectTimeoutMs?: number;
   /** tlog with `pace=recorded`: the timer between records. */
   timer?: ReplayTimer;
+  /** tlog: where an earlier replay of the same file got to (a reload goes on from there). */
+  progress?: TlogProgress;
 }
 
 /**
@@ -38,6 +40,6 @@ export function openLink(connection: string | LinkSpec, options: LinkOptions = {
     case 'serial':
       return createSerialLink(spec, options.reconnect ? { reconnect: options.reconnect } : {});
     case 'tlog':
-      return createTlogLink(spec, options.timer ? { timer: options.timer } : {});
+      return createTlogLink(spec, { ...(options.timer ? { timer: options.timer } : {}), ...(options.progress ? { progress: options.progress } : {}) });
   }
 }

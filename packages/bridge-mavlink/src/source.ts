@@ -7,7 +7,8 @@ import type { MavlinkConfig } from './config.js';
 import { createPointMaker } from './decode.js';
 import { loadDialect } from './dialect.js';
 import type { LinkHandlers, LinkStats, MavlinkLink } from './link.js';
-import { formatLinkUrl } from './link-url.js';
+import { tlogIdentity, type TlogProgress } from './link-tlog.js';
+import { formatLinkUrl, type TlogSpec } from './link-url.js';
 import { compileMessagePlan } from './message-plan.js';
 import { openLink, type LinkOptions } from './open-link.js';
 import type { ParseCounts } from './parse-problems.js';
@@ -17,8 +18,24 @@ import type { VehicleSnapshot } from './vehicle-tracker.js';
 
 /** Options of {@link createMavlinkSource}, for tests and embedding. */
 export interface MavlinkSourceOptions {
-  /** Passed to `openLink` (e.g. a fake timer for paced `.tlog` replay); `reconnect` comes from the section. */
-  link?: Omit<LinkOptions, 'reconnect'>;
+  /** Passed to `openLink` (e.g. a fake timer for paced `.tlog` replay); `reconnect` and `progress` come from the source. */
+  link?: Omit<LinkOptions, 'reconnect' | 'progress'>;
+}
+
+/**
+ * The progress of this bridge's `.tlog` replay, kept across SIGHUP reloads (`ctx.acrossReloads`):
+ * a reload that replays the same file the same way goes on after the records already delivered,
+ * whose points the sink has (sent again, they would make new batches: duplicates no receiver can
+ * drop); another file, the file written again, or another pace or speed starts over.
+ */
+function tlogProgress(ctx: BridgeContext, spec: TlogSpec): { progress: TlogProgress; before: number } {
+  const input = tlogIdentity(spec);
+  const kept = ctx.acrossReloads('tlog', () => ({ input, progress: { delivered: 0 } as TlogProgress }));
+  if (kept.input !== input) {
+    kept.input = input;
+    kept.progress = { delivered: 0 };
+  }
+  return { progress: kept.progress, before: kept.progress.delivered };
 }
 
 /** The MAVLink bridge instance, plus a view of what it reads. */
@@ -73,6 +90,8 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
   // A .tlog replayed to its end ends the run (the command delivers what is queued and exits).
   let end: (line: string) => void = () => undefined;
   const ended = config.connection.kind === 'tlog' ? new Promise<string>((resolve) => (end = resolve)) : undefined;
+  /** A replay's progress (kept across reloads), and the records delivered before this start. */
+  let replayed: { progress: TlogProgress; before: number } | undefined;
 
   const reportSend = (err: unknown): void => {
     ctx.metrics.error(name, 'send_failed');
@@ -123,7 +142,8 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
         vehicles.closeAll('the replay ended');
         vehicles.transportDown('the replay ended');
         const { frames } = reader.counts();
-        end(`${name} replayed to its end: ${frames} frame${frames === 1 ? '' : 's'}`);
+        const before = replayed?.before ? ` (after the ${replayed.before.toLocaleString('en-US')} records delivered before a reload)` : '';
+        end(`${name} replayed to its end: ${frames} frame${frames === 1 ? '' : 's'}${before}`);
       } else if (state === 'closed' && !stopping) {
         linkChannel.set('failed', detail ?? 'closed');
       }
@@ -132,7 +152,7 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
 
   /** Starts the link: UDP and replays are awaited (a bind or open that fails is retried or fails the channel); tcp and serial keep trying on their own. */
   async function openAndStart(): Promise<void> {
-    const current = openLink(config.connection, { ...options.link, reconnect: config.reconnect });
+    const current = openLink(config.connection, { ...options.link, reconnect: config.reconnect, ...(replayed ? { progress: replayed.progress } : {}) });
     link = current;
     const kind = config.connection.kind;
     if (kind === 'tcp' || kind === 'serial') {
@@ -214,6 +234,11 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
       const d = new Delivery(ctx, vehicles, createPointMaker(config, { sourceId: ctx.sourceId, dialect }), metrics, config, holds);
       reader = r;
       delivery = d;
+      if (config.connection.kind === 'tlog') {
+        const kept = tlogProgress(ctx, config.connection);
+        replayed = kept;
+        if (kept.before > 0) ctx.logger.info({ records: kept.before }, `${name}: the same file as before the reload: going on after the ${kept.before.toLocaleString('en-US')} records delivered`);
+      }
       await openAndStart();
       if (!stopping) startTimers(r, d);
     },

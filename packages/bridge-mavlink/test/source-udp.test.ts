@@ -52,7 +52,7 @@ describe('udpin', () => {
     expect(await t.metric('fieldbridge_source_errors_total', { channel: LINK, kind: 'bad_signature' })).toBe(1);
     expect(await t.metric('fieldbridge_mavlink_problems_total', { system: '3', kind: 'bad_signature' })).toBe(1);
     expect(await t.metric('fieldbridge_mavlink_problems_total', { system: 'none', kind: 'garbage' })).toBe(2);
-    expect(t.problems.filter((p) => p.kind === 'report' && p.logged).map((p) => p.key)).toEqual([`mavlink.${LINK}.link.garbage`, `mavlink.${LINK}.system-3.bad_signature`]);
+    expect(t.problems.filter((p) => p.kind === 'report' && p.logged).map((p) => p.key)).toEqual([`mavlink.${LINK}.noise`, `mavlink.${LINK}.system-3.bad_signature`]);
     // The clean frame of system 3 after the forged one ended its episode.
     expect(t.problems.some((p) => p.kind === 'resolve' && p.key === `mavlink.${LINK}.system-3.bad_signature`)).toBe(true);
   });

@@ -13,7 +13,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   { name: 'modbus', package: '@fieldbridge/bridge-modbus', summary: 'Modbus TCP, RTU and RTU over TCP: polled registers and coils' },
   { name: 'mqtt', package: '@fieldbridge/bridge-mqtt', summary: 'MQTT 3.1.1 and 5 topics (JSON, numbers, text) and Sparkplug B' },
   { name: 'opcua', package: '@fieldbridge/bridge-opcua', summary: 'OPC-UA subscriptions to variables and events' },
-  { name: 'can', package: '@fieldbridge/bridge-can', summary: 'SocketCAN and candump logs decoded with DBC files' },
+  { name: 'can', package: '@fieldbridge/bridge-can', summary: 'SocketCAN and CAN logs (candump, Vector ASC and BLF, PEAK TRC, ASAM MDF4) decoded with DBC files' },
   { name: 'mavlink', package: '@fieldbridge/bridge-mavlink', summary: 'MAVLink telemetry over UDP, TCP, serial or a tlog' },
   { name: 'ble', package: '@fieldbridge/bridge-ble', summary: 'BLE advertisements (BTHome, Ruuvi, Xiaomi, iBeacon, Eddystone) and GATT' },
 ];

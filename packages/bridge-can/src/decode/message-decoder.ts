@@ -190,6 +190,6 @@ function run(p: Plan, message: DbcMessage, data: Uint8Array, out: SignalValues):
     present[s] = 1;
     count++;
   }
-  if (missing || notFinite) out.problems = describeMissing(message, p.signals, length, missing, notFinite);
+  if (missing || notFinite) out.problems = describeMissing(message, p.signals, length, missing, notFinite, p.need);
   return count;
 }

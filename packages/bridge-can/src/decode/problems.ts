@@ -28,24 +28,30 @@ function list(items: string[]): string {
   return items.length <= 5 ? items.join(', ') : `${items.slice(0, 5).join(', ')} and ${items.length - 5} more`;
 }
 
-/** The problems of a frame that left signals out (built only when one did). */
+/**
+ * The problems of a frame that left signals out (built only when one did). `need` is the payload
+ * length each signal needs: one needing more than the message's declared length can never be
+ * decoded, whatever the frame, and is said as the DBC error it is.
+ */
 export function describeMissing(
   message: DbcMessage,
   signals: readonly DbcSignal[],
   length: number,
   missing: number[] | undefined,
   notFinite: number[] | undefined,
+  need: ArrayLike<number>,
 ): CanDecodeProblem[] {
   const problems: CanDecodeProblem[] = [];
   const base = { messageName: message.name, id: message.id, extended: message.extended };
   if (missing) {
-    const left = names(signals, missing);
-    problems.push({
-      kind: 'short_frame',
-      ...base,
-      signals: left,
-      message: `${message.name}: the frame has ${length} of ${message.length} bytes; ${left.length} signal${left.length === 1 ? '' : 's'} not decoded (${list(left)})`,
-    });
+    const short = names(signals, missing.filter((i) => need[i]! <= message.length));
+    const past = names(signals, missing.filter((i) => need[i]! > message.length));
+    const parts: string[] = [];
+    if (short.length > 0) parts.push(`the frame has ${length} of ${message.length} bytes; ${short.length} signal${short.length === 1 ? '' : 's'} not decoded (${list(short)})`);
+    if (past.length > 0) {
+      parts.push(`${list(past)} ${past.length === 1 ? 'lies' : 'lie'} past the message's declared length of ${message.length} bytes, so ${past.length === 1 ? 'it is' : 'they are'} never decoded (a DBC error: check the start bit and length, or the message's length)`);
+    }
+    problems.push({ kind: 'short_frame', ...base, signals: names(signals, missing), message: `${message.name}: ${parts.join('; ')}` });
   }
   if (notFinite) {
     const left = names(signals, notFinite);

@@ -57,6 +57,8 @@ export interface ReplayOptions {
   timeZone?: string;
   /** Stops the replay (it then resolves with what it did so far). */
   signal?: AbortSignal;
+  /** Where an earlier replay of the same log got to, to go on from there (a reload): see {@link ReplayResume}. */
+  resume?: ReplayResume;
   /** Receives every frame; a returned promise is awaited before the next one (flow control). */
   onFrame(frame: CanFrame): void | Promise<void>;
   /** Told once, when the first record shows the log's format. */
@@ -65,10 +67,29 @@ export interface ReplayOptions {
   onProblem?(problem: ReplayProblem): void;
 }
 
+/**
+ * Where a replay goes on from, kept by its caller across a restart of the same replay (a SIGHUP
+ * reload), so that the frames an earlier replay handed on are not handed on again (the sink would
+ * send them in new batches, which receivers cannot tell from new data). The caller sets `skip` to
+ * the frames it took before; the replay counts it down, and keeps `anchor` up to date.
+ */
+export interface ReplayResume {
+  /** Frames (of the channel read) still to pass over, unpaced and not handed on. */
+  skip: number;
+  /**
+   * Set at each pass's first frame: the clock time and logged time its pacing counts from. A pass
+   * that resumes keeps the one its earlier replay set, so that the recorded timeline (and
+   * `timestamps: replay`) goes on where it was rather than starting again at the resumed frame.
+   */
+  anchor?: { wallMs: number; loggedMs: number };
+}
+
 /** What a replay did. */
 export interface ReplayStats {
   lines: number;
+  /** Frames handed on, and (`resumed`) passed over because an earlier replay had handed them on. */
   frames: number;
+  resumed?: number;
   malformed: number;
   unsupported: number;
   /** With `channel`: frames of other channels left out, and up to 16 of those channels' names. */
@@ -139,11 +160,21 @@ export async function replayRecords<T>(records: Iterable<T> | AsyncIterable<T>, 
       continue;
     }
     const logged = frame.timestampMs;
+    const resume = options.resume;
     if (stats.firstTimestampMs === undefined) {
       stats.firstTimestampMs = logged;
-      wallStart = clock.now();
+      if (resume && resume.skip > 0 && resume.anchor) wallStart = resume.anchor.wallMs + (logged - resume.anchor.loggedMs) / speed;
+      else {
+        wallStart = clock.now();
+        if (resume) resume.anchor = { wallMs: wallStart, loggedMs: logged };
+      }
     }
     stats.lastTimestampMs = logged;
+    if (resume && resume.skip > 0) {
+      resume.skip--;
+      stats.resumed = (stats.resumed ?? 0) + 1;
+      continue;
+    }
     const due = wallStart + (logged - stats.firstTimestampMs) / speed;
     if (recorded) {
       const wait = due - clock.now();
@@ -174,6 +205,7 @@ export function noReplayStats(): ReplayStats {
 export function addReplayStats(total: ReplayStats, stats: ReplayStats, offsetMs = 0): void {
   total.lines += stats.lines;
   total.frames += stats.frames;
+  if (stats.resumed) total.resumed = (total.resumed ?? 0) + stats.resumed;
   total.malformed += stats.malformed;
   total.unsupported += stats.unsupported;
   total.format ??= stats.format;
@@ -257,7 +289,7 @@ export async function replayCandumpFile(path: string, options: ReplayFileOptions
     }
     addReplayStats(total, stats, passOffset);
     // A log without frames would loop without end doing nothing.
-    if (!options.loop || stats.aborted || stats.frames === 0 || options.signal?.aborted) {
+    if (!options.loop || stats.aborted || stats.frames + (stats.resumed ?? 0) === 0 || options.signal?.aborted) {
       total.aborted ||= options.signal?.aborted ?? false;
       return total;
     }

@@ -181,13 +181,18 @@ async function serve(s: ServiceOptions): Promise<number> {
     // Sources that run out (a replayed capture) end the run once what they read is delivered,
     // unless a reload replaced them or a signal came first.
     parts.started = (bridge) => {
-      void bridge.ended?.then(async (reason) => {
-        const current = () => state.bridge === bridge && !stopping;
+      const current = () => state.bridge === bridge && !stopping;
+      const ranOut = async (reason: string, err?: unknown): Promise<void> => {
         if (!current()) return;
         s.logger.info(`${reason}: delivering what was read`);
         await deliverWhatWasRead(state.sink, state.config.sink.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, () => !current(), s.logger);
-        if (current()) void finish(reason, 0);
-      });
+        if (current()) void finish(reason, err === undefined ? 0 : 1, err);
+      };
+      // A source that ran out having read nothing usable rejects: what it read is delivered, then exit 1.
+      void bridge.ended?.then(
+        (reason) => ranOut(reason),
+        (err: unknown) => ranOut(err instanceof Error ? err.message : String(err), err),
+      );
     };
 
     reloading = (async () => {

@@ -130,7 +130,9 @@ export interface BridgeInstance {
   /**
    * For a source that runs out (a capture replayed to its end): resolves, with a line saying
    * what was read, once there is nothing more to read. The command then stops intake, delivers
-   * what is queued and exits 0; `--once` stops waiting for silent channels. Never rejects.
+   * what is queued and exits 0; `--once` stops waiting for silent channels. Rejects, with an
+   * error whose message says why, when the source ran out having read nothing usable (a log
+   * whose every line was skipped): the command then delivers what is queued and exits 1.
    * Leave it out for sources that read until stopped.
    */
   ended?: Promise<string>;

@@ -235,7 +235,7 @@ export async function startBridge<D extends BridgeDefinition>(
       const timer = new AbortController();
       const deadline = sleep(wait, timer.signal, abort.signal).then(() => 'timeout' as const);
       // A source that ran out (a replayed capture) has nothing more to give a silent channel.
-      const ended = instance.ended?.then(() => 'ended' as const) ?? deadline;
+      const ended = instance.ended?.then(() => 'ended' as const, () => 'ended' as const) ?? deadline;
       let stoppedBy: 'timeout' | 'ended' | undefined;
       while (channels.waiting().length > 0 && !abort.signal.aborted) {
         const woke = await Promise.race([channels.changed(), deadline, ended]);
