@@ -1,4 +1,4 @@
-import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
+import { createGatedClock, createTestContext, trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { canConfigSchema } from '../src/config.js';
 import type { ReplayClock } from '../src/frames/candump-replay.js';
@@ -6,42 +6,6 @@ import { createCanSource } from '../src/source.js';
 import { VEHICLE_DBC_PATH, writeDriveLog } from './helpers/drive-log.js';
 
 const track = trackCleanups();
-
-/**
- * A replay clock that goes only as far as the test lets it: its sleeps up to `runTo(limitMs)`'s
- * limit end at once (the clock jumping to their end); `runTo` resolves once the replay waits for a
- * time past the limit (every frame due by then handed on) or `ended` resolves.
- */
-function gatedClock(startMs: number) {
-  let now = startMs;
-  let limit = startMs;
-  let parked: { until: number; wake: () => void } | undefined;
-  let onPark: (() => void) | undefined;
-  const clock: ReplayClock = {
-    now: () => now,
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve) => {
-        const until = now + ms;
-        if (until <= limit) {
-          now = until;
-          return resolve();
-        }
-        parked = { until, wake: () => ((parked = undefined), resolve()) };
-        signal?.addEventListener('abort', parked.wake, { once: true });
-        onPark?.();
-      }),
-  };
-  const runTo = (limitMs: number, ended?: Promise<unknown>): Promise<void> => {
-    limit = limitMs;
-    const waiting = new Promise<void>((resolve) => (onPark = resolve));
-    if (parked && parked.until <= limit) {
-      now = parked.until;
-      parked.wake();
-    } else if (parked) return Promise.resolve();
-    return Promise.race([waiting, ...(ended ? [ended.then(() => undefined)] : [])]);
-  };
-  return { clock, runTo };
-}
 
 const pointKeys = (points: { metric: string; value: unknown; timestamp?: number }[]) => points.map((p) => `${p.metric} ${String(p.value)} ${p.timestamp}`).sort();
 
@@ -56,13 +20,13 @@ describe('a log replay across a SIGHUP reload', () => {
     };
 
     // What the replay gives without a reload.
-    const whole = gatedClock(1_000_000);
+    const whole = createGatedClock(1_000_000);
     const reference = run(new Map(), whole.clock);
     await reference.bridge.start();
     await whole.runTo(1_002_000, reference.bridge.ended);
     expect(await reference.bridge.ended).toBe(`${drive.path} replayed to its end: 331 frames from 331 lines`);
 
-    const gated = gatedClock(1_000_000);
+    const gated = createGatedClock(1_000_000);
     const reloadState = new Map<string, unknown>();
     const before = run(reloadState, gated.clock);
     await before.bridge.start();
@@ -84,7 +48,7 @@ describe('a log replay across a SIGHUP reload', () => {
   it('starts over when the input changed (another speed)', async () => {
     const drive = track.add(await writeDriveLog({ durationMs: 200 }), (l) => l.close());
     const reloadState = new Map<string, unknown>();
-    const gated = gatedClock(0);
+    const gated = createGatedClock(0);
     const start = async (speed: number) => {
       const t = createTestContext({ bridge: 'can', reloadState });
       track.defer(() => t.abort.abort());

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
+import { createGatedClock, createTestContext, trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { mavlinkConfigSchema } from '../src/config.js';
 import type { ReplayTimer } from '../src/link-tlog.js';
@@ -32,41 +32,6 @@ async function flightLog(): Promise<{ path: string; rolls: number[] }> {
   return { path, rolls };
 }
 
-/**
- * A replay timer that goes only as far as the test lets it: sleeps ending by `runTo(limitMs)`'s
- * limit end at once (the time jumping to their end); `runTo` resolves once the replay waits for a
- * time past the limit, or `ended` resolves.
- */
-function gatedTimer() {
-  let now = 0;
-  let limit = 0;
-  let parked: { until: number; wake: () => void } | undefined;
-  let onPark: (() => void) | undefined;
-  const timer: ReplayTimer = {
-    now: () => now,
-    sleep: (ms) =>
-      new Promise<void>((resolve) => {
-        const until = now + ms;
-        if (until <= limit) {
-          now = until;
-          return resolve();
-        }
-        parked = { until, wake: () => ((parked = undefined), resolve()) };
-        onPark?.();
-      }),
-  };
-  const runTo = (limitMs: number, ended?: Promise<unknown>): Promise<void> => {
-    limit = limitMs;
-    const waiting = new Promise<void>((resolve) => (onPark = resolve));
-    if (parked && parked.until <= limit) {
-      now = parked.until;
-      parked.wake();
-    } else if (parked) return Promise.resolve();
-    return Promise.race([waiting, ...(ended ? [ended.then(() => undefined)] : [])]);
-  };
-  return { timer, runTo };
-}
-
 function start(connection: string, reloadState: Map<string, unknown>, timer: ReplayTimer) {
   const t = createTestContext({ bridge: 'mavlink', sourceId: 'field-a', reloadState });
   track.defer(() => t.abort.abort());
@@ -78,8 +43,8 @@ describe('a .tlog replay across a SIGHUP reload', () => {
   it('goes on where it was with the same file: every record’s points exactly once', async () => {
     const { path, rolls } = await flightLog();
     const reloadState = new Map<string, unknown>();
-    const gated = gatedTimer();
-    const before = start(`tlog://${path}?pace=recorded`, reloadState, gated.timer);
+    const gated = createGatedClock();
+    const before = start(`tlog://${path}?pace=recorded`, reloadState, gated.clock);
     await before.source.start();
     await gated.runTo(1_500);
     const heard = before.rolls();
@@ -87,7 +52,7 @@ describe('a .tlog replay across a SIGHUP reload', () => {
     expect(heard.length).toBeLessThan(rolls.length);
     await before.source.stop();
 
-    const after = start(`tlog://${path}?pace=recorded`, reloadState, gated.timer);
+    const after = start(`tlog://${path}?pace=recorded`, reloadState, gated.clock);
     await after.source.start();
     // The timeline goes on: nothing is due before the time the replay had reached.
     await gated.runTo(1_500);
@@ -102,12 +67,12 @@ describe('a .tlog replay across a SIGHUP reload', () => {
   it('starts over with another pace', async () => {
     const { path, rolls } = await flightLog();
     const reloadState = new Map<string, unknown>();
-    const gated = gatedTimer();
-    const before = start(`tlog://${path}?pace=recorded`, reloadState, gated.timer);
+    const gated = createGatedClock();
+    const before = start(`tlog://${path}?pace=recorded`, reloadState, gated.clock);
     await before.source.start();
     await gated.runTo(1_500);
     await before.source.stop();
-    const after = start(`tlog://${path}?pace=fast`, reloadState, gated.timer);
+    const after = start(`tlog://${path}?pace=fast`, reloadState, gated.clock);
     await after.source.start();
     await after.source.ended;
     expect(after.rolls()).toEqual(rolls);

@@ -1,9 +1,12 @@
 // `when_full`: its episodes logged, and `block` against a writer that obeys it: what was
-// written before the sink said "blocked" is held, never dropped. Found by an operator's test: an MQTT bridge holding its
-// acknowledgements still lost a spool's worth of messages after each outage, because batches
-// still being compressed when the spool filled reached it after the eighth held batch.
+// written before the sink said "blocked" is held, never dropped. Found by an operator's test:
+// an MQTT bridge holding its acknowledgements still lost a spool's worth of messages after each
+// outage, because batches still being compressed when the spool filled reached it after the
+// eighth held batch.
 import { join } from 'node:path';
 import type { Gateway } from '@fieldbridge/gateway-dev';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Sink } from '../src/index.js';
 import { until } from '../src/testing/until.js';
@@ -34,7 +37,18 @@ async function writer(s: Sink, n: number, burst: number, obeys = true): Promise<
   }
 }
 
-async function dropped(s: Sink & { registry: import('prom-client').Registry }, reason = 'blocked'): Promise<number> {
+/** A sink on the gateway with a 16 KiB spool, small batches and fast retries; `buffer` adds the spool's path and policy. */
+function smallSpoolSink(buffer: { path?: string; whenFull: 'block' | 'drop_oldest' }, logger?: Logger) {
+  return sinkAt(gateway.url, {
+    sourceId: 'full',
+    ...(logger ? { logger } : {}),
+    buffer: { maxBytes: 16 * 1024, ...buffer },
+    batch: { maxPoints: 100, lingerMs: 20 },
+    retry: { initialDelayMs: 5, maxDelayMs: 20, jitter: 0 },
+  });
+}
+
+async function dropped(s: Sink & { registry: Registry }, reason = 'blocked'): Promise<number> {
   const values = (await s.registry.getSingleMetric('fieldbridge_points_dropped_total')?.get())?.values ?? [];
   return values.filter((v) => v.labels.reason === reason).reduce((sum, v) => sum + v.value, 0);
 }
@@ -44,13 +58,7 @@ describe('when_full', () => {
     it(`holds every batch an obedient writer sealed before it was told to wait (${spool} spool, gzip on)`, async () => {
       gateway.setFaults({ status: 503 });
       const N = 30_000;
-      const buffer = { ...(spool === 'disk' ? { path: join(dir, 'spool') } : {}), maxBytes: 16 * 1024, whenFull: 'block' as const };
-      const s = sinkAt(gateway.url, {
-        sourceId: 'block',
-        buffer,
-        batch: { maxPoints: 100, lingerMs: 20 },
-        retry: { initialDelayMs: 5, maxDelayMs: 20, jitter: 0 },
-      });
+      const s = smallSpoolSink({ ...(spool === 'disk' ? { path: join(dir, 'spool') } : {}), whenFull: 'block' });
       // Bursts that end mid-batch: the open batch is sealed by its linger while the writer waits.
       const writing = writer(s, N, 2050);
       await until(() => s.status().backpressured, 'the spool full');
@@ -67,13 +75,7 @@ describe('when_full', () => {
     gateway.setFaults({ status: 503 });
     const N = 30_000;
     const { logger, lines } = captureLogger();
-    const s = sinkAt(gateway.url, {
-      sourceId: 'block',
-      logger,
-      buffer: { maxBytes: 16 * 1024, whenFull: 'block' },
-      batch: { maxPoints: 100, lingerMs: 20 },
-      retry: { initialDelayMs: 5, maxDelayMs: 20, jitter: 0 },
-    });
+    const s = smallSpoolSink({ whenFull: 'block' }, logger);
     await writer(s, N, 2000, false);
     await until(async () => (await dropped(s)) > 0, 'dropped as blocked');
     gateway.setFaults(undefined);
@@ -88,13 +90,7 @@ describe('when_full', () => {
   it('drop_oldest: the episode of dropping is logged once when it starts and once when the spool has room again', async () => {
     gateway.setFaults({ status: 503 });
     const { logger, lines } = captureLogger();
-    const s = sinkAt(gateway.url, {
-      sourceId: 'full',
-      logger,
-      buffer: { maxBytes: 16 * 1024, whenFull: 'drop_oldest' },
-      batch: { maxPoints: 100, lingerMs: 20 },
-      retry: { initialDelayMs: 5, maxDelayMs: 20, jitter: 0 },
-    });
+    const s = smallSpoolSink({ whenFull: 'drop_oldest' }, logger);
     await writer(s, 30_000, 2000, false);
     await until(async () => (await dropped(s, 'buffer_full')) > 0, 'dropped as buffer_full');
     gateway.setFaults(undefined);

@@ -15,3 +15,4 @@ export { captureIo, runBridgeCommand, type CapturedIo, type CommandResult } from
 export { startCommand, type CommandProcess } from './command-process.js';
 export { startSerialPair, type SerialPair } from './serial-pair.js';
 export { makeTestCerts, type TestCerts } from './test-certs.js';
+export { createGatedClock, type GatedClock } from './gated-clock.js';
