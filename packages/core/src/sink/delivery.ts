@@ -92,6 +92,8 @@ export function createDelivery(o: DeliveryOptions): Delivery {
   /** Failed attempts so far: a success of an attempt made before the last failure proves nothing. */
   let failuresSeen = 0;
   let hurried = 0;
+  /** Until when the receiver asked us to wait (`Retry-After`): a hurry does not cut that short. */
+  let askedWaitUntil = 0;
   /** Aborted to cut a backoff short (see `hurry`). */
   let cutShort = new AbortController();
   let syncWaits = 0;
@@ -150,7 +152,9 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     // The server may lengthen the wait (Retry-After), never shorten it below the backoff.
     const full = backoffDelayMs(failures, o.retry, o.random);
     const backoff = hurried > 0 ? Math.min(full, HURRIED_RETRY_MS) : full;
-    const delay = 'retryInMs' in result && result.retryInMs !== undefined ? Math.max(backoff, result.retryInMs) : backoff;
+    const asked = 'retryInMs' in result ? result.retryInMs : undefined;
+    if (asked !== undefined) askedWaitUntil = Math.max(askedWaitUntil, o.clock.monotonicNow() + asked);
+    const delay = asked !== undefined ? Math.max(backoff, asked) : backoff;
     pause(delay);
     held();
     connection?.down(result.reason);
@@ -327,9 +331,10 @@ export function createDelivery(o: DeliveryOptions): Delivery {
     refused: () => refused || o.connectionRefused(),
     hurry() {
       hurried += 1;
-      // A backoff longer than a hurried one is cut short (not the credentials' probe interval).
-      if (!refused && resumeAtMs > o.clock.monotonicNow()) {
-        resumeAtMs = 0;
+      // A backoff is cut short, to what the receiver asked for if it did (not the credentials' probe interval).
+      const floor = Math.max(o.clock.monotonicNow(), askedWaitUntil);
+      if (!refused && resumeAtMs > floor) {
+        resumeAtMs = askedWaitUntil;
         cutShort.abort();
         cutShort = new AbortController();
       }
