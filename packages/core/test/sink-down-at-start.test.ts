@@ -1,23 +1,13 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createSink, type Sink, type SinkEventMap } from '../src/index.js';
 import { until as waitFor } from '../src/testing/until.js';
+import { closedPort } from './helpers/closed-port.js';
 import { captureLogger, fastRetry, metric, startGateway } from './helpers/ws-sink.js';
-
-/** A port the OS just handed out and nothing listens on any more. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('a receiver that is down when the sink starts', () => {
   it('over HTTP: reconnecting and a log line from the first failed attempt, long before first_sample_wait; then connected', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const { logger, lines } = captureLogger();
     const registry = new Registry();
     const s: Sink = createSink({
