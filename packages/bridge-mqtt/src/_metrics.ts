@@ -14,6 +14,8 @@ export interface MqttMetrics {
   rebirths: Counter;
   /** `fieldbridge_mqtt_sessions_lost_total`: reconnects with `clean: false` whose session the broker had not kept. */
   sessionsLost: Counter;
+  /** `fieldbridge_mqtt_sessions_taken_over_total`: connections closed because another client connected with the same client id. */
+  sessionsTakenOver: Counter;
   /** `fieldbridge_mqtt_sparkplug_nodes_evicted_total`: edge nodes forgotten to keep the Sparkplug tables bounded. */
   sparkplugEvictions: Counter;
 }
@@ -28,6 +30,10 @@ export function createMqttMetrics(registry: Registry): MqttMetrics {
     packetsTooLarge: counter('fieldbridge_mqtt_packets_too_large_total', 'Packets larger than max_packet_size the broker sent, never read: a message is acknowledged unread (lost, logged with its topic), any other packet dropped the connection.'),
     rebirths: counter('fieldbridge_mqtt_sparkplug_rebirths_total', 'Sparkplug NCMD Node Control/Rebirth requests published for unknown aliases.'),
     sessionsLost: counter('fieldbridge_mqtt_sessions_lost_total', 'Reconnections with clean: false whose session the broker had not kept (restarted without persistence, or the session expired): QoS 1/2 messages published while disconnected may be lost.'),
+    sessionsTakenOver: counter(
+      'fieldbridge_mqtt_sessions_taken_over_total',
+      'Connections the broker closed because another client connected with the same client id: those it closed with MQTT 5 reason code 0x8E (session taken over), and those of a run of 3 or more in a row it closed soon after accepting them without a reason.',
+    ),
     sparkplugEvictions: counter('fieldbridge_mqtt_sparkplug_nodes_evicted_total', 'Sparkplug edge nodes forgotten (least recently heard first) to keep their alias tables within bounds.'),
   };
 }

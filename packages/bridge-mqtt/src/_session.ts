@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Transform, type Duplex } from 'node:stream';
-import { createReconnector, formatSize, type Reconnector } from '@fieldbridge/core/bridge';
-import type { IClientOptions, IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
+import { createReconnector, excerpt, formatSize, type Reconnector } from '@fieldbridge/core/bridge';
+import type { IClientOptions, IConnackPacket, IDisconnectPacket, IPublishPacket, MqttClient } from 'mqtt';
 import { createOversizeFilter, oversizedSize } from './_oversize-filter.js';
-import { explainConnectError, MqttBridgeError } from './errors.js';
+import { createTakeoverWatch, type Takeover, type TakeoverWatch } from './_takeover.js';
+import { explainConnectError, explainDisconnect, MqttBridgeError } from './errors.js';
 
 /** One subscription as the broker sees it. */
 export interface SessionSubscription {
@@ -39,6 +40,12 @@ export interface SessionHooks {
    * other packet (no `topic`) drops the connection.
    */
   onPacketTooLarge(size: number, topic?: string): void;
+  /**
+   * The connection that just closed (reported by `onDown` first) reads as another client taking
+   * the session over: the broker said so (MQTT 5 reason code 0x8E), or closed several connections
+   * in a row soon after accepting them (see {@link TakeoverWatch}).
+   */
+  onTakenOver(evidence: Takeover): void;
 }
 
 /** Options of {@link MqttSession}. */
@@ -84,6 +91,13 @@ export class MqttSession {
   /** Bumped at every close: a message held across a close is the broker's again, not ours. */
   private generation = 0;
   private lastError: string | undefined;
+  /** The MQTT 5 DISCONNECT reason code of the broker, for the connection up now. */
+  private disconnectCode: number | undefined;
+  /** An error came with the connection up now (a reset, a keep-alive timeout): not the broker closing it. */
+  private errored = false;
+  /** SUBSCRIBEs of the connection up now the broker has not answered yet. */
+  private unanswered = 0;
+  private readonly takeover: TakeoverWatch;
   private stopping = false;
   /** Pings the broker while a message is held. */
   private holding: NodeJS.Timeout | undefined;
@@ -97,6 +111,7 @@ export class MqttSession {
     this.where = options.clientOptions.url;
     this.held = options.heldFilters ?? new Set();
     this.reconnector = createReconnector({ ...options.reconnect, ...(options.random ? { random: options.random } : {}) });
+    this.takeover = createTakeoverWatch(options.reconnect.stableMs ?? 30_000);
   }
 
   /** Loads mqtt.js and starts connecting; resolves once the first attempt has begun. */
@@ -116,7 +131,15 @@ export class MqttSession {
     client.on('connect', (packet: IConnackPacket) => this.onConnack(client, packet));
     client.handleMessage = (packet, done) => this.take(client, packet, done);
     client.on('error', (err: Error) => {
+      this.errored = true;
       this.lastError = explainConnectError(err, /^(mqtts|wss):/.test(this.where));
+    });
+    // MQTT 5: the broker says why it closes the connection.
+    client.on('disconnect', (packet: IDisconnectPacket) => {
+      const code = packet.reasonCode ?? 0;
+      this.disconnectCode = code;
+      const said = packet.properties?.reasonString;
+      this.lastError = explainDisconnect(code, typeof said === 'string' ? excerpt(said, 200) : undefined);
     });
     client.on('close', () => this.closed());
     client.connect();
@@ -242,7 +265,11 @@ export class MqttSession {
     const first = this.generation === 0;
     this.up = true;
     this.lastError = undefined;
+    this.disconnectCode = undefined;
+    this.errored = false;
+    this.unanswered = 0;
     this.reconnector.connected();
+    this.takeover.connected();
     this.options.hooks.onConnected(packet.sessionPresent);
     this.unsubscribeStale(client, packet.sessionPresent);
     for (const sub of this.options.subscriptions) {
@@ -251,6 +278,7 @@ export class MqttSession {
         this.options.hooks.onSubscription(sub.name, { ok: true, restored: true });
         continue;
       }
+      this.unanswered += 1;
       client.subscribe(sub.topic, { qos: sub.qos }, (err, granted) => {
         // mqtt.js reports a refusal as an error carrying the SUBACK, a lost connection without one.
         const suback = (err as { packet?: { granted?: unknown[] } } | null)?.packet?.granted;
@@ -259,6 +287,7 @@ export class MqttSession {
           this.granted.delete(sub.name);
           return;
         }
+        this.unanswered -= 1;
         const code = suback ? suback[0] : granted?.[0]?.qos;
         const reason = typeof code === 'number' ? code : 0x80;
         if (reason >= 0x80) {
@@ -312,6 +341,11 @@ export class MqttSession {
     const wasUp = this.up;
     this.up = false;
     this.options.hooks.onDown(this.lastError ?? (wasUp ? 'the broker closed it' : 'the connection closed before the broker accepted it'), delay, wasUp);
+    // A connection closed before its subscriptions were answered was refused, not taken over (unless the broker says so).
+    const taken = wasUp ? this.takeover.closed(this.disconnectCode, this.errored || this.unanswered > 0) : (this.takeover.failed(), undefined);
     this.lastError = undefined;
+    this.disconnectCode = undefined;
+    this.errored = false;
+    if (taken) this.options.hooks.onTakenOver(taken);
   }
 }

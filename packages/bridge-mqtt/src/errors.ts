@@ -56,3 +56,24 @@ function tlsReason(message: string): string {
   const openssl = /SSL routines:[^:]*:([^:]+)/.exec(message);
   return (openssl?.[1] ?? message).trim();
 }
+
+/** MQTT 5 DISCONNECT reason codes a broker sends, in the specification's words. */
+const DISCONNECT_REASONS: Record<number, string> = {
+  0x00: 'normal disconnection', 0x80: 'unspecified error', 0x81: 'malformed packet', 0x82: 'protocol error', 0x83: 'implementation specific error',
+  0x87: 'not authorized', 0x89: 'server busy', 0x8b: 'server shutting down', 0x8d: 'keep alive timeout', 0x8e: 'session taken over',
+  0x8f: 'topic filter invalid', 0x90: 'topic name invalid', 0x93: 'receive maximum exceeded', 0x94: 'topic alias invalid', 0x95: 'packet too large',
+  0x96: 'message rate too high', 0x97: 'quota exceeded', 0x98: 'administrative action', 0x99: 'payload format invalid', 0x9a: 'retain not supported',
+  0x9b: 'QoS not supported', 0x9c: 'use another server', 0x9d: 'server moved', 0x9e: 'shared subscriptions not supported', 0x9f: 'connection rate exceeded',
+  0xa0: 'maximum connect time', 0xa1: 'subscription identifiers not supported', 0xa2: 'wildcard subscriptions not supported',
+};
+
+/**
+ * An MQTT 5 DISCONNECT from the broker in a few words: `the broker disconnected it: session taken
+ * over (reason code 0x8e)`, with the broker's reason string when it gave one (`reasonString`, text
+ * the peer sent: the caller bounds it).
+ */
+export function explainDisconnect(reasonCode: number, reasonString?: string): string {
+  const name = DISCONNECT_REASONS[reasonCode] ?? 'unknown reason';
+  const said = reasonString ? `, "${reasonString}"` : '';
+  return `the broker disconnected it: ${name} (reason code 0x${reasonCode.toString(16).padStart(2, '0')}${said})`;
+}

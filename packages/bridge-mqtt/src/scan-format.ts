@@ -54,7 +54,9 @@ interface Group {
  * differs between them becoming `+` and `{topic.N}` in the metric name, unless that filter
  * would also take another topic `heard` (of another group, or mapped already): a broker sends a
  * message once for every filter it matches, so overlapping filters deliver it twice and the
- * first to match decodes both. Such a group gets a subscription per topic. Each entry is its
+ * first to match decodes both. Such a group gets a subscription per topic, and so does one
+ * whose topics share no level (`bad/json` and `txt/status`): `+/+` would take every topic of
+ * that depth the broker ever carries, whatever it is. Each entry is its
  * YAML lines, at most {@link MAX_SUGGESTIONS} entries.
  */
 export function suggestSubscriptions(topics: readonly HeardTopic[], heard: readonly HeardTopic[] = topics): string[][] {
@@ -75,7 +77,7 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
   }
   for (const group of [...sparkplugGroups].sort()) out.push([`  - { topic: ${JSON.stringify(`spBv1.0/${group}/#`)}, format: sparkplug }  # add rebirth: true to ask edge nodes for their births when an alias is unknown`]);
   for (const group of groups.values()) {
-    if (group.levels.length > 1 && takesOthers(group, heard)) for (const levels of group.levels) out.push(subscription({ levels: [levels], sample: group.sample }));
+    if (group.levels.length > 1 && (takesOthers(group, heard) || onlyWildcards(group))) for (const levels of group.levels) out.push(subscription({ levels: [levels], sample: group.sample }));
     else out.push(subscription(group));
   }
   return out.slice(0, MAX_SUGGESTIONS);
@@ -90,6 +92,11 @@ function readable(fields: readonly HeardField[]): HeardField[] {
 function filterLevels(group: Group): string[] {
   const first = group.levels[0]!;
   return first.map((level, i) => (group.levels.some((l) => l[i] !== level) ? '+' : level));
+}
+
+/** True when the group's topics differ at every level: its filter would be `+` throughout. */
+function onlyWildcards(group: Group): boolean {
+  return filterLevels(group).every((level) => level === '+');
 }
 
 /** True when the group's filter matches a heard topic that is not one of the group's. */

@@ -4,6 +4,7 @@ import { createMqttMetrics } from './_metrics.js';
 import { createRebirthRequester } from './_rebirth.js';
 import { createRetainedMemory, type RetainedMemory } from './_retained.js';
 import { MqttSession } from './_session.js';
+import { SHORT_CLOSES_IN_A_ROW, type Takeover } from './_takeover.js';
 import { buildClientOptions, ownCleanSession } from './client-options.js';
 import type { MqttConfig } from './config.js';
 import { decodeMessage, routeTopic } from './decode.js';
@@ -63,6 +64,8 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
   );
   const stableMs = options.stableMs ?? 30_000;
   const outage = createOutage(ctx.problems, { key: 'mqtt.connection', stableMs });
+  // Another client with this client id: one episode, ended once a connection held as long as the outage's.
+  const takenOver = createOutage(ctx.problems, { key: 'mqtt.client_id', stableMs });
   const limits = options.sparkplugLimits ?? SPARKPLUG_LIMITS;
   const sparkplugState = new SparkplugState(limits);
   const abort = new AbortController();
@@ -158,6 +161,18 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     );
   };
 
+  /** Another client connects with this client id, and the broker hands it the session in turn. */
+  const sessionTakenOver = (clientId: string | undefined, evidence: Takeover): void => {
+    metrics.sessionsTakenOver.inc(!evidence.said && evidence.inARow === SHORT_CLOSES_IN_A_ROW ? evidence.inARow : 1);
+    const why = evidence.said
+      ? 'the broker closed the connection because another client connected with the same client id (MQTT 5 reason code 0x8E, session taken over)'
+      : `the broker closed ${evidence.inARow} working connections in a row soon after accepting them, without a reason: most likely another client connects with the same client id, and the broker closes the older connection each time (if none does, the broker's log says why it closes them)`;
+    takenOver.failed(
+      `${where}: ${why}. Client id ${clientId}: two clients with one id kick each other off in turn, and a persistent session's queued messages go to whichever holds it; give each bridge, replica and other client its own client_id (e.g. client_id: fieldbridge-\${HOSTNAME})`,
+      { broker: where, clientId },
+    );
+  };
+
   const open = async (): Promise<MqttSession> => {
     const configured = buildClientOptions(config, options.readFile);
     // A dry run leaves the mapping's session to the bridge it tries out: not taken over, not altered.
@@ -183,6 +198,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
           if (known?.connected && !sessionPresent) sessionLost(clientOptions.clientId);
           if (known) known.connected = true;
           retainedMemory?.connected();
+          takenOver.connected(`${where}: no other client took the session over (client id ${clientOptions.clientId})`);
           // A broker that accepts and then closes must not log every cycle: the outage ends once a connection held.
           if (outage.connected(`${where}: connected again`)) ctx.logger.info({ broker: where, sessionPresent }, `${where}: connected${sessionPresent ? ' (the broker kept the session)' : ''}`);
         },
@@ -219,6 +235,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
             ctx.problems.report('mqtt.internal', `a message on ${excerpt(topic, 200)} could not be handled (${excerpt(String(err), 200)}); it was skipped. This is a bug: please report it`, { err });
           }
         },
+        onTakenOver: (evidence) => sessionTakenOver(clientOptions.clientId, evidence),
         onPacketTooLarge(size, topic) {
           metrics.packetsTooLarge.inc();
           // Any other packet drops the connection, which the outage reports.
@@ -245,6 +262,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       stopping ??= (async () => {
         abort.abort();
         outage.stop();
+        takenOver.stop();
         // A start that failed has already rejected to its caller; there is nothing to close.
         const opened = await starting?.catch(() => undefined);
         await opened?.stop();

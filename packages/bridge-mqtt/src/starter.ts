@@ -23,6 +23,7 @@ export const MQTT_STARTER = `mqtt:
     - topic: spBv1.0/plant-a/#
       format: sparkplug
       metric: '{edge_node}.{device}.{name}'
+      state_metric: '{edge_node}.{device}.state'   # births send online, deaths offline: named like the metrics above
       rebirth: true       # started after an edge node? its data names metrics by aliases its births define: ask for them again
 # To try it: mosquitto -p 1883 & npx bridge-mqtt-sim --url mqtt://127.0.0.1:1883
 `;

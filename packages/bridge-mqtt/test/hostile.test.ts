@@ -321,6 +321,8 @@ describe('#17 a broker that accepts and then closes', () => {
     expect(reports.slice(0, 5).map((p) => Number(/next attempt in (\d+) ms/.exec(p.message ?? '')?.[1]))).toEqual([20, 40, 80, 160, 320]);
     expect(reports.filter((p) => p.logged)).toHaveLength(1);
     expect(reports.some((p) => p.kind === 'resolve')).toBe(false);
+    // Closed before its subscription was answered: refused, not taken over by a client with the same id.
+    expect(t.problems.filter((p) => p.key === 'mqtt.client_id')).toEqual([]);
     expect(await t.metric('fieldbridge_mqtt_connects_total', { result: 'ok' })).toBeGreaterThanOrEqual(5);
   });
 });

@@ -178,6 +178,18 @@ describe('the topic survey and its listing', () => {
     expect(entries.map((e) => e.topic).sort()).toEqual(['hall/+/temperature', 'plant/line1/env', 'plant/line1/garbage', 'plant/line1/nested', 'plant/line1/status', 'plant/line2/press2/counter']);
   });
 
+  it('never suggests a filter of wildcards only: topics that share no level get one subscription each', () => {
+    const survey = createTopicSurvey();
+    survey.message('bad/json', Buffer.from('{not json'), true);
+    survey.message('txt/status', Buffer.from('running'), true);
+    survey.message('a', Buffer.from('1'), false);
+    survey.message('b', Buffer.from('2'), false);
+    survey.message('hall/a/temperature', Buffer.from('20.5'), false);
+    survey.message('hall/b/temperature', Buffer.from('21'), false);
+    const entries = (parse(pasteBlock(formatTopicScan(survey.result(), 'in a test'))) as { subscriptions: { topic: string }[] }).subscriptions;
+    expect(entries.map((e) => e.topic).sort()).toEqual(['a', 'b', 'bad/json', 'hall/+/temperature', 'txt/status']);
+  });
+
   it('suggests only values that decode to points: array elements named by their array, no number too large for one', () => {
     const survey = createTopicSurvey();
     const heard: Record<string, string> = {

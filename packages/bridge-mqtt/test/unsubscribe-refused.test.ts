@@ -87,6 +87,7 @@ describe('an UNSUBSCRIBE the broker refuses (MQTT 5)', () => {
       beforeMessage: () => undefined,
       onMessage: () => undefined,
       onPacketTooLarge: () => undefined,
+      onTakenOver: () => undefined,
     };
     const open = async () => {
       const session = new MqttSession({

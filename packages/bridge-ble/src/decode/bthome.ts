@@ -33,6 +33,8 @@ export interface BthomeResult extends DecodeResult {
 }
 
 const FORMAT = 'bthome';
+/** The objects' offset in the service data: they follow the device info byte. */
+const OBJECTS_OFFSET = 1;
 const UTF8 = new TextDecoder('utf-8');
 
 interface Entry {
@@ -48,28 +50,40 @@ function fail(problems: DecodeProblem[], kind: DecodeProblem['kind'], message: s
   return info ? { measurements: [], problems, info } : { measurements: [], problems };
 }
 
+/**
+ * Where an object is, for messages: its offset in the service data as a record file and `--scan`
+ * show it (what follows the UUID fcd2: the device info byte is byte 0, the first object byte 1).
+ * Encrypted objects sit at the same offsets as their ciphertext.
+ */
+function at(index: number, info: BthomeInfo): string {
+  return `at byte ${OBJECTS_OFFSET + index} of the${info.encrypted ? ' decrypted' : ''} service data`;
+}
+
 /** Reads the objects of a (decrypted) payload into entries, stopping at the first one it cannot place. */
 function readObjects(objects: Uint8Array, entries: Entry[], problems: DecodeProblem[], info: BthomeInfo): void {
   let i = 0;
   while (i < objects.length) {
     const id = objects[i]!;
     const def = BTHOME_OBJECTS[id];
+    const hexId = `0x${id.toString(16).padStart(2, '0')}`;
     if (!def) {
-      problems.push({ kind: 'unknown_object', message: `object id 0x${id.toString(16).padStart(2, '0')} at byte ${i} is not in the BTHome v2 specification this bridge knows; the objects after it were skipped`, format: FORMAT });
+      problems.push({ kind: 'unknown_object', message: `object id ${hexId} ${at(i, info)} is not in the BTHome v2 specification this bridge knows; the objects after it were skipped`, format: FORMAT });
       return;
     }
     let start = i + 1;
     let size = def.size;
     if (size === 0) {
       if (start >= objects.length) {
-        problems.push({ kind: 'truncated', message: `object 0x${id.toString(16)} (${def.name}) at byte ${i} has no length byte`, format: FORMAT });
+        problems.push({ kind: 'truncated', message: `object ${hexId} (${def.name}) ${at(i, info)} has no length byte: the data ends after it`, format: FORMAT });
         return;
       }
       size = objects[start]!;
       start += 1;
     }
     if (start + size > objects.length) {
-      problems.push({ kind: 'truncated', message: `object 0x${id.toString(16).padStart(2, '0')} (${def.name}) at byte ${i} needs ${size} bytes, ${objects.length - start} left`, format: FORMAT });
+      const left = objects.length - start;
+      const lastByte = OBJECTS_OFFSET + objects.length - 1;
+      problems.push({ kind: 'truncated', message: `object ${hexId} (${def.name}) ${at(i, info)} needs ${size} ${size === 1 ? 'byte' : 'bytes'} after its ${start - i === 1 ? 'id' : 'id and length'}, up to byte ${OBJECTS_OFFSET + start + size - 1}, but the data ends at byte ${lastByte} (${left} left)`, format: FORMAT });
       return;
     }
     const entry: Entry = { name: def.name, value: undefined, objectId: id, ...(def.unit ? { unit: def.unit } : {}) };
