@@ -3,6 +3,7 @@ import type { BridgeContext, Channel } from '@fieldbridge/core/bridge';
 import type { FrameHandler } from './_frames.js';
 import type { CanFrame } from './frames/can-frame.js';
 import { addReplayStats, noReplayStats, replayCandumpFile, type ReplayClock, type ReplayResume, type ReplayStats } from './frames/candump-replay.js';
+import { createIdFilter } from './frames/id-filter.js';
 import { LOG_FORMAT_NAMES, recordUnit, WALL_CLOCK_FORMATS, type LogFormat } from './frames/log-format.js';
 import { logIdentity, logSource } from './log-files.js';
 import type { ResolvedCan } from './resolve.js';
@@ -11,6 +12,8 @@ import type { ResolvedCan } from './resolve.js';
 export interface LogBusOptions {
   path: string;
   replay: ResolvedCan['replay'];
+  /** The mapping's id filters: a log's frames pass them as a bus's pass the kernel's. Default none. */
+  filters?: ResolvedCan['filters'];
   ctx: BridgeContext;
   channel: Channel;
   handler: FrameHandler;
@@ -35,9 +38,9 @@ export interface ReplayProgress {
  * has (sending them again would make new batches: duplicates no receiver can drop); one with
  * other logs (or the same written again), or other replay options, starts over.
  */
-export function replayProgress(ctx: BridgeContext, path: string, replay: ResolvedCan['replay']): ReplayProgress {
+export function replayProgress(ctx: BridgeContext, path: string, replay: ResolvedCan['replay'], filters: ResolvedCan['filters'] = []): ReplayProgress {
   const { pace, speed, loop, timestamps, timeZone, channel } = replay;
-  const input = JSON.stringify([logIdentity(path), pace, speed, loop, timestamps, timeZone, channel ?? null]);
+  const input = JSON.stringify([logIdentity(path), pace, speed, loop, timestamps, timeZone, channel ?? null, filters]);
   const kept = ctx.acrossReloads<ReplayProgress>('replay', () => ({ input, taken: 0, resume: { skip: 0 } }));
   if (kept.input !== input) {
     kept.input = input;
@@ -109,6 +112,7 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
       return onFrame(frame);
     };
   };
+  const accept = createIdFilter(o.filters ?? []);
   const replayOne = (file: string): Promise<ReplayStats> =>
     replayCandumpFile(file, {
       pace: o.replay.pace,
@@ -117,6 +121,7 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
       timestamps: o.replay.timestamps,
       timeZone: o.replay.timeZone,
       ...(o.replay.channel === undefined ? {} : { channel: o.replay.channel }),
+      ...(accept ? { accept } : {}),
       clock: o.clock ?? sinkClock(ctx),
       signal,
       resume: progress.resume,
@@ -161,7 +166,7 @@ export function describeReplay(path: string, stats: LogReplayStats): string {
   const format = stats.logs !== undefined ? ` (${stats.logs} log${stats.logs === 1 ? '' : 's'})` : stats.format !== undefined && stats.format !== 'candump' ? ` (${LOG_FORMAT_NAMES[stats.format]})` : '';
   const unit = stats.logs !== undefined ? 'record' : recordUnit(stats.format);
   const other = stats.otherChannels;
-  const left = other ? `, ${other.frames.toLocaleString('en-US')} frames of other channels (${other.names.join(', ')}) left out` : '';
+  const left = `${other ? `, ${other.frames.toLocaleString('en-US')} frames of other channels (${other.names.join(', ')}) left out` : ''}${stats.filtered ? `, ${stats.filtered.toLocaleString('en-US')} frame${stats.filtered === 1 ? '' : 's'} filtered out (filters)` : ''}`;
   const frames = stats.frames + (stats.resumed ?? 0);
   const resumed = stats.resumed ? ` (${stats.resumed.toLocaleString('en-US')} of them taken before a reload)` : '';
   return `${path}${format} replayed to its end: ${frames.toLocaleString('en-US')} frame${frames === 1 ? '' : 's'}${resumed} from ${stats.lines.toLocaleString('en-US')} ${unit}s${bad > 0 ? `, ${bad} ${unit}${bad === 1 ? '' : 's'} skipped` : ''}${left}`;

@@ -4,6 +4,7 @@ import { checkCan } from './check.js';
 import { canConfigSchema, type CanConfig } from './config.js';
 import { loadDbcFiles, loadDbcFilesSync } from './dbc/load-dbc.js';
 import { formatDbcProblem } from './dbc/parse-dbc.js';
+import { createIdFilter } from './frames/id-filter.js';
 import type { DbcMessage, DbcSignal } from './dbc/types.js';
 import { planCan, signalNames } from './decode-plan.js';
 import { formatSignalList } from './list-signals.js';
@@ -35,13 +36,16 @@ function describeBus(config: ResolvedCan): string {
   }
   const r = config.replay;
   const pace = r.pace === 'fast' ? 'as fast as taken' : r.speed === 1 ? 'at the recorded pace' : `at ${r.speed}x the recorded pace`;
-  return `${config.bus}: log ${config.spec.path}, replayed ${pace}${r.loop ? ', looping' : ''}, ${r.timestamps === 'log' ? 'with the times in the log' : 'moved onto the clock'}${config.filters.length > 0 ? `, ${config.filters.length} id filters` : ''}`;
+  const filters = config.filters.length > 0 ? `, ${config.filters.length} id filter${config.filters.length === 1 ? '' : 's'} (applied as the kernel applies them to a bus)` : '';
+  return `${config.bus}: log ${config.spec.path}, replayed ${pace}${r.loop ? ', looping' : ''}, ${r.timestamps === 'log' ? 'with the times in the log' : 'moved onto the clock'}${filters}`;
 }
 
-function messageLine(message: DbcMessage, signals: string[]): string {
+/** A message the mapping reads, with its signals; one matched by its exact id says when the id filters stop that id. */
+function messageLine(message: DbcMessage, signals: string[], accept: ReturnType<typeof createIdFilter>): string {
   const id = message.j1939 ? `PGN ${pgnOf(message.id)}` : formatId(message.id, message.extended);
   const cycle = message.cycleTimeMs ? ` every ${message.cycleTimeMs} ms` : '';
-  return `  ${message.name} ${id}${cycle}: ${signals.join(', ')}`;
+  const stopped = accept && !message.j1939 && !accept(message) ? ' (its id does not pass the filters: never read)' : '';
+  return `  ${message.name} ${id}${cycle}${stopped}: ${signals.join(', ')}`;
 }
 
 /**
@@ -68,7 +72,8 @@ export function describeCan(section: CanConfig): string[] {
       `reading ${plural(summary.selectedSignals, 'signal')} of ${plural(summary.selectedMessages, 'message')} as ${config.metric.source}`,
   );
   const messages = [...planned.messages.values()];
-  for (const m of messages.slice(0, DESCRIBED_MESSAGES)) lines.push(messageLine(m.decoder.message, m.signals.map((s) => s.signal.name)));
+  const accept = createIdFilter(config.filters);
+  for (const m of messages.slice(0, DESCRIBED_MESSAGES)) lines.push(messageLine(m.decoder.message, m.signals.map((s) => s.signal.name), accept));
   if (messages.length > DESCRIBED_MESSAGES) lines.push(`  ... and ${messages.length - DESCRIBED_MESSAGES} more messages`);
   lines.push(`change filter: ${describeFilter(config.defaults.filter)}${config.perSignal.map((p) => `; ${p.match}: ${describeFilter(p.rule.filter)}`).join('')}`);
   lines.push(`value tables: ${config.valueText === 'point' ? 'text sent as <metric>.text' : config.valueText === 'tag' ? 'text sent as tag "text"' : 'numbers only'}; tags from the DBC: ${[...config.signalTags].join(', ') || 'none'}`);

@@ -82,8 +82,8 @@ export function createCanSource(section: CanConfig, ctx: BridgeContext, options:
       const path = config.spec.path;
       const undated = config.replay.timestamps === 'log' && logSource(path).kind === 'file' ? undatedLogProblem(path, config.replay.timeZone) : undefined;
       if (undated) throw new CanBridgeError('MAPPING_INVALID', `the can section does not fit its log: ${undated}`);
-      const progress = replayProgress(ctx, path, config.replay);
-      running = replayLog({ path, replay: config.replay, ctx, channel, handler, signal: abort.signal, progress, ...(options.replayClock ? { clock: options.replayClock } : {}) }).then((stats) => {
+      const progress = replayProgress(ctx, path, config.replay, config.filters);
+      running = replayLog({ path, replay: config.replay, filters: config.filters, ctx, channel, handler, signal: abort.signal, progress, ...(options.replayClock ? { clock: options.replayClock } : {}) }).then((stats) => {
         if (!stats || stats.aborted || abort.signal.aborted) return;
         const line = describeReplay(path, stats);
         if (stats.frames + (stats.resumed ?? 0) === 0 && stats.malformed + stats.unsupported > 0) {

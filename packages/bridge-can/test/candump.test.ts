@@ -12,6 +12,17 @@ const frameOf = (line: string): CanFrame => {
 const hex = (data: Uint8Array): string => Buffer.from(data).toString('hex').toUpperCase();
 
 describe('parseCandumpLine', () => {
+  it("names candump's screen output (no -L) and says how to record a log instead", () => {
+    // The lines `candump vcan0` and `candump -ta vcan0` print (can-utils' screen format: interface, id, [length], bytes).
+    for (const line of ['  vcan0  0C8   [8]  40 1F 00 00 00 00 00 00', ' (1700000000.123456)  vcan0  18FEF100   [3]  01 02 03']) {
+      expect(parseCandumpLine(line)).toEqual({
+        ok: false,
+        kind: 'malformed',
+        message: "candump's screen output (`can0  123   [8]  01 02 ...`), which has no times: record with candump -L (or -l), which writes `(seconds.fraction) interface frame`",
+      });
+    }
+  });
+
   it('reads classic frames with standard and extended ids', () => {
     const f = frameOf('(1700000000.123456) can0 123#DEADBEEF');
     expect(f).toMatchObject({ id: 0x123, extended: false, fd: false, timestampMs: 1700000000123.456, timestampSource: 'log', interface: 'can0' });

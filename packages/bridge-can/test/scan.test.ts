@@ -133,6 +133,48 @@ describe('bridge-can --scan', () => {
     expect(stdout).toMatch(/^0x0C8 +[\d,]+ +100\/s +8 +EngineData +read$/m);
   });
 
+  it('lists only the channel replay.channel names, as a run reads it, and counts the frames of the others', async () => {
+    const file = await mapping('  replay: { channel: can1 }\n');
+    const result = await run(['--config', file, '--scan']);
+    expect(result.code, result.stderr).toBe(0);
+    const path = join(file, '..', 'bus.log');
+    expect(result.stdout.split('\n')).toEqual([
+      `2 frames of channel can1 from the candump log ${path}, 10ms of traffic; 1 line that is not a frame skipped`,
+      '',
+      'id     frames  rate   bytes     message         mapping',
+      '0x123  2       100/s  2 remote  (no DBC entry)  unknown',
+      '',
+      '1 ids: 0 defined in the DBC files (0% of the frames), 0 of them read by this mapping; 1 with no DBC entry (100% of the frames).',
+      'none of these ids is defined in the DBC files: check that they describe this bus.',
+      'only channel can1 is read (replay.channel), as a run reads it: 7 frames of other channels (can0) left out; without replay.channel --scan lists them.',
+      '',
+    ]);
+  });
+
+  it('reads the channel number of a Vector ASC log given as a number, over every log of a folder, and names the channels of a log when none is on it', async () => {
+    const dir = await track.tempDir('bridge-can-scan-');
+    const logs = join(dir, 'logs');
+    await mkdir(logs);
+    const asc = (lines: string[]): string => ['date Wed Nov 15 02:13:20.125 pm 2023', 'base hex  timestamps absolute', 'Begin Triggerblock Wed Nov 15 02:13:20.125 pm 2023', ...lines, 'End TriggerBlock', ''].join('\n');
+    // Channel 1 carries EngineData (0x0C8), channel 2 WheelSpeeds (0x1F0).
+    await writeFile(join(logs, 'a.asc'), asc(['   0.010000 1  C8   Rx   d 8 00 00 00 00 00 00 00 00', '   0.020000 2  1F0  Rx   d 8 00 00 00 00 00 00 00 00']));
+    await writeFile(join(logs, 'b.asc'), asc(['   0.010000 2  1F0  Rx   d 8 00 00 00 00 00 00 00 00', '   0.020000 1  C8   Rx   d 8 00 00 00 00 00 00 00 00', '   0.030000 1  C8   Rx   d 8 00 00 00 00 00 00 00 00']));
+    const file = join(dir, 'map.yaml');
+    const section = (channel: number): string => `source_id: scan\nsink: { url: stdout }\ncan:\n  interface: file:${logs}\n  dbc: ${VEHICLE_DBC_PATH}\n  replay: { channel: ${channel} }\n`;
+    await writeFile(file, section(2));
+    const two = await run(['--config', file, '--scan']);
+    expect(two.code, two.stderr).toBe(0);
+    const lines = two.stdout.split('\n');
+    expect(lines[0]).toMatch(/^2 frames of channel 2 from the 2 logs of /);
+    expect(lines.filter((l) => l.startsWith('0x')).map((l) => l.split(/ {2,}/))).toEqual([['0x1F0', '2', expect.any(String), '8', 'WheelSpeeds', 'read']]);
+    expect(lines).toContain('only channel 2 is read (replay.channel), as a run reads it: 3 frames of other channels (1) left out; without replay.channel --scan lists them.');
+
+    await writeFile(file, section(3));
+    const none = await run(['--config', file, '--scan']);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toContain('no frames.\nno frame is on channel 3 (replay.channel); the log\'s 5 frames are on 1, 2.\n');
+  });
+
   it('needs only the DBC and the interface, and refuses a wrong duration with exit code 2', async () => {
     const file = await mapping();
     const wrong = await run(['--config', file, '--scan', '5ms']);

@@ -1,6 +1,7 @@
 import { fitsIn, signalBitPositions } from '../bits/signal-bits.js';
 import { createAttributeResolver } from './_build-attributes.js';
 import { resolveMultiplexing, type SignalBuild } from './_build-mux.js';
+import { reportOverlaps } from './_build-overlap.js';
 import type { RawDbc, RawMessage, RawTarget } from './_raw.js';
 import type { AttributeValue, DbcDatabase, DbcLocation, DbcMessage, DbcNode, DbcProblem, DbcSignal } from './types.js';
 
@@ -102,6 +103,7 @@ export function buildDatabase(raw: RawDbc, problems: DbcProblem[]): DbcDatabase 
   const out: DbcMessage[] = [];
   for (const [rawId, m] of messages) {
     resolveMultiplexing(m.raw.name, m.signals, muxByMessage.get(rawId) ?? [], problems);
+    reportOverlaps(m.raw.name, m.signals, problems);
     out.push(finishMessage(m, j1939Network));
   }
   const database: DbcDatabase = {

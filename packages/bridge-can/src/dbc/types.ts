@@ -136,6 +136,8 @@ export type DbcProblemKind =
   | 'invalid_signal'
   /** A signal sticks out of its message's declared length; it decodes only from frames long enough. */
   | 'signal_outside_message'
+  /** Two signals of one message that a frame can hold together use the same bits: at least one decodes wrong values; both are kept. */
+  | 'overlapping_signals'
   /** A message id or length is impossible; the message was dropped or its id read as extended. */
   | 'invalid_message'
   /** A multiplexed signal has no usable multiplexor; it was dropped. */

@@ -34,6 +34,9 @@ function hexBytes(text: string, max: number): Uint8Array | string {
   return out;
 }
 
+/** A line of what `candump can0` prints without -L or -l: interface, id, [length], data bytes (and no time, unless -t asked for one first). */
+const SCREEN_LINE = /^(?:\([\d.]+\)\s+)?\S+\s+[0-9A-Fa-f]{3,8}\s+\[\d{1,2}\]/;
+
 /**
  * Parses one log line. Blank lines give `undefined`; anything else that is not a frame gives
  * `{ ok: false }` with the reason, never an exception.
@@ -43,7 +46,7 @@ export function parseCandumpLine(line: string): CandumpLineResult | undefined {
   const trimmed = line.trim();
   if (trimmed === '') return undefined;
   const m = LINE.exec(trimmed);
-  if (!m) return bad('not `(seconds.fraction) interface frame`');
+  if (!m) return bad(SCREEN_LINE.test(trimmed) ? "candump's screen output (`can0  123   [8]  01 02 ...`), which has no times: record with candump -L (or -l), which writes `(seconds.fraction) interface frame`" : 'not `(seconds.fraction) interface frame`');
   const [, seconds, fraction, iface, text] = m as unknown as [string, string, string, string, string];
   const timestampMs = decimalSecondsToMs(seconds, fraction);
   const hash = text.indexOf('#');

@@ -53,6 +53,12 @@ export interface ReplayOptions {
    * counted in the stats, not handed on.
    */
   channel?: string;
+  /**
+   * Only frames it accepts (the mapping's id filters, as the kernel applies them to a bus: see
+   * `createIdFilter`), of the channel read. The others are counted in the stats (`filtered`), not
+   * handed on, nor counted by `resume`.
+   */
+  accept?(frame: CanFrame): boolean;
   /** Vector ASC and BLF, PEAK TRC: the zone of the log's start time (`local`, `UTC`, `Europe/Berlin`, `+02:00`). Default `local`. */
   timeZone?: string;
   /** Stops the replay (it then resolves with what it did so far). */
@@ -94,6 +100,8 @@ export interface ReplayStats {
   unsupported: number;
   /** With `channel`: frames of other channels left out, and up to 16 of those channels' names. */
   otherChannels?: { frames: number; names: string[] };
+  /** With `accept`: frames of the channel read that it refused. */
+  filtered?: number;
   /** The format the log turned out to be in (undefined for a log without lines). */
   format?: LogFormat;
   /** The log's first and last frame timestamps (ms), when it had frames. */
@@ -159,6 +167,10 @@ export async function replayRecords<T>(records: Iterable<T> | AsyncIterable<T>, 
       if (other.names.length < 16 && !other.names.includes(name)) other.names.push(name);
       continue;
     }
+    if (options.accept && !options.accept(frame)) {
+      stats.filtered = (stats.filtered ?? 0) + 1;
+      continue;
+    }
     const logged = frame.timestampMs;
     const resume = options.resume;
     if (stats.firstTimestampMs === undefined) {
@@ -209,6 +221,7 @@ export function addReplayStats(total: ReplayStats, stats: ReplayStats, offsetMs 
   total.malformed += stats.malformed;
   total.unsupported += stats.unsupported;
   total.format ??= stats.format;
+  if (stats.filtered) total.filtered = (total.filtered ?? 0) + stats.filtered;
   if (stats.otherChannels) {
     const other = (total.otherChannels ??= { frames: 0, names: [] });
     other.frames += stats.otherChannels.frames;
