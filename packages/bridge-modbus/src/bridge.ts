@@ -3,6 +3,7 @@ import { checkModbus } from './check.js';
 import { modbusConfigSchema, type ModbusConfig } from './config.js';
 import { formatConnection } from './connection-url.js';
 import { isModbusBridgeError } from './errors.js';
+import { modiconNotes } from './modicon.js';
 import { planRequests, describeRequest } from './plan.js';
 import { modbusPointTags } from './point-tags.js';
 import { parseProbeRange, probeDevice } from './probe.js';
@@ -12,20 +13,29 @@ import { handleScanUnits, SCAN_UNITS_OPTIONS } from './scan-units-command.js';
 import { createModbusSource } from './source.js';
 import { MODBUS_STARTER } from './starter.js';
 
-/** Lines `--check` prints: each device, its schedule and the requests one cycle sends. */
+/**
+ * Lines `--check` prints: each device, its schedule and the requests one cycle sends, then a
+ * `note:` for addresses that read like Modicon register numbers (40001 for holding 0).
+ */
 export function describeModbus(config: ModbusConfig): string[] {
   const lines: string[] = [];
   for (const device of resolveConfig(config)) {
     const requests = planRequests(device.points, device);
     lines.push(
       `${device.name}: unit ${device.unitId} on ${formatConnection(device.connection)}, every ${device.pollMs} ms (timeout ${device.timeoutMs} ms, retries ${device.retries}), ` +
-        `${device.points.length} points in ${requests.length} requests`,
+        `${count(device.points.length, 'point')} in ${count(requests.length, 'request')}`,
     );
     for (const request of requests) {
       lines.push(`  ${describeRequest(request)}: ${request.points.map((p) => `${p.metric} (${p.type}${p.type === 'bit' ? ` ${p.bit}` : ''})`).join(', ')}`);
     }
   }
+  lines.push(...modiconNotes(config));
   return lines;
+}
+
+/** `1 point`, `2 points`. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** `--probe RANGE` and `--scan-units [RANGE]`, on the device `--device` names (default: the first). */

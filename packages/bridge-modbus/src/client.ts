@@ -3,6 +3,7 @@ import { hangupAwareBinding } from '@fieldbridge/core/bridge';
 import type { ModbusTable } from './config.js';
 import { formatConnection, type ConnectionSpec } from './connection-url.js';
 import { exceptionName, ModbusBridgeError } from './errors.js';
+import { serialOpenMessage } from './serial-open-error.js';
 
 type Callback<T> = (err: unknown, result: T) => void;
 
@@ -133,7 +134,7 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal
     try {
       await new Promise<void>((resolve, reject) => raw.open((err) => (err ? reject(err) : resolve())));
     } catch (err) {
-      throw new ModbusBridgeError('CONNECT_FAILED', `cannot open ${spec.path}: ${(err as Error).message}`, { cause: err });
+      throw new ModbusBridgeError('CONNECT_FAILED', serialOpenMessage(spec.path, (err as Error).message), { cause: err });
     }
     raw.on('close', () => lost(`serial port ${spec.path} closed`));
     shutdown = () => new Promise((resolve) => {

@@ -28,12 +28,29 @@ const byteOrder = z.enum(BYTE_ORDERS, {
 const table = z.enum(TABLES, { error: `table must be one of ${TABLES.join(', ')}` });
 const pointType = z.enum(POINT_TYPES, { error: `unknown type; use one of ${POINT_TYPES.join(', ')}` });
 
+const SIX_DIGIT_TABLES: Record<string, string> = { '1': 'discrete', '3': 'input', '4': 'holding' };
+
+/** The refusal of an address past 65535, naming the table and address a six-digit Modicon number (`400001`) stands for. */
+function tooBigAddress(input: unknown): string {
+  const refused = `must be at most 65535 (found ${String(input)})`;
+  if (typeof input !== 'number' || input < 100_001 || input > 465_536) return refused;
+  const table = SIX_DIGIT_TABLES[String(input)[0]!];
+  const address = (input % 100_000) - 1;
+  if (table === undefined || address < 0 || address > 65535) return refused;
+  return `${refused}: ${input} reads like a six-digit Modicon register number, which is address: ${address} of table ${table}`;
+}
+
 /** Schema of one entry of `points[]`. */
 export const modbusPointSchema = z
   .strictObject({
     metric: z.string().min(1).max(256).describe('Metric name; may use {device}, {unit_id}, {table}, {address}.'),
     table: table.describe('coil | discrete | input | holding.'),
-    address: z.number().int().min(0).max(65535).describe('0-based protocol address (register 40001 is holding 0).'),
+    address: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535, { error: (issue) => tooBigAddress(issue.input) })
+      .describe('0-based protocol address (register 40001 is holding 0).'),
     type: pointType.optional().describe('Value type. Default bool for coil/discrete, uint16 for input/holding.'),
     bit: z.number().int().min(0).max(15).optional().describe('For type bit: bit number, 0 = least significant.'),
     length: z.number().int().min(1).max(125).optional().describe('For type string: registers to read (2 characters each).'),

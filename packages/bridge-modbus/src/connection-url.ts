@@ -75,11 +75,27 @@ function parseNetwork(url: string, kind: 'tcp' | 'rtu+tcp'): ParsedConnection {
 }
 
 function parseSerial(rest: string): ParsedConnection {
-  const [path = '', query = ''] = rest.split('?', 2);
+  const mark = rest.indexOf('?');
+  const path = mark < 0 ? rest : rest.slice(0, mark);
+  const query = mark < 0 ? '' : rest.slice(mark + 1);
   if (path === '') return { ok: false, message: 'rtu:// needs a serial port path, e.g. rtu:///dev/ttyUSB0?baud=19200' };
+  if (/[&=]/.test(path)) return { ok: false, message: `serial port path "${path}" holds settings: they go after a "?", e.g. rtu:///dev/ttyUSB0?baud=19200&parity=even` };
+  // A second "?" (`?baud=9600?parity=even`) would otherwise be read as part of the baud rate or
+  // parity, or a setting after it lost without a word.
+  if (query.includes('?')) return { ok: false, message: `serial settings are joined with "&", not "?": rtu://${path}?${query.replaceAll('?', '&')}` };
+  let device: string;
+  try {
+    device = decodeURIComponent(path);
+  } catch {
+    return { ok: false, message: `serial port path "${path}" has a "%" that is not an escape such as %20` };
+  }
   const params = new URLSearchParams(query);
+  const seen = new Set<string>();
   for (const key of params.keys()) {
     if (!SERIAL_KEYS.includes(key)) return { ok: false, message: `unknown serial setting "${key}" (use ${SERIAL_KEYS.join(', ')})` };
+    // URLSearchParams keeps every copy and get() returns the first: one of two would be ignored.
+    if (seen.has(key)) return { ok: false, message: `serial setting "${key}" is given twice (${params.getAll(key).map((v) => `${key}=${v}`).join(', ')}): keep one` };
+    seen.add(key);
   }
   const baudRate = Number(params.get('baud') ?? 9600);
   if (!Number.isInteger(baudRate) || baudRate < 50 || baudRate > 4_000_000) {
@@ -95,7 +111,7 @@ function parseSerial(rest: string): ParsedConnection {
   if (stopBits !== 1 && stopBits !== 1.5 && stopBits !== 2) {
     return { ok: false, message: `stop_bits "${params.get('stop_bits')}" must be 1, 1.5 or 2` };
   }
-  return { ok: true, spec: { kind: 'rtu', path: decodeURIComponent(path), baudRate, parity, dataBits, stopBits } };
+  return { ok: true, spec: { kind: 'rtu', path: device, baudRate, parity, dataBits, stopBits } };
 }
 
 /**

@@ -85,6 +85,20 @@ describe('bridge-modbus command', () => {
     expect(result.stdout).toContain('holding 0-3: press1.level (uint16), press1.flow (float32)');
   });
 
+  it('--check accepts addresses that read like Modicon numbers (40001) and notes them, but not a SunSpec layout from 40000', async () => {
+    const body = (points: string): string =>
+      `source_id: cli-test\nmodbus:\n  devices:\n    - name: meter\n      connection: tcp://192.0.2.1:502\n      points:\n${points}`;
+    const modicon = await run(['--config', await mapping(body('        - { metric: v, table: holding, address: 40001 }\n        - { metric: i, table: holding, address: 40003 }\n')), '--check']);
+    expect(modicon.code, modicon.stderr).toBe(0);
+    expect(modicon.stdout).toContain(
+      '  note: devices[0] (meter) holding 40001, 40003 read like Modicon register numbers (4xxxx, counting from 1): address: 40001 reads holding 40001, ' +
+        "while register 40001 of a manual is address: 0. Keep them if the device's manual gives protocol addresses (SunSpec devices start at 40000)\n",
+    );
+    const sunspec = await run(['--config', await mapping(body("        - { metric: sid, table: holding, address: 40000, type: string, length: 2 }\n        - { metric: model, table: holding, address: 40002 }\n")), '--check']);
+    expect(sunspec.code, sunspec.stderr).toBe(0);
+    expect(sunspec.stdout).not.toContain('note:');
+  });
+
   it('--probe prints every byte order of a register range', async () => {
     const words = [12.375, 1450.5, -0.75].flatMap((v) => encodeRegisters('float32', v, 'CDAB'));
     const srv = track.add(await startServerTcp({ holding: new Map(words.map((w, i) => [100 + i, w])) }), (s) => s.close());

@@ -125,6 +125,15 @@ describe('modbusConfigSchema and checkModbus', () => {
     expect(issues(twice)).toEqual([{ path: 'devices.1.name', message: 'device name "plc" is already used by devices[0]' }]);
   });
 
+  it('refuses an address past 65535, naming what a six-digit Modicon number (400001) stands for', () => {
+    const at = (table: string, address: number) => issues(device({}, [{ metric: 'x', table, address }]));
+    expect(at('holding', 400001)).toEqual([
+      { path: 'devices.0.points.0.address', message: 'must be at most 65535 (found 400001): 400001 reads like a six-digit Modicon register number, which is address: 0 of table holding' },
+    ]);
+    expect(at('input', 300100)[0]?.message).toMatch(/which is address: 99 of table input$/);
+    for (const address of [65536, 200001, 465538]) expect(at('holding', address)).toEqual([{ path: 'devices.0.points.0.address', message: `must be at most 65535 (found ${address})` }]);
+  });
+
   it('refuses bad connections, RTU unit 0 and serial settings that disagree on one port', () => {
     expect(issues(device({ connection: 'udp://x' }))[0]?.path).toBe('devices.0.connection');
     expect(issues(device({ connection: 'rtu:///dev/ttyUSB0?baud=fast' }))[0]?.message).toMatch(/baud "fast"/);
@@ -164,5 +173,28 @@ describe('parseConnection', () => {
     expect(parseConnection('tcp://host/path')).toMatchObject({ ok: false });
     for (const empty of ['tcp://host:', 'rtu+tcp://host:', 'tcp://[::1]:', 'tcp://host:/']) expect(parseConnection(empty)).toMatchObject({ ok: false, message: expect.stringContaining('empty port') });
     expect(parseConnection('rtu://?baud=9600')).toMatchObject({ ok: false });
+  });
+
+  it('refuses a serial setting given twice, naming it, rather than use one of the two', () => {
+    for (const [url, key] of [
+      ['rtu:///dev/ttyUSB0?baud=9600&baud=19200', 'baud'],
+      ['rtu:///dev/ttyUSB0?parity=even&baud=9600&parity=none', 'parity'],
+      ['rtu:///dev/ttyUSB0?data_bits=8&data_bits=8', 'data_bits'],
+      ['rtu://COM3?stop_bits=1&stop_bits=2', 'stop_bits'],
+    ] as const) {
+      expect(parseConnection(url)).toEqual({ ok: false, message: expect.stringContaining(`serial setting "${key}" is given twice`) });
+    }
+  });
+
+  it('refuses settings it would otherwise lose or misread: after a second "?", in the path, or a broken escape', () => {
+    // Before: parity was dropped and the line opened with parity none.
+    expect(parseConnection('rtu:///dev/ttyUSB0?baud=9600?parity=even')).toEqual({
+      ok: false,
+      message: 'serial settings are joined with "&", not "?": rtu:///dev/ttyUSB0?baud=9600&parity=even',
+    });
+    expect(parseConnection('rtu:///dev/ttyUSB0&baud=9600')).toEqual({ ok: false, message: expect.stringMatching(/holds settings: they go after a "\?"/) });
+    // Before: decodeURIComponent threw, and --check ended with a stack trace.
+    expect(parseConnection('rtu:///dev/tty%zz')).toEqual({ ok: false, message: 'serial port path "/dev/tty%zz" has a "%" that is not an escape such as %20' });
+    expect(parseConnection('rtu:///dev/serial/by-id/usb%20adapter')).toMatchObject({ ok: true, spec: { path: '/dev/serial/by-id/usb adapter' } });
   });
 });

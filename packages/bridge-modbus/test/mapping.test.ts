@@ -5,6 +5,8 @@ import { describeRefusals } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { describeModbus, modbusBridge } from '../src/bridge.js';
 import type { ModbusConfig } from '../src/config.js';
+import { modiconNotes, modiconReference } from '../src/modicon.js';
+import { section } from './helpers/mapping.js';
 
 const example = fileURLToPath(new URL('../../../examples/modbus/map.yaml', import.meta.url));
 
@@ -15,6 +17,8 @@ describeRefusals(modbusBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['string-no-length.yaml', 10, 17, 'modbus.devices[0].points[0].type', /type string needs length/],
   ['unknown-key.yaml', 6, 7, 'modbus.devices[0].pollms', /unknown key/],
   ['bad-connection.yaml', 5, 19, 'modbus.devices[0].connection', /parity "evn" is not one of none, even, odd/],
+  // One of the two would be used and the other ignored without a word.
+  ['serial-setting-twice.yaml', 5, 19, 'modbus.devices[0].connection', /serial setting "baud" is given twice \(baud=9600, baud=19200\): keep one/],
   ['poll-too-fast.yaml', 6, 16, 'modbus.devices[0].poll_ms', /must be at least 10ms \(range 10ms\.\.1d\)/],
   ['unknown-placeholder.yaml', 7, 21, 'modbus.devices[0].points[0].metric', /unknown placeholder \{unit\}; use \{device\}, \{unit_id\}/],
   // The variable is unset, so the port is empty: refused, not read as the default 502.
@@ -35,5 +39,34 @@ describe('examples/modbus/map.yaml', () => {
     const lines = describeModbus(config.modbus as ModbusConfig);
     expect(lines[0]).toBe('press1: unit 1 on tcp://127.0.0.1:5020, every 1000 ms (timeout 1000 ms, retries 1), 17 points in 4 requests');
     expect(lines.slice(1).map((l) => l.split(':')[0]?.trim())).toEqual(['coil 0-1', 'discrete 0-1', 'input 0-2', 'holding 0-26']);
+  });
+});
+
+describe('modiconNotes', () => {
+  const device = (points: { table: string; address: number }[]) =>
+    section({ devices: [{ name: 'plc', connection: 'tcp://10.0.0.5:502', points: points.map((p, i) => ({ metric: `m${i}`, ...p })) }] });
+
+  it('reads 1xxxx, 3xxxx and 4xxxx numbers as the tables they name, counting from 1', () => {
+    expect(modiconReference(40001)).toEqual({ table: 'holding', digit: 4, address: 0 });
+    expect(modiconReference(30010)).toEqual({ table: 'input', digit: 3, address: 9 });
+    expect(modiconReference(10001)).toEqual({ table: 'discrete', digit: 1, address: 0 });
+    for (const address of [0, 1, 9999, 10000, 20001, 30000, 40000, 50000, 65535]) expect(modiconReference(address)).toBeUndefined();
+  });
+
+  it('notes each table once, a number of another table per point, and nothing for ordinary addresses', () => {
+    expect(modiconNotes(device([{ table: 'holding', address: 0 }, { table: 'coil', address: 1 }, { table: 'holding', address: 1000 }]))).toEqual([]);
+    expect(modiconNotes(device([{ table: 'input', address: 30001 }]))).toEqual([
+      "note: devices[0] (plc) input 30001 reads like a Modicon register number (3xxxx, counting from 1): address: 30001 reads input 30001, while register 30001 of a manual is address: 0. Keep it if the device's manual gives protocol addresses",
+    ]);
+    expect(modiconNotes(device([1, 3, 5, 7, 9].map((n) => ({ table: 'holding', address: 40000 + n })))) ).toEqual([expect.stringContaining('holding 40001, 40003, 40005 and 2 more read like')]);
+    expect(modiconNotes(device([{ table: 'input', address: 40010 }]))).toEqual([
+      'note: devices[0] (plc) input 40010 reads like Modicon register number 40010 (4xxxx), which is holding 9: check the table, and that address: 9 was not meant',
+    ]);
+  });
+
+  it('leaves a table alone when the device also reads its base address, which no Modicon number names (SunSpec from 40000)', () => {
+    expect(modiconNotes(device([{ table: 'holding', address: 40000 }, { table: 'holding', address: 40070 }]))).toEqual([]);
+    // The base of one table says nothing of another.
+    expect(modiconNotes(device([{ table: 'holding', address: 40000 }, { table: 'input', address: 30001 }]))).toHaveLength(1);
   });
 });

@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import ModbusRTU from 'modbus-serial';
 import { describe, expect, it } from 'vitest';
+import { openClient } from '../src/client.js';
 import { encodeRegisters } from '../src/encode.js';
+import { ModbusBridgeError } from '../src/errors.js';
+import { serialOpenMessage } from '../src/serial-open-error.js';
 import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
 import { createModbusSource, type ModbusSource } from '../src/source.js';
 import { pyExpected, pyMetric, pyPointEntry } from './helpers/expect-points.js';
@@ -113,6 +116,28 @@ describe('Modbus RTU over a socat serial pair', () => {
     await t.waitFor(() => t.points.length > before + 1, 'points after the replug');
     expect(t.states.at(-1)?.state).toBe('connected');
     expect(t.problems.some((x) => x.key.startsWith('modbus.line.serial:') && x.kind === 'resolve')).toBe(true);
+  });
+
+  it('says once what to check when the port is not there, without serialport\'s words twice', async () => {
+    const missing = `${await track.tempDir('fieldbridge-unplugged-')}/ttyUSB9`;
+    const refused = await openClient({ kind: 'rtu', path: missing, baudRate: 9600, parity: 'none', dataBits: 8, stopBits: 1 }, 200).then(
+      () => undefined,
+      (err: unknown) => err as ModbusBridgeError,
+    );
+    expect(refused?.code).toBe('CONNECT_FAILED');
+    expect(refused?.message).toBe(
+      `cannot open ${missing}: No such file or directory: is the adapter plugged in, and is this its name? (ls /dev/serial/by-id/ lists them by a name that does not change)`,
+    );
+  });
+
+  it('words the other refusals serialport gives: no permission, a port in use', () => {
+    expect(serialOpenMessage('/dev/ttyUSB0', 'Error: Permission denied, cannot open /dev/ttyUSB0')).toBe(
+      'cannot open /dev/ttyUSB0: Permission denied: the user running the bridge may not open it (on Linux, add it to the group owning the port, usually dialout)',
+    );
+    expect(serialOpenMessage('/dev/ttyUSB0', 'Error Resource temporarily unavailable Cannot lock port')).toBe(
+      'cannot open /dev/ttyUSB0: Resource temporarily unavailable Cannot lock port: another program has it open (another bridge, a terminal, ModemManager)',
+    );
+    expect(serialOpenMessage('COM3', 'Opening COM3: File not found')).toBe('cannot open COM3: Opening COM3: File not found');
   });
 
   it('closes a line whose adapter was just unplugged while a request is being written, and the process lives on', async () => {
