@@ -106,4 +106,32 @@ describe('dead-letter file (issue 10 #7, #20)', () => {
     ok.close();
     expect(existsSync(own) && statSync(own).mode & 0o777).toBe(0o600);
   });
+
+  it('two writers on one path (the sinks of two mapping files): after one rotates, the other writes to the new file, not to .1', () => {
+    const path = join(temp(), 'dl.ndjson');
+    const options = { sourceId: () => 'plant-a', maxBytes: 8 * 1024 };
+    const a = createDeadLetter(path, silent, options);
+    const b = createDeadLetter(path, silent, options);
+    b.write([{ metric: 'b', value: 'before' }], 'invalid');
+    // a's writes and b's line pass half of max_bytes: a rotates the shared file.
+    for (let i = 0; i < 40; i++) a.write([{ metric: 'a', value: i }], 'invalid');
+    expect(existsSync(`${path}.1`)).toBe(true);
+    b.write([{ metric: 'b', value: 'after' }], 'invalid');
+    a.close();
+    b.close();
+    expect(readFileSync(path, 'utf8')).toContain('"value":"after"');
+    expect(readFileSync(`${path}.1`, 'utf8')).not.toContain('"value":"after"');
+    // Sized as the file is on disk, with both writers' lines: together within max_bytes.
+    expect(statSync(path).size + statSync(`${path}.1`).size).toBeLessThanOrEqual(8 * 1024);
+  });
+
+  it('a file removed while open (sent again, then deleted) is made again at the next refusal', () => {
+    const path = join(temp(), 'dl.ndjson');
+    const dl = createDeadLetter(path, silent, { sourceId: () => 'plant-a' });
+    dl.write([{ metric: 'm', value: 1 }], 'invalid');
+    rmSync(path);
+    dl.write([{ metric: 'm', value: 2 }], 'invalid');
+    dl.close();
+    expect(readFileSync(path, 'utf8')).toContain('"value":2');
+  });
 });

@@ -51,6 +51,26 @@ describe('logging problems (issue 10 #16, #17)', () => {
     expect(lines.filter((l) => l.includes('sending failed'))).toHaveLength(2);
   });
 
+  it('a measurement in the message (a poll that took 27 ms, then 31 ms) is the same cause: not logged again within the minute', () => {
+    let now = 0;
+    const { logger, lines } = logged();
+    const problems = createProblemReporter(logger, () => now);
+    for (const [i, took] of [27, 31, 26.5, 140].entries()) {
+      problems.report('modbus.plc1.overrun', `plc1: a poll took ${took} ms, longer than poll_ms 20; polling back to back`);
+      now += 100 + i;
+      problems.resolve('modbus.plc1.overrun');
+      now += 100;
+    }
+    expect(lines).toHaveLength(2);
+    // A setting that differs is another cause; so is a status code.
+    problems.report('modbus.plc1.overrun', 'plc1: a poll took 27 ms, longer than poll_ms 50; polling back to back');
+    problems.resolve('modbus.plc1.overrun');
+    problems.report('http', 'HTTP 503');
+    problems.resolve('http');
+    problems.report('http', 'HTTP 500');
+    expect(lines).toHaveLength(7);
+  });
+
   it('#16: messages and fields a peer filled are bounded and printable', () => {
     const { logger, lines } = logged();
     createProblemReporter(logger).report('k', `bad frame ${'z'.repeat(100_000)}`, { topic: `t\n${'q'.repeat(10_000)}` });

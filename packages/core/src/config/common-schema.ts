@@ -64,7 +64,7 @@ export const sinkSectionSchema = z.strictObject({
     .strictObject({
       initial_delay_ms: durationMs({ minMs: 1, maxMs: 3_600_000 }).optional().describe('First backoff delay. Default 500ms (range 1ms..1h).'),
       max_delay_ms: durationMs({ minMs: 1, maxMs: 3_600_000 }).optional().describe('Longest backoff delay. Default 30s (range 1ms..1h).'),
-      max_server_error_attempts: positiveInt.max(1000).optional().describe('Attempts at a batch answered 500 before it is dead-lettered. Default 5.'),
+      max_server_error_attempts: positiveInt.max(1000).optional().describe('Attempts at a batch answered 500 before it is dead-lettered. Default 8 (about a minute at the default backoff while every request is answered 500).'),
       auth_probe_interval_ms: durationMs({ minMs: 100, maxMs: 86_400_000 }).optional().describe('Wait between probes while the key is refused. Default 1m (range 100ms..1d).'),
     })
     .optional(),

@@ -72,12 +72,16 @@ export function createProblemReporter(logger: Logger, now: () => number = Date.n
 
 /**
  * A message without what changes from one occurrence of the same cause to the next (request
- * ids, times, ports: words of 4 or more hex digits and dashes with a digit among them); status
- * codes stay.
+ * ids, times, ports: words of 4 or more hex digits and dashes with a digit among them; and
+ * measured quantities, a number with its unit: "a poll took 27 ms"); status codes and settings
+ * ("HTTP 503", "poll_ms 20") stay.
  */
 function gist(message: string): string {
-  return message.replace(/\b(?=[0-9a-f-]*\d)[0-9a-f-]{4,}\b/gi, '#');
+  return message.replace(/\b(?=[0-9a-f-]*\d)[0-9a-f-]{4,}\b/gi, '#').replace(MEASURED, '#$1');
 }
+
+/** A number followed by a unit of time, size or share. */
+const MEASURED = /\b\d+(?:\.\d+)?(\s?(?:ns|µs|us|ms|s|min|h|%|B|KiB|MiB|GiB|kB|MB|GB|bytes))(?![\w.])/g;
 
 function bounded(fields: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!fields) return {};

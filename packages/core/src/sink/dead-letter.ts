@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
@@ -63,6 +63,10 @@ const POINT_BYTES = 16 * 1024;
  * symbolic link (so a link planted in the spool directory cannot make it write elsewhere).
  * Writes are synchronous: refusals are rare, and a record must not be lost to a crash right
  * after. Bounded: reasons and points are cut to excerpts, and the files to `maxBytes` in all.
+ * The file may be shared (the sinks of several mapping files, or several processes, on the
+ * default path): each write goes to the file the path names then, sized as it is on disk, so a
+ * rotation by another writer, or a user removing the file, does not leave records going into
+ * `<path>.1` or a deleted file.
  */
 export function createDeadLetter(path: string, logger: Logger, options: DeadLetterOptions): DeadLetter {
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
@@ -80,6 +84,21 @@ export function createDeadLetter(path: string, logger: Logger, options: DeadLett
     const handle = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     size = fstatSync(handle).size;
     return handle;
+  };
+  /** The descriptor of the file `path` names now: the one open, unless another writer rotated it or it was removed. */
+  const current = (): number => {
+    if (fd !== undefined) {
+      const named = lstatSync(path, { throwIfNoEntry: false });
+      const held = fstatSync(fd);
+      if (named !== undefined && named.ino === held.ino && named.dev === held.dev) {
+        size = held.size;
+        return fd;
+      }
+      closeSync(fd);
+      fd = undefined;
+    }
+    fd = open();
+    return fd;
   };
   const rotate = (): void => {
     if (fd !== undefined) closeSync(fd);
@@ -112,7 +131,7 @@ export function createDeadLetter(path: string, logger: Logger, options: DeadLett
       for (const point of points) text += `${recordLine({ at, reason: why, source_id: sourceOf(point) ?? sinkSource, point })}\n`;
       const bytes = Buffer.byteLength(text);
       try {
-        fd ??= open();
+        fd = current();
         if (size > 0 && size + bytes > maxBytes / 2) {
           rotate();
           fd = open();

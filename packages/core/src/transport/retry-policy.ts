@@ -10,7 +10,12 @@ export interface RetryOptions extends Backoff {
   multiplier: number;
   /** Share of the delay randomised (0..1), so many bridges don't retry in step. Default 0.2. */
   jitter: number;
-  /** Attempts at a batch answered 500 before it is dead-lettered. Default 5. */
+  /**
+   * Attempts at a batch answered 500 before it is dead-lettered. Default 8: about a minute at the
+   * default backoff while the receiver answers every request so (a deploy, a database restart
+   * behind it), a few seconds for a batch it refuses while it takes others (the backoff starts
+   * over at each success).
+   */
   maxServerErrorAttempts: number;
   /** Wait between probes while the receiver refuses our key (401/403), in ms. Default 60 000. */
   authProbeIntervalMs: number;
@@ -22,7 +27,7 @@ export const DEFAULT_RETRY: RetryOptions = {
   maxDelayMs: 30_000,
   multiplier: 2,
   jitter: 0.2,
-  maxServerErrorAttempts: 5,
+  maxServerErrorAttempts: 8,
   authProbeIntervalMs: 60_000,
 };
 
