@@ -27,6 +27,7 @@ export function formatBrowseText(result: BrowseResult): string {
   }
   if (result.entries.length === 0) lines.push('  (no objects or variables)');
   if (result.truncated) lines.push('', `... stopped at ${result.entries.length} nodes: browse a node further down, or raise the node limit`);
+  if (result.unfollowed > 0) lines.push('', unfollowedText(result));
   return `${lines.join('\n')}\n`;
 }
 
@@ -53,6 +54,13 @@ export function metricNameFromPath(path: readonly string[]): string {
 export interface MappingFormatOptions {
   /** Put before every metric name, e.g. `line1.` Default none. */
   metricPrefix?: string;
+}
+
+/** What the walk left unlisted at its depth limit, and the option that lists it. */
+function unfollowedText(result: BrowseResult): string {
+  const n = result.unfollowed;
+  const more = result.depth < 10 ? `: --depth ${result.depth + 1} lists what is below ${n === 1 ? 'it' : 'them'}` : ': browse one of them to list what is below it';
+  return `${n} object${n === 1 ? '' : 's'} at depth ${result.depth} not looked into${more}`;
 }
 
 /**
@@ -89,5 +97,6 @@ export function formatBrowseMapping(result: BrowseResult, options: MappingFormat
   if (perSession > 0) {
     head.push(`# ${perSession} variable${perSession === 1 ? '' : 's'} left out: diagnostics of one client session or subscription (this browse's own among them), gone when it ends (BadNodeIdUnknown on the next run)`);
   }
+  if (result.unfollowed > 0) head.push(`# ${unfollowedText(result)}`);
   return `${[...head, ...lines].join('\n')}\n`;
 }

@@ -60,6 +60,10 @@ export interface BrowseResult {
   /** `maxNodes` (or a server's limit on one node's children) stopped the walk before the end. */
   truncated: boolean;
   namespaces: readonly string[];
+  /** The depth the walk went to (`maxDepth` within its bounds). */
+  depth: number;
+  /** Objects at that depth, whose children were not listed: `--depth` one more would. */
+  unfollowed: number;
 }
 
 const NODE_CLASS_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(NodeClassId).map(([name, id]) => [id, name]));
@@ -181,5 +185,6 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
       }
     });
   }
-  return { start: found.node.text, entries, truncated, namespaces };
+  const unfollowed = entries.filter((e) => e.depth === maxDepth && e.nodeClass === 'Object').length;
+  return { start: found.node.text, entries, truncated, namespaces, depth: maxDepth, unfollowed };
 }

@@ -8,6 +8,7 @@ import { buildIdentity, describeIdentity, type OpcuaAuth } from './identity.js';
 import { loadOpcua, restoreOpensslConf, type OpcuaModule } from './load.js';
 import type { OpcuaLogger } from './log-redirect.js';
 import { readNamespaces } from './namespaces.js';
+import { openMemoryPki } from './memory-pki.js';
 import { openPki, type Pki } from './pki.js';
 import { chooseEndpoint, DEPRECATED_POLICIES, policyUri, type SecurityModeName, type SecurityPolicyName } from './security.js';
 import type { TrustMode } from './trust.js';
@@ -20,8 +21,12 @@ export interface OpcuaClientOptions {
   security?: { mode: SecurityModeName; policy?: SecurityPolicyName };
   /** Default anonymous. */
   auth?: OpcuaAuth;
-  /** The PKI folder and the server trust policy (see {@link openPki}). */
-  pki: { dir: string; trust: TrustMode; applicationUri?: string; applicationName?: string };
+  /**
+   * The PKI folder and the server trust policy (see {@link openPki}). Without `dir`, with
+   * security `None` only, the client's certificate is made in memory and no folder is used
+   * (see {@link openMemoryPki}); a secured connection without one is refused (`PKI_FAILED`).
+   */
+  pki: { dir?: string | undefined; trust: TrustMode; applicationUri?: string; applicationName?: string };
   logger: OpcuaLogger;
   /** Time for each step of a connect (endpoints, channel, session), in ms. Default 10000. */
   connectTimeoutMs?: number;
@@ -73,10 +78,10 @@ export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaCo
   const { logger, signal, endpointUrl } = options;
   const connectTimeoutMs = options.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs;
   if (signal?.aborted) throw new OpcuaBridgeError('STOPPED', 'connect abandoned: the client was stopped', { retryable: false });
-  const opcua = await loadOpcua(logger);
-  const pki = await openPki(opcua, { ...options.pki, logger });
-  const auth = options.auth ?? { kind: 'anonymous' };
   const security = options.security ?? { mode: 'None' };
+  const opcua = await loadOpcua(logger);
+  const pki = await openClientPki(opcua, options.pki, security.mode, logger);
+  const auth = options.auth ?? { kind: 'anonymous' };
   const ctx: ConnectErrorContext = {
     endpointUrl,
     step: 'discover',
@@ -96,9 +101,7 @@ export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaCo
     client = opcua.OPCUAClient.create({
       applicationName: pki.applicationName,
       applicationUri: pki.applicationUri,
-      clientCertificateManager: pki.certificateManager,
-      certificateFile: pki.certificateFile,
-      privateKeyFile: pki.privateKeyFile,
+      ...pki.clientOptions,
       securityMode: MODE_NUMBERS[security.mode],
       securityPolicy: policyUri(choice.policy),
       endpointMustExist: false,
@@ -146,14 +149,22 @@ export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaCo
   }
 }
 
+/** The PKI folder `pki.dir`, or without one (security None only) a certificate in memory. */
+async function openClientPki(opcua: OpcuaModule, pki: OpcuaClientOptions['pki'], mode: SecurityModeName, logger: OpcuaLogger): Promise<Pki> {
+  const { dir, ...rest } = pki;
+  if (dir !== undefined) return openPki(opcua, { ...rest, dir, logger });
+  if (mode !== 'None') {
+    throw new OpcuaBridgeError('PKI_FAILED', `security ${mode} needs a PKI folder for the client certificate the server is to trust: give pki.dir`, { retryable: false });
+  }
+  return openMemoryPki(opcua, { ...rest, logger });
+}
+
 /** Reads the server's endpoints over an unsecured channel of its own (the discovery every client does first). */
 async function discoverEndpoints(opcua: OpcuaModule, pki: Pki, endpointUrl: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<EndpointDescription[]> {
   const client = opcua.OPCUAClient.create({
     applicationName: pki.applicationName,
     applicationUri: pki.applicationUri,
-    clientCertificateManager: pki.certificateManager,
-    certificateFile: pki.certificateFile,
-    privateKeyFile: pki.privateKeyFile,
+    ...pki.clientOptions,
     endpointMustExist: false,
     connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 100 },
   });

@@ -122,7 +122,7 @@ export const opcuaConfigSchema = z
       })
       .optional()
       .describe('Who the session logs in as: anonymous (default), username + password, or certificate + private_key.'),
-    pki: z.string().min(1).optional().describe('Folder of the client certificate and the trusted servers. Default opcua-pki/ in sink.buffer.path, else ./fieldbridge-opcua-pki.'),
+    pki: z.string().min(1).optional().describe('Folder of the client certificate and the trusted servers. Default opcua-pki/ in sink.buffer.path, else ./fieldbridge-opcua-pki; with security None, none (a certificate made in memory) unless given.'),
     trust: z
       .enum(TRUST_MODE_NAMES, { error: `trust must be one of ${TRUST_MODE_NAMES.join(', ')}` })
       .optional()

@@ -5,8 +5,8 @@ export interface ConnectErrorContext {
   endpointUrl: string;
   /** Which step failed. */
   step: 'discover' | 'connect' | 'session';
-  /** The client certificate file and thumbprint, for a server that refuses it. */
-  clientCertificateFile: string;
+  /** The client certificate file and thumbprint, for a server that refuses it; no file for a certificate made in memory (security None). */
+  clientCertificateFile: string | undefined;
   clientThumbprint: string;
   /** `anonymous`, `user "op"`, ... */
   identity: string;
@@ -39,8 +39,11 @@ export function classifyConnectError(err: unknown, ctx: ConnectErrorContext): Op
   if (ctx.step !== 'session' && /BadCertificate|BadSecurityChecksFailed|BadNoValidCertificates/.test(text)) {
     return fail(
       'CLIENT_CERTIFICATE_REFUSED',
-      `the server at ${at} refused this client's certificate ${ctx.clientCertificateFile} (thumbprint ${ctx.clientThumbprint}; ${statusOf(text)}): ` +
-        "on the server, trust it (usually by moving it from the server's rejected folder into its trusted folder); the next connect then succeeds",
+      ctx.clientCertificateFile === undefined
+        ? `the server at ${at} refused this client's certificate (thumbprint ${ctx.clientThumbprint}; ${statusOf(text)}), which security None makes in memory for each run: ` +
+            'set pki to a folder so the client keeps one certificate, then trust that one on the server'
+        : `the server at ${at} refused this client's certificate ${ctx.clientCertificateFile} (thumbprint ${ctx.clientThumbprint}; ${statusOf(text)}): ` +
+            "on the server, trust it (usually by moving it from the server's rejected folder into its trusted folder); the next connect then succeeds",
       false,
     );
   }

@@ -28,6 +28,16 @@ export function pkiDir(section: Pick<OpcuaConfig, 'pki'>, stateDir: string | und
   return stateDir === undefined ? PKI_FOLDER.alone : join(stateDir, PKI_FOLDER.inSpool);
 }
 
+/**
+ * The PKI folder a connection of the section uses: `pki` when given, else none with security
+ * `None` (a certificate made in memory: nothing checks it, so nothing is written), else
+ * {@link pkiDir}'s default.
+ */
+export function usedPkiDir(section: Pick<OpcuaConfig, 'pki' | 'security'>, stateDir: string | undefined): string | undefined {
+  if (section.pki === undefined && (section.security?.mode ?? 'None') === 'None') return undefined;
+  return pkiDir(section, stateDir);
+}
+
 /** Who the session logs in as, from the `auth` key (validated by `checkOpcua`). */
 export function authOf(section: Pick<OpcuaConfig, 'auth'>): OpcuaAuth {
   const auth = section.auth;
@@ -50,7 +60,7 @@ export function connectOptionsOf(section: OpcuaConfig, logger: OpcuaLogger, stat
     endpointUrl: endpoint.endpoint.url,
     security: { mode: security.mode, ...(security.policy === undefined ? {} : { policy: security.policy }) },
     auth: authOf(section),
-    pki: { dir: pkiDir(section, stateDir), trust: section.trust ?? CONNECTION_DEFAULTS.trust, ...(section.application_uri === undefined ? {} : { applicationUri: section.application_uri }) },
+    pki: { dir: usedPkiDir(section, stateDir), trust: section.trust ?? CONNECTION_DEFAULTS.trust, ...(section.application_uri === undefined ? {} : { applicationUri: section.application_uri }) },
     logger,
     connectTimeoutMs: section.connect_timeout_ms ?? CONNECTION_DEFAULTS.connectTimeoutMs,
     requestTimeoutMs: section.request_timeout_ms ?? CONNECTION_DEFAULTS.requestTimeoutMs,

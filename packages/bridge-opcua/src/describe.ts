@@ -34,12 +34,16 @@ function describeEvent(event: OpcuaEventConfig): string {
   return `${event.metric} <- events of ${where(event, 'the Server object (i=2253)')}${severity}${branches}: ${fields.join(', ')}`;
 }
 
-/** The PKI folder as `--check` shows it: the one used when `context` says where the spool is, else the rule that picks it. */
+/**
+ * Where the client certificate is, as `--check` shows it: the folder used when `context` says
+ * where the spool is, else the rule that picks it; in memory with security None and no `pki`.
+ */
 function pkiText(config: OpcuaConfig, context: DescribeContext | undefined): string {
-  if (config.pki !== undefined) return config.pki;
-  if (context === undefined) return `${PKI_FOLDER.inSpool}/ in sink.buffer.path (else ./${PKI_FOLDER.alone})`;
+  if (config.pki !== undefined) return `in ${config.pki}`;
+  if ((config.security?.mode ?? 'None') === 'None') return 'made in memory (security None: no PKI folder)';
+  if (context === undefined) return `in ${PKI_FOLDER.inSpool}/ in sink.buffer.path (else ./${PKI_FOLDER.alone})`;
   const dir = pkiDir(config, context.stateDir);
-  return isAbsolute(dir) || dir.startsWith('.') ? dir : `./${dir}`;
+  return `in ${isAbsolute(dir) || dir.startsWith('.') ? dir : `./${dir}`}`;
 }
 
 /**
@@ -57,9 +61,10 @@ export function describeOpcua(config: OpcuaConfig, context?: DescribeContext): s
   const identity = auth.kind === 'username' ? `${describeIdentity(auth)} with a password` : describeIdentity(auth);
   const pki = pkiText(config, context);
   const trust = config.trust ?? CONNECTION_DEFAULTS.trust;
+  const serverTrust = security.mode === 'None' ? 'server certificate not checked (security None)' : `server trust ${trust}${trust === 'always' ? ' (insecure)' : ''}`;
   const publishing = formatDuration(config.publishing_interval_ms ?? OPCUA_DEFAULTS.publishingIntervalMs);
   const lines = [
-    `${url}: security ${security.mode}${policy}, login ${identity}, certificate in ${pki}, server trust ${trust}${trust === 'always' ? ' (insecure)' : ''}, publishing every ${publishing}`,
+    `${url}: security ${security.mode}${policy}, login ${identity}, certificate ${pki}, ${serverTrust}, publishing every ${publishing}`,
   ];
   const planned = planOpcua(config);
   const metrics = new Map(planned.ok ? [...planned.plan.routes.values()].map((r) => [r.entry, r.kind === 'value' ? r.metric : undefined] as const) : []);

@@ -24,7 +24,7 @@ export { planOpcua, parseDeadband, OPCUA_DEFAULTS, type OpcuaPlan, type PlanResu
 export { createPointMapper, isProblem, type PointMapper, type ItemRoute, type OpcuaDecodeProblem, type OpcuaDecodeResult } from './decode.js';
 export { compilePathTemplate, compileEventTemplate, PATH_PLACEHOLDERS, EVENT_PLACEHOLDERS, type PathVars, type EventVars } from './metric-template.js';
 export { createOpcuaSource, type OpcuaSource, type OpcuaSourceOptions } from './source.js';
-export { connectOptionsOf, pkiDir, authOf, PKI_FOLDER, CONNECTION_DEFAULTS } from './connect-options.js';
+export { connectOptionsOf, pkiDir, usedPkiDir, authOf, PKI_FOLDER, CONNECTION_DEFAULTS } from './connect-options.js';
 export { parseEndpoint, DEFAULT_OPCUA_PORT, type Endpoint } from './endpoint.js';
 export { handleBrowse, BROWSE_OPTIONS } from './browse-command.js';
 
@@ -52,7 +52,8 @@ export {
   type EndpointChoice,
 } from './security.js';
 
-export { openPki, DEFAULT_APPLICATION_NAME, type Pki, type PkiOptions } from './pki.js';
+export { openPki, DEFAULT_APPLICATION_NAME, type FolderPki, type Pki, type PkiClientOptions, type PkiOptions } from './pki.js';
+export { openMemoryPki, type MemoryPkiOptions } from './memory-pki.js';
 export { decideTrust, sameServer, TRUST_MODES, type TrustMode, type TrustDecision, type TrustQuestion, type TrustedCertificate } from './trust.js';
 export { describeCertificate, certificateLabel, firstCertificate, subjectAltNameUris, type CertificateInfo } from './certificate-info.js';
 

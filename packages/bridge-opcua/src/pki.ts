@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
+import type { OPCUAClientOptions } from 'node-opcua';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -24,16 +25,20 @@ export interface PkiOptions {
   logger: OpcuaLogger;
 }
 
-/** An open PKI folder: the client's certificate and the server trust policy. */
+/**
+ * The client's certificate and the server trust policy: a PKI folder ({@link openPki}), or a
+ * certificate made in memory for a connection that needs none kept (`openMemoryPki`).
+ */
 export interface Pki {
-  readonly dir: string;
+  /** The PKI folder; undefined for a certificate in memory. */
+  readonly dir: string | undefined;
   readonly trust: TrustMode;
-  /** node-opcua's certificate manager for this folder, with the trust policy installed. */
-  readonly certificateManager: InstanceType<OpcuaModule['OPCUACertificateManager']>;
-  /** `<dir>/own/certs/client_certificate.pem`. */
-  readonly certificateFile: string;
-  /** `<dir>/own/private/private_key.pem`. */
-  readonly privateKeyFile: string;
+  /** What `OPCUAClient.create` is given for the client's certificate and the server trust check. */
+  readonly clientOptions: PkiClientOptions;
+  /** `<dir>/own/certs/client_certificate.pem`; undefined in memory. */
+  readonly certificateFile: string | undefined;
+  /** `<dir>/own/private/private_key.pem`; undefined in memory. */
+  readonly privateKeyFile: string | undefined;
   readonly applicationUri: string;
   readonly applicationName: string;
   /** The client certificate. */
@@ -42,6 +47,18 @@ export interface Pki {
   takeRefusal(): OpcuaBridgeError | undefined;
   /** Releases the certificate manager. Idempotent. */
   dispose(): Promise<void>;
+}
+
+/** The certificate options of `OPCUAClient.create`: files and their folder's manager, or a provider in memory. */
+export type PkiClientOptions = Pick<OPCUAClientOptions, 'clientCertificateManager' | 'certificateFile' | 'privateKeyFile' | 'certificateKeyPairProvider'>;
+
+/** A PKI folder opened by {@link openPki}. */
+export interface FolderPki extends Pki {
+  readonly dir: string;
+  readonly certificateFile: string;
+  readonly privateKeyFile: string;
+  /** node-opcua's certificate manager for this folder, with the trust policy installed. */
+  readonly certificateManager: InstanceType<OpcuaModule['OPCUACertificateManager']>;
 }
 
 /** The default application name. */
@@ -54,7 +71,7 @@ export const DEFAULT_APPLICATION_NAME = 'fieldbridge-bridge-opcua';
  * A certificate made for another ApplicationUri, or a key that does not belong to it, is refused
  * with `CLIENT_CERTIFICATE_MISMATCH` saying what to do. Other failures reject with `PKI_FAILED`.
  */
-export async function openPki(opcua: OpcuaModule, options: PkiOptions): Promise<Pki> {
+export async function openPki(opcua: OpcuaModule, options: PkiOptions): Promise<FolderPki> {
   const { dir, logger } = options;
   const applicationName = options.applicationName ?? DEFAULT_APPLICATION_NAME;
   try {
@@ -109,6 +126,7 @@ export async function openPki(opcua: OpcuaModule, options: PkiOptions): Promise<
     dir,
     trust: options.trust,
     certificateManager: cm,
+    clientOptions: { clientCertificateManager: cm, certificateFile, privateKeyFile },
     certificateFile,
     privateKeyFile,
     applicationUri,

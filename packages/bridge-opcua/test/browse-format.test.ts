@@ -7,6 +7,8 @@ const result: BrowseResult = {
   start: 'i=85',
   namespaces: ['http://opcfoundation.org/UA/', 'urn:plant'],
   truncated: true,
+  depth: 3,
+  unfollowed: 0,
   entries: [
     { nodeId: 'nsu=urn:plant;s=Boiler', browseName: 'Boiler', browseNamespace: 'urn:plant', displayName: 'Boiler', nodeClass: 'Object', path: ['Boiler'], depth: 1 },
     {
@@ -53,6 +55,17 @@ describe('formatBrowseMapping', () => {
 
   it('writes an empty list when nothing is readable', () => {
     expect(parse(formatBrowseMapping({ ...result, entries: [] }))).toEqual({ nodes: [] });
+  });
+
+  it('says when objects at the depth limit were not looked into, and which --depth would list them', () => {
+    // Before: --browse Line1 --depth 1 --emit-mapping printed "nodes: []" and nothing about the motors below.
+    const motors = [1, 2, 3].map((n) => ({ nodeId: `nsu=urn:plant;s=Line1.Motor${n}`, browseName: `Motor${n}`, displayName: `Motor${n}`, nodeClass: 'Object', path: [`Motor${n}`], depth: 1 }));
+    const shallow: BrowseResult = { start: 'nsu=urn:plant;s=Line1', namespaces: result.namespaces, truncated: false, depth: 1, unfollowed: 3, entries: motors };
+    const yaml = formatBrowseMapping(shallow);
+    expect(yaml).toContain('# 3 objects at depth 1 not looked into: --depth 2 lists what is below them\n');
+    expect(parse(yaml)).toEqual({ nodes: [] });
+    expect(formatBrowseText(shallow)).toContain('\n3 objects at depth 1 not looked into: --depth 2 lists what is below them\n');
+    expect(formatBrowseText({ ...shallow, depth: 10, unfollowed: 1 })).toContain('1 object at depth 10 not looked into: browse one of them to list what is below it');
   });
 });
 

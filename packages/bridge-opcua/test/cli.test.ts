@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBridgeCli } from '@fieldbridge/core/cli';
@@ -18,6 +19,7 @@ import { runBridgeCommand } from '@fieldbridge/core/testing';
 const files = createCleanup();
 const track = trackCleanups();
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 const PASSWORD = 'cli-secret-pw';
 let server: OpcuaTestServer;
 let clientPki: string;
@@ -28,6 +30,12 @@ beforeAll(async () => {
   clientPki = files.dir('client');
 });
 afterAll(() => files.run());
+
+beforeAll(() => {
+  if (!existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)))) {
+    throw new Error('bridge-opcua is not built: run `pnpm --filter @fieldbridge/bridge-opcua build` (turbo runs it before test)');
+  }
+});
 
 const mapping = (endpoint = server.endpointUrl, extra = '') => `source_id: cli-test
 opcua:
@@ -65,6 +73,30 @@ describe('bridge-opcua', () => {
     const memory = await cli(['--check'], withoutPki);
     expect(memory.code, memory.err).toBe(0);
     expect(memory.out).toContain('certificate in ./fieldbridge-opcua-pki, server trust tofu');
+    const none = await cli(['--check'], withoutPki.replace('  security: { mode: SignAndEncrypt }\n', ''));
+    expect(none.code, none.err).toBe(0);
+    expect(none.out).toContain('login user "operator" with a password, certificate made in memory (security None: no PKI folder), server certificate not checked (security None),');
+  });
+
+  it('with security None, runs in a folder it cannot write to and leaves no PKI folder there or in HOME', { timeout: 60_000 }, async () => {
+    const work = files.dir('cwd');
+    const home = files.dir('home');
+    const file = join(files.dir('map'), 'map.yaml');
+    writeFileSync(file, `source_id: none-test\nsink: { url: stdout }\nopcua:\n  endpoint: ${server.endpointUrl}\n  nodes:\n    - { metric: boiler.pressure, node_id: 'nsu=${SIM_NAMESPACE};s=Boiler.Pressure' }\n`);
+    // Read-only for anyone but root, who writes anyway: the empty folder afterwards is what shows it.
+    chmodSync(work, 0o555);
+    const child = spawn(process.execPath, [BIN, '--config', file, '--once'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: home } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    chmodSync(work, 0o755);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('"metric":"boiler.pressure"');
+    expect(stderr).toMatch(/connected \(None\/None\)/);
+    expect(readdirSync(work)).toEqual([]);
+    expect(readdirSync(home)).toEqual([]);
   });
 
   it('--help states the default --once wait bridge-opcua really uses', async () => {

@@ -27,6 +27,15 @@ describe('classifyConnectError', () => {
     expect(err.message).toMatch(why);
   });
 
+  it('tells a server that refuses the in-memory certificate of security None to be given a kept one', () => {
+    const err = classifyConnectError(new Error('BadSecurityChecksFailed'), { ...ctx, clientCertificateFile: undefined });
+    expect(err.code).toBe('CLIENT_CERTIFICATE_REFUSED');
+    expect(err.message).toBe(
+      'the server at opc.tcp://plc:4840 refused this client\'s certificate (thumbprint abcd; BadSecurityChecksFailed), which security None makes in memory for each run: ' +
+        'set pki to a folder so the client keeps one certificate, then trust that one on the server',
+    );
+  });
+
   it('passes an OpcuaBridgeError through unchanged', () => {
     const original = new OpcuaBridgeError('SERVER_CERTIFICATE_CHANGED', 'x', { retryable: false });
     expect(classifyConnectError(original, ctx)).toBe(original);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { opcuaBridge } from '../src/bridge.js';
 import { checkOpcua } from '../src/check.js';
 import { opcuaConfigSchema, QUALITY_RULES, SECURITY_MODE_NAMES, SECURITY_POLICY_NAMES, TIMESTAMP_NAMES, TRUST_MODE_NAMES, type OpcuaConfig } from '../src/config.js';
-import { connectOptionsOf, pkiDir } from '../src/connect-options.js';
+import { connectOptionsOf, pkiDir, usedPkiDir } from '../src/connect-options.js';
 import { describeOpcua } from '../src/describe.js';
 import { parseEndpoint } from '../src/endpoint.js';
 import { planOpcua } from '../src/plan.js';
@@ -91,6 +91,12 @@ describe('the opcua: section', () => {
     expect(pkiDir({}, 'spool')).toBe('spool/opcua-pki');
     expect(pkiDir({}, undefined)).toBe('fieldbridge-opcua-pki');
     expect(pkiDir({ pki: '/etc/pki' }, 'spool')).toBe('/etc/pki');
+    // Security None checks no certificate: none is kept unless a folder is named.
+    expect(usedPkiDir({}, 'spool')).toBeUndefined();
+    expect(usedPkiDir({ security: { mode: 'None' } }, undefined)).toBeUndefined();
+    expect(usedPkiDir({ security: { mode: 'None' }, pki: '/etc/pki' }, 'spool')).toBe('/etc/pki');
+    expect(usedPkiDir({ security: { mode: 'SignAndEncrypt' } }, undefined)).toBe('fieldbridge-opcua-pki');
+    expect(connectOptionsOf(section(`  endpoint: opc.tcp://plc1\n  nodes: [{ metric: a, node_id: 'i=2258' }]`), console, 'spool', Date.now).pki).toEqual({ dir: undefined, trust: 'tofu' });
     const config = section(`  endpoint: opc.tcp://plc1
   security: { mode: Sign, policy: Basic256 }
   auth: { username: op, password: pw }

@@ -105,6 +105,32 @@ describe('the client certificate', () => {
   });
 });
 
+describe('security None without a PKI folder', () => {
+  it('connects with a certificate made in memory, the same for the process, writing no file', async () => {
+    const logger = capturingLogger();
+    const first = await connectOpcua({ endpointUrl: server.endpointUrl, pki: { trust: 'tofu', applicationUri: 'urn:plant-a:none' }, logger });
+    cleanup.add(() => first.close());
+    expect(first.security.mode).toBe('None');
+    expect(first.pki.dir).toBeUndefined();
+    expect(first.pki.certificateFile).toBeUndefined();
+    expect(first.pki.certificate.applicationUri).toBe('urn:plant-a:none');
+    const sessions = server.server.engine.getSessions();
+    expect(sessions.some((s) => s.clientDescription?.applicationUri === 'urn:plant-a:none')).toBe(true);
+    expect(logger.messages().some((m) => m.startsWith('created client certificate'))).toBe(false);
+    // A reconnect of the same process does not make another key.
+    const second = await connectOpcua({ endpointUrl: server.endpointUrl, pki: { trust: 'tofu', applicationUri: 'urn:plant-a:none' }, logger });
+    cleanup.add(() => second.close());
+    expect(second.pki.certificate.thumbprint).toBe(first.pki.certificate.thumbprint);
+    expect(process.env.OPENSSL_CONF).toBeUndefined();
+  });
+
+  it('is refused for a secured connection, which needs a certificate the server can trust for good', async () => {
+    const refused = await refusal(connectOpcua({ endpointUrl: server.endpointUrl, pki: { trust: 'tofu' }, logger: capturingLogger(), security: { mode: 'Sign' } }));
+    expect(refused.code).toBe('PKI_FAILED');
+    expect(refused.message).toBe('security Sign needs a PKI folder for the client certificate the server is to trust: give pki.dir');
+  });
+});
+
 describe('trust on first use', () => {
   it('refuses a server whose certificate changed, at connect and at reconnect, naming both thumbprints and the file to delete', async () => {
     const pkiDir = cleanup.dir('tofu-server');
