@@ -49,8 +49,9 @@ export function createEventList(list, empty, count, model) {
     h('li', { class: 'ev', 'data-sev': severityOf(item), 'data-source': item.series.source },
       h('time', { class: 'num', datetime: new Date(item.t).toISOString() }, formatClock(item.t)),
       h('span', { class: 'ev-what' },
-        h('span', { class: 'ev-text' }, item.text),
-        h('span', { class: 'ev-src' }, `${item.series.source} · ${item.series.metric}`)));
+        // At most three lines show (style.css): the tooltip holds the rest of a long one, a JSON alarm.
+        h('span', { class: 'ev-text', title: item.text }, item.text),
+        h('span', { class: 'ev-src', title: `${item.series.source} · ${item.series.metric}` }, `${item.series.source} · ${item.series.metric}`)));
 
   const finish = () => {
     while (list.childElementCount > SHOWN) list.lastElementChild?.remove();

@@ -19,6 +19,7 @@ export interface ResolvedOptions {
   devEndpoints: boolean;
   retainPoints: boolean;
   maxRetainedPoints: number;
+  maxBatchIds: number;
   wsAck: boolean;
   wsTimeSync: boolean;
   wsDelayMs: { toServer: number; toDevice: number };
@@ -32,7 +33,7 @@ export interface ResolvedOptions {
 
 const KNOWN = new Set<string>([
   'host', 'port', 'apiKeys', 'readOnlyKeys', 'out', 'print', 'maxEventBytes', 'maxPoints', 'maxBodyBytes',
-  'clockOffsetMs', 'now', 'random', 'influxWrite', 'devEndpoints', 'retainPoints', 'maxRetainedPoints', 'wsAck', 'wsTimeSync', 'wsDelayMs',
+  'clockOffsetMs', 'now', 'random', 'influxWrite', 'devEndpoints', 'retainPoints', 'maxRetainedPoints', 'maxBatchIds', 'wsAck', 'wsTimeSync', 'wsDelayMs',
   'wsMaxFrameBytes', 'live', 'signingSecret', 'signatureToleranceS',
 ] satisfies (keyof GatewayOptions)[]);
 
@@ -130,6 +131,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     devEndpoints,
     retainPoints: options.retainPoints ?? true,
     maxRetainedPoints: positiveInteger(options.maxRetainedPoints, 'maxRetainedPoints', 1_000_000),
+    maxBatchIds: positiveInteger(options.maxBatchIds, 'maxBatchIds', 1_000_000),
     wsAck: options.wsAck ?? true,
     wsTimeSync: options.wsTimeSync ?? true,
     wsDelayMs: { toServer: delay(wsDelayMs.toServer, 'wsDelayMs.toServer'), toDevice: delay(wsDelayMs.toDevice, 'wsDelayMs.toDevice') },

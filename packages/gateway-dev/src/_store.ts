@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { createRecentBatchIds } from './_batch-ids.js';
 import type { GatewayObserver } from './_observer.js';
 import { formatPointLine } from './_print.js';
 import type { NormalizedPoint } from './_validate-point.js';
@@ -12,6 +13,8 @@ export interface StoreOptions {
   retainPoints: boolean;
   /** Most points kept for `query`; the oldest go first. */
   maxRetainedPoints: number;
+  /** Most batch ids remembered to tell duplicates; the oldest are forgotten first. */
+  maxBatchIds: number;
   /** Told of every stored batch. */
   observer: GatewayObserver;
 }
@@ -49,13 +52,13 @@ const MAX_COUNTED_SOURCES = 10_000;
 export function createStore(options: StoreOptions): Store {
   let fd = options.out === undefined ? undefined : openSync(options.out, 'a');
   let stored: StoredPoint[] = [];
-  let seenBatchIds = new Set<string>();
+  const seenBatchIds = createRecentBatchIds(options.maxBatchIds);
   let counters = emptyStats();
   let bySource = new Map<string, number>();
 
   return {
     addBatch(points, { receivedAtMs, batchId, via }) {
-      const duplicate = batchId !== undefined && seenBatchIds.has(batchId);
+      const duplicate = batchId !== undefined && seenBatchIds.seen(batchId);
       const receipt: Partial<StoredPoint> = { received_at_ms: receivedAtMs };
       if (batchId !== undefined) receipt.batch_id = batchId;
       if (duplicate) receipt.duplicate = true;
@@ -77,7 +80,6 @@ export function createStore(options: StoreOptions): Store {
         const key = bySource.has(p.source_id) || bySource.size < MAX_COUNTED_SOURCES ? p.source_id : '_other';
         bySource.set(key, (bySource.get(key) ?? 0) + 1);
       }
-      if (batchId !== undefined) seenBatchIds.add(batchId);
       counters.points += batch.length;
       counters.batches += 1;
       if (duplicate) counters.duplicateBatches += 1;
@@ -108,7 +110,7 @@ export function createStore(options: StoreOptions): Store {
     },
     reset() {
       stored = [];
-      seenBatchIds = new Set();
+      seenBatchIds.clear();
       counters = emptyStats();
       bySource = new Map();
     },

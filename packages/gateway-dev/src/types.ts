@@ -124,6 +124,12 @@ export interface GatewayOptions {
    */
   maxRetainedPoints?: number;
   /**
+   * Most batch ids remembered to tell a batch sent again (`duplicate`, `stats().duplicateBatches`);
+   * past it the oldest are forgotten, so memory stays bounded however long the gateway runs, with
+   * `retainPoints: false` too. Default 1,000,000 (about 140 MB at most).
+   */
+  maxBatchIds?: number;
+  /**
    * WebSocket: answer each stored telemetry frame with `{"type":"ack","trace_id"}` (a
    * fieldbridge extension, announced in `authenticated.extensions`). False acts like the real
    * gateway, which does not acknowledge frames. Default true.

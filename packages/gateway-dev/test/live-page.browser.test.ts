@@ -194,6 +194,24 @@ describe('the live page in Chromium', () => {
     expect(errors).toEqual(['console: Failed to load resource: net::ERR_INCOMPLETE_CHUNKED_ENCODING']);
   }, 90_000);
 
+  it('shows a long event (an OPC UA alarm as JSON) in three lines, the whole text in its tooltip, so it leaves room for the others', async () => {
+    const gateway = await startGateway();
+    const alarm = JSON.stringify({ EventType: 'ExclusiveLimitAlarmType', SourceName: '2:Boiler', Message: 'Boiler temperature above the high limit for more than thirty seconds', Severity: 800, ConditionName: 'TemperatureAlarm', ActiveState: true, AckedState: false, Comment: 'x'.repeat(300) });
+    await ingest(gateway, { source_id: 'plant-a-boiler', points: [{ metric: 'boiler.alarms', value: alarm, class: 'event' }] });
+    await ingest(gateway, { source_id: 'plant-a-boiler', points: [{ metric: 'boiler.state', value: 'running', class: 'event' }] });
+    const { page, errors } = await openBrowser();
+    await page.goto(`${gateway.origin}/`);
+    await page.waitForFunction(() => document.querySelectorAll('#events .ev').length === 2);
+    const shown = await page.$$eval('#events .ev-text', (els) =>
+      els.map((el) => ({ lines: Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)), title: el.getAttribute('title') })),
+    );
+    // Newest first: the short one in one line, the alarm in three, its text (as the live feed
+    // carries it: the first 200 characters) whole in the tooltip.
+    expect(shown).toEqual([{ lines: 1, title: 'running' }, { lines: 3, title: `${alarm.slice(0, 199)}…` }]);
+    await screenshot(page, 'live-long-event.png');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('stays light with 10,000 metrics: only visible rows exist, and the filter finds any', async () => {
     const gateway = await startGateway();
     for (let part = 0; part < 2; part++) {

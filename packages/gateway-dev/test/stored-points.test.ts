@@ -95,4 +95,20 @@ describe('x-batch-id', () => {
     expect(gateway.stats().duplicateBatches).toBe(0);
     expect(gateway.points()[0]).not.toHaveProperty('duplicate');
   });
+
+  it('remembers the last maxBatchIds ids, so memory stays bounded however long it runs; the oldest are forgotten first', async () => {
+    const gateway = await startGateway({ maxBatchIds: 2, retainPoints: false });
+    const send = async (id: string) => (await ingest(gateway, batch(), { headers: { 'x-batch-id': id } })).status;
+    for (const id of ['b-1', 'b-2', 'b-3']) expect(await send(id)).toBe(200);
+    // b-1 was forgotten when b-3 came; b-3 is still known (and b-1, seen again, is now the newest).
+    expect(await send('b-1')).toBe(200);
+    expect(gateway.stats().duplicateBatches).toBe(0);
+    expect(await send('b-3')).toBe(200);
+    expect(await send('b-1')).toBe(200);
+    expect(gateway.stats()).toMatchObject({ batches: 6, duplicateBatches: 2 });
+  });
+
+  it('refuses a maxBatchIds that is not a positive integer', async () => {
+    await expect(startGateway({ maxBatchIds: 0 })).rejects.toThrow('createGateway: maxBatchIds must be a positive integer');
+  });
 });
