@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { captureIo, trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../src/catalog.js';
@@ -116,6 +116,41 @@ describe('fieldbridge check: wrong files', () => {
     const c = await writeTempFile(track, 'c.yaml', body('site-c', '127.0.0.1:0').replace('./fieldbridge-spool', './spool-c'));
     const d = await writeTempFile(track, 'd.yaml', body('site-d', '127.0.0.1:0').replace('./fieldbridge-spool', './spool-d'));
     expect((await fieldbridge(['check', c, d])).code).toBe(0);
+  });
+
+  it('two files of one run with one MQTT client id at one broker, or one serial port, are refused by check and run, at the later one\'s line', async () => {
+    const mqtt = (id: string, url: string) => [`source_id: ${id}`, 'sink: { url: stdout }', 'mqtt:', `  url: ${url}`, '  client_id: fieldbridge-1', '  subscriptions: [{ topic: a/b, metric: a.b }]', ''].join('\n');
+    const a = await writeTempFile(track, 'mqtt-a.yaml', mqtt('site-a', 'mqtt://broker.local'));
+    // The same broker written with its default port and in capitals: the same client id there.
+    const b = await writeTempFile(track, 'mqtt-b.yaml', mqtt('site-b', 'mqtt://BROKER.local:1883'));
+    for (const command of ['check', 'run']) {
+      const { code, err } = await fieldbridge([command, a, b]);
+      expect(code).toBe(2);
+      expect(err).toBe(`${b}:5:14 mqtt.client_id: fieldbridge-1: ${a} connects to this broker (mqtt://broker.local:1883) with this client id too: a broker lets one client hold an id at a time, so the two would kick each other off in turn; give each file its own client_id\n`);
+    }
+    // Another broker, or another id: no clash.
+    const c = await writeTempFile(track, 'mqtt-c.yaml', mqtt('site-c', 'mqtt://other.local'));
+    expect((await fieldbridge(['check', a, c])).code).toBe(0);
+    expect((await fieldbridge(['check', a, await writeTempFile(track, 'mqtt-d.yaml', mqtt('site-d', 'mqtt://broker.local').replace('fieldbridge-1', 'fieldbridge-2'))])).code).toBe(0);
+
+    // A serial port: Modbus RTU devices of one file share their line; a MAVLink link of another file on it clashes.
+    const rtu = (name: string) => `{ name: ${name}, connection: 'rtu:///dev/ttyUSB7?baud=9600', points: [{ metric: level, table: holding, address: 0 }] }`;
+    const modbus = await writeTempFile(track, 'rtu.yaml', ['source_id: line-1', 'sink: { url: stdout }', 'modbus:', '  devices:', `    - ${rtu('plc1')}`, `    - ${rtu('plc2')}`, ''].join('\n'));
+    expect((await fieldbridge(['check', modbus])).code).toBe(0);
+    const mavlink = await writeTempFile(track, 'mav.yaml', ['source_id: drone', 'sink: { url: stdout }', 'mavlink:', "  connection: 'serial:///dev/ttyUSB7?baud=57600'", ''].join('\n'));
+    const { code, err } = await fieldbridge(['check', modbus, mavlink]);
+    expect(code).toBe(2);
+    expect(err).toBe(`${mavlink}:4:15 mavlink.connection: /dev/ttyUSB7: ${modbus} opens this serial port too: a port is opened by one program at a time (the second would retry it for ever); read the devices of one line from one file\n`);
+  });
+
+  it('a file named twice is said to be named twice, not to clash with itself', async () => {
+    const file = await writeTempFile(track, 'twice.yaml', ['source_id: site', 'sink: { url: stdout, buffer: { path: ./spool-twice } }', "observe: { listen: '127.0.0.1:9464' }", 'mqtt:', '  url: mqtt://127.0.0.1', '  subscriptions: [{ topic: a/b, metric: a.b }]', ''].join('\n'));
+    const other = `${dirname(file)}/./${basename(file)}`;
+    for (const command of ['check', 'run']) {
+      const { code, err } = await fieldbridge([command, file, other, file]);
+      expect(code).toBe(2);
+      expect(err).toBe(`${other}: the same file as ${file}, given twice: name each mapping file once\n${file}: given twice: name each mapping file once\n`);
+    }
   });
 
   it('a file with no bridge section says which it could hold', async () => {

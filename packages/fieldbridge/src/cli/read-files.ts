@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { isFieldbridgeError } from '@fieldbridge/core';
 import { unsetVariableWarning } from '@fieldbridge/core/cli';
 import { CATALOG, type CatalogEntry } from '../catalog.js';
@@ -7,10 +9,16 @@ import { sharedResourceIssues } from './shared-resources.js';
 
 /**
  * Reads every file given, reporting each one's problems (`file:line:col key: message`) on
- * stderr, and what two of them cannot share (a spool, an observe port). Resolves with the files,
- * or exit code 2 when any is wrong: nothing starts unless all are right.
+ * stderr, and what two of them cannot share (a spool, an observe port; see `sharedResourceIssues`).
+ * A file named twice is said as such first. Resolves with the files, or exit code 2 when any is
+ * wrong: nothing starts unless all are right.
  */
 export async function readFiles(files: readonly string[], io: Io, catalog: readonly CatalogEntry[] = CATALOG): Promise<MappingFile[] | number> {
+  const twice = filesGivenTwice(files, io.cwd);
+  if (twice.length > 0) {
+    for (const line of twice) io.stderr.write(`${line}\n`);
+    return 2;
+  }
   const read: MappingFile[] = [];
   let wrong = false;
   for (const file of files) {
@@ -43,6 +51,28 @@ export async function rereadFile(file: MappingFile, running: readonly Pick<Mappi
   const clashes = sharedResourceIssues([...others, next]);
   if (clashes.length > 0) throw new MappingFileError(clashes.join('\n'));
   return next;
+}
+
+/**
+ * A file named twice (`site.yaml ./site.yaml`, a glob that takes it again, a link to it): it would
+ * be refused as clashing with itself over its own spool and port, which says nothing useful.
+ */
+function filesGivenTwice(files: readonly string[], cwd = process.cwd()): string[] {
+  const seen = new Map<string, string>();
+  const lines: string[] = [];
+  for (const file of files) {
+    const path = resolve(cwd, file);
+    let real = path;
+    try {
+      real = realpathSync(path);
+    } catch {
+      // Not there: reading it says so.
+    }
+    const first = seen.get(real);
+    if (first === undefined) seen.set(real, file);
+    else lines.push(first === file ? `${file}: given twice: name each mapping file once` : `${file}: the same file as ${first}, given twice: name each mapping file once`);
+  }
+  return lines;
 }
 
 /** The files of a command: those given, else `$FIELDBRIDGE_CONFIG`. */
