@@ -5,6 +5,8 @@ import { bridgesCommand } from './bridges.js';
 import { checkCommand } from './check.js';
 import { initCommand } from './init.js';
 import type { Io } from './io.js';
+import { resendCommand } from './resend.js';
+import type { ResendFlags } from './resend-options.js';
 import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 
@@ -69,6 +71,21 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--json', 'as JSON')
     .action(async (options: { json?: boolean }) => {
       code = await bridgesCommand(io, !!options.json);
+    });
+
+  program
+    .command('resend')
+    .description('send the points of dead-letter files again, through the sink of a mapping file; the files are read, never changed')
+    .argument('<files...>', 'dead-letter files (NDJSON), e.g. <buffer.path>/dead-letter.ndjson and its rotation dead-letter.ndjson.1')
+    .option('-c, --config <file>', 'the mapping file whose sink: sends them (receiver, key, TLS, retry); default $FIELDBRIDGE_CONFIG')
+    .option('--reason <regex>', "send only records whose reason matches, e.g. 'HTTP 5' for what the receiver could not store then")
+    .option('--dry-run', 'count what would be sent, by reason and by source, and send nothing')
+    .option('--timeout <duration>', "how long to wait for delivery (e.g. 2m); default the mapping's sink.shutdown_timeout_ms (8s)")
+    .option('--refused-to <file>', 'where points refused again go; default <first file>.refused.ndjson')
+    .addOption(new Option('--log-level <level>', 'log level of the sink (default warn)').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
+    .addHelpText('after', '\nExit codes: 0 every selected point was sent, 1 some were refused again, left undelivered or skipped, 2 usage or configuration error.')
+    .action(async (files: string[], options: ResendFlags) => {
+      code = await resendCommand(files, options, io);
     });
 
   try {
