@@ -68,16 +68,38 @@ const WRAP = 2 ** 32;
 /** time_boot_ms wraps after 49.7 days: a value this close past the wrap, after one this close before it, is the wrap. */
 const WRAP_MARGIN_MS = 600_000;
 
+/** No autopilot or companion reboots in less than this many ms: the least silence that may hide a reboot. */
+const REBOOT_SILENCE_MS = 500;
+/** How much longer the delay of the last message before a reboot may be than that of the first after it, in ms. */
+const DELAY_SPREAD_MS = 250;
+
 interface Sender {
   clock: DeviceClock;
   /** Highest (unwrapped) device time seen, for unwrapping time_boot_ms. */
   lastMs: number;
+  /** Local time of the last message placed. */
+  lastLocalMs?: number;
+}
+
+/**
+ * A boot time that went back by less than the device clock's restart step is still a reboot when
+ * the sender was silent for at least {@link REBOOT_SILENCE_MS} and has been up for no longer than
+ * that silence (plus {@link DELAY_SPREAD_MS}): a sender that did not reboot has been up for longer
+ * than the silence, by the time it had been up before it. A reboot soon after boot goes back by
+ * little, but is caught so.
+ */
+function rebootedInSilence(s: Sender, deviceMs: number, localMs: number): boolean {
+  if (s.lastLocalMs === undefined || !(deviceMs < s.lastMs)) return false;
+  const silenceMs = localMs - s.lastLocalMs;
+  return silenceMs >= REBOOT_SILENCE_MS && deviceMs <= silenceMs + DELAY_SPREAD_MS;
 }
 
 /**
  * Creates a timer. Each sender (system and component: a companion computer boots apart from its
  * autopilot) has its own device clock. `time_boot_ms` is unwrapped across its 2^32 ms rollover;
- * `time_usec` of 0 (not known) gives the arrival time.
+ * `time_usec` of 0 (not known) gives the arrival time. A reboot is boot time going back by more
+ * than the device clock's restart step (1 s by default), or by any amount after a silence longer
+ * than the sender has been up since (see `rebootedInSilence`).
  */
 export function createMessageTimer(options: MessageTimerOptions = {}): MessageTimer {
   const unixThreshold = options.unixThresholdUs ?? 1e15;
@@ -118,9 +140,13 @@ export function createMessageTimer(options: MessageTimerOptions = {}): MessageTi
         deviceMs = unwrap(sender(sysid, compid), raw as number);
       }
       const s = sender(sysid, compid);
+      const silentReboot = rebootedInSilence(s, deviceMs, localMs);
+      if (silentReboot) s.clock.reset();
       const placed = s.clock.place(deviceMs, localMs);
-      s.lastMs = placed.restarted ? deviceMs : Math.max(s.lastMs, deviceMs);
-      return { timestampMs: placed.wallMs, source: 'boot', restarted: placed.restarted };
+      const restarted = silentReboot || placed.restarted;
+      s.lastMs = restarted ? deviceMs : Math.max(s.lastMs, deviceMs);
+      s.lastLocalMs = localMs;
+      return { timestampMs: placed.wallMs, source: 'boot', restarted };
     },
     forget(sysid) {
       for (const key of [...senders.keys()]) if (key >> 8 === sysid) senders.delete(key);

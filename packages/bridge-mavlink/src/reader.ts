@@ -96,15 +96,20 @@ export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
       const selected = plan.selects(frame.msgid);
       let timestampMs = atMs;
       let time: TimeSource = 'arrival';
+      let restarted = false;
       // Every message with a time field feeds its sender's clock, selected or not: more samples, earlier reboots.
       if (timeFieldOf(message)) {
         const placed = timer.place(sysid, compid, message, payload, atMs);
         timestampMs = placed.timestampMs;
         time = placed.source;
-        if (placed.restarted) out.events.push(...tracker.restarted(sysid, compid, atMs));
+        restarted = placed.restarted;
+        // Before the frame is counted: its sequence number starts over.
+        if (restarted) out.events.push(...tracker.restarted(sysid, compid, atMs));
       }
       const events = tracker.observe(frame, atMs, frame.msgid === 0 ? readHeartbeat(payload) : undefined);
       if (events.length > 0) out.events.push(...events);
+      // The boot clock went on: a gap since a silence (this frame's too) was frames lost, not a reboot.
+      if (time === 'boot' && !restarted) tracker.continued(sysid, compid);
       if (!selected) continue;
       const decoded = plan.fields(message, payload)!;
       const msg: DecodedMessage = {

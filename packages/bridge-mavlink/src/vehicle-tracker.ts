@@ -1,4 +1,5 @@
 import { flightModeName, isArmed, isAutopilot, type Heartbeat } from './flight-mode.js';
+import { clockContinued, clockRestarted, countFrame, createSequenceState, type SequenceState } from './sequence-loss.js';
 
 /** Something that happened to a vehicle, for the bridge to turn into an event point. */
 export type VehicleEvent =
@@ -18,7 +19,9 @@ export type VehicleEvent =
    * Frames of the system received and lost (from sequence numbers) since its previous
    * `link.stats` (the first counts from the system's first frame): given with each HEARTBEAT of
    * its autopilot (the lowest component id that is one; without an autopilot, the lowest
-   * component that sends heartbeats). Summed, they are every frame up to the last heartbeat.
+   * component that sends heartbeats). Summed, they are every frame up to the last heartbeat,
+   * except that frames missing across a silence count once the component's boot clock has shown
+   * it did not reboot, in a later one.
    */
   | { kind: 'link.stats'; sysid: number; atMs: number; received: number; lost: number };
 
@@ -69,21 +72,24 @@ export interface VehicleSnapshot {
 export interface VehicleTracker {
   /** A frame from (`sysid`, `compid`) with sequence `seq` at `atMs`; `heartbeat` when it is one. */
   observe(frame: { sysid: number; compid: number; seq: number }, atMs: number, heartbeat?: Heartbeat): readonly VehicleEvent[];
-  /** A component rebooted (its boot clock went back): sequence tracking starts over. */
+  /**
+   * A component rebooted (its boot clock went back): sequence tracking starts over, a gap held
+   * since a silence is dropped. Call it before {@link observe} of the frame that showed it.
+   */
   restarted(sysid: number, compid: number, atMs: number): readonly VehicleEvent[];
+  /**
+   * A message of the component showed its boot clock going on (no reboot): a gap held since a
+   * silence was frames lost, counted when measurable. Call it after {@link observe} of that frame.
+   */
+  continued(sysid: number, compid: number): void;
   /** Links without a HEARTBEAT for the timeout at `nowMs` are lost. Call it on a timer (every second or so). */
   check(nowMs: number): readonly VehicleEvent[];
   /** Every system seen, by system id. */
   vehicles(): VehicleSnapshot[];
 }
 
-interface Component {
+interface Component extends SequenceState {
   compid: number;
-  lastSeq?: number;
-  lastAtMs: number;
-  received: number;
-  lost: number;
-  duplicates: number;
   heartbeat?: Heartbeat;
   flightMode?: string;
   armed?: boolean;
@@ -101,10 +107,12 @@ interface System {
 const NONE: readonly VehicleEvent[] = Object.freeze([]);
 
 /**
- * Creates a tracker. Packet loss per component from its 8-bit sequence numbers: a gap of n
- * (modulo 256, so wrap-around is free) counts n lost; a repeated number is a duplicate; after a
- * silence longer than the link timeout or a reboot the count starts over, since the counter may
- * have wrapped any number of times meanwhile. Bounded: 256 systems, `maxComponents` each.
+ * Creates a tracker. Packet loss per component from its 8-bit sequence numbers (see
+ * `countFrame`): a gap of n (modulo 256, so wrap-around is free) counts n lost; a repeated number
+ * is a duplicate; a gap after a silence waits for the component's boot clock ({@link
+ * VehicleTracker.continued} or {@link VehicleTracker.restarted}), since a rebooted sender starts
+ * its sequence over; after a silence longer than the link timeout or a reboot the count starts
+ * over. Bounded: 256 systems, `maxComponents` each.
  * Throws a RangeError for options out of range.
  */
 export function createVehicleTracker(options: VehicleTrackerOptions = {}): VehicleTracker {
@@ -119,22 +127,6 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
     if (!s) systems.set(sysid, (s = { sysid, components: new Map(), linkUp: false, statsBase: { received: 0, lost: 0 } }));
     return s;
   };
-
-  function sequence(c: Component, seq: number, atMs: number): void {
-    if (c.lastSeq === undefined || atMs - c.lastAtMs > linkTimeoutMs) {
-      c.received += 1;
-    } else {
-      const gap = (seq - c.lastSeq - 1) & 0xff;
-      if (gap === 0xff) {
-        c.duplicates += 1;
-      } else {
-        c.lost += gap;
-        c.received += 1;
-      }
-    }
-    c.lastSeq = seq;
-    c.lastAtMs = atMs;
-  }
 
   function heartbeatEvents(s: System, c: Component | undefined, compid: number, hb: Heartbeat, atMs: number): VehicleEvent[] {
     const events: VehicleEvent[] = [];
@@ -182,16 +174,20 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
       const s = systemOf(frame.sysid);
       let c = s.components.get(frame.compid);
       if (!c && s.components.size < maxComponents) {
-        c = { compid: frame.compid, lastAtMs: atMs, received: 0, lost: 0, duplicates: 0 };
+        c = { ...createSequenceState(atMs), compid: frame.compid };
         s.components.set(frame.compid, c);
       }
-      if (c) sequence(c, frame.seq, atMs);
+      if (c) countFrame(c, frame.seq, atMs, linkTimeoutMs);
       return heartbeat ? heartbeatEvents(s, c, frame.compid, heartbeat, atMs) : NONE;
     },
     restarted(sysid, compid, atMs) {
       const c = systems.get(sysid)?.components.get(compid);
-      if (c) delete c.lastSeq;
+      if (c) clockRestarted(c);
       return [{ kind: 'vehicle.restarted', sysid, compid, atMs }];
+    },
+    continued(sysid, compid) {
+      const c = systems.get(sysid)?.components.get(compid);
+      if (c) clockContinued(c);
     },
     check(nowMs) {
       let events: VehicleEvent[] | undefined;

@@ -40,6 +40,23 @@ describe('message timestamps', () => {
     expect(at(3_000, WALL + 23_000 + 30).timestampMs).toBe(WALL + 23_007);
   });
 
+  it('takes boot time going back by less than a second for a reboot only after a silence longer than the time since boot', () => {
+    const timer = createMessageTimer({ deviceClock: { driftPpm: 0 } });
+    const at = (bootMs: number, localMs: number): ReturnType<typeof timer.place> => {
+      const f = frame('ATTITUDE', { time_boot_ms: bootMs });
+      return timer.place(2, 1, f.message, f.payload, localMs);
+    };
+    // Just booted: a message stamped 50 ms before the last one, 100 ms later, is a sample taken earlier.
+    at(300, WALL);
+    expect(at(250, WALL + 100)).toMatchObject({ timestampMs: WALL - 50, restarted: false });
+    at(1_800, WALL + 1_500);
+    // Silent for 1.2 s and back at 1,000 ms since boot: it booted during the silence.
+    expect(at(1_000, WALL + 2_700)).toEqual({ timestampMs: WALL + 2_700, source: 'boot', restarted: true });
+    // A late message after a silence, stamped before the last one, from a sender up for longer than the silence: no reboot.
+    at(60_000, WALL + 62_000);
+    expect(at(59_500, WALL + 64_000)).toMatchObject({ restarted: false });
+  });
+
   it('follows time_boot_ms across its 2^32 ms rollover (49.7 days) without a reboot', () => {
     const timer = createMessageTimer({ deviceClock: { driftPpm: 0 } });
     const at = (bootMs: number, localMs: number): ReturnType<typeof timer.place> => {

@@ -26,6 +26,53 @@ describe('vehicle tracker', () => {
     expect(tracker.vehicles()[0]).toMatchObject({ received: 4, lost: 1 });
   });
 
+  it('holds a gap after a silence until the boot clock says: a reboot drops it, a clock going on counts it', () => {
+    const tracker = createVehicleTracker();
+    // 100 frames a second, timed (the reader calls continued() for each message with a boot time).
+    for (let seq = 0; seq < 50; seq++) {
+      tracker.observe({ sysid: 1, compid: 1, seq }, seq * 10);
+      tracker.continued(1, 1);
+    }
+    // 1 s of silence, then sequence 0: a gap of 205, held.
+    tracker.observe({ sysid: 1, compid: 1, seq: 0 }, 1_490, copter(4));
+    expect(tracker.vehicles()[0]).toMatchObject({ received: 51, lost: 0 });
+    expect(tracker.restarted(1, 1, 1_495)).toEqual([{ kind: 'vehicle.restarted', sysid: 1, compid: 1, atMs: 1_495 }]);
+    tracker.observe({ sysid: 1, compid: 1, seq: 1 }, 1_495);
+    tracker.observe({ sysid: 1, compid: 1, seq: 3 }, 1_500);
+    expect(tracker.vehicles()[0]).toMatchObject({ received: 53, lost: 1 });
+    // Another silence, 20 frames lost on the way: held, then counted once a boot time goes on.
+    tracker.observe({ sysid: 1, compid: 1, seq: 24 }, 2_700);
+    expect(tracker.vehicles()[0]).toMatchObject({ lost: 1 });
+    tracker.continued(1, 1);
+    expect(tracker.vehicles()[0]).toMatchObject({ received: 54, lost: 21 });
+  });
+
+  it('without boot times, counts a gap after a silence only when the frames could have been sent in it', () => {
+    const tracker = createVehicleTracker();
+    // A companion sending only heartbeats, one a second.
+    const companion: Heartbeat = { type: 18, autopilot: 8, baseMode: 0, customMode: 0, systemStatus: 4 };
+    for (let seq = 0; seq < 5; seq++) tracker.observe({ sysid: 9, compid: 191, seq }, seq * 1_000, companion);
+    // One heartbeat lost: a gap of 1 in 2 s, counted.
+    tracker.observe({ sysid: 9, compid: 191, seq: 6 }, 6_000, companion);
+    expect(tracker.vehicles()[0]).toMatchObject({ received: 6, lost: 1 });
+    // It reboots: sequence 0 after 6 in 3 s, a gap of 249 it cannot have sent: not counted.
+    tracker.observe({ sysid: 9, compid: 191, seq: 0 }, 9_000, companion);
+    tracker.observe({ sysid: 9, compid: 191, seq: 1 }, 10_000, companion);
+    expect(tracker.vehicles()[0]).toMatchObject({ received: 8, lost: 1 });
+  });
+
+  it('settles a held gap no timed message resolved by the link timeout as a gap without boot times', () => {
+    const tracker = createVehicleTracker({ linkTimeoutMs: 2_000 });
+    for (let seq = 0; seq < 20; seq++) {
+      tracker.observe({ sysid: 1, compid: 1, seq }, seq * 50);
+      tracker.continued(1, 1);
+    }
+    // A 1 s fade at 20 frames a second: 20 lost, plausible; the timed messages stop coming.
+    tracker.observe({ sysid: 1, compid: 1, seq: 40 }, 1_950);
+    for (let i = 1; i <= 50; i++) tracker.observe({ sysid: 1, compid: 1, seq: 40 + i }, 1_950 + i * 50);
+    expect(tracker.vehicles()[0]).toMatchObject({ received: 71, lost: 20 });
+  });
+
   it('loses the link after the timeout without a HEARTBEAT, and restores it on the next one', () => {
     const tracker = createVehicleTracker({ linkTimeoutMs: 5_000 });
     expect(changes(tracker.observe({ sysid: 7, compid: 1, seq: 0 }, 1_000, copter(4))).map((e) => e.kind)).toEqual(['vehicle.found', 'mode.changed', 'armed.changed']);
