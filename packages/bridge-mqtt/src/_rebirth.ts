@@ -19,8 +19,8 @@ export function createRebirthRequester(
   publish: (topic: string, payload: Uint8Array) => boolean,
   /** The NCMD payload asking for a rebirth, stamped `timestampMs`. */
   encode: (timestampMs: number) => Uint8Array,
-  /** Counts one request sent. */
-  sent: () => void,
+  /** Hears each request sent (to count it, and to wait for its answer). */
+  sent: (group: string, edgeNode: string) => void,
 ): (group: string, edgeNode: string) => void {
   /** node -> when it was asked (monotonic ms), oldest first. */
   const asked = new Map<string, number>();
@@ -44,7 +44,7 @@ export function createRebirthRequester(
     if (!publish(topic, encode(ctx.clock.now()))) return;
     asked.set(key, now);
     inWindow += 1;
-    sent();
+    sent(group, edgeNode);
     if (inWindow > 1) {
       unlogged += 1;
       return;

@@ -6,7 +6,7 @@ import { mqttConfigSchema, type MqttConfig } from './config.js';
 import { mqttPointTags } from './point-tags.js';
 import { resolveSubscriptions, type ResolvedSubscription } from './resolve.js';
 import { createMqttSource } from './source.js';
-import { MQTT_STARTER } from './starter.js';
+import { mqttStarter } from './starter.js';
 
 /** One line saying how a subscription's messages become points. */
 export function describeSubscription(sub: ResolvedSubscription): string {
@@ -35,7 +35,7 @@ export const mqttBridge = defineBridge({
   check: checkMqttSection,
   pointTags: mqttPointTags,
   describe: describeMqtt,
-  starter: () => MQTT_STARTER,
+  starter: () => mqttStarter(),
   create: (config, ctx) => createMqttSource(config, ctx),
   // `once_timeout_ms` predates --once-timeout, which overrides it.
   onceTimeoutMs: (config) => config.once_timeout_ms,

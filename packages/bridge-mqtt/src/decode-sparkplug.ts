@@ -58,7 +58,7 @@ interface Emit {
 /** What a problem that needs the node's births says is done about it; `otherwise` without `rebirth: true`. */
 function rebirthText(emit: Emit, otherwise: string): string {
   if (!emit.route.sub.rebirth) return otherwise;
-  return emit.noRebirth ? 'no rebirth is requested in a dry run (the bridge itself would request one)' : 'a rebirth is requested (Node Control/Rebirth)';
+  return emit.noRebirth ? 'no rebirth is requested in a dry run (the bridge itself would request one): it is read once the edge node publishes its births' : 'a rebirth is requested (Node Control/Rebirth)';
 }
 
 /** Decodes a Sparkplug B message (see {@link SparkplugState} for what is kept between messages). */

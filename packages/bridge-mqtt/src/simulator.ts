@@ -111,10 +111,13 @@ export async function startMqttSimulator(options: MqttSimulatorOptions): Promise
       { name: 'cycles', alias: 13, type: 'UInt64', value: 0 },
     ]);
   };
+  // The rounds and the rebirths asked for, one after the other.
+  let running: Promise<void> = Promise.resolve();
   client.on('message', (topic, payload) => {
     const command = topic === `${base}/NCMD/${node}` ? (tahu as unknown as { decodePayload(p: Uint8Array): { metrics?: { name?: string; value?: unknown }[] } }).decodePayload(payload) : undefined;
     if (command?.metrics?.some((m) => m.name === 'Node Control/Rebirth' && m.value === true)) {
-      births().catch((err: unknown) => {
+      // In turn with the rounds, as an edge node does: no DATA between its NBIRTH and its DBIRTH.
+      running = running.then(births).catch((err: unknown) => {
         process.stderr.write(`simulator: rebirth failed: ${(err as Error).message}\n`);
       });
     }
@@ -146,7 +149,6 @@ export async function startMqttSimulator(options: MqttSimulatorOptions): Promise
     ]);
   };
 
-  let running: Promise<void> = Promise.resolve();
   let closing: Promise<void> | undefined;
   const timer = setInterval(() => {
     running = running.then(tick).catch((err: unknown) => {

@@ -1,9 +1,9 @@
 import { createKeyedCache, createKeyedProblems, createOutage, excerpt, formatSize, reconnectPolicy, type BridgeContext, type BridgeInstance } from '@fieldbridge/core/bridge';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { createMqttMetrics } from './_metrics.js';
-import { createRebirthRequester } from './_rebirth.js';
 import { createRetainedMemory, type RetainedMemory } from './_retained.js';
 import { MqttSession } from './_session.js';
+import { createSparkplugBirths } from './_sparkplug-births.js';
 import { SHORT_CLOSES_IN_A_ROW, type Takeover } from './_takeover.js';
 import { buildClientOptions, ownCleanSession } from './client-options.js';
 import type { MqttConfig } from './config.js';
@@ -71,7 +71,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
   const abort = new AbortController();
   const signal = AbortSignal.any([ctx.signal, abort.signal]);
   let sparkplug: SparkplugContext | undefined;
-  let askRebirth: ((group: string, edgeNode: string) => void) | undefined;
+  const births = createSparkplugBirths(ctx, metrics.rebirths);
   let evicted = 0;
   let starting: Promise<MqttSession> | undefined;
   let stopping: Promise<void> | undefined;
@@ -125,13 +125,15 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     const result = decodeMessage(found.sub, { topic, payload, receivedAtMs: ctx.clock.now() }, sparkplug, found);
     ctx.emit(channels.get(name)!, result.points);
     retainedMemory?.took(topic, payload, rule, retained, result.points.length);
+    const added = births.decoded(name, found, result);
     for (const problem of result.problems) {
       ctx.metrics.error(name, problem.kind);
-      problems.report(key, problem.kind, `subscription ${name}: ${excerpt(topic, 200)}: ${problem.message}`, { subscription: name, topic: excerpt(topic, 200) });
+      const more = added(problem);
+      if (more === undefined) continue;
+      problems.report(key, problem.kind, `subscription ${name}: ${excerpt(topic, 200)}: ${problem.message}${more}`, { subscription: name, topic: excerpt(topic, 200) });
     }
     if (result.problems.length === 0) problems.clean(key);
     if (sparkplug) countEvictions();
-    if (result.rebirth && found.sub.rebirth) askRebirth?.(result.rebirth.group, result.rebirth.edgeNode);
   };
 
   /**
@@ -168,7 +170,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       ? 'the broker closed the connection because another client connected with the same client id (MQTT 5 reason code 0x8E, session taken over)'
       : `the broker closed ${evidence.inARow} working connections in a row soon after accepting them, without a reason: most likely another client connects with the same client id, and the broker closes the older connection each time (if none does, the broker's log says why it closes them)`;
     takenOver.failed(
-      `${where}: ${why}. Client id ${clientId}: two clients with one id kick each other off in turn, and a persistent session's queued messages go to whichever holds it; give each bridge, replica and other client its own client_id (e.g. client_id: fieldbridge-\${HOSTNAME})`,
+      `${where}: ${why}. Client id ${clientId}: two clients with one id kick each other off in turn, and a persistent session's queued messages go to whichever holds it; give each bridge, replica and other client its own client_id (e.g. client_id: \${MQTT_CLIENT_ID}, set per host; \${HOSTNAME} only in a container: a shell does not export it and a systemd service does not have it, so it reads as empty)`,
       { broker: where, clientId },
     );
   };
@@ -246,7 +248,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       ...(options.random ? { random: options.random } : {}),
     });
     // A rebirth request makes edge nodes publish their births again: not a dry run's to ask.
-    if (sparkplug && !ctx.dryRun) askRebirth = createRebirthRequester(ctx, (t, p) => session.publish(t, p), sparkplug.codec.encodeRebirth, () => metrics.rebirths.inc());
+    if (sparkplug && !ctx.dryRun) births.startAsking((t, p) => session.publish(t, p), sparkplug.codec.encodeRebirth);
     await session.start();
     return session;
   };
@@ -263,6 +265,8 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
         abort.abort();
         outage.stop();
         takenOver.stop();
+        const undecoded = births.closing();
+        if (undecoded) ctx.logger.warn(undecoded);
         // A start that failed has already rejected to its caller; there is nothing to close.
         const opened = await starting?.catch(() => undefined);
         await opened?.stop();

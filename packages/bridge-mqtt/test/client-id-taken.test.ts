@@ -35,7 +35,7 @@ describe.each([4, 5] as const)('two bridges with one client id (real mosquitto, 
       expect(logged).toHaveLength(1);
       expect(logged[0]!.message).toContain(`Client id fb-twin-v${version}: two clients with one id kick each other off in turn`);
       expect(logged[0]!.message).toContain('most likely another client connects with the same client id');
-      expect(logged[0]!.message).toContain('its own client_id (e.g. client_id: fieldbridge-${HOSTNAME})');
+      expect(logged[0]!.message).toContain('its own client_id (e.g. client_id: ${MQTT_CLIENT_ID}, set per host; ${HOSTNAME} only in a container');
       expect(await s.t.metric('fieldbridge_mqtt_sessions_taken_over_total', {})).toBeGreaterThanOrEqual(3);
     }
   });

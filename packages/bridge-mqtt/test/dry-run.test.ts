@@ -92,7 +92,7 @@ describe('a dry run of Sparkplug B with rebirth: true', () => {
     expect(commands).toEqual(['marker']);
     expect(await dry.t.metric('fieldbridge_mqtt_sparkplug_rebirths_total', {})).toBe(0);
     expect(dry.t.problems.find((p) => p.key.endsWith('.unknown_alias'))?.message).toMatch(/no rebirth is requested in a dry run/);
-    expect(log.lines().filter((l) => l.msg.startsWith('dry run:')).map((l) => l.msg)).toEqual([expect.stringMatching(/with a clean session; no Sparkplug rebirth requests \(NCMD\) are sent to edge nodes$/)]);
+    expect(log.lines().filter((l) => l.msg.startsWith('dry run: connecting')).map((l) => l.msg)).toEqual([expect.stringMatching(/with a clean session; no Sparkplug rebirth requests \(NCMD\) are sent to edge nodes$/)]);
 
     // The same mapping run for real asks, as it should.
     const bridge = await startSource(mapping, {}, track);
@@ -100,5 +100,28 @@ describe('a dry run of Sparkplug B with rebirth: true', () => {
     await node.publish('spBv1.0/g1/NDATA/n1', data, 1);
     await until(() => commands.length === 2, 'the rebirth request of the bridge');
     expect(commands).toEqual(['marker', 'spBv1.0/g1/NCMD/n1']);
+  });
+
+  it('ends by saying what it saw of edge nodes born before it, why none of it was decoded, and what would show it', async () => {
+    const node = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const data = (seq: number) => Payload.encode(Payload.fromObject({ timestamp: 1_700_000_000_000 + seq, seq, metrics: [{ alias: 10, intValue: seq }] })).finish();
+    const birth = Payload.encode(Payload.fromObject({ timestamp: 1_700_000_000_000, seq: 0, metrics: [{ name: 'bdSeq', datatype: 8, longValue: 0 }, { name: 'Temp', alias: 10, datatype: 3, intValue: 50 }] })).finish();
+    const log = collectingLogger();
+    const dry = await startSource(section({ url: broker.url, subscriptions: [{ topic: 'spBv1.0/g2/#', format: 'sparkplug', rebirth: true }] }), {}, track, undefined, { dryRun: true, logger: log.logger });
+    await dry.subscribed();
+    // n1 was born before the dry run; n2 is born while it runs, after DATA it could not read.
+    await node.publish('spBv1.0/g2/NDATA/n1', data(1), 1);
+    await node.publish('spBv1.0/g2/DDATA/n1/d1', data(2), 1);
+    await node.publish('spBv1.0/g2/NDATA/n2', data(1), 1);
+    await node.publish('spBv1.0/g2/NBIRTH/n2', birth, 1);
+    await node.publish('spBv1.0/g2/NDATA/n2', data(2), 1);
+    await dry.t.waitFor(() => dry.t.valuesOf('g2.n2.Temp').length === 2, "n2's birth and its DATA read by alias");
+    await dry.source.stop();
+
+    expect(log.lines().filter((l) => l.level === 40 && l.msg.startsWith('dry run:')).map((l) => l.msg)).toEqual([
+      'dry run: 2 Sparkplug DATA messages of edge node g2/n1 came on spBv1.0/g2/#, but no birth of it (none is retained at the broker either): ' +
+        'DATA names metrics by aliases that only the births define, and a dry run asks no edge node for its births (a rebirth request would make it publish them to every host on the broker), so none of it was decoded. ' +
+        'To see its data: keep the dry run going until the edge node publishes its births (it does when it reconnects; with --once, a longer --once-timeout waits for them), or run the bridge without --dry-run, which asks for them (rebirth: true)',
+    ]);
   });
 });
