@@ -3,7 +3,6 @@ import { checkModbus } from './check.js';
 import { modbusConfigSchema, type ModbusConfig } from './config.js';
 import { formatConnection } from './connection-url.js';
 import { isModbusBridgeError } from './errors.js';
-import { modiconNotes } from './modicon.js';
 import { planRequests, describeRequest } from './plan.js';
 import { modbusPointTags } from './point-tags.js';
 import { parseProbeRange, probeDevice } from './probe.js';
@@ -13,10 +12,7 @@ import { handleScanUnits, SCAN_UNITS_OPTIONS } from './scan-units-command.js';
 import { createModbusSource } from './source.js';
 import { MODBUS_STARTER } from './starter.js';
 
-/**
- * Lines `--check` prints: each device, its schedule and the requests one cycle sends, then a
- * `note:` for addresses that read like Modicon register numbers (40001 for holding 0).
- */
+/** Lines `--check` prints: each device, its schedule and the requests one cycle sends. */
 export function describeModbus(config: ModbusConfig): string[] {
   const lines: string[] = [];
   for (const device of resolveConfig(config)) {
@@ -29,7 +25,6 @@ export function describeModbus(config: ModbusConfig): string[] {
       lines.push(`  ${describeRequest(request)}: ${request.points.map((p) => `${p.metric} (${p.type}${p.type === 'bit' ? ` ${p.bit}` : ''})`).join(', ')}`);
     }
   }
-  lines.push(...modiconNotes(config));
   return lines;
 }
 

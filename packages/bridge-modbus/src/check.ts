@@ -2,14 +2,16 @@ import type { SectionIssue } from '@fieldbridge/core/bridge';
 import type { ModbusConfig, ModbusDeviceConfig, ModbusPointConfig } from './config.js';
 import { formatConnection, lineKey, parseConnection, type ConnectionSpec } from './connection-url.js';
 import { isBitTable, pointWidth } from './decode.js';
+import { modiconWarnings } from './modicon.js';
 import { effectiveType, MODBUS_DEFAULTS, renderMetric } from './resolve.js';
 
 /**
  * The checks of a `modbus:` section the schema cannot express (`definition.check`): duplicate
  * device names, connection URLs, devices disagreeing on a shared serial line, unit ids an RTU
  * line cannot address, metric names (and two points of a device under one name and the same
- * tags), types that do not fit their table, overlapping or out-of-range addresses. Pure; every
- * issue's path is relative to the section.
+ * tags), types that do not fit their table, overlapping or out-of-range addresses; and warns of
+ * addresses that read like Modicon register numbers. Pure; every issue's path is relative to the
+ * section.
  */
 export function checkModbus(section: ModbusConfig): SectionIssue[] {
   const issues: SectionIssue[] = [];
@@ -32,6 +34,7 @@ export function checkModbus(section: ModbusConfig): SectionIssue[] {
     }
     checkPoints(device, at, issues);
   });
+  issues.push(...modiconWarnings(section));
   return issues;
 }
 

@@ -85,18 +85,19 @@ describe('bridge-modbus command', () => {
     expect(result.stdout).toContain('holding 0-3: press1.level (uint16), press1.flow (float32)');
   });
 
-  it('--check accepts addresses that read like Modicon numbers (40001) and notes them, but not a SunSpec layout from 40000', async () => {
+  it('--check accepts addresses that read like Modicon numbers (40001) and warns at their line, but not of a SunSpec layout from 40000', async () => {
     const body = (points: string): string =>
       `source_id: cli-test\nmodbus:\n  devices:\n    - name: meter\n      connection: tcp://192.0.2.1:502\n      points:\n${points}`;
-    const modicon = await run(['--config', await mapping(body('        - { metric: v, table: holding, address: 40001 }\n        - { metric: i, table: holding, address: 40003 }\n')), '--check']);
+    const file = await mapping(body('        - { metric: v, table: holding, address: 40001 }\n        - { metric: i, table: holding, address: 40003 }\n'));
+    const modicon = await run(['--config', file, '--check']);
     expect(modicon.code, modicon.stderr).toBe(0);
-    expect(modicon.stdout).toContain(
-      '  note: devices[0] (meter) holding 40001, 40003 read like Modicon register numbers (4xxxx, counting from 1): address: 40001 reads holding 40001, ' +
-        "while register 40001 of a manual is address: 0. Keep them if the device's manual gives protocol addresses (SunSpec devices start at 40000)\n",
+    expect(modicon.stderr).toContain(
+      `${file}:7:49 modbus.devices[0].points[0].address: warning: 40001 reads like a Modicon register number (4xxxx, counting from 1) (so do 40003 of meter): address: 40001 reads holding 40001, ` +
+        "while register 40001 of a manual is address: 0. Keep it if the device's manual gives protocol addresses (SunSpec devices start at 40000)\n",
     );
     const sunspec = await run(['--config', await mapping(body("        - { metric: sid, table: holding, address: 40000, type: string, length: 2 }\n        - { metric: model, table: holding, address: 40002 }\n")), '--check']);
     expect(sunspec.code, sunspec.stderr).toBe(0);
-    expect(sunspec.stdout).not.toContain('note:');
+    expect(sunspec.stderr).not.toContain('warning:');
   });
 
   it('--probe prints every byte order of a register range', async () => {

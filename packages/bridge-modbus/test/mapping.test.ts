@@ -5,7 +5,7 @@ import { describeRefusals } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { describeModbus, modbusBridge } from '../src/bridge.js';
 import type { ModbusConfig } from '../src/config.js';
-import { modiconNotes, modiconReference } from '../src/modicon.js';
+import { modiconReference, modiconWarnings } from '../src/modicon.js';
 import { section } from './helpers/mapping.js';
 
 const example = fileURLToPath(new URL('../../../examples/modbus/map.yaml', import.meta.url));
@@ -42,7 +42,7 @@ describe('examples/modbus/map.yaml', () => {
   });
 });
 
-describe('modiconNotes', () => {
+describe('modiconWarnings', () => {
   const device = (points: { table: string; address: number }[]) =>
     section({ devices: [{ name: 'plc', connection: 'tcp://10.0.0.5:502', points: points.map((p, i) => ({ metric: `m${i}`, ...p })) }] });
 
@@ -53,20 +53,26 @@ describe('modiconNotes', () => {
     for (const address of [0, 1, 9999, 10000, 20001, 30000, 40000, 50000, 65535]) expect(modiconReference(address)).toBeUndefined();
   });
 
-  it('notes each table once, a number of another table per point, and nothing for ordinary addresses', () => {
-    expect(modiconNotes(device([{ table: 'holding', address: 0 }, { table: 'coil', address: 1 }, { table: 'holding', address: 1000 }]))).toEqual([]);
-    expect(modiconNotes(device([{ table: 'input', address: 30001 }]))).toEqual([
-      "note: devices[0] (plc) input 30001 reads like a Modicon register number (3xxxx, counting from 1): address: 30001 reads input 30001, while register 30001 of a manual is address: 0. Keep it if the device's manual gives protocol addresses",
+  it('warns at the address, each table once, a number of another table per point, and nothing for ordinary addresses', () => {
+    expect(modiconWarnings(device([{ table: 'holding', address: 0 }, { table: 'coil', address: 1 }, { table: 'holding', address: 1000 }]))).toEqual([]);
+    expect(modiconWarnings(device([{ table: 'holding', address: 3 }, { table: 'input', address: 30001 }]))).toEqual([
+      {
+        path: ['devices', 0, 'points', 1, 'address'],
+        warning: true,
+        message: "30001 reads like a Modicon register number (3xxxx, counting from 1): address: 30001 reads input 30001, while register 30001 of a manual is address: 0. Keep it if the device's manual gives protocol addresses",
+      },
     ]);
-    expect(modiconNotes(device([1, 3, 5, 7, 9].map((n) => ({ table: 'holding', address: 40000 + n })))) ).toEqual([expect.stringContaining('holding 40001, 40003, 40005 and 2 more read like')]);
-    expect(modiconNotes(device([{ table: 'input', address: 40010 }]))).toEqual([
-      'note: devices[0] (plc) input 40010 reads like Modicon register number 40010 (4xxxx), which is holding 9: check the table, and that address: 9 was not meant',
+    expect(modiconWarnings(device([1, 3, 5, 7, 9, 11].map((n) => ({ table: 'holding', address: 40000 + n }))))).toEqual([
+      expect.objectContaining({ path: ['devices', 0, 'points', 0, 'address'], message: expect.stringContaining('40001 reads like a Modicon register number (4xxxx, counting from 1) (so do 40003, 40005, 40007 and 2 more of plc)') }),
+    ]);
+    expect(modiconWarnings(device([{ table: 'input', address: 40010 }]))).toEqual([
+      { path: ['devices', 0, 'points', 0, 'address'], warning: true, message: 'input 40010 reads like Modicon register number 40010 (4xxxx), which is holding 9: check the table, and that address: 9 was not meant' },
     ]);
   });
 
   it('leaves a table alone when the device also reads its base address, which no Modicon number names (SunSpec from 40000)', () => {
-    expect(modiconNotes(device([{ table: 'holding', address: 40000 }, { table: 'holding', address: 40070 }]))).toEqual([]);
+    expect(modiconWarnings(device([{ table: 'holding', address: 40000 }, { table: 'holding', address: 40070 }]))).toEqual([]);
     // The base of one table says nothing of another.
-    expect(modiconNotes(device([{ table: 'holding', address: 40000 }, { table: 'input', address: 30001 }]))).toHaveLength(1);
+    expect(modiconWarnings(device([{ table: 'holding', address: 40000 }, { table: 'input', address: 30001 }]))).toHaveLength(1);
   });
 });

@@ -43,6 +43,39 @@ describe('where a ${VAR} is', () => {
   });
 });
 
+describe('warnings of a bridge\'s check', () => {
+  // A start past 1000 is allowed but suspicious; two channels of one name are an error.
+  const warning = {
+    ...counterBridge,
+    check: (c: { channels: { name: string; start: number }[] }) => [
+      ...c.channels.flatMap((ch, i) => (ch.start > 1000 ? [{ path: ['channels', i, 'start'], message: `start ${ch.start} is large; keep it if meant`, warning: true }] : [])),
+      ...(new Set(c.channels.map((ch) => ch.name)).size < c.channels.length ? [{ path: ['channels'], message: 'channel names repeat' }] : []),
+    ],
+  };
+  const text = (channels: string): string => `source_id: plant-a\nsink: { url: stdout }\ncounter:\n  channels:\n${channels}`;
+
+  it('refuse nothing; they are handed to onWarning, located like errors', () => {
+    const heard: ConfigIssue[] = [];
+    const config = parseMapping(text('    - { name: a, metric: m.a, start: 5000 }\n    - { name: b, metric: m.b }\n'), 'map.yaml', warning, {}, { onWarning: (w) => heard.push(w) });
+    expect(config.counter).toBeDefined();
+    expect(heard).toEqual([{ file: 'map.yaml', line: 5, col: 38, path: 'counter.channels[0].start', message: 'start 5000 is large; keep it if meant' }]);
+    // Unheard without a listener, and still no refusal.
+    expect(() => parseMapping(text('    - { name: a, metric: m.a, start: 5000 }\n'), 'map.yaml', warning, {})).not.toThrow();
+  });
+
+  it('are not said of a file refused for an error: only the errors are', () => {
+    const heard: ConfigIssue[] = [];
+    const refused = () => parseMapping(text('    - { name: a, metric: m.a, start: 5000 }\n    - { name: a, metric: m.b }\n'), 'map.yaml', warning, {}, { onWarning: (w) => heard.push(w) });
+    expect(refused).toThrow(ConfigError);
+    try {
+      refused();
+    } catch (err) {
+      expect((err as ConfigError).issues.map((i) => i.message)).toEqual(['channel names repeat']);
+    }
+    expect(heard).toEqual([]);
+  });
+});
+
 describe('a file of several bridges read by one bridge\'s command', () => {
   const several = `${valid}modbus:\n  devices: [{ name: plc }]\n`;
   it('names another bridge\'s section as such, and says which command runs the file', () => {

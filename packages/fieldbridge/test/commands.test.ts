@@ -102,6 +102,13 @@ describe('fieldbridge check: wrong files', () => {
     expect((await fieldbridge(['check', file], { MQTT_PASSWORD: 'secret' })).err).toBe('');
   });
 
+  it('check says a bridge\'s warning at its place in the file, and accepts the file', async () => {
+    const file = await writeTempFile(track, 'modicon.yaml', ['source_id: site', 'sink: { url: stdout }', 'modbus:', '  devices:', '    - name: meter', '      connection: tcp://192.0.2.1:502', '      points: [{ metric: v, table: holding, address: 40001 }]', ''].join('\n'));
+    const { code, err } = await fieldbridge(['check', file]);
+    expect(code, err).toBe(0);
+    expect(err).toContain(`${file}:7:54 modbus.devices[0].points[0].address: warning: 40001 reads like a Modicon register number`);
+  });
+
   it('two files of one run that name the same spool or observe port are refused by check and run, at the later one\'s line', async () => {
     const body = (id: string, listen: string) => [`source_id: ${id}`, 'sink:', '  url: stdout', '  buffer: { path: ./fieldbridge-spool }', `observe: { listen: '${listen}' }`, 'mqtt:', '  url: mqtt://127.0.0.1', '  subscriptions: [{ topic: a/b, metric: a.b }]', ''].join('\n');
     const a = await writeTempFile(track, 'a.yaml', body('site-a', '127.0.0.1:9464'));

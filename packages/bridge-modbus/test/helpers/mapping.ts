@@ -3,11 +3,13 @@ import { parse } from 'yaml';
 import { checkModbus } from '../../src/check.js';
 import { modbusConfigSchema, type ModbusConfig } from '../../src/config.js';
 
-/** Where the schema or `checkModbus` refuses a `modbus:` section (paths joined with dots); empty when accepted. */
+/** Where the schema or `checkModbus` refuses a `modbus:` section (paths joined with dots); empty when accepted. Warnings refuse nothing. */
 export function issues(value: unknown): { path: string; message: string }[] {
   const parsed = modbusConfigSchema.safeParse(value);
   if (!parsed.success) return parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  return checkModbus(parsed.data).map((i) => ({ path: i.path.join('.'), message: i.message }));
+  return checkModbus(parsed.data)
+    .filter((i) => !i.warning)
+    .map((i) => ({ path: i.path.join('.'), message: i.message }));
 }
 
 /** Validates a `modbus:` section given as an object, as the mapping loader does (schema, then `checkModbus`); throws when refused. */

@@ -4,7 +4,7 @@ import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { checkRunOptions } from './run-options.js';
 import { inspectingFlag, parseCliArgs, type CliIo } from './parse-args.js';
 import { formatCheck } from './print-check.js';
-import { commandLogger, failed, loadForCommand, serveMapping, unsetVariableWarning } from './run-mapping.js';
+import { commandLogger, failed, loadForCommand, sectionWarning, serveMapping, unsetVariableWarning } from './run-mapping.js';
 
 const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 
@@ -33,7 +33,7 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
   const inspecting = inspectingFlag(definition, parsed) !== undefined;
   // The bridge's own options are applied on every load, so a SIGHUP reload keeps them.
   const load = (forRun = true): FileConfig => {
-    const loaded = loadMapping(file, definition, io.env, { inspecting: !forRun, onUnsetVariable: unsetVariableWarning(io.stderr) });
+    const loaded = loadMapping(file, definition, io.env, { inspecting: !forRun, onUnsetVariable: unsetVariableWarning(io.stderr), onWarning: sectionWarning(io.stderr) });
     return apply ? { ...loaded, [definition.name]: apply(parsed, loaded[definition.name]) } : loaded;
   };
   let config = loadForCommand(() => load(!inspecting), io) as FileConfig | number;

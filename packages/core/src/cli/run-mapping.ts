@@ -37,6 +37,13 @@ export function unsetVariableWarning(stderr: CliIo['stderr']): NonNullable<Mappi
   };
 }
 
+/** What a command says, on stderr, of a bridge's warning about a valid file: where it stands, and the bridge's words. */
+export function sectionWarning(stderr: CliIo['stderr']): NonNullable<MappingReadOptions['onWarning']> {
+  return (where) => {
+    stderr.write(`${where.file}:${where.line}:${where.col} ${where.path}: warning: ${where.message}\n`);
+  };
+}
+
 /** The process logger of a command, on its stderr: `--log-level`, else the file's `log.level`, else info. */
 export function commandLogger(command: string, options: RunOptions, config: MultiFileConfig, stderr?: CliIo['stderr']): Logger {
   return createLogger({ name: command, level: (options.logLevel ?? config.log?.level ?? 'info') as 'info', ...(stderr ? { stderr } : {}) });

@@ -51,6 +51,13 @@ export interface SectionIssue {
    * placed at the key, not at its value.
    */
   atKey?: boolean;
+  /**
+   * Not an error: the value is valid but most likely a mistake (`address: 40001`, a Modicon
+   * register number where a protocol address is asked). Nothing is refused; `--check`,
+   * `fieldbridge check` and a run's start print it on stderr, located like an error, as
+   * `file:line:col key: warning: message`. Say in the message when it is right to keep it.
+   */
+  warning?: boolean;
 }
 
 /** A whole validated mapping file: the common keys plus the bridge's own section. */

@@ -24,6 +24,11 @@ export interface MappingReadOptions {
    * otherwise only show as a refusal at run time.
    */
   onUnsetVariable?: (variable: string, where: ConfigIssue) => void;
+  /**
+   * Hears each warning a bridge's `check` gives a file that is otherwise valid (`SectionIssue`'s
+   * `warning`), located like an error. Without it warnings are not said.
+   */
+  onWarning?: (where: ConfigIssue) => void;
 }
 
 /**
@@ -69,18 +74,23 @@ export function parseMapping(text: string, file: string, sections: Sections, env
     for (const definition of sectionList(sections)) {
       const raw = plain !== null && typeof plain === 'object' ? (plain as Record<string, unknown>)[definition.name] : undefined;
       const own = raw === undefined ? undefined : definition.configSchema.safeParse(raw);
-      if (own?.success) issues.push(...checkSection(definition, own.data, options));
+      if (own?.success) issues.push(...checkSection(definition, own.data, options).filter((i) => !isWarning(i)));
     }
     throw new ConfigError(locateIssues(text, doc, issues, at, schema, (key) => (foreign.has(key) ? ` (another bridge's section? this command reads ${single!.name}: only; \`fieldbridge run\` runs a file of several bridges, and a look at the source such as --probe or --browse sets the others aside)` : '')));
   }
   const config = result.data as MultiFileConfig;
-  const checked = sectionList(sections).flatMap((definition) => (config[definition.name] === undefined ? [] : checkSection(definition, config[definition.name], options)));
+  const found = sectionList(sections).flatMap((definition) => (config[definition.name] === undefined ? [] : checkSection(definition, config[definition.name], options)));
+  const checked = found.filter((i) => !isWarning(i));
   if (checked.length > 0) throw new ConfigError(locateIssues(text, doc, checked, at, schema));
   // Counted once each section is right; a look at the source (`--probe`) sends nothing, so goes on.
   const crowded = options.inspecting ? [] : pointTagIssues(config, sectionList(sections));
   if (crowded.length > 0) throw new ConfigError(locateIssues(text, doc, crowded.map((i) => ({ code: 'custom', ...i }) as z.core.$ZodIssue), at, schema));
+  // Said only of a file that is otherwise right: a refused file's errors come first.
+  if (options.onWarning) for (const warning of locateIssues(text, doc, found.filter(isWarning), at, schema)) options.onWarning(warning);
   return config;
 }
+
+const isWarning = (issue: z.core.$ZodIssue): boolean => issue.code === 'custom' && issue.params?.warning === true;
 
 /**
  * Top-level keys of `plain` that are neither a common key nor `definition`'s section, and hold a
@@ -102,7 +112,7 @@ function checkSection(definition: SectionDefinition, section: unknown, options: 
   return definition
     .check(section as never)
     .filter((i) => !(i.runOnly && options.inspecting))
-    .map((i) => ({ code: 'custom', path: [definition.name, ...i.path], message: i.message, ...(i.atKey ? { params: { atKey: true } } : {}) }) as z.core.$ZodIssue);
+    .map((i) => ({ code: 'custom', path: [definition.name, ...i.path], message: i.message, ...(i.atKey || i.warning ? { params: { ...(i.atKey ? { atKey: true } : {}), ...(i.warning ? { warning: true } : {}) } } : {}) }) as z.core.$ZodIssue);
 }
 
 /** The largest mapping file read, in bytes. */

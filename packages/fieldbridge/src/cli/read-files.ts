@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isFieldbridgeError } from '@fieldbridge/core';
-import { unsetVariableWarning } from '@fieldbridge/core/cli';
+import { sectionWarning, unsetVariableWarning } from '@fieldbridge/core/cli';
 import { CATALOG, type CatalogEntry } from '../catalog.js';
 import { MappingFileError, readMappingFile, type MappingFile } from '../mapping-files.js';
 import type { Io } from './io.js';
@@ -23,7 +23,7 @@ export async function readFiles(files: readonly string[], io: Io, catalog: reado
   let wrong = false;
   for (const file of files) {
     try {
-      read.push(await readMappingFile(file, io.env, catalog, { onUnsetVariable: unsetVariableWarning(io.stderr) }, io.cwd));
+      read.push(await readMappingFile(file, io.env, catalog, { onUnsetVariable: unsetVariableWarning(io.stderr), onWarning: sectionWarning(io.stderr) }, io.cwd));
     } catch (err) {
       if (isFieldbridgeError(err, 'CONFIG_INVALID') || isFieldbridgeError(err, 'CONFIG_NOT_FOUND')) {
         io.stderr.write(`${(err as Error).message}\n`);
