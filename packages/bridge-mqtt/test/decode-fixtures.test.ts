@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { describeDecodeFixtures } from '@fieldbridge/core/testing';
 import { get as sparkplugB } from 'sparkplug-payload';
 import type { UPayload } from 'sparkplug-payload/lib/sparkplugbpayload.js';
@@ -10,6 +9,7 @@ import { resolveSubscriptions } from '../src/resolve.js';
 import { loadSparkplugCodec, type SparkplugCodec } from '../src/sparkplug-codec.js';
 import { SparkplugState } from '../src/sparkplug-state.js';
 import { topicLevels, topicMatches } from '../src/topic.js';
+import { tahuPayload } from './helpers/tahu.js';
 
 /** The receipt time every fixture message gets, so expected timestamps are fixed. */
 const RECEIVED_AT_MS = 1_800_000_000_000;
@@ -29,19 +29,13 @@ interface FixtureMessage {
   sparkplugProto?: Record<string, unknown>;
 }
 
-interface ProtoPayload {
-  fromObject(object: Record<string, unknown>): unknown;
-  encode(message: unknown): { finish(): Uint8Array };
-}
-const proto = createRequire(import.meta.url)('sparkplug-payload/lib/sparkplugPayloadProto.js') as { org: { eclipse: { tahu: { protobuf: { Payload: ProtoPayload } } } } };
-const { Payload } = proto.org.eclipse.tahu.protobuf;
 
 function payloadOf(message: FixtureMessage): Uint8Array {
   if (message.text !== undefined) return Buffer.from(message.text);
   if (message.json !== undefined) return Buffer.from(JSON.stringify(message.json));
   if (message.base64 !== undefined) return Buffer.from(message.base64, 'base64');
   if (message.sparkplug !== undefined) return sparkplugB('spBv1.0')!.encodePayload(message.sparkplug);
-  if (message.sparkplugProto !== undefined) return Payload.encode(Payload.fromObject(message.sparkplugProto)).finish();
+  if (message.sparkplugProto !== undefined) return tahuPayload(message.sparkplugProto);
   throw new Error(`message on ${message.topic} has no payload`);
 }
 

@@ -1,17 +1,12 @@
 // `--dry-run` tries a mapping out while the real bridge may be running, or away with messages
 // queued for it: the dry run must neither take over its persistent session (and acknowledge what
 // the broker kept for it) nor kick it off, nor change the plant by asking edge nodes for births.
-import { createRequire } from 'node:module';
 import { trackCleanups, until } from '@fieldbridge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
 import { collectingLogger, connectPublisher, section, startSource } from './helpers/mqtt.js';
+import { tahuPayload } from './helpers/tahu.js';
 
-interface ProtoPayload {
-  fromObject(object: Record<string, unknown>): unknown;
-  encode(message: unknown): { finish(): Uint8Array };
-}
-const { Payload } = (createRequire(import.meta.url)('sparkplug-payload/lib/sparkplugPayloadProto.js') as { org: { eclipse: { tahu: { protobuf: { Payload: ProtoPayload } } } } }).org.eclipse.tahu.protobuf;
 
 const track = trackCleanups();
 let broker: Mosquitto;
@@ -77,7 +72,7 @@ describe('a dry run of Sparkplug B with rebirth: true', () => {
     host.client.on('message', (topic) => commands.push(topic));
     await host.client.subscribeAsync(['spBv1.0/g1/NCMD/#', 'marker'], { qos: 1 });
     const node = track.add(await connectPublisher(broker.url), (p) => p.close());
-    const data = Payload.encode(Payload.fromObject({ timestamp: 1_700_000_000_000, seq: 1, metrics: [{ alias: 10, intValue: 60 }] })).finish();
+    const data = tahuPayload({ timestamp: 1_700_000_000_000, seq: 1, metrics: [{ alias: 10, intValue: 60 }] });
     const mapping = section({ url: broker.url, subscriptions: [{ topic: 'spBv1.0/g1/#', format: 'sparkplug', rebirth: true }] });
 
     const log = collectingLogger();
@@ -104,8 +99,8 @@ describe('a dry run of Sparkplug B with rebirth: true', () => {
 
   it('ends by saying what it saw of edge nodes born before it, why none of it was decoded, and what would show it', async () => {
     const node = track.add(await connectPublisher(broker.url), (p) => p.close());
-    const data = (seq: number) => Payload.encode(Payload.fromObject({ timestamp: 1_700_000_000_000 + seq, seq, metrics: [{ alias: 10, intValue: seq }] })).finish();
-    const birth = Payload.encode(Payload.fromObject({ timestamp: 1_700_000_000_000, seq: 0, metrics: [{ name: 'bdSeq', datatype: 8, longValue: 0 }, { name: 'Temp', alias: 10, datatype: 3, intValue: 50 }] })).finish();
+    const data = (seq: number) => tahuPayload({ timestamp: 1_700_000_000_000 + seq, seq, metrics: [{ alias: 10, intValue: seq }] });
+    const birth = tahuPayload({ timestamp: 1_700_000_000_000, seq: 0, metrics: [{ name: 'bdSeq', datatype: 8, longValue: 0 }, { name: 'Temp', alias: 10, datatype: 3, intValue: 50 }] });
     const log = collectingLogger();
     const dry = await startSource(section({ url: broker.url, subscriptions: [{ topic: 'spBv1.0/g2/#', format: 'sparkplug', rebirth: true }] }), {}, track, undefined, { dryRun: true, logger: log.logger });
     await dry.subscribed();

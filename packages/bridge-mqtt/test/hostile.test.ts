@@ -2,7 +2,6 @@
 // RangeError out of decoding, #14 took a 2 MiB packet whole, #15 kept every node, #17 logged and
 // reconnected every cycle without backoff). #14 again, from a user audit: a message over the limit
 // was still parsed and delivered as the connection dropped, and a persistent session looped on it.
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import { trackCleanups, until } from '@fieldbridge/core/testing';
 import { Aedes } from 'aedes';
@@ -16,12 +15,8 @@ import { SparkplugState } from '../src/sparkplug-state.js';
 import { startAedes } from './helpers/aedes.js';
 import { startMosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
+import { tahuPayload } from './helpers/tahu.js';
 
-interface ProtoPayload {
-  fromObject(object: Record<string, unknown>): unknown;
-  encode(message: unknown): { finish(): Uint8Array };
-}
-const { Payload } = (createRequire(import.meta.url)('sparkplug-payload/lib/sparkplugPayloadProto.js') as { org: { eclipse: { tahu: { protobuf: { Payload: ProtoPayload } } } } }).org.eclipse.tahu.protobuf;
 const track = trackCleanups();
 const RECEIVED_AT_MS = 1_800_000_000_000;
 const nestedArrays = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`;
@@ -332,5 +327,5 @@ describe('#17 a broker that accepts and then closes', () => {
 
 /** A Sparkplug payload encoded from raw protobuf fields (aliases without names, as edge nodes send DATA). */
 function proto(fields: Record<string, unknown>): Uint8Array {
-  return Payload.encode(Payload.fromObject(fields)).finish();
+  return tahuPayload(fields);
 }

@@ -2,21 +2,16 @@
 // as unknown aliases until the births it asks for come: expected, so counted and not warned
 // about. An alias still unknown after the edge node answered, or once it did not in time, is
 // warned about, saying which. Real mosquitto; payloads encoded by Tahu's sparkplug-payload.
-import { createRequire } from 'node:module';
 import { trackCleanups, until } from '@fieldbridge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRebirthWait, REBIRTH_ANSWER_MS } from '../src/_rebirth-wait.js';
 import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
 import { collectingLogger, connectPublisher, section, startSource, type Publisher } from './helpers/mqtt.js';
+import { tahuPayload } from './helpers/tahu.js';
 
-interface ProtoPayload {
-  fromObject(object: Record<string, unknown>): unknown;
-  encode(message: unknown): { finish(): Uint8Array };
-}
-const { Payload } = (createRequire(import.meta.url)('sparkplug-payload/lib/sparkplugPayloadProto.js') as { org: { eclipse: { tahu: { protobuf: { Payload: ProtoPayload } } } } }).org.eclipse.tahu.protobuf;
 const track = trackCleanups();
 const T = 1_700_000_000_000;
-const proto = (fields: Record<string, unknown>): Uint8Array => Payload.encode(Payload.fromObject(fields)).finish();
+const proto = (fields: Record<string, unknown>): Uint8Array => tahuPayload(fields);
 const WARN = 40;
 
 let broker: Mosquitto;

@@ -1,12 +1,12 @@
 // Retained messages come again at every subscription: after a clean session's reconnect and after
 // a SIGHUP reload. The broker's copy of a value this process delivered already is not a new point
 // (a new timestamp would make rules fire again and a dead device look alive); a new value is.
-import { createRequire } from 'node:module';
 import { startFaultProxy, trackCleanups } from '@fieldbridge/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRetainedMemory } from '../src/_retained.js';
 import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher, section, startSource, type Publisher } from './helpers/mqtt.js';
+import { tahuPayload } from './helpers/tahu.js';
 
 const track = trackCleanups();
 let broker: Mosquitto;
@@ -58,8 +58,7 @@ describe('a retained message', () => {
   });
 
   it('of Sparkplug (a birth retained, against the specification) still teaches each start its aliases', async () => {
-    const { Payload } = (createRequire(import.meta.url)('sparkplug-payload/lib/sparkplugPayloadProto.js') as { org: { eclipse: { tahu: { protobuf: { Payload: { fromObject(o: unknown): unknown; encode(m: unknown): { finish(): Uint8Array } } } } } } }).org.eclipse.tahu.protobuf;
-    const proto = (fields: Record<string, unknown>) => Buffer.from(Payload.encode(Payload.fromObject(fields)).finish());
+    const proto = (fields: Record<string, unknown>) => Buffer.from(tahuPayload(fields));
     const T = 1_700_000_000_000;
     await pub.client.publishAsync('spBv1.0/rg/NBIRTH/n1', proto({ timestamp: T, seq: 0, metrics: [{ name: 'bdSeq', datatype: 8, longValue: 0 }, { name: 'Temp', alias: 7, datatype: 3, intValue: 20 }] }), { qos: 1, retain: true });
     const reloadState = new Map<string, unknown>();

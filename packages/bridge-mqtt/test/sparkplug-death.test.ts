@@ -1,24 +1,18 @@
 // Sparkplug B DATA after a death: the births it was sent under are void, so it is not read,
 // counted as no_birth, and (with rebirth: true) the edge node is asked for its births again,
 // within the rate limit unknown aliases already use.
-import { createRequire } from 'node:module';
 import { trackCleanups, until } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { startAedes } from './helpers/aedes.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
+import { tahuPayload } from './helpers/tahu.js';
 
-interface ProtoPayload {
-  fromObject(object: Record<string, unknown>): unknown;
-  encode(message: unknown): { finish(): Uint8Array };
-  decode(bytes: Uint8Array): unknown;
-}
-const { Payload } = (createRequire(import.meta.url)('sparkplug-payload/lib/sparkplugPayloadProto.js') as { org: { eclipse: { tahu: { protobuf: { Payload: ProtoPayload } } } } }).org.eclipse.tahu.protobuf;
 const track = trackCleanups();
 const T = 1_700_000_000_000;
 
 /** A Sparkplug payload from raw protobuf fields (aliases without names, as edge nodes send DATA). */
 function proto(fields: Record<string, unknown>): Uint8Array {
-  return Payload.encode(Payload.fromObject(fields)).finish();
+  return tahuPayload(fields);
 }
 
 describe('Sparkplug B DATA after an NDEATH', () => {

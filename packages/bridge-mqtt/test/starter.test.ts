@@ -3,7 +3,6 @@
 // the data (the default state_metric carries the group, which the starter's metric leaves out),
 // and each file written has a client id of its own, so two bridges started from starters on one
 // broker do not kick each other off.
-import { createRequire } from 'node:module';
 import { parseMapping, starterMapping } from '@fieldbridge/core';
 import { trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -11,15 +10,11 @@ import { mqttBridge } from '../src/bridge.js';
 import type { MqttConfig } from '../src/config.js';
 import { startMosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher, startSource } from './helpers/mqtt.js';
+import { tahuPayload } from './helpers/tahu.js';
 
-interface ProtoPayload {
-  fromObject(object: Record<string, unknown>): unknown;
-  encode(message: unknown): { finish(): Uint8Array };
-}
-const { Payload } = (createRequire(import.meta.url)('sparkplug-payload/lib/sparkplugPayloadProto.js') as { org: { eclipse: { tahu: { protobuf: { Payload: ProtoPayload } } } } }).org.eclipse.tahu.protobuf;
 const track = trackCleanups();
 const T = 1_700_000_000_000;
-const proto = (fields: Record<string, unknown>): Uint8Array => Payload.encode(Payload.fromObject(fields)).finish();
+const proto = (fields: Record<string, unknown>): Uint8Array => tahuPayload(fields);
 /** A file as `fieldbridge init mqtt` writes it: each call writes another. */
 const init = (): string => starterMapping([mqttBridge]);
 /** The `mqtt:` section of a starter file, as the loader reads it with `env`. */
