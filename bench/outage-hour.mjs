@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { memoryLimit } from './lib/memory-limit.mjs';
 import { runChild, startDiscardReceiver } from './lib/processes.mjs';
 import { fmt, writeReport } from './lib/report.mjs';
 
@@ -17,9 +18,11 @@ const MiB = 1024 * 1024;
 /** V8's young generation capped at 2 x 4 MiB, as the container images run (the default grows to 2 x 16 MiB). */
 const SMALL_YOUNG_GEN = ['--max-semi-space-size=4'];
 
-/** Runs the outage client through both phases; `up()` is called between them. */
-function outage(url, points, spool, up, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(new URL('./lib/outage-client.mjs', import.meta.url)), url, String(points), spool], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** Runs the outage client through both phases; `up()` is called between them. `limit`: a memory limit it runs under (lib/memory-limit.mjs). */
+function outage(url, points, spool, up, nodeArgs = [], limit = undefined) {
+  const args = [...nodeArgs, fileURLToPath(new URL('./lib/outage-client.mjs', import.meta.url)), url, String(points), spool];
+  const [command, argv] = limit ? limit.wrap(process.execPath, args) : [process.execPath, args];
+  const child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
   const phases = {};
   return new Promise((resolve, reject) => {
     let out = '';
@@ -36,17 +39,22 @@ function outage(url, points, spool, up, nodeArgs = []) {
         }
       }
     });
-    child.on('exit', (code) => (code === 0 && phases.drain ? resolve(phases) : reject(new Error(`outage client exited ${code}`))));
+    child.on('exit', (code, signal) => {
+      if (code === 0 && phases.drain) resolve(phases);
+      // Past a memory limit the kernel kills it: a result, not a failure of the benchmark.
+      else if (limit && signal === 'SIGKILL') resolve({ ...phases, killed: true });
+      else reject(new Error(`outage client exited ${code ?? signal}`));
+    });
   });
 }
 
 export async function run() {
   const receiver = await startDiscardReceiver(['--down']);
   const dir = mkdtempSync(join(tmpdir(), 'fb-outage-'));
-  const spoolOnce = async (spool, points, nodeArgs) => {
+  const spoolOnce = async (spool, points, nodeArgs, limit) => {
     await receiver.mode(false);
     rmSync(join(dir, 'spool'), { recursive: true, force: true });
-    return outage(receiver.url, points, spool, () => receiver.mode(true), nodeArgs);
+    return outage(receiver.url, points, spool, () => receiver.mode(true), nodeArgs, limit);
   };
   try {
     const sqlite = await spoolOnce(dir, N, []);
@@ -58,12 +66,20 @@ export async function run() {
     const memoryPoints = Math.ceil((1.2 * MEMORY_CAP) / bytesPerPoint);
     const memory = await spoolOnce(`memory:${MEMORY_CAP}`, memoryPoints, []);
     const memorySmall = await spoolOnce(`memory:${MEMORY_CAP}`, memoryPoints, SMALL_YOUNG_GEN);
+    // As deployed with the limit operating.md gives: node's defaults, in a cgroup of max_bytes + 100 MiB.
+    const limit = memoryLimit(MEMORY_CAP + 100 * MiB);
+    let memoryLimited;
+    try {
+      memoryLimited = limit ? await spoolOnce(`memory:${MEMORY_CAP}`, memoryPoints, [], limit) : undefined;
+    } finally {
+      limit?.remove();
+    }
 
     const idealPps = N / (ideal.ms / 1000);
     const drainPps = (r) => r.drain.points / (r.drain.ms / 1000);
     const peak = (r) => Math.max(r.outage.peakRssMb, r.drain.peakRssMb);
     const heap = (r) => `${fmt(r.outage.atPeak.heapMb)} / ${fmt(r.drain.atPeak.heapMb)}`;
-    const row = (name, r) => [
+    const row = (name, r) => r.killed ? [name, 'killed by the kernel at the memory limit', ...Array(5).fill('-')] : [
       name,
       `${fmt(r.outage.spooledPoints)} held (${fmt(r.outage.spooledBytes / MiB)} MiB, ${fmt(r.outage.spooledBytes / r.outage.spooledPoints, 1)} B/point), ${fmt(r.outage.dropped)} dropped; ${fmt(r.outage.ms / 1000)} s to write`,
       `${fmt(r.outage.peakRssMb)} / ${fmt(r.drain.peakRssMb)}`,
@@ -89,12 +105,18 @@ export async function run() {
         row('SQLite spool, small young generation', sqliteSmall),
         row(`memory spool (cap ${fmt(capMb)} MiB)`, memory),
         row('memory spool, small young generation', memorySmall),
+        ...(memoryLimited ? [row(`memory spool, node's defaults, in a memory limit of ${fmt(capMb + 100)} MiB (a container's)`, memoryLimited)] : []),
       ],
       [
         `Goal: the hour fits the default spool, nothing dropped: ${sqlite.outage.dropped === 0 && sqlite.outage.spooledPoints === N ? 'yes' : 'NO'}; at ${fmt(bytesPerPoint, 1)} bytes a point the default cap holds ${fmt(hours, 1)} hours at 5,000 points/s.`,
         `Goal: peak RSS at most 150 MB, read as MiB like the spool's sizes (every memory figure here is MiB): ${fmt(peak(sqlite))} MiB (${fmt(peak(sqlite) * 1.048576)} decimal MB) with node's defaults, ${fmt(peak(sqliteSmall))} MiB (${fmt(peak(sqliteSmall) * 1.048576)} MB) with a small young generation.`,
         `Goal: drains at least 0.9 of the ideal sender: ${fmt(drainPps(sqlite) / idealPps, 2)}x (it sends the bodies the spool stored; the ideal sender makes its bodies as it goes).`,
-        `Goal: the memory spool at its cap within max_bytes + 100 MB (${fmt(capMb + 100)} MiB; ${fmt(capMb + 100 / 1.048576)} MiB if the 100 is decimal): ${fmt(peak(memory))} MiB with node's defaults, ${fmt(peak(memorySmall))} MiB with a small young generation.`,
+        `Goal: the memory spool at its cap within max_bytes + 100 MB (${fmt(capMb + 100)} MiB; ${fmt(capMb + 100 / 1.048576)} MiB if the 100 is decimal): ${fmt(peak(memory))} MiB with node's defaults and no memory limit, ${fmt(peak(memorySmall))} MiB with a small young generation` +
+          (memoryLimited
+            ? memoryLimited.killed
+              ? `; killed at a limit of ${fmt(capMb + 100)} MiB with node's defaults.`
+              : `, ${fmt(peak(memoryLimited))} MiB with node's defaults under a memory limit of ${fmt(capMb + 100)} MiB (a container's --memory, or a Kubernetes limit): node reads the limit at start and sizes V8's heap from it, its young generation included, so the process stays within it by itself.`
+            : '; the memory-limit row needs a writable cgroup memory controller, which this machine does not give.'),
         'A process that has only loaded @fieldbridge/core has an RSS of about 68 MiB on this machine (node itself about 39): a memory spool at its cap leaves about 30 MiB of the 100 for the heap, which V8\'s young generation alone takes at this write rate with node\'s defaults. Past its cap under drop_oldest, the drain\'s peak comes from garbage the old generation gathers between collections (V8 sizes it at a few times what is live), not from what the spool holds.',
       ],
     );
