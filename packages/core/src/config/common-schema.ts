@@ -76,7 +76,7 @@ export const sinkSectionSchema = z.strictObject({
       time_sync_interval_s: durationMs({ unit: 's', maxMs: 86_400_000 })
         .optional()
         .describe('Clock re-sync with time_sync where the server answers it; 0: at connect only. Default 5m (range 0..1d).'),
-      ack_timeout_ms: durationMs({ minMs: 10, maxMs: 600_000 }).optional().describe('How long a frame waits for its ack (or, from a server without acks, the pong confirming it; none: the connection is dropped as dead) before it is sent again. Default: timeout_ms (range 10ms..10m).'),
+      ack_timeout_ms: durationMs({ minMs: 10, maxMs: 600_000 }).optional().describe('How long a frame waits for its ack, or the pong of the ping that follows it (neither: the connection is dropped as half-open, and the frame sent again on the next). Default: timeout_ms (range 10ms..10m).'),
       max_frame_bytes: sizeBytes({ min: 1024, max: REQUEST_LIMITS.maxWsMessageBytes })
         .optional()
         .describe('Largest telemetry frame; larger batches go as several frames. Default 1MiB (range 1KiB..1MiB).'),

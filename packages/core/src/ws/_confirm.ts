@@ -13,25 +13,34 @@ export interface WrittenFrame {
 }
 
 /**
- * Confirms written frames with protocol-level pings, for servers that do not acknowledge frames.
- * Every WebSocket server answers a ping with a pong carrying the same payload (RFC 6455 5.5.3),
- * and TCP keeps order, so a pong proves the server read every frame written before its ping:
- * that pong is the frame's acknowledgement. One ping follows each send, so confirmations
- * pipeline (a pong may answer only the latest of several pings: it confirms everything before
- * it). The age of the oldest unanswered ping is the liveness check.
+ * Tracks written telemetry frames until they are confirmed, and pings after each send. Every
+ * WebSocket server answers a ping with a pong carrying the same payload (RFC 6455 5.5.3), and TCP
+ * keeps order, so a pong proves the server read every frame written before its ping. For a server
+ * without acks that pong is the frames' acknowledgement; for one with acks it proves only that the
+ * connection is alive (a frame read but not acked is the server's delay, one not even read is a
+ * dead link). One ping follows each send, so confirmations pipeline (a pong may answer only the
+ * latest of several pings: it covers everything before it). The age of the oldest unanswered ping
+ * is the liveness check.
  */
 export interface Confirmations {
-  /** The frames of one send were written on `conn`: pings after them. */
+  /** The frames of one send were written on `conn` (a frame written again replaces its earlier entry): pings after them. */
   written(conn: Connection, frames: readonly WrittenFrame[]): void;
-  /** A pong arrived: returns the trace ids it confirms (empty for a stale or foreign pong). */
+  /** A pong arrived: marks what it proves read and returns those trace ids (empty for a stale or foreign pong). */
   pong(data: Buffer): string[];
+  /**
+   * The frames are settled: confirmed (their pong from a server without acks, or their ack), or with
+   * `confirmed` false refused by an error frame. Either way no longer tracked.
+   */
+  settle(traceIds: readonly string[], confirmed?: boolean): void;
+  /** True when one of these frames is still tracked and no pong has proved it read. */
+  unread(traceIds: readonly string[]): boolean;
   /** Sends a ping when none is out (the heartbeat's liveness probe). */
   probe(conn: Connection): void;
   /** True when the oldest ping out was written more than `ms` ago without a pong: the connection is dead. */
   overdue(ms: number): boolean;
-  /** Points of a frame confirmed lately (a bounded memory), for a refusal that comes after its pong. */
+  /** Points of a frame confirmed lately (a bounded memory), for a refusal that comes after its confirmation. */
   confirmedPoints(traceId: string): number | undefined;
-  /** The connection ended: returns what was unconfirmed, and starts over. */
+  /** The connection ended: returns what was written and not confirmed, and starts over. */
   reset(): Unconfirmed;
 }
 
@@ -41,7 +50,7 @@ const RECENT = 256;
 /** Creates the {@link Confirmations} of one transport; `now` is monotonic ms. */
 export function createConfirmations(now: () => number): Confirmations {
   let seq = 0;
-  let frames: Array<WrittenFrame & { seq: number }> = [];
+  let frames: Array<WrittenFrame & { seq: number; read: boolean }> = [];
   let pings: Array<{ id: number; watermark: number; writtenAtMs: number | undefined }> = [];
   let pingId = 0;
   const recent = new Map<string, number>();
@@ -59,7 +68,9 @@ export function createConfirmations(now: () => number): Confirmations {
 
   return {
     written(conn, written) {
-      for (const f of written) frames.push({ ...f, seq: ++seq });
+      const again = new Set(written.map((f) => f.traceId));
+      frames = frames.filter((f) => !again.has(f.traceId));
+      for (const f of written) frames.push({ traceId: f.traceId, points: f.points, seq: ++seq, read: false });
       ping(conn);
     },
     pong(data) {
@@ -68,14 +79,23 @@ export function createConfirmations(now: () => number): Confirmations {
       if (at < 0) return [];
       const watermark = pings[at]!.watermark;
       pings = pings.slice(at + 1);
-      const confirmed = frames.filter((f) => f.seq <= watermark);
-      frames = frames.filter((f) => f.seq > watermark);
-      for (const f of confirmed) {
+      const read = frames.filter((f) => !f.read && f.seq <= watermark);
+      for (const f of read) f.read = true;
+      return read.map((f) => f.traceId);
+    },
+    settle(traceIds, confirmed = true) {
+      const ids = new Set(traceIds);
+      for (const f of frames) {
+        if (!confirmed || !ids.has(f.traceId)) continue;
         recent.delete(f.traceId);
         recent.set(f.traceId, f.points);
         if (recent.size > RECENT) recent.delete(recent.keys().next().value as string);
       }
-      return confirmed.map((f) => f.traceId);
+      frames = frames.filter((f) => !ids.has(f.traceId));
+    },
+    unread(traceIds) {
+      const ids = new Set(traceIds);
+      return frames.some((f) => !f.read && ids.has(f.traceId));
     },
     probe(conn) {
       if (pings.length === 0) ping(conn);

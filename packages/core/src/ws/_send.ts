@@ -23,8 +23,9 @@ export interface DeliverInput {
  * Sends one batch's frames and maps the outcome to a {@link SendResult}: waits (at most the
  * send timeout) for an authenticated connection, writes the frames, then waits for every frame's
  * acknowledgement: its `ack` where the server has the extension, else the pong that follows it
- * (at most `ackTimeoutMs`; a missing pong drops the connection as dead). Meanwhile the batch stays
- * leased in the spool, so a disconnect sends it again. Never rejects.
+ * (at most `ackTimeoutMs`). No pong after the frames by then, ack or not, drops the connection as
+ * dead (half-open). Meanwhile the batch stays leased in the spool, so a disconnect sends it again.
+ * Never rejects.
  */
 export async function deliverFrames(input: DeliverInput): Promise<SendResult> {
   const { frames, link, acks, sendOptions, clock } = input;
@@ -48,15 +49,23 @@ export async function deliverFrames(input: DeliverInput): Promise<SendResult> {
       return { status: 'retryable', reason: `frame not written: ${err.message}` };
     }
   }
-  if (!withAcks) input.confirmations.written(conn, frames);
+  // A ping follows the frames: its pong is their acknowledgement without acks, and with acks the
+  // proof that the server is reading them at all.
+  input.confirmations.written(conn, frames);
   // The pong wait is not shortened by time spent connecting: cut short, it would drop a live connection.
-  const waitMs = withAcks ? Math.max(1, Math.min(sendOptions.ackTimeoutMs, sendOptions.timeoutMs - (clock.monotonicNow() - startedAt))) : sendOptions.ackTimeoutMs;
+  const leftMs = Math.round(sendOptions.timeoutMs - (clock.monotonicNow() - startedAt));
+  const waitMs = withAcks ? Math.max(1, Math.min(sendOptions.ackTimeoutMs, leftMs)) : sendOptions.ackTimeoutMs;
   const ids = frames.map((f) => f.traceId);
   const outcomes = await acks.all(ids, waits, waitMs, withAcks ? 'ack' : 'pong', sendOptions.signal);
-  if (!withAcks && outcomes.some((o) => o.status === 'lost' && o.timedOut === true)) {
+  if (outcomes.some((o) => o.status === 'lost' && o.timedOut === true)) {
     // Every WebSocket server answers pings: silence means a half-open connection (a NAT that
-    // forgot us, a pulled cable, a proxy swallowing traffic). Reconnect now; the batches stay spooled.
-    conn.terminate(`no pong within ${waitMs} ms of a telemetry frame (half-open connection?)`);
+    // forgot us, a pulled cable, a proxy swallowing traffic, a server process stopped). Reconnect
+    // now; the batches stay spooled. Sending them again on the same connection would only queue
+    // them behind the first copies, for the server to store twice if it ever reads on.
+    if (!withAcks) conn.terminate(`no pong within ${waitMs} ms of a telemetry frame (half-open connection?)`);
+    else if (waitMs === sendOptions.ackTimeoutMs && input.confirmations.unread(ids)) {
+      conn.terminate(`neither an ack nor a pong within ${waitMs} ms of a telemetry frame (half-open connection, or the server stopped reading?)`);
+    }
   }
   return resultOf(frames, outcomes);
 }

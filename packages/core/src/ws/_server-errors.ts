@@ -38,7 +38,10 @@ export function createServerErrors(o: ServerErrorsOptions): ServerErrors {
       o.metrics.serverErrors.inc({ code: code !== undefined && /^[a-z0-9_]{1,32}$/i.test(code) ? code : 'other' });
       const detail = describeError(frame);
       const traceId = typeof f.trace_id === 'string' ? f.trace_id : undefined;
-      if (traceId !== undefined && o.acks.settle(traceId, { status: 'error', code, detail })) return;
+      if (traceId !== undefined && o.acks.settle(traceId, { status: 'error', code, detail })) {
+        o.confirmations.settle([traceId], false);
+        return;
+      }
       open = true;
       const id = traceId === undefined ? undefined : excerpt(traceId, 64);
       const points = traceId === undefined ? undefined : o.confirmations.confirmedPoints(traceId);

@@ -112,7 +112,9 @@ export function createWsSession(o: WsSessionOptions): WsSession {
   const onFrame = (conn: Connection, frame: ServerFrame) => {
     const f = frame as Record<string, unknown>;
     if (frame.type === 'ack') {
-      if (typeof f.trace_id === 'string' && acks.settle(f.trace_id, { status: 'acked' })) serverErrors.recovered();
+      if (typeof f.trace_id !== 'string') return;
+      confirmations.settle([f.trace_id]);
+      if (acks.settle(f.trace_id, { status: 'acked' })) serverErrors.recovered();
       return;
     }
     if (frame.type === 'time_sync') return timeSync.answer(frame);
@@ -129,11 +131,14 @@ export function createWsSession(o: WsSessionOptions): WsSession {
     control.unknown(frame, (answer) => write(conn, answer));
   };
 
-  const onPong = (_conn: Connection, data: Buffer) => {
-    const confirmed = confirmations.pong(data);
-    // The pong is the acknowledgement of every frame written before its ping (servers without acks).
-    for (const traceId of confirmed) acks.settle(traceId, { status: 'acked' });
-    if (confirmed.length > 0) serverErrors.recovered();
+  const onPong = (conn: Connection, data: Buffer) => {
+    const read = confirmations.pong(data);
+    // With acks the pong proves only that the server is reading (the liveness check of a send).
+    if (conn.extensions.has('ack')) return;
+    // Without, it is the acknowledgement of every frame written before its ping.
+    confirmations.settle(read);
+    for (const traceId of read) acks.settle(traceId, { status: 'acked' });
+    if (read.length > 0) serverErrors.recovered();
   };
 
   const link = createLink({
