@@ -46,7 +46,6 @@ describe('the condition language', () => {
     ['max_of("vib.*") > 7', { 'vib.x': 3, 'vib.y': 8, other: 100 }, true],
     ['min_of("vib.*") < 1', { 'vib.x': 'text' }, undefined],
     ['count_of("vib.*") == 0', { other: 1 }, true],
-    ['x > "3"', { x: 5 }, false],
     ['unknown.metric > 1 && known > 1', { known: 0 }, false],
     ['unknown.metric > 1 && known > 1', { known: 2 }, undefined],
   ] as const)('%s with %j is %s', (text, values, expected) => {
@@ -62,7 +61,11 @@ describe('the condition language', () => {
     ['-a < 0', { a: true }, /^-true is NaN, arithmetic on what is not a number$/],
     ['abs(a) > 1', { a: 'high' }, /^abs\("high"\) is NaN, a function of what is not a number$/],
     ['sum_of("big.*") > 1', { 'big.a': 1.7e308, 'big.b': 1.7e308 }, /^sum_of\(big\.\*\) is Infinity, out of the range of numbers$/],
-  ] as const)('%s with %j gives no finite number: it throws EXPRESSION_NOT_FINITE saying why (the rule takes it as unknown)', (text, values, message) => {
+    ['x > "3"', { x: 5 }, /^5 > "3" compares a number with a string, which tells nothing$/],
+    ['x <= 80', { x: 'ERR' }, /^"ERR" <= 80 compares a string with a number/],
+    ['x >= 1', { x: true }, /^true >= 1 compares a boolean with a number/],
+    ['x < 1', { x: { code: 7 } }, /^an object < 1 compares an object with a number/],
+  ] as const)('%s with %j gives no finite number, or orders what is not two numbers or two strings: it throws EXPRESSION_NOT_FINITE saying why (the rule takes it as unknown)', (text, values, message) => {
     let error: unknown;
     try {
       run(text, values as Record<string, PointValue>);
@@ -117,6 +120,10 @@ describe('conditions that try to escape are refused when compiled, saying where'
     ['1 > 0', /reads no metric/, undefined],
     ['x > 1e999', /the number 1e999 is too large/, 4],
     ['x >', /Expected expression after >/, undefined],
+    ['x / 0 > 1', /\/ 0 is a division by zero, which never gives a number: the condition could never tell/, 2],
+    ['x > 1 && y % 0.0 == 1', /% 0 is a modulo by zero/, 11],
+    ['x > 80degC', /^`80degC`: a condition takes no units: write the number alone \(80\), in the unit the metric is sent in/, 6],
+    ['age(x) > 30s', /`30s`: a condition takes no units: write the number alone \(30\)/, 11],
   ] as const)('%s', (text, message, offset) => {
     const error = compileRefusal(text);
     expect(error).toBeInstanceOf(ExpressionError);
@@ -150,6 +157,10 @@ describe('conditions that try to escape are refused when compiled, saying where'
     ['value("pump-a.temp") > 5 && value(\'plant.1.temp\') > 5', { 'pump-a.temp': 6, 'plant.1.temp': 6 }, true],
   ] as const)('a minus with a space beside it, or after a number, subtracts: %s', (text, values, expected) => {
     expect(run(text, values as Record<string, PointValue>)).toBe(expected);
+  });
+
+  it('a literal divisor other than 0, and numbers with exponents, are no division by zero nor units', () => {
+    expect(run('x / 0.5 > 1 && x % 10 == 1 && x > 1e2 && x / 0.05 > 0', { x: 101 })).toBe(true);
   });
 
   it('refuses a condition past its length bound', () => {

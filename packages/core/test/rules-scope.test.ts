@@ -81,7 +81,7 @@ describe('rules per source and across sources', () => {
     each.put('press1.oil.temperature', 70, { source_id: 'a' });
     each.put('press2.oil.temperature', 82, { source_id: 'b' });
     each.put('press3.oil.temperature', 75, { source_id: 'b' });
-    expect(each.events().map((e) => [e.source_id, (e.value as { values: unknown }).values])).toEqual([['b', { 'max_of(press*.oil.temperature)': 82 }]]);
+    expect(each.events().map((e) => [e.source_id, (e.value as { values: unknown }).values])).toEqual([['b', { 'max_of(press*.oil.temperature)': 82, 'max_of(press*.oil.temperature) from': 'press2.oil.temperature' }]]);
 
     const fleet = ruleHarness([exprRule({ name: 'fleet_warm', per: 'all' }, 'avg_of("*.temperature") > 50 && count_of("*.temperature") >= 3')]);
     fleet.put('m1.temperature', 40, { source_id: 'a' });

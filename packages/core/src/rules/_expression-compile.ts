@@ -1,6 +1,6 @@
 import type jsep from 'jsep';
 import { SOURCE_ID_PATTERN } from '../point/point.js';
-import { AGGREGATES, ARITHMETIC, BINARY, finite, MATH, MISSING, notFiniteReason, num, OFFERED_FUNCTIONS, shown, type Gathered } from './_expression-ops.js';
+import { AGGREGATES, ARITHMETIC, BINARY, finite, MATH, MISSING, notFiniteReason, num, OFFERED_FUNCTIONS, ordered, ORDERING, shown, type Gathered } from './_expression-ops.js';
 import type { RuleView } from './rule-view.js';
 
 /** A compiled expression part: a closure over the rule's view, no parsing left. */
@@ -16,6 +16,8 @@ export interface CompileContext {
   sources: Set<string>;
   /** Set when a part reads the clock (`age()`): the value can change with no point arriving. */
   readsClock: boolean;
+  /** The condition as written, to point into. */
+  readonly text: string;
   /** Refuses the expression; `near` is a piece of its text to point at. */
   fail(message: string, near?: string): never;
 }
@@ -108,6 +110,11 @@ function binary(node: jsep.BinaryExpression, c: CompileContext): Part {
   const op = BINARY.get(node.operator);
   if (!op) return c.fail(`the operator ${node.operator} is not offered (offered: ${[...BINARY.keys(), '&&', '||', '!', '? :'].join(' ')})`, node.operator);
   const operator = node.operator;
+  if ((operator === '/' || operator === '%') && node.right.type === 'Literal' && (node.right as jsep.Literal).value === 0) {
+    // Never a number, whatever the data: refused now rather than counted on every point.
+    const at = /[/%]\s*[0.]+(?![\w.])/.exec(c.text)?.[0];
+    c.fail(`${operator} 0 is ${operator === '/' ? 'a division' : 'a modulo'} by zero, which never gives a number: the condition could never tell`, at ?? operator);
+  }
   if (ARITHMETIC.has(operator)) {
     return (view) => {
       const a = left(view);
@@ -117,6 +124,16 @@ function binary(node: jsep.BinaryExpression, c: CompileContext): Part {
       const result = op(a, b);
       // The message is made only for a result that needs one: this runs on every evaluation.
       return typeof result === 'number' && !Number.isFinite(result) ? finite(result, () => `${shown(a)} ${operator} ${shown(b)}`, notFiniteReason(operator, a, b)) : result;
+    };
+  }
+  if (ORDERING.has(operator)) {
+    return (view) => {
+      const a = left(view);
+      if (a === MISSING) return MISSING;
+      const b = right(view);
+      if (b === MISSING) return MISSING;
+      ordered(a, b, operator);
+      return op(a, b);
     };
   }
   return (view) => {
@@ -156,18 +173,34 @@ function call(node: jsep.CallExpression, c: CompileContext): Part {
     const pattern = nameArgument(args[0]!, fn, c);
     c.patterns.add(pattern);
     const label = `${fn}(${pattern})`;
+    // max_of and min_of also say which metric gave the value: over a fleet, which device it is.
+    const from = fn === 'max_of' || fn === 'min_of' ? `${label} from` : undefined;
     return (view) => {
-      const g: Gathered = { count: 0, numbers: 0, sum: 0, min: Infinity, max: -Infinity };
-      view.matching(pattern, (_metric, value) => {
+      const g: Gathered = { count: 0, numbers: 0, sum: 0, min: Infinity, max: -Infinity, minMetric: '', minSource: '', maxMetric: '', maxSource: '' };
+      view.matching(pattern, (metric, value, sourceId) => {
         g.count += 1;
         if (typeof value !== 'number') return;
         g.numbers += 1;
         g.sum += value;
-        if (value < g.min) g.min = value;
-        if (value > g.max) g.max = value;
+        if (value < g.min) {
+          g.min = value;
+          g.minMetric = metric;
+          g.minSource = sourceId;
+        }
+        if (value > g.max) {
+          g.max = value;
+          g.maxMetric = metric;
+          g.maxSource = sourceId;
+        }
       });
       const result = finite(aggregate(g), () => label, 'out of the range of numbers');
-      if (result !== MISSING) view.note(label, result);
+      if (result !== MISSING) {
+        view.note(label, result);
+        if (from) {
+          const metric = fn === 'max_of' ? g.maxMetric : g.minMetric;
+          view.note(from, view.sourceId === undefined ? `${fn === 'max_of' ? g.maxSource : g.minSource}:${metric}` : metric);
+        }
+      }
       return result;
     };
   }

@@ -20,8 +20,8 @@ export interface MisreadName {
  * The first metric name written bare that the parser would misread, or undefined: a `-` with a
  * letter, digit or `_` right on both sides (`pump-a.temp`, `a.b-1`, `temp-1`: a name or a
  * subtraction? Spaces around `-` say subtraction, `value("...")` says name; after a number
- * literal, as in `10-2`, it can only subtract), or a part of a dotted name starting with a digit
- * (`plant.1.temp`). Quoted strings are skipped.
+ * literal, as in `10-2`, it can only subtract), a part of a dotted name starting with a digit
+ * (`plant.1.temp`), or a number with a unit after it (`80degC`). Quoted strings are skipped.
  */
 export function findMisreadName(text: string): MisreadName | undefined {
   let i = 0;
@@ -37,7 +37,9 @@ export function findMisreadName(text: string): MisreadName | undefined {
     if (/[0-9.]/.test(ch) && !NAME_CHAR.test(prev) && prev !== '.') {
       const number = NUMBER.exec(text.slice(i));
       if (number) {
-        i += number[0].length;
+        const end = i + number[0].length;
+        if (NAME_START.test(text[end] ?? '')) return unitAfterNumber(text, i, end);
+        i = end;
         afterNumber = i;
         continue;
       }
@@ -63,6 +65,17 @@ export function findMisreadName(text: string): MisreadName | undefined {
     i += 1;
   }
   return undefined;
+}
+
+/** A number with letters right after it (`80degC`, `5s`): a unit, which a condition does not take. */
+function unitAfterNumber(text: string, start: number, end: number): MisreadName {
+  let stop = end;
+  while (stop < text.length && NAME_CHAR.test(text[stop]!)) stop += 1;
+  const number = text.slice(start, end);
+  return {
+    offset: end,
+    message: `\`${text.slice(start, stop)}\`: a condition takes no units: write the number alone (${number}), in the unit the metric is sent in`,
+  };
 }
 
 /** The run of name characters, dots and hyphens around `at`. */

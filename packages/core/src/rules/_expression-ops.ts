@@ -13,6 +13,27 @@ export const sameKind = (a: unknown, b: unknown): boolean => (typeof a === 'numb
 /** Binary operators that compute a number: a result that is not a finite number is refused ({@link finite}). */
 export const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
 
+/** Comparisons that order two values: they need two numbers or two strings ({@link ordered}). */
+export const ORDERING = new Set(['<', '<=', '>', '>=']);
+
+/** What a value is, for a message: `a number`, `a string`, `a boolean`, `an object`, `null`. */
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/**
+ * Checks that an ordering comparison has two numbers or two strings; otherwise throws
+ * `EXPRESSION_NOT_FINITE` (`"ERR" > 80 compares a string with a number`): the rule takes the
+ * condition as unknown, as for arithmetic that gives no number. Read as false, a sensor's `"ERR"`
+ * or a `null` where a number was expected would resolve a firing alert it says nothing about.
+ */
+export function ordered(a: unknown, b: unknown, operator: string): void {
+  if (sameKind(a, b)) return;
+  throw new FieldbridgeError('EXPRESSION_NOT_FINITE', `${shown(a)} ${operator} ${shown(b)} compares ${kindOf(a)} with ${kindOf(b)}, which tells nothing`);
+}
+
 /**
  * `result` when it is not a number or a finite one; otherwise throws `EXPRESSION_NOT_FINITE`
  * naming what gave it (`10 / 0 is Infinity, a division by zero`): the rule counts the throw in
@@ -40,6 +61,7 @@ export function shown(v: unknown): string {
 
 /** Binary operators offered, with JavaScript's meaning on numbers and no coercion across types. */
 export const BINARY = new Map<string, (a: unknown, b: unknown) => unknown>([
+  // The orderings are checked first by {@link ordered}: two numbers or two strings reach them.
   ['+', (a, b) => (sameKind(a, b) ? (a as number) + (b as number) : Number.NaN)],
   ['-', (a, b) => num(a) - num(b)],
   ['*', (a, b) => num(a) * num(b)],
@@ -72,6 +94,12 @@ export interface Gathered {
   sum: number;
   min: number;
   max: number;
+  /** The metric that gave `min`, and its source, for the event's values. */
+  minMetric: string;
+  minSource: string;
+  /** The metric that gave `max`, and its source. */
+  maxMetric: string;
+  maxSource: string;
 }
 
 /** Aggregates over the metrics matching a pattern, in the instance's view (non-numbers count only in `count_of`). */

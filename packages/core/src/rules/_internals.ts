@@ -31,6 +31,12 @@ export interface RuleInternals {
   /** Points refused by the state's bounds (too many sources or metrics). */
   ignored(): number;
   /**
+   * Told, once per rule, why a bound first refused a point (`it keeps at most 10000 sources, so
+   * ...`); the rule set that runs the rule sets it to log the line. The later refusals are counted
+   * in {@link ignored} only.
+   */
+  onRefused: ((why: string) => void) | undefined;
+  /**
    * The rule's effective definition (condition, metrics, sources, per, for, recovery,
    * recover_for, cooldown, event metric, tags): a rule a reload makes with the same name and
    * definition, and the same evaluator when it has no condition text, is the same rule.

@@ -36,13 +36,13 @@ interface SourceState {
 /**
  * The rolling state of one rule: the latest value and timestamp of each metric it reads, per
  * source, and across sources for a rule `per: 'all'`. Bounded: past {@link MAX_SOURCES} sources
- * or {@link MAX_METRICS_PER_SOURCE} metrics a source, new ones are refused (`put` says so).
+ * or {@link MAX_METRICS_PER_SOURCE} metrics a source, new ones are refused (`put` says which bound).
  * One view serves every evaluation (`begin` points it at an instance), so an evaluation
  * allocates nothing.
  */
 export interface RuleState {
-  /** Stores a point's value; false when a bound refused it. */
-  put(sourceId: string, metric: string, value: PointValue, timestamp: number, provisional?: boolean): boolean;
+  /** Stores a point's value; when a bound refuses it, says which (undefined: stored). */
+  put(sourceId: string, metric: string, value: PointValue, timestamp: number, provisional?: boolean): string | undefined;
   /** Points {@link view} at the instance watching `sourceId` (undefined: every source) and clears the notes. */
   begin(sourceId: string | undefined): void;
   /** The view the evaluator reads. */
@@ -123,13 +123,13 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
     put(sourceId, metric, value, timestamp, provisional = false) {
       let s = bySource.get(sourceId);
       if (!s) {
-        if (bySource.size >= MAX_SOURCES) return false;
+        if (bySource.size >= MAX_SOURCES) return `it keeps at most ${MAX_SOURCES} sources, so ${sourceId} and every further source are not evaluated`;
         s = { metrics: new Map(), byPattern: new Map(patterns.map((p) => [p, []])) };
         bySource.set(sourceId, s);
       }
       let entry = s.metrics.get(metric);
       if (!entry) {
-        if (s.metrics.size >= MAX_METRICS_PER_SOURCE) return false;
+        if (s.metrics.size >= MAX_METRICS_PER_SOURCE) return `it keeps at most ${MAX_METRICS_PER_SOURCE} metrics of a source, so ${metric} of ${sourceId} and every further one are not evaluated`;
         entry = { metric, value, timestamp, provisional, sourceId };
         s.metrics.set(metric, entry);
         for (const [pattern, kept] of s.byPattern) if (globMatch(pattern, metric)) kept.push(entry);
@@ -139,7 +139,7 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
         entry.provisional = provisional;
       }
       if (acrossSources) latest.set(metric, entry);
-      return true;
+      return undefined;
     },
     begin(sourceId) {
       scope = sourceId;

@@ -84,6 +84,7 @@ export function compileExpression(text: string): CompiledExpression {
     patterns: new Set(),
     sources: new Set(),
     readsClock: false,
+    text,
     fail(message, near) {
       const at = near === undefined ? -1 : text.indexOf(near);
       throw new ExpressionError(message, at >= 0 ? at : undefined);

@@ -131,6 +131,11 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
     }),
   );
   const unregister = registry ? registerRuleSet(registry, rules) : () => undefined;
+  for (const [i, part] of parts.entries()) {
+    const name = rules[i]!.name;
+    // A source or metric past the rule's bounds would otherwise be left out without a word: its alerts never fire.
+    part.onRefused = (why) => logger?.warn({ rule: name }, `rule ${name}: ${why} (a point past the bound is ignored by this rule, the point itself is sent)`);
+  }
 
   if (previous) {
     previous.stop();

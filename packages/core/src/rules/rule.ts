@@ -1,9 +1,9 @@
 import type { Point } from '../point/point.js';
 import { globMatch } from '../shared/glob.js';
 import { createInstances, type Instance } from './_instance.js';
-import { ruleInternals } from './_internals.js';
+import { ruleInternals, type RuleInternals } from './_internals.js';
 import { resolveRuleOptions } from './_rule-options.js';
-import { createRuleState, notesObject } from './_state.js';
+import { createRuleState, MAX_SOURCES, notesObject } from './_state.js';
 import type { RuleEvaluator } from './rule-view.js';
 import type { ResolvedBy, Rule, RuleEvent, RuleListeners, RuleOptions } from './rule-types.js';
 
@@ -30,6 +30,8 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
   let errorCount = 0;
   let erroring = false;
   let ignored = 0;
+  /** A bound refused a point since the rule was made: told once (the next ones are only counted). */
+  let refusalTold = false;
 
   const emit = (event: RuleEvent) => {
     for (const l of [...listeners]) {
@@ -118,20 +120,22 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     },
   };
 
-  ruleInternals.set(rule, {
+  const internals: RuleInternals = {
+    onRefused: undefined,
     exact,
     patterns,
     watches: (sourceId) => anySource || o.sources.some((p) => globMatch(p, sourceId)),
     listsSources: options.sources !== undefined,
     ingest(point, sourceId, own, provisional = false) {
       const now = o.monotonicNow();
-      if (!state.put(sourceId, point.metric, point.value, point.timestamp ?? o.now(), provisional && point.timestamp !== undefined)) {
-        ignored += 1;
-        return;
-      }
-      const instance = instances.get(o.per === 'all' ? undefined : sourceId, own);
+      const refusal = state.put(sourceId, point.metric, point.value, point.timestamp ?? o.now(), provisional && point.timestamp !== undefined);
+      const instance = refusal === undefined ? instances.get(o.per === 'all' ? undefined : sourceId, own) : undefined;
       if (!instance) {
         ignored += 1;
+        if (!refusalTold) {
+          refusalTold = true;
+          internals.onRefused?.(refusal ?? `it keeps at most ${MAX_SOURCES} instances, so ${sourceId} and every further source are not evaluated`);
+        }
         return;
       }
       instance.lastDataAt = now;
@@ -160,7 +164,8 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
       instances.endAll('reload');
       state.clear();
     },
-  });
+  };
+  ruleInternals.set(rule, internals);
   return rule;
 }
 
