@@ -1,7 +1,7 @@
 // A reload that makes a new sink keeps the sink's counters going: a dashboard's totals only grow.
 // Found by an operator's test: `fieldbridge_points_sent_total` fell from 6280 to 140 at a SIGHUP
 // that changed the file's tags, against docs/operating.md ("the sink's keep counting").
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway, type Gateway } from '@fieldbridge/gateway-dev';
@@ -79,4 +79,34 @@ describe('SIGHUP with a new sink: the sink counters go on', () => {
       }
     });
   }
+});
+
+describe('SIGHUP that restarts the bridges: their counters go on too', () => {
+  it('points read and rule events count on from where they were, not from 0', async () => {
+    const total = async (base: string, name: string): Promise<number> => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+    };
+    const path = write('one', '');
+    // A rule that fires at once, and a channel's interval that the reload changes: the bridge restarts.
+    writeFileSync(path, `${readFileSync(path, 'utf8')}rules:\n  - { name: always, when: demo.a >= 0 }\n`);
+    const cli = spawnCounterCli(['--config', path]);
+    try {
+      const line = (await cli.waitForLog(/health and metrics on/))!;
+      const base = /http:\/\/127\.0\.0\.1:\d+/.exec(line)![0];
+      await waitFor(async () => (await total(base, 'fieldbridge_source_points_total')) >= 300, '300 points read');
+      await waitFor(async () => (await total(base, 'fieldbridge_rule_events_total')) >= 1, 'the rule fired');
+      const readBefore = await total(base, 'fieldbridge_source_points_total');
+      const eventsBefore = await total(base, 'fieldbridge_rule_events_total');
+      writeFileSync(path, readFileSync(path, 'utf8').replace('interval_ms: 2', 'interval_ms: 3'));
+      cli.child.kill('SIGHUP');
+      await cli.waitForLog(/SIGHUP: mapping reloaded; the spool is kept/);
+      expect(await total(base, 'fieldbridge_source_points_total')).toBeGreaterThanOrEqual(readBefore);
+      expect(await total(base, 'fieldbridge_rule_events_total')).toBeGreaterThanOrEqual(eventsBefore);
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import { agentVersionsOf, startBridges } from '../runtime/start-bridges.js';
+import type { Registry } from 'prom-client';
+import { agentVersionsOf, startBridges, type RunningBridges } from '../runtime/start-bridges.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../sink/sink-options.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { MappingRead } from './mapping-read.js';
@@ -42,14 +43,15 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
   const sinkChanged = sinkPart(read) !== sinkPart({ config: previous, definitions: state.definitions });
   // The running rules: one the file keeps unchanged goes on with its state (the new set logs which).
   const rules = state.bridge?.rules;
-  if (sinkChanged && !(await swapSink(p, state, read, rules))) {
+  const counted = state.bridge?.registry;
+  if (sinkChanged && !(await swapSink(p, state, read, rules, counted))) {
     await newObserve?.close();
     return;
   }
   if (!sinkChanged) await stopBridges(state);
   state.config = next;
   state.definitions = read.definitions;
-  state.bridge = await startBridges(state.definitions, next, bridgeOptions(p, state, rules));
+  state.bridge = await restartBridges(p, state, read, rules, counted);
   p.reloaded?.(read);
   p.started?.(state.bridge);
   if (listen !== oldListen) {
@@ -66,6 +68,17 @@ async function stopBridges(state: ServiceState): Promise<void> {
 }
 
 /**
+ * Starts the bridges of `read` on the state's sink, their counters going on from those of the
+ * bridges they replace (`counted`, read once those stopped): a dashboard's totals only grow, and
+ * a counter of a channel or rule the file no longer has is left behind.
+ */
+async function restartBridges(p: ServiceParts, state: ServiceState, read: MappingRead, rules: RuleSet | undefined, counted: Registry | undefined): Promise<RunningBridges> {
+  const started = await startBridges(read.definitions, read.config, bridgeOptions(p, state, rules));
+  if (counted) addCounters(started.registry, await readCounters(counted));
+  return started;
+}
+
+/**
  * Puts a sink for `read` in place of the running one, the bridges stopped (the caller starts
  * them on it); false, with everything as it was, when the new sink cannot be made.
  *
@@ -76,7 +89,7 @@ async function stopBridges(state: ServiceState): Promise<void> {
  * goes on, and the old one delivers what it holds in the background (at most the shutdown
  * timeout; the stop waits for it).
  */
-async function swapSink(p: ServiceParts, state: ServiceState, read: MappingRead, rules: RuleSet | undefined): Promise<boolean> {
+async function swapSink(p: ServiceParts, state: ServiceState, read: MappingRead, rules: RuleSet | undefined, counted: Registry | undefined): Promise<boolean> {
   const next = read.config;
   const previous = state.config;
   const running: MappingRead = { config: previous, definitions: state.definitions };
@@ -104,7 +117,7 @@ async function swapSink(p: ServiceParts, state: ServiceState, read: MappingRead,
       made = makeSink(p, read, memory, oldSink);
     } catch (err) {
       await install(makeSink(p, running, memory, oldSink));
-      state.bridge = await startBridges(running.definitions, previous, bridgeOptions(p, state, rules));
+      state.bridge = await restartBridges(p, state, running, rules, counted);
       p.started?.(state.bridge);
       return refused(err);
     }
