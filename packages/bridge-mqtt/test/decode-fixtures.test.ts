@@ -29,7 +29,6 @@ interface FixtureMessage {
   sparkplugProto?: Record<string, unknown>;
 }
 
-
 function payloadOf(message: FixtureMessage): Uint8Array {
   if (message.text !== undefined) return Buffer.from(message.text);
   if (message.json !== undefined) return Buffer.from(JSON.stringify(message.json));

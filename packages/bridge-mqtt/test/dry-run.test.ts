@@ -7,7 +7,6 @@ import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
 import { collectingLogger, connectPublisher, section, startSource } from './helpers/mqtt.js';
 import { tahuPayload } from './helpers/tahu.js';
 
-
 const track = trackCleanups();
 let broker: Mosquitto;
 beforeAll(async () => {
