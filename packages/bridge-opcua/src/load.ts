@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { OpcuaBridgeError, messageOf } from './errors.js';
 import { makeLogHooks, type OpcuaLogger } from './log-redirect.js';
 
@@ -25,6 +26,30 @@ function install(debug: DebugModule): void {
   debug.setDebugLogger?.(hooks.debug);
 }
 
+const require = createRequire(import.meta.url);
+
+/**
+ * Requires node-opcua without the diagnostic node-opcua-secure-channel 2.182 starts at every
+ * load on Node 20 and 21: a 4096-bit RSA key generated, then a PKCS#1 v1.5 round trip tried with
+ * it, 0.7-2.7 s of CPU on these machines (more on a small gateway) whose only outcome is warning
+ * W27, which this package demotes to debug (the client says itself what the deprecated
+ * Basic128Rsa15 policy, the one that needs PKCS#1 v1.5, requires). The diagnostic skips itself
+ * on Node 22 and later: while node-opcua's modules are first evaluated (synchronously, no other
+ * code runs meanwhile), `process.version` reads as a Node 22 version; it is restored at once.
+ * Only two readers look at it then (checked): that diagnostic and node-opcua's own `>=16.7`.
+ */
+function requireWithoutSelfTest(): OpcuaModule {
+  const major = Number(/^v(\d+)\./.exec(process.version)?.[1]);
+  const own = Object.getOwnPropertyDescriptor(process, 'version');
+  if ((major !== 20 && major !== 21) || own === undefined || !own.configurable) return require('node-opcua') as OpcuaModule;
+  Object.defineProperty(process, 'version', { ...own, value: 'v22.0.0' });
+  try {
+    return require('node-opcua') as OpcuaModule;
+  } finally {
+    Object.defineProperty(process, 'version', own);
+  }
+}
+
 /**
  * Loads node-opcua (1-4 s and about 110 MB the first time, so only when a client starts) with
  * its log output sent to `logger` instead of stdout. The hooks are installed through
@@ -38,7 +63,7 @@ export async function loadOpcua(logger: OpcuaLogger): Promise<OpcuaModule> {
   loading ??= (async () => {
     try {
       install((await import('node-opcua-debug')) as unknown as DebugModule);
-      const opcua = await import('node-opcua');
+      const opcua = requireWithoutSelfTest();
       install(opcua as unknown as DebugModule);
       return opcua;
     } catch (err) {

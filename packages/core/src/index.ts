@@ -13,6 +13,7 @@ export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type Devi
 
 export type { Batch } from './shared/batch.js';
 export type { Sink, SinkCloseOptions, SinkCloseReport, SinkStatus, PointWriter } from './sink/sink-types.js';
+export type { ReceiverState } from './sink/_refusal.js';
 export type { SinkEvent, SinkEventMap, SinkEvents, SinkListener } from './sink/sink-events.js';
 export { DEFAULT_SHUTDOWN_TIMEOUT_MS, type SinkOptions, type WebSocketSinkOptions } from './sink/sink-options.js';
 export type { ConfigureHandler } from './control/dashboard-control.js';
@@ -35,7 +36,7 @@ export { seededRandom } from './shared/seeded-random.js';
 export { createChangeFilter, type ChangeFilter, type ChangeFilterOptions, type ChangeVerdict } from './shared/change-filter.js';
 
 export { createRule } from './rules/rule.js';
-export { createRuleSet, MAX_ROUTED_METRICS, type RuleSet, type RuleSetOptions, type RuleEventWriter } from './rules/rule-set.js';
+export { createRuleSet, MAX_ROUTED_METRICS, UNHEARD_AFTER_MS, type RuleSet, type RuleSetOptions, type RuleEventWriter } from './rules/rule-set.js';
 export { createRuleExchange, type RuleExchange, type ExchangeMembership } from './rules/rule-exchange.js';
 export { compileExpression, ExpressionError, EXPRESSION_LIMITS, type CompiledExpression } from './rules/expression.js';
 export { RULE_NAME_PATTERN, type Rule, type RuleOptions, type RuleEvent, type RuleListeners, type RuleErrorInfo, type RecoveryMode, type ResolvedBy } from './rules/rule-types.js';

@@ -50,6 +50,8 @@ describe('runtime: channels of push sources', () => {
     const vehicle = context().channel('drone-7', { required: false, parent: 'link' });
     vehicle.set('connected');
     expect(running.readiness()).toMatchObject({ ready: true, details: { channels: { link: 'connected' }, optional_channels: { 'drone-7': 'connected' } } });
+    // Nothing was sent yet: the receiver has not been heard from.
+    expect(running.readiness().details.sink).toEqual({ refused: false, backpressured: false, stalled: false, spooled_points: 0, receiver: 'waiting' });
     vehicle.set('disconnected', 'no heartbeat for 5 s');
     vehicle.close('link lost');
     expect(running.readiness().ready).toBe(true);

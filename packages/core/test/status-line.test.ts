@@ -1,8 +1,9 @@
 import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { formatStatus, sampleCounters } from '../src/cli/status-line.js';
+import type { SinkStatus } from '../src/sink/sink-types.js';
 
-const sink = { accepting: true, refused: false, backpressured: false, stalled: false, spool: { batches: 1, points: 250, bytes: 9000, oldestCreatedAtMs: 0 } };
+const sink: SinkStatus = { accepting: true, refused: false, backpressured: false, stalled: false, spool: { batches: 1, points: 250, bytes: 9000, oldestCreatedAtMs: 0 }, receiver: 'up' };
 
 describe('status line', () => {
   it('shows the rate since the last sample, the spool, drops and channel states', () => {
@@ -20,6 +21,11 @@ describe('status line', () => {
     expect(line).toContain('the receiver refuses our key');
     expect(line).toContain('spool full: polls skipped');
     expect(line).toContain('the spool is failing: nothing is delivered');
+  });
+
+  it('says when the receiver does not answer, and why', () => {
+    const line = formatStatus({ atMs: 0, sent: 0, dropped: 0 }, { atMs: 1000, sent: 0, dropped: 0 }, { ...sink, receiver: 'down', receiverReason: 'connect ECONNREFUSED 127.0.0.1:8080' }, { ready: true, details: {} });
+    expect(line).toBe('sent 0 points (0/s), spooled 250, dropped 0, the receiver does not answer (connect ECONNREFUSED 127.0.0.1:8080)');
   });
 
   it('reads the totals from the sink registry, summing labelled series', async () => {

@@ -150,6 +150,22 @@ describe('fieldbridge check: wrong files', () => {
     expect(err).toBe(`${mavlink}:4:15 mavlink.connection: /dev/ttyUSB7: ${modbus} opens this serial port too: a port is opened by one program at a time (the second would retry it for ever); read the devices of one line from one file\n`);
   });
 
+  it('two MAVLink files listening on one UDP port are refused at the later one\'s line; other addresses, other ports and port 0 are not', async () => {
+    const mav = async (name: string, connection: string) => writeTempFile(track, `${name}.yaml`, [`source_id: ${name}`, 'sink: { url: stdout }', 'mavlink:', `  connection: '${connection}'`, ''].join('\n'));
+    const any = await mav('any', 'udpin://0.0.0.0:14550');
+    // The defaults (every interface, 14550) and one interface inside every interface: the same port.
+    for (const connection of ['udpin://', 'udpin://127.0.0.1:14550']) {
+      const later = await mav('later', connection);
+      const { code, err } = await fieldbridge(['check', any, later]);
+      expect(code, connection).toBe(2);
+      expect(err).toBe(`${later}:4:15 mavlink.connection: ${connection}: ${any} listens on UDP port 14550 too: one program at a time can (the second cannot bind it); listen in one file, or give each its own port\n`);
+    }
+    const loopback = await mav('loopback', 'udpin://127.0.0.1:14550');
+    expect((await fieldbridge(['check', loopback, await mav('lan', 'udpin://192.168.7.2:14550')])).code).toBe(0);
+    expect((await fieldbridge(['check', any, await mav('other-port', 'udpin://0.0.0.0:14551')])).code).toBe(0);
+    expect((await fieldbridge(['check', await mav('free-1', 'udpin://127.0.0.1:0'), await mav('free-2', 'udpin://127.0.0.1:0')])).code).toBe(0);
+  });
+
   it('a file named twice is said to be named twice, not to clash with itself', async () => {
     const file = await writeTempFile(track, 'twice.yaml', ['source_id: site', 'sink: { url: stdout, buffer: { path: ./spool-twice } }', "observe: { listen: '127.0.0.1:9464' }", 'mqtt:', '  url: mqtt://127.0.0.1', '  subscriptions: [{ topic: a/b, metric: a.b }]', ''].join('\n'));
     const other = `${dirname(file)}/./${basename(file)}`;

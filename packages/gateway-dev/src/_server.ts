@@ -58,6 +58,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    // A device reconnecting while the gateway says goodbye to the others finds it gone.
+    if (options.closing()) return void socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     const handler = options.upgrades?.get(pathOf(req).pathname);
     if (handler !== undefined) return handler(req, socket, head);
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

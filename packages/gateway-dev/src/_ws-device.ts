@@ -24,9 +24,15 @@ export interface DeviceHub {
   disconnect(sourceId?: string): number;
   /** Forgets source id assignments. */
   reset(): void;
-  /** Drops every connection. */
-  close(): void;
+  /**
+   * Closes every connection with 1001 (going away), as a server that stops does, and drops those
+   * that have not answered the close within `graceMs`.
+   */
+  close(graceMs?: number): Promise<void>;
 }
+
+/** How long a stopping gateway waits for devices to answer its close: they answer at once unless frozen. */
+const CLOSE_GRACE_MS = 1000;
 
 /** Creates the WebSocket side of the gateway (DESIGN section 3). */
 export function createDeviceHub(ctx: GatewayContext): DeviceHub {
@@ -108,7 +114,15 @@ export function createDeviceHub(ctx: GatewayContext): DeviceHub {
       return targets.length;
     },
     reset: () => claims.clear(),
-    close() {
+    async close(graceMs = CLOSE_GRACE_MS) {
+      const closing = [...wss.clients].map((client) => {
+        const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+        client.close(1001, 'gateway-dev is shutting down');
+        return closed;
+      });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(closing), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
       for (const c of all) c.terminate();
       for (const client of wss.clients) client.terminate();
       wss.close();

@@ -112,7 +112,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     port = await http.listen(resolved.port, resolved.host);
   } catch (err) {
     store.close();
-    hub.close();
+    await hub.close();
     stream?.close();
     throw new GatewayError(
       'LISTEN_FAILED',
@@ -132,7 +132,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       closing ??= (async () => {
         lifetime.abort();
         stream?.close();
-        hub.close();
+        await hub.close();
         await http.close();
         store.close();
       })();

@@ -91,4 +91,15 @@ describe('WebSocket telemetry', () => {
     await device.closed;
     expect(gateway.points().map((p) => p.batch_id)).toEqual(['in-flight', 'in-flight']);
   });
+
+  it('says going away (1001) to every device when it stops, and does not wait for one that cannot answer', async () => {
+    const gateway = await startGateway();
+    const { device } = await authenticatedDevice(gateway, { source_id: 'a', install_id: 'i-a' });
+    const { device: frozen } = await authenticatedDevice(gateway, { source_id: 'b', install_id: 'i-b' });
+    // A device that reads nothing more never answers the close: the gateway drops it after its grace.
+    (frozen.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    await gateway.close();
+    expect(await device.closed).toBe(1001);
+    expect(device.ws.readyState).toBe(device.ws.CLOSED);
+  });
 });

@@ -1,4 +1,7 @@
 import type { z } from 'zod';
+import { closestName } from '../shared/edit-distance.js';
+
+export { editDistance } from '../shared/edit-distance.js';
 
 /**
  * "Did you mean" for an unknown key of a mapping file: the keys the schema allows where the
@@ -69,8 +72,8 @@ export function keysAt(schema: z.ZodType, path: readonly (string | number)[]): s
 
 /**
  * The known key `key` was most likely meant to be: a camelCase or kebab-case spelling of it, the
- * one key it begins with its unit left off (`poll` for `poll_ms`), or the one fewest edits away (letters added, dropped, changed or swapped), within a third of the
- * key's length. Undefined when nothing is that close, or two are equally close.
+ * one key it begins with its unit left off (`poll` for `poll_ms`), or the one fewest edits away
+ * ({@link closestName}). Undefined when nothing is that close, or two are equally close.
  */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
   const normal = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/-/g, '_').replace(/^_/, '');
@@ -78,33 +81,5 @@ export function closestKey(key: string, known: readonly string[]): string | unde
   // `poll` for `poll_ms`, `timeout` for `timeout_ms`: the unit left off.
   const suffixed = known.filter((k) => k.startsWith(`${normal}_`));
   if (suffixed.length === 1) return suffixed[0];
-  const limit = Math.max(1, Math.floor(key.length / 3));
-  let best: string | undefined;
-  let bestDistance = limit + 1;
-  let tied = false;
-  for (const candidate of known) {
-    if (Math.abs(candidate.length - key.length) > limit) continue;
-    const distance = editDistance(key.toLowerCase(), candidate);
-    if (distance < bestDistance) [best, bestDistance, tied] = [candidate, distance, false];
-    else if (distance === bestDistance) tied = true;
-  }
-  return tied ? undefined : best;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[] = new Array<number>(rows * cols).fill(0);
-  for (let i = 0; i < rows; i++) d[i * cols] = i;
-  for (let j = 0; j < cols; j++) d[j] = j;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[(i - 1) * cols + j]! + 1, d[i * cols + j - 1]! + 1, d[(i - 1) * cols + j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[(i - 2) * cols + j - 2]! + 1);
-      d[i * cols + j] = v;
-    }
-  }
-  return d[rows * cols - 1]!;
+  return closestName(key.toLowerCase(), known);
 }

@@ -6,6 +6,7 @@ import { globMatch } from '../shared/glob.js';
 import { ruleInternals, type RuleInternals } from './_internals.js';
 import { carryOver, type Carried } from './_rule-carry.js';
 import { registerRuleSet } from './_rule-metrics.js';
+import { describeUnheard, UNHEARD_AFTER_MS, watchUnheard } from './_unheard.js';
 import type { ExchangeMembership, RuleExchange } from './rule-exchange.js';
 import type { Rule } from './rule-types.js';
 
@@ -48,6 +49,12 @@ export interface RuleSetOptions {
    * so every `fired` has its `resolved`. Default: none, every rule starts over (`reset`).
    */
   previous?: RuleSet;
+  /**
+   * How long after the set starts its rules say, once each (a warning), which of the metrics they
+   * read no source they watch has sent, with the closest name that was sent (a typo). Default
+   * {@link UNHEARD_AFTER_MS} (5 min); 0: never.
+   */
+  unheardAfterMs?: number;
 }
 
 /** Rules on one data path: what they read is found with one lookup per point. */
@@ -77,6 +84,8 @@ export interface RuleSet {
 
 /** Metrics whose routes are remembered after a pattern match (those named exactly always are). */
 export const MAX_ROUTED_METRICS = 10_000;
+
+export { UNHEARD_AFTER_MS } from './_unheard.js';
 
 const NONE: readonly RuleInternals[] = [];
 
@@ -163,9 +172,18 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
   }, Math.min(...clocked.map((p) => p.evaluateEveryMs)));
   ticker?.unref?.();
 
+  // A rule reading a metric no source sends (a typo) would never fire, without a word: said once, after a while.
+  const unheardAfterMs = options.unheardAfterMs ?? UNHEARD_AFTER_MS;
+  const unheard = watchUnheard(parts, unheardAfterMs, (reader, left) => {
+    const name = rules[parts.indexOf(reader)]!.name;
+    logger?.warn({ rule: name, unheard: [...left.names, ...left.patterns] }, describeUnheard(name, left, unheardAfterMs));
+  });
+
   let stopped = false;
   /** Shows the point to the rules reading its metric and watching `source`; from another file of the run (`foreign`), only to those that list sources. */
   const deliver = (point: Point, source: string, own: boolean, foreign: boolean, provisional = false): void => {
+    const watching = unheard.watching();
+    if (watching) unheard.seen(point.metric);
     let readers = routes.get(point.metric);
     if (readers === undefined) {
       if (withPatterns.length === 0 || stopped) return;
@@ -179,7 +197,11 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
       routes.set(point.metric, readers);
     }
     if (readers.length === 0 || stopped) return;
-    for (const reader of readers) if ((!foreign || reader.listsSources) && reader.watches(source)) reader.ingest(point, source, own, provisional);
+    for (const reader of readers) {
+      if ((foreign && !reader.listsSources) || !reader.watches(source)) continue;
+      reader.ingest(point, source, own, provisional);
+      if (watching) unheard.heard(reader, point.metric);
+    }
   };
   // Every set publishes (a file without rules still shows its points); only one with a rule that
   // lists sources receives, and such a rule only sees points of the sources it lists.
@@ -218,6 +240,7 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
       if (stopped) return;
       stopped = true;
       membership?.leave();
+      unheard.stop();
       if (ticker) clearInterval(ticker);
       for (const u of unhook) u();
       for (const part of parts) part.pause();

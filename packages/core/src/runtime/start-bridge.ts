@@ -220,7 +220,14 @@ export async function startBridge<D extends BridgeDefinition>(
           channels: required,
           ...(Object.keys(optional).length > 0 ? { optional_channels: optional } : {}),
           ...(Object.keys(reasons).length > 0 ? { reasons } : {}),
-          sink: { refused: status.refused, backpressured: status.backpressured, stalled: status.stalled, spooled_points: status.spool.points },
+          sink: {
+            refused: status.refused,
+            backpressured: status.backpressured,
+            stalled: status.stalled,
+            spooled_points: status.spool.points,
+            receiver: status.receiver,
+            ...(status.receiverReason === undefined ? {} : { receiver_reason: status.receiverReason }),
+          },
         },
       };
     },

@@ -1,11 +1,16 @@
 import type { ConnectionObserver } from '../transport/transport.js';
 
-/** A {@link ConnectionObserver} that also remembers whether the receiver refuses our credentials. */
+/** How the receiver answers, as the sink last heard: not yet, answering, not answering, refusing our credentials. */
+export type ReceiverState = 'waiting' | 'up' | 'down' | 'refused';
+
+/** A {@link ConnectionObserver} that also remembers how the receiver answers, and whether it refuses our credentials. */
 export interface RefusalTracker {
   /** Passes every report on to the observer it wraps. */
   readonly observer: ConnectionObserver;
   /** True from a refusal until the receiver answers again. */
   refused(): boolean;
+  /** The receiver's state, and why it is down or refuses (the last reason given). */
+  receiver(): { state: ReceiverState; reason?: string };
 }
 
 /**
@@ -16,17 +21,31 @@ export interface RefusalTracker {
  */
 export function trackRefusal(inner: ConnectionObserver): RefusalTracker {
   let refused = false;
+  let state: ReceiverState = 'waiting';
+  let reason: string | undefined;
   return {
     refused: () => refused,
+    receiver: () => (reason === undefined ? { state } : { state, reason }),
     observer: {
       up() {
         refused = false;
+        state = 'up';
+        reason = undefined;
         inner.up();
       },
-      down: (reason) => inner.down(reason),
+      down(why) {
+        // A refusal stays the state until the receiver answers again: the key is what to fix.
+        if (!refused) {
+          state = 'down';
+          reason = why;
+        }
+        inner.down(why);
+      },
       retrying: (attempt, delayMs) => inner.retrying(attempt, delayMs),
       refused(message, status) {
         refused = true;
+        state = 'refused';
+        reason = message;
         inner.refused(message, status);
       },
     },

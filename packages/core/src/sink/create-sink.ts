@@ -222,10 +222,21 @@ export function createSink(options: SinkOptions): Sink {
     },
     close(closeOptions) {
       const keepSpool = closeOptions?.keepSpool === true && o.spool !== undefined;
-      closing ??= shutdown(closeOptions?.timeoutMs ?? o.shutdownTimeoutMs, keepSpool, keepSpool || closeOptions?.handOver === true);
+      closing ??= shutdown(closeOptions?.timeoutMs ?? o.shutdownTimeoutMs, keepSpool, keepSpool || closeOptions?.handOver === true, closeOptions?.undeliveredHeldBy);
       return closing;
     },
-    status: () => ({ accepting, refused: delivery.refused(), backpressured: feed.blocked(), stalled: health.stalled(), spool: spool.stats() }),
+    status: () => {
+      const receiver = refusal.receiver();
+      return {
+        accepting,
+        refused: delivery.refused(),
+        backpressured: feed.blocked(),
+        stalled: health.stalled(),
+        spool: spool.stats(),
+        receiver: receiver.state,
+        ...(receiver.reason === undefined ? {} : { receiverReason: receiver.reason }),
+      };
+    },
     whenWritable: (signal) => feed.whenUnblocked(signal),
     setSession: (id) => control.setSession(id),
     onConfigure: (handler) => control.onConfigure(handler),
@@ -233,7 +244,7 @@ export function createSink(options: SinkOptions): Sink {
     off: (event, listener) => hub.off(event, listener),
   };
 
-  async function shutdown(timeoutMs: number, keepSpool: boolean, handOver: boolean): Promise<SinkCloseReport> {
+  async function shutdown(timeoutMs: number, keepSpool: boolean, handOver: boolean, heldBy: string | undefined): Promise<SinkCloseReport> {
     accepting = false;
     batcher.seal();
     batcher.stop();
@@ -272,7 +283,9 @@ export function createSink(options: SinkOptions): Sink {
       deadLetter.close();
       return { lost: unstored, kept: left };
     }
-    if (left > 0 && inMemory) {
+    if (left > 0 && inMemory && heldBy !== undefined) {
+      logger.info({ points: left }, `${left} undelivered points dropped with the memory spool; they are still in ${heldBy}`);
+    } else if (left > 0 && inMemory) {
       logger.error({ points: left }, `${left} undelivered points are lost with the memory spool; set sink.buffer.path to keep them across restarts`);
     } else if (left > 0) {
       logger.warn({ points: left, path: o.buffer?.path }, `${left} undelivered points kept in the spool; the next run on ${o.buffer?.path ?? 'it'} sends them`);

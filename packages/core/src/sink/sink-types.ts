@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import type { Point, PointValue } from '../point/point.js';
 import type { SpoolStats } from '../spool/spool.js';
+import type { ReceiverState } from './_refusal.js';
 import type { SinkEvents } from './sink-events.js';
 
 /** The part of the sink a bridge writes to. */
@@ -23,6 +24,13 @@ export interface SinkStatus {
   stalled: boolean;
   /** The spool's content. */
   spool: SpoolStats;
+  /**
+   * How the receiver answers, as last heard: `waiting` (not yet), `up`, `down` (not answering,
+   * or answering with errors: data stays spooled) or `refused` (our credentials).
+   */
+  receiver: ReceiverState;
+  /** Why the receiver is down or refuses, as last reported (`connect ECONNREFUSED ...`). */
+  receiverReason?: string;
 }
 
 /** What {@link Sink.close} left undelivered. */
@@ -50,6 +58,11 @@ export interface SinkCloseOptions {
    * with `keepSpool` the spool stays open for it.
    */
   handOver?: boolean;
+  /**
+   * Where the caller still holds what a memory spool leaves undelivered (`fieldbridge resend`: the
+   * files it read), said instead of calling those points lost; they are still counted in `lost`.
+   */
+  undeliveredHeldBy?: string;
 }
 
 /**

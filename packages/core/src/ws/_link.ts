@@ -217,7 +217,11 @@ export function createLink(o: LinkOptions): Link {
         schedule(o.retry.authProbeIntervalMs);
         return;
       }
-      if (!wasReady) o.metrics.connects.inc({ result: 'failed' });
+      if (!wasReady) {
+        o.metrics.connects.inc({ result: 'failed' });
+        // An attempt that never got through: the receiver does not answer (an event only after it did once).
+        o.connection?.down(why);
+      }
       const stable = readyAtMs !== undefined && o.clock.monotonicNow() - readyAtMs >= STABLE_MS;
       failures = stable ? 1 : failures + 1;
       const delayMs = refusal !== undefined ? o.retry.authProbeIntervalMs : backoffDelayMs(failures, o.retry, o.random);

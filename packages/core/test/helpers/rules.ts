@@ -23,6 +23,8 @@ export interface HarnessOptions {
   previous?: RuleSet;
   /** Where the rule metrics go. */
   registry?: Registry;
+  /** See `RuleSetOptions.unheardAfterMs`. Default 0 here: the harness logs nothing, and its timer would be one more to count. */
+  unheardAfterMs?: number;
 }
 
 /** The rules of a mapping file's `rules:` section, as a bridge makes them, on the fake clock. */
@@ -44,6 +46,7 @@ export function ruleHarness(rules: readonly Rule[], ownSource = 'plant-a', optio
     ...(options.exchange ? { exchange: options.exchange } : {}),
     ...(options.previous ? { previous: options.previous } : {}),
     ...(options.registry ? { registry: options.registry } : {}),
+    unheardAfterMs: options.unheardAfterMs ?? 0,
   });
   const events = () => written.filter((p) => p.class === 'event' && p.metric.startsWith('alert.'));
   return {

@@ -73,7 +73,7 @@ async function send(options: ResendOptions, config: MultiFileConfig, io: Io, tal
     throw err;
   }
   const timeoutMs = options.timeoutMs ?? config.sink.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-  const { lost: left } = await sink.close({ timeoutMs });
+  const { lost: left } = await sink.close({ timeoutMs, undeliveredHeldBy: options.files.length === 1 ? options.files[0] : 'the files read' });
   const refusedAgain = await refused.recordsSince();
   refused.removeIfUnused();
   const sent = Math.max(0, written - refusedAgain - left);

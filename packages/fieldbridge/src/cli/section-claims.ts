@@ -10,18 +10,33 @@ import type { MultiFileConfig } from '@fieldbridge/core';
 export interface SectionClaim {
   /** Where in the file the claim is made, for the message's line and column. */
   path: (string | number)[];
-  /** Equal for two claims on one thing. */
+  /** Equal for two claims on one thing (on one address, when `host` is given). */
   key: string;
+  /**
+   * A listening claim's address (a UDP port): two claims of one key clash when their hosts are
+   * one, or either is every interface (`0.0.0.0`, `::`).
+   */
+  host?: string;
   /** Says the clash, given the other file's name. */
   clash: (otherFile: string) => string;
 }
 
-/** The claims of a file's bridge sections (MQTT client ids, Modbus RTU and MAVLink serial ports), each thing once. */
+/** The claims of a file's bridge sections (MQTT client ids, Modbus RTU and MAVLink serial ports, MAVLink UDP ports listened on), each thing once. */
 export function sectionClaims(config: MultiFileConfig): SectionClaim[] {
   const claims = [...mqttClaims(config.mqtt), ...modbusClaims(config.modbus), ...mavlinkClaims(config.mavlink)];
   // Devices of one file on one serial line share it: a file claims a thing once.
-  return claims.filter((c, i) => claims.findIndex((o) => o.key === c.key) === i);
+  return claims.filter((c, i) => claims.findIndex((o) => sameThing(o, c)) === i);
 }
+
+/** Whether two claims are on one thing: one key, and for listening claims hosts that overlap. */
+export function sameThing(a: SectionClaim, b: SectionClaim): boolean {
+  if (a.key !== b.key) return false;
+  if (a.host === undefined || b.host === undefined) return true;
+  return a.host === b.host || everyInterface(a.host) || everyInterface(b.host);
+}
+
+/** Whether a listening host is every interface. */
+export const everyInterface = (host: string): boolean => host === '0.0.0.0' || host === '::' || host === '';
 
 function mqttClaims(section: unknown): SectionClaim[] {
   if (!isRecord(section) || typeof section.url !== 'string' || typeof section.client_id !== 'string') return [];
@@ -46,7 +61,31 @@ function modbusClaims(section: unknown): SectionClaim[] {
 
 function mavlinkClaims(section: unknown): SectionClaim[] {
   if (!isRecord(section) || typeof section.connection !== 'string') return [];
-  return serialClaim(section.connection, 'serial:', ['mavlink', 'connection']);
+  return [...serialClaim(section.connection, 'serial:', ['mavlink', 'connection']), ...udpListenClaim(section.connection, ['mavlink', 'connection'])];
+}
+
+/**
+ * The UDP port a `udpin://[host][:port]` connection listens on (MAVLink's defaults: every
+ * interface, 14550). Port 0 (any free port) claims nothing.
+ */
+function udpListenClaim(connection: string, path: (string | number)[]): SectionClaim[] {
+  if (!/^udpin:\/\//i.test(connection)) return [];
+  let url: URL;
+  try {
+    url = new URL(connection.replace(/^udpin:\/\/:/i, 'udpin://0.0.0.0:'));
+  } catch {
+    return []; // The bridge's own check says so.
+  }
+  const port = url.port === '' ? 14550 : Number(url.port);
+  if (port === 0) return [];
+  return [
+    {
+      path,
+      key: `udp ${port}`,
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase() || '0.0.0.0',
+      clash: (other) => `${connection}: ${other} listens on UDP port ${port} too: one program at a time can (the second cannot bind it); listen in one file, or give each its own port`,
+    },
+  ];
 }
 
 /**
