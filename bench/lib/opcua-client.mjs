@@ -15,7 +15,7 @@
 // All subscribe to the same items with the same settings, warm up (node-opcua's RSA self-test
 // runs seconds of CPU after loading), then count notifications and CPU time over a window.
 // Prints `RESULT {...}` on stdout.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -169,5 +169,6 @@ const cpu = process.cpuUsage(startCpu);
 const seconds = (performance.now() - start) / 1000;
 const notifications = (await counter()) - startCount;
 await close();
+rmSync(pki, { recursive: true, force: true });
 process.stdout.write(`RESULT ${JSON.stringify({ mode, notifications, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
 process.exit(0);
