@@ -225,6 +225,8 @@ describe.skipIf(!asRoot)('the image, started here as the Dockerfile starts it', 
     expect(exists(image.entrypoint[0]!)).toBe(true);
     expect(exists(image.healthcheck[1]!)).toBe(true);
     expect(image.user.uid).toBeGreaterThan(0);
+    // npm took better-sqlite3's prebuilt binary as it does with GitHub in reach, not a build from source.
+    expect(image.prebuiltDownloads).toBe(1);
   });
 
   it('runs bridge-modbus as the unprivileged user: /healthz, /readyz, the HEALTHCHECK, points delivered, the spool on the volume', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { copyPaths, flags, instructionsOf, readDockerfile, stageEnv, type Stage } from './dockerfile.js';
 import { imagePaths, rewritePaths } from './image-paths.js';
+import { servePrebuilt } from './prebuilt-mirror.js';
 import { run } from './processes.js';
 import { REPO } from './repo.js';
 
@@ -29,6 +30,8 @@ export interface ImageHere {
   copiedFromBuild: string[];
   /** The runtime stage. */
   stage: Stage;
+  /** How many times the install downloaded better-sqlite3's prebuilt binary (from {@link servePrebuilt}). */
+  prebuiltDownloads: number;
 }
 
 /**
@@ -42,7 +45,8 @@ const DONE_BY_THE_WORKSPACE = [/apt-get install/, /npm install -g pnpm/, /^pnpm 
  * Builds the image "here": runs the Dockerfile's remaining RUN lines of both stages and its
  * COPYs, with every image path mapped to a folder under a fresh temp folder, for build argument
  * BRIDGE=`bridge`. The build stage's `pnpm pack` and `install.sh` run exactly as written: every
- * package packed, the command's tarballs installed with npm from the registry (or npm's cache).
+ * package packed, the command's tarballs installed with npm from the registry (or npm's cache),
+ * better-sqlite3's prebuilt binary from {@link servePrebuilt} (GitHub, where npm gets it, is out of reach here).
  */
 export async function buildImageHere(bridge: string): Promise<ImageHere> {
   const dockerfile = readDockerfile();
@@ -53,14 +57,20 @@ export async function buildImageHere(bridge: string): Promise<ImageHere> {
   const paths = imagePaths(root);
   const args = { BRIDGE: bridge };
   // The node image keeps Node's headers under /usr/local; this machine under /usr (ENVIRONMENT.md).
-  const buildEnv = { ...stageEnv(build, args, process.env as Record<string, string>), npm_config_nodedir: '/usr', ...args };
-  for (const instruction of instructionsOf(build, 'RUN')) {
-    const script = instruction.getArgumentsContent() ?? '';
-    if (DONE_BY_THE_WORKSPACE.some((done) => done.test(script.replace(/\s+/g, ' ').trim()))) continue;
-    await runStep(rewritePaths(script, paths), buildEnv, REPO);
-  }
-  for (const instruction of instructionsOf(runtime, 'RUN')) {
-    await runStep(rewritePaths(instruction.getArgumentsContent() ?? '', paths), buildEnv, REPO);
+  // better-sqlite3's prebuilt binary, which npm downloads from GitHub where it can (see servePrebuilt).
+  const mirror = await servePrebuilt();
+  const buildEnv = { ...stageEnv(build, args, process.env as Record<string, string>), npm_config_nodedir: '/usr', ...mirror.env, ...args };
+  try {
+    for (const instruction of instructionsOf(build, 'RUN')) {
+      const script = instruction.getArgumentsContent() ?? '';
+      if (DONE_BY_THE_WORKSPACE.some((done) => done.test(script.replace(/\s+/g, ' ').trim()))) continue;
+      await runStep(rewritePaths(script, paths), buildEnv, REPO);
+    }
+    for (const instruction of instructionsOf(runtime, 'RUN')) {
+      await runStep(rewritePaths(instruction.getArgumentsContent() ?? '', paths), buildEnv, REPO);
+    }
+  } finally {
+    await mirror.close();
   }
   const copiedFromBuild: string[] = [];
   for (const copy of instructionsOf(runtime, 'COPY')) {
@@ -90,6 +100,7 @@ export async function buildImageHere(bridge: string): Promise<ImageHere> {
     healthcheck: exec('HEALTHCHECK'),
     copiedFromBuild,
     stage: runtime,
+    prebuiltDownloads: mirror.served(),
   };
 }
 
