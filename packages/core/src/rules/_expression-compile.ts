@@ -167,6 +167,17 @@ function call(node: jsep.CallExpression, c: CompileContext): Part {
     c.readsClock = true;
     return age(name, source);
   }
+  if (fn === 'rate') {
+    if (args.length !== 2) c.fail('rate() takes a metric name and a window in seconds: rate(oven.temperature, 60) is its change per second over the last minute', fn);
+    const name = nameArgument(args[0]!, fn, c);
+    const seconds = windowArgument(args[1]!, c);
+    c.metrics.add(name);
+    const label = `rate(${name}, ${seconds})`;
+    return (view) => {
+      const perSecond = view.rate(name, seconds * 1000);
+      return perSecond === undefined ? MISSING : finite(perSecond, () => label, 'the rate of what is not a number');
+    };
+  }
   const aggregate = AGGREGATES.get(fn);
   if (aggregate) {
     if (args.length !== 1) c.fail(`${fn}() takes one metric pattern, e.g. ${fn}("press*.oil.temperature")`, fn);
@@ -254,6 +265,18 @@ function nameArgument(node: jsep.Expression, fn: string, c: CompileContext): str
   }
   if (node.type === 'Identifier' || node.type === 'MemberExpression') return metricName(node, c);
   return c.fail(`${fn}() takes a metric name: a.b.c or "any name"`, fn);
+}
+
+/** The longest window `rate()` takes, in seconds: a day. */
+const MAX_RATE_WINDOW_S = 86_400;
+
+/** A rate's window: a number of seconds written as a number (no unit, no metric). */
+function windowArgument(node: jsep.Expression, c: CompileContext): number {
+  const v = node.type === 'Literal' ? (node as jsep.Literal).value : undefined;
+  if (typeof v !== 'number' || !(v >= 1 && v <= MAX_RATE_WINDOW_S)) {
+    c.fail(`rate(): the window is a number of seconds from 1 to ${MAX_RATE_WINDOW_S}, written as a number: rate(oven.temperature, 60)`, 'rate');
+  }
+  return v as number;
 }
 
 function sourceArgument(node: jsep.Expression, fn: string, c: CompileContext): string {

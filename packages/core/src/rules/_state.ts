@@ -11,7 +11,23 @@ export interface Entry {
   /** `timestamp` is another file's sink's, given before its first server sample: on the local clock. */
   provisional: boolean;
   sourceId: string;
+  /** Earlier numeric points, for `rate()`: kept once a condition asked for this metric's rate. */
+  history?: History;
 }
+
+/** Numeric points of one metric, oldest first: what `rate()` reads. */
+export interface History {
+  t: number[];
+  v: number[];
+}
+
+/**
+ * How finely a rate's window is kept: a point closer than window / this to the one before the
+ * last replaces the last, so any two kept points but the newest are at least that far apart (at
+ * most 2 x 64 + 2 points a window), and a metric sent ten times a second costs what one sent
+ * every second does.
+ */
+const RATE_RESOLUTION = 64;
 
 /** Values noted for an event: the first `n` keys and values, side by side, the arrays reused between evaluations. */
 export interface Notes {
@@ -77,6 +93,8 @@ export function notesObject(notes: Notes): Record<string, unknown> {
 export function createRuleState(acrossSources: boolean, now: () => number, patterns: readonly string[], onServerTime: (timestamp: number, provisional?: boolean) => number): RuleState {
   const bySource = new Map<string, SourceState>();
   const latest = new Map<string, Entry>();
+  // Metrics whose rate a condition asked for, with the longest window asked: their entries keep a history.
+  const windows = new Map<string, number>();
   const notes: Notes = { keys: [], values: [], n: 0 };
   let scope: string | undefined;
 
@@ -105,6 +123,28 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
       const entry = find(metric, sourceId);
       if (entry === undefined) return undefined;
       return entry.provisional ? onServerTime(entry.timestamp, true) : onServerTime(entry.timestamp);
+    },
+    rate(metric, windowMs, sourceId) {
+      if ((windows.get(metric) ?? 0) < windowMs) windows.set(metric, windowMs);
+      const entry = find(metric, sourceId);
+      if (entry === undefined) return undefined;
+      // The point at hand, if the history does not hold it yet: at the first ask (the history
+      // starts there), or after a reload handed the entry over (a point stored before this
+      // state's first ask of the metric). Once held, recording it again changes nothing.
+      record(entry, windows.get(metric)!);
+      if (typeof entry.value !== 'number') return NaN;
+      const h = entry.history!;
+      const newest = h.t.length - 1;
+      if (newest < 1) return undefined;
+      // The newest point at least windowMs before the latest one: the rate is over windowMs or a little more.
+      for (let i = newest - 1; i >= 0; i--) {
+        if (h.t[i]! <= h.t[newest]! - windowMs) {
+          const perSecond = (h.v[newest]! - h.v[i]!) / ((h.t[newest]! - h.t[i]!) / 1000);
+          note(`rate(${sourceId === undefined ? metric : `${sourceId}:${metric}`}, ${windowMs / 1000})`, perSecond);
+          return perSecond;
+        }
+      }
+      return undefined;
     },
     matching(pattern, visit) {
       const sources = scope === undefined ? bySource.values() : [bySource.get(scope)];
@@ -138,6 +178,8 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
         entry.timestamp = timestamp;
         entry.provisional = provisional;
       }
+      const windowMs = windows.get(metric);
+      if (windowMs !== undefined) record(entry, windowMs);
       if (acrossSources) latest.set(metric, entry);
       return undefined;
     },
@@ -156,6 +198,7 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
     clear() {
       bySource.clear();
       latest.clear();
+      windows.clear();
     },
     handOver() {
       const content: StateContent = { bySource: new Map(bySource), latest: new Map(latest) };
@@ -169,4 +212,34 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
       for (const [metric, entry] of content.latest) latest.set(metric, entry as Entry);
     },
   };
+}
+
+/**
+ * Adds an entry's latest point to its history, kept for a window of `windowMs`: one point at
+ * least `windowMs` before the newest stays (where a rate over the window starts), older ones go;
+ * points closer together than windowMs / {@link RATE_RESOLUTION} replace the newest. A point not
+ * later than the newest (out of order, repeated) is left out; one that is not a number starts the
+ * history over, as a rate across it means nothing.
+ */
+function record(entry: Entry, windowMs: number): void {
+  const h = (entry.history ??= { t: [], v: [] });
+  const { timestamp: t, value: v } = entry;
+  if (typeof v !== 'number') {
+    h.t.length = 0;
+    h.v.length = 0;
+    return;
+  }
+  const n = h.t.length;
+  if (n > 0 && t <= h.t[n - 1]!) return;
+  if (n >= 2 && t - h.t[n - 2]! < windowMs / RATE_RESOLUTION) {
+    h.t[n - 1] = t;
+    h.v[n - 1] = v;
+  } else {
+    h.t.push(t);
+    h.v.push(v);
+  }
+  while (h.t.length >= 2 && h.t[1]! <= t - windowMs) {
+    h.t.shift();
+    h.v.shift();
+  }
 }

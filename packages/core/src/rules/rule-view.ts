@@ -17,6 +17,14 @@ export interface RuleView {
   /** The timestamp (ms since the epoch) of the latest point of `metric`, found as `value` finds it. */
   timestamp(metric: string, sourceId?: string): number | undefined;
   /**
+   * How fast `metric` changes, per second, over at least `windowMs`: from the newest point at
+   * least `windowMs` before its latest one to that latest one (found as `value` finds it). The
+   * state keeps the points of a metric from the first time its rate is asked for (at most 130
+   * a window, however fast it comes). Undefined while its points do not yet span `windowMs`; NaN when the latest
+   * value is not a number. Noted with the event as `rate(metric, seconds)`.
+   */
+  rate(metric: string, windowMs: number, sourceId?: string): number | undefined;
+  /**
    * Calls `visit` with every metric in view whose name matches `pattern` (`*` matches any run
    * of characters): this instance's source, or every watched source for a rule `per: 'all'`.
    */
