@@ -23,9 +23,9 @@ describe('status line', () => {
     expect(line).toContain('the spool is failing: nothing is delivered');
   });
 
-  it('says when the receiver does not answer, and why', () => {
+  it('says when the receiver is not taking data, and why', () => {
     const line = formatStatus({ atMs: 0, sent: 0, dropped: 0 }, { atMs: 1000, sent: 0, dropped: 0 }, { ...sink, receiver: 'down', receiverReason: 'connect ECONNREFUSED 127.0.0.1:8080' }, { ready: true, details: {} });
-    expect(line).toBe('sent 0 points (0/s), spooled 250, dropped 0, the receiver does not answer (connect ECONNREFUSED 127.0.0.1:8080)');
+    expect(line).toBe('sent 0 points (0/s), spooled 250, dropped 0, the receiver is not taking data (connect ECONNREFUSED 127.0.0.1:8080)');
   });
 
   it('reads the totals from the sink registry, summing labelled series', async () => {

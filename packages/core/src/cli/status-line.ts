@@ -23,7 +23,7 @@ export function formatStatus(previous: StatusSample, current: StatusSample, sink
     `dropped ${current.dropped.toLocaleString('en-US')}`,
   ];
   if (sink.refused) parts.push('the receiver refuses our key');
-  else if (sink.receiver === 'down') parts.push(`the receiver does not answer${sink.receiverReason ? ` (${sink.receiverReason})` : ''}`);
+  else if (sink.receiver === 'down') parts.push(`the receiver is not taking data${sink.receiverReason ? ` (${sink.receiverReason})` : ''}`);
   if (sink.backpressured) parts.push('spool full: polls skipped');
   if (sink.stalled) parts.push('the spool is failing: nothing is delivered');
   const channels = channelStates(readiness).map(([name, state]) => `${name} ${state}`);
