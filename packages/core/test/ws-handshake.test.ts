@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createClock, createWsTransport } from '../src/index.js';
 import { until as waitFor } from '../src/testing/until.js';
 import { captureLogger, metric, startGateway, tempDir, wsSink } from './helpers/ws-sink.js';
 
@@ -123,5 +125,29 @@ describe('WebSocket sink: handshake and identity', () => {
     const parent = ids[0]!.replace(/\.p1$/, '');
     expect(ids).toEqual(ids.map((_, i) => `${parent}.p${i + 1}`));
     expect(await metric(s.registry, 'fieldbridge_batches_total', { result: 'success' })).toBe(1);
+  });
+});
+
+describe('WebSocket transport: a server that never answers the upgrade', () => {
+  it('is said as such, with the wait, where the ws library says only "Opening handshake has timed out"', async () => {
+    // Accepts the TCP connection and reads the upgrade request, answering nothing.
+    const silent = createServer((socket) => socket.resume());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const reasons: string[] = [];
+    const transport = createWsTransport({
+      url: `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/ws/device`,
+      sourceId: 'ws-test',
+      clock: createClock(),
+      authTimeoutMs: 200,
+      retry: { initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 },
+      connection: { up() {}, down: (reason) => reasons.push(reason), retrying() {}, refused() {} },
+    });
+    try {
+      await waitFor(() => reasons.length > 0, 'the failed attempt');
+      expect(reasons[0]).toBe('no answer to the WebSocket upgrade within 200 ms (is sink.url a WebSocket device endpoint? a proxy or load balancer may be holding the request)');
+    } finally {
+      await transport.shutdown();
+      silent.close();
+    }
   });
 });

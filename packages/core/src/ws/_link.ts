@@ -184,7 +184,7 @@ export function createLink(o: LinkOptions): Link {
       const status = /Unexpected server response: (\d+)/.exec(err.message)?.[1];
       if (status === '401' || status === '403') refused ??= `HTTP ${status} at the WebSocket upgrade`;
       else if (status === '404') refused ??= 'HTTP 404 at the WebSocket upgrade (is sink.url the device endpoint, e.g. wss://host/ws/device?)';
-      else reason ??= describeNetworkError(err);
+      else reason ??= describeNetworkError(err, o.authTimeoutMs);
     });
     ws.on('close', (code, closeReason) => {
       clearTimeout(authTimer);
@@ -327,7 +327,11 @@ export function describeError(frame: ServerFrame): string {
   return [code, text === undefined ? undefined : excerpt(text, 200)].filter(Boolean).join(': ') || 'error frame without a message';
 }
 
-function describeNetworkError(err: Error & { code?: string }): string {
+function describeNetworkError(err: Error & { code?: string }, upgradeTimeoutMs: number): string {
+  // The ws library's words for a server that accepted the connection and never answered the upgrade.
+  if (err.message === 'Opening handshake has timed out') {
+    return `no answer to the WebSocket upgrade within ${upgradeTimeoutMs} ms (is sink.url a WebSocket device endpoint? a proxy or load balancer may be holding the request)`;
+  }
   const message = excerpt(err.message, 200);
   const hint = tlsHint(err.code);
   const described = err.code ? `${err.code}: ${message}` : message;
