@@ -62,6 +62,18 @@ describe('a metric a rule reads that no source sends', () => {
     expect(h.warnings().map((l) => l.msg)).toEqual([expect.stringMatching(/^rule line_b: no source it watches sent speed \(other sources did: check its sources\) in the 1 min since/)]);
   });
 
+  it('goes on over a reload: what a kept rule heard before is not unheard after, a new rule starts its own wait', () => {
+    const { logger, lines } = captureLogger();
+    const rules = () => [exprRule({ name: 'slow' }, 'tank.level < 5'), exprRule({ name: 'typo' }, 'tank.levle < 5')];
+    const before = createRuleSet({ rules: rules(), sink: { write: () => true }, sourceId: 'plant-a', logger });
+    // A metric sent once an hour: heard before the reload, not again within 5 minutes after it.
+    before.write({ metric: 'tank.level', value: 40, timestamp: Date.now() });
+    vi.advanceTimersByTime(60_000);
+    createRuleSet({ rules: rules(), sink: { write: () => true }, sourceId: 'plant-a', logger, previous: before });
+    vi.advanceTimersByTime(UNHEARD_AFTER_MS);
+    expect(lines().filter((l) => l.level === 40).map((l) => l.rule)).toEqual(['typo']);
+  });
+
   it('is never said with unheardAfterMs 0, nor after the set stopped', () => {
     const off = harness([exprRule({ name: 'a' }, 'x > 1')], 0);
     vi.advanceTimersByTime(UNHEARD_AFTER_MS);

@@ -53,6 +53,8 @@ export interface RuleInternals {
   takeOver(from: RuleInternals): void;
   /** Resolves every firing instance by `reload` (the rule was removed or changed), then forgets everything. */
   endAll(): void;
+  /** Calls `visit` with each metric it holds a value of (what a rule kept over a reload has heard). */
+  forEachHeard(visit: (metric: string) => void): void;
 }
 
 /** What a rule hands to the rule of the same definition that replaces it. */

@@ -70,6 +70,8 @@ export interface RuleState {
   handOver(): StateContent;
   /** Takes the values another rule's state handed over, their timestamps (what `age()` reads) included. */
   adopt(content: StateContent): void;
+  /** Calls `visit` with the name of every metric it holds a value of, of any source (once a source). */
+  forEachMetric(visit: (metric: string) => void): void;
 }
 
 /** The values of a rule's state, handed from one rule to the next of the same definition. */
@@ -205,6 +207,9 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
       bySource.clear();
       latest.clear();
       return content;
+    },
+    forEachMetric(visit) {
+      for (const source of bySource.values()) for (const metric of source.metrics.keys()) visit(metric);
     },
     adopt(content) {
       // Same definition, so the same patterns: each source's entries by pattern stay right.

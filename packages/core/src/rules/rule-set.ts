@@ -178,6 +178,8 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
     const name = rules[parts.indexOf(reader)]!.name;
     logger?.warn({ rule: name, unheard: [...left.names, ...left.patterns] }, describeUnheard(name, left, unheardAfterMs));
   });
+  // A rule a reload kept has heard what it holds values of: its watch goes on from there.
+  for (const part of parts) part.forEachHeard((metric) => unheard.heard(part, metric));
 
   let stopped = false;
   /** Shows the point to the rules reading its metric and watching `source`; from another file of the run (`foreign`), only to those that list sources. */

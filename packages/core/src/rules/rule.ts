@@ -164,6 +164,7 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
       instances.endAll('reload');
       state.clear();
     },
+    forEachHeard: (visit) => state.forEachMetric(visit),
   };
   ruleInternals.set(rule, internals);
   return rule;
