@@ -21,8 +21,9 @@ function view(values: Record<string, PointValue>, timestamps: Record<string, num
     noted,
     value: (m, s) => values[s === undefined ? m : `${s}:${m}`],
     timestamp: (m, s) => timestamps[s === undefined ? m : `${s}:${m}`],
-    // rate() is read from the rule state's history: rules-rate.test.ts runs it on real rules.
+    // rate() and changes() are read from the rule state's history: rules-windows.test.ts runs them on real rules.
     rate: () => undefined,
+    changes: () => undefined,
     matching(pattern, visit) {
       const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
       for (const [k, v] of Object.entries(values)) if (!k.includes(':') && re.test(k)) visit(k, v, 'a');

@@ -25,7 +25,7 @@ const condition = z
       ctx.addIssue({ code: 'custom', message: err.message, ...(err.offset === undefined ? {} : { params: { offset: err.offset } }) });
     }
   })
-  .describe('The condition, e.g. "press1.oil.temperature > 80": metric names (value("drone-1.alt") for a name with - or a part starting with a digit), numbers, \'strings\', + - * / % (spaces around - to subtract), < <= > >= == !=, && || !, ? :, and the functions value, age, rate, abs, round, floor, ceil, min, max, max_of, min_of, avg_of, sum_of, count_of. rate(name, seconds) is the change per second over that window. One using age (seconds since a metric\'s last point) is also evaluated every second, so it fires on data that stopped coming.');
+  .describe('The condition, e.g. "press1.oil.temperature > 80": metric names (value("drone-1.alt") for a name with - or a part starting with a digit), numbers, \'strings\', + - * / % (spaces around - to subtract), < <= > >= == !=, && || !, ? :, and the functions value, age, rate, changes, abs, round, floor, ceil, min, max, max_of, min_of, avg_of, sum_of, count_of. rate(name, seconds) is the change per second over that window, changes(name, seconds) how many times the value changed in it. One using age (seconds since a metric\'s last point) or changes is also evaluated every second, so it fires on data that stopped coming.');
 
 const pattern = z.string().min(1).max(256);
 

@@ -167,10 +167,19 @@ function call(node: jsep.CallExpression, c: CompileContext): Part {
     c.readsClock = true;
     return age(name, source);
   }
+  if (fn === 'changes') {
+    if (args.length !== 2) c.fail('changes() takes a metric name and a window in seconds: changes(pump.running, 3600) is how often it changed in the last hour', fn);
+    const name = nameArgument(args[0]!, fn, c);
+    const seconds = windowArgument(args[1]!, fn, c);
+    c.metrics.add(name);
+    // Changes leave the window as time passes, with no point arriving: evaluated on the clock too.
+    c.readsClock = true;
+    return (view) => view.changes(name, seconds * 1000) ?? MISSING;
+  }
   if (fn === 'rate') {
     if (args.length !== 2) c.fail('rate() takes a metric name and a window in seconds: rate(oven.temperature, 60) is its change per second over the last minute', fn);
     const name = nameArgument(args[0]!, fn, c);
-    const seconds = windowArgument(args[1]!, c);
+    const seconds = windowArgument(args[1]!, fn, c);
     c.metrics.add(name);
     const label = `rate(${name}, ${seconds})`;
     return (view) => {
@@ -267,14 +276,14 @@ function nameArgument(node: jsep.Expression, fn: string, c: CompileContext): str
   return c.fail(`${fn}() takes a metric name: a.b.c or "any name"`, fn);
 }
 
-/** The longest window `rate()` takes, in seconds: a day. */
-const MAX_RATE_WINDOW_S = 86_400;
+/** The longest window `rate()` and `changes()` take, in seconds: a day. */
+const MAX_WINDOW_S = 86_400;
 
-/** A rate's window: a number of seconds written as a number (no unit, no metric). */
-function windowArgument(node: jsep.Expression, c: CompileContext): number {
+/** A window of `rate()` or `changes()`: a number of seconds written as a number (no unit, no metric). */
+function windowArgument(node: jsep.Expression, fn: string, c: CompileContext): number {
   const v = node.type === 'Literal' ? (node as jsep.Literal).value : undefined;
-  if (typeof v !== 'number' || !(v >= 1 && v <= MAX_RATE_WINDOW_S)) {
-    c.fail(`rate(): the window is a number of seconds from 1 to ${MAX_RATE_WINDOW_S}, written as a number: rate(oven.temperature, 60)`, 'rate');
+  if (typeof v !== 'number' || !(v >= 1 && v <= MAX_WINDOW_S)) {
+    c.fail(`${fn}(): the window is a number of seconds from 1 to ${MAX_WINDOW_S}, written as a number: ${fn}(${fn === 'rate' ? 'oven.temperature, 60' : 'pump.running, 3600'})`, fn);
   }
   return v as number;
 }

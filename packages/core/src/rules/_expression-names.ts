@@ -8,7 +8,7 @@ const NAME_START = /[A-Za-z_$\u0080-\uffff]/;
 /** A number literal, its exponent sign included: the `-` of `1e-5` is no subtraction. */
 const NUMBER = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/;
 /** Functions taking a metric name: the hint keeps the one written around it. */
-const NAME_TAKERS = new Set(['value', 'age', 'rate', 'max_of', 'min_of', 'avg_of', 'sum_of', 'count_of']);
+const NAME_TAKERS = new Set(['value', 'age', 'rate', 'changes', 'max_of', 'min_of', 'avg_of', 'sum_of', 'count_of']);
 
 /** What is wrong and where (0-based offset in the condition). */
 export interface MisreadName {

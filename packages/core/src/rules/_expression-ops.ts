@@ -112,5 +112,5 @@ export const AGGREGATES = new Map<string, (g: Gathered) => unknown>([
 ]);
 
 /** Every function an expression may call, for messages. */
-export const OFFERED_FUNCTIONS = ['value', 'age', 'rate', ...MATH.keys(), ...AGGREGATES.keys()];
+export const OFFERED_FUNCTIONS = ['value', 'age', 'rate', 'changes', ...MATH.keys(), ...AGGREGATES.keys()];
 

@@ -1,5 +1,6 @@
 import type { PointValue } from '../point/point.js';
 import { globMatch } from '../shared/glob.js';
+import { noteChange, record, sameValue, type History } from './_state-windows.js';
 import type { RuleView } from './rule-view.js';
 
 /** The latest point of one metric of one source. */
@@ -13,21 +14,9 @@ export interface Entry {
   sourceId: string;
   /** Earlier numeric points, for `rate()`: kept once a condition asked for this metric's rate. */
   history?: History;
+  /** When its value changed, oldest first, for `changes()`: kept once a condition asked to count them. */
+  changedAt?: number[];
 }
-
-/** Numeric points of one metric, oldest first: what `rate()` reads. */
-export interface History {
-  t: number[];
-  v: number[];
-}
-
-/**
- * How finely a rate's window is kept: a point closer than window / this to the one before the
- * last replaces the last, so any two kept points but the newest are at least that far apart (at
- * most 2 x 64 + 2 points a window), and a metric sent ten times a second costs what one sent
- * every second does.
- */
-const RATE_RESOLUTION = 64;
 
 /** Values noted for an event: the first `n` keys and values, side by side, the arrays reused between evaluations. */
 export interface Notes {
@@ -78,6 +67,8 @@ export interface RuleState {
 export interface StateContent {
   readonly bySource: ReadonlyMap<string, unknown>;
   readonly latest: ReadonlyMap<string, unknown>;
+  /** The metrics whose changes are counted, and over how long. */
+  readonly changeWindows?: ReadonlyMap<string, number>;
 }
 
 /** An object of noted values, for an event. */
@@ -97,6 +88,8 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
   const latest = new Map<string, Entry>();
   // Metrics whose rate a condition asked for, with the longest window asked: their entries keep a history.
   const windows = new Map<string, number>();
+  // Metrics whose changes a condition counts, with the longest window asked: their entries keep when they changed.
+  const changeWindows = new Map<string, number>();
   const notes: Notes = { keys: [], values: [], n: 0 };
   let scope: string | undefined;
 
@@ -148,6 +141,17 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
       }
       return undefined;
     },
+    changes(metric, windowMs, sourceId) {
+      if ((changeWindows.get(metric) ?? 0) < windowMs) changeWindows.set(metric, windowMs);
+      const entry = find(metric, sourceId);
+      if (entry === undefined) return undefined;
+      entry.changedAt ??= [];
+      const since = now() - windowMs;
+      let count = 0;
+      for (let i = entry.changedAt.length - 1; i >= 0 && entry.changedAt[i]! > since; i--) count += 1;
+      note(`changes(${sourceId === undefined ? metric : `${sourceId}:${metric}`}, ${windowMs / 1000})`, count);
+      return count;
+    },
     matching(pattern, visit) {
       const sources = scope === undefined ? bySource.values() : [bySource.get(scope)];
       for (const s of sources) {
@@ -176,6 +180,8 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
         s.metrics.set(metric, entry);
         for (const [pattern, kept] of s.byPattern) if (globMatch(pattern, metric)) kept.push(entry);
       } else {
+        const changeWindowMs = changeWindows.get(metric);
+        if (changeWindowMs !== undefined && !sameValue(entry.value, value)) noteChange(entry, timestamp, changeWindowMs);
         entry.value = value;
         entry.timestamp = timestamp;
         entry.provisional = provisional;
@@ -201,9 +207,10 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
       bySource.clear();
       latest.clear();
       windows.clear();
+      changeWindows.clear();
     },
     handOver() {
-      const content: StateContent = { bySource: new Map(bySource), latest: new Map(latest) };
+      const content: StateContent = { bySource: new Map(bySource), latest: new Map(latest), changeWindows: new Map(changeWindows) };
       bySource.clear();
       latest.clear();
       return content;
@@ -215,36 +222,8 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
       // Same definition, so the same patterns: each source's entries by pattern stay right.
       for (const [source, state] of content.bySource) bySource.set(source, state as SourceState);
       for (const [metric, entry] of content.latest) latest.set(metric, entry as Entry);
+      // Counting changes goes on from the first point after the reload, not from the first evaluation.
+      for (const [metric, windowMs] of content.changeWindows ?? []) changeWindows.set(metric, windowMs);
     },
   };
-}
-
-/**
- * Adds an entry's latest point to its history, kept for a window of `windowMs`: one point at
- * least `windowMs` before the newest stays (where a rate over the window starts), older ones go;
- * points closer together than windowMs / {@link RATE_RESOLUTION} replace the newest. A point not
- * later than the newest (out of order, repeated) is left out; one that is not a number starts the
- * history over, as a rate across it means nothing.
- */
-function record(entry: Entry, windowMs: number): void {
-  const h = (entry.history ??= { t: [], v: [] });
-  const { timestamp: t, value: v } = entry;
-  if (typeof v !== 'number') {
-    h.t.length = 0;
-    h.v.length = 0;
-    return;
-  }
-  const n = h.t.length;
-  if (n > 0 && t <= h.t[n - 1]!) return;
-  if (n >= 2 && t - h.t[n - 2]! < windowMs / RATE_RESOLUTION) {
-    h.t[n - 1] = t;
-    h.v[n - 1] = v;
-  } else {
-    h.t.push(t);
-    h.v.push(v);
-  }
-  while (h.t.length >= 2 && h.t[1]! <= t - windowMs) {
-    h.t.shift();
-    h.v.shift();
-  }
 }

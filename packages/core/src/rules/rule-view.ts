@@ -25,6 +25,13 @@ export interface RuleView {
    */
   rate(metric: string, windowMs: number, sourceId?: string): number | undefined;
   /**
+   * How many times the value of `metric` changed (a point whose value differs from the one before)
+   * with a timestamp within the last `windowMs` of the rule's clock, found as `value` finds it. The
+   * state notes changes from the first time they are counted (at most 10,000 a window). Undefined
+   * until a point of it came. Noted with the event as `changes(metric, seconds)`.
+   */
+  changes(metric: string, windowMs: number, sourceId?: string): number | undefined;
+  /**
    * Calls `visit` with every metric in view whose name matches `pattern` (`*` matches any run
    * of characters): this instance's source, or every watched source for a rule `per: 'all'`.
    */

@@ -99,7 +99,7 @@ export function ruleSetFor(config: CommonConfig, asked: RuleSetAsked, deps: { si
 export function describeRules(rules: readonly RuleConfig[] | undefined): string[] {
   return (rules ?? []).map((r) => {
     const parts = [`${r.name}: when ${r.when}`];
-    if (compileExpression(r.when).readsClock) parts.push(`evaluated every ${formatDuration(CLOCK_EVALUATION_MS)} too (it reads age)`);
+    if (compileExpression(r.when).readsClock) parts.push(`evaluated every ${formatDuration(CLOCK_EVALUATION_MS)} too (${/\bage\s*\(/.test(r.when) ? 'it reads age' : 'it counts changes'})`);
     if (r.for) parts.push(`for ${formatDuration(r.for)}`);
     parts.push(r.recovery === 'silence' ? `resolved by ${formatDuration(r.recover_for ?? 0)} of silence` : `resolved once false${r.recover_for ? ` for ${formatDuration(r.recover_for)}` : ''}`);
     if (r.cooldown) parts.push(`cooldown ${formatDuration(r.cooldown)}`);

@@ -1,3 +1,4 @@
+// rate() and changes(): what a condition reads over a window of a metric's points.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compileExpression, ExpressionError } from '../src/index.js';
 import { createRuleState, type Entry } from '../src/rules/_state.js';
@@ -103,5 +104,50 @@ describe('rate(name, seconds): change per second over a window', () => {
     expect(refused('rate(oven.temp, 0) > 1')).toMatch(/^rate\(\): the window is a number of seconds from 1 to 86400/);
     expect(refused('rate(oven.temp, 60s) > 1')).toMatch(/unit/);
     expect(compileExpression('rate("pump-a.flow", 30) > 1').metrics).toEqual(['pump-a.flow']);
+  });
+});
+
+describe('changes(name, seconds): how often a value changed within a window', () => {
+  it('counts the points whose value differs from the one before, within the window of the rule clock, and lets them age out', () => {
+    // A compressor short-cycling: more than 4 starts or stops within 10 minutes fires.
+    const h = ruleHarness(fileRules({ name: 'short_cycling', when: 'changes(compressor.running, 600) > 4' }));
+    const states = [false, true, false, true, true, false, true];
+    // Every minute: 5 changes in all (the repeated true is none), the 5th at 6 min.
+    states.forEach((running, i) => at(h, i * 60, 'compressor.running', running));
+    expect(h.states()).toEqual(['fired']);
+    const fired = h.events()[0]!.value as { values: Record<string, unknown> };
+    expect(fired.values).toEqual({ 'changes(compressor.running, 600)': 5 });
+    // Nothing more comes: the clock alone moves the first change (at 1 min) out of the window at 11 min.
+    vi.setSystemTime(T0 + 660_000 - 1000);
+    h.advance(999);
+    expect(h.states()).toEqual(['fired']);
+    h.advance(1001);
+    expect(h.states()).toEqual(['fired', 'resolved']);
+  });
+
+  it('goes on counting over a reload that keeps the rule, from the first point after it', () => {
+    const rule = { name: 'short_cycling', when: 'changes(compressor.running, 600) > 3' };
+    const before = ruleHarness(fileRules(rule));
+    at(before, 0, 'compressor.running', false);
+    at(before, 60, 'compressor.running', true);
+    const after = ruleHarness(fileRules(rule), 'plant-a', { previous: before.set });
+    at(after, 120, 'compressor.running', false);
+    at(after, 180, 'compressor.running', true);
+    expect(after.events()).toEqual([]);
+    at(after, 240, 'compressor.running', false);
+    expect(after.states()).toEqual(['fired']);
+  });
+
+  it('is unknown before the first point, counts none for a value that only repeats, and is refused without its window', () => {
+    const h = ruleHarness(fileRules({ name: 'flapping', when: 'changes(valve.state, 60) >= 1' }));
+    h.advance(5000);
+    expect(h.events()).toEqual([]);
+    for (let i = 0; i < 5; i++) at(h, 10 + i, 'valve.state', 'open');
+    expect(h.events()).toEqual([]);
+    at(h, 20, 'valve.state', 'closed');
+    expect(h.states()).toEqual(['fired']);
+    expect(() => compileExpression('changes(valve.state) > 1')).toThrow(/^changes\(\) takes a metric name and a window in seconds/);
+    expect(() => compileExpression('changes(valve.state, 0) > 1')).toThrow(/^changes\(\): the window is a number of seconds from 1 to 86400/);
+    expect(compileExpression('changes(valve.state, 60) > 1').readsClock).toBe(true);
   });
 });
