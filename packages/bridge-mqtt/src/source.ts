@@ -53,6 +53,8 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
   const metrics = createMqttMetrics(ctx.registry);
   const problems = createKeyedProblems(ctx.problems, { prefix: 'mqtt' });
   const channels = new Map(subs.map((s) => [s.name, ctx.channel(s.name)]));
+  // Messages each subscription brought (any, decoded or not): none at all says more to `--once` than "no point".
+  const heard = new Map(subs.map((s) => [s.name, 0]));
   // The first subscription whose filter matches, with the names and tags filled once per topic (not for 64 KiB ones).
   const route = createKeyedCache(
     (topic: string) => {
@@ -93,6 +95,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     const found = route(topic);
     const name = found?.sub.name ?? 'none';
     ctx.metrics.messages(name);
+    if (found) heard.set(name, heard.get(name)! + 1);
     ctx.metrics.error(name, 'too_large');
     const where = found ? `subscription ${name}: ` : '';
     problems.report(keyOf(name, topic), 'too_large', `${where}${excerpt(topic, 200)}: a message of ${size} bytes, more than max_packet_size (${formatSize(maxPacketBytes)}), was acknowledged without being read, so the broker lets it go: it is lost (raise max_packet_size to read such messages)`, { topic: excerpt(topic, 200), bytes: size });
@@ -107,6 +110,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     const name = found?.sub.name ?? 'none';
     const key = keyOf(name, topic);
     ctx.metrics.messages(name);
+    if (found) heard.set(name, heard.get(name)! + 1);
     const rule = found ? rules[found.sub.index]! : '';
     // Sparkplug is left alone: a birth repeated must still teach this start's alias tables.
     if (found && retained && retainedMemory && found.sub.format !== 'sparkplug') {
@@ -258,6 +262,12 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       if (stopping) return;
       starting ??= open();
       await starting;
+    },
+
+    silentWhy(channel) {
+      const sub = subs.find((s) => s.name === channel);
+      if (sub === undefined || heard.get(channel)! > 0) return undefined;
+      return `no message came on ${sub.topic.raw} at all: the broker retains none there and nothing was published meanwhile (bridge-mqtt --scan lists the topics the broker has)`;
     },
 
     stop() {

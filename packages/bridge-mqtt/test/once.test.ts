@@ -1,6 +1,7 @@
 import { isFieldbridgeError, startBridge, type FileConfig } from '@fieldbridge/core';
 import { createCollectingSink, trackCleanups } from '@fieldbridge/core/testing';
-import { pino } from 'pino';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { mqttBridge } from '../src/bridge.js';
 import { startAedes } from './helpers/aedes.js';
@@ -11,11 +12,11 @@ import { until } from '@fieldbridge/core/testing';
 const track = trackCleanups();
 
 /** The bridge under the core's runtime, with a sink that collects what it would print (as `--once` runs it). */
-async function runtime(mqtt: Record<string, unknown>) {
+async function runtime(mqtt: Record<string, unknown>, logger: Logger = pino({ level: 'silent' })) {
   const { sink, points } = createCollectingSink({ sourceId: 'once' });
   track.defer(() => sink.close());
   const config = { source_id: 'once', sink: { url: 'stdout' }, mqtt: section(mqtt) } as unknown as FileConfig<typeof mqttBridge>;
-  const running = await startBridge(mqttBridge, config, { sink, deferStart: true, logger: pino({ level: 'silent' }) });
+  const running = await startBridge(mqttBridge, config, { sink, deferStart: true, logger });
   track.add(running, (r) => r.stop());
   return { running, sink, points };
 }
@@ -50,6 +51,20 @@ describe('--once (the runtime waits for every subscription)', () => {
     expect(await running.once()).toEqual({ silent: ['quiet/#'] });
     expect(running.readiness().details.channels).toEqual({ 'quiet/#': 'connected' });
     expect(await running.registry.getSingleMetricAsString('fieldbridge_source_messages_total')).not.toMatch(/quiet/);
+  });
+
+  it('says which silent subscription got no message at all (nothing retained there), and which got one that gave no point', async () => {
+    const aedes = track.add(await startAedes(), (b) => b.close());
+    const pub = track.add(await connectPublisher(aedes.url), (p) => p.close());
+    await pub.client.publishAsync('once/bad', 'not a number', { qos: 1, retain: true });
+    const lines: { msg: string }[] = [];
+    const logger = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(JSON.parse(chunk.toString()) as { msg: string }), done()) }));
+    const { running } = await runtime({ url: aedes.url, once_timeout_ms: 300, subscriptions: [{ topic: 'quiet/#', metric: 'q' }, { topic: 'once/bad', format: 'number', metric: 'b' }] }, logger);
+    expect(await running.once()).toEqual({ silent: ['quiet/#', 'once/bad'] });
+    expect(lines.find((l) => l.msg.startsWith('--once: nothing within'))?.msg).toBe(
+      '--once: nothing within 300 ms on quiet/# (connected, but no message came on quiet/# at all: the broker retains none there and nothing was published meanwhile (bridge-mqtt --scan lists the topics the broker has)), ' +
+        'once/bad (connected, but nothing it sent gave a point: see its problems above)',
+    );
   });
 
   it('fails naming the broker\'s reason when the broker cannot be reached', async () => {

@@ -1,11 +1,11 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createSink, defineBridge, startBridge, type BridgeContext, type FileConfig } from '../src/index.js';
+import { createSink, defineBridge, startBridge, type BridgeContext, type BridgeInstance, type FileConfig } from '../src/index.js';
 import { captureLogger } from './helpers/ws-sink.js';
 
-/** A push source whose channels the test drives by hand. */
-function pushBridge() {
+/** A push source whose channels the test drives by hand; `silentWhy` as a bridge may give it. */
+function pushBridge(silentWhy?: BridgeInstance['silentWhy']) {
   let ctx: BridgeContext | undefined;
   const definition = defineBridge({
     name: 'push',
@@ -19,14 +19,15 @@ function pushBridge() {
           for (const link of config.links) context.channel(link);
         },
         async stop() {},
+        ...(silentWhy ? { silentWhy } : {}),
       };
     },
   });
   return { definition, context: () => ctx! };
 }
 
-async function run(links: string[], bufferPath?: string, logger = pino({ level: 'silent' })) {
-  const { definition, context } = pushBridge();
+async function run(links: string[], bufferPath?: string, logger = pino({ level: 'silent' }), silentWhy?: BridgeInstance['silentWhy']) {
+  const { definition, context } = pushBridge(silentWhy);
   const sink = createSink({ url: 'stdout', stdout: { write: (_: unknown, cb?: () => void) => (cb?.(), true) } as unknown as NodeJS.WritableStream, sourceId: 'push', logger: pino({ level: 'silent' }) });
   const sinkSection = bufferPath === undefined ? { url: 'stdout' } : { url: 'stdout', buffer: { path: bufferPath } };
   const config = { source_id: 'push', sink: sinkSection, push: { links } } as unknown as FileConfig<typeof definition>;
@@ -175,6 +176,21 @@ describe('runtime: channels of push sources', () => {
       await running.stop();
       await sink.close();
     }
+  });
+
+  it("--once says a connected channel's silence in the bridge's words when it has some", async () => {
+    const { logger, lines } = captureLogger();
+    const why = (channel: string) => (channel === 'b' ? 'no message came on b/# at all: the broker retains none there' : undefined);
+    const { running, context, sink } = await run(['a', 'b', 'c'], undefined, logger, why);
+    const once = running.once(100);
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const name of ['a', 'b', 'c']) context().channel(name).set('connected');
+    context().emit('a', [{ metric: 'a.x', value: 1 }]);
+    expect(await once).toEqual({ silent: ['b', 'c'] });
+    const said = lines().find((l) => l.msg.startsWith('--once: nothing within'))?.msg;
+    expect(said).toBe('--once: nothing within 100 ms on b (connected, but no message came on b/# at all: the broker retains none there), c (connected, but no point came of it and no problem was logged: is anything sending there?)');
+    await running.stop();
+    await sink.close();
   });
 
   it('--once that read nothing names each channel with the reason it was last given', async () => {

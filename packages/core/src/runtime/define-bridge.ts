@@ -137,6 +137,12 @@ export interface BridgeInstance {
    */
   ended?: Promise<string>;
   /**
+   * Why a channel that is connected gave no point during a `--once` wait, as the bridge knows it
+   * (MQTT: no message came on the subscription at all, so the broker retains none there), for the
+   * warning naming the silent channels. Undefined: the runtime's own words (problems logged or none).
+   */
+  silentWhy?(channel: string): string | undefined;
+  /**
    * Applies a `configure` request a dashboard sent over WebSocket (e.g. a new poll interval);
    * resolves with what to answer, rejects to refuse (the message goes back to the server).
    * Without it, configure requests are answered with an error saying so.

@@ -265,7 +265,7 @@ export async function startBridge<D extends BridgeDefinition>(
         const snapshot = channels.snapshot();
         // Connected without a problem logged: most likely nothing arrived (no one publishes there).
         const why = problems.open().length > 0 ? 'nothing it sent gave a point: see its problems above' : 'no point came of it and no problem was logged: is anything sending there?';
-        const said = silent.map((name) => (snapshot[name]?.state === 'connected' ? `${name} (connected, but ${why})` : name));
+        const said = silent.map((name) => (snapshot[name]?.state === 'connected' ? `${name} (connected, but ${instance.silentWhy?.(name) ?? why})` : name));
         logger.warn({ silent }, `--once: nothing ${stoppedBy === 'ended' ? 'before the source ran out' : `within ${wait} ms`} on ${said.join(', ')}`);
       }
       return { silent };
