@@ -8,8 +8,9 @@ import { everyInterface, sameThing, sectionClaims, type SectionClaim } from './s
  * What two files of one run cannot share, since each runs its own sink and observe server in
  * this process: a spool directory (its lock refuses the second), an observe address (the
  * second cannot listen), and what their bridges hold alone (an MQTT client id at a broker, a
- * serial port, a UDP port listened on: see `sectionClaims`). Said at the later file's line, naming the earlier, before
- * anything starts; `check` says it too. Port 0 (any free port) is never a clash.
+ * serial port, a UDP port listened on: see `sectionClaims`). Said at the later file's line,
+ * naming the earlier, before anything starts; `check` says it too. Port 0 (any free port) is
+ * never a clash.
  */
 export function sharedResourceIssues(files: readonly Pick<MappingFile, 'file' | 'config'>[], cwd = process.cwd()): string[] {
   const issues: ConfigIssue[] = [];
