@@ -155,12 +155,14 @@ describe('bridge-mqtt command', () => {
     await pub.client.publishAsync('hup/line1/press1/counter', '615', { qos: 1, retain: true });
     track.defer(async () => void (await pub.client.publishAsync('hup/line1/press1/counter', '', { qos: 1, retain: true })));
     // A run, not a dry run (which leaves the persistent session alone): the points come on stdout.
-    const body = (multi: boolean) => `source_id: cli-test
+    // The keepalive changes at the second reload: a file unchanged but for its rules would not restart the bridge.
+    const body = (multi: boolean, keepalive = 30) => `source_id: cli-test
 sink: { url: stdout }
 mqtt:
   url: ${broker.url}
   client_id: fb-cli-hup
   clean: false
+  keepalive_s: ${keepalive}
   subscriptions:
     - { name: counters, topic: 'hup/+/+/counter', format: number, metric: '{topic.1}.{topic.2}.parts' }
 ${multi ? "    - { name: multi, topic: 'hupdev/+/multi', metric: 'dev.{topic.1}', value: $.v }\n" : ''}`;
@@ -169,8 +171,8 @@ ${multi ? "    - { name: multi, topic: 'hupdev/+/multi', metric: 'dev.{topic.1}'
     track.defer(async () => void (await bridge.stop()));
     const connected = (): number => bridge.stderr().split('counters: connected').length - 1;
     await bridge.until(() => bridge.stdout().includes('"line1.press1.parts"'), 'the retained value');
-    await writeFile(file, body(false));
     for (const reload of [1, 2]) {
+      await writeFile(file, body(false, 30 + reload));
       bridge.signal('SIGHUP');
       await bridge.until(() => connected() === reload + 1, `the subscription again after reload ${reload}`);
     }
@@ -187,6 +189,49 @@ ${multi ? "    - { name: multi, topic: 'hupdev/+/multi', metric: 'dev.{topic.1}'
     ]);
     expect(result.stderr).not.toContain('no_rule');
     expect(result.stderr).not.toContain('matches no subscription filter');
+  });
+
+  it('SIGHUP that changes only the rules keeps the connection: QoS 0 messages published through the reload all arrive, and the new rule reads them', async () => {
+    const pub = await connectPublisher(broker.url);
+    track.defer(() => pub.close());
+    const body = (rules: string) => `source_id: cli-test
+sink: { url: stdout, batch: { linger_ms: 20 } }
+rules:
+  - { name: started, when: seq.d1 >= 0 }
+${rules}mqtt:
+  url: ${broker.url}
+  subscriptions:
+    - { name: seq, topic: 'hupseq/+', qos: 0, format: number, metric: 'seq.{topic.1}' }
+`;
+    const file = await mapping(body(''));
+    const bridge = spawnBin(['--config', file, '--log-level', 'info']);
+    track.defer(async () => void (await bridge.stop()));
+    await bridge.until(() => bridge.stderr().includes('seq: connected'), 'the subscription');
+    await writeFile(file, body('  - { name: many, when: seq.d1 >= 100 }\n'));
+    // Published at QoS 0 while the reload happens: a bridge that reconnected (a clean session) would miss those sent meanwhile.
+    let sent = 0;
+    const reloaded = (): boolean => bridge.stderr().includes('SIGHUP: mapping reloaded');
+    const publishing = (async () => {
+      let after = 0;
+      while (after < 50) {
+        await pub.publish('hupseq/d1', String(sent++), 0);
+        if (sent === 50) bridge.signal('SIGHUP');
+        // A turn of the event loop between messages: the bridge's log is read meanwhile.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (reloaded()) after += 1;
+      }
+    })();
+    await publishing;
+    const last = sent - 1;
+    await bridge.until(() => bridge.stdout().includes(`"value":${last},`), 'the last message published');
+    const result = await bridge.stop();
+    const points = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { metric: string; value: unknown });
+    const values = points.filter((p) => p.metric === 'seq.d1').map((p) => p.value);
+    expect(values).toEqual(Array.from({ length: sent }, (_, i) => i));
+    expect(result.stderr).toContain('SIGHUP: mapping reloaded; the bridges run on, their connections kept');
+    expect(result.stderr.split('seq: connected').length - 1).toBe(1);
+    expect(points.filter((p) => p.metric === 'alert.started')).toHaveLength(1);
+    expect(points.filter((p) => p.metric === 'alert.many')).toHaveLength(1);
   });
 
   it('--check prints the connection and the subscriptions without connecting or showing the password', async () => {

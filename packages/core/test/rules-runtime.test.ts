@@ -150,6 +150,38 @@ ${rules ? `rules:\n${rules}` : ''}counter:
   });
 });
 
+describe('new rules under running bridges (RunningBridges.replaceRules)', () => {
+  it('the bridges write into the new set at once and never stop: a kept rule keeps its state, a removed one is resolved', async () => {
+    const gw = await gateway();
+    const started = '  - { name: started, when: demo.a >= 0 }\n';
+    const running = track.add(await startBridges([counterBridge], parseMapping(mapping(gw, started), 'map.yaml', counterBridge, {}), { logger: quiet }), (b) => b.stop());
+    await until(() => gw.points({ metric: 'alert.started' }).length === 1, 'the first alert');
+    const before = running.rules!;
+    running.replaceRules(parseMapping(mapping(gw, `${started}  - { name: ten, when: demo.a >= 10 }\n`), 'map.yaml', counterBridge, {}));
+    expect(running.rules).not.toBe(before);
+    expect(running.rules!.rules.map((r) => [r.name, r.firing()])).toEqual([['started', 1], ['ten', expect.any(Number)]]);
+    await until(() => gw.points({ metric: 'alert.ten' }).length === 1, 'the new rule firing');
+    running.replaceRules(parseMapping(mapping(gw, '').replace('rules:\n', ''), 'map.yaml', counterBridge, {}));
+    // A file of no rule resolves the alerts of the rules it removed, then the points go to the sink alone.
+    await until(() => gw.points({ metric: 'alert.ten' }).length === 2 && gw.points({ metric: 'alert.started' }).length === 2, 'both alerts resolved by the reload');
+    expect(gw.points({ metric: 'alert.ten' }).map((p) => (p.value as { state: string; by?: string }).by)).toEqual([undefined, 'reload']);
+    const values = gw.points({ metric: 'demo.a' }).map((p) => p.value as number).sort((a, b) => a - b);
+    expect(values).toEqual(values.map((_, i) => i));
+  });
+
+  it('rules that cannot be made are refused, and the running ones go on', async () => {
+    const gw = await gateway();
+    const mine = createRule({ name: 'from_code', metrics: ['demo.a'] }, (view) => (view.value('demo.a') as number) >= 1000);
+    const later = '  - { name: later, when: demo.a >= 8 }\n';
+    const running = track.add(await startBridges([counterBridge], parseMapping(mapping(gw, later), 'map.yaml', counterBridge, {}), { logger: quiet, rules: [mine] }), (b) => b.stop());
+    const before = running.rules;
+    const clash = parseMapping(mapping(gw, `${later}  - { name: from_code, when: demo.a > 0 }\n`), 'map.yaml', counterBridge, {});
+    expect(() => running.replaceRules(clash)).toThrow(/two rules are named from_code/);
+    expect(running.rules).toBe(before);
+    await until(() => gw.points({ metric: 'alert.later' }).length === 1, 'the running rule firing after the refusal');
+  });
+});
+
 describe('rules across a SIGHUP reload', () => {
   it('an unchanged rule keeps its state, so its firing alert gets its resolved; a removed one that was firing is resolved by "reload"', async () => {
     const gw = await gateway();
@@ -163,7 +195,8 @@ describe('rules across a SIGHUP reload', () => {
     });
     await cli.waitForLog(/2 alert rules evaluated on every point: counted, gone/);
     await until(() => gw.points({ metric: 'alert.counted' }).length === 1 && gw.points({ metric: 'alert.gone' }).length === 1, 'both alerts fired');
-    writeFileSync(file, mapping(gw, counted));
+    // A changed interval too: the bridge is started again (a reload of the rules alone would leave it counting on).
+    writeFileSync(file, mapping(gw, counted).replace('interval_ms: 20', 'interval_ms: 25'));
     cli.child.kill('SIGHUP');
     await cli.waitForLog(/alert rules replaced: kept with their state: counted; removed: gone; 1 firing alert of those resolved \(by: reload\)/);
     // The counter starts over at 0 with the new bridge: the alert carried over is resolved by that

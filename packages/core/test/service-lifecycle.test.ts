@@ -94,8 +94,10 @@ counter:
     const cli = spawnCounterCli(['--config', file]);
     try {
       await waitFor(() => gateway.points().length >= 3, 'points before the reload');
+      // A changed section: the bridge is started again.
+      writeFileSync(file, readFileSync(file, 'utf8').replace('interval_ms: 20', 'interval_ms: 25'));
       cli.child.kill('SIGHUP');
-      await cli.waitForLog(/SIGHUP: mapping reloaded; the spool is kept/);
+      await cli.waitForLog(/SIGHUP: mapping reloaded; the bridges restarted, the spool kept/);
       const reloadedAt = gateway.points().length;
       await waitFor(() => gateway.points().length > reloadedAt + 3, 'points after the reload');
       cli.child.kill('SIGTERM');
@@ -103,6 +105,47 @@ counter:
       // The counter went on from where it was: a bridge started afresh would count from 0 again.
       const values = gateway.points().map((p) => p.value as number).sort((a, b) => a - b);
       expect(values).toEqual(values.map((_, i) => i));
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
+  });
+
+  it('SIGHUP that changes only the rules (and observe, log) keeps the bridge reading: no restart, a kept rule keeps its state, a new one reads at once', async () => {
+    const observe = await freePort();
+    await observe.close();
+    const file = (rules: string, top = '') =>
+      mapping(`source_id: svc-test
+${top}sink:
+  url: ${gateway.url}
+  api_key: k1
+  batch: { linger_ms: 20 }
+rules:
+${rules}counter:
+  interval_ms: 20
+  channels:
+    - { name: a, metric: demo.a }
+`);
+    const kept = '  - { name: started, when: demo.a >= 0 }\n';
+    const path = file(kept);
+    const cli = spawnCounterCli(['--config', path]);
+    try {
+      await waitFor(() => gateway.points({ metric: 'alert.started' }).length === 1 && gateway.points({ metric: 'demo.a' }).length >= 3, 'points and the alert before the reload');
+      file(`${kept}  - { name: past_ten, when: demo.a > 10 }\n`, `observe: { listen: 127.0.0.1:${observe.port} }\nlog: { level: debug }\n`);
+      cli.child.kill('SIGHUP');
+      await cli.waitForLog(/SIGHUP: mapping reloaded; the bridges run on, their connections kept/);
+      await waitFor(() => gateway.points({ metric: 'alert.past_ten' }).length === 1, 'the new rule firing');
+      expect((await fetch(`http://127.0.0.1:${observe.port}/readyz`)).status).toBe(200);
+      const reloadedAt = Math.max(...gateway.points({ metric: 'demo.a' }).map((p) => p.value as number));
+      await waitFor(() => gateway.points({ metric: 'demo.a' }).some((p) => (p.value as number) > reloadedAt + 3), 'points after the reload');
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+      // Counted on without a gap or a repeat: a counter started again (this one keeps nothing across reloads) would count from 0 again.
+      const values = gateway.points({ metric: 'demo.a' }).map((p) => p.value as number).sort((a, b) => a - b);
+      expect(values).toEqual(values.map((_, i) => i));
+      // The unchanged rule went on firing, not fired again.
+      expect(gateway.points({ metric: 'alert.started' })).toHaveLength(1);
+      expect(cli.stderr()).toMatch(/alert rules replaced: kept with their state: started/);
+      expect(cli.stderr()).toMatch(/SIGHUP: log.level changed to debug, which takes effect at the next start/);
     } finally {
       if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     }

@@ -100,7 +100,7 @@ describe('SIGHUP that restarts the bridges: their counters go on too', () => {
       const eventsBefore = await total(base, 'fieldbridge_rule_events_total');
       writeFileSync(path, readFileSync(path, 'utf8').replace('interval_ms: 2', 'interval_ms: 3'));
       cli.child.kill('SIGHUP');
-      await cli.waitForLog(/SIGHUP: mapping reloaded; the spool is kept/);
+      await cli.waitForLog(/SIGHUP: mapping reloaded; the bridges restarted, the spool kept/);
       expect(await total(base, 'fieldbridge_source_points_total')).toBeGreaterThanOrEqual(readBefore);
       expect(await total(base, 'fieldbridge_rule_events_total')).toBeGreaterThanOrEqual(eventsBefore);
       cli.child.kill('SIGTERM');

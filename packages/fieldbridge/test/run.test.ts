@@ -166,7 +166,7 @@ describe('fieldbridge run: SIGHUP reloads every file as at the start', () => {
     await appendFile(b, `${modbusSection(plc.url)}\n`);
     run.child.kill('SIGHUP');
     await until(() => gw.points().some((p) => p.source_id === 'line-b') || logLines(run.stderr()).some((l) => l.file === b && Number(l.level) >= 50), 'points of the section added to b.yaml (or its refusal)');
-    expect(logLines(run.stderr()).filter((l) => l.file === b && /^SIGHUP: /.test(String(l.msg))).map((l) => l.msg)).toEqual(['SIGHUP: mapping reloaded; the spool is kept']);
+    expect(logLines(run.stderr()).filter((l) => l.file === b && /^SIGHUP: /.test(String(l.msg))).map((l) => l.msg)).toEqual(['SIGHUP: mapping reloaded; the bridges restarted, the spool kept']);
     // b now holds two sections: its points say which bridge read them.
     expect(gw.points().find((p) => p.source_id === 'line-b')).toMatchObject({ metric: 'plc.level', tags: { bridge: 'modbus', channel: 'plc' } });
     run.child.kill('SIGTERM');

@@ -1,7 +1,9 @@
 import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import type { Registry } from 'prom-client';
+import { agentVersionOf } from '../runtime/start-bridge.js';
 import { agentVersionsOf, startBridges, type RunningBridges } from '../runtime/start-bridges.js';
+import type { ObserveServer } from '../observe/observe-server.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../sink/sink-options.js';
 import type { Sink } from '../sink/sink-types.js';
 import type { MappingRead } from './mapping-read.js';
@@ -11,6 +13,16 @@ import { bridgeOptions, makeSink, startObserve, type MadeSink, type ServiceParts
 /** The part of a mapping that needs a new sink when it changes: over WebSocket, the bridges it sends as `agent_version` too. */
 const sinkPart = ({ config: c, definitions }: MappingRead): string =>
   JSON.stringify([c.source_id, c.tags, c.sink, /^wss?:/i.test(c.sink.url) ? agentVersionsOf(presentSections(definitions, c)) : '']);
+
+/**
+ * What the bridges read of a mapping besides its sink: the bridges its sections name (by version)
+ * and everything but `rules:` (which a reload puts under running bridges), `observe:` and `log:`
+ * (read at the start only).
+ */
+const bridgesPart = ({ config: c, definitions }: MappingRead): string => {
+  const { rules: _rules, observe: _observe, log: _log, ...rest } = c;
+  return JSON.stringify([presentSections(definitions, c).map(agentVersionOf), rest]);
+};
 
 /** The disk spool's directory, when the file has one (a dry run's sink has none). */
 const spoolPath = (p: ServiceParts, c: MultiFileConfig): string | undefined => (p.dryRun ? undefined : c.sink.buffer?.path);
@@ -41,6 +53,26 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
     return;
   }
   const sinkChanged = sinkPart(read) !== sinkPart({ config: previous, definitions: state.definitions });
+  if (next.log?.level !== previous.log?.level) {
+    p.logger.warn(`SIGHUP: log.level changed to ${next.log?.level ?? 'info (the default)'}, which takes effect at the next start: a reload keeps the process's logger`);
+  }
+  // A bridge a configure request changed runs as its file says again only once started again.
+  if (!sinkChanged && state.bridge && !state.bridge.reconfigured() && bridgesPart(read) === bridgesPart({ config: previous, definitions: state.definitions })) {
+    // Nothing the bridges read changed: they run on, connections kept, under the file's new rules.
+    try {
+      state.bridge.replaceRules(next);
+    } catch (err) {
+      await newObserve?.close();
+      p.logger.error({ err }, `SIGHUP: the new rules cannot be used (${(err as Error).message}); keeping the running configuration`);
+      return;
+    }
+    state.config = next;
+    state.definitions = read.definitions;
+    p.reloaded?.(read);
+    await swapObserve(p, state, listen, oldListen, newObserve);
+    p.logger.info('SIGHUP: mapping reloaded; the bridges run on, their connections kept (nothing they read changed)');
+    return;
+  }
   // The running rules: one the file keeps unchanged goes on with its state (the new set logs which).
   const rules = state.bridge?.rules;
   const counted = state.bridge?.registry;
@@ -54,12 +86,16 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
   state.bridge = await restartBridges(p, state, read, rules, counted);
   p.reloaded?.(read);
   p.started?.(state.bridge);
-  if (listen !== oldListen) {
-    await state.observe?.close();
-    state.observe = newObserve;
-    if (newObserve) p.logger.info({ url: newObserve.url }, `health and metrics now on ${newObserve.url}/metrics`);
-  }
-  p.logger.info(sinkChanged ? 'SIGHUP: mapping reloaded (with a new sink)' : 'SIGHUP: mapping reloaded; the spool is kept');
+  await swapObserve(p, state, listen, oldListen, newObserve);
+  p.logger.info(sinkChanged ? 'SIGHUP: mapping reloaded (with a new sink)' : 'SIGHUP: mapping reloaded; the bridges restarted, the spool kept');
+}
+
+/** The observe server on the reloaded file's `observe.listen`: `started` there, or none when the file has none. */
+async function swapObserve(p: ServiceParts, state: ServiceState, listen: string | undefined, oldListen: string | undefined, started: ObserveServer | undefined): Promise<void> {
+  if (listen === oldListen) return;
+  await state.observe?.close();
+  state.observe = started;
+  if (started) p.logger.info({ url: started.url }, `health and metrics now on ${started.url}/metrics`);
 }
 
 async function stopBridges(state: ServiceState): Promise<void> {

@@ -55,6 +55,12 @@ export interface StartBridgeOptions {
    */
   ruleSet?: RuleSet;
   /**
+   * Where the bridge's points go instead of `ruleSet` (or the sink when there is none): a writer
+   * that passes them on to it. `startBridges` gives its bridges a switch, which a reload that
+   * changes only the rules turns to the new set while the bridges run on (`RunningBridges.replaceRules`).
+   */
+  writeTo?: PointWriter;
+  /**
    * The exchange of a run of several mapping files (`createRuleExchange()`, one for the run, passed
    * to each file's start): a rule that lists `sources:` also reads the points the other files' sinks
    * took from the sources it lists, its events still going to its own file's sink; a rule without
@@ -88,8 +94,22 @@ export interface RunningBridge {
   readonly sink: Sink;
   readonly instance: BridgeInstance;
   readonly registry: Registry;
-  /** The alert rules every point goes through (`listen` to a rule for its events); undefined when there are none and no `ruleExchange`. */
+  /**
+   * The alert rules every point goes through (`listen` to a rule for its events); undefined when
+   * there are none and no `ruleExchange`. A bridge of `startBridges` holds the set it started
+   * with: the set running after a reload is `RunningBridges.rules`.
+   */
   readonly rules: RuleSet | undefined;
+  /**
+   * Hands a configure request (a dashboard's, `configure {config}` on the wire) to the bridge;
+   * rejects `CONFIGURE_UNSUPPORTED` when it takes none.
+   */
+  configure(request: unknown): Promise<unknown>;
+  /**
+   * Whether a configure request changed the bridge since it started: it no longer runs as its
+   * file says, and a reload starts it again from the file (as `configure` answers promise).
+   */
+  reconfigured(): boolean;
   /** Every required channel connected and the sink not refusing data. */
   readiness(): Readiness;
   /**
@@ -131,7 +151,7 @@ export async function startBridge<D extends BridgeDefinition>(
     throw err;
   }
   // With rules, every point is written and then shown to them: one lookup for a metric none reads.
-  const tagged = taggedWriter(rules ?? sink, definition.name, options, fileDefaults);
+  const tagged = taggedWriter(options.writeTo ?? rules ?? sink, definition.name, options, fileDefaults);
   const reloadState = options.reloadState ?? new Map<string, unknown>();
 
   const problems = createProblemReporter(logger);
@@ -174,12 +194,15 @@ export async function startBridge<D extends BridgeDefinition>(
     if (ownRules) rules?.stop();
     throw err;
   }
+  let reconfigured = false;
   const configure = async (request: unknown): Promise<unknown> => {
     if (!instance.configure) {
       throw new FieldbridgeError('CONFIGURE_UNSUPPORTED', `bridge-${definition.name} does not accept configure requests; change its mapping file and send SIGHUP instead`);
     }
     logger.info('configure request from the server: handing it to the bridge');
-    return instance.configure(request);
+    const answer = await instance.configure(request);
+    reconfigured = true;
+    return answer;
   };
   const takeConfigure = options.takeConfigure !== false;
   if (takeConfigure) sink.onConfigure?.(configure);
@@ -204,6 +227,8 @@ export async function startBridge<D extends BridgeDefinition>(
     instance,
     registry,
     rules,
+    configure,
+    reconfigured: () => reconfigured,
     readiness() {
       const status = sink.status();
       const required: Record<string, string> = {};

@@ -10,6 +10,7 @@ import type { BridgeDefinition } from './define-bridge.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { fileDefaultsFor, markSinkOfFile } from './_file-defaults.js';
 import { ruleSetFor } from './rules-from-config.js';
+import { writerSwitch } from './_writer-switch.js';
 import { sinkOptionsFromConfig } from './sink-from-config.js';
 import { agentVersionOf, startBridge, type OnceReport, type RunningBridge, type StartBridgeOptions } from './start-bridge.js';
 
@@ -22,6 +23,15 @@ export interface RunningBridges {
   readonly registry: Registry;
   /** The file's alert rules (and the library's), shared by every bridge; undefined when there are none and no `ruleExchange`. */
   readonly rules: RuleSet | undefined;
+  /**
+   * Puts the rules of `config` (a reload of the file, which changed nothing the bridges read but
+   * its `rules:`) in place of the running ones, under the running bridges: they go on reading,
+   * their connections kept, and an unchanged rule keeps its state (see `previousRules`). Throws,
+   * the running rules kept, when the new ones cannot be made.
+   */
+  replaceRules(config: MultiFileConfig): void;
+  /** Whether a configure request changed one of the bridges since it started (see `RunningBridge.reconfigured`). */
+  reconfigured(): boolean;
   /** Ready when every bridge is; the details name each bridge's. */
   readiness(): Readiness;
   /** Every bridge's `once()` at the same time; the silent channels are named `<bridge>/<channel>`. */
@@ -36,7 +46,7 @@ export interface RunningBridges {
 }
 
 /** Options of {@link startBridges}: those of `startBridge`, for all of them. */
-export type StartBridgesOptions = Omit<StartBridgeOptions, 'sourceTags' | 'takeConfigure' | 'ruleSet'>;
+export type StartBridgesOptions = Omit<StartBridgeOptions, 'sourceTags' | 'takeConfigure' | 'ruleSet' | 'writeTo'>;
 
 /**
  * Runs every bridge whose section `config` holds, in one process with one sink (and so one
@@ -56,10 +66,14 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
   const several = present.length > 1;
   const bridges: RunningBridge[] = [];
   let rules: RuleSet | undefined;
+  // The bridges write into this, so that a reload can put new rules under them (`replaceRules`).
+  const into = writerSwitch(sink);
+  // What made the rule set stays here: a bridge holding the replaced set would keep every set before it.
+  const { ruleExchange: exchange, previousRules: _previous, ...forEach } = options;
+  const ruleDeps = { sink, logger, registry, fileDefaults };
   try {
-    rules = ruleSetFor(config, options, { sink, logger, registry, fileDefaults });
-    // What made the rule set stays here: a bridge holding the replaced set would keep every set before it.
-    const { ruleExchange: _exchange, previousRules: _previous, ...forEach } = options;
+    rules = ruleSetFor(config, options, ruleDeps);
+    into.to(rules ?? sink);
     for (const definition of present) {
       bridges.push(
         await startBridge(definition, config as never, {
@@ -70,6 +84,7 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
           sourceTags: several,
           takeConfigure: !several,
           ...(rules ? { ruleSet: rules } : {}),
+          writeTo: into,
         }),
       );
     }
@@ -90,7 +105,15 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
     sink,
     bridges,
     registry,
-    rules,
+    get rules() {
+      return rules;
+    },
+    reconfigured: () => bridges.some((b) => b.reconfigured()),
+    replaceRules(next) {
+      const asked = { ...(forEach.rules ? { rules: forEach.rules } : {}), ...(exchange ? { ruleExchange: exchange } : {}), ...(rules ? { previousRules: rules } : {}) };
+      rules = ruleSetFor(next, asked, ruleDeps);
+      into.to(rules ?? sink);
+    },
     ...(ended ? { ended } : {}),
     readiness() {
       if (!several) return bridges[0]!.readiness();
@@ -128,6 +151,6 @@ function routeConfigure(bridges: readonly RunningBridge[], definitions: readonly
       throw new FieldbridgeError('CONFIGURE_UNSUPPORTED', typeof named === 'string' && !takers.some((t) => t.name === named) ? `no bridge "${named}" here takes configure requests` : which);
     }
     const { bridge: _name, ...rest } = request as Record<string, unknown>;
-    return target.bridge.instance.configure!(typeof named === 'string' ? rest : request);
+    return target.bridge.configure(typeof named === 'string' ? rest : request);
   };
 }
