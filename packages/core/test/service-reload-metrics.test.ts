@@ -109,4 +109,25 @@ describe('SIGHUP that restarts the bridges: their counters go on too', () => {
       if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     }
   });
+
+  it('a channel the reloaded section no longer has leaves fieldbridge_source_connected; its count stays', async () => {
+    const series = async (base: string, name: string): Promise<string[]> => ((await (await fetch(`${base}/metrics`)).text()).match(new RegExp(`^${name}\\{[^}]*\\} \\d+`, 'gm')) ?? []);
+    const path = write('one', '');
+    writeFileSync(path, `${readFileSync(path, 'utf8')}    - { name: b, metric: demo.b }\n`);
+    const cli = spawnCounterCli(['--config', path]);
+    try {
+      const base = /http:\/\/127\.0\.0\.1:\d+/.exec((await cli.waitForLog(/health and metrics on/))!)![0];
+      await waitFor(async () => (await series(base, 'fieldbridge_source_connected')).length === 2, 'both channels connected');
+      writeFileSync(path, readFileSync(path, 'utf8').replace('    - { name: b, metric: demo.b }\n', ''));
+      cli.child.kill('SIGHUP');
+      await cli.waitForLog(/SIGHUP: mapping reloaded; the bridges restarted, the spool kept/);
+      await waitFor(async () => (await series(base, 'fieldbridge_source_connected')).length === 1, 'one channel left');
+      expect(await series(base, 'fieldbridge_source_connected')).toEqual(['fieldbridge_source_connected{bridge="counter",channel="a"} 1']);
+      expect((await series(base, 'fieldbridge_source_points_total')).map((line) => /channel="(\w+)"/.exec(line)![1])).toEqual(['a', 'b']);
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
+  });
 });

@@ -73,9 +73,10 @@ function family(registry: Registry): Family {
  * The standard metrics of bridge `bridge` on `registry` (created there once, shared by every
  * bridge of the process). Points and messages are added up per channel in plain numbers and
  * handed to prom-client when the counters are read, so counting on the hot path costs a map
- * lookup and an addition.
+ * lookup and an addition. `release()`, once the bridge stopped, hands over what is left, lets
+ * the registry forget these metrics' tallies and removes the bridge's connected series.
  */
-export function createSourceMetrics(registry: Registry, bridge: string): SourceMetrics {
+export function createSourceMetrics(registry: Registry, bridge: string): SourceMetrics & { release(): void } {
   const f = family(registry);
   const labelled = new Set<string>();
   const label = (channel: string): string => {
@@ -98,8 +99,9 @@ export function createSourceMetrics(registry: Registry, bridge: string): SourceM
       t.messages = 0;
     }
   };
-  let flushes = tallied.get(registry);
-  if (!flushes) tallied.set(registry, (flushes = new Set()));
+  let found = tallied.get(registry);
+  if (!found) tallied.set(registry, (found = new Set()));
+  const flushes = found;
   flushes.add(flush);
   // The kinds and reasons used per channel, so a closed channel's series can all be removed.
   const extra = new Map<string, Set<string>>();
@@ -120,6 +122,15 @@ export function createSourceMetrics(registry: Registry, bridge: string): SourceM
   };
   return {
     bridge,
+    release() {
+      // A bridge stopped for good (a reload may start another on the same registry): its counts
+      // are handed over now, and its channels' connected series go (the next one sets its own:
+      // a channel its file no longer has must not stay on /metrics as down).
+      flush();
+      flushes.delete(flush);
+      for (const channel of labelled) f.connected.remove({ bridge, channel });
+      if (labelled.size >= MAX_LABELLED_CHANNELS) f.connected.remove({ bridge, channel: '_other' });
+    },
     points(channel, count) {
       tally(channel).points += count;
     },

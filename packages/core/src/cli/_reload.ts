@@ -15,13 +15,15 @@ const sinkPart = ({ config: c, definitions }: MappingRead): string =>
   JSON.stringify([c.source_id, c.tags, c.sink, /^wss?:/i.test(c.sink.url) ? agentVersionsOf(presentSections(definitions, c)) : '']);
 
 /**
- * What the bridges read of a mapping besides its sink: the bridges its sections name (by version)
- * and everything but `rules:` (which a reload puts under running bridges), `observe:` and `log:`
- * (read at the start only).
+ * What every bridge of a mapping reads besides its own section and the sink: which bridges its
+ * sections name (by version), and the rest of the file but `rules:` (which a reload puts under
+ * running bridges), `observe:` and `log:` (read at the start only).
  */
-const bridgesPart = ({ config: c, definitions }: MappingRead): string => {
-  const { rules: _rules, observe: _observe, log: _log, ...rest } = c;
-  return JSON.stringify([presentSections(definitions, c).map(agentVersionOf), rest]);
+const sharedPart = ({ config: c, definitions }: MappingRead): string => {
+  const present = presentSections(definitions, c);
+  const rest: Record<string, unknown> = { ...c };
+  for (const key of ['rules', 'observe', 'log', ...present.map((d) => d.name)]) delete rest[key];
+  return JSON.stringify([present.map(agentVersionOf), rest]);
 };
 
 /** The disk spool's directory, when the file has one (a dry run's sink has none). */
@@ -56,9 +58,8 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
   if (next.log?.level !== previous.log?.level) {
     p.logger.warn(`SIGHUP: log.level changed to ${next.log?.level ?? 'info (the default)'}, which takes effect at the next start: a reload keeps the process's logger`);
   }
-  // A bridge a configure request changed runs as its file says again only once started again.
-  if (!sinkChanged && state.bridge && !state.bridge.reconfigured() && bridgesPart(read) === bridgesPart({ config: previous, definitions: state.definitions })) {
-    // Nothing the bridges read changed: they run on, connections kept, under the file's new rules.
+  // The same sink and sections: only the bridges whose section changed start again (a source that runs out is replayed anew).
+  if (!sinkChanged && state.bridge && !state.bridge.ended && sharedPart(read) === sharedPart({ config: previous, definitions: state.definitions })) {
     try {
       state.bridge.replaceRules(next);
     } catch (err) {
@@ -66,11 +67,12 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
       p.logger.error({ err }, `SIGHUP: the new rules cannot be used (${(err as Error).message}); keeping the running configuration`);
       return;
     }
+    const restarted = await state.bridge.applySections(next);
     state.config = next;
     state.definitions = read.definitions;
     p.reloaded?.(read);
     await swapObserve(p, state, listen, oldListen, newObserve);
-    p.logger.info('SIGHUP: mapping reloaded; the bridges run on, their connections kept (nothing they read changed)');
+    p.logger.info({ restarted }, `SIGHUP: mapping reloaded; ${describeRestarted(restarted, presentSections(read.definitions, next).length)}`);
     return;
   }
   // The running rules: one the file keeps unchanged goes on with its state (the new set logs which).
@@ -88,6 +90,13 @@ export async function reload(p: ServiceParts, state: ServiceState, load: () => M
   p.started?.(state.bridge);
   await swapObserve(p, state, listen, oldListen, newObserve);
   p.logger.info(sinkChanged ? 'SIGHUP: mapping reloaded (with a new sink)' : 'SIGHUP: mapping reloaded; the bridges restarted, the spool kept');
+}
+
+/** What a reload that kept the sink did to the bridges: `restarted` of `count` started again. */
+function describeRestarted(restarted: readonly string[], count: number): string {
+  if (restarted.length === 0) return 'the bridges run on, their connections kept (nothing they read changed)';
+  if (restarted.length === count) return 'the bridges restarted, the spool kept';
+  return `bridge-${restarted.join(', bridge-')} restarted from ${restarted.length === 1 ? 'its section' : 'their sections'}, the others run on with their connections; the spool kept`;
 }
 
 /** The observe server on the reloaded file's `observe.listen`: `started` there, or none when the file has none. */

@@ -300,6 +300,7 @@ export async function startBridge<D extends BridgeDefinition>(
         abort.abort();
         if (takeConfigure) sink.onConfigure?.(undefined);
         await instance.stop();
+        metrics.release();
         // Before the sink closes: a rule's timer must not write into a closed sink.
         if (ownRules) rules?.stop();
         if (ownSink) await sink.close();

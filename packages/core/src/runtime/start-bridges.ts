@@ -30,6 +30,14 @@ export interface RunningBridges {
    * the running rules kept, when the new ones cannot be made.
    */
   replaceRules(config: MultiFileConfig): void;
+  /**
+   * Applies the sections of `config`, a reload of the file that holds the same sections and
+   * changes nothing else the bridges read (its rules put in place by `replaceRules` first): each
+   * bridge whose section changed (or that a configure request changed) is stopped and started
+   * again from it, the others run on with their connections. Resolves with the names of the
+   * bridges started again. Not for bridges whose source runs out (`ended`): a reload starts those anew.
+   */
+  applySections(config: MultiFileConfig): Promise<string[]>;
   /** Whether a configure request changed one of the bridges since it started (see `RunningBridge.reconfigured`). */
   reconfigured(): boolean;
   /** Ready when every bridge is; the details name each bridge's. */
@@ -71,30 +79,36 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
   // What made the rule set stays here: a bridge holding the replaced set would keep every set before it.
   const { ruleExchange: exchange, previousRules: _previous, ...forEach } = options;
   const ruleDeps = { sink, logger, registry, fileDefaults };
+  const start = (definition: BridgeDefinition, from: MultiFileConfig): Promise<RunningBridge> =>
+    startBridge(definition, from as never, {
+      ...forEach,
+      sink,
+      registry,
+      logger: several ? logger.child({ bridge: definition.name }) : logger,
+      sourceTags: several,
+      takeConfigure: !several,
+      ...(rules ? { ruleSet: rules } : {}),
+      writeTo: into,
+    });
+  // The file as the running bridges read it: a reload compares each section with it.
+  let running = config;
   try {
     rules = ruleSetFor(config, options, ruleDeps);
     into.to(rules ?? sink);
-    for (const definition of present) {
-      bridges.push(
-        await startBridge(definition, config as never, {
-          ...forEach,
-          sink,
-          registry,
-          logger: several ? logger.child({ bridge: definition.name }) : logger,
-          sourceTags: several,
-          takeConfigure: !several,
-          ...(rules ? { ruleSet: rules } : {}),
-          writeTo: into,
-        }),
-      );
-    }
+    for (const definition of present) bridges.push(await start(definition, config));
   } catch (err) {
     await Promise.all(bridges.map((b) => b.stop()));
     rules?.stop();
     if (ownSink) await sink.close();
     throw err;
   }
-  if (several) sink.onConfigure?.(routeConfigure(bridges, present));
+  if (several) sink.onConfigure?.((request) => routeConfigure(bridges, present, request));
+
+  function replaceRules(next: MultiFileConfig): void {
+    const asked = { ...(forEach.rules ? { rules: forEach.rules } : {}), ...(exchange ? { ruleExchange: exchange } : {}), ...(rules ? { previousRules: rules } : {}) };
+    rules = ruleSetFor(next, asked, ruleDeps);
+    into.to(rules ?? sink);
+  }
 
   let stopping: Promise<void> | undefined;
   const endings = bridges.map((b) => b.instance.ended);
@@ -109,10 +123,18 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
       return rules;
     },
     reconfigured: () => bridges.some((b) => b.reconfigured()),
-    replaceRules(next) {
-      const asked = { ...(forEach.rules ? { rules: forEach.rules } : {}), ...(exchange ? { ruleExchange: exchange } : {}), ...(rules ? { previousRules: rules } : {}) };
-      rules = ruleSetFor(next, asked, ruleDeps);
-      into.to(rules ?? sink);
+    replaceRules,
+    async applySections(next) {
+      const restarted: string[] = [];
+      for (const [i, definition] of present.entries()) {
+        const section = (c: MultiFileConfig): string => JSON.stringify((c as Record<string, unknown>)[definition.name]);
+        if (section(next) === section(running) && !bridges[i]!.reconfigured()) continue;
+        await bridges[i]!.stop();
+        bridges[i] = await start(definition, next);
+        restarted.push(definition.name);
+      }
+      running = next;
+      return restarted;
     },
     ...(ended ? { ended } : {}),
     readiness() {
@@ -141,16 +163,15 @@ export function agentVersionsOf(definitions: readonly BridgeDefinition[]): strin
   return definitions.map(agentVersionOf).join(' ');
 }
 
-function routeConfigure(bridges: readonly RunningBridge[], definitions: readonly BridgeDefinition[]) {
+/** Hands a configure request to the bridge it names, or to the only one that takes them; `bridges` as running now (a reload may have replaced some). */
+async function routeConfigure(bridges: readonly RunningBridge[], definitions: readonly BridgeDefinition[], request: unknown): Promise<unknown> {
   const takers = definitions.map((d, i) => ({ name: d.name, bridge: bridges[i]! })).filter((t) => t.bridge.instance.configure);
-  return async (request: unknown): Promise<unknown> => {
-    const named = typeof request === 'object' && request !== null ? (request as { bridge?: unknown }).bridge : undefined;
-    const target = typeof named === 'string' ? takers.find((t) => t.name === named) : takers.length === 1 ? takers[0] : undefined;
-    if (!target) {
-      const which = takers.length === 0 ? 'none of the bridges here accepts configure requests; change the mapping file and send SIGHUP instead' : `name the bridge: {"bridge": "${takers.map((t) => t.name).join('" | "')}", ...}`;
-      throw new FieldbridgeError('CONFIGURE_UNSUPPORTED', typeof named === 'string' && !takers.some((t) => t.name === named) ? `no bridge "${named}" here takes configure requests` : which);
-    }
-    const { bridge: _name, ...rest } = request as Record<string, unknown>;
-    return target.bridge.configure(typeof named === 'string' ? rest : request);
-  };
+  const named = typeof request === 'object' && request !== null ? (request as { bridge?: unknown }).bridge : undefined;
+  const target = typeof named === 'string' ? takers.find((t) => t.name === named) : takers.length === 1 ? takers[0] : undefined;
+  if (!target) {
+    const which = takers.length === 0 ? 'none of the bridges here accepts configure requests; change the mapping file and send SIGHUP instead' : `name the bridge: {"bridge": "${takers.map((t) => t.name).join('" | "')}", ...}`;
+    throw new FieldbridgeError('CONFIGURE_UNSUPPORTED', typeof named === 'string' && !takers.some((t) => t.name === named) ? `no bridge "${named}" here takes configure requests` : which);
+  }
+  const { bridge: _name, ...rest } = request as Record<string, unknown>;
+  return target.bridge.configure(typeof named === 'string' ? rest : request);
 }
