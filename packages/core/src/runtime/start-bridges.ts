@@ -38,8 +38,6 @@ export interface RunningBridges {
    * bridges started again. Not for bridges whose source runs out (`ended`): a reload starts those anew.
    */
   applySections(config: MultiFileConfig): Promise<string[]>;
-  /** Whether a configure request changed one of the bridges since it started (see `RunningBridge.reconfigured`). */
-  reconfigured(): boolean;
   /** Ready when every bridge is; the details name each bridge's. */
   readiness(): Readiness;
   /** Every bridge's `once()` at the same time; the silent channels are named `<bridge>/<channel>`. */
@@ -122,7 +120,6 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
     get rules() {
       return rules;
     },
-    reconfigured: () => bridges.some((b) => b.reconfigured()),
     replaceRules,
     async applySections(next) {
       const restarted: string[] = [];
