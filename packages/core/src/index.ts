@@ -41,6 +41,7 @@ export { createRuleExchange, type RuleExchange, type ExchangeMembership } from '
 export { compileExpression, ExpressionError, EXPRESSION_LIMITS, type CompiledExpression } from './rules/expression.js';
 export { RULE_NAME_PATTERN, type Rule, type RuleOptions, type RuleEvent, type RuleListeners, type RuleErrorInfo, type RecoveryMode, type ResolvedBy } from './rules/rule-types.js';
 export type { RuleView, RuleEvaluator } from './rules/rule-view.js';
+export type { PatternAggregates } from './rules/_pattern-group.js';
 export { SIGNATURE_HEADER, signPayload, signFrame } from './shared/signature.js';
 
 export { parseMapping, loadMapping, readMappingText, type MappingReadOptions } from './config/load-mapping.js';

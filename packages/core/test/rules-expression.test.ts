@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileExpression, ConfigError, ExpressionError, parseMapping, type PointValue, type RuleView } from '../src/index.js';
 import { seededRandom } from '../src/testing/index.js';
+import { walkPattern } from '../src/rules/_pattern-group.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
 
 /** What compiling `text` throws (undefined when it compiles). */
@@ -27,6 +28,9 @@ function view(values: Record<string, PointValue>, timestamps: Record<string, num
     matching(pattern, visit) {
       const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
       for (const [k, v] of Object.entries(values)) if (!k.includes(':') && re.test(k)) visit(k, v, 'a');
+    },
+    gather(pattern) {
+      return walkPattern(this.matching, pattern, { count: 0, numbers: 0, sum: 0, min: 0, max: 0, minMetric: '', minSource: '', maxMetric: '', maxSource: '' });
     },
     now: () => 1_000_000,
     note: (k, v) => (noted[k] = v),

@@ -1,6 +1,6 @@
 import type jsep from 'jsep';
 import { SOURCE_ID_PATTERN } from '../point/point.js';
-import { AGGREGATES, ARITHMETIC, BINARY, finite, MATH, MISSING, notFiniteReason, num, OFFERED_FUNCTIONS, ordered, ORDERING, shown, type Gathered } from './_expression-ops.js';
+import { AGGREGATES, ARITHMETIC, BINARY, finite, MATH, MISSING, notFiniteReason, num, OFFERED_FUNCTIONS, ordered, ORDERING, shown } from './_expression-ops.js';
 import type { RuleView } from './rule-view.js';
 
 /** A compiled expression part: a closure over the rule's view, no parsing left. */
@@ -196,23 +196,7 @@ function call(node: jsep.CallExpression, c: CompileContext): Part {
     // max_of and min_of also say which metric gave the value: over a fleet, which device it is.
     const from = fn === 'max_of' || fn === 'min_of' ? `${label} from` : undefined;
     return (view) => {
-      const g: Gathered = { count: 0, numbers: 0, sum: 0, min: Infinity, max: -Infinity, minMetric: '', minSource: '', maxMetric: '', maxSource: '' };
-      view.matching(pattern, (metric, value, sourceId) => {
-        g.count += 1;
-        if (typeof value !== 'number') return;
-        g.numbers += 1;
-        g.sum += value;
-        if (value < g.min) {
-          g.min = value;
-          g.minMetric = metric;
-          g.minSource = sourceId;
-        }
-        if (value > g.max) {
-          g.max = value;
-          g.maxMetric = metric;
-          g.maxSource = sourceId;
-        }
-      });
+      const g = view.gather(pattern);
       const result = finite(aggregate(g), () => label, 'out of the range of numbers');
       if (result !== MISSING) {
         view.note(label, result);

@@ -1,6 +1,7 @@
 // The operators and functions a condition may use, as tables: what is not in them is refused.
 
 import { FieldbridgeError } from '../errors.js';
+import type { PatternAggregates } from './_pattern-group.js';
 
 /** What an expression part yields when a metric it needs has no value yet: the condition cannot tell. */
 export const MISSING: unique symbol = Symbol('missing');
@@ -87,23 +88,8 @@ export const MATH = new Map<string, (args: unknown[]) => unknown>([
   ['max', (a) => Math.max(...a.map(num))],
 ]);
 
-/** What one pass over the metrics matching a pattern gathers. */
-export interface Gathered {
-  count: number;
-  numbers: number;
-  sum: number;
-  min: number;
-  max: number;
-  /** The metric that gave `min`, and its source, for the event's values. */
-  minMetric: string;
-  minSource: string;
-  /** The metric that gave `max`, and its source. */
-  maxMetric: string;
-  maxSource: string;
-}
-
 /** Aggregates over the metrics matching a pattern, in the instance's view (non-numbers count only in `count_of`). */
-export const AGGREGATES = new Map<string, (g: Gathered) => unknown>([
+export const AGGREGATES = new Map<string, (g: PatternAggregates) => unknown>([
   ['max_of', (g) => (g.numbers === 0 ? MISSING : g.max)],
   ['min_of', (g) => (g.numbers === 0 ? MISSING : g.min)],
   ['avg_of', (g) => (g.numbers === 0 ? MISSING : g.sum / g.numbers)],

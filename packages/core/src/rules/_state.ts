@@ -1,5 +1,6 @@
 import type { PointValue } from '../point/point.js';
 import { globMatch } from '../shared/glob.js';
+import { createPatternGroup, walkPattern, type PatternAggregates, type PatternGroup } from './_pattern-group.js';
 import { noteChange, record, sameValue, type History } from './_state-windows.js';
 import type { RuleView } from './rule-view.js';
 
@@ -16,6 +17,8 @@ export interface Entry {
   history?: History;
   /** When its value changed, oldest first, for `changes()`: kept once a condition asked to count them. */
   changedAt?: number[];
+  /** The groups of the patterns its name matches, told when its value changes. */
+  groups?: PatternGroup[];
 }
 
 /** Values noted for an event: the first `n` keys and values, side by side, the arrays reused between evaluations. */
@@ -35,7 +38,7 @@ const MAX_NOTED = 32;
 /** One source's latest points, and for each pattern the rule reads, those its name matches. */
 interface SourceState {
   metrics: Map<string, Entry>;
-  byPattern: Map<string, Entry[]>;
+  byPattern: Map<string, PatternGroup>;
 }
 
 /**
@@ -69,6 +72,8 @@ export interface StateContent {
   readonly latest: ReadonlyMap<string, unknown>;
   /** The metrics whose changes are counted, and over how long. */
   readonly changeWindows?: ReadonlyMap<string, number>;
+  /** For a rule `per: 'all'`, the metrics matching each pattern across sources. */
+  readonly acrossByPattern?: ReadonlyMap<string, unknown>;
 }
 
 /** An object of noted values, for an event. */
@@ -86,6 +91,10 @@ export function notesObject(notes: Notes): Record<string, unknown> {
 export function createRuleState(acrossSources: boolean, now: () => number, patterns: readonly string[], onServerTime: (timestamp: number, provisional?: boolean) => number): RuleState {
   const bySource = new Map<string, SourceState>();
   const latest = new Map<string, Entry>();
+  // A rule `per: 'all'` reads each pattern across sources: one group of them all, kept as points come.
+  const groupsOf = (): Map<string, PatternGroup> => new Map(acrossSources ? patterns.map((p) => [p, createPatternGroup()]) : []);
+  let acrossByPattern = groupsOf();
+  const gathered: PatternAggregates = { count: 0, numbers: 0, sum: 0, min: Infinity, max: -Infinity, minMetric: '', minSource: '', maxMetric: '', maxSource: '' };
   // Metrics whose rate a condition asked for, with the longest window asked: their entries keep a history.
   const windows = new Map<string, number>();
   // Metrics whose changes a condition counts, with the longest window asked: their entries keep when they changed.
@@ -156,13 +165,24 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
       const sources = scope === undefined ? bySource.values() : [bySource.get(scope)];
       for (const s of sources) {
         if (!s) continue;
-        const kept = s.byPattern.get(pattern);
+        const kept = s.byPattern.get(pattern)?.members;
         // Patterns the rule declared were matched once per metric as it arrived; others now.
         for (const entry of kept ?? s.metrics.values()) if (kept || globMatch(pattern, entry.metric)) visit(entry.metric, entry.value, entry.sourceId);
       }
     },
+    gather(pattern) {
+      const group = scope === undefined ? acrossByPattern.get(pattern) : bySource.get(scope)?.byPattern.get(pattern);
+      // A pattern the rule did not declare (or a source not heard yet): walked.
+      return group ? group.gather(gathered) : walkPattern(view.matching, pattern, gathered);
+    },
     now,
     note,
+  };
+
+  /** `entry` is one of the metrics `group` holds from now on. */
+  const join = (entry: Entry, group: PatternGroup): void => {
+    group.add(entry);
+    (entry.groups ??= []).push(group);
   };
 
   return {
@@ -170,7 +190,7 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
       let s = bySource.get(sourceId);
       if (!s) {
         if (bySource.size >= MAX_SOURCES) return `it keeps at most ${MAX_SOURCES} sources, so ${sourceId} and every further source are not evaluated`;
-        s = { metrics: new Map(), byPattern: new Map(patterns.map((p) => [p, []])) };
+        s = { metrics: new Map(), byPattern: new Map(patterns.map((p) => [p, createPatternGroup()])) };
         bySource.set(sourceId, s);
       }
       let entry = s.metrics.get(metric);
@@ -178,13 +198,16 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
         if (s.metrics.size >= MAX_METRICS_PER_SOURCE) return `it keeps at most ${MAX_METRICS_PER_SOURCE} metrics of a source, so ${metric} of ${sourceId} and every further one are not evaluated`;
         entry = { metric, value, timestamp, provisional, sourceId };
         s.metrics.set(metric, entry);
-        for (const [pattern, kept] of s.byPattern) if (globMatch(pattern, metric)) kept.push(entry);
+        for (const [pattern, group] of s.byPattern) if (globMatch(pattern, metric)) join(entry, group);
+        for (const [pattern, group] of acrossByPattern) if (globMatch(pattern, metric)) join(entry, group);
       } else {
         const changeWindowMs = changeWindows.get(metric);
         if (changeWindowMs !== undefined && !sameValue(entry.value, value)) noteChange(entry, timestamp, changeWindowMs);
+        const before = entry.value;
         entry.value = value;
         entry.timestamp = timestamp;
         entry.provisional = provisional;
+        if (entry.groups) for (const group of entry.groups) group.changed(entry, before);
       }
       const windowMs = windows.get(metric);
       if (windowMs !== undefined) record(entry, windowMs);
@@ -206,13 +229,15 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
     clear() {
       bySource.clear();
       latest.clear();
+      acrossByPattern = groupsOf();
       windows.clear();
       changeWindows.clear();
     },
     handOver() {
-      const content: StateContent = { bySource: new Map(bySource), latest: new Map(latest), changeWindows: new Map(changeWindows) };
+      const content: StateContent = { bySource: new Map(bySource), latest: new Map(latest), changeWindows: new Map(changeWindows), acrossByPattern };
       bySource.clear();
       latest.clear();
+      acrossByPattern = groupsOf();
       return content;
     },
     forEachMetric(visit) {
@@ -222,6 +247,8 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
       // Same definition, so the same patterns: each source's entries by pattern stay right.
       for (const [source, state] of content.bySource) bySource.set(source, state as SourceState);
       for (const [metric, entry] of content.latest) latest.set(metric, entry as Entry);
+      // The groups across sources its entries are members of, with their totals.
+      if (content.acrossByPattern) acrossByPattern = content.acrossByPattern as Map<string, PatternGroup>;
       // Counting changes goes on from the first point after the reload, not from the first evaluation.
       for (const [metric, windowMs] of content.changeWindows ?? []) changeWindows.set(metric, windowMs);
     },

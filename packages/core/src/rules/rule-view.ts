@@ -1,4 +1,5 @@
 import type { PointValue } from '../point/point.js';
+import type { PatternAggregates } from './_pattern-group.js';
 
 /**
  * What a rule's condition reads: the rolling state of the metrics the rule watches, the latest
@@ -36,6 +37,13 @@ export interface RuleView {
    * of characters): this instance's source, or every watched source for a rule `per: 'all'`.
    */
   matching(pattern: string, visit: (metric: string, value: PointValue, sourceId: string) => void): void;
+  /**
+   * What {@link matching} would visit, added up: how many values, how many of them numbers, their
+   * sum, least and greatest, and which metric (of which source) gave those. For a pattern the rule
+   * declared in its `metrics`, kept as points arrive, so reading it costs the same over ten or ten
+   * thousand metrics. The object is reused: read it before the next call.
+   */
+  gather(pattern: string): PatternAggregates;
   /** The rule's clock, in ms since the epoch. */
   now(): number;
   /** Adds `key: value` to the values carried by the event this evaluation may cause (at most 32 are kept). */
