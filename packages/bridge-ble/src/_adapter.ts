@@ -21,6 +21,8 @@ export interface AdapterLinkOptions {
   bindings?: () => NobleBindings;
   timers?: Timers;
   random?: () => number;
+  /** The adapter stopped hearing (powered off, resetting) or hears again (scanning). */
+  onListening?: (listening: boolean) => void;
 }
 
 /**
@@ -126,8 +128,10 @@ export class AdapterLink {
       ctx.problems.resolve('ble.adapter.missing', 'the Bluetooth adapter is there: scanning');
       ctx.problems.resolve('ble.adapter.scan_failed', 'scanning again');
       channel.set('connected', 'scanning');
+      this.o.onListening?.(true);
     } else if (status === 'powered_off' || status === 'resetting') {
       channel.set('disconnected', detail ?? `the adapter is ${status.replace('_', ' ')}`);
+      this.o.onListening?.(false);
     }
   }
 

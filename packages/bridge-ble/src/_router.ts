@@ -1,6 +1,7 @@
 import type { BridgeContext, KeyedProblems, Point } from '@fieldbridge/core/bridge';
 import type { Advert } from './advert/advert.js';
 import type { BleMetrics } from './_metrics.js';
+import { NO_DATA_ADVERTS, noDataMessage } from './_no-data.js';
 import type { DeviceTracker, TrackedDevice } from './_tracker.js';
 import { decodeAdvertPoints, decodeReadingPoints, type AdvertPoints } from './decode.js';
 import type { BthomeState } from './decode/bthome-state.js';
@@ -34,8 +35,9 @@ export interface RouterParts {
 /**
  * The hot path: record the advert (when asked), find its device entry (an advert nobody mapped
  * costs a lookup and a counter), track the device, decode, count and report problems per device
- * and kind, hold back what `max_rate_hz`/`on_change` say, and emit once per advert. Adverts
- * cannot wait, so while the sink is blocked their points are counted as dropped.
+ * and kind (`no_data` once a device's adverts carried nothing its decoder reads many times in a
+ * row), hold back what `max_rate_hz`/`on_change` say, and emit once per advert. Adverts cannot
+ * wait, so while the sink is blocked their points are counted as dropped.
  */
 export function createRouter(parts: RouterParts): Router {
   const { ctx, metrics, tracker, problems, state } = parts;
@@ -72,6 +74,17 @@ export function createRouter(parts: RouterParts): Router {
     else ctx.emit(tracked.channel, points);
   };
 
+  // One advert without data for the decoder is no problem (formats take turns), and it says
+  // nothing about the device's health, so it neither reports nor ends an episode; many in a
+  // row mean the decoder does not fit the device, which would otherwise give no sign at all.
+  const noData = (tracked: TrackedDevice, advert: Advert): void => {
+    tracked.withoutData += 1;
+    if (tracked.withoutData < NO_DATA_ADVERTS) return;
+    const name = tracked.channel.name;
+    ctx.metrics.error(name, 'no_data');
+    problems.report(name, 'no_data', noDataMessage(tracked.device, advert), { device: tracked.device.name, address: advert.address });
+  };
+
   /** The tracked GATT device `name`, opened (as `connecting`) when it is not tracked. */
   const gattTracked = (name: string, t: number): TrackedDevice | undefined => {
     const device = gattDevices.get(name);
@@ -92,7 +105,10 @@ export function createRouter(parts: RouterParts): Router {
       tracker.maybeSweep(advert.t);
       if (!tracked) return;
       ctx.metrics.messages(tracked.channel.name);
-      deliver(tracked, decodeAdvertPoints(advert, device, state, tracked.shapes));
+      const result = decodeAdvertPoints(advert, device, state, tracked.shapes);
+      if (result.noData) return noData(tracked, advert);
+      tracked.withoutData = 0;
+      deliver(tracked, result);
     },
 
     reading(reading) {

@@ -18,6 +18,8 @@ export interface TrackedDevice {
   readonly filter: ChangeFilter | undefined;
   /** Its metric names and tags, made once per measurement (new when its name changes). */
   shapes: PointShapes;
+  /** Its adverts in a row that carried no data its decoder reads. */
+  withoutData: number;
 }
 
 /** Most series (metrics) remembered per device by its change filter. */
@@ -40,6 +42,10 @@ export class DeviceTracker {
   /** How often silence is looked for, in ms of data time. */
   readonly sweepEveryMs: number;
   private lastSweepMs: number | undefined;
+  /** False while the adapter hears nothing (powered off, resetting, unplugged). */
+  private listening = true;
+  /** Data time the adapter last began to hear again: silence is counted from here at the earliest. */
+  private listeningSinceMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ctx: BridgeContext,
@@ -101,7 +107,7 @@ export class DeviceTracker {
       const filter = device.maxRateHz !== undefined || device.onChange
         ? createChangeFilter({ ...(device.maxRateHz !== undefined ? { minIntervalMs: 1000 / device.maxRateHz } : {}), onChange: device.onChange, maxSeries: SERIES_PER_DEVICE })
         : undefined;
-      entry = { device, address, channel, name, lastHeardMs: t, linked: false, filter, shapes: new PointShapes() };
+      entry = { device, address, channel, name, lastHeardMs: t, linked: false, filter, shapes: new PointShapes(), withoutData: 0 };
       this.tracked.set(address, entry);
       this.metrics.devices.set(this.tracked.size);
     } else if (entry.channel.state() !== 'connected' && state === 'connected' && !entry.linked && entry.device.decoder !== 'gatt') {
@@ -115,17 +121,31 @@ export class DeviceTracker {
     return entry;
   }
 
+  /**
+   * The adapter stopped hearing (`false`: powered off, resetting, unplugged) or hears again from
+   * `nowMs` (`true`). While it hears nothing no device is judged silent, since the silence is the
+   * adapter's; once it hears again, each device has its whole `silent_after_s` from then.
+   */
+  setListening(listening: boolean, nowMs: number): void {
+    if (listening && !this.listening) this.listeningSinceMs = nowMs;
+    this.listening = listening;
+  }
+
   /** Looks for silent devices when `nowMs` (data time) is a sweep interval past the last look. */
   maybeSweep(nowMs: number): void {
     if (this.lastSweepMs !== undefined && nowMs - this.lastSweepMs < this.sweepEveryMs) return;
     this.sweep(nowMs);
   }
 
-  /** Closes every device (not linked over GATT) unheard for its `silent_after_s` at `nowMs`, each with a `presence` event. */
+  /**
+   * Closes every device (not linked over GATT) unheard for its `silent_after_s` at `nowMs`, each
+   * with a `presence` event; nothing while the adapter hears nothing (see {@link setListening}).
+   */
   sweep(nowMs: number): void {
+    if (!this.listening) return;
     this.lastSweepMs = nowMs;
     for (const entry of this.tracked.values()) {
-      if (entry.linked || nowMs - entry.lastHeardMs < entry.device.silentAfterMs) continue;
+      if (entry.linked || nowMs - Math.max(entry.lastHeardMs, this.listeningSinceMs) < entry.device.silentAfterMs) continue;
       const silentFor = formatDuration(Math.round((nowMs - entry.lastHeardMs) / 1000) * 1000);
       const problems: BleDecodeProblem[] = [];
       const points = measurementsToPoints([{ measurement: 'presence', value: 'silent' }], { device: entry.device, address: entry.address, name: entry.name, t: nowMs }, problems);

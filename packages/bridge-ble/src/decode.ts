@@ -23,6 +23,11 @@ export interface BleDecodeProblem extends DecodeProblem {
 export interface AdvertPoints extends DecodeResult<BleDecodeProblem> {
   /** The advert repeats the last one of its device (a BTHome packet id or counter seen last time): there is nothing to send. */
   duplicate?: true;
+  /**
+   * The advert carries no data the device's decoder reads (a frame of another format, or a
+   * decoder that does not fit the device): nothing was decoded, and on its own it is no problem.
+   */
+  noData?: true;
 }
 
 /** Where the measurements of one message came from and when. */
@@ -107,7 +112,8 @@ export function measurementsToPoints(measurements: readonly Measurement[], from:
  * Decodes one advert of `device` into points, stamped with the advert's receipt time. Pure: the
  * BTHome repeat and replay memory lives in `state`, which the caller owns (one per adapter), as
  * does `shapes` (one per device).
- * Devices read over GATT give only their RSSI from adverts, when asked. Never throws.
+ * Devices read over GATT give only their RSSI from adverts, when asked; an advert without data
+ * for the decoder gives nothing, marked `noData`. Never throws.
  */
 export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state: BthomeState, shapes?: PointShapes): AdvertPoints {
   const problems: BleDecodeProblem[] = [];
@@ -123,6 +129,7 @@ export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state
     ...(device.bindKey ? { bindKey: device.bindKey } : {}),
     ...(device.custom ? { custom: device.custom } : {}),
   });
+  if (!result.found) return { points: [], problems, noData: true };
   for (const p of result.problems) problems.push({ kind: p.kind, message: `${device.name} (${advert.address}) ${p.format}: ${p.message}`, device: device.name, address: advert.address });
   if (result.duplicate) return { points: [], problems, duplicate: true };
   return { points: measurementsToPoints(result.measurements, from, problems, shapes), problems };

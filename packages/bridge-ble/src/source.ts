@@ -125,7 +125,9 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
         return;
       }
       const { bindings, random } = options;
-      link = new AdapterLink({ ctx, config, source: config.source, channel, router, timers, ...(bindings ? { bindings } : {}), ...(random ? { random } : {}) });
+      // A tag cannot be heard while the adapter is off: its silence then is not the tag's.
+      const onListening = (listening: boolean): void => tracker.setListening(listening, ctx.clock.now());
+      link = new AdapterLink({ ctx, config, source: config.source, channel, router, timers, onListening, ...(bindings ? { bindings } : {}), ...(random ? { random } : {}) });
       try {
         await link.start();
       } catch (err) {

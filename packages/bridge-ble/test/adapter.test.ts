@@ -4,7 +4,7 @@ import { isBleBridgeError } from '../src/errors.js';
 import { SimulatedBindings } from '../src/sim/simulated-bindings.js';
 import type { SimulatedDevice } from '../src/sim/sim-device.js';
 import { ManualTimers } from './helpers/manual-timers.js';
-import { handled, sourceUnderTest, thermometer } from './helpers/source.js';
+import { handled, sourceUnderTest, T0, thermometer } from './helpers/source.js';
 
 const track = trackCleanups();
 const KITCHEN = 'a4:c1:38:12:34:56';
@@ -45,6 +45,29 @@ describe('the adapter', () => {
     sim.advertise();
     await t.waitFor(() => t.points.length === 5, 'points after power-on');
     expect(sim.counts.scanStarts).toBe(2);
+  });
+
+  it('judges no device silent while the adapter is off: its silence counts from when scanning resumes', async () => {
+    const timers = new ManualTimers();
+    const { t, sim, source, setNow } = started({ silent_after_s: 60, devices: [kitchen] }, [thermometer(KITCHEN)], { timers });
+    await source.start();
+    sim.advertise();
+    await t.waitFor(() => t.points.length === 5, 'the first advert');
+    sim.powerOff();
+    await t.waitFor(() => !t.ready(), 'unready');
+    setNow(T0 + 600_000);
+    timers.advance(600_000);
+    expect(t.points).toHaveLength(5);
+    expect(t.channels().kitchen?.state).toBe('connected');
+    sim.powerOn();
+    await t.waitFor(() => t.ready(), 'scanning again');
+    setNow(T0 + 659_000);
+    timers.advance(59_000);
+    expect(t.channels().kitchen?.state).toBe('connected');
+    setNow(T0 + 660_000);
+    timers.advance(15_000);
+    expect(t.points.at(-1)).toMatchObject({ metric: 'kitchen.presence', value: 'silent', timestamp: T0 + 660_000 });
+    expect(t.channels().kitchen).toBeUndefined();
   });
 
   it('when_missing exit: start() fails with what is missing and what to do (the command exits 1)', async () => {

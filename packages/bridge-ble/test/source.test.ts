@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { parseRecordLine } from '../src/advert/record.js';
-import { encodeBthome } from '../src/sim/encoders.js';
+import { encodeAtc1441, encodeBthome, encodeRuuvi } from '../src/sim/encoders.js';
 import { ManualTimers } from './helpers/manual-timers.js';
 import { handled, sourceUnderTest, T0, thermometer } from './helpers/source.js';
 
@@ -78,6 +78,28 @@ describe('the BLE source on noble over a simulated adapter', () => {
     await t.waitFor(() => t.points.length === 5, 'points again');
     expect(t.problems.at(-1)).toMatchObject({ kind: 'resolve', key: 'ble.kitchen.truncated' });
     expect(t.channels().kitchen?.state).toBe('connected');
+  });
+
+  it('says when a device is heard but its adverts carry nothing its decoder reads (a Ruuvi tag mapped as atc)', async () => {
+    let ruuvi = true;
+    const atc = thermometer(KITCHEN).values;
+    const tag = { address: KITCHEN, advertise: () => (ruuvi ? { manufacturerData: encodeRuuvi({ temperature: 4.5 }) } : { serviceData: [{ uuid: '181a', data: encodeAtc1441(atc) }] }) };
+    const { t, sim, source } = started({ devices: [kitchen] }, [tag]);
+    await source.start();
+    for (let i = 0; i < 9; i++) sim.advertise();
+    await handled();
+    expect(await t.metric('fieldbridge_source_messages_total', { channel: 'kitchen' })).toBe(9);
+    expect(t.problems).toEqual([]);
+    sim.advertise();
+    sim.advertise();
+    await t.waitFor(() => t.problems.length === 2, 'the tenth and eleventh adverts');
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'kitchen', kind: 'no_data' })).toBe(2);
+    expect(t.problems.map((p) => [p.kind, p.key, p.logged])).toEqual([['report', 'ble.kitchen.no_data', true], ['report', 'ble.kitchen.no_data', false]]);
+    expect(t.problems[0]?.message).toBe(`kitchen (${KITCHEN}) atc: none of its last 10 adverts carried service data 181a, which decoder atc reads; they look like ruuvi: check decoder (bridge-ble --scan lists each device's formats)`);
+    ruuvi = false;
+    sim.advertise();
+    await t.waitFor(() => t.points.length === 5, 'points once its adverts carry ATC1441 data');
+    expect(t.problems.at(-1)).toMatchObject({ kind: 'resolve', key: 'ble.kitchen.no_data' });
   });
 
   it('counts the points of adverts heard while the sink is blocked as dropped: adverts cannot wait', async () => {

@@ -1,5 +1,5 @@
 import type { ClientMonitoredItemBase, ClientSubscription } from 'node-opcua';
-import { withDeadline } from './_deadline.js';
+import { settleWithin, withDeadline } from './_deadline.js';
 import { dataChangeFilter, eventFilter } from './_filters.js';
 import type { Target } from './_targets.js';
 import { messageOf } from './errors.js';
@@ -114,4 +114,19 @@ export async function monitorTargets(ctx: MonitorContext, targets: readonly Targ
     }
   }
   return refusals;
+}
+
+/**
+ * Takes an active target out of monitoring, as `refused` with `reason`, so that the next retry
+ * creates its item again: its records are no longer expected, and its item is deleted at the
+ * server (within 2 s; one the server forgot already is gone anyway).
+ */
+export async function unmonitorTarget(ctx: Pick<MonitorContext, 'handles'>, target: Target, reason: string): Promise<void> {
+  const item = target.monitored as unknown as (MonitoredItemLike & { terminate(): Promise<void> }) | undefined;
+  target.state = 'refused';
+  target.message = reason;
+  delete target.monitored;
+  if (!item) return;
+  ctx.handles.delete(item.monitoringParameters.clientHandle);
+  await settleWithin(() => item.terminate(), 2000);
 }

@@ -59,6 +59,8 @@ export interface OpcuaTestServer {
   set(key: string, value: unknown, options?: { sourceTimestamp?: Date; status?: string }): void;
   /** Adds a Double variable `s=<key>` below Boiler (a node that appears after clients asked for it). */
   addVariable(key: string, value: number): void;
+  /** Deletes variable `key` from the address space (a node gone in a PLC program download); `addVariable` makes it again. */
+  removeVariable(key: string): void;
   /** Drives the alarm's input (Boiler.Temperature): above 80 raises it, below 80 clears it. */
   setAlarmInput(value: number): void;
   /**
@@ -158,6 +160,10 @@ export async function startOpcuaServer(options: OpcuaServerOptions): Promise<Opc
         key,
         ns.addVariable({ componentOf: nodes.boiler, browseName: key.split('.').pop()!, nodeId: `s=${key}`, dataType: 'Double', value: { dataType: opcua.DataType.Double, value } as never }),
       );
+    },
+    removeVariable(key) {
+      addressSpace.deleteNode(variable(key));
+      nodes.variables.delete(key);
     },
     setAlarmInput(value) {
       set('Boiler.Temperature', value);

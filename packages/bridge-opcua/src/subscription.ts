@@ -1,6 +1,8 @@
 import type { ClientSubscription } from 'node-opcua';
 import { settleWithin, withDeadline } from './_deadline.js';
-import { monitorTargets, type MonitorContext } from './_monitor.js';
+import { goneTargets } from './_gone-nodes.js';
+import { monitorTargets, unmonitorTarget, type MonitorContext } from './_monitor.js';
+import { refusalHint } from './_refusal-hint.js';
 import { expandFolders, planTargets, resolveTargets, type PendingFolder, type Target } from './_targets.js';
 import type { ConnectionEvent, OpcuaConnection } from './connection.js';
 import { OpcuaBridgeError, messageOf } from './errors.js';
@@ -64,7 +66,7 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   };
   const reportFailures = (list: readonly Target[]): void => {
     for (const t of list) {
-      if (t.state === 'refused') report({ kind: 'item_refused', item: t.key, message: `${t.key}: the server refused to monitor ${t.label} (${t.message}); trying again every ${(options.retryRefusedMs ?? 60_000) / 1000} s` });
+      if (t.state === 'refused') report({ kind: 'item_refused', item: t.key, message: `${t.key}: the server refused to monitor ${t.label} (${t.message})${refusalHint(t, t.message ?? '')}; trying again every ${(options.retryRefusedMs ?? 60_000) / 1000} s` });
       if (t.state === 'unresolved') report({ kind: 'node_unresolved', item: t.key, message: `${t.key}: ${t.message}; trying again every ${(options.retryRefusedMs ?? 60_000) / 1000} s` });
     }
   };
@@ -133,6 +135,8 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
     } catch (err) {
       logger.error({ err }, 'the onData handler threw');
     }
+    const gone = goneTargets(batch, targets);
+    if (gone.length > 0) void withdrawGone(gone);
   };
   const attach = (sub: ClientSubscription): void => {
     sub.on('raw_notification', onMessage as never);
@@ -187,19 +191,27 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
       reportFailures(targets.filter((t) => t.state === 'refused'));
     });
 
+  // A node deleted while monitored (a PLC program download) leaves an item that reports it gone
+  // for ever: the item is taken out and joins the retried ones, which re-resolve its node.
+  const withdrawGone = (gone: ReturnType<typeof goneTargets>): Promise<void> =>
+    serial(async () => {
+      for (const { target: t, status } of gone) {
+        if (closed || t.state !== 'active') continue;
+        await unmonitorTarget(ctx, t, status);
+        const every = (options.retryRefusedMs ?? 60_000) / 1000;
+        report({ kind: 'item_refused', item: t.key, message: `${t.key}: the server says ${t.label} no longer exists (${status}): deleted, or renumbered by a PLC program download; creating its item again every ${every} s, so it resumes once the node is back` });
+      }
+    });
+
   // After a restore, node-opcua has re-created the items it had: one that failed there (the
   // node is gone from the restarted server) is taken out and joins the retried ones.
   const checkAfterRestore = (): Promise<void> =>
     serial(async () => {
       const failed: Target[] = [];
       for (const t of targets) {
-        const item = t.monitored as unknown as { statusCode?: { isGood(): boolean; name: string }; monitoringParameters: { clientHandle: number }; terminate(): Promise<void> } | undefined;
-        if (t.state !== 'active' || !item || item.statusCode?.isGood() !== false) continue;
-        t.state = 'refused';
-        t.message = item.statusCode.name;
-        handles.delete(item.monitoringParameters.clientHandle);
-        delete t.monitored;
-        await settleWithin(() => item.terminate(), 2000);
+        const status = (t.monitored as unknown as { statusCode?: { isGood(): boolean; name: string } } | undefined)?.statusCode;
+        if (t.state !== 'active' || !status || status.isGood()) continue;
+        await unmonitorTarget(ctx, t, status.name);
         failed.push(t);
       }
       reportFailures(failed);

@@ -154,7 +154,7 @@ describe('values through the bridge', () => {
     });
     await t.waitFor(() => t.problems.some((p) => p.key === 'opcua.item.boiler.late.item_refused'), 'the refusal reported');
     const refusal = t.problems.find((p) => p.key === 'opcua.item.boiler.late.item_refused')!;
-    expect(refusal.message).toBe('boiler.late: the server refused to monitor nsu=urn:fieldbridge:opcua-sim;s=Boiler.Late (BadNodeIdUnknown); trying again every 1 s');
+    expect(refusal.message).toBe('boiler.late: the server refused to monitor nsu=urn:fieldbridge:opcua-sim;s=Boiler.Late (BadNodeIdUnknown): no node has this id; bridge-opcua --browse lists the ids the server has; trying again every 1 s');
     await t.waitFor(() => pointsOf(t, 'boiler.pressure').length > 0 && t.ready(), 'the other node flowing');
     expect(await t.metric('fieldbridge_opcua_monitored_items', { state: 'refused' })).toBe(1);
     server.addVariable('Boiler.Late', 7.5);

@@ -35,7 +35,7 @@ describe('items the server refuses', () => {
     expect(problem).toEqual({
       kind: 'item_refused',
       item: 'late',
-      message: `late: the server refused to monitor ${nsu('Boiler.Late')} (BadNodeIdUnknown); trying again every 0.1 s`,
+      message: `late: the server refused to monitor ${nsu('Boiler.Late')} (BadNodeIdUnknown): no node has this id; bridge-opcua --browse lists the ids the server has; trying again every 0.1 s`,
     });
     expect(sub.items().find((i) => i.key === 'late')).toMatchObject({ state: 'refused', message: 'BadNodeIdUnknown' });
     server.set('Boiler.Counter', 5);
@@ -49,6 +49,26 @@ describe('items the server refuses', () => {
     expect(sub.stats()).toMatchObject({ active: 3, refused: 0 });
   });
 
+  it('takes out an item whose node was deleted, and monitors the node again once it is back', async () => {
+    server.addVariable('Boiler.Transient', 1.5);
+    const c = collector();
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 100, variables: [{ key: 'transient', browsePath: 'Boiler/Transient', samplingIntervalMs: 0 }], ...c.handlers });
+    cleanup.add(() => sub.close());
+    await c.value((v) => v.item.key === 'transient' && v.value === 1.5);
+    // A PLC program download: the node goes, and comes back (here with the same id) later.
+    server.removeVariable('Boiler.Transient');
+    const gone = await c.value((v) => v.item.key === 'transient' && v.value === null);
+    const problem = await c.problem((p) => p.item === 'transient');
+    expect(problem).toEqual({
+      kind: 'item_refused',
+      item: 'transient',
+      message: `transient: the server says Boiler/Transient no longer exists (${gone.status}): deleted, or renumbered by a PLC program download; creating its item again every 0.1 s, so it resumes once the node is back`,
+    });
+    server.addVariable('Boiler.Transient', 2.5);
+    expect((await c.value((v) => v.item.key === 'transient' && v.value === 2.5)).status).toBe('Good');
+    await until(() => sub.stats().active === 1, 'the item counted as monitored again');
+  });
+
   it('reports a browse path that names nothing, with the names that exist', async () => {
     const c = collector();
     const sub = await subscribe(connection, { publishingIntervalMs: 50, variables: [{ key: 'nope', browsePath: 'Boiler/Presure' }, { key: 'ok', browsePath: '/Boiler/Pressure' }], ...c.handlers });
@@ -57,6 +77,15 @@ describe('items the server refuses', () => {
     expect(problem.kind).toBe('node_unresolved');
     expect(problem.message).toMatch(/^nope: browse path Boiler\/Presure: Boiler has no child named Presure \(it has .*Pressure.*\)/);
     await c.value((v) => v.item.key === 'ok');
+  });
+
+  it('says to name a variable, or use folders[], for a node id that names an object', async () => {
+    const c = collector();
+    const sub = await subscribe(connection, { variables: [{ key: 'line1', nodeId: nsu('Line1') }], ...c.handlers });
+    cleanup.add(() => sub.close());
+    expect((await c.problem((p) => p.item === 'line1')).message).toBe(
+      `line1: the server refused to monitor ${nsu('Line1')} (BadAttributeIdInvalid): it has no value (an object or a folder?); name a variable, or put it under folders[] to monitor every variable below it; trying again every 60 s`,
+    );
   });
 
   it('refuses a malformed node id before asking the server', async () => {
