@@ -35,7 +35,8 @@ const spoolPath = (p: ServiceParts, c: MultiFileConfig): string | undefined => (
  * refused with the reason, and the running configuration is restored. The file may name other
  * bridges than before (`load` says which): the bridges of the sections it holds then run. The
  * spool is kept unless the sink section changed; when it did, reading goes on with hardly a gap
- * (see {@link swapSink}).
+ * (see {@link swapSink}). With the same sink and sections, only the bridges whose section changed
+ * start again, and the others read on with their connections under the file's new rules.
  */
 export async function reload(p: ServiceParts, state: ServiceState, load: () => MappingRead | Promise<MappingRead>): Promise<void> {
   let read: MappingRead;
