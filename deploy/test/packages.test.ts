@@ -1,6 +1,7 @@
 // The package manifests as written (the packed ones are checked by image.test.ts): what a
 // registry shows and what a user's tools read must be there, and the published exports must
 // follow the workspace's.
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +29,17 @@ describe.each(publishedPackages().map((p) => [p.manifest.name, p] as const))('%s
     expect(m.publishConfig).toEqual({ access: 'public', exports: published });
     expect(m.types).toBe(published['.']!.types);
     for (const target of Object.values(m.bin ?? {})) expect(m.files).toContain(target.replace(/^\.\//, ''));
+  });
+
+  // require() of an ES module: Node 20.19 and later (before, import() is the way, as the README says).
+  it.skipIf(!(process.features as { require_module?: boolean }).require_module)('loads from CommonJS too: require() of each export gives its module', () => {
+    for (const subpath of Object.keys(m.exports!)) {
+      const specifier = `${m.name}${subpath.slice(1)}`;
+      const script = `const loaded = require(${JSON.stringify(specifier)}); process.stdout.write(String(Object.keys(loaded).length))`;
+      const run = spawnSync(process.execPath, ['-e', script], { cwd: repoPath('packages', dir), encoding: 'utf8' });
+      expect(run.stderr, specifier).toBe('');
+      expect(Number(run.stdout), specifier).toBeGreaterThan(0);
+    }
   });
 
   it('depends on its siblings by workspace range, so the published range follows their versions', () => {
