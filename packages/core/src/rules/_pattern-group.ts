@@ -25,9 +25,6 @@ export interface PatternAggregates {
   maxSource: string;
 }
 
-/** Groups of at most this many members are added up afresh at each read; larger ones keep running totals. */
-export const WALKED_GROUP = 32;
-
 /**
  * The latest values of the metrics matching one pattern (of one source, or of every source for a
  * rule `per: 'all'`), and their aggregates kept as the values change, so that reading `max_of`
@@ -146,7 +143,7 @@ export function createPatternGroup(): PatternGroup {
       if (typeof now === 'number') take(member, now);
     },
     gather(into) {
-      if (members.length <= WALKED_GROUP || roundings > members.length || leastLost || greatestLost) recount();
+      if (roundings > members.length || leastLost || greatestLost) recount();
       into.count = members.length;
       into.numbers = numbers;
       into.sum = numbers === 0 ? 0 : sum + lost;
