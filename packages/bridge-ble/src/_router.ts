@@ -3,7 +3,7 @@ import type { Advert } from './advert/advert.js';
 import type { BleMetrics } from './_metrics.js';
 import { NO_DATA_ADVERTS, noDataMessage } from './_no-data.js';
 import type { DeviceTracker, TrackedDevice } from './_tracker.js';
-import { decodeAdvertPoints, decodeReadingPoints, type AdvertPoints } from './decode.js';
+import { decodeAdvertPoints, decodeReadingPoints, type AdvertPoints, type BlePoints } from './decode.js';
 import type { BthomeState } from './decode/bthome-state.js';
 import type { GattEvent, GattReading } from './gatt/gatt-types.js';
 import { createMatcher } from './match.js';
@@ -36,21 +36,20 @@ export interface RouterParts {
  * The hot path: record the advert (when asked), find its device entry (an advert nobody mapped
  * costs a lookup and a counter), track the device, decode, count and report problems per device
  * and kind (`no_data` once a device's adverts carried nothing its decoder reads many times in a
- * row), hold back what `max_rate_hz`/`on_change` say, and emit once per advert. Adverts cannot
- * wait, so while the sink is blocked their points are counted as dropped.
+ * row), hold back what `max_rate_hz`, `on_change` and `max_interval` say, and emit once per
+ * advert. Adverts cannot wait, so while the sink is blocked their points are counted as dropped.
  */
 export function createRouter(parts: RouterParts): Router {
   const { ctx, metrics, tracker, problems, state } = parts;
   const matcher = createMatcher(parts.devices);
   const gattDevices = new Map(parts.devices.filter((d) => d.decoder === 'gatt').map((d) => [d.name, d]));
 
-  const admit = (tracked: TrackedDevice, points: Point[]): Point[] => {
+  const admit = (tracked: TrackedDevice, result: BlePoints): Point[] => {
     const filter = tracked.filter;
-    if (!filter) return points;
+    if (!filter) return result.points;
     const kept: Point[] = [];
-    for (const point of points) {
-      const series = point.tags?.index === undefined ? point.metric : `${point.metric}\u0000${point.tags.index}`;
-      const verdict = filter.admit(series, point.value, point.timestamp ?? 0);
+    for (const point of result.points) {
+      const verdict = filter.admit(point, result.events?.has(point) === true);
       if (verdict === 'pass') kept.push(point);
       else ctx.metrics.suppressed(tracked.channel.name, verdict);
     }
@@ -68,7 +67,7 @@ export function createRouter(parts: RouterParts): Router {
       return;
     }
     if (result.problems.length === 0) problems.clean(name);
-    const points = admit(tracked, result.points);
+    const points = admit(tracked, result);
     if (points.length === 0) return;
     if (ctx.flow.blocked()) ctx.metrics.dropped(name, 'blocked', points.length);
     else ctx.emit(tracked.channel, points);

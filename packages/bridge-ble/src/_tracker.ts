@@ -1,4 +1,5 @@
-import { createChangeFilter, formatDuration, type BridgeContext, type Channel, type ChangeFilter, type KeyedProblems } from '@fieldbridge/core/bridge';
+import { formatDuration, type BridgeContext, type Channel, type KeyedProblems } from '@fieldbridge/core/bridge';
+import { createDeviceFilter, type DeviceFilter } from './_filter.js';
 import type { BleMetrics } from './_metrics.js';
 import { measurementsToPoints, PointShapes, type BleDecodeProblem } from './decode.js';
 import type { ResolvedDevice } from './resolve.js';
@@ -14,16 +15,13 @@ export interface TrackedDevice {
   lastHeardMs: number;
   /** A GATT connection is up: the device is never silent meanwhile. */
   linked: boolean;
-  /** `max_rate_hz` / `on_change`, per series of this device; undefined when neither is set. */
-  readonly filter: ChangeFilter | undefined;
+  /** `max_rate_hz`, `on_change` and `max_interval`, per series; undefined when neither of the first two is set. */
+  readonly filter: DeviceFilter | undefined;
   /** Its metric names and tags, made once per measurement (new when its name changes). */
   shapes: PointShapes;
   /** Its adverts in a row that carried no data its decoder reads. */
   withoutData: number;
 }
-
-/** Most series (metrics) remembered per device by its change filter. */
-const SERIES_PER_DEVICE = 256;
 
 /** The channel of a physical device: the entry's name, plus the address when the entry matches by name (several devices may). */
 export function channelName(device: ResolvedDevice, address: string): string {
@@ -104,10 +102,7 @@ export class DeviceTracker {
       this.perEntry.set(device.index, count + 1);
       const channel = this.ctx.channel(channelName(device, address), { required: false, parent: this.parent });
       channel.set(state, state === 'connected' ? `heard${name ? ` as ${name}` : ''}` : undefined);
-      const filter = device.maxRateHz !== undefined || device.onChange
-        ? createChangeFilter({ ...(device.maxRateHz !== undefined ? { minIntervalMs: 1000 / device.maxRateHz } : {}), onChange: device.onChange, maxSeries: SERIES_PER_DEVICE })
-        : undefined;
-      entry = { device, address, channel, name, lastHeardMs: t, linked: false, filter, shapes: new PointShapes(), withoutData: 0 };
+      entry = { device, address, channel, name, lastHeardMs: t, linked: false, filter: createDeviceFilter(device), shapes: new PointShapes(), withoutData: 0 };
       this.tracked.set(address, entry);
       this.metrics.devices.set(this.tracked.size);
     } else if (entry.channel.state() !== 'connected' && state === 'connected' && !entry.linked && entry.device.decoder !== 'gatt') {

@@ -29,6 +29,7 @@ function describeDevice(device: ResolvedDevice, replaying: boolean): string[] {
     device.rssi ? 'rssi' : '',
     device.maxRateHz !== undefined ? `at most ${device.maxRateHz}/s per value` : '',
     device.onChange ? 'on change' : '',
+    device.maxIntervalMs !== undefined ? `at least every ${formatDuration(device.maxIntervalMs)}` : '',
     `silent after ${formatDuration(device.silentAfterMs)}`,
   ].filter((o) => o !== '');
   const decoder = device.decoder === 'gatt' ? `GATT${replaying ? ' (not read while replaying: a record file holds adverts only)' : ''}` : device.decoder;

@@ -3,15 +3,15 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import type { SectionIssue } from '@fieldbridge/core/bridge';
 import { normalizeAddress } from './advert/advert.js';
 import type { BleConfig } from './config.js';
-import { resolveBle } from './resolve.js';
+import { MAX_INTERVAL_NEEDS_ON_CHANGE, resolveBle } from './resolve.js';
 
 /**
  * The checks of a `ble:` section the schema cannot express (`definition.check`): each device
  * matched by exactly one of address, local_name or local_name_prefix, with a valid address;
  * keys that belong to another decoder; bind keys (never echoed); custom slices and GATT
- * characteristics; metric templates; device names, addresses, local names and prefixes used twice; the
- * replay file readable and the record file's folder present, and not the same file. Every
- * issue's path is relative to the section.
+ * characteristics; metric templates; `max_interval` without `on_change`; device names,
+ * addresses, local names and prefixes used twice; the replay file readable and the record
+ * file's folder present, and not the same file. Every issue's path is relative to the section.
  */
 export function checkBle(section: BleConfig): SectionIssue[] {
   const { issues } = resolveBle(section);
@@ -34,6 +34,7 @@ export function checkBle(section: BleConfig): SectionIssue[] {
     if (first !== undefined) issues.push({ path: ['devices', d, match[0]!], message: `devices[${first}] already matches ${match[0]} "${match[1]}"; an advert belongs to one device entry` });
     else keys.set(key, d);
   });
+  if (section.max_interval !== undefined && !section.on_change) issues.push({ path: ['max_interval'], message: MAX_INTERVAL_NEEDS_ON_CHANGE });
   checkFiles(section, issues);
   return issues;
 }

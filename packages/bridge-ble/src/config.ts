@@ -9,6 +9,9 @@ export type BleDecoder = (typeof BLE_DECODERS)[number];
 /** Value types of a byte slice (the custom decoder's `SliceType`). */
 const SLICE_TYPES = ['u8', 'i8', 'u16', 'i16', 'u24', 'i24', 'u32', 'i32', 'float32', 'bits'] as const;
 
+// The range of bridge-mavlink's max_interval: the key means the same in every bridge.
+const maxIntervalSchema = durationMs({ minMs: 10, maxMs: 86_400_000 }).optional();
+
 /** The metric template when none is given. */
 export const DEFAULT_METRIC = '{device}.{measurement}';
 
@@ -66,7 +69,8 @@ export const bleDeviceSchema = z
     metric: z.string().min(1).max(256).optional().describe('Metric name template: {device}, {measurement}, {address}, {name}. Default the section\'s, else {device}.{measurement}.'),
     rssi: z.boolean().optional().describe('Also send the signal strength as measurement rssi (dBm). Default the section\'s, else false.'),
     max_rate_hz: maxRateHzSchema.optional(),
-    on_change: z.boolean().optional().describe('Send a value only when it changed. Default the section\'s, else false.'),
+    on_change: z.boolean().optional().describe('Send a value only when it changed (events, such as a button press, always go). Default the section\'s, else false.'),
+    max_interval: maxIntervalSchema.describe('With on_change: send an unchanged value anyway, with the device\'s next advert or value, once the last one sent is this old (range 10ms..1d). Default the section\'s, else never.'),
     silent_after_s: durationMs({ unit: 's', minMs: 1000, maxMs: 604_800_000 }).optional().describe('A device not heard this long closes its channel, with an event (seconds, or 30s, 5m; range 1s..7d). Default the section\'s, else 5m.'),
     max_devices: z.number().int().min(1).max(1000).optional().describe('local_name / local_name_prefix: most devices tracked at once under this entry. Default 100.'),
     tags: tagsSchema.optional(),
@@ -124,6 +128,7 @@ export const bleConfigSchema = z
     rssi: z.boolean().optional().describe('Default of the devices\' rssi. Default false.'),
     max_rate_hz: maxRateHzSchema.optional(),
     on_change: z.boolean().optional().describe('Default of the devices\' on_change. Default false.'),
+    max_interval: maxIntervalSchema.describe('Default of the devices\' max_interval: with on_change, send an unchanged value anyway once the last one sent is this old (range 10ms..1d). Default never.'),
     silent_after_s: durationMs({ unit: 's', minMs: 1000, maxMs: 604_800_000 }).optional().describe('Default of the devices\' silent_after_s. Default 5m.'),
     devices: z.array(bleDeviceSchema).max(1000).default([]).describe('Sensors to read; adverts of other devices are ignored. At least one to run; bridge-ble --scan lists what is on the air before there are any.'),
   })

@@ -19,8 +19,18 @@ export interface BleDecodeProblem extends DecodeProblem {
   address: string;
 }
 
+/** What one advert or GATT value gave: its points, its problems, and which points are events. */
+export interface BlePoints extends DecodeResult<BleDecodeProblem> {
+  /**
+   * The points that are events, not states (a BTHome button press, an RR interval): the same
+   * value again is a new event, so a change filter must not hold one back as `unchanged`.
+   * Absent when there are none.
+   */
+  events?: ReadonlySet<Point>;
+}
+
 /** What one advert gave. */
-export interface AdvertPoints extends DecodeResult<BleDecodeProblem> {
+export interface AdvertPoints extends BlePoints {
   /** The advert repeats the last one of its device (a BTHome packet id or counter seen last time): there is nothing to send. */
   duplicate?: true;
   /**
@@ -83,7 +93,13 @@ function shapeOf(m: Measurement, from: PointSource): PointShape {
  * saves making the same names and tags again; points made with it share their tags objects.
  */
 export function measurementsToPoints(measurements: readonly Measurement[], from: PointSource, problems: BleDecodeProblem[], shapes?: PointShapes): Point[] {
+  return toPoints(measurements, from, problems, shapes).points;
+}
+
+/** {@link measurementsToPoints}, also saying which points came from measurements marked `event`. */
+function toPoints(measurements: readonly Measurement[], from: PointSource, problems: BleDecodeProblem[], shapes?: PointShapes): BlePoints {
   const points: Point[] = [];
+  let events: Set<Point> | undefined;
   for (const m of measurements) {
     let shape = shapes?.get(m.measurement);
     if (!shape || shape.unit !== m.unit) {
@@ -104,8 +120,9 @@ export function measurementsToPoints(measurements: readonly Measurement[], from:
     const point: Point = { metric: shape.metric, value: m.value, timestamp: from.t, tags };
     if (typeof m.value === 'number') point.class = 'metric';
     points.push(point);
+    if (m.event) (events ??= new Set()).add(point);
   }
-  return points;
+  return events ? { points, problems, events } : { points, problems };
 }
 
 /**
@@ -113,14 +130,15 @@ export function measurementsToPoints(measurements: readonly Measurement[], from:
  * BTHome repeat and replay memory lives in `state`, which the caller owns (one per adapter), as
  * does `shapes` (one per device).
  * Devices read over GATT give only their RSSI from adverts, when asked; an advert without data
- * for the decoder gives nothing, marked `noData`. Never throws.
+ * for the decoder gives nothing, marked `noData`. Points of events (a button press) are also in
+ * `events`. Never throws.
  */
 export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state: BthomeState, shapes?: PointShapes): AdvertPoints {
   const problems: BleDecodeProblem[] = [];
   const from: PointSource = { device, address: advert.address, name: advert.name, t: advert.t };
   if (device.decoder === 'gatt') {
     const rssi: Measurement[] = device.rssi ? [{ measurement: 'rssi', value: advert.rssi, unit: 'dBm' }] : [];
-    return { points: measurementsToPoints(rssi, from, problems, shapes), problems };
+    return toPoints(rssi, from, problems, shapes);
   }
   const result = decodeAdvert(advert, {
     decoder: device.decoder,
@@ -132,7 +150,7 @@ export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state
   if (!result.found) return { points: [], problems, noData: true };
   for (const p of result.problems) problems.push({ kind: p.kind, message: `${device.name} (${advert.address}) ${p.format}: ${p.message}`, device: device.name, address: advert.address });
   if (result.duplicate) return { points: [], problems, duplicate: true };
-  return { points: measurementsToPoints(result.measurements, from, problems, shapes), problems };
+  return toPoints(result.measurements, from, problems, shapes);
 }
 
 /** A value read or notified over GATT, as `decodeReadingPoints` needs it. */
@@ -145,9 +163,10 @@ export interface ReadingInput {
 
 /**
  * Decodes one GATT value of `device`'s `characteristic` into points: its byte slices when the
- * mapping gives them, else the built-in decoder of its UUID. Never throws.
+ * mapping gives them, else the built-in decoder of its UUID; points of events (an RR interval)
+ * are also in `events`. Never throws.
  */
-export function decodeReadingPoints(reading: ReadingInput, device: ResolvedDevice, characteristic: ResolvedCharacteristic, name?: string, shapes?: PointShapes): DecodeResult<BleDecodeProblem> {
+export function decodeReadingPoints(reading: ReadingInput, device: ResolvedDevice, characteristic: ResolvedCharacteristic, name?: string, shapes?: PointShapes): BlePoints {
   const result = characteristic.custom ? characteristic.custom.decode(reading.data) : decodeCharacteristic(characteristic.uuid, reading.data);
   const problems: BleDecodeProblem[] = result.problems.map((p) => ({
     kind: p.kind,
@@ -155,6 +174,5 @@ export function decodeReadingPoints(reading: ReadingInput, device: ResolvedDevic
     device: device.name,
     address: reading.address,
   }));
-  const points = measurementsToPoints(result.measurements, { device, address: reading.address, name, t: reading.t }, problems, shapes);
-  return { points, problems };
+  return toPoints(result.measurements, { device, address: reading.address, name, t: reading.t }, problems, shapes);
 }

@@ -40,6 +40,7 @@ export {
   PointShapes,
   type AdvertPoints,
   type BleDecodeProblem,
+  type BlePoints,
   type PointSource,
   type ReadingInput,
 } from './decode.js';

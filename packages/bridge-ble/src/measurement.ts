@@ -18,6 +18,11 @@ export interface Measurement {
   index?: number;
   /** BTHome dimmer events: the number of steps turned. */
   steps?: number;
+  /**
+   * Something that happened (a button press, a heartbeat's RR interval), not a state: the same
+   * value again is a new event, so `on_change` never holds it back.
+   */
+  event?: true;
 }
 
 /** Kinds of decode problem: the `reason` a source counts them under. */

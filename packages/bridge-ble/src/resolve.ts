@@ -66,6 +66,8 @@ export interface ResolvedDevice {
   rssi: boolean;
   maxRateHz?: number;
   onChange: boolean;
+  /** With `onChange`: an unchanged value is sent anyway once the last one sent is this old, in ms. */
+  maxIntervalMs?: number;
   silentAfterMs: number;
   /** Physical devices tracked at once under this entry (1 for an address). */
   maxDevices: number;
@@ -84,6 +86,9 @@ export interface ResolvedBle {
   reconnect: { initialMs: number; maxMs: number };
   devices: ResolvedDevice[];
 }
+
+/** Refusal of a `max_interval` whose entry (or section) does not send on change. */
+export const MAX_INTERVAL_NEEDS_ON_CHANGE = 'max_interval applies with on_change: true (it sends an unchanged value once it is this old)';
 
 /** Tags the bridge may add to a point (device, address, unit, and index or steps): a device's own tags leave room for them. */
 const MAX_DEVICE_TAGS = 12;
@@ -210,8 +215,11 @@ export function resolveDevice(device: BleDeviceConfig, index: number, section: B
   if (device.tags && Object.keys(device.tags).length > MAX_DEVICE_TAGS) {
     issues.push({ path: at('tags'), message: `at most ${MAX_DEVICE_TAGS} tags per device: the bridge adds device, address and unit, and a point carries at most 16` });
   }
+  const onChange = device.on_change ?? section.on_change ?? false;
+  if (device.max_interval !== undefined && !onChange) issues.push({ path: at('max_interval'), message: MAX_INTERVAL_NEEDS_ON_CHANGE });
   if (issues.length > before || !match || !compiled.ok) return undefined;
   const maxRateHz = device.max_rate_hz ?? section.max_rate_hz;
+  const maxIntervalMs = onChange ? (device.max_interval ?? section.max_interval) : undefined;
   return {
     index,
     name: device.name,
@@ -221,12 +229,13 @@ export function resolveDevice(device: BleDeviceConfig, index: number, section: B
     template: compiled.template,
     tags: { ...device.tags },
     rssi: device.rssi ?? section.rssi ?? false,
-    onChange: device.on_change ?? section.on_change ?? false,
+    onChange,
     silentAfterMs: device.silent_after_s ?? section.silent_after_s ?? BLE_DEFAULTS.silentAfterMs,
     maxDevices: match.by === 'address' ? 1 : (device.max_devices ?? BLE_DEFAULTS.maxDevicesPerName),
     ...(bindKey ? { bindKey } : {}),
     ...(custom ? { custom } : {}),
     ...(maxRateHz !== undefined ? { maxRateHz } : {}),
+    ...(maxIntervalMs !== undefined ? { maxIntervalMs } : {}),
   };
 }
 

@@ -20,8 +20,8 @@ describe('standard characteristics', () => {
     expect(values('0x2A37', '19 3c01 e803 0004 8003').measurements).toEqual([
       { measurement: 'heart_rate', value: 316, unit: 'bpm' },
       { measurement: 'energy_expended', value: 1000, unit: 'kJ' },
-      { measurement: 'rr_interval', value: 1, unit: 's', index: 0 },
-      { measurement: 'rr_interval', value: 0.875, unit: 's', index: 1 },
+      { measurement: 'rr_interval', value: 1, unit: 's', index: 0, event: true },
+      { measurement: 'rr_interval', value: 0.875, unit: 's', index: 1, event: true },
     ]);
     expect(values('2a37', '01 48').problems.map((p) => p.kind)).toEqual(['truncated']);
     const cut = values('2a37', '10 48 2003 80');

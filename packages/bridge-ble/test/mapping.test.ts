@@ -23,12 +23,25 @@ describeRefusals(bleBridge, bad, [
   ['characteristic-unknown.yaml', 10, 19, 'ble.devices[0].characteristics[1].uuid', /characteristic fff1 has no built-in decoder .*add fields/],
   ['custom-offset.yaml', 11, 44, 'ble.devices[0].custom.fields[0].offset', /u32 at offset 252 runs past byte 253/],
   ['silent-too-short.yaml', 8, 23, 'ble.devices[0].silent_after_s', /must be at least 1s \(range 1s\.\.1w\)/],
+  ['max-interval-without-on-change.yaml', 8, 21, 'ble.devices[0].max_interval', /^max_interval applies with on_change: true \(it sends an unchanged value once it is this old\)$/],
+  ['max-interval-section-without-on-change.yaml', 4, 17, 'ble.max_interval', /^max_interval applies with on_change: true/],
+  ['max-interval-too-short.yaml', 5, 17, 'ble.max_interval', /must be at least 10ms \(range 10ms\.\.1d\)/],
   ['replay-missing.yaml', 4, 11, 'ble.replay', /no-such-recording\.ndjson does not exist/],
   ['duplicate-name.yaml', 6, 15, 'ble.devices[1].name', /device name "kitchen" is already used by devices\[0\]/],
   ['duplicate-address.yaml', 6, 34, 'ble.devices[1].address', /devices\[0\] already matches address "a4:c1:38:12:34:56"/],
   ['unknown-decoder.yaml', 5, 61, 'ble.devices[0].decoder', /decoder must be one of bthome, ruuvi, atc, pvvx, ibeacon, eddystone, custom, gatt/],
   ['device-tags-crowd.yaml', 6, 72, 'ble.devices[0].tags', /^its points would carry 17 tags, .*: the file's 10 \(tags:\), 3 given here, device, address, unit and index \(added by the ble bridge\)/],
 ]);
+
+describe('--check', () => {
+  it('says how often a device with on_change and max_interval sends an unchanged value', () => {
+    const section = { on_change: true, max_interval: '10m', devices: [{ name: 'kitchen', address: 'a4:c1:38:12:34:56', decoder: 'atc' }, { name: 'door', address: 'a4:c1:38:00:00:02', decoder: 'bthome', max_interval: 90_000 }] };
+    expect(describeBle(bleBridge.configSchema.parse(section) as BleConfig).slice(1)).toEqual([
+      'kitchen: address a4:c1:38:12:34:56 as atc -> {device}.{measurement} (on change, at least every 10m, silent after 5m)',
+      'door: address a4:c1:38:00:00:02 as bthome -> {device}.{measurement} (on change, at least every 1m30s, silent after 5m)',
+    ]);
+  });
+});
 
 describe('bind keys', () => {
   it('a refused bind key is never echoed', () => {

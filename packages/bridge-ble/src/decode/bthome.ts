@@ -43,6 +43,7 @@ interface Entry {
   unit?: string;
   objectId: number;
   steps?: number;
+  event?: true;
 }
 
 function fail(problems: DecodeProblem[], kind: DecodeProblem['kind'], message: string, info?: BthomeInfo): BthomeResult {
@@ -99,12 +100,14 @@ function readObjects(objects: Uint8Array, entries: Entry[], problems: DecodeProb
         break;
       case 'button': {
         const event = objects[start]!;
+        entry.event = true;
         entry.value = BUTTON_EVENTS[event];
         if (event !== 0 && entry.value === undefined) problems.push({ kind: 'unsupported', message: `button event 0x${event.toString(16)} is not in the specification`, format: FORMAT });
         break;
       }
       case 'dimmer': {
         const event = objects[start]!;
+        entry.event = true;
         entry.value = DIMMER_EVENTS[event];
         if (entry.value !== undefined) entry.steps = objects[start + 1]!;
         else if (event !== 0) problems.push({ kind: 'unsupported', message: `dimmer event 0x${event.toString(16)} is not in the specification`, format: FORMAT });
@@ -148,6 +151,7 @@ function nameEntries(entries: Entry[]): Measurement[] {
     const m: Measurement = { measurement: total > 1 ? `${e.name}_${count(e.name, i + 1)}` : e.name, value: e.value, objectId: e.objectId };
     if (e.unit !== undefined) m.unit = e.unit;
     if (e.steps !== undefined) m.steps = e.steps;
+    if (e.event) m.event = true;
     out.push(m);
   }
   return out;
@@ -157,7 +161,7 @@ function nameEntries(entries: Entry[]): Measurement[] {
  * Decodes BTHome v2 service data (UUID 0xFCD2; `payload` is what follows the UUID: the device
  * info byte, then the objects) as https://bthome.io/format/ specifies: every object id with its
  * size, sign, factor and unit; repeated properties named `temperature_1`, `temperature_2`;
- * binary sensors as booleans; button and dimmer events as strings; text, raw, timestamp,
+ * binary sensors as booleans; button and dimmer events as strings (marked `event`); text, raw, timestamp,
  * device type and firmware version. Encrypted adverts are decrypted with `bindKey`. With
  * `state`, an advert repeating the last packet id or counter is marked `duplicate`, and a
  * counter lower than the last accepted one is refused as `replayed_counter`. Decoding stops

@@ -8,7 +8,7 @@ const FORMAT = '2a37';
  * then the heart rate as uint8 or uint16 (bpm, flag bit 0), sensor contact (bits 1-2: given
  * only when the sensor supports detecting it), energy expended (uint16 kJ, bit 3) and RR
  * intervals (uint16 in 1/1024 s, bit 4; each a `rr_interval` measurement in seconds with its
- * `index`, oldest first). A notification shorter than its flags announce is `truncated`.
+ * `index`, oldest first, and an `event`: one beat, so an equal interval is a new one). A notification shorter than its flags announce is `truncated`.
  */
 export function decodeHeartRate(data: Uint8Array): DecodeResult {
   if (data.length < 2) return problemResult(FORMAT, 'truncated', `a heart rate measurement has at least 2 bytes, this one ${data.length}`);
@@ -28,7 +28,7 @@ export function decodeHeartRate(data: Uint8Array): DecodeResult {
   const result: DecodeResult = { measurements: out, problems: [] };
   if (rr) {
     let index = 0;
-    for (; at + 1 < data.length; at += 2) out.push({ measurement: 'rr_interval', value: (data[at]! | (data[at + 1]! << 8)) / 1024, unit: 's', index: index++ });
+    for (; at + 1 < data.length; at += 2) out.push({ measurement: 'rr_interval', value: (data[at]! | (data[at + 1]! << 8)) / 1024, unit: 's', index: index++, event: true });
     if (at < data.length) result.problems.push({ kind: 'truncated', message: 'an RR interval is cut after its first byte', format: FORMAT });
   }
   return result;
