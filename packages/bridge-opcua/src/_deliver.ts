@@ -1,4 +1,5 @@
 import { createChangeFilter, createKeyedProblems, type BridgeContext, type Channel, type ChangeFilter, type Point } from '@fieldbridge/core/bridge';
+import { classChangeMessage, createClassWatch } from './_class-watch.js';
 import type { OpcuaMetrics } from './_metrics.js';
 import { createPointMapper, isProblem, type OpcuaDecodeProblem } from './decode.js';
 import type { NotificationBatch } from './notifications.js';
@@ -18,7 +19,9 @@ const OVERFLOW_NAMES = 3;
  * problems as episodes per series, ended by the series' next point (a point stamped by another
  * clock, because its own sent a time that cannot be right, is sent and reported too). Values the
  * server dropped from full queues are counted and warned about once per episode, with how many
- * items and which, ended by a message without any.
+ * items and which, ended by a message without any. A series whose values stop or start being
+ * numbers (a variable whose data type the server changed) moves between class `metric` and
+ * `event`: warned about once (`type_changed`), ended when its values are as they began again.
  */
 export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Channel, metrics: OpcuaMetrics): (batch: NotificationBatch) => void {
   const mapper = createPointMapper(plan);
@@ -38,6 +41,17 @@ export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Cha
     const series = problem.item ?? NO_SERIES;
     troubled.add(series);
     problems.report(series, problem.kind, problem.message, problem.item === undefined ? {} : { item: problem.item });
+  };
+
+  // Apart from the value problems: a clean value (of the new type) must not end this episode.
+  const typeProblems = createKeyedProblems(ctx.problems, { prefix: 'opcua.value' });
+  const classes = createClassWatch();
+  const watchClass = (series: string, nodeId: string, point: Point): void => {
+    const verdict = classes.see(series, point);
+    if (verdict === 'back') typeProblems.clean(series);
+    if (verdict !== 'changed') return;
+    ctx.metrics.error(channel.name, 'type_changed');
+    typeProblems.report(series, 'type_changed', classChangeMessage(series, nodeId, point), { item: series, metric: point.metric });
   };
 
   const queueSizes = new Map([...plan.variables, ...plan.folders].map((spec) => [spec.key, spec.queueSize ?? OPCUA_DEFAULTS.queueSize]));
@@ -84,6 +98,7 @@ export function createDelivery(plan: OpcuaPlan, ctx: BridgeContext, channel: Cha
       const late = record.refusedTimestamp ? mapper.timestampProblem(record) : undefined;
       if (late) report(late);
       else if (troubled.size > 0 && troubled.delete(series)) problems.clean(series);
+      watchClass(series, record.item.nodeId, out);
       const filter = filterOf(route);
       const verdict = filter ? filter.admit(series, out.value, now) : 'pass';
       if (verdict === 'pass') points.push(out);

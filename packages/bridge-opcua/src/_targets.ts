@@ -137,12 +137,17 @@ export async function resolveTargets(resolver: NodeResolver, targets: readonly T
 
 /**
  * Expands the folders that can be found into one target per variable below them (the folder's
- * key, the browse path from the folder); the others stay pending with the reason.
+ * key, the browse path from the folder); the others stay pending with the reason. A folder cut
+ * short by its bounds is in `truncated`, by its key.
  */
-export async function expandFolders(resolver: NodeResolver, folders: readonly PendingFolder[], publishingIntervalMs: number): Promise<{ targets: Target[]; pending: PendingFolder[]; truncated: string[] }> {
+export async function expandFolders(
+  resolver: NodeResolver,
+  folders: readonly PendingFolder[],
+  publishingIntervalMs: number,
+): Promise<{ targets: Target[]; pending: PendingFolder[]; truncated: { key: string; message: string }[] }> {
   const targets: Target[] = [];
   const pending: PendingFolder[] = [];
-  const truncated: string[] = [];
+  const truncated: { key: string; message: string }[] = [];
   for (const folder of folders) {
     const found = await resolver.resolve(folder.location);
     if (!found.ok) {
@@ -155,7 +160,9 @@ export async function expandFolders(resolver: NodeResolver, folders: readonly Pe
       pending.push({ ...folder, message: `folder ${folder.location.text}: the server refused to browse it (${expanded.refused})` });
       continue;
     }
-    if (expanded.truncated) truncated.push(`folder ${folder.spec.key} (${folder.location.text}): stopped at ${expanded.variables.length} variables; raise max_items or max_depth to take more`);
+    if (expanded.truncated) {
+      truncated.push({ key: folder.spec.key, message: `folder ${folder.spec.key} (${folder.location.text}): stopped at ${expanded.variables.length} variables; raise max_items or max_depth to take more` });
+    }
     for (const variable of expanded.variables) {
       const target: Target = {
         kind: 'value',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { certificateLabel, describeCertificate, type CertificateInfo } from './certificate-info.js';
 import { OpcuaBridgeError } from './errors.js';
 import type { OpcuaLogger } from './log-redirect.js';
+import type { RunWarnings } from './run-warnings.js';
 import { decideTrust, type TrustedCertificate, type TrustMode } from './trust.js';
 
 /** A node-opcua StatusCode, as far as this file needs one. */
@@ -55,9 +56,10 @@ async function findRejected(folder: string, thumbprint: string): Promise<string 
  * connect and again when a reconnect finds a new one) with the `mode` policy. The folders are
  * re-read at every check, so a file an operator moves into `trusted/` counts at the next
  * connect without a restart. A refusal is kept for {@link TrustHook.takeRefusal} (and logged at
- * debug): the connect it fails reports it.
+ * debug): the connect it fails reports it. A certificate accepted unchecked (`trust: always`) is
+ * warned about once per run and certificate (`warnings`), not at every attempt.
  */
-export function installTrustHook(cm: CertificateManagerLike, mode: TrustMode, good: StatusCodeLike, logger: OpcuaLogger): TrustHook {
+export function installTrustHook(cm: CertificateManagerLike, mode: TrustMode, good: StatusCodeLike, logger: OpcuaLogger, warnings: RunWarnings): TrustHook {
   const original = cm.checkCertificate.bind(cm) as (certificate: Buffer) => Promise<StatusCodeLike>;
   const issuersFolder = join(cm.rootDir, 'issuers');
   let refusal: OpcuaBridgeError | undefined;
@@ -86,7 +88,10 @@ export function installTrustHook(cm: CertificateManagerLike, mode: TrustMode, go
     });
     switch (decision.action) {
       case 'accept':
-        if (status.name !== 'Good') logger.warn({ thumbprint: presented.thumbprint, status: status.name }, `accepting the server's certificate ${certificateLabel(presented)} without checking it (trust: always)`);
+        if (status.name !== 'Good') {
+          const message = `accepting the server's certificate ${certificateLabel(presented)} without checking it (trust: always)`;
+          warnings.warn(logger, 'unchecked_certificate', presented.thumbprint, { thumbprint: presented.thumbprint, status: status.name }, message);
+        }
         return status.name === 'Good' ? status : good;
       case 'pin':
         await cm.trustCertificate(certificate);

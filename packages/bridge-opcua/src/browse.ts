@@ -115,10 +115,10 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
   const startText = options.start ?? OBJECTS_FOLDER;
   const asNode = parseNodeRef(startText);
   const asPath = asNode.ok ? undefined : parseBrowsePath(startText);
-  if (!asNode.ok && !asPath?.ok) throw new OpcuaBridgeError('NODE_INVALID', `--browse ${startText}: neither a node id (${asNode.message}) nor a browse path`, { retryable: false });
+  if (!asNode.ok && !asPath?.ok) throw new OpcuaBridgeError('NODE_INVALID', `${startText} is neither a node id (${asNode.message}) nor a browse path`, { retryable: false });
   const location = asNode.ok ? { kind: 'node' as const, ref: asNode.ref, text: startText } : { kind: 'path' as const, steps: asPath!.ok ? asPath!.steps : [], text: startText };
   const found = await createNodeResolver(session, namespaces).resolve(location, { mustExist: true });
-  if (!found.ok) throw new OpcuaBridgeError('NODE_INVALID', `--browse: ${found.message}`, { retryable: false });
+  if (!found.ok) throw new OpcuaBridgeError('NODE_INVALID', found.message, { retryable: false });
 
   const entries: BrowseEntry[] = [];
   const variables: { entry: BrowseEntry; nodeId: string }[] = [];
@@ -128,7 +128,7 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
     const listed = await withDeadline(browseChildren(session, nodeId, maxNodes), timeoutMs, `browsing ${nodeId}`);
     // Below the start a node the server will not browse is listed without children; the start
     // itself is what was asked for, so its refusal is the answer.
-    if (listed.refused && depth === 1) throw new OpcuaBridgeError('REQUEST_FAILED', `--browse: the server refused to browse ${startText} (${listed.refused})`, { retryable: false });
+    if (listed.refused && depth === 1) throw new OpcuaBridgeError('REQUEST_FAILED', `the server refused to browse ${startText} (${listed.refused})`, { retryable: false });
     truncated ||= listed.truncated;
     for (const child of listed.children) {
       if (entries.length >= maxNodes) {

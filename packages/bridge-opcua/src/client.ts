@@ -10,6 +10,7 @@ import type { OpcuaLogger } from './log-redirect.js';
 import { readNamespaces } from './namespaces.js';
 import { openMemoryPki } from './memory-pki.js';
 import { openPki, type Pki } from './pki.js';
+import { createRunWarnings, type RunWarnings } from './run-warnings.js';
 import { chooseEndpoint, DEPRECATED_POLICIES, policyUri, type SecurityModeName, type SecurityPolicyName } from './security.js';
 import type { TrustMode } from './trust.js';
 
@@ -48,6 +49,12 @@ export interface OpcuaClientOptions {
   signal?: AbortSignal;
   /** Epoch-ms clock for outage accounting. Default `Date.now`. */
   now?: () => number;
+  /**
+   * The warnings of the caller's run, so that one holding for every attempt (`trust: always`, a
+   * deprecated policy) is logged once per run rather than at each attempt. Default: a new one
+   * per call, so each call warns.
+   */
+  warnings?: RunWarnings;
 }
 
 /** The defaults of {@link OpcuaClientOptions}. */
@@ -80,7 +87,8 @@ export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaCo
   if (signal?.aborted) throw new OpcuaBridgeError('STOPPED', 'connect abandoned: the client was stopped', { retryable: false });
   const security = options.security ?? { mode: 'None' };
   const opcua = await loadOpcua(logger);
-  const pki = await openClientPki(opcua, options.pki, security.mode, logger);
+  const warnings = options.warnings ?? createRunWarnings();
+  const pki = await openClientPki(opcua, options.pki, security.mode, logger, warnings);
   const auth = options.auth ?? { kind: 'anonymous' };
   const ctx: ConnectErrorContext = {
     endpointUrl,
@@ -95,7 +103,7 @@ export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaCo
     const endpoints = await discoverEndpoints(opcua, pki, endpointUrl, connectTimeoutMs, signal);
     const choice = chooseEndpoint(endpoints, { mode: security.mode, ...(security.policy ? { policy: security.policy } : {}), identity: auth.kind });
     if (!choice.ok) throw new OpcuaBridgeError(/login/.test(choice.message) ? 'AUTH_FAILED' : 'SECURITY_UNSUPPORTED', choice.message, { retryable: false });
-    warnAboutPolicy(choice.policy, logger);
+    warnAboutPolicy(choice.policy, logger, warnings);
     const serverCertificate = certificateOf(choice.endpoint);
     ctx.step = 'connect';
     client = opcua.OPCUAClient.create({
@@ -150,9 +158,9 @@ export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaCo
 }
 
 /** The PKI folder `pki.dir`, or without one (security None only) a certificate in memory. */
-async function openClientPki(opcua: OpcuaModule, pki: OpcuaClientOptions['pki'], mode: SecurityModeName, logger: OpcuaLogger): Promise<Pki> {
+async function openClientPki(opcua: OpcuaModule, pki: OpcuaClientOptions['pki'], mode: SecurityModeName, logger: OpcuaLogger, warnings: RunWarnings): Promise<Pki> {
   const { dir, ...rest } = pki;
-  if (dir !== undefined) return openPki(opcua, { ...rest, dir, logger });
+  if (dir !== undefined) return openPki(opcua, { ...rest, dir, logger, warnings });
   if (mode !== 'None') {
     throw new OpcuaBridgeError('PKI_FAILED', `security ${mode} needs a PKI folder for the client certificate the server is to trust: give pki.dir`, { retryable: false });
   }
@@ -187,11 +195,11 @@ function certificateOf(endpoint: EndpointDescription): CertificateInfo | undefin
   }
 }
 
-function warnAboutPolicy(policy: SecurityPolicyName | 'None', logger: OpcuaLogger): void {
+function warnAboutPolicy(policy: SecurityPolicyName | 'None', logger: OpcuaLogger, warnings: RunWarnings): void {
   if (!DEPRECATED_POLICIES.includes(policy as SecurityPolicyName)) return;
   const extra =
     policy === 'Basic128Rsa15'
       ? '; Node.js 20 refuses the RSA PKCS#1 v1.5 decryption it needs unless started with --security-revert=CVE-2023-46809'
       : '';
-  logger.warn({ policy }, `security policy ${policy} is deprecated (SHA-1, weak keys): use Basic256Sha256 or newer when the server allows${extra}`);
+  warnings.warn(logger, 'deprecated_policy', policy, { policy }, `security policy ${policy} is deprecated (SHA-1, weak keys): use Basic256Sha256 or newer when the server allows${extra}`);
 }

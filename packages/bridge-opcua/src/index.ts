@@ -34,6 +34,7 @@ export { formatOpcuaMessage, opcuaLogLevel, MAX_OPCUA_LOG_CHARS, type OpcuaLogge
 export { OpcuaBridgeError, isOpcuaBridgeError, type OpcuaBridgeErrorCode } from './errors.js';
 
 export { connectOpcua, CLIENT_DEFAULTS, type OpcuaClientOptions } from './client.js';
+export { createRunWarnings, type RunWarnings } from './run-warnings.js';
 export type { OpcuaConnection, ConnectionEvent, ConnectionState, ConnectionStats } from './connection.js';
 export { classifyConnectError, type ConnectErrorContext } from './connect-errors.js';
 export { buildIdentity, describeIdentity, type OpcuaAuth } from './identity.js';

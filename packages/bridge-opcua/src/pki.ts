@@ -8,6 +8,7 @@ import { certificateLabel, describeCertificate, type CertificateInfo } from './c
 import { OpcuaBridgeError, messageOf } from './errors.js';
 import { restoreOpensslConf, type OpcuaModule } from './load.js';
 import type { OpcuaLogger } from './log-redirect.js';
+import { createRunWarnings, type RunWarnings } from './run-warnings.js';
 import type { TrustMode } from './trust.js';
 
 /** Options of {@link openPki}. */
@@ -23,6 +24,8 @@ export interface PkiOptions {
   /** The application name servers show. Default `fieldbridge-bridge-opcua`. */
   applicationName?: string;
   logger: OpcuaLogger;
+  /** The warnings of the caller's run (`trust: always` is insecure): once per run. Default: a new one, so each open warns. */
+  warnings?: RunWarnings;
 }
 
 /**
@@ -117,10 +120,11 @@ export async function openPki(opcua: OpcuaModule, options: PkiOptions): Promise<
     throw new OpcuaBridgeError('PKI_FAILED', `cannot prepare the client certificate in ${dir}: ${messageOf(err)}`, { cause: err, retryable: false });
   }
   restoreOpensslConf();
+  const warnings = options.warnings ?? createRunWarnings();
   if (options.trust === 'always') {
-    logger.warn({ trust: 'always' }, 'trust: always accepts any server certificate, so anything between this client and the server can pose as the server; use tofu or strict');
+    warnings.warn(logger, 'trust_always', '', { trust: 'always' }, 'trust: always accepts any server certificate, so anything between this client and the server can pose as the server; use tofu or strict');
   }
-  const hook = installTrustHook(cm as unknown as CertificateManagerLike, options.trust, opcua.StatusCodes.Good, logger);
+  const hook = installTrustHook(cm as unknown as CertificateManagerLike, options.trust, opcua.StatusCodes.Good, logger, warnings);
   let disposed = false;
   return {
     dir,

@@ -3,12 +3,14 @@ import { createConnectionReport } from './_connection-report.js';
 import { createDelivery } from './_deliver.js';
 import { createOpcuaMetrics } from './_metrics.js';
 import { createSessionLoop, type SessionLoop } from './_session.js';
+import { silentItemsWhy } from './_silent-why.js';
 import type { OpcuaConfig } from './config.js';
 import { connectOptionsOf } from './connect-options.js';
 import type { ConnectionEvent, OpcuaConnection } from './connection.js';
 import { OpcuaBridgeError } from './errors.js';
 import { loadOpcua } from './load.js';
 import { OPCUA_DEFAULTS, planOpcua } from './plan.js';
+import { createRunWarnings } from './run-warnings.js';
 import type { ItemStatus, OpcuaSubscription, SubscriptionProblem } from './subscription-types.js';
 
 /** Options of {@link createOpcuaSource}, mostly for tests. */
@@ -41,12 +43,15 @@ const RETRY_REFUSED_MS = 60_000;
  * node-opcua's attempt fails at the server (a changed certificate), and counted as reconnects
  * with their gap. Each NotificationMessage is one `ctx.emit`. While the sink is blocked
  * (`when_full: block`) the publish acknowledgements are held, so the server keeps the values.
+ * A `--once` that got no point names the items the server refused or did not find (`silentWhy`).
  */
 export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, options: OpcuaSourceOptions = {}): OpcuaSource {
   const planned = planOpcua(config);
   if (!planned.ok) throw new OpcuaBridgeError('NODE_INVALID', `the opcua section does not compile: ${planned.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { retryable: false });
   const { plan } = planned;
-  const connect = connectOptionsOf(config, ctx.logger, ctx.stateDir, () => ctx.clock.now());
+  // One run's warnings for all its connect attempts: trust: always and a deprecated policy are
+  // said once per start, not at every attempt while a server is down.
+  const connect = { ...connectOptionsOf(config, ctx.logger, ctx.stateDir, () => ctx.clock.now()), warnings: createRunWarnings() };
   const where = connect.endpointUrl;
   const channel = ctx.channel(where);
   const metrics = createOpcuaMetrics(ctx.registry);
@@ -54,6 +59,9 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
   const retryMs = config.retry_refused_ms ?? RETRY_REFUSED_MS;
   const report = createConnectionReport({ ctx, channel, metrics, stableMs, retryRefusedMs: retryMs });
   const itemProblems = createKeyedProblems(ctx.problems, { prefix: 'opcua.item' });
+  // A folder is browsed when subscribing, so one cut short stays so until the next start: its
+  // episode is not ended by its items turning active, as a refused item's is.
+  const lastingProblems = createKeyedProblems(ctx.problems, { prefix: 'opcua.item' });
   const deliver = createDelivery(plan, ctx, channel, metrics);
   let loop: SessionLoop | undefined;
   let holding = false;
@@ -76,7 +84,8 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
 
   const onProblem = (problem: SubscriptionProblem): void => {
     ctx.metrics.error(where, problem.kind);
-    itemProblems.report(problem.item ?? problem.kind, problem.kind, problem.message, problem.item === undefined ? {} : { item: problem.item });
+    const episodes = problem.kind === 'folder_truncated' ? lastingProblems : itemProblems;
+    episodes.report(problem.item ?? problem.kind, problem.kind, problem.message, problem.item === undefined ? {} : { item: problem.item });
   };
 
   const hold = (): void => {
@@ -165,6 +174,10 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
         metrics.held.set(0);
       })();
       return stopping;
+    },
+    silentWhy(name) {
+      const sub = loop?.subscription();
+      return name === where && sub ? silentItemsWhy(sub.items(), retryMs) : undefined;
     },
     items: () => loop?.subscription()?.items() ?? [],
     subscription: () => loop?.subscription(),

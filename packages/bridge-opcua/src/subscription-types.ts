@@ -48,7 +48,7 @@ export interface SubscriptionProblem {
     /** The server closed the subscription (its lifetime ran out); it was created again. */
     | 'subscription_recreated';
   message: string;
-  /** The key of the item concerned. */
+  /** The key of the item concerned (of the folder's entry for `folder_truncated`); none for `subscription_recreated`. */
   item?: string;
 }
 

@@ -76,7 +76,7 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
     await resolveTargets(resolver, list);
     const expanded = await expandFolders(resolver, pendingFolders, publishingIntervalMs);
     pendingFolders = expanded.pending;
-    for (const message of expanded.truncated) report({ kind: 'folder_truncated', message });
+    for (const { key, message } of expanded.truncated) report({ kind: 'folder_truncated', item: key, message });
     for (const folder of expanded.pending) report({ kind: 'node_unresolved', item: folder.spec.key, message: `${folder.spec.key}: ${folder.message}` });
     targets.push(...expanded.targets);
     return [...list, ...expanded.targets];

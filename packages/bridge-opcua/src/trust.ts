@@ -1,3 +1,4 @@
+import { shellWord } from './_shell-word.js';
 import { certificateLabel, type CertificateInfo } from './certificate-info.js';
 
 /**
@@ -65,11 +66,13 @@ export function decideTrust(q: TrustQuestion): TrustDecision {
       message:
         `server ${server} now shows certificate ${q.presented.thumbprint} (valid from ${day(q.presented.notBefore)}), ` +
         `not the one trusted on first use, ${old}. If the server's certificate was replaced on purpose, ` +
-        `delete ${pinned.map((p) => p.file).join(' and ')} and the next connect trusts the new one; ` +
+        `delete ${pinned.map((p) => shellWord(p.file)).join(' and ')} and the next connect trusts the new one; ` +
         'otherwise something may be posing as the server: do not connect (trust: tofu)',
     };
   }
-  const move = q.rejectedFile ? `move ${q.rejectedFile} into ${q.trustedFolder}/` : `copy the server's certificate into ${q.trustedFolder}/`;
+  // Quoted for a shell: the rejected file's name has the certificate's subject (spaces) and its thumbprint in brackets.
+  const into = shellWord(`${q.trustedFolder}/`);
+  const move = q.rejectedFile ? `move ${shellWord(q.rejectedFile)} into ${into}` : `copy the server's certificate into ${into}`;
   return {
     action: 'refuse',
     code: 'SERVER_CERTIFICATE_UNTRUSTED',
@@ -82,15 +85,15 @@ function refusalFor(q: TrustQuestion, label: string): string {
     case 'BadCertificateTimeInvalid':
       return `the server's certificate ${label} is valid only from ${day(q.presented.notBefore)} to ${day(q.presented.notAfter)}: renew the server's certificate, or check this machine's clock`;
     case 'BadCertificateIssuerTimeInvalid':
-      return `the issuer of the server's certificate ${label} has expired or is not valid yet: renew the CA certificate in ${q.issuersFolder}/certs/`;
+      return `the issuer of the server's certificate ${label} has expired or is not valid yet: renew the CA certificate in ${shellWord(`${q.issuersFolder}/certs/`)}`;
     case 'BadCertificateRevoked':
     case 'BadCertificateIssuerRevoked':
       return `the server's certificate ${label} has been revoked by its issuer: the server needs a new certificate`;
     case 'BadCertificateRevocationUnknown':
     case 'BadCertificateIssuerRevocationUnknown':
-      return `the revocation list of the CA that issued the server's certificate ${label} is missing: put the CA's CRL into ${q.issuersFolder}/crl/`;
+      return `the revocation list of the CA that issued the server's certificate ${label} is missing: put the CA's CRL into ${shellWord(`${q.issuersFolder}/crl/`)}`;
     case 'BadCertificateChainIncomplete':
-      return `the CA that issued the server's certificate ${label} is unknown: put the CA's certificate into ${q.issuersFolder}/certs/`;
+      return `the CA that issued the server's certificate ${label} is unknown: put the CA's certificate into ${shellWord(`${q.issuersFolder}/certs/`)}`;
     default:
       return `the server's certificate ${label} was refused (${q.status}): check the certificate the server uses`;
   }

@@ -100,13 +100,13 @@ describe('the bridge across server restarts', () => {
     const pinned = join(clientPki, 'trusted', 'certs', readdirSync(join(clientPki, 'trusted', 'certs'))[0]!);
     expect(reason).toContain(`now shows certificate ${server.thumbprint}`);
     expect(reason).toContain(first);
-    expect(reason).toContain(`delete ${pinned}`);
+    expect(reason).toContain(`delete '${pinned}'`);
     expect(t.problems.some((p) => p.key === 'opcua.connection.server_certificate_changed' && p.message?.includes(server.thumbprint))).toBe(true);
 
     // A bridge started now is refused the same way at its first connect.
     const again = await runSource(track, section);
     await again.t.waitFor(() => Object.values(again.t.channels())[0]?.state === 'failed', 'the first connect refused');
-    expect(Object.values(again.t.channels())[0]!.reason).toContain(`delete ${pinned}`);
+    expect(Object.values(again.t.channels())[0]!.reason).toContain(`delete '${pinned}'`);
     await again.source.stop();
 
     // The operator checked the new certificate and deletes the old one, as the message says.

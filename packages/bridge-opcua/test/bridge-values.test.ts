@@ -178,6 +178,16 @@ describe('values through the bridge', () => {
     expect(source.subscription()!.stats().unresolved).toBe(1);
   });
 
+  it('a folder cut short at max_items is reported under its entry, and stays so while its variables flow', async () => {
+    const { t } = await runSource(track, { ...base(), folders: [{ metric: 'line1.{path}', browse_path: 'Line1', max_items: 4 }] });
+    // Ready once the subscription is up and its items' states were taken (which ends the episodes of active items).
+    await t.waitFor(() => t.ready(), 'subscribed');
+    expect(await t.metric('fieldbridge_opcua_monitored_items', { state: 'active' })).toBe(4);
+    expect(t.problems.filter((p) => p.key.endsWith('folder_truncated'))).toEqual([
+      { kind: 'report', key: 'opcua.item.line1.{path}.folder_truncated', logged: true, message: 'folder line1.{path} (Line1): stopped at 4 variables; raise max_items or max_depth to take more' },
+    ]);
+  });
+
   it('max_rate_hz holds back the changes of a series and counts them', async () => {
     const { t } = await runSource(track, {
       ...base(),

@@ -83,7 +83,7 @@ describe('browsing the address space', () => {
     for (const start of [`ns=${server.namespaceIndex};s=Nope`, `nsu=${SIM_NAMESPACE};s=Nope`]) {
       const err = await browseAddressSpace(connection, { start }).catch((e: unknown) => e);
       expect(isOpcuaBridgeError(err, 'NODE_INVALID'), String(err)).toBe(true);
-      expect((err as Error).message).toBe(`--browse: node ${start} does not exist on the server (BadNodeIdUnknown)`);
+      expect((err as Error).message).toBe(`node ${start} does not exist on the server (BadNodeIdUnknown)`);
     }
   });
 

@@ -64,10 +64,10 @@ describe('a server whose certificate changed (trust: tofu)', () => {
     const pinned = join(clientPki, 'trusted', 'certs', readdirSync(join(clientPki, 'trusted', 'certs'))[0]!);
     expect(refusals().filter((p) => p.logged)).toHaveLength(1);
     expect(refusals()[0]!.message).toContain(`now shows certificate ${server.thumbprint}`);
-    expect(refusals()[0]!.message).toContain(`delete ${pinned}`);
+    expect(refusals()[0]!.message).toContain(`delete '${pinned}'`);
     expect(await t.metric('fieldbridge_source_errors_total', { kind: 'server_certificate_changed' })).toBe(refusals().length);
     expect(await t.metric('fieldbridge_source_errors_total', { kind: 'connection_lost' })).toBe(1);
-    expect(t.channels()[proxy.url]).toMatchObject({ state: 'failed', reason: expect.stringContaining(`delete ${pinned}`) });
+    expect(t.channels()[proxy.url]).toMatchObject({ state: 'failed', reason: expect.stringContaining(`delete '${pinned}'`) });
     // Neither the trust check nor node-opcua logs at warn or error for each attempt.
     const loud = lines.filter((l) => l.level >= 40);
     expect(loud.filter((l) => /now shows certificate|Cannot decrypt|server certificate/.test(l.msg)), JSON.stringify(loud)).toEqual([]);

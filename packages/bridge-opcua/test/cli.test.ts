@@ -144,11 +144,14 @@ describe('bridge-opcua', () => {
     expect(unknown.err).toMatch(/browse path Nowhere\/Near: Objects has no child named Nowhere/);
     const missing = await cli(['--browse', `ns=${server.namespaceIndex};s=Nope`]);
     expect(missing.code, missing.out).toBe(2);
-    expect(missing.err).toContain(`node ns=${server.namespaceIndex};s=Nope does not exist on the server`);
+    // The command's prefix once: the library's message does not carry it too.
+    expect(missing.err).toContain(`bridge-opcua --browse: node ns=${server.namespaceIndex};s=Nope does not exist on the server (BadNodeIdUnknown)\n`);
+    expect(unknown.err).toMatch(/^bridge-opcua --browse: browse path Nowhere\/Near: Objects has no child named Nowhere/m);
     expect(missing.out).toBe('');
     const down = await cli(['--browse'], mapping('opc.tcp://127.0.0.1:1'));
     expect(down.code).toBe(1);
     expect(down.err).toMatch(/connection refused/);
+    for (const err of [unknown.err, missing.err, down.err]) expect(err).not.toContain('--browse: --browse');
     const stray = await cli(['--emit-mapping']);
     expect(stray.code).toBe(2);
     expect(stray.err).toMatch(/go with --browse/);

@@ -171,7 +171,7 @@ describe('trust on first use', () => {
     const pinnedFile = join(dir, 'trusted', 'certs', pinned);
     expect(refused.message).toContain(`now shows certificate ${changing.thumbprint}`);
     expect(refused.message).toContain(`${firstThumbprint} (${pinnedFile})`);
-    expect(refused.message).toContain(`delete ${pinnedFile}`);
+    expect(refused.message).toContain(`delete '${pinnedFile}'`);
 
     // The operator accepts the new certificate by deleting the old one.
     rmSync(pinnedFile);

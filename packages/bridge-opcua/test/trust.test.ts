@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CertificateInfo } from '../src/certificate-info.js';
 import { decideTrust, type TrustQuestion } from '../src/trust.js';
@@ -39,7 +43,7 @@ describe('decideTrust', () => {
     if (decision.action === 'refuse') {
       expect(decision.message).toContain('now shows certificate bbbb');
       expect(decision.message).toContain('aaaa (/pki/trusted/certs/PLC1[aaaa].pem)');
-      expect(decision.message).toContain('delete /pki/trusted/certs/PLC1[aaaa].pem and the next connect trusts the new one');
+      expect(decision.message).toContain("delete '/pki/trusted/certs/PLC1[aaaa].pem' and the next connect trusts the new one");
     }
   });
 
@@ -52,7 +56,32 @@ describe('decideTrust', () => {
   it('strict: refuses an unknown certificate, saying which file to move where', () => {
     const decision = decideTrust(base({ mode: 'strict' }));
     expect(decision).toMatchObject({ action: 'refuse', code: 'SERVER_CERTIFICATE_UNTRUSTED' });
-    if (decision.action === 'refuse') expect(decision.message).toContain('move /pki/rejected/PLC1[bbbb].pem into /pki/trusted/certs/');
+    if (decision.action === 'refuse') expect(decision.message).toContain("move '/pki/rejected/PLC1[bbbb].pem' into /pki/trusted/certs/");
+  });
+
+  it('names the files to move and delete so that a shell takes them pasted as they are', () => {
+    // node-opcua names a certificate file after its subject (spaces, an apostrophe) and thumbprint (brackets).
+    const pki = mkdtempSync(join(tmpdir(), 'fb-opcua-trust pki '));
+    try {
+      const rejected = join(pki, 'rejected', "O'Neil PLC [line 1][bbbb].pem");
+      const trusted = join(pki, 'trusted', 'certs');
+      for (const dir of [dirname(rejected), trusted]) mkdirSync(dir, { recursive: true });
+      writeFileSync(rejected, 'pem');
+      const strict = decideTrust(base({ mode: 'strict', rejectedFile: rejected, trustedFolder: trusted }));
+      const move = strict.action === 'refuse' ? /if it is the right server, move (.+) into (.+) and the next connect uses it/.exec(strict.message) : null;
+      expect(move, JSON.stringify(strict)).not.toBeNull();
+      execFileSync('sh', ['-c', `mv ${move![1]} ${move![2]}`]);
+      const pinned = join(trusted, basename(rejected));
+      expect(readFileSync(pinned, 'utf8')).toBe('pem');
+
+      const changed = decideTrust(base({ trusted: [{ info: cert('aaaa', 'urn:plc1'), file: pinned }], trustedFolder: trusted }));
+      const remove = changed.action === 'refuse' ? /delete (.+) and the next connect trusts the new one/.exec(changed.message) : null;
+      expect(remove, JSON.stringify(changed)).not.toBeNull();
+      execFileSync('sh', ['-c', `rm ${remove![1]}`]);
+      expect(existsSync(pinned)).toBe(false);
+    } finally {
+      rmSync(pki, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import { pino, type Level, type Logger } from 'pino';
 import type { OpcuaLogger } from '../../src/log-redirect.js';
 
 /** One line a {@link CapturingLogger} received. */
@@ -43,4 +45,19 @@ export function capturingLogger(): CapturingLogger {
       return new Promise((resolve) => waiters.push({ pattern, resolve }));
     },
   };
+}
+
+/** A line a {@link pinoCapture} logger wrote: pino's level number (20 debug, 30 info, 40 warn), the message and the fields. */
+export type PinoLine = { level: number; msg: string } & Record<string, unknown>;
+
+/** A pino logger (what a bridge's context carries) that keeps every line it writes, parsed. */
+export function pinoCapture(level: Level = 'debug'): { logger: Logger; lines: PinoLine[] } {
+  const lines: PinoLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const text of chunk.toString().split('\n')) if (text) lines.push(JSON.parse(text) as PinoLine);
+      done();
+    },
+  });
+  return { logger: pino({ level }, sink), lines };
 }
