@@ -134,6 +134,8 @@ export function createPatternGroup(): PatternGroup {
     },
     changed(member, before) {
       const now = member.value;
+      // A steady value (most of a plant's) changes no total.
+      if (now === before) return;
       if (typeof before === 'number') {
         numbers -= 1;
         add(-before);
