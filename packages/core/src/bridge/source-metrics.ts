@@ -70,11 +70,21 @@ function family(registry: Registry): Family {
 }
 
 /**
+ * Removes the `fieldbridge_source_connected` series of `channels` of bridge `bridge` from
+ * `registry`: a reload replaced the bridge, and a channel its file no longer has must not stay on
+ * `/metrics` as down (the bridge started in its place sets its own).
+ */
+export function forgetConnected(registry: Registry, bridge: string, channels: Iterable<string>): void {
+  const connected = registry.getSingleMetric('fieldbridge_source_connected') as Gauge<'bridge' | 'channel'> | undefined;
+  for (const channel of channels) connected?.remove({ bridge, channel });
+}
+
+/**
  * The standard metrics of bridge `bridge` on `registry` (created there once, shared by every
  * bridge of the process). Points and messages are added up per channel in plain numbers and
  * handed to prom-client when the counters are read, so counting on the hot path costs a map
- * lookup and an addition. `release()`, once the bridge stopped, hands over what is left, lets
- * the registry forget these metrics' tallies and removes the bridge's connected series.
+ * lookup and an addition. `release()`, once the bridge stopped, hands over what is left and lets
+ * the registry forget these metrics' tallies.
  */
 export function createSourceMetrics(registry: Registry, bridge: string): SourceMetrics & { release(): void } {
   const f = family(registry);
@@ -123,13 +133,9 @@ export function createSourceMetrics(registry: Registry, bridge: string): SourceM
   return {
     bridge,
     release() {
-      // A bridge stopped for good (a reload may start another on the same registry): its counts
-      // are handed over now, and its channels' connected series go (the next one sets its own:
-      // a channel its file no longer has must not stay on /metrics as down).
+      // A bridge stopped for good (a reload may start another on the same registry): its counts are handed over now.
       flush();
       flushes.delete(flush);
-      for (const channel of labelled) f.connected.remove({ bridge, channel });
-      if (labelled.size >= MAX_LABELLED_CHANNELS) f.connected.remove({ bridge, channel: '_other' });
     },
     points(channel, count) {
       tally(channel).points += count;

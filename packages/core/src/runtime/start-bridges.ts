@@ -9,6 +9,7 @@ import type { Sink } from '../sink/sink-types.js';
 import type { BridgeDefinition } from './define-bridge.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { fileDefaultsFor, markSinkOfFile } from './_file-defaults.js';
+import { forgetConnected } from '../bridge/source-metrics.js';
 import { ruleSetFor } from './rules-from-config.js';
 import { writerSwitch } from './_writer-switch.js';
 import { sinkOptionsFromConfig } from './sink-from-config.js';
@@ -126,7 +127,9 @@ export async function startBridges(definitions: readonly BridgeDefinition[], con
       for (const [i, definition] of present.entries()) {
         const section = (c: MultiFileConfig): string => JSON.stringify((c as Record<string, unknown>)[definition.name]);
         if (section(next) === section(running) && !bridges[i]!.reconfigured()) continue;
+        const { details } = bridges[i]!.readiness();
         await bridges[i]!.stop();
+        forgetConnected(registry, definition.name, [...Object.keys(details.channels ?? {}), ...Object.keys(details.optional_channels ?? {})]);
         bridges[i] = await start(definition, next);
         restarted.push(definition.name);
       }
