@@ -1,12 +1,14 @@
 import type { EndpointDescription, OPCUAClient } from 'node-opcua';
 import { settleWithin, withDeadline } from './_deadline.js';
 import { describeCertificate, type CertificateInfo } from './certificate-info.js';
-import { classifyConnectError, type ConnectErrorContext } from './connect-errors.js';
+import { classifyConnectError, isClosedByPeer, notOpcuaError, type ConnectErrorContext } from './connect-errors.js';
+import { parseEndpoint } from './endpoint.js';
 import { createConnection, type OpcuaConnection } from './connection.js';
-import { OpcuaBridgeError } from './errors.js';
+import { OpcuaBridgeError, messageOf } from './errors.js';
 import { buildIdentity, describeIdentity, type OpcuaAuth } from './identity.js';
 import { loadOpcua, restoreOpensslConf, type OpcuaModule } from './load.js';
 import type { OpcuaLogger } from './log-redirect.js';
+import { probePeer } from './_peer-probe.js';
 import { readNamespaces } from './namespaces.js';
 import { openMemoryPki } from './memory-pki.js';
 import { openPki, type Pki } from './pki.js';
@@ -153,8 +155,23 @@ export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaCo
     const refusal = pki.takeRefusal();
     await settleWithin(() => pki.dispose(), 1000);
     restoreOpensslConf();
-    throw refusal ?? classifyConnectError(err, ctx);
+    throw refusal ?? (ctx.step === 'discover' ? await notOpcuaPeer(err, endpointUrl, connectTimeoutMs, signal) : undefined) ?? classifyConnectError(err, ctx);
   }
+}
+
+/**
+ * When the first contact ended with the peer closing or resetting the connection, asks it again
+ * with a Hello of the bridge's own, to tell a service that is not OPC UA (an HTTP server, a
+ * Modbus device) from a server that refused: node-opcua's error looks the same for both.
+ */
+async function notOpcuaPeer(err: unknown, endpointUrl: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<OpcuaBridgeError | undefined> {
+  if (err instanceof OpcuaBridgeError || !isClosedByPeer(messageOf(err))) return undefined;
+  const parsed = parseEndpoint(endpointUrl);
+  if (!parsed.ok) return undefined;
+  const answer = await probePeer(parsed.endpoint.host, parsed.endpoint.port, endpointUrl, timeoutMs, signal);
+  if (answer.kind === 'other') return notOpcuaError(endpointUrl, answer.sent, err);
+  if (answer.kind === 'closed') return notOpcuaError(endpointUrl, undefined, err);
+  return undefined;
 }
 
 /** The PKI folder `pki.dir`, or without one (security None only) a certificate in memory. */

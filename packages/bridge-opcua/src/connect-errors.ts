@@ -27,7 +27,7 @@ export function classifyConnectError(err: unknown, ctx: ConnectErrorContext): Op
   if (/ECONNREFUSED/.test(text)) return fail('CONNECT_FAILED', `nothing accepts connections at ${at} (connection refused): is the server running, and is the port right?`);
   if (/ENOTFOUND|EAI_AGAIN/.test(text)) return fail('CONNECT_FAILED', `cannot resolve the host of ${at}: check the name, or use an IP address`);
   if (/EHOSTUNREACH|ENETUNREACH|ETIMEDOUT/.test(text)) return fail('CONNECT_FAILED', `${at} is unreachable from this machine (${shortOf(text)}): check the address, the network and any firewall`);
-  if (/ECONNRESET|socket has been disconnected|premature|Connection Break|closed by/i.test(text)) {
+  if (isClosedByPeer(text)) {
     return fail('CONNECT_FAILED', `the server at ${at} closed the connection during the ${ctx.step} step (${shortOf(text)}): it may be restarting, overloaded, or refusing this client`);
   }
   if (/BadUserAccessDenied|BadIdentityTokenInvalid|BadIdentityTokenRejected|BadUserSignatureInvalid/.test(text)) {
@@ -51,6 +51,31 @@ export function classifyConnectError(err: unknown, ctx: ConnectErrorContext): Op
   if (/BadTcpEndpointUrlInvalid/.test(text)) return fail('CONNECT_FAILED', `the server at ${at} does not know this endpoint path: use the endpoint URL the server advertises`, false);
   if (/timed? ?out|BadTimeout/i.test(text)) return fail('CONNECT_FAILED', `no answer from ${at} within ${ctx.connectTimeoutMs} ms during the ${ctx.step} step: is it an OPC UA server, and is it responsive?`);
   return fail('CONNECT_FAILED', `cannot connect to ${at} (${ctx.step} step): ${shortOf(text)}`);
+}
+
+/**
+ * True when node-opcua's error says the peer closed or reset the connection, which it also says
+ * (`hadErrortrue`) when the peer sent bytes that are not OPC UA.
+ */
+export function isClosedByPeer(text: string): boolean {
+  return /ECONNRESET|socket has been disconnected|premature|Connection Break|closed by|hadError ?true/i.test(text);
+}
+
+/**
+ * The error for a peer that did not answer an OPC UA Hello as OPC UA (see `_peer-probe.ts`): it
+ * sent `sent` (an HTTP response, text, bytes), or closed without a word (`sent` undefined).
+ * Both are retried like any failed connect (said once per episode): the right server may take the
+ * address later (a service that held the port while the PLC's OPC UA server started).
+ */
+export function notOpcuaError(endpointUrl: string, sent: string | undefined, cause: unknown): OpcuaBridgeError {
+  if (sent === undefined) {
+    return new OpcuaBridgeError(
+      'CONNECT_FAILED',
+      `${endpointUrl} accepts connections but closed this one without answering the OPC UA Hello: it may not be an OPC UA server (check the endpoint's host and port), or it refuses this client`,
+      { cause },
+    );
+  }
+  return new OpcuaBridgeError('CONNECT_FAILED', `${endpointUrl} answers, but not as an OPC UA server (it sent ${sent}): check the endpoint's host and port`, { cause });
 }
 
 function statusOf(text: string): string {

@@ -49,7 +49,9 @@ interface Demoted {
  * capabilities it reads (absent on many servers), a channel the server closed or could not
  * decrypt, the steps of its reconnection; the bridge reports the loss, the refusal and the
  * outcome itself, once per episode. When a monitored node is gone, the bridge reports it and
- * deletes the item, and node-opcua calls the values still on their way for it unknown.
+ * deletes the item, and node-opcua calls the values still on their way for it unknown. A peer
+ * that is not an OPC UA server sends bytes node-opcua reads as an oversized chunk, at every
+ * attempt; the client says what the peer sent and what to check.
  */
 const DEMOTED: readonly Demoted[] = [
   { text: /NODE-OPCUA-W27/ },
@@ -69,6 +71,8 @@ const DEMOTED: readonly Demoted[] = [
   { file: 'client_base_impl', text: /^Fail to connect to server at \S+ to collect server's certificate/ },
   // A value that travelled while the bridge deleted its item (its node gone: reported by the bridge).
   { file: 'client_subscription_impl', text: /^Receiving a notification for a unknown monitoredItem/ },
+  // Bytes that are not OPC UA (an HTTP or Modbus answer) read as a huge chunk; the client names the peer itself.
+  { file: 'packet_assembler', text: /^maximum chunk size exceeded/ },
   // Its warnings say how a session was repaired; its errors (a repair that failed, and why) stay.
   { file: 'reconnection', kind: 'warning', text: /./ },
 ];

@@ -16,6 +16,7 @@ describe('classifyConnectError', () => {
     ['connect ECONNREFUSED 127.0.0.1:4840', 'CONNECT_FAILED', true, /connection refused\): is the server running/],
     ['getaddrinfo ENOTFOUND plc', 'CONNECT_FAILED', true, /cannot resolve the host/],
     ['connect EHOSTUNREACH 10.0.0.9:4840', 'CONNECT_FAILED', true, /unreachable from this machine/],
+    ['The connection may have been rejected by server,\n Err = (ERROR in waiting for data on socket(timeout was = 60000 ms) hadErrortrue )', 'CONNECT_FAILED', true, /closed the connection during the connect step/],
     ['connecting to opc.tcp://plc:4840 timed out after 10000 ms', 'CONNECT_FAILED', true, /no answer from opc.tcp:\/\/plc:4840 within 10000 ms/],
     ['BadUserAccessDenied (0x801f0000)', 'AUTH_FAILED', false, /refused the login as user "op" \(BadUserAccessDenied\)/],
     ['The connection may have been rejected by server, BadSecurityChecksFailed', 'CLIENT_CERTIFICATE_REFUSED', false, /thumbprint abcd.*moving it from the server's rejected folder/],

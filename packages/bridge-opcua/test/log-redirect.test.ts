@@ -29,6 +29,7 @@ describe('node-opcua messages into a logger', () => {
     expect(opcuaLogLevel('warning', 'old server certificate  676b5a9700d273dac1494fec4b1c83d975f8e8a4', 'client_base_impl')).toBe('debug');
     expect(opcuaLogLevel('warning', 'client =  ClientSession Failing to fetch new server certificate server Certificate verification failed with err BadCertificateUntrusted (0x801a0000)', 'client_base_impl')).toBe('debug');
     expect(opcuaLogLevel('warning', "Fail to connect to server at opc.tcp://127.0.0.1:4840 to collect server's certificate (in findEndpoint) \n (err =premature disconnection 4)", 'client_base_impl')).toBe('debug');
+    expect(opcuaLogLevel('warning', 'maximum chunk size exceeded (maxChunkSize=4096 current chunk size = 825110831)', 'packet_assembler')).toBe('debug');
     expect(opcuaLogLevel('warning', 'We need to recreate entirely the subscription', 'reconnection')).toBe('debug');
     expect(opcuaLogLevel('warning', 'Receiving a notification for a unknown monitoredItem with clientHandle  1', 'client_subscription_impl')).toBe('debug');
     // The same words from elsewhere, and what is not chatter, keep their level.
