@@ -5,7 +5,9 @@ import { canConfigSchema, type CanConfig } from './config.js';
 import { loadDbcFiles, loadDbcFilesSync } from './dbc/load-dbc.js';
 import { formatDbcProblem } from './dbc/parse-dbc.js';
 import { createIdFilter } from './frames/id-filter.js';
-import type { DbcMessage, DbcSignal } from './dbc/types.js';
+import type { DbcSignal } from './dbc/types.js';
+import { senderText } from './decode/j1939-senders.js';
+import type { MessageDecoder } from './decode/message-decoder.js';
 import { planCan, signalNames } from './decode-plan.js';
 import { formatSignalList } from './list-signals.js';
 import { canPointTags } from './point-tags.js';
@@ -41,8 +43,10 @@ function describeBus(config: ResolvedCan): string {
 }
 
 /** A message the mapping reads, with its signals; one matched by its exact id says when the id filters stop that id. */
-function messageLine(message: DbcMessage, signals: string[], accept: ReturnType<typeof createIdFilter>): string {
-  const id = message.j1939 ? `PGN ${pgnOf(message.id)}` : formatId(message.id, message.extended);
+function messageLine(decoder: MessageDecoder, signals: string[], accept: ReturnType<typeof createIdFilter>): string {
+  const { message } = decoder;
+  const sender = decoder.sourceAddress === undefined ? '' : ` from ${senderText(decoder.sourceAddress, decoder.readsOtherSenders ?? false)}`;
+  const id = message.j1939 ? `PGN ${pgnOf(message.id)}${sender}` : formatId(message.id, message.extended);
   const cycle = message.cycleTimeMs ? ` every ${message.cycleTimeMs} ms` : '';
   const stopped = accept && !message.j1939 && !accept(message) ? ' (its id does not pass the filters: never read)' : '';
   return `  ${message.name} ${id}${cycle}${stopped}: ${signals.join(', ')}`;
@@ -73,7 +77,7 @@ export function describeCan(section: CanConfig): string[] {
   );
   const messages = [...planned.messages.values()];
   const accept = createIdFilter(config.filters);
-  for (const m of messages.slice(0, DESCRIBED_MESSAGES)) lines.push(messageLine(m.decoder.message, m.signals.map((s) => s.signal.name), accept));
+  for (const m of messages.slice(0, DESCRIBED_MESSAGES)) lines.push(messageLine(m.decoder, m.signals.map((s) => s.signal.name), accept));
   if (messages.length > DESCRIBED_MESSAGES) lines.push(`  ... and ${messages.length - DESCRIBED_MESSAGES} more messages`);
   lines.push(`change filter: ${describeFilter(config.defaults.filter)}${config.perSignal.map((p) => `; ${p.match}: ${describeFilter(p.rule.filter)}`).join('')}`);
   lines.push(`value tables: ${config.valueText === 'point' ? 'text sent as <metric>.text' : config.valueText === 'tag' ? 'text sent as tag "text"' : 'numbers only'}; tags from the DBC: ${[...config.signalTags].join(', ') || 'none'}`);

@@ -9,10 +9,10 @@ export type SignalTag = (typeof SIGNAL_TAGS)[number];
 
 /** A name pattern: `*` stands for any run of characters, `?` for one. */
 const pattern = z.string().min(1).max(256);
-const patterns = z.array(pattern).max(1000);
+const patterns = z.array(pattern, { error: 'expected a list of names: [A, B*] (a single one too: [A])' }).max(1000);
 
 /** `[A, B*]` (names to include) or `{ include: [...], exclude: [...] }`. */
-const selection = (what: string, example: string) =>
+const selection = (what: string, example: string, key: string) =>
   z
     .union([
       patterns,
@@ -20,7 +20,7 @@ const selection = (what: string, example: string) =>
         include: patterns.optional().describe(`${what} to read (default all). Wildcards * and ?.`),
         exclude: patterns.optional().describe(`${what} to leave out, even when included. Wildcards * and ?.`),
       }),
-    ])
+    ], { error: `expected a list of names, e.g. ${key}: [${example}] (a single one too: [Name]), or ${key}: { include: [...], exclude: [...] }` })
     .describe(`${what} to read: a list of names (wildcards * and ?, e.g. ${example}), or { include, exclude }.`);
 
 /** A bus id: a number (YAML reads 0x1F0 as one) or a hex string. */
@@ -60,18 +60,18 @@ export const canConfigSchema = z
       .optional()
       .describe('Name of the bus: its channel in /readyz and the metrics, and {bus} in metric names. Default: the interface name, or the log file name.'),
     dbc: z
-      .union([z.string().min(1).max(4096), z.array(z.string().min(1).max(4096)).min(1).max(64)])
+      .union([z.string().min(1).max(4096), z.array(z.string().min(1).max(4096)).min(1).max(64)], { error: 'expected the path of a DBC file, or a list of them (dbc: [powertrain.dbc, body.dbc])' })
       .describe('DBC file, or a list of them (merged in order; relative to the working directory).'),
     j1939: z
-      .union([z.boolean(), z.literal('auto')])
+      .union([z.boolean(), z.literal('auto')], { error: 'expected auto, true or false' })
       .optional()
       .describe('Match J1939 messages by PGN, the source address becoming a tag, and reassemble those longer than a frame from the transport protocol (BAM, RTS/CTS): auto (default) when the DBC says so (ProtocolType "J1939"), true for every extended-id message, false never.'),
     j1939_dm1: z
       .boolean()
       .optional()
       .describe('Read J1939 DM1 (active trouble codes, PGN 0xFECA) of every ECU without a DBC entry: its lamps and fault count as metrics, and an event dm1.fault when a fault becomes active or clears, tagged spn and fmi. Default false.'),
-    messages: selection('Messages', "'Engine*'").optional(),
-    signals: selection('Signals', "'EngineData.*' or '*Temp'").optional(),
+    messages: selection('Messages', "'Engine*'", 'messages').optional(),
+    signals: selection('Signals', "'EngineData.*', '*Temp'", 'signals').optional(),
     metric: z
       .string()
       .min(1)
@@ -120,7 +120,7 @@ export const canConfigSchema = z
         loop: z.boolean().optional().describe('Start again at the end of the log, until stopped. Default false: the run ends with the log.'),
         timestamps: z.enum(['log', 'replay']).optional().describe('log (default): points carry the times in the log; replay: moved onto the clock, the first frame now.'),
         channel: z
-          .union([z.string().min(1).max(32), z.number().int().min(0).max(65535)])
+          .union([z.string().min(1).max(32), z.number().int().min(0).max(65535)], { error: 'expected one channel: the interface name in a candump log (can1), or the channel number in a Vector, PEAK or MDF4 log (2)' })
           .optional()
           .describe('Read only the frames of one channel of a log with several: the interface name in a candump log (can1), the channel or bus number in a Vector ASC or BLF, PEAK TRC or MDF4 log (2). Default every frame.'),
         time_zone: z

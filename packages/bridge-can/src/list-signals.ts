@@ -1,4 +1,5 @@
 import { pgnOf } from './bits/j1939.js';
+import { senderText, sharedPgns } from './decode/j1939-senders.js';
 import { formatDbcProblem } from './dbc/parse-dbc.js';
 import type { DbcDatabase, DbcMessage, DbcProblem, DbcSignal } from './dbc/types.js';
 
@@ -17,8 +18,8 @@ export interface SignalListOptions {
 
 const hexId = (m: DbcMessage): string => `0x${m.id.toString(16).toUpperCase().padStart(m.extended ? 8 : 3, '0')}`;
 
-function messageHeader(m: DbcMessage): string {
-  const parts = [m.name, m.j1939 ? `PGN ${pgnOf(m.id)} (${hexId(m)}, any source address)` : `${hexId(m)} (${m.id}${m.extended ? ', extended' : ''})`];
+function messageHeader(m: DbcMessage, senders: string): string {
+  const parts = [m.name, m.j1939 ? `PGN ${pgnOf(m.id)} (${hexId(m)}, ${senders})` : `${hexId(m)} (${m.id}${m.extended ? ', extended' : ''})`];
   parts.push(`${m.length} byte${m.length === 1 ? '' : 's'}${m.fd ? ' CAN FD' : ''}`);
   if (m.cycleTimeMs !== undefined) parts.push(`every ${m.cycleTimeMs} ms`);
   if (m.senders.length > 0) parts.push(`from ${m.senders.join(', ')}`);
@@ -68,8 +69,16 @@ export function formatSignalList(database: DbcDatabase, options: SignalListOptio
     `${database.files.join(', ')}: ${database.messages.length} message${database.messages.length === 1 ? '' : 's'}, ${signals} signal${signals === 1 ? '' : 's'}${read === undefined ? '' : `; the mapping reads ${read}`}`,
   ];
   const messages = [...database.messages].sort((a, b) => Number(a.extended) - Number(b.extended) || a.id - b.id);
+  // A PGN defined once per sender reads each sender's frames with its own message (the first one in the files also the rest).
+  const shared = sharedPgns(database.messages.filter((m) => m.j1939));
+  const sendersOf = (m: DbcMessage): string => {
+    const pgn = pgnOf(m.id);
+    if (!shared.has(pgn)) return senderText(undefined, true);
+    const first = database.messages.find((o) => o.j1939 && pgnOf(o.id) === pgn);
+    return senderText(m.id & 0xff, first === m);
+  };
   for (const m of messages) {
-    out.push('', messageHeader(m));
+    out.push('', messageHeader(m, sendersOf(m)));
     if (m.comment) out.push(`  ${m.comment.replace(/\s+/g, ' ').slice(0, 200)}`);
     const width = Math.min(48, Math.max(0, ...m.signals.map((s) => s.name.length + (s.isMultiplexer ? 14 : 0) + (s.multiplexer ? s.multiplexer.signal.length + 8 : 0))));
     for (const s of m.signals) out.push(...signalLines(s, width, maxValues, options.metricOf ? (options.metricOf(m, s) ?? null) : undefined));

@@ -26,21 +26,23 @@ describe('several DBC files as one database', () => {
     expect(createCanDecoder(database).find(100, false)!.message.location.file).toBe('engine.dbc');
   });
 
-  it('treats two J1939 messages of one PGN from different source addresses as one clash', () => {
+  it('keeps two J1939 messages of one PGN from different senders, and refuses a second of one PGN and sender', () => {
     const { database, problems } = parseDbcSources([
       { file: 'a.dbc', text: j1939(0x00) },
       { file: 'b.dbc', text: j1939(0x17) },
+      { file: 'c.dbc', text: j1939(0x17).replace('Ccvs23', 'Again23') },
     ]);
-    expect(database.messages.map((m) => m.name)).toEqual(['Ccvs0']);
-    expect(problems[0]!.message).toBe('message Ccvs23 has the J1939 PGN 65265 of Ccvs0 (a.dbc:9); the first definition is used');
+    expect(database.messages.map((m) => m.name)).toEqual(['Ccvs0', 'Ccvs23']);
+    expect(problems.map((p) => p.message)).toEqual(['message Again23 has the J1939 PGN 65265 and source address 23 of Ccvs23 (b.dbc:9); the first definition is used']);
+    expect(createCanDecoder(database).find(0x0cfef117, true)!.message.name).toBe('Ccvs23');
   });
 
   it('the decoder also refuses a second message for one lookup key, even from an unmerged database', () => {
     const a = parseDbc(j1939(1), { file: 'a.dbc' }).database;
-    const b = parseDbc(j1939(2), { file: 'b.dbc' }).database;
+    const b = parseDbc(j1939(1).replace('Ccvs1', 'Again1'), { file: 'b.dbc' }).database;
     const decoder = createCanDecoder({ ...a, messages: [...a.messages, ...b.messages] });
     expect(decoder.decoders).toHaveLength(1);
-    expect(decoder.problems).toMatchObject([{ kind: 'duplicate_id', file: 'b.dbc', message: expect.stringContaining('J1939 PGN 65265 of Ccvs1') }]);
+    expect(decoder.problems).toMatchObject([{ kind: 'duplicate_id', file: 'b.dbc', message: expect.stringContaining('J1939 PGN 65265 and source address 1 of Ccvs1') }]);
     expect(mergeDatabases([a]).problems).toEqual([]);
   });
 });

@@ -32,6 +32,11 @@ describeRefusals(canBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['rate-too-high.yaml', 6, 16, 'can.max_rate_hz', /must be at most 10000 \(found 20000\)/],
   ['too-many-tags.yaml', 6, 9, 'can.tags', /14 tags plus the 3 the bridge adds \(signal_tags\) pass the limit of 16 per point/],
   ['max-interval-alone.yaml', 7, 17, 'can.max_interval', /max_interval applies with on_change or deadband/],
+  ['messages-not-a-list.yaml', 6, 13, 'can.messages', /^expected a list of names, e\.g\. messages: \['Engine\*'\] \(a single one too: \[Name\]\), or messages: \{ include: \[\.\.\.\], exclude: \[\.\.\.\] \}$/],
+  ['include-not-a-list.yaml', 6, 23, 'can.signals.include', /^expected a list of names: \[A, B\*\] \(a single one too: \[A\]\)$/],
+  ['dbc-not-a-path.yaml', 5, 8, 'can.dbc', /^expected the path of a DBC file, or a list of them \(dbc: \[powertrain\.dbc, body\.dbc\]\)$/],
+  ['j1939-yes.yaml', 6, 10, 'can.j1939', /^expected auto, true or false$/],
+  ['replay-two-channels.yaml', 6, 22, 'can.replay.channel', /^expected one channel: the interface name in a candump log \(can1\), or the channel number in a Vector, PEAK or MDF4 log \(2\)$/],
   ['file-tags-crowd.yaml', 3, 7, 'tags', /^the can bridge's points would carry 17 tags, .*: the file's 14 \(tags:\), unit, source_address and spn \(added by the can bridge\)/],
 ]);
 

@@ -2,6 +2,7 @@ import { fitsIn, signalBitPositions } from '../bits/signal-bits.js';
 import { createAttributeResolver } from './_build-attributes.js';
 import { resolveMultiplexing, type SignalBuild } from './_build-mux.js';
 import { reportOverlaps } from './_build-overlap.js';
+import { LONG_NAME_ATTRIBUTES, longName } from './_long-names.js';
 import type { RawDbc, RawMessage, RawTarget } from './_raw.js';
 import type { AttributeValue, DbcDatabase, DbcLocation, DbcMessage, DbcNode, DbcProblem, DbcSignal } from './types.js';
 
@@ -100,16 +101,20 @@ export function buildDatabase(raw: RawDbc, problems: DbcProblem[]): DbcDatabase 
   }
 
   const j1939Network = String(network.attributes.ProtocolType ?? '').toUpperCase() === 'J1939';
+  // Names cut to 32 characters by CANdb++ come back whole from their long-name attributes.
+  const nodeNames = new Map<string, string>();
+  for (const n of nodes.values()) nodeNames.set(n.name, longName(n.name, n.attributes, 'node'));
+  const nodeName = (name: string): string => nodeNames.get(name) ?? name;
   const out: DbcMessage[] = [];
   for (const [rawId, m] of messages) {
     resolveMultiplexing(m.raw.name, m.signals, muxByMessage.get(rawId) ?? [], problems);
     reportOverlaps(m.raw.name, m.signals, problems);
-    out.push(finishMessage(m, j1939Network));
+    out.push(finishMessage(m, j1939Network, nodeName, problems));
   }
   const database: DbcDatabase = {
     files: [raw.file],
     version: raw.version,
-    nodes: [...nodes.values()] as DbcNode[],
+    nodes: [...nodes.values()].map((n) => ({ ...n, name: nodeName(n.name) })) as DbcNode[],
     messages: out,
     valueTables: raw.valueTables,
     attributeDefinitions: attributes.definitions,
@@ -167,19 +172,42 @@ function buildMessage(
   return build;
 }
 
-function finishMessage(m: MessageBuild, j1939Network: boolean): DbcMessage {
+/**
+ * Each kept signal's name: its long name, unless another signal of the message already has that
+ * name (the name written is kept then, and the clash reported).
+ */
+function finalSignalNames(m: MessageBuild, problems: DbcProblem[]): Map<SignalBuild, string> {
+  const kept = m.signals.filter((s) => !s.dropped);
+  const taken = new Set(kept.map((s) => s.raw.name));
+  const names = new Map<SignalBuild, string>();
+  for (const s of kept) {
+    const long = longName(s.raw.name, s.attributes, 'signal');
+    if (long !== s.raw.name && taken.has(long)) {
+      problems.push({ kind: 'duplicate_signal', ...s.raw.location, message: `signal ${s.raw.name} of ${m.raw.name}: its long name ${long} (${LONG_NAME_ATTRIBUTES.signal}) is another signal's name; it is read as ${s.raw.name}` });
+      names.set(s, s.raw.name);
+      continue;
+    }
+    taken.add(long);
+    names.set(s, long);
+  }
+  return names;
+}
+
+function finishMessage(m: MessageBuild, j1939Network: boolean, nodeName: (name: string) => string, problems: DbcProblem[]): DbcMessage {
   const format = String(m.attributes.VFrameFormat ?? '');
   // A frame format can only promote a message to extended, never demote it: the default
   // "StandardCAN" applies to every message, extended ids included.
   const extended = m.extended || ((/^Extended|^J1939/.test(format)) && m.id <= 0x1fffffff);
   const cycle = m.attributes.GenMsgCycleTime;
+  const names = finalSignalNames(m, problems);
+  const byWrittenName = new Map([...names].map(([s, name]) => [s.raw.name, name]));
   const message: DbcMessage = {
     id: m.id,
     extended,
-    name: m.raw.name,
+    name: longName(m.raw.name, m.attributes, 'message'),
     length: m.raw.length,
-    senders: m.senders,
-    signals: m.signals.filter((s) => !s.dropped).map(finishSignal),
+    senders: m.senders.map(nodeName),
+    signals: [...names].map(([s, name]) => finishSignal(s, name, byWrittenName, nodeName)),
     attributes: m.attributes,
     fd: /_FD$/.test(format) || m.raw.length > 8,
     j1939: extended && (format === 'J1939PG' || j1939Network),
@@ -190,10 +218,10 @@ function finishMessage(m: MessageBuild, j1939Network: boolean): DbcMessage {
   return message;
 }
 
-function finishSignal(s: SignalBuild): DbcSignal {
+function finishSignal(s: SignalBuild, name: string, signalName: ReadonlyMap<string, string>, nodeName: (name: string) => string): DbcSignal {
   const r = s.raw;
   const signal: DbcSignal = {
-    name: r.name,
+    name,
     startBit: r.startBit,
     length: r.length,
     byteOrder: r.byteOrder,
@@ -204,12 +232,12 @@ function finishSignal(s: SignalBuild): DbcSignal {
     minimum: r.minimum,
     maximum: r.maximum,
     unit: r.unit,
-    receivers: r.receivers.filter((n) => n !== 'Vector__XXX'),
+    receivers: r.receivers.filter((n) => n !== 'Vector__XXX').map(nodeName),
     isMultiplexer: s.isMultiplexer,
     attributes: s.attributes,
     location: r.location,
   };
-  if (s.multiplexer) signal.multiplexer = s.multiplexer;
+  if (s.multiplexer) signal.multiplexer = { ...s.multiplexer, signal: signalName.get(s.multiplexer.signal) ?? s.multiplexer.signal };
   if (s.values) signal.values = s.values;
   if (s.comment !== undefined) signal.comment = s.comment;
   return signal;

@@ -2,18 +2,21 @@ import { pgnOf } from '../bits/j1939.js';
 import { parseDbc, type ParseDbcOptions } from './parse-dbc.js';
 import type { AttributeValue, DbcAttributeDefinition, DbcDatabase, DbcMessage, DbcNode, DbcParseResult, DbcProblem } from './types.js';
 
-/** The key under which a message is looked up: its id, or its PGN for J1939 messages. */
+/**
+ * The key under which a message is looked up: its id, or for J1939 messages its PGN and sender
+ * (one PGN defined for two senders is two messages: see `createCanDecoder`).
+ */
 function lookupKey(m: DbcMessage): string {
-  return m.j1939 ? `pgn:${pgnOf(m.id)}` : `${m.extended ? 'ext' : 'std'}:${m.id}`;
+  return m.j1939 ? `pgn:${pgnOf(m.id)}:${m.id & 0xff}` : `${m.extended ? 'ext' : 'std'}:${m.id}`;
 }
 
 function describeKey(m: DbcMessage): string {
-  return m.j1939 ? `J1939 PGN ${pgnOf(m.id)}` : `${m.extended ? 'extended ' : ''}id 0x${m.id.toString(16).toUpperCase()}`;
+  return m.j1939 ? `J1939 PGN ${pgnOf(m.id)} and source address ${m.id & 0xff}` : `${m.extended ? 'extended ' : ''}id 0x${m.id.toString(16).toUpperCase()}`;
 }
 
 /**
  * One database from several: messages in file order, the first definition winning when two
- * share a bus id (or a J1939 PGN), reported as `duplicate_id` with both places. Messages that
+ * share a bus id (or a J1939 PGN and sender), reported as `duplicate_id` with both places. Messages that
  * only share a name are kept and reported as `duplicate_name` (their metric names would
  * collide). Nodes, value tables and attribute definitions merge by name, first one wins;
  * network attributes of later files fill in what earlier ones did not set.

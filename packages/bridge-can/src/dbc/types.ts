@@ -142,7 +142,7 @@ export type DbcProblemKind =
   | 'invalid_message'
   /** A multiplexed signal has no usable multiplexor; it was dropped. */
   | 'invalid_multiplexing'
-  /** Two signals of one message share a name; the later one was dropped. */
+  /** Two signals of one message share a name; the later one was dropped (or, for a long name, read by the name written). */
   | 'duplicate_signal'
   /** Two messages share a bus id (or a J1939 PGN); the later one was dropped. */
   | 'duplicate_id'

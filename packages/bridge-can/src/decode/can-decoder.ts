@@ -1,5 +1,6 @@
 import type { DbcDatabase, DbcMessage, DbcProblem } from '../dbc/types.js';
 import { j1939Address, pgnOf, type J1939Address } from '../bits/j1939.js';
+import { senderKey, sharedPgns } from './j1939-senders.js';
 import { compileMessageDecoder, type DecodedMessage, type MessageDecoder } from './message-decoder.js';
 
 /** Options of {@link createCanDecoder}. */
@@ -31,7 +32,10 @@ export interface CanDecoder {
   readonly decoders: readonly MessageDecoder[];
   /** Messages left out because another one already has their id or PGN (`duplicate_id`). */
   readonly problems: readonly DbcProblem[];
-  /** The decoder for a bus id: exact ids first, then J1939 PGNs for extended ids. */
+  /**
+   * The decoder for a bus id: exact ids first, then for extended ids the J1939 message of its PGN
+   * and source address (when the DBC defines the PGN once per sender), then of its PGN alone.
+   */
   find(id: number, extended: boolean): MessageDecoder | undefined;
   /**
    * Decodes one frame. `undefined` for ids the database does not define, and for error and
@@ -52,23 +56,30 @@ function conflict(kept: DbcMessage, dropped: DbcMessage, what: string): DbcProbl
 /** Compiles every message of `database` once. */
 export function createCanDecoder(database: DbcDatabase, options: CanDecoderOptions = {}): CanDecoder {
   const mode = options.j1939 ?? 'auto';
+  const pgnMatched = (message: DbcMessage): boolean => message.extended && (mode === true || (mode === 'auto' && message.j1939));
   // Standard ids index an array (11 bits); extended ids and PGNs use maps.
   const standard = new Array<MessageDecoder | undefined>(2048).fill(undefined);
   const extended = new Map<number, MessageDecoder>();
+  // The first message of each PGN reads it from any sender; a PGN several messages define
+  // (one per sender: CCVS1 from the engine and from the cluster) is read from each message's
+  // own sender with that message.
   const byPgn = new Map<number, MessageDecoder>();
+  const bySender = new Map<number, MessageDecoder>();
+  const shared = sharedPgns(database.messages.filter(pgnMatched));
   const decoders: MessageDecoder[] = [];
   const problems: DbcProblem[] = [];
   for (const message of database.messages) {
-    const pgnMatched = message.extended && (mode === true || (mode === 'auto' && message.j1939));
-    if (pgnMatched) {
+    if (pgnMatched(message)) {
       const pgn = pgnOf(message.id);
-      const kept = byPgn.get(pgn);
+      const sender = shared.has(pgn) ? senderKey(message.id) : undefined;
+      const kept = sender === undefined ? byPgn.get(pgn) : bySender.get(sender);
       if (kept) {
-        problems.push(conflict(kept.message, message, `J1939 PGN ${pgn}`));
+        problems.push(conflict(kept.message, message, `J1939 PGN ${pgn} and source address ${message.id & 0xff}`));
         continue;
       }
-      const decoder = compileMessageDecoder(message, { byPgn: true });
-      byPgn.set(pgn, decoder);
+      const decoder = compileMessageDecoder(message, { byPgn: true, ...(sender === undefined ? {} : { sourceAddress: message.id & 0xff, readsOtherSenders: !byPgn.has(pgn) }) });
+      if (sender !== undefined) bySender.set(sender, decoder);
+      if (!byPgn.has(pgn)) byPgn.set(pgn, decoder);
       decoders.push(decoder);
       continue;
     }
@@ -84,7 +95,9 @@ export function createCanDecoder(database: DbcDatabase, options: CanDecoderOptio
   }
   const find = (id: number, isExtended: boolean): MessageDecoder | undefined => {
     if (!isExtended) return standard[id];
-    return extended.get(id) ?? (byPgn.size === 0 ? undefined : byPgn.get(pgnOf(id)));
+    const exact = extended.get(id);
+    if (exact !== undefined || byPgn.size === 0) return exact;
+    return (bySender.size === 0 ? undefined : bySender.get(senderKey(id))) ?? byPgn.get(pgnOf(id));
   };
   return {
     database,

@@ -52,6 +52,13 @@ export interface MessageDecoder {
   readonly signals: readonly DbcSignal[];
   /** Matched by J1939 PGN, the source address ignored, rather than by the exact id. */
   readonly byPgn: boolean;
+  /**
+   * Set when the DBC defines this message's PGN once per sender: frames of the PGN from this
+   * source address are read with this message (the first of them also reads other senders).
+   */
+  readonly sourceAddress?: number;
+  /** With `sourceAddress`: this message also reads its PGN from the senders no message names. */
+  readonly readsOtherSenders?: boolean;
   createValues(): SignalValues;
   /** Decodes `data` into `out` and returns how many signals are present. Never throws. */
   decodeInto(data: Uint8Array, out: SignalValues): number;
@@ -67,9 +74,10 @@ const scratch = new DataView(new ArrayBuffer(8));
 
 /**
  * Compiles the decoder of `message` once: shifts, masks, weights and scaling precomputed.
- * `byPgn` only records how {@link createCanDecoder} matches it (default false).
+ * `byPgn`, `sourceAddress` and `readsOtherSenders` only record how {@link createCanDecoder} matches it (default: by
+ * exact id).
  */
-export function compileMessageDecoder(message: DbcMessage, options: { byPgn?: boolean } = {}): MessageDecoder {
+export function compileMessageDecoder(message: DbcMessage, options: { byPgn?: boolean; sourceAddress?: number; readsOtherSenders?: boolean } = {}): MessageDecoder {
   const plan = compilePlan(message);
   const n = plan.signals.length;
   const createValues = (): SignalValues => ({
@@ -85,6 +93,7 @@ export function compileMessageDecoder(message: DbcMessage, options: { byPgn?: bo
     message,
     signals: plan.signals,
     byPgn: options.byPgn ?? false,
+    ...(options.sourceAddress === undefined ? {} : { sourceAddress: options.sourceAddress, readsOtherSenders: options.readsOtherSenders ?? false }),
     createValues,
     decodeInto,
     decode(data) {
