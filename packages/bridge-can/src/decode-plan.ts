@@ -7,7 +7,7 @@ import type { MessageDecoder, SignalValues } from './decode/message-decoder.js';
 import type { SignalTag } from './config.js';
 import type { ResolvedCan } from './resolve.js';
 import { globMatch } from '@fieldbridge/core/bridge';
-import { selected, signalPatternMatches } from './select.js';
+import { nearestName, selected, signalPatternMatches } from './select.js';
 
 /** Frames hold at most 64 bytes: a message declared longer arrives through J1939's transport protocol. */
 export const MAX_FRAME_BYTES = 64;
@@ -156,9 +156,14 @@ export function planCan(database: DbcDatabase, config: ResolvedCan, dbcProblems:
     plan.summary.selectedSignals += signals.length;
   }
 
+  const didYouMean = (pattern: string, what: 'message' | 'signal'): string => {
+    const near = nearestName(pattern, what, database);
+    return near === undefined ? '' : ` (did you mean ${near}?)`;
+  };
   const lostTo = (pattern: string, what: 'message' | 'signal'): string => {
     const problem = plan.dbcProblems.find((d) => d.dropped && droppedMatches(pattern, what, d.dropped));
-    return problem ? `: a problem in the DBC text dropped it (${formatDbcProblem(problem)}); fix the DBC file` : `; bridge-can --list-signals shows what they define`;
+    if (problem) return `: a problem in the DBC text dropped it (${formatDbcProblem(problem)}); fix the DBC file`;
+    return `${didYouMean(pattern, what)}; bridge-can --list-signals shows what they define`;
   };
   const unmatched = (selection: ResolvedCan['messages'], used: Set<number>, what: 'message' | 'signal'): void =>
     selection.include?.forEach((p, i) => {
@@ -167,9 +172,9 @@ export function planCan(database: DbcDatabase, config: ResolvedCan, dbcProblems:
   unmatched(config.messages, usedInclude.messages, 'message');
   unmatched(config.signals, usedInclude.signals, 'signal');
   // A typo in an exclude pattern leaves in what it was meant to keep out.
-  const unexcluded = (selection: ResolvedCan['messages'], used: Set<number>, what: string): void =>
+  const unexcluded = (selection: ResolvedCan['messages'], used: Set<number>, what: 'message' | 'signal'): void =>
     selection.exclude?.forEach((p, i) => {
-      if (!used.has(i)) issues.push({ path: [selection.includePath[0]!, 'exclude', i], message: `"${p}" matches no ${what} of ${database.files.join(', ')}, so it excludes nothing; bridge-can --list-signals shows what they define` });
+      if (!used.has(i)) issues.push({ path: [selection.includePath[0]!, 'exclude', i], message: `"${p}" matches no ${what} of ${database.files.join(', ')}, so it excludes nothing${didYouMean(p, what)}; bridge-can --list-signals shows what they define` });
     });
   unexcluded(config.messages, usedExclude.messages, 'message');
   unexcluded(config.signals, usedExclude.signals, 'signal');

@@ -3,7 +3,8 @@
  * characters (none included), `?` for exactly one, everything else for itself (case matters,
  * as in DBC files). The whole name must match.
  */
-import { globMatch } from '@fieldbridge/core/bridge';
+import { closestName, globMatch } from '@fieldbridge/core/bridge';
+import type { DbcDatabase } from './dbc/types.js';
 
 /** Include and exclude patterns; no `include` means everything. */
 export interface NameSelection {
@@ -34,4 +35,25 @@ export function signalPatternMatches(pattern: string, message: string, signal: s
 export function selected(selection: NameSelection, test: (pattern: string) => boolean): boolean {
   if (selection.include && selection.include.length > 0 && !selection.include.some(test)) return false;
   return !(selection.exclude ?? []).some(test);
+}
+
+/**
+ * The name a pattern without wildcards that matched nothing was most likely meant to be, from the
+ * database's names as the pattern is written: `Message.Signal` when it has a dot, else the message
+ * or signal name alone (a difference of case alone counts as none). Undefined for a wildcard pattern
+ * or when nothing is close.
+ */
+export function nearestName(pattern: string, what: 'message' | 'signal', database: DbcDatabase): string | undefined {
+  if (/[*?]/.test(pattern)) return undefined;
+  const byLower = new Map<string, string>();
+  const add = (name: string): void => {
+    if (!byLower.has(name.toLowerCase())) byLower.set(name.toLowerCase(), name);
+  };
+  for (const m of database.messages) {
+    if (what === 'message') add(m.name);
+    else for (const s of m.signals) add(pattern.includes('.') ? `${m.name}.${s.name}` : s.name);
+  }
+  const lower = pattern.toLowerCase();
+  const near = byLower.get(lower) ?? closestName(lower, byLower.keys());
+  return near === undefined ? undefined : byLower.get(near) ?? near;
 }

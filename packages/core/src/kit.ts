@@ -57,3 +57,4 @@ export type { ProblemReporter } from './shared/problems.js';
 export type { PointWriter } from './sink/sink-types.js';
 export { seededRandom } from './shared/seeded-random.js';
 export { globMatch } from './shared/glob.js';
+export { closestName } from './shared/edit-distance.js';

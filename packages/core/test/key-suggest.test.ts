@@ -28,6 +28,13 @@ describe('closestKey', () => {
     expect(closestKey('ab', ['ac', 'ad'])).toBeUndefined();
     expect(closestKey('x', known)).toBeUndefined();
   });
+  it('prefers a key one edit away to one the unit rule would give, and adds only units', () => {
+    const can = ['signals', 'signal_tags', 'messages', 'metric'];
+    expect(closestKey('signal', can)).toBe('signals');
+    expect(closestKey('tag', ['tags', 'tag_prefix'])).toBe('tags');
+    expect(closestKey('heartbeat', ['heartbeat_s', 'heartbeat_system_id'])).toBe('heartbeat_s');
+    expect(closestKey('batch', ['batch_size_limit', 'url'])).toBeUndefined();
+  });
 });
 
 describe('keysAt', () => {

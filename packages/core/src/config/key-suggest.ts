@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { closestName } from '../shared/edit-distance.js';
+import { closestName, editDistance } from '../shared/edit-distance.js';
 
 export { editDistance } from '../shared/edit-distance.js';
 
@@ -70,16 +70,22 @@ export function keysAt(schema: z.ZodType, path: readonly (string | number)[]): s
   return [...keys];
 }
 
+/** The units a key's name ends in (`poll_ms`, `heartbeat_s`, `max_bytes`): what a user may leave off. */
+const UNIT_SUFFIX = /^(ms|s|hz|bytes|points|per_s)$/;
+
 /**
- * The known key `key` was most likely meant to be: a camelCase or kebab-case spelling of it, the
- * one key it begins with its unit left off (`poll` for `poll_ms`), or the one fewest edits away
- * ({@link closestName}). Undefined when nothing is that close, or two are equally close.
+ * The known key `key` was most likely meant to be: a camelCase or kebab-case spelling of it, a key
+ * one edit away (`signals` for `signal`), the one key that is it with its unit added (`poll_ms`
+ * for `poll`), or the one fewest edits away ({@link closestName}). Undefined when nothing is that
+ * close, or two are equally close.
  */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
   const normal = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/-/g, '_').replace(/^_/, '');
   if (normal !== key && known.includes(normal)) return normal;
+  const nearest = closestName(key.toLowerCase(), known);
+  if (nearest !== undefined && editDistance(key.toLowerCase(), nearest) <= 1) return nearest;
   // `poll` for `poll_ms`, `timeout` for `timeout_ms`: the unit left off.
-  const suffixed = known.filter((k) => k.startsWith(`${normal}_`));
+  const suffixed = known.filter((k) => k.startsWith(`${normal}_`) && UNIT_SUFFIX.test(k.slice(normal.length + 1)));
   if (suffixed.length === 1) return suffixed[0];
-  return closestName(key.toLowerCase(), known);
+  return nearest;
 }
