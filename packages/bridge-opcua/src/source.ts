@@ -78,14 +78,20 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
     }
     for (const state of ['active', 'refused', 'unresolved'] as const) metrics.items.set({ state }, counts[state]);
     for (const [key, active] of settled) if (active) itemProblems.clean(key);
-    // A subscription the server dropped was made again before this check: that episode is over.
-    itemProblems.clean('subscription_recreated');
   };
 
   const onProblem = (problem: SubscriptionProblem): void => {
     ctx.metrics.error(where, problem.kind);
+    // Of the subscription as a whole: one episode, ended once it was made again.
+    if (problem.item === undefined) return void ctx.problems.report(`opcua.${problem.kind}`, problem.message, { kind: problem.kind });
     const episodes = problem.kind === 'folder_truncated' ? lastingProblems : itemProblems;
-    episodes.report(problem.item ?? problem.kind, problem.kind, problem.message, problem.item === undefined ? {} : { item: problem.item });
+    episodes.report(problem.item, problem.kind, problem.message, { item: problem.item });
+  };
+
+  const onRecreated = (): void => {
+    ctx.problems.resolve('opcua.subscription_recreated', 'the subscription was created again, with every item');
+    const sub = loop?.subscription();
+    if (sub) syncItems(sub);
   };
 
   const hold = (): void => {
@@ -133,6 +139,7 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
           deliver(batch);
         },
         onProblem,
+        onRecreated,
         // As it is, fractions of a millisecond included: the sink recognises a stamp it gave before
         // its clock's first server sample, and moves it onto server time with its batch.
         now: () => ctx.clock.now(),

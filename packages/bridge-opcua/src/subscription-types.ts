@@ -30,6 +30,11 @@ export interface SubscriptionOptions {
   onData: (batch: NotificationBatch) => void;
   /** Hears about items and fields the server refused, nodes not found, folders cut short. Without it, each is logged at warn. */
   onProblem?: (problem: SubscriptionProblem) => void;
+  /**
+   * Called once a subscription the server closed (`subscription_recreated`) was made again and
+   * its items asked for, so the caller can read their states again.
+   */
+  onRecreated?: () => void;
   /** Epoch-ms clock for receipt times (the `local` timestamps). Default `Date.now`. */
   now?: () => number;
 }

@@ -189,6 +189,7 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
       attach(subscription);
       await monitor(targets);
       reportFailures(targets.filter((t) => t.state === 'refused'));
+      options.onRecreated?.();
     });
 
   // A node deleted while monitored (a PLC program download) leaves an item that reports it gone
