@@ -3,6 +3,9 @@
 //           'changed' handler that only counts (the ceiling, the peer the issue names)
 //   bare-wire  the bare client plus a plain delivery written the obvious way: each notification
 //           a point, and once a second the ideal sender's stringify + gzip + POST to gateway-dev
+//   bare-lean  the bare client plus the leanest delivery conceivable, the floor of any bridge:
+//           each notification written straight into JSON text by hand (its metric's prefix made
+//           once), no gzip, one POST a second to gateway-dev; nothing validated, kept or counted
 //   layer   @fieldbridge/bridge-opcua's client layer: connectOpcua + subscribe, each notification
 //           decoded into a value record handed to onData, which counts
 //   source  the bridge's source on a context without a sink: records to full points, ctx.emit
@@ -84,6 +87,32 @@ if (mode === 'bare') {
     clearInterval(timer);
     await unsubscribe();
     poster.close();
+  };
+} else if (mode === 'bare-lean') {
+  const { Agent, request } = await import('node:http');
+  const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+  const headers = { 'content-type': 'application/json', 'x-api-key': gatewayKey };
+  const prefixes = Array.from({ length: n }, (_, i) => `{"metric":"bench.${i}","value":`);
+  let parts = [];
+  const post = () => {
+    if (parts.length === 0) return;
+    const body = Buffer.from(`{"source_id":"bench","points":[${parts.join(',')}]}`);
+    parts = [];
+    const req = request(gatewayUrl, { method: 'POST', agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => res.resume());
+    req.on('error', (err) => process.stderr.write(`bare-lean: ${err.message}\n`));
+    req.end(body);
+  };
+  const unsubscribe = await subscribeBare((dataValue, index) => {
+    parts.push(`${prefixes[index]}${dataValue.value.value},"timestamp":${dataValue.sourceTimestamp?.getTime() ?? Date.now()}}`);
+    // The wire takes at most 10,000 points a request.
+    if (parts.length === 10_000) post();
+  });
+  const timer = setInterval(post, 1000);
+  counter = storedAtGateway;
+  close = async () => {
+    clearInterval(timer);
+    await unsubscribe();
+    agent.destroy();
   };
 } else if (mode === 'bridge' || mode === 'bridge-batched') {
   const { opcuaBridge } = await import('@fieldbridge/bridge-opcua');
