@@ -1,12 +1,12 @@
 import { parseMapping, startBridge } from '@fieldbridge/core';
 import { createCollectingSink, trackCleanups, until } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentItemsWhy } from '../src/_silent-why.js';
 import { opcuaBridge } from '../src/bridge.js';
-import { startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
+import type { OpcuaTestServer } from '../src/server.js';
 import { createCleanup } from './helpers/cleanup.js';
 import { pinoCapture } from './helpers/logger.js';
-import { nsu } from './helpers/servers.js';
+import { nsu, serverForFile } from './helpers/servers.js';
 
 // `--once` under the core's runtime, connected to a server that monitors none of the mapping's
 // items: the warning says which items and why, where it said only that nothing came.
@@ -14,11 +14,7 @@ const files = createCleanup();
 const track = trackCleanups();
 let server: OpcuaTestServer;
 
-beforeAll(async () => {
-  server = await startOpcuaServer({ pkiDir: files.dir('server') });
-  files.add(() => server.stop());
-});
-afterAll(() => files.run());
+serverForFile(files, (s) => (server = s));
 
 describe('--once connected, with every item refused or not found', () => {
   it('names each item and why in its warning', async () => {

@@ -1,9 +1,9 @@
 import { trackCleanups } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
+import { describe, expect, it } from 'vitest';
+import type { OpcuaTestServer } from '../src/server.js';
 import { pointWhere, runSource } from './helpers/bridge.js';
 import { createCleanup } from './helpers/cleanup.js';
-import { nsu } from './helpers/servers.js';
+import { nsu, serverForFile } from './helpers/servers.js';
 
 // A server closes a subscription that had no Publish request for its whole lifetime (a client
 // stalled, a network that held the requests) and says so with a BadTimeout status change. The
@@ -13,11 +13,7 @@ const files = createCleanup();
 const track = trackCleanups();
 let server: OpcuaTestServer;
 
-beforeAll(async () => {
-  server = await startOpcuaServer({ pkiDir: files.dir('server') });
-  files.add(() => server.stop());
-});
-afterAll(() => files.run());
+serverForFile(files, (s) => (server = s));
 
 /** Makes the server's subscriptions expire at their next tick, as a lifetime without Publish requests would. */
 function expireSubscriptions(): number {

@@ -49,5 +49,11 @@ export function sessionForFile(cleanup: Cleanup, use: (server: OpcuaTestServer, 
   afterAll(() => cleanup.run());
 }
 
+/** A simulator server for a whole test file: started before its tests (handed to `use`), stopped with everything else `cleanup` holds after them. */
+export function serverForFile(cleanup: Cleanup, use: (server: OpcuaTestServer) => void): void {
+  beforeAll(async () => use(await serverFor(cleanup, { pkiDir: cleanup.dir('server') })));
+  afterAll(() => cleanup.run());
+}
+
 /** The node id of `id` in the simulator's namespace, by namespace URI. */
 export const nsu = (id: string): string => `nsu=${SIM_NAMESPACE};s=${id}`;
