@@ -9,8 +9,11 @@ import { enumText } from './enum-text.js';
 import type { SelectionIssue } from './errors.js';
 import { defaultTarget, unitConversion } from './units.js';
 
-/** Appends a field's records (none when the value is "not known") to `out`. */
-export type RecordMaker = (view: DataView, out: FieldRecord[]) => void;
+/**
+ * Appends a field's records (none when the value is "not known") to `out`. `texts` replaces text
+ * fields by field name (a STATUSTEXT put together from its chunks).
+ */
+export type RecordMaker = (view: DataView, out: FieldRecord[], texts?: Readonly<Record<string, string>>) => void;
 
 /** A compiled field: the record names it makes (with their units, '' for none) and how. */
 export interface CompiledField {
@@ -61,7 +64,7 @@ export function compileField(dialect: Dialect, def: MessageDef, spec: FieldSpec,
   if (field.type === 'char' && field.arrayLength > 0) {
     const extra = (['to', 'scale', 'unknown', 'enum'] as const).find((k) => spec[k] !== undefined);
     if (extra) return refuse(`a text field takes no "${extra}"`, extra);
-    return { names: [name], units: [''], make: (view, out) => push(out, name, readString(view, field), '') };
+    return { names: [name], units: [''], make: (view, out, texts) => push(out, name, texts?.[field.name] ?? readString(view, field), '') };
   }
   return compileNumber(dialect, field, spec, name, index, refuse);
 }

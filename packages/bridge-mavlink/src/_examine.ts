@@ -16,6 +16,13 @@ export const NOT_A_FRAME = 3;
 /** Not a frame, but perhaps a damaged one: see `suspect`; its span (`length`) decides. */
 export const SUSPECT = 4;
 
+/**
+ * RADIO_STATUS: a telemetry radio (SiK, RFD900) inserts it into the stream itself and cannot sign
+ * it. Accepted unsigned with a key set, as ArduPilot does (`GCS_Signing.cpp`, `unsigned_messages`):
+ * refused, the radio's RSSI and error counts would be lost and every one logged as `unsigned`.
+ */
+export const RADIO_STATUS_ID = 109;
+
 /** What a suspect start byte claimed; the parser settles it by whether a valid frame starts inside its span. */
 export interface Suspect {
   kind: 'crc' | 'unknown_message' | 'truncated' | 'bad_length';
@@ -140,7 +147,7 @@ export class FrameExaminer {
         }
       }
       signature = { linkId, timestamp, verified: this.key !== undefined };
-    } else if (this.key && !this.allowUnsigned) {
+    } else if (this.key && !this.allowUnsigned && msgid !== RADIO_STATUS_ID) {
       this.refusal = { kind: 'unsigned', message: `unsigned ${def.name} from system ${sysid} refused: a signing key is set (allow unsigned frames to accept it)`, bytes: total, sysid, compid, msgid };
       return REFUSED;
     }

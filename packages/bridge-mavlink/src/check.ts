@@ -1,6 +1,6 @@
 import type { SectionIssue } from '@fieldbridge/core/bridge';
 import { MAVLINK_DEFAULTS, type MavlinkConfig } from './config.js';
-import type { FieldSelection } from './default-fields.js';
+import { EVENT_MESSAGES, type FieldSelection } from './default-fields.js';
 import { loadDialectSync, type Dialect } from './dialect.js';
 import { isMavlinkBridgeError } from './errors.js';
 import { parseLinkUrl, type LinkSpec } from './link-url.js';
@@ -86,7 +86,7 @@ function checkMessages(section: MavlinkConfig, refuse: (path: Path, message: str
       const compiled = compileMetricTemplate(parts.metric);
       if (!compiled.ok) refuse(['messages', key, 'metric'], compiled.message);
     }
-    if (parts.filter.max_interval !== undefined && !(parts.filter.on_change ?? section.on_change)) {
+    if (parts.filter.max_interval !== undefined && !(parts.filter.on_change ?? (EVENT_MESSAGES.has(name) ? false : section.on_change))) {
       refuse(['messages', key, 'max_interval'], 'max_interval applies with on_change: true (it sends an unchanged value once it is this old)');
     }
   }

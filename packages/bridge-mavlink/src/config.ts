@@ -100,7 +100,7 @@ export const mavlinkConfigSchema = z
     components: z.array(z.number().int().min(0).max(255)).min(1).max(256).optional().describe('Component ids to read. Default every component.'),
     messages: z.record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'a message name as the XML spells it, e.g. GLOBAL_POSITION_INT'), messageEntrySchema)
       .optional()
-      .describe('Messages to read and the records made from each. Default HEARTBEAT, SYS_STATUS, ATTITUDE, GLOBAL_POSITION_INT, GPS_RAW_INT, VFR_HUD and BATTERY_STATUS with their default fields.'),
+      .describe('Messages to read and the records made from each. Default HEARTBEAT, SYS_STATUS, ATTITUDE, GLOBAL_POSITION_INT, GPS_RAW_INT, VFR_HUD, BATTERY_STATUS and STATUSTEXT with their default fields. The section\'s max_rate_hz, on_change and max_interval do not apply to STATUSTEXT (each is an event of its own): set them on its entry to thin it.'),
     metric: z.string().min(1).max(256).optional().describe('Metric name template; placeholders {message} (lower case), {field}, {instance}, {sysid}, {compid}. Default {message}.{field}.'),
     ...filterShape,
     link_timeout_s: durationMs({ unit: 's', minMs: 100, maxMs: 3_600_000 }).optional().describe('A vehicle without a HEARTBEAT for this long is lost (event link.lost). Default 5 (range 100ms..1h).'),

@@ -108,7 +108,19 @@ export const DEFAULT_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
     { field: 'time_remaining', unknown: 0 },
     { field: 'charge_state', enum: 'MAV_BATTERY_CHARGE_STATE' },
   ],
+  STATUSTEXT: [
+    { field: 'severity', enum: 'MAV_SEVERITY' },
+    { field: 'text' },
+  ],
 };
+
+/**
+ * Messages each of which is an event of its own (a line the vehicle logs: `PreArm: ...`, a
+ * failsafe), not a sample of a value: the section's `max_rate_hz`, `on_change` and `max_interval`
+ * do not apply to them (a burst of PreArm messages would lose all but the first, and a repeated
+ * warning its repeats), only the keys the message's own entry sets.
+ */
+export const EVENT_MESSAGES: ReadonlySet<string> = new Set(['STATUSTEXT']);
 
 /** What the bridge reads when no messages are named: every message of {@link DEFAULT_FIELDS} with its defaults. */
 export const DEFAULT_SELECTION: MessageSelection = Object.fromEntries(Object.keys(DEFAULT_FIELDS).map((name) => [name, 'default']));

@@ -35,10 +35,11 @@ export { signingKey, checkSigningKey, parseSigningKey, signatureMatches, type Si
 
 // Messages into records
 export {
-  DEFAULT_FIELDS, DEFAULT_SELECTION, DERIVED_FIELDS, INSTANCE_FIELDS,
+  DEFAULT_FIELDS, DEFAULT_SELECTION, DERIVED_FIELDS, INSTANCE_FIELDS, EVENT_MESSAGES,
   type FieldSpec, type FieldSelection, type MessageSelection,
 } from './default-fields.js';
 export { compileMessagePlan, type MessagePlan, type MessageFields } from './message-plan.js';
+export { createStatusTextAssembler, readStatusTextChunk, type StatusTextAssembler, type StatusTextAssemblerOptions, type StatusTextChunk, type AssembledStatusText } from './statustext-chunks.js';
 export { applyScale, type FieldRecord, type RecordValue } from './field-record.js';
 export { DEFAULT_CONVERSIONS, KNOWN_UNITS, unitConversion, defaultTarget, type UnitConversion } from './units.js';
 export { enumText } from './enum-text.js';

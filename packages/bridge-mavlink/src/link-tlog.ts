@@ -135,7 +135,7 @@ export function createTlogLink(spec: TlogSpec, options: TlogLinkOptions = {}): T
       handlers.state?.('open');
       replay(handlers).then(
         () => {
-          if (!stopped) handlers.state?.('ended');
+          if (!stopped) handlers.state?.('ended', skipped > 0 ? `${skipped.toLocaleString('en-US')} bytes that were not .tlog records skipped` : undefined);
           finish();
         },
         (err: unknown) => {

@@ -96,11 +96,20 @@ function parseNetwork(url: string, kind: 'udpin' | 'udpout' | 'tcp'): ParsedLink
   return { ok: true, spec: { kind, host: host || '0.0.0.0', port } };
 }
 
+/** Standard baud rates, to tell `/dev/ttyUSB0:57600` (a path and a rate) from a device name that ends in digits. */
+const BAUD_RATES = new Set([1200, 2400, 4800, 9600, 19200, 38400, 57600, 111100, 115200, 230400, 460800, 500000, 921600, 1000000, 1500000, 2000000, 3000000]);
+
 function parseSerial(rest: string): ParsedLink {
   const [path = '', query = ''] = rest.split('?', 2);
   if (path === '') return { ok: false, message: 'serial:// needs a device path, e.g. serial:///dev/ttyACM0?baud=57600' };
   const params = new URLSearchParams(query);
   for (const key of params.keys()) if (key !== 'baud') return { ok: false, message: `unknown serial setting "${key}" (only baud, e.g. ?baud=115200)` };
+  // MAVProxy (`--master=/dev/ttyUSB0,57600`) and MAVSDK (`serial:///dev/ttyUSB0:57600`) put the
+  // baud rate after the path: taken as the path, the port would never open, and 57600 would be used.
+  const glued = /^(.+)[:,](\d+)$/.exec(path);
+  if (glued && BAUD_RATES.has(Number(glued[2]))) {
+    return { ok: false, message: `"${path}" is a device and a baud rate written together: write serial://${glued[1]}?baud=${glued[2]}` };
+  }
   const baudRate = Number(params.get('baud') ?? 57600);
   if (!Number.isInteger(baudRate) || baudRate < 50 || baudRate > 4_000_000) {
     return { ok: false, message: `baud "${params.get('baud')}" is not a baud rate (e.g. 57600, 115200, 921600)` };

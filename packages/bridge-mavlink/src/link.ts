@@ -14,8 +14,9 @@ export interface LinkChunk {
 /**
  * A link's state: `open` (bound, connected, opened, replaying); `reconnecting` (tcp and serial
  * after a failure, with the reason; the reader should `end()` its stream, since the next bytes
- * start a new one); `ended` (a `.tlog` replay delivered everything); `closed` (by `close()`, or a
- * `.tlog` that could not be read, with the reason).
+ * start a new one); `ended` (a `.tlog` replay delivered everything; the detail says how many bytes
+ * of the file were not records, when some were not); `closed` (by `close()`, or a `.tlog` that
+ * could not be read, with the reason).
  */
 export type LinkState = 'open' | 'reconnecting' | 'ended' | 'closed';
 

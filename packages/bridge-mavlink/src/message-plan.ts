@@ -21,8 +21,11 @@ export interface MessagePlan {
   selects(msgid: number): boolean;
   /** The records message `name` (the dialect's spelling) makes, in order, with their units ('' for none); undefined when not selected. */
   records(name: string): readonly { name: string; unit: string }[] | undefined;
-  /** The records of a message's payload; undefined when the message is not selected. Never throws. */
-  fields(message: MessageDef, payload: Uint8Array): MessageFields | undefined;
+  /**
+   * The records of a message's payload; undefined when the message is not selected. Never throws.
+   * `texts` replaces text fields by field name (a long STATUSTEXT put together from its chunks).
+   */
+  fields(message: MessageDef, payload: Uint8Array, texts?: Readonly<Record<string, string>>): MessageFields | undefined;
 }
 
 interface CompiledMessage {
@@ -82,12 +85,12 @@ export function compileMessagePlan(dialect: Dialect, selection: MessageSelection
       const id = byName.get(name.toUpperCase());
       return id === undefined ? undefined : compiled.get(id)?.records;
     },
-    fields(message, payload) {
+    fields(message, payload, texts) {
       const plan = compiled.get(message.id);
       if (!plan) return undefined;
       const view = payloadView(message, payload);
       const fields: FieldRecord[] = [];
-      for (const make of plan.makers) make(view, fields);
+      for (const make of plan.makers) make(view, fields, texts);
       return plan.instance ? { fields, instance: plan.instance(view) } : { fields };
     },
   };

@@ -1,13 +1,14 @@
 import type { FieldRecord } from './field-record.js';
 import { DEFAULT_SELECTION, type MessageSelection } from './default-fields.js';
 import type { DeviceClockOptions } from '@fieldbridge/core/bridge';
-import type { Dialect } from './dialect.js';
+import type { Dialect, MessageDef } from './dialect.js';
 import { readHeartbeat } from './flight-mode.js';
 import { compileMessagePlan, type MessagePlan } from './message-plan.js';
 import { createMessageTimer, timeFieldOf, type TimeSource } from './message-time.js';
 import type { ParseCounts, ParseProblem } from './parse-problems.js';
 import { createMavlinkParser, type MavlinkParser, type ParseResult, type PushOptions } from './parser.js';
 import type { SigningOptions } from './signing.js';
+import { createStatusTextAssembler, readStatusTextChunk, type AssembledStatusText } from './statustext-chunks.js';
 import { createVehicleTracker, type VehicleEvent, type VehicleSnapshot } from './vehicle-tracker.js';
 
 /** Options of {@link createMavlinkReader}. */
@@ -75,6 +76,16 @@ export interface MavlinkReader {
   counts(): ParseCounts & { filtered: number };
 }
 
+/** STATUSTEXT's message id. */
+const STATUSTEXT_ID = 253;
+
+/** The first chunk of a long STATUSTEXT, kept until the text is whole. */
+interface HeldChunk {
+  message: DecodedMessage;
+  def: MessageDef;
+  payload: Uint8Array;
+}
+
 /** Creates a reader for one link. Pure: no I/O, no timers; time comes in with the bytes. */
 export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
   const plan = isPlan(options.messages) ? options.messages : compileMessagePlan(options.dialect, options.messages ?? DEFAULT_SELECTION);
@@ -84,9 +95,17 @@ export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
   const systems = options.systems ? new Set(options.systems) : undefined;
   const components = options.components ? new Set(options.components) : undefined;
   let filtered = 0;
+  const statusTexts = createStatusTextAssembler<HeldChunk>();
 
-  function digest(parsed: ParseResult, atMs: number): ReadResult {
+  /** A long STATUSTEXT put together: its first chunk's message with the whole text. */
+  const assembled = (done: AssembledStatusText<HeldChunk>): DecodedMessage => {
+    const { message, def, payload } = done.first;
+    return { ...message, fields: plan.fields(def, payload, { text: done.text })!.fields };
+  };
+
+  function digest(parsed: ParseResult, atMs: number, final = false): ReadResult {
     const out: ReadResult = { messages: [], events: [], problems: parsed.problems };
+    if (statusTexts.held() > 0) for (const done of statusTexts.expire(atMs)) out.messages.push(assembled(done));
     for (const frame of parsed.frames) {
       if ((systems && !systems.has(frame.sysid)) || (components && !components.has(frame.compid))) {
         filtered += 1;
@@ -117,15 +136,22 @@ export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
         signed: frame.signature !== undefined, timestampMs, time, fields: decoded.fields,
       };
       if (decoded.instance !== undefined) msg.instance = decoded.instance;
+      const chunk = frame.msgid === STATUSTEXT_ID ? readStatusTextChunk(message, payload, sysid, compid) : undefined;
+      if (chunk && chunk.id !== 0) {
+        // Held until the text is whole: the payload is a view into bytes the parser reuses.
+        for (const done of statusTexts.take(chunk, { message: msg, def: message, payload: payload.slice() }, atMs)) out.messages.push(assembled(done));
+        continue;
+      }
       out.messages.push(msg);
     }
+    if (final) for (const done of statusTexts.flush()) out.messages.push(assembled(done));
     return out;
   }
 
   return {
     plan,
     read: (bytes, atMs, pushOptions) => digest(parser.push(bytes, pushOptions), atMs),
-    end: (atMs) => digest(parser.end(), atMs),
+    end: (atMs) => digest(parser.end(), atMs, true),
     held: () => parser.held(),
     check: (nowMs) => tracker.check(nowMs),
     vehicles: () => tracker.vehicles(),

@@ -1,6 +1,6 @@
 import { reconnectPolicy, type ChangeFilterOptions, type Template } from '@fieldbridge/core/bridge';
 import { MAVLINK_DEFAULTS, type MavlinkConfig, type MavlinkMessageConfig } from './config.js';
-import { DEFAULT_SELECTION, type FieldSelection, type MessageSelection } from './default-fields.js';
+import { DEFAULT_SELECTION, EVENT_MESSAGES, type FieldSelection, type MessageSelection } from './default-fields.js';
 import type { DialectName } from './dialect.js';
 import { parseLinkUrl, type LinkSpec } from './link-url.js';
 import { parseSigningKey, signingKey } from './signing.js';
@@ -79,7 +79,8 @@ export function resolveMavlink(section: MavlinkConfig): ResolvedMavlink {
     const parts = messageParts(entry);
     const name = key.toUpperCase();
     const metric = parts.metric === undefined ? globalMetric : must(compileMetricTemplate(parts.metric), `messages.${key}.metric`);
-    messages.set(name, { name, key, fields: parts.fields, metric, filter: filterOptions({ ...globalFilter, ...defined(parts.filter) }) });
+    const inherited = EVENT_MESSAGES.has(name) ? {} : globalFilter;
+    messages.set(name, { name, key, fields: parts.fields, metric, filter: filterOptions({ ...inherited, ...defined(parts.filter) }) });
     selection[name] = parts.fields;
   }
   const intervalMs = heartbeatIntervalMs(section, parsed.spec);

@@ -8,7 +8,8 @@ export interface SigningOptions {
   /**
    * Accept frames without a signature. Default false: with a key set, unsigned frames are refused
    * (counted as `unsigned`), as the MAVLink signing specification asks, since otherwise anyone could
-   * inject unsigned frames past the check.
+   * inject unsigned frames past the check. RADIO_STATUS is accepted unsigned either way: a telemetry
+   * radio inserts it and cannot sign it (ArduPilot accepts it the same way).
    */
   allowUnsigned?: boolean;
 }

@@ -4,6 +4,7 @@ import { startHeartbeats } from './_heartbeat.js';
 import { createMavlinkMetrics } from './_metrics.js';
 import { VehicleChannels } from './_vehicles.js';
 import type { MavlinkConfig } from './config.js';
+import { isMavlinkBridgeError, MavlinkBridgeError } from './errors.js';
 import { createPointMaker } from './decode.js';
 import { loadDialect } from './dialect.js';
 import type { LinkHandlers, LinkStats, MavlinkLink } from './link.js';
@@ -87,11 +88,29 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
   /** When the link opened (monotonic ms), while nothing has been heard on it since; undefined once bytes came. */
   let silentSince: number | undefined;
   let stopping: Promise<void> | undefined;
-  // A .tlog replayed to its end ends the run (the command delivers what is queued and exits).
+  // A .tlog replayed to its end ends the run (the command delivers what is queued and exits); one
+  // that cannot be read, or holds no frame, ends it as a failure (exit 1) rather than running on.
   let end: (line: string) => void = () => undefined;
-  const ended = config.connection.kind === 'tlog' ? new Promise<string>((resolve) => (end = resolve)) : undefined;
+  let fail: (err: Error) => void = () => undefined;
+  const ended =
+    config.connection.kind === 'tlog'
+      ? new Promise<string>((resolve, reject) => {
+          end = resolve;
+          fail = reject;
+        })
+      : undefined;
+  // Handled by the runtime (exit 1); a caller that never reads `ended` must not see it unhandled.
+  ended?.catch(() => undefined);
   /** A replay's progress (kept across reloads), and the records delivered before this start. */
   let replayed: { progress: TlogProgress; before: number } | undefined;
+
+  /** The replay cannot go on, or read nothing usable: the link fails and `ended` rejects. */
+  const replayFailed = (err: MavlinkBridgeError): void => {
+    linkChannel.set('failed', err.message);
+    ctx.metrics.error(name, err.code === 'OPEN_FAILED' ? 'open_failed' : 'tlog_read');
+    ctx.logger.error({ channel: name, code: err.code }, `${name}: ${err.message}`);
+    fail(err);
+  };
 
   const reportSend = (err: unknown): void => {
     ctx.metrics.error(name, 'send_failed');
@@ -140,12 +159,17 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
       } else if (state === 'ended') {
         delivery.read(reader.end(ctx.clock.now()), ctx.clock.monotonicNow());
         vehicles.closeAll('the replay ended');
-        vehicles.transportDown('the replay ended');
         const { frames } = reader.counts();
+        if (frames === 0 && !replayed?.before) {
+          replayFailed(new MavlinkBridgeError('TLOG_READ', noFramesMessage(config.connection.kind === 'tlog' ? config.connection.path : name, link?.stats().chunks ?? 0, detail)));
+          return;
+        }
+        vehicles.transportDown('the replay ended');
         const before = replayed?.before ? ` (after the ${replayed.before.toLocaleString('en-US')} records delivered before a reload)` : '';
-        end(`${name} replayed to its end: ${frames} frame${frames === 1 ? '' : 's'}${before}`);
+        end(`${name} replayed to its end: ${frames} frame${frames === 1 ? '' : 's'}${before}${detail ? `; ${detail}` : ''}`);
       } else if (state === 'closed' && !stopping) {
-        linkChannel.set('failed', detail ?? 'closed');
+        if (config.connection.kind === 'tlog') replayFailed(new MavlinkBridgeError('TLOG_READ', detail ?? 'the replay stopped'));
+        else linkChannel.set('failed', detail ?? 'closed');
       }
     },
   };
@@ -166,7 +190,7 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
     } catch (err) {
       const message = (err as Error).message;
       if (kind === 'tlog') {
-        linkChannel.set('failed', message);
+        replayFailed(isMavlinkBridgeError(err) ? err : new MavlinkBridgeError('OPEN_FAILED', message, { cause: err }));
         return;
       }
       vehicles.transportDown(message);
@@ -248,6 +272,8 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
         retries.cancel();
         for (const clear of timers.splice(0)) clear();
         await link?.close();
+        // What the reader holds (a long status text short of its last chunk) goes out with what came.
+        if (reader && delivery) delivery.read(reader.end(ctx.clock.now()), ctx.clock.monotonicNow());
         vehicles.closeAll('the bridge stopped');
       })();
       return stopping;
@@ -257,4 +283,10 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
     counts: () => reader?.counts(),
     linkStats: () => link?.stats(),
   };
+}
+
+/** Why a replay that read no frame failed: what the file held instead, and what a `.tlog` is. */
+function noFramesMessage(path: string, records: number, skipped: string | undefined): string {
+  const held = records > 0 ? `${records.toLocaleString('en-US')} records, none a MAVLink frame of the dialect${skipped ? `, and ${skipped}` : ''}` : skipped ?? 'nothing: the file is empty';
+  return `no MAVLink frame could be read from ${path} (${held}): a .tlog (Mission Planner, QGroundControl, MAVProxy) holds an 8-byte timestamp before each frame; a DataFlash log (.bin) or a raw byte capture is not one`;
 }

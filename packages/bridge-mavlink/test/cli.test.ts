@@ -70,6 +70,17 @@ describe('bridge-mavlink command', () => {
     expect(result.stderr).toContain(`tlog://${path}?pace=fast replayed to its end: 30 frames: stopping intake and delivering what is queued`);
   });
 
+  it('a .tlog that cannot be read, or holds no frame, ends the run with exit 1 and says why (it ran on for ever, or exited 0)', async () => {
+    const dir = await track.tempDir('bridge-mavlink-tlog-');
+    const junk = join(dir, 'flight.bin');
+    await writeFile(junk, Buffer.alloc(3_000, 0x42));
+    for (const [path, why] of [[join(dir, 'missing.tlog'), 'cannot read the tlog file'], [junk, 'no MAVLink frame could be read from']] as const) {
+      const result = await run(['--config', await mapping(`source_id: cli\nmavlink:\n  connection: tlog://${path}\n`), '--dry-run']);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toContain(why);
+    }
+  });
+
   it('a UDP port in use: --scan says so and exits 1, without a crash when it stops', async () => {
     const { createSocket } = await import('node:dgram');
     const holder = createSocket('udp4');

@@ -49,5 +49,5 @@ describeDecodeFixtures({
   definition: mavlinkBridge,
   input: 'frames.json',
   decode: (section, input) => decodeFixture(section as MavlinkConfig, input),
-  required: ['copter-defaults', 'templates-instances', 'bad-input', 'signing', 'reboot-link-loss', 'gps-time'],
+  required: ['copter-defaults', 'templates-instances', 'bad-input', 'signing', 'reboot-link-loss', 'gps-time', 'statustext'],
 });

@@ -14,6 +14,8 @@ describe('connection URLs', () => {
     ['serial:///dev/ttyACM0', { kind: 'serial', path: '/dev/ttyACM0', baudRate: 57600 }],
     ['serial:///dev/serial/by-id/usb-Hex_ProfiCNC_CubeOrange-if00?baud=115200', { kind: 'serial', path: '/dev/serial/by-id/usb-Hex_ProfiCNC_CubeOrange-if00', baudRate: 115200 }],
     ['serial://COM3?baud=921600', { kind: 'serial', path: 'COM3', baudRate: 921600 }],
+    // A device name that ends in a number that is no baud rate is a name.
+    ['serial:///dev/serial/by-path/platform-xhci-usb-0:1', { kind: 'serial', path: '/dev/serial/by-path/platform-xhci-usb-0:1', baudRate: 57600 }],
     ['tlog:///data/flight.tlog', { kind: 'tlog', path: '/data/flight.tlog', pace: 'fast', speed: 1 }],
     ['tlog://./logs/2026-06-01.tlog?pace=recorded&speed=4', { kind: 'tlog', path: './logs/2026-06-01.tlog', pace: 'recorded', speed: 4 }],
   ])('%s', (url, spec) => {
@@ -30,6 +32,9 @@ describe('connection URLs', () => {
     ['serial://', /needs a device path/],
     ['serial:///dev/ttyUSB0?baud=fast', /not a baud rate/],
     ['serial:///dev/ttyUSB0?parity=even', /unknown serial setting "parity"/],
+    // MAVSDK's and MAVProxy's forms put the baud rate after the path: taken as a path, the port never opens.
+    ['serial:///dev/ttyUSB0:57600', /"\/dev\/ttyUSB0:57600" is a device and a baud rate written together: write serial:\/\/\/dev\/ttyUSB0\?baud=57600/],
+    ['serial://COM4,115200', /write serial:\/\/COM4\?baud=115200/],
     ['tlog://', /needs a file path/],
     ['tlog:///f.tlog?pace=slow', /pace "slow" must be fast or recorded/],
     ['tlog:///f.tlog?speed=2', /speed applies to pace=recorded only/],

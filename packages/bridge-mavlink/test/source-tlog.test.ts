@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { sourceRunner } from './helpers/bridge.js';
 import { encodeV1, encodeV2 } from './helpers/mavlink-encoder.js';
 import { nmAttitude, nmFrame, nmHeartbeat } from './helpers/node-mavlink.js';
+import { prng } from './helpers/random.js';
 
 const { track, run } = sourceRunner();
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
@@ -166,9 +167,50 @@ describe('.tlog replay through the bridge', () => {
     expect(await t.metric('fieldbridge_source_points_dropped_total', { reason: 'blocked' })).toBe(0);
   });
 
-  it('fails the link, without failing start(), when the file cannot be read', async () => {
+  it('fails the link, without failing start(), when the file cannot be read, and ends the run as a failure', async () => {
     const missing = join(await track.tempDir('bridge-mavlink-tlog-'), 'missing.tlog');
     const { t, source } = await run({ connection: `tlog://${missing}` });
     expect(t.channels()[source.channel]).toEqual({ state: 'failed', required: true, reason: expect.stringContaining('cannot read the tlog file') });
+    // Without this the command ran on for ever, reading nothing.
+    await expect(source.ended).rejects.toMatchObject({ code: 'OPEN_FAILED', message: expect.stringContaining('cannot read the tlog file') });
+    expect(await t.metric('fieldbridge_source_errors_total', { kind: 'open_failed' })).toBe(1);
+  });
+
+  it('a file with no frame in it (a raw capture, a DataFlash log, random bytes, an empty file) ends the run as a failure that says what a .tlog is', async () => {
+    const dir = await track.tempDir('bridge-mavlink-tlog-');
+    // The frames of a flight without their timestamps: a raw byte capture, not a .tlog.
+    const raw = join(dir, 'raw.tlog');
+    await writeFile(raw, Buffer.concat(flight().map((r) => r.frame)));
+    const random = join(dir, 'random.tlog');
+    await writeFile(random, Buffer.from(prng(5).bytes(4_000)));
+    const empty = join(dir, 'empty.tlog');
+    await writeFile(empty, Buffer.alloc(0));
+    for (const [path, held] of [[raw, /\([\d,]+ bytes that were not \.tlog records skipped\)/], [random, /\(4,000 bytes that were not \.tlog records skipped\)/], [empty, /\(nothing: the file is empty\)/]] as const) {
+      const { t, source } = await run({ connection: `tlog://${path}` });
+      const err = await source.ended!.then(
+        () => undefined,
+        (e: unknown) => e as { code: string; message: string },
+      );
+      expect(err?.code, path).toBe('TLOG_READ');
+      expect(err?.message).toMatch(held);
+      expect(err?.message).toContain('an 8-byte timestamp before each frame');
+      expect(t.channels()[source.channel]).toEqual({ state: 'failed', required: true, reason: err?.message });
+      expect(t.points).toEqual([]);
+    }
+  });
+
+  it('a damaged file: the records around the damage are read, and the end says how many bytes were skipped', async () => {
+    const records = flight();
+    const parts = records.flatMap((r, i) => {
+      const head = Buffer.alloc(8);
+      head.writeBigUInt64BE(BigInt(r.ms * 1000));
+      // 20 bytes of damage (no start byte among them) after the third record.
+      return i === 3 ? [head, r.frame, Buffer.alloc(20, 0x55)] : [head, r.frame];
+    });
+    const path = join(await track.tempDir('bridge-mavlink-tlog-'), 'damaged.tlog');
+    await writeFile(path, Buffer.concat(parts));
+    const { t, source } = await run({ connection: `tlog://${path}`, messages: { ATTITUDE: ['roll'] } });
+    await expect(source.ended).resolves.toBe(`${source.channel} replayed to its end: ${records.length} frames; 20 bytes that were not .tlog records skipped`);
+    expect(t.points.filter((p) => p.metric === 'attitude.roll').map((p) => p.value)).toEqual([0.125, -0.5, 0.25, 0.375, 0.75]);
   });
 });

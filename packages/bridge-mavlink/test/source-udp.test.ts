@@ -1,3 +1,4 @@
+import { common } from 'node-mavlink';
 import { describe, expect, it } from 'vitest';
 import { signingKey } from '../src/signing.js';
 import { sourceRunner } from './helpers/bridge.js';
@@ -55,6 +56,64 @@ describe('udpin', () => {
     expect(t.problems.filter((p) => p.kind === 'report' && p.logged).map((p) => p.key)).toEqual([`mavlink.${LINK}.noise`, `mavlink.${LINK}.system-3.bad_signature`]);
     // The clean frame of system 3 after the forged one ended its episode.
     expect(t.problems.some((p) => p.kind === 'resolve' && p.key === `mavlink.${LINK}.system-3.bad_signature`)).toBe(true);
+  });
+
+  it('with a signing key, a telemetry radio\'s unsigned RADIO_STATUS (MAVLink 1 and 2) is read, as ArduPilot accepts it; other unsigned frames stay refused', async () => {
+    const key = signingKey('fleet with SiK radios');
+    const { t, source, values } = await run({
+      connection: LINK,
+      signing: { passphrase: 'fleet with SiK radios' },
+      messages: { HEARTBEAT: ['flight_mode'], RADIO_STATUS: ['rssi', 'remrssi', 'rxerrors'] },
+    });
+    const port = source.localAddress()!.port;
+    const vehicle = await peer();
+    // node-mavlink's serializer: the vehicle signs; the radio (system 51, component 68, as SiK sends) cannot.
+    const radio = new common.RadioStatus();
+    Object.assign(radio, { rssi: 182, remrssi: 170, txbuf: 95, noise: 40, remnoise: 38, rxerrors: 3, fixed: 1 });
+    await vehicle.send(nmFrame(nmHeartbeat({ customMode: 5 }), { sysid: 1, seq: 0, sign: { key: Buffer.from(key), linkId: 0, unixMs: Date.now() } }), port);
+    await vehicle.send(nmFrame(radio, { sysid: 51, compid: 68, seq: 0, version: 1 }), port);
+    await vehicle.send(nmFrame(radio, { sysid: 51, compid: 68, seq: 1 }), port);
+    // An unsigned HEARTBEAT is still refused.
+    await vehicle.send(nmFrame(nmHeartbeat({ customMode: 6 }), { sysid: 1, seq: 1 }), port);
+    await vehicle.send(nmFrame(nmHeartbeat({ customMode: 3 }), { sysid: 1, seq: 2, sign: { key: Buffer.from(key), linkId: 0, unixMs: Date.now() + 1 } }), port);
+    await t.waitFor(() => values('field-a-1', 'heartbeat.flight_mode').length === 2, 'the second signed heartbeat');
+    expect(values('field-a-51', 'radio_status.rssi')).toEqual([182, 182]);
+    expect(values('field-a-51', 'radio_status.remrssi')).toEqual([170, 170]);
+    expect(values('field-a-51', 'radio_status.rxerrors')).toEqual([3, 3]);
+    expect(values('field-a-1', 'heartbeat.flight_mode')).toEqual(['LOITER', 'AUTO']);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: LINK, kind: 'unsigned' })).toBe(1);
+    expect(await t.metric('fieldbridge_mavlink_problems_total', { system: '1', kind: 'unsigned' })).toBe(1);
+  });
+
+  it('reads status texts by default, and the section\'s max_rate_hz and on_change never drop one: a burst of PreArm messages and a repeated warning all arrive, with their severity', async () => {
+    const { t, source, values } = await run({ connection: LINK, max_rate_hz: 1, on_change: true });
+    const port = source.localAddress()!.port;
+    const vehicle = await peer();
+    const st = (seq: number, severity: number, text: string): Buffer => nmFrame(Object.assign(new common.StatusText(), { severity, text, id: 0, chunkSeq: 0 }), { sysid: 1, seq });
+    // ArduPilot's pre-arm report: several texts in one burst, and the same again a moment later.
+    const burst = ['PreArm: Compass not calibrated', 'PreArm: RC not calibrated', 'PreArm: Battery below minimum arming voltage'];
+    for (const [i, text] of [...burst, ...burst].entries()) await vehicle.send(st(i, 2, text), port);
+    await vehicle.send(st(6, 0, 'Crash: Disarming'), port);
+    await t.waitFor(() => values('field-a-1', 'statustext.text').includes('Crash: Disarming'), 'the last status text');
+    expect(values('field-a-1', 'statustext.text')).toEqual([...burst, ...burst, 'Crash: Disarming']);
+    expect(values('field-a-1', 'statustext.severity_text')).toEqual([...Array(6).fill('CRITICAL'), 'EMERGENCY']);
+    expect(values('field-a-1', 'statustext.severity')).toEqual([2, 2, 2, 2, 2, 2, 0]);
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { reason: 'rate' })).toBe(0);
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { reason: 'unchanged' })).toBe(0);
+  });
+
+  it('sends a long status text still waiting for its last chunk when the bridge stops, with what came', async () => {
+    const { t, source, values } = await run({ connection: LINK });
+    const port = source.localAddress()!.port;
+    const vehicle = await peer();
+    const first = 'Preflight fail: accelerometer 2 inconsistent with a';
+    await vehicle.send(nmFrame(Object.assign(new common.StatusText(), { severity: 3, text: first.slice(0, 50), id: 7, chunkSeq: 0 }), { sysid: 1, seq: 0 }), port);
+    // A HEARTBEAT after it: once the vehicle is up, the chunk before it was read.
+    await vehicle.send(encodeV2('HEARTBEAT', hb, { sysid: 1, seq: 1 }), port);
+    await t.waitFor(() => t.channels()['system-1']?.state === 'connected', 'the vehicle up');
+    expect(values('field-a-1', 'statustext.text')).toEqual([]);
+    await source.stop();
+    expect(values('field-a-1', 'statustext.text')).toEqual([`${first.slice(0, 50)}…`]);
   });
 
   it('loses a vehicle after link_timeout_s without HEARTBEAT (link.lost, its channel closed, the link down) and takes it back at the next (link.restored)', async () => {
