@@ -57,6 +57,12 @@ export const PEERS = [
     check: checkUml,
   },
   {
+    name: 'systemd-analyze',
+    packages: ['systemd'],
+    usedBy: 'deploy tests (the systemd unit checked by systemd-analyze verify; systemd itself need not run)',
+    check: checkSystemdAnalyze,
+  },
+  {
     name: 'chromium',
     packages: ['chromium'],
     usedBy: "gateway-dev's live page tests (headless, driven by playwright-core)",
@@ -225,6 +231,20 @@ async function checkOpenssl() {
   if (!which('openssl')) return 'the openssl binary is not installed';
   const made = spawnSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], { encoding: 'utf8' });
   return made.status === 0 && made.stdout.includes('PRIVATE KEY') ? undefined : `openssl genpkey failed: ${made.stderr.trim()}`;
+}
+
+/** Verifies a small unit, as the deploy test does with fieldbridge's. */
+async function checkSystemdAnalyze() {
+  if (!which('systemd-analyze')) return 'systemd-analyze is not installed';
+  const dir = mkdtempSync(join(tmpdir(), 'peers-systemd-'));
+  try {
+    const unit = join(dir, 'peers-check.service');
+    writeFileSync(unit, '[Unit]\nDescription=peers check\n\n[Service]\nType=exec\nExecStart=/bin/true\n');
+    const verified = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+    return verified.status === 0 ? undefined : `systemd-analyze verify failed: ${(verified.stderr || verified.error?.message || '').trim()}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Writes Vector ASC and BLF logs with the fixture the bridge-can tests use. */

@@ -241,6 +241,21 @@ describe('bridge process', () => {
     expect(cli.stderr()).toMatch(/exiting without waiting for delivery/);
   });
 
+  it('--once: SIGHUP is said and ignored, SIGINT ends the cycle and delivers what it read (exit 0), where node would end the process at once', async () => {
+    gateway.setFaults({ status: 503 });
+    const file = mapping(goodMapping().replace('interval_ms: 20', 'interval_ms: 20\n  hold_once: true'));
+    const cli = spawnCounterCli(['--config', file, '--once', '--once-timeout', '10m'], { KEY: 'k1' });
+    await waitFor(() => (gateway.stats().byStatus['503'] ?? 0) > 0, 'the cycle read, its delivery refused');
+    cli.child.kill('SIGHUP');
+    await cli.waitForLog(/SIGHUP: a --once cycle does not reload its mapping; ignored/);
+    gateway.setFaults({});
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr()).toMatch(/SIGINT: ending the read cycle and delivering what was read/);
+    expect(gateway.points({ metric: 'demo.a' }).map((p) => p.value)).toEqual([0]);
+    expect(gateway.points({ metric: 'demo.b' }).map((p) => p.value)).toEqual([100]);
+  });
+
   it('SIGHUP reloads the mapping; an invalid one is refused and the old one keeps running', async () => {
     const file = mapping(goodMapping());
     const cli = spawnCounterCli(['--config', file], { KEY: 'k1' });

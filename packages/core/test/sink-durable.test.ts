@@ -150,7 +150,7 @@ describe('sink with the durable spool', () => {
     const s = sink({ registry, buffer: { path: join(dir, 'spool'), maxBytes: 10_000, whenFull: 'block' }, batch: { maxPoints: 20, lingerMs: 5 } });
     const bridge = await startBridge(
       counterBridge,
-      { source_id: 'durable', sink: { url: 'stdout' }, counter: { interval_ms: 2, fail_once: false, unref_timer: false, channels: [{ name: 'a', metric: 'blk', start: 0 }] } },
+      { source_id: 'durable', sink: { url: 'stdout' }, counter: { interval_ms: 2, fail_once: false, unref_timer: false, hold_once: false, channels: [{ name: 'a', metric: 'blk', start: 0 }] } },
       { sink: s, registry, logger: pino({ level: 'silent' }) },
     );
     await waitFor(async () => ((await registry.getSingleMetric('fieldbridge_polls_skipped_total')?.get())?.values[0]?.value ?? 0) > 5, 'polls skipped');

@@ -99,9 +99,11 @@ async function serve(s: ServiceOptions): Promise<number> {
       await state.sink.close();
       throw err;
     }
+    const unanswer = answerOnceSignals(state, s);
     try {
       return await runOnce(state.bridge, state.sink, state.config, s.logger, s.onceTimeoutMs, failing(s), s.signal);
     } finally {
+      unanswer.stop();
       unwatchDryRun?.();
     }
   }
@@ -243,6 +245,35 @@ function failing(s: ServiceOptions): (why: string) => void {
     if (told) return;
     told = true;
     s.onFailure?.(why);
+  };
+}
+
+/**
+ * The signals of a `--once` cycle, which node would answer by ending the process at once (exit
+ * 130 on Ctrl-C, 129 on a SIGHUP), what was read but not yet delivered lost: SIGINT and SIGTERM
+ * end the cycle early and deliver what it read (exit 0), a second one exits at once saying what is
+ * left; a SIGHUP is said and ignored (a cycle reloads nothing). `stop()` removes the answers.
+ */
+function answerOnceSignals(state: ServiceState, s: ServiceOptions): { stop(): void } {
+  let stopped = false;
+  const onStop = (signal: NodeJS.Signals): void => {
+    if (stopped) {
+      s.logger.warn({ points: state.sink.status().spool.points }, `${signal} again: exiting without waiting for delivery; ${leftBehind(state, s.dryRun)}`);
+      setImmediate(() => process.exit(1));
+      return;
+    }
+    stopped = true;
+    s.logger.info(`${signal}: ending the read cycle and delivering what was read`);
+    void state.bridge?.stop();
+  };
+  const onHup = (): void => {
+    s.logger.warn('SIGHUP: a --once cycle does not reload its mapping; ignored');
+  };
+  process.on('SIGINT', onStop).on('SIGTERM', onStop).on('SIGHUP', onHup);
+  return {
+    stop() {
+      process.off('SIGINT', onStop).off('SIGTERM', onStop).off('SIGHUP', onHup);
+    },
   };
 }
 

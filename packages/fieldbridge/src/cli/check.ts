@@ -2,14 +2,11 @@ import { formatCheck } from '@fieldbridge/core/cli';
 import type { Io } from './io.js';
 import { filesOf, readFiles } from './read-files.js';
 
-/** `fieldbridge check FILE...`: validates each file without connecting and says what it would read. */
+/** `fieldbridge check FILE|DIR...`: validates each file (a directory's mapping files) without connecting and says what it would read. */
 export async function checkCommand(given: readonly string[], io: Io): Promise<number> {
-  const files = filesOf(given, io);
-  if (files.length === 0) {
-    io.stderr.write('fieldbridge check: name at least one mapping file (or set FIELDBRIDGE_CONFIG)\n');
-    return 2;
-  }
-  const read = await readFiles(files, io);
+  const paths = filesOf('fieldbridge check', given, io);
+  if (typeof paths === 'number') return paths;
+  const read = await readFiles(paths.files, io);
   if (typeof read === 'number') return read;
   for (const m of read) io.stdout.write(formatCheck(m.definitions, m.file, m.config, io.env));
   return 0;

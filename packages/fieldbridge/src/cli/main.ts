@@ -28,13 +28,13 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   program
     .command('run')
     .description('run mapping files until Ctrl-C: every bridge section of a file on one sink, spool and observe server')
-    .argument('[files...]', 'mapping files (YAML); default $FIELDBRIDGE_CONFIG')
+    .argument('[files...]', 'mapping files (YAML), or directories whose *.yaml and *.yml files are run; default $FIELDBRIDGE_CONFIG')
     .option('--dry-run', 'read the sources and print decoded points as NDJSON on stdout, sending nothing')
     .option('--once', 'one poll cycle (or until each channel delivered), flush, and exit')
     .option('--once-timeout <duration>', "with --once: longest wait for a push source (e.g. 30s; default: the bridge's own, 10s unless its --help says otherwise)")
     .option('--session <name>', 'tag every point with session_id NAME from the start')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
-    .addHelpText('after', '\nSignals: SIGINT/SIGTERM drain and exit; SIGHUP reloads the mapping files.\nLogs go to stderr: JSON lines, readable lines on a terminal; stdout carries only data (--dry-run).')
+    .addHelpText('after', '\nSignals: SIGINT/SIGTERM drain and exit (with --once too: the cycle ends, what it read is delivered); SIGHUP reloads the mapping files (new files in a directory need a restart).\nLogs go to stderr: JSON lines, readable lines on a terminal; stdout carries only data (--dry-run).')
     .action(async (files: string[], options: Record<string, unknown>) => {
       code = await runCommand(files, options, io);
     });
@@ -42,7 +42,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   program
     .command('check')
     .description('validate mapping files without connecting, and print what they would read and where it would go')
-    .argument('[files...]', 'mapping files; default $FIELDBRIDGE_CONFIG')
+    .argument('[files...]', 'mapping files, or directories of them; default $FIELDBRIDGE_CONFIG')
     .action(async (files: string[]) => {
       code = await checkCommand(files, io);
     });

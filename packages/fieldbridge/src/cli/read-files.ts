@@ -5,6 +5,7 @@ import { sectionWarning, unsetVariableWarning } from '@fieldbridge/core/cli';
 import { CATALOG, type CatalogEntry } from '../catalog.js';
 import { MappingFileError, readMappingFile, type MappingFile } from '../mapping-files.js';
 import type { Io } from './io.js';
+import { expandMappingPaths, type MappingPaths } from './mapping-paths.js';
 import { sharedResourceIssues } from './shared-resources.js';
 
 /**
@@ -75,8 +76,18 @@ function filesGivenTwice(files: readonly string[], cwd = process.cwd()): string[
   return lines;
 }
 
-/** The files of a command: those given, else `$FIELDBRIDGE_CONFIG`. */
-export function filesOf(given: readonly string[], io: Io): string[] {
-  if (given.length > 0) return [...given];
-  return io.env.FIELDBRIDGE_CONFIG ? [io.env.FIELDBRIDGE_CONFIG] : [];
+/**
+ * The mapping files of a command: the paths given, else `$FIELDBRIDGE_CONFIG`; a directory
+ * stands for the mapping files in it (see `expandMappingPaths`). Problems are said on stderr,
+ * prefixed with `command`, and give exit code 2.
+ */
+export function filesOf(command: string, given: readonly string[], io: Io): MappingPaths | number {
+  const paths = given.length > 0 ? [...given] : io.env.FIELDBRIDGE_CONFIG ? [io.env.FIELDBRIDGE_CONFIG] : [];
+  if (paths.length === 0) {
+    io.stderr.write(`${command}: name at least one mapping file or directory (or set FIELDBRIDGE_CONFIG); \`fieldbridge init <bridge>\` writes one\n`);
+    return 2;
+  }
+  const found = expandMappingPaths(paths, io.cwd);
+  for (const line of found.problems) io.stderr.write(`${command}: ${line}\n`);
+  return found.problems.length > 0 ? 2 : found;
 }

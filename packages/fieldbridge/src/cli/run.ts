@@ -1,10 +1,12 @@
-import { createRuleExchange, type MultiFileConfig } from '@fieldbridge/core';
-import { checkRunOptions, commandLogger, serveMapping, type CliOptions } from '@fieldbridge/core/cli';
+import { createLogger, createRuleExchange, type MultiFileConfig } from '@fieldbridge/core';
+import { checkRunOptions, commandLogger, serveMapping, type CliOptions, type RunOptions } from '@fieldbridge/core/cli';
 import type { Io } from './io.js';
+import { filesAddedSince } from './mapping-paths.js';
 import { filesOf, readFiles, rereadFile } from './read-files.js';
+import { answerSignals } from './run-signals.js';
 
 /**
- * `fieldbridge run FILE...`: every file is checked first; then each runs in this process with
+ * `fieldbridge run FILE|DIR...` (a directory: the mapping files in it): every file is checked first; then each runs in this process with
  * its own sink, spool and observe server, every bridge section of a file sharing that file's.
  * SIGHUP reads every file again, as at the start: with the bridges of the sections it holds then,
  * and checked against the other files as they are running. A rule that lists `sources:` also
@@ -17,16 +19,40 @@ export async function runCommand(given: readonly string[], parsed: CliOptions, i
     io.stderr.write(`fieldbridge run: ${options}\n`);
     return 2;
   }
-  const files = filesOf(given, io);
-  if (files.length === 0) {
-    io.stderr.write('fieldbridge run: name at least one mapping file (or set FIELDBRIDGE_CONFIG); `fieldbridge init <bridge>` writes one\n');
-    return 2;
+  const paths = filesOf('fieldbridge run', given, io);
+  if (typeof paths === 'number') return paths;
+  const siblings = new AbortController();
+  let logger: ReturnType<typeof createLogger> | undefined;
+  const getLogger = () => (logger ??= createLogger({ name: 'fieldbridge', level: (options.logLevel ?? 'info') as 'info', stderr: io.stderr }));
+  const unanswer = answerSignals({
+    once: options.once,
+    stop: (signal) => {
+      if (!siblings.signal.aborted) siblings.abort(signal);
+    },
+    logger: getLogger,
+  });
+  // A directory is read at the start: a reload reads its files again, and says what is new in it.
+  const onHup = (): void => {
+    const added = filesAddedSince(paths.dirs, paths.files, io.cwd);
+    if (added.length > 0) getLogger().warn({ added }, `SIGHUP: ${added.join(', ')} ${added.length === 1 ? 'is' : 'are'} new since the start, and not run: a reload reads again the files a run started with; restart to run new ones`);
+  };
+  if (paths.dirs.length > 0) process.on('SIGHUP', onHup);
+  try {
+    return await runFiles(paths.files, options, io, siblings);
+  } finally {
+    process.off('SIGHUP', onHup);
+    unanswer();
   }
+}
+
+/** Reads the files and runs each, until all have stopped; `siblings` stops them all. */
+async function runFiles(files: readonly string[], options: RunOptions, io: Io, siblings: AbortController): Promise<number> {
   const read = await readFiles(files, io);
   if (typeof read === 'number') return read;
+  // Stopped (a signal) while the files were read: nothing has started.
+  if (siblings.signal.aborted) return 0;
   // What each file runs now, for the checks of a reload against the others.
   const running = read.map((m) => ({ file: m.file, config: m.config }));
-  const siblings = new AbortController();
   // The others stop as soon as one file fails, their stop line saying which and why.
   const stopSiblings = (file: string, why: string): void => {
     if (!siblings.signal.aborted) siblings.abort(`${file} failed (${why})`);

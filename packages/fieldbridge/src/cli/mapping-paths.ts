@@ -1,0 +1,65 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** A name a directory's mapping file has: `.yaml` or `.yml`, not hidden (an editor's `.#site.yaml`). */
+const MAPPING_NAME = /^[^.].*\.ya?ml$/;
+
+/** The mapping files named by a command's paths. */
+export interface MappingPaths {
+  /** Every file, in the order given; a directory's in name order where it was given. */
+  files: string[];
+  /** The directories given, as given. */
+  dirs: string[];
+  /** What cannot be used (a directory with no mapping file in it), one line each. */
+  problems: string[];
+}
+
+/**
+ * The mapping files that `paths` name, as Telegraf's `--config-directory` and a `conf.d` folder
+ * do: a file as given (one that does not exist is left for reading to report), a directory as
+ * the `.yaml` and `.yml` files directly in it, in name order. A directory with none is a problem.
+ */
+export function expandMappingPaths(paths: readonly string[], cwd = process.cwd()): MappingPaths {
+  const out: MappingPaths = { files: [], dirs: [], problems: [] };
+  for (const path of paths) {
+    if (!isDirectory(resolve(cwd, path))) {
+      out.files.push(path);
+      continue;
+    }
+    out.dirs.push(path);
+    const inside = mappingFilesIn(path, cwd);
+    if (inside.length === 0) out.problems.push(`${path}: a directory with no mapping file (*.yaml, *.yml) in it`);
+    out.files.push(...inside);
+  }
+  return out;
+}
+
+/**
+ * The mapping files in `dirs` now that are not among `files` (those a run started with): a reload
+ * reads the files it runs again, it does not start new ones.
+ */
+export function filesAddedSince(dirs: readonly string[], files: readonly string[], cwd = process.cwd()): string[] {
+  const known = new Set(files.map((f) => resolve(cwd, f)));
+  return dirs.flatMap((dir) => mappingFilesIn(dir, cwd)).filter((f) => !known.has(resolve(cwd, f)));
+}
+
+function mappingFilesIn(dir: string, cwd: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(resolve(cwd, dir));
+  } catch {
+    return []; // Gone or unreadable since: nothing to run from it.
+  }
+  return names
+    .filter((name) => MAPPING_NAME.test(name) && !isDirectory(resolve(cwd, dir, name)))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
