@@ -178,6 +178,21 @@ describe('runtime: channels of push sources', () => {
     }
   });
 
+  it('--once stopped early (Ctrl-C) says after how long, not that it waited its whole time', async () => {
+    const { logger, lines } = captureLogger();
+    const { running, context, sink } = await run(['a', 'b'], undefined, logger);
+    const once = running.once(600_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    context().channel('a').set('connected');
+    context().channel('b').set('connected');
+    context().emit('a', [{ metric: 'a.x', value: 1 }]);
+    void running.stop();
+    expect(await once).toEqual({ silent: ['b'] });
+    const said = lines().find((l) => l.msg.startsWith('--once: nothing'))?.msg;
+    expect(said).toMatch(/^--once: nothing before the cycle was stopped \(after \d+ ms\) on b \(connected, but /);
+    await sink.close();
+  });
+
   it("--once says a connected channel's silence in the bridge's words when it has some", async () => {
     const { logger, lines } = captureLogger();
     const why = (channel: string) => (channel === 'b' ? 'no message came on b/# at all: the broker retains none there' : undefined);

@@ -291,7 +291,9 @@ export async function startBridge<D extends BridgeDefinition>(
         // Connected without a problem logged: most likely nothing arrived (no one publishes there).
         const why = problems.open().length > 0 ? 'nothing it sent gave a point: see its problems above' : 'no point came of it and no problem was logged: is anything sending there?';
         const said = silent.map((name) => (snapshot[name]?.state === 'connected' ? `${name} (connected, but ${instance.silentWhy?.(name) ?? why})` : name));
-        logger.warn({ silent }, `--once: nothing ${stoppedBy === 'ended' ? 'before the source ran out' : `within ${wait} ms`} on ${said.join(', ')}`);
+        const waited = Math.round(performance.now() - startedAt);
+        const until = stoppedBy === 'ended' ? 'before the source ran out' : stoppedBy === 'timeout' ? `within ${wait} ms` : `before the cycle was stopped (after ${waited} ms)`;
+        logger.warn({ silent }, `--once: nothing ${until} on ${said.join(', ')}`);
       }
       return { silent };
     },
