@@ -97,7 +97,10 @@ describe('when_full', () => {
     await s.flush({ timeoutMs: 60_000 });
     await writer(s, 100, 100);
     await s.flush({ timeoutMs: 60_000 });
-    expect(lines().filter((l) => /dropping data as configured/.test(l.msg))).toHaveLength(1);
+    expect(lines().filter((l) => /^spool full/.test(l.msg)).map((l) => l.msg)).toEqual([
+      'spool full (buffer.max_bytes 16KiB): dropping the oldest undelivered data to make room for new (when_full: drop_oldest); raise buffer.max_bytes to hold a longer outage, ' +
+        'or set when_full: block to make the bridges wait (a poll is skipped, MQTT holds its acknowledgements) (further occurrences are counted, not logged, until it recovers)',
+    ]);
     expect(lines().filter((l) => /no longer dropping data \(when_full\)/.test(l.msg))).toHaveLength(1);
   });
 });

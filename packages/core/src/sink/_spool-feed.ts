@@ -1,3 +1,4 @@
+import { formatSize } from '../config/units.js';
 import type { Clock } from '../clock/clock.js';
 import type { Batch } from '../shared/batch.js';
 import type { ProblemReporter } from '../shared/problems.js';
@@ -18,6 +19,8 @@ export interface SpoolFeedOptions {
   clock: Clock;
   problems: ProblemReporter;
   whenFull: WhenFull;
+  /** The spool's size (`buffer.max_bytes`), for what a full one says. */
+  maxBytes: number;
   /** Drop spooled batches older than this, in ms (`buffer.max_age`); undefined keeps them. */
   maxAgeMs: number | undefined;
   drop(reason: DropReason, count: number): void;
@@ -92,7 +95,7 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
     full = overflow;
     for (const dropped of result.dropped) {
       o.drop(dropped.reason, dropped.count);
-      o.problems.report(`spool:${dropped.reason}`, `spool ${dropped.reason === 'expired' ? 'expired' : 'full'}: dropping data as configured (when_full, max_age)`, { reason: dropped.reason });
+      o.problems.report(`spool:${dropped.reason}`, droppedMessage(dropped.reason, o), { reason: dropped.reason });
       o.onGone(dropped.id);
     }
     if (result.accepted) o.onStored();
@@ -172,4 +175,11 @@ export function createSpoolFeed(o: SpoolFeedOptions): SpoolFeed {
       return lost;
     },
   };
+}
+
+/** What a drop by policy says: the setting in effect, and the one to change. */
+function droppedMessage(reason: string, o: Pick<SpoolFeedOptions, 'whenFull' | 'maxBytes'>): string {
+  if (reason === 'expired') return 'dropping spooled data older than buffer.max_age';
+  const what = o.whenFull === 'drop_oldest' ? 'the oldest undelivered data to make room for new' : 'new data while it is full';
+  return `spool full (buffer.max_bytes ${formatSize(o.maxBytes)}): dropping ${what} (when_full: ${o.whenFull}); raise buffer.max_bytes to hold a longer outage, or set when_full: block to make the bridges wait (a poll is skipped, MQTT holds its acknowledgements)`;
 }

@@ -9,6 +9,7 @@ import type { BatchCodec } from '../shared/batch-codec.js';
 import { LOG_SERIALIZERS } from '../shared/log-error.js';
 import { createProblemReporter } from '../shared/problems.js';
 import { createSpool } from '../spool/create-spool.js';
+import { DEFAULT_SPOOL_MAX_BYTES } from '../spool/capacity.js';
 import { createBatcher } from './batcher.js';
 import { createDeadLetter } from './dead-letter.js';
 import { createDelivery } from './delivery.js';
@@ -120,6 +121,7 @@ export function createSink(options: SinkOptions): Sink {
     clock,
     problems,
     whenFull: o.buffer?.whenFull ?? 'drop_oldest',
+    maxBytes: o.buffer?.maxBytes ?? DEFAULT_SPOOL_MAX_BYTES,
     maxAgeMs: o.buffer?.maxAgeMs,
     drop,
     onStored: () => delivery.notify(),
