@@ -2,9 +2,9 @@ import { createChangeFilter, createKeyedProblems, type BridgeContext, type Chann
 import type { Line } from './_line.js';
 import type { ModbusMetrics } from './_metrics.js';
 import type { ModbusTable } from './config.js';
-import { decodeAnswer } from './decode.js';
+import { decodeAnswer, isBitTable } from './decode.js';
 import { exceptionName, isTransientException, ModbusBridgeError } from './errors.js';
-import { describeRequest, planOnePerPoint, planRequests, type ReadRequest } from './plan.js';
+import { describeRequest, halveRequest, planOnePerPoint, planRequests, type ReadRequest } from './plan.js';
 import type { ResolvedDevice, ResolvedPoint } from './resolve.js';
 
 /** What one poll cycle of a device did. */
@@ -21,14 +21,16 @@ export interface CycleResult {
   errors: string[];
 }
 
-type Outcome = 'ok' | 'exception' | 'failed' | 'disconnected' | 'split';
+type Outcome = 'ok' | 'exception' | 'failed' | 'disconnected' | { split: [ReadRequest<ResolvedPoint>, ReadRequest<ResolvedPoint>] };
 
 /**
  * Polls one device every `pollMs` through its line: sends the planned requests, decodes each
  * answer, holds back changes within a point's deadband (the kit's change filter), emits the
- * rest on the device's channel and reports the channel's state. A request refused with ILLEGAL
- * DATA ADDRESS is split into one request per point for the rest of the run, so one unmapped
- * register costs only its own point.
+ * rest on the device's channel and reports the channel's state. A request of several points
+ * refused with ILLEGAL DATA ADDRESS (an unmapped register inside it) or ILLEGAL DATA VALUE (longer
+ * than the device reads at once) is halved, again where a half is refused too, for the rest of
+ * the run: one unmapped register costs only its own point, and the rest is still read in few
+ * requests.
  */
 export class DevicePoller {
   readonly channel: Channel;
@@ -172,9 +174,8 @@ export class DevicePoller {
     for (let i = 0; i < this.requests.length; i++) {
       const request = this.requests[i] as ReadRequest<ResolvedPoint>;
       const outcome = await this.execute(request, result.errors);
-      if (outcome === 'split') {
-        const singles = request.points.map((p) => ({ table: p.table, address: p.address, count: p.width, points: [p] }));
-        this.requests.splice(i, 1, ...singles);
+      if (typeof outcome === 'object') {
+        this.requests.splice(i, 1, ...outcome.split);
         i -= 1;
         continue;
       }
@@ -221,9 +222,10 @@ export class DevicePoller {
         if (error.code === 'EXCEPTION') {
           this.answered();
           const code = error.exceptionCode ?? 0;
-          if (code === 2 && request.points.length > 1) {
-            this.ctx.logger.info({ device: name, request: what }, `${this.label}: ${what} refused with ILLEGAL DATA ADDRESS; reading its ${request.points.length} points one by one from now on`);
-            return 'split';
+          const halves = code === 2 || code === 3 ? halveRequest(request) : undefined;
+          if (halves) {
+            this.ctx.logger.info({ device: name, request: what }, `${this.label}: ${what} refused with ${exceptionName(code)}; reading it as ${halves.map(describeRequest).join(' and ')} from now on${code === 3 ? sizeHint(request.table) : ''}`);
+            return { split: halves };
           }
           if (isTransientException(code) && attempt < retries) continue;
           const metrics = request.points.map((p) => p.metric).join(', ');
@@ -238,8 +240,11 @@ export class DevicePoller {
         if (attempt < retries) continue;
         this.trouble.add(error.code === 'TIMEOUT' ? 'timeout' : 'bad_response');
         if (error.code === 'TIMEOUT') {
-          this.line.noteTimeout();
-          this.ctx.problems.report(`modbus.${name}.timeout`, `${this.label} did not answer ${what} within ${timeoutMs} ms (${retries + 1} tries)`, { device: name });
+          const after = error.answeredAfterMs;
+          // A late answer shows the line works: only silence counts towards reopening it.
+          if (after === undefined) this.line.noteTimeout();
+          const late = after === undefined ? '' : `; it answered after ${after} ms, too late to be used (that answer was dropped): raise timeout_ms above ${after} ms`;
+          this.ctx.problems.report(`modbus.${name}.timeout`, `${this.label} did not answer ${what} within ${timeoutMs} ms (${retries + 1} tries)${late}`, { device: name });
         } else {
           this.ctx.problems.report(`modbus.${name}.bad_response`, `${this.label}: ${error.message}`, { device: name });
         }
@@ -283,6 +288,12 @@ export class DevicePoller {
     if (suppressed > 0) this.ctx.metrics.suppressed(name, 'deadband', suppressed);
     return kept;
   }
+}
+
+/** What to write when a device refused a read's length (ILLEGAL DATA VALUE). */
+function sizeHint(table: ModbusTable): string {
+  const [what, key] = isBitTable(table) ? ['bits', 'max_bits'] : ['registers', 'max_registers'];
+  return ` (a device that reads fewer ${what} per request answers so: ${key} in the mapping sizes the reads from the start)`;
 }
 
 /** The `kind` label of `fieldbridge_source_errors_total` for a failed try. */

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { hangupAwareBinding } from '@fieldbridge/core/bridge';
+import { LateAnswerWatch, type FramedPort } from './_late-answer.js';
 import type { ModbusTable } from './config.js';
 import { formatConnection, type ConnectionSpec } from './connection-url.js';
 import { exceptionName, ModbusBridgeError } from './errors.js';
@@ -32,15 +33,29 @@ export interface ModbusClient {
   close(): Promise<void>;
 }
 
-/** modbus-serial's buffered serial RTU port (`ModbusRTU.RTUBufferedPort`): an emitter of the serial port's events. */
-interface RtuPort {
+/** modbus-serial's buffered serial RTU port (`ModbusRTU.RTUBufferedPort`): an emitter of the serial port's events and of answers. */
+interface RtuPort extends FramedPort {
   on(event: 'error', listener: (err: unknown) => void): void;
+  on(event: 'data', listener: (frame: Buffer) => void): void;
 }
 
 /** The parts of modbus-serial this package constructs. */
 interface ModbusSerial {
-  new (port?: RtuPort): RawClient;
+  new (port?: FramedPort): RawClient;
   RTUBufferedPort: new (path: string, options: Record<string, unknown>) => RtuPort;
+  /** RTU frames over a socket; with `socket`, over one already connected. */
+  TelnetPort: new (options: { socket: net.Socket; port: number }) => FramedPort;
+}
+
+/** Options of {@link openClient}. */
+export interface OpenClientOptions {
+  /**
+   * On an RTU-framed line (a serial port, RTU over TCP), wait up to the request's timeout once
+   * more after a timeout, for the late answer, before the next request (see `LateAnswerWatch`).
+   * Default true. A scan that asks each unit id once may turn it off: a late answer from one id
+   * is never taken for another's, since the unit id is checked.
+   */
+  waitForLateAnswers?: boolean;
 }
 
 /** Loads modbus-serial on first use, so importing this package does not. */
@@ -101,21 +116,31 @@ export function toModbusError(err: unknown, what: string): ModbusBridgeError {
   return new ModbusBridgeError('BAD_RESPONSE', `${what}: ${message}`, { cause: err });
 }
 
+/** The timeout of a request whose answer came after all, too late to be used. */
+function lateAnswerError(what: string, answeredAfterMs: number, timeoutMs: number, cause: ModbusBridgeError): ModbusBridgeError {
+  return new ModbusBridgeError('TIMEOUT', `${what}: answered after ${answeredAfterMs} ms, later than the timeout of ${timeoutMs} ms; the answer was dropped`, { cause, answeredAfterMs });
+}
+
 /**
  * Opens `spec` through modbus-serial (loaded here, on first use). TCP and RTU-over-TCP use a
  * socket this function owns, so a drop is always seen; a serial line uses a buffered RTU port it
- * owns (modbus-serial's, on the kit's hang-up-aware binding). Rejects with `CONNECT_FAILED`, also
- * when `signal` aborts a TCP connect.
+ * owns (modbus-serial's, on the kit's hang-up-aware binding). On an RTU-framed line a timed-out
+ * request waits for its late answer before the next one goes out (`options.waitForLateAnswers`).
+ * Rejects with `CONNECT_FAILED`, also when `signal` aborts a TCP connect.
  */
-export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal?: AbortSignal): Promise<ModbusClient> {
+export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal?: AbortSignal, options: OpenClientOptions = {}): Promise<ModbusClient> {
   const ModbusRTU = await loadModbusSerial();
   const closeListeners: ((reason: string) => void)[] = [];
   const inFlight = new Set<(err: ModbusBridgeError) => void>();
+  /** Aborted when the connection goes away, ending a wait for a late answer. */
+  const gone = new AbortController();
+  let late: LateAnswerWatch | undefined;
   let closed = false;
   let shutDown = false;
   const lost = (reason: string): void => {
     if (closed) return;
     closed = true;
+    gone.abort();
     for (const reject of inFlight) reject(new ModbusBridgeError('DISCONNECTED', `connection lost: ${reason}`));
     for (const listener of closeListeners) listener(reason);
   };
@@ -129,6 +154,7 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal
     // adapter). Unheard, that error would end the process; heard here, it is one more sign the
     // line is gone.
     port.on('error', onError);
+    late = new LateAnswerWatch(port);
     raw = new ModbusRTU(port);
     raw.on('error', onError);
     try {
@@ -146,12 +172,20 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal
     });
   } else {
     const socket = await connectSocket(spec.host, spec.port, timeoutMs, signal);
-    raw = new ModbusRTU();
-    raw.on('error', onError);
     socket.on('error', (err) => lost(err.message));
     socket.on('close', () => lost(`${formatConnection(spec)} closed the connection`));
-    if (spec.kind === 'tcp') await raw.linkTCP(socket, { port: spec.port });
-    else await raw.linkTelnet(socket, { port: spec.port });
+    if (spec.kind === 'tcp') {
+      raw = new ModbusRTU();
+      raw.on('error', onError);
+      await raw.linkTCP(socket, { port: spec.port });
+    } else {
+      // The telnet port is made here rather than by linkTelnet, so its answers can be watched.
+      const port = new ModbusRTU.TelnetPort({ socket, port: spec.port });
+      late = new LateAnswerWatch(port);
+      raw = new ModbusRTU(port);
+      raw.on('error', onError);
+      await new Promise<void>((resolve, reject) => raw.open((err) => (err ? reject(err) : resolve())));
+    }
     shutdown = async () => {
       socket.destroy();
     };
@@ -162,9 +196,21 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal
       const what = `unit ${unitId} ${table} ${address}+${count}`;
       if (closed) return Promise.reject(new ModbusBridgeError('DISCONNECTED', `${what}: not connected`));
       return new Promise<number[] | boolean[]>((resolve, reject) => {
+        const sentAt = performance.now();
+        let waitingForLate = false;
         const settle = (err: ModbusBridgeError | undefined, data?: number[] | boolean[]): void => {
-          if (!inFlight.delete(rejectNow)) return;
+          if (!inFlight.has(rejectNow) || (waitingForLate && err?.code === 'TIMEOUT')) return;
           clearTimeout(guard);
+          if (err?.code === 'TIMEOUT' && late && options.waitForLateAnswers !== false) {
+            // Still in flight, so a lost connection ends it; nothing else is asked meanwhile.
+            waitingForLate = true;
+            void late.wait(sentAt, requestTimeoutMs, gone.signal).then((after) => {
+              if (!inFlight.delete(rejectNow)) return;
+              reject(after === undefined ? err : lateAnswerError(what, after, requestTimeoutMs, err));
+            });
+            return;
+          }
+          inFlight.delete(rejectNow);
           if (err) reject(err);
           else resolve(data ?? []);
         };

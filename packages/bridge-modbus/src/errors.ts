@@ -27,10 +27,13 @@ export class ModbusBridgeError extends BridgeError<ModbusBridgeErrorCode> {
   override readonly name = 'ModbusBridgeError';
   /** The Modbus exception code for `EXCEPTION` errors (2 = illegal data address, ...). */
   readonly exceptionCode: number | undefined;
+  /** For a `TIMEOUT` on an RTU line: the answer came after all, this many ms after the request (too late, and dropped). */
+  readonly answeredAfterMs: number | undefined;
 
-  constructor(code: ModbusBridgeErrorCode, message: string, options?: { cause?: unknown; exceptionCode?: number }) {
+  constructor(code: ModbusBridgeErrorCode, message: string, options?: { cause?: unknown; exceptionCode?: number; answeredAfterMs?: number }) {
     super(code, message, options);
     this.exceptionCode = options?.exceptionCode;
+    this.answeredAfterMs = options?.answeredAfterMs;
   }
 }
 

@@ -67,6 +67,38 @@ export function planRequests<P extends Plannable>(points: readonly P[], options:
   return requests;
 }
 
+/**
+ * Cuts a request a device refused into two that read its points between them: at the point
+ * nearest the middle of its registers (or bits) that no earlier point reaches past, so no point
+ * straddles the cut and points sharing a register stay together. Each part covers only its own
+ * points. Halving again where a part is refused too finds an unmapped register in a few reads,
+ * or the longest read a device takes (a device that reads fewer registers per request than
+ * asked). Undefined when the request cannot be cut (one point, or points sharing all their
+ * addresses).
+ */
+export function halveRequest<P extends Plannable>(request: ReadRequest<P>): [ReadRequest<P>, ReadRequest<P>] | undefined {
+  const points = [...request.points].sort((a, b) => a.address - b.address || b.width - a.width);
+  const middle = request.address + request.count / 2;
+  let cut: number | undefined;
+  let reach = -1;
+  for (let i = 1; i < points.length; i++) {
+    const before = points[i - 1] as P;
+    reach = Math.max(reach, before.address + before.width);
+    const here = (points[i] as P).address;
+    if (here < reach) continue;
+    if (cut === undefined || Math.abs(here - middle) < Math.abs((points[cut] as P).address - middle)) cut = i;
+  }
+  if (cut === undefined) return undefined;
+  return [covering(request.table, points.slice(0, cut)), covering(request.table, points.slice(cut))];
+}
+
+/** The request that reads exactly `points` (sorted by address, at least one). */
+function covering<P extends Plannable>(table: ModbusTable, points: P[]): ReadRequest<P> {
+  const address = (points[0] as P).address;
+  const end = Math.max(...points.map((p) => p.address + p.width));
+  return { table, address, count: end - address, points };
+}
+
 /** One request per point, what a naive poller (a Node-RED flow per value) sends; for comparison. */
 export function planOnePerPoint<P extends Plannable>(points: readonly P[]): ReadRequest<P>[] {
   return points.map((point) => ({ table: point.table, address: point.address, count: point.width, points: [point] }));

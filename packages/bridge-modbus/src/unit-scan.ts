@@ -100,7 +100,9 @@ function classify(unit: number, err: unknown): UnitAnswer | undefined {
  * opened again and the scan goes on. Rejects with `CONNECT_FAILED` when the line cannot be opened.
  */
 export async function scanUnits(device: Pick<ResolvedDevice, 'name' | 'connection'>, options: ScanUnitsOptions): Promise<UnitScanReport> {
-  const open = options.open ?? openClient;
+  // Each id is asked once, and a late answer from one id is never taken for another's (the unit
+  // id is checked): no need to wait for late answers, which would double the time of silent ids.
+  const open = options.open ?? ((spec: ConnectionSpec, ms: number) => openClient(spec, ms, undefined, { waitForLateAnswers: false }));
   const { range, register, timeoutMs } = options;
   const answers: UnitAnswer[] = [];
   let client: ModbusClient | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeRequest, planOnePerPoint, planRequests, type Plannable } from '../src/plan.js';
+import { describeRequest, halveRequest, planOnePerPoint, planRequests, type Plannable } from '../src/plan.js';
 
 const reg = (address: number, width = 1): Plannable => ({ table: 'holding', address, width });
 
@@ -60,5 +60,28 @@ describe('planRequests', () => {
     const points = Array.from({ length: 50 }, (_, i) => reg(i));
     expect(planOnePerPoint(points)).toHaveLength(50);
     expect(planRequests(points)).toHaveLength(1);
+  });
+});
+
+describe('halveRequest', () => {
+  const halves = (points: Plannable[]): string[] | undefined => {
+    const [request] = planRequests(points, { maxGap: 124 });
+    return halveRequest(request!)?.map(describeRequest);
+  };
+
+  it('cuts at the point nearest the middle, each half covering only its own points', () => {
+    // holding 0-99 with a float32 every 10 registers: the middle is 50.
+    expect(halves(Array.from({ length: 10 }, (_, i) => reg(i * 10, 2)))).toEqual(['holding 0-41', 'holding 50-91']);
+    expect(halves([reg(0), reg(1), reg(5), reg(6), reg(9)])).toEqual(['holding 0-1', 'holding 5-9']);
+  });
+
+  it('keeps a value whole and the bits of one register together', () => {
+    // A uint64 at 0-3 reaches past the bits at 2: the only cut is before 4.
+    expect(halves([reg(0, 4), reg(2), reg(2), reg(4)])).toEqual(['holding 0-3', 'holding 4']);
+  });
+
+  it('cannot cut one point, nor points that share all their registers', () => {
+    expect(halves([reg(7, 2)])).toBeUndefined();
+    expect(halves([reg(7), reg(7), reg(7)])).toBeUndefined();
   });
 });

@@ -51,7 +51,9 @@ describe('against pymodbus 3.0 (an independent implementation)', () => {
       expect(t.valuesOf(`u${unit}.r400`)).toEqual([]);
     }
     expect(t.points.filter((p) => p.tags?.device === 'u9')).toEqual([]);
-    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'u2', kind: 'illegal_data_address' })).toBe(2);
+    // Refused three times: holding 398-400, then its half 399-400, then 400 alone.
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'u2', kind: 'illegal_data_address' })).toBe(3);
+    expect(src.devices()[1]?.requests.map((r) => `${r.address}+${r.count}`)).toEqual(['200+12', '398+1', '399+1', '400+1']);
     expect(await t.metric('fieldbridge_source_errors_total', { channel: 'u9', kind: 'timeout' })).toBeGreaterThanOrEqual(1);
     expect(src.devices().map((d) => [d.name, d.state])).toEqual([
       ['u1', 'connected'],

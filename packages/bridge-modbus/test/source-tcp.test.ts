@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createModbusSource, type ModbusSource } from '../src/source.js';
 import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
@@ -14,6 +15,13 @@ async function server(bank: Parameters<typeof startServerTcp>[0]): Promise<TestS
 
 function source(...args: Parameters<typeof createModbusSource>): ModbusSource {
   return track.add(createModbusSource(...args), (s) => s.stop());
+}
+
+/** Sends the context's logs to a list of their messages. */
+function captureLogs(t: ReturnType<typeof createTestContext>): string[] {
+  const messages: string[] = [];
+  (t.ctx as { logger: unknown }).logger = pino({ level: 'info' }, { write: (line: string) => void messages.push((JSON.parse(line) as { msg: string }).msg) });
+  return messages;
 }
 
 const fixtures = fileURLToPath(new URL('./fixtures/decode/', import.meta.url));
@@ -73,15 +81,35 @@ describe('Modbus TCP against modbus-serial ServerTCP', () => {
     expect(t.valuesOf('r0')).toEqual([10, 10, 10]);
     expect(t.valuesOf('r9')).toEqual([19, 19, 19]);
     expect(t.valuesOf('r5')).toEqual([]);
-    // The merged read failed once, then the points were read one by one.
-    expect(srv.seen[0]).toMatchObject({ address: 0, count: 10 });
-    expect(src.devices()[0]?.requests).toHaveLength(5);
+    // The merged read was refused, then halved until only the refused register reads alone.
+    expect(srv.seen.slice(0, 5).map((r) => `${r.address}+${r.count}`)).toEqual(['0+10', '0+2', '5+5', '5+1', '6+4']);
+    expect(src.devices()[0]?.requests.map((r) => `${r.address}+${r.count}`)).toEqual(['0+2', '5+1', '6+4']);
     const reports = t.problems.filter((p) => p.kind === 'report' && p.key.includes('exception'));
     expect(reports).toHaveLength(3);
     expect(reports.filter((r) => r.logged)).toHaveLength(1);
     expect(reports[0]?.message).toMatch(/holding 5 \(r5\) answered exception 2 ILLEGAL DATA ADDRESS/);
-    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'plc', kind: 'illegal_data_address' })).toBe(4);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'plc', kind: 'illegal_data_address' })).toBe(5);
     expect(t.states.at(-1)?.state).toBe('connected');
+  });
+
+  it('halves a read the device refuses as too long (ILLEGAL DATA VALUE) until it fits, and every point is read in the same cycle', async () => {
+    // A meter that reads at most 40 registers at once; the mapping leaves max_registers at 125.
+    const srv = await server({ holding: new Map(Array.from({ length: 120 }, (_, i) => [i, i])), maxRegisters: 40 });
+    const points = Array.from({ length: 60 }, (_, i) => ({ metric: `p${i}`, table: 'holding', address: i * 2, type: 'uint32' }));
+    const t = createTestContext();
+    const logs = captureLogs(t);
+    const src = source(oneDevice(srv.url, points), t.ctx);
+    await src.once();
+    // uint32 at 2i holds (2i << 16) | (2i + 1).
+    expect(t.points.map((p) => [p.metric, p.value])).toEqual(points.map((p, i) => [p.metric, 2 * i * 65536 + 2 * i + 1]));
+    expect(src.devices()[0]?.requests.map((r) => `${r.address}+${r.count}`)).toEqual(['0+30', '30+30', '60+30', '90+30']);
+    srv.seen.length = 0;
+    await src.once();
+    expect(srv.seen.map((r) => r.count)).toEqual([30, 30, 30, 30]);
+    expect(t.problems.filter((p) => p.kind === 'report')).toEqual([]);
+    expect(logs.find((l) => l.includes('holding 0-119 refused'))).toBe(
+      'device plc (unit 1 on tcp://127.0.0.1:' + srv.port + '): holding 0-119 refused with ILLEGAL DATA VALUE; reading it as holding 0-59 and holding 60-119 from now on (a device that reads fewer registers per request answers so: max_registers in the mapping sizes the reads from the start)',
+    );
   });
 
   it('keeps a request that never answers as one timeout episode while the rest flows', async () => {

@@ -13,6 +13,8 @@ export interface RegisterBank {
   illegal?: Set<string>;
   /** `holding:12` style keys whose reads are never answered (a device that ignores them). */
   silent?: Set<string>;
+  /** Most registers one read may ask for; a longer read answers ILLEGAL DATA VALUE (exception 3), as devices that read fewer than 125 at once do. */
+  maxRegisters?: number;
 }
 
 /** One register read the server saw (bit reads are not visible per request through ServerTCP's vector). */
@@ -44,6 +46,7 @@ function createVector(bank: RegisterBank, seen: SeenRequest[]) {
   };
   const registers = (table: 'input' | 'holding') => (address: number, count: number, unit: number): number[] => {
     seen.push({ table, address, count, unit });
+    if (count > (bank.maxRegisters ?? 125)) throw Object.assign(new Error('illegal data value'), { modbusErrorCode: 3 });
     check(table, address, count);
     for (let a = address; a < address + count; a++) {
       if (bank.silent?.has(`${table}:${a}`)) return Array.from({ length: count }, () => new Promise<number>(() => undefined)) as unknown as number[];
