@@ -18,6 +18,9 @@ export interface SerialPair {
   close(): Promise<void>;
 }
 
+/** How long socat may take to make the pair: far more than it ever needs; past it, the start fails rather than hangs. */
+const SOCAT_START_MS = 10_000;
+
 /**
  * Runs `socat -d -d pty,raw,echo=0,link=<dir>/A pty,raw,echo=0,link=<dir>/B` and resolves once
  * both links exist (watching the directory, not sleeping). Passing the same `dir` again makes the
@@ -29,20 +32,31 @@ export async function startSerialPair(options: { dir?: string } = {}): Promise<S
   const a = join(dir, 'A');
   const b = join(dir, 'B');
   const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr.resume();
+  let said = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    said = (said + chunk).slice(-2000);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   await new Promise<void>((resolve, reject) => {
     const ready = (): boolean => existsSync(a) && existsSync(b);
-    if (ready()) return resolve();
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      watcher.close();
+      clearTimeout(deadline);
+      if (err) {
+        child.kill('SIGKILL');
+        reject(err);
+      } else resolve();
+    };
+    // Watching first, then looking: links made in between are seen either way.
     const watcher = watch(dir, () => {
-      if (!ready()) return;
-      watcher.close();
-      resolve();
+      if (ready()) settle();
     });
-    void exited.then((code) => {
-      watcher.close();
-      reject(new Error(`socat exited with ${code} before creating ${a} and ${b}`));
-    });
+    const deadline = setTimeout(() => settle(new Error(`socat made no ${a} and ${b} within ${SOCAT_START_MS} ms: ${said.trim() || 'it said nothing'}`)), SOCAT_START_MS);
+    void exited.then((code) => settle(new Error(`socat exited with ${code} before creating ${a} and ${b}: ${said.trim()}`)));
+    if (ready()) settle();
   });
   return {
     dir,
