@@ -1,6 +1,5 @@
 import { isFieldbridgeError, startBridge, type FileConfig } from '@fieldbridge/core';
-import { createCollectingSink, trackCleanups } from '@fieldbridge/core/testing';
-import { Writable } from 'node:stream';
+import { captureLogs, createCollectingSink, trackCleanups } from '@fieldbridge/core/testing';
 import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { mqttBridge } from '../src/bridge.js';
@@ -57,8 +56,8 @@ describe('--once (the runtime waits for every subscription)', () => {
     const aedes = track.add(await startAedes(), (b) => b.close());
     const pub = track.add(await connectPublisher(aedes.url), (p) => p.close());
     await pub.client.publishAsync('once/bad', 'not a number', { qos: 1, retain: true });
-    const lines: { msg: string }[] = [];
-    const logger = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(JSON.parse(chunk.toString()) as { msg: string }), done()) }));
+    const { logger, lines: logged } = captureLogs('warn');
+    const lines = logged();
     const { running } = await runtime({ url: aedes.url, once_timeout_ms: 300, subscriptions: [{ topic: 'quiet/#', metric: 'q' }, { topic: 'once/bad', format: 'number', metric: 'b' }] }, logger);
     expect(await running.once()).toEqual({ silent: ['quiet/#', 'once/bad'] });
     expect(lines.find((l) => l.msg.startsWith('--once: nothing within'))?.msg).toBe(

@@ -1,8 +1,6 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { trackCleanups } from '@fieldbridge/core/testing';
-import { pino } from 'pino';
+import { captureLogs, trackCleanups, type CapturedLogs } from '@fieldbridge/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeCertificate } from '../src/certificate-info.js';
 import { SIM_NAMESPACE, startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
@@ -29,12 +27,8 @@ async function serverOn(pkiDir: string, options: Parameters<typeof startOpcuaSer
   return server;
 }
 
-/** A pino logger whose lines a test can read. */
-function capturedLogger(): { logger: pino.Logger; messages: () => string[] } {
-  const lines: string[] = [];
-  const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(...chunk.toString().split('\n').filter(Boolean)), done()) }));
-  return { logger, messages: () => lines.map((l) => (JSON.parse(l) as { msg: string }).msg) };
-}
+/** A pino logger (info) whose messages a test can read. */
+const capturedLogger = (): CapturedLogs => captureLogs('info');
 
 describe('the bridge across server restarts', () => {
   it('re-creates the session and items after a restart (its namespaces reordered): values resume, the gap is counted and logged, on_change drops the repeat', async () => {

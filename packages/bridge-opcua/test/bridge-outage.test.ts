@@ -1,6 +1,4 @@
-import { Writable } from 'node:stream';
-import { trackCleanups, until } from '@fieldbridge/core/testing';
-import { pino } from 'pino';
+import { captureLogs, trackCleanups, until, type CapturedLogs } from '@fieldbridge/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startOpcuaServer } from '../src/server.js';
 import { runSource } from './helpers/bridge.js';
@@ -14,12 +12,8 @@ const files = createCleanup();
 const track = trackCleanups();
 afterAll(() => files.run());
 
-/** A pino logger whose messages a test can read. */
-function capturedLogger(): { logger: pino.Logger; messages: () => string[] } {
-  const lines: string[] = [];
-  const logger = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(...chunk.toString().split('\n').filter(Boolean)), done()) }));
-  return { logger, messages: () => lines.map((l) => (JSON.parse(l) as { msg: string }).msg) };
-}
+/** A pino logger (info) whose messages a test can read. */
+const capturedLogger = (): CapturedLogs => captureLogs('info');
 
 describe('a network cut, the server staying up', () => {
   it('is counted as a lost connection; the session is kept and said so; the values of the gap come, those dropped from a full queue are warned about', async () => {

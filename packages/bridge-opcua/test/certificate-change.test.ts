@@ -1,8 +1,6 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { trackCleanups } from '@fieldbridge/core/testing';
-import { pino } from 'pino';
+import { captureLogs, trackCleanups } from '@fieldbridge/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startOpcuaServer } from '../src/server.js';
 import { pointsOf, runSource } from './helpers/bridge.js';
@@ -37,8 +35,8 @@ describe('a server whose certificate changed (trust: tofu)', () => {
     track.defer(() => server.stop());
     const proxy = await startProxy(server.port);
     track.defer(() => proxy.close());
-    const lines: { level: number; msg: string }[] = [];
-    const logger = pino({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(...chunk.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string })), done()) }));
+    const { logger, lines: logged } = captureLogs('debug');
+    const lines = logged();
     const { t } = await runSource(
       track,
       { endpoint: proxy.url, pki: clientPki, trust: 'tofu', security: { mode: 'SignAndEncrypt' }, nodes: [{ metric: 'counter', node_id: nsu('Boiler.Counter'), sampling_interval_ms: 0 }] },

@@ -1,7 +1,6 @@
-import { createTestContext, type CleanupTracker, type TestContext } from '@fieldbridge/core/testing';
+import { captureLogs, createTestContext, type CapturedLogs, type CleanupTracker, type TestContext } from '@fieldbridge/core/testing';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
-import { pino, type Logger } from 'pino';
-import { Writable } from 'node:stream';
+import type { Logger } from 'pino';
 import { mqttConfigSchema, type MqttConfig } from '../../src/config.js';
 import type { BridgeInstance } from '@fieldbridge/core/bridge';
 import { createMqttSource, type MqttSourceOptions } from '../../src/source.js';
@@ -68,20 +67,9 @@ export async function connectPublisher(url: string, options: IClientOptions = {}
 }
 
 /** A pino logger whose lines a test reads back. */
-export interface CollectingLogger {
-  logger: Logger;
-  /** Every line logged so far, parsed: pino's level number and the message. */
-  lines(): { level: number; msg: string }[];
-}
+export type CollectingLogger = Pick<CapturedLogs, 'logger' | 'lines'>;
 
-/** A real pino logger (level info) writing into memory. */
+/** A real pino logger (level info) writing into memory: the kit's. */
 export function collectingLogger(): CollectingLogger {
-  const lines: { level: number; msg: string }[] = [];
-  const out = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, out), lines: () => [...lines] };
+  return captureLogs('info');
 }

@@ -1,5 +1,5 @@
-import { Writable } from 'node:stream';
-import { pino, type Level, type Logger } from 'pino';
+import { captureLogs, type LogLine as KitLogLine } from '@fieldbridge/core/testing';
+import type { Level, Logger } from 'pino';
 import type { OpcuaLogger } from '../../src/log-redirect.js';
 
 /** One line a {@link CapturingLogger} received. */
@@ -48,16 +48,10 @@ export function capturingLogger(): CapturingLogger {
 }
 
 /** A line a {@link pinoCapture} logger wrote: pino's level number (20 debug, 30 info, 40 warn), the message and the fields. */
-export type PinoLine = { level: number; msg: string } & Record<string, unknown>;
+export type PinoLine = KitLogLine;
 
-/** A pino logger (what a bridge's context carries) that keeps every line it writes, parsed. */
+/** A pino logger (what a bridge's context carries) that keeps every line it writes, parsed: the kit's, its lines as a live array. */
 export function pinoCapture(level: Level = 'debug'): { logger: Logger; lines: PinoLine[] } {
-  const lines: PinoLine[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const text of chunk.toString().split('\n')) if (text) lines.push(JSON.parse(text) as PinoLine);
-      done();
-    },
-  });
-  return { logger: pino({ level }, sink), lines };
+  const captured = captureLogs(level);
+  return { logger: captured.logger, lines: captured.lines() };
 }

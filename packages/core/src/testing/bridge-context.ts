@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createSourceMetrics } from '../bridge/source-metrics.js';
 import type { Point } from '../point/point.js';
@@ -7,6 +7,7 @@ import { createChannels, type Channels } from '../runtime/_channels.js';
 import type { BridgeContext, SourceState } from '../runtime/define-bridge.js';
 import { keptAcrossReloads } from '../runtime/_reload-state.js';
 import { createProblemReporter, type ProblemReporter } from '../shared/problems.js';
+import { captureLogs, type CapturedLogs } from './capture-logs.js';
 
 /** One `problems.report` or `.resolve` call, as a test sees it. */
 export interface ProblemEvent {
@@ -38,11 +39,13 @@ export interface TestContext {
   channels(): ReturnType<Channels['snapshot']>;
   /** What `/readyz` would answer for the source: every required channel connected. */
   ready(): boolean;
+  /** What the context's logger was told (debug and above), unless a test put its own logger in. */
+  logs: CapturedLogs;
 }
 
 /** The core's episode reporter, with every call recorded for assertions. */
-function recordingReporter(events: ProblemEvent[], changed: () => void): ProblemReporter {
-  const real = createProblemReporter(pino({ level: 'silent' }));
+function recordingReporter(events: ProblemEvent[], changed: () => void, logger: Logger): ProblemReporter {
+  const real = createProblemReporter(logger);
   return {
     report(key, message, fields) {
       const logged = real.report(key, message, fields);
@@ -64,7 +67,7 @@ function recordingReporter(events: ProblemEvent[], changed: () => void): Problem
 /**
  * A {@link BridgeContext} for testing a bridge's source without a sink: points are collected in
  * memory, channel states and problem episodes recorded, the standard metrics real (on a fresh
- * registry), the logger silent, the clock the plain monotonic one, the file's `source_id`
+ * registry), the logger kept in memory (`logs`), the clock the plain monotonic one, the file's `source_id`
  * `options.sourceId` (default `test`) and `stateDir` as given. `waitFor` re-checks on every write,
  * state change and problem, so tests synchronise on what happened rather than on time. Contexts
  * given one `reloadState` map share `acrossReloads`, as a bridge started again by a SIGHUP reload.
@@ -79,10 +82,11 @@ export function createTestContext(options: { bridge?: string; blocked?: boolean;
   const states: TestContext['states'] = [];
   const problems: ProblemEvent[] = [];
   const registry = new Registry();
+  const logs = captureLogs('debug');
   const abort = new AbortController();
   const origin = performance.timeOrigin;
   const metrics = createSourceMetrics(registry, options.bridge ?? 'test');
-  const channels = createChannels(metrics, pino({ level: 'silent' }), (channel, state) => {
+  const channels = createChannels(metrics, logs.logger, (channel, state) => {
     states.push({ channel, state });
     changed();
   });
@@ -120,7 +124,7 @@ export function createTestContext(options: { bridge?: string; blocked?: boolean;
     },
     metrics,
     sink: { write, send: (metric, value, extras) => write({ metric, value, ...extras }) },
-    logger: pino({ level: 'silent' }),
+    logger: logs.logger,
     registry,
     clock: {
       now: () => origin + performance.now(),
@@ -130,13 +134,14 @@ export function createTestContext(options: { bridge?: string; blocked?: boolean;
       synced: () => true,
       addSample: () => 'used',
     },
-    problems: recordingReporter(problems, changed),
+    problems: recordingReporter(problems, changed, logs.logger),
     signal: abort.signal,
     sourceId: options.sourceId ?? 'test',
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     acrossReloads: (key, make) => keptAcrossReloads(reloadState, `${options.bridge ?? 'test'}:${key}`, make),
   };
   return {
+    logs,
     ctx,
     points,
     states,

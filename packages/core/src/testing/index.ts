@@ -16,3 +16,4 @@ export { startCommand, type CommandProcess } from './command-process.js';
 export { startSerialPair, type SerialPair } from './serial-pair.js';
 export { makeTestCerts, type TestCerts } from './test-certs.js';
 export { createGatedClock, type GatedClock } from './gated-clock.js';
+export { captureLogs, type CapturedLogs, type LogLine } from './capture-logs.js';

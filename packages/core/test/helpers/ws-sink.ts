@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { createGateway, type Gateway, type GatewayOptions } from '@fieldbridge/gateway-dev';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach } from 'vitest';
 import { createSink, type Sink, type SinkOptions } from '../../src/index.js';
@@ -33,17 +32,8 @@ export function tempDir(): string {
   return dir;
 }
 
-/** A pino logger whose JSON lines are kept for assertions. */
-export function captureLogger(): { logger: Logger; lines: () => Array<{ level: number; msg: string; [k: string]: unknown }> } {
-  const lines: Array<{ level: number; msg: string }> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), lines: () => lines };
-}
+/** A pino logger (debug) whose JSON lines are kept for assertions: the kit's. */
+export { captureLogs as captureLogger } from '../../src/testing/capture-logs.js';
 
 export const fastRetry = { initialDelayMs: 5, maxDelayMs: 20, jitter: 0, authProbeIntervalMs: 100 };
 
