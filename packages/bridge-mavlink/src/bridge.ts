@@ -20,8 +20,10 @@ export function describeMavlink(section: MavlinkConfig): string[] {
   const config = resolveMavlink(section);
   const systems = config.systems ? `systems ${config.systems.join(', ')}` : 'every system';
   const components = config.components ? `components ${config.components.join(', ')}` : 'every component';
+  const filtered = config.systems !== undefined || config.components !== undefined;
+  const radio = filtered && (config.messages.has('RADIO_STATUS') || config.messages.has('RADIO')) ? ' (and the RADIO_STATUS of a telemetry radio, component 68, whatever its system)' : '';
   const lines = [
-    `${formatLinkUrl(config.connection)}: ${config.dialect} dialect, ${systems}, ${components}; a vehicle is lost after ${formatDuration(config.linkTimeoutMs)} without HEARTBEAT`,
+    `${formatLinkUrl(config.connection)}: ${config.dialect} dialect, ${systems}, ${components}${radio}; a vehicle is lost after ${formatDuration(config.linkTimeoutMs)} without HEARTBEAT`,
     `each vehicle is the source ${config.sourceId.source} and the channel system-{sysid}; events link.lost, link.restored, mode.changed, armed.changed, vehicle.found, vehicle.restarted and the metric link.loss_ratio`,
   ];
   if (config.signing) {

@@ -96,8 +96,8 @@ export const mavlinkConfigSchema = z
       .describe('udpin://0.0.0.0:14550 | udpout://host:14550 | tcp://host:5760 | serial:///dev/ttyACM0?baud=57600 | tlog:///path/flight.tlog?pace=recorded&speed=1'),
     dialect: z.enum(['common', 'ardupilotmega'], { error: 'dialect must be common or ardupilotmega' }).optional().describe('Message set. Default ardupilotmega (which includes common).'),
     source_id: z.string().min(1).max(256).optional().describe('Source id of each vehicle, a template with {source_id} (the file\'s) and {sysid}. Default {source_id}-{sysid}.'),
-    systems: z.array(z.number().int().min(1).max(255)).min(1).max(255).optional().describe('System ids to read. Default every system.'),
-    components: z.array(z.number().int().min(0).max(255)).min(1).max(256).optional().describe('Component ids to read. Default every component.'),
+    systems: z.array(z.number().int().min(1).max(255)).min(1).max(255).optional().describe('System ids to read. Default every system. A telemetry radio\'s RADIO_STATUS (component 68, system 51 for SiK) is read whatever this says.'),
+    components: z.array(z.number().int().min(0).max(255)).min(1).max(256).optional().describe('Component ids to read. Default every component. A telemetry radio\'s RADIO_STATUS (component 68) is read whatever this says.'),
     messages: z.record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'a message name as the XML spells it, e.g. GLOBAL_POSITION_INT'), messageEntrySchema)
       .optional()
       .describe('Messages to read and the records made from each. Default HEARTBEAT, SYS_STATUS, ATTITUDE, GLOBAL_POSITION_INT, GPS_RAW_INT, VFR_HUD, BATTERY_STATUS and STATUSTEXT with their default fields. The section\'s max_rate_hz, on_change and max_interval do not apply to STATUSTEXT (each is an event of its own): set them on its entry to thin it.'),

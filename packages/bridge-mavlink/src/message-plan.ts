@@ -1,3 +1,4 @@
+import { closestName } from '@fieldbridge/core/bridge';
 import { compileField, type RecordMaker } from './_compile-field.js';
 import type { FieldRecord } from './field-record.js';
 import { readElement, readString, payloadView } from './payload.js';
@@ -117,28 +118,8 @@ function instanceReader(def: MessageDef): Pick<CompiledMessage, 'instance'> {
   return { instance: (view) => Number(readElement(view, field, 0)) };
 }
 
-/** ` (did you mean GPS_RAW_INT?)` for a near miss, by edit distance. */
+/** ` (did you mean GPS_RAW_INT?)` for a near miss, by edit distance (the kit's `closestName`). */
 function suggest(dialect: Dialect, name: string): string {
-  const wanted = name.toUpperCase();
-  let best: string | undefined;
-  let bestDistance = 4;
-  for (const m of dialect.messages()) {
-    const d = distance(wanted, m.name);
-    if (d < bestDistance) {
-      best = m.name;
-      bestDistance = d;
-    }
-  }
+  const best = closestName(name.toUpperCase(), dialect.messages().map((m) => m.name));
   return best ? ` (did you mean ${best}?)` : '';
-}
-
-function distance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) return 99;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
 }

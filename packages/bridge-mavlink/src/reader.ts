@@ -7,6 +7,7 @@ import { compileMessagePlan, type MessagePlan } from './message-plan.js';
 import { createMessageTimer, timeFieldOf, type TimeSource } from './message-time.js';
 import type { ParseCounts, ParseProblem } from './parse-problems.js';
 import { createMavlinkParser, type MavlinkParser, type ParseResult, type PushOptions } from './parser.js';
+import { compileSenderFilter } from './sender-filter.js';
 import type { SigningOptions } from './signing.js';
 import { createStatusTextAssembler, readStatusTextChunk, type AssembledStatusText } from './statustext-chunks.js';
 import { createVehicleTracker, type VehicleEvent, type VehicleSnapshot } from './vehicle-tracker.js';
@@ -22,9 +23,9 @@ export interface ReaderOptions {
   linkTimeoutMs?: number;
   /** Options of each sender's boot clock estimator. */
   deviceClock?: DeviceClockOptions;
-  /** Only frames from these system ids; default every system. */
+  /** Only frames from these system ids; default every system. A telemetry radio's RADIO_STATUS is read all the same (`isRadioReport`). */
   systems?: readonly number[];
-  /** Only frames from these component ids; default every component. */
+  /** Only frames from these component ids; default every component (a radio's RADIO_STATUS as above). */
   components?: readonly number[];
 }
 
@@ -92,8 +93,7 @@ export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
   const parser: MavlinkParser = createMavlinkParser({ dialect: options.dialect, ...(options.signing ? { signing: options.signing } : {}) });
   const timer = createMessageTimer(options.deviceClock ? { deviceClock: options.deviceClock } : {});
   const tracker = createVehicleTracker(options.linkTimeoutMs === undefined ? {} : { linkTimeoutMs: options.linkTimeoutMs });
-  const systems = options.systems ? new Set(options.systems) : undefined;
-  const components = options.components ? new Set(options.components) : undefined;
+  const reads = compileSenderFilter({ systems: options.systems, components: options.components });
   let filtered = 0;
   const statusTexts = createStatusTextAssembler<HeldChunk>();
 
@@ -107,7 +107,7 @@ export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
     const out: ReadResult = { messages: [], events: [], problems: parsed.problems };
     if (statusTexts.held() > 0) for (const done of statusTexts.expire(atMs)) out.messages.push(assembled(done));
     for (const frame of parsed.frames) {
-      if ((systems && !systems.has(frame.sysid)) || (components && !components.has(frame.compid))) {
+      if (reads && !reads(frame.sysid, frame.compid, frame.msgid)) {
         filtered += 1;
         continue;
       }

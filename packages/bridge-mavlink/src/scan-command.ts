@@ -9,13 +9,14 @@ import { openLink } from './open-link.js';
 import { createMavlinkParser } from './parser.js';
 import { resolveMavlink } from './resolve.js';
 import { formatScan } from './scan-format.js';
+import { noTlogFramesMessage } from './tlog.js';
 
 /** The option `bridge-mavlink` adds to see what a link carries before writing `messages:`. */
 export const SCAN_OPTION: BridgeCliOption = {
   flags: '--scan [duration]',
   inspects: true,
   description:
-    'listen on the connection for DURATION (default 10s; Ctrl-C ends it early, with the list; a .tlog is read to its end) and list every sender (system, component, autopilot, type, mode, link loss) with the messages it sends, their rates and whether the mapping reads them; then exit',
+    'listen on the connection for DURATION (default 10s; Ctrl-C ends it early, with the list; a .tlog is read to its end) and list every sender (system, component, autopilot, type, mode, link loss) with the messages it sends, their rates and whether the mapping reads them, then a messages: block to paste; then exit',
 };
 
 /**
@@ -43,6 +44,8 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
   let ended: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (ended = resolve));
   let heard: ListenWindow | undefined;
+  /** The replay's line on bytes of a `.tlog` that were not records. */
+  let skipped: string | undefined;
   try {
     await link.start({
       data(chunk) {
@@ -52,6 +55,7 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
         survey.problems(parsed.problems);
       },
       state(state, detail) {
+        if (state === 'ended') skipped = detail;
         if (state === 'ended' || state === 'closed') ended();
         else if (state === 'reconnecting') io.logger.warn(`${formatLinkUrl(config.connection)}: ${detail ?? 'reconnecting'}`);
       },
@@ -71,7 +75,10 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
     await link.close();
   }
   survey.problems(parser.end().problems);
+  const records = link.stats().chunks;
   const heardFrom = tlog ? `the log ${formatLinkUrl(config.connection)}` : `${heard!.text} on ${formatLinkUrl(config.connection)}`;
-  io.stdout.write(formatScan(survey.result(), dialect, plan, heardFrom, { systems: config.systems, components: config.components }));
+  const nothingHeard = config.connection.kind === 'tlog' ? noTlogFramesMessage(config.connection.path, records, skipped) : undefined;
+  const filter = { systems: config.systems, components: config.components };
+  io.stdout.write(formatScan(survey.result(), dialect, plan, heardFrom, { filter, messages: section.messages, ...(nothingHeard ? { nothingHeard } : {}) }));
   return 0;
 }

@@ -15,6 +15,7 @@ import { openLink, type LinkOptions } from './open-link.js';
 import type { ParseCounts } from './parse-problems.js';
 import { createMavlinkReader, type MavlinkReader } from './reader.js';
 import { resolveMavlink, type ResolvedMavlink } from './resolve.js';
+import { noTlogFramesMessage } from './tlog.js';
 import type { VehicleSnapshot } from './vehicle-tracker.js';
 
 /** Options of {@link createMavlinkSource}, for tests and embedding. */
@@ -161,7 +162,7 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
         vehicles.closeAll('the replay ended');
         const { frames } = reader.counts();
         if (frames === 0 && !replayed?.before) {
-          replayFailed(new MavlinkBridgeError('TLOG_READ', noFramesMessage(config.connection.kind === 'tlog' ? config.connection.path : name, link?.stats().chunks ?? 0, detail)));
+          replayFailed(new MavlinkBridgeError('TLOG_READ', noTlogFramesMessage(config.connection.kind === 'tlog' ? config.connection.path : name, link?.stats().chunks ?? 0, detail)));
           return;
         }
         vehicles.transportDown('the replay ended');
@@ -283,10 +284,4 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
     counts: () => reader?.counts(),
     linkStats: () => link?.stats(),
   };
-}
-
-/** Why a replay that read no frame failed: what the file held instead, and what a `.tlog` is. */
-function noFramesMessage(path: string, records: number, skipped: string | undefined): string {
-  const held = records > 0 ? `${records.toLocaleString('en-US')} records, none a MAVLink frame of the dialect${skipped ? `, and ${skipped}` : ''}` : skipped ?? 'nothing: the file is empty';
-  return `no MAVLink frame could be read from ${path} (${held}): a .tlog (Mission Planner, QGroundControl, MAVProxy) holds an 8-byte timestamp before each frame; a DataFlash log (.bin) or a raw byte capture is not one`;
 }

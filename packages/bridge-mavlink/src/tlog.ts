@@ -77,3 +77,13 @@ export function createTlogSplitter(): TlogSplitter {
     end: () => split(held ?? new Uint8Array(0), true),
   };
 }
+
+/**
+ * Why a `.tlog` gave no frame (a replay fails with it, `--scan` prints it): what the file at
+ * `path` held instead (`records` whole records, none a frame of the dialect; `skipped`, the
+ * replay's line on the bytes that were not records), and what a `.tlog` is.
+ */
+export function noTlogFramesMessage(path: string, records: number, skipped: string | undefined): string {
+  const held = records > 0 ? `${records.toLocaleString('en-US')} records, none a MAVLink frame of the dialect${skipped ? `, and ${skipped}` : ''}` : skipped ?? 'nothing: the file is empty';
+  return `no MAVLink frame could be read from ${path} (${held}): a .tlog (Mission Planner, QGroundControl, MAVProxy) holds an 8-byte timestamp before each frame; a DataFlash log (.bin) or a raw byte capture is not one`;
+}

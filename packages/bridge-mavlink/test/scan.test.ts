@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCommand, trackCleanups } from '@fieldbridge/core/testing';
+import { seededRandom, startCommand, trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { encodeV1, encodeV2 } from './helpers/mavlink-encoder.js';
 import { nmAttitude, nmFrame, nmHeartbeat } from './helpers/node-mavlink.js';
@@ -75,6 +75,15 @@ describe('bridge-mavlink --scan', () => {
       '  ATTITUDE   1       -      read',
       '  HEARTBEAT  2       1.0/s  -',
       '',
+      // The block to paste: every message heard, the mapping's own entry kept.
+      "# the 2 messages heard and the mapping's own entries; paste under mavlink: in place of its messages:",
+      "# default reads a message's useful fields, all every field: --list-messages NAME lists them",
+      'messages:',
+      '  # system 1, component 1',
+      '  ATTITUDE: [ roll ]',
+      '  HEARTBEAT: default',
+      '  # system 2, component 1 (also sends ATTITUDE, HEARTBEAT, listed above)',
+      '',
     ]);
   });
 
@@ -97,6 +106,22 @@ describe('bridge-mavlink --scan', () => {
     expect(system('1')).toEqual(['  message    frames  rate  mapping', '  HEARTBEAT  1       -     read', '']);
     expect(system('3')).toEqual(['  message     frames  rate  mapping', '  STATUSTEXT  1       -     filtered', '  filtered: the mapping reads nothing from this sender (system 3 is not in systems: [1, 2])']);
     expect(system('2')).toEqual(['  message    frames  rate  mapping', '  HEARTBEAT  1       -     filtered', '  filtered: the mapping reads nothing from this sender (component 154 is not in components: [1])']);
+  });
+
+  it('says a file that is not a .tlog (empty, random bytes) holds no .tlog records, as a replay does, rather than to check a port or baud rate', async () => {
+    const dir = await track.tempDir('bridge-mavlink-scan-');
+    const empty = join(dir, 'empty.tlog');
+    await writeFile(empty, Buffer.alloc(0));
+    const random = seededRandom(7);
+    const noise = join(dir, 'capture.bin');
+    // Bytes that hold neither a start byte nor a timestamp anywhere: a raw capture or another log format.
+    await writeFile(noise, Buffer.from(Array.from({ length: 4096 }, () => 0x10 + Math.floor(random() * 0xe0))));
+    for (const [path, held] of [[empty, 'nothing: the file is empty'], [noise, '4,096 bytes that were not .tlog records skipped']] as const) {
+      const result = await run(['--config', await mapping(dir, `tlog://${path}`), '--scan']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`no MAVLink frame could be read from ${path} (${held}): a .tlog (Mission Planner, QGroundControl, MAVProxy) holds an 8-byte timestamp before each frame`);
+      expect(result.stdout).not.toContain('baud rate');
+    }
   });
 
   it('listens to a live link for the time given (a vehicle on TCP), counts what is not a frame, and says so when nothing is heard', async () => {

@@ -58,3 +58,4 @@ export type { PointWriter } from './sink/sink-types.js';
 export { seededRandom } from './shared/seeded-random.js';
 export { globMatch } from './shared/glob.js';
 export { closestName } from './shared/edit-distance.js';
+export { flowYaml } from './bridge/flow-yaml.js';

@@ -1,0 +1,20 @@
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { flowYaml } from '../src/bridge/flow-yaml.js';
+
+describe('flowYaml', () => {
+  it('writes one line that reads back as the value, quoting only what a plain scalar would misread', () => {
+    const entry = { fields: [{ field: 'roll', to: 'deg', as: 'true' }, 'pitch'], metric: 'drone-{sysid}.{field}', on_change: true, scale: 0.5, id: '007', note: 'null' };
+    const text = flowYaml(entry);
+    expect(text).toBe('{ fields: [ { field: roll, to: deg, as: "true" }, pitch ], metric: "drone-{sysid}.{field}", on_change: true, scale: 0.5, id: "007", note: "null" }');
+    expect(text).not.toContain('\n');
+    expect(parse(`x: ${text}`)).toEqual({ x: entry });
+  });
+
+  it('writes a plain word, a number and a long list on one line', () => {
+    expect(flowYaml('default')).toBe('default');
+    expect(flowYaml(2.5)).toBe('2.5');
+    const many = Array.from({ length: 60 }, (_, i) => `field_${i}`);
+    expect(flowYaml(many).split('\n')).toHaveLength(1);
+  });
+});
