@@ -1,9 +1,10 @@
-import type { BridgeContext, KeyedProblems, Point } from '@fieldbridge/core/bridge';
+import { formatDuration, type BridgeContext, type KeyedProblems, type Point } from '@fieldbridge/core/bridge';
 import type { Advert } from './advert/advert.js';
 import type { BleMetrics } from './_metrics.js';
 import { NO_DATA_ADVERTS, noDataMessage } from './_no-data.js';
 import type { DeviceTracker, TrackedDevice } from './_tracker.js';
 import { decodeAdvertPoints, decodeReadingPoints, type AdvertPoints, type BlePoints } from './decode.js';
+import type { CounterRestart } from './decode/bthome-counter.js';
 import type { BthomeState } from './decode/bthome-state.js';
 import type { GattEvent, GattReading } from './gatt/gatt-types.js';
 import { createMatcher } from './match.js';
@@ -30,6 +31,16 @@ export interface RouterParts {
   state: BthomeState;
   /** The record file, when recording. */
   record(): RecordWriter | undefined;
+}
+
+/** Says, once per restart, that a sensor's lower counters were taken as its new baseline. */
+function warnCounterRestart(ctx: BridgeContext, tracked: TrackedDevice, r: CounterRestart): void {
+  const { device, address } = tracked;
+  const refused = `${r.refused} ${r.refused === 1 ? 'advert' : 'adverts'}`;
+  ctx.logger.warn(
+    { device: device.name, address, counter: r.counter, from: r.from, previous: r.previous, refused: r.refused },
+    `${device.name} (${address}) bthome: the encryption counter restarted (battery change?): counter ${r.counter} is the new baseline; the counters rose from ${r.from} for ${formatDuration(Math.round(r.afterMs / 1000) * 1000)} below the last accepted ${r.previous}, with none above it (${refused} refused meanwhile as replayed_counter)`,
+  );
 }
 
 /**
@@ -66,6 +77,7 @@ export function createRouter(parts: RouterParts): Router {
       metrics.duplicates.inc();
       return;
     }
+    if (result.counterRestart) warnCounterRestart(ctx, tracked, result.counterRestart);
     if (result.problems.length === 0) problems.clean(name);
     const points = admit(tracked, result);
     if (points.length === 0) return;

@@ -24,6 +24,10 @@ function describeMatch(device: ResolvedDevice): string {
   return m.by === 'local_name' ? `local name "${m.name}"` : `local names starting "${m.prefix}" (up to ${device.maxDevices} devices)`;
 }
 
+function counterRestartText(ms: number): string {
+  return ms > 0 ? `counter restart accepted after ${formatDuration(ms)}` : 'counter restart never accepted';
+}
+
 function describeDevice(device: ResolvedDevice, replaying: boolean): string[] {
   const options = [
     device.rssi ? 'rssi' : '',
@@ -31,6 +35,7 @@ function describeDevice(device: ResolvedDevice, replaying: boolean): string[] {
     device.onChange ? 'on change' : '',
     device.maxIntervalMs !== undefined ? `at least every ${formatDuration(device.maxIntervalMs)}` : '',
     `silent after ${formatDuration(device.silentAfterMs)}`,
+    device.counterRestartAfterMs === undefined ? '' : counterRestartText(device.counterRestartAfterMs),
   ].filter((o) => o !== '');
   const decoder = device.decoder === 'gatt' ? `GATT${replaying ? ' (not read while replaying: a record file holds adverts only)' : ''}` : device.decoder;
   const head = `${device.name}: ${describeMatch(device)} as ${decoder}${device.bindKey ? ' with a bind key' : ''} -> ${device.template.source} (${options.join(', ')})`;

@@ -12,6 +12,14 @@ const SLICE_TYPES = ['u8', 'i8', 'u16', 'i16', 'u24', 'i24', 'u32', 'i32', 'floa
 // The range of bridge-mavlink's max_interval: the key means the same in every bridge.
 const maxIntervalSchema = durationMs({ minMs: 10, maxMs: 86_400_000 }).optional();
 
+// Shorter than a sensor's usual gap between adverts, a replay could win between two real ones.
+const COUNTER_RESTART_RANGE = 'range 1m..1w';
+const counterRestartSchema = z
+  .union([z.literal('never').transform(() => 0), z.literal(0), durationMs({ unit: 's', minMs: 60_000, maxMs: 604_800_000 })], {
+    error: (issue) => (issue.code === 'invalid_union' ? `expected never (or 0), or a duration such as 5m, 1h, or a number of seconds (${COUNTER_RESTART_RANGE})` : undefined),
+  })
+  .optional();
+
 /** The metric template when none is given. */
 export const DEFAULT_METRIC = '{device}.{measurement}';
 
@@ -64,6 +72,7 @@ export const bleDeviceSchema = z
     local_name_prefix: z.string().min(1).max(248).optional().describe('Match every device whose local name starts with this (each one its own channel).'),
     decoder: z.enum(BLE_DECODERS, { error: `decoder must be one of ${BLE_DECODERS.join(', ')}` }).describe('bthome | ruuvi | atc | pvvx | ibeacon | eddystone | custom | gatt.'),
     bind_key: z.string().max(128).optional().describe('bthome: the device bind key (32 hex digits) for encrypted adverts; take it from the environment: ${KITCHEN_BIND_KEY}.'),
+    counter_restart_after_s: counterRestartSchema.describe(`bthome with bind_key: encryption counters below the last accepted one that keep rising this long, with none above it in between, are taken as the sensor's counter restart (a battery change) and become its baseline; never (or 0) refuses them until the bridge restarts (seconds, or 5m, 1h; ${COUNTER_RESTART_RANGE}). Default the section's, else 5m.`),
     custom: customDecoderSchema.optional(),
     characteristics: z.array(characteristicSchema).min(1).max(32).optional().describe('gatt: characteristics to read or subscribe to.'),
     metric: z.string().min(1).max(256).optional().describe('Metric name template: {device}, {measurement}, {address}, {name}. Default the section\'s, else {device}.{measurement}.'),
@@ -130,6 +139,7 @@ export const bleConfigSchema = z
     on_change: z.boolean().optional().describe('Default of the devices\' on_change. Default false.'),
     max_interval: maxIntervalSchema.describe('Default of the devices\' max_interval: with on_change, send an unchanged value anyway once the last one sent is this old (range 10ms..1d). Default never.'),
     silent_after_s: durationMs({ unit: 's', minMs: 1000, maxMs: 604_800_000 }).optional().describe('Default of the devices\' silent_after_s. Default 5m.'),
+    counter_restart_after_s: counterRestartSchema.describe(`Default of the encrypted BTHome devices' counter_restart_after_s: how long lower counters must keep rising to be taken as a counter restart; never (or 0) refuses them (${COUNTER_RESTART_RANGE}). Default 5m.`),
     devices: z.array(bleDeviceSchema).max(1000).default([]).describe('Sensors to read; adverts of other devices are ignored. At least one to run; bridge-ble --scan lists what is on the air before there are any.'),
   })
   .describe('Bluetooth Low Energy sensors: advertisements and GATT, from an adapter or a replay file.');

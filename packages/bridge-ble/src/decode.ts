@@ -1,5 +1,6 @@
 import { renderMetricName, type DecodeProblem, type DecodeResult, type Point } from '@fieldbridge/core/bridge';
 import type { Advert } from './advert/advert.js';
+import type { CounterRestart } from './decode/bthome-counter.js';
 import type { BthomeState } from './decode/bthome-state.js';
 import { decodeAdvert } from './decode/decode-advert.js';
 import { decodeCharacteristic } from './gatt/characteristics.js';
@@ -38,6 +39,8 @@ export interface AdvertPoints extends BlePoints {
    * decoder that does not fit the device): nothing was decoded, and on its own it is no problem.
    */
   noData?: true;
+  /** BTHome: the advert was accepted as its sensor's encryption counter restart (a battery change?), the new baseline. */
+  counterRestart?: CounterRestart;
 }
 
 /** Where the measurements of one message came from and when. */
@@ -146,11 +149,14 @@ export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state
     rssi: device.rssi,
     ...(device.bindKey ? { bindKey: device.bindKey } : {}),
     ...(device.custom ? { custom: device.custom } : {}),
+    ...(device.counterRestartAfterMs ? { counterRestartAfterMs: device.counterRestartAfterMs } : {}),
   });
   if (!result.found) return { points: [], problems, noData: true };
   for (const p of result.problems) problems.push({ kind: p.kind, message: `${device.name} (${advert.address}) ${p.format}: ${p.message}`, device: device.name, address: advert.address });
   if (result.duplicate) return { points: [], problems, duplicate: true };
-  return toPoints(result.measurements, from, problems, shapes);
+  const points: AdvertPoints = toPoints(result.measurements, from, problems, shapes);
+  if (result.bthome?.restart) points.counterRestart = result.bthome.restart;
+  return points;
 }
 
 /** A value read or notified over GATT, as `decodeReadingPoints` needs it. */

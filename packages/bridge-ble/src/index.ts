@@ -60,6 +60,7 @@ export { decodeBthome, type BthomeInfo, type BthomeOptions, type BthomeResult } 
 export { BTHOME_UUID, decryptBthome, encryptBthome, parseBindKey, type BthomeDecryption } from './decode/bthome-crypto.js';
 export { BTHOME_OBJECTS, BUTTON_EVENTS, DIMMER_EVENTS, type BthomeObject, type BthomeObjectKind } from './decode/bthome-objects.js';
 export { BthomeState, DEFAULT_BTHOME_DEVICES, type BthomeDeviceMemory } from './decode/bthome-state.js';
+export type { CounterMemory, CounterRestart, CounterRestartCandidate } from './decode/bthome-counter.js';
 export { decodeRuuvi, RUUVI_COMPANY_ID } from './decode/ruuvi.js';
 export { ATC1441_LENGTH, decodeAtc1441, decodePvvx, PVVX_LENGTH, XIAOMI_CUSTOM_UUID } from './decode/xiaomi.js';
 export { APPLE_COMPANY_ID, decodeIbeacon, IBEACON_LENGTH } from './decode/ibeacon.js';

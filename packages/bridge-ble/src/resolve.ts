@@ -15,6 +15,7 @@ export const BLE_DEFAULTS = {
   operationTimeoutMs: 5000,
   scanMaxDevices: 10_000,
   maxGapMs: 60_000,
+  counterRestartAfterMs: 300_000,
 } as const;
 
 /** What a metric name is filled from. */
@@ -58,6 +59,11 @@ export interface ResolvedDevice {
   match: DeviceMatch;
   decoder: BleDecoder;
   bindKey?: Uint8Array;
+  /**
+   * With `bindKey`: lower encryption counters rising this long (ms) are the sensor's counter
+   * restart and become its baseline; 0 refuses them for good. Absent without a bind key.
+   */
+  counterRestartAfterMs?: number;
   custom?: CustomDecoder;
   characteristics: ResolvedCharacteristic[];
   template: Template<MetricVars>;
@@ -182,6 +188,9 @@ function resolveCharacteristics(device: BleDeviceConfig, at: (...rest: Path) => 
 function checkDecoderKeys(device: BleDeviceConfig, match: DeviceMatch | undefined, at: (...rest: Path) => Path, issues: SectionIssue[]): void {
   const { decoder } = device;
   if (device.bind_key !== undefined && decoder !== 'bthome') issues.push({ path: at('bind_key'), message: 'bind_key applies to decoder bthome only' });
+  if (device.counter_restart_after_s !== undefined && (decoder !== 'bthome' || device.bind_key === undefined)) {
+    issues.push({ path: at('counter_restart_after_s'), message: 'counter_restart_after_s applies to encrypted BTHome devices only (decoder bthome with a bind_key): others send no encryption counter' });
+  }
   if (decoder === 'custom' && !device.custom) issues.push({ path: at('decoder'), message: 'decoder custom needs custom: { source, fields }' });
   if (decoder !== 'custom' && device.custom) issues.push({ path: at('custom'), message: 'custom applies to decoder custom only' });
   if (decoder === 'gatt' && !device.characteristics) issues.push({ path: at('decoder'), message: 'decoder gatt needs characteristics: the values to read or subscribe to' });
@@ -232,7 +241,7 @@ export function resolveDevice(device: BleDeviceConfig, index: number, section: B
     onChange,
     silentAfterMs: device.silent_after_s ?? section.silent_after_s ?? BLE_DEFAULTS.silentAfterMs,
     maxDevices: match.by === 'address' ? 1 : (device.max_devices ?? BLE_DEFAULTS.maxDevicesPerName),
-    ...(bindKey ? { bindKey } : {}),
+    ...(bindKey ? { bindKey, counterRestartAfterMs: device.counter_restart_after_s ?? section.counter_restart_after_s ?? BLE_DEFAULTS.counterRestartAfterMs } : {}),
     ...(custom ? { custom } : {}),
     ...(maxRateHz !== undefined ? { maxRateHz } : {}),
     ...(maxIntervalMs !== undefined ? { maxIntervalMs } : {}),

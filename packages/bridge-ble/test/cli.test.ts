@@ -26,7 +26,7 @@ describe('the bridge-ble command', () => {
     const { code, out } = await run(['--config', example, '--check'], replayEnv);
     expect(code).toBe(0);
     expect(out).toContain(`replay ${recording} as fast as the sink takes it, timestamps shifted to now`);
-    expect(out).toContain('  window: address a4:c1:38:b7:10:02 as bthome with a bind key -> {device}.{measurement} (on change, silent after 2m)');
+    expect(out).toContain('  window: address a4:c1:38:b7:10:02 as bthome with a bind key -> {device}.{measurement} (on change, silent after 2m, counter restart accepted after 5m)');
     expect(out).not.toContain('231d39c1');
   });
 

@@ -23,6 +23,9 @@ describeRefusals(bleBridge, bad, [
   ['characteristic-unknown.yaml', 10, 19, 'ble.devices[0].characteristics[1].uuid', /characteristic fff1 has no built-in decoder .*add fields/],
   ['custom-offset.yaml', 11, 44, 'ble.devices[0].custom.fields[0].offset', /u32 at offset 252 runs past byte 253/],
   ['silent-too-short.yaml', 8, 23, 'ble.devices[0].silent_after_s', /must be at least 1s \(range 1s\.\.1w\)/],
+  ['counter-restart-without-key.yaml', 8, 32, 'ble.devices[0].counter_restart_after_s', /^counter_restart_after_s applies to encrypted BTHome devices only \(decoder bthome with a bind_key\)/],
+  ['counter-restart-too-short.yaml', 4, 28, 'ble.counter_restart_after_s', /must be at least 1m \(range 1m\.\.1w\)/],
+  ['counter-restart-not-a-duration.yaml', 9, 32, 'ble.devices[0].counter_restart_after_s', /expected never \(or 0\), or a duration such as 5m, 1h, or a number of seconds \(range 1m\.\.1w\)/],
   ['max-interval-without-on-change.yaml', 8, 21, 'ble.devices[0].max_interval', /^max_interval applies with on_change: true \(it sends an unchanged value once it is this old\)$/],
   ['max-interval-section-without-on-change.yaml', 4, 17, 'ble.max_interval', /^max_interval applies with on_change: true/],
   ['max-interval-too-short.yaml', 5, 17, 'ble.max_interval', /must be at least 10ms \(range 10ms\.\.1d\)/],
@@ -39,6 +42,17 @@ describe('--check', () => {
     expect(describeBle(bleBridge.configSchema.parse(section) as BleConfig).slice(1)).toEqual([
       'kitchen: address a4:c1:38:12:34:56 as atc -> {device}.{measurement} (on change, at least every 10m, silent after 5m)',
       'door: address a4:c1:38:00:00:02 as bthome -> {device}.{measurement} (on change, at least every 1m30s, silent after 5m)',
+    ]);
+  });
+});
+
+describe('--check on encrypted BTHome devices', () => {
+  it('says after how long a counter restart is accepted, or that it never is', () => {
+    const key = '231d39c1d7cc1ab1aee224cd096db932';
+    const section = { counter_restart_after_s: '10m', devices: [{ name: 'door', address: 'a4:c1:38:00:00:02', decoder: 'bthome', bind_key: key }, { name: 'button', address: 'a4:c1:38:00:00:03', decoder: 'bthome', bind_key: key, counter_restart_after_s: 'never' }] };
+    expect(describeBle(bleBridge.configSchema.parse(section) as BleConfig).slice(1)).toEqual([
+      'door: address a4:c1:38:00:00:02 as bthome with a bind key -> {device}.{measurement} (silent after 5m, counter restart accepted after 10m)',
+      'button: address a4:c1:38:00:00:03 as bthome with a bind key -> {device}.{measurement} (silent after 5m, counter restart never accepted)',
     ]);
   });
 });
@@ -81,7 +95,7 @@ describe('examples/ble/map.yaml', () => {
     expect(lines).toEqual([
       'replay examples/ble/sensors.ndjson at the recorded pace, timestamps shifted to now',
       'living_room: address a4:c1:38:b7:10:01 as bthome -> {device}.{measurement} (rssi, silent after 2m)',
-      'window: address a4:c1:38:b7:10:02 as bthome with a bind key -> {device}.{measurement} (on change, silent after 2m)',
+      'window: address a4:c1:38:b7:10:02 as bthome with a bind key -> {device}.{measurement} (on change, silent after 2m, counter restart accepted after 5m)',
       'fridge: address c7:3a:9e:01:02:03 as ruuvi -> {device}.{measurement} (at most 0.2/s per value, silent after 2m)',
       'thermometer: local names starting "ATC_1" (up to 100 devices) as atc -> thermometer.{name}.{measurement} (silent after 2m)',
       'freezer: local name "ATC_ABCDEF" as pvvx -> {device}.{measurement} (silent after 2m)',

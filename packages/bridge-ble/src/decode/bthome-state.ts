@@ -1,7 +1,8 @@
-/** What one device sent last: its packet id and its encryption counter. */
-export interface BthomeDeviceMemory {
+import type { CounterMemory } from './bthome-counter.js';
+
+/** What one device sent last: its packet id, its encryption counter, and a counter restart under way. */
+export interface BthomeDeviceMemory extends CounterMemory {
   packetId?: number;
-  counter?: number;
 }
 
 /** Devices remembered by default; the least recently heard is forgotten past this. */
@@ -11,8 +12,9 @@ export const DEFAULT_BTHOME_DEVICES = 10_000;
  * Per-device memory across adverts, which BTHome needs to drop repeats (same packet id, same
  * encryption counter) and to refuse replays (a counter lower than the last one accepted).
  * Bounded: past `maxDevices` the device heard least recently is forgotten, so a flood of
- * random addresses cannot grow it. Memory lasts for the process: a device whose counter
- * restarts after a battery change is refused (`replayed_counter`) until the bridge restarts.
+ * random addresses cannot grow it, and each device's memory is a few numbers. A device whose
+ * counter restarts (a battery change) is accepted again once its lower counters have risen for
+ * the device's `counter_restart_after_s` (see `judgeCounter`), or after the bridge restarts.
  */
 export class BthomeState {
   private readonly devices = new Map<string, BthomeDeviceMemory>();

@@ -1,7 +1,9 @@
+import { formatDuration } from '@fieldbridge/core/bridge';
 import { applyLinear } from '../_scale.js';
 import type { DecodeProblem, DecodeResult, Measurement, MeasurementValue } from '../measurement.js';
 import { readIntLE } from './_read.js';
 import { decryptBthome } from './bthome-crypto.js';
+import { judgeCounter, type CounterRestart, type CounterVerdict } from './bthome-counter.js';
 import { BTHOME_OBJECTS, BUTTON_EVENTS, DIMMER_EVENTS } from './bthome-objects.js';
 import type { BthomeState } from './bthome-state.js';
 
@@ -13,6 +15,14 @@ export interface BthomeOptions {
   bindKey?: Uint8Array;
   /** Memory across adverts for dropping repeats and refusing replays; without it every advert is decoded. */
   state?: BthomeState;
+  /** Receipt time of the advert, ms: times a counter restart (with `counterRestartAfterMs`). Default 0. */
+  t?: number;
+  /**
+   * With `state`: lower counters rising among themselves this long (ms, of receipt time), with
+   * no higher one accepted in between, are taken as the sensor's counter restart (a battery
+   * change) and become its baseline. Default 0: a lower counter is always refused.
+   */
+  counterRestartAfterMs?: number;
 }
 
 /** The device info byte and the counters of one advert. */
@@ -25,6 +35,8 @@ export interface BthomeInfo {
   packetId?: number;
   /** The encryption counter, for encrypted adverts. */
   counter?: number;
+  /** This advert's counter was accepted as a counter restart: the device's new baseline. */
+  restart?: CounterRestart;
 }
 
 /** {@link DecodeResult} with BTHome's device info. */
@@ -157,6 +169,14 @@ function nameEntries(entries: Entry[]): Measurement[] {
   return out;
 }
 
+function replayedMessage(counter: number, verdict: Extract<CounterVerdict, { kind: 'replayed' }>): string {
+  const head = `encryption counter ${counter} is lower than the last accepted ${verdict.lastAccepted}: a replayed or stale advert`;
+  if (verdict.waitLeftMs === undefined) return `${head} (counter_restart_after_s is never: a sensor whose counter restarted is accepted again after the bridge restarts)`;
+  const restarted = `${head}, or the sensor's counter restarted (a battery change?)`;
+  if (verdict.waitLeftMs === 0) return `${restarted}: its next higher counter becomes the new baseline (counter_restart_after_s has passed)`;
+  return `${restarted}: if its counters keep rising, with none above ${verdict.lastAccepted} meanwhile, for ${formatDuration(Math.ceil(verdict.waitLeftMs / 1000) * 1000)} more, they become the new baseline (counter_restart_after_s)`;
+}
+
 /**
  * Decodes BTHome v2 service data (UUID 0xFCD2; `payload` is what follows the UUID: the device
  * info byte, then the objects) as https://bthome.io/format/ specifies: every object id with its
@@ -164,7 +184,8 @@ function nameEntries(entries: Entry[]): Measurement[] {
  * binary sensors as booleans; button and dimmer events as strings (marked `event`); text, raw, timestamp,
  * device type and firmware version. Encrypted adverts are decrypted with `bindKey`. With
  * `state`, an advert repeating the last packet id or counter is marked `duplicate`, and a
- * counter lower than the last accepted one is refused as `replayed_counter`. Decoding stops
+ * counter lower than the last accepted one is refused as `replayed_counter`, unless lower
+ * counters have risen for `counterRestartAfterMs` (a counter restart, `info.restart`). Decoding stops
  * at an unknown object id (its size is unknown), keeping the objects before it. Never throws.
  */
 export function decodeBthome(payload: Uint8Array, options: BthomeOptions): BthomeResult {
@@ -180,11 +201,16 @@ export function decodeBthome(payload: Uint8Array, options: BthomeOptions): Bthom
     const decrypted = decryptBthome(options.bindKey, options.address, deviceInfo, objects);
     if (!decrypted.ok) return fail(problems, 'decrypt_failed', decrypted.message, info);
     info.counter = decrypted.counter;
-    if (memory?.counter !== undefined) {
-      if (decrypted.counter === memory.counter) return { measurements: [], problems, duplicate: true, info };
-      if (decrypted.counter < memory.counter) return fail(problems, 'replayed_counter', `encryption counter ${decrypted.counter} is lower than the last accepted ${memory.counter}: a replayed or stale advert (a device whose counter restarted is accepted again after the bridge restarts)`, info);
+    if (memory) {
+      const verdict = judgeCounter(memory, decrypted.counter, options.t ?? 0, options.counterRestartAfterMs ?? 0);
+      if (verdict.kind === 'duplicate') return { measurements: [], problems, duplicate: true, info };
+      if (verdict.kind === 'replayed') return fail(problems, 'replayed_counter', replayedMessage(decrypted.counter, verdict), info);
+      if (verdict.restart) {
+        info.restart = verdict.restart;
+        // The new sequence numbers its packets anew: the old one's last packet id is no repeat.
+        delete memory.packetId;
+      }
     }
-    if (memory) memory.counter = decrypted.counter;
     objects = decrypted.plaintext;
   } else if (options.bindKey) {
     return fail(problems, 'not_encrypted', 'a bind key is set for this device but the advert is not encrypted; ignored, since anyone can send unencrypted adverts with this address', info);

@@ -22,6 +22,12 @@ export interface DecodeAdvertOptions {
   bindKey?: Uint8Array;
   /** bthome: memory across adverts (repeats, replays); share one per adapter. */
   state?: BthomeState;
+  /**
+   * bthome, with `state`: how long (ms of the adverts' receipt times) lower encryption counters
+   * must keep rising before they are taken as a counter restart (see `decodeBthome`). Default 0:
+   * never.
+   */
+  counterRestartAfterMs?: number;
   /** custom: the compiled decoder (see `compileCustomDecoder`). */
   custom?: CustomDecoder;
   /** Add the advert's RSSI as a `rssi` measurement (dBm). Default false. */
@@ -62,7 +68,13 @@ function dataFor(advert: Advert, options: DecodeAdvertOptions): Uint8Array | und
 function run(data: Uint8Array, advert: Advert, options: DecodeAdvertOptions): DecodeResult & { info?: BthomeInfo } {
   switch (options.decoder) {
     case 'bthome':
-      return decodeBthome(data, { address: advert.address, ...(options.bindKey ? { bindKey: options.bindKey } : {}), ...(options.state ? { state: options.state } : {}) });
+      return decodeBthome(data, {
+        address: advert.address,
+        t: advert.t,
+        ...(options.bindKey ? { bindKey: options.bindKey } : {}),
+        ...(options.state ? { state: options.state } : {}),
+        ...(options.counterRestartAfterMs ? { counterRestartAfterMs: options.counterRestartAfterMs } : {}),
+      });
     case 'ruuvi':
       return decodeRuuvi(data);
     case 'atc':
