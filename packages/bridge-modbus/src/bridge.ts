@@ -5,9 +5,10 @@ import { formatConnection } from './connection-url.js';
 import { isModbusBridgeError } from './errors.js';
 import { planRequests, describeRequest } from './plan.js';
 import { modbusPointTags } from './point-tags.js';
+import { registerPart } from './register-part.js';
 import { parseProbeRange, probeDevice } from './probe.js';
 import { formatProbe } from './probe-format.js';
-import { resolveConfig } from './resolve.js';
+import { resolveConfig, type ResolvedPoint } from './resolve.js';
 import { handleScanUnits, SCAN_UNITS_OPTIONS } from './scan-units-command.js';
 import { createModbusSource } from './source.js';
 import { MODBUS_STARTER } from './starter.js';
@@ -22,10 +23,17 @@ export function describeModbus(config: ModbusConfig): string[] {
         `${count(device.points.length, 'point')} in ${count(requests.length, 'request')}`,
     );
     for (const request of requests) {
-      lines.push(`  ${describeRequest(request)}: ${request.points.map((p) => `${p.metric} (${p.type}${p.type === 'bit' ? ` ${p.bit}` : ''})`).join(', ')}`);
+      lines.push(`  ${describeRequest(request)}: ${request.points.map((p) => `${p.metric} (${describeType(p)})`).join(', ')}`);
     }
   }
   return lines;
+}
+
+/** `float32`, `bit 3`, `bitfield bits 4-7`, `uint8 high byte`: the type, and the part of its register a point reads. */
+function describeType(point: ResolvedPoint): string {
+  if (point.type === 'bit') return `bit ${point.bit ?? 0}`;
+  const part = registerPart(point, point.byteOrder);
+  return part ? `${point.type} ${part.label}` : point.type;
 }
 
 /** `1 point`, `2 points`. */

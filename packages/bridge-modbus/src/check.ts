@@ -1,8 +1,10 @@
 import type { SectionIssue } from '@fieldbridge/core/bridge';
 import type { ModbusConfig, ModbusDeviceConfig, ModbusPointConfig } from './config.js';
 import { formatConnection, lineKey, parseConnection, type ConnectionSpec } from './connection-url.js';
+import { checkPointKeys } from './check-point-keys.js';
 import { isBitTable, pointWidth } from './decode.js';
 import { modiconWarnings } from './modicon.js';
+import { registerPart, type RegisterPart } from './register-part.js';
 import { effectiveType, MODBUS_DEFAULTS, renderMetric } from './resolve.js';
 
 /**
@@ -60,14 +62,15 @@ function checkPoints(device: ModbusDeviceConfig, at: (...rest: (string | number)
     return;
   }
   const maxRegisters = device.max_registers ?? MODBUS_DEFAULTS.maxRegisters;
-  const taken: { table: string; start: number; end: number; bit?: number; index: number }[] = [];
+  /** What each point occupies; `part` for a point that reads part of one register. */
+  const taken: { table: string; start: number; end: number; part?: RegisterPart; index: number }[] = [];
   /** Series (metric name, unit and tags) already named by a point, by its index. */
   const series = new Map<string, number>();
   device.points.forEach((point, p) => {
     const here = (key: string): (string | number)[] => at('points', p, key);
     const type = effectiveType(point);
     const before = issues.length;
-    checkTypeFits(point, type, here, issues);
+    checkPointKeys(point, type, here, issues);
     const metric = renderMetric(point.metric, { device: device.name, unitId: device.unit_id ?? MODBUS_DEFAULTS.unitId, table: point.table, address: point.address });
     if (!metric.ok) issues.push({ path: here('metric'), message: metric.message });
     else {
@@ -88,37 +91,28 @@ function checkPoints(device: ModbusDeviceConfig, at: (...rest: (string | number)
       issues.push({ path: here(type === 'string' ? 'length' : 'type'), message: `${width} registers do not fit in one request of max_registers ${maxRegisters}` });
       return;
     }
-    const bit = type === 'bit' ? (point.bit ?? 0) : undefined;
-    const clash = taken.find((t) => t.table === point.table && t.start <= end && point.address <= t.end && collides(t.bit, bit));
+    const part = registerPart({ ...point, type }, point.byte_order ?? device.byte_order ?? MODBUS_DEFAULTS.byteOrder);
+    const clash = taken.find((t) => t.table === point.table && t.start <= end && point.address <= t.end && collides(t.part, part));
     if (clash) {
-      issues.push({
-        path: here('address'),
-        message: `${point.table} ${point.address}-${end} overlaps points[${clash.index}] (${point.table} ${clash.start}-${clash.end}); only a bit point may share a register, and not the same bit`,
-      });
+      issues.push({ path: here('address'), message: overlapMessage(point.table, point.address, end, part, clash) });
       return;
     }
-    taken.push({ table: point.table, start: point.address, end, index: p, ...(type === 'bit' ? { bit: point.bit ?? 0 } : {}) });
+    taken.push({ table: point.table, start: point.address, end, index: p, ...(part ? { part } : {}) });
   });
 }
 
-/** Two values on one address collide unless one is a bit point, or both are bits with different numbers. */
-function collides(a: number | undefined, b: number | undefined): boolean {
+/**
+ * Two values on one address collide when both read whole registers, or both read parts of one
+ * and share a bit (a `uint16` status word and its flags as `bit` points may coexist).
+ */
+function collides(a: RegisterPart | undefined, b: RegisterPart | undefined): boolean {
   if (a === undefined && b === undefined) return true;
-  return a !== undefined && b !== undefined && a === b;
+  return a !== undefined && b !== undefined && (a.mask & b.mask) !== 0;
 }
 
-function checkTypeFits(point: ModbusPointConfig, type: string, here: (key: string) => (string | number)[], issues: SectionIssue[]): void {
-  const bitTable = isBitTable(point.table);
-  if (bitTable && type !== 'bool') issues.push({ path: here('type'), message: `table ${point.table} holds single bits: use type bool (or omit type)` });
-  if (!bitTable && type === 'bool') issues.push({ path: here('type'), message: `table ${point.table} holds registers: use type bit with bit: N for one bit of a register` });
-  if (type === 'string' && point.length === undefined) issues.push({ path: here('type'), message: 'type string needs length (registers to read, 2 characters each)' });
-  if (type !== 'string' && point.length !== undefined) issues.push({ path: here('length'), message: 'length applies to type string only' });
-  if (type === 'bit' && point.bit === undefined) issues.push({ path: here('type'), message: 'type bit needs bit (0-15, 0 = least significant)' });
-  if (type !== 'bit' && point.bit !== undefined) issues.push({ path: here('bit'), message: 'bit applies to type bit only' });
-  if (bitTable && point.byte_order !== undefined) issues.push({ path: here('byte_order'), message: 'byte_order applies to register tables only' });
-  const numeric = type !== 'bool' && type !== 'bit' && type !== 'string';
-  for (const key of ['scale', 'offset', 'deadband'] as const) {
-    if (!numeric && point[key] !== undefined) issues.push({ path: here(key), message: `${key} applies to numeric types only, not ${type}` });
+function overlapMessage(table: string, start: number, end: number, part: RegisterPart | undefined, clash: { start: number; end: number; part?: RegisterPart; index: number }): string {
+  if (part && clash.part) {
+    return `${table} ${start} ${part.label}: points[${clash.index}] already reads ${clash.part.label} of this register; points may share a register only on different bits`;
   }
-  if (point.scale === 0) issues.push({ path: here('scale'), message: 'scale 0 would turn every value into the offset' });
+  return `${table} ${start}-${end} overlaps points[${clash.index}] (${table} ${clash.start}-${clash.end}); only points reading part of a register (bit, bitfield, int8, uint8) may share one, and not the same bits`;
 }

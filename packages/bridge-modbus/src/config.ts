@@ -17,10 +17,26 @@ export const BYTE_ORDERS = ['ABCD', 'BADC', 'CDAB', 'DCBA'] as const;
 /** One of {@link BYTE_ORDERS}. */
 export type ByteOrder = (typeof BYTE_ORDERS)[number];
 
-/** Value types a point can decode to. `bool` reads a coil or discrete input; `bit` one bit of a register. */
-export const POINT_TYPES = ['bool', 'bit', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64', 'string'] as const;
+/**
+ * Value types a point can decode to. `bool` reads a coil or discrete input; `bit` one bit of a
+ * register (a boolean), `bitfield` a run of its bits (`bit` the lowest, `bits` how many: an
+ * unsigned integer), `int8`/`uint8` one of its two bytes (`byte`); `float16` is IEEE 754 half
+ * precision in one register.
+ */
+export const POINT_TYPES = [
+  'bool', 'bit', 'bitfield', 'int8', 'uint8', 'int16', 'uint16', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64', 'string',
+] as const;
 /** One of {@link POINT_TYPES}. */
 export type PointType = (typeof POINT_TYPES)[number];
+
+/**
+ * The byte of a register an `int8` or `uint8` point reads: `high` is the first byte on the
+ * wire (the most significant one of the register as Modbus sends it), `low` the second.
+ * `byte_order` does not apply: the byte is named as it arrives.
+ */
+export const REGISTER_BYTES = ['high', 'low'] as const;
+/** One of {@link REGISTER_BYTES}. */
+export type RegisterByte = (typeof REGISTER_BYTES)[number];
 
 const byteOrder = z.enum(BYTE_ORDERS, {
   error: `byte_order must be one of ${BYTE_ORDERS.join(', ')} (run bridge-modbus --probe to see which one gives sane numbers)`,
@@ -52,7 +68,12 @@ export const modbusPointSchema = z
       .max(65535, { error: (issue) => tooBigAddress(issue.input) })
       .describe('0-based protocol address (register 40001 is holding 0).'),
     type: pointType.optional().describe('Value type. Default bool for coil/discrete, uint16 for input/holding.'),
-    bit: z.number().int().min(0).max(15).optional().describe('For type bit: bit number, 0 = least significant.'),
+    bit: z.number().int().min(0).max(15).optional().describe('For type bit: bit number, 0 = least significant. For type bitfield: its lowest bit.'),
+    bits: z.number().int().min(1).max(16).optional().describe('For type bitfield: how many bits, from bit up (bit + bits at most 16); the value is an unsigned integer.'),
+    byte: z
+      .enum(REGISTER_BYTES, { error: `byte must be ${REGISTER_BYTES.join(' or ')} (high = the register's first byte on the wire)` })
+      .optional()
+      .describe("For types int8 and uint8: high (the register's first byte on the wire) or low. byte_order does not apply."),
     length: z.number().int().min(1).max(125).optional().describe('For type string: registers to read (2 characters each).'),
     byte_order: byteOrder.optional().describe("Overrides the device's byte_order for this point."),
     scale: z.number().optional().describe('Multiplier applied to the raw value. Default 1.'),

@@ -1,11 +1,12 @@
 import { float32Value, type DecodeProblem, type DecodeResult, type Point } from '@fieldbridge/core/bridge';
-import type { ByteOrder, ModbusTable, PointType } from './config.js';
+import type { ByteOrder, ModbusTable, PointType, RegisterByte } from './config.js';
+import { float16Value } from './_float16.js';
 import type { ReadRequest } from './plan.js';
 import type { ResolvedPoint } from './resolve.js';
 
 /** Registers per fixed-width register type. */
 const WIDTHS: Record<Exclude<PointType, 'string'>, number> = {
-  bool: 1, bit: 1, int16: 1, uint16: 1, int32: 2, uint32: 2, float32: 2, int64: 4, uint64: 4, float64: 4,
+  bool: 1, bit: 1, bitfield: 1, int8: 1, uint8: 1, int16: 1, uint16: 1, float16: 1, int32: 2, uint32: 2, float32: 2, int64: 4, uint64: 4, float64: 4,
 };
 
 /** What the decoder needs to know about a point. */
@@ -13,8 +14,12 @@ export interface DecodeSpec {
   type: PointType;
   /** Default `ABCD`. */
   byteOrder?: ByteOrder;
-  /** Bit number for `bit`, 0 = least significant. */
+  /** Bit number for `bit`, the lowest bit for `bitfield`; 0 = least significant. Default 0. */
   bit?: number;
+  /** Width of a `bitfield`, in bits. Default 1. */
+  bits?: number;
+  /** The byte an `int8` or `uint8` reads, as it arrives (`byteOrder` does not apply). Default `high`. */
+  byte?: RegisterByte;
   /** Registers of a `string` (2 characters each). */
   length?: number;
 }
@@ -51,6 +56,8 @@ function load(words: ArrayLike<number>, offset: number, count: number, order: By
  * Decodes a register-table point from `words` (16-bit register values as the server sent
  * them) starting at `offset`. Returns a number, a `bigint` for 64-bit integers, a string for
  * `string` (latin1, cut at the first NUL, trailing spaces removed) or a boolean for `bit`.
+ * A `bitfield` is an unsigned integer; `float16` the shortest decimal that reads back to the
+ * same half-precision float (NaN and infinities as they are).
  * Throws a RangeError when the words are too few ({@link decodeAnswer} turns that into a problem).
  */
 export function decodeRegisters(words: ArrayLike<number>, offset: number, spec: DecodeSpec): number | bigint | string | boolean {
@@ -65,6 +72,19 @@ export function decodeRegisters(words: ArrayLike<number>, offset: number, spec: 
     case 'bit':
       load(words, offset, 1, order);
       return ((scratch.getUint16(0) >>> (spec.bit ?? 0)) & 1) === 1;
+    case 'bitfield':
+      load(words, offset, 1, order);
+      return (scratch.getUint16(0) >>> (spec.bit ?? 0)) & ((1 << (spec.bits ?? 1)) - 1);
+    // The byte is named as it arrives, so the register is loaded as sent, whatever the order.
+    case 'uint8':
+      load(words, offset, 1, 'ABCD');
+      return scratch.getUint8(spec.byte === 'low' ? 1 : 0);
+    case 'int8':
+      load(words, offset, 1, 'ABCD');
+      return scratch.getInt8(spec.byte === 'low' ? 1 : 0);
+    case 'float16':
+      load(words, offset, 1, order);
+      return float16Value(scratch.getUint16(0));
     case 'uint32':
       load(words, offset, 2, order);
       return scratch.getUint32(0);
@@ -161,7 +181,8 @@ export interface ModbusDecodeProblem extends DecodeProblem {
  * Decodes one answer into points, stamped `timestampMs`: `data` is what a read of `request`
  * returned (registers or bits, starting at `request.address`). Pure, and never throws. The
  * points come in the order of `request.points`, one for each point that is not a problem.
- * Numbers are class `metric`; `bool`, `bit` and `string` values class `event`.
+ * Numbers (`bitfield`, `int8`, `uint8` and `float16` too) are class `metric`; `bool`, `bit`
+ * and `string` values class `event`.
  * A value missing from a short answer is a `bad_response` problem; a number that is NaN or
  * infinite (a float read under the wrong byte order, an unset register) a `non_finite` one.
  */

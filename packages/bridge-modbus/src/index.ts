@@ -6,7 +6,9 @@ export {
   BYTE_ORDERS,
   TABLES,
   POINT_TYPES,
+  REGISTER_BYTES,
   type ByteOrder,
+  type RegisterByte,
   type ModbusTable,
   type PointType,
   type ModbusConfig,
@@ -38,6 +40,7 @@ export {
   type ModbusDecodeProblem,
 } from './decode.js';
 export { encodeRegisters } from './encode.js';
+export { registerPart, type RegisterPart, type PartSpec } from './register-part.js';
 export {
   planRequests,
   planOnePerPoint,

@@ -1,5 +1,6 @@
 import { textTable } from '@fieldbridge/core/bridge';
 import { BYTE_ORDERS, type ByteOrder } from './config.js';
+import { decodeRegisters } from './decode.js';
 import type { ProbeReport, ProbeValues } from './probe.js';
 
 function showFloat(v: number, digits: number): string {
@@ -26,7 +27,8 @@ export function likelyByteOrder(report: ProbeReport): ByteOrder | undefined {
 }
 
 /**
- * Renders a probe as text: the raw registers, then every 32-bit and 64-bit reading under
+ * Renders a probe as text: the raw registers (hex with the high byte, the first on the wire,
+ * first; as uint16, int16 and float16 under ABCD), then every 32-bit and 64-bit reading under
  * each byte order (`*` marks plausible floats), then a hint naming the likely byte order.
  */
 export function formatProbe(report: ProbeReport): string {
@@ -35,8 +37,14 @@ export function formatProbe(report: ProbeReport): string {
   const out: string[] = [`device ${report.device} (unit ${report.unitId} on ${report.connection}), ${range.table} ${range.address}-${last}`, ''];
   out.push(
     ...textTable([
-      ['register', 'hex', 'uint16', 'int16'],
-      ...report.registers.map((w, i) => [String(range.address + i), `0x${w.toString(16).padStart(4, '0')}`, String(w), String((w << 16) >> 16)]),
+      ['register', 'hex', 'uint16', 'int16', 'float16'],
+      ...report.registers.map((w, i) => [
+        String(range.address + i),
+        `0x${w.toString(16).padStart(4, '0')}`,
+        String(w),
+        String((w << 16) >> 16),
+        String(decodeRegisters([w], 0, { type: 'float16' })),
+      ]),
     ]),
   );
   if (report.wide32.length > 0) {

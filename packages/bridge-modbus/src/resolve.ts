@@ -1,5 +1,5 @@
 import { compileTemplate, namedPlaceholders, reconnectPolicy, renderMetricName, type RenderResult } from '@fieldbridge/core/bridge';
-import type { ByteOrder, ModbusConfig, ModbusDeviceConfig, ModbusPointConfig, ModbusTable, PointType } from './config.js';
+import type { ByteOrder, ModbusConfig, ModbusDeviceConfig, ModbusPointConfig, ModbusTable, PointType, RegisterByte } from './config.js';
 import { parseConnection, type ConnectionSpec } from './connection-url.js';
 import { isBitTable, pointWidth } from './decode.js';
 
@@ -54,8 +54,14 @@ export interface ResolvedPoint {
   type: PointType;
   /** Addresses it occupies (registers, or 1 bit). */
   width: number;
+  /** The point's or the device's; `int8` and `uint8` ignore it (their `byte` is named as it arrives). */
   byteOrder: ByteOrder;
+  /** `bit`'s bit, or a `bitfield`'s lowest. */
   bit?: number;
+  /** A `bitfield`'s width in bits. */
+  bits?: number;
+  /** The byte an `int8` or `uint8` reads. */
+  byte?: RegisterByte;
   length?: number;
   scale: number;
   offset: number;
@@ -114,6 +120,8 @@ export function resolveDevice(device: ModbusDeviceConfig, section?: Pick<ModbusC
       tags,
     };
     if (point.bit !== undefined) resolved.bit = point.bit;
+    if (point.bits !== undefined) resolved.bits = point.bits;
+    if (point.byte !== undefined) resolved.byte = point.byte;
     if (point.length !== undefined) resolved.length = point.length;
     if (point.deadband !== undefined) resolved.deadband = point.deadband;
     return resolved;

@@ -42,6 +42,7 @@ const HOLDING: Field[] = [
   { address: 12, type: 'string', order: 'ABCD', length: 8, value: () => 'FB-SIM-01' },
   { address: 21, type: 'int32', order: 'DCBA', value: (t) => Math.round(wave(-2000, 500, 20)(t)) },
   { address: 23, type: 'uint64', order: 'BADC', value: (t) => 5_000_000_000n + BigInt(Math.floor(t)) },
+  { address: 28, type: 'float16', order: 'ABCD', value: wave(21.5, 1.5, 60) },
 ];
 
 /** Input registers: vibration (uint16, x100) and motor speed (float32, DCBA). */
@@ -59,7 +60,14 @@ function snapshot(fields: Field[], t: number): Map<number, number> {
   const words = new Map<number, number>();
   for (const f of fields) encodeRegisters(f.type, f.value(t), f.order, f.length).forEach((w, i) => words.set(f.address + i, w));
   // Holding 20 is a status word: bit 0 running, bit 1 alarm (on 10 s of every 60), bit 2 manual.
-  if (fields === HOLDING) words.set(20, 0b001 | (t % 60 < 10 ? 0b010 : 0));
+  if (fields === HOLDING) {
+    words.set(20, 0b001 | (t % 60 < 10 ? 0b010 : 0));
+    // Holding 27 packs two bytes: high the operating mode (1-3, each for 20 s), low a signed
+    // temperature trim (-5..5). Holding 29 is a drive word: bits 0-3 the state (5, running),
+    // bits 4-7 the gear (1-4, each for 15 s), bits 8-15 a fault code (0).
+    words.set(27, ((1 + (Math.floor(t / 20) % 3)) << 8) | (Math.round(wave(0, 5, 40)(t)) & 0xff));
+    words.set(29, ((1 + (Math.floor(t / 15) % 4)) << 4) | 5);
+  }
   return words;
 }
 

@@ -85,6 +85,27 @@ describe('bridge-modbus command', () => {
     expect(result.stdout).toContain('holding 0-3: press1.level (uint16), press1.flow (float32)');
   });
 
+  it('--check names the part of its register each int8, uint8, bitfield and bit point reads, and refuses fields sharing bits at their line', async () => {
+    const body = (points: string): string => `source_id: cli-test\nmodbus:\n  devices:\n    - name: hvac\n      connection: tcp://192.0.2.1:502\n      points:\n${points}`;
+    const file = await mapping(body(
+      "        - { metric: mode, table: holding, address: 4, type: uint8, byte: high }\n" +
+        "        - { metric: trim, table: holding, address: 4, type: int8, byte: low }\n" +
+        "        - { metric: gear, table: holding, address: 5, type: bitfield, bit: 4, bits: 4 }\n" +
+        "        - { metric: run, table: holding, address: 5, type: bit, bit: 0 }\n" +
+        "        - { metric: sp, table: holding, address: 6, type: float16 }\n",
+    ));
+    const result = await run(['--config', file, '--check']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('hvac: unit 1 on tcp://192.0.2.1:502, every 1000 ms (timeout 1000 ms, retries 1), 5 points in 1 request');
+    expect(result.stdout).toContain('holding 4-6: mode (uint8 high byte), trim (int8 low byte), gear (bitfield bits 4-7), run (bit 0), sp (float16)');
+    const clash = await mapping(body(
+      "        - { metric: gear, table: holding, address: 5, type: bitfield, bit: 4, bits: 4 }\n        - { metric: flag, table: holding, address: 5, type: bit, bit: 6 }\n",
+    ));
+    const refused = await run(['--config', clash, '--check']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${clash}:8:52 modbus.devices[0].points[1].address: holding 5 bit 6: points[0] already reads bits 4-7 of this register`);
+  });
+
   it('--check accepts addresses that read like Modicon numbers (40001) and warns at their line, but not of a SunSpec layout from 40000', async () => {
     const body = (points: string): string =>
       `source_id: cli-test\nmodbus:\n  devices:\n    - name: meter\n      connection: tcp://192.0.2.1:502\n      points:\n${points}`;
@@ -116,7 +137,8 @@ describe('bridge-modbus command', () => {
     const file = await mapping(`source_id: cli-test\nsink: { url: stdout }\nmodbus:\n  devices:\n    - name: plc\n      connection: ${srv.url}\n`);
     const probed = await run(['--config', file, '--probe', 'holding:7-8']);
     expect(probed.code, probed.stderr).toBe(0);
-    expect(probed.stdout).toMatch(/^7\s+0x1234\s+4660\s+4660$/m);
+    // 0x1234 as a half float: 0 00100 1000110100 = 1588 * 2^-21 = 0.000757217..., 0.000757 at its shortest.
+    expect(probed.stdout).toMatch(/^7\s+0x1234\s+4660\s+4660\s+0\.000757$/m);
     for (const args of [['--check'], ['--dry-run', '--once']]) {
       const refused = await run(['--config', file, ...args]);
       expect(refused.code, args.join(' ')).toBe(2);

@@ -38,7 +38,7 @@ describe('modbusConfigSchema and checkModbus', () => {
 
   it('refuses an unknown type at the type key', () => {
     expect(issues(device({}, [{ metric: 'x', table: 'holding', address: 0, type: 'float' }]))).toEqual([
-      { path: 'devices.0.points.0.type', message: expect.stringMatching(/unknown type; use one of bool, bit, int16/) },
+      { path: 'devices.0.points.0.type', message: expect.stringMatching(/unknown type; use one of bool, bit, bitfield, int8, uint8, int16, uint16, float16, int32/) },
     ]);
   });
 
@@ -89,6 +89,64 @@ describe('modbusConfigSchema and checkModbus', () => {
       { metric: 'b0again', table: 'holding', address: 5, type: 'bit', bit: 3 },
     ]);
     expect(issues(clash).map((i) => i.path)).toEqual(['devices.0.points.1.address']);
+  });
+
+  it('lets int8, uint8, bitfield and bit points share a register on different bits, beside one read whole', () => {
+    const ok = device({}, [
+      { metric: 'word', table: 'holding', address: 5 },
+      { metric: 'mode', table: 'holding', address: 5, type: 'uint8', byte: 'high', scale: 2, deadband: 1 },
+      { metric: 'state', table: 'holding', address: 5, type: 'bitfield', bit: 0, bits: 4, offset: -1, deadband: 1 },
+      { metric: 'flag', table: 'holding', address: 5, type: 'bit', bit: 4 },
+      { metric: 'trim', table: 'holding', address: 6, type: 'int8', byte: 'low', scale: 0.5 },
+      { metric: 'all', table: 'holding', address: 7, type: 'bitfield', bit: 0, bits: 16 },
+      { metric: 'half', table: 'holding', address: 8, type: 'float16', byte_order: 'BADC', scale: 10, deadband: 0.5 },
+    ]);
+    expect(issues(ok)).toEqual([]);
+    const clash = (points: unknown[], order?: string) => issues(device(order ? { byte_order: order } : {}, points)).map((i) => i.message);
+    expect(clash([
+      { metric: 'mode', table: 'holding', address: 5, type: 'uint8', byte: 'low' },
+      { metric: 'flag', table: 'holding', address: 5, type: 'bit', bit: 7 },
+    ])).toEqual(['holding 5 bit 7: points[0] already reads low byte of this register; points may share a register only on different bits']);
+    // Under BADC bit 7 of the register is the first byte's on the wire: it lies in the high byte.
+    expect(clash([
+      { metric: 'mode', table: 'holding', address: 5, type: 'uint8', byte: 'low' },
+      { metric: 'flag', table: 'holding', address: 5, type: 'bit', bit: 7 },
+    ], 'BADC')).toEqual([]);
+    expect(clash([
+      { metric: 'a', table: 'holding', address: 5, type: 'bitfield', bit: 0, bits: 4 },
+      { metric: 'b', table: 'holding', address: 5, type: 'bitfield', bit: 3, bits: 2 },
+    ])).toEqual(['holding 5 bits 3-4: points[0] already reads bits 0-3 of this register; points may share a register only on different bits']);
+    // Two float16 points are whole registers, as two uint16 are.
+    expect(clash([
+      { metric: 'a', table: 'holding', address: 5, type: 'float16' },
+      { metric: 'b', table: 'holding', address: 5, type: 'int16' },
+    ])).toEqual([expect.stringMatching(/^holding 5-5 overlaps points\[0\] \(holding 5-5\); only points reading part of a register \(bit, bitfield, int8, uint8\) may share one/)]);
+  });
+
+  it('refuses bit, bits and byte where they do not fit, with what to write', () => {
+    const found = issues(device({}, [
+      { metric: 'a', table: 'holding', address: 0, type: 'bitfield', bits: 3 },
+      { metric: 'b', table: 'holding', address: 1, type: 'bitfield', bit: 2 },
+      { metric: 'c', table: 'holding', address: 2, type: 'bit', bit: 2, bits: 3 },
+      { metric: 'd', table: 'holding', address: 3, type: 'uint16', byte: 'low' },
+      { metric: 'e', table: 'holding', address: 4, type: 'uint8', byte: 'low', bit: 3 },
+      { metric: 'f', table: 'holding', address: 5, type: 'uint8' },
+      { metric: 'g', table: 'holding', address: 6, type: 'int8', byte: 'high', byte_order: 'ABCD' },
+      { metric: 'h', table: 'holding', address: 7, type: 'bitfield', bit: 15, bits: 2 },
+      { metric: 'i', table: 'coil', address: 8, type: 'int8', byte: 'high' },
+    ]));
+    expect(found).toEqual([
+      { path: 'devices.0.points.0.type', message: 'type bitfield needs bit (its lowest bit, 0-15, 0 = least significant) and bits (how many)' },
+      { path: 'devices.0.points.1.type', message: 'type bitfield needs bits (how many bits from bit 2 up)' },
+      { path: 'devices.0.points.2.bits', message: 'bits applies to type bitfield only (type: bitfield, bit: N, bits: W reads bits N to N+W-1 as an unsigned integer)' },
+      { path: 'devices.0.points.3.byte', message: 'byte applies to types int8 and uint8 only' },
+      { path: 'devices.0.points.4.bit', message: 'bit applies to types bit and bitfield only' },
+      { path: 'devices.0.points.5.type', message: "type uint8 needs byte: high (the register's first byte on the wire) or low" },
+      { path: 'devices.0.points.6.byte_order', message: expect.stringMatching(/^byte_order does not apply to int8/) },
+      { path: 'devices.0.points.7.bits', message: expect.stringMatching(/^bits 2 from bit 15 would reach bit 16, past bit 15/) },
+      { path: 'devices.0.points.8.type', message: 'table coil holds single bits: use type bool (or omit type)' },
+    ]);
+    expect(issues(device({}, [{ metric: 'x', table: 'holding', address: 0, type: 'bitfield', bit: 0, bits: 17 }]))[0]?.path).toBe('devices.0.points.0.bits');
   });
 
   it('refuses addresses out of range, including a wide value running past 65535', () => {

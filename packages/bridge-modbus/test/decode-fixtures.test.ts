@@ -44,5 +44,5 @@ describeDecodeFixtures({
   definition: modbusBridge,
   input: 'registers.json',
   decode: (section, input) => decodeFixture(section as ModbusConfig, input),
-  required: ['abcd-all-types', 'badc-all-types', 'cdab-all-types', 'dcba-all-types', 'coils-discrete', 'integer-edges', 'scale-offset', 'strings', 'non-finite'],
+  required: ['abcd-all-types', 'badc-all-types', 'cdab-all-types', 'dcba-all-types', 'coils-discrete', 'integer-edges', 'scale-offset', 'strings', 'non-finite', 'register-parts-abcd', 'register-parts-dcba'],
 });

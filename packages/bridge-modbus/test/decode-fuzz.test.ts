@@ -32,6 +32,9 @@ describe('decodeAnswer fuzz: random answers of random lengths for every type and
         width: pointWidth(type, length),
         byteOrder: order,
         ...(type === 'bit' ? { bit: int(16) } : {}),
+        // Widths past bit 15 too, which checkModbus refuses: the decoder must still not throw.
+        ...(type === 'bitfield' ? { bit: int(16), bits: 1 + int(16) } : {}),
+        ...(type === 'int8' || type === 'uint8' ? { byte: random() < 0.5 ? ('high' as const) : ('low' as const) } : {}),
         ...(length === undefined ? {} : { length }),
         scale: random() < 0.5 ? 1 : (random() - 0.5) * 1e6,
         offset: random() < 0.5 ? 0 : (random() - 0.5) * 1e6,
@@ -40,8 +43,13 @@ describe('decodeAnswer fuzz: random answers of random lengths for every type and
       // What a value of this type reads as from this table: bits are booleans whatever the type.
       const expected = bits || type === 'bit' ? 'boolean' : type === 'string' ? 'string' : 'number';
       const result = decodeAnswer({ address: 100, points }, data as number[], 1);
+      // Unscaled, a part of a register stays within what its bits can hold.
+      const range = { int8: [-128, 127], uint8: [0, 255], bitfield: [0, 65535] }[type as string];
+      const outOfRange = (p: (typeof points)[number], value: unknown): boolean =>
+        range !== undefined && p.scale === 1 && p.offset === 0 && typeof value === 'number' && (value < range[0]! || value > range[1]! || !Number.isInteger(value));
       const wrong =
         result.points.length + result.problems.length !== points.length ||
+        result.points.some((p) => outOfRange(points.find((q) => q.metric === p.metric)!, p.value)) ||
         result.points.some((p) => typeof p.value !== expected || (typeof p.value === 'number' && !Number.isFinite(p.value))) ||
         result.problems.some((p) => p.kind !== 'bad_response' && p.kind !== 'non_finite');
       if (wrong) failures.push(`seed ${seed} round ${round}: ${JSON.stringify(result)}`);

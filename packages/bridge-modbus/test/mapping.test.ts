@@ -13,7 +13,7 @@ const example = fileURLToPath(new URL('../../../examples/modbus/map.yaml', impor
 describeRefusals(modbusBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['overlap.yaml', 10, 20, 'modbus.devices[0].points[1].address', /holding 11-11 overlaps points\[0\] \(holding 10-11\)/],
   ['out-of-range.yaml', 9, 20, 'modbus.devices[0].points[0].address', /uint64 at 65534 needs 4 addresses and runs past 65535/],
-  ['unknown-type.yaml', 8, 61, 'modbus.devices[0].points[1].type', /unknown type; use one of bool, bit, int16/],
+  ['unknown-type.yaml', 8, 61, 'modbus.devices[0].points[1].type', /unknown type; use one of bool, bit, bitfield, int8, uint8, int16, uint16, float16, int32/],
   ['string-no-length.yaml', 10, 17, 'modbus.devices[0].points[0].type', /type string needs length/],
   ['unknown-key.yaml', 6, 7, 'modbus.devices[0].pollms', /unknown key/],
   ['bad-connection.yaml', 5, 19, 'modbus.devices[0].connection', /parity "evn" is not one of none, even, odd/],
@@ -24,6 +24,14 @@ describeRefusals(modbusBridge, new URL('./fixtures/bad/', import.meta.url), [
   // The variable is unset, so the port is empty: refused, not read as the default 502.
   ['empty-port.yaml', 5, 19, 'modbus.devices[0].connection', /has an empty port after ":" \(an unset variable\?\)/],
   ['file-tags-crowd-unit.yaml', 2, 7, 'tags', /^the points of modbus\.devices\[0\]\.points\[1\] would carry 17 tags, more than the 16 a point may have: the file's 15 \(tags:\), device and unit \(added by the modbus bridge\)/],
+  // A bitfield lies in one register: bit 12 and 8 bits would need bits 12-19.
+  ['bitfield-past-bit-15.yaml', 8, 87, 'modbus.devices[0].points[1].bits', /^bits 8 from bit 12 would reach bit 19, past bit 15: a bitfield lies in one register, so bit \+ bits must be at most 16$/],
+  ['int8-without-byte.yaml', 10, 17, 'modbus.devices[0].points[0].type', /^type int8 needs byte: high \(the register's first byte on the wire\) or low$/],
+  // The byte is named as it arrives: a byte_order beside it would say the opposite of what is read.
+  ['int8-byte-order.yaml', 8, 92, 'modbus.devices[0].points[0].byte_order', /^byte_order does not apply to uint8: byte names the byte as it arrives \(high = the register's first byte on the wire\)/],
+  ['byte-misspelt.yaml', 7, 74, 'modbus.devices[0].points[0].byte', /byte must be high or low \(high = the register's first byte on the wire\)/],
+  // A uint16 and parts of its register may coexist; two parts sharing bits 4-7 may not.
+  ['register-parts-overlap.yaml', 9, 52, 'modbus.devices[0].points[2].address', /^holding 9 bits 4-11: points\[1\] already reads low byte of this register; points may share a register only on different bits$/],
   ['point-tags-crowd.yaml', 9, 71, 'modbus.devices[0].points[0].tags', /^its points would carry 17 tags, more than the 16 a point may have: the file's 8 \(tags:\), 7 given here, device and unit \(added by the modbus bridge\)/],
 ]);
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeRequest, halveRequest, planOnePerPoint, planRequests, type Plannable } from '../src/plan.js';
+import { resolveConfig } from '../src/resolve.js';
+import { oneDevice } from './helpers/mapping.js';
 
 const reg = (address: number, width = 1): Plannable => ({ table: 'holding', address, width });
 
@@ -54,6 +56,26 @@ describe('planRequests', () => {
     const plan = planRequests([reg(5), reg(5), reg(5)], { maxGap: 0 });
     expect(plan).toHaveLength(1);
     expect(plan[0]?.count).toBe(1);
+  });
+
+  it('reads the two bytes of a register and the bitfields of another in one request, even with max_gap 0', () => {
+    const [device] = resolveConfig(oneDevice('tcp://127.0.0.1:502', [
+      { metric: 'gear', table: 'holding', address: 41, type: 'bitfield', bit: 4, bits: 4 },
+      { metric: 'mode', table: 'holding', address: 40, type: 'uint8', byte: 'high' },
+      { metric: 'state', table: 'holding', address: 41, type: 'bitfield', bit: 0, bits: 4 },
+      { metric: 'trim', table: 'holding', address: 40, type: 'int8', byte: 'low' },
+      { metric: 'setpoint', table: 'holding', address: 43, type: 'float16' },
+    ], { max_gap: 0 }));
+    const plan = planRequests(device!.points, device!);
+    expect(plan.map((r) => [describeRequest(r), r.points.map((p) => p.metric)])).toEqual([
+      ['holding 40-41', ['mode', 'trim', 'gear', 'state']],
+      ['holding 43', ['setpoint']],
+    ]);
+    // Cut in two (a device refusing the read), the parts of each register stay together.
+    expect(halveRequest(plan[0]!)?.map((r) => [describeRequest(r), r.points.map((p) => p.metric)])).toEqual([
+      ['holding 40', ['mode', 'trim']],
+      ['holding 41', ['gear', 'state']],
+    ]);
   });
 
   it('is compared against one request per point', () => {

@@ -57,6 +57,14 @@ describe('analyseRegisters and formatProbe', () => {
     expect(text).toContain('byte_order: CDAB looks right');
   });
 
+  it('reads each register as float16 too, as sent', () => {
+    const text = formatProbe(analyseRegisters([0x3c00, 0xc000, 0x7c00], { table: 'holding', address: 0, count: 3 }, device));
+    expect(text).toMatch(/^register\s+hex\s+uint16\s+int16\s+float16$/m);
+    expect(text).toMatch(/^0\s+0x3c00\s+15360\s+15360\s+1$/m);
+    expect(text).toMatch(/^1\s+0xc000\s+49152\s+-16384\s+-2$/m);
+    expect(text).toMatch(/^2\s+0x7c00\s+31744\s+31744\s+Infinity$/m);
+  });
+
   it('says so when no order stands out', () => {
     const zeros = analyseRegisters([0, 0, 0, 0], { table: 'input', address: 0, count: 4 }, device);
     expect(likelyByteOrder(zeros)).toBeUndefined();

@@ -6,13 +6,22 @@ export function pyPointEntry(p: PyPoint): Record<string, unknown> {
   if (p.byte_order && p.table !== 'coil' && p.table !== 'discrete') entry.byte_order = p.byte_order;
   if (p.length !== undefined) entry.length = p.length;
   if (p.bit !== undefined) entry.bit = p.bit;
+  if (p.bits !== undefined) entry.bits = p.bits;
+  if (p.byte !== undefined) entry.byte = p.byte;
   return entry;
 }
 
-/** `holding.40.int32.BADC`, `holding.210.bit3`, `coil.4`... */
+/** The type as a metric segment: `int32`, `bit3`, `bitfield4-7`, `int8high`. */
+function typeSegment(p: PyPoint): string {
+  if (p.type === 'bit') return `bit${p.bit}`;
+  if (p.type === 'bitfield') return `bitfield${p.bit}-${(p.bit ?? 0) + (p.bits ?? 1) - 1}`;
+  return p.byte === undefined ? p.type : `${p.type}${p.byte}`;
+}
+
+/** `holding.40.int32.BADC`, `holding.210.bit3`, `holding.212.int8high`, `coil.4`... */
 export function pyMetric(p: PyPoint): string {
   const parts: (string | number)[] = [p.table, p.address];
-  if (p.table === 'holding' || p.table === 'input') parts.push(p.type === 'bit' ? `bit${p.bit}` : p.type);
+  if (p.table === 'holding' || p.table === 'input') parts.push(typeSegment(p));
   if (p.byte_order && p.type !== 'bit' && p.table !== 'coil' && p.table !== 'discrete') parts.push(p.byte_order);
   return parts.join('.');
 }

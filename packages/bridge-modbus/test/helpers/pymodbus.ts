@@ -10,6 +10,10 @@ export interface PyPoint {
   byte_order?: string;
   length?: number;
   bit?: number;
+  /** A bitfield's width. */
+  bits?: number;
+  /** The byte an int8 or uint8 reads. */
+  byte?: 'high' | 'low';
   value: number | string | boolean;
 }
 
