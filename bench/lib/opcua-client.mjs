@@ -3,9 +3,9 @@
 //           'changed' handler that only counts (the ceiling, the peer the issue names)
 //   bare-wire  the bare client plus a plain delivery written the obvious way: each notification
 //           a point, and once a second the ideal sender's stringify + gzip + POST to gateway-dev
-//   bare-lean  the bare client plus the leanest delivery conceivable, the floor of any bridge:
-//           each notification written straight into JSON text by hand (its metric's prefix made
-//           once), no gzip, one POST a second to gateway-dev; nothing validated, kept or counted
+//   bare-lean  the bare client plus a delivery as lean as it gets by hand: each notification
+//           written straight into JSON text (its metric's prefix made once), no gzip, one POST a
+//           second to gateway-dev; nothing validated, kept or counted
 //   layer   @fieldbridge/bridge-opcua's client layer: connectOpcua + subscribe, each notification
 //           decoded into a value record handed to onData, which counts
 //   source  the bridge's source on a context without a sink: records to full points, ctx.emit
