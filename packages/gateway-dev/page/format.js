@@ -14,18 +14,54 @@ function numberFormat(digits) {
   return f;
 }
 
+/** @type {Map<number, Intl.NumberFormat>} */
+const ungroupedByDigits = new Map();
+
+/** @param {number} digits */
+function ungroupedFormat(digits) {
+  let f = ungroupedByDigits.get(digits);
+  if (f === undefined) {
+    f = new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, useGrouping: false });
+    ungroupedByDigits.set(digits, f);
+  }
+  return f;
+}
+
+/** @param {number} value */
+const exponent = (value, /** @type {number} */ digits) => value.toExponential(digits).replace('e+', 'e');
+
 /**
  * A value as the list shows it: integers with separators, fractions to about six significant
  * digits, very large or very small numbers in exponent form; text as it is.
+ *
+ * A number longer than `maxChars` is rounded to fit, never cut: first without separators, then
+ * in exponent form with as many digits as fit (at least `5e9`), the way a spreadsheet fits a
+ * narrow column. Text is returned whole whatever `maxChars` (the view cuts it and shows a tooltip).
  * @param {number | string} value
+ * @param {number} [maxChars] the most characters a number may take (default: no limit)
  */
-export function formatValue(value) {
+export function formatValue(value, maxChars = Infinity) {
   if (typeof value !== 'number') return value;
   const abs = Math.abs(value);
-  if (abs >= 1e12 || (abs !== 0 && abs < 1e-4)) return value.toExponential(3).replace('e+', 'e');
-  if (Number.isInteger(value)) return numberFormat(0).format(value);
-  const digits = abs >= 10_000 ? 1 : abs >= 100 ? 2 : abs >= 1 ? 3 : 4;
-  return numberFormat(digits).format(value);
+  if (abs >= 1e12 || (abs !== 0 && abs < 1e-4)) return fit(exponent(value, 3), value, maxChars);
+  const digits = Number.isInteger(value) ? 0 : abs >= 10_000 ? 1 : abs >= 100 ? 2 : abs >= 1 ? 3 : 4;
+  const text = numberFormat(digits).format(value);
+  if (text.length <= maxChars) return text;
+  const plain = ungroupedFormat(digits).format(value);
+  return plain.length <= maxChars ? plain : fit(plain, value, maxChars);
+}
+
+/**
+ * `text`, or when it is longer than `maxChars` the most precise exponent form that fits.
+ * @param {string} text @param {number} value @param {number} maxChars
+ */
+function fit(text, value, maxChars) {
+  if (text.length <= maxChars) return text;
+  for (let digits = 14; digits > 0; digits--) {
+    const shorter = exponent(value, digits);
+    if (shorter.length <= maxChars) return shorter;
+  }
+  return exponent(value, 0);
 }
 
 /**

@@ -14,8 +14,10 @@ import { insertionIndex } from './model.js';
 /**
  * @typedef {object} RowView
  * @property {HTMLElement} el
+ * @property {HTMLElement} nameCell
  * @property {HTMLElement} name
  * @property {HTMLElement} meta
+ * @property {HTMLElement} valueCell
  * @property {HTMLElement} value
  * @property {HTMLElement} unit
  * @property {HTMLElement} age
@@ -23,6 +25,7 @@ import { insertionIndex } from './model.js';
  * @property {HTMLElement} chartBox
  * @property {Sparkline | undefined} chart
  * @property {Series | null} series
+ * @property {number} fit the most characters its number takes without being cut, learnt by measuring
  */
 
 /** Rows drawn above and below the visible ones, so a fast scroll shows no blank rows. */
@@ -49,6 +52,8 @@ export function createMetricList(grid, { model, history, onCount }) {
   const spare = [];
   /** @type {Set<Series>} */
   let changed = new Set();
+  /** @type {RowView[]} rows whose number was written this frame, to check it is not cut */
+  let toFit = [];
   let active = -1;
   let frame = 0;
   let rowH = 44;
@@ -79,23 +84,28 @@ export function createMetricList(grid, { model, history, onCount }) {
     const age = h('span', { class: 'c-age num', role: 'gridcell' });
     const rate = h('span', { class: 'c-rate num', role: 'gridcell' });
     const chartBox = h('span', { class: 'spark' });
+    const nameCell = h('span', { class: 'c-name', role: 'gridcell' }, name, meta);
+    const valueCell = h('span', { class: 'c-value num', role: 'gridcell' }, value, unit);
     const el = h(
       'div',
       { class: 'row', role: 'row', id: `metric-row-${views++}` },
-      h('span', { class: 'c-name', role: 'gridcell' }, name, meta),
-      h('span', { class: 'c-value num', role: 'gridcell' }, value, unit),
+      nameCell,
+      valueCell,
       age,
       rate,
       h('span', { class: 'c-chart', role: 'gridcell', 'aria-hidden': 'true' }, chartBox),
     );
     body.append(el);
-    return { el, name, meta, value, unit, age, rate, chartBox, chart: undefined, series: null };
+    return { el, nameCell, name, meta, valueCell, value, unit, age, rate, chartBox, chart: undefined, series: null, fit: Infinity };
   };
 
   /** @param {RowView} v */
   const fill = (v) => {
     const s = /** @type {Series} */ (v.series);
-    setText(v.value, formatValue(s.value));
+    setText(v.value, formatValue(s.value, v.fit));
+    // The whole value, exact, with its unit: what the cell shows may be rounded (numbers) or cut (text).
+    setAttr(v.valueCell, 'title', s.unit === '' ? String(s.value) : `${s.value} ${s.unit}`);
+    if (typeof s.value === 'number') toFit.push(v);
     setText(v.age, s.at === 0 ? '–' : formatAge(model.serverNow() - s.at));
     setText(v.rate, formatRate(s.rate));
     if (s.kind === 'm') {
@@ -114,9 +124,13 @@ export function createMetricList(grid, { model, history, onCount }) {
     v.el.dataset.metric = s.metric;
     v.el.dataset.kind = s.kind;
     v.el.classList.toggle('active', i === active);
+    v.fit = Infinity;
     setText(v.name, s.metric);
-    v.name.title = s.metric;
-    setText(v.meta, s.tagText === '' ? s.source : `${s.source} · ${s.tagText}`);
+    const meta = s.tagText === '' ? s.source : `${s.source} · ${s.tagText}`;
+    setText(v.meta, meta);
+    // Long names and tags are cut at the end, where series of one device often differ
+    // (`...room12.supply_temp`, `state=fired`): the whole of both is in the cell's tooltip.
+    setAttr(v.nameCell, 'title', `${s.metric}\n${meta}`);
     setText(v.unit, s.unit);
     if (s.kind === 'm') v.chart ??= createSparkline(v.chartBox, chartW, chartH);
     v.chartBox.classList.toggle('is-event', s.kind === 'e');
@@ -129,6 +143,27 @@ export function createMetricList(grid, { model, history, onCount }) {
     v.series = null;
     v.el.hidden = true;
     spare.push(v);
+  };
+
+  /**
+   * A number too wide for its cell is written again rounded to fit (formatValue), never left cut
+   * by the ellipsis. Every width is read at once, after the frame's writes, so a frame costs one
+   * layout, and a second only when a number did not fit; each row remembers what fits, so the
+   * next values of that row are written right the first time.
+   */
+  const fitNumbers = () => {
+    let pending = toFit;
+    toFit = [];
+    for (let round = 0; round < 4 && pending.length > 0; round++) {
+      const over = pending.filter((v) => v.value.scrollWidth > v.value.clientWidth);
+      for (const v of over) {
+        const shown = v.value.textContent?.length ?? 0;
+        const guess = Math.floor((shown * v.value.clientWidth) / v.value.scrollWidth);
+        v.fit = Math.max(1, Math.min(shown - 1, guess));
+        setText(v.value, formatValue(/** @type {Series} */ (v.series).value, v.fit));
+      }
+      pending = over;
+    }
   };
 
   function render() {
@@ -150,6 +185,7 @@ export function createMetricList(grid, { model, history, onCount }) {
       }
     }
     changed = new Set();
+    fitNumbers();
     const current = bound.get(active);
     if (current !== undefined) setAttr(grid, 'aria-activedescendant', current.el.id);
     else grid.removeAttribute('aria-activedescendant');
@@ -235,6 +271,11 @@ export function createMetricList(grid, { model, history, onCount }) {
   new ResizeObserver(() => {
     const before = [rowH, chartW, chartH].join();
     readSizes();
+    // Cells may be wider or narrower now: every number is fitted again.
+    for (const v of bound.values()) {
+      v.fit = Infinity;
+      if (v.series !== null) changed.add(v.series);
+    }
     if ([rowH, chartW, chartH].join() !== before) {
       for (const v of [...bound.values(), ...spare]) v.chart?.resize(chartW, chartH);
       for (const [i, v] of bound) release(i, v);

@@ -212,6 +212,76 @@ describe('the live page in Chromium', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it('shows every number whole or rounded to fit its cell, never cut, with the exact value and unit in a tooltip', async () => {
+    const gateway = await startGateway();
+    // A uint64 counter and an energy total as the Modbus example reads them, a raw pressure in Pa.
+    const sent: Record<string, { value: number; unit?: string }> = {
+      'press1.parts.total': { value: 5_000_000_001 },
+      'press1.energy': { value: 123_456_789.123, unit: 'kWh' },
+      'press1.pressure.raw': { value: -987_654_321_012, unit: 'Pa' },
+      'press1.flow': { value: 12.5, unit: 'm3/h' },
+    };
+    const points = Object.entries(sent).map(([metric, { value, unit }]) => ({ metric, value, ...(unit === undefined ? {} : { tags: { unit } }) }));
+    await ingest(gateway, { source_id: 'plant-a-press1', points });
+    const { page, errors } = await openBrowser();
+    await page.goto(`${gateway.origin}/`);
+    const shown = () =>
+      page.$$eval('.row:not([hidden])', (rows) =>
+        rows.map((row) => {
+          const v = row.querySelector('.v') as HTMLElement;
+          return { metric: (row as HTMLElement).dataset.metric ?? '', text: v.textContent ?? '', cut: v.scrollWidth > v.clientWidth, title: row.querySelector('.c-value')?.getAttribute('title') };
+        }),
+      );
+    // A desktop, a laptop (a narrower value column) and a phone (one column).
+    for (const width of [1440, 1024, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await waitFor(async () => {
+        const now = await shown();
+        return now.length === 4 && now.every((r) => !r.cut);
+      }, `every number whole at ${width} px`, 5000);
+      for (const row of await shown()) {
+        const { value, unit } = sent[row.metric]!;
+        // Read as a number, what is shown is the value to at least five significant digits.
+        expect(Math.abs(Number(row.text.replaceAll(',', '')) - value) / Math.abs(value), `${row.metric} shown as ${row.text} at ${width} px`).toBeLessThan(1e-4);
+        expect(row.title).toBe(unit === undefined ? String(value) : `${value} ${unit}`);
+      }
+    }
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await screenshot(page, 'live-numbers-fit.png');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('shows the whole name and tags of a series in a tooltip, where series that differ only at the end can be told apart', async () => {
+    const gateway = await startGateway();
+    const metric = 'site.building4.floor12.room1207.hvac.zone_controller.supply_air_temperature_setpoint';
+    const alert = { site: 'plant-a', line: 'line1', device: 'press1', severity: 'warning', rule: 'oil_hot' };
+    await ingest(gateway, {
+      source_id: 'plant-a-press1',
+      points: [
+        { metric, value: 21.5, tags: { unit: 'degC', zone: 'north-wing-1207' } },
+        { metric: 'alert.oil_hot', value: 'fired', class: 'event', tags: { ...alert, state: 'fired' } },
+        { metric: 'alert.oil_hot', value: 'resolved', class: 'event', tags: { ...alert, state: 'resolved' } },
+      ],
+    });
+    const { page, errors } = await openBrowser();
+    await page.goto(`${gateway.origin}/`);
+    await page.waitForFunction(() => document.querySelectorAll('.row:not([hidden])').length === 3);
+    const rows = await page.$$eval('.row:not([hidden])', (els) =>
+      els.map((row) => {
+        const name = row.querySelector('.metric') as HTMLElement;
+        const meta = row.querySelector('.meta') as HTMLElement;
+        return { cut: name.scrollWidth > name.clientWidth || meta.scrollWidth > meta.clientWidth, title: row.querySelector('.c-name')?.getAttribute('title') };
+      }),
+    );
+    // On screen each is cut (the two alerts read the same); the tooltip says which is which.
+    expect(rows).toEqual([
+      { cut: true, title: `alert.oil_hot\nplant-a-press1 · site=plant-a line=line1 device=press1 severity=warning rule=oil_hot state=fired` },
+      { cut: true, title: `alert.oil_hot\nplant-a-press1 · site=plant-a line=line1 device=press1 severity=warning rule=oil_hot state=resolved` },
+      { cut: true, title: `${metric}\nplant-a-press1 · zone=north-wing-1207` },
+    ]);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('stays light with 10,000 metrics: only visible rows exist, and the filter finds any', async () => {
     const gateway = await startGateway();
     for (let part = 0; part < 2; part++) {
