@@ -94,6 +94,18 @@ export function toEpochMs(value: unknown, unit: TimestampUnit): { ok: true; ms: 
   return { ok: true, ms };
 }
 
+/**
+ * A boolean written as a word, any case, spaces around ignored: `true`/`false`, and `on`/`off` as
+ * Zigbee2MQTT (`"state": "ON"`), Tasmota (`"POWER": "OFF"`) and Shelly (`on`) publish switch states.
+ * Undefined for any other text.
+ */
+export function booleanWord(text: string): boolean | undefined {
+  const word = text.trim().toLowerCase();
+  if (word === 'true' || word === 'on') return true;
+  if (word === 'false' || word === 'off') return false;
+  return undefined;
+}
+
 /** Reads a JSON value as `type`, or says why it does not fit. */
 export function readValue(value: unknown, type: ValueType): { ok: true; value: PointValue } | { ok: false; kind: DecodeErrorKind; message: string } {
   if (value === null || value === undefined) return { ok: false, kind: 'missing_value', message: 'the value is null' };
@@ -105,7 +117,10 @@ export function readValue(value: unknown, type: ValueType): { ok: true; value: P
     case 'boolean':
       if (typeof value === 'boolean') return { ok: true, value };
       if (value === 0 || value === 1) return { ok: true, value: value === 1 };
-      if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return { ok: true, value: value.trim().toLowerCase() === 'true' };
+      if (typeof value === 'string') {
+        const word = booleanWord(value);
+        if (word !== undefined) return { ok: true, value: word };
+      }
       return { ok: false, kind: 'wrong_type', message: `${brief(value)} is not a boolean` };
     case 'string':
       if (typeof value === 'string') return { ok: true, value };

@@ -14,7 +14,7 @@ export function describeSubscription(sub: ResolvedSubscription): string {
   const tags = sub.tags.length > 0 ? `, tags ${sub.tags.map(([k, t]) => `${k}=${t.source}`).join(' ')}` : '';
   if (sub.format === 'sparkplug') return `${head}: Sparkplug B metrics -> '${sub.metric?.source}', state events -> '${sub.stateMetric?.source}'${tags}`;
   if (sub.format !== 'json') return `${head}: payload as ${sub.format === 'number' ? 'a number' : 'text'} -> '${sub.metric?.source}'${tags}`;
-  const values = sub.values.map((v) => `'${v.naming.metric.source}'${v.field === undefined ? '' : ` [${v.field}]`} = ${v.path.source} (${v.type})`).join(', ');
+  const values = sub.values.map((v) => `'${v.naming.metric.source}'${v.field === undefined ? '' : ` [${v.field}]`} = ${v.path.source} (${v.type}${v.optional ? ', optional' : ''})`).join(', ');
   const time = sub.timestamp ? `, timestamp ${sub.timestamp.path.source} (${sub.timestamp.unit})` : ', timestamp at receipt';
   return `${head}: ${values}${time}${tags}`;
 }

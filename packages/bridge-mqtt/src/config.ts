@@ -31,9 +31,13 @@ const field = z
       type: valueType.optional().describe('How the value is read. Default: the subscription\'s type.'),
       metric: template.optional().describe('Metric name of this field. Default: the subscription\'s metric.'),
       tags: tags.optional(),
+      optional: z
+        .boolean()
+        .optional()
+        .describe('true: a payload without this value (or with null) gives no point for it and no missing_value problem. Default: the subscription\'s optional.'),
     }),
   ])
-  .describe('A JSON path, or { value, type, metric, tags }.');
+  .describe('A JSON path, or { value, type, metric, tags, optional }.');
 
 const tls = z
   .strictObject({
@@ -59,6 +63,10 @@ export const mqttSubscriptionSchema = z
     value: jsonPath.optional().describe('format json: path of the value. Default $ (the whole payload).'),
     type: valueType.optional().describe('format json: number (default), boolean, string, or json (any value, sent as an event).'),
     timestamp: timestamp.optional(),
+    optional: z
+      .boolean()
+      .optional()
+      .describe('format json: true when payloads may lack the value or some fields (devices of several kinds under one filter, as Zigbee2MQTT publishes): what is absent or null is skipped, not counted as missing_value. Default false.'),
     fields: z
       .record(z.string().min(1).max(128), field)
       .optional()

@@ -36,6 +36,8 @@ export function decodeJson(route: TopicRoute, message: MqttMessage): DecodeResul
   sub.values.forEach((value, i) => {
     const label = value.field === undefined ? value.path.source : `field ${value.field} (${value.path.source})`;
     const found = evaluateJsonPath(value.path, json);
+    // Devices of several kinds share a filter: what one of them never sends is not a problem.
+    if (value.optional && (!found.found || found.value === null)) return;
     if (!found.found) {
       const where = found.missing === value.path.source ? 'not in this payload' : `${found.missing} is missing`;
       problems.push({ kind: 'missing_value', message: `${label}: ${where}` });

@@ -42,6 +42,8 @@ export interface ResolvedValue {
   field: string | undefined;
   path: JsonPath;
   type: ValueType;
+  /** True: absent or null in a payload gives no point and no problem, instead of `missing_value`. Default false. */
+  optional?: boolean;
   /** The metric and every tag of its points: the subscription's tags, then the field's. */
   naming: Naming;
 }
@@ -87,6 +89,7 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
   onlyFor('type', ['json']);
   onlyFor('timestamp', ['json']);
   onlyFor('fields', ['json']);
+  onlyFor('optional', ['json']);
   onlyFor('state_metric', ['sparkplug']);
   onlyFor('rebirth', ['sparkplug']);
   if (format === 'json' && sub.value !== undefined && hasFields) issues.push({ path: at('value'), message: 'use value (one point per message) or fields (several), not both' });
@@ -129,9 +132,10 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
   const tags = tagsOf(sub.tags, at('tags'), false);
   const values: ResolvedValue[] = [];
   const valueType: ValueType = sub.type ?? MQTT_DEFAULTS.valueType;
+  const optional = sub.optional ?? false;
   if (format === 'json' && !hasFields) {
     const path = jsonPath(sub.value ?? '$', at('value'));
-    if (path && metric) values.push({ field: undefined, path, type: valueType, naming: { metric, tags } });
+    if (path && metric) values.push({ field: undefined, path, type: valueType, optional, naming: { metric, tags } });
   }
   for (const [name, entry] of Object.entries(format === 'json' ? (sub.fields ?? {}) : {})) {
     if (!/^[A-Za-z0-9_.-]+$/.test(name)) issues.push({ path: at('fields', name), message: `field name "${name}": use letters, digits, ".", "_" and "-" (it becomes part of metric names)` });
@@ -139,7 +143,7 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
     const path = jsonPath(spec.value, at('fields', name, ...(typeof entry === 'string' ? [] : ['value'])));
     const own = spec.metric === undefined ? metric : template(spec.metric, at('fields', name, 'metric'), true);
     const fieldTags = tagsOf(spec.tags, at('fields', name, 'tags'), true);
-    if (path && own) values.push({ field: name, path, type: spec.type ?? valueType, naming: { metric: own, tags: [...tags, ...fieldTags] } });
+    if (path && own) values.push({ field: name, path, type: spec.type ?? valueType, optional: spec.optional ?? optional, naming: { metric: own, tags: [...tags, ...fieldTags] } });
   }
   let timestamp: ResolvedSubscription['timestamp'];
   if (sub.timestamp !== undefined) {

@@ -1,4 +1,5 @@
 import { oneLine, textTable } from '@fieldbridge/core/bridge';
+import { booleanWord } from './_values.js';
 import { topicLevels } from './topic.js';
 import type { HeardField, HeardTopic, TopicSurveyResult } from './topic-survey.js';
 
@@ -83,9 +84,17 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
   return out.slice(0, MAX_SUGGESTIONS);
 }
 
-/** Values a point can be made of: finite numbers and booleans (strings stay in the payload). */
+/**
+ * Values a point can be made of: finite numbers and booleans, `"ON"`/`"OFF"` (and `"true"`/`"false"`)
+ * strings among them, as switch states are published; other strings stay in the payload.
+ */
 function readable(fields: readonly HeardField[]): HeardField[] {
-  return fields.filter((f) => f.kind !== 'string' && f.unfit === undefined && !(f.kind === 'number' && TIME_NAMES.has(f.name.toLowerCase())));
+  return fields.filter((f) => (f.kind !== 'string' || isBoolean(f)) && f.unfit === undefined && !(f.kind === 'number' && TIME_NAMES.has(f.name.toLowerCase())));
+}
+
+/** A boolean, or a string `type: boolean` reads (`ON`, `off`, `true`...). */
+function isBoolean(f: HeardField): boolean {
+  return f.kind === 'boolean' || (f.kind === 'string' && booleanWord(f.sample) !== undefined);
 }
 
 /** The levels of a group's filter: `+` where its topics differ. */
@@ -126,7 +135,7 @@ function subscription(group: Group): string[] {
   const timestamp = time === undefined ? [] : [`    timestamp: { path: ${JSON.stringify(time.path)}, unit: ${Number(time.sample) < 1e11 ? 's' : 'ms'} }`];
   if (values.length === 1) {
     const only = values[0]!;
-    return [`  - topic: ${topic}`, `    metric: ${JSON.stringify(base)}`, `    value: ${JSON.stringify(only.path)}`, ...(only.kind === 'boolean' ? ['    type: boolean'] : []), ...timestamp];
+    return [`  - topic: ${topic}`, `    metric: ${JSON.stringify(base)}`, `    value: ${JSON.stringify(only.path)}`, ...(isBoolean(only) ? ['    type: boolean'] : []), ...timestamp];
   }
   const names = new Set<string>();
   const fields = values.map((f) => {
@@ -134,7 +143,7 @@ function subscription(group: Group): string[] {
     let name = plain;
     for (let n = 2; names.has(name); n++) name = `${plain}_${n}`;
     names.add(name);
-    return `      ${name}: ${f.kind === 'boolean' ? `{ value: ${JSON.stringify(f.path)}, type: boolean }` : JSON.stringify(f.path)}`;
+    return `      ${name}: ${isBoolean(f) ? `{ value: ${JSON.stringify(f.path)}, type: boolean }` : JSON.stringify(f.path)}`;
   });
   return [`  - topic: ${topic}`, `    metric: ${JSON.stringify(`${base}.{field}`)}`, ...timestamp, '    fields:', ...fields];
 }

@@ -14,6 +14,7 @@ describeRefusals(mqttBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['bad-path.yaml', 7, 14, 'mqtt.subscriptions[0].value', /JSON path "\$\.reading\.\.value": expected a key after "\." at character 11/],
   ['bad-placeholder.yaml', 6, 15, 'mqtt.subscriptions[0].metric', /\{topic\.3\}: topics matching "plant\/\+\/env" have 3 levels \(numbered from 0\)/],
   ['sparkplug-value.yaml', 7, 14, 'mqtt.subscriptions[0].value', /value applies to format json, not sparkplug/],
+  ['number-optional.yaml', 7, 17, 'mqtt.subscriptions[0].optional', /optional applies to format json, not number/],
   ['persistent-no-id.yaml', 4, 10, 'mqtt.clean', /a persistent session \(clean: false\) needs a fixed client_id/],
   ['bad-url.yaml', 3, 8, 'mqtt.url', /url scheme "tcp:" is not one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//],
   ['missing-metric.yaml', 5, 7, 'mqtt.subscriptions[0].metric', /metric is required for format number/],

@@ -220,6 +220,28 @@ describe('the topic survey and its listing', () => {
     }
   });
 
+  it('suggests switch states published as words (Zigbee2MQTT, Tasmota) as booleans, which pasted entries read', () => {
+    const survey = createTopicSurvey();
+    const heard: Record<string, string> = {
+      'zigbee2mqtt/plug1': '{"state": "ON", "power": 5.5, "update": {"state": "idle"}}',
+      'tele/sonoff1/STATE': '{"Time": "2024-01-01T12:00:00", "POWER": "off"}',
+    };
+    for (const [topic, payload] of Object.entries(heard)) survey.message(topic, Buffer.from(payload), true);
+    const { subscriptions } = parse(pasteBlock(formatTopicScan(survey.result(), 'in a test'))) as { subscriptions: Record<string, unknown>[] };
+    expect(subscriptions).toEqual([
+      { topic: 'tele/sonoff1/STATE', metric: 'tele.sonoff1.STATE', value: '$.POWER', type: 'boolean' },
+      { topic: 'zigbee2mqtt/plug1', metric: 'zigbee2mqtt.plug1.{field}', fields: { state: { value: '$.state', type: 'boolean' }, power: '$.power' } },
+    ]);
+    const subs = resolveSubscriptions(section({ url: 'mqtt://x', subscriptions }));
+    const values = Object.entries(heard).flatMap(([topic, payload]) => {
+      const sub = subs.find((s) => topicMatches(s.topic, topicLevels(topic)))!;
+      const decoded = decodeMessage(sub, { topic, payload: Buffer.from(payload), receivedAtMs: 1_800_000_000_000 });
+      expect(decoded.problems, topic).toEqual([]);
+      return decoded.points.map((p) => [p.metric, p.value]);
+    });
+    expect(values).toEqual([['zigbee2mqtt.plug1.state', true], ['zigbee2mqtt.plug1.power', 5.5], ['tele.sonoff1.STATE', false]]);
+  });
+
   it('suggests a topic again once its last bare number fits a point', () => {
     const survey = createTopicSurvey();
     survey.message('dev/d2/level', Buffer.from('-1e400'), false);
