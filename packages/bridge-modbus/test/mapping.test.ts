@@ -45,8 +45,8 @@ describe('examples/modbus/map.yaml', () => {
   it('describes the planned requests for --check', () => {
     const config = parseMapping(readFileSync(example, 'utf8'), example, modbusBridge, {});
     const lines = describeModbus(config.modbus as ModbusConfig);
-    expect(lines[0]).toBe('press1: unit 1 on tcp://127.0.0.1:5020, every 1000 ms (timeout 1000 ms, retries 1), 17 points in 4 requests');
-    expect(lines.slice(1).map((l) => l.split(':')[0]?.trim())).toEqual(['coil 0-1', 'discrete 0-1', 'input 0-2', 'holding 0-26']);
+    expect(lines[0]).toBe('press1: unit 1 on tcp://127.0.0.1:5020, every 1000 ms (timeout 1000 ms, retries 1), 22 points in 4 requests');
+    expect(lines.slice(1).map((l) => l.split(':')[0]?.trim())).toEqual(['coil 0-1', 'discrete 0-1', 'input 0-2', 'holding 0-29']);
   });
 });
 
