@@ -21,16 +21,17 @@ export interface SocketCanBusOptions {
   loadModule?: () => Promise<SocketCanModule>;
   /** Where `net.core.rmem_default` is read. Default `/proc/sys/net/core`. */
   procDir?: string;
-  /** Where the interface's flags are read (`<sysDir>/<name>/flags`). Default `/sys/class/net`. */
+  /** Where the interface's flags and index are read (`<sysDir>/<name>/flags`). Default `/sys/class/net`. */
   sysDir?: string;
-  /** How often the interface is checked for being down, in ms. Default 2000. */
+  /** How often the interface is checked for being down or gone, in ms. Default 2000. */
   linkCheckMs?: number;
 }
 
 /**
  * One SocketCAN interface, read for as long as the bridge runs: opened at start, reopened with
- * the kit's backoff when it cannot be opened or goes away (`INTERFACE_STOPPED`); an interface
- * set down is reported from its flags, which are checked every two seconds. Kernel stamps
+ * the kit's backoff when it cannot be opened or goes away (`INTERFACE_STOPPED`, also seen from
+ * its index, see {@link openSocketCan}); an interface set down is reported from its flags,
+ * which are checked every two seconds. Kernel stamps
  * are placed on the sink's clock by the core's device-clock estimator; the frames of a socket's
  * first batch, which the kernel stamps with the read time, are stamped with the sink's clock
  * instead and never offered to the estimator. A bus cannot wait: while the sink is full under
@@ -101,6 +102,8 @@ export class SocketCanBus {
         receiveBuffer: { burstFrames: settings.burstFrames, ...(this.o.procDir ? { procDir: this.o.procDir } : {}) },
         now: () => ctx.clock.now(),
         ...(this.o.loadModule ? { loadModule: this.o.loadModule } : {}),
+        ...(this.o.sysDir ? { sysDir: this.o.sysDir } : {}),
+        ...(this.o.linkCheckMs ? { watchMs: this.o.linkCheckMs } : {}),
       });
     } catch (err) {
       this.failed(err, 'open_failed');
@@ -124,7 +127,7 @@ export class SocketCanBus {
     if (!this.reader || this.stopped) return;
     const { ctx, channel } = this.o;
     const up = await interfaceIsUp(this.o.name, this.o.sysDir);
-    // Gone: the socket says so itself (onStopped).
+    // Gone: the reader says so itself (onStopped).
     if (up === undefined) return;
     const down = !up;
     if (!this.reader || this.stopped || down === this.linkDown) return;

@@ -23,9 +23,9 @@ export interface CanSourceOptions {
   loadSocketCan?: () => Promise<SocketCanModule>;
   /** Where `net.core.rmem_default` is read. Default `/proc/sys/net/core`. */
   procDir?: string;
-  /** Where interfaces' flags are read, to tell one that is down. Default `/sys/class/net`. */
+  /** Where interfaces' flags and indexes are read, to tell one that is down or gone. Default `/sys/class/net`. */
   sysDir?: string;
-  /** How often a SocketCAN interface is checked for being down, in ms. Default 2000. */
+  /** How often a SocketCAN interface is checked for being down or gone, in ms. Default 2000. */
   linkCheckMs?: number;
   /** The clock a log replay paces itself by. Default the sink's clock and real timers. */
   replayClock?: ReplayClock;

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '@fieldbridge/core';
 import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
@@ -74,6 +74,8 @@ async function setup(section: Record<string, unknown> = {}, rmemDefault = 33_554
   await mkdir(join(sys, 'lo'));
   const flags = join(sys, 'lo', 'flags');
   await writeFile(flags, '0x9\n');
+  const ifindex = join(sys, 'lo', 'ifindex');
+  await writeFile(ifindex, '1\n');
   const fake = fakeSocketCan();
   const t = createTestContext({ bridge: 'can' });
   const clock = manualClock(1_800_000_000_000);
@@ -81,7 +83,14 @@ async function setup(section: Record<string, unknown> = {}, rmemDefault = 33_554
   track.defer(() => t.abort.abort());
   const config = canConfigSchema.parse({ interface: 'socketcan:lo', dbc: VEHICLE_DBC_PATH, reconnect: { initial_ms: 10, max_ms: 20 }, ...section });
   const bridge = track.add(createCanSource(config, t.ctx, { loadSocketCan: async () => fake.module, procDir: proc, sysDir: sys, linkCheckMs: 5 }), (b) => b.stop());
-  return { t, bridge, fake, clock, setFlags: (value: string) => writeFile(flags, `${value}\n`) };
+  // `ip link delete lo`, and `ip link add` of one with a new index.
+  const deleteInterface = () => rm(join(sys, 'lo'), { recursive: true });
+  const addInterface = async (index: number) => {
+    await mkdir(join(sys, 'lo'), { recursive: true });
+    await writeFile(flags, '0x9\n');
+    await writeFile(ifindex, `${index}\n`);
+  };
+  return { t, bridge, fake, clock, setFlags: (value: string) => writeFile(flags, `${value}\n`), deleteInterface, addInterface };
 }
 
 /** An EngineData frame (id 0xC8) with raw EngineSpeed `raw` (x 0.25 rpm), stamped by the kernel at `ms` when given. */
@@ -175,6 +184,30 @@ describe('the CAN source on SocketCAN (the native channel stood in for)', () => 
     await setFlags('0x9');
     await t.waitFor(() => t.ready(), 'the bus connected again');
     expect(t.problems.map((p) => p.kind)).toEqual(['report', 'resolve']);
+  });
+
+  // The package's own read can take the socket's "device gone" error before its reading thread
+  // sees it, and then never says the interface went away (seen on real SocketCAN in User-Mode
+  // Linux): the interface's index tells.
+  it('an interface deleted without the package saying so is seen gone from its index, and opened again once it is back', async () => {
+    const { t, bridge, fake, deleteInterface, addInterface } = await setup();
+    await bridge.start();
+    await t.waitFor(() => t.ready(), 'the bus connected');
+    await deleteInterface();
+    await t.waitFor(() => !t.ready(), 'the bus reported gone');
+    expect(t.states.at(-1)).toEqual({ channel: 'lo', state: 'disconnected' });
+    expect(t.problems[0]?.message).toMatch(/^lo: CAN interface lo went down or away; reading stopped/);
+    expect(fake.channels[0]!.stopped).toBe(true);
+    // Added again under its name: a new index.
+    await addInterface(7);
+    await t.waitFor(() => fake.channels.length === 2 && t.ready(), 'the interface reopened');
+    await fake.channels[1]!.deliver([engine(4000)]);
+    expect(speeds(t.points)).toHaveLength(1);
+    // Deleted and added again between two checks: the index changed, so it is opened again too.
+    await addInterface(8);
+    await t.waitFor(() => fake.channels.length === 3 && t.ready(), 'the interface made again reopened');
+    expect(fake.channels[1]!.stopped).toBe(true);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'lo', kind: 'interface_down' })).toBe(2);
   });
 
   it('says once, with the sysctl that fixes it, that the receive buffer is too small for a burst, however often the interface is reopened', async () => {

@@ -18,3 +18,17 @@ export async function interfaceIsUp(name: string, sysDir: string = SYS_NET_DIR):
     return undefined;
   }
 }
+
+/**
+ * An interface's index (`<sysDir>/<name>/ifindex`): the kernel gives each interface a new one
+ * when it is made, so an interface deleted and added again under the same name has another.
+ * Undefined when it cannot be read (the interface does not exist, or this is not Linux).
+ */
+export async function interfaceIndex(name: string, sysDir: string = SYS_NET_DIR): Promise<number | undefined> {
+  try {
+    const index = parseInt(await readFile(join(sysDir, name, 'ifindex'), 'utf8'), 10);
+    return Number.isInteger(index) ? index : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CanBridgeError } from '../errors.js';
 import { MAX_EXTENDED_ID, MAX_STANDARD_ID, type CanFrame } from './can-frame.js';
+import { interfaceIndex, SYS_NET_DIR } from './link-state.js';
 import { checkReceiveBuffer, type ReceiveBufferOptions, type ReceiveBufferReport } from './receive-buffer.js';
 
 /** A kernel receive filter: frames whose id matches `id` on the bits of `mask` pass. */
@@ -59,6 +61,10 @@ export interface SocketCanOptions {
   now?: () => number;
   /** Loads the `socketcan` package. Default a dynamic `import('socketcan')`, made only here. */
   loadModule?: () => Promise<SocketCanModule>;
+  /** Where the interface is looked for, and its index read (`<sysDir>/<name>/ifindex`). Default `/sys/class/net`. */
+  sysDir?: string;
+  /** How often the interface is checked for still being there, in ms. Default 2000. */
+  watchMs?: number;
 }
 
 /** An open SocketCAN reader. */
@@ -125,9 +131,12 @@ export async function openSocketCan(options: SocketCanOptions): Promise<SocketCa
       { cause: err },
     );
   }
-  if (!existsSync(`/sys/class/net/${name}`)) {
+  if (!existsSync(join(options.sysDir ?? SYS_NET_DIR, name))) {
     throw new CanBridgeError('INTERFACE_NOT_FOUND', `no network interface ${name}: check \`ip link show\`; for a virtual bus: ip link add ${name} type vcan && ip link set ${name} up`);
   }
+  // Read before the socket is bound: an interface replaced in between is seen as gone at the
+  // first check, and opened again.
+  const openedIndex = await interfaceIndex(name, options.sysDir);
   let channel: RawChannel;
   const timestamps = options.timestamps ?? true;
   try {
@@ -187,17 +196,36 @@ export async function openSocketCan(options: SocketCanOptions): Promise<SocketCa
       });
     }
   });
-  channel.addListener('onStopped', () => {
+  let watch: NodeJS.Timeout | undefined;
+  const wentAway = (): void => {
     if (closing) return;
     closing = true;
+    clearInterval(watch);
     options.onStopped?.(new CanBridgeError('INTERFACE_STOPPED', `CAN interface ${name} went down or away; reading stopped (bring it up with ip link set ${name} up)`));
-  });
+  };
+  channel.addListener('onStopped', wentAway);
   channel.start();
+  // The package says an interface went away only when its reading thread sees the socket's
+  // error; a read of the package's own that empties the queue at that moment takes the error
+  // instead, and nothing is said ever after (the socket is unbound and stays silent). So the
+  // interface is also checked for still being the one opened: gone, or deleted and added again
+  // under its name (a new index), it is reported the same way.
+  if (openedIndex !== undefined) {
+    watch = setInterval(() => {
+      void interfaceIndex(name, options.sysDir).then((index) => {
+        if (index === openedIndex || closing) return;
+        channel.stop();
+        wentAway();
+      });
+    }, options.watchMs ?? 2000);
+    watch.unref();
+  }
   return {
     interface: name,
     receiveBuffer,
     stats: () => ({ frames, stampedAtRead }),
     async close() {
+      clearInterval(watch);
       if (closing) return;
       closing = true;
       channel.stop();
