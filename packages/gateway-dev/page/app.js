@@ -5,7 +5,7 @@ import { createDevicePanel } from './device.js';
 import { byId, setText } from './dom.js';
 import { createEventList } from './events.js';
 import { createFacts } from './facts.js';
-import { formatCount, formatRate } from './format.js';
+import { formatCount, formatCounted, formatRate } from './format.js';
 import { createMetricList } from './metric-list.js';
 import { createModel } from './model.js';
 import { createSourceList } from './sources.js';
@@ -21,6 +21,7 @@ const statusEl = byId('stream-status');
 const emptyEl = byId('metrics-empty');
 const gridEl = byId('metrics-grid');
 const sourceClear = byId('source-clear', HTMLButtonElement);
+const staleOnly = byId('stale-only', HTMLButtonElement);
 
 // Charts come a moment later than values if uPlot is slow to load; values never wait for it.
 await loadCharts().catch((err) => console.error('charts are off: uPlot did not load', err));
@@ -30,7 +31,12 @@ const list = createMetricList(gridEl, {
   model,
   history,
   onCount(shown, total) {
-    setText(byId('metric-count'), shown === total ? `${formatCount(total)} metrics` : `${formatCount(shown)} of ${formatCount(total)}`);
+    setText(byId('metric-count'), shown === total ? formatCounted(total, 'metric') : `${formatCount(shown)} of ${formatCount(total)}`);
+  },
+  onStale(stale) {
+    // Shown while some series stopped arriving, and while pressed, so it can be let go.
+    setText(staleOnly, `${formatCount(stale)} stale`);
+    staleOnly.hidden = stale === 0 && staleOnly.getAttribute('aria-pressed') !== 'true';
   },
 });
 const sources = createSourceList(byId('sources'), byId('sources-empty'), {
@@ -75,6 +81,12 @@ sourceClear.addEventListener('click', () => {
   sourceClear.hidden = true;
 });
 
+staleOnly.addEventListener('click', () => {
+  const on = staleOnly.getAttribute('aria-pressed') !== 'true';
+  staleOnly.setAttribute('aria-pressed', String(on));
+  list.setStaleOnly(on);
+});
+
 let filterTimer = 0;
 byId('filter', HTMLInputElement).addEventListener('input', (e) => {
   const text = /** @type {HTMLInputElement} */ (e.target).value;
@@ -96,6 +108,10 @@ function renderTotals() {
   setText(byId('total-points'), stats === null ? '–' : formatCount(stats.points));
   setText(byId('total-sources'), formatCount(model.sources.size));
   setText(byId('total-series'), formatCount(model.order.length));
+  // The labels under the totals read with their numbers: `1 source`, `2 sources`.
+  setText(byId('total-points-label'), stats?.points === 1 ? 'point' : 'points');
+  setText(byId('total-sources-label'), model.sources.size === 1 ? 'source' : 'sources');
+  setText(byId('total-series-label'), model.order.length === 1 ? 'metric' : 'metrics');
 }
 
 /** @param {Change} change */

@@ -2,7 +2,7 @@
 // What the gateway itself can see, as a receiver: counters, answers by status, what it refused
 // and why, and the page's own stream.
 import { h, setText } from './dom.js';
-import { formatBytes, formatClock, formatCount } from './format.js';
+import { formatBytes, formatClock, formatCount, formatCounted } from './format.js';
 
 /** @typedef {import('./model.js').Model} Model */
 /** @typedef {import('./model.js').LiveRejection} LiveRejection */
@@ -47,11 +47,11 @@ export function createFacts(els, model) {
         fact('Bytes in (HTTP)', formatBytes(s.bytesIn), 'bytes'),
         fact('Page clients', `${formatCount(s.clients)}${s.droppedClients > 0 ? ` (${formatCount(s.droppedClients)} dropped, too slow)` : ''}`, 'clients'),
       ];
-      if (s.untrackedPoints > 0) rows.push(fact('Not on this page', `${formatCount(s.untrackedPoints)} points (series limit)`, 'untracked'));
+      if (s.untrackedPoints > 0) rows.push(fact('Not on this page', `${formatCounted(s.untrackedPoints, 'point')} (series limit)`, 'untracked'));
       els.facts.replaceChildren(...rows);
       const statuses = Object.entries(s.byStatus).sort(([a], [b]) => a.localeCompare(b));
       els.statuses.replaceChildren(
-        ...statuses.map(([status, n]) => h('span', { class: `chip ${statusClass(status)}`, title: `${n} answers with status ${status}` }, `${status} × ${formatCount(n)}`)),
+        ...statuses.map(([status, n]) => h('span', { class: `chip ${statusClass(status)}`, title: `${formatCounted(n, 'answer')} with status ${status}` }, `${status} × ${formatCount(n)}`)),
       );
       els.statuses.hidden = statuses.length === 0;
     },
@@ -76,7 +76,7 @@ export function createFacts(els, model) {
       d.pagePoints = String(model.pointsSeen);
       d.gatewayPoints = String(expected);
       const resumed = st.reconnects === 0 ? 'never reconnected' : `reconnected ${st.reconnects}× (resumed ${st.resumes}×)`;
-      setText(els.diag, `Stream ${st.state} · event ${st.lastId ?? '–'} · ${resumed} · ${st.gaps} gaps · page holds ${formatCount(model.pointsSeen)} of ${formatCount(expected)} points`);
+      setText(els.diag, `Stream ${st.state} · event ${st.lastId ?? '–'} · ${resumed} · ${formatCounted(st.gaps, 'gap')} · page holds ${formatCount(model.pointsSeen)} of ${formatCounted(expected, 'point')}`);
     },
   };
 }

@@ -27,12 +27,17 @@ function ungroupedFormat(digits) {
   return f;
 }
 
+/** Fractions below 1 by significant digits, so `0.000123` keeps its `123`. */
+const fractionFormat = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
+
 /** @param {number} value */
 const exponent = (value, /** @type {number} */ digits) => value.toExponential(digits).replace('e+', 'e');
 
 /**
- * A value as the list shows it: integers with separators, fractions to about six significant
- * digits, very large or very small numbers in exponent form; text as it is.
+ * A value as the list shows it: integers with separators, fractions to at least four significant
+ * digits (`21.375`, `0.000123`, `0.01235`), very large or very small numbers in exponent form
+ * (`1.500e-7`); text as it is. A small fraction (a current in A, a gas concentration) keeps its
+ * digits as a multimeter would, never rounded to `0` or `0.0001`.
  *
  * A number longer than `maxChars` is rounded to fit, never cut: first without separators, then
  * in exponent form with as many digits as fit (at least `5e9`), the way a spreadsheet fits a
@@ -44,7 +49,8 @@ export function formatValue(value, maxChars = Infinity) {
   if (typeof value !== 'number') return value;
   const abs = Math.abs(value);
   if (abs >= 1e12 || (abs !== 0 && abs < 1e-4)) return fit(exponent(value, 3), value, maxChars);
-  const digits = Number.isInteger(value) ? 0 : abs >= 10_000 ? 1 : abs >= 100 ? 2 : abs >= 1 ? 3 : 4;
+  if (abs < 1 && abs !== 0) return fit(fractionFormat.format(value), value, maxChars);
+  const digits = Number.isInteger(value) ? 0 : abs >= 10_000 ? 1 : abs >= 100 ? 2 : 3;
   const text = numberFormat(digits).format(value);
   if (text.length <= maxChars) return text;
   const plain = ungroupedFormat(digits).format(value);
@@ -91,6 +97,14 @@ export function formatRate(rate) {
 /** @param {number} n */
 export function formatCount(n) {
   return numberFormat(0).format(n);
+}
+
+/**
+ * A count and its noun, singular for exactly one: `1 metric`, `1,204 metrics`, `1 pt`.
+ * @param {number} n @param {string} one @param {string} [many]
+ */
+export function formatCounted(n, one, many = `${one}s`) {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 /** @param {number} bytes */

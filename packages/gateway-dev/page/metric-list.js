@@ -4,7 +4,7 @@
 import { createSparkline } from './charts.js';
 import { h, setAttr, setText } from './dom.js';
 import { formatAge, formatRate, formatValue } from './format.js';
-import { insertionIndex } from './model.js';
+import { STALE_INTERVALS, STALE_MIN_MS, insertionIndex, isStale } from './model.js';
 
 /** @typedef {import('./model.js').Series} Series */
 /** @typedef {import('./model.js').Model} Model */
@@ -35,9 +35,9 @@ const BULK = 64;
 
 /**
  * @param {HTMLElement} grid the scrolling element (role grid)
- * @param {{ model: Model, history: ReturnType<typeof import('./charts.js').createHistoryLoader>, onCount: (shown: number, total: number) => void }} deps
+ * @param {{ model: Model, history: ReturnType<typeof import('./charts.js').createHistoryLoader>, onCount: (shown: number, total: number) => void, onStale: (stale: number) => void }} deps
  */
-export function createMetricList(grid, { model, history, onCount }) {
+export function createMetricList(grid, { model, history, onCount, onStale }) {
   const body = /** @type {HTMLElement} */ (grid.querySelector('.grid-body'));
   const header = /** @type {HTMLElement} */ (grid.querySelector('.grid-header'));
   /** @type {Series[]} the filtered rows, in order */
@@ -46,6 +46,8 @@ export function createMetricList(grid, { model, history, onCount }) {
   let words = [];
   /** @type {string | undefined} */
   let onlySource;
+  /** Only the series that stopped arriving. */
+  let onlyStale = false;
   /** @type {Map<number, RowView>} row index -> view */
   const bound = new Map();
   /** @type {RowView[]} */
@@ -69,7 +71,27 @@ export function createMetricList(grid, { model, history, onCount }) {
   };
 
   /** @param {Series} s */
-  const matches = (s) => (onlySource === undefined || s.source === onlySource) && words.every((w) => s.search.includes(w));
+  const matches = (s) =>
+    (onlySource === undefined || s.source === onlySource) && words.every((w) => s.search.includes(w)) && (!onlyStale || isStale(s, model.serverNow()));
+
+  /**
+   * A series that stopped arriving is greyed, its age in the warning colour, the reason in the
+   * age's tooltip, so a dead tag stands out among hundreds that are live.
+   * @param {RowView} v @param {number} now
+   */
+  const markStale = (v, now) => {
+    const s = /** @type {Series} */ (v.series);
+    if (!isStale(s, now)) {
+      if (v.el.classList.contains('stale')) {
+        v.el.classList.remove('stale');
+        v.age.removeAttribute('title');
+      }
+      return;
+    }
+    v.el.classList.add('stale');
+    const usual = s.every > 0 ? ` (it usually sends every ${formatAge(s.every)})` : '';
+    setAttr(v.age, 'title', `Stale: no point for over ${formatAge(Math.max(STALE_MIN_MS, STALE_INTERVALS * s.every))}${usual}`);
+  };
 
   const schedule = () => {
     if (frame === 0) frame = requestAnimationFrame(render);
@@ -107,6 +129,7 @@ export function createMetricList(grid, { model, history, onCount }) {
     setAttr(v.valueCell, 'title', s.unit === '' ? String(s.value) : `${s.value} ${s.unit}`);
     if (typeof s.value === 'number') toFit.push(v);
     setText(v.age, s.at === 0 ? '–' : formatAge(model.serverNow() - s.at));
+    markStale(v, model.serverNow());
     setText(v.rate, formatRate(s.rate));
     if (s.kind === 'm') {
       history.use(s);
@@ -311,10 +334,28 @@ export function createMetricList(grid, { model, history, onCount }) {
       grid.scrollTop = 0;
       rebuild();
     },
-    /** Refreshes the ages of the visible rows (once a second). */
+    /** @param {boolean} on only the series that stopped arriving */
+    setStaleOnly(on) {
+      onlyStale = on;
+      grid.scrollTop = 0;
+      rebuild();
+    },
+    /** Refreshes the ages and stale marks of the visible rows, and the stale count (once a second). */
     tick() {
       const now = model.serverNow();
-      for (const v of bound.values()) if (v.series !== null && v.series.at !== 0) setText(v.age, formatAge(now - v.series.at));
+      for (const v of bound.values()) {
+        if (v.series === null || v.series.at === 0) continue;
+        setText(v.age, formatAge(now - v.series.at));
+        markStale(v, now);
+      }
+      let stale = 0;
+      for (const s of model.order) if (isStale(s, now)) stale += 1;
+      onStale(stale);
+      // Showing only stale series: one that came back leaves the list, one that stopped joins it.
+      if (onlyStale) {
+        const next = model.order.filter(matches);
+        if (next.length !== rows.length || next.some((s, i) => s !== rows[i])) rebuild();
+      }
     },
   };
 }

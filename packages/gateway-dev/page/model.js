@@ -27,6 +27,7 @@ import { formatTags } from './format.js';
  * @property {number} t time of the last point
  * @property {number | string} value
  * @property {number} at gateway clock of the event that carried the last point
+ * @property {number} every its usual interval between such events, ms (0 until known)
  * @property {{ t: number[], v: number[] } | null} samples chart samples, once history was loaded
  * @property {Array<{ id: number, base: number, flat: Array<number | string> }> | null} waiting stream samples that arrived while history was on its way
  * @property {number} historyId stream events up to this id are already in `samples`
@@ -59,8 +60,31 @@ function seriesOf([id, source, metric, tags, unit, kind]) {
     id, source, metric, tagText, unit: unit === 0 ? '' : unit, kind,
     sortKey: `${source}\u0000${metric}\u0000${tagText}`,
     search: `${source} ${metric} ${tagText} ${unit === 0 ? '' : unit}`.toLowerCase(),
-    count: 0, rate: 0, t: 0, value: kind === 'm' ? 0 : '', at: 0, samples: null, waiting: null, historyId: 0,
+    count: 0, rate: 0, t: 0, value: kind === 'm' ? 0 : '', at: 0, every: 0, samples: null, waiting: null, historyId: 0,
   };
+}
+
+/** A series with no point for this long is stale, however rarely it sends: the sources' "quiet". */
+export const STALE_MIN_MS = 10_000;
+/** ...and when it sends rarely, only after this many of its usual intervals. */
+export const STALE_INTERVALS = 3;
+
+/**
+ * The usual interval between a series' arrivals, by the gateway's rule (`src/_live-interval.ts`):
+ * the longest recent gap, an old long one let go by a tenth at each arrival.
+ * @param {number} previous @param {number} gap
+ */
+function usualInterval(previous, gap) {
+  return Math.max(Math.round(gap), Math.round(previous * 0.9));
+}
+
+/**
+ * A metric that stopped arriving (a dead battery, a tag out of range): nothing for three of its
+ * usual intervals, and at least {@link STALE_MIN_MS}. Events are never stale: they come when they come.
+ * @param {Series} s @param {number} now the gateway clock
+ */
+export function isStale(s, now) {
+  return s.kind === 'm' && s.at !== 0 && now - s.at > Math.max(STALE_MIN_MS, STALE_INTERVALS * s.every);
 }
 
 /** @param {Series} a @param {Series} b */
@@ -122,7 +146,7 @@ export function createModel() {
       pointsSeen = 0;
       for (const row of snap.series) {
         const s = seriesOf(/** @type {LiveSeriesDecl} */ (row.slice(0, 6)));
-        [s.count, s.rate, s.t, s.value, s.at] = /** @type {[number, number, number, number | string, number]} */ (row.slice(6));
+        [s.count, s.rate, s.t, s.value, s.at, s.every] = /** @type {[number, number, number, number | string, number, number]} */ (row.slice(6));
         pointsSeen += s.count;
         series.set(s.id, s);
       }
@@ -160,6 +184,7 @@ export function createModel() {
         const n = /** @type {number} */ (entry[1]);
         // An event series lists its changes, as the gateway's own list does.
         let seen = s.count > 0;
+        if (s.count > 0) s.every = usualInterval(s.every, u.t - s.at);
         s.count += n;
         pointsSeen += n;
         s.at = u.t;

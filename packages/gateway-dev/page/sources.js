@@ -2,7 +2,7 @@
 // The source list: one card per source id, with its link state, rate and totals. A card
 // filters the metric list to that source; WebSocket devices get a Control button.
 import { h, setAttr, setText } from './dom.js';
-import { formatAge, formatCount, formatRate } from './format.js';
+import { formatAge, formatCount, formatCounted, formatRate } from './format.js';
 
 /** @typedef {import('./model.js').Model} Model */
 /** @typedef {import('./model.js').LiveSource} LiveSource */
@@ -77,7 +77,7 @@ export function createSourceList(list, empty, { model, onSelect, onControl }) {
       setAttr(c.main, 'aria-label', `${id}, ${LABELS[state]}: ${selected === id ? 'showing only its metrics (press to show all)' : 'show only its metrics'}`);
       // A device refused at its first connection has sent nothing yet, but it came by WebSocket.
       const via = src.via.map((v) => VIA[v]).join(' + ') || (src.link !== undefined ? 'WebSocket' : '');
-      const counts = [via, formatRate(src.rate), `${formatCount(src.points)} pts`, src.rejected > 0 ? `${formatCount(src.rejected)} refused` : ''];
+      const counts = [via, formatRate(src.rate), formatCounted(src.points, 'pt'), src.rejected > 0 ? `${formatCount(src.rejected)} refused` : ''];
       setText(c.line1, counts.filter(Boolean).join(' · '));
       const seen = src.lastSeenMs === undefined ? 'no points yet' : `last point ${formatAge(now - src.lastSeenMs)} ago`;
       const why = state === 'refused' || state === 'disconnected' ? src.reason : undefined;

@@ -1,3 +1,4 @@
+import { usualInterval } from './_live-interval.js';
 import { addSample, createPending, finishPending, type PendingSamples } from './_live-samples.js';
 import type { LiveEvent, LiveSamples, LiveSeriesDecl, LiveSeriesKind, LiveSeriesRow } from './live-types.js';
 import type { StoredPoint } from './types.js';
@@ -24,6 +25,8 @@ interface Series {
   value: number | string;
   /** Gateway clock of the commit that carried its last point. */
   at: number;
+  /** Its usual interval between commits that carried points, ms (0 until it has had two). */
+  every: number;
   /** Absolute `t, v` pairs, trimmed to the last {@link HISTORY_SAMPLES} now and then. */
   history: number[];
   pending: PendingSamples | undefined;
@@ -87,7 +90,7 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
     const id = nextId++;
     const decl: LiveSeriesDecl = [id, p.source_id, p.metric, tags ?? 0, tags?.unit ?? 0, kind];
     const series: Series = {
-      id, kind, decl, declared: false, count: 0, rate: 0, t: 0, value: 0, at: 0, history: [], pending: undefined, windowStartMs: 0, windowCount: 0, rateKnown: false,
+      id, kind, decl, declared: false, count: 0, rate: 0, t: 0, value: 0, at: 0, every: 0, history: [], pending: undefined, windowStartMs: 0, windowCount: 0, rateKnown: false,
     };
     byKey.set(key, series);
     byId.set(id, series);
@@ -140,6 +143,7 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
           previous = v;
         }
         out.samples.push(entry);
+        if (s.count > 0) s.every = usualInterval(s.every, now - s.at);
         s.count += p.n;
         s.t = p.lastT;
         s.value = p.lastV;
@@ -171,7 +175,7 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
     },
     rows() {
       const rows: LiveSeriesRow[] = [];
-      for (const s of byId.values()) if (s.declared) rows.push([...s.decl, s.count, s.rate, s.t, s.value, s.at]);
+      for (const s of byId.values()) if (s.declared) rows.push([...s.decl, s.count, s.rate, s.t, s.value, s.at, s.every]);
       return rows;
     },
     events: () => events.slice(-EVENTS_KEPT),

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { headerValue, sendJson } from './_context.js';
 import { createReplayRing } from './_live-ring.js';
 import type { LiveState } from './_live-state.js';
+import { counted } from './_plural.js';
 
 /** What the stream needs, with defaults filled in (see `LiveOptions`). */
 export interface LiveStreamOptions {
@@ -89,7 +90,7 @@ export function createLiveStream(o: LiveStreamOptions): LiveStream {
   return {
     connect(req, res, url) {
       if (clients.size >= o.maxClients) {
-        sendJson(res, 503, { error: `the live stream already has ${o.maxClients} clients: close a page and retry` }, { 'retry-after': '5' });
+        sendJson(res, 503, { error: `the live stream already has ${counted(o.maxClients, 'client')}: close a page and retry` }, { 'retry-after': '5' });
         return;
       }
       const resumeAfter = lastEventIdOf(req, url);

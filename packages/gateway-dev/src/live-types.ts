@@ -62,9 +62,12 @@ export type LiveSeriesDecl = [id: number, source: string, metric: string, tags: 
  * A series in a snapshot: its declaration, then how many points it has had, its rate (points/s),
  * the time of its last point (the point's timestamp, or its receipt time), its last value (a
  * number, or for events a text of at most 200 characters), and when that point was taken into
- * the stream (the gateway clock at the event that carried it: its age is measured from there).
+ * the stream (the gateway clock at the event that carried it: its age is measured from there),
+ * and its usual interval between such events in ms (0 until known): the page calls a series
+ * stale when its age is over three times that, and at least 10 s. Updates do not carry the
+ * interval: a page keeps it from their `t` by the same rule.
  */
-export type LiveSeriesRow = [...decl: LiveSeriesDecl, count: number, rate: number, t: number, value: number | string, at: number];
+export type LiveSeriesRow = [...decl: LiveSeriesDecl, count: number, rate: number, t: number, value: number | string, at: number, every: number];
 
 /**
  * New points of one series since the last event: `[id, n, dt1, v1, dt2, v2, ...]`. `n` is how

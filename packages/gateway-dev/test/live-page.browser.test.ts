@@ -251,6 +251,110 @@ describe('the live page in Chromium', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it('shows small fractions (a current in A, a gas concentration) to four significant digits, never rounded away', async () => {
+    const gateway = await startGateway();
+    const sent: Record<string, { value: number; unit: string }> = {
+      'sensor1.current': { value: 0.000123, unit: 'A' },
+      'sensor1.leak_current': { value: -0.00098765, unit: 'A' },
+      'sensor1.co': { value: 1.5e-7, unit: 'ppm' },
+      'sensor1.ratio': { value: 0.0123456, unit: '' },
+      'sensor1.level': { value: 0.5, unit: 'm' },
+    };
+    const points = Object.entries(sent).map(([metric, { value, unit }]) => ({ metric, value, ...(unit === '' ? {} : { tags: { unit } }) }));
+    await ingest(gateway, { source_id: 'lab', points });
+    const { page, errors } = await openBrowser();
+    await page.goto(`${gateway.origin}/`);
+    const shown = () =>
+      page.$$eval('.row:not([hidden])', (rows) =>
+        rows.map((row) => {
+          const v = row.querySelector('.v') as HTMLElement;
+          return { metric: (row as HTMLElement).dataset.metric ?? '', text: v.textContent ?? '', cut: v.scrollWidth > v.clientWidth };
+        }),
+      );
+    for (const width of [1440, 1024, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await waitFor(async () => {
+        const now = await shown();
+        return now.length === 5 && now.every((r) => !r.cut);
+      }, `every number whole at ${width} px`, 5000);
+      for (const row of await shown()) {
+        const { value } = sent[row.metric]!;
+        // Four significant digits: 0.000123 reads 0.000123 (not 0.0001), 1.5e-7 reads 1.500e-7.
+        expect(Math.abs(Number(row.text) - value) / Math.abs(value), `${row.metric} shown as ${row.text} at ${width} px`).toBeLessThanOrEqual(5e-4);
+      }
+    }
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('counts in good English: 1 metric, 1 source, 1 pt, then 2 metrics', async () => {
+    const gateway = await startGateway();
+    await ingest(gateway, { source_id: 'tag-001', points: [{ metric: 'temperature', value: 21.5, tags: { unit: '°C' } }] });
+    const { page, errors } = await openBrowser();
+    await page.goto(`${gateway.origin}/`);
+    // The stream line is written once a second: wait for it to hold the point.
+    await page.waitForFunction(() => document.getElementById('stream-diag')?.textContent?.endsWith(' 1 point'));
+    const counts = () =>
+      page.evaluate(() => {
+        const text = (sel: string) => document.querySelector(sel)?.textContent ?? '';
+        return { metrics: text('#metric-count'), totals: [...document.querySelectorAll('.totals > div')].map((d) => d.textContent).slice(1), card: text('.source[data-id="tag-001"] .src-line'), diag: text('#stream-diag').replace(/^.* · (\d+ gaps?)/, '$1') };
+      });
+    expect(await counts()).toEqual({ metrics: '1 metric', totals: ['point1', 'source1', 'metric1'], card: expect.stringMatching(/^HTTP · .* · 1 pt$/), diag: '0 gaps · page holds 1 of 1 point' });
+    await ingest(gateway, { source_id: 'tag-001', points: [{ metric: 'humidity', value: 40, tags: { unit: '%' } }] });
+    await page.waitForFunction(() => document.getElementById('stream-diag')?.textContent?.endsWith(' 2 points'));
+    expect(await counts()).toEqual({ metrics: '2 metrics', totals: ['points2', 'source1', 'metrics2'], card: expect.stringMatching(/^HTTP · .* · 2 pts$/), diag: '0 gaps · page holds 2 of 2 points' });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('marks a BLE tag that stopped sending (a dead battery) as stale among live ones, and lists only the stale ones', async () => {
+    const gateway = await startGateway();
+    // One gateway bridge for the tags, each with its `device` tag, as bridge-ble sends them.
+    const send = (devices: string[]) =>
+      ingest(gateway, {
+        source_id: 'ble-gw',
+        points: devices.flatMap((device) => [
+          { metric: 'temperature', value: 21.5, tags: { device, unit: '°C' } },
+          { metric: 'battery', value: 2.9, tags: { device, unit: 'V' } },
+        ]),
+      });
+    const pagePoints = (n: number) => page.waitForSelector(`#stream-diag[data-page-points="${n}"]`);
+    await send(['tag-001', 'tag-002', 'tag-003']);
+    const { page, errors } = await openBrowser();
+    await page.goto(`${gateway.origin}/`);
+    await pagePoints(6);
+    // Half a minute passes on the gateway's clock: tag-001 and tag-003 (which sends every 30 s) report, tag-002 does not.
+    gateway.setClockOffsetMs(30_000);
+    await send(['tag-001', 'tag-003']);
+    await pagePoints(10);
+    // Another half minute: tag-001 again; tag-003 is 30 s quiet, as usual for it; tag-002 a minute.
+    gateway.setClockOffsetMs(60_000);
+    await send(['tag-001']);
+    await pagePoints(12);
+    const stale = () => page.$$eval('.row.stale:not([hidden])', (rows) => rows.map((r) => `${(r as HTMLElement).dataset.metric} ${r.querySelector('.meta')?.textContent}`).sort());
+    const tag2 = ['battery ble-gw · device=tag-002', 'temperature ble-gw · device=tag-002'];
+    await waitFor(async () => (await stale()).length > 0, 'a stale row');
+    expect(await stale()).toEqual(tag2);
+    expect(await page.$eval('.row.stale .c-age', (el) => el.getAttribute('title'))).toBe('Stale: no point for over 10 s');
+    await page.waitForSelector('#stale-only:not([hidden])');
+    expect(await page.textContent('#stale-only')).toBe('2 stale');
+    await page.click('#stale-only');
+    await page.waitForFunction(() => document.getElementById('metric-count')?.textContent === '2 of 6');
+    expect(await page.$$eval('.row:not([hidden])', (rows) => rows.length)).toBe(2);
+    await screenshot(page, 'live-stale.png');
+
+    // A fresh page knows each series' usual interval from the snapshot: tag-003 is still not stale.
+    await page.reload();
+    await page.waitForSelector('#stale-only:not([hidden])');
+    await waitFor(async () => (await stale()).length > 0, 'a stale row after reload');
+    expect(await stale()).toEqual(tag2);
+    // The battery is changed: tag-002 reports again and leaves the stale list.
+    await page.click('#stale-only');
+    await page.waitForFunction(() => document.getElementById('metric-count')?.textContent === '2 of 6');
+    await send(['tag-002']);
+    await page.waitForFunction(() => document.getElementById('metric-count')?.textContent === '0 of 6');
+    expect(await page.textContent('#stale-only')).toBe('0 stale');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('shows the whole name and tags of a series in a tooltip, where series that differ only at the end can be told apart', async () => {
     const gateway = await startGateway();
     const metric = 'site.building4.floor12.room1207.hvac.zone_controller.supply_air_temperature_setpoint';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Gateway, GatewayOptions, LiveSamples } from '../src/index.js';
-import { ingest, startGateway } from './helpers.js';
+import { call, ingest, startGateway } from './helpers.js';
 import { openSse, updatesOf, type SseClient, type SseSnapshot, type SseUpdate } from './sse-client.js';
 
 // The stream's ticker is the only setInterval on the gateway's path (plus the keep-alive comment),
@@ -187,6 +187,8 @@ describe('GET /_dev/live', () => {
     const second = await openSse(gateway);
     expect(second.status).toBe(503);
     expect(second.headers['retry-after']).toBe('5');
+    // The answer counts in good English: one client, not "1 clients".
+    expect((await call(gateway, 'GET', '/_dev/live')).json).toEqual({ error: 'the live stream already has 1 client: close a page and retry' });
   });
 
   it('is off with live: false, and with devEndpoints: false', async () => {
