@@ -1,15 +1,34 @@
 import type { ByteOrder, PointType } from './config.js';
 import { pointWidth } from './decode.js';
 import { float16Bits } from './_float16.js';
+import { encodeRegisterPart, type EncodePartSpec } from './encode-part.js';
+
+/** What {@link encodeRegisters} needs besides the type, value and byte order. */
+export interface EncodeOptions extends EncodePartSpec {
+  /** `string`: registers to fill (2 characters each). */
+  length?: number;
+  /**
+   * `bit`, `bitfield`, `int8`, `uint8`: the register the value is written into, as on the wire;
+   * its other bits are kept (two points packed in one register: write one, then the other into
+   * the result). Default 0.
+   */
+  register?: number;
+}
 
 /**
  * Encodes a value into 16-bit registers under `byteOrder` (default `ABCD`): the inverse of
- * `decodeRegisters`, for simulators and tests. `string` needs `length` (registers); shorter
- * strings are padded with NULs. `float16` rounds to the nearest half-precision float (ties to
- * even). `bit`, `bitfield`, `int8`, `uint8` and `bool` fill part of a register (or a coil), not
- * registers of their own, and throw.
+ * `decodeRegisters`, for simulators and tests. `string` needs `length` (registers; a number as
+ * the fourth argument is read as it); shorter strings are padded with NULs. `float16` rounds to
+ * the nearest half-precision float (ties to even). `bit` (a boolean), `bitfield` (`bit`, `bits`),
+ * `int8` and `uint8` (`byte`) return the one register `options.register` with their part
+ * written, as `encodeRegisterPart` does. `bool` is a coil, not a register, and throws.
  */
-export function encodeRegisters(type: PointType, value: number | bigint | string, byteOrder: ByteOrder = 'ABCD', length?: number): number[] {
+export function encodeRegisters(type: PointType, value: number | bigint | string | boolean, byteOrder: ByteOrder = 'ABCD', options?: number | EncodeOptions): number[] {
+  const opts: EncodeOptions = typeof options === 'number' ? { length: options } : (options ?? {});
+  if (type === 'bit' || type === 'bitfield' || type === 'int8' || type === 'uint8') {
+    return [encodeRegisterPart(type, value, byteOrder, opts, opts.register)];
+  }
+  const length = opts.length;
   const width = pointWidth(type, length);
   const buf = Buffer.alloc(width * 2);
   switch (type) {
@@ -24,11 +43,7 @@ export function encodeRegisters(type: PointType, value: number | bigint | string
     case 'float64': buf.writeDoubleBE(Number(value)); break;
     case 'string': buf.write(String(value).slice(0, width * 2), 'latin1'); break;
     case 'bool':
-    case 'bit':
-    case 'bitfield':
-    case 'int8':
-    case 'uint8':
-      throw new TypeError(`type ${type} is not a register encoding`);
+      throw new TypeError('type bool is a coil or discrete input, not a register; use type bit for a bit of a register');
   }
   const words: number[] = [];
   for (let i = 0; i < width; i++) words.push(buf.readUInt16BE(i * 2));

@@ -39,7 +39,8 @@ export {
   type PointDecodeSpec,
   type ModbusDecodeProblem,
 } from './decode.js';
-export { encodeRegisters } from './encode.js';
+export { encodeRegisters, type EncodeOptions } from './encode.js';
+export { encodeRegisterPart, type EncodePartSpec } from './encode-part.js';
 export { registerPart, type RegisterPart, type PartSpec } from './register-part.js';
 export {
   planRequests,
@@ -63,7 +64,7 @@ export {
 } from './resolve.js';
 export { createModbusSource, type ModbusSource, type ModbusSourceOptions, type ModbusDeviceStatus } from './source.js';
 export type { ModbusConfigureResult } from './configure.js';
-export { parseProbeRange, probeDevice, analyseRegisters, type ProbeRange, type ProbeReport, type ProbeValues } from './probe.js';
+export { parseProbeRange, probeDevice, probeRefusalHint, analyseRegisters, type ProbeRange, type ProbeReport, type ProbeValues, type ProbeValues16 } from './probe.js';
 export { formatProbe, likelyByteOrder } from './probe-format.js';
 export { startModbusSimulator, SIMULATOR_ILLEGAL_FROM, type ModbusSimulator, type ModbusSimulatorOptions } from './simulator.js';
 export {

@@ -1,6 +1,5 @@
 import { textTable } from '@fieldbridge/core/bridge';
 import { BYTE_ORDERS, type ByteOrder } from './config.js';
-import { decodeRegisters } from './decode.js';
 import type { ProbeReport, ProbeValues } from './probe.js';
 
 function showFloat(v: number, digits: number): string {
@@ -27,26 +26,20 @@ export function likelyByteOrder(report: ProbeReport): ByteOrder | undefined {
 }
 
 /**
- * Renders a probe as text: the raw registers (hex with the high byte, the first on the wire,
- * first; as uint16, int16 and float16 under ABCD), then every 32-bit and 64-bit reading under
- * each byte order (`*` marks plausible floats), then a hint naming the likely byte order.
+ * Renders a probe as text: each register's 16-bit values as sent (`AB`: its hex is the register
+ * as it arrives, the high byte first) and with its two bytes swapped (`BA`), then every 32-bit
+ * and 64-bit reading under each byte order (`*` marks plausible floats), then a hint naming the
+ * likely byte order.
  */
 export function formatProbe(report: ProbeReport): string {
   const { range } = report;
   const last = range.address + range.count - 1;
   const out: string[] = [`device ${report.device} (unit ${report.unitId} on ${report.connection}), ${range.table} ${range.address}-${last}`, ''];
-  out.push(
-    ...textTable([
-      ['register', 'hex', 'uint16', 'int16', 'float16'],
-      ...report.registers.map((w, i) => [
-        String(range.address + i),
-        `0x${w.toString(16).padStart(4, '0')}`,
-        String(w),
-        String((w << 16) >> 16),
-        String(decodeRegisters([w], 0, { type: 'float16' })),
-      ]),
-    ]),
+  out.push('16-bit values of each register (AB = as sent, byte_order ABCD or CDAB; BA = bytes swapped, BADC or DCBA):');
+  const rows16 = report.values16.flatMap(({ address, values }) =>
+    values.map((v, i) => [i === 0 ? String(address) : '', v.order, v.hex, String(v.unsigned), String(v.signed), String(v.float)]),
   );
+  out.push(...textTable([['register', 'order', 'hex', 'uint16', 'int16', 'float16'], ...rows16]));
   if (report.wide32.length > 0) {
     out.push('', '32-bit values starting at each register (* = plausible float):');
     out.push(...textTable([['register', 'order', 'hex', 'uint32', 'int32', 'float32'], ...wideRows(report.wide32, 7)]));

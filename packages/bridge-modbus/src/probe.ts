@@ -2,7 +2,7 @@ import { openClient, type ModbusClient } from './client.js';
 import { BYTE_ORDERS, type ByteOrder } from './config.js';
 import { formatConnection, type ConnectionSpec } from './connection-url.js';
 import { decodeRegisters } from './decode.js';
-import { ModbusBridgeError } from './errors.js';
+import { isModbusBridgeError, ModbusBridgeError } from './errors.js';
 import type { ResolvedDevice } from './resolve.js';
 
 /** A register range to probe. */
@@ -26,6 +26,18 @@ export interface ProbeValues {
   plausible: boolean;
 }
 
+/** One register's 16-bit values with its two bytes as sent (`AB`) or swapped (`BA`). */
+export interface ProbeValues16 {
+  /** `AB`: as sent, what `byte_order: ABCD` or `CDAB` reads; `BA`: swapped, what `BADC` or `DCBA` reads. */
+  order: 'AB' | 'BA';
+  /** The value's bytes, most significant first, once `order` is undone (`0x4146` sent reads `0x4641` as `BA`). */
+  hex: string;
+  unsigned: number;
+  signed: number;
+  /** As the bridge sends a `float16`: the shortest decimal reading back to the same half. */
+  float: number;
+}
+
 /** Everything `--probe` prints, as data. */
 export interface ProbeReport {
   device: string;
@@ -33,6 +45,8 @@ export interface ProbeReport {
   unitId: number;
   range: ProbeRange;
   registers: number[];
+  /** Per register, its 16-bit values as sent and with its bytes swapped. */
+  values16: { address: number; values: ProbeValues16[] }[];
   /** Per start register, the 32-bit values under every byte order (while two registers remain). */
   wide32: { address: number; values: ProbeValues[] }[];
   /** Per start register, the 64-bit values under every byte order (while four registers remain). */
@@ -82,7 +96,21 @@ function valuesAt(words: readonly number[], at: number, width: 2 | 4): ProbeValu
   });
 }
 
-/** Works out every 32- and 64-bit reading of `registers` (pure; what `--probe` prints). */
+function values16At(words: readonly number[], at: number): ProbeValues16[] {
+  return (['AB', 'BA'] as const).map((order) => {
+    const byteOrder = order === 'AB' ? 'ABCD' : 'BADC';
+    const unsigned = decodeRegisters(words, at, { type: 'uint16', byteOrder }) as number;
+    return {
+      order,
+      hex: `0x${unsigned.toString(16).padStart(4, '0')}`,
+      unsigned,
+      signed: decodeRegisters(words, at, { type: 'int16', byteOrder }) as number,
+      float: decodeRegisters(words, at, { type: 'float16', byteOrder }) as number,
+    };
+  });
+}
+
+/** Works out every 16-, 32- and 64-bit reading of `registers` (pure; what `--probe` prints). */
 export function analyseRegisters(registers: readonly number[], range: ProbeRange, device: { name: string; connection: ConnectionSpec; unitId: number }): ProbeReport {
   const wide32 = [];
   const wide64 = [];
@@ -104,6 +132,7 @@ export function analyseRegisters(registers: readonly number[], range: ProbeRange
     unitId: device.unitId,
     range,
     registers: [...registers],
+    values16: registers.map((_, i) => ({ address: range.address + i, values: values16At(registers, i) })),
     wide32,
     wide64,
     plausible32,
@@ -111,7 +140,39 @@ export function analyseRegisters(registers: readonly number[], range: ProbeRange
   };
 }
 
-/** Reads `range` from `device` once and analyses it. Rejects with `CONNECT_FAILED`, `TIMEOUT`, `EXCEPTION`... */
+/**
+ * What to try when a device refuses a probe of `range` with Modbus exception `code` (1 ILLEGAL
+ * FUNCTION, 2 ILLEGAL DATA ADDRESS, 3 ILLEGAL DATA VALUE); undefined for other codes.
+ */
+export function probeRefusalHint(code: number | undefined, range: ProbeRange): string | undefined {
+  const { table, address, count } = range;
+  const last = address + count - 1;
+  const other = table === 'holding' ? 'input' : 'holding';
+  const span = count === 1 ? `${address}` : `${address}-${last}`;
+  switch (code) {
+    case 1:
+      return `the device has no ${table} registers (function ${table === 'holding' ? 3 : 4}); try ${other}:${span}`;
+    case 2:
+      if (count > 1) return `some register of ${table} ${span} does not exist on the device; probe fewer (${table}:${address}+1 asks for one), or try ${other}:${span}`;
+      return `the device has no ${table} register ${address}; try ${other}:${address}${address > 0 ? `, or ${table}:${address - 1} if its register map counts from 1` : ''}`;
+    case 3:
+      return count > 1 ? `the device reads fewer than ${count} registers at once; probe fewer (${table}:${address}+${Math.ceil(count / 2)})` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** `err` with {@link probeRefusalHint}'s advice added to its message, when it is an exception that has one. */
+function withRefusalHint(err: unknown, range: ProbeRange): unknown {
+  if (!isModbusBridgeError(err, 'EXCEPTION')) return err;
+  const hint = probeRefusalHint(err.exceptionCode, range);
+  return hint === undefined ? err : new ModbusBridgeError('EXCEPTION', `${err.message}: ${hint}`, { cause: err, exceptionCode: err.exceptionCode });
+}
+
+/**
+ * Reads `range` from `device` once and analyses it. Rejects with `CONNECT_FAILED`, `TIMEOUT`,
+ * `EXCEPTION` (its message saying what to probe instead)...
+ */
 export async function probeDevice(
   device: ResolvedDevice,
   range: ProbeRange,
@@ -119,7 +180,12 @@ export async function probeDevice(
 ): Promise<ProbeReport> {
   const client = await open(device.connection, device.timeoutMs);
   try {
-    const words = (await client.read(range.table, device.unitId, range.address, range.count, device.timeoutMs)) as number[];
+    let words: number[];
+    try {
+      words = (await client.read(range.table, device.unitId, range.address, range.count, device.timeoutMs)) as number[];
+    } catch (err) {
+      throw withRefusalHint(err, range);
+    }
     return analyseRegisters(words.slice(0, range.count), range, device);
   } finally {
     await client.close();

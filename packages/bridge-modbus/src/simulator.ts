@@ -1,6 +1,6 @@
 import type { AddressInfo, Server } from 'node:net';
 import type { ByteOrder, PointType } from './config.js';
-import { encodeRegisters } from './encode.js';
+import { encodeRegisters, type EncodeOptions } from './encode.js';
 
 /** Options of {@link startModbusSimulator}. */
 export interface ModbusSimulatorOptions {
@@ -27,7 +27,12 @@ export interface ModbusSimulator {
 export const SIMULATOR_ILLEGAL_FROM = 1000;
 
 type Signal = (t: number) => number;
-interface Field { address: number; type: PointType; order: ByteOrder; length?: number; value: (t: number) => number | bigint | string }
+interface Field extends EncodeOptions {
+  address: number;
+  type: PointType;
+  order: ByteOrder;
+  value: (t: number) => number | bigint | string | boolean;
+}
 
 const wave = (mean: number, amplitude: number, periodS: number): Signal => (t) => mean + amplitude * Math.sin((2 * Math.PI * t) / periodS);
 
@@ -40,9 +45,20 @@ const HOLDING: Field[] = [
   { address: 6, type: 'uint32', order: 'ABCD', value: (t) => 100_000 + Math.floor(t * 3) },
   { address: 8, type: 'float64', order: 'ABCD', value: (t) => 1234.5 + t / 3600 },
   { address: 12, type: 'string', order: 'ABCD', length: 8, value: () => 'FB-SIM-01' },
+  // A status word: bit 0 running, bit 1 alarm (on 10 s of every 60), bit 2 manual.
+  { address: 20, type: 'bit', order: 'ABCD', bit: 0, value: () => true },
+  { address: 20, type: 'bit', order: 'ABCD', bit: 1, value: (t) => t % 60 < 10 },
+  { address: 20, type: 'bit', order: 'ABCD', bit: 2, value: () => false },
   { address: 21, type: 'int32', order: 'DCBA', value: (t) => Math.round(wave(-2000, 500, 20)(t)) },
   { address: 23, type: 'uint64', order: 'BADC', value: (t) => 5_000_000_000n + BigInt(Math.floor(t)) },
+  // Two bytes in one register: the operating mode (1-3, each for 20 s) and a signed trim (-5..5).
+  { address: 27, type: 'uint8', order: 'ABCD', byte: 'high', value: (t) => 1 + (Math.floor(t / 20) % 3) },
+  { address: 27, type: 'int8', order: 'ABCD', byte: 'low', value: (t) => Math.round(wave(0, 5, 40)(t)) },
   { address: 28, type: 'float16', order: 'ABCD', value: wave(21.5, 1.5, 60) },
+  // A drive word: the state (5, running), the gear (1-4, each for 15 s), a fault code (0).
+  { address: 29, type: 'bitfield', order: 'ABCD', bit: 0, bits: 4, value: () => 5 },
+  { address: 29, type: 'bitfield', order: 'ABCD', bit: 4, bits: 4, value: (t) => 1 + (Math.floor(t / 15) % 4) },
+  { address: 29, type: 'bitfield', order: 'ABCD', bit: 8, bits: 8, value: () => 0 },
 ];
 
 /** Input registers: vibration (uint16, x100) and motor speed (float32, DCBA). */
@@ -55,18 +71,11 @@ function illegal(address: number): void {
   if (address >= SIMULATOR_ILLEGAL_FROM) throw Object.assign(new Error('illegal data address'), { modbusErrorCode: 2 });
 }
 
-/** The words of every field at time `t`, by address. */
+/** The words of every field at time `t`, by address; parts of a register are written into it in turn. */
 function snapshot(fields: Field[], t: number): Map<number, number> {
   const words = new Map<number, number>();
-  for (const f of fields) encodeRegisters(f.type, f.value(t), f.order, f.length).forEach((w, i) => words.set(f.address + i, w));
-  // Holding 20 is a status word: bit 0 running, bit 1 alarm (on 10 s of every 60), bit 2 manual.
-  if (fields === HOLDING) {
-    words.set(20, 0b001 | (t % 60 < 10 ? 0b010 : 0));
-    // Holding 27 packs two bytes: high the operating mode (1-3, each for 20 s), low a signed
-    // temperature trim (-5..5). Holding 29 is a drive word: bits 0-3 the state (5, running),
-    // bits 4-7 the gear (1-4, each for 15 s), bits 8-15 a fault code (0).
-    words.set(27, ((1 + (Math.floor(t / 20) % 3)) << 8) | (Math.round(wave(0, 5, 40)(t)) & 0xff));
-    words.set(29, ((1 + (Math.floor(t / 15) % 4)) << 4) | 5);
+  for (const f of fields) {
+    encodeRegisters(f.type, f.value(t), f.order, { ...f, register: words.get(f.address) }).forEach((w, i) => words.set(f.address + i, w));
   }
   return words;
 }

@@ -138,7 +138,9 @@ describe('bridge-modbus command', () => {
     const probed = await run(['--config', file, '--probe', 'holding:7-8']);
     expect(probed.code, probed.stderr).toBe(0);
     // 0x1234 as a half float: 0 00100 1000110100 = 1588 * 2^-21 = 0.000757217..., 0.000757 at its shortest.
-    expect(probed.stdout).toMatch(/^7\s+0x1234\s+4660\s+4660\s+0\.000757$/m);
+    expect(probed.stdout).toMatch(/^7\s+AB\s+0x1234\s+4660\s+4660\s+0\.000757$/m);
+    // Swapped, 0x3412: 0 01101 0000010010 = 1042 * 2^-12 = 0.25439..., 0.2544 at its shortest.
+    expect(probed.stdout).toMatch(/^\s+BA\s+0x3412\s+13330\s+13330\s+0\.2544$/m);
     for (const args of [['--check'], ['--dry-run', '--once']]) {
       const refused = await run(['--config', file, ...args]);
       expect(refused.code, args.join(' ')).toBe(2);

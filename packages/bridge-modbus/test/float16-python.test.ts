@@ -3,6 +3,7 @@ import { seededRandom } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { decodeRegisters } from '../src/decode.js';
 import { encodeRegisters } from '../src/encode.js';
+import { analyseRegisters } from '../src/probe.js';
 
 // Debian's python3 (the one with pymodbus); its struct module packs and unpacks IEEE half floats ('e').
 const PYTHON = '/usr/bin/python3';
@@ -71,6 +72,34 @@ describe("float16 against Python's struct ('e')", () => {
     const wrong = values
       .map((v, i) => [v, encodeRegisters('float16', v)[0], packed[i]] as const)
       .filter(([v, got, want]) => (want === 'overflow' ? got !== (v < 0 ? 0xfc00 : 0x7c00) : got !== want));
+    expect(wrong.slice(0, 10)).toEqual([]);
+  });
+});
+
+/** Unpacks each register of stdin's JSON list as a half, high byte first ('>e') and swapped ('<e'): NaN as null, infinities as strings. */
+const UNPACK_BOTH = `
+import json, math, struct, sys
+def show(v):
+    return None if math.isnan(v) else ('Infinity' if v > 0 else '-Infinity') if math.isinf(v) else v
+print(json.dumps([[show(struct.unpack(e, struct.pack('>H', w))[0]) for e in ('>e', '<e')] for w in json.load(sys.stdin)]))
+`;
+
+describe("--probe's float16 against Python's struct", () => {
+  it('shows each register as a half with its bytes as sent (AB) and swapped (BA)', () => {
+    const random = seededRandom(61);
+    const words = [0x3c00, 0x003c, 0x7c00, 0x007c, 0x7e00, 0x8000, 0x0001, 0x0100, 0x7bff, 0xff7b];
+    for (let i = 0; i < 500; i++) words.push(Math.floor(random() * 0x10000));
+    const unpacked = python(UNPACK_BOTH, JSON.stringify(words)) as [number | string | null, number | string | null][];
+    const report = analyseRegisters(words, { table: 'holding', address: 0, count: words.length }, { name: 'plc', connection: { kind: 'tcp', host: '127.0.0.1', port: 502 }, unitId: 1 });
+    // The probe shows the shortest decimal reading back to the half, struct its exact value: compare their bits (any NaN as 0x7e00).
+    const bits = (v: number | string | null): number => encodeRegisters('float16', v === null ? Number.NaN : Number(v))[0]!;
+    const wrong = report.values16.flatMap(({ address, values }) =>
+      values
+        .map((v, i) => [v.order, bits(v.float), bits(unpacked[address]![i]!)] as const)
+        .filter(([, got, want]) => got !== want)
+        .map(([order, got, want]) => `0x${words[address]!.toString(16)} ${order}: 0x${got.toString(16)}, struct 0x${want.toString(16)}`),
+    );
+    expect(report.values16.map((r) => r.values.map((v) => v.order))).toEqual(words.map(() => ['AB', 'BA']));
     expect(wrong.slice(0, 10)).toEqual([]);
   });
 });

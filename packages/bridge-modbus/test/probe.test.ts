@@ -2,7 +2,7 @@ import { trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { encodeRegisters } from '../src/encode.js';
 import { isModbusBridgeError } from '../src/errors.js';
-import { analyseRegisters, parseProbeRange, probeDevice } from '../src/probe.js';
+import { analyseRegisters, parseProbeRange, probeDevice, probeRefusalHint } from '../src/probe.js';
 import { formatProbe, likelyByteOrder } from '../src/probe-format.js';
 import { resolveConfig } from '../src/resolve.js';
 import { oneDevice } from './helpers/mapping.js';
@@ -57,12 +57,26 @@ describe('analyseRegisters and formatProbe', () => {
     expect(text).toContain('byte_order: CDAB looks right');
   });
 
-  it('reads each register as float16 too, as sent', () => {
-    const text = formatProbe(analyseRegisters([0x3c00, 0xc000, 0x7c00], { table: 'holding', address: 0, count: 3 }, device));
-    expect(text).toMatch(/^register\s+hex\s+uint16\s+int16\s+float16$/m);
-    expect(text).toMatch(/^0\s+0x3c00\s+15360\s+15360\s+1$/m);
-    expect(text).toMatch(/^1\s+0xc000\s+49152\s+-16384\s+-2$/m);
-    expect(text).toMatch(/^2\s+0x7c00\s+31744\s+31744\s+Infinity$/m);
+  it('reads each register as uint16, int16 and float16 with its bytes as sent (AB) and swapped (BA)', () => {
+    // Worked out by hand: 0x3c00 is 1 (exponent 15, bias 15), sent as 0x00 0x3c by a device that swaps
+    // bytes; 0xc000 is -2; 0x4d20 is 1.28125 * 16 = 20.5; the other readings are subnormals
+    // (n * 2^-24) shown as their shortest decimal: 0x003c = 60 * 2^-24 = 3.58e-6, 0x00c0 = 1.144e-5.
+    const text = formatProbe(analyseRegisters([0x3c00, 0x003c, 0xc000, 0x204d, 0x7c00], { table: 'holding', address: 0, count: 5 }, device));
+    const rows = text.slice(0, text.indexOf('32-bit')).trim().split('\n').slice(3).map((line) => line.trim().split(/\s+/));
+    expect(text).toContain('16-bit values of each register (AB = as sent, byte_order ABCD or CDAB; BA = bytes swapped, BADC or DCBA):');
+    expect(rows).toEqual([
+      ['register', 'order', 'hex', 'uint16', 'int16', 'float16'],
+      ['0', 'AB', '0x3c00', '15360', '15360', '1'],
+      ['BA', '0x003c', '60', '60', '0.0000036'],
+      ['1', 'AB', '0x003c', '60', '60', '0.0000036'],
+      ['BA', '0x3c00', '15360', '15360', '1'],
+      ['2', 'AB', '0xc000', '49152', '-16384', '-2'],
+      ['BA', '0x00c0', '192', '192', '0.00001144'],
+      ['3', 'AB', '0x204d', '8269', '8269', '0.0084'],
+      ['BA', '0x4d20', '19744', '19744', '20.5'],
+      ['4', 'AB', '0x7c00', '31744', '31744', 'Infinity'],
+      ['BA', '0x007c', '124', '124', '0.0000074'],
+    ]);
   });
 
   it('says so when no order stands out', () => {
@@ -81,5 +95,22 @@ describe('probeDevice', () => {
     expect(report.registers).toEqual(words);
     expect(report.wide64[0]?.values.find((v) => v.order === 'DCBA')?.float).toBe(6.5);
     expect(srv.seen).toEqual([{ table: 'input', address: 10, count: 4, unit: 1 }]);
+  });
+
+  it('says what to probe instead when the device refuses the range', async () => {
+    const srv = track.add(await startServerTcp({ illegal: new Set(['holding:12']), maxRegisters: 4 }), (s) => s.close());
+    const [d] = resolveConfig(oneDevice(srv.url, [{ metric: 'x', table: 'holding', address: 0 }]));
+    const refusal = async (range: string): Promise<unknown> => probeDevice(d!, parseProbeRange(range)).then(() => undefined, (err: unknown) => err);
+    const missing = await refusal('holding:10-13');
+    expect(isModbusBridgeError(missing, 'EXCEPTION') && missing.exceptionCode).toBe(2);
+    expect((missing as Error).message).toBe(
+      'unit 1 holding 10+4: exception 2 ILLEGAL DATA ADDRESS: some register of holding 10-13 does not exist on the device; probe fewer (holding:10+1 asks for one), or try input:10-13',
+    );
+    expect((await refusal('holding:12+1') as Error).message).toContain(
+      'ILLEGAL DATA ADDRESS: the device has no holding register 12; try input:12, or holding:11 if its register map counts from 1',
+    );
+    expect((await refusal('holding:20+8') as Error).message).toContain('ILLEGAL DATA VALUE: the device reads fewer than 8 registers at once; probe fewer (holding:20+4)');
+    expect(probeRefusalHint(1, parseProbeRange('input:0+4'))).toBe('the device has no input registers (function 4); try holding:0-3');
+    expect(probeRefusalHint(6, parseProbeRange('input:0+4'))).toBeUndefined();
   });
 });
