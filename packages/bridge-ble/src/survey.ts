@@ -2,6 +2,7 @@ import { serviceDataOf, type AddressType, type Advert } from './advert/advert.js
 import { BTHOME_UUID } from './decode/bthome-crypto.js';
 import { detectFormats, type AdvertDecoderName } from './decode/decode-advert.js';
 import type { DeviceMatcher } from './match.js';
+import type { DeviceMatch } from './resolve.js';
 
 /** One device heard during a survey of the air. */
 export interface HeardDevice {
@@ -19,6 +20,8 @@ export interface HeardDevice {
   encrypted?: boolean;
   /** The mapping's device entry its adverts go to already, if any. */
   mappedAs?: string;
+  /** How that entry matches it: by its address, or by its local name. */
+  mappedBy?: DeviceMatch['by'];
 }
 
 /** What a {@link Survey} heard. */
@@ -80,7 +83,10 @@ export function createSurvey(matcher?: DeviceMatcher, bounds: SurveyBounds = {})
       const bthome = serviceDataOf(advert, BTHOME_UUID);
       if (bthome !== undefined && bthome.length > 0 && (bthome[0]! & 0x01) === 1) device.encrypted = true;
       const entry = matcher?.match(advert);
-      if (entry !== undefined) device.mappedAs = entry.name;
+      if (entry !== undefined) {
+        device.mappedAs = entry.name;
+        device.mappedBy = entry.match.by;
+      }
     },
     result() {
       const devices = [...heard.values()].sort((a, b) => b.adverts - a.adverts || (a.address < b.address ? -1 : 1));

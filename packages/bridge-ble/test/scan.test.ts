@@ -57,8 +57,8 @@ describe('bridge-ble --scan', () => {
     );
     // The heart rate strap speaks GATT: no entry is guessed for it. The encrypted sensor is named as such.
     expect(entries).toHaveLength(6);
-    expect(out).toMatch(new RegExp(`address: '${DEMO_DEVICES.bthomeEncrypted}', decoder: bthome \\}  # encrypted: add bind_key`));
-    expect(out).not.toMatch(new RegExp(`address: '${DEMO_DEVICES.bthome}', decoder: bthome \\}  #`));
+    expect(out).toMatch(new RegExp(`address: ${DEMO_DEVICES.bthomeEncrypted}, decoder: bthome \\}  # encrypted: add bind_key`));
+    expect(out).not.toMatch(new RegExp(`address: ${DEMO_DEVICES.bthome}, decoder: bthome \\}  #`));
 
     // Pasted under ble: with the encrypted sensor's key, the file passes --check and reads every pasted device.
     const pasted = await mapping(`${bare}${pasteBlock(out).replace(/^/gm, '  ').replace(/(decoder: bthome) \}  # encrypted.*$/m, `$1, bind_key: '${DEMO_BIND_KEY}' }`)}`);
@@ -171,9 +171,28 @@ describe('the survey and its listing', () => {
     const out = formatScan(survey.result(), { heardFrom: 'a test' });
     const entries = (parse(pasteBlock(out)) as { devices: { name: string; local_name: string; decoder: string }[] }).devices;
     expect(entries).toEqual([{ name: 'ruuvi_7a1f', local_name: 'Ruuvi 7A1F', decoder: 'ruuvi' }]);
-    expect(out).toContain('local_name: "Ruuvi 7A1F", decoder: ruuvi }  # heard from 3 random addresses');
+    expect(out).toContain('local_name: Ruuvi 7A1F, decoder: ruuvi }  # heard from 3 random addresses');
     const file = await mapping(`source_id: scan-test\nsink: { url: stdout }\nble:\n  replay: ${recording}\n${pasteBlock(out).replace(/^/gm, '  ')}`);
     expect((await runBridgeCommand(bleBridge, ['--config', file, '--check'])).code).toBe(0);
+  });
+
+  it('quotes only what YAML would misread: awkward local names read back the same, and the pasted entries pass --check', async () => {
+    const names = ['on', 'no', 'ON', '1e3', '0x1F', 'true', 'null', '123', 'a: b', '*star', '&anchor', '!bang', '#', 'plant/+/temp'];
+    const survey = createSurvey();
+    const ruuvi = Uint8Array.from([0x99, 0x04, 0x05, ...new Uint8Array(21)]);
+    names.forEach((name, i) => survey.advert(advert(`c7:3a:9e:01:02:${i.toString(16).padStart(2, '0')}`, { name, manufacturerData: ruuvi })));
+    survey.advert({ ...advert('12:34:56:12:34:56', { manufacturerData: ruuvi }), addressType: 'public' });
+    const out = formatScan(survey.result(), { heardFrom: 'a test' });
+    const entries = (parse(pasteBlock(out)) as { devices: { name: unknown; local_name?: unknown; address?: unknown }[] }).devices;
+    expect(entries.map((e) => e.local_name ?? e.address).sort()).toEqual([...names, '12:34:56:12:34:56'].sort());
+    // Device names made of the local names are strings too (`true`, `null`, `123` are quoted).
+    for (const e of entries) expect(typeof e.name, JSON.stringify(e)).toBe('string');
+    expect(out).toContain('{ name: plant_temp, local_name: plant/+/temp, decoder: ruuvi }');
+    expect(out).toContain('{ name: "true", local_name: "true", decoder: ruuvi }');
+    expect(out).toContain('{ name: ruuvi_123456, address: 12:34:56:12:34:56, decoder: ruuvi }');
+    const file = await mapping(`source_id: scan-test\nsink: { url: stdout }\nble:\n  replay: ${recording}\n${pasteBlock(out).replace(/^/gm, '  ')}`);
+    const checked = await runBridgeCommand(bleBridge, ['--config', file, '--check']);
+    expect(checked.code, checked.err).toBe(0);
   });
 
   it('a hostile local name stays on its line in the listing and is quoted whole in the entry', () => {

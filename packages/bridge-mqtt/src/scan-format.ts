@@ -1,4 +1,4 @@
-import { oneLine, textTable } from '@fieldbridge/core/bridge';
+import { flowYaml, oneLine, textTable } from '@fieldbridge/core/bridge';
 import { booleanWord } from './_values.js';
 import { topicLevels } from './topic.js';
 import type { HeardField, HeardTopic, TopicSurveyResult } from './topic-survey.js';
@@ -76,7 +76,7 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
     if (group) group.levels.push(levels);
     else groups.set(key, { levels: [levels], sample: t });
   }
-  for (const group of [...sparkplugGroups].sort()) out.push([`  - { topic: ${JSON.stringify(`spBv1.0/${group}/#`)}, format: sparkplug }  # add rebirth: true to ask edge nodes for their births when an alias is unknown`]);
+  for (const group of [...sparkplugGroups].sort()) out.push([`  - ${flowYaml({ topic: `spBv1.0/${group}/#`, format: 'sparkplug' })}  # add rebirth: true to ask edge nodes for their births when an alias is unknown`]);
   for (const group of groups.values()) {
     if (group.levels.length > 1 && (takesOthers(group, heard) || onlyWildcards(group))) for (const levels of group.levels) out.push(subscription({ levels: [levels], sample: group.sample }));
     else out.push(subscription(group));
@@ -127,15 +127,14 @@ function subscription(group: Group): string[] {
   // A literal level goes into the name as letters, digits, `_`, `-` and `.` only (no template braces).
   const base = first.map((level, i) => (varies[i] ? `{topic.${i}}` : level.replace(/[^\w.-]+/g, '_'))).filter((part) => part !== '').join('.');
   const t = group.sample;
-  const topic = JSON.stringify(filter);
-  if (t.format === 'number') return [`  - { topic: ${topic}, format: number, metric: ${JSON.stringify(base)} }`];
-  if (t.format === 'text') return [`  - { topic: ${topic}, format: text, metric: ${JSON.stringify(base)} }`];
+  if (t.format === 'number' || t.format === 'text') return [`  - ${flowYaml({ topic: filter, format: t.format, metric: base })}`];
+  const topic = flowYaml(filter);
   const values = readable(t.fields);
   const time = t.fields.find((f) => f.kind === 'number' && f.unfit === undefined && TIME_NAMES.has(f.name.toLowerCase()));
-  const timestamp = time === undefined ? [] : [`    timestamp: { path: ${JSON.stringify(time.path)}, unit: ${Number(time.sample) < 1e11 ? 's' : 'ms'} }`];
+  const timestamp = time === undefined ? [] : [`    timestamp: ${flowYaml({ path: time.path, unit: Number(time.sample) < 1e11 ? 's' : 'ms' })}`];
   if (values.length === 1) {
     const only = values[0]!;
-    return [`  - topic: ${topic}`, `    metric: ${JSON.stringify(base)}`, `    value: ${JSON.stringify(only.path)}`, ...(isBoolean(only) ? ['    type: boolean'] : []), ...timestamp];
+    return [`  - topic: ${topic}`, `    metric: ${flowYaml(base)}`, `    value: ${flowYaml(only.path)}`, ...(isBoolean(only) ? ['    type: boolean'] : []), ...timestamp];
   }
   const names = new Set<string>();
   const fields = values.map((f) => {
@@ -143,7 +142,7 @@ function subscription(group: Group): string[] {
     let name = plain;
     for (let n = 2; names.has(name); n++) name = `${plain}_${n}`;
     names.add(name);
-    return `      ${name}: ${isBoolean(f) ? `{ value: ${JSON.stringify(f.path)}, type: boolean }` : JSON.stringify(f.path)}`;
+    return `      ${flowYaml(name)}: ${isBoolean(f) ? flowYaml({ value: f.path, type: 'boolean' }) : flowYaml(f.path)}`;
   });
-  return [`  - topic: ${topic}`, `    metric: ${JSON.stringify(`${base}.{field}`)}`, ...timestamp, '    fields:', ...fields];
+  return [`  - topic: ${topic}`, `    metric: ${flowYaml(`${base}.{field}`)}`, ...timestamp, '    fields:', ...fields];
 }

@@ -252,6 +252,36 @@ describe('the topic survey and its listing', () => {
     expect((parse(pasteBlock(out)) as { subscriptions: unknown[] }).subscriptions).toEqual([{ topic: 'dev/d2/level', format: 'number', metric: 'dev.d2.level' }]);
   });
 
+  it('quotes only what a YAML reader would misread: awkward topics and field names read back the same, and the pasted entries pass --check', async () => {
+    const survey = createTopicSurvey();
+    const words = ['on', 'no', 'ON', '1e3', '0x1F', 'null'];
+    for (const [i, word] of words.entries()) survey.message(word, Buffer.from(String(i)), true);
+    survey.message('site/a: b/&anchor', Buffer.from('7'), true);
+    const payload = '{"on": 1, "no": 2, "1e3": 3, "0x1F": 4, "true": 5, "null": 6, "a: b": 7, "*star": 8, "!bang": "ON"}';
+    survey.message('zigbee/awkward', Buffer.from(payload), true);
+    const out = formatTopicScan(survey.result(), 'in a test');
+    // YAML 1.1's boolean words are quoted, so every YAML reader takes them as text.
+    expect(out).toContain('  - { topic: "on", format: number, metric: "on" }\n');
+    expect(out).toContain('  - { topic: "1e3", format: number, metric: "1e3" }\n');
+    expect(out).toContain('      "1e3": $.1e3\n');
+    const { subscriptions } = parse(pasteBlock(out)) as { subscriptions: Record<string, unknown>[] };
+    expect(subscriptions).toEqual(expect.arrayContaining([
+      ...words.map((word) => ({ topic: word, format: 'number', metric: word })),
+      { topic: 'site/a: b/&anchor', format: 'number', metric: 'site.a_b._anchor' },
+      { topic: 'zigbee/awkward', metric: 'zigbee.awkward.{field}', fields: { on: '$.on', no: '$.no', '1e3': '$.1e3', '0x1F': '$.0x1F', true: '$.true', null: '$.null', a_b: "$['a: b']", _star: '$.*star', _bang: { value: '$.!bang', type: 'boolean' } } },
+    ]));
+    expect(subscriptions).toHaveLength(words.length + 2);
+    const pasted = await writeTempFile(track, 'awkward.yaml', `${bare('mqtt://127.0.0.1:1883')}${pasteBlock(out).replace(/^(?=.)/gm, '  ')}`);
+    const checked = await run(['--config', pasted, '--check']);
+    expect(checked.code, checked.stderr).toBe(0);
+    // Read back, the fields decode the payload under their names.
+    const sub = resolveSubscriptions(section({ url: 'mqtt://x', subscriptions })).find((s) => topicMatches(s.topic, topicLevels('zigbee/awkward')))!;
+    const decoded = decodeMessage(sub, { topic: 'zigbee/awkward', payload: Buffer.from(payload), receivedAtMs: 1_800_000_000_000 });
+    expect(decoded.points.map((p) => [p.metric, p.value])).toEqual([
+      ['zigbee.awkward.on', 1], ['zigbee.awkward.no', 2], ['zigbee.awkward.1e3', 3], ['zigbee.awkward.0x1F', 4], ['zigbee.awkward.true', 5], ['zigbee.awkward.null', 6], ['zigbee.awkward.a_b', 7], ['zigbee.awkward._star', 8], ['zigbee.awkward._bang', true],
+    ]);
+  });
+
   it('a hostile topic or payload stays on its line in the listing, and the entries stay YAML that names it whole', () => {
     const survey = createTopicSurvey();
     const topic = 'site/a\nb: "x"/{evil}';

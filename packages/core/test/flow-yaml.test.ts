@@ -17,4 +17,15 @@ describe('flowYaml', () => {
     const many = Array.from({ length: 60 }, (_, i) => `field_${i}`);
     expect(flowYaml(many).split('\n')).toHaveLength(1);
   });
+
+  it('keeps a string with line feeds or tabs on the line, escaped, and quotes YAML 1.1 booleans', () => {
+    const hostile = { long: `${'x'.repeat(45)}\nline two\ttab`, short: ['a\nb'], words: ['on', 'No', 'y', 'OFF', 'online'] };
+    const text = flowYaml(hostile);
+    expect(text).toBe(`{ long: "${'x'.repeat(45)}\\nline two\\ttab", short: [ "a\\nb" ], words: [ "on", "No", "y", "OFF", online ] }`);
+    expect(parse(`x: ${text}`)).toEqual({ x: hostile });
+    // A string alone is one scalar for a block mapping line.
+    expect(flowYaml(`${'y'.repeat(50)}\nz`)).toBe(`"${'y'.repeat(50)}\\nz"`);
+    expect(flowYaml('plant/+/temp')).toBe('plant/+/temp');
+    expect(parse(`topic: ${flowYaml('a: b')}`)).toEqual({ topic: 'a: b' });
+  });
 });
