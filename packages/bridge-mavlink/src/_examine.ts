@@ -43,12 +43,11 @@ export class FrameExaminer {
   suspect: Suspect | undefined;
   /** Bytes the verdict covers: the frame, or the suspect's claimed span. */
   length = 0;
-  private readonly replay = new ReplayGuard();
-
   constructor(
     private readonly dialect: Dialect,
     private readonly key: Uint8Array | undefined,
     private readonly allowUnsigned: boolean,
+    private readonly replay: ReplayGuard = new ReplayGuard(),
   ) {}
 
   /** Examines the start byte at `s` of `buf[..end)`; `final` when no more bytes will follow. Fills the fields above. */

@@ -93,7 +93,7 @@ export const mavlinkConfigSchema = z
       .string()
       .min(1)
       .max(1024)
-      .describe('udpin://0.0.0.0:14550 | udpout://host:14550 | tcp://host:5760 | serial:///dev/ttyACM0?baud=57600 | tlog:///path/flight.tlog?pace=recorded&speed=1'),
+      .describe('Where the bytes come from: udpin://0.0.0.0:14550 (listen for UDP) | udpout://host:14550 (send to a vehicle that listens) | tcp://host:5760 (connect to SITL, a vehicle or a router) | tcpin://0.0.0.0:5760 (listen: vehicles, SITL tcpclient, mavlink-router TcpEndpoint or MAVProxy --out tcp: connect to the bridge) | serial:///dev/ttyACM0?baud=57600 | tlog:///path/flight.tlog?pace=recorded&speed=1 (replay). Port 0 on udpin and tcpin takes a free port (logged).'),
     dialect: z.enum(['common', 'ardupilotmega'], { error: 'dialect must be common or ardupilotmega' }).optional().describe('Message set. Default ardupilotmega (which includes common).'),
     source_id: z.string().min(1).max(256).optional().describe('Source id of each vehicle, a template with {source_id} (the file\'s) and {sysid}. Default {source_id}-{sysid}.'),
     systems: z.array(z.number().int().min(1).max(255)).min(1).max(255).optional().describe('System ids to read. Default every system. A telemetry radio\'s RADIO_STATUS (component 68, system 51 for SiK) is read whatever this says.'),

@@ -27,6 +27,7 @@ export { frameCrc, crcUpdate, CRC_INIT } from './crc.js';
 
 // Frames in
 export { createMavlinkParser, type MavlinkParser, type ParserOptions, type ParseResult, type PushOptions } from './parser.js';
+export { createStreamParsers, type StreamParsers, type StreamPushOptions } from './stream-parsers.js';
 export {
   STX_V1, STX_V2, MAX_FRAME_LENGTH, SIGNATURE_EPOCH_MS, signatureTimeMs, type MavlinkFrame, type FrameSignature,
 } from './frame.js';
@@ -56,11 +57,12 @@ export {
 export { createMavlinkReader, type MavlinkReader, type ReaderOptions, type DecodedMessage, type ReadResult } from './reader.js';
 
 // Links
-export { parseLinkUrl, formatLinkUrl, type LinkSpec, type ParsedLink, type UdpInSpec, type UdpOutSpec, type TcpSpec, type SerialSpec, type TlogSpec } from './link-url.js';
-export { type MavlinkLink, type LinkChunk, type LinkHandlers, type LinkState, type LinkStats, type ReconnectOptions } from './link.js';
+export { parseLinkUrl, formatLinkUrl, type LinkSpec, type ParsedLink, type UdpInSpec, type UdpOutSpec, type TcpSpec, type TcpInSpec, type SerialSpec, type TlogSpec } from './link-url.js';
+export { type MavlinkLink, type LinkChunk, type LinkClientEvent, type LinkHandlers, type LinkState, type LinkStats, type ReconnectOptions } from './link.js';
 export { openLink, type LinkOptions } from './open-link.js';
 export { createUdpLink, type UdpLinkOptions } from './link-udp.js';
 export { createTcpLink, type TcpLinkOptions } from './link-tcp.js';
+export { createTcpServerLink, type TcpServerLinkOptions } from './link-tcp-server.js';
 export { createSerialLink } from './link-serial.js';
 export { createTlogLink, type TlogLink, type TlogLinkOptions, type ReplayTimer } from './link-tlog.js';
 export { createTlogSplitter, type TlogSplitter, type TlogRecord, type TlogChunk } from './tlog.js';

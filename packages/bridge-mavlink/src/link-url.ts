@@ -25,6 +25,18 @@ export interface TcpSpec {
   port: number;
 }
 
+/**
+ * A TCP server that vehicles, SITL (`--serial1 tcpclient:host:port`), mavlink-router
+ * (`[TcpEndpoint]`) or MAVProxy (`--out tcp:host:port`) connect to; several clients at once.
+ */
+export interface TcpInSpec {
+  kind: 'tcpin';
+  /** Address to listen on. Default `0.0.0.0`. */
+  host: string;
+  /** Default 5760; 0 asks the system for a free port. */
+  port: number;
+}
+
 /** A serial port (USB or a telemetry radio). */
 export interface SerialSpec {
   kind: 'serial';
@@ -45,18 +57,22 @@ export interface TlogSpec {
 }
 
 /** A parsed `connection` URL. */
-export type LinkSpec = UdpInSpec | UdpOutSpec | TcpSpec | SerialSpec | TlogSpec;
+export type LinkSpec = UdpInSpec | UdpOutSpec | TcpSpec | TcpInSpec | SerialSpec | TlogSpec;
 
 /** The result of {@link parseLinkUrl}: the spec, or why the URL is refused. */
 export type ParsedLink = { ok: true; spec: LinkSpec } | { ok: false; message: string };
 
-const FORMS = 'udpin://0.0.0.0:14550, udpout://host:14550, tcp://host:5760, serial:///dev/ttyACM0?baud=57600 or tlog:///path/flight.tlog?pace=recorded';
+const FORMS = 'udpin://0.0.0.0:14550, udpout://host:14550, tcp://host:5760, tcpin://0.0.0.0:5760, serial:///dev/ttyACM0?baud=57600 or tlog:///path/flight.tlog?pace=recorded';
+
+/** Network schemes, which MAVProxy and pymavlink write without `//` (`tcpin:0.0.0.0:5760`). */
+const NETWORK = new Set(['udpin', 'udpout', 'tcp', 'tcpin']);
 
 /**
  * Parses a `connection`:
  * - `udpin://[host][:port]` listens (defaults `0.0.0.0:14550`; IPv6 as `udpin://[::]:14550`);
  * - `udpout://host[:port]` sends to a listener (port default 14550);
  * - `tcp://host[:port]` connects (port default 5760);
+ * - `tcpin://[host][:port]` listens for TCP clients (defaults `0.0.0.0:5760`);
  * - `serial://PATH[?baud=57600]`, e.g. `serial:///dev/ttyACM0?baud=115200` or `serial://COM3`;
  * - `tlog://PATH[?pace=fast|recorded&speed=1]`, e.g. `tlog:///data/flight.tlog` or `tlog://./flight.tlog`.
  */
@@ -66,33 +82,41 @@ export function parseLinkUrl(url: string): ParsedLink {
     case 'udpin':
     case 'udpout':
     case 'tcp':
+    case 'tcpin':
       return parseNetwork(url, scheme);
     case 'serial':
       return parseSerial(url.slice('serial://'.length));
     case 'tlog':
       return parseTlog(url.slice('tlog://'.length));
-    default:
+    default: {
+      const mavproxy = /^([a-z]+):(?!\/\/)(.+)$/i.exec(url);
+      if (mavproxy && NETWORK.has(mavproxy[1]!.toLowerCase())) {
+        return { ok: false, message: `"${url}" is MAVProxy's spelling: write ${mavproxy[1]!.toLowerCase()}://${mavproxy[2]}` };
+      }
       return { ok: false, message: `unsupported connection "${url}": use ${FORMS}` };
+    }
   }
 }
 
-function parseNetwork(url: string, kind: 'udpin' | 'udpout' | 'tcp'): ParsedLink {
+function parseNetwork(url: string, kind: 'udpin' | 'udpout' | 'tcp' | 'tcpin'): ParsedLink {
+  const listens = kind === 'udpin' || kind === 'tcpin';
   // `udpin://:14550` leaves the host out, which URL refuses: it means every interface.
-  const normalized = kind === 'udpin' ? url.replace(/^udpin:\/\/:/i, 'udpin://0.0.0.0:') : url;
+  const normalized = listens ? url.replace(/^(udpin|tcpin):\/\/:/i, '$1://0.0.0.0:') : url;
   let parsed: URL;
   try {
     parsed = new URL(normalized);
   } catch {
     return { ok: false, message: `"${url}" is not a valid URL (expected ${kind}://host:port)` };
   }
-  if (hasEmptyPort(url)) return { ok: false, message: emptyPortMessage(url, kind === 'tcp' ? 5760 : 14550) };
+  const defaultPort = kind === 'tcp' || kind === 'tcpin' ? 5760 : 14550;
+  if (hasEmptyPort(url)) return { ok: false, message: emptyPortMessage(url, defaultPort) };
   if (parsed.pathname !== '' && parsed.pathname !== '/') return { ok: false, message: `"${url}" has a path; expected ${kind}://host:port` };
   if (parsed.search || parsed.hash || parsed.username) return { ok: false, message: `"${url}" has parts a ${kind} connection does not use` };
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!host && kind !== 'udpin') return { ok: false, message: `"${url}" names no host (expected ${kind}://host:port)` };
-  const port = parsed.port === '' ? (kind === 'tcp' ? 5760 : 14550) : Number(parsed.port);
+  if (!host && !listens) return { ok: false, message: `"${url}" names no host (expected ${kind}://host:port)` };
+  const port = parsed.port === '' ? defaultPort : Number(parsed.port);
   // Port 0 asks the system for a free port: only meaningful when listening.
-  if (!Number.isInteger(port) || port > 65535 || (port === 0 && kind !== 'udpin')) return { ok: false, message: `"${url}" has an invalid port` };
+  if (!Number.isInteger(port) || port > 65535 || (port === 0 && !listens)) return { ok: false, message: `"${url}" has an invalid port` };
   return { ok: true, spec: { kind, host: host || '0.0.0.0', port } };
 }
 

@@ -2,12 +2,13 @@ import { MavlinkBridgeError } from './errors.js';
 import type { MavlinkLink, ReconnectOptions } from './link.js';
 import { createSerialLink } from './link-serial.js';
 import { createTcpLink } from './link-tcp.js';
+import { createTcpServerLink, type TcpServerLinkOptions } from './link-tcp-server.js';
 import { createTlogLink, type ReplayTimer, type TlogProgress } from './link-tlog.js';
 import { createUdpLink, type UdpLinkOptions } from './link-udp.js';
 import { parseLinkUrl, type LinkSpec } from './link-url.js';
 
 /** Options of {@link openLink}, each used by the links it applies to. */
-export interface LinkOptions extends UdpLinkOptions {
+export interface LinkOptions extends UdpLinkOptions, TcpServerLinkOptions {
   /** tcp and serial: reconnect backoff. */
   reconnect?: ReconnectOptions;
   /** tcp: an attempt not connected after this many ms fails. Default 10,000. */
@@ -37,6 +38,8 @@ export function openLink(connection: string | LinkSpec, options: LinkOptions = {
       return createUdpLink(spec, options);
     case 'tcp':
       return createTcpLink(spec, { ...(options.reconnect ? { reconnect: options.reconnect } : {}), ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }) });
+    case 'tcpin':
+      return createTcpServerLink(spec, options.maxClients === undefined ? {} : { maxClients: options.maxClients });
     case 'serial':
       return createSerialLink(spec, options.reconnect ? { reconnect: options.reconnect } : {});
     case 'tlog':

@@ -2,7 +2,7 @@ import { FRAME, FrameExaminer, NEED_MORE, REFUSED, SUSPECT, type Suspect } from 
 import type { Dialect } from './dialect.js';
 import { STX_V1, STX_V2, type MavlinkFrame } from './frame.js';
 import { ParseTally, type ParseCounts, type ParseProblem } from './parse-problems.js';
-import { checkSigningKey, type SigningOptions } from './signing.js';
+import { checkSigningKey, ReplayGuard, type SigningOptions } from './signing.js';
 
 /** Options of {@link createMavlinkParser}. */
 export interface ParserOptions {
@@ -10,6 +10,12 @@ export interface ParserOptions {
   dialect: Dialect;
   /** Check signed frames against this key. Without it, signed frames are accepted unchecked. */
   signing?: SigningOptions;
+  /**
+   * State shared with the other parsers of one link (`createStreamParsers`: one per TCP client):
+   * one set of totals, and one replay guard, so that a signed frame replayed on another
+   * connection is a replay too. Default: the parser's own.
+   */
+  shared?: { tally: ParseTally; replay: ReplayGuard };
 }
 
 /** Options of one {@link MavlinkParser.push}. */
@@ -64,8 +70,8 @@ export function createMavlinkParser(options: ParserOptions): MavlinkParser {
   const key = options.signing?.key;
   if (key) checkSigningKey(key);
   const allowUnsigned = options.signing?.allowUnsigned ?? false;
-  const examiner = new FrameExaminer(dialect, key, allowUnsigned);
-  const tally = new ParseTally();
+  const examiner = new FrameExaminer(dialect, key, allowUnsigned, options.shared?.replay ?? new ReplayGuard());
+  const tally = options.shared?.tally ?? new ParseTally();
 
   let held: Uint8Array | undefined;
   /** Absolute offset of the next byte to arrive (or of `held[0]` when holding). */

@@ -6,9 +6,10 @@ import { readHeartbeat } from './flight-mode.js';
 import { compileMessagePlan, type MessagePlan } from './message-plan.js';
 import { createMessageTimer, timeFieldOf, type TimeSource } from './message-time.js';
 import type { ParseCounts, ParseProblem } from './parse-problems.js';
-import { createMavlinkParser, type MavlinkParser, type ParseResult, type PushOptions } from './parser.js';
+import type { ParseResult } from './parser.js';
 import { compileSenderFilter } from './sender-filter.js';
 import type { SigningOptions } from './signing.js';
+import { createStreamParsers, type StreamParsers, type StreamPushOptions } from './stream-parsers.js';
 import { createStatusTextAssembler, readStatusTextChunk, type AssembledStatusText } from './statustext-chunks.js';
 import { createVehicleTracker, type VehicleEvent, type VehicleSnapshot } from './vehicle-tracker.js';
 
@@ -60,14 +61,16 @@ export interface MavlinkReader {
   readonly plan: MessagePlan;
   /**
    * Reads a chunk received at local wall time `atMs` (the bridge's corrected clock, or a `.tlog`
-   * record's time). Never throws for any bytes.
+   * record's time). `options.stream` names the byte stream it continues when the link carries
+   * several (tcpin: one per client), each parsed on its own. Never throws for any bytes.
    */
-  read(bytes: Uint8Array, atMs: number, options?: PushOptions): ReadResult;
+  read(bytes: Uint8Array, atMs: number, options?: StreamPushOptions): ReadResult;
   /**
    * The byte stream ended (a connection closed) or went quiet: settles what the parser held, as
-   * if no more bytes would follow. Reading may go on afterwards.
+   * if no more bytes would follow. Reading may go on afterwards. With `stream`, only that stream
+   * ended (a tcpin client left), and its parser is forgotten.
    */
-  end(atMs: number): ReadResult;
+  end(atMs: number, stream?: string): ReadResult;
   /** Bytes held for a frame the parser cannot settle yet (it waits for the bytes after them). */
   held(): number;
   /** Link timeouts at `nowMs` (call on a timer). */
@@ -90,7 +93,7 @@ interface HeldChunk {
 /** Creates a reader for one link. Pure: no I/O, no timers; time comes in with the bytes. */
 export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
   const plan = isPlan(options.messages) ? options.messages : compileMessagePlan(options.dialect, options.messages ?? DEFAULT_SELECTION);
-  const parser: MavlinkParser = createMavlinkParser({ dialect: options.dialect, ...(options.signing ? { signing: options.signing } : {}) });
+  const parser: StreamParsers = createStreamParsers({ dialect: options.dialect, ...(options.signing ? { signing: options.signing } : {}) });
   const timer = createMessageTimer(options.deviceClock ? { deviceClock: options.deviceClock } : {});
   const tracker = createVehicleTracker(options.linkTimeoutMs === undefined ? {} : { linkTimeoutMs: options.linkTimeoutMs });
   const reads = compileSenderFilter({ systems: options.systems, components: options.components });
@@ -151,7 +154,8 @@ export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
   return {
     plan,
     read: (bytes, atMs, pushOptions) => digest(parser.push(bytes, pushOptions), atMs),
-    end: (atMs) => digest(parser.end(), atMs, true),
+    // One client of several leaving settles its own bytes; a long status text waits for its other chunks (or expires).
+    end: (atMs, stream) => digest(parser.end(stream), atMs, stream === undefined),
     held: () => parser.held(),
     check: (nowMs) => tracker.check(nowMs),
     vehicles: () => tracker.vehicles(),

@@ -33,8 +33,6 @@ export interface ScanFormatOptions {
   filter?: SenderFilter;
   /** The mapping's `messages`, kept in the suggested block. Default: none (the defaults). */
   messages?: MavlinkConfig['messages'];
-  /** What to check when no frame was heard. Default: the connection's port, or a radio's baud rate. */
-  nothingHeard?: string;
 }
 
 /**
@@ -47,7 +45,7 @@ export interface ScanFormatOptions {
 export function formatScan(survey: LinkSurveyResult, dialect: Dialect, plan: MessagePlan, heardFrom: string, options: ScanFormatOptions = {}): string {
   const filter = options.filter ?? {};
   const out: string[] = [`${count(survey.frames)} frames from ${count(survey.senders.length)} senders, ${heardFrom}`];
-  if (survey.senders.length === 0) out.push('', options.nothingHeard ?? 'no MAVLink frames: check the connection (the port a vehicle or router sends to, the baud rate of a radio).');
+  if (survey.senders.length === 0) out.push('', 'no MAVLink frames: check the connection (the port a vehicle or router sends to, the baud rate of a radio).');
   for (const sender of survey.senders) {
     const component = survey.vehicles.find((v) => v.sysid === sender.sysid)?.components.find((c) => c.compid === sender.compid);
     out.push('', `system ${sender.sysid}, component ${sender.compid}: ${identity(dialect, component)}; ${link(sender, component)}`);

@@ -44,7 +44,7 @@ function tlogProgress(ctx: BridgeContext, spec: TlogSpec): { progress: TlogProgr
 export interface MavlinkSource extends BridgeInstance {
   /** The link's channel name: the connection URL with its defaults, e.g. `udpin://0.0.0.0:14550`. */
   readonly channel: string;
-  /** The local address bound (udpin, udpout) once started, e.g. to learn the port given for port 0. */
+  /** The local address bound (udpin, udpout, tcpin) once started, e.g. to learn the port given for port 0. */
   localAddress(): { host: string; port: number } | undefined;
   /** Every system seen so far (link state, loss, flight mode), once started. */
   vehicles(): VehicleSnapshot[];
@@ -55,7 +55,7 @@ export interface MavlinkSource extends BridgeInstance {
 }
 
 /** Connections whose data waits while the sink is blocked: TCP holds it in the peer, a replay in the file. UDP and serial cannot wait. */
-const HOLDS = new Set(['tcp', 'tlog']);
+const HOLDS = new Set(['tcp', 'tcpin', 'tlog']);
 
 /**
  * A byte stream (tcp, serial) quiet this long has its held bytes settled as if it had ended. A
@@ -141,10 +141,24 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
       const recorded = chunk.recordedAtMs;
       const atMs = recorded ?? ctx.clock.now();
       const filterAt = recorded ?? ctx.clock.monotonicNow();
-      delivery.read(reader.read(chunk.bytes, atMs, { datagram: chunk.datagram }), filterAt);
+      delivery.read(reader.read(chunk.bytes, atMs, { datagram: chunk.datagram, stream: chunk.stream }), filterAt);
       // A replay's clock is its recorded time: link timeouts follow it, not the wall clock.
       if (recorded !== undefined) delivery.events(reader.check(recorded));
       flow();
+    },
+    client(event) {
+      const clients = `${event.clients} client${event.clients === 1 ? '' : 's'} connected`;
+      if (event.kind === 'connected') {
+        ctx.problems.resolve(`mavlink.${name}.clients`);
+        ctx.logger.info({ channel: name, peer: event.peer, clients: event.clients }, `${name}: ${event.peer} connected (${clients})`);
+      } else if (event.kind === 'disconnected') {
+        // Its bytes end here: a frame it cut short is counted now, not joined to its next connection's.
+        if (reader && delivery && event.stream !== undefined) delivery.read(reader.end(ctx.clock.now(), event.stream), ctx.clock.monotonicNow());
+        ctx.logger.info({ channel: name, peer: event.peer, clients: event.clients }, `${name}: ${event.peer} disconnected: ${event.reason ?? 'closed'} (${clients})`);
+      } else {
+        ctx.metrics.error(name, 'too_many_clients');
+        ctx.problems.report(`mavlink.${name}.clients`, `${name}: refused ${event.peer}: ${clients}, the most it serves; close a client it does not need (a second router or ground station)`);
+      }
     },
     state(state, detail) {
       if (state === 'open') {
@@ -188,6 +202,8 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
       await current.start(handlers);
       retries.connected();
       ctx.problems.resolve(`mavlink.${name}.open`, `${name}: open`);
+      const bound = current.localAddress();
+      if (bound && (kind === 'udpin' || kind === 'tcpin')) ctx.logger.info({ channel: name, port: bound.port }, `${name}: listening on ${formatLinkUrl({ kind, host: bound.host, port: bound.port })}`);
     } catch (err) {
       const message = (err as Error).message;
       if (kind === 'tlog') {

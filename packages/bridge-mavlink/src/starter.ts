@@ -1,9 +1,10 @@
 /** The `mavlink:` section `fieldbridge init mavlink` writes: a link, one source per vehicle, the default messages. */
 export const MAVLINK_STARTER = `mavlink:
-  # udpin://0.0.0.0:14550 listens (a telemetry radio's companion, QGroundControl forwarding);
-  # tcp://127.0.0.1:5760 for ArduPilot SITL; serial:///dev/ttyACM0?baud=115200 for a USB
-  # autopilot; tlog://flight.tlog replays a recording. As written it hears bridge-mavlink-sim
-  # (npx bridge-mavlink-sim --port 14550).
+  # udpin://0.0.0.0:14550 listens for UDP (ArduPilot --out udp:, mavlink-router, a radio's UDP
+  # bridge); tcp://127.0.0.1:5760 connects to ArduPilot SITL; tcpin://0.0.0.0:5760 listens for TCP
+  # clients (mavlink-router [TcpEndpoint], SITL --serial1 tcpclient:, MAVProxy --out tcp:);
+  # serial:///dev/ttyACM0?baud=115200 for a USB autopilot; tlog://./flight.tlog replays a
+  # recording. As written it hears bridge-mavlink-sim (npx bridge-mavlink-sim --port 14550).
   connection: \${MAVLINK_CONNECTION:-udpin://127.0.0.1:14550}
   source_id: '{source_id}-{sysid}'                  # one source per vehicle (system id)
   link_timeout_s: 5                                 # no HEARTBEAT for 5 s: the vehicle's link is lost

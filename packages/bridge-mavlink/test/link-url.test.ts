@@ -11,6 +11,11 @@ describe('connection URLs', () => {
     ['udpout://vehicle.local:14555', { kind: 'udpout', host: 'vehicle.local', port: 14555 }],
     ['tcp://localhost', { kind: 'tcp', host: 'localhost', port: 5760 }],
     ['TCP://10.0.0.2:5762', { kind: 'tcp', host: '10.0.0.2', port: 5762 }],
+    ['tcpin://0.0.0.0:5760', { kind: 'tcpin', host: '0.0.0.0', port: 5760 }],
+    ['tcpin://:5763', { kind: 'tcpin', host: '0.0.0.0', port: 5763 }],
+    ['tcpin://127.0.0.1', { kind: 'tcpin', host: '127.0.0.1', port: 5760 }],
+    ['tcpin://127.0.0.1:0', { kind: 'tcpin', host: '127.0.0.1', port: 0 }],
+    ['tcpin://[::]:5760', { kind: 'tcpin', host: '::', port: 5760 }],
     ['serial:///dev/ttyACM0', { kind: 'serial', path: '/dev/ttyACM0', baudRate: 57600 }],
     ['serial:///dev/serial/by-id/usb-Hex_ProfiCNC_CubeOrange-if00?baud=115200', { kind: 'serial', path: '/dev/serial/by-id/usb-Hex_ProfiCNC_CubeOrange-if00', baudRate: 115200 }],
     ['serial://COM3?baud=921600', { kind: 'serial', path: 'COM3', baudRate: 921600 }],
@@ -23,7 +28,11 @@ describe('connection URLs', () => {
   });
 
   it.each([
-    ['udp://0.0.0.0:14550', /unsupported connection .* use udpin:\/\//],
+    ['udp://0.0.0.0:14550', /unsupported connection .* use udpin:\/\/0\.0\.0\.0:14550, udpout:\/\/host:14550, tcp:\/\/host:5760, tcpin:\/\/0\.0\.0\.0:5760, serial:/],
+    // MAVProxy's and pymavlink's spelling, without "//".
+    ['tcpin:0.0.0.0:5760', /"tcpin:0\.0\.0\.0:5760" is MAVProxy's spelling: write tcpin:\/\/0\.0\.0\.0:5760/],
+    ['udpin:0.0.0.0:14550', /write udpin:\/\/0\.0\.0\.0:14550/],
+    ['tcpin://0.0.0.0:5760/x', /has a path; expected tcpin:\/\/host:port/],
     ['udpout://:14550', /not a valid URL|names no host/],
     ['tcp://host:0', /invalid port/],
     ['tcp://host:70000', /not a valid URL/],
@@ -54,12 +63,13 @@ describe('connection URLs', () => {
     expect(round('udpin://:14550')).toBe('udpin://0.0.0.0:14550');
     expect(round('udpin://[::]:14550')).toBe('udpin://[::]:14550');
     expect(round('tcp://sitl')).toBe('tcp://sitl:5760');
+    expect(round('tcpin://:5760')).toBe('tcpin://0.0.0.0:5760');
     expect(round('serial:///dev/ttyACM0')).toBe('serial:///dev/ttyACM0?baud=57600');
     expect(round('tlog:///a.tlog')).toBe('tlog:///a.tlog?pace=fast');
   });
 
   it('refuses an empty port (a ${PORT} left unset) rather than read it as the default', () => {
-    for (const [url, port] of [['tcp://10.0.0.5:', 5760], ['udpout://192.168.4.1:', 14550], ['udpin://0.0.0.0:', 14550]] as const) {
+    for (const [url, port] of [['tcp://10.0.0.5:', 5760], ['udpout://192.168.4.1:', 14550], ['udpin://0.0.0.0:', 14550], ['tcpin://0.0.0.0:', 5760]] as const) {
       expect(parseLinkUrl(url)).toEqual({ ok: false, message: expect.stringContaining(`empty port after ":" (an unset variable?); write the port, or leave out ":" for the default ${port}`) });
     }
   });

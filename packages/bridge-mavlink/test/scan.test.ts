@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,7 +109,7 @@ describe('bridge-mavlink --scan', () => {
     expect(system('2')).toEqual(['  message    frames  rate  mapping', '  HEARTBEAT  1       -     filtered', '  filtered: the mapping reads nothing from this sender (component 154 is not in components: [1])']);
   });
 
-  it('says a file that is not a .tlog (empty, random bytes) holds no .tlog records, as a replay does, rather than to check a port or baud rate', async () => {
+  it('fails on a file that is not a .tlog (empty, random bytes) with exit 1 and the message a run gives, rather than exit 0 or a hint to check a port or baud rate', async () => {
     const dir = await track.tempDir('bridge-mavlink-scan-');
     const empty = join(dir, 'empty.tlog');
     await writeFile(empty, Buffer.alloc(0));
@@ -117,10 +118,17 @@ describe('bridge-mavlink --scan', () => {
     // Bytes that hold neither a start byte nor a timestamp anywhere: a raw capture or another log format.
     await writeFile(noise, Buffer.from(Array.from({ length: 4096 }, () => 0x10 + Math.floor(random() * 0xe0))));
     for (const [path, held] of [[empty, 'nothing: the file is empty'], [noise, '4,096 bytes that were not .tlog records skipped']] as const) {
-      const result = await run(['--config', await mapping(dir, `tlog://${path}`), '--scan']);
-      expect(result.code, result.stderr).toBe(0);
-      expect(result.stdout).toContain(`no MAVLink frame could be read from ${path} (${held}): a .tlog (Mission Planner, QGroundControl, MAVProxy) holds an 8-byte timestamp before each frame`);
-      expect(result.stdout).not.toContain('baud rate');
+      const file = await mapping(dir, `tlog://${path}`);
+      const message = `no MAVLink frame could be read from ${path} (${held}): a .tlog (Mission Planner, QGroundControl, MAVProxy) holds an 8-byte timestamp before each frame`;
+      const scan = await run(['--config', file, '--scan']);
+      expect(scan.code, scan.stderr).toBe(1);
+      expect(scan.stderr).toContain(`bridge-mavlink --scan: ${message}`);
+      expect(scan.stdout).toBe('');
+      expect(scan.stderr).not.toContain('baud rate');
+      // A run of the same mapping: the same exit code and message.
+      const replay = await run(['--config', file, '--dry-run']);
+      expect(replay.code, replay.stderr).toBe(1);
+      expect(replay.stderr).toContain(message);
     }
   });
 
@@ -146,14 +154,24 @@ describe('bridge-mavlink --scan', () => {
     expect(quiet.stdout).toContain('no MAVLink frames: check the connection');
   });
 
-  it('ends a long scan at Ctrl-C with its report, and exits 0', async () => {
+  it('ends a long scan at Ctrl-C with its report, and exits 0; port 0 is shown as the port bound', async () => {
     const dir = await track.tempDir('bridge-mavlink-scan-');
     const scan = startCommand(BIN, ['--config', await mapping(dir, 'udpin://127.0.0.1:0'), '--scan', '10m'], { track });
     await scan.said('listening on');
+    const port = Number(/listening on udpin:\/\/127\.0\.0\.1:(\d+) for 10m/.exec(scan.stderr())?.[1]);
+    expect(port, scan.stderr()).toBeGreaterThan(0);
+    // It is the port the scan holds: another socket cannot bind it.
+    const other = createSocket('udp4');
+    const bound = await new Promise<string>((resolve) => {
+      other.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      other.bind(port, '127.0.0.1', () => resolve('bound'));
+    });
+    other.close();
+    expect(bound).toBe('EADDRINUSE');
     scan.child.kill('SIGINT');
     expect(await scan.exited, scan.stderr()).toBe(0);
     const stdout = scan.stdout();
-    expect(stdout).toMatch(/^0 frames from 0 senders, [\d.]+m?s \(stopped early\) on udpin:\/\/127\.0\.0\.1:0/m);
+    expect(stdout).toMatch(new RegExp(`^0 frames from 0 senders, [\\d.]+m?s \\(stopped early\\) on udpin://127\\.0\\.0\\.1:${port}$`, 'm'));
     expect(stdout).toContain('no MAVLink frames: check the connection');
   });
 

@@ -1,4 +1,4 @@
-import type { DecodedMessage, LinkChunk, LinkHandlers, LinkState, MavlinkReader, ReadResult, VehicleEvent } from '../../src/index.js';
+import type { DecodedMessage, LinkChunk, LinkClientEvent, LinkHandlers, LinkState, MavlinkReader, ReadResult, VehicleEvent } from '../../src/index.js';
 import type { ParseProblem } from '../../src/index.js';
 import { createWaiters } from './waiters.js';
 
@@ -14,6 +14,8 @@ export interface Collected {
   problems: ParseProblem[];
   states: { state: LinkState; detail?: string }[];
   chunks: LinkChunk[];
+  /** Clients that came and went (tcpin). */
+  clients: LinkClientEvent[];
   /** Resolves when `predicate` holds; rejects with `what` after `timeoutMs` (a safety net, not a sync point). */
   until(predicate: () => boolean, what: string, timeoutMs?: number): Promise<void>;
 }
@@ -26,13 +28,25 @@ export function collect(reader: MavlinkReader, now: () => number = Date.now): Co
     problems: [],
     states: [],
     chunks: [],
+    clients: [],
     handlers: {
       data(chunk) {
         out.chunks.push(chunk);
-        const r: ReadResult = reader.read(chunk.bytes, chunk.recordedAtMs ?? now(), { datagram: chunk.datagram });
+        const r: ReadResult = reader.read(chunk.bytes, chunk.recordedAtMs ?? now(), { datagram: chunk.datagram, stream: chunk.stream });
         out.messages.push(...r.messages);
         out.events.push(...r.events);
         out.problems.push(...r.problems);
+        notify();
+      },
+      client(event) {
+        out.clients.push(event);
+        // As the source does: a client that left ends its stream, and what it held is settled.
+        if (event.kind === 'disconnected' && event.stream !== undefined) {
+          const r = reader.end(now(), event.stream);
+          out.messages.push(...r.messages);
+          out.events.push(...r.events);
+          out.problems.push(...r.problems);
+        }
         notify();
       },
       state(state, detail) {
