@@ -84,11 +84,16 @@ export function formatAge(ms) {
 }
 
 /**
- * Points per second: `–` for none.
+ * Points per second: `–` for none; below 0.1/s per minute, so a tag every 30 s reads `2.0/min`
+ * and one every 5 min `0.20/min`, not `0.03/s` and `0.00/s`.
  * @param {number} rate
  */
 export function formatRate(rate) {
   if (!(rate > 0)) return '–';
+  if (rate < 0.1) {
+    const perMinute = rate * 60;
+    return `${perMinute < 1 ? perMinute.toPrecision(2) : perMinute.toFixed(1)}/min`;
+  }
   if (rate < 10) return `${rate.toFixed(2)}/s`;
   if (rate < 100) return `${rate.toFixed(1)}/s`;
   return `${numberFormat(0).format(Math.round(rate))}/s`;

@@ -11,6 +11,10 @@ export const EVENTS_KEPT = 200;
 export const RATE_WINDOW_MS = 5000;
 /** A series that starts (or starts again) gets a first rate after this long, not a whole window. */
 export const FIRST_RATE_MS = 1000;
+/** A slow series' rate is measured over this many of its usual intervals (when longer than {@link RATE_WINDOW_MS}). */
+const RATE_INTERVALS = 2;
+/** A series that started and had no second arrival within this long has no rate (and is no longer watched for one). */
+const RATE_GIVE_UP_MS = 10 * 60_000;
 /** Longest text kept for an event value. */
 const MAX_TEXT = 200;
 
@@ -32,7 +36,7 @@ interface Series {
   pending: PendingSamples | undefined;
   windowStartMs: number;
   windowCount: number;
-  /** False until its first rate is reported (then the window is {@link RATE_WINDOW_MS}). */
+  /** False until its first rate is reported (then the window is {@link RATE_WINDOW_MS}, or two of its usual intervals). */
   rateKnown: boolean;
 }
 
@@ -74,7 +78,8 @@ export function eventText(value: unknown): string {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
 }
 
-const round2 = (n: number): number => Math.round(n * 100) / 100;
+/** A rate to two decimals, or three significant digits below 10/s (a tag every 5 min is 0.00333/s, not 0). */
+const roundRate = (n: number): number => (n >= 10 ? Math.round(n * 100) / 100 : Number(n.toPrecision(3)));
 
 /** Creates a {@link SeriesTable} holding at most `maxSeries` series. */
 export function createSeriesTable(maxSeries: number): SeriesTable {
@@ -148,20 +153,25 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
         s.t = p.lastT;
         s.value = p.lastV;
         s.at = now;
+        // A series starting (again) starts its window at this arrival: its points belong to the
+        // time before, so a rate counts only what came after (one arrival is no rate yet).
         if (!rateActive.has(s)) {
           rateActive.add(s);
           s.windowStartMs = now;
           s.windowCount = 0;
-        }
-        s.windowCount += p.n;
+        } else s.windowCount += p.n;
       }
       changed = [];
       events.push(...fresh.sort((a, b) => a[1] - b[1]));
       if (events.length > 2 * EVENTS_KEPT) events = events.slice(-EVENTS_KEPT);
       for (const s of rateActive) {
         const elapsed = now - s.windowStartMs;
-        if (elapsed < (s.rateKnown ? RATE_WINDOW_MS : FIRST_RATE_MS)) continue;
-        const rate = round2((s.windowCount * 1000) / elapsed);
+        // A slow series (a tag every 30 s, or a batch every 10 s) over two of its intervals, so
+        // its rate is its own and not one arrival in a short window's worth.
+        const windowMs = s.rateKnown ? Math.max(RATE_WINDOW_MS, RATE_INTERVALS * s.every) : FIRST_RATE_MS;
+        if (elapsed < windowMs) continue;
+        if (!s.rateKnown && s.windowCount === 0 && elapsed < RATE_GIVE_UP_MS) continue;
+        const rate = roundRate((s.windowCount * 1000) / elapsed);
         s.windowStartMs = now;
         s.windowCount = 0;
         s.rateKnown = rate > 0;

@@ -325,6 +325,15 @@ describe('the live page in Chromium', () => {
     gateway.setClockOffsetMs(30_000);
     await send(['tag-001', 'tag-003']);
     await pagePoints(10);
+    // A tag every 30 s has its own rate, per minute: not one point in a second's window (1.00/s), nor 0.
+    const rateOf = (device: string) =>
+      page.$$eval('.row:not([hidden])', (rows, d) => rows.find((r) => (r as HTMLElement).dataset.metric === 'temperature' && r.querySelector('.meta')?.textContent?.includes(`device=${d}`))?.querySelector('.c-rate')?.textContent, device);
+    // One point in 30 s of the gateway's clock and the seconds the page took to open: at most 2/min.
+    const perMinute = (text: string | undefined) => (text !== undefined && /^\d+\.\d+\/min$/.test(text) ? parseFloat(text) : undefined);
+    await waitFor(async () => perMinute(await rateOf('tag-003')) !== undefined, 'tag-003 per minute');
+    const rate003 = perMinute(await rateOf('tag-003'))!;
+    expect(rate003).toBeGreaterThan(0.5);
+    expect(rate003).toBeLessThanOrEqual(2);
     // Another half minute: tag-001 again; tag-003 is 30 s quiet, as usual for it; tag-002 a minute.
     gateway.setClockOffsetMs(60_000);
     await send(['tag-001']);

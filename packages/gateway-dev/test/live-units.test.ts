@@ -77,22 +77,66 @@ describe('the replay ring', () => {
 const point = (metric: string, value: unknown, extra: Partial<StoredPoint> = {}): StoredPoint => ({ metric, value, source_id: 'a', received_at_ms: 1000, ...extra });
 
 describe('the series table', () => {
-  it('measures a first rate after 1 s, then over 5 s windows, reporting changes down to 0', () => {
+  it('measures a first rate after 1 s from what came after its first arrival, then over 5 s windows, reporting changes down to 0', () => {
     const table = createSeriesTable(100);
+    // The first arrival starts the window: its points belong to the time before it.
     for (let i = 0; i < 10; i++) table.add(point('m', i));
     expect(table.commit(1000).rates).toEqual([]);
     for (let i = 0; i < 8; i++) table.add(point('m', i));
     expect(table.commit(1500).rates).toEqual([]);
-    expect(table.commit(2000).rates).toEqual([1, 18]);
+    expect(table.commit(2000).rates).toEqual([1, 8]);
     for (let i = 0; i < 40; i++) table.add(point('m', i));
     expect(table.commit(4000).rates).toEqual([]);
-    expect(table.commit(7000).rates).toEqual([1, 8]);
-    expect(table.commit(12_000).rates).toEqual([1, 0]);
-    expect(table.commit(20_000).rates).toEqual([]);
+    expect(table.commit(7000).rates).toEqual([]);
+    // Arrivals 4 s apart: the window is two of them (8 s), not 5 s.
+    for (let i = 0; i < 20; i++) table.add(point('m', i));
+    expect(table.commit(8000).rates).toEqual([]);
+    expect(table.commit(12_000).rates).toEqual([]);
+    expect(table.commit(15_000).rates).toEqual([1, 2.5]);
+    expect(table.commit(23_000).rates).toEqual([1, 0]);
+    expect(table.commit(25_000).rates).toEqual([]);
+    // Two points at one moment after a pause are no rate yet: the next arrival makes one.
     table.add(point('m', 1));
     table.add(point('m', 2));
-    expect(table.commit(21_000).rates).toEqual([]);
-    expect(table.commit(22_000).rates).toEqual([1, 2]);
+    expect(table.commit(30_000).rates).toEqual([]);
+    expect(table.commit(31_000).rates).toEqual([]);
+    table.add(point('m', 3));
+    expect(table.commit(32_000).rates).toEqual([1, 0.5]);
+  });
+
+  it('gives a slow series its own rate: a tag every 30 s is 0.0333/s, never one point in a short window (1/s) or 0', () => {
+    const table = createSeriesTable(100);
+    const tag = (t: number) => {
+      table.add(point('tag', t));
+      return table.commit(t).rates;
+    };
+    expect(tag(0)).toEqual([]);
+    expect(table.commit(1000).rates).toEqual([]);
+    expect(table.commit(5000).rates).toEqual([]);
+    expect(tag(30_000)).toEqual([1, 0.0333]);
+    // Measured over two of its intervals from then on: no flicker to 0 between its points.
+    for (let t = 30_250; t < 60_000; t += 250) expect(table.commit(t).rates).toEqual([]);
+    expect(tag(60_000)).toEqual([]);
+    expect(tag(90_000)).toEqual([]);
+    // A tag every 5 min keeps three significant digits (0.00333/s).
+    const slow = createSeriesTable(100);
+    for (const t of [0, 300_000]) slow.add(point('rare', t)), slow.commit(t);
+    expect(slow.rows()[0]![7]).toBe(0.00333);
+    // It stopped: after two intervals with nothing, its rate is 0.
+    expect(table.commit(150_000).rates).toEqual([1, 0]);
+  });
+
+  it('gives a series sent in batches its points\' rate: ten points every 10 s is 1/s', () => {
+    const table = createSeriesTable(100);
+    const batch = (t: number) => {
+      for (let i = 0; i < 10; i++) table.add(point('batched', i));
+      return table.commit(t).rates;
+    };
+    expect(batch(0)).toEqual([]);
+    expect(batch(10_000)).toEqual([1, 1]);
+    expect(batch(20_000)).toEqual([]);
+    expect(batch(30_000)).toEqual([]);
+    expect(table.rows()[0]![7]).toBe(1);
   });
 
   it('tells series apart by kind, source, metric and tags (in any order)', () => {
