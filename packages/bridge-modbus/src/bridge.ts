@@ -7,7 +7,7 @@ import { planRequests, describeRequest } from './plan.js';
 import { modbusPointTags } from './point-tags.js';
 import { registerPart } from './register-part.js';
 import { parseProbeRange, probeDevice } from './probe.js';
-import { formatProbe } from './probe-format.js';
+import { formatProbe, FULL_UP_TO } from './probe-format.js';
 import { resolveConfig, type ResolvedPoint } from './resolve.js';
 import { handleScanUnits, SCAN_UNITS_OPTIONS } from './scan-units-command.js';
 import { createModbusSource } from './source.js';
@@ -45,6 +45,10 @@ function count(n: number, noun: string): string {
 async function handleInspect(options: Record<string, unknown>, config: ModbusConfig, io: BridgeCliIo): Promise<number | undefined> {
   const probe = typeof options.probe === 'string';
   const scan = options.scanUnits !== undefined;
+  if (options.probeAll === true && !probe) {
+    io.stderr.write('--probe-all goes with --probe RANGE\n');
+    return 2;
+  }
   if (!probe && !scan) return undefined;
   if (probe && scan) {
     io.stderr.write('--probe and --scan-units: give one of them\n');
@@ -60,7 +64,7 @@ async function handleInspect(options: Record<string, unknown>, config: ModbusCon
   if (scan) return handleScanUnits(options, device, io);
   try {
     const range = parseProbeRange(options.probe as string);
-    io.stdout.write(formatProbe(await probeDevice(device, range)));
+    io.stdout.write(formatProbe(await probeDevice(device, range), { all: options.probeAll === true }));
     return 0;
   } catch (err) {
     io.stderr.write(`${(err as Error).message}\n`);
@@ -87,7 +91,11 @@ export const modbusBridge = defineBridge({
         flags: '--probe <range>',
         inspects: true,
         description:
-          'read a register range once (e.g. holding:100-109 or input:0+8) and print every 32- and 64-bit value under each byte order, then exit',
+          'read a register range once (e.g. holding:100-109 or input:0+8) and print each register as 16-bit values, the float32 starting at each register under every byte order, and the byte order that looks right with the registers it is based on, then exit',
+      },
+      {
+        flags: '--probe-all',
+        description: `with --probe: also print the hex, uint32 and int32 of every 32-bit reading and every 64-bit reading under each byte order (printed anyway for ${FULL_UP_TO} registers or fewer)`,
       },
       ...SCAN_UNITS_OPTIONS,
       { flags: '--device <name>', description: 'the device --probe or --scan-units asks (default: the first in the mapping)' },

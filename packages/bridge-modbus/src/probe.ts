@@ -3,6 +3,7 @@ import { BYTE_ORDERS, type ByteOrder } from './config.js';
 import { formatConnection, type ConnectionSpec } from './connection-url.js';
 import { decodeRegisters } from './decode.js';
 import { isModbusBridgeError, ModbusBridgeError } from './errors.js';
+import { floatEvidence, type FloatEvidence } from './probe-hint.js';
 import type { ResolvedDevice } from './resolve.js';
 
 /** A register range to probe. */
@@ -52,12 +53,10 @@ export interface ProbeReport {
   /** Per start register, the 64-bit values under every byte order (while four registers remain). */
   wide64: { address: number; values: ProbeValues[] }[];
   /**
-   * Per byte order, how many 32-bit floats starting at the first register and every second
-   * one after it look plausible (non-zero, between 1e-6 and 1e9 in size).
+   * Per byte order, the 32-bit floats that look like measurements (short numbers, or in line
+   * with the reading two registers away), from any start register, no two sharing a register.
    */
-  plausible32: Record<ByteOrder, number>;
-  /** How many aligned 32-bit readings `plausible32` counted over. */
-  aligned32: number;
+  evidence32: Record<ByteOrder, FloatEvidence[]>;
 }
 
 /** Parses `holding:100-119`, `input:0+8`, `100-119` or `100` (holding, 8 registers). Throws `PROBE_INVALID`. */
@@ -114,17 +113,7 @@ function values16At(words: readonly number[], at: number): ProbeValues16[] {
 export function analyseRegisters(registers: readonly number[], range: ProbeRange, device: { name: string; connection: ConnectionSpec; unitId: number }): ProbeReport {
   const wide32 = [];
   const wide64 = [];
-  const plausible32 = { ABCD: 0, BADC: 0, CDAB: 0, DCBA: 0 };
-  let aligned32 = 0;
-  for (let i = 0; i + 2 <= registers.length; i++) {
-    const values = valuesAt(registers, i, 2);
-    // Misaligned readings are mostly noise; count only values starting at the range's pace.
-    if (i % 2 === 0) {
-      aligned32 += 1;
-      for (const v of values) if (v.plausible && v.float !== 0) plausible32[v.order] += 1;
-    }
-    wide32.push({ address: range.address + i, values });
-  }
+  for (let i = 0; i + 2 <= registers.length; i++) wide32.push({ address: range.address + i, values: valuesAt(registers, i, 2) });
   for (let i = 0; i + 4 <= registers.length; i++) wide64.push({ address: range.address + i, values: valuesAt(registers, i, 4) });
   return {
     device: device.name,
@@ -135,8 +124,7 @@ export function analyseRegisters(registers: readonly number[], range: ProbeRange
     values16: registers.map((_, i) => ({ address: range.address + i, values: values16At(registers, i) })),
     wide32,
     wide64,
-    plausible32,
-    aligned32,
+    evidence32: floatEvidence(wide32),
   };
 }
 

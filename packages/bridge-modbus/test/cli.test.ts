@@ -127,9 +127,33 @@ describe('bridge-modbus command', () => {
     const file = await mapping(`source_id: cli-test\n${device(srv.url)}`);
     const result = await run(['--config', file, '--probe', 'holding:100-105', '--device', 'press1']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^\s+CDAB\s+0x41460000\s+\d+\s+\d+\s+12\.375 \*$/m);
-    expect(result.stdout).toContain('byte_order: CDAB looks right');
-    expect(srv.seen).toEqual([{ table: 'holding', address: 100, count: 6, unit: 1 }]);
+    // One row per start register: float32 under ABCD, BADC, CDAB, DCBA.
+    expect(result.stdout).toMatch(/^100\s+2\.3416e-41\s+2\.5202e-41\s+12\.375 \*\s+12352\.0 \*$/m);
+    expect(result.stdout).toContain('byte_order: CDAB looks right (registers 100-101 read 12.375, 102-103 read 1450.5, 104-105 read -0.75 as CDAB)');
+    const all = await run(['--config', file, '--probe', 'holding:100-105', '--device', 'press1', '--probe-all']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(/^\s+CDAB\s+0x41460000\s+\d+\s+\d+\s+12\.375 \*$/m);
+    expect(srv.seen).toEqual([{ table: 'holding', address: 100, count: 6, unit: 1 }, { table: 'holding', address: 100, count: 6, unit: 1 }]);
+  });
+
+  it('--probe of 30 registers prints a line per register in each table; --probe-all adds every 32-bit integer and the 64-bit table', async () => {
+    const sim = track.add(await startModbusSimulator({ port: 0 }), (s) => s.close());
+    const file = await mapping(`source_id: cli-test\n${device(sim.url)}`);
+    const short = await run(['--config', file, '--probe', 'holding:0-29']);
+    expect(short.code, short.stderr).toBe(0);
+    // Heading, the 16-bit table (title, header, 30 rows), the float32 table (29 rows), the hint: 69 lines with the blank ones.
+    expect(short.stdout.trimEnd().split('\n').length).toBeLessThanOrEqual(70);
+    expect(short.stdout).toContain('float32 starting at each register, under each byte_order (* = plausible; --probe-all adds hex, uint32, int32 and 64-bit values):');
+    expect(short.stdout).not.toContain('64-bit values starting');
+    const all = await run(['--config', file, '--probe', 'holding:0-29', '--probe-all']);
+    expect(all.code, all.stderr).toBe(0);
+    const rows = (title: string): number => all.stdout.slice(all.stdout.indexOf(title)).split('\n\n')[0]!.split('\n').length - 2;
+    expect(rows('32-bit values starting at each register')).toBe(29 * 4);
+    expect(rows('64-bit values starting at each register')).toBe(27 * 4);
+    expect((await run(['--help'])).stdout).toMatch(/--probe-all\s+with --probe: also print the hex, uint32 and int32/);
+    const alone = await run(['--config', file, '--probe-all']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--probe-all goes with --probe RANGE');
   });
 
   it('--probe reads a device the mapping gives no points yet; --check and a run refuse it, naming --probe', async () => {
@@ -137,10 +161,9 @@ describe('bridge-modbus command', () => {
     const file = await mapping(`source_id: cli-test\nsink: { url: stdout }\nmodbus:\n  devices:\n    - name: plc\n      connection: ${srv.url}\n`);
     const probed = await run(['--config', file, '--probe', 'holding:7-8']);
     expect(probed.code, probed.stderr).toBe(0);
-    // 0x1234 as a half float: 0 00100 1000110100 = 1588 * 2^-21 = 0.000757217..., 0.000757 at its shortest.
-    expect(probed.stdout).toMatch(/^7\s+AB\s+0x1234\s+4660\s+4660\s+0\.000757$/m);
-    // Swapped, 0x3412: 0 01101 0000010010 = 1042 * 2^-12 = 0.25439..., 0.2544 at its shortest.
-    expect(probed.stdout).toMatch(/^\s+BA\s+0x3412\s+13330\s+13330\s+0\.2544$/m);
+    // 0x1234 as a half float: 0 00100 1000110100 = 1588 * 2^-21 = 0.000757217..., 0.000757 at its shortest;
+    // swapped, 0x3412: 0 01101 0000010010 = 1042 * 2^-12 = 0.25439..., 0.2544 at its shortest.
+    expect(probed.stdout).toMatch(/^7\s+0x1234\s+4660\s+4660\s+0\.000757\s+0x3412\s+13330\s+13330\s+0\.2544$/m);
     for (const args of [['--check'], ['--dry-run', '--once']]) {
       const refused = await run(['--config', file, ...args]);
       expect(refused.code, args.join(' ')).toBe(2);
