@@ -1,5 +1,5 @@
-import { oneLine } from '@fieldbridge/core/bridge';
-import type { BrowseEntry, BrowseResult } from './browse.js';
+import { flowYaml, oneLine } from '@fieldbridge/core/bridge';
+import { MAX_BROWSE_NODES, type BrowseEntry, type BrowseResult } from './browse.js';
 
 // Text from the server goes into comments and lines through oneLine: a line break there would
 // break the YAML.
@@ -26,7 +26,7 @@ export function formatBrowseText(result: BrowseResult): string {
     lines.push(oneLine(`${'  '.repeat(entry.depth)}${entry.browseName}  [${details}]  ${entry.nodeId}${valueText(entry)}`));
   }
   if (result.entries.length === 0) lines.push('  (no objects or variables)');
-  if (result.truncated) lines.push('', `... stopped at ${result.entries.length} nodes: browse a node further down, or raise the node limit`);
+  if (result.truncated) lines.push('', `... ${truncatedText(result)}`);
   if (result.unfollowed > 0) lines.push('', unfollowedText(result));
   return `${lines.join('\n')}\n`;
 }
@@ -56,6 +56,12 @@ export interface MappingFormatOptions {
   metricPrefix?: string;
 }
 
+/** Where the node limit stopped the walk, and the option that lists more. */
+function truncatedText(result: BrowseResult): string {
+  const more = result.maxNodes < MAX_BROWSE_NODES ? `--limit ${Math.min(MAX_BROWSE_NODES, result.maxNodes * 10)} lists more (at most ${MAX_BROWSE_NODES}), or browse` : 'browse';
+  return `stopped at ${result.entries.length} nodes (--limit ${result.maxNodes}): what comes after the last one is not listed; ${more} a node further down`;
+}
+
 /** What the walk left unlisted at its depth limit, and the option that lists it. */
 function unfollowedText(result: BrowseResult): string {
   const n = result.unfollowed;
@@ -68,8 +74,9 @@ function unfollowedText(result: BrowseResult): string {
  * paste: a metric name from the browse path below the start (made unique), the node id with its
  * namespace URI (so the entry survives a namespace reordering), and the data type as a comment.
  * Variables that exist for one session only (`perSession`: the session and subscription
- * diagnostics) are left out, counted in a comment. Strings are written as YAML double-quoted
- * scalars (JSON string syntax). Pure.
+ * diagnostics) are left out, counted in a comment; so is a walk the node limit cut short. Strings
+ * are written as YAML scalars quoted only where YAML needs it (`flowYaml`), so a node id reads as
+ * UaExpert shows it: `nsu=...;s="DB_Line"."Temp"`. Pure.
  */
 export function formatBrowseMapping(result: BrowseResult, options: MappingFormatOptions = {}): string {
   const lines = ['nodes:'];
@@ -88,8 +95,8 @@ export function formatBrowseMapping(result: BrowseResult, options: MappingFormat
     used.set(base, seen + 1);
     const metric = seen === 0 ? base : `${base.slice(0, 250)}_${seen + 1}`;
     const comment = [entry.dataType, entry.access?.join('+')].filter(Boolean).join(', ');
-    lines.push(`  - metric: ${JSON.stringify(metric)}${comment ? `  # ${oneLine(comment)}` : ''}`);
-    lines.push(`    node_id: ${JSON.stringify(entry.nodeId)}`);
+    lines.push(`  - metric: ${flowYaml(metric)}${comment ? `  # ${oneLine(comment)}` : ''}`);
+    lines.push(`    node_id: ${flowYaml(entry.nodeId)}`);
     count++;
   }
   if (count === 0) lines.push('  []');
@@ -97,6 +104,7 @@ export function formatBrowseMapping(result: BrowseResult, options: MappingFormat
   if (perSession > 0) {
     head.push(`# ${perSession} variable${perSession === 1 ? '' : 's'} left out: diagnostics of one client session or subscription (this browse's own among them), gone when it ends (BadNodeIdUnknown on the next run)`);
   }
+  if (result.truncated) head.push(`# ${truncatedText(result)}`);
   if (result.unfollowed > 0) head.push(`# ${unfollowedText(result)}`);
   return `${[...head, ...lines].join('\n')}\n`;
 }

@@ -5,6 +5,7 @@ import { parseBrowsePath } from './browse-path.js';
 import { STANDARD_DATA_TYPE_NAMES } from './builtin-types.js';
 import type { OpcuaConnection } from './connection.js';
 import { OpcuaBridgeError } from './errors.js';
+import { nodeIdSlip } from './node-id-slips.js';
 import { nodeIdToText, parseNodeRef, type NodeIdLike } from './node-ref.js';
 import { statusName, statusNamesFrom } from './quality.js';
 import { createNodeResolver, OBJECTS_FOLDER, toResolved } from './resolve-nodes.js';
@@ -16,13 +17,18 @@ export interface BrowseOptions {
   start?: string;
   /** Levels below the start to follow. Default 3, at most 10. */
   maxDepth?: number;
-  /** Most nodes listed. Default 500, at most 10000. */
+  /** Most nodes listed. Default {@link DEFAULT_BROWSE_NODES}, at most {@link MAX_BROWSE_NODES}. */
   maxNodes?: number;
   /** Read variables' current values. Default true. */
   readValues?: boolean;
   /** Time for each request, in ms. Default 10000. */
   timeoutMs?: number;
 }
+
+/** Nodes a browse lists unless told otherwise. */
+export const DEFAULT_BROWSE_NODES = 500;
+/** Most nodes a browse lists. */
+export const MAX_BROWSE_NODES = 10_000;
 
 /** One node of a browse. */
 export interface BrowseEntry {
@@ -64,6 +70,8 @@ export interface BrowseResult {
   depth: number;
   /** Objects at that depth, whose children were not listed: `--depth` one more would. */
   unfollowed: number;
+  /** The most nodes the walk would list (`maxNodes` within its bounds). */
+  maxNodes: number;
 }
 
 const NODE_CLASS_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(NodeClassId).map(([name, id]) => [id, name]));
@@ -110,9 +118,11 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
   const { session, opcua } = connection;
   const namespaces = connection.namespaces();
   const maxDepth = Math.min(Math.max(options.maxDepth ?? 3, 1), 10);
-  const maxNodes = Math.min(Math.max(options.maxNodes ?? 500, 1), 10_000);
+  const maxNodes = Math.min(Math.max(options.maxNodes ?? DEFAULT_BROWSE_NODES, 1), MAX_BROWSE_NODES);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const startText = options.start ?? OBJECTS_FOLDER;
+  const slip = nodeIdSlip(startText);
+  if (slip !== undefined) throw new OpcuaBridgeError('NODE_INVALID', slip, { retryable: false });
   const asNode = parseNodeRef(startText);
   const asPath = asNode.ok ? undefined : parseBrowsePath(startText);
   if (!asNode.ok && !asPath?.ok) throw new OpcuaBridgeError('NODE_INVALID', `${startText} is neither a node id (${asNode.message}) nor a browse path`, { retryable: false });
@@ -186,5 +196,5 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
     });
   }
   const unfollowed = entries.filter((e) => e.depth === maxDepth && e.nodeClass === 'Object').length;
-  return { start: found.node.text, entries, truncated, namespaces, depth: maxDepth, unfollowed };
+  return { start: found.node.text, entries, truncated, namespaces, depth: maxDepth, unfollowed, maxNodes };
 }

@@ -1,4 +1,5 @@
 import { IdentifierKind } from './builtin-types.js';
+import { nodeIdSlip, s7NameSlip } from './node-id-slips.js';
 
 /** The identifier part of a NodeId, by the letter of its text form (Part 6, 5.3.1.10). */
 export type NodeIdentifier =
@@ -34,6 +35,8 @@ const EXAMPLES = 'e.g. ns=2;s=Boiler.Temperature, nsu=urn:plant:boiler;s=Boiler.
  */
 export function parseNodeRef(text: string): ParsedNodeRef {
   if (text.length > MAX_NODE_ID_CHARS) return { ok: false, message: `node id is longer than ${MAX_NODE_ID_CHARS} characters` };
+  const slip = nodeIdSlip(text);
+  if (slip !== undefined) return { ok: false, message: slip };
   let namespace: NodeRef['namespace'] = { index: 0 };
   let rest = text;
   const byUri = /^nsu=(.+?);([isgb]=[\s\S]*)$/.exec(text);
@@ -51,6 +54,8 @@ export function parseNodeRef(text: string): ParsedNodeRef {
   }
   const identifier = parseIdentifier(rest);
   if (typeof identifier === 'string') return { ok: false, message: `"${short(text)}": ${identifier} (${EXAMPLES})` };
+  const cut = identifier.kind === 's' ? s7NameSlip(identifier.value) : undefined;
+  if (cut !== undefined) return { ok: false, message: `"${short(text)}": ${cut}` };
   return { ok: true, ref: { namespace, identifier } };
 }
 

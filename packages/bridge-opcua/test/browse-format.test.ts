@@ -7,6 +7,7 @@ const result: BrowseResult = {
   start: 'i=85',
   namespaces: ['http://opcfoundation.org/UA/', 'urn:plant'],
   truncated: true,
+  maxNodes: 5,
   depth: 3,
   unfollowed: 0,
   entries: [
@@ -36,7 +37,8 @@ describe('formatBrowseText', () => {
     expect(text).toContain('  Boiler  [Object]  nsu=urn:plant;s=Boiler\n');
     expect(text).toContain('    Temperature  [Variable, Double, read+write]  nsu=urn:plant;s=Boiler.Temperature  = 21.5\n');
     expect(text).toContain('    Status  [Variable, Int32, read]  nsu=urn:plant;s=Boiler.Status  (BadSensorFailure)\n');
-    expect(text).toContain('stopped at 5 nodes');
+    expect(text).toContain('stopped at 5 nodes (--limit 5): what comes after the last one is not listed; --limit 50 lists more (at most 10000), or browse a node further down');
+    expect(formatBrowseText({ ...result, maxNodes: 10_000 })).toContain('stopped at 5 nodes (--limit 10000): what comes after the last one is not listed; browse a node further down');
     expect(text.split('\n').filter((l) => l.includes('odd'))).toHaveLength(1);
   });
 });
@@ -60,7 +62,7 @@ describe('formatBrowseMapping', () => {
   it('says when objects at the depth limit were not looked into, and which --depth would list them', () => {
     // Before: --browse Line1 --depth 1 --emit-mapping printed "nodes: []" and nothing about the motors below.
     const motors = [1, 2, 3].map((n) => ({ nodeId: `nsu=urn:plant;s=Line1.Motor${n}`, browseName: `Motor${n}`, displayName: `Motor${n}`, nodeClass: 'Object', path: [`Motor${n}`], depth: 1 }));
-    const shallow: BrowseResult = { start: 'nsu=urn:plant;s=Line1', namespaces: result.namespaces, truncated: false, depth: 1, unfollowed: 3, entries: motors };
+    const shallow: BrowseResult = { start: 'nsu=urn:plant;s=Line1', namespaces: result.namespaces, truncated: false, maxNodes: 500, depth: 1, unfollowed: 3, entries: motors };
     const yaml = formatBrowseMapping(shallow);
     expect(yaml).toContain('# 3 objects at depth 1 not looked into: --depth 2 lists what is below them\n');
     expect(parse(yaml)).toEqual({ nodes: [] });

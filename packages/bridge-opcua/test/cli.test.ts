@@ -131,7 +131,7 @@ describe('bridge-opcua', () => {
     expect(refused.err).toMatch(/map\.yaml:3:3 opcua: nothing to monitor: give nodes, folders or events \(bridge-opcua --browse lists what the server has\)/);
     const browsed = await cli(['--browse', 'Boiler', '--emit-mapping'], bare);
     expect(browsed.code, browsed.err).toBe(0);
-    expect(browsed.out).toContain('node_id: "nsu=urn:fieldbridge:opcua-sim;s=Boiler.Pressure"');
+    expect(browsed.out).toContain('node_id: nsu=urn:fieldbridge:opcua-sim;s=Boiler.Pressure\n');
     // Pasted under opcua: as printed, indented one level.
     const pasted = await cli(['--check'], bare + browsed.out.replace(/^(?=.)/gm, '  '));
     expect(pasted.code, pasted.err).toBe(0);

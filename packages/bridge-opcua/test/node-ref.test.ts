@@ -12,6 +12,10 @@ describe('parseNodeRef', () => {
     ['ns=1;g=09087E75-8E5E-499B-954F-F2A9603DB28A', { namespace: { index: 1 }, identifier: { kind: 'g', value: '09087E75-8E5E-499B-954F-F2A9603DB28A' } }],
     ['ns=1;b=M/RbKBsRVkePCePcx24oRA==', { namespace: { index: 1 }, identifier: { kind: 'b', value: 'M/RbKBsRVkePCePcx24oRA==' } }],
     ['ns=3;s=a;b=c', { namespace: { index: 3 }, identifier: { kind: 's', value: 'a;b=c' } }],
+    // S7-1500 names: every part quoted, array elements in brackets, spaces and umlauts.
+    ['ns=3;s="DB_Line"."Motor Speed"', { namespace: { index: 3 }, identifier: { kind: 's', value: '"DB_Line"."Motor Speed"' } }],
+    ['ns=3;s="DB_Line"."Stations"[0]."Öl"', { namespace: { index: 3 }, identifier: { kind: 's', value: '"DB_Line"."Stations"[0]."Öl"' } }],
+    ['ns=4;s=MAIN.fTemp', { namespace: { index: 4 }, identifier: { kind: 's', value: 'MAIN.fTemp' } }],
   ])('reads %s', (text, ref) => {
     expect(parseNodeRef(text)).toEqual({ ok: true, ref });
   });
@@ -27,12 +31,18 @@ describe('parseNodeRef', () => {
     ['ns=1;b=***', /base64/],
     ['ns=2;s=', /empty/],
     ['nsu=;s=x', /not a node id/],
+    // What YAML leaves of an unquoted `ns=3;s="DB_Line"."Temp #1"`.
+    ['ns=3;s="DB_Line"."Temp', /quotes of the S7 name "DB_Line"."Temp do not pair up.*" #" \(a comment\); put the whole node id in single quotes/],
+    // UaExpert's display form.
+    ['NS3|String|"DB_Line"."Temp"', /how UaExpert displays a node id; write it as ns=3;s="DB_Line"."Temp"$/],
+    ['NS3|String|"DB_Line"."Temp #1"', /write it as 'ns=3;s="DB_Line"."Temp #1"'$/],
+    ['NS0|Numeric|2258', /write it as i=2258$/],
   ])('refuses %j with what to write instead', (text, why) => {
     const parsed = parseNodeRef(text);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) {
       expect(parsed.message).toMatch(why);
-      expect(parsed.message).toMatch(/ns=2;s=Boiler.Temperature|above|0 to|whole|Guid|base64|empty|not a node id/);
+      expect(parsed.message).toMatch(/ns=2;s=Boiler.Temperature|above|0 to|whole|Guid|base64|empty|not a node id|single quotes|write it as/);
     }
   });
 

@@ -1,0 +1,45 @@
+import type { UAObject } from 'node-opcua';
+import type { OpcuaTestServer } from '../../src/server.js';
+
+/** The namespace URI of an S7-1500's OPC UA server. */
+export const S7_NAMESPACE = 'http://www.siemens.com/simatic-s7-opcua';
+
+/**
+ * The variables of `"DB_Line"` as an S7-1500 names them: quotes around each name, dots between
+ * them, array elements in brackets, and names with spaces, umlauts, `#` and `: ` that YAML reads
+ * as something else when not quoted. Browse name to string identifier.
+ */
+export const S7_LINE_VARIABLES: Readonly<Record<string, string>> = {
+  Temp: '"DB_Line"."Temp"',
+  'Motor Speed': '"DB_Line"."Motor Speed"',
+  Öltemperatur: '"DB_Line"."Öltemperatur"',
+  'Temp #1': '"DB_Line"."Temp #1"',
+  'Mode: auto': '"DB_Line"."Mode: auto"',
+  'Stations[0]': '"DB_Line"."Stations"[0]',
+};
+
+/**
+ * Adds to a test server what an S7-1500 shows below Objects: `PLC_1/DataBlocksGlobal` with
+ * `"DB_Line"` ({@link S7_LINE_VARIABLES}, values 1, 2, ...) and `"DB_Big"` holding
+ * `stations` objects of `perStation` Double variables each (`"DB_Big"."Station3"."Val7"`).
+ * Returns the namespace index.
+ */
+export function addS7DataBlocks(server: OpcuaTestServer, big: { stations: number; perStation: number } = { stations: 0, perStation: 0 }): number {
+  const addressSpace = server.server.engine.addressSpace!;
+  const ns = addressSpace.registerNamespace(S7_NAMESPACE);
+  const plc = ns.addObject({ organizedBy: addressSpace.rootFolder.objects, browseName: 'PLC_1', nodeId: 's=PLC_1' });
+  const blocks = ns.addObject({ componentOf: plc, browseName: 'DataBlocksGlobal', nodeId: 's=DataBlocksGlobal' });
+  const variable = (parent: UAObject, name: string, id: string, value: number): void => {
+    ns.addVariable({ componentOf: parent, browseName: name, nodeId: `s=${id}`, dataType: 'Double', accessLevel: 'CurrentRead', userAccessLevel: 'CurrentRead', value: { dataType: 11, value } as never });
+  };
+  const line = ns.addObject({ componentOf: blocks, browseName: 'DB_Line', nodeId: 's="DB_Line"' });
+  Object.entries(S7_LINE_VARIABLES).forEach(([name, id], i) => variable(line, name, id, i + 1));
+  if (big.stations > 0) {
+    const db = ns.addObject({ componentOf: blocks, browseName: 'DB_Big', nodeId: 's="DB_Big"' });
+    for (let s = 0; s < big.stations; s++) {
+      const station = ns.addObject({ componentOf: db, browseName: `Station${s}`, nodeId: `s="DB_Big"."Station${s}"` });
+      for (let k = 0; k < big.perStation; k++) variable(station, `Val${k}`, `"DB_Big"."Station${s}"."Val${k}"`, k);
+    }
+  }
+  return ns.index;
+}
