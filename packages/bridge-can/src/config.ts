@@ -1,6 +1,6 @@
 import { durationMs, maxRateHzSchema, reconnectSchema, tagsSchema, channelNameSchema } from '@fieldbridge/core/bridge';
 import { z } from 'zod';
-import { isTimeZone } from './frames/wall-clock.js';
+import { isTimeZone } from '@fieldbridge/core/bridge';
 
 /** Tags the bridge can add from the DBC and the frame, in the order they are listed. */
 export const SIGNAL_TAGS = ['unit', 'source_address', 'spn'] as const;

@@ -78,7 +78,7 @@ export { createTrcReader, parseTrcStartTime, type TrcReader, type TrcReaderOptio
 export { createLogLineParser, sniffLogFormat, MAX_LOG_LINE, LOG_FORMAT_NAMES, recordUnit, type LogFormat, type TextLogFormat, type LogLineParser, type LogLineParserOptions } from './frames/log-format.js';
 export { readBlfRecords, BLF_SIGNATURE, type BlfReaderOptions } from './frames/blf-reader.js';
 export { readMf4Records, isMf4, type Mf4ReaderOptions } from './frames/mf4/reader.js';
-export { isTimeZone } from './frames/wall-clock.js';
+export { isTimeZone } from '@fieldbridge/core/bridge';
 export { J1939Transport, j1939Id, type TransportOutcome } from './frames/j1939-transport.js';
 export {
   replayCandump,

@@ -9,7 +9,7 @@ import { createAscReader, parseAscDate } from '../src/frames/asc-line.js';
 import type { CanFrame } from '../src/frames/can-frame.js';
 import { replayCandumpFile } from '../src/frames/candump-replay.js';
 import { sniffLogFormat } from '../src/frames/log-format.js';
-import { isTimeZone, wallTimeToEpochMs } from '../src/frames/wall-clock.js';
+import { isTimeZone, wallTimeToEpochMs } from '@fieldbridge/core/bridge';
 import { VEHICLE_DBC_PATH, writeDriveLog } from './helpers/drive-log.js';
 import { expectSamePoints, frameContent, framesOf, pythonCan, vehiclePoints } from './helpers/log-peers.js';
 

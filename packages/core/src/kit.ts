@@ -59,3 +59,4 @@ export { seededRandom } from './shared/seeded-random.js';
 export { globMatch } from './shared/glob.js';
 export { closestName } from './shared/edit-distance.js';
 export { flowYaml } from './bridge/flow-yaml.js';
+export { isTimeZone, wallTimeToEpochMs, type WallTime } from './bridge/wall-clock.js';

@@ -1,6 +1,6 @@
 import { decimalSecondsToMs, MAX_EXTENDED_ID, MAX_STANDARD_ID, type CanFrame } from './can-frame.js';
 import type { CandumpLineResult } from './candump-line.js';
-import { wallTimeToEpochMs, type WallTime } from './wall-clock.js';
+import { wallTimeToEpochMs, type WallTime } from '@fieldbridge/core/bridge';
 
 /**
  * Reads the lines of a Vector ASC log (the ASCII logging format of CANalyzer and CANoe, which

@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { MAX_EXTENDED_ID, MAX_STANDARD_ID, NO_DATA, type CanFrame } from './can-frame.js';
 import type { CandumpLineResult } from './candump-line.js';
-import { wallTimeToEpochMs } from './wall-clock.js';
+import { wallTimeToEpochMs } from '@fieldbridge/core/bridge';
 
 /**
  * Reads a Vector BLF log (the binary logging format of CANalyzer and CANoe), streaming: a file

@@ -1,6 +1,6 @@
 import { CAN_FD_LENGTHS, MAX_EXTENDED_ID, type CanFrame } from './can-frame.js';
 import type { CandumpLineResult } from './candump-line.js';
-import { wallTimeToEpochMs, type WallTime } from './wall-clock.js';
+import { wallTimeToEpochMs, type WallTime } from '@fieldbridge/core/bridge';
 
 /**
  * Reads the lines of a PEAK TRC log (what PCAN-View, PCAN-Explorer and PEAK's loggers write),

@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { wallTimeToEpochMs } from '../wall-clock.js';
+import { wallTimeToEpochMs } from '@fieldbridge/core/bridge';
 import { ID_BLOCK_SIZE, Mf4FormatError, readBlock, readText } from './blocks.js';
 
 /**
