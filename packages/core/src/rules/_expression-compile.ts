@@ -1,6 +1,7 @@
 import type jsep from 'jsep';
 import { SOURCE_ID_PATTERN } from '../point/point.js';
-import { AGGREGATES, ARITHMETIC, BINARY, finite, MATH, MISSING, notFiniteReason, num, OFFERED_FUNCTIONS, ordered, ORDERING, shown } from './_expression-ops.js';
+import { AGGREGATES, ARITHMETIC, BINARY, EQUALITY, equated, finite, MATH, MISSING, notFiniteReason, num, OFFERED_FUNCTIONS, ordered, ORDERING, shown } from './_expression-ops.js';
+import { withMatch } from './_match.js';
 import type { RuleView } from './rule-view.js';
 
 /** A compiled expression part: a closure over the rule's view, no parsing left. */
@@ -14,6 +15,8 @@ export interface CompileContext {
   patterns: Set<string>;
   /** Sources named in `value(name, source)` and `age(name, source)`. */
   sources: Set<string>;
+  /** Names with a `*` read one metric at a time (`value("freezer*.temperature")`): one alert per metric matched. */
+  matched: Set<string>;
   /** Set when a part reads the clock (`age()`): the value can change with no point arriving. */
   readsClock: boolean;
   /** The condition as written, to point into. */
@@ -136,11 +139,14 @@ function binary(node: jsep.BinaryExpression, c: CompileContext): Part {
       return op(a, b);
     };
   }
+  const equality = EQUALITY.has(operator);
   return (view) => {
     const a = left(view);
     if (a === MISSING) return MISSING;
     const b = right(view);
-    return b === MISSING ? MISSING : op(a, b);
+    if (b === MISSING) return MISSING;
+    if (equality) equated(a, b, operator);
+    return op(a, b);
   };
 }
 
@@ -159,7 +165,7 @@ function call(node: jsep.CallExpression, c: CompileContext): Part {
   const args = node.arguments;
   if (fn === 'value' || fn === 'age') {
     if (args.length < 1 || args.length > 2) c.fail(`${fn}() takes a metric name and optionally a source id: ${fn}("drone-1.alt") or ${fn}("line.speed", "plc-2")`, fn);
-    const name = nameArgument(args[0]!, fn, c);
+    const name = matchedArgument(args[0]!, fn, c);
     const source = args.length === 2 ? sourceArgument(args[1]!, fn, c) : undefined;
     c.metrics.add(name);
     if (source !== undefined) c.sources.add(source);
@@ -169,21 +175,21 @@ function call(node: jsep.CallExpression, c: CompileContext): Part {
   }
   if (fn === 'changes') {
     if (args.length !== 2) c.fail('changes() takes a metric name and a window in seconds: changes(pump.running, 3600) is how often it changed in the last hour', fn);
-    const name = nameArgument(args[0]!, fn, c);
+    const name = matchedArgument(args[0]!, fn, c);
     const seconds = windowArgument(args[1]!, fn, c);
     c.metrics.add(name);
     // Changes leave the window as time passes, with no point arriving: evaluated on the clock too.
     c.readsClock = true;
-    return (view) => view.changes(name, seconds * 1000) ?? MISSING;
+    return (view) => view.changes(withMatch(name, view.match), seconds * 1000) ?? MISSING;
   }
   if (fn === 'rate') {
     if (args.length !== 2) c.fail('rate() takes a metric name and a window in seconds: rate(oven.temperature, 60) is its change per second over the last minute', fn);
-    const name = nameArgument(args[0]!, fn, c);
+    const name = matchedArgument(args[0]!, fn, c);
     const seconds = windowArgument(args[1]!, fn, c);
     c.metrics.add(name);
     const label = `rate(${name}, ${seconds})`;
     return (view) => {
-      const perSecond = view.rate(name, seconds * 1000);
+      const perSecond = view.rate(withMatch(name, view.match), seconds * 1000);
       return perSecond === undefined ? MISSING : finite(perSecond, () => label, 'the rate of what is not a number');
     };
   }
@@ -260,6 +266,20 @@ function nameArgument(node: jsep.Expression, fn: string, c: CompileContext): str
   return c.fail(`${fn}() takes a metric name: a.b.c or "any name"`, fn);
 }
 
+/**
+ * The metric name of `value()`, `age()`, `rate()` or `changes()`: with one `*` (a quoted name), it
+ * reads, in each alert, the metric the `*` matched (`value("freezer*.temperature")`: one alert per
+ * freezer), noted in `matched`.
+ */
+function matchedArgument(node: jsep.Expression, fn: string, c: CompileContext): string {
+  const name = nameArgument(node, fn, c);
+  const stars = name.split('*').length - 1;
+  if (stars === 0) return name;
+  if (stars > 1) c.fail(`${fn}("${name}"): a name read one metric at a time takes one * (one alert per metric it matches, e.g. ${fn}("freezer*.temperature")); for the highest of many, write max_of("${name}")`, name);
+  c.matched.add(name);
+  return name;
+}
+
 /** The longest window `rate()` and `changes()` take, in seconds: a day. */
 const MAX_WINDOW_S = 86_400;
 
@@ -280,19 +300,21 @@ function sourceArgument(node: jsep.Expression, fn: string, c: CompileContext): s
 
 function reference(name: string, source: string | undefined): Part {
   return (view) => {
-    const v = view.value(name, source);
+    const v = view.value(withMatch(name, view.match), source);
     return v === undefined ? MISSING : v;
   };
 }
 
 function age(name: string, source: string | undefined): Part {
   // Noted like value(): the event says how old the data was, not only that the condition held.
-  const label = `age(${source === undefined ? name : `${source}:${name}`})`;
+  const label = (metric: string) => `age(${source === undefined ? metric : `${source}:${metric}`})`;
+  const fixed = label(name);
   return (view) => {
-    const t = view.timestamp(name, source);
+    const metric = withMatch(name, view.match);
+    const t = view.timestamp(metric, source);
     if (t === undefined) return MISSING;
     const seconds = (view.now() - t) / 1000;
-    view.note(label, seconds);
+    view.note(metric === name ? fixed : label(metric), seconds);
     return seconds;
   };
 }

@@ -35,6 +35,28 @@ export function ordered(a: unknown, b: unknown, operator: string): void {
   throw new FieldbridgeError('EXPRESSION_NOT_FINITE', `${shown(a)} ${operator} ${shown(b)} compares ${kindOf(a)} with ${kindOf(b)}, which tells nothing`);
 }
 
+/** Comparisons of equality: a boolean and a number or a string are never equal, which {@link equated} refuses. */
+export const EQUALITY = new Set(['==', '===', '!=', '!==']);
+
+/**
+ * Checks that an equality does not compare a boolean with a number or a string; otherwise throws
+ * `EXPRESSION_NOT_FINITE` (`true == 1 compares a boolean with a number ...`): the rule takes the
+ * condition as unknown and logs it. A coil or a switch arrives as `true`/`false`, and
+ * `pump.running == 1` would otherwise be false for ever (the alert never fires, without a word),
+ * `pump.running != 0` true for ever.
+ */
+export function equated(a: unknown, b: unknown, operator: string): void {
+  const aIs = typeof a === 'boolean';
+  if (aIs === (typeof b === 'boolean')) return;
+  const other = aIs ? b : a;
+  if (typeof other !== 'number' && typeof other !== 'string') return;
+  const bool = (aIs ? a : b) as boolean;
+  throw new FieldbridgeError(
+    'EXPRESSION_NOT_FINITE',
+    `${shown(a)} ${operator} ${shown(b)} compares ${kindOf(a)} with ${kindOf(b)}, which are never equal: a coil or a switch arrives as true or false, so write == ${bool} (or == ${!bool})`,
+  );
+}
+
 /**
  * `result` when it is not a number or a finite one; otherwise throws `EXPRESSION_NOT_FINITE`
  * naming what gave it (`10 / 0 is Infinity, a division by zero`): the rule counts the throw in

@@ -13,6 +13,10 @@ export interface Instance {
   readonly sourceId: string | undefined;
   /** Its points carried no `source_id` (the sink's own source): its events carry none either. */
   readonly own: boolean;
+  /** What the `*` stands for in the metric it watches (`RuleView.match`); undefined but for a condition reading `value("freezer*.temperature")`. */
+  readonly match: string | undefined;
+  /** Its key among the rule's instances: its source and match. */
+  readonly key: string | undefined;
   phase: Phase;
   /** When the condition began to hold (pending and after). */
   since: number;
@@ -45,8 +49,11 @@ export interface Instance {
 
 /** The instances of one rule and their state machine. */
 export interface Instances {
-  /** The instance of `sourceId` (undefined: the one of a rule `per: 'all'`), created on first use; undefined past {@link MAX_SOURCES}. */
-  get(sourceId: string | undefined, own: boolean): Instance | undefined;
+  /**
+   * The instance of `sourceId` (undefined: the one of a rule `per: 'all'`) and `match` (see
+   * {@link Instance.match}), created on first use; undefined past {@link MAX_SOURCES} instances.
+   */
+  get(sourceId: string | undefined, own: boolean, match?: string): Instance | undefined;
   /** One known evaluation at `now`: the condition holds or not. */
   step(instance: Instance, holds: boolean, now: number): void;
   /** Calls `visit` with every instance. */
@@ -99,7 +106,7 @@ export function createInstances(o: Rule['options'], emit: Emit, recheck?: Rechec
 
   function wake(i: Instance): void {
     i.timer = undefined;
-    if (all.get(i.sourceId) !== i) return;
+    if (all.get(i.key) !== i) return;
     const now = o.monotonicNow();
     if (i.phase === 'pending') {
       const due = dueToFire(i);
@@ -109,7 +116,7 @@ export function createInstances(o: Rule['options'], emit: Emit, recheck?: Rechec
         return;
       }
       // A listener of the recheck may have reset the rule meanwhile.
-      if (i.phase === 'pending' && all.get(i.sourceId) === i) fire(i, now);
+      if (i.phase === 'pending' && all.get(i.key) === i) fire(i, now);
     } else if ((i.phase === 'firing' || i.phase === 'recovering') && o.recovery === 'silence') {
       const due = quietSince(i) + o.recoverForMs;
       if (now >= due) resolve(i, 'silence', now);
@@ -153,12 +160,14 @@ export function createInstances(o: Rule['options'], emit: Emit, recheck?: Rechec
   };
 
   return {
-    get(sourceId, own) {
-      let i = all.get(sourceId);
+    get(sourceId, own, match) {
+      // A source id has no NUL: the key of a match cannot be a source's.
+      const key = match === undefined ? sourceId : `${sourceId ?? ''}\u0000${match}`;
+      let i = all.get(key);
       if (i) return i;
       if (all.size >= MAX_SOURCES) return undefined;
-      i = { sourceId, own, phase: 'idle', since: 0, sinceStamp: 0, firedAt: 0, firedStamp: 0, falseSince: 0, lastFiredAt: -Infinity, lastDataAt: 0, silenced: false, notes: { keys: [], values: [], n: 0 }, timer: undefined };
-      all.set(sourceId, i);
+      i = { sourceId, own, match, key, phase: 'idle', since: 0, sinceStamp: 0, firedAt: 0, firedStamp: 0, falseSince: 0, lastFiredAt: -Infinity, lastDataAt: 0, silenced: false, notes: { keys: [], values: [], n: 0 }, timer: undefined };
+      all.set(key, i);
       return i;
     },
     step(i, holds, now) {

@@ -51,8 +51,8 @@ interface SourceState {
 export interface RuleState {
   /** Stores a point's value; when a bound refuses it, says which (undefined: stored). */
   put(sourceId: string, metric: string, value: PointValue, timestamp: number, provisional?: boolean): string | undefined;
-  /** Points {@link view} at the instance watching `sourceId` (undefined: every source) and clears the notes. */
-  begin(sourceId: string | undefined): void;
+  /** Points {@link view} at the instance watching `sourceId` (undefined: every source), of `match` (see `RuleView.match`), and clears the notes. */
+  begin(sourceId: string | undefined, match?: string): void;
   /** The view the evaluator reads. */
   readonly view: RuleView;
   /** Copies what the last evaluation noted into `into` (an instance's). */
@@ -101,6 +101,7 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
   const changeWindows = new Map<string, number>();
   const notes: Notes = { keys: [], values: [], n: 0 };
   let scope: string | undefined;
+  let matched: string | undefined;
 
   const find = (metric: string, sourceId: string | undefined): Entry | undefined => {
     const source = sourceId ?? scope;
@@ -117,6 +118,9 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
   const view: RuleView = {
     get sourceId() {
       return scope;
+    },
+    get match() {
+      return matched;
     },
     value(metric, sourceId) {
       const v = find(metric, sourceId)?.value;
@@ -214,8 +218,9 @@ export function createRuleState(acrossSources: boolean, now: () => number, patte
       if (acrossSources) latest.set(metric, entry);
       return undefined;
     },
-    begin(sourceId) {
+    begin(sourceId, match) {
       scope = sourceId;
+      matched = match;
       notes.n = 0;
     },
     view,

@@ -3,6 +3,7 @@ import { FieldbridgeError } from '../errors.js';
 import { compilePart, type CompileContext } from './_expression-compile.js';
 import { findMisreadName } from './_expression-names.js';
 import { MISSING } from './_expression-ops.js';
+import { matchedNames } from './_match.js';
 import type { RuleEvaluator } from './rule-view.js';
 
 /** Bounds of one condition: its text and the metrics, patterns and sources it may name. */
@@ -35,6 +36,13 @@ export interface CompiledExpression {
   readonly patterns: readonly string[];
   /** Source ids it names in `value(name, source)` or `age(name, source)`. */
   readonly sources: readonly string[];
+  /**
+   * Names with one `*` it reads one metric at a time, in `value()`, `age()`, `rate()` or
+   * `changes()` (`value("freezer*.temperature")`): a rule on this condition keeps one alert per
+   * run of characters the `*` stands for (`freezer_01`, `freezer_02`, ...), every such name read
+   * with that run in place of its `*`. Also among `metrics`.
+   */
+  readonly matched: readonly string[];
   /**
    * True when it reads the clock (`age()`): time alone can change its value, so it must also be
    * evaluated on the clock, not only when a point arrives (`evaluateEveryMs` of `createRule`).
@@ -83,6 +91,7 @@ export function compileExpression(text: string): CompiledExpression {
     metrics: new Set(),
     patterns: new Set(),
     sources: new Set(),
+    matched: new Set(),
     readsClock: false,
     text,
     fail(message, near) {
@@ -93,15 +102,18 @@ export function compileExpression(text: string): CompiledExpression {
   const part = compilePart(tree, c);
   if (c.metrics.size + c.patterns.size === 0) throw new ExpressionError('the condition reads no metric, so it could never change: name one, e.g. press1.oil.temperature > 80');
   if (c.metrics.size + c.patterns.size + c.sources.size > EXPRESSION_LIMITS.maxNames) throw new ExpressionError(`the condition names more than ${EXPRESSION_LIMITS.maxNames} metrics, patterns and sources`);
+  const evaluate: RuleEvaluator = (view) => {
+    const result = part(view);
+    return result === MISSING ? undefined : Boolean(result);
+  };
+  if (c.matched.size > 0) matchedNames.set(evaluate, [...c.matched]);
   return {
     text,
     metrics: [...c.metrics],
     patterns: [...c.patterns],
     sources: [...c.sources],
+    matched: [...c.matched],
     readsClock: c.readsClock,
-    evaluate(view) {
-      const result = part(view);
-      return result === MISSING ? undefined : Boolean(result);
-    },
+    evaluate,
   };
 }

@@ -81,6 +81,11 @@ export interface RuleEvent {
   state: 'fired' | 'resolved';
   /** The source of the instance; undefined for the sink's own source and for rules `per: 'all'`. */
   sourceId: string | undefined;
+  /**
+   * What the `*` stood for in the metric of the alert, for a condition reading one metric at a
+   * time (`value("freezer*.temperature")`: `_01` for `freezer_01.temperature`); absent otherwise.
+   */
+  match?: string;
   /** When it happened, ms since the epoch. */
   atMs: number;
   /** The values the condition read at its last evaluation (the ones that fired or resolved it). */

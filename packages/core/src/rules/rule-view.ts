@@ -10,6 +10,12 @@ export interface RuleView {
   /** The source this instance watches (`per: 'source'`); undefined for a rule `per: 'all'`. */
   readonly sourceId: string | undefined;
   /**
+   * What the `*` stands for in this instance's metric (`_01` for `freezer_01.temperature`), for a
+   * compiled condition reading `value("freezer*.temperature")`: one instance per metric matched.
+   * Undefined for every other rule (a view of your own may leave it out).
+   */
+  readonly match?: string | undefined;
+  /**
    * The latest value of `metric`: of `sourceId` when given, else of this instance's source, or
    * for a rule `per: 'all'` the latest from any source it watches. Undefined when none arrived
    * yet. The value is noted with the event the evaluation may cause.

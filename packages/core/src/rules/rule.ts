@@ -2,6 +2,7 @@ import type { Point } from '../point/point.js';
 import { globMatch } from '../shared/glob.js';
 import { createInstances, type Instance } from './_instance.js';
 import { ruleInternals, type RuleInternals } from './_internals.js';
+import { matchedNames, matchIn } from './_match.js';
 import { resolveRuleOptions } from './_rule-options.js';
 import { createRuleState, MAX_SOURCES, notesObject } from './_state.js';
 import type { RuleEvaluator } from './rule-view.js';
@@ -26,6 +27,8 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
   const exact = o.metrics.filter((m) => !m.includes('*'));
   const patterns = o.metrics.filter((m) => m.includes('*'));
   const anySource = o.sources.includes('*');
+  // A compiled condition reading value("freezer*.temperature"): one instance per metric matched.
+  const matched = matchedNames.get(evaluator) ?? [];
   const state = createRuleState(o.per === 'all', o.now, patterns, o.onServerTime);
   let errorCount = 0;
   let erroring = false;
@@ -59,7 +62,7 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
   /** Evaluates `instance`'s condition now: its result, undefined when it cannot tell or threw; what it read is kept for the events. */
   const judge = (instance: Instance): boolean | undefined => {
     let holds: boolean | undefined;
-    state.begin(instance.sourceId);
+    state.begin(instance.sourceId, instance.match);
     try {
       holds = evaluator(state.view);
     } catch (err) {
@@ -76,6 +79,13 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     if (holds !== undefined) instances.step(instance, holds, now);
   };
 
+  /** A point the instance reads came: it is evaluated, and counts as data for a recovery by silence. */
+  const heard = (instance: Instance, now: number): void => {
+    instance.lastDataAt = now;
+    instance.silenced = false;
+    evaluate(instance, now);
+  };
+
   const instances = createInstances(o, (instance: Instance, kind: 'fired' | 'resolved', tick: number, by?: ResolvedBy) => {
     // Durations were measured on the monotonic clock; the event's times are stamps read from
     // `now`, never worked out from one another: before the sink's first clock sample each is a
@@ -90,7 +100,8 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     const since = kind === 'fired' ? instance.sinceStamp : instance.firedStamp;
     const sourceId = instance.own ? undefined : instance.sourceId;
     const values = notesObject(instance.notes);
-    const value: Record<string, unknown> = { rule: o.name, state: kind, ...(o.condition === undefined ? {} : { condition: o.condition }), values };
+    const match = instance.match === undefined ? {} : { match: instance.match };
+    const value: Record<string, unknown> = { rule: o.name, state: kind, ...match, ...(o.condition === undefined ? {} : { condition: o.condition }), values };
     if (kind === 'fired') Object.assign(value, { since, for_ms: o.forMs });
     else Object.assign(value, { fired_at: since, by, duration_ms: tick - instance.firedAt });
     const point: Point = {
@@ -101,7 +112,7 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
       tags: { ...o.tags, rule: o.name, state: kind },
       ...(sourceId === undefined ? {} : { source_id: sourceId }),
     };
-    emit({ rule: o.name, state: kind, sourceId, atMs: at, values, sinceMs: since, ...(by ? { by } : {}), point });
+    emit({ rule: o.name, state: kind, sourceId, ...match, atMs: at, values, sinceMs: since, ...(by ? { by } : {}), point });
   }, o.evaluateEveryMs > 0 ? judge : undefined);
 
   const rule: Rule = {
@@ -129,18 +140,25 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     ingest(point, sourceId, own, provisional = false) {
       const now = o.monotonicNow();
       const refusal = state.put(sourceId, point.metric, point.value, point.timestamp ?? o.now(), provisional && point.timestamp !== undefined);
-      const instance = refusal === undefined ? instances.get(o.per === 'all' ? undefined : sourceId, own) : undefined;
+      const scope = o.per === 'all' ? undefined : sourceId;
+      const match = matched.length === 0 ? undefined : matchIn(matched, point.metric);
+      if (refusal === undefined && matched.length > 0 && match === undefined) {
+        // A metric every alert of the scope reads besides its own (a set point, an aggregate).
+        instances.forEach((instance) => {
+          if (instance.sourceId === scope) heard(instance, now);
+        });
+        return;
+      }
+      const instance = refusal === undefined ? instances.get(scope, own, match) : undefined;
       if (!instance) {
         ignored += 1;
         if (!refusalTold) {
           refusalTold = true;
-          internals.onRefused?.(refusal ?? `it keeps at most ${MAX_SOURCES} instances, so ${sourceId} and every further source are not evaluated`);
+          internals.onRefused?.(refusal ?? `it keeps at most ${MAX_SOURCES} instances, so ${match === undefined ? sourceId : `${point.metric} of ${sourceId}`} and every further one are not evaluated`);
         }
         return;
       }
-      instance.lastDataAt = now;
-      instance.silenced = false;
-      evaluate(instance, now);
+      heard(instance, now);
     },
     evaluateEveryMs: o.evaluateEveryMs,
     tick() {
