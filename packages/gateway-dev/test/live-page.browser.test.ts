@@ -75,6 +75,16 @@ async function streamState(page: Page): Promise<Record<string, number | string>>
 const canvasOf = (page: Page, metric: string) =>
   page.$eval(`.row[data-metric="${metric}"] canvas`, (c) => (c as HTMLCanvasElement).toDataURL());
 
+/** Each visible row's metric, its value as shown, whether the value is cut, and the value cell's tooltip. */
+function valueCells(page: Page) {
+  return page.$$eval('.row:not([hidden])', (rows) =>
+    rows.map((row) => {
+      const v = row.querySelector('.v') as HTMLElement;
+      return { metric: (row as HTMLElement).dataset.metric ?? '', text: v.textContent ?? '', cut: v.scrollWidth > v.clientWidth, title: row.querySelector('.c-value')?.getAttribute('title') };
+    }),
+  );
+}
+
 describe('the live page in Chromium', () => {
   it('shows several sources live, moving charts, events, drives a device, and resumes without gap or duplicate', async () => {
     const gateway = await startGateway();
@@ -225,13 +235,7 @@ describe('the live page in Chromium', () => {
     await ingest(gateway, { source_id: 'plant-a-press1', points });
     const { page, errors } = await openBrowser();
     await page.goto(`${gateway.origin}/`);
-    const shown = () =>
-      page.$$eval('.row:not([hidden])', (rows) =>
-        rows.map((row) => {
-          const v = row.querySelector('.v') as HTMLElement;
-          return { metric: (row as HTMLElement).dataset.metric ?? '', text: v.textContent ?? '', cut: v.scrollWidth > v.clientWidth, title: row.querySelector('.c-value')?.getAttribute('title') };
-        }),
-      );
+    const shown = () => valueCells(page);
     // A desktop, a laptop (a narrower value column) and a phone (one column).
     for (const width of [1440, 1024, 390]) {
       await page.setViewportSize({ width, height: 900 });
@@ -264,13 +268,7 @@ describe('the live page in Chromium', () => {
     await ingest(gateway, { source_id: 'lab', points });
     const { page, errors } = await openBrowser();
     await page.goto(`${gateway.origin}/`);
-    const shown = () =>
-      page.$$eval('.row:not([hidden])', (rows) =>
-        rows.map((row) => {
-          const v = row.querySelector('.v') as HTMLElement;
-          return { metric: (row as HTMLElement).dataset.metric ?? '', text: v.textContent ?? '', cut: v.scrollWidth > v.clientWidth };
-        }),
-      );
+    const shown = () => valueCells(page);
     for (const width of [1440, 1024, 390]) {
       await page.setViewportSize({ width, height: 900 });
       await waitFor(async () => {
