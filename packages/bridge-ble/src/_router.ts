@@ -1,5 +1,6 @@
 import { formatDuration, type BridgeContext, type KeyedProblems, type Point } from '@fieldbridge/core/bridge';
 import type { Advert } from './advert/advert.js';
+import { beaconIdOf, beaconTags } from './beacon-id.js';
 import type { BleMetrics } from './_metrics.js';
 import { NO_DATA_ADVERTS, noDataMessage } from './_no-data.js';
 import type { DeviceTracker, TrackedDevice } from './_tracker.js';
@@ -9,7 +10,7 @@ import type { BthomeState } from './decode/bthome-state.js';
 import type { GattEvent, GattReading } from './gatt/gatt-types.js';
 import { createMatcher } from './match.js';
 import type { RecordWriter } from './record/record-writer.js';
-import type { ResolvedDevice } from './resolve.js';
+import { matchesBeacons, type ResolvedDevice } from './resolve.js';
 
 /** Where adverts, GATT values and GATT events go once heard. */
 export interface Router {
@@ -96,6 +97,12 @@ export function createRouter(parts: RouterParts): Router {
     problems.report(name, 'no_data', noDataMessage(tracked.device, advert), { device: tracked.device.name, address: advert.address });
   };
 
+  /** The beacon entry tracking `address`, if one does. */
+  const beaconAt = (address: string): ResolvedDevice | undefined => {
+    const device = tracker.get(address)?.device;
+    return device && matchesBeacons(device.match) ? device : undefined;
+  };
+
   /** The tracked GATT device `name`, opened (as `connecting`) when it is not tracked. */
   const gattTracked = (name: string, t: number): TrackedDevice | undefined => {
     const device = gattDevices.get(name);
@@ -107,16 +114,19 @@ export function createRouter(parts: RouterParts): Router {
     advert(advert) {
       const writer = parts.record();
       if (writer) (writer.write(advert) ? metrics.recorded : metrics.recordDropped).inc();
-      const device = matcher.match(advert);
+      const id = matcher.beacons ? beaconIdOf(advert) : undefined;
+      // A beacon's frames without its identity (Eddystone TLM, a scan response) belong to the beacon entry that took its address.
+      const device = matcher.match(advert) ?? (matcher.beacons && id === undefined ? beaconAt(advert.address) : undefined);
       if (!device) {
         metrics.ignored.inc();
         return;
       }
-      const tracked = tracker.track(device, advert.address, advert.t, advert.name, device.decoder === 'gatt' ? 'connecting' : 'connected');
+      const beacon = id !== undefined && matchesBeacons(device.match) ? beaconTags(id) : undefined;
+      const tracked = tracker.track(device, advert.address, advert.t, advert.name, device.decoder === 'gatt' ? 'connecting' : 'connected', beacon);
       tracker.maybeSweep(advert.t);
       if (!tracked) return;
       ctx.metrics.messages(tracked.channel.name);
-      const result = decodeAdvertPoints(advert, device, state, tracked.shapes);
+      const result = decodeAdvertPoints(advert, device, state, tracked.shapes, tracked.beacon ?? {});
       if (result.noData) return noData(tracked, advert);
       tracked.withoutData = 0;
       deliver(tracked, result);

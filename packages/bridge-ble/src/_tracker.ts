@@ -11,6 +11,8 @@ export interface TrackedDevice {
   readonly channel: Channel;
   /** The advertised local name last heard. */
   name: string | undefined;
+  /** A beacon entry's device: the tags of its identity last heard (`major` and `minor`, or `instance`). */
+  beacon: Readonly<Record<string, string>> | undefined;
   /** Data time (ms since the epoch) of the last advert, value or connection. */
   lastHeardMs: number;
   /** A GATT connection is up: the device is never silent meanwhile. */
@@ -21,6 +23,12 @@ export interface TrackedDevice {
   shapes: PointShapes;
   /** Its adverts in a row that carried no data its decoder reads. */
   withoutData: number;
+}
+
+function sameTags(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>> | undefined): boolean {
+  if (b === undefined) return false;
+  for (const key in a) if (a[key] !== b[key]) return false;
+  return Object.keys(a).length === Object.keys(b).length;
 }
 
 /** The channel of a physical device: the entry's name, plus the address when the entry matches by name (several devices may). */
@@ -87,9 +95,11 @@ export class DeviceTracker {
   /**
    * The tracked device for `address` under `device`, opening its channel when it is new (state
    * `connected` for adverts, `connecting` for a GATT link about to be made), and marks it heard
-   * at `t`. Undefined when the entry already tracks its `max_devices`.
+   * at `t`; `beacon` is the tags of the beacon identity its advert carried, if any (kept for its
+   * adverts without one, such as Eddystone TLM frames). Undefined when the entry already tracks
+   * its `max_devices`.
    */
-  track(device: ResolvedDevice, address: string, t: number, name?: string, state: 'connected' | 'connecting' = 'connected'): TrackedDevice | undefined {
+  track(device: ResolvedDevice, address: string, t: number, name?: string, state: 'connected' | 'connecting' = 'connected', beacon?: Readonly<Record<string, string>>): TrackedDevice | undefined {
     let entry = this.tracked.get(address);
     if (!entry || entry.device !== device) {
       const count = this.perEntry.get(device.index) ?? 0;
@@ -102,7 +112,7 @@ export class DeviceTracker {
       this.perEntry.set(device.index, count + 1);
       const channel = this.ctx.channel(channelName(device, address), { required: false, parent: this.parent });
       channel.set(state, state === 'connected' ? `heard${name ? ` as ${name}` : ''}` : undefined);
-      entry = { device, address, channel, name, lastHeardMs: t, linked: false, filter: createDeviceFilter(device), shapes: new PointShapes(), withoutData: 0 };
+      entry = { device, address, channel, name, beacon, lastHeardMs: t, linked: false, filter: createDeviceFilter(device), shapes: new PointShapes(), withoutData: 0 };
       this.tracked.set(address, entry);
       this.metrics.devices.set(this.tracked.size);
     } else if (entry.channel.state() !== 'connected' && state === 'connected' && !entry.linked && entry.device.decoder !== 'gatt') {
@@ -111,6 +121,10 @@ export class DeviceTracker {
     if (t > entry.lastHeardMs) entry.lastHeardMs = t;
     if (name !== undefined && name !== entry.name) {
       entry.name = name;
+      entry.shapes = new PointShapes();
+    }
+    if (beacon !== undefined && !sameTags(beacon, entry.beacon)) {
+      entry.beacon = beacon;
       entry.shapes = new PointShapes();
     }
     return entry;
@@ -143,7 +157,7 @@ export class DeviceTracker {
       if (entry.linked || nowMs - Math.max(entry.lastHeardMs, this.listeningSinceMs) < entry.device.silentAfterMs) continue;
       const silentFor = formatDuration(Math.round((nowMs - entry.lastHeardMs) / 1000) * 1000);
       const problems: BleDecodeProblem[] = [];
-      const points = measurementsToPoints([{ measurement: 'presence', value: 'silent' }], { device: entry.device, address: entry.address, name: entry.name, t: nowMs }, problems);
+      const points = measurementsToPoints([{ measurement: 'presence', value: 'silent' }], { device: entry.device, address: entry.address, name: entry.name, beacon: entry.beacon, t: nowMs }, problems);
       if (this.ctx.flow.blocked()) this.ctx.metrics.dropped(entry.channel.name, 'blocked', points.length);
       else this.ctx.emit(entry.channel, points);
       this.forget(entry);

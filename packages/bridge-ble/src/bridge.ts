@@ -20,8 +20,18 @@ function describeSource(source: ResolvedSource): string {
 
 function describeMatch(device: ResolvedDevice): string {
   const m = device.match;
-  if (m.by === 'address') return `address ${m.address}`;
-  return m.by === 'local_name' ? `local name "${m.name}"` : `local names starting "${m.prefix}" (up to ${device.maxDevices} devices)`;
+  switch (m.by) {
+    case 'address':
+      return `address ${m.address}`;
+    case 'local_name':
+      return `local name "${m.name}"`;
+    case 'local_name_prefix':
+      return `local names starting "${m.prefix}" (up to ${device.maxDevices} devices)`;
+    case 'ibeacon_uuid':
+      return `iBeacons of UUID ${m.uuid}${m.major === undefined ? '' : ` major ${m.major}`} (up to ${device.maxDevices} beacons, tagged major and minor)`;
+    case 'eddystone_namespace':
+      return `Eddystone beacons of namespace ${m.namespace} (up to ${device.maxDevices} beacons, tagged instance)`;
+  }
 }
 
 function counterRestartText(ms: number): string {

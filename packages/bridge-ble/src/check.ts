@@ -2,16 +2,18 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { SectionIssue } from '@fieldbridge/core/bridge';
 import { normalizeAddress } from './advert/advert.js';
+import { normalizeEddystoneNamespace, normalizeIbeaconUuid } from './beacon-id.js';
 import type { BleConfig } from './config.js';
 import { MAX_INTERVAL_NEEDS_ON_CHANGE, resolveBle } from './resolve.js';
 
 /**
  * The checks of a `ble:` section the schema cannot express (`definition.check`): each device
- * matched by exactly one of address, local_name or local_name_prefix, with a valid address;
+ * matched by exactly one of address, local_name, local_name_prefix, ibeacon_uuid or
+ * eddystone_namespace, with a valid address, UUID or namespace;
  * keys that belong to another decoder; bind keys (never echoed); custom slices and GATT
  * characteristics; metric templates; `max_interval` without `on_change`; device names,
- * addresses, local names and prefixes used twice; the replay file readable and the record
- * file's folder present, and not the same file. Every issue's path is relative to the section.
+ * addresses, local names, prefixes, UUIDs (with the same major) and namespaces used twice;
+ * the replay file readable and the record file's folder present, and not the same file. Every issue's path is relative to the section.
  */
 export function checkBle(section: BleConfig): SectionIssue[] {
   const { issues } = resolveBle(section);
@@ -24,19 +26,27 @@ export function checkBle(section: BleConfig): SectionIssue[] {
     const seen = names.get(device.name);
     if (seen !== undefined) issues.push({ path: ['devices', d, 'name'], message: `device name "${device.name}" is already used by devices[${seen}]` });
     else names.set(device.name, d);
-    const match = device.address !== undefined
-      ? ['address', normalizeAddress(device.address) ?? device.address]
-      : device.local_name !== undefined
-        ? ['local_name', device.local_name]
-        : ['local_name_prefix', device.local_name_prefix ?? ''];
+    const match = matchKey(device);
     const key = match.join('\u0000');
     const first = keys.get(key);
-    if (first !== undefined) issues.push({ path: ['devices', d, match[0]!], message: `devices[${first}] already matches ${match[0]} "${match[1]}"; an advert belongs to one device entry` });
+    if (first !== undefined) issues.push({ path: ['devices', d, match[0]], message: `devices[${first}] already matches ${match[0]} "${match[1]}"${match[2] ?? ''}; an advert belongs to one device entry` });
     else keys.set(key, d);
   });
   if (section.max_interval !== undefined && !section.on_change) issues.push({ path: ['max_interval'], message: MAX_INTERVAL_NEEDS_ON_CHANGE });
   checkFiles(section, issues);
   return issues;
+}
+
+/** The key an entry matches by, its value as compared, and what narrows it (an iBeacon major). */
+function matchKey(device: BleConfig['devices'][number]): [key: string, value: string, narrowed?: string] {
+  if (device.address !== undefined) return ['address', normalizeAddress(device.address) ?? device.address];
+  if (device.local_name !== undefined) return ['local_name', device.local_name];
+  if (device.ibeacon_uuid !== undefined) {
+    const uuid = normalizeIbeaconUuid(device.ibeacon_uuid) ?? device.ibeacon_uuid;
+    return device.ibeacon_major === undefined ? ['ibeacon_uuid', uuid] : ['ibeacon_uuid', uuid, ` with ibeacon_major ${device.ibeacon_major}`];
+  }
+  if (device.eddystone_namespace !== undefined) return ['eddystone_namespace', normalizeEddystoneNamespace(device.eddystone_namespace) ?? device.eddystone_namespace];
+  return ['local_name_prefix', device.local_name_prefix ?? ''];
 }
 
 function checkFiles(section: BleConfig, issues: SectionIssue[]): void {

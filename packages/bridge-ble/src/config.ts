@@ -62,6 +62,13 @@ export const characteristicSchema = z
   })
   .describe('A characteristic of a GATT device.');
 
+/**
+ * Text naming a beacon fleet; its digits are checked in resolve.ts, where the message can say
+ * what was wrong. A bare number is YAML reading digits-only hex: the message says to quote it.
+ */
+const beaconIdText = (key: string, what: string) =>
+  z.string({ error: (issue) => (issue.code === 'invalid_type' ? `${key} is ${what} as text: quote it, or YAML reads one made of digits only as a number` : undefined) }).min(1).max(64);
+
 /** Schema of one entry of `devices[]`. */
 export const bleDeviceSchema = z
   .strictObject({
@@ -70,6 +77,9 @@ export const bleDeviceSchema = z
     address: z.string().max(32).optional().describe('Match by Bluetooth address, a4:c1:38:12:34:56.'),
     local_name: z.string().min(1).max(248).optional().describe('Match by the advertised local name, exactly (needs active scanning for most devices).'),
     local_name_prefix: z.string().min(1).max(248).optional().describe('Match every device whose local name starts with this (each one its own channel).'),
+    ibeacon_uuid: beaconIdText('ibeacon_uuid', 'the 32 hex digits of a UUID').optional().describe('Match every iBeacon advertising this proximity UUID, e2c56db5-dffb-48d2-b060-d0f5a71096e0 (each beacon its own channel, tagged major and minor).'),
+    ibeacon_major: z.number().int().min(0).max(0xffff).optional().describe('With ibeacon_uuid: only the beacons of this major (0..65535).'),
+    eddystone_namespace: beaconIdText('eddystone_namespace', '20 hex digits').optional().describe('Match every Eddystone-UID beacon of this 10-byte namespace, 20 hex digits (each beacon its own channel, tagged instance).'),
     decoder: z.enum(BLE_DECODERS, { error: `decoder must be one of ${BLE_DECODERS.join(', ')}` }).describe('bthome | ruuvi | atc | pvvx | ibeacon | eddystone | custom | gatt.'),
     bind_key: z.string().max(128).optional().describe('bthome: the device bind key (32 hex digits) for encrypted adverts; take it from the environment: ${KITCHEN_BIND_KEY}.'),
     counter_restart_after_s: counterRestartSchema.describe(`bthome with bind_key: encryption counters below the last accepted one that keep rising this long, with none above it in between, are taken as the sensor's counter restart (a battery change) and become its baseline; never (or 0) refuses them until the bridge restarts (seconds, or 5m, 1h; ${COUNTER_RESTART_RANGE}). Default the section's, else 5m.`),
@@ -81,10 +91,10 @@ export const bleDeviceSchema = z
     on_change: z.boolean().optional().describe('Send a value only when it changed (events, such as a button press, always go). Default the section\'s, else false.'),
     max_interval: maxIntervalSchema.describe('With on_change: send an unchanged value anyway, with the device\'s next advert or value, once the last one sent is this old (range 10ms..1d). Default the section\'s, else never.'),
     silent_after_s: durationMs({ unit: 's', minMs: 1000, maxMs: 604_800_000 }).optional().describe('A device not heard this long closes its channel, with an event (seconds, or 30s, 5m; range 1s..7d). Default the section\'s, else 5m.'),
-    max_devices: z.number().int().min(1).max(1000).optional().describe('local_name / local_name_prefix: most devices tracked at once under this entry. Default 100.'),
+    max_devices: z.number().int().min(1).max(1000).optional().describe('local_name / local_name_prefix / ibeacon_uuid / eddystone_namespace: most devices tracked at once under this entry. Default 100.'),
     tags: tagsSchema.optional(),
   })
-  .describe('One sensor, or a family of sensors sharing a name prefix.');
+  .describe('One sensor, or a family of sensors sharing a name prefix, or a fleet of beacons sharing an iBeacon UUID or an Eddystone namespace.');
 
 const replayObjectSchema = z.strictObject({
   file: z.string().min(1).max(4096).describe('The record file (NDJSON, as --record writes it); "-" reads standard input.'),

@@ -1,11 +1,12 @@
 import { renderMetricName, type DecodeProblem, type DecodeResult, type Point } from '@fieldbridge/core/bridge';
 import type { Advert } from './advert/advert.js';
+import { beaconIdOf, beaconTags } from './beacon-id.js';
 import type { CounterRestart } from './decode/bthome-counter.js';
 import type { BthomeState } from './decode/bthome-state.js';
 import { decodeAdvert } from './decode/decode-advert.js';
 import { decodeCharacteristic } from './gatt/characteristics.js';
 import type { DecodeProblemKind, Measurement } from './measurement.js';
-import type { MetricVars, ResolvedCharacteristic, ResolvedDevice } from './resolve.js';
+import { matchesBeacons, type MetricVars, type ResolvedCharacteristic, type ResolvedDevice } from './resolve.js';
 
 /**
  * A problem met turning an advert or a GATT value into points: the `kind` is the `kind` label of
@@ -49,6 +50,8 @@ export interface PointSource {
   address: string;
   /** The advertised local name, when one was heard ({name} in templates). */
   name?: string | undefined;
+  /** A beacon entry's device: the tags that tell it apart (`major` and `minor`, or `instance`; see `beaconTags`). */
+  beacon?: Readonly<Record<string, string>> | undefined;
   /** Receipt time, ms since the epoch. */
   t: number;
 }
@@ -81,7 +84,7 @@ function shapeOf(m: Measurement, from: PointSource): PointShape {
   const { device, address } = from;
   const metric = renderMetricName(device.template, { device: device.name, measurement: m.measurement, address, name: from.name } satisfies MetricVars);
   if (!metric.ok) return { problem: `${device.name} (${address}) ${m.measurement}: ${metric.message}`, unit: m.unit };
-  const tags: Record<string, string> = { ...device.tags, device: device.name, address };
+  const tags: Record<string, string> = { ...device.tags, ...from.beacon, device: device.name, address };
   if (m.unit !== undefined) tags.unit = m.unit;
   // Shared by every point of this measurement: frozen, so nothing downstream can change them all.
   return { metric: metric.text, tags: Object.freeze(tags), unit: m.unit };
@@ -129,16 +132,19 @@ function toPoints(measurements: readonly Measurement[], from: PointSource, probl
 }
 
 /**
- * Decodes one advert of `device` into points, stamped with the advert's receipt time. Pure: the
+ * Decodes one advert of `device` into points, stamped with the advert's receipt time; a beacon
+ * entry's points also carry `beacon` (the tags of the beacon, by default those of the advert's
+ * own iBeacon or Eddystone-UID frame). Pure: the
  * BTHome repeat and replay memory lives in `state`, which the caller owns (one per adapter), as
  * does `shapes` (one per device).
  * Devices read over GATT give only their RSSI from adverts, when asked; an advert without data
  * for the decoder gives nothing, marked `noData`. Points of events (a button press) are also in
  * `events`. Never throws.
  */
-export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state: BthomeState, shapes?: PointShapes): AdvertPoints {
+export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state: BthomeState, shapes?: PointShapes, beacon?: Readonly<Record<string, string>>): AdvertPoints {
   const problems: BleDecodeProblem[] = [];
-  const from: PointSource = { device, address: advert.address, name: advert.name, t: advert.t };
+  const id = beacon === undefined && matchesBeacons(device.match) ? beaconIdOf(advert) : undefined;
+  const from: PointSource = { device, address: advert.address, name: advert.name, beacon: beacon ?? (id && beaconTags(id)), t: advert.t };
   if (device.decoder === 'gatt') {
     const rssi: Measurement[] = device.rssi ? [{ measurement: 'rssi', value: advert.rssi, unit: 'dBm' }] : [];
     return toPoints(rssi, from, problems, shapes);

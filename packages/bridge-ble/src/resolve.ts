@@ -1,9 +1,12 @@
 import { compileTemplate, namedPlaceholders, reconnectPolicy, type SectionIssue, type Template } from '@fieldbridge/core/bridge';
-import { normalizeAddress, normalizeUuid } from './advert/advert.js';
+import { normalizeUuid } from './advert/advert.js';
 import { DEFAULT_METRIC, type BleConfig, type BleCustomConfig, type BleDecoder, type BleDeviceConfig, type BleSliceFieldConfig } from './config.js';
 import { parseBindKey } from './decode/bthome-crypto.js';
 import { compileCustomDecoder, type CustomDecoder, type SliceField } from './decode/custom.js';
 import { GATT_CHARACTERISTICS } from './gatt/characteristics.js';
+import { checkBeaconDecoder, resolveMatch, type DeviceMatch, type Path } from './resolve-match.js';
+
+export { MATCH_KEYS, matchesBeacons, type DeviceMatch } from './resolve-match.js';
 
 /** Defaults of the optional mapping keys (the reconnect defaults are the kit's). */
 export const BLE_DEFAULTS = {
@@ -37,9 +40,6 @@ const placeholders = namedPlaceholders<MetricVars>({
   // A device heard without a name (passive scanning, a beacon) is named by its address.
   name: (v) => v.name ?? v.address,
 });
-
-/** How a device entry picks its adverts. */
-export type DeviceMatch = { by: 'address'; address: string } | { by: 'local_name'; name: string } | { by: 'local_name_prefix'; prefix: string };
 
 /** A GATT characteristic with its defaults applied. */
 export interface ResolvedCharacteristic {
@@ -99,7 +99,6 @@ export const MAX_INTERVAL_NEEDS_ON_CHANGE = 'max_interval applies with on_change
 /** Tags the bridge may add to a point (device, address, unit, and index or steps): a device's own tags leave room for them. */
 const MAX_DEVICE_TAGS = 12;
 
-type Path = (string | number)[];
 
 function sliceSpec(fields: BleSliceFieldConfig[], at: Path, issues: SectionIssue[]): SliceField[] {
   return fields.map((f, k) => {
@@ -150,20 +149,6 @@ function resolveCustom(custom: BleCustomConfig, at: Path, issues: SectionIssue[]
   return compile(fields, source, at, issues);
 }
 
-function resolveMatch(device: BleDeviceConfig, at: (...rest: Path) => Path, issues: SectionIssue[]): DeviceMatch | undefined {
-  const given = (['address', 'local_name', 'local_name_prefix'] as const).filter((k) => device[k] !== undefined);
-  if (given.length !== 1) {
-    issues.push({ path: at(given[1] ?? 'name'), message: given.length === 0 ? 'give one of address, local_name or local_name_prefix to say which adverts are this device\'s' : `give only one of ${given.join(' and ')}` });
-    return undefined;
-  }
-  if (device.address !== undefined) {
-    const address = normalizeAddress(device.address);
-    if (!address) issues.push({ path: at('address'), message: `"${device.address}" is not a Bluetooth address like a4:c1:38:12:34:56` });
-    return address ? { by: 'address', address } : undefined;
-  }
-  return device.local_name !== undefined ? { by: 'local_name', name: device.local_name } : { by: 'local_name_prefix', prefix: device.local_name_prefix! };
-}
-
 function resolveCharacteristics(device: BleDeviceConfig, at: (...rest: Path) => Path, issues: SectionIssue[]): ResolvedCharacteristic[] {
   return (device.characteristics ?? []).flatMap((c, k): ResolvedCharacteristic[] => {
     const here = (key: string): Path => at('characteristics', k, key);
@@ -196,7 +181,8 @@ function checkDecoderKeys(device: BleDeviceConfig, match: DeviceMatch | undefine
   if (decoder === 'gatt' && !device.characteristics) issues.push({ path: at('decoder'), message: 'decoder gatt needs characteristics: the values to read or subscribe to' });
   if (decoder !== 'gatt' && device.characteristics) issues.push({ path: at('characteristics'), message: 'characteristics apply to decoder gatt only' });
   if (decoder === 'gatt' && match && match.by !== 'address') issues.push({ path: at(match.by), message: 'decoder gatt connects to one device: match it by address' });
-  if (device.max_devices !== undefined && match?.by === 'address') issues.push({ path: at('max_devices'), message: 'max_devices applies to local_name and local_name_prefix only (an address is one device)' });
+  if (device.max_devices !== undefined && match?.by === 'address') issues.push({ path: at('max_devices'), message: 'max_devices applies to entries matched by local_name, local_name_prefix, ibeacon_uuid or eddystone_namespace only (an address is one device)' });
+  if (match) checkBeaconDecoder(match, decoder, at, issues);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { flowYaml, oneLine } from '@fieldbridge/core/bridge';
+import { beaconGroups } from './scan-beacon-groups.js';
 import type { HeardDevice } from './survey.js';
 
 /** Formats an entry the bridge reads from adverts alone (no GATT, no custom slices). */
@@ -26,9 +27,12 @@ interface Draft {
 
 /**
  * `devices:` entries for the `unmapped` devices whose adverts one built-in decoder reads.
- * Devices of one format whose local names share a stem (`ATC_` of `ATC_12AB34`, `Ruuvi ` of
- * `Ruuvi 7A1F`) or one whole name (`LYWSD03MMC`) get one entry for all (`local_name_prefix` or
- * `local_name`, each device on its own channel with its `address` tag), unless that entry would
+ * Beacons of one fleet, two or more iBeacons of one proximity UUID or Eddystone-UID beacons of
+ * one namespace, get one entry for all (`ibeacon_uuid` or `eddystone_namespace`; see
+ * `beaconGroups`). Of the other devices, those of one format whose local names share a stem
+ * (`ATC_` of `ATC_12AB34`, `Ruuvi ` of `Ruuvi 7A1F`) or one whole name (`LYWSD03MMC`) get one
+ * entry for all (`local_name_prefix` or `local_name`, each device on its own channel with its
+ * `address` tag), unless that entry would
  * also take a device `heard` of another kind, or one mapped by a name already; encrypted BTHome
  * devices never share one (each has its own key). The others get an entry each: by address
  * when it is public, by local name when it is random (it may rotate) and a name was heard. The
@@ -40,18 +44,23 @@ export function suggestEntries(unmapped: readonly HeardDevice[], heard: readonly
     const format = d.formats.find((f) => ADVERT_FORMATS.has(f));
     return format === undefined ? [] : [{ device: d, format }];
   });
+  const shared: Draft[] = [];
+  const covered = new Set<HeardDevice>();
+  // Beacons of one fleet (an iBeacon UUID, an Eddystone namespace): one entry takes them all, named or not.
+  for (const group of beaconGroups(candidates, heard)) {
+    for (const d of group.members) covered.add(d);
+    shared.push({ base: group.base, keys: { ...group.key, decoder: group.decoder, ...maxDevicesFor(group.members.length) }, devices: group.members.length, notes: [group.note] });
+  }
   // Devices of one format by the stem of their names: one entry may take them all.
   const kinds = new Map<string, { format: string; stem: string | undefined; members: HeardDevice[] }>();
   for (const { device, format } of candidates) {
-    if (device.name === undefined || device.encrypted) continue;
+    if (device.name === undefined || device.encrypted || covered.has(device)) continue;
     const stem = stemOf(device.name);
     const key = `${format}\u0000${stem === undefined ? `=${device.name}` : `^${stem}`}`;
     const kind = kinds.get(key);
     if (kind) kind.members.push(device);
     else kinds.set(key, { format, stem, members: [device] });
   }
-  const shared: Draft[] = [];
-  const covered = new Set<HeardDevice>();
   for (const { format, stem, members } of kinds.values()) {
     const names = new Set(members.map((d) => d.name!));
     // One name heard only from random addresses may be one device rotating them: the entries below say so.
@@ -64,14 +73,17 @@ export function suggestEntries(unmapped: readonly HeardDevice[], heard: readonly
     if (heard.some((d) => !own.has(d) && d.mappedBy !== 'address' && takes(d.name))) continue;
     for (const d of members) covered.add(d);
     const n = members.length;
-    const keys: Record<string, string | number> = { [exact ? 'local_name' : 'local_name_prefix']: pattern, decoder: format };
-    // Room for twice as many as heard: more are ignored (too_many_devices) until one goes silent.
-    if (2 * n > DEFAULT_MAX_DEVICES) keys.max_devices = Math.min(MAX_MAX_DEVICES, 2 * n);
+    const keys: Record<string, string | number> = { [exact ? 'local_name' : 'local_name_prefix']: pattern, decoder: format, ...maxDevicesFor(n) };
     const base = slug(pattern) ?? format;
     shared.push({ base, keys, devices: n, notes: [`${n} devices, e.g. ${oneLine(members[0]!.address)} ${oneLine(members[0]!.name!)}: each its own channel, its points tagged with its address; {name} or {address} in the metric names them`] });
   }
   shared.sort((a, b) => b.devices - a.devices || (a.base < b.base ? -1 : 1));
   return nameDrafts([...shared, ...singles(candidates.filter((c) => !covered.has(c.device)))]);
+}
+
+/** Room for twice as many as heard, when the default is less: more are ignored (too_many_devices) until one goes silent. */
+function maxDevicesFor(n: number): { max_devices?: number } {
+  return 2 * n > DEFAULT_MAX_DEVICES ? { max_devices: Math.min(MAX_MAX_DEVICES, 2 * n) } : {};
 }
 
 /** An entry per device; a random address heard under one name from several addresses is one entry by that name. */

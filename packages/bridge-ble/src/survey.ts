@@ -1,4 +1,5 @@
 import { serviceDataOf, type AddressType, type Advert } from './advert/advert.js';
+import { beaconIdOf, type BeaconId } from './beacon-id.js';
 import { BTHOME_UUID } from './decode/bthome-crypto.js';
 import { detectFormats, type AdvertDecoderName } from './decode/decode-advert.js';
 import type { DeviceMatcher } from './match.js';
@@ -18,6 +19,8 @@ export interface HeardDevice {
   formats: AdvertDecoderName[];
   /** Its BTHome adverts are encrypted (the entry needs the device's bind_key). */
   encrypted?: boolean;
+  /** The beacon identity its last iBeacon or Eddystone-UID frame carried. */
+  beacon?: BeaconId;
   /** The mapping's device entry its adverts go to already, if any. */
   mappedAs?: string;
   /** How that entry matches it: by its address, or by its local name. */
@@ -51,7 +54,7 @@ export interface SurveyBounds {
 
 /**
  * A survey of the adverts heard: per address its name, advert count, signal range, the formats
- * its adverts look like and the mapping entry (through `matcher`) that takes them. Devices past
+ * its adverts look like, its beacon identity and the mapping entry (through `matcher`) that takes them. Devices past
  * `maxDevices` are counted, not kept.
  */
 export function createSurvey(matcher?: DeviceMatcher, bounds: SurveyBounds = {}): Survey {
@@ -82,6 +85,8 @@ export function createSurvey(matcher?: DeviceMatcher, bounds: SurveyBounds = {})
       // BTHome v2's device information byte: bit 0 set when the measurements are encrypted.
       const bthome = serviceDataOf(advert, BTHOME_UUID);
       if (bthome !== undefined && bthome.length > 0 && (bthome[0]! & 0x01) === 1) device.encrypted = true;
+      const beacon = beaconIdOf(advert);
+      if (beacon !== undefined) device.beacon = beacon;
       const entry = matcher?.match(advert);
       if (entry !== undefined) {
         device.mappedAs = entry.name;

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { Advert } from '../src/advert/advert.js';
 import { formatRecordLine, parseRecordLine } from '../src/advert/record.js';
 import { bleConfigSchema } from '../src/config.js';
+import { createMatcher } from '../src/match.js';
+import { resolveBle } from '../src/resolve.js';
+import { formatScan } from '../src/scan-format.js';
 import { createBleSource } from '../src/source.js';
+import { createSurvey } from '../src/survey.js';
 
 const ROUNDS = 20_000;
 const SEED = 20_260_101;
@@ -65,5 +69,54 @@ describe('fuzzed adverts through the whole advert path of the bridge', () => {
     expect(t.points.length).toBeGreaterThan(1000);
     expect(source.devices().filter((d) => d.device === 'named')).toHaveLength(50);
     expect(source.devices().length).toBeLessThanOrEqual(9 + 50);
+  });
+});
+
+// Beacon fleets: random adverts that start as the fleet's iBeacon or Eddystone frames (so they
+// reach the beacon entries) and go on with random bytes, cut anywhere, with TLM and unknown
+// frames at the same addresses; through the source, and through --scan's survey and entries.
+const beaconSection = bleConfigSchema.parse({
+  rssi: true,
+  devices: [
+    { name: 'rooms', ibeacon_uuid: 'f7826da6-4fa2-4e98-8024-bc5b71e0893e', decoder: 'ibeacon', max_devices: 20 },
+    { name: 'floor', ibeacon_uuid: 'f7826da6-4fa2-4e98-8024-bc5b71e0893e', ibeacon_major: 2, decoder: 'custom', custom: { source: 'manufacturer', company_id: 0x004c, fields: [{ measurement: 'minor', offset: 22, type: 'u16', byte_order: 'big' }] } },
+    { name: 'assets', eddystone_namespace: 'edd1ebeac04e5defa017', decoder: 'eddystone', max_devices: 20 },
+  ],
+});
+const ROOMS_UUID_BYTES = [0xf7, 0x82, 0x6d, 0xa6, 0x4f, 0xa2, 0x4e, 0x98, 0x80, 0x24, 0xbc, 0x5b, 0x71, 0xe0, 0x89, 0x3e];
+const NAMESPACE_BYTES = [0xed, 0xd1, 0xeb, 0xea, 0xc0, 0x4e, 0x5d, 0xef, 0xa0, 0x17];
+
+function randomBeaconAdvert(random: () => number, i: number): Advert {
+  const address = `d0:be:ac:00:${Math.floor(random() * 4).toString(16).padStart(2, '0')}:${Math.floor(random() * 64).toString(16).padStart(2, '0')}`;
+  const advert: Advert = { t: 1_767_225_600_000 + i, address, addressType: 'random', rssi: -Math.floor(random() * 128) };
+  const cut = (head: number[], max: number): Uint8Array => {
+    const whole = [...head, ...bytes(random, max)];
+    return Uint8Array.from(whole.slice(0, random() < 0.3 ? Math.floor(random() * whole.length) : whole.length));
+  };
+  const major = random() < 0.5 ? [0x00, 0x02] : [];
+  if (random() < 0.5) advert.manufacturerData = cut([0x4c, 0x00, random() < 0.9 ? 0x02 : 0x10, random() < 0.9 ? 0x15 : 0x05, ...ROOMS_UUID_BYTES, ...major], 8);
+  const frame = [0x00, 0x00, 0x10, 0x20, 0x20, 0x30, 0x40][Math.floor(random() * 7)]!;
+  if (random() < 0.5) advert.serviceData = [{ uuid: 'feaa', data: cut(frame === 0x00 ? [frame, Math.floor(random() * 256), ...NAMESPACE_BYTES] : [frame], 20) }];
+  if (advert.manufacturerData !== undefined && advert.manufacturerData.length < 2) delete advert.manufacturerData;
+  return advert;
+}
+
+describe('fuzzed beacon adverts', () => {
+  it(`never throw through the source or --scan, give only points the gateway accepts, and keep bounded state (seed ${SEED})`, () => {
+    const t = createTestContext({ bridge: 'ble' });
+    const source = createBleSource(beaconSection, t.ctx);
+    const survey = createSurvey(createMatcher(resolveBle(beaconSection).config.devices));
+    const random = seededRandom(SEED);
+    for (let i = 0; i < ROUNDS; i++) {
+      const line = parseRecordLine(formatRecordLine(randomBeaconAdvert(random, i)));
+      if (!line.ok) expect.fail(`round ${i}: the record line of a random advert does not parse: ${line.reason}`);
+      source.ingest(line.advert);
+      survey.advert(line.advert);
+    }
+    expect(t.points.map(validatePoint).filter((r) => r !== undefined)).toEqual([]);
+    expect(new Set(t.points.map((p) => p.tags?.device))).toEqual(new Set(['rooms', 'floor', 'assets']));
+    expect(source.devices().filter((d) => d.device === 'rooms').length).toBeLessThanOrEqual(20);
+    expect(source.devices().filter((d) => d.device === 'assets').length).toBeLessThanOrEqual(20);
+    expect(formatScan(survey.result(), { heardFrom: 'the fuzz' })).toMatch(/^\d+ devices heard in the fuzz/);
   });
 });

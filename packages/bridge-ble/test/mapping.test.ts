@@ -33,6 +33,12 @@ describeRefusals(bleBridge, bad, [
   ['duplicate-name.yaml', 6, 15, 'ble.devices[1].name', /device name "kitchen" is already used by devices\[0\]/],
   ['duplicate-address.yaml', 6, 34, 'ble.devices[1].address', /devices\[0\] already matches address "a4:c1:38:12:34:56"/],
   ['unknown-decoder.yaml', 5, 61, 'ble.devices[0].decoder', /decoder must be one of bthome, ruuvi, atc, pvvx, ibeacon, eddystone, custom, gatt/],
+  ['ibeacon-uuid-short.yaml', 6, 21, 'ble.devices[0].ibeacon_uuid', /^"f7826da6-4fa2-4e98-8024-bc5b71e0893" is not an iBeacon proximity UUID: 32 hex digits, with or without dashes, like e2c56db5-/],
+  ['ibeacon-uuid-wrong-decoder.yaml', 7, 16, 'ble.devices[0].decoder', /^ibeacon_uuid matches beacons by their iBeacon frames \(Apple manufacturer data\): use decoder ibeacon \(or custom .*\), not eddystone$/],
+  ['ibeacon-major-without-uuid.yaml', 5, 65, 'ble.devices[0].ibeacon_major', /^ibeacon_major narrows an ibeacon_uuid entry to one major: add ibeacon_uuid/],
+  ['ibeacon-uuid-duplicate.yaml', 6, 36, 'ble.devices[1].ibeacon_uuid', /^devices\[0\] already matches ibeacon_uuid "f7826da6-4fa2-4e98-8024-bc5b71e0893e" with ibeacon_major 1; an advert belongs to one device entry$/],
+  ['eddystone-namespace-with-instance.yaml', 6, 28, 'ble.devices[0].eddystone_namespace', /^"edd1ebeac04e5defa017a55e7000000a" is not an Eddystone namespace: 10 bytes written as 20 hex digits, .*\(this one has 32 characters; the last 12 digits are a beacon's instance: leave them out\)$/],
+  ['eddystone-namespace-number.yaml', 6, 28, 'ble.devices[0].eddystone_namespace', /^eddystone_namespace is 20 hex digits as text: quote it, or YAML reads one made of digits only as a number$/],
   ['device-tags-crowd.yaml', 6, 72, 'ble.devices[0].tags', /^its points would carry 17 tags, .*: the file's 10 \(tags:\), 3 given here, device, address, unit and index \(added by the ble bridge\)/],
 ]);
 

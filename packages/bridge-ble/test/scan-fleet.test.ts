@@ -61,15 +61,15 @@ describe('bridge-ble --scan in a facility of a hundred tags', () => {
     const { code, out, err } = await runBridgeCommand(defineBleBridge({ bindings: facilityAdapter }), ['--config', await mapping(bare), '--scan', '1s', '--log-level', 'silent']);
     expect(code, err).toBe(0);
     expect(out).toMatch(/^100 devices heard in 1s on the default adapter \(active scan\), 100 adverts:\n/);
-    expect(out).toContain('# 100 devices in 13 entries not mapped yet');
+    expect(out).toContain('# 100 devices in 4 entries not mapped yet');
     const entries = (parse(pasteBlock(out)) as { devices: Record<string, unknown>[] }).devices;
     expect(entries.slice(0, 3)).toEqual([
       { name: 'atc', local_name_prefix: 'ATC_', decoder: 'atc' },
       { name: 'ruuvi', local_name_prefix: 'Ruuvi ', decoder: 'ruuvi' },
       { name: 'sbht_003', local_name: 'SBHT-003', decoder: 'bthome' },
     ]);
-    // Nameless beacons can be matched by their address alone.
-    expect(entries.slice(3).map((e) => [e.address, e.decoder])).toEqual(Array.from({ length: 10 }, (_, i) => [`f4:00:00:00:40:${hex(i)}`, 'ibeacon']));
+    // Nameless beacons of one proximity UUID: one entry by the UUID.
+    expect(entries.slice(3)).toEqual([{ name: 'ibeacon_e2c56db5', ibeacon_uuid: 'e2c56db5-dffb-48d2-b060-d0f5a71096e0', decoder: 'ibeacon' }]);
 
     // Pasted, the file passes --check, and every tag's points come under its kind's entry, tagged with its own address.
     const pasted = await mapping(`${bare}${pasteBlock(out).replace(/^(?=.)/gm, '  ')}`);
@@ -78,7 +78,7 @@ describe('bridge-ble --scan in a facility of a hundred tags', () => {
     const source = createBleSource(loadMapping(pasted, defineBleBridge()).ble, t.ctx, { bindings: facilityAdapter });
     await source.start();
     const addresses = (device: string): number => new Set(t.points.filter((p) => p.tags?.device === device).map((p) => p.tags?.address)).size;
-    await t.waitFor(() => addresses('atc') === 40 && addresses('ruuvi') === 30 && addresses('sbht_003') === 20, 'points of every tag of the three kinds');
+    await t.waitFor(() => addresses('atc') === 40 && addresses('ruuvi') === 30 && addresses('sbht_003') === 20 && addresses('ibeacon_e2c56db5') === 10, 'points of every tag of the four kinds');
     await source.stop();
   });
 
