@@ -1,4 +1,4 @@
-import { excerpt, type PointValue } from '@fieldbridge/core/bridge';
+import { excerpt, wallTimeToEpochMs, type PointValue } from '@fieldbridge/core/bridge';
 import type { DecodeErrorKind } from './decode.js';
 import type { TimestampUnit, ValueType } from './resolve.js';
 
@@ -10,8 +10,8 @@ const UNIT_FACTORS: Record<Exclude<TimestampUnit, 'iso8601'>, number> = { ms: 1,
 /** A decimal number as text: `Number()` alone would also take `0x10`, `0b11` and `0o7`. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** An ISO 8601 date and time with its zone (`Z` or an offset): without one it would be read in this machine's zone. */
-const ISO_8601 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)(Z|z|[+-]\d{2}(?::?\d{2})?)$/;
+/** An ISO 8601 date and time, with its zone (`Z` or an offset) or without one (a wall-clock time). */
+const ISO_8601 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 function numeric(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
@@ -30,18 +30,35 @@ function daysInMonth(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
+/** Why a timestamp could not be read; `zoneless`: an ISO 8601 date without a zone, and no `time_zone` to read it in. */
+export type TimeRefusal = { ok: false; message: string; zoneless?: true };
+
 /**
- * Epoch ms of an ISO 8601 date and time with its zone, else why not. `Date.parse` checks every
- * field's range but not the day against its month: it would roll 2026-02-30 over to March 2nd.
+ * Epoch ms of an ISO 8601 date and time, else why not. One without a zone is a wall-clock time
+ * in `timeZone` (see `isTimeZone`), refused without it: read in this machine's zone, it would be
+ * off by the difference unnoticed. `Date.parse` checks every field's range but not the day against
+ * its month: it would roll 2026-02-30 over to March 2nd.
  */
-function isoMs(value: unknown): { ok: true; ms: number } | { ok: false; message: string } {
+function isoMs(value: unknown, timeZone: string | undefined): { ok: true; ms: number } | TimeRefusal {
   const m = typeof value === 'string' ? ISO_8601.exec(value.trim()) : null;
-  const ms = m ? Date.parse(`${m[1]}T${m[2]!.replace(',', '.')}${isoOffset(m[3]!)}`) : Number.NaN;
-  if (!m || !Number.isFinite(ms)) return { ok: false, message: `${brief(value)} is not an ISO 8601 date and time with its zone (Z or an offset, e.g. 2026-01-01T00:00:00Z)` };
+  // Without a zone, read as UTC first: the fields checked, 24:00 carried into the next day, the fraction cut to ms.
+  const ms = m ? Date.parse(`${m[1]}T${m[2]!.replace(',', '.')}${m[3] === undefined ? 'Z' : isoOffset(m[3])}`) : Number.NaN;
+  if (!m || !Number.isFinite(ms)) return { ok: false, message: `${brief(value)} is not an ISO 8601 date and time (e.g. 2026-01-01T00:00:00Z, 2026-01-01T01:00:00+01:00, or without a zone given time_zone)` };
   const [year, month, day] = m[1]!.split('-').map(Number) as [number, number, number];
   const days = daysInMonth(year, month);
   if (day > days) return { ok: false, message: `${brief(value)} is not a date: ${MONTHS[month - 1]} ${year} has ${days} days` };
-  return { ok: true, ms };
+  if (m[3] !== undefined) return { ok: true, ms };
+  if (timeZone === undefined) {
+    return { ok: false, zoneless: true, message: `${brief(value)} has no time zone (Z or an offset): say which zone the device writes it in, with time_zone in the subscription's timestamp (local, UTC, an IANA name like Europe/Berlin, or an offset like +02:00)` };
+  }
+  const wall = new Date(ms);
+  return {
+    ok: true,
+    ms: wallTimeToEpochMs(
+      { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate(), hour: wall.getUTCHours(), minute: wall.getUTCMinutes(), second: wall.getUTCSeconds(), millisecond: wall.getUTCMilliseconds() },
+      timeZone,
+    ),
+  };
 }
 
 /** `Z`, `+01`, `+0100` or `+01:00` as `Date.parse` takes it (`Z` or `+01:00`). */
@@ -74,11 +91,14 @@ export function brief(value: unknown): string {
   return excerpt(JSON.stringify(value) ?? String(value));
 }
 
-/** Converts a payload timestamp to ms since the epoch, or says why it cannot. */
-export function toEpochMs(value: unknown, unit: TimestampUnit): { ok: true; ms: number } | { ok: false; message: string } {
+/**
+ * Converts a payload timestamp to ms since the epoch, or says why it cannot. `timeZone` is the
+ * zone of ISO 8601 dates written without one (see `isTimeZone`).
+ */
+export function toEpochMs(value: unknown, unit: TimestampUnit, timeZone?: string): { ok: true; ms: number } | TimeRefusal {
   let ms: number | undefined;
   if (unit === 'iso8601') {
-    const iso = isoMs(value);
+    const iso = isoMs(value, timeZone);
     if (!iso.ok) return iso;
     ms = iso.ms;
   } else {

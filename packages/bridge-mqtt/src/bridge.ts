@@ -15,7 +15,7 @@ export function describeSubscription(sub: ResolvedSubscription): string {
   if (sub.format === 'sparkplug') return `${head}: Sparkplug B metrics -> '${sub.metric?.source}', state events -> '${sub.stateMetric?.source}'${tags}`;
   if (sub.format !== 'json') return `${head}: payload as ${sub.format === 'number' ? 'a number' : 'text'} -> '${sub.metric?.source}'${tags}`;
   const values = sub.values.map((v) => `'${v.naming.metric.source}'${v.field === undefined ? '' : ` [${v.field}]`} = ${v.path.source} (${v.type}${v.optional ? ', optional' : ''})`).join(', ');
-  const time = sub.timestamp ? `, timestamp ${sub.timestamp.path.source} (${sub.timestamp.unit})` : ', timestamp at receipt';
+  const time = sub.timestamp ? `, timestamp ${sub.timestamp.path.source} (${sub.timestamp.unit}${sub.timestamp.timeZone === undefined ? '' : `, zone-less dates in ${sub.timestamp.timeZone}`})` : ', timestamp at receipt';
   return `${head}: ${values}${time}${tags}`;
 }
 

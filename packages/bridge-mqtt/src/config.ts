@@ -1,4 +1,4 @@
-import { durationMs, reconnectSchema, sizeBytes, tagsSchema } from '@fieldbridge/core/bridge';
+import { durationMs, isTimeZone, reconnectSchema, sizeBytes, tagsSchema } from '@fieldbridge/core/bridge';
 import { z } from 'zod';
 
 /** Payload formats a subscription can decode. */
@@ -18,10 +18,20 @@ const timestamp = z
     jsonPath,
     z.strictObject({
       path: jsonPath,
-      unit: z.enum(TIMESTAMP_UNITS, { error: `unit must be one of ${TIMESTAMP_UNITS.join(', ')}` }).optional().describe('ms (default), s, us, ns, or iso8601 for date strings.'),
+      unit: z
+        .enum(TIMESTAMP_UNITS, { error: `unit must be one of ${TIMESTAMP_UNITS.join(', ')}` })
+        .optional()
+        .describe('ms (default; iso8601 when time_zone is given), s, us, ns, or iso8601 for date strings.'),
+      time_zone: z
+        .string()
+        .refine(isTimeZone, { message: 'not a time zone: use local, UTC, an IANA name (Europe/Berlin) or an offset (+02:00)' })
+        .optional()
+        .describe(
+          'unit iso8601: the time zone of dates written without one (Tasmota\'s Time, 2026-12-03T14:05:10, is the device\'s local time): local (this machine\'s), UTC, an IANA name like Europe/Berlin (daylight saving included), or +02:00. A date with Z or an offset keeps its own. Default none: such a date is a bad_timestamp and the receipt time is used.',
+        ),
     }),
   ])
-  .describe('Where the payload carries its time: a JSON path (milliseconds), or { path, unit }.');
+  .describe('Where the payload carries its time: a JSON path (milliseconds), or { path, unit, time_zone }.');
 
 const field = z
   .union([

@@ -31,6 +31,11 @@ export type DecodeErrorKind = (typeof DECODE_ERROR_KINDS)[number];
 /** One problem found while decoding a message. Message-derived text in it is cut short. */
 export interface DecodeProblem extends KitDecodeProblem {
   kind: DecodeErrorKind;
+  /**
+   * `bad_timestamp` of an ISO 8601 date without a zone, the subscription naming no `time_zone`:
+   * the mapping's to fix, not the device's, so the source logs it once per subscription, not per topic.
+   */
+  zoneless?: true;
 }
 
 /** One received message. */

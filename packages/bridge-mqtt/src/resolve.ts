@@ -61,7 +61,8 @@ export interface ResolvedSubscription {
   metric: MqttTemplate | undefined;
   /** Values read from a JSON payload (format json). */
   values: ResolvedValue[];
-  timestamp: { path: JsonPath; unit: TimestampUnit } | undefined;
+  /** The payload's time: `timeZone` is the zone of ISO 8601 dates written without one (undefined: none, such a date is refused). */
+  timestamp: { path: JsonPath; unit: TimestampUnit; timeZone: string | undefined } | undefined;
   tags: ResolvedTags;
   /** Metric of Sparkplug online/offline events (format sparkplug). */
   stateMetric: MqttTemplate | undefined;
@@ -149,7 +150,12 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
   if (sub.timestamp !== undefined) {
     const spec = typeof sub.timestamp === 'string' ? { path: sub.timestamp } : sub.timestamp;
     const path = jsonPath(spec.path, at('timestamp', ...(typeof sub.timestamp === 'string' ? [] : ['path'])));
-    if (path) timestamp = { path, unit: spec.unit ?? MQTT_DEFAULTS.timestampUnit };
+    // A zone says the time is a date: the unit it implies.
+    const unit = spec.unit ?? (spec.time_zone === undefined ? MQTT_DEFAULTS.timestampUnit : 'iso8601');
+    if (spec.time_zone !== undefined && unit !== 'iso8601') {
+      issues.push({ path: at('timestamp', 'time_zone'), message: `time_zone applies to unit iso8601 (dates written without a zone); a number of ${unit} since the epoch is UTC already: remove time_zone` });
+    }
+    if (path) timestamp = { path, unit, timeZone: spec.time_zone };
   }
   const stateMetric = format === 'sparkplug' ? template(sub.state_metric ?? MQTT_DEFAULTS.sparkplugStateMetric, at('state_metric'), false) : undefined;
   if (issues.length > 0 || !topic) return { issues };

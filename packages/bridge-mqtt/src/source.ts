@@ -134,9 +134,13 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       ctx.metrics.error(name, problem.kind);
       const more = added(problem);
       if (more === undefined) continue;
-      problems.report(key, problem.kind, `subscription ${name}: ${excerpt(topic, 200)}: ${problem.message}${more}`, { subscription: name, topic: excerpt(topic, 200) });
+      const text = `subscription ${name}: ${excerpt(topic, 200)}: ${problem.message}${more}`;
+      // The mapping lacks time_zone: one line for the subscription, not one per device.
+      if (problem.zoneless) ctx.problems.report(`mqtt.time_zone.${name}`, text, { subscription: name, topic: excerpt(topic, 200), kind: problem.kind });
+      else problems.report(key, problem.kind, text, { subscription: name, topic: excerpt(topic, 200) });
     }
-    if (result.problems.length === 0) problems.clean(key);
+    // A missing time_zone is the subscription's episode: the topic's other problems may still end.
+    if (result.problems.every((p) => p.zoneless)) problems.clean(key);
     if (sparkplug) countEvictions();
   };
 

@@ -20,6 +20,8 @@ describeRefusals(mqttBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['missing-metric.yaml', 5, 7, 'mqtt.subscriptions[0].metric', /metric is required for format number/],
   // The object form of a path-or-object key: its wrong member is named, not a bare "Invalid input".
   ['bad-unit.yaml', 8, 38, 'mqtt.subscriptions[0].timestamp.unit', /unit must be one of ms, s, us, ns, iso8601/],
+  ['bad-time-zone.yaml', 8, 45, 'mqtt.subscriptions[0].timestamp.time_zone', /not a time zone: use local, UTC, an IANA name \(Europe\/Berlin\) or an offset \(\+02:00\)/],
+  ['time-zone-epoch.yaml', 8, 59, 'mqtt.subscriptions[0].timestamp.time_zone', /time_zone applies to unit iso8601 \(dates written without a zone\); a number of s since the epoch is UTC already: remove time_zone/],
   ['field-tags-crowd.yaml', 11, 39, 'mqtt.subscriptions[0].fields.humidity.tags', /^its points would carry 17 tags, more than the 16 a point may have: the file's 14 \(tags:\), 3 given here/],
   ['sparkplug-file-tags.yaml', 2, 7, 'tags', /^the points of mqtt\.subscriptions\[0\] would carry 17 tags, .*: the file's 14 \(tags:\), group, edge_node and device \(added by the mqtt bridge\)/],
 ]);

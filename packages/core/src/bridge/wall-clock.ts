@@ -26,9 +26,14 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-/** The zone's offset from UTC, in ms, at the instant `epochMs` (what its clocks showed minus UTC). */
-function zoneOffsetMs(zone: string, epochMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+/** Formatters per IANA zone, made once: one per call would cost more than the conversion. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const MAX_FORMATTERS = 64;
+
+function formatterOf(zone: string): Intl.DateTimeFormat {
+  let format = formatters.get(zone);
+  if (format) return format;
+  format = new Intl.DateTimeFormat('en-US', {
     timeZone: zone,
     hourCycle: 'h23',
     year: 'numeric',
@@ -37,16 +42,30 @@ function zoneOffsetMs(zone: string, epochMs: number): number {
     hour: 'numeric',
     minute: 'numeric',
     second: 'numeric',
-  }).formatToParts(new Date(epochMs));
+  });
+  if (formatters.size >= MAX_FORMATTERS) formatters.delete(formatters.keys().next().value as string);
+  formatters.set(zone, format);
+  return format;
+}
+
+/** The zone's offset from UTC, in ms, at the instant `epochMs` (what its clocks showed minus UTC). */
+function zoneOffsetMs(zone: string, epochMs: number): number {
+  const parts = formatterOf(zone).formatToParts(new Date(epochMs));
   const field = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const shown = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'));
   return shown - (epochMs - (((epochMs % 1000) + 1000) % 1000));
 }
 
+const DAY_MS = 86_400_000;
+
 /**
  * The instant a wall-clock time in `zone` names (see {@link isTimeZone}), in ms since the Unix
- * epoch. A time a daylight-saving change skips or repeats resolves to one of its readings, as
- * the zone's rules give it after one correction.
+ * epoch. Around a daylight-saving change the rule is Java's and Python's (`fold=0`), and
+ * JavaScript's own for `local`: a time the change repeats (02:30 on the last Sunday of October
+ * in Europe/Berlin) is the earlier of its two instants, read with the offset before the change
+ * (summer time, 00:30Z); a time it skips (02:30 on the last Sunday of March) is read with the
+ * offset before the change too, so it lands as far past the change as it was into the gap
+ * (03:30 summer time, 01:30Z).
  */
 export function wallTimeToEpochMs(wall: WallTime, zone: string): number {
   const { year, month, day, hour, minute, second, millisecond } = wall;
@@ -55,7 +74,10 @@ export function wallTimeToEpochMs(wall: WallTime, zone: string): number {
   if (zone === 'UTC') return asUtc;
   const fixed = OFFSET.exec(zone);
   if (fixed) return asUtc - (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3])) * 60_000;
-  // The offset at the guess, then at the instant that offset gives: right on both sides of a change.
-  const first = asUtc - zoneOffsetMs(zone, asUtc);
-  return asUtc - zoneOffsetMs(zone, first);
+  // The offsets in force around it: each one that reads the wall time back is one of its instants.
+  const before = zoneOffsetMs(zone, asUtc - DAY_MS);
+  const offsets = new Set([before, zoneOffsetMs(zone, asUtc), zoneOffsetMs(zone, asUtc + DAY_MS)]);
+  const instants = [...offsets].map((offset) => asUtc - offset).filter((instant) => zoneOffsetMs(zone, instant) === asUtc - instant);
+  // None: the change skipped it.
+  return instants.length > 0 ? Math.min(...instants) : asUtc - before;
 }
