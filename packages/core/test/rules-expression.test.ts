@@ -129,8 +129,15 @@ describe('conditions that try to escape are refused when compiled, saying where'
     ['x >', /Expected expression after >/, undefined],
     ['x / 0 > 1', /\/ 0 is a division by zero, which never gives a number: the condition could never tell/, 2],
     ['x > 1 && y % 0.0 == 1', /% 0 is a modulo by zero/, 11],
-    ['x > 80degC', /^`80degC`: a condition takes no units: write the number alone \(80\), in the unit the metric is sent in/, 6],
-    ['age(x) > 30s', /`30s`: a condition takes no units: write the number alone \(30\)/, 11],
+    ['x > 80degC', /^`80degC`: a condition takes no units \(values carry none\): write `> 80`, the number alone in the unit the metric is sent in/, 6],
+    ['age(x) > 30s', /`30s`: a condition takes no units \(values carry none\): write `> 30`/, 11],
+    // jsep alone: "Expected expression after %", "one expression is expected", and TRUE a metric that never comes.
+    ['battery < 20 %', /^`20 %`: a condition takes no units \(values carry none\): write `< 20`, the number alone/, 13],
+    ['(battery <= 20%) && x', /^`20%`: a condition takes no units .*write `<= 20`/, 14],
+    ['temp > -15 °C', /^`15 °C`: a condition takes no units .*write `> -15`/, 11],
+    ['temp > 15 C || x > 1', /^`15 C`: a condition takes no units .*write `> 15`/, 10],
+    ['pump.running == TRUE', /^`TRUE` would be read as a metric named TRUE: write true \(lower case\) for the boolean, or value\("TRUE"\) for a metric of that name/, 16],
+    ['!(pump.running != False)', /^`False` would be read as a metric named False: write false \(lower case\)/, 18],
   ] as const)('%s', (text, message, offset) => {
     const error = compileRefusal(text);
     expect(error).toBeInstanceOf(ExpressionError);
@@ -170,6 +177,10 @@ describe('conditions that try to escape are refused when compiled, saying where'
     expect(run('x / 0.5 > 1 && x % 10 == 1 && x > 1e2 && x / 0.05 > 0', { x: 101 })).toBe(true);
   });
 
+  it('a modulo after a number, true and false in lower case, and TRUE quoted are no units nor misread constants', () => {
+    expect(run('x % 20 == 1 && 100 % x == 16 && (x % 3) == 0 && p == true && value("TRUE") == false && s == \'TRUE\'', { x: 21, p: true, TRUE: false, s: 'TRUE' })).toBe(true);
+  });
+
   it('refuses a condition past its length bound', () => {
     expect(() => compileExpression(`${'('.repeat(600)}x${')'.repeat(600)}`)).toThrow(/longer than 1000 characters/);
   });
@@ -195,6 +206,10 @@ describe('a mapping file with a refused condition names file:line:col, the colum
     ['  - name: a\n    when: >-\n      eval("x") > 1\n', 4, 11, 'rules[0].when', /the function eval\(\) is not offered/],
     ['  - name: a\n    when: m > 1\n  - name: b\n    when: m >\n', 6, 13, 'rules[1].when', /Expected expression after >/],
     ["  - { name: a, when: 'pump-a.temp > 5' }\n", 3, 27, 'rules[0].when', /write value\("pump-a\.temp"\) for a metric name with "-"; put spaces around - to subtract/],
+    ['  - name: low\n    when: battery < 20 %\n', 4, 24, 'rules[0].when', /`20 %`: a condition takes no units \(values carry none\): write `< 20`/],
+    ['  - name: cold\n    when: temp > -15 °C\n', 4, 22, 'rules[0].when', /`15 °C`: a condition takes no units .*write `> -15`/],
+    ['  - name: dry\n    when: pump.running == TRUE\n', 4, 27, 'rules[0].when', /`TRUE` would be read as a metric named TRUE: write true/],
+    ['  - name: low\n    when: battery < 20\n    resolve_when: battery > 25%\n', 5, 31, 'rules[0].resolve_when', /`25%`: a condition takes no units .*write `> 25`/],
   ] as const)('%j', (rules, line, col, path, message) => {
     const err = refusal(file(rules));
     expect(err.issues).toHaveLength(1);

@@ -1,12 +1,17 @@
 // Metric names the parser would misread, found in the text before it is parsed: jsep reads
 // `pump-a.temp` as `pump - a.temp` and refuses `plant.1.temp` with a message that never says
-// value("..."), so the condition would subtract silently or be refused with no way out.
+// value("..."), so the condition would subtract silently or be refused with no way out; and
+// `TRUE` is a metric named TRUE to it, which never arrives.
+
+import { unitAfterNumber } from './_expression-units.js';
 
 /** A character of a bare name or number, as jsep reads them (letters, digits, `_`, `$`, and beyond ASCII). */
 const NAME_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
 const NAME_START = /[A-Za-z_$\u0080-\uffff]/;
 /** A number literal, its exponent sign included: the `-` of `1e-5` is no subtraction. */
 const NUMBER = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/;
+/** `true` or `false` in any case: `TRUE` written bare is a metric name to the parser. */
+const MISCASED_CONSTANT = /^(?:true|false)$/i;
 /** Functions taking a metric name: the hint keeps the one written around it. */
 const NAME_TAKERS = new Set(['value', 'age', 'rate', 'changes', 'max_of', 'min_of', 'avg_of', 'sum_of', 'count_of']);
 
@@ -21,7 +26,8 @@ export interface MisreadName {
  * letter, digit or `_` right on both sides (`pump-a.temp`, `a.b-1`, `temp-1`: a name or a
  * subtraction? Spaces around `-` say subtraction, `value("...")` says name; after a number
  * literal, as in `10-2`, it can only subtract), a part of a dotted name starting with a digit
- * (`plant.1.temp`), or a number with a unit after it (`80degC`). Quoted strings are skipped.
+ * (`plant.1.temp`), `true` or `false` not in lower case (`TRUE`), or a number with a unit after
+ * it (`80degC`, `20 %`: see `unitAfterNumber`). Quoted strings are skipped.
  */
 export function findMisreadName(text: string): MisreadName | undefined {
   let i = 0;
@@ -38,7 +44,8 @@ export function findMisreadName(text: string): MisreadName | undefined {
       const number = NUMBER.exec(text.slice(i));
       if (number) {
         const end = i + number[0].length;
-        if (NAME_START.test(text[end] ?? '')) return unitAfterNumber(text, i, end);
+        const unit = unitAfterNumber(text, i, end);
+        if (unit) return unit;
         i = end;
         afterNumber = i;
         continue;
@@ -47,7 +54,12 @@ export function findMisreadName(text: string): MisreadName | undefined {
     if (NAME_START.test(ch) && !NAME_CHAR.test(prev) && prev !== '.') {
       let end = i;
       while (end < text.length && (NAME_CHAR.test(text[end]!) || text[end] === '.')) end += 1;
-      const digitPart = /\.(\d)/.exec(text.slice(i, end));
+      const word = text.slice(i, end);
+      if (MISCASED_CONSTANT.test(word) && word !== 'true' && word !== 'false') {
+        const lower = word.toLowerCase();
+        return { offset: i, message: `\`${word}\` would be read as a metric named ${word}: write ${lower} (lower case) for the boolean, or value("${word}") for a metric of that name` };
+      }
+      const digitPart = /\.(\d)/.exec(word);
       if (digitPart) {
         const name = fullName(text, i);
         return { offset: i + digitPart.index + 1, message: `\`${name.text}\`: a part of a metric name written bare cannot start with a digit: write ${hint(text, name)}` };
@@ -65,17 +77,6 @@ export function findMisreadName(text: string): MisreadName | undefined {
     i += 1;
   }
   return undefined;
-}
-
-/** A number with letters right after it (`80degC`, `5s`): a unit, which a condition does not take. */
-function unitAfterNumber(text: string, start: number, end: number): MisreadName {
-  let stop = end;
-  while (stop < text.length && NAME_CHAR.test(text[stop]!)) stop += 1;
-  const number = text.slice(start, end);
-  return {
-    offset: end,
-    message: `\`${text.slice(start, stop)}\`: a condition takes no units: write the number alone (${number}), in the unit the metric is sent in`,
-  };
 }
 
 /** The run of name characters, dots and hyphens around `at`. */

@@ -15,11 +15,12 @@ export interface Carried {
 
 const internalsOf = (rule: Rule): RuleInternals => ruleInternals.get(rule)!;
 
-/** One rule is the other to a reload: same name and definition, and the same evaluator when there is no condition text to compare. */
+/** One rule is the other to a reload: same name and definition, and the same evaluators when there is no condition text to compare. */
 function same(a: Rule, b: Rule): boolean {
   const x = internalsOf(a);
   const y = internalsOf(b);
-  return a.name === b.name && x.definition === y.definition && (a.options.condition !== undefined || x.evaluator === y.evaluator);
+  const sameResolve = a.options.resolveCondition !== undefined || a.options.resolveWhen === b.options.resolveWhen;
+  return a.name === b.name && x.definition === y.definition && (a.options.condition !== undefined || x.evaluator === y.evaluator) && sameResolve;
 }
 
 /**

@@ -38,6 +38,8 @@ export function resolveRuleOptions(options: RuleOptions): Rule['options'] {
   if (recovery !== 'value' && recovery !== 'silence') fail("recovery must be 'value' or 'silence'");
   const recoverForMs = ms(options.recoverForMs, 'recoverForMs');
   if (recovery === 'silence' && recoverForMs === 0) fail('recovery by silence needs recoverForMs: how long without data resolves the rule');
+  if (options.resolveWhen !== undefined && typeof options.resolveWhen !== 'function') fail('resolveWhen must be a function of the view, as the evaluator is');
+  if (options.resolveWhen !== undefined && recovery === 'silence') fail("resolveWhen decides a recovery by value, and recovery 'silence' resolves without data whatever the values: drop one");
   const evaluateEveryMs = ms(options.evaluateEveryMs, 'evaluateEveryMs');
   if (evaluateEveryMs > 0 && evaluateEveryMs < MIN_EVALUATE_EVERY_MS) fail(`evaluateEveryMs must be 0 (only on points) or at least ${MIN_EVALUATE_EVERY_MS} ms`);
   const eventMetric = options.eventMetric ?? `alert.${name}`;
@@ -65,5 +67,7 @@ export function resolveRuleOptions(options: RuleOptions): Rule['options'] {
     onServerTime: options.onServerTime ?? asItIs,
     ...(options.tags === undefined ? {} : { tags: { ...options.tags } }),
     ...(options.condition === undefined ? {} : { condition: String(options.condition) }),
+    ...(options.resolveWhen === undefined ? {} : { resolveWhen: options.resolveWhen }),
+    ...(options.resolveCondition === undefined ? {} : { resolveCondition: String(options.resolveCondition) }),
   };
 }

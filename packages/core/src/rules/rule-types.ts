@@ -1,4 +1,5 @@
 import type { Point, Tags } from '../point/point.js';
+import type { RuleEvaluator } from './rule-view.js';
 
 /** Pattern a rule's name must match: it names the events (`alert.<name>`) and a metric label. */
 export const RULE_NAME_PATTERN = /^[a-z0-9_][a-z0-9_-]{0,63}$/;
@@ -58,6 +59,18 @@ export interface RuleOptions {
   evaluateEveryMs?: number;
   /** The condition as written, carried in the events (`condition`). Default none. */
   condition?: string;
+  /**
+   * What resolves a firing instance, for hysteresis (fire below 20, resolve above 25): while it
+   * fires, this is evaluated instead of waiting for the condition to turn false, and the instance
+   * resolves once it is true and the condition is not (Zabbix's recovery expression), by `value`
+   * after `recoverForMs` of that, none other between; while it does not fire, only the condition
+   * counts. Undefined (cannot tell) changes nothing. Not with `recovery: 'silence'`. Its `*` names
+   * (see `RuleView.match`) must be among the condition's. Default none: resolved once the
+   * condition is false.
+   */
+  resolveWhen?: RuleEvaluator;
+  /** `resolveWhen` as written, carried in the events (`resolve_condition`). Default none. */
+  resolveCondition?: string;
   /** The clock of timestamps, in ms since the epoch: `age()`, the events' times. Default `Date.now`. */
   now?: () => number;
   /**
@@ -92,7 +105,10 @@ export interface RuleEvent {
   values: Record<string, unknown>;
   /** Fired: when the condition began to hold. Resolved: when it fired (the fired event's `atMs`, exactly). */
   sinceMs: number;
-  /** Resolved: by `value`, by `silence`, or by `reload` (the rule was changed or removed while firing). */
+  /**
+   * Resolved: by `value` (the condition found false, or for a rule with `resolveWhen` that found
+   * true), by `silence`, or by `reload` (the rule was changed or removed while firing).
+   */
   by?: ResolvedBy;
   /** The event point as written to the sink. */
   point: Point;
@@ -115,11 +131,14 @@ export interface RuleListeners {
   onError?(error: unknown, info: RuleErrorInfo): void;
 }
 
+/** The options a rule may have none of, even with its defaults. */
+type OptionalOption = 'condition' | 'tags' | 'resolveWhen' | 'resolveCondition';
+
 /** A rule evaluated on the data path (`createRule`). */
 export interface Rule {
   readonly name: string;
   /** The options with their defaults. */
-  readonly options: Readonly<Required<Omit<RuleOptions, 'condition' | 'tags'>>> & Pick<RuleOptions, 'condition' | 'tags'>;
+  readonly options: Readonly<Required<Omit<RuleOptions, OptionalOption>>> & Pick<RuleOptions, OptionalOption>;
   /** Adds listeners; returns the function that removes them. */
   listen(listeners: RuleListeners): () => void;
   /** Instances firing now (still firing while recovering). */

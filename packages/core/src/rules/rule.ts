@@ -1,3 +1,4 @@
+import { FieldbridgeError } from '../errors.js';
 import type { Point } from '../point/point.js';
 import { globMatch } from '../shared/glob.js';
 import { createInstances, type Instance } from './_instance.js';
@@ -5,7 +6,7 @@ import { ruleInternals, type RuleInternals } from './_internals.js';
 import { matchedNames, matchIn } from './_match.js';
 import { resolveRuleOptions } from './_rule-options.js';
 import { createRuleState, MAX_SOURCES, notesObject } from './_state.js';
-import type { RuleEvaluator } from './rule-view.js';
+import type { RuleEvaluator, RuleView } from './rule-view.js';
 import type { ResolvedBy, Rule, RuleEvent, RuleListeners, RuleOptions } from './rule-types.js';
 
 /**
@@ -15,7 +16,8 @@ import type { ResolvedBy, Rule, RuleEvent, RuleListeners, RuleOptions } from './
  * each metric it reads, per source); the rule fires once its condition has held for `forMs`
  * (measured on the rule's clock, so a value that stops changing still fires), resolves by
  * `value` (a false evaluation `recoverForMs` or more after the condition turned false, none
- * true between: a silent source is not a recovered one) or by `silence` (no point for
+ * true between: a silent source is not a recovered one; with `resolveWhen`, one finding it true
+ * and the condition not, for hysteresis) or by `silence` (no point for
  * `recoverForMs`), and never fires again within `cooldownMs` of its last fire (a condition still
  * holding when the cooldown ends fires then). Events reach `listen`ers; a rule set writes them
  * to the sink as points. An evaluator that throws is counted, reported once per episode, and
@@ -29,6 +31,11 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
   const anySource = o.sources.includes('*');
   // A compiled condition reading value("freezer*.temperature"): one instance per metric matched.
   const matched = matchedNames.get(evaluator) ?? [];
+  const resolveMatched = o.resolveWhen ? (matchedNames.get(o.resolveWhen) ?? []) : [];
+  const unmatched = resolveMatched.find((name) => !matched.includes(name));
+  if (unmatched !== undefined) {
+    throw new FieldbridgeError('OPTIONS_INVALID', `createRule ${o.name}: resolveWhen reads ${unmatched} one metric at a time, which the condition does not: each alert is one metric the condition's * names match, so resolveWhen may read only those`);
+  }
   const state = createRuleState(o.per === 'all', o.now, patterns, o.onServerTime);
   let errorCount = 0;
   let erroring = false;
@@ -59,12 +66,27 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     }
   }
 
-  /** Evaluates `instance`'s condition now: its result, undefined when it cannot tell or threw; what it read is kept for the events. */
+  const resolveWhen = o.resolveWhen;
+  /**
+   * Whether a firing instance still holds, for a rule with `resolveWhen`: not once `resolveWhen`
+   * is true and the condition is not (both read, so the event carries what both saw).
+   */
+  const stillFiring = (view: RuleView): boolean | undefined => {
+    const resolves = resolveWhen!(view);
+    if (resolves === undefined) return undefined;
+    return !resolves || evaluator(view) === true;
+  };
+
+  /**
+   * Evaluates `instance` now: its condition, or while it fires whether it still does (see
+   * `resolveWhen`); undefined when it cannot tell or threw; what it read is kept for the events.
+   */
   const judge = (instance: Instance): boolean | undefined => {
     let holds: boolean | undefined;
     state.begin(instance.sourceId, instance.match);
     try {
-      holds = evaluator(state.view);
+      const firingNow = instance.phase === 'firing' || instance.phase === 'recovering';
+      holds = resolveWhen && firingNow ? stillFiring(state.view) : evaluator(state.view);
     } catch (err) {
       failed(err, instance.own ? undefined : instance.sourceId);
       return undefined;
@@ -101,7 +123,8 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     const sourceId = instance.own ? undefined : instance.sourceId;
     const values = notesObject(instance.notes);
     const match = instance.match === undefined ? {} : { match: instance.match };
-    const value: Record<string, unknown> = { rule: o.name, state: kind, ...match, ...(o.condition === undefined ? {} : { condition: o.condition }), values };
+    const texts = { ...(o.condition === undefined ? {} : { condition: o.condition }), ...(o.resolveCondition === undefined ? {} : { resolve_condition: o.resolveCondition }) };
+    const value: Record<string, unknown> = { rule: o.name, state: kind, ...match, ...texts, values };
     if (kind === 'fired') Object.assign(value, { since, for_ms: o.forMs });
     else Object.assign(value, { fired_at: since, by, duration_ms: tick - instance.firedAt });
     const point: Point = {
@@ -191,5 +214,6 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
 /** The options that make a rule what it is, as one string: equal for a rule a reload made unchanged. */
 function definitionOf(o: Rule['options'], listsSources: boolean): string {
   const tags = Object.entries(o.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify([o.name, o.condition ?? null, o.metrics, o.sources, listsSources, o.per, o.forMs, o.recovery, o.recoverForMs, o.cooldownMs, o.evaluateEveryMs, o.eventMetric, tags]);
+  const resolve = o.resolveCondition ?? (o.resolveWhen ? true : null);
+  return JSON.stringify([o.name, o.condition ?? null, resolve, o.metrics, o.sources, listsSources, o.per, o.forMs, o.recovery, o.recoverForMs, o.cooldownMs, o.evaluateEveryMs, o.eventMetric, tags]);
 }

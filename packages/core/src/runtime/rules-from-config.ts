@@ -31,10 +31,11 @@ export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, sink: 
   const onServerTime = sink.onServerTime?.bind(sink);
   return (rules ?? []).map((r) => {
     const compiled = compileExpression(r.when);
+    const resolve = r.resolve_when === undefined ? undefined : compileExpression(r.resolve_when);
     return createRule(
       {
         name: r.name,
-        metrics: [...compiled.metrics, ...compiled.patterns],
+        metrics: [...compiled.metrics, ...compiled.patterns, ...(resolve ? [...resolve.metrics, ...resolve.patterns] : [])],
         ...(r.sources ? { sources: r.sources } : {}),
         ...(r.per ? { per: r.per } : {}),
         ...(r.for === undefined ? {} : { forMs: r.for }),
@@ -43,8 +44,9 @@ export function rulesFromConfig(rules: readonly RuleConfig[] | undefined, sink: 
         ...(r.cooldown === undefined ? {} : { cooldownMs: r.cooldown }),
         ...(r.metric ? { eventMetric: r.metric } : {}),
         ...(r.tags ? { tags: r.tags } : {}),
-        ...(compiled.readsClock ? { evaluateEveryMs: CLOCK_EVALUATION_MS } : {}),
+        ...(compiled.readsClock || resolve?.readsClock ? { evaluateEveryMs: CLOCK_EVALUATION_MS } : {}),
         condition: r.when,
+        ...(resolve ? { resolveWhen: resolve.evaluate, resolveCondition: r.resolve_when } : {}),
         now: () => clock.now(),
         monotonicNow: () => clock.monotonicNow(),
         ...(onServerTime ? { onServerTime } : {}),
@@ -101,7 +103,8 @@ export function describeRules(rules: readonly RuleConfig[] | undefined): string[
     const parts = [`${r.name}: when ${r.when}`];
     if (compileExpression(r.when).readsClock) parts.push(`evaluated every ${formatDuration(CLOCK_EVALUATION_MS)} too (${/\bage\s*\(/.test(r.when) ? 'it reads age' : 'it counts changes'})`);
     if (r.for) parts.push(`for ${formatDuration(r.for)}`);
-    parts.push(r.recovery === 'silence' ? `resolved by ${formatDuration(r.recover_for ?? 0)} of silence` : `resolved once false${r.recover_for ? ` for ${formatDuration(r.recover_for)}` : ''}`);
+    const held = r.recover_for ? ` for ${formatDuration(r.recover_for)}` : '';
+    parts.push(r.recovery === 'silence' ? `resolved by ${formatDuration(r.recover_for ?? 0)} of silence` : r.resolve_when !== undefined ? `resolved once ${r.resolve_when} and not ${r.when}${held}` : `resolved once false${held}`);
     if (r.cooldown) parts.push(`cooldown ${formatDuration(r.cooldown)}`);
     parts.push(r.per === 'all' ? 'one alert over all sources' : 'one alert per source');
     if (r.sources) parts.push(`sources ${r.sources.join(', ')}`);
