@@ -10,6 +10,8 @@ import { commonShape } from './common-schema.js';
 import { closestKey, keysAt } from './key-suggest.js';
 import { pointTagIssues } from './point-tag-room.js';
 import { issueWords } from './_issue-words.js';
+import { explainSyntaxError } from './yaml-syntax-hints.js';
+import { yamlMisreadings } from './yaml-misreadings.js';
 
 /** How a mapping file is read. */
 export interface MappingReadOptions {
@@ -50,7 +52,9 @@ export function parseMapping(text: string, file: string, sections: Sections, env
     return { file, line: pos.line, col: pos.col, path, message };
   };
   // After a syntax error the parser's later complaints are echoes of it: report the first.
-  const issues: ConfigIssue[] = doc.errors.slice(0, 1).map((e) => at(e.pos[0], '', syntaxMessage(e.message, e.code, /^[^:\n]*/.exec(text.slice(e.pos[0], e.pos[0] + 300))?.[0] ?? '', lineAt(text, e.pos[0]))));
+  const issues: ConfigIssue[] = doc.errors.slice(0, 1).map((e) => explainSyntaxError(e, text)).map((hint) => at(hint.offset, '', hint.message));
+  // Text read without an error but not as written (a Windows path's \n in double quotes).
+  if (issues.length === 0) issues.push(...yamlMisreadings(doc, text, doc.warnings).map((hint) => at(hint.offset, '', hint.message)));
   if (issues.length === 0) issues.push(...expandEnv(doc, env, at, options.onUnsetVariable));
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -155,27 +159,6 @@ function readBounded(file: string): string {
   } finally {
     closeSync(fd);
   }
-}
-
-/**
- * The parser's first line, with what to do for the mistakes it words in its own terms: a
- * `${VAR}` inside `{ }` or `[ ]` (its braces read as YAML), and a value of a bare `-` (read as
- * a list item: `file: -` for standard input). `line` is the text of the line the error is on.
- */
-function syntaxMessage(message: string, code: string, source: string, line: string): string {
-  if (code === 'DUPLICATE_KEY') return `duplicate key "${source.trim().slice(0, 64)}": each key may appear once in a mapping`;
-  const first = message.split('\n')[0] ?? message;
-  if (/:\s+-\s*(?:[,}\]]|$)/.test(line)) return `${first} (a value of a bare - is read as a list item: quote it, "-")`;
-  return line.includes('${') && (first.includes('${') || /flow/.test(first))
-    ? `${first} (a \${VAR} inside { } or [ ] must be quoted: "\${VAR}", which reads as text; for a number or true/false, write that key in block style)`
-    : first;
-}
-
-/** The text of the line holding `offset`. */
-function lineAt(text: string, offset: number): string {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  const end = text.indexOf('\n', offset);
-  return text.slice(start, end === -1 ? undefined : end);
 }
 
 type At = (offset: number | undefined, path: string, message: string) => ConfigIssue;

@@ -1,0 +1,63 @@
+import { isAlias, visit, type Document, type YAMLWarning } from 'yaml';
+import { clip, lineAt, looksLikeWindowsPath, singleQuoted, valueToLineEnd, windowsPathMessage, type SourceHint } from './_yaml-source.js';
+
+/** Escapes that turn a path's `\n`, `\t`... into control characters. */
+const CONTROL_ESCAPES: Record<string, string> = { n: 'a line feed', t: 'a tab', r: 'a carriage return', b: 'a backspace', f: 'a form feed', v: 'a vertical tab', '0': 'a NUL', a: 'a bell', e: 'an escape' };
+
+/**
+ * Text that YAML reads without an error but not as the user meant, each said where it stands:
+ * a Windows path in double quotes whose `\n` became a line feed, a value starting with `*`, `&`
+ * or `!` read as an alias, an anchor or a tag, a value starting with `>` or `|` read as an
+ * empty block of text. `warnings` are the document's (an unknown `!tag` is one).
+ */
+export function yamlMisreadings(doc: Document, text: string, warnings: readonly YAMLWarning[]): SourceHint[] {
+  const out: SourceHint[] = [];
+  for (const warning of warnings) {
+    if (warning.code !== 'TAG_RESOLVE_FAILED') continue;
+    const offset = Math.min(Math.max(warning.pos[0], 0), text.length);
+    out.push(quoted(text, offset, `"${clip(valueToLineEnd(text, offset))}" reads as a YAML tag (a value starting with !), not as text`));
+  }
+  // One pass in document order: an alias needs its anchor set before it (yaml's own resolve()
+  // searches the document for each alias, too slow for a file of thousands).
+  const anchored = new Set<string>();
+  const aliased = new Set<string>();
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        aliased.add(node.source);
+        if (node.range && !anchored.has(node.source)) out.push(quoted(text, node.range[0], `"*${clip(node.source)}" reads as a reference to an anchor &${clip(node.source)} (a value starting with *), and no &${clip(node.source)} is set above it`));
+      } else if (node.anchor !== undefined) anchored.add(node.anchor);
+    },
+  });
+  visit(doc, {
+    Scalar(_key, node) {
+      if (!node.range) return;
+      if (node.anchor !== undefined && !aliased.has(node.anchor)) {
+        const at = text.lastIndexOf(`&${node.anchor}`, node.range[0]);
+        const value = node.value === null || node.value === '' ? 'an empty value' : `the value "${clip(String(node.value))}"`;
+        if (at !== -1) out.push(quoted(text, at, `"&${clip(node.anchor)}" reads as an anchor named ${clip(node.anchor)} (a value starting with &) on ${value}, and nothing refers to it with *${clip(node.anchor)}`));
+      }
+      if (node.type === 'QUOTE_DOUBLE') {
+        const inner = text.slice(node.range[0] + 1, node.range[1]).replace(/"\s*$/, '');
+        const escapes = [...inner.matchAll(/\\(.)/gs)].map((m) => m[1]!).filter((c) => c in CONTROL_ESCAPES);
+        if (escapes.length > 0 && looksLikeWindowsPath(inner)) {
+          const what = [...new Set(escapes)].map((c) => `\\${c} is ${CONTROL_ESCAPES[c]}`).join(', ');
+          out.push({ offset: node.range[0], message: windowsPathMessage(inner, what) });
+        }
+      }
+      if ((node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL') && node.value === '') {
+        const header = valueToLineEnd(text, node.range[0]);
+        out.push(quoted(text, node.range[0], `"${clip(header)}" starts a block of text (a value starting with > or | is the indented lines below it), and none follows`));
+      }
+    },
+  });
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
+/** `problem`, then how to write the value from `offset` as text: in single quotes. */
+function quoted(text: string, offset: number, problem: string): SourceHint {
+  const line = lineAt(text, offset);
+  const before = line.text.slice(0, offset - line.start).trim();
+  const value = valueToLineEnd(text, offset);
+  return { offset, message: `${problem}: if it is meant as text, put it in quotes: ${before ? `${before} ` : ''}${singleQuoted(clip(value))}` };
+}
