@@ -3,6 +3,7 @@
 // filters the metric list to that source; WebSocket devices get a Control button.
 import { h, setAttr, setText } from './dom.js';
 import { formatAge, formatCount, formatCounted, formatRate } from './format.js';
+import { isStale } from './model.js';
 
 /** @typedef {import('./model.js').Model} Model */
 /** @typedef {import('./model.js').LiveSource} LiveSource */
@@ -66,6 +67,10 @@ export function createSourceList(list, empty, { model, onSelect, onControl }) {
         cards.delete(id);
       }
     }
+    // Series of each source that stopped arriving (a tag with a dead battery among a gateway's hundred).
+    /** @type {Map<string, number>} */
+    const staleBy = new Map();
+    for (const s of model.order) if (isStale(s, now)) staleBy.set(s.source, (staleBy.get(s.source) ?? 0) + 1);
     let previous = /** @type {Element | null} */ (null);
     for (const id of ids) {
       const src = /** @type {LiveSource} */ (model.sources.get(id));
@@ -77,7 +82,7 @@ export function createSourceList(list, empty, { model, onSelect, onControl }) {
       setAttr(c.main, 'aria-label', `${id}, ${LABELS[state]}: ${selected === id ? 'showing only its metrics (press to show all)' : 'show only its metrics'}`);
       // A device refused at its first connection has sent nothing yet, but it came by WebSocket.
       const via = src.via.map((v) => VIA[v]).join(' + ') || (src.link !== undefined ? 'WebSocket' : '');
-      const counts = [via, formatRate(src.rate), formatCounted(src.points, 'pt'), src.rejected > 0 ? `${formatCount(src.rejected)} refused` : ''];
+      const counts = [via, formatRate(src.rate), formatCounted(src.points, 'pt'), src.rejected > 0 ? `${formatCount(src.rejected)} refused` : '', staleBy.has(id) ? `${formatCount(staleBy.get(id) ?? 0)} stale` : ''];
       setText(c.line1, counts.filter(Boolean).join(' · '));
       const seen = src.lastSeenMs === undefined ? 'no points yet' : `last point ${formatAge(now - src.lastSeenMs)} ago`;
       const why = state === 'refused' || state === 'disconnected' ? src.reason : undefined;

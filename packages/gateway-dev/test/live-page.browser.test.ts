@@ -343,6 +343,8 @@ describe('the live page in Chromium', () => {
     expect(await page.$eval('.row.stale .c-age', (el) => el.getAttribute('title'))).toBe('Stale: no point for over 10 s');
     await page.waitForSelector('#stale-only:not([hidden])');
     expect(await page.textContent('#stale-only')).toBe('2 stale');
+    // The gateway's card says it too: it is "receiving", but two of its series stopped.
+    await page.waitForFunction(() => document.getElementById('sources')?.textContent?.includes('pts · 2 stale'));
     await page.click('#stale-only');
     await page.waitForFunction(() => document.getElementById('metric-count')?.textContent === '2 of 6');
     expect(await page.$$eval('.row:not([hidden])', (rows) => rows.length)).toBe(2);
