@@ -126,6 +126,16 @@ export function booleanWord(text: string): boolean | undefined {
   return undefined;
 }
 
+/**
+ * A whole payload read as a switch state (format boolean): a {@link booleanWord}, or `1`/`0` as
+ * the JSON numbers type boolean takes. Undefined for anything else, which is never taken for false.
+ */
+export function payloadBoolean(text: string): boolean | undefined {
+  const digit = text.trim();
+  if (digit === '1' || digit === '0') return digit === '1';
+  return booleanWord(text);
+}
+
 /** Reads a JSON value as `type`, or says why it does not fit. */
 export function readValue(value: unknown, type: ValueType): { ok: true; value: PointValue } | { ok: false; kind: DecodeErrorKind; message: string } {
   if (value === null || value === undefined) return { ok: false, kind: 'missing_value', message: 'the value is null' };

@@ -8,12 +8,15 @@ import { resolveSubscriptions, type ResolvedSubscription } from './resolve.js';
 import { createMqttSource } from './source.js';
 import { mqttStarter } from './starter.js';
 
+/** How the formats whose whole payload is the value read it. */
+const SCALAR_READS = { number: 'a number', boolean: 'a switch state (on/off, true/false, 1/0)', text: 'text' } as const;
+
 /** One line saying how a subscription's messages become points. */
 export function describeSubscription(sub: ResolvedSubscription): string {
   const head = `${sub.name === sub.topic.raw ? sub.topic.raw : `${sub.name}: ${sub.topic.raw}`} (qos ${sub.qos}, ${sub.format}${sub.topic.shareGroup === undefined ? '' : `, shared by group ${sub.topic.shareGroup}`})`;
   const tags = sub.tags.length > 0 ? `, tags ${sub.tags.map(([k, t]) => `${k}=${t.source}`).join(' ')}` : '';
   if (sub.format === 'sparkplug') return `${head}: Sparkplug B metrics -> '${sub.metric?.source}', state events -> '${sub.stateMetric?.source}'${tags}`;
-  if (sub.format !== 'json') return `${head}: payload as ${sub.format === 'number' ? 'a number' : 'text'} -> '${sub.metric?.source}'${tags}`;
+  if (sub.format !== 'json') return `${head}: payload as ${SCALAR_READS[sub.format]} -> '${sub.metric?.source}'${tags}`;
   const values = sub.values.map((v) => `'${v.naming.metric.source}'${v.field === undefined ? '' : ` [${v.field}]`} = ${v.path.source} (${v.type}${v.optional ? ', optional' : ''})`).join(', ');
   const time = sub.timestamp ? `, timestamp ${sub.timestamp.path.source} (${sub.timestamp.unit}${sub.timestamp.timeZone === undefined ? '' : `, zone-less dates in ${sub.timestamp.timeZone}`})` : ', timestamp at receipt';
   return `${head}: ${values}${time}${tags}`;

@@ -2,7 +2,7 @@ import { durationMs, isTimeZone, reconnectSchema, sizeBytes, tagsSchema } from '
 import { z } from 'zod';
 
 /** Payload formats a subscription can decode. */
-export const PAYLOAD_FORMATS = ['json', 'number', 'text', 'sparkplug'] as const;
+export const PAYLOAD_FORMATS = ['json', 'number', 'boolean', 'text', 'sparkplug'] as const;
 /** Types a JSON value can be read as. */
 export const VALUE_TYPES = ['number', 'boolean', 'string', 'json'] as const;
 /** Units of a timestamp read from a payload. */
@@ -66,7 +66,7 @@ export const mqttSubscriptionSchema = z
     topic: z.string().min(1).describe('Topic filter, with + and # wildcards; $share/<group>/<filter> for a shared subscription.'),
     name: z.string().min(1).max(128).optional().describe('Name of the subscription in logs, the channel label of the metrics and /readyz. Default: the topic.'),
     qos: z.union([z.literal(0), z.literal(1), z.literal(2)], { error: 'qos must be 0, 1 or 2' }).optional().describe('Subscription QoS. Default 1.'),
-    format: z.enum(PAYLOAD_FORMATS, { error: `format must be one of ${PAYLOAD_FORMATS.join(', ')}` }).optional().describe('json (default), number, text or sparkplug.'),
+    format: z.enum(PAYLOAD_FORMATS, { error: `format must be one of ${PAYLOAD_FORMATS.join(', ')}` }).optional().describe('json (default), number (a bare decimal number), boolean (a bare switch state: on/off, true/false, 1/0 in any case), text or sparkplug.'),
     metric: template
       .optional()
       .describe('Metric name template: {topic}, {topic.N}, {json.<path>}, {field}; for Sparkplug {group}, {edge_node}, {device}, {name}.'),

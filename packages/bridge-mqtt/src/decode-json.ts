@@ -30,7 +30,7 @@ export function decodeJson(route: TopicRoute, message: MqttMessage): DecodeResul
     const found = evaluateJsonPath(sub.timestamp.path, json);
     const converted = found.found ? toEpochMs(found.value, sub.timestamp.unit, sub.timestamp.timeZone) : { ok: false as const, message: `${found.missing} is missing` };
     if (converted.ok) timestamp = converted.ms;
-    else problems.push({ kind: 'bad_timestamp', message: `timestamp ${sub.timestamp.path.source}: ${converted.message}; receipt time used`, ...('zoneless' in converted ? { zoneless: true as const } : {}) });
+    else problems.push({ kind: 'bad_timestamp', message: `timestamp ${sub.timestamp.path.source}: ${converted.message}; receipt time used`, ...('zoneless' in converted ? { perSubscription: 'time_zone' as const } : {}) });
   }
   const points: Point[] = [];
   sub.values.forEach((value, i) => {

@@ -1,6 +1,6 @@
 import type { DecodeProblem as KitDecodeProblem, DecodeResult as KitDecodeResult, PointValue } from '@fieldbridge/core/bridge';
 import { fillName, makePoint, readsPayload, type Named } from './_points.js';
-import { readValue, utf8Text } from './_values.js';
+import { brief, payloadBoolean, readValue, utf8Text } from './_values.js';
 import { decodeJson } from './decode-json.js';
 import { decodeSparkplug, parseSparkplugTopic, type SparkplugContext, type SparkplugTopic } from './decode-sparkplug.js';
 import type { ResolvedSubscription } from './resolve.js';
@@ -11,9 +11,9 @@ export const DECODE_ERROR_KINDS = [
   'no_rule', // the topic matched no subscription's filter
   'too_large', // a message over max_packet_size: acknowledged without being read
   'invalid_json', // not valid JSON, or nested deeper than MAX_JSON_DEPTH
-  'invalid_utf8', // format text: not valid UTF-8
+  'invalid_utf8', // format number, boolean or text: not valid UTF-8
   'not_a_number', // a number was expected (format number, type number)
-  'wrong_type', // type boolean/string/json: the value does not fit
+  'wrong_type', // type boolean/string/json, or format boolean: the value does not fit
   'missing_value', // the JSON path names nothing in this payload, or the value is null
   'bad_timestamp', // the mapped timestamp is missing, unreadable or implausible: receipt time used
   'bad_template', // the metric name or a tag could not be filled from this message
@@ -32,10 +32,12 @@ export type DecodeErrorKind = (typeof DECODE_ERROR_KINDS)[number];
 export interface DecodeProblem extends KitDecodeProblem {
   kind: DecodeErrorKind;
   /**
-   * `bad_timestamp` of an ISO 8601 date without a zone, the subscription naming no `time_zone`:
-   * the mapping's to fix, not the device's, so the source logs it once per subscription, not per topic.
+   * Set for a problem the mapping is to fix, not the device: the source logs it once per
+   * subscription (under this name), not once per topic. `time_zone`: a `bad_timestamp` of an
+   * ISO 8601 date without a zone, the subscription naming no `time_zone`. `boolean`: format
+   * boolean met a word it does not read (`toggle`), which every device under the filter sends alike.
    */
-  zoneless?: true;
+  perSubscription?: 'time_zone' | 'boolean';
 }
 
 /** One received message. */
@@ -61,7 +63,7 @@ export interface DecodeResult extends KitDecodeResult<DecodeProblem> {
 export interface TopicRoute {
   sub: ResolvedSubscription;
   levels: readonly string[];
-  /** Per value of `sub.values` (format json) or the one value (number, text). */
+  /** Per value of `sub.values` (format json) or the one value (number, boolean, text). */
   names: readonly (Named | undefined)[];
   /** format sparkplug: the topic's parts; undefined when it is not a Sparkplug topic. */
   sparkplug: SparkplugTopic | undefined;
@@ -95,7 +97,7 @@ export function decodeMessage(sub: ResolvedSubscription, message: MqttMessage, s
   }
 }
 
-/** Formats number and text: the whole payload is the value. */
+/** Formats number, boolean and text: the whole payload is the value. */
 function decodeScalar(route: TopicRoute, message: MqttMessage): DecodeResult {
   const { sub } = route;
   const body = utf8Text(message.payload);
@@ -105,6 +107,10 @@ function decodeScalar(route: TopicRoute, message: MqttMessage): DecodeResult {
     const read = readValue(body, 'number');
     if (!read.ok) return { points: [], problems: [{ kind: read.kind, message: read.message }] };
     value = read.value;
+  } else if (sub.format === 'boolean') {
+    const state = payloadBoolean(body);
+    if (state === undefined) return { points: [], problems: [{ kind: 'wrong_type', perSubscription: 'boolean', message: `the payload ${brief(body)} is not a switch state: format boolean reads on/off, true/false and 1/0 in any case (map a topic that sends other words with format: text)` }] };
+    value = state;
   }
   const named = route.names[0] ?? fillName({ metric: sub.metric!, tags: sub.tags }, { levels: route.levels });
   if (!named.ok) return { points: [], problems: [{ kind: 'bad_template', message: named.message }] };

@@ -57,7 +57,7 @@ export interface ResolvedSubscription {
   topic: TopicFilter;
   qos: 0 | 1 | 2;
   format: PayloadFormat;
-  /** The metric template (format number, text, sparkplug). */
+  /** The metric template (format number, boolean, text, sparkplug). */
   metric: MqttTemplate | undefined;
   /** Values read from a JSON payload (format json). */
   values: ResolvedValue[];
@@ -87,7 +87,10 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
     if (sub[key] !== undefined && !formats.includes(format)) issues.push({ path: at(key), message: `${key} applies to format ${formats.join(' or ')}, not ${format}` });
   };
   onlyFor('value', ['json']);
-  onlyFor('type', ['json']);
+  if (sub.type === 'boolean' && (format === 'text' || format === 'number')) {
+    // A payload that is the bare word (Shelly Gen1's relay/0, Tasmota's stat/<topic>/POWER) has a format of its own.
+    issues.push({ path: at('type'), message: `type applies to format json; a payload that is the bare word (on/off, true/false, 1/0) is format: boolean: write that instead of format: ${format} and type` });
+  } else onlyFor('type', ['json']);
   onlyFor('timestamp', ['json']);
   onlyFor('fields', ['json']);
   onlyFor('optional', ['json']);

@@ -5,7 +5,7 @@ import type { HeardField, HeardTopic, TopicSurveyResult } from './topic-survey.j
 
 /** Most `subscriptions:` entries suggested. */
 const MAX_SUGGESTIONS = 50;
-/** JSON leaf names read as the payload's time when they hold epoch seconds or milliseconds. */
+/** JSON leaf names read as the payload's time when they hold epoch seconds or milliseconds, or an ISO 8601 date. */
 const TIME_NAMES = new Set(['ts', 'timestamp', 'time', 't_ms', 'epoch']);
 
 function what(t: HeardTopic): string {
@@ -119,6 +119,20 @@ function takesOthers(group: Group, heard: readonly HeardTopic[]): boolean {
   });
 }
 
+/**
+ * The `timestamp:` line of the first field named as a time (see {@link TIME_NAMES}) that reads as
+ * one: epoch seconds or milliseconds by its size, or an ISO 8601 date. A date without a zone (a
+ * device's local time, as Tasmota's `Time`) gets `time_zone: local` and a comment to set the
+ * device's zone: local is this machine's, right only when the two agree.
+ */
+function timestampLines(fields: readonly HeardField[]): string[] {
+  const time = fields.find((f) => TIME_NAMES.has(f.name.toLowerCase()) && ((f.kind === 'number' && f.unfit === undefined) || f.iso8601 !== undefined));
+  if (time === undefined) return [];
+  if (time.kind === 'number') return [`    timestamp: ${flowYaml({ path: time.path, unit: Number(time.sample) < 1e11 ? 's' : 'ms' })}`];
+  if (time.iso8601 === 'zoned') return [`    timestamp: ${flowYaml({ path: time.path, unit: 'iso8601' })}`];
+  return [`    timestamp: ${flowYaml({ path: time.path, time_zone: 'local' })}  # a time without a zone: set time_zone to the device's (an IANA name like Europe/Berlin, or +01:00); local is this machine's`];
+}
+
 function subscription(group: Group): string[] {
   const first = group.levels[0]!;
   const levels = filterLevels(group);
@@ -127,11 +141,10 @@ function subscription(group: Group): string[] {
   // A literal level goes into the name as letters, digits, `_`, `-` and `.` only (no template braces).
   const base = first.map((level, i) => (varies[i] ? `{topic.${i}}` : level.replace(/[^\w.-]+/g, '_'))).filter((part) => part !== '').join('.');
   const t = group.sample;
-  if (t.format === 'number' || t.format === 'text') return [`  - ${flowYaml({ topic: filter, format: t.format, metric: base })}`];
+  if (t.format === 'number' || t.format === 'boolean' || t.format === 'text') return [`  - ${flowYaml({ topic: filter, format: t.format, metric: base })}`];
   const topic = flowYaml(filter);
   const values = readable(t.fields);
-  const time = t.fields.find((f) => f.kind === 'number' && f.unfit === undefined && TIME_NAMES.has(f.name.toLowerCase()));
-  const timestamp = time === undefined ? [] : [`    timestamp: ${flowYaml({ path: time.path, unit: Number(time.sample) < 1e11 ? 's' : 'ms' })}`];
+  const timestamp = timestampLines(t.fields);
   if (values.length === 1) {
     const only = values[0]!;
     return [`  - topic: ${topic}`, `    metric: ${flowYaml(base)}`, `    value: ${flowYaml(only.path)}`, ...(isBoolean(only) ? ['    type: boolean'] : []), ...timestamp];

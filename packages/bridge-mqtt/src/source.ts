@@ -135,12 +135,12 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       const more = added(problem);
       if (more === undefined) continue;
       const text = `subscription ${name}: ${excerpt(topic, 200)}: ${problem.message}${more}`;
-      // The mapping lacks time_zone: one line for the subscription, not one per device.
-      if (problem.zoneless) ctx.problems.report(`mqtt.time_zone.${name}`, text, { subscription: name, topic: excerpt(topic, 200), kind: problem.kind });
+      // The mapping's to fix (time_zone, a word format boolean does not read): one line for the subscription, not one per device.
+      if (problem.perSubscription) ctx.problems.report(`mqtt.${problem.perSubscription}.${name}`, text, { subscription: name, topic: excerpt(topic, 200), kind: problem.kind });
       else problems.report(key, problem.kind, text, { subscription: name, topic: excerpt(topic, 200) });
     }
-    // A missing time_zone is the subscription's episode: the topic's other problems may still end.
-    if (result.problems.every((p) => p.zoneless)) problems.clean(key);
+    // A subscription's episode (a missing time_zone) leaves the topic's own: those may still end.
+    if (result.problems.every((p) => p.perSubscription)) problems.clean(key);
     if (sparkplug) countEvictions();
   };
 

@@ -1,10 +1,11 @@
 import { excerpt, jsonNestsDeeperThan, oneLine } from '@fieldbridge/core/bridge';
+import { booleanWord, toEpochMs } from './_values.js';
 import { formatJsonPath, type JsonPathStep } from './json-path.js';
 import type { SparkplugCodec } from './sparkplug-codec.js';
 import { parseTopicFilter, topicLevels, topicMatches, type TopicFilter } from './topic.js';
 
 /** What a topic's payloads look like. */
-export type HeardFormat = 'json' | 'number' | 'text' | 'binary' | 'sparkplug' | 'empty';
+export type HeardFormat = 'json' | 'number' | 'boolean' | 'text' | 'binary' | 'sparkplug' | 'empty';
 
 /** A value inside a JSON payload: its path and what it held last. */
 export interface HeardField {
@@ -19,6 +20,11 @@ export interface HeardField {
   sample: string;
   /** Why no point can be made of it (a number JSON holds but a point cannot: `1e400`), if so. */
   unfit?: string;
+  /**
+   * A string that is an ISO 8601 date and time (read whole, not from the cut `sample`): `zoned`
+   * with `Z` or an offset, `zoneless` without one (a device's local time, as Tasmota's `Time`).
+   */
+  iso8601?: 'zoned' | 'zoneless';
 }
 
 /** One topic heard during a survey. */
@@ -77,7 +83,7 @@ const NUMBER = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 /**
  * A survey of the messages on the topics a subscription hears: per topic the message count,
  * whether retained messages came, and what the last payload looks like (JSON with its values'
- * paths, a number, text, Sparkplug B with its metric names, binary), and which of the mapping's
+ * paths, a number, a switch state word, text, Sparkplug B with its metric names, binary), and which of the mapping's
  * subscriptions takes it. Bounded: payloads past 64 KiB are not parsed, topics past `maxTopics`
  * counted only. Never throws on a payload.
  */
@@ -143,6 +149,11 @@ function describePayload(entry: HeardTopic, payload: Uint8Array, sparkplug: Spar
     entry.sample = `${payload.length} bytes`;
     return;
   }
+  // A bare switch state (Shelly Gen1's relay/0 `on`, Tasmota's stat/<topic>/POWER `ON`); `1`/`0` stay numbers.
+  if (text.length <= 16 && booleanWord(text) !== undefined) {
+    entry.format = 'boolean';
+    return;
+  }
   if (NUMBER.test(text)) {
     entry.format = 'number';
     // A number too large for a double (1e400) reads as Infinity, which no point carries: not suggested.
@@ -178,7 +189,18 @@ function collectFields(value: unknown, steps: JsonPathStep[], out: HeardField[])
   if (kind === undefined || steps.length === 0) return;
   const field: HeardField = { path: formatJsonPath(steps), name: fieldName(steps), kind, sample: oneLine(excerpt(String(value), 24)) };
   if (typeof value === 'number' && !Number.isFinite(value)) field.unfit = `too large for a number: it reads as ${value}`;
+  if (typeof value === 'string') {
+    const iso = isoKind(value);
+    if (iso !== undefined) field.iso8601 = iso;
+  }
   out.push(field);
+}
+
+/** See {@link HeardField.iso8601}: a zone-less date counts when it reads in some zone (UTC here). */
+function isoKind(value: string): HeardField['iso8601'] {
+  const zoned = toEpochMs(value, 'iso8601');
+  if (zoned.ok) return 'zoned';
+  return zoned.zoneless && toEpochMs(value, 'iso8601', 'UTC').ok ? 'zoneless' : undefined;
 }
 
 /** See {@link HeardField.name}. */

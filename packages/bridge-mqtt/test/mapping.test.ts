@@ -17,6 +17,8 @@ describeRefusals(mqttBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['number-optional.yaml', 7, 17, 'mqtt.subscriptions[0].optional', /optional applies to format json, not number/],
   ['persistent-no-id.yaml', 4, 10, 'mqtt.clean', /a persistent session \(clean: false\) needs a fixed client_id/],
   ['bad-url.yaml', 3, 8, 'mqtt.url', /url scheme "tcp:" is not one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//],
+  // The README once said to read a bare on/off with format: text; type does not apply there, and the message says what does.
+  ['text-type-boolean.yaml', 7, 13, 'mqtt.subscriptions[0].type', /type applies to format json; a payload that is the bare word \(on\/off, true\/false, 1\/0\) is format: boolean: write that instead of format: text and type/],
   ['missing-metric.yaml', 5, 7, 'mqtt.subscriptions[0].metric', /metric is required for format number/],
   // The object form of a path-or-object key: its wrong member is named, not a bare "Invalid input".
   ['bad-unit.yaml', 8, 38, 'mqtt.subscriptions[0].timestamp.unit', /unit must be one of ms, s, us, ns, iso8601/],

@@ -229,7 +229,7 @@ describe('the topic survey and its listing', () => {
     for (const [topic, payload] of Object.entries(heard)) survey.message(topic, Buffer.from(payload), true);
     const { subscriptions } = parse(pasteBlock(formatTopicScan(survey.result(), 'in a test'))) as { subscriptions: Record<string, unknown>[] };
     expect(subscriptions).toEqual([
-      { topic: 'tele/sonoff1/STATE', metric: 'tele.sonoff1.STATE', value: '$.POWER', type: 'boolean' },
+      { topic: 'tele/sonoff1/STATE', metric: 'tele.sonoff1.STATE', value: '$.POWER', type: 'boolean', timestamp: { path: '$.Time', time_zone: 'local' } },
       { topic: 'zigbee2mqtt/plug1', metric: 'zigbee2mqtt.plug1.{field}', fields: { state: { value: '$.state', type: 'boolean' }, power: '$.power' } },
     ]);
     const subs = resolveSubscriptions(section({ url: 'mqtt://x', subscriptions }));
