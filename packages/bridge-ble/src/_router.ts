@@ -1,6 +1,6 @@
 import { formatDuration, type BridgeContext, type KeyedProblems, type Point } from '@fieldbridge/core/bridge';
 import type { Advert } from './advert/advert.js';
-import { beaconIdOf, beaconTags } from './beacon-id.js';
+import { beaconIdentity, beaconIdOf } from './beacon-id.js';
 import type { BleMetrics } from './_metrics.js';
 import { NO_DATA_ADVERTS, noDataMessage } from './_no-data.js';
 import type { DeviceTracker, TrackedDevice } from './_tracker.js';
@@ -97,12 +97,6 @@ export function createRouter(parts: RouterParts): Router {
     problems.report(name, 'no_data', noDataMessage(tracked.device, advert), { device: tracked.device.name, address: advert.address });
   };
 
-  /** The beacon entry tracking `address`, if one does. */
-  const beaconAt = (address: string): ResolvedDevice | undefined => {
-    const device = tracker.get(address)?.device;
-    return device && matchesBeacons(device.match) ? device : undefined;
-  };
-
   /** The tracked GATT device `name`, opened (as `connecting`) when it is not tracked. */
   const gattTracked = (name: string, t: number): TrackedDevice | undefined => {
     const device = gattDevices.get(name);
@@ -115,18 +109,21 @@ export function createRouter(parts: RouterParts): Router {
       const writer = parts.record();
       if (writer) (writer.write(advert) ? metrics.recorded : metrics.recordDropped).inc();
       const id = matcher.beacons ? beaconIdOf(advert) : undefined;
-      // A beacon's frames without its identity (Eddystone TLM, a scan response) belong to the beacon entry that took its address.
-      const device = matcher.match(advert) ?? (matcher.beacons && id === undefined ? beaconAt(advert.address) : undefined);
+      // A beacon's frames without its identity (Eddystone TLM, a scan response) belong to the beacon last heard with it from their address.
+      const found = matcher.match(advert);
+      const heardBefore = found || !matcher.beacons || id !== undefined ? undefined : tracker.beaconAt(advert.address);
+      const device = found ?? heardBefore?.device;
       if (!device) {
         metrics.ignored.inc();
         return;
       }
-      const beacon = id !== undefined && matchesBeacons(device.match) ? beaconTags(id) : undefined;
+      // A fleet's beacon is tracked by its identity, whatever address it advertises from.
+      const beacon = id !== undefined && matchesBeacons(device.match) ? beaconIdentity(id) : heardBefore?.beacon;
       const tracked = tracker.track(device, advert.address, advert.t, advert.name, device.decoder === 'gatt' ? 'connecting' : 'connected', beacon);
       tracker.maybeSweep(advert.t);
       if (!tracked) return;
       ctx.metrics.messages(tracked.channel.name);
-      const result = decodeAdvertPoints(advert, device, state, tracked.shapes, tracked.beacon ?? {});
+      const result = decodeAdvertPoints(advert, device, state, tracked.shapes, tracked.beacon);
       if (result.noData) return noData(tracked, advert);
       tracked.withoutData = 0;
       deliver(tracked, result);

@@ -1,18 +1,22 @@
 import { formatDuration, type BridgeContext, type Channel, type KeyedProblems } from '@fieldbridge/core/bridge';
 import { createDeviceFilter, type DeviceFilter } from './_filter.js';
 import type { BleMetrics } from './_metrics.js';
+import type { BeaconIdentity } from './beacon-id.js';
 import { measurementsToPoints, PointShapes, type BleDecodeProblem } from './decode.js';
 import type { ResolvedDevice } from './resolve.js';
 
 /** A physical device being heard: its entry, its channel, when it was last heard. */
 export interface TrackedDevice {
   readonly device: ResolvedDevice;
-  readonly address: string;
+  /** What it is tracked by: its address, or a fleet's beacon its identity (`BeaconIdentity.key`). */
+  readonly key: string;
+  /** The address it was last heard from (a fleet's beacon may rotate it). */
+  address: string;
   readonly channel: Channel;
   /** The advertised local name last heard. */
   name: string | undefined;
-  /** A beacon entry's device: the tags of its identity last heard (`major` and `minor`, or `instance`). */
-  beacon: Readonly<Record<string, string>> | undefined;
+  /** A beacon fleet entry's device: its identity, which it is tracked by. */
+  readonly beacon: BeaconIdentity | undefined;
   /** Data time (ms since the epoch) of the last advert, value or connection. */
   lastHeardMs: number;
   /** A GATT connection is up: the device is never silent meanwhile. */
@@ -25,15 +29,13 @@ export interface TrackedDevice {
   withoutData: number;
 }
 
-function sameTags(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>> | undefined): boolean {
-  if (b === undefined) return false;
-  for (const key in a) if (a[key] !== b[key]) return false;
-  return Object.keys(a).length === Object.keys(b).length;
-}
-
-/** The channel of a physical device: the entry's name, plus the address when the entry matches by name (several devices may). */
-export function channelName(device: ResolvedDevice, address: string): string {
-  return device.match.by === 'address' ? device.name : `${device.name}/${address}`;
+/**
+ * The channel of a physical device: the entry's name, plus (several devices may match) a fleet's
+ * beacon's label (`rooms/2.27`) or the address of a device matched by name.
+ */
+export function channelName(device: ResolvedDevice, address: string, beacon?: BeaconIdentity): string {
+  if (device.match.by === 'address') return device.name;
+  return `${device.name}/${beacon?.label ?? address}`;
 }
 
 /**
@@ -41,9 +43,14 @@ export function channelName(device: ResolvedDevice, address: string): string {
  * range never makes the bridge unready). A device not heard for its `silent_after_s` is closed,
  * with a `presence` event point (`silent`); heard again, it opens anew. Bounded: an entry that
  * matches by name tracks at most its `max_devices` at once, the rest are counted and ignored.
+ * A fleet's beacon is tracked by its identity, whatever random address it rotates to: one
+ * channel, one series, and no false silence at each rotation.
  */
 export class DeviceTracker {
+  /** By key: an address, or a beacon's identity. */
   private readonly tracked = new Map<string, TrackedDevice>();
+  /** The address each tracked beacon advertises from now, to its key: its frames without identity (Eddystone TLM) are found by it. */
+  private readonly beaconAddresses = new Map<string, string>();
   private readonly perEntry = new Map<number, number>();
   /** How often silence is looked for, in ms of data time. */
   readonly sweepEveryMs: number;
@@ -88,46 +95,63 @@ export class DeviceTracker {
     return this.tracked.values();
   }
 
+  /** The device tracked by `address` (not a fleet's beacon: see {@link beaconAt}). */
   get(address: string): TrackedDevice | undefined {
     return this.tracked.get(address);
   }
 
+  /** The fleet's beacon tracked now whose last advert with its identity came from `address`. */
+  beaconAt(address: string): TrackedDevice | undefined {
+    const key = this.beaconAddresses.get(address);
+    return key === undefined ? undefined : this.tracked.get(key);
+  }
+
   /**
-   * The tracked device for `address` under `device`, opening its channel when it is new (state
-   * `connected` for adverts, `connecting` for a GATT link about to be made), and marks it heard
-   * at `t`; `beacon` is the tags of the beacon identity its advert carried, if any (kept for its
-   * adverts without one, such as Eddystone TLM frames). Undefined when the entry already tracks
-   * its `max_devices`.
+   * The tracked device heard from `address` under `device`, opening its channel when it is new
+   * (state `connected` for adverts, `connecting` for a GATT link about to be made), and marks it
+   * heard at `t`. `beacon`, for a fleet's beacon: its identity, which it is tracked by instead of
+   * the address (the address is remembered for its frames without identity, see
+   * {@link beaconAt}). Undefined when the entry already tracks its `max_devices`.
    */
-  track(device: ResolvedDevice, address: string, t: number, name?: string, state: 'connected' | 'connecting' = 'connected', beacon?: Readonly<Record<string, string>>): TrackedDevice | undefined {
-    let entry = this.tracked.get(address);
+  track(device: ResolvedDevice, address: string, t: number, name?: string, state: 'connected' | 'connecting' = 'connected', beacon?: BeaconIdentity): TrackedDevice | undefined {
+    const key = beacon?.key ?? address;
+    let entry = this.tracked.get(key);
     if (!entry || entry.device !== device) {
       const count = this.perEntry.get(device.index) ?? 0;
       if (count >= device.maxDevices) {
+        const what = beacon ? `beacon ${beacon.label} (at ${address})` : `${address} (${name ?? 'no name'})`;
         this.ctx.metrics.error(this.parent, 'too_many_devices');
-        this.problems.report(this.parent, 'too_many_devices', `${device.name} already tracks ${device.maxDevices} devices (max_devices); ${address} (${name ?? 'no name'}) is ignored until one goes silent`);
+        this.problems.report(this.parent, 'too_many_devices', `${device.name} already tracks ${device.maxDevices} devices (max_devices); ${what} is ignored until one goes silent`);
         return undefined;
       }
       if (entry) this.forget(entry);
       this.perEntry.set(device.index, count + 1);
-      const channel = this.ctx.channel(channelName(device, address), { required: false, parent: this.parent });
-      channel.set(state, state === 'connected' ? `heard${name ? ` as ${name}` : ''}` : undefined);
-      entry = { device, address, channel, name, beacon, lastHeardMs: t, linked: false, filter: createDeviceFilter(device), shapes: new PointShapes(), withoutData: 0 };
-      this.tracked.set(address, entry);
+      const channel = this.ctx.channel(channelName(device, address, beacon), { required: false, parent: this.parent });
+      const heard = `heard${name ? ` as ${name}` : ''}${beacon ? ` at ${address}` : ''}`;
+      channel.set(state, state === 'connected' ? heard : undefined);
+      entry = { device, key, address, channel, name, beacon, lastHeardMs: t, linked: false, filter: createDeviceFilter(device), shapes: new PointShapes(), withoutData: 0 };
+      this.tracked.set(key, entry);
+      if (beacon) this.beaconAddresses.set(address, key);
       this.metrics.devices.set(this.tracked.size);
-    } else if (entry.channel.state() !== 'connected' && state === 'connected' && !entry.linked && entry.device.decoder !== 'gatt') {
-      entry.channel.set('connected');
+    } else {
+      if (beacon && address !== entry.address) this.moved(entry, address);
+      if (entry.channel.state() !== 'connected' && state === 'connected' && !entry.linked && entry.device.decoder !== 'gatt') entry.channel.set('connected');
     }
     if (t > entry.lastHeardMs) entry.lastHeardMs = t;
     if (name !== undefined && name !== entry.name) {
       entry.name = name;
       entry.shapes = new PointShapes();
     }
-    if (beacon !== undefined && !sameTags(beacon, entry.beacon)) {
-      entry.beacon = beacon;
-      entry.shapes = new PointShapes();
-    }
     return entry;
+  }
+
+  /** A fleet's beacon heard from a new address (it rotated its random address): the old one no longer leads to it. */
+  private moved(entry: TrackedDevice, address: string): void {
+    const previous = entry.address;
+    if (this.beaconAddresses.get(previous) === entry.key) this.beaconAddresses.delete(previous);
+    this.beaconAddresses.set(address, entry.key);
+    entry.address = address;
+    this.ctx.logger.debug({ device: entry.device.name, channel: entry.channel.name, address, previous }, `${entry.channel.name} now advertises from ${address} (was ${previous})`);
   }
 
   /**
@@ -166,7 +190,8 @@ export class DeviceTracker {
   }
 
   private forget(entry: TrackedDevice): void {
-    this.tracked.delete(entry.address);
+    this.tracked.delete(entry.key);
+    if (this.beaconAddresses.get(entry.address) === entry.key) this.beaconAddresses.delete(entry.address);
     this.problems.clean(entry.channel.name);
     const count = (this.perEntry.get(entry.device.index) ?? 1) - 1;
     if (count > 0) this.perEntry.set(entry.device.index, count);

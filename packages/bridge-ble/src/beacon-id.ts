@@ -39,6 +39,24 @@ export function beaconTags(id: BeaconId): Record<string, string> {
   return id.kind === 'ibeacon' ? { major: String(id.major), minor: String(id.minor) } : { instance: id.instance };
 }
 
+/**
+ * A beacon as a fleet entry tracks it, whatever address it advertises from (phones and asset
+ * tags rotate random addresses): `key`, its identity (UUID, major and minor, or namespace and
+ * instance); `label`, what names its channel (`2.27`, the instance); `tags`, those of its points.
+ */
+export interface BeaconIdentity {
+  readonly key: string;
+  readonly label: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The {@link BeaconIdentity} of `id`. */
+export function beaconIdentity(id: BeaconId): BeaconIdentity {
+  return id.kind === 'ibeacon'
+    ? { key: `ibeacon:${id.uuid}/${id.major}/${id.minor}`, label: `${id.major}.${id.minor}`, tags: beaconTags(id) }
+    : { key: `eddystone:${id.namespace}/${id.instance}`, label: id.instance, tags: beaconTags(id) };
+}
+
 /** The tag keys {@link beaconTags} gives for an entry matching `kind`. */
 export const BEACON_TAG_KEYS = { ibeacon: ['major', 'minor'], eddystone: ['instance'] } as const;
 

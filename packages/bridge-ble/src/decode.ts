@@ -1,6 +1,6 @@
 import { renderMetricName, type DecodeProblem, type DecodeResult, type Point } from '@fieldbridge/core/bridge';
 import type { Advert } from './advert/advert.js';
-import { beaconIdOf, beaconTags } from './beacon-id.js';
+import { beaconIdentity, beaconIdOf, type BeaconIdentity } from './beacon-id.js';
 import type { CounterRestart } from './decode/bthome-counter.js';
 import type { BthomeState } from './decode/bthome-state.js';
 import { decodeAdvert } from './decode/decode-advert.js';
@@ -50,8 +50,12 @@ export interface PointSource {
   address: string;
   /** The advertised local name, when one was heard ({name} in templates). */
   name?: string | undefined;
-  /** A beacon entry's device: the tags that tell it apart (`major` and `minor`, or `instance`; see `beaconTags`). */
-  beacon?: Readonly<Record<string, string>> | undefined;
+  /**
+   * A beacon fleet entry's device: its identity. Its points carry the identity's tags (`major`
+   * and `minor`, or `instance`) and no `address`, which a beacon may rotate, and `{name}` falls
+   * back to its label rather than its address.
+   */
+  beacon?: BeaconIdentity | undefined;
   /** Receipt time, ms since the epoch. */
   t: number;
 }
@@ -61,7 +65,7 @@ type PointShape = { metric: string; tags: Readonly<Record<string, string>>; unit
 
 /**
  * Metric names and tags already made for one physical device, by measurement: they depend only
- * on the device (entry, address, name) and the measurement, so a source keeps one per device and
+ * on the device (entry, address or beacon identity, name) and the measurement, so a source keeps one per device and
  * the hot path does no template filling. Optional: results are the same without it. Bounded.
  * Forget it (make a new one) when the device's advertised name changes.
  */
@@ -82,9 +86,11 @@ export class PointShapes {
 
 function shapeOf(m: Measurement, from: PointSource): PointShape {
   const { device, address } = from;
-  const metric = renderMetricName(device.template, { device: device.name, measurement: m.measurement, address, name: from.name } satisfies MetricVars);
+  const { beacon } = from;
+  const metric = renderMetricName(device.template, { device: device.name, measurement: m.measurement, address, name: from.name, label: beacon?.label } satisfies MetricVars);
   if (!metric.ok) return { problem: `${device.name} (${address}) ${m.measurement}: ${metric.message}`, unit: m.unit };
-  const tags: Record<string, string> = { ...device.tags, ...from.beacon, device: device.name, address };
+  // A beacon is told apart by its identity: an address it rotates would split its series.
+  const tags: Record<string, string> = beacon ? { ...device.tags, ...beacon.tags, device: device.name } : { ...device.tags, device: device.name, address };
   if (m.unit !== undefined) tags.unit = m.unit;
   // Shared by every point of this measurement: frozen, so nothing downstream can change them all.
   return { metric: metric.text, tags: Object.freeze(tags), unit: m.unit };
@@ -92,7 +98,7 @@ function shapeOf(m: Measurement, from: PointSource): PointShape {
 
 /**
  * Turns measurements into full points: the metric from the device's template, the value, the
- * timestamp, the device's tags plus `device`, `address`, `unit` (when the format gives one) and
+ * timestamp, the device's tags plus `device`, `address` (a beacon's identity tags instead), `unit` (when the format gives one) and
  * `index` or `steps` (the position of a repeated value, the steps of a BTHome dimmer); numbers
  * are class `metric`, text and booleans go without a class (events). A measurement whose
  * metric name cannot be made is a `bad_metric` problem. `shapes` (see {@link PointShapes})
@@ -133,18 +139,18 @@ function toPoints(measurements: readonly Measurement[], from: PointSource, probl
 
 /**
  * Decodes one advert of `device` into points, stamped with the advert's receipt time; a beacon
- * entry's points also carry `beacon` (the tags of the beacon, by default those of the advert's
- * own iBeacon or Eddystone-UID frame). Pure: the
+ * entry's points carry the tags of `beacon` (by default the identity of the advert's own iBeacon
+ * or Eddystone-UID frame) instead of the address. Pure: the
  * BTHome repeat and replay memory lives in `state`, which the caller owns (one per adapter), as
  * does `shapes` (one per device).
  * Devices read over GATT give only their RSSI from adverts, when asked; an advert without data
  * for the decoder gives nothing, marked `noData`. Points of events (a button press) are also in
  * `events`. Never throws.
  */
-export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state: BthomeState, shapes?: PointShapes, beacon?: Readonly<Record<string, string>>): AdvertPoints {
+export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state: BthomeState, shapes?: PointShapes, beacon?: BeaconIdentity): AdvertPoints {
   const problems: BleDecodeProblem[] = [];
   const id = beacon === undefined && matchesBeacons(device.match) ? beaconIdOf(advert) : undefined;
-  const from: PointSource = { device, address: advert.address, name: advert.name, beacon: beacon ?? (id && beaconTags(id)), t: advert.t };
+  const from: PointSource = { device, address: advert.address, name: advert.name, beacon: beacon ?? (id && beaconIdentity(id)), t: advert.t };
   if (device.decoder === 'gatt') {
     const rssi: Measurement[] = device.rssi ? [{ measurement: 'rssi', value: advert.rssi, unit: 'dBm' }] : [];
     return toPoints(rssi, from, problems, shapes);

@@ -33,7 +33,7 @@ export {
   type ResolvedSource,
 } from './resolve.js';
 export { createMatcher, type DeviceMatcher } from './match.js';
-export { beaconIdOf, beaconTags, normalizeEddystoneNamespace, normalizeIbeaconUuid, type BeaconId } from './beacon-id.js';
+export { beaconIdentity, beaconIdOf, beaconTags, normalizeEddystoneNamespace, normalizeIbeaconUuid, type BeaconId, type BeaconIdentity } from './beacon-id.js';
 export {
   decodeAdvertPoints,
   decodeReadingPoints,

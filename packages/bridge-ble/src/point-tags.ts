@@ -4,9 +4,9 @@ import type { BleConfig } from './config.js';
 
 /** Tags the bridge adds to a device's points: `device`, `address`, `unit` (where known) and `index` (or `steps`), at most four. */
 const ADDED = ['device', 'address', 'unit', 'index'];
-/** Those of a beacon entry's points (no format of a beacon gives an index): its identity instead. */
-const ADDED_IBEACON = ['device', 'address', 'unit', ...BEACON_TAG_KEYS.ibeacon];
-const ADDED_EDDYSTONE = ['device', 'address', 'unit', ...BEACON_TAG_KEYS.eddystone];
+/** Those of a beacon fleet entry's points (no format of a beacon gives an index): its identity instead of the address it may rotate. */
+const ADDED_IBEACON = ['device', 'unit', ...BEACON_TAG_KEYS.ibeacon];
+const ADDED_EDDYSTONE = ['device', 'unit', ...BEACON_TAG_KEYS.eddystone];
 
 function added(device: BleConfig['devices'][number]): string[] {
   if (device.ibeacon_uuid !== undefined) return ADDED_IBEACON;

@@ -36,6 +36,21 @@ export function checkBeaconDecoder(match: DeviceMatch, decoder: BleDecoder, at: 
   issues.push({ path: at('decoder'), message: `${match.by} matches beacons by their ${frames}: use decoder ${BEACON_DECODERS[match.by][0]} (or custom to cut values out of those bytes), not ${decoder}` });
 }
 
+/**
+ * A beacon entry's metric template has no `{address}`: a fleet's beacon is tracked by its
+ * identity, and an address it rotates (every 15 minutes, for many) would split its series.
+ * `fromSection`: the template is the section's `metric`, located there.
+ */
+export function checkBeaconMetric(match: DeviceMatch, name: string, placeholders: readonly string[], fromSection: boolean, at: (...rest: Path) => Path, issues: SectionIssue[]): void {
+  if (!matchesBeacons(match) || !placeholders.includes('address')) return;
+  const told = match.by === 'ibeacon_uuid' ? 'major and minor' : 'instance';
+  const fix = fromSection ? `give ${name} a metric of its own without {address}` : 'leave {address} out';
+  issues.push({
+    path: fromSection ? ['metric'] : at('metric'),
+    message: `${name} matches beacons by ${match.by}: each is tracked by its identity, whatever address it uses, and {address} would change its metric each time it rotates a random address: ${fix} (its points are tagged ${told}; {name} is its advertised name, else its ${match.by === 'ibeacon_uuid' ? 'major.minor' : 'instance'})`,
+  });
+}
+
 /** The entry's match key, checked and normalized, pushing an issue located in the section when it is wrong. */
 export function resolveMatch(device: BleDeviceConfig, at: (...rest: Path) => Path, issues: SectionIssue[]): DeviceMatch | undefined {
   const given = MATCH_KEYS.filter((k) => device[k] !== undefined);

@@ -4,7 +4,7 @@ import { DEFAULT_METRIC, type BleConfig, type BleCustomConfig, type BleDecoder, 
 import { parseBindKey } from './decode/bthome-crypto.js';
 import { compileCustomDecoder, type CustomDecoder, type SliceField } from './decode/custom.js';
 import { GATT_CHARACTERISTICS } from './gatt/characteristics.js';
-import { checkBeaconDecoder, resolveMatch, type DeviceMatch, type Path } from './resolve-match.js';
+import { checkBeaconDecoder, checkBeaconMetric, resolveMatch, type DeviceMatch, type Path } from './resolve-match.js';
 
 export { MATCH_KEYS, matchesBeacons, type DeviceMatch } from './resolve-match.js';
 
@@ -28,6 +28,8 @@ export interface MetricVars {
   address: string;
   /** The advertised local name, when one was heard. */
   name: string | undefined;
+  /** A beacon fleet's beacon: its label (`2.27`, an instance), which `{name}` falls back to. */
+  label?: string | undefined;
 }
 
 /** Placeholders a metric template may use. */
@@ -37,8 +39,8 @@ const placeholders = namedPlaceholders<MetricVars>({
   device: (v) => v.device,
   measurement: (v) => v.measurement,
   address: (v) => v.address,
-  // A device heard without a name (passive scanning, a beacon) is named by its address.
-  name: (v) => v.name ?? v.address,
+  // A device heard without a name (passive scanning, a beacon) is named by its address, a fleet's beacon by its identity.
+  name: (v) => v.name ?? v.label ?? v.address,
 });
 
 /** A GATT characteristic with its defaults applied. */
@@ -207,6 +209,7 @@ export function resolveDevice(device: BleDeviceConfig, index: number, section: B
   const characteristics = device.decoder === 'gatt' ? resolveCharacteristics(device, at, issues) : [];
   const compiled = compileTemplate(device.metric ?? section.metric ?? DEFAULT_METRIC, placeholders);
   if (!compiled.ok) issues.push({ path: device.metric !== undefined ? at('metric') : ['metric'], message: compiled.message });
+  else if (match) checkBeaconMetric(match, device.name, compiled.template.placeholders, device.metric === undefined, at, issues);
   if (device.tags && Object.keys(device.tags).length > MAX_DEVICE_TAGS) {
     issues.push({ path: at('tags'), message: `at most ${MAX_DEVICE_TAGS} tags per device: the bridge adds device, address and unit, and a point carries at most 16` });
   }

@@ -48,13 +48,13 @@ export function beaconGroups(candidates: readonly { device: HeardDevice; format:
     const sameFleet = (d: HeardDevice): boolean => d.beacon !== undefined && (d.beacon.kind === 'ibeacon' ? d.beacon.uuid : d.beacon.namespace) === id;
     if (heard.some((d) => !own.has(d) && d.mappedBy === 'local_name_prefix' && sameFleet(d))) continue;
     const sorted = [...members].sort((a, b) => (a.address < b.address ? -1 : 1));
-    const told = decoder === 'ibeacon' ? 'address, major and minor' : 'address and instance';
+    const told = decoder === 'ibeacon' ? 'major and minor' : 'instance';
     groups.push({
       key: decoder === 'ibeacon' ? { ibeacon_uuid: id } : { eddystone_namespace: id },
       decoder,
       base: `${decoder}_${id.slice(0, 8)}`,
       members: sorted,
-      note: `${members.length} beacons, e.g. ${example(sorted[0]!)}: each its own channel, its points tagged with its ${told}`,
+      note: `${members.length} beacons, e.g. ${example(sorted[0]!)}: each its own channel whatever address it uses, its points tagged with its ${told}`,
     });
   }
   return groups;

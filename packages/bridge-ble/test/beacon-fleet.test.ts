@@ -46,7 +46,7 @@ describe('ibeacon_uuid and eddystone_namespace entries', () => {
   };
   const stranger = { address: STRANGER, addressType: 'random' as const, advertise: () => ({ manufacturerData: ibeaconFrame('00112233-4455-6677-8899-aabbccddeeff', 1, 1, -59) }) };
 
-  it('take every beacon of the fleet, each on its own channel, its points tagged with its address and identity', async () => {
+  it('take every beacon of the fleet, each on its own channel named and its points tagged by its identity', async () => {
     const { t, sim, source } = started(section, [...beaconFleet({ tlm: true }), stranger]);
     await source.start();
     sim.advertise();
@@ -58,11 +58,11 @@ describe('ibeacon_uuid and eddystone_namespace entries', () => {
     expect(await t.metric('fieldbridge_ble_adverts_ignored_total', {})).toBe(1);
 
     for (const room of ROOMS.slice(1)) {
-      const points = t.points.filter((p) => p.tags?.address === room.address);
+      const points = t.points.filter((p) => p.tags?.device === 'rooms' && p.tags.minor === String(room.minor));
       expect(points, room.address).toEqual([
-        { metric: 'rooms.measured_power', value: room.measuredPower, timestamp: expect.any(Number), class: 'metric', tags: { device: 'rooms', address: room.address, unit: 'dBm', major: String(room.major), minor: String(room.minor) } },
+        { metric: 'rooms.measured_power', value: room.measuredPower, timestamp: expect.any(Number), class: 'metric', tags: { device: 'rooms', unit: 'dBm', major: String(room.major), minor: String(room.minor) } },
       ]);
-      expect(t.channels()[`rooms/${room.address}`]?.state).toBe('connected');
+      expect(t.channels()[`rooms/${room.major}.${room.minor}`]?.state).toBe('connected');
     }
     const lobby = t.points.filter((p) => p.tags?.address === LOBBY.address);
     expect(lobby.map((p) => [p.metric, p.value, p.tags])).toEqual([['lobby.measured_power', -59, { device: 'lobby', address: LOBBY.address, unit: 'dBm' }]]);
@@ -70,16 +70,17 @@ describe('ibeacon_uuid and eddystone_namespace entries', () => {
     expect(told.size).toBe(49);
 
     for (const asset of ASSETS) {
-      const points = t.points.filter((p) => p.tags?.address === asset.address);
-      expect(points.map((p) => [p.metric, p.value, p.tags]), asset.address).toEqual([['assets.tx_power', asset.txPower, { device: 'assets', address: asset.address, unit: 'dBm', instance: asset.instance }]]);
+      const points = t.points.filter((p) => p.tags?.instance === asset.instance);
+      expect(points.map((p) => [p.metric, p.value, p.tags]), asset.address).toEqual([['assets.tx_power', asset.txPower, { device: 'assets', unit: 'dBm', instance: asset.instance }]]);
+      expect(t.channels()[`assets/${asset.instance}`]?.state).toBe('connected');
     }
 
-    // Their TLM frames carry no identity: they go to the entry that took the beacon's address, tagged the same.
+    // Their TLM frames carry no identity: they go to the beacon last heard with it from their address, tagged the same.
     sim.advertise();
     await handled();
     for (const asset of ASSETS) {
-      const tlm = t.points.filter((p) => p.tags?.address === asset.address).slice(1);
-      const tags = (unit?: string) => ({ device: 'assets', address: asset.address, instance: asset.instance, ...(unit ? { unit } : {}) });
+      const tlm = t.points.filter((p) => p.tags?.instance === asset.instance).slice(1);
+      const tags = (unit?: string) => ({ device: 'assets', instance: asset.instance, ...(unit ? { unit } : {}) });
       expect(tlm.map((p) => [p.metric, p.value, p.tags]), asset.address).toEqual([
         ['assets.battery_voltage', 3, tags('V')],
         ['assets.temperature', 21.5, tags('°C')],
@@ -97,7 +98,7 @@ describe('ibeacon_uuid and eddystone_namespace entries', () => {
     await handled();
     const majors = new Set(t.points.map((p) => p.tags?.major));
     expect([...majors]).toEqual(['2']);
-    expect(new Set(t.points.map((p) => p.tags?.address)).size).toBe(10);
+    expect(new Set(t.points.map((p) => p.tags?.minor)).size).toBe(10);
     expect(await t.metric('fieldbridge_source_errors_total', { channel: 'adapter', kind: 'too_many_devices' })).toBe(15);
   });
 });
@@ -121,7 +122,7 @@ describe('bridge-ble --scan over a beacon fleet', () => {
     const { code, out, err } = await runBridgeCommand(bridge, ['--config', await mapping(bare), '--scan', '1s', '--log-level', 'silent']);
     expect(code, err).toBe(0);
     expect(out).toContain('# 70 devices in 2 entries not mapped yet');
-    expect(out).toMatch(/ibeacon_uuid: f7826da6-4fa2-4e98-8024-bc5b71e0893e, decoder: ibeacon \}  # 50 beacons, e\.g\. d0:be:ac:00:01:00 major 1 minor 1: each its own channel, its points tagged with its address, major and minor$/m);
+    expect(out).toMatch(/ibeacon_uuid: f7826da6-4fa2-4e98-8024-bc5b71e0893e, decoder: ibeacon \}  # 50 beacons, e\.g\. d0:be:ac:00:01:00 major 1 minor 1: each its own channel whatever address it uses, its points tagged with its major and minor$/m);
     expect((parse(pasteBlock(out)) as { devices: unknown[] }).devices).toEqual([
       { name: 'ibeacon_f7826da6', ibeacon_uuid: ROOMS_UUID, decoder: 'ibeacon' },
       { name: 'eddystone_edd1ebea', eddystone_namespace: ASSETS_NAMESPACE, decoder: 'eddystone' },
@@ -134,7 +135,7 @@ describe('bridge-ble --scan over a beacon fleet', () => {
     const t = createTestContext({ bridge: 'ble' });
     const source = createBleSource(loadMapping(pasted, defineBleBridge()).ble, t.ctx, { bindings: adapter });
     await source.start();
-    const beacons = (device: string): number => new Set(t.points.filter((p) => p.tags?.device === device).map((p) => p.tags?.address)).size;
+    const beacons = (device: string): number => new Set(t.points.filter((p) => p.tags?.device === device).map((p) => p.tags?.minor ?? p.tags?.instance)).size;
     await t.waitFor(() => beacons('ibeacon_f7826da6') === 50 && beacons('eddystone_edd1ebea') === 20, 'points of every beacon');
     await source.stop();
     expect(new Set(t.points.map((p) => p.tags?.minor ?? p.tags?.instance)).size).toBe(70);

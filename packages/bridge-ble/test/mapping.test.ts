@@ -39,6 +39,8 @@ describeRefusals(bleBridge, bad, [
   ['ibeacon-uuid-duplicate.yaml', 6, 36, 'ble.devices[1].ibeacon_uuid', /^devices\[0\] already matches ibeacon_uuid "f7826da6-4fa2-4e98-8024-bc5b71e0893e" with ibeacon_major 1; an advert belongs to one device entry$/],
   ['eddystone-namespace-with-instance.yaml', 6, 28, 'ble.devices[0].eddystone_namespace', /^"edd1ebeac04e5defa017a55e7000000a" is not an Eddystone namespace: 10 bytes written as 20 hex digits, .*\(this one has 32 characters; the last 12 digits are a beacon's instance: leave them out\)$/],
   ['eddystone-namespace-number.yaml', 6, 28, 'ble.devices[0].eddystone_namespace', /^eddystone_namespace is 20 hex digits as text: quote it, or YAML reads one made of digits only as a number$/],
+  ['ibeacon-metric-address.yaml', 8, 15, 'ble.devices[0].metric', /^rooms matches beacons by ibeacon_uuid: each is tracked by its identity, whatever address it uses, and \{address\} would change its metric each time it rotates a random address: leave \{address\} out \(its points are tagged major and minor; \{name\} is its advertised name, else its major\.minor\)$/],
+  ['eddystone-section-metric-address.yaml', 4, 11, 'ble.metric', /^assets matches beacons by eddystone_namespace: .*: give assets a metric of its own without \{address\} \(its points are tagged instance; \{name\} is its advertised name, else its instance\)$/],
   ['device-tags-crowd.yaml', 6, 72, 'ble.devices[0].tags', /^its points would carry 17 tags, .*: the file's 10 \(tags:\), 3 given here, device, address, unit and index \(added by the ble bridge\)/],
 ]);
 

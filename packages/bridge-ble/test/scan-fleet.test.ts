@@ -71,13 +71,13 @@ describe('bridge-ble --scan in a facility of a hundred tags', () => {
     // Nameless beacons of one proximity UUID: one entry by the UUID.
     expect(entries.slice(3)).toEqual([{ name: 'ibeacon_e2c56db5', ibeacon_uuid: 'e2c56db5-dffb-48d2-b060-d0f5a71096e0', decoder: 'ibeacon' }]);
 
-    // Pasted, the file passes --check, and every tag's points come under its kind's entry, tagged with its own address.
+    // Pasted, the file passes --check, and every tag's points come under its kind's entry, tagged with its own address (a beacon: its major and minor).
     const pasted = await mapping(`${bare}${pasteBlock(out).replace(/^(?=.)/gm, '  ')}`);
     expect((await runBridgeCommand(defineBleBridge({ bindings: facilityAdapter }), ['--config', pasted, '--check'])).code).toBe(0);
     const t = createTestContext({ bridge: 'ble' });
     const source = createBleSource(loadMapping(pasted, defineBleBridge()).ble, t.ctx, { bindings: facilityAdapter });
     await source.start();
-    const addresses = (device: string): number => new Set(t.points.filter((p) => p.tags?.device === device).map((p) => p.tags?.address)).size;
+    const addresses = (device: string): number => new Set(t.points.filter((p) => p.tags?.device === device).map((p) => p.tags?.address ?? p.tags?.minor)).size;
     await t.waitFor(() => addresses('atc') === 40 && addresses('ruuvi') === 30 && addresses('sbht_003') === 20 && addresses('ibeacon_e2c56db5') === 10, 'points of every tag of the four kinds');
     await source.stop();
   });
