@@ -24,6 +24,8 @@ export const NodeClassId = { Object: 1, Variable: 2, Method: 4, ObjectType: 8, V
 /** What one browse of a node gave. */
 export interface Children {
   children: ChildRef[];
+  /** Children seen (kept or only counted: see `keep`), at most `maxChildren`. */
+  count: number;
   /** More children exist than `maxChildren`. */
   truncated: boolean;
   /** The status name when the server refused to browse the node (e.g. BadNodeIdUnknown). */
@@ -49,9 +51,16 @@ interface BrowseResultLike {
  * The Objects and Variables below `nodeId` (forward HierarchicalReferences, subtypes included,
  * properties and event references left out),
  * following continuation points up to `maxChildren` and releasing what is left. `nodeClassMask`
- * narrows the node classes (default Object | Variable).
+ * narrows the node classes (default Object | Variable). The first `keep` children (default all
+ * of `maxChildren`) are kept; the others up to `maxChildren` are only counted.
  */
-export async function browseChildren(session: ClientSession, nodeId: string, maxChildren: number, nodeClassMask = NodeClassId.Object | NodeClassId.Variable): Promise<Children> {
+export async function browseChildren(
+  session: ClientSession,
+  nodeId: string,
+  maxChildren: number,
+  nodeClassMask: number = NodeClassId.Object | NodeClassId.Variable,
+  keep = maxChildren,
+): Promise<Children> {
   const first = (await session.browse({
     nodeId,
     browseDirection: 0,
@@ -60,15 +69,23 @@ export async function browseChildren(session: ClientSession, nodeId: string, max
     nodeClassMask,
     resultMask: 63,
   })) as unknown as BrowseResultLike;
-  if (!first.statusCode.isGood()) return { children: [], truncated: false, refused: first.statusCode.name };
+  if (!first.statusCode.isGood()) return { children: [], count: 0, truncated: false, refused: first.statusCode.name };
   const children: ChildRef[] = [];
+  let count = 0;
+  // A page may hold more references than `maxChildren`, with no continuation point after it.
+  let over = false;
   let result: BrowseResultLike = first;
   for (;;) {
     for (const ref of result.references ?? []) {
-      if (children.length >= maxChildren) break;
       // Left out: properties, and event references (the Server object's HasNotifier to a boiler
       // would otherwise list the boiler under Server, and a walk from Objects meets it there first).
       if (ref.referenceTypeId?.namespace === 0 && (ref.referenceTypeId.value === HAS_PROPERTY || EVENT_REFERENCES.has(ref.referenceTypeId.value as number))) continue;
+      if (count >= maxChildren) {
+        over = true;
+        break;
+      }
+      count++;
+      if (children.length >= keep) continue;
       children.push({
         nodeId: ref.nodeId,
         browseName: { name: ref.browseName?.name ?? '', namespaceIndex: ref.browseName?.namespaceIndex ?? 0 },
@@ -78,14 +95,14 @@ export async function browseChildren(session: ClientSession, nodeId: string, max
       });
     }
     const point = result.continuationPoint;
-    if (!point || point.length === 0) return { children, truncated: false };
-    if (children.length >= maxChildren) {
+    if (!point || point.length === 0) return { children, count, truncated: over };
+    if (count >= maxChildren) {
       // Release the server's continuation point: it holds resources until then.
       await session.browseNext([point], true).catch(() => undefined);
-      return { children, truncated: true };
+      return { children, count, truncated: true };
     }
     const [next] = (await session.browseNext([point], false)) as unknown as BrowseResultLike[];
-    if (!next || !next.statusCode.isGood()) return { children, truncated: true };
+    if (!next || !next.statusCode.isGood()) return { children, count, truncated: true };
     result = next;
   }
 }

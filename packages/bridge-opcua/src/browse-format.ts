@@ -1,5 +1,7 @@
 import { flowYaml, oneLine } from '@fieldbridge/core/bridge';
-import { MAX_BROWSE_NODES, type BrowseEntry, type BrowseResult } from './browse.js';
+import { shellWord } from './_shell-word.js';
+import type { ChildrenCut } from './_browse-walk.js';
+import { DEFAULT_BROWSE_NODES, MAX_BROWSE_NODES, type BrowseEntry, type BrowseResult } from './browse.js';
 
 // Text from the server goes into comments and lines through oneLine: a line break there would
 // break the YAML.
@@ -21,7 +23,12 @@ function valueText(entry: BrowseEntry): string {
  */
 export function formatBrowseText(result: BrowseResult): string {
   const lines = ['Namespaces:', ...result.namespaces.map((uri, i) => `  ${i}  ${uri}`), '', `Below ${result.start}:`];
-  for (const entry of result.entries) {
+  for (const item of listing(result)) {
+    if ('cut' in item) {
+      lines.push(oneLine(`${'  '.repeat(item.depth + 1)}... ${cutText(item, result, '')}`));
+      continue;
+    }
+    const { entry } = item;
     const details = [entry.nodeClass, entry.dataType, entry.access?.join('+')].filter(Boolean).join(', ');
     lines.push(oneLine(`${'  '.repeat(entry.depth)}${entry.browseName}  [${details}]  ${entry.nodeId}${valueText(entry)}`));
   }
@@ -56,10 +63,49 @@ export interface MappingFormatOptions {
   metricPrefix?: string;
 }
 
+/** A node whose children were not all listed, and where its note goes. */
+interface CutNode {
+  /** Empty for the start. */
+  nodeId: string;
+  /** 0 for the start. */
+  depth: number;
+  cut: ChildrenCut;
+}
+
+/**
+ * The entries in order, each node cut short followed, after everything listed below it, by
+ * its note; the start's note last. Pure.
+ */
+function listing(result: BrowseResult): ({ entry: BrowseEntry } | CutNode)[] {
+  const items: ({ entry: BrowseEntry } | CutNode)[] = [];
+  const open: CutNode[] = [];
+  for (const entry of result.entries) {
+    while (open.length > 0 && open.at(-1)!.depth >= entry.depth) items.push(open.pop()!);
+    items.push({ entry });
+    if (entry.cut) open.push({ nodeId: entry.nodeId, depth: entry.depth, cut: entry.cut });
+  }
+  items.push(...open.reverse());
+  if (result.startCut) items.push({ nodeId: '', depth: 0, cut: result.startCut });
+  return items;
+}
+
+/** What a node cut short left out, and the command that lists it: `--browse '<its id>'`, or for the start a higher `--limit`. */
+function cutText(node: CutNode, result: BrowseResult, emit: string): string {
+  const { listed, notListed, atLeast } = node.cut;
+  const children = listed + notListed;
+  const left = `${atLeast ? 'more than ' : ''}${notListed} more not listed (${listed} of ${atLeast ? 'more than ' : ''}${children} shown)`;
+  if (node.nodeId === '') return `${left}: a higher --limit lists them`;
+  const limit = children > DEFAULT_BROWSE_NODES ? ` --limit ${Math.min(MAX_BROWSE_NODES, children)}` : '';
+  return `${left}: --browse ${shellWord(node.nodeId)}${limit}${emit} lists this one alone`;
+}
+
 /** Where the node limit stopped the walk, and the option that lists more. */
 function truncatedText(result: BrowseResult): string {
-  const more = result.maxNodes < MAX_BROWSE_NODES ? `--limit ${Math.min(MAX_BROWSE_NODES, result.maxNodes * 10)} lists more (at most ${MAX_BROWSE_NODES}), or browse` : 'browse';
-  return `stopped at ${result.entries.length} nodes (--limit ${result.maxNodes}): what comes after the last one is not listed; ${more} a node further down`;
+  const more = result.maxNodes < MAX_BROWSE_NODES ? `--limit ${Math.min(MAX_BROWSE_NODES, result.maxNodes * 10)} lists more (at most ${MAX_BROWSE_NODES})` : `at most ${MAX_BROWSE_NODES} are listed`;
+  const cut = result.entries.filter((e) => e.cut).length + (result.startCut ? 1 : 0);
+  const cutSaid = cut > 0 ? `; the ${cut} node${cut === 1 ? '' : 's'} cut short say${cut === 1 ? 's' : ''} below ${cut === 1 ? 'its' : 'their'} last child what was left out and how to list it` : '';
+  const unbrowsed = result.notLookedInto > 0 ? `; ${result.notLookedInto} object${result.notLookedInto === 1 ? '' : 's'} listed last not looked into` : '';
+  return `stopped at ${result.entries.length} nodes (--limit ${result.maxNodes}): each level is listed before the next, shared evenly between its nodes${cutSaid}${unbrowsed}; ${more}`;
 }
 
 /** What the walk left unlisted at its depth limit, and the option that lists it. */
@@ -74,7 +120,8 @@ function unfollowedText(result: BrowseResult): string {
  * paste: a metric name from the browse path below the start (made unique), the node id with its
  * namespace URI (so the entry survives a namespace reordering), and the data type as a comment.
  * Variables that exist for one session only (`perSession`: the session and subscription
- * diagnostics) are left out, counted in a comment; so is a walk the node limit cut short. Strings
+ * diagnostics) are left out, counted in a comment; so is a walk the node limit cut short, with a
+ * comment after the entries of each node cut short saying what it left out (as the listing does). Strings
  * are written as YAML scalars quoted only where YAML needs it (`flowYaml`), so a node id reads as
  * UaExpert shows it: `nsu=...;s="DB_Line"."Temp"`. Pure.
  */
@@ -83,7 +130,12 @@ export function formatBrowseMapping(result: BrowseResult, options: MappingFormat
   const used = new Map<string, number>();
   let count = 0;
   let perSession = 0;
-  for (const entry of result.entries) {
+  for (const item of listing(result)) {
+    if ('cut' in item) {
+      lines.push(`  # ${oneLine(`${item.nodeId === '' ? result.start : item.nodeId}: ${cutText(item, result, ' --emit-mapping')}`)}`);
+      continue;
+    }
+    const { entry } = item;
     if (entry.nodeClass !== 'Variable' || (entry.access && !entry.access.includes('read'))) continue;
     // Gone with the session that browsed: pasted, the next run's would be BadNodeIdUnknown.
     if (entry.perSession) {

@@ -1,5 +1,6 @@
 import type { PointValue } from '@fieldbridge/core';
-import { browseChildren, NodeClassId } from './_browse-children.js';
+import { NodeClassId } from './_browse-children.js';
+import { walkBreadthFirst, type ChildrenCut, type WalkedNode } from './_browse-walk.js';
 import { withDeadline } from './_deadline.js';
 import { parseBrowsePath } from './browse-path.js';
 import { STANDARD_DATA_TYPE_NAMES } from './builtin-types.js';
@@ -29,6 +30,8 @@ export interface BrowseOptions {
 export const DEFAULT_BROWSE_NODES = 500;
 /** Most nodes a browse lists. */
 export const MAX_BROWSE_NODES = 10_000;
+/** Most children of one node a browse reads (and counts). */
+const MAX_CHILDREN_READ = 10_000;
 
 /** One node of a browse. */
 export interface BrowseEntry {
@@ -56,6 +59,8 @@ export interface BrowseEntry {
    * node to map.
    */
   perSession?: true;
+  /** Its children were not all listed (the node limit ran out at their level): how many were, and were not. */
+  cut?: ChildrenCut;
 }
 
 /** What a browse found. */
@@ -65,6 +70,10 @@ export interface BrowseResult {
   entries: BrowseEntry[];
   /** `maxNodes` (or a server's limit on one node's children) stopped the walk before the end. */
   truncated: boolean;
+  /** The start's own children were not all listed. */
+  startCut?: ChildrenCut;
+  /** Objects listed whose children the node limit left unbrowsed (it ran out before their level). */
+  notLookedInto: number;
   namespaces: readonly string[];
   /** The depth the walk went to (`maxDepth` within its bounds). */
   depth: number;
@@ -109,7 +118,9 @@ interface DataValueRead {
 }
 
 /**
- * Walks the address space below `options.start` depth first, within `maxDepth` and `maxNodes`,
+ * Walks the address space below `options.start` breadth first, within `maxDepth` and `maxNodes`
+ * (when the nodes left cannot take a whole level, they are shared evenly between its parents, and
+ * each parent cut short carries its `cut`),
  * listing Objects and Variables (properties left out); for variables it reads the data type,
  * the access level and (with `readValues`) the current value, 100 variables per request.
  * Nodes that exist for one session only are marked `perSession`. Rejects with `NODE_INVALID` when the start cannot be found.
@@ -130,42 +141,37 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
   const found = await createNodeResolver(session, namespaces).resolve(location, { mustExist: true });
   if (!found.ok) throw new OpcuaBridgeError('NODE_INVALID', found.message, { retryable: false });
 
+  const walk = await walkBreadthFirst(session, found.node.nodeId, { maxDepth, maxNodes, timeoutMs, maxChildren: MAX_CHILDREN_READ, idOf: (ref) => toResolved(ref.nodeId, namespaces).nodeId });
+  // Below the start a node the server will not browse is listed without children; the start
+  // itself is what was asked for, so its refusal is the answer.
+  if (walk.refused) throw new OpcuaBridgeError('REQUEST_FAILED', `the server refused to browse ${startText} (${walk.refused})`, { retryable: false });
+
+  // Listed as a tree: each node followed by what was listed below it.
   const entries: BrowseEntry[] = [];
   const variables: { entry: BrowseEntry; nodeId: string }[] = [];
-  const seen = new Set<string>([found.node.nodeId]);
-  let truncated = false;
-  const walk = async (nodeId: string, path: string[], depth: number, perSession: boolean): Promise<void> => {
-    const listed = await withDeadline(browseChildren(session, nodeId, maxNodes), timeoutMs, `browsing ${nodeId}`);
-    // Below the start a node the server will not browse is listed without children; the start
-    // itself is what was asked for, so its refusal is the answer.
-    if (listed.refused && depth === 1) throw new OpcuaBridgeError('REQUEST_FAILED', `the server refused to browse ${startText} (${listed.refused})`, { retryable: false });
-    truncated ||= listed.truncated;
-    for (const child of listed.children) {
-      if (entries.length >= maxNodes) {
-        truncated = true;
-        return;
-      }
-      const resolved = toResolved(child.nodeId, namespaces);
-      if (seen.has(resolved.nodeId)) continue;
-      seen.add(resolved.nodeId);
+  const add = (nodes: readonly WalkedNode[], parent: string, path: string[], perSession: boolean): void => {
+    for (const node of nodes) {
+      const child = node.ref;
       const ns = child.browseName.namespaceIndex;
       const entry: BrowseEntry = {
-        nodeId: resolved.text,
+        nodeId: toResolved(child.nodeId, namespaces).text,
         browseName: child.browseName.name,
         ...(ns !== 0 && namespaces[ns] !== undefined ? { browseNamespace: namespaces[ns] } : {}),
         displayName: child.displayName,
         nodeClass: NODE_CLASS_NAMES[child.nodeClass] ?? `NodeClass ${child.nodeClass}`,
         path: [...path, child.browseName.name],
-        depth,
+        depth: node.depth,
+        ...(node.cut ? { cut: node.cut } : {}),
       };
-      const mine = perSessionChild(nodeId, perSession, resolved.nodeId);
+      const mine = perSessionChild(parent, perSession, node.nodeId);
       if (mine) entry.perSession = true;
       entries.push(entry);
-      if (child.nodeClass === NodeClassId.Variable) variables.push({ entry, nodeId: resolved.nodeId });
-      if (depth < maxDepth) await walk(resolved.nodeId, entry.path, depth + 1, mine);
+      if (child.nodeClass === NodeClassId.Variable) variables.push({ entry, nodeId: node.nodeId });
+      add(node.children, node.nodeId, entry.path, mine);
     }
   };
-  await walk(found.node.nodeId, [], 1, false);
+  add(walk.roots, found.node.nodeId, [], false);
+  const truncated = walk.startCut !== undefined || walk.notLookedInto > 0 || entries.some((e) => e.cut);
 
   const dataTypeNames = new Map(Object.entries(opcua.DataTypeIds).flatMap(([name, id]) => (typeof id === 'number' ? [[id, name] as const] : [])));
   const statusNames = statusNamesFrom(opcua.StatusCodes);
@@ -196,5 +202,5 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
     });
   }
   const unfollowed = entries.filter((e) => e.depth === maxDepth && e.nodeClass === 'Object').length;
-  return { start: found.node.text, entries, truncated, namespaces, depth: maxDepth, unfollowed, maxNodes };
+  return { start: found.node.text, entries, truncated, ...(walk.startCut ? { startCut: walk.startCut } : {}), notLookedInto: walk.notLookedInto, namespaces, depth: maxDepth, unfollowed, maxNodes };
 }

@@ -1,5 +1,6 @@
 import { durationMs, maxRateHzSchema, reconnectSchema, tagsSchema } from '@fieldbridge/core/bridge';
 import { z } from 'zod';
+import { METRIC_NAME_MODES } from './metric-names.js';
 
 /** Security modes of the `security.mode` key. */
 export const SECURITY_MODE_NAMES = ['None', 'Sign', 'SignAndEncrypt'] as const;
@@ -148,6 +149,12 @@ export const opcuaConfigSchema = z
     quality: quality.optional().describe('A value whose status is not Good: tag (default; sent with tags quality and status) or drop.'),
     max_rate_hz: maxRateHzSchema.optional(),
     on_change: onChange.optional(),
+    metric_names: z
+      .enum(METRIC_NAME_MODES, { error: `metric_names must be one of ${METRIC_NAME_MODES.join(', ')}` })
+      .optional()
+      .describe(
+        'How metric names made from browse names ({path}, {path.N}, {name}) are written: as_browsed (default: as the server wrote them, spaces, quotes and all) or normalized (quotes dropped, Stations[0] as Stations_0, accents to ASCII, other characters but letters, digits, _ - . as _). Names written out in the mapping are taken as written either way.',
+      ),
     nodes: z.array(opcuaNodeSchema).max(50_000).optional().describe('Variables to monitor.'),
     folders: z.array(opcuaFolderSchema).max(1000).optional().describe('Nodes whose variables below are all monitored.'),
     events: z.array(opcuaEventSchema).max(1000).optional().describe('Event notifiers to monitor (alarms and conditions).'),

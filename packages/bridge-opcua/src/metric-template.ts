@@ -1,4 +1,5 @@
-import { compileTemplate, excerpt, type PlaceholderResolver, type PointValue, type Template } from '@fieldbridge/core/bridge';
+import { compileTemplate, excerpt, type PlaceholderResolver, type PlaceholderValue, type PointValue, type Template } from '@fieldbridge/core/bridge';
+import { normalizeBrowseName, type MetricNameMode } from './metric-names.js';
 
 /** What a value's metric template is filled from: browse names, from the folder (or Objects) down to the variable. */
 export interface PathVars {
@@ -16,20 +17,44 @@ export const EVENT_PLACEHOLDERS: Readonly<Record<string, string>> = { source_nam
 /** Longest text a placeholder takes from a server (a browse name, a source name), in characters. */
 export const MAX_PLACEHOLDER_CHARS = 128;
 
-const pathResolver: PlaceholderResolver<PathVars> = (name) => {
-  if (name === 'path') return (v) => (v.path.length === 0 ? { problem: 'the browse path is empty' } : v.path.join('.'));
-  if (name === 'name') return (v) => v.path.at(-1) ?? { problem: 'the browse path is empty' };
-  const level = /^path\.(\d{1,2})$/.exec(name);
-  if (level) {
-    const n = Number(level[1]);
-    return (v) => v.path[n] ?? { problem: `the browse path has ${v.path.length} level(s), not ${n + 1}` };
-  }
-  return { error: `unknown placeholder {${name}}; use ${PATH_PLACEHOLDERS.join(', ')}` };
-};
+/** A browse name as a template takes it: as written, or normalised (a problem when nothing is left). */
+function nameReader(mode: MetricNameMode): (name: string) => PlaceholderValue {
+  if (mode === 'as_browsed') return (name) => name;
+  return (name) => {
+    const normal = normalizeBrowseName(name);
+    if (normal !== '') return normal;
+    return { problem: `the browse name "${excerpt(name, MAX_PLACEHOLDER_CHARS)}" keeps no letter or digit under metric_names: normalized; name this variable in nodes[], or set metric_names: as_browsed` };
+  };
+}
 
-/** Compiles a `nodes[]` or `folders[]` metric template: `{path}`, `{path.N}` (0-based), `{name}`. */
-export function compilePathTemplate(source: string): { ok: true; template: Template<PathVars> } | { ok: false; message: string } {
-  return compileTemplate(source, pathResolver);
+const pathResolver =
+  (mode: MetricNameMode): PlaceholderResolver<PathVars> =>
+  (name) => {
+    const read = nameReader(mode);
+    if (name === 'path') {
+      return (v) => {
+        if (v.path.length === 0) return { problem: 'the browse path is empty' };
+        const names = v.path.map(read);
+        const problem = names.find((n) => typeof n === 'object');
+        return problem ?? names.join('.');
+      };
+    }
+    if (name === 'name') return (v) => (v.path.length === 0 ? { problem: 'the browse path is empty' } : read(v.path.at(-1)!));
+    const level = /^path\.(\d{1,2})$/.exec(name);
+    if (level) {
+      const n = Number(level[1]);
+      return (v) => (n < v.path.length ? read(v.path[n]!) : { problem: `the browse path has ${v.path.length} level(s), not ${n + 1}` });
+    }
+    return { error: `unknown placeholder {${name}}; use ${PATH_PLACEHOLDERS.join(', ')}` };
+  };
+
+/**
+ * Compiles a `nodes[]` or `folders[]` metric template: `{path}`, `{path.N}` (0-based), `{name}`.
+ * Under `normalized` the browse names are written by {@link normalizeBrowseName}; the text of the
+ * template itself is taken as written either way.
+ */
+export function compilePathTemplate(source: string, mode: MetricNameMode = 'as_browsed'): { ok: true; template: Template<PathVars> } | { ok: false; message: string } {
+  return compileTemplate(source, pathResolver(mode));
 }
 
 const eventResolver: PlaceholderResolver<EventVars> = (name) => {

@@ -3,6 +3,7 @@ import type { OpcuaConfig, OpcuaEventConfig, OpcuaFolderConfig, OpcuaNodeConfig 
 import { isOpcuaBridgeError } from './errors.js';
 import { planEventSelects } from './event-fields.js';
 import { parseLocation, type Deadband, type EventSpec, type FolderSpec, type Location, type VariableSpec } from './item-spec.js';
+import type { MetricNameMode } from './metric-names.js';
 import { compileEventTemplate, compilePathTemplate, eventFieldsRead, type EventVars, type PathVars } from './metric-template.js';
 import type { TimestampMode } from './records.js';
 
@@ -29,6 +30,8 @@ export interface ValueRoute {
   entry: string;
   /** The metric name, for a node (known at load time); undefined for a folder. */
   metric?: string;
+  /** A node's `metric` was made from its browse path by a template (`boiler.{name}`). */
+  fromPath?: true;
   /** A folder's template, filled per variable with its browse path below the folder. */
   template?: Template<PathVars>;
   /** The entry's tags and `unit`, or undefined when it has none. */
@@ -118,7 +121,7 @@ export function planOpcua(section: OpcuaConfig): PlanResult {
     const where = ['nodes', i];
     const location = locate(where, node, entry);
     deadbandOk(node, where);
-    const metric = nodeMetric(node, location, where, issues);
+    const metric = nodeMetric(node, section.metric_names ?? 'as_browsed', location, where, issues);
     if (!location || metric === undefined) return;
     // Two values under one name and the same tags would be one series of the receiver, mixed.
     const seriesKey = JSON.stringify([metric, Object.entries(tagsOf(node) ?? {}).sort()]);
@@ -130,7 +133,7 @@ export function planOpcua(section: OpcuaConfig): PlanResult {
     series.set(seriesKey, i);
     const key = keyOf(node.metric, entry);
     plan.variables.push({ key, ...(node.node_id === undefined ? { browsePath: node.browse_path! } : { nodeId: node.node_id }), ...sampling(node) });
-    plan.routes.set(key, { kind: 'value', key, entry, metric, tags: tagsOf(node), quality: node.quality ?? section.quality ?? OPCUA_DEFAULTS.quality, filter: filterOf(section, node) });
+    plan.routes.set(key, { kind: 'value', key, entry, metric, ...(node.metric.includes('{') ? { fromPath: true as const } : {}), tags: tagsOf(node), quality: node.quality ?? section.quality ?? OPCUA_DEFAULTS.quality, filter: filterOf(section, node) });
   });
 
   section.folders?.forEach((folder, i) => {
@@ -138,7 +141,7 @@ export function planOpcua(section: OpcuaConfig): PlanResult {
     const where = ['folders', i];
     const location = locate(where, folder, entry);
     deadbandOk(folder, where);
-    const compiled = compilePathTemplate(folder.metric);
+    const compiled = compilePathTemplate(folder.metric, section.metric_names ?? 'as_browsed');
     if (!compiled.ok) issues.push({ path: [...where, 'metric'], message: compiled.message });
     if (!location || !compiled.ok) return;
     const key = keyOf(folder.metric, entry);
@@ -173,8 +176,8 @@ export function planOpcua(section: OpcuaConfig): PlanResult {
 }
 
 /** A node's metric name: the template filled with the browse path's names (a node_id has none). */
-function nodeMetric(node: OpcuaNodeConfig, location: Location | undefined, where: (string | number)[], issues: SectionIssue[]): string | undefined {
-  const compiled = compilePathTemplate(node.metric);
+function nodeMetric(node: OpcuaNodeConfig, mode: MetricNameMode, location: Location | undefined, where: (string | number)[], issues: SectionIssue[]): string | undefined {
+  const compiled = compilePathTemplate(node.metric, mode);
   if (!compiled.ok) {
     issues.push({ path: [...where, 'metric'], message: compiled.message });
     return undefined;

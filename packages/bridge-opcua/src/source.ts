@@ -1,6 +1,7 @@
 import { createKeyedProblems, reconnectPolicy, type BridgeContext, type BridgeInstance } from '@fieldbridge/core/bridge';
 import { createConnectionReport } from './_connection-report.js';
 import { createDelivery } from './_deliver.js';
+import { checkMetricNames } from './_metric-collisions.js';
 import { createOpcuaMetrics } from './_metrics.js';
 import { createSessionLoop, type SessionLoop } from './_session.js';
 import { silentItemsWhy } from './_silent-why.js';
@@ -69,10 +70,35 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
 
+  // Checked again when the items change in number (a folder found on a retry), said once per start.
+  let namesChecked = -1;
+  let unsafeSaid = false;
+  const checkNames = (items: ItemStatus[]): void => {
+    if (items.length === namesChecked) return;
+    namesChecked = items.length;
+    const found = checkMetricNames(plan.routes, items);
+    for (const { metric, labels } of found.collisions) {
+      const named = labels.length > 5 ? `${labels.slice(0, 5).join(', ')} and ${labels.length - 5} more` : labels.join(', ');
+      const normalized = config.metric_names === 'normalized' ? ', or set metric_names: as_browsed if only the normalisation made them equal' : '';
+      ctx.metrics.error(where, 'metric_collision');
+      lastingProblems.report(`metric ${metric}`, 'metric_collision', `metric "${metric}" is made for ${labels.length} variables with the same tags: ${named}; their values would mix in one series: tell them apart in the template ({path} rather than {name}), or map them as nodes[] entries with names of their own${normalized}`, { metric });
+    }
+    if (config.metric_names === undefined && found.unsafeCount > 0 && !unsafeSaid) {
+      unsafeSaid = true;
+      const more = found.unsafeCount > found.unsafe.length ? ` and ${found.unsafeCount - found.unsafe.length} more` : '';
+      ctx.logger.warn(
+        { metrics: found.unsafe },
+        `metric names made from browse paths keep what the server wrote: ${found.unsafe.map((m) => `"${m}"`).join(', ')}${more} hold characters (spaces, quotes, brackets, accents) that time-series stores and queries handle badly; metric_names: normalized writes them with letters, digits, _ - . only, metric_names: as_browsed keeps them and says nothing more`,
+      );
+    }
+  };
+
   const syncItems = (sub: OpcuaSubscription): void => {
     const counts = { active: 0, refused: 0, unresolved: 0, pending: 0 };
     const settled = new Map<string, boolean>();
-    for (const item of sub.items()) {
+    const items = sub.items();
+    checkNames(items);
+    for (const item of items) {
       counts[item.state] += 1;
       settled.set(item.key, (settled.get(item.key) ?? true) && item.state === 'active');
     }

@@ -6,6 +6,8 @@ export const OPCUA_STARTER = `opcua:
   auth: { username: operator, password: '\${OPCUA_PASSWORD:-operator}' }   # or leave auth out: anonymous
   trust: tofu                                      # trust the server's first certificate, refuse a changed one
   publishing_interval_ms: 1s
+  # Names made from browse paths with letters, digits, _ - . only: "Motor Speed" gives Motor_Speed.
+  metric_names: normalized
   nodes:
     # List what a server has: npx bridge-opcua --config this.yaml --browse --emit-mapping
     # nsu= (namespace URI) survives the server registering its namespaces in another order.

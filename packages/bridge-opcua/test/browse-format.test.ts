@@ -10,8 +10,9 @@ const result: BrowseResult = {
   maxNodes: 5,
   depth: 3,
   unfollowed: 0,
+  notLookedInto: 0,
   entries: [
-    { nodeId: 'nsu=urn:plant;s=Boiler', browseName: 'Boiler', browseNamespace: 'urn:plant', displayName: 'Boiler', nodeClass: 'Object', path: ['Boiler'], depth: 1 },
+    { nodeId: 'nsu=urn:plant;s=Boiler', browseName: 'Boiler', browseNamespace: 'urn:plant', displayName: 'Boiler', nodeClass: 'Object', path: ['Boiler'], depth: 1, cut: { listed: 4, notListed: 596, atLeast: false } },
     {
       nodeId: 'nsu=urn:plant;s=Boiler.Temperature',
       browseName: 'Temperature',
@@ -37,8 +38,12 @@ describe('formatBrowseText', () => {
     expect(text).toContain('  Boiler  [Object]  nsu=urn:plant;s=Boiler\n');
     expect(text).toContain('    Temperature  [Variable, Double, read+write]  nsu=urn:plant;s=Boiler.Temperature  = 21.5\n');
     expect(text).toContain('    Status  [Variable, Int32, read]  nsu=urn:plant;s=Boiler.Status  (BadSensorFailure)\n');
-    expect(text).toContain('stopped at 5 nodes (--limit 5): what comes after the last one is not listed; --limit 50 lists more (at most 10000), or browse a node further down');
-    expect(formatBrowseText({ ...result, maxNodes: 10_000 })).toContain('stopped at 5 nodes (--limit 10000): what comes after the last one is not listed; browse a node further down');
+    // Below the last child of the node cut short, one level deeper than the node.
+    expect(text).toMatch(/odd.*\n    \.\.\. 596 more not listed \(4 of 600 shown\): --browse 'nsu=urn:plant;s=Boiler' --limit 600 lists this one alone\n/);
+    expect(text).toContain(
+      'stopped at 5 nodes (--limit 5): each level is listed before the next, shared evenly between its nodes; the 1 node cut short says below its last child what was left out and how to list it; --limit 50 lists more (at most 10000)',
+    );
+    expect(formatBrowseText({ ...result, maxNodes: 10_000 })).toContain('(--limit 10000): each level is listed before the next, shared evenly between its nodes; the 1 node cut short says below its last child what was left out and how to list it; at most 10000 are listed');
     expect(text.split('\n').filter((l) => l.includes('odd'))).toHaveLength(1);
   });
 });
@@ -53,6 +58,7 @@ describe('formatBrowseMapping', () => {
       { metric: 'plant.boiler.temperature_2', node_id: 'nsu=urn:plant;s="odd"\nname' },
     ]);
     expect(yaml).toContain('# Double, read+write');
+    expect(yaml).toMatch(/node_id: .*odd.*\n  # nsu=urn:plant;s=Boiler: 596 more not listed \(4 of 600 shown\): --browse 'nsu=urn:plant;s=Boiler' --limit 600 --emit-mapping lists this one alone\n/);
   });
 
   it('writes an empty list when nothing is readable', () => {
@@ -62,7 +68,7 @@ describe('formatBrowseMapping', () => {
   it('says when objects at the depth limit were not looked into, and which --depth would list them', () => {
     // Before: --browse Line1 --depth 1 --emit-mapping printed "nodes: []" and nothing about the motors below.
     const motors = [1, 2, 3].map((n) => ({ nodeId: `nsu=urn:plant;s=Line1.Motor${n}`, browseName: `Motor${n}`, displayName: `Motor${n}`, nodeClass: 'Object', path: [`Motor${n}`], depth: 1 }));
-    const shallow: BrowseResult = { start: 'nsu=urn:plant;s=Line1', namespaces: result.namespaces, truncated: false, maxNodes: 500, depth: 1, unfollowed: 3, entries: motors };
+    const shallow: BrowseResult = { start: 'nsu=urn:plant;s=Line1', namespaces: result.namespaces, truncated: false, maxNodes: 500, depth: 1, unfollowed: 3, notLookedInto: 0, entries: motors };
     const yaml = formatBrowseMapping(shallow);
     expect(yaml).toContain('# 3 objects at depth 1 not looked into: --depth 2 lists what is below them\n');
     expect(parse(yaml)).toEqual({ nodes: [] });

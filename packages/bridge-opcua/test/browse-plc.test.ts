@@ -78,14 +78,18 @@ describe('--browse of a data block with thousands of variables', () => {
   it('stops at 500 nodes by default, says so in the listing and in the emitted mapping with the --limit that lists more, and --limit lists them all', async () => {
     const text = await cli(['--browse', 'PLC_1', '--depth', '4']);
     expect(text.code, text.err).toBe(0);
-    // DataBlocksGlobal, DB_Line and its variables, then DB_Big and what of it fits.
-    expect(text.out.trim().split('\n').filter((l) => l.includes(';s="DB_Big"'))).toHaveLength(500 - 2 - Object.keys(S7_LINE_VARIABLES).length);
-    expect(text.out).toContain('\n... stopped at 500 nodes (--limit 500): what comes after the last one is not listed; --limit 5000 lists more (at most 10000), or browse a node further down\n');
+    // Breadth first: DataBlocksGlobal, both blocks, DB_Line's variables and the 40 stations, then
+    // the 451 nodes left shared between the stations (12 or 11 each of 75), each saying what it left out.
+    const values = text.out.split('\n').filter((l) => /^ {8}Val\d+ /.test(l));
+    expect(values).toHaveLength(500 - 3 - Object.keys(S7_LINE_VARIABLES).length - STATIONS);
+    expect(text.out.match(/^ {8}\.\.\. 6[34] more not listed \(1[12] of 75 shown\): --browse '.*"Station\d+"' lists this one alone$/gm)).toHaveLength(STATIONS);
+    expect(text.out).toContain('\n... stopped at 500 nodes (--limit 500): each level is listed before the next, shared evenly between its nodes; the 40 nodes cut short say below their last child what was left out and how to list it; --limit 5000 lists more (at most 10000)\n');
 
     // Before: the mapping of the first 500 nodes, with nothing saying that more were left out.
     const cut = await cli(['--browse', 'PLC_1', '--depth', '4', '--emit-mapping']);
     expect(cut.code, cut.err).toBe(0);
-    expect(cut.out).toContain('\n# stopped at 500 nodes (--limit 500): what comes after the last one is not listed; --limit 5000 lists more (at most 10000), or browse a node further down\n');
+    expect(cut.out).toContain('\n# stopped at 500 nodes (--limit 500): each level is listed before the next');
+    expect(parse(cut.out).nodes).toHaveLength(values.length + Object.keys(S7_LINE_VARIABLES).length);
 
     const all = await cli(['--browse', 'PLC_1/DataBlocksGlobal/DB_Big', '--depth', '2', '--limit', '5000', '--emit-mapping']);
     expect(all.code, all.err).toBe(0);

@@ -18,13 +18,31 @@ export const S7_LINE_VARIABLES: Readonly<Record<string, string>> = {
   'Stations[0]': '"DB_Line"."Stations"[0]',
 };
 
+/** What {@link addS7DataBlocks} adds besides `"DB_Line"`. */
+export interface S7Blocks {
+  /** `"DB_Big"` with this many station objects of `perStation` variables each. */
+  stations: number;
+  perStation: number;
+  /** Data blocks `"DB_Block0"`, `"DB_Block1"`, ... of `perBlock` variables each (`"DB_Block2"."Val7"`). */
+  blocks?: number;
+  perBlock?: number;
+  /** `"DB_Names"` with {@link S7_NAMES_VARIABLES}. */
+  names?: boolean;
+}
+
+/**
+ * The variables of `"DB_Names"`: two whose names differ only in what `metric_names: normalized`
+ * changes, a browse name with S7's quotes and dot, and one in another script. Browse name to value.
+ */
+export const S7_NAMES_VARIABLES: Readonly<Record<string, number>> = { 'Motor Speed': 11, Motor_Speed: 12, '"Valve"."Open"': 13, 温度: 14 };
+
 /**
  * Adds to a test server what an S7-1500 shows below Objects: `PLC_1/DataBlocksGlobal` with
- * `"DB_Line"` ({@link S7_LINE_VARIABLES}, values 1, 2, ...) and `"DB_Big"` holding
- * `stations` objects of `perStation` Double variables each (`"DB_Big"."Station3"."Val7"`).
- * Returns the namespace index.
+ * `"DB_Line"` ({@link S7_LINE_VARIABLES}, values 1, 2, ...), `"DB_Big"` holding
+ * `stations` objects of `perStation` Double variables each (`"DB_Big"."Station3"."Val7"`), and
+ * `blocks` data blocks of `perBlock` variables each. Returns the namespace index.
  */
-export function addS7DataBlocks(server: OpcuaTestServer, big: { stations: number; perStation: number } = { stations: 0, perStation: 0 }): number {
+export function addS7DataBlocks(server: OpcuaTestServer, big: S7Blocks = { stations: 0, perStation: 0 }): number {
   const addressSpace = server.server.engine.addressSpace!;
   const ns = addressSpace.registerNamespace(S7_NAMESPACE);
   const plc = ns.addObject({ organizedBy: addressSpace.rootFolder.objects, browseName: 'PLC_1', nodeId: 's=PLC_1' });
@@ -40,6 +58,14 @@ export function addS7DataBlocks(server: OpcuaTestServer, big: { stations: number
       const station = ns.addObject({ componentOf: db, browseName: `Station${s}`, nodeId: `s="DB_Big"."Station${s}"` });
       for (let k = 0; k < big.perStation; k++) variable(station, `Val${k}`, `"DB_Big"."Station${s}"."Val${k}"`, k);
     }
+  }
+  if (big.names) {
+    const names = ns.addObject({ componentOf: blocks, browseName: 'DB_Names', nodeId: 's="DB_Names"' });
+    Object.entries(S7_NAMES_VARIABLES).forEach(([name, value], i) => variable(names, name, `"DB_Names".v${i}`, value));
+  }
+  for (let b = 0; b < (big.blocks ?? 0); b++) {
+    const block = ns.addObject({ componentOf: blocks, browseName: `DB_Block${b}`, nodeId: `s="DB_Block${b}"` });
+    for (let k = 0; k < (big.perBlock ?? 0); k++) variable(block, `Val${k}`, `"DB_Block${b}"."Val${k}"`, k);
   }
   return ns.index;
 }
