@@ -8,7 +8,7 @@ set -eu
 case "${FIELDBRIDGE_BRIDGE:?the image sets FIELDBRIDGE_BRIDGE}" in
   fieldbridge)
     case "${1:-}" in
-      run | check | schema | init | bridges | help | --help | -h | --version | -V) exec fieldbridge "$@" ;;
+      run | check | schema | init | bridges | resend | help | --help | -h | --version | -V) exec fieldbridge "$@" ;;
       --check) shift; exec fieldbridge check "$@" ;;
       *) exec fieldbridge run "$@" ;;
     esac ;;

@@ -116,6 +116,11 @@ describe('the Dockerfile', () => {
       expect(await entry('check', 'a.yaml')).toBe('check a.yaml');
       expect(await entry('bridges')).toBe('bridges');
       expect(await entry('--version')).toBe('--version');
+      // Every command `fieldbridge --help` lists reaches fieldbridge as that command, not as `run <command>`.
+      const help = await run(process.execPath, [repoPath('packages/fieldbridge/bin.js'), '--help']);
+      const commands = [...help.stdout.split('Commands:')[1]!.matchAll(/^ {2}([a-z-]+)/gm)].map((m) => m[1]!);
+      expect(commands).toEqual(expect.arrayContaining(['run', 'check', 'resend']));
+      for (const command of commands) expect(await entry(command, 'x'), command).toBe(`${command} x`);
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }

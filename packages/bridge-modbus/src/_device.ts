@@ -166,8 +166,9 @@ export class DevicePoller {
       return { ...result, skipped: true };
     }
     if (!this.line.isUp) {
-      this.lineDown(`${this.line.label} is not connected`);
-      return { ...result, skipped: true, errors: [`${this.line.label} is not connected`] };
+      // Why it is down (the connect error), not only that it is: /readyz and the status say it.
+      this.lineDown(this.line.whyDown);
+      return { ...result, skipped: true, errors: [this.line.whyDown] };
     }
     const started = this.ctx.clock.monotonicNow();
     this.trouble.clear();

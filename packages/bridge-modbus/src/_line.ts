@@ -46,6 +46,8 @@ export class Line {
   private keepTrying = false;
   private stopped = false;
   private lastError: Error | undefined;
+  /** Why the line is down: the last failed connect's error, or why the connection was lost. */
+  private downReason: string | undefined;
   private tail: Promise<unknown> = Promise.resolve();
   private timeoutsInARow = 0;
 
@@ -58,6 +60,11 @@ export class Line {
   /** True while connected. */
   get isUp(): boolean {
     return this.client !== undefined;
+  }
+
+  /** While down, why (`cannot connect to ...: connect ECONNREFUSED ...`), as a device's channel reports it. */
+  get whyDown(): string {
+    return this.downReason ?? `${this.label} is not connected`;
   }
 
   /** Connects now and keeps reconnecting, with backoff, until {@link stop}. */
@@ -153,6 +160,7 @@ export class Line {
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       this.lastError = error;
+      this.downReason = error.message;
       // Stopping cancelled the attempt: nothing failed.
       if (this.stopped) return false;
       const delay = this.scheduleReconnect();
@@ -165,6 +173,7 @@ export class Line {
 
   private lost(reason: string): void {
     this.client = undefined;
+    this.downReason = reason;
     this.options.problems.report(`modbus.line.${this.key}`, `${this.label}: connection lost (${reason}); reconnecting with backoff`, { connection: this.label });
     this.options.hooks.onDown(reason);
     this.scheduleReconnect();

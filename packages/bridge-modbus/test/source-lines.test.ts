@@ -124,6 +124,22 @@ describe('lines, bits and failures', () => {
     expect((error as Error).message).toMatch(new RegExp(`tcp://127.0.0.1:${srv.port}: cannot connect`));
   });
 
+  it('a device whose line cannot connect keeps the connection error as its reason, poll after poll', async () => {
+    const gone = await startServerTcp({});
+    await gone.close();
+    const live = await server({ holding: new Map([[0, 7]]) });
+    const t = createTestContext();
+    // One device reads on, the other's line is refused; both poll every 20 ms, and the refused
+    // line waits a minute before its next attempt, so every poll of it in between finds it down.
+    const devices = [
+      { name: 'ok', connection: live.url, poll_ms: '20ms', points: [{ metric: 'ok.v', table: 'holding', address: 0 }] },
+      { name: 'dead', connection: gone.url, poll_ms: '20ms', reconnect: { initial_ms: '1m', max_ms: '1m' }, points: [{ metric: 'dead.v', table: 'holding', address: 0 }] },
+    ];
+    await source(section({ devices }), t.ctx).start();
+    await t.waitFor(() => t.points.filter((p) => p.metric === 'ok.v').length >= 20, '20 polls of the live device');
+    expect(t.channels().dead?.reason).toMatch(new RegExp(`cannot connect to 127\\.0\\.0\\.1:${gone.port}: connect ECONNREFUSED`));
+  });
+
   it('stops while a request is in flight, promptly and idempotently', async () => {
     const silent = await silentServer();
     const t = createTestContext();

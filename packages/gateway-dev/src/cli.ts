@@ -41,7 +41,7 @@ Options:
 
 The live page at / shows what arrives, as it arrives, and drives WebSocket devices.
 
-Dev endpoints (no key): GET /_dev/points?metric=&source_id=, GET /_dev/stats,
+Dev endpoints (no key on loopback; the API key when it listens beyond): GET /_dev/points?metric=&source_id=, GET /_dev/stats,
 POST /_dev/reset, GET|PUT|DELETE /_dev/faults, GET /_dev/devices, POST /_dev/control
 ({"source_id"?, "message": {"type": ...}}), POST /_dev/disconnect, GET /_dev/live (the
 page's event stream), GET /_dev/live/history?ids=, POST /_dev/live/disconnect, GET /healthz.
