@@ -95,6 +95,12 @@ export function createTcpServerLink(spec: TcpInSpec, options: TcpServerLinkOptio
         s.once('error', failed);
         s.listen(spec.port, spec.host, () => {
           s.off('error', failed);
+          // Closed while the host was looked up: let the port go, and say nothing opened.
+          if (closing) {
+            s.close();
+            resolve();
+            return;
+          }
           // Later server errors (EMFILE while accepting) cost one connection, not the link.
           s.on('error', () => {
             stats.errors += 1;
@@ -136,6 +142,7 @@ export function createTcpServerLink(spec: TcpInSpec, options: TcpServerLinkOptio
       closing ??= new Promise<void>((resolve) => {
         for (const c of clients.values()) c.socket.destroy();
         const s = server;
+        // Not listening yet: the listen callback closes it (above) once it is.
         if (!s || !listening) {
           handlers?.state?.('closed');
           return resolve();

@@ -38,6 +38,11 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
   const plan = compileMessagePlan(dialect, config.selection);
   const parser = createStreamParsers({ dialect });
   const survey = createLinkSurvey();
+  /** What a parser still held when its bytes ended: whole frames are heard, the rest are problems. */
+  const settle = (ended: ReturnType<typeof parser.end>, atMs: number): void => {
+    for (const frame of ended.frames) survey.frame(frame, atMs);
+    survey.problems(ended.problems);
+  };
   const tlog = config.connection.kind === 'tlog';
   // A log is read as fast as it goes, whatever pace the mapping replays it at.
   const link = openLink(config.connection.kind === 'tlog' ? { ...config.connection, pace: 'fast' } : config.connection, { reconnect: config.reconnect });
@@ -58,7 +63,7 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
         survey.problems(parsed.problems);
       },
       client(event) {
-        if (event.kind === 'disconnected' && event.stream !== undefined) survey.problems(parser.end(event.stream).problems);
+        if (event.kind === 'disconnected' && event.stream !== undefined) settle(parser.end(event.stream), Date.now());
       },
       state(state, detail) {
         if (state === 'ended') skipped = detail;
@@ -81,7 +86,7 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
     stopHeartbeats?.();
     await link.close();
   }
-  survey.problems(parser.end().problems);
+  settle(parser.end(), Date.now());
   if (config.connection.kind === 'tlog' && parser.counts().frames === 0) {
     // Not a .tlog, or an empty one: a run of the same mapping fails with this message and exit 1.
     io.stderr.write(`bridge-mavlink --scan: ${noTlogFramesMessage(config.connection.path, link.stats().chunks, skipped)}\n`);

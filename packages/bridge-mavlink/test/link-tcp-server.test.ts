@@ -142,6 +142,28 @@ describe('tcpin link', () => {
     await link.close();
   });
 
+  it('close() while it is starting lets the port go and never says it opened (a stop or reload during start)', async () => {
+    // A port free a moment ago: the link is told to listen there, and closed before it does.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const link = openLink(`tcpin://127.0.0.1:${port}`);
+    const got = collect(createMavlinkReader({ dialect }));
+    const starting = link.start(got.handlers);
+    await link.close();
+    await starting;
+    expect(got.states.map((s) => s.state)).toEqual(['closed']);
+    expect(link.localAddress()).toBeUndefined();
+    // The port is free: another server takes it.
+    const next = createServer();
+    await new Promise<void>((resolve, reject) => {
+      next.once('error', reject);
+      next.listen(port, '127.0.0.1', resolve);
+    });
+    await new Promise((resolve) => next.close(resolve));
+  });
+
   it('refuses a port that is taken, saying so', async () => {
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
