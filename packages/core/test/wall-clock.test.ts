@@ -37,6 +37,9 @@ describe('wall-clock times in a time zone', () => {
     expect(new Date(wallTimeToEpochMs(wall('2026-03-01T00:30:00'), 'UTC')).toISOString()).toBe('2026-03-01T00:30:00.000Z');
     expect(new Date(wallTimeToEpochMs(wall('2026-03-01T05:30:00'), '+05:30')).toISOString()).toBe('2026-03-01T00:00:00.000Z');
     expect(new Date(wallTimeToEpochMs(wall('2026-03-01T00:00:00'), '-0200')).toISOString()).toBe('2026-03-01T02:00:00.000Z');
+    // A year 0-99 is that year (Date.UTC alone would read 0024 as 1924).
+    expect(new Date(wallTimeToEpochMs(wall('0024-03-01T00:00:00'), 'UTC')).toISOString()).toBe('0024-03-01T00:00:00.000Z');
+    expect(new Date(wallTimeToEpochMs(wall('0024-03-01T00:00:00'), '+01:00')).toISOString()).toBe('0024-02-29T23:00:00.000Z');
     expect(['local', 'UTC', 'Europe/Berlin', '+02:00'].map(isTimeZone)).toEqual([true, true, true, true]);
     expect(['Europe/Atlantis', 'CEST+', ''].map(isTimeZone)).toEqual([false, false, false]);
   });

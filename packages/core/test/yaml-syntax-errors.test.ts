@@ -37,6 +37,7 @@ const mistakes: ReadonlyArray<readonly [string, string, number, number, string]>
   ['a value starting with a backtick', `${head}tags:\n  site: \`home\`\n${channels}`, 3, 9, "a value cannot start with ` unless it is in quotes: write site: '`home`'"],
   ['a value starting with *', `${head}counter:\n  channels:\n    - name: *all\n      metric: m\n`, 4, 13, `"*all" reads as a reference to an anchor &all (a value starting with *), and no &all is set above it: if it is meant as text, put it in quotes: - name: '*all'`],
   ['a value starting with &', `${head}tags:\n  site: &plant a\n${channels}`, 3, 9, `"&plant" reads as an anchor named plant (a value starting with &) on the value "a", and nothing refers to it with *plant: if it is meant as text, put it in quotes: site: '&plant a'`],
+  ['a value starting with & inside { }', `${head}tags: { site: &s plant-a }\n${channels}`, 2, 15, `"&s" reads as an anchor named s (a value starting with &) on the value "plant-a", and nothing refers to it with *s: if it is meant as text, put it in quotes: tags: { site: '&s plant-a'`],
   ['a value starting with !', `${head}tags:\n  site: !important\n${channels}`, 3, 9, `"!important" reads as a YAML tag (a value starting with !), not as text: if it is meant as text, put it in quotes: site: '!important'`],
   ['a value starting with >', `${head}tags:\n  limit: >5\n${channels}`, 3, 10, `">5" starts a block of text (a value starting with > or | is the indented lines below it), and none follows: if it is meant as text, put it in quotes: limit: '>5'`],
   ['a Windows path in double quotes, read as a line feed and a tab', `${head}sink:\n  buffer: { path: "C:\\new\\table" }\n${channels}`, 3, 19, `"C:\\new\\table" looks like a Windows path, but inside double quotes a backslash starts an escape (\\n is a line feed, \\t is a tab): write it in single quotes ('C:\\new\\table') or with forward slashes (C:/new/table)`],
@@ -62,9 +63,9 @@ describe('YAML mistakes are said in plain words, at the place to edit', () => {
   });
 
   it('reads what looks like these mistakes but is right as written', () => {
-    const right = `${head}tags:\n  note: "line one\\nline two"\n  path: 'C:\\new\\table'\n  escaped: "C:\\\\new\\\\table"\n  url: http://host:80/x\n  limit: '>5'\n  text: |\n    two\n    lines\ncounter:\n  channels:\n    - &first { name: a, metric: m, start: 5 }\n    - { <<: *first, name: b }\n`;
+    const right = `${head}tags:\n  note: "line one\\nline two"\n  lines: "x\\ny\\nz"\n  crlf: "\\r\\n"\n  path: 'C:\\new\\table'\n  escaped: "C:\\\\new\\\\table"\n  url: http://host:80/x\n  limit: '>5'\n  text: |\n    two\n    lines\ncounter:\n  channels:\n    - &first { name: a, metric: m, start: 5 }\n    - { <<: *first, name: b }\n`;
     const config = parseMapping(right, 'map.yaml', counterBridge, {}) as { tags: Record<string, string>; counter: { channels: Array<{ name: string; start: number }> } };
-    expect(config.tags).toEqual({ note: 'line one\nline two', path: 'C:\\new\\table', escaped: 'C:\\new\\table', url: 'http://host:80/x', limit: '>5', text: 'two\nlines\n' });
+    expect(config.tags).toEqual({ note: 'line one\nline two', lines: 'x\ny\nz', crlf: '\r\n', path: 'C:\\new\\table', escaped: 'C:\\new\\table', url: 'http://host:80/x', limit: '>5', text: 'two\nlines\n' });
     expect(config.counter.channels.map((c) => [c.name, c.start])).toEqual([['a', 5], ['b', 5]]);
   });
 });

@@ -52,11 +52,20 @@ function formatterOf(zone: string): Intl.DateTimeFormat {
 function zoneOffsetMs(zone: string, epochMs: number): number {
   const parts = formatterOf(zone).formatToParts(new Date(epochMs));
   const field = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const shown = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'));
+  const shown = utc(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'), 0);
   return shown - (epochMs - (((epochMs % 1000) + 1000) % 1000));
 }
 
 const DAY_MS = 86_400_000;
+
+/** `Date.UTC`, but a year 0-99 is that year, not 1900-1999. */
+function utc(year: number, monthIndex: number, day: number, hour: number, minute: number, second: number, ms: number): number {
+  const t = Date.UTC(year, monthIndex, day, hour, minute, second, ms);
+  if (year < 0 || year >= 100) return t;
+  const date = new Date(t);
+  date.setUTCFullYear(year);
+  return date.getTime();
+}
 
 /**
  * The instant a wall-clock time in `zone` names (see {@link isTimeZone}), in ms since the Unix
@@ -69,8 +78,13 @@ const DAY_MS = 86_400_000;
  */
 export function wallTimeToEpochMs(wall: WallTime, zone: string): number {
   const { year, month, day, hour, minute, second, millisecond } = wall;
-  if (zone === 'local') return new Date(year, month - 1, day, hour, minute, second, millisecond).getTime();
-  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+  if (zone === 'local') {
+    const local = new Date(year, month - 1, day, hour, minute, second, millisecond);
+    // Years 0-99 are taken as 1900-1999 by the Date constructor: set the year itself.
+    if (year >= 0 && year < 100) local.setFullYear(year);
+    return local.getTime();
+  }
+  const asUtc = utc(year, month - 1, day, hour, minute, second, millisecond);
   if (zone === 'UTC') return asUtc;
   const fixed = OFFSET.exec(zone);
   if (fixed) return asUtc - (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3])) * 60_000;

@@ -75,13 +75,19 @@ export const singleQuoted = (value: string): string => `'${value.replace(/'/g, "
 
 /**
  * Whether the text between a double-quoted value's quotes looks like a Windows path, where a
- * backslash is meant as itself: a drive (`C:\`), a share (`\\server`), a relative `.\`, or several
- * backslashes in a value without spaces.
+ * backslash is meant as itself: a drive (`C:\`), a share (`\\server`), a relative `.\`, or
+ * several backslashes without spaces under a key naming a file or folder (`key`). Text with
+ * escapes of its own (`note: "a\nb"`, `sep: "\r\n"`) is not one.
  */
-export function looksLikeWindowsPath(inner: string): boolean {
+export function looksLikeWindowsPath(inner: string, key = ''): boolean {
   if (/[A-Za-z]:\\/.test(inner) || /^\\\\[^\\]/.test(inner) || /^\.{1,2}\\/.test(inner)) return true;
-  return (inner.match(/\\/g)?.length ?? 0) >= 2 && !/\s/.test(inner);
+  // `path: "data\buffer\new"`: under a key that names a file or folder, several backslashes in a
+  // value without spaces are a path's.
+  return PATH_KEY.test(key) && (inner.match(/\\/g)?.length ?? 0) >= 2 && !/\s/.test(inner);
 }
+
+/** Keys whose values are files or folders (`path`, `dbc`, `ca_file`, `dead_letter`, `pki`). */
+const PATH_KEY = /path|file|dir|folder|dbc|cert|pki|dead_letter|log/i;
 
 /** What to say of a Windows path written in double quotes, whose backslashes start escapes. */
 export function windowsPathMessage(inner: string, what: string): string {

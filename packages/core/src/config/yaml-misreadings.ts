@@ -1,4 +1,4 @@
-import { isAlias, visit, type Document, type YAMLWarning } from 'yaml';
+import { isAlias, isPair, isScalar, visit, type Document, type YAMLWarning } from 'yaml';
 import { clip, lineAt, looksLikeWindowsPath, singleQuoted, valueToLineEnd, windowsPathMessage, type SourceHint } from './_yaml-source.js';
 
 /** Escapes that turn a path's `\n`, `\t`... into control characters. */
@@ -25,22 +25,24 @@ export function yamlMisreadings(doc: Document, text: string, warnings: readonly 
     Node(_key, node) {
       if (isAlias(node)) {
         aliased.add(node.source);
-        if (node.range && !anchored.has(node.source)) out.push(quoted(text, node.range[0], `"*${clip(node.source)}" reads as a reference to an anchor &${clip(node.source)} (a value starting with *), and no &${clip(node.source)} is set above it`));
+        if (node.range && !anchored.has(node.source)) out.push(quoted(text, node.range[0], `"*${clip(node.source)}" reads as a reference to an anchor &${clip(node.source)} (a value starting with *), and no &${clip(node.source)} is set above it`, node.range[1]));
       } else if (node.anchor !== undefined) anchored.add(node.anchor);
     },
   });
   visit(doc, {
-    Scalar(_key, node) {
+    Scalar(_key, node, path) {
       if (!node.range) return;
       if (node.anchor !== undefined && !aliased.has(node.anchor)) {
         const at = text.lastIndexOf(`&${node.anchor}`, node.range[0]);
         const value = node.value === null || node.value === '' ? 'an empty value' : `the value "${clip(String(node.value))}"`;
-        if (at !== -1) out.push(quoted(text, at, `"&${clip(node.anchor)}" reads as an anchor named ${clip(node.anchor)} (a value starting with &) on ${value}, and nothing refers to it with *${clip(node.anchor)}`));
+        if (at !== -1) out.push(quoted(text, at, `"&${clip(node.anchor)}" reads as an anchor named ${clip(node.anchor)} (a value starting with &) on ${value}, and nothing refers to it with *${clip(node.anchor)}`, node.range[1]));
       }
       if (node.type === 'QUOTE_DOUBLE') {
         const inner = text.slice(node.range[0] + 1, node.range[1]).replace(/"\s*$/, '');
         const escapes = [...inner.matchAll(/\\(.)/gs)].map((m) => m[1]!).filter((c) => c in CONTROL_ESCAPES);
-        if (escapes.length > 0 && looksLikeWindowsPath(inner)) {
+        const parent = path[path.length - 1];
+        const key = isPair(parent) && isScalar(parent.key) ? String(parent.key.value) : '';
+        if (escapes.length > 0 && looksLikeWindowsPath(inner, key)) {
           const what = [...new Set(escapes)].map((c) => `\\${c} is ${CONTROL_ESCAPES[c]}`).join(', ');
           out.push({ offset: node.range[0], message: windowsPathMessage(inner, what) });
         }
@@ -55,9 +57,10 @@ export function yamlMisreadings(doc: Document, text: string, warnings: readonly 
 }
 
 /** `problem`, then how to write the value from `offset` as text: in single quotes. */
-function quoted(text: string, offset: number, problem: string): SourceHint {
+function quoted(text: string, offset: number, problem: string, end?: number): SourceHint {
   const line = lineAt(text, offset);
   const before = line.text.slice(0, offset - line.start).trim();
-  const value = valueToLineEnd(text, offset);
+  // The value ends where its node does inside { } or [ ] (`{ site: &s plant-a }`), else at the line's end.
+  const value = end === undefined || end <= offset ? valueToLineEnd(text, offset) : text.slice(offset, end).trimEnd();
   return { offset, message: `${problem}: if it is meant as text, put it in quotes: ${before ? `${before} ` : ''}${singleQuoted(clip(value))}` };
 }
