@@ -42,6 +42,17 @@ describe('a name with * read one metric at a time: one alert per metric it match
     expect(h.set.rules[0]!.firing()).toBe(1);
   });
 
+  it('a metric every alert reads (a set point) does not keep a silent tag\'s alert from resolving by silence', () => {
+    const h = ruleHarness(fileRules({ name: 'warm', when: 'value("tag_*.temp") > value("site.limit")', recovery: 'silence', recover_for: '10m' }), 'ble-gateway');
+    h.put('site.limit', -15);
+    h.put('tag_01.temp', -10);
+    expect(h.states()).toEqual(['fired']);
+    // tag_01 falls silent (its battery died); the set point keeps coming every minute.
+    for (let m = 0; m < 12; m++) (h.advance(MINUTE), h.put('site.limit', -15));
+    expect(h.states()).toEqual(['fired', 'resolved']);
+    expect((h.events()[1]!.value as { by?: string }).by).toBe('silence');
+  });
+
   it('raises a stale alarm for the one tag that stopped reporting, with how long it has been silent', () => {
     const h = ruleHarness(fileRules({ name: 'tag_silent', when: 'age("freezer_*.temperature") > 900' }), 'ble-gateway');
     h.put('freezer_01.temperature', -20);

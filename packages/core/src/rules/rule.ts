@@ -166,9 +166,11 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
       const scope = o.per === 'all' ? undefined : sourceId;
       const match = matched.length === 0 ? undefined : matchIn(matched, point.metric);
       if (refusal === undefined && matched.length > 0 && match === undefined) {
-        // A metric every alert of the scope reads besides its own (a set point, an aggregate).
+        // A metric every alert of the scope reads besides its own (a set point, an aggregate): each
+        // is evaluated, but it is not their data: a tag that went silent stays silent for a
+        // recovery by silence while the set point keeps coming, and one resolved so waits for its own.
         instances.forEach((instance) => {
-          if (instance.sourceId === scope) heard(instance, now);
+          if (instance.sourceId === scope && !instance.silenced) evaluate(instance, now);
         });
         return;
       }
