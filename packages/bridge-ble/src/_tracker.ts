@@ -1,7 +1,7 @@
 import { formatDuration, type BridgeContext, type Channel, type KeyedProblems } from '@fieldbridge/core/bridge';
 import { createDeviceFilter, type DeviceFilter } from './_filter.js';
 import type { BleMetrics } from './_metrics.js';
-import type { BeaconIdentity } from './beacon-id.js';
+import { leadsFrames, type BeaconIdentity } from './beacon-id.js';
 import { measurementsToPoints, PointShapes, type BleDecodeProblem } from './decode.js';
 import type { ResolvedDevice } from './resolve.js';
 
@@ -100,7 +100,7 @@ export class DeviceTracker {
     return this.tracked.get(address);
   }
 
-  /** The fleet's beacon tracked now whose last advert with its identity came from `address`. */
+  /** The fleet's Eddystone beacon tracked now whose last advert with its identity came from `address` (see {@link leadsFrames}). */
   beaconAt(address: string): TrackedDevice | undefined {
     const key = this.beaconAddresses.get(address);
     return key === undefined ? undefined : this.tracked.get(key);
@@ -131,7 +131,7 @@ export class DeviceTracker {
       channel.set(state, state === 'connected' ? heard : undefined);
       entry = { device, key, address, channel, name, beacon, lastHeardMs: t, linked: false, filter: createDeviceFilter(device), shapes: new PointShapes(), withoutData: 0 };
       this.tracked.set(key, entry);
-      if (beacon) this.beaconAddresses.set(address, key);
+      if (beacon && leadsFrames(key)) this.beaconAddresses.set(address, key);
       this.metrics.devices.set(this.tracked.size);
     } else {
       if (beacon && address !== entry.address) this.moved(entry, address);
@@ -149,7 +149,7 @@ export class DeviceTracker {
   private moved(entry: TrackedDevice, address: string): void {
     const previous = entry.address;
     if (this.beaconAddresses.get(previous) === entry.key) this.beaconAddresses.delete(previous);
-    this.beaconAddresses.set(address, entry.key);
+    if (leadsFrames(entry.key)) this.beaconAddresses.set(address, entry.key);
     entry.address = address;
     this.ctx.logger.debug({ device: entry.device.name, channel: entry.channel.name, address, previous }, `${entry.channel.name} now advertises from ${address} (was ${previous})`);
   }

@@ -50,6 +50,14 @@ export interface BeaconIdentity {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/**
+ * Whether frames without identity from a beacon's address belong to the beacon with identity
+ * `key`: an Eddystone beacon's TLM frames do. An iBeacon sends none, so a multi-slot beacon
+ * (iBeacon, Eddystone-UID and TLM from one address) leads its TLM frames to its Eddystone entry
+ * whichever slot came last.
+ */
+export const leadsFrames = (key: string): boolean => key.startsWith('eddystone:');
+
 /** The {@link BeaconIdentity} of `id`. */
 export function beaconIdentity(id: BeaconId): BeaconIdentity {
   return id.kind === 'ibeacon'

@@ -151,4 +151,27 @@ describe('a fleet entry tracks each beacon by its identity, whatever address it 
     }
     expect(await t.metric('fieldbridge_ble_adverts_ignored_total', {})).toBe(3);
   });
+
+  it('a multi-slot beacon (iBeacon, Eddystone-UID and TLM frames from one address) sends its TLM to its Eddystone entry, whichever frame came last', async () => {
+    const address = 'c3:00:00:00:00:01';
+    let slot: 'uid' | 'ibeacon' | 'tlm' = 'uid';
+    const beacon: SimulatedDevice = {
+      address,
+      addressType: 'random',
+      advertise: () =>
+        slot === 'ibeacon'
+          ? { manufacturerData: ibeaconFrame(ROOMS_UUID, 2, 27, -59) }
+          : { serviceData: [{ uuid: 'feaa', data: slot === 'uid' ? eddystoneUidFrame(ASSETS_NAMESPACE, 'a55e70000009', -20) : eddystoneTlmFrame(2900, 20, 77, 10) }], serviceUuids: ['feaa'] },
+    };
+    const section = { devices: [{ name: 'rooms', ibeacon_uuid: ROOMS_UUID, decoder: 'ibeacon' }, { name: 'assets', eddystone_namespace: ASSETS_NAMESPACE, decoder: 'eddystone' }] };
+    const { t, sim, source } = started(section, [beacon]);
+    await source.start();
+    for (const next of ['uid', 'ibeacon', 'tlm'] as const) {
+      slot = next;
+      sim.advertise(address);
+      await handled();
+    }
+    expect(deviceChannels(t.channels()).sort()).toEqual(['assets/a55e70000009', 'rooms/2.27']);
+    expect(t.points.filter((p) => p.metric === 'assets.battery_voltage').map((p) => [p.value, p.tags])).toEqual([[2.9, { device: 'assets', instance: 'a55e70000009', unit: 'V' }]]);
+  });
 });
