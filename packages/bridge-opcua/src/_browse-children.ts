@@ -24,8 +24,10 @@ export const NodeClassId = { Object: 1, Variable: 2, Method: 4, ObjectType: 8, V
 /** What one browse of a node gave. */
 export interface Children {
   children: ChildRef[];
-  /** Children seen (kept or only counted: see `keep`), at most `maxChildren`. */
+  /** Children seen (kept or only counted: see `keep`), at most `maxChildren` with `uncounted`; those of `uncountedMask` are not in it. */
   count: number;
+  /** Children of the classes of `uncountedMask` (kept whatever `keep` says); 0 without it. */
+  uncounted: number;
   /** More children exist than `maxChildren`. */
   truncated: boolean;
   /** The status name when the server refused to browse the node (e.g. BadNodeIdUnknown). */
@@ -52,7 +54,9 @@ interface BrowseResultLike {
  * properties and event references left out),
  * following continuation points up to `maxChildren` and releasing what is left. `nodeClassMask`
  * narrows the node classes (default Object | Variable). The first `keep` children (default all
- * of `maxChildren`) are kept; the others up to `maxChildren` are only counted.
+ * of `maxChildren`) are kept; the others up to `maxChildren` are only counted. Children of the
+ * classes of `uncountedMask` (default none) are all kept and counted apart, in `uncounted`: a
+ * walk that budgets variables keeps every object it may look into.
  */
 export async function browseChildren(
   session: ClientSession,
@@ -60,6 +64,7 @@ export async function browseChildren(
   maxChildren: number,
   nodeClassMask: number = NodeClassId.Object | NodeClassId.Variable,
   keep = maxChildren,
+  uncountedMask = 0,
 ): Promise<Children> {
   const first = (await session.browse({
     nodeId,
@@ -69,9 +74,11 @@ export async function browseChildren(
     nodeClassMask,
     resultMask: 63,
   })) as unknown as BrowseResultLike;
-  if (!first.statusCode.isGood()) return { children: [], count: 0, truncated: false, refused: first.statusCode.name };
+  if (!first.statusCode.isGood()) return { children: [], count: 0, uncounted: 0, truncated: false, refused: first.statusCode.name };
   const children: ChildRef[] = [];
   let count = 0;
+  let uncounted = 0;
+  let kept = 0;
   // A page may hold more references than `maxChildren`, with no continuation point after it.
   let over = false;
   let result: BrowseResultLike = first;
@@ -80,12 +87,17 @@ export async function browseChildren(
       // Left out: properties, and event references (the Server object's HasNotifier to a boiler
       // would otherwise list the boiler under Server, and a walk from Objects meets it there first).
       if (ref.referenceTypeId?.namespace === 0 && (ref.referenceTypeId.value === HAS_PROPERTY || EVENT_REFERENCES.has(ref.referenceTypeId.value as number))) continue;
-      if (count >= maxChildren) {
+      if (count + uncounted >= maxChildren) {
         over = true;
         break;
       }
-      count++;
-      if (children.length >= keep) continue;
+      if ((ref.nodeClass & uncountedMask) !== 0) {
+        uncounted++;
+      } else {
+        count++;
+        if (kept >= keep) continue;
+        kept++;
+      }
       children.push({
         nodeId: ref.nodeId,
         browseName: { name: ref.browseName?.name ?? '', namespaceIndex: ref.browseName?.namespaceIndex ?? 0 },
@@ -95,14 +107,14 @@ export async function browseChildren(
       });
     }
     const point = result.continuationPoint;
-    if (!point || point.length === 0) return { children, count, truncated: over };
-    if (count >= maxChildren) {
+    if (!point || point.length === 0) return { children, count, uncounted, truncated: over };
+    if (count + uncounted >= maxChildren) {
       // Release the server's continuation point: it holds resources until then.
       await session.browseNext([point], true).catch(() => undefined);
-      return { children, count, truncated: true };
+      return { children, count, uncounted, truncated: true };
     }
     const [next] = (await session.browseNext([point], false)) as unknown as BrowseResultLike[];
-    if (!next || !next.statusCode.isGood()) return { children, count, truncated: true };
+    if (!next || !next.statusCode.isGood()) return { children, count, uncounted, truncated: true };
     result = next;
   }
 }

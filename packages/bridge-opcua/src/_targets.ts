@@ -1,4 +1,6 @@
 import type { ClientMonitoredItemBase } from 'node-opcua';
+import { folderCutText } from './_folder-cut-text.js';
+import type { FolderExpansion } from './_folder-walk.js';
 import { planEventSelects, type EventSelect } from './event-fields.js';
 import {
   checkSampling,
@@ -17,7 +19,6 @@ import type { Registered } from './notifications.js';
 import type { TimestampMode } from './records.js';
 import type { TargetState } from './subscription-types.js';
 import type { NodeResolver, ResolvedNode } from './resolve-nodes.js';
-
 
 /** One variable or event notifier to monitor, from a spec or found below a folder. */
 export interface Target {
@@ -135,13 +136,18 @@ export async function resolveTargets(resolver: NodeResolver, targets: readonly T
   }
 }
 
+/** Finds the variables below a folder within its bounds (`walkFolder` on a session). */
+export type FolderWalker = (folder: ResolvedNode, maxDepth: number, maxItems: number) => Promise<FolderExpansion>;
+
 /**
  * Expands the folders that can be found into one target per variable below them (the folder's
- * key, the browse path from the folder); the others stay pending with the reason. A folder cut
- * short by its bounds is in `truncated`, by its key.
+ * key, the browse path from the folder), in the order `walk` gives; the others stay pending with
+ * the reason. A folder cut short by `max_items` is in `truncated`, by its key, with what it left
+ * out and how to take it.
  */
 export async function expandFolders(
   resolver: NodeResolver,
+  walk: FolderWalker,
   folders: readonly PendingFolder[],
   publishingIntervalMs: number,
 ): Promise<{ targets: Target[]; pending: PendingFolder[]; truncated: { key: string; message: string }[] }> {
@@ -155,14 +161,13 @@ export async function expandFolders(
       continue;
     }
     const maxItems = folder.spec.maxItems ?? ITEM_DEFAULTS.folderItems;
-    const expanded = await resolver.expandFolder(found.node, folder.spec.maxDepth ?? ITEM_DEFAULTS.folderDepth, maxItems);
+    const expanded = await walk(found.node, folder.spec.maxDepth ?? ITEM_DEFAULTS.folderDepth, maxItems);
     if (expanded.refused) {
       pending.push({ ...folder, message: `folder ${folder.location.text}: the server refused to browse it (${expanded.refused})` });
       continue;
     }
-    if (expanded.truncated) {
-      truncated.push({ key: folder.spec.key, message: `folder ${folder.spec.key} (${folder.location.text}): stopped at ${expanded.variables.length} variables; raise max_items or max_depth to take more` });
-    }
+    const cut = folderCutText(folder.spec.key, folder.location.text, maxItems, expanded);
+    if (cut !== undefined) truncated.push({ key: folder.spec.key, message: cut });
     for (const variable of expanded.variables) {
       const target: Target = {
         kind: 'value',

@@ -1,5 +1,5 @@
 import type { ClientSession } from 'node-opcua';
-import { browseChildren, NodeClassId, type ChildRef, type Children } from './_browse-children.js';
+import { browseChildren, type ChildRef, type Children } from './_browse-children.js';
 import { formatBrowsePath } from './browse-path.js';
 import type { Location } from './item-spec.js';
 import { nodeIdToText, parseNodeRef, resolveNodeRef, type NodeRef } from './node-ref.js';
@@ -35,7 +35,7 @@ export interface FolderVariable extends ResolvedNode {
   browsePath: string[];
 }
 
-/** Resolves locations on one server, reading each node's children at most once per resolver. */
+/** Resolves locations on one server, reading each node's children at most once per resolver. A folder's variables are found by `walkFolder` (`_folder-walk.ts`). */
 export interface NodeResolver {
   /**
    * Finds the node `location` names. A browse path is found by browsing, so it exists; a node id
@@ -43,8 +43,6 @@ export interface NodeResolver {
    * to monitor that does not exist is refused by the server with its status anyway.
    */
   resolve(location: Location, options?: { mustExist?: boolean }): Promise<Resolution>;
-  /** Every variable below `folder`, depth first, within the bounds. */
-  expandFolder(folder: ResolvedNode, maxDepth: number, maxItems: number): Promise<{ variables: FolderVariable[]; truncated: boolean; refused?: string }>;
 }
 
 /** The URI form of node `nodeId` (a node-opcua NodeId or ExpandedNodeId) on a server with `namespaces`. */
@@ -113,34 +111,6 @@ export function createNodeResolver(session: ClientSession, namespaces: readonly 
       const missing = options.mustExist ? await exists(resolved.nodeId, location.text) : undefined;
       if (missing !== undefined) return { ok: false, message: missing };
       return { ok: true, node: { nodeId: resolved.nodeId, ref: location.ref, text } };
-    },
-    async expandFolder(folder, maxDepth, maxItems) {
-      const variables: FolderVariable[] = [];
-      const seen = new Set<string>([folder.nodeId]);
-      let truncated = false;
-      const walk = async (nodeId: string, path: string[], depth: number): Promise<string | undefined> => {
-        const listed = await children(nodeId);
-        if (listed.refused) return listed.refused;
-        truncated ||= listed.truncated;
-        for (const child of listed.children) {
-          const id = nodeIdToText(child.nodeId);
-          if (seen.has(id)) continue;
-          seen.add(id);
-          const childPath = [...path, child.browseName.name];
-          if (child.nodeClass === NodeClassId.Variable) {
-            if (variables.length >= maxItems) {
-              truncated = true;
-              return undefined;
-            }
-            variables.push({ ...toResolved(child.nodeId, namespaces), browsePath: childPath });
-          }
-          if (depth < maxDepth) await walk(id, childPath, depth + 1);
-          if (variables.length >= maxItems && truncated) return undefined;
-        }
-        return undefined;
-      };
-      const refused = await walk(folder.nodeId, [], 1);
-      return { variables, truncated, ...(refused ? { refused } : {}) };
     },
   };
 }

@@ -3,6 +3,7 @@ import { settleWithin, withDeadline } from './_deadline.js';
 import { goneTargets } from './_gone-nodes.js';
 import { monitorTargets, unmonitorTarget, type MonitorContext } from './_monitor.js';
 import { refusalHint } from './_refusal-hint.js';
+import { walkFolder } from './_folder-walk.js';
 import { expandFolders, planTargets, resolveTargets, type PendingFolder, type Target } from './_targets.js';
 import type { ConnectionEvent, OpcuaConnection } from './connection.js';
 import { OpcuaBridgeError, messageOf } from './errors.js';
@@ -11,7 +12,7 @@ import { resolveNodeRef } from './node-ref.js';
 import { decodeNotificationMessage, type HandleLookup, type NotificationMessageLike, type Registered } from './notifications.js';
 import { statusNamesFrom } from './quality.js';
 import type { RecordOptions } from './records.js';
-import { createNodeResolver } from './resolve-nodes.js';
+import { createNodeResolver, type ResolvedNode } from './resolve-nodes.js';
 import type { OpcuaSubscription, SubscriptionOptions, SubscriptionProblem } from './subscription-types.js';
 
 const statusNameTables = new WeakMap<object, ReadonlyMap<number, string>>();
@@ -72,9 +73,11 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   };
 
   const resolveAll = async (list: Target[]): Promise<Target[]> => {
-    const resolver = createNodeResolver(session, connection.namespaces());
+    const namespaces = connection.namespaces();
+    const resolver = createNodeResolver(session, namespaces);
     await resolveTargets(resolver, list);
-    const expanded = await expandFolders(resolver, pendingFolders, publishingIntervalMs);
+    const walk = (folder: ResolvedNode, maxDepth: number, maxItems: number) => walkFolder(session, folder, namespaces, maxDepth, maxItems);
+    const expanded = await expandFolders(resolver, walk, pendingFolders, publishingIntervalMs);
     pendingFolders = expanded.pending;
     for (const { key, message } of expanded.truncated) report({ kind: 'folder_truncated', item: key, message });
     for (const folder of expanded.pending) report({ kind: 'node_unresolved', item: folder.spec.key, message: `${folder.spec.key}: ${folder.message}` });

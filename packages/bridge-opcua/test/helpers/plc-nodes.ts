@@ -28,6 +28,11 @@ export interface S7Blocks {
   perBlock?: number;
   /** `"DB_Names"` with {@link S7_NAMES_VARIABLES}. */
   names?: boolean;
+  /**
+   * Adds the data blocks, and the variables of each, last first: the server then lists them in
+   * the other order, as a PLC may after a restart or a program download.
+   */
+  reversed?: boolean;
 }
 
 /**
@@ -63,9 +68,22 @@ export function addS7DataBlocks(server: OpcuaTestServer, big: S7Blocks = { stati
     const names = ns.addObject({ componentOf: blocks, browseName: 'DB_Names', nodeId: 's="DB_Names"' });
     Object.entries(S7_NAMES_VARIABLES).forEach(([name, value], i) => variable(names, name, `"DB_Names".v${i}`, value));
   }
-  for (let b = 0; b < (big.blocks ?? 0); b++) {
+  const inOrder = (n: number): number[] => {
+    const all = Array.from({ length: n }, (_, i) => i);
+    return big.reversed ? all.reverse() : all;
+  };
+  for (const b of inOrder(big.blocks ?? 0)) {
     const block = ns.addObject({ componentOf: blocks, browseName: `DB_Block${b}`, nodeId: `s="DB_Block${b}"` });
-    for (let k = 0; k < (big.perBlock ?? 0); k++) variable(block, `Val${k}`, `"DB_Block${b}"."Val${k}"`, k);
+    for (const k of inOrder(big.perBlock ?? 0)) variable(block, `Val${k}`, `"DB_Block${b}"."Val${k}"`, k);
   }
   return ns.index;
+}
+
+/** Sets S7 variable `id` (`"DB_Block2"."Val7"`) of a server {@link addS7DataBlocks} filled, as the PLC would. */
+export function setS7Value(server: OpcuaTestServer, id: string, value: number): void {
+  const addressSpace = server.server.engine.addressSpace!;
+  const ns = addressSpace.getNamespaceIndex(S7_NAMESPACE);
+  const node = addressSpace.findNode(`ns=${ns};s=${id}`) as unknown as { setValueFromSource(v: { dataType: number; value: number }): void } | null;
+  if (!node) throw new Error(`no variable ${id} on the test server`);
+  node.setValueFromSource({ dataType: 11, value });
 }
