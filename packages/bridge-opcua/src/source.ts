@@ -70,12 +70,14 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
 
-  // Checked again when the items change in number (a folder found on a retry), said once per start.
-  let namesChecked = -1;
+  // Checked again when the items change (a folder found on a retry, or expanded again after the
+  // server's address space changed: one variable gone, another come), said once per start.
+  let namesChecked = '';
   let unsafeSaid = false;
   const checkNames = (items: ItemStatus[]): void => {
-    if (items.length === namesChecked) return;
-    namesChecked = items.length;
+    const signature = items.map((i) => `${i.key}\u0000${i.nodeId ?? ''}\u0000${i.browsePath?.join('/') ?? ''}`).join('\u0001');
+    if (signature === namesChecked) return;
+    namesChecked = signature;
     const found = checkMetricNames(plan.routes, items);
     for (const { metric, labels } of found.collisions) {
       const named = labels.length > 5 ? `${labels.slice(0, 5).join(', ')} and ${labels.length - 5} more` : labels.join(', ');
