@@ -1,4 +1,4 @@
-import { emptyPortMessage, hasEmptyPort } from '@fieldbridge/core/bridge';
+import { emptyPortMessage, hasEmptyPort, redactUrl } from '@fieldbridge/core/bridge';
 
 /** Listen for UDP datagrams (the usual way to receive from a vehicle or a router such as mavlink-router). */
 export interface UdpInSpec {
@@ -91,9 +91,9 @@ export function parseLinkUrl(url: string): ParsedLink {
     default: {
       const mavproxy = /^([a-z]+):(?!\/\/)(.+)$/i.exec(url);
       if (mavproxy && NETWORK.has(mavproxy[1]!.toLowerCase())) {
-        return { ok: false, message: `"${url}" is MAVProxy's spelling: write ${mavproxy[1]!.toLowerCase()}://${mavproxy[2]}` };
+        return { ok: false, message: `"${redactUrl(url)}" is MAVProxy's spelling: write ${redactUrl(`${mavproxy[1]!.toLowerCase()}://${mavproxy[2]}`)}` };
       }
-      return { ok: false, message: `unsupported connection "${url}": use ${FORMS}` };
+      return { ok: false, message: `unsupported connection "${redactUrl(url)}": use ${FORMS}` };
     }
   }
 }
@@ -106,17 +106,17 @@ function parseNetwork(url: string, kind: 'udpin' | 'udpout' | 'tcp' | 'tcpin'): 
   try {
     parsed = new URL(normalized);
   } catch {
-    return { ok: false, message: `"${url}" is not a valid URL (expected ${kind}://host:port)` };
+    return { ok: false, message: `"${redactUrl(url)}" is not a valid URL (expected ${kind}://host:port)` };
   }
   const defaultPort = kind === 'tcp' || kind === 'tcpin' ? 5760 : 14550;
   if (hasEmptyPort(url)) return { ok: false, message: emptyPortMessage(url, defaultPort) };
-  if (parsed.pathname !== '' && parsed.pathname !== '/') return { ok: false, message: `"${url}" has a path; expected ${kind}://host:port` };
-  if (parsed.search || parsed.hash || parsed.username) return { ok: false, message: `"${url}" has parts a ${kind} connection does not use` };
+  if (parsed.pathname !== '' && parsed.pathname !== '/') return { ok: false, message: `"${redactUrl(url)}" has a path; expected ${kind}://host:port` };
+  if (parsed.search || parsed.hash || parsed.username || parsed.password) return { ok: false, message: `"${redactUrl(url)}" has parts a ${kind} connection does not use` };
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!host && !listens) return { ok: false, message: `"${url}" names no host (expected ${kind}://host:port)` };
+  if (!host && !listens) return { ok: false, message: `"${redactUrl(url)}" names no host (expected ${kind}://host:port)` };
   const port = parsed.port === '' ? defaultPort : Number(parsed.port);
   // Port 0 asks the system for a free port: only meaningful when listening.
-  if (!Number.isInteger(port) || port > 65535 || (port === 0 && !listens)) return { ok: false, message: `"${url}" has an invalid port` };
+  if (!Number.isInteger(port) || port > 65535 || (port === 0 && !listens)) return { ok: false, message: `"${redactUrl(url)}" has an invalid port` };
   return { ok: true, spec: { kind, host: host || '0.0.0.0', port } };
 }
 

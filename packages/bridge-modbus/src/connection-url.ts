@@ -1,4 +1,4 @@
-import { emptyPortMessage, hasEmptyPort } from '@fieldbridge/core/bridge';
+import { emptyPortMessage, hasEmptyPort, redactUrl } from '@fieldbridge/core/bridge';
 
 /** Serial parity, as serialport names it. */
 export type Parity = 'none' | 'even' | 'odd' | 'mark' | 'space';
@@ -54,7 +54,7 @@ export function parseConnection(url: string): ParsedConnection {
   const scheme = /^([a-z+]+):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'tcp' || scheme === 'rtu+tcp') return parseNetwork(url, scheme);
   if (scheme === 'rtu') return parseSerial(url.slice('rtu://'.length));
-  return { ok: false, message: `unsupported connection "${url}": use tcp://host:port, rtu:///dev/ttyX?baud=9600 or rtu+tcp://host:port` };
+  return { ok: false, message: `unsupported connection "${redactUrl(url)}": use tcp://host:port, rtu:///dev/ttyX?baud=9600 or rtu+tcp://host:port` };
 }
 
 function parseNetwork(url: string, kind: 'tcp' | 'rtu+tcp'): ParsedConnection {
@@ -62,14 +62,14 @@ function parseNetwork(url: string, kind: 'tcp' | 'rtu+tcp'): ParsedConnection {
   try {
     parsed = new URL(url.replace(/^rtu\+tcp:/i, 'tcp:'));
   } catch {
-    return { ok: false, message: `"${url}" is not a valid URL (expected ${kind}://host:port)` };
+    return { ok: false, message: `"${redactUrl(url)}" is not a valid URL (expected ${kind}://host:port)` };
   }
-  if (!parsed.hostname) return { ok: false, message: `"${url}" names no host (expected ${kind}://host:port)` };
+  if (!parsed.hostname) return { ok: false, message: `"${redactUrl(url)}" names no host (expected ${kind}://host:port)` };
   if (hasEmptyPort(url)) return { ok: false, message: emptyPortMessage(url, 502) };
-  if (parsed.pathname !== '' && parsed.pathname !== '/') return { ok: false, message: `"${url}" has a path; expected ${kind}://host:port` };
-  if (parsed.search || parsed.hash || parsed.username) return { ok: false, message: `"${url}" has parts a ${kind} connection does not use` };
+  if (parsed.pathname !== '' && parsed.pathname !== '/') return { ok: false, message: `"${redactUrl(url)}" has a path; expected ${kind}://host:port` };
+  if (parsed.search || parsed.hash || parsed.username || parsed.password) return { ok: false, message: `"${redactUrl(url)}" has parts a ${kind} connection does not use` };
   const port = parsed.port === '' ? 502 : Number(parsed.port);
-  if (!Number.isInteger(port) || port < 1) return { ok: false, message: `"${url}" has an invalid port` };
+  if (!Number.isInteger(port) || port < 1) return { ok: false, message: `"${redactUrl(url)}" has an invalid port` };
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   return { ok: true, spec: { kind, host, port } };
 }

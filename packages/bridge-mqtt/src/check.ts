@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import type { SectionIssue } from '@fieldbridge/core/bridge';
+import { keyFileProblem, type SectionIssue } from '@fieldbridge/core/bridge';
 import { parseBrokerUrl } from './client-options.js';
 import type { MqttConfig } from './config.js';
 import { compileSubscription } from './resolve.js';
@@ -24,9 +23,9 @@ export function checkMqttSection(section: MqttConfig): SectionIssue[] {
     if ((tls.cert === undefined) !== (tls.key === undefined)) issues.push({ path: ['tls', tls.cert === undefined ? 'key' : 'cert'], message: 'a client certificate needs both cert and key' });
     for (const key of ['ca', 'cert', 'key'] as const) {
       const value = tls[key];
-      if (value !== undefined && !value.trimStart().startsWith('-----BEGIN') && !existsSync(value)) {
-        issues.push({ path: ['tls', key], message: `file ${value} not found (relative paths are read from the working directory, ${process.cwd()})` });
-      }
+      // Key material written where a path belongs is never printed back.
+      const problem = value === undefined ? undefined : keyFileProblem(value, { inlinePem: true });
+      if (problem !== undefined) issues.push({ path: ['tls', key], message: problem });
     }
   }
   if (section.clean === false && section.client_id === undefined) {

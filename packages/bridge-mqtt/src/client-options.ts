@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
 import type { MqttConfig } from './config.js';
 import { MqttBridgeError } from './errors.js';
-import { emptyPortMessage, formatSize, hasEmptyPort, reconnectPolicy } from '@fieldbridge/core/bridge';
+import { emptyPortMessage, formatSize, hasEmptyPort, reconnectPolicy, redactUrl } from '@fieldbridge/core/bridge';
 import { MQTT_DEFAULTS } from './resolve.js';
 
 /** URL schemes the bridge connects with. */
@@ -28,13 +28,13 @@ export function parseBrokerUrl(text: string): { ok: true; url: BrokerUrl } | { o
   try {
     url = new URL(text);
   } catch {
-    return { ok: false, message: `url "${text}" is not a URL (e.g. mqtt://broker.local:1883 or mqtts://broker.example.com:8883)` };
+    return { ok: false, message: `url "${redactUrl(text)}" is not a URL (e.g. mqtt://broker.local:1883 or mqtts://broker.example.com:8883)` };
   }
   const scheme = url.protocol.slice(0, -1);
   if (!(BROKER_SCHEMES as readonly string[]).includes(scheme)) {
     return { ok: false, message: `url scheme "${scheme}:" is not one of ${BROKER_SCHEMES.map((s) => `${s}://`).join(', ')}` };
   }
-  if (!url.hostname) return { ok: false, message: `url "${text}" names no host` };
+  if (!url.hostname) return { ok: false, message: `url "${redactUrl(text)}" names no host` };
   if (hasEmptyPort(text)) return { ok: false, message: `url ${emptyPortMessage(text, DEFAULT_PORTS[scheme as BrokerUrl['scheme']])}` };
   if (url.username || url.password) return { ok: false, message: 'put credentials in username and password (from ${VAR}), not in the url' };
   const s = scheme as BrokerUrl['scheme'];

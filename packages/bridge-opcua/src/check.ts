@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { POINT_LIMITS } from '@fieldbridge/core';
-import type { SectionIssue } from '@fieldbridge/core/bridge';
+import { keyFileProblem, type SectionIssue } from '@fieldbridge/core/bridge';
 import type { OpcuaConfig } from './config.js';
 import { parseEndpoint } from './endpoint.js';
 import { planOpcua } from './plan.js';
@@ -63,9 +62,7 @@ function checkAuth(section: OpcuaConfig, issues: SectionIssue[]): void {
     issues.push({ path: ['auth', auth.certificate === undefined ? 'private_key' : 'certificate'], message: 'an X.509 identity needs both certificate and private_key' });
   }
   for (const key of ['certificate', 'private_key'] as const) {
-    const file = auth[key];
-    if (file !== undefined && !existsSync(file)) {
-      issues.push({ path: ['auth', key], message: `file ${file} not found (relative paths are read from the working directory, ${process.cwd()})` });
-    }
+    const problem = auth[key] === undefined ? undefined : keyFileProblem(auth[key]);
+    if (problem !== undefined) issues.push({ path: ['auth', key], message: problem });
   }
 }

@@ -1,4 +1,4 @@
-import { emptyPortMessage, hasEmptyPort } from '@fieldbridge/core/bridge';
+import { emptyPortMessage, hasEmptyPort, redactUrl } from '@fieldbridge/core/bridge';
 
 /** A parsed `opc.tcp://` endpoint URL. */
 export interface Endpoint {
@@ -37,6 +37,8 @@ export function parseEndpoint(text: string): { ok: true; endpoint: Endpoint } | 
   return { ok: true, endpoint: { host: host.replace(/^\[(.*)\]$/, '$1'), port, path, url: `opc.tcp://${host}:${port}${path}` } };
 }
 
-function short(text: string): string {
+/** The endpoint as a message shows it: without a user and password, cut to 80 characters. */
+function short(endpoint: string): string {
+  const text = redactUrl(endpoint);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -48,6 +48,8 @@ export { createKeyedCache, type KeyedCacheOptions } from './bridge/keyed-cache.j
 export { packageVersion } from './bridge/package-version.js';
 export { excerpt, jsonNestsDeeperThan, oneLine } from './bridge/bounds.js';
 export { textTable } from './bridge/text-table.js';
+export { keyFileProblem } from './shared/key-file.js';
+export { redactUrl } from './shared/text.js';
 export { rateText } from './bridge/rate-text.js';
 export { float32Value } from './point/float32.js';
 export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './clock/device-clock.js';

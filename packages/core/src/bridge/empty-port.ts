@@ -1,3 +1,5 @@
+import { withoutUserinfo } from '../shared/text.js';
+
 /**
  * True when a URL's authority ends in `:` with no port after it (`tcp://10.0.0.5:`). The WHATWG
  * URL parser reads that as no port at all, so the protocol's default would be used, but in a
@@ -13,5 +15,5 @@ export function hasEmptyPort(url: string): boolean {
 
 /** The message for {@link hasEmptyPort}: `"tcp://host:" has an empty port ... or leave out ":" for the default 502`. */
 export function emptyPortMessage(url: string, defaultPort: number): string {
-  return `"${url}" has an empty port after ":" (an unset variable?); write the port, or leave out ":" for the default ${defaultPort}`;
+  return `"${withoutUserinfo(url)}" has an empty port after ":" (an unset variable?); write the port, or leave out ":" for the default ${defaultPort}`;
 }

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { keyFileProblem } from '../shared/key-file.js';
 import { sinkUrlProblem } from '../shared/sink-url.js';
 import { REQUEST_LIMITS, SOURCE_ID_PATTERN } from '../point/point.js';
 import { rulesSchema } from './rules-schema.js';
@@ -12,7 +12,8 @@ const pem = z
   .string()
   .min(1)
   .superRefine((v, ctx) => {
-    if (!v.trimStart().startsWith('-----BEGIN') && !existsSync(v)) ctx.addIssue({ code: 'custom', message: `file ${v} not found (relative paths are read from the working directory, ${process.cwd()})` });
+    const problem = keyFileProblem(v, { inlinePem: true });
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   });
 const tagMap = z.record(z.string().max(256), z.string().max(256)).refine((t) => Object.keys(t).length <= 16, 'at most 16 tags');
 

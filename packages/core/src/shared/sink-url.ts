@@ -1,3 +1,5 @@
+import { redactUrl } from './text.js';
+
 /**
  * What is wrong with a sink URL, or undefined when it is usable: `stdout`, or an absolute
  * http(s):// or ws(s):// URL that parses (no space in the host, a port that is a number). One
@@ -10,8 +12,8 @@ export function sinkUrlProblem(url: string): string | undefined {
   try {
     parsed = new URL(url);
   } catch {
-    return `${JSON.stringify(url)} is not a valid URL${/\s/.test(url) ? ' (it holds a space)' : ''}`;
+    return `${JSON.stringify(redactUrl(url))} is not a valid URL${/\s/.test(url) ? ' (it holds a space)' : ''}`;
   }
-  if (parsed.hostname === '') return `${JSON.stringify(url)} names no host`;
+  if (parsed.hostname === '') return `${JSON.stringify(redactUrl(url))} names no host`;
   return undefined;
 }

@@ -24,16 +24,55 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
 const SECRET_PARAMS = /^(api[-_]?key|key|token|access[-_]?token|auth|authorization|password|passwd|pwd|secret|signature|sig)$/i;
 
 /**
+ * The credentials URL `text` carries, for {@link redact}: its password (as written and decoded),
+ * the values of credential query parameters (`?token=`), and the `Basic` header its user and
+ * password make. A receiver that echoes the request (`404: no /ingest?token=...`) must not have
+ * them printed back in a log line, `/readyz` or the dead-letter file. Empty for text that is not
+ * a URL.
+ */
+export function urlSecrets(text: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  if (url.password) {
+    const user = decoded(url.username);
+    const password = decoded(url.password);
+    out.push(url.password, password, Buffer.from(`${user}:${password}`).toString('base64'));
+  }
+  for (const [key, value] of url.searchParams) if (SECRET_PARAMS.test(key) && value) out.push(value, encodeURIComponent(value));
+  return [...new Set(out)];
+}
+
+/** `text` with the `user:password@` of a URL-shaped start replaced by `***@`, otherwise as written. */
+export function withoutUserinfo(text: string): string {
+  return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#\s]*@/, '$1***@');
+}
+
+/** A URL part percent-decoded, or as it is when it does not decode (`%zz`). */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/**
  * A URL safe to print: a user name and password become `***`, and so do the values of query
- * parameters that carry credentials (`?token=`, `?api_key=`). Text that is not a URL is returned
- * as it is.
+ * parameters that carry credentials (`?token=`, `?api_key=`). Text the URL parser refuses loses
+ * its `user:password@` part all the same; other text is returned as it is.
  */
 export function redactUrl(text: string): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return text;
+    // Not a URL the parser takes (`tcp://user:pass@host:port-typo`): its user part goes all the same.
+    return withoutUserinfo(text);
   }
   let changed = false;
   if (url.username || url.password) {

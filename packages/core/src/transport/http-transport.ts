@@ -9,6 +9,7 @@ import { classifyHttpAnswer, describeNetworkError, MAX_ANSWER_BYTES, sampleClock
 import { createHttpEndpoint } from './_http-exchange.js';
 import type { TlsOptions } from './tls.js';
 import { parseProxyUrl } from './proxy-env.js';
+import { urlSecrets } from '../shared/text.js';
 import type { ClockProbe, SendOptions, SendResult, Transport } from './transport.js';
 
 /** Options of {@link createHttpTransport}. */
@@ -66,7 +67,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   const proxy = options.proxy === undefined ? undefined : parseProxyUrl(options.proxy);
   const endpoint = createHttpEndpoint(options.url, { tls: options.tls, agent: options.agent, proxy, maxSockets: 8, idleMs: 30_000, maxAnswerBytes: MAX_ANSWER_BYTES });
   const codec: BatchCodec = { sourceId: options.sourceId, gzipLevel: 'gzipLevel' in options ? options.gzipLevel : 1 };
-  const secrets = [options.apiKey, options.signingSecret];
+  const secrets = [options.apiKey, options.signingSecret, ...urlSecrets(options.url)];
   const userAgent = options.userAgent ?? 'fieldbridge';
   // Headers (and the answer handed to classifyHttpAnswer) are built field by field, not spread
   // from another object: measured at 10,000 requests/s, V8's spread clones were promoted to the

@@ -7,7 +7,7 @@ import type { Batch } from '../shared/batch.js';
 import type { RetryOptions } from '../transport/retry-policy.js';
 import type { TlsOptions } from '../transport/tls.js';
 import type { ProxyTarget } from '../transport/proxy-env.js';
-import { redactUrl } from '../shared/text.js';
+import { redactUrl, urlSecrets } from '../shared/text.js';
 import type { ConnectionObserver, SendOptions, SendResult } from '../transport/transport.js';
 import { createAckTracker } from './_acks.js';
 import { createConfirmations } from './_confirm.js';
@@ -145,7 +145,7 @@ export function createWsSession(o: WsSessionOptions): WsSession {
     url: o.url,
     tls: o.tls,
     proxy: o.proxy,
-    secrets: [o.apiKey, o.signingSecret],
+    secrets: [o.apiKey, o.signingSecret, ...urlSecrets(o.url)],
     clock,
     logger,
     problems: o.problems,
