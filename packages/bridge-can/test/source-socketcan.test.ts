@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '@fieldbridge/core';
 import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
@@ -65,6 +65,12 @@ function manualClock(startMs: number): Clock & { set(ms: number): void } {
   return { now: () => now, monotonicNow: () => now, offsetMs: () => 0, roundTripMs: () => undefined, synced: () => true, addSample: () => 'used', set: (ms) => void (now = ms) };
 }
 
+/** Writes a file whole, as sysfs shows one: a reader never sees it empty or half written. */
+async function writeWhole(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.new`, text);
+  await rename(`${path}.new`, path);
+}
+
 async function setup(section: Record<string, unknown> = {}, rmemDefault = 33_554_432) {
   const proc = await track.tempDir('bridge-can-proc-');
   await writeFile(join(proc, 'rmem_default'), `${rmemDefault}\n`);
@@ -87,10 +93,10 @@ async function setup(section: Record<string, unknown> = {}, rmemDefault = 33_554
   const deleteInterface = () => rm(join(sys, 'lo'), { recursive: true });
   const addInterface = async (index: number) => {
     await mkdir(join(sys, 'lo'), { recursive: true });
-    await writeFile(flags, '0x9\n');
-    await writeFile(ifindex, `${index}\n`);
+    await writeWhole(flags, '0x9\n');
+    await writeWhole(ifindex, `${index}\n`);
   };
-  return { t, bridge, fake, clock, setFlags: (value: string) => writeFile(flags, `${value}\n`), deleteInterface, addInterface };
+  return { t, bridge, fake, clock, setFlags: (value: string) => writeWhole(flags, `${value}\n`), deleteInterface, addInterface };
 }
 
 /** An EngineData frame (id 0xC8) with raw EngineSpeed `raw` (x 0.25 rpm), stamped by the kernel at `ms` when given. */

@@ -9,11 +9,13 @@ export const SYS_NET_DIR = '/sys/class/net';
 
 /**
  * Whether a network interface is up (administratively: `ip link set can0 up`), from its flags;
- * undefined when they cannot be read (the interface does not exist, or this is not Linux).
+ * undefined when they cannot be read (the interface does not exist, or this is not Linux) or
+ * are not a number.
  */
 export async function interfaceIsUp(name: string, sysDir: string = SYS_NET_DIR): Promise<boolean | undefined> {
   try {
-    return (parseInt(await readFile(join(sysDir, name, 'flags'), 'utf8'), 16) & IFF_UP) !== 0;
+    const flags = parseInt(await readFile(join(sysDir, name, 'flags'), 'utf8'), 16);
+    return Number.isInteger(flags) ? (flags & IFF_UP) !== 0 : undefined;
   } catch {
     return undefined;
   }
