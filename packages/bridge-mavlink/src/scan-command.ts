@@ -4,6 +4,7 @@ import { loadDialect } from './dialect.js';
 import { startHeartbeats } from './_heartbeat.js';
 import { createLinkSurvey } from './link-survey.js';
 import { formatLinkUrl, type LinkSpec } from './link-url.js';
+import { clientLine } from './client-line.js';
 import type { MavlinkLink } from './link.js';
 import { compileMessagePlan } from './message-plan.js';
 import { openLink } from './open-link.js';
@@ -62,8 +63,10 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
         for (const frame of parsed.frames) survey.frame(frame, atMs);
         survey.problems(parsed.problems);
       },
+      // A scan on tcpin:// waits for a client (a router or a vehicle connecting out): say when one comes and goes.
       client(event) {
         if (event.kind === 'disconnected' && event.stream !== undefined) settle(parser.end(event.stream), Date.now());
+        io.logger.info(clientLine(event));
       },
       state(state, detail) {
         if (state === 'ended') skipped = detail;

@@ -1,4 +1,5 @@
 import { createReconnector, type BridgeContext, type BridgeInstance } from '@fieldbridge/core/bridge';
+import { clientLine } from './client-line.js';
 import { Delivery } from './_deliver.js';
 import { startHeartbeats } from './_heartbeat.js';
 import { createMavlinkMetrics } from './_metrics.js';
@@ -147,17 +148,17 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
       flow();
     },
     client(event) {
-      const clients = `${event.clients} client${event.clients === 1 ? '' : 's'} connected`;
+      const said = `${name}: ${clientLine(event)}`;
       if (event.kind === 'connected') {
         ctx.problems.resolve(`mavlink.${name}.clients`);
-        ctx.logger.info({ channel: name, peer: event.peer, clients: event.clients }, `${name}: ${event.peer} connected (${clients})`);
+        ctx.logger.info({ channel: name, peer: event.peer, clients: event.clients }, said);
       } else if (event.kind === 'disconnected') {
         // Its bytes end here: a frame it cut short is counted now, not joined to its next connection's.
         if (reader && delivery && event.stream !== undefined) delivery.read(reader.end(ctx.clock.now(), event.stream), ctx.clock.monotonicNow());
-        ctx.logger.info({ channel: name, peer: event.peer, clients: event.clients }, `${name}: ${event.peer} disconnected: ${event.reason ?? 'closed'} (${clients})`);
+        ctx.logger.info({ channel: name, peer: event.peer, clients: event.clients }, said);
       } else {
         ctx.metrics.error(name, 'too_many_clients');
-        ctx.problems.report(`mavlink.${name}.clients`, `${name}: refused ${event.peer}: ${clients}, the most it serves; close a client it does not need (a second router or ground station)`);
+        ctx.problems.report(`mavlink.${name}.clients`, said);
       }
     },
     state(state, detail) {

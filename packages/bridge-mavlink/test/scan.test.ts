@@ -1,6 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededRandom, startCommand, trackCleanups } from '@fieldbridge/core/testing';
@@ -173,6 +175,29 @@ describe('bridge-mavlink --scan', () => {
     const stdout = scan.stdout();
     expect(stdout).toMatch(new RegExp(`^0 frames from 0 senders, [\\d.]+m?s \\(stopped early\\) on udpin://127\\.0\\.0\\.1:${port}$`, 'm'));
     expect(stdout).toContain('no MAVLink frames: check the connection');
+  });
+
+  it('on tcpin:// waits for a client, says when it comes and goes, and lists what it sent, a frame it cut short counted when it left', async () => {
+    const dir = await track.tempDir('bridge-mavlink-scan-');
+    const scan = startCommand(BIN, ['--config', await mapping(dir, 'tcpin://127.0.0.1:0'), '--scan', '10m'], { track });
+    await scan.said('listening on');
+    const port = Number(/listening on tcpin:\/\/127\.0\.0\.1:(\d+) for 10m/.exec(scan.stderr())?.[1]);
+    expect(port, scan.stderr()).toBeGreaterThan(0);
+    // A router connecting out to the bridge (mavlink-router's TcpEndpoint, MAVProxy --out tcp:).
+    const client = connect(port, '127.0.0.1');
+    await once(client, 'connect');
+    const peer = `tcp:127.0.0.1:${client.localPort}`;
+    const attitude = nmFrame(nmAttitude(200), { sysid: 7, seq: 2 });
+    client.end(Buffer.concat([nmFrame(nmHeartbeat({ customMode: 4 }), { sysid: 7, seq: 0 }), nmFrame(nmAttitude(100), { sysid: 7, seq: 1 }), attitude.subarray(0, 12)]));
+    // Said once the scan has read everything the client sent: its bytes end before it leaves.
+    await scan.said(`${peer} disconnected`);
+    expect(scan.stderr()).toContain(`${peer} connected (1 client connected)`);
+    scan.child.kill('SIGINT');
+    expect(await scan.exited, scan.stderr()).toBe(0);
+    const stdout = scan.stdout();
+    expect(stdout).toMatch(new RegExp(`^2 frames from 1 senders, [\\d.]+m?s \\(stopped early\\) on tcpin://127\\.0\\.0\\.1:${port}$`, 'm'));
+    expect(stdout).toContain('system 7, component 1: ARDUPILOTMEGA QUADROTOR, GUIDED, armed; MAVLink 2, unsigned, 0.0% lost');
+    expect(stdout).toContain('set aside by the parser: truncated 1');
   });
 
   it('refuses a wrong duration with exit code 2', async () => {
