@@ -113,6 +113,10 @@ export function acceptDevice(ws: WebSocket, hub: ConnectionHub): DeviceConnectio
       if (f.type === 'device_auth') return authenticate(f);
       return refuse('not_authenticated', 'send device_auth first');
     }
+    // A connection authenticates once: a second device_auth is a device bug, not a message to keep.
+    if (f.type === 'device_auth') {
+      return send({ type: 'error', code: 'bad_request', message: `already authenticated as ${info.sourceId}: a connection sends device_auth once; reconnect to authenticate again`, in_reply_to: 'device_auth' });
+    }
     if (f.type === 'telemetry') {
       if (ctx.options.signingSecret !== undefined && !signatureHolds(info, f, data.toString('utf8'))) return;
       return handleTelemetry(ctx, info, f, send);

@@ -55,6 +55,14 @@ describe('WebSocket device_auth', () => {
     expect(afterReset.authenticated.source_id).toBe('plant');
   });
 
+  it('answers a second device_auth on the same connection with an error, keeps its first identity and stores nothing of it', async () => {
+    const gateway = await startGateway();
+    const { device } = await authenticatedDevice(gateway, { source_id: 'dev-a' });
+    device.send({ type: 'device_auth', api_key: KEY, source_id: 'dev-b', install_id: 'install-b', platform: 'test', agent_version: '1.0.0' });
+    expect(await device.next((f) => f.type === 'error')).toMatchObject({ code: 'bad_request', message: expect.stringContaining('already authenticated as dev-a'), in_reply_to: 'device_auth' });
+    expect(gateway.devices()).toEqual([expect.objectContaining({ sourceId: 'dev-a', messages: [] })]);
+  });
+
   it('announces no extensions when acks and time_sync are off, like the real gateway', async () => {
     const gateway = await startGateway({ wsAck: false, wsTimeSync: false });
     const { device, authenticated } = await authenticatedDevice(gateway);
