@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defineBridge, generateJsonSchema, parseMapping, substituteEnv, type ConfigIssue } from '../src/index.js';
+import { ConfigError, defineBridge, generateJsonSchema, parseMapping, substituteEnv, type ConfigIssue, type SectionDefinition } from '../src/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
 
 const issuesOf = (text: string, env: NodeJS.ProcessEnv = {}): ConfigIssue[] => {
@@ -88,14 +88,42 @@ describe('a file of several bridges read by one bridge\'s command', () => {
         message: "unknown key (another bridge's section? this command reads counter: only; `fieldbridge run` runs a file of several bridges, and a look at the source such as --probe or --browse sets the others aside)",
       },
     ]);
-    // A typo of a common key stays a plain unknown key (the key it resembles is in the file already).
-    expect(issuesOf(`${valid}sinks: [1]\n`, { KEY: 'k' })[0]!.message).toBe('unknown key');
+    // A typo of a common key already in the file: the keys the top level may hold.
+    expect(issuesOf(`${valid}sinks: [1]\n`, { KEY: 'k' })[0]!.message).toBe("unknown key (the top level of a mapping file holds source_id, tags, sink, observe, log, rules and its bridge's section, counter; check the spelling)");
   });
 
   it('sets it aside for a look at the source', () => {
     const config = parseMapping(several, 'map.yaml', counterBridge, { KEY: 'k' }, { inspecting: true });
     expect(config.counter.channels).toHaveLength(1);
     expect(config).not.toHaveProperty('modbus');
+  });
+});
+
+describe('an unknown top-level key names the section meant, or the keys the top level may hold', () => {
+  const channels = 'counter:\n  channels: [{ name: a, metric: m }]\n';
+  const gauge: SectionDefinition = { name: 'gauge', configSchema: counterBridge.configSchema };
+  const topIssue = (text: string, read: SectionDefinition | readonly SectionDefinition[] = counterBridge, knownSections?: string[]): string => {
+    try {
+      if (Array.isArray(read)) parseMapping(text, 'map.yaml', read as readonly SectionDefinition[], {}, knownSections ? { knownSections } : {});
+      else parseMapping(text, 'map.yaml', read as SectionDefinition, {}, knownSections ? { knownSections } : {});
+    } catch (err) {
+      return (err as ConfigError).issues.map((i) => `${i.line}:${i.col} ${i.path}: ${i.message}`).join('\n');
+    }
+    throw new Error('expected the mapping to be refused');
+  };
+
+  it('a misspelt section, of the bridge read or of one the command knows', () => {
+    expect(topIssue('source_id: a\ncounterr:\n  channels: [{ name: a, metric: m }]\n')).toBe('1:1 counter: required key is missing\n2:1 counterr: unknown key (did you mean counter?)');
+    expect(topIssue(`source_id: a\n${channels}gauges:\n  channels: []\n`, [counterBridge, gauge])).toBe('4:1 gauges: unknown key (did you mean gauge?)');
+    expect(topIssue(`source_id: a\n${channels}modbuss:\n  devices: []\n`, [counterBridge], ['modbus', 'mqtt'])).toBe('4:1 modbuss: unknown key (did you mean modbus?)');
+    expect(topIssue(`source_id: a\n${channels}mqtt_bridge:\n  brokers: []\n`, [counterBridge], ['modbus', 'mqtt'])).toBe('4:1 mqtt_bridge: unknown key (did you mean mqtt?)');
+    expect(topIssue(`source_id: a\n${channels}snk:\n  url: http://127.0.0.1:9/\n`)).toBe('4:1 snk: unknown key (did you mean sink?)');
+  });
+
+  it('nothing close: the keys the top level of the file may hold', () => {
+    expect(topIssue(`source_id: a\n${channels}plc_settings:\n  x: 1\n`, [counterBridge, gauge], ['modbus'])).toBe(
+      '4:1 plc_settings: unknown key (the top level of a mapping file holds source_id, tags, sink, observe, log, rules and one or more bridge sections: counter, gauge, modbus; check the spelling)',
+    );
   });
 });
 

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { compileExpression, ConfigError, createRule, parseMapping, type Point, type Rule, type RuleOptions } from '../src/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
-import { ruleHarness, T0 } from './helpers/rules.js';
+import { pino } from 'pino';
+import { createRuleSet } from '../src/index.js';
+import { fileRules, ruleHarness, T0 } from './helpers/rules.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -140,5 +142,43 @@ describe('resolve_when in a mapping file', () => {
     expect(err.issues[0]).toMatchObject({ file: 'map.yaml', line, col, path });
     expect(err.issues[0]!.message).toMatch(message);
     expect(err.message.startsWith(`map.yaml:${line}:${col} ${path}: `)).toBe(true);
+  });
+});
+
+describe('a resolve_when that cannot tell is said: which alert, which resolve_when, and why', () => {
+  it('a metric it reads has no value yet, then a value that is not a number: each said once, the alert firing until it resolves', () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push((JSON.parse(line) as { msg: string }).msg) });
+    const written: Point[] = [];
+    const [rule] = fileRules({ name: 'battery_low', when: 'battery < 20', resolve_when: 'charger.volts > 25 && battery > 25' });
+    const set = createRuleSet({ rules: [rule!], sink: { write: (p) => written.push(p) > 0 }, sourceId: 'plant-a', logger, unheardAfterMs: 0 });
+    const put = (metric: string, value: Point['value']) => set.write({ metric, value, timestamp: Date.now(), source_id: 'cart-7' });
+    put('battery', 10);
+    put('battery', 30);
+    put('battery', 31);
+    put('charger.volts', 'ERR');
+    put('charger.volts', 'ERR');
+    expect(lines).toEqual([
+      'rule battery_low: the firing alert of source cart-7 cannot resolve yet: its resolve_when (charger.volts > 25 && battery > 25) cannot tell (charger.volts has no value yet), so the alert stays firing until it can; said once for this alert until its resolve_when tells again',
+      'rule battery_low: the firing alert of source cart-7 cannot resolve: its resolve_when (charger.volts > 25 && battery > 25) cannot tell ("ERR" > 25 compares a string with a number, which tells nothing), which changes nothing: the alert stays firing until it can; counted in fieldbridge_rule_errors_total, reported once until it evaluates again, and the bridge goes on',
+    ]);
+    put('charger.volts', 28);
+    expect(written.filter((p) => p.metric === 'alert.battery_low').map((p) => valueOf(p).state)).toEqual(['fired', 'resolved']);
+    set.stop();
+  });
+
+  it('the condition\'s own failure is still said as the condition\'s, and an alert of a * names what the * stood for', () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push((JSON.parse(line) as { msg: string }).msg) });
+    const [rule] = fileRules({ name: 'warm', when: 'value("freezer_*.temperature") > -15', resolve_when: 'value("freezer_*.temperature") < door.limit' });
+    const set = createRuleSet({ rules: [rule!], sink: { write: () => true }, sourceId: 'plant-a', logger, unheardAfterMs: 0 });
+    set.send('freezer_01.temperature', 'ERR');
+    set.send('freezer_01.temperature', -10);
+    set.send('freezer_01.temperature', -12);
+    expect(lines).toEqual([
+      'rule warm: its condition cannot tell ("ERR" > -15 compares a string with a number, which tells nothing), which changes nothing; counted in fieldbridge_rule_errors_total, reported once until it evaluates again, and the bridge goes on',
+      'rule warm: the firing alert (where * is 01) cannot resolve yet: its resolve_when (value("freezer_*.temperature") < door.limit) cannot tell (door.limit has no value yet), so the alert stays firing until it can; said once for this alert until its resolve_when tells again',
+    ]);
+    set.stop();
   });
 });

@@ -27,7 +27,11 @@ const mistakes: ReadonlyArray<readonly [string, string, number, number, string]>
   ['a tab used for indentation', `${head}counter:\n\tinterval_ms: 5\n  channels: []\n`, 3, 1, 'line 3 is indented with a tab: YAML indents with spaces only; replace the tab with spaces (and set the editor to insert spaces for Tab)'],
   ["a list item's key indented wrong", `${head}counter:\n  channels:\n    - name: a\n     metric: m\n`, 5, 6, '"metric:" starts at column 6, but the keys above it start at column 7 ("name:" on line 4): keys of one mapping start at the same column; line it up with them, or start a new list item with "- "'],
   ["a list item's key indented wrong, after blank lines", `${head}counter:\n  channels:\n    - name: a\n\n\n     metric: m\n`, 7, 6, '"metric:" starts at column 6, but the keys above it start at column 7 ("name:" on line 4): keys of one mapping start at the same column; line it up with them, or start a new list item with "- "'],
-  ['a list item indented wrong', `${head}counter:\n  channels:\n    - name: a\n      metric: m\n   - name: b\n      metric: n\n`, 6, 4, 'the list item "- name: b" starts at column 4, but the item on line 4 starts at column 5: every "- " of one list starts at the same column'],
+  ['a list item indented wrong', `${head}counter:\n  channels:\n    - name: a\n      metric: m\n   - name: b\n      metric: n\n`, 6, 4, 'the list item "- name: b" starts at column 4, but the item on line 4 starts at column 5: every "- " of one list starts at the same column; move it to column 5'],
+  ['a list item indented deeper than the one above it', `${head}counter:\n  channels:\n    - name: a\n      metric: m\n     - name: b\n       metric: n\n`, 6, 6, 'the list item "- name: b" starts at column 6, but the item on line 4 starts at column 5: every "- " of one list starts at the same column; move it to column 5'],
+  ['a { } list item indented deeper than the one above it', `${head}counter:\n  channels:\n    - { name: a, metric: m }\n      - { name: b, metric: n }\n`, 5, 7, 'the list item "- { name: b, metric: n }" starts at column 7, but the item on line 4 starts at column 5: every "- " of one list starts at the same column; move it to column 5'],
+  ['a list item without the space after its dash', `${head}counter:\n  channels:\n    -name: a\n     metric: m\n`, 4, 5, '"-name: a" reads as a key named "-name", not a list item: a list item needs a space after the dash: write - name: a'],
+  ['a second list item without the space after its dash', `${head}counter:\n  channels:\n    - name: a\n      metric: m\n    -name: b\n      metric: n\n`, 6, 5, '"-name: b" reads as a key named "-name", not a list item: a list item needs a space after the dash: write - name: b'],
   ['key:value without a space', `${head}counter:\n  interval_ms:5\n  channels: []\n`, 3, 3, '"interval_ms:5" has no space after the colon, so YAML reads it as text, not a key: write interval_ms: 5'],
   ['key:value without a space on the last line', `${head}${channels}  interval_ms:5\n`, 5, 3, '"interval_ms:5" has no space after the colon, so YAML reads it as text, not a key: write interval_ms: 5'],
   ['an unquoted value holding ": "', `${head}tags:\n  note: alarm: high\n${channels}`, 3, 9, `the value "alarm: high" holds ": ", which YAML reads as the start of another key: put the value in quotes: note: 'alarm: high'`],
@@ -60,6 +64,25 @@ const mistakes: ReadonlyArray<readonly [string, string, number, number, string]>
 describe('YAML mistakes are said in plain words, at the place to edit', () => {
   it.each(mistakes)('%s', (_name, text, line, col, message) => {
     expect(issuesOf(text)).toEqual([{ file: 'map.yaml', line, col, path: '', message }]);
+  });
+
+  it('a list item of one key:value without the space after its colon is text where a mapping is wanted: said so, at the item', () => {
+    expect(issuesOf(`${head}counter:\n  channels:\n    - name:a\n`)).toEqual([
+      { file: 'map.yaml', line: 4, col: 7, path: 'counter.channels[0]', message: '"name:a" has no space after the colon, so YAML reads it as text, not a key: write name: a' },
+    ]);
+    expect(issuesOf(`${head}counter:\n  channels:\n    - name:a\n      metric:m\n`)[0]!.message).toBe('"name:a metric:m" has no space after the colon, so YAML reads it as text, not keys: write name: a, then metric: m');
+  });
+
+  it('list items without the space after their dash: each is said', () => {
+    expect(issuesOf(`${head}counter:\n  channels:\n    -name: a\n    -metric: m\n`).map((i) => `${i.line}:${i.col} ${i.message}`)).toEqual([
+      '4:5 "-name: a" reads as a key named "-name", not a list item: a list item needs a space after the dash: write - name: a',
+      '5:5 "-metric: m" reads as a key named "-metric", not a list item: a list item needs a space after the dash: write - metric: m',
+    ]);
+  });
+
+  it('a key starting with a dash in a file read without a problem is left as it is', () => {
+    const config = parseMapping(`${head}tags:\n  -site: a\n${channels}`, 'map.yaml', counterBridge, {}) as { tags: Record<string, string> };
+    expect(config.tags).toEqual({ '-site': 'a' });
   });
 
   it('reads what looks like these mistakes but is right as written', () => {

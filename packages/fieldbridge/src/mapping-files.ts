@@ -56,5 +56,5 @@ export async function readMappingFile(file: string, env: NodeJS.ProcessEnv = pro
   }
   if (problems.length > 0) throw new MappingFileError(problems.join('\n'));
   const sections = definitions.length > 0 ? definitions : (await availableBridges(catalog, from)).flatMap((b) => (b.definition ? [b.definition] : []));
-  return { file, definitions: sections, config: loadMapping(file, sections, env, options), reload: () => readMappingFile(file, env, catalog, options, cwd) };
+  return { file, definitions: sections, config: loadMapping(file, sections, env, { knownSections: catalog.map((c) => c.name), ...options }), reload: () => readMappingFile(file, env, catalog, options, cwd) };
 }

@@ -94,6 +94,13 @@ describe('fieldbridge check: wrong files', () => {
     expect(err).toMatch(new RegExp(`${file}:9:\\d+ mqtt.subscriptions`));
   });
 
+  it('a misspelt section next to another bridge\'s is named as the section it was meant to be', async () => {
+    const file = await writeTempFile(track, 'typo.yaml', ['source_id: site', 'sink: { url: stdout }', 'mqtt:', '  url: mqtt://127.0.0.1', '  subscriptions: [{ topic: a/b, metric: a.b }]', 'modbuss:', '  devices: []', ''].join('\n'));
+    const { code, err } = await fieldbridge(['check', file]);
+    expect(code).toBe(2);
+    expect(err).toContain(`${file}:6:1 modbuss: unknown key (did you mean modbus?)`);
+  });
+
   it('check and run say where a ${VAR} is not set, as it reads as empty', async () => {
     const file = await writeTempFile(track, 'unset.yaml', ['source_id: site', 'sink: { url: stdout }', 'mqtt:', '  url: mqtt://127.0.0.1', '  password: ${MQTT_PASSWORD}', '  subscriptions: [{ topic: a/b, metric: a.b }]', ''].join('\n'));
     const { code, err } = await fieldbridge(['check', file]);

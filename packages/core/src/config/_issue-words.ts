@@ -13,6 +13,10 @@ export function issueWords(issue: z.core.$ZodIssue, value: unknown): string {
   if (issue.code === 'invalid_type') {
     const got = typeof value;
     if (issue.expected === 'string' && (got === 'number' || got === 'boolean')) return `expected text, found ${got === 'number' ? 'the number' : 'the boolean'} ${String(value)}: quote it ("${String(value)}") to write it as text`;
+    if (issue.expected === 'object' && got === 'string') {
+      const glued = keyWithoutSpace(value as string);
+      if (glued) return glued;
+    }
     if (issue.expected === 'number' && got === 'string' && (value as string).trim() !== '' && Number.isFinite(Number(value))) return `expected a number, found the text "${String(value)}": write it without quotes`;
   }
   if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.origin === 'number') {
@@ -22,4 +26,17 @@ export function issueWords(issue: z.core.$ZodIssue, value: unknown): string {
     return `must be ${words} ${String(limit)}${value === undefined ? '' : ` (found ${String(value)})`}`;
   }
   return issue.message;
+}
+
+/**
+ * `- name:a` where a mapping is wanted: `key:value` without a space after the colon is text, not
+ * a key. The words naming each such pair and how to write it; undefined when the text is not that.
+ */
+function keyWithoutSpace(text: string): string | undefined {
+  const words = text.trim().split(/\s+/);
+  const glued = words.filter((w) => /^[A-Za-z_][\w.-]*:[^\s:]/.test(w));
+  if (glued.length === 0 || !/^[A-Za-z_][\w.-]*:/.test(words[0]!)) return undefined;
+  const fixed = glued.map((w) => w.replace(':', ': '));
+  const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return `"${shown}" has no space after the colon, so YAML reads it as text, not ${glued.length === 1 ? 'a key' : 'keys'}: write ${fixed.join(', then ')}`;
 }

@@ -12,6 +12,8 @@ import { pointTagIssues } from './point-tag-room.js';
 import { issueWords } from './_issue-words.js';
 import { explainSyntaxError } from './yaml-syntax-hints.js';
 import { yamlMisreadings } from './yaml-misreadings.js';
+import { dashlessItems } from './dashless-items.js';
+import { unknownTopLevelWords, type TopLevelKnown } from './unknown-section.js';
 
 /** How a mapping file is read. */
 export interface MappingReadOptions {
@@ -31,6 +33,12 @@ export interface MappingReadOptions {
    * `warning`), located like an error. Without it warnings are not said.
    */
   onWarning?: (where: ConfigIssue) => void;
+  /**
+   * Names of bridge sections the command knows beyond those it reads (`fieldbridge run`'s catalog
+   * and the bridges installed): an unknown top-level key spelled close to one (`modbuss:`) is
+   * said to be it, in "did you mean".
+   */
+  knownSections?: readonly string[];
 }
 
 /**
@@ -51,8 +59,11 @@ export function parseMapping(text: string, file: string, sections: Sections, env
     const pos = lineCounter.linePos(offset ?? 0);
     return { file, line: pos.line, col: pos.col, path, message };
   };
+  // `-name: a` (a list item without the space after its dash) makes the parser's or the schema's complaint an echo of it.
+  const dashless = (): ConfigIssue[] => dashlessItems(text).map((hint) => at(hint.offset, '', hint.message));
   // After a syntax error the parser's later complaints are echoes of it: report the first.
-  const issues: ConfigIssue[] = doc.errors.slice(0, 1).map((e) => explainSyntaxError(e, text)).map((hint) => at(hint.offset, '', hint.message));
+  const issues: ConfigIssue[] = doc.errors.length === 0 ? [] : dashless();
+  if (issues.length === 0) issues.push(...doc.errors.slice(0, 1).map((e) => explainSyntaxError(e, text)).map((hint) => at(hint.offset, '', hint.message)));
   // Text read without an error but not as written (a Windows path's \n in double quotes).
   if (issues.length === 0) issues.push(...yamlMisreadings(doc, text, doc.warnings).map((hint) => at(hint.offset, '', hint.message)));
   if (issues.length === 0) issues.push(...expandEnv(doc, env, at, options.onUnsetVariable));
@@ -73,6 +84,8 @@ export function parseMapping(text: string, file: string, sections: Sections, env
   const schema = bridgeFileSchema(sections);
   const result = schema.safeParse(plain);
   if (!result.success) {
+    const dashed = dashless();
+    if (dashed.length > 0) throw new ConfigError(dashed);
     // A section valid on its own is checked too, so one pass names every problem of the file.
     const issues = [...result.error.issues];
     for (const definition of sectionList(sections)) {
@@ -80,7 +93,11 @@ export function parseMapping(text: string, file: string, sections: Sections, env
       const own = raw === undefined ? undefined : definition.configSchema.safeParse(raw);
       if (own?.success) issues.push(...checkSection(definition, own.data, options).filter((i) => !isWarning(i)));
     }
-    throw new ConfigError(locateIssues(text, doc, issues, at, schema, (key) => (foreign.has(key) ? ` (another bridge's section? this command reads ${single!.name}: only; \`fieldbridge run\` runs a file of several bridges, and a look at the source such as --probe or --browse sets the others aside)` : '')));
+    const top = {
+      others: options.knownSections ?? [],
+      foreign: (key: string) => (foreign.has(key) ? ` (another bridge's section? this command reads ${single!.name}: only; \`fieldbridge run\` runs a file of several bridges, and a look at the source such as --probe or --browse sets the others aside)` : undefined),
+    };
+    throw new ConfigError(locateIssues(text, doc, issues, at, schema, top));
   }
   const config = result.data as MultiFileConfig;
   const found = sectionList(sections).flatMap((definition) => (config[definition.name] === undefined ? [] : checkSection(definition, config[definition.name], options)));
@@ -202,7 +219,7 @@ function keyPathOf(path: readonly unknown[], node: unknown): string {
   return formatPath(keys);
 }
 
-function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$ZodIssue[], at: At, schema: z.ZodType, topLevelHint: (key: string) => string = () => ''): ConfigIssue[] {
+function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$ZodIssue[], at: At, schema: z.ZodType, top: Pick<TopLevelKnown, 'others' | 'foreign'> = { others: [] }): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of unfoldUnions(zodIssues)) {
     const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
@@ -213,8 +230,8 @@ function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$Z
       for (const key of issue.keys) {
         const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key) : undefined;
         const offset = (pair?.key as Node | undefined)?.range?.[0] ?? parent?.range?.[0];
-        const hint = path.length === 0 ? topLevelHint(key) : '';
-        out.push(at(offset, formatPath([...path, key]), `unknown key${hint || suggest(key, known)}`));
+        const hint = path.length === 0 ? unknownTopLevelWords(key, { ...top, allowed: keysAt(schema, []), written }) : suggest(key, known);
+        out.push(at(offset, formatPath([...path, key]), `unknown key${hint}`));
       }
       continue;
     }

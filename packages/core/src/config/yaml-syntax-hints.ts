@@ -56,6 +56,7 @@ function explainByCode(error: YAMLError, text: string, offset: number, at: Sourc
     case 'BAD_INDENT':
       if (/must be sufficiently indented and end with/.test(first)) return unclosedFlow(text, offset);
       if (/^All mapping items must start at the same column/.test(first)) return misalignedKey(text, line);
+      if (/^All sequence items must start at the same column/.test(first)) return misalignedItem(text, line);
       return undefined;
     default:
       return undefined;
@@ -177,7 +178,7 @@ function misalignedItem(text: string, line: SourceLine): SourceHint | undefined 
   if (above === undefined) return undefined;
   return {
     offset: line.start + own,
-    message: `the list item "${clip(line.text.trim())}" starts at column ${own + 1}, but the item on line ${above.number} starts at column ${indentOf(above.text) + 1}: every "- " of one list starts at the same column`,
+    message: `the list item "${clip(line.text.trim())}" starts at column ${own + 1}, but the item on line ${above.number} starts at column ${indentOf(above.text) + 1}: every "- " of one list starts at the same column; move it to column ${indentOf(above.text) + 1}`,
   };
 }
 

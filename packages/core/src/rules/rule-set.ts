@@ -131,10 +131,23 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
       onError(err, info) {
         const message = (err as Error)?.message ?? String(err);
         // A number that is not finite (10 / 0) is the data's doing, not the evaluator's: say what it means.
-        const what = isFieldbridgeError(err, 'EXPRESSION_NOT_FINITE') ? `its condition cannot tell (${message}), which changes nothing` : `its condition threw (${message})`;
+        const tells = isFieldbridgeError(err, 'EXPRESSION_NOT_FINITE');
+        const what =
+          info.in === 'resolveWhen'
+            ? `${firingAlert(info)} cannot resolve: its resolve_when${shownCondition(r.options.resolveCondition)} ${tells ? 'cannot tell' : 'threw'} (${message}), which changes nothing: the alert stays firing until it can`
+            : tells
+              ? `its condition cannot tell (${message}), which changes nothing`
+              : `its condition threw (${message})`;
         logger?.warn(
-          { rule: info.rule, source_id: info.sourceId, err: message },
+          { rule: info.rule, source_id: info.sourceId, ...(info.match === undefined ? {} : { match: info.match }), err: message },
           `rule ${info.rule}: ${what}; counted in fieldbridge_rule_errors_total, reported once until it evaluates again, and the bridge goes on`,
+        );
+      },
+      onUndecided(info) {
+        const why = info.missing.length === 0 ? 'a value it reads is not there yet' : `${info.missing.join(', ')} ${info.missing.length === 1 ? 'has' : 'have'} no value yet`;
+        logger?.warn(
+          { rule: info.rule, source_id: info.sourceId, ...(info.match === undefined ? {} : { match: info.match }), missing: info.missing },
+          `rule ${info.rule}: ${firingAlert(info)} cannot resolve yet: its resolve_when${shownCondition(r.options.resolveCondition)} cannot tell (${why}), so the alert stays firing until it can; said once for this alert until its resolve_when tells again`,
         );
       },
     }),
@@ -250,6 +263,15 @@ export function createRuleSet(options: RuleSetOptions): RuleSet {
     },
   };
 }
+
+/** `the firing alert of source tank-1 (where * is 01)`: which alert of a rule, as its events name it. */
+function firingAlert(info: { sourceId: string | undefined; match?: string }): string {
+  const of = info.sourceId === undefined ? '' : ` of source ${info.sourceId}`;
+  return `the firing alert${of}${info.match === undefined ? '' : ` (where * is ${info.match})`}`;
+}
+
+/** ` (battery > 25)`: a condition as written, when the rule has its text. */
+const shownCondition = (text: string | undefined): string => (text === undefined ? '' : ` (${text})`);
 
 /** `kept with their state: a, b; started over (changed): c; removed: d; 2 firing alerts resolved (by: reload)`. */
 function describeCarried(c: Carried): string {

@@ -121,6 +121,21 @@ export interface RuleErrorInfo {
   sourceId: string | undefined;
   /** Throws counted so far by this rule. */
   count: number;
+  /** What the `*` stood for in the alert's metric (as in {@link RuleEvent}); absent otherwise. */
+  match?: string;
+  /** Which threw: the condition, or `resolveWhen` while the alert was firing. */
+  in: 'condition' | 'resolveWhen';
+}
+
+/** What a firing alert whose `resolveWhen` cannot tell yet is reported with. */
+export interface RuleUndecidedInfo {
+  rule: string;
+  /** The alert's source (undefined as in {@link RuleEvent}). */
+  sourceId: string | undefined;
+  /** What the `*` stood for in the alert's metric; absent otherwise. */
+  match?: string;
+  /** The metrics `resolveWhen` read that have no value yet (`metric`, or `metric of source s`); empty when it was something else (a rate over a window not yet spanned). */
+  missing: string[];
 }
 
 /** Callbacks of `rule.listen`. Each is optional; a throw inside one is counted like an evaluator's. */
@@ -129,6 +144,11 @@ export interface RuleListeners {
   onResolved?(event: RuleEvent): void;
   /** The evaluator threw: called once per episode (until an evaluation succeeds again); every throw is counted. */
   onError?(error: unknown, info: RuleErrorInfo): void;
+  /**
+   * A firing alert's `resolveWhen` cannot tell yet (a metric it reads has no value): the alert
+   * stays firing. Called once for the alert until its `resolveWhen` tells again; not an error.
+   */
+  onUndecided?(info: RuleUndecidedInfo): void;
 }
 
 /** The options a rule may have none of, even with its defaults. */

@@ -7,7 +7,8 @@ import { matchedNames, matchIn } from './_match.js';
 import { resolveRuleOptions } from './_rule-options.js';
 import { createRuleState, MAX_SOURCES, notesObject } from './_state.js';
 import type { RuleEvaluator, RuleView } from './rule-view.js';
-import type { ResolvedBy, Rule, RuleEvent, RuleListeners, RuleOptions } from './rule-types.js';
+import type { ResolvedBy, Rule, RuleErrorInfo, RuleEvent, RuleListeners, RuleOptions } from './rule-types.js';
+import { unreadMetrics } from './_unread.js';
 
 /**
  * Creates an alert rule, RelayX's ephemeral alert on the data path: `evaluator` is asked on every
@@ -53,13 +54,13 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
       }
     }
   };
-  function failed(err: unknown, sourceId: string | undefined): void {
+  function failed(err: unknown, sourceId: string | undefined, where: Pick<RuleErrorInfo, 'match' | 'in'> = { in: 'condition' }): void {
     errorCount += 1;
     if (erroring) return;
     erroring = true;
     for (const l of [...listeners]) {
       try {
-        l.onError?.(err, { rule: o.name, sourceId, count: errorCount });
+        l.onError?.(err, { rule: o.name, sourceId, count: errorCount, ...where });
       } catch {
         // An error listener that throws has nobody left to tell; the throw is counted above.
       }
@@ -67,13 +68,37 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
   }
 
   const resolveWhen = o.resolveWhen;
+  /** Firing alerts told their `resolveWhen` cannot tell yet, until it tells again. */
+  const undecidedTold = new WeakSet<Instance>();
+  /** A firing alert's `resolveWhen` that cannot tell yet, said once to the listeners with what it lacks. */
+  const undecided = (instance: Instance): void => {
+    if (undecidedTold.has(instance)) return;
+    undecidedTold.add(instance);
+    const info = { rule: o.name, sourceId: instance.own ? undefined : instance.sourceId, ...(instance.match === undefined ? {} : { match: instance.match }), missing: unreadMetrics(resolveWhen!, state.view) };
+    for (const l of [...listeners]) {
+      try {
+        l.onUndecided?.(info);
+      } catch (err) {
+        failed(err, info.sourceId);
+      }
+    }
+  };
   /**
    * Whether a firing instance still holds, for a rule with `resolveWhen`: not once `resolveWhen`
    * is true and the condition is not (both read, so the event carries what both saw).
    */
-  const stillFiring = (view: RuleView): boolean | undefined => {
-    const resolves = resolveWhen!(view);
-    if (resolves === undefined) return undefined;
+  const stillFiring = (instance: Instance, view: RuleView): boolean | undefined => {
+    let resolves: boolean | undefined;
+    try {
+      resolves = resolveWhen!(view);
+    } catch (err) {
+      throw new ResolveWhenThrew(err);
+    }
+    if (resolves === undefined) {
+      undecided(instance);
+      return undefined;
+    }
+    undecidedTold.delete(instance);
     return !resolves || evaluator(view) === true;
   };
 
@@ -86,9 +111,10 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
     state.begin(instance.sourceId, instance.match);
     try {
       const firingNow = instance.phase === 'firing' || instance.phase === 'recovering';
-      holds = resolveWhen && firingNow ? stillFiring(state.view) : evaluator(state.view);
+      holds = resolveWhen && firingNow ? stillFiring(instance, state.view) : evaluator(state.view);
     } catch (err) {
-      failed(err, instance.own ? undefined : instance.sourceId);
+      const where = { ...(instance.match === undefined ? {} : { match: instance.match }), in: err instanceof ResolveWhenThrew ? ('resolveWhen' as const) : ('condition' as const) };
+      failed(err instanceof ResolveWhenThrew ? err.thrown : err, instance.own ? undefined : instance.sourceId, where);
       return undefined;
     }
     erroring = false;
@@ -211,6 +237,11 @@ export function createRule(options: RuleOptions, evaluator: RuleEvaluator): Rule
   };
   ruleInternals.set(rule, internals);
   return rule;
+}
+
+/** What `resolveWhen` threw, told apart from the condition's throw on its way to the report. */
+class ResolveWhenThrew {
+  constructor(readonly thrown: unknown) {}
 }
 
 /** The options that make a rule what it is, as one string: equal for a rule a reload made unchanged. */
