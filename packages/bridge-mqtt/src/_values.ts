@@ -1,6 +1,7 @@
 import { excerpt, wallTimeToEpochMs, type PointValue } from '@fieldbridge/core/bridge';
 import type { DecodeErrorKind } from './decode.js';
 import type { TimestampUnit, ValueType } from './resolve.js';
+import { describeSwitchWords, readSwitchWord, type SwitchWords } from './switch-words.js';
 
 /** Timestamps outside [2001-09-09, 2286-11-20] in ms are taken for a unit mistake. */
 const MIN_MS = 1e12;
@@ -127,17 +128,20 @@ export function booleanWord(text: string): boolean | undefined {
 }
 
 /**
- * A whole payload read as a switch state (format boolean): a {@link booleanWord}, or `1`/`0` as
- * the JSON numbers type boolean takes. Undefined for anything else, which is never taken for false.
+ * A whole payload read as a switch state (format boolean): one of the mapping's `words`, a
+ * {@link booleanWord}, or `1`/`0` as the JSON numbers type boolean takes. Undefined for anything
+ * else, which is never taken for false.
  */
-export function payloadBoolean(text: string): boolean | undefined {
+export function payloadBoolean(text: string, words?: SwitchWords): boolean | undefined {
+  const named = readSwitchWord(text, words);
+  if (named !== undefined) return named;
   const digit = text.trim();
   if (digit === '1' || digit === '0') return digit === '1';
   return booleanWord(text);
 }
 
-/** Reads a JSON value as `type`, or says why it does not fit. */
-export function readValue(value: unknown, type: ValueType): { ok: true; value: PointValue } | { ok: false; kind: DecodeErrorKind; message: string } {
+/** Reads a JSON value as `type` (a boolean also from the mapping's `words`), or says why it does not fit. */
+export function readValue(value: unknown, type: ValueType, words?: SwitchWords): { ok: true; value: PointValue } | { ok: false; kind: DecodeErrorKind; message: string } {
   if (value === null || value === undefined) return { ok: false, kind: 'missing_value', message: 'the value is null' };
   switch (type) {
     case 'number': {
@@ -148,10 +152,10 @@ export function readValue(value: unknown, type: ValueType): { ok: true; value: P
       if (typeof value === 'boolean') return { ok: true, value };
       if (value === 0 || value === 1) return { ok: true, value: value === 1 };
       if (typeof value === 'string') {
-        const word = booleanWord(value);
+        const word = readSwitchWord(value, words) ?? booleanWord(value);
         if (word !== undefined) return { ok: true, value: word };
       }
-      return { ok: false, kind: 'wrong_type', message: `${brief(value)} is not a boolean` };
+      return { ok: false, kind: 'wrong_type', message: `${brief(value)} is not a boolean${words ? `, nor one of the words named: ${describeSwitchWords(words)}` : ''}` };
     case 'string':
       if (typeof value === 'string') return { ok: true, value };
       if (typeof value === 'number' || typeof value === 'boolean') return { ok: true, value: String(value) };

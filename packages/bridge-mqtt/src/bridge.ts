@@ -6,6 +6,7 @@ import { mqttConfigSchema, type MqttConfig } from './config.js';
 import { mqttPointTags } from './point-tags.js';
 import { resolveSubscriptions, type ResolvedSubscription } from './resolve.js';
 import { createMqttSource } from './source.js';
+import { describeSwitchWords } from './switch-words.js';
 import { mqttStarter } from './starter.js';
 
 /** How the formats whose whole payload is the value read it. */
@@ -16,8 +17,8 @@ export function describeSubscription(sub: ResolvedSubscription): string {
   const head = `${sub.name === sub.topic.raw ? sub.topic.raw : `${sub.name}: ${sub.topic.raw}`} (qos ${sub.qos}, ${sub.format}${sub.topic.shareGroup === undefined ? '' : `, shared by group ${sub.topic.shareGroup}`})`;
   const tags = sub.tags.length > 0 ? `, tags ${sub.tags.map(([k, t]) => `${k}=${t.source}`).join(' ')}` : '';
   if (sub.format === 'sparkplug') return `${head}: Sparkplug B metrics -> '${sub.metric?.source}', state events -> '${sub.stateMetric?.source}'${tags}`;
-  if (sub.format !== 'json') return `${head}: payload as ${SCALAR_READS[sub.format]} -> '${sub.metric?.source}'${tags}`;
-  const values = sub.values.map((v) => `'${v.naming.metric.source}'${v.field === undefined ? '' : ` [${v.field}]`} = ${v.path.source} (${v.type}${v.optional ? ', optional' : ''})`).join(', ');
+  if (sub.format !== 'json') return `${head}: payload as ${SCALAR_READS[sub.format]}${sub.words ? `, and ${describeSwitchWords(sub.words)}` : ''} -> '${sub.metric?.source}'${tags}`;
+  const values = sub.values.map((v) => `'${v.naming.metric.source}'${v.field === undefined ? '' : ` [${v.field}]`} = ${v.path.source} (${v.type}${v.words ? `: ${describeSwitchWords(v.words)}` : ''}${v.optional ? ', optional' : ''})`).join(', ');
   const time = sub.timestamp ? `, timestamp ${sub.timestamp.path.source} (${sub.timestamp.unit}${sub.timestamp.timeZone === undefined ? '' : `, zone-less dates in ${sub.timestamp.timeZone}`})` : ', timestamp at receipt';
   return `${head}: ${values}${time}${tags}`;
 }

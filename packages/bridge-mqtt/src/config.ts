@@ -13,6 +13,15 @@ const template = z.string().min(1).max(1024);
 const jsonPath = z.string().min(1).max(1024).describe('A JSON path: $, .key, [0] and [\'key\'] steps, e.g. $.reading.value.');
 const valueType = z.enum(VALUE_TYPES, { error: `type must be one of ${VALUE_TYPES.join(', ')}` });
 
+const switchWord = z.string().max(64, { message: 'a switch word is at most 64 characters' });
+const switchWords = (side: 'on' | 'off', example: string) =>
+  z
+    .union([switchWord, z.array(switchWord).min(1).max(16)], { error: `payload_${side} must be a word or a list of words (at most 16), e.g. ${example}` })
+    .optional()
+    .describe(
+      `format boolean, or a value of type boolean: the word(s) the device sends for ${side}, e.g. ${example}, read trimmed and in any case, besides the built-in on/off, true/false and 1/0. A word on both sides, or a built-in ${side === 'on' ? 'off' : 'on'} word here, is refused.`,
+    );
+
 const timestamp = z
   .union([
     jsonPath,
@@ -45,9 +54,11 @@ const field = z
         .boolean()
         .optional()
         .describe('true: a payload without this value (or with null) gives no point for it and no missing_value problem. Default: the subscription\'s optional.'),
+      payload_on: switchWords('on', 'open'),
+      payload_off: switchWords('off', 'close'),
     }),
   ])
-  .describe('A JSON path, or { value, type, metric, tags, optional }.');
+  .describe('A JSON path, or { value, type, metric, tags, optional, payload_on, payload_off }.');
 
 const tls = z
   .strictObject({
@@ -72,6 +83,8 @@ export const mqttSubscriptionSchema = z
       .describe('Metric name template: {topic}, {topic.N}, {json.<path>}, {field}; for Sparkplug {group}, {edge_node}, {device}, {name}.'),
     value: jsonPath.optional().describe('format json: path of the value. Default $ (the whole payload).'),
     type: valueType.optional().describe('format json: number (default), boolean, string, or json (any value, sent as an event).'),
+    payload_on: switchWords('on', 'open'),
+    payload_off: switchWords('off', 'close'),
     timestamp: timestamp.optional(),
     optional: z
       .boolean()

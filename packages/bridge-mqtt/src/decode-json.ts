@@ -43,7 +43,7 @@ export function decodeJson(route: TopicRoute, message: MqttMessage): DecodeResul
       problems.push({ kind: 'missing_value', message: `${label}: ${where}` });
       return;
     }
-    const read = readValue(found.value, value.type);
+    const read = readValue(found.value, value.type, value.words);
     if (!read.ok) {
       problems.push({ kind: read.kind, message: `${label}: ${read.message}` });
       return;

@@ -4,6 +4,7 @@ import { brief, payloadBoolean, readValue, utf8Text } from './_values.js';
 import { decodeJson } from './decode-json.js';
 import { decodeSparkplug, parseSparkplugTopic, type SparkplugContext, type SparkplugTopic } from './decode-sparkplug.js';
 import type { ResolvedSubscription } from './resolve.js';
+import { describeSwitchWords, type SwitchWords } from './switch-words.js';
 import { topicLevels } from './topic.js';
 
 /** Every decode problem kind: the `kind` label of `fieldbridge_source_errors_total`, documented in the README. */
@@ -108,11 +109,18 @@ function decodeScalar(route: TopicRoute, message: MqttMessage): DecodeResult {
     if (!read.ok) return { points: [], problems: [{ kind: read.kind, message: read.message }] };
     value = read.value;
   } else if (sub.format === 'boolean') {
-    const state = payloadBoolean(body);
-    if (state === undefined) return { points: [], problems: [{ kind: 'wrong_type', perSubscription: 'boolean', message: `the payload ${brief(body)} is not a switch state: format boolean reads on/off, true/false and 1/0 in any case (map a topic that sends other words with format: text)` }] };
+    const state = payloadBoolean(body, sub.words);
+    if (state === undefined) return { points: [], problems: [{ kind: 'wrong_type', perSubscription: 'boolean', message: notASwitchState(body, sub.words) }] };
     value = state;
   }
   const named = route.names[0] ?? fillName({ metric: sub.metric!, tags: sub.tags }, { levels: route.levels });
   if (!named.ok) return { points: [], problems: [{ kind: 'bad_template', message: named.message }] };
   return { points: [makePoint(named.metric, value, message.receivedAtMs, named.tags)], problems: [] };
+}
+
+/** Why format boolean did not read a payload, naming the words it reads. */
+function notASwitchState(body: string, words: SwitchWords | undefined): string {
+  const head = `the payload ${brief(body)} is not a switch state`;
+  if (words === undefined) return `${head}: format boolean reads on/off, true/false and 1/0 in any case (name the device's words with payload_on and payload_off, or map the topic with format: text)`;
+  return `${head}: this subscription reads ${describeSwitchWords(words)}, and on/off, true/false and 1/0, in any case`;
 }

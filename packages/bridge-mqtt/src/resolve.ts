@@ -2,6 +2,7 @@ import type { SectionIssue } from '@fieldbridge/core/bridge';
 import type { MqttConfig, MqttSubscriptionConfig, PAYLOAD_FORMATS, TIMESTAMP_UNITS, VALUE_TYPES } from './config.js';
 import { parseJsonPath, type JsonPath } from './json-path.js';
 import { compileMqttTemplate, type MqttTemplate } from './placeholders.js';
+import { compileSwitchWords, namesSwitchWords, type SwitchWordKeys, type SwitchWords } from './switch-words.js';
 import { fixedLevelCount, parseTopicFilter, type TopicFilter } from './topic.js';
 
 /** Defaults of the optional mapping keys (reconnect: the kit's `RECONNECT_DEFAULTS`). */
@@ -44,6 +45,8 @@ export interface ResolvedValue {
   type: ValueType;
   /** True: absent or null in a payload gives no point and no problem, instead of `missing_value`. Default false. */
   optional?: boolean;
+  /** Type boolean: the words named as on and off (`payload_on` / `payload_off`), besides the built-in ones. */
+  words?: SwitchWords;
   /** The metric and every tag of its points: the subscription's tags, then the field's. */
   naming: Naming;
 }
@@ -59,6 +62,8 @@ export interface ResolvedSubscription {
   format: PayloadFormat;
   /** The metric template (format number, boolean, text, sparkplug). */
   metric: MqttTemplate | undefined;
+  /** Format boolean: the words named as on and off (`payload_on` / `payload_off`), besides the built-in ones. */
+  words?: SwitchWords;
   /** Values read from a JSON payload (format json). */
   values: ResolvedValue[];
   /** The payload's time: `timeZone` is the zone of ISO 8601 dates written without one (undefined: none, such a date is refused). */
@@ -96,6 +101,18 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
   onlyFor('optional', ['json']);
   onlyFor('state_metric', ['sparkplug']);
   onlyFor('rebirth', ['sparkplug']);
+  if (namesSwitchWords(sub) && format !== 'boolean' && !(format === 'json' && sub.type === 'boolean')) {
+    const key = sub.payload_on === undefined ? 'payload_off' : 'payload_on';
+    issues.push({ path: at(key), message: format === 'json' ? `${key} names the words of a boolean: add type: boolean (or give it to the fields it is for)` : `${key} applies to format boolean (or json with type: boolean), not ${format}` });
+  }
+  /** The words of a subscription or field that names them (a field's own replace the subscription's). */
+  const wordsOf = (keys: SwitchWordKeys, path: (string | number)[]): SwitchWords | undefined => {
+    if (!namesSwitchWords(keys)) return undefined;
+    const compiled = compileSwitchWords(keys, (key, i) => (i === undefined ? [...path, key] : [...path, key, i]));
+    issues.push(...compiled.issues);
+    return compiled.words;
+  };
+  const subWords = wordsOf(sub, at());
   if (format === 'json' && sub.value !== undefined && hasFields) issues.push({ path: at('value'), message: 'use value (one point per message) or fields (several), not both' });
 
   const template = (text: string, path: (string | number)[], allowField: boolean): MqttTemplate | undefined => {
@@ -139,15 +156,23 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
   const optional = sub.optional ?? false;
   if (format === 'json' && !hasFields) {
     const path = jsonPath(sub.value ?? '$', at('value'));
-    if (path && metric) values.push({ field: undefined, path, type: valueType, optional, naming: { metric, tags } });
+    if (path && metric) values.push({ field: undefined, path, type: valueType, optional, ...(subWords && valueType === 'boolean' ? { words: subWords } : {}), naming: { metric, tags } });
   }
   for (const [name, entry] of Object.entries(format === 'json' ? (sub.fields ?? {}) : {})) {
     if (!/^[A-Za-z0-9_.-]+$/.test(name)) issues.push({ path: at('fields', name), message: `field name "${name}": use letters, digits, ".", "_" and "-" (it becomes part of metric names)` });
     const spec = typeof entry === 'string' ? { value: entry } : entry;
     const path = jsonPath(spec.value, at('fields', name, ...(typeof entry === 'string' ? [] : ['value'])));
-    const own = spec.metric === undefined ? metric : template(spec.metric, at('fields', name, 'metric'), true);
+    const ownMetric = spec.metric === undefined ? metric : template(spec.metric, at('fields', name, 'metric'), true);
     const fieldTags = tagsOf(spec.tags, at('fields', name, 'tags'), true);
-    if (path && own) values.push({ field: name, path, type: spec.type ?? valueType, optional: spec.optional ?? optional, naming: { metric: own, tags: [...tags, ...fieldTags] } });
+    const type = spec.type ?? valueType;
+    const keys: SwitchWordKeys = typeof entry === 'string' ? {} : entry;
+    const own = wordsOf(keys, at('fields', name));
+    if (own && type !== 'boolean') {
+      const key = keys.payload_on === undefined ? 'payload_off' : 'payload_on';
+      issues.push({ path: at('fields', name, key), message: `${key} names the words of a boolean, and this field is read as ${type}: add type: boolean` });
+    }
+    const words = type === 'boolean' ? (own ?? subWords) : undefined;
+    if (path && ownMetric) values.push({ field: name, path, type, optional: spec.optional ?? optional, ...(words ? { words } : {}), naming: { metric: ownMetric, tags: [...tags, ...fieldTags] } });
   }
   let timestamp: ResolvedSubscription['timestamp'];
   if (sub.timestamp !== undefined) {
@@ -171,6 +196,7 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
       qos: sub.qos ?? MQTT_DEFAULTS.qos,
       format,
       metric,
+      ...(format === 'boolean' && subWords ? { words: subWords } : {}),
       values,
       timestamp,
       tags,

@@ -71,7 +71,7 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
       continue;
     }
     if (t.format === 'binary' || t.format === 'empty' || t.unfit !== undefined || (t.format === 'json' && readable(t.fields).length === 0)) continue;
-    const key = [levels.length, t.format, ...t.fields.map((f) => `${f.path}:${f.kind}`)].join('\u0000');
+    const key = [levels.length, t.format, ...(t.switchWords ?? []).map((w) => w.toLowerCase()).sort(), ...t.fields.map((f) => `${f.path}:${f.kind}`)].join('\u0000');
     const group = groups.get(key);
     if (group) group.levels.push(levels);
     else groups.set(key, { levels: [levels], sample: t });
@@ -141,6 +141,7 @@ function subscription(group: Group): string[] {
   // A literal level goes into the name as letters, digits, `_`, `-` and `.` only (no template braces).
   const base = first.map((level, i) => (varies[i] ? `{topic.${i}}` : level.replace(/[^\w.-]+/g, '_'))).filter((part) => part !== '').join('.');
   const t = group.sample;
+  if (t.format === 'text' && t.switchWords) return [switchWordsEntry(filter, base, t.switchWords)];
   if (t.format === 'number' || t.format === 'boolean' || t.format === 'text') return [`  - ${flowYaml({ topic: filter, format: t.format, metric: base })}`];
   const topic = flowYaml(filter);
   const values = readable(t.fields);
@@ -158,4 +159,17 @@ function subscription(group: Group): string[] {
     return `      ${flowYaml(name)}: ${isBoolean(f) ? flowYaml({ value: f.path, type: 'boolean' }) : flowYaml(f.path)}`;
   });
   return [`  - topic: ${topic}`, `    metric: ${flowYaml(`${base}.{field}`)}`, ...timestamp, '    fields:', ...fields];
+}
+
+/** Words that usually mean on (a door open, water or motion detected): the guess for which word is payload_on. */
+const LIKELY_ON = new Set(['open', 'opened', 'detected', 'wet', 'motion', 'occupied', 'present', 'active', 'alarm', 'triggered', 'yes', 'pressed']);
+
+/**
+ * A topic whose payloads were only two words the bridge has no meaning for (`open`, `close`): format
+ * boolean with the words as payload_on / payload_off, which one is which a guess the comment says to check.
+ */
+function switchWordsEntry(filter: string, metric: string, words: readonly [string, string]): string {
+  const [first, second] = words;
+  const [on, off] = LIKELY_ON.has(second.toLowerCase()) && !LIKELY_ON.has(first.toLowerCase()) ? [second, first] : [first, second];
+  return `  - ${flowYaml({ topic: filter, format: 'boolean', metric, payload_on: on, payload_off: off })}  # heard only ${on} and ${off}: which one means on is a guess, swap them if ${off} does`;
 }

@@ -45,6 +45,11 @@ export interface HeardTopic {
   unfit?: string;
   /** The mapping's subscription that takes it already, if any. */
   mappedBy?: string;
+  /**
+   * Every payload heard was one of exactly these two words, neither a built-in switch word
+   * (`open` and `close`, as a door sensor sends): likely a switch state, in order heard.
+   */
+  switchWords?: [string, string];
 }
 
 /** What a topic survey heard. */
@@ -94,6 +99,7 @@ export function createTopicSurvey(options: TopicSurveyOptions = {}): TopicSurvey
     return parsed.ok ? [{ name: s.name, filter: parsed.filter }] : [];
   });
   const heard = new Map<string, HeardTopic>();
+  const words = new Map<string, WordsHeard>();
   const others = new Set<string>();
   let messages = 0;
   return {
@@ -114,12 +120,37 @@ export function createTopicSurvey(options: TopicSurveyOptions = {}): TopicSurvey
       entry.messages += 1;
       if (retained) entry.retained = true;
       describePayload(entry, payload, options.sparkplug);
+      hearWord(words, topic, entry.format === 'text' ? entry.sample : undefined);
     },
     result() {
+      for (const [topic, seen] of words) {
+        const entry = heard.get(topic);
+        if (entry && seen !== 'other' && seen.length === 2) entry.switchWords = [seen[0]!, seen[1]!];
+        else delete entry?.switchWords;
+      }
       const topics = [...heard.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
       return { topics, messages, notListed: others.size };
     },
   };
+}
+
+/** The distinct words a topic's payloads were, as first written; `other` once one was not a word or a third came. */
+type WordsHeard = string[] | 'other';
+
+/** A payload that may be a switch state the bridge has no word for: letters, `_` and `-`, up to 32. */
+const WORD = /^[A-Za-z][A-Za-z_-]{0,31}$/;
+
+/** Notes the word a text payload was (`text` its sample; undefined for any other format). */
+function hearWord(words: Map<string, WordsHeard>, topic: string, text: string | undefined): void {
+  const seen = words.get(topic) ?? [];
+  if (seen === 'other') return;
+  const word = text?.trim();
+  if (word === undefined || !WORD.test(word) || booleanWord(word) !== undefined) {
+    words.set(topic, 'other');
+    return;
+  }
+  if (seen.some((w) => w.toLowerCase() === word.toLowerCase())) words.set(topic, seen);
+  else words.set(topic, seen.length < 2 ? [...seen, word] : 'other');
 }
 
 function describePayload(entry: HeardTopic, payload: Uint8Array, sparkplug: SparkplugCodec | undefined): void {

@@ -1,38 +1,19 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
-import { connectPublisher, section, startSource } from './helpers/mqtt.js';
+import { pasteBlock, requireBuiltCli, runCli, scanMapping } from './helpers/cli.js';
+import { section, startSource } from './helpers/mqtt.js';
+import { sharedMosquitto } from './helpers/shared-broker.js';
 
 // Switch states published as the bare word (Shelly Gen1's shellies/<id>/relay/0 `on`, Tasmota's
 // stat/<topic>/POWER `ON`), and Tasmota's zone-less Time, through a real broker (mosquitto): read
 // by format boolean, and suggested by --scan as entries that, pasted, read them.
-const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 const track = trackCleanups();
-let broker: Mosquitto;
+const broker = sharedMosquitto();
+beforeAll(requireBuiltCli);
 
-beforeAll(async () => {
-  if (!existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)))) throw new Error('bridge-mqtt is not built: run `pnpm --filter @fieldbridge/bridge-mqtt build`');
-  broker = await startMosquitto();
-});
-afterAll(async () => {
-  await broker?.close();
-});
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args, '--log-level', 'warn'], { env: { ...process.env, NO_COLOR: '1', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-const bare = (url: string) => `source_id: switch-test\nsink: { url: stdout }\nmqtt:\n  url: ${url}\n`;
-/** The `subscriptions:` block of a scan's output, as the YAML a user pastes. */
-const pasteBlock = (out: string): string => out.slice(out.indexOf('\nsubscriptions:\n') + 1);
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli([...args, '--log-level', 'warn'], env);
+const bare = (url: string) => scanMapping('switch-test', url);
 
 describe('format boolean: switch states as bare words', () => {
   it('reads Shelly Gen1\'s relay and Tasmota\'s POWER as booleans, and refuses a word it does not know, said once per subscription', async () => {
@@ -49,7 +30,7 @@ describe('format boolean: switch states as bare words', () => {
       track,
     );
     await subscribed();
-    const pub = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const pub = await broker.publisher(track);
     await pub.publish('sw1/shellies/shelly1-AAA/relay/0', 'on');
     await pub.publish('sw1/shellies/shelly1-AAA/relay/0', 'off');
     await pub.publish('sw1/stat/sonoff1/POWER', 'ON');
@@ -72,14 +53,14 @@ describe('format boolean: switch states as bare words', () => {
     expect(reports.map((p) => p.key)).toEqual([`mqtt.boolean.${shelly}`, `mqtt.boolean.${shelly}`]);
     expect(reports.filter((p) => p.logged)).toHaveLength(1);
     expect(reports[0]?.message).toBe(
-      `subscription ${shelly}: sw1/shellies/shelly1-AAA/relay/0: the payload "toggle" is not a switch state: format boolean reads on/off, true/false and 1/0 in any case (map a topic that sends other words with format: text)`,
+      `subscription ${shelly}: sw1/shellies/shelly1-AAA/relay/0: the payload "toggle" is not a switch state: format boolean reads on/off, true/false and 1/0 in any case (name the device's words with payload_on and payload_off, or map the topic with format: text)`,
     );
   });
 
   it('--scan suggests format boolean for bare switch states and a timestamp for Tasmota\'s zone-less Time; pasted, the entries pass --check and read both', async () => {
-    const pub = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const pub = await broker.publisher(track);
     // Retained: the broker hands them to the scan and to --once right after their SUBACK.
-    const retained = async (topic: string, payload: string) => void (await pub.client.publishAsync(topic, payload, { qos: 1, retain: true }));
+    const retained = (topic: string, payload: string) => pub.retain(topic, payload);
     await retained('sw2/shellies/shelly1-AAA/relay/0', 'on');
     await retained('sw2/shellies/shelly1-BBB/relay/0', 'off');
     await retained('sw2/stat/sonoff1/POWER', 'ON');

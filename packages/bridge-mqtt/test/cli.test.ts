@@ -1,40 +1,15 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { createGateway } from '@fieldbridge/gateway-dev';
 import { trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto, probeFreePort, type Mosquitto } from '../src/testing/mosquitto.js';
-import { connectPublisher } from './helpers/mqtt.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { probeFreePort } from '../src/testing/mosquitto.js';
+import { BIN, requireBuiltCli, runCli as run, type CliRun as Run } from './helpers/cli.js';
+import { sharedMosquitto } from './helpers/shared-broker.js';
 
-const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 const track = trackCleanups();
-
-let broker: Mosquitto;
-beforeAll(async () => {
-  if (!existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)))) {
-    throw new Error('bridge-mqtt is not built: run `pnpm --filter @fieldbridge/bridge-mqtt build` (turbo runs it before test)');
-  }
-  broker = await startMosquitto();
-});
-afterAll(async () => {
-  await broker?.close();
-});
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const broker = sharedMosquitto();
+beforeAll(requireBuiltCli);
 
 /** A running command whose output the test watches. */
 interface Spawned {
@@ -103,13 +78,12 @@ describe('bridge-mqtt command', () => {
     track.defer(() => gw.close());
     const file = await mapping(`source_id: cli-test\nsink: { url: '${gw.url}', api_key: k }\n${section(broker.url)}`);
     // Retained messages reach the bridge as soon as it subscribes.
-    const pub = await connectPublisher(broker.url);
-    track.defer(() => pub.close());
-    await pub.client.publishAsync('cli/m1/temp', JSON.stringify({ t: 20.5 }), { qos: 1, retain: true });
-    await pub.client.publishAsync('cli/m1/count', '3', { qos: 1, retain: true });
+    const pub = await broker.publisher(track);
+    await pub.retain('cli/m1/temp', JSON.stringify({ t: 20.5 }));
+    await pub.retain('cli/m1/count', '3');
     track.defer(async () => {
-      await pub.client.publishAsync('cli/m1/temp', '', { qos: 1, retain: true });
-      await pub.client.publishAsync('cli/m1/count', '', { qos: 1, retain: true });
+      await pub.retain('cli/m1/temp', '');
+      await pub.retain('cli/m1/count', '');
     });
     const result = await run(['--config', file, '--once']);
     expect(result.code, result.stderr).toBe(0);
@@ -133,8 +107,7 @@ describe('bridge-mqtt command', () => {
     const bridge = spawnBin(['--config', file, '--dry-run', '--log-level', 'info']);
     track.defer(async () => void (await bridge.stop()));
     await bridge.until(() => /counters: connected/.test(bridge.stderr()) && /cli\/\+\/temp: connected/.test(bridge.stderr()), 'both subscriptions');
-    const pub = await connectPublisher(broker.url);
-    track.defer(() => pub.close());
+    const pub = await broker.publisher(track);
     await pub.publish('cli/m9/temp', JSON.stringify({ t: 1.5 }));
     await pub.publish('cli/m9/temp', '{broken');
     await pub.publish('cli/m9/count', '9');
@@ -150,10 +123,9 @@ describe('bridge-mqtt command', () => {
   });
 
   it('SIGHUP: a retained value is not sent again at each reload, and a subscription removed is unsubscribed', async () => {
-    const pub = await connectPublisher(broker.url);
-    track.defer(() => pub.close());
-    await pub.client.publishAsync('hup/line1/press1/counter', '615', { qos: 1, retain: true });
-    track.defer(async () => void (await pub.client.publishAsync('hup/line1/press1/counter', '', { qos: 1, retain: true })));
+    const pub = await broker.publisher(track);
+    await pub.retain('hup/line1/press1/counter', '615');
+    track.defer(() => pub.retain('hup/line1/press1/counter', ''));
     // A run, not a dry run (which leaves the persistent session alone): the points come on stdout.
     // The keepalive changes at the second reload: a file unchanged but for its rules would not restart the bridge.
     const body = (multi: boolean, keepalive = 30) => `source_id: cli-test
@@ -192,8 +164,7 @@ ${multi ? "    - { name: multi, topic: 'hupdev/+/multi', metric: 'dev.{topic.1}'
   });
 
   it('SIGHUP that changes only the rules keeps the connection: QoS 0 messages published through the reload all arrive, and the new rule reads them', async () => {
-    const pub = await connectPublisher(broker.url);
-    track.defer(() => pub.close());
+    const pub = await broker.publisher(track);
     const body = (rules: string) => `source_id: cli-test
 sink: { url: stdout, batch: { linger_ms: 20 } }
 rules:

@@ -43,6 +43,14 @@ describe('the mqtt: section', () => {
     [{ url, session_expiry_s: 60, subscriptions: [{ topic: 'a', metric: 'x' }] }, expect.stringContaining('session_expiry_s: session_expiry_s is an MQTT 5 setting')],
     [{ url: 'mqtt://user:pw@h', subscriptions: [{ topic: 'a', metric: 'x' }] }, 'url: put credentials in username and password (from ${VAR}), not in the url'],
     [{ url, reconnect: { initial_ms: 5000, max_ms: 100 }, subscriptions: [{ topic: 'a', metric: 'x' }] }, 'reconnect.initial_ms: initial_ms must not exceed max_ms'],
+    [sub({ format: 'boolean', payload_on: 'OFF ' }), 'subscriptions.0.payload_on: payload_on: "off" is read as off already (on/off, true/false and 1/0 are built in): it cannot also mean on'],
+    [sub({ format: 'boolean', payload_on: ['open'], payload_off: ['shut', '1'] }), 'subscriptions.0.payload_off.1: payload_off: "1" is read as on already (on/off, true/false and 1/0 are built in): it cannot also mean off'],
+    [sub({ format: 'boolean', payload_on: ['open', 'ajar'], payload_off: ['Ajar'] }), 'subscriptions.0.payload_off.0: payload_off: "ajar" is in payload_on too: a word means on or off, not both'],
+    [sub({ format: 'boolean', payload_on: ' ' }), 'subscriptions.0.payload_on: payload_on: an empty word matches no payload: remove it, or write the word the device sends'],
+    [sub({ format: 'boolean', payload_on: true }), 'subscriptions.0.payload_on: payload_on must be a word or a list of words (at most 16), e.g. open'],
+    [sub({ format: 'text', payload_on: 'open' }), 'subscriptions.0.payload_on: payload_on applies to format boolean (or json with type: boolean), not text'],
+    [sub({ value: '$.contact', payload_off: 'closed' }), 'subscriptions.0.payload_off: payload_off names the words of a boolean: add type: boolean (or give it to the fields it is for)'],
+    [sub({ fields: { battery: { value: '$.battery', payload_on: 'low' } }, metric: '{field}' }), 'subscriptions.0.fields.battery.payload_on: payload_on names the words of a boolean, and this field is read as number: add type: boolean'],
     [{ url, subscriptions: [] }, expect.stringContaining('subscriptions: no subscriptions: say what to read (bridge-mqtt --scan lists the topics on the broker')],
   ])('refuses %j', (section, expected) => {
     expect(issues(section)).toEqual([expected]);

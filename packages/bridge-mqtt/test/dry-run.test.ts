@@ -2,19 +2,13 @@
 // queued for it: the dry run must neither take over its persistent session (and acknowledge what
 // the broker kept for it) nor kick it off, nor change the plant by asking edge nodes for births.
 import { trackCleanups, until } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
-import { collectingLogger, connectPublisher, section, startSource } from './helpers/mqtt.js';
+import { describe, expect, it } from 'vitest';
+import { collectingLogger, section, startSource } from './helpers/mqtt.js';
+import { sharedMosquitto } from './helpers/shared-broker.js';
 import { tahuPayload } from './helpers/tahu.js';
 
 const track = trackCleanups();
-let broker: Mosquitto;
-beforeAll(async () => {
-  broker = await startMosquitto();
-});
-afterAll(async () => {
-  await broker.close();
-});
+const broker = sharedMosquitto();
 
 const counts = { topic: 'line/+/count', qos: 1, format: 'number', metric: '{topic.1}.count' } as const;
 const persistent = (clientId: string) => section({ url: broker.url, client_id: clientId, clean: false, reconnect: { initial_ms: 20, max_ms: 100 }, subscriptions: [counts] });
@@ -26,7 +20,7 @@ describe('a dry run of a mapping with a persistent session', () => {
     const bridge = await startSource(config);
     await bridge.subscribed();
     await bridge.source.stop();
-    const pub = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const pub = await broker.publisher(track);
     for (let i = 0; i < 5; i++) await pub.publish('line/a/count', String(i), 1);
 
     const log = collectingLogger();
@@ -53,7 +47,7 @@ describe('a dry run of a mapping with a persistent session', () => {
     await bridge.subscribed();
     const dry = await startSource(config, {}, track, undefined, { dryRun: true });
     await dry.subscribed();
-    const pub = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const pub = await broker.publisher(track);
     await pub.publish('line/b/count', '7', 1);
     await bridge.t.waitFor(() => bridge.t.points.length > 0, 'the bridge to take the message');
     await dry.t.waitFor(() => dry.t.points.length > 0, 'the dry run to take it too');
@@ -66,11 +60,11 @@ describe('a dry run of a mapping with a persistent session', () => {
 
 describe('a dry run of Sparkplug B with rebirth: true', () => {
   it('asks no edge node for its births, and says so', async () => {
-    const host = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const host = await broker.publisher(track);
     const commands: string[] = [];
     host.client.on('message', (topic) => commands.push(topic));
     await host.client.subscribeAsync(['spBv1.0/g1/NCMD/#', 'marker'], { qos: 1 });
-    const node = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const node = await broker.publisher(track);
     const data = tahuPayload({ timestamp: 1_700_000_000_000, seq: 1, metrics: [{ alias: 10, intValue: 60 }] });
     const mapping = section({ url: broker.url, subscriptions: [{ topic: 'spBv1.0/g1/#', format: 'sparkplug', rebirth: true }] });
 
@@ -97,7 +91,7 @@ describe('a dry run of Sparkplug B with rebirth: true', () => {
   });
 
   it('ends by saying what it saw of edge nodes born before it, why none of it was decoded, and what would show it', async () => {
-    const node = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const node = await broker.publisher(track);
     const data = (seq: number) => tahuPayload({ timestamp: 1_700_000_000_000 + seq, seq, metrics: [{ alias: 10, intValue: seq }] });
     const birth = tahuPayload({ timestamp: 1_700_000_000_000, seq: 0, metrics: [{ name: 'bdSeq', datatype: 8, longValue: 0 }, { name: 'Temp', alias: 10, datatype: 3, intValue: 50 }] });
     const log = collectingLogger();

@@ -19,6 +19,8 @@ describeRefusals(mqttBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['bad-url.yaml', 3, 8, 'mqtt.url', /url scheme "tcp:" is not one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//],
   // The README once said to read a bare on/off with format: text; type does not apply there, and the message says what does.
   ['text-type-boolean.yaml', 7, 13, 'mqtt.subscriptions[0].type', /type applies to format json; a payload that is the bare word \(on\/off, true\/false, 1\/0\) is format: boolean: write that instead of format: text and type/],
+  // A word that means on and off at once: its list element is named.
+  ['switch-word-both-sides.yaml', 9, 28, 'mqtt.subscriptions[0].payload_off[1]', /payload_off: "opened" is in payload_on too: a word means on or off, not both/],
   ['missing-metric.yaml', 5, 7, 'mqtt.subscriptions[0].metric', /metric is required for format number/],
   // The object form of a path-or-object key: its wrong member is named, not a bare "Invalid input".
   ['bad-unit.yaml', 8, 38, 'mqtt.subscriptions[0].timestamp.unit', /unit must be one of ms, s, us, ns, iso8601/],

@@ -1,16 +1,11 @@
 import { trackCleanups } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
-import { connectPublisher, section, startSource, type Publisher } from './helpers/mqtt.js';
+import { describe, expect, it } from 'vitest';
+import { startMosquitto } from '../src/testing/mosquitto.js';
+import { section, startSource, type Publisher } from './helpers/mqtt.js';
+import { sharedMosquitto } from './helpers/shared-broker.js';
 
 const track = trackCleanups();
-let broker: Mosquitto;
-beforeAll(async () => {
-  broker = await startMosquitto();
-});
-afterAll(async () => {
-  await broker.close();
-});
+const broker = sharedMosquitto();
 
 describe.each([
   [4, 'MQTT 3.1.1'],
@@ -32,7 +27,7 @@ describe.each([
       track,
     );
     await subscribed();
-    const pub: Publisher = track.add(await connectPublisher(broker.url, { protocolVersion: version }), (p) => p.close());
+    const pub: Publisher = await broker.publisher(track, { protocolVersion: version });
     await pub.publish(`${prefix}/l1/temp`, '{"t": 20.5}', 0);
     await pub.publish(`${prefix}/alarms/press/overheat`, 'overheat on press 1', 2);
     await pub.publish(`${prefix}/count/good`, '17', 1);

@@ -3,10 +3,10 @@
 // about. An alias still unknown after the edge node answered, or once it did not in time, is
 // warned about, saying which. Real mosquitto; payloads encoded by Tahu's sparkplug-payload.
 import { trackCleanups, until } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRebirthWait, REBIRTH_ANSWER_MS } from '../src/_rebirth-wait.js';
-import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
-import { collectingLogger, connectPublisher, section, startSource, type Publisher } from './helpers/mqtt.js';
+import { collectingLogger, section, startSource, type Publisher } from './helpers/mqtt.js';
+import { sharedMosquitto } from './helpers/shared-broker.js';
 import { tahuPayload } from './helpers/tahu.js';
 
 const track = trackCleanups();
@@ -14,17 +14,11 @@ const T = 1_700_000_000_000;
 const proto = (fields: Record<string, unknown>): Uint8Array => tahuPayload(fields);
 const WARN = 40;
 
-let broker: Mosquitto;
-beforeAll(async () => {
-  broker = await startMosquitto();
-});
-afterAll(async () => {
-  await broker.close();
-});
+const broker = sharedMosquitto();
 
 /** An edge node of group `group` that answers each Node Control/Rebirth with `births` (when given), in order. */
 async function edgeNode(group: string, births?: (node: Publisher) => Promise<void>): Promise<Publisher & { commands: string[] }> {
-  const node = track.add(await connectPublisher(broker.url), (p) => p.close());
+  const node = await broker.publisher(track);
   const commands: string[] = [];
   let answering = Promise.resolve();
   node.client.on('message', (topic) => {

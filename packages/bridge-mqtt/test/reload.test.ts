@@ -1,18 +1,12 @@
 // A SIGHUP reload stops the source and starts one for the new mapping: what the broker still
 // holds for the bridge (a persistent session's subscriptions) must follow the new mapping.
 import { trackCleanups } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
-import { connectPublisher, section, startSource } from './helpers/mqtt.js';
+import { describe, expect, it } from 'vitest';
+import { section, startSource } from './helpers/mqtt.js';
+import { sharedMosquitto } from './helpers/shared-broker.js';
 
 const track = trackCleanups();
-let broker: Mosquitto;
-beforeAll(async () => {
-  broker = await startMosquitto();
-});
-afterAll(async () => {
-  await broker.close();
-});
+const broker = sharedMosquitto();
 
 const multi = { topic: 'dev/+/multi', metric: 'dev.{topic.1}.multi', value: '$.v' };
 const temp = { topic: 'dev/+/temp', format: 'number', metric: 'dev.{topic.1}.temp' };
@@ -31,7 +25,7 @@ describe.each([
     // The reload: the same session, without dev/+/multi.
     const after = await startSource(mapping([temp]), {}, track, reloadState);
     await after.subscribed();
-    const pub = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const pub = await broker.publisher(track);
     await pub.publish('dev/d1/multi', '{"v": 1}', 1);
     await pub.publish('dev/d1/temp', '21', 1);
     await after.t.waitFor(() => after.t.points.length === 1, 'the mapped message');

@@ -2,26 +2,21 @@
 // a SIGHUP reload. The broker's copy of a value this process delivered already is not a new point
 // (a new timestamp would make rules fire again and a dead device look alive); a new value is.
 import { startFaultProxy, trackCleanups } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createRetainedMemory } from '../src/_retained.js';
-import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
-import { connectPublisher, section, startSource, type Publisher } from './helpers/mqtt.js';
+import { section, startSource, type Publisher } from './helpers/mqtt.js';
+import { sharedMosquitto } from './helpers/shared-broker.js';
 import { tahuPayload } from './helpers/tahu.js';
 
 const track = trackCleanups();
-let broker: Mosquitto;
+const broker = sharedMosquitto();
 let pub: Publisher;
 beforeAll(async () => {
-  broker = await startMosquitto();
-  pub = await connectPublisher(broker.url);
-});
-afterAll(async () => {
-  await pub.close();
-  await broker.close();
+  pub = await broker.publisher();
 });
 
 const counter = { topic: 'plant/+/+/counter', format: 'number', metric: '{topic.1}.{topic.2}.parts' };
-const retain = (topic: string, payload: string) => pub.client.publishAsync(topic, payload, { qos: 1, retain: true });
+const retain = (topic: string, payload: string | Uint8Array) => pub.retain(topic, payload);
 describe('a retained message', () => {
   it('is delivered once at the first start, not again at each reload, and again when it changed', async () => {
     await retain('plant/line1/press1/counter', '615');
@@ -60,7 +55,7 @@ describe('a retained message', () => {
   it('of Sparkplug (a birth retained, against the specification) still teaches each start its aliases', async () => {
     const proto = (fields: Record<string, unknown>) => Buffer.from(tahuPayload(fields));
     const T = 1_700_000_000_000;
-    await pub.client.publishAsync('spBv1.0/rg/NBIRTH/n1', proto({ timestamp: T, seq: 0, metrics: [{ name: 'bdSeq', datatype: 8, longValue: 0 }, { name: 'Temp', alias: 7, datatype: 3, intValue: 20 }] }), { qos: 1, retain: true });
+    await retain('spBv1.0/rg/NBIRTH/n1', proto({ timestamp: T, seq: 0, metrics: [{ name: 'bdSeq', datatype: 8, longValue: 0 }, { name: 'Temp', alias: 7, datatype: 3, intValue: 20 }] }));
     const reloadState = new Map<string, unknown>();
     const config = section({ url: broker.url, subscriptions: [{ topic: 'spBv1.0/rg/#', format: 'sparkplug' }] });
     const first = await startSource(config, {}, undefined, reloadState);
@@ -72,7 +67,7 @@ describe('a retained message', () => {
     await pub.publish('spBv1.0/rg/NDATA/n1', proto({ timestamp: T + 1, seq: 1, metrics: [{ alias: 7, intValue: 21 }] }), 1);
     await again.t.waitFor(() => again.t.valuesOf('rg.n1.Temp').includes(21), 'DATA read by alias after the reload');
     expect(again.t.problems.filter((p) => p.key?.endsWith('unknown_alias'))).toEqual([]);
-    await pub.client.publishAsync('spBv1.0/rg/NBIRTH/n1', '', { qos: 1, retain: true });
+    await retain('spBv1.0/rg/NBIRTH/n1', '');
   });
 
   it('is not delivered again when a clean session reconnects and subscribes again', async () => {

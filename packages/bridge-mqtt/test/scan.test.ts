@@ -1,37 +1,33 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { seededRandom } from '@fieldbridge/core';
 import { startCommand, trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { decodeMessage } from '../src/decode.js';
 import { resolveSubscriptions } from '../src/resolve.js';
 import { formatTopicScan } from '../src/scan-format.js';
 import { loadSparkplugCodec } from '../src/sparkplug-codec.js';
-import { probeFreePort, startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
+import { probeFreePort } from '../src/testing/mosquitto.js';
 import { createTopicSurvey } from '../src/topic-survey.js';
 import { topicLevels, topicMatches } from '../src/topic.js';
+import { BIN, pasteBlock, requireBuiltCli, runCli, scanMapping } from './helpers/cli.js';
 import { section } from './helpers/mqtt.js';
+import { sharedMosquitto } from './helpers/shared-broker.js';
 
 // `bridge-mqtt --scan`: the topics on a real broker (mosquitto), before the mapping subscribes to
 // any. The messages are retained, so the broker hands them to the scan right after its SUBACK,
 // seconds before the scan ends: no waiting on a publisher's timing. Sparkplug B payloads come from Eclipse Tahu's encoder.
-const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
 const track = trackCleanups();
-let broker: Mosquitto;
+const broker = sharedMosquitto();
 
 interface Tahu {
   encodePayload(payload: unknown): Uint8Array;
 }
 
+beforeAll(requireBuiltCli);
 beforeAll(async () => {
-  if (!existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)))) throw new Error('bridge-mqtt is not built: run `pnpm --filter @fieldbridge/bridge-mqtt build`');
-  broker = await startMosquitto();
-  const { connectAsync } = await import('mqtt');
-  const publisher = await connectAsync(broker.url, { reconnectPeriod: 0 });
+  const publisher = await broker.publisher();
   const tahu = (await import('sparkplug-payload')).get('spBv1.0') as Tahu;
-  const retained = async (topic: string, payload: string | Uint8Array) => void (await publisher.publishAsync(topic, Buffer.from(payload), { qos: 1, retain: true }));
+  const retained = (topic: string, payload: string | Uint8Array) => publisher.retain(topic, payload);
   for (const [line, press, value] of [['line1', 'press1', 61.5], ['line1', 'press2', 75.25], ['line2', 'oven1', 98]] as const) {
     await retained(`plant/${line}/${press}/temperature`, JSON.stringify({ sensor: { id: `T-${press}` }, reading: { value }, ts: 1_700_000_000.25 }));
     await retained(`plant/${line}/${press}/counter`, String(value * 10));
@@ -40,24 +36,11 @@ beforeAll(async () => {
   await retained('plant/line1/status', 'running');
   await retained('plant/line1/blob', Uint8Array.from([0xff, 0x00, 0xfe, 0x01]));
   await retained('spBv1.0/plant-a/NBIRTH/edge1', tahu.encodePayload({ timestamp: 1_700_000_000_000, seq: 0, metrics: [{ name: 'uptime_s', type: 'UInt32', value: 5 }, { name: 'cpu/temperature', type: 'Float', value: 41.5 }] }));
-  await publisher.endAsync();
-});
-afterAll(async () => {
-  // Retained messages live in the broker: it goes with them.
-  await broker?.close();
+  // Retained messages live in the broker: they go with it, after the file's last test.
 });
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args, '--log-level', 'warn'], { env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-const bare = (url: string) => `source_id: scan-test\nsink: { url: stdout }\nmqtt:\n  url: ${url}\n`;
-/** The `subscriptions:` block of a scan's output, as the YAML a user pastes. */
-const pasteBlock = (out: string): string => out.slice(out.indexOf('\nsubscriptions:\n') + 1);
+const run = (args: string[]) => runCli([...args, '--log-level', 'warn']);
+const bare = (url: string) => scanMapping('scan-test', url);
 
 describe('bridge-mqtt --scan', () => {
   it('lists the broker\'s topics from a mapping without subscriptions; the entries it prints, pasted, deliver', async () => {

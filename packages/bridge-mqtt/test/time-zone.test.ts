@@ -1,16 +1,10 @@
 import { trackCleanups } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto, type Mosquitto } from '../src/testing/mosquitto.js';
-import { connectPublisher, section, startSource } from './helpers/mqtt.js';
+import { describe, expect, it } from 'vitest';
+import { section, startSource } from './helpers/mqtt.js';
+import { sharedMosquitto } from './helpers/shared-broker.js';
 
 const track = trackCleanups();
-let broker: Mosquitto;
-beforeAll(async () => {
-  broker = await startMosquitto();
-});
-afterAll(async () => {
-  await broker.close();
-});
+const broker = sharedMosquitto();
 
 /** A Tasmota `tele/<topic>/SENSOR` payload: `Time` is the device's local time, without a zone. */
 const tasmota = (time: string, power: number): string =>
@@ -36,7 +30,7 @@ describe('device times without a zone, through mosquitto', () => {
       track,
     );
     await subscribed();
-    const pub = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const pub = await broker.publisher(track);
     // Expected instants by hand from the zone's rules: Berlin is UTC+2 in summer, UTC+1 in winter;
     // on 2026-10-25 03:00 summer time goes back to 02:00, so 02:30 comes twice (the earlier, summer-time one is taken),
     // and on 2026-03-29 02:00 jumps to 03:00, so 02:30 does not exist (read with the offset before the jump, +01:00).
@@ -73,7 +67,7 @@ describe('device times without a zone, through mosquitto', () => {
       track,
     );
     await subscribed();
-    const pub = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const pub = await broker.publisher(track);
     const before = t.ctx.clock.now();
     for (const device of ['plug1', 'plug2']) {
       await pub.publish(`tz2/tele/${device}/SENSOR`, tasmota('2026-07-01T12:00:00', 1));

@@ -49,6 +49,8 @@ export interface Publisher {
   client: MqttClient;
   /** Publishes and resolves once the broker acknowledged it (QoS 1/2) or it was written (QoS 0). */
   publish(topic: string, payload: string | Uint8Array, qos?: 0 | 1 | 2): Promise<void>;
+  /** Publishes a retained message at QoS 1 and resolves once the broker acknowledged it (and so holds it). */
+  retain(topic: string, payload: string | Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,9 @@ export async function connectPublisher(url: string, options: IClientOptions = {}
     client,
     async publish(topic, payload, qos = 1) {
       await client.publishAsync(topic, typeof payload === 'string' ? payload : Buffer.from(payload), { qos });
+    },
+    async retain(topic, payload) {
+      await client.publishAsync(topic, typeof payload === 'string' ? payload : Buffer.from(payload), { qos: 1, retain: true });
     },
     async close() {
       await client.endAsync();
