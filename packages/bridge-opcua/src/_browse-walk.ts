@@ -40,6 +40,8 @@ export interface Walk {
   notLookedInto: number;
   /** The server refused to browse the start (its status name). */
   refused?: string;
+  /** Children met whose id is in `leaveOut`, each with the node listed above it (none: the start). */
+  leftOut: { ref: ChildRef; parent?: WalkedNode }[];
 }
 
 /** Options of {@link walkBreadthFirst}. */
@@ -65,6 +67,8 @@ export interface WalkOptions {
    * (which some change across restarts): a parent cut short is browsed whole to sort it.
    */
   order?: (a: ChildRef, b: ChildRef) => number;
+  /** Ids (as `idOf` gives them) of nodes not listed, nor counted as left out, wherever they are met below the start: noted in `leftOut`. */
+  leaveOut?: ReadonlySet<string>;
 }
 
 interface Parent {
@@ -87,7 +91,7 @@ export async function walkBreadthFirst(session: ClientSession, start: string, op
   const freeMask = options.uncounted?.nodeClassMask ?? 0;
   const isFree = (ref: ChildRef): boolean => (ref.nodeClass & freeMask) !== 0;
   const browse = (nodeId: string, keep: number) => withDeadline(browseChildren(session, nodeId, maxChildren, mask, keep, freeMask), timeoutMs, `browsing ${nodeId}`);
-  const walk: Walk = { roots: [], listed: 0, notLookedInto: 0 };
+  const walk: Walk = { roots: [], listed: 0, notLookedInto: 0, leftOut: [] };
   const seen = new Set<string>([start]);
   let counted = 0;
   let freeLeft = options.uncounted?.max ?? 0;
@@ -132,8 +136,14 @@ export async function walkBreadthFirst(session: ClientSession, start: string, op
       const twice = { counted: 0, free: 0 };
       for (const ref of children) {
         const kind = isFree(ref) ? 'free' : 'counted';
-        if (left[kind] <= 0) continue;
         const nodeId = idOf(ref);
+        if (options.leaveOut?.has(nodeId)) {
+          if (!seen.has(nodeId)) walk.leftOut.push({ ref, ...(parent.node ? { parent: parent.node } : {}) });
+          seen.add(nodeId);
+          twice[kind]++;
+          continue;
+        }
+        if (left[kind] <= 0) continue;
         if (seen.has(nodeId)) {
           twice[kind]++;
           continue;

@@ -6,10 +6,10 @@ import { SPEC_LIMITS } from './item-spec.js';
 const NAMED = 10;
 
 /** Text from the server (browse names, node ids) as it goes into a message: one line, bounded. */
-const safe = (text: string): string => excerpt(oneLine(text), 300);
+export const safe = (text: string): string => excerpt(oneLine(text), 300);
 
 /** A node id as a mapping takes it, in single quotes (what an S7 id's own quotes need). */
-const quoted = (nodeId: string): string => `'${nodeId.replace(/'/g, "''")}'`;
+export const quoted = (nodeId: string): string => `'${nodeId.replace(/'/g, "''")}'`;
 
 function where(node: { path: readonly string[]; nodeId: string }): string {
   return node.path.length === 0 ? 'directly in the folder' : `in ${safe(node.path.join('/'))} (node_id: ${quoted(safe(node.nodeId))})`;
@@ -21,7 +21,8 @@ function cutText(cut: FolderCut): string {
   return `${more}${cut.left} of ${more}${cut.taken + cut.left}${objects} ${where(cut)}`;
 }
 
-function listed<T>(items: readonly T[], text: (item: T) => string, what: string): string {
+/** The first items named, the others counted as `what`. */
+export function listed<T>(items: readonly T[], text: (item: T) => string, what: string): string {
   const named = items.slice(0, NAMED).map(text).join(', ');
   const rest = items.length - NAMED;
   return rest > 0 ? `${named} and ${rest} more ${what}` : named;
@@ -32,7 +33,7 @@ function listed<T>(items: readonly T[], text: (item: T) => string, what: string)
  * and its node id), and how to take them: the `max_items` that takes them all, or a `folders[]`
  * entry of its own for a sub-folder. Undefined when nothing was left out. Pure.
  */
-export function folderCutText(key: string, folderText: string, maxItems: number, expansion: FolderExpansion): string | undefined {
+export function folderCutText(key: string, folderText: string, maxItems: number, expansion: Pick<FolderExpansion, 'variables' | 'cuts' | 'unbrowsed'>): string | undefined {
   const cuts = expansion.cuts.filter((c) => c.left > 0 || c.atLeast || c.objectsLeft > 0);
   const { unbrowsed } = expansion;
   if (cuts.length === 0 && unbrowsed.length === 0) return undefined;

@@ -1,7 +1,9 @@
 import type { ClientSession } from 'node-opcua';
 import { NodeClassId, type ChildRef } from './_browse-children.js';
 import { walkBreadthFirst, type WalkedNode } from './_browse-walk.js';
+import { probeBelowLimit, type FolderDeep } from './_folder-depth-probe.js';
 import { compareNatural } from './_natural-order.js';
+import { SERVER_OBJECT } from './item-spec.js';
 import { nodeIdToText } from './node-ref.js';
 import { toResolved, type FolderVariable, type ResolvedNode } from './resolve-nodes.js';
 
@@ -32,12 +34,21 @@ export interface FolderUnbrowsed {
   nodeId: string;
 }
 
+/** The Server object met below a folder (not named by it) and left out: the server's diagnostics of itself and its sessions. */
+const LEFT_OUT = new Set([SERVER_OBJECT]);
+
 /** What {@link walkFolder} found. */
 export interface FolderExpansion {
   /** In a stable order: the tree below the folder, each level's children by name (numbers as numbers). */
   variables: FolderVariable[];
   cuts: FolderCut[];
   unbrowsed: FolderUnbrowsed[];
+  /** Objects at `max_depth` with Objects or Variables below them, which the walk did not look into. */
+  deep: FolderDeep[];
+  /** Objects at `max_depth` not probed for what is below them (past {@link probeBelowLimit}'s bound). */
+  deepUnprobed: number;
+  /** Where the Server object (i=2253) was met below the folder and left out, when it was. */
+  serverLeftOut?: { path: string[] };
   /** The server refused to browse the folder (its status name). */
   refused?: string;
 }
@@ -49,6 +60,9 @@ export interface FolderExpansion {
  * is shared evenly between their parents, so a cut takes part of every sub-folder rather than
  * the first ones whole. Children are taken by name, not in the server's order, so a cut takes
  * the same variables at every start and reconnect while the address space is the same.
+ * The Server object (i=2253) is left out below the folder (`serverLeftOut`): its diagnostics
+ * churn with every session; a folder over it names it. Objects at `maxDepth` that hold more are
+ * in `deep`, so the limit leaves nothing out unsaid.
  */
 export async function walkFolder(session: ClientSession, folder: ResolvedNode, namespaces: readonly string[], maxDepth: number, maxItems: number): Promise<FolderExpansion> {
   const textOf = (ref: ChildRef): string => toResolved(ref.nodeId, namespaces).text;
@@ -61,19 +75,29 @@ export async function walkFolder(session: ClientSession, folder: ResolvedNode, n
     uncounted: { nodeClassMask: NodeClassId.Object, max: MAX_FOLDER_OBJECTS },
     // By name, then by node id (its namespace URI, not its index) for names repeated.
     order: (a, b) => compareNatural(a.browseName.name, b.browseName.name) || compareNatural(textOf(a), textOf(b)),
+    leaveOut: LEFT_OUT,
   });
-  const expansion: FolderExpansion = { variables: [], cuts: [], unbrowsed: [], ...(walk.refused ? { refused: walk.refused } : {}) };
+  const expansion: FolderExpansion = { variables: [], cuts: [], unbrowsed: [], deep: [], deepUnprobed: 0, ...(walk.refused ? { refused: walk.refused } : {}) };
   if (walk.startCut) expansion.cuts.push(cutOf([], folder.text, walk.startCut));
+  const paths = new Map<WalkedNode, string[]>();
+  const atLimit: { nodeId: string; path: string[]; text: string }[] = [];
   const visit = (nodes: readonly WalkedNode[], parentPath: readonly string[]): void => {
     for (const node of nodes) {
       const path = [...parentPath, node.ref.browseName.name];
+      paths.set(node, path);
       if (node.ref.nodeClass === NodeClassId.Variable) expansion.variables.push({ ...toResolved(node.ref.nodeId, namespaces), browsePath: path });
       if (node.cut) expansion.cuts.push(cutOf(path, textOf(node.ref), node.cut));
       if (node.notLookedInto) expansion.unbrowsed.push({ path, nodeId: textOf(node.ref) });
+      if (node.depth === maxDepth && node.ref.nodeClass === NodeClassId.Object) atLimit.push({ nodeId: node.nodeId, path, text: textOf(node.ref) });
       visit(node.children, path);
     }
   };
   visit(walk.roots, []);
+  const server = walk.leftOut[0];
+  if (server) expansion.serverLeftOut = { path: [...(server.parent ? (paths.get(server.parent) ?? []) : []), server.ref.browseName.name] };
+  const probed = await probeBelowLimit(session, atLimit, BROWSE_TIMEOUT_MS);
+  expansion.deep = probed.deep;
+  expansion.deepUnprobed = probed.unprobed;
   return expansion;
 }
 

@@ -1,5 +1,6 @@
 import type { ClientMonitoredItemBase } from 'node-opcua';
 import { folderCutText } from './_folder-cut-text.js';
+import { folderDepthText, serverLeftOutText } from './_folder-depth-text.js';
 import type { FolderExpansion } from './_folder-walk.js';
 import { planEventSelects, type EventSelect } from './event-fields.js';
 import {
@@ -142,18 +143,20 @@ export type FolderWalker = (folder: ResolvedNode, maxDepth: number, maxItems: nu
 /**
  * Expands the folders that can be found into one target per variable below them (the folder's
  * key, the browse path from the folder), in the order `walk` gives; the others stay pending with
- * the reason. A folder cut short by `max_items` is in `truncated`, by its key, with what it left
- * out and how to take it.
+ * the reason. A folder cut short by `max_items`, or by `max_depth` at objects with more below
+ * them, is in `truncated`, by its key, with what it left out and how to take it; a folder whose
+ * walk left out the Server object is in `notes`, saying how to include it.
  */
 export async function expandFolders(
   resolver: NodeResolver,
   walk: FolderWalker,
   folders: readonly PendingFolder[],
   publishingIntervalMs: number,
-): Promise<{ targets: Target[]; pending: PendingFolder[]; truncated: { key: string; message: string }[] }> {
+): Promise<{ targets: Target[]; pending: PendingFolder[]; truncated: { key: string; message: string }[]; notes: { key: string; message: string }[] }> {
   const targets: Target[] = [];
   const pending: PendingFolder[] = [];
   const truncated: { key: string; message: string }[] = [];
+  const notes: { key: string; message: string }[] = [];
   for (const folder of folders) {
     const found = await resolver.resolve(folder.location);
     if (!found.ok) {
@@ -161,13 +164,16 @@ export async function expandFolders(
       continue;
     }
     const maxItems = folder.spec.maxItems ?? ITEM_DEFAULTS.folderItems;
-    const expanded = await walk(found.node, folder.spec.maxDepth ?? ITEM_DEFAULTS.folderDepth, maxItems);
+    const maxDepth = folder.spec.maxDepth ?? ITEM_DEFAULTS.folderDepth;
+    const expanded = await walk(found.node, maxDepth, maxItems);
     if (expanded.refused) {
       pending.push({ ...folder, message: `folder ${folder.location.text}: the server refused to browse it (${expanded.refused})` });
       continue;
     }
-    const cut = folderCutText(folder.spec.key, folder.location.text, maxItems, expanded);
-    if (cut !== undefined) truncated.push({ key: folder.spec.key, message: cut });
+    const cuts = [folderCutText(folder.spec.key, folder.location.text, maxItems, expanded), folderDepthText(folder.spec.key, folder.location.text, maxDepth, expanded)];
+    const cut = cuts.filter((c) => c !== undefined).join('. ');
+    if (cut !== '') truncated.push({ key: folder.spec.key, message: cut });
+    if (expanded.serverLeftOut) notes.push({ key: folder.spec.key, message: serverLeftOutText(folder.spec.key, folder.location.text, expanded.serverLeftOut.path) });
     for (const variable of expanded.variables) {
       const target: Target = {
         kind: 'value',
@@ -182,5 +188,5 @@ export async function expandFolders(
       targets.push(target);
     }
   }
-  return { targets, pending, truncated };
+  return { targets, pending, truncated, notes };
 }

@@ -48,7 +48,7 @@ export interface SubscriptionProblem {
     | 'node_unresolved'
     /** An event field the server cannot select: it stays null in the records. */
     | 'event_field_refused'
-    /** A folder had more variables or levels than its bounds allow. */
+    /** A folder had more variables than `max_items`, or objects with more below them at `max_depth`. */
     | 'folder_truncated'
     /** The server closed the subscription (its lifetime ran out); it was created again. */
     | 'subscription_recreated';

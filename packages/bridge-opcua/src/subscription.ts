@@ -80,6 +80,8 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
     const expanded = await expandFolders(resolver, walk, pendingFolders, publishingIntervalMs);
     pendingFolders = expanded.pending;
     for (const { key, message } of expanded.truncated) report({ kind: 'folder_truncated', item: key, message });
+    // Each folder is expanded once per subscription: said once.
+    for (const { key, message } of expanded.notes) logger.info({ item: key }, message);
     for (const folder of expanded.pending) report({ kind: 'node_unresolved', item: folder.spec.key, message: `${folder.spec.key}: ${folder.message}` });
     targets.push(...expanded.targets);
     return [...list, ...expanded.targets];
