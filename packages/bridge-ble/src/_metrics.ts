@@ -20,6 +20,11 @@ export interface BleMetrics {
   /** `fieldbridge_ble_recorded_total{outcome="written"}` / `{outcome="dropped"}`: adverts written to the record file, or dropped (slow disk, write error). */
   recorded: { inc(): void };
   recordDropped: { inc(): void };
+  /**
+   * `fieldbridge_ble_address_changes_total`: a device tracked by its identity (a fleet's beacon,
+   * a device matched by name on a changing random address) heard from a new address: it rotated it.
+   */
+  addressChanges: { inc(): void };
 }
 
 /** Creates the metrics on `registry`, or reuses them when a reload created them already. Children are made once, so counting is one increment. */
@@ -32,8 +37,11 @@ export function createBleMetrics(registry: Registry): BleMetrics {
   const devices = metricOnce(registry, 'fieldbridge_ble_devices', () => new Gauge({ name: 'fieldbridge_ble_devices', help: 'Mapped devices heard and not yet silent.', registers }));
   const recorded = metricOnce(registry, 'fieldbridge_ble_recorded_total', () =>
     new Counter({ name: 'fieldbridge_ble_recorded_total', help: 'Adverts written to the record file (outcome="written") or dropped (outcome="dropped").', labelNames: ['outcome'], registers }));
+  const addressChanges = metricOnce(registry, 'fieldbridge_ble_address_changes_total', () =>
+    new Counter({ name: 'fieldbridge_ble_address_changes_total', help: 'Devices tracked by their identity (beacon id, or advertised name) heard from a new address (a rotated random address).', registers }));
   return {
     ignored,
+    addressChanges,
     duplicates,
     devices,
     recorded: recorded.labels('written'),

@@ -8,6 +8,7 @@ import { decodeAdvertPoints, decodeReadingPoints, type AdvertPoints, type BlePoi
 import type { CounterRestart } from './decode/bthome-counter.js';
 import type { BthomeState } from './decode/bthome-state.js';
 import type { GattEvent, GattReading } from './gatt/gatt-types.js';
+import { followedName } from './identity.js';
 import { createMatcher } from './match.js';
 import type { RecordWriter } from './record/record-writer.js';
 import { matchesBeacons, type ResolvedDevice } from './resolve.js';
@@ -117,13 +118,13 @@ export function createRouter(parts: RouterParts): Router {
         metrics.ignored.inc();
         return;
       }
-      // A fleet's beacon is tracked by its identity, whatever address it advertises from.
-      const beacon = id !== undefined && matchesBeacons(device.match) ? beaconIdentity(id) : heardBefore?.beacon;
-      const tracked = tracker.track(device, advert.address, advert.t, advert.name, device.decoder === 'gatt' ? 'connecting' : 'connected', beacon);
+      // A fleet's beacon is tracked by its identity, and a name on a changing address by the name, whatever address it advertises from.
+      const identity = id !== undefined && matchesBeacons(device.match) ? beaconIdentity(id) : (heardBefore?.identity ?? followedName(device.match, advert));
+      const tracked = tracker.track(device, advert.address, advert.t, advert.name, device.decoder === 'gatt' ? 'connecting' : 'connected', identity);
       tracker.maybeSweep(advert.t);
       if (!tracked) return;
       ctx.metrics.messages(tracked.channel.name);
-      const result = decodeAdvertPoints(advert, device, state, tracked.shapes, tracked.beacon);
+      const result = decodeAdvertPoints(advert, device, state, tracked.shapes, tracked.identity);
       if (result.noData) return noData(tracked, advert);
       tracked.withoutData = 0;
       deliver(tracked, result);

@@ -1,22 +1,25 @@
 import { formatDuration, type BridgeContext, type Channel, type KeyedProblems } from '@fieldbridge/core/bridge';
 import { createDeviceFilter, type DeviceFilter } from './_filter.js';
 import type { BleMetrics } from './_metrics.js';
-import { leadsFrames, type BeaconIdentity } from './beacon-id.js';
+import { leadsFrames } from './beacon-id.js';
 import { measurementsToPoints, PointShapes, type BleDecodeProblem } from './decode.js';
+import { sharedIdentityKind, splitIdentity, type DeviceIdentity } from './identity.js';
 import type { ResolvedDevice } from './resolve.js';
 
 /** A physical device being heard: its entry, its channel, when it was last heard. */
 export interface TrackedDevice {
   readonly device: ResolvedDevice;
-  /** What it is tracked by: its address, or a fleet's beacon its identity (`BeaconIdentity.key`). */
+  /** What it is tracked by: its address, or its identity's key. */
   readonly key: string;
-  /** The address it was last heard from (a fleet's beacon may rotate it). */
+  /** The address it was last heard from (a device tracked by its identity may rotate it). */
   address: string;
   readonly channel: Channel;
   /** The advertised local name last heard. */
   name: string | undefined;
-  /** A beacon fleet entry's device: its identity, which it is tracked by. */
-  readonly beacon: BeaconIdentity | undefined;
+  /** What it is tracked by instead of its address, which may change: a fleet's beacon's identity, or the name of a device matched by name on a changing random address. */
+  readonly identity: DeviceIdentity | undefined;
+  /** Addresses it left, the newest last (at most {@link ADDRESSES_LEFT}): one heard again is a second device advertising its identity. */
+  left: string[];
   /** Data time (ms since the epoch) of the last advert, value or connection. */
   lastHeardMs: number;
   /** A GATT connection is up: the device is never silent meanwhile. */
@@ -29,13 +32,17 @@ export interface TrackedDevice {
   withoutData: number;
 }
 
+/** Addresses a device tracked by its identity is remembered to have left: enough to see two (or a few) devices taking turns, bounded. */
+export const ADDRESSES_LEFT = 4;
+
 /**
- * The channel of a physical device: the entry's name, plus (several devices may match) a fleet's
- * beacon's label (`rooms/2.27`) or the address of a device matched by name.
+ * The channel of a physical device: the entry's name, plus (several devices may match) its
+ * identity's label (`rooms/2.27`, `tags/Tag 12`; with `@<address>` when split off from another
+ * device advertising it) or its address.
  */
-export function channelName(device: ResolvedDevice, address: string, beacon?: BeaconIdentity): string {
+export function channelName(device: ResolvedDevice, address: string, identity?: DeviceIdentity): string {
   if (device.match.by === 'address') return device.name;
-  return `${device.name}/${beacon?.label ?? address}`;
+  return `${device.name}/${identity ? `${identity.label}${identity.at === undefined ? '' : `@${identity.at}`}` : address}`;
 }
 
 /**
@@ -43,11 +50,12 @@ export function channelName(device: ResolvedDevice, address: string, beacon?: Be
  * range never makes the bridge unready). A device not heard for its `silent_after_s` is closed,
  * with a `presence` event point (`silent`); heard again, it opens anew. Bounded: an entry that
  * matches by name tracks at most its `max_devices` at once, the rest are counted and ignored.
- * A fleet's beacon is tracked by its identity, whatever random address it rotates to: one
- * channel, one series, and no false silence at each rotation.
+ * A fleet's beacon is tracked by its identity, and a device matched by name on a changing random
+ * address by its name, whatever address it rotates to: one channel, one series, and no false
+ * silence at each rotation. Two devices advertising one identity at once are kept apart.
  */
 export class DeviceTracker {
-  /** By key: an address, or a beacon's identity. */
+  /** By key: an address, or an identity's key. */
   private readonly tracked = new Map<string, TrackedDevice>();
   /** The address each tracked beacon advertises from now, to its key: its frames without identity (Eddystone TLM) are found by it. */
   private readonly beaconAddresses = new Map<string, string>();
@@ -109,32 +117,22 @@ export class DeviceTracker {
   /**
    * The tracked device heard from `address` under `device`, opening its channel when it is new
    * (state `connected` for adverts, `connecting` for a GATT link about to be made), and marks it
-   * heard at `t`. `beacon`, for a fleet's beacon: its identity, which it is tracked by instead of
-   * the address (the address is remembered for its frames without identity, see
-   * {@link beaconAt}). Undefined when the entry already tracks its `max_devices`.
+   * heard at `t`. `identity`, when its address may change (a fleet's beacon, a name on a
+   * random address): what it is tracked by instead of the address (the address is remembered
+   * for its frames without identity, see {@link beaconAt}); one split off from another device
+   * advertising it is found by its address too. Undefined when the entry already tracks its
+   * `max_devices`.
    */
-  track(device: ResolvedDevice, address: string, t: number, name?: string, state: 'connected' | 'connecting' = 'connected', beacon?: BeaconIdentity): TrackedDevice | undefined {
-    const key = beacon?.key ?? address;
+  track(device: ResolvedDevice, address: string, t: number, name?: string, state: 'connected' | 'connecting' = 'connected', identity?: DeviceIdentity): TrackedDevice | undefined {
+    const apart = identity && this.tracked.get(`${identity.key}@${address}`);
+    if (apart && apart.device === device) identity = apart.identity;
+    const key = identity?.key ?? address;
     let entry = this.tracked.get(key);
     if (!entry || entry.device !== device) {
-      const count = this.perEntry.get(device.index) ?? 0;
-      if (count >= device.maxDevices) {
-        const what = beacon ? `beacon ${beacon.label} (at ${address})` : `${address} (${name ?? 'no name'})`;
-        this.ctx.metrics.error(this.parent, 'too_many_devices');
-        this.problems.report(this.parent, 'too_many_devices', `${device.name} already tracks ${device.maxDevices} devices (max_devices); ${what} is ignored until one goes silent`);
-        return undefined;
-      }
-      if (entry) this.forget(entry);
-      this.perEntry.set(device.index, count + 1);
-      const channel = this.ctx.channel(channelName(device, address, beacon), { required: false, parent: this.parent });
-      const heard = `heard${name ? ` as ${name}` : ''}${beacon ? ` at ${address}` : ''}`;
-      channel.set(state, state === 'connected' ? heard : undefined);
-      entry = { device, key, address, channel, name, beacon, lastHeardMs: t, linked: false, filter: createDeviceFilter(device), shapes: new PointShapes(), withoutData: 0 };
-      this.tracked.set(key, entry);
-      if (beacon && leadsFrames(key)) this.beaconAddresses.set(address, key);
-      this.metrics.devices.set(this.tracked.size);
+      entry = this.open(device, key, address, t, name, state, identity);
+      if (!entry) return undefined;
     } else {
-      if (beacon && address !== entry.address) this.moved(entry, address);
+      if (identity && address !== entry.address) this.moved(entry, address);
       if (entry.channel.state() !== 'connected' && state === 'connected' && !entry.linked && entry.device.decoder !== 'gatt') entry.channel.set('connected');
     }
     if (t > entry.lastHeardMs) entry.lastHeardMs = t;
@@ -145,13 +143,67 @@ export class DeviceTracker {
     return entry;
   }
 
-  /** A fleet's beacon heard from a new address (it rotated its random address): the old one no longer leads to it. */
+  /** Opens the channel of a device not tracked yet under `key`; undefined when its entry already tracks its `max_devices`. */
+  private open(device: ResolvedDevice, key: string, address: string, t: number, name: string | undefined, state: 'connected' | 'connecting', identity: DeviceIdentity | undefined): TrackedDevice | undefined {
+    const count = this.perEntry.get(device.index) ?? 0;
+    if (count >= device.maxDevices) {
+      const what = identity?.kind === 'beacon' ? `beacon ${identity.label} (at ${address})` : `${address} (${name ?? 'no name'})`;
+      this.ctx.metrics.error(this.parent, 'too_many_devices');
+      this.problems.report(this.parent, 'too_many_devices', `${device.name} already tracks ${device.maxDevices} devices (max_devices); ${what} is ignored until one goes silent`);
+      return undefined;
+    }
+    const replaced = this.tracked.get(key);
+    if (replaced) this.forget(replaced);
+    this.perEntry.set(device.index, count + 1);
+    const channel = this.ctx.channel(channelName(device, address, identity), { required: false, parent: this.parent });
+    const heard = `heard${name ? ` as ${name}` : ''}${identity ? ` at ${address}` : ''}`;
+    channel.set(state, state === 'connected' ? heard : undefined);
+    const entry: TrackedDevice = { device, key, address, channel, name, identity, left: [], lastHeardMs: t, linked: false, filter: createDeviceFilter(device), shapes: new PointShapes(), withoutData: 0 };
+    this.tracked.set(key, entry);
+    if (identity && leadsFrames(key)) this.beaconAddresses.set(address, key);
+    this.metrics.devices.set(this.tracked.size);
+    return entry;
+  }
+
+  /**
+   * A device tracked by its identity heard from another address. A new one: it rotated its
+   * random address (logged at debug level, counted), and the old one no longer leads to it. One
+   * it left: addresses do not come back, so two devices advertise the identity at once.
+   */
   private moved(entry: TrackedDevice, address: string): void {
     const previous = entry.address;
+    const back = entry.left.indexOf(address);
+    if (back >= 0) entry.left.splice(back, 1);
+    else if (entry.left.push(previous) > ADDRESSES_LEFT) entry.left.shift();
     if (this.beaconAddresses.get(previous) === entry.key) this.beaconAddresses.delete(previous);
     if (leadsFrames(entry.key)) this.beaconAddresses.set(address, entry.key);
     entry.address = address;
+    if (back >= 0) return this.keepApart(entry, previous, address);
+    this.metrics.addressChanges.inc();
     this.ctx.logger.debug({ device: entry.device.name, channel: entry.channel.name, address, previous }, `${entry.channel.name} now advertises from ${address} (was ${previous})`);
+  }
+
+  /**
+   * Two devices advertise `entry`'s identity at once (a cloned beacon configuration, two
+   * devices of one name): `entry` stays with the one at `stays`, heard again from an address it
+   * had left, and the one at
+   * `newcomer` goes on as a device of its own, tracked and tagged by its address, so their
+   * points never mix again and none is lost. Counted each time, said once while `entry` is heard.
+   */
+  private keepApart(entry: TrackedDevice, newcomer: string, stays: string): void {
+    const identity = entry.identity!;
+    const kind = sharedIdentityKind(identity);
+    const at = entry.channel.name;
+    this.ctx.metrics.error(at, kind);
+    const apart = splitIdentity(identity, newcomer);
+    const other = this.open(entry.device, apart.key, newcomer, entry.lastHeardMs, entry.name, 'connected', apart);
+    const who = identity.kind === 'beacon' ? 'beacons' : 'devices';
+    const kept = other ? `their points are kept apart: the one at ${newcomer} goes on as ${other.channel.name}, tagged address=${newcomer}` : `the one at ${newcomer} cannot be kept apart (max_devices)`;
+    const fix =
+      identity.kind === 'beacon'
+        ? `A cloned beacon configuration? Give each beacon its own ${identity.tags.instance === undefined ? 'major and minor' : 'instance'}, or map each by address`
+        : 'Match each by address, or by an identity it advertises in its data (ibeacon_uuid, eddystone_namespace), or give each its own name';
+    this.ctx.problems.report(`ble.${at}.${kind}`, `${at}: two ${who} advertise ${identity.text} at once, from ${stays} and ${newcomer}; ${kept}. ${fix}`, { device: entry.device.name, addresses: [stays, newcomer] });
   }
 
   /**
@@ -181,7 +233,7 @@ export class DeviceTracker {
       if (entry.linked || nowMs - Math.max(entry.lastHeardMs, this.listeningSinceMs) < entry.device.silentAfterMs) continue;
       const silentFor = formatDuration(Math.round((nowMs - entry.lastHeardMs) / 1000) * 1000);
       const problems: BleDecodeProblem[] = [];
-      const points = measurementsToPoints([{ measurement: 'presence', value: 'silent' }], { device: entry.device, address: entry.address, name: entry.name, beacon: entry.beacon, t: nowMs }, problems);
+      const points = measurementsToPoints([{ measurement: 'presence', value: 'silent' }], { device: entry.device, address: entry.address, name: entry.name, identity: entry.identity, t: nowMs }, problems);
       if (this.ctx.flow.blocked()) this.ctx.metrics.dropped(entry.channel.name, 'blocked', points.length);
       else this.ctx.emit(entry.channel, points);
       this.forget(entry);
@@ -193,6 +245,7 @@ export class DeviceTracker {
     this.tracked.delete(entry.key);
     if (this.beaconAddresses.get(entry.address) === entry.key) this.beaconAddresses.delete(entry.address);
     this.problems.clean(entry.channel.name);
+    if (entry.identity && entry.identity.at === undefined) this.ctx.problems.resolve(`ble.${entry.channel.name}.${sharedIdentityKind(entry.identity)}`, `${entry.channel.name} is no longer heard: another device advertising ${entry.identity.text} is taken as the same device again`);
     const count = (this.perEntry.get(entry.device.index) ?? 1) - 1;
     if (count > 0) this.perEntry.set(entry.device.index, count);
     else this.perEntry.delete(entry.device.index);

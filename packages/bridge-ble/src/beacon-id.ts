@@ -2,6 +2,7 @@ import { companyIdOf, serviceDataOf, type Advert } from './advert/advert.js';
 import { HEX_PAIRS, u16be } from './decode/_read.js';
 import { EDDYSTONE_UUID } from './decode/eddystone.js';
 import { APPLE_COMPANY_ID, IBEACON_LENGTH } from './decode/ibeacon.js';
+import type { DeviceIdentity } from './identity.js';
 
 /** Bytes of an Eddystone-UID frame up to the end of its instance (frame type, tx power, namespace, instance). */
 const EDDYSTONE_UID_LENGTH = 18;
@@ -44,11 +45,7 @@ export function beaconTags(id: BeaconId): Record<string, string> {
  * tags rotate random addresses): `key`, its identity (UUID, major and minor, or namespace and
  * instance); `label`, what names its channel (`2.27`, the instance); `tags`, those of its points.
  */
-export interface BeaconIdentity {
-  readonly key: string;
-  readonly label: string;
-  readonly tags: Readonly<Record<string, string>>;
-}
+export type BeaconIdentity = DeviceIdentity;
 
 /**
  * Whether frames without identity from a beacon's address belong to the beacon with identity
@@ -61,8 +58,8 @@ export const leadsFrames = (key: string): boolean => key.startsWith('eddystone:'
 /** The {@link BeaconIdentity} of `id`. */
 export function beaconIdentity(id: BeaconId): BeaconIdentity {
   return id.kind === 'ibeacon'
-    ? { key: `ibeacon:${id.uuid}/${id.major}/${id.minor}`, label: `${id.major}.${id.minor}`, tags: beaconTags(id) }
-    : { key: `eddystone:${id.namespace}/${id.instance}`, label: id.instance, tags: beaconTags(id) };
+    ? { key: `ibeacon:${id.uuid}/${id.major}/${id.minor}`, label: `${id.major}.${id.minor}`, tags: beaconTags(id), kind: 'beacon', text: `iBeacon ${id.uuid} major ${id.major} minor ${id.minor}` }
+    : { key: `eddystone:${id.namespace}/${id.instance}`, label: id.instance, tags: beaconTags(id), kind: 'beacon', text: `Eddystone namespace ${id.namespace} instance ${id.instance}` };
 }
 
 /** The tag keys {@link beaconTags} gives for an entry matching `kind`. */

@@ -1,8 +1,9 @@
 import { renderMetricName, type DecodeProblem, type DecodeResult, type Point } from '@fieldbridge/core/bridge';
 import type { Advert } from './advert/advert.js';
-import { beaconIdentity, beaconIdOf, type BeaconIdentity } from './beacon-id.js';
+import { beaconIdentity, beaconIdOf } from './beacon-id.js';
 import type { CounterRestart } from './decode/bthome-counter.js';
 import type { BthomeState } from './decode/bthome-state.js';
+import type { DeviceIdentity } from './identity.js';
 import { decodeAdvert } from './decode/decode-advert.js';
 import { decodeCharacteristic } from './gatt/characteristics.js';
 import type { DecodeProblemKind, Measurement } from './measurement.js';
@@ -51,11 +52,13 @@ export interface PointSource {
   /** The advertised local name, when one was heard ({name} in templates). */
   name?: string | undefined;
   /**
-   * A beacon fleet entry's device: its identity. Its points carry the identity's tags (`major`
-   * and `minor`, or `instance`) and no `address`, which a beacon may rotate, and `{name}` falls
-   * back to its label rather than its address.
+   * What the device is tracked by when its address may change: a fleet's beacon its identity, a
+   * device matched by name on a changing address its name. Its points carry the identity's tags
+   * (`major` and `minor`, `instance`, or `local_name`; `address` too for one split off from a
+   * device advertising the same) and no `address` otherwise, and `{name}` falls back to its
+   * label rather than its address.
    */
-  beacon?: BeaconIdentity | undefined;
+  identity?: DeviceIdentity | undefined;
   /** Receipt time, ms since the epoch. */
   t: number;
 }
@@ -65,7 +68,7 @@ type PointShape = { metric: string; tags: Readonly<Record<string, string>>; unit
 
 /**
  * Metric names and tags already made for one physical device, by measurement: they depend only
- * on the device (entry, address or beacon identity, name) and the measurement, so a source keeps one per device and
+ * on the device (entry, address or identity, name) and the measurement, so a source keeps one per device and
  * the hot path does no template filling. Optional: results are the same without it. Bounded.
  * Forget it (make a new one) when the device's advertised name changes.
  */
@@ -86,11 +89,11 @@ export class PointShapes {
 
 function shapeOf(m: Measurement, from: PointSource): PointShape {
   const { device, address } = from;
-  const { beacon } = from;
-  const metric = renderMetricName(device.template, { device: device.name, measurement: m.measurement, address, name: from.name, label: beacon?.label } satisfies MetricVars);
+  const { identity } = from;
+  const metric = renderMetricName(device.template, { device: device.name, measurement: m.measurement, address, name: from.name, label: identity?.label } satisfies MetricVars);
   if (!metric.ok) return { problem: `${device.name} (${address}) ${m.measurement}: ${metric.message}`, unit: m.unit };
-  // A beacon is told apart by its identity: an address it rotates would split its series.
-  const tags: Record<string, string> = beacon ? { ...device.tags, ...beacon.tags, device: device.name } : { ...device.tags, device: device.name, address };
+  // A device tracked by its identity is told apart by it: an address it rotates would split its series.
+  const tags: Record<string, string> = identity ? { ...device.tags, ...identity.tags, device: device.name } : { ...device.tags, device: device.name, address };
   if (m.unit !== undefined) tags.unit = m.unit;
   // Shared by every point of this measurement: frozen, so nothing downstream can change them all.
   return { metric: metric.text, tags: Object.freeze(tags), unit: m.unit };
@@ -98,7 +101,7 @@ function shapeOf(m: Measurement, from: PointSource): PointShape {
 
 /**
  * Turns measurements into full points: the metric from the device's template, the value, the
- * timestamp, the device's tags plus `device`, `address` (a beacon's identity tags instead), `unit` (when the format gives one) and
+ * timestamp, the device's tags plus `device`, `address` (the identity's tags instead, see {@link PointSource.identity}), `unit` (when the format gives one) and
  * `index` or `steps` (the position of a repeated value, the steps of a BTHome dimmer); numbers
  * are class `metric`, text and booleans go without a class (events). A measurement whose
  * metric name cannot be made is a `bad_metric` problem. `shapes` (see {@link PointShapes})
@@ -138,19 +141,19 @@ function toPoints(measurements: readonly Measurement[], from: PointSource, probl
 }
 
 /**
- * Decodes one advert of `device` into points, stamped with the advert's receipt time; a beacon
- * entry's points carry the tags of `beacon` (by default the identity of the advert's own iBeacon
- * or Eddystone-UID frame) instead of the address. Pure: the
+ * Decodes one advert of `device` into points, stamped with the advert's receipt time; they
+ * carry the tags of `identity` instead of the address (a beacon entry's default: the identity of
+ * the advert's own iBeacon or Eddystone-UID frame). Pure: the
  * BTHome repeat and replay memory lives in `state`, which the caller owns (one per adapter), as
  * does `shapes` (one per device).
  * Devices read over GATT give only their RSSI from adverts, when asked; an advert without data
  * for the decoder gives nothing, marked `noData`. Points of events (a button press) are also in
  * `events`. Never throws.
  */
-export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state: BthomeState, shapes?: PointShapes, beacon?: BeaconIdentity): AdvertPoints {
+export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state: BthomeState, shapes?: PointShapes, identity?: DeviceIdentity): AdvertPoints {
   const problems: BleDecodeProblem[] = [];
-  const id = beacon === undefined && matchesBeacons(device.match) ? beaconIdOf(advert) : undefined;
-  const from: PointSource = { device, address: advert.address, name: advert.name, beacon: beacon ?? (id && beaconIdentity(id)), t: advert.t };
+  const id = identity === undefined && matchesBeacons(device.match) ? beaconIdOf(advert) : undefined;
+  const from: PointSource = { device, address: advert.address, name: advert.name, identity: identity ?? (id && beaconIdentity(id)), t: advert.t };
   if (device.decoder === 'gatt') {
     const rssi: Measurement[] = device.rssi ? [{ measurement: 'rssi', value: advert.rssi, unit: 'dBm' }] : [];
     return toPoints(rssi, from, problems, shapes);

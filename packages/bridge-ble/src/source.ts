@@ -32,7 +32,7 @@ export interface BleSourceOptions {
 
 /** A device being heard, as {@link BleSource.devices} reports it. */
 export interface BleDeviceStatus {
-  /** Its channel: the entry's name, plus `/address` for entries matched by name. */
+  /** Its channel: the entry's name, plus (entries matched by name or beacon id) `/address`, or `/<identity>` for a device whose address changes. */
   channel: string;
   /** The device entry's name. */
   device: string;
