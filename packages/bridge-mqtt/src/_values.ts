@@ -14,7 +14,8 @@ const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** An ISO 8601 date and time, with its zone (`Z` or an offset) or without one (a wall-clock time). */
 const ISO_8601 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
-function numeric(value: unknown): number | undefined {
+/** A finite number, or a string that is a decimal number (`"21.5"`, as gateways that quote every value write it); else undefined. */
+export function numeric(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'string' && DECIMAL.test(value.trim())) {
     const n = Number(value.trim());
@@ -128,11 +129,12 @@ export function booleanWord(text: string): boolean | undefined {
 }
 
 /**
- * A whole payload read as a switch state (format boolean): one of the mapping's `words`, a
- * {@link booleanWord}, or `1`/`0` as the JSON numbers type boolean takes. Undefined for anything
- * else, which is never taken for false.
+ * A switch state written as text, trimmed and in any case: one of the mapping's `words`, a
+ * {@link booleanWord}, or `1`/`0`. Read so alike in a whole payload (format boolean) and in a JSON
+ * string (type boolean: gateways that quote every value send `"1"`). Undefined for anything else,
+ * which is never taken for false.
  */
-export function payloadBoolean(text: string, words?: SwitchWords): boolean | undefined {
+export function switchState(text: string, words?: SwitchWords): boolean | undefined {
   const named = readSwitchWord(text, words);
   if (named !== undefined) return named;
   const digit = text.trim();
@@ -152,8 +154,8 @@ export function readValue(value: unknown, type: ValueType, words?: SwitchWords):
       if (typeof value === 'boolean') return { ok: true, value };
       if (value === 0 || value === 1) return { ok: true, value: value === 1 };
       if (typeof value === 'string') {
-        const word = readSwitchWord(value, words) ?? booleanWord(value);
-        if (word !== undefined) return { ok: true, value: word };
+        const state = switchState(value, words);
+        if (state !== undefined) return { ok: true, value: state };
       }
       return { ok: false, kind: 'wrong_type', message: `${brief(value)} is not a boolean${words ? `, nor one of the words named: ${describeSwitchWords(words)}` : ''}` };
     case 'string':

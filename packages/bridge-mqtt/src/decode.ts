@@ -1,6 +1,6 @@
 import type { DecodeProblem as KitDecodeProblem, DecodeResult as KitDecodeResult, PointValue } from '@fieldbridge/core/bridge';
 import { fillName, makePoint, readsPayload, type Named } from './_points.js';
-import { brief, payloadBoolean, readValue, utf8Text } from './_values.js';
+import { brief, readValue, switchState, utf8Text } from './_values.js';
 import { decodeJson } from './decode-json.js';
 import { decodeSparkplug, parseSparkplugTopic, type SparkplugContext, type SparkplugTopic } from './decode-sparkplug.js';
 import type { ResolvedSubscription } from './resolve.js';
@@ -109,7 +109,7 @@ function decodeScalar(route: TopicRoute, message: MqttMessage): DecodeResult {
     if (!read.ok) return { points: [], problems: [{ kind: read.kind, message: read.message }] };
     value = read.value;
   } else if (sub.format === 'boolean') {
-    const state = payloadBoolean(body, sub.words);
+    const state = switchState(body, sub.words);
     if (state === undefined) return { points: [], problems: [{ kind: 'wrong_type', perSubscription: 'boolean', message: notASwitchState(body, sub.words) }] };
     value = state;
   }

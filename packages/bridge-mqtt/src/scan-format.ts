@@ -5,8 +5,25 @@ import type { HeardField, HeardTopic, TopicSurveyResult } from './topic-survey.j
 
 /** Most `subscriptions:` entries suggested. */
 const MAX_SUGGESTIONS = 50;
-/** JSON leaf names read as the payload's time when they hold epoch seconds or milliseconds, or an ISO 8601 date. */
-const TIME_NAMES = new Set(['ts', 'timestamp', 'time', 't_ms', 'epoch']);
+/**
+ * JSON leaf names read as the payload's time when they hold one (epoch seconds, milliseconds,
+ * microseconds or nanoseconds, or an ISO 8601 date): Zigbee2MQTT's `last_seen`, deCONZ's `lastseen`
+ * and `lastupdated`, Home Assistant's `last_changed` and `last_updated`, Shelly Gen2's `unixtime`,
+ * Tasmota's `Time`. Compared by {@link timeKey}: `last_seen`, `lastSeen` and `last-seen` alike.
+ */
+const TIME_NAMES = new Set(
+  ['ts', 'timestamp', 'time', 't_ms', 'epoch', 'datetime', 'last_seen', 'last_update', 'last_updated', 'last_changed', 'unixtime', 'timestamp_ms', 'time_ms'].map(timeKey),
+);
+
+/** A name in lower case without `_` and `-`. */
+function timeKey(name: string): string {
+  return name.toLowerCase().replace(/[_-]/g, '');
+}
+
+/** A value named as a time (see {@link TIME_NAMES}) that reads as one: a number (`time: 35` is not) or an ISO 8601 date. */
+function isTime(f: HeardField): boolean {
+  return TIME_NAMES.has(timeKey(f.name)) && f.unfit === undefined && (f.epochUnit !== undefined || f.iso8601 !== undefined);
+}
 
 function what(t: HeardTopic): string {
   if (t.format === 'json') return t.fields.length === 0 ? '(no values)' : t.fields.map((f) => `${f.path}=${f.sample}`).join(' ');
@@ -71,7 +88,7 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
       continue;
     }
     if (t.format === 'binary' || t.format === 'empty' || t.unfit !== undefined || (t.format === 'json' && readable(t.fields).length === 0)) continue;
-    const key = [levels.length, t.format, ...(t.switchWords ?? []).map((w) => w.toLowerCase()).sort(), ...t.fields.map((f) => `${f.path}:${f.kind}`)].join('\u0000');
+    const key = [levels.length, t.format, ...(t.switchWords ?? []).map((w) => w.toLowerCase()).sort(), ...t.fields.map(fieldKey)].join('\u0000');
     const group = groups.get(key);
     if (group) group.levels.push(levels);
     else groups.set(key, { levels: [levels], sample: t });
@@ -84,12 +101,18 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
   return out.slice(0, MAX_SUGGESTIONS);
 }
 
+/** What makes two topics' values read alike: path, kind, and whether it is a number in a string or the time. */
+function fieldKey(f: HeardField): string {
+  return `${f.path}:${f.kind}${f.numberText ? ':number' : ''}${isTime(f) ? ':time' : ''}`;
+}
+
 /**
  * Values a point can be made of: finite numbers and booleans, `"ON"`/`"OFF"` (and `"true"`/`"false"`)
- * strings among them, as switch states are published; other strings stay in the payload.
+ * strings among them, as switch states are published, and numbers in strings (`"21.5"`), which type
+ * number reads; other strings stay in the payload, and a time is the timestamp, not a value.
  */
 function readable(fields: readonly HeardField[]): HeardField[] {
-  return fields.filter((f) => (f.kind !== 'string' || isBoolean(f)) && f.unfit === undefined && !(f.kind === 'number' && TIME_NAMES.has(f.name.toLowerCase())));
+  return fields.filter((f) => (f.kind !== 'string' || isBoolean(f) || f.numberText === true) && f.unfit === undefined && !isTime(f));
 }
 
 /** A boolean, or a string `type: boolean` reads (`ON`, `off`, `true`...). */
@@ -120,15 +143,15 @@ function takesOthers(group: Group, heard: readonly HeardTopic[]): boolean {
 }
 
 /**
- * The `timestamp:` line of the first field named as a time (see {@link TIME_NAMES}) that reads as
- * one: epoch seconds or milliseconds by its size, or an ISO 8601 date. A date without a zone (a
- * device's local time, as Tasmota's `Time`) gets `time_zone: local` and a comment to set the
- * device's zone: local is this machine's, right only when the two agree.
+ * The `timestamp:` line of the first field named as a time that reads as one ({@link isTime}): an
+ * epoch number (or one in a string) in the unit its size says, or an ISO 8601 date. A date without
+ * a zone (a device's local time, as Tasmota's `Time`) gets `time_zone: local` and a comment to set
+ * the device's zone: local is this machine's, right only when the two agree.
  */
 function timestampLines(fields: readonly HeardField[]): string[] {
-  const time = fields.find((f) => TIME_NAMES.has(f.name.toLowerCase()) && ((f.kind === 'number' && f.unfit === undefined) || f.iso8601 !== undefined));
+  const time = fields.find(isTime);
   if (time === undefined) return [];
-  if (time.kind === 'number') return [`    timestamp: ${flowYaml({ path: time.path, unit: Number(time.sample) < 1e11 ? 's' : 'ms' })}`];
+  if (time.epochUnit !== undefined) return [`    timestamp: ${flowYaml({ path: time.path, unit: time.epochUnit })}`];
   if (time.iso8601 === 'zoned') return [`    timestamp: ${flowYaml({ path: time.path, unit: 'iso8601' })}`];
   return [`    timestamp: ${flowYaml({ path: time.path, time_zone: 'local' })}  # a time without a zone: set time_zone to the device's (an IANA name like Europe/Berlin, or +01:00); local is this machine's`];
 }
@@ -161,8 +184,8 @@ function subscription(group: Group): string[] {
   return [`  - topic: ${topic}`, `    metric: ${flowYaml(`${base}.{field}`)}`, ...timestamp, '    fields:', ...fields];
 }
 
-/** Words that usually mean on (a door open, water or motion detected): the guess for which word is payload_on. */
-const LIKELY_ON = new Set(['open', 'opened', 'detected', 'wet', 'motion', 'occupied', 'present', 'active', 'alarm', 'triggered', 'yes', 'pressed']);
+/** Words that usually mean on (a door open, water or motion detected, a device online): the guess for which word is payload_on. */
+const LIKELY_ON = new Set(['open', 'opened', 'detected', 'wet', 'motion', 'occupied', 'present', 'active', 'alarm', 'triggered', 'yes', 'pressed', 'online', 'connected']);
 
 /**
  * A topic whose payloads were only two words the bridge has no meaning for (`open`, `close`): format

@@ -1,6 +1,7 @@
 import { excerpt, jsonNestsDeeperThan, oneLine } from '@fieldbridge/core/bridge';
-import { booleanWord, toEpochMs } from './_values.js';
+import { booleanWord, numeric, toEpochMs } from './_values.js';
 import { formatJsonPath, type JsonPathStep } from './json-path.js';
+import type { TimestampUnit } from './resolve.js';
 import type { SparkplugCodec } from './sparkplug-codec.js';
 import { parseTopicFilter, topicLevels, topicMatches, type TopicFilter } from './topic.js';
 
@@ -25,7 +26,18 @@ export interface HeardField {
    * with `Z` or an offset, `zoneless` without one (a device's local time, as Tasmota's `Time`).
    */
   iso8601?: 'zoned' | 'zoneless';
+  /** A string that is a decimal number (`"21.5"`, as gateways that quote every value write it), which type number reads. */
+  numberText?: true;
+  /**
+   * A number (or a {@link numberText}) that reads as a plausible time in this unit (epoch seconds,
+   * milliseconds, microseconds or nanoseconds: the ranges do not overlap), if any.
+   */
+  epochUnit?: EpochUnit;
 }
+
+/** The units a number can be a time in. */
+export type EpochUnit = Exclude<TimestampUnit, 'iso8601'>;
+const EPOCH_UNITS: readonly EpochUnit[] = ['s', 'ms', 'us', 'ns'];
 
 /** One topic heard during a survey. */
 export interface HeardTopic {
@@ -223,6 +235,11 @@ function collectFields(value: unknown, steps: JsonPathStep[], out: HeardField[])
   if (typeof value === 'string') {
     const iso = isoKind(value);
     if (iso !== undefined) field.iso8601 = iso;
+    if (numeric(value) !== undefined) field.numberText = true;
+  }
+  if (typeof value === 'number' || field.numberText) {
+    const unit = EPOCH_UNITS.find((u) => toEpochMs(value, u).ok);
+    if (unit !== undefined) field.epochUnit = unit;
   }
   out.push(field);
 }

@@ -125,4 +125,19 @@ describe('--scan and words it does not know', () => {
       ['a/pair', 'boolean', 'Standby', 'running'],
     ]);
   });
+
+  it('takes online for on whichever came first (Zigbee2MQTT\'s legacy availability topic), and connected likewise', () => {
+    const survey = createTopicSurvey();
+    for (const [topic, payload] of [
+      ['zigbee2mqtt/plug1/availability', 'offline'],
+      ['zigbee2mqtt/plug1/availability', 'online'],
+      ['gw/link', 'disconnected'],
+      ['gw/link', 'connected'],
+    ] as const) survey.message(topic, Buffer.from(payload), false);
+    const { subscriptions } = parse(pasteBlock(formatTopicScan(survey.result(), 'in a test'))) as { subscriptions: Record<string, unknown>[] };
+    expect(subscriptions.map((s) => [s.topic, s.payload_on, s.payload_off])).toEqual([
+      ['gw/link', 'connected', 'disconnected'],
+      ['zigbee2mqtt/plug1/availability', 'online', 'offline'],
+    ]);
+  });
 });
