@@ -40,6 +40,8 @@ export interface Walk {
   notLookedInto: number;
   /** The server refused to browse the start (its status name). */
   refused?: string;
+  /** Nodes below the start the server refused to browse (their children unknown, not none). */
+  refusedBelow: number;
   /** Children met whose id is in `leaveOut`, each with the node listed above it (none: the start). */
   leftOut: { ref: ChildRef; parent?: WalkedNode }[];
 }
@@ -91,7 +93,7 @@ export async function walkBreadthFirst(session: ClientSession, start: string, op
   const freeMask = options.uncounted?.nodeClassMask ?? 0;
   const isFree = (ref: ChildRef): boolean => (ref.nodeClass & freeMask) !== 0;
   const browse = (nodeId: string, keep: number) => withDeadline(browseChildren(session, nodeId, maxChildren, mask, keep, freeMask), timeoutMs, `browsing ${nodeId}`);
-  const walk: Walk = { roots: [], listed: 0, notLookedInto: 0, leftOut: [] };
+  const walk: Walk = { roots: [], listed: 0, notLookedInto: 0, leftOut: [], refusedBelow: 0 };
   const seen = new Set<string>([start]);
   let counted = 0;
   let freeLeft = options.uncounted?.max ?? 0;
@@ -111,6 +113,7 @@ export async function walkBreadthFirst(session: ClientSession, start: string, op
     for (const parent of level) {
       const listed = await browse(parent.nodeId, keep);
       if (listed.refused && depth === 1) return { ...walk, refused: listed.refused };
+      if (listed.refused) walk.refusedBelow++;
       found.push(listed);
     }
     const shares = fairShares(

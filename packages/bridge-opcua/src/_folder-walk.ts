@@ -49,6 +49,8 @@ export interface FolderExpansion {
   deepUnprobed: number;
   /** Where the Server object (i=2253) was met below the folder and left out, when it was. */
   serverLeftOut?: { path: string[] };
+  /** Nodes below the folder the server refused to browse: what is below them is unknown. */
+  refusedBelow: number;
   /** The server refused to browse the folder (its status name). */
   refused?: string;
 }
@@ -77,7 +79,7 @@ export async function walkFolder(session: ClientSession, folder: ResolvedNode, n
     order: (a, b) => compareNatural(a.browseName.name, b.browseName.name) || compareNatural(textOf(a), textOf(b)),
     leaveOut: LEFT_OUT,
   });
-  const expansion: FolderExpansion = { variables: [], cuts: [], unbrowsed: [], deep: [], deepUnprobed: 0, ...(walk.refused ? { refused: walk.refused } : {}) };
+  const expansion: FolderExpansion = { variables: [], cuts: [], unbrowsed: [], deep: [], deepUnprobed: 0, refusedBelow: walk.refusedBelow, ...(walk.refused ? { refused: walk.refused } : {}) };
   if (walk.startCut) expansion.cuts.push(cutOf([], folder.text, walk.startCut));
   const paths = new Map<WalkedNode, string[]>();
   const atLimit: { nodeId: string; path: string[]; text: string }[] = [];

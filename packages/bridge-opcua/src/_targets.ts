@@ -19,7 +19,7 @@ import {
 import type { Registered } from './notifications.js';
 import type { TimestampMode } from './records.js';
 import type { TargetState } from './subscription-types.js';
-import type { NodeResolver, ResolvedNode } from './resolve-nodes.js';
+import type { FolderVariable, NodeResolver, ResolvedNode } from './resolve-nodes.js';
 
 /** One variable or event notifier to monitor, from a spec or found below a folder. */
 export interface Target {
@@ -52,7 +52,7 @@ export interface PendingFolder {
 }
 
 /** Defaults of the specs. */
-export const ITEM_DEFAULTS = { queueSize: 10, eventQueueSize: 1000, folderDepth: 5, folderItems: 1000, timestamps: 'source' as TimestampMode };
+export const ITEM_DEFAULTS = { queueSize: 10, eventQueueSize: 1000, folderDepth: 5, folderItems: 1000, folderRescanMs: 300_000, timestamps: 'source' as TimestampMode };
 
 function sampling(spec: SamplingSpec, publishingIntervalMs: number): Pick<Target, 'samplingIntervalMs' | 'queueSize' | 'deadband' | 'timestamps'> {
   return {
@@ -103,6 +103,8 @@ export function planTargets(
     const items = spec.maxItems ?? ITEM_DEFAULTS.folderItems;
     if (!(Number.isInteger(depth) && depth >= 1 && depth <= SPEC_LIMITS.maxFolderDepth)) invalidSpec(what, `max depth ${depth} is outside 1..${SPEC_LIMITS.maxFolderDepth}`);
     if (!(Number.isInteger(items) && items >= 1 && items <= SPEC_LIMITS.maxFolderItems)) invalidSpec(what, `max items ${items} is outside 1..${SPEC_LIMITS.maxFolderItems}`);
+    const rescan = spec.rescanMs ?? ITEM_DEFAULTS.folderRescanMs;
+    if (!(rescan === 0 || (rescan >= 100 && rescan <= 86_400_000))) invalidSpec(what, `rescan every ${rescan} ms is outside 100..86400000 (0: never)`);
     folders.push({ spec, location: parseLocation(spec, what) });
   }
   return { targets, folders };
@@ -140,21 +142,70 @@ export async function resolveTargets(resolver: NodeResolver, targets: readonly T
 /** Finds the variables below a folder within its bounds (`walkFolder` on a session). */
 export type FolderWalker = (folder: ResolvedNode, maxDepth: number, maxItems: number) => Promise<FolderExpansion>;
 
+/** A folder found and walked: its variables' targets, kept in step with the server by rescans. */
+export interface ExpandedFolder {
+  spec: FolderSpec;
+  location: Location;
+  /** The folder's node as last found. */
+  node: ResolvedNode;
+  /** One per variable taken, in the walk's order; each is also in the subscription's targets. */
+  targets: Target[];
+  /** What the last walk left out (`folder_truncated`), if anything. */
+  cut?: string;
+}
+
+/** What one walk of a found folder gave: its variables and what it left out, or the server's refusal. */
+/** `refusedBelow`: nodes below the folder the server refused to browse (what is below them is unknown). */
+export type FolderWalkResult = { refused: string } | { variables: FolderVariable[]; cut?: string; note?: string; refusedBelow: number };
+
+/** Walks `folder` (found at `node`) within its bounds and words what the walk left out. */
+export async function walkFound(walk: FolderWalker, folder: { spec: FolderSpec; location: Location }, node: ResolvedNode): Promise<FolderWalkResult> {
+  const maxItems = folder.spec.maxItems ?? ITEM_DEFAULTS.folderItems;
+  const maxDepth = folder.spec.maxDepth ?? ITEM_DEFAULTS.folderDepth;
+  const expanded = await walk(node, maxDepth, maxItems);
+  if (expanded.refused) return { refused: expanded.refused };
+  const cuts = [folderCutText(folder.spec.key, folder.location.text, maxItems, expanded), folderDepthText(folder.spec.key, folder.location.text, maxDepth, expanded)];
+  const cut = cuts.filter((c) => c !== undefined).join('. ');
+  return {
+    variables: expanded.variables,
+    refusedBelow: expanded.refusedBelow,
+    ...(cut === '' ? {} : { cut }),
+    ...(expanded.serverLeftOut ? { note: serverLeftOutText(folder.spec.key, folder.location.text, expanded.serverLeftOut.path) } : {}),
+  };
+}
+
+/** The target of a variable found below `folder`: the folder's key and sampling, the browse path from the folder. */
+export function folderVariableTarget(folder: { spec: FolderSpec; location: Location }, variable: FolderVariable, publishingIntervalMs: number): Target {
+  const target: Target = {
+    kind: 'value',
+    key: folder.spec.key,
+    label: `${folder.location.text}/${variable.browsePath.join('/')}`,
+    location: { kind: 'node', ref: variable.ref, text: variable.text },
+    ...sampling(folder.spec, publishingIntervalMs),
+    browsePath: variable.browsePath,
+    state: 'pending',
+  };
+  register(target, variable);
+  return target;
+}
+
 /**
  * Expands the folders that can be found into one target per variable below them (the folder's
  * key, the browse path from the folder), in the order `walk` gives; the others stay pending with
  * the reason. A folder cut short by `max_items`, or by `max_depth` at objects with more below
  * them, is in `truncated`, by its key, with what it left out and how to take it; a folder whose
- * walk left out the Server object is in `notes`, saying how to include it.
+ * walk left out the Server object is in `notes`, saying how to include it. Each folder expanded
+ * is in `folders` with its targets, for the rescans.
  */
 export async function expandFolders(
   resolver: NodeResolver,
   walk: FolderWalker,
   folders: readonly PendingFolder[],
   publishingIntervalMs: number,
-): Promise<{ targets: Target[]; pending: PendingFolder[]; truncated: { key: string; message: string }[]; notes: { key: string; message: string }[] }> {
+): Promise<{ targets: Target[]; pending: PendingFolder[]; folders: ExpandedFolder[]; truncated: { key: string; message: string }[]; notes: { key: string; message: string }[] }> {
   const targets: Target[] = [];
   const pending: PendingFolder[] = [];
+  const expandedFolders: ExpandedFolder[] = [];
   const truncated: { key: string; message: string }[] = [];
   const notes: { key: string; message: string }[] = [];
   for (const folder of folders) {
@@ -163,30 +214,16 @@ export async function expandFolders(
       pending.push({ ...folder, message: found.message });
       continue;
     }
-    const maxItems = folder.spec.maxItems ?? ITEM_DEFAULTS.folderItems;
-    const maxDepth = folder.spec.maxDepth ?? ITEM_DEFAULTS.folderDepth;
-    const expanded = await walk(found.node, maxDepth, maxItems);
-    if (expanded.refused) {
-      pending.push({ ...folder, message: `folder ${folder.location.text}: the server refused to browse it (${expanded.refused})` });
+    const walked = await walkFound(walk, folder, found.node);
+    if ('refused' in walked) {
+      pending.push({ ...folder, message: `folder ${folder.location.text}: the server refused to browse it (${walked.refused})` });
       continue;
     }
-    const cuts = [folderCutText(folder.spec.key, folder.location.text, maxItems, expanded), folderDepthText(folder.spec.key, folder.location.text, maxDepth, expanded)];
-    const cut = cuts.filter((c) => c !== undefined).join('. ');
-    if (cut !== '') truncated.push({ key: folder.spec.key, message: cut });
-    if (expanded.serverLeftOut) notes.push({ key: folder.spec.key, message: serverLeftOutText(folder.spec.key, folder.location.text, expanded.serverLeftOut.path) });
-    for (const variable of expanded.variables) {
-      const target: Target = {
-        kind: 'value',
-        key: folder.spec.key,
-        label: `${folder.location.text}/${variable.browsePath.join('/')}`,
-        location: { kind: 'node', ref: variable.ref, text: variable.text },
-        ...sampling(folder.spec, publishingIntervalMs),
-        browsePath: variable.browsePath,
-        state: 'pending',
-      };
-      register(target, variable);
-      targets.push(target);
-    }
+    if (walked.cut !== undefined) truncated.push({ key: folder.spec.key, message: walked.cut });
+    if (walked.note !== undefined) notes.push({ key: folder.spec.key, message: walked.note });
+    const own = walked.variables.map((variable) => folderVariableTarget(folder, variable, publishingIntervalMs));
+    targets.push(...own);
+    expandedFolders.push({ spec: folder.spec, location: folder.location, node: found.node, targets: own, ...(walked.cut === undefined ? {} : { cut: walked.cut }) });
   }
-  return { targets, pending, truncated, notes };
+  return { targets, pending, folders: expandedFolders, truncated, notes };
 }

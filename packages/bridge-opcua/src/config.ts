@@ -28,6 +28,9 @@ const deadband = z
 const timestamp = z.enum(TIMESTAMP_NAMES, { error: `timestamp must be one of ${TIMESTAMP_NAMES.join(', ')}` });
 const quality = z.enum(QUALITY_RULES, { error: `quality must be tag or drop` });
 const unit = z.string().min(1).max(256).describe('Engineering unit, sent as tag "unit".');
+const rescan = durationMs({ unit: 's', minMs: 0, maxMs: 86_400_000 })
+  .refine((ms) => ms === 0 || ms >= 100, 'must be 0 (never browsed again) or at least 100ms')
+  .describe('How often the folder is browsed again while the bridge runs, to monitor variables added below it and drop those deleted (seconds, or 30s, 5m; 0: only when subscribing; range 100ms..1d). Also at once when the server reports a model change. Default 5m.');
 const onChange = z.boolean().describe('Hold back a value equal to the last one sent (the server already reports changes only; this also drops the repeats sent after a reconnect).');
 
 /** Keys every value entry (`nodes[]`, `folders[]`) shares. */
@@ -60,6 +63,7 @@ export const opcuaFolderSchema = z
     ...valueKeys,
     max_depth: z.number().int().min(1).max(16).optional().describe('Levels below the folder to follow. Default 5.'),
     max_items: z.number().int().min(1).max(50_000).optional().describe('Most variables taken from the folder. Default 1000.'),
+    rescan_s: rescan.optional(),
   })
   .describe('Every variable below a node (objects and folders followed), each its own series.');
 
@@ -144,6 +148,7 @@ export const opcuaConfigSchema = z
     subscription_lifetime_ms: durationMs({ minMs: 1000, maxMs: 86_400_000 })
       .optional()
       .describe('How long the server keeps the subscription without Publish requests: an outage or a flow-control hold may last this long without losing its queues (range 1s..1d). Default 10m.'),
+    rescan_s: rescan.optional().describe("Default of the folders' rescan_s: how often each folder is browsed again while the bridge runs (seconds, or 30s, 5m; 0: only when subscribing; range 100ms..1d). Default 5m."),
     retry_refused_ms: durationMs({ minMs: 1000, maxMs: 86_400_000 }).optional().describe('How often items the server refused, or nodes not found, are tried again (range 1s..1d). Default 1m.'),
     reconnect: reconnectSchema.optional(),
     quality: quality.optional().describe('A value whose status is not Good: tag (default; sent with tags quality and status) or drop.'),

@@ -40,6 +40,12 @@ export interface FolderSpec extends SamplingSpec, NodeLocation {
   maxDepth?: number;
   /** Most variables taken from this folder. Default 1000, at most 50000. */
   maxItems?: number;
+  /**
+   * How often the folder is browsed again while subscribed, in ms, to monitor the variables added
+   * below it and drop those gone; also at once when the server reports a model change. 0: only
+   * when subscribing. Default 300000 (5 min).
+   */
+  rescanMs?: number;
 }
 
 /** An event notifier to monitor. */

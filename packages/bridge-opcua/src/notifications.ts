@@ -11,8 +11,8 @@ import {
 } from './records.js';
 import type { VariantLike } from './values.js';
 
-/** What a client handle stands for. */
-export type Registered = { kind: 'value'; item: ValueItem } | { kind: 'event'; item: EventItem };
+/** What a client handle stands for: a mapping's value or event item, or one the client keeps for itself (its notifications are no records). */
+export type Registered = { kind: 'value'; item: ValueItem } | { kind: 'event'; item: EventItem } | { kind: 'internal' };
 
 /** Finds what a client handle stands for. */
 export interface HandleLookup {
@@ -64,6 +64,7 @@ export function decodeNotificationMessage(message: NotificationMessageLike, hand
     }
     for (const change of Array.isArray(notification.monitoredItems) ? notification.monitoredItems : []) {
       const registered = change ? handles.get(change.clientHandle) : undefined;
+      if (registered?.kind === 'internal') continue;
       if (!registered || registered.kind !== 'value') {
         unknown++;
         continue;
@@ -74,6 +75,7 @@ export function decodeNotificationMessage(message: NotificationMessageLike, hand
     }
     for (const event of Array.isArray(notification.events) ? notification.events : []) {
       const registered = event ? handles.get(event.clientHandle) : undefined;
+      if (registered?.kind === 'internal') continue;
       if (!registered || registered.kind !== 'event') {
         unknown++;
         continue;

@@ -14,6 +14,7 @@ export const OPCUA_DEFAULTS = {
   eventQueueSize: 1000,
   maxDepth: 5,
   maxItems: 1000,
+  rescanMs: 300_000,
   timestamp: 'source' as TimestampMode,
   quality: 'tag' as QualityRule,
 } as const;
@@ -151,6 +152,7 @@ export function planOpcua(section: OpcuaConfig): PlanResult {
       ...sampling(folder),
       maxDepth: folder.max_depth ?? OPCUA_DEFAULTS.maxDepth,
       maxItems: folder.max_items ?? OPCUA_DEFAULTS.maxItems,
+      rescanMs: folder.rescan_s ?? section.rescan_s ?? OPCUA_DEFAULTS.rescanMs,
     });
     plan.routes.set(key, { kind: 'value', key, entry, template: compiled.template, tags: tagsOf(folder), quality: folder.quality ?? section.quality ?? OPCUA_DEFAULTS.quality, filter: filterOf(section, folder) });
   });

@@ -12,7 +12,7 @@ import { OpcuaBridgeError } from './errors.js';
 import { loadOpcua } from './load.js';
 import { OPCUA_DEFAULTS, planOpcua } from './plan.js';
 import { createRunWarnings } from './run-warnings.js';
-import type { ItemStatus, OpcuaSubscription, SubscriptionProblem } from './subscription-types.js';
+import type { FolderChange, ItemStatus, OpcuaSubscription, SubscriptionProblem } from './subscription-types.js';
 
 /** Options of {@link createOpcuaSource}, mostly for tests. */
 export interface OpcuaSourceOptions {
@@ -60,9 +60,11 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
   const retryMs = config.retry_refused_ms ?? RETRY_REFUSED_MS;
   const report = createConnectionReport({ ctx, channel, metrics, stableMs, retryRefusedMs: retryMs });
   const itemProblems = createKeyedProblems(ctx.problems, { prefix: 'opcua.item' });
-  // A folder is browsed when subscribing, so one cut short stays so until the next start: its
-  // episode is not ended by its items turning active, as a refused item's is.
+  // A folder cut short stays so until a rescan finds it whole (or cut otherwise): its episode is
+  // not ended by its items turning active, as a refused item's is.
   const lastingProblems = createKeyedProblems(ctx.problems, { prefix: 'opcua.item' });
+  // Each folder's cut as last reported: a rescan that words it otherwise begins a new episode.
+  const folderCuts = new Map<string, string>();
   const deliver = createDelivery(plan, ctx, channel, metrics);
   let loop: SessionLoop | undefined;
   let holding = false;
@@ -112,8 +114,22 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
     ctx.metrics.error(where, problem.kind);
     // Of the subscription as a whole: one episode, ended once it was made again.
     if (problem.item === undefined) return void ctx.problems.report(`opcua.${problem.kind}`, problem.message, { kind: problem.kind });
+    if (problem.kind === 'folder_truncated') {
+      if (folderCuts.has(problem.item) && folderCuts.get(problem.item) !== problem.message) lastingProblems.clean(problem.item);
+      folderCuts.set(problem.item, problem.message);
+    }
     const episodes = problem.kind === 'folder_truncated' ? lastingProblems : itemProblems;
     episodes.report(problem.item, problem.kind, problem.message, { item: problem.item });
+  };
+
+  // A rescan changed a folder's items: the counts and the metric names are checked again, and
+  // the folder's episodes end when what it has left is all monitored and nothing is cut.
+  const onFolderChanged = (change: FolderChange): void => {
+    if (change.cut === undefined && folderCuts.delete(change.key)) lastingProblems.clean(change.key);
+    const sub = loop?.subscription();
+    if (!sub) return;
+    syncItems(sub);
+    if (!sub.items().some((i) => i.key === change.key && i.state !== 'active')) itemProblems.clean(change.key);
   };
 
   const onRecreated = (): void => {
@@ -168,6 +184,7 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
         },
         onProblem,
         onRecreated,
+        onFolderChanged,
         // As it is, fractions of a millisecond included: the sink recognises a stamp it gave before
         // its clock's first server sample, and moves it onto server time with its batch.
         now: () => ctx.clock.now(),

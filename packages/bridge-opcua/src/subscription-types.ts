@@ -35,8 +35,27 @@ export interface SubscriptionOptions {
    * its items asked for, so the caller can read their states again.
    */
   onRecreated?: () => void;
+  /**
+   * Called after a rescan changed what a folder monitors (variables new or gone, the folder itself
+   * gone) or what it leaves out, so the caller can read the item states again. The change is
+   * logged already; a new cut is reported as `folder_truncated` too.
+   */
+  onFolderChanged?: (change: FolderChange) => void;
   /** Epoch-ms clock for receipt times (the `local` timestamps). Default `Date.now`. */
   now?: () => number;
+}
+
+/** What a rescan changed below one folder. */
+export interface FolderChange {
+  /** The folder entry's key. */
+  key: string;
+  /** Browse paths below the folder of the variables now monitored too, and of those no longer. */
+  added: string[];
+  removed: string[];
+  /** What the folder leaves out now (`folder_truncated`); undefined: nothing. */
+  cut?: string;
+  /** The folder itself cannot be found or browsed any more: it is looked for again every `retryRefusedMs`. */
+  gone?: string;
 }
 
 /** Something about the subscription that someone may need to fix. */
@@ -103,6 +122,8 @@ export interface OpcuaSubscription {
   stats(): SubscriptionStats;
   /** Tries the refused and unresolved items again now. */
   retryNow(): Promise<void>;
+  /** Browses the found folders again now (those whose rescan is not off), as their period does. */
+  rescanNow(): Promise<void>;
   /** Deletes the subscription at the server (within 2 s) and stops everything. Idempotent. */
   close(): Promise<void>;
 }

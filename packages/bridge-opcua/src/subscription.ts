@@ -1,10 +1,12 @@
 import type { ClientSubscription } from 'node-opcua';
 import { settleWithin, withDeadline } from './_deadline.js';
+import { rescanFolder, rescanText } from './_folder-rescan.js';
 import { goneTargets } from './_gone-nodes.js';
+import { watchModelChanges } from './_model-change.js';
 import { monitorTargets, unmonitorTarget, type MonitorContext } from './_monitor.js';
 import { refusalHint } from './_refusal-hint.js';
 import { walkFolder } from './_folder-walk.js';
-import { expandFolders, planTargets, resolveTargets, type PendingFolder, type Target } from './_targets.js';
+import { expandFolders, ITEM_DEFAULTS, planTargets, resolveTargets, type ExpandedFolder, type FolderWalker, type PendingFolder, type Target } from './_targets.js';
 import type { ConnectionEvent, OpcuaConnection } from './connection.js';
 import { OpcuaBridgeError, messageOf } from './errors.js';
 import { asPublishEngine, createFlowControl } from './flow-control.js';
@@ -52,6 +54,9 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   const plan = planTargets(options, publishingIntervalMs);
   const targets: Target[] = plan.targets;
   let pendingFolders: PendingFolder[] = plan.folders;
+  // The folders found, kept in step with the server by rescans.
+  const folders: ExpandedFolder[] = [];
+  const rescanMsOf = (f: { spec: { rescanMs?: number } }): number => f.spec.rescanMs ?? ITEM_DEFAULTS.folderRescanMs;
   const counts = { messages: 0, values: 0, events: 0, decodeProblems: 0, overflows: 0, recreations: 0 };
   const report = (problem: SubscriptionProblem): void => {
     // A handler decides how to log (the bridge logs once per episode); without one, every problem is logged.
@@ -72,13 +77,14 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
     }
   };
 
+  const walkerFor = (namespaces: readonly string[]): FolderWalker => (folder: ResolvedNode, maxDepth: number, maxItems: number) => walkFolder(session, folder, namespaces, maxDepth, maxItems);
   const resolveAll = async (list: Target[]): Promise<Target[]> => {
     const namespaces = connection.namespaces();
     const resolver = createNodeResolver(session, namespaces);
     await resolveTargets(resolver, list);
-    const walk = (folder: ResolvedNode, maxDepth: number, maxItems: number) => walkFolder(session, folder, namespaces, maxDepth, maxItems);
-    const expanded = await expandFolders(resolver, walk, pendingFolders, publishingIntervalMs);
+    const expanded = await expandFolders(resolver, walkerFor(namespaces), pendingFolders, publishingIntervalMs);
     pendingFolders = expanded.pending;
+    folders.push(...expanded.folders);
     for (const { key, message } of expanded.truncated) report({ kind: 'folder_truncated', item: key, message });
     // Each folder is expanded once per subscription: said once.
     for (const { key, message } of expanded.notes) logger.info({ item: key }, message);
@@ -114,7 +120,8 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   await resolveAll(targets);
   let subscription = await createSubscription();
   const handles = new Map<number, Registered>();
-  const ctx: MonitorContext = { opcua, subscription, byItem: new WeakMap(), handles, timeoutMs: 30_000 };
+  const ctx: MonitorContext & { internal: WeakSet<object> } = { opcua, subscription, byItem: new WeakMap(), handles, timeoutMs: 30_000, internal: new WeakSet() };
+  const internal: Registered = { kind: 'internal' };
   // A notification can name an item whose creation answer has not been handled yet: find it
   // through node-opcua's table and the item -> target map filled when the item was made.
   const lookup: HandleLookup = {
@@ -122,6 +129,7 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
       const known = handles.get(clientHandle);
       if (known) return known;
       const item = (ctx.subscription.monitoredItems as Record<number, object | undefined>)[clientHandle];
+      if (item && ctx.internal.has(item)) return internal;
       const target = item ? ctx.byItem.get(item) : undefined;
       if (target?.registered) handles.set(clientHandle, target.registered);
       return target?.registered;
@@ -193,6 +201,7 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
       ctx.subscription = subscription;
       attach(subscription);
       await monitor(targets);
+      await watchModel();
       reportFailures(targets.filter((t) => t.state === 'refused'));
       options.onRecreated?.();
     });
@@ -201,13 +210,89 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   // for ever: the item is taken out and joins the retried ones, which re-resolve its node.
   const withdrawGone = (gone: ReturnType<typeof goneTargets>): Promise<void> =>
     serial(async () => {
+      const rescan = new Set<ExpandedFolder>();
       for (const { target: t, status } of gone) {
         if (closed || t.state !== 'active') continue;
         await unmonitorTarget(ctx, t, status);
+        const folder = folders.find((f) => rescanMsOf(f) > 0 && f.targets.includes(t));
+        if (folder) rescan.add(folder);
         const every = (options.retryRefusedMs ?? 60_000) / 1000;
-        report({ kind: 'item_refused', item: t.key, message: `${t.key}: the server says ${t.label} no longer exists (${status}): deleted, or renumbered by a PLC program download; creating its item again every ${every} s, so it resumes once the node is back` });
+        const then = folder ? `browsing its folder again now` : `creating its item again every ${every} s, so it resumes once the node is back`;
+        report({ kind: 'item_refused', item: t.key, message: `${t.key}: the server says ${t.label} no longer exists (${status}): deleted, or renumbered by a PLC program download; ${then}` });
       }
+      // Queued behind this work: a variable gone from a folder often means the folder changed.
+      if (rescan.size > 0) void rescanFolders([...rescan]);
     });
+
+  // Folders queued for a rescan that has not started yet: a request for one of them adds nothing.
+  const rescanQueued = new Set<ExpandedFolder>();
+  const rescanFolders = (list: readonly ExpandedFolder[]): Promise<void> => {
+    const fresh = list.filter((f) => !rescanQueued.has(f));
+    if (fresh.length === 0) return busy;
+    for (const f of fresh) rescanQueued.add(f);
+    return serial(async () => {
+      for (const f of fresh) rescanQueued.delete(f);
+      if (closed || connection.state() !== 'connected') return;
+      const namespaces = connection.namespaces();
+      const resolver = createNodeResolver(session, namespaces);
+      for (const folder of fresh) if (folders.includes(folder)) await rescanOne(folder, resolver, walkerFor(namespaces));
+    });
+  };
+  const rescanAll = (): Promise<void> => rescanFolders(folders.filter((f) => rescanMsOf(f) > 0));
+
+  const forget = async (list: readonly Target[]): Promise<void> => {
+    for (const t of list) {
+      if (t.state === 'active') await unmonitorTarget(ctx, t, 'gone from its folder');
+      const at = targets.indexOf(t);
+      if (at >= 0) targets.splice(at, 1);
+    }
+  };
+
+  const rescanOne = async (folder: ExpandedFolder, resolver: ReturnType<typeof createNodeResolver>, walk: FolderWalker): Promise<void> => {
+    const before = folder.cut;
+    let change: Awaited<ReturnType<typeof rescanFolder>>;
+    try {
+      change = await rescanFolder(folder, resolver, walk, publishingIntervalMs);
+    } catch (err) {
+      // A connection lost mid-walk, a browse timed out: the items stay as they are until the next rescan.
+      logger.debug({ item: folder.spec.key }, `folder ${folder.spec.key}: browsing it again failed (${messageOf(err)}); its items stay as they are`);
+      return;
+    }
+    // Stopped while the folder was browsed: the subscription is gone, nothing more to change.
+    if (closed) return;
+    const key = folder.spec.key;
+    if ('gone' in change) {
+      await forget(folder.targets);
+      const removed = folder.targets.map((t) => t.browsePath!.join('/'));
+      folders.splice(folders.indexOf(folder), 1);
+      pendingFolders.push({ spec: folder.spec, location: folder.location, message: change.gone });
+      logger.warn({ item: key }, `folder ${key} (${folder.location.text}) is gone: ${change.gone}; its ${removed.length} variable(s) are no longer monitored, and the folder is looked for again every ${(options.retryRefusedMs ?? 60_000) / 1000} s`);
+      report({ kind: 'node_unresolved', item: key, message: `${key}: ${change.gone}` });
+      options.onFolderChanged?.({ key, added: [], removed, gone: change.gone });
+      return;
+    }
+    folder.cut = change.cut;
+    if (folder.cut === undefined) delete folder.cut;
+    const cutChanged = change.cut !== before;
+    if (change.added.length === 0 && change.removed.length === 0 && !cutChanged) return;
+    await forget(change.removed);
+    targets.push(...change.added);
+    await monitor(change.added);
+    if (change.added.length > 0 || change.removed.length > 0) {
+      logger[change.removed.length > 0 ? 'warn' : 'info']({ item: key, added: change.added.length, removed: change.removed.length }, rescanText(folder, change));
+    }
+    reportFailures(change.added);
+    if (cutChanged && change.cut !== undefined) report({ kind: 'folder_truncated', item: key, message: change.cut });
+    const paths = (list: readonly Target[]) => list.map((t) => t.browsePath!.join('/'));
+    options.onFolderChanged?.({ key, added: paths(change.added), removed: paths(change.removed), ...(change.cut === undefined ? {} : { cut: change.cut }) });
+  };
+
+  // Model change events from the server (GeneralModelChangeEvent, SemanticChangeEvent) rescan at once.
+  const watchModel = async (): Promise<void> => {
+    if (!plan.folders.some((f) => rescanMsOf(f) > 0)) return;
+    const watched = await watchModelChanges(ctx, () => void rescanAll());
+    if ('refused' in watched) logger.debug({}, `the server does not report model changes (${watched.refused}); folders are browsed again at their rescan period only`);
+  };
 
   // After a restore, node-opcua has re-created the items it had: one that failed there (the
   // node is gone from the restarted server) is taken out and joins the retried ones.
@@ -244,9 +329,14 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   });
   attach(subscription);
   await monitor(targets);
+  await watchModel();
   reportFailures(targets);
   const unlisten = connection.onEvent(onConnection);
   const retryTimer = options.retryTimer === false ? undefined : setInterval(() => void retry(), options.retryRefusedMs ?? 60_000).unref();
+  // One timer per rescan period; each tick rescans the folders found with that period, those found on a retry too.
+  const rescanTimers = [...new Set(plan.folders.map(rescanMsOf).filter((ms) => ms > 0))].map((ms) =>
+    setInterval(() => void rescanFolders(folders.filter((f) => rescanMsOf(f) === ms)), ms).unref(),
+  );
 
   return {
     flow,
@@ -273,10 +363,12 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
       flow: flow.stats(),
     }),
     retryNow: retry,
+    rescanNow: rescanAll,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(retryTimer);
+      for (const timer of rescanTimers) clearInterval(timer);
       unlisten();
       flow.dispose();
       await settleWithin(() => ctx.subscription.terminate(), 2000);

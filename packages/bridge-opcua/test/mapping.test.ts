@@ -28,6 +28,7 @@ describeRefusals(opcuaBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['deadband-percent.yaml', 7, 17, 'opcua.nodes[0].deadband', /percent deadband of 150% is above 100%/],
   ['user-without-password.yaml', 6, 15, 'opcua.auth.username', /needs a password: write password: \$\{OPCUA_PASSWORD\}/],
   ['interval-too-short.yaml', 4, 27, 'opcua.publishing_interval_ms', /at least 10ms \(range 10ms\.\.1h\)/],
+  ['rescan-too-often.yaml', 5, 63, 'opcua.folders[0].rescan_s', /must be 0 \(never browsed again\) or at least 100ms/],
   ['bad-trust.yaml', 4, 10, 'opcua.trust', /trust must be one of strict, tofu, always/],
   ['bad-event-field.yaml', 6, 15, 'opcua.events[0].fields', /"Active\.\.State" is not an event field/],
   ['event-template-field.yaml', 5, 15, 'opcua.events[0].metric', /reads SourceName: add it to fields/],
@@ -79,7 +80,7 @@ describe('the opcua: section', () => {
       { key: 'a (nodes[1])', browsePath: 'B/C', deadband: { type: 'percent', value: 12.5 }, timestamps: 'source' },
       { key: 'b.{path}.{path.0}', browsePath: 'B/C', timestamps: 'source' },
     ]);
-    expect(plan.folders).toEqual([{ key: 'line.{path}', browsePath: 'Line1', timestamps: 'source', maxDepth: 5, maxItems: 1000 }]);
+    expect(plan.folders).toEqual([{ key: 'line.{path}', browsePath: 'Line1', timestamps: 'source', maxDepth: 5, maxItems: 1000, rescanMs: 300_000 }]);
     expect(plan.events).toEqual([{ key: 'alarms', nodeId: 'i=2253', minSeverity: 500, timestamps: 'source' }]);
     expect(plan.routes.get('a')).toMatchObject({ metric: 'a', tags: undefined, quality: 'tag', filter: { minIntervalMs: 250 } });
     expect(plan.routes.get('a (nodes[1])')).toMatchObject({ entry: 'nodes[1]', tags: { k: 'v', unit: 'bar' }, filter: { minIntervalMs: 100, onChange: true } });
