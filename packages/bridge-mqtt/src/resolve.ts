@@ -101,9 +101,11 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
   onlyFor('optional', ['json']);
   onlyFor('state_metric', ['sparkplug']);
   onlyFor('rebirth', ['sparkplug']);
-  if (namesSwitchWords(sub) && format !== 'boolean' && !(format === 'json' && sub.type === 'boolean')) {
+  // At subscription level in json, the words are for every boolean it reads: its type, or a field's.
+  const readsBoolean = sub.type === 'boolean' || Object.values(sub.fields ?? {}).some((f) => typeof f !== 'string' && f.type === 'boolean');
+  if (namesSwitchWords(sub) && format !== 'boolean' && !(format === 'json' && readsBoolean)) {
     const key = sub.payload_on === undefined ? 'payload_off' : 'payload_on';
-    issues.push({ path: at(key), message: format === 'json' ? `${key} names the words of a boolean: add type: boolean (or give it to the fields it is for)` : `${key} applies to format boolean (or json with type: boolean), not ${format}` });
+    issues.push({ path: at(key), message: format === 'json' ? `${key} names the words of a boolean, and this subscription reads none: add type: boolean (or type: boolean to the fields it is for)` : `${key} applies to format boolean (or json with type: boolean), not ${format}` });
   }
   /** The words of a subscription or field that names them (a field's own replace the subscription's). */
   const wordsOf = (keys: SwitchWordKeys, path: (string | number)[]): SwitchWords | undefined => {

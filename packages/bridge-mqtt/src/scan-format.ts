@@ -1,5 +1,7 @@
 import { flowYaml, oneLine, textTable } from '@fieldbridge/core/bridge';
-import { booleanWord } from './_values.js';
+import { leftOutNote, managementPrefix } from './gateway-topics.js';
+import { knownPair } from './heard-words.js';
+import { booleanProposal, type BooleanProposal } from './scan-booleans.js';
 import { topicLevels } from './topic.js';
 import type { HeardField, HeardTopic, TopicSurveyResult } from './topic-survey.js';
 
@@ -47,11 +49,13 @@ export function formatTopicScan(result: TopicSurveyResult, heardFrom: string): s
   const header = ['topic', 'messages', 'retained', 'format', 'mapped by', 'last payload'];
   lines.push(...textTable([header, ...rows], 48));
   if (result.notListed > 0) lines.push(`... and ${result.notListed} more topics not listed`);
-  const unmapped = topics.filter((t) => t.mappedBy === undefined);
+  const management = topics.filter((t) => t.mappedBy === undefined && managementPrefix(t.topic) !== undefined);
+  const unmapped = topics.filter((t) => t.mappedBy === undefined && managementPrefix(t.topic) === undefined);
   const entries = suggestSubscriptions(unmapped, topics);
   lines.push('');
   if (entries.length === 0) lines.push('Every topic heard is mapped already, or carries nothing the bridge reads.');
   else lines.push(`# ${entries.length} subscriptions for the topics not mapped yet; paste under mqtt: and rename the metrics as you like`, 'subscriptions:', ...entries.flat());
+  lines.push(...leftOutNote(new Set(management.map((t) => managementPrefix(t.topic)!)), management.length));
   const unfit = unmapped.flatMap((t) => {
     if (t.unfit !== undefined) return [`#   ${oneLine(t.topic)}: ${t.unfit}`];
     return t.format === 'json' ? t.fields.filter((f) => f.unfit !== undefined).map((f) => `#   ${oneLine(t.topic)} ${f.path}: ${f.unfit}`) : [];
@@ -87,6 +91,7 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
       sparkplugGroups.add(levels[1] ?? '');
       continue;
     }
+    if (managementPrefix(t.topic) !== undefined) continue;
     if (t.format === 'binary' || t.format === 'empty' || t.unfit !== undefined || (t.format === 'json' && readable(t.fields).length === 0)) continue;
     const key = [levels.length, t.format, ...(t.switchWords ?? []).map((w) => w.toLowerCase()).sort(), ...t.fields.map(fieldKey)].join('\u0000');
     const group = groups.get(key);
@@ -101,23 +106,26 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
   return out.slice(0, MAX_SUGGESTIONS);
 }
 
-/** What makes two topics' values read alike: path, kind, and whether it is a number in a string or the time. */
+/** What makes two topics' values read alike: path, kind, and whether it is a number in a string, a boolean (with which words) or the time. */
 function fieldKey(f: HeardField): string {
-  return `${f.path}:${f.kind}${f.numberText ? ':number' : ''}${isTime(f) ? ':time' : ''}`;
+  const proposal = booleanProposal(f);
+  const boolean = proposal === undefined ? '' : `:boolean:${proposal.payload_on ?? ''}`;
+  return `${f.path}:${f.kind}${f.numberText ? ':number' : ''}${boolean}${isTime(f) ? ':time' : ''}`;
 }
 
 /**
- * Values a point can be made of: finite numbers and booleans, `"ON"`/`"OFF"` (and `"true"`/`"false"`)
- * strings among them, as switch states are published, and numbers in strings (`"21.5"`), which type
- * number reads; other strings stay in the payload, and a time is the timestamp, not a value.
+ * Values a point can be made of: finite numbers and booleans, strings a scan proposes as booleans
+ * (a state's `"ON"`/`"OFF"`, an availability's `"online"`: see {@link booleanProposal}), and
+ * numbers in strings (`"21.5"`), which type number reads; other strings stay in the payload, and
+ * a time is the timestamp, not a value.
  */
 function readable(fields: readonly HeardField[]): HeardField[] {
-  return fields.filter((f) => (f.kind !== 'string' || isBoolean(f) || f.numberText === true) && f.unfit === undefined && !isTime(f));
+  return fields.filter((f) => (f.kind !== 'string' || booleanProposal(f) !== undefined || f.numberText === true) && f.unfit === undefined && !isTime(f));
 }
 
-/** A boolean, or a string `type: boolean` reads (`ON`, `off`, `true`...). */
-function isBoolean(f: HeardField): boolean {
-  return f.kind === 'boolean' || (f.kind === 'string' && booleanWord(f.sample) !== undefined);
+/** The keys that read a value proposed as a boolean: `type: boolean`, and the device's words if it has its own. */
+function booleanKeys(proposal: BooleanProposal): Record<string, string> {
+  return { type: 'boolean', ...proposal };
 }
 
 /** The levels of a group's filter: `+` where its topics differ. */
@@ -142,17 +150,22 @@ function takesOthers(group: Group, heard: readonly HeardTopic[]): boolean {
   });
 }
 
+/** deCONZ's time names (so spelt): dates in UTC, written without a zone (`"lastupdated": "2024-06-01T19:18:20.728"`). */
+const UTC_WITHOUT_ZONE = new Set(['lastupdated', 'lastseen']);
+
 /**
  * The `timestamp:` line of the first field named as a time that reads as one ({@link isTime}): an
  * epoch number (or one in a string) in the unit its size says, or an ISO 8601 date. A date without
  * a zone (a device's local time, as Tasmota's `Time`) gets `time_zone: local` and a comment to set
- * the device's zone: local is this machine's, right only when the two agree.
+ * the device's zone: local is this machine's, right only when the two agree; deCONZ's
+ * `lastupdated` and `lastseen` ({@link UTC_WITHOUT_ZONE}) get `time_zone: UTC`.
  */
 function timestampLines(fields: readonly HeardField[]): string[] {
   const time = fields.find(isTime);
   if (time === undefined) return [];
   if (time.epochUnit !== undefined) return [`    timestamp: ${flowYaml({ path: time.path, unit: time.epochUnit })}`];
   if (time.iso8601 === 'zoned') return [`    timestamp: ${flowYaml({ path: time.path, unit: 'iso8601' })}`];
+  if (UTC_WITHOUT_ZONE.has(time.name)) return [`    timestamp: ${flowYaml({ path: time.path, time_zone: 'UTC' })}  # deCONZ writes ${time.name} in UTC without saying so`];
   return [`    timestamp: ${flowYaml({ path: time.path, time_zone: 'local' })}  # a time without a zone: set time_zone to the device's (an IANA name like Europe/Berlin, or +01:00); local is this machine's`];
 }
 
@@ -171,7 +184,9 @@ function subscription(group: Group): string[] {
   const timestamp = timestampLines(t.fields);
   if (values.length === 1) {
     const only = values[0]!;
-    return [`  - topic: ${topic}`, `    metric: ${flowYaml(base)}`, `    value: ${flowYaml(only.path)}`, ...(isBoolean(only) ? ['    type: boolean'] : []), ...timestamp];
+    const proposal = booleanProposal(only);
+    const keys = proposal === undefined ? [] : Object.entries(booleanKeys(proposal)).map(([key, value]) => `    ${key}: ${flowYaml(value)}`);
+    return [`  - topic: ${topic}`, `    metric: ${flowYaml(base)}`, `    value: ${flowYaml(only.path)}`, ...keys, ...timestamp];
   }
   const names = new Set<string>();
   const fields = values.map((f) => {
@@ -179,7 +194,8 @@ function subscription(group: Group): string[] {
     let name = plain;
     for (let n = 2; names.has(name); n++) name = `${plain}_${n}`;
     names.add(name);
-    return `      ${flowYaml(name)}: ${isBoolean(f) ? flowYaml({ value: f.path, type: 'boolean' }) : flowYaml(f.path)}`;
+    const proposal = booleanProposal(f);
+    return `      ${flowYaml(name)}: ${proposal === undefined ? flowYaml(f.path) : flowYaml({ value: f.path, ...booleanKeys(proposal) })}`;
   });
   return [`  - topic: ${topic}`, `    metric: ${flowYaml(`${base}.{field}`)}`, ...timestamp, '    fields:', ...fields];
 }
@@ -189,10 +205,13 @@ const LIKELY_ON = new Set(['open', 'opened', 'detected', 'wet', 'motion', 'occup
 
 /**
  * A topic whose payloads were only two words the bridge has no meaning for (`open`, `close`): format
- * boolean with the words as payload_on / payload_off, which one is which a guess the comment says to check.
+ * boolean with the words as payload_on / payload_off, which one is which a guess the comment says to check;
+ * a known pair (`online` / `offline`, one of them heard or both) without a guess.
  */
 function switchWordsEntry(filter: string, metric: string, words: readonly [string, string]): string {
   const [first, second] = words;
+  const pair = knownPair(words);
+  if (pair) return `  - ${flowYaml({ topic: filter, format: 'boolean', metric, payload_on: pair[0], payload_off: pair[1] })}`;
   const [on, off] = LIKELY_ON.has(second.toLowerCase()) && !LIKELY_ON.has(first.toLowerCase()) ? [second, first] : [first, second];
   return `  - ${flowYaml({ topic: filter, format: 'boolean', metric, payload_on: on, payload_off: off })}  # heard only ${on} and ${off}: which one means on is a guess, swap them if ${off} does`;
 }

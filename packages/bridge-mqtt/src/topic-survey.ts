@@ -1,5 +1,6 @@
 import { excerpt, jsonNestsDeeperThan, oneLine } from '@fieldbridge/core/bridge';
 import { booleanWord, numeric, toEpochMs } from './_values.js';
+import { hearFieldWord, hearPayloadWord, knownPair, type WordsHeard } from './heard-words.js';
 import { formatJsonPath, type JsonPathStep } from './json-path.js';
 import type { TimestampUnit } from './resolve.js';
 import type { SparkplugCodec } from './sparkplug-codec.js';
@@ -33,6 +34,12 @@ export interface HeardField {
    * milliseconds, microseconds or nanoseconds: the ranges do not overlap), if any.
    */
   epochUnit?: EpochUnit;
+  /**
+   * The distinct words (letters, `_` and `-`, up to 24 characters) this path held in every message
+   * heard on the topic that had it, as first written, at most 8 (`["off", "toggle"]` for a plug's
+   * `power_on_behavior`); absent once it held anything else. What tells a switch state from a setting.
+   */
+  words?: string[];
 }
 
 /** The units a number can be a time in. */
@@ -59,7 +66,8 @@ export interface HeardTopic {
   mappedBy?: string;
   /**
    * Every payload heard was one of exactly these two words, neither a built-in switch word
-   * (`open` and `close`, as a door sensor sends): likely a switch state, in order heard.
+   * (`open` and `close`, as a door sensor sends): likely a switch state, in order heard. Or every
+   * payload was a word of a known pair (`online`, of `online` / `offline`): that pair, on first.
    */
   switchWords?: [string, string];
 }
@@ -112,6 +120,7 @@ export function createTopicSurvey(options: TopicSurveyOptions = {}): TopicSurvey
   });
   const heard = new Map<string, HeardTopic>();
   const words = new Map<string, WordsHeard>();
+  const fieldWords = new Map<string, Map<string, WordsHeard>>();
   const others = new Set<string>();
   let messages = 0;
   return {
@@ -133,11 +142,14 @@ export function createTopicSurvey(options: TopicSurveyOptions = {}): TopicSurvey
       if (retained) entry.retained = true;
       describePayload(entry, payload, options.sparkplug);
       hearWord(words, topic, entry.format === 'text' ? entry.sample : undefined);
+      if (entry.format === 'json') hearFieldWords(fieldWords, entry);
     },
     result() {
       for (const [topic, seen] of words) {
         const entry = heard.get(topic);
-        if (entry && seen !== 'other' && seen.length === 2) entry.switchWords = [seen[0]!, seen[1]!];
+        const pair = seen === 'other' ? undefined : knownPair(seen);
+        if (entry && pair) entry.switchWords = [pair[0], pair[1]];
+        else if (entry && seen !== 'other' && seen.length === 2) entry.switchWords = [seen[0]!, seen[1]!];
         else delete entry?.switchWords;
       }
       const topics = [...heard.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
@@ -146,23 +158,24 @@ export function createTopicSurvey(options: TopicSurveyOptions = {}): TopicSurvey
   };
 }
 
-/** The distinct words a topic's payloads were, as first written; `other` once one was not a word or a third came. */
-type WordsHeard = string[] | 'other';
-
-/** A payload that may be a switch state the bridge has no word for: letters, `_` and `-`, up to 32. */
-const WORD = /^[A-Za-z][A-Za-z_-]{0,31}$/;
+/** JSON paths whose words are remembered per topic (a payload's keys may vary from message to message). */
+const MAX_WORD_PATHS = 64;
 
 /** Notes the word a text payload was (`text` its sample; undefined for any other format). */
 function hearWord(words: Map<string, WordsHeard>, topic: string, text: string | undefined): void {
-  const seen = words.get(topic) ?? [];
-  if (seen === 'other') return;
-  const word = text?.trim();
-  if (word === undefined || !WORD.test(word) || booleanWord(word) !== undefined) {
-    words.set(topic, 'other');
-    return;
+  words.set(topic, hearPayloadWord(words.get(topic) ?? [], text));
+}
+
+/** Notes the words each JSON value of `entry` held, and gives each field the words its path held in every message so far. */
+function hearFieldWords(fieldWords: Map<string, Map<string, WordsHeard>>, entry: HeardTopic): void {
+  let paths = fieldWords.get(entry.topic);
+  if (paths === undefined) fieldWords.set(entry.topic, (paths = new Map()));
+  for (const field of entry.fields) {
+    if (!paths.has(field.path) && paths.size >= MAX_WORD_PATHS) continue;
+    const seen = hearFieldWord(paths.get(field.path) ?? [], field.kind, field.sample);
+    paths.set(field.path, seen);
+    if (seen !== 'other') field.words = [...seen];
   }
-  if (seen.some((w) => w.toLowerCase() === word.toLowerCase())) words.set(topic, seen);
-  else words.set(topic, seen.length < 2 ? [...seen, word] : 'other');
 }
 
 function describePayload(entry: HeardTopic, payload: Uint8Array, sparkplug: SparkplugCodec | undefined): void {

@@ -49,7 +49,7 @@ describe('the mqtt: section', () => {
     [sub({ format: 'boolean', payload_on: ' ' }), 'subscriptions.0.payload_on: payload_on: an empty word matches no payload: remove it, or write the word the device sends'],
     [sub({ format: 'boolean', payload_on: true }), 'subscriptions.0.payload_on: payload_on must be a word or a list of words (at most 16), e.g. open'],
     [sub({ format: 'text', payload_on: 'open' }), 'subscriptions.0.payload_on: payload_on applies to format boolean (or json with type: boolean), not text'],
-    [sub({ value: '$.contact', payload_off: 'closed' }), 'subscriptions.0.payload_off: payload_off names the words of a boolean: add type: boolean (or give it to the fields it is for)'],
+    [sub({ value: '$.contact', payload_off: 'closed' }), 'subscriptions.0.payload_off: payload_off names the words of a boolean, and this subscription reads none: add type: boolean (or type: boolean to the fields it is for)'],
     [sub({ fields: { battery: { value: '$.battery', payload_on: 'low' } }, metric: '{field}' }), 'subscriptions.0.fields.battery.payload_on: payload_on names the words of a boolean, and this field is read as number: add type: boolean'],
     [{ url, subscriptions: [] }, expect.stringContaining('subscriptions: no subscriptions: say what to read (bridge-mqtt --scan lists the topics on the broker')],
   ])('refuses %j', (section, expected) => {
@@ -79,6 +79,14 @@ describe('the mqtt: section', () => {
     });
     expect(issues({ url, subscriptions: [{ topic: 'a', metric: 'x', tags: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) }] })).toEqual([
       'subscriptions.0.tags: at most 16 tags (the ingest service refuses more)',
+    ]);
+  });
+
+  it('takes a subscription\'s switch words for its boolean fields when the subscription itself has no type', () => {
+    const [resolved] = resolveSubscriptions(mqttConfigSchema.parse({ url, subscriptions: [{ topic: 'a/+', metric: 'door.{field}', payload_on: 'open', payload_off: 'close', fields: { door: { value: '$.state', type: 'boolean' }, battery: '$.battery' } }] }));
+    expect(resolved?.values.map((v) => [v.field, v.type, v.words])).toEqual([
+      ['door', 'boolean', { on: ['open'], off: ['close'] }],
+      ['battery', 'number', undefined],
     ]);
   });
 

@@ -240,7 +240,7 @@ describe('the topic survey and its listing', () => {
     const words = ['on', 'no', 'ON', '1e3', '0x1F', 'null'];
     for (const [i, word] of words.entries()) survey.message(word, Buffer.from(String(i)), true);
     survey.message('site/a: b/&anchor', Buffer.from('7'), true);
-    const payload = '{"on": 1, "no": 2, "1e3": 3, "0x1F": 4, "true": 5, "null": 6, "a: b": 7, "*star": 8, "!bang": "ON"}';
+    const payload = '{"on": 1, "no": 2, "1e3": 3, "0x1F": 4, "true": 5, "null": 6, "a: b": 7, "*star": 8, "!bang": true}';
     survey.message('zigbee/awkward', Buffer.from(payload), true);
     const out = formatTopicScan(survey.result(), 'in a test');
     // YAML 1.1's boolean words are quoted, so every YAML reader takes them as text.
