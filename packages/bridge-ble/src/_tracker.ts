@@ -3,7 +3,7 @@ import { createDeviceFilter, type DeviceFilter } from './_filter.js';
 import type { BleMetrics } from './_metrics.js';
 import { leadsFrames } from './beacon-id.js';
 import { measurementsToPoints, PointShapes, type BleDecodeProblem } from './decode.js';
-import { sharedIdentityKind, splitIdentity, type DeviceIdentity } from './identity.js';
+import { sharedIdentityKind, splitIdentity, splitKey, type DeviceIdentity } from './identity.js';
 import type { ResolvedDevice } from './resolve.js';
 
 /** A physical device being heard: its entry, its channel, when it was last heard. */
@@ -124,7 +124,7 @@ export class DeviceTracker {
    * `max_devices`.
    */
   track(device: ResolvedDevice, address: string, t: number, name?: string, state: 'connected' | 'connecting' = 'connected', identity?: DeviceIdentity): TrackedDevice | undefined {
-    const apart = identity && this.tracked.get(`${identity.key}@${address}`);
+    const apart = identity && this.tracked.get(splitKey(identity.key, address));
     if (apart && apart.device === device) identity = apart.identity;
     const key = identity?.key ?? address;
     let entry = this.tracked.get(key);

@@ -33,9 +33,12 @@ export function nameIdentity(name: string): DeviceIdentity {
   return { key: `name:${name}`, label: name, tags: { local_name: name }, kind: 'name', text: `the name "${oneLine(name)}"` };
 }
 
+/** The key of the device at `address` split off from another advertising the identity of `key`. */
+export const splitKey = (key: string, address: string): string => `${key}@${address}`;
+
 /** `identity` pinned to `address`: a second device advertising it at once, kept apart from the first. */
 export function splitIdentity(identity: DeviceIdentity, address: string): DeviceIdentity {
-  return { ...identity, key: `${identity.key}@${address}`, tags: { ...identity.tags, address }, at: address };
+  return { ...identity, key: splitKey(identity.key, address), tags: { ...identity.tags, address }, at: address };
 }
 
 /** The problem kind of two devices advertising one identity at once. */

@@ -27,7 +27,7 @@ const NAMES_SHOWN = 5;
 export async function rescanFolder(folder: ExpandedFolder, resolver: NodeResolver, walk: FolderWalker, publishingIntervalMs: number): Promise<FolderRescan | { gone: string }> {
   const found = await resolver.resolve(folder.location, { mustExist: true });
   if (!found.ok) {
-    if (isGone(found.message)) return { gone: found.message };
+    if (found.gone) return { gone: found.message };
     throw new Error(found.message);
   }
   const walked = await walkFound(walk, folder, found.node);
@@ -51,9 +51,6 @@ export async function rescanFolder(folder: ExpandedFolder, resolver: NodeResolve
   folder.targets = targets;
   return { added, removed: walked.refusedBelow > 0 ? [] : unseen, ...(walked.cut === undefined ? {} : { cut: walked.cut }) };
 }
-
-/** A resolution's failure that says the node is not there (not that the server would not answer). */
-const isGone = (message: string): boolean => /\(BadNodeIdUnknown\)|has no child named/.test(message);
 
 /**
  * The log line of a rescan that changed a folder's items: how many variables are new and gone,

@@ -27,7 +27,8 @@ export interface ResolvedNode {
 }
 
 /** {@link NodeResolver.resolve}'s answer. */
-export type Resolution = { ok: true; node: ResolvedNode } | { ok: false; message: string };
+/** `gone`: the server says the node is not there (BadNodeIdUnknown, or no child of that name), not that it would not answer. */
+export type Resolution = { ok: true; node: ResolvedNode } | { ok: false; message: string; gone?: true };
 
 /** A variable found below a folder. */
 export interface FolderVariable extends ResolvedNode {
@@ -78,7 +79,7 @@ export function createNodeResolver(session: ClientSession, namespaces: readonly 
       if (distinct.size === 0) {
         // Names come from the server: a few, each cut short, so the message stays readable.
         const names = listed.children.slice(0, 20).map((c) => (c.browseName.name.length > 40 ? `${c.browseName.name.slice(0, 37)}...` : c.browseName.name)).join(', ');
-        return { ok: false, message: `browse path ${location.text}: ${currentName} has no child named ${formatBrowsePath([step])} (it has ${names || 'none'})` };
+        return { ok: false, gone: true, message: `browse path ${location.text}: ${currentName} has no child named ${formatBrowsePath([step])} (it has ${names || 'none'})` };
       }
       if (distinct.size > 1) {
         const options = [...distinct.values()].map((m) => `${m.browseName.namespaceIndex}:${m.browseName.name}`).join(' or ');
@@ -92,10 +93,12 @@ export function createNodeResolver(session: ClientSession, namespaces: readonly 
     return { ok: true, node: { nodeId: OBJECTS_FOLDER, ref: { namespace: { index: 0 }, identifier: { kind: 'i', value: 85 } }, text: OBJECTS_FOLDER } };
   };
 
-  const exists = async (nodeId: string, text: string): Promise<string | undefined> => {
+  const exists = async (nodeId: string, text: string): Promise<Extract<Resolution, { ok: false }> | undefined> => {
     const read = (await session.read({ nodeId, attributeId: NODE_CLASS_ATTRIBUTE })) as unknown as { statusCode: { name: string; isGood(): boolean } };
     if (read.statusCode.isGood()) return undefined;
-    return read.statusCode.name === 'BadNodeIdUnknown' ? `node ${text} does not exist on the server (BadNodeIdUnknown)` : `node ${text}: the server refused to read it (${read.statusCode.name})`;
+    return read.statusCode.name === 'BadNodeIdUnknown'
+      ? { ok: false, gone: true, message: `node ${text} does not exist on the server (BadNodeIdUnknown)` }
+      : { ok: false, message: `node ${text}: the server refused to read it (${read.statusCode.name})` };
   };
 
   return {
@@ -109,7 +112,7 @@ export function createNodeResolver(session: ClientSession, namespaces: readonly 
       const id = `${location.ref.identifier.kind}=${location.ref.identifier.value}`;
       const text = resolved.namespaceIndex === 0 || uri === undefined ? resolved.nodeId : `nsu=${uri};${id}`;
       const missing = options.mustExist ? await exists(resolved.nodeId, location.text) : undefined;
-      if (missing !== undefined) return { ok: false, message: missing };
+      if (missing !== undefined) return missing;
       return { ok: true, node: { nodeId: resolved.nodeId, ref: location.ref, text } };
     },
   };

@@ -50,6 +50,6 @@ describe('a folder browsed again while the server is busy', () => {
     await expect(rescanFolder(folder, resolver({ ok: true, node: folder.node }), walker([], { refused: 'BadTooManyOperations' }), 1000)).rejects.toThrow(/refused to browse it \(BadTooManyOperations\)/);
     await expect(rescanFolder(folder, resolver({ ok: false, message: 'node ns=2;s=Line: the server refused to read it (BadResourceUnavailable)' }), walker(['Temp']), 1000)).rejects.toThrow(/BadResourceUnavailable/);
     expect(folder.targets.map((t) => t.browsePath)).toEqual([['Temp']]);
-    expect(await rescanFolder(folder, resolver({ ok: false, message: 'node ns=2;s=Line does not exist on the server (BadNodeIdUnknown)' }), walker(['Temp']), 1000)).toEqual({ gone: 'node ns=2;s=Line does not exist on the server (BadNodeIdUnknown)' });
+    expect(await rescanFolder(folder, resolver({ ok: false, gone: true, message: 'node ns=2;s=Line does not exist on the server (BadNodeIdUnknown)' }), walker(['Temp']), 1000)).toEqual({ gone: 'node ns=2;s=Line does not exist on the server (BadNodeIdUnknown)' });
   });
 });
