@@ -76,7 +76,7 @@ describe('batcher', () => {
     expect(sealed[1]?.unsynced).toBeUndefined();
   });
 
-  it('encodes each batch once, as the gzip-compressed HTTP body (over 1 KiB), sizing points without encoding them', async () => {
+  it('encodes each point once, into the gzip-compressed HTTP body (over 1 KiB)', async () => {
     const { batcher, sealed } = make({ maxPoints: 30 });
     for (let i = 0; i < 31; i++) batcher.add({ ...point(i), tags: { site: 'a' } });
     batcher.seal();
@@ -121,6 +121,18 @@ describe('batcher', () => {
     expect(withRefusals.pending()).toBe(0);
   });
 
+  it('lets the rest linger when points that came out larger than estimated sealed their batch early', async () => {
+    const { batcher, sealed } = make({ maxBytes: 4096, lingerMs: 500 });
+    for (let i = 0; i < 5; i++) batcher.add({ metric: 'm', value: '"\u0001'.repeat(200), class: 'event' });
+    // The turn is over: its points are encoded, two batches' worth sealed at once.
+    vi.advanceTimersByTime(1);
+    await batcher.settled();
+    expect(sealed.map((b) => b.count)).toEqual([2, 2]);
+    vi.advanceTimersByTime(500);
+    await batcher.settled();
+    expect(sealed.map((b) => b.count)).toEqual([2, 2, 1]);
+  });
+
   it('seals two halves when the real JSON passes max_bytes (text full of escapes)', async () => {
     const { batcher, sealed } = make({ maxBytes: 4096 });
     // Quotes and control characters double or sextuple in JSON: the estimate cannot see it.
@@ -129,6 +141,52 @@ describe('batcher', () => {
     await batcher.settled();
     for (const b of sealed) expect(b.rawBytes).toBeLessThanOrEqual(4096);
     expect(sealed.reduce((n, b) => n + b.count, 0)).toBe(6);
+  });
+});
+
+describe('batcher: points held as bytes', () => {
+  it('encodes the points of a turn of the event loop once it is over, holding none of them until the batch seals', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const sealed: Batch[] = [];
+    const batcher = createBatcher({ maxPoints: 10_000, maxBytes: 1 << 20, lingerMs: 60_000, run: 'r', codec: { sourceId: 'b', gzipLevel: 1 }, now: () => Date.now(), onSeal: (b) => sealed.push(b) });
+    const add = (i: number): WeakRef<object> => {
+      const p = point(i);
+      batcher.add(p);
+      return new WeakRef(p);
+    };
+    const refs = Array.from({ length: 1200 }, (_, i) => add(i));
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    // Held as objects for the batch's linger (a second by default), they would outlive the young
+    // generation and cost more to collect than to encode.
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    expect(batcher.pending()).toBe(1200);
+    batcher.seal();
+    await batcher.settled();
+    expect(sealed.flatMap((b) => batchPoints(b))).toEqual([...Array(1200).keys()].map(point));
+    batcher.stop();
+  });
+
+  it('keeps each provisional stamp on its point across the arrays a busy turn is encoded in', async () => {
+    const sealed: Batch[] = [];
+    const batcher = createBatcher({ maxPoints: 10_000, maxBytes: 1 << 20, lingerMs: 60_000, run: 'r', codec: { sourceId: 'b', gzipLevel: 1 }, now: () => Date.now(), onSeal: (b) => sealed.push(b) });
+    const marked = new Set([0, 499, 500, 501, 999, 1000, 1499, 2047]);
+    const circular: { [k: string]: unknown } = {};
+    circular.self = circular;
+    for (let i = 0; i < 2048; i++) {
+      // One point JSON cannot encode, in the second array: the stamps after it move up by one.
+      if (i === 700) batcher.add({ metric: 'circular', value: circular as never, timestamp: 1 }, true);
+      batcher.add(point(i), marked.has(i));
+    }
+    batcher.seal();
+    await batcher.settled();
+    expect(sealed).toHaveLength(1);
+    const points = batchPoints(sealed[0]!);
+    expect(points.map((p) => p.value)).toEqual([...Array(2048).keys()]);
+    expect(sealed[0]!.unsynced!.indices.map((i) => points[i]!.value)).toEqual([...marked]);
   });
 });
 

@@ -33,8 +33,13 @@ export function bodyJson(fields: BatchFields, codec: BatchCodec): string {
 
 /** Whether a body of this JSON is stored and sent gzip-compressed. */
 export function compresses(json: string, codec: BatchCodec): boolean {
+  return compressesBytes(json.length, codec);
+}
+
+/** Whether a body of this many bytes is stored and sent gzip-compressed. */
+export function compressesBytes(bytes: number, codec: BatchCodec): boolean {
   // Bodies of 1 KiB or less go uncompressed (DESIGN section 3): gzip would only add its header.
-  return codec.gzipLevel !== undefined && json.length > GZIP_THRESHOLD_BYTES;
+  return codec.gzipLevel !== undefined && bytes > GZIP_THRESHOLD_BYTES;
 }
 
 /** What a sealed batch records of its points: enough to seal it without holding them. */

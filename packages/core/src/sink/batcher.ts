@@ -1,9 +1,10 @@
 import type { Point } from '../point/point.js';
 import { newBatchId, type Batch } from '../shared/batch.js';
-import { batchHead, bodyJson, compresses, gzipOffThread, gzipOnThread, sealBatch, sealHead, type BatchCodec, type BatchFields } from '../shared/batch-codec.js';
+import { compressesBytes, gzipOffThread, gzipOnThread, sealHead, type BatchCodec, type BatchHead } from '../shared/batch-codec.js';
+import { createBufferPool } from './_buffer-pool.js';
 import { createLoopIdleProbe } from './_loop-idle.js';
+import { createOpenBody, type FinishedBody } from './_open-body.js';
 import { estimatePointBytes } from './_point-size.js';
-import { createTextScratch } from './_text-scratch.js';
 
 /** Options of {@link createBatcher}. */
 export interface BatcherOptions {
@@ -49,7 +50,7 @@ export interface Batcher {
   pending(): number;
   /** Batches sealed but not yet handed to `onSeal` (being compressed, or behind one that is). */
   sealedAhead(): number;
-  /** Stops the linger timer; the open batch stays until `seal()`. */
+  /** Stops the linger timer and the encoding of this turn's points; the open batch stays until `seal()`. */
   stop(): void;
   /** Resolves once every batch sealed so far has been handed to `onSeal`. */
   settled(): Promise<void>;
@@ -65,34 +66,47 @@ export interface Batcher {
 const MAX_ENCODING = 4;
 
 /**
- * Largest body (characters of JSON) compressed on an idle event loop: a few milliseconds at gzip
+ * Largest body (bytes of JSON) compressed on an idle event loop: a few milliseconds at gzip
  * level 1. A larger one goes to the threadpool, so a high gzip level never stalls the loop.
  */
-const ON_LOOP_MAX_CHARS = 256 * 1024;
+const ON_LOOP_MAX_BYTES = 256 * 1024;
 
 /**
- * Creates a {@link Batcher}. A point's size is estimated without encoding it; a batch is encoded
- * once, when sealed: JSON on the event loop, then gzip, and handed on in the order sealed. A busy
- * loop hands gzip to libuv's threadpool (the writer goes on meanwhile); a mostly idle one, as a
- * bridge reading a few thousand points a second, compresses on the loop, where it costs the same
- * CPU without waking a pool thread and the loop again (measured on this project's 2-core VM: each
- * wake-up of an idle thread costs 0.2-0.3 ms of CPU, about what gzip level 1 takes for a body of
- * 1000 points). In the rare case its JSON came out over `maxBytes` (strings full of escapes) it is
- * sealed as two halves instead. The linger timer is `unref()`ed so it never holds the process open.
+ * Most points encoded together: a turn of the event loop that writes more (a replay, a burst)
+ * encodes them this many at a time, each array's JSON text staying small and short-lived.
+ */
+const CHUNK_POINTS = 500;
+
+/**
+ * Creates a {@link Batcher}. Points are encoded as they come: those written in one turn of the
+ * event loop are encoded together (one `JSON.stringify` of the array) into the open batch's body,
+ * a pooled buffer (see `_open-body.ts` for why, in CPU). A point's size is estimated when added,
+ * to seal before `maxBytes`; the body's real size is checked as it is written, and a batch whose
+ * points came out larger (strings full of escapes) is sealed early, point by point. A sealed body
+ * is gzip-compressed and handed on in the order sealed. A busy loop hands gzip to libuv's
+ * threadpool (the writer goes on meanwhile); a mostly idle one, as a bridge reading a few
+ * thousand points a second, compresses on the loop, where it costs the same CPU without waking a
+ * pool thread and the loop again (measured on this project's 2-core VM: each wake-up of an idle
+ * thread costs 0.2-0.3 ms of CPU, about what gzip level 1 takes for a body of 1000 points). The
+ * linger timer is `unref()`ed so it never holds the process open.
  */
 export function createBatcher(options: BatcherOptions): Batcher {
-  let points: Point[] = [];
-  let bytes = 0;
+  const pool = createBufferPool(MAX_ENCODING + 1, 4 * options.maxBytes);
+  const body = createOpenBody(`{"source_id":${JSON.stringify(options.codec.sourceId)},"points":`, options.maxBytes, pool);
+  /** Points added and not yet encoded (this turn's), their estimated bytes, and which are unsynced. */
+  let pending: Point[] = [];
+  let pendingBytes = 0;
+  let pendingUnsynced: number[] = [];
+  /** Indices of the body's points whose timestamps are provisional. */
   let unsynced: number[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let encodeSoon: NodeJS.Immediate | undefined;
   /** Batches sealed but not yet handed on, and how many are being compressed. */
   let queued = 0;
   let encoding = 0;
   let chain: Promise<void> = Promise.resolve();
   /** The last compression started: the next one starts when it ends. */
   let compressing: Promise<unknown> = Promise.resolve();
-  /** The buffers bodies are compressed from, one per body in compression. */
-  const scratch = createTextScratch(MAX_ENCODING, 4 * options.maxBytes);
   const compressOnLoop = options.compressOnLoop ?? createLoopIdleProbe();
 
   const handOn = (batch: Batch): void => {
@@ -113,89 +127,128 @@ export function createBatcher(options: BatcherOptions): Batcher {
     });
   };
 
-  /**
-   * A batch JSON could not encode (a point's value turned circular, a BigInt, a getter that
-   * throws): each point is tried alone, those that fail go to `onUnencodable`, and the others are
-   * sealed, so one point never costs the batch.
-   */
-  const emitEncodable = (batchPoints: Point[], stamps: number[], now: number, err: unknown): void => {
-    const kept: Point[] = [];
-    const keptStamps: number[] = [];
-    const refused: Point[] = [];
-    let reason = `cannot be encoded as JSON: ${(err as Error)?.message ?? String(err)}`;
-    const unsynced = new Set(stamps);
-    batchPoints.forEach((point, i) => {
-      try {
-        JSON.stringify(point);
-      } catch (pointErr) {
-        reason = `cannot be encoded as JSON: ${(pointErr as Error)?.message ?? String(pointErr)}`;
-        refused.push(point);
-        return;
-      }
-      if (unsynced.has(i)) keptStamps.push(kept.length);
-      kept.push(point);
-    });
-    // Points that encode alone but not together (a toJSON that throws on its second call): none kept.
-    if (refused.length === 0) refused.push(...kept.splice(0));
-    options.onUnencodable?.(refused, reason);
-    if (kept.length > 0) emit(kept, keptStamps, now, true);
-  };
-
-  const emit = (batchPoints: Point[], stamps: number[], now: number, isolated = false): void => {
-    const fields: BatchFields = { id: newBatchId(now), createdAtMs: now, points: batchPoints, ...(stamps.length > 0 ? { unsynced: { run: options.run, indices: stamps } } : {}) };
-    let json: string;
-    try {
-      json = bodyJson(fields, options.codec);
-    } catch (err) {
-      if (isolated) return options.onUnencodable?.(batchPoints, `cannot be encoded as JSON: ${(err as Error)?.message ?? String(err)}`);
-      return emitEncodable(batchPoints, stamps, now, err);
+  /** Hands on a finished body: as it is (1 KiB or less, or no gzip), or compressed on the loop or off it. */
+  const emit = (finished: FinishedBody, head: BatchHead): void => {
+    const { bytes, lent } = finished;
+    if (!compressesBytes(bytes.length, options.codec)) {
+      const text = bytes.toString('utf8');
+      lent.release();
+      return deliver(sealHead(head, text));
     }
-    if (json.length > options.maxBytes && Buffer.byteLength(json) > options.maxBytes && batchPoints.length > 1) {
-      const half = Math.ceil(batchPoints.length / 2);
-      emit(batchPoints.slice(0, half), stamps.filter((i) => i < half), now, isolated);
-      emit(batchPoints.slice(half), stamps.filter((i) => i >= half).map((i) => i - half), now, isolated);
-      return;
-    }
-    if (!compresses(json, options.codec)) return deliver(sealBatch(fields, json, json));
     const level = options.codec.gzipLevel!;
     // compressOnLoop() is asked for every body: each call starts the window the next is judged by.
-    const onLoop = compressOnLoop() && json.length <= ON_LOOP_MAX_CHARS;
-    // The JSON's bytes come from reused buffers either way (see _text-scratch.ts).
-    const body = scratch.encode(json);
-    const head = batchHead(fields, body.bytes);
+    const onLoop = compressOnLoop() && bytes.length <= ON_LOOP_MAX_BYTES;
     if (onLoop || encoding >= MAX_ENCODING) {
       let data: Buffer | string;
       try {
-        data = gzipOnThread(body.bytes, level);
+        data = gzipOnThread(bytes, level);
       } catch {
         // zlib failed (out of memory): the body goes as plain JSON rather than not at all.
-        data = json;
+        data = bytes.toString('utf8');
       } finally {
-        body.release();
+        lent.release();
       }
       return deliver(sealHead(head, data));
     }
     encoding += 1;
-    // While it waits and is compressed, the batch is these bytes and its head: the points and the
-    // JSON text (a 100 kB string) can go now instead of living on into the old generation.
-    const compressed = compressing.then(() => gzipOffThread(body.bytes, level));
+    // While it waits and is compressed, the batch is these bytes and its head.
+    const compressed = compressing.then(() => gzipOffThread(bytes, level));
     compressing = compressed.catch(() => undefined);
     deliver(
       compressed.then(
         (data) => {
           encoding -= 1;
-          body.release();
+          lent.release();
           return sealHead(head, data);
         },
         () => {
           // zlib failed (out of memory): the body goes as plain JSON rather than not at all.
           encoding -= 1;
-          const text = body.bytes.toString('utf8');
-          body.release();
+          const text = bytes.toString('utf8');
+          lent.release();
           return sealHead(head, text);
         },
       ),
     );
+  };
+
+  /** Seals the body written so far, if it holds a point. */
+  const sealBody = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const count = body.count;
+    const finished = body.finish();
+    if (finished === undefined) return;
+    const now = options.now();
+    const head: BatchHead = { id: newBatchId(now), createdAtMs: now, count, rawBytes: finished.bytes.length };
+    if (unsynced.length > 0) head.unsynced = { run: options.run, indices: unsynced };
+    unsynced = [];
+    emit(finished, head);
+  };
+
+  /** Writes `points` (JSON `json`) into the body; `stamps`: which of them are unsynced. False when they do not fit. */
+  const append = (json: string, points: number, stamps: readonly number[]): boolean => {
+    const first = body.count;
+    if (!body.append(json, points)) return false;
+    for (const i of stamps) unsynced.push(first + i);
+    return true;
+  };
+
+  /**
+   * Points one at a time: those of an array JSON could not encode (a value turned circular, a
+   * BigInt, a getter that throws), or too large together for the room left. A point that cannot
+   * be encoded goes to `onUnencodable` with the reason; one that does not fit seals the body and
+   * starts the next.
+   */
+  const appendOneByOne = (points: readonly Point[], stamps: readonly number[]): void => {
+    const flagged = new Set(stamps);
+    const refused: Point[] = [];
+    let reason = '';
+    points.forEach((point, i) => {
+      let json: string;
+      try {
+        json = `[${JSON.stringify(point)}]`;
+      } catch (err) {
+        reason = `cannot be encoded as JSON: ${(err as Error)?.message ?? String(err)}`;
+        refused.push(point);
+        return;
+      }
+      const mark = flagged.has(i) ? [0] : [];
+      if (append(json, 1, mark)) return;
+      sealBody();
+      append(json, 1, mark);
+    });
+    if (refused.length > 0) options.onUnencodable?.(refused, reason);
+  };
+
+  /** Encodes the points added since the last time into the body, CHUNK_POINTS at a time. */
+  const encodePending = (): void => {
+    if (encodeSoon) clearImmediate(encodeSoon);
+    encodeSoon = undefined;
+    while (pending.length > 0) {
+      const points = pending.length <= CHUNK_POINTS ? pending : pending.slice(0, CHUNK_POINTS);
+      const stamps = points === pending ? pendingUnsynced : pendingUnsynced.filter((i) => i < CHUNK_POINTS);
+      pending = points === pending ? [] : pending.slice(CHUNK_POINTS);
+      pendingUnsynced = stamps === pendingUnsynced ? [] : pendingUnsynced.filter((i) => i >= CHUNK_POINTS).map((i) => i - CHUNK_POINTS);
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(points);
+      } catch {
+        // Found and reported point by point below.
+      }
+      if (json === undefined || !append(json, points.length, stamps)) appendOneByOne(points, stamps);
+    }
+    pendingBytes = 0;
+  };
+
+  /** The open batch's points, encoded or not. */
+  const openCount = (): number => body.count + pending.length;
+  /** Bytes of the open batch: its body's, and an estimate of the points not encoded yet. */
+  const openBytes = (): number => body.size() + pendingBytes;
+
+  const seal = (): void => {
+    encodePending();
+    sealBody();
   };
 
   /** seal() where nothing may throw: from the timer (a throw would end the process) and from add() (inside the caller's write()). */
@@ -207,38 +260,47 @@ export function createBatcher(options: BatcherOptions): Batcher {
     }
   };
 
-  const seal = () => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (points.length === 0) return;
-    const sealed = points;
-    const stamps = unsynced;
-    points = [];
-    bytes = 0;
-    unsynced = [];
-    emit(sealed, stamps, options.now());
+  /** Starts the linger timer of an open batch that has none. */
+  const armTimer = (): void => {
+    if (timer || openCount() === 0) return;
+    timer = setTimeout(sealSafely, options.lingerMs);
+    timer.unref();
+  };
+
+  /**
+   * encodePending() where nothing may throw, from setImmediate. Points that did not fit sealed
+   * the body they were meant for: the next one, holding the rest, lingers from now.
+   */
+  const encodeSafely = (): void => {
+    try {
+      encodePending();
+      armTimer();
+    } catch (err) {
+      options.onSealError?.(err);
+    }
   };
 
   return {
     add(point, isUnsynced) {
       const size = estimatePointBytes(point);
-      if (points.length > 0 && bytes + size > options.maxBytes) sealSafely();
-      if (isUnsynced) unsynced.push(points.length);
-      points.push(point);
-      bytes += size;
-      if (points.length >= options.maxPoints || bytes >= options.maxBytes) {
-        sealSafely();
-      } else if (!timer) {
-        timer = setTimeout(sealSafely, options.lingerMs);
-        timer.unref();
-      }
+      if (openCount() > 0 && openBytes() + size > options.maxBytes) sealSafely();
+      if (isUnsynced) pendingUnsynced.push(pending.length);
+      pending.push(point);
+      pendingBytes += size;
+      if (openCount() >= options.maxPoints || openBytes() >= options.maxBytes) return sealSafely();
+      armTimer();
+      // The points of this turn of the loop are encoded together once it is over.
+      if (pending.length >= CHUNK_POINTS) encodeSafely();
+      else encodeSoon ??= setImmediate(encodeSafely);
     },
     seal: sealSafely,
-    pending: () => points.length,
+    pending: openCount,
     sealedAhead: () => queued,
     stop() {
       if (timer) clearTimeout(timer);
       timer = undefined;
+      if (encodeSoon) clearImmediate(encodeSoon);
+      encodeSoon = undefined;
     },
     settled: () => chain,
   };
