@@ -42,6 +42,27 @@ interface SubscriptionInternals {
   _removeMonitoredItem?: (clientHandle: number) => void;
 }
 
+/** node-opcua's per-item delivery of a notification, which the bridge does not use. */
+interface ItemDispatch {
+  _notify_value_change?: (value: unknown) => void;
+  _notify_event?: (fields: unknown) => void;
+}
+
+const ignore = (): void => undefined;
+
+/**
+ * Turns off node-opcua's delivery of each notification to its item (an event on the item,
+ * re-emitted by its group, for every value). The bridge reads the subscription's raw
+ * notifications instead (see subscription.ts), so that delivery only cost CPU: about a tenth of
+ * the bridge's at 10,000 values a second (bench/results/opcua-subscribe.md). Set on the item
+ * itself, it stays through node-opcua re-creating the item after a reconnect.
+ */
+function muteDispatch(item: object): void {
+  const dispatch = item as ItemDispatch;
+  dispatch._notify_value_change = ignore;
+  dispatch._notify_event = ignore;
+}
+
 function groupKey(t: Target): string {
   if (t.kind === 'event') return `event:${t.key}:${t.label}`;
   return `value:${t.samplingIntervalMs}:${t.queueSize}:${t.deadband ? `${t.deadband.type}:${t.deadband.value}` : ''}`;
@@ -77,6 +98,7 @@ export async function monitorTargets(ctx: MonitorContext, targets: readonly Targ
       );
       const items = group.monitoredItems as unknown as (ClientMonitoredItemBase & MonitoredItemLike)[];
       chunk.forEach((t, i) => ctx.byItem.set(items[i]!, t));
+      for (const item of items) muteDispatch(item);
       let failure: string | undefined;
       try {
         await withDeadline(
