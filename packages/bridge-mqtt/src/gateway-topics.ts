@@ -37,6 +37,37 @@ export function managementPrefix(topic: string): string | undefined {
   return `${levels[0]}/bridge`;
 }
 
+/** Levels that make a topic a command to a device: Zigbee2MQTT's `set` and `get`, Homie's `set`. */
+const COMMAND_LEVELS = new Set(['set', 'get']);
+
+/**
+ * True for a command sent to a device rather than something it reports: Zigbee2MQTT's
+ * `<base>/<device>/set` and `/get` (also `/set/<attribute>`), Homie's `<device>/<node>/<property>/set`.
+ * A controller (Home Assistant, a dashboard) publishes them when someone switches a light during
+ * the scan; mapped, they would record what was asked for as if the device had reported it.
+ */
+export function isCommandTopic(topic: string): boolean {
+  const levels = topicLevels(topic);
+  const n = levels.length;
+  if (n >= 3 && COMMAND_LEVELS.has(levels[n - 1]!)) return true;
+  return n >= 4 && COMMAND_LEVELS.has(levels[n - 2]!);
+}
+
+/** Whether a scan leaves `topic` out of the subscriptions it proposes: a gateway's own topic, or a command. */
+export function leftOutOfScan(topic: string): boolean {
+  return managementPrefix(topic) !== undefined || isCommandTopic(topic);
+}
+
+/** The line a scan prints, once, for the commands it left out (`topics`, in the order listed), or none. */
+export function commandsNote(topics: readonly string[]): string[] {
+  if (topics.length === 0) return [];
+  const shown = topics.slice(0, 2).join(', ');
+  const more = topics.length > 2 ? ` and ${topics.length - 2} more` : '';
+  return [
+    `# left out: ${topics.length} command topic${topics.length === 1 ? '' : 's'} (${shown}${more}), what a controller asked devices to do, not what they reported. To record commands, map them yourself`,
+  ];
+}
+
 /**
  * The line a scan prints, once, for the management topics it left out (`prefixes`, in order
  * heard), or none when there were none.

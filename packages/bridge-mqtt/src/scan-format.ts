@@ -1,5 +1,5 @@
 import { flowYaml, oneLine, textTable } from '@fieldbridge/core/bridge';
-import { leftOutNote, managementPrefix } from './gateway-topics.js';
+import { commandsNote, isCommandTopic, leftOutNote, leftOutOfScan, managementPrefix } from './gateway-topics.js';
 import { knownPair } from './heard-words.js';
 import { booleanProposal, type BooleanProposal } from './scan-booleans.js';
 import { topicLevels } from './topic.js';
@@ -50,12 +50,14 @@ export function formatTopicScan(result: TopicSurveyResult, heardFrom: string): s
   lines.push(...textTable([header, ...rows], 48));
   if (result.notListed > 0) lines.push(`... and ${result.notListed} more topics not listed`);
   const management = topics.filter((t) => t.mappedBy === undefined && managementPrefix(t.topic) !== undefined);
-  const unmapped = topics.filter((t) => t.mappedBy === undefined && managementPrefix(t.topic) === undefined);
+  const commands = topics.filter((t) => t.mappedBy === undefined && managementPrefix(t.topic) === undefined && isCommandTopic(t.topic));
+  const unmapped = topics.filter((t) => t.mappedBy === undefined && !leftOutOfScan(t.topic));
   const entries = suggestSubscriptions(unmapped, topics);
   lines.push('');
   if (entries.length === 0) lines.push('Every topic heard is mapped already, or carries nothing the bridge reads.');
   else lines.push(`# ${entries.length} subscriptions for the topics not mapped yet; paste under mqtt: and rename the metrics as you like`, 'subscriptions:', ...entries.flat());
   lines.push(...leftOutNote(new Set(management.map((t) => managementPrefix(t.topic)!)), management.length));
+  lines.push(...commandsNote(commands.map((t) => oneLine(t.topic))));
   const unfit = unmapped.flatMap((t) => {
     if (t.unfit !== undefined) return [`#   ${oneLine(t.topic)}: ${t.unfit}`];
     return t.format === 'json' ? t.fields.filter((f) => f.unfit !== undefined).map((f) => `#   ${oneLine(t.topic)} ${f.path}: ${f.unfit}`) : [];
@@ -91,7 +93,7 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
       sparkplugGroups.add(levels[1] ?? '');
       continue;
     }
-    if (managementPrefix(t.topic) !== undefined) continue;
+    if (leftOutOfScan(t.topic)) continue;
     if (t.format === 'binary' || t.format === 'empty' || t.unfit !== undefined || (t.format === 'json' && readable(t.fields).length === 0)) continue;
     const key = [levels.length, t.format, ...(t.switchWords ?? []).map((w) => w.toLowerCase()).sort(), ...t.fields.map(fieldKey)].join('\u0000');
     const group = groups.get(key);

@@ -133,6 +133,29 @@ describe('which heard strings the scan proposes as booleans', () => {
     return (parse(pasteBlock(formatTopicScan(survey.result(), 'in a test'))) as { subscriptions: Record<string, unknown>[] }).subscriptions;
   }
 
+  it('leaves out commands a controller sent during the scan (Zigbee2MQTT /set and /get, Homie /set), said once', () => {
+    const heard: [string, string][] = [
+      ['zigbee2mqtt/hall_plug', '{"state": "ON", "power": 5}'],
+      ['zigbee2mqtt/hall_plug/set', '{"state": "OFF"}'],
+      ['zigbee2mqtt/hall_plug/set/state', 'OFF'],
+      ['zigbee2mqtt/hall_plug/get', '{"state": ""}'],
+      ['homie/boiler/relay/on', 'true'],
+      ['homie/boiler/relay/on/set', 'false'],
+      // A device whose own name is "set" reports at two levels: kept.
+      ['sensors/set', '21.5'],
+    ];
+    expect(proposed(heard)).toEqual([
+      { topic: 'homie/boiler/relay/on', format: 'boolean', metric: 'homie.boiler.relay.on' },
+      { topic: 'sensors/set', format: 'number', metric: 'sensors.set' },
+      { topic: 'zigbee2mqtt/hall_plug', metric: 'zigbee2mqtt.hall_plug.{field}', fields: { power: '$.power', state: { value: '$.state', type: 'boolean' } } },
+    ]);
+    const survey = createTopicSurvey();
+    for (const [topic, payload] of heard) survey.message(topic, Buffer.from(payload), false);
+    const out = formatTopicScan(survey.result(), 'in a test');
+    expect(out.match(/# left out/g)).toHaveLength(1);
+    expect(out).toContain('# left out: 4 command topics (homie/boiler/relay/on/set, zigbee2mqtt/hall_plug/get and 2 more), what a controller asked devices to do, not what they reported. To record commands, map them yourself');
+  });
+
   it('a state only while every value heard was a switch word, a setting never; a lone online is availability, bare or in JSON', () => {
     expect(
       proposed([
