@@ -319,7 +319,9 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
       }
     } else if (event.type === 'restored') {
       flow.reapply();
-      void checkAfterRestore();
+      // A server that restarted (its session is new) may have restarted for a new address space
+      // (a PLC program download): its folders are browsed again now rather than at their period.
+      void checkAfterRestore().then(() => (event.sessionRecreated ? rescanAll() : undefined));
     }
   };
 

@@ -1,9 +1,10 @@
 import { trackCleanups } from '@fieldbridge/core/testing';
 import type { Namespace, UAObject, UAVariable } from 'node-opcua';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
+import { SIM_NAMESPACE, startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
 import { pointsOf, runSource } from './helpers/bridge.js';
 import { createCleanup } from './helpers/cleanup.js';
+import { restartOn } from './helpers/servers.js';
 import { until } from './helpers/until.js';
 
 // folders[] whose address space changes while the bridge runs: a tag import, a PLC download, a
@@ -147,5 +148,22 @@ describe('model change events', () => {
     variable(line, 'Q', 4);
     await t.waitFor(() => pointsOf(t, 'g.Q').some((p) => p.value === 4), 'the new variable arriving without waiting a day');
     expect(t.problems.filter((p) => p.key.endsWith('unknown_item'))).toEqual([]);
+  });
+});
+
+describe('a folder after its server restarted', () => {
+  it('is browsed again at once, not at its rescan period: a variable the restarted server has now flows', async () => {
+    const pkiDir = files.dir('restarting');
+    let restarting = await startOpcuaServer({ pkiDir });
+    files.add(() => restarting.stop());
+    const { t } = await runSource(track, { endpoint: restarting.endpointUrl, rescan_s: '1h', folders: [{ metric: 'r.{path}', node_id: `nsu=${SIM_NAMESPACE};s=Boiler` }] });
+    await t.waitFor(() => pointsOf(t, 'r.Temperature').length > 0, 'the folder flowing');
+    const port = restarting.port;
+    await restarting.stop();
+    // Restarted with one more variable below the folder, as after a PLC program download.
+    restarting = await restartOn(port, { pkiDir });
+    restarting.addVariable('Boiler.Level', 42);
+    await t.waitFor(() => pointsOf(t, 'r.Level').some((p) => p.value === 42), 'the new variable arriving without waiting an hour');
+    expect(t.logs.messages().filter((m) => m.includes('browsed again'))).toEqual([expect.stringMatching(/browsed again: 1 new \(Level\)/)]);
   });
 });

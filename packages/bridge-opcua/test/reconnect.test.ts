@@ -41,9 +41,9 @@ describe('a server restarted mid-run', () => {
     // (the bridge reads the raw notifications; that delivery only cost CPU).
     const emit = EventEmitter.prototype.emit;
     let itemEvents = 0;
-    const spy = vi.spyOn(EventEmitter.prototype, 'emit').mockImplementation(function (this: object, name: string | symbol, ...args: unknown[]) {
+    const spy = vi.spyOn(EventEmitter.prototype, 'emit').mockImplementation(function (this: object, name: unknown, ...args: unknown[]) {
       if (name === 'changed' && 'monitoringParameters' in this) itemEvents += 1;
-      return emit.call(this, name, ...args);
+      return emit.call(this, name as string | symbol, ...args);
     });
     cleanup.add(() => spy.mockRestore());
     const connection = await connectOpcua({ endpointUrl: server.endpointUrl, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST });
