@@ -133,6 +133,27 @@ describe('batcher', () => {
     expect(sealed.map((b) => b.count)).toEqual([2, 2, 1]);
   });
 
+  it('still lingers when the handler of unencodable points throws after points sealed their batch early', () => {
+    const sealed: Batch[] = [];
+    const errors: unknown[] = [];
+    const batcher = createBatcher({
+      maxPoints: 1000, maxBytes: 4096, lingerMs: 100, run: 'r', codec: { sourceId: 's', gzipLevel: undefined }, now: () => Date.now(),
+      onSeal: (b) => sealed.push(b),
+      onSealError: (err) => errors.push(err),
+      onUnencodable: () => {
+        throw new Error('boom');
+      },
+    });
+    for (let i = 0; i < 5; i++) batcher.add({ metric: 'm', value: '"\u0001'.repeat(200), timestamp: 1 });
+    batcher.add({ metric: 'bad', value: { x: 10n } as unknown as object, timestamp: 1 });
+    vi.advanceTimersByTime(1);
+    expect(sealed.map((b) => b.count)).toEqual([2, 2]);
+    expect(errors).toHaveLength(1);
+    vi.advanceTimersByTime(100);
+    expect(sealed.map((b) => b.count)).toEqual([2, 2, 1]);
+    expect(batcher.pending()).toBe(0);
+  });
+
   it('seals two halves when the real JSON passes max_bytes (text full of escapes)', async () => {
     const { batcher, sealed } = make({ maxBytes: 4096 });
     // Quotes and control characters double or sextuple in JSON: the estimate cannot see it.

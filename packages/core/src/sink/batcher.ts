@@ -207,7 +207,8 @@ export function createBatcher(options: BatcherOptions): Batcher {
     points.forEach((point, i) => {
       let json: string;
       try {
-        json = `[${JSON.stringify(point)}]`;
+        // As an array, as the whole chunk was: a point whose JSON is nothing (a toJSON returning undefined) is a null there too.
+        json = JSON.stringify([point]);
       } catch (err) {
         reason = `cannot be encoded as JSON: ${(err as Error)?.message ?? String(err)}`;
         refused.push(point);
@@ -274,9 +275,10 @@ export function createBatcher(options: BatcherOptions): Batcher {
   const encodeSafely = (): void => {
     try {
       encodePending();
-      armTimer();
     } catch (err) {
       options.onSealError?.(err);
+    } finally {
+      armTimer();
     }
   };
 
