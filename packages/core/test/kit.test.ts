@@ -126,6 +126,22 @@ describe('kit: keyed cache', () => {
     expect(computed.filter((k) => k.length === 20)).toHaveLength(2);
     expect(createKeyedCache((key: number) => (key > 0 ? undefined : 0))(1)).toBeUndefined();
   });
+
+  it('answers a hit with one lookup (it runs per value on hot paths), and keeps an undefined result too', () => {
+    let runs = 0;
+    const nothing = createKeyedCache((key: number) => ((runs += 1), key > 0 ? undefined : key));
+    expect([nothing(1), nothing(1)]).toEqual([undefined, undefined]);
+    expect(runs).toBe(1);
+    const square = createKeyedCache((key: number) => key * key);
+    square(3);
+    const has = vi.spyOn(Map.prototype, 'has');
+    try {
+      expect(square(3)).toBe(9);
+      expect(has).not.toHaveBeenCalled();
+    } finally {
+      has.mockRestore();
+    }
+  });
 });
 
 describe('kit: outage episodes', () => {

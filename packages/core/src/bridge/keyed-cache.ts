@@ -16,7 +16,9 @@ export function createKeyedCache<K, V>(compute: (key: K) => V, options: KeyedCac
   const maxKeys = options.maxKeys ?? 10_000;
   const kept = new Map<K, V>();
   return (key) => {
-    if (kept.has(key)) return kept.get(key) as V;
+    const hit = kept.get(key);
+    // One lookup for a hit: `has` only for a kept undefined.
+    if (hit !== undefined || kept.has(key)) return hit as V;
     const value = compute(key);
     if (options.keep && !options.keep(key)) return value;
     if (kept.size >= maxKeys) kept.delete(kept.keys().next().value as K);
