@@ -47,6 +47,8 @@ function benchContext() {
     clock: { now: () => Date.now(), monotonicNow: () => performance.now() },
     problems: createProblemReporter(silent),
     signal: new AbortController().signal,
+    // No reloads in a bench: what a bridge keeps across them is made afresh.
+    acrossReloads: (_key, make) => make(),
   };
   return { ctx, points: () => points };
 }

@@ -146,6 +146,8 @@ function countingContext() {
     clock: { now: () => performance.timeOrigin + performance.now(), monotonicNow: () => performance.timeOrigin + performance.now(), offsetMs: () => 0, roundTripMs: () => undefined, synced: () => true, addSample: () => 'used' },
     problems: createProblemReporter(silent),
     signal: new AbortController().signal,
+    // No reloads in a bench: what a bridge keeps across them is made afresh.
+    acrossReloads: (_key, make) => make(),
     sourceId: 'bench',
   };
   return { ctx, points: () => points };

@@ -45,6 +45,8 @@ function benchContext() {
     clock: { now: () => Date.now(), monotonicNow: () => performance.timeOrigin + performance.now(), offsetMs: () => 0, roundTripMs: () => undefined, synced: () => true, addSample: () => 'used' },
     problems,
     signal: new AbortController().signal,
+    // No reloads in a bench: what a bridge keeps across them is made afresh.
+    acrossReloads: (_key, make) => make(),
   };
   return { ctx, values, problems };
 }

@@ -117,6 +117,8 @@ function countingContext(counted, onAll, onSubscribed, window) {
     clock: createClock(),
     problems: createProblemReporter(silent),
     signal: new AbortController().signal,
+    // No reloads in a bench: what a bridge keeps across them is made afresh.
+    acrossReloads: (_key, make) => make(),
   };
 }
 

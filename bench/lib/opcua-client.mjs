@@ -177,6 +177,8 @@ if (mode === 'bare') {
     clock: createClock(),
     problems: createProblemReporter(silentPino),
     signal: new AbortController().signal,
+    // No reloads in a bench: what a bridge keeps across them is made afresh.
+    acrossReloads: (_key, make) => make(),
   };
   const section = opcuaConfigSchema.parse({
     endpoint: url,
