@@ -222,24 +222,23 @@ export function createBatcher(options: BatcherOptions): Batcher {
     if (refused.length > 0) options.onUnencodable?.(refused, reason);
   };
 
-  /** Encodes the points added since the last time into the body, CHUNK_POINTS at a time. */
+  /** Encodes the points added since the last time into the body: at most CHUNK_POINTS, as add() encodes when that many wait. */
   const encodePending = (): void => {
     if (encodeSoon) clearImmediate(encodeSoon);
     encodeSoon = undefined;
-    while (pending.length > 0) {
-      const points = pending.length <= CHUNK_POINTS ? pending : pending.slice(0, CHUNK_POINTS);
-      const stamps = points === pending ? pendingUnsynced : pendingUnsynced.filter((i) => i < CHUNK_POINTS);
-      pending = points === pending ? [] : pending.slice(CHUNK_POINTS);
-      pendingUnsynced = stamps === pendingUnsynced ? [] : pendingUnsynced.filter((i) => i >= CHUNK_POINTS).map((i) => i - CHUNK_POINTS);
-      let json: string | undefined;
-      try {
-        json = JSON.stringify(points);
-      } catch {
-        // Found and reported point by point below.
-      }
-      if (json === undefined || !append(json, points.length, stamps)) appendOneByOne(points, stamps);
-    }
+    if (pending.length === 0) return;
+    const points = pending;
+    const stamps = pendingUnsynced;
+    pending = [];
+    pendingUnsynced = [];
     pendingBytes = 0;
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(points);
+    } catch {
+      // Found and reported point by point below.
+    }
+    if (json === undefined || !append(json, points.length, stamps)) appendOneByOne(points, stamps);
   };
 
   /** The open batch's points, encoded or not. */
