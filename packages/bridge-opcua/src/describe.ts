@@ -70,7 +70,9 @@ export function describeOpcua(config: OpcuaConfig, context?: DescribeContext): s
   const metrics = new Map(planned.ok ? [...planned.plan.routes.values()].map((r) => [r.entry, r.kind === 'value' ? r.metric : undefined] as const) : []);
   (config.nodes ?? []).forEach((node, i) => lines.push(`  ${metrics.get(`nodes[${i}]`) ?? node.metric} <- ${where(node)} (${sampling(node, config)})`));
   for (const folder of config.folders ?? []) {
-    const bounds = `depth ${folder.max_depth ?? OPCUA_DEFAULTS.maxDepth}, at most ${folder.max_items ?? OPCUA_DEFAULTS.maxItems} variables`;
+    const rescanMs = folder.rescan_s ?? config.rescan_s ?? OPCUA_DEFAULTS.rescanMs;
+    const rescan = rescanMs === 0 ? 'browsed only when subscribing' : `browsed again every ${formatDuration(rescanMs)}`;
+    const bounds = `depth ${folder.max_depth ?? OPCUA_DEFAULTS.maxDepth}, at most ${folder.max_items ?? OPCUA_DEFAULTS.maxItems} variables, ${rescan}`;
     lines.push(`  ${folder.metric} <- every variable below ${where(folder)} (${bounds}; ${sampling(folder, config)})`);
   }
   for (const event of config.events ?? []) lines.push(`  ${describeEvent(event)}`);

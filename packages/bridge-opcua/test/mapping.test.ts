@@ -139,6 +139,22 @@ describe('the opcua: section', () => {
   });
 });
 
+describe('--check of folders', () => {
+  it('says how often each folder is browsed again', () => {
+    const config = opcuaConfigSchema.parse({
+      endpoint: 'opc.tcp://plc1',
+      rescan_s: 30,
+      folders: [
+        { metric: 'a.{path}', browse_path: 'LineA' },
+        { metric: 'b.{path}', browse_path: 'LineB', rescan_s: 0 },
+        { metric: 'c.{path}', browse_path: 'LineC', rescan_s: '2m' },
+      ],
+    });
+    expect(describeOpcua(config).slice(1).map((l) => /variables, ([^;]+);/.exec(l)?.[1])).toEqual(['browsed again every 30s', 'browsed only when subscribing', 'browsed again every 2m']);
+    expect(describeOpcua(opcuaConfigSchema.parse({ endpoint: 'opc.tcp://plc1', folders: [{ metric: 'a.{path}', browse_path: 'LineA' }] }))[1]).toContain('browsed again every 5m;');
+  });
+});
+
 describe('examples/opcua/map.yaml', () => {
   it('loads, with the environment filling the endpoint, and --check describes it without the password', () => {
     const config = parseMapping(readFileSync(example, 'utf8'), example, opcuaBridge, { OPCUA_PORT: '48400', OPCUA_PASSWORD: 'hunter2' });
