@@ -248,13 +248,31 @@ function collectFields(value: unknown, steps: JsonPathStep[], out: HeardField[])
   if (typeof value === 'string') {
     const iso = isoKind(value);
     if (iso !== undefined) field.iso8601 = iso;
-    if (numeric(value) !== undefined) field.numberText = true;
+    if (numeric(value) !== undefined && !identifierText(steps, value)) field.numberText = true;
   }
   if (typeof value === 'number' || field.numberText) {
     const unit = EPOCH_UNITS.find((u) => toEpochMs(value, u).ok);
     if (unit !== undefined) field.epochUnit = unit;
   }
   out.push(field);
+}
+
+/**
+ * Keys whose quoted digits name something rather than measure it (compared in lower case without
+ * `_` and `-`): an id, a serial number, an address, a SIM's or modem's number, a LoRaWAN EUI.
+ */
+const IDENTIFIER_KEYS = new Set(['id', 'uuid', 'guid', 'serial', 'serialnumber', 'serialno', 'sn', 'mac', 'macaddress', 'imei', 'imsi', 'iccid', 'msisdn', 'ieee', 'ieeeaddress', 'address', 'addr', 'eui', 'deveui', 'appeui', 'joineui']);
+
+/**
+ * True for a quoted number that is an identifier, which a scan proposes as no value: under a key
+ * named as one (`id`, `serial`, `device_id`, `sensorId`: see {@link IDENTIFIER_KEYS}), or written
+ * with a leading zero (`"0042"`), which no measurement is.
+ */
+function identifierText(steps: readonly JsonPathStep[], value: string): boolean {
+  if (/^[+-]?0\d/.test(value.trim())) return true;
+  const key = [...steps].reverse().find((s): s is { key: string } => 'key' in s)?.key;
+  if (key === undefined) return false;
+  return IDENTIFIER_KEYS.has(key.toLowerCase().replace(/[_-]/g, '')) || /(?:[_-](?:id|ID|Id)|[a-z0-9](?:Id|ID))$/.test(key);
 }
 
 /** See {@link HeardField.iso8601}: a zone-less date counts when it reads in some zone (UTC here). */

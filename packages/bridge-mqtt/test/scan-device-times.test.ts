@@ -162,3 +162,12 @@ describe('the time fields the survey recognises', () => {
     expect(points).toEqual([['f.timer.time', 35, 1_800_000_000_000], ['f.timer.t', 20.5, 1_800_000_000_000]]);
   });
 });
+
+describe('quoted numbers a scan proposes as values', () => {
+  it('not an identifier: a quoted id, serial, address or device_id, nor digits with a leading zero', () => {
+    const survey = createTopicSurvey();
+    survey.message('gw/room1', Buffer.from('{"id":"123","device_id":"884120","sensorId":"17","serial":"20231107","mac":"112233445566","code":"0042","temperature":"21.5","count":"7","paid":"3"}'), false);
+    const { subscriptions } = parse(pasteBlock(formatTopicScan(survey.result(), 'in a test'))) as { subscriptions: Record<string, unknown>[] };
+    expect(subscriptions).toEqual([{ topic: 'gw/room1', metric: 'gw.room1.{field}', fields: { temperature: '$.temperature', count: '$.count', paid: '$.paid' } }]);
+  });
+});
