@@ -114,13 +114,12 @@ describe('--scan of deCONZ events forwarded to MQTT', () => {
     const { out, subscriptions } = await scan('deconz/#');
     expect(out).toContain('    timestamp: { path: $.state.lastupdated, time_zone: UTC }  # deCONZ writes lastupdated in UTC without saying so\n');
     expect(out).not.toContain('# left out');
-    expect(subscriptions).toEqual([
-      expect.objectContaining({ topic: 'deconz/sensors/7', timestamp: { path: '$.state.lastupdated', time_zone: 'UTC' }, fields: expect.objectContaining({ temperature: '$.state.temperature' }) }),
-    ]);
+    // Its quoted "id" names the sensor: no value, so the temperature is the entry's one value.
+    expect(subscriptions).toEqual([{ topic: 'deconz/sensors/7', metric: 'deconz.sensors.7', value: '$.state.temperature', timestamp: { path: '$.state.lastupdated', time_zone: 'UTC' } }]);
 
     // Read in Berlin (UTC+2 in June), a local reading would be two hours early.
     const byMetric = await runPasted(out, { TZ: 'Europe/Berlin' });
-    const p = byMetric.get('deconz.sensors.7.temperature');
+    const p = byMetric.get('deconz.sensors.7');
     expect(p && [p.value, new Date(p.timestamp).toISOString()]).toEqual([2602, '2024-06-01T19:18:20.728Z']);
   });
 });
