@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '@fieldbridge/core';
@@ -89,12 +90,18 @@ async function setup(section: Record<string, unknown> = {}, rmemDefault = 33_554
   track.defer(() => t.abort.abort());
   const config = canConfigSchema.parse({ interface: 'socketcan:lo', dbc: VEHICLE_DBC_PATH, reconnect: { initial_ms: 10, max_ms: 20 }, ...section });
   const bridge = track.add(createCanSource(config, t.ctx, { loadSocketCan: async () => fake.module, procDir: proc, sysDir: sys, linkCheckMs: 5 }), (b) => b.stop());
-  // `ip link delete lo`, and `ip link add` of one with a new index.
+  // `ip link delete lo`, and `ip link add` of one with a new index. The kernel shows a new
+  // interface's directory whole, its ifindex in it: made aside and renamed into place, so the
+  // bridge never opens an interface whose index it cannot read yet (then it could not tell a
+  // later change). One still there gets its new index written whole.
   const deleteInterface = () => rm(join(sys, 'lo'), { recursive: true });
   const addInterface = async (index: number) => {
-    await mkdir(join(sys, 'lo'), { recursive: true });
-    await writeWhole(flags, '0x9\n');
-    await writeWhole(ifindex, `${index}\n`);
+    if (existsSync(join(sys, 'lo'))) return writeWhole(ifindex, `${index}\n`);
+    const made = join(sys, 'lo.new');
+    await mkdir(made);
+    await writeFile(join(made, 'flags'), '0x9\n');
+    await writeFile(join(made, 'ifindex'), `${index}\n`);
+    await rename(made, join(sys, 'lo'));
   };
   return { t, bridge, fake, clock, setFlags: (value: string) => writeWhole(flags, `${value}\n`), deleteInterface, addInterface };
 }
