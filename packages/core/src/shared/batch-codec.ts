@@ -26,14 +26,9 @@ export interface BatchFields {
   unsynced?: UnsyncedStamps;
 }
 
-/** The HTTP body of `fields` as JSON text: what a batch holds, compressed or not. */
-export function bodyJson(fields: BatchFields, codec: BatchCodec): string {
-  return `{"source_id":${JSON.stringify(codec.sourceId)},"points":${JSON.stringify(fields.points)}}`;
-}
-
-/** Whether a body of this JSON is stored and sent gzip-compressed. */
-export function compresses(json: string, codec: BatchCodec): boolean {
-  return compressesBytes(json.length, codec);
+/** What an HTTP body holds before its points array: `{"source_id":…,"points":`. */
+export function bodyPrefix(codec: BatchCodec): string {
+  return `{"source_id":${JSON.stringify(codec.sourceId)},"points":`;
 }
 
 /** Whether a body of this many bytes is stored and sent gzip-compressed. */
@@ -52,13 +47,6 @@ export interface BatchHead {
   unsynced?: UnsyncedStamps;
 }
 
-/** The head of a batch of `fields` whose JSON body is `json`. */
-export function batchHead(fields: BatchFields, json: string | Buffer): BatchHead {
-  const head: BatchHead = { id: fields.id, createdAtMs: fields.createdAtMs, count: fields.points.length, rawBytes: typeof json === 'string' ? Buffer.byteLength(json) : json.length };
-  if (fields.unsynced) head.unsynced = fields.unsynced;
-  return head;
-}
-
 /** The batch of `head` held as `data`: its gzip body, or the JSON body itself as text. */
 export function sealHead(head: BatchHead, data: Buffer | string): Batch {
   const batch: Batch = {
@@ -74,18 +62,16 @@ export function sealHead(head: BatchHead, data: Buffer | string): Batch {
   return batch;
 }
 
-/** The batch of `fields` whose body is `json`, held as `data` (its gzip, or the JSON itself). */
-export function sealBatch(fields: BatchFields, json: string, data: Buffer | string): Batch {
-  return sealHead(batchHead(fields, json), data);
-}
 
 /**
  * Seals points into a batch: the HTTP body is encoded once, here (JSON, then gzip), and never
  * again on the HTTP path; `bytes` is what the spool will hold.
  */
 export function encodeBatch(fields: BatchFields, codec: BatchCodec): Batch {
-  const json = bodyJson(fields, codec);
-  return sealBatch(fields, json, compresses(json, codec) ? gzipOnThread(json, codec.gzipLevel!) : json);
+  const json = `${bodyPrefix(codec)}${JSON.stringify(fields.points)}}`;
+  const head: BatchHead = { id: fields.id, createdAtMs: fields.createdAtMs, count: fields.points.length, rawBytes: Buffer.byteLength(json) };
+  if (fields.unsynced) head.unsynced = fields.unsynced;
+  return sealHead(head, compressesBytes(json.length, codec) ? gzipOnThread(json, codec.gzipLevel!) : json);
 }
 
 /** gzip of a body on the calling thread, the bytes held at their own size. */
@@ -137,7 +123,7 @@ export function requestBody(batch: Batch, codec: BatchCodec): { body: Buffer; gz
   if (batch.encoding === 'gzip-body') return { body: Buffer.isBuffer(batch.data) ? batch.data : Buffer.from(batch.data, 'latin1'), gzipped: true };
   if (batch.encoding === 'json-body') return { body: Buffer.from(batch.data), gzipped: false };
   // A batch an earlier fieldbridge spooled: encoded now, as that version did.
-  const json = Buffer.from(`{"source_id":${JSON.stringify(codec.sourceId)},"points":${pointsArrayJson(batch)}}`);
+  const json = Buffer.from(`${bodyPrefix(codec)}${pointsArrayJson(batch)}}`);
   if (codec.gzipLevel === undefined || json.length <= GZIP_THRESHOLD_BYTES) return { body: json, gzipped: false };
   return { body: gzipSync(json, { level: codec.gzipLevel }), gzipped: true };
 }

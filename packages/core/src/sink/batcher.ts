@@ -1,6 +1,6 @@
 import type { Point } from '../point/point.js';
 import { newBatchId, type Batch } from '../shared/batch.js';
-import { compressesBytes, gzipOffThread, gzipOnThread, sealHead, type BatchCodec, type BatchHead } from '../shared/batch-codec.js';
+import { bodyPrefix, compressesBytes, gzipOffThread, gzipOnThread, sealHead, type BatchCodec, type BatchHead } from '../shared/batch-codec.js';
 import { createBufferPool } from './_buffer-pool.js';
 import { createLoopIdleProbe } from './_loop-idle.js';
 import { createOpenBody, type FinishedBody } from './_open-body.js';
@@ -92,7 +92,7 @@ const CHUNK_POINTS = 500;
  */
 export function createBatcher(options: BatcherOptions): Batcher {
   const pool = createBufferPool(MAX_ENCODING + 1, 4 * options.maxBytes);
-  const body = createOpenBody(`{"source_id":${JSON.stringify(options.codec.sourceId)},"points":`, options.maxBytes, pool);
+  const body = createOpenBody(bodyPrefix(options.codec), options.maxBytes, pool);
   /** Points added and not yet encoded (this turn's), their estimated bytes, and which are unsynced. */
   let pending: Point[] = [];
   let pendingBytes = 0;
