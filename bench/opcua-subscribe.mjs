@@ -35,7 +35,7 @@ async function startServer(pkiDir) {
 }
 
 const KEY = 'bench-key';
-const MODES = ['bare', 'bare-wire', 'bare-lean', 'layer', 'source', 'bridge', 'bridge-batched'];
+const MODES = ['bare', 'bare-wire', 'bare-lean', 'layer', 'source', 'bridge', 'bridge-batched', 'requests'];
 
 /** Runs one measured client process; resolves with what it counted. */
 async function measure(mode, server, gateway) {
@@ -73,6 +73,7 @@ export async function run() {
   const source = summary('source');
   const bridge = summary('bridge');
   const batched = summary('bridge-batched');
+  const requests = summary('requests');
   const offered = (ITEMS * 1000) / PERIOD_MS;
   const row = (label, m) => [label, fmt(m.rate), fmt(m.cpu * 100, 1), fmt((m.cpu / m.rate) * 1e6, 1), `${fmt(m.rate / bare.rate, 2)}x`, `${fmt(m.cpu / bare.cpu, 2)}x`];
   const goal = bridge.rate >= 0.7 * bare.rate && bridge.cpu <= 1.5 * bare.cpu;
@@ -89,6 +90,7 @@ export async function run() {
       row('bridge-opcua source, no sink: records -> full points -> ctx.emit, standard metrics', source),
       row('bridge-opcua, whole: records -> points -> sink (gzip, memory spool) -> HTTP -> gateway-dev', bridge),
       row('bridge-opcua, whole, batches of up to 10,000 sealed after 1 s (one request a second instead of ten)', batched),
+      row('no OPC UA: a ready 1,000-point gzip body POSTed every 100 ms with node:http (ten requests a second alone)', requests),
     ],
     [
       `Issue 13's goal for the whole bridge, at least 0.7 of the bare rate at no more than 1.5x its CPU: ${goal ? 'met' : 'not met'} here (${fmt(bridge.rate / bare.rate, 2)}x the rate at ${fmt(bridge.cpu / bare.cpu, 2)}x the CPU).`,
@@ -97,13 +99,13 @@ export async function run() {
       "The layer decodes every DataValue (built-in type, status severity and name, overflow bit, timestamp by the item's rule) into a record and hands each NotificationMessage's records to onData in one batch. It reads the subscription's raw notifications and turns off node-opcua's own delivery of each value to its item object (an event per value on the item, re-emitted by its group), which the bare client needs and the bridge does not.",
       "The whole bridge adds, per value, the point (metric, tags, class) and the standard metrics, and per point the sink's work: validation, stamping, JSON encoding as the points come, gzip, the spool and the HTTP request (bench/results/sink-throughput.md measures the sink alone).",
       `The source row is the bridge's own work (records to full points, ctx.emit, the standard metrics) on a context without a sink: ${source.cpu <= 1.5 * bare.cpu ? 'within' : 'over'} the goal. The rest of the whole bridge's CPU is the core's sink.`,
-      `Where the sink's share goes at this rate: the row with one request a second instead of ten costs ${fmt((bridge.cpu - batched.cpu) * 100, 1)} % of a core less, about ${fmt(((bridge.cpu - batched.cpu) * 1000) / 9, 1)} ms of CPU for each of the nine more requests a second (a timer wake-up of an idle process alone measures 0.3-0.4 ms on this VM). What is left, ${fmt(Math.max(0, batched.cpu - source.cpu) * 100, 1)} % of a core over the source row, is the sink's work per point.`,
+      `Where the sink's share goes at this rate: the row with one request a second instead of ten costs ${fmt((bridge.cpu - batched.cpu) * 100, 1)} % of a core less, about ${fmt(((bridge.cpu - batched.cpu) * 1000) / 9, 1)} ms of CPU for each of the nine more requests a second. That is what a request costs any Node client here: the last row, ten POSTs a second of a body made once and nothing else, costs ${fmt(requests.cpu * 100, 1)} % of a core, ${fmt(requests.cpu * 100, 1)} ms a request (code that runs ten times a second stays in V8's baseline tiers, and each answer wakes the process; in separate runs, an idle process with a 100 ms timer measured 0.2-0.3 % and the same body written to a raw socket, no HTTP client, 0.9-1.0 %). What is left, ${fmt(Math.max(0, batched.cpu - source.cpu) * 100, 1)} % of a core over the source row, is the sink's work per point.`,
       "Clients counted at gateway-dev read its count with node:http, first before the warm-up. Results before 2026-12-04 read it with fetch(), whose first call, at the start of the window, compiled fetch's WebAssembly HTTP parser on background threads: over 100 ms of CPU counted against those rows alone (about 1.3 % of a core for the bridge rows).",
       'Numbers measured on a shared 2-core machine with other work running are provisional: re-run on a quiet machine.',
       ...MODES.map((mode) => `${mode} rounds: ${runs[mode].map((m) => `${fmt(m.rate)}/s at ${fmt(m.cpu * 100, 1)} %`).join(', ')}.`),
     ],
   );
-  return { bare, wire, lean, layer, source, bridge, batched };
+  return { bare, wire, lean, layer, source, bridge, batched, requests };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -15,6 +15,9 @@
 //           gateway-dev in a process of its own; counted as the points gateway-dev stored
 //   bridge-batched  the same with batches of up to 10,000 points sealed after a second: one
 //           request a second instead of ten
+//   requests  no OPC UA at all: a ready 1,000-point gzip body POSTed to gateway-dev every 100 ms
+//           with node:http over a keep-alive agent (what ten requests a second cost any Node
+//           client, before it handles a single value); counted at gateway-dev
 // All subscribe to the same items with the same settings, warm up (node-opcua's RSA self-test
 // runs seconds of CPU after loading), then count notifications and CPU time over a window.
 // Prints `RESULT {...}` on stdout.
@@ -127,6 +130,17 @@ if (mode === 'bare') {
     clearInterval(timer);
     await unsubscribe();
     agent.destroy();
+  };
+} else if (mode === 'requests') {
+  const { idealPoster } = await import('./ideal-sender.mjs');
+  const poster = idealPoster({ url: gatewayUrl, key: gatewayKey });
+  const now = Date.now();
+  const body = await poster.body(Array.from({ length: n }, (_, i) => ({ metric: `bench.${i}`, value: Math.sin(i) * 100, timestamp: now })));
+  const timer = setInterval(() => poster.post(body).catch((err) => process.stderr.write(`requests: ${err.message}\n`)), PUBLISHING_MS);
+  counter = storedAtGateway;
+  close = async () => {
+    clearInterval(timer);
+    poster.close();
   };
 } else if (mode === 'bridge' || mode === 'bridge-batched') {
   const { opcuaBridge } = await import('@fieldbridge/bridge-opcua');
