@@ -118,11 +118,12 @@ function fieldKey(f: HeardField): string {
 /**
  * Values a point can be made of: finite numbers and booleans, strings a scan proposes as booleans
  * (a state's `"ON"`/`"OFF"`, an availability's `"online"`: see {@link booleanProposal}), and
- * numbers in strings (`"21.5"`), which type number reads; other strings stay in the payload, and
- * a time is the timestamp, not a value.
+ * numbers in strings (`"21.5"`), which type number reads; other strings stay in the payload, an
+ * identifier (`"id": 7`) names the device rather than measures it, and a time is the timestamp,
+ * not a value.
  */
 function readable(fields: readonly HeardField[]): HeardField[] {
-  return fields.filter((f) => (f.kind !== 'string' || booleanProposal(f) !== undefined || f.numberText === true) && f.unfit === undefined && !isTime(f));
+  return fields.filter((f) => (f.kind !== 'string' || booleanProposal(f) !== undefined || f.numberText === true) && f.unfit === undefined && f.identifier !== true && !isTime(f));
 }
 
 /** The keys that read a value proposed as a boolean: `type: boolean`, and the device's words if it has its own. */

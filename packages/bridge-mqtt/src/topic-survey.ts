@@ -29,6 +29,8 @@ export interface HeardField {
   iso8601?: 'zoned' | 'zoneless';
   /** A string that is a decimal number (`"21.5"`, as gateways that quote every value write it), which type number reads. */
   numberText?: true;
+  /** A number under a key that names something rather than measures it (`"id": 7`, `"serial": 100234`): no value. */
+  identifier?: true;
   /**
    * A number (or a {@link numberText}) that reads as a plausible time in this unit (epoch seconds,
    * milliseconds, microseconds or nanoseconds: the ranges do not overlap), if any.
@@ -245,6 +247,7 @@ function collectFields(value: unknown, steps: JsonPathStep[], out: HeardField[])
   if (kind === undefined || steps.length === 0) return;
   const field: HeardField = { path: formatJsonPath(steps), name: fieldName(steps), kind, sample: oneLine(excerpt(String(value), 24)) };
   if (typeof value === 'number' && !Number.isFinite(value)) field.unfit = `too large for a number: it reads as ${value}`;
+  if (typeof value === 'number' && identifierKey(steps)) field.identifier = true;
   if (typeof value === 'string') {
     const iso = isoKind(value);
     if (iso !== undefined) field.iso8601 = iso;
@@ -265,11 +268,15 @@ const IDENTIFIER_KEYS = new Set(['id', 'uuid', 'guid', 'serial', 'serialnumber',
 
 /**
  * True for a quoted number that is an identifier, which a scan proposes as no value: under a key
- * named as one (`id`, `serial`, `device_id`, `sensorId`: see {@link IDENTIFIER_KEYS}), or written
- * with a leading zero (`"0042"`), which no measurement is.
+ * named as one (see {@link identifierKey}), or written with a leading zero (`"0042"`), which no
+ * measurement is.
  */
 function identifierText(steps: readonly JsonPathStep[], value: string): boolean {
-  if (/^[+-]?0\d/.test(value.trim())) return true;
+  return /^[+-]?0\d/.test(value.trim()) || identifierKey(steps);
+}
+
+/** True when the last key on the way is named as an identifier: `id`, `serial`, `device_id`, `sensorId` (see {@link IDENTIFIER_KEYS}). */
+function identifierKey(steps: readonly JsonPathStep[]): boolean {
   const key = [...steps].reverse().find((s): s is { key: string } => 'key' in s)?.key;
   if (key === undefined) return false;
   return IDENTIFIER_KEYS.has(key.toLowerCase().replace(/[_-]/g, '')) || /(?:[_-](?:id|ID|Id)|[a-z0-9](?:Id|ID))$/.test(key);

@@ -163,11 +163,22 @@ describe('the time fields the survey recognises', () => {
   });
 });
 
-describe('quoted numbers a scan proposes as values', () => {
+describe('numbers a scan proposes as values', () => {
   it('not an identifier: a quoted id, serial, address or device_id, nor digits with a leading zero', () => {
     const survey = createTopicSurvey();
     survey.message('gw/room1', Buffer.from('{"id":"123","device_id":"884120","sensorId":"17","serial":"20231107","mac":"112233445566","code":"0042","temperature":"21.5","count":"7","paid":"3"}'), false);
     const { subscriptions } = parse(pasteBlock(formatTopicScan(survey.result(), 'in a test'))) as { subscriptions: Record<string, unknown>[] };
     expect(subscriptions).toEqual([{ topic: 'gw/room1', metric: 'gw.room1.{field}', fields: { temperature: '$.temperature', count: '$.count', paid: '$.paid' } }]);
+  });
+
+  it('nor an unquoted number under a key named as an identifier (a Shelly Gen2 switch id, a node id, a serial)', () => {
+    const survey = createTopicSurvey();
+    survey.message('shellyplus1pm-a8032ab12345/status/switch:0', Buffer.from('{"id":0,"source":"init","output":true,"apower":12.3,"voltage":231.4}'), false);
+    survey.message('gw/node', Buffer.from('{"nodeId":3,"serial":100234,"battery":97,"paid":3}'), false);
+    const { subscriptions } = parse(pasteBlock(formatTopicScan(survey.result(), 'in a test'))) as { subscriptions: Record<string, unknown>[] };
+    expect(subscriptions.map((s) => s.fields)).toEqual([
+      { battery: '$.battery', paid: '$.paid' },
+      { output: { type: 'boolean', value: '$.output' }, apower: '$.apower', voltage: '$.voltage' },
+    ]);
   });
 });
