@@ -38,3 +38,9 @@ export function folderDepthText(key: string, folderText: string, maxDepth: numbe
 export function serverLeftOutText(key: string, folderText: string, path: readonly string[]): string {
   return `folder ${key} (${safe(folderText)}): left out the Server object below it (${safe(path.join('/'))}, i=2253): the server's diagnostics of itself and of every session, ours too, not the plant's data, and they change with each session; to monitor them, add a folders[] entry with node_id: i=2253`;
 }
+
+/** The note that per-session diagnostics were left out below a folder, and how to monitor them. Pure. */
+export function perSessionLeftOutText(key: string, folderText: string, paths: readonly (readonly string[])[]): string {
+  const where = paths.map((p) => safe(p.join('/'))).join(', ');
+  return `folder ${key} (${safe(folderText)}): left out the diagnostics of each client session and subscription below it (${where}): one item per session, ours among them, each gone when its session ends; to monitor them, add a folders[] entry with node_id: i=3706 (sessions) or i=2290 (subscriptions)`;
+}

@@ -1,6 +1,6 @@
 import type { ClientSession } from 'node-opcua';
 import { NodeClassId, type ChildRef } from './_browse-children.js';
-import { walkBreadthFirst, type WalkedNode } from './_browse-walk.js';
+import { walkBreadthFirst, type Walk, type WalkedNode } from './_browse-walk.js';
 import { probeBelowLimit, type FolderDeep } from './_folder-depth-probe.js';
 import { compareNatural } from './_natural-order.js';
 import { SERVER_OBJECT } from './item-spec.js';
@@ -34,8 +34,19 @@ export interface FolderUnbrowsed {
   nodeId: string;
 }
 
-/** The Server object met below a folder (not named by it) and left out: the server's diagnostics of itself and its sessions. */
-const LEFT_OUT = new Set([SERVER_OBJECT]);
+/**
+ * The diagnostics a server keeps per client session and per subscription (Part 5, 6.3.3 and
+ * 6.3.1): SessionsDiagnosticsSummary (an object per session, besides its two arrays) and the
+ * server's SubscriptionDiagnosticsArray, both below Server/ServerDiagnostics.
+ */
+const PER_SESSION = new Set(['i=3706', 'i=2290']);
+
+/**
+ * Left out below a folder (not named by it): the Server object (the server's diagnostics of itself
+ * and its sessions), and the per-session diagnostics (a folder over the Server object takes its
+ * status and server-wide counters, not an item per session that ends with it, ours among them).
+ */
+const LEFT_OUT = new Set([SERVER_OBJECT, ...PER_SESSION]);
 
 /** What {@link walkFolder} found. */
 export interface FolderExpansion {
@@ -49,6 +60,8 @@ export interface FolderExpansion {
   deepUnprobed: number;
   /** Where the Server object (i=2253) was met below the folder and left out, when it was. */
   serverLeftOut?: { path: string[] };
+  /** Where per-session diagnostics (SessionsDiagnosticsSummary, SubscriptionDiagnosticsArray) were met and left out. */
+  perSessionLeftOut?: { paths: string[][] };
   /** Nodes below the folder the server refused to browse: what is below them is unknown. */
   refusedBelow: number;
   /** The server refused to browse the folder (its status name). */
@@ -63,8 +76,9 @@ export interface FolderExpansion {
  * the first ones whole. Children are taken by name, not in the server's order, so a cut takes
  * the same variables at every start and reconnect while the address space is the same.
  * The Server object (i=2253) is left out below the folder (`serverLeftOut`): its diagnostics
- * churn with every session; a folder over it names it. Objects at `maxDepth` that hold more are
- * in `deep`, so the limit leaves nothing out unsaid.
+ * churn with every session; a folder over it names it. Below that, the per-session diagnostics
+ * are left out (`perSessionLeftOut`) unless the folder names them. Objects at `maxDepth` that
+ * hold more are in `deep`, so the limit leaves nothing out unsaid.
  */
 export async function walkFolder(session: ClientSession, folder: ResolvedNode, namespaces: readonly string[], maxDepth: number, maxItems: number): Promise<FolderExpansion> {
   const textOf = (ref: ChildRef): string => toResolved(ref.nodeId, namespaces).text;
@@ -95,8 +109,11 @@ export async function walkFolder(session: ClientSession, folder: ResolvedNode, n
     }
   };
   visit(walk.roots, []);
-  const server = walk.leftOut[0];
-  if (server) expansion.serverLeftOut = { path: [...(server.parent ? (paths.get(server.parent) ?? []) : []), server.ref.browseName.name] };
+  const pathOf = (left: Walk['leftOut'][number]): string[] => [...(left.parent ? (paths.get(left.parent) ?? []) : []), left.ref.browseName.name];
+  const server = walk.leftOut.find((left) => nodeIdToText(left.ref.nodeId) === SERVER_OBJECT);
+  if (server) expansion.serverLeftOut = { path: pathOf(server) };
+  const perSession = walk.leftOut.filter((left) => PER_SESSION.has(nodeIdToText(left.ref.nodeId)));
+  if (perSession.length > 0) expansion.perSessionLeftOut = { paths: perSession.map(pathOf) };
   const probed = await probeBelowLimit(session, atLimit, BROWSE_TIMEOUT_MS);
   expansion.deep = probed.deep;
   expansion.deepUnprobed = probed.unprobed;

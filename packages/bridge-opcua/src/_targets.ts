@@ -1,6 +1,6 @@
 import type { ClientMonitoredItemBase } from 'node-opcua';
 import { folderCutText } from './_folder-cut-text.js';
-import { folderDepthText, serverLeftOutText } from './_folder-depth-text.js';
+import { folderDepthText, perSessionLeftOutText, serverLeftOutText } from './_folder-depth-text.js';
 import type { FolderExpansion } from './_folder-walk.js';
 import { planEventSelects, type EventSelect } from './event-fields.js';
 import {
@@ -166,11 +166,16 @@ export async function walkFound(walk: FolderWalker, folder: { spec: FolderSpec; 
   if (expanded.refused) return { refused: expanded.refused };
   const cuts = [folderCutText(folder.spec.key, folder.location.text, maxItems, expanded), folderDepthText(folder.spec.key, folder.location.text, maxDepth, expanded)];
   const cut = cuts.filter((c) => c !== undefined).join('. ');
+  const notes = [
+    expanded.serverLeftOut && serverLeftOutText(folder.spec.key, folder.location.text, expanded.serverLeftOut.path),
+    expanded.perSessionLeftOut && perSessionLeftOutText(folder.spec.key, folder.location.text, expanded.perSessionLeftOut.paths),
+  ];
+  const note = notes.filter((n) => n !== undefined).join('. ');
   return {
     variables: expanded.variables,
     refusedBelow: expanded.refusedBelow,
     ...(cut === '' ? {} : { cut }),
-    ...(expanded.serverLeftOut ? { note: serverLeftOutText(folder.spec.key, folder.location.text, expanded.serverLeftOut.path) } : {}),
+    ...(note === '' ? {} : { note }),
   };
 }
 

@@ -80,6 +80,20 @@ describe('a folder over Objects', () => {
     expect(source.items().map((i) => i.browsePath?.join('/'))).toContain('ServerStatus');
     expect(t.logs.messages().filter((m) => m.includes('left out the Server object'))).toEqual([]);
   });
+
+  it('below the Server object, leaves out the diagnostics of each session and subscription (ours among them), and says so once', async () => {
+    const { t, source } = await runSource(track, { endpoint: server.endpointUrl, folders: [{ metric: 'server.{path}', node_id: 'i=2253', max_depth: 4 }] });
+    await t.waitFor(() => t.ready() && source.items().length > 0, 'subscribed');
+    const paths = source.items().map((i) => i.browsePath?.join('/') ?? '');
+    expect(paths).toContain('ServerStatus/CurrentTime');
+    expect(paths).toContain('ServerDiagnostics/ServerDiagnosticsSummary/CurrentSessionCount');
+    // Before: ServerDiagnostics/SessionsDiagnosticsSummary/<our session>/... and the subscription arrays.
+    expect(paths.filter((p) => /SessionsDiagnosticsSummary|SubscriptionDiagnosticsArray/.test(p))).toEqual([]);
+    expect(t.logs.messages('info').filter((m) => m.includes('each client session'))).toEqual([
+      'folder server.{path} (i=2253): left out the diagnostics of each client session and subscription below it (ServerDiagnostics/SessionsDiagnosticsSummary, ServerDiagnostics/SubscriptionDiagnosticsArray): ' +
+        'one item per session, ours among them, each gone when its session ends; to monitor them, add a folders[] entry with node_id: i=3706 (sessions) or i=2290 (subscriptions)',
+    ]);
+  });
 });
 
 describe('metric names of a folder found while the bridge runs', () => {
