@@ -22,14 +22,14 @@ beforeEach(async () => {
 const T0 = 1_700_000_000_000;
 
 /**
- * Writes `n` points (values from `from` on) as a bridge reading a socket does: a burst at a time (one read's worth of
- * messages), checking the sink's backpressure before each point and waiting while it holds.
+ * Writes `n` points (values `from` on) as a bridge reading a socket does: a burst at a time (one
+ * read's worth of messages), checking the sink's backpressure before each point and waiting while it holds.
  */
 async function writer(s: Sink, n: number, burst: number, obeys = true, from = 0): Promise<void> {
+  const end = from + n;
   let i = from;
-  n += from;
-  while (i < n) {
-    for (let k = 0; k < burst && i < n; k++) {
+  while (i < end) {
+    for (let k = 0; k < burst && i < end; k++) {
       if (obeys && s.status().backpressured) await s.whenWritable!();
       s.write({ metric: 'seq', value: i, timestamp: T0 + i });
       i++;
