@@ -29,6 +29,9 @@ export class FrameHandler {
   private readonly transport: J1939Transport | undefined;
   /** DM1 trouble codes, with `j1939_dm1`. */
   private readonly dm1: Dm1Points | undefined;
+  /** The change filter's clock, last read, and how far the frames' clock has stepped back in all. */
+  private filterNowMs = -Infinity;
+  private steppedBackMs = 0;
 
   constructor(
     private readonly plan: CanPlan,
@@ -82,7 +85,7 @@ export class FrameHandler {
       if (this.troubled.delete(key)) this.perId.clean(formatId(frame.id, frame.extended));
     }
     if (result.points.length === 0) return;
-    if (forward) this.ctx.emit(this.channel, this.admit(result, timestampMs));
+    if (forward) this.ctx.emit(this.channel, this.admit(result, this.filterClock(timestampMs)));
     else this.ctx.metrics.dropped(bus, 'unknown_ids', result.points.length);
   }
 
@@ -148,6 +151,19 @@ export class FrameHandler {
       }
     }
     return tracked;
+  }
+
+  /**
+   * The frames' own clock as the change filter needs it, never going back. A log's clock can step
+   * back (a logger whose clock was reset, a folder whose logs' names do not follow their times, a
+   * host clock set back): the filter would take every later frame as too soon after the last one
+   * sent, until the clock caught up, and hold back all of them. Time stands still instead at a
+   * step back, and goes on from there, as if the two stretches were laid end to end.
+   */
+  private filterClock(timestampMs: number): number {
+    if (timestampMs + this.steppedBackMs < this.filterNowMs) this.steppedBackMs = this.filterNowMs - timestampMs;
+    this.filterNowMs = timestampMs + this.steppedBackMs;
+    return this.filterNowMs;
   }
 
   /** The points the change filter lets through; what it holds back is counted by reason. */
