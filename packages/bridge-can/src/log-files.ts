@@ -7,11 +7,35 @@ export const LOG_EXTENSIONS = ['.log', '.asc', '.blf', '.trc', '.mf4'] as const;
 /** What a `file:` interface names: one log, or a folder of them. */
 export type LogSource =
   | { kind: 'file'; path: string }
-  /** The logs of a folder in name order (loggers number or date their files), and the files left out. */
+  /** The logs of a folder in name order, numbers by their value (loggers number or date their files), and the files left out. */
   | { kind: 'folder'; path: string; files: string[]; skipped: string[] }
   | { kind: 'missing'; why: string };
 
 const isLog = (name: string): boolean => LOG_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext));
+
+/**
+ * Orders log file names as a logger numbers them: runs of digits by their value, so that
+ * `drive_9.log` comes before `drive_10.log` (and `_999` before `_1000`, where a zero-padded
+ * counter outgrows its width); the rest by character. Names alike but for leading zeros, by character.
+ */
+function compareLogNames(a: string, b: string): number {
+  const runs = /\d+|\D+/g;
+  const left = a.match(runs) ?? [];
+  const right = b.match(runs) ?? [];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const x = left[i]!;
+    const y = right[i]!;
+    if (x === y) continue;
+    if (/^\d/.test(x) && /^\d/.test(y)) {
+      const u = x.replace(/^0+/, '');
+      const v = y.replace(/^0+/, '');
+      if (u.length !== v.length) return u.length - v.length;
+      if (u !== v) return u < v ? -1 : 1;
+    }
+    break;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /**
  * What `path` is: a log file, a folder (its logs, not its subfolders), or why neither. Reads the
@@ -28,7 +52,7 @@ export function logSource(path: string): LogSource {
   if (!info.isDirectory()) return { kind: 'missing', why: 'is neither a file nor a folder' };
   const files: string[] = [];
   const skipped: string[] = [];
-  for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => compareLogNames(a.name, b.name))) {
     if (!entry.isFile()) continue;
     (isLog(entry.name) ? files : skipped).push(join(path, entry.name));
   }

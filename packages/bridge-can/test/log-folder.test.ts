@@ -44,6 +44,21 @@ describe('a folder of logs', () => {
     expect([...seconds]).toEqual([0, 1, 2, 3]);
   });
 
+  it('reads numbered logs in the order of their numbers: drive_9 before drive_10, a counter past its padding after the ones before', async () => {
+    const dir = join(await track.tempDir('bridge-can-numbered-'), 'logs');
+    await mkdir(dir);
+    // Four drives of 100 ms, a second apart, numbered as a logger would: unpadded, and a 3-digit counter outgrown.
+    const names = ['drive_9.log', 'drive_10.log', 'part_999.log', 'part_1000.log'];
+    for (const [i, name] of names.entries()) {
+      const drive = track.add(await writeDriveLog({ durationMs: 100, startMs: 1_700_000_000_000 + i * 1000, seed: i + 1 }), (l) => l.close());
+      await copyFile(drive.path, join(dir, name));
+    }
+    const { points } = await vehiclePoints(dir, track);
+    const seconds = points.map((p) => Math.floor((Number(p.timestamp) - 1_700_000_000_000) / 1000));
+    expect([...new Set(seconds)]).toEqual([0, 1, 2, 3]);
+    expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
+  });
+
   it('is refused when it holds no log, and with loop; --scan surveys every log of it', async () => {
     const { dir } = await loggerFolder();
     const empty = join(dir, '..', 'empty');
