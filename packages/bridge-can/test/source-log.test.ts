@@ -138,15 +138,16 @@ describe('the CAN source replaying a log', () => {
     const dbc = join(dir, 'mot.dbc');
     // Mot is 8 bytes; TooFar starts at bit 64 (byte 8), past them; Tail (bytes 6-7) fits.
     await writeFile(dbc, ['VERSION ""', '', 'BU_: ECU1', '', 'BO_ 256 Mot: 8 ECU1', ' SG_ Even : 0|8@1+ (1,0) [0|255] "" ECU1', ' SG_ Tail : 48|16@1+ (1,0) [0|65535] "" ECU1', ' SG_ TooFar : 64|8@1+ (1,0) [0|255] "" ECU1', ''].join('\n'));
-    const path = await log(['(1700000000.000000) can0 100#0102030405060708', '(1700000000.001000) can0 100#010203']);
+    // A CAN FD frame of 12 bytes holds TooFar (byte 8): it is decoded from it, as the message says.
+    const path = await log(['(1700000000.000000) can0 100#0102030405060708', '(1700000000.001000) can0 100#010203', '(1700000000.002000) can0 100##0010203040506070809000A0B']);
     const { t, bridge } = source({ interface: `file:${path}`, dbc });
     await bridge.start();
     await bridge.ended;
     expect(t.problems.filter((p) => p.kind === 'report').map((p) => p.message)).toEqual([
-      "bus.log: Mot: TooFar lies past the message's declared length of 8 bytes, so it is never decoded (a DBC error: check the start bit and length, or the message's length)",
-      "bus.log: Mot: the frame has 3 of 8 bytes; 1 signal not decoded (Tail); TooFar lies past the message's declared length of 8 bytes, so it is never decoded (a DBC error: check the start bit and length, or the message's length)",
+      "bus.log: Mot: TooFar lies past the message's declared length of 8 bytes, so it is decoded only from frames longer than that (a DBC error: check the start bit and length, or the message's length)",
+      "bus.log: Mot: the frame has 3 of 8 bytes; 1 signal not decoded (Tail); TooFar lies past the message's declared length of 8 bytes, so it is decoded only from frames longer than that (a DBC error: check the start bit and length, or the message's length)",
     ]);
-    expect(t.points.map((p) => p.metric)).toEqual(['Mot.Even', 'Mot.Tail', 'Mot.Even']);
+    expect(t.points.map((p) => [p.metric, p.value])).toEqual([['Mot.Even', 1], ['Mot.Tail', 0x0807], ['Mot.Even', 1], ['Mot.Even', 1], ['Mot.Tail', 0x0807], ['Mot.TooFar', 9]]);
   });
 
   it('fails its channel, and ends with LOG_READ_FAILED, when the log gave no frame at all while skipping lines (nothing was sent: not a success)', async () => {

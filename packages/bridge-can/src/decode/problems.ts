@@ -30,8 +30,8 @@ function list(items: string[]): string {
 
 /**
  * The problems of a frame that left signals out (built only when one did). `need` is the payload
- * length each signal needs: one needing more than the message's declared length can never be
- * decoded, whatever the frame, and is said as the DBC error it is.
+ * length each signal needs: one needing more than the message's declared length is decoded only
+ * from frames longer than the message (a CAN FD sender padding further), and is said as the DBC error it is.
  */
 export function describeMissing(
   message: DbcMessage,
@@ -49,7 +49,7 @@ export function describeMissing(
     const parts: string[] = [];
     if (short.length > 0) parts.push(`the frame has ${length} of ${message.length} bytes; ${short.length} signal${short.length === 1 ? '' : 's'} not decoded (${list(short)})`);
     if (past.length > 0) {
-      parts.push(`${list(past)} ${past.length === 1 ? 'lies' : 'lie'} past the message's declared length of ${message.length} bytes, so ${past.length === 1 ? 'it is' : 'they are'} never decoded (a DBC error: check the start bit and length, or the message's length)`);
+      parts.push(`${list(past)} ${past.length === 1 ? 'lies' : 'lie'} past the message's declared length of ${message.length} bytes, so ${past.length === 1 ? 'it is' : 'they are'} decoded only from frames longer than that (a DBC error: check the start bit and length, or the message's length)`);
     }
     problems.push({ kind: 'short_frame', ...base, signals: names(signals, missing), message: `${message.name}: ${parts.join('; ')}` });
   }
