@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { POINT_LIMITS } from '@fieldbridge/core/bridge';
 import { createLogLineParser, LOG_FORMAT_NAMES, MAX_LOG_LINE } from './frames/log-format.js';
 
 /** Bytes of a log's head looked at for its start: a header and the first events fit many times over. */
@@ -11,11 +12,13 @@ const ADD = {
 } as const;
 
 /**
- * Why a text log (Vector ASC, PEAK TRC) read with the times written in it would give no frame at
- * all: its first event comes before any date line (`$STARTTIME`), so no event has a time of day
- * and each one is skipped (`unsupported`) rather than sent as 1970. Undefined when its head
- * shows a frame with a time (or no event), or the file is not such a log. Reads the file's first
- * 64 KiB synchronously (the check and the start of a run).
+ * Why a text log read with the times written in it would send nothing: a Vector ASC or PEAK TRC
+ * log whose first event comes before any date line (`$STARTTIME`), so no event has a time of day
+ * and each one is skipped (`unsupported`) rather than sent as 1970; or a candump log whose first
+ * frame is stamped before 2001 (seconds since its logger started, not since the epoch), whose
+ * every point the sink would refuse as a time in seconds. Undefined when its head shows a frame
+ * with a time (or no event), or the file is not such a log. Reads the file's first 64 KiB
+ * synchronously (the check and the start of a run).
  */
 export function undatedLogProblem(path: string, timeZone: string): string | undefined {
   let head: Buffer;
@@ -38,7 +41,11 @@ export function undatedLogProblem(path: string, timeZone: string): string | unde
     const line = (raw.endsWith('\r') ? raw.slice(0, -1) : raw).slice(0, MAX_LOG_LINE + 1);
     const withDate = dated.parse(line);
     const without = undated.parse(line);
-    if (withDate?.ok) return undefined;
+    if (withDate?.ok) {
+      const { timestampMs } = withDate.frame;
+      if (dated.format() !== 'candump' || timestampMs >= POINT_LIMITS.minTimestampMs) return undefined;
+      return `the candump log ${path} stamps its first frame (line ${i + 1}) ${(timestampMs / 1000).toFixed(6)} s, before 2001: a time since its logger started, not a date, so every point would be refused as a time in seconds and the run would send nothing; set replay.timestamps: replay to place the frames on the clock as they are played`;
+    }
     if (withDate && !withDate.ok && withDate.kind === 'unsupported' && without?.ok) {
       const format = dated.format();
       if (format !== 'asc' && format !== 'trc') return undefined;

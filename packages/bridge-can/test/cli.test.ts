@@ -85,6 +85,22 @@ describe('bridge-can', () => {
     expect((await run(['--config', replayed, '--check'])).code).toBe(0);
   });
 
+  it('refuses a candump log stamped from its logger\'s start, not a date (every point would be refused as seconds), read with its own times; --scan and timestamps: replay read it', async () => {
+    const dir = await track.tempDir('bridge-can-cli-');
+    const log = join(dir, 'boot.log');
+    await writeFile(log, ['(0000000012.000000) can0 0C8#1A0C003C02103900', '(0000000012.010000) can0 0C8#1A0C003C02103900', ''].join('\n'));
+    const file = await mapping(`source_id: cli\ncan:\n  interface: file:${log}\n  dbc: ${VEHICLE_DBC_PATH}\n`);
+    const message = `the candump log ${log} stamps its first frame (line 1) 12.000000 s, before 2001: a time since its logger started, not a date, so every point would be refused as a time in seconds and the run would send nothing; set replay.timestamps: replay to place the frames on the clock as they are played`;
+    for (const args of [['--check'], ['--dry-run']]) {
+      const { code, err } = await run(['--config', file, ...args]);
+      expect(code, args[0]).toBe(2);
+      expect(err).toContain(`${file}:3:14 can.interface: ${message}`);
+    }
+    expect((await run(['--config', file, '--scan'])).code).toBe(0);
+    const replayed = await mapping(`source_id: cli\ncan:\n  interface: file:${log}\n  dbc: ${VEHICLE_DBC_PATH}\n  replay: { timestamps: replay }\n`);
+    expect((await run(['--config', replayed, '--check'])).code).toBe(0);
+  });
+
   it('--list-signals prints what the DBC defines and the metric each signal is sent as', async () => {
     const log = track.add(await writeDriveLog({ durationMs: 100 }), (l) => l.close());
     const file = await mapping(`source_id: cli\ncan:\n  interface: file:${log.path}\n  dbc: ${VEHICLE_DBC_PATH}\n  metric: 'car.{signal}'\n  messages: [Transmission]\n`);
