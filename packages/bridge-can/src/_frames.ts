@@ -55,8 +55,13 @@ export class FrameHandler {
         : undefined;
   }
 
-  /** Decodes, filters and emits one frame whose points are stamped `timestampMs`. */
-  handle(frame: CanFrame, timestampMs: number): void {
+  /**
+   * Decodes, filters and emits one frame whose points are stamped `timestampMs`. The change
+   * filter counts on the frames' own clock, `recordedMs`: the time written in the log even when
+   * the points are moved onto the replay's clock, so that a replay of a capture keeps the points
+   * the bus gave, at any pace.
+   */
+  handle(frame: CanFrame, timestampMs: number, recordedMs = frame.loggedMs ?? timestampMs): void {
     const bus = this.plan.bus;
     const transport = this.transport?.accept(frame);
     if (transport) {
@@ -64,7 +69,7 @@ export class FrameHandler {
       // The message the frame completed goes through like any frame (it is not a transport frame).
       if (transport.message) {
         this.ctx.problems.resolve(`${this.prefix}.j1939_transport`);
-        this.handle(transport.message, timestampMs);
+        this.handle(transport.message, timestampMs, recordedMs);
       }
       // A transport frame the DBC itself defines is decoded as well; otherwise it is the transport's.
       if (!this.plan.decoder.find(frame.id, true)) {
@@ -85,7 +90,7 @@ export class FrameHandler {
       if (this.troubled.delete(key)) this.perId.clean(formatId(frame.id, frame.extended));
     }
     if (result.points.length === 0) return;
-    if (forward) this.ctx.emit(this.channel, this.admit(result, this.filterClock(timestampMs)));
+    if (forward) this.ctx.emit(this.channel, this.admit(result, this.filterClock(recordedMs)));
     else this.ctx.metrics.dropped(bus, 'unknown_ids', result.points.length);
   }
 

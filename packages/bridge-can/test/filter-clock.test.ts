@@ -24,6 +24,17 @@ async function engineSpeeds(lines: string[], section: Record<string, unknown>): 
 // EngineData (0x0C8): EngineSpeed is bytes 0-1, x 0.25: 0x0FA0 = 4000 is 1000 rpm.
 const at = (seconds: string) => `(17000000${seconds}) can0 0C8#A00F003C02103900`;
 
+describe('the change filter on a log replayed onto the clock', () => {
+  it('counts on the times in the log, so a fast replay with timestamps: replay keeps the points the bus gave', async () => {
+    // A second of EngineData every 10 ms: 100 frames.
+    const lines = Array.from({ length: 100 }, (_, i) => at(`00.${String(i * 10).padStart(3, '0')}000`));
+    const logged = await engineSpeeds(lines, { max_rate_hz: 10 });
+    expect(logged).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+    // The same ten, stamped as played (as fast as taken: within moments of each other).
+    expect(await engineSpeeds(lines, { max_rate_hz: 10, replay: { timestamps: 'replay' } })).toHaveLength(10);
+  });
+});
+
 describe('the change filter on a log whose clock steps back', () => {
   it('goes on from where the clock was (a logger clock reset, logs out of order), rather than holding back every frame until it catches up', async () => {
     // Ten seconds in, then the clock starts again from 0: 100 ms apart on each stretch.

@@ -34,6 +34,11 @@ export interface CanFrame {
   /** ms since the Unix epoch, fractions allowed (microsecond resolution). */
   timestampMs: number;
   timestampSource: TimestampSource;
+  /**
+   * With `timestampSource: 'replay'`: the time written in the log, in ms since the Unix epoch,
+   * before `timestampMs` was moved onto the replay's clock (the clock a change filter counts on).
+   */
+  loggedMs?: number;
   /** The interface it was read from or logged on (`can0`). */
   interface?: string;
 }

@@ -200,6 +200,7 @@ export async function replayRecords<T>(records: Iterable<T> | AsyncIterable<T>, 
       // When it is played: as fast as possible that is now, not the recorded gap ahead of the clock.
       frame.timestampMs = recorded ? due : clock.now();
       frame.timestampSource = 'replay';
+      frame.loggedMs = logged;
     }
     stats.frames++;
     const pending = options.onFrame(frame);
