@@ -69,6 +69,19 @@ describe('loadDbcFiles', () => {
     expect(alone.database.messages[0]!.signals[0]!.unit).toBe('°C');
   });
 
+  it('reads UTF-16 with its byte-order mark, little- and big-endian (what Windows editors save as Unicode)', async () => {
+    const text = `${header}BO_ 1 T: 8 A\n SG_ Temp : 0|8@1+ (1,0) [0|0] "°C" A\n`;
+    const le = join(dir, 'utf16le.dbc');
+    const be = join(dir, 'utf16be.dbc');
+    await writeFile(le, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    await writeFile(be, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]));
+    for (const file of [le, be]) {
+      const { database, problems } = await loadDbcFiles([file]);
+      expect(problems, file).toEqual([]);
+      expect(database.messages.map((m) => [m.name, m.signals.map((sg) => [sg.name, sg.unit])])).toEqual([['T', [['Temp', '°C']]]]);
+    }
+  });
+
   it('throws DBC_READ_FAILED for a missing file and for one over the size limit, saying what to check', async () => {
     const missing = join(dir, 'nope.dbc');
     await expect(loadDbcFiles([missing])).rejects.toSatisfy((err: unknown) => isCanBridgeError(err, 'DBC_READ_FAILED') && err.message.includes('no such file'));

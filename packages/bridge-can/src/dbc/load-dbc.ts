@@ -15,8 +15,17 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 // DBC editors on Windows write Windows-1252 (degree signs, umlauts in comments and units).
 const windows1252 = new TextDecoder('windows-1252');
 
-/** DBC bytes as text: UTF-8 when they are valid UTF-8, Windows-1252 otherwise. */
+// Windows editors save "Unicode" text as UTF-16, always with a byte-order mark.
+const utf16le = new TextDecoder('utf-16le');
+const utf16be = new TextDecoder('utf-16be');
+
+/**
+ * DBC bytes as text: UTF-16 when they start with its byte-order mark, UTF-8 when they are valid
+ * UTF-8, Windows-1252 otherwise.
+ */
 export function decodeDbcBytes(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return utf16le.decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return utf16be.decode(bytes);
   try {
     return utf8.decode(bytes);
   } catch {
