@@ -6,6 +6,7 @@ import { addReplayStats, noReplayStats, replayCandumpFile, type ReplayClock, typ
 import { createIdFilter } from './frames/id-filter.js';
 import { LOG_FORMAT_NAMES, recordUnit, WALL_CLOCK_FORMATS, type LogFormat } from './frames/log-format.js';
 import { logIdentity, logSource } from './log-files.js';
+import { undatedLogProblem } from './log-start.js';
 import type { ResolvedCan } from './resolve.js';
 
 /** What {@link replayLog} needs. */
@@ -62,7 +63,11 @@ function sinkClock(ctx: BridgeContext): ReplayClock {
 }
 
 /** What a replay read; `logs` counts the logs of a folder. */
-export type LogReplayStats = ReplayStats & { logs?: number };
+export type LogReplayStats = ReplayStats & {
+  logs?: number;
+  /** Logs of a folder passed over, read with their own times, which are not dates (see `undatedLogProblem`). */
+  passedOver?: number;
+};
 
 /**
  * Replays a log (candump -L, Vector ASC or BLF, PEAK TRC, ASAM MDF4), or a folder of them in name order, through
@@ -144,6 +149,14 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
     total.logs = source.files.length;
     // A folder's logs one after another, in name order; one that cannot be read is reported and passed over.
     for (const file of source.files) {
+      // As --check and a run refuse a single such log: one whose times are not dates would send nothing.
+      const undated = o.replay.timestamps === 'log' ? undatedLogProblem(file, o.replay.timeZone) : undefined;
+      if (undated) {
+        total.passedOver = (total.passedOver ?? 0) + 1;
+        ctx.metrics.error(channel.name, 'log_read');
+        ctx.problems.report(`can.${channel.name}.undated.${file}`, `${channel.name}: ${undated}; passed over, the other logs of ${o.path} are read`, { bus: channel.name });
+        continue;
+      }
       try {
         addReplayStats(total, await replayOne(file));
       } catch (err) {
@@ -169,5 +182,6 @@ export function describeReplay(path: string, stats: LogReplayStats): string {
   const left = `${other ? `, ${other.frames.toLocaleString('en-US')} frames of other channels (${other.names.join(', ')}) left out` : ''}${stats.filtered ? `, ${stats.filtered.toLocaleString('en-US')} frame${stats.filtered === 1 ? '' : 's'} filtered out (filters)` : ''}`;
   const frames = stats.frames + (stats.resumed ?? 0);
   const resumed = stats.resumed ? ` (${stats.resumed.toLocaleString('en-US')} of them taken before a reload)` : '';
-  return `${path}${format} replayed to its end: ${frames.toLocaleString('en-US')} frame${frames === 1 ? '' : 's'}${resumed} from ${stats.lines.toLocaleString('en-US')} ${unit}s${bad > 0 ? `, ${bad} ${unit}${bad === 1 ? '' : 's'} skipped` : ''}${left}`;
+  const over = stats.passedOver ? `, ${stats.passedOver} log${stats.passedOver === 1 ? '' : 's'} passed over (times that are not dates)` : '';
+  return `${path}${format} replayed to its end: ${frames.toLocaleString('en-US')} frame${frames === 1 ? '' : 's'}${resumed} from ${stats.lines.toLocaleString('en-US')} ${unit}s${bad > 0 ? `, ${bad} ${unit}${bad === 1 ? '' : 's'} skipped` : ''}${over}${left}`;
 }

@@ -44,13 +44,13 @@ export function undatedLogProblem(path: string, timeZone: string): string | unde
     if (withDate?.ok) {
       const { timestampMs } = withDate.frame;
       if (dated.format() !== 'candump' || timestampMs >= POINT_LIMITS.minTimestampMs) return undefined;
-      return `the candump log ${path} stamps its first frame (line ${i + 1}) ${(timestampMs / 1000).toFixed(6)} s, before 2001: a time since its logger started, not a date, so every point would be refused as a time in seconds and the run would send nothing; set replay.timestamps: replay to place the frames on the clock as they are played`;
+      return `the candump log ${path} stamps its first frame (line ${i + 1}) ${(timestampMs / 1000).toFixed(6)} s, before 2001: a time since its logger started, not a date, so every point would be refused as a time in seconds and nothing of it would be sent; set replay.timestamps: replay to place the frames on the clock as they are played`;
     }
     if (withDate && !withDate.ok && withDate.kind === 'unsupported' && without?.ok) {
       const format = dated.format();
       if (format !== 'asc' && format !== 'trc') return undefined;
       const what = format === 'asc' ? 'no date line' : 'no start ($STARTTIME)';
-      return `the ${LOG_FORMAT_NAMES[format]} log ${path} has ${what} before its first event (line ${i + 1}): its frames have no time of day, so every one would be skipped and the run would send nothing; ${ADD[format]}, or set replay.timestamps: replay to place the frames on the clock as they are played`;
+      return `the ${LOG_FORMAT_NAMES[format]} log ${path} has ${what} before its first event (line ${i + 1}): its frames have no time of day, so every one would be skipped and nothing of it would be sent; ${ADD[format]}, or set replay.timestamps: replay to place the frames on the clock as they are played`;
     }
   }
   return undefined;

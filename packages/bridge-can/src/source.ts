@@ -86,7 +86,7 @@ export function createCanSource(section: CanConfig, ctx: BridgeContext, options:
       running = replayLog({ path, replay: config.replay, filters: config.filters, ctx, channel, handler, signal: abort.signal, progress, ...(options.replayClock ? { clock: options.replayClock } : {}) }).then((stats) => {
         if (!stats || stats.aborted || abort.signal.aborted) return;
         const line = describeReplay(path, stats);
-        if (stats.frames + (stats.resumed ?? 0) === 0 && stats.malformed + stats.unsupported > 0) {
+        if (stats.frames + (stats.resumed ?? 0) === 0 && stats.malformed + stats.unsupported + (stats.passedOver ?? 0) > 0) {
           // Nothing could be read: not a success, whatever the exit code (the run sends nothing).
           channel.set('failed', `no frame could be read from ${path}`);
           ctx.metrics.error(channel.name, 'log_read');

@@ -72,7 +72,7 @@ describe('bridge-can', () => {
     const events = Array.from({ length: 1_996 }, (_, i) => `   ${(i / 100).toFixed(6)} 1  C8             Rx   d 8 1A 0C 00 3C 02 10 39 00`);
     await writeFile(log, ['base hex  timestamps absolute', 'Begin Triggerblock', ...events, 'End TriggerBlock', ''].join('\n'));
     const file = await mapping(`source_id: cli\ncan:\n  interface: file:${log}\n  dbc: ${VEHICLE_DBC_PATH}\n`);
-    const message = `the Vector ASC log ${log} has no date line before its first event (line 3): its frames have no time of day, so every one would be skipped and the run would send nothing; add the line the logging tool writes after the header, with the moment the log begins (date Tue Nov 14 10:13:20.000 pm 2023), or set replay.timestamps: replay to place the frames on the clock as they are played`;
+    const message = `the Vector ASC log ${log} has no date line before its first event (line 3): its frames have no time of day, so every one would be skipped and nothing of it would be sent; add the line the logging tool writes after the header, with the moment the log begins (date Tue Nov 14 10:13:20.000 pm 2023), or set replay.timestamps: replay to place the frames on the clock as they are played`;
     for (const args of [['--check'], ['--dry-run']]) {
       const { code, err } = await run(['--config', file, ...args]);
       expect(code, args[0]).toBe(2);
@@ -90,7 +90,7 @@ describe('bridge-can', () => {
     const log = join(dir, 'boot.log');
     await writeFile(log, ['(0000000012.000000) can0 0C8#1A0C003C02103900', '(0000000012.010000) can0 0C8#1A0C003C02103900', ''].join('\n'));
     const file = await mapping(`source_id: cli\ncan:\n  interface: file:${log}\n  dbc: ${VEHICLE_DBC_PATH}\n`);
-    const message = `the candump log ${log} stamps its first frame (line 1) 12.000000 s, before 2001: a time since its logger started, not a date, so every point would be refused as a time in seconds and the run would send nothing; set replay.timestamps: replay to place the frames on the clock as they are played`;
+    const message = `the candump log ${log} stamps its first frame (line 1) 12.000000 s, before 2001: a time since its logger started, not a date, so every point would be refused as a time in seconds and nothing of it would be sent; set replay.timestamps: replay to place the frames on the clock as they are played`;
     for (const args of [['--check'], ['--dry-run']]) {
       const { code, err } = await run(['--config', file, ...args]);
       expect(code, args[0]).toBe(2);

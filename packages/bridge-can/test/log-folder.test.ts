@@ -3,9 +3,11 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMapping } from '@fieldbridge/core';
-import { trackCleanups } from '@fieldbridge/core/testing';
+import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { canBridge } from '../src/bridge.js';
+import { canConfigSchema } from '../src/config.js';
+import { createCanSource } from '../src/source.js';
 import { VEHICLE_DBC_PATH, writeDriveLog } from './helpers/drive-log.js';
 import { pythonCan, vehiclePoints } from './helpers/log-peers.js';
 
@@ -57,6 +59,29 @@ describe('a folder of logs', () => {
     const seconds = points.map((p) => Math.floor((Number(p.timestamp) - 1_700_000_000_000) / 1000));
     expect([...new Set(seconds)]).toEqual([0, 1, 2, 3]);
     expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
+  });
+
+  it('passes over, and names, a log whose times are not dates (an ASC without a date line, a candump log stamped from its logger\'s start), as a single one is refused', async () => {
+    const dir = join(await track.tempDir('bridge-can-undated-'), 'logs');
+    await mkdir(dir);
+    const drive = track.add(await writeDriveLog({ durationMs: 100 }), (l) => l.close());
+    await copyFile(drive.path, join(dir, '1.log'));
+    await writeFile(join(dir, '2.log'), '(0000000012.000000) can0 0C8#1A0C003C02103900\n');
+    await writeFile(join(dir, '3.asc'), 'base hex  timestamps absolute\nBegin Triggerblock\n   0.010000 1  C8             Rx   d 8 1A 0C 00 3C 02 10 39 00\nEnd TriggerBlock\n');
+    const t = createTestContext({ bridge: 'can' });
+    track.defer(() => t.abort.abort());
+    const bridge = track.add(createCanSource(canConfigSchema.parse({ interface: `file:${dir}`, dbc: VEHICLE_DBC_PATH, bus: 'car', replay: { time_zone: 'UTC' } }), t.ctx), (b) => b.stop());
+    await bridge.start();
+    expect(await bridge.ended).toBe(`${dir} (3 logs) replayed to its end: 34 frames from 34 records, 2 logs passed over (times that are not dates)`);
+    // Only the drive's points, every one dated.
+    expect(t.points.length).toBeGreaterThan(0);
+    expect(t.points.every((p) => Number(p.timestamp) >= 1_700_000_000_000)).toBe(true);
+    const said = t.problems.filter((p) => p.kind === 'report').map((p) => p.message);
+    expect(said).toEqual([
+      expect.stringMatching(new RegExp(`^car: the candump log ${join(dir, '2.log')} stamps its first frame \\(line 1\\) 12\\.000000 s, before 2001: .*; passed over, the other logs of ${dir} are read$`)),
+      expect.stringMatching(new RegExp(`^car: the Vector ASC log ${join(dir, '3.asc')} has no date line before its first event \\(line 3\\): .*; passed over, the other logs of ${dir} are read$`)),
+    ]);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'car', kind: 'log_read' })).toBe(2);
   });
 
   it('is refused when it holds no log, and with loop; --scan surveys every log of it', async () => {
