@@ -1,4 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
+import { compareNatural } from '@fieldbridge/core/bridge';
 import { join, resolve } from 'node:path';
 
 /** The file names a folder of logs is read for (case ignored): what candump, CANalyzer, CANoe, PCAN-View and MDF loggers write. */
@@ -12,30 +13,6 @@ export type LogSource =
   | { kind: 'missing'; why: string };
 
 const isLog = (name: string): boolean => LOG_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext));
-
-/**
- * Orders log file names as a logger numbers them: runs of digits by their value, so that
- * `drive_9.log` comes before `drive_10.log` (and `_999` before `_1000`, where a zero-padded
- * counter outgrows its width); the rest by character. Names alike but for leading zeros, by character.
- */
-function compareLogNames(a: string, b: string): number {
-  const runs = /\d+|\D+/g;
-  const left = a.match(runs) ?? [];
-  const right = b.match(runs) ?? [];
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    const x = left[i]!;
-    const y = right[i]!;
-    if (x === y) continue;
-    if (/^\d/.test(x) && /^\d/.test(y)) {
-      const u = x.replace(/^0+/, '');
-      const v = y.replace(/^0+/, '');
-      if (u.length !== v.length) return u.length - v.length;
-      if (u !== v) return u < v ? -1 : 1;
-    }
-    break;
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * What `path` is: a log file, a folder (its logs, not its subfolders), or why neither. Reads the
@@ -52,7 +29,7 @@ export function logSource(path: string): LogSource {
   if (!info.isDirectory()) return { kind: 'missing', why: 'is neither a file nor a folder' };
   const files: string[] = [];
   const skipped: string[] = [];
-  for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => compareLogNames(a.name, b.name))) {
+  for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => compareNatural(a.name, b.name))) {
     if (!entry.isFile()) continue;
     (isLog(entry.name) ? files : skipped).push(join(path, entry.name));
   }

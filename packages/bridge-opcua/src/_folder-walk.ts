@@ -1,8 +1,8 @@
+import { compareNatural } from '@fieldbridge/core/bridge';
 import type { ClientSession } from 'node-opcua';
 import { NodeClassId, type ChildRef } from './_browse-children.js';
 import { walkBreadthFirst, type Walk, type WalkedNode } from './_browse-walk.js';
 import { probeBelowLimit, type FolderDeep } from './_folder-depth-probe.js';
-import { compareNatural } from './_natural-order.js';
 import { SERVER_OBJECT } from './item-spec.js';
 import { nodeIdToText } from './node-ref.js';
 import { toResolved, type FolderVariable, type ResolvedNode } from './resolve-nodes.js';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { folderCutText } from '../src/_folder-cut-text.js';
 import type { FolderExpansion } from '../src/_folder-walk.js';
-import { compareNatural } from '../src/_natural-order.js';
 
 const variables = (n: number): FolderExpansion['variables'] =>
   Array.from({ length: n }, (_, k) => ({ nodeId: `ns=2;i=${k}`, text: `nsu=urn:x;i=${k}`, ref: { namespace: { index: 2 }, identifier: { kind: 'i', value: k } }, browsePath: [`V${k}`] }));
@@ -33,13 +32,5 @@ describe('folderCutText', () => {
     expect(text).toContain('6000 of 10000 in B9 (node_id: \'nsu=urn:x;s=B9\') and 2 more sub-folders. To take them, add a folders[] entry for a sub-folder');
     expect(text).not.toContain('B10');
     expect(text).not.toContain('raise max_items');
-  });
-});
-
-describe('compareNatural', () => {
-  it('orders numbers in names by their value, the same on every machine', () => {
-    const names = ['Val10', 'Val2', 'DB_Block10', 'DB_Block9', 'Val1', 'val0', 'Ölstand', 'Val07', 'Val7', 'Val'];
-    expect([...names].sort(compareNatural)).toEqual(['DB_Block9', 'DB_Block10', 'Val', 'Val1', 'Val2', 'Val07', 'Val7', 'Val10', 'val0', 'Ölstand']);
-    expect(compareNatural('a', 'a')).toBe(0);
   });
 });
