@@ -3,7 +3,7 @@ import { applyScale, type FieldRecord, type RecordValue } from './field-record.j
 import { readElement, readString } from './payload.js';
 import { derivedReader } from './_derived.js';
 import type { FieldSpec } from './default-fields.js';
-import { DERIVED_FIELDS } from './default-fields.js';
+import { ABSENT_ELEMENTS, DERIVED_FIELDS } from './default-fields.js';
 import type { Dialect, FieldDef, MessageDef } from './dialect.js';
 import { enumText } from './enum-text.js';
 import type { SelectionIssue } from './errors.js';
@@ -66,7 +66,7 @@ export function compileField(dialect: Dialect, def: MessageDef, spec: FieldSpec,
     if (extra) return refuse(`a text field takes no "${extra}"`, extra);
     return { names: [name], units: [''], make: (view, out, texts) => push(out, name, texts?.[field.name] ?? readString(view, field), '') };
   }
-  return compileNumber(dialect, field, spec, name, index, refuse);
+  return compileNumber(dialect, field, spec, name, index, refuse, ABSENT_ELEMENTS[def.name]?.[field.name]);
 }
 
 function compileNumber(
@@ -76,6 +76,7 @@ function compileNumber(
   name: string,
   index: number | undefined,
   refuse: (message: string, key?: string) => undefined,
+  absent: number | undefined,
 ): CompiledField | undefined {
   const target = spec.to === 'raw' ? undefined : (spec.to ?? defaultTarget(field.unit));
   const conversion = target === undefined || target === field.unit ? undefined : unitConversion(field.unit, target);
@@ -102,14 +103,17 @@ function compileNumber(
       names: [name],
       units: [unit],
       make: (view, out) => {
-        const values = new Array<number>(field.arrayLength);
-        for (let i = 0; i < field.arrayLength; i++) values[i] = value(Number(readElement(view, field, i)));
+        let length = field.arrayLength;
+        while (length > 0 && Number(readElement(view, field, length - 1)) === absent) length--;
+        if (length === 0) return;
+        const values = new Array<number>(length);
+        for (let i = 0; i < length; i++) values[i] = value(Number(readElement(view, field, i)));
         push(out, name, values, unit);
       },
     };
   }
   const element = index ?? 0;
-  const unknown = spec.unknown;
+  const unknown = spec.unknown ?? absent;
   const textName = `${name}_text`;
   return {
     names: entries ? [name, textName] : [name],

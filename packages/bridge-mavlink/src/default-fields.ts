@@ -115,6 +115,17 @@ export const DEFAULT_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
 };
 
 /**
+ * Array fields whose elements past the ones the sender has are marked with a value of their own:
+ * `BATTERY_STATUS.voltages` has UINT16_MAX for the cells above the battery's cell count, and
+ * `voltages_ext` 0 (the XML's definitions). Wherever such a field is read, a marked element gives
+ * no point (unless the entry sets `unknown` itself), and the whole array ends before its marked
+ * elements (no point when every element is marked): an absent cell is not a cell of 65.535 V.
+ */
+export const ABSENT_ELEMENTS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  BATTERY_STATUS: { voltages: UINT16_MAX, voltages_ext: 0 },
+};
+
+/**
  * Messages each of which is an event of its own (a line the vehicle logs: `PreArm: ...`, a
  * failsafe), not a sample of a value: the section's `max_rate_hz`, `on_change` and `max_interval`
  * do not apply to them (a burst of PreArm messages would lose all but the first, and a repeated
