@@ -2,7 +2,7 @@ import { closestName } from '@fieldbridge/core/bridge';
 import { compileField, type RecordMaker } from './_compile-field.js';
 import type { FieldRecord } from './field-record.js';
 import { readElement, readString, payloadView } from './payload.js';
-import { DEFAULT_FIELDS, DEFAULT_SELECTION, INSTANCE_FIELDS, type FieldSpec, type MessageSelection } from './default-fields.js';
+import { DEFAULT_FIELDS, DEFAULT_SELECTION, DERIVED_FIELDS, INSTANCE_FIELDS, type FieldSpec, type MessageSelection } from './default-fields.js';
 import type { Dialect, MessageDef } from './dialect.js';
 import { MavlinkBridgeError, type SelectionIssue } from './errors.js';
 
@@ -98,16 +98,20 @@ export function compileMessagePlan(dialect: Dialect, selection: MessageSelection
 }
 
 /**
- * `default`: the message's defaults, or every field when it has none; `all`: every field, with
- * the defaults' settings where they exist; a list: each bare name with its field's default
- * settings (`eph` keeps its 0.01 scale, `current_battery` its "not known" -1), each object as
- * written.
+ * `default`: the message's defaults, or every field when it has none; `all`: every field, then
+ * the derived ones (HEARTBEAT's flight_mode and armed, BATTERY_STATUS's voltage), so that `all`
+ * reads at least what `default` does, with the defaults' settings where they exist; a list: each
+ * bare name with its field's default settings (`eph` keeps its 0.01 scale, `current_battery` its
+ * "not known" -1), each object as written.
  */
 function specsFor(def: MessageDef, choice: MessageSelection[string]): readonly (string | FieldSpec)[] {
   const defaults = DEFAULT_FIELDS[def.name];
   if (choice === 'default' && defaults) return defaults;
   const byField = new Map((defaults ?? []).map((s) => [s.field, s]));
-  if (choice === 'default' || choice === 'all') return def.fields.map((f) => byField.get(f.name) ?? { field: f.name });
+  if (choice === 'default' || choice === 'all') {
+    const names = [...def.fields.map((f) => f.name), ...(DERIVED_FIELDS[def.name] ?? [])];
+    return names.map((n) => byField.get(n) ?? { field: n });
+  }
   return choice.map((entry) => (typeof entry === 'string' ? (byField.get(entry) ?? entry) : entry));
 }
 
