@@ -48,7 +48,22 @@ export interface MessageTimer {
 export interface TimeField {
   kind: 'boot_ms' | 'usec';
   field: FieldDef;
+  /** For a GPS report, its `fix_type`: the time is that of the last fix (see {@link FIX_TIME_MESSAGES}). */
+  fix?: FieldDef;
 }
+
+/**
+ * GPS reports whose `time_usec` is the time of the receiver's last fix: ArduPilot sends
+ * `last_fix_time_ms * 1000`, which stops while there is no fix (fix_type below 2D) as the reports
+ * go on. Such a time is not the sender's clock now: taken for it, a fix lost for more than a
+ * second would read as a reboot at every report, and each report would carry the last fix's time
+ * (its points overwriting that fix's). Without a fix, the report is placed at its arrival and its
+ * time is not offered to the sender's clock.
+ */
+export const FIX_TIME_MESSAGES: ReadonlySet<string> = new Set(['GPS_RAW_INT', 'GPS2_RAW']);
+
+/** GPS_FIX_TYPE_2D_FIX: the lowest fix type with a position. */
+const FIX_2D = 2;
 
 const timeFields = new WeakMap<MessageDef, TimeField | null>();
 
@@ -59,6 +74,8 @@ export function timeFieldOf(message: MessageDef): TimeField | undefined {
     const ms = message.field('time_boot_ms');
     const us = message.field('time_usec');
     found = ms?.type === 'uint32' && ms.arrayLength === 0 ? { kind: 'boot_ms', field: ms } : us?.type === 'uint64' && us.arrayLength === 0 ? { kind: 'usec', field: us } : null;
+    const fix = found && FIX_TIME_MESSAGES.has(message.name) ? message.field('fix_type') : undefined;
+    if (found && fix) found.fix = fix;
     timeFields.set(message, found);
   }
   return found ?? undefined;
@@ -129,7 +146,9 @@ export function createMessageTimer(options: MessageTimerOptions = {}): MessageTi
     place(sysid, compid, message, payload, localMs) {
       const time = timeFieldOf(message);
       if (!time) return { timestampMs: localMs, source: 'arrival', restarted: false };
-      const raw = readElement(payloadView(message, payload), time.field, 0);
+      const view = payloadView(message, payload);
+      if (time.fix && Number(readElement(view, time.fix, 0)) < FIX_2D) return { timestampMs: localMs, source: 'arrival', restarted: false };
+      const raw = readElement(view, time.field, 0);
       let deviceMs: number;
       if (time.kind === 'usec') {
         const us = Number(raw);

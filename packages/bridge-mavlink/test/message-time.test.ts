@@ -70,9 +70,9 @@ describe('message timestamps', () => {
 
   it('passes GPS-synchronised time_usec (Unix time) through and treats 0 as unknown', () => {
     const timer = createMessageTimer();
-    const gps = frame('GPS_RAW_INT', { time_usec: 1_780_315_200_123_456n });
+    const gps = frame('GPS_RAW_INT', { time_usec: 1_780_315_200_123_456n, fix_type: 3 });
     expect(timer.place(1, 1, gps.message, gps.payload, WALL)).toEqual({ timestampMs: 1_780_315_200_123.456, source: 'unix', restarted: false });
-    const none = frame('GPS_RAW_INT', { time_usec: 0 });
+    const none = frame('GPS_RAW_INT', { time_usec: 0, fix_type: 3 });
     expect(timer.place(1, 1, none.message, none.payload, WALL)).toEqual({ timestampMs: WALL, source: 'arrival', restarted: false });
     const heartbeat = frame('HEARTBEAT', { type: 2 });
     expect(timer.place(1, 1, heartbeat.message, heartbeat.payload, WALL).source).toBe('arrival');
@@ -82,7 +82,7 @@ describe('message timestamps', () => {
     const timer = createMessageTimer({ deviceClock: { driftPpm: 0 } });
     const att = frame('ATTITUDE', { time_boot_ms: 10_000 });
     timer.place(1, 1, att.message, att.payload, WALL + 4);
-    const gps = frame('GPS_RAW_INT', { time_usec: 10_500_250 });
+    const gps = frame('GPS_RAW_INT', { time_usec: 10_500_250, fix_type: 3 });
     expect(timer.place(1, 1, gps.message, gps.payload, WALL + 600)).toEqual({ timestampMs: WALL + 504.25, source: 'boot', restarted: false });
   });
 
