@@ -31,6 +31,8 @@ export interface Suspect {
   sysid: number;
   compid: number;
   msgid: number;
+  /** The header's sequence number (of a frame of an unknown message, which may well be real). */
+  seq?: number;
 }
 
 /**
@@ -83,7 +85,7 @@ export class FrameExaminer {
     if (!def) {
       // In a datagram cut before the claimed end there is nothing to tell it from noise.
       if (final && end - s < total) return NOT_A_FRAME;
-      this.suspect = { kind: 'unknown_message', plausible: false, sysid, compid, msgid };
+      this.suspect = { kind: 'unknown_message', plausible: false, sysid, compid, msgid, seq };
       this.length = total;
       return SUSPECT;
     }

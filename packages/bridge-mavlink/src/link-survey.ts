@@ -37,6 +37,11 @@ export interface LinkSurveyResult {
 export interface LinkSurvey {
   frame(frame: MavlinkFrame, atMs: number): void;
   problems(problems: readonly ParseProblem[]): void;
+  /**
+   * One parser result: its frames and problems, with the frames of messages the dialect does not
+   * have (`whole` problems) counted in their place, so that they are not taken for frames lost.
+   */
+  read(parsed: { frames: readonly MavlinkFrame[]; problems: readonly ParseProblem[] }, atMs: number): void;
   result(): LinkSurveyResult;
 }
 
@@ -47,7 +52,23 @@ export function createLinkSurvey(maxSenders = 64): LinkSurvey {
   const problems: Partial<Record<ParseProblemKind, number>> = {};
   const unknownIds = new Map<number, number>();
   let frames = 0;
-  return {
+  const survey: LinkSurvey = {
+    read(parsed, atMs) {
+      const unknown = parsed.problems.filter((p) => p.whole !== undefined);
+      let next = 0;
+      const countUnknown = (before: number): void => {
+        for (; next < unknown.length && unknown[next]!.whole!.before <= before; next++) {
+          const p = unknown[next]!;
+          tracker.counted({ sysid: p.sysid!, compid: p.compid!, seq: p.whole!.seq }, atMs);
+        }
+      };
+      parsed.frames.forEach((frame, index) => {
+        countUnknown(index);
+        survey.frame(frame, atMs);
+      });
+      countUnknown(parsed.frames.length);
+      survey.problems(parsed.problems);
+    },
     frame(f, atMs) {
       frames++;
       tracker.observe(f, atMs, f.msgid === 0 ? readHeartbeat(f.payload) : undefined);
@@ -82,4 +103,5 @@ export function createLinkSurvey(maxSenders = 64): LinkSurvey {
       return { senders: list, vehicles: tracker.vehicles(), frames, problems, unknownIds: [...unknownIds].sort((a, b) => a[0] - b[0]) };
     },
   };
+  return survey;
 }

@@ -35,6 +35,13 @@ export interface ParseProblem {
   msgid?: number;
   /** Signature link id, for signature problems. */
   linkId?: number;
+  /**
+   * An `unknown_message` frame that ended exactly where the next frame (or its datagram) began:
+   * most likely a real frame of a message newer than the dialect's tables, whose sequence number
+   * says it was not lost. `before` is the index, in the same result's frames, of the frame it
+   * came before (the number of frames when none followed it).
+   */
+  whole?: { seq: number; before: number };
 }
 
 /** Running totals of a parser, for metrics. Bounded: system and link ids are 8-bit. */

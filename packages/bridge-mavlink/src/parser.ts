@@ -96,7 +96,7 @@ export function createMavlinkParser(options: ParserOptions): MavlinkParser {
    * The suspect's span passed with no valid frame inside: it was one whole bad frame, or (for an
    * implausible header) more garbage, which then joins the run of garbage before it.
    */
-  const commitPassed = (out: ParseResult, at: number): void => {
+  const commitPassed = (out: ParseResult, at: number, whole = at === pending?.end): void => {
     if (!pending || at < pending.end) return;
     const p = pending;
     pending = undefined;
@@ -106,7 +106,11 @@ export function createMavlinkParser(options: ParserOptions): MavlinkParser {
     }
     flushGarbage(out, p.start);
     const where = { bytes: p.end - p.start, sysid: p.sysid, compid: p.compid, msgid: p.msgid };
-    if (p.kind === 'unknown_message') problem(out, { kind: 'unknown_message', message: `message id ${p.msgid} from system ${p.sysid} is not in the ${dialect.name} dialect`, ...where });
+    if (p.kind === 'unknown_message') {
+      const unknown: ParseProblem = { kind: 'unknown_message', message: `message id ${p.msgid} from system ${p.sysid} is not in the ${dialect.name} dialect`, ...where };
+      if (whole && p.seq !== undefined) unknown.whole = { seq: p.seq, before: out.frames.length };
+      problem(out, unknown);
+    }
     else if (p.kind === 'bad_length') problem(out, { kind: 'bad_length', message: `MAVLink 1 ${describe(p)} has a payload length its message does not have`, ...where });
     else if (p.kind === 'crc') problem(out, { kind: 'crc', message: `checksum mismatch on ${describe(p)}`, ...where });
     else problem(out, { kind: 'truncated', message: `${describe(p)} ends before its declared length`, ...where });
@@ -166,7 +170,7 @@ export function createMavlinkParser(options: ParserOptions): MavlinkParser {
     offset = base + end;
     if (final) {
       // A datagram's bytes, or a stream's, end here: whatever was suspect is settled now.
-      if (pending) commitPassed(out, pending.end);
+      if (pending) commitPassed(out, pending.end, false);
       flushGarbage(out, base + end);
       pending = undefined;
     } else if (!pending) {

@@ -109,7 +109,17 @@ export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
   function digest(parsed: ParseResult, atMs: number, final = false): ReadResult {
     const out: ReadResult = { messages: [], events: [], problems: parsed.problems };
     if (statusTexts.held() > 0) for (const done of statusTexts.expire(atMs)) out.messages.push(assembled(done));
-    for (const frame of parsed.frames) {
+    // Frames of messages the tables do not have still carry sequence numbers: counted in their place among the frames.
+    const unknown = parsed.problems.filter((p) => p.whole !== undefined && (!reads || reads(p.sysid!, p.compid!, p.msgid!)));
+    let nextUnknown = 0;
+    const countUnknown = (before: number): void => {
+      for (; nextUnknown < unknown.length && unknown[nextUnknown]!.whole!.before <= before; nextUnknown++) {
+        const p = unknown[nextUnknown]!;
+        tracker.counted({ sysid: p.sysid!, compid: p.compid!, seq: p.whole!.seq }, atMs);
+      }
+    };
+    for (const [index, frame] of parsed.frames.entries()) {
+      if (unknown.length > nextUnknown) countUnknown(index);
       if (reads && !reads(frame.sysid, frame.compid, frame.msgid)) {
         filtered += 1;
         continue;
@@ -147,6 +157,7 @@ export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
       }
       out.messages.push(msg);
     }
+    countUnknown(parsed.frames.length);
     if (final) for (const done of statusTexts.flush()) out.messages.push(assembled(done));
     return out;
   }

@@ -41,8 +41,7 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
   const survey = createLinkSurvey();
   /** What a parser still held when its bytes ended: whole frames are heard, the rest are problems. */
   const settle = (ended: ReturnType<typeof parser.end>, atMs: number): void => {
-    for (const frame of ended.frames) survey.frame(frame, atMs);
-    survey.problems(ended.problems);
+    survey.read(ended, atMs);
   };
   const tlog = config.connection.kind === 'tlog';
   // A log is read as fast as it goes, whatever pace the mapping replays it at.
@@ -60,8 +59,7 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
       data(chunk) {
         const parsed = parser.push(chunk.bytes, { datagram: chunk.datagram, stream: chunk.stream });
         const atMs = chunk.recordedAtMs ?? Date.now();
-        for (const frame of parsed.frames) survey.frame(frame, atMs);
-        survey.problems(parsed.problems);
+        survey.read(parsed, atMs);
       },
       // A scan on tcpin:// waits for a client (a router or a vehicle connecting out): say when one comes and goes.
       client(event) {

@@ -82,6 +82,13 @@ export interface VehicleTracker {
    * silence was frames lost, counted when measurable. Call it after {@link observe} of that frame.
    */
   continued(sysid: number, compid: number): void;
+  /**
+   * A frame of a message the dialect does not have, from a component already heard in valid
+   * frames (`whole` in the parser's problem): its sequence number is counted, so that a vehicle
+   * sending messages newer than the tables shows no loss for them. A component not heard yet is
+   * left alone (the frame cannot be checked: it may be noise naming any system).
+   */
+  counted(frame: { sysid: number; compid: number; seq: number }, atMs: number): void;
   /** Links without a HEARTBEAT for the timeout at `nowMs` are lost. Call it on a timer (every second or so). */
   check(nowMs: number): readonly VehicleEvent[];
   /** Every system seen, by system id. */
@@ -184,6 +191,10 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
       const c = systems.get(sysid)?.components.get(compid);
       if (c) clockRestarted(c);
       return [{ kind: 'vehicle.restarted', sysid, compid, atMs }];
+    },
+    counted(frame, atMs) {
+      const c = systems.get(frame.sysid)?.components.get(frame.compid);
+      if (c) countFrame(c, frame.seq, atMs, linkTimeoutMs);
     },
     continued(sysid, compid) {
       const c = systems.get(sysid)?.components.get(compid);
