@@ -114,7 +114,8 @@ function rebootedInSilence(s: Sender, deviceMs: number, localMs: number): boolea
 /**
  * Creates a timer. Each sender (system and component: a companion computer boots apart from its
  * autopilot) has its own device clock. `time_boot_ms` is unwrapped across its 2^32 ms rollover;
- * `time_boot_ms` and `time_usec` of 0 (not filled in) give the arrival time. A reboot is boot time going back by more
+ * `time_boot_ms` and `time_usec` of 0 (not filled in) give the arrival time, and so does a GPS
+ * report without a fix (see {@link FIX_TIME_MESSAGES}). A reboot is boot time going back by more
  * than the device clock's restart step (1 s by default), or by any amount after a silence longer
  * than the sender has been up since (see `rebootedInSilence`).
  */
@@ -156,8 +157,8 @@ export function createMessageTimer(options: MessageTimerOptions = {}): MessageTi
         if (us >= unixThreshold) return { timestampMs: us / 1000, source: 'unix', restarted: false };
         deviceMs = us / 1000;
       } else {
-        // 0 is a time the sender did not fill in (a companion's script, a relay), as time_usec 0 is:
-        // taken for a boot clock that stands still, it would stamp every message at the first one's arrival.
+        // 0 is a time the sender did not fill in (a companion's script), as time_usec 0 is: taken
+        // for a boot clock that stands still, it would stamp every message at the first one's arrival.
         if (raw === 0) return { timestampMs: localMs, source: 'arrival', restarted: false };
         deviceMs = unwrap(sender(sysid, compid), raw as number);
       }

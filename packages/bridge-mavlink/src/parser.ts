@@ -110,8 +110,7 @@ export function createMavlinkParser(options: ParserOptions): MavlinkParser {
       const unknown: ParseProblem = { kind: 'unknown_message', message: `message id ${p.msgid} from system ${p.sysid} is not in the ${dialect.name} dialect`, ...where };
       if (whole && p.seq !== undefined) unknown.whole = { seq: p.seq, before: out.frames.length };
       problem(out, unknown);
-    }
-    else if (p.kind === 'bad_length') problem(out, { kind: 'bad_length', message: `MAVLink 1 ${describe(p)} has a payload length its message does not have`, ...where });
+    } else if (p.kind === 'bad_length') problem(out, { kind: 'bad_length', message: `MAVLink 1 ${describe(p)} has a payload length its message does not have`, ...where });
     else if (p.kind === 'crc') problem(out, { kind: 'crc', message: `checksum mismatch on ${describe(p)}`, ...where });
     else problem(out, { kind: 'truncated', message: `${describe(p)} ends before its declared length`, ...where });
     if (at > p.end) garbageFrom = p.end;
