@@ -127,10 +127,10 @@ export class Delivery {
   }
 }
 
-/** A point's series: its source, metric and the tags that tell instances and components apart. */
+/** A point's series: its source, metric and the tags that tell instances, components and systems apart. */
 function seriesOf(point: Point): string {
   const tags = point.tags;
-  return tags?.instance === undefined && tags?.compid === undefined
+  return tags?.instance === undefined && tags?.compid === undefined && tags?.sysid === undefined
     ? `${point.source_id}\u0000${point.metric}`
-    : `${point.source_id}\u0000${point.metric}\u0000${tags.instance ?? ''}\u0000${tags.compid ?? ''}`;
+    : `${point.source_id}\u0000${point.metric}\u0000${tags.instance ?? ''}\u0000${tags.compid ?? ''}\u0000${tags.sysid ?? ''}`;
 }

@@ -57,11 +57,15 @@ const AUTOPILOT_COMPID = 1;
  * Creates a {@link PointMaker} for a resolved section. Metric names are rendered once per
  * message, sender and record and remembered, so the hot path is a lookup and an object per point.
  * Tags: `unit` when the record has one, `instance` when the message has one and the template
- * does not use `{instance}`, `compid` for components other than the autopilot (1).
+ * does not use `{instance}`, `compid` for components other than the autopilot (1), and `sysid`
+ * (on the event points too) when neither the source id nor the metric template names the system.
  */
 export function createPointMaker(config: Pick<ResolvedMavlink, 'sourceId' | 'messages'>, options: PointMakerOptions): PointMaker {
   const sourceIds = new Map<number, string | { problem: string }>();
   const named = new Map<string, Map<string, Named>>();
+  // A source_id without {sysid} is every vehicle's: their series would be one (and each one's
+  // values would thin the other's in the change filters) unless the system tells them apart.
+  const sharedSource = !config.sourceId.placeholders.includes('sysid');
 
   const sourceIdEntry = (sysid: number): string | { problem: string } => {
     let entry = sourceIds.get(sysid);
@@ -77,7 +81,8 @@ export function createPointMaker(config: Pick<ResolvedMavlink, 'sourceId' | 'mes
     const uses = template.metric.placeholders;
     const usesInstance = uses.includes('instance');
     let key = message.name;
-    if (uses.includes('sysid') || uses.includes('compid')) key += `|${message.sysid}|${message.compid}`;
+    const sysidTag = sharedSource && !uses.includes('sysid');
+    if (uses.includes('sysid') || uses.includes('compid') || sysidTag) key += `|${message.sysid}|${message.compid}`;
     else if (message.compid !== AUTOPILOT_COMPID) key += `|c${message.compid}`;
     if (message.instance !== undefined) key += `|i${message.instance}`;
     let names = named.get(key);
@@ -98,6 +103,7 @@ export function createPointMaker(config: Pick<ResolvedMavlink, 'sourceId' | 'mes
       if (record.unit) tags.unit = record.unit;
       if (message.instance !== undefined && !usesInstance) tags.instance = String(message.instance);
       if (message.compid !== AUTOPILOT_COMPID) tags.compid = String(message.compid);
+      if (sysidTag) tags.sysid = String(message.sysid);
       names.set(record.name, { metric: rendered.text, tags: Object.keys(tags).length > 0 ? tags : undefined });
     }
     return names;
@@ -136,6 +142,7 @@ export function createPointMaker(config: Pick<ResolvedMavlink, 'sourceId' | 'mes
       const sourceId = sourceIdEntry(event.sysid);
       if (typeof sourceId !== 'string') return { points: [], problems: [{ kind: 'bad_source_id', message: sourceId.problem, sysid: event.sysid }] };
       const point = eventPoint(event, sourceId, options.dialect);
+      if (point && sharedSource) point.tags = { ...point.tags, sysid: String(event.sysid) };
       return { points: point ? [point] : [], problems: [] };
     },
   };
