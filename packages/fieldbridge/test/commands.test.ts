@@ -132,6 +132,22 @@ describe('fieldbridge check: wrong files', () => {
     expect((await fieldbridge(['check', c, d])).code).toBe(0);
   });
 
+  it('two files of one run sending one source_id to one receiver are refused by check and run, at the later one\'s line', async () => {
+    const body = (name: string, url: string) => ['source_id: plc-a', 'sink:', `  url: ${url}`, `  buffer: { path: ./spool-${name} }`, 'mqtt:', '  url: mqtt://127.0.0.1', `  client_id: fb-${name}`, '  subscriptions: [{ topic: a/b, metric: a.b }]', ''].join('\n');
+    const a = await writeTempFile(track, 'src-a.yaml', body('a', 'http://gateway.local:8080/ingest'));
+    // The same service's WebSocket endpoint, its host in capitals: the same receiver.
+    const b = await writeTempFile(track, 'src-b.yaml', body('b', 'ws://GATEWAY.local:8080/ws/device'));
+    for (const command of ['check', 'run']) {
+      const { code, err } = await fieldbridge([command, a, b]);
+      expect(code).toBe(2);
+      expect(err).toContain(`${b}:1:12 source_id: plc-a: ${a} sends to gateway.local:8080 as this source too`);
+    }
+    // Another receiver, or the stdout sink: no clash.
+    expect((await fieldbridge(['check', a, await writeTempFile(track, 'src-c.yaml', body('c', 'https://cloud.example.com/ingest'))])).code).toBe(0);
+    const out = (name: string) => writeTempFile(track, `src-${name}.yaml`, body(name, 'stdout'));
+    expect((await fieldbridge(['check', await out('d'), await out('e')])).code).toBe(0);
+  });
+
   it('two files of one run with one MQTT client id at one broker, or one serial port, are refused by check and run, at the later one\'s line', async () => {
     const mqtt = (id: string, url: string) => [`source_id: ${id}`, 'sink: { url: stdout }', 'mqtt:', `  url: ${url}`, '  client_id: fieldbridge-1', '  subscriptions: [{ topic: a/b, metric: a.b }]', ''].join('\n');
     const a = await writeTempFile(track, 'mqtt-a.yaml', mqtt('site-a', 'mqtt://broker.local'));
