@@ -149,6 +149,20 @@ describe('fieldbridge resend', () => {
     expect(down.err).not.toContain('lost');
   });
 
+  it('a refused API key: what is left is said with the fix (the key), not a longer --timeout; exit 1', async () => {
+    const gw = await gateway();
+    const dir = await track.tempDir('fb-resend-');
+    const dead = join(dir, 'dead-letter.ndjson');
+    await writeFile(dead, `${LINES.slice(0, 2).join('\n')}\n`);
+    const config = await mapping(dir, gw.url);
+    await writeFile(config, readFileSync(config, 'utf8').replace('api_key: k,', 'api_key: wrong,'));
+    const { code, out, err } = await resend([dead, '--config', config, '--timeout', '1s']);
+    expect(code, err).toBe(1);
+    expect(out).toContain(`left: 2, the receiver refused the API key (HTTP 401: invalid API key); they are still in the files read: fix sink.api_key (or its write scope) in ${config} and run this again`);
+    expect(out).not.toContain('--timeout');
+    expect(gw.points()).toHaveLength(0);
+  });
+
   it.each([
     ['without --config', (dead: string) => [dead], 'name the mapping file whose sink: sends the points with --config'],
     ['a file that is not there', (_dead: string, config: string) => ['/nonexistent/dead.ndjson', '--config', config], '/nonexistent/dead.ndjson: cannot read it (ENOENT)'],

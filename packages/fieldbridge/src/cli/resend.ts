@@ -58,7 +58,8 @@ async function send(options: ResendOptions, config: MultiFileConfig, io: Io, tal
     return 2;
   }
   let authFailure: string | undefined;
-  sink.on('auth_failed', ({ status, message }) => (authFailure = `${status === undefined ? '' : `HTTP ${status}: `}${message}`));
+  // The message names the status already where the receiver's answer did (`HTTP 401: ...`).
+  sink.on('auth_failed', ({ status, message }) => (authFailure = status === undefined || message.startsWith(`HTTP ${status}`) ? message : `HTTP ${status}: ${message}`));
   let written = 0;
   try {
     await readAll(options, io, tally, async (point) => {
@@ -80,8 +81,11 @@ async function send(options: ResendOptions, config: MultiFileConfig, io: Io, tal
   const out = [`sent ${plural(sent, 'point')} through the sink of ${options.config}`];
   out.push(refusedAgain > 0 ? `refused again: ${refusedAgain}, written with the receiver's reason to ${options.refusedTo}` : 'refused again: 0');
   if (left > 0) {
-    const why = authFailure ? `the receiver refused the API key (${printable(authFailure, 200)})` : `not delivered within ${timeoutMs} ms`;
-    out.push(`left: ${left}, ${why}; they are still in the files read: a run with a longer --timeout sends them (and sends again what was sent; narrow it with --reason)`);
+    // A longer wait cannot help a refused key: what helps is said.
+    const why = authFailure
+      ? `the receiver refused the API key (${printable(authFailure, 200)}); they are still in the files read: fix sink.api_key (or its write scope) in ${options.config} and run this again`
+      : `not delivered within ${timeoutMs} ms; they are still in the files read: a run with a longer --timeout sends them`;
+    out.push(`left: ${left}, ${why} (a run sends again what was sent too; narrow it with --reason)`);
   } else out.push('left: 0');
   out.push(`${options.files.join(', ')} ${options.files.length === 1 ? 'was' : 'were'} not changed: remove ${options.files.length === 1 ? 'it' : 'them'} once you are satisfied with what the receiver holds`);
   io.stdout.write(`${out.join('\n')}\n`);
