@@ -142,8 +142,9 @@ describe('fieldbridge check: wrong files', () => {
       expect(code).toBe(2);
       expect(err).toContain(`${b}:1:12 source_id: plc-a: ${a} sends to gateway.local:8080 as this source too`);
     }
-    // Another receiver, or the stdout sink: no clash.
+    // Another receiver, another key at it (another tenant), or the stdout sink: no clash.
     expect((await fieldbridge(['check', a, await writeTempFile(track, 'src-c.yaml', body('c', 'https://cloud.example.com/ingest'))])).code).toBe(0);
+    expect((await fieldbridge(['check', a, await writeTempFile(track, 'src-f.yaml', body('f', 'http://gateway.local:8080/ingest').replace('sink:', 'sink:\n  api_key: other-tenant'))])).code).toBe(0);
     const out = (name: string) => writeTempFile(track, `src-${name}.yaml`, body(name, 'stdout'));
     expect((await fieldbridge(['check', await out('d'), await out('e')])).code).toBe(0);
   });

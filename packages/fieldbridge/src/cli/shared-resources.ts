@@ -20,7 +20,7 @@ export function sharedResourceIssues(files: readonly Pick<MappingFile, 'file' | 
   const sources = new Map<string, string>();
   for (const m of files) {
     const text = (): string => readFileSync(m.file, 'utf8');
-    const source = sourceAt(m.config.source_id, m.config.sink.url);
+    const source = sourceAt(m.config.source_id, m.config.sink.url, m.config.sink.api_key);
     if (source !== undefined) {
       const first = sources.get(source.key);
       if (first !== undefined) issues.push(issueAt(m.file, text(), ['source_id'], `${m.config.source_id}: ${first} sends to ${source.receiver} as this source too: each file of a run is its own source, and two with one id would mix their points (over WebSocket the receiver renames one of them, whichever connects second); give each file its own source_id, or put both bridge sections in one file`));
@@ -51,9 +51,10 @@ export function sharedResourceIssues(files: readonly Pick<MappingFile, 'file' | 
 
 /**
  * A source id at a receiver, told apart by the receiver's host and port (its HTTP ingest and
- * WebSocket endpoints are one service). The stdout sink has no receiver: nothing to share.
+ * WebSocket endpoints are one service) and the API key (another key may be another tenant of
+ * it, where the same id is another source). The stdout sink has no receiver: nothing to share.
  */
-function sourceAt(sourceId: string, url: string | undefined): { key: string; receiver: string } | undefined {
+function sourceAt(sourceId: string, url: string | undefined, apiKey: string | undefined): { key: string; receiver: string } | undefined {
   if (url === undefined || url === 'stdout') return undefined;
   let receiver = url;
   try {
@@ -63,7 +64,7 @@ function sourceAt(sourceId: string, url: string | undefined): { key: string; rec
   } catch {
     // Not a URL: the sink's own check says so; compare it as written.
   }
-  return { key: `${receiver} ${sourceId}`, receiver };
+  return { key: JSON.stringify([receiver, apiKey ?? '', sourceId]), receiver };
 }
 
 function hostPort(listen: string): { host: string; port: number } {
