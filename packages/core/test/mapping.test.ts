@@ -31,6 +31,18 @@ describe('environment substitution', () => {
     expect(substituteEnv('${A}-${B}-${B:-d}-${EMPTY:-e}-$$A', env)).toBe('x--d-e-$A');
     expect(() => substituteEnv('${B:?set B to the key}', env)).toThrow('B: set B to the key');
   });
+
+  it('refuses a ${ that starts no reference, rather than sending it as written', () => {
+    const env = { A: 'x', B: 'y' };
+    const hint = 'is not read from the environment: write ${NAME}, ${NAME:-default} or ${NAME:?message}';
+    expect(() => substituteEnv('${NOPE', env)).toThrow(`'\${NOPE...' ${hint}`);
+    expect(() => substituteEnv('key-${my-key}', env)).toThrow(`'\${my-key}' ${hint}`);
+    expect(() => substituteEnv('${A:-${B}}', env)).toThrow(`'\${A:-\${B}' ${hint}`);
+    expect(() => substituteEnv('${A} and ${1X}', env)).toThrow(`'\${1X}' ${hint}`);
+    // Escaped, and a value that holds ${ itself, are fine.
+    expect(substituteEnv('$${A}-$$', env)).toBe('${A}-$');
+    expect(substituteEnv('${C}', { C: '${D' })).toBe('${D');
+  });
 });
 
 describe('where a ${VAR} is', () => {
@@ -149,6 +161,12 @@ describe('parseMapping', () => {
   it('reports a missing required key at its parent', () => {
     const [issue] = issuesOf('source_id: a\ncounter:\n  interval_ms: 5\n');
     expect(issue).toMatchObject({ line: 3, col: 3, path: 'counter.channels', message: 'required key is missing' });
+  });
+
+  it('reports a broken ${ where it stands', () => {
+    const [issue] = issuesOf(valid.replace('${KEY}', '${KEY'));
+    expect(issue).toMatchObject({ line: 5, col: 12, path: 'sink.api_key' });
+    expect(issue!.message).toMatch(/^'\$\{KEY\.\.\.' is not read from the environment/);
   });
 
   it('reports ${VAR:?message} where it stands', () => {
