@@ -3,10 +3,10 @@
  * starts no reference the three forms allow (`variable` undefined): `${NOPE` without its brace,
  * `${my-var}`, a `${B}` nested in a default. Either way the file cannot be read as meant.
  */
-export class MissingEnvError extends Error {
+export class EnvReferenceError extends Error {
   constructor(readonly variable: string | undefined, message: string) {
     super(message);
-    this.name = 'MissingEnvError';
+    this.name = 'EnvReferenceError';
   }
 }
 
@@ -14,7 +14,7 @@ const PATTERN = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}/g;
 
 /**
  * Expands `${VAR}` (empty when unset), `${VAR:-default}` (default when unset or empty) and
- * `${VAR:?message}` (throws {@link MissingEnvError} when unset or empty) in `text`, reading
+ * `${VAR:?message}` (throws {@link EnvReferenceError} when unset or empty) in `text`, reading
  * `env`. `$$` stands for a literal `$`. `onUnset` hears each `${VAR}` read as empty because it
  * is not set (a typo in its name, a secret not passed in).
  */
@@ -22,7 +22,7 @@ export function substituteEnv(text: string, env: NodeJS.ProcessEnv, onUnset?: (v
   if (!text.includes('$')) return text;
   const malformed = malformedReference(text);
   if (malformed !== undefined) {
-    throw new MissingEnvError(undefined, `${malformed} is not read from the environment: write \${NAME}, \${NAME:-default} or \${NAME:?message} (NAME of letters, digits and _, not starting with a digit; a default holds no \${...}), or $\${ for a literal \${`);
+    throw new EnvReferenceError(undefined, `${malformed} is not read from the environment: write \${NAME}, \${NAME:-default} or \${NAME:?message} (NAME of letters, digits and _, not starting with a digit; a default holds no \${...}), or $\${ for a literal \${`);
   }
   return text.replace(PATTERN, (match, name: string | undefined, op: string | undefined, arg: string | undefined) => {
     if (match === '$$') return '$';
@@ -30,7 +30,7 @@ export function substituteEnv(text: string, env: NodeJS.ProcessEnv, onUnset?: (v
     if (op === ':-') return value === undefined || value === '' ? (arg ?? '') : value;
     if (op === ':?') {
       if (value === undefined || value === '') {
-        throw new MissingEnvError(name!, arg ? `${name}: ${arg}` : `environment variable ${name} is required`);
+        throw new EnvReferenceError(name!, arg ? `${name}: ${arg}` : `environment variable ${name} is required`);
       }
       return value;
     }

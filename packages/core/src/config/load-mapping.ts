@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { FieldbridgeError } from '../errors.js';
 import { sectionList, type MultiFileConfig, type SectionDefinition, type Sections } from './file-schema.js';
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
-import { MissingEnvError, substituteEnv } from './env-substitute.js';
+import { EnvReferenceError, substituteEnv } from './env-substitute.js';
 import { bridgeFileSchema, type FileConfig } from './file-schema.js';
 import { commonShape } from './common-schema.js';
 import { closestKey, keysAt } from './key-suggest.js';
@@ -191,7 +191,7 @@ function expandEnv(doc: Document, env: NodeJS.ProcessEnv, at: At, onUnset?: Mapp
         const expanded = substituteEnv(original, env, unset);
         node.value = node.type === 'PLAIN' && /^\$\{[^}]*\}$/.test(original.trim()) ? reread(expanded) : expanded;
       } catch (err) {
-        if (!(err instanceof MissingEnvError)) throw err;
+        if (!(err instanceof EnvReferenceError)) throw err;
         issues.push(at(node.range?.[0], keyPathOf(path, node), err.message));
       }
     },
