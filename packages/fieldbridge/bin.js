@@ -1,3 +1,6 @@
 #!/usr/bin/env node
-import { main } from './dist/cli/main.js';
+// Before the command's modules load (most of a start): a SIGHUP then must not end the process.
+import { holdHangups } from '@fieldbridge/core/hangups';
+holdHangups();
+const { main } = await import('./dist/cli/main.js');
 process.exitCode = await main(process.argv.slice(2));

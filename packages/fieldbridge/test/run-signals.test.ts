@@ -51,16 +51,17 @@ async function gatedProject(): Promise<{ dir: string; gate: string }> {
 }
 
 describe('fieldbridge run answers signals before its bridges run and during --once', () => {
-  it('a SIGHUP while the files are still being read is said and ignored, not the end of the process', async () => {
+  it('a SIGHUP while the files are still being read is not the end of the process: the reload is done once the bridges run', async () => {
     const { dir, gate } = await gatedProject();
     const file = join(dir, 'site.yaml');
     await writeFile(file, 'source_id: gated\nsink: { url: stdout }\ngate: { metric: gate.open }\n');
     const run = startCommand(BIN, ['run', file], { env: { ...process.env, NO_COLOR: '1', GATE_FILE: gate }, track });
     await run.said('gate: loading');
     run.child.kill('SIGHUP');
-    await run.said('SIGHUP before the bridges are running: ignored');
     await writeFile(gate, '');
+    await run.said('SIGHUP during start-up: the mapping file is read again once the bridges run');
     await run.said('fieldbridge (gate) running');
+    await run.said('SIGHUP: mapping reloaded');
     await until(() => run.stdout().includes('"gate.open"'), 'the point on stdout');
     run.child.kill('SIGTERM');
     expect(await run.exited, run.stderr()).toBe(0);

@@ -6,3 +6,4 @@ export type { MappingRead } from './mapping-read.js';
 export { checkRunOptions, type RunOptions } from './run-options.js';
 export { formatCheck } from './print-check.js';
 export { writeSchemaFile } from './write-schema.js';
+export { holdHangups, type HangupHold } from './hangup-hold.js';

@@ -1,6 +1,7 @@
 import type { FileConfig } from '../config/file-schema.js';
 import { loadMapping } from '../config/load-mapping.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
+import { holdHangups, type HangupHold } from './hangup-hold.js';
 import { checkRunOptions } from './run-options.js';
 import { inspectingFlag, parseCliArgs, type CliIo } from './parse-args.js';
 import { formatCheck } from './print-check.js';
@@ -14,6 +15,15 @@ const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: 
  * `file:line:col` and the key). A bridge's `cli.ts` is a call to this.
  */
 export async function runBridgeCli(definition: BridgeDefinition, argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const hangups = holdHangups();
+  try {
+    return await runCommand(definition, argv, io, hangups);
+  } finally {
+    hangups.release();
+  }
+}
+
+async function runCommand(definition: BridgeDefinition, argv: string[], io: CliIo, hangups: HangupHold): Promise<number> {
   const parsed = parseCliArgs(definition, argv, io);
   if (typeof parsed === 'number') return parsed;
   const command = `bridge-${definition.name}`;
@@ -36,6 +46,8 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
     const loaded = loadMapping(file, definition, io.env, { inspecting: !forRun, onUnsetVariable: unsetVariableWarning(io.stderr), onWarning: sectionWarning(io.stderr) });
     return apply ? { ...loaded, [definition.name]: apply(parsed, loaded[definition.name]) } : loaded;
   };
+  // A SIGHUP from here on asks for a file newer than the one read below.
+  const readAt = hangups.count();
   let config = loadForCommand(() => load(!inspecting), io) as FileConfig | number;
   if (typeof config === 'number') return config;
   const logger = commandLogger(command, options, config, io.stderr);
@@ -62,5 +74,5 @@ export async function runBridgeCli(definition: BridgeDefinition, argv: string[],
     io.stdout.write(formatCheck(definition, file, config, io.env));
     return 0;
   }
-  return serveMapping({ command, definitions: [definition], config, load: () => ({ config: load(), definitions: [definition] }), options, logger, io });
+  return serveMapping({ command, definitions: [definition], config, load: () => ({ config: load(), definitions: [definition] }), reloadAsked: () => hangups.count() > readAt, options, logger, io });
 }

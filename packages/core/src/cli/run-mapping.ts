@@ -75,6 +75,11 @@ export interface ServeMappingOptions {
    * rules that list `sources:` read each other's points. Default: none.
    */
   ruleExchange?: RuleExchange;
+  /**
+   * Whether a SIGHUP arrived after the file was read and before the service answers SIGHUP
+   * (count them with `holdHangups`): the service reloads once its bridges run. Default: none did.
+   */
+  reloadAsked?: () => boolean;
 }
 
 /**
@@ -99,6 +104,7 @@ export async function serveMapping(s: ServeMappingOptions): Promise<number> {
       ...(s.onFailure ? { onFailure: s.onFailure } : {}),
       ...(s.onReloaded ? { onReloaded: s.onReloaded } : {}),
       ...(s.ruleExchange ? { ruleExchange: s.ruleExchange } : {}),
+      ...(s.reloadAsked ? { reloadAsked: s.reloadAsked } : {}),
     });
   } catch (err) {
     const code = failed(s.command, s.logger, err);

@@ -51,6 +51,11 @@ export interface ServiceOptions {
   onFailure?: (why: string) => void;
   /** The exchange of a run of several files: their rules that list `sources:` read each other's points. */
   ruleExchange?: RuleExchange;
+  /**
+   * Whether a SIGHUP arrived after the file was read and before the service answers SIGHUP itself
+   * (see `holdHangups`): the service then reloads once its bridges run. Default: none did.
+   */
+  reloadAsked?: () => boolean;
 }
 
 /**
@@ -100,6 +105,7 @@ async function serve(s: ServiceOptions): Promise<number> {
       throw err;
     }
     const unanswer = answerOnceSignals(state, s);
+    if (s.reloadAsked?.()) s.logger.warn('SIGHUP: a --once cycle does not reload its mapping; ignored');
     try {
       return await runOnce(state.bridge, state.sink, state.config, s.logger, s.onceTimeoutMs, failing(s), s.signal);
     } finally {
@@ -124,7 +130,7 @@ async function serve(s: ServiceOptions): Promise<number> {
     let statusTimer: NodeJS.Timeout | undefined;
     const onHup = () => {
       if (stopping) return;
-      reloading = reloading.then(() => reload(parts, state, s.load)).catch((err: unknown) => {
+      reloading = reloading.then(() => (stopping ? undefined : reload(parts, state, s.load))).catch((err: unknown) => {
         s.logger.fatal({ err }, `reload failed: ${(err as Error).message}`);
         void finish('reload failure', 1, err);
       });
@@ -212,6 +218,11 @@ async function serve(s: ServiceOptions): Promise<number> {
       );
       statusTimer = startStatusLine(s, state);
     })();
+    // A SIGHUP that came while the service started (the file already read): reloaded once it runs.
+    if (s.reloadAsked?.()) {
+      s.logger.info('SIGHUP during start-up: the mapping file is read again once the bridges run');
+      onHup();
+    }
     // A sibling may have failed while this one was still making its sink: stop once started.
     if (s.signal?.aborted) onAbort();
   });

@@ -6,8 +6,6 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** What {@link answerSignals} needs. */
 export interface SignalAnswers {
-  /** `--once`: a SIGHUP before the cycles start is said to reload nothing. */
-  once: boolean;
   /** Stops every file's service as the signal would, its name being the reason said in the stop line. */
   stop: (signal: NodeJS.Signals) => void;
   /** The command's logger, made when first needed. */
@@ -18,11 +16,11 @@ export interface SignalAnswers {
  * The signals `fieldbridge run` answers where no running service does. A service answers SIGINT
  * and SIGTERM (drain, or end a `--once` cycle and deliver) and SIGHUP (reload, or ignore it in a
  * cycle) once its bridges start; before that (the files being read, the sinks and observe servers
- * made) node's default would end the process at once: exit 129 on a SIGHUP (a reload sent right
- * after a start, a closed terminal), 130 on Ctrl-C, without a word. Here a stop signal stops
- * every service as SIGTERM does (a service still starting stops as soon as it is started), and a
- * second one where no service answers exits at once, saying so; a SIGHUP no service answers is
- * said and ignored. Returns the function that removes the answers.
+ * made) node's default would end the process at once: exit 130 on Ctrl-C, without a word. Here a
+ * stop signal stops every service as SIGTERM does (a service still starting stops as soon as it
+ * is started), and a second one where no service answers exits at once, saying so. (A SIGHUP
+ * then is held by `holdHangups`, and each service reloads once it runs.) Returns the function
+ * that removes the answers.
  */
 export function answerSignals(s: SignalAnswers): () => void {
   let stopping = false;
@@ -41,14 +39,8 @@ export function answerSignals(s: SignalAnswers): () => void {
     s.logger().warn(`${signal} again: exiting without waiting for delivery; what was not delivered stays in a disk spool (sink.buffer.path), and is lost from a memory spool`);
     process.exit(1);
   };
-  const onHup = (): void => {
-    if (process.listenerCount('SIGHUP') > 1) return;
-    s.logger().warn(s.once ? 'SIGHUP: a --once run does not reload its files; ignored' : 'SIGHUP before the bridges are running: ignored (the files were just read); send it again once the log says running');
-  };
   for (const signal of STOP_SIGNALS) process.on(signal, onStop);
-  process.on('SIGHUP', onHup);
   return () => {
     for (const signal of STOP_SIGNALS) process.off(signal, onStop);
-    process.off('SIGHUP', onHup);
   };
 }

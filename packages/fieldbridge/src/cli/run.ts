@@ -1,5 +1,5 @@
 import { createLogger, createRuleExchange, type MultiFileConfig } from '@fieldbridge/core';
-import { checkRunOptions, commandLogger, serveMapping, type CliOptions, type RunOptions } from '@fieldbridge/core/cli';
+import { checkRunOptions, commandLogger, holdHangups, serveMapping, type CliOptions, type HangupHold, type RunOptions } from '@fieldbridge/core/cli';
 import type { Io } from './io.js';
 import { filesAddedSince } from './mapping-paths.js';
 import { filesOf, readFiles, rereadFile } from './read-files.js';
@@ -14,6 +14,16 @@ import { answerSignals } from './run-signals.js';
  * stops with an error the others are stopped too. Resolves with the worst exit code.
  */
 export async function runCommand(given: readonly string[], parsed: CliOptions, io: Io): Promise<number> {
+  // A SIGHUP before the services answer it is counted, and each reloads once it runs.
+  const hangups = holdHangups();
+  try {
+    return await runPaths(given, parsed, io, hangups);
+  } finally {
+    hangups.release();
+  }
+}
+
+async function runPaths(given: readonly string[], parsed: CliOptions, io: Io, hangups: HangupHold): Promise<number> {
   const options = checkRunOptions(parsed);
   if (typeof options === 'string') {
     io.stderr.write(`fieldbridge run: ${options}\n`);
@@ -25,7 +35,6 @@ export async function runCommand(given: readonly string[], parsed: CliOptions, i
   let logger: ReturnType<typeof createLogger> | undefined;
   const getLogger = () => (logger ??= createLogger({ name: 'fieldbridge', level: (options.logLevel ?? 'info') as 'info', stderr: io.stderr }));
   const unanswer = answerSignals({
-    once: options.once,
     stop: (signal) => {
       if (!siblings.signal.aborted) siblings.abort(signal);
     },
@@ -38,7 +47,7 @@ export async function runCommand(given: readonly string[], parsed: CliOptions, i
   };
   if (paths.dirs.length > 0) process.on('SIGHUP', onHup);
   try {
-    return await runFiles(paths.files, options, io, siblings);
+    return await runFiles(paths.files, options, io, siblings, hangups);
   } finally {
     process.off('SIGHUP', onHup);
     unanswer();
@@ -46,7 +55,9 @@ export async function runCommand(given: readonly string[], parsed: CliOptions, i
 }
 
 /** Reads the files and runs each, until all have stopped; `siblings` stops them all. */
-async function runFiles(files: readonly string[], options: RunOptions, io: Io, siblings: AbortController): Promise<number> {
+async function runFiles(files: readonly string[], options: RunOptions, io: Io, siblings: AbortController, hangups: HangupHold): Promise<number> {
+  // A SIGHUP from here on asks for files newer than those read below.
+  const readAt = hangups.count();
   const read = await readFiles(files, io);
   if (typeof read === 'number') return read;
   // Stopped (a signal) while the files were read: nothing has started.
@@ -68,7 +79,7 @@ async function runFiles(files: readonly string[], options: RunOptions, io: Io, s
         running[i] = { file: m.file, config };
       };
       const code = await serveMapping({
-        command: 'fieldbridge', definitions: m.definitions, config: m.config, load, onReloaded, options, logger, io,
+        command: 'fieldbridge', definitions: m.definitions, config: m.config, load, onReloaded, reloadAsked: () => hangups.count() > readAt, options, logger, io,
         signal: siblings.signal, onFailure, ...(ruleExchange ? { ruleExchange } : {}),
       });
       if (code !== 0) stopSiblings(m.file, `exit ${code}`);
