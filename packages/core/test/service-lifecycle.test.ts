@@ -46,12 +46,12 @@ async function freePort(): Promise<{ port: number; close: () => Promise<void> }>
 }
 
 describe('the bridge process around the bridge (issue 10)', () => {
-  it('#4: an observe port already taken is a clean exit 1 saying what to do, before any polling starts', async () => {
+  it('#4: an observe port already taken is a clean exit 1 saying what to do at its key, before any polling starts', async () => {
     const taken = await freePort();
     try {
       const cli = spawnCounterCli(['--config', mapping(counterMapping('', `observe: { listen: 127.0.0.1:${taken.port} }\n`))]);
       expect(await cli.exited).toBe(1);
-      expect(cli.stderr()).toMatch(/observe.listen 127.0.0.1:\d+: the port is in use \(another bridge with the same observe.listen\?\)/);
+      expect(cli.stderr()).toMatch(/map\.yaml:6:20 observe\.listen: 127\.0\.0\.1:\d+: the port is in use \(another bridge with the same observe.listen\?\)/);
       expect(cli.stderr()).not.toMatch(/\n\s+at /);
       expect(gateway.points()).toHaveLength(0);
     } finally {

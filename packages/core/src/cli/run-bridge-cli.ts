@@ -74,5 +74,5 @@ async function runCommand(definition: BridgeDefinition, argv: string[], io: CliI
     io.stdout.write(formatCheck(definition, file, config, io.env));
     return 0;
   }
-  return serveMapping({ command, definitions: [definition], config, load: () => ({ config: load(), definitions: [definition] }), reloadAsked: () => hangups.count() > readAt, options, logger, io });
+  return serveMapping({ command, file, definitions: [definition], config, load: () => ({ config: load(), definitions: [definition] }), reloadAsked: () => hangups.count() > readAt, options, logger, io });
 }

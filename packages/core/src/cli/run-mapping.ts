@@ -75,6 +75,8 @@ export interface ServeMappingOptions {
    * rules that list `sources:` read each other's points. Default: none.
    */
   ruleExchange?: RuleExchange;
+  /** The mapping file: a spool or observe address refused at run time is said at its key (`file:line:col`). */
+  file?: string;
   /**
    * Whether a SIGHUP arrived after the file was read and before the service answers SIGHUP
    * (count them with `holdHangups`): the service reloads once its bridges run. Default: none did.
@@ -104,6 +106,7 @@ export async function serveMapping(s: ServeMappingOptions): Promise<number> {
       ...(s.onFailure ? { onFailure: s.onFailure } : {}),
       ...(s.onReloaded ? { onReloaded: s.onReloaded } : {}),
       ...(s.ruleExchange ? { ruleExchange: s.ruleExchange } : {}),
+      ...(s.file === undefined ? {} : { file: s.file }),
       ...(s.reloadAsked ? { reloadAsked: s.reloadAsked } : {}),
     });
   } catch (err) {

@@ -10,6 +10,7 @@ import type { Sink } from '../sink/sink-types.js';
 import type { CliIo } from './parse-args.js';
 import { deliverWhatWasRead } from './_deliver-read.js';
 import { reload } from './_reload.js';
+import { atKey } from './_at-key.js';
 import { watchLauncher } from './_launcher-watch.js';
 import type { MappingRead } from './mapping-read.js';
 import { bridgeOptions, makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
@@ -51,6 +52,8 @@ export interface ServiceOptions {
   onFailure?: (why: string) => void;
   /** The exchange of a run of several files: their rules that list `sources:` read each other's points. */
   ruleExchange?: RuleExchange;
+  /** The mapping file, so that a spool or observe address that cannot be used is said at its key (`file:line:col`). */
+  file?: string;
   /**
    * Whether a SIGHUP arrived after the file was read and before the service answers SIGHUP itself
    * (see `holdHangups`): the service then reloads once its bridges run. Default: none did.
@@ -86,7 +89,7 @@ async function serve(s: ServiceOptions): Promise<number> {
     ...(s.onReloaded ? { reloaded: s.onReloaded } : {}),
     ...(s.ruleExchange ? { ruleExchange: s.ruleExchange } : {}),
   };
-  const made = makeSink(parts, { config: s.config, definitions: s.definitions });
+  const made = atKey(s.file, ['sink', 'buffer', 'path'], () => makeSink(parts, { config: s.config, definitions: s.definitions }));
   const state: ServiceState = { config: s.config, definitions: s.definitions, sink: made.sink, sinkRegistry: made.registry, memorySpool: made.memorySpool, bridge: undefined, observe: undefined, retiring: new Set(), reloadState: new Map() };
   // A dry run whose reader went away (`--dry-run | head`) ends at once, as any Unix filter does:
   // it delivers nothing, so nothing is lost.
@@ -116,7 +119,8 @@ async function serve(s: ServiceOptions): Promise<number> {
 
   if (state.config.observe && !s.dryRun) {
     try {
-      state.observe = await startObserve(state.config.observe.listen, state);
+      const listen = state.config.observe.listen;
+      state.observe = await atKey(s.file, ['observe', 'listen'], () => startObserve(listen, state));
     } catch (err) {
       await state.sink.close();
       throw err;

@@ -9,6 +9,7 @@ import { bridgeFileSchema, type FileConfig } from './file-schema.js';
 import { commonShape } from './common-schema.js';
 import { closestKey, keysAt } from './key-suggest.js';
 import { pointTagIssues } from './point-tag-room.js';
+import { spoolPathProblem } from './spool-path-problem.js';
 import { issueWords } from './_issue-words.js';
 import { explainSyntaxError } from './yaml-syntax-hints.js';
 import { yamlMisreadings } from './yaml-misreadings.js';
@@ -106,6 +107,9 @@ export function parseMapping(text: string, file: string, sections: Sections, env
   // Counted once each section is right; a look at the source (`--probe`) sends nothing, so goes on.
   const crowded = options.inspecting ? [] : pointTagIssues(config, sectionList(sections));
   if (crowded.length > 0) throw new ConfigError(locateIssues(text, doc, crowded.map((i) => ({ code: 'custom', ...i }) as z.core.$ZodIssue), at, schema));
+  // A spool the run could not write would pass here and fail at every start (a supervisor restarting it forever).
+  const spool = options.inspecting || config.sink.buffer?.path === undefined ? undefined : spoolPathProblem(config.sink.buffer.path);
+  if (spool !== undefined) throw new ConfigError(locateIssues(text, doc, [{ code: 'custom', path: ['sink', 'buffer', 'path'], message: spool } as z.core.$ZodIssue], at, schema));
   // Said only of a file that is otherwise right: a refused file's errors come first.
   if (options.onWarning) for (const warning of locateIssues(text, doc, found.filter(isWarning), at, schema)) options.onWarning(warning);
   return config;

@@ -155,7 +155,9 @@ function prepareDir(dir: string, logger: () => Logger): void {
     if (created !== undefined) chmodSync(dir, 0o700);
     if (!statSync(dir).isDirectory()) throw new Error('it is not a directory');
   } catch (err) {
-    throw new FieldbridgeError('SPOOL_UNUSABLE', `cannot use spool directory ${dir}: ${(err as Error).message}`, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code;
+    const fix = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? '; make it writable by the user this runs as, or choose a directory that user can write' : '';
+    throw new FieldbridgeError('SPOOL_UNUSABLE', `cannot use spool directory ${dir}: ${(err as Error).message}${fix}`, { cause: err });
   }
   if (created === undefined && (statSync(dir).mode & 0o077) !== 0) {
     logger().warn({ dir }, `spool directory ${dir} is readable by other users; fieldbridge creates it with mode 0700`);

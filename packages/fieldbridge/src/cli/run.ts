@@ -79,7 +79,7 @@ async function runFiles(files: readonly string[], options: RunOptions, io: Io, s
         running[i] = { file: m.file, config };
       };
       const code = await serveMapping({
-        command: 'fieldbridge', definitions: m.definitions, config: m.config, load, onReloaded, reloadAsked: () => hangups.count() > readAt, options, logger, io,
+        command: 'fieldbridge', file: m.file, definitions: m.definitions, config: m.config, load, onReloaded, reloadAsked: () => hangups.count() > readAt, options, logger, io,
         signal: siblings.signal, onFailure, ...(ruleExchange ? { ruleExchange } : {}),
       });
       if (code !== 0) stopSiblings(m.file, `exit ${code}`);
