@@ -62,6 +62,8 @@ describe('a folder browsed again while the bridge runs', () => {
     const device = ns.addObject({ componentOf: empty, browseName: 'Pump1', nodeId: 's=LineB.Pump1' });
     variable(device, 'Flow', 3);
     await t.waitFor(() => pointsOf(t, 'b.Pump1.Flow').some((p) => p.value === 3), 'the variable arriving as points');
+    // Its first notification can come before the answer that created its item is handled.
+    await until(() => source.items().some((i) => i.state !== 'pending'), 'its item created');
     expect(source.items().map((i) => [i.browsePath?.join('/'), i.state])).toEqual([['Pump1/Flow', 'active']]);
   });
 
