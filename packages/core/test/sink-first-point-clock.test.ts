@@ -11,21 +11,35 @@ import { KEY, metric, startGateway, tempDir, wsSink } from './helpers/ws-sink.js
 /** Real monotonic time in epoch ms: what both the device and the simulated server build on. */
 const mono = () => performance.timeOrigin + performance.now();
 
+/** The server's time just before and just after a stamp was taken. */
+type Window = { before: number; after: number };
+
+/**
+ * How far a stored timestamp is from the server's time when it was taken: 0 inside the window.
+ * (A pause between reading the server's time and taking the stamp, a collection on a loaded
+ * machine, is not an error of the clock.)
+ */
+const errorFrom = (timestamp: number, at: Window) => Math.max(0, at.before - timestamp, timestamp - at.after);
+
+/** Takes a stamp (or writes a stamped point) between two readings of the server's time. */
+function within(serverNow: () => number, take: () => void): Window {
+  const before = serverNow();
+  take();
+  return { before, after: serverNow() };
+}
+
 /**
  * Writes 20 points with no timestamp at once (before the sink has any clock sample), noting
- * the server's time at each write, then flushes and returns how far each stored timestamp is
- * from the server's time at its write.
+ * the server's time around each write, then flushes and returns how far each stored timestamp
+ * is from the server's time at its write.
  */
 async function firstPointErrors(sink: Sink, serverNow: () => number, stored: () => Array<{ value: unknown; timestamp?: number }>): Promise<number[]> {
-  const serverAt: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    serverAt.push(serverNow());
-    sink.send('first.points', i);
-  }
+  const serverAt: Window[] = [];
+  for (let i = 0; i < 20; i++) serverAt.push(within(serverNow, () => sink.send('first.points', i)));
   await sink.flush();
   const points = stored();
   expect(points).toHaveLength(20);
-  return points.map((p) => Math.abs(p.timestamp! - serverAt[p.value as number]!));
+  return points.map((p) => errorFrom(p.timestamp!, serverAt[p.value as number]!));
 }
 
 /**
@@ -65,16 +79,17 @@ describe('clock correction from the first point of a run', () => {
     const clock = roundTrips(createClock({ monotonicNow: mono }));
     const sink = createSink({ url: gateway.url, apiKey: KEY, sourceId: 'first-bridge', clock, logger: pino({ level: 'silent' }), batch: { lingerMs: 5 }, deadLetterPath: '/dev/null' });
     try {
-      const serverAt: number[] = [];
+      const serverAt: Window[] = [];
       const deviceTime = Date.UTC(2026, 0, 1);
       for (let i = 0; i < 20; i++) {
-        serverAt.push(gateway.clockNow());
         // As a poller stamps an answer: ctx.clock is the sink's clock.
-        sink.write({ metric: 'bridge.stamped', value: i, timestamp: sink.clock.now() });
+        let stamp = 0;
+        serverAt.push(within(() => gateway.clockNow(), () => (stamp = sink.clock.now())));
+        sink.write({ metric: 'bridge.stamped', value: i, timestamp: stamp });
       }
       sink.write({ metric: 'device.stamped', value: 1, timestamp: deviceTime });
       await sink.flush();
-      const errors = gateway.points({ metric: 'bridge.stamped' }).map((p) => Math.abs(p.timestamp! - serverAt[p.value as number]!));
+      const errors = gateway.points({ metric: 'bridge.stamped' }).map((p) => errorFrom(p.timestamp!, serverAt[p.value as number]!));
       expect(errors).toHaveLength(20);
       expect(Math.max(...errors)).toBeLessThanOrEqual(clock.worstRoundTripMs() / 2 + 5);
       expect(gateway.points({ metric: 'device.stamped' })[0]!.timestamp).toBe(deviceTime);
@@ -88,8 +103,8 @@ describe('clock correction from the first point of a run', () => {
     const clock = roundTrips(createClock({ monotonicNow: mono }));
     const sink = createSink({ url: gateway.url, apiKey: KEY, sourceId: 'late-write', clock, logger: pino({ level: 'silent' }), batch: { lingerMs: 5 }, deadLetterPath: '/dev/null' });
     try {
-      const serverAt = gateway.clockNow();
-      const taken = sink.clock.now();
+      let taken = 0;
+      const serverAt = within(() => gateway.clockNow(), () => (taken = sink.clock.now()));
       sink.write({ metric: 'first', value: 1, timestamp: taken });
       await sink.flush();
       expect(clock.synced()).toBe(true);
@@ -99,7 +114,7 @@ describe('clock correction from the first point of a run', () => {
       const [first] = gateway.points({ metric: 'first' });
       const [late] = gateway.points({ metric: 'late' });
       expect(late!.timestamp).toBe(first!.timestamp);
-      expect(Math.abs(late!.timestamp! - serverAt)).toBeLessThanOrEqual(clock.worstRoundTripMs() / 2 + 5);
+      expect(errorFrom(late!.timestamp!, serverAt)).toBeLessThanOrEqual(clock.worstRoundTripMs() / 2 + 5);
     } finally {
       await sink.close();
     }
