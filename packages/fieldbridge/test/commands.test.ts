@@ -63,6 +63,26 @@ describe('fieldbridge init, then check', () => {
     expect({ code: check.code, err: check.err }).toEqual({ code: 0, err: '' });
   });
 
+  it('starters of one bridge written into one folder (a conf.d) run side by side: each its own source_id, spool and observe port', async () => {
+    const dir = await track.tempDir('fb-init-');
+    // A file of the user's own holds the second number: the third starter passes it by too.
+    await writeFile(join(dir, 'mine.yaml'), 'source_id: modbus-2\nsink: { url: stdout }\nobserve: { listen: "127.0.0.1:9470" }\nmodbus: { devices: [] }\n');
+    const runs = [];
+    for (const name of ['line-a', 'line-b', 'line-c']) runs.push(await fieldbridge(['init', 'modbus', '--out', join(dir, `${name}.yaml`)]));
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+    const text = (name: string) => readFileSync(join(dir, `${name}.yaml`), 'utf8');
+    expect(text('line-a')).toMatch(/source_id: modbus-1 [\s\S]*path: \.\/modbus-1-spool [\s\S]*127\.0\.0\.1:9464\}/);
+    expect(text('line-b')).toMatch(/source_id: modbus-3 [\s\S]*path: \.\/modbus-3-spool [\s\S]*127\.0\.0\.1:9471\}/);
+    expect(text('line-c')).toMatch(/source_id: modbus-4 [\s\S]*path: \.\/modbus-4-spool [\s\S]*127\.0\.0\.1:9472\}/);
+    expect(runs[1]!.err).toContain('line-b.yaml: source_id modbus-3, observe port 9471: files beside it hold source_id modbus-1 (in line-a.yaml), source_id modbus-2 (in mine.yaml), observe port 9464 (in line-a.yaml)');
+    // --force over a file does not count the file it replaces.
+    expect((await fieldbridge(['init', 'modbus', '--out', join(dir, 'line-c.yaml'), '--force'])).code).toBe(0);
+    expect(text('line-c')).toContain('source_id: modbus-4 ');
+    const starters = ['line-a', 'line-b', 'line-c'].map((n) => join(dir, `${n}.yaml`));
+    const check = await fieldbridge(['check', ...starters]);
+    expect({ code: check.code, err: check.err }).toEqual({ code: 0, err: '' });
+  });
+
   it('init never replaces a file without --force', async () => {
     const file = await writeTempFile(track, 'mine.yaml', 'source_id: mine\n');
     const again = await fieldbridge(['init', 'modbus', '--out', file]);

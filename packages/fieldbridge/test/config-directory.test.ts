@@ -25,16 +25,17 @@ const mapping = (source: string, sink: string, plc = 'tcp://127.0.0.1:5020') =>
   [`source_id: ${source}`, `sink: ${sink}`, 'modbus:', '  devices:', `    - { name: plc, connection: '${plc}', poll_ms: 100, points: [{ metric: plc.level, table: holding, address: 0 }] }`, ''].join('\n');
 
 describe('a directory of mapping files (conf.d)', () => {
-  it('check takes a directory, or FIELDBRIDGE_CONFIG naming one, as its *.yaml and *.yml files in name order, hidden and other files left out', async () => {
+  it('check takes a directory, or FIELDBRIDGE_CONFIG naming one, as its *.yaml and *.yml files (any case) in name order, hidden and other files left out', async () => {
     const dir = await track.tempDir('fb-confd-');
     await writeFile(join(dir, 'b-line.yml'), mapping('line-b', '{ url: stdout }'));
     await writeFile(join(dir, 'a-line.yaml'), mapping('line-a', '{ url: stdout }'));
+    await writeFile(join(dir, 'c-line.YAML'), mapping('line-c', '{ url: stdout }'));
     await writeFile(join(dir, '.#a-line.yaml'), 'an editor lock file, not YAML: [');
     await writeFile(join(dir, 'README.md'), '# not a mapping\n');
     for (const run of [await fieldbridge(['check', dir]), await fieldbridge(['check'], { FIELDBRIDGE_CONFIG: dir })]) {
       expect(run.code, run.err).toBe(0);
       const ok = run.out.split('\n').filter((l) => l.endsWith(': ok'));
-      expect(ok).toEqual([`${join(dir, 'a-line.yaml')}: ok`, `${join(dir, 'b-line.yml')}: ok`]);
+      expect(ok).toEqual([`${join(dir, 'a-line.yaml')}: ok`, `${join(dir, 'b-line.yml')}: ok`, `${join(dir, 'c-line.YAML')}: ok`]);
     }
   });
 

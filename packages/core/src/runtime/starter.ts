@@ -4,18 +4,20 @@ import type { BridgeDefinition } from './define-bridge.js';
 export interface StarterOptions {
   /** The default port of `observe.listen` (on 127.0.0.1). Default 9464. */
   observePort?: number;
+  /** The `source_id`, which names the spool folder too (`./<id>-spool`). Default the bridges' names and 1 (`modbus-1`, `modbus-mqtt-1`). */
+  sourceId?: string;
 }
 
 /**
  * A commented starter mapping file for `definitions` (what `fieldbridge init` writes): the
  * common keys, set up for a local gateway and a durable spool, then each bridge's own starter
  * section. It passes `--check` as written; every value a user must change says so. The
- * `source_id` and the spool's folder are named after the bridges, so starters of different
- * bridges run side by side given different `observePort`s.
+ * `source_id` and the spool's folder are named after the bridges (or `sourceId`), so starters
+ * run side by side given different `observePort`s (and `sourceId`s for one bridge's files).
  */
 export function starterMapping(definitions: readonly BridgeDefinition[], options: StarterOptions = {}): string {
   const names = definitions.map((d) => d.name);
-  const id = `${names.join('-')}-1`;
+  const id = options.sourceId ?? `${names.join('-')}-1`;
   const observe = `127.0.0.1:${options.observePort ?? 9464}`;
   const missing = definitions.filter((d) => !d.starter).map((d) => d.name);
   if (missing.length > 0) throw new Error(`no starter section for ${missing.join(', ')}`);

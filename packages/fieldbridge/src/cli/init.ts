@@ -3,11 +3,14 @@ import { starterMapping } from '@fieldbridge/core';
 import { CATALOG } from '../catalog.js';
 import type { Io } from './io.js';
 import { loadNamedBridges } from './load-named.js';
+import { catalogPort, starterSlot } from './starter-slot.js';
 
 /**
  * `fieldbridge init BRIDGE... [--out FILE] [--force]`: a commented starter mapping file for
  * those bridges, which passes `fieldbridge check` as written. Printed on stdout, or written to
- * FILE (never over an existing file without --force).
+ * FILE (never over an existing file without --force) with a `source_id`, spool folder and
+ * observe port that no other mapping file in FILE's folder holds, so that a `conf.d` of starters
+ * runs as written.
  */
 export async function initCommand(names: readonly string[], options: { out?: string; force?: boolean }, io: Io): Promise<number> {
   if (names.length === 0) {
@@ -16,11 +19,12 @@ export async function initCommand(names: readonly string[], options: { out?: str
   }
   const definitions = await loadNamedBridges('fieldbridge init', names, io);
   if (typeof definitions === 'number') return definitions;
-  const text = starterMapping(definitions, { observePort: observePortOf(definitions[0]!.name) });
   if (!options.out) {
-    io.stdout.write(text);
+    io.stdout.write(starterMapping(definitions, { observePort: catalogPort(definitions[0]!.name) }));
     return 0;
   }
+  const slot = starterSlot(definitions.map((d) => d.name), options.out);
+  const text = starterMapping(definitions, { observePort: slot.observePort, sourceId: slot.sourceId });
   try {
     // wx (O_EXCL): an existing mapping file is someone's work.
     writeFileSync(options.out, text, { flag: options.force ? 'w' : 'wx', mode: 0o644 });
@@ -29,16 +33,8 @@ export async function initCommand(names: readonly string[], options: { out?: str
     io.stderr.write(code === 'EEXIST' ? `fieldbridge init: ${options.out} exists; choose another --out, or --force to replace it\n` : `fieldbridge init: cannot write ${options.out}: ${code ?? (err as Error).message}\n`);
     return code === 'EEXIST' ? 2 : 1;
   }
+  if (slot.taken.length > 0) io.stderr.write(`${options.out}: source_id ${slot.sourceId}, observe port ${slot.observePort}: files beside it hold ${slot.taken.join(', ')}\n`);
   io.stderr.write(`wrote ${options.out}: check it with \`fieldbridge check ${options.out}\`, run it with \`fieldbridge run ${options.out}\`\n`);
   return 0;
 }
 
-/**
- * The starter's observe port: one per bridge of the catalog, from 9464 in its order (modbus 9464,
- * mqtt 9465, ... as the examples listen), then one for any other bridge; a file of several
- * bridges takes its first one's. So starters of different bridges run together as written.
- */
-function observePortOf(name: string): number {
-  const i = CATALOG.findIndex((e) => e.name === name);
-  return 9464 + (i < 0 ? CATALOG.length : i);
-}

@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-/** A name a directory's mapping file has: `.yaml` or `.yml`, not hidden (an editor's `.#site.yaml`). */
-const MAPPING_NAME = /^[^.].*\.ya?ml$/;
+/** A name a directory's mapping file has: `.yaml` or `.yml` (any case), not hidden (an editor's `.#site.yaml`). */
+const MAPPING_NAME = /^[^.].*\.ya?ml$/i;
 
 /** The mapping files named by a command's paths. */
 export interface MappingPaths {
@@ -17,7 +17,7 @@ export interface MappingPaths {
 /**
  * The mapping files that `paths` name, as Telegraf's `--config-directory` and a `conf.d` folder
  * do: a file as given (one that does not exist is left for reading to report), a directory as
- * the `.yaml` and `.yml` files directly in it, in name order. A directory with none is a problem.
+ * the `.yaml` and `.yml` files directly in it (`.YAML` too), in name order. A directory with none is a problem.
  */
 export function expandMappingPaths(paths: readonly string[], cwd = process.cwd()): MappingPaths {
   const out: MappingPaths = { files: [], dirs: [], problems: [] };
@@ -43,7 +43,8 @@ export function filesAddedSince(dirs: readonly string[], files: readonly string[
   return dirs.flatMap((dir) => mappingFilesIn(dir, cwd)).filter((f) => !known.has(resolve(cwd, f)));
 }
 
-function mappingFilesIn(dir: string, cwd: string): string[] {
+/** The mapping files directly in `dir` (joined to it), in name order; none when it cannot be read. */
+export function mappingFilesIn(dir: string, cwd = process.cwd()): string[] {
   let names: string[];
   try {
     names = readdirSync(resolve(cwd, dir));
