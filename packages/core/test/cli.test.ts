@@ -6,6 +6,7 @@ import { createGateway, type Gateway } from '@fieldbridge/gateway-dev';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBridgeCli } from '../src/cli/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
+import { closedPort } from './helpers/closed-port.js';
 import { spawnCounterCli } from './helpers/spawn-cli.js';
 import { until as waitFor } from '../src/testing/until.js';
 import { runBridgeCommand } from '../src/testing/captured-io.js';
@@ -105,6 +106,21 @@ describe('bridge command line', () => {
     const { code } = await run(['--config', mapping(goodMapping().replace('interval_ms: 20', 'interval_ms: 20\n  fail_once: true')), '--once', '--log-level', 'silent']);
     expect(code).toBe(1);
     expect(gateway.points().map((p) => p.value)).toEqual([0, 100]);
+  });
+
+  it('--once with the receiver down waits shutdown_timeout_ms once, to deliver and close together; what was read stays in the spool, exit 1', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/ingest`;
+    const spool = join(dir, 'spool');
+    const text = goodMapping().replace(`url: ${gateway.url}`, `url: ${url}\n  shutdown_timeout_ms: 3000\n  buffer: { path: ${spool} }`);
+    const { code, err } = await run(['--config', mapping(text), '--once', '--log-level', 'info']);
+    expect(code).toBe(1);
+    const lines = err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { time: number; msg: string });
+    const late = lines.find((l) => l.msg === 'not everything was delivered before the deadline');
+    const kept = lines.find((l) => l.msg.startsWith('2 undelivered points kept in the spool'));
+    expect(late, err).toBeDefined();
+    expect(kept, err).toBeDefined();
+    // Closing had what was left of the 3 s after delivering used them all: it did not wait 3 s more.
+    expect(kept!.time - late!.time).toBeLessThan(3000);
   });
 
   it("a bridge's own option can change its section for the run (cli.apply), before --check and the run", async () => {

@@ -312,14 +312,18 @@ async function runOnce(bridge: RunningBridges, sink: Sink, config: MultiFileConf
     signal?.removeEventListener('abort', onAbort);
   }
   await bridge.stop();
+  // One budget for delivering and closing, as a stop has: a receiver that is down costs the
+  // deadline once, not once to flush and again to close.
+  const budgetMs = config.sink.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  const start = Date.now();
   try {
-    await sink.flush({ timeoutMs: config.sink.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS });
+    await sink.flush({ timeoutMs: budgetMs });
   } catch (err) {
     logger.error({ err }, 'not everything was delivered before the deadline');
     fail(errorInBrief(err));
     code = 1;
   }
-  if ((await sink.close()).lost > 0) {
+  if ((await sink.close({ timeoutMs: Math.max(0, budgetMs - (Date.now() - start)) })).lost > 0) {
     fail('undelivered points were lost');
     code = 1;
   }
