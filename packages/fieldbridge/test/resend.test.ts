@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createLogger, createSink } from '@fieldbridge/core';
 import { startCommand, trackCleanups } from '@fieldbridge/core/testing';
 import { createGateway } from '@fieldbridge/gateway-dev';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +162,27 @@ describe('fieldbridge resend', () => {
     expect(out).toContain(`left: 2, the receiver refused the API key (HTTP 401: invalid API key); they are still in the files read: fix sink.api_key (or its write scope) in ${config} and run this again`);
     expect(out).not.toContain('--timeout');
     expect(gw.points()).toHaveLength(0);
+  });
+
+  it("over WebSocket it speaks for the running bridge's install: its points keep the bridge's source id, and its device.json is left as it was", async () => {
+    const gw = await gateway();
+    const dir = await track.tempDir('fb-resend-');
+    const dead = join(dir, 'dead-letter.ndjson');
+    await writeFile(dead, `${LINES[0]}\n`);
+    const config = await mapping(dir, gw.wsUrl);
+    // The bridge of this mapping, connected: the gateway has given its install the id site-a.
+    const bridge = createSink({ url: gw.wsUrl, apiKey: 'k', sourceId: 'site-a', buffer: { path: join(dir, 'spool') }, logger: createLogger({ level: 'silent' }), deadLetterPath: '/dev/null' });
+    track.add(bridge, (b) => b.close());
+    bridge.send('bridge.alive', 1);
+    await bridge.flush();
+    const identity = readFileSync(join(dir, 'spool', 'device.json'), 'utf8');
+
+    const { code, out, err } = await resend([dead, '--config', config]);
+    expect(code, err).toBe(0);
+    expect(out).toContain('sent 1 point through the sink');
+    expect(err).not.toContain('no state directory');
+    expect(gw.points({ metric: 'tank.level' }).map((p) => p.source_id)).toEqual(['site-a']);
+    expect(readFileSync(join(dir, 'spool', 'device.json'), 'utf8')).toBe(identity);
   });
 
   it.each([

@@ -50,6 +50,7 @@ export function createTransport(o: ResolvedSinkOptions, deps: TransportDeps): { 
     tls: o.tls,
     proxy,
     stateDir: w.statePath ?? o.buffer?.path,
+    stateReadOnly: w.stateReadOnly,
     platform: w.platform,
     agentVersion: o.agentVersion,
     heartbeatMs: w.heartbeatMs,

@@ -150,6 +150,11 @@ export interface WebSocketSinkOptions {
    * Default `buffer.path`; with neither, they live in memory and a restart looks like a new install.
    */
   statePath?: string;
+  /**
+   * `device.json` is read, never written: a second sink speaking for the install of a running
+   * bridge (`fieldbridge resend`) goes by its identity and leaves the file to it. Default false.
+   */
+  stateReadOnly?: boolean;
   /** Sent as `platform` in `device_auth`. Default `<os>-<arch>`, e.g. `linux-x64`. */
   platform?: string;
 }

@@ -28,11 +28,16 @@ export const DEVICE_STATE_FILE = 'device.json';
  * Loads (or creates) the device identity in `dir/device.json`, next to the spool. Without a
  * directory the identity lives in memory: a restart then looks like a new install to the
  * server, which is logged once. A file that cannot be read or written is logged, never fatal.
+ * `readOnly`: the file's identity is used, never written (a second process speaking for the
+ * install, `fieldbridge resend`, leaves the file to the bridge); without a file, one in memory.
  */
-export function loadDeviceIdentity(dir: string | undefined, configuredSourceId: string, logger: Logger): DeviceIdentity {
+export function loadDeviceIdentity(dir: string | undefined, configuredSourceId: string, logger: Logger, readOnly = false): DeviceIdentity {
   const path = dir === undefined ? undefined : join(dir, DEVICE_STATE_FILE);
   let state: StateFile = { install_id: randomUUID(), requested_source_id: configuredSourceId, source_id: configuredSourceId };
-  if (path === undefined) {
+  if (readOnly) {
+    const loaded = path === undefined ? undefined : read(path, logger);
+    if (loaded?.requested_source_id === configuredSourceId) state = loaded;
+  } else if (path === undefined) {
     logger.warn(
       { install_id: state.install_id },
       'WebSocket sink: no state directory (sink.buffer.path or sink.websocket.state_path), so install_id and the source_id the server assigns are kept in memory only; after a restart the server sees a new install',
@@ -54,7 +59,7 @@ export function loadDeviceIdentity(dir: string | undefined, configuredSourceId: 
       if (sourceId === state.source_id) return;
       logger.info({ requested: state.source_id, assigned: sourceId }, `the server assigned source_id ${sourceId}; using it from now on`);
       state = { ...state, source_id: sourceId };
-      if (path !== undefined) write(path, state, logger);
+      if (path !== undefined && !readOnly) write(path, state, logger);
     },
   };
 }

@@ -33,6 +33,8 @@ export interface WsSessionOptions {
   sourceId: string;
   clock: Clock;
   stateDir: string | undefined;
+  /** `device.json` is read, never written (`WsTransportOptions.stateReadOnly`). */
+  stateReadOnly: boolean;
   platform: string;
   agentVersion: string;
   heartbeatMs: number;
@@ -60,7 +62,7 @@ export interface WsSession {
 /** Wires the link, the identity, acks, confirmations, time sync, control and heartbeats. */
 export function createWsSession(o: WsSessionOptions): WsSession {
   const { clock, logger } = o;
-  const identity = loadDeviceIdentity(o.stateDir, o.sourceId, logger);
+  const identity = loadDeviceIdentity(o.stateDir, o.sourceId, logger, o.stateReadOnly);
   const metrics = createWsMetrics(o.registry);
   const acks = createAckTracker();
   const confirmations = createConfirmations(clock.monotonicNow);

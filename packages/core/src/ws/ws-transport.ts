@@ -41,6 +41,12 @@ export interface WsTransportOptions {
   clock: Clock;
   /** Directory of `device.json` (install_id and the adopted source_id). Unset: memory only, logged. */
   stateDir?: string;
+  /**
+   * Reads `device.json` in `stateDir` without writing it: a second process speaking for the same
+   * install (`fieldbridge resend` beside a running bridge) goes by its install_id and assigned
+   * source_id, and leaves the file to it. Default false.
+   */
+  stateReadOnly?: boolean;
   /** Sent as `platform`. Default `<os>-<arch>` (e.g. `linux-x64`). */
   platform?: string;
   /** Sent as `agent_version`. Default `fieldbridge`. */
@@ -117,6 +123,7 @@ export function createWsTransport(options: WsTransportOptions): WsTransport {
     sourceId: options.sourceId,
     clock: options.clock,
     stateDir: options.stateDir,
+    stateReadOnly: options.stateReadOnly ?? false,
     platform: options.platform ?? `${process.platform}-${process.arch}`,
     agentVersion: options.agentVersion ?? 'fieldbridge',
     heartbeatMs: options.heartbeatMs ?? 30_000,

@@ -95,8 +95,9 @@ async function send(options: ResendOptions, config: MultiFileConfig, io: Io, tal
 /**
  * A sink like the mapping's, with a memory spool (a running bridge may hold the mapping's, and
  * what a resend leaves is still in its files) that takes everything read, and its dead-letter
- * file unrotated (so every refusal of this run stays in it to be counted). Over WebSocket its
- * identity is its own, in memory: the running bridge keeps its connection.
+ * file unrotated (so every refusal of this run stays in it to be counted). Over WebSocket it
+ * speaks for the mapping's install (its `device.json`, read only): a new install would be
+ * given another source id (`line-1-2`) by a server that saw the bridge's.
  */
 function createResendSink(config: MultiFileConfig, refusedPath: string, logLevel: string | undefined, io: Io): Sink {
   const base = sinkOptionsFromConfig(config);
@@ -104,7 +105,8 @@ function createResendSink(config: MultiFileConfig, refusedPath: string, logLevel
   return createSink({
     ...base,
     buffer: { whenFull: 'block' },
-    ...(base.websocket ? { websocket: { ...base.websocket, statePath: undefined } } : {}),
+    // The running bridge's install and assigned source id, its file left to it: a new install would be given another source id.
+    websocket: { ...base.websocket, statePath: base.websocket?.statePath ?? base.buffer?.path, stateReadOnly: true },
     deadLetterPath: refusedPath,
     // The largest the mapping schema allows: the file is not rotated within a run, so every record of it is counted.
     deadLetterMaxBytes: 64 * 1024 ** 3,
