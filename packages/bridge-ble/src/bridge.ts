@@ -79,6 +79,7 @@ export function defineBleBridge(options: BleSourceOptions = {}) {
   return defineBridge({
     name: 'ble',
     version: packageVersion(import.meta.url),
+    reads: 'Bluetooth LE advertisements and GATT',
     configSchema: bleConfigSchema,
     check: checkBle,
     pointTags: blePointTags,

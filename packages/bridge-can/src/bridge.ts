@@ -124,6 +124,7 @@ export const canBridge = defineBridge({
   name: 'can',
   starter: canStarter,
   version: packageVersion(import.meta.url),
+  reads: 'SocketCAN buses and CAN logs (through DBC files)',
   configSchema: canConfigSchema,
   check: checkCan,
   pointTags: canPointTags,

@@ -77,6 +77,7 @@ export const mavlinkBridge = defineBridge({
   name: 'mavlink',
   starter: () => MAVLINK_STARTER,
   version: packageVersion(import.meta.url),
+  reads: 'MAVLink telemetry (UDP, TCP, serial, tlog)',
   configSchema: mavlinkConfigSchema,
   check: checkMavlink,
   pointTags: mavlinkPointTags,

@@ -79,6 +79,7 @@ async function handleInspect(options: Record<string, unknown>, config: ModbusCon
 export const modbusBridge = defineBridge({
   name: 'modbus',
   version: packageVersion(import.meta.url),
+  reads: 'Modbus TCP, RTU and RTU-over-TCP devices',
   configSchema: modbusConfigSchema,
   check: checkModbus,
   pointTags: modbusPointTags,

@@ -35,6 +35,7 @@ export function describeMqtt(config: MqttConfig): string[] {
 export const mqttBridge = defineBridge({
   name: 'mqtt',
   version: packageVersion(import.meta.url),
+  reads: 'MQTT topics (JSON, numbers, text, Sparkplug B)',
   configSchema: mqttConfigSchema,
   check: checkMqttSection,
   pointTags: mqttPointTags,

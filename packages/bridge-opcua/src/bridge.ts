@@ -25,6 +25,7 @@ function onceWaitMs(connectTimeoutMs: number, publishingIntervalMs: number): num
 export const opcuaBridge = defineBridge({
   name: 'opcua',
   version: packageVersion(import.meta.url),
+  reads: "an OPC UA server's variables and events",
   configSchema: opcuaConfigSchema,
   check: checkOpcua,
   pointTags: opcuaPointTags,

@@ -86,6 +86,12 @@ describe('bridge command line', () => {
     expect((await run(['--version'])).out.trim()).toBe('0.0.0-test');
   });
 
+  it('--help says what the bridge reads in its words (`reads`), else by its name', async () => {
+    expect((await run(['--help'])).out.replace(/\s+/g, ' ')).toContain('Reads counter into metric points');
+    const said = await runBridgeCommand({ ...counterBridge, reads: 'counters that count up' }, ['--help'], {});
+    expect(said.out.replace(/\s+/g, ' ')).toContain('Reads counters that count up into metric points and delivers them to a Plexus-compatible ingest service.');
+  });
+
   it("--help states the bridge's own default --once wait", async () => {
     const slow = { ...counterBridge, onceTimeoutMs: () => 32_000, onceTimeoutText: '32s with the default timeouts' };
     const help = await runBridgeCommand(slow, ['--help'], {});

@@ -29,7 +29,7 @@ export interface CliIo {
  */
 export function parseCliArgs(definition: BridgeDefinition, argv: string[], io: CliIo): CliOptions | number {
   const program = new Command(`bridge-${definition.name}`)
-    .description(`Reads ${definition.name} into metric points and delivers them to a Plexus-compatible ingest service.`)
+    .description(`Reads ${definition.reads ?? definition.name} into metric points and delivers them to a Plexus-compatible ingest service.`)
     .version(definition.version, '-V, --version')
     .option('-c, --config <file>', 'mapping file (YAML); default $FIELDBRIDGE_CONFIG')
     .option('--check', 'validate the mapping file and print what would be read, without connecting')

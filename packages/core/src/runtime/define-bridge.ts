@@ -183,6 +183,8 @@ export interface BridgeDefinition<S extends z.ZodType = z.ZodType, N extends str
   name: N;
   /** Package version, printed by `--version` and sent as `agent_version`. */
   version: string;
+  /** What it reads, for the command's `--help` ("Reads <reads> into metric points ..."): `Modbus TCP and RTU devices`. Default `name`. */
+  reads?: string;
   /** Schema of the bridge's YAML section (strict: unknown keys are errors). */
   configSchema: S;
   /**
