@@ -169,6 +169,19 @@ describe('parseDbc: errors name file:line:column and what was expected, and pars
     expect(database.messages[0]!.signals.map((s) => s.name)).toEqual(['Out']);
   });
 
+  it('reports a factor of 0 (every frame the offset) and a raw value given two texts (the later used), and keeps both', () => {
+    const text = `${header}BO_ 1 M: 8 A\n SG_ Stuck : 0|8@1+ (0,5) [0|0] "" B\n SG_ Gear : 8|8@1+ (1,0) [0|0] "" B\n\nVAL_ 1 Gear 0 "P" 1 "R" 1 "N" 2 "D" 2 "D" ;\n`;
+    const { database, problems } = parseDbc(text, { file: 'car.dbc' });
+    expect(problems.map(formatDbcProblem)).toEqual([
+      'car.dbc:11:2: signal Stuck of M has factor 0: every frame decodes as its offset (5); kept as written',
+      'car.dbc:14:1: raw value 1 is given two texts, "R" then "N"; the later is used',
+    ]);
+    expect(kinds(problems)).toEqual(['constant_signal', 'duplicate_value']);
+    const [stuck, gear] = database.messages[0]!.signals;
+    expect(stuck!.factor).toBe(0);
+    expect([...gear!.values!.entries()]).toEqual([[0, 'P'], [1, 'N'], [2, 'D']]);
+  });
+
   it('reports two messages with one id and keeps the first', () => {
     const { database, problems } = parseDbc(`${header}BO_ 1 First: 8 A\nBO_ 1 Second: 8 A\n`);
     expect(database.messages.map((m) => m.name)).toEqual(['First']);

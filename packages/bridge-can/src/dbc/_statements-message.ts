@@ -103,6 +103,7 @@ export function parseSignal(t: Tokenizer, state: ParseState, keyword: Token): vo
     return;
   }
   state.signalCount++;
+  if (factor === 0) problemAt(state, 'constant_signal', keyword, `signal ${name} of ${message.name} has factor 0: every frame decodes as its offset (${offset}); kept as written`);
   const signal: RawSignal = {
     name,
     switch: isSwitch,

@@ -60,7 +60,9 @@ function parseValuePairs(t: Tokenizer, state: ParseState, at: Token): Map<number
   while (!acceptPunct(t, ';')) {
     const value = expectNumber(t, 'a raw value (a number) or `;`');
     const text = expectString(t, 'the text for the value (a quoted string)');
-    if (values.size < state.limits.maxValueTableEntries) values.set(value, text);
+    const before = values.get(value);
+    if (before !== undefined && before !== text) problemAt(state, 'duplicate_value', at, `raw value ${value} is given two texts, "${before}" then "${text}"; the later is used`);
+    if (values.size < state.limits.maxValueTableEntries || before !== undefined) values.set(value, text);
     else if (!state.limitsHit.has(`values:${at.line}`)) {
       state.limitsHit.add(`values:${at.line}`);
       problemAt(state, 'limit', at, `a value table has more than ${state.limits.maxValueTableEntries} entries; the rest were ignored`);

@@ -147,7 +147,11 @@ export type DbcProblemKind =
   /** Two messages share a bus id (or a J1939 PGN); the later one was dropped. */
   | 'duplicate_id'
   /** Two messages share a name across files; both are kept (metric names may collide). */
-  | 'duplicate_name';
+  | 'duplicate_name'
+  /** A signal's factor is 0: every frame decodes as its offset; it is kept. */
+  | 'constant_signal'
+  /** A value table gives one raw value two texts; the later one is used. */
+  | 'duplicate_value';
 
 /** A problem found in a DBC file, with where it is. */
 export interface DbcProblem extends DbcLocation {

@@ -1,4 +1,4 @@
-import { decimalSecondsToMs, MAX_EXTENDED_ID, MAX_STANDARD_ID, type CanFrame } from './can-frame.js';
+import { CAN_FD_LENGTHS, decimalSecondsToMs, MAX_EXTENDED_ID, MAX_STANDARD_ID, type CanFrame } from './can-frame.js';
 
 /**
  * One line of a `candump -L` log (can-utils' log format, which `canplayer` replays):
@@ -80,6 +80,8 @@ export function parseCandumpLine(line: string): CandumpLineResult | undefined {
     if (Number.isNaN(flagValue)) return bad('CAN FD frame without its flags digit after ##');
     const data = hexBytes(rest.slice(2), 64);
     if (typeof data === 'string') return bad(data);
+    // The kernel pads a CAN FD frame to the next length a DLC gives: candump never prints another.
+    if (!CAN_FD_LENGTHS.includes(data.length)) return bad(`${data.length} data bytes: a CAN FD frame has 0-8, ${CAN_FD_LENGTHS.slice(9).join(', ')}`);
     frame.fd = true;
     frame.brs = (flagValue & 1) !== 0;
     frame.esi = (flagValue & 2) !== 0;
