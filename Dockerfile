@@ -47,7 +47,7 @@ USER 1000:1000
 WORKDIR /var/lib/fieldbridge
 VOLUME ["/var/lib/fieldbridge"]
 EXPOSE 9464
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["node", "/app/healthcheck.mjs"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --start-interval=2s --retries=3 CMD ["node", "/app/healthcheck.mjs"]
 # SIGTERM drains: intake stops, the open batch is sealed into the spool and delivery goes on for at
 # most sink.shutdown_timeout_ms (default 8 s), inside `docker stop`'s default 10 s.
 STOPSIGNAL SIGTERM

@@ -40,6 +40,8 @@ describe('the Dockerfile', () => {
     expect(instructionsOf(runtime!, 'WORKDIR').at(-1)!.getArgumentsContent()).toBe('/var/lib/fieldbridge');
     const [healthcheck] = instructionsOf(runtime!, 'HEALTHCHECK');
     expect(execForm(healthcheck!)).toEqual(['node', '/app/healthcheck.mjs']);
+    // While starting, checked every 2 s (Docker 25+): `depends_on: service_healthy` waits seconds, not the 30 s interval.
+    expect(flags(healthcheck!)).toMatchObject({ interval: '30s', 'start-period': '20s', 'start-interval': '2s' });
     expect(readFileSync(repoPath('deploy/image/healthcheck.mjs'), 'utf8')).toContain('/healthz');
     expect(instructionsOf(runtime!, 'EXPOSE')[0]!.getArgumentsContent()).toBe(stageEnv(runtime!, {}).FIELDBRIDGE_OBSERVE_PORT);
   });
