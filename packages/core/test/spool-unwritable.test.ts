@@ -58,6 +58,19 @@ describe('a spool directory the command cannot write', () => {
     expect(run.stderr).toMatch(/^map\.yaml:4:19 sink\.buffer\.path: the directory \.\/ro is not writable by this user/m);
   });
 
+  it('under /proc (where the kernel answers ENOENT below a directory that exists) a run fails naming the file, line, key and the directory it could not make (it hung in mkdir)', async () => {
+    const dir = await track.tempDir('fb-spool-proc-');
+    writeFileSync(join(dir, 'map.yaml'), mapping('/proc/fieldbridge-test/spool'));
+    // As this user: the check refuses /proc to an unprivileged one before any mkdir, not to root.
+    const child = spawn(process.execPath, ['--import', TSX, counterCliFixture, '--config', 'map.yaml'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    track.defer(() => child.kill('SIGKILL'));
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(code, stderr).toBe(1);
+    expect(stderr).toContain("map.yaml:4:19 sink.buffer.path: cannot use spool directory /proc/fieldbridge-test/spool: ENOENT: no such file or directory, mkdir '/proc/fieldbridge-test'");
+  });
+
   it('held by another process: the run fails naming the file, line and key', async () => {
     const dir = await track.tempDir('fb-spool-held-');
     const held = join(dir, 'held');

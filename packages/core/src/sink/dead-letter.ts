@@ -1,10 +1,11 @@
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, renameSync, writeSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { checkSourceId } from '../point/validate-point.js';
 import { excerpt } from '../shared/text.js';
 import { recordJson } from './_record-json.js';
+import { makeDirs } from '../shared/make-dirs.js';
 
 /** One line of the dead-letter file. */
 export interface DeadLetterRecord {
@@ -80,7 +81,7 @@ export function createDeadLetter(path: string, logger: Logger, options: DeadLett
   let rotationsUnlogged = 0;
 
   const open = (): number => {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    makeDirs(dirname(path), 0o700);
     const handle = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     size = fstatSync(handle).size;
     return handle;

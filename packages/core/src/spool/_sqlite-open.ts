@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { FieldbridgeError } from '../errors.js';
 import { moveAside } from './_sqlite-aside.js';
 import { prepareSchema } from './_sqlite-schema.js';
+import { makeDirs } from '../shared/make-dirs.js';
 
 /** Name of the spool file inside the buffer directory. */
 export const SPOOL_FILE_NAME = 'spool.sqlite';
@@ -151,7 +152,7 @@ function closeIfOpen(db: BetterSqlite3.Database | undefined): void {
 function prepareDir(dir: string, logger: () => Logger): void {
   let created: string | undefined;
   try {
-    created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+    created = makeDirs(dir, 0o700);
     if (created !== undefined) chmodSync(dir, 0o700);
     if (!statSync(dir).isDirectory()) throw new Error('it is not a directory');
   } catch (err) {

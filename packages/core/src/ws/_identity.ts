@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { makeDirs } from '../shared/make-dirs.js';
 
 /** Who this bridge is to the server: a stable install id and the source id to ask for. */
 export interface DeviceIdentity {
@@ -87,7 +88,7 @@ function read(path: string, logger: Logger): StateFile | undefined {
 
 function write(path: string, state: StateFile, logger: Logger): void {
   try {
-    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+    makeDirs(join(path, '..'), 0o700);
     const tmp = `${path}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
     renameSync(tmp, path);
