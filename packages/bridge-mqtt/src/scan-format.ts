@@ -2,31 +2,13 @@ import { flowYaml, oneLine, textTable } from '@fieldbridge/core/bridge';
 import { commandsNote, isCommandTopic, leftOutNote, leftOutOfScan, managementPrefix } from './gateway-topics.js';
 import { knownPair } from './heard-words.js';
 import { booleanProposal, type BooleanProposal } from './scan-booleans.js';
+import { fieldKey, isTime, readable } from './scan-fields.js';
+import { filterLevels, mergeFamilies, onlyWildcards, takesOthers, type Group, type GroupField } from './scan-groups.js';
 import { topicLevels } from './topic.js';
 import type { HeardField, HeardTopic, TopicSurveyResult } from './topic-survey.js';
 
 /** Most `subscriptions:` entries suggested. */
 const MAX_SUGGESTIONS = 50;
-/**
- * JSON leaf names read as the payload's time when they hold one (epoch seconds, milliseconds,
- * microseconds or nanoseconds, or an ISO 8601 date): Zigbee2MQTT's `last_seen`, deCONZ's `lastseen`
- * and `lastupdated`, Home Assistant's `last_changed` and `last_updated`, Shelly Gen2's `unixtime`,
- * Tasmota's `Time`. Compared by {@link timeKey}: `last_seen`, `lastSeen` and `last-seen` alike.
- */
-const TIME_NAMES = new Set(
-  ['ts', 'timestamp', 'time', 't_ms', 'epoch', 'datetime', 'last_seen', 'last_update', 'last_updated', 'last_changed', 'unixtime', 'timestamp_ms', 'time_ms'].map(timeKey),
-);
-
-/** A name in lower case without `_` and `-`. */
-function timeKey(name: string): string {
-  return name.toLowerCase().replace(/[_-]/g, '');
-}
-
-/** A value named as a time (see {@link TIME_NAMES}) that reads as one: a number (`time: 35` is not) or an ISO 8601 date. */
-function isTime(f: HeardField): boolean {
-  return TIME_NAMES.has(timeKey(f.name)) && f.unfit === undefined && (f.epochUnit !== undefined || f.iso8601 !== undefined);
-}
-
 function what(t: HeardTopic): string {
   if (t.format === 'json') return t.fields.length === 0 ? '(no values)' : t.fields.map((f) => `${f.path}=${f.sample}`).join(' ');
   if (t.format === 'sparkplug') return t.sparkplugMetrics.join(', ') || t.sample;
@@ -55,7 +37,7 @@ export function formatTopicScan(result: TopicSurveyResult, heardFrom: string): s
   const entries = suggestSubscriptions(unmapped, topics);
   lines.push('');
   if (entries.length === 0) lines.push('Every topic heard is mapped already, or carries nothing the bridge reads.');
-  else lines.push(`# ${entries.length} subscriptions for the topics not mapped yet; paste under mqtt: and rename the metrics as you like`, 'subscriptions:', ...entries.flat());
+  else lines.push(`# ${entries.length} ${entries.length === 1 ? 'subscription' : 'subscriptions'} for the topics not mapped yet; paste under mqtt: and rename the metrics as you like`, 'subscriptions:', ...entries.flat());
   lines.push(...leftOutNote(new Set(management.map((t) => managementPrefix(t.topic)!)), management.length));
   lines.push(...commandsNote(commands.map((t) => oneLine(t.topic))));
   const unfit = unmapped.flatMap((t) => {
@@ -66,12 +48,6 @@ export function formatTopicScan(result: TopicSurveyResult, heardFrom: string): s
   return `${lines.join('\n')}\n`;
 }
 
-/** A group of topics one subscription takes: same number of levels, same format, same values. */
-interface Group {
-  levels: string[][];
-  sample: HeardTopic;
-}
-
 /**
  * Subscriptions for `topics`: Sparkplug B by group (`spBv1.0/<group>/#`); otherwise topics with
  * the same number of levels, format and JSON value paths share one subscription, a level that
@@ -80,8 +56,9 @@ interface Group {
  * message once for every filter it matches, so overlapping filters deliver it twice and the
  * first to match decodes both. Such a group gets a subscription per topic, and so does one
  * whose topics share no level (`bad/json` and `txt/status`): `+/+` would take every topic of
- * that depth the broker ever carries, whatever it is. Each entry is its
- * YAML lines, at most {@link MAX_SUGGESTIONS} entries.
+ * that depth the broker ever carries, whatever it is. JSON groups of one family (devices of
+ * several models below one prefix) are one entry where they can be (see {@link mergeFamilies}).
+ * Each entry is its YAML lines, at most {@link MAX_SUGGESTIONS} entries.
  */
 export function suggestSubscriptions(topics: readonly HeardTopic[], heard: readonly HeardTopic[] = topics): string[][] {
   const out: string[][] = [];
@@ -100,57 +77,18 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
     if (group) group.levels.push(levels);
     else groups.set(key, { levels: [levels], sample: t });
   }
+  const merged = mergeFamilies([...groups.values()], heard);
   for (const group of [...sparkplugGroups].sort()) out.push([`  - ${flowYaml({ topic: `spBv1.0/${group}/#`, format: 'sparkplug' })}  # add rebirth: true to ask edge nodes for their births when an alias is unknown`]);
-  for (const group of groups.values()) {
+  for (const group of merged) {
     if (group.levels.length > 1 && (takesOthers(group, heard) || onlyWildcards(group))) for (const levels of group.levels) out.push(subscription({ levels: [levels], sample: group.sample }));
     else out.push(subscription(group));
   }
   return out.slice(0, MAX_SUGGESTIONS);
 }
 
-/** What makes two topics' values read alike: path, kind, and whether it is a number in a string, a boolean (with which words) or the time. */
-function fieldKey(f: HeardField): string {
-  const proposal = booleanProposal(f);
-  const boolean = proposal === undefined ? '' : `:boolean:${proposal.payload_on ?? ''}`;
-  return `${f.path}:${f.kind}${f.numberText ? ':number' : ''}${boolean}${isTime(f) ? ':time' : ''}`;
-}
-
-/**
- * Values a point can be made of: finite numbers and booleans, strings a scan proposes as booleans
- * (a state's `"ON"`/`"OFF"`, an availability's `"online"`: see {@link booleanProposal}), and
- * numbers in strings (`"21.5"`), which type number reads; other strings stay in the payload, an
- * identifier (`"id": 7`) names the device rather than measures it, and a time is the timestamp,
- * not a value.
- */
-function readable(fields: readonly HeardField[]): HeardField[] {
-  return fields.filter((f) => (f.kind !== 'string' || booleanProposal(f) !== undefined || f.numberText === true) && f.unfit === undefined && f.identifier !== true && !isTime(f));
-}
-
 /** The keys that read a value proposed as a boolean: `type: boolean`, and the device's words if it has its own. */
 function booleanKeys(proposal: BooleanProposal): Record<string, string> {
   return { type: 'boolean', ...proposal };
-}
-
-/** The levels of a group's filter: `+` where its topics differ. */
-function filterLevels(group: Group): string[] {
-  const first = group.levels[0]!;
-  return first.map((level, i) => (group.levels.some((l) => l[i] !== level) ? '+' : level));
-}
-
-/** True when the group's topics differ at every level: its filter would be `+` throughout. */
-function onlyWildcards(group: Group): boolean {
-  return filterLevels(group).every((level) => level === '+');
-}
-
-/** True when the group's filter matches a heard topic that is not one of the group's. */
-function takesOthers(group: Group, heard: readonly HeardTopic[]): boolean {
-  const filter = filterLevels(group);
-  const own = new Set(group.levels.map((l) => l.join('/')));
-  return heard.some((t) => {
-    if (own.has(t.topic)) return false;
-    const levels = topicLevels(t.topic);
-    return levels.length === filter.length && filter.every((f, i) => f === '+' || f === levels[i]);
-  });
 }
 
 /** deCONZ's time names (so spelt): dates in UTC, written without a zone (`"lastupdated": "2024-06-01T19:18:20.728"`). */
@@ -183,22 +121,23 @@ function subscription(group: Group): string[] {
   if (t.format === 'text' && t.switchWords) return [switchWordsEntry(filter, base, t.switchWords)];
   if (t.format === 'number' || t.format === 'boolean' || t.format === 'text') return [`  - ${flowYaml({ topic: filter, format: t.format, metric: base })}`];
   const topic = flowYaml(filter);
-  const values = readable(t.fields);
-  const timestamp = timestampLines(t.fields);
+  const values: GroupField[] = group.union?.values ?? readable(t.fields).map((field) => ({ field, optional: false }));
+  const timestamp = timestampLines(group.union?.timeFields ?? t.fields);
   if (values.length === 1) {
-    const only = values[0]!;
+    const { field: only, optional } = values[0]!;
     const proposal = booleanProposal(only);
-    const keys = proposal === undefined ? [] : Object.entries(booleanKeys(proposal)).map(([key, value]) => `    ${key}: ${flowYaml(value)}`);
+    const keys = Object.entries({ ...(proposal && booleanKeys(proposal)), ...(optional && { optional: true }) }).map(([key, value]) => `    ${key}: ${flowYaml(value)}`);
     return [`  - topic: ${topic}`, `    metric: ${flowYaml(base)}`, `    value: ${flowYaml(only.path)}`, ...keys, ...timestamp];
   }
   const names = new Set<string>();
-  const fields = values.map((f) => {
+  const fields = values.map(({ field: f, optional }) => {
     const plain = f.name.replace(/[^A-Za-z0-9_-]+/g, '_') || 'value';
     let name = plain;
     for (let n = 2; names.has(name); n++) name = `${plain}_${n}`;
     names.add(name);
     const proposal = booleanProposal(f);
-    return `      ${flowYaml(name)}: ${proposal === undefined ? flowYaml(f.path) : flowYaml({ value: f.path, ...booleanKeys(proposal) })}`;
+    const keys = { ...(proposal && booleanKeys(proposal)), ...(optional && { optional: true }) };
+    return `      ${flowYaml(name)}: ${Object.keys(keys).length === 0 ? flowYaml(f.path) : flowYaml({ value: f.path, ...keys })}`;
   });
   return [`  - topic: ${topic}`, `    metric: ${flowYaml(`${base}.{field}`)}`, ...timestamp, '    fields:', ...fields];
 }

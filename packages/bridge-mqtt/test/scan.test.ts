@@ -161,6 +161,42 @@ describe('the topic survey and its listing', () => {
     expect(entries.map((e) => e.topic).sort()).toEqual(['hall/+/temperature', 'plant/line1/env', 'plant/line1/garbage', 'plant/line1/nested', 'plant/line1/status', 'plant/line2/press2/counter']);
   });
 
+  it('devices of several models below one prefix are one entry, each value optional where a model lacks it; not when a value reads differently or the filter takes another topic', () => {
+    const entries = (say: (survey: ReturnType<typeof createTopicSurvey>) => void, mapped: { name: string; topic: string }[] = []) => {
+      const survey = createTopicSurvey({ subscriptions: mapped });
+      say(survey);
+      return (parse(pasteBlock(formatTopicScan(survey.result(), 'in a test'))) as { subscriptions: Record<string, unknown>[] }).subscriptions;
+    };
+    const fleet = (survey: ReturnType<typeof createTopicSurvey>) => {
+      for (const room of ['bath', 'hall', 'kitchen']) survey.message(`z2m/${room}_sensor`, Buffer.from('{"temperature": 21.5, "humidity": 40, "battery": 90, "ts": 1700000000}'), true);
+      for (const plug of ['tv', 'fridge']) survey.message(`z2m/${plug}_plug`, Buffer.from('{"power": 12.5, "state": "ON", "ts": 1700000001}'), true);
+      survey.message('z2m/front_door', Buffer.from('{"contact": true, "battery": 80}'), true);
+    };
+    expect(entries(fleet)).toEqual([
+      {
+        topic: 'z2m/+',
+        metric: 'z2m.{topic.1}.{field}',
+        fields: {
+          temperature: { value: '$.temperature', optional: true },
+          humidity: { value: '$.humidity', optional: true },
+          battery: { value: '$.battery', optional: true },
+          power: { value: '$.power', optional: true },
+          state: { value: '$.state', type: 'boolean', optional: true },
+          contact: { value: '$.contact', type: 'boolean', optional: true },
+        },
+      },
+    ]);
+    // ts is in two models of three: no timestamp (the door's points would have none to read).
+    const clash = entries((survey) => {
+      fleet(survey);
+      survey.message('z2m/boiler', Buffer.from('{"power": "high", "water_temperature": 55}'), true);
+    });
+    // A value that is a number in one model and a word in another: an entry per device, as before.
+    expect(clash.map((e) => e.topic).sort()).toEqual(['z2m/bath_sensor', 'z2m/boiler', 'z2m/fridge_plug', 'z2m/front_door', 'z2m/hall_sensor', 'z2m/kitchen_sensor', 'z2m/tv_plug']);
+    // One device mapped already: z2m/+ would take it a second time.
+    expect(entries(fleet, [{ name: 'door', topic: 'z2m/front_door' }]).some((e) => e.topic === 'z2m/+')).toBe(false);
+  });
+
   it('never suggests a filter of wildcards only: topics that share no level get one subscription each', () => {
     const survey = createTopicSurvey();
     survey.message('bad/json', Buffer.from('{not json'), true);
