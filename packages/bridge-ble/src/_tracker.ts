@@ -1,6 +1,7 @@
 import { formatDuration, type BridgeContext, type Channel, type KeyedProblems } from '@fieldbridge/core/bridge';
 import { createDeviceFilter, type DeviceFilter } from './_filter.js';
 import type { BleMetrics } from './_metrics.js';
+import { SilencedDevices } from './_silenced.js';
 import { leadsFrames } from './beacon-id.js';
 import { measurementsToPoints, PointShapes, type BleDecodeProblem } from './decode.js';
 import { sharedIdentityKind, splitIdentity, splitKey, type DeviceIdentity } from './identity.js';
@@ -48,7 +49,8 @@ export function channelName(device: ResolvedDevice, address: string, identity?: 
 /**
  * The mapped devices heard so far, each an optional channel under the adapter's (a tag out of
  * range never makes the bridge unready). A device not heard for its `silent_after_s` is closed,
- * with a `presence` event point (`silent`); heard again, it opens anew. Bounded: an entry that
+ * with a `presence` event point (`silent`); heard again, it opens anew with one that says so
+ * (`present`). Bounded: an entry that
  * matches by name tracks at most its `max_devices` at once, the rest are counted and ignored.
  * A fleet's beacon is tracked by its identity, and a device matched by name on a changing random
  * address by its name, whatever address it rotates to: one channel, one series, and no false
@@ -67,6 +69,8 @@ export class DeviceTracker {
   private listening = true;
   /** Data time the adapter last began to hear again: silence is counted from here at the earliest. */
   private listeningSinceMs = Number.NEGATIVE_INFINITY;
+  /** Devices whose silence was announced, across reloads: heard again, they say they are back. */
+  private readonly silenced: SilencedDevices;
 
   constructor(
     private readonly ctx: BridgeContext,
@@ -77,6 +81,7 @@ export class DeviceTracker {
   ) {
     const shortest = Math.min(...devices.map((d) => d.silentAfterMs));
     this.sweepEveryMs = Math.min(60_000, Math.max(250, Math.floor(shortest / 4)));
+    this.silenced = ctx.acrossReloads('silenced', () => new SilencedDevices());
   }
 
   /**
@@ -162,6 +167,8 @@ export class DeviceTracker {
     this.tracked.set(key, entry);
     if (identity && leadsFrames(key)) this.beaconAddresses.set(address, key);
     this.metrics.devices.set(this.tracked.size);
+    // Its presence series said `silent`: without this it would go on saying so while the device is back.
+    if (this.silenced.takeBack(key)) this.emitPresence(entry, 'present', t);
     return entry;
   }
 
@@ -232,13 +239,19 @@ export class DeviceTracker {
     for (const entry of this.tracked.values()) {
       if (entry.linked || nowMs - Math.max(entry.lastHeardMs, this.listeningSinceMs) < entry.device.silentAfterMs) continue;
       const silentFor = formatDuration(Math.round((nowMs - entry.lastHeardMs) / 1000) * 1000);
-      const problems: BleDecodeProblem[] = [];
-      const points = measurementsToPoints([{ measurement: 'presence', value: 'silent' }], { device: entry.device, address: entry.address, name: entry.name, identity: entry.identity, t: nowMs }, problems);
-      if (this.ctx.flow.blocked()) this.ctx.metrics.dropped(entry.channel.name, 'blocked', points.length);
-      else this.ctx.emit(entry.channel, points);
+      this.emitPresence(entry, 'silent', nowMs);
       this.forget(entry);
+      this.silenced.add(entry.key);
       entry.channel.close(`not heard for ${silentFor} (silent_after_s ${formatDuration(entry.device.silentAfterMs)})`);
     }
+  }
+
+  /** The device's `presence` event at `t`: `silent` when it goes unheard, `present` when heard again after that. */
+  private emitPresence(entry: TrackedDevice, value: 'silent' | 'present', t: number): void {
+    const problems: BleDecodeProblem[] = [];
+    const points = measurementsToPoints([{ measurement: 'presence', value }], { device: entry.device, address: entry.address, name: entry.name, identity: entry.identity, t }, problems);
+    if (this.ctx.flow.blocked()) this.ctx.metrics.dropped(entry.channel.name, 'blocked', points.length);
+    else this.ctx.emit(entry.channel, points);
   }
 
   private forget(entry: TrackedDevice): void {

@@ -62,6 +62,46 @@ describe('the BLE source on noble over a simulated adapter', () => {
     expect(await t.metric('fieldbridge_ble_devices', {})).toBe(1);
   });
 
+  it('says a device that went silent is back: heard again, its presence series turns present, before its values; only after a silence', async () => {
+    const timers = new ManualTimers();
+    const { t, sim, source, setNow } = started({ silent_after_s: 60, devices: [kitchen] }, [thermometer(KITCHEN)], { timers });
+    await source.start();
+    const presence = () => t.points.filter((p) => p.metric === 'kitchen.presence').map((p) => [p.value, p.timestamp]);
+    sim.advertise();
+    await t.waitFor(() => t.points.length === 5, 'the first advert');
+    expect(presence()).toEqual([]);
+    setNow(T0 + 60_000);
+    timers.advance(15_000);
+    setNow(T0 + 90_000);
+    sim.advertise();
+    await t.waitFor(() => t.channels().kitchen?.state === 'connected', 'kitchen heard again');
+    sim.advertise();
+    await t.waitFor(() => t.points.length === 17, 'two adverts after the silence');
+    expect(presence()).toEqual([['silent', T0 + 60_000], ['present', T0 + 90_000]]);
+    expect(t.points[6]).toEqual({ metric: 'kitchen.presence', value: 'present', timestamp: T0 + 90_000, tags: { device: 'kitchen', address: KITCHEN } });
+    expect(t.points[7]?.metric).toBe('kitchen.temperature');
+  });
+
+  it('says a device is back after a SIGHUP reload too: the silence announced before it is remembered', async () => {
+    const reloadState = new Map<string, unknown>();
+    const timers = new ManualTimers();
+    const before = started({ silent_after_s: 60, devices: [kitchen] }, [thermometer(KITCHEN)], { timers, reloadState });
+    await before.source.start();
+    before.sim.advertise();
+    await before.t.waitFor(() => before.t.points.length === 5, 'the first advert');
+    before.setNow(T0 + 60_000);
+    timers.advance(15_000);
+    expect(before.t.points.at(-1)).toMatchObject({ metric: 'kitchen.presence', value: 'silent' });
+    await before.source.stop();
+
+    const after = started({ silent_after_s: 60, devices: [kitchen] }, [thermometer(KITCHEN)], { reloadState });
+    after.setNow(T0 + 90_000);
+    await after.source.start();
+    after.sim.advertise();
+    await after.t.waitFor(() => after.t.points.length === 6, 'the advert after the reload');
+    expect(after.t.points[0]).toEqual({ metric: 'kitchen.presence', value: 'present', timestamp: T0 + 90_000, tags: { device: 'kitchen', address: KITCHEN } });
+  });
+
   it('counts problems per device and kind, logs each episode once, ends it with a clean advert, and keeps going', async () => {
     const th = thermometer(KITCHEN);
     th.raw = Uint8Array.of(1, 2, 3);

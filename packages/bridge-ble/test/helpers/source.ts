@@ -19,11 +19,12 @@ export interface SourceUnderTest {
 }
 
 /**
- * Creates the source for `section` (as a mapping file would hold it) on a fresh test context;
+ * Creates the source for `section` (as a mapping file would hold it) on a fresh test context
+ * (sharing `acrossReloads` with the others given one `reloadState`, as after a SIGHUP reload);
  * noble drives a simulated adapter with `devices`. Not started.
  */
-export function sourceUnderTest(section: unknown, devices: SimulatedDevice[], options: { sim?: SimulatedBindingsOptions; timers?: Timers; bindings?: BleSourceOptions['bindings'] } = {}): SourceUnderTest {
-  const t = createTestContext({ bridge: 'ble' });
+export function sourceUnderTest(section: unknown, devices: SimulatedDevice[], options: { sim?: SimulatedBindingsOptions; timers?: Timers; bindings?: BleSourceOptions['bindings']; reloadState?: Map<string, unknown> } = {}): SourceUnderTest {
+  const t = createTestContext({ bridge: 'ble', ...(options.reloadState ? { reloadState: options.reloadState } : {}) });
   let now = T0;
   t.ctx.clock = { ...t.ctx.clock, now: () => now };
   const sim = new SimulatedBindings({ devices, ...options.sim });
