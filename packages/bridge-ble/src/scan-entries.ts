@@ -1,4 +1,5 @@
 import { flowYaml, oneLine } from '@fieldbridge/core/bridge';
+import { changesAddress } from './identity.js';
 import { beaconGroups } from './scan-beacon-groups.js';
 import type { HeardDevice } from './survey.js';
 
@@ -35,7 +36,8 @@ interface Draft {
  * `address` tag), unless that entry would
  * also take a device `heard` of another kind, or one mapped by a name already; encrypted BTHome
  * devices never share one (each has its own key). The others get an entry each: by address
- * when it is public, by local name when it is random (it may rotate) and a name was heard. The
+ * when it stays (public, or random static as a Ruuvi tag's), by local name when it is a random
+ * private one (it rotates, see `changesAddress`) and a name was heard. The
  * shared entries come first, most devices first, then the rest by format and name. Names are
  * made from the stem, the local name or the address, unique. Pure.
  */
@@ -63,9 +65,9 @@ export function suggestEntries(unmapped: readonly HeardDevice[], heard: readonly
   }
   for (const { format, stem, members } of kinds.values()) {
     const names = new Set(members.map((d) => d.name!));
-    // One name heard only from random addresses may be one device rotating them: the entries below say so.
+    // One name heard only from addresses that rotate may be one device rotating them: the entries below say so.
     const exact = names.size === 1;
-    if (members.length < 2 || (exact && members.every((d) => d.addressType === 'random'))) continue;
+    if (members.length < 2 || (exact && members.every((d) => changesAddress(d)))) continue;
     const pattern = exact ? members[0]!.name! : stem!;
     const takes = (name: string | undefined) => name !== undefined && (exact ? name === pattern : name.startsWith(pattern));
     // An address entry wins over any name entry: only devices mapped by a name, or of another kind, are in the way.
@@ -86,15 +88,16 @@ function maxDevicesFor(n: number): { max_devices?: number } {
   return 2 * n > DEFAULT_MAX_DEVICES ? { max_devices: Math.min(MAX_MAX_DEVICES, 2 * n) } : {};
 }
 
-/** An entry per device; a random address heard under one name from several addresses is one entry by that name. */
+/** An entry per device; a device on a random private address (it rotates) is entered by its name, one entry for all the addresses heard under that name. */
 function singles(candidates: readonly { device: HeardDevice; format: string }[]): Draft[] {
   const sorted = [...candidates].sort((a, b) => (a.format < b.format ? -1 : a.format > b.format ? 1 : sortKey(a.device) < sortKey(b.device) ? -1 : 1));
   const addressesByName = new Map<string, number>();
-  for (const { device: d } of sorted) if (d.addressType === 'random' && d.name !== undefined) addressesByName.set(d.name, (addressesByName.get(d.name) ?? 0) + 1);
+  for (const { device: d } of sorted) if (changesAddress(d) && d.name !== undefined) addressesByName.set(d.name, (addressesByName.get(d.name) ?? 0) + 1);
   const namesEntered = new Set<string>();
   const out: Draft[] = [];
   for (const { device: d, format } of sorted) {
-    const byName = d.addressType === 'random' && d.name !== undefined;
+    const rotates = changesAddress(d);
+    const byName = rotates && d.name !== undefined;
     if (byName && namesEntered.has(d.name!)) continue;
     if (byName) namesEntered.add(d.name!);
     const rotated = byName ? (addressesByName.get(d.name!) ?? 1) : 1;
@@ -104,7 +107,7 @@ function singles(candidates: readonly { device: HeardDevice; format: string }[])
       devices: 1,
       notes: [
         d.encrypted ? 'encrypted: add bind_key (the device\'s key)' : undefined,
-        d.addressType === 'random' && !byName ? 'random address: matches only while it does not change' : undefined,
+        rotates && !byName ? 'random private address: matches only until it rotates (no name heard to follow instead)' : undefined,
         rotated > 1 ? `heard from ${rotated} random addresses` : undefined,
       ].filter((n): n is string => n !== undefined),
     });

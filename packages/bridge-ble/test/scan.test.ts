@@ -10,6 +10,7 @@ import { loadNoble } from '../src/adapter/load-noble.js';
 import { bleBridge, defineBleBridge } from '../src/bridge.js';
 import { formatScan } from '../src/scan-format.js';
 import { createDemoFleet, DEMO_BIND_KEY, DEMO_DEVICES } from '../src/sim/demo-fleet.js';
+import { encodeAtc1441, encodeBthome, encodeRuuvi } from '../src/sim/encoders.js';
 import { SimulatedBindings } from '../src/sim/simulated-bindings.js';
 import { createBleSource } from '../src/source.js';
 import { createSurvey } from '../src/survey.js';
@@ -141,6 +142,23 @@ describe('bridge-ble --scan', () => {
   });
 });
 
+describe('bridge-ble --scan and random addresses', () => {
+  it('enters a tag on a random static address (a Ruuvi tag) by its address, with no rotation warning; one on a random private address by its name', async () => {
+    const ruuvi = { address: 'c7:3a:9e:01:02:03', addressType: 'random' as const, name: 'Ruuvi 7A1F', advertise: () => ({ manufacturerData: encodeRuuvi({ temperature: 4, mac: 'c7:3a:9e:01:02:03' }) }) };
+    const tag = { address: '5a:11:22:33:44:55', addressType: 'random' as const, name: 'Tag 12', advertise: () => ({ serviceData: [{ uuid: 'fcd2', data: encodeBthome([[0x02, 21]]) }] }) };
+    const nameless = { address: '4c:00:11:22:33:44', addressType: 'random' as const, advertise: () => ({ serviceData: [{ uuid: '181a', data: encodeAtc1441({ mac: '4c:00:11:22:33:44', temperature: 20, humidity: 40, battery: 90, batteryVoltage: 3, counter: 1 }) }] }) };
+    const sim = new SimulatedBindings({ devices: [ruuvi, tag, nameless] });
+    sim.on('scanStart', () => sim.advertise());
+    const file = await mapping('source_id: scan-test\nsink: { url: stdout }\nble:\n  adapter: { when_missing: exit }\n');
+    const { code, out, err } = await runBridgeCommand(defineBleBridge({ bindings: () => sim }), ['--config', file, '--scan', '1s', '--log-level', 'silent']);
+    expect(code, err).toBe(0);
+    const lines = pasteBlock(out).split('\n');
+    expect(lines).toContain('  - { name: ruuvi_7a1f, address: c7:3a:9e:01:02:03, decoder: ruuvi }');
+    expect(lines).toContain('  - { name: tag_12, local_name: Tag 12, decoder: bthome }');
+    expect(lines).toContain('  - { name: atc_223344, address: 4c:00:11:22:33:44, decoder: atc }  # random private address: matches only until it rotates (no name heard to follow instead)');
+  });
+});
+
 describe('the survey and its listing', () => {
   const advert = (address: string, extra: object = {}) => ({ t: 0, address, addressType: 'random' as const, rssi: -70, ...extra });
 
@@ -167,7 +185,8 @@ describe('the survey and its listing', () => {
     const survey = createSurvey();
     // A Ruuvi tag (RAWv2) heard from three random addresses in turn, under one local name.
     const ruuvi = Uint8Array.from([0x99, 0x04, 0x05, ...new Uint8Array(21)]);
-    for (const address of ['c7:3a:9e:01:02:03', 'd1:22:33:44:55:66', 'e9:88:77:66:55:44']) survey.advert(advert(address, { name: 'Ruuvi 7A1F', manufacturerData: ruuvi }));
+    // Random private addresses (top bits 01 and 00): the kind that rotates.
+    for (const address of ['5a:3a:9e:01:02:03', '61:22:33:44:55:66', '29:88:77:66:55:44']) survey.advert(advert(address, { name: 'Ruuvi 7A1F', manufacturerData: ruuvi }));
     const out = formatScan(survey.result(), { heardFrom: 'a test' });
     const entries = (parse(pasteBlock(out)) as { devices: { name: string; local_name: string; decoder: string }[] }).devices;
     expect(entries).toEqual([{ name: 'ruuvi_7a1f', local_name: 'Ruuvi 7A1F', decoder: 'ruuvi' }]);
@@ -180,7 +199,8 @@ describe('the survey and its listing', () => {
     const names = ['on', 'no', 'ON', '1e3', '0x1F', 'true', 'null', '123', 'a: b', '*star', '&anchor', '!bang', '#', 'plant/+/temp'];
     const survey = createSurvey();
     const ruuvi = Uint8Array.from([0x99, 0x04, 0x05, ...new Uint8Array(21)]);
-    names.forEach((name, i) => survey.advert(advert(`c7:3a:9e:01:02:${i.toString(16).padStart(2, '0')}`, { name, manufacturerData: ruuvi })));
+    // On random private addresses, so that each is entered by its local name.
+    names.forEach((name, i) => survey.advert(advert(`5a:3a:9e:01:02:${i.toString(16).padStart(2, '0')}`, { name, manufacturerData: ruuvi })));
     survey.advert({ ...advert('12:34:56:12:34:56', { manufacturerData: ruuvi }), addressType: 'public' });
     const out = formatScan(survey.result(), { heardFrom: 'a test' });
     const entries = (parse(pasteBlock(out)) as { devices: { name: unknown; local_name?: unknown; address?: unknown }[] }).devices;
@@ -198,9 +218,10 @@ describe('the survey and its listing', () => {
   it('a hostile local name stays on its line in the listing and is quoted whole in the entry', () => {
     const name = 'evil\n  - { name: x, address: "00:00:00:00:00:00" }\u2028"\'#';
     const survey = createSurvey();
-    survey.advert(advert('c7:3a:9e:01:02:03', { name, manufacturerData: Uint8Array.from([0x99, 0x04, 0x05, ...new Uint8Array(21)]) }));
+    // A random private address: entered by its local name.
+    survey.advert(advert('5a:3a:9e:01:02:03', { name, manufacturerData: Uint8Array.from([0x99, 0x04, 0x05, ...new Uint8Array(21)]) }));
     const out = formatScan(survey.result(), { heardFrom: 'a test' });
-    expect(out.split('\n').filter((l) => l.startsWith('c7:3a'))).toHaveLength(1);
+    expect(out.split('\n').filter((l) => l.startsWith('5a:3a'))).toHaveLength(1);
     const entries = (parse(pasteBlock(out)) as { devices: { name: string; local_name: string; decoder: string }[] }).devices;
     expect(entries).toEqual([{ name: 'evil_name_x_address_00_00_00_00_00_00', local_name: name, decoder: 'ruuvi' }]);
   });
