@@ -98,6 +98,10 @@ export interface ResolvedBle {
 /** Refusal of a `max_interval` whose entry (or section) does not send on change. */
 export const MAX_INTERVAL_NEEDS_ON_CHANGE = 'max_interval applies with on_change: true (it sends an unchanged value once it is this old)';
 
+/** The measurement of the bridge's own event of a device going silent and being heard again. */
+const PRESENCE = 'presence';
+const PRESENCE_TAKEN = 'measurement presence is the bridge\'s own event of a device going silent and heard again (silent, present): one series would mix both; name this value otherwise, e.g. presence_detected';
+
 /** Tags the bridge may add to a point (device, address, unit, and index or steps): a device's own tags leave room for them. */
 const MAX_DEVICE_TAGS = 12;
 
@@ -108,6 +112,7 @@ function sliceSpec(fields: BleSliceFieldConfig[], at: Path, issues: SectionIssue
     if (f.type !== 'bits') {
       for (const key of ['bytes', 'bit', 'bits'] as const) if (f[key] !== undefined) issues.push({ path: here(key), message: `${key} applies to type bits only` });
     }
+    if (f.measurement === PRESENCE) issues.push({ path: here('measurement'), message: PRESENCE_TAKEN });
     const width = f.type === 'bits' ? (f.bytes ?? 1) : Number(/\d+/.exec(f.type)?.[0] ?? 8) / 8;
     if (f.offset + width > 254) issues.push({ path: here('offset'), message: `${f.type} at offset ${f.offset} runs past byte 253, the end of the longest advert data` });
     if (f.type === 'bits' && (f.bit ?? 0) + (f.bits ?? 1) > width * 8) issues.push({ path: here('bits'), message: `bit ${f.bit ?? 0} + bits ${f.bits ?? 1} pass the ${width * 8} bits read (set bytes)` });

@@ -22,6 +22,7 @@ describeRefusals(bleBridge, bad, [
   ['gatt-by-name.yaml', 6, 19, 'ble.devices[0].local_name', /decoder gatt connects to one device: match it by address/],
   ['characteristic-unknown.yaml', 10, 19, 'ble.devices[0].characteristics[1].uuid', /characteristic fff1 has no built-in decoder .*add fields/],
   ['custom-offset.yaml', 11, 44, 'ble.devices[0].custom.fields[0].offset', /u32 at offset 252 runs past byte 253/],
+  ['custom-presence.yaml', 12, 28, 'ble.devices[0].custom.fields[1].measurement', /^measurement presence is the bridge's own event of a device going silent and heard again \(silent, present\): one series would mix both; name this value otherwise, e\.g\. presence_detected$/],
   ['silent-too-short.yaml', 8, 23, 'ble.devices[0].silent_after_s', /must be at least 1s \(range 1s\.\.1w\)/],
   ['counter-restart-without-key.yaml', 8, 32, 'ble.devices[0].counter_restart_after_s', /^counter_restart_after_s applies to encrypted BTHome devices only \(decoder bthome with a bind_key\)/],
   ['counter-restart-too-short.yaml', 4, 28, 'ble.counter_restart_after_s', /must be at least 1m \(range 1m\.\.1w\)/],

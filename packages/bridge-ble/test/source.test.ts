@@ -82,6 +82,28 @@ describe('the BLE source on noble over a simulated adapter', () => {
     expect(t.points[7]?.metric).toBe('kitchen.temperature');
   });
 
+  it("keeps a BTHome presence sensor's reading (object 0x25) apart from the bridge's own presence events: two series, not one of mixed values", async () => {
+    const timers = new ManualTimers();
+    const ROOM = 'a4:c1:38:b7:25:01';
+    let packetId = 0;
+    const sensor = { address: ROOM, advertise: () => ({ serviceData: [{ uuid: 'fcd2', data: encodeBthome([[0x25, false]], { packetId: packetId++ }) }] }) };
+    const { t, sim, source, setNow } = started({ silent_after_s: 60, devices: [{ name: 'room', address: ROOM, decoder: 'bthome' }] }, [sensor], { timers });
+    await source.start();
+    sim.advertise();
+    await t.waitFor(() => t.points.length === 1, 'the first advert');
+    setNow(T0 + 60_000);
+    timers.advance(15_000);
+    setNow(T0 + 90_000);
+    sim.advertise();
+    await t.waitFor(() => t.points.length === 4, 'the advert after the silence');
+    expect(t.points.map((p) => [p.metric, p.value])).toEqual([
+      ['room.presence_detected', false],
+      ['room.presence', 'silent'],
+      ['room.presence', 'present'],
+      ['room.presence_detected', false],
+    ]);
+  });
+
   it('says a device is back after a SIGHUP reload too: the silence announced before it is remembered', async () => {
     const reloadState = new Map<string, unknown>();
     const timers = new ManualTimers();

@@ -94,13 +94,15 @@ const NUMBERS: NumberRow[] = [
 ];
 
 // Binary sensors (uint8, 1 = on). Four share a property name with a sensor, so they carry a
-// suffix saying what true means: battery_low, power_on, moisture_wet, gas_detected.
+// suffix saying what true means: battery_low, power_on, moisture_wet, gas_detected; and
+// presence_detected, since `presence` is the bridge's own event of a device going silent and
+// coming back (one series of both would mix a room's occupancy with the sensor's range).
 const BINARIES: [number, string][] = [
   [0x0f, 'generic_boolean'], [0x10, 'power_on'], [0x11, 'opening'], [0x15, 'battery_low'],
   [0x16, 'battery_charging'], [0x17, 'carbon_monoxide'], [0x18, 'cold'], [0x19, 'connectivity'],
   [0x1a, 'door'], [0x1b, 'garage_door'], [0x1c, 'gas_detected'], [0x1d, 'heat'], [0x1e, 'light'],
   [0x1f, 'lock'], [0x20, 'moisture_wet'], [0x21, 'motion'], [0x22, 'moving'], [0x23, 'occupancy'],
-  [0x24, 'plug'], [0x25, 'presence'], [0x26, 'problem'], [0x27, 'running'], [0x28, 'safety'],
+  [0x24, 'plug'], [0x25, 'presence_detected'], [0x26, 'problem'], [0x27, 'running'], [0x28, 'safety'],
   [0x29, 'smoke'], [0x2a, 'sound'], [0x2b, 'tamper'], [0x2c, 'vibration'], [0x2d, 'window'],
 ];
 
