@@ -34,6 +34,7 @@ describeRefusals(bleBridge, bad, [
   ['duplicate-name.yaml', 6, 15, 'ble.devices[1].name', /device name "kitchen" is already used by devices\[0\]/],
   ['duplicate-address.yaml', 6, 34, 'ble.devices[1].address', /devices\[0\] already matches address "a4:c1:38:12:34:56"/],
   ['unknown-decoder.yaml', 5, 61, 'ble.devices[0].decoder', /decoder must be one of bthome, ruuvi, atc, pvvx, ibeacon, eddystone, custom, gatt/],
+  ['decoder-misspelt.yaml', 5, 60, 'ble.devices[0].decoder', /^decoder must be one of bthome, ruuvi, atc, pvvx, ibeacon, eddystone, custom, gatt \(did you mean ruuvi\?\)$/],
   ['ibeacon-uuid-short.yaml', 6, 21, 'ble.devices[0].ibeacon_uuid', /^"f7826da6-4fa2-4e98-8024-bc5b71e0893" is not an iBeacon proximity UUID: 32 hex digits, with or without dashes, like e2c56db5-/],
   ['ibeacon-uuid-wrong-decoder.yaml', 7, 16, 'ble.devices[0].decoder', /^ibeacon_uuid matches beacons by their iBeacon frames \(Apple manufacturer data\): use decoder ibeacon \(or custom .*\), not eddystone$/],
   ['ibeacon-major-without-uuid.yaml', 5, 65, 'ble.devices[0].ibeacon_major', /^ibeacon_major narrows an ibeacon_uuid entry to one major: add ibeacon_uuid/],
