@@ -3,7 +3,7 @@ import { createDeviceFilter, type DeviceFilter } from './_filter.js';
 import type { BleMetrics } from './_metrics.js';
 import { SilencedDevices } from './_silenced.js';
 import { leadsFrames } from './beacon-id.js';
-import { measurementsToPoints, PointShapes, type BleDecodeProblem } from './decode.js';
+import { measurementsToPoints, PointShapes, type BleDecodeProblem, type PointSource } from './decode.js';
 import { sharedIdentityKind, splitIdentity, splitKey, type DeviceIdentity } from './identity.js';
 import type { ResolvedDevice } from './resolve.js';
 
@@ -32,6 +32,9 @@ export interface TrackedDevice {
   /** Its adverts in a row that carried no data its decoder reads. */
   withoutData: number;
 }
+
+/** What a tracked device's points are made of, at data time `t`. */
+const sourceOf = (entry: TrackedDevice, t: number): PointSource => ({ device: entry.device, address: entry.address, name: entry.name, identity: entry.identity, t });
 
 /** Addresses a device tracked by its identity is remembered to have left: enough to see two (or a few) devices taking turns, bounded. */
 export const ADDRESSES_LEFT = 4;
@@ -71,6 +74,10 @@ export class DeviceTracker {
   private listeningSinceMs = Number.NEGATIVE_INFINITY;
   /** Devices whose silence was announced, across reloads: heard again, they say they are back. */
   private readonly silenced: SilencedDevices;
+  /** Devices the mapping names by address, not heard yet, by address: silent too once unheard for their `silent_after_s` of listening. */
+  private readonly awaited = new Map<string, { device: ResolvedDevice; channel: Channel }>();
+  /** Data time the adapter first scanned (or the replay's first advert): a device never heard is silent from here. */
+  private listeningFirstMs: number | undefined;
 
   constructor(
     private readonly ctx: BridgeContext,
@@ -88,13 +95,16 @@ export class DeviceTracker {
    * Opens the channel of each device the mapping names by address, not heard yet (`connecting`):
    * `/readyz` lists it, and `--once` waits for it to deliver; still optional, never a readiness
    * fault. A device matched by name has no channel until one is heard, nor does a GATT device
-   * in a replay (`replaying`: the file holds adverts, not connections).
+   * in a replay (`replaying`: the file holds adverts, not connections). One not heard for its
+   * `silent_after_s` of listening sends its `presence` event (see {@link sweepAwaited}).
    */
   expectNamed(replaying: boolean): void {
     for (const device of this.devices) {
       if (device.match.by !== 'address' || (replaying && device.decoder === 'gatt')) continue;
       const name = channelName(device, device.match.address);
-      this.ctx.channel(name, { required: false, awaited: true, parent: this.parent }).set('connecting', 'not heard yet');
+      const channel = this.ctx.channel(name, { required: false, awaited: true, parent: this.parent });
+      channel.set('connecting', 'not heard yet');
+      this.awaited.set(device.match.address, { device, channel });
     }
   }
 
@@ -159,6 +169,7 @@ export class DeviceTracker {
     }
     const replaced = this.tracked.get(key);
     if (replaced) this.forget(replaced);
+    this.awaited.delete(key);
     this.perEntry.set(device.index, count + 1);
     const channel = this.ctx.channel(channelName(device, address, identity), { required: false, parent: this.parent });
     const heard = `heard${name ? ` as ${name}` : ''}${identity ? ` at ${address}` : ''}`;
@@ -168,7 +179,7 @@ export class DeviceTracker {
     if (identity && leadsFrames(key)) this.beaconAddresses.set(address, key);
     this.metrics.devices.set(this.tracked.size);
     // Its presence series said `silent`: without this it would go on saying so while the device is back.
-    if (this.silenced.takeBack(key)) this.emitPresence(entry, 'present', t);
+    if (this.silenced.takeBack(key)) this.emitPresence(channel, sourceOf(entry, t), 'present');
     return entry;
   }
 
@@ -219,12 +230,15 @@ export class DeviceTracker {
    * adapter's; once it hears again, each device has its whole `silent_after_s` from then.
    */
   setListening(listening: boolean, nowMs: number): void {
+    if (listening) this.listeningFirstMs ??= nowMs;
     if (listening && !this.listening) this.listeningSinceMs = nowMs;
     this.listening = listening;
   }
 
   /** Looks for silent devices when `nowMs` (data time) is a sweep interval past the last look. */
   maybeSweep(nowMs: number): void {
+    // An advert was heard: the adapter (or the replay) listens.
+    this.listeningFirstMs ??= nowMs;
     if (this.lastSweepMs !== undefined && nowMs - this.lastSweepMs < this.sweepEveryMs) return;
     this.sweep(nowMs);
   }
@@ -239,19 +253,38 @@ export class DeviceTracker {
     for (const entry of this.tracked.values()) {
       if (entry.linked || nowMs - Math.max(entry.lastHeardMs, this.listeningSinceMs) < entry.device.silentAfterMs) continue;
       const silentFor = formatDuration(Math.round((nowMs - entry.lastHeardMs) / 1000) * 1000);
-      this.emitPresence(entry, 'silent', nowMs);
+      this.emitPresence(entry.channel, sourceOf(entry, nowMs), 'silent');
       this.forget(entry);
       this.silenced.add(entry.key);
       entry.channel.close(`not heard for ${silentFor} (silent_after_s ${formatDuration(entry.device.silentAfterMs)})`);
     }
+    this.sweepAwaited(nowMs);
   }
 
-  /** The device's `presence` event at `t`: `silent` when it goes unheard, `present` when heard again after that. */
-  private emitPresence(entry: TrackedDevice, value: 'silent' | 'present', t: number): void {
+  /**
+   * A device the mapping names by address that was never heard, for its `silent_after_s` of
+   * listening: its `presence` event says `silent` as a device's that went unheard does (a tag
+   * whose battery died while the bridge was down would otherwise never say so), once; heard
+   * later, it says `present`. Its channel stays, awaited, saying for how long it was not heard.
+   */
+  private sweepAwaited(nowMs: number): void {
+    if (this.listeningFirstMs === undefined) return;
+    const since = Math.max(this.listeningFirstMs, this.listeningSinceMs);
+    for (const [address, { device, channel }] of this.awaited) {
+      if (nowMs - since < device.silentAfterMs) continue;
+      this.awaited.delete(address);
+      this.emitPresence(channel, { device, address, t: nowMs }, 'silent');
+      this.silenced.add(address);
+      channel.set('connecting', `not heard in ${formatDuration(Math.round((nowMs - since) / 1000) * 1000)} of listening (silent_after_s ${formatDuration(device.silentAfterMs)})`);
+    }
+  }
+
+  /** A device's `presence` event on its channel: `silent` when it goes unheard, `present` when heard again after that. */
+  private emitPresence(channel: Channel, from: PointSource, value: 'silent' | 'present'): void {
     const problems: BleDecodeProblem[] = [];
-    const points = measurementsToPoints([{ measurement: 'presence', value }], { device: entry.device, address: entry.address, name: entry.name, identity: entry.identity, t }, problems);
-    if (this.ctx.flow.blocked()) this.ctx.metrics.dropped(entry.channel.name, 'blocked', points.length);
-    else this.ctx.emit(entry.channel, points);
+    const points = measurementsToPoints([{ measurement: 'presence', value }], from, problems);
+    if (this.ctx.flow.blocked()) this.ctx.metrics.dropped(channel.name, 'blocked', points.length);
+    else this.ctx.emit(channel, points);
   }
 
   private forget(entry: TrackedDevice): void {

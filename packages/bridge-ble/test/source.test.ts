@@ -82,6 +82,33 @@ describe('the BLE source on noble over a simulated adapter', () => {
     expect(t.points[7]?.metric).toBe('kitchen.temperature');
   });
 
+  it('says a device named by address that is never heard is silent, after its silent_after_s of scanning (not while the adapter is off), once; heard later, present', async () => {
+    const timers = new ManualTimers();
+    const { t, sim, source, setNow } = started({ silent_after_s: 60, devices: [kitchen] }, [thermometer(KITCHEN)], { timers });
+    await source.start();
+    sim.powerOff();
+    await t.waitFor(() => !t.ready(), 'the adapter off');
+    setNow(T0 + 120_000);
+    timers.advance(120_000);
+    expect(t.points).toEqual([]);
+    sim.powerOn();
+    await t.waitFor(() => t.ready(), 'scanning again');
+    setNow(T0 + 179_000);
+    timers.advance(15_000);
+    expect(t.points).toEqual([]);
+    setNow(T0 + 180_000);
+    timers.advance(15_000);
+    setNow(T0 + 300_000);
+    timers.advance(60_000);
+    expect(t.points).toEqual([{ metric: 'kitchen.presence', value: 'silent', timestamp: T0 + 180_000, tags: { device: 'kitchen', address: KITCHEN } }]);
+    expect(t.channels().kitchen).toMatchObject({ state: 'connecting', reason: 'not heard in 1m of listening (silent_after_s 1m)' });
+    expect(t.ready()).toBe(true);
+    sim.advertise();
+    await t.waitFor(() => t.points.length === 7, 'the device at last');
+    expect(t.points[1]).toEqual({ metric: 'kitchen.presence', value: 'present', timestamp: T0 + 300_000, tags: { device: 'kitchen', address: KITCHEN } });
+    expect(t.channels().kitchen?.state).toBe('connected');
+  });
+
   it("keeps a BTHome presence sensor's reading (object 0x25) apart from the bridge's own presence events: two series, not one of mixed values", async () => {
     const timers = new ManualTimers();
     const ROOM = 'a4:c1:38:b7:25:01';
