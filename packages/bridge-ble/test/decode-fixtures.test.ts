@@ -1,5 +1,5 @@
 import { describeDecodeFixtures } from '@fieldbridge/core/testing';
-import { channelName } from '../src/_tracker.js';
+import { channelName } from '../src/_tracked-device.js';
 import { parseRecordLine } from '../src/advert/record.js';
 import { bleBridge } from '../src/bridge.js';
 import type { BleConfig } from '../src/config.js';
