@@ -18,6 +18,11 @@ export class SilencedDevices {
     if (this.keys.size > SILENCED_KEPT) this.keys.delete(this.keys.values().next().value as string);
   }
 
+  /** Whether `key`'s silence was announced (and it was not heard since). */
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
   /** Whether `key`'s silence was announced; forgets it (it is heard again). */
   takeBack(key: string): boolean {
     return this.keys.delete(key);

@@ -223,7 +223,8 @@ export class DeviceTracker {
   /**
    * A device the mapping names by address that was never heard, for its `silent_after_s` of
    * listening: its `presence` event says `silent` as a device's that went unheard does (a tag
-   * whose battery died while the bridge was down would otherwise never say so), once; heard
+   * whose battery died while the bridge was down would otherwise never say so), once, also
+   * across reloads; heard
    * later, it says `present`. Its channel stays, awaited, saying for how long it was not heard.
    */
   private sweepAwaited(nowMs: number): void {
@@ -232,7 +233,8 @@ export class DeviceTracker {
     for (const [address, { device, channel }] of this.awaited) {
       if (nowMs - since < device.silentAfterMs) continue;
       this.awaited.delete(address);
-      this.emitPresence(channel, { device, address, t: nowMs }, 'silent');
+      // Said before a reload already: its presence series says silent.
+      if (!this.silenced.has(address)) this.emitPresence(channel, { device, address, t: nowMs }, 'silent');
       this.silenced.add(address);
       channel.set('connecting', `not heard in ${formatDuration(Math.round((nowMs - since) / 1000) * 1000)} of listening (silent_after_s ${formatDuration(device.silentAfterMs)})`);
     }

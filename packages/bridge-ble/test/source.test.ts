@@ -109,6 +109,30 @@ describe('the BLE source on noble over a simulated adapter', () => {
     expect(t.channels().kitchen?.state).toBe('connected');
   });
 
+  it('says a device named by address never heard is silent once across a SIGHUP reload, not again after it', async () => {
+    const reloadState = new Map<string, unknown>();
+    const silent = (t: { points: { value: unknown }[] }) => t.points.filter((p) => p.value === 'silent').length;
+    const timers = new ManualTimers();
+    const before = started({ silent_after_s: 60, devices: [kitchen] }, [thermometer(KITCHEN)], { timers, reloadState });
+    await before.source.start();
+    before.setNow(T0 + 60_000);
+    timers.advance(15_000);
+    expect(silent(before.t)).toBe(1);
+    await before.source.stop();
+
+    const afterTimers = new ManualTimers();
+    const after = started({ silent_after_s: 60, devices: [kitchen] }, [thermometer(KITCHEN)], { timers: afterTimers, reloadState });
+    after.setNow(T0 + 70_000);
+    await after.source.start();
+    after.setNow(T0 + 130_000);
+    afterTimers.advance(15_000);
+    expect(silent(after.t)).toBe(0);
+    expect(after.t.channels().kitchen).toMatchObject({ state: 'connecting', reason: 'not heard in 1m of listening (silent_after_s 1m)' });
+    after.sim.advertise();
+    await after.t.waitFor(() => after.t.points.length === 6, 'the device at last');
+    expect(after.t.points[0]).toMatchObject({ metric: 'kitchen.presence', value: 'present' });
+  });
+
   it("keeps a BTHome presence sensor's reading (object 0x25) apart from the bridge's own presence events: two series, not one of mixed values", async () => {
     const timers = new ManualTimers();
     const ROOM = 'a4:c1:38:b7:25:01';
