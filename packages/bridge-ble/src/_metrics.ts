@@ -13,7 +13,7 @@ export interface BleMetrics {
    * counting an ignored advert costs one increment.
    */
   ignored: { inc(): void };
-  /** `fieldbridge_ble_duplicates_total`: adverts dropped as repeats (a BTHome packet id or counter sent again). */
+  /** `fieldbridge_ble_duplicates_total`: adverts dropped as repeats (a BTHome packet id or counter sent again; an ATC, pvvx or Ruuvi reading sent again). */
   duplicates: { inc(): void };
   /** `fieldbridge_ble_devices`: devices heard and not yet silent. */
   devices: { set(n: number): void };
@@ -33,7 +33,7 @@ export function createBleMetrics(registry: Registry): BleMetrics {
   const ignored = metricOnce(registry, 'fieldbridge_ble_adverts_ignored_total', () =>
     new Counter({ name: 'fieldbridge_ble_adverts_ignored_total', help: 'Adverts of devices no entry of the mapping matched (ignored).', registers }));
   const duplicates = metricOnce(registry, 'fieldbridge_ble_duplicates_total', () =>
-    new Counter({ name: 'fieldbridge_ble_duplicates_total', help: 'Adverts dropped as repeats of the previous one (BTHome packet id or encryption counter).', registers }));
+    new Counter({ name: 'fieldbridge_ble_duplicates_total', help: 'Adverts dropped as repeats of the previous one (BTHome packet id or encryption counter; an ATC, pvvx or Ruuvi reading sent again).', registers }));
   const devices = metricOnce(registry, 'fieldbridge_ble_devices', () => new Gauge({ name: 'fieldbridge_ble_devices', help: 'Mapped devices heard and not yet silent.', registers }));
   const recorded = metricOnce(registry, 'fieldbridge_ble_recorded_total', () =>
     new Counter({ name: 'fieldbridge_ble_recorded_total', help: 'Adverts written to the record file (outcome="written") or dropped (outcome="dropped").', labelNames: ['outcome'], registers }));

@@ -2,6 +2,7 @@ import { formatDuration, type BridgeContext, type KeyedProblems, type Point } fr
 import type { Advert } from './advert/advert.js';
 import { beaconIdentity, beaconIdOf } from './beacon-id.js';
 import type { BleMetrics } from './_metrics.js';
+import { countedFrame, sameFrame } from './_repeats.js';
 import { NO_DATA_ADVERTS, noDataMessage } from './_no-data.js';
 import type { TrackedDevice } from './_tracked-device.js';
 import type { DeviceTracker } from './_tracker.js';
@@ -125,9 +126,19 @@ export function createRouter(parts: RouterParts): Router {
       tracker.maybeSweep(advert.t);
       if (!tracked) return;
       ctx.metrics.messages(tracked.channel.name);
+      // The same reading advertised again (ATC, pvvx, Ruuvi): a repeat, as BTHome's same packet id is.
+      const frame = countedFrame(device.decoder, advert);
+      if (frame && sameFrame(tracked.lastFrame, frame)) {
+        tracked.withoutData = 0;
+        metrics.duplicates.inc();
+        return;
+      }
       const result = decodeAdvertPoints(advert, device, state, tracked.shapes, tracked.identity);
       if (result.noData) return noData(tracked, advert);
       tracked.withoutData = 0;
+      // Only a clean frame whose points go is remembered: a bad one sent again is counted again,
+      // and one dropped while the sink is blocked is read again from its next copy.
+      if (frame) tracked.lastFrame = result.problems.length === 0 && !ctx.flow.blocked() ? Uint8Array.from(frame) : undefined;
       deliver(tracked, result);
     },
 

@@ -67,6 +67,11 @@ export class DeviceTracker {
     }
   }
 
+  /** Forgets each device's last reading (a looping replay plays the same readings again: no repeats). */
+  forgetRepeats(): void {
+    for (const entry of this.tracked.values()) delete entry.lastFrame;
+  }
+
   /** Devices tracked now. */
   get size(): number {
     return this.tracked.size;

@@ -114,8 +114,12 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
       keepAlive = setInterval(() => undefined, 2_147_483_647);
       tracker.expectNamed(config.source.kind === 'replay');
       if (config.source.kind === 'replay') {
-        // Each pass of a looping replay plays the same encryption counters again: not replays.
-        const replay = new ReplayLink({ ctx, source: config.source, channel, router, onRestart: () => bthome.forget(), ...(options.stdin ? { stdin: options.stdin } : {}) });
+        // Each pass of a looping replay plays the same encryption counters and readings again: neither replays nor repeats.
+        const onRestart = (): void => {
+          bthome.forget();
+          tracker.forgetRepeats();
+        };
+        const replay = new ReplayLink({ ctx, source: config.source, channel, router, onRestart, ...(options.stdin ? { stdin: options.stdin } : {}) });
         link = replay;
         replay.start();
         void replay.done().then((said) => {

@@ -65,31 +65,30 @@ describe('events from GATT', () => {
 });
 
 describe('max_interval', () => {
-  // ATC1441 service data by hand: MAC a4c138123456, 0x00d7 = 215 (21.5 °C), 0x28 = 40 %,
-  // 0x59 = 89 %, 0x0bc2 = 3010 mV, counter 0x1f = 31: five measurements, the same in every advert.
-  const steady = 'a4c13812345600d728590bc21f';
+  // BTHome v2 service data by hand, without a packet id (so no advert is a repeat): device info
+  // 0x40, battery 0x01 0x59 = 89 %, temperature 0x02 0x0866 = 2150 x 0.01 = 21.5 °C, humidity
+  // 0x03 0x0fa0 = 4000 x 0.01 = 40 %: three measurements, the same in every advert.
+  const steady = '40015902660803a00f';
 
   it('sends an unchanged value again once the last one sent is max_interval old, with the next advert', async () => {
-    const { t, hear } = started({ on_change: true, max_interval: '1m', devices: [{ name: 'kitchen', address: KITCHEN, decoder: 'atc' }] });
-    hear(T0, KITCHEN, '181a', steady);
-    hear(T0 + 30_000, KITCHEN, '181a', steady);
-    hear(T0 + 59_999, KITCHEN, '181a', steady);
-    hear(T0 + 60_000, KITCHEN, '181a', steady);
-    hear(T0 + 90_000, KITCHEN, '181a', steady);
-    expect(t.points.map((p) => p.timestamp)).toEqual([...Array(5).fill(T0), ...Array(5).fill(T0 + 60_000)]);
-    expect(t.points.slice(5).map((p) => [p.metric, p.value])).toEqual([
-      ['kitchen.temperature', 21.5], ['kitchen.humidity', 40], ['kitchen.battery', 89], ['kitchen.battery_voltage', 3.01], ['kitchen.counter', 31],
-    ]);
-    expect(await t.metric('fieldbridge_source_points_suppressed_total', { channel: 'kitchen', reason: 'unchanged' })).toBe(15);
+    const { t, hear } = started({ on_change: true, max_interval: '1m', devices: [{ name: 'kitchen', address: KITCHEN, decoder: 'bthome' }] });
+    hear(T0, KITCHEN, 'fcd2', steady);
+    hear(T0 + 30_000, KITCHEN, 'fcd2', steady);
+    hear(T0 + 59_999, KITCHEN, 'fcd2', steady);
+    hear(T0 + 60_000, KITCHEN, 'fcd2', steady);
+    hear(T0 + 90_000, KITCHEN, 'fcd2', steady);
+    expect(t.points.map((p) => p.timestamp)).toEqual([...Array(3).fill(T0), ...Array(3).fill(T0 + 60_000)]);
+    expect(t.points.slice(3).map((p) => [p.metric, p.value])).toEqual([['kitchen.battery', 89], ['kitchen.temperature', 21.5], ['kitchen.humidity', 40]]);
+    expect(await t.metric('fieldbridge_source_points_suppressed_total', { channel: 'kitchen', reason: 'unchanged' })).toBe(9);
   });
 
   it('takes a device\'s own max_interval over the section\'s', () => {
     const { t, hear } = started({
       on_change: true,
       max_interval: '1h',
-      devices: [{ name: 'kitchen', address: KITCHEN, decoder: 'atc', max_interval: 10_000 }],
+      devices: [{ name: 'kitchen', address: KITCHEN, decoder: 'bthome', max_interval: 10_000 }],
     });
-    for (const dt of [0, 9_999, 10_000, 15_000]) hear(T0 + dt, KITCHEN, '181a', steady);
-    expect(t.points.map((p) => p.timestamp)).toEqual([...Array(5).fill(T0), ...Array(5).fill(T0 + 10_000)]);
+    for (const dt of [0, 9_999, 10_000, 15_000]) hear(T0 + dt, KITCHEN, 'fcd2', steady);
+    expect(t.points.map((p) => p.timestamp)).toEqual([...Array(3).fill(T0), ...Array(3).fill(T0 + 10_000)]);
   });
 });

@@ -62,9 +62,12 @@ describe('an entry matched by name follows the name to the newest address that a
   it('reports two devices advertising one name at once as ambiguous, once, naming both addresses and the fix, and keeps their points apart without losing any', async () => {
     const first = '5a:11:00:00:00:01';
     const second = '6b:22:00:00:00:02';
-    const { t, sim, source } = started(tags, [tagAt(first, 'Tag 12', 21.5), tagAt(second, 'Tag 12', 30)]);
+    const devices = [tagAt(first, 'Tag 12', 21.5), tagAt(second, 'Tag 12', 30)];
+    const { t, sim, source } = started(tags, devices);
     await source.start();
     for (let round = 0; round < 3; round++) {
+      // A new reading each round (the frame counter moves): the same one again would be a repeat.
+      for (const d of devices) d.values.counter = round;
       sim.advertise(first);
       await handled();
       sim.advertise(second);
@@ -98,6 +101,7 @@ describe('an entry matched by name follows the name to the newest address that a
     const { t, sim, source } = started(tags, devices);
     await source.start();
     for (let round = 0; round < 2; round++) {
+      for (const d of devices) d.values.counter = round;
       sim.advertise(kitchen);
       sim.advertise(cellar);
       await handled();

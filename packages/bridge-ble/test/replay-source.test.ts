@@ -10,9 +10,10 @@ import { T0 } from './helpers/source.js';
 
 const track = trackCleanups();
 const KITCHEN = 'a4:c1:38:12:34:56';
-// ATC1441 by hand: MAC, 0x00d7 = 21.5 °C, 0x28 = 40 %, 0x59 = 89 %, 0x0bc2 = 3010 mV, counter 0x1f = 31.
+// ATC1441 by hand: MAC, 0x00d7 = 21.5 °C, 0x28 = 40 %, 0x59 = 89 %, 0x0bc2 = 3010 mV, then the frame counter.
+// An ATC1441 reading whose frame counter (the last byte) follows the time, so that no two lines are one reading repeated.
 const line = (t: number, address = KITCHEN): string =>
-  `{"t":${t},"address":"${address}","address_type":"public","rssi":-70,"service_data":[{"uuid":"181a","data":"a4c13812345600d728590bc21f"}]}`;
+  `{"t":${t},"address":"${address}","address_type":"public","rssi":-70,"service_data":[{"uuid":"181a","data":"a4c13812345600d728590bc2${(Math.floor(t / 100) & 0xff).toString(16).padStart(2, '0')}"}]}`;
 
 function replaying(replay: unknown, stdin?: PassThrough) {
   const t = createTestContext({ bridge: 'ble' });

@@ -64,7 +64,8 @@ describe('the BLE source on noble over a simulated adapter', () => {
 
   it('says a device that went silent is back: heard again, its presence series turns present, before its values; only after a silence', async () => {
     const timers = new ManualTimers();
-    const { t, sim, source, setNow } = started({ silent_after_s: 60, devices: [kitchen] }, [thermometer(KITCHEN)], { timers });
+    const thermo = thermometer(KITCHEN);
+    const { t, sim, source, setNow } = started({ silent_after_s: 60, devices: [kitchen] }, [thermo], { timers });
     await source.start();
     const presence = () => t.points.filter((p) => p.metric === 'kitchen.presence').map((p) => [p.value, p.timestamp]);
     sim.advertise();
@@ -75,8 +76,9 @@ describe('the BLE source on noble over a simulated adapter', () => {
     setNow(T0 + 90_000);
     sim.advertise();
     await t.waitFor(() => t.channels().kitchen?.state === 'connected', 'kitchen heard again');
+    thermo.values.counter = 1;
     sim.advertise();
-    await t.waitFor(() => t.points.length === 17, 'two adverts after the silence');
+    await t.waitFor(() => t.points.length === 17, 'two readings after the silence');
     expect(presence()).toEqual([['silent', T0 + 60_000], ['present', T0 + 90_000]]);
     expect(t.points[6]).toEqual({ metric: 'kitchen.presence', value: 'present', timestamp: T0 + 90_000, tags: { device: 'kitchen', address: KITCHEN } });
     expect(t.points[7]?.metric).toBe('kitchen.temperature');
@@ -215,16 +217,41 @@ describe('the BLE source on noble over a simulated adapter', () => {
     expect(t.problems.at(-1)).toMatchObject({ kind: 'resolve', key: 'ble.kitchen.no_data' });
   });
 
+  it('drops an ATC, pvvx or Ruuvi advert that repeats the last reading byte for byte (the firmwares advertise each reading several times), counted as duplicates; a new reading goes', async () => {
+    const thermo = thermometer(KITCHEN);
+    const FRIDGE = 'c7:3a:9e:01:02:03';
+    let sequence = 1;
+    const ruuvi = { address: FRIDGE, addressType: 'random' as const, advertise: () => ({ manufacturerData: encodeRuuvi({ temperature: 4, sequence, mac: FRIDGE }) }) };
+    const { t, sim, source } = started({ devices: [kitchen, { name: 'fridge', address: FRIDGE, decoder: 'ruuvi' }] }, [thermo, ruuvi]);
+    await source.start();
+    for (let i = 0; i < 3; i++) {
+      sim.advertise();
+      await handled();
+    }
+    thermo.values.counter = 1;
+    sequence = 2;
+    sim.advertise();
+    await t.waitFor(() => t.points.filter((p) => p.metric === 'kitchen.counter' || p.metric === 'fridge.measurement_sequence').length === 4, 'the next readings');
+    expect(t.points.filter((p) => p.metric === 'kitchen.counter').map((p) => p.value)).toEqual([0, 1]);
+    expect(t.points.filter((p) => p.metric === 'fridge.measurement_sequence').map((p) => p.value)).toEqual([1, 2]);
+    expect(await t.metric('fieldbridge_ble_duplicates_total', {})).toBe(4);
+    expect(await t.metric('fieldbridge_source_messages_total', { channel: 'kitchen' })).toBe(4);
+  });
+
   it('counts the points of adverts heard while the sink is blocked as dropped: adverts cannot wait', async () => {
-    const { t, sim, source } = started({ devices: [kitchen] }, [thermometer(KITCHEN)]);
+    const thermo = thermometer(KITCHEN);
+    const { t, sim, source } = started({ devices: [kitchen] }, [thermo]);
     await source.start();
     t.setBlocked(true);
     sim.advertise();
+    await handled();
+    thermo.values.counter = 1;
     sim.advertise();
     await handled();
     expect(await t.metric('fieldbridge_source_points_dropped_total', { channel: 'kitchen', reason: 'blocked' })).toBe(10);
     expect(t.points).toEqual([]);
     t.setBlocked(false);
+    // The same reading again: its first copies were dropped, so this one is no repeat.
     sim.advertise();
     await t.waitFor(() => t.points.length === 5, 'points once open');
   });
