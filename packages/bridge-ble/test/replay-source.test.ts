@@ -92,4 +92,13 @@ describe('a looping replay', () => {
     await looping.waitFor(() => looping.points.filter((p) => p.metric === 'window.temperature').length >= 2 * perPass, 'readings of a second pass');
     expect(await looping.metric('fieldbridge_source_errors_total', { kind: 'replayed_counter' })).toBe(0);
   });
+
+  it('reads a thermometer on every pass of a looping replay: the same readings again are no repeats', async () => {
+    const file = join(await track.tempDir('ble-replay-'), 'one.ndjson');
+    await writeFile(file, `${line(T0)}\n`);
+    const { t, source } = replaying({ file, pace: 'fast', loop: true });
+    await source.start();
+    await t.waitFor(() => t.points.filter((p) => p.metric === 'kitchen.temperature').length >= 3, 'three passes');
+    expect(await t.metric('fieldbridge_ble_duplicates_total', {})).toBe(0);
+  });
 });
