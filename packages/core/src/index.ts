@@ -64,6 +64,7 @@ export {
   type DescribeContext,
   type SourceState,
 } from './runtime/define-bridge.js';
+export { releaseKept, releaseUnheld, type Kept, type KeepOpenOptions } from './runtime/kept-open.js';
 export { startBridge, type RunningBridge, type StartBridgeOptions, type OnceReport } from './runtime/start-bridge.js';
 export { startBridges, agentVersionsOf, type RunningBridges, type StartBridgesOptions } from './runtime/start-bridges.js';
 export { starterMapping, type StarterOptions } from './runtime/starter.js';

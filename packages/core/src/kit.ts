@@ -19,6 +19,7 @@ export {
   type FlowControl,
   type SourceState,
 } from './runtime/define-bridge.js';
+export type { Kept, KeepOpenOptions } from './runtime/kept-open.js';
 export type { PointTagSet, SectionIssue } from './config/file-schema.js';
 export { BridgeError, isBridgeError } from './errors.js';
 export { metricOnce } from './shared/metric-once.js';

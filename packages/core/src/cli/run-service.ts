@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
 import type { RuleExchange } from '../rules/rule-exchange.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
+import { releaseKept, releaseUnheld } from '../runtime/kept-open.js';
 import { startBridges, type RunningBridges } from '../runtime/start-bridges.js';
 import { errorInBrief } from '../shared/log-error.js';
 import { redactUrl } from '../shared/text.js';
@@ -104,6 +105,7 @@ async function serve(s: ServiceOptions): Promise<number> {
     try {
       state.bridge = await startBridges(state.definitions, state.config, { ...bridgeOptions(parts, state), deferStart: true });
     } catch (err) {
+      await releaseQuietly(state, s.logger, 'all');
       await state.sink.close();
       throw err;
     }
@@ -114,6 +116,7 @@ async function serve(s: ServiceOptions): Promise<number> {
     } finally {
       unanswer.stop();
       unwatchDryRun?.();
+      await releaseQuietly(state, s.logger, 'all');
     }
   }
 
@@ -134,7 +137,7 @@ async function serve(s: ServiceOptions): Promise<number> {
     let statusTimer: NodeJS.Timeout | undefined;
     const onHup = () => {
       if (stopping) return;
-      reloading = reloading.then(() => (stopping ? undefined : reload(parts, state, s.load))).catch((err: unknown) => {
+      reloading = reloading.then(() => (stopping ? undefined : reload(parts, state, s.load).then(() => releaseQuietly(state, s.logger, 'unheld')))).catch((err: unknown) => {
         s.logger.fatal({ err }, `reload failed: ${(err as Error).message}`);
         void finish('reload failure', 1, err);
       });
@@ -172,6 +175,7 @@ async function serve(s: ServiceOptions): Promise<number> {
       const stopStart = Date.now();
       await reloading;
       await state.bridge?.stop();
+      await releaseQuietly(state, s.logger, 'all');
       // A dry run's last lines are written here: its reader may be gone by now (a replay that
       // ran out under `| head`), and that still ends it quietly.
       const [left, ...retired] = await Promise.all([state.sink.close({ timeoutMs: budgetMs - (Date.now() - stopStart) }), ...state.retiring]);
@@ -230,6 +234,19 @@ async function serve(s: ServiceOptions): Promise<number> {
     // A sibling may have failed while this one was still making its sink: stop once started.
     if (s.signal?.aborted) onAbort();
   });
+}
+
+/**
+ * Closes what the bridges keep open across reloads (`BridgeContext.keepOpen`): after a reload,
+ * what no bridge took up again (`unheld`); at the end of the run, `all`. A resource that would not
+ * close is logged: the run goes on, or ends, as it would have.
+ */
+async function releaseQuietly(state: ServiceState, logger: Logger, which: 'unheld' | 'all'): Promise<void> {
+  try {
+    await (which === 'all' ? releaseKept(state.reloadState) : releaseUnheld(state.reloadState));
+  } catch (err) {
+    logger.warn({ err }, (err as Error).message);
+  }
 }
 
 /** What runs: `bridge-modbus`, or `fieldbridge (modbus, mqtt)`. */

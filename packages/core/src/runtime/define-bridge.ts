@@ -7,6 +7,7 @@ import type { PointTagSet, SectionIssue } from '../config/file-schema.js';
 import type { Point } from '../point/point.js';
 import type { ProblemReporter } from '../shared/problems.js';
 import type { PointWriter } from '../sink/sink-types.js';
+import type { KeepOpenOptions, Kept } from './kept-open.js';
 
 /** State of one channel of a source (a device, a subscription, a bus, a vehicle, a tag). */
 export type SourceState = 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
@@ -114,6 +115,17 @@ export interface BridgeContext {
    * `startBridges` share it between starts given the same `reloadState`.
    */
   acrossReloads<T>(key: string, make: () => T): T;
+  /**
+   * A resource (a bound socket, an open device) that outlives a SIGHUP reload that starts this
+   * bridge again, so that what its peer sends meanwhile is not lost: the one an earlier start of
+   * this bridge (by name) kept under `key` when it was opened with the same `settings`, else one
+   * `open()` makes (a kept one with other settings is disposed first, freeing its port). Call it
+   * in `start()`, never in `create()`; the instance calls `letGo()` in its `stop()` and, while
+   * stopped, holds back (bounded, counting what it drops) what arrives for the next start. The run
+   * disposes what no start takes up after a reload, and everything when it ends; a context whose
+   * `reloadState` is its own disposes it at `letGo()`.
+   */
+  keepOpen<T>(key: string, options: KeepOpenOptions<T>): Promise<Kept<T>>;
 }
 
 /** A running bridge. */

@@ -15,6 +15,7 @@ import type { RuleSet } from '../rules/rule-set.js';
 import type { Rule } from '../rules/rule-types.js';
 import { createChannels } from './_channels.js';
 import { keptAcrossReloads } from './_reload-state.js';
+import { keepOpenIn, letGoAll, releaseKept } from './kept-open.js';
 import type { BridgeContext, BridgeDefinition, BridgeInstance, Channel } from './define-bridge.js';
 import { fileDefaultsFor, markSinkOfFile, withFileDefaults, type FileDefaults } from './_file-defaults.js';
 import { ruleSetFor } from './rules-from-config.js';
@@ -75,8 +76,10 @@ export interface StartBridgeOptions {
    */
   previousRules?: RuleSet;
   /**
-   * What bridges keep across reloads (`BridgeContext.acrossReloads`): give the same map to every
-   * start in one run, as the command does at each SIGHUP. Default: a new one (nothing carried).
+   * What bridges keep across reloads (`BridgeContext.acrossReloads`, `keepOpen`): give the same map
+   * to every start in one run, as the command does at each SIGHUP; then call `releaseUnheld(map)`
+   * once a reload's bridges run and `releaseKept(map)` when the run ends, or what the bridges keep
+   * open (sockets) stays open. Default: a new one (nothing carried; what is kept open closes at `stop()`).
    */
   reloadState?: Map<string, unknown>;
   /** A trial run (`--dry-run`): see `BridgeContext.dryRun`. Default false. */
@@ -153,6 +156,9 @@ export async function startBridge<D extends BridgeDefinition>(
   // With rules, every point is written and then shown to them: one lookup for a metric none reads.
   const tagged = taggedWriter(options.writeTo ?? rules ?? sink, definition.name, options, fileDefaults);
   const reloadState = options.reloadState ?? new Map<string, unknown>();
+  // Without a run's map no start can follow this one: what the bridge keeps open closes with it.
+  const sharedState = options.reloadState !== undefined;
+  const holder = {};
 
   const problems = createProblemReporter(logger);
   const ctx: BridgeContext = {
@@ -184,6 +190,12 @@ export async function startBridge<D extends BridgeDefinition>(
     sourceId: config.source_id,
     ...(config.sink?.buffer?.path === undefined ? {} : { stateDir: config.sink.buffer.path }),
     acrossReloads: <T>(key: string, make: () => T): T => keptAcrossReloads(reloadState, `${definition.name}:${key}`, make),
+    keepOpen: (key, keep) => keepOpenIn(reloadState, holder, `${definition.name}:${key}`, keep, sharedState),
+  };
+  /** The bridge is gone: what it still holds open is let go, and closed when no later start can take it up. */
+  const letGo = async (): Promise<void> => {
+    letGoAll(reloadState, holder);
+    if (!sharedState) await releaseKept(reloadState).catch((err: unknown) => logger.warn({ err }, `bridge-${definition.name}: ${(err as Error).message}`));
   };
 
   const section = config[definition.name as D['name']];
@@ -216,6 +228,7 @@ export async function startBridge<D extends BridgeDefinition>(
     try {
       await start();
     } catch (err) {
+      await letGo();
       if (ownRules) rules?.stop();
       throw err;
     }
@@ -302,6 +315,7 @@ export async function startBridge<D extends BridgeDefinition>(
         abort.abort();
         if (takeConfigure) sink.onConfigure?.(undefined);
         await instance.stop();
+        await letGo();
         metrics.release();
         // Before the sink closes: a rule's timer must not write into a closed sink.
         if (ownRules) rules?.stop();

@@ -6,6 +6,7 @@ import type { Point } from '../point/point.js';
 import { createChannels, type Channels } from '../runtime/_channels.js';
 import type { BridgeContext, SourceState } from '../runtime/define-bridge.js';
 import { keptAcrossReloads } from '../runtime/_reload-state.js';
+import { keepOpenIn } from '../runtime/kept-open.js';
 import { createProblemReporter, type ProblemReporter } from '../shared/problems.js';
 import { captureLogs, type CapturedLogs } from './capture-logs.js';
 
@@ -70,7 +71,9 @@ function recordingReporter(events: ProblemEvent[], changed: () => void, logger: 
  * registry), the logger kept in memory (`logs`), the clock the plain monotonic one, the file's `source_id`
  * `options.sourceId` (default `test`) and `stateDir` as given. `waitFor` re-checks on every write,
  * state change and problem, so tests synchronise on what happened rather than on time. Contexts
- * given one `reloadState` map share `acrossReloads`, as a bridge started again by a SIGHUP reload.
+ * given one `reloadState` map share `acrossReloads` and `keepOpen`, as a bridge started again by a
+ * SIGHUP reload (the test then ends with `releaseKept(map)`, as the command does at the end of a
+ * run); without one, what the bridge keeps open closes when it lets it go.
  */
 export function createTestContext(options: { bridge?: string; blocked?: boolean; sourceId?: string; stateDir?: string; reloadState?: Map<string, unknown>; dryRun?: boolean } = {}): TestContext {
   const bus = new EventEmitter();
@@ -92,6 +95,7 @@ export function createTestContext(options: { bridge?: string; blocked?: boolean;
   });
   let blocked = options.blocked ?? false;
   const reloadState = options.reloadState ?? new Map<string, unknown>();
+  const holder = {};
   const write = (point: Point): void => {
     points.push(point);
     changed();
@@ -139,6 +143,7 @@ export function createTestContext(options: { bridge?: string; blocked?: boolean;
     sourceId: options.sourceId ?? 'test',
     ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
     acrossReloads: (key, make) => keptAcrossReloads(reloadState, `${options.bridge ?? 'test'}:${key}`, make),
+    keepOpen: (key, keep) => keepOpenIn(reloadState, holder, `${options.bridge ?? 'test'}:${key}`, keep, options.reloadState !== undefined),
   };
   return {
     logs,
