@@ -15,6 +15,8 @@ export interface LinkChunk {
   stream?: string;
   /** `.tlog` replay only: the time the record was received when it was logged, ms since the epoch. */
   recordedAtMs?: number;
+  /** How long (ms) the chunk waited, held by a link kept open through a reload, before it was handed on. */
+  waitedMs?: number;
 }
 
 /**

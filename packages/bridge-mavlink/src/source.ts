@@ -1,7 +1,8 @@
-import { createReconnector, type BridgeContext, type BridgeInstance } from '@fieldbridge/core/bridge';
+import { createReconnector, type BridgeContext, type BridgeInstance, type Kept } from '@fieldbridge/core/bridge';
 import { clientLine } from './client-line.js';
 import { Delivery } from './_deliver.js';
 import { startHeartbeats } from './_heartbeat.js';
+import { startHeldLink, type HeldLink } from './_held-link.js';
 import { createMavlinkMetrics } from './_metrics.js';
 import { VehicleChannels } from './_vehicles.js';
 import type { MavlinkConfig } from './config.js';
@@ -83,6 +84,10 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
   let reader: MavlinkReader | undefined;
   let delivery: Delivery | undefined;
   let link: MavlinkLink | undefined;
+  /** A UDP link, kept open across reloads that do not change it. */
+  let held: Kept<HeldLink> | undefined;
+  /** A UDP link being opened or taken up (a stop waits for it, then lets it go). */
+  let taking: Promise<void> | undefined;
   let paused = false;
   let started = false;
   /** When the last bytes arrived (monotonic ms). */
@@ -134,14 +139,16 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
     data(chunk) {
       if (!reader || !delivery) return;
       metrics.bytes(chunk.bytes.length);
-      lastBytesAt = ctx.clock.monotonicNow();
+      // A datagram held through a reload is read as arrived when it did.
+      const waited = chunk.waitedMs ?? 0;
+      lastBytesAt = ctx.clock.monotonicNow() - waited;
       if (silentSince !== undefined) {
         silentSince = undefined;
         ctx.problems.resolve(`mavlink.${name}.silent`, `${name}: bytes arrive`);
       }
       const recorded = chunk.recordedAtMs;
-      const atMs = recorded ?? ctx.clock.now();
-      const filterAt = recorded ?? ctx.clock.monotonicNow();
+      const atMs = recorded ?? ctx.clock.now() - waited;
+      const filterAt = recorded ?? lastBytesAt;
       delivery.read(reader.read(chunk.bytes, atMs, { datagram: chunk.datagram, stream: chunk.stream }), filterAt);
       // A replay's clock is its recorded time: link timeouts follow it, not the wall clock.
       if (recorded !== undefined) delivery.events(reader.check(recorded));
@@ -190,17 +197,54 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
     },
   };
 
+  /**
+   * The UDP link, the one an earlier start kept open when a reload did not change the connection
+   * (what arrived between that start's stop and now is read first), else bound now.
+   */
+  async function takeUdpLink(): Promise<MavlinkLink> {
+    const kept = await ctx.keepOpen('link', {
+      settings: [name, options.link?.maxPeers, options.link?.peerTimeoutMs],
+      open: () => startHeldLink(openLink(config.connection, { ...options.link })),
+      dispose: (h) => h.close(),
+    });
+    if (stopping) {
+      await kept.letGo();
+      return kept.value.link;
+    }
+    held = kept;
+    link = kept.value.link;
+    const lost = kept.value.attach(handlers);
+    if (lost > 0) {
+      ctx.metrics.error(name, 'reload_overflow', lost);
+      ctx.logger.warn({ channel: name, datagrams: lost }, `${name}: ${lost} datagrams that arrived during the reload were dropped: more than the link holds meanwhile`);
+    }
+    return kept.value.link;
+  }
+
   /** Starts the link: UDP and replays are awaited (a bind or open that fails is retried or fails the channel); tcp and serial keep trying on their own. */
   async function openAndStart(): Promise<void> {
+    const kind = config.connection.kind;
+    if (kind === 'udpin' || kind === 'udpout') {
+      const taken = takeUdpLink();
+      taking = taken.then(() => undefined, () => undefined);
+      await awaitStart(taken);
+      return;
+    }
     const current = openLink(config.connection, { ...options.link, reconnect: config.reconnect, ...(replayed ? { progress: replayed.progress } : {}) });
     link = current;
-    const kind = config.connection.kind;
     if (kind === 'tcp' || kind === 'serial') {
       void current.start(handlers);
       return;
     }
+    await awaitStart(current.start(handlers).then(() => current));
+  }
+
+  /** A link whose start is awaited (UDP, tcpin, tlog) has started, or failed (retried; a replay fails). */
+  async function awaitStart(starting: Promise<MavlinkLink>): Promise<void> {
+    const kind = config.connection.kind;
     try {
-      await current.start(handlers);
+      const current = await starting;
+      if (stopping) return;
       retries.connected();
       ctx.problems.resolve(`mavlink.${name}.open`, `${name}: open`);
       const bound = current.localAddress();
@@ -289,7 +333,14 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
         stopped.abort();
         retries.cancel();
         for (const clear of timers.splice(0)) clear();
-        await link?.close();
+        await taking;
+        if (held) {
+          // Kept open for the next start of a reload; what arrives meanwhile waits for it.
+          held.value.detach();
+          await held.letGo();
+        } else {
+          await link?.close();
+        }
         // What the reader holds (a long status text short of its last chunk) goes out with what came.
         if (reader && delivery) delivery.read(reader.end(ctx.clock.now()), ctx.clock.monotonicNow());
         vehicles.closeAll('the bridge stopped');
