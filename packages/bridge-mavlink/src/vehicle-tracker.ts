@@ -3,7 +3,13 @@ import { clockContinued, clockRestarted, countFrame, createSequenceState, type S
 
 /** Something that happened to a vehicle, for the bridge to turn into an event point. */
 export type VehicleEvent =
-  /** The first HEARTBEAT of a system: it is on the link. */
+  /**
+   * A system is on the link, described by its autopilot (`compid`, `type`, `autopilot` of its
+   * first HEARTBEAT from component 1 or one whose autopilot is not `MAV_AUTOPILOT_INVALID`). A
+   * gimbal's, camera's or companion's heartbeat heard first waits for the autopilot's; a system
+   * without one (a ground station) is found by its first heartbeat once the link timeout passed
+   * without an autopilot's (`atMs` the time of that first heartbeat).
+   */
   | { kind: 'vehicle.found'; sysid: number; compid: number; atMs: number; type: number; autopilot: number }
   /** No HEARTBEAT from the system for the link timeout. */
   | { kind: 'link.lost'; sysid: number; atMs: number; lastHeartbeatMs: number }
@@ -109,7 +115,16 @@ interface System {
   linkUp: boolean;
   /** Totals at the last `link.stats`. */
   statsBase: { received: number; lost: number };
+  /** `vehicle.found` was given. */
+  found: boolean;
+  /** Before it is: the first heartbeat heard, of a component that is not an autopilot. */
+  firstHeard?: { compid: number; heartbeat: Heartbeat; atMs: number };
 }
+
+/** Whether a heartbeat describes the vehicle itself: its autopilot's (component 1, or an autopilot type other than invalid). */
+const describesVehicle = (compid: number, hb: Heartbeat): boolean => compid === 1 || isAutopilot(hb);
+
+const foundEvent = (sysid: number, compid: number, hb: Heartbeat, atMs: number): VehicleEvent => ({ kind: 'vehicle.found', sysid, compid, atMs, type: hb.type, autopilot: hb.autopilot });
 
 const NONE: readonly VehicleEvent[] = Object.freeze([]);
 
@@ -131,15 +146,21 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
 
   const systemOf = (sysid: number): System => {
     let s = systems.get(sysid);
-    if (!s) systems.set(sysid, (s = { sysid, components: new Map(), linkUp: false, statsBase: { received: 0, lost: 0 } }));
+    if (!s) systems.set(sysid, (s = { sysid, components: new Map(), linkUp: false, statsBase: { received: 0, lost: 0 }, found: false }));
     return s;
   };
 
   function heartbeatEvents(s: System, c: Component | undefined, compid: number, hb: Heartbeat, atMs: number): VehicleEvent[] {
     const events: VehicleEvent[] = [];
-    if (s.lastHeartbeatMs === undefined) {
-      events.push({ kind: 'vehicle.found', sysid: s.sysid, compid, atMs, type: hb.type, autopilot: hb.autopilot });
-    } else if (!s.linkUp) {
+    if (!s.found) {
+      if (describesVehicle(compid, hb)) {
+        events.push(foundEvent(s.sysid, compid, hb, atMs));
+        s.found = true;
+        delete s.firstHeard;
+      } else {
+        s.firstHeard ??= { compid, heartbeat: hb, atMs };
+      }
+    } else if (!s.linkUp && s.lastHeartbeatMs !== undefined) {
       events.push({ kind: 'link.restored', sysid: s.sysid, atMs, downMs: atMs - s.lastHeartbeatMs });
     }
     s.linkUp = true;
@@ -203,6 +224,12 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
     check(nowMs) {
       let events: VehicleEvent[] | undefined;
       for (const s of systems.values()) {
+        // No autopilot spoke within the link timeout of the first heartbeat: the system has none.
+        if (s.firstHeard && nowMs - s.firstHeard.atMs >= linkTimeoutMs) {
+          (events ??= []).push(foundEvent(s.sysid, s.firstHeard.compid, s.firstHeard.heartbeat, s.firstHeard.atMs));
+          s.found = true;
+          delete s.firstHeard;
+        }
         if (s.linkUp && s.lastHeartbeatMs !== undefined && nowMs - s.lastHeartbeatMs > linkTimeoutMs) {
           s.linkUp = false;
           (events ??= []).push({ kind: 'link.lost', sysid: s.sysid, atMs: nowMs, lastHeartbeatMs: s.lastHeartbeatMs });

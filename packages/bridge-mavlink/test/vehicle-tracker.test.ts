@@ -104,11 +104,50 @@ describe('vehicle tracker', () => {
   it('takes heartbeats of gimbals and cameras for the link, not for the mode', () => {
     const tracker = createVehicleTracker();
     const gimbal: Heartbeat = { type: 26, autopilot: 8, baseMode: 0, customMode: 0, systemStatus: 4 };
-    expect(changes(tracker.observe({ sysid: 2, compid: 154, seq: 0 }, 0, gimbal)).map((e) => e.kind)).toEqual(['vehicle.found']);
-    expect(changes(tracker.observe({ sysid: 2, compid: 1, seq: 0 }, 10, copter(5))).map((e) => e.kind)).toEqual(['mode.changed', 'armed.changed']);
+    expect(changes(tracker.observe({ sysid: 2, compid: 154, seq: 0 }, 0, gimbal)).map((e) => e.kind)).toEqual([]);
+    expect(changes(tracker.observe({ sysid: 2, compid: 1, seq: 0 }, 10, copter(5))).map((e) => e.kind)).toEqual(['vehicle.found', 'mode.changed', 'armed.changed']);
     const [v] = tracker.vehicles();
     expect(v).toMatchObject({ sysid: 2, flightMode: 'LOITER', armed: true });
     expect(v!.components.map((c) => c.compid)).toEqual([1, 154]);
+  });
+
+  describe('vehicle.found describes the vehicle, by its autopilot', () => {
+    const gimbal: Heartbeat = { type: 26, autopilot: 8, baseMode: 0, customMode: 0, systemStatus: 4 };
+    const gcs: Heartbeat = { type: 6, autopilot: 8, baseMode: 0, customMode: 0, systemStatus: 4 };
+    const found = (events: readonly VehicleEvent[]): VehicleEvent[] => events.filter((e) => e.kind === 'vehicle.found');
+
+    it("a gimbal's heartbeat heard first waits for the autopilot's, which is described, once", () => {
+      const tracker = createVehicleTracker({ linkTimeoutMs: 5_000 });
+      expect(found(tracker.observe({ sysid: 4, compid: 154, seq: 0 }, 0, gimbal))).toEqual([]);
+      expect(found(tracker.check(900))).toEqual([]);
+      expect(found(tracker.observe({ sysid: 4, compid: 1, seq: 0 }, 950, copter(5)))).toEqual([{ kind: 'vehicle.found', sysid: 4, compid: 1, atMs: 950, type: 2, autopilot: 3 }]);
+      expect(found(tracker.observe({ sysid: 4, compid: 154, seq: 1 }, 1_000, gimbal))).toEqual([]);
+      expect(found(tracker.check(20_000))).toEqual([]);
+      expect(found(tracker.observe({ sysid: 4, compid: 1, seq: 1 }, 21_000, copter(5)))).toEqual([]);
+    });
+
+    it('an autopilot on another component than 1 (its autopilot type says so) is the one described', () => {
+      const tracker = createVehicleTracker();
+      tracker.observe({ sysid: 5, compid: 100, seq: 0 }, 0, gimbal);
+      expect(found(tracker.observe({ sysid: 5, compid: 2, seq: 0 }, 10, copter(5)))).toEqual([{ kind: 'vehicle.found', sysid: 5, compid: 2, atMs: 10, type: 2, autopilot: 3 }]);
+    });
+
+    it('a system without an autopilot (a ground station) is found by its first heartbeat once the link timeout passed without one', () => {
+      const tracker = createVehicleTracker({ linkTimeoutMs: 5_000 });
+      expect(found(tracker.observe({ sysid: 255, compid: 190, seq: 0 }, 1_000, gcs))).toEqual([]);
+      expect(found(tracker.observe({ sysid: 255, compid: 190, seq: 1 }, 2_000, gcs))).toEqual([]);
+      expect(found(tracker.check(5_999))).toEqual([]);
+      expect(tracker.check(6_000)).toEqual([{ kind: 'vehicle.found', sysid: 255, compid: 190, atMs: 1_000, type: 6, autopilot: 8 }]);
+      // Once: found stays found, and a later autopilot does not make a second one.
+      expect(found(tracker.observe({ sysid: 255, compid: 1, seq: 0 }, 6_500, copter(5)))).toEqual([]);
+    });
+
+    it('a lone heartbeat that is not followed: found, then lost, in that order', () => {
+      const tracker = createVehicleTracker({ linkTimeoutMs: 1_000 });
+      tracker.observe({ sysid: 6, compid: 154, seq: 0 }, 0, gimbal);
+      expect(tracker.check(1_001).map((e) => e.kind)).toEqual(['vehicle.found', 'link.lost']);
+      expect(tracker.observe({ sysid: 6, compid: 1, seq: 0 }, 2_000, copter(5)).map((e) => e.kind)).toEqual(['link.restored', 'link.stats', 'mode.changed', 'armed.changed']);
+    });
   });
 
   it("gives each system's frames received and lost with the heartbeats of its autopilot, not of its gimbal", () => {
