@@ -4,7 +4,7 @@ import { signingKey } from '../src/signing.js';
 import { sourceRunner } from './helpers/bridge.js';
 import { encodeV1, encodeV2, signatureTimestamp } from './helpers/mavlink-encoder.js';
 import { nmAttitude, nmFrame, nmGlobalPosition, nmHeartbeat, nmHeartbeatOf, nmParse } from './helpers/node-mavlink.js';
-import { udpPeer, type UdpPeer } from './helpers/udp-peer.js';
+import { udpPeer, until, type UdpPeer } from './helpers/udp-peer.js';
 
 const { track, run } = sourceRunner();
 const peer = async (): Promise<UdpPeer> => track.add(await udpPeer(), (p) => p.close());
@@ -179,6 +179,21 @@ describe('udpin', () => {
     await t.waitFor(() => values('field-a-6', 'attitude.roll').length === 1, 'a point once unblocked');
     expect(values('field-a-6', 'attitude.roll')).toEqual([2]);
     expect(source.vehicles()[0]).toMatchObject({ sysid: 6, received: 3, lost: 0, flightMode: 'GUIDED' });
+  });
+});
+
+describe('vehicle.found over udpin', () => {
+  it("describes the autopilot, not a gimbal whose heartbeat came first; the vehicle's channel opens with it", async () => {
+    const { t, source } = await run({ connection: LINK, messages: { HEARTBEAT: ['flight_mode'] } });
+    const vehicle = await peer();
+    const port = source.localAddress()!.port;
+    const gimbal = { type: 26, autopilot: 8, base_mode: 0, custom_mode: 0, system_status: 4, mavlink_version: 3 };
+    await vehicle.send(encodeV2('HEARTBEAT', gimbal, { sysid: 8, compid: 154, seq: 0 }), port);
+    await vehicle.send(encodeV2('HEARTBEAT', hb, { sysid: 8, compid: 1, seq: 0 }), port);
+    await t.waitFor(() => t.channels()['system-8']?.state === 'connected', 'the vehicle found');
+    await vehicle.send(encodeV2('HEARTBEAT', gimbal, { sysid: 8, compid: 154, seq: 1 }), port);
+    await until(() => source.vehicles()[0]?.components.find((c) => c.compid === 154)?.received === 2, 'the second gimbal heartbeat read');
+    expect(t.points.filter((p) => p.metric === 'vehicle.found').map((p) => [p.source_id, p.value])).toEqual([['field-a-8', { compid: 1, type: 'QUADROTOR', autopilot: 'ARDUPILOTMEGA' }]]);
   });
 });
 
