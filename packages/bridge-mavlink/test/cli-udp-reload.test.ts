@@ -33,6 +33,17 @@ function bindable(port: number): Promise<boolean> {
 }
 
 describe('bridge-mavlink command, SIGHUP with the same UDP connection', () => {
+  it('--once on udpin ends by itself, its kept socket closed', async () => {
+    const file = join(await track.tempDir('bridge-mavlink-once-'), 'map.yaml');
+    await writeFile(file, 'source_id: drone\nmavlink:\n  connection: udpin://127.0.0.1:0\n');
+    const bridge = startCommand(BIN, ['--config', file, '--once', '--once-timeout', '500ms', '--dry-run'], { track });
+    await bridge.said('listening on udpin://127.0.0.1:');
+    const port = Number(/listening on udpin:\/\/127\.0\.0\.1:(\d+)/.exec(bridge.stderr())![1]);
+    // Nothing sends: the cycle reads nothing (exit 1), and the process must still end.
+    expect(await bridge.exited, bridge.stderr()).toBe(1);
+    expect(await bindable(port)).toBe(true);
+  });
+
   it('loses no frame sent across the reload and sends none twice; SIGTERM ends it with the port closed', async () => {
     const gw = track.add(await createGateway({ apiKeys: ['k'] }), (g) => g.close());
     const file = join(await track.tempDir('bridge-mavlink-reload-'), 'map.yaml');
