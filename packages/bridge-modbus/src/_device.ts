@@ -2,8 +2,9 @@ import { createChangeFilter, createKeyedProblems, type BridgeContext, type Chann
 import type { Line } from './_line.js';
 import type { ModbusMetrics } from './_metrics.js';
 import type { ModbusTable } from './config.js';
-import { decodeAnswer, isBitTable } from './decode.js';
+import { decodeAnswer } from './decode.js';
 import { exceptionName, isTransientException, ModbusBridgeError } from './errors.js';
+import { pollRefusalHint, sizeRefusalHint } from './exception-hint.js';
 import { describeRequest, halveRequest, planOnePerPoint, planRequests, type ReadRequest } from './plan.js';
 import type { ResolvedDevice, ResolvedPoint } from './resolve.js';
 
@@ -225,15 +226,12 @@ export class DevicePoller {
           const code = error.exceptionCode ?? 0;
           const halves = code === 2 || code === 3 ? halveRequest(request) : undefined;
           if (halves) {
-            this.ctx.logger.info({ device: name, request: what }, `${this.label}: ${what} refused with ${exceptionName(code)}; reading it as ${halves.map(describeRequest).join(' and ')} from now on${code === 3 ? sizeHint(request.table) : ''}`);
+            this.ctx.logger.info({ device: name, request: what }, `${this.label}: ${what} refused with ${exceptionName(code)}; reading it as ${halves.map(describeRequest).join(' and ')} from now on${code === 3 ? sizeRefusalHint(request.table) : ''}`);
             return { split: halves };
           }
           if (isTransientException(code) && attempt < retries) continue;
           const metrics = request.points.map((p) => p.metric).join(', ');
-          // 40001-style numbers are the commonest cause of ILLEGAL DATA ADDRESS: say how they map.
-          const numbered = code === 2 && request.address >= 10_001 && request.address <= 49_999;
-          const hint = numbered ? `; if ${request.address} is a register number from a manual (4xxxx, 3xxxx), addresses count from 0 in the table: 40001 is holding 0, 30001 input 0` : '';
-          const message = `${this.label}: ${what} (${metrics}) answered exception ${code} ${exceptionName(code)}${hint}`;
+          const message = `${this.label}: ${what} (${metrics}) answered exception ${code} ${exceptionName(code)}${pollRefusalHint(code, request, name)}`;
           this.ctx.problems.report(`modbus.${name}.exception.${what}`, message, { device: name, exception: exceptionName(code) });
           errors.push(message);
           return 'exception';
@@ -289,12 +287,6 @@ export class DevicePoller {
     if (suppressed > 0) this.ctx.metrics.suppressed(name, 'deadband', suppressed);
     return kept;
   }
-}
-
-/** What to write when a device refused a read's length (ILLEGAL DATA VALUE). */
-function sizeHint(table: ModbusTable): string {
-  const [what, key] = isBitTable(table) ? ['bits', 'max_bits'] : ['registers', 'max_registers'];
-  return ` (a device that reads fewer ${what} per request answers so: ${key} in the mapping sizes the reads from the start)`;
 }
 
 /** The `kind` label of `fieldbridge_source_errors_total` for a failed try. */

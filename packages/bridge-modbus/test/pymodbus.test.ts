@@ -29,6 +29,25 @@ describe('against pymodbus 3.0 (an independent implementation)', () => {
     expect(py.points.filter((p) => p.type === 'bitfield')).toHaveLength(4);
   });
 
+  it('says what to check when a point names a register or coil the device does not have (ILLEGAL DATA ADDRESS)', async () => {
+    const py = await pymodbus('tcp');
+    const points = [
+      { metric: 'id', table: 'holding', address: 211 },
+      // pymodbus holds 400 registers and 16 coils.
+      { metric: 'past', table: 'holding', address: 400, type: 'float32' },
+      { metric: 'relay', table: 'coil', address: 20 },
+    ];
+    const config = section({ devices: [{ name: 'meter', connection: `tcp://127.0.0.1:${py.port}`, retries: 0, points }] });
+    const t = createTestContext();
+    await source(config, t.ctx).once();
+    expect(t.valuesOf('id')).toEqual([100]);
+    const label = `device meter (unit 1 on tcp://127.0.0.1:${py.port})`;
+    expect(t.problems.filter((p) => p.kind === 'report').map((p) => p.message)).toEqual([
+      `${label}: coil 20 (relay) answered exception 2 ILLEGAL DATA ADDRESS; the device has no coil 20: check the address in its register map, address: 19 if its register map counts from 1, or table: discrete`,
+      `${label}: holding 400-401 (past) answered exception 2 ILLEGAL DATA ADDRESS; the device has no holding registers 400-401: check the address in its register map, address: 399 if its register map counts from 1, or table: input; bridge-modbus --probe holding:400+2 --device meter reads it alone`,
+    ]);
+  });
+
   it('reads units 1-3 on one connection while a missing unit times out, and splits a read that runs off the map', async () => {
     const py = await pymodbus('tcp');
     const url = `tcp://127.0.0.1:${py.port}`;

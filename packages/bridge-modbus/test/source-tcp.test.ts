@@ -92,6 +92,20 @@ describe('Modbus TCP against modbus-serial ServerTCP', () => {
     expect(t.states.at(-1)?.state).toBe('connected');
   });
 
+  it('says which table to try when the device has no such table (ILLEGAL FUNCTION)', async () => {
+    const srv = await server({ holding: new Map([[0, 10]]), missingTables: new Set(['input']) });
+    const t = createTestContext();
+    const points = [
+      { metric: 'r0', table: 'holding', address: 0 },
+      { metric: 'volts', table: 'input', address: 0 },
+    ];
+    await source(oneDevice(srv.url, points, { retries: 0 }), t.ctx).once();
+    expect(t.valuesOf('r0')).toEqual([10]);
+    expect(t.problems.filter((p) => p.kind === 'report').map((p) => p.message)).toEqual([
+      `device plc (unit 1 on tcp://127.0.0.1:${srv.port}): input 0 (volts) answered exception 1 ILLEGAL FUNCTION; the device has no input registers (function 4): check the point's table in the device's register map (table: holding reads function 3)`,
+    ]);
+  });
+
   it('halves a read the device refuses as too long (ILLEGAL DATA VALUE) until it fits, and every point is read in the same cycle', async () => {
     // A meter that reads at most 40 registers at once; the mapping leaves max_registers at 125.
     const srv = await server({ holding: new Map(Array.from({ length: 120 }, (_, i) => [i, i])), maxRegisters: 40 });

@@ -13,6 +13,8 @@ export interface RegisterBank {
   illegal?: Set<string>;
   /** `holding:12` style keys whose reads are never answered (a device that ignores them). */
   silent?: Set<string>;
+  /** Tables the device does not have: every read of them answers ILLEGAL FUNCTION (exception 1). */
+  missingTables?: Set<Table>;
   /** Most registers one read may ask for; a longer read answers ILLEGAL DATA VALUE (exception 3), as devices that read fewer than 125 at once do. */
   maxRegisters?: number;
 }
@@ -42,6 +44,7 @@ function illegalError(): Error {
 
 function createVector(bank: RegisterBank, seen: SeenRequest[]) {
   const check = (table: Table, address: number, count: number): void => {
+    if (bank.missingTables?.has(table)) throw Object.assign(new Error('illegal function'), { modbusErrorCode: 1 });
     for (let a = address; a < address + count; a++) if (bank.illegal?.has(`${table}:${a}`)) throw illegalError();
   };
   const registers = (table: 'input' | 'holding') => (address: number, count: number, unit: number): number[] => {
