@@ -39,7 +39,7 @@ export const REGISTER_BYTES = ['high', 'low'] as const;
 export type RegisterByte = (typeof REGISTER_BYTES)[number];
 
 const byteOrder = z.enum(BYTE_ORDERS, {
-  error: `byte_order must be one of ${BYTE_ORDERS.join(', ')} (run bridge-modbus --probe to see which one gives sane numbers)`,
+  error: `byte_order must be one of ${BYTE_ORDERS.join(', ')}; bridge-modbus --probe shows which one gives sane numbers`,
 });
 const table = z.enum(TABLES, { error: `table must be one of ${TABLES.join(', ')}` });
 const pointType = z.enum(POINT_TYPES, { error: `unknown type; use one of ${POINT_TYPES.join(', ')}` });

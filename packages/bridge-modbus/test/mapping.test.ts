@@ -32,6 +32,11 @@ describeRefusals(modbusBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['byte-misspelt.yaml', 7, 74, 'modbus.devices[0].points[0].byte', /byte must be high or low \(high = the register's first byte on the wire\)/],
   // A uint16 and parts of its register may coexist; two parts sharing bits 4-7 may not.
   ['register-parts-overlap.yaml', 9, 52, 'modbus.devices[0].points[2].address', /^holding 9 bits 4-11: points\[1\] already reads low byte of this register; points may share a register only on different bits$/],
+  // A choice written in another case or misspelt: the one meant is named.
+  ['type-in-capitals.yaml', 8, 60, 'modbus.devices[0].points[0].type', /^unknown type; use one of bool, .* \(did you mean float32\?\)$/],
+  ['byte-order-lower-case.yaml', 6, 19, 'modbus.devices[0].byte_order', /^byte_order must be one of ABCD, BADC, CDAB, DCBA; bridge-modbus --probe shows which one gives sane numbers \(did you mean CDAB\?\)$/],
+  ['table-misspelt.yaml', 7, 34, 'modbus.devices[0].points[0].table', /^table must be one of coil, discrete, input, holding \(did you mean holding\?\)$/],
+  ['address-fraction.yaml', 7, 53, 'modbus.devices[0].points[0].address', /^must be a whole number \(found 1\.5\)$/],
   ['point-tags-crowd.yaml', 9, 71, 'modbus.devices[0].points[0].tags', /^its points would carry 17 tags, more than the 16 a point may have: the file's 8 \(tags:\), 7 given here, device and unit \(added by the modbus bridge\)/],
 ]);
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ConfigError, defineBridge, generateJsonSchema, parseMapping, substituteEnv, type ConfigIssue, type SectionDefinition } from '../src/index.js';
 import { counterBridge } from './fixtures/counter-bridge.js';
 
@@ -254,6 +255,30 @@ ${counter}`;
     expect(say['counter.channels[0].name']).toBe('7:15 expected text, found the number 1809: quote it ("1809") to write it as text');
     expect(say['counter.interval_ms']).toBe('4:16 expected a number, found the text "250": write it without quotes');
     expect(say['counter.end_after']).toBe('5:14 must be more than 0 (found 0)');
+  });
+
+  it('a fraction where a whole number is wanted, and a word not among a choice\'s: what to write instead', () => {
+    const picker = defineBridge({
+      name: 'picker',
+      version: '0.0.0-test',
+      configSchema: z.strictObject({ table: z.enum(['coil', 'holding', 'input'], { error: 'table must be one of coil, holding, input' }), order: z.enum(['ABCD', 'CDAB']).optional(), address: z.number().int().optional() }),
+      describe: () => [],
+      create: () => ({ start: async () => undefined, stop: async () => undefined }),
+    });
+    const say = (section: string): string[] => {
+      try {
+        parseMapping(`source_id: plant-a\npicker: ${section}\n`, 'map.yaml', picker, {});
+      } catch (err) {
+        return (err as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+      }
+      throw new Error('expected the mapping to be refused');
+    };
+    expect(say('{ table: holding, address: 1.5 }')).toEqual(['picker.address: must be a whole number (found 1.5)']);
+    // The schema's own message stays, with the nearest choice: misspelt, in another case, or none close.
+    expect(say('{ table: holdings }')).toEqual(['picker.table: table must be one of coil, holding, input (did you mean holding?)']);
+    expect(say('{ table: Coils }')).toEqual(['picker.table: table must be one of coil, holding, input (did you mean coil?)']);
+    expect(say('{ table: input, order: cdab }')).toEqual([expect.stringMatching(/^picker\.order: .* \(did you mean CDAB\?\)$/)]);
+    expect(say('{ table: registers }')).toEqual(['picker.table: table must be one of coil, holding, input']);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { closestName } from '../shared/edit-distance.js';
 
 /**
  * A schema issue in words a user acts on. The validator's own ("Invalid input: expected
@@ -8,8 +9,13 @@ import type { z } from 'zod';
  * file holds at the issue's path, when it is there.
  */
 export function issueWords(issue: z.core.$ZodIssue, value: unknown): string {
+  return plainWords(issue, value) + meantChoice(issue, value);
+}
+
+function plainWords(issue: z.core.$ZodIssue, value: unknown): string {
   // A message a schema wrote itself (a duration's "must be at least 1s (range 1s..1w)") stays.
   if (!/^(Invalid input|Too small|Too big)\b/.test(issue.message)) return issue.message;
+  if (issue.code === 'invalid_type' && issue.expected === 'int' && typeof value === 'number') return `must be a whole number (found ${String(value)})`;
   if (issue.code === 'invalid_type') {
     const got = typeof value;
     if (issue.expected === 'string' && (got === 'number' || got === 'boolean')) return `expected text, found ${got === 'number' ? 'the number' : 'the boolean'} ${String(value)}: quote it ("${String(value)}") to write it as text`;
@@ -39,4 +45,19 @@ function keyWithoutSpace(text: string): string | undefined {
   const fixed = glued.map((w) => w.replace(':', ': '));
   const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
   return `"${shown}" has no space after the colon, so YAML reads it as text, not ${glued.length === 1 ? 'a key' : 'keys'}: write ${fixed.join(', then ')}`;
+}
+
+/**
+ * ` (did you mean holding?)` for a word that is not one of a choice's (`holdings`, `FLOAT32`,
+ * `cdab`): the allowed one it is in another case, else the one spelled nearly so; empty when
+ * none is that close, or the issue is not a choice.
+ */
+function meantChoice(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code !== 'invalid_value' || typeof value !== 'string') return '';
+  const allowed = issue.values.filter((v): v is string => typeof v === 'string');
+  const byLower = new Map(allowed.map((a) => [a.toLowerCase(), a]));
+  const word = value.trim().toLowerCase();
+  const near = closestName(word, byLower.keys());
+  const meant = byLower.get(word) ?? (near === undefined ? undefined : byLower.get(near));
+  return meant === undefined || meant === value ? '' : ` (did you mean ${meant}?)`;
 }
