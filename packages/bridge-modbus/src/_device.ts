@@ -26,7 +26,7 @@ type Outcome = 'ok' | 'exception' | 'failed' | 'disconnected' | { split: [ReadRe
 
 /**
  * Polls one device every `pollMs` through its line: sends the planned requests, decodes each
- * answer, holds back changes within a point's deadband (the kit's change filter), emits the
+ * answer, holds back what a point's deadband or `on_change` holds (the kit's change filter), emits the
  * rest on the device's channel and reports the channel's state. A request of several points
  * refused with ILLEGAL DATA ADDRESS (an unmapped register inside it) or ILLEGAL DATA VALUE (longer
  * than the device reads at once) is halved, again where a half is refused too, for the rest of
@@ -36,8 +36,8 @@ type Outcome = 'ok' | 'exception' | 'failed' | 'disconnected' | { split: [ReadRe
 export class DevicePoller {
   readonly channel: Channel;
   private readonly requests: ReadRequest<ResolvedPoint>[];
-  /** A change filter per point index, for the points with a deadband. */
-  private readonly deadbands = new Map<number, ChangeFilter>();
+  /** A change filter per point index, for the points with a deadband or `on_change`. */
+  private readonly filters = new Map<number, ChangeFilter>();
   /** Decode problems per point, as episodes that end when the point decodes again. */
   private readonly pointProblems: KeyedProblems;
   /** Each point's episode key (its index as text), made once rather than per answer. */
@@ -67,7 +67,8 @@ export class DevicePoller {
     this.pollMs = device.pollMs;
     this.channel = ctx.channel(device.name);
     for (const point of device.points) {
-      if (point.deadband !== undefined) this.deadbands.set(point.index, createChangeFilter({ deadband: point.deadband, maxSeries: 1 }));
+      if (point.deadband === undefined && !point.onChange) continue;
+      this.filters.set(point.index, createChangeFilter({ deadband: point.deadband, onChange: point.onChange, maxIntervalMs: point.maxIntervalMs, maxSeries: 1 }));
     }
     this.pointProblems = createKeyedProblems(ctx.problems, { prefix: `modbus.${device.name}.point` });
     this.pointKeys = device.points.map((p) => String(p.index));
@@ -260,8 +261,8 @@ export class DevicePoller {
 
   /**
    * Decodes an answer (stamped now), counts and reports its problems, and keeps the points that
-   * pass their deadband. `decodeAnswer` gives one point per request point without a problem, in
-   * order, which is how each point finds its deadband.
+   * pass their change filter (deadband, `on_change`). `decodeAnswer` gives one point per request
+   * point without a problem, in order, which is how each point finds its filter.
    */
   private admit(request: ReadRequest<ResolvedPoint>, data: number[] | boolean[]): readonly Point[] {
     const { name } = this.device;
@@ -274,17 +275,20 @@ export class DevicePoller {
     }
     const kept: Point[] = [];
     const now = this.ctx.clock.monotonicNow();
-    let suppressed = 0;
+    let deadband = 0;
+    let unchanged = 0;
     let next = 0;
     for (const point of request.points) {
       if (failed.has(point.index)) continue;
       this.pointProblems.clean(this.pointKeys[point.index] as string);
       const decoded = points[next++] as Point;
-      const filter = this.deadbands.get(point.index);
-      if (filter && filter.admit('value', decoded.value, now) !== 'pass') suppressed += 1;
-      else kept.push(decoded);
+      const verdict = this.filters.get(point.index)?.admit('value', decoded.value, now) ?? 'pass';
+      if (verdict === 'pass') kept.push(decoded);
+      else if (verdict === 'unchanged') unchanged += 1;
+      else deadband += 1;
     }
-    if (suppressed > 0) this.ctx.metrics.suppressed(name, 'deadband', suppressed);
+    if (deadband > 0) this.ctx.metrics.suppressed(name, 'deadband', deadband);
+    if (unchanged > 0) this.ctx.metrics.suppressed(name, 'unchanged', unchanged);
     return kept;
   }
 }

@@ -9,7 +9,7 @@ type KeyPath = (key: string) => (string | number)[];
  * The keys of one point that must fit its type and table: `bool` only on bit tables, `length`
  * with `string`, `bit` with `bit` and `bitfield` (with `bits`, within one register), `byte`
  * with `int8` and `uint8` (which take no `byte_order`), `scale`, `offset` and `deadband` with
- * numbers. Pushes one issue per key that does not fit.
+ * numbers, `max_interval` with `deadband` or `on_change`. Pushes one issue per key that does not fit.
  */
 export function checkPointKeys(point: ModbusPointConfig, type: PointType, here: KeyPath, issues: SectionIssue[]): void {
   const bitTable = isBitTable(point.table);
@@ -25,6 +25,9 @@ export function checkPointKeys(point: ModbusPointConfig, type: PointType, here: 
     if (!numeric && point[key] !== undefined) issues.push({ path: here(key), message: `${key} applies to numeric types only, not ${type}` });
   }
   if (point.scale === 0) issues.push({ path: here('scale'), message: 'scale 0 would turn every value into the offset' });
+  if (point.max_interval !== undefined && point.deadband === undefined && !point.on_change) {
+    issues.push({ path: here('max_interval'), message: `max_interval applies with deadband or on_change: it sends a held-back value anyway once the last one sent is that old (add on_change: true${numeric ? ' or a deadband' : ''})` });
+  }
 }
 
 function checkBitKeys(point: ModbusPointConfig, type: PointType, here: KeyPath, issues: SectionIssue[]): void {

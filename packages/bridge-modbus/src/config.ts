@@ -80,6 +80,10 @@ export const modbusPointSchema = z
     offset: z.number().optional().describe('Added after scaling. Default 0.'),
     unit: z.string().min(1).max(256).optional().describe('Engineering unit, sent as tag "unit".'),
     deadband: z.number().min(0).optional().describe('Changes smaller than this (after scaling) are not sent.'),
+    on_change: z.boolean().optional().describe('Send a value only when it differs from the last one sent (any type: a coil, a bit, a string). Default false.'),
+    max_interval: durationMs({ minMs: 10, maxMs: 86_400_000 })
+      .optional()
+      .describe('With deadband or on_change: send an unchanged value anyway once the last one sent is this old, so a steady value still shows up (range 10ms..1d). Default never.'),
     tags: tagsSchema.optional(),
   })
   .describe('One value read from the device.');

@@ -66,6 +66,10 @@ export interface ResolvedPoint {
   scale: number;
   offset: number;
   deadband?: number;
+  /** Send only values that differ from the last one sent. */
+  onChange?: boolean;
+  /** With `deadband` or `onChange`: send a held-back value anyway once the last one sent is this old, in ms. */
+  maxIntervalMs?: number;
   /** The device's tags, the point's tags, then `device` and `unit` (when given), which win. */
   tags: Record<string, string>;
 }
@@ -124,6 +128,8 @@ export function resolveDevice(device: ModbusDeviceConfig, section?: Pick<ModbusC
     if (point.byte !== undefined) resolved.byte = point.byte;
     if (point.length !== undefined) resolved.length = point.length;
     if (point.deadband !== undefined) resolved.deadband = point.deadband;
+    if (point.on_change) resolved.onChange = true;
+    if (point.max_interval !== undefined) resolved.maxIntervalMs = point.max_interval;
     return resolved;
   });
   return {

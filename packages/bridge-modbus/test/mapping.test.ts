@@ -37,6 +37,8 @@ describeRefusals(modbusBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['byte-order-lower-case.yaml', 6, 19, 'modbus.devices[0].byte_order', /^byte_order must be one of ABCD, BADC, CDAB, DCBA; bridge-modbus --probe shows which one gives sane numbers \(did you mean CDAB\?\)$/],
   ['table-misspelt.yaml', 7, 34, 'modbus.devices[0].points[0].table', /^table must be one of coil, discrete, input, holding \(did you mean holding\?\)$/],
   ['address-fraction.yaml', 7, 53, 'modbus.devices[0].points[0].address', /^must be a whole number \(found 1\.5\)$/],
+  // A heartbeat of nothing held back: nothing to send again.
+  ['max-interval-alone.yaml', 7, 66, 'modbus.devices[0].points[0].max_interval', /^max_interval applies with deadband or on_change: .* \(add on_change: true\)$/],
   ['point-tags-crowd.yaml', 9, 71, 'modbus.devices[0].points[0].tags', /^its points would carry 17 tags, more than the 16 a point may have: the file's 8 \(tags:\), 7 given here, device and unit \(added by the modbus bridge\)/],
 ]);
 
