@@ -1,10 +1,11 @@
 import { createChangeFilter, createKeyedProblems, type BridgeContext, type Channel, type ChangeFilter, type KeyedProblems, type Point, type SourceState } from '@fieldbridge/core/bridge';
 import type { Line } from './_line.js';
-import type { ModbusMetrics } from './_metrics.js';
+import { errorKind, type ModbusMetrics } from './_metrics.js';
 import type { ModbusTable } from './config.js';
 import { decodeAnswer } from './decode.js';
 import { exceptionName, isTransientException, ModbusBridgeError } from './errors.js';
 import { pollRefusalHint, sizeRefusalHint } from './exception-hint.js';
+import { timeoutHint } from './timeout-hint.js';
 import { describeRequest, halveRequest, planOnePerPoint, planRequests, type ReadRequest } from './plan.js';
 import type { ResolvedDevice, ResolvedPoint } from './resolve.js';
 
@@ -243,8 +244,8 @@ export class DevicePoller {
           const after = error.answeredAfterMs;
           // A late answer shows the line works: only silence counts towards reopening it.
           if (after === undefined) this.line.noteTimeout();
-          const late = after === undefined ? '' : `; it answered after ${after} ms, too late to be used (that answer was dropped): raise timeout_ms above ${after} ms`;
-          this.ctx.problems.report(`modbus.${name}.timeout`, `${this.label} did not answer ${what} within ${timeoutMs} ms (${retries + 1} tries)${late}`, { device: name });
+          const hint = timeoutHint(this.device, after, this.everConnected);
+          this.ctx.problems.report(`modbus.${name}.timeout`, `${this.label} did not answer ${what} within ${timeoutMs} ms (${retries + 1} tries)${hint}`, { device: name });
         } else {
           this.ctx.problems.report(`modbus.${name}.bad_response`, `${this.label}: ${error.message}`, { device: name });
         }
@@ -291,10 +292,4 @@ export class DevicePoller {
     if (unchanged > 0) this.ctx.metrics.suppressed(name, 'unchanged', unchanged);
     return kept;
   }
-}
-
-/** The `kind` label of `fieldbridge_source_errors_total` for a failed try. */
-export function errorKind(error: ModbusBridgeError): string {
-  if (error.code === 'EXCEPTION') return exceptionName(error.exceptionCode ?? 0).toLowerCase().replaceAll(' ', '_');
-  return error.code.toLowerCase();
 }

@@ -1,5 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { metricOnce } from '@fieldbridge/core/bridge';
+import { exceptionName, type ModbusBridgeError } from './errors.js';
 
 /**
  * The metrics only Modbus has. Points, errors by kind, polls skipped and each device's
@@ -28,4 +29,10 @@ export function createModbusMetrics(registry: Registry): ModbusMetrics {
         registers,
       })),
   };
+}
+
+/** The `kind` label of `fieldbridge_source_errors_total` for a failed try. */
+export function errorKind(error: ModbusBridgeError): string {
+  if (error.code === 'EXCEPTION') return exceptionName(error.exceptionCode ?? 0).toLowerCase().replaceAll(' ', '_');
+  return error.code.toLowerCase();
 }
