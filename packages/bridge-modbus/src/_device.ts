@@ -233,9 +233,10 @@ export class DevicePoller {
           }
           if (isTransientException(code) && attempt < retries) continue;
           const metrics = request.points.map((p) => p.metric).join(', ');
-          const message = `${this.label}: ${what} (${metrics}) answered exception ${code} ${exceptionName(code)}${pollRefusalHint(code, request, name)}`;
-          this.ctx.problems.report(`modbus.${name}.exception.${what}`, message, { device: name, exception: exceptionName(code) });
-          errors.push(message);
+          // The cycle's errors are said after the device's name (`--once`): only the log line names it here.
+          const refused = `${what} (${metrics}) answered exception ${code} ${exceptionName(code)}${pollRefusalHint(code, request, name)}`;
+          this.ctx.problems.report(`modbus.${name}.exception.${what}`, `${this.label}: ${refused}`, { device: name, exception: exceptionName(code) });
+          errors.push(refused);
           return 'exception';
         }
         if (attempt < retries) continue;

@@ -1,9 +1,10 @@
 import type { SectionIssue } from '@fieldbridge/core/bridge';
-import type { ModbusConfig, ModbusDeviceConfig, ModbusPointConfig } from './config.js';
+import type { ModbusConfig, ModbusDeviceConfig, ModbusPointConfig, ModbusTable } from './config.js';
 import { formatConnection, lineKey, parseConnection, type ConnectionSpec } from './connection-url.js';
 import { checkPointKeys } from './check-point-keys.js';
 import { isBitTable, pointWidth } from './decode.js';
 import { modiconWarnings } from './modicon.js';
+import { describeRequest } from './plan.js';
 import { registerPart, type RegisterPart } from './register-part.js';
 import { effectiveType, MODBUS_DEFAULTS, renderMetric } from './resolve.js';
 
@@ -110,9 +111,9 @@ function collides(a: RegisterPart | undefined, b: RegisterPart | undefined): boo
   return a !== undefined && b !== undefined && (a.mask & b.mask) !== 0;
 }
 
-function overlapMessage(table: string, start: number, end: number, part: RegisterPart | undefined, clash: { start: number; end: number; part?: RegisterPart; index: number }): string {
+function overlapMessage(table: ModbusTable, start: number, end: number, part: RegisterPart | undefined, clash: { start: number; end: number; part?: RegisterPart; index: number }): string {
   if (part && clash.part) {
     return `${table} ${start} ${part.label}: points[${clash.index}] already reads ${clash.part.label} of this register; points may share a register only on different bits`;
   }
-  return `${table} ${start}-${end} overlaps points[${clash.index}] (${table} ${clash.start}-${clash.end}); only points reading part of a register (bit, bitfield, int8, uint8) may share one, and not the same bits`;
+  return `${describeRequest({ table, address: start, count: end - start + 1 })} overlaps points[${clash.index}] (${describeRequest({ table, address: clash.start, count: clash.end - clash.start + 1 })}); only points reading part of a register (bit, bitfield, int8, uint8) may share one, and not the same bits`;
 }

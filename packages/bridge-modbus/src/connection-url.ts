@@ -102,7 +102,11 @@ function parseSerial(rest: string): ParsedConnection {
     return { ok: false, message: `baud "${params.get('baud')}" is not a baud rate (e.g. 9600, 19200, 115200)` };
   }
   const parity = (params.get('parity') ?? 'none').toLowerCase() as Parity;
-  if (!PARITIES.includes(parity)) return { ok: false, message: `parity "${parity}" is not one of ${PARITIES.join(', ')}` };
+  if (!PARITIES.includes(parity)) {
+    // `E`, as in 8E1, stands for even.
+    const meant = parity.length === 1 ? PARITIES.find((p) => p.startsWith(parity)) : undefined;
+    return { ok: false, message: `parity "${parity}" is not one of ${PARITIES.join(', ')}${meant === undefined ? '' : ` (did you mean parity=${meant}?)`}` };
+  }
   const dataBits = Number(params.get('data_bits') ?? 8);
   if (dataBits !== 5 && dataBits !== 6 && dataBits !== 7 && dataBits !== 8) {
     return { ok: false, message: `data_bits "${params.get('data_bits')}" must be 5, 6, 7 or 8` };

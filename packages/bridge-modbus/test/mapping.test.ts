@@ -11,12 +11,13 @@ import { section } from './helpers/mapping.js';
 const example = fileURLToPath(new URL('../../../examples/modbus/map.yaml', import.meta.url));
 
 describeRefusals(modbusBridge, new URL('./fixtures/bad/', import.meta.url), [
-  ['overlap.yaml', 10, 20, 'modbus.devices[0].points[1].address', /holding 11-11 overlaps points\[0\] \(holding 10-11\)/],
+  ['overlap.yaml', 10, 20, 'modbus.devices[0].points[1].address', /^holding 11 overlaps points\[0\] \(holding 10-11\)/],
   ['out-of-range.yaml', 9, 20, 'modbus.devices[0].points[0].address', /uint64 at 65534 needs 4 addresses and runs past 65535/],
   ['unknown-type.yaml', 8, 61, 'modbus.devices[0].points[1].type', /unknown type; use one of bool, bit, bitfield, int8, uint8, int16, uint16, float16, int32/],
   ['string-no-length.yaml', 10, 17, 'modbus.devices[0].points[0].type', /type string needs length/],
   ['unknown-key.yaml', 6, 7, 'modbus.devices[0].pollms', /unknown key/],
   ['bad-connection.yaml', 5, 19, 'modbus.devices[0].connection', /parity "evn" is not one of none, even, odd/],
+  ['parity-letter.yaml', 6, 19, 'modbus.devices[0].connection', /^parity "e" is not one of none, even, odd, mark, space \(did you mean parity=even\?\)$/],
   // One of the two would be used and the other ignored without a word.
   ['serial-setting-twice.yaml', 5, 19, 'modbus.devices[0].connection', /serial setting "baud" is given twice \(baud=9600, baud=19200\): keep one/],
   ['poll-too-fast.yaml', 6, 16, 'modbus.devices[0].poll_ms', /must be at least 10ms \(range 10ms\.\.1d\)/],

@@ -37,7 +37,8 @@ describe('against pymodbus 3.0 (an independent implementation)', () => {
       { metric: 'past', table: 'holding', address: 400, type: 'float32' },
       { metric: 'relay', table: 'coil', address: 20 },
     ];
-    const config = section({ devices: [{ name: 'meter', connection: `tcp://127.0.0.1:${py.port}`, retries: 0, points }] });
+    const url = `tcp://127.0.0.1:${py.port}`;
+    const config = section({ devices: [{ name: 'meter', connection: url, retries: 0, points }] });
     const t = createTestContext();
     await source(config, t.ctx).once();
     expect(t.valuesOf('id')).toEqual([100]);
@@ -46,6 +47,10 @@ describe('against pymodbus 3.0 (an independent implementation)', () => {
       `${label}: coil 20 (relay) answered exception 2 ILLEGAL DATA ADDRESS; the device has no coil 20: check the address in its register map, address: 19 if its register map counts from 1, or table: discrete`,
       `${label}: holding 400-401 (past) answered exception 2 ILLEGAL DATA ADDRESS; the device has no holding registers 400-401: check the address in its register map, address: 399 if its register map counts from 1, or table: input; bridge-modbus --probe holding:400+2 --device meter reads it alone`,
     ]);
+    // A device that gave no value: --once names it once, then what it answered.
+    const alone = section({ devices: [{ name: 'ghost', connection: url, retries: 0, points: [{ metric: 'ghost', table: 'holding', address: 500 }] }] });
+    const error = await source(alone, createTestContext().ctx).once().then(() => undefined, (err: unknown) => err as Error);
+    expect(error?.message).toBe('one poll cycle could not read every device: device ghost: holding 500 (ghost) answered exception 2 ILLEGAL DATA ADDRESS; the device has no holding register 500: check the address in its register map, address: 499 if its register map counts from 1, or table: input; bridge-modbus --probe holding:500+1 --device ghost reads it alone');
   });
 
   it('reads units 1-3 on one connection while a missing unit times out, and splits a read that runs off the map', async () => {
