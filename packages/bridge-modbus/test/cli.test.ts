@@ -176,7 +176,10 @@ describe('bridge-modbus command', () => {
     const file = await mapping(`source_id: cli-test\n${device('tcp://127.0.0.1:1')}`);
     const result = await run(['--config', file, '--probe', 'coil:0-3']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--probe "coil:0-3": not a register range');
+    expect(result.stderr).toContain('--probe "coil:0-3": coil holds bits, not registers, and --probe reads registers: to see a coil, map it as a point (table: coil) and read it with --once. Use TABLE:FIRST-LAST');
+    const typo = await run(['--config', file, '--probe', 'holding:0..3']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('--probe "holding:0..3": not a register range');
   });
 
   it('refuses a bad mapping with exit code 2 and file:line:col', async () => {
