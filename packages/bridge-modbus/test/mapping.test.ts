@@ -16,6 +16,8 @@ describeRefusals(modbusBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['unknown-type.yaml', 8, 61, 'modbus.devices[0].points[1].type', /unknown type; use one of bool, bit, bitfield, int8, uint8, int16, uint16, float16, int32/],
   ['string-no-length.yaml', 10, 17, 'modbus.devices[0].points[0].type', /type string needs length/],
   ['unknown-key.yaml', 6, 7, 'modbus.devices[0].pollms', /unknown key/],
+  // Telegraf's name for unit_id.
+  ['slave-id.yaml', 7, 7, 'modbus.devices[0].slave_id', /^unknown key \(did you mean unit_id\?\)$/],
   ['bad-connection.yaml', 5, 19, 'modbus.devices[0].connection', /parity "evn" is not one of none, even, odd/],
   ['parity-letter.yaml', 6, 19, 'modbus.devices[0].connection', /^parity "e" is not one of none, even, odd, mark, space \(did you mean parity=even\?\)$/],
   // One of the two would be used and the other ignored without a word.

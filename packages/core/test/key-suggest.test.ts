@@ -23,6 +23,13 @@ describe('closestKey', () => {
     expect(closestKey('poll', known)).toBe('poll_ms');
     expect(closestKey('timeout', known)).toBe('timeout_ms');
   });
+  it('knows what other tools call a key, where that key is allowed', () => {
+    expect(closestKey('slave_id', known)).toBe('unit_id');
+    expect(closestKey('slaveId', known)).toBe('unit_id');
+    expect(closestKey('multiplier', ['metric', 'table', 'scale', 'offset'])).toBe('scale');
+    expect(closestKey('data_type', ['metric', 'table', 'type'])).toBe('type');
+    expect(closestKey('slave_id', ['name', 'tags'])).toBeUndefined();
+  });
   it('guesses nothing when nothing is close, or two are equally close', () => {
     expect(closestKey('interval', known)).toBeUndefined();
     expect(closestKey('ab', ['ac', 'ad'])).toBeUndefined();
