@@ -45,6 +45,6 @@ describe('a device that answers after timeout_ms, on an RTU-framed line', () => 
     await t.waitFor(() => points.every((p) => t.valuesOf(p.metric).length >= 3), 'three values of every point once the device is quick again');
     for (const p of points) expect(new Set(t.valuesOf(p.metric)), p.metric).toEqual(new Set([expected(p.address)]));
     const timeouts = t.problems.filter((x) => x.key === 'modbus.vfd.timeout' && x.kind === 'report');
-    expect(timeouts[0]?.message).toMatch(/did not answer holding \d+-\d+ within 1000 ms \(1 tries\); it answered after \d+ ms, too late to be used \(that answer was dropped\): raise timeout_ms above \d+ ms$/);
+    expect(timeouts[0]?.message).toMatch(/did not answer holding \d+-\d+ within 1000 ms \(1 try\); it answered after \d+ ms, too late to be used \(that answer was dropped\): raise timeout_ms above \d+ ms$/);
   });
 });

@@ -73,7 +73,7 @@ describe('against pymodbus 3.0 (an independent implementation)', () => {
     expect(error?.message).toMatch(/device u9: .*no answer/);
     // A unit that never answered is most often asked at the wrong id: the scan that lists them is named.
     expect(t.problems.find((p) => p.key === 'modbus.u9.timeout')?.message).toBe(
-      `device u9 (unit 9 on ${url}) did not answer holding 200-211 within 300 ms (1 tries); it has not answered since the start: check unit_id 9 (bridge-modbus --scan-units --device u9 lists the unit ids that answer)`,
+      `device u9 (unit 9 on ${url}) did not answer holding 200-211 within 300 ms (1 try); it has not answered since the start: check unit_id 9 (bridge-modbus --scan-units --device u9 lists the unit ids that answer)`,
     );
     for (const unit of [1, 2, 3]) {
       expect(t.valuesOf(`u${unit}.id`)).toEqual([unit * 100]);

@@ -96,7 +96,7 @@ describe('Modbus RTU over a socat serial pair', () => {
     expect(t.valuesOf('u2.id')).toEqual([200]);
     expect(t.valuesOf('u7.id')).toEqual([]);
     expect(t.problems.find((x) => x.key === 'modbus.u7.timeout')?.message).toMatch(
-      /did not answer holding 211 within 200 ms \(1 tries\); it has not answered since the start: check unit_id 7 \(bridge-modbus --scan-units --device u7 lists the unit ids that answer\), and the line's baud, parity and stop bits and its wiring \(A\/B swapped, termination\)$/,
+      /did not answer holding 211 within 200 ms \(1 try\); it has not answered since the start: check unit_id 7 \(bridge-modbus --scan-units --device u7 lists the unit ids that answer\), and the line's baud, parity and stop bits and its wiring \(A\/B swapped, termination\)$/,
     );
   });
 
