@@ -1,0 +1,47 @@
+import { walkFolder } from './_folder-walk.js';
+import { monitorTargets } from './_monitor.js';
+import { refusalHint } from './_refusal-hint.js';
+import { expandFolders, resolveTargets, type FolderWalker, type Target } from './_targets.js';
+import type { SubscriptionMonitor, Upkeep } from './_upkeep.js';
+import type { OpcuaConnection } from './connection.js';
+import { createNodeResolver, type ResolvedNode } from './resolve-nodes.js';
+
+/** Browses a folder on `connection`'s session with the namespace table `namespaces`. */
+export function walkerFor(connection: OpcuaConnection, namespaces: readonly string[]): FolderWalker {
+  return (folder: ResolvedNode, maxDepth: number, maxItems: number) => walkFolder(connection.session, folder, namespaces, maxDepth, maxItems);
+}
+
+/**
+ * Resolves the nodes of `list` and expands the folders still pending; the variables found in
+ * folders join `up.targets`. Resolves with `list` and those variables, ready to monitor.
+ */
+export async function resolveAll(up: Upkeep, list: Target[]): Promise<Target[]> {
+  const { connection } = up;
+  const namespaces = connection.namespaces();
+  const resolver = createNodeResolver(connection.session, namespaces);
+  await resolveTargets(resolver, list);
+  const expanded = await expandFolders(resolver, walkerFor(connection, namespaces), up.pendingFolders, up.publishingIntervalMs);
+  up.pendingFolders = expanded.pending;
+  up.folders.push(...expanded.folders);
+  for (const { key, message } of expanded.truncated) up.report({ kind: 'folder_truncated', item: key, message });
+  // Each folder is expanded once per subscription: said once.
+  for (const { key, message } of expanded.notes) connection.logger.info({ item: key }, message);
+  for (const folder of expanded.pending) up.report({ kind: 'node_unresolved', item: folder.spec.key, message: `${folder.spec.key}: ${folder.message}` });
+  up.targets.push(...expanded.targets);
+  return [...list, ...expanded.targets];
+}
+
+/** Creates the items of the pending targets of `list`; event fields the server cannot select are reported. */
+export async function monitorPending(up: Upkeep, ctx: SubscriptionMonitor, list: readonly Target[]): Promise<void> {
+  const refusals = await monitorTargets(ctx, list.filter((t) => t.state === 'pending'));
+  for (const r of refusals) up.report({ kind: 'event_field_refused', item: r.target.key, message: `${r.target.key}: the server cannot select event field ${r.field} (${r.status}); it stays null` });
+}
+
+/** Reports each refused or unresolved target of `list`, with when it is tried again. */
+export function reportFailures(up: Upkeep, list: readonly Target[]): void {
+  const every = `trying again every ${up.retryMs / 1000} s`;
+  for (const t of list) {
+    if (t.state === 'refused') up.report({ kind: 'item_refused', item: t.key, message: `${t.key}: the server refused to monitor ${t.label} (${t.message})${refusalHint(t, t.message ?? '')}; ${every}` });
+    if (t.state === 'unresolved') up.report({ kind: 'node_unresolved', item: t.key, message: `${t.key}: ${t.message}; ${every}` });
+  }
+}

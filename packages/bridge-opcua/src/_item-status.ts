@@ -1,0 +1,34 @@
+import type { SubscriptionMonitor, Upkeep } from './_upkeep.js';
+import type { FlowControl } from './flow-control.js';
+import type { ItemStatus, SubscriptionStats } from './subscription-types.js';
+
+/** Each item of `up`, and one `unresolved` entry per folder not found yet. */
+export function itemStatuses(up: Upkeep): ItemStatus[] {
+  return [
+    ...up.targets.map((t) => ({
+      key: t.key,
+      kind: t.kind,
+      label: t.label,
+      ...(t.resolved ? { nodeId: t.resolved.text } : {}),
+      ...(t.browsePath ? { browsePath: t.browsePath } : {}),
+      state: t.state,
+      ...(t.message ? { message: t.message } : {}),
+    })),
+    // A folder not found yet stands for the variables it will give: one unresolved entry.
+    ...up.pendingFolders.map((f) => ({ key: f.spec.key, kind: 'value' as const, label: f.location.text, state: 'unresolved' as const, ...(f.message ? { message: f.message } : {}) })),
+  ];
+}
+
+/** The counters of `up` with the item states and what the server granted its subscription. */
+export function subscriptionStats(up: Upkeep, ctx: SubscriptionMonitor, flow: FlowControl): SubscriptionStats {
+  const { targets } = up;
+  return {
+    ...up.counts,
+    active: targets.filter((t) => t.state === 'active').length,
+    refused: targets.filter((t) => t.state === 'refused').length,
+    unresolved: targets.filter((t) => t.state === 'unresolved').length + up.pendingFolders.length,
+    publishingIntervalMs: ctx.subscription.publishingInterval,
+    lifetimeMs: ctx.subscription.lifetimeCount * ctx.subscription.publishingInterval,
+    flow: flow.stats(),
+  };
+}

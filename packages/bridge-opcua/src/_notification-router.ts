@@ -1,0 +1,56 @@
+import { goneTargets } from './_gone-nodes.js';
+import type { SubscriptionMonitor, Upkeep } from './_upkeep.js';
+import { decodeNotificationMessage, type HandleLookup, type NotificationMessageLike, type Registered } from './notifications.js';
+import type { RecordOptions } from './records.js';
+
+const INTERNAL: Registered = { kind: 'internal' };
+
+/**
+ * Finds what the records of a client handle carry. A notification can name an item whose
+ * creation answer has not been handled yet: it is found through node-opcua's table and the
+ * item -> target map filled when the item was made, and remembered.
+ */
+export function createHandleLookup(ctx: SubscriptionMonitor): HandleLookup {
+  return {
+    get(clientHandle) {
+      const known = ctx.handles.get(clientHandle);
+      if (known) return known;
+      const item = (ctx.subscription.monitoredItems as Record<number, object | undefined>)[clientHandle];
+      if (item && ctx.internal.has(item)) return INTERNAL;
+      const target = item ? ctx.byItem.get(item) : undefined;
+      if (target?.registered) ctx.handles.set(clientHandle, target.registered);
+      return target?.registered;
+    },
+  };
+}
+
+/**
+ * The handler of each NotificationMessage: decodes it into records, counts them in `up.counts`,
+ * hands them to `options.onData` (whose exceptions are logged) and passes the targets whose node
+ * the message says is gone to `onGone`.
+ */
+export function createMessageHandler(
+  up: Upkeep,
+  lookup: HandleLookup,
+  recordOptions: () => RecordOptions,
+  onGone: (gone: ReturnType<typeof goneTargets>) => void,
+): (message: NotificationMessageLike) => void {
+  const now = up.options.now ?? Date.now;
+  const { counts } = up;
+  return (message) => {
+    if (!message?.notificationData?.length) return;
+    const batch = decodeNotificationMessage(message, lookup, now(), recordOptions());
+    counts.messages += 1;
+    counts.values += batch.values.length;
+    counts.events += batch.events.length;
+    counts.decodeProblems += batch.problems.length;
+    for (const v of batch.values) if (v.overflow) counts.overflows += 1;
+    try {
+      up.options.onData(batch);
+    } catch (err) {
+      up.connection.logger.error({ err }, 'the onData handler threw');
+    }
+    const gone = goneTargets(batch, up.targets);
+    if (gone.length > 0) onGone(gone);
+  };
+}

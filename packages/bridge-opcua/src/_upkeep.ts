@@ -1,0 +1,78 @@
+import type { MonitorContext } from './_monitor.js';
+import type { ExpandedFolder, PendingFolder, Target } from './_targets.js';
+import type { OpcuaConnection } from './connection.js';
+import { messageOf } from './errors.js';
+import type { SubscriptionOptions, SubscriptionProblem, SubscriptionStats } from './subscription-types.js';
+
+/** The counters a subscription adds to as messages arrive and as it is created again. */
+export type SubscriptionCounts = Pick<SubscriptionStats, 'messages' | 'values' | 'events' | 'decodeProblems' | 'overflows' | 'recreations'>;
+
+/** What monitoring needs, plus the items of the subscription's own (model changes) whose notifications are no records. */
+export type SubscriptionMonitor = MonitorContext & { internal: WeakSet<object> };
+
+/**
+ * The state the parts of one subscription share: what it monitors, the folders it found or
+ * still looks for, its counters, and the one queue its upkeep (retries, rescans, withdrawals,
+ * re-creation) runs in, so that no two of them change the items at once.
+ */
+export interface Upkeep {
+  readonly connection: OpcuaConnection;
+  readonly options: SubscriptionOptions;
+  /** The publishing interval asked for, in ms. */
+  readonly publishingIntervalMs: number;
+  /** How often refused items and unresolved nodes are tried again, in ms (`options.retryRefusedMs`, default 60000). */
+  readonly retryMs: number;
+  readonly targets: Target[];
+  /** Folders not found yet: looked for again with the refused items. */
+  pendingFolders: PendingFolder[];
+  /** The folders found, kept in step with the server by rescans. */
+  readonly folders: ExpandedFolder[];
+  readonly counts: SubscriptionCounts;
+  /** Set by `close()`: upkeep queued before it changes nothing more. */
+  closed: boolean;
+  /** Hands a problem to `options.onProblem`, or logs it at warn without one. */
+  report(problem: SubscriptionProblem): void;
+  /** Runs `work` after the upkeep queued before it; a failure is logged, never thrown. */
+  serial(work: () => Promise<void>): Promise<void>;
+  /** The upkeep queued last, settled. */
+  busy(): Promise<void>;
+}
+
+/** Starts the shared state of a subscription with the targets and folders planned from its options. */
+export function createUpkeep(
+  connection: OpcuaConnection,
+  options: SubscriptionOptions,
+  publishingIntervalMs: number,
+  plan: { targets: Target[]; folders: PendingFolder[] },
+): Upkeep {
+  const { logger } = connection;
+  let busy: Promise<void> = Promise.resolve();
+  return {
+    connection,
+    options,
+    publishingIntervalMs,
+    retryMs: options.retryRefusedMs ?? 60_000,
+    targets: plan.targets,
+    pendingFolders: plan.folders,
+    folders: [],
+    counts: { messages: 0, values: 0, events: 0, decodeProblems: 0, overflows: 0, recreations: 0 },
+    closed: false,
+    report(problem) {
+      // A handler decides how to log (the bridge logs once per episode); without one, every problem is logged.
+      if (!options.onProblem) {
+        logger.warn({ item: problem.item, kind: problem.kind }, problem.message);
+        return;
+      }
+      try {
+        options.onProblem(problem);
+      } catch (err) {
+        logger.error({ err }, 'the onProblem handler threw');
+      }
+    },
+    serial(work) {
+      busy = busy.then(work).catch((err: unknown) => logger.error({ err }, `subscription upkeep failed: ${messageOf(err)}`));
+      return busy;
+    },
+    busy: () => busy,
+  };
+}
