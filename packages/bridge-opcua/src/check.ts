@@ -1,5 +1,7 @@
 import { POINT_LIMITS } from '@fieldbridge/core';
 import { keyFileProblem, type SectionIssue } from '@fieldbridge/core/bridge';
+import { belowObjects } from './_browse-miss-hint.js';
+import { formatBrowsePath, parseBrowsePath } from './browse-path.js';
 import type { OpcuaConfig } from './config.js';
 import { parseEndpoint } from './endpoint.js';
 import { planOpcua } from './plan.js';
@@ -42,7 +44,24 @@ export function checkOpcua(section: OpcuaConfig): SectionIssue[] {
   tagRoom('nodes');
   tagRoom('folders');
   tagRoom('events');
+  for (const key of ['nodes', 'folders', 'events'] as const) section[key]?.forEach((entry, i) => checkPathFromRoot(entry.browse_path, [key, i, 'browse_path'], issues));
   return issues;
+}
+
+/**
+ * A browse path written from the root (`Objects/Boiler/Temperature`, `Root/Objects/...`, as
+ * UaExpert, ThingsBoard and Neuron show paths) looks for a child named Objects inside the Objects
+ * folder, where a browse path starts: a warning with the path to write.
+ */
+function checkPathFromRoot(text: string | undefined, path: (string | number)[], issues: SectionIssue[]): void {
+  const parsed = text === undefined ? undefined : parseBrowsePath(text);
+  const below = parsed?.ok ? belowObjects(parsed.steps) : undefined;
+  if (below === undefined) return;
+  issues.push({
+    path,
+    warning: true,
+    message: `a browse path starts below the Objects folder: write ${formatBrowsePath(below)}; keep ${text} only if the server has an object named Objects inside Objects`,
+  });
 }
 
 function checkAuth(section: OpcuaConfig, issues: SectionIssue[]): void {

@@ -48,6 +48,12 @@ const valueKeys = {
   tags: tagsSchema.optional(),
 };
 
+// A list written as a map (`nodes: { boiler.temp: ns=2;s=X }`, as some other tools' files are) or as one value.
+const listError =
+  (key: string, example: string) =>
+  (issue: { code?: string }): string | undefined =>
+    issue.code === 'invalid_type' ? `${key} is a list: write each entry on a line of its own that starts with "- ", e.g. - ${example}` : undefined;
+
 /** Schema of one entry of `nodes[]`: one variable. */
 export const opcuaNodeSchema = z
   .strictObject({
@@ -160,9 +166,9 @@ export const opcuaConfigSchema = z
       .describe(
         'How metric names made from browse names ({path}, {path.N}, {name}) are written: as_browsed (default: as the server wrote them, spaces, quotes and all) or normalized (quotes dropped, Stations[0] as Stations_0, accents to ASCII, other characters but letters, digits, _ - . as _). Names written out in the mapping are taken as written either way.',
       ),
-    nodes: z.array(opcuaNodeSchema).max(50_000).optional().describe('Variables to monitor.'),
-    folders: z.array(opcuaFolderSchema).max(1000).optional().describe('Nodes whose variables below are all monitored.'),
-    events: z.array(opcuaEventSchema).max(1000).optional().describe('Event notifiers to monitor (alarms and conditions).'),
+    nodes: z.array(opcuaNodeSchema, { error: listError('nodes', "{ metric: boiler.temperature, node_id: 'ns=2;s=Boiler.Temperature' }") }).max(50_000).optional().describe('Variables to monitor.'),
+    folders: z.array(opcuaFolderSchema, { error: listError('folders', "{ metric: 'line1.{path}', browse_path: Line1 }") }).max(1000).optional().describe('Nodes whose variables below are all monitored.'),
+    events: z.array(opcuaEventSchema, { error: listError('events', '{ metric: alarms, where: { min_severity: 500 } }') }).max(1000).optional().describe('Event notifiers to monitor (alarms and conditions).'),
   })
   .describe('An OPC UA server and what to monitor on it.');
 

@@ -1,5 +1,6 @@
 import type { ClientSession } from 'node-opcua';
 import { browseChildren, type ChildRef, type Children } from './_browse-children.js';
+import { browseMissHint } from './_browse-miss-hint.js';
 import { formatBrowsePath } from './browse-path.js';
 import type { Location } from './item-spec.js';
 import { nodeIdToText, parseNodeRef, resolveNodeRef, type NodeRef } from './node-ref.js';
@@ -79,7 +80,8 @@ export function createNodeResolver(session: ClientSession, namespaces: readonly 
       if (distinct.size === 0) {
         // Names come from the server: a few, each cut short, so the message stays readable.
         const names = listed.children.slice(0, 20).map((c) => (c.browseName.name.length > 40 ? `${c.browseName.name.slice(0, 37)}...` : c.browseName.name)).join(', ');
-        return { ok: false, gone: true, message: `browse path ${location.text}: ${currentName} has no child named ${formatBrowsePath([step])} (it has ${names || 'none'})` };
+        const hint = browseMissHint(location.steps, i, listed.children.map((c) => c.browseName.name));
+        return { ok: false, gone: true, message: `browse path ${location.text}: ${currentName} has no child named ${formatBrowsePath([step])} (it has ${names || 'none'})${hint}` };
       }
       if (distinct.size > 1) {
         const options = [...distinct.values()].map((m) => `${m.browseName.namespaceIndex}:${m.browseName.name}`).join(' or ');

@@ -60,8 +60,9 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
   const retryMs = config.retry_refused_ms ?? RETRY_REFUSED_MS;
   const report = createConnectionReport({ ctx, channel, metrics, stableMs, retryRefusedMs: retryMs });
   const itemProblems = createKeyedProblems(ctx.problems, { prefix: 'opcua.item' });
-  // A folder cut short stays so until a rescan finds it whole (or cut otherwise): its episode is
-  // not ended by its items turning active, as a refused item's is.
+  // A folder cut short stays so until a rescan finds it whole (or cut otherwise), and an event
+  // field the server cannot select stays null as long as its item runs: their episodes are not
+  // ended by the items turning active, as a refused item's is.
   const lastingProblems = createKeyedProblems(ctx.problems, { prefix: 'opcua.item' });
   // Each folder's cut as last reported: a rescan that words it otherwise begins a new episode.
   const folderCuts = new Map<string, string>();
@@ -118,7 +119,7 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
       if (folderCuts.has(problem.item) && folderCuts.get(problem.item) !== problem.message) lastingProblems.clean(problem.item);
       folderCuts.set(problem.item, problem.message);
     }
-    const episodes = problem.kind === 'folder_truncated' ? lastingProblems : itemProblems;
+    const episodes = problem.kind === 'folder_truncated' || problem.kind === 'event_field_refused' ? lastingProblems : itemProblems;
     episodes.report(problem.item, problem.kind, problem.message, { item: problem.item });
   };
 

@@ -164,6 +164,26 @@ describe('values through the bridge', () => {
     expect(await t.metric('fieldbridge_opcua_monitored_items', { state: 'refused' })).toBe(0);
   });
 
+  it('a browse path written from the root, with dots, or with a typo is reported with the path to write', async () => {
+    const { t } = await runSource(track, {
+      ...base(),
+      nodes: [
+        { metric: 'from.objects', browse_path: 'Objects/Boiler/Temperature' },
+        { metric: 'from.root', browse_path: '/Root/Objects/Boiler/Pressure' },
+        { metric: 'dotted', browse_path: 'Boiler.Temperature' },
+        { metric: 'typo', browse_path: 'Boiler/Temprature' },
+        { metric: 'far', browse_path: 'Boiler/Flow' },
+      ],
+    });
+    await t.waitFor(() => t.ready(), 'subscribed');
+    const said = (metric: string) => t.problems.find((p) => p.key === `opcua.item.${metric}.node_unresolved`)?.message;
+    expect(said('from.objects')).toMatch(/Objects has no child named Objects \(it has [^)]*\); a browse path starts below the Objects folder: write Boiler\/Temperature; trying again/);
+    expect(said('from.root')).toMatch(/Objects has no child named Root \(it has [^)]*\); a browse path starts below the Objects folder: write Boiler\/Pressure; trying again/);
+    expect(said('dotted')).toMatch(/Objects has no child named Boiler.Temperature \(it has [^)]*\); the steps of a browse path are separated by \/: write Boiler\/Temperature; trying again/);
+    expect(said('typo')).toMatch(/Boiler has no child named Temprature \(it has Temperature, [^)]*\); did you mean Boiler\/Temperature\?; trying again/);
+    expect(said('far')).toMatch(/Boiler has no child named Flow \(it has [^)]*\); trying again/);
+  });
+
   it('a folder that names nothing is reported, counted as unresolved and listed, while the others flow', async () => {
     const { t, source } = await runSource(track, {
       ...base(),
@@ -254,6 +274,14 @@ describe('values through the bridge', () => {
     expect(all.map(active)).toEqual([true, true, false]);
     expect(all[1]).toMatchObject({ timestamp: all[0]!.timestamp, value: { ...(all[0]!.value as object), BranchId: expect.any(String) } });
     expect(await t.metric('fieldbridge_source_points_suppressed_total', { reason: 'branch' })).toBe(1);
+  });
+
+  it('an event field the server cannot select stays reported while its item runs: the item being monitored does not end it', async () => {
+    const { t } = await runSource(track, { ...base(), events: [{ metric: 'alarms.typo', fields: ['Severity', 'Mesage'] }] });
+    await t.waitFor(() => t.ready(), 'subscribed');
+    const refused = t.problems.filter((p) => p.key === 'opcua.item.alarms.typo.event_field_refused');
+    expect(refused).toEqual([expect.objectContaining({ kind: 'report', logged: true, message: expect.stringContaining('cannot select event field Mesage (BadNoMatch)') })]);
+    expect(t.logs.messages().filter((m) => m.startsWith('alarms.typo: clean again'))).toEqual([]);
   });
 });
 

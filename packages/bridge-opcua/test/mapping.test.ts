@@ -34,6 +34,7 @@ describeRefusals(opcuaBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['event-template-field.yaml', 5, 15, 'opcua.events[0].metric', /reads SourceName: add it to fields/],
   ['policy-without-security.yaml', 4, 35, 'opcua.security.policy', /mode None uses no policy/],
   ['nothing-to-monitor.yaml', 4, 10, 'opcua.nodes', /nothing to monitor/],
+  ['nodes-not-a-list.yaml', 5, 5, 'opcua.nodes', /^nodes is a list: write each entry on a line of its own that starts with "- ", e\.g\. - \{ metric: boiler\.temperature, node_id: 'ns=2;s=Boiler\.Temperature' \}$/],
   ['node-tags-crowd.yaml', 6, 88, 'opcua.nodes[0].tags', /^its points would carry 17 tags, .*: the file's 12 \(tags:\), 2 given here, unit, quality and status \(added by the opcua bridge\)/],
 ]);
 
@@ -130,6 +131,25 @@ describe('the opcua: section', () => {
       ],
     });
     expect(checkOpcua(config)).toEqual([{ path: ['nodes', 3, 'metric'], message: '"speed" is already the metric of nodes[0] with the same tags: the two values would mix in one series; give one another name or a tag' }]);
+  });
+
+  it('warns at a browse path written from the root, with the path to write', () => {
+    const config = opcuaConfigSchema.parse({
+      endpoint: 'opc.tcp://plc1',
+      nodes: [
+        { metric: 'a', browse_path: 'Objects/Boiler/Temperature' },
+        { metric: 'b', browse_path: '/Root/Objects/2:Boiler/Pressure' },
+        { metric: 'c', browse_path: 'Boiler/Objects' },
+        { metric: 'd', browse_path: '3:Objects/Boiler' },
+      ],
+      folders: [{ metric: 'f.{path}', browse_path: 'Objects' }],
+      events: [{ metric: 'e', browse_path: 'Objects/Boiler' }],
+    });
+    expect(checkOpcua(config)).toEqual([
+      { path: ['nodes', 0, 'browse_path'], warning: true, message: 'a browse path starts below the Objects folder: write Boiler/Temperature; keep Objects/Boiler/Temperature only if the server has an object named Objects inside Objects' },
+      { path: ['nodes', 1, 'browse_path'], warning: true, message: expect.stringMatching(/^a browse path starts below the Objects folder: write 2:Boiler\/Pressure; keep/) },
+      { path: ['events', 0, 'browse_path'], warning: true, message: expect.stringMatching(/write Boiler; keep Objects\/Boiler only if/) },
+    ]);
   });
 
   it('refuses an X.509 identity whose files are missing, and a login with both kinds', () => {
