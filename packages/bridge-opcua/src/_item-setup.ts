@@ -1,3 +1,4 @@
+import { notifierProblem } from './_event-notifier.js';
 import { walkFolder } from './_folder-walk.js';
 import { monitorTargets } from './_monitor.js';
 import { refusalHint } from './_refusal-hint.js';
@@ -19,7 +20,7 @@ export async function resolveAll(up: Upkeep, list: Target[]): Promise<Target[]> 
   const { connection } = up;
   const namespaces = connection.namespaces();
   const resolver = createNodeResolver(connection.session, namespaces);
-  await resolveTargets(resolver, list);
+  await resolveTargets(resolver, list, (node) => notifierProblem(connection.session, node));
   const expanded = await expandFolders(resolver, walkerFor(connection, namespaces), up.pendingFolders, up.publishingIntervalMs);
   up.pendingFolders = expanded.pending;
   up.folders.push(...expanded.folders);

@@ -124,11 +124,18 @@ function register(target: Target, node: ResolvedNode): void {
   }
 }
 
-/** Resolves each target's location; one that cannot be found becomes `unresolved` with the reason. */
-export async function resolveTargets(resolver: NodeResolver, targets: readonly Target[]): Promise<void> {
+/**
+ * Resolves each target's location; one that cannot be found becomes `unresolved` with the reason,
+ * and so does an event target whose node `notifierProblem` says reports no events.
+ */
+export async function resolveTargets(resolver: NodeResolver, targets: readonly Target[], notifierProblem?: (node: ResolvedNode) => Promise<string | undefined>): Promise<void> {
   for (const target of targets) {
     const found = await resolver.resolve(target.location);
-    if (found.ok) {
+    const silent = found.ok && target.kind === 'event' && notifierProblem ? await notifierProblem(found.node) : undefined;
+    if (silent !== undefined) {
+      target.state = 'unresolved';
+      target.message = silent;
+    } else if (found.ok) {
       register(target, found.node);
       target.state = 'pending';
       delete target.message;

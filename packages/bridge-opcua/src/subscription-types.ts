@@ -63,7 +63,7 @@ export interface SubscriptionProblem {
   kind:
     /** The server refused to monitor a node (e.g. BadNodeIdUnknown); it is tried again every `retryRefusedMs`. */
     | 'item_refused'
-    /** A browse path, namespace URI or folder names nothing on the server; tried again too. */
+    /** A browse path, namespace URI or folder names nothing on the server, or an event entry's node reports no events; tried again too. */
     | 'node_unresolved'
     /** An event field the server cannot select: it stays null in the records. */
     | 'event_field_refused'

@@ -276,6 +276,28 @@ describe('values through the bridge', () => {
     expect(await t.metric('fieldbridge_source_points_suppressed_total', { reason: 'branch' })).toBe(1);
   });
 
+  it('an events[] entry on a node that reports no events is reported with what to name instead, rather than staying silent', async () => {
+    const { t, source } = await runSource(track, {
+      ...base(),
+      events: [
+        { metric: 'ev.boiler', browse_path: 'Boiler' },
+        { metric: 'ev.variable', browse_path: 'Boiler/Temperature' },
+        { metric: 'ev.line', node_id: nsu('Line1') },
+      ],
+    });
+    await t.waitFor(() => t.ready(), 'subscribed');
+    const said = (metric: string) => t.problems.find((p) => p.key === `opcua.item.${metric}.node_unresolved`)?.message;
+    const instead = 'name an object that reports events, or leave node_id and browse_path out for the Server object, which reports every event of the server';
+    expect(said('ev.variable')).toBe(`ev.variable: ${nsu('Boiler.Temperature')} reports no events: it has no EventNotifier attribute (a variable?); ${instead}; trying again every 60 s`);
+    expect(said('ev.line')).toBe(`ev.line: ${nsu('Line1')} reports no events: its EventNotifier attribute does not have SubscribeToEvents; ${instead}; trying again every 60 s`);
+    expect(said('ev.boiler')).toBeUndefined();
+    expect(source.items().map((i) => [i.key, i.state])).toEqual([
+      ['ev.boiler', 'active'],
+      ['ev.variable', 'unresolved'],
+      ['ev.line', 'unresolved'],
+    ]);
+  });
+
   it('an event field the server cannot select stays reported while its item runs: the item being monitored does not end it', async () => {
     const { t } = await runSource(track, { ...base(), events: [{ metric: 'alarms.typo', fields: ['Severity', 'Mesage'] }] });
     await t.waitFor(() => t.ready(), 'subscribed');
