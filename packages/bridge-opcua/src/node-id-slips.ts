@@ -2,11 +2,13 @@ import { flowYaml } from '@fieldbridge/core/bridge';
 
 /**
  * Node ids as engineers paste them by mistake, and what to write instead: UaExpert's display form
- * (`NS3|String|"DB_Line"."Temp"`), and an S7 name whose quotes do not pair up, as when an unquoted
+ * (`NS3|String|"DB_Line"."Temp"`), Neuron's tag address (`2!Boiler.Temperature`), and an S7 name whose quotes do not pair up, as when an unquoted
  * `node_id: ns=3;s="DB_Line"."Temp #1"` lost its end to a YAML comment (` #`). Pure.
  */
 
 const UAEXPERT_FORM = /^NS(\d{1,5})\|(Numeric|String|Guid|ByteString|Opaque)\|([\s\S]+)$/i;
+// Neuron's OPC UA tag address: namespace index, `!`, then the identifier, numeric or string.
+const NEURON_FORM = /^(\d{1,5})!([\s\S]+)$/;
 const KIND_LETTER: Readonly<Record<string, string>> = { numeric: 'i', string: 's', guid: 'g', bytestring: 'b', opaque: 'b' };
 
 /** The message for a node id written in a form that is not the text form but close to it, else undefined. */
@@ -18,6 +20,12 @@ export function nodeIdSlip(text: string): string | undefined {
     const written = `${ns === '0' ? '' : `ns=${ns};`}${letter}=${id}`;
     // Quoted where YAML would misread it (` #`, `: `), as it is to be pasted.
     return `"${text}" is how UaExpert displays a node id; write it as ${flowYaml(written)}`;
+  }
+  const neuron = NEURON_FORM.exec(text);
+  if (neuron) {
+    const [, ns, id] = neuron;
+    const written = `${ns === '0' ? '' : `ns=${ns};`}${/^\d{1,10}$/.test(id!) ? 'i' : 's'}=${id}`;
+    return `"${text}" is a Neuron tag address (namespace!identifier); write it as ${flowYaml(written)}`;
   }
   return undefined;
 }

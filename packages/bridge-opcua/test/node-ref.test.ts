@@ -37,6 +37,9 @@ describe('parseNodeRef', () => {
     ['NS3|String|"DB_Line"."Temp"', /how UaExpert displays a node id; write it as ns=3;s="DB_Line"."Temp"$/],
     ['NS3|String|"DB_Line"."Temp #1"', /write it as 'ns=3;s="DB_Line"."Temp #1"'$/],
     ['NS0|Numeric|2258', /write it as i=2258$/],
+    // Neuron's tag address.
+    ['2!Boiler.Temperature', /is a Neuron tag address \(namespace!identifier\); write it as ns=2;s=Boiler.Temperature$/],
+    ['0!2258', /Neuron tag address .*; write it as i=2258$/],
   ])('refuses %j with what to write instead', (text, why) => {
     const parsed = parseNodeRef(text);
     expect(parsed.ok).toBe(false);
