@@ -97,18 +97,18 @@ export type ResolvedNodeRef = { ok: true; nodeId: string; namespaceIndex: number
 
 /**
  * Turns `ref` into the `ns=<index>;...` form for this server, looking an `nsu=` URI up in the
- * server's NamespaceArray. A URI the server does not have is refused with the URIs it has.
+ * server's NamespaceArray. A URI the server does not have, or an index past its NamespaceArray
+ * (when it was read: `namespaces` not empty), is refused with the namespaces it has.
  */
 export function resolveNodeRef(ref: NodeRef, namespaces: readonly string[]): ResolvedNodeRef {
+  const known = (): string => namespaces.map((uri, i) => `${i}: ${uri}`).join(', ') || 'none';
   let index: number;
   if ('uri' in ref.namespace) {
     index = namespaces.indexOf(ref.namespace.uri);
-    if (index < 0) {
-      const known = namespaces.map((uri, i) => `${i}: ${uri}`).join(', ');
-      return { ok: false, message: `the server has no namespace "${ref.namespace.uri}" (it has ${known || 'none'})` };
-    }
+    if (index < 0) return { ok: false, message: `the server has no namespace "${ref.namespace.uri}" (it has ${known()})` };
   } else {
     index = ref.namespace.index;
+    if (namespaces.length > 0 && index >= namespaces.length) return { ok: false, message: `the server has no namespace ${index} (it has ${known()})` };
   }
   const id = `${ref.identifier.kind}=${ref.identifier.value}`;
   return { ok: true, nodeId: index === 0 ? id : `ns=${index};${id}`, namespaceIndex: index };

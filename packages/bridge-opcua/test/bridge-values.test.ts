@@ -184,6 +184,14 @@ describe('values through the bridge', () => {
     expect(said('far')).toMatch(/Boiler has no child named Flow \(it has [^)]*\); trying again/);
   });
 
+  it('a node id with a namespace index the server does not have is reported with the namespaces it has', async () => {
+    const { t, source } = await runSource(track, { ...base(), nodes: [{ metric: 'wrong.index', node_id: 'ns=7;s=Boiler.Temperature' }] });
+    await t.waitFor(() => t.ready(), 'subscribed');
+    const said = t.problems.find((p) => p.key === 'opcua.item.wrong.index.node_unresolved')?.message;
+    expect(said).toMatch(/^wrong\.index: node ns=7;s=Boiler\.Temperature: the server has no namespace 7 \(it has 0: http:\/\/opcfoundation\.org\/UA\/, 1: [^,]+, 2: urn:fieldbridge:opcua-sim\); trying again every 60 s$/);
+    expect(source.items()).toEqual([expect.objectContaining({ key: 'wrong.index', state: 'unresolved' })]);
+  });
+
   it('a folder that names nothing is reported, counted as unresolved and listed, while the others flow', async () => {
     const { t, source } = await runSource(track, {
       ...base(),

@@ -89,8 +89,11 @@ describe('resolveNodeRef', () => {
     if (!resolved.ok) expect(resolved.message).toBe('the server has no namespace "urn:nope" (it has 0: http://opcfoundation.org/UA/, 1: urn:server, 2: urn:plant:boiler)');
   });
 
-  it('keeps an index as given', () => {
-    expect(resolveNodeRef(ref('ns=5;i=1'), NS)).toEqual({ ok: true, nodeId: 'ns=5;i=1', namespaceIndex: 5 });
+  it('keeps an index as given, and refuses one past the server NamespaceArray with the namespaces it has', () => {
+    expect(resolveNodeRef(ref(`ns=${NS.length - 1};i=1`), NS)).toEqual({ ok: true, nodeId: `ns=${NS.length - 1};i=1`, namespaceIndex: NS.length - 1 });
+    expect(resolveNodeRef(ref(`ns=${NS.length};i=1`), NS)).toEqual({ ok: false, message: `the server has no namespace ${NS.length} (it has ${NS.map((uri, i) => `${i}: ${uri}`).join(', ')})` });
+    // A NamespaceArray that could not be read refuses nothing.
+    expect(resolveNodeRef(ref('ns=5;i=1'), [])).toEqual({ ok: true, nodeId: 'ns=5;i=1', namespaceIndex: 5 });
   });
 });
 
