@@ -1,3 +1,4 @@
+import { formatDuration } from '@fieldbridge/core/bridge';
 import { rescanFolder, rescanText } from './_folder-rescan.js';
 import { rescanMsOf } from './_item-retry.js';
 import { monitorPending, reportFailures, walkerFor } from './_item-setup.js';
@@ -55,7 +56,7 @@ export function createFolderUpkeep(up: Upkeep, ctx: SubscriptionMonitor, planned
       const removed = paths(folder.targets);
       folders.splice(folders.indexOf(folder), 1);
       up.pendingFolders.push({ spec: folder.spec, location: folder.location, message: change.gone });
-      logger.warn({ item: key }, `folder ${key} (${folder.location.text}) is gone: ${change.gone}; its ${removed.length} variable(s) are no longer monitored, and the folder is looked for again every ${up.retryMs / 1000} s`);
+      logger.warn({ item: key }, `folder ${key} (${folder.location.text}) is gone: ${change.gone}; its ${removed.length} variable(s) are no longer monitored, and the folder is looked for again every ${formatDuration(up.retryMs)}`);
       up.report({ kind: 'node_unresolved', item: key, message: `${key}: ${change.gone}` });
       up.options.onFolderChanged?.({ key, added: [], removed, gone: change.gone });
       return;

@@ -1,3 +1,4 @@
+import { formatDuration } from '@fieldbridge/core/bridge';
 import type { goneTargets } from './_gone-nodes.js';
 import { monitorPending, reportFailures, resolveAll } from './_item-setup.js';
 import { unmonitorTarget } from './_monitor.js';
@@ -39,7 +40,7 @@ export function withdrawGone(up: Upkeep, ctx: SubscriptionMonitor, gone: ReturnT
       await unmonitorTarget(ctx, t, status);
       const folder = up.folders.find((f) => rescanMsOf(f) > 0 && f.targets.includes(t));
       if (folder) changed.add(folder);
-      const then = folder ? `browsing its folder again now` : `creating its item again every ${up.retryMs / 1000} s, so it resumes once the node is back`;
+      const then = folder ? `browsing its folder again now` : `creating its item again every ${formatDuration(up.retryMs)}, so it resumes once the node is back`;
       up.report({ kind: 'item_refused', item: t.key, message: `${t.key}: the server says ${t.label} no longer exists (${status}): deleted, or renumbered by a PLC program download; ${then}` });
     }
     if (changed.size > 0) rescan([...changed]);

@@ -1,3 +1,4 @@
+import { formatDuration } from '@fieldbridge/core/bridge';
 import { notifierProblem } from './_event-notifier.js';
 import { walkFolder } from './_folder-walk.js';
 import { monitorTargets } from './_monitor.js';
@@ -40,7 +41,7 @@ export async function monitorPending(up: Upkeep, ctx: SubscriptionMonitor, list:
 
 /** Reports each refused or unresolved target of `list`, with when it is tried again. */
 export function reportFailures(up: Upkeep, list: readonly Target[]): void {
-  const every = `trying again every ${up.retryMs / 1000} s`;
+  const every = `trying again every ${formatDuration(up.retryMs)}`;
   for (const t of list) {
     if (t.state === 'refused') up.report({ kind: 'item_refused', item: t.key, message: `${t.key}: the server refused to monitor ${t.label} (${t.message})${refusalHint(t, t.message ?? '')}; ${every}` });
     if (t.state === 'unresolved') up.report({ kind: 'node_unresolved', item: t.key, message: `${t.key}: ${t.message}; ${every}` });

@@ -35,7 +35,7 @@ describe('items the server refuses', () => {
     expect(problem).toEqual({
       kind: 'item_refused',
       item: 'late',
-      message: `late: the server refused to monitor ${nsu('Boiler.Late')} (BadNodeIdUnknown): no node has this id; bridge-opcua --browse lists the ids the server has; trying again every 0.1 s`,
+      message: `late: the server refused to monitor ${nsu('Boiler.Late')} (BadNodeIdUnknown): no node has this id; bridge-opcua --browse lists the ids the server has; trying again every 100ms`,
     });
     expect(sub.items().find((i) => i.key === 'late')).toMatchObject({ state: 'refused', message: 'BadNodeIdUnknown' });
     server.set('Boiler.Counter', 5);
@@ -62,7 +62,7 @@ describe('items the server refuses', () => {
     expect(problem).toEqual({
       kind: 'item_refused',
       item: 'transient',
-      message: `transient: the server says Boiler/Transient no longer exists (${gone.status}): deleted, or renumbered by a PLC program download; creating its item again every 0.1 s, so it resumes once the node is back`,
+      message: `transient: the server says Boiler/Transient no longer exists (${gone.status}): deleted, or renumbered by a PLC program download; creating its item again every 100ms, so it resumes once the node is back`,
     });
     server.addVariable('Boiler.Transient', 2.5);
     expect((await c.value((v) => v.item.key === 'transient' && v.value === 2.5)).status).toBe('Good');
@@ -84,7 +84,7 @@ describe('items the server refuses', () => {
     const sub = await subscribe(connection, { variables: [{ key: 'line1', nodeId: nsu('Line1') }], ...c.handlers });
     cleanup.add(() => sub.close());
     expect((await c.problem((p) => p.item === 'line1')).message).toBe(
-      `line1: the server refused to monitor ${nsu('Line1')} (BadAttributeIdInvalid): it has no value (an object or a folder?); name a variable, or put it under folders[] to monitor every variable below it; trying again every 60 s`,
+      `line1: the server refused to monitor ${nsu('Line1')} (BadAttributeIdInvalid): it has no value (an object or a folder?); name a variable, or put it under folders[] to monitor every variable below it; trying again every 1m`,
     );
   });
 
