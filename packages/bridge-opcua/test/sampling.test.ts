@@ -75,7 +75,7 @@ describe('server-side deadband (DataChangeFilter)', () => {
     const problem = await c.problem((p) => p.item === 'pressure.pct');
     expect(problem.kind).toBe('item_refused');
     expect(problem.message).toMatch(
-      /^pressure\.pct: the server refused to monitor nsu=urn:fieldbridge:opcua-sim;s=Boiler\.Pressure \(Bad\w+\): its deadband 5% needs a variable with an EURange \(an AnalogItem\); give an absolute deadband \(a number, in the value's units\) or none; trying again every 60 s$/,
+      /^pressure\.pct: the server refused to monitor nsu=urn:fieldbridge:opcua-sim;s=Boiler\.Pressure \(Bad\w+\): its deadband 5% needs a variable with an EURange \(an AnalogItem\); give an absolute deadband \(a number, in the value's units\) or none; trying again every 1m$/,
     );
     await c.value((v) => v.item.key === 'counter');
   });
@@ -86,7 +86,7 @@ describe('server-side deadband (DataChangeFilter)', () => {
     cleanup.add(() => sub.close());
     const problem = await c.problem((p) => p.item === 'running');
     expect(problem.message).toMatch(
-      /^running: the server refused to monitor nsu=urn:fieldbridge:opcua-sim;s=Boiler\.Running \(Bad\w+\): a deadband needs a numeric variable, which this one is not; remove the deadband \(below a folder: map such variables under nodes\[\] without one\); trying again every 60 s$/,
+      /^running: the server refused to monitor nsu=urn:fieldbridge:opcua-sim;s=Boiler\.Running \(Bad\w+\): a deadband needs a numeric variable, which this one is not; remove the deadband \(below a folder: map such variables under nodes\[\] without one\); trying again every 1m$/,
     );
   });
 });
