@@ -33,6 +33,7 @@ function variable(parent: UAObject, name: string, value: number): UAVariable {
 }
 
 const set = (node: UAVariable, value: number): void => void node.setValueFromSource({ dataType: 11, value } as never);
+// Points can flow before the subscription is made whole (its model change item, the connected line): waits include t.ready().
 const rescanLogs = (t: Awaited<ReturnType<typeof runSource>>['t']) => t.logs.messages().filter((m) => m.includes('browsed again'));
 
 describe('a folder browsed again while the bridge runs', () => {
@@ -89,7 +90,7 @@ describe('a folder browsed again while the bridge runs', () => {
     const line = folder('LineD');
     variable(line, 'Temp', 1);
     const { t, source } = await runSource(track, { endpoint: server.endpointUrl, rescan_s: '1d', folders: [{ metric: 'd.{path}', browse_path: 'LineD' }] });
-    await t.waitFor(() => pointsOf(t, 'd.Temp').length > 0, 'flowing');
+    await t.waitFor(() => pointsOf(t, 'd.Temp').length > 0 && t.ready(), 'flowing');
     const before = t.logs.messages().length;
     await source.subscription()!.rescanNow();
     await source.subscription()!.rescanNow();
@@ -109,7 +110,7 @@ describe('a folder browsed again while the bridge runs', () => {
       nodes: [{ metric: 'e.B', node_id: 'i=2258' }],
       folders: [{ metric: 'e.{name}', browse_path: 'LineE', max_items: 2 }],
     });
-    await t.waitFor(() => pointsOf(t, 'e.A').length > 0, 'flowing');
+    await t.waitFor(() => pointsOf(t, 'e.A').length > 0 && t.ready(), 'flowing');
     variable(line, 'B', 2);
     await t.waitFor(() => t.problems.some((p) => p.key.endsWith('metric_collision')), 'the collision reported');
     expect(t.problems.find((p) => p.key.endsWith('metric_collision'))!.message).toContain('metric "e.B" is made for 2 variables');
@@ -123,7 +124,7 @@ describe('a folder browsed again while the bridge runs', () => {
     const line = folder('LineH');
     variable(line, 'Z', 1);
     const { t, source } = await runSource(track, { endpoint: server.endpointUrl, rescan_s: '200ms', folders: [{ metric: 'h.{path}', browse_path: 'LineH' }] });
-    await t.waitFor(() => pointsOf(t, 'h.Z').length > 0, 'flowing');
+    await t.waitFor(() => pointsOf(t, 'h.Z').length > 0 && t.ready(), 'flowing');
     ns.deleteNode(line);
     await t.waitFor(() => t.problems.some((p) => p.key.endsWith('node_unresolved')), 'the folder reported gone');
     expect(source.items().map((i) => [i.key, i.state])).toEqual([['h.{path}', 'unresolved']]);
@@ -134,7 +135,7 @@ describe('a folder browsed again while the bridge runs', () => {
     const line = folder('LineF');
     variable(line, 'X', 1);
     const { t, source } = await runSource(track, { endpoint: server.endpointUrl, rescan_s: 0, folders: [{ metric: 'f.{path}', browse_path: 'LineF' }] });
-    await t.waitFor(() => pointsOf(t, 'f.X').length > 0, 'flowing');
+    await t.waitFor(() => pointsOf(t, 'f.X').length > 0 && t.ready(), 'flowing');
     variable(line, 'Y', 2);
     await source.subscription()!.rescanNow();
     expect(source.items()).toHaveLength(1);
@@ -146,7 +147,7 @@ describe('model change events', () => {
     const line = folder('LineG', true);
     variable(line, 'P', 1);
     const { t } = await runSource(track, { endpoint: server.endpointUrl, rescan_s: '1d', folders: [{ metric: 'g.{path}', browse_path: 'LineG' }] });
-    await t.waitFor(() => pointsOf(t, 'g.P').length > 0, 'flowing');
+    await t.waitFor(() => pointsOf(t, 'g.P').length > 0 && t.ready(), 'flowing');
     variable(line, 'Q', 4);
     await t.waitFor(() => pointsOf(t, 'g.Q').some((p) => p.value === 4), 'the new variable arriving without waiting a day');
     expect(t.problems.filter((p) => p.key.endsWith('unknown_item'))).toEqual([]);
@@ -159,7 +160,7 @@ describe('a folder after its server restarted', () => {
     let restarting = await startOpcuaServer({ pkiDir });
     files.add(() => restarting.stop());
     const { t } = await runSource(track, { endpoint: restarting.endpointUrl, rescan_s: '1h', folders: [{ metric: 'r.{path}', node_id: `nsu=${SIM_NAMESPACE};s=Boiler` }] });
-    await t.waitFor(() => pointsOf(t, 'r.Temperature').length > 0, 'the folder flowing');
+    await t.waitFor(() => pointsOf(t, 'r.Temperature').length > 0 && t.ready(), 'the folder flowing');
     const port = restarting.port;
     await restarting.stop();
     // Restarted with one more variable below the folder, as after a PLC program download.
