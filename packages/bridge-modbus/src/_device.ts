@@ -25,6 +25,9 @@ export interface CycleResult {
 
 type Outcome = 'ok' | 'exception' | 'failed' | 'disconnected' | { split: [ReadRequest<ResolvedPoint>, ReadRequest<ResolvedPoint>] };
 
+/** The longest wait between the tries of a silent device, unless its poll_ms is longer. */
+const SILENT_MAX_WAIT_MS = 30_000;
+
 /**
  * Polls one device every `pollMs` through its line: sends the planned requests, decodes each
  * answer, holds back what a point's deadband or `on_change` holds (the kit's change filter), emits the
@@ -32,7 +35,10 @@ type Outcome = 'ok' | 'exception' | 'failed' | 'disconnected' | { split: [ReadRe
  * refused with ILLEGAL DATA ADDRESS (an unmapped register inside it) or ILLEGAL DATA VALUE (longer
  * than the device reads at once) is halved, again where a half is refused too, for the rest of
  * the run: one unmapped register costs only its own point, and the rest is still read in few
- * requests.
+ * requests. A device that answered nothing in a cycle for lack of answers (a unit that is off, a
+ * wrong unit id) is silent: it is then asked with its first request alone, one try, at waits that
+ * double from poll_ms up to 30 s (or poll_ms when longer), until it answers, so that it does not
+ * hold up the other devices of its line with timeouts (Kepware's demotion).
  */
 export class DevicePoller {
   readonly channel: Channel;
@@ -55,6 +61,8 @@ export class DevicePoller {
   private polling = false;
   /** Kinds of failure seen in the current cycle. */
   private readonly trouble = new Set<'timeout' | 'bad_response'>();
+  /** Cycles in a row that had no answer at all but timeouts: the device is silent (see the class). */
+  private silentCycles = 0;
 
   constructor(
     readonly device: ResolvedDevice,
@@ -150,13 +158,35 @@ export class DevicePoller {
         // A cycle made long by timeouts is said by the timeout's report, which says what to check.
         if (elapsed <= this.pollMs) this.ctx.problems.resolve(key);
         else if (!this.trouble.has('timeout')) this.ctx.problems.report(key, `${this.label}: a poll took ${Math.round(elapsed)} ms, longer than poll_ms ${this.pollMs}; polling back to back`);
-        this.schedule(Math.max(0, this.pollMs - elapsed));
+        this.schedule(Math.max(0, this.waitMs() - elapsed));
       };
       void this.cycle().then(next, (err: unknown) => {
         this.ctx.logger.error({ err, device: this.device.name }, `${this.label}: poll cycle failed`);
         next();
       });
     }, delayMs);
+  }
+
+  /** From one cycle's start to the next: poll_ms, or the silent device's doubling wait. */
+  private waitMs(): number {
+    if (this.silentCycles === 0) return this.pollMs;
+    return Math.min(this.pollMs * 2 ** Math.min(this.silentCycles, 20), Math.max(this.pollMs, SILENT_MAX_WAIT_MS));
+  }
+
+  /** After a cycle: silent when nothing but timeouts came of it (the line up), said once; any answer ends it. */
+  private noteSilence(result: CycleResult): void {
+    const key = `modbus.${this.device.name}.silent`;
+    if (result.answered > 0) {
+      if (this.silentCycles > 0) this.ctx.problems.resolve(key, `${this.label} answers again; polled every ${this.pollMs} ms`);
+      this.silentCycles = 0;
+      return;
+    }
+    if (result.skipped || !this.trouble.has('timeout') || result.errors.length === 0) return;
+    this.silentCycles += 1;
+    if (this.silentCycles === 1) {
+      const most = Math.round(Math.max(this.pollMs, SILENT_MAX_WAIT_MS) / 1000);
+      this.ctx.problems.report(key, `${this.label} answers nothing: asked with one request, one try, at waits doubling up to ${most} s until it answers, so that it does not hold up its line`, { device: this.device.name });
+    }
   }
 
   private async runCycle(): Promise<CycleResult> {
@@ -173,9 +203,10 @@ export class DevicePoller {
     }
     const started = this.ctx.clock.monotonicNow();
     this.trouble.clear();
+    const silent = this.silentCycles > 0;
     for (let i = 0; i < this.requests.length; i++) {
       const request = this.requests[i] as ReadRequest<ResolvedPoint>;
-      const outcome = await this.execute(request, result.errors);
+      const outcome = await this.execute(request, result.errors, silent ? 0 : this.device.retries);
       if (typeof outcome === 'object') {
         this.requests.splice(i, 1, ...outcome.split);
         i -= 1;
@@ -185,8 +216,11 @@ export class DevicePoller {
       if (outcome === 'ok' || outcome === 'exception') result.answered += 1;
       else result.failed += 1;
       if (outcome === 'disconnected') break;
+      // Still silent: the rest of the cycle would only time out too.
+      if (silent && result.answered === 0) break;
     }
     this.metrics.pollDuration.observe({ device: this.device.name }, (this.ctx.clock.monotonicNow() - started) / 1000);
+    this.noteSilence(result);
     if (result.answered === 0) {
       this.lineDown(result.errors[0] ?? 'no answer');
     } else {
@@ -206,8 +240,8 @@ export class DevicePoller {
     this.channel.set('connected');
   }
 
-  private async execute(request: ReadRequest<ResolvedPoint>, errors: string[]): Promise<Outcome> {
-    const { name, unitId, timeoutMs, retries } = this.device;
+  private async execute(request: ReadRequest<ResolvedPoint>, errors: string[], retries: number): Promise<Outcome> {
+    const { name, unitId, timeoutMs } = this.device;
     const what = describeRequest(request);
     for (let attempt = 0; ; attempt++) {
       this.requestsOf[request.table].inc();

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { createTestContext, trackCleanups, until } from '@fieldbridge/core/testing';
+import { createModbusSource, type ModbusSource } from '../src/source.js';
+import { section } from './helpers/mapping.js';
+import { startPyModbus } from './helpers/pymodbus.js';
+
+const track = trackCleanups();
+
+describe('a silent device on a shared line, against pymodbus', () => {
+  it('is asked with its first request alone, one try, while the unit beside it is read every poll', async () => {
+    const py = track.add(await startPyModbus('tcp'), (p) => p.close());
+    const url = `tcp://127.0.0.1:${py.port}`;
+    // pymodbus serves units 1-3: unit 9 never answers. Three tables, three requests a cycle.
+    const silentPoints = [
+      { metric: 'u9.id', table: 'holding', address: 211 },
+      { metric: 'u9.in', table: 'input', address: 0 },
+      { metric: 'u9.relay', table: 'coil', address: 0 },
+    ];
+    const config = section({
+      devices: [
+        { name: 'u1', connection: url, unit_id: 1, poll_ms: 20, points: [{ metric: 'u1.id', table: 'holding', address: 211 }] },
+        { name: 'u9', connection: url, unit_id: 9, poll_ms: 20, timeout_ms: 100, retries: 2, points: silentPoints },
+      ],
+    });
+    const t = createTestContext();
+    const src = track.add(createModbusSource(config, t.ctx), (s: ModbusSource) => s.stop());
+    await src.start();
+    const requests = async () => Object.fromEntries(await Promise.all(['holding', 'input', 'coil'].map(async (table) => [table, await t.metric('fieldbridge_modbus_requests_total', { device: 'u9', table })] as const)));
+    // The first silent cycle asks everything, with its retries: 3 tries of each request.
+    await until(async () => Object.values(await requests()).reduce((a, b) => a + b, 0) >= 9 + 4, 'four tries of the silent unit after its first cycle');
+    const asked = await requests();
+    const [first, ...rest] = src.devices()[1]!.requests.map((r) => r.table);
+    expect(rest.map((table) => asked[table])).toEqual([3, 3]);
+    expect(asked[first!]).toBeGreaterThanOrEqual(3 + 4);
+    expect(t.problems.find((p) => p.key === 'modbus.u9.silent')?.message).toBe(
+      `device u9 (unit 9 on ${url}) answers nothing: asked with one request, one try, at waits doubling up to 30 s until it answers, so that it does not hold up its line`,
+    );
+    // Its neighbour on the line went on: read at its poll, not held up for 900 ms a cycle.
+    expect(t.valuesOf('u1.id').length).toBeGreaterThan(10);
+  });
+});
