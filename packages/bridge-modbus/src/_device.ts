@@ -5,6 +5,7 @@ import type { ModbusTable } from './config.js';
 import { decodeAnswer } from './decode.js';
 import { exceptionName, isTransientException, ModbusBridgeError } from './errors.js';
 import { pollRefusalHint, sizeRefusalHint } from './exception-hint.js';
+import { Silence } from './_silence.js';
 import { timeoutHint } from './timeout-hint.js';
 import { describeRequest, halveRequest, planOnePerPoint, planRequests, type ReadRequest } from './plan.js';
 import type { ResolvedDevice, ResolvedPoint } from './resolve.js';
@@ -24,9 +25,6 @@ export interface CycleResult {
 }
 
 type Outcome = 'ok' | 'exception' | 'failed' | 'disconnected' | { split: [ReadRequest<ResolvedPoint>, ReadRequest<ResolvedPoint>] };
-
-/** The longest wait between the tries of a silent device, unless its poll_ms is longer. */
-const SILENT_MAX_WAIT_MS = 30_000;
 
 /**
  * Polls one device every `pollMs` through its line: sends the planned requests, decodes each
@@ -61,8 +59,8 @@ export class DevicePoller {
   private polling = false;
   /** Kinds of failure seen in the current cycle. */
   private readonly trouble = new Set<'timeout' | 'bad_response'>();
-  /** Cycles in a row that had no answer at all but timeouts: the device is silent (see the class). */
-  private silentCycles = 0;
+  /** Whether the device answers nothing, and how long to wait to ask it again (see the class). */
+  private readonly silence: Silence;
 
   constructor(
     readonly device: ResolvedDevice,
@@ -75,6 +73,7 @@ export class DevicePoller {
     this.label = `device ${device.name} (unit ${device.unitId} on ${line.label})`;
     this.pollMs = device.pollMs;
     this.channel = ctx.channel(device.name);
+    this.silence = new Silence(ctx.problems, `modbus.${device.name}.silent`, this.label, device.name);
     for (const point of device.points) {
       if (point.deadband === undefined && !point.onChange) continue;
       this.filters.set(point.index, createChangeFilter({ deadband: point.deadband, onChange: point.onChange, maxIntervalMs: point.maxIntervalMs, maxSeries: 1 }));
@@ -158,35 +157,13 @@ export class DevicePoller {
         // A cycle made long by timeouts is said by the timeout's report, which says what to check.
         if (elapsed <= this.pollMs) this.ctx.problems.resolve(key);
         else if (!this.trouble.has('timeout')) this.ctx.problems.report(key, `${this.label}: a poll took ${Math.round(elapsed)} ms, longer than poll_ms ${this.pollMs}; polling back to back`);
-        this.schedule(Math.max(0, this.waitMs() - elapsed));
+        this.schedule(Math.max(0, this.silence.waitMs(this.pollMs) - elapsed));
       };
       void this.cycle().then(next, (err: unknown) => {
         this.ctx.logger.error({ err, device: this.device.name }, `${this.label}: poll cycle failed`);
         next();
       });
     }, delayMs);
-  }
-
-  /** From one cycle's start to the next: poll_ms, or the silent device's doubling wait. */
-  private waitMs(): number {
-    if (this.silentCycles === 0) return this.pollMs;
-    return Math.min(this.pollMs * 2 ** Math.min(this.silentCycles, 20), Math.max(this.pollMs, SILENT_MAX_WAIT_MS));
-  }
-
-  /** After a cycle: silent when nothing but timeouts came of it (the line up), said once; any answer ends it. */
-  private noteSilence(result: CycleResult): void {
-    const key = `modbus.${this.device.name}.silent`;
-    if (result.answered > 0) {
-      if (this.silentCycles > 0) this.ctx.problems.resolve(key, `${this.label} answers again; polled every ${this.pollMs} ms`);
-      this.silentCycles = 0;
-      return;
-    }
-    if (result.skipped || !this.trouble.has('timeout') || result.errors.length === 0) return;
-    this.silentCycles += 1;
-    if (this.silentCycles === 1) {
-      const most = Math.round(Math.max(this.pollMs, SILENT_MAX_WAIT_MS) / 1000);
-      this.ctx.problems.report(key, `${this.label} answers nothing: asked with one request, one try, at waits doubling up to ${most} s until it answers, so that it does not hold up its line`, { device: this.device.name });
-    }
   }
 
   private async runCycle(): Promise<CycleResult> {
@@ -203,7 +180,7 @@ export class DevicePoller {
     }
     const started = this.ctx.clock.monotonicNow();
     this.trouble.clear();
-    const silent = this.silentCycles > 0;
+    const { silent } = this.silence;
     for (let i = 0; i < this.requests.length; i++) {
       const request = this.requests[i] as ReadRequest<ResolvedPoint>;
       const outcome = await this.execute(request, result.errors, silent ? 0 : this.device.retries);
@@ -220,7 +197,7 @@ export class DevicePoller {
       if (silent && result.answered === 0) break;
     }
     this.metrics.pollDuration.observe({ device: this.device.name }, (this.ctx.clock.monotonicNow() - started) / 1000);
-    this.noteSilence(result);
+    this.silence.note(result.answered, this.trouble.has('timeout'), this.pollMs);
     if (result.answered === 0) {
       this.lineDown(result.errors[0] ?? 'no answer');
     } else {
