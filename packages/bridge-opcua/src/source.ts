@@ -69,6 +69,9 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
   const deliver = createDelivery(plan, ctx, channel, metrics);
   let loop: SessionLoop | undefined;
   let holding = false;
+  // The items whose first value came, for a --once (onceComplete); no longer noted once all have.
+  const heardFirst = new Set<object>();
+  let notingFirsts = true;
   let retryTimer: NodeJS.Timeout | undefined;
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
@@ -182,6 +185,10 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
           // Held first: this message is written anyway, the next ones wait at the server.
           if (ctx.flow.blocked()) hold();
           deliver(batch);
+          if (notingFirsts) {
+            for (const v of batch.values) heardFirst.add(v.item);
+            notingFirsts = !everyFirstHeard();
+          }
         },
         onProblem,
         onRecreated,
@@ -211,6 +218,13 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
     loop.start();
   };
 
+  /** Every item is made (none pending) and each value item among them has given its first value. */
+  const everyFirstHeard = (): boolean => {
+    const items = loop?.subscription()?.items();
+    if (items === undefined || items.some((i) => i.state === 'pending')) return false;
+    return heardFirst.size >= items.filter((i) => i.kind === 'value' && i.state === 'active').length;
+  };
+
   return {
     async start() {
       if (stopping) return;
@@ -228,6 +242,9 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
       })();
       return stopping;
     },
+    // A --once ends when each item gave its first value, not at the session's first message: the
+    // server may send the first values of a thousand items in several.
+    onceComplete: () => !notingFirsts || everyFirstHeard(),
     silentWhy(name) {
       const sub = loop?.subscription();
       return name === where && sub ? silentItemsWhy(sub.items(), retryMs) : undefined;

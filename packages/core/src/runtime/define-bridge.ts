@@ -155,6 +155,14 @@ export interface BridgeInstance {
    */
   silentWhy?(channel: string): string | undefined;
   /**
+   * For a push source's `--once`: false while what it reads has not all come in once, though each
+   * required channel has given a point (OPC UA: one channel for the session, whose items' first
+   * values may come in several messages). The runtime waits for true as long as for the channels
+   * (`--once-timeout`), looking again every 25 ms. Leave it out where a channel's first point is
+   * all a cycle reads.
+   */
+  onceComplete?(): boolean;
+  /**
    * Applies a `configure` request a dashboard sent over WebSocket (e.g. a new poll interval);
    * resolves with what to answer, rejects to refuse (the message goes back to the server).
    * Without it, configure requests are answered with an error saying so.

@@ -21,6 +21,9 @@ import { fileDefaultsFor, markSinkOfFile, withFileDefaults, type FileDefaults } 
 import { ruleSetFor } from './rules-from-config.js';
 import { sinkOptionsFromConfig } from './sink-from-config.js';
 
+/** How often a `--once` looks again at a source's `onceComplete()`. */
+const ONCE_COMPLETE_LOOK_MS = 25;
+
 /** Options of {@link startBridge}. */
 export interface StartBridgeOptions {
   /**
@@ -282,8 +285,9 @@ export async function startBridge<D extends BridgeDefinition>(
       // A source that ran out (a replayed capture) has nothing more to give a silent channel.
       const ended = instance.ended?.then(() => 'ended' as const, () => 'ended' as const) ?? deadline;
       let stoppedBy: 'timeout' | 'ended' | undefined;
-      while (channels.waiting().length > 0 && !abort.signal.aborted) {
-        const woke = await Promise.race([channels.changed(), deadline, ended]);
+      const complete = instance.onceComplete?.bind(instance);
+      while ((channels.waiting().length > 0 || complete?.() === false) && !abort.signal.aborted) {
+        const woke = await Promise.race([channels.changed(), deadline, ended, ...(complete ? [sleep(ONCE_COMPLETE_LOOK_MS, timer.signal, abort.signal)] : [])]);
         if (woke === 'timeout' || woke === 'ended') {
           stoppedBy = woke;
           break;
