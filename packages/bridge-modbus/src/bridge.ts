@@ -12,6 +12,7 @@ import { resolveConfig, type ResolvedPoint } from './resolve.js';
 import { handleScanUnits, SCAN_UNITS_OPTIONS } from './scan-units-command.js';
 import { createModbusSource } from './source.js';
 import { MODBUS_STARTER } from './starter.js';
+import { MODBUS_OTHER_NAMES } from './other-names.js';
 
 /** Lines `--check` prints: each device, its schedule and the requests one cycle sends. */
 export function describeModbus(config: ModbusConfig): string[] {
@@ -80,6 +81,7 @@ export const modbusBridge = defineBridge({
   name: 'modbus',
   version: packageVersion(import.meta.url),
   reads: 'Modbus TCP, RTU and RTU-over-TCP devices',
+  otherNames: MODBUS_OTHER_NAMES,
   configSchema: modbusConfigSchema,
   check: checkModbus,
   pointTags: modbusPointTags,

@@ -8,6 +8,7 @@ import { OPCUA_DEFAULTS } from './plan.js';
 import { opcuaPointTags } from './point-tags.js';
 import { createOpcuaSource } from './source.js';
 import { OPCUA_STARTER } from './starter.js';
+import { OPCUA_OTHER_NAMES } from './other-names.js';
 
 /**
  * The default `--once` wait, in ms: loading node-opcua (1-4 s), a first certificate (up to 4 s),
@@ -26,6 +27,7 @@ export const opcuaBridge = defineBridge({
   name: 'opcua',
   version: packageVersion(import.meta.url),
   reads: "an OPC UA server's variables and events",
+  otherNames: OPCUA_OTHER_NAMES,
   configSchema: opcuaConfigSchema,
   check: checkOpcua,
   pointTags: opcuaPointTags,

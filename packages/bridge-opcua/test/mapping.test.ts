@@ -38,6 +38,27 @@ describeRefusals(opcuaBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['node-tags-crowd.yaml', 6, 88, 'opcua.nodes[0].tags', /^its points would carry 17 tags, .*: the file's 12 \(tags:\), 2 given here, unit, quality and status \(added by the opcua bridge\)/],
 ]);
 
+describe("a node written as Telegraf's opcua input writes it", () => {
+  it('is answered with our keys: name is metric; namespace, identifier_type and identifier are one node_id', () => {
+    const file = fileURLToPath(new URL('./fixtures/bad/telegraf-keys.yaml', import.meta.url));
+    const refusal = (() => {
+      try {
+        parseMapping(readFileSync(file, 'utf8'), 'telegraf-keys.yaml', opcuaBridge, {});
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'accepted';
+    })();
+    expect(refusal.split('\n')).toEqual([
+      'telegraf-keys.yaml:6:7 opcua.nodes[0].metric: required key is missing',
+      'telegraf-keys.yaml:6:9 opcua.nodes[0].name: unknown key (did you mean metric?)',
+      'telegraf-keys.yaml:6:35 opcua.nodes[0].namespace: unknown key (did you mean node_id?)',
+      'telegraf-keys.yaml:6:49 opcua.nodes[0].identifier_type: unknown key (did you mean node_id?)',
+      'telegraf-keys.yaml:6:69 opcua.nodes[0].identifier: unknown key (did you mean node_id?)',
+    ]);
+  });
+});
+
 describe('schema.json', () => {
   it('matches the config schema; run `pnpm schema` after changing it', () => {
     expectSchemaInSync(opcuaBridge, new URL('../schema.json', import.meta.url));

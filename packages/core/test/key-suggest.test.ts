@@ -23,12 +23,15 @@ describe('closestKey', () => {
     expect(closestKey('poll', known)).toBe('poll_ms');
     expect(closestKey('timeout', known)).toBe('timeout_ms');
   });
-  it('knows what other tools call a key, where that key is allowed', () => {
-    expect(closestKey('slave_id', known)).toBe('unit_id');
-    expect(closestKey('slaveId', known)).toBe('unit_id');
-    expect(closestKey('multiplier', ['metric', 'table', 'scale', 'offset'])).toBe('scale');
-    expect(closestKey('data_type', ['metric', 'table', 'type'])).toBe('type');
-    expect(closestKey('slave_id', ['name', 'tags'])).toBeUndefined();
+  it("knows what other tools call a key (the section's otherNames), where that key is allowed", () => {
+    const others = { slave_id: 'unit_id', multiplier: 'scale', data_type: 'type' };
+    expect(closestKey('slave_id', known, others)).toBe('unit_id');
+    expect(closestKey('slaveId', known, others)).toBe('unit_id');
+    expect(closestKey('multiplier', ['metric', 'table', 'scale', 'offset'], others)).toBe('scale');
+    expect(closestKey('data_type', ['metric', 'table', 'type'], others)).toBe('type');
+    expect(closestKey('slave_id', ['name', 'tags'], others)).toBeUndefined();
+    expect(closestKey('slave_id', known)).toBeUndefined();
+    expect(closestKey('toString', ['tags'])).toBeUndefined();
   });
   it('guesses nothing when nothing is close, or two are equally close', () => {
     expect(closestKey('interval', known)).toBeUndefined();

@@ -15,6 +15,12 @@ export interface SectionDefinition<S extends z.ZodType = z.ZodType, N extends st
   check?(config: z.output<S>): SectionIssue[];
   /** The tags the section's points carry, as far as the mapping says (see {@link PointTagSet}). */
   pointTags?(config: z.output<S>): PointTagSet[];
+  /**
+   * What other tools' configurations call keys of this section, by ours (Telegraf's `slave_id`
+   * for `unit_id`): an unknown key so named, in snake_case or not, is answered with ours where
+   * ours is allowed, since no spelling rule leads from one to the other.
+   */
+  otherNames?: Readonly<Record<string, string>>;
 }
 
 /**

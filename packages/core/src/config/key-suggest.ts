@@ -74,33 +74,16 @@ export function keysAt(schema: z.ZodType, path: readonly (string | number)[]): s
 const UNIT_SUFFIX = /^(ms|s|hz|bytes|points|per_s)$/;
 
 /**
- * What other tools call keys the bridges have, by the bridges' name: a file written after
- * Telegraf's, ThingsBoard's or Neuron's Modbus configuration (`slave_id`, `data_type`,
- * `multiplier`) says those, and no spelling rule leads from them to ours. Used only where the key
- * they stand for is allowed.
- */
-const OTHER_NAMES: Readonly<Record<string, string>> = {
-  slave_id: 'unit_id',
-  slave: 'unit_id',
-  slave_address: 'unit_id',
-  station: 'unit_id',
-  data_type: 'type',
-  register_type: 'table',
-  function_code: 'table',
-  multiplier: 'scale',
-  factor: 'scale',
-};
-
-/**
  * The known key `key` was most likely meant to be: a camelCase or kebab-case spelling of it, what
  * another tool calls it (`slave_id` for `unit_id`), a key one edit away (`signals` for `signal`),
  * the one key that is it with its unit added (`poll_ms` for `poll`), or the one fewest edits away
  * ({@link closestName}). Undefined when nothing is that close, or two are equally close.
+ * `otherNames` maps what other tools call keys to ours (a section's `SectionDefinition.otherNames`).
  */
-export function closestKey(key: string, known: readonly string[]): string | undefined {
+export function closestKey(key: string, known: readonly string[], otherNames: Readonly<Record<string, string>> = {}): string | undefined {
   const normal = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/-/g, '_').replace(/^_/, '');
   if (normal !== key && known.includes(normal)) return normal;
-  const other = OTHER_NAMES[normal];
+  const other = Object.hasOwn(otherNames, normal) ? otherNames[normal] : undefined;
   if (other !== undefined && known.includes(other)) return other;
   const nearest = closestName(key.toLowerCase(), known);
   if (nearest !== undefined && editDistance(key.toLowerCase(), nearest) <= 1) return nearest;

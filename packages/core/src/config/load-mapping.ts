@@ -98,7 +98,8 @@ export function parseMapping(text: string, file: string, sections: Sections, env
       others: options.knownSections ?? [],
       foreign: (key: string) => (foreign.has(key) ? ` (another bridge's section? this command reads ${single!.name}: only; \`fieldbridge run\` runs a file of several bridges, and a look at the source such as --probe or --browse sets the others aside)` : undefined),
     };
-    throw new ConfigError(locateIssues(text, doc, issues, at, schema, top));
+    const otherNames = (path: readonly (string | number)[]) => sectionList(sections).find((d) => d.name === path[0])?.otherNames;
+    throw new ConfigError(locateIssues(text, doc, issues, at, schema, top, otherNames));
   }
   const config = result.data as MultiFileConfig;
   const found = sectionList(sections).flatMap((definition) => (config[definition.name] === undefined ? [] : checkSection(definition, config[definition.name], options)));
@@ -223,7 +224,15 @@ function keyPathOf(path: readonly unknown[], node: unknown): string {
   return formatPath(keys);
 }
 
-function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$ZodIssue[], at: At, schema: z.ZodType, top: Pick<TopLevelKnown, 'others' | 'foreign'> = { others: [] }): ConfigIssue[] {
+function locateIssues(
+  text: string,
+  doc: Document,
+  zodIssues: readonly z.core.$ZodIssue[],
+  at: At,
+  schema: z.ZodType,
+  top: Pick<TopLevelKnown, 'others' | 'foreign'> = { others: [] },
+  otherNames: (path: readonly (string | number)[]) => Readonly<Record<string, string>> | undefined = () => undefined,
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   for (const issue of unfoldUnions(zodIssues)) {
     const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
@@ -234,7 +243,7 @@ function locateIssues(text: string, doc: Document, zodIssues: readonly z.core.$Z
       for (const key of issue.keys) {
         const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && String(p.key.value) === key) : undefined;
         const offset = (pair?.key as Node | undefined)?.range?.[0] ?? parent?.range?.[0];
-        const hint = path.length === 0 ? unknownTopLevelWords(key, { ...top, allowed: keysAt(schema, []), written }) : suggest(key, known);
+        const hint = path.length === 0 ? unknownTopLevelWords(key, { ...top, allowed: keysAt(schema, []), written }) : suggest(key, known, otherNames(path));
         out.push(at(offset, formatPath([...path, key]), `unknown key${hint}`));
       }
       continue;
@@ -300,8 +309,8 @@ function innerOffset(text: string, node: Node, issue: z.core.$ZodIssue): number 
 }
 
 /** What the user most likely meant by an unknown key: a known key spelled nearly so, or the snake_case rule. */
-function suggest(key: string, known: readonly string[]): string {
-  const closest = closestKey(key, known);
+function suggest(key: string, known: readonly string[], otherNames: Readonly<Record<string, string>> | undefined): string {
+  const closest = closestKey(key, known, otherNames);
   if (closest !== undefined) return ` (did you mean ${closest}?)`;
   return /[A-Z]/.test(key) ? ` (keys are snake_case: ${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}?)` : '';
 }

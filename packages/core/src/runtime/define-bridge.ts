@@ -208,6 +208,12 @@ export interface BridgeDefinition<S extends z.ZodType = z.ZodType, N extends str
   /** Schema of the bridge's YAML section (strict: unknown keys are errors). */
   configSchema: S;
   /**
+   * What other tools' configurations call keys of the section, by ours (Telegraf's `slave_id` for
+   * `unit_id`): an unknown key so named is answered with ours ("did you mean unit_id?") where ours
+   * is allowed, since no spelling rule leads from one to the other.
+   */
+  otherNames?: Readonly<Record<string, string>>;
+  /**
    * Cross-field checks the schema cannot express (overlapping registers, a template naming a
    * placeholder that does not exist), each issue located by its path in the section. Run by
    * the mapping loader, so `--check` refuses all the runtime would.
