@@ -1,10 +1,9 @@
 import { runBridgeCommand, trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { opcuaBridge } from '../src/bridge.js';
-import { startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
 import { createCleanup } from './helpers/cleanup.js';
-import { addS7DataBlocks, S7_LINE_VARIABLES, S7_NAMESPACE } from './helpers/plc-nodes.js';
+import { S7_LINE_VARIABLES, S7_NAMESPACE, useS7Server } from './helpers/plc-nodes.js';
 
 // `bridge-opcua --browse` with a limit that cuts a PLC of several big data blocks in the middle:
 // the walk is breadth first and the cut shared, so every block shows, each saying what it left out.
@@ -12,16 +11,9 @@ const files = createCleanup();
 const track = trackCleanups();
 const BLOCKS = 6;
 const PER_BLOCK = 300;
-let server: OpcuaTestServer;
+const server = useS7Server(files, { stations: 0, perStation: 0, blocks: BLOCKS, perBlock: PER_BLOCK });
 
-beforeAll(async () => {
-  server = await startOpcuaServer({ pkiDir: files.dir('server') });
-  files.add(() => server.stop());
-  addS7DataBlocks(server, { stations: 0, perStation: 0, blocks: BLOCKS, perBlock: PER_BLOCK });
-});
-afterAll(() => files.run());
-
-const bare = () => `source_id: s7\nsink: { url: stdout }\nopcua:\n  endpoint: ${server.endpointUrl}\n  connect_timeout_ms: 5s\n`;
+const bare = () => `source_id: s7\nsink: { url: stdout }\nopcua:\n  endpoint: ${server().endpointUrl}\n  connect_timeout_ms: 5s\n`;
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const file = await writeTempFile(track, 'map.yaml', bare());

@@ -1,10 +1,9 @@
 import { runBridgeCommand, trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { opcuaBridge } from '../src/bridge.js';
-import { startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
 import { createCleanup } from './helpers/cleanup.js';
-import { addS7DataBlocks, S7_LINE_VARIABLES, S7_NAMESPACE } from './helpers/plc-nodes.js';
+import { S7_LINE_VARIABLES, S7_NAMESPACE, useS7Server } from './helpers/plc-nodes.js';
 
 // `bridge-opcua --browse` against a node-opcua server laid out as an S7-1500's: node ids with
 // quotes, dots, spaces, umlauts, `#` and `: ` in them, and a data block of 3000 variables.
@@ -12,16 +11,9 @@ const files = createCleanup();
 const track = trackCleanups();
 const STATIONS = 40;
 const PER_STATION = 75;
-let server: OpcuaTestServer;
+const server = useS7Server(files, { stations: STATIONS, perStation: PER_STATION });
 
-beforeAll(async () => {
-  server = await startOpcuaServer({ pkiDir: files.dir('server') });
-  files.add(() => server.stop());
-  addS7DataBlocks(server, { stations: STATIONS, perStation: PER_STATION });
-});
-afterAll(() => files.run());
-
-const bare = () => `source_id: s7\nsink: { url: stdout }\nopcua:\n  endpoint: ${server.endpointUrl}\n  connect_timeout_ms: 5s\n  publishing_interval_ms: 50ms\n`;
+const bare = () => `source_id: s7\nsink: { url: stdout }\nopcua:\n  endpoint: ${server().endpointUrl}\n  connect_timeout_ms: 5s\n  publishing_interval_ms: 50ms\n`;
 
 async function cli(args: string[], text = bare()): Promise<{ code: number; out: string; err: string }> {
   const file = await writeTempFile(track, 'map.yaml', text);
@@ -63,7 +55,7 @@ describe('node ids pasted the way engineers slip', () => {
   });
 
   it("UaExpert's display form (NS3|String|...) is refused with the text form to write, which browses", async () => {
-    const index = server.server.engine.addressSpace!.getNamespaceIndex(S7_NAMESPACE);
+    const index = server().server.engine.addressSpace!.getNamespaceIndex(S7_NAMESPACE);
     const shown = await cli(['--browse', `NS${index}|String|"DB_Line"`]);
     expect(shown.code).toBe(2);
     const written = /write it as (.+)\n$/.exec(shown.err)?.[1];

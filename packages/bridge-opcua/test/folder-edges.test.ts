@@ -1,10 +1,9 @@
 import { trackCleanups } from '@fieldbridge/core/testing';
 import type { UAObject } from 'node-opcua';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
+import { describe, expect, it } from 'vitest';
 import { runSource } from './helpers/bridge.js';
 import { createCleanup } from './helpers/cleanup.js';
-import { addS7DataBlocks, S7_NAMESPACE } from './helpers/plc-nodes.js';
+import { S7_NAMESPACE, useS7Server } from './helpers/plc-nodes.js';
 
 // folders[] over what a plant's address space holds: device objects one level below max_depth,
 // the Server object under Objects, and a folder that appears while the bridge runs.
@@ -14,21 +13,14 @@ import { addS7DataBlocks, S7_NAMESPACE } from './helpers/plc-nodes.js';
 //                                  / DB_Block0 (2), empty
 const files = createCleanup();
 const track = trackCleanups();
-let server: OpcuaTestServer;
-
-beforeAll(async () => {
-  server = await startOpcuaServer({ pkiDir: files.dir('server') });
-  files.add(() => server.stop());
-  addS7DataBlocks(server, { stations: 2, perStation: 3, blocks: 1, perBlock: 0 });
-});
-afterAll(() => files.run());
+const server = useS7Server(files, { stations: 2, perStation: 3, blocks: 1, perBlock: 0 });
 
 const s7 = (id: string): string => `nsu=${S7_NAMESPACE};s=${id}`;
 const cutOf = (t: Awaited<ReturnType<typeof runSource>>['t']) => t.problems.filter((p) => p.key.endsWith('.folder_truncated'));
 
 describe('a folder walk stopped by max_depth', () => {
   it('names each object at the limit with something below it, what is below it, and the max_depth that looks into it', async () => {
-    const { t, source } = await runSource(track, { endpoint: server.endpointUrl, folders: [{ metric: 'plc.{path}', browse_path: 'PLC_1', max_depth: 2 }] });
+    const { t, source } = await runSource(track, { endpoint: server().endpointUrl, folders: [{ metric: 'plc.{path}', browse_path: 'PLC_1', max_depth: 2 }] });
     await t.waitFor(() => cutOf(t).length > 0, 'the folder reported');
     // Before: nothing monitored and nothing said.
     expect(source.items()).toEqual([]);
@@ -44,7 +36,7 @@ describe('a folder walk stopped by max_depth', () => {
   });
 
   it('one level more takes the variables below the last objects and names the objects still at the limit', async () => {
-    const { t, source } = await runSource(track, { endpoint: server.endpointUrl, folders: [{ metric: 'plc.{path}', browse_path: 'PLC_1', max_depth: 3 }] });
+    const { t, source } = await runSource(track, { endpoint: server().endpointUrl, folders: [{ metric: 'plc.{path}', browse_path: 'PLC_1', max_depth: 3 }] });
     await t.waitFor(() => cutOf(t).length > 0 && t.ready(), 'subscribed, the folder reported');
     expect(source.items().map((i) => i.browsePath?.join('/'))).toHaveLength(6);
     const message = cutOf(t)[0]!.message!;
@@ -53,7 +45,7 @@ describe('a folder walk stopped by max_depth', () => {
   });
 
   it('says nothing when the limit leaves nothing below it', async () => {
-    const { t, source } = await runSource(track, { endpoint: server.endpointUrl, folders: [{ metric: 'plc.{path}', browse_path: 'PLC_1', max_depth: 4 }] });
+    const { t, source } = await runSource(track, { endpoint: server().endpointUrl, folders: [{ metric: 'plc.{path}', browse_path: 'PLC_1', max_depth: 4 }] });
     await t.waitFor(() => t.ready() && source.items().length > 0, 'subscribed');
     expect(source.items()).toHaveLength(12);
     expect(cutOf(t)).toEqual([]);
@@ -62,7 +54,7 @@ describe('a folder walk stopped by max_depth', () => {
 
 describe('a folder over Objects', () => {
   it('leaves out the Server object and its diagnostics, and says so once with how to include it', async () => {
-    const { t, source } = await runSource(track, { endpoint: server.endpointUrl, folders: [{ metric: 'all.{path}', node_id: 'i=85', max_depth: 4 }] });
+    const { t, source } = await runSource(track, { endpoint: server().endpointUrl, folders: [{ metric: 'all.{path}', node_id: 'i=85', max_depth: 4 }] });
     await t.waitFor(() => t.ready() && source.items().length > 0, 'subscribed');
     const paths = source.items().map((i) => i.browsePath?.join('/') ?? '');
     expect(paths).toContain('PLC_1/DataBlocksGlobal/DB_Line/Temp');
@@ -75,14 +67,14 @@ describe('a folder over Objects', () => {
   });
 
   it('monitors the Server object when a folder names it', async () => {
-    const { t, source } = await runSource(track, { endpoint: server.endpointUrl, folders: [{ metric: 'server.{path}', node_id: 'i=2253', max_depth: 1 }] });
+    const { t, source } = await runSource(track, { endpoint: server().endpointUrl, folders: [{ metric: 'server().{path}', node_id: 'i=2253', max_depth: 1 }] });
     await t.waitFor(() => t.ready() && source.items().length > 0, 'subscribed');
     expect(source.items().map((i) => i.browsePath?.join('/'))).toContain('ServerStatus');
     expect(t.logs.messages().filter((m) => m.includes('left out the Server object'))).toEqual([]);
   });
 
   it('below the Server object, leaves out the diagnostics of each session and subscription (ours among them), and says so once', async () => {
-    const { t, source } = await runSource(track, { endpoint: server.endpointUrl, folders: [{ metric: 'server.{path}', node_id: 'i=2253', max_depth: 4 }] });
+    const { t, source } = await runSource(track, { endpoint: server().endpointUrl, folders: [{ metric: 'server().{path}', node_id: 'i=2253', max_depth: 4 }] });
     await t.waitFor(() => t.ready() && source.items().length > 0, 'subscribed');
     const paths = source.items().map((i) => i.browsePath?.join('/') ?? '');
     expect(paths).toContain('ServerStatus/CurrentTime');
@@ -90,7 +82,7 @@ describe('a folder over Objects', () => {
     // Before: ServerDiagnostics/SessionsDiagnosticsSummary/<our session>/... and the subscription arrays.
     expect(paths.filter((p) => /SessionsDiagnosticsSummary|SubscriptionDiagnosticsArray/.test(p))).toEqual([]);
     expect(t.logs.messages('info').filter((m) => m.includes('each client session'))).toEqual([
-      'folder server.{path} (i=2253): left out the diagnostics of each client session and subscription below it (ServerDiagnostics/SessionsDiagnosticsSummary, ServerDiagnostics/SubscriptionDiagnosticsArray): ' +
+      'folder server().{path} (i=2253): left out the diagnostics of each client session and subscription below it (ServerDiagnostics/SessionsDiagnosticsSummary, ServerDiagnostics/SubscriptionDiagnosticsArray): ' +
         'one item per session, ours among them, each gone when its session ends; to monitor them, add a folders[] entry with node_id: i=3706 (sessions) or i=2290 (subscriptions)',
     ]);
   });
@@ -99,7 +91,7 @@ describe('a folder over Objects', () => {
 describe('metric names of a folder found while the bridge runs', () => {
   it('reports, by name, a variable whose metric collides with one already monitored, though the number of items stayed the same', async () => {
     const { t, source } = await runSource(track, {
-      endpoint: server.endpointUrl,
+      endpoint: server().endpointUrl,
       retry_refused_ms: '1s',
       nodes: [{ metric: 'line.Temp', browse_path: 'PLC_1/DataBlocksGlobal/DB_Line/Temp' }],
       folders: [{ metric: 'line.{name}', browse_path: 'PLC_1/DataBlocksGlobal/DB_Late' }],
@@ -107,7 +99,7 @@ describe('metric names of a folder found while the bridge runs', () => {
     await t.waitFor(() => t.ready() && source.items().some((i) => i.state === 'unresolved'), 'the folder not found yet');
     expect(source.items()).toHaveLength(2);
     // A data block downloaded into the PLC while the bridge runs: its one variable gives line.Temp too.
-    const addressSpace = server.server.engine.addressSpace!;
+    const addressSpace = server().server.engine.addressSpace!;
     const ns = addressSpace.getNamespace(S7_NAMESPACE);
     const blocks = addressSpace.findNode(`ns=${ns.index};s=DataBlocksGlobal`) as UAObject;
     const late = ns.addObject({ componentOf: blocks, browseName: 'DB_Late', nodeId: 's="DB_Late"' });

@@ -1,25 +1,17 @@
 import { runBridgeCommand, trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { opcuaBridge } from '../src/bridge.js';
 import { normalizeBrowseName } from '../src/metric-names.js';
-import { startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
 import { createCleanup } from './helpers/cleanup.js';
-import { addS7DataBlocks, S7_NAMESPACE } from './helpers/plc-nodes.js';
+import { S7_NAMESPACE, useS7Server } from './helpers/plc-nodes.js';
 
 // Metric names made from browse paths of a node-opcua server laid out as an S7-1500's: spaces,
 // umlauts, `#`, `: `, brackets and quotes in the browse names.
 const files = createCleanup();
 const track = trackCleanups();
-let server: OpcuaTestServer;
+const server = useS7Server(files, { stations: 0, perStation: 0, names: true });
 
-beforeAll(async () => {
-  server = await startOpcuaServer({ pkiDir: files.dir('server') });
-  files.add(() => server.stop());
-  addS7DataBlocks(server, { stations: 0, perStation: 0, names: true });
-});
-afterAll(() => files.run());
-
-const head = (extra = '') => `source_id: s7\nsink: { url: stdout }\nopcua:\n  endpoint: ${server.endpointUrl}\n  connect_timeout_ms: 5s\n  publishing_interval_ms: 50ms\n${extra}`;
+const head = (extra = '') => `source_id: s7\nsink: { url: stdout }\nopcua:\n  endpoint: ${server().endpointUrl}\n  connect_timeout_ms: 5s\n  publishing_interval_ms: 50ms\n${extra}`;
 const LINE = 'PLC_1/DataBlocksGlobal/DB_Line';
 
 async function once(text: string): Promise<{ code: number; points: Record<string, number>; err: string }> {

@@ -1,23 +1,15 @@
 import { runBridgeCommand, trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { opcuaBridge } from '../src/bridge.js';
-import { startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
 import { createCleanup } from './helpers/cleanup.js';
-import { addS7DataBlocks } from './helpers/plc-nodes.js';
+import { useS7Server } from './helpers/plc-nodes.js';
 
 // `--once` of a mapping whose items are made in several CreateMonitoredItems requests (one per
 // sampling interval, at most 1,000 items each), so that their first values come in several
 // messages of the subscription.
 const files = createCleanup();
 const track = trackCleanups();
-let server: OpcuaTestServer;
-
-beforeAll(async () => {
-  server = await startOpcuaServer({ pkiDir: files.dir('server') });
-  files.add(() => server.stop());
-  addS7DataBlocks(server, { stations: 30, perStation: 50 });
-});
-afterAll(() => files.run());
+const server = useS7Server(files, { stations: 30, perStation: 50 });
 
 describe('--once', () => {
   it("gives every item's first value, not only those of the subscription's first message", async () => {
@@ -25,7 +17,7 @@ describe('--once', () => {
       'source_id: s7',
       'sink: { url: stdout }',
       'opcua:',
-      `  endpoint: ${server.endpointUrl}`,
+      `  endpoint: ${server().endpointUrl}`,
       '  publishing_interval_ms: 50ms',
       '  metric_names: normalized',
       "  nodes:\n    - { metric: line.temp, browse_path: 'PLC_1/DataBlocksGlobal/DB_Line/Temp', sampling_interval_ms: 250 }",

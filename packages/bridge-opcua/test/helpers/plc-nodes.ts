@@ -1,5 +1,7 @@
 import type { UAObject } from 'node-opcua';
-import type { OpcuaTestServer } from '../../src/server.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startOpcuaServer, type OpcuaTestServer } from '../../src/server.js';
+import type { Cleanup } from './cleanup.js';
 
 /** The namespace URI of an S7-1500's OPC UA server. */
 export const S7_NAMESPACE = 'http://www.siemens.com/simatic-s7-opcua';
@@ -86,4 +88,21 @@ export function setS7Value(server: OpcuaTestServer, id: string, value: number): 
   const node = addressSpace.findNode(`ns=${ns};s=${id}`) as unknown as { setValueFromSource(v: { dataType: number; value: number }): void } | null;
   if (!node) throw new Error(`no variable ${id} on the test server`);
   node.setValueFromSource({ dataType: 11, value });
+}
+
+/**
+ * A test server laid out as an S7-1500's ({@link addS7DataBlocks} with `blocks`), started before
+ * the file's tests with its PKI in a folder of `files`, and stopped with the rest of `files` after
+ * them. Returns the server, to read once the tests run.
+ */
+export function useS7Server(files: Cleanup, blocks: S7Blocks): () => OpcuaTestServer {
+  let server: OpcuaTestServer | undefined;
+  beforeAll(async () => {
+    const started = await startOpcuaServer({ pkiDir: files.dir('server') });
+    server = started;
+    files.add(() => started.stop());
+    addS7DataBlocks(started, blocks);
+  });
+  afterAll(() => files.run());
+  return () => server!;
 }
