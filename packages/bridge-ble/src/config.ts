@@ -1,18 +1,10 @@
-import { closestName, durationMs, maxRateHzSchema, reconnectSchema, tagsSchema, channelNameSchema } from '@fieldbridge/core/bridge';
+import { durationMs, maxRateHzSchema, reconnectSchema, tagsSchema, channelNameSchema } from '@fieldbridge/core/bridge';
 import { z } from 'zod';
 
 /** What a device is decoded as: an advertisement format, byte slices (`custom`), or a GATT connection. */
 export const BLE_DECODERS = ['bthome', 'ruuvi', 'atc', 'pvvx', 'ibeacon', 'eddystone', 'custom', 'gatt'] as const;
 /** One of {@link BLE_DECODERS}. */
 export type BleDecoder = (typeof BLE_DECODERS)[number];
-
-/** `key must be one of …`, with the nearest choice to a misspelt value (`did you mean ruuvi?`). */
-function oneOf(key: string, choices: readonly string[]): (issue: { input?: unknown }) => string {
-  return (issue) => {
-    const near = typeof issue.input === 'string' ? closestName(issue.input, choices) : undefined;
-    return `${key} must be one of ${choices.join(', ')}${near === undefined ? '' : ` (did you mean ${near}?)`}`;
-  };
-}
 
 /** Value types of a byte slice (the custom decoder's `SliceType`). */
 const SLICE_TYPES = ['u8', 'i8', 'u16', 'i16', 'u24', 'i24', 'u32', 'i32', 'float32', 'bits'] as const;
@@ -38,7 +30,7 @@ const sliceFieldSchema = z
   .strictObject({
     measurement: z.string().min(1).max(128).describe('Measurement name: {measurement} in the metric template.'),
     offset: z.number().int().min(0).max(253).describe('First byte; for manufacturer data the company id is bytes 0-1.'),
-    type: z.enum(SLICE_TYPES, { error: oneOf('type', SLICE_TYPES) }).describe('u8 | i8 | u16 | i16 | u24 | i24 | u32 | i32 | float32 | bits.'),
+    type: z.enum(SLICE_TYPES, { error: `type must be one of ${SLICE_TYPES.join(', ')}` }).describe('u8 | i8 | u16 | i16 | u24 | i24 | u32 | i32 | float32 | bits.'),
     byte_order: z.enum(['little', 'big']).optional().describe('Default little (the Bluetooth convention).'),
     bytes: z.number().int().min(1).max(4).optional().describe('bits: bytes read before the bits are taken out. Default 1.'),
     bit: z.number().int().min(0).max(31).optional().describe('bits: first bit, 0 = least significant. Default 0.'),
@@ -88,7 +80,7 @@ export const bleDeviceSchema = z
     ibeacon_uuid: beaconIdText('ibeacon_uuid', 'the 32 hex digits of a UUID').optional().describe('Match every iBeacon advertising this proximity UUID, e2c56db5-dffb-48d2-b060-d0f5a71096e0 (each beacon its own channel, tagged major and minor).'),
     ibeacon_major: z.number().int().min(0).max(0xffff).optional().describe('With ibeacon_uuid: only the beacons of this major (0..65535).'),
     eddystone_namespace: beaconIdText('eddystone_namespace', '20 hex digits').optional().describe('Match every Eddystone-UID beacon of this 10-byte namespace, 20 hex digits (each beacon its own channel, tagged instance).'),
-    decoder: z.enum(BLE_DECODERS, { error: oneOf('decoder', BLE_DECODERS) }).describe('bthome | ruuvi | atc | pvvx | ibeacon | eddystone | custom | gatt.'),
+    decoder: z.enum(BLE_DECODERS, { error: `decoder must be one of ${BLE_DECODERS.join(', ')}` }).describe('bthome | ruuvi | atc | pvvx | ibeacon | eddystone | custom | gatt.'),
     bind_key: z.string().max(128).optional().describe('bthome: the device bind key (32 hex digits) for encrypted adverts; take it from the environment: ${KITCHEN_BIND_KEY}.'),
     counter_restart_after_s: counterRestartSchema.describe(`bthome with bind_key: encryption counters below the last accepted one that keep rising this long, with none above it in between, are taken as the sensor's counter restart (a battery change) and become its baseline; never (or 0) refuses them until the bridge restarts (seconds, or 5m, 1h; ${COUNTER_RESTART_RANGE}). Default the section's, else 5m.`),
     custom: customDecoderSchema.optional(),
