@@ -21,11 +21,15 @@ export function isTime(f: HeardField): boolean {
   return TIME_NAMES.has(timeKey(f.name)) && f.unfit === undefined && (f.epochUnit !== undefined || f.iso8601 !== undefined);
 }
 
-/** What makes two topics' values read alike: path, kind, and whether it is a number in a string, a boolean (with which words) or the time. */
+/**
+ * What makes two topics' values read alike: path, kind, and whether it is a number in a string, a
+ * boolean (with which words) or the time (in which unit, with a zone or without).
+ */
 export function fieldKey(f: HeardField): string {
   const proposal = booleanProposal(f);
   const boolean = proposal === undefined ? '' : `:boolean:${proposal.payload_on ?? ''}`;
-  return `${f.path}:${f.kind}${f.numberText ? ':number' : ''}${boolean}${isTime(f) ? ':time' : ''}`;
+  const time = isTime(f) ? `:time:${f.epochUnit ?? f.iso8601 ?? ''}` : '';
+  return `${f.path}:${f.kind}${f.numberText ? ':number' : ''}${boolean}${time}`;
 }
 
 /**

@@ -46,9 +46,10 @@ export function takesOthers(group: Pick<Group, 'levels'>, heard: readonly HeardT
 /**
  * Merges JSON groups of one family into one: groups whose topics have as many levels and the same
  * first level (`zigbee2mqtt/hall_plug`, `zigbee2mqtt/bath_sensor`: devices of different models),
- * when together their filter takes no other topic heard and is not `+` throughout, and a value at
- * one path reads alike in every topic that has it (a number in one and a word in another do not
- * merge). The merged group reads every value of any of them, each `optional` where some topic
+ * when together they differ at one level only (Tasmota's `tele/<device>/STATE` and
+ * `tele/<device>/SENSOR` are other messages, not other models), their filter takes no other topic
+ * heard, and a value at one path reads alike in every topic that has it (a number in one and a
+ * word in another do not merge). The merged group reads every value of any of them, each `optional` where some topic
  * lacks it, so a hundred devices of a few models are one entry rather than a hundred. Other
  * groups are returned as they were, in their order.
  */
@@ -79,7 +80,7 @@ export function mergeFamilies(groups: readonly Group[], heard: readonly HeardTop
 
 function mergeOf(family: readonly Group[], heard: readonly HeardTopic[]): Group | undefined {
   const levels = family.flatMap((g) => g.levels);
-  if (takesOthers({ levels }, heard) || onlyWildcards({ levels })) return undefined;
+  if (filterLevels({ levels }).filter((level) => level === '+').length !== 1 || takesOthers({ levels }, heard)) return undefined;
   const samples = family.map((g) => g.sample);
   const byPath = new Map<string, { field: HeardField; key: string; topics: number }>();
   for (const t of samples) {
