@@ -47,6 +47,10 @@ export function yamlMisreadings(doc: Document, text: string, warnings: readonly 
           out.push({ offset: node.range[0], message: windowsPathMessage(inner, what) });
         }
       }
+      if (node.type === 'PLAIN' && typeof node.value === 'string') {
+        const cut = numberedComment(text, node.range[0], node.range[1], node.value);
+        if (cut) out.push(cut);
+      }
       if ((node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL') && node.value === '') {
         const header = valueToLineEnd(text, node.range[0]);
         out.push(quoted(text, node.range[0], `"${clip(header)}" starts a block of text (a value starting with > or | is the indented lines below it), and none follows`));
@@ -55,6 +59,28 @@ export function yamlMisreadings(doc: Document, text: string, warnings: readonly 
   });
   return out.sort((a, b) => a.offset - b.offset);
 }
+
+/**
+ * A text value followed on its line by ` #1` (an S7 tag's `Temp #1`, a `Pump #2`): YAML ends the
+ * value before the ` #`, which starts a comment, so the value is read short. Said with the value
+ * quoted whole, or the comment written as `# 1`.
+ */
+function numberedComment(text: string, start: number, end: number, value: string): SourceHint | undefined {
+  const line = lineAt(text, end);
+  const after = line.text.slice(end - line.start);
+  const comment = /^[ \t]+(#\d.*)$/.exec(after)?.[1]?.trimEnd();
+  if (comment === undefined) return undefined;
+  const before = line.text.slice(0, start - line.start).trim();
+  const whole = `${value} ${comment}`;
+  return {
+    offset: start,
+    // Written out whole (a long node id is pasted back as it is), within a line's bound.
+    message: `"${tail(whole)}" reads as "${tail(value)}" and a comment (a # after a space starts one): if ${clip(comment, 20)} belongs to the value, put it in quotes: ${before ? `${before} ` : ''}${singleQuoted(clip(whole, 400))}; if it is a comment, write it as # ${clip(comment.slice(1), 20)}`,
+  };
+}
+
+/** The end of a long value, where the cut is (`...s="DB_Line"."Temp`). */
+const tail = (text: string, max = 60): string => (text.length > max ? `...${text.slice(text.length - max + 3)}` : text);
 
 /** `problem`, then how to write the value from `offset` as text: in single quotes. */
 function quoted(text: string, offset: number, problem: string, end?: number): SourceHint {
