@@ -31,4 +31,25 @@ describe('--once', () => {
     expect(metrics.has('line.temp')).toBe(true);
     expect([...metrics].filter((m) => m.startsWith('big.'))).toHaveLength(1500);
   });
+
+  it('against a server whose certificate trust: strict refuses, ends at the refusal (exit 1), not at --once-timeout', async () => {
+    const text = [
+      'source_id: s7',
+      'sink: { url: stdout }',
+      'opcua:',
+      `  endpoint: ${server().endpointUrl}`,
+      '  security: { mode: SignAndEncrypt }',
+      '  trust: strict',
+      `  pki: ${files.dir('strict-pki')}`,
+      "  nodes:\n    - { metric: line.temp, browse_path: 'PLC_1/DataBlocksGlobal/DB_Line/Temp' }",
+      '',
+    ].join('\n');
+    const file = await writeTempFile(track, 'map.yaml', text);
+    // Waiting out the 10 minutes would fail the test by its own timeout.
+    const run = await runBridgeCommand(opcuaBridge, ['--config', file, '--dry-run', '--once', '--once-timeout', '10m']);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('is not trusted (trust: strict)');
+    expect(run.err).toContain('--once: bridge-opcua read nothing');
+    expect(run.out).toBe('');
+  });
 });

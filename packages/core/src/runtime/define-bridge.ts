@@ -158,8 +158,8 @@ export interface BridgeInstance {
    * For a push source's `--once`: false while what it reads has not all come in once, though each
    * required channel has given a point (OPC UA: one channel for the session, whose items' first
    * values may come in several messages). The runtime waits for true as long as for the channels
-   * (`--once-timeout`), looking again every 25 ms. Leave it out where a channel's first point is
-   * all a cycle reads.
+   * (`--once-timeout`), looking again every 25 ms, while a required channel has not failed. Leave it
+   * out where a channel's first point is all a cycle reads.
    */
   onceComplete?(): boolean;
   /**

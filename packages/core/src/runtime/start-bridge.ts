@@ -286,7 +286,10 @@ export async function startBridge<D extends BridgeDefinition>(
       const ended = instance.ended?.then(() => 'ended' as const, () => 'ended' as const) ?? deadline;
       let stoppedBy: 'timeout' | 'ended' | undefined;
       const complete = instance.onceComplete?.bind(instance);
-      while ((channels.waiting().length > 0 || complete?.() === false) && !abort.signal.aborted) {
+      // What a source has not all read yet is waited for while a required channel can still bring it.
+      const requiredCount = () => Object.values(channels.snapshot()).filter((c) => c.required).length;
+      const incomplete = () => complete?.() === false && channels.failures().failed.length < requiredCount();
+      while ((channels.waiting().length > 0 || incomplete()) && !abort.signal.aborted) {
         const woke = await Promise.race([channels.changed(), deadline, ended, ...(complete ? [sleep(ONCE_COMPLETE_LOOK_MS, timer.signal, abort.signal)] : [])]);
         if (woke === 'timeout' || woke === 'ended') {
           stoppedBy = woke;
