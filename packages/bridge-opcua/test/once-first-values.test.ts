@@ -11,21 +11,24 @@ const files = createCleanup();
 const track = trackCleanups();
 const server = useS7Server(files, { stations: 30, perStation: 50 });
 
+/** `bridge-opcua --dry-run --once` of an opcua section whose lines after `endpoint:` are `lines`. */
+async function once(lines: string[], timeout: string) {
+  const text = ['source_id: s7', 'sink: { url: stdout }', 'opcua:', `  endpoint: ${server().endpointUrl}`, ...lines, ''].join('\n');
+  const file = await writeTempFile(track, 'map.yaml', text);
+  return runBridgeCommand(opcuaBridge, ['--config', file, '--dry-run', '--once', '--once-timeout', timeout]);
+}
+
 describe('--once', () => {
   it("gives every item's first value, not only those of the subscription's first message", async () => {
-    const text = [
-      'source_id: s7',
-      'sink: { url: stdout }',
-      'opcua:',
-      `  endpoint: ${server().endpointUrl}`,
-      '  publishing_interval_ms: 50ms',
-      '  metric_names: normalized',
-      "  nodes:\n    - { metric: line.temp, browse_path: 'PLC_1/DataBlocksGlobal/DB_Line/Temp', sampling_interval_ms: 250 }",
-      "  folders:\n    - { metric: 'big.{path}', browse_path: 'PLC_1/DataBlocksGlobal/DB_Big', max_items: 1500 }",
-      '',
-    ].join('\n');
-    const file = await writeTempFile(track, 'map.yaml', text);
-    const run = await runBridgeCommand(opcuaBridge, ['--config', file, '--dry-run', '--once', '--once-timeout', '20s']);
+    const run = await once(
+      [
+        '  publishing_interval_ms: 50ms',
+        '  metric_names: normalized',
+        "  nodes:\n    - { metric: line.temp, browse_path: 'PLC_1/DataBlocksGlobal/DB_Line/Temp', sampling_interval_ms: 250 }",
+        "  folders:\n    - { metric: 'big.{path}', browse_path: 'PLC_1/DataBlocksGlobal/DB_Big', max_items: 1500 }",
+      ],
+      '20s',
+    );
     expect(run.code, run.err).toBe(0);
     const metrics = new Set(run.out.trim().split('\n').map((line) => (JSON.parse(line) as { metric: string }).metric));
     expect(metrics.has('line.temp')).toBe(true);
@@ -33,20 +36,11 @@ describe('--once', () => {
   });
 
   it('against a server whose certificate trust: strict refuses, ends at the refusal (exit 1), not at --once-timeout', async () => {
-    const text = [
-      'source_id: s7',
-      'sink: { url: stdout }',
-      'opcua:',
-      `  endpoint: ${server().endpointUrl}`,
-      '  security: { mode: SignAndEncrypt }',
-      '  trust: strict',
-      `  pki: ${files.dir('strict-pki')}`,
-      "  nodes:\n    - { metric: line.temp, browse_path: 'PLC_1/DataBlocksGlobal/DB_Line/Temp' }",
-      '',
-    ].join('\n');
-    const file = await writeTempFile(track, 'map.yaml', text);
     // Waiting out the 10 minutes would fail the test by its own timeout.
-    const run = await runBridgeCommand(opcuaBridge, ['--config', file, '--dry-run', '--once', '--once-timeout', '10m']);
+    const run = await once(
+      ['  security: { mode: SignAndEncrypt }', '  trust: strict', `  pki: ${files.dir('strict-pki')}`, "  nodes:\n    - { metric: line.temp, browse_path: 'PLC_1/DataBlocksGlobal/DB_Line/Temp' }"],
+      '10m',
+    );
     expect(run.code).toBe(1);
     expect(run.err).toContain('is not trusted (trust: strict)');
     expect(run.err).toContain('--once: bridge-opcua read nothing');
