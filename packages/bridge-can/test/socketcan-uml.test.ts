@@ -62,6 +62,7 @@ interface BridgeReport {
   errors: string[];
   dryRun: { code: number; points: Point[]; playedFrom: number; playedTo: number; unknownLogged: number };
   live: { burst: { sent: number; received: number; decoded: number }; states: string[]; problems: string[]; stopped: string; sentinels: number };
+  reload: { before: number[]; after: number[]; heldStampedBeforeRestart: boolean; thirdRead: boolean };
   once: { code: number; points: [string, number][] };
   scan: { code: number; out: string[] };
   scanGone: Record<'gone' | 'down', { code: number; out: string[]; log: string[] }>;
@@ -254,6 +255,17 @@ describe('the whole bridge on SocketCAN inside User-Mode Linux', () => {
     expect(bridgeReport.live.sentinels).toBe(4);
     expect(bridgeReport.live.problems).toEqual(['report can.vcan1.interface', 'resolve can.vcan1.interface', 'report can.vcan1.interface', 'resolve can.vcan1.interface']);
     expect(bridgeReport.live.stopped).toBe('stopped');
+  });
+
+  it('a SIGHUP reload keeps the socket open: frames sent between the stop and the next start are read by that start, once, with their kernel stamps', () => {
+    const { reload } = bridgeReport;
+    expect(reload.before).toEqual([1, 2, 3]);
+    expect(reload.after).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(reload.heldStampedBeforeRestart).toBe(true);
+  });
+
+  it('a kept socket whose interface went away while nobody read is not taken up: the next start reads from a new one', () => {
+    expect(bridgeReport.reload.thirdRead).toBe(true);
   });
 
   it('--scan listens to the live bus and lists each id with the DBC message it is', () => {

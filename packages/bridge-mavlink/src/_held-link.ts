@@ -1,3 +1,4 @@
+import { createHandOver } from '@fieldbridge/core/bridge';
 import type { LinkChunk, LinkHandlers, LinkState, MavlinkLink } from './link.js';
 
 /** Chunks held while no instance reads the link (a reload between stop and start): at most this many... */
@@ -28,21 +29,11 @@ export interface HeldLink {
 /** Starts `link` and holds it for instance after instance; rejects as its `start` does (a port in use). */
 export async function startHeldLink(link: MavlinkLink): Promise<HeldLink> {
   let reader: LinkHandlers | undefined;
-  let held: { chunk: LinkChunk; atMs: number }[] = [];
-  let heldBytes = 0;
-  let dropped = 0;
+  const chunks = createHandOver<LinkChunk>({ maxItems: MAX_HELD_CHUNKS, maxBytes: MAX_HELD_BYTES, sizeOf: (chunk) => chunk.bytes.length });
   let last: { state: LinkState; detail: string | undefined } | undefined;
 
   await link.start({
-    data(chunk) {
-      if (reader) return reader.data(chunk);
-      if (held.length >= MAX_HELD_CHUNKS || heldBytes + chunk.bytes.length > MAX_HELD_BYTES) {
-        dropped += 1;
-        return;
-      }
-      held.push({ chunk, atMs: performance.now() });
-      heldBytes += chunk.bytes.length;
-    },
+    data: (chunk) => chunks.push(chunk),
     state(state, detail) {
       last = { state, detail };
       reader?.state?.(state, detail);
@@ -54,17 +45,11 @@ export async function startHeldLink(link: MavlinkLink): Promise<HeldLink> {
     attach(handlers) {
       reader = handlers;
       if (last) handlers.state?.(last.state, last.detail);
-      const backlog = held;
-      const lost = dropped;
-      held = [];
-      heldBytes = 0;
-      dropped = 0;
-      const now = performance.now();
-      for (const { chunk, atMs } of backlog) handlers.data({ ...chunk, waitedMs: now - atMs });
-      return lost;
+      return chunks.attach((chunk, waitedMs) => handlers.data(waitedMs === undefined ? chunk : { ...chunk, waitedMs }));
     },
     detach() {
       reader = undefined;
+      chunks.detach();
     },
     close: () => link.close(),
   };

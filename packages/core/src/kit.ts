@@ -46,6 +46,7 @@ export { createChangeFilter, type ChangeFilter, type ChangeFilterOptions, type C
 export type { DecodeProblem, DecodeResult } from './bridge/decode.js';
 export { createKeyedProblems, type KeyedProblems, type KeyedProblemsOptions } from './bridge/keyed-problems.js';
 export { createKeyedCache, type KeyedCacheOptions } from './bridge/keyed-cache.js';
+export { createHandOver, type HandOver, type HandOverLimits, type HandOverReader } from './bridge/hand-over.js';
 export { compareNatural } from './bridge/natural-order.js';
 export { packageVersion } from './bridge/package-version.js';
 export { excerpt, jsonNestsDeeperThan, oneLine } from './bridge/bounds.js';

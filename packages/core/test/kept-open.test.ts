@@ -56,6 +56,28 @@ describe('ctx.keepOpen in a test context', () => {
     expect(log).toEqual(['open a #1', 'dispose #1', 'open b #2', 'dispose #2']);
   });
 
+  it('discard: a resource that broke is disposed at once, once, and the next start with the same settings opens a new one', async () => {
+    const log: string[] = [];
+    const make = resources(log);
+    const reloadState = new Map<string, unknown>();
+    const first = await createTestContext({ bridge: 'x', reloadState }).ctx.keepOpen('link', make('a'));
+    await Promise.all([first.discard(), first.discard()]);
+    await first.letGo();
+    expect(log).toEqual(['open a #1', 'dispose #1']);
+
+    const second = await createTestContext({ bridge: 'x', reloadState }).ctx.keepOpen('link', make('a'));
+    expect(second.value.id).toBe(2);
+    await second.letGo();
+    await releaseKept(reloadState);
+    expect(log).toEqual(['open a #1', 'dispose #1', 'open a #2', 'dispose #2']);
+
+    // Without a shared reloadState: letGo after discard disposes nothing more.
+    const alone = await createTestContext({ bridge: 'x' }).ctx.keepOpen('link', make('c'));
+    await alone.discard();
+    await alone.letGo();
+    expect(log.slice(4)).toEqual(['open c #3', 'dispose #3']);
+  });
+
   it('what no start took up after a reload is closed by releaseUnheld; an open that fails keeps nothing', async () => {
     const log: string[] = [];
     const reloadState = new Map<string, unknown>();

@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Point } from '@fieldbridge/core';
+import { releaseKept } from '../../../core/src/runtime/kept-open.js';
 import { createTestContext } from '../../../core/src/testing/bridge-context.js';
 import { canBridge } from '../../src/bridge.js';
 import { main } from '../../src/cli.js';
@@ -149,6 +150,53 @@ async function checks(work: string, packageDir: string): Promise<void> {
     const problems = t.problems.map((p) => `${p.kind} ${p.key}`);
     const stopped = await Promise.race([bridge.stop().then(() => 'stopped'), new Promise((resolve) => setTimeout(resolve, 5000, 'hung').unref())]);
     return { burst, states, problems, stopped, sentinels: count('Sentinel.Seq') };
+  });
+
+  // SIGHUP reloads, as the command makes them: one start stops, the next starts on the same
+  // reloadState. With the same interface the socket stays open: frames sent in between are read
+  // by the next start, once, with their kernel stamps. A kept socket whose interface went away
+  // while nobody read is not taken up: the start after it reads from a new one.
+  await check('reload', async () => {
+    const reloadState = new Map<string, unknown>();
+    const section = canConfigSchema.parse({ interface: 'socketcan:vcan1', dbc: join(work, 'sentinel.dbc'), reconnect: { initial_ms: 50, max_ms: 200 } });
+    const start = async () => {
+      const t = createTestContext({ bridge: 'can', reloadState });
+      const bridge = canBridge.create(section, t.ctx);
+      await bridge.start();
+      await t.waitFor(() => t.ready(), 'vcan1 connected', 30_000);
+      return { t, bridge, seqs: () => t.points.filter((p) => p.metric === 'Sentinel.Seq') };
+    };
+    const send = async (from: number, to: number) => {
+      for (let n = from; n <= to; n++) await run('cansend', ['vcan1', `7EE#${n.toString(16).padStart(2, '0')}`]);
+    };
+    const before = await start();
+    await send(1, 3);
+    await before.t.waitFor(() => before.seqs().length === 3, 'the frames sent before the reload', 30_000);
+    await before.bridge.stop();
+    await send(4, 6);
+    const restartAt = Date.now();
+    const after = await start();
+    await send(7, 9);
+    await after.t.waitFor(() => after.seqs().length >= 6, 'the frames sent during and after the reload', 30_000);
+    const held = after.seqs().filter((p) => (p.value as number) <= 6);
+    await after.bridge.stop();
+
+    execFileSync('ip', ['link', 'delete', 'vcan1']);
+    execFileSync('sh', ['-c', 'ip link add dev vcan1 type vcan && ip link set vcan1 mtu 72 && ip link set vcan1 up']);
+    const third = await start();
+    // Whether its socket was found gone before or after this start took it up, it reads again.
+    for (let n = 10; third.seqs().length === 0 && n < 200; n++) {
+      await send(n, n);
+      await third.t.waitFor(() => third.seqs().length > 0, 'a frame after vcan1 was added again', 200).catch(() => undefined);
+    }
+    await third.bridge.stop();
+    await releaseKept(reloadState);
+    return {
+      before: before.seqs().map((p) => p.value),
+      after: after.seqs().map((p) => p.value),
+      heldStampedBeforeRestart: held.every((p) => p.timestamp! <= restartAt + 5),
+      thirdRead: third.seqs().length > 0,
+    };
   });
 
   // --once: the command waits for the bus's first points, delivers them and exits.

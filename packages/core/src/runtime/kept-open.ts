@@ -22,6 +22,11 @@ export interface Kept<T> {
    * Idempotent.
    */
   letGo(): Promise<void>;
+  /**
+   * It broke (the interface it reads went away): it is disposed now and not kept, so that the
+   * next `keepOpen` of its key opens a new one. Resolves once it is disposed. Idempotent.
+   */
+  discard(): Promise<void>;
 }
 
 interface Entry {
@@ -29,6 +34,8 @@ interface Entry {
   value: Promise<unknown>;
   dispose(value: unknown): void | Promise<void>;
   holders: Set<object>;
+  /** Set once it is being disposed: it is disposed once. */
+  disposed?: Promise<void>;
 }
 
 /** Where the kept resources of a run live in its `reloadState` map (no bridge key, all being `<bridge>:<key>`, can be this). */
@@ -43,9 +50,10 @@ function entriesOf(state: Map<string, unknown>): Map<string, Entry> {
   return entries;
 }
 
-async function disposeEntry(entries: Map<string, Entry>, key: string, entry: Entry): Promise<void> {
+function disposeEntry(entries: Map<string, Entry>, key: string, entry: Entry): Promise<void> {
   if (entries.get(key) === entry) entries.delete(key);
-  await entry.dispose(await entry.value);
+  entry.disposed ??= entry.value.then((value) => entry.dispose(value));
+  return entry.disposed;
 }
 
 /**
@@ -76,6 +84,7 @@ export async function keepOpenIn<T>(state: Map<string, unknown>, holder: object,
   const held = entry;
   held.holders.add(holder);
   let letGo: Promise<void> | undefined;
+  let discarded: Promise<void> | undefined;
   return {
     value,
     letGo() {
@@ -84,6 +93,11 @@ export async function keepOpenIn<T>(state: Map<string, unknown>, holder: object,
         if (!shared && held.holders.size === 0) await disposeEntry(entries, key, held);
       })();
       return letGo;
+    },
+    discard() {
+      held.holders.delete(holder);
+      discarded ??= disposeEntry(entries, key, held);
+      return discarded;
     },
   };
 }
