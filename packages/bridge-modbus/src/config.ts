@@ -21,10 +21,10 @@ export type ByteOrder = (typeof BYTE_ORDERS)[number];
  * Value types a point can decode to. `bool` reads a coil or discrete input; `bit` one bit of a
  * register (a boolean), `bitfield` a run of its bits (`bit` the lowest, `bits` how many: an
  * unsigned integer), `int8`/`uint8` one of its two bytes (`byte`); `float16` is IEEE 754 half
- * precision in one register.
+ * precision in one register; `bcd16` and `bcd32` are binary-coded decimal (4 and 8 digits).
  */
 export const POINT_TYPES = [
-  'bool', 'bit', 'bitfield', 'int8', 'uint8', 'int16', 'uint16', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64', 'string',
+  'bool', 'bit', 'bitfield', 'int8', 'uint8', 'int16', 'uint16', 'float16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64', 'bcd16', 'bcd32', 'string',
 ] as const;
 /** One of {@link POINT_TYPES}. */
 export type PointType = (typeof POINT_TYPES)[number];

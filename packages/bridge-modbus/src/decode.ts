@@ -1,12 +1,13 @@
 import { float32Value, type DecodeProblem, type DecodeResult, type Point } from '@fieldbridge/core/bridge';
 import type { ByteOrder, ModbusTable, PointType, RegisterByte } from './config.js';
+import { bcdValue } from './_bcd.js';
 import { float16Value } from './_float16.js';
 import type { ReadRequest } from './plan.js';
 import type { ResolvedPoint } from './resolve.js';
 
 /** Registers per fixed-width register type. */
 const WIDTHS: Record<Exclude<PointType, 'string'>, number> = {
-  bool: 1, bit: 1, bitfield: 1, int8: 1, uint8: 1, int16: 1, uint16: 1, float16: 1, int32: 2, uint32: 2, float32: 2, int64: 4, uint64: 4, float64: 4,
+  bool: 1, bit: 1, bitfield: 1, int8: 1, uint8: 1, int16: 1, uint16: 1, float16: 1, int32: 2, uint32: 2, float32: 2, int64: 4, uint64: 4, float64: 4, bcd16: 1, bcd32: 2,
 };
 
 /** What the decoder needs to know about a point. */
@@ -57,8 +58,10 @@ function load(words: ArrayLike<number>, offset: number, count: number, order: By
  * them) starting at `offset`. Returns a number, a `bigint` for 64-bit integers, a string for
  * `string` (latin1, cut at the first NUL, trailing spaces removed) or a boolean for `bit`.
  * A `bitfield` is an unsigned integer; `float16` the shortest decimal that reads back to the
- * same half-precision float (NaN and infinities as they are).
- * Throws a RangeError when the words are too few ({@link decodeAnswer} turns that into a problem).
+ * same half-precision float (NaN and infinities as they are); `bcd16`/`bcd32` the decimal number
+ * their digits spell.
+ * Throws a RangeError when the words are too few, a {@link NotBcdError} when a BCD point's
+ * register holds a digit over 9 ({@link decodeAnswer} turns both into problems).
  */
 export function decodeRegisters(words: ArrayLike<number>, offset: number, spec: DecodeSpec): number | bigint | string | boolean {
   const order = spec.byteOrder ?? 'ABCD';
@@ -103,11 +106,30 @@ export function decodeRegisters(words: ArrayLike<number>, offset: number, spec: 
     case 'float64':
       load(words, offset, 4, order);
       return scratch.getFloat64(0);
+    case 'bcd16':
+      load(words, offset, 1, order);
+      return bcdOf(scratch.getUint16(0), 4);
+    case 'bcd32':
+      load(words, offset, 2, order);
+      return bcdOf(scratch.getUint32(0), 8);
     case 'string':
       return decodeString(words, offset, spec.length ?? 0, order);
     case 'bool':
       throw new TypeError('type bool reads coils or discrete inputs; use type bit for a bit of a register');
   }
+}
+
+/** A register value that holds no BCD number (a digit over 9: the point is not BCD). */
+export class NotBcdError extends RangeError {
+  constructor(readonly raw: number, readonly digits: number) {
+    super(`0x${raw.toString(16).toUpperCase().padStart(digits, '0')}, which is not binary-coded decimal (a digit over 9)`);
+  }
+}
+
+function bcdOf(raw: number, digits: number): number {
+  const value = bcdValue(raw, digits);
+  if (value === undefined) throw new NotBcdError(raw, digits);
+  return value;
 }
 
 /** Strings keep the register order; only `BADC`/`DCBA` swap the two characters of each register. */
@@ -170,8 +192,11 @@ export function decodePoint(point: PointDecodeSpec, data: ArrayLike<number> | Ar
 
 /** A point that could not be sent, and why: the `kind` is the `kind` label of `fieldbridge_source_errors_total`. */
 export interface ModbusDecodeProblem extends DecodeProblem {
-  /** `bad_response`: the answer lacks the point's registers or bits; `non_finite`: a number that is NaN or infinite. */
-  kind: 'bad_response' | 'non_finite';
+  /**
+   * `bad_response`: the answer lacks the point's registers or bits; `non_finite`: a number that
+   * is NaN or infinite; `not_bcd`: a BCD point's register holds a digit over 9.
+   */
+  kind: 'bad_response' | 'non_finite' | 'not_bcd';
   /** The point's index in its device's `points[]`. */
   point: number;
   metric: string;
@@ -181,7 +206,7 @@ export interface ModbusDecodeProblem extends DecodeProblem {
  * Decodes one answer into points, stamped `timestampMs`: `data` is what a read of `request`
  * returned (registers or bits, starting at `request.address`). Pure, and never throws. The
  * points come in the order of `request.points`, one for each point that is not a problem.
- * Numbers (`bitfield`, `int8`, `uint8` and `float16` too) are class `metric`; `bool`, `bit`
+ * Numbers (`bitfield`, `int8`, `uint8`, `float16` and BCD too) are class `metric`; `bool`, `bit`
  * and `string` values class `event`.
  * A value missing from a short answer is a `bad_response` problem; a number that is NaN or
  * infinite (a float read under the wrong byte order, an unset register) a `non_finite` one.
@@ -198,7 +223,12 @@ export function decodeAnswer(
     try {
       value = decodePoint(point, data, point.address - request.address);
     } catch (err) {
-      problems.push({ kind: 'bad_response', point: point.index, metric: point.metric, message: `${point.metric} (${point.type} at ${point.table} ${point.address}) could not be decoded: ${(err as Error).message}` });
+      if (err instanceof NotBcdError) {
+        const message = `${point.metric} (${point.type} at ${point.table} ${point.address}) read ${err.message}; not sent. Check the type (uint16?) and byte_order with bridge-modbus --probe`;
+        problems.push({ kind: 'not_bcd', point: point.index, metric: point.metric, message });
+      } else {
+        problems.push({ kind: 'bad_response', point: point.index, metric: point.metric, message: `${point.metric} (${point.type} at ${point.table} ${point.address}) could not be decoded: ${(err as Error).message}` });
+      }
       continue;
     }
     if (typeof value !== 'number') {

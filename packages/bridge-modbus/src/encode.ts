@@ -1,5 +1,6 @@
 import type { ByteOrder, PointType } from './config.js';
 import { pointWidth } from './decode.js';
+import { bcdBits } from './_bcd.js';
 import { float16Bits } from './_float16.js';
 import { encodeRegisterPart, type EncodePartSpec } from './encode-part.js';
 
@@ -19,7 +20,8 @@ export interface EncodeOptions extends EncodePartSpec {
  * Encodes a value into 16-bit registers under `byteOrder` (default `ABCD`): the inverse of
  * `decodeRegisters`, for simulators and tests. `string` needs `length` (registers; a number as
  * the fourth argument is read as it); shorter strings are padded with NULs. `float16` rounds to
- * the nearest half-precision float (ties to even). `bit` (a boolean), `bitfield` (`bit`, `bits`),
+ * the nearest half-precision float (ties to even); `bcd16`/`bcd32` take a whole number of at most
+ * 4/8 digits. `bit` (a boolean), `bitfield` (`bit`, `bits`),
  * `int8` and `uint8` (`byte`) return the one register `options.register` with their part
  * written, as `encodeRegisterPart` does. `bool` is a coil, not a register, and throws.
  */
@@ -41,6 +43,8 @@ export function encodeRegisters(type: PointType, value: number | bigint | string
     case 'uint64': buf.writeBigUInt64BE(BigInt(value)); break;
     case 'int64': buf.writeBigInt64BE(BigInt(value)); break;
     case 'float64': buf.writeDoubleBE(Number(value)); break;
+    case 'bcd16': buf.writeUInt16BE(bcdBits(Number(value), 4)); break;
+    case 'bcd32': buf.writeUInt32BE(bcdBits(Number(value), 8)); break;
     case 'string': buf.write(String(value).slice(0, width * 2), 'latin1'); break;
     case 'bool':
       throw new TypeError('type bool is a coil or discrete input, not a register; use type bit for a bit of a register');

@@ -46,7 +46,7 @@ describe('decodeRegisters', () => {
   it('round-trips encodeRegisters for every type and byte order', () => {
     const samples: [PointType, number | bigint][] = [
       ['int16', -2], ['uint16', 65000], ['int32', -70000], ['uint32', 4_000_000_000], ['float32', -1.5],
-      ['int64', -(2n ** 62n)], ['uint64', 2n ** 63n + 5n], ['float64', Math.PI],
+      ['int64', -(2n ** 62n)], ['uint64', 2n ** 63n + 5n], ['float64', Math.PI], ['bcd16', 9087], ['bcd32', 10_203_040],
     ];
     for (const order of BYTE_ORDERS) {
       for (const [type, value] of samples) {
@@ -55,6 +55,32 @@ describe('decodeRegisters', () => {
         expect(decodeRegisters(words, 0, { type, byteOrder: order })).toBe(value);
       }
     }
+  });
+});
+
+describe('BCD', () => {
+  it('reads each 4 bits as a decimal digit, most significant first, the words of bcd32 in the byte order given', () => {
+    // The digits are the register's hex digits, worked out by hand.
+    expect(decodeRegisters([0x1234], 0, { type: 'bcd16' })).toBe(1234);
+    expect(decodeRegisters([0x0009], 0, { type: 'bcd16' })).toBe(9);
+    expect(decodeRegisters([0x3412], 0, { type: 'bcd16', byteOrder: 'BADC' })).toBe(1234);
+    expect(decodeRegisters([0x1234, 0x5678], 0, { type: 'bcd32' })).toBe(12_345_678);
+    expect(decodeRegisters([0x5678, 0x1234], 0, { type: 'bcd32', byteOrder: 'CDAB' })).toBe(12_345_678);
+    expect(decodeRegisters([0x9999, 0x9999], 0, { type: 'bcd32' })).toBe(99_999_999);
+    expect(encodeRegisters('bcd32', 305, 'CDAB')).toEqual([0x0305, 0x0000]);
+    expect(() => encodeRegisters('bcd16', 10_000)).toThrow(/at most 4 BCD digits/);
+  });
+
+  it('a register with a digit over 9 is a not_bcd problem naming the register as read, and the other points go on', () => {
+    const [device] = resolveConfig(oneDevice('tcp://127.0.0.1:502', [
+      { metric: '{device}.hours', table: 'holding', address: 10, type: 'bcd16' },
+      { metric: '{device}.count', table: 'holding', address: 11 },
+    ]));
+    const { points, problems } = decodeAnswer({ address: 10, points: device!.points }, [0x12a4, 5], 1);
+    expect(points.map((p) => [p.metric, p.value])).toEqual([['plc.count', 5]]);
+    expect(problems).toEqual([
+      { kind: 'not_bcd', point: 0, metric: 'plc.hours', message: 'plc.hours (bcd16 at holding 10) read 0x12A4, which is not binary-coded decimal (a digit over 9); not sent. Check the type (uint16?) and byte_order with bridge-modbus --probe' },
+    ]);
   });
 });
 

@@ -21,9 +21,9 @@ describe('against pymodbus 3.0 (an independent implementation)', () => {
     const got = Object.fromEntries(t.points.map((p) => [p.metric, p.value]));
     const want = Object.fromEntries(py.points.map((p) => [pyMetric(p), pyExpected(p)]));
     expect(got).toEqual(want);
-    // 4 orders x 8 types, float16 under each order, and every table.
+    // 4 orders x 8 types, float16 and bcd32 under each order, bcd16 under two, and every table.
     const holding = py.points.filter((p) => p.table === 'holding' && p.byte_order !== undefined && p.type !== 'bit' && p.type !== 'bitfield');
-    expect(new Set(holding.map((p) => `${p.type}/${p.byte_order}`)).size).toBe(37);
+    expect(new Set(holding.map((p) => `${p.type}/${p.byte_order}`)).size).toBe(43);
     // Parts of registers: both bytes of a register as int8 and uint8, and bit fields.
     expect(py.points.filter((p) => p.byte !== undefined).map((p) => `${p.address}.${p.type}${p.byte}`)).toEqual(['212.int8high', '212.uint8low', '213.uint8high', '213.int8low']);
     expect(py.points.filter((p) => p.type === 'bitfield')).toHaveLength(4);
