@@ -7,6 +7,7 @@ import { planRequests, describeRequest } from './plan.js';
 import { modbusPointTags } from './point-tags.js';
 import { registerPart } from './register-part.js';
 import { parseProbeRange, probeDevice } from './probe.js';
+import { formatBitProbe, parseBitProbeRange, probeBits } from './probe-bits.js';
 import { formatProbe, FULL_UP_TO } from './probe-format.js';
 import { resolveConfig, type ResolvedPoint } from './resolve.js';
 import { handleScanUnits, SCAN_UNITS_OPTIONS } from './scan-units-command.js';
@@ -64,6 +65,11 @@ async function handleInspect(options: Record<string, unknown>, config: ModbusCon
   }
   if (scan) return handleScanUnits(options, device, io);
   try {
+    const bits = parseBitProbeRange(options.probe as string);
+    if (bits) {
+      io.stdout.write(formatBitProbe(await probeBits(device, bits)));
+      return 0;
+    }
     const range = parseProbeRange(options.probe as string);
     io.stdout.write(formatProbe(await probeDevice(device, range), { all: options.probeAll === true }));
     return 0;
@@ -94,7 +100,7 @@ export const modbusBridge = defineBridge({
         flags: '--probe <range>',
         inspects: true,
         description:
-          'read a register range once (e.g. holding:100-109 or input:0+8) and print each register as 16-bit values, the float32 starting at each register under every byte order, and the byte order that looks right with the registers it is based on, then exit',
+          'read a register range once (e.g. holding:100-109 or input:0+8) and print each register as 16-bit values, the float32 starting at each register under every byte order, and the byte order that looks right with the registers it is based on, then exit; coil:0-15 or discrete:0+32 prints the bits, and which are on',
       },
       {
         flags: '--probe-all',

@@ -66,6 +66,7 @@ export { createModbusSource, type ModbusSource, type ModbusSourceOptions, type M
 export type { ModbusConfigureResult } from './configure.js';
 export { parseProbeRange, probeDevice, probeRefusalHint, analyseRegisters, type ProbeRange, type ProbeReport, type ProbeValues, type ProbeValues16 } from './probe.js';
 export { formatProbe, likelyByteOrder, type ProbeFormatOptions } from './probe-format.js';
+export { formatBitProbe, parseBitProbeRange, probeBits, type BitProbeRange, type BitProbeReport } from './probe-bits.js';
 export { byteOrderHint, floatEvidence, type ByteOrderHint, type FloatEvidence } from './probe-hint.js';
 export { startModbusSimulator, SIMULATOR_ILLEGAL_FROM, type ModbusSimulator, type ModbusSimulatorOptions } from './simulator.js';
 export {

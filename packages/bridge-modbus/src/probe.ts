@@ -66,7 +66,7 @@ export function parseProbeRange(text: string): ProbeRange {
     new ModbusBridgeError('PROBE_INVALID', `--probe "${text}": ${why}. Use TABLE:FIRST-LAST or TABLE:FIRST+COUNT, e.g. holding:100-109 or input:0+8`);
   const bits = /^(coil|discrete)s?(?::|$)/i.exec(text.trim())?.[1]?.toLowerCase();
   if (!match && bits !== undefined) {
-    throw invalid(`${bits} holds bits, not registers, and --probe reads registers: to see a ${bits === 'coil' ? 'coil' : 'discrete input'}, map it as a point (table: ${bits}) and read it with --once`);
+    throw invalid(`${bits} holds bits, not registers: parseBitProbeRange and probeBits read it`);
   }
   if (!match) throw invalid('not a register range');
   const table = (match[1] ?? 'holding') as ProbeRange['table'];

@@ -10,6 +10,7 @@ import { createGateway } from '@fieldbridge/gateway-dev';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeRegisters } from '../src/encode.js';
 import { startModbusSimulator } from '../src/simulator.js';
+import { startPyModbus } from './helpers/pymodbus.js';
 import { startServerTcp } from './helpers/server-tcp.js';
 
 const BIN = fileURLToPath(new URL('../bin.js', import.meta.url));
@@ -172,11 +173,25 @@ describe('bridge-modbus command', () => {
     expect(srv.seen).toEqual([{ table: 'holding', address: 7, count: 2, unit: 1 }]);
   });
 
+  it('--probe coil:... and discrete:... print the bits pymodbus holds, with the addresses that are on', async () => {
+    // pymodbus-server.py sets coils 0, 3 and 9, and the discrete inputs whose address is a multiple of 3.
+    const py = track.add(await startPyModbus('tcp'), (p) => p.close());
+    const file = await mapping(`source_id: cli-test\n${device(`tcp://127.0.0.1:${py.port}`)}`);
+    const coils = await run(['--config', file, '--probe', 'coil:0-11']);
+    expect(coils.code, coils.stderr).toBe(0);
+    expect(coils.stdout).toMatch(/^device press1 \(unit 1 on tcp:\/\/127\.0\.0\.1:\d+\), coil 0-11$/m);
+    expect(coils.stdout).toMatch(/^0\s+1\s+\.\s+\.\s+1\s+\.\s+\.\s+\.\s+\.\s+\.\s+1\s+\.\s+\.$/m);
+    expect(coils.stdout).toContain('on: 0, 3, 9 (3 of 12); map one as { table: coil, address: 0 }');
+    const inputs = await run(['--config', file, '--probe', 'discrete:1+6']);
+    expect(inputs.code, inputs.stderr).toBe(0);
+    expect(inputs.stdout).toContain('on: 3, 6 (2 of 6); map one as { table: discrete, address: 3 }');
+  });
+
   it('--probe refuses a bad range with exit code 2', async () => {
     const file = await mapping(`source_id: cli-test\n${device('tcp://127.0.0.1:1')}`);
-    const result = await run(['--config', file, '--probe', 'coil:0-3']);
+    const result = await run(['--config', file, '--probe', 'coil:0..3']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--probe "coil:0-3": coil holds bits, not registers, and --probe reads registers: to see a coil, map it as a point (table: coil) and read it with --once. Use TABLE:FIRST-LAST');
+    expect(result.stderr).toContain('--probe "coil:0..3": not a range of coils. Use coil:FIRST-LAST or coil:FIRST+COUNT, e.g. coil:0-15');
     const typo = await run(['--config', file, '--probe', 'holding:0..3']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('--probe "holding:0..3": not a register range');
