@@ -6,9 +6,12 @@ export type VehicleEvent =
   /**
    * A system is on the link, described by its autopilot (`compid`, `type`, `autopilot` of its
    * first HEARTBEAT from component 1 or one whose autopilot is not `MAV_AUTOPILOT_INVALID`). A
-   * gimbal's, camera's or companion's heartbeat heard first waits for the autopilot's; a system
-   * without one (a ground station) is found by its first heartbeat once the link timeout passed
-   * without an autopilot's (`atMs` the time of that first heartbeat).
+   * gimbal's, camera's or companion's heartbeat heard first waits for the autopilot's for one
+   * heartbeat period: when that component's next heartbeat comes first (an autopilot heartbeats
+   * as often), the system has none (a ground station, a lone companion) and is found as that
+   * first heartbeat describes it (`atMs` its time); so is one whose heartbeat never repeats, once
+   * the link timeout passed. An autopilot heard after that is found again, described as itself:
+   * at most two per system, the last one describing it.
    */
   | { kind: 'vehicle.found'; sysid: number; compid: number; atMs: number; type: number; autopilot: number }
   /** No HEARTBEAT from the system for the link timeout. */
@@ -115,9 +118,9 @@ interface System {
   linkUp: boolean;
   /** Totals at the last `link.stats`. */
   statsBase: { received: number; lost: number };
-  /** `vehicle.found` was given. */
-  found: boolean;
-  /** Before it is: the first heartbeat heard, of a component that is not an autopilot. */
+  /** What the last `vehicle.found` described: none given yet, another component, the autopilot. */
+  described: 'none' | 'other' | 'autopilot';
+  /** Before it is found: the first heartbeat heard, of a component that is not an autopilot. */
   firstHeard?: { compid: number; heartbeat: Heartbeat; atMs: number };
 }
 
@@ -125,6 +128,14 @@ interface System {
 const describesVehicle = (compid: number, hb: Heartbeat): boolean => compid === 1 || isAutopilot(hb);
 
 const foundEvent = (sysid: number, compid: number, hb: Heartbeat, atMs: number): VehicleEvent => ({ kind: 'vehicle.found', sysid, compid, atMs, type: hb.type, autopilot: hb.autopilot });
+
+/** The system is found as the first heartbeat of a component that is not an autopilot describes it. */
+function foundFirstHeard(s: System, events: VehicleEvent[]): void {
+  const first = s.firstHeard!;
+  events.push(foundEvent(s.sysid, first.compid, first.heartbeat, first.atMs));
+  s.described = 'other';
+  delete s.firstHeard;
+}
 
 const NONE: readonly VehicleEvent[] = Object.freeze([]);
 
@@ -146,22 +157,29 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
 
   const systemOf = (sysid: number): System => {
     let s = systems.get(sysid);
-    if (!s) systems.set(sysid, (s = { sysid, components: new Map(), linkUp: false, statsBase: { received: 0, lost: 0 }, found: false }));
+    if (!s) systems.set(sysid, (s = { sysid, components: new Map(), linkUp: false, statsBase: { received: 0, lost: 0 }, described: 'none' }));
     return s;
   };
 
   function heartbeatEvents(s: System, c: Component | undefined, compid: number, hb: Heartbeat, atMs: number): VehicleEvent[] {
     const events: VehicleEvent[] = [];
-    if (!s.found) {
+    if (s.described === 'none') {
       if (describesVehicle(compid, hb)) {
         events.push(foundEvent(s.sysid, compid, hb, atMs));
-        s.found = true;
+        s.described = 'autopilot';
         delete s.firstHeard;
+      } else if (s.firstHeard?.compid === compid) {
+        // A heartbeat period passed without an autopilot's: the system has none, for now.
+        foundFirstHeard(s, events);
       } else {
         s.firstHeard ??= { compid, heartbeat: hb, atMs };
       }
-    } else if (!s.linkUp && s.lastHeartbeatMs !== undefined) {
-      events.push({ kind: 'link.restored', sysid: s.sysid, atMs, downMs: atMs - s.lastHeartbeatMs });
+    } else {
+      if (!s.linkUp && s.lastHeartbeatMs !== undefined) events.push({ kind: 'link.restored', sysid: s.sysid, atMs, downMs: atMs - s.lastHeartbeatMs });
+      if (s.described === 'other' && describesVehicle(compid, hb)) {
+        events.push(foundEvent(s.sysid, compid, hb, atMs));
+        s.described = 'autopilot';
+      }
     }
     s.linkUp = true;
     s.lastHeartbeatMs = atMs;
@@ -224,12 +242,8 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
     check(nowMs) {
       let events: VehicleEvent[] | undefined;
       for (const s of systems.values()) {
-        // No autopilot spoke within the link timeout of the first heartbeat: the system has none.
-        if (s.firstHeard && nowMs - s.firstHeard.atMs >= linkTimeoutMs) {
-          (events ??= []).push(foundEvent(s.sysid, s.firstHeard.compid, s.firstHeard.heartbeat, s.firstHeard.atMs));
-          s.found = true;
-          delete s.firstHeard;
-        }
+        // A heartbeat that was not repeated, and no autopilot's within the link timeout: the system has none.
+        if (s.firstHeard && nowMs - s.firstHeard.atMs >= linkTimeoutMs) foundFirstHeard(s, (events ??= []));
         if (s.linkUp && s.lastHeartbeatMs !== undefined && nowMs - s.lastHeartbeatMs > linkTimeoutMs) {
           s.linkUp = false;
           (events ??= []).push({ kind: 'link.lost', sysid: s.sysid, atMs: nowMs, lastHeartbeatMs: s.lastHeartbeatMs });

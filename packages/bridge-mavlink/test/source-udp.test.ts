@@ -195,6 +195,26 @@ describe('vehicle.found over udpin', () => {
     await until(() => source.vehicles()[0]?.components.find((c) => c.compid === 154)?.received === 2, 'the second gimbal heartbeat read');
     expect(t.points.filter((p) => p.metric === 'vehicle.found').map((p) => [p.source_id, p.value])).toEqual([['field-a-8', { compid: 1, type: 'QUADROTOR', autopilot: 'ARDUPILOTMEGA' }]]);
   });
+
+  it('finds a system without an autopilot (a companion computer) at its next heartbeat, not after link_timeout_s; an autopilot heard later is found described as itself', async () => {
+    const { t, source } = await run({ connection: LINK, link_timeout_s: 3600, messages: { HEARTBEAT: ['flight_mode'] } });
+    const vehicle = await peer();
+    const port = source.localAddress()!.port;
+    const companion = { type: 18, autopilot: 8, base_mode: 0, custom_mode: 0, system_status: 4, mavlink_version: 3 };
+    await vehicle.send(encodeV2('HEARTBEAT', companion, { sysid: 9, compid: 191, seq: 0 }), port);
+    await vehicle.send(encodeV2('HEARTBEAT', companion, { sysid: 9, compid: 191, seq: 1 }), port);
+    await until(() => source.vehicles()[0]?.components[0]?.received === 2, 'both companion heartbeats read');
+    expect(t.channels()['system-9']?.state).toBe('connected');
+    const found = (): unknown[] => t.points.filter((p) => p.metric === 'vehicle.found').map((p) => [p.source_id, p.value]);
+    expect(found()).toEqual([['field-a-9', { compid: 191, type: 'ONBOARD_CONTROLLER', autopilot: 'INVALID' }]]);
+    await vehicle.send(encodeV2('HEARTBEAT', hb, { sysid: 9, compid: 1, seq: 0 }), port);
+    await vehicle.send(encodeV2('HEARTBEAT', hb, { sysid: 9, compid: 1, seq: 1 }), port);
+    await until(() => source.vehicles()[0]?.components.find((c) => c.compid === 1)?.received === 2, 'both autopilot heartbeats read');
+    expect(found()).toEqual([
+      ['field-a-9', { compid: 191, type: 'ONBOARD_CONTROLLER', autopilot: 'INVALID' }],
+      ['field-a-9', { compid: 1, type: 'QUADROTOR', autopilot: 'ARDUPILOTMEGA' }],
+    ]);
+  });
 });
 
 describe('udpin that hears nothing', () => {

@@ -132,21 +132,37 @@ describe('vehicle tracker', () => {
       expect(found(tracker.observe({ sysid: 5, compid: 2, seq: 0 }, 10, copter(5)))).toEqual([{ kind: 'vehicle.found', sysid: 5, compid: 2, atMs: 10, type: 2, autopilot: 3 }]);
     });
 
-    it('a system without an autopilot (a ground station) is found by its first heartbeat once the link timeout passed without one', () => {
+    it('a system without an autopilot (a ground station) is found by its first heartbeat at its next one, not after the link timeout', () => {
       const tracker = createVehicleTracker({ linkTimeoutMs: 5_000 });
       expect(found(tracker.observe({ sysid: 255, compid: 190, seq: 0 }, 1_000, gcs))).toEqual([]);
-      expect(found(tracker.observe({ sysid: 255, compid: 190, seq: 1 }, 2_000, gcs))).toEqual([]);
-      expect(found(tracker.check(5_999))).toEqual([]);
-      expect(tracker.check(6_000)).toEqual([{ kind: 'vehicle.found', sysid: 255, compid: 190, atMs: 1_000, type: 6, autopilot: 8 }]);
-      // Once: found stays found, and a later autopilot does not make a second one.
-      expect(found(tracker.observe({ sysid: 255, compid: 1, seq: 0 }, 6_500, copter(5)))).toEqual([]);
+      expect(found(tracker.observe({ sysid: 255, compid: 190, seq: 1 }, 2_000, gcs))).toEqual([{ kind: 'vehicle.found', sysid: 255, compid: 190, atMs: 1_000, type: 6, autopilot: 8 }]);
+      expect(found(tracker.observe({ sysid: 255, compid: 190, seq: 2 }, 3_000, gcs))).toEqual([]);
+      expect(found(tracker.check(6_000))).toEqual([]);
     });
 
-    it('a lone heartbeat that is not followed: found, then lost, in that order', () => {
+    it("another component's heartbeat between does not find it: only the first one's next heartbeat says a period passed", () => {
+      const tracker = createVehicleTracker({ linkTimeoutMs: 5_000 });
+      expect(found(tracker.observe({ sysid: 9, compid: 191, seq: 0 }, 0, gcs))).toEqual([]);
+      expect(found(tracker.observe({ sysid: 9, compid: 154, seq: 0 }, 300, gimbal))).toEqual([]);
+      expect(found(tracker.observe({ sysid: 9, compid: 191, seq: 1 }, 1_000, gcs))).toEqual([{ kind: 'vehicle.found', sysid: 9, compid: 191, atMs: 0, type: 6, autopilot: 8 }]);
+    });
+
+    it('an autopilot heard after the system was found without one is found again, described as itself, once', () => {
+      const tracker = createVehicleTracker({ linkTimeoutMs: 5_000 });
+      tracker.observe({ sysid: 7, compid: 191, seq: 0 }, 0, gcs);
+      expect(found(tracker.observe({ sysid: 7, compid: 191, seq: 1 }, 1_000, gcs))).toHaveLength(1);
+      expect(tracker.observe({ sysid: 7, compid: 1, seq: 0 }, 1_500, copter(5)).map((e) => e.kind)).toEqual(['vehicle.found', 'link.stats', 'mode.changed', 'armed.changed']);
+      expect(found(tracker.observe({ sysid: 7, compid: 1, seq: 1 }, 1_600, copter(5)))).toEqual([]);
+      expect(found(tracker.check(20_000))).toEqual([]);
+      expect(found(tracker.observe({ sysid: 7, compid: 1, seq: 2 }, 21_000, copter(5)))).toEqual([]);
+      expect(found(tracker.observe({ sysid: 7, compid: 191, seq: 2 }, 21_100, gcs))).toEqual([]);
+    });
+
+    it('a lone heartbeat that is not followed: found, then lost, in that order; an autopilot after it is found described as itself', () => {
       const tracker = createVehicleTracker({ linkTimeoutMs: 1_000 });
       tracker.observe({ sysid: 6, compid: 154, seq: 0 }, 0, gimbal);
       expect(tracker.check(1_001).map((e) => e.kind)).toEqual(['vehicle.found', 'link.lost']);
-      expect(tracker.observe({ sysid: 6, compid: 1, seq: 0 }, 2_000, copter(5)).map((e) => e.kind)).toEqual(['link.restored', 'link.stats', 'mode.changed', 'armed.changed']);
+      expect(tracker.observe({ sysid: 6, compid: 1, seq: 0 }, 2_000, copter(5)).map((e) => e.kind)).toEqual(['link.restored', 'vehicle.found', 'link.stats', 'mode.changed', 'armed.changed']);
     });
   });
 
