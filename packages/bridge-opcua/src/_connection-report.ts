@@ -1,4 +1,5 @@
 import { createOutage, formatDuration, type BridgeContext, type Channel, type Outage } from '@fieldbridge/core/bridge';
+import { failureHeadline } from './_failure-headline.js';
 import type { OpcuaMetrics } from './_metrics.js';
 import type { ConnectionEvent, OpcuaConnection } from './connection.js';
 import type { OpcuaBridgeError } from './errors.js';
@@ -25,6 +26,17 @@ export interface ConnectionReportOptions {
   stableMs: number;
   /** How often refused items are tried again, in ms (for the connect line). */
   retryRefusedMs: number;
+}
+
+/**
+ * Sets `channel` failed by a refusal someone must fix. Its state line names what failed in a few
+ * words: the whole message (a certificate's thumbprint, the file to move, what to do) is the
+ * refusal episode's line, so the log says it once. The channel still keeps the whole message as
+ * its reason, for `--once` and `/readyz`: the same state set again updates it without a line.
+ */
+function failedBy(channel: Channel, error: OpcuaBridgeError): void {
+  channel.set('failed', failureHeadline(error));
+  channel.set('failed', error.message);
 }
 
 /**
@@ -90,7 +102,8 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
     attemptFailed(error, retryInMs) {
       metrics.connects.inc({ result: 'failed' });
       ctx.metrics.error(where, error.code.toLowerCase());
-      channel.set(!error.retryable ? 'failed' : everUp ? 'disconnected' : 'connecting', error.message);
+      if (error.retryable) channel.set(everUp ? 'disconnected' : 'connecting', error.message);
+      else failedBy(channel, error);
       episodeOf(error).failed(`${where}: ${error.message}; next attempt in ${formatDuration(retryInMs)}`, { endpoint: where, code: error.code });
     },
     event(event, sub) {
