@@ -34,9 +34,12 @@ interface Draft {
  * (`ATC_` of `ATC_12AB34`, `Ruuvi ` of `Ruuvi 7A1F`) or one whole name (`LYWSD03MMC`) get one
  * entry for all (`local_name_prefix` or `local_name`, each device on its own channel with its
  * `address` tag), unless that entry would
- * also take a device `heard` of another kind, or one mapped by a name already; encrypted BTHome
- * devices never share one (each has its own key). The others get an entry each: by address
- * when it stays (public, or random static as a Ruuvi tag's), by local name when it is a random
+ * also take a device `heard` of another kind that no address entry takes (the mapping's, or one
+ * offered here: a device on an address that stays gets one, and it wins over any name entry), or
+ * one mapped by a name already; kinds that share a stem (ATC1441 and pvvx thermometers are both
+ * `ATC_`) are tried largest first, so the fleet gets the name entry and the odd ones their
+ * address entries. Encrypted BTHome devices never share one (each has its own key). The others
+ * get an entry each: by address when it stays (public, or random static as a Ruuvi tag's), by local name when it is a random
  * private one (it rotates, see `changesAddress`) and a name was heard. The
  * shared entries come first, most devices first, then the rest by format and name. Names are
  * made from the stem, the local name or the address, unique. Pure.
@@ -63,16 +66,20 @@ export function suggestEntries(unmapped: readonly HeardDevice[], heard: readonly
     if (kind) kind.members.push(device);
     else kinds.set(key, { format, stem, members: [device] });
   }
-  for (const { format, stem, members } of kinds.values()) {
+  const unmappedCandidates = new Set(candidates.map((c) => c.device));
+  // Taken by an address entry, the mapping's or one offered below (its address stays and no shared entry took it): that wins over any name entry.
+  const byAddress = (d: HeardDevice): boolean => d.mappedBy === 'address' || (unmappedCandidates.has(d) && !covered.has(d) && !changesAddress(d));
+  // The largest kind first: where kinds share a stem (the ATC1441 and pvvx firmwares both call themselves ATC_), the fleet gets the name entry.
+  for (const { format, stem, members } of [...kinds.values()].sort((a, b) => b.members.length - a.members.length)) {
     const names = new Set(members.map((d) => d.name!));
     // One name heard only from addresses that rotate may be one device rotating them: the entries below say so.
     const exact = names.size === 1;
     if (members.length < 2 || (exact && members.every((d) => changesAddress(d)))) continue;
     const pattern = exact ? members[0]!.name! : stem!;
     const takes = (name: string | undefined) => name !== undefined && (exact ? name === pattern : name.startsWith(pattern));
-    // An address entry wins over any name entry: only devices mapped by a name, or of another kind, are in the way.
+    // Only devices of another kind that no address entry takes are in the way.
     const own = new Set(members);
-    if (heard.some((d) => !own.has(d) && d.mappedBy !== 'address' && takes(d.name))) continue;
+    if (heard.some((d) => !own.has(d) && !byAddress(d) && takes(d.name))) continue;
     for (const d of members) covered.add(d);
     const n = members.length;
     const keys: Record<string, string | number> = { [exact ? 'local_name' : 'local_name_prefix']: pattern, decoder: format, ...maxDevicesFor(n) };

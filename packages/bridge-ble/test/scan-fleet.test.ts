@@ -82,19 +82,60 @@ describe('bridge-ble --scan in a facility of a hundred tags', () => {
     await source.stop();
   });
 
-  it('offers no shared entry that would take a device of another kind, unless an address entry maps that one', () => {
-    const advert = (address: string, name: string, serviceData: Uint8Array) => ({ t: 0, address, addressType: 'public' as const, rssi: -60, name, serviceData: [{ uuid: '181a', data: serviceData }] });
+  it('offers one entry for a fleet of ATC1441 thermometers among pvvx ones (both called ATC_), the pvvx ones by address, which pasted reads every one under its decoder', async () => {
+    const thermometer = (i: number, pvvx: boolean): SimulatedDevice => {
+      const address = `a4:c1:38:${pvvx ? 'ab' : '00'}:50:${hex(i)}`;
+      const values = { mac: address, temperature: 20 + i / 10, humidity: 40, battery: 90, batteryVoltage: 3, counter: 1 };
+      const data = pvvx ? encodePvvx({ ...values, flags: 0 }) : encodeAtc1441(values);
+      return { address, name: `ATC_${address.slice(9).replace(/:/g, '').toUpperCase()}`, advertise: () => ({ serviceData: [{ uuid: '181a', data }] }) };
+    };
+    // 30 LYWSD03MMC on the ATC1441 firmware, 2 on pvvx's.
+    const devices = [...Array.from({ length: 30 }, (_, i) => thermometer(i, false)), thermometer(0, true), thermometer(1, true)];
+    const adapter = (): SimulatedBindings => {
+      const sim = new SimulatedBindings({ devices });
+      sim.on('scanStart', () => sim.advertise());
+      return sim;
+    };
+    const { code, out, err } = await runBridgeCommand(defineBleBridge({ bindings: adapter }), ['--config', await mapping(bare), '--scan', '1s', '--log-level', 'silent']);
+    expect(code, err).toBe(0);
+    expect(out).toContain('# 32 devices in 3 entries not mapped yet');
+    expect((parse(pasteBlock(out)) as { devices: Record<string, unknown>[] }).devices).toEqual([
+      { name: 'atc', local_name_prefix: 'ATC_', decoder: 'atc' },
+      { name: 'atc_ab5000', address: 'a4:c1:38:ab:50:00', decoder: 'pvvx' },
+      { name: 'atc_ab5001', address: 'a4:c1:38:ab:50:01', decoder: 'pvvx' },
+    ]);
+
+    const pasted = await mapping(`${bare}${pasteBlock(out).replace(/^(?=.)/gm, '  ')}`);
+    expect((await runBridgeCommand(defineBleBridge({ bindings: adapter }), ['--config', pasted, '--check'])).code).toBe(0);
+    const t = createTestContext({ bridge: 'ble' });
+    const source = createBleSource(loadMapping(pasted, defineBleBridge()).ble, t.ctx, { bindings: adapter });
+    await source.start();
+    const addresses = (device: string): number => new Set(t.points.filter((p) => p.tags?.device === device).map((p) => p.tags?.address ?? device)).size;
+    await t.waitFor(() => addresses('atc') === 30 && addresses('atc_ab5000') === 1 && addresses('atc_ab5001') === 1, 'points of every thermometer');
+    await source.stop();
+    expect(t.problems.filter((p) => p.kind === 'report')).toEqual([]);
+  });
+
+  it('offers no shared entry that would take a device of another kind, unless an address entry (the mapping\'s, or one offered with it) takes that one', () => {
+    const advert = (address: string, name: string, serviceData: Uint8Array, addressType: 'public' | 'random' = 'public') => ({ t: 0, address, addressType, rssi: -60, name, serviceData: [{ uuid: '181a', data: serviceData }] });
     const values = (mac: string) => ({ mac, temperature: 20, humidity: 40, battery: 90, batteryVoltage: 3, counter: 1 });
-    const air = [0, 1, 2].map((i) => advert(`a4:c1:38:00:10:0${i}`, `ATC_00100${i}`, encodeAtc1441(values(`a4:c1:38:00:10:0${i}`))));
-    // The pvvx firmware calls itself ATC_ too, in another format: ATC_ would take it under the wrong decoder.
-    air.push(advert('a4:c1:38:ab:cd:ef', 'ATC_ABCDEF', encodePvvx({ ...values('a4:c1:38:ab:cd:ef'), flags: 0 })));
-    const entriesOf = (devices: unknown[]) => {
+    const atc = [0, 1, 2].map((i) => advert(`a4:c1:38:00:10:0${i}`, `ATC_00100${i}`, encodeAtc1441(values(`a4:c1:38:00:10:0${i}`))));
+    // The pvvx firmware calls itself ATC_ too, in another format: ATC_ would take it under the wrong decoder, but for an address entry.
+    const pvvx = advert('a4:c1:38:ab:cd:ef', 'ATC_ABCDEF', encodePvvx({ ...values('a4:c1:38:ab:cd:ef'), flags: 0 }));
+    const entriesOf = (devices: unknown[], air = [...atc, pvvx]) => {
       const survey = createSurvey(createMatcher(resolveBle(bleConfigSchema.parse({ devices })).config.devices));
       for (const a of air) survey.advert(a);
       return (parse(pasteBlock(formatScan(survey.result(), { heardFrom: 'a test' }))) as { devices: Record<string, unknown>[] }).devices;
     };
-    expect(entriesOf([]).map((e) => e.address)).toEqual(['a4:c1:38:00:10:00', 'a4:c1:38:00:10:01', 'a4:c1:38:00:10:02', 'a4:c1:38:ab:cd:ef']);
+    // Its address stays: the entry offered for it by address wins over ATC_.
+    expect(entriesOf([])).toEqual([
+      { name: 'atc', local_name_prefix: 'ATC_', decoder: 'atc' },
+      { name: 'atc_abcdef', address: 'a4:c1:38:ab:cd:ef', decoder: 'pvvx' },
+    ]);
     expect(entriesOf([{ name: 'pvvx', address: 'a4:c1:38:ab:cd:ef', decoder: 'pvvx' }])).toEqual([{ name: 'atc', local_name_prefix: 'ATC_', decoder: 'atc' }]);
     expect(entriesOf([{ name: 'pvvx', local_name: 'ATC_ABCDEF', decoder: 'pvvx' }])).toHaveLength(3);
+    // On an address it changes, it is offered by its name, not its address: each gets its own entry, as with one the mapping maps by a name.
+    const rotating = { ...pvvx, address: '4c:00:11:22:33:44', addressType: 'random' as const };
+    expect(entriesOf([], [...atc, rotating]).map((e) => e.address ?? e.local_name)).toEqual(['a4:c1:38:00:10:00', 'a4:c1:38:00:10:01', 'a4:c1:38:00:10:02', 'ATC_ABCDEF']);
   });
 });
