@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { MAX_LABELLED_CHANNELS, createSourceMetrics } from '../bridge/source-metrics.js';
+import { createSourceMetrics } from '../bridge/source-metrics.js';
 import type { FileConfig } from '../config/file-schema.js';
 import { FieldbridgeError } from '../errors.js';
 import type { Readiness } from '../observe/observe-server.js';
@@ -14,15 +14,15 @@ import type { RuleExchange } from '../rules/rule-exchange.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import type { Rule } from '../rules/rule-types.js';
 import { createChannels } from './_channels.js';
+import { runOnce } from './_once-run.js';
+import { readinessOf } from './_readiness.js';
+import { taggedWriter } from './_tagged-writer.js';
 import { keptAcrossReloads } from './_reload-state.js';
 import { keepOpenIn, letGoAll, releaseKept } from './kept-open.js';
 import type { BridgeContext, BridgeDefinition, BridgeInstance, Channel } from './define-bridge.js';
-import { fileDefaultsFor, markSinkOfFile, withFileDefaults, type FileDefaults } from './_file-defaults.js';
+import { fileDefaultsFor, markSinkOfFile } from './_file-defaults.js';
 import { ruleSetFor } from './rules-from-config.js';
 import { sinkOptionsFromConfig } from './sink-from-config.js';
-
-/** How often a `--once` looks again at a source's `onceComplete()`. */
-const ONCE_COMPLETE_LOOK_MS = 25;
 
 /** Options of {@link startBridge}. */
 export interface StartBridgeOptions {
@@ -245,78 +245,9 @@ export async function startBridge<D extends BridgeDefinition>(
     rules,
     configure,
     reconfigured: () => reconfigured,
-    readiness() {
-      const status = sink.status();
-      const required: Record<string, string> = {};
-      const optional: Record<string, string> = {};
-      // Why a channel is not connected, as its bridge said (a refused connection, a missing file).
-      const reasons: Record<string, string> = {};
-      for (const [name, c] of Object.entries(channels.snapshot())) {
-        (c.required ? required : optional)[name] = c.state;
-        if (c.state !== 'connected' && c.reason !== undefined) reasons[name] = c.reason;
-      }
-      return {
-        ready: channels.ready() && !status.refused && !status.stalled && status.accepting,
-        details: {
-          channels: required,
-          ...(Object.keys(optional).length > 0 ? { optional_channels: optional } : {}),
-          ...(Object.keys(reasons).length > 0 ? { reasons } : {}),
-          sink: {
-            refused: status.refused,
-            backpressured: status.backpressured,
-            stalled: status.stalled,
-            spooled_points: status.spool.points,
-            receiver: status.receiver,
-            ...(status.receiverReason === undefined ? {} : { receiver_reason: status.receiverReason }),
-          },
-        },
-      };
-    },
-    async once(timeoutMs) {
-      if (instance.once) {
-        await instance.once();
-        return { silent: [] };
-      }
-      await start();
-      const wait = timeoutMs ?? definition.onceTimeoutMs?.(section) ?? 10_000;
-      const startedAt = performance.now();
-      const timer = new AbortController();
-      const deadline = sleep(wait, timer.signal, abort.signal).then(() => 'timeout' as const);
-      // A source that ran out (a replayed capture) has nothing more to give a silent channel.
-      const ended = instance.ended?.then(() => 'ended' as const, () => 'ended' as const) ?? deadline;
-      let stoppedBy: 'timeout' | 'ended' | undefined;
-      const complete = instance.onceComplete?.bind(instance);
-      // What a source has not all read yet is waited for while a required channel can still bring it.
-      const requiredCount = () => Object.values(channels.snapshot()).filter((c) => c.required).length;
-      const incomplete = () => complete?.() === false && channels.failures().failed.length < requiredCount();
-      while ((channels.waiting().length > 0 || incomplete()) && !abort.signal.aborted) {
-        const woke = await Promise.race([channels.changed(), deadline, ended, ...(complete ? [sleep(ONCE_COMPLETE_LOOK_MS, timer.signal, abort.signal)] : [])]);
-        if (woke === 'timeout' || woke === 'ended') {
-          stoppedBy = woke;
-          break;
-        }
-      }
-      timer.abort();
-      const silent = channels.waiting();
-      const { failed, everConnected } = channels.failures();
-      const required = Object.values(channels.snapshot()).filter((c) => c.required).length;
-      if (required > 0 && (!everConnected || failed.length === required)) {
-        const states = Object.entries(channels.snapshot()).map(([name, c]) => `${name} ${c.state}${c.reason === undefined ? '' : `: ${c.reason}`}`).join(', ');
-        throw new FieldbridgeError('BRIDGE_FAILED', `--once: bridge-${definition.name} read nothing${onceOutcome(stoppedBy, wait, Math.round(performance.now() - startedAt), failed.length === required)} (${states}); see the log for why`);
-      }
-      if (silent.length > 0) {
-        // A channel heard from but without a point (a wrong key, a payload that does not decode) is
-        // not a silent one: say which it is, so the warning points where the problem is.
-        const snapshot = channels.snapshot();
-        // Connected without a problem logged: most likely nothing arrived (no one publishes there).
-        const why = problems.open().length > 0 ? 'nothing it sent gave a point: see its problems above' : 'no point came of it and no problem was logged: is anything sending there?';
-        const said = silent.map((name) => (snapshot[name]?.state === 'connected' ? `${name} (connected, but ${instance.silentWhy?.(name) ?? why})` : name));
-        const waited = Math.round(performance.now() - startedAt);
-        const until = stoppedBy === 'ended' ? 'before the source ran out' : stoppedBy === 'timeout' ? `within ${wait} ms` : `before the cycle was stopped (after ${waited} ms)`;
-        logger.warn({ silent }, `--once: nothing ${until} on ${said.join(', ')}`);
-      }
-      return { silent };
-    },
+    readiness: () => readinessOf(sink, channels),
+    once: (timeoutMs) =>
+      runOnce({ definition, section, instance, start, channels, problems, logger, signal: abort.signal }, timeoutMs),
     stop() {
       stopping ??= (async () => {
         abort.abort();
@@ -329,56 +260,6 @@ export async function startBridge<D extends BridgeDefinition>(
         if (ownSink) await sink.close();
       })();
       return stopping;
-    },
-  };
-}
-
-/**
- * How a `--once` that read nothing ended, as its message says it: at the deadline, when the source
- * ran out, or early, when every required channel failed (a refusal someone must fix: waiting on
- * would not help) or the run was stopped.
- */
-function onceOutcome(stoppedBy: 'timeout' | 'ended' | undefined, waitMs: number, elapsedMs: number, allFailed: boolean): string {
-  if (stoppedBy === 'timeout') return ` within ${waitMs} ms`;
-  if (stoppedBy === 'ended') return ` before the source ran out (after ${elapsedMs} ms)`;
-  if (allFailed) return `: it stopped after ${elapsedMs} ms (of at most ${waitMs} ms) because every required channel failed`;
-  return `: it stopped after ${elapsedMs} ms (of at most ${waitMs} ms)`;
-}
-
-/**
- * Writers that add the tags `options` asks for, and the file's `source_id` and `tags` when the
- * sink does not (`file`): one for points of no channel, one per channel.
- */
-function taggedWriter(sink: PointWriter, bridge: string, options: StartBridgeOptions, file: FileDefaults | undefined): { direct: PointWriter; forChannel(channel: string): (point: Point) => void } {
-  // Read now: the writers outlive the start, and `options` holds what they must not keep (a replaced rule set).
-  const sourceTags = options.sourceTags === true;
-  const own: Record<string, string> | undefined = sourceTags ? { bridge, ...options.tags } : options.tags;
-  const base: Record<string, string> | undefined = file?.tags ? { ...file.tags, ...own } : own;
-  const sourceId = file?.sourceId;
-  const writeWith = (extra: Record<string, string>) => (point: Point) =>
-    sink.write({ ...point, ...(sourceId !== undefined && point.source_id === undefined ? { source_id: sourceId } : {}), tags: point.tags ? { ...extra, ...point.tags } : extra });
-  if (!base && sourceId !== undefined) {
-    const stamped = withFileDefaults(sink, { sourceId, tags: undefined });
-    const write = (point: Point) => stamped.write(point);
-    return { direct: stamped, forChannel: () => write };
-  }
-  if (!base) {
-    const plain = (point: Point) => sink.write(point);
-    return { direct: sink, forChannel: () => plain };
-  }
-  const direct = writeWith(base);
-  const perChannel = new Map<string, (point: Point) => void>();
-  return {
-    direct: { write: direct, send: (metric, value, extras) => direct({ ...extras, metric, value }) },
-    forChannel(channel) {
-      if (!sourceTags) return direct;
-      let write = perChannel.get(channel);
-      if (!write) {
-        write = writeWith({ ...base, channel });
-        // Bounded like the channel labels: past the limit, channels share the direct writer's tags.
-        if (perChannel.size < MAX_LABELLED_CHANNELS) perChannel.set(channel, write);
-      }
-      return write;
     },
   };
 }

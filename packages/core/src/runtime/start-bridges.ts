@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
 import { FieldbridgeError } from '../errors.js';
