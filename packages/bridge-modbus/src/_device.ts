@@ -7,6 +7,7 @@ import { exceptionName, isTransientException, ModbusBridgeError } from './errors
 import { pollRefusalHint, sizeRefusalHint } from './exception-hint.js';
 import { Silence } from './_silence.js';
 import { timeoutHint } from './timeout-hint.js';
+import { SlowReads } from './_slow-reads.js';
 import { describeRequest, halveRequest, planOnePerPoint, planRequests, type ReadRequest } from './plan.js';
 import type { ResolvedDevice, ResolvedPoint } from './resolve.js';
 
@@ -61,6 +62,8 @@ export class DevicePoller {
   private readonly trouble = new Set<'timeout' | 'bad_response'>();
   /** Whether the device answers nothing, and how long to wait to ask it again (see the class). */
   private readonly silence: Silence;
+  /** When the requests of points with a `poll_ms` of their own are due. */
+  private readonly slowReads = new SlowReads();
 
   constructor(
     readonly device: ResolvedDevice,
@@ -181,8 +184,11 @@ export class DevicePoller {
     const started = this.ctx.clock.monotonicNow();
     this.trouble.clear();
     const { silent } = this.silence;
+    let sent = 0;
     for (let i = 0; i < this.requests.length; i++) {
       const request = this.requests[i] as ReadRequest<ResolvedPoint>;
+      if (!this.slowReads.isDue(request, started, this.pollMs)) continue;
+      sent += 1;
       const outcome = await this.execute(request, result.errors, silent ? 0 : this.device.retries);
       if (typeof outcome === 'object') {
         this.requests.splice(i, 1, ...outcome.split);
@@ -190,12 +196,16 @@ export class DevicePoller {
         continue;
       }
       if (outcome === 'ok') result.read += 1;
-      if (outcome === 'ok' || outcome === 'exception') result.answered += 1;
-      else result.failed += 1;
+      if (outcome === 'ok' || outcome === 'exception') {
+        result.answered += 1;
+        this.slowReads.answered(request, started);
+      } else result.failed += 1;
       if (outcome === 'disconnected') break;
       // Still silent: the rest of the cycle would only time out too.
       if (silent && result.answered === 0) break;
     }
+    // Only points read less often than every poll, none of them due: nothing was asked, nothing learnt.
+    if (sent === 0) return result;
     this.metrics.pollDuration.observe({ device: this.device.name }, (this.ctx.clock.monotonicNow() - started) / 1000);
     this.silence.note(result.answered, this.trouble.has('timeout'), this.pollMs);
     if (result.answered === 0) {

@@ -1,4 +1,4 @@
-import { defineBridge, packageVersion, type BridgeCliIo } from '@fieldbridge/core/bridge';
+import { defineBridge, formatDuration, packageVersion, type BridgeCliIo } from '@fieldbridge/core/bridge';
 import { checkModbus } from './check.js';
 import { modbusConfigSchema, type ModbusConfig } from './config.js';
 import { formatConnection } from './connection-url.js';
@@ -25,7 +25,8 @@ export function describeModbus(config: ModbusConfig): string[] {
         `${count(device.points.length, 'point')} in ${count(requests.length, 'request')}`,
     );
     for (const request of requests) {
-      lines.push(`  ${describeRequest(request)}: ${request.points.map((p) => `${p.metric} (${describeType(p)})`).join(', ')}`);
+      const every = request.everyMs === undefined ? '' : ` (every ${formatDuration(request.everyMs)})`;
+      lines.push(`  ${describeRequest(request)}${every}: ${request.points.map((p) => `${p.metric} (${describeType(p)})`).join(', ')}`);
     }
   }
   return lines;

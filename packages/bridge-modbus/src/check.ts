@@ -1,4 +1,4 @@
-import type { SectionIssue } from '@fieldbridge/core/bridge';
+import { formatDuration, type SectionIssue } from '@fieldbridge/core/bridge';
 import type { ModbusConfig, ModbusDeviceConfig, ModbusPointConfig, ModbusTable } from './config.js';
 import { formatConnection, lineKey, parseConnection, type ConnectionSpec } from './connection-url.js';
 import { checkPointKeys } from './check-point-keys.js';
@@ -72,6 +72,14 @@ function checkPoints(device: ModbusDeviceConfig, at: (...rest: (string | number)
     const type = effectiveType(point);
     const before = issues.length;
     checkPointKeys(point, type, here, issues);
+    const devicePollMs = device.poll_ms ?? MODBUS_DEFAULTS.pollMs;
+    if (point.poll_ms !== undefined && point.poll_ms <= devicePollMs) {
+      const fast = formatDuration(point.poll_ms);
+      issues.push({
+        path: here('poll_ms'),
+        message: `a point's poll_ms reads it less often than its device polls (every ${formatDuration(devicePollMs)}), never more often: to read it every ${fast}, set the device's poll_ms to ${fast} and give its slower points a poll_ms of their own`,
+      });
+    }
     const metric = renderMetric(point.metric, { device: device.name, unitId: device.unit_id ?? MODBUS_DEFAULTS.unitId, table: point.table, address: point.address });
     if (!metric.ok) issues.push({ path: here('metric'), message: metric.message });
     else {

@@ -84,6 +84,9 @@ export const modbusPointSchema = z
     max_interval: durationMs({ minMs: 10, maxMs: 86_400_000 })
       .optional()
       .describe('With deadband or on_change: send an unchanged value anyway once the last one sent is this old, so a steady value still shows up (range 10ms..1d). Default never.'),
+    poll_ms: durationMs({ minMs: 10, maxMs: 86_400_000 })
+      .optional()
+      .describe("Read this point less often than its device's poll_ms: at the first poll after this much time passed since it was last read (a counter every 15m beside values every second). Default every poll."),
     tags: tagsSchema.optional(),
   })
   .describe('One value read from the device.');

@@ -11,6 +11,8 @@ export interface Plannable {
   table: ModbusTable;
   address: number;
   width: number;
+  /** Read at most this often, in ms; undefined: every poll. Points of other intervals never share a request. */
+  pollMs?: number;
 }
 
 /** One read the poller sends: `count` addresses of `table` from `address`, and the points inside. */
@@ -19,6 +21,8 @@ export interface ReadRequest<P extends Plannable = Plannable> {
   address: number;
   count: number;
   points: P[];
+  /** Sent at most this often, in ms (its points' `pollMs`); undefined: every poll. */
+  everyMs?: number;
 }
 
 /** How far the planner may merge. */
@@ -39,9 +43,15 @@ export interface PlanOptions {
  * bit tables) and the request stays within `maxRegisters` (`maxBits`); otherwise they open a
  * new one. A point never straddles two requests, and points sharing addresses (bits of one
  * register) share a request. Requests come out in table order (coil, discrete, input,
- * holding), then by address. A point wider than the limit gets a request of its own.
+ * holding), then by address. A point wider than the limit gets a request of its own. Points
+ * read less often (`pollMs`) are planned apart, after those read every poll, their requests
+ * marked `everyMs`.
  */
 export function planRequests<P extends Plannable>(points: readonly P[], options: PlanOptions = {}): ReadRequest<P>[] {
+  // Points read every poll first, then each slower interval, shortest first: none shares a request.
+  const intervals = [...new Set(points.map((p) => p.pollMs ?? 0))].sort((a, b) => a - b);
+  if (intervals.length > 1) return intervals.flatMap((every) => planRequests(points.filter((p) => (p.pollMs ?? 0) === every), options));
+  const everyMs = intervals[0] || undefined;
   const requests: ReadRequest<P>[] = [];
   for (const table of TABLES) {
     const bits = isBitTable(table);
@@ -60,7 +70,7 @@ export function planRequests<P extends Plannable>(points: readonly P[], options:
           continue;
         }
       }
-      current = { table, address: point.address, count: point.width, points: [point] };
+      current = { table, address: point.address, count: point.width, points: [point], ...(everyMs === undefined ? {} : { everyMs }) };
       requests.push(current);
     }
   }
@@ -89,19 +99,19 @@ export function halveRequest<P extends Plannable>(request: ReadRequest<P>): [Rea
     if (cut === undefined || Math.abs(here - middle) < Math.abs((points[cut] as P).address - middle)) cut = i;
   }
   if (cut === undefined) return undefined;
-  return [covering(request.table, points.slice(0, cut)), covering(request.table, points.slice(cut))];
+  return [covering(request, points.slice(0, cut)), covering(request, points.slice(cut))];
 }
 
-/** The request that reads exactly `points` (sorted by address, at least one). */
-function covering<P extends Plannable>(table: ModbusTable, points: P[]): ReadRequest<P> {
+/** The request of `request`'s table and interval that reads exactly `points` (sorted by address, at least one). */
+function covering<P extends Plannable>(request: ReadRequest<P>, points: P[]): ReadRequest<P> {
   const address = (points[0] as P).address;
   const end = Math.max(...points.map((p) => p.address + p.width));
-  return { table, address, count: end - address, points };
+  return { table: request.table, address, count: end - address, points, ...(request.everyMs === undefined ? {} : { everyMs: request.everyMs }) };
 }
 
 /** One request per point, what a naive poller (a Node-RED flow per value) sends; for comparison. */
 export function planOnePerPoint<P extends Plannable>(points: readonly P[]): ReadRequest<P>[] {
-  return points.map((point) => ({ table: point.table, address: point.address, count: point.width, points: [point] }));
+  return points.map((point) => ({ table: point.table, address: point.address, count: point.width, points: [point], ...(point.pollMs === undefined ? {} : { everyMs: point.pollMs }) }));
 }
 
 /** `holding 100-124` style label of a request, for logs and problem messages. */

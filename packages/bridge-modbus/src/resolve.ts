@@ -70,6 +70,8 @@ export interface ResolvedPoint {
   onChange?: boolean;
   /** With `deadband` or `onChange`: send a held-back value anyway once the last one sent is this old, in ms. */
   maxIntervalMs?: number;
+  /** Read at most this often, in ms (`poll_ms` of the point); undefined: every poll of its device. */
+  pollMs?: number;
   /** The device's tags, the point's tags, then `device` and `unit` (when given), which win. */
   tags: Record<string, string>;
 }
@@ -130,6 +132,7 @@ export function resolveDevice(device: ModbusDeviceConfig, section?: Pick<ModbusC
     if (point.deadband !== undefined) resolved.deadband = point.deadband;
     if (point.on_change) resolved.onChange = true;
     if (point.max_interval !== undefined) resolved.maxIntervalMs = point.max_interval;
+    if (point.poll_ms !== undefined) resolved.pollMs = point.poll_ms;
     return resolved;
   });
   return {
