@@ -59,7 +59,7 @@ export function metricNameFromPath(path: readonly string[]): string {
 
 /** Options of {@link formatBrowseMapping}. */
 export interface MappingFormatOptions {
-  /** Put before every metric name, e.g. `line1.` Default none. */
+  /** Put before every metric name, e.g. `line1.` Default the browsed node's name (`db_line.`), none below Objects. */
   metricPrefix?: string;
 }
 
@@ -117,7 +117,7 @@ function unfollowedText(result: BrowseResult): string {
 
 /**
  * The readable variables of a browse as `nodes:` entries of an `opcua:` mapping, ready to
- * paste: a metric name from the browse path below the start (made unique), the node id with its
+ * paste: a metric name from the browse path below the start, after the start's own name (made unique), the node id with its
  * namespace URI (so the entry survives a namespace reordering), and the data type as a comment.
  * Variables that exist for one session only (`perSession`: the session and subscription
  * diagnostics) are left out, counted in a comment; so is a walk the node limit cut short, with a
@@ -128,6 +128,8 @@ function unfollowedText(result: BrowseResult): string {
 export function formatBrowseMapping(result: BrowseResult, options: MappingFormatOptions = {}): string {
   const lines = ['nodes:'];
   const used = new Map<string, number>();
+  // Named from the node browsed down, so two folders browsed apart give no one name twice.
+  const prefix = options.metricPrefix ?? (result.startName === undefined ? '' : `${metricNameFromPath([result.startName])}.`);
   let count = 0;
   let perSession = 0;
   for (const item of listing(result)) {
@@ -142,7 +144,7 @@ export function formatBrowseMapping(result: BrowseResult, options: MappingFormat
       perSession++;
       continue;
     }
-    const base = `${options.metricPrefix ?? ''}${metricNameFromPath(entry.path)}`.slice(0, 256);
+    const base = `${prefix}${metricNameFromPath(entry.path)}`.slice(0, 256);
     const seen = used.get(base) ?? 0;
     used.set(base, seen + 1);
     const metric = seen === 0 ? base : `${base.slice(0, 250)}_${seen + 1}`;

@@ -67,6 +67,8 @@ export interface BrowseEntry {
 export interface BrowseResult {
   /** The start node with its namespace URI. */
   start: string;
+  /** The start node's browse name; undefined for the Objects folder (or a server that did not say). */
+  startName?: string;
   entries: BrowseEntry[];
   /** `maxNodes` (or a server's limit on one node's children) stopped the walk before the end. */
   truncated: boolean;
@@ -202,5 +204,13 @@ export async function browseAddressSpace(connection: OpcuaConnection, options: B
     });
   }
   const unfollowed = entries.filter((e) => e.depth === maxDepth && e.nodeClass === 'Object').length;
-  return { start: found.node.text, entries, truncated, ...(walk.startCut ? { startCut: walk.startCut } : {}), notLookedInto: walk.notLookedInto, namespaces, depth: maxDepth, unfollowed, maxNodes };
+  const startName = found.node.nodeId === OBJECTS_FOLDER ? undefined : await browseNameOf(session, found.node.nodeId, timeoutMs);
+  return { start: found.node.text, ...(startName === undefined ? {} : { startName }), entries, truncated, ...(walk.startCut ? { startCut: walk.startCut } : {}), notLookedInto: walk.notLookedInto, namespaces, depth: maxDepth, unfollowed, maxNodes };
+}
+
+/** A node's browse name (attribute 3), or undefined when the server does not give it. */
+async function browseNameOf(session: Parameters<typeof walkBreadthFirst>[0], nodeId: string, timeoutMs: number): Promise<string | undefined> {
+  const [read] = (await withDeadline(session.read([{ nodeId, attributeId: 3 }]), timeoutMs, 'reading the start node\'s browse name')) as unknown as DataValueRead[];
+  const name = (read?.value?.value as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && name.length > 0 ? name : undefined;
 }

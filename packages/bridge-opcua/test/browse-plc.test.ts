@@ -33,13 +33,14 @@ describe('--emit-mapping with S7 node ids', () => {
     expect(browsed.out).toContain(`    node_id: 'nsu=${S7_NAMESPACE};s="DB_Line"."Mode: auto"'\n`);
     const nodes = (parse(browsed.out) as { nodes: { metric: string; node_id: string }[] }).nodes;
     expect(nodes.map((n) => n.node_id)).toEqual(Object.values(S7_LINE_VARIABLES).map((id) => `nsu=${S7_NAMESPACE};s=${id}`));
-    expect(nodes.map((n) => n.metric)).toEqual(['temp', 'motor_speed', 'oltemperatur', 'temp_1', 'mode_auto', 'stations_0']);
+    // Named from the block browsed down: another block browsed apart gives no name twice.
+    expect(nodes.map((n) => n.metric)).toEqual(['db_line.temp', 'db_line.motor_speed', 'db_line.oltemperatur', 'db_line.temp_1', 'db_line.mode_auto', 'db_line.stations_0']);
 
     // Pasted under opcua: as printed, the file runs and each variable sends its value (1, 2, ...).
     const run = await cli(['--dry-run', '--once', '--once-timeout', '20s'], bare() + browsed.out.replace(/^(?=.)/gm, '  '));
     expect(run.code, run.err).toBe(0);
     const points = run.out.trim().split('\n').map((line) => JSON.parse(line) as { metric: string; value: number });
-    expect(Object.fromEntries(points.map((p) => [p.metric, p.value]))).toEqual({ temp: 1, motor_speed: 2, oltemperatur: 3, temp_1: 4, mode_auto: 5, stations_0: 6 });
+    expect(Object.fromEntries(points.map((p) => [p.metric, p.value]))).toEqual({ 'db_line.temp': 1, 'db_line.motor_speed': 2, 'db_line.oltemperatur': 3, 'db_line.temp_1': 4, 'db_line.mode_auto': 5, 'db_line.stations_0': 6 });
   });
 });
 
@@ -88,7 +89,7 @@ describe('--browse of a data block with thousands of variables', () => {
     expect(all.code, all.err).toBe(0);
     const nodes = (parse(all.out) as { nodes: { metric: string; node_id: string }[] }).nodes;
     expect(nodes).toHaveLength(STATIONS * PER_STATION);
-    expect(nodes.at(-1)).toEqual({ metric: `station${STATIONS - 1}.val${PER_STATION - 1}`, node_id: `nsu=${S7_NAMESPACE};s="DB_Big"."Station${STATIONS - 1}"."Val${PER_STATION - 1}"` });
+    expect(nodes.at(-1)).toEqual({ metric: `db_big.station${STATIONS - 1}.val${PER_STATION - 1}`, node_id: `nsu=${S7_NAMESPACE};s="DB_Big"."Station${STATIONS - 1}"."Val${PER_STATION - 1}"` });
     expect(all.out).not.toContain('stopped at');
   });
 

@@ -119,7 +119,7 @@ describe('bridge-opcua', () => {
     expect(code).toBe(0);
     const nodes = (parse(out) as { nodes: unknown[] }).nodes;
     expect(nodes).toHaveLength(6);
-    expect(nodes[0]).toEqual({ metric: 'motor1.speed', node_id: `nsu=${SIM_NAMESPACE};s=Line1.Motor1.Speed` });
+    expect(nodes[0]).toEqual({ metric: 'line1.motor1.speed', node_id: `nsu=${SIM_NAMESPACE};s=Line1.Motor1.Speed` });
     const section = opcuaConfigSchema.parse({ endpoint: server.endpointUrl, nodes });
     expect(checkOpcua(section)).toEqual([]);
   });
