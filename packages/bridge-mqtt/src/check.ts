@@ -2,6 +2,7 @@ import { keyFileProblem, type SectionIssue } from '@fieldbridge/core/bridge';
 import { parseBrokerUrl } from './client-options.js';
 import type { MqttConfig } from './config.js';
 import { compileSubscription } from './resolve.js';
+import { filterCovers, parseTopicFilter, type TopicFilter } from './topic.js';
 
 /**
  * The `mqtt:` section's cross-field checks, the definition's `check` (so `--check` refuses all a
@@ -35,6 +36,7 @@ export function checkMqttSection(section: MqttConfig): SectionIssue[] {
     issues.push({ path: ['session_expiry_s'], message: 'session_expiry_s is an MQTT 5 setting: set protocol_version: 5 (MQTT 3.1.1 sessions last until the broker expires them)' });
   }
   const names = new Map<string, number>();
+  const filters: (TopicFilter | undefined)[] = [];
   section.subscriptions.forEach((sub, index) => {
     issues.push(...compileSubscription(sub, index).issues);
     const name = sub.name ?? sub.topic;
@@ -46,7 +48,25 @@ export function checkMqttSection(section: MqttConfig): SectionIssue[] {
       });
     } else {
       names.set(name, index);
+      const shadow = shadowedBy(sub.topic, filters);
+      if (shadow !== undefined) issues.push({ path: ['subscriptions', index, 'topic'], message: shadow });
     }
+    const parsed = parseTopicFilter(sub.topic);
+    filters.push(parsed.ok ? parsed.filter : undefined);
   });
   return issues;
+}
+
+/**
+ * Why a subscription would never decode a message, when an earlier one's filter takes every topic
+ * its own matches (a message is decoded by the first subscription whose filter matches): what the
+ * user wrote for those topics would be silently replaced by the earlier rule.
+ */
+function shadowedBy(topic: string, earlier: readonly (TopicFilter | undefined)[]): string | undefined {
+  const parsed = parseTopicFilter(topic);
+  if (!parsed.ok) return undefined;
+  const index = earlier.findIndex((outer) => outer !== undefined && filterCovers(outer, parsed.filter));
+  if (index < 0) return undefined;
+  const outer = earlier[index]!;
+  return `every topic "${parsed.filter.filter}" matches is taken by subscriptions[${index}] ("${outer.raw}") first, since a message is decoded by the first subscription whose filter matches: this one would never decode anything. Move it above subscriptions[${index}] to read these topics its way, or remove it`;
 }

@@ -77,3 +77,24 @@ export function topicMatches(filter: TopicFilter, levels: readonly string[]): bo
 export function fixedLevelCount(filter: TopicFilter): number | undefined {
   return filter.multiLevel ? undefined : filter.levels.length;
 }
+
+/**
+ * True when every topic `inner` matches, `outer` matches too (`plant/#` covers `plant/+/temp` and
+ * `plant`; `plant/+/temp` does not cover `plant/line1/#`). Shared-subscription prefixes are left
+ * out: the filters after them are compared.
+ */
+export function filterCovers(outer: TopicFilter, inner: TopicFilter): boolean {
+  const a = outer.levels;
+  const b = inner.levels;
+  // A wildcard first level takes no `$` topic; a literal `$SYS` level is one.
+  if ((a[0] === '+' || a[0] === '#') && (b[0] ?? '').startsWith('$')) return false;
+  for (let i = 0; i < a.length; i++) {
+    const w = a[i] as string;
+    if (w === '#') return true;
+    if (i >= b.length) return false;
+    const level = b[i] as string;
+    if (level === '#') return false;
+    if (w !== '+' && w !== level) return false;
+  }
+  return a.length === b.length;
+}

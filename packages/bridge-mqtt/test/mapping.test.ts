@@ -27,6 +27,8 @@ describeRefusals(mqttBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['bad-time-zone.yaml', 8, 45, 'mqtt.subscriptions[0].timestamp.time_zone', /not a time zone: use local, UTC, an IANA name \(Europe\/Berlin\) or an offset \(\+02:00\)/],
   ['time-zone-epoch.yaml', 8, 59, 'mqtt.subscriptions[0].timestamp.time_zone', /time_zone applies to unit iso8601 \(dates written without a zone\); a number of s since the epoch is UTC already: remove time_zone/],
   ['field-tags-crowd.yaml', 11, 39, 'mqtt.subscriptions[0].fields.humidity.tags', /^its points would carry 17 tags, more than the 16 a point may have: the file's 14 \(tags:\), 3 given here/],
+  // A later filter the earlier one covers: its messages went to the earlier rule, and it read nothing, unsaid.
+  ['shadowed-filter.yaml', 6, 16, 'mqtt.subscriptions[1].topic', /^every topic "plc\/line1\/counter" matches is taken by subscriptions\[0\] \("plc\/line1\/#"\) first, .*Move it above subscriptions\[0\]/],
   ['sparkplug-file-tags.yaml', 2, 7, 'tags', /^the points of mqtt\.subscriptions\[0\] would carry 17 tags, .*: the file's 14 \(tags:\), group, edge_node and device \(added by the mqtt bridge\)/],
 ]);
 

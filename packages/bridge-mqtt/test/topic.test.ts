@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixedLevelCount, parseTopicFilter, topicLevels, topicMatches, type TopicFilter } from '../src/topic.js';
+import { filterCovers, fixedLevelCount, parseTopicFilter, topicLevels, topicMatches, type TopicFilter } from '../src/topic.js';
 
 const filter = (text: string): TopicFilter => {
   const parsed = parseTopicFilter(text);
@@ -47,5 +47,27 @@ describe('topic filters', () => {
     const parsed = parseTopicFilter(text);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.message).toContain(message);
+  });
+});
+
+describe('filterCovers', () => {
+  it.each([
+    ['plant/#', 'plant/+/temp', true],
+    ['plant/#', 'plant', true],
+    ['plant/#', 'plant/#', true],
+    ['#', 'plant/line1/#', true],
+    ['+/+/temp', 'plant/line1/temp', true],
+    ['plant/+/#', 'plant/line1', true],
+    ['$share/g/plant/#', 'plant/x', true],
+    ['plant/+/temp', 'plant/line1/#', false],
+    ['plant/+/temp', 'plant/+', false],
+    ['plant/line1/+', 'plant/+/temp', false],
+    ['plant/+', 'plant/a/b', false],
+    ['plant/a', 'plant/+', false],
+    ['#', '$SYS/broker/uptime', false],
+    ['+/broker/uptime', '$SYS/broker/uptime', false],
+    ['$SYS/#', '$SYS/broker/uptime', true],
+  ])('%s covers %s: %s', (outer, inner, covers) => {
+    expect(filterCovers(filter(outer), filter(inner))).toBe(covers);
   });
 });
