@@ -12,6 +12,8 @@ export interface SessionSubscription {
   /** The filter as sent, `$share/...` prefix included. */
   topic: string;
   qos: 0 | 1 | 2;
+  /** MQTT 5: the Subscription Identifier to subscribe with, where the broker takes them. */
+  identifier?: number | undefined;
 }
 
 /** What the session tells the source. */
@@ -272,6 +274,7 @@ export class MqttSession {
     this.takeover.connected();
     this.options.hooks.onConnected(packet.sessionPresent);
     this.unsubscribeStale(client, packet.sessionPresent);
+    const identifiers = this.options.clientOptions.protocolVersion === 5 && packet.properties?.subscriptionIdentifiersAvailable !== false;
     for (const sub of this.options.subscriptions) {
       // A kept session holds what was granted; subscribe again what it may not hold.
       if (!first && packet.sessionPresent && this.granted.has(sub.name)) {
@@ -279,7 +282,8 @@ export class MqttSession {
         continue;
       }
       this.unanswered += 1;
-      client.subscribe(sub.topic, { qos: sub.qos }, (err, granted) => {
+      const properties = identifiers && sub.identifier !== undefined ? { properties: { subscriptionIdentifier: sub.identifier } } : {};
+      client.subscribe(sub.topic, { qos: sub.qos, ...properties }, (err, granted) => {
         // mqtt.js reports a refusal as an error carrying the SUBACK, a lost connection without one.
         const suback = (err as { packet?: { granted?: unknown[] } } | null)?.packet?.granted;
         if (err && !suback) {

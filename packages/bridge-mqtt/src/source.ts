@@ -4,6 +4,7 @@ import { createMqttMetrics } from './_metrics.js';
 import { createRetainedMemory, type RetainedMemory } from './_retained.js';
 import { MqttSession } from './_session.js';
 import { createSparkplugBirths } from './_sparkplug-births.js';
+import { deliveredFor, isOtherCopy, subscriptionIds } from './_subscription-ids.js';
 import { SHORT_CLOSES_IN_A_ROW, type Takeover } from './_takeover.js';
 import { buildClientOptions, ownCleanSession } from './client-options.js';
 import type { MqttConfig } from './config.js';
@@ -53,6 +54,9 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
   const metrics = createMqttMetrics(ctx.registry);
   const problems = createKeyedProblems(ctx.problems, { prefix: 'mqtt' });
   const channels = new Map(subs.map((s) => [s.name, ctx.channel(s.name)]));
+  // MQTT 5: overlapping filters bring one copy per subscription; each names its own, and only the routed one is read.
+  const identifiers = subscriptionIds(subs.map((s) => s.topic.raw));
+  const knownIdentifiers = new Set(identifiers.filter((id) => id !== undefined));
   // Messages each subscription brought (any, decoded or not): none at all says more to `--once` than "no point".
   const heard = new Map(subs.map((s) => [s.name, 0]));
   // The first subscription whose filter matches, with the names and tags filled once per topic (not for 64 KiB ones).
@@ -105,8 +109,9 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
   const rules = config.subscriptions.map((s) => JSON.stringify(s));
   let retainedMemory: RetainedMemory | undefined;
 
-  const handle = (topic: string, payload: Uint8Array, retained: boolean): void => {
+  const handle = (topic: string, payload: Uint8Array, retained: boolean, delivered?: readonly number[]): void => {
     const found = route(topic);
+    if (found && isOtherCopy(delivered, identifiers[found.sub.index], knownIdentifiers)) return;
     const name = found?.sub.name ?? 'none';
     const key = keyOf(name, topic);
     ctx.metrics.messages(name);
@@ -198,7 +203,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     if (subs.some((s) => s.format === 'sparkplug')) sparkplug = { codec: await loadSparkplugCodec(), state: sparkplugState, noRebirth: ctx.dryRun };
     const session: MqttSession = new MqttSession({
       clientOptions,
-      subscriptions: subs.map((s) => ({ name: s.name, topic: s.topic.raw, qos: s.qos })),
+      subscriptions: subs.map((s) => ({ name: s.name, topic: s.topic.raw, qos: s.qos, identifier: identifiers[s.index] })),
       heldFilters: known?.filters ?? new Set(),
       reconnect: { ...reconnectPolicy(config.reconnect), stableMs },
       maxPacketBytes,
@@ -238,7 +243,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
         beforeMessage: () => (ctx.flow.blocked() ? ctx.flow.whenOpen(signal) : undefined),
         onMessage(topic, payload, packet) {
           try {
-            handle(topic, payload, packet.retain);
+            handle(topic, payload, packet.retain, deliveredFor(packet));
           } catch (err) {
             // Decoding never throws by contract; should a bug make it, one message must not stop the others.
             ctx.metrics.error('none', 'internal');
