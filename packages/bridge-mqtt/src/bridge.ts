@@ -3,6 +3,7 @@ import { checkMqttSection } from './check.js';
 import { describeConnection } from './client-options.js';
 import { handleScan, SCAN_OPTIONS } from './scan-command.js';
 import { mqttConfigSchema, type MqttConfig } from './config.js';
+import { MQTT_OTHER_NAMES } from './other-names.js';
 import { mqttPointTags } from './point-tags.js';
 import { resolveSubscriptions, type ResolvedSubscription } from './resolve.js';
 import { createMqttSource } from './source.js';
@@ -37,6 +38,7 @@ export const mqttBridge = defineBridge({
   version: packageVersion(import.meta.url),
   reads: 'MQTT topics (JSON, numbers, text, Sparkplug B)',
   configSchema: mqttConfigSchema,
+  otherNames: MQTT_OTHER_NAMES,
   check: checkMqttSection,
   pointTags: mqttPointTags,
   describe: describeMqtt,

@@ -32,7 +32,7 @@ export function parseBrokerUrl(text: string): { ok: true; url: BrokerUrl } | { o
   }
   const scheme = url.protocol.slice(0, -1);
   if (!(BROKER_SCHEMES as readonly string[]).includes(scheme)) {
-    return { ok: false, message: `url scheme "${scheme}:" is not one of ${BROKER_SCHEMES.map((s) => `${s}://`).join(', ')}` };
+    return { ok: false, message: `url scheme "${scheme}:" is not one of ${BROKER_SCHEMES.map((s) => `${s}://`).join(', ')}${schemeHint(text, scheme)}` };
   }
   if (!url.hostname) return { ok: false, message: `url "${redactUrl(text)}" names no host` };
   if (hasEmptyPort(text)) return { ok: false, message: `url ${emptyPortMessage(text, DEFAULT_PORTS[scheme as BrokerUrl['scheme']])}` };
@@ -48,6 +48,17 @@ export function parseBrokerUrl(text: string): { ok: true; url: BrokerUrl } | { o
       secure: s === 'mqtts' || s === 'wss',
     },
   };
+}
+
+/** What other tools call the broker schemes (Paho, Telegraf's `servers`, HiveMQ's clients). */
+const OTHER_SCHEMES: Readonly<Record<string, BrokerUrl['scheme']>> = { tcp: 'mqtt', ssl: 'mqtts', tls: 'mqtts', mqtt3: 'mqtt', mqtt5: 'mqtt', http: 'ws', https: 'wss' };
+
+/** The URL to write instead of one with another tool's scheme, or of a bare `host:port` (which `URL` reads as scheme `host:`). */
+function schemeHint(text: string, scheme: string): string {
+  const ours = Object.hasOwn(OTHER_SCHEMES, scheme) ? OTHER_SCHEMES[scheme] : undefined;
+  if (ours !== undefined) return `: write ${redactUrl(`${ours}${text.trim().slice(scheme.length)}`)}${ours === 'mqtts' ? ' (TLS)' : ''}`;
+  if (/^[\w.-]+:\d+$/.test(text.trim())) return `: write mqtt://${text.trim()} (or mqtts://${text.trim()} for TLS)`;
+  return '';
 }
 
 /** `mqtts://host:8883`, or with the path for WebSocket URLs. */

@@ -14,6 +14,18 @@ describe('broker connection options', () => {
     expect(parseBrokerUrl('ws://h:/mqtt')).toMatchObject({ ok: false });
   });
 
+  // Telegraf's servers and Paho write tcp:// and ssl://; a bare host:port reads as the scheme "host:".
+  it('names the URL to write for another tool\'s scheme or a bare host:port', () => {
+    const message = (u: string): string => {
+      const parsed = parseBrokerUrl(u);
+      return parsed.ok ? 'ok' : parsed.message;
+    };
+    expect(message('ssl://broker.local:8883')).toMatch(/: write mqtts:\/\/broker\.local:8883 \(TLS\)$/);
+    expect(message('tcp://10.0.0.5:1883')).toMatch(/: write mqtt:\/\/10\.0\.0\.5:1883$/);
+    expect(message('broker.local:1883')).toMatch(/: write mqtt:\/\/broker\.local:1883 \(or mqtts:\/\/broker\.local:1883 for TLS\)$/);
+    expect(message('ftp://h')).toBe('url scheme "ftp:" is not one of mqtt://, mqtts://, ws://, wss://');
+  });
+
   it('parses the four schemes with their default ports', () => {
     expect(['mqtt://h', 'mqtts://h', 'ws://h/mqtt', 'wss://h:9001/mqtt', 'mqtt://[::1]:1884'].map((u) => {
       const parsed = parseBrokerUrl(u);

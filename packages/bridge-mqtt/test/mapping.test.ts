@@ -16,7 +16,7 @@ describeRefusals(mqttBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['sparkplug-value.yaml', 7, 14, 'mqtt.subscriptions[0].value', /value applies to format json, not sparkplug/],
   ['number-optional.yaml', 7, 17, 'mqtt.subscriptions[0].optional', /optional applies to format json, not number/],
   ['persistent-no-id.yaml', 4, 10, 'mqtt.clean', /a persistent session \(clean: false\) needs a fixed client_id/],
-  ['bad-url.yaml', 3, 8, 'mqtt.url', /url scheme "tcp:" is not one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//],
+  ['bad-url.yaml', 3, 8, 'mqtt.url', /url scheme "tcp:" is not one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\/: write mqtt:\/\/127\.0\.0\.1:1883$/],
   // The README once said to read a bare on/off with format: text; type does not apply there, and the message says what does.
   ['text-type-boolean.yaml', 7, 13, 'mqtt.subscriptions[0].type', /type applies to format json; a payload that is the bare word \(on\/off, true\/false, 1\/0\) is format: boolean: write that instead of format: text and type/],
   // A word that means on and off at once: its list element is named.
@@ -31,6 +31,17 @@ describeRefusals(mqttBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['shadowed-filter.yaml', 6, 16, 'mqtt.subscriptions[1].topic', /^every topic "plc\/line1\/counter" matches is taken by subscriptions\[0\] \("plc\/line1\/#"\) first, .*Move it above subscriptions\[0\]/],
   ['sparkplug-file-tags.yaml', 2, 7, 'tags', /^the points of mqtt\.subscriptions\[0\] would carry 17 tags, .*: the file's 14 \(tags:\), group, edge_node and device \(added by the mqtt bridge\)/],
 ]);
+
+// Other tools' key names are answered with ours: ThingsBoard's topicFilter got "keys are snake_case: topic_filter?", no key either.
+describe('a mapping written with another tool\'s key names', () => {
+  it.each([
+    ['thingsboard-keys.yaml', /thingsboard-keys\.yaml:5:7 mqtt\.subscriptions\[0\]\.topicFilter: unknown key \(did you mean topic\?\)/],
+    ['telegraf-keys.yaml', /telegraf-keys\.yaml:3:3 mqtt\.servers: unknown key \(did you mean url\?\)/],
+  ])('%s names our key', (file, message) => {
+    const path = fileURLToPath(new URL(`./fixtures/bad/${file}`, import.meta.url));
+    expect(() => parseMapping(readFileSync(path, 'utf8'), path, mqttBridge, {})).toThrow(message);
+  });
+});
 
 describe('examples/mqtt/map.yaml', () => {
   it('loads, with the environment filling the broker URL', () => {
