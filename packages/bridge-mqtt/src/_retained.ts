@@ -39,6 +39,14 @@ export interface RetainedMemory {
    * repeats it under the same `rule` (leave it out), else undefined.
    */
   repeat(topic: string, payload: Uint8Array, rule: string): number | undefined;
+  /**
+   * For a message that came retained: true when a message on `topic` was taken earlier in this
+   * connection, so this retained copy is older than it, or the same. A persistent session's
+   * queued messages come before the SUBACK that brings the retained copy: read, it would make a
+   * value published before them the latest. Only a topic's first retained message of a connection
+   * is the broker's copy (see above); topics are noted up to {@link MAX_RETAINED_TOPICS} per connection.
+   */
+  stale(topic: string): boolean;
   /** A connection began: each topic's retained message may come once more. */
   connected(): void;
   /** Records a message taken on `topic` (remembered when it came retained, or one did before). */
@@ -56,7 +64,18 @@ function contentOf(payload: Uint8Array): string {
 export function createRetainedMemory(maxTopics = MAX_RETAINED_TOPICS): RetainedMemory {
   const last = new Map<string, Last>();
   let connection = 0;
+  // This connection's topics that took a live message, and those whose retained copy came.
+  const live = new Set<string>();
+  const copied = new Set<string>();
+  const note = (set: Set<string>, topic: string): void => {
+    if (set.size < maxTopics && topic.length <= MAX_TOPIC_LENGTH) set.add(topic);
+  };
   return {
+    stale(topic) {
+      if (copied.has(topic)) return false;
+      note(copied, topic);
+      return live.has(topic);
+    },
     repeat(topic, payload, rule) {
       const known = last.get(topic);
       if (!known || known.looked === connection) return undefined;
@@ -66,8 +85,11 @@ export function createRetainedMemory(maxTopics = MAX_RETAINED_TOPICS): RetainedM
     },
     connected() {
       connection += 1;
+      live.clear();
+      copied.clear();
     },
     took(topic, payload, rule, retained, points) {
+      if (!retained) note(live, topic);
       const known = last.get(topic);
       if (topic.length > MAX_TOPIC_LENGTH || (!retained && !known)) return;
       last.delete(topic);

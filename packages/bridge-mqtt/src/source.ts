@@ -119,6 +119,12 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     const rule = found ? rules[found.sub.index]! : '';
     // Sparkplug is left alone: a birth repeated must still teach this start's alias tables.
     if (found && retained && retainedMemory && found.sub.format !== 'sparkplug') {
+      // Older than what this connection took on the topic (queued in a kept session): never the latest value.
+      if (retainedMemory.stale(topic)) {
+        const older = decodeMessage(found.sub, { topic, payload, receivedAtMs: ctx.clock.now() }, sparkplug, found).points.length;
+        if (older > 0) ctx.metrics.suppressed(name, 'retained_stale', older);
+        return;
+      }
       // The broker's copy of what was delivered already (a re-subscription brings it again): not a new value.
       const repeated = retainedMemory.repeat(topic, payload, rule);
       if (repeated !== undefined) {

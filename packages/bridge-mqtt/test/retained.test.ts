@@ -52,6 +52,27 @@ describe('a retained message', () => {
     expect(renamed.t.valuesOf('press1.count')).toEqual([616]);
   });
 
+  // The queued messages of a kept session come before the re-subscription brings the retained
+  // copy: that older value was read last, so the device's latest value looked like the retained one.
+  it.each([4, 5] as const)('older than the messages a persistent session queued is not read after them (protocol_version %i)', async (version) => {
+    const topic = `kept${version}/line1/press1/counter`;
+    const config = section({ url: broker.url, protocol_version: version, client_id: `fb-retained-kept-v${version}`, clean: false, subscriptions: [{ ...counter, topic: `kept${version}/+/+/counter` }] });
+    const first = await startSource(config, {}, track);
+    await first.subscribed();
+    await retain(topic, '1');
+    await first.t.waitFor(() => first.t.points.length === 1, 'the value');
+    await first.source.stop();
+    await pub.publish(topic, '2', 1);
+    await pub.publish(topic, '3', 1);
+    // A new process: it remembers nothing of the last one.
+    const restarted = await startSource(config, {}, track);
+    await restarted.subscribed();
+    await pub.publish(topic, '4', 1);
+    await restarted.t.waitFor(() => restarted.t.valuesOf('line1.press1.parts').includes(4), 'the live value');
+    expect(restarted.t.valuesOf('line1.press1.parts')).toEqual([2, 3, 4]);
+    expect(await restarted.t.metric('fieldbridge_source_points_suppressed_total', { channel: `kept${version}/+/+/counter`, reason: 'retained_stale' })).toBe(1);
+  });
+
   it('of Sparkplug (a birth retained, against the specification) still teaches each start its aliases', async () => {
     const proto = (fields: Record<string, unknown>) => Buffer.from(tahuPayload(fields));
     const T = 1_700_000_000_000;
