@@ -148,7 +148,7 @@ export function readValue(value: unknown, type: ValueType, words?: SwitchWords):
   switch (type) {
     case 'number': {
       const n = numeric(value);
-      return n === undefined ? { ok: false, kind: 'not_a_number', message: `${brief(value)} is not a number` } : { ok: true, value: n };
+      return n === undefined ? { ok: false, kind: 'not_a_number', message: `${brief(value)} is not a number${notANumberHint(value)}` } : { ok: true, value: n };
     }
     case 'boolean':
       if (typeof value === 'boolean') return { ok: true, value };
@@ -165,4 +165,24 @@ export function readValue(value: unknown, type: ValueType, words?: SwitchWords):
     case 'json':
       return { ok: true, value: value as PointValue };
   }
+}
+
+/** What to write for a JSON value read as a number that is none: a switch state, an array, an object. */
+function notANumberHint(value: unknown): string {
+  if (typeof value === 'boolean' || (typeof value === 'string' && switchState(value) !== undefined)) return ' (a switch state: read it with type: boolean)';
+  if (Array.isArray(value)) return ` (an array of ${value.length}: name one element in the path, with [0])`;
+  if (typeof value === 'object' && value !== null) {
+    const keys = Object.keys(value).slice(0, 4).map((k) => excerpt(k, 40));
+    return ` (an object: name one of its values in the path${keys.length > 0 ? `, e.g. .${keys[0]}` : ''})`;
+  }
+  return '';
+}
+
+/** What to write for a whole payload format number does not read: JSON, or a switch state. */
+export function payloadNotANumberHint(body: string): string {
+  const text = body.trim();
+  if (switchState(text) !== undefined) return ' (a switch state: read it with format: boolean)';
+  if (text.startsWith('{') || text.startsWith('[')) return ' (JSON: read it with format: json and the path of the value, e.g. value: $.temperature)';
+  if (/^"[^"]*"$/.test(text) && numeric(text.slice(1, -1)) !== undefined) return ' (a number in a JSON string: read it with format: json)';
+  return '';
 }

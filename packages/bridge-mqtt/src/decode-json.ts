@@ -2,7 +2,7 @@ import { excerpt, jsonNestsDeeperThan, type Point } from '@fieldbridge/core/brid
 import { fillName, makePoint } from './_points.js';
 import { readValue, toEpochMs, utf8Text } from './_values.js';
 import type { DecodeProblem, DecodeResult, MqttMessage, TopicRoute } from './decode.js';
-import { evaluateJsonPath } from './json-path.js';
+import { evaluateJsonPath, missingHint } from './json-path.js';
 
 /**
  * Deepest nesting of arrays and objects a JSON payload may have; deeper payloads are refused
@@ -28,7 +28,8 @@ export function decodeJson(route: TopicRoute, message: MqttMessage): DecodeResul
   let timestamp = message.receivedAtMs;
   if (sub.timestamp) {
     const found = evaluateJsonPath(sub.timestamp.path, json);
-    const converted = found.found ? toEpochMs(found.value, sub.timestamp.unit, sub.timestamp.timeZone) : { ok: false as const, message: `${found.missing} is missing` };
+    const hint = found.found ? '' : missingHint(sub.timestamp.path, json);
+    const converted = found.found ? toEpochMs(found.value, sub.timestamp.unit, sub.timestamp.timeZone) : { ok: false as const, message: `${found.missing} is missing${hint ? ` (${hint})` : ''}` };
     if (converted.ok) timestamp = converted.ms;
     else problems.push({ kind: 'bad_timestamp', message: `timestamp ${sub.timestamp.path.source}: ${converted.message}; receipt time used`, ...('zoneless' in converted ? { perSubscription: 'time_zone' as const } : {}) });
   }
@@ -40,7 +41,8 @@ export function decodeJson(route: TopicRoute, message: MqttMessage): DecodeResul
     if (value.optional && (!found.found || found.value === null)) return;
     if (!found.found) {
       const where = found.missing === value.path.source ? 'not in this payload' : `${found.missing} is missing`;
-      problems.push({ kind: 'missing_value', message: `${label}: ${where}` });
+      const hint = missingHint(value.path, json);
+      problems.push({ kind: 'missing_value', message: `${label}: ${where}${hint ? ` (${hint})` : ''}` });
       return;
     }
     const read = readValue(found.value, value.type, value.words);

@@ -1,6 +1,6 @@
 import type { DecodeProblem as KitDecodeProblem, DecodeResult as KitDecodeResult, PointValue } from '@fieldbridge/core/bridge';
 import { fillName, makePoint, readsPayload, type Named } from './_points.js';
-import { brief, readValue, switchState, utf8Text } from './_values.js';
+import { brief, payloadNotANumberHint, readValue, switchState, utf8Text } from './_values.js';
 import { decodeJson } from './decode-json.js';
 import { decodeSparkplug, parseSparkplugTopic, type SparkplugContext, type SparkplugTopic } from './decode-sparkplug.js';
 import type { ResolvedSubscription } from './resolve.js';
@@ -106,7 +106,8 @@ function decodeScalar(route: TopicRoute, message: MqttMessage): DecodeResult {
   let value: PointValue = body;
   if (sub.format === 'number') {
     const read = readValue(body, 'number');
-    if (!read.ok) return { points: [], problems: [{ kind: read.kind, message: read.message }] };
+    // The whole payload: what to write differs from a JSON value's (format, not type).
+    if (!read.ok) return { points: [], problems: [{ kind: read.kind, message: `${brief(body)} is not a number${payloadNotANumberHint(body)}` }] };
     value = read.value;
   } else if (sub.format === 'boolean') {
     const state = switchState(body, sub.words);

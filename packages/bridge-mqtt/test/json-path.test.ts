@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateJsonPath, formatJsonPath, parseJsonPath, type JsonPath } from '../src/json-path.js';
+import { evaluateJsonPath, formatJsonPath, missingHint, parseJsonPath, type JsonPath } from '../src/json-path.js';
 
 const path = (text: string): JsonPath => {
   const parsed = parseJsonPath(text);
@@ -57,5 +57,30 @@ describe('JSON paths', () => {
     expect(evaluateJsonPath(path('$.x.constructor'), doc).found).toBe(false);
     expect(evaluateJsonPath(path('$.__proto__'), {}).found).toBe(false);
     expect(evaluateJsonPath(path('$.toString'), doc).found).toBe(false);
+  });
+});
+
+// "$.value: not in this payload" said nothing of what the payload has: a path to a missing field is a common mapping mistake.
+describe('missingHint', () => {
+  const hint = (path: string, payload: unknown): string => {
+    const parsed = parseJsonPath(path);
+    if (!parsed.ok) throw new Error(parsed.message);
+    return missingHint(parsed.path, payload);
+  };
+  it.each([
+    ['$.value', { Value: 1 }, 'did you mean $.Value?'],
+    ['$.temperatur', { temperature: 21.5, humidity: 40 }, 'did you mean $.temperature?'],
+    ['$.ENERGY.power', { ENERGY: { Power: 45, Total: 1 } }, 'did you mean $.ENERGY.Power?'],
+    ['$.t', { battery: 97, humidity: 48, linkquality: 120 }, 'the payload has battery, humidity, linkquality'],
+    ['$.a.b', { a: { x: 1, y: 2 } }, '$.a has x, y'],
+    ['$.value', 21.5, 'the payload is a number, not an object: read it with format: number'],
+    ['$.state', 'ON', 'the payload is a string, not an object: read it with format: text'],
+    ['$.temp', [{ temp: 1 }], '$ is an array of 1, not an object: did you mean $[0].temp?'],
+    ['$.sensors.t', { sensors: [1, 2] }, '$.sensors is an array of 2, not an object: name an element, e.g. $.sensors[0]'],
+    ['$.arr[3]', { arr: [1, 2] }, '$.arr has 2 elements ($.arr[0] to $.arr[1])'],
+    ['$.a[0]', { a: { b: 1 } }, '$.a is an object, not an array'],
+    ['$.a.b', { a: null }, '$.a is null, not an object'],
+  ])('%s in %j: %s', (path, payload, expected) => {
+    expect(hint(path, payload)).toBe(expected);
   });
 });
