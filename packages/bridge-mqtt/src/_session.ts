@@ -4,7 +4,7 @@ import { createReconnector, excerpt, formatSize, type Reconnector } from '@field
 import type { IClientOptions, IConnackPacket, IDisconnectPacket, IPublishPacket, MqttClient } from 'mqtt';
 import { createOversizeFilter, oversizedSize } from './_oversize-filter.js';
 import { createTakeoverWatch, type Takeover, type TakeoverWatch } from './_takeover.js';
-import { explainConnectError, explainDisconnect, MqttBridgeError } from './errors.js';
+import { explainConnectError, explainDisconnect, MAYBE_TLS, MqttBridgeError } from './errors.js';
 
 /** One subscription as the broker sees it. */
 export interface SessionSubscription {
@@ -344,7 +344,9 @@ export class MqttSession {
     });
     const wasUp = this.up;
     this.up = false;
-    this.options.hooks.onDown(this.lastError ?? (wasUp ? 'the broker closed it' : 'the connection closed before the broker accepted it'), delay, wasUp);
+    const secure = /^(mqtts|wss):/.test(this.where);
+    const early = `the connection closed before the broker accepted it${secure ? '' : ` (${MAYBE_TLS})`}`;
+    this.options.hooks.onDown(this.lastError ?? (wasUp ? 'the broker closed it' : early), delay, wasUp);
     // A connection closed before its subscriptions were answered was refused, not taken over (unless the broker says so).
     const taken = wasUp ? this.takeover.closed(this.disconnectCode, this.errored || this.unanswered > 0) : (this.takeover.failed(), undefined);
     this.lastError = undefined;

@@ -19,6 +19,11 @@ export function isMqttBridgeError(err: unknown, code?: MqttBridgeErrorCode): err
   return err instanceof MqttBridgeError && (code === undefined || err.code === code);
 }
 
+/** What a plain connection closed at once may mean: the port speaks TLS. */
+export const MAYBE_TLS = 'if the port takes TLS (8883 by convention), write mqtts:// with mqtt.tls; else see the broker\'s log for why it closed it';
+/** What a TLS handshake that failed without a TLS answer may mean: the port speaks plain MQTT. */
+const NOT_TLS = 'the port may take plain MQTT (1883 by convention): then write mqtt:// and leave out mqtt.tls';
+
 /**
  * A connection error explained in a few words (the caller names the broker): TLS verification
  * failures say which setting to look at, refused connections name the broker's reason.
@@ -37,12 +42,12 @@ export function explainConnectError(err: Error, secure: boolean): string {
     if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(text) || /certificate|altnames/i.test(tls)) {
       return `TLS: the broker's certificate was not accepted (${tls}); set mqtt.tls.ca to the CA that signed it, or mqtt.tls.servername to the name it carries`;
     }
-    if (/alert|handshake|socket disconnected/i.test(tls) || text === 'EPROTO' || text === 'ECONNRESET') {
-      return `the TLS connection failed (${tls}); if the broker requires a client certificate, set mqtt.tls.cert and mqtt.tls.key`;
+    if (/alert|handshake|socket disconnected|wrong version number/i.test(tls) || text === 'EPROTO' || text === 'ECONNRESET') {
+      return `the TLS connection failed (${tls}): ${NOT_TLS}, or the broker requires a client certificate: set mqtt.tls.cert and mqtt.tls.key`;
     }
   }
   if (text === 'ECONNREFUSED') return 'connection refused (is the broker running and listening there?)';
-  if (text === 'ECONNRESET') return 'the connection was reset';
+  if (text === 'ECONNRESET') return `the connection was reset (${MAYBE_TLS})`;
   if (text === 'ENOTFOUND' || text === 'EAI_AGAIN') return `cannot resolve the host name (${message})`;
   if (typeof code === 'number' && /Connection refused/.test(message)) {
     const hint = code === 4 || code === 5 || code === 134 || code === 135 ? ' (check username and password, and the broker\'s ACL)' : code === 1 || code === 132 ? ' (try protocol_version 4)' : '';

@@ -51,6 +51,19 @@ describe('mqtts:// against mosquitto with a test CA', () => {
     expect(message).toContain('set mqtt.tls.ca to the CA that signed it');
   });
 
+  // mqtt:// to a TLS port and mqtts:// to a plain one said "the connection was reset" and "if the
+  // broker requires a client certificate...": neither named the scheme, the usual mistake.
+  it('names mqtts:// when mqtt:// meets a TLS port', async () => {
+    const message = await firstConnectionProblem({ url: serverOnly.url.replace(/^mqtts:/, 'mqtt:') });
+    expect(message).toContain('if the port takes TLS (8883 by convention), write mqtts:// with mqtt.tls');
+  });
+
+  it('names mqtt:// when mqtts:// meets a plain port', async () => {
+    const plain = track.add(await startMosquitto(), (b) => b.close());
+    const message = await firstConnectionProblem({ url: plain.url.replace(/^mqtt:/, 'mqtts:'), tls: { ca: certs.ca } });
+    expect(message).toMatch(/the TLS connection failed \(.*\): the port may take plain MQTT \(1883 by convention\): then write mqtt:\/\/ and leave out mqtt\.tls/);
+  });
+
   it('verifies by default: the system CAs do not know the test CA', async () => {
     const message = await firstConnectionProblem({ url: serverOnly.url });
     expect(message).toMatch(/TLS: the broker's certificate was not accepted \(.*certificate/);
