@@ -47,6 +47,11 @@ export function parseTopicFilter(raw: string): ParsedTopicFilter {
     if (level.includes('+') && level !== '+') {
       return { ok: false, message: `"${raw}": "+" must be a whole level (e.g. plant/+/temperature)` };
     }
+    // AMQP's and NATS's wildcards: in MQTT a literal level no publisher uses, so the subscription would hear nothing.
+    if (level === '*' || level === '>') {
+      const meant = levels.map((l, j) => (j === i ? (level === '*' ? '+' : '#') : l)).join('/');
+      return { ok: false, message: `"${raw}": "${level}" is no MQTT wildcard (it would match only a level named "${level}"): write + for one level or # (last) for every level below, e.g. ${meant}` };
+    }
   }
   return { ok: true, filter: { raw, shareGroup, filter, levels, multiLevel: levels[levels.length - 1] === '#' } };
 }

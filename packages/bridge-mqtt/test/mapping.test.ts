@@ -11,6 +11,7 @@ const example = fileURLToPath(new URL('../../../examples/mqtt/map.yaml', import.
 describeRefusals(mqttBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['unknown-key.yaml', 7, 7, 'mqtt.subscriptions[0].qos_level', /unknown key/],
   ['bad-topic.yaml', 5, 14, 'mqtt.subscriptions[0].topic', /"#" must be a whole level and the last one/],
+  ['amqp-wildcard.yaml', 5, 16, 'mqtt.subscriptions[0].topic', /"\*" is no MQTT wildcard .*e\.g\. plant\/\+\/temp$/],
   ['bad-path.yaml', 7, 14, 'mqtt.subscriptions[0].value', /JSON path "\$\.reading\.\.value": expected a key after "\." at character 11/],
   ['bad-placeholder.yaml', 6, 15, 'mqtt.subscriptions[0].metric', /\{topic\.3\}: topics matching "plant\/\+\/env" have 3 levels \(numbered from 0\)/],
   ['sparkplug-value.yaml', 7, 14, 'mqtt.subscriptions[0].value', /value applies to format json, not sparkplug/],

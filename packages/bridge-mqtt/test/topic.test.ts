@@ -71,3 +71,17 @@ describe('filterCovers', () => {
     expect(filterCovers(filter(outer), filter(inner))).toBe(covers);
   });
 });
+
+// plant/* and plant/> subscribed to a literal level: nothing ever came, and nothing said why.
+describe('wildcards of other brokers', () => {
+  it.each([
+    ['plant/*', 'e.g. plant/+'],
+    ['plant/*/temp', 'e.g. plant/+/temp'],
+    ['plant/line1/>', 'e.g. plant/line1/#'],
+  ])('%s is refused, naming the MQTT filter', (raw, suggestion) => {
+    const parsed = parseTopicFilter(raw);
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? '' : parsed.message).toContain(`is no MQTT wildcard (it would match only a level named`);
+    expect(parsed.ok ? '' : parsed.message).toContain(suggestion);
+  });
+});
