@@ -3,7 +3,7 @@ import { commandsNote, isCommandTopic, leftOutNote, leftOutOfScan, managementPre
 import { knownPair } from './heard-words.js';
 import { booleanProposal, type BooleanProposal } from './scan-booleans.js';
 import { fieldKey, isTime, readable } from './scan-fields.js';
-import { filterLevels, mergeFamilies, onlyWildcards, takesOthers, type Group, type GroupField } from './scan-groups.js';
+import { filterLevels, mergeFamilies, splitGroup, type Group, type GroupField } from './scan-groups.js';
 import { topicLevels } from './topic.js';
 import type { HeardField, HeardTopic, TopicSurveyResult } from './topic-survey.js';
 
@@ -54,8 +54,9 @@ export function formatTopicScan(result: TopicSurveyResult, heardFrom: string): s
  * differs between them becoming `+` and `{topic.N}` in the metric name, unless that filter
  * would also take another topic `heard` (of another group, or mapped already): a broker sends a
  * message once for every filter it matches, so overlapping filters deliver it twice and the
- * first to match decodes both. Such a group gets a subscription per topic, and so does one
- * whose topics share no level (`bad/json` and `txt/status`): `+/+` would take every topic of
+ * first to match decodes both. Such a group is split by the first level where its topics differ
+ * until each part can be one subscription ({@link splitGroup}), so one whose topics share no level
+ * (`bad/json` and `txt/status`) ends as a subscription per topic: `+/+` would take every topic of
  * that depth the broker ever carries, whatever it is. JSON groups of one family (devices of
  * several models below one prefix) are one entry where they can be (see {@link mergeFamilies}).
  * Each entry is its YAML lines, at most {@link MAX_SUGGESTIONS} entries.
@@ -79,10 +80,7 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
   }
   const merged = mergeFamilies([...groups.values()], heard);
   for (const group of [...sparkplugGroups].sort()) out.push([`  - ${flowYaml({ topic: `spBv1.0/${group}/#`, format: 'sparkplug' })}  # add rebirth: true to ask edge nodes for their births when an alias is unknown`]);
-  for (const group of merged) {
-    if (group.levels.length > 1 && (takesOthers(group, heard) || onlyWildcards(group))) for (const levels of group.levels) out.push(subscription({ levels: [levels], sample: group.sample }));
-    else out.push(subscription(group));
-  }
+  for (const group of merged) for (const part of splitGroup(group, heard)) out.push(subscription(part));
   return out.slice(0, MAX_SUGGESTIONS);
 }
 

@@ -44,6 +44,22 @@ export function takesOthers(group: Pick<Group, 'levels'>, heard: readonly HeardT
 }
 
 /**
+ * A group whose filter would take another topic heard, or be `+` throughout, split into groups
+ * that can each be one entry: by the first level where its topics differ, again within each part
+ * while a part still cannot. Three sensors of one Shelly H&T (`shellies/ht1/sensor/+`) stay one
+ * entry when a door sensor's `shellies/dw1/sensor/state`, a word, keeps `shellies/+/sensor/+` from
+ * taking them all; topics that share nothing end as one group each.
+ */
+export function splitGroup(group: Group, heard: readonly HeardTopic[]): Group[] {
+  if (group.levels.length < 2 || (!takesOthers(group, heard) && !onlyWildcards(group))) return [group];
+  const first = group.levels[0]!;
+  const at = first.findIndex((level, i) => group.levels.some((l) => l[i] !== level));
+  const parts = new Map<string, string[][]>();
+  for (const levels of group.levels) parts.set(levels[at]!, [...(parts.get(levels[at]!) ?? []), levels]);
+  return [...parts.values()].flatMap((levels) => splitGroup({ levels, sample: group.sample }, heard));
+}
+
+/**
  * Merges JSON groups of one family into one: groups whose topics have as many levels and the same
  * first level (`zigbee2mqtt/hall_plug`, `zigbee2mqtt/bath_sensor`: devices of different models),
  * when together they differ at one level only (Tasmota's `tele/<device>/STATE` and

@@ -197,6 +197,21 @@ describe('the topic survey and its listing', () => {
     expect(entries(fleet, [{ name: 'door', topic: 'z2m/front_door' }]).some((e) => e.topic === 'z2m/+')).toBe(false);
   });
 
+  // Shelly Gen1 publishes a topic per value: an H&T's three sensors were three entries because a
+  // door sensor's state (a word) kept shellies/+/sensor/+ from taking them, not one entry per device.
+  it('a group that cannot be one filter is split by its first differing level, not into single topics', () => {
+    const survey = createTopicSurvey();
+    const say = (topic: string, payload: string) => survey.message(topic, Buffer.from(payload), false);
+    for (const [sensor, value] of [['temperature', '21.50'], ['humidity', '45.0'], ['battery', '98']]) say(`shellies/shellyht-AABBCC/sensor/${sensor}`, value);
+    say('shellies/shellydw2-112233/sensor/lux', '120');
+    say('shellies/shellydw2-112233/sensor/state', 'open');
+    const entries = (parse(pasteBlock(formatTopicScan(survey.result(), 'in a test'))) as { subscriptions: { topic: string; metric: string }[] }).subscriptions;
+    expect(entries.filter((e) => !e.topic.endsWith('/state')).map((e) => [e.topic, e.metric])).toEqual([
+      ['shellies/shellydw2-112233/sensor/lux', 'shellies.shellydw2-112233.sensor.lux'],
+      ['shellies/shellyht-AABBCC/sensor/+', 'shellies.shellyht-AABBCC.sensor.{topic.3}'],
+    ]);
+  });
+
   it('never suggests a filter of wildcards only: topics that share no level get one subscription each', () => {
     const survey = createTopicSurvey();
     survey.message('bad/json', Buffer.from('{not json'), true);
