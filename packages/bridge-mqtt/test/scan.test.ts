@@ -202,7 +202,7 @@ describe('the topic survey and its listing', () => {
   it('a group that cannot be one filter is split by its first differing level, not into single topics', () => {
     const survey = createTopicSurvey();
     const say = (topic: string, payload: string) => survey.message(topic, Buffer.from(payload), false);
-    for (const [sensor, value] of [['temperature', '21.50'], ['humidity', '45.0'], ['battery', '98']]) say(`shellies/shellyht-AABBCC/sensor/${sensor}`, value);
+    for (const [sensor, value] of [['temperature', '21.50'], ['humidity', '45.0'], ['battery', '98']] as const) say(`shellies/shellyht-AABBCC/sensor/${sensor}`, value);
     say('shellies/shellydw2-112233/sensor/lux', '120');
     say('shellies/shellydw2-112233/sensor/state', 'open');
     const entries = (parse(pasteBlock(formatTopicScan(survey.result(), 'in a test'))) as { subscriptions: { topic: string; metric: string }[] }).subscriptions;
