@@ -87,6 +87,9 @@ export function routeTopic(sub: ResolvedSubscription, topic: string, levels: rea
  * `route` is the topic's {@link routeTopic}, worked out here when not given.
  */
 export function decodeMessage(sub: ResolvedSubscription, message: MqttMessage, sparkplug?: SparkplugContext, route: TopicRoute = routeTopic(sub, message.topic)): DecodeResult {
+  // Said as what it is, rather than as a parse error; an empty text is a text, and Sparkplug says its own.
+  const emptyKind = message.payload.length === 0 ? EMPTY_KIND[sub.format] : undefined;
+  if (emptyKind !== undefined) return { points: [], problems: [{ kind: emptyKind, message: EMPTY_PAYLOAD }] };
   switch (sub.format) {
     case 'sparkplug':
       if (!sparkplug) return { points: [], problems: [{ kind: 'invalid_sparkplug', message: 'the Sparkplug codec is not loaded (decodeMessage needs a SparkplugContext)' }] };
@@ -97,6 +100,12 @@ export function decodeMessage(sub: ResolvedSubscription, message: MqttMessage, s
       return decodeScalar(route, message);
   }
 }
+
+/** What an empty payload is: usually a publisher deleting the topic's retained message (Zigbee2MQTT for a removed device). */
+const EMPTY_PAYLOAD = 'the payload is empty, so it holds no value (an empty message is how a publisher deletes a topic\'s retained message, as Zigbee2MQTT does for a removed or renamed device)';
+
+/** The problem kind of an empty payload, by format: the one any other unreadable payload of the format has. */
+const EMPTY_KIND: Partial<Record<ResolvedSubscription['format'], DecodeErrorKind>> = { json: 'invalid_json', number: 'not_a_number', boolean: 'wrong_type' };
 
 /** Formats number, boolean and text: the whole payload is the value. */
 function decodeScalar(route: TopicRoute, message: MqttMessage): DecodeResult {

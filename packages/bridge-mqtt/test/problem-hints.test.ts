@@ -29,13 +29,16 @@ describe('a payload the mapping does not fit, from mosquitto', () => {
     await pub.publish('hints/number/a', '{"temperature": 21.5}');
     await pub.publish('hints/number/b', 'ON');
     await pub.publish('hints/state/a', '{"state": "ON"}');
-    await t.waitFor(() => t.problems.filter((p) => p.kind === 'report').length === 5, 'five problems');
+    // Zigbee2MQTT deletes a removed device's retained message with an empty one: "Unexpected end of JSON input" said nothing of that.
+    await pub.publish('hints/json/c', '');
+    await t.waitFor(() => t.problems.filter((p) => p.kind === 'report').length === 6, 'six problems');
     expect(t.problems.filter((p) => p.kind === 'report').map((p) => p.message)).toEqual([
       'subscription hints/json/+: hints/json/a: $.value: not in this payload (did you mean $.Value?)',
       'subscription hints/json/+: hints/json/b: $.value: not in this payload (the payload is a number, not an object: read it with format: number)',
       'subscription hints/number/+: hints/number/a: "{\\"temperature\\": 21.5}" is not a number (JSON: read it with format: json and the path of the value, e.g. value: $.temperature)',
       'subscription hints/number/+: hints/number/b: "ON" is not a number (a switch state: read it with format: boolean)',
       'subscription hints/state/+: hints/state/a: $.state: "ON" is not a number (a switch state: read it with type: boolean)',
+      "subscription hints/json/+: hints/json/c: the payload is empty, so it holds no value (an empty message is how a publisher deletes a topic's retained message, as Zigbee2MQTT does for a removed or renamed device)",
     ]);
   });
 });
