@@ -1,6 +1,7 @@
 import { createKeyedCache, createKeyedProblems, createOutage, excerpt, formatSize, reconnectPolicy, type BridgeContext, type BridgeInstance } from '@fieldbridge/core/bridge';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { createMqttMetrics } from './_metrics.js';
+import { createQuietWatch } from './_quiet.js';
 import { createRetainedMemory, type RetainedMemory } from './_retained.js';
 import { MqttSession } from './_session.js';
 import { createSparkplugBirths } from './_sparkplug-births.js';
@@ -38,7 +39,12 @@ export interface MqttSourceOptions {
   stableMs?: number;
   /** Bounds of the Sparkplug alias tables. Default {@link SPARKPLUG_LIMITS}. */
   sparkplugLimits?: SparkplugLimits;
+  /** A subscription granted this long ago, in ms, that has brought no message yet is reported once (a filter no topic matches). Default {@link QUIET_MS}. */
+  quietMs?: number;
 }
+
+/** How long a granted subscription may bring nothing before it is reported: 10 minutes. */
+export const QUIET_MS = 600_000;
 
 /**
  * Creates the MQTT source: one broker connection (mqtt.js, loaded in `start()`), one required
@@ -69,6 +75,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     { keep: (topic) => topic.length <= 512 },
   );
   const stableMs = options.stableMs ?? 30_000;
+  const quiet = createQuietWatch(ctx, subs, heard, options.quietMs ?? QUIET_MS);
   const outage = createOutage(ctx.problems, { key: 'mqtt.connection', stableMs });
   // Another client with this client id: one episode, ended once a connection held as long as the outage's.
   const takenOver = createOutage(ctx.problems, { key: 'mqtt.client_id', stableMs });
@@ -116,6 +123,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     const key = keyOf(name, topic);
     ctx.metrics.messages(name);
     if (found) heard.set(name, heard.get(name)! + 1);
+    if (found && quiet.reported.size > 0) quiet.heard(name);
     const rule = found ? rules[found.sub.index]! : '';
     // Sparkplug is left alone: a birth repeated must still teach this start's alias tables.
     if (found && retained && retainedMemory && found.sub.format !== 'sparkplug') {
@@ -239,6 +247,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
           const channel = channels.get(name);
           if (result.ok) {
             channel?.set('connected');
+            quiet.granted(name);
             ctx.problems.resolve(`mqtt.subscribe.${name}`, `subscription ${name}: granted`);
           } else {
             const reason = `the broker refused it (${result.refused}); check the topic filter and the broker's ACL`;
@@ -288,6 +297,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     stop() {
       stopping ??= (async () => {
         abort.abort();
+        quiet.stop();
         outage.stop();
         takenOver.stop();
         const undecoded = births.closing();
