@@ -105,7 +105,7 @@ export const MAX_FIELDS = 16;
 const MAX_PARSED_BYTES = 64 * 1024;
 /** Deepest JSON parsed (a hostile payload nests arrays until the parser's stack ends). */
 const MAX_DEPTH = 32;
-const NUMBER = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+const NUMBER = /^\s*-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 /**
  * A survey of the messages on the topics a subscription hears: per topic the message count,

@@ -16,6 +16,7 @@ import { startAedes } from './helpers/aedes.js';
 import { startMosquitto } from '../src/testing/mosquitto.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
 import { tahuPayload } from './helpers/tahu.js';
+import { createTopicSurvey } from '../src/topic-survey.js';
 
 const track = trackCleanups();
 const RECEIVED_AT_MS = 1_800_000_000_000;
@@ -329,3 +330,38 @@ describe('#17 a broker that accepts and then closes', () => {
 function proto(fields: Record<string, unknown>): Uint8Array {
   return tahuPayload(fields);
 }
+
+// From a user audit: a number's pattern split a run of digits every way before refusing it, so a
+// payload of half a megabyte of digits and a letter held the event loop for minutes: no message,
+// no keep-alive, no delivery meanwhile.
+describe('a long run of digits that is no number', () => {
+  it('is refused at once, as a payload, a JSON string and a scanned value, and what follows flows', async () => {
+    const broker = track.add(await startMosquitto(), (b) => b.close());
+    const digits = `${'7'.repeat(512 * 1024)}x`;
+    const { t, subscribed } = await startSource(
+      section({
+        url: broker.url,
+        subscriptions: [
+          { topic: 'digits/bare', format: 'number', metric: 'bare' },
+          { topic: 'digits/json', metric: 'json', value: '$.v', timestamp: { path: '$.v', unit: 's' } },
+        ],
+      }),
+      {},
+      track,
+    );
+    await subscribed();
+    const pub = await connectPublisher(broker.url);
+    track.defer(() => pub.close());
+    await pub.publish('digits/bare', digits);
+    await pub.publish('digits/json', JSON.stringify({ v: digits }));
+    await pub.publish('digits/bare', '42');
+    await t.waitFor(() => t.points.length === 1, 'the number after them');
+    expect(t.points.map((p) => [p.metric, p.value])).toEqual([['bare', 42]]);
+    expect(await t.metric('fieldbridge_source_errors_total', { bridge: 'mqtt', channel: 'digits/bare', kind: 'not_a_number' })).toBe(1);
+    expect(await t.metric('fieldbridge_source_errors_total', { bridge: 'mqtt', channel: 'digits/json', kind: 'not_a_number' })).toBe(1);
+    // --scan reads every payload the same way.
+    const survey = createTopicSurvey();
+    survey.message('digits/bare', Buffer.from(digits), false);
+    expect(survey.result().topics.map((topic) => topic.format)).toEqual(['text']);
+  });
+});
