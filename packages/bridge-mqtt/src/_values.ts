@@ -171,9 +171,23 @@ export function readValue(value: unknown, type: ValueType, words?: SwitchWords):
   }
 }
 
+/** A number written with a decimal comma (`21,5`), or followed by its unit (`21.5 °C`, `12W`). */
+const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+const WITH_UNIT = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*[^\d\s.,+-][^\d]{0,7}$/;
+
+/** What a text that is nearly a number needs: the publisher's decimal point, or the unit left out. */
+function nearlyANumber(text: string): string {
+  const t = text.trim();
+  if (DECIMAL_COMMA.test(t)) return ` (a decimal comma: numbers are read with a decimal point, ${t.replace(',', '.')}; have the publisher write one, or read it with type: string)`;
+  const unit = WITH_UNIT.exec(t);
+  if (unit) return ` (a number with its unit: only a bare number is read, ${unit[1]}; have the publisher leave the unit out, or read it as text)`;
+  return '';
+}
+
 /** What to write for a JSON value read as a number that is none: a switch state, an array, an object. */
 function notANumberHint(value: unknown): string {
   if (typeof value === 'boolean' || (typeof value === 'string' && switchState(value) !== undefined)) return ' (a switch state: read it with type: boolean)';
+  if (typeof value === 'string') return nearlyANumber(value);
   if (Array.isArray(value)) return ` (an array of ${value.length}: name one element in the path, with [0])`;
   if (typeof value === 'object' && value !== null) {
     const keys = Object.keys(value).slice(0, 4).map((k) => excerpt(k, 40));
@@ -188,5 +202,5 @@ export function payloadNotANumberHint(body: string): string {
   if (switchState(text) !== undefined) return ' (a switch state: read it with format: boolean)';
   if (text.startsWith('{') || text.startsWith('[')) return ' (JSON: read it with format: json and the path of the value, e.g. value: $.temperature)';
   if (/^"[^"]*"$/.test(text) && numeric(text.slice(1, -1)) !== undefined) return ' (a number in a JSON string: read it with format: json)';
-  return '';
+  return nearlyANumber(text).replace('type: string', 'format: text');
 }
