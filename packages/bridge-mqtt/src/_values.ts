@@ -173,11 +173,14 @@ export function readValue(value: unknown, type: ValueType, words?: SwitchWords):
 
 /** A number written with a decimal comma (`21,5`), or followed by its unit (`21.5 °C`, `12W`). */
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+/** What publishers write for a value they do not have (Home Assistant's `unavailable` and `unknown`). */
+const NO_VALUE = /^(?:unavailable|unknown|none|null|nan|n\/a|-+)$/i;
 const WITH_UNIT = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*[^\d\s.,+-][^\d]{0,7}$/;
 
 /** What a text that is nearly a number needs: the publisher's decimal point, or the unit left out. */
 function nearlyANumber(text: string): string {
   const t = text.trim();
+  if (NO_VALUE.test(t)) return ' (a word for no value, as Home Assistant publishes unavailable and unknown: no point is sent for it, and the next number ends this episode)';
   if (DECIMAL_COMMA.test(t)) return ` (a decimal comma: numbers are read with a decimal point, ${t.replace(',', '.')}; have the publisher write one, or read it with type: string)`;
   const unit = WITH_UNIT.exec(t);
   if (unit) return ` (a number with its unit: only a bare number is read, ${unit[1]}; have the publisher leave the unit out, or read it as text)`;

@@ -34,7 +34,9 @@ describe('a payload the mapping does not fit, from mosquitto', () => {
     // European gateways write a decimal comma; others append the unit.
     await pub.publish('hints/number/c', '21,5');
     await pub.publish('hints/number/d', '21.5 °C');
-    await t.waitFor(() => t.problems.filter((p) => p.kind === 'report').length === 8, 'eight problems');
+    // Home Assistant's statestream publishes unavailable while an entity has no value.
+    await pub.publish('hints/number/e', 'unavailable');
+    await t.waitFor(() => t.problems.filter((p) => p.kind === 'report').length === 9, 'nine problems');
     expect(t.problems.filter((p) => p.kind === 'report').map((p) => p.message)).toEqual([
       'subscription hints/json/+: hints/json/a: $.value: not in this payload (did you mean $.Value?)',
       'subscription hints/json/+: hints/json/b: $.value: not in this payload (the payload is a number, not an object: read it with format: number)',
@@ -44,6 +46,7 @@ describe('a payload the mapping does not fit, from mosquitto', () => {
       "subscription hints/json/+: hints/json/c: the payload is empty, so it holds no value (an empty message is how a publisher deletes a topic's retained message, as Zigbee2MQTT does for a removed or renamed device)",
       'subscription hints/number/+: hints/number/c: "21,5" is not a number (a decimal comma: numbers are read with a decimal point, 21.5; have the publisher write one, or read it with format: text)',
       'subscription hints/number/+: hints/number/d: "21.5 °C" is not a number (a number with its unit: only a bare number is read, 21.5; have the publisher leave the unit out, or read it as text)',
+      'subscription hints/number/+: hints/number/e: "unavailable" is not a number (a word for no value, as Home Assistant publishes unavailable and unknown: no point is sent for it, and the next number ends this episode)',
     ]);
   });
 });
