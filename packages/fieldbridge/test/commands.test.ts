@@ -83,6 +83,15 @@ describe('fieldbridge init, then check', () => {
     expect({ code: check.code, err: check.err }).toEqual({ code: 0, err: '' });
   });
 
+  it('init --out into a folder that does not exist yet makes it (the first starter of a conf.d)', async () => {
+    const dir = join(await track.tempDir('fb-init-'), 'conf.d');
+    const file = join(dir, 'modbus.yaml');
+    const init = await fieldbridge(['init', 'modbus', '--out', file]);
+    expect({ code: init.code, err: init.err }).toEqual({ code: 0, err: `wrote ${file}: check it with \`fieldbridge check ${file}\`, run it with \`fieldbridge run ${file}\`\n` });
+    const check = await fieldbridge(['check', dir]);
+    expect({ code: check.code, err: check.err }).toEqual({ code: 0, err: '' });
+  });
+
   it('init never replaces a file without --force', async () => {
     const file = await writeTempFile(track, 'mine.yaml', 'source_id: mine\n');
     const again = await fieldbridge(['init', 'modbus', '--out', file]);

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { starterMapping } from '@fieldbridge/core';
 import { CATALOG } from '../catalog.js';
 import type { Io } from './io.js';
@@ -8,7 +9,7 @@ import { catalogPort, starterSlot } from './starter-slot.js';
 /**
  * `fieldbridge init BRIDGE... [--out FILE] [--force]`: a commented starter mapping file for
  * those bridges, which passes `fieldbridge check` as written. Printed on stdout, or written to
- * FILE (never over an existing file without --force) with a `source_id`, spool folder and
+ * FILE (never over an existing file without --force; its folder made when missing) with a `source_id`, spool folder and
  * observe port that no other mapping file in FILE's folder holds, so that a `conf.d` of starters
  * runs as written.
  */
@@ -25,6 +26,13 @@ export async function initCommand(names: readonly string[], options: { out?: str
   }
   const slot = starterSlot(definitions.map((d) => d.name), options.out);
   const text = starterMapping(definitions, { observePort: slot.observePort, sourceId: slot.sourceId });
+  try {
+    // A conf.d of starters begins with its first one: the folder is made as the file is.
+    mkdirSync(dirname(options.out), { recursive: true });
+  } catch (err) {
+    io.stderr.write(`fieldbridge init: cannot make the folder ${dirname(options.out)} for ${options.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    return 1;
+  }
   try {
     // wx (O_EXCL): an existing mapping file is someone's work.
     writeFileSync(options.out, text, { flag: options.force ? 'w' : 'wx', mode: 0o644 });
