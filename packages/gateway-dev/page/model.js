@@ -90,11 +90,16 @@ export function isStale(s, now) {
 /** @param {Series} a @param {Series} b */
 export const bySortKey = (a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : a.id - b.id);
 
-/** @param {Series} s @param {number} t @param {number} v */
+/**
+ * In time order, so the chart draws forward: a point that came late (a backlog, a resend) takes its place.
+ * @param {Series} s @param {number} t @param {number} v
+ */
 function keepSample(s, t, v) {
   if (s.samples === null) return;
-  s.samples.t.push(t);
-  s.samples.v.push(v);
+  let at = s.samples.t.length;
+  while (at > 0 && /** @type {number} */ (s.samples.t[at - 1]) > t) at -= 1;
+  s.samples.t.splice(at, 0, t);
+  s.samples.v.splice(at, 0, v);
   if (s.samples.t.length > CHART_SAMPLES + 32) {
     s.samples.t.splice(0, s.samples.t.length - CHART_SAMPLES);
     s.samples.v.splice(0, s.samples.v.length - CHART_SAMPLES);
@@ -193,8 +198,11 @@ export function createModel() {
           const v = /** @type {number | string} */ (entry[i + 1]);
           const repeated = seen && s.value === v;
           seen = true;
-          s.t = t;
-          s.value = v;
+          // Its value is its newest point's (samples come in time order within an event).
+          if (t >= s.t) {
+            s.t = t;
+            s.value = v;
+          }
           if (s.kind === 'm') {
             if (id > s.historyId) keepSample(s, t, /** @type {number} */ (v));
           } else if (!repeated) change.events.push({ series: s, t, text: String(v) });

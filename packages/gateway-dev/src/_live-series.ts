@@ -102,8 +102,12 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
     return series;
   };
 
+  // In time order, so a chart draws forward and a point that came late takes its place.
   const keepHistory = (s: Series, t: number, v: number): void => {
-    s.history.push(t, v);
+    let at = s.history.length;
+    while (at > 0 && (s.history[at - 2] as number) > t) at -= 2;
+    if (at === s.history.length) s.history.push(t, v);
+    else s.history.splice(at, 0, t, v);
     if (s.history.length > 2 * HISTORY_SAMPLES + 64) s.history.splice(0, s.history.length - 2 * HISTORY_SAMPLES);
   };
 
@@ -150,8 +154,11 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
         out.samples.push(entry);
         if (s.count > 0) s.every = usualInterval(s.every, now - s.at);
         s.count += p.n;
-        s.t = p.lastT;
-        s.value = p.lastV;
+        // Its value is its newest point's: one that came late (a backlog, a resend) is only history.
+        if (s.count === p.n || p.newestT >= s.t) {
+          s.t = p.newestT;
+          s.value = p.newestV;
+        }
         s.at = now;
         // A series starting (again) starts its window at this arrival: its points belong to the
         // time before, so a rate counts only what came after (one arrival is no rate yet).

@@ -60,7 +60,7 @@ export type LiveSeriesDecl = [id: number, source: string, metric: string, tags: 
 
 /**
  * A series in a snapshot: its declaration, then how many points it has had, its rate (points/s),
- * the time of its last point (the point's timestamp, or its receipt time), its last value (a
+ * the time of its newest point (the point's timestamp, or its receipt time), that point's value (a
  * number, or for events a text of at most 200 characters), and when that point was taken into
  * the stream (the gateway clock at the event that carried it: its age is measured from there),
  * and its usual interval between such events in ms (0 until known): the page calls a series
@@ -71,8 +71,9 @@ export type LiveSeriesRow = [...decl: LiveSeriesDecl, count: number, rate: numbe
 
 /**
  * New points of one series since the last event: `[id, n, dt1, v1, dt2, v2, ...]`. `n` is how
- * many points arrived; at most 16 samples follow, evenly thinned when more came, always ending
- * with the last point. `dt` is the sample's time minus the event's `t`, in whole ms.
+ * many points arrived; at most 16 samples follow in time order, evenly thinned when more came,
+ * always ending with the newest point (by time: points may arrive out of order, a backlog or a
+ * resend beside live data). `dt` is the sample's time minus the event's `t`, in whole ms.
  */
 export type LiveSamples = Array<number | string>;
 

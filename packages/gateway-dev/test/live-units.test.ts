@@ -40,6 +40,32 @@ describe('thinning the points of one interval', () => {
   });
 });
 
+describe('points out of time order (a backlog on two lanes, a resend beside live data)', () => {
+  it('gives the samples in time order, ending with the newest point, however they were thinned', () => {
+    const p = createPending();
+    // The newest point comes first, then 99 older ones, newest to oldest.
+    addSample(p, 1000, 'newest');
+    for (let i = 99; i > 0; i--) addSample(p, i, `v${i}`);
+    const flat = finishPending(p);
+    expect(flat.length).toBeLessThanOrEqual(2 * SAMPLES_PER_EVENT);
+    expect(times(flat)).toEqual([...times(flat)].sort((a, b) => Number(a) - Number(b)));
+    expect(flat.slice(-2)).toEqual([1000, 'newest']);
+  });
+
+  it('keeps a series at its newest value when an older point arrives later, its history in time order', () => {
+    const table = createSeriesTable(10);
+    const point = (value: number, timestamp: number): StoredPoint => ({ metric: 'tank.level', value, timestamp, source_id: 'farm', received_at_ms: 0 });
+    table.add(point(55, 5000));
+    table.add(point(54, 4000));
+    table.commit(10_000);
+    table.add(point(7, 1000));
+    table.commit(11_000);
+    const [row] = table.rows();
+    expect({ count: row![6], t: row![8], value: row![9] }).toEqual({ count: 3, t: 5000, value: 55 });
+    expect(table.history([1], 0)).toEqual({ 1: [1000, 7, 4000, 54, 5000, 55] });
+  });
+});
+
 describe('the replay ring', () => {
   it('returns the frames after an id it holds, [] when current, undefined otherwise', () => {
     const ring = createReplayRing(100, 3, 1_000_000);
