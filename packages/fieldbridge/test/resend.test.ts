@@ -145,7 +145,9 @@ describe('fieldbridge resend', () => {
     const down = await resend([dead, '--config', config, '--timeout', '300ms']);
     expect(down.code, down.err).toBe(1);
     expect(down.out).toContain('sent 0 points');
-    expect(down.out).toContain('left: 3, not delivered within 300 ms');
+    // Where it sent them and why they stayed, with what helps (not a longer --timeout).
+    expect(down.out).toContain(`left: 3, not delivered within 300 ms, the receiver ${gw.url} not taking them (ECONNREFUSED`);
+    expect(down.out).toContain(`once it takes data (is it running, and is that sink.url in ${config} right?), run this again`);
     // They are still in the file read: not called lost with the memory spool (the sink's close says so at info).
     expect(down.err).not.toContain('lost');
   });

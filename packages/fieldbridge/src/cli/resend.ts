@@ -75,16 +75,19 @@ async function send(options: ResendOptions, config: MultiFileConfig, io: Io, tal
   }
   const timeoutMs = options.timeoutMs ?? config.sink.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const { lost: left } = await sink.close({ timeoutMs, undeliveredHeldBy: options.files.length === 1 ? options.files[0] : 'the files read' });
+  const receiver = sink.status();
   const refusedAgain = await refused.recordsSince();
   refused.removeIfUnused();
   const sent = Math.max(0, written - refusedAgain - left);
   const out = [`sent ${plural(sent, 'point')} through the sink of ${options.config}`];
   out.push(refusedAgain > 0 ? `refused again: ${refusedAgain}, written with the receiver's reason to ${options.refusedTo}` : 'refused again: 0');
   if (left > 0) {
-    // A longer wait cannot help a refused key: what helps is said.
+    // A longer wait cannot help a refused key or a receiver that is not there: what helps is said.
     const why = authFailure
       ? `the receiver refused the API key (${printable(authFailure, 200)}); they are still in the files read: fix sink.api_key (or its write scope) in ${options.config} and run this again`
-      : `not delivered within ${timeoutMs} ms; they are still in the files read: a run with a longer --timeout sends them`;
+      : receiver.receiver === 'down'
+        ? `not delivered within ${timeoutMs} ms, the receiver ${printable(config.sink.url, 200)} not taking them (${printable(receiver.receiverReason ?? 'no answer', 200)}); they are still in the files read: once it takes data (is it running, and is that sink.url in ${options.config} right?), run this again`
+        : `not delivered within ${timeoutMs} ms; they are still in the files read: a run with a longer --timeout sends them`;
     out.push(`left: ${left}, ${why} (a run sends again what was sent too; narrow it with --reason)`);
   } else out.push('left: 0');
   out.push(`${options.files.join(', ')} ${options.files.length === 1 ? 'was' : 'were'} not changed: remove ${options.files.length === 1 ? 'it' : 'them'} once you are satisfied with what the receiver holds`);
