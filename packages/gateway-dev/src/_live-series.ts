@@ -1,4 +1,5 @@
 import { usualInterval } from './_live-interval.js';
+import { createRateWindow, rateArrival, rateAt, type RateWindow } from './_live-rate.js';
 import { addSample, createPending, finishPending, type PendingSamples } from './_live-samples.js';
 import type { LiveEvent, LiveSamples, LiveSeriesDecl, LiveSeriesKind, LiveSeriesRow } from './live-types.js';
 import type { StoredPoint } from './types.js';
@@ -7,14 +8,6 @@ import type { StoredPoint } from './types.js';
 export const HISTORY_SAMPLES = 120;
 /** Event points kept for a snapshot. */
 export const EVENTS_KEPT = 200;
-/** Length of the window a rate is measured over. */
-export const RATE_WINDOW_MS = 5000;
-/** A series that starts (or starts again) gets a first rate after this long, not a whole window. */
-export const FIRST_RATE_MS = 1000;
-/** A slow series' rate is measured over this many of its usual intervals (when longer than {@link RATE_WINDOW_MS}). */
-const RATE_INTERVALS = 2;
-/** A series that started and had no second arrival within this long has no rate (and is no longer watched for one). */
-const RATE_GIVE_UP_MS = 10 * 60_000;
 /** Longest text kept for an event value. */
 const MAX_TEXT = 200;
 
@@ -24,7 +17,8 @@ interface Series {
   decl: LiveSeriesDecl;
   declared: boolean;
   count: number;
-  rate: number;
+  /** Its rate, as last reported. */
+  rate: RateWindow;
   t: number;
   value: number | string;
   /** Gateway clock of the commit that carried its last point. */
@@ -34,10 +28,6 @@ interface Series {
   /** Absolute `t, v` pairs, trimmed to the last {@link HISTORY_SAMPLES} now and then. */
   history: number[];
   pending: PendingSamples | undefined;
-  windowStartMs: number;
-  windowCount: number;
-  /** False until its first rate is reported (then the window is {@link RATE_WINDOW_MS}, or two of its usual intervals). */
-  rateKnown: boolean;
 }
 
 /** What one commit produced, for the next stream event. */
@@ -78,9 +68,6 @@ export function eventText(value: unknown): string {
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
 }
 
-/** A rate to two decimals, or three significant digits below 10/s (a tag every 5 min is 0.00333/s, not 0). */
-const roundRate = (n: number): number => (n >= 10 ? Math.round(n * 100) / 100 : Number(n.toPrecision(3)));
-
 /** Creates a {@link SeriesTable} holding at most `maxSeries` series. */
 export function createSeriesTable(maxSeries: number): SeriesTable {
   let byKey = new Map<string, Series>();
@@ -95,7 +82,7 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
     const id = nextId++;
     const decl: LiveSeriesDecl = [id, p.source_id, p.metric, tags ?? 0, tags?.unit ?? 0, kind];
     const series: Series = {
-      id, kind, decl, declared: false, count: 0, rate: 0, t: 0, value: 0, at: 0, every: 0, history: [], pending: undefined, windowStartMs: 0, windowCount: 0, rateKnown: false,
+      id, kind, decl, declared: false, count: 0, rate: createRateWindow(), t: 0, value: 0, at: 0, every: 0, history: [], pending: undefined,
     };
     byKey.set(key, series);
     byId.set(id, series);
@@ -160,39 +147,24 @@ export function createSeriesTable(maxSeries: number): SeriesTable {
           s.value = p.newestV;
         }
         s.at = now;
-        // A series starting (again) starts its window at this arrival: its points belong to the
-        // time before, so a rate counts only what came after (one arrival is no rate yet).
-        if (!rateActive.has(s)) {
-          rateActive.add(s);
-          s.windowStartMs = now;
-          s.windowCount = 0;
-        } else s.windowCount += p.n;
+        rateArrival(s.rate, p.n, now);
+        rateActive.add(s);
       }
       changed = [];
       events.push(...fresh.sort((a, b) => a[1] - b[1]));
       if (events.length > 2 * EVENTS_KEPT) events = events.slice(-EVENTS_KEPT);
       for (const s of rateActive) {
-        const elapsed = now - s.windowStartMs;
-        // A slow series (a tag every 30 s, or a batch every 10 s) over two of its intervals, so
-        // its rate is its own and not one arrival in a short window's worth.
-        const windowMs = s.rateKnown ? Math.max(RATE_WINDOW_MS, RATE_INTERVALS * s.every) : FIRST_RATE_MS;
-        if (elapsed < windowMs) continue;
-        if (!s.rateKnown && s.windowCount === 0 && elapsed < RATE_GIVE_UP_MS) continue;
-        const rate = roundRate((s.windowCount * 1000) / elapsed);
-        s.windowStartMs = now;
-        s.windowCount = 0;
-        s.rateKnown = rate > 0;
-        if (rate !== s.rate) {
-          s.rate = rate;
-          out.rates.push(s.id, rate);
-        }
-        if (rate === 0) rateActive.delete(s);
+        const before = s.rate.rate;
+        const rate = rateAt(s.rate, now, s.every);
+        if (rate === undefined) continue;
+        if (rate !== before) out.rates.push(s.id, rate);
+        if (!s.rate.active) rateActive.delete(s);
       }
       return out;
     },
     rows() {
       const rows: LiveSeriesRow[] = [];
-      for (const s of byId.values()) if (s.declared) rows.push([...s.decl, s.count, s.rate, s.t, s.value, s.at, s.every]);
+      for (const s of byId.values()) if (s.declared) rows.push([...s.decl, s.count, s.rate.rate, s.t, s.value, s.at, s.every]);
       return rows;
     },
     events: () => events.slice(-EVENTS_KEPT),

@@ -1,4 +1,5 @@
-import { FIRST_RATE_MS, RATE_WINDOW_MS } from './_live-series.js';
+import { usualInterval } from './_live-interval.js';
+import { createRateWindow, rateArrival, rateAt, type RateWindow } from './_live-rate.js';
 import type { LiveSource, LiveVia } from './live-types.js';
 import type { DeviceInfo } from './types.js';
 
@@ -9,9 +10,13 @@ interface SourceEntry {
   view: LiveSource;
   /** Open WebSocket connections with this source id (several installs may share one without `install_id`). */
   connections: number;
-  windowStartMs: number;
-  windowCount: number;
-  rateKnown: boolean;
+  /** Points stored since the last commit. */
+  pending: number;
+  /** Gateway clock of the last commit that carried its points (undefined: none yet). */
+  at: number | undefined;
+  /** Its usual interval between such commits, ms (0 until it has had two), as a series' is. */
+  every: number;
+  rate: RateWindow;
 }
 
 /** Every source the gateway has seen, and which of them changed since the last commit. */
@@ -49,7 +54,7 @@ export function createSourceTable(maxSources: number): SourceTable {
     let e = entries.get(id);
     if (e === undefined) {
       if (entries.size >= maxSources) return undefined;
-      e = { view: { id, via: [], points: 0, batches: 0, rejected: 0, rate: 0 }, connections: 0, windowStartMs: 0, windowCount: 0, rateKnown: false };
+      e = { view: { id, via: [], points: 0, batches: 0, rejected: 0, rate: 0 }, connections: 0, pending: 0, at: undefined, every: 0, rate: createRateWindow() };
       entries.set(id, e);
     }
     changed.add(e);
@@ -76,7 +81,7 @@ export function createSourceTable(maxSources: number): SourceTable {
         v.points += n;
         v.batches += 1;
         v.lastSeenMs = atMs;
-        e.windowCount += n;
+        e.pending += n;
       }
       return untracked;
     },
@@ -112,14 +117,16 @@ export function createSourceTable(maxSources: number): SourceTable {
     },
     commit(now) {
       for (const e of entries.values()) {
-        if (e.windowStartMs === 0) e.windowStartMs = now;
-        const elapsed = now - e.windowStartMs;
-        if (elapsed < (e.rateKnown ? RATE_WINDOW_MS : FIRST_RATE_MS)) continue;
-        const rate = Math.round((e.windowCount * 100_000) / elapsed) / 100;
-        e.windowStartMs = now;
-        e.windowCount = 0;
-        e.rateKnown = rate > 0;
-        if (rate !== e.view.rate) {
+        // Measured as a series' rate is: a source sending every 30 s is 0.0333/s, not 1/s then 0.
+        if (e.pending > 0) {
+          if (e.at !== undefined) e.every = usualInterval(e.every, now - e.at);
+          e.at = now;
+          rateArrival(e.rate, e.pending, now);
+          e.pending = 0;
+        }
+        if (!e.rate.active) continue;
+        const rate = rateAt(e.rate, now, e.every);
+        if (rate !== undefined && rate !== e.view.rate) {
           e.view.rate = rate;
           changed.add(e);
         }

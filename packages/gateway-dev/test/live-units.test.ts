@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createReplayRing } from '../src/_live-ring.js';
 import { addSample, createPending, finishPending, SAMPLES_PER_EVENT } from '../src/_live-samples.js';
 import { createSeriesTable, eventText, HISTORY_SAMPLES } from '../src/_live-series.js';
+import { createSourceTable } from '../src/_live-sources.js';
 import type { StoredPoint } from '../src/index.js';
 
 const times = (flat: Array<number | string>): Array<number | string> => flat.filter((_, i) => i % 2 === 0);
@@ -150,6 +151,29 @@ describe('the series table', () => {
     expect(slow.rows()[0]![7]).toBe(0.00333);
     // It stopped: after two intervals with nothing, its rate is 0.
     expect(table.commit(150_000).rates).toEqual([1, 0]);
+  });
+
+  it('gives a slow source its own rate as a slow series has: a BLE gateway posting every 30 s is 0.0333/s on its card, never 1/s then nothing', () => {
+    const sources = createSourceTable(10);
+    const rates: number[] = [];
+    const commit = (t: number) => {
+      for (const src of sources.commit(t)) rates.push(src.rate);
+    };
+    for (let t = 0; t <= 120_000; t += 250) {
+      if (t % 30_000 === 0) sources.stored(new Map([['ble-gw', 1]]), 'http', t);
+      commit(t);
+    }
+    // Nothing until its second post, then its own rate every time its card changes.
+    const known = rates.indexOf(0.0333);
+    expect(known).toBeGreaterThan(0);
+    expect(rates.slice(0, known).every((r) => r === 0), `rates before: ${rates.slice(0, known).join(', ')}`).toBe(true);
+    expect(new Set(rates.slice(known))).toEqual(new Set([0.0333]));
+    expect(sources.all()[0]!.rate).toBe(0.0333);
+    // One point and nothing more is no rate at all.
+    const once = createSourceTable(10);
+    once.stored(new Map([['one-shot', 1]]), 'http', 0);
+    for (let t = 0; t <= 20_000; t += 250) once.commit(t);
+    expect(once.all()[0]!.rate).toBe(0);
   });
 
   it('gives a series sent in batches its points\' rate: ten points every 10 s is 1/s', () => {
