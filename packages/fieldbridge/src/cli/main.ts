@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CATALOG } from '../catalog.js';
 import { bridgesCommand } from './bridges.js';
 import { checkCommand } from './check.js';
+import { allowReaderToLeave } from './closed-reader.js';
 import { initCommand } from './init.js';
 import type { Io } from './io.js';
 import { resendCommand } from './resend.js';
@@ -18,6 +19,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.me
  */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   let code = 0;
+  allowReaderToLeave(io.stdout);
   const program = new Command('fieldbridge')
     .description(`Industrial and vehicle protocols into telemetry points, delivered without loss. One mapping file may hold several bridges' sections (${CATALOG.map((e) => e.name).join(', ')}, or an installed @fieldbridge/bridge-<name> or fieldbridge-bridge-<name> package).`)
     .version(VERSION, '-V, --version')
