@@ -9,6 +9,7 @@ export interface ResolvedOptions {
   readOnlyKeys: ReadonlySet<string>;
   out: string | undefined;
   print: NodeJS.WritableStream | undefined;
+  refusals: NodeJS.WritableStream | undefined;
   maxEventBytes: number;
   maxPoints: number;
   maxBodyBytes: number;
@@ -32,7 +33,7 @@ export interface ResolvedOptions {
 }
 
 const KNOWN = new Set<string>([
-  'host', 'port', 'apiKeys', 'readOnlyKeys', 'out', 'print', 'maxEventBytes', 'maxPoints', 'maxBodyBytes',
+  'host', 'port', 'apiKeys', 'readOnlyKeys', 'out', 'print', 'refusals', 'maxEventBytes', 'maxPoints', 'maxBodyBytes',
   'clockOffsetMs', 'now', 'random', 'influxWrite', 'devEndpoints', 'retainPoints', 'maxRetainedPoints', 'maxBatchIds', 'wsAck', 'wsTimeSync', 'wsDelayMs',
   'wsMaxFrameBytes', 'live', 'signingSecret', 'signatureToleranceS',
 ] satisfies (keyof GatewayOptions)[]);
@@ -100,6 +101,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
   if (!Number.isFinite(clockOffsetMs)) fail('clockOffsetMs must be a finite number');
   if (options.out !== undefined && (typeof options.out !== 'string' || options.out === '')) fail('out must be a file path');
   if (options.print !== undefined && typeof options.print.write !== 'function') fail('print must be a writable stream');
+  if (options.refusals !== undefined && typeof options.refusals.write !== 'function') fail('refusals must be a writable stream');
   const delay = (value: unknown, name: string): number => {
     if (value === undefined) return 0;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`${name} must be a non-negative number of ms`);
@@ -121,6 +123,7 @@ export function resolveOptions(options: GatewayOptions): ResolvedOptions {
     readOnlyKeys,
     out: options.out,
     print: options.print,
+    refusals: options.refusals,
     maxEventBytes: positiveInteger(options.maxEventBytes, 'maxEventBytes', 65536),
     maxPoints: positiveInteger(options.maxPoints, 'maxPoints', 10_000),
     maxBodyBytes: positiveInteger(options.maxBodyBytes, 'maxBodyBytes', 5 * 1024 * 1024),

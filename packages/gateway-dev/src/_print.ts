@@ -3,7 +3,7 @@ import type { StoredPoint } from './types.js';
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
 /** `HH:MM:SS.mmm` in local time. */
-function clockTime(epochMs: number): string {
+export function clockTime(epochMs: number): string {
   const d = new Date(epochMs);
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }

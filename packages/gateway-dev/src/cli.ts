@@ -14,7 +14,8 @@ const USAGE = `Usage: ${NAME} [options]
 
 A local Plexus-compatible ingest service (POST /ingest and the WebSocket device protocol on
 /ws/device) for development, demos and tests.
-Stored points are printed on stdout; status lines go to stderr.
+Stored points are printed on stdout; status lines go to stderr, and so does each refused
+request or frame with why (the same one again within a minute is counted).
 
 Options:
   --host HOST              interface to listen on (default 127.0.0.1)
@@ -139,7 +140,7 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
   if (apiKeys.length === 0) {
     const key = `fbk_dev_${randomBytes(12).toString('hex')}`;
     apiKeys.push(key);
-    stderr.write(`${NAME}: no --api-key given; generated one for this run: ${key}\n`);
+    stderr.write(`${NAME}: no --api-key given; generated one for this run: ${key} (a fieldbridge starter sends it with PLEXUS_API_KEY=${key} in its environment)\n`);
   }
   const signingSecret = flags['signing-secret'] ?? (env[SECRET_ENV] || undefined);
   let gateway: Gateway;
@@ -151,6 +152,7 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
       readOnlyKeys: flags['read-only-key'] ?? [],
       ...(flags.out === undefined ? {} : { out: flags.out }),
       ...(flags.quiet ? {} : { print: stdout }),
+      refusals: stderr,
       influxWrite: flags.influx,
       retainPoints: !flags['count-only'],
       ...(flags.keep === undefined ? {} : { maxRetainedPoints: Number(flags.keep) }),

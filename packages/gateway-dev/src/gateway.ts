@@ -9,6 +9,7 @@ import { liveRoutes } from './_live-routes.js';
 import { createLiveState, type LiveState } from './_live-state.js';
 import { createLiveStream, type LiveStream } from './_live-stream.js';
 import { quietObserver } from './_observer.js';
+import { withRefusalLines } from './_refusal-lines.js';
 import { loadPageAssets } from './_page-assets.js';
 import { resolveOptions } from './_options.js';
 import { createHttpServer } from './_server.js';
@@ -72,7 +73,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           counters: () => store.stats(),
           clients: () => stream?.counts() ?? { clients: 0, droppedClients: 0 },
         });
-  const observer = live ?? quietObserver;
+  const observer = resolved.refusals === undefined ? (live ?? quietObserver) : withRefusalLines(live ?? quietObserver, resolved.refusals, clockNow);
   try {
     store = createStore({ ...resolved, observer });
   } catch (err) {

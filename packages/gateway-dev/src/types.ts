@@ -100,6 +100,12 @@ export interface GatewayOptions {
   out?: string;
   /** Print each stored point as one readable line here. Default: print nothing. */
   print?: NodeJS.WritableStream;
+  /**
+   * Say each refused request or frame as one line here (`12:00:01.123 refused HTTP 401: missing
+   * API key ...`); the same refusal of one source again within a minute is counted, not said.
+   * The command passes stderr. Default: nowhere (the live page and `stats()` still count them).
+   */
+  refusals?: NodeJS.WritableStream;
   /** Largest event value, in bytes of its JSON encoding. Default 65536. */
   maxEventBytes?: number;
   /** Most points in one `POST /ingest` request (more -> 413). Default 10000. */

@@ -115,6 +115,30 @@ describe('fieldbridge-gateway (child process)', () => {
     expect(cli.stdout()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} plant-a {2}line1\.motor\.rpm = 1480 {2}\{site=plant-a\}\n$/);
   });
 
+  it('says a refused request on stderr, with why, once a minute for the same refusal (a wrong key, a bad point)', async () => {
+    const cli = startCli(['--port', '0', '--quiet', '--api-key', 'cli-key']);
+    const [, url] = await cli.waitForStderr(LISTENING);
+    expect((await post(String(url), 'wrong-key')).status).toBe(401);
+    expect((await post(String(url), 'wrong-key')).status).toBe(401);
+    const bad = await request(String(url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'cli-key' },
+      body: JSON.stringify({ source_id: 'plant-a', points: [{ metric: 'line1.motor.rpm', value: null }] }),
+    });
+    await bad.body.dump();
+    expect(bad.statusCode).toBe(400);
+    // Lines come in the order the requests were handled: the second 401 was counted, not said.
+    await cli.waitForStderr(/refused HTTP 400 from plant-a: points\[0\]/);
+    const refusals = cli.stderr().split('\n').filter((l) => l.includes(' refused '));
+    expect(refusals).toEqual([
+      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} refused HTTP 401: invalid API key/),
+      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} refused HTTP 400 from plant-a: points\[0\]\.value/),
+    ]);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toBe('');
+  });
+
   it('takes keys from FIELDBRIDGE_GATEWAY_API_KEY and writes --out', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'gateway-cli-'));
     try {
