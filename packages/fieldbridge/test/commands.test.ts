@@ -277,7 +277,15 @@ describe('fieldbridge check: wrong files', () => {
   it('a missing file is exit 2 with the reason', async () => {
     const { code, err } = await fieldbridge(['check', '/nonexistent/site.yaml']);
     expect(code).toBe(2);
-    expect(err).toContain('/nonexistent/site.yaml: cannot read the mapping file (ENOENT)');
+    expect(err).toBe('/nonexistent/site.yaml: cannot read the mapping file (ENOENT): no such file\n');
+  });
+
+  it('a file named .yml where a .yaml of that name is (or the other way) is named in the error', async () => {
+    const dir = await track.tempDir('fb-missing-');
+    const { code } = await fieldbridge(['init', 'modbus', '--out', join(dir, 'site.yaml')]);
+    expect(code).toBe(0);
+    const run = await fieldbridge(['run', join(dir, 'site.yml')]);
+    expect({ code: run.code, err: run.err }).toEqual({ code: 2, err: `${join(dir, 'site.yml')}: cannot read the mapping file (ENOENT): no such file; ${join(dir, 'site.yaml')} exists, is that the one?\n` });
   });
 });
 

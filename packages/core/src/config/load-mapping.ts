@@ -8,6 +8,7 @@ import { EnvReferenceError, substituteEnv } from './env-substitute.js';
 import { bridgeFileSchema, type FileConfig } from './file-schema.js';
 import { commonShape } from './common-schema.js';
 import { closestKey, keysAt } from './key-suggest.js';
+import { missingFileHint } from './missing-file-hint.js';
 import { pointTagIssues } from './point-tag-room.js';
 import { spoolPathProblem } from './spool-path-problem.js';
 import { issueWords } from './_issue-words.js';
@@ -165,7 +166,8 @@ export function readMappingText(file: string): string {
   try {
     text = readBounded(file);
   } catch (err) {
-    throw new FieldbridgeError('CONFIG_NOT_FOUND', `${file}: cannot read the mapping file (${(err as NodeJS.ErrnoException).code ?? err})`, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new FieldbridgeError('CONFIG_NOT_FOUND', `${file}: cannot read the mapping file (${code ?? err})${code === 'ENOENT' ? missingFileHint(file) : ''}`, { cause: err });
   }
   return text;
 }
