@@ -3,13 +3,17 @@
 // filters the metric list to that source; WebSocket devices get a Control button.
 import { h, setAttr, setText } from './dom.js';
 import { formatAge, formatCount, formatCounted, formatRate } from './format.js';
-import { isStale } from './model.js';
+import { isStale, STALE_INTERVALS, STALE_MIN_MS } from './model.js';
 
 /** @typedef {import('./model.js').Model} Model */
 /** @typedef {import('./model.js').LiveSource} LiveSource */
 
-/** An HTTP sender counts as receiving while its last batch is younger than this. */
-const RECEIVING_MS = 10_000;
+/**
+ * An HTTP sender counts as receiving while its last batch is younger than this, or than three of
+ * its usual intervals when it sends less often (a BLE gateway posting every 30 s), as a series is
+ * stale by the same rule.
+ */
+const RECEIVING_MS = STALE_MIN_MS;
 
 const VIA = { http: 'HTTP', ws: 'WebSocket', influx: 'Influx' };
 const LABELS = { connected: 'connected', disconnected: 'disconnected', refused: 'refused', receiving: 'receiving', idle: 'quiet' };
@@ -21,7 +25,7 @@ const LABELS = { connected: 'connected', disconnected: 'disconnected', refused: 
  */
 export function sourceState(src, now) {
   if (src.link !== undefined) return src.link;
-  return src.lastSeenMs !== undefined && now - src.lastSeenMs < RECEIVING_MS ? 'receiving' : 'idle';
+  return src.lastSeenMs !== undefined && now - src.lastSeenMs < Math.max(RECEIVING_MS, STALE_INTERVALS * (src.every ?? 0)) ? 'receiving' : 'idle';
 }
 
 /**

@@ -119,7 +119,10 @@ export function createSourceTable(maxSources: number): SourceTable {
       for (const e of entries.values()) {
         // Measured as a series' rate is: a source sending every 30 s is 0.0333/s, not 1/s then 0.
         if (e.pending > 0) {
-          if (e.at !== undefined) e.every = usualInterval(e.every, now - e.at);
+          if (e.at !== undefined) {
+            e.every = usualInterval(e.every, now - e.at);
+            if (e.every > 0) e.view.every = e.every;
+          }
           e.at = now;
           rateArrival(e.rate, e.pending, now);
           e.pending = 0;

@@ -33,10 +33,19 @@ export interface LiveSource {
   batches: number;
   /** Requests or frames refused that named it (400s, `invalid_telemetry`...). */
   rejected: number;
-  /** Points per second over the last completed 5 s window (1 s for the first after a pause). */
+  /**
+   * Points per second, measured as a series' rate is: over the last completed 5 s window, or two
+   * of its usual intervals when it sends less often (1 s for the first after a pause).
+   */
   rate: number;
   /** Gateway clock of its last stored batch. */
   lastSeenMs?: number;
+  /**
+   * Its usual interval between batches in ms, by the series' rule (the longest recent gap, an
+   * old long one let go by a tenth at each arrival); absent until it sent twice. The page calls
+   * an HTTP sender quiet after three of them, and at least 10 s.
+   */
+  every?: number;
 }
 
 /** A WebSocket device behind a source. */
