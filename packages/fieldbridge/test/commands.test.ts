@@ -92,6 +92,14 @@ describe('fieldbridge init, then check', () => {
     expect({ code: check.code, err: check.err }).toEqual({ code: 0, err: '' });
   });
 
+  it('a starter says how to try it here: the local gateway at its default url, and the key in PLEXUS_API_KEY', async () => {
+    const { code, out } = await fieldbridge(['init', 'mqtt']);
+    expect(code).toBe(0);
+    expect(out).toContain('url: ${FIELDBRIDGE_SINK_URL:-http://127.0.0.1:8080/ingest}');
+    expect(out).toContain('`npx fieldbridge-gateway --api-key dev-key` listens at that url');
+    expect(out).toContain('`PLEXUS_API_KEY=dev-key fieldbridge run this.yaml` sends to it');
+  });
+
   it('init never replaces a file without --force', async () => {
     const file = await writeTempFile(track, 'mine.yaml', 'source_id: mine\n');
     const again = await fieldbridge(['init', 'modbus', '--out', file]);

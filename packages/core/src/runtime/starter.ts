@@ -33,6 +33,8 @@ export function starterMapping(definitions: readonly BridgeDefinition[], options
     'sink:',
     '  url: ${FIELDBRIDGE_SINK_URL:-http://127.0.0.1:8080/ingest}   # or wss://.../ws/device, or stdout',
     '  api_key: ${PLEXUS_API_KEY:-}                # keep the key in the environment, not in this file',
+    '  # To try it here: `npx fieldbridge-gateway --api-key dev-key` listens at that url (a live page at',
+    '  # http://127.0.0.1:8080/), and `PLEXUS_API_KEY=dev-key fieldbridge run this.yaml` sends to it.',
     '  buffer:',
     `    path: ./${id}-spool                 # durable: what the service has not acknowledged survives restarts`,
     '    max_bytes: 256MiB',
