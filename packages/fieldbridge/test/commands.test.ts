@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { captureIo, trackCleanups, writeTempFile } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../src/catalog.js';
@@ -98,6 +98,18 @@ describe('fieldbridge init, then check', () => {
     expect(out).toContain('url: ${FIELDBRIDGE_SINK_URL:-http://127.0.0.1:8080/ingest}');
     expect(out).toContain('`npx fieldbridge-gateway --api-key dev-key` listens at that url');
     expect(out).toContain('`PLEXUS_API_KEY=dev-key fieldbridge run this.yaml` sends to it');
+  });
+
+  it('check says where a relative spool path lands (the working directory), so a run from another folder does not strand a backlog', async () => {
+    const dir = await track.tempDir('fb-init-');
+    const file = join(dir, 'modbus.yaml');
+    expect((await fieldbridge(['init', 'modbus', '--out', file])).code).toBe(0);
+    const relative = await fieldbridge(['check', file]);
+    expect(relative.out).toContain(`\n  spool: ${resolve('modbus-1-spool')} (buffer.path ./modbus-1-spool is read from the working directory: start every run from this folder, or write the path whole`);
+    await writeFile(file, readFileSync(file, 'utf8').replace('path: ./modbus-1-spool', `path: ${join(dir, 'spool')}`));
+    const whole = await fieldbridge(['check', file]);
+    expect(whole.code, whole.err).toBe(0);
+    expect(whole.out).not.toContain('  spool: ');
   });
 
   it('init never replaces a file without --force', async () => {

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { presentSections, type MultiFileConfig } from '../config/file-schema.js';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
 import { describeRules } from '../runtime/rules-from-config.js';
@@ -15,6 +16,11 @@ export function formatCheck(definitions: BridgeDefinition | readonly BridgeDefin
     `source_id: ${config.source_id}`,
     `sink: ${JSON.stringify(describeSink(config))}`,
   ];
+  const spool = config.sink.buffer?.path;
+  // A run started from another folder opens another spool, and the backlog of this one waits unsent.
+  if (spool !== undefined && !isAbsolute(spool)) {
+    lines.push(`  spool: ${resolve(spool)} (buffer.path ${spool} is read from the working directory: start every run from this folder, or write the path whole, so that a run sends what an earlier one kept)`);
+  }
   if (config.sink.url !== 'stdout') lines.push(`  proxy: ${describeProxy(config.sink.url, env)}`);
   // Not an error (a receiver may take none), but the usual first 401: say it before the run does.
   if (config.sink.url !== 'stdout' && !config.sink.api_key) lines.push('  note: no api_key is set; a receiver that requires one answers 401 (is PLEXUS_API_KEY set?)');
