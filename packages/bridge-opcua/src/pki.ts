@@ -109,7 +109,7 @@ export async function openPki(opcua: OpcuaModule, options: PkiOptions): Promise<
       });
       certificate = describeCertificate(readFileSync(certificateFile, 'latin1'));
       logger.info(
-        { thumbprint: certificate.thumbprint, file: certificateFile },
+        { thumbprint: certificate.thumbprint, certificate: certificateFile },
         `created client certificate ${certificateLabel(certificate)} in ${certificateFile}; a server that refuses unknown clients must trust it`,
       );
     }

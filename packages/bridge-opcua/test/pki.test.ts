@@ -35,8 +35,10 @@ describe('the client certificate', () => {
     const [serverSession] = server.server.engine.getSessions();
     expect(serverSession?.clientDescription?.applicationUri).toBe('urn:plant-a:bridge1');
     await first.close();
-    expect(logger.messages('info').some((m) => m.startsWith('created client certificate'))).toBe(true);
+    const created = logger.lines.find((l) => l.msg.startsWith('created client certificate'));
     const file = join(dir, 'own', 'certs', 'client_certificate.pem');
+    // Not in `file`, which names the mapping file of a line in a run of several.
+    expect(created?.obj).toEqual({ thumbprint, certificate: file });
     const written = statSync(file).mtimeMs;
     const pem = readFileSync(file, 'latin1');
 
