@@ -5,6 +5,7 @@ import type { CanFrame } from './frames/can-frame.js';
 import { addReplayStats, noReplayStats, replayCandumpFile, type ReplayClock, type ReplayResume, type ReplayStats } from './frames/candump-replay.js';
 import { createIdFilter } from './frames/id-filter.js';
 import { LOG_FORMAT_NAMES, recordUnit, WALL_CLOCK_FORMATS, type LogFormat } from './frames/log-format.js';
+import { logLead, sameCapture, type LogLead } from './log-duplicates.js';
 import { logIdentity, logSource } from './log-files.js';
 import { undatedLogProblem } from './log-start.js';
 import type { ResolvedCan } from './resolve.js';
@@ -67,6 +68,8 @@ export type LogReplayStats = ReplayStats & {
   logs?: number;
   /** Logs of a folder passed over, read with their own times, which are not dates (see `undatedLogProblem`). */
   passedOver?: number;
+  /** Logs of a folder passed over as the same capture as one read before them (an export of it in another format). */
+  duplicates?: number;
 };
 
 /**
@@ -147,6 +150,7 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
     }
   } else {
     total.logs = source.files.length;
+    const leads: { file: string; lead: LogLead }[] = [];
     // A folder's logs one after another, in name order; one that cannot be read is reported and passed over.
     for (const file of source.files) {
       // As --check and a run refuse a single such log: one whose times are not dates would send nothing.
@@ -155,6 +159,15 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
         total.passedOver = (total.passedOver ?? 0) + 1;
         ctx.metrics.error(channel.name, 'log_read');
         ctx.problems.report(`can.${channel.name}.undated.${file}`, `${channel.name}: ${undated}; passed over, the other logs of ${o.path} are read`, { bus: channel.name });
+        continue;
+      }
+      // A capture kept beside its export (drive.log and drive.asc) would send every point twice.
+      const lead = await logLead(file, o.replay.timeZone);
+      const original = lead && leads.find((earlier) => sameCapture(earlier.lead, lead));
+      if (lead && !original) leads.push({ file, lead });
+      if (original) {
+        total.duplicates = (total.duplicates ?? 0) + 1;
+        ctx.problems.report(`can.${channel.name}.duplicate.${file}`, `${channel.name}: ${file} begins with the same frames as ${original.file}, read before it (the same capture in another format?): passed over, so that its points are not sent twice; move one of them out of ${o.path} if they are in fact two captures`, { bus: channel.name });
         continue;
       }
       try {
@@ -182,6 +195,6 @@ export function describeReplay(path: string, stats: LogReplayStats): string {
   const left = `${other ? `, ${other.frames.toLocaleString('en-US')} frames of other channels (${other.names.join(', ')}) left out` : ''}${stats.filtered ? `, ${stats.filtered.toLocaleString('en-US')} frame${stats.filtered === 1 ? '' : 's'} filtered out (filters)` : ''}`;
   const frames = stats.frames + (stats.resumed ?? 0);
   const resumed = stats.resumed ? ` (${stats.resumed.toLocaleString('en-US')} of them taken before a reload)` : '';
-  const over = stats.passedOver ? `, ${stats.passedOver} log${stats.passedOver === 1 ? '' : 's'} passed over (times that are not dates)` : '';
+  const over = `${stats.passedOver ? `, ${stats.passedOver} log${stats.passedOver === 1 ? '' : 's'} passed over (times that are not dates)` : ''}${stats.duplicates ? `, ${stats.duplicates} log${stats.duplicates === 1 ? '' : 's'} passed over (the same frames as a log before)` : ''}`;
   return `${path}${format} replayed to its end: ${frames.toLocaleString('en-US')} frame${frames === 1 ? '' : 's'}${resumed} from ${stats.lines.toLocaleString('en-US')} ${unit}s${bad > 0 ? `, ${bad} ${unit}${bad === 1 ? '' : 's'} skipped` : ''}${over}${left}`;
 }

@@ -61,6 +61,25 @@ describe('a folder of logs', () => {
     expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
   });
 
+  it('replays a capture kept beside its Vector ASC and BLF exports once, and says which logs it passed over', async () => {
+    const dir = join(await track.tempDir('bridge-can-exports-'), 'logs');
+    await mkdir(dir);
+    const drive = track.add(await writeDriveLog({ durationMs: 1000, seed: 1 }), (l) => l.close());
+    const next = track.add(await writeDriveLog({ durationMs: 1000, startMs: 1_700_000_010_000, seed: 2 }), (l) => l.close());
+    await copyFile(drive.path, join(dir, 'drive_1.log'));
+    // Exported by python-can, an encoder the project did not write: the same frames, in other formats.
+    await pythonCan(['convert', drive.path, join(dir, 'drive_1.asc')], 'UTC');
+    await pythonCan(['convert', drive.path, join(dir, 'drive_1.blf')], 'UTC');
+    await copyFile(next.path, join(dir, 'drive_2.log'));
+    const folder = await vehiclePoints(dir, track);
+    const one = await Promise.all([join(dir, 'drive_1.asc'), join(dir, 'drive_2.log')].map((f) => vehiclePoints(f, track)));
+    // Name order: drive_1.asc is read, drive_1.blf and drive_1.log (its frames again) are passed over, drive_2.log is read.
+    expect(folder.ended).toBe(`${dir} (4 logs) replayed to its end: 662 frames from 668 records, 2 logs passed over (the same frames as a log before)`);
+    const strip = (p: { metric: string; value: unknown; timestamp?: number }) => [p.metric, p.value, Math.round(Number(p.timestamp))];
+    expect(folder.points.map(strip)).toEqual(one.flatMap((r) => r.points).map(strip));
+    expect(folder.said).toEqual(['drive_1.blf', 'drive_1.log'].map((name) => `car: ${join(dir, name)} begins with the same frames as ${join(dir, 'drive_1.asc')}, read before it (the same capture in another format?): passed over, so that its points are not sent twice; move one of them out of ${dir} if they are in fact two captures`));
+  });
+
   it('passes over, and names, a log whose times are not dates (an ASC without a date line, a candump log stamped from its logger\'s start), as a single one is refused', async () => {
     const dir = join(await track.tempDir('bridge-can-undated-'), 'logs');
     await mkdir(dir);

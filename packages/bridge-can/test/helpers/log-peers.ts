@@ -40,14 +40,15 @@ export function frameContent(frame: CanFrame): Record<string, unknown> {
   };
 }
 
-/** The example vehicle's points from a log (`file:PATH`) replayed to its end by the CAN source, with the end's description. */
-export async function vehiclePoints(path: string, track: ReturnType<typeof trackCleanups>): Promise<{ ended: string | undefined; points: Point[] }> {
+/** The example vehicle's points from a log (`file:PATH`) replayed to its end by the CAN source, with the end's description and the problems it reported. */
+export async function vehiclePoints(path: string, track: ReturnType<typeof trackCleanups>): Promise<{ ended: string | undefined; points: Point[]; said: string[] }> {
   const t = createTestContext({ bridge: 'can' });
   track.defer(() => t.abort.abort());
   const section = canConfigSchema.parse({ interface: `file:${path}`, dbc: VEHICLE_DBC_PATH, bus: 'car', replay: { time_zone: 'UTC' } });
   const bridge = track.add(createCanSource(section, t.ctx), (b) => b.stop());
   await bridge.start();
-  return { ended: await bridge.ended, points: t.points };
+  const ended = await bridge.ended;
+  return { ended, points: t.points, said: t.problems.flatMap((p) => (p.kind === 'report' && p.message !== undefined ? [p.message] : [])) };
 }
 
 /** The same points as `reference`, in order, their times within a microsecond (what both log writers print). */
