@@ -10,6 +10,7 @@ import { senderText } from './decode/j1939-senders.js';
 import type { MessageDecoder } from './decode/message-decoder.js';
 import { planCan, signalNames } from './decode-plan.js';
 import { formatSignalList } from './list-signals.js';
+import { CAN_OTHER_NAMES } from './other-names.js';
 import { canPointTags } from './point-tags.js';
 import { formatId, resolveCanConfig, type ResolvedCan } from './resolve.js';
 import { handleScan, SCAN_OPTION } from './scan-command.js';
@@ -125,6 +126,7 @@ export const canBridge = defineBridge({
   starter: canStarter,
   version: packageVersion(import.meta.url),
   reads: 'SocketCAN buses and CAN logs (through DBC files)',
+  otherNames: CAN_OTHER_NAMES,
   configSchema: canConfigSchema,
   check: checkCan,
   pointTags: canPointTags,

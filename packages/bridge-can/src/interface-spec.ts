@@ -21,7 +21,20 @@ export function parseInterface(text: string): { ok: true; spec: InterfaceSpec } 
     if (rest.trim() === '') return { ok: false, message: 'file: needs the path of a log (candump -L, Vector ASC or BLF, PEAK TRC, MDF4), e.g. file:./capture.log' };
     return { ok: true, spec: { kind: 'file', path: rest } };
   }
-  return { ok: false, message: `expected socketcan:<interface> (e.g. socketcan:can0) or file:<log> (candump -L, Vector ASC or BLF, PEAK TRC, MDF4, e.g. file:./capture.log), found "${text.slice(0, 60)}"` };
+  return { ok: false, message: `expected socketcan:<interface> (e.g. socketcan:can0) or file:<log> (candump -L, Vector ASC or BLF, PEAK TRC, MDF4, e.g. file:./capture.log), found "${text.slice(0, 60)}"${meant(text)}` };
+}
+
+const LOG_NAME = /\.(log|asc|blf|trc|mf4)$/i;
+
+/** python-can's names of the adapters it drives itself (`bustype`), which are not interface names. */
+const PYTHON_CAN_ADAPTERS = new Set(['pcan', 'kvaser', 'vector', 'ixxat', 'slcan', 'serial', 'virtual', 'neovi', 'gs_usb', 'nican', 'usb2can', 'canalystii', 'systec', 'etas', 'cantact', 'udp_multicast']);
+
+/** What an interface written without its scheme most likely means: a log's path, or (python-can's `channel: can0`) a SocketCAN interface. */
+function meant(text: string): string {
+  if (text.length > 200 || /^[A-Za-z][A-Za-z0-9+-]+:/.test(text)) return ''; // another scheme
+  if (LOG_NAME.test(text) || text.includes('/') || text.includes('\\')) return ` (did you mean file:${text}?)`;
+  if (text === 'socketcan') return ' (did you mean socketcan:can0?)';
+  return INTERFACE_NAME.test(text) && !PYTHON_CAN_ADAPTERS.has(text.toLowerCase()) ? ` (did you mean socketcan:${text}?)` : '';
 }
 
 /** The spec as written in a mapping. */

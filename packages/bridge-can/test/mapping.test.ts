@@ -14,7 +14,10 @@ const exampleDbc = fileURLToPath(new URL('../dbc/vehicle.dbc', import.meta.url))
 // Paths in these files are relative to the package folder, where the tests run.
 describeRefusals(canBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['unknown-key.yaml', 6, 3, 'can.max_rate', /unknown key/],
-  ['bad-interface.yaml', 4, 14, 'can.interface', /expected socketcan:<interface> \(e\.g\. socketcan:can0\) or file:<log> \(candump -L, Vector ASC or BLF/],
+  ['bad-interface.yaml', 4, 14, 'can.interface', /^expected socketcan:<interface> \(e\.g\. socketcan:can0\) or file:<log> \(candump -L, Vector ASC or BLF.*, found "can0" \(did you mean socketcan:can0\?\)$/],
+  ['interface-log-without-scheme.yaml', 4, 14, 'can.interface', /, found "test\/fixtures\/decode\/selection\/frames\.log" \(did you mean file:test\/fixtures\/decode\/selection\/frames\.log\?\)$/],
+  ['python-can-filters.yaml', 6, 3, 'can.can_filters', /^unknown key \(did you mean filters\?\)$/],
+  ['cantools-decode-choices.yaml', 6, 3, 'can.decode_choices', /^unknown key \(did you mean value_text\?\)$/],
   ['missing-log.yaml', 4, 14, 'can.interface', /the log test\/fixtures\/no-such-capture\.log does not exist .*bridge-can-sim --out FILE writes one/],
   ['missing-dbc.yaml', 5, 8, 'can.dbc', /cannot read DBC file test\/fixtures\/no-such-file\.dbc: no such file/],
   ['missing-dbc-in-list.yaml', 7, 7, 'can.dbc[1]', /cannot read DBC file test\/fixtures\/no-such-file\.dbc: no such file/],
@@ -40,6 +43,21 @@ describeRefusals(canBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['replay-two-channels.yaml', 6, 22, 'can.replay.channel', /^expected one channel: the interface name in a candump log \(can1\), or the channel number in a Vector, PEAK or MDF4 log \(2\)$/],
   ['file-tags-crowd.yaml', 3, 7, 'tags', /^the can bridge's points would carry 17 tags, .*: the file's 14 \(tags:\), unit, source_address and spn \(added by the can bridge\)/],
 ]);
+
+describe('keys other tools use', () => {
+  it("answers python-can's channel and cantools' database with the keys they are here", () => {
+    const refused = (section: string) => {
+      try {
+        parseMapping(`source_id: t\nsink: { url: stdout }\ncan:\n${section}`, 'map.yaml', canBridge, {});
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(refused('  channel: can0\n  dbc: test/fixtures/decode/selection/case.dbc\n')).toContain('map.yaml:4:3 can.channel: unknown key (did you mean interface?)');
+    expect(refused('  interface: socketcan:can0\n  database: test/fixtures/decode/selection/case.dbc\n')).toContain('map.yaml:5:3 can.database: unknown key (did you mean dbc?)');
+  });
+});
 
 describe('schema.json', () => {
   it('matches the config schema; run `pnpm schema` after changing it', () => {
