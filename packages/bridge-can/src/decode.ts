@@ -57,10 +57,12 @@ const ERROR_CLASSES: [number, string][] = [
   [0x100, 'controller restarted'],
 ];
 
-/** What an error frame says, in words. */
+/** What an error frame says, in words, and what to do about it. */
 export function describeErrorFrame(id: number): string {
   const classes = ERROR_CLASSES.filter(([bit]) => (id & bit) !== 0).map(([, text]) => text);
-  return `error frame: ${classes.length > 0 ? classes.join(', ') : `class 0x${id.toString(16)}`}`;
+  // Vector and PEAK logs (and MDF4's CAN_ErrorFrame) record that an error frame was seen, not its class.
+  const what = classes.length > 0 ? `: ${classes.join(', ')}` : id === 0 ? ' (the log does not record its class)' : `: class 0x${id.toString(16)}`;
+  return `error frame${what}; check the wiring, termination and bit rate of the bus`;
 }
 
 const hex = (data: Uint8Array): string => {

@@ -172,6 +172,18 @@ describe('a file: interface with an ASC log', () => {
     expect(stderr).toContain(`bus.asc: ${log} is a Vector ASC log, whose start is a wall-clock time without a zone: read in this machine's (Europe/Berlin); replay.time_zone names the zone it was written in`);
   });
 
+  it('says of an error frame that the log records no class of, and what to check', async () => {
+    const dir = await track.tempDir('bridge-can-asc-');
+    const log = join(dir, 'bus.asc');
+    // As CANalyzer writes it: an error frame names its channel only.
+    await writeFile(log, 'date Wed Nov 15 02:13:20.125 pm 2023\nbase hex  timestamps absolute\n   0.010250 1  0C8  Rx   d 8 00 00 00 00 00 00 00 00\n   0.020000 1  ErrorFrame\n');
+    const file = join(dir, 'map.yaml');
+    await writeFile(file, `source_id: asc\nsink: { url: stdout }\ncan:\n  interface: file:${log}\n  dbc: ${VEHICLE_DBC_PATH}\n  replay: { time_zone: UTC }\n`);
+    const bin = fileURLToPath(new URL('../bin.js', import.meta.url));
+    const { stderr } = await promisify(execFile)(process.execPath, [bin, '--config', file, '--dry-run']);
+    expect(stderr).toContain('bus.asc: error frame (the log does not record its class); check the wiring, termination and bit rate of the bus');
+  });
+
   it('replays a log without a date only onto the clock, and says why otherwise', async () => {
     const dir = await track.tempDir('bridge-can-asc-');
     const path = join(dir, 'nodate.asc');
