@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,16 +12,52 @@ const frameOf = (line: string): CanFrame => {
 };
 const hex = (data: Uint8Array): string => Buffer.from(data).toString('hex').toUpperCase();
 
+/** Runs a command with `input` on its stdin; resolves with what it wrote on stdout. */
+function run(command: string, args: string[], input: string): Promise<{ stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args);
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve({ stdout }) : reject(new Error(`${command} exited with ${code}`))));
+    child.stdin.end(input);
+  });
+}
+
 describe('parseCandumpLine', () => {
-  it("names candump's screen output (no -L) and says how to record a log instead", () => {
-    // The lines `candump vcan0` and `candump -ta vcan0` print (can-utils' screen format: interface, id, [length], bytes).
-    for (const line of ['  vcan0  0C8   [8]  40 1F 00 00 00 00 00 00', ' (1700000000.123456)  vcan0  18FEF100   [3]  01 02 03']) {
+  it("names candump's screen output without dates (no -L, -td, -tz) and says how to record a log instead", () => {
+    // The lines `candump vcan0`, `candump -td vcan0` and `candump -tz vcan0` print (can-utils' screen format: interface, id, [length], bytes).
+    for (const line of ['  vcan0  0C8   [8]  40 1F 00 00 00 00 00 00', ' (000.010250)  vcan0  18FEF100   [3]  01 02 03', ' (0000000012.000000)  vcan0  0C8   [1]  01']) {
       expect(parseCandumpLine(line)).toEqual({
         ok: false,
         kind: 'malformed',
-        message: "candump's screen output (`can0  123   [8]  01 02 ...`), which has no times: record with candump -L (or -l), which writes `(seconds.fraction) interface frame`",
+        message: "candump's screen output (`can0  123   [8]  01 02 ...`) without a date on each frame (candump -ta writes one; -td and -tz write gaps and times since its start): record with candump -L (or -l), which writes `(seconds.fraction) interface frame`",
       });
     }
+  });
+
+  it("reads candump -ta's screen output (written here by can-utils' log2long) as the -L log it came from", async () => {
+    const lines = [
+      '(1700000000.123456) can0 0C8#401F000000000000',
+      '(1700000000.200000) can1 18FEF100#010203',
+      '(1700000000.300000) can0 7FF#R',
+      '(1700000000.400000) can0 123##1AABBCCDDEEFF001122334455',
+      '(1700000000.500000) can0 321#',
+      '(1700000000.600000) can0 20000004#0000080000000000',
+    ];
+    const { stdout } = await run('log2long', [], lines.join('\n') + '\n');
+    const screen = stdout.trimEnd().split('\n');
+    // log2long's lines: `(1700000000.123456)  can0       0C8   [8]  40 1F 00 00 00 00 00 00   '@.......'`.
+    expect(screen[0]).toMatch(/^\(1700000000\.123456\)\s+can0\s+0C8\s+\[8\]\s+40 1F 00 00 00 00 00 00\s+'@\.{7}'$/);
+    // The same frames, but BRS and ESI, which the screen output shows only with -x: not known.
+    const fromLog = lines.map((line) => parseCandumpLine(line));
+    const fd = fromLog[3];
+    if (fd?.ok) {
+      delete fd.frame.brs;
+      delete fd.frame.esi;
+    }
+    expect(screen.map((line) => parseCandumpLine(line))).toEqual(fromLog);
+    expect(screen.every((line) => parseCandumpLine(line)?.ok)).toBe(true);
   });
 
   it('reads classic frames with standard and extended ids', () => {

@@ -1,4 +1,5 @@
 import { CAN_FD_LENGTHS, decimalSecondsToMs, MAX_EXTENDED_ID, MAX_STANDARD_ID, type CanFrame } from './can-frame.js';
+import { screenLineAsLog } from './candump-screen-line.js';
 
 /**
  * One line of a `candump -L` log (can-utils' log format, which `canplayer` replays):
@@ -10,7 +11,8 @@ import { CAN_FD_LENGTHS, decimalSecondsToMs, MAX_EXTENDED_ID, MAX_STANDARD_ID, t
  *   (1700000000.123456) can0 20000080#0000000000000000   error frame (CAN_ERR_FLAG in the id)
  *
  * Data may carry `.` separators and classic frames a `_<dlc>` suffix; a trailing ` T` or ` R`
- * (`candump -x`) is accepted. CAN XL lines are recognised and reported as unsupported.
+ * (`candump -x`) is accepted. CAN XL lines are recognised and reported as unsupported. A line of
+ * `candump -ta` (screen output with dates) is read as the frame it shows (see `screenLineAsLog`).
  */
 export type CandumpLineResult =
   | { ok: true; frame: CanFrame }
@@ -35,7 +37,11 @@ function hexBytes(text: string, max: number): Uint8Array | string {
 }
 
 /** A line of what `candump can0` prints without -L or -l: interface, id, [length], data bytes (and no time, unless -t asked for one first). */
-const SCREEN_LINE = /^(?:\([\d.]+\)\s+)?\S+\s+[0-9A-Fa-f]{3,8}\s+\[\d{1,2}\]/;
+const SCREEN_LINE = /^(?:\([\d.]+\)\s+)?\S+\s+(?:[RT]X\s+[B-]\s+[E-]\s+)?[0-9A-Fa-f]{3,8}\s+\[\d{1,2}\]/;
+
+/** Why a line of candump's screen output that `candump -ta` did not write (see `screenLineAsLog`) is not read. */
+const SCREEN_MESSAGE =
+  "candump's screen output (`can0  123   [8]  01 02 ...`) without a date on each frame (candump -ta writes one; -td and -tz write gaps and times since its start): record with candump -L (or -l), which writes `(seconds.fraction) interface frame`";
 
 /**
  * Parses one log line. Blank lines give `undefined`; anything else that is not a frame gives
@@ -46,7 +52,19 @@ export function parseCandumpLine(line: string): CandumpLineResult | undefined {
   const trimmed = line.trim();
   if (trimmed === '') return undefined;
   const m = LINE.exec(trimmed);
-  if (!m) return bad(SCREEN_LINE.test(trimmed) ? "candump's screen output (`can0  123   [8]  01 02 ...`), which has no times: record with candump -L (or -l), which writes `(seconds.fraction) interface frame`" : 'not `(seconds.fraction) interface frame`');
+  if (!m) {
+    // `candump -ta` output holds each frame and its date: read as the -L line it stands for.
+    const asLog = SCREEN_LINE.test(trimmed) ? screenLineAsLog(trimmed) : undefined;
+    if (asLog !== undefined) {
+      const read = parseCandumpLine(asLog.line);
+      if (read?.ok && !asLog.flagsKnown) {
+        delete read.frame.brs;
+        delete read.frame.esi;
+      }
+      return read;
+    }
+    return bad(SCREEN_LINE.test(trimmed) ? SCREEN_MESSAGE : 'not `(seconds.fraction) interface frame`');
+  }
   const [, seconds, fraction, iface, text] = m as unknown as [string, string, string, string, string];
   const timestampMs = decimalSecondsToMs(seconds, fraction);
   const hash = text.indexOf('#');
