@@ -5,7 +5,7 @@ import type { CanFrame } from './frames/can-frame.js';
 import { addReplayStats, noReplayStats, replayCandumpFile, type ReplayClock, type ReplayResume, type ReplayStats } from './frames/candump-replay.js';
 import { createIdFilter } from './frames/id-filter.js';
 import { LOG_FORMAT_NAMES, recordUnit, WALL_CLOCK_FORMATS, type LogFormat } from './frames/log-format.js';
-import { logLead, sameCapture, type LogLead } from './log-duplicates.js';
+import { createCaptureIndex } from './log-duplicates.js';
 import { logIdentity, logSource } from './log-files.js';
 import { undatedLogProblem } from './log-start.js';
 import type { ResolvedCan } from './resolve.js';
@@ -150,7 +150,7 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
     }
   } else {
     total.logs = source.files.length;
-    const leads: { file: string; lead: LogLead }[] = [];
+    const captures = createCaptureIndex(o.replay.timeZone);
     // A folder's logs one after another, in name order; one that cannot be read is reported and passed over.
     for (const file of source.files) {
       // As --check and a run refuse a single such log: one whose times are not dates would send nothing.
@@ -162,12 +162,10 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
         continue;
       }
       // A capture kept beside its export (drive.log and drive.asc) would send every point twice.
-      const lead = await logLead(file, o.replay.timeZone);
-      const original = lead && leads.find((earlier) => sameCapture(earlier.lead, lead));
-      if (lead && !original) leads.push({ file, lead });
-      if (original) {
+      const original = await captures.earlier(file);
+      if (original !== undefined) {
         total.duplicates = (total.duplicates ?? 0) + 1;
-        ctx.problems.report(`can.${channel.name}.duplicate.${file}`, `${channel.name}: ${file} begins with the same frames as ${original.file}, read before it (the same capture in another format?): passed over, so that its points are not sent twice; move one of them out of ${o.path} if they are in fact two captures`, { bus: channel.name });
+        ctx.problems.report(`can.${channel.name}.duplicate.${file}`, `${channel.name}: ${file} begins with the same frames as ${original}, read before it (the same capture in another format?): passed over, so that its points are not sent twice; move one of them out of ${o.path} if they are in fact two captures`, { bus: channel.name });
         continue;
       }
       try {

@@ -67,3 +67,21 @@ export function sameCapture(a: LogLead, b: LogLead): boolean {
   }
   return true;
 }
+
+/**
+ * Follows a folder's logs in the order they are read: `earlier(file)` names the log read before
+ * that `file` repeats (see {@link sameCapture}), or undefined, and then remembers `file` as read.
+ */
+export function createCaptureIndex(timeZone: string): { earlier(file: string): Promise<string | undefined> } {
+  const leads: { file: string; lead: LogLead }[] = [];
+  return {
+    async earlier(file) {
+      const lead = await logLead(file, timeZone);
+      if (!lead) return undefined;
+      const original = leads.find((read) => sameCapture(read.lead, lead));
+      if (original) return original.file;
+      leads.push({ file, lead });
+      return undefined;
+    },
+  };
+}

@@ -8,6 +8,7 @@ import { createIdFilter } from './frames/id-filter.js';
 import { LOG_FORMAT_NAMES, recordUnit } from './frames/log-format.js';
 import { interfaceIsUp } from './frames/link-state.js';
 import { openSocketCan, type SocketCanOptions } from './frames/socketcan-reader.js';
+import { createCaptureIndex } from './log-duplicates.js';
 import { logSource } from './log-files.js';
 import { resolveCanConfig, type ResolvedCan } from './resolve.js';
 import { formatScan, type LeftOutChannels } from './scan-format.js';
@@ -86,8 +87,17 @@ async function surveyLogs(config: ResolvedCan, path: string, survey: BusSurvey, 
     let described = '';
     const channel = config.replay.channel;
     const other = { frames: 0, names: [] as string[] };
+    const captures = createCaptureIndex(config.replay.timeZone);
+    let repeated = 0;
     for (const [i, file] of files.entries()) {
       if (source.kind === 'folder') io.logger.debug(`reading ${file} (${i + 1} of ${files.length})`);
+      // As a run does: the same capture in another format (drive.log beside drive.asc) is not counted twice.
+      const original = source.kind === 'folder' ? await captures.earlier(file) : undefined;
+      if (original !== undefined) {
+        repeated++;
+        io.logger.warn(`${file} begins with the same frames as ${original}, read before it (the same capture in another format?): passed over, as a run passes it over`);
+        continue;
+      }
       const read = await surveyLog(config, file, survey, startMs, stop.signal);
       startMs += read.spanMs + 1;
       described = read.text;
@@ -95,7 +105,8 @@ async function surveyLogs(config: ResolvedCan, path: string, survey: BusSurvey, 
       for (const name of read.otherChannels?.names ?? []) if (other.names.length < 16 && !other.names.includes(name)) other.names.push(name);
       if (stop.signal.aborted) break;
     }
-    const from = source.kind === 'folder' ? `the ${files.length} log${files.length === 1 ? '' : 's'} of ${path}, ${formatDuration(Math.max(0, startMs - 1))} of traffic` : described;
+    const passed = repeated > 0 ? ` (${repeated} passed over: the same frames as a log before)` : '';
+    const from = source.kind === 'folder' ? `the ${files.length} log${files.length === 1 ? '' : 's'} of ${path}${passed}, ${formatDuration(Math.max(0, startMs - 1))} of traffic` : described;
     return { from, ...(channel === undefined ? {} : { leftOut: { channel, ...other } }) };
   })();
   const window = await listenWindow(NO_LIMIT_MS, { ended: reading });

@@ -78,6 +78,13 @@ describe('a folder of logs', () => {
     const strip = (p: { metric: string; value: unknown; timestamp?: number }) => [p.metric, p.value, Math.round(Number(p.timestamp))];
     expect(folder.points.map(strip)).toEqual(one.flatMap((r) => r.points).map(strip));
     expect(folder.said).toEqual(['drive_1.blf', 'drive_1.log'].map((name) => `car: ${join(dir, name)} begins with the same frames as ${join(dir, 'drive_1.asc')}, read before it (the same capture in another format?): passed over, so that its points are not sent twice; move one of them out of ${dir} if they are in fact two captures`));
+
+    // --scan counts what a run reads: the two drives, not the exports again.
+    const file = join(dir, '..', 'map.yaml');
+    await writeFile(file, `source_id: f\nsink: { url: stdout }\ncan:\n  interface: file:${dir}\n  dbc: ${VEHICLE_DBC_PATH}\n  replay: { time_zone: UTC }\n`);
+    const scan = await new Promise<{ code: number; stdout: string }>((resolve) => execFile(process.execPath, [BIN, '--config', file, '--scan'], (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout })));
+    expect(scan.code).toBe(0);
+    expect(scan.stdout.split('\n')[0]).toMatch(new RegExp(`^662 frames from the 4 logs of ${dir} \\(2 passed over: the same frames as a log before\\), `));
   });
 
   it('passes over, and names, a log whose times are not dates (an ASC without a date line, a candump log stamped from its logger\'s start), as a single one is refused', async () => {
