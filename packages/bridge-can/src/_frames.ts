@@ -7,6 +7,7 @@ import type { ReplayProblem } from './frames/candump-replay.js';
 import { pgnOf } from './bits/j1939.js';
 import { DM1_PGN, Dm1Points, parseDm1 } from './frames/j1939-dm1.js';
 import { j1939Id, J1939Transport } from './frames/j1939-transport.js';
+import { samePgnMessage } from './pgn-hint.js';
 import { formatId } from './resolve.js';
 
 /** Ids tracked with open episodes; {@link createKeyedProblems} groups the ones past its own bound. */
@@ -142,9 +143,10 @@ export class FrameHandler {
       const id = formatId(p.id, p.extended);
       if (p.kind === 'unknown_id') {
         tracked = this.metrics.unknown(id);
-        // One episode for the bus: which ids are unknown is in the metric, not the log.
+        // One episode for the bus: which ids are unknown is in the metric, not the log; but one per PGN the DBC reads at another id, whose fix is in the mapping.
+        const same = samePgnMessage(this.plan.exactPgns, p.id, p.extended);
         this.ctx.problems.report(
-          `${this.prefix}.unknown_id`,
+          same ? `${this.prefix}.unknown_pgn.${same.id}` : `${this.prefix}.unknown_id`,
           `${p.message} (first of its kind); frames with ids no DBC file defines are counted per id in fieldbridge_can_unknown_frames_total${this.plan.unknown.forward ? ' and forwarded as events' : ''}. bridge-can --list-signals shows what the DBC files define`,
           { bus, id },
         );

@@ -7,6 +7,7 @@ import type { MessageDecoder, SignalValues } from './decode/message-decoder.js';
 import type { SignalTag } from './config.js';
 import type { ResolvedCan } from './resolve.js';
 import { globMatch } from '@fieldbridge/core/bridge';
+import { exactIdPgns } from './pgn-hint.js';
 import { nearestName, selected, signalPatternMatches } from './select.js';
 
 /** Frames hold at most 64 bytes: a message declared longer arrives through J1939's transport protocol. */
@@ -64,6 +65,8 @@ export interface CanPlan {
   template: ResolvedCan['metric'];
   /** `j1939_dm1`: DM1 trouble codes read without a DBC entry. */
   dm1: boolean;
+  /** Extended messages read only at their exact id, by PGN (see `exactIdPgns`): an unknown id of such a PGN says how to read it. */
+  exactPgns: ReadonlyMap<number, DbcMessage>;
   /** DBC problems, and messages left out because they share an id. */
   dbcProblems: DbcProblem[];
   /** Counts for `describe` and the start log. */
@@ -109,6 +112,7 @@ export function planCan(database: DbcDatabase, config: ResolvedCan, dbcProblems:
     metricUsesSource,
     template: config.metric,
     dbcProblems: [...dbcProblems, ...decoder.problems],
+    exactPgns: exactIdPgns(decoder.decoders),
     summary: { messages: decoder.decoders.length, signals: 0, selectedMessages: 0, selectedSignals: 0 },
   };
   const usedInclude = { messages: new Set<number>(), signals: new Set<number>() };

@@ -1,6 +1,7 @@
 import type { DecodeProblem, DecodeResult, Point, Tags } from '@fieldbridge/core/bridge';
 import { signalNames, type CanPlan, type MessagePlan, type SignalNames, type SignalPlan } from './decode-plan.js';
 import type { CanFrameInput } from './decode/can-decoder.js';
+import { samePgnHint, samePgnMessage } from './pgn-hint.js';
 import { formatId } from './resolve.js';
 
 /** What became of a frame. */
@@ -107,7 +108,8 @@ export function decodeFrame(plan: CanPlan, frame: CanFrameInput, timestampMs: nu
   if (frame.rtr) return { outcome: 'remote', points: [], problems: [], rules: [] };
   const decoder = plan.decoder.find(frame.id, frame.extended);
   if (!decoder) {
-    const problem: CanFrameProblem = { kind: 'unknown_id', id: frame.id, extended: frame.extended, message: `${plan.bus}: no DBC file defines id ${formatId(frame.id, frame.extended)}` };
+    const same = samePgnMessage(plan.exactPgns, frame.id, frame.extended);
+    const problem: CanFrameProblem = { kind: 'unknown_id', id: frame.id, extended: frame.extended, message: `${plan.bus}: no DBC file defines id ${formatId(frame.id, frame.extended)}${same ? `; ${samePgnHint(same)}` : ''}` };
     if (!plan.unknown.forward) return { outcome: 'unknown', points: [], rules: [], problems: [problem] };
     const point: Point = { metric: plan.unknown.render(frame.id, frame.extended), value: hex(frame.data), timestamp: timestampMs, class: 'event' };
     return { outcome: 'unknown', points: [point], rules: [plan.unknown.rule], problems: [problem] };

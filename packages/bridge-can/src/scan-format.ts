@@ -3,6 +3,7 @@ import { pgnOf } from './bits/j1939.js';
 import type { BusSurveyResult, SurveyedId } from './bus-survey.js';
 import type { CanPlan } from './decode-plan.js';
 import { DM1_PGN } from './frames/j1939-dm1.js';
+import { samePgnMessage } from './pgn-hint.js';
 import { formatId } from './resolve.js';
 
 type Reads = 'read' | 'left out' | 'unknown' | 'transport' | 'read (built-in DM1)' | 'off (j1939_dm1)';
@@ -22,6 +23,9 @@ function describeKnown(plan: CanPlan, s: SurveyedId): { message: string; reads: 
   if (s.extended && pgnOf(s.id) === DM1_PGN) return { message: `J1939 DM1 (trouble codes) from ${s.id & 0xff}`, reads: plan.dm1 ? 'read (built-in DM1)' : 'off (j1939_dm1)' };
   const format = (s.id >>> 16) & 0x3ff;
   if (s.extended && (format === 0xec || format === 0xeb)) return { message: `J1939 transport ${format === 0xec ? 'TP.CM' : 'TP.DT'} from ${s.id & 0xff}`, reads: 'transport' };
+  const same = samePgnMessage(plan.exactPgns, s.id, s.extended);
+  // The PGN of a message read at another id only: j1939: true reads it from every sender.
+  if (same) return { message: `(no DBC entry; PGN of ${same.name}: j1939: true)`, reads: 'unknown' };
   return { message: '(no DBC entry)', reads: 'unknown' };
 }
 

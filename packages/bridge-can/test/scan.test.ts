@@ -80,6 +80,18 @@ describe('bridge-can --scan', () => {
     expect(result.stdout).toContain('none of these ids is defined in the DBC files: check that they describe this bus (a J1939 network whose DBC does not say ProtocolType "J1939" matches by PGN with j1939: true).');
   });
 
+  it('names the message an unknown id shares its PGN with, when the DBC reads that message at its exact id only', async () => {
+    const dir = await track.tempDir('bridge-can-scan-');
+    const file = join(dir, 'map.yaml');
+    const fixture = 'test/fixtures/decode/j1939-exact-ids';
+    await writeFile(file, `source_id: scan\nsink: { url: stdout }\ncan:\n  interface: file:${fixture}/frames.log\n  dbc: ${fixture}/case.dbc\n`);
+    const result = await run(['--config', file, '--scan']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^0x0CF004FE\s+1\s+-\s+8\s+EEC1\s+read$/m);
+    expect(result.stdout).toMatch(/^0x0CF00400\s+1\s+-\s+8\s+\(no DBC entry; PGN of EEC1: j1939: true\)\s+unknown$/m);
+    expect(result.stdout).toMatch(/^0x18FEF100\s+1\s+-\s+8\s+\(no DBC entry\)\s+unknown$/m);
+  });
+
   it('counts J1939 DM1 ids read by j1939_dm1 as the bridge\'s built-in decoding, not as defined in the DBC files', async () => {
     const dir = await track.tempDir('bridge-can-scan-');
     // A DBC with one J1939 message (EEC1, PGN 0xF004) and no DM1.
