@@ -10,6 +10,7 @@ import { senderText } from './decode/j1939-senders.js';
 import type { MessageDecoder } from './decode/message-decoder.js';
 import { planCan, signalNames } from './decode-plan.js';
 import { formatSignalList } from './list-signals.js';
+import { logSource } from './log-files.js';
 import { CAN_OTHER_NAMES } from './other-names.js';
 import { canPointTags } from './point-tags.js';
 import { formatId, resolveCanConfig, type ResolvedCan } from './resolve.js';
@@ -40,7 +41,9 @@ function describeBus(config: ResolvedCan): string {
   const r = config.replay;
   const pace = r.pace === 'fast' ? 'as fast as taken' : r.speed === 1 ? 'at the recorded pace' : `at ${r.speed}x the recorded pace`;
   const filters = config.filters.length > 0 ? `, ${config.filters.length} id filter${config.filters.length === 1 ? '' : 's'} (applied as the kernel applies them to a bus)` : '';
-  return `${config.bus}: log ${config.spec.path}, replayed ${pace}${r.loop ? ', looping' : ''}, ${r.timestamps === 'log' ? 'with the times in the log' : 'moved onto the clock'}${filters}`;
+  const source = logSource(config.spec.path);
+  const logs = source.kind === 'folder' ? `the ${source.files.length} log${source.files.length === 1 ? '' : 's'} of the folder ${config.spec.path}, one after another in name order,` : `log ${config.spec.path},`;
+  return `${config.bus}: ${logs} replayed ${pace}${r.loop ? ', looping' : ''}, ${r.timestamps === 'log' ? 'with the times in the log' : 'moved onto the clock'}${filters}`;
 }
 
 /** A message the mapping reads, with its signals; one matched by its exact id says when the id filters stop that id. */

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { parseMapping } from '@fieldbridge/core';
 import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
-import { canBridge } from '../src/bridge.js';
-import { canConfigSchema } from '../src/config.js';
+import { canBridge, describeCan } from '../src/bridge.js';
+import { canConfigSchema, type CanConfig } from '../src/config.js';
 import { createCanSource } from '../src/source.js';
 import { VEHICLE_DBC_PATH, writeDriveLog } from './helpers/drive-log.js';
 import { pythonCan, vehiclePoints } from './helpers/log-peers.js';
@@ -118,6 +118,9 @@ describe('a folder of logs', () => {
     expect(load(empty)).toThrow(`the folder ${empty} holds no log (.log, .asc, .blf, .trc, .mf4)`);
     expect(load(dir, '  replay: { loop: true }\n')).toThrow('can.replay.loop: loop replays one log again and again; a folder of logs is replayed once');
     expect(load(dir)).not.toThrow();
+    // --check says what a run reads: every log of the folder, in name order.
+    const section = load(dir)().can as CanConfig;
+    expect(describeCan(section)[0]).toBe(`logs: the 4 logs of the folder ${dir}, one after another in name order, replayed as fast as taken, with the times in the log`);
 
     const file = join(dir, '..', 'map.yaml');
     await writeFile(file, `source_id: f\nsink: { url: stdout }\ncan:\n  interface: file:${dir}\n  dbc: ${VEHICLE_DBC_PATH}\n`);
