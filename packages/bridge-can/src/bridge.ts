@@ -110,7 +110,7 @@ async function listSignals(options: Record<string, unknown>, section: CanConfig,
   for (const m of plan.messages.values()) {
     for (const sp of m.signals) {
       const names = sp.names ?? (() => {
-        const r = signalNames(plan, m.decoder.message, sp.signal, undefined);
+        const r = signalNames(plan, m.decoder.message, sp.signal, undefined, sp.naming);
         return r.ok ? { ...r.names, metric: `${r.names.metric} (per source address)` } : undefined;
       })();
       if (names) metrics.set(sp.signal, names.metric);

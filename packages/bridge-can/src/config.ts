@@ -40,9 +40,16 @@ const changeShape = {
 export const perSignalSchema = z
   .strictObject({
     match: pattern.describe('Signals this entry applies to: Message.Signal, or Signal in any message; wildcards * and ?.'),
+    metric: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe("Metric name template of the matching signals, over the section's metric (a signal renamed: engine.rpm); placeholders as for metric."),
+    unit: z.string().min(1).max(64).optional().describe("Unit tag of the matching signals, over the DBC's (a DBC without units, or one written otherwise)."),
     ...changeShape,
   })
-  .describe('Change-filter settings for the signals matching `match` (the first matching entry wins, over the section defaults).');
+  .describe('Settings for the signals matching `match`: change filter, metric name, unit (the first matching entry wins, over the section defaults).');
 
 /**
  * Schema of the `can:` section of a mapping file. Strict: unknown keys are errors. The checks
@@ -89,7 +96,7 @@ export const canConfigSchema = z
       .describe('Tags taken from the DBC and the frame: unit (the signal\'s unit), source_address (J1939), spn (the SPN attribute). Default all three.'),
     tags: tagsSchema.optional(),
     ...changeShape,
-    per_signal: z.array(perSignalSchema).max(1000).optional().describe('Change-filter settings for some signals; the first entry whose match fits a signal applies.'),
+    per_signal: z.array(perSignalSchema).max(1000).optional().describe('Settings for some signals (change filter, metric name, unit); the first entry whose match fits a signal applies.'),
     filters: z
       .array(
         z.strictObject({

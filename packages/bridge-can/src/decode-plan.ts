@@ -5,7 +5,7 @@ import type { DbcDatabase, DbcMessage, DbcProblem, DbcSignal } from './dbc/types
 import { createCanDecoder, type CanDecoder } from './decode/can-decoder.js';
 import type { MessageDecoder, SignalValues } from './decode/message-decoder.js';
 import type { SignalTag } from './config.js';
-import type { ResolvedCan } from './resolve.js';
+import type { ResolvedCan, SignalNaming } from './resolve.js';
 import { globMatch } from '@fieldbridge/core/bridge';
 import { exactIdPgns } from './pgn-hint.js';
 import { nearestName, selected, signalPatternMatches } from './select.js';
@@ -35,6 +35,8 @@ export interface SignalPlan {
   bySource: Map<number, SignalNames> | undefined;
   /** Tags with `text` per raw value, under `value_text: tag` (bounded by the value table). */
   textTags: Map<number, Tags> | undefined;
+  /** The metric template and unit of the `per_signal` entry that takes it, when it names them. */
+  naming: SignalNaming | undefined;
 }
 
 /** One selected message: its decoder, reusable value arrays, and the selected signals in decoding order. */
@@ -139,15 +141,19 @@ export function planCan(database: DbcDatabase, config: ResolvedCan, dbcProblems:
       const entry = config.perSignal.findIndex((p) => fits(p.match));
       if (entry >= 0) usedRule.add(entry);
       const ruleIndex = entry >= 0 ? entry + 1 : 0;
-      const sp: SignalPlan = { index, signal, rule: rules[ruleIndex] ? ruleIndex : -1, names: undefined, bySource: undefined, textTags: undefined };
-      const perSource = messageDecoder.byPgn && (metricUsesSource || withSourceAddressTag);
-      const rendered = signalNames(plan, message, signal, perSource ? 0 : undefined);
+      const naming = entry >= 0 ? config.perSignal[entry]!.naming : undefined;
+      const sp: SignalPlan = { index, signal, rule: rules[ruleIndex] ? ruleIndex : -1, names: undefined, bySource: undefined, textTags: undefined, naming };
+      const template = naming?.template ?? config.metric;
+      const perSource = messageDecoder.byPgn && (template.placeholders.includes('source_address') || withSourceAddressTag);
+      const rendered = signalNames(plan, message, signal, perSource ? 0 : undefined, naming);
+      // Where the name that does not fit or clashes was written.
+      const metricPath = naming?.template ? ['per_signal', entry, 'metric'] : ['metric'];
       if (!rendered.ok || (rendered.names.textMetric?.length ?? 0) > 256) {
-        issues.push({ path: ['metric'], message: `${message.name}.${signal.name}: ${rendered.ok ? `${rendered.names.textMetric} is longer than 256 characters` : rendered.message}` });
+        issues.push({ path: metricPath, message: `${message.name}.${signal.name}: ${rendered.ok ? `${rendered.names.textMetric} is longer than 256 characters` : rendered.message}` });
         return;
       }
       const clash = names.get(rendered.names.metric);
-      if (clash !== undefined) issues.push({ path: ['metric'], message: `${message.name}.${signal.name} and ${clash} both get the metric name ${rendered.names.metric}; use a template that tells them apart (e.g. {message}.{signal})` });
+      if (clash !== undefined) issues.push({ path: metricPath, message: `${message.name}.${signal.name} and ${clash} both get the metric name ${rendered.names.metric}; use a template that tells them apart (e.g. {message}.{signal})` });
       else names.set(rendered.names.metric, `${message.name}.${signal.name}`);
       if (perSource) sp.bySource = new Map();
       else sp.names = rendered.names;
@@ -211,9 +217,15 @@ function droppedMatches(pattern: string, what: 'message' | 'signal', dropped: No
  * The names of one signal's points; for J1939 messages `sourceAddress` is the frame's (0 when
  * rendering once only to check the template).
  */
-export function signalNames(plan: CanPlan, message: DbcMessage, signal: DbcSignal, sourceAddress: number | undefined): { ok: true; names: SignalNames } | { ok: false; message: string } {
+export function signalNames(
+  plan: CanPlan,
+  message: DbcMessage,
+  signal: DbcSignal,
+  sourceAddress: number | undefined,
+  naming?: SignalNaming,
+): { ok: true; names: SignalNames } | { ok: false; message: string } {
   const j1939 = sourceAddress !== undefined;
-  const rendered = renderMetricName(plan.template, {
+  const rendered = renderMetricName(naming?.template ?? plan.template, {
     message: message.name,
     signal: signal.name,
     id: message.id,
@@ -225,7 +237,8 @@ export function signalNames(plan: CanPlan, message: DbcMessage, signal: DbcSigna
   });
   if (!rendered.ok) return rendered;
   const tags: Tags = { ...plan.tags };
-  if (plan.signalTags.has('unit') && signal.unit !== '') tags.unit = signal.unit;
+  const unit = naming?.unit ?? signal.unit;
+  if (plan.signalTags.has('unit') && unit !== '') tags.unit = unit;
   if (j1939 && plan.signalTags.has('source_address')) tags.source_address = String(sourceAddress);
   const spn = plan.signalTags.has('spn') ? spnOf(signal) : undefined;
   if (spn !== undefined) tags.spn = spn;

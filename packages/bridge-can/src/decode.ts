@@ -77,7 +77,7 @@ function namesFor(plan: CanPlan, mp: MessagePlan, sp: SignalPlan, sourceAddress:
   const sa = sourceAddress ?? 0;
   let names = sp.bySource!.get(sa);
   if (!names) {
-    const rendered = signalNames(plan, mp.decoder.message, sp.signal, sa);
+    const rendered = signalNames(plan, mp.decoder.message, sp.signal, sa, sp.naming);
     if (!rendered.ok) return undefined;
     names = rendered.names;
     // Source addresses are 8 bits: at most 256 entries per signal.

@@ -75,6 +75,14 @@ export interface ChangeRule {
   where: string;
 }
 
+/** A `per_signal` entry's metric name template and unit, over the section's and the DBC's. */
+export interface SignalNaming {
+  /** Undefined: the section's `metric`. */
+  template: Template<MetricVars> | undefined;
+  /** Undefined: the DBC's. */
+  unit: string | undefined;
+}
+
 /** A `can:` section with its defaults applied and its templates compiled. */
 export interface ResolvedCan {
   spec: InterfaceSpec;
@@ -89,7 +97,7 @@ export interface ResolvedCan {
   signalTags: ReadonlySet<SignalTag>;
   tags: Tags | undefined;
   defaults: ChangeRule;
-  perSignal: { match: string; rule: ChangeRule }[];
+  perSignal: { match: string; rule: ChangeRule; naming: SignalNaming | undefined }[];
   filters: CanIdFilter[];
   unknown: { forward: boolean; metric: Template<UnknownVars>; maxIds: number; rule: ChangeRule };
   /** `j1939_dm1`: DM1 trouble codes read without a DBC entry. */
@@ -154,7 +162,11 @@ export function resolveCanConfig(section: CanConfig): { ok: true; config: Resolv
   });
 
   const defaults = changeRule(section, 'can', [], issues);
-  const perSignal = (section.per_signal ?? []).map((entry, i) => ({ match: entry.match, rule: changeRule({ ...section, ...entry }, `per_signal[${i}]`, ['per_signal', i], issues) }));
+  const perSignal = (section.per_signal ?? []).map((entry, i) => ({
+    match: entry.match,
+    rule: changeRule({ ...section, ...entry }, `per_signal[${i}]`, ['per_signal', i], issues),
+    naming: signalNaming(entry, ['per_signal', i], signalTags, issues),
+  }));
   const unknown = section.unknown_frames ?? {};
   if (issues.length > 0 || !metric.ok || !unknownMetric.ok) return { ok: false, issues };
   const replay = section.replay ?? {};
@@ -192,4 +204,17 @@ export function resolveCanConfig(section: CanConfig): { ok: true; config: Resolv
 function busFromPath(path: string): string {
   const name = basename(path).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[._-]+/, '').slice(0, 64);
   return name === '' ? 'log' : name;
+}
+
+/** The metric template and unit of a `per_signal` entry, compiled; issues at `path`. */
+function signalNaming(entry: { metric?: string; unit?: string }, path: (string | number)[], signalTags: ReadonlySet<SignalTag>, issues: SectionIssue[]): SignalNaming | undefined {
+  if (entry.metric === undefined && entry.unit === undefined) return undefined;
+  let template: Template<MetricVars> | undefined;
+  if (entry.metric !== undefined) {
+    const compiled = compileTemplate(entry.metric, METRIC_PLACEHOLDERS);
+    if (compiled.ok) template = compiled.template;
+    else issues.push({ path: [...path, 'metric'], message: compiled.message });
+  }
+  if (entry.unit !== undefined && !signalTags.has('unit')) issues.push({ path: [...path, 'unit'], message: 'unit is the unit tag, which signal_tags leaves out: add unit to signal_tags' });
+  return { template, unit: entry.unit };
 }
