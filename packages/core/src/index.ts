@@ -71,4 +71,5 @@ export { starterMapping, type StarterOptions } from './runtime/starter.js';
 export { createProblemReporter, type ProblemReporter } from './shared/problems.js';
 export { createLogger, type LoggerOptions } from './shared/logger.js';
 export { sinkOptionsFromConfig } from './runtime/sink-from-config.js';
+export { deadLetterPathOf } from './sink/dead-letter.js';
 export { startObserveServer, type ObserveServer, type ObserveServerOptions, type Readiness } from './observe/observe-server.js';

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, createSink } from '@fieldbridge/core';
@@ -105,6 +105,27 @@ describe('fieldbridge resend', () => {
     expect(gw.points().map((p) => p.metric).sort()).toEqual(['line.speed', 'press.force', 'tank.level']);
     // Nothing was refused: no empty file is left behind.
     expect(existsSync(`${dead}.refused.ndjson`)).toBe(false);
+  });
+
+  it("with only --config: the dead-letter files the mapping's sink writes, its rotation first; none there: nothing to send, exit 0; neither: what to give, exit 2", async () => {
+    const gw = await gateway();
+    const dir = await track.tempDir('fb-resend-');
+    const map = await mapping(dir, gw.url);
+    const none = await resend(['--config', map, '--reason', '^HTTP 5']);
+    expect(none.code, none.err).toBe(0);
+    expect(none.err).toContain(`fieldbridge resend: ${join(dir, 'spool', 'dead-letter.ndjson')}, the dead-letter file of the sink of ${map}, does not exist: it has refused nothing`);
+    // The sink's file under buffer.path and its rotation, older records in .1.
+    const dead = join(dir, 'spool', 'dead-letter.ndjson');
+    await mkdir(join(dir, 'spool'), { recursive: true });
+    await writeFile(`${dead}.1`, `${LINES[0]}\n`);
+    await writeFile(dead, `${LINES.slice(1).join('\n')}\n`);
+    const { code, out, err } = await resend(['--config', map, '--reason', '^HTTP 5', '--refused-to', join(dir, 'refused.ndjson')]);
+    expect(code, err + out).toBe(0);
+    expect(err).toContain(`fieldbridge resend: ${dead}.1 and ${dead}, the dead-letter files of the sink of ${map}`);
+    expect(gw.points().map((p) => p.metric)).toEqual(['tank.level', 'line.speed', 'press.force']);
+    const bare = await resend([]);
+    expect(bare.code).toBe(2);
+    expect(bare.err).toContain('fieldbridge resend: name the dead-letter files to send again (fieldbridge resend ./spool/dead-letter.ndjson --config map.yaml), or give --config map.yaml alone to send those its sink wrote');
   });
 
   it('--dry-run counts by reason and by source and sends nothing', async () => {

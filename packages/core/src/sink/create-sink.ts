@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createClock } from '../clock/create-clock.js';
@@ -11,7 +10,7 @@ import { createProblemReporter } from '../shared/problems.js';
 import { createSpool } from '../spool/create-spool.js';
 import { DEFAULT_SPOOL_MAX_BYTES } from '../spool/capacity.js';
 import { createBatcher } from './batcher.js';
-import { createDeadLetter } from './dead-letter.js';
+import { createDeadLetter, deadLetterPathOf } from './dead-letter.js';
 import { createDelivery } from './delivery.js';
 import { createOutstanding } from './outstanding.js';
 import { connectionEvents, createSinkEvents, dropEpisodes } from './sink-events.js';
@@ -61,7 +60,7 @@ export function createSink(options: SinkOptions): Sink {
   let assignedSourceId: () => string | undefined = () => undefined;
   const sourceIdNow = () => assignedSourceId() ?? o.sourceId;
   const deadLetter = createDeadLetter(
-    o.deadLetterPath ?? (o.buffer?.path ? join(o.buffer.path, 'dead-letter.ndjson') : 'fieldbridge-dead-letter.ndjson'),
+    deadLetterPathOf(o),
     logger,
     { sourceId: sourceIdNow, ...(o.deadLetterMaxBytes === undefined ? {} : { maxBytes: o.deadLetterMaxBytes }) },
   );

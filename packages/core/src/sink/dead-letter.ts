@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, renameSync, writeSync } from 'node:fs';
 import { devNull } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { checkSourceId } from '../point/validate-point.js';
 import { excerpt } from '../shared/text.js';
@@ -35,6 +35,11 @@ export interface DeadLetter {
   discardedBytes(): number;
   /** Closes the file. Idempotent. */
   close(): void;
+}
+
+/** Where a sink writes its dead-letter file: `deadLetterPath`, else `<buffer.path>/dead-letter.ndjson`, else `./fieldbridge-dead-letter.ndjson`. Rotated to `<path>.1`. */
+export function deadLetterPathOf(options: { deadLetterPath?: string | undefined; buffer?: { path?: string | undefined } | undefined }): string {
+  return options.deadLetterPath ?? (options.buffer?.path ? join(options.buffer.path, 'dead-letter.ndjson') : 'fieldbridge-dead-letter.ndjson');
 }
 
 /** Options of {@link createDeadLetter}. */

@@ -78,7 +78,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   program
     .command('resend')
     .description('send the points of dead-letter files again, through the sink of a mapping file; the files are read, never changed')
-    .argument('<files...>', 'dead-letter files (NDJSON), e.g. <buffer.path>/dead-letter.ndjson and its rotation dead-letter.ndjson.1')
+    .argument('[files...]', "dead-letter files (NDJSON), e.g. <buffer.path>/dead-letter.ndjson and its rotation dead-letter.ndjson.1; default those the mapping's sink writes")
     .option('-c, --config <file>', 'the mapping file whose sink: sends them (receiver, key, TLS, retry); default $FIELDBRIDGE_CONFIG')
     .option('--reason <regex>', "send only records whose reason matches, e.g. 'HTTP 5' for what the receiver could not store then")
     .option('--dry-run', 'count what would be sent, by reason and by source, and send nothing')

@@ -4,6 +4,7 @@ import { pointToResend, readRecordLine } from './dead-letter-record.js';
 import type { Io } from './io.js';
 import { numberedLines } from './ndjson-lines.js';
 import { readFiles } from './read-files.js';
+import { deadLetterFilesOf } from './resend-default-files.js';
 import { openRefusedFile, type RefusedFile } from './refused-file.js';
 import { checkResendOptions, type ResendFlags, type ResendOptions } from './resend-options.js';
 import { createResendTally, plural, printable, type ResendTally } from './resend-tally.js';
@@ -20,6 +21,11 @@ const MAX_LINE_CHARS = 1024 * 1024;
  * code: 0 when every selected record was sent, 1 otherwise, 2 for a usage or configuration error.
  */
 export async function resendCommand(given: readonly string[], flags: ResendFlags, io: Io): Promise<number> {
+  if (given.length === 0) {
+    const found = await filesOfMapping(flags, io);
+    if (typeof found === 'number') return found;
+    given = found;
+  }
   const options = checkResendOptions(given, flags, io);
   if (typeof options === 'string') {
     io.stderr.write(`fieldbridge resend: ${options}\n`);
@@ -38,6 +44,28 @@ export async function resendCommand(given: readonly string[], flags: ResendFlags
     return tally.skippedCount > 0 ? 1 : 0;
   }
   return send(options, config, io, tally);
+}
+
+/**
+ * No files named: the dead-letter files the sink of the mapping (`--config`, or
+ * `$FIELDBRIDGE_CONFIG`) writes, said on stderr; an exit code when there is no mapping (2) or no
+ * such file (0: nothing was refused).
+ */
+async function filesOfMapping(flags: ResendFlags, io: Io): Promise<string[] | number> {
+  const mapping = flags.config ?? io.env.FIELDBRIDGE_CONFIG;
+  if (mapping === undefined) {
+    io.stderr.write('fieldbridge resend: name the dead-letter files to send again (fieldbridge resend ./spool/dead-letter.ndjson --config map.yaml), or give --config map.yaml alone to send those its sink wrote\n');
+    return 2;
+  }
+  const read = await readFiles([mapping], io);
+  if (typeof read === 'number') return read;
+  const { path, files } = deadLetterFilesOf(read[0]!.config, io.cwd ?? process.cwd());
+  if (files.length === 0) {
+    io.stderr.write(`fieldbridge resend: ${path}, the dead-letter file of the sink of ${mapping}, does not exist: it has refused nothing\n`);
+    return 0;
+  }
+  io.stderr.write(`fieldbridge resend: ${files.join(' and ')}, the dead-letter file${files.length === 1 ? '' : 's'} of the sink of ${mapping}\n`);
+  return files;
 }
 
 async function send(options: ResendOptions, config: MultiFileConfig, io: Io, tally: ResendTally): Promise<number> {
