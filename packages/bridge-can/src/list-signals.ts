@@ -47,7 +47,8 @@ function signalLines(s: DbcSignal, width: number, maxValues: number, metric: str
   const unit = s.unit === '' ? '' : ` ${s.unit}`;
   const lines = [`  ${name.padEnd(width)}  ${`${range}${unit}`.padEnd(18)}  ${layout(s)}`];
   if (s.values && s.values.size > 0) {
-    const entries = [...s.values].slice(0, maxValues).map(([v, text]) => `${v} = "${text}"`);
+    // Quoted as JSON: a text holding a quote (`Run "fast"`) reads as one text.
+    const entries = [...s.values].slice(0, maxValues).map(([v, text]) => `${v} = ${JSON.stringify(text)}`);
     const more = s.values.size > maxValues ? `, ... ${s.values.size - maxValues} more` : '';
     lines.push(`  ${''.padEnd(width)}  values: ${entries.join(', ')}${more}`);
   }

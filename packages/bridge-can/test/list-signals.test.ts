@@ -32,5 +32,7 @@ describe('formatSignalList (--list-signals)', () => {
     expect(text).toContain('values: 0 = "v0", 1 = "v1", 2 = "v2", ... 17 more');
     expect(text).toContain('1 problem in the files:\n  j.dbc:10:2: signal Bad of Fd: length 99 is not between 1 and 64 bits; it was dropped\n');
     expect(formatSignalList(parseDbc('').database)).toBe('input.dbc: 0 messages, 0 signals\n');
+    const quoted = parseDbcSources([{ file: 'q.dbc', text: 'VERSION ""\n\nBU_: A\n\nBO_ 1 M: 1 A\n SG_ Mode : 0|8@1+ (1,0) [0|0] "" A\n\nVAL_ 1 Mode 0 "Run \\"fast\\"" 1 "Stop" ;\n' }]);
+    expect(formatSignalList(quoted.database)).toContain('values: 0 = "Run \\"fast\\"", 1 = "Stop"\n');
   });
 });
