@@ -42,7 +42,9 @@ function keyRequired(ctx: GatewayContext, route: Route): Route {
 }
 
 function originOf(host: string, port: number): string {
-  const hostPart = host.includes(':') ? `[${host}]` : host;
+  // A wildcard is no address to connect to (browsers refuse http://0.0.0.0/): this machine's loopback reaches it.
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const hostPart = reachable.includes(':') ? `[${reachable}]` : reachable;
   return `http://${hostPart}:${port}`;
 }
 

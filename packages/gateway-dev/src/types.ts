@@ -252,7 +252,7 @@ export interface Gateway {
   readonly url: string;
   /** The WebSocket device endpoint, e.g. `ws://127.0.0.1:41234/ws/device`. */
   readonly wsUrl: string;
-  /** Scheme, host and port, e.g. `http://127.0.0.1:41234`. */
+  /** Scheme, host and port, e.g. `http://127.0.0.1:41234` (listening on `0.0.0.0` or `::`, this machine's loopback). */
   readonly origin: string;
   /** The port listened on (the OS-chosen one when `port` was 0). */
   readonly port: number;
