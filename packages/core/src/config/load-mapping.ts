@@ -310,9 +310,18 @@ function innerOffset(text: string, node: Node, issue: z.core.$ZodIssue): number 
   return !source.includes('\n') && inner === node.value && offset < inner.length ? offset + (quoted ? 1 : 0) : 0;
 }
 
-/** What the user most likely meant by an unknown key: a known key spelled nearly so, or the snake_case rule. */
+/** Keys listed at most in the answer to a camelCase key that is none of them. */
+const LISTED_KEYS = 12;
+
+/**
+ * What the user most likely meant by an unknown key: a known key spelled nearly so. A camelCase
+ * key that is none in snake_case either gets the keys not given there (naming its snake_case form as a
+ * key would send the user to another unknown key).
+ */
 function suggest(key: string, known: readonly string[], otherNames: Readonly<Record<string, string>> | undefined): string {
   const closest = closestKey(key, known, otherNames);
   if (closest !== undefined) return ` (did you mean ${closest}?)`;
-  return /[A-Z]/.test(key) ? ` (keys are snake_case: ${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}?)` : '';
+  if (!/[A-Z]/.test(key)) return '';
+  const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return known.length > 0 && known.length <= LISTED_KEYS ? ` (nor is ${snake}: the keys not given here are ${known.join(', ')})` : ` (keys are snake_case, and ${snake} is none either)`;
 }
