@@ -167,6 +167,9 @@ describe('a folder after its server restarted', () => {
     restarting = await restartOn(port, { pkiDir });
     restarting.addVariable('Boiler.Level', 42);
     await t.waitFor(() => pointsOf(t, 'r.Level').some((p) => p.value === 42), 'the new variable arriving without waiting an hour');
-    expect(t.logs.messages().filter((m) => m.includes('browsed again'))).toEqual([expect.stringMatching(/browsed again: 1 new \(Level\)/)]);
+    // Found by the browse after the session was restored, by the server's model change event, or by
+    // the folder's expansion in a session made anew (a restart slow enough that the old one expired):
+    // which one comes first depends on the restart's timing. A browse that reports, reports Level.
+    expect(t.logs.messages().filter((m) => m.includes('browsed again') && !/browsed again: 1 new \(Level\)/.test(m))).toEqual([]);
   });
 });
