@@ -63,7 +63,6 @@ export interface CanPlan {
   unknown: { forward: boolean; rule: number; render(id: number, extended: boolean): string };
   /** The tags taken from the DBC and the frame (`signal_tags`). */
   signalTags: ReadonlySet<SignalTag>;
-  metricUsesSource: boolean;
   template: ResolvedCan['metric'];
   /** `j1939_dm1`: DM1 trouble codes read without a DBC entry. */
   dm1: boolean;
@@ -92,7 +91,6 @@ export function planCan(database: DbcDatabase, config: ResolvedCan, dbcProblems:
   const decoder = createCanDecoder(database, { j1939: config.j1939 });
   const ruleList = [config.defaults, ...config.perSignal.map((p) => p.rule)];
   const rules = ruleList.map((r) => r.filter);
-  const metricUsesSource = config.metric.placeholders.includes('source_address');
   const withSourceAddressTag = config.signalTags.has('source_address');
   const plan: CanPlan = {
     bus: config.bus,
@@ -111,7 +109,6 @@ export function planCan(database: DbcDatabase, config: ResolvedCan, dbcProblems:
       },
     },
     signalTags: config.signalTags,
-    metricUsesSource,
     template: config.metric,
     dbcProblems: [...dbcProblems, ...decoder.problems],
     exactPgns: exactIdPgns(decoder.decoders),
