@@ -39,6 +39,19 @@ function long(text: string, signed: boolean): number {
 }
 
 /**
+ * An Int64 or UInt64 value: a number up to 2^53, beyond it its decimal digits (a double would
+ * round 18446744073709551615 to 18446744073709552000), as bridge-opcua sends 64-bit integers.
+ */
+function int64(text: string, signed: boolean): number | string {
+  const n = bigint(text);
+  if (n === undefined) return Number(text);
+  const exact = signed ? BigInt.asIntN(64, n) : BigInt.asUintN(64, n);
+  return exact >= -MAX_SAFE && exact <= MAX_SAFE ? Number(exact) : exact.toString();
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
  * The `int_value`s each sized integer type may carry. The specification names only the uint32
  * field, so a negative Int8 or Int16 comes either in its own width's two's complement (-1 as 255)
  * or sign-extended to 32 bits (-1 as 4294967295, what Eclipse Tahu sends): both are read, nothing
@@ -88,8 +101,9 @@ export function scalarValue(fields: SparkplugValueFields, datatype: number | und
       if (intValue !== undefined) return intValue >>> 0;
       return longValue === undefined ? undefined : long(longValue, false);
     case 4:
-      return longValue === undefined ? undefined : long(longValue, true);
+      return longValue === undefined ? undefined : int64(longValue, true);
     case 8:
+      return longValue === undefined ? undefined : int64(longValue, false);
     case 13:
       return longValue === undefined ? undefined : long(longValue, false);
     case 9:
@@ -104,7 +118,7 @@ export function scalarValue(fields: SparkplugValueFields, datatype: number | und
       return stringValue;
     case undefined:
       if (intValue !== undefined) return intValue >>> 0;
-      if (longValue !== undefined) return long(longValue, false);
+      if (longValue !== undefined) return int64(longValue, false);
       return floatValue ?? doubleValue ?? booleanValue ?? stringValue;
     default:
       return undefined;

@@ -1,5 +1,6 @@
 import { excerpt, wallTimeToEpochMs, type PointValue } from '@fieldbridge/core/bridge';
 import type { DecodeErrorKind } from './decode.js';
+import { jsonValueOut } from './json-payload.js';
 import type { TimestampUnit, ValueType } from './resolve.js';
 import { describeSwitchWords, readSwitchWord, type SwitchWords } from './switch-words.js';
 
@@ -18,9 +19,11 @@ const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** An ISO 8601 date and time, with its zone (`Z` or an offset) or without one (a wall-clock time). */
 const ISO_8601 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
-/** A finite number, or a string that is a decimal number (`"21.5"`, as gateways that quote every value write it); else undefined. */
+/** A finite number (a bigint as its nearest double), or a string that is a decimal number (`"21.5"`, as gateways that quote every value write it); else undefined. */
 export function numeric(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  // An integer beyond 2^53 (see parsePayloadJson): the nearest double, as a number is read.
+  if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'string' && DECIMAL.test(value.trim())) {
     const n = Number(value.trim());
     return Number.isFinite(n) ? n : undefined;
@@ -93,8 +96,8 @@ export function utf8Text(payload: Uint8Array): string | undefined {
  */
 export function brief(value: unknown): string {
   if (typeof value === 'string') return excerpt(JSON.stringify(value.slice(0, 60)));
-  if (typeof value === 'number') return String(value);
-  return excerpt(JSON.stringify(value) ?? String(value));
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return excerpt(JSON.stringify(jsonValueOut(value)) ?? String(value));
 }
 
 /**
@@ -164,10 +167,11 @@ export function readValue(value: unknown, type: ValueType, words?: SwitchWords):
       return { ok: false, kind: 'wrong_type', message: `${brief(value)} is not a boolean${words ? `, nor one of the words named: ${describeSwitchWords(words)}` : ''}` };
     case 'string':
       if (typeof value === 'string') return { ok: true, value };
-      if (typeof value === 'number' || typeof value === 'boolean') return { ok: true, value: String(value) };
+      // A bigint keeps every digit: a 64-bit id read as text is the id the publisher sent.
+      if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return { ok: true, value: String(value) };
       return { ok: false, kind: 'wrong_type', message: `${brief(value)} is not a string` };
     case 'json':
-      return { ok: true, value: value as PointValue };
+      return { ok: true, value: jsonValueOut(value) as PointValue };
   }
 }
 

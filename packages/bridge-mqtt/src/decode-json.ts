@@ -3,6 +3,7 @@ import { fillName, makePoint } from './_points.js';
 import { readValue, toEpochMs, utf8Text } from './_values.js';
 import type { DecodeProblem, DecodeResult, MqttMessage, TopicRoute } from './decode.js';
 import { evaluateJsonPath, missingHint } from './json-path.js';
+import { parsePayloadJson } from './json-payload.js';
 
 /**
  * Deepest nesting of arrays and objects a JSON payload may have; deeper payloads are refused
@@ -20,7 +21,7 @@ export function decodeJson(route: TopicRoute, message: MqttMessage): DecodeResul
   if (body === undefined) return { points: [], problems: [{ kind: 'invalid_json', message: 'the payload is not UTF-8 text, so not JSON' }] };
   let json: unknown;
   try {
-    json = JSON.parse(body);
+    json = parsePayloadJson(body);
   } catch (err) {
     return { points: [], problems: [{ kind: 'invalid_json', message: `the payload is not valid JSON (${excerpt((err as Error).message, 120)})` }] };
   }

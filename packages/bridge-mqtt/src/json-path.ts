@@ -100,11 +100,12 @@ const LISTED_KEYS = 8;
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'bigint') return 'a number';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** The format that reads a payload that is a bare scalar. */
-const SCALAR_FORMAT: Record<string, string> = { number: 'number', string: 'text', boolean: 'boolean' };
+const SCALAR_FORMAT: Record<string, string> = { number: 'number', bigint: 'number', string: 'text', boolean: 'boolean' };
 
 /**
  * Why {@link evaluateJsonPath} found nothing at `path`, as a hint to fix the path: the key spelled

@@ -30,6 +30,7 @@ function jsonReader(path: JsonPath): PlaceholderReader<MqttVars> {
     if (!found.found) return { problem: `${found.missing} is missing` };
     const value = found.value;
     if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value;
+    if (typeof value === 'bigint') return value.toString();
     return { problem: `${brief(value)} is not a string, number or boolean` };
   };
 }

@@ -61,5 +61,5 @@ describeDecodeFixtures({
   definition: mqttBridge,
   input: 'messages.json',
   decode: decodeFixture,
-  required: ['json-paths', 'json-fields', 'json-iso8601', 'json-hostile', 'number-text', 'sparkplug-birth-data', 'sparkplug-death', 'sparkplug-errors', 'sparkplug-int-ranges', 'json-switch-states', 'json-optional', 'json-time-zone', 'bare-switch-states', 'switch-words'],
+  required: ['json-paths', 'json-fields', 'json-iso8601', 'json-hostile', 'number-text', 'sparkplug-birth-data', 'sparkplug-death', 'sparkplug-errors', 'sparkplug-int-ranges', 'json-switch-states', 'json-optional', 'json-time-zone', 'bare-switch-states', 'switch-words', 'json-large-integers'],
 });
