@@ -74,6 +74,20 @@ describe('parseDbc: every section of a real-world shaped file', () => {
   });
 });
 
+describe('parseDbc: quotes inside strings', () => {
+  it('reads a doubled quote as one quote, as a backslashed one, and keeps empty strings empty', () => {
+    const text = `${header}BO_ 100 Engine: 8 A\n SG_ Speed : 0|16@1+ (1,0) [0|0] "" B\n\nCM_ SG_ 100 Speed "The ""fast"" one, ""quoted"" twice";\nCM_ BO_ 100 """Engine"" data and a \\"backslashed\\" word";\nVAL_ 100 Speed 0 "" 1 "a ""b""" ;\n`;
+    const { database, problems } = parseDbc(text, { file: 'q.dbc' });
+    expect(problems.map(formatDbcProblem)).toEqual([]);
+    const engine = database.messages.find((m) => m.name === 'Engine')!;
+    expect(engine.comment).toBe('"Engine" data and a "backslashed" word');
+    const speed = engine.signals.find((s) => s.name === 'Speed')!;
+    expect(speed.comment).toBe('The "fast" one, "quoted" twice');
+    expect(speed.unit).toBe('');
+    expect(speed.values).toEqual(new Map([[0, ''], [1, 'a "b"']]));
+  });
+});
+
 describe('parseDbc: multiplexing, frame formats and protocol', () => {
   it('links mN signals to the M signal, and SG_MUL_VAL_ ranges to their switch', () => {
     const text = `${header}BO_ 1 Mux: 8 A\n SG_ S M : 0|8@1+ (1,0) [0|0] "" B\n SG_ T m1M : 8|8@1+ (1,0) [0|0] "" B\n SG_ U m3 : 16|8@1+ (1,0) [0|0] "" B\n SG_ V m2 : 16|8@1+ (1,0) [0|0] "" B\n\nSG_MUL_VAL_ 1 T S 1-1;\nSG_MUL_VAL_ 1 U T 3-4, 7-9;\n`;

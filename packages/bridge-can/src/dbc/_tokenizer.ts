@@ -88,6 +88,14 @@ export function createTokenizer(source: string, file: string, limits: DbcLimits,
     };
     while (pos < text.length) {
       const c = text.charCodeAt(pos);
+      // A quote doubled inside a string is one quote, as some editors write it (`""quoted""`):
+      // two strings are never written without a space or a comma between them.
+      if (c === 34 && text.charCodeAt(pos + 1) === 34) {
+        keep(pos + 1);
+        chunkStart = pos + 2;
+        pos += 2;
+        continue;
+      }
       if (c === 34) {
         keep(pos);
         pos++;
