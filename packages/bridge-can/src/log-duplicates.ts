@@ -5,6 +5,13 @@ import type { CanFrame } from './frames/can-frame.js';
 const LEAD_FRAMES = 64;
 
 /**
+ * Frames a shorter log must hold to be compared whole (with every frame, and only with a log of
+ * as many): a short test's capture beside its export is still one capture; fewer frames (one
+ * request and its answer) may well repeat at the same second.
+ */
+const WHOLE_FRAMES = 8;
+
+/**
  * How far two writers' times of one frame may part, in ms: 0.1 ms covers the coarsest of them
  * (`log2asc -4` writes four decimals of a second), far below the jitter between two captures.
  */
@@ -25,16 +32,18 @@ export interface LogLead {
   frames: string[];
   /** ms from the first frame, per frame. */
   gapsMs: number[];
+  /** The log ended before {@link LEAD_FRAMES} frames: these are all of its frames. */
+  whole: boolean;
 }
 
 /**
  * The first {@link LEAD_FRAMES} frames of a log, read as the replay reads it (any channel, no
  * filter): what tells one capture written twice (a candump log and its Vector ASC or BLF export)
- * from two captures. Undefined when the log cannot be read or holds fewer frames: a few frames
- * (a short test, a bus that says the same every cycle) do not tell two captures apart.
+ * from two captures; all of a shorter log's frames, at least {@link WHOLE_FRAMES}. Undefined when
+ * the log cannot be read or holds fewer frames: a few frames do not tell two captures apart.
  */
 export async function logLead(path: string, timeZone: string): Promise<LogLead | undefined> {
-  const lead: LogLead = { startMs: 0, frames: [], gapsMs: [] };
+  const lead: LogLead = { startMs: 0, frames: [], gapsMs: [], whole: false };
   const stop = new AbortController();
   let first: number | undefined;
   const onFrame = (frame: CanFrame): void => {
@@ -51,16 +60,19 @@ export async function logLead(path: string, timeZone: string): Promise<LogLead |
   } catch {
     return undefined; // A log that cannot be read is said when it is replayed.
   }
-  return lead.frames.length >= LEAD_FRAMES ? lead : undefined;
+  if (lead.frames.length >= LEAD_FRAMES) return lead;
+  return lead.frames.length >= WHOLE_FRAMES ? { ...lead, whole: true } : undefined;
 }
 
 /**
  * Whether two logs begin at the same moment (within a second) with the same frames at the same
- * gaps: the same capture in two formats. A log read in the wrong zone (`replay.time_zone`) is not
- * the same capture as its original.
+ * gaps: the same capture in two formats. A short log is one only with a log of as many frames
+ * (all of both alike). A log read in the wrong zone (`replay.time_zone`) is not the same capture
+ * as its original.
  */
 export function sameCapture(a: LogLead, b: LogLead): boolean {
   if (Math.abs(a.startMs - b.startMs) >= START_TOLERANCE_MS) return false;
+  if (a.whole !== b.whole || a.frames.length !== b.frames.length) return false;
   for (let i = 0; i < a.frames.length; i++) {
     if (a.frames[i] !== b.frames[i]) return false;
     if (Math.abs(a.gapsMs[i]! - b.gapsMs[i]!) > GAP_TOLERANCE_MS) return false;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMapping } from '@fieldbridge/core';
@@ -85,6 +85,24 @@ describe('a folder of logs', () => {
     const scan = await new Promise<{ code: number; stdout: string }>((resolve) => execFile(process.execPath, [BIN, '--config', file, '--scan'], (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout })));
     expect(scan.code).toBe(0);
     expect(scan.stdout.split('\n')[0]).toMatch(new RegExp(`^662 frames from the 4 logs of ${dir} \\(2 passed over: the same frames as a log before\\), `));
+  });
+
+  it('passes over a short capture kept beside its export too, but not a log holding only its first frames', async () => {
+    const dir = join(await track.tempDir('bridge-can-short-'), 'logs');
+    await mkdir(dir);
+    const drive = track.add(await writeDriveLog({ durationMs: 100, seed: 3 }), (l) => l.close());
+    const head = (await readFile(drive.path, 'utf8')).split('\n').filter(Boolean);
+    expect(head.length).toBeGreaterThanOrEqual(16);
+    expect(head.length).toBeLessThan(64);
+    await copyFile(drive.path, join(dir, 'a_test.log'));
+    await pythonCan(['convert', drive.path, join(dir, 'b_test.asc')], 'UTC');
+    // The same capture's first half, cut off by a logger that stopped: frames of its own, read.
+    await writeFile(join(dir, '0_cut.log'), `${head.slice(0, Math.floor(head.length / 2)).join('\n')}\n`);
+    const folder = await vehiclePoints(dir, track);
+    const alone = await vehiclePoints(drive.path, track);
+    const cut = await vehiclePoints(join(dir, '0_cut.log'), track);
+    expect(folder.said).toEqual([`car: ${join(dir, 'b_test.asc')} begins with the same frames as ${join(dir, 'a_test.log')}, read before it (the same capture in another format?): passed over, so that its points are not sent twice; move one of them out of ${dir} if they are in fact two captures`]);
+    expect(folder.points.length).toBe(alone.points.length + cut.points.length);
   });
 
   it('passes over, and names, a log whose times are not dates (an ASC without a date line, a candump log stamped from its logger\'s start), as a single one is refused', async () => {
