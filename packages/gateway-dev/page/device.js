@@ -4,7 +4,7 @@
 // and the conversation with the device as the stream reports it.
 import { h, setText } from './dom.js';
 import { formatClock } from './format.js';
-import { sourceState } from './sources.js';
+import { sourceState } from './model.js';
 import { withKey } from './key.js';
 
 /** @typedef {import('./model.js').Model} Model */

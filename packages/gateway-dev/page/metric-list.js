@@ -4,7 +4,7 @@
 import { createSparkline } from './charts.js';
 import { h, setAttr, setText } from './dom.js';
 import { formatAge, formatRate, formatValue } from './format.js';
-import { STALE_INTERVALS, STALE_MIN_MS, insertionIndex, isStale } from './model.js';
+import { STALE_INTERVALS, STALE_MIN_MS, insertionIndex, isStale, isUnchanged } from './model.js';
 
 /** @typedef {import('./model.js').Series} Series */
 /** @typedef {import('./model.js').Model} Model */
@@ -72,20 +72,21 @@ export function createMetricList(grid, { model, history, onCount, onStale }) {
 
   /** @param {Series} s */
   const matches = (s) =>
-    (onlySource === undefined || s.source === onlySource) && words.every((w) => s.search.includes(w)) && (!onlyStale || isStale(s, model.serverNow()));
+    (onlySource === undefined || s.source === onlySource) && words.every((w) => s.search.includes(w)) && (!onlyStale || isStale(s, model.serverNow(), model.sources.get(s.source)));
 
   /**
    * A series that stopped arriving is greyed, its age in the warning colour, the reason in the
-   * age's tooltip, so a dead tag stands out among hundreds that are live.
+   * age's tooltip, so a dead tag stands out among hundreds that are live. One seen once while
+   * its source still sends is not stale: its tooltip says why.
    * @param {RowView} v @param {number} now
    */
   const markStale = (v, now) => {
     const s = /** @type {Series} */ (v.series);
-    if (!isStale(s, now)) {
-      if (v.el.classList.contains('stale')) {
-        v.el.classList.remove('stale');
-        v.age.removeAttribute('title');
-      }
+    const src = model.sources.get(s.source);
+    if (!isStale(s, now, src)) {
+      v.el.classList.remove('stale');
+      if (isUnchanged(s, now, src)) setAttr(v.age, 'title', 'Sent once, and its source still sends: not stale (a setpoint, or a value sent only when it changes)');
+      else if (v.age.hasAttribute('title')) v.age.removeAttribute('title');
       return;
     }
     v.el.classList.add('stale');
@@ -349,7 +350,7 @@ export function createMetricList(grid, { model, history, onCount, onStale }) {
         markStale(v, now);
       }
       let stale = 0;
-      for (const s of model.order) if (isStale(s, now)) stale += 1;
+      for (const s of model.order) if (isStale(s, now, model.sources.get(s.source))) stale += 1;
       onStale(stale);
       // Showing only stale series: one that came back leaves the list, one that stopped joins it.
       if (onlyStale) {

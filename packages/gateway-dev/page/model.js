@@ -79,12 +79,44 @@ function usualInterval(previous, gap) {
 }
 
 /**
- * A metric that stopped arriving (a dead battery, a tag out of range): nothing for three of its
- * usual intervals, and at least {@link STALE_MIN_MS}. Events are never stale: they come when they come.
- * @param {Series} s @param {number} now the gateway clock
+ * An HTTP sender counts as receiving while its last batch is younger than {@link STALE_MIN_MS},
+ * or than three of its usual intervals when it sends less often (a BLE gateway posting every
+ * 30 s), as a series is stale by the same rule; a WebSocket device by its link.
+ * @param {LiveSource} src
+ * @param {number} now
+ * @returns {'connected' | 'disconnected' | 'refused' | 'receiving' | 'idle'}
  */
-export function isStale(s, now) {
-  return s.kind === 'm' && s.at !== 0 && now - s.at > Math.max(STALE_MIN_MS, STALE_INTERVALS * s.every);
+export function sourceState(src, now) {
+  if (src.link !== undefined) return src.link;
+  return src.lastSeenMs !== undefined && now - src.lastSeenMs < Math.max(STALE_MIN_MS, STALE_INTERVALS * (src.every ?? 0)) ? 'receiving' : 'idle';
+}
+
+/**
+ * A metric that stopped arriving (a dead battery, a tag out of range): nothing for three of its
+ * usual intervals, and at least {@link STALE_MIN_MS}. A metric seen once has no usual interval:
+ * a setpoint, a value sent only when it changes (an OPC UA deadband, a retained MQTT state) is
+ * not stale while its source sends, only once the source went quiet too. Events are never
+ * stale: they come when they come.
+ * @param {Series} s @param {number} now the gateway clock @param {LiveSource | undefined} src its source
+ */
+export function isStale(s, now, src) {
+  if (s.kind !== 'm' || s.at === 0 || now - s.at <= Math.max(STALE_MIN_MS, STALE_INTERVALS * s.every)) return false;
+  return s.every > 0 || !sourceSends(src, now);
+}
+
+/**
+ * Whether a metric seen once is only waiting for a change: old, but its source still sends.
+ * @param {Series} s @param {number} now @param {LiveSource | undefined} src
+ */
+export function isUnchanged(s, now, src) {
+  return s.kind === 'm' && s.at !== 0 && s.every === 0 && now - s.at > STALE_MIN_MS && sourceSends(src, now);
+}
+
+/** @param {LiveSource | undefined} src @param {number} now */
+function sourceSends(src, now) {
+  if (src === undefined) return false;
+  const state = sourceState(src, now);
+  return state === 'receiving' || state === 'connected';
 }
 
 /** @param {Series} a @param {Series} b */

@@ -3,30 +3,13 @@
 // filters the metric list to that source; WebSocket devices get a Control button.
 import { h, setAttr, setText } from './dom.js';
 import { formatAge, formatCount, formatCounted, formatRate } from './format.js';
-import { isStale, STALE_INTERVALS, STALE_MIN_MS } from './model.js';
+import { isStale, sourceState } from './model.js';
 
 /** @typedef {import('./model.js').Model} Model */
 /** @typedef {import('./model.js').LiveSource} LiveSource */
 
-/**
- * An HTTP sender counts as receiving while its last batch is younger than this, or than three of
- * its usual intervals when it sends less often (a BLE gateway posting every 30 s), as a series is
- * stale by the same rule.
- */
-const RECEIVING_MS = STALE_MIN_MS;
-
 const VIA = { http: 'HTTP', ws: 'WebSocket', influx: 'Influx' };
 const LABELS = { connected: 'connected', disconnected: 'disconnected', refused: 'refused', receiving: 'receiving', idle: 'quiet' };
-
-/**
- * @param {LiveSource} src
- * @param {number} now
- * @returns {keyof typeof LABELS}
- */
-export function sourceState(src, now) {
-  if (src.link !== undefined) return src.link;
-  return src.lastSeenMs !== undefined && now - src.lastSeenMs < Math.max(RECEIVING_MS, STALE_INTERVALS * (src.every ?? 0)) ? 'receiving' : 'idle';
-}
 
 /**
  * @param {HTMLElement} list
@@ -74,7 +57,7 @@ export function createSourceList(list, empty, { model, onSelect, onControl }) {
     // Series of each source that stopped arriving (a tag with a dead battery among a gateway's hundred).
     /** @type {Map<string, number>} */
     const staleBy = new Map();
-    for (const s of model.order) if (isStale(s, now)) staleBy.set(s.source, (staleBy.get(s.source) ?? 0) + 1);
+    for (const s of model.order) if (isStale(s, now, model.sources.get(s.source))) staleBy.set(s.source, (staleBy.get(s.source) ?? 0) + 1);
     let previous = /** @type {Element | null} */ (null);
     for (const id of ids) {
       const src = /** @type {LiveSource} */ (model.sources.get(id));

@@ -303,7 +303,7 @@ describe('the live page in Chromium', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
-  it('marks a BLE tag that stopped sending (a dead battery) as stale among live ones, and lists only the stale ones', async () => {
+  it('marks a BLE tag that stopped sending (a dead battery) as stale among live ones, and lists only the stale ones; a value sent once is stale only when its source is', async () => {
     const gateway = await startGateway();
     // One gateway bridge for the tags, each with its `device` tag, as bridge-ble sends them.
     const send = (devices: string[]) =>
@@ -316,13 +316,19 @@ describe('the live page in Chromium', () => {
       });
     const pagePoints = (n: number) => page.waitForSelector(`#stream-diag[data-page-points="${n}"]`);
     await send(['tag-001', 'tag-002', 'tag-003']);
+    // A setpoint, sent once (as a value sent only when it changes is): no usual interval to miss.
+    await ingest(gateway, { source_id: 'ble-gw', points: [{ metric: 'alarm_threshold', value: 30, tags: { unit: '°C' } }] });
     const { page, errors } = await openBrowser();
     await page.goto(`${gateway.origin}/`);
-    await pagePoints(6);
+    await pagePoints(7);
+    // A second later tag-002 reports again (its usual interval: a second), then its battery dies.
+    gateway.setClockOffsetMs(1_000);
+    await send(['tag-002']);
+    await pagePoints(9);
     // Half a minute passes on the gateway's clock: tag-001 and tag-003 (which sends every 30 s) report, tag-002 does not.
     gateway.setClockOffsetMs(30_000);
     await send(['tag-001', 'tag-003']);
-    await pagePoints(10);
+    await pagePoints(13);
     // A tag every 30 s has its own rate, per minute: not one point in a second's window (1.00/s), nor 0.
     const rateOf = (device: string) =>
       page.$$eval('.row:not([hidden])', (rows, d) => rows.find((r) => (r as HTMLElement).dataset.metric === 'temperature' && r.querySelector('.meta')?.textContent?.includes(`device=${d}`))?.querySelector('.c-rate')?.textContent, device);
@@ -335,18 +341,23 @@ describe('the live page in Chromium', () => {
     // Another half minute: tag-001 again; tag-003 is 30 s quiet, as usual for it; tag-002 a minute.
     gateway.setClockOffsetMs(60_000);
     await send(['tag-001']);
-    await pagePoints(12);
+    await pagePoints(15);
     const stale = () => page.$$eval('.row.stale:not([hidden])', (rows) => rows.map((r) => `${(r as HTMLElement).dataset.metric} ${r.querySelector('.meta')?.textContent}`).sort());
     const tag2 = ['battery ble-gw · device=tag-002', 'temperature ble-gw · device=tag-002'];
     await waitFor(async () => (await stale()).length > 0, 'a stale row');
     expect(await stale()).toEqual(tag2);
-    expect(await page.$eval('.row.stale .c-age', (el) => el.getAttribute('title'))).toBe('Stale: no point for over 10 s');
+    // Its usual interval is the second of the gateway's clock and the seconds the page took to open.
+    expect(await page.$eval('.row.stale .c-age', (el) => el.getAttribute('title'))).toMatch(/^Stale: no point for over [\d.]+ s \(it usually sends every [\d.]+ s\)$/);
+    // The setpoint is a minute old too, but its source still sends: not stale, and the tooltip says why.
+    const threshold = '.row[data-metric="alarm_threshold"]:not([hidden]) .c-age';
+    await waitFor(async () => (await page.$eval(threshold, (el) => el.getAttribute('title'))) !== null, 'the setpoint\'s tooltip');
+    expect(await page.$eval(threshold, (el) => el.getAttribute('title'))).toBe('Sent once, and its source still sends: not stale (a setpoint, or a value sent only when it changes)');
     await page.waitForSelector('#stale-only:not([hidden])');
     expect(await page.textContent('#stale-only')).toBe('2 stale');
     // The gateway's card says it too: it is "receiving", but two of its series stopped.
     await page.waitForFunction(() => document.getElementById('sources')?.textContent?.includes('pts · 2 stale'));
     await page.click('#stale-only');
-    await page.waitForFunction(() => document.getElementById('metric-count')?.textContent === '2 of 6');
+    await page.waitForFunction(() => document.getElementById('metric-count')?.textContent === '2 of 7');
     expect(await page.$$eval('.row:not([hidden])', (rows) => rows.length)).toBe(2);
     await screenshot(page, 'live-stale.png');
 
@@ -357,10 +368,16 @@ describe('the live page in Chromium', () => {
     expect(await stale()).toEqual(tag2);
     // The battery is changed: tag-002 reports again and leaves the stale list.
     await page.click('#stale-only');
-    await page.waitForFunction(() => document.getElementById('metric-count')?.textContent === '2 of 6');
+    await page.waitForFunction(() => document.getElementById('metric-count')?.textContent === '2 of 7');
     await send(['tag-002']);
-    await page.waitForFunction(() => document.getElementById('metric-count')?.textContent === '0 of 6');
+    await page.waitForFunction(() => document.getElementById('metric-count')?.textContent === '0 of 7');
     expect(await page.textContent('#stale-only')).toBe('0 stale');
+    // Ten minutes without a batch from it (another source tells the page the time): the source is
+    // quiet, and every series of it stale, the setpoint too.
+    gateway.setClockOffsetMs(600_000);
+    await ingest(gateway, { source_id: 'plc', points: [{ metric: 'line.speed', value: 2 }] });
+    await page.waitForFunction(() => document.getElementById('metric-count')?.textContent === '7 of 8');
+    expect(await page.textContent('#stale-only')).toBe('7 stale');
     expect(errors).toEqual([]);
   }, 60_000);
 
