@@ -22,11 +22,13 @@ const ENVELOPE_BYTES = 512;
  */
 export function telemetryFrames(batch: Batch, maxFrameBytes: number): TelemetryFrame[] | { tooLarge: string } {
   const json = pointsArrayJson(batch);
-  const points = batchPoints(batch);
-  const session = commonSession(points);
+  // Points carry a session only when their bridge has one: a batch whose text never names it is
+  // not decoded into objects to look (a thousand points a batch, ten batches a second).
+  const session = json.includes('"session_id"') ? commonSession(batchPoints(batch)) : undefined;
   if (Buffer.byteLength(json) + ENVELOPE_BYTES <= maxFrameBytes) {
     return [{ traceId: batch.id, text: frameText(batch.id, json, session), points: batch.count, firstIndex: 0 }];
   }
+  const points = batchPoints(batch);
   const parts: Array<{ first: number; encoded: string[] }> = [];
   let current: string[] = [];
   let bytes = ENVELOPE_BYTES;
