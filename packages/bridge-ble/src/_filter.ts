@@ -8,10 +8,11 @@ const SERIES_PER_DEVICE = 256;
 export interface DeviceFilter {
   /**
    * Decides for one point, per series (its metric, and its `index` when a message repeats a
-   * value), at its timestamp (when the advert or value was received). An `event` (a button
-   * press) is never held back as `unchanged`; `max_rate_hz` still limits it.
+   * value), at `atMs`: the data time the advert or value was received (see `DataTime`; not the
+   * point's stamp, which steps with the sink's clock). An `event` (a button press) is never held
+   * back as `unchanged`; `max_rate_hz` still limits it.
    */
-  admit(point: Point, event: boolean): ChangeVerdict;
+  admit(point: Point, event: boolean, atMs: number): ChangeVerdict;
 }
 
 /** The filter of `device`, or undefined when neither `max_rate_hz` nor `on_change` is set. */
@@ -27,9 +28,9 @@ export function createDeviceFilter(device: ResolvedDevice): DeviceFilter | undef
   // The same press twice is two presses: events get a filter of their own, without on_change.
   const events = createChangeFilter({ ...rate, maxSeries: SERIES_PER_DEVICE });
   return {
-    admit(point, event) {
+    admit(point, event, atMs) {
       const series = point.tags?.index === undefined ? point.metric : `${point.metric}\u0000${point.tags.index}`;
-      return (event ? events : states).admit(series, point.value, point.timestamp ?? 0);
+      return (event ? events : states).admit(series, point.value, atMs);
     },
   };
 }

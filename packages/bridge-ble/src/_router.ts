@@ -1,5 +1,6 @@
 import { formatDuration, type BridgeContext, type KeyedProblems, type Point } from '@fieldbridge/core/bridge';
 import type { Advert } from './advert/advert.js';
+import type { DataTime } from './_data-time.js';
 import { beaconIdentity, beaconIdOf } from './beacon-id.js';
 import type { BleMetrics } from './_metrics.js';
 import { countedFrame, sameFrame } from './_repeats.js';
@@ -33,6 +34,8 @@ export interface RouterParts {
   tracker: DeviceTracker;
   problems: KeyedProblems;
   state: BthomeState;
+  /** What silence and the change filters are measured in (see {@link DataTime}). */
+  time: DataTime;
   /** The record file, when recording. */
   record(): RecordWriter | undefined;
 }
@@ -55,23 +58,24 @@ function warnCounterRestart(ctx: BridgeContext, tracked: TrackedDevice, r: Count
  * advert. Adverts cannot wait, so while the sink is blocked their points are counted as dropped.
  */
 export function createRouter(parts: RouterParts): Router {
-  const { ctx, metrics, tracker, problems, state } = parts;
+  const { ctx, metrics, tracker, problems, state, time } = parts;
   const matcher = createMatcher(parts.devices);
   const gattDevices = new Map(parts.devices.filter((d) => d.decoder === 'gatt').map((d) => [d.name, d]));
 
-  const admit = (tracked: TrackedDevice, result: BlePoints): Point[] => {
+  const admit = (tracked: TrackedDevice, result: BlePoints, at: number): Point[] => {
     const filter = tracked.filter;
     if (!filter) return result.points;
     const kept: Point[] = [];
     for (const point of result.points) {
-      const verdict = filter.admit(point, result.events?.has(point) === true);
+      const verdict = filter.admit(point, result.events?.has(point) === true, at);
       if (verdict === 'pass') kept.push(point);
       else ctx.metrics.suppressed(tracked.channel.name, verdict);
     }
     return kept;
   };
 
-  const deliver = (tracked: TrackedDevice, result: AdvertPoints): void => {
+  /** `at`: the data time it was heard, for the change filter. */
+  const deliver = (tracked: TrackedDevice, result: AdvertPoints, at: number): void => {
     const name = tracked.channel.name;
     for (const p of result.problems) {
       ctx.metrics.error(name, p.kind);
@@ -83,7 +87,7 @@ export function createRouter(parts: RouterParts): Router {
     }
     if (result.counterRestart) warnCounterRestart(ctx, tracked, result.counterRestart);
     if (result.problems.length === 0) problems.clean(name);
-    const points = admit(tracked, result);
+    const points = admit(tracked, result, at);
     if (points.length === 0) return;
     if (ctx.flow.blocked()) ctx.metrics.dropped(name, 'blocked', points.length);
     else ctx.emit(tracked.channel, points);
@@ -122,8 +126,9 @@ export function createRouter(parts: RouterParts): Router {
       }
       // A fleet's beacon is tracked by its identity, and a name on a changing address by the name, whatever address it advertises from.
       const identity = id !== undefined && matchesBeacons(device.match) ? beaconIdentity(id) : (heardBefore?.identity ?? followedName(device.match, advert));
-      const tracked = tracker.track(device, advert.address, advert.t, advert.name, device.decoder === 'gatt' ? 'connecting' : 'connected', identity);
-      tracker.maybeSweep(advert.t);
+      const at = time.of(advert.t);
+      const tracked = tracker.track(device, advert.address, at, advert.name, device.decoder === 'gatt' ? 'connecting' : 'connected', identity);
+      tracker.maybeSweep(at);
       if (!tracked) return;
       ctx.metrics.messages(tracked.channel.name);
       // The same reading advertised again (ATC, pvvx, Ruuvi): a repeat, as BTHome's same packet id is.
@@ -139,21 +144,23 @@ export function createRouter(parts: RouterParts): Router {
       // Only a clean frame whose points go is remembered: a bad one sent again is counted again,
       // and one dropped while the sink is blocked is read again from its next copy.
       if (frame) tracked.lastFrame = result.problems.length === 0 && !ctx.flow.blocked() ? Uint8Array.from(frame) : undefined;
-      deliver(tracked, result);
+      deliver(tracked, result, at);
     },
 
     reading(reading) {
-      const tracked = gattTracked(reading.device, reading.t);
+      const at = time.of(reading.t);
+      const tracked = gattTracked(reading.device, at);
       if (!tracked) return;
       const characteristic = tracked.device.characteristics.find((c) => c.uuid === reading.characteristic && (c.service === undefined || c.service === reading.service));
       if (!characteristic) return;
-      if (reading.t > tracked.lastHeardMs) tracked.lastHeardMs = reading.t;
+      if (at > tracked.lastHeardMs) tracked.lastHeardMs = at;
       ctx.metrics.messages(tracked.channel.name);
-      deliver(tracked, decodeReadingPoints(reading, tracked.device, characteristic, tracked.name, tracked.shapes));
+      deliver(tracked, decodeReadingPoints(reading, tracked.device, characteristic, tracked.name, tracked.shapes), at);
     },
 
     gattEvent(event) {
-      const tracked = gattTracked(event.device, ctx.clock.now());
+      const now = time.now();
+      const tracked = gattTracked(event.device, now);
       if (!tracked) return;
       const { channel } = tracked;
       switch (event.type) {
@@ -161,7 +168,7 @@ export function createRouter(parts: RouterParts): Router {
           return;
         case 'connected':
           tracked.linked = true;
-          tracked.lastHeardMs = Math.max(tracked.lastHeardMs, ctx.clock.now());
+          tracked.lastHeardMs = Math.max(tracked.lastHeardMs, now);
           channel.set('connected');
           problems.clean(channel.name);
           return;

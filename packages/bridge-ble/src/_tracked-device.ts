@@ -18,7 +18,7 @@ export interface TrackedDevice {
   readonly identity: DeviceIdentity | undefined;
   /** Addresses it left, the newest last (at most {@link ADDRESSES_LEFT}): one heard again is a second device advertising its identity. */
   left: string[];
-  /** Data time (ms since the epoch) of the last advert, value or connection. */
+  /** Data time (ms, see `DataTime`: monotonic for adverts heard live) of the last advert, value or connection. */
   lastHeardMs: number;
   /** A GATT connection is up: the device is never silent meanwhile. */
   linked: boolean;

@@ -1,4 +1,5 @@
 import { formatDuration, type BridgeContext, type Channel, type KeyedProblems } from '@fieldbridge/core/bridge';
+import type { DataTime } from './_data-time.js';
 import { createDeviceFilter } from './_filter.js';
 import type { BleMetrics } from './_metrics.js';
 import { SilencedDevices } from './_silenced.js';
@@ -44,6 +45,8 @@ export class DeviceTracker {
     private readonly devices: readonly ResolvedDevice[],
     private readonly metrics: BleMetrics,
     private readonly problems: KeyedProblems,
+    /** What the times given here are: data time (see {@link DataTime}), and the stamps of the `presence` events made for them. */
+    private readonly time: DataTime,
   ) {
     const shortest = Math.min(...devices.map((d) => d.silentAfterMs));
     this.sweepEveryMs = Math.min(60_000, Math.max(250, Math.floor(shortest / 4)));
@@ -143,7 +146,7 @@ export class DeviceTracker {
     if (identity && leadsFrames(key)) this.beaconAddresses.set(address, key);
     this.metrics.devices.set(this.tracked.size);
     // Its presence series said `silent`: without this it would go on saying so while the device is back.
-    if (this.silenced.takeBack(key)) this.emitPresence(channel, sourceOf(entry, t), 'present');
+    if (this.silenced.takeBack(key)) this.emitPresence(channel, sourceOf(entry, this.time.stampOf(t)), 'present');
     return entry;
   }
 
@@ -217,7 +220,7 @@ export class DeviceTracker {
     for (const entry of this.tracked.values()) {
       if (entry.linked || nowMs - Math.max(entry.lastHeardMs, this.listeningSinceMs) < entry.device.silentAfterMs) continue;
       const silentFor = formatDuration(Math.round((nowMs - entry.lastHeardMs) / 1000) * 1000);
-      this.emitPresence(entry.channel, sourceOf(entry, nowMs), 'silent');
+      this.emitPresence(entry.channel, sourceOf(entry, this.time.stampOf(nowMs)), 'silent');
       this.forget(entry);
       this.silenced.add(entry.key);
       entry.channel.close(`not heard for ${silentFor} (silent_after_s ${formatDuration(entry.device.silentAfterMs)})`);
@@ -239,7 +242,7 @@ export class DeviceTracker {
       if (nowMs - since < device.silentAfterMs) continue;
       this.awaited.delete(address);
       // Said before a reload already: its presence series says silent.
-      if (!this.silenced.has(address)) this.emitPresence(channel, { device, address, t: nowMs }, 'silent');
+      if (!this.silenced.has(address)) this.emitPresence(channel, { device, address, t: this.time.stampOf(nowMs) }, 'silent');
       this.silenced.add(address);
       channel.set('connecting', `not heard in ${formatDuration(Math.round((nowMs - since) / 1000) * 1000)} of listening (silent_after_s ${formatDuration(device.silentAfterMs)})`);
     }

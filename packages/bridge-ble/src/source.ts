@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { createKeyedProblems, type BridgeContext, type BridgeInstance, type SourceState } from '@fieldbridge/core/bridge';
 import { AdapterLink } from './_adapter.js';
+import { liveDataTime, recordedDataTime } from './_data-time.js';
 import { createBleMetrics } from './_metrics.js';
 import { ReplayLink } from './_replay.js';
 import { createRouter } from './_router.js';
@@ -75,10 +76,12 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
   const channel = ctx.channel(parent);
   const metrics = createBleMetrics(ctx.registry);
   const problems = createKeyedProblems(ctx.problems, { prefix: 'ble' });
-  const tracker = new DeviceTracker(ctx, parent, config.devices, metrics, problems);
+  // Adverts heard live are stamped by the sink's clock, which steps: silence and rates are timed apart from it.
+  const time = config.source.kind === 'replay' ? recordedDataTime(ctx.clock) : liveDataTime(ctx.clock);
+  const tracker = new DeviceTracker(ctx, parent, config.devices, metrics, problems, time);
   let writer: RecordWriter | undefined;
   const bthome = new BthomeState();
-  const router = createRouter({ ctx, devices: config.devices, parent, metrics, tracker, problems, state: bthome, record: () => writer });
+  const router = createRouter({ ctx, devices: config.devices, parent, metrics, tracker, problems, state: bthome, time, record: () => writer });
   let link: AdapterLink | ReplayLink | undefined;
   let sweepTimer: unknown;
   let started = false;
@@ -93,10 +96,10 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
   // still be delivering). Every other timer of the source is unref()ed.
   let keepAlive: ReturnType<typeof setInterval> | undefined;
 
-  // Live adverts carry the clock's time, so a silent device is found even when nothing else is heard.
+  // Silence is looked for on the clock adverts are timed on, so a silent device is found even when nothing else is heard.
   const sweepLater = (): void => {
     sweepTimer = timers.setTimeout(() => {
-      tracker.sweep(ctx.clock.now());
+      tracker.sweep(time.now());
       sweepLater();
     }, tracker.sweepEveryMs);
   };
@@ -130,7 +133,7 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
       }
       const { bindings, random } = options;
       // A tag cannot be heard while the adapter is off: its silence then is not the tag's.
-      const onListening = (listening: boolean): void => tracker.setListening(listening, ctx.clock.now());
+      const onListening = (listening: boolean): void => tracker.setListening(listening, time.now());
       link = new AdapterLink({ ctx, config, source: config.source, channel, router, timers, onListening, ...(bindings ? { bindings } : {}), ...(random ? { random } : {}) });
       try {
         await link.start();
@@ -169,7 +172,7 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
         address: t.address,
         ...(t.name !== undefined ? { name: t.name } : {}),
         state: t.channel.state(),
-        lastHeardMs: t.lastHeardMs,
+        lastHeardMs: time.stampOf(t.lastHeardMs),
       }));
     },
   };

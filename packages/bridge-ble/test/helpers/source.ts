@@ -14,8 +14,13 @@ export interface SourceUnderTest {
   t: TestContext;
   sim: SimulatedBindings;
   source: BleSource;
-  /** Sets the context clock (ms since the epoch): advert stamps and the silence check read it. */
+  /** Sets the context clock (ms since the epoch): advert stamps read it, and its monotonic clock (silence, rates) moves with it. */
   setNow(ms: number): void;
+  /**
+   * Steps the context clock by `ms` without moving its monotonic clock, as the sink's clock does
+   * when it learns the server's time: stamps move, elapsed time does not.
+   */
+  stepClock(ms: number): void;
 }
 
 /**
@@ -25,11 +30,12 @@ export interface SourceUnderTest {
  */
 export function sourceUnderTest(section: unknown, devices: SimulatedDevice[], options: { sim?: SimulatedBindingsOptions; timers?: Timers; bindings?: BleSourceOptions['bindings']; reloadState?: Map<string, unknown> } = {}): SourceUnderTest {
   const t = createTestContext({ bridge: 'ble', ...(options.reloadState ? { reloadState: options.reloadState } : {}) });
-  let now = T0;
-  t.ctx.clock = { ...t.ctx.clock, now: () => now };
+  let monotonic = T0;
+  let offset = 0;
+  t.ctx.clock = { ...t.ctx.clock, now: () => monotonic + offset, monotonicNow: () => monotonic, offsetMs: () => offset };
   const sim = new SimulatedBindings({ devices, ...options.sim });
   const source = createBleSource(bleConfigSchema.parse(section), t.ctx, { bindings: options.bindings ?? (() => sim), ...(options.timers ? { timers: options.timers } : {}), random: () => 0.5 });
-  return { t, sim, source, setNow: (ms) => void (now = ms) };
+  return { t, sim, source, setNow: (ms) => void (monotonic = ms - offset), stepClock: (ms) => void (offset += ms) };
 }
 
 /** An ATC1441 thermometer whose next advert the test sets: its values, or raw service data. */
