@@ -131,7 +131,10 @@ export const BTHOME_OBJECTS: readonly (BthomeObject | undefined)[] = (() => {
   return table;
 })();
 
-/** Button events by event id (0x00 is "no event", used to skip a button). */
+/**
+ * Button events by event id (0x00 is "no event", used to skip a button). Shelly BLU devices
+ * before firmware 1.0.20 send a hold as 0xFE (their BLE documentation): the same `hold_press`.
+ */
 export const BUTTON_EVENTS: Readonly<Record<number, string>> = {
   0x01: 'press',
   0x02: 'double_press',
@@ -140,6 +143,7 @@ export const BUTTON_EVENTS: Readonly<Record<number, string>> = {
   0x05: 'long_double_press',
   0x06: 'long_triple_press',
   0x80: 'hold_press',
+  0xfe: 'hold_press',
 };
 
 /** Dimmer events by event id; the byte after it is the number of steps. */
