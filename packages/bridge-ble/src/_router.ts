@@ -141,6 +141,7 @@ export function createRouter(parts: RouterParts): Router {
       const result = decodeAdvertPoints(advert, device, state, tracked.shapes, tracked.identity);
       if (result.noData) return noData(tracked, advert);
       tracked.withoutData = 0;
+      if (result.triggerBased !== undefined) tracked.triggerBased = result.triggerBased;
       // Only a clean frame whose points go is remembered: a bad one sent again is counted again,
       // and one dropped while the sink is blocked is read again from its next copy.
       if (frame) tracked.lastFrame = result.problems.length === 0 && !ctx.flow.blocked() ? Uint8Array.from(frame) : undefined;

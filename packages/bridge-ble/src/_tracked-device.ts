@@ -22,6 +22,12 @@ export interface TrackedDevice {
   lastHeardMs: number;
   /** A GATT connection is up: the device is never silent meanwhile. */
   linked: boolean;
+  /**
+   * Its last BTHome advert said it is trigger based: it sends when something happens (a button,
+   * a door contact), so hours without an advert are no silence, unless its entry gives its own
+   * `silent_after_s`.
+   */
+  triggerBased: boolean;
   /** `max_rate_hz`, `on_change` and `max_interval`, per series; undefined when neither of the first two is set. */
   readonly filter: DeviceFilter | undefined;
   /** Its metric names and tags, made once per measurement (new when its name changes). */

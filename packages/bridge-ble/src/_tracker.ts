@@ -141,7 +141,7 @@ export class DeviceTracker {
     const channel = this.ctx.channel(channelName(device, address, identity), { required: false, parent: this.parent });
     const heard = `heard${name ? ` as ${name}` : ''}${identity ? ` at ${address}` : ''}`;
     channel.set(state, state === 'connected' ? heard : undefined);
-    const entry: TrackedDevice = { device, key, address, channel, name, identity, left: [], lastHeardMs: t, linked: false, filter: createDeviceFilter(device), shapes: new PointShapes(), withoutData: 0 };
+    const entry: TrackedDevice = { device, key, address, channel, name, identity, left: [], lastHeardMs: t, linked: false, triggerBased: false, filter: createDeviceFilter(device), shapes: new PointShapes(), withoutData: 0 };
     this.tracked.set(key, entry);
     if (identity && leadsFrames(key)) this.beaconAddresses.set(address, key);
     this.metrics.devices.set(this.tracked.size);
@@ -213,12 +213,14 @@ export class DeviceTracker {
   /**
    * Closes every device (not linked over GATT) unheard for its `silent_after_s` at `nowMs`, each
    * with a `presence` event; nothing while the adapter hears nothing (see {@link setListening}).
+   * A trigger-based BTHome device (see {@link TrackedDevice.triggerBased}) only by a
+   * `silent_after_s` of its own entry: a default is no measure of how long a button goes unpressed.
    */
   sweep(nowMs: number): void {
     if (!this.listening) return;
     this.lastSweepMs = nowMs;
     for (const entry of this.tracked.values()) {
-      if (entry.linked || nowMs - Math.max(entry.lastHeardMs, this.listeningSinceMs) < entry.device.silentAfterMs) continue;
+      if (entry.linked || (entry.triggerBased && !entry.device.silentAfterGiven) || nowMs - Math.max(entry.lastHeardMs, this.listeningSinceMs) < entry.device.silentAfterMs) continue;
       const silentFor = formatDuration(Math.round((nowMs - entry.lastHeardMs) / 1000) * 1000);
       this.emitPresence(entry.channel, sourceOf(entry, this.time.stampOf(nowMs)), 'silent');
       this.forget(entry);

@@ -90,7 +90,7 @@ export const bleDeviceSchema = z
     max_rate_hz: maxRateHzSchema.optional(),
     on_change: z.boolean().optional().describe('Send a value only when it changed (events, such as a button press, always go). Default the section\'s, else false.'),
     max_interval: maxIntervalSchema.describe('With on_change: send an unchanged value anyway, with the device\'s next advert or value, once the last one sent is this old (range 10ms..1d). Default the section\'s, else never.'),
-    silent_after_s: durationMs({ unit: 's', minMs: 1000, maxMs: 604_800_000 }).optional().describe('A device not heard this long closes its channel, with an event (seconds, or 30s, 5m; range 1s..7d). Default the section\'s, else 5m.'),
+    silent_after_s: durationMs({ unit: 's', minMs: 1000, maxMs: 604_800_000 }).optional().describe('A device not heard this long closes its channel, with an event (seconds, or 30s, 5m; range 1s..7d); a BTHome device that says it is trigger based (a button) only by this key on its own entry. Default the section\'s, else 5m.'),
     max_devices: z.number().int().min(1).max(1000).optional().describe('local_name / local_name_prefix / ibeacon_uuid / eddystone_namespace: most devices tracked at once under this entry. Default 100.'),
     tags: tagsSchema.optional(),
   })

@@ -43,6 +43,8 @@ export interface AdvertPoints extends BlePoints {
   noData?: true;
   /** BTHome: the advert was accepted as its sensor's encryption counter restart (a battery change?), the new baseline. */
   counterRestart?: CounterRestart;
+  /** BTHome: the device info byte says whether the device is trigger based (sends only when something happens, a button). */
+  triggerBased?: boolean;
 }
 
 /** Where the measurements of one message came from and when. */
@@ -168,9 +170,11 @@ export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state
   });
   if (!result.found) return { points: [], problems, noData: true };
   for (const p of result.problems) problems.push({ kind: p.kind, message: `${device.name} (${advert.address}) ${p.format}: ${p.message}`, device: device.name, address: advert.address });
-  if (result.duplicate) return { points: [], problems, duplicate: true };
+  const triggerBased = result.bthome?.triggerBased;
+  if (result.duplicate) return { points: [], problems, duplicate: true, ...(triggerBased !== undefined ? { triggerBased } : {}) };
   const points: AdvertPoints = toPoints(result.measurements, from, problems, shapes);
   if (result.bthome?.restart) points.counterRestart = result.bthome.restart;
+  if (triggerBased !== undefined) points.triggerBased = triggerBased;
   return points;
 }
 

@@ -77,6 +77,11 @@ export interface ResolvedDevice {
   /** With `onChange`: an unchanged value is sent anyway once the last one sent is this old, in ms. */
   maxIntervalMs?: number;
   silentAfterMs: number;
+  /**
+   * `silent_after_s` was given on the entry itself: only then is a BTHome device that says it is
+   * trigger based (it sends when something happens, a button) judged silent at all.
+   */
+  silentAfterGiven: boolean;
   /** Physical devices tracked at once under this entry (1 for an address). */
   maxDevices: number;
 }
@@ -234,6 +239,7 @@ export function resolveDevice(device: BleDeviceConfig, index: number, section: B
     rssi: device.rssi ?? section.rssi ?? false,
     onChange,
     silentAfterMs: device.silent_after_s ?? section.silent_after_s ?? BLE_DEFAULTS.silentAfterMs,
+    silentAfterGiven: device.silent_after_s !== undefined,
     maxDevices: match.by === 'address' ? 1 : (device.max_devices ?? BLE_DEFAULTS.maxDevicesPerName),
     ...(bindKey ? { bindKey, counterRestartAfterMs: device.counter_restart_after_s ?? section.counter_restart_after_s ?? BLE_DEFAULTS.counterRestartAfterMs } : {}),
     ...(custom ? { custom } : {}),
