@@ -3,7 +3,7 @@ import type { Advert } from './advert/advert.js';
 import type { DataTime } from './_data-time.js';
 import { beaconIdentity, beaconIdOf } from './beacon-id.js';
 import type { BleMetrics } from './_metrics.js';
-import { countedFrame, sameFrame } from './_repeats.js';
+import { countedFrame, type LastFrames } from './_repeats.js';
 import { NO_DATA_ADVERTS, noDataMessage } from './_no-data.js';
 import type { TrackedDevice } from './_tracked-device.js';
 import type { DeviceTracker } from './_tracker.js';
@@ -34,6 +34,8 @@ export interface RouterParts {
   tracker: DeviceTracker;
   problems: KeyedProblems;
   state: BthomeState;
+  /** The last reading of each device whose format counts its readings (ATC, pvvx, Ruuvi). */
+  frames: LastFrames;
   /** What silence and the change filters are measured in (see {@link DataTime}). */
   time: DataTime;
   /** The record file, when recording. */
@@ -58,7 +60,7 @@ function warnCounterRestart(ctx: BridgeContext, tracked: TrackedDevice, r: Count
  * advert. Adverts cannot wait, so while the sink is blocked their points are counted as dropped.
  */
 export function createRouter(parts: RouterParts): Router {
-  const { ctx, metrics, tracker, problems, state, time } = parts;
+  const { ctx, metrics, tracker, problems, state, frames, time } = parts;
   const matcher = createMatcher(parts.devices);
   const gattDevices = new Map(parts.devices.filter((d) => d.decoder === 'gatt').map((d) => [d.name, d]));
 
@@ -133,7 +135,7 @@ export function createRouter(parts: RouterParts): Router {
       ctx.metrics.messages(tracked.channel.name);
       // The same reading advertised again (ATC, pvvx, Ruuvi): a repeat, as BTHome's same packet id is.
       const frame = countedFrame(device.decoder, advert);
-      if (frame && sameFrame(tracked.lastFrame, frame)) {
+      if (frame && frames.repeats(tracked.key, frame)) {
         tracked.withoutData = 0;
         metrics.duplicates.inc();
         return;
@@ -144,7 +146,7 @@ export function createRouter(parts: RouterParts): Router {
       if (result.triggerBased !== undefined) tracked.triggerBased = result.triggerBased;
       // Only a clean frame whose points go is remembered: a bad one sent again is counted again,
       // and one dropped while the sink is blocked is read again from its next copy.
-      if (frame) tracked.lastFrame = result.problems.length === 0 && !ctx.flow.blocked() ? Uint8Array.from(frame) : undefined;
+      if (frame) frames.set(tracked.key, result.problems.length === 0 && !ctx.flow.blocked() ? frame : undefined);
       deliver(tracked, result, at);
     },
 

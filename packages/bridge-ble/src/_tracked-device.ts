@@ -34,8 +34,6 @@ export interface TrackedDevice {
   shapes: PointShapes;
   /** Its adverts in a row that carried no data its decoder reads. */
   withoutData: number;
-  /** The last frame of a format with a measurement counter that decoded cleanly (see `countedFrame`): the same bytes again are a repeat. */
-  lastFrame?: Uint8Array;
 }
 
 /** What a tracked device's points are made of, at data time `t`. */

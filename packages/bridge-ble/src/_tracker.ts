@@ -2,6 +2,7 @@ import { formatDuration, type BridgeContext, type Channel, type KeyedProblems } 
 import type { DataTime } from './_data-time.js';
 import { createDeviceFilter } from './_filter.js';
 import type { BleMetrics } from './_metrics.js';
+import type { LastFrames } from './_repeats.js';
 import { SilencedDevices } from './_silenced.js';
 import { ADDRESSES_LEFT, channelName, sourceOf, type TrackedDevice } from './_tracked-device.js';
 import { leadsFrames } from './beacon-id.js';
@@ -47,6 +48,8 @@ export class DeviceTracker {
     private readonly problems: KeyedProblems,
     /** What the times given here are: data time (see {@link DataTime}), and the stamps of the `presence` events made for them. */
     private readonly time: DataTime,
+    /** The devices' last readings: one that goes silent, heard again, sends its reading again after its `present`. */
+    private readonly frames: LastFrames,
   ) {
     const shortest = Math.min(...devices.map((d) => d.silentAfterMs));
     this.sweepEveryMs = Math.min(60_000, Math.max(250, Math.floor(shortest / 4)));
@@ -68,11 +71,6 @@ export class DeviceTracker {
       channel.set('connecting', 'not heard yet');
       this.awaited.set(device.match.address, { device, channel });
     }
-  }
-
-  /** Forgets each device's last reading (a looping replay plays the same readings again: no repeats). */
-  forgetRepeats(): void {
-    for (const entry of this.tracked.values()) delete entry.lastFrame;
   }
 
   /** Devices tracked now. */
@@ -260,6 +258,7 @@ export class DeviceTracker {
 
   private forget(entry: TrackedDevice): void {
     this.tracked.delete(entry.key);
+    this.frames.set(entry.key, undefined);
     if (this.beaconAddresses.get(entry.address) === entry.key) this.beaconAddresses.delete(entry.address);
     this.problems.clean(entry.channel.name);
     if (entry.identity && entry.identity.at === undefined) this.ctx.problems.resolve(`ble.${entry.channel.name}.${sharedIdentityKind(entry.identity)}`, `${entry.channel.name} is no longer heard: another device advertising ${entry.identity.text} is taken as the same device again`);

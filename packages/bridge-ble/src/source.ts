@@ -4,13 +4,13 @@ import { AdapterLink } from './_adapter.js';
 import { liveDataTime, recordedDataTime } from './_data-time.js';
 import { createBleMetrics } from './_metrics.js';
 import { ReplayLink } from './_replay.js';
+import { repeatMemory } from './_repeat-memory.js';
 import { createRouter } from './_router.js';
 import { realTimers, type Timers } from './_timers.js';
 import { DeviceTracker } from './_tracker.js';
 import type { NobleBindings } from './adapter/noble-types.js';
 import type { Advert } from './advert/advert.js';
 import type { BleConfig } from './config.js';
-import { BthomeState } from './decode/bthome-state.js';
 import { BleBridgeError } from './errors.js';
 import { openRecordWriter, type RecordWriter } from './record/record-writer.js';
 import { resolveBle } from './resolve.js';
@@ -78,10 +78,10 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
   const problems = createKeyedProblems(ctx.problems, { prefix: 'ble' });
   // Adverts heard live are stamped by the sink's clock, which steps: silence and rates are timed apart from it.
   const time = config.source.kind === 'replay' ? recordedDataTime(ctx.clock) : liveDataTime(ctx.clock);
-  const tracker = new DeviceTracker(ctx, parent, config.devices, metrics, problems, time);
+  const { bthome, frames } = repeatMemory(ctx, config);
+  const tracker = new DeviceTracker(ctx, parent, config.devices, metrics, problems, time, frames);
   let writer: RecordWriter | undefined;
-  const bthome = new BthomeState();
-  const router = createRouter({ ctx, devices: config.devices, parent, metrics, tracker, problems, state: bthome, time, record: () => writer });
+  const router = createRouter({ ctx, devices: config.devices, parent, metrics, tracker, problems, state: bthome, frames, time, record: () => writer });
   let link: AdapterLink | ReplayLink | undefined;
   let sweepTimer: unknown;
   let started = false;
@@ -120,7 +120,7 @@ export function createBleSource(section: BleConfig, ctx: BridgeContext, options:
         // Each pass of a looping replay plays the same encryption counters and readings again: neither replays nor repeats.
         const onRestart = (): void => {
           bthome.forget();
-          tracker.forgetRepeats();
+          frames.clear();
         };
         const replay = new ReplayLink({ ctx, source: config.source, channel, router, onRestart, ...(options.stdin ? { stdin: options.stdin } : {}) });
         link = replay;
