@@ -6,7 +6,7 @@ import { XIAOMI_CUSTOM_UUID } from './decode/xiaomi.js';
 
 /**
  * The bytes of `advert` that `decoder` reads, when its format carries a measurement counter (the
- * ATC1441 frame counter, pvvx's measurement count, Ruuvi's measurement sequence): the same bytes
+ * ATC1441 frame counter, pvvx's measurement count, Ruuvi RAWv2's measurement sequence): the same bytes
  * again from one device are the same reading sent again, since these firmwares advertise each
  * reading several times in a row (the ATC firmware updates its data once a minute and advertises
  * it every few seconds). Undefined for the other decoders (BTHome drops its own repeats by packet
@@ -18,8 +18,9 @@ export function countedFrame(decoder: BleDecoder, advert: Advert): Uint8Array | 
     case 'pvvx':
       return serviceDataOf(advert, XIAOMI_CUSTOM_UUID);
     case 'ruuvi': {
+      // Data format 3 (RAWv1) has no counter: the same bytes may be a new reading of steady values.
       const data = advert.manufacturerData;
-      return data && data.length > 2 && (data[0]! | (data[1]! << 8)) === RUUVI_COMPANY_ID ? data : undefined;
+      return data && data.length > 2 && (data[0]! | (data[1]! << 8)) === RUUVI_COMPANY_ID && data[2] === 5 ? data : undefined;
     }
     default:
       return undefined;

@@ -6,7 +6,7 @@ import type { BthomeState } from './bthome-state.js';
 import type { CustomDecoder } from './custom.js';
 import { decodeEddystone, EDDYSTONE_UUID } from './eddystone.js';
 import { APPLE_COMPANY_ID, decodeIbeacon } from './ibeacon.js';
-import { decodeRuuvi, RUUVI_COMPANY_ID } from './ruuvi.js';
+import { decodeRuuvi, RUUVI_COMPANY_ID, RUUVI_FORMATS } from './ruuvi.js';
 import { ATC1441_LENGTH, decodeAtc1441, decodePvvx, PVVX_LENGTH, XIAOMI_CUSTOM_UUID } from './xiaomi.js';
 
 /** The advert decoders, as a mapping names them. */
@@ -112,7 +112,7 @@ export function decodeAdvert(advert: Advert, options: DecodeAdvertOptions): Adve
 
 /**
  * The built-in formats `advert` looks like, for discovery and `--check` output: BTHome v2
- * service data, a Ruuvi RAWv2 frame, ATC1441 or pvvx service data (by length), an iBeacon,
+ * service data, a Ruuvi RAWv2 or RAWv1 frame, ATC1441 or pvvx service data (by length), an iBeacon,
  * Eddystone service data.
  */
 export function detectFormats(advert: Advert): AdvertDecoderName[] {
@@ -120,7 +120,7 @@ export function detectFormats(advert: Advert): AdvertDecoderName[] {
   if (serviceDataOf(advert, BTHOME_UUID)) found.push('bthome');
   const company = companyIdOf(advert);
   const m = advert.manufacturerData;
-  if (company === RUUVI_COMPANY_ID && m?.[2] === 5) found.push('ruuvi');
+  if (company === RUUVI_COMPANY_ID && RUUVI_FORMATS.includes(m?.[2] ?? -1)) found.push('ruuvi');
   const xiaomi = serviceDataOf(advert, XIAOMI_CUSTOM_UUID);
   if (xiaomi?.length === ATC1441_LENGTH) found.push('atc');
   if (xiaomi?.length === PVVX_LENGTH) found.push('pvvx');
