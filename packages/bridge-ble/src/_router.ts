@@ -106,11 +106,17 @@ export function createRouter(parts: RouterParts): Router {
     problems.report(name, 'no_data', noDataMessage(tracked.device, advert), { device: tracked.device.name, address: advert.address });
   };
 
-  /** The tracked GATT device `name`, opened (as `connecting`) when it is not tracked. */
-  const gattTracked = (name: string, t: number): TrackedDevice | undefined => {
+  /** The GATT device entry `name` and its address (GATT devices are matched by address). */
+  const gattDevice = (name: string): { device: ResolvedDevice; address: string } | undefined => {
     const device = gattDevices.get(name);
-    if (!device || device.match.by !== 'address') return undefined;
-    return parts.tracker.get(device.match.address) ?? tracker.track(device, device.match.address, t, undefined, 'connecting');
+    return device?.match.by === 'address' ? { device, address: device.match.address } : undefined;
+  };
+
+  /** The tracked GATT device `name`, heard at `t` (a value read, a connection made): opened (as `connecting`) when it is not tracked. */
+  const gattTracked = (name: string, t: number): TrackedDevice | undefined => {
+    const found = gattDevice(name);
+    if (!found) return undefined;
+    return tracker.get(found.address) ?? tracker.track(found.device, found.address, t, undefined, 'connecting');
   };
 
   return {
@@ -162,39 +168,43 @@ export function createRouter(parts: RouterParts): Router {
     },
 
     gattEvent(event) {
+      if (event.type === 'warning') return ctx.logger.warn({ device: event.device }, `${event.device}: ${event.message}`);
+      const found = gattDevice(event.device);
+      if (!found) return;
       const now = time.now();
-      const tracked = gattTracked(event.device, now);
-      if (!tracked) return;
-      const { channel } = tracked;
+      // Only a connection made hears the device: an attempt that fails (out of range) neither
+      // opens again the channel of a device gone silent, saying it is present, nor keeps one from
+      // going silent. Until then its failures go to the channel it has, if any (awaited at start).
+      const tracked = event.type === 'connected' ? gattTracked(event.device, now) : tracker.get(found.address);
+      const channel = tracked?.channel ?? tracker.awaitedChannel(found.address);
+      const name = channel?.name ?? found.device.name;
       switch (event.type) {
         case 'connecting':
           return;
         case 'connected':
+          if (!tracked) return;
           tracked.linked = true;
           tracked.lastHeardMs = Math.max(tracked.lastHeardMs, now);
-          channel.set('connected');
-          problems.clean(channel.name);
+          tracked.channel.set('connected');
+          problems.clean(tracked.channel.name);
           return;
         case 'disconnected':
-          tracked.linked = false;
-          channel.set('disconnected', `${event.reason}; reconnecting in ${event.retryInMs} ms`);
+          if (tracked) tracked.linked = false;
+          channel?.set('disconnected', `${event.reason}; reconnecting in ${event.retryInMs} ms`);
           return;
         case 'connect_failed':
-          tracked.linked = false;
-          ctx.metrics.error(channel.name, 'connect_failed');
-          problems.report(channel.name, 'connect_failed', `${event.error.message}; retrying in ${event.retryInMs} ms`, { device: event.device });
-          channel.set('disconnected', event.error.message);
+          if (tracked) tracked.linked = false;
+          ctx.metrics.error(name, 'connect_failed');
+          problems.report(name, 'connect_failed', `${event.error.message}; retrying in ${event.retryInMs} ms`, { device: event.device });
+          channel?.set('disconnected', event.error.message);
           return;
         case 'missing':
-          ctx.metrics.error(channel.name, 'missing_characteristic');
-          problems.report(channel.name, 'missing_characteristic', event.message, { device: event.device });
+          ctx.metrics.error(name, 'missing_characteristic');
+          problems.report(name, 'missing_characteristic', event.message, { device: event.device });
           return;
         case 'read_failed':
-          ctx.metrics.error(channel.name, 'read_failed');
-          problems.report(channel.name, 'read_failed', `${event.device}: reading ${event.characteristic} failed (${event.message}); reconnecting`, { device: event.device });
-          return;
-        case 'warning':
-          ctx.logger.warn({ device: event.device }, `${event.device}: ${event.message}`);
+          ctx.metrics.error(name, 'read_failed');
+          problems.report(name, 'read_failed', `${event.device}: reading ${event.characteristic} failed (${event.message}); reconnecting`, { device: event.device });
           return;
       }
     },

@@ -83,6 +83,11 @@ export class DeviceTracker {
     return this.tracked.values();
   }
 
+  /** The channel of the device named by `address` that is not heard yet (see {@link expectNamed}), if it is one. */
+  awaitedChannel(address: string): Channel | undefined {
+    return this.awaited.get(address)?.channel;
+  }
+
   /** The device tracked by `address` (not a fleet's beacon: see {@link beaconAt}). */
   get(address: string): TrackedDevice | undefined {
     return this.tracked.get(address);
