@@ -146,7 +146,12 @@ export function createRouter(parts: RouterParts): Router {
         metrics.duplicates.inc();
         return;
       }
+      // Adverts cannot wait: while the sink is blocked their points are dropped. A BTHome reading
+      // so dropped is read again from its next copy (its packet id or counter is not taken), as
+      // an ATC, pvvx or Ruuvi one is (below).
+      const unhold = device.decoder === 'bthome' && ctx.flow.blocked() ? state.hold(advert.address) : undefined;
       const result = decodeAdvertPoints(advert, device, state, tracked.shapes, tracked.identity);
+      unhold?.();
       if (result.noData) return noData(tracked, advert);
       tracked.withoutData = 0;
       if (result.triggerBased !== undefined) tracked.triggerBased = result.triggerBased;

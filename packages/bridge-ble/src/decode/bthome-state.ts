@@ -38,6 +38,22 @@ export class BthomeState {
     return memory;
   }
 
+  /**
+   * Keeps `address`'s memory as it is now: the function returned puts it back, so that an advert
+   * decoded meanwhile whose points could not be delivered (the sink blocked) is not taken as
+   * read, and its next copy is no repeat.
+   */
+  hold(address: string): () => void {
+    const memory = this.device(address);
+    const saved: BthomeDeviceMemory = { ...memory, ...(memory.restart ? { restart: { ...memory.restart } } : {}) };
+    return () => {
+      delete memory.packetId;
+      delete memory.counter;
+      delete memory.restart;
+      Object.assign(memory, saved);
+    };
+  }
+
   /** Devices remembered now. */
   get size(): number {
     return this.devices.size;
