@@ -9,6 +9,11 @@ const ADVERT_FORMATS = new Set(['bthome', 'ruuvi', 'atc', 'pvvx', 'ibeacon', 'ed
 const DEFAULT_MAX_DEVICES = 100;
 /** The most a name entry may track (config.ts). */
 const MAX_MAX_DEVICES = 1000;
+/** The note of an entry taking devices that send only when something happens (see the tracker's sweep). */
+const TRIGGER_BASED_NOTE = 'sends only when something happens (BTHome trigger based): called silent once heard only with a silent_after_s here (up to 7d)';
+/** The same for an entry by address, whose device is awaited from the start. */
+const TRIGGER_BASED_ADDRESS_NOTE = `${TRIGGER_BASED_NOTE}; until heard after a start, as any device named by address`;
+
 /** Shortest name prefix offered as a template: shorter ones would take strangers' devices too. */
 const MIN_STEM = 3;
 
@@ -84,7 +89,9 @@ export function suggestEntries(unmapped: readonly HeardDevice[], heard: readonly
     const n = members.length;
     const keys: Record<string, string | number> = { [exact ? 'local_name' : 'local_name_prefix']: pattern, decoder: format, ...maxDevicesFor(n) };
     const base = slug(pattern) ?? format;
-    shared.push({ base, keys, devices: n, notes: [`${n} devices, e.g. ${oneLine(members[0]!.address)} ${oneLine(members[0]!.name!)}: each its own channel, its points tagged with its address; {name} or {address} in the metric names them`] });
+    const notes = [`${n} devices, e.g. ${oneLine(members[0]!.address)} ${oneLine(members[0]!.name!)}: each its own channel, its points tagged with its address; {name} or {address} in the metric names them`];
+    if (members.some((d) => d.triggerBased)) notes.push(TRIGGER_BASED_NOTE);
+    shared.push({ base, keys, devices: n, notes });
   }
   shared.sort((a, b) => b.devices - a.devices || (a.base < b.base ? -1 : 1));
   return nameDrafts([...shared, ...singles(candidates.filter((c) => !covered.has(c.device)))]);
@@ -116,6 +123,7 @@ function singles(candidates: readonly { device: HeardDevice; format: string }[])
         d.encrypted ? 'encrypted: add bind_key (the device\'s key)' : undefined,
         rotates && !byName ? 'random private address: matches only until it rotates (no name heard to follow instead)' : undefined,
         rotated > 1 ? `heard from ${rotated} random addresses` : undefined,
+        d.triggerBased ? (byName ? TRIGGER_BASED_NOTE : TRIGGER_BASED_ADDRESS_NOTE) : undefined,
       ].filter((n): n is string => n !== undefined),
     });
   }

@@ -19,6 +19,8 @@ export interface HeardDevice {
   formats: AdvertDecoderName[];
   /** Its BTHome adverts are encrypted (the entry needs the device's bind_key). */
   encrypted?: boolean;
+  /** Its BTHome adverts say it is trigger based: it sends only when something happens (a button). */
+  triggerBased?: boolean;
   /** The beacon identity its last iBeacon or Eddystone-UID frame carried. */
   beacon?: BeaconId;
   /** The mapping's device entry its adverts go to already, if any. */
@@ -85,6 +87,8 @@ export function createSurvey(matcher?: DeviceMatcher, bounds: SurveyBounds = {})
       // BTHome v2's device information byte: bit 0 set when the measurements are encrypted.
       const bthome = serviceDataOf(advert, BTHOME_UUID);
       if (bthome !== undefined && bthome.length > 0 && (bthome[0]! & 0x01) === 1) device.encrypted = true;
+      // Bit 2: the device sends only when something happens (a button, a door contact).
+      if (bthome !== undefined && bthome.length > 0 && (bthome[0]! & 0x04) === 4) device.triggerBased = true;
       const beacon = beaconIdOf(advert);
       if (beacon !== undefined) device.beacon = beacon;
       const entry = matcher?.match(advert);

@@ -1,6 +1,8 @@
 import { trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
+import { suggestEntries } from '../src/scan-entries.js';
 import type { SimulatedDevice } from '../src/sim/sim-device.js';
+import { createSurvey } from '../src/survey.js';
 import { ManualTimers } from './helpers/manual-timers.js';
 import { sourceUnderTest, T0 } from './helpers/source.js';
 
@@ -52,5 +54,19 @@ describe('a trigger-based BTHome device', () => {
     setNow(T0 + 60_000);
     timers.advance(60_000);
     expect(presence(t)).toEqual([['button.presence', 'silent']]);
+  });
+});
+
+describe('--scan', () => {
+  it('says of a trigger-based BTHome device that it is called silent only with a silent_after_s of its own', () => {
+    const survey = createSurvey();
+    const advert = (address: string, data: string, name?: string) => ({ t: T0, address, addressType: 'public' as const, rssi: -60, ...(name ? { name } : {}), serviceData: [{ uuid: 'fcd2', data: Buffer.from(data, 'hex') }] });
+    survey.advert(advert(BUTTON, '4400013a01', 'Button A'));
+    survey.advert(advert(SENSOR, '400001026608', 'Sensor B'));
+    const lines = suggestEntries(survey.result().devices).map((e) => e.line);
+    expect(lines).toEqual([
+      `  - { name: button_a, address: ${BUTTON}, decoder: bthome }  # sends only when something happens (BTHome trigger based): called silent once heard only with a silent_after_s here (up to 7d); until heard after a start, as any device named by address`,
+      `  - { name: sensor_b, address: ${SENSOR}, decoder: bthome }`,
+    ]);
   });
 });
