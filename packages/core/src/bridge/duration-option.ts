@@ -23,5 +23,11 @@ export function durationOption(value: unknown, spec: DurationOptionSpec): { ok: 
   // A bare number on the command line is milliseconds, as in a mapping file.
   const parsed = durationMs({ minMs: spec.minMs, maxMs: spec.maxMs }).safeParse(/^\d+$/.test(value) ? Number(value) : value);
   if (parsed.success) return { ok: true, ms: parsed.data };
-  return { ok: false, message: `${spec.flag} ${value}: ${parsed.error.issues[0]?.message ?? 'not a duration'} (e.g. 30s, 2m)` };
+  const why = parsed.error.issues[0]?.message ?? 'not a duration';
+  // `--scan 30` meant as seconds: say so, rather than only that 30 ms is too short.
+  const seconds = Number(value) * 1000;
+  if (/^\d+$/.test(value) && seconds >= spec.minMs && seconds <= spec.maxMs) {
+    return { ok: false, message: `${spec.flag} ${value}: a bare number is milliseconds, and ${why}: for ${value} seconds write ${spec.flag} ${value}s` };
+  }
+  return { ok: false, message: `${spec.flag} ${value}: ${why} (e.g. 30s, 2m)` };
 }
