@@ -1,5 +1,6 @@
 import { renderMetricName, type DecodeProblem, type DecodeResult, type Point } from '@fieldbridge/core/bridge';
 import type { Advert } from './advert/advert.js';
+import { rssiMeasurements } from './advert/rssi.js';
 import { beaconIdentity, beaconIdOf } from './beacon-id.js';
 import type { CounterRestart } from './decode/bthome-counter.js';
 import type { BthomeState } from './decode/bthome-state.js';
@@ -157,7 +158,7 @@ export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state
   const id = identity === undefined && matchesBeacons(device.match) ? beaconIdOf(advert) : undefined;
   const from: PointSource = { device, address: advert.address, name: advert.name, identity: identity ?? (id && beaconIdentity(id)), t: advert.t };
   if (device.decoder === 'gatt') {
-    const rssi: Measurement[] = device.rssi ? [{ measurement: 'rssi', value: advert.rssi, unit: 'dBm' }] : [];
+    const rssi: Measurement[] = device.rssi ? rssiMeasurements(advert) : [];
     return toPoints(rssi, from, problems, shapes);
   }
   const result = decodeAdvert(advert, {

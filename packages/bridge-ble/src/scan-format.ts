@@ -9,6 +9,7 @@ export interface ScanSubject {
 }
 
 function rssiText(d: HeardDevice): string {
+  if (d.rssiMin === undefined || d.rssiMax === undefined) return '-';
   return d.rssiMin === d.rssiMax ? `${d.rssiMax}` : `${d.rssiMin}..${d.rssiMax}`;
 }
 

@@ -1,4 +1,5 @@
 import { serviceDataOf, type AddressType, type Advert } from './advert/advert.js';
+import { RSSI_NOT_AVAILABLE } from './advert/rssi.js';
 import { beaconIdOf, type BeaconId } from './beacon-id.js';
 import { BTHOME_UUID } from './decode/bthome-crypto.js';
 import { detectFormats, type AdvertDecoderName } from './decode/decode-advert.js';
@@ -13,8 +14,9 @@ export interface HeardDevice {
   name?: string;
   adverts: number;
   /** Weakest and strongest signal heard, dBm. */
-  rssiMin: number;
-  rssiMax: number;
+  /** Weakest and strongest signal heard, dBm; undefined while the controller gave none (RSSI 127). */
+  rssiMin?: number;
+  rssiMax?: number;
   /** The built-in formats its adverts looked like (see `detectFormats`), in the order first seen. */
   formats: AdvertDecoderName[];
   /** Its BTHome adverts are encrypted (the entry needs the device's bind_key). */
@@ -76,13 +78,15 @@ export function createSurvey(matcher?: DeviceMatcher, bounds: SurveyBounds = {})
           else if (!others.has(advert.address)) countCapped = true;
           return;
         }
-        device = { address: advert.address, addressType: advert.addressType, adverts: 0, rssiMin: advert.rssi, rssiMax: advert.rssi, formats: [] };
+        device = { address: advert.address, addressType: advert.addressType, adverts: 0, formats: [] };
         heard.set(advert.address, device);
       }
       device.adverts += 1;
       if (advert.name !== undefined && advert.name !== '') device.name = advert.name;
-      if (advert.rssi < device.rssiMin) device.rssiMin = advert.rssi;
-      if (advert.rssi > device.rssiMax) device.rssiMax = advert.rssi;
+      if (advert.rssi !== RSSI_NOT_AVAILABLE) {
+        if (device.rssiMin === undefined || advert.rssi < device.rssiMin) device.rssiMin = advert.rssi;
+        if (device.rssiMax === undefined || advert.rssi > device.rssiMax) device.rssiMax = advert.rssi;
+      }
       for (const format of detectFormats(advert)) if (!device.formats.includes(format)) device.formats.push(format);
       // BTHome v2's device information byte: bit 0 set when the measurements are encrypted.
       const bthome = serviceDataOf(advert, BTHOME_UUID);

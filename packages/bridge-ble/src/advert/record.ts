@@ -89,7 +89,8 @@ function serviceUuids(value: unknown): string[] | string {
 export function parseRecordLine(line: string): RecordParse {
   let json: unknown;
   try {
-    json = JSON.parse(line);
+    // A file saved by a Windows editor may begin with a byte-order mark: not part of the record.
+    json = JSON.parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
   } catch {
     // Not JSON at all: the reason below says so; the parser's message adds nothing a user can act on.
     return bad('not a JSON object');

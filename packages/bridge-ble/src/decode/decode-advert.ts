@@ -1,4 +1,5 @@
 import { companyIdOf, serviceDataOf, type Advert } from '../advert/advert.js';
+import { rssiMeasurements } from '../advert/rssi.js';
 import type { DecodeResult } from '../measurement.js';
 import { decodeBthome, type BthomeInfo } from './bthome.js';
 import { BTHOME_UUID } from './bthome-crypto.js';
@@ -106,7 +107,7 @@ export function decodeAdvert(advert: Advert, options: DecodeAdvertOptions): Adve
   if (result.duplicate) out.duplicate = true;
   if (result.identity) out.identity = result.identity;
   if (result.info) out.bthome = result.info;
-  if (options.rssi && !result.duplicate && (result.measurements.length > 0 || result.problems.length === 0)) out.measurements.push({ measurement: 'rssi', value: advert.rssi, unit: 'dBm' });
+  if (options.rssi && !result.duplicate && (result.measurements.length > 0 || result.problems.length === 0)) out.measurements.push(...rssiMeasurements(advert));
   return out;
 }
 
