@@ -123,6 +123,23 @@ function parseNetwork(url: string, kind: 'udpin' | 'udpout' | 'tcp' | 'tcpin'): 
 /** Standard baud rates, to tell `/dev/ttyUSB0:57600` (a path and a rate) from a device name that ends in digits. */
 const BAUD_RATES = new Set([1200, 2400, 4800, 9600, 19200, 38400, 57600, 111100, 115200, 230400, 460800, 500000, 921600, 1000000, 1500000, 2000000, 3000000]);
 
+/**
+ * Rates a serial port is opened at: the POSIX (termios) rates and ArduPilot's `SERIALx_BAUD`
+ * choices (its 111100 and 256000 among them), which cover PX4's and the telemetry radios'. A rate
+ * outside them is a typo (`57000`, `5760`): the port would open and read only garbage.
+ */
+const SERIAL_RATES = new Set([
+  50, 75, 110, 134, 150, 200, 300, 600, 1200, 1800, 2400, 4800, 9600, 19200, 38400, 57600, 111100, 115200, 230400, 256000, 460800, 500000, 921600,
+  1000000, 1500000, 2000000, 2500000, 3000000, 3500000, 4000000,
+]);
+
+/** The refusal of a rate outside {@link SERIAL_RATES}, naming the rate meant when one is near or a digit was left out or added. */
+function offStandardRate(rate: number): string {
+  const meant = [...SERIAL_RATES].find((r) => Math.abs(r - rate) <= r * 0.05) ?? [rate * 10, rate / 10].find((r) => SERIAL_RATES.has(r));
+  const hint = meant === undefined ? '' : `did you mean ${meant}? `;
+  return `baud ${rate} is not a serial rate: ${hint}a SiK or RFD telemetry radio, and an autopilot's TELEM port, run at 57600 unless set otherwise (115200 and 921600 are usual too); at a rate the other end does not use the port reads only garbage`;
+}
+
 function parseSerial(rest: string): ParsedLink {
   const [path = '', query = ''] = rest.split('?', 2);
   if (path === '') return { ok: false, message: 'serial:// needs a device path, e.g. serial:///dev/ttyACM0?baud=57600' };
@@ -138,6 +155,7 @@ function parseSerial(rest: string): ParsedLink {
   if (!Number.isInteger(baudRate) || baudRate < 50 || baudRate > 4_000_000) {
     return { ok: false, message: `baud "${params.get('baud')}" is not a baud rate (e.g. 57600, 115200, 921600)` };
   }
+  if (!SERIAL_RATES.has(baudRate)) return { ok: false, message: offStandardRate(baudRate) };
   return { ok: true, spec: { kind: 'serial', path: decodeURIComponent(path), baudRate } };
 }
 

@@ -19,6 +19,9 @@ describe('connection URLs', () => {
     ['serial:///dev/ttyACM0', { kind: 'serial', path: '/dev/ttyACM0', baudRate: 57600 }],
     ['serial:///dev/serial/by-id/usb-Hex_ProfiCNC_CubeOrange-if00?baud=115200', { kind: 'serial', path: '/dev/serial/by-id/usb-Hex_ProfiCNC_CubeOrange-if00', baudRate: 115200 }],
     ['serial://COM3?baud=921600', { kind: 'serial', path: 'COM3', baudRate: 921600 }],
+    // ArduPilot's SERIALx_BAUD 111 and 256.
+    ['serial:///dev/ttyS1?baud=111100', { kind: 'serial', path: '/dev/ttyS1', baudRate: 111100 }],
+    ['serial:///dev/ttyS1?baud=256000', { kind: 'serial', path: '/dev/ttyS1', baudRate: 256000 }],
     // A device name that ends in a number that is no baud rate is a name.
     ['serial:///dev/serial/by-path/platform-xhci-usb-0:1', { kind: 'serial', path: '/dev/serial/by-path/platform-xhci-usb-0:1', baudRate: 57600 }],
     ['tlog:///data/flight.tlog', { kind: 'tlog', path: '/data/flight.tlog', pace: 'fast', speed: 1 }],
@@ -41,6 +44,11 @@ describe('connection URLs', () => {
     ['serial://', /needs a device path/],
     ['serial:///dev/ttyUSB0?baud=fast', /not a baud rate/],
     ['serial:///dev/ttyUSB0?parity=even', /unknown serial setting "parity"/],
+    // A rate no radio or autopilot uses opens the port all the same, and reads only garbage.
+    ['serial:///dev/ttyUSB0?baud=57000', /baud 57000 is not a serial rate: did you mean 57600\? a SiK or RFD telemetry radio/],
+    ['serial:///dev/ttyUSB0?baud=5760', /baud 5760 is not a serial rate: did you mean 57600\?/],
+    ['serial:///dev/ttyUSB0?baud=1152000', /did you mean 115200\?/],
+    ['serial:///dev/ttyUSB0?baud=12345', /baud 12345 is not a serial rate: a SiK/],
     // MAVSDK's and MAVProxy's forms put the baud rate after the path: taken as a path, the port never opens.
     ['serial:///dev/ttyUSB0:57600', /"\/dev\/ttyUSB0:57600" is a device and a baud rate written together: write serial:\/\/\/dev\/ttyUSB0\?baud=57600/],
     ['serial://COM4,115200', /write serial:\/\/COM4\?baud=115200/],
