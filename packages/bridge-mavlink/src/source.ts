@@ -1,6 +1,7 @@
 import { createReconnector, type BridgeContext, type BridgeInstance, type Kept } from '@fieldbridge/core/bridge';
 import { clientLine } from './client-line.js';
 import { Delivery } from './_deliver.js';
+import { NoFrameWatch } from './_no-frames.js';
 import { startHeartbeats } from './_heartbeat.js';
 import { startHeldLink, type HeldLink } from './_held-link.js';
 import { createMavlinkMetrics } from './_metrics.js';
@@ -108,6 +109,8 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
       : undefined;
   // Handled by the runtime (exit 1); a caller that never reads `ended` must not see it unhandled.
   ended?.catch(() => undefined);
+  /** Says once when a live link's bytes hold no frame at all (a radio at another baud rate); a replay without frames fails instead. */
+  const noFrames = config.connection.kind === 'tlog' ? undefined : new NoFrameWatch(ctx.problems, `mavlink.${name}.no_frames`, name, config.connection);
   /** A replay's progress (kept across reloads), and the records delivered before this start. */
   let replayed: { progress: TlogProgress; before: number } | undefined;
 
@@ -150,6 +153,8 @@ export function createMavlinkSource(section: MavlinkConfig, ctx: BridgeContext, 
       const atMs = recorded ?? ctx.clock.now() - waited;
       const filterAt = recorded ?? lastBytesAt;
       delivery.read(reader.read(chunk.bytes, atMs, { datagram: chunk.datagram, stream: chunk.stream }), filterAt);
+      const r = reader;
+      noFrames?.read(() => r.counts());
       // A replay's clock is its recorded time: link timeouts follow it, not the wall clock.
       if (recorded !== undefined) delivery.events(reader.check(recorded));
       flow();

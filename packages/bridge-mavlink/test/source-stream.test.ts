@@ -6,6 +6,7 @@ import { encodeV1, encodeV2 } from './helpers/mavlink-encoder.js';
 import { nmAttitude, nmFrame, nmGlobalPosition, nmHeartbeat, nmHeartbeatOf, nmParse } from './helpers/node-mavlink.js';
 import { startSerialPair } from '@fieldbridge/core/testing';
 import { startTcpVehicle } from './helpers/tcp-vehicle.js';
+import { prng } from './helpers/random.js';
 
 const { track, run } = sourceRunner();
 const hb = { type: 2, autopilot: 3, base_mode: 209, custom_mode: 4, system_status: 4, mavlink_version: 3 };
@@ -83,6 +84,26 @@ describe('serial, over a socat pty pair (a telemetry radio)', () => {
     await again.heardAtLeast(21);
     await again.write(Buffer.concat([nmFrame(nmHeartbeat(), { sysid: 1, seq: 2 }), nmFrame(nmAttitude(2_000, 0.75), { sysid: 1, seq: 3 })]));
     await t.waitFor(() => values('field-a-1', 'attitude.roll').length === 1 && t.ready(), 'a point after the replug');
+  });
+});
+
+describe('a radio at another baud rate (random bytes over a socat pty pair)', () => {
+  it('says once that no frame was read and which baud rate to check, and the first frame resolves it', async () => {
+    const dir = await track.tempDir('bridge-mavlink-baud-');
+    const pair = track.add(await startSerialPair({ dir }), (p) => p.close());
+    const radio = await vehicleEnd(pair.b);
+    const { t, source, values } = await run({ connection: `serial://${pair.a}?baud=57600`, messages: { HEARTBEAT: ['flight_mode'] } });
+    const said = () => t.problems.filter((p) => p.key === `mavlink.${source.channel}.no_frames`);
+    // What a 57600 baud radio's bytes look like to a port read at another rate: bytes, never a frame.
+    const random = prng(57_600);
+    for (let i = 0; i < 10; i++) await radio.write(random.bytes(500));
+    await t.waitFor(() => (source.counts()?.bytes ?? 0) >= 5000, 'the random bytes read');
+    expect(said()).toHaveLength(1);
+    expect(said()[0]).toMatchObject({ kind: 'report', logged: true });
+    expect(said()[0]!.message).toMatch(/: [\d,]+ bytes read and not one MAVLink frame among them: the radio or autopilot sends at another baud rate than the 57600 this port reads at \(a SiK or RFD telemetry radio/);
+    await radio.write(encodeV2('HEARTBEAT', hb, { sysid: 1 }));
+    await t.waitFor(() => values('field-a-1', 'heartbeat.flight_mode').length === 1, 'the heartbeat at the right rate');
+    expect(said().map((p) => p.kind)).toEqual(['report', 'resolve']);
   });
 });
 
