@@ -90,6 +90,18 @@ export const DEFAULT_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
     { field: 'cog', unknown: UINT16_MAX },
     { field: 'satellites_visible', unknown: UINT8_MAX },
   ],
+  // The second GPS of a dual-GPS vehicle: the same fields, scales and "not known" values as the first.
+  GPS2_RAW: [
+    { field: 'fix_type', enum: 'GPS_FIX_TYPE' },
+    { field: 'lat' },
+    { field: 'lon' },
+    { field: 'alt' },
+    { field: 'eph', scale: 0.01, unknown: UINT16_MAX },
+    { field: 'epv', scale: 0.01, unknown: UINT16_MAX },
+    { field: 'vel', unknown: UINT16_MAX },
+    { field: 'cog', unknown: UINT16_MAX },
+    { field: 'satellites_visible', unknown: UINT8_MAX },
+  ],
   VFR_HUD: [
     { field: 'airspeed' },
     { field: 'groundspeed' },
@@ -133,8 +145,11 @@ export const ABSENT_ELEMENTS: Readonly<Record<string, Readonly<Record<string, nu
  */
 export const EVENT_MESSAGES: ReadonlySet<string> = new Set(['STATUSTEXT']);
 
-/** What the bridge reads when no messages are named: every message of {@link DEFAULT_FIELDS} with its defaults. */
-export const DEFAULT_SELECTION: MessageSelection = Object.fromEntries(Object.keys(DEFAULT_FIELDS).map((name) => [name, 'default']));
+/** Messages of {@link DEFAULT_FIELDS} read only when named: a second GPS is there for the vehicles that have one. */
+const NAMED_ONLY: ReadonlySet<string> = new Set(['GPS2_RAW']);
+
+/** What the bridge reads when no messages are named: the messages of {@link DEFAULT_FIELDS} (but GPS2_RAW) with their defaults. */
+export const DEFAULT_SELECTION: MessageSelection = Object.fromEntries(Object.keys(DEFAULT_FIELDS).filter((name) => !NAMED_ONLY.has(name)).map((name) => [name, 'default']));
 
 /**
  * Fields telling several instances of one message apart (two batteries, several rangefinders):

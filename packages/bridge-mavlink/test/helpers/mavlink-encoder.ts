@@ -49,6 +49,15 @@ export const MESSAGES: Record<string, MessageDecl> = {
       f('hdg_acc', 'uint32_t', ext), f('yaw', 'uint16_t', ext),
     ],
   },
+  GPS2_RAW: {
+    id: 124,
+    fields: [
+      f('time_usec', 'uint64_t'), f('fix_type', 'uint8_t'), f('lat', 'int32_t'), f('lon', 'int32_t'), f('alt', 'int32_t'), f('eph', 'uint16_t'),
+      f('epv', 'uint16_t'), f('vel', 'uint16_t'), f('cog', 'uint16_t'), f('satellites_visible', 'uint8_t'), f('dgps_numch', 'uint8_t'),
+      f('dgps_age', 'uint32_t'), f('yaw', 'uint16_t', ext), f('alt_ellipsoid', 'int32_t', ext), f('h_acc', 'uint32_t', ext),
+      f('v_acc', 'uint32_t', ext), f('vel_acc', 'uint32_t', ext), f('hdg_acc', 'uint32_t', ext),
+    ],
+  },
   ATTITUDE: {
     id: 30,
     fields: [f('time_boot_ms', 'uint32_t'), f('roll', 'float'), f('pitch', 'float'), f('yaw', 'float'), f('rollspeed', 'float'), f('pitchspeed', 'float'), f('yawspeed', 'float')],
