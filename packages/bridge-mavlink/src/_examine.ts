@@ -139,7 +139,7 @@ export class FrameExaminer {
       const timestamp = readUint48(buf, at + 1);
       if (this.key) {
         if (!verified) {
-          this.refusal = { kind: 'bad_signature', message: `${def.name} from system ${sysid} (link ${linkId}) has a signature that does not match the key`, bytes: total, sysid, compid, msgid, linkId };
+          this.refusal = { kind: 'bad_signature', message: `${def.name} from system ${sysid} (link ${linkId}) has a signature that does not match the key (it signs with another passphrase or key than signing: sets)`, bytes: total, sysid, compid, msgid, linkId };
           return REFUSED;
         }
         if (!this.replay.accept(sysid, compid, linkId, timestamp)) {
@@ -149,7 +149,7 @@ export class FrameExaminer {
       }
       signature = { linkId, timestamp, verified: this.key !== undefined };
     } else if (this.key && !this.allowUnsigned && msgid !== RADIO_STATUS_ID) {
-      this.refusal = { kind: 'unsigned', message: `unsigned ${def.name} from system ${sysid} refused: a signing key is set (allow unsigned frames to accept it)`, bytes: total, sysid, compid, msgid };
+      this.refusal = { kind: 'unsigned', message: `unsigned ${def.name} from system ${sysid} refused: a signing key is set (sign on the vehicle, or set signing.allow_unsigned: true to accept unsigned frames)`, bytes: total, sysid, compid, msgid };
       return REFUSED;
     }
     this.frame = buildFrame(buf, s, total, v2, def, { flags, compat, seq, sysid, compid, msgid, payloadEnd, signature });
