@@ -1,3 +1,4 @@
+import { createDuplicateFrames } from './duplicate-frames.js';
 import { readHeartbeat } from './flight-mode.js';
 import type { MavlinkFrame } from './frame.js';
 import type { ParseProblem, ParseProblemKind } from './parse-problems.js';
@@ -49,6 +50,7 @@ export interface LinkSurvey {
 export function createLinkSurvey(maxSenders = 64): LinkSurvey {
   const senders = new Map<number, SurveyedSender & { byId: Map<number, SurveyedMessage> }>();
   const tracker = createVehicleTracker();
+  const copies = createDuplicateFrames();
   const problems: Partial<Record<ParseProblemKind, number>> = {};
   const unknownIds = new Map<number, number>();
   let frames = 0;
@@ -70,6 +72,8 @@ export function createLinkSurvey(maxSenders = 64): LinkSurvey {
       survey.problems(parsed.problems);
     },
     frame(f, atMs) {
+      // The same frame over a second route: neither a frame more nor a gap in the sequence.
+      if (copies.copy(f, atMs)) return;
       frames++;
       tracker.observe(f, atMs, f.msgid === 0 ? readHeartbeat(f.payload) : undefined);
       const key = f.sysid * 256 + f.compid;

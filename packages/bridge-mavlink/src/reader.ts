@@ -1,5 +1,6 @@
 import type { FieldRecord } from './field-record.js';
 import { DEFAULT_SELECTION, type MessageSelection } from './default-fields.js';
+import { createDuplicateFrames } from './duplicate-frames.js';
 import type { DeviceClockOptions } from '@fieldbridge/core/bridge';
 import type { Dialect, MessageDef } from './dialect.js';
 import { readHeartbeat } from './flight-mode.js';
@@ -98,6 +99,7 @@ export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
   const tracker = createVehicleTracker(options.linkTimeoutMs === undefined ? {} : { linkTimeoutMs: options.linkTimeoutMs });
   const reads = compileSenderFilter({ systems: options.systems, components: options.components });
   let filtered = 0;
+  const copies = createDuplicateFrames();
   const statusTexts = createStatusTextAssembler<HeldChunk>();
 
   /** A long STATUSTEXT put together: its first chunk's message with the whole text. */
@@ -125,6 +127,11 @@ export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
         continue;
       }
       const { sysid, compid, message, payload } = frame;
+      // The same frame over a second route: its points were made from the first.
+      if (copies.copy(frame, atMs)) {
+        tracker.copied(sysid, compid);
+        continue;
+      }
       const selected = plan.selects(frame.msgid);
       let timestampMs = atMs;
       let time: TimeSource = 'arrival';

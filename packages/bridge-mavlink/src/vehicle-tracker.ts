@@ -49,7 +49,7 @@ export interface ComponentSnapshot {
   received: number;
   /** Frames missing from the sequence numbers. */
   lost: number;
-  /** Frames that repeated the previous sequence number (a duplicated route). */
+  /** Copies of frames already received (a duplicated route), and frames that repeated the previous sequence number. */
   duplicates: number;
   /** The last HEARTBEAT, when the component sends them. */
   heartbeat?: Heartbeat;
@@ -98,6 +98,8 @@ export interface VehicleTracker {
    * left alone (the frame cannot be checked: it may be noise naming any system).
    */
   counted(frame: { sysid: number; compid: number; seq: number }, atMs: number): void;
+  /** A copy of a frame already observed (it came over a second route): counted as a duplicate, not as received or lost. */
+  copied(sysid: number, compid: number): void;
   /** Links without a HEARTBEAT for the timeout at `nowMs` are lost. Call it on a timer (every second or so). */
   check(nowMs: number): readonly VehicleEvent[];
   /** Every system seen, by system id. */
@@ -234,6 +236,10 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
     counted(frame, atMs) {
       const c = systems.get(frame.sysid)?.components.get(frame.compid);
       if (c) countFrame(c, frame.seq, atMs, linkTimeoutMs);
+    },
+    copied(sysid, compid) {
+      const c = systems.get(sysid)?.components.get(compid);
+      if (c) c.duplicates += 1;
     },
     continued(sysid, compid) {
       const c = systems.get(sysid)?.components.get(compid);

@@ -1,0 +1,37 @@
+// A vehicle heard over two routes (two ground radios, a radio and an LTE modem, a router with two
+// endpoints to it) sends every frame to the bridge twice: over real UDP from two peers, the
+// second route a few frames behind the first.
+import { describe, expect, it } from 'vitest';
+import { sourceRunner } from './helpers/bridge.js';
+import { encodeV2 } from './helpers/mavlink-encoder.js';
+import { udpPeer, until } from './helpers/udp-peer.js';
+
+const { track, run } = sourceRunner();
+const hb = { type: 2, autopilot: 3, base_mode: 209, custom_mode: 4, system_status: 4, mavlink_version: 3 };
+
+describe('a vehicle heard over two routes', () => {
+  it('gives each point once, and no loss for the copies that come behind their originals', async () => {
+    const { t, source, values, named } = await run({ connection: 'udpin://127.0.0.1:0', messages: { HEARTBEAT: ['flight_mode'], ATTITUDE: ['roll'], STATUSTEXT: 'default' } });
+    const port = source.localAddress()!.port;
+    const radio = track.add(await udpPeer(), (p) => p.close());
+    const modem = track.add(await udpPeer(), (p) => p.close());
+    const frames: Buffer[] = [encodeV2('HEARTBEAT', hb, { sysid: 1, seq: 0 })];
+    for (let i = 1; i <= 20; i++) frames.push(encodeV2('ATTITUDE', { time_boot_ms: 60_000 + i * 20, roll: i / 10 }, { sysid: 1, seq: i }));
+    frames.push(encodeV2('STATUSTEXT', { severity: 4, text: 'Bad compass health' }, { sysid: 1, seq: 21 }));
+    frames.push(encodeV2('HEARTBEAT', hb, { sysid: 1, seq: 22 }));
+    // The modem's copy of each frame comes three frames behind the radio's.
+    let sent = 0;
+    for (let i = 0; i < frames.length + 3; i++) {
+      if (i < frames.length) await radio.send(frames[i]!, port);
+      if (i >= 3) await modem.send(frames[i - 3]!, port);
+      sent += (i < frames.length ? 1 : 0) + (i >= 3 ? 1 : 0);
+      // A copy makes no point to wait for: the link's count of datagrams says it was read.
+      await until(() => source.linkStats()?.chunks === sent, `datagram ${sent} read`);
+    }
+    expect(values('field-a-1', 'attitude.roll')).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) / 10));
+    expect(values('field-a-1', 'statustext.text')).toEqual(['Bad compass health']);
+    expect(values('field-a-1', 'heartbeat.flight_mode')).toEqual(['GUIDED', 'GUIDED']);
+    expect(named('link.loss_ratio').map((p) => p.value)).toEqual([0, 0]);
+    expect(source.vehicles()[0]!.components[0]).toMatchObject({ received: 23, lost: 0, duplicates: 23 });
+  });
+});
