@@ -1,6 +1,7 @@
 import { createChangeFilter, createKeyedProblems, type BridgeContext, type Channel, type ChangeFilter, type KeyedProblems, type Point } from '@fieldbridge/core/bridge';
 import type { MavlinkMetrics } from './_metrics.js';
 import { NoiseEpisode, UNCHECKED_KINDS } from './_noise.js';
+import { SharedIdWatch } from './_shared-ids.js';
 import type { VehicleChannels } from './_vehicles.js';
 import { decodeRead, type MavlinkDecodeProblem, type PointMaker, type ReadInput } from './decode.js';
 import type { ResolvedMavlink } from './resolve.js';
@@ -30,6 +31,7 @@ export class Delivery {
   /** Systems heard in a valid frame: the only ones an unchecked problem is put down to. */
   private readonly known = new Set<number>();
   private readonly noise: NoiseEpisode;
+  private readonly sharedIds: SharedIdWatch;
 
   constructor(
     private readonly ctx: BridgeContext,
@@ -42,6 +44,7 @@ export class Delivery {
   ) {
     for (const [name, message] of config.messages) if (message.filter) this.filters.set(name, createChangeFilter(message.filter));
     this.problems = createKeyedProblems(ctx.problems, { prefix: `mavlink.${vehicles.link.name}`, maxKeys: 512 });
+    this.sharedIds = new SharedIdWatch(ctx.problems, vehicles.link.name);
     this.noise = new NoiseEpisode(ctx.problems, `mavlink.${vehicles.link.name}.noise`, vehicles.link.name, config.dialect);
   }
 
@@ -57,6 +60,7 @@ export class Delivery {
     for (const batch of decoded.batches) {
       if (batch.kind === 'event') {
         this.vehicles.apply(batch.event, batch.points[0], (channel, points) => this.write(channel, points));
+        if (batch.event.kind === 'vehicle.restarted') this.sharedIds.restarted(batch.sysid, batch.event.compid, batch.event.atMs);
         if (batch.event.kind === 'link.stats') {
           this.metrics.frames(batch.sysid, batch.event.received);
           this.metrics.lost(batch.sysid, batch.event.lost);
