@@ -102,6 +102,22 @@ export const DEFAULT_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
     { field: 'cog', unknown: UINT16_MAX },
     { field: 'satellites_visible', unknown: UINT8_MAX },
   ],
+  // An RC receiver's pulses: UINT16_MAX marks a channel it does not have, 255 an RSSI it does not know.
+  RC_CHANNELS: [
+    { field: 'chancount' },
+    ...Array.from({ length: 18 }, (_, i): FieldSpec => ({ field: `chan${i + 1}_raw`, unknown: UINT16_MAX })),
+    { field: 'rssi', unknown: UINT8_MAX },
+  ],
+  // A telemetry radio's report: 255 marks a signal or noise level it does not know (the remote end not heard yet).
+  RADIO_STATUS: [
+    { field: 'rssi', unknown: UINT8_MAX },
+    { field: 'remrssi', unknown: UINT8_MAX },
+    { field: 'txbuf' },
+    { field: 'noise', unknown: UINT8_MAX },
+    { field: 'remnoise', unknown: UINT8_MAX },
+    { field: 'rxerrors' },
+    { field: 'fixed' },
+  ],
   VFR_HUD: [
     { field: 'airspeed' },
     { field: 'groundspeed' },
@@ -145,10 +161,10 @@ export const ABSENT_ELEMENTS: Readonly<Record<string, Readonly<Record<string, nu
  */
 export const EVENT_MESSAGES: ReadonlySet<string> = new Set(['STATUSTEXT']);
 
-/** Messages of {@link DEFAULT_FIELDS} read only when named: a second GPS is there for the vehicles that have one. */
-const NAMED_ONLY: ReadonlySet<string> = new Set(['GPS2_RAW']);
+/** Messages of {@link DEFAULT_FIELDS} read only when named: a second GPS, an RC receiver and a telemetry radio are there on some vehicles only. */
+const NAMED_ONLY: ReadonlySet<string> = new Set(['GPS2_RAW', 'RC_CHANNELS', 'RADIO_STATUS']);
 
-/** What the bridge reads when no messages are named: the messages of {@link DEFAULT_FIELDS} (but GPS2_RAW) with their defaults. */
+/** What the bridge reads when no messages are named: the messages of {@link DEFAULT_FIELDS} but the `NAMED_ONLY` ones, with their defaults. */
 export const DEFAULT_SELECTION: MessageSelection = Object.fromEntries(Object.keys(DEFAULT_FIELDS).filter((name) => !NAMED_ONLY.has(name)).map((name) => [name, 'default']));
 
 /**

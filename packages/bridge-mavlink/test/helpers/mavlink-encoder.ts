@@ -58,6 +58,18 @@ export const MESSAGES: Record<string, MessageDecl> = {
       f('v_acc', 'uint32_t', ext), f('vel_acc', 'uint32_t', ext), f('hdg_acc', 'uint32_t', ext),
     ],
   },
+  RC_CHANNELS: {
+    id: 65,
+    fields: [
+      f('time_boot_ms', 'uint32_t'), f('chancount', 'uint8_t'),
+      ...Array.from({ length: 18 }, (_, i) => f(`chan${i + 1}_raw`, 'uint16_t')),
+      f('rssi', 'uint8_t'),
+    ],
+  },
+  RADIO_STATUS: {
+    id: 109,
+    fields: [f('rssi', 'uint8_t'), f('remrssi', 'uint8_t'), f('txbuf', 'uint8_t'), f('noise', 'uint8_t'), f('remnoise', 'uint8_t'), f('rxerrors', 'uint16_t'), f('fixed', 'uint16_t')],
+  },
   ATTITUDE: {
     id: 30,
     fields: [f('time_boot_ms', 'uint32_t'), f('roll', 'float'), f('pitch', 'float'), f('yaw', 'float'), f('rollspeed', 'float'), f('pitchspeed', 'float'), f('yawspeed', 'float')],
