@@ -1,4 +1,4 @@
-import { float32Value } from '@fieldbridge/core/bridge';
+import { closestName, float32Value } from '@fieldbridge/core/bridge';
 import { applyScale, type FieldRecord, type RecordValue } from './field-record.js';
 import { readElement, readString } from './payload.js';
 import { derivedReader } from './_derived.js';
@@ -52,8 +52,9 @@ export function compileField(dialect: Dialect, def: MessageDef, spec: FieldSpec,
   const field = def.field(spec.field);
   if (!field) {
     const derivedNames = DERIVED_FIELDS[def.name] ?? [];
-    const known = [...def.fields.map((f) => f.name), ...derivedNames].join(', ');
-    return refuse(`no such field (${def.name} has ${known})`, 'field');
+    const names = [...def.fields.map((f) => f.name), ...derivedNames];
+    const meant = names.find((n) => n === spec.field.toLowerCase()) ?? closestName(spec.field.toLowerCase(), names);
+    return refuse(`no such field${meant ? ` (did you mean ${meant}?)` : ''} (${def.name} has ${names.join(', ')})`, 'field');
   }
   const index = spec.index;
   if (index !== undefined) {
@@ -89,7 +90,10 @@ function compileNumber(
   if (spec.enum !== undefined) {
     if (whole) return refuse('"enum" applies to a scalar or to one element ("index")', 'enum');
     entries = dialect.enumEntries(spec.enum);
-    if (!entries) return refuse(`unknown enum "${spec.enum}" in the ${dialect.name} dialect`, 'enum');
+    if (!entries) {
+      const meant = closestName(spec.enum.toUpperCase(), dialect.enumNames());
+      return refuse(`unknown enum "${spec.enum}" in the ${dialect.name} dialect${meant ? ` (did you mean ${meant}?)` : ''}`, 'enum');
+    }
   }
   const unit = conversion ? conversion.to : spec.to === 'raw' ? field.unit : target ?? field.unit;
   const isFloat = field.type === 'float';

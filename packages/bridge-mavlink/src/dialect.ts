@@ -54,6 +54,8 @@ export interface Dialect {
   messages(): readonly MessageDef[];
   /** The entries of enum `name` (XML spelling, e.g. `MAV_STATE`) by value, names without the enum's prefix. */
   enumEntries(name: string): ReadonlyMap<number, string> | undefined;
+  /** Every enum's name (XML spelling), for the name meant by a misspelt one. */
+  enumNames(): readonly string[];
 }
 
 /** The dialects {@link loadDialect} knows. `ardupilotmega` includes `common` (and `minimal`, `standard`, `uavionix`, `icarous`). */
@@ -174,6 +176,7 @@ export function buildDialect(name: string, modules: readonly RegistryModule[]): 
       }
       return entries;
     },
+    enumNames: () => [...enumSources.keys()],
   };
 }
 

@@ -12,7 +12,7 @@ describeRefusals(mavlinkBridge, new URL('./fixtures/bad/', import.meta.url), [
   ['unknown-key.yaml', 4, 3, 'mavlink.link_timeout', /unknown key/],
   ['bad-connection.yaml', 3, 15, 'mavlink.connection', /unsupported connection "udp:\/\/192\.168\.4\.1:14550": use udpin:\/\//],
   ['unknown-message.yaml', 6, 5, 'mavlink.messages.GPS_RAW_IN', /unknown message "GPS_RAW_IN" in the ardupilotmega dialect \(did you mean GPS_RAW_INT\?\)/],
-  ['unknown-field.yaml', 5, 22, 'mavlink.messages.ATTITUDE[1]', /ATTITUDE\.ptch: no such field \(ATTITUDE has time_boot_ms, roll, pitch/],
+  ['unknown-field.yaml', 5, 22, 'mavlink.messages.ATTITUDE[1]', /ATTITUDE\.ptch: no such field \(did you mean pitch\?\) \(ATTITUDE has time_boot_ms, roll, pitch/],
   ['impossible-unit.yaml', 8, 30, 'mavlink.messages.ATTITUDE.fields[0].to', /cannot convert rad \(angle\) to m \(length\)/],
   ['bad-selection.yaml', 5, 15, 'mavlink.messages.ATTITUDE', /give default, all, a list of fields, or \{ fields, metric/],
   ['unknown-placeholder.yaml', 4, 11, 'mavlink.metric', /unknown placeholder \{name\}; use \{message\}, \{field\}, \{instance\}/],

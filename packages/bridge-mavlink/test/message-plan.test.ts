@@ -27,20 +27,23 @@ describe('message selections', () => {
   it('refuses what does not exist, each refusal with its path, all at once', () => {
     const issues = refusals({
       GPS_RAW_IN: 'default',
-      ATTITUDE: [{ field: 'rol' }, { field: 'roll', to: 'm' }, { field: 'pitch', to: 'furlong' }],
-      BATTERY_STATUS: [{ field: 'voltages', index: 10 }, { field: 'id', index: 0 }, { field: 'voltage', to: 'mV' }, { field: 'type', enum: 'NO_SUCH_ENUM' }],
+      ATTITUDE: [{ field: 'rol' }, { field: 'roll', to: 'm' }, { field: 'pitch', to: 'furlong' }, { field: 'Yaw' }],
+      BATTERY_STATUS: [{ field: 'voltages', index: 10 }, { field: 'id', index: 0 }, { field: 'voltage', to: 'mV' }, { field: 'type', enum: 'NO_SUCH_ENUM' }, { field: 'type', as: 't', enum: 'MAV_BATTERY_TYPES' }],
       HEARTBEAT: [{ field: 'type' }, { field: 'custom_mode', as: 'type' }],
       STATUSTEXT: [{ field: 'text', scale: 2 }],
     });
     expect(issues).toEqual([
       { path: ['GPS_RAW_IN'], atKey: true, message: expect.stringContaining('did you mean GPS_RAW_INT?') },
-      { path: ['ATTITUDE', 0, 'field'], message: expect.stringMatching(/ATTITUDE\.rol: no such field \(ATTITUDE has time_boot_ms, roll/) },
+      { path: ['ATTITUDE', 0, 'field'], message: expect.stringMatching(/ATTITUDE\.rol: no such field \(did you mean roll\?\) \(ATTITUDE has time_boot_ms, roll/) },
       { path: ['ATTITUDE', 1, 'to'], message: 'ATTITUDE.roll: cannot convert rad (angle) to m (length)' },
       { path: ['ATTITUDE', 2, 'to'], message: expect.stringContaining('unknown unit "furlong"') },
+      // Field names are the XML's, lower case.
+      { path: ['ATTITUDE', 3, 'field'], message: expect.stringMatching(/ATTITUDE\.Yaw: no such field \(did you mean yaw\?\)/) },
       { path: ['BATTERY_STATUS', 0, 'index'], message: 'BATTERY_STATUS.voltages: index 10 is outside 0..9' },
       { path: ['BATTERY_STATUS', 1, 'index'], message: 'BATTERY_STATUS.id: "index" needs an array field' },
       { path: ['BATTERY_STATUS', 2, 'to'], message: 'BATTERY_STATUS.voltage: a derived field takes only "as" (not "to")' },
       { path: ['BATTERY_STATUS', 3, 'enum'], message: 'BATTERY_STATUS.type: unknown enum "NO_SUCH_ENUM" in the ardupilotmega dialect' },
+      { path: ['BATTERY_STATUS', 4, 'enum'], message: 'BATTERY_STATUS.type: unknown enum "MAV_BATTERY_TYPES" in the ardupilotmega dialect (did you mean MAV_BATTERY_TYPE?)' },
       { path: ['HEARTBEAT', 1], message: 'HEARTBEAT: two records are named "type" (set "as" on one)' },
       { path: ['STATUSTEXT', 0, 'scale'], message: 'STATUSTEXT.text: a text field takes no "scale"' },
     ]);
