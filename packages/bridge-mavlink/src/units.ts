@@ -18,6 +18,8 @@ const UNITS: Record<string, UnitDef> = {
   ddeg: { dimension: 'angle', factor: 0.1 },
   degE5: { dimension: 'angle', factor: 1e-5 },
   degE7: { dimension: 'angle', factor: 1e-7 },
+  // HIGH_LATENCY2 packs headings into a byte in steps of 2 degrees, and speeds in steps of 0.2 m/s.
+  'deg/2': { dimension: 'angle', factor: 2 },
   'deg/s': { dimension: 'angular rate', factor: 1 },
   'rad/s': { dimension: 'angular rate', factor: DEG_PER_RAD },
   'mrad/s': { dimension: 'angular rate', factor: DEG_PER_RAD / 1000 },
@@ -34,6 +36,7 @@ const UNITS: Record<string, UnitDef> = {
   'dm/s': { dimension: 'speed', factor: 0.1 },
   'cm/s': { dimension: 'speed', factor: 0.01 },
   'mm/s': { dimension: 'speed', factor: 0.001 },
+  'm/s*5': { dimension: 'speed', factor: 0.2 },
   V: { dimension: 'voltage', factor: 1 },
   cV: { dimension: 'voltage', factor: 0.01 },
   mV: { dimension: 'voltage', factor: 0.001 },
@@ -63,8 +66,8 @@ const UNITS: Record<string, UnitDef> = {
 
 /**
  * The conversions applied when a field names no `to`: what users of ground stations expect to
- * read. Positions in 1e-7 degrees become degrees; millimetres and centimetres metres; mm/s and
- * cm/s m/s; centi-degrees degrees; millivolts volts; centi- and milliamperes amperes; deci- and
+ * read. Positions in 1e-7 degrees become degrees; millimetres, centimetres and decametres metres;
+ * mm/s, cm/s and HIGH_LATENCY2's steps of 0.2 m/s m/s; centi-degrees and its steps of 2 degrees degrees; millivolts volts; centi- and milliamperes amperes; deci- and
  * centi-percent percent; centi-degrees Celsius degrees Celsius; hectojoules joules. Radians stay
  * radians, times stay in their unit (`time_boot_ms` is a count of ms, not a duration to rescale).
  */
@@ -73,14 +76,17 @@ export const DEFAULT_CONVERSIONS: Readonly<Record<string, string>> = {
   degE5: 'deg',
   cdeg: 'deg',
   ddeg: 'deg',
+  'deg/2': 'deg',
   'cdeg/s': 'deg/s',
   'ddeg/s': 'deg/s',
   mm: 'm',
   cm: 'm',
   dm: 'm',
+  dam: 'm',
   'mm/s': 'm/s',
   'cm/s': 'm/s',
   'dm/s': 'm/s',
+  'm/s*5': 'm/s',
   mV: 'V',
   cV: 'V',
   cA: 'A',

@@ -77,6 +77,29 @@ describe('message selections', () => {
     expect(result.fields.find((f) => f.name === 'servo1_raw')).toEqual({ name: 'servo1_raw', value: 1500, unit: 'us' });
   });
 
+  it('reads HIGH_LATENCY2 (a satellite link) in the units a ground station shows: deg/2, m/s*5 and dam scaled out', () => {
+    const plan = compileMessagePlan(dialect, { HIGH_LATENCY2: ['heading', 'wind_heading', 'airspeed', 'groundspeed', 'windspeed', 'target_distance', 'eph', 'climb_rate', { field: 'heading', as: 'heading_raw', to: 'raw' }] });
+    const message = Object.assign(new common.HighLatency2(), {
+      timestamp: 1, type: 1, autopilot: 3, customMode: 10, latitude: 0, longitude: 0, altitude: 100, targetAltitude: 120,
+      heading: 135, targetHeading: 0, targetDistance: 42, throttle: 60, airspeed: 91, airspeedSp: 100, groundspeed: 88, windspeed: 13,
+      windHeading: 179, eph: 15, epv: 20, temperatureAir: 21, climbRate: -5, battery: 80, wpNum: 3, failureFlags: 0, custom0: 0, custom1: 0, custom2: 0,
+    });
+    const frame = createMavlinkParser({ dialect }).push(nmFrame(message)).frames[0]!;
+    const records = plan.fields(frame.message, frame.payload)!.fields;
+    // heading 135 x 2 deg; airspeed 91 / 5 m/s; target_distance 42 x 10 m; eph 15 dm = 1.5 m; climb_rate -5 dm/s = -0.5 m/s.
+    expect(records).toEqual([
+      { name: 'heading', value: 270, unit: 'deg' },
+      { name: 'wind_heading', value: 358, unit: 'deg' },
+      { name: 'airspeed', value: 18.2, unit: 'm/s' },
+      { name: 'groundspeed', value: 17.6, unit: 'm/s' },
+      { name: 'windspeed', value: 2.6, unit: 'm/s' },
+      { name: 'target_distance', value: 420, unit: 'm' },
+      { name: 'eph', value: 1.5, unit: 'm' },
+      { name: 'climb_rate', value: -0.5, unit: 'm/s' },
+      { name: 'heading_raw', value: 135, unit: 'deg/2' },
+    ]);
+  });
+
   it('"all" on a message with defaults keeps every wire field and the defaults\' settings for theirs', () => {
     const plan = compileMessagePlan(dialect, { SYS_STATUS: 'all' });
     const frame = createMavlinkParser({ dialect }).push(encodeV2('SYS_STATUS', { voltage_battery: 65535, errors_count2: 7, load: 10 })).frames[0]!;
