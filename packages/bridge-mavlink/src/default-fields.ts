@@ -154,6 +154,19 @@ export const ABSENT_ELEMENTS: Readonly<Record<string, Readonly<Record<string, nu
 };
 
 /**
+ * GPS reports whose position and motion mean nothing without a fix (`fix_type` below 2D: no GPS,
+ * or no fix yet): the receiver sends zeros (a position at 0 N 0 E) or the last fix's values. Such
+ * a report gives its fix type, satellites and accuracy, not these fields.
+ */
+export const FIX_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  GPS_RAW_INT: ['lat', 'lon', 'alt', 'alt_ellipsoid', 'vel', 'cog'],
+  GPS2_RAW: ['lat', 'lon', 'alt', 'alt_ellipsoid', 'vel', 'cog'],
+};
+
+/** GPS_FIX_TYPE_2D_FIX: the lowest fix type with a position. */
+export const FIX_2D = 2;
+
+/**
  * Messages each of which is an event of its own (a line the vehicle logs: `PreArm: ...`, a
  * failsafe), not a sample of a value: the section's `max_rate_hz`, `on_change` and `max_interval`
  * do not apply to them (a burst of PreArm messages would lose all but the first, and a repeated

@@ -2,7 +2,7 @@ import { closestName } from '@fieldbridge/core/bridge';
 import { compileField, type RecordMaker } from './_compile-field.js';
 import type { FieldRecord } from './field-record.js';
 import { readElement, readString, payloadView } from './payload.js';
-import { DEFAULT_FIELDS, DEFAULT_SELECTION, DERIVED_FIELDS, INSTANCE_FIELDS, type FieldSpec, type MessageSelection } from './default-fields.js';
+import { DEFAULT_FIELDS, DEFAULT_SELECTION, DERIVED_FIELDS, FIX_2D, FIX_FIELDS, INSTANCE_FIELDS, type FieldSpec, type MessageSelection } from './default-fields.js';
 import type { Dialect, MessageDef } from './dialect.js';
 import { MavlinkBridgeError, type SelectionIssue } from './errors.js';
 
@@ -33,6 +33,8 @@ interface CompiledMessage {
   makers: RecordMaker[];
   records: { name: string; unit: string }[];
   instance?: (view: DataView) => number | string;
+  /** A GPS report without a fix: its position records (by name) are left out (see `FIX_FIELDS`). */
+  noFix?: { fixType: (view: DataView) => number; names: ReadonlySet<string> };
 }
 
 /**
@@ -55,11 +57,14 @@ export function compileMessagePlan(dialect: Dialect, selection: MessageSelection
     const makers: RecordMaker[] = [];
     const records: { name: string; unit: string }[] = [];
     const seen = new Set<string>();
+    const fixFields = new Set(FIX_FIELDS[def.name] ?? []);
+    const fixNames = new Set<string>();
     specs.forEach((entry, i) => {
       const spec = typeof entry === 'string' ? { field: entry } : entry;
       const path = choice === 'default' || choice === 'all' ? [key] : [key, i];
       const field = compileField(dialect, def, spec, path, issues);
       if (!field) return;
+      if (fixFields.has(spec.field)) for (const n of field.names) fixNames.add(n);
       const clash = field.names.find((n) => seen.has(n));
       if (clash) {
         issues.push({ path, message: `${def.name}: two records are named "${clash}" (set "as" on one)` });
@@ -71,7 +76,9 @@ export function compileMessagePlan(dialect: Dialect, selection: MessageSelection
       });
       makers.push(field.make);
     });
-    compiled.set(def.id, { makers, records, ...instanceReader(def) });
+    const fixType = def.field('fix_type');
+    const noFix = fixType && fixNames.size > 0 ? { noFix: { fixType: (view: DataView) => Number(readElement(view, fixType, 0)), names: fixNames } } : {};
+    compiled.set(def.id, { makers, records, ...instanceReader(def), ...noFix });
     byName.set(def.name, def.id);
     names.push(def.name);
   }
@@ -90,8 +97,10 @@ export function compileMessagePlan(dialect: Dialect, selection: MessageSelection
       const plan = compiled.get(message.id);
       if (!plan) return undefined;
       const view = payloadView(message, payload);
-      const fields: FieldRecord[] = [];
+      let fields: FieldRecord[] = [];
       for (const make of plan.makers) make(view, fields, texts);
+      const noFix = plan.noFix;
+      if (noFix && noFix.fixType(view) < FIX_2D) fields = fields.filter((f) => !noFix.names.has(f.name));
       return plan.instance ? { fields, instance: plan.instance(view) } : { fields };
     },
   };

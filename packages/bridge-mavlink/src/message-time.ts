@@ -1,6 +1,7 @@
 import { payloadView, readElement } from './payload.js';
 import { createDeviceClock, type DeviceClock, type DeviceClockOptions } from '@fieldbridge/core/bridge';
 import type { FieldDef, MessageDef } from './dialect.js';
+import { FIX_2D } from './default-fields.js';
 
 /** Where a message's timestamp came from. */
 export type TimeSource =
@@ -62,8 +63,6 @@ export interface TimeField {
  */
 export const FIX_TIME_MESSAGES: ReadonlySet<string> = new Set(['GPS_RAW_INT', 'GPS2_RAW']);
 
-/** GPS_FIX_TYPE_2D_FIX: the lowest fix type with a position. */
-const FIX_2D = 2;
 
 const timeFields = new WeakMap<MessageDef, TimeField | null>();
 

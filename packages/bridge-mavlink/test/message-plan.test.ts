@@ -77,6 +77,17 @@ describe('message selections', () => {
     expect(result.fields.find((f) => f.name === 'servo1_raw')).toEqual({ name: 'servo1_raw', value: 1500, unit: 'us' });
   });
 
+  it('leaves a GPS report\'s position out while it has no fix, whatever the records are named, and reads it from a 2D fix on', () => {
+    const plan = compileMessagePlan(dialect, { GPS2_RAW: [{ field: 'lat', as: 'latitude' }, 'lon', 'fix_type', 'satellites_visible'] });
+    const records = (fix: number) => {
+      const frame = createMavlinkParser({ dialect }).push(encodeV2('GPS2_RAW', { fix_type: fix, lat: 473977418, lon: 85455939, satellites_visible: 5 })).frames[0]!;
+      return plan.fields(frame.message, frame.payload)!.fields.map((f) => f.name);
+    };
+    expect(records(0)).toEqual(['fix_type', 'fix_type_text', 'satellites_visible']);
+    expect(records(1)).toEqual(['fix_type', 'fix_type_text', 'satellites_visible']);
+    expect(records(2)).toEqual(['latitude', 'lon', 'fix_type', 'fix_type_text', 'satellites_visible']);
+  });
+
   it('reads HIGH_LATENCY2 (a satellite link) in the units a ground station shows: deg/2, m/s*5 and dam scaled out', () => {
     const plan = compileMessagePlan(dialect, { HIGH_LATENCY2: ['heading', 'wind_heading', 'airspeed', 'groundspeed', 'windspeed', 'target_distance', 'eph', 'climb_rate', { field: 'heading', as: 'heading_raw', to: 'raw' }] });
     const message = Object.assign(new common.HighLatency2(), {
