@@ -29,6 +29,7 @@ export interface LinkSurveyResult {
   senders: SurveyedSender[];
   vehicles: VehicleSnapshot[];
   frames: number;
+  /** Problems by kind: frames, but bytes for `garbage` (a run of noise is one problem, of any length). */
   problems: Partial<Record<ParseProblemKind, number>>;
   /** Message ids the dialect does not know, with how often. */
   unknownIds: [number, number][];
@@ -96,7 +97,7 @@ export function createLinkSurvey(maxSenders = 64): LinkSurvey {
     },
     problems(list) {
       for (const p of list) {
-        problems[p.kind] = (problems[p.kind] ?? 0) + 1;
+        problems[p.kind] = (problems[p.kind] ?? 0) + (p.kind === 'garbage' ? p.bytes : 1);
         if (p.kind === 'unknown_message' && p.msgid !== undefined && (unknownIds.has(p.msgid) || unknownIds.size < 32)) unknownIds.set(p.msgid, (unknownIds.get(p.msgid) ?? 0) + 1);
       }
     },

@@ -60,7 +60,7 @@ export function formatScan(survey: LinkSurveyResult, dialect: Dialect, plan: Mes
   const problems = Object.entries(survey.problems).filter(([, n]) => (n ?? 0) > 0);
   if (problems.length > 0) {
     const unknown = survey.unknownIds.length > 0 ? ` (message ids ${survey.unknownIds.map(([id, n]) => `${id} x${n}`).join(', ')}: another dialect?)` : '';
-    out.push('', `set aside by the parser: ${problems.map(([kind, n]) => `${kind} ${count(n ?? 0)}`).join(', ')}${unknown}`);
+    out.push('', `set aside by the parser: ${problems.map(([kind, n]) => `${kind} ${count(n ?? 0)}${kind === 'garbage' ? ` byte${n === 1 ? '' : 's'}` : ''}`).join(', ')}${unknown}`);
   }
   const block = suggestMessages(survey.senders, options.messages, filter);
   if (block.length > 0) out.push('', ...block);
