@@ -35,7 +35,7 @@ export function compileField(dialect: Dialect, def: MessageDef, spec: FieldSpec,
     issues.push({ path: key ? [...path, key] : path, message: `${def.name}.${spec.field}: ${message}` });
     return undefined;
   };
-  const derived = derivedReader(def, spec.field);
+  const derived = derivedReader(def, spec.field, dialect);
   if (derived) {
     const extra = (['index', 'to', 'scale', 'unknown', 'enum'] as const).find((k) => spec[k] !== undefined);
     if (extra) return refuse(`a derived field takes only "as" (not "${extra}")`, extra);

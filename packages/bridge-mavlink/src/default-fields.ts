@@ -198,10 +198,13 @@ export const INSTANCE_FIELDS: Readonly<Record<string, string>> = {
  * - `HEARTBEAT.flight_mode`: the mode's name for ArduPilot (by vehicle type) and PX4 (see `flightModeName`);
  * - `HEARTBEAT.armed`: true when base_mode has the armed flag;
  * - `BATTERY_STATUS.voltage`: the battery's voltage in volts, the sum of the cells reported in
- *   `voltages` (UINT16_MAX marks an absent cell) and `voltages_ext` (0 marks an absent cell).
+ *   `voltages` (UINT16_MAX marks an absent cell) and `voltages_ext` (0 marks an absent cell);
+ * - `SYS_STATUS.sensors_unhealthy`: the sensors present and enabled but not healthy, by their
+ *   MAV_SYS_STATUS_SENSOR names (`3D_MAG|GPS`), `none` when all are healthy.
  * `flight_mode` and `armed` give no record for heartbeats of components that are not autopilots.
  */
 export const DERIVED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   HEARTBEAT: ['flight_mode', 'armed'],
   BATTERY_STATUS: ['voltage'],
+  SYS_STATUS: ['sensors_unhealthy'],
 };
