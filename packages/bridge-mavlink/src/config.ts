@@ -21,7 +21,7 @@ export const MAVLINK_DEFAULTS = {
 /** One record of a message, in its long form (a bare string is `{ field: <string> }`). */
 export const fieldSpecSchema = z
   .strictObject({
-    field: z.string().min(1).max(64).describe('The field as the MAVLink XML names it (lat, voltages, time_boot_ms), or a derived one (HEARTBEAT flight_mode and armed, BATTERY_STATUS voltage).'),
+    field: z.string().min(1).max(64).describe('The field as the MAVLink XML names it (lat, voltages, time_boot_ms), or a derived one (HEARTBEAT flight_mode and armed, BATTERY_STATUS voltage, SYS_STATUS sensors_unhealthy).'),
     as: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'as: letters, digits, "_", "." and "-", at most 64').optional().describe('Name of the record ({field} in the metric name). Default: the field name, with _<index> for an array element.'),
     index: z.number().int().min(0).max(255).optional().describe('For an array field, the element to take (0-based). Default: the whole array as one event.'),
     to: z.string().min(1).max(16).optional().describe('Unit to convert to (deg, m, m/s, V, A...), or raw to keep the wire value. Default: the standard conversion of the field (degE7 to deg, mm to m, cm/s to m/s, mV to V...); radians stay radians.'),
