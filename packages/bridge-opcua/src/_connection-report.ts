@@ -29,14 +29,13 @@ export interface ConnectionReportOptions {
 }
 
 /**
- * Sets `channel` failed by a refusal someone must fix. Its state line names what failed in a few
- * words: the whole message (a certificate's thumbprint, the file to move, what to do) is the
- * refusal episode's line, so the log says it once. The channel still keeps the whole message as
- * its reason, for `--once` and `/readyz`: the same state set again updates it without a line.
+ * Sets `channel` failed by a refusal someone must fix. Its state line (and a `--once` that read
+ * nothing) names what failed in a few words: the whole message (a certificate's thumbprint, the
+ * file to move, what to do) is the refusal episode's line, so the log says it once. The channel
+ * keeps the whole message as its reason for `/readyz`.
  */
 function failedBy(channel: Channel, error: OpcuaBridgeError): void {
-  channel.set('failed', failureHeadline(error));
-  channel.set('failed', error.message);
+  channel.set('failed', error.message, { headline: failureHeadline(error) });
 }
 
 /**

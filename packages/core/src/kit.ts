@@ -16,6 +16,7 @@ export {
   type DescribeContext,
   type Channel,
   type ChannelOptions,
+  type ChannelSetOptions,
   type FlowControl,
   type SourceState,
 } from './runtime/define-bridge.js';

@@ -160,6 +160,24 @@ describe('runtime: channels of push sources', () => {
     await sink.close();
   });
 
+  it('a reason set with a headline is told whole once, by the bridge: the state line and --once say the headline, /readyz the whole reason', async () => {
+    const { logger, lines } = captureLogger();
+    const { running, context, sink } = await run(['a'], undefined, logger);
+    const once = running.once(600_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    const whole = "the server's certificate (thumbprint 0a1b) is not trusted: move rejected/x.pem into trusted/certs/";
+    context().channel('a').set('failed', whole, { headline: "the server's certificate is not trusted" });
+    const err = await once.then(() => undefined, (e: Error) => e);
+    expect(err!.message).toMatch(/because every required channel failed \(a failed: the server's certificate is not trusted\); see the log for why$/);
+    expect(lines().filter((l) => l.msg.startsWith('a: '))).toMatchObject([{ msg: "a: failed (the server's certificate is not trusted)", reason: "the server's certificate is not trusted" }]);
+    expect(running.readiness().details.reasons).toEqual({ a: whole });
+    // A reason set again without one is said as it is.
+    context().channel('a').set('disconnected', 'connection refused');
+    expect(lines().at(-1)?.msg).toBe('a: disconnected (connection refused)');
+    await running.stop();
+    await sink.close();
+  });
+
   it('--once says of a connected channel without points whether problems were logged, or nothing may have arrived', async () => {
     for (const withProblem of [false, true]) {
       const { logger, lines } = captureLogger();

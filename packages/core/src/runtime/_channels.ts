@@ -14,6 +14,8 @@ interface Entry extends Channel {
   emitted: boolean;
   /** The reason given with the last state set, if any. */
   reason: string | undefined;
+  /** The few words given for that reason (`ChannelSetOptions.headline`), if any. */
+  headline: string | undefined;
 }
 
 /** The channels of one running bridge, for `/readyz`, `--once` and the standard metrics. */
@@ -23,8 +25,8 @@ export interface Channels {
   emitted(channel: string): void;
   /** Every required channel is connected. */
   ready(): boolean;
-  /** Each open channel's state, the reason given with it, and whether it is required. */
-  snapshot(): Record<string, { state: SourceState; required: boolean; reason?: string }>;
+  /** Each open channel's state, the reason given with it (and its headline), and whether it is required. */
+  snapshot(): Record<string, { state: SourceState; required: boolean; reason?: string; headline?: string }>;
   /** Required and awaited channels that neither emitted nor failed yet. */
   waiting(): string[];
   /**
@@ -55,15 +57,18 @@ export function createChannels(metrics: SourceMetrics, logger: Logger, onState?:
       parent: options.parent,
       emitted: false,
       reason: undefined,
+      headline: undefined,
       state: () => state,
-      set(next, reason) {
+      set(next, reason, options) {
         if (state === 'closed') return;
         entry.reason = reason;
+        entry.headline = reason === undefined ? undefined : options?.headline;
         if (next === state) return;
         state = next;
         if (next === 'connected' && entry.required) everConnected = true;
         metrics.connected(name, next === 'connected');
-        logger.info({ channel: name, state: next, ...(reason === undefined ? {} : { reason }) }, `${name}: ${next}${reason === undefined ? '' : ` (${reason})`}`);
+        const said = entry.headline ?? reason;
+        logger.info({ channel: name, state: next, ...(said === undefined ? {} : { reason: said }) }, `${name}: ${next}${said === undefined ? '' : ` (${said})`}`);
         onState?.(name, next);
         wake.wake();
       },
@@ -96,7 +101,13 @@ export function createChannels(metrics: SourceMetrics, logger: Logger, onState?:
       wake.wake();
     },
     ready: () => required().every((e) => e.state() === 'connected'),
-    snapshot: () => Object.fromEntries([...entries.values()].map((e) => [e.name, { state: e.state(), required: e.required, ...(e.reason === undefined ? {} : { reason: e.reason }) }])),
+    snapshot: () =>
+      Object.fromEntries(
+        [...entries.values()].map((e) => [
+          e.name,
+          { state: e.state(), required: e.required, ...(e.reason === undefined ? {} : { reason: e.reason }), ...(e.headline === undefined ? {} : { headline: e.headline }) },
+        ]),
+      ),
     waiting: () => [...entries.values()].filter((e) => (e.required || e.awaited) && !e.emitted && e.state() !== 'failed').map((e) => e.name),
     failures: () => ({ failed: required().filter((e) => e.state() === 'failed').map((e) => e.name), everConnected }),
     changed: () => wake.wait(),

@@ -59,7 +59,13 @@ export async function runOnce(run: OnceRun, timeoutMs: number | undefined): Prom
   const { failed, everConnected } = channels.failures();
   const required = Object.values(channels.snapshot()).filter((c) => c.required).length;
   if (required > 0 && (!everConnected || failed.length === required)) {
-    const states = Object.entries(channels.snapshot()).map(([name, c]) => `${name} ${c.state}${c.reason === undefined ? '' : `: ${c.reason}`}`).join(', ');
+    // A headline stands for a reason the bridge told whole in the log already: not told twice.
+    const states = Object.entries(channels.snapshot())
+      .map(([name, c]) => {
+        const said = c.headline ?? c.reason;
+        return `${name} ${c.state}${said === undefined ? '' : `: ${said}`}`;
+      })
+      .join(', ');
     throw new FieldbridgeError('BRIDGE_FAILED', `--once: bridge-${definition.name} read nothing${onceOutcome(stoppedBy, wait, Math.round(performance.now() - startedAt), failed.length === required)} (${states}); see the log for why`);
   }
   if (silent.length > 0) {

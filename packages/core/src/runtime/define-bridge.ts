@@ -31,6 +31,16 @@ export interface ChannelOptions {
 }
 
 /** One channel of a source, as the runtime tracks it. */
+/** Options of {@link Channel.set}. */
+export interface ChannelSetOptions {
+  /**
+   * A few words for `reason` (`the server's certificate is not trusted`) that the state line logs
+   * and a `--once` that read nothing says, where the bridge tells the whole reason once itself:
+   * so the log says it once. Default: `reason` itself.
+   */
+  headline?: string;
+}
+
 export interface Channel {
   readonly name: string;
   readonly required: boolean;
@@ -38,10 +48,13 @@ export interface Channel {
   state(): SourceState;
   /**
    * Reports the state: `connected`, `disconnected` (`reason` logged), `failed` (refused for good,
-   * e.g. a subscription the broker denies). The last `reason` is kept: a `--once` that read
-   * nothing names it. Setting the same state again only updates the reason (logged once).
+   * e.g. a subscription the broker denies). The last `reason` is kept: `/readyz` says it and a
+   * `--once` that read nothing names it. Setting the same state again only updates the reason
+   * (logged once). `options.headline` is for a reason the bridge tells whole itself, once (a
+   * refusal's problem line with a thumbprint and what to do): the state line and `--once` say the
+   * headline instead, and `/readyz` keeps the whole reason.
    */
-  set(state: Exclude<SourceState, 'closed'>, reason?: string): void;
+  set(state: Exclude<SourceState, 'closed'>, reason?: string, options?: ChannelSetOptions): void;
   /**
    * The channel is gone (a vehicle that landed, a tag out of range): it leaves `/readyz` and
    * `/metrics`. Asking `ctx.channel(name)` again opens it anew.
