@@ -1,5 +1,5 @@
 import { until } from '@fieldbridge/core/testing';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { OpcuaConnection } from '../src/connection.js';
 import { isOpcuaBridgeError } from '../src/errors.js';
 import type { OpcuaTestServer } from '../src/server.js';
@@ -113,5 +113,41 @@ describe('folders', () => {
     // Shared between the motors: Motor1 whole, one of Motor2's and Motor3's two each.
     expect(sub.items().map((i) => i.browsePath?.join('/'))).toEqual(['Motor1/Current', 'Motor1/Speed', 'Motor2/Current', 'Motor3/Current']);
     expect((await c.problem((p) => p.kind === 'folder_truncated')).message).toMatch(/^folder line1 \(Line1\): max_items 4 took 4 of 6 variables, .*; left out 1 of 2 in Motor2 .*, 1 of 2 in Motor3 .*\. To take them, raise max_items to 6, or add a folders\[\] entry for a sub-folder/);
+  });
+});
+
+describe('a server that takes few monitored items per call', () => {
+  const variables = [
+    { key: 'pressure', nodeId: nsu('Boiler.Pressure'), samplingIntervalMs: 0 },
+    { key: 'temperature', nodeId: nsu('Boiler.Temperature'), samplingIntervalMs: 0 },
+    { key: 'counter', nodeId: nsu('Boiler.Counter'), samplingIntervalMs: 0 },
+  ];
+  const limits = () => server.server.engine.serverCapabilities.operationLimits;
+  let before: number | undefined;
+  afterEach(() => void (limits().maxMonitoredItemsPerCall = before ?? limits().maxMonitoredItemsPerCall));
+
+  it('gets its items in as many requests as its MaxMonitoredItemsPerCall asks', async () => {
+    // More items than that in one CreateMonitoredItems are all refused (BadTooManyOperations).
+    before = limits().maxMonitoredItemsPerCall;
+    limits().maxMonitoredItemsPerCall = 2;
+    const c = collector();
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables, ...c.handlers });
+    cleanup.add(() => sub.close());
+    expect(sub.items().map((i) => [i.key, i.state, i.message])).toEqual(variables.map((v) => [v.key, 'active', undefined]));
+    await c.value((v) => v.item.key === 'counter');
+  });
+
+  it('that it does not say, gets them in smaller requests after refusing a large one', async () => {
+    before = limits().maxMonitoredItemsPerCall;
+    limits().maxMonitoredItemsPerCall = 2;
+    // The server enforces the limit but its OperationLimits node says none (0), as some servers do.
+    const opcua = await import('node-opcua');
+    const node = server.server.engine.addressSpace!.findNode('i=11714') as import('node-opcua').UAVariable;
+    node.bindVariable({ get: () => new opcua.Variant({ dataType: opcua.DataType.UInt32, value: 0 }) }, true);
+    const c = collector();
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables, ...c.handlers });
+    cleanup.add(() => sub.close());
+    expect(sub.items().map((i) => [i.key, i.state, i.message])).toEqual(variables.map((v) => [v.key, 'active', undefined]));
+    await c.value((v) => v.item.key === 'counter');
   });
 });
