@@ -1,5 +1,6 @@
 import { createOutage, formatDuration, type BridgeContext, type Channel, type Outage } from '@fieldbridge/core/bridge';
 import { failureHeadline } from './_failure-headline.js';
+import { revisionsText } from './_revisions-text.js';
 import type { OpcuaMetrics } from './_metrics.js';
 import type { ConnectionEvent, OpcuaConnection } from './connection.js';
 import type { OpcuaBridgeError } from './errors.js';
@@ -26,6 +27,8 @@ export interface ConnectionReportOptions {
   stableMs: number;
   /** How often refused items are tried again, in ms (for the connect line). */
   retryRefusedMs: number;
+  /** The publishing interval the mapping asks for, in ms (to say when the server grants a slower one). */
+  publishingIntervalMs: number;
 }
 
 /**
@@ -55,6 +58,13 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
   let everUp = false;
   let lostAt: number | undefined;
   let recreationsAtLoss = 0;
+  let revisionsSaid: string | undefined;
+  /** Says what the server granted less of than asked, when that changed since it was last said. */
+  const sayRevisions = (sub: OpcuaSubscription): void => {
+    const text = revisionsText(sub.items(), { askedMs: o.publishingIntervalMs, grantedMs: sub.stats().publishingIntervalMs });
+    if (text !== undefined && text !== revisionsSaid) ctx.logger.warn({ endpoint: where }, `${where}: ${text}`);
+    revisionsSaid = text;
+  };
 
   const episodeOf = (error: OpcuaBridgeError): Outage => {
     if (error.retryable) return loss;
@@ -94,9 +104,11 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
           `${where}: connected again after a gap of ${formatDuration(gapMs)} without data, with a new session and subscription (${items}): values that changed in the gap are lost; each item sends its current value`,
         );
         connected(`${where}: connected again`);
+        sayRevisions(sub);
         return;
       }
       if (connected(`${where}: connected`)) ctx.logger.info({ endpoint: where, security, items: active }, `${where}: connected (${security}), ${items}`);
+      sayRevisions(sub);
     },
     attemptFailed(error, retryInMs) {
       metrics.connects.inc({ result: 'failed' });

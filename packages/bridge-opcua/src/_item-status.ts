@@ -1,19 +1,31 @@
 import type { SubscriptionMonitor, Upkeep } from './_upkeep.js';
 import type { FlowControl } from './flow-control.js';
-import type { ItemStatus, SubscriptionStats } from './subscription-types.js';
+import type { Target } from './_targets.js';
+import type { ItemSampling, ItemStatus, SubscriptionStats } from './subscription-types.js';
+
+/** What `t`'s item asked for and the server granted, once monitored (node-opcua keeps the revised values in its parameters). */
+function samplingOf(t: Target): ItemSampling | undefined {
+  const granted = (t.monitored as unknown as { monitoringParameters?: { samplingInterval?: unknown; queueSize?: unknown } } | undefined)?.monitoringParameters;
+  if (t.kind !== 'value' || t.state !== 'active' || typeof granted?.samplingInterval !== 'number' || typeof granted.queueSize !== 'number') return undefined;
+  return { askedIntervalMs: t.samplingIntervalMs, grantedIntervalMs: granted.samplingInterval, askedQueueSize: t.queueSize, grantedQueueSize: granted.queueSize };
+}
 
 /** Each item of `up`, and one `unresolved` entry per folder not found yet. */
 export function itemStatuses(up: Upkeep): ItemStatus[] {
   return [
-    ...up.targets.map((t) => ({
-      key: t.key,
-      kind: t.kind,
-      label: t.label,
-      ...(t.resolved ? { nodeId: t.resolved.text } : {}),
-      ...(t.browsePath ? { browsePath: t.browsePath } : {}),
-      state: t.state,
-      ...(t.message ? { message: t.message } : {}),
-    })),
+    ...up.targets.map((t) => {
+      const sampling = samplingOf(t);
+      return {
+        key: t.key,
+        kind: t.kind,
+        label: t.label,
+        ...(t.resolved ? { nodeId: t.resolved.text } : {}),
+        ...(t.browsePath ? { browsePath: t.browsePath } : {}),
+        state: t.state,
+        ...(t.message ? { message: t.message } : {}),
+        ...(sampling ? { sampling } : {}),
+      };
+    }),
     // A folder not found yet stands for the variables it will give: one unresolved entry.
     ...up.pendingFolders.map((f) => ({ key: f.spec.key, kind: 'value' as const, label: f.location.text, state: 'unresolved' as const, ...(f.message ? { message: f.message } : {}) })),
   ];

@@ -58,7 +58,7 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
   const metrics = createOpcuaMetrics(ctx.registry);
   const stableMs = options.stableMs ?? 30_000;
   const retryMs = config.retry_refused_ms ?? RETRY_REFUSED_MS;
-  const report = createConnectionReport({ ctx, channel, metrics, stableMs, retryRefusedMs: retryMs });
+  const report = createConnectionReport({ ctx, channel, metrics, stableMs, retryRefusedMs: retryMs, publishingIntervalMs: config.publishing_interval_ms ?? OPCUA_DEFAULTS.publishingIntervalMs });
   const itemProblems = createKeyedProblems(ctx.problems, { prefix: 'opcua.item' });
   // A folder cut short stays so until a rescan finds it whole (or cut otherwise), and an event
   // field the server cannot select stays null as long as its item runs: their episodes are not

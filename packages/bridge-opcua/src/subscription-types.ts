@@ -87,6 +87,16 @@ export interface ItemStatus {
   browsePath?: readonly string[];
   state: TargetState;
   message?: string;
+  /** What a monitored variable's item asked for and what the server granted (it may revise both). */
+  sampling?: ItemSampling;
+}
+
+/** A monitored variable's sampling interval (ms) and queue size, as asked and as granted. */
+export interface ItemSampling {
+  askedIntervalMs: number;
+  grantedIntervalMs: number;
+  askedQueueSize: number;
+  grantedQueueSize: number;
 }
 
 /** Counters of a subscription. */

@@ -123,6 +123,29 @@ describe('values through the bridge', () => {
     expect(byServer.timestamp).toBeGreaterThan(Date.UTC(2024, 0, 1));
   });
 
+  it('says what the server granted less of than asked: a slower publishing interval, sampling and shorter queues', async () => {
+    // A PLC tag sampled at most once a second; node-opcua publishes every 50 ms at the fastest and queues 5000 values at most.
+    const pressure = server.server.engine.addressSpace!.findNode(`ns=${server.namespaceIndex};s=Boiler.Pressure`) as unknown as { minimumSamplingInterval: number };
+    const before = pressure.minimumSamplingInterval;
+    pressure.minimumSamplingInterval = 1000;
+    track.defer(() => void (pressure.minimumSamplingInterval = before));
+    const { t } = await runSource(track, {
+      ...base(),
+      publishing_interval_ms: 20,
+      nodes: [
+        { metric: 'slow', node_id: nsu('Boiler.Pressure'), sampling_interval_ms: 100 },
+        { metric: 'long', node_id: nsu('Boiler.Counter'), sampling_interval_ms: 0, queue_size: 6000 },
+        { metric: 'fine', node_id: nsu('Boiler.Temperature'), sampling_interval_ms: 0 },
+      ],
+    });
+    await t.waitFor(() => t.channels()[server.endpointUrl]?.state === 'connected', 'connected');
+    expect(t.logs.messages('warn').filter((m) => m.includes('granted less'))).toEqual([
+      `${server.endpointUrl}: the server granted less than the mapping asks: it publishes every 50ms (publishing_interval_ms asks 20ms); ` +
+        'it samples 1 variable slower than sampling_interval_ms asks, so a change undone between two samples is not seen: slow every 1s (asked 100ms); ' +
+        'it queues fewer values than queue_size asks for 1 variable, so past that many values between two publishes (or in a gap) the oldest are dropped: long 5000 (asked 6000)',
+    ]);
+  });
+
   it('a status that is not Good travels as quality and status tags, or is dropped and counted', async () => {
     const { t } = await runSource(track, {
       ...base(),
