@@ -1,4 +1,5 @@
 import { goneTargets } from './_gone-nodes.js';
+import type { SequenceSeen } from './_sequence-seen.js';
 import type { SubscriptionMonitor, Upkeep } from './_upkeep.js';
 import { decodeNotificationMessage, type HandleLookup, type NotificationMessageLike, type Registered } from './notifications.js';
 import type { RecordOptions } from './records.js';
@@ -27,18 +28,26 @@ export function createHandleLookup(ctx: SubscriptionMonitor): HandleLookup {
 /**
  * The handler of each NotificationMessage: decodes it into records, counts them in `up.counts`,
  * hands them to `options.onData` (whose exceptions are logged) and passes the targets whose node
- * the message says is gone to `onGone`.
+ * the message says is gone to `onGone`. A message `seen` already had (its sequence number and
+ * publish time) is counted as a duplicate and left out.
  */
 export function createMessageHandler(
   up: Upkeep,
   lookup: HandleLookup,
   recordOptions: () => RecordOptions,
   onGone: (gone: ReturnType<typeof goneTargets>) => void,
+  seen: SequenceSeen,
 ): (message: NotificationMessageLike) => void {
   const now = up.options.now ?? Date.now;
   const { counts } = up;
   return (message) => {
     if (!message?.notificationData?.length) return;
+    const publishTimeMs = message.publishTime instanceof Date ? message.publishTime.getTime() : Number.NaN;
+    // Without a publish time (NaN never equals itself) a message is never taken for one seen.
+    if (typeof message.sequenceNumber === 'number' && !seen.first(message.sequenceNumber, publishTimeMs)) {
+      counts.duplicates += 1;
+      return;
+    }
     const batch = decodeNotificationMessage(message, lookup, now(), recordOptions());
     counts.messages += 1;
     counts.values += batch.values.length;

@@ -5,7 +5,7 @@ import { messageOf } from './errors.js';
 import type { SubscriptionOptions, SubscriptionProblem, SubscriptionStats } from './subscription-types.js';
 
 /** The counters a subscription adds to as messages arrive and as it is created again. */
-export type SubscriptionCounts = Pick<SubscriptionStats, 'messages' | 'values' | 'events' | 'decodeProblems' | 'overflows' | 'recreations'>;
+export type SubscriptionCounts = Pick<SubscriptionStats, 'messages' | 'values' | 'events' | 'decodeProblems' | 'overflows' | 'recreations' | 'duplicates'>;
 
 /** What monitoring needs, plus the items of the subscription's own (model changes) whose notifications are no records. */
 export type SubscriptionMonitor = MonitorContext & { internal: WeakSet<object> };
@@ -55,7 +55,7 @@ export function createUpkeep(
     targets: plan.targets,
     pendingFolders: plan.folders,
     folders: [],
-    counts: { messages: 0, values: 0, events: 0, decodeProblems: 0, overflows: 0, recreations: 0 },
+    counts: { messages: 0, values: 0, events: 0, decodeProblems: 0, overflows: 0, recreations: 0, duplicates: 0 },
     closed: false,
     report(problem) {
       // A handler decides how to log (the bridge logs once per episode); without one, every problem is logged.

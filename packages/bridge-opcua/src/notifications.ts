@@ -33,6 +33,8 @@ export interface NotificationBatch {
 /** The parts of a node-opcua NotificationMessage the decoding reads. */
 export interface NotificationMessageLike {
   sequenceNumber: number;
+  /** When the server sent it first: the same in a Republish answer of the message. */
+  publishTime?: Date | null;
   notificationData?: readonly (NotificationDataLike | null | undefined)[] | null;
 }
 

@@ -113,6 +113,8 @@ export interface SubscriptionStats {
    * restart, a lifetime run out): what the server had queued for it then was lost too.
    */
   recreations: number;
+  /** NotificationMessages handed over a second time (a Republish after a reconnect racing a Publish), left out. */
+  duplicates: number;
   active: number;
   refused: number;
   unresolved: number;

@@ -7,6 +7,7 @@ import { itemStatuses, subscriptionStats } from './_item-status.js';
 import { moveToNamespaces } from './_namespace-move.js';
 import { createHandleLookup, createMessageHandler } from './_notification-router.js';
 import { recordOptionsFor } from './_record-options.js';
+import { createSequenceSeen } from './_sequence-seen.js';
 import { createSubscription, recreateSubscription } from './_subscription-create.js';
 import { planTargets } from './_targets.js';
 import { createUpkeep, type SubscriptionMonitor } from './_upkeep.js';
@@ -37,11 +38,15 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   await resolveAll(up, up.targets);
   const ctx: SubscriptionMonitor = { opcua, subscription: await createSubscription(up), byItem: new WeakMap(), handles: new Map(), timeoutMs: 30_000, internal: new WeakSet() };
   const folderUpkeep = createFolderUpkeep(up, ctx, plan.folders);
-  const onMessage = createMessageHandler(up, createHandleLookup(ctx), recordOptionsFor(connection), (gone) => void withdrawGone(up, ctx, gone, (list) => void folderUpkeep.rescan(list)));
+  const seen = createSequenceSeen();
+  const onMessage = createMessageHandler(up, createHandleLookup(ctx), recordOptionsFor(connection), (gone) => void withdrawGone(up, ctx, gone, (list) => void folderUpkeep.rescan(list)), seen);
   const attach = (sub: ClientSubscription): void => {
+    // A new subscription numbers its messages from 1 again.
+    seen.reset();
     sub.on('raw_notification', onMessage as never);
     // node-opcua re-created it on a new session (the server no longer had it): the items too.
     sub.on('subscriptionId_changed' as never, () => {
+      seen.reset();
       up.counts.recreations += 1;
     });
     sub.on('status_changed', (status: { name?: string }) => {

@@ -108,4 +108,25 @@ describe('flow control', () => {
     await c.value((v) => v.value === 5150);
     expect(c.problems.filter((p) => p.kind === 'subscription_recreated')).toEqual([]);
   });
+  it('hands a message sent again (Republish, as node-opcua asks after a reconnect) over once', async () => {
+    const c = collector();
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, variables: [{ key: 'counter', nodeId: COUNTER, samplingIntervalMs: 0 }], ...c.handlers });
+    cleanup.add(() => sub.close());
+    server.set('Boiler.Counter', 7);
+    await c.value((v) => v.value === 7);
+    // Held, its acknowledgement stays here: the server keeps the message for retransmission.
+    sub.flow.hold();
+    const sequenceNumber = c.batches.find((b) => b.values.some((v) => v.value === 7))!.sequenceNumber;
+    const engine = (connection.session as unknown as { getPublishEngine(): { getSubscriptionIds(): number[]; getSubscription(id: number): { onNotificationMessage(m: unknown): void } } }).getPublishEngine();
+    const subscriptionId = Math.max(...engine.getSubscriptionIds());
+    const session = connection.session as unknown as { republish(request: { subscriptionId: number; retransmitSequenceNumber: number }): Promise<{ notificationMessage: { sequenceNumber: number } }> };
+    const answer = await session.republish({ subscriptionId, retransmitSequenceNumber: sequenceNumber });
+    expect(answer.notificationMessage.sequenceNumber).toBe(sequenceNumber);
+    // What node-opcua's reconnection does with each Republish answer, racing the Publish that brought it first.
+    engine.getSubscription(subscriptionId).onNotificationMessage(answer.notificationMessage);
+    expect(c.valuesOf('counter').filter((v) => v === 7)).toEqual([7]);
+    expect(sub.stats().duplicates).toBe(1);
+    sub.flow.release();
+    await sub.close();
+  });
 });
