@@ -23,6 +23,9 @@ export function refusalHint(target: Pick<Target, 'kind' | 'deadband'>, status: s
   }
   if (isGoneStatus(status)) return ': no node has this id; bridge-opcua --browse lists the ids the server has';
   if (NO_ACCESS.has(status)) return ': this login may not read it; give the user read access on the server, or log in as one who has it';
+  if (status === 'BadTooManyMonitoredItems') {
+    return ': the server monitors no more items, in this subscription (its MaxMonitoredItemsPerSubscription) or in all; monitor fewer (fewer nodes, a lower max_items in folders[]), or raise the limit in the server\'s configuration';
+  }
   if (target.kind === 'value' && status === 'BadAttributeIdInvalid') return ': it has no value (an object or a folder?); name a variable, or put it under folders[] to monitor every variable below it';
   return '';
 }

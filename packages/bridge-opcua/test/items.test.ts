@@ -137,6 +137,21 @@ describe('a server that takes few monitored items per call', () => {
     await c.value((v) => v.item.key === 'counter');
   });
 
+  it('past its MaxMonitoredItemsPerSubscription, are refused with what to change', async () => {
+    const capabilities = server.server.engine.serverCapabilities;
+    const most = capabilities.maxMonitoredItemsPerSubscription;
+    capabilities.maxMonitoredItemsPerSubscription = 2;
+    cleanup.add(() => void (capabilities.maxMonitoredItemsPerSubscription = most));
+    const c = collector();
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables, ...c.handlers });
+    cleanup.add(() => sub.close());
+    capabilities.maxMonitoredItemsPerSubscription = most;
+    expect((await c.problem((p) => p.item === 'counter')).message).toBe(
+      `counter: the server refused to monitor ${nsu('Boiler.Counter')} (BadTooManyMonitoredItems): the server monitors no more items, in this subscription (its MaxMonitoredItemsPerSubscription) or in all; ` +
+        "monitor fewer (fewer nodes, a lower max_items in folders[]), or raise the limit in the server's configuration; trying again every 10m",
+    );
+  });
+
   it('that it does not say, gets them in smaller requests after refusing a large one', async () => {
     before = limits().maxMonitoredItemsPerCall;
     limits().maxMonitoredItemsPerCall = 2;
