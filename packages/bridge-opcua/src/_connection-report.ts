@@ -14,6 +14,8 @@ export interface ConnectionReport {
   attemptFailed(error: OpcuaBridgeError, retryInMs: number): void;
   /** What the open connection reports while node-opcua repairs it. */
   event(event: ConnectionEvent, subscription: OpcuaSubscription | undefined): void;
+  /** The items changed while connected (a retry, a folder rescan): says what the server granted less of than asked, if that changed. */
+  itemsChanged(subscription: OpcuaSubscription): void;
   /** Clears the episodes' timers. */
   stop(): void;
 }
@@ -143,6 +145,9 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
         );
         connected(`${where}: connected again`);
       }
+    },
+    itemsChanged(sub) {
+      if (channel.state() === 'connected') sayRevisions(sub);
     },
     stop() {
       loss.stop();

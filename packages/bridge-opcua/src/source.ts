@@ -112,6 +112,8 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
     }
     for (const state of ['active', 'refused', 'unresolved'] as const) metrics.items.set({ state }, counts[state]);
     for (const [key, active] of settled) if (active) itemProblems.clean(key);
+    // Before the first connect is reported, its line says this.
+    report.itemsChanged(sub);
   };
 
   const onProblem = (problem: SubscriptionProblem): void => {

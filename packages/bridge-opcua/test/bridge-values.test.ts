@@ -146,6 +146,28 @@ describe('values through the bridge', () => {
     ]);
   });
 
+  it('says it again when an item monitored later is granted less than asked', async () => {
+    const { t } = await runSource(track, {
+      ...base(),
+      publishing_interval_ms: 100,
+      retry_refused_ms: '1s',
+      nodes: [
+        { metric: 'pressure', node_id: nsu('Boiler.Pressure'), sampling_interval_ms: 0 },
+        { metric: 'later', node_id: nsu('Boiler.Later'), sampling_interval_ms: 100 },
+      ],
+    });
+    await t.waitFor(() => t.problems.some((p) => p.key === 'opcua.item.later.item_refused'), 'the missing node reported');
+    await t.waitFor(() => pointsOf(t, 'pressure').length > 0 && t.ready(), 'connected');
+    // The node appears, sampled at most once a second: the retry monitors it, granted less.
+    server.addVariable('Boiler.Later', 1.5);
+    (server.server.engine.addressSpace!.findNode(`ns=${server.namespaceIndex};s=Boiler.Later`) as unknown as { minimumSamplingInterval: number }).minimumSamplingInterval = 1000;
+    await pointWhere(t, (p) => p.metric === 'later', 'the late node, once retried');
+    await t.waitFor(() => t.logs.messages('warn').some((m) => m.includes('granted less')), 'the grant said');
+    expect(t.logs.messages('warn').filter((m) => m.includes('granted less'))).toEqual([
+      `${server.endpointUrl}: the server granted less than the mapping asks: it samples 1 variable slower than sampling_interval_ms asks, so a change undone between two samples is not seen: later every 1s (asked 100ms)`,
+    ]);
+  });
+
   it('a status that is not Good travels as quality and status tags, or is dropped and counted', async () => {
     const { t } = await runSource(track, {
       ...base(),
