@@ -151,6 +151,8 @@ describe('values through the bridge', () => {
       ...base(),
       publishing_interval_ms: 100,
       retry_refused_ms: '1s',
+      // A connection lost on a loaded machine would only delay what this test waits for.
+      keep_alive_ms: '10s',
       nodes: [
         { metric: 'pressure', node_id: nsu('Boiler.Pressure'), sampling_interval_ms: 0 },
         { metric: 'later', node_id: nsu('Boiler.Later'), sampling_interval_ms: 100 },
@@ -162,7 +164,7 @@ describe('values through the bridge', () => {
     server.addVariable('Boiler.Later', 1.5);
     (server.server.engine.addressSpace!.findNode(`ns=${server.namespaceIndex};s=Boiler.Later`) as unknown as { minimumSamplingInterval: number }).minimumSamplingInterval = 1000;
     await pointWhere(t, (p) => p.metric === 'later', 'the late node, once retried');
-    await t.waitFor(() => t.logs.messages('warn').some((m) => m.includes('granted less')), 'the grant said');
+    await t.waitFor(() => t.logs.messages('warn').some((m) => m.includes('granted less')), 'the grant said', 25_000);
     expect(t.logs.messages('warn').filter((m) => m.includes('granted less'))).toEqual([
       `${server.endpointUrl}: the server granted less than the mapping asks: it samples 1 variable slower than sampling_interval_ms asks, so a change undone between two samples is not seen: later every 1s (asked 100ms)`,
     ]);
