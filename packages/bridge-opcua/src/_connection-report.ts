@@ -144,6 +144,8 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
           `${where}: reconnected after a gap of ${formatDuration(gapMs)} without data; ${what}`,
         );
         connected(`${where}: connected again`);
+        // Items monitored while the connection was being repaired were not said then.
+        if (sub) sayRevisions(sub);
       }
     },
     itemsChanged(sub) {
