@@ -3,8 +3,8 @@ import type { Line } from './_line.js';
 import { errorKind, type ModbusMetrics } from './_metrics.js';
 import type { ModbusTable } from './config.js';
 import { decodeAnswer } from './decode.js';
-import { exceptionName, isTransientException, ModbusBridgeError } from './errors.js';
-import { pollRefusalHint, sizeRefusalHint } from './exception-hint.js';
+import { exceptionName, isGatewayException, isTransientException, ModbusBridgeError } from './errors.js';
+import { gatewayHint, pollRefusalHint, sizeRefusalHint } from './exception-hint.js';
 import { Silence } from './_silence.js';
 import { timeoutHint } from './timeout-hint.js';
 import { SlowReads } from './_slow-reads.js';
@@ -25,7 +25,8 @@ export interface CycleResult {
   errors: string[];
 }
 
-type Outcome = 'ok' | 'exception' | 'failed' | 'disconnected' | { split: [ReadRequest<ResolvedPoint>, ReadRequest<ResolvedPoint>] };
+/** `unreachable`: a gateway answered for the device (exception 10 or 11), the device did not. */
+type Outcome = 'ok' | 'exception' | 'unreachable' | 'failed' | 'disconnected' | { split: [ReadRequest<ResolvedPoint>, ReadRequest<ResolvedPoint>] };
 
 /**
  * Polls one device every `pollMs` through its line: sends the planned requests, decodes each
@@ -58,8 +59,8 @@ export class DevicePoller {
   private lastDueMs = 0;
   private running: Promise<CycleResult> | undefined;
   private polling = false;
-  /** Kinds of failure seen in the current cycle. */
-  private readonly trouble = new Set<'timeout' | 'bad_response'>();
+  /** Kinds of failure seen in the current cycle (`unreachable`: a gateway's exception 10 or 11). */
+  private readonly trouble = new Set<'timeout' | 'bad_response' | 'unreachable'>();
   /** Whether the device answers nothing, and how long to wait to ask it again (see the class). */
   private readonly silence: Silence;
   /** When the requests of points with a `poll_ms` of their own are due. */
@@ -207,7 +208,8 @@ export class DevicePoller {
     // Only points read less often than every poll, none of them due: nothing was asked, nothing learnt.
     if (sent === 0) return result;
     this.metrics.pollDuration.observe({ device: this.device.name }, (this.ctx.clock.monotonicNow() - started) / 1000);
-    this.silence.note(result.answered, this.trouble.has('timeout'), this.pollMs);
+    // A gateway answering for a device that does not is as silent as no answer at all.
+    this.silence.note(result.answered, this.trouble.has('timeout') || this.trouble.has('unreachable'), this.pollMs);
     if (result.answered === 0) {
       this.lineDown(result.errors[0] ?? 'no answer');
     } else {
@@ -243,8 +245,18 @@ export class DevicePoller {
           return 'disconnected';
         }
         if (error.code === 'EXCEPTION') {
-          this.answered();
           const code = error.exceptionCode ?? 0;
+          if (isGatewayException(code)) {
+            // The gateway works; the device behind it did not answer: not connected, and silent.
+            this.line.noteAnswer();
+            if (isTransientException(code) && attempt < retries) continue;
+            this.trouble.add('unreachable');
+            const unreachable = `${what} (${request.points.map((p) => p.metric).join(', ')}) answered exception ${code} ${exceptionName(code)}${gatewayHint(code, this.device)}`;
+            this.ctx.problems.report(`modbus.${name}.exception.${what}`, `${this.label}: ${unreachable}`, { device: name, exception: exceptionName(code) });
+            errors.push(unreachable);
+            return 'unreachable';
+          }
+          this.answered();
           const halves = code === 2 || code === 3 ? halveRequest(request) : undefined;
           if (halves) {
             this.ctx.logger.info({ device: name, request: what }, `${this.label}: ${what} refused with ${exceptionName(code)}; reading it as ${halves.map(describeRequest).join(' and ')} from now on${code === 3 ? sizeRefusalHint(request.table) : ''}`);

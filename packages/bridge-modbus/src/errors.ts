@@ -60,6 +60,14 @@ export function exceptionName(code: number): string {
   return MODBUS_EXCEPTIONS[code] ?? `EXCEPTION ${code}`;
 }
 
+/**
+ * Exception codes a gateway sends for the device behind it (10 GATEWAY PATH UNAVAILABLE, 11
+ * GATEWAY TARGET DEVICE FAILED TO RESPOND): the gateway answered, the device did not.
+ */
+export function isGatewayException(code: number): boolean {
+  return code === 10 || code === 11;
+}
+
 /** Exception codes worth another try: the device is busy or a gateway lost its target. */
 export function isTransientException(code: number): boolean {
   return code === 5 || code === 6 || code === 11;

@@ -33,6 +33,16 @@ export function pollRefusalHint(code: number, request: Pick<ReadRequest, 'table'
   return `; the device has no ${ONE[table]}${count === 1 ? '' : 's'} ${span}: check the address in its register map${fromOne}, or table: ${other}${probe}`;
 }
 
+/**
+ * What to check when a gateway answered for the device behind it (10 GATEWAY PATH UNAVAILABLE, 11
+ * GATEWAY TARGET DEVICE FAILED TO RESPOND): starts with `; ` so it follows the exception's name.
+ */
+export function gatewayHint(code: number, device: { name: string; unitId: number }): string {
+  const scan = `bridge-modbus --scan-units --device ${device.name} lists the unit ids that answer`;
+  if (code === 10) return `; the gateway has no route to unit ${device.unitId}: check the gateway's unit id mapping and which of its ports the device is on (${scan})`;
+  return `; the gateway is there but no device answered it at unit ${device.unitId}: check the device is powered and wired (A/B, termination), the gateway's serial settings, and unit_id ${device.unitId} (${scan})`;
+}
+
 /** What to write when a device refused a read's length with ILLEGAL DATA VALUE (the read is halved meanwhile). */
 export function sizeRefusalHint(table: ModbusTable): string {
   const [what, key] = isBitTable(table) ? ['bits', 'max_bits'] : ['registers', 'max_registers'];

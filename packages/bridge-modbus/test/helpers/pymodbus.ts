@@ -32,7 +32,7 @@ const SCRIPT = fileURLToPath(new URL('../fixtures/pymodbus-server.py', import.me
 const PYTHON = '/usr/bin/python3';
 
 /** Starts `pymodbus-server.py MODE [ARG]` and waits for its JSON line. */
-export async function startPyModbus(mode: 'tcp' | 'rtu-over-tcp' | 'serial', arg?: string): Promise<PyModbusServer> {
+export async function startPyModbus(mode: 'tcp' | 'rtu-over-tcp' | 'serial' | 'gateway', arg?: string): Promise<PyModbusServer> {
   const child: ChildProcess = spawn(PYTHON, [SCRIPT, mode, ...(arg ? [arg] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
