@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { hangupAwareBinding } from '@fieldbridge/core/bridge';
+import { FrameGap, rtuFrameGapMs } from './_frame-gap.js';
 import { LateAnswerWatch, type FramedPort } from './_late-answer.js';
 import type { ModbusTable } from './config.js';
 import { formatConnection, type ConnectionSpec } from './connection-url.js';
@@ -124,7 +125,8 @@ function lateAnswerError(what: string, answeredAfterMs: number, timeoutMs: numbe
 /**
  * Opens `spec` through modbus-serial (loaded here, on first use). TCP and RTU-over-TCP use a
  * socket this function owns, so a drop is always seen; a serial line uses a buffered RTU port it
- * owns (modbus-serial's, on the kit's hang-up-aware binding). On an RTU-framed line a timed-out
+ * owns (modbus-serial's, on the kit's hang-up-aware binding), keeping the specification's 3.5
+ * character silence between an answer and the next request. On an RTU-framed line a timed-out
  * request waits for its late answer before the next one goes out (`options.waitForLateAnswers`).
  * Rejects with `CONNECT_FAILED`, also when `signal` aborts a TCP connect.
  */
@@ -135,6 +137,8 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal
   /** Aborted when the connection goes away, ending a wait for a late answer. */
   const gone = new AbortController();
   let late: LateAnswerWatch | undefined;
+  /** On a serial line, the silence kept between an answer and the next request. */
+  const gap = spec.kind === 'rtu' ? new FrameGap(rtuFrameGapMs(spec.baudRate)) : undefined;
   let closed = false;
   let shutDown = false;
   const lost = (reason: string): void => {
@@ -191,47 +195,57 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal
     };
   }
 
-  return {
-    read(table, unitId, address, count, requestTimeoutMs) {
-      const what = `unit ${unitId} ${table} ${address}+${count}`;
-      if (closed) return Promise.reject(new ModbusBridgeError('DISCONNECTED', `${what}: not connected`));
-      return new Promise<number[] | boolean[]>((resolve, reject) => {
-        const sentAt = performance.now();
-        let waitingForLate = false;
-        const settle = (err: ModbusBridgeError | undefined, data?: number[] | boolean[]): void => {
-          if (!inFlight.has(rejectNow) || (waitingForLate && err?.code === 'TIMEOUT')) return;
-          clearTimeout(guard);
-          if (err?.code === 'TIMEOUT' && late && options.waitForLateAnswers !== false) {
-            // Still in flight, so a lost connection ends it; nothing else is asked meanwhile.
-            waitingForLate = true;
-            void late.wait(sentAt, requestTimeoutMs, gone.signal).then((after) => {
-              if (!inFlight.delete(rejectNow)) return;
-              reject(after === undefined ? err : lateAnswerError(what, after, requestTimeoutMs, err));
-            });
-            return;
-          }
-          inFlight.delete(rejectNow);
-          if (err) reject(err);
-          else resolve(data ?? []);
-        };
-        const rejectNow = (err: ModbusBridgeError): void => settle(err);
-        inFlight.add(rejectNow);
-        // modbus-serial times the request itself; this guard only covers a callback that never comes.
-        const guard = setTimeout(() => settle(new ModbusBridgeError('TIMEOUT', `${what}: no answer`)), requestTimeoutMs + 500);
-        const next = (err: unknown, result: { data: number[] | boolean[] } | undefined): void => {
-          if (err) settle(toModbusError(err, what));
-          else settle(undefined, result?.data);
-        };
-        raw.setTimeout(requestTimeoutMs);
-        try {
-          if (table === 'coil') raw.writeFC1(unitId, address, count, next);
-          else if (table === 'discrete') raw.writeFC2(unitId, address, count, next);
-          else if (table === 'holding') raw.writeFC3(unitId, address, count, next);
-          else raw.writeFC4(unitId, address, count, next);
-        } catch (err) {
-          settle(toModbusError(err, what));
+  /** One request and its answer (or the end of the wait for one). */
+  const exchange = (table: ModbusTable, unitId: number, address: number, count: number, requestTimeoutMs: number): Promise<number[] | boolean[]> => {
+    const what = `unit ${unitId} ${table} ${address}+${count}`;
+    if (closed) return Promise.reject(new ModbusBridgeError('DISCONNECTED', `${what}: not connected`));
+    return new Promise<number[] | boolean[]>((resolve, reject) => {
+      const sentAt = performance.now();
+      let waitingForLate = false;
+      const settle = (err: ModbusBridgeError | undefined, data?: number[] | boolean[]): void => {
+        if (!inFlight.has(rejectNow) || (waitingForLate && err?.code === 'TIMEOUT')) return;
+        clearTimeout(guard);
+        if (err?.code === 'TIMEOUT' && late && options.waitForLateAnswers !== false) {
+          // Still in flight, so a lost connection ends it; nothing else is asked meanwhile.
+          waitingForLate = true;
+          void late.wait(sentAt, requestTimeoutMs, gone.signal).then((after) => {
+            if (!inFlight.delete(rejectNow)) return;
+            reject(after === undefined ? err : lateAnswerError(what, after, requestTimeoutMs, err));
+          });
+          return;
         }
-      });
+        inFlight.delete(rejectNow);
+        if (err) reject(err);
+        else resolve(data ?? []);
+      };
+      const rejectNow = (err: ModbusBridgeError): void => settle(err);
+      inFlight.add(rejectNow);
+      // modbus-serial times the request itself; this guard only covers a callback that never comes.
+      const guard = setTimeout(() => settle(new ModbusBridgeError('TIMEOUT', `${what}: no answer`)), requestTimeoutMs + 500);
+      const next = (err: unknown, result: { data: number[] | boolean[] } | undefined): void => {
+        if (err) settle(toModbusError(err, what));
+        else settle(undefined, result?.data);
+      };
+      raw.setTimeout(requestTimeoutMs);
+      try {
+        if (table === 'coil') raw.writeFC1(unitId, address, count, next);
+        else if (table === 'discrete') raw.writeFC2(unitId, address, count, next);
+        else if (table === 'holding') raw.writeFC3(unitId, address, count, next);
+        else raw.writeFC4(unitId, address, count, next);
+      } catch (err) {
+        settle(toModbusError(err, what));
+      }
+    });
+  };
+
+  return {
+    async read(table, unitId, address, count, requestTimeoutMs) {
+      await gap?.quiet();
+      try {
+        return await exchange(table, unitId, address, count, requestTimeoutMs);
+      } finally {
+        gap?.ended();
+      }
     },
     onClose(listener) {
       closeListeners.push(listener);

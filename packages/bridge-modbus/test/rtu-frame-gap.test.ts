@@ -1,0 +1,41 @@
+import { createTestContext, startSerialPair, trackCleanups } from '@fieldbridge/core/testing';
+import { describe, expect, it } from 'vitest';
+import { rtuFrameGapMs } from '../src/_frame-gap.js';
+import { createModbusSource, type ModbusSource } from '../src/source.js';
+import { section } from './helpers/mapping.js';
+import { startStrictRtuPeer } from './helpers/strict-rtu-peer.js';
+
+const track = trackCleanups();
+
+describe('the silence between frames on an RTU line', () => {
+  it('is 3.5 characters of 11 bits, and 1.75 ms above 19200 baud, as the serial line specification says', () => {
+    expect(rtuFrameGapMs(9600)).toBeCloseTo(4.0104, 4);
+    expect(rtuFrameGapMs(1200)).toBeCloseTo(32.083, 3);
+    expect(rtuFrameGapMs(19200)).toBeCloseTo(2.0052, 4);
+    expect(rtuFrameGapMs(38400)).toBe(1.75);
+  });
+
+  it('is kept before every request, so units that find frames by silence answer every one, over a socat pair', async () => {
+    const pair = track.add(await startSerialPair({ dir: await track.tempDir('fieldbridge-modbus-gap-') }), (p) => p.close());
+    // At 1200 baud the gap is 32 ms: a request sent at once after an answer is heard as its tail.
+    const peer = track.add(await startStrictRtuPeer(pair.b, [1, 2], rtuFrameGapMs(1200)), (p) => p.close());
+    const url = `rtu://${pair.a}?baud=1200`;
+    const points = (unit: number) => [
+      { metric: `u${unit}.a`, table: 'holding', address: 0 },
+      { metric: `u${unit}.b`, table: 'holding', address: 100 },
+    ];
+    const config = section({
+      devices: [1, 2].map((unit) => ({ name: `u${unit}`, connection: url, unit_id: unit, timeout_ms: 500, retries: 0, points: points(unit) })),
+    });
+    const t = createTestContext();
+    const src = track.add(createModbusSource(config, t.ctx), (s: ModbusSource) => s.stop());
+    await src.once();
+    await src.once();
+    expect(peer.tooSoon).toBe(0);
+    expect(peer.answered).toBe(8);
+    expect(t.valuesOf('u1.a')).toEqual([1000, 1000]);
+    expect(t.valuesOf('u1.b')).toEqual([1100, 1100]);
+    expect(t.valuesOf('u2.a')).toEqual([2000, 2000]);
+    expect(t.valuesOf('u2.b')).toEqual([2100, 2100]);
+  });
+});
