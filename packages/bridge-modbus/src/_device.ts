@@ -276,7 +276,7 @@ export class DevicePoller {
           const after = error.answeredAfterMs;
           // A late answer shows the line works: only silence counts towards reopening it.
           if (after === undefined) this.line.noteTimeout();
-          const hint = timeoutHint(this.device, after, this.everConnected);
+          const hint = timeoutHint(this.device, after, this.everConnected, error.strayTransactionId);
           this.ctx.problems.report(`modbus.${name}.timeout`, `${this.label} did not answer ${what} within ${timeoutMs} ms (${retries === 0 ? '1 try' : `${retries + 1} tries`})${hint}`, { device: name });
         } else {
           this.ctx.problems.report(`modbus.${name}.bad_response`, `${this.label}: ${error.message}`, { device: name });

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { hangupAwareBinding } from '@fieldbridge/core/bridge';
 import { FrameGap, rtuFrameGapMs } from './_frame-gap.js';
 import { LateAnswerWatch, type FramedPort } from './_late-answer.js';
+import { StrayReplies } from './_stray-replies.js';
 import type { ModbusTable } from './config.js';
 import { formatConnection, type ConnectionSpec } from './connection-url.js';
 import { exceptionName, ModbusBridgeError } from './errors.js';
@@ -122,6 +123,11 @@ function lateAnswerError(what: string, answeredAfterMs: number, timeoutMs: numbe
   return new ModbusBridgeError('TIMEOUT', `${what}: answered after ${answeredAfterMs} ms, later than the timeout of ${timeoutMs} ms; the answer was dropped`, { cause, answeredAfterMs });
 }
 
+/** The timeout of a Modbus TCP request while a reply for another transaction id came, and was dropped. */
+function strayReplyError(what: string, strayTransactionId: number, cause: ModbusBridgeError): ModbusBridgeError {
+  return new ModbusBridgeError('TIMEOUT', `${what}: no answer with the request's transaction id; a reply with transaction id ${strayTransactionId} came and was dropped`, { cause, strayTransactionId });
+}
+
 /**
  * Opens `spec` through modbus-serial (loaded here, on first use). TCP and RTU-over-TCP use a
  * socket this function owns, so a drop is always seen; a serial line uses a buffered RTU port it
@@ -137,6 +143,8 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal
   /** Aborted when the connection goes away, ending a wait for a late answer. */
   const gone = new AbortController();
   let late: LateAnswerWatch | undefined;
+  /** On Modbus TCP, the replies that came, to tell a dropped one from silence. */
+  let stray: StrayReplies | undefined;
   /** On a serial line, the silence kept between an answer and the next request. */
   const gap = spec.kind === 'rtu' ? new FrameGap(rtuFrameGapMs(spec.baudRate)) : undefined;
   let closed = false;
@@ -179,6 +187,7 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal
     socket.on('error', (err) => lost(err.message));
     socket.on('close', () => lost(`${formatConnection(spec)} closed the connection`));
     if (spec.kind === 'tcp') {
+      stray = new StrayReplies(socket);
       raw = new ModbusRTU();
       raw.on('error', onError);
       await raw.linkTCP(socket, { port: spec.port });
@@ -215,7 +224,9 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal
           return;
         }
         inFlight.delete(rejectNow);
-        if (err) reject(err);
+        const strayId = err?.code === 'TIMEOUT' ? stray?.since(sentAt) : undefined;
+        if (strayId !== undefined) reject(strayReplyError(what, strayId, err as ModbusBridgeError));
+        else if (err) reject(err);
         else resolve(data ?? []);
       };
       const rejectNow = (err: ModbusBridgeError): void => settle(err);

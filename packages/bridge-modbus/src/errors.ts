@@ -29,11 +29,14 @@ export class ModbusBridgeError extends BridgeError<ModbusBridgeErrorCode> {
   readonly exceptionCode: number | undefined;
   /** For a `TIMEOUT` on an RTU line: the answer came after all, this many ms after the request (too late, and dropped). */
   readonly answeredAfterMs: number | undefined;
+  /** For a `TIMEOUT` on Modbus TCP: a reply came meanwhile with this transaction id, not the request's, and was dropped. */
+  readonly strayTransactionId: number | undefined;
 
-  constructor(code: ModbusBridgeErrorCode, message: string, options?: { cause?: unknown; exceptionCode?: number; answeredAfterMs?: number }) {
+  constructor(code: ModbusBridgeErrorCode, message: string, options?: { cause?: unknown; exceptionCode?: number; answeredAfterMs?: number; strayTransactionId?: number }) {
     super(code, message, options);
     this.exceptionCode = options?.exceptionCode;
     this.answeredAfterMs = options?.answeredAfterMs;
+    this.strayTransactionId = options?.strayTransactionId;
   }
 }
 
