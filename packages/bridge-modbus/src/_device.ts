@@ -1,8 +1,8 @@
-import { createChangeFilter, createKeyedProblems, type BridgeContext, type Channel, type ChangeFilter, type KeyedProblems, type Point, type SourceState } from '@fieldbridge/core/bridge';
+import type { BridgeContext, Channel, SourceState } from '@fieldbridge/core/bridge';
+import { Admission } from './_admit.js';
 import type { Line } from './_line.js';
 import { errorKind, type ModbusMetrics } from './_metrics.js';
 import type { ModbusTable } from './config.js';
-import { decodeAnswer } from './decode.js';
 import { exceptionName, isGatewayException, isTransientException, ModbusBridgeError } from './errors.js';
 import { gatewayHint, pollRefusalHint, sizeRefusalHint } from './exception-hint.js';
 import { Silence } from './_silence.js';
@@ -43,12 +43,8 @@ type Outcome = 'ok' | 'exception' | 'unreachable' | 'failed' | 'disconnected' | 
 export class DevicePoller {
   readonly channel: Channel;
   private readonly requests: ReadRequest<ResolvedPoint>[];
-  /** A change filter per point index, for the points with a deadband or `on_change`. */
-  private readonly filters = new Map<number, ChangeFilter>();
-  /** Decode problems per point, as episodes that end when the point decodes again. */
-  private readonly pointProblems: KeyedProblems;
-  /** Each point's episode key (its index as text), made once rather than per answer. */
-  private readonly pointKeys: string[];
+  /** Decodes answers into the points to send (problems, deadband, `on_change`). */
+  private readonly admission: Admission;
   private readonly requestsOf: Record<ModbusTable, { inc(): void }>;
   private readonly label: string;
   private everConnected = false;
@@ -78,12 +74,7 @@ export class DevicePoller {
     this.pollMs = device.pollMs;
     this.channel = ctx.channel(device.name);
     this.silence = new Silence(ctx.problems, `modbus.${device.name}.silent`, this.label, device.name);
-    for (const point of device.points) {
-      if (point.deadband === undefined && !point.onChange) continue;
-      this.filters.set(point.index, createChangeFilter({ deadband: point.deadband, onChange: point.onChange, maxIntervalMs: point.maxIntervalMs, maxSeries: 1 }));
-    }
-    this.pointProblems = createKeyedProblems(ctx.problems, { prefix: `modbus.${device.name}.point` });
-    this.pointKeys = device.points.map((p) => String(p.index));
+    this.admission = new Admission(device, ctx, this.label);
     const counter = (table: ModbusTable) => metrics.requests.labels(device.name, table);
     this.requestsOf = { coil: counter('coil'), discrete: counter('discrete'), input: counter('input'), holding: counter('holding') };
   }
@@ -287,41 +278,8 @@ export class DevicePoller {
       this.answered();
       this.ctx.problems.resolve(`modbus.${name}.exception.${what}`, `${this.label}: ${what} reads again`);
       this.ctx.metrics.messages(name);
-      this.ctx.emit(this.channel, this.admit(request, data));
+      this.ctx.emit(this.channel, this.admission.admit(request, data));
       return 'ok';
     }
-  }
-
-  /**
-   * Decodes an answer (stamped now), counts and reports its problems, and keeps the points that
-   * pass their change filter (deadband, `on_change`). `decodeAnswer` gives one point per request
-   * point without a problem, in order, which is how each point finds its filter.
-   */
-  private admit(request: ReadRequest<ResolvedPoint>, data: number[] | boolean[]): readonly Point[] {
-    const { name } = this.device;
-    const { points, problems } = decodeAnswer(request, data, this.ctx.clock.now());
-    const failed = new Set<number>();
-    for (const problem of problems) {
-      failed.add(problem.point);
-      this.ctx.metrics.error(name, problem.kind);
-      this.pointProblems.report(this.pointKeys[problem.point] as string, problem.kind, `${this.label}: ${problem.message}`, { device: name });
-    }
-    const kept: Point[] = [];
-    const now = this.ctx.clock.monotonicNow();
-    let deadband = 0;
-    let unchanged = 0;
-    let next = 0;
-    for (const point of request.points) {
-      if (failed.has(point.index)) continue;
-      this.pointProblems.clean(this.pointKeys[point.index] as string);
-      const decoded = points[next++] as Point;
-      const verdict = this.filters.get(point.index)?.admit('value', decoded.value, now) ?? 'pass';
-      if (verdict === 'pass') kept.push(decoded);
-      else if (verdict === 'unchanged') unchanged += 1;
-      else deadband += 1;
-    }
-    if (deadband > 0) this.ctx.metrics.suppressed(name, 'deadband', deadband);
-    if (unchanged > 0) this.ctx.metrics.suppressed(name, 'unchanged', unchanged);
-    return kept;
   }
 }
