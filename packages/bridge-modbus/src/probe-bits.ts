@@ -1,7 +1,8 @@
 import { textTable } from '@fieldbridge/core/bridge';
 import { openClient, type ModbusClient } from './client.js';
 import { formatConnection, type ConnectionSpec } from './connection-url.js';
-import { isModbusBridgeError, ModbusBridgeError } from './errors.js';
+import { isGatewayException, isModbusBridgeError, ModbusBridgeError } from './errors.js';
+import { gatewayHint } from './exception-hint.js';
 import type { ResolvedDevice } from './resolve.js';
 
 /** A range of coils or discrete inputs to probe. */
@@ -72,7 +73,8 @@ export async function probeBits(
       bits = (await client.read(range.table, device.unitId, range.address, range.count, device.timeoutMs)) as boolean[];
     } catch (err) {
       if (!isModbusBridgeError(err, 'EXCEPTION')) throw err;
-      const hint = refusalHint(err.exceptionCode, range);
+      const code = err.exceptionCode ?? 0;
+      const hint = isGatewayException(code) ? gatewayHint(code, device).slice(2) : refusalHint(code, range);
       throw hint === undefined ? err : new ModbusBridgeError('EXCEPTION', `${err.message}: ${hint}`, { cause: err, exceptionCode: err.exceptionCode });
     }
     return { device: device.name, connection: formatConnection(device.connection), unitId: device.unitId, range, bits: bits.slice(0, range.count) };

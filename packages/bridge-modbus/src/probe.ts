@@ -2,7 +2,8 @@ import { openClient, type ModbusClient } from './client.js';
 import { BYTE_ORDERS, type ByteOrder } from './config.js';
 import { formatConnection, type ConnectionSpec } from './connection-url.js';
 import { decodeRegisters } from './decode.js';
-import { isModbusBridgeError, ModbusBridgeError } from './errors.js';
+import { isGatewayException, isModbusBridgeError, ModbusBridgeError } from './errors.js';
+import { gatewayHint } from './exception-hint.js';
 import { floatEvidence, type FloatEvidence } from './probe-hint.js';
 import type { ResolvedDevice } from './resolve.js';
 
@@ -154,10 +155,14 @@ export function probeRefusalHint(code: number | undefined, range: ProbeRange): s
   }
 }
 
-/** `err` with {@link probeRefusalHint}'s advice added to its message, when it is an exception that has one. */
-function withRefusalHint(err: unknown, range: ProbeRange): unknown {
+/**
+ * `err` with {@link probeRefusalHint}'s advice added to its message, when it is an exception that
+ * has one; a gateway's exception 10 or 11 says what to check behind the gateway.
+ */
+function withRefusalHint(err: unknown, range: ProbeRange, device: ResolvedDevice): unknown {
   if (!isModbusBridgeError(err, 'EXCEPTION')) return err;
-  const hint = probeRefusalHint(err.exceptionCode, range);
+  const code = err.exceptionCode ?? 0;
+  const hint = isGatewayException(code) ? gatewayHint(code, device).slice(2) : probeRefusalHint(code, range);
   return hint === undefined ? err : new ModbusBridgeError('EXCEPTION', `${err.message}: ${hint}`, { cause: err, exceptionCode: err.exceptionCode });
 }
 
@@ -176,7 +181,7 @@ export async function probeDevice(
     try {
       words = (await client.read(range.table, device.unitId, range.address, range.count, device.timeoutMs)) as number[];
     } catch (err) {
-      throw withRefusalHint(err, range);
+      throw withRefusalHint(err, range, device);
     }
     return analyseRegisters(words.slice(0, range.count), range, device);
   } finally {

@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { encodeRegisters } from '../src/encode.js';
 import { isModbusBridgeError } from '../src/errors.js';
 import { analyseRegisters, parseProbeRange, probeDevice, probeRefusalHint, type ProbeReport } from '../src/probe.js';
+import { parseBitProbeRange, probeBits } from '../src/probe-bits.js';
 import { formatProbe, likelyByteOrder } from '../src/probe-format.js';
 import { resolveConfig } from '../src/resolve.js';
 import { oneDevice } from './helpers/mapping.js';
+import { startPyModbus } from './helpers/pymodbus.js';
 import { startServerTcp } from './helpers/server-tcp.js';
 
 const track = trackCleanups();
@@ -107,6 +109,17 @@ describe('probeDevice', () => {
     expect((await refusal('holding:20+8') as Error).message).toContain('ILLEGAL DATA VALUE: the device reads fewer than 8 registers at once; probe fewer (holding:20+4)');
     expect(probeRefusalHint(1, parseProbeRange('input:0+4'))).toBe('the device has no input registers (function 4); try holding:0-3');
     expect(probeRefusalHint(6, parseProbeRange('input:0+4'))).toBeUndefined();
+  });
+
+  it('says what to check behind a gateway that answers exception 11 for the unit probed (pymodbus as a gateway)', async () => {
+    const py = track.add(await startPyModbus('gateway'), (p) => p.close());
+    const [d] = resolveConfig(oneDevice(`tcp://127.0.0.1:${py.port}`, [{ metric: 'x', table: 'holding', address: 0 }]));
+    const unit9 = { ...d!, name: 'meter9', unitId: 9 };
+    const behind = "the gateway is there but no device answered it at unit 9: check the device is powered and wired (A/B, termination), the gateway's serial settings, and unit_id 9 (bridge-modbus --scan-units --device meter9 lists the unit ids that answer)";
+    const registers = await probeDevice(unit9, parseProbeRange('holding:0+4')).then(() => undefined, (err: unknown) => err as Error);
+    expect(registers?.message).toBe(`unit 9 holding 0+4: exception 11 GATEWAY TARGET DEVICE FAILED TO RESPOND: ${behind}`);
+    const bits = await probeBits(unit9, parseBitProbeRange('coil:0+8')!).then(() => undefined, (err: unknown) => err as Error);
+    expect(bits?.message).toBe(`unit 9 coil 0+8: exception 11 GATEWAY TARGET DEVICE FAILED TO RESPOND: ${behind}`);
   });
 });
 
