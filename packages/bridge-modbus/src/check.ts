@@ -3,6 +3,7 @@ import type { ModbusConfig, ModbusDeviceConfig, ModbusPointConfig, ModbusTable }
 import { formatConnection, lineKey, parseConnection, type ConnectionSpec } from './connection-url.js';
 import { checkPointKeys } from './check-point-keys.js';
 import { isBitTable, pointWidth } from './decode.js';
+import { lineTimeWarning } from './_line-time.js';
 import { modiconWarnings } from './modicon.js';
 import { describeRequest } from './plan.js';
 import { registerPart, type RegisterPart } from './register-part.js';
@@ -35,7 +36,10 @@ export function checkModbus(section: ModbusConfig): SectionIssue[] {
         issues.push({ path: at('unit_id'), message: `unit_id ${unit} cannot be addressed on an RTU line (use 1-247)` });
       }
     }
+    const before = issues.length;
     checkPoints(device, at, issues);
+    const slow = issues.length === before ? lineTimeWarning(device, at()) : undefined;
+    if (slow) issues.push(slow);
   });
   issues.push(...modiconWarnings(section));
   return issues;

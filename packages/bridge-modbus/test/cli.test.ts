@@ -122,6 +122,24 @@ describe('bridge-modbus command', () => {
     expect(sunspec.stderr).not.toContain('warning:');
   });
 
+  it('--check warns of an RTU device whose longest read takes longer on the line than its timeout', async () => {
+    const body = (connection: string, extra: string): string =>
+      `source_id: cli-test\nmodbus:\n  devices:\n    - name: meter\n      connection: ${connection}\n${extra}      points:\n${Array.from({ length: 125 }, (_, i) => `        - { metric: r${i}, table: holding, address: ${i} }\n`).join('')}`;
+    // By hand: 8 request bytes and 5 + 250 answer bytes, 11 bits each (8N1 is 10; even parity adds one) at 1200 baud: 263 * 11 / 1200 = 2.41 s.
+    const slow = await mapping(body('rtu:///dev/ttyUSB0?baud=1200&parity=even', ''));
+    const warned = await run(['--config', slow, '--check']);
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toContain(
+      `${slow}:5:19 modbus.devices[0].connection: warning: at 1200 baud, holding 0-124 and its answer take 2.41s on the line, not less than timeout_ms 1s: every such read would time out; set timeout_ms: 3.7s (or lower max_registers, or raise the baud rate on the device and here)`,
+    );
+    // At 9600 baud the same read takes 301 ms; a timeout of 3 s covers 1200 baud.
+    for (const fits of [body('rtu:///dev/ttyUSB0?baud=9600&parity=even', ''), body('rtu:///dev/ttyUSB0?baud=1200&parity=even', '      timeout_ms: 3s\n')]) {
+      const quiet = await run(['--config', await mapping(fits), '--check']);
+      expect(quiet.code, quiet.stderr).toBe(0);
+      expect(quiet.stderr).not.toContain('warning:');
+    }
+  });
+
   it('--probe prints every byte order of a register range', async () => {
     const words = [12.375, 1450.5, -0.75].flatMap((v) => encodeRegisters('float32', v, 'CDAB'));
     const srv = track.add(await startServerTcp({ holding: new Map(words.map((w, i) => [100 + i, w])) }), (s) => s.close());
