@@ -257,6 +257,13 @@ ${counter}`;
     expect(say['counter.end_after']).toBe('5:14 must be more than 0 (found 0)');
   });
 
+  it('one value where a list is wanted: write it as a list of one', () => {
+    const issues = issuesOf(file(`  channels: 7
+`));
+    const say = Object.fromEntries(issues.map((i) => [i.path, `${i.line}:${i.col} ${i.message}`]));
+    expect(say['counter.channels']).toBe('4:13 expected a list, found the number 7: write it as a list, [7], even of one');
+  });
+
   it('a fraction where a whole number is wanted, and a word not among a choice\'s: what to write instead', () => {
     const picker = defineBridge({
       name: 'picker',

@@ -24,6 +24,11 @@ function plainWords(issue: z.core.$ZodIssue, value: unknown): string {
       if (glued) return glued;
     }
     if (issue.expected === 'number' && got === 'string' && (value as string).trim() !== '' && Number.isFinite(Number(value))) return `expected a number, found the text "${String(value)}": write it without quotes`;
+    // `systems: 1` where a list is wanted: the one item, written as a list.
+    if (issue.expected === 'array' && (got === 'number' || got === 'string' || got === 'boolean')) {
+      const item = got === 'string' ? JSON.stringify(value) : String(value);
+      return `expected a list, found ${got === 'string' ? 'the text' : got === 'number' ? 'the number' : 'the boolean'} ${item}: write it as a list, [${item}], even of one`;
+    }
   }
   if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.origin === 'number') {
     const limit = issue.code === 'too_small' ? issue.minimum : issue.maximum;
