@@ -42,7 +42,7 @@ export function parseNodeRef(text: string): ParsedNodeRef {
   const byUri = /^nsu=(.+?);([isgb]=[\s\S]*)$/.exec(text);
   const byIndex = /^ns=(\d{1,5});([\s\S]*)$/.exec(text);
   if (byUri) {
-    namespace = { uri: byUri[1]! };
+    namespace = { uri: unescapeNamespaceUri(byUri[1]!) };
     rest = byUri[2]!;
   } else if (byIndex) {
     const index = Number(byIndex[1]);
@@ -81,6 +81,19 @@ function parseIdentifier(text: string): NodeIdentifier | string {
   }
 }
 
+/**
+ * A namespace URI as the text form of a node id writes it (OPC UA Part 6, ExpandedNodeId): its
+ * reserved characters, `;` (which ends the URI) and `%`, as `%3B` and `%25`.
+ */
+function escapeNamespaceUri(uri: string): string {
+  return uri.replace(/%/g, '%25').replace(/;/g, '%3B');
+}
+
+/** The namespace URI an `nsu=` text names: `%3B` and `%25` (any case) are `;` and `%`; other text is kept as written. */
+function unescapeNamespaceUri(text: string): string {
+  return text.replace(/%(3b|25)/gi, (_, code: string) => (code === '25' ? '%' : ';'));
+}
+
 function short(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
@@ -88,7 +101,7 @@ function short(text: string): string {
 /** The text form of `ref`, as a user would write it. */
 export function formatNodeRef(ref: NodeRef): string {
   const id = `${ref.identifier.kind}=${ref.identifier.value}`;
-  if ('uri' in ref.namespace) return `nsu=${ref.namespace.uri};${id}`;
+  if ('uri' in ref.namespace) return `nsu=${escapeNamespaceUri(ref.namespace.uri)};${id}`;
   return ref.namespace.index === 0 ? id : `ns=${ref.namespace.index};${id}`;
 }
 
@@ -146,8 +159,8 @@ export function nodeIdToText(node: NodeIdLike, namespaces?: readonly string[]): 
       id = `s=${String(node.value)}`;
   }
   const server = node.serverIndex ? `svr=${node.serverIndex};` : '';
-  if (node.namespaceUri) return `${server}nsu=${node.namespaceUri};${id}`;
+  if (node.namespaceUri) return `${server}nsu=${escapeNamespaceUri(node.namespaceUri)};${id}`;
   if (node.namespace === 0) return `${server}${id}`;
   const uri = namespaces?.[node.namespace];
-  return uri === undefined ? `${server}ns=${node.namespace};${id}` : `${server}nsu=${uri};${id}`;
+  return uri === undefined ? `${server}ns=${node.namespace};${id}` : `${server}nsu=${escapeNamespaceUri(uri)};${id}`;
 }

@@ -49,8 +49,15 @@ describe('parseNodeRef', () => {
     }
   });
 
+  it('reads an nsu= URI\'s reserved characters written as Part 6 escapes them (%3B for ;, %25 for %)', () => {
+    const parsed = parseNodeRef('nsu=urn:plant%3Bline=2%25full;s=Boiler.Temperature');
+    expect(parsed.ok && parsed.ref.namespace).toEqual({ uri: 'urn:plant;line=2%full' });
+    expect(parseNodeRef('nsu=urn:a%3bb;i=1')).toMatchObject({ ok: true, ref: { namespace: { uri: 'urn:a;b' } } });
+    expect(nodeIdToText({ identifierType: 2, value: 'T', namespace: 1 }, ['http://opcfoundation.org/UA/', 'urn:plant;line=2%full'])).toBe('nsu=urn:plant%3Bline=2%25full;s=T');
+  });
+
   it('round-trips through formatNodeRef', () => {
-    for (const text of ['i=85', 'ns=2;s=X', 'nsu=urn:a;i=7', 'ns=1;b=AAEC']) {
+    for (const text of ['i=85', 'ns=2;s=X', 'nsu=urn:a;i=7', 'ns=1;b=AAEC', 'nsu=urn:a%3Bb%25c;s=T']) {
       const parsed = parseNodeRef(text);
       expect(parsed.ok && formatNodeRef(parsed.ref)).toBe(text);
     }
