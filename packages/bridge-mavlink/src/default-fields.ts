@@ -35,6 +35,19 @@ const UINT8_MAX = 255;
 const UINT16_MAX = 65535;
 const INT16_MAX = 32767;
 
+/** A GPS report's fields (GPS_RAW_INT, GPS2_RAW): eph/epv in cm as m, and what each sends for "not known". */
+const GPS_RAW_FIELDS: readonly FieldSpec[] = [
+    { field: 'fix_type', enum: 'GPS_FIX_TYPE' },
+    { field: 'lat' },
+    { field: 'lon' },
+    { field: 'alt' },
+    { field: 'eph', scale: 0.01, unknown: UINT16_MAX },
+    { field: 'epv', scale: 0.01, unknown: UINT16_MAX },
+    { field: 'vel', unknown: UINT16_MAX },
+    { field: 'cog', unknown: UINT16_MAX },
+    { field: 'satellites_visible', unknown: UINT8_MAX },
+];
+
 /**
  * Records made by default, per message. Units follow the standard conversions (positions in
  * degrees, altitudes in metres, speeds in m/s, voltages in volts, currents in amperes); values
@@ -79,29 +92,9 @@ export const DEFAULT_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
     { field: 'vz' },
     { field: 'hdg', unknown: UINT16_MAX },
   ],
-  GPS_RAW_INT: [
-    { field: 'fix_type', enum: 'GPS_FIX_TYPE' },
-    { field: 'lat' },
-    { field: 'lon' },
-    { field: 'alt' },
-    { field: 'eph', scale: 0.01, unknown: UINT16_MAX },
-    { field: 'epv', scale: 0.01, unknown: UINT16_MAX },
-    { field: 'vel', unknown: UINT16_MAX },
-    { field: 'cog', unknown: UINT16_MAX },
-    { field: 'satellites_visible', unknown: UINT8_MAX },
-  ],
+  GPS_RAW_INT: GPS_RAW_FIELDS,
   // The second GPS of a dual-GPS vehicle: the same fields, scales and "not known" values as the first.
-  GPS2_RAW: [
-    { field: 'fix_type', enum: 'GPS_FIX_TYPE' },
-    { field: 'lat' },
-    { field: 'lon' },
-    { field: 'alt' },
-    { field: 'eph', scale: 0.01, unknown: UINT16_MAX },
-    { field: 'epv', scale: 0.01, unknown: UINT16_MAX },
-    { field: 'vel', unknown: UINT16_MAX },
-    { field: 'cog', unknown: UINT16_MAX },
-    { field: 'satellites_visible', unknown: UINT8_MAX },
-  ],
+  GPS2_RAW: GPS_RAW_FIELDS,
   // An RC receiver's pulses: UINT16_MAX marks a channel it does not have, 255 an RSSI it does not know.
   RC_CHANNELS: [
     { field: 'chancount' },
