@@ -57,7 +57,7 @@ export function bridgePage(b: BridgePackage): string {
     `| metrics | [metrics.md#bridge-${name}](../metrics.md#bridge-${name}) |`,
     `| errors | [troubleshooting.md#bridge-${name}](../troubleshooting.md#bridge-${name}) |`,
     '',
-    `Every mapping file also has the common keys (\`source_id\`, \`tags\`, \`sink\`, \`observe\`, \`log\`): see [mapping.md](../mapping.md).`,
+    `Every mapping file also has the common keys (\`source_id\`, \`tags\`, \`sink\`, \`observe\`, \`log\`, \`rules\`): see [mapping.md](../mapping.md).`,
     'Durations take a number in the unit the key names or a string with its own (`250ms`, `30s`, `5m`, `7d`);',
     'sizes a number of bytes or a string (`64KiB`, `256MiB`). Unknown keys are errors.',
     '',
