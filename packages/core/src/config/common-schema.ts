@@ -56,9 +56,15 @@ export const sinkSectionSchema = z.strictObject({
     .strictObject({
       path: z.string().optional().describe('Directory of the durable spool (relative paths are read from the working directory).'),
       max_bytes: sizeBytes({ min: 64 * 1024 }).optional().describe('Cap on spooled data. Default 256MiB (range 64KiB..1TiB).'),
-      when_full: z.enum(['drop_oldest', 'drop_newest', 'block']).optional(),
+      when_full: z
+        .enum(['drop_oldest', 'drop_newest', 'block'])
+        .optional()
+        .describe('What a full spool gives up: drop_oldest keeps the newest data, drop_newest the oldest, block makes the bridges skip polls instead. Default drop_oldest.'),
       max_age: durationMs({ minMs: 1000, maxMs: 366 * 86_400_000 }).optional().describe('Drop spooled data older than this (range 1s..366d). Default: kept.'),
-      durability: z.enum(['process', 'power']).optional(),
+      durability: z
+        .enum(['process', 'power'])
+        .optional()
+        .describe('process: a batch the spool accepted survives a crash or kill -9; power: also a power cut (every append is synced, which costs throughput). Default process.'),
     })
     .optional(),
   retry: z
@@ -128,7 +134,10 @@ export const observeSectionSchema = z.strictObject({
 
 /** Schema of the `log` section. */
 export const logSectionSchema = z.strictObject({
-  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  level: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+    .default('info')
+    .describe('The least severe level logged (--log-level overrides it). Default info.'),
 });
 
 /** The keys every mapping file has, whatever its bridge. */
