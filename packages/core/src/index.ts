@@ -49,7 +49,7 @@ export { sectionKeys, type SectionKey } from './config/section-keys.js';
 export { ConfigError, formatIssue, type ConfigIssue } from './config/config-error.js';
 export { issueAt } from './config/locate-key.js';
 export { bridgeFileSchema, generateJsonSchema, presentSections, schemaFileText, type FileConfig, type MultiFileConfig, type PointTagSet, type SectionDefinition, type SectionIssue, type Sections } from './config/file-schema.js';
-export { commonShape, sinkSectionSchema, observeSectionSchema, type CommonConfig } from './config/common-schema.js';
+export { commonShape, sinkSectionSchema, observeSectionSchema, LOG_LEVELS, type CommonConfig } from './config/common-schema.js';
 export { ruleSchema, rulesSchema, MAX_RULES, type RuleConfig } from './config/rules-schema.js';
 export { byteSize, duration, durationMs, sizeBytes, formatDuration, formatSize, MAX_TIMER_MS, type DurationOptions, type SizeOptions } from './config/units.js';
 export { substituteEnv } from './config/env-substitute.js';

@@ -100,7 +100,8 @@ describe('bridge command line', () => {
   });
 
   it('--once reads each channel once, delivers, and exits 0', async () => {
-    const { code } = await run(['--config', mapping(goodMapping()), '--once', '--log-level', 'silent']);
+    // fatal, as log.level takes it.
+    const { code } = await run(['--config', mapping(goodMapping()), '--once', '--log-level', 'fatal']);
     expect(code).toBe(0);
     expect(gateway.points().map((p) => [p.metric, p.value, p.source_id])).toEqual([
       ['demo.a', 0, 'cli-test'],

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { BridgeDefinition } from '../runtime/define-bridge.js';
+import { LOG_LEVELS } from '../config/common-schema.js';
 
 /** Parsed command line of a bridge. */
 export interface CliOptions {
@@ -37,7 +38,7 @@ export function parseCliArgs(definition: BridgeDefinition, argv: string[], io: C
     .option('--once', 'run one poll cycle (or until each channel delivered), flush, and exit')
     .option('--once-timeout <duration>', `with --once: longest wait for every channel of a push source (e.g. 30s; default ${definition.onceTimeoutText ?? '10s'})`)
     .option('--session <name>', 'start a session: tag every point with session_id NAME (over WebSocket the server is told)')
-    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS))
     .addHelpText(
       'after',
       '\nExit codes: 0 clean, 1 runtime failure, 2 usage or configuration error.\n' +

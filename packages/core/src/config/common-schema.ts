@@ -132,10 +132,13 @@ export const observeSectionSchema = z.strictObject({
     .describe('host:port of the health and metrics server.'),
 });
 
+/** The levels a log may be set to, in the file (`log.level`) and on the command line (`--log-level`). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
 /** Schema of the `log` section. */
 export const logSectionSchema = z.strictObject({
   level: z
-    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+    .enum(LOG_LEVELS)
     .default('info')
     .describe('The least severe level logged (--log-level overrides it). Default info.'),
 });

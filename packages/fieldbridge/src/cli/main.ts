@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { LOG_LEVELS } from '@fieldbridge/core';
 import { Command, CommanderError, Option } from 'commander';
 import { CATALOG } from '../catalog.js';
 import { bridgesCommand } from './bridges.js';
@@ -35,7 +36,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--once', 'one poll cycle (or until each channel delivered), flush, and exit')
     .option('--once-timeout <duration>', "with --once: longest wait for a push source (e.g. 30s; default: the bridge's own, 10s unless its --help says otherwise)")
     .option('--session <name>', 'tag every point with session_id NAME from the start')
-    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS))
     .addHelpText('after', '\nSignals: SIGINT/SIGTERM drain and exit (with --once too: the cycle ends, what it read is delivered); SIGHUP reloads the mapping files (new files in a directory need a restart).\nLogs go to stderr: JSON lines, readable lines on a terminal; stdout carries only data (--dry-run).')
     .action(async (files: string[], options: Record<string, unknown>) => {
       code = await runCommand(files, options, io);
@@ -84,7 +85,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--dry-run', 'count what would be sent, by reason and by source, and send nothing')
     .option('--timeout <duration>', "how long to wait for delivery (e.g. 2m); default the mapping's sink.shutdown_timeout_ms (8s)")
     .option('--refused-to <file>', 'where points refused again go; default <first file>.refused.ndjson')
-    .addOption(new Option('--log-level <level>', 'log level of the sink (default warn)').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
+    .addOption(new Option('--log-level <level>', 'log level of the sink (default warn)').choices(LOG_LEVELS))
     .addHelpText('after', '\nExit codes: 0 every selected point was sent, 1 some were refused again, left undelivered or skipped, 2 usage or configuration error.')
     .action(async (files: string[], options: ResendFlags) => {
       code = await resendCommand(files, options, io);
