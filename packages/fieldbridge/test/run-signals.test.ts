@@ -22,7 +22,10 @@ const GATE = `import { existsSync } from 'node:fs';
 import { defineBridge } from '@fieldbridge/core/bridge';
 import { z } from 'zod';
 process.stderr.write('gate: loading\\n');
-while (!existsSync(process.env.GATE_FILE)) await new Promise((r) => setTimeout(r, 10));
+while (!existsSync(process.env.GATE_FILE)) {
+  process.stderr.write('gate: waiting\\n');
+  await new Promise((r) => setTimeout(r, 10));
+}
 export const gateBridge = defineBridge({
   name: 'gate',
   version: '1.0.0',
@@ -57,7 +60,12 @@ describe('fieldbridge run answers signals before its bridges run and during --on
     await writeFile(file, 'source_id: gated\nsink: { url: stdout }\ngate: { metric: gate.open }\n');
     const run = startCommand(BIN, ['run', file], { env: { ...process.env, NO_COLOR: '1', GATE_FILE: gate }, track });
     await run.said('gate: loading');
+    const waits = () => run.stderr().split('gate: waiting').length - 1;
+    const before = waits();
     run.child.kill('SIGHUP');
+    // Two more turns of the gate's loop: the signal, delivered before the first, has been
+    // dispatched in its poll phase, to the hold, not to the listener the service sets up later.
+    await until(() => waits() >= before + 2, 'the gate to wait twice after the SIGHUP');
     await writeFile(gate, '');
     await run.said('SIGHUP during start-up: the mapping file is read again once the bridges run');
     await run.said('fieldbridge (gate) running');
