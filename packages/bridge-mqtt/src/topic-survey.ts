@@ -2,6 +2,7 @@ import { excerpt, jsonNestsDeeperThan, oneLine } from '@fieldbridge/core/bridge'
 import { booleanWord, numeric, toEpochMs } from './_values.js';
 import { hearFieldWord, hearPayloadWord, knownPair, type WordsHeard } from './heard-words.js';
 import { formatJsonPath, type JsonPathStep } from './json-path.js';
+import { parsePayloadJson } from './json-payload.js';
 import type { TimestampUnit } from './resolve.js';
 import type { SparkplugCodec } from './sparkplug-codec.js';
 import { parseTopicFilter, topicLevels, topicMatches, type TopicFilter } from './topic.js';
@@ -221,7 +222,7 @@ function describePayload(entry: HeardTopic, payload: Uint8Array, sparkplug: Spar
   const first = text.trimStart()[0];
   if ((first === '{' || first === '[') && payload.length <= MAX_PARSED_BYTES && !jsonNestsDeeperThan(payload, MAX_DEPTH)) {
     try {
-      const doc: unknown = JSON.parse(text);
+      const doc: unknown = parsePayloadJson(text);
       entry.format = 'json';
       collectFields(doc, [], entry.fields);
       return;
@@ -243,17 +244,19 @@ function collectFields(value: unknown, steps: JsonPathStep[], out: HeardField[])
     for (const [key, item] of Object.entries(value)) collectFields(item, [...steps, { key }], out);
     return;
   }
-  const kind = typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : typeof value === 'string' ? 'string' : undefined;
+  // An integer beyond 2^53 is a bigint (parsePayloadJson): a number, its sample every digit.
+  const number = typeof value === 'number' || typeof value === 'bigint';
+  const kind = number ? 'number' : typeof value === 'boolean' ? 'boolean' : typeof value === 'string' ? 'string' : undefined;
   if (kind === undefined || steps.length === 0) return;
   const field: HeardField = { path: formatJsonPath(steps), name: fieldName(steps), kind, sample: oneLine(excerpt(String(value), 24)) };
   if (typeof value === 'number' && !Number.isFinite(value)) field.unfit = `too large for a number: it reads as ${value}`;
-  if (typeof value === 'number' && identifierKey(steps)) field.identifier = true;
+  if (number && identifierKey(steps)) field.identifier = true;
   if (typeof value === 'string') {
     const iso = isoKind(value);
     if (iso !== undefined) field.iso8601 = iso;
     if (numeric(value) !== undefined && !identifierText(steps, value)) field.numberText = true;
   }
-  if (typeof value === 'number' || field.numberText) {
+  if (number || field.numberText) {
     const unit = EPOCH_UNITS.find((u) => toEpochMs(value, u).ok);
     if (unit !== undefined) field.epochUnit = unit;
   }

@@ -161,6 +161,17 @@ describe('the topic survey and its listing', () => {
     expect(entries.map((e) => e.topic).sort()).toEqual(['hall/+/temperature', 'plant/line1/env', 'plant/line1/garbage', 'plant/line1/nested', 'plant/line1/status', 'plant/line2/press2/counter']);
   });
 
+  it('shows a JSON integer beyond 2^53 with every digit, as a run reads it, and a 64-bit id as an identifier, not a value', () => {
+    const survey = createTopicSurvey();
+    survey.message('meters/m1', Buffer.from('{"id": 18446744073709551615, "energy_wh": 9007199254740993, "t": 21.5}'), true);
+    const [topic] = survey.result().topics;
+    expect(topic!.fields.map((f) => [f.path, f.kind, f.sample, f.identifier === true, f.unfit])).toEqual([
+      ['$.id', 'number', '18446744073709551615', true, undefined],
+      ['$.energy_wh', 'number', '9007199254740993', false, undefined],
+      ['$.t', 'number', '21.5', false, undefined],
+    ]);
+  });
+
   it('devices of several models below one prefix are one entry, each value optional where a model lacks it; not when a value reads differently or the filter takes another topic', () => {
     const entries = (say: (survey: ReturnType<typeof createTopicSurvey>) => void, mapped: { name: string; topic: string }[] = []) => {
       const survey = createTopicSurvey({ subscriptions: mapped });
