@@ -12,17 +12,19 @@ function exactNumber(text: string): number | bigint {
   return BigInt(text);
 }
 
+/** As `JSON.parse` does, the last of a key given twice counts (the exact parser refuses such a payload by default). */
+const EXACT = { parseNumber: exactNumber, onDuplicateKey: ({ newValue }: { newValue: unknown }) => newValue };
+
 /**
  * Parses a payload's JSON text; throws `JSON.parse`'s SyntaxError for what is not JSON. Integers
  * beyond +/-2^53 (64-bit ids and counters, nanosecond times) are bigints with every digit, where
  * `JSON.parse` rounds them (18446744073709551615 read as 18446744073709552000): see
- * {@link jsonValueOut} for what a point carries. A payload the exact parser refuses but
- * `JSON.parse` takes (a key given twice, the last one counting) is read as `JSON.parse` reads it.
+ * {@link jsonValueOut} for what a point carries. A key given twice counts once, its last value.
  */
 export function parsePayloadJson(text: string): unknown {
   if (!LONG_DIGITS.test(text)) return JSON.parse(text);
   try {
-    return parse(text, undefined, exactNumber);
+    return parse(text, undefined, EXACT);
   } catch {
     return JSON.parse(text);
   }
