@@ -1,9 +1,10 @@
 import type { BridgeContext, Channel, SourceState } from '@fieldbridge/core/bridge';
 import { Admission } from './_admit.js';
+import { Busy } from './_busy.js';
 import type { Line } from './_line.js';
 import { errorKind, type ModbusMetrics } from './_metrics.js';
 import type { ModbusTable } from './config.js';
-import { exceptionName, isGatewayException, isTransientException, ModbusBridgeError } from './errors.js';
+import { exceptionName, isBusyException, isGatewayException, isTransientException, ModbusBridgeError } from './errors.js';
 import { gatewayHint, pollRefusalHint, sizeRefusalHint } from './exception-hint.js';
 import { Silence } from './_silence.js';
 import { timeoutHint } from './timeout-hint.js';
@@ -25,8 +26,11 @@ export interface CycleResult {
   errors: string[];
 }
 
-/** `unreachable`: a gateway answered for the device (exception 10 or 11), the device did not. */
-type Outcome = 'ok' | 'exception' | 'unreachable' | 'failed' | 'disconnected' | { split: [ReadRequest<ResolvedPoint>, ReadRequest<ResolvedPoint>] };
+/**
+ * `unreachable`: a gateway answered for the device (exception 10 or 11), the device did not;
+ * `busy`: the device answered busy (exception 5 or 6) to every try, and is asked again next poll.
+ */
+type Outcome = 'ok' | 'exception' | 'busy' | 'unreachable' | 'failed' | 'disconnected' | { split: [ReadRequest<ResolvedPoint>, ReadRequest<ResolvedPoint>] };
 
 /**
  * Polls one device every `pollMs` through its line: sends the planned requests, decodes each
@@ -38,7 +42,8 @@ type Outcome = 'ok' | 'exception' | 'unreachable' | 'failed' | 'disconnected' | 
  * requests. A device that answered nothing in a cycle for lack of answers (a unit that is off, a
  * wrong unit id) is silent: it is then asked with its first request alone, one try, at waits that
  * double from poll_ms up to 30 s (or poll_ms when longer), until it answers, so that it does not
- * hold up the other devices of its line with timeouts (Kepware's demotion).
+ * hold up the other devices of its line with timeouts (Kepware's demotion). A device that answers
+ * busy is asked again after a wait, a few times per poll (see {@link Busy}).
  */
 export class DevicePoller {
   readonly channel: Channel;
@@ -61,6 +66,10 @@ export class DevicePoller {
   private readonly silence: Silence;
   /** When the requests of points with a `poll_ms` of their own are due. */
   private readonly slowReads = new SlowReads();
+  /** How a busy answer is asked again, and whether the device is busy (see {@link Busy}). */
+  private readonly busy: Busy;
+  /** Aborted by {@link stop}: a wait for a busy device ends at once. */
+  private readonly stopping = new AbortController();
 
   constructor(
     readonly device: ResolvedDevice,
@@ -74,6 +83,8 @@ export class DevicePoller {
     this.pollMs = device.pollMs;
     this.channel = ctx.channel(device.name);
     this.silence = new Silence(ctx.problems, `modbus.${device.name}.silent`, this.label, device.name);
+    const busyPolicy = { retries: device.busyRetries, waitMs: device.busyRetriesWaitMs };
+    this.busy = new Busy(ctx.problems, `modbus.${device.name}.busy`, this.label, device.name, busyPolicy, this.stopping.signal);
     this.admission = new Admission(device, ctx, this.label);
     const counter = (table: ModbusTable) => metrics.requests.labels(device.name, table);
     this.requestsOf = { coil: counter('coil'), discrete: counter('discrete'), input: counter('input'), holding: counter('holding') };
@@ -116,6 +127,7 @@ export class DevicePoller {
     this.polling = false;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.stopping.abort();
     await this.running;
   }
 
@@ -175,6 +187,7 @@ export class DevicePoller {
     }
     const started = this.ctx.clock.monotonicNow();
     this.trouble.clear();
+    this.busy.startCycle();
     const { silent } = this.silence;
     let sent = 0;
     for (let i = 0; i < this.requests.length; i++) {
@@ -188,9 +201,10 @@ export class DevicePoller {
         continue;
       }
       if (outcome === 'ok') result.read += 1;
-      if (outcome === 'ok' || outcome === 'exception') {
+      if (outcome === 'ok' || outcome === 'exception' || outcome === 'busy') {
         result.answered += 1;
-        this.slowReads.answered(request, started);
+        // A read given up as busy is due again at the next poll, however seldom its points are read.
+        if (outcome !== 'busy') this.slowReads.answered(request, started);
       } else result.failed += 1;
       if (outcome === 'disconnected') break;
       // Still silent: the rest of the cycle would only time out too.
@@ -209,6 +223,7 @@ export class DevicePoller {
       const { name } = this.device;
       if (!this.trouble.has('timeout')) this.ctx.problems.resolve(`modbus.${name}.timeout`, `${this.label} answers again`);
       if (!this.trouble.has('bad_response')) this.ctx.problems.resolve(`modbus.${name}.bad_response`, `${this.label} answers correctly again`);
+      this.busy.endCycle();
     }
     return result;
   }
@@ -223,7 +238,10 @@ export class DevicePoller {
   private async execute(request: ReadRequest<ResolvedPoint>, errors: string[], retries: number): Promise<Outcome> {
     const { name, unitId, timeoutMs } = this.device;
     const what = describeRequest(request);
-    for (let attempt = 0; ; attempt++) {
+    /** Tries after a timeout, a bad answer or a gateway's exception 11 (`retries`); busy answers (exception 5, 6) have their own. */
+    let tries = 0;
+    let busyAnswers = 0;
+    for (;;) {
       this.requestsOf[request.table].inc();
       let data: number[] | boolean[];
       try {
@@ -240,7 +258,7 @@ export class DevicePoller {
           if (isGatewayException(code)) {
             // The gateway works; the device behind it did not answer: not connected, and silent.
             this.line.noteAnswer();
-            if (isTransientException(code) && attempt < retries) continue;
+            if (isTransientException(code) && tries++ < retries) continue;
             this.trouble.add('unreachable');
             const unreachable = `${what} (${request.points.map((p) => p.metric).join(', ')}) answered exception ${code} ${exceptionName(code)}${gatewayHint(code, this.device)}`;
             this.ctx.problems.report(`modbus.${name}.exception.${what}`, `${this.label}: ${unreachable}`, { device: name, exception: exceptionName(code) });
@@ -253,15 +271,24 @@ export class DevicePoller {
             this.ctx.logger.info({ device: name, request: what }, `${this.label}: ${what} refused with ${exceptionName(code)}; reading it as ${halves.map(describeRequest).join(' and ')} from now on${code === 3 ? sizeRefusalHint(request.table) : ''}`);
             return { split: halves };
           }
-          if (isTransientException(code) && attempt < retries) continue;
           const metrics = request.points.map((p) => p.metric).join(', ');
+          if (isBusyException(code)) {
+            busyAnswers += 1;
+            if (this.busy.mayRetry(busyAnswers)) {
+              await this.busy.wait();
+              continue;
+            }
+            this.metrics.busyReads.labels(name, request.table).inc();
+            errors.push(this.busy.giveUp(`${what} (${metrics})`, code, busyAnswers));
+            return 'busy';
+          }
           // The cycle's errors are said after the device's name (`--once`): only the log line names it here.
           const refused = `${what} (${metrics}) answered exception ${code} ${exceptionName(code)}${pollRefusalHint(code, request, name)}`;
           this.ctx.problems.report(`modbus.${name}.exception.${what}`, `${this.label}: ${refused}`, { device: name, exception: exceptionName(code) });
           errors.push(refused);
           return 'exception';
         }
-        if (attempt < retries) continue;
+        if (tries++ < retries) continue;
         this.trouble.add(error.code === 'TIMEOUT' ? 'timeout' : 'bad_response');
         if (error.code === 'TIMEOUT') {
           const after = error.answeredAfterMs;

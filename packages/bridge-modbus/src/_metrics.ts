@@ -11,6 +11,8 @@ export interface ModbusMetrics {
   requests: Counter<'device' | 'table'>;
   /** `fieldbridge_modbus_poll_duration_seconds{device}`: one poll cycle, all requests. */
   pollDuration: Histogram<'device'>;
+  /** `fieldbridge_modbus_busy_reads_total{device,table}`: reads given up for a poll, the device busy through every try. */
+  busyReads: Counter<'device' | 'table'>;
 }
 
 /** Creates the metrics on `registry`, or reuses them when a reload created them already. */
@@ -18,6 +20,7 @@ export function createModbusMetrics(registry: Registry): ModbusMetrics {
   const registers = [registry];
   const requests = 'fieldbridge_modbus_requests_total';
   const pollDuration = 'fieldbridge_modbus_poll_duration_seconds';
+  const busyReads = 'fieldbridge_modbus_busy_reads_total';
   return {
     requests: metricOnce(registry, requests, () => new Counter({ name: requests, help: 'Modbus read requests sent, retries included.', labelNames: ['device', 'table'], registers })),
     pollDuration: metricOnce(registry, pollDuration, () =>
@@ -26,6 +29,13 @@ export function createModbusMetrics(registry: Registry): ModbusMetrics {
         help: 'Duration of one poll cycle of a device (every request), in seconds.',
         labelNames: ['device'],
         buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        registers,
+      })),
+    busyReads: metricOnce(registry, busyReads, () =>
+      new Counter({
+        name: busyReads,
+        help: 'Reads given up until the next poll because the device answered busy (exception 6, or 5 ACKNOWLEDGE) to every try; each busy answer is also an error of kind server_device_busy or acknowledge.',
+        labelNames: ['device', 'table'],
         registers,
       })),
   };

@@ -106,7 +106,17 @@ export const modbusDeviceSchema = z
     unit_id: z.number().int().min(0).max(255).optional().describe('Modbus unit (slave) id. Default 1.'),
     poll_ms: pollMsSchema.optional().describe('Poll interval: ms, or 500ms, 5s, 1m (range 10ms..1d). Default 1s.'),
     timeout_ms: durationMs({ minMs: 10, maxMs: 600_000 }).optional().describe('Answer timeout per request: ms, or 250ms, 2s (range 10ms..10m). Default 1s.'),
-    retries: z.number().int().min(0).max(10).optional().describe('Extra tries after a timeout or a busy answer. Default 1.'),
+    retries: z.number().int().min(0).max(10).optional().describe('Extra tries at once after a timeout, a malformed answer or a gateway\'s exception 11. Default 1.'),
+    busy_retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .optional()
+      .describe('Extra tries of a read the device answered busy (exception 6 SERVER DEVICE BUSY, or 5 ACKNOWLEDGE), each after busy_retries_wait; a read still busy then is given up until the next poll, and the device\'s other reads of that poll are asked once each. Default 3.'),
+    busy_retries_wait: durationMs({ minMs: 10, maxMs: 60_000 })
+      .optional()
+      .describe('Wait before asking a busy device again: ms, or 100ms, 1s (range 10ms..1m); the line serves its other units meanwhile. Default 100ms.'),
     byte_order: byteOrder.optional().describe('Default byte order of the points. Default ABCD (big-endian).'),
     max_gap: z.number().int().min(0).max(124).optional().describe('Largest run of unmapped registers read to merge two requests. Default 10.'),
     max_gap_bits: z.number().int().min(0).max(1999).optional().describe('Largest run of unmapped bits read to merge two requests. Default 64.'),

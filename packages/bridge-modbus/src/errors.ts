@@ -71,7 +71,16 @@ export function isGatewayException(code: number): boolean {
   return code === 10 || code === 11;
 }
 
-/** Exception codes worth another try: the device is busy or a gateway lost its target. */
+/**
+ * Exception codes that say the device is busy: 6 SERVER DEVICE BUSY, and 5 ACKNOWLEDGE (a long
+ * request accepted, to be asked for again later: for a read, the same). Asked again after a wait,
+ * not at once (`busy_retries`, `busy_retries_wait`).
+ */
+export function isBusyException(code: number): boolean {
+  return code === 5 || code === 6;
+}
+
+/** Exception codes worth another try at once: a gateway's target did not answer it (11), which a second try may reach. */
 export function isTransientException(code: number): boolean {
-  return code === 5 || code === 6 || code === 11;
+  return code === 11;
 }

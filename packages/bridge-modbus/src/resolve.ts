@@ -9,6 +9,8 @@ export const MODBUS_DEFAULTS = {
   pollMs: 1000,
   timeoutMs: 1000,
   retries: 1,
+  busyRetries: 3,
+  busyRetriesWaitMs: 100,
   byteOrder: 'ABCD' as ByteOrder,
   maxGap: 10,
   maxGapBits: 64,
@@ -84,6 +86,10 @@ export interface ResolvedDevice {
   pollMs: number;
   timeoutMs: number;
   retries: number;
+  /** Extra tries of a read answered busy (exception 5 or 6), each after `busyRetriesWaitMs`. */
+  busyRetries: number;
+  /** Wait before asking a busy device again, in ms. */
+  busyRetriesWaitMs: number;
   maxGap: number;
   maxGapBits: number;
   maxRegisters: number;
@@ -142,6 +148,8 @@ export function resolveDevice(device: ModbusDeviceConfig, section?: Pick<ModbusC
     pollMs: device.poll_ms ?? MODBUS_DEFAULTS.pollMs,
     timeoutMs: device.timeout_ms ?? MODBUS_DEFAULTS.timeoutMs,
     retries: device.retries ?? MODBUS_DEFAULTS.retries,
+    busyRetries: device.busy_retries ?? MODBUS_DEFAULTS.busyRetries,
+    busyRetriesWaitMs: device.busy_retries_wait ?? MODBUS_DEFAULTS.busyRetriesWaitMs,
     maxGap: device.max_gap ?? MODBUS_DEFAULTS.maxGap,
     maxGapBits: device.max_gap_bits ?? MODBUS_DEFAULTS.maxGapBits,
     maxRegisters: device.max_registers ?? MODBUS_DEFAULTS.maxRegisters,

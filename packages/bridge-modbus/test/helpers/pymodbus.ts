@@ -17,6 +17,21 @@ export interface PyPoint {
   value: number | string | boolean;
 }
 
+/** A request of a busy unit, as the server saw it (`--busy`). */
+export interface PyBusyRequest {
+  unit: number;
+  function: number;
+  address: number | null;
+  count: number | null;
+  /** When it arrived, on the server's monotonic clock, in ms. */
+  t: number;
+  /** The exception it was answered with; null when it was answered with data. */
+  exception: number | null;
+}
+
+/** Units that answer busy: unit id to [exception code (6 or 5), how many requests of each read (function and address) get it, null: all]. */
+export type PyBusySpec = Record<number, [number, number | null]>;
+
 /** A running pymodbus server (a Python child process). */
 export interface PyModbusServer {
   /** TCP port, or null for a serial server. */
@@ -24,6 +39,8 @@ export interface PyModbusServer {
   units: number[];
   /** Points of unit 1 (unit N differs in holding 211 = N*100 and the string "PYMODBUS-N"). */
   points: PyPoint[];
+  /** With `busy`: every request of a busy unit so far, in the order it arrived. */
+  busyRequests: PyBusyRequest[];
   close(): Promise<void>;
 }
 
@@ -31,9 +48,10 @@ const SCRIPT = fileURLToPath(new URL('../fixtures/pymodbus-server.py', import.me
 // Debian's python3-pymodbus lives in the system interpreter; `python3` may be a pyenv shim.
 const PYTHON = '/usr/bin/python3';
 
-/** Starts `pymodbus-server.py MODE [ARG]` and waits for its JSON line. */
-export async function startPyModbus(mode: 'tcp' | 'rtu-over-tcp' | 'serial' | 'gateway', arg?: string): Promise<PyModbusServer> {
-  const child: ChildProcess = spawn(PYTHON, [SCRIPT, mode, ...(arg ? [arg] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `pymodbus-server.py MODE [ARG] [--busy JSON]` and waits for its JSON line. */
+export async function startPyModbus(mode: 'tcp' | 'rtu-over-tcp' | 'serial' | 'gateway', arg?: string, options: { busy?: PyBusySpec } = {}): Promise<PyModbusServer> {
+  const busyArgs = options.busy ? ['--busy', JSON.stringify(options.busy)] : [];
+  const child: ChildProcess = spawn(PYTHON, [SCRIPT, mode, ...(arg ? [arg] : []), ...busyArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -45,8 +63,11 @@ export async function startPyModbus(mode: 'tcp' | 'rtu-over-tcp' | 'serial' | 'g
     child.once('error', reject);
   });
   const info = JSON.parse(first) as { port: number | null; units: number[]; points: PyPoint[] };
+  const busyRequests: PyBusyRequest[] = [];
+  lines.on('line', (line) => busyRequests.push(JSON.parse(line) as PyBusyRequest));
   return {
     ...info,
+    busyRequests,
     close: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
