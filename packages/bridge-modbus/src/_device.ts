@@ -10,6 +10,7 @@ import { Silence } from './_silence.js';
 import { timeoutHint } from './timeout-hint.js';
 import { SlowReads } from './_slow-reads.js';
 import { describeRequest, halveRequest, planOnePerPoint, planRequests, type ReadRequest } from './plan.js';
+import { RequestPlan } from './_request-plan.js';
 import type { ResolvedDevice, ResolvedPoint } from './resolve.js';
 
 /** What one poll cycle of a device did. */
@@ -37,9 +38,9 @@ type Outcome = 'ok' | 'exception' | 'busy' | 'unreachable' | 'failed' | 'disconn
  * answer, holds back what a point's deadband or `on_change` holds (the kit's change filter), emits the
  * rest on the device's channel and reports the channel's state. A request of several points
  * refused with ILLEGAL DATA ADDRESS (an unmapped register inside it) or ILLEGAL DATA VALUE (longer
- * than the device reads at once) is halved, again where a half is refused too, for the rest of
- * the run: one unmapped register costs only its own point, and the rest is still read in few
- * requests. A device that answered nothing in a cycle for lack of answers (a unit that is off, a
+ * than the device reads at once) is halved, again where a half is refused too, until the device
+ * may have changed (it answers again after a silence, or its line reconnected): one unmapped
+ * register costs only its own point, and the rest is still read in few requests. A device that answered nothing in a cycle for lack of answers (a unit that is off, a
  * wrong unit id) is silent: it is then asked with its first request alone, one try, at waits that
  * double from poll_ms up to 30 s (or poll_ms when longer), until it answers, so that it does not
  * hold up the other devices of its line with timeouts (Kepware's demotion). A device that answers
@@ -47,7 +48,8 @@ type Outcome = 'ok' | 'exception' | 'busy' | 'unreachable' | 'failed' | 'disconn
  */
 export class DevicePoller {
   readonly channel: Channel;
-  private readonly requests: ReadRequest<ResolvedPoint>[];
+  /** The requests a cycle sends: the mapping's, with the cuts made after refusals. */
+  private readonly requestPlan: RequestPlan;
   /** Decodes answers into the points to send (problems, deadband, `on_change`). */
   private readonly admission: Admission;
   private readonly requestsOf: Record<ModbusTable, { inc(): void }>;
@@ -78,7 +80,8 @@ export class DevicePoller {
     private readonly metrics: ModbusMetrics,
     planning: 'coalesce' | 'one-per-point' = 'coalesce',
   ) {
-    this.requests = planning === 'one-per-point' ? planOnePerPoint(device.points) : planRequests(device.points, device);
+    const planned = planning === 'one-per-point' ? planOnePerPoint(device.points) : planRequests(device.points, device);
+    this.requestPlan = new RequestPlan(planned, (message) => ctx.logger.info({ device: device.name }, `${this.label}: ${message}`));
     this.label = `device ${device.name} (unit ${device.unitId} on ${line.label})`;
     this.pollMs = device.pollMs;
     this.channel = ctx.channel(device.name);
@@ -97,7 +100,7 @@ export class DevicePoller {
 
   /** The requests one cycle sends (after any splits). */
   plan(): readonly ReadRequest<ResolvedPoint>[] {
-    return this.requests;
+    return this.requestPlan.requests;
   }
 
   /** The poll interval in force, in ms. */
@@ -133,6 +136,7 @@ export class DevicePoller {
 
   /** The line connected: poll now rather than at the next tick. */
   lineUp(): void {
+    if (this.everConnected) this.requestPlan.deviceMayHaveChanged('its line reconnected');
     if (this.polling && !this.running) {
       clearTimeout(this.timer);
       this.schedule(0);
@@ -188,15 +192,17 @@ export class DevicePoller {
     const started = this.ctx.clock.monotonicNow();
     this.trouble.clear();
     this.busy.startCycle();
+    this.requestPlan.beforePoll();
     const { silent } = this.silence;
+    const { requests } = this.requestPlan;
     let sent = 0;
-    for (let i = 0; i < this.requests.length; i++) {
-      const request = this.requests[i] as ReadRequest<ResolvedPoint>;
+    for (let i = 0; i < requests.length; i++) {
+      const request = requests[i] as ReadRequest<ResolvedPoint>;
       if (!this.slowReads.isDue(request, started, this.pollMs)) continue;
       sent += 1;
       const outcome = await this.execute(request, result.errors, silent ? 0 : this.device.retries);
       if (typeof outcome === 'object') {
-        this.requests.splice(i, 1, ...outcome.split);
+        this.requestPlan.split(i, outcome.split);
         i -= 1;
         continue;
       }
@@ -213,6 +219,7 @@ export class DevicePoller {
     // Only points read less often than every poll, none of them due: nothing was asked, nothing learnt.
     if (sent === 0) return result;
     this.metrics.pollDuration.observe({ device: this.device.name }, (this.ctx.clock.monotonicNow() - started) / 1000);
+    if (silent && result.answered > 0) this.requestPlan.deviceMayHaveChanged('it answers again after a silence');
     // A gateway answering for a device that does not is as silent as no answer at all.
     this.silence.note(result.answered, this.trouble.has('timeout') || this.trouble.has('unreachable'), this.pollMs);
     if (result.answered === 0) {

@@ -48,10 +48,24 @@ const SCRIPT = fileURLToPath(new URL('../fixtures/pymodbus-server.py', import.me
 // Debian's python3-pymodbus lives in the system interpreter; `python3` may be a pyenv shim.
 const PYTHON = '/usr/bin/python3';
 
-/** Starts `pymodbus-server.py MODE [ARG] [--busy JSON]` and waits for its JSON line. */
-export async function startPyModbus(mode: 'tcp' | 'rtu-over-tcp' | 'serial' | 'gateway', arg?: string, options: { busy?: PyBusySpec } = {}): Promise<PyModbusServer> {
-  const busyArgs = options.busy ? ['--busy', JSON.stringify(options.busy)] : [];
-  const child: ChildProcess = spawn(PYTHON, [SCRIPT, mode, ...(arg ? [arg] : []), ...busyArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Options of {@link startPyModbus}. */
+export interface PyModbusOptions {
+  /** Units that answer busy. */
+  busy?: PyBusySpec;
+  /** Holding registers per unit (default 400). */
+  registers?: number;
+  /** The TCP port to listen on (default: one the OS picks), to stand in for a device replaced at the same address. */
+  port?: number;
+}
+
+/** Starts `pymodbus-server.py MODE [ARG] [--busy JSON] [--registers N] [--port N]` and waits for its JSON line. */
+export async function startPyModbus(mode: 'tcp' | 'rtu-over-tcp' | 'serial' | 'gateway', arg?: string, options: PyModbusOptions = {}): Promise<PyModbusServer> {
+  const extra = [
+    ...(options.busy ? ['--busy', JSON.stringify(options.busy)] : []),
+    ...(options.registers === undefined ? [] : ['--registers', String(options.registers)]),
+    ...(options.port === undefined ? [] : ['--port', String(options.port)]),
+  ];
+  const child: ChildProcess = spawn(PYTHON, [SCRIPT, mode, ...(arg ? [arg] : []), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -70,7 +84,7 @@ export async function startPyModbus(mode: 'tcp' | 'rtu-over-tcp' | 'serial' | 'g
     busyRequests,
     close: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
