@@ -39,12 +39,13 @@ type Outcome = 'ok' | 'exception' | 'busy' | 'unreachable' | 'failed' | 'disconn
  * rest on the device's channel and reports the channel's state. A request of several points
  * refused with ILLEGAL DATA ADDRESS (an unmapped register inside it) or ILLEGAL DATA VALUE (longer
  * than the device reads at once) is halved, again where a half is refused too, until the device
- * may have changed (it answers again after a silence, or its line reconnected): one unmapped
- * register costs only its own point, and the rest is still read in few requests. A device that answered nothing in a cycle for lack of answers (a unit that is off, a
- * wrong unit id) is silent: it is then asked with its first request alone, one try, at waits that
- * double from poll_ms up to 30 s (or poll_ms when longer), until it answers, so that it does not
- * hold up the other devices of its line with timeouts (Kepware's demotion). A device that answers
- * busy is asked again after a wait, a few times per poll (see {@link Busy}).
+ * may have changed (see {@link RequestPlan}): one unmapped register costs only its own point, and
+ * the rest is still read in few requests. A device that answered nothing in a cycle for lack of
+ * answers (a unit that is off, a wrong unit id) is silent: it is then asked with its first request
+ * alone, one try, at waits that double from poll_ms up to 30 s (or poll_ms when longer), until it
+ * answers, so that it does not hold up the other devices of its line with timeouts (Kepware's
+ * demotion). A device that answers busy is asked again after a wait, a few times per poll (see
+ * {@link Busy}).
  */
 export class DevicePoller {
   readonly channel: Channel;
