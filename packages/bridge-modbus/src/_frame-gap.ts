@@ -6,8 +6,11 @@
  * the tail of that answer, and goes unanswered.
  */
 export function rtuFrameGapMs(baudRate: number): number {
-  return baudRate > 19_200 ? 1.75 : (3.5 * 11 * 1000) / baudRate;
+  return baudRate > 19_200 ? RTU_MIN_FRAME_GAP_MS : (3.5 * 11 * 1000) / baudRate;
 }
+
+/** The shortest silence any RTU line needs: the fixed gap above 19200 baud (longer at lower speeds). */
+export const RTU_MIN_FRAME_GAP_MS = 1.75;
 
 /** Keeps a serial line quiet for the frame gap after each exchange, before the next request goes out. */
 export class FrameGap {

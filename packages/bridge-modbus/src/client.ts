@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { hangupAwareBinding } from '@fieldbridge/core/bridge';
-import { FrameGap, rtuFrameGapMs } from './_frame-gap.js';
+import { FrameGap, RTU_MIN_FRAME_GAP_MS, rtuFrameGapMs } from './_frame-gap.js';
 import { LateAnswerWatch, type FramedPort } from './_late-answer.js';
 import { StrayReplies } from './_stray-replies.js';
 import type { ModbusTable } from './config.js';
@@ -131,8 +131,8 @@ function strayReplyError(what: string, strayTransactionId: number, cause: Modbus
 /**
  * Opens `spec` through modbus-serial (loaded here, on first use). TCP and RTU-over-TCP use a
  * socket this function owns, so a drop is always seen; a serial line uses a buffered RTU port it
- * owns (modbus-serial's, on the kit's hang-up-aware binding), keeping the specification's 3.5
- * character silence between an answer and the next request. On an RTU-framed line a timed-out
+ * owns (modbus-serial's, on the kit's hang-up-aware binding). An RTU line (serial, or RTU over
+ * TCP) keeps the specification's 3.5 character silence between an answer and the next request. On an RTU-framed line a timed-out
  * request waits for its late answer before the next one goes out (`options.waitForLateAnswers`).
  * Rejects with `CONNECT_FAILED`, also when `signal` aborts a TCP connect.
  */
@@ -145,8 +145,16 @@ export async function openClient(spec: ConnectionSpec, timeoutMs: number, signal
   let late: LateAnswerWatch | undefined;
   /** On Modbus TCP, the replies that came, to tell a dropped one from silence. */
   let stray: StrayReplies | undefined;
-  /** On a serial line, the silence kept between an answer and the next request. */
-  const gap = spec.kind === 'rtu' ? new FrameGap(rtuFrameGapMs(spec.baudRate)) : undefined;
+  /**
+   * On an RTU line, the silence kept between an answer and the next request. Through a
+   * transparent converter (`rtu+tcp`) the bus is the converter's: its bytes go out as they come,
+   * so a request sent at once could follow the answer on the bus sooner than its units allow. The
+   * silence is counted from when the answer reached the bridge, later than it ended on the bus, so
+   * the bus gets at least as much: 3.5 characters at the converter's `baud`, when given, else
+   * the 1.75 ms every line needs.
+   */
+  const gapMs = spec.kind === 'rtu' ? rtuFrameGapMs(spec.baudRate) : spec.kind === 'rtu+tcp' ? (spec.baudRate === undefined ? RTU_MIN_FRAME_GAP_MS : rtuFrameGapMs(spec.baudRate)) : undefined;
+  const gap = gapMs === undefined ? undefined : new FrameGap(gapMs);
   let closed = false;
   let shutDown = false;
   const lost = (reason: string): void => {

@@ -102,7 +102,7 @@ export const modbusDeviceSchema = z
     connection: z
       .string()
       .regex(/^(tcp|rtu|rtu\+tcp):\/\/.+/, 'connection must look like tcp://host:502, rtu:///dev/ttyUSB0?baud=19200&parity=even or rtu+tcp://host:port')
-      .describe('tcp://host:port | rtu:///dev/ttyUSB0?baud=9600&parity=none&data_bits=8&stop_bits=1 | rtu+tcp://host:port'),
+      .describe('tcp://host:port | rtu:///dev/ttyUSB0?baud=9600&parity=none&data_bits=8&stop_bits=1 | rtu+tcp://host:port?baud=9600 (baud: the converter\'s serial side, for the silence between frames; default the 1.75 ms of lines above 19200 baud)'),
     unit_id: z.number().int().min(0).max(255).optional().describe('Modbus unit (slave) id. Default 1.'),
     poll_ms: pollMsSchema.optional().describe('Poll interval: ms, or 500ms, 5s, 1m (range 10ms..1d). Default 1s.'),
     timeout_ms: durationMs({ minMs: 10, maxMs: 600_000 }).optional().describe('Answer timeout per request: ms, or 250ms, 2s (range 10ms..10m). Default 1s.'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { modbusConfigSchema } from '../src/config.js';
-import { parseConnection } from '../src/connection-url.js';
+import { formatConnection, parseConnection } from '../src/connection-url.js';
 import { resolveConfig } from '../src/resolve.js';
 import { issues } from './helpers/mapping.js';
 
@@ -231,6 +231,19 @@ describe('parseConnection', () => {
     expect(parseConnection('tcp://host/path')).toMatchObject({ ok: false });
     for (const empty of ['tcp://host:', 'rtu+tcp://host:', 'tcp://[::1]:', 'tcp://host:/']) expect(parseConnection(empty)).toMatchObject({ ok: false, message: expect.stringContaining('empty port') });
     expect(parseConnection('rtu://?baud=9600')).toMatchObject({ ok: false });
+  });
+
+  it('takes the serial speed of an RTU-over-TCP converter, and only that (its other settings are the converter\'s)', () => {
+    expect(parseConnection('rtu+tcp://gw.local:4001?baud=1200')).toEqual({ ok: true, spec: { kind: 'rtu+tcp', host: 'gw.local', port: 4001, baudRate: 1200 } });
+    expect(formatConnection({ kind: 'rtu+tcp', host: 'gw.local', port: 4001, baudRate: 1200 })).toBe('rtu+tcp://gw.local:4001?baud=1200');
+    expect(parseConnection('rtu+tcp://gw.local:4001?parity=even')).toEqual({
+      ok: false,
+      message: "rtu+tcp:// takes only baud (the converter's serial speed, for the silence between frames): parity, data bits and stop bits are set on the converter",
+    });
+    expect(parseConnection('rtu+tcp://gw.local?speed=9600')).toMatchObject({ ok: false, message: expect.stringContaining('unknown setting "speed"') });
+    expect(parseConnection('rtu+tcp://gw.local?baud=fast')).toEqual({ ok: false, message: 'baud "fast" is not a baud rate (e.g. 9600, 19200, 115200)' });
+    expect(parseConnection('rtu+tcp://gw.local?baud=9600&baud=1200')).toMatchObject({ ok: false, message: expect.stringContaining('given twice') });
+    expect(parseConnection('tcp://plc.local?baud=9600')).toMatchObject({ ok: false, message: expect.stringContaining('does not use') });
   });
 
   it('refuses a serial setting given twice, naming it, rather than use one of the two', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { rtuFrameGapMs } from '../src/_frame-gap.js';
 import { createModbusSource, type ModbusSource } from '../src/source.js';
 import { section } from './helpers/mapping.js';
+import { startSerialOverTcp } from './helpers/serial-over-tcp.js';
 import { startStrictRtuPeer } from './helpers/strict-rtu-peer.js';
 
 const track = trackCleanups();
@@ -37,5 +38,27 @@ describe('the silence between frames on an RTU line', () => {
     expect(t.valuesOf('u1.b')).toEqual([1100, 1100]);
     expect(t.valuesOf('u2.a')).toEqual([2000, 2000]);
     expect(t.valuesOf('u2.b')).toEqual([2100, 2100]);
+  });
+
+  it('is kept over RTU over TCP at the converter\'s baud, so units behind a transparent converter answer every request (socat as the converter)', async () => {
+    const converter = track.add(await startSerialOverTcp(await track.tempDir('fieldbridge-modbus-gap-tcp-')), (c) => c.close());
+    // The converter's serial side runs at 1200 baud: 32 ms of silence on its bus. Its bytes go out
+    // as they come, so a request sent at once after an answer reaches the bus as its tail.
+    const peer = track.add(await startStrictRtuPeer(converter.path, [1, 2], rtuFrameGapMs(1200)), (p) => p.close());
+    const url = `rtu+tcp://127.0.0.1:${converter.port}?baud=1200`;
+    const config = section({
+      devices: [1, 2].map((unit) => ({
+        name: `u${unit}`, connection: url, unit_id: unit, timeout_ms: 500, retries: 0,
+        points: [{ metric: `u${unit}.a`, table: 'holding', address: 0 }, { metric: `u${unit}.b`, table: 'holding', address: 100 }],
+      })),
+    });
+    const t = createTestContext();
+    const src = track.add(createModbusSource(config, t.ctx), (s: ModbusSource) => s.stop());
+    await src.once();
+    await src.once();
+    expect(peer.tooSoon).toBe(0);
+    expect(peer.answered).toBe(8);
+    expect(t.valuesOf('u1.b')).toEqual([1100, 1100]);
+    expect(t.valuesOf('u2.a')).toEqual([2000, 2000]);
   });
 });
