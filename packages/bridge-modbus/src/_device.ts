@@ -276,7 +276,7 @@ export class DevicePoller {
           this.answered();
           const halves = code === 2 || code === 3 ? halveRequest(request) : undefined;
           if (halves) {
-            this.ctx.logger.info({ device: name, request: what }, `${this.label}: ${what} refused with ${exceptionName(code)}; reading it as ${halves.map(describeRequest).join(' and ')} from now on${code === 3 ? sizeRefusalHint(request.table) : ''}`);
+            this.ctx.logger.info({ device: name, request: what }, `${this.label}: ${what} refused with ${exceptionName(code)}; reading it as ${halves.map(describeRequest).join(' and ')} until the device answers after a silence or its line reconnects${code === 3 ? sizeRefusalHint(request.table) : ''}`);
             return { split: halves };
           }
           const metrics = request.points.map((p) => p.metric).join(', ');

@@ -122,7 +122,7 @@ describe('Modbus TCP against modbus-serial ServerTCP', () => {
     expect(srv.seen.map((r) => r.count)).toEqual([30, 30, 30, 30]);
     expect(t.problems.filter((p) => p.kind === 'report')).toEqual([]);
     expect(logs.find((l) => l.includes('holding 0-119 refused'))).toBe(
-      'device plc (unit 1 on tcp://127.0.0.1:' + srv.port + '): holding 0-119 refused with ILLEGAL DATA VALUE; reading it as holding 0-59 and holding 60-119 from now on (a device that reads fewer registers per request answers so: max_registers in the mapping sizes the reads from the start)',
+      'device plc (unit 1 on tcp://127.0.0.1:' + srv.port + '): holding 0-119 refused with ILLEGAL DATA VALUE; reading it as holding 0-59 and holding 60-119 until the device answers after a silence or its line reconnects (a device that reads fewer registers per request answers so: max_registers in the mapping sizes the reads from the start)',
     );
   });
 
