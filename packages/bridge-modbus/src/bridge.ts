@@ -9,7 +9,7 @@ import { registerPart } from './register-part.js';
 import { parseProbeRange, probeDevice } from './probe.js';
 import { formatBitProbe, parseBitProbeRange, probeBits } from './probe-bits.js';
 import { formatProbe, FULL_UP_TO } from './probe-format.js';
-import { resolveConfig, type ResolvedPoint } from './resolve.js';
+import { MODBUS_DEFAULTS, resolveConfig, type ResolvedDevice, type ResolvedPoint } from './resolve.js';
 import { handleScanUnits, SCAN_UNITS_OPTIONS } from './scan-units-command.js';
 import { createModbusSource } from './source.js';
 import { MODBUS_STARTER } from './starter.js';
@@ -21,7 +21,7 @@ export function describeModbus(config: ModbusConfig): string[] {
   for (const device of resolveConfig(config)) {
     const requests = planRequests(device.points, device);
     lines.push(
-      `${device.name}: unit ${device.unitId} on ${formatConnection(device.connection)}, every ${device.pollMs} ms (timeout ${device.timeoutMs} ms, retries ${device.retries}), ` +
+      `${device.name}: unit ${device.unitId} on ${formatConnection(device.connection)}, every ${device.pollMs} ms (timeout ${device.timeoutMs} ms, retries ${device.retries}${busyTries(device)}), ` +
         `${count(device.points.length, 'point')} in ${count(requests.length, 'request')}`,
     );
     for (const request of requests) {
@@ -30,6 +30,13 @@ export function describeModbus(config: ModbusConfig): string[] {
     }
   }
   return lines;
+}
+
+/** The busy answers' tries, when the mapping changes them (`, busy_retries 5 250 ms apart`). */
+function busyTries(device: ResolvedDevice): string {
+  const { busyRetries, busyRetriesWaitMs } = device;
+  if (busyRetries === MODBUS_DEFAULTS.busyRetries && busyRetriesWaitMs === MODBUS_DEFAULTS.busyRetriesWaitMs) return '';
+  return busyRetries === 0 ? ', busy_retries 0' : `, busy_retries ${busyRetries} ${busyRetriesWaitMs} ms apart`;
 }
 
 /** `float32`, `bit 3`, `bitfield bits 4-7`, `uint8 high byte`: the type, and the part of its register a point reads. */

@@ -58,6 +58,14 @@ describe('examples/modbus/map.yaml', () => {
     expect(lines[0]).toBe('press1: unit 1 on tcp://127.0.0.1:5020, every 1000 ms (timeout 1000 ms, retries 1), 22 points in 4 requests');
     expect(lines.slice(1).map((l) => l.split(':')[0]?.trim())).toEqual(['coil 0-1', 'discrete 0-1', 'input 0-2', 'holding 0-29']);
   });
+
+  it('names busy_retries and its wait in --check when the mapping changes them', () => {
+    const devices = (busy: object) =>
+      describeModbus(section({ devices: [{ name: 'm', connection: 'tcp://10.0.0.5:502', ...busy, points: [{ metric: 'a', table: 'holding', address: 0 }] }] }))[0];
+    expect(devices({})).toContain('(timeout 1000 ms, retries 1), 1 point');
+    expect(devices({ busy_retries: 5, busy_retries_wait: '250ms' })).toContain('(timeout 1000 ms, retries 1, busy_retries 5 250 ms apart), 1 point');
+    expect(devices({ busy_retries: 0 })).toContain('(timeout 1000 ms, retries 1, busy_retries 0), 1 point');
+  });
 });
 
 describe('modiconWarnings', () => {
