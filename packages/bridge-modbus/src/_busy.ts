@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProblemReporter } from '@fieldbridge/core/bridge';
-import { exceptionName } from './errors.js';
+import type { ResolvedDevice } from './resolve.js';
+import { exceptionName, isBusyException, isModbusBridgeError, ModbusBridgeError } from './errors.js';
 
 /** How a busy device is asked again: `busy_retries` and `busy_retries_wait` of its mapping. */
 export interface BusyPolicy {
@@ -7,6 +9,11 @@ export interface BusyPolicy {
   retries: number;
   /** Wait before each of them, in ms. */
   waitMs: number;
+}
+
+/** A device's busy keys as a policy. */
+export function busyPolicy(device: Pick<ResolvedDevice, 'busyRetries' | 'busyRetriesWaitMs'>): BusyPolicy {
+  return { retries: device.busyRetries, waitMs: device.busyRetriesWaitMs };
 }
 
 /**
@@ -83,5 +90,27 @@ export class Busy {
   /** After a poll the device answered: one that gave no read up ends the episode. */
   endCycle(): void {
     if (!this.gaveUp) this.problems.resolve(this.key, `${this.label} is no longer busy: its reads are answered again`);
+  }
+}
+
+/**
+ * One read for a command that asks once (`--probe`): a busy answer is asked again as a poll would
+ * ask it, after `waitMs`, at most `retries` more times. A read still busy rejects with the
+ * exception, its message saying how often it was asked and what to change.
+ */
+export async function readWhileBusy<T>(read: () => Promise<T>, policy: BusyPolicy): Promise<T> {
+  for (let answers = 1; ; answers++) {
+    try {
+      return await read();
+    } catch (err) {
+      const code = isModbusBridgeError(err, 'EXCEPTION') ? (err.exceptionCode ?? 0) : 0;
+      if (!isBusyException(code)) throw err;
+      if (answers > policy.retries) {
+        const tries = answers === 1 ? 'asked once (busy_retries 0)' : `asked ${answers} times ${policy.waitMs} ms apart`;
+        const message = `${(err as Error).message}: busy through every try, ${tries}; try again, or give the device more time with busy_retries and busy_retries_wait`;
+        throw new ModbusBridgeError('EXCEPTION', message, { cause: err, exceptionCode: code });
+      }
+      await sleep(policy.waitMs);
+    }
   }
 }

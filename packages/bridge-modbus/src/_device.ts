@@ -1,6 +1,6 @@
 import type { BridgeContext, Channel, SourceState } from '@fieldbridge/core/bridge';
 import { Admission } from './_admit.js';
-import { Busy } from './_busy.js';
+import { Busy, busyPolicy } from './_busy.js';
 import type { Line } from './_line.js';
 import { errorKind, type ModbusMetrics } from './_metrics.js';
 import type { ModbusTable } from './config.js';
@@ -87,8 +87,7 @@ export class DevicePoller {
     this.pollMs = device.pollMs;
     this.channel = ctx.channel(device.name);
     this.silence = new Silence(ctx.problems, `modbus.${device.name}.silent`, this.label, device.name);
-    const busyPolicy = { retries: device.busyRetries, waitMs: device.busyRetriesWaitMs };
-    this.busy = new Busy(ctx.problems, `modbus.${device.name}.busy`, this.label, device.name, busyPolicy, this.stopping.signal);
+    this.busy = new Busy(ctx.problems, `modbus.${device.name}.busy`, this.label, device.name, busyPolicy(device), this.stopping.signal);
     this.admission = new Admission(device, ctx, this.label);
     const counter = (table: ModbusTable) => metrics.requests.labels(device.name, table);
     this.requestsOf = { coil: counter('coil'), discrete: counter('discrete'), input: counter('input'), holding: counter('holding') };

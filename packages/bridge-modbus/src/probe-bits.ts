@@ -1,4 +1,5 @@
 import { textTable } from '@fieldbridge/core/bridge';
+import { busyPolicy, readWhileBusy } from './_busy.js';
 import { openClient, type ModbusClient } from './client.js';
 import { formatConnection, type ConnectionSpec } from './connection-url.js';
 import { isGatewayException, isModbusBridgeError, ModbusBridgeError } from './errors.js';
@@ -70,7 +71,7 @@ export async function probeBits(
   try {
     let bits: boolean[];
     try {
-      bits = (await client.read(range.table, device.unitId, range.address, range.count, device.timeoutMs)) as boolean[];
+      bits = (await readWhileBusy(() => client.read(range.table, device.unitId, range.address, range.count, device.timeoutMs), busyPolicy(device))) as boolean[];
     } catch (err) {
       if (!isModbusBridgeError(err, 'EXCEPTION')) throw err;
       const code = err.exceptionCode ?? 0;

@@ -1,3 +1,4 @@
+import { busyPolicy, readWhileBusy } from './_busy.js';
 import { openClient, type ModbusClient } from './client.js';
 import { BYTE_ORDERS, type ByteOrder } from './config.js';
 import { formatConnection, type ConnectionSpec } from './connection-url.js';
@@ -179,7 +180,7 @@ export async function probeDevice(
   try {
     let words: number[];
     try {
-      words = (await client.read(range.table, device.unitId, range.address, range.count, device.timeoutMs)) as number[];
+      words = (await readWhileBusy(() => client.read(range.table, device.unitId, range.address, range.count, device.timeoutMs), busyPolicy(device))) as number[];
     } catch (err) {
       throw withRefusalHint(err, range, device);
     }

@@ -123,6 +123,23 @@ describe('probeDevice', () => {
   });
 });
 
+describe('a probe of a busy device (pymodbus answering exception 6)', () => {
+  it('is asked again as a poll would be, busy_retries times busy_retries_wait apart, and says so when it stays busy', async () => {
+    // Unit 2 answers busy to the first 2 requests of each read; unit 3 to every request.
+    const py = track.add(await startPyModbus('tcp', undefined, { busy: { 2: [6, 2], 3: [6, null] } }), (p) => p.close());
+    const [d] = resolveConfig(oneDevice(`tcp://127.0.0.1:${py.port}`, [{ metric: 'x', table: 'holding', address: 0 }], { busy_retries: 2, busy_retries_wait: '20ms' }));
+    const report = await probeDevice({ ...d!, unitId: 2 }, parseProbeRange('holding:211+1'));
+    expect(report.registers).toEqual([200]);
+    const bits = await probeBits({ ...d!, unitId: 2 }, parseBitProbeRange('coil:0+8')!);
+    expect(bits.bits).toHaveLength(8);
+    expect(py.busyRequests.filter((r) => r.unit === 2).map((r) => r.exception)).toEqual([6, 6, null, 6, 6, null]);
+    const stays = await probeDevice({ ...d!, unitId: 3 }, parseProbeRange('holding:211+1')).then(() => undefined, (err: unknown) => err as Error);
+    expect(stays?.message).toBe('unit 3 holding 211+1: exception 6 SERVER DEVICE BUSY: busy through every try, asked 3 times 20 ms apart; try again, or give the device more time with busy_retries and busy_retries_wait');
+    const once = await probeDevice({ ...d!, unitId: 3, busyRetries: 0 }, parseProbeRange('holding:211+1')).then(() => undefined, (err: unknown) => err as Error);
+    expect(once?.message).toContain('asked once (busy_retries 0)');
+  });
+});
+
 /** Probes `range` of a live server holding `words` from `first` on in table `table`. */
 async function probeLive(table: 'input' | 'holding', first: number, words: number[], range: string): Promise<ProbeReport> {
   const srv = track.add(await startServerTcp({ [table]: new Map(words.map((w, i) => [first + i, w])) }), (s) => s.close());
