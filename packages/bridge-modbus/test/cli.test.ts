@@ -132,8 +132,13 @@ describe('bridge-modbus command', () => {
     expect(warned.stderr).toContain(
       `${slow}:5:19 modbus.devices[0].connection: warning: at 1200 baud, holding 0-124 and its answer take 2.41s on the line, not less than timeout_ms 1s: every such read would time out; set timeout_ms: 3.7s (or lower max_registers, or raise the baud rate on the device and here)`,
     );
-    // At 9600 baud the same read takes 301 ms; a timeout of 3 s covers 1200 baud.
-    for (const fits of [body('rtu:///dev/ttyUSB0?baud=9600&parity=even', ''), body('rtu:///dev/ttyUSB0?baud=1200&parity=even', '      timeout_ms: 3s\n')]) {
+    // Behind a converter only its baud rate is known: 10 bits a character, the fewest any framing takes: 263 * 10 / 1200 = 2.19 s.
+    const converter = await mapping(body('rtu+tcp://10.0.0.9:4001?baud=1200', ''));
+    const behind = await run(['--config', converter, '--check']);
+    expect(behind.code, behind.stderr).toBe(0);
+    expect(behind.stderr).toContain(`${converter}:5:19 modbus.devices[0].connection: warning: at 1200 baud, holding 0-124 and its answer take 2.19s on the line, not less than timeout_ms 1s`);
+    // At 9600 baud the same read takes 301 ms; a timeout of 3 s covers 1200 baud; a converter without ?baud= has no speed to go by.
+    for (const fits of [body('rtu:///dev/ttyUSB0?baud=9600&parity=even', ''), body('rtu:///dev/ttyUSB0?baud=1200&parity=even', '      timeout_ms: 3s\n'), body('rtu+tcp://10.0.0.9:4001', '')]) {
       const quiet = await run(['--config', await mapping(fits), '--check']);
       expect(quiet.code, quiet.stderr).toBe(0);
       expect(quiet.stderr).not.toContain('warning:');
