@@ -108,6 +108,12 @@ export interface BridgeContext {
    */
   dryRun: boolean;
   /**
+   * True for a `--once` cycle (started with `deferStart`: `once()` starts the bridge, which stops
+   * after it). A required channel that failed for a reason someone must fix ends the cycle at
+   * once, so a bridge does not announce a next attempt for it.
+   */
+  once: boolean;
+  /**
    * The mapping file's `source_id`: the sink gives it to points that carry none. A bridge that
    * makes several sources of one connection (a vehicle per MAVLink system id) builds their ids
    * from it, e.g. with a `{source_id}-{sysid}` template.

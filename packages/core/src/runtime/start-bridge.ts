@@ -37,7 +37,7 @@ export interface StartBridgeOptions {
   logger?: Logger;
   /** Default: a new registry. The sink's and the bridge's metrics land here. */
   registry?: Registry;
-  /** Do not call `instance.start()` (the caller runs `once()` instead). */
+  /** Do not call `instance.start()` (the caller runs `once()` instead): a `--once` cycle (`BridgeContext.once`). */
   deferStart?: boolean;
   /** Tags added to every point this bridge emits, under the point's own. */
   tags?: Record<string, string>;
@@ -190,6 +190,7 @@ export async function startBridge<D extends BridgeDefinition>(
     problems,
     signal: abort.signal,
     dryRun: options.dryRun === true,
+    once: options.deferStart === true,
     sourceId: config.source_id,
     ...(config.sink?.buffer?.path === undefined ? {} : { stateDir: config.sink.buffer.path }),
     acrossReloads: <T>(key: string, make: () => T): T => keptAcrossReloads(reloadState, `${definition.name}:${key}`, make),

@@ -75,7 +75,7 @@ function recordingReporter(events: ProblemEvent[], changed: () => void, logger: 
  * SIGHUP reload (the test then ends with `releaseKept(map)`, as the command does at the end of a
  * run); without one, what the bridge keeps open closes when it lets it go.
  */
-export function createTestContext(options: { bridge?: string; blocked?: boolean; sourceId?: string; stateDir?: string; reloadState?: Map<string, unknown>; dryRun?: boolean } = {}): TestContext {
+export function createTestContext(options: { bridge?: string; blocked?: boolean; sourceId?: string; stateDir?: string; reloadState?: Map<string, unknown>; dryRun?: boolean; once?: boolean } = {}): TestContext {
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   const changed = (): void => {
@@ -102,6 +102,7 @@ export function createTestContext(options: { bridge?: string; blocked?: boolean;
   };
   const ctx: BridgeContext = {
     dryRun: options.dryRun === true,
+    once: options.once === true,
     emit(channel, emitted) {
       const name = typeof channel === 'string' ? channel : channel.name;
       for (const point of emitted) points.push(point);
