@@ -117,7 +117,9 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
       ctx.metrics.error(where, error.code.toLowerCase());
       if (error.retryable) channel.set(everUp ? 'disconnected' : 'connecting', error.message);
       else failedBy(channel, error);
-      episodeOf(error).failed(`${where}: ${error.message}; next attempt in ${formatDuration(retryInMs)}`, { endpoint: where, code: error.code });
+      // A --once cycle ends at a refusal someone must fix: no next attempt to announce.
+      const then = ctx.once && !error.retryable ? '; not tried again: --once stops here' : `; next attempt in ${formatDuration(retryInMs)}`;
+      episodeOf(error).failed(`${where}: ${error.message}${then}`, { endpoint: where, code: error.code });
     },
     event(event, sub) {
       if (event.type === 'lost') {

@@ -31,6 +31,8 @@ describe('a server whose certificate trust: strict refuses', () => {
     expect(told, JSON.stringify(t.logs.messages('info'))).toHaveLength(1);
     expect(told[0]).toContain(`move '${join(pki, 'rejected', rejected)}' into ${join(pki, 'trusted', 'certs')}/`);
     expect(told[0]).toContain('or set trust: tofu');
+    // A run tries again (the trust folders are read at every attempt): it says when.
+    expect(told[0]).toMatch(/; next attempt in \S+ \(further occurrences are counted/);
     expect(t.logs.messages('warn')).toContain(told[0]);
     expect(t.logs.messages('info')).toContain(`${server.endpointUrl}: failed (the server's certificate is not trusted)`);
     // The channel still names the whole refusal, as --once and /readyz say it.
@@ -54,6 +56,10 @@ opcua:
     const err = await running.once(60_000).then(() => undefined, (e: Error) => e);
     expect(err?.message).toMatch(/because every required channel failed \(opc\.tcp:\/\/[^ ]+ failed: the server's certificate is not trusted\); see the log for why$/);
     // The whole story (thumbprint, the file to move) is in the log once, in the refusal's warning.
-    expect(lines.filter((l) => l.msg.includes(server.thumbprint))).toHaveLength(1);
+    const told = lines.filter((l) => l.msg.includes(server.thumbprint));
+    expect(told).toHaveLength(1);
+    // --once stops at the refusal: no next attempt is announced.
+    expect(told[0]!.msg).not.toContain('next attempt');
+    expect(told[0]!.msg).toMatch(/, or set trust: tofu; not tried again: --once stops here \(further occurrences are counted/);
   });
 });
