@@ -1,13 +1,25 @@
 import type { SubscriptionMonitor, Upkeep } from './_upkeep.js';
 import type { FlowControl } from './flow-control.js';
 import type { Target } from './_targets.js';
-import type { ItemSampling, ItemStatus, SubscriptionStats } from './subscription-types.js';
+import type { EventQueue, ItemSampling, ItemStatus, SubscriptionStats } from './subscription-types.js';
 
-/** What `t`'s item asked for and the server granted, once monitored (node-opcua keeps the revised values in its parameters). */
+/** What `t`'s item was granted, once monitored (node-opcua keeps the revised values in its parameters). */
+function grantedOf(t: Target): { samplingInterval?: unknown; queueSize?: unknown } | undefined {
+  return t.state === 'active' ? (t.monitored as unknown as { monitoringParameters?: { samplingInterval?: unknown; queueSize?: unknown } } | undefined)?.monitoringParameters : undefined;
+}
+
+/** What a variable's item asked for and the server granted, once monitored. */
 function samplingOf(t: Target): ItemSampling | undefined {
-  const granted = (t.monitored as unknown as { monitoringParameters?: { samplingInterval?: unknown; queueSize?: unknown } } | undefined)?.monitoringParameters;
-  if (t.kind !== 'value' || t.state !== 'active' || typeof granted?.samplingInterval !== 'number' || typeof granted.queueSize !== 'number') return undefined;
+  const granted = grantedOf(t);
+  if (t.kind !== 'value' || typeof granted?.samplingInterval !== 'number' || typeof granted.queueSize !== 'number') return undefined;
   return { askedIntervalMs: t.samplingIntervalMs, grantedIntervalMs: granted.samplingInterval, askedQueueSize: t.queueSize, grantedQueueSize: granted.queueSize };
+}
+
+/** The queue an event notifier's item asked for and the server granted, once monitored. */
+function eventQueueOf(t: Target): EventQueue | undefined {
+  const granted = grantedOf(t);
+  if (t.kind !== 'event' || typeof granted?.queueSize !== 'number') return undefined;
+  return { askedSize: t.queueSize, grantedSize: granted.queueSize };
 }
 
 /** Each item of `up`, and one `unresolved` entry per folder not found yet. */
@@ -15,6 +27,7 @@ export function itemStatuses(up: Upkeep): ItemStatus[] {
   return [
     ...up.targets.map((t) => {
       const sampling = samplingOf(t);
+      const eventQueue = eventQueueOf(t);
       return {
         key: t.key,
         kind: t.kind,
@@ -24,6 +37,7 @@ export function itemStatuses(up: Upkeep): ItemStatus[] {
         state: t.state,
         ...(t.message ? { message: t.message } : {}),
         ...(sampling ? { sampling } : {}),
+        ...(eventQueue ? { eventQueue } : {}),
       };
     }),
     // A folder not found yet stands for the variables it will give: one unresolved entry.

@@ -59,7 +59,7 @@ export { decideTrust, sameServer, TRUST_MODES, type TrustMode, type TrustDecisio
 export { describeCertificate, certificateLabel, firstCertificate, subjectAltNameUris, type CertificateInfo } from './certificate-info.js';
 
 export { subscribe } from './subscription.js';
-export type { SubscriptionOptions, OpcuaSubscription, SubscriptionProblem, SubscriptionStats, ItemStatus, TargetState } from './subscription-types.js';
+export type { SubscriptionOptions, OpcuaSubscription, SubscriptionProblem, SubscriptionStats, ItemStatus, ItemSampling, EventQueue, TargetState } from './subscription-types.js';
 export {
   SERVER_OBJECT,
   SPEC_LIMITS,

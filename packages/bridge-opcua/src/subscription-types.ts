@@ -89,6 +89,14 @@ export interface ItemStatus {
   message?: string;
   /** What a monitored variable's item asked for and what the server granted (it may revise both). */
   sampling?: ItemSampling;
+  /** What a monitored event notifier's item asked for as its queue and what the server granted. */
+  eventQueue?: EventQueue;
+}
+
+/** An event notifier's queue size (events the server keeps between two publishes), as asked and as granted. */
+export interface EventQueue {
+  askedSize: number;
+  grantedSize: number;
 }
 
 /** A monitored variable's sampling interval (ms) and queue size, as asked and as granted. */

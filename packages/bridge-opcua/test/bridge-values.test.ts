@@ -146,6 +146,23 @@ describe('values through the bridge', () => {
     ]);
   });
 
+  it("says an event notifier's queue shorter than its queue_size asks, as a variable's", async () => {
+    // node-opcua's server queues 5000 events at most.
+    const { t } = await runSource(track, {
+      ...base(),
+      publishing_interval_ms: 100,
+      nodes: [{ metric: 'fine', node_id: nsu('Boiler.Temperature'), sampling_interval_ms: 0 }],
+      events: [
+        { metric: 'alarms', queue_size: 6000 },
+        { metric: 'boiler.events', browse_path: 'Boiler', queue_size: 100 },
+      ],
+    });
+    await t.waitFor(() => t.channels()[server.endpointUrl]?.state === 'connected', 'connected');
+    expect(t.logs.messages('warn').filter((m) => m.includes('granted less'))).toEqual([
+      `${server.endpointUrl}: the server granted less than the mapping asks: it queues fewer events than queue_size asks for 1 event notifier, so past that many events between two publishes (or in a gap) the oldest are dropped: alarms 5000 (asked 6000)`,
+    ]);
+  });
+
   it('says it again when an item monitored later is granted less than asked', async () => {
     const { t } = await runSource(track, {
       ...base(),
