@@ -95,9 +95,11 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
       metrics.connects.inc({ result: 'ok' });
       channel.set('connected');
       const security = `${connection.security.mode}/${connection.security.policy}`;
-      const { active } = sub.stats();
+      const { active, subscriptions, itemsPerSubscription } = sub.stats();
       const others = sub.items().length - active;
-      const items = `${active} items monitored${others > 0 ? `, ${others} not (reported above, tried again every ${formatDuration(o.retryRefusedMs)})` : ''}`;
+      // Spread over several: said, with the server's limit that made it so.
+      const spread = subscriptions > 1 ? ` in ${subscriptions} subscriptions${itemsPerSubscription === undefined ? '' : ` (the server takes at most ${itemsPerSubscription} items in one)`}` : '';
+      const items = `${active} items monitored${spread}${others > 0 ? `, ${others} not (reported above, tried again every ${formatDuration(o.retryRefusedMs)})` : ''}`;
       if (lostAt !== undefined) {
         // node-opcua could not repair the loss (its attempt failed at the server): this is the bridge's own connect.
         const gapMs = gapEnded();
@@ -135,11 +137,12 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
       } else if (event.type === 'restored') {
         const gapMs = gapEnded(event.gapMs);
         const recreated = (sub?.stats().recreations ?? 0) > recreationsAtLoss;
+        const subscription = (sub?.stats().subscriptions ?? 1) > 1 ? 'subscriptions' : 'subscription';
         const what = !event.sessionRecreated
-          ? 'the session was kept, with its subscription: what changed in the gap comes now (up to queue_size values per item)'
+          ? `the session was kept, with its ${subscription}: what changed in the gap comes now (up to queue_size values per item)`
           : !recreated
-            ? 'a new session, to which the server moved the subscription: what changed in the gap comes now (up to queue_size values per item)'
-            : 'a new session and subscription (the server no longer had them), every monitored item created again: values that changed in the gap are lost; each item sends its current value';
+            ? `a new session, to which the server moved the ${subscription}: what changed in the gap comes now (up to queue_size values per item)`
+            : `a new session and ${subscription} (the server no longer had them), every monitored item created again: values that changed in the gap are lost; each item sends its current value`;
         channel.set('connected');
         ctx.logger[recreated ? 'warn' : 'info'](
           { endpoint: where, gapMs, sessionRecreated: event.sessionRecreated, subscriptionRecreated: recreated, namespacesChanged: event.namespacesChanged },

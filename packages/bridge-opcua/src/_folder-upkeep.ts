@@ -1,8 +1,10 @@
+import type { ClientSubscription } from 'node-opcua';
 import { formatDuration } from '@fieldbridge/core/bridge';
 import { rescanFolder, rescanText } from './_folder-rescan.js';
 import { rescanMsOf } from './_item-retry.js';
 import { monitorPending, reportFailures, walkerFor } from './_item-setup.js';
 import { watchModelChanges } from './_model-change.js';
+import { openLane, pruneLanes, roomOf } from './_lanes.js';
 import { unmonitorTarget } from './_monitor.js';
 import type { ExpandedFolder, FolderWalker, PendingFolder, Target } from './_targets.js';
 import type { SubscriptionMonitor, Upkeep } from './_upkeep.js';
@@ -15,7 +17,11 @@ export interface FolderUpkeep {
   rescan(folders: readonly ExpandedFolder[]): Promise<void>;
   /** Queues a rescan of every found folder whose rescan is not off. */
   rescanAll(): Promise<void>;
-  /** Watches the server's model change events when a folder is rescanned, so a change rescans at once. */
+  /**
+   * Watches the server's model change events when a folder is rescanned, so a change rescans at
+   * once: one item, on a subscription with room. Does nothing while that item's subscription
+   * lives; call it again when a subscription was made anew. Not queued: call it from upkeep work.
+   */
   watchModel(): Promise<void>;
   /** One timer per rescan period of the mapping's folders (unref'd), for the caller to clear. */
   startTimers(): NodeJS.Timeout[];
@@ -32,7 +38,7 @@ export function createFolderUpkeep(up: Upkeep, ctx: SubscriptionMonitor, planned
 
   const forget = async (list: readonly Target[]): Promise<void> => {
     for (const t of list) {
-      if (t.state === 'active') await unmonitorTarget(ctx, t, 'gone from its folder');
+      if (t.state === 'active') await unmonitorTarget(t, 'gone from its folder');
       const at = up.targets.indexOf(t);
       if (at >= 0) up.targets.splice(at, 1);
     }
@@ -53,6 +59,7 @@ export function createFolderUpkeep(up: Upkeep, ctx: SubscriptionMonitor, planned
     const key = folder.spec.key;
     if ('gone' in change) {
       await forget(folder.targets);
+      await pruneLanes(ctx);
       const removed = paths(folder.targets);
       folders.splice(folders.indexOf(folder), 1);
       up.pendingFolders.push({ spec: folder.spec, location: folder.location, message: change.gone });
@@ -71,7 +78,9 @@ export function createFolderUpkeep(up: Upkeep, ctx: SubscriptionMonitor, planned
     if (change.added.length > 0 || change.removed.length > 0) {
       logger[change.removed.length > 0 ? 'warn' : 'info']({ item: key, added: change.added.length, removed: change.removed.length }, rescanText(folder, change));
     }
-    reportFailures(up, change.added);
+    reportFailures(up, ctx, change.added);
+    // Variables gone may leave a subscription empty.
+    if (change.removed.length > 0) await pruneLanes(ctx);
     if (cutChanged && change.cut !== undefined) up.report({ kind: 'folder_truncated', item: key, message: change.cut });
     up.options.onFolderChanged?.({ key, added: paths(change.added), removed: paths(change.removed), ...(change.cut === undefined ? {} : { cut: change.cut }) });
   };
@@ -91,6 +100,8 @@ export function createFolderUpkeep(up: Upkeep, ctx: SubscriptionMonitor, planned
     });
   };
   const rescanAll = (): Promise<void> => rescan(folders.filter((f) => rescanMsOf(f) > 0));
+  // The subscription the model change item is on, once made.
+  let watching: ClientSubscription | undefined;
 
   return {
     rescan,
@@ -98,8 +109,21 @@ export function createFolderUpkeep(up: Upkeep, ctx: SubscriptionMonitor, planned
     async watchModel() {
       // Model change events from the server (GeneralModelChangeEvent, SemanticChangeEvent) rescan at once.
       if (!planned.some((f) => rescanMsOf(f) > 0)) return;
-      const watched = await watchModelChanges(ctx, () => void rescanAll());
+      if (watching && ctx.lanes.some((l) => l.subscription === watching)) return;
+      watching = undefined;
+      // After the mapping's items: on a subscription they left room on, or one of its own.
+      let lane = ctx.lanes.find((l) => roomOf(ctx, l) > 0);
+      if (!lane) {
+        const opened = await openLane(up, ctx);
+        if (!('subscription' in opened)) {
+          logger.debug({}, 'no subscription has room for the model change item; folders are browsed again at their rescan period only');
+          return;
+        }
+        lane = opened;
+      }
+      const watched = await watchModelChanges(ctx, lane.subscription, () => void rescanAll());
       if ('refused' in watched) logger.debug({}, `the server does not report model changes (${watched.refused}); folders are browsed again at their rescan period only`);
+      else watching = lane.subscription;
     },
     startTimers() {
       // Each tick rescans the folders found with that period, those found on a retry too.

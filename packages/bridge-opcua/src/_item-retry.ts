@@ -1,7 +1,8 @@
 import { formatDuration } from '@fieldbridge/core/bridge';
 import type { goneTargets } from './_gone-nodes.js';
 import { monitorPending, reportFailures, resolveAll } from './_item-setup.js';
-import { unmonitorTarget } from './_monitor.js';
+import { refusedForRoom, unmonitorTarget } from './_monitor.js';
+import { readServerLimits } from './_server-limits.js';
 import { ITEM_DEFAULTS, type ExpandedFolder, type Target } from './_targets.js';
 import type { SubscriptionMonitor, Upkeep } from './_upkeep.js';
 
@@ -10,12 +11,17 @@ export function rescanMsOf(folder: { spec: { rescanMs?: number } }): number {
   return folder.spec.rescanMs ?? ITEM_DEFAULTS.folderRescanMs;
 }
 
-/** Queues a try of the refused and unresolved items, and of the folders not found yet, while connected. */
+/**
+ * Queues a try of the refused and unresolved items, and of the folders not found yet, while
+ * connected. Items refused for room are placed anew: on subscriptions with room, or new ones.
+ */
 export function retryFailed(up: Upkeep, ctx: SubscriptionMonitor): Promise<void> {
   return up.serial(async () => {
     if (up.closed || up.connection.state() !== 'connected') return;
     const again = up.targets.filter((t) => t.state === 'refused' || t.state === 'unresolved');
     if (again.length === 0 && up.pendingFolders.length === 0) return;
+    // Items that found no room: the server's limits are read again (its configuration, or what its other clients hold, may have changed).
+    if (again.some((t) => refusedForRoom(t.message))) ctx.limits = await readServerLimits(up.connection.session, ctx.timeoutMs);
     const list = await resolveAll(up, again);
     await monitorPending(up, ctx, list);
     const { logger } = up.connection;
@@ -37,7 +43,7 @@ export function withdrawGone(up: Upkeep, ctx: SubscriptionMonitor, gone: ReturnT
     const changed = new Set<ExpandedFolder>();
     for (const { target: t, status } of gone) {
       if (up.closed || t.state !== 'active') continue;
-      await unmonitorTarget(ctx, t, status);
+      await unmonitorTarget(t, status);
       const folder = up.folders.find((f) => rescanMsOf(f) > 0 && f.targets.includes(t));
       if (folder) changed.add(folder);
       const then = folder ? `browsing its folder again now` : `creating its item again every ${formatDuration(up.retryMs)}, so it resumes once the node is back`;
@@ -47,19 +53,59 @@ export function withdrawGone(up: Upkeep, ctx: SubscriptionMonitor, gone: ReturnT
   });
 }
 
+/** node-opcua's publish engine of a session: which subscriptions it publishes for. */
+interface PublishEngineView {
+  hasSubscription(subscriptionId: number): boolean;
+}
+
 /**
- * Queues a look at what node-opcua re-created after a restore: an item that failed there (its
- * node is gone from the restarted server) is taken out and joins the retried ones.
+ * Queues a look at what node-opcua re-created after a restore. After a new session (a server
+ * restart) the server's limits are read again, as a restarted server may have new ones. A
+ * subscription node-opcua could not create again (it gives up on it in silence: the server took
+ * fewer subscriptions, or refused one) has its items placed anew, on the other subscriptions or
+ * new ones. An item that failed there (its node is gone from the restarted server) is taken out
+ * and joins the retried ones; one refused for room is placed anew at once. `watchModel` watches
+ * the model changes again if their item's subscription was lost.
  */
-export function checkAfterRestore(up: Upkeep, ctx: SubscriptionMonitor): Promise<void> {
+export function checkAfterRestore(up: Upkeep, ctx: SubscriptionMonitor, sessionRecreated: boolean, watchModel: () => Promise<void>): Promise<void> {
   return up.serial(async () => {
+    if (up.closed) return;
+    const { session, logger } = up.connection;
+    if (sessionRecreated) {
+      ctx.limits = await readServerLimits(session, ctx.timeoutMs);
+      for (const lane of ctx.lanes) delete lane.learnedCapacity;
+    }
+    const engine = (session as unknown as { getPublishEngine(): PublishEngineView }).getPublishEngine();
+    const lost = ctx.lanes.filter((lane) => !engine.hasSubscription(lane.subscription.subscriptionId));
+    const again: Target[] = [];
+    for (const t of up.targets) {
+      if (t.state !== 'active' || !t.lane || !lost.includes(t.lane)) continue;
+      t.state = 'pending';
+      delete t.monitored;
+      delete t.lane;
+      again.push(t);
+    }
+    for (const lane of lost) ctx.lanes.splice(ctx.lanes.indexOf(lane), 1);
+    if (lost.length > 0) {
+      logger.warn(
+        { subscriptions: lost.length, items: again.length },
+        `${up.connection.endpointUrl}: ${lost.length} subscription(s) could not be created again after the reconnect; their ${again.length} items are placed on subscriptions anew`,
+      );
+    }
     const failed: Target[] = [];
     for (const t of up.targets) {
       const status = (t.monitored as unknown as { statusCode?: { isGood(): boolean; name: string } } | undefined)?.statusCode;
       if (t.state !== 'active' || !status || status.isGood()) continue;
-      await unmonitorTarget(ctx, t, status.name);
-      failed.push(t);
+      await unmonitorTarget(t, status.name);
+      if (refusedForRoom(status.name)) {
+        t.state = 'pending';
+        again.push(t);
+      } else {
+        failed.push(t);
+      }
     }
-    reportFailures(up, failed);
+    await monitorPending(up, ctx, again);
+    if (lost.length > 0) await watchModel();
+    reportFailures(up, ctx, [...failed, ...again.filter((t) => t.state === 'refused')]);
   });
 }

@@ -1,7 +1,8 @@
 import { formatDuration } from '@fieldbridge/core/bridge';
 import { notifierProblem } from './_event-notifier.js';
 import { walkFolder } from './_folder-walk.js';
-import { monitorTargets } from './_monitor.js';
+import { placeTargets, roomRefusals } from './_lanes.js';
+import { refusedForRoom } from './_monitor.js';
 import { refusalHint } from './_refusal-hint.js';
 import { expandFolders, resolveTargets, type FolderWalker, type Target } from './_targets.js';
 import type { SubscriptionMonitor, Upkeep } from './_upkeep.js';
@@ -33,17 +34,26 @@ export async function resolveAll(up: Upkeep, list: Target[]): Promise<Target[]> 
   return [...list, ...expanded.targets];
 }
 
-/** Creates the items of the pending targets of `list`; event fields the server cannot select are reported. */
+/**
+ * Creates the items of the pending targets of `list`, on the subscriptions with room (more are
+ * opened as needed); event fields the server cannot select are reported.
+ */
 export async function monitorPending(up: Upkeep, ctx: SubscriptionMonitor, list: readonly Target[]): Promise<void> {
-  const refusals = await monitorTargets(ctx, list.filter((t) => t.state === 'pending'));
+  const refusals = await placeTargets(up, ctx, list);
   for (const r of refusals) up.report({ kind: 'event_field_refused', item: r.target.key, message: `${r.target.key}: the server cannot select event field ${r.field} (${r.status}); it stays null` });
 }
 
-/** Reports each refused or unresolved target of `list`, with when it is tried again. */
-export function reportFailures(up: Upkeep, list: readonly Target[]): void {
+/**
+ * Reports each refused or unresolved target of `list`, with when it is tried again. Items that
+ * found no subscription with room are reported once per mapping entry, naming them, with the
+ * server's limit that stopped them and what to change.
+ */
+export function reportFailures(up: Upkeep, ctx: SubscriptionMonitor, list: readonly Target[]): void {
   const every = `trying again every ${formatDuration(up.retryMs)}`;
+  const noRoom = roomRefusals(ctx, list, up.targets);
+  for (const { key, message } of noRoom ?? []) up.report({ kind: 'item_refused', item: key, message: `${message}; ${every}` });
   for (const t of list) {
-    if (t.state === 'refused') up.report({ kind: 'item_refused', item: t.key, message: `${t.key}: the server refused to monitor ${t.label} (${t.message})${refusalHint(t, t.message ?? '')}; ${every}` });
+    if (t.state === 'refused' && !(noRoom && refusedForRoom(t.message))) up.report({ kind: 'item_refused', item: t.key, message: `${t.key}: the server refused to monitor ${t.label} (${t.message})${refusalHint(t, t.message ?? '')}; ${every}` });
     if (t.state === 'unresolved') up.report({ kind: 'node_unresolved', item: t.key, message: `${t.key}: ${t.message}; ${every}` });
   }
 }

@@ -1,3 +1,4 @@
+import { itemsPerSubscription } from './_lanes.js';
 import type { SubscriptionMonitor, Upkeep } from './_upkeep.js';
 import type { FlowControl } from './flow-control.js';
 import type { Target } from './_targets.js';
@@ -45,16 +46,28 @@ export function itemStatuses(up: Upkeep): ItemStatus[] {
   ];
 }
 
-/** The counters of `up` with the item states and what the server granted its subscription. */
+/**
+ * How long the server keeps the subscriptions of `ctx` without a Publish request, in ms: the
+ * shortest of their revised lifetimes (what a hold must stay within); with none, what `up` asks.
+ */
+export function lifetimeMsOf(up: Upkeep, ctx: SubscriptionMonitor): number {
+  const each = ctx.lanes.map((l) => l.subscription.lifetimeCount * l.subscription.publishingInterval);
+  return each.length > 0 ? Math.min(...each) : (up.options.subscriptionLifetimeMs ?? 600_000);
+}
+
+/** The counters of `up` with the item states and what the server granted its subscriptions (all asked alike). */
 export function subscriptionStats(up: Upkeep, ctx: SubscriptionMonitor, flow: FlowControl): SubscriptionStats {
   const { targets } = up;
+  const perSubscription = itemsPerSubscription(ctx);
   return {
     ...up.counts,
     active: targets.filter((t) => t.state === 'active').length,
     refused: targets.filter((t) => t.state === 'refused').length,
     unresolved: targets.filter((t) => t.state === 'unresolved').length + up.pendingFolders.length,
-    publishingIntervalMs: ctx.subscription.publishingInterval,
-    lifetimeMs: ctx.subscription.lifetimeCount * ctx.subscription.publishingInterval,
+    subscriptions: ctx.lanes.length,
+    ...(perSubscription === undefined ? {} : { itemsPerSubscription: perSubscription }),
+    publishingIntervalMs: ctx.lanes.length > 0 ? Math.max(...ctx.lanes.map((l) => l.subscription.publishingInterval)) : up.publishingIntervalMs,
+    lifetimeMs: lifetimeMsOf(up, ctx),
     flow: flow.stats(),
   };
 }

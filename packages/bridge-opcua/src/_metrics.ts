@@ -15,6 +15,8 @@ export interface OpcuaMetrics {
   gapSeconds: Counter;
   /** `fieldbridge_opcua_monitored_items{state}`: items `active`, `refused` by the server, or `unresolved` (not found). */
   items: Gauge<'state'>;
+  /** `fieldbridge_opcua_subscriptions`: subscriptions the items are spread over (more than one when the server takes fewer items in one than there are). */
+  subscriptions: Gauge;
   /** `fieldbridge_opcua_queue_overflows_total`: values the server flagged after dropping older ones from a full queue. */
   overflows: Counter;
   /** `fieldbridge_opcua_holds_total`: holds of the publish acknowledgements while the spool was full (`when_full: block`). */
@@ -35,6 +37,7 @@ export function createOpcuaMetrics(registry: Registry): OpcuaMetrics {
     reconnects: counter('fieldbridge_opcua_reconnects_total', 'Connection losses after which the session and every monitored item were re-established.'),
     gapSeconds: counter('fieldbridge_opcua_gap_seconds_total', 'Seconds without data from the server across those losses.'),
     items: gauge('fieldbridge_opcua_monitored_items', 'Monitored items by state: active, refused by the server, unresolved (node not found).', ['state']),
+    subscriptions: gauge('fieldbridge_opcua_subscriptions', 'Subscriptions the monitored items are spread over (the server takes at most MaxMonitoredItemsPerSubscription in one).'),
     overflows: counter('fieldbridge_opcua_queue_overflows_total', 'Values the server flagged as following a queue overflow (older values were dropped there; raise queue_size).'),
     holds: counter('fieldbridge_opcua_holds_total', 'Times the publish acknowledgements were held because the spool was full (when_full: block).'),
     held: gauge('fieldbridge_opcua_held', '1 while notifications are held at the server because the spool is full.'),

@@ -1,4 +1,4 @@
-import type { ClientMonitoredItem } from 'node-opcua';
+import type { ClientMonitoredItem, ClientSubscription } from 'node-opcua';
 import { settleWithin, withDeadline } from './_deadline.js';
 import type { MonitorContext } from './_monitor.js';
 import { messageOf } from './errors.js';
@@ -19,14 +19,14 @@ export interface ModelChangeWatch {
 }
 
 /**
- * Monitors the model change events of the Server object on `ctx.subscription`: one event item
+ * Monitors the model change events of the Server object on `subscription`: one event item
  * selecting EventType, filtered by the server to the model and semantic change types, whose
  * every event calls `onChange`. The item is marked in `ctx.internal` before the server answers,
  * so that its notifications never count as records or unknown items. Resolves with the watch, or
  * with the reason when the server refuses the item (many servers raise no such event, or none
  * without a NodeVersion on the changed nodes; the rescans' period covers them).
  */
-export async function watchModelChanges(ctx: MonitorContext & { internal: WeakSet<object> }, onChange: () => void): Promise<{ watch: ModelChangeWatch } | { refused: string }> {
+export async function watchModelChanges(ctx: MonitorContext & { internal: WeakSet<object> }, subscription: ClientSubscription, onChange: () => void): Promise<{ watch: ModelChangeWatch } | { refused: string }> {
   const { opcua } = ctx;
   const operand = (type: number) =>
     new opcua.ContentFilterElement({
@@ -50,7 +50,7 @@ export async function watchModelChanges(ctx: MonitorContext & { internal: WeakSe
     }),
   });
   const item: ClientMonitoredItem = opcua.ClientMonitoredItem.create(
-    ctx.subscription,
+    subscription,
     { nodeId: opcua.resolveNodeId(SERVER_OBJECT), attributeId: opcua.AttributeIds.EventNotifier },
     { samplingInterval: 0, queueSize: 100, discardOldest: true, filter },
     opcua.TimestampsToReturn.Neither,

@@ -1,20 +1,54 @@
 import type { ClientMonitoredItemBase, ClientSubscription } from 'node-opcua';
 import { settleWithin, withDeadline } from './_deadline.js';
 import { dataChangeFilter, eventFilter } from './_filters.js';
-import { itemsPerCall, refusedForSize } from './_items-per-call.js';
+import { refusedForSize } from './_items-per-call.js';
+import { createSequenceSeen, type SequenceSeen } from './_sequence-seen.js';
 import type { Target } from './_targets.js';
 import { messageOf } from './errors.js';
 import type { OpcuaModule } from './load.js';
 import type { Registered } from './notifications.js';
 
+/**
+ * One of the subscriptions a session's items are spread over (a server takes at most its
+ * MaxMonitoredItemsPerSubscription in one): each has the same publishing settings, its own client
+ * handles (node-opcua numbers them per subscription, from 1) and its own message sequence numbers.
+ */
+export interface Lane {
+  subscription: ClientSubscription;
+  /** Client handle -> what the records of that handle carry. */
+  handles: Map<number, Registered>;
+  /** The NotificationMessages of this subscription already handled (duplicates after a reconnect are left out). */
+  seen: SequenceSeen;
+  /**
+   * Items this subscription was found to hold at most: it refused one more with
+   * BadTooManyMonitoredItems, from a server that does not say its MaxMonitoredItemsPerSubscription.
+   */
+  learnedCapacity?: number;
+}
+
+/** A new {@link Lane} of `subscription`, nothing monitored on it yet. */
+export function newLane(subscription: ClientSubscription): Lane {
+  return { subscription, handles: new Map(), seen: createSequenceSeen() };
+}
+
+/** Monitored items node-opcua holds on `lane`'s subscription: created, or being created (an item the server refused is taken out). */
+export function itemCount(lane: Lane): number {
+  return Object.keys(lane.subscription.monitoredItems as Record<number, unknown>).length;
+}
+
+/** The status of an item refused because the subscription (or the server) holds no more items. */
+export const NO_ROOM = 'BadTooManyMonitoredItems';
+
+/** True when an item's refusal (its status, or its request's failure) says the subscription or the server holds no more items. */
+export function refusedForRoom(message: string | undefined): boolean {
+  return message !== undefined && message.includes(NO_ROOM);
+}
+
 /** What monitoring needs and records. */
 export interface MonitorContext {
   opcua: OpcuaModule;
-  subscription: ClientSubscription;
   /** node-opcua's monitored item -> its target, set as soon as the item exists (before the server answers). */
   byItem: WeakMap<object, Target>;
-  /** Client handle -> what the records of that handle carry. */
-  handles: Map<number, Registered>;
   timeoutMs: number;
 }
 
@@ -67,14 +101,17 @@ function groupKey(t: Target): string {
 }
 
 /**
- * Creates monitored items for `targets` (resolved, state `pending`): items sharing sampling
- * settings go in one `ClientMonitoredItemGroup` (one request for as many items as the server takes
- * in one call, at most 1000, and one event listener per group rather than per item), each event
- * notifier in its own. A request the server still refuses for its size (BadTooManyOperations) is
- * sent again in halves. Each target ends `active` or `refused` with the server's status; a failed
- * request refuses its whole group. Returns the event fields the server could not select.
+ * Creates monitored items for `targets` (resolved, state `pending`) on `lane`'s subscription:
+ * items sharing sampling settings go in one `ClientMonitoredItemGroup` (requests of at most
+ * `perCall` items, and one event listener per group rather than per item), each event notifier in
+ * its own. A request the server still refuses for its size (BadTooManyOperations, or a
+ * BadTooManyMonitoredItems for the whole request) is sent again in halves. Each target ends
+ * `active` or `refused` with the server's status; a failed request refuses its whole group. Once
+ * the subscription refused an item for room (BadTooManyMonitoredItems), the targets not asked
+ * for yet are refused so without a request: the caller places them on another subscription.
+ * Returns the event fields the server could not select.
  */
-export async function monitorTargets(ctx: MonitorContext, targets: readonly Target[]): Promise<FieldRefusal[]> {
+export async function monitorTargets(ctx: MonitorContext, lane: Lane, targets: readonly Target[], perCall: number): Promise<FieldRefusal[]> {
   const groups = new Map<string, Target[]>();
   for (const t of targets) {
     const key = groupKey(t);
@@ -83,25 +120,39 @@ export async function monitorTargets(ctx: MonitorContext, targets: readonly Targ
     groups.set(key, list);
   }
   const refusals: FieldRefusal[] = [];
-  if (groups.size === 0) return refusals;
-  const perCall = await itemsPerCall(ctx.subscription, ctx.timeoutMs);
+  let full = false;
   for (const members of groups.values()) {
     const calls: Target[][] = [];
     for (let start = 0; start < members.length; start += perCall) calls.push(members.slice(start, start + perCall));
     for (let chunk = calls.shift(); chunk !== undefined; chunk = calls.shift()) {
-      const failure = await createItems(ctx, chunk, refusals);
-      if (refusedForSize(failure) && chunk.length > 1) {
+      if (full) {
+        for (const t of chunk) refuse(t, NO_ROOM);
+        continue;
+      }
+      const failure = await createItems(ctx, lane, chunk, refusals);
+      if ((refusedForSize(failure) || refusedForRoom(failure)) && chunk.length > 1) {
         const half = Math.ceil(chunk.length / 2);
         calls.unshift(chunk.slice(0, half), chunk.slice(half));
+        for (const t of chunk) t.state = 'pending';
+        continue;
       }
+      full = chunk.some((t) => t.state === 'refused' && refusedForRoom(t.message));
     }
   }
   return refusals;
 }
 
+function refuse(t: Target, message: string): void {
+  t.state = 'refused';
+  t.message = message;
+  delete t.monitored;
+  delete t.lane;
+}
+
 /** Creates the items of `chunk` in one request; sets each target's state, adds the event fields refused to `refusals`, and resolves with the request's failure, if it failed. */
-async function createItems(ctx: MonitorContext, chunk: Target[], refusals: FieldRefusal[]): Promise<string | undefined> {
-  const { opcua, subscription } = ctx;
+async function createItems(ctx: MonitorContext, lane: Lane, chunk: Target[], refusals: FieldRefusal[]): Promise<string | undefined> {
+  const { opcua } = ctx;
+  const { subscription } = lane;
   const first = chunk[0]!;
   const filter = first.kind === 'event' ? eventFilter(opcua, first.selects!, first.minSeverity) : dataChangeFilter(opcua, first.deadband);
   const group = opcua.ClientMonitoredItemGroup.create(
@@ -132,16 +183,15 @@ async function createItems(ctx: MonitorContext, chunk: Target[], refusals: Field
     if (failure === undefined && status.isGood()) {
       t.state = 'active';
       t.monitored = item;
+      t.lane = lane;
       delete t.message;
-      ctx.handles.set(item.monitoringParameters.clientHandle, t.registered!);
+      lane.handles.set(item.monitoringParameters.clientHandle, t.registered!);
       const results = item.filterResult?.selectClauseResults ?? [];
       results.forEach((r, f) => {
         if (!r.isGood() && t.selects?.[f]) refusals.push({ target: t, field: t.selects[f].field, status: r.name });
       });
     } else {
-      t.state = 'refused';
-      t.message = failure ?? status.name;
-      delete t.monitored;
+      refuse(t, refusedForRoom(failure) ? NO_ROOM : (failure ?? status.name));
       // An item whose request failed stays in node-opcua's table, which would re-create it on
       // the next reconnect next to the retry's own item: take it out.
       if (failure !== undefined) (subscription as unknown as SubscriptionInternals)._removeMonitoredItem?.(item.monitoringParameters.clientHandle);
@@ -155,12 +205,11 @@ async function createItems(ctx: MonitorContext, chunk: Target[], refusals: Field
  * creates its item again: its records are no longer expected, and its item is deleted at the
  * server (within 2 s; one the server forgot already is gone anyway).
  */
-export async function unmonitorTarget(ctx: Pick<MonitorContext, 'handles'>, target: Target, reason: string): Promise<void> {
+export async function unmonitorTarget(target: Target, reason: string): Promise<void> {
   const item = target.monitored as unknown as (MonitoredItemLike & { terminate(): Promise<void> }) | undefined;
-  target.state = 'refused';
-  target.message = reason;
-  delete target.monitored;
+  const lane = target.lane;
+  refuse(target, reason);
   if (!item) return;
-  ctx.handles.delete(item.monitoringParameters.clientHandle);
+  lane?.handles.delete(item.monitoringParameters.clientHandle);
   await settleWithin(() => item.terminate(), 2000);
 }

@@ -1,4 +1,5 @@
 import { goneTargets } from './_gone-nodes.js';
+import type { Lane } from './_monitor.js';
 import type { SequenceSeen } from './_sequence-seen.js';
 import type { SubscriptionMonitor, Upkeep } from './_upkeep.js';
 import { decodeNotificationMessage, type HandleLookup, type NotificationMessageLike, type Registered } from './notifications.js';
@@ -7,19 +8,20 @@ import type { RecordOptions } from './records.js';
 const INTERNAL: Registered = { kind: 'internal' };
 
 /**
- * Finds what the records of a client handle carry. A notification can name an item whose
- * creation answer has not been handled yet: it is found through node-opcua's table and the
- * item -> target map filled when the item was made, and remembered.
+ * Finds what the records of a client handle of `lane`'s subscription carry (each subscription
+ * numbers its handles from 1). A notification can name an item whose creation answer has not
+ * been handled yet: it is found through node-opcua's table and the item -> target map filled
+ * when the item was made, and remembered.
  */
-export function createHandleLookup(ctx: SubscriptionMonitor): HandleLookup {
+export function createHandleLookup(ctx: SubscriptionMonitor, lane: Lane): HandleLookup {
   return {
     get(clientHandle) {
-      const known = ctx.handles.get(clientHandle);
+      const known = lane.handles.get(clientHandle);
       if (known) return known;
-      const item = (ctx.subscription.monitoredItems as Record<number, object | undefined>)[clientHandle];
+      const item = (lane.subscription.monitoredItems as Record<number, object | undefined>)[clientHandle];
       if (item && ctx.internal.has(item)) return INTERNAL;
       const target = item ? ctx.byItem.get(item) : undefined;
-      if (target?.registered) ctx.handles.set(clientHandle, target.registered);
+      if (target?.registered) lane.handles.set(clientHandle, target.registered);
       return target?.registered;
     },
   };
@@ -29,7 +31,8 @@ export function createHandleLookup(ctx: SubscriptionMonitor): HandleLookup {
  * The handler of each NotificationMessage: decodes it into records, counts them in `up.counts`,
  * hands them to `options.onData` (whose exceptions are logged) and passes the targets whose node
  * the message says is gone to `onGone`. A message `seen` already had (its sequence number and
- * publish time) is counted as a duplicate and left out.
+ * publish time) is counted as a duplicate and left out: one `seen` per subscription, whose
+ * messages it numbers.
  */
 export function createMessageHandler(
   up: Upkeep,

@@ -1,6 +1,7 @@
 import type { ClientSubscription } from 'node-opcua';
 import { withDeadline } from './_deadline.js';
 import { monitorPending, reportFailures } from './_item-setup.js';
+import type { Lane } from './_monitor.js';
 import type { SubscriptionMonitor, Upkeep } from './_upkeep.js';
 import { OpcuaBridgeError, messageOf } from './errors.js';
 
@@ -33,30 +34,43 @@ export async function createSubscription(up: Upkeep): Promise<ClientSubscription
 }
 
 /**
- * Queues the re-creation of a subscription the server closed (no Publish request for its whole
- * lifetime) with every item it had: `attach` listens to the new one, `watchModel` watches its
- * model changes again; `options.onRecreated` is called at the end.
+ * Queues the re-creation of `lane`'s subscription, which the server closed (no Publish request
+ * for its whole lifetime), with every item it had: its targets get a new subscription in its
+ * place (placed as at the start: on the first subscription with room), `ctx.attach` listens to
+ * it, `then.watchModel` watches the model changes again if their item was on it;
+ * `options.onRecreated` is called at the end. The other subscriptions are not touched. When no
+ * subscription can be created, the lane is dropped and its items refused, to be placed by the
+ * next retry.
  */
-export function recreateSubscription(
-  up: Upkeep,
-  ctx: SubscriptionMonitor,
-  then: { attach(subscription: ClientSubscription): void; watchModel(): Promise<void> },
-): Promise<void> {
+export function recreateSubscription(up: Upkeep, ctx: SubscriptionMonitor, lane: Lane, then: { watchModel(): Promise<void> }): Promise<void> {
   return up.serial(async () => {
-    up.report({ kind: 'subscription_recreated', message: `the server closed the subscription on ${up.connection.endpointUrl} (no Publish request for its whole lifetime); creating it again with every item` });
-    ctx.handles.clear();
-    for (const t of up.targets) {
-      if (t.state !== 'active') continue;
+    if (up.closed || !ctx.lanes.includes(lane)) return;
+    const which = ctx.lanes.length > 1 ? `subscription ${ctx.lanes.indexOf(lane) + 1} of ${ctx.lanes.length}` : 'the subscription';
+    up.report({ kind: 'subscription_recreated', message: `the server closed ${which} on ${up.connection.endpointUrl} (no Publish request for its whole lifetime); creating it again with every item` });
+    lane.handles.clear();
+    delete lane.learnedCapacity;
+    const orphans = up.targets.filter((t) => t.lane === lane);
+    for (const t of orphans) {
       t.state = 'pending';
       delete t.monitored;
+      delete t.lane;
     }
-    const subscription = await createSubscription(up);
+    try {
+      lane.subscription = await createSubscription(up);
+    } catch (err) {
+      ctx.lanes.splice(ctx.lanes.indexOf(lane), 1);
+      for (const t of orphans) {
+        t.state = 'refused';
+        t.message = messageOf(err);
+      }
+      reportFailures(up, ctx, orphans);
+      return;
+    }
     up.counts.recreations += 1;
-    ctx.subscription = subscription;
-    then.attach(subscription);
-    await monitorPending(up, ctx, up.targets);
+    ctx.attach(lane);
+    await monitorPending(up, ctx, orphans);
     await then.watchModel();
-    reportFailures(up, up.targets.filter((t) => t.state === 'refused'));
+    reportFailures(up, ctx, orphans.filter((t) => t.state === 'refused'));
     up.options.onRecreated?.();
   });
 }

@@ -16,6 +16,7 @@ import {
   type SamplingSpec,
   type VariableSpec,
 } from './item-spec.js';
+import type { Lane } from './_monitor.js';
 import type { Registered } from './notifications.js';
 import type { TimestampMode } from './records.js';
 import type { TargetState } from './subscription-types.js';
@@ -42,6 +43,8 @@ export interface Target {
   message?: string;
   /** node-opcua's monitored item while active. */
   monitored?: ClientMonitoredItemBase;
+  /** The subscription its item is on, while active. */
+  lane?: Lane;
 }
 
 /** A folder whose node is not found yet: tried again with the refused items. */

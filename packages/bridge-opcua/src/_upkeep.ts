@@ -1,4 +1,5 @@
-import type { MonitorContext } from './_monitor.js';
+import type { Lane, MonitorContext } from './_monitor.js';
+import type { ServerLimits } from './_server-limits.js';
 import type { ExpandedFolder, PendingFolder, Target } from './_targets.js';
 import type { OpcuaConnection } from './connection.js';
 import { messageOf } from './errors.js';
@@ -7,8 +8,35 @@ import type { SubscriptionOptions, SubscriptionProblem, SubscriptionStats } from
 /** The counters a subscription adds to as messages arrive and as it is created again. */
 export type SubscriptionCounts = Pick<SubscriptionStats, 'messages' | 'values' | 'events' | 'decodeProblems' | 'overflows' | 'recreations' | 'duplicates'>;
 
-/** What monitoring needs, plus the items of the subscription's own (model changes) whose notifications are no records. */
-export type SubscriptionMonitor = MonitorContext & { internal: WeakSet<object> };
+/**
+ * Why the items could not all be placed on subscriptions: the session has as many as the server
+ * gives it (`session`: its MaxSubscriptionsPerSession said so, `declared`, or it refused one more
+ * with BadTooManySubscriptions), a subscription of its own took none (`server`: the server holds
+ * no more items over all its clients, its MaxMonitoredItems), the bridge's own bound (`bridge`),
+ * or a subscription could not be created (`failed`, with the reason).
+ */
+export type RoomShortage =
+  | { kind: 'session'; subscriptions: number; declared: boolean }
+  | { kind: 'server' }
+  | { kind: 'bridge'; subscriptions: number }
+  | { kind: 'failed'; reason: string };
+
+/**
+ * What monitoring needs: the subscriptions the items are spread over (`lanes`, the first one
+ * made at subscribe), the server's limits, and the items of the bridge's own (model changes)
+ * whose notifications are no records.
+ */
+export interface SubscriptionMonitor extends MonitorContext {
+  internal: WeakSet<object>;
+  /** The subscriptions, in the order they were made: items are placed on the first with room. */
+  readonly lanes: Lane[];
+  /** The server's MaxMonitoredItemsPerSubscription and MaxSubscriptionsPerSession, where it says them. */
+  limits: ServerLimits;
+  /** Why the last placement left items without a subscription; undefined once one placed them all. */
+  shortage?: RoomShortage;
+  /** Listens to a lane's subscription (its records, its re-creation): called for each new lane, and again when its subscription is replaced. */
+  attach(lane: Lane): void;
+}
 
 /**
  * The state the parts of one subscription share: what it monitors, the folders it found or

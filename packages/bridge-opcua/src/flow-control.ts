@@ -40,18 +40,24 @@ export interface FlowStats {
   holds: number;
   /** Acknowledgements kept now. */
   heldAcks: number;
-  /** Single Publish requests sent during holds so the server does not close the subscription. */
+  /** Publish requests sent during holds so the server does not close the subscriptions (one per subscription each time). */
   lifelines: number;
 }
 
 /** Options of {@link createFlowControl}. */
 export interface FlowControlOptions {
   /**
-   * How long the server keeps the subscription without a Publish request, in ms (revised
-   * lifetime count x publishing interval). A hold longer than half of it sends one Publish
-   * request (a "lifeline"): one message of data flows, and the subscription survives.
+   * How long the server keeps a subscription without a Publish request, in ms (revised
+   * lifetime count x publishing interval; the shortest, with several). A hold longer than half of
+   * it sends one Publish request per subscription (a "lifeline"): one message of data flows for
+   * each, and they survive.
    */
   lifetimeMs: () => number;
+  /**
+   * Subscriptions on the session (default 1). A server hands each Publish request to one
+   * subscription, the one nearest to its end: a lifeline sends one request per subscription.
+   */
+  subscriptions?: () => number;
   /**
    * False while node-opcua repairs the session after a loss: it suspends the engine itself then
    * and resumes it when done, so a release in between must leave that to it. Default always true.
@@ -97,9 +103,12 @@ export function createFlowControl(engine: PublishEngineLike, options: FlowContro
   };
 
   const lifeline = (): void => {
-    if (!isHeld || engine.nbPendingPublishRequests > 0) return;
-    stats.lifelines += 1;
-    engine.internalSendPublishRequest();
+    if (!isHeld) return;
+    const wanted = Math.max(1, options.subscriptions?.() ?? 1);
+    for (let pending = engine.nbPendingPublishRequests; pending < wanted; pending += 1) {
+      stats.lifelines += 1;
+      engine.internalSendPublishRequest();
+    }
   };
 
   return {

@@ -36,6 +36,13 @@ export interface OpcuaServerOptions {
   applicationUri?: string;
   /** Where node-opcua's messages go. Default nowhere. */
   logger?: OpcuaLogger;
+  /**
+   * Limits of the server's subscriptions, as a PLC's server may have them (node-opcua's defaults:
+   * 100000 items per subscription, 10 subscriptions per session). The server says them in its
+   * ServerCapabilities (MaxMonitoredItemsPerSubscription, MaxSubscriptionsPerSession) and refuses
+   * past them (BadTooManyMonitoredItems, BadTooManySubscriptions).
+   */
+  capabilities?: { maxMonitoredItemsPerSubscription?: number; maxSubscriptionsPerSession?: number };
 }
 
 /** A running test or simulator server. */
@@ -109,6 +116,7 @@ export async function startOpcuaServer(options: OpcuaServerOptions): Promise<Opc
     userManager: { isValidUser: (name: string, password: string) => Object.hasOwn(users, name) && users[name] === password },
     serverInfo: { applicationUri: options.applicationUri ?? `${SIM_NAMESPACE}:server`, applicationName: { text: 'fieldbridge OPC UA simulator' } },
     buildInfo: { productName: 'fieldbridge-opcua-sim', manufacturerName: 'fieldbridge' },
+    ...(options.capabilities ? { serverCapabilities: { ...options.capabilities } } : {}),
   });
   await server.initialize();
   const addressSpace = server.engine.addressSpace!;

@@ -111,6 +111,7 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
       settled.set(item.key, (settled.get(item.key) ?? true) && item.state === 'active');
     }
     for (const state of ['active', 'refused', 'unresolved'] as const) metrics.items.set({ state }, counts[state]);
+    metrics.subscriptions.set(sub.stats().subscriptions);
     for (const [key, active] of settled) if (active) itemProblems.clean(key);
     // Before the first connect is reported, its line says this.
     report.itemsChanged(sub);
@@ -241,6 +242,7 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
         await loop?.stop();
         if (channel.state() === 'connected') channel.set('disconnected', 'stopped');
         metrics.held.set(0);
+        metrics.subscriptions.set(0);
       })();
       return stopping;
     },

@@ -117,8 +117,9 @@ export interface SubscriptionStats {
   /** Values flagged as following a server-side queue overflow. */
   overflows: number;
   /**
-   * Times the subscription was created again with its items, on the server's side lost (a server
-   * restart, a lifetime run out): what the server had queued for it then was lost too.
+   * Times a subscription was created again with its items, on the server's side lost (a server
+   * restart, a lifetime run out): what the server had queued for it then was lost too. Each
+   * subscription counts.
    */
   recreations: number;
   /** NotificationMessages handed over a second time (a Republish after a reconnect racing a Publish), left out. */
@@ -126,9 +127,17 @@ export interface SubscriptionStats {
   active: number;
   refused: number;
   unresolved: number;
-  /** The publishing interval the server granted, in ms. */
+  /**
+   * Subscriptions the items are spread over: one, unless the server takes fewer items in one
+   * subscription (its MaxMonitoredItemsPerSubscription) than there are. Each has the same
+   * publishing settings.
+   */
+  subscriptions: number;
+  /** The most items the server takes in one subscription, as it says (MaxMonitoredItemsPerSubscription) or as its refusals showed; absent when neither told. */
+  itemsPerSubscription?: number;
+  /** The publishing interval the server granted, in ms (the slowest, should it grant its subscriptions different ones). */
   publishingIntervalMs: number;
-  /** How long the server keeps the subscription without Publish requests, in ms. */
+  /** How long the server keeps the subscriptions without Publish requests, in ms (the shortest). */
   lifetimeMs: number;
   flow: FlowStats;
 }

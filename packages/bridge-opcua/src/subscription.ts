@@ -1,13 +1,15 @@
+// TO THE HELPER WORKING IN THIS WORKTREE: read /work/opcua-limits/HELPER-RULES.md NOW (ground rules, HARD DEADLINE 01:25 UTC, report format), then delete this line (never commit it).
 import type { ClientSubscription } from 'node-opcua';
 import { settleWithin } from './_deadline.js';
 import { createFolderUpkeep } from './_folder-upkeep.js';
 import { checkAfterRestore, retryFailed, withdrawGone } from './_item-retry.js';
 import { monitorPending, reportFailures, resolveAll } from './_item-setup.js';
-import { itemStatuses, subscriptionStats } from './_item-status.js';
+import { itemStatuses, lifetimeMsOf, subscriptionStats } from './_item-status.js';
+import { newLane, type Lane } from './_monitor.js';
 import { moveToNamespaces } from './_namespace-move.js';
 import { createHandleLookup, createMessageHandler } from './_notification-router.js';
 import { recordOptionsFor } from './_record-options.js';
-import { createSequenceSeen } from './_sequence-seen.js';
+import { readServerLimits } from './_server-limits.js';
 import { createSubscription, recreateSubscription } from './_subscription-create.js';
 import { planTargets } from './_targets.js';
 import { createUpkeep, type SubscriptionMonitor } from './_upkeep.js';
@@ -19,12 +21,16 @@ import type { OpcuaSubscription, SubscriptionOptions } from './subscription-type
 /**
  * Subscribes to `options.variables`, the variables below `options.folders` and the events of
  * `options.events` on `connection`: resolves every node (node ids, `nsu=` URIs, browse paths),
- * creates one subscription with the items in groups, and hands `onData` the records of each
- * NotificationMessage. Items the server refuses are reported by name and tried again every
- * `retryRefusedMs` while the rest flow. After a reconnect it checks what node-opcua re-created,
- * moves items to new namespace indexes when the server reordered them, and re-creates the
- * subscription when the server dropped it. Rejects with `NODE_INVALID` for a malformed spec and
- * `REQUEST_FAILED` when the subscription cannot be created.
+ * creates a subscription with the items in groups, and hands `onData` the records of each
+ * NotificationMessage. A server that takes fewer items in one subscription than there are (its
+ * MaxMonitoredItemsPerSubscription, or its BadTooManyMonitoredItems) gets more subscriptions with
+ * the same settings, as many as it gives a session (MaxSubscriptionsPerSession); items left
+ * without one are reported by name with the limit to raise. Items the server refuses are reported
+ * by name and tried again every `retryRefusedMs` while the rest flow. After a reconnect it checks
+ * what node-opcua re-created (every subscription), moves items to new namespace indexes when the
+ * server reordered them, and re-creates a subscription the server dropped. Rejects with
+ * `NODE_INVALID` for a malformed spec and `REQUEST_FAILED` when the first subscription cannot be
+ * created.
  */
 export async function subscribe(connection: OpcuaConnection, options: SubscriptionOptions): Promise<OpcuaSubscription> {
   const { opcua, session } = connection;
@@ -34,23 +40,27 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
   }
   const plan = planTargets(options, publishingIntervalMs);
   const up = createUpkeep(connection, options, publishingIntervalMs, plan);
+  const timeoutMs = 30_000;
 
   await resolveAll(up, up.targets);
-  const ctx: SubscriptionMonitor = { opcua, subscription: await createSubscription(up), byItem: new WeakMap(), handles: new Map(), timeoutMs: 30_000, internal: new WeakSet() };
+  const limits = await readServerLimits(session, timeoutMs);
+  const first = newLane(await createSubscription(up));
+  const ctx: SubscriptionMonitor = { opcua, lanes: [first], byItem: new WeakMap(), timeoutMs, internal: new WeakSet(), limits, attach: (lane) => attach(lane) };
   const folderUpkeep = createFolderUpkeep(up, ctx, plan.folders);
-  const seen = createSequenceSeen();
-  const onMessage = createMessageHandler(up, createHandleLookup(ctx), recordOptionsFor(connection), (gone) => void withdrawGone(up, ctx, gone, (list) => void folderUpkeep.rescan(list)), seen);
-  const attach = (sub: ClientSubscription): void => {
+  const recordOptions = recordOptionsFor(connection);
+  const onGone = (gone: Parameters<typeof withdrawGone>[2]): void => void withdrawGone(up, ctx, gone, (list) => void folderUpkeep.rescan(list));
+  const attach = (lane: Lane): void => {
+    const sub: ClientSubscription = lane.subscription;
     // A new subscription numbers its messages from 1 again.
-    seen.reset();
-    sub.on('raw_notification', onMessage as never);
+    lane.seen.reset();
+    sub.on('raw_notification', createMessageHandler(up, createHandleLookup(ctx, lane), recordOptions, onGone, lane.seen) as never);
     // node-opcua re-created it on a new session (the server no longer had it): the items too.
     sub.on('subscriptionId_changed' as never, () => {
-      seen.reset();
+      lane.seen.reset();
       up.counts.recreations += 1;
     });
     sub.on('status_changed', (status: { name?: string }) => {
-      if (status?.name === 'BadTimeout' && !up.closed) void recreateSubscription(up, ctx, { attach, watchModel: folderUpkeep.watchModel });
+      if (status?.name === 'BadTimeout' && !up.closed && lane.subscription === sub) void recreateSubscription(up, ctx, lane, { watchModel: folderUpkeep.watchModel });
     });
   };
 
@@ -61,18 +71,20 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
       flow.reapply();
       // A server that restarted (its session is new) may have restarted for a new address space
       // (a PLC program download): its folders are browsed again now rather than at their period.
-      void checkAfterRestore(up, ctx).then(() => (event.sessionRecreated ? folderUpkeep.rescanAll() : undefined));
+      void checkAfterRestore(up, ctx, event.sessionRecreated, folderUpkeep.watchModel).then(() => (event.sessionRecreated ? folderUpkeep.rescanAll() : undefined));
     }
   };
 
+  // One publish engine per session: holding it holds every subscription.
   const flow = createFlowControl(asPublishEngine((session as unknown as { getPublishEngine(): unknown }).getPublishEngine()), {
-    lifetimeMs: () => ctx.subscription.lifetimeCount * ctx.subscription.publishingInterval,
+    lifetimeMs: () => lifetimeMsOf(up, ctx),
+    subscriptions: () => ctx.lanes.length,
     canResume: () => connection.state() === 'connected',
   });
-  attach(ctx.subscription);
+  attach(first);
   await monitorPending(up, ctx, up.targets);
   await folderUpkeep.watchModel();
-  reportFailures(up, up.targets);
+  reportFailures(up, ctx, up.targets);
   const unlisten = connection.onEvent(onConnection);
   const retry = (): Promise<void> => retryFailed(up, ctx);
   const retryTimer = options.retryTimer === false ? undefined : setInterval(() => void retry(), up.retryMs).unref();
@@ -91,7 +103,7 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
       for (const timer of rescanTimers) clearInterval(timer);
       unlisten();
       flow.dispose();
-      await settleWithin(() => ctx.subscription.terminate(), 2000);
+      await Promise.all(ctx.lanes.map((lane) => settleWithin(() => lane.subscription.terminate(), 2000)));
     },
   };
 }

@@ -137,7 +137,7 @@ describe('a server that takes few monitored items per call', () => {
     await c.value((v) => v.item.key === 'counter');
   });
 
-  it('past its MaxMonitoredItemsPerSubscription, are refused with what to change', async () => {
+  it('past its MaxMonitoredItemsPerSubscription, gets them on more subscriptions', async () => {
     const capabilities = server.server.engine.serverCapabilities;
     const most = capabilities.maxMonitoredItemsPerSubscription;
     capabilities.maxMonitoredItemsPerSubscription = 2;
@@ -146,10 +146,56 @@ describe('a server that takes few monitored items per call', () => {
     const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables, ...c.handlers });
     cleanup.add(() => sub.close());
     capabilities.maxMonitoredItemsPerSubscription = most;
+    expect(sub.items().map((i) => [i.key, i.state, i.message])).toEqual(variables.map((v) => [v.key, 'active', undefined]));
+    expect(sub.stats()).toMatchObject({ subscriptions: 2, itemsPerSubscription: 2 });
+    server.set('Boiler.Counter', 77);
+    await c.value((v) => v.item.key === 'counter' && v.value === 77);
+    expect(c.problems).toEqual([]);
+    await sub.close();
+  });
+
+  it('that does not say its MaxMonitoredItemsPerSubscription, gets them on more subscriptions once it refused one for room', async () => {
+    const capabilities = server.server.engine.serverCapabilities;
+    const most = capabilities.maxMonitoredItemsPerSubscription;
+    capabilities.maxMonitoredItemsPerSubscription = 2;
+    cleanup.add(() => void (capabilities.maxMonitoredItemsPerSubscription = most));
+    // A server before OPC UA 1.05: the ServerCapabilities node is not there.
+    const node = server.server.engine.addressSpace!.findNode('i=24104')!;
+    server.server.engine.addressSpace!.deleteNode(node);
+    const c = collector();
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables, ...c.handlers });
+    cleanup.add(() => sub.close());
+    capabilities.maxMonitoredItemsPerSubscription = most;
+    expect(sub.items().map((i) => [i.key, i.state, i.message])).toEqual(variables.map((v) => [v.key, 'active', undefined]));
+    expect(sub.stats()).toMatchObject({ subscriptions: 2, itemsPerSubscription: 2 });
+    server.set('Boiler.Counter', 78);
+    await c.value((v) => v.item.key === 'counter' && v.value === 78);
+    expect(c.problems).toEqual([]);
+    await sub.close();
+  });
+
+  it('past its MaxMonitoredItems over all clients, refuses them by name with what to change', async () => {
+    const capabilities = server.server.engine.serverCapabilities;
+    const most = capabilities.maxMonitoredItems;
+    const held = (server.server.engine as unknown as { _globalCounter: { totalMonitoredItemCount: number } })._globalCounter.totalMonitoredItemCount;
+    capabilities.maxMonitoredItems = held + 2;
+    cleanup.add(() => void (capabilities.maxMonitoredItems = most));
+    const c = collector();
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables, ...c.handlers });
+    cleanup.add(() => sub.close());
+    capabilities.maxMonitoredItems = most;
+    expect(sub.items().map((i) => [i.key, i.state, i.message])).toEqual([
+      ['pressure', 'active', undefined],
+      ['temperature', 'active', undefined],
+      ['counter', 'refused', 'BadTooManyMonitoredItems'],
+    ]);
+    // A subscription of its own took none either: it was not kept.
+    expect(sub.stats().subscriptions).toBe(1);
     expect((await c.problem((p) => p.item === 'counter')).message).toBe(
-      `counter: the server refused to monitor ${nsu('Boiler.Counter')} (BadTooManyMonitoredItems): the server monitors no more items, in this subscription (its MaxMonitoredItemsPerSubscription) or in all; ` +
-        "monitor fewer (fewer nodes, a lower max_items in folders[]), or raise the limit in the server's configuration; trying again every 10m",
+      `counter: the server refused to monitor ${nsu('Boiler.Counter')} (BadTooManyMonitoredItems): the server monitors no more items over all its clients (its MaxMonitoredItems), not even in a subscription of their own; ` +
+        "2 items are monitored, 1 is not: raise MaxMonitoredItems in the server's configuration, or monitor fewer (fewer nodes, a lower max_items in folders[]); trying again every 10m",
     );
+    await sub.close();
   });
 
   it('that it does not say, gets them in smaller requests after refusing a large one', async () => {
