@@ -39,9 +39,9 @@ export interface SubscriptionMonitor extends MonitorContext {
 }
 
 /**
- * The state the parts of one subscription share: what it monitors, the folders it found or
- * still looks for, its counters, and the one queue its upkeep (retries, rescans, withdrawals,
- * re-creation) runs in, so that no two of them change the items at once.
+ * The state the parts of one `subscribe()` share, over all its subscriptions: what it monitors,
+ * the folders it found or still looks for, its counters, and the one queue its upkeep (retries,
+ * rescans, withdrawals, re-creations) runs in, so that no two of them change the items at once.
  */
 export interface Upkeep {
   readonly connection: OpcuaConnection;
