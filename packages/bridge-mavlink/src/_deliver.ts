@@ -5,6 +5,7 @@ import { SharedIdWatch } from './_shared-ids.js';
 import type { VehicleChannels } from './_vehicles.js';
 import { decodeRead, type MavlinkDecodeProblem, type PointMaker, type ReadInput } from './decode.js';
 import type { ResolvedMavlink } from './resolve.js';
+import type { RouteEvent } from './routes.js';
 import type { VehicleEvent } from './vehicle-tracker.js';
 
 /** The episode key of problems without a system (a bad metric template for events): the link's. */
@@ -61,6 +62,7 @@ export class Delivery {
       if (batch.kind === 'event') {
         this.vehicles.apply(batch.event, batch.points[0], (channel, points) => this.write(channel, points));
         if (batch.event.kind === 'vehicle.restarted') this.sharedIds.restarted(batch.sysid, batch.event.compid, batch.event.atMs);
+        if (batch.event.kind === 'route.added' || batch.event.kind === 'route.changed') this.route(batch.event);
         if (batch.event.kind === 'link.stats') {
           this.metrics.frames(batch.sysid, batch.event.received);
           this.metrics.lost(batch.sysid, batch.event.lost);
@@ -81,6 +83,18 @@ export class Delivery {
   /** Applies vehicle events from a link timeout check. */
   events(events: readonly VehicleEvent[]): void {
     if (events.length > 0) this.read({ messages: [], events, problems: [] }, 0);
+  }
+
+  /** A vehicle heard over another route, or a failover: said once each, as they happen. */
+  private route(event: RouteEvent): void {
+    const link = this.vehicles.link.name;
+    const fields = { channel: link, sysid: event.sysid, route: event.route };
+    if (event.kind === 'route.added') {
+      this.ctx.logger.info({ ...fields, inUse: event.inUse }, `${link}: system ${event.sysid} is heard over ${event.route} too: kept for failover, its values read from ${event.inUse} (and from ${event.route} the messages only it sends)`);
+    } else {
+      const quiet = Math.round(event.quietMs / 100) / 10;
+      this.ctx.logger.warn({ ...fields, previous: event.previous, quietMs: event.quietMs }, `${link}: system ${event.sysid}: ${event.previous} quiet for ${quiet} s, its values are read from ${event.route} now`);
+    }
   }
 
   private write(channel: Channel, points: Point[]): void {

@@ -12,6 +12,8 @@ export const EVENT_METRICS = {
   'armed.changed': 'armed.changed',
   'vehicle.restarted': 'vehicle.restarted',
   'link.stats': 'link.loss_ratio',
+  'route.added': 'route.added',
+  'route.changed': 'route.changed',
 } as const satisfies Record<VehicleEvent['kind'], string>;
 
 const seconds = (ms: number): number => Math.round(ms) / 1000;
@@ -20,7 +22,8 @@ const seconds = (ms: number): number => Math.round(ms) / 1000;
  * The point of one vehicle event, stamped with the event's time: an `event` whose value says
  * what happened (`link.lost` `{ since_heartbeat_s }`, `mode.changed` `{ mode, previous }`...), or
  * for `link.stats` the metric `link.loss_ratio` (frames lost / frames expected since the previous
- * one; none when no frame came). Components other than the autopilot (1) are tagged `compid`.
+ * one; none when no frame came), tagged `route` while the vehicle has several. Components other
+ * than the autopilot (1) are tagged `compid`.
  */
 export function eventPoint(event: VehicleEvent, sourceId: string, dialect: Dialect | undefined): Point | undefined {
   const base = { metric: EVENT_METRICS[event.kind], timestamp: event.atMs, source_id: sourceId };
@@ -47,7 +50,14 @@ export function eventPoint(event: VehicleEvent, sourceId: string, dialect: Diale
       return tagged(event.compid, { ...base, class: 'event', value: { compid: event.compid } });
     case 'link.stats': {
       const expected = event.received + event.lost;
-      return expected > 0 ? { ...base, class: 'metric', value: event.lost / expected } : undefined;
+      if (expected === 0) return undefined;
+      const point: Point = { ...base, class: 'metric', value: event.lost / expected };
+      if (event.route !== undefined) point.tags = { route: event.route };
+      return point;
     }
+    case 'route.added':
+      return { ...base, class: 'event', value: { route: event.route, in_use: event.inUse } };
+    case 'route.changed':
+      return { ...base, class: 'event', value: { route: event.route, previous: event.previous, quiet_s: seconds(event.quietMs) } };
   }
 }

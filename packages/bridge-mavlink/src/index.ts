@@ -50,11 +50,17 @@ export {
 } from './flight-mode.js';
 
 // Time and vehicles
-export { createMessageTimer, timeFieldOf, type MessageTimer, type MessageTimerOptions, type MessageTime, type TimeSource, type TimeField } from './message-time.js';
+export { createMessageTimer, timeFieldOf, bootTimeOf, type MessageTimer, type MessageTimerOptions, type MessageTime, type TimeSource, type TimeField } from './message-time.js';
 export {
   createVehicleTracker, type VehicleTracker, type VehicleTrackerOptions, type VehicleEvent, type VehicleSnapshot, type ComponentSnapshot,
+  type RouteSnapshot, type FrameRole, type ObserveOptions,
 } from './vehicle-tracker.js';
-export { createMavlinkReader, type MavlinkReader, type ReaderOptions, type DecodedMessage, type ReadResult } from './reader.js';
+export {
+  createRouteChoice, EVERY_PORT_MESSAGES, MAX_ROUTES, ROUTE_QUIET_MS, ROUTE_FORGET_MS, MESSAGE_GRACE_MS, ROUTE_SKEW_MS,
+  type RouteChoice, type RouteChoiceOptions, type RouteChoiceSnapshot, type RouteEvent, type RouteFrame, type RouteVerdict,
+} from './routes.js';
+export { createDuplicateFrames, COPY_WINDOW_FRAMES, COPY_WINDOW_MS, type DuplicateFrames, type Original } from './duplicate-frames.js';
+export { createMavlinkReader, type MavlinkReader, type ReaderOptions, type ReadOptions, type DecodedMessage, type ReadResult } from './reader.js';
 
 // Links
 export { parseLinkUrl, formatLinkUrl, type LinkSpec, type ParsedLink, type UdpInSpec, type UdpOutSpec, type TcpSpec, type TcpInSpec, type SerialSpec, type TlogSpec } from './link-url.js';

@@ -37,13 +37,15 @@ export interface LinkSurveyResult {
 
 /** A survey of what a MAVLink link carries: senders, their messages and rates, link quality. */
 export interface LinkSurvey {
-  frame(frame: MavlinkFrame, atMs: number): void;
+  /** A frame heard over `route` (the peer it came from; default `''`, the link's one route). */
+  frame(frame: MavlinkFrame, atMs: number, route?: string): void;
   problems(problems: readonly ParseProblem[]): void;
   /**
    * One parser result: its frames and problems, with the frames of messages the dialect does not
    * have (`whole` problems) counted in their place, so that they are not taken for frames lost.
+   * Each route (`LinkChunk.peer`) counts its own loss: a vehicle's ports number their frames apart.
    */
-  read(parsed: { frames: readonly MavlinkFrame[]; problems: readonly ParseProblem[] }, atMs: number): void;
+  read(parsed: { frames: readonly MavlinkFrame[]; problems: readonly ParseProblem[] }, atMs: number, route?: string): void;
   result(): LinkSurveyResult;
 }
 
@@ -56,27 +58,33 @@ export function createLinkSurvey(maxSenders = 64): LinkSurvey {
   const unknownIds = new Map<number, number>();
   let frames = 0;
   const survey: LinkSurvey = {
-    read(parsed, atMs) {
+    read(parsed, atMs, route = '') {
       const unknown = parsed.problems.filter((p) => p.whole !== undefined);
       let next = 0;
       const countUnknown = (before: number): void => {
         for (; next < unknown.length && unknown[next]!.whole!.before <= before; next++) {
           const p = unknown[next]!;
-          tracker.counted({ sysid: p.sysid!, compid: p.compid!, seq: p.whole!.seq }, atMs);
+          tracker.counted({ sysid: p.sysid!, compid: p.compid!, seq: p.whole!.seq }, atMs, route);
         }
       };
       parsed.frames.forEach((frame, index) => {
         countUnknown(index);
-        survey.frame(frame, atMs);
+        survey.frame(frame, atMs, route);
       });
       countUnknown(parsed.frames.length);
       survey.problems(parsed.problems);
     },
-    frame(f, atMs) {
-      // The same frame over a second route: neither a frame more nor a gap in the sequence.
-      if (copies.copy(f, atMs)) return;
+    frame(f, atMs, route = '') {
+      const heartbeat = f.msgid === 0 ? readHeartbeat(f.payload) : undefined;
+      // The same frame over a second route: not a frame more; over a route of its own, that route's frame in its sequence.
+      const original = copies.find(f, atMs);
+      if (original) {
+        if (original.route !== route) tracker.observe(f, atMs, heartbeat, { route, role: 'copy' });
+        return;
+      }
+      copies.remember(f, atMs, route, true);
       frames++;
-      tracker.observe(f, atMs, f.msgid === 0 ? readHeartbeat(f.payload) : undefined);
+      tracker.observe(f, atMs, heartbeat, { route });
       const key = f.sysid * 256 + f.compid;
       let sender = senders.get(key);
       if (!sender) {

@@ -19,6 +19,8 @@ export interface MessageTime {
   source: TimeSource;
   /** True when this message showed the sender's boot clock going back: it restarted. */
   restarted: boolean;
+  /** The boot time (ms, followed across its 2^32 ms wrap) when `source` is `boot`. */
+  bootMs?: number;
 }
 
 /** Options of {@link createMessageTimer}. */
@@ -78,6 +80,23 @@ export function timeFieldOf(message: MessageDef): TimeField | undefined {
     timeFields.set(message, found);
   }
   return found ?? undefined;
+}
+
+/**
+ * The sender's boot time (ms) a message carries, without placing it: `time_boot_ms`, or
+ * `time_usec` counted from boot. Undefined when the message has none, leaves it at 0, carries
+ * Unix time, or is a GPS report without a fix (see {@link FIX_TIME_MESSAGES}): the times the
+ * timer takes for the sender's boot clock, and only those.
+ */
+export function bootTimeOf(message: MessageDef, payload: Uint8Array, unixThresholdUs = 1e15): number | undefined {
+  const time = timeFieldOf(message);
+  if (!time) return undefined;
+  const view = payloadView(message, payload);
+  if (time.fix && Number(readElement(view, time.fix, 0)) < FIX_2D) return undefined;
+  const raw = Number(readElement(view, time.field, 0));
+  if (raw === 0) return undefined;
+  if (time.kind === 'boot_ms') return raw;
+  return raw >= unixThresholdUs ? undefined : raw / 1000;
 }
 
 const WRAP = 2 ** 32;
@@ -168,7 +187,7 @@ export function createMessageTimer(options: MessageTimerOptions = {}): MessageTi
       const restarted = silentReboot || placed.restarted;
       s.lastMs = restarted ? deviceMs : Math.max(s.lastMs, deviceMs);
       s.lastLocalMs = localMs;
-      return { timestampMs: placed.wallMs, source: 'boot', restarted };
+      return { timestampMs: placed.wallMs, source: 'boot', restarted, bootMs: deviceMs };
     },
     forget(sysid) {
       for (const key of [...senders.keys()]) if (key >> 8 === sysid) senders.delete(key);

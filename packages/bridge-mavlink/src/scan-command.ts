@@ -59,7 +59,7 @@ export async function handleScan(options: Record<string, unknown>, section: Mavl
       data(chunk) {
         const parsed = parser.push(chunk.bytes, { datagram: chunk.datagram, stream: chunk.stream });
         const atMs = chunk.recordedAtMs ?? Date.now();
-        survey.read(parsed, atMs);
+        survey.read(parsed, atMs, chunk.peer);
       },
       // A scan on tcpin:// waits for a client (a router or a vehicle connecting out): say when one comes and goes.
       client(event) {

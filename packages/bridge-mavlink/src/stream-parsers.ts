@@ -22,6 +22,8 @@ export interface StreamParsers {
    * `stream`, every stream is settled (the link dropped, or went quiet); reading may go on.
    */
   end(stream?: string): ParseResult;
+  /** Every stream settled (as {@link end} without `stream`), with what each gave. */
+  endEach(): { stream: string; result: ParseResult }[];
   /** Bytes held for unfinished frames, all streams together. */
   held(): number;
   /** Totals of every stream, those ended included. */
@@ -58,6 +60,7 @@ export function createStreamParsers(options: ParserOptions): StreamParsers {
       }
       return out;
     },
+    endEach: () => [...parsers].map(([stream, parser]) => ({ stream, result: parser.end() })),
     held() {
       let n = 0;
       for (const parser of parsers.values()) n += parser.held();

@@ -1,5 +1,9 @@
 import { flightModeName, isArmed, isAutopilot, type Heartbeat } from './flight-mode.js';
+import { MAX_ROUTES, ROUTE_FORGET_MS, type RouteEvent } from './routes.js';
 import { clockContinued, clockRestarted, countFrame, createSequenceState, type SequenceState } from './sequence-loss.js';
+import { leastRecent, routesHeard, snapshot, type Component, type System, type SystemRoute, type VehicleSnapshot } from './vehicle-snapshot.js';
+
+export type { ComponentSnapshot, RouteSnapshot, VehicleSnapshot } from './vehicle-snapshot.js';
 
 /** Something that happened to a vehicle, for the bridge to turn into an event point. */
 export type VehicleEvent =
@@ -25,14 +29,34 @@ export type VehicleEvent =
   /** A component's boot clock went back: it rebooted (its sequence numbers start over). */
   | { kind: 'vehicle.restarted'; sysid: number; compid: number; atMs: number }
   /**
-   * Frames of the system received and lost (from sequence numbers) since its previous
-   * `link.stats` (the first counts from the system's first frame): given with each HEARTBEAT of
-   * its autopilot (the lowest component id that is one; without an autopilot, the lowest
-   * component that sends heartbeats). Summed, they are every frame up to the last heartbeat,
-   * except that frames missing across a silence count once the component's boot clock has shown
-   * it did not reboot, in a later one.
+   * Frames of the system received and lost (from sequence numbers) over one route since that
+   * route's previous `link.stats` (the first counts from the route's first frame): given with
+   * each HEARTBEAT of its autopilot (the lowest component id that is one; without an autopilot,
+   * the lowest component that sends heartbeats) over that route. Summed, they are every frame up
+   * to the last heartbeat, except that frames missing across a silence count once the
+   * component's boot clock has shown it did not reboot, in a later one. `route` is set while the
+   * system is heard over more than one route (each counts its own sequence numbers).
    */
-  | { kind: 'link.stats'; sysid: number; atMs: number; received: number; lost: number };
+  | { kind: 'link.stats'; sysid: number; atMs: number; received: number; lost: number; route?: string }
+  /** A system heard over another route too, or whose route in use went quiet (see `routes.ts`). */
+  | RouteEvent;
+
+/**
+ * How a frame was taken: `read`; `standby`, left to another route that carries its message
+ * (counted for its own route's loss, a heartbeat keeps the link up and gives its route's
+ * `link.stats`, but no mode or armed state comes from it: a slower route would take them back);
+ * `copy`, the copy of a frame read from another route (counted as a duplicate, and for its
+ * route's loss, where it is the route's own frame).
+ */
+export type FrameRole = 'read' | 'standby' | 'copy';
+
+/** Where and how a frame came (see {@link VehicleTracker.observe}). */
+export interface ObserveOptions {
+  /** The route it came over (`LinkChunk.peer`); default `''`, the link's one route. */
+  route?: string;
+  /** Default `read`. */
+  role?: FrameRole;
+}
 
 /** Options of {@link createVehicleTracker}. */
 export interface VehicleTrackerOptions {
@@ -42,88 +66,46 @@ export interface VehicleTrackerOptions {
   maxComponents?: number;
 }
 
-/** One component of a system, as seen so far. */
-export interface ComponentSnapshot {
-  compid: number;
-  /** Frames received (duplicates excluded). */
-  received: number;
-  /** Frames missing from the sequence numbers. */
-  lost: number;
-  /** Copies of frames already received (a duplicated route), and frames that repeated the previous sequence number. */
-  duplicates: number;
-  /** The last HEARTBEAT, when the component sends them. */
-  heartbeat?: Heartbeat;
-  flightMode?: string;
-  armed?: boolean;
-}
-
-/** One system (vehicle, ground station, companion) as seen so far. */
-export interface VehicleSnapshot {
-  sysid: number;
-  /** True between a HEARTBEAT and the link timeout. */
-  linkUp: boolean;
-  lastHeartbeatMs?: number;
-  /** Sum over the components. */
-  received: number;
-  lost: number;
-  /** lost / (received + lost); undefined before any frame. */
-  lossRatio?: number;
-  /** The autopilot's flight mode and armed state (the lowest component id that is an autopilot). */
-  flightMode?: string;
-  armed?: boolean;
-  components: ComponentSnapshot[];
-}
-
 /**
  * The state of every system on a link, pure: frames and times in, events out; time is whatever
  * the caller passes (the bridge's clock, a `.tlog` record's time, a test's number).
  */
 export interface VehicleTracker {
-  /** A frame from (`sysid`, `compid`) with sequence `seq` at `atMs`; `heartbeat` when it is one. */
-  observe(frame: { sysid: number; compid: number; seq: number }, atMs: number, heartbeat?: Heartbeat): readonly VehicleEvent[];
   /**
-   * A component rebooted (its boot clock went back): sequence tracking starts over, a gap held
-   * since a silence is dropped. Call it before {@link observe} of the frame that showed it.
+   * A frame from (`sysid`, `compid`) with sequence `seq` at `atMs`; `heartbeat` when it is one.
+   * Its sequence number counts for its route (`options.route`); see {@link FrameRole} for frames
+   * not read.
+   */
+  observe(frame: { sysid: number; compid: number; seq: number }, atMs: number, heartbeat?: Heartbeat, options?: ObserveOptions): readonly VehicleEvent[];
+  /**
+   * A component rebooted (its boot clock went back): sequence tracking starts over on every
+   * route, a gap held since a silence is dropped. Call it before {@link observe} of the frame
+   * that showed it.
    */
   restarted(sysid: number, compid: number, atMs: number): readonly VehicleEvent[];
   /**
-   * A message of the component showed its boot clock going on (no reboot): a gap held since a
-   * silence was frames lost, counted when measurable. Call it after {@link observe} of that frame.
+   * A message of the component over `route` showed its boot clock going on (no reboot): a gap
+   * held since a silence was frames lost, counted when measurable. Call it after {@link observe}
+   * of that frame.
    */
-  continued(sysid: number, compid: number): void;
+  continued(sysid: number, compid: number, route?: string): void;
   /**
    * A frame of a message the dialect does not have, from a component already heard in valid
    * frames (`whole` in the parser's problem): its sequence number is counted, so that a vehicle
    * sending messages newer than the tables shows no loss for them. A component not heard yet is
    * left alone (the frame cannot be checked: it may be noise naming any system).
    */
-  counted(frame: { sysid: number; compid: number; seq: number }, atMs: number): void;
-  /** A copy of a frame already observed (it came over a second route): counted as a duplicate, not as received or lost. */
+  counted(frame: { sysid: number; compid: number; seq: number }, atMs: number, route?: string): void;
+  /**
+   * A copy of a frame already observed over the same route (a router that sent it twice):
+   * counted as a duplicate, not as received or lost. A copy over another route is observed with
+   * the role `copy`.
+   */
   copied(sysid: number, compid: number): void;
   /** Links without a HEARTBEAT for the timeout at `nowMs` are lost. Call it on a timer (every second or so). */
   check(nowMs: number): readonly VehicleEvent[];
   /** Every system seen, by system id. */
   vehicles(): VehicleSnapshot[];
-}
-
-interface Component extends SequenceState {
-  compid: number;
-  heartbeat?: Heartbeat;
-  flightMode?: string;
-  armed?: boolean;
-}
-
-interface System {
-  sysid: number;
-  components: Map<number, Component>;
-  lastHeartbeatMs?: number;
-  linkUp: boolean;
-  /** Totals at the last `link.stats`. */
-  statsBase: { received: number; lost: number };
-  /** What the last `vehicle.found` described: none given yet, another component, the autopilot. */
-  described: 'none' | 'other' | 'autopilot';
-  /** Before it is found: the first heartbeat heard, of a component that is not an autopilot. */
-  firstHeard?: { compid: number; heartbeat: Heartbeat; atMs: number };
 }
 
 /** Whether a heartbeat describes the vehicle itself: its autopilot's (component 1, or an autopilot type other than invalid). */
@@ -159,11 +141,43 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
 
   const systemOf = (sysid: number): System => {
     let s = systems.get(sysid);
-    if (!s) systems.set(sysid, (s = { sysid, components: new Map(), linkUp: false, statsBase: { received: 0, lost: 0 }, described: 'none' }));
+    if (!s) systems.set(sysid, (s = { sysid, components: new Map(), routes: new Map(), linkUp: false, described: 'none' }));
     return s;
   };
 
-  function heartbeatEvents(s: System, c: Component | undefined, compid: number, hb: Heartbeat, atMs: number): VehicleEvent[] {
+  /** The component's sequence state over `route`, made at its first frame there. */
+  const sequenceOf = (c: Component, route: string, atMs: number): SequenceState => {
+    let seq = c.routes.get(route);
+    if (!seq) {
+      if (c.routes.size >= MAX_ROUTES) c.routes.delete(leastRecent(c.routes, (x) => x.lastAtMs)!);
+      c.routes.set(route, (seq = createSequenceState(atMs)));
+    }
+    return seq;
+  };
+
+  const routeOf = (s: System, route: string, atMs: number): SystemRoute => {
+    let r = s.routes.get(route);
+    if (!r) {
+      if (s.routes.size >= MAX_ROUTES) s.routes.delete(leastRecent(s.routes, (x) => x.lastAtMs)!);
+      s.routes.set(route, (r = { lastAtMs: atMs, statsBase: { received: 0, lost: 0 } }));
+    }
+    r.lastAtMs = Math.max(r.lastAtMs, atMs);
+    return r;
+  };
+
+  /** The frame counted for its component over its route. */
+  const count = (s: System, compid: number, seq: number, atMs: number, route: string): Component | undefined => {
+    let c = s.components.get(compid);
+    if (!c && s.components.size < maxComponents) {
+      c = { compid, routes: new Map(), copies: 0 };
+      s.components.set(compid, c);
+    }
+    routeOf(s, route, atMs);
+    if (c) countFrame(sequenceOf(c, route, atMs), seq, atMs, linkTimeoutMs);
+    return c;
+  };
+
+  function heartbeatEvents(s: System, c: Component | undefined, compid: number, hb: Heartbeat, atMs: number, route: string): VehicleEvent[] {
     const events: VehicleEvent[] = [];
     if (s.described === 'none') {
       if (describesVehicle(compid, hb)) {
@@ -187,7 +201,7 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
     s.lastHeartbeatMs = atMs;
     if (!c) return events;
     c.heartbeat = hb;
-    if (statsComponent(s) === c) linkStats(s, atMs, events);
+    if (statsComponent(s) === c) linkStats(s, route, atMs, events);
     if (!isAutopilot(hb)) return events;
     const mode = flightModeName(hb)!;
     if (mode !== c.flightMode) {
@@ -206,44 +220,62 @@ export function createVehicleTracker(options: VehicleTrackerOptions = {}): Vehic
     return events;
   }
 
-  function linkStats(s: System, atMs: number, events: VehicleEvent[]): void {
+  function linkStats(s: System, route: string, atMs: number, events: VehicleEvent[]): void {
+    const r = routeOf(s, route, atMs);
     let received = 0;
     let lost = 0;
     for (const c of s.components.values()) {
-      received += c.received;
-      lost += c.lost;
+      const seq = c.routes.get(route);
+      if (!seq) continue;
+      received += seq.received;
+      lost += seq.lost;
     }
-    events.push({ kind: 'link.stats', sysid: s.sysid, atMs, received: received - s.statsBase.received, lost: lost - s.statsBase.lost });
-    s.statsBase = { received, lost };
+    // A route's component forgotten (past MAX_ROUTES) starts its count over: no negative figures.
+    const event: VehicleEvent = { kind: 'link.stats', sysid: s.sysid, atMs, received: Math.max(0, received - r.statsBase.received), lost: Math.max(0, lost - r.statsBase.lost) };
+    if (routesHeard(s, atMs) > 1) event.route = route;
+    events.push(event);
+    r.statsBase = { received, lost };
+  }
+
+  /** A heartbeat not read (standby, or a copy over another route): the link is alive, and its route's figures are due. */
+  function otherHeartbeat(s: System, c: Component | undefined, route: string, atMs: number): readonly VehicleEvent[] {
+    if (s.linkUp && s.lastHeartbeatMs !== undefined) s.lastHeartbeatMs = Math.max(s.lastHeartbeatMs, atMs);
+    if (!c?.heartbeat || statsComponent(s) !== c) return NONE;
+    const events: VehicleEvent[] = [];
+    linkStats(s, route, atMs, events);
+    return events;
   }
 
   return {
-    observe(frame, atMs, heartbeat) {
+    observe(frame, atMs, heartbeat, options = {}) {
       const s = systemOf(frame.sysid);
-      let c = s.components.get(frame.compid);
-      if (!c && s.components.size < maxComponents) {
-        c = { ...createSequenceState(atMs), compid: frame.compid };
-        s.components.set(frame.compid, c);
-      }
-      if (c) countFrame(c, frame.seq, atMs, linkTimeoutMs);
-      return heartbeat ? heartbeatEvents(s, c, frame.compid, heartbeat, atMs) : NONE;
+      const route = options.route ?? '';
+      const role = options.role ?? 'read';
+      const c = count(s, frame.compid, frame.seq, atMs, route);
+      if (role === 'copy' && c) c.copies += 1;
+      if (!heartbeat) return NONE;
+      return role === 'read' ? heartbeatEvents(s, c, frame.compid, heartbeat, atMs, route) : otherHeartbeat(s, c, route, atMs);
     },
     restarted(sysid, compid, atMs) {
       const c = systems.get(sysid)?.components.get(compid);
-      if (c) clockRestarted(c);
+      if (c) for (const seq of c.routes.values()) clockRestarted(seq);
       return [{ kind: 'vehicle.restarted', sysid, compid, atMs }];
     },
-    counted(frame, atMs) {
-      const c = systems.get(frame.sysid)?.components.get(frame.compid);
-      if (c) countFrame(c, frame.seq, atMs, linkTimeoutMs);
+    counted(frame, atMs, route = '') {
+      const s = systems.get(frame.sysid);
+      const c = s?.components.get(frame.compid);
+      if (s && c) {
+        routeOf(s, route, atMs);
+        countFrame(sequenceOf(c, route, atMs), frame.seq, atMs, linkTimeoutMs);
+      }
     },
     copied(sysid, compid) {
       const c = systems.get(sysid)?.components.get(compid);
-      if (c) c.duplicates += 1;
+      if (c) c.copies += 1;
     },
-    continued(sysid, compid) {
-      const c = systems.get(sysid)?.components.get(compid);
-      if (c) clockContinued(c);
+    continued(sysid, compid, route = '') {
+      const seq = systems.get(sysid)?.components.get(compid)?.routes.get(route);
+      if (seq) clockContinued(seq);
     },
     check(nowMs) {
       let events: VehicleEvent[] | undefined;
@@ -273,29 +305,4 @@ function statsComponent(s: System): Component | undefined {
     if (!lowest || c.compid < lowest.compid) lowest = c;
   }
   return pilot ?? lowest;
-}
-
-function snapshot(s: System): VehicleSnapshot {
-  const components = [...s.components.values()].sort((a, b) => a.compid - b.compid);
-  const received = components.reduce((n, c) => n + c.received, 0);
-  const lost = components.reduce((n, c) => n + c.lost, 0);
-  const pilot = components.find((c) => c.flightMode !== undefined);
-  const out: VehicleSnapshot = {
-    sysid: s.sysid,
-    linkUp: s.linkUp,
-    received,
-    lost,
-    components: components.map((c) => {
-      const cs: ComponentSnapshot = { compid: c.compid, received: c.received, lost: c.lost, duplicates: c.duplicates };
-      if (c.heartbeat) cs.heartbeat = { ...c.heartbeat };
-      if (c.flightMode !== undefined) cs.flightMode = c.flightMode;
-      if (c.armed !== undefined) cs.armed = c.armed;
-      return cs;
-    }),
-  };
-  if (s.lastHeartbeatMs !== undefined) out.lastHeartbeatMs = s.lastHeartbeatMs;
-  if (received + lost > 0) out.lossRatio = lost / (received + lost);
-  if (pilot?.flightMode !== undefined) out.flightMode = pilot.flightMode;
-  if (pilot?.armed !== undefined) out.armed = pilot.armed;
-  return out;
 }

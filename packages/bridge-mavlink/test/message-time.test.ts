@@ -33,10 +33,10 @@ describe('message timestamps', () => {
       return timer.place(3, 1, f.message, f.payload, localMs);
     };
     at(300_000, WALL + 5);
-    expect(at(301_000, WALL + 1_000 + 5)).toEqual({ timestampMs: WALL + 1_005, source: 'boot', restarted: false });
+    expect(at(301_000, WALL + 1_000 + 5)).toEqual({ timestampMs: WALL + 1_005, source: 'boot', restarted: false, bootMs: 301_000 });
     // Rebooted at WALL + 20 s: 2 s later its clock reads 2,000.
     const rebooted = at(2_000, WALL + 22_000 + 7);
-    expect(rebooted).toEqual({ timestampMs: WALL + 22_007, source: 'boot', restarted: true });
+    expect(rebooted).toEqual({ timestampMs: WALL + 22_007, source: 'boot', restarted: true, bootMs: 2_000 });
     expect(at(3_000, WALL + 23_000 + 30).timestampMs).toBe(WALL + 23_007);
   });
 
@@ -51,7 +51,7 @@ describe('message timestamps', () => {
     expect(at(250, WALL + 100)).toMatchObject({ timestampMs: WALL - 50, restarted: false });
     at(1_800, WALL + 1_500);
     // Silent for 1.2 s and back at 1,000 ms since boot: it booted during the silence.
-    expect(at(1_000, WALL + 2_700)).toEqual({ timestampMs: WALL + 2_700, source: 'boot', restarted: true });
+    expect(at(1_000, WALL + 2_700)).toEqual({ timestampMs: WALL + 2_700, source: 'boot', restarted: true, bootMs: 1_000 });
     // A late message after a silence, stamped before the last one, from a sender up for longer than the silence: no reboot.
     at(60_000, WALL + 62_000);
     expect(at(59_500, WALL + 64_000)).toMatchObject({ restarted: false });
@@ -65,7 +65,8 @@ describe('message timestamps', () => {
     };
     at(2 ** 32 - 100, WALL + 3);
     const wrapped = at(50, WALL + 150 + 3);
-    expect(wrapped).toEqual({ timestampMs: WALL + 153, source: 'boot', restarted: false });
+    // The boot time is given unwrapped: 50 ms past the wrap.
+    expect(wrapped).toEqual({ timestampMs: WALL + 153, source: 'boot', restarted: false, bootMs: 2 ** 32 + 50 });
   });
 
   it('passes GPS-synchronised time_usec (Unix time) through and treats 0 as unknown', () => {
@@ -83,7 +84,7 @@ describe('message timestamps', () => {
     const att = frame('ATTITUDE', { time_boot_ms: 10_000 });
     timer.place(1, 1, att.message, att.payload, WALL + 4);
     const gps = frame('GPS_RAW_INT', { time_usec: 10_500_250, fix_type: 3 });
-    expect(timer.place(1, 1, gps.message, gps.payload, WALL + 600)).toEqual({ timestampMs: WALL + 504.25, source: 'boot', restarted: false });
+    expect(timer.place(1, 1, gps.message, gps.payload, WALL + 600)).toEqual({ timestampMs: WALL + 504.25, source: 'boot', restarted: false, bootMs: 10_500.25 });
   });
 
   it('keeps one clock per component: a companion computer boots apart from its autopilot', () => {

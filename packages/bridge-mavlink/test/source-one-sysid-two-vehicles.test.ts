@@ -25,7 +25,7 @@ async function setup() {
 
 describe('two vehicles with one system id', () => {
   it('are said once, naming the system id and the parameter to change', async () => {
-    const { send, told } = await setup();
+    const { send, told, values, named, t } = await setup();
     const a = track.add(await udpPeer(), (p) => p.close());
     const b = track.add(await udpPeer(), (p) => p.close());
     for (let i = 0; i < 5; i++) {
@@ -34,6 +34,11 @@ describe('two vehicles with one system id', () => {
     }
     expect(told().filter((p) => p.kind === 'report' && p.logged)).toHaveLength(1);
     expect(told()[0]!.message).toMatch(/: system 1, component 1 went back to an earlier boot time 3 times within a second: two vehicles \(or autopilots\) with one system id\? .*\(SYSID_THISMAV on ArduPilot, MAV_SYS_ID on PX4/);
+    // Two peers, but not two ports of one vehicle (their boot clocks differ): neither is left
+    // out as a standby, and the second is not announced as a route to fail over to.
+    expect(values('field-a-1', 'attitude.roll')).toEqual([0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2]);
+    expect(named('route.added')).toEqual([]);
+    expect(t.logs.messages('info').filter((m) => m.includes('too: kept for failover'))).toEqual([]);
   });
 
   it('are not what one vehicle that rebooted once is', async () => {

@@ -31,7 +31,16 @@ describe('a vehicle heard over two routes', () => {
     expect(values('field-a-1', 'attitude.roll')).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) / 10));
     expect(values('field-a-1', 'statustext.text')).toEqual(['Bad compass health']);
     expect(values('field-a-1', 'heartbeat.flight_mode')).toEqual(['GUIDED', 'GUIDED']);
-    expect(named('link.loss_ratio').map((p) => p.value)).toEqual([0, 0]);
-    expect(source.vehicles()[0]!.components[0]).toMatchObject({ received: 23, lost: 0, duplicates: 23 });
+    // Each route counts its own frames (the modem's copies are its frames, in its own order): no loss on either.
+    const radioRoute = `udp:127.0.0.1:${radio.port}`;
+    const modemRoute = `udp:127.0.0.1:${modem.port}`;
+    // Tagged with their route once there are two (the radio's first heartbeat came before the modem was heard).
+    expect(named('link.loss_ratio').map((p) => [p.value, p.tags?.route])).toEqual([[0, undefined], [0, modemRoute], [0, radioRoute], [0, modemRoute]]);
+    expect(source.vehicles()[0]!.components[0]).toMatchObject({ received: 46, lost: 0, duplicates: 23 });
+    // The modem carries the radio's frames: one route with it, in use, not a port of its own.
+    expect(source.vehicles()[0]!.routes).toMatchObject([
+      { route: radioRoute, received: 23, lost: 0, inUse: true },
+      { route: modemRoute, received: 23, lost: 0, inUse: true, mirrors: radioRoute },
+    ]);
   });
 });

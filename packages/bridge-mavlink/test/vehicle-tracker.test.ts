@@ -181,6 +181,35 @@ describe('vehicle tracker', () => {
     expect(stats(tracker.observe({ sysid: 3, compid: 1, seq: 10 }, 1_100, copter(5)))).toEqual([{ kind: 'link.stats', sysid: 3, atMs: 1_100, received: 4, lost: 1 }]);
   });
 
+  it("counts each route's sequence numbers on its own: two ports of one autopilot, each with its counter, lose nothing", () => {
+    const tracker = createVehicleTracker();
+    const stats = (events: readonly VehicleEvent[]) => events.filter((e) => e.kind === 'link.stats');
+    const radio = { route: 'udp:10.0.0.7:14550' };
+    const usb = { route: 'serial:/dev/ttyACM0', role: 'standby' as const };
+    // One route so far: its figures untagged, as ever.
+    expect(stats(tracker.observe({ sysid: 1, compid: 1, seq: 0 }, 0, copter(4), radio))).toEqual([{ kind: 'link.stats', sysid: 1, atMs: 0, received: 1, lost: 0 }]);
+    let radioSeq = 1;
+    let usbSeq = 200;
+    for (let t = 10; t < 1_000; t += 10) {
+      if (t % 50 === 0 && t !== 500) tracker.observe({ sysid: 1, compid: 1, seq: radioSeq++ }, t, undefined, radio);
+      if (t === 500) radioSeq++; // one of the radio's frames lost
+      tracker.observe({ sysid: 1, compid: 1, seq: usbSeq++ & 0xff }, t + 1, undefined, usb);
+    }
+    // Each route's heartbeat gives its own figures, tagged with it; the standby's gives no mode.
+    expect(tracker.observe({ sysid: 1, compid: 1, seq: usbSeq++ & 0xff }, 1_001, copter(5), usb)).toEqual([
+      { kind: 'link.stats', sysid: 1, atMs: 1_001, received: 100, lost: 0, route: usb.route },
+    ]);
+    expect(stats(tracker.observe({ sysid: 1, compid: 1, seq: radioSeq++ }, 1_002, copter(4), radio))).toEqual([
+      { kind: 'link.stats', sysid: 1, atMs: 1_002, received: 19, lost: 1, route: radio.route },
+    ]);
+    const [v] = tracker.vehicles();
+    expect(v).toMatchObject({ received: 120, lost: 1, flightMode: 'GUIDED' });
+    expect(v!.routes).toEqual([
+      { route: radio.route, received: 20, lost: 1, lossRatio: 1 / 21, lastMs: 1_002 },
+      { route: usb.route, received: 100, lost: 0, lossRatio: 0, lastMs: 1_001 },
+    ]);
+  });
+
   it('tracks a bounded number of components per system', () => {
     const tracker = createVehicleTracker({ maxComponents: 4 });
     for (let compid = 1; compid <= 50; compid++) tracker.observe({ sysid: 1, compid, seq: 0 }, compid);

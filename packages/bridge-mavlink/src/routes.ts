@@ -1,0 +1,323 @@
+// One vehicle heard over several routes (a telemetry radio and USB, two radios, a radio and an
+// LTE modem): which frames are read. An autopilot sends each of its ports a stream of its own,
+// with its own sequence numbers and its own rates, so the same value comes once per port; a port
+// forwarded twice (a radio whose frames a router sends on two ways) carries the same frames,
+// which the copy filter (duplicate-frames.ts) tells. Pure: frames and times in, verdicts out.
+
+import { EVERY_PORT_MESSAGES, EveryPortCopies } from './_every-port.js';
+import { carriesNow, carry, countMirror, createRoute, heardOver, isQuiet, MESSAGE_GRACE_MS, ROUTE_QUIET_MS, type Route } from './_route.js';
+
+export { EVERY_PORT_MESSAGES, MESSAGE_GRACE_MS, ROUTE_QUIET_MS };
+
+/** Routes remembered per vehicle; past this the one heard least recently (and not in use) is forgotten. */
+export const MAX_ROUTES = 16;
+/** A route not in use that stayed quiet this long (ms) is forgotten: it is a new route if it comes back. */
+export const ROUTE_FORGET_MS = 60_000;
+/**
+ * Two routes of one vehicle carry one boot clock: the same boot time arrives over both, later
+ * over the slower route. A route whose boot times are further than this (ms) from the vehicle's
+ * carries another sender with the same ids (two vehicles left at one system id) or a component
+ * that rebooted: its frames are read as they come, as on a single route, so that the reboot, or
+ * the two vehicles, are seen.
+ */
+export const ROUTE_SKEW_MS = 5_000;
+/** Messages remembered per vehicle. */
+const MAX_MESSAGES = 1_024;
+
+/**
+ * What becomes of a frame: `read`; `standby`, not read because a route before its own (the one
+ * in use, then the others in the order they were heard) carries its message; `behind`, not read
+ * because it is older (by its boot time) than a frame of its message already read from another
+ * route; `copy`, a message sent to every port that another port brought first.
+ */
+export type RouteVerdict = 'read' | 'standby' | 'behind' | 'copy';
+
+/** What the choice says of a vehicle's routes, for the bridge to log and turn into event points. */
+export type RouteEvent =
+  /** The vehicle is heard over another route too, kept for failover (and for the messages only it carries). */
+  | { kind: 'route.added'; sysid: number; atMs: number; route: string; inUse: string }
+  /** The route in use went quiet: its messages are read from `route` now. */
+  | { kind: 'route.changed'; sysid: number; atMs: number; route: string; previous: string; quietMs: number };
+
+/** One route of a vehicle, as the choice sees it. */
+export interface RouteChoiceSnapshot {
+  route: string;
+  /** True for the route in use, and for those that carry its frames again (`mirrors`). */
+  inUse: boolean;
+  /** The route whose frames this one carries again (the same port, forwarded twice), if any. */
+  mirrors?: string;
+  /** Frames read, frames left to another route (`standby`, `behind`), copies of messages sent to every port. */
+  read: number;
+  standby: number;
+  behind: number;
+  copies: number;
+  lastMs: number;
+}
+
+/** A frame, as the choice needs it. */
+export interface RouteFrame {
+  sysid: number;
+  compid: number;
+  msgid: number;
+  /** The message name (`STATUSTEXT`), for `EVERY_PORT_MESSAGES`. */
+  name: string;
+  payload: Uint8Array;
+}
+
+/** Which route each vehicle's frames are read from. */
+export interface RouteChoice {
+  /**
+   * Whether `frame`, come over `route` at `atMs`, is read. `bootMs` gives its boot time (see
+   * `bootTimeOf`), asked only of a vehicle heard over several routes. `copyOf` names the route
+   * of a frame it repeats that was not read (the copy filter's `find`): evidence that the two
+   * routes carry the same frames, as {@link copied}.
+   */
+  admit(frame: RouteFrame, route: string, atMs: number, bootMs: () => number | undefined, copyOf?: string): RouteVerdict;
+  /**
+   * A copy (duplicate-frames.ts) of a frame that came over `original`, heard over `route`: the
+   * route is alive, and one whose frames are mostly copies of another's carries that route's
+   * frames (the same port forwarded twice): they are one route then, read together.
+   */
+  copied(sysid: number, route: string, original: string, atMs: number): void;
+  /**
+   * A frame read, with the boot time the message timer found in it (`MessageTime.bootMs`): the
+   * vehicle's boot clock and its message's last boot time, which frames of other routes are
+   * compared with.
+   */
+  placed(frame: Pick<RouteFrame, 'sysid' | 'compid' | 'msgid'>, route: string, atMs: number, bootMs: number): void;
+  /** Route events since the last call. */
+  take(): RouteEvent[];
+  snapshot(sysid: number): RouteChoiceSnapshot[];
+}
+
+/** Options of {@link createRouteChoice}. */
+export interface RouteChoiceOptions {
+  /** ms without a HEARTBEAT before a vehicle's link is lost: the longest a route may be silent before it is quiet. Default 5,000. */
+  linkTimeoutMs?: number;
+}
+
+/** A message read: from which route, and its boot time. */
+interface ReadMessage {
+  lead: Route;
+  bootMs: number;
+}
+
+interface Vehicle {
+  sysid: number;
+  /** In the order heard. */
+  routes: Map<string, Route>;
+  inUse?: Route;
+  /** Per message key, the last frame read that carried a boot time. */
+  lastRead: Map<number, ReadMessage>;
+  /** Per component, arrival minus boot time of its last frame read: the vehicle's boot clock. */
+  clocks: Map<number, number>;
+  everyPort: EveryPortCopies<Route>;
+  /** When quiet routes were last looked for, to forget them. */
+  sweptAtMs: number;
+}
+
+const messageKey = (compid: number, msgid: number): number => compid * 2 ** 24 + msgid;
+
+/**
+ * A difference of boot times in ms, taken modulo `time_boot_ms`'s 2^32 ms: the message timer
+ * gives boot times followed across the wrap (49.7 days), a frame's own field does not.
+ */
+const bootDiff = (ms: number): number => ms - Math.round(ms / 2 ** 32) * 2 ** 32;
+
+/**
+ * Creates the choice for one link. Each vehicle's messages are read from one route at a time: the
+ * route in use (the first heard), each message from there while that route carries it (see
+ * {@link MESSAGE_GRACE_MS}), else from the first other route that does, so a message only another
+ * port sends, or one the route in use stopped sending, is read from there. When the route in use
+ * goes quiet (see {@link ROUTE_QUIET_MS}) the next route heard is in use: it stays so while it
+ * carries the vehicle (the quiet one, back, waits as a standby). A frame with a boot time older
+ * than one of its message already read from another route is not read (`behind`): a slower route
+ * taking over gives no points back in time. Bounded: {@link MAX_ROUTES} routes per vehicle,
+ * {@link MAX_MESSAGES} messages per route.
+ */
+export function createRouteChoice(options: RouteChoiceOptions = {}): RouteChoice {
+  const linkTimeoutMs = options.linkTimeoutMs ?? 5_000;
+  const vehicles = new Map<number, Vehicle>();
+  let events: RouteEvent[] = [];
+
+  const vehicleOf = (sysid: number): Vehicle => {
+    let v = vehicles.get(sysid);
+    if (!v) vehicles.set(sysid, (v = { sysid, routes: new Map(), lastRead: new Map(), clocks: new Map(), everyPort: new EveryPortCopies(), sweptAtMs: -Infinity }));
+    return v;
+  };
+
+  const quiet = (r: Route, atMs: number): boolean => isQuiet(r, atMs, linkTimeoutMs);
+  /** Every route of `lead` (itself and its mirrors) is quiet. */
+  const leadQuiet = (v: Vehicle, lead: Route, atMs: number): boolean => {
+    for (const r of v.routes.values()) if (r.lead === lead && !quiet(r, atMs)) return false;
+    return true;
+  };
+  const silence = (v: Vehicle, lead: Route, atMs: number): number => {
+    let last = -Infinity;
+    for (const r of v.routes.values()) if (r.lead === lead) last = Math.max(last, r.lastAtMs);
+    return atMs - last;
+  };
+
+  /** A route of `lead` carries the message now: heard over it within its grace. */
+  function carries(v: Vehicle, lead: Route, key: number, atMs: number): boolean {
+    for (const r of v.routes.values()) if (r.lead === lead && carriesNow(r, key, atMs, linkTimeoutMs)) return true;
+    return false;
+  }
+
+  /** A route before `lead` (the one in use, then the others as heard) carries the message. */
+  function carriedBefore(v: Vehicle, lead: Route, key: number, atMs: number): boolean {
+    if (lead === v.inUse) return false;
+    if (v.inUse && carries(v, v.inUse, key, atMs)) return true;
+    for (const r of v.routes.values()) {
+      if (r === lead) return false;
+      if (r.lead === r && r !== v.inUse && carries(v, r, key, atMs)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Joins the lead `r` (with the routes that follow it, and the use when it is in use) to
+   * `lead`'s routes; with `lead === r`, makes the mirror `r` a route of its own again. Mirrors
+   * follow leads only, never another mirror.
+   */
+  function follow(v: Vehicle, r: Route, lead: Route): void {
+    if (lead === r) {
+      r.lead = r;
+      return;
+    }
+    for (const other of v.routes.values()) if (other.lead === r) other.lead = lead;
+    if (v.inUse === r) v.inUse = lead;
+  }
+
+  /** Drops route `r`; its mirrors become routes of their own. */
+  function drop(v: Vehicle, r: Route): void {
+    v.routes.delete(r.name);
+    for (const other of v.routes.values()) if (other.lead === r) other.lead = other;
+  }
+
+  /** Forgets the routes quiet for {@link ROUTE_FORGET_MS}, except the one in use. */
+  function forget(v: Vehicle, atMs: number): void {
+    v.sweptAtMs = atMs;
+    for (const r of [...v.routes.values()]) if (r !== v.inUse && atMs - r.lastAtMs > ROUTE_FORGET_MS) drop(v, r);
+  }
+
+  /** Says a route of the vehicle, once: kept for failover, or in use at once when the one in use is quiet. */
+  function announce(v: Vehicle, r: Route, atMs: number): void {
+    r.announced = true;
+    if (!v.inUse || v.inUse === r.lead) return;
+    if (leadQuiet(v, v.inUse, atMs)) {
+      events.push({ kind: 'route.changed', sysid: v.sysid, atMs, route: r.lead.name, previous: v.inUse.name, quietMs: silence(v, v.inUse, atMs) });
+      v.inUse = r.lead;
+    } else {
+      events.push({ kind: 'route.added', sysid: v.sysid, atMs, route: r.name, inUse: v.inUse.name });
+    }
+  }
+
+  function routeOf(v: Vehicle, name: string, atMs: number): Route {
+    let r = v.routes.get(name);
+    if (r) return r;
+    if (v.routes.size > 0) forget(v, atMs);
+    if (v.routes.size >= MAX_ROUTES) {
+      let oldest: Route | undefined;
+      for (const x of v.routes.values()) if (x !== v.inUse && (!oldest || x.lastAtMs < oldest.lastAtMs)) oldest = x;
+      if (oldest) drop(v, oldest);
+    }
+    r = createRoute(name, atMs, v.routes.size === 0);
+    v.routes.set(name, r);
+    return r;
+  }
+
+  /** Counts the frame towards the route's mirror of another route, or not: joins it to that route's lead, or makes it a route of its own again. */
+  function mirrorCount(v: Vehicle, r: Route, copyOf: string | undefined): void {
+    const verdict = countMirror(r, copyOf);
+    const original = v.routes.get(r.mirror.of);
+    if (verdict === 'join' && original && r.lead === r && original.lead !== r) follow(v, r, original.lead);
+    else if (verdict === 'leave' && r.lead !== r) follow(v, r, r);
+  }
+
+  return {
+    admit(frame, name, atMs, bootMsOf, copyOf) {
+      const v = vehicleOf(frame.sysid);
+      const fresh = !v.routes.has(name);
+      if (v.routes.size > 1 && atMs - v.sweptAtMs > ROUTE_FORGET_MS / 4) forget(v, atMs);
+      const r = routeOf(v, name, atMs);
+      heardOver(r, atMs, fresh, linkTimeoutMs);
+      mirrorCount(v, r, copyOf === name ? undefined : copyOf);
+      const key = messageKey(frame.compid, frame.msgid);
+      carry(r, key, atMs);
+      const lead = r.lead;
+      v.inUse ??= lead;
+      if (lead !== v.inUse && leadQuiet(v, v.inUse, atMs)) {
+        events.push({ kind: 'route.changed', sysid: v.sysid, atMs, route: lead.name, previous: v.inUse.name, quietMs: silence(v, v.inUse, atMs) });
+        v.inUse = lead;
+      }
+      const verdict = choose(v, r, lead, frame, key, atMs, bootMsOf);
+      // Said once it carries the vehicle: a frame of another boot clock is not the vehicle's.
+      if (!r.announced && !r.foreign.has(frame.compid)) announce(v, r, atMs);
+      r[verdict === 'read' ? 'read' : verdict === 'copy' ? 'copies' : verdict] += 1;
+      return verdict;
+    },
+    copied(sysid, name, original, atMs) {
+      const v = vehicles.get(sysid);
+      if (!v) return;
+      const r = v.routes.get(name);
+      if (!r) {
+        // A route that brings copies only (its original always came first) is a route all the same.
+        const added = routeOf(v, name, atMs);
+        announce(v, added, atMs);
+        mirrorCount(v, added, original);
+        return;
+      }
+      heardOver(r, atMs, false, linkTimeoutMs);
+      mirrorCount(v, r, original === name ? undefined : original);
+    },
+    placed(frame, name, atMs, bootMs) {
+      const v = vehicles.get(frame.sysid);
+      const lead = v?.routes.get(name)?.lead;
+      if (!v || !lead) return;
+      v.clocks.set(frame.compid, atMs - bootMs);
+      const key = messageKey(frame.compid, frame.msgid);
+      if (!v.lastRead.has(key) && v.lastRead.size >= MAX_MESSAGES) v.lastRead.clear();
+      v.lastRead.set(key, { lead, bootMs });
+    },
+    take() {
+      const out = events;
+      events = [];
+      return out;
+    },
+    snapshot(sysid) {
+      const v = vehicles.get(sysid);
+      if (!v) return [];
+      return [...v.routes.values()].map((r) => {
+        const s: RouteChoiceSnapshot = { route: r.name, inUse: r.lead === v.inUse, read: r.read, standby: r.standby, behind: r.behind, copies: r.copies, lastMs: r.lastAtMs };
+        if (r.lead !== r) s.mirrors = r.lead.name;
+        return s;
+      });
+    },
+  };
+
+  function choose(v: Vehicle, r: Route, lead: Route, frame: RouteFrame, key: number, atMs: number, bootMsOf: () => number | undefined): RouteVerdict {
+    if (EVERY_PORT_MESSAGES.has(frame.name)) return v.everyPort.copy(key, frame.payload, lead, atMs) ? 'copy' : 'read';
+    // One route: everything is read.
+    if (v.routes.size === 1) return 'read';
+    const bootMs = bootMsOf();
+    if (bootMs !== undefined) {
+      const clock = v.clocks.get(frame.compid);
+      if (clock !== undefined && Math.abs(bootDiff(atMs - bootMs - clock)) > ROUTE_SKEW_MS) {
+        // Another boot clock: a second sender with these ids, or a reboot. Read as it comes.
+        r.foreign.add(frame.compid);
+        return 'read';
+      }
+      r.foreign.delete(frame.compid);
+    } else if (r.foreign.has(frame.compid)) {
+      return 'read';
+    }
+    if (carriedBefore(v, lead, key, atMs)) return 'standby';
+    if (bootMs !== undefined) {
+      const last = v.lastRead.get(key);
+      const back = last && last.lead !== lead ? bootDiff(last.bootMs - bootMs) : -1;
+      if (back >= 0 && back < ROUTE_SKEW_MS) return 'behind';
+    }
+    return 'read';
+  }
+}
