@@ -116,6 +116,7 @@ export class FrameExaminer {
     }
     this.length = total;
     let signature: MavlinkFrame['signature'];
+    let copy = false;
     if (signed) {
       const at = payloadEnd + CHECKSUM_LENGTH;
       // A signature that matches the key proves the frame whole (a cut one would carry the next
@@ -142,12 +143,15 @@ export class FrameExaminer {
           this.refusal = { kind: 'bad_signature', message: `${def.name} from system ${sysid} (link ${linkId}) has a signature that does not match the key (it signs with another passphrase or key than signing: sets)`, bytes: total, sysid, compid, msgid, linkId };
           return REFUSED;
         }
-        if (!this.replay.accept(sysid, compid, linkId, timestamp)) {
+        const replay = this.replay.check(sysid, compid, linkId, timestamp, readUint48(buf, at + 7));
+        if (replay === 'replayed') {
           this.refusal = { kind: 'replayed_signature', message: `${def.name} from system ${sysid} (link ${linkId}) repeats an old signature timestamp`, bytes: total, sysid, compid, msgid, linkId };
           return REFUSED;
         }
+        copy = replay === 'copy';
       }
       signature = { linkId, timestamp, verified: this.key !== undefined };
+      if (copy) signature.copy = true;
     } else if (this.key && !this.allowUnsigned && msgid !== RADIO_STATUS_ID) {
       this.refusal = { kind: 'unsigned', message: `unsigned ${def.name} from system ${sysid} refused: a signing key is set (sign on the vehicle, or set signing.allow_unsigned: true to accept unsigned frames)`, bytes: total, sysid, compid, msgid };
       return REFUSED;

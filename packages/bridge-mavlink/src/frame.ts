@@ -27,6 +27,12 @@ export interface FrameSignature {
   timestamp: number;
   /** True when checked against the configured key; false when no key was given (accepted unchecked). */
   verified: boolean;
+  /**
+   * True for a frame whose timestamp and signature repeat those of a recent frame of its stream
+   * (see `ReplayGuard`): the same frame again, over a second route. The reader drops it as a
+   * copy (counted as a duplicate), never as a replay.
+   */
+  copy?: true;
 }
 
 /**

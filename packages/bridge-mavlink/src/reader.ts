@@ -155,6 +155,12 @@ export function createMavlinkReader(options: ReaderOptions): MavlinkReader {
         }
         continue;
       }
+      // A signed frame again, its original not remembered here (the replay guard keeps more of a
+      // stream's frames): a copy all the same, not read twice.
+      if (frame.signature?.copy && !original) {
+        tracker.copied(sysid, compid);
+        continue;
+      }
       // Which route the vehicle's message is read from: another port's stream of it is not read again.
       const verdict = routes.admit({ sysid, compid, msgid: frame.msgid, name: message.name, payload }, route, atMs, () => bootTimeOf(message, payload), original?.route);
       copies.remember(frame, atMs, route, verdict === 'read');

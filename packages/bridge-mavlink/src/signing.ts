@@ -59,28 +59,68 @@ export const MAX_SIGNED_STREAMS = 1024;
 
 /** One minute in signature timestamp units (10 us). */
 const NEW_STREAM_SLACK = 6_000_000;
+/** Signatures remembered per stream, to tell a copy of a recent frame from a replay. */
+export const SIGNED_COPY_FRAMES = 64;
+/** How far behind its stream's newest timestamp (10 us units: 2 s) a copy may be: as the copy filter's window. */
+const SIGNED_COPY_WINDOW = 200_000;
+
+/** What the replay rule says of a signed frame. */
+export type ReplayVerdict =
+  /** A timestamp newer than its stream's last: accepted, and remembered. */
+  | 'new'
+  /**
+   * The same frame again (its timestamp and signature are those of one of its stream's last
+   * {@link SIGNED_COPY_FRAMES} frames, at most 2 s behind the newest): heard over a second
+   * route. Not a replay: the frame was accepted once; the reader drops its copy.
+   */
+  | 'copy'
+  /** An old timestamp with another frame, or a copy older than the window: refused. */
+  | 'replayed';
+
+interface SignedStream {
+  last: number;
+  /** Recent timestamps (increasing) and the 48-bit signature each was accepted with. */
+  recent: Map<number, number>;
+}
 
 /**
  * The replay rule of MAVLink signing: per stream (system, component, link id) timestamps must
  * increase, and a stream never seen before may not start more than a minute behind the newest
- * timestamp seen on any stream. Bounded to {@link MAX_SIGNED_STREAMS} streams.
+ * timestamp seen on any stream. A frame heard twice (two routes) repeats its timestamp with its
+ * signature: a copy, told apart from a replay by that signature, which covers the whole frame.
+ * Bounded to {@link MAX_SIGNED_STREAMS} streams of {@link SIGNED_COPY_FRAMES} signatures.
  */
 export class ReplayGuard {
-  private readonly last = new Map<number, number>();
+  private readonly streams = new Map<number, SignedStream>();
   private newest = 0;
 
-  /** Records the timestamp when acceptable; returns false for a replayed (old) one. */
-  accept(sysid: number, compid: number, linkId: number, timestamp: number): boolean {
+  /**
+   * Records the timestamp and `signature` (the frame's last 6 bytes, as a 48-bit number) when
+   * new; says whether the frame is new, a copy of a recent one, or replayed.
+   */
+  check(sysid: number, compid: number, linkId: number, timestamp: number, signature: number): ReplayVerdict {
     const key = (sysid << 16) | (compid << 8) | linkId;
-    const previous = this.last.get(key);
-    if (previous !== undefined ? timestamp <= previous : timestamp + NEW_STREAM_SLACK < this.newest) return false;
-    if (previous === undefined && this.last.size >= MAX_SIGNED_STREAMS) {
-      const oldest = this.last.keys().next().value;
-      if (oldest !== undefined) this.last.delete(oldest);
+    const stream = this.streams.get(key);
+    if (stream !== undefined && timestamp <= stream.last) {
+      return stream.last - timestamp <= SIGNED_COPY_WINDOW && stream.recent.get(timestamp) === signature ? 'copy' : 'replayed';
     }
-    this.last.delete(key);
-    this.last.set(key, timestamp);
+    if (stream === undefined && timestamp + NEW_STREAM_SLACK < this.newest) return 'replayed';
+    if (stream === undefined && this.streams.size >= MAX_SIGNED_STREAMS) {
+      const oldest = this.streams.keys().next().value;
+      if (oldest !== undefined) this.streams.delete(oldest);
+    }
+    const s = stream ?? { last: timestamp, recent: new Map<number, number>() };
+    this.streams.delete(key);
+    this.streams.set(key, s);
+    s.last = timestamp;
+    s.recent.set(timestamp, signature);
+    if (s.recent.size > SIGNED_COPY_FRAMES) s.recent.delete(s.recent.keys().next().value!);
     if (timestamp > this.newest) this.newest = timestamp;
-    return true;
+    return 'new';
+  }
+
+  /** {@link check} without the signature: true for a new timestamp. */
+  accept(sysid: number, compid: number, linkId: number, timestamp: number): boolean {
+    return this.check(sysid, compid, linkId, timestamp, -1) === 'new';
   }
 }

@@ -189,15 +189,36 @@ describe('signed frames', () => {
     expect(parser.counts().signatureProblemsByLink).toEqual(new Map([[7, 2]]));
   });
 
-  it('refuses a replayed timestamp on a stream, and unsigned frames unless allowed', () => {
+  it('refuses an old timestamp on a stream with another frame (a replay), and unsigned frames unless allowed', () => {
     const parser = createMavlinkParser({ dialect, signing: { key } });
     const first = encodeV2('HEARTBEAT', heartbeat, { sign: { key, linkId: 0, timestamp: ts } });
+    // Signed with the key, but another frame with the same timestamp: not the sender's.
+    const replayed = encodeV2('HEARTBEAT', { ...heartbeat, custom_mode: 9 }, { seq: 1, sign: { key, linkId: 0, timestamp: ts } });
+    const older = encodeV2('HEARTBEAT', heartbeat, { seq: 2, sign: { key, linkId: 0, timestamp: ts - 1 } });
     const unsigned = encodeV2('HEARTBEAT', heartbeat);
-    const { frames, problems } = parser.push(concat(first, first, unsigned));
+    const { frames, problems } = parser.push(concat(first, replayed, older, unsigned));
     expect(frames).toHaveLength(1);
-    expect(kinds(problems)).toEqual(['replayed_signature', 'unsigned']);
+    expect(kinds(problems)).toEqual(['replayed_signature', 'replayed_signature', 'unsigned']);
     const lenient = createMavlinkParser({ dialect, signing: { key, allowUnsigned: true } });
     expect(lenient.push(unsigned).frames).toHaveLength(1);
+  });
+
+  it('takes the same signed frame again (heard over a second route) for a copy, not a replay, within 2 s and 64 frames of its stream', () => {
+    const parser = createMavlinkParser({ dialect, signing: { key } });
+    const signed = (seq: number, at: number) => encodeV2('HEARTBEAT', heartbeat, { seq, sign: { key, linkId: 0, timestamp: at } });
+    const first = signed(0, ts);
+    // Two frames later, over the second route: the first again, byte for byte.
+    const { frames, problems } = parser.push(concat(first, signed(1, ts + 10), signed(2, ts + 20), first));
+    expect(problems).toEqual([]);
+    expect(frames.map((f) => [f.seq, f.signature?.copy ?? false])).toEqual([[0, false], [1, false], [2, false], [0, true]]);
+    // The same bytes again 2 s (200,000 timestamp units) later are no copy any more: a replay.
+    parser.push(signed(3, ts + 200_001));
+    expect(kinds(parser.push(first).problems)).toEqual(['replayed_signature']);
+    // And a frame more than 64 frames back.
+    const recent = Array.from({ length: 65 }, (_, i) => signed(4 + i, ts + 200_002 + i));
+    parser.push(concat(...recent));
+    expect(kinds(parser.push(recent[0]!).problems)).toEqual(['replayed_signature']);
+    expect(parser.push(recent[1]!).frames[0]!.signature?.copy).toBe(true);
   });
 
   it('a start byte among the signature bytes: a verified frame is read at once; otherwise it waits for the bytes after it, settled when the stream ends', () => {
