@@ -5,6 +5,7 @@ import { loadDbcFiles } from './dbc/load-dbc.js';
 import { planCan } from './decode-plan.js';
 import { replayCandumpFile, type ReplayStats } from './frames/candump-replay.js';
 import { createIdFilter } from './frames/id-filter.js';
+import { busFilters } from './transport-filters.js';
 import { LOG_FORMAT_NAMES, recordUnit } from './frames/log-format.js';
 import { interfaceIsUp } from './frames/link-state.js';
 import { openSocketCan, type SocketCanOptions } from './frames/socketcan-reader.js';
@@ -47,7 +48,7 @@ export async function handleScan(options: Record<string, unknown>, section: CanC
   const survey = createBusSurvey();
   try {
     const heard: Heard = config.spec.kind === 'file' ? await surveyLogs(config, config.spec.path, survey, io) : await surveyBus(config.spec.name, survey, duration.ms, io, sources);
-    const accept = createIdFilter(config.filters);
+    const accept = createIdFilter(busFilters(config.filters, plan));
     const passes = accept ? (id: number, extended: boolean) => accept({ id, extended }) : undefined;
     io.stdout.write(formatScan(plan, survey.result(), heard.from, { ...(heard.leftOut ? { leftOut: heard.leftOut } : {}), ...(passes ? { passes } : {}) }));
     if (heard.stopped === undefined) return 0;

@@ -13,6 +13,7 @@ import type { SocketCanModule } from './frames/socketcan-reader.js';
 import { logSource } from './log-files.js';
 import { undatedLogProblem } from './log-start.js';
 import { resolveCanConfig, type ResolvedCan } from './resolve.js';
+import { busFilters } from './transport-filters.js';
 
 /** DBC problems logged one by one at start; the rest are counted in one line. */
 const LOGGED_DBC_PROBLEMS = 10;
@@ -78,12 +79,13 @@ export function createCanSource(section: CanConfig, ctx: BridgeContext, options:
     plan = planned.plan;
     reportPlan(plan, config, ctx);
     const handler = new FrameHandler(plan, ctx, channel, metrics);
+    const filters = busFilters(config.filters, plan);
     if (config.spec.kind === 'file') {
       const path = config.spec.path;
       const undated = config.replay.timestamps === 'log' && logSource(path).kind === 'file' ? undatedLogProblem(path, config.replay.timeZone) : undefined;
       if (undated) throw new CanBridgeError('MAPPING_INVALID', `the can section does not fit its log: ${undated}`);
-      const progress = replayProgress(ctx, path, config.replay, config.filters);
-      running = replayLog({ path, replay: config.replay, filters: config.filters, ctx, channel, handler, signal: abort.signal, progress, ...(options.replayClock ? { clock: options.replayClock } : {}) }).then((stats) => {
+      const progress = replayProgress(ctx, path, config.replay, filters);
+      running = replayLog({ path, replay: config.replay, filters, ctx, channel, handler, signal: abort.signal, progress, ...(options.replayClock ? { clock: options.replayClock } : {}) }).then((stats) => {
         if (!stats || stats.aborted || abort.signal.aborted) return;
         const line = describeReplay(path, stats);
         if (stats.frames + (stats.resumed ?? 0) === 0 && stats.malformed + stats.unsupported + (stats.passedOver ?? 0) > 0) {
@@ -102,7 +104,7 @@ export function createCanSource(section: CanConfig, ctx: BridgeContext, options:
     }
     bus = new SocketCanBus({
       name: config.spec.name,
-      filters: config.filters,
+      filters,
       settings: config.socketcan,
       reconnect: config.reconnect,
       ctx,

@@ -65,3 +65,58 @@ describe('id filters on frames that did not come through the kernel', () => {
     expect(checked.out).toContain('  Transmission 0x2A0 every 50 ms: ');
   });
 });
+
+describe('id filters and J1939 messages longer than a frame', () => {
+  // A J1939 DBC: Trip (PGN 0xFEDE, 20 bytes) travels in the transport protocol, Speed (PGN 0xFEF1) in one frame.
+  const DBC = [
+    'VERSION ""',
+    'BU_: ECU',
+    'BO_ 2566840062 Trip: 20 ECU',
+    ' SG_ First : 0|8@1+ (1,0) [0|255] "" Vector__XXX',
+    ' SG_ Last : 152|8@1+ (1,0) [0|255] "" Vector__XXX',
+    'BO_ 2566844926 Speed: 8 ECU',
+    ' SG_ Kmh : 8|16@1+ (0.00390625,0) [0|250] "km/h" Vector__XXX',
+    'BA_DEF_ "ProtocolType" STRING ;',
+    'BA_ "ProtocolType" "J1939";',
+    '',
+  ].join('\n');
+  // J1939-21 by hand: a BAM from 0x00 (TP.CM 0x1CECFF00: 32, 20 bytes, 3 packets, PGN 0xFEDE), then three TP.DT 0x1CEBFF00.
+  const LINES = ['1CECFF00#201400 03FFDEFE00', '1CEBFF00#010102030405 0607', '1CEBFF00#02 08090A0B0C0D0E', '1CEBFF00#03 0F101112 131415', '18FEF100#0000500000000000'];
+
+  async function mapping(messages: string): Promise<string> {
+    const dir = await track.tempDir('bridge-can-tp-filters-');
+    const log = join(dir, 'truck.log');
+    await writeFile(log, LINES.map((l, i) => `(1700000000.${String(i * 50).padStart(3, '0')}000) can0 ${l.replaceAll(' ', '')}`).join('\n') + '\n');
+    await writeFile(join(dir, 'truck.dbc'), DBC);
+    const file = join(dir, 'map.yaml');
+    // The filter a user writes for the PGNs read, from any sender: the transport frames' ids do not pass it.
+    await writeFile(file, `source_id: tp\nsink: { url: stdout }\ncan:\n  interface: file:${log}\n  dbc: ${join(dir, 'truck.dbc')}\n  messages: ${messages}\n  filters:\n    - { id: 0x18FEDE00, mask: 0x3FFFF00, extended: true }\n    - { id: 0x18FEF100, mask: 0x3FFFF00, extended: true }\n`);
+    return file;
+  }
+
+  it('let the transport frames of a message the mapping reads pass, so that it is reassembled and read', async () => {
+    const file = await mapping('[Trip, Speed]');
+    const ran = await runBridgeCommand(canBridge, ['--config', file, '--dry-run', '--log-level', 'info']);
+    expect(ran.code, ran.err).toBe(0);
+    const points = ran.out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { metric: string; value: number; timestamp: number });
+    expect(points.map((p) => [p.metric, p.value, p.timestamp])).toEqual([
+      ['Trip.First', 1, 1700000000150],
+      ['Trip.Last', 20, 1700000000150],
+      ['Speed.Kmh', 80, 1700000000200],
+    ]);
+    const checked = await runBridgeCommand(canBridge, ['--config', file, '--check', '--log-level', 'silent']);
+    expect(checked.out).toContain('J1939 transport frames (TP.CM, TP.DT) pass the id filters too: they carry Trip, longer than a frame\n');
+    const scanned = await runBridgeCommand(canBridge, ['--config', file, '--scan', '--log-level', 'silent']);
+    expect(scanned.out).not.toContain('filtered out');
+  });
+
+  it('keep stopping the transport frames when the mapping reads nothing longer than a frame', async () => {
+    const file = await mapping('[Speed]');
+    const ran = await runBridgeCommand(canBridge, ['--config', file, '--dry-run', '--log-level', 'info']);
+    expect(ran.code, ran.err).toBe(0);
+    expect(ran.out.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { metric: string }).metric)).toEqual(['Speed.Kmh']);
+    expect(ran.err).toContain('1 frame from 5 lines, 4 frames filtered out (filters)');
+    const checked = await runBridgeCommand(canBridge, ['--config', file, '--check', '--log-level', 'silent']);
+    expect(checked.out).not.toContain('J1939 transport frames');
+  });
+});
