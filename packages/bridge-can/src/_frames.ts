@@ -48,9 +48,9 @@ export class FrameHandler {
     // Messages longer than a frame travel in J1939's transport protocol: kept for the PGNs the mapping reads (and DM1).
     this.transport =
       plan.dm1 || plan.decoder.decoders.some((d) => d.byPgn)
-        ? new J1939Transport((pgn, sourceAddress) => {
+        ? new J1939Transport((pgn, sourceAddress, destinationAddress) => {
             if (pgn === DM1_PGN && plan.dm1) return true;
-            const decoder = plan.decoder.find(j1939Id(6, pgn, 0xff, sourceAddress), true);
+            const decoder = plan.decoder.find(j1939Id(6, pgn, destinationAddress, sourceAddress), true);
             return decoder !== undefined && decoder.byPgn && plan.messages.has(decoder);
           })
         : undefined;

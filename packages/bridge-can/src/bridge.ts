@@ -50,7 +50,7 @@ function describeBus(config: ResolvedCan): string {
 /** A message the mapping reads, with its signals; one matched by its exact id says when the id filters stop that id. */
 function messageLine(decoder: MessageDecoder, signals: string[], accept: ReturnType<typeof createIdFilter>): string {
   const { message } = decoder;
-  const sender = decoder.sourceAddress === undefined ? '' : ` from ${senderText(decoder.sourceAddress, decoder.readsOtherSenders ?? false)}`;
+  const sender = decoder.sourceAddress === undefined && decoder.destinationAddress === undefined ? '' : ` from ${senderText(decoder.sourceAddress, decoder.readsOtherSenders ?? false, decoder.destinationAddress)}`;
   const id = message.j1939 ? `PGN ${pgnOf(message.id)}${sender}` : formatId(message.id, message.extended);
   const cycle = message.cycleTimeMs ? ` every ${message.cycleTimeMs} ms` : '';
   const stopped = accept && !message.j1939 && !accept(message) ? ' (its id does not pass the filters: never read)' : '';

@@ -1,5 +1,5 @@
-import { pgnOf } from './bits/j1939.js';
-import { senderText, sharedPgns } from './decode/j1939-senders.js';
+import { destinationOf, pgnOf } from './bits/j1939.js';
+import { addressedPgns, senderText, sharedPgns } from './decode/j1939-senders.js';
 import { formatDbcProblem } from './dbc/parse-dbc.js';
 import type { DbcDatabase, DbcMessage, DbcProblem, DbcSignal } from './dbc/types.js';
 
@@ -71,12 +71,15 @@ export function formatSignalList(database: DbcDatabase, options: SignalListOptio
   ];
   const messages = [...database.messages].sort((a, b) => Number(a.extended) - Number(b.extended) || a.id - b.id);
   // A PGN defined once per sender reads each sender's frames with its own message (the first one in the files also the rest).
+  // A PDU1 PGN defined once per destination reads the frames to each destination with its own message.
   const shared = sharedPgns(database.messages.filter((m) => m.j1939));
+  const addressed = addressedPgns(database.messages.filter((m) => m.j1939));
   const sendersOf = (m: DbcMessage): string => {
     const pgn = pgnOf(m.id);
-    if (!shared.has(pgn)) return senderText(undefined, true);
+    const destination = addressed.has(pgn) ? destinationOf(m.id) : undefined;
+    if (!shared.has(pgn)) return senderText(undefined, true, destination);
     const first = database.messages.find((o) => o.j1939 && pgnOf(o.id) === pgn);
-    return senderText(m.id & 0xff, first === m);
+    return senderText(m.id & 0xff, first === m, destination);
   };
   for (const m of messages) {
     out.push('', messageHeader(m, sendersOf(m)));

@@ -114,3 +114,71 @@ describe('a J1939 PGN the DBC defines once per sender', () => {
     expect(t.problems.filter((p) => p.kind === 'report')).toEqual([]);
   });
 });
+
+// Proprietary A (PGN 0xEF00, PDU1: its PS byte is the destination) from the body controller
+// (0x21) with one layout to the engine (0x00) and another, 12 bytes long, to the transmission (0x03).
+const PROP_DBC = `VERSION ""
+
+BU_: BCM ECM TCM
+
+BO_ ${dbcId(0x18ef0021)} PropA_ECM: 8 BCM
+ SG_ Torque : 0|8@1+ (1,0) [0|255] "" ECM
+
+BO_ ${dbcId(0x18ef0321)} PropA_TCM: 12 BCM
+ SG_ Gear : 0|8@1+ (1,0) [0|255] "" TCM
+ SG_ Tail : 88|8@1+ (1,0) [0|255] "" TCM
+
+BA_DEF_ "ProtocolType" STRING ;
+BA_ "ProtocolType" "J1939";
+`;
+
+describe('a J1939 PDU1 PGN the DBC defines once per destination', () => {
+  it('reads the frames to each destination with its own message, and to any other with the first', () => {
+    const { database, problems } = parseDbc(PROP_DBC, { file: 'body.dbc' });
+    const decoder = createCanDecoder(database);
+    expect([...problems, ...decoder.problems]).toEqual([]);
+    const name = (id: number): string | undefined => decoder.find(id, true)?.message.name;
+    expect(name(0x18ef0021)).toBe('PropA_ECM');
+    expect(name(0x18ef0321)).toBe('PropA_TCM');
+    expect(name(0x0cef0317)).toBe('PropA_TCM');
+    expect(name(0x18ef0521)).toBe('PropA_ECM');
+    // A second message for one PGN, destination and sender is still refused (at any priority).
+    const twice = `${PROP_DBC}\nBO_ ${dbcId(0x0cef0321)} PropA_TCM2: 8 BCM\n SG_ Other : 0|8@1+ (1,0) [0|255] "" TCM\n`;
+    expect(createCanDecoder(parseDbc(twice, { file: 'body.dbc' }).database).problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '15: message PropA_TCM2 has the J1939 PGN 61184, destination address 3 and source address 33 of PropA_TCM (body.dbc:8); it is not decoded',
+    ]);
+    expect(formatSignalList(database)).toContain('PropA_TCM  PGN 61184 (0x18EF0321, any source address to destination 3)');
+  });
+
+  it('bridge-can decodes a message to one destination from its RTS/CTS transport session', async () => {
+    const dir = await track.tempDir('bridge-can-destinations-');
+    const dbc = join(dir, 'body.dbc');
+    const log = join(dir, 'body.log');
+    await writeFile(dbc, PROP_DBC);
+    // By hand (J1939-21): RTS 0x21 -> 0x03 (16, 12 bytes, 2 packets, PGN 00 EF 00), CTS back,
+    // two TP.DT, EndOfMsgAck. Bytes 04 00 00 00 00 00 00 | 00 00 00 00 2A: Gear 4, Tail 42.
+    // The frame to the engine before it: Torque 0x50 = 80, not read by this mapping.
+    await writeFile(
+      log,
+      [
+        '(1700000000.000000) can0 18EF0021#5000000000000000',
+        '(1700000000.100000) can0 1CEC0321#100C0002FF00EF00',
+        '(1700000000.110000) can0 1CEC2103#110201FFFF00EF00',
+        '(1700000000.120000) can0 1CEB0321#0104000000000000',
+        '(1700000000.130000) can0 1CEB0321#02000000002AFFFF',
+        '(1700000000.140000) can0 1CEC2103#130C0002FF00EF00',
+      ].join('\n') + '\n',
+    );
+    const t = createTestContext({ bridge: 'can' });
+    track.defer(() => t.abort.abort());
+    const section = canConfigSchema.parse({ interface: `file:${log}`, dbc, bus: 'body', messages: ['PropA_TCM'] });
+    const bridge = track.add(createCanSource(section, t.ctx), (b) => b.stop());
+    await bridge.start();
+    await bridge.ended;
+    expect(t.points.map((p) => [p.metric, p.value, p.timestamp])).toEqual([
+      ['PropA_TCM.Gear', 4, 1700000000130],
+      ['PropA_TCM.Tail', 42, 1700000000130],
+    ]);
+    expect(describeCan(canConfigSchema.parse({ interface: `file:${log}`, dbc }))).toContain('  PropA_TCM PGN 61184 from any source address to destination 3: Gear, Tail');
+  });
+});

@@ -22,6 +22,11 @@ export function pgnOf(id: number): number {
   return (dataPages << 16) | (pf << 8) | ps;
 }
 
+/** The destination address of a PDU1 id (its PS byte); undefined for PDU2 ids, whose PS is part of the PGN. */
+export function destinationOf(id: number): number | undefined {
+  return ((id >>> 16) & 0xff) < 240 ? (id >>> 8) & 0xff : undefined;
+}
+
 /** Every J1939 field of a 29-bit identifier. */
 export function j1939Address(id: number): J1939Address {
   const pf = (id >>> 16) & 0xff;

@@ -1,17 +1,19 @@
-import { pgnOf } from '../bits/j1939.js';
+import { destinationOf, pgnOf } from '../bits/j1939.js';
 import { parseDbc, type ParseDbcOptions } from './parse-dbc.js';
 import type { AttributeValue, DbcAttributeDefinition, DbcDatabase, DbcMessage, DbcNode, DbcParseResult, DbcProblem } from './types.js';
 
 /**
  * The key under which a message is looked up: its id, or for J1939 messages its PGN and sender
- * (one PGN defined for two senders is two messages: see `createCanDecoder`).
+ * and, for a PDU1 PGN, destination (one PGN defined for two senders, or two destinations, is two messages: see `createCanDecoder`).
  */
 function lookupKey(m: DbcMessage): string {
-  return m.j1939 ? `pgn:${pgnOf(m.id)}:${m.id & 0xff}` : `${m.extended ? 'ext' : 'std'}:${m.id}`;
+  return m.j1939 ? `pgn:${pgnOf(m.id)}:${destinationOf(m.id) ?? ''}:${m.id & 0xff}` : `${m.extended ? 'ext' : 'std'}:${m.id}`;
 }
 
 function describeKey(m: DbcMessage): string {
-  return m.j1939 ? `J1939 PGN ${pgnOf(m.id)} and source address ${m.id & 0xff}` : `${m.extended ? 'extended ' : ''}id 0x${m.id.toString(16).toUpperCase()}`;
+  if (!m.j1939) return `${m.extended ? 'extended ' : ''}id 0x${m.id.toString(16).toUpperCase()}`;
+  const destination = destinationOf(m.id);
+  return `J1939 PGN ${pgnOf(m.id)}${destination === undefined ? '' : `, destination address ${destination}`} and source address ${m.id & 0xff}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { DbcDatabase, DbcMessage, DbcProblem } from '../dbc/types.js';
-import { j1939Address, pgnOf, type J1939Address } from '../bits/j1939.js';
-import { senderKey, sharedPgns } from './j1939-senders.js';
+import { destinationOf, j1939Address, pgnOf, type J1939Address } from '../bits/j1939.js';
+import { addressedPgns, addressKey, senderKey, sharedPgns } from './j1939-senders.js';
 import { compileMessageDecoder, type DecodedMessage, type MessageDecoder } from './message-decoder.js';
 
 /** Options of {@link createCanDecoder}. */
@@ -33,8 +33,9 @@ export interface CanDecoder {
   /** Messages left out because another one already has their id or PGN (`duplicate_id`). */
   readonly problems: readonly DbcProblem[];
   /**
-   * The decoder for a bus id: exact ids first, then for extended ids the J1939 message of its PGN
-   * and source address (when the DBC defines the PGN once per sender), then of its PGN alone.
+   * The decoder for a bus id: exact ids first, then for extended ids the J1939 message of its PGN,
+   * destination and source address (a PDU1 PGN the DBC defines per destination), of its PGN and
+   * source address (a PGN defined once per sender), of its PGN and destination, then of its PGN alone.
    */
   find(id: number, extended: boolean): MessageDecoder | undefined;
   /**
@@ -62,23 +63,39 @@ export function createCanDecoder(database: DbcDatabase, options: CanDecoderOptio
   const extended = new Map<number, MessageDecoder>();
   // The first message of each PGN reads it from any sender; a PGN several messages define
   // (one per sender: CCVS1 from the engine and from the cluster) is read from each message's
-  // own sender with that message.
+  // own sender with that message; a PDU1 PGN defined per destination (Proprietary A to the
+  // engine and to the transmission) with the message of the frame's destination and sender.
   const byPgn = new Map<number, MessageDecoder>();
   const bySender = new Map<number, MessageDecoder>();
-  const shared = sharedPgns(database.messages.filter(pgnMatched));
+  const byDestination = new Map<number, MessageDecoder>();
+  const byAddress = new Map<number, MessageDecoder>();
+  const matched = database.messages.filter(pgnMatched);
+  const shared = sharedPgns(matched);
+  const addressed = addressedPgns(matched);
+  const destinationKey = (id: number): number => pgnOf(id) * 256 + ((id >>> 8) & 0xff);
   const decoders: MessageDecoder[] = [];
   const problems: DbcProblem[] = [];
   for (const message of database.messages) {
     if (pgnMatched(message)) {
       const pgn = pgnOf(message.id);
       const sender = shared.has(pgn) ? senderKey(message.id) : undefined;
-      const kept = sender === undefined ? byPgn.get(pgn) : bySender.get(sender);
+      const address = addressed.has(pgn) ? addressKey(message.id) : undefined;
+      const kept = address !== undefined ? byAddress.get(address) : sender === undefined ? byPgn.get(pgn) : bySender.get(sender);
       if (kept) {
-        problems.push(conflict(kept.message, message, `J1939 PGN ${pgn} and source address ${message.id & 0xff}`));
+        const destination = address === undefined ? '' : `, destination address ${destinationOf(message.id)}`;
+        problems.push(conflict(kept.message, message, `J1939 PGN ${pgn}${destination} and source address ${message.id & 0xff}`));
         continue;
       }
-      const decoder = compileMessageDecoder(message, { byPgn: true, ...(sender === undefined ? {} : { sourceAddress: message.id & 0xff, readsOtherSenders: !byPgn.has(pgn) }) });
-      if (sender !== undefined) bySender.set(sender, decoder);
+      const decoder = compileMessageDecoder(message, {
+        byPgn: true,
+        ...(sender === undefined ? {} : { sourceAddress: message.id & 0xff, readsOtherSenders: !byPgn.has(pgn) }),
+        ...(address === undefined ? {} : { destinationAddress: destinationOf(message.id)! }),
+      });
+      if (address !== undefined) {
+        byAddress.set(address, decoder);
+        if (!byDestination.has(destinationKey(message.id))) byDestination.set(destinationKey(message.id), decoder);
+      }
+      if (sender !== undefined && !bySender.has(sender)) bySender.set(sender, decoder);
       if (!byPgn.has(pgn)) byPgn.set(pgn, decoder);
       decoders.push(decoder);
       continue;
@@ -97,7 +114,12 @@ export function createCanDecoder(database: DbcDatabase, options: CanDecoderOptio
     if (!isExtended) return standard[id];
     const exact = extended.get(id);
     if (exact !== undefined || byPgn.size === 0) return exact;
-    return (bySender.size === 0 ? undefined : bySender.get(senderKey(id))) ?? byPgn.get(pgnOf(id));
+    return (
+      (byAddress.size === 0 ? undefined : byAddress.get(addressKey(id))) ??
+      (bySender.size === 0 ? undefined : bySender.get(senderKey(id))) ??
+      (byDestination.size === 0 ? undefined : byDestination.get(destinationKey(id))) ??
+      byPgn.get(pgnOf(id))
+    );
   };
   return {
     database,

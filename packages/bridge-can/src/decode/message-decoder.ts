@@ -59,6 +59,8 @@ export interface MessageDecoder {
   readonly sourceAddress?: number;
   /** With `sourceAddress`: this message also reads its PGN from the senders no message names. */
   readonly readsOtherSenders?: boolean;
+  /** Set when the DBC defines this message's PDU1 PGN once per destination: it reads the frames to this one. */
+  readonly destinationAddress?: number;
   createValues(): SignalValues;
   /** Decodes `data` into `out` and returns how many signals are present. Never throws. */
   decodeInto(data: Uint8Array, out: SignalValues): number;
@@ -74,10 +76,10 @@ const scratch = new DataView(new ArrayBuffer(8));
 
 /**
  * Compiles the decoder of `message` once: shifts, masks, weights and scaling precomputed.
- * `byPgn`, `sourceAddress` and `readsOtherSenders` only record how {@link createCanDecoder} matches it (default: by
+ * `byPgn`, `sourceAddress`, `readsOtherSenders` and `destinationAddress` only record how {@link createCanDecoder} matches it (default: by
  * exact id).
  */
-export function compileMessageDecoder(message: DbcMessage, options: { byPgn?: boolean; sourceAddress?: number; readsOtherSenders?: boolean } = {}): MessageDecoder {
+export function compileMessageDecoder(message: DbcMessage, options: { byPgn?: boolean; sourceAddress?: number; readsOtherSenders?: boolean; destinationAddress?: number } = {}): MessageDecoder {
   const plan = compilePlan(message);
   const n = plan.signals.length;
   const createValues = (): SignalValues => ({
@@ -94,6 +96,7 @@ export function compileMessageDecoder(message: DbcMessage, options: { byPgn?: bo
     signals: plan.signals,
     byPgn: options.byPgn ?? false,
     ...(options.sourceAddress === undefined ? {} : { sourceAddress: options.sourceAddress, readsOtherSenders: options.readsOtherSenders ?? false }),
+    ...(options.destinationAddress === undefined ? {} : { destinationAddress: options.destinationAddress }),
     createValues,
     decodeInto,
     decode(data) {

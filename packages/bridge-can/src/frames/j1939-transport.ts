@@ -50,14 +50,14 @@ const describe = (s: Session): string => `${pgnText(s.pgn)} from ${s.sourceAddre
 
 /**
  * Reassembles J1939 transport sessions from the frames of one bus, in order. `wants` says which
- * PGNs, from which sender, are worth reassembling (others are still recognised as transport frames, not kept).
+ * PGNs, from which sender to which destination, are worth reassembling (others are still recognised as transport frames, not kept).
  * Bounded: at most `maxSessions` messages under way (the oldest is given up for a new one).
  */
 export class J1939Transport {
   private readonly sessions = new Map<number, Session>();
 
   constructor(
-    private readonly wants: (pgn: number, sourceAddress: number) => boolean,
+    private readonly wants: (pgn: number, sourceAddress: number, destinationAddress: number) => boolean,
     private readonly maxSessions = 64,
   ) {}
 
@@ -81,7 +81,7 @@ export class J1939Transport {
       this.sessions.delete(key);
       const outcome: TransportOutcome = {};
       if (replaced) outcome.problem = `${describe(replaced)}: a new message began after ${replaced.received} of ${replaced.packets} packets`;
-      if (!this.wants(pgn, sa)) return outcome;
+      if (!this.wants(pgn, sa, da)) return outcome;
       if (size < 9 || size > MAX_SIZE || packets !== Math.ceil(size / 7)) {
         outcome.problem = `${pgnText(pgn)} from ${sa}: a transport message of ${size} bytes in ${packets} packets cannot be (9-1785 bytes, 7 a packet)`;
         return outcome;
