@@ -30,6 +30,8 @@ export class FrameHandler {
   private readonly transport: J1939Transport | undefined;
   /** DM1 trouble codes, with `j1939_dm1`. */
   private readonly dm1: Dm1Points | undefined;
+  /** Frames by what became of them: the end of a replay says when nothing of a log was read. */
+  readonly tally = { decoded: 0, unknown: 0, excluded: 0 };
   /** The change filter's clock, last read, and how far the frames' clock has stepped back in all. */
   private filterNowMs = -Infinity;
   private steppedBackMs = 0;
@@ -83,6 +85,7 @@ export class FrameHandler {
     this.ctx.metrics.messages(bus);
     const result = decodeFrame(this.plan, frame, timestampMs);
     this.metrics.frame(result.outcome);
+    if (result.outcome === 'decoded' || result.outcome === 'unknown' || result.outcome === 'excluded') this.tally[result.outcome]++;
     // False for an unknown id past unknown_frames.max_ids: counted, not forwarded.
     let forward = true;
     if (result.problems.length > 0) forward = this.report(result.problems);
@@ -117,6 +120,7 @@ export class FrameHandler {
     if (this.plan.decoder.find(frame.id, true)) return false;
     this.ctx.metrics.messages(bus);
     this.metrics.frame('decoded');
+    this.tally.decoded++;
     return true;
   }
 

@@ -98,6 +98,8 @@ export function createCanSource(section: CanConfig, ctx: BridgeContext, options:
           return;
         }
         channel.set('disconnected', 'the log ended');
+        const unread = nothingRead(path, handler.tally, config.dbc);
+        if (unread) ctx.logger.warn({ bus: channel.name }, `${channel.name}: ${unread}`);
         end(line);
       });
       return;
@@ -160,4 +162,17 @@ function reportPlan(plan: CanPlan, config: ResolvedCan, ctx: BridgeContext): voi
       `${plan.bus}: ${long.join(', ')} ${long.length === 1 ? 'is' : 'are'} longer than a frame (${MAX_FRAME_BYTES} bytes) and not read as J1939 (by PGN), so its transport protocol is not reassembled for ${long.length === 1 ? 'it' : 'them'}: the signals within one frame are decoded (j1939: true reads extended ids by PGN)`,
     );
   }
+}
+
+/**
+ * What to say when a log's frames were all read and none of them decoded: most often the DBC of
+ * another vehicle (every id unknown), which would otherwise end as quietly as a good replay.
+ */
+export function nothingRead(path: string, tally: FrameHandler['tally'], dbc: readonly string[]): string | undefined {
+  if (tally.decoded > 0 || tally.unknown + tally.excluded === 0) return undefined;
+  const parts: string[] = [];
+  const frames = (n: number): string => `${n.toLocaleString('en-US')} frame${n === 1 ? '' : 's'}`;
+  if (tally.unknown > 0) parts.push(`${frames(tally.unknown)} ${tally.unknown === 1 ? 'has an id' : 'have ids'} no DBC file defines (are ${dbc.join(', ')} this bus's DBC files? bridge-can --scan lists the log's ids against them)`);
+  if (tally.excluded > 0) parts.push(`${frames(tally.excluded)} ${tally.excluded === 1 ? 'is' : 'are'} of messages the mapping leaves out (messages, signals)`);
+  return `no frame of ${path} gave a point: ${parts.join('; ')}`;
 }

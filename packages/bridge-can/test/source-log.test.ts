@@ -158,6 +158,24 @@ describe('the CAN source replaying a log', () => {
     expect(t.states.at(-1)).toEqual({ channel: 'bus.log', state: 'failed' });
   });
 
+  it('says when no frame of a log gave a point: ids the DBC files do not define (another vehicle\'s DBC?), messages the mapping leaves out', async () => {
+    // 0x7E8 and 0x18DAF100 are in no DBC of the vehicle; 0x0C8 is EngineData, left out by this mapping.
+    const path = await log(['(1700000000.000000) can0 7E8#0102', '(1700000000.001000) can0 18DAF100#03', '(1700000000.002000) can0 0C8#401F000000000000']);
+    const { t, bridge } = source({ interface: `file:${path}`, dbc: VEHICLE_DBC_PATH, messages: { exclude: ['EngineData'] } });
+    await bridge.start();
+    await bridge.ended;
+    expect(t.points).toEqual([]);
+    expect(t.logs.messages('warn').filter((m) => m.includes('gave a point'))).toEqual([
+      `bus.log: no frame of ${path} gave a point: 2 frames have ids no DBC file defines (are ${VEHICLE_DBC_PATH} this bus's DBC files? bridge-can --scan lists the log's ids against them); 1 frame is of messages the mapping leaves out (messages, signals)`,
+    ]);
+    // One frame read is enough to say nothing.
+    const read = source({ interface: `file:${path}`, dbc: VEHICLE_DBC_PATH });
+    await read.bridge.start();
+    await read.bridge.ended;
+    expect(read.t.points.length).toBeGreaterThan(0);
+    expect(read.t.logs.messages('warn').filter((m) => m.includes('gave a point'))).toEqual([]);
+  });
+
   it('with loop, starts over with time going on and never ends; stop() is prompt mid-replay', async () => {
     const path = await log(['(1700000000.000000) can0 100#2A', '(1700000000.010000) can0 100#2B']);
     const { t, bridge } = source({ interface: `file:${path}`, dbc: fixture('unknown-error-remote/case.dbc'), replay: { loop: true } });
