@@ -88,7 +88,7 @@ export function describeCan(section: CanConfig): string[] {
   lines.push(`value tables: ${config.valueText === 'point' ? 'text sent as <metric>.text' : config.valueText === 'tag' ? 'text sent as tag "text"' : 'numbers only'}; tags from the DBC: ${[...config.signalTags].join(', ') || 'none'}`);
   lines.push(`unknown ids: counted per id (first ${config.unknown.maxIds})${config.unknown.forward ? `, forwarded as ${config.unknown.metric.source} (${describeFilter(config.unknown.rule.filter)})` : ''}`);
   const carried = config.filters.length > 0 ? transportCarried(planned) : [];
-  if (carried.length > 0) lines.push(`J1939 transport frames (TP.CM, TP.DT) pass the id filters too: they carry ${carried.join(', ')}, longer than a frame`);
+  if (carried.length > 0) lines.push(`J1939 transport frames (TP.CM, TP.DT) pass the id filters too: they carry what is longer than a frame (${carried.join(', ')})`);
   if (config.dm1) lines.push('J1939 DM1 of every ECU: dm1.*_lamp and dm1.active_faults with each DM1, an event dm1.fault when a fault becomes active or clears');
   if (config.spec.kind === 'file' && config.replay.channel !== undefined) lines.push(`channel ${config.replay.channel} of the log only`);
   if (problems > 0) {

@@ -13,7 +13,7 @@ export const TRANSPORT_FILTERS: readonly CanIdFilter[] = [
 /** Names of what the mapping reads through the transport protocol: J1939 messages longer than a frame, and DM1 with `j1939_dm1`. */
 export function transportCarried(plan: Pick<CanPlan, 'messages' | 'dm1'>): string[] {
   const names = [...plan.messages.values()].filter((m) => m.decoder.byPgn && m.decoder.message.length > CLASSIC_FRAME_BYTES).map((m) => m.decoder.message.name);
-  if (plan.dm1) names.push('DM1');
+  if (plan.dm1) names.push('DM1 with several faults');
   return names;
 }
 

@@ -105,9 +105,28 @@ describe('id filters and J1939 messages longer than a frame', () => {
       ['Speed.Kmh', 80, 1700000000200],
     ]);
     const checked = await runBridgeCommand(canBridge, ['--config', file, '--check', '--log-level', 'silent']);
-    expect(checked.out).toContain('J1939 transport frames (TP.CM, TP.DT) pass the id filters too: they carry Trip, longer than a frame\n');
+    expect(checked.out).toContain('J1939 transport frames (TP.CM, TP.DT) pass the id filters too: they carry what is longer than a frame (Trip)\n');
     const scanned = await runBridgeCommand(canBridge, ['--config', file, '--scan', '--log-level', 'silent']);
     expect(scanned.out).not.toContain('filtered out');
+  });
+
+  it('let the transport frames pass for j1939_dm1, so that a DM1 with several faults is read', async () => {
+    const dir = await track.tempDir('bridge-can-tp-dm1-');
+    const log = join(dir, 'dm1.log');
+    // By hand (J1939-73): a BAM from 0x00 of DM1 (PGN 0xFECA), 10 bytes: lamps 04 00 (amber on),
+    // SPN 110 FMI 0 (6E 00 00 01) and SPN 190 FMI 2 (BE 00 02 03).
+    await writeFile(log, ['1CECFF00#200A0002FFCAFE00', '1CEBFF00#0104006E000001BE', '1CEBFF00#02000203FFFFFFFF'].map((l, i) => `(1700000000.${String(i * 50).padStart(3, '0')}000) can0 ${l}`).join('\n') + '\n');
+    await writeFile(join(dir, 'truck.dbc'), DBC);
+    const file = join(dir, 'map.yaml');
+    await writeFile(file, `source_id: tp\nsink: { url: stdout }\ncan:\n  interface: file:${log}\n  dbc: ${join(dir, 'truck.dbc')}\n  messages: [Speed]\n  j1939_dm1: true\n  filters:\n    - { id: 0x18FECA00, mask: 0x3FFFF00, extended: true }\n    - { id: 0x18FEF100, mask: 0x3FFFF00, extended: true }\n`);
+    const ran = await runBridgeCommand(canBridge, ['--config', file, '--dry-run', '--log-level', 'info']);
+    expect(ran.code, ran.err).toBe(0);
+    const points = ran.out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { metric: string; value: unknown });
+    expect(points.filter((p) => p.metric === 'dm1.active_faults' || p.metric === 'dm1.fault').map((p) => [p.metric, p.value])).toEqual([
+      ['dm1.active_faults', 2],
+      ['dm1.fault', 'SPN 110 FMI 0 active, 1 occurrence'],
+      ['dm1.fault', 'SPN 190 FMI 2 active, 3 occurrences'],
+    ]);
   });
 
   it('keep stopping the transport frames when the mapping reads nothing longer than a frame', async () => {
