@@ -130,6 +130,18 @@ export class FrameHandler {
     this.ctx.problems.report(`${this.prefix}.j1939_transport`, `${this.plan.bus}: ${message}; counted (fieldbridge_source_errors_total{kind="j1939_transport"})`, { bus: this.plan.bus });
   }
 
+  /**
+   * At the end of a replay: the J1939 transport messages it ended in the middle of are given up,
+   * counted, and said in one line (undefined when there were none).
+   */
+  endOfLog(): string | undefined {
+    const left = this.transport?.giveUpAll() ?? [];
+    if (left.length === 0) return undefined;
+    for (let i = 0; i < left.length; i++) this.ctx.metrics.error(this.plan.bus, 'j1939_transport');
+    const one = left.length === 1;
+    return `the log ended in the middle of ${one ? 'a J1939 transport message' : `${left.length} J1939 transport messages`}, given up (${left.slice(0, 5).join('; ')}${left.length > 5 ? '; ...' : ''}); counted (fieldbridge_source_errors_total{kind="j1939_transport"})`;
+  }
+
   /** A log line that gave no frame. */
   badLine(problem: ReplayProblem, file: string): void {
     const kind = problem.kind === 'malformed' ? 'malformed_line' : 'unsupported_line';

@@ -98,6 +98,10 @@ export function createCanSource(section: CanConfig, ctx: BridgeContext, options:
           return;
         }
         channel.set('disconnected', 'the log ended');
+        const unfinished = handler.endOfLog();
+        if (unfinished) ctx.logger.warn({ bus: channel.name }, `${channel.name}: ${unfinished}`);
+        // A logger's file that was created but never written (power lost at once): nothing to send, but not as quietly as a good log.
+        if (stats.frames + (stats.resumed ?? 0) === 0) ctx.logger.warn({ bus: channel.name }, `${channel.name}: ${path} holds no frame: nothing was read from it`);
         const unread = nothingRead(path, handler.tally, config.dbc);
         if (unread) ctx.logger.warn({ bus: channel.name }, `${channel.name}: ${unread}`);
         end(line);

@@ -62,6 +62,39 @@ describe('J1939 transport protocol', () => {
     expect(tp.accept(frame(0x18ecff81, '20ff0003ffecfe00', 20))).toMatchObject({ problem: expect.stringContaining('a transport message of 255 bytes in 3 packets cannot be') });
   });
 
+  it('says a packet numbered outside its message, and gives up what is under way when asked (a log ended)', () => {
+    const tp = new J1939Transport(() => true);
+    tp.accept(BAM_CM);
+    tp.accept(BAM_DT[0]!);
+    expect(tp.accept(frame(0x18ebff81, '04c8c5c2bfbcb9b6', 60))).toEqual({ problem: 'PGN 0xFEEC from 129 to all: a packet numbered 4, outside 1-3, ignored' });
+    expect(tp.accept(frame(0x18ebff81, '00c8c5c2bfbcb9b6', 70))).toEqual({ problem: 'PGN 0xFEEC from 129 to all: a packet numbered 0, outside 1-3, ignored' });
+    tp.accept(frame(0x18ec9080, '100a000201002301', 80));
+    expect(tp.giveUpAll()).toEqual(['PGN 0xFEEC from 129 to all: 1 of 3 packets', 'PGN 0x12300 from 128 to 144: 0 of 2 packets']);
+    expect(tp.giveUpAll()).toEqual([]);
+    // Nothing of the given-up message is kept: its last packets complete nothing.
+    expect([tp.accept(BAM_DT[1]!), tp.accept(BAM_DT[2]!)]).toEqual([{}, {}]);
+  });
+
+  it('a replay that ends in the middle of a transport message says so once at its end (a candump log)', async () => {
+    const dir = await track.tempDir('bridge-can-j1939-cut-');
+    const line = (f: CanFrame): string => `(${(1_700_000_000 + f.timestampMs / 1000).toFixed(6)}) can0 ${f.id.toString(16).toUpperCase().padStart(8, '0')}#${Buffer.from(f.data).toString('hex').toUpperCase()}`;
+    // One whole BAM message, then one cut after its first packet.
+    const cut = [BAM_CM, ...BAM_DT, { ...BAM_CM, timestampMs: 500 }, { ...BAM_DT[0]!, timestampMs: 550 }];
+    await writeFile(join(dir, 'cut.log'), `${cut.map(line).join('\n')}\n`);
+    await writeFile(join(dir, 'transport.dbc'), TRANSPORT_DBC);
+    const t = createTestContext({ bridge: 'can' });
+    track.defer(() => t.abort.abort());
+    const section = canConfigSchema.parse({ interface: `file:${join(dir, 'cut.log')}`, dbc: join(dir, 'transport.dbc'), bus: 'truck', signal_tags: [] });
+    const bridge = track.add(createCanSource(section, t.ctx), (b) => b.stop());
+    await bridge.start();
+    await bridge.ended;
+    expect(t.points.map((p) => [p.metric, p.value])).toEqual([['VehicleId.Head', 200], ['VehicleId.Tail', 146 + 143 * 256]]);
+    expect(t.logs.messages('warn').filter((m) => m.includes('transport'))).toEqual([
+      'truck: the log ended in the middle of a J1939 transport message, given up (PGN 0xFEEC from 129 to all: 1 of 3 packets); counted (fieldbridge_source_errors_total{kind="j1939_transport"})',
+    ]);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'truck', kind: 'j1939_transport' })).toBe(1);
+  });
+
   it('keeps no session for a PGN it is not asked for, and at most the sessions it is given', () => {
     const unwanted = new J1939Transport((pgn) => pgn !== 0xfeec);
     unwanted.accept(BAM_CM);

@@ -176,6 +176,14 @@ describe('the CAN source replaying a log', () => {
     expect(read.t.logs.messages('warn').filter((m) => m.includes('gave a point'))).toEqual([]);
   });
 
+  it('says when a log holds no frame at all (an empty file), and ends as a replay does', async () => {
+    const path = await log([]);
+    const { t, bridge } = source({ interface: `file:${path}`, dbc: VEHICLE_DBC_PATH });
+    await bridge.start();
+    await expect(bridge.ended).resolves.toContain('replayed to its end: 0 frames');
+    expect(t.logs.messages('warn')).toEqual([`bus.log: ${path} holds no frame: nothing was read from it`]);
+  });
+
   it('with loop, starts over with time going on and never ends; stop() is prompt mid-replay', async () => {
     const path = await log(['(1700000000.000000) can0 100#2A', '(1700000000.010000) can0 100#2B']);
     const { t, bridge } = source({ interface: `file:${path}`, dbc: fixture('unknown-error-remote/case.dbc'), replay: { loop: true } });

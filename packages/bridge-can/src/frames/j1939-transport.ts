@@ -110,6 +110,16 @@ export class J1939Transport {
     return {};
   }
 
+  /**
+   * The messages still under way, each as `PGN 0xFEEC from 129 to all: 1 of 3 packets`, given up
+   * (a log ended before their last packet).
+   */
+  giveUpAll(): string[] {
+    const left = [...this.sessions.values()].map((s) => `${describe(s)}: ${s.received} of ${s.packets} packets`);
+    this.sessions.clear();
+    return left;
+  }
+
   private data(key: number, d: Uint8Array, frame: CanFrame): TransportOutcome {
     const s = this.sessions.get(key);
     if (!s) return {};
@@ -119,7 +129,7 @@ export class J1939Transport {
     }
     s.lastMs = frame.timestampMs;
     const sequence = d[0]!;
-    if (sequence < 1 || sequence > s.packets) return {};
+    if (sequence < 1 || sequence > s.packets) return { problem: `${describe(s)}: a packet numbered ${sequence}, outside 1-${s.packets}, ignored` };
     // A packet sent again (after a CTS asking for it) replaces the first copy; copied, as a reader may reuse its buffers.
     if (!s.chunks[sequence - 1]) s.received++;
     s.chunks[sequence - 1] = d.slice(1, 8);
