@@ -4,7 +4,7 @@ import { createReconnector, excerpt, formatSize, type Reconnector } from '@field
 import type { IClientOptions, IConnackPacket, IDisconnectPacket, IPublishPacket, MqttClient } from 'mqtt';
 import { createOversizeFilter, oversizedSize } from './_oversize-filter.js';
 import { createTakeoverWatch, type Takeover, type TakeoverWatch } from './_takeover.js';
-import { explainConnectError, explainDisconnect, MAYBE_TLS, MqttBridgeError } from './errors.js';
+import { explainConnectError, explainDisconnect, isRefusalToFix, MAYBE_TLS, MqttBridgeError } from './errors.js';
 
 /** One subscription as the broker sees it. */
 export interface SessionSubscription {
@@ -26,8 +26,12 @@ export interface SessionHooks {
    * connection.
    */
   onUnsubscribed(filters: string[], refused: { filter: string; reason: string }[]): void;
-  /** An attempt failed, or (`wasUp`) a connection that was up went away; the next attempt is in `retryInMs`. */
-  onDown(reason: string, retryInMs: number, wasUp: boolean): void;
+  /**
+   * An attempt failed, or (`wasUp`) a connection that was up went away; the next attempt is in
+   * `retryInMs`. `refused`: for a reason someone must fix (credentials, a certificate), which a
+   * retry does not change.
+   */
+  onDown(reason: string, retryInMs: number, wasUp: boolean, refused: boolean): void;
   /** The broker answered a SUBSCRIBE (or the session kept it). `refused` holds the broker's reason. */
   onSubscription(name: string, result: { ok: true; restored: boolean } | { ok: false; refused: string }): void;
   /**
@@ -93,6 +97,8 @@ export class MqttSession {
   /** Bumped at every close: a message held across a close is the broker's again, not ours. */
   private generation = 0;
   private lastError: string | undefined;
+  /** The connection just closed was refused for a reason someone must fix ({@link isRefusalToFix}). */
+  private refused = false;
   /** The MQTT 5 DISCONNECT reason code of the broker, for the connection up now. */
   private disconnectCode: number | undefined;
   /** An error came with the connection up now (a reset, a keep-alive timeout): not the broker closing it. */
@@ -134,12 +140,15 @@ export class MqttSession {
     client.handleMessage = (packet, done) => this.take(client, packet, done);
     client.on('error', (err: Error) => {
       this.errored = true;
-      this.lastError = explainConnectError(err, /^(mqtts|wss):/.test(this.where));
+      const secure = /^(mqtts|wss):/.test(this.where);
+      this.lastError = explainConnectError(err, secure);
+      this.refused = isRefusalToFix(err, secure);
     });
     // MQTT 5: the broker says why it closes the connection.
     client.on('disconnect', (packet: IDisconnectPacket) => {
       const code = packet.reasonCode ?? 0;
       this.disconnectCode = code;
+      this.refused = false;
       const said = packet.properties?.reasonString;
       this.lastError = explainDisconnect(code, typeof said === 'string' ? excerpt(said, 200) : undefined);
     });
@@ -267,6 +276,7 @@ export class MqttSession {
     const first = this.generation === 0;
     this.up = true;
     this.lastError = undefined;
+    this.refused = false;
     this.disconnectCode = undefined;
     this.errored = false;
     this.unanswered = 0;
@@ -346,10 +356,11 @@ export class MqttSession {
     this.up = false;
     const secure = /^(mqtts|wss):/.test(this.where);
     const early = `the connection closed before the broker accepted it${secure ? '' : ` (${MAYBE_TLS})`}`;
-    this.options.hooks.onDown(this.lastError ?? (wasUp ? 'the broker closed it' : early), delay, wasUp);
+    this.options.hooks.onDown(this.lastError ?? (wasUp ? 'the broker closed it' : early), delay, wasUp, this.lastError !== undefined && this.refused);
     // A connection closed before its subscriptions were answered was refused, not taken over (unless the broker says so).
     const taken = wasUp ? this.takeover.closed(this.disconnectCode, this.errored || this.unanswered > 0) : (this.takeover.failed(), undefined);
     this.lastError = undefined;
+    this.refused = false;
     this.disconnectCode = undefined;
     this.errored = false;
     if (taken) this.options.hooks.onTakenOver(taken);

@@ -56,6 +56,23 @@ export function explainConnectError(err: Error, secure: boolean): string {
   return message || text || 'the connection failed';
 }
 
+/** CONNACK refusals a retry does not change (3.1.1 codes 1..5 but 3, server unavailable; MQTT 5 0x84..0x87, 0x8A banned, 0x8C bad authentication method). */
+const REFUSED_FOR_GOOD = new Set([1, 2, 4, 5, 0x84, 0x85, 0x86, 0x87, 0x8a, 0x8c]);
+
+/**
+ * True when `err` is a refusal someone must fix before a connection can work (credentials, an
+ * ACL, a certificate either side refused), not one that waiting for the broker may end: a
+ * `--once` stops at it, and a run reports it apart from a lost connection.
+ */
+export function isRefusalToFix(err: Error, secure: boolean): boolean {
+  const code = (err as NodeJS.ErrnoException).code as unknown;
+  if (typeof code === 'number') return /Connection refused/.test(err.message) && REFUSED_FOR_GOOD.has(code);
+  if (!secure) return false;
+  const tls = tlsReason(err.message);
+  // A bare handshake failure or reset may be a broker restarting: only a certificate verdict counts.
+  return (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) || /certificate|altnames|alert unknown ca/i.test(tls);
+}
+
 /** The reason part of an OpenSSL error line (`...:SSL routines:fn:tlsv13 alert certificate required:file:...`). */
 function tlsReason(message: string): string {
   const openssl = /SSL routines:[^:]*:([^:]+)/.exec(message);

@@ -77,6 +77,8 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
   const stableMs = options.stableMs ?? 30_000;
   const quiet = createQuietWatch(ctx, subs, heard, options.quietMs ?? QUIET_MS);
   const outage = createOutage(ctx.problems, { key: 'mqtt.connection', stableMs });
+  // A refusal someone must fix is an episode of its own: logged even when it follows a lost connection's.
+  const refusal = createOutage(ctx.problems, { key: 'mqtt.connection.refused', stableMs });
   // Another client with this client id: one episode, ended once a connection held as long as the outage's.
   const takenOver = createOutage(ctx.problems, { key: 'mqtt.client_id', stableMs });
   const limits = options.sparkplugLimits ?? SPARKPLUG_LIMITS;
@@ -229,7 +231,8 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
           retainedMemory?.connected();
           takenOver.connected(`${where}: no other client took the session over (client id ${clientOptions.clientId})`);
           // A broker that accepts and then closes must not log every cycle: the outage ends once a connection held.
-          if (outage.connected(`${where}: connected again`)) ctx.logger.info({ broker: where, sessionPresent }, `${where}: connected${sessionPresent ? ' (the broker kept the session)' : ''}`);
+          const refusedBefore = !refusal.connected(`${where}: connected again`);
+          if (outage.connected(`${where}: connected again`) && !refusedBefore) ctx.logger.info({ broker: where, sessionPresent }, `${where}: connected${sessionPresent ? ' (the broker kept the session)' : ''}`);
         },
         onUnsubscribed(filters, refused) {
           if (filters.length > 0) ctx.logger.info({ broker: where, filters }, `${where}: unsubscribed ${filters.join(', ')}: no longer in the mapping (the broker's session still held ${filters.length === 1 ? 'it' : 'them'})`);
@@ -237,8 +240,14 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
             ctx.logger.warn({ broker: where, filter, reason }, `${where}: the broker refused to unsubscribe ${filter} (${reason}), which the mapping no longer has: it goes on sending what matches (counted as no_rule); tried again at the next connection`);
           }
         },
-        onDown(reason, retryInMs, wasUp) {
+        onDown(reason, retryInMs, wasUp, refused) {
           if (!wasUp) metrics.connects.inc({ result: 'failed' });
+          if (refused) {
+            for (const channel of channels.values()) channel.set('failed', reason);
+            // A --once cycle ends at it (every channel failed): no next attempt to announce.
+            refusal.failed(`${where}: ${reason}; ${ctx.once ? 'not tried again: --once stops here' : `next attempt in ${retryInMs} ms`}`, { broker: where });
+            return;
+          }
           for (const channel of channels.values()) channel.set(wasUp || channel.state() !== 'connecting' ? 'disconnected' : 'connecting', wasUp ? `connection lost: ${reason}` : reason);
           const message = wasUp ? `connection lost (${reason}); reconnecting with backoff (next attempt in ${retryInMs} ms)` : `${reason}; next attempt in ${retryInMs} ms`;
           outage.failed(`${where}: ${message}`, { broker: where });
@@ -299,6 +308,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
         abort.abort();
         quiet.stop();
         outage.stop();
+        refusal.stop();
         takenOver.stop();
         const undecoded = births.closing();
         if (undecoded) ctx.logger.warn(undecoded);

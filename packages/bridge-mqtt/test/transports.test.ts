@@ -52,12 +52,12 @@ describe('transports and credentials (aedes)', () => {
   it('reports refused credentials clearly and keeps retrying with backoff', async () => {
     const config = fromFile(aedes.url, '  reconnect: { initial_ms: 20, max_ms: 40 }\n', { MQTT_USERNAME: 'bridge', MQTT_PASSWORD: 'wrong' });
     const { t, source } = await startSource(config, {}, track);
-    await t.waitFor(() => t.problems.filter((p) => p.key === 'mqtt.connection').length >= 3, 'three failed attempts');
-    const reports = t.problems.filter((p) => p.key === 'mqtt.connection');
+    await t.waitFor(() => t.problems.filter((p) => p.key === 'mqtt.connection.refused').length >= 3, 'three failed attempts');
+    const reports = t.problems.filter((p) => p.key === 'mqtt.connection.refused');
     expect(reports[0]?.message).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+: the broker refused the connection: Bad username or password \(check username and password, and the broker's ACL\); next attempt in \d+ ms$/);
     expect(reports.filter((p) => p.logged)).toHaveLength(1);
     expect(await t.metric('fieldbridge_mqtt_connects_total', { result: 'failed' })).toBeGreaterThanOrEqual(3);
-    expect(t.channels()['ws/+']).toMatchObject({ state: 'connecting', reason: expect.stringContaining('Bad username or password') });
+    expect(t.channels()['ws/+']).toMatchObject({ state: 'failed', reason: expect.stringContaining('Bad username or password') });
   });
 
   it('refuses a subscription the broker does not allow, and says so per subscription', async () => {
