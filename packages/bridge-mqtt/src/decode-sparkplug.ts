@@ -1,5 +1,6 @@
 import { excerpt, type Point, type PointValue, type Tags } from '@fieldbridge/core/bridge';
 import { fillName, makePoint } from './_points.js';
+import { seqExpected, seqOf } from './_sparkplug-seq.js';
 import { dataSetValue, DATASET_TYPE, isScalarType, outOfRange, scalarValue, TEMPLATE_TYPE, typeName } from './_sparkplug-values.js';
 import { toEpochMs } from './_values.js';
 import type { DecodeProblem, DecodeResult, MqttMessage, TopicRoute } from './decode.js';
@@ -90,6 +91,7 @@ export function decodeSparkplug(route: TopicRoute, message: MqttMessage, context
     case 'NBIRTH': {
       const node = state.node(topic.group, topic.edgeNode, true);
       node.bdSeq = bdSeqOf(payload);
+      node.seq = seqOf(payload);
       node.online = true;
       learn(emit, state, node, node, payload);
       metricsOf(emit, node, payload, payloadTime);
@@ -98,6 +100,7 @@ export function decodeSparkplug(route: TopicRoute, message: MqttMessage, context
     }
     case 'DBIRTH': {
       const node = state.node(topic.group, topic.edgeNode);
+      if (!node.died) followSeq(emit, node, payload);
       const device = state.device(node, topic.device, true);
       device.online = true;
       learn(emit, state, node, device, payload);
@@ -108,12 +111,17 @@ export function decodeSparkplug(route: TopicRoute, message: MqttMessage, context
     case 'NDATA': {
       const node = state.node(topic.group, topic.edgeNode);
       if (node.died) afterDeath(emit, 'NDEATH');
-      else metricsOf(emit, node, payload, payloadTime);
+      else {
+        followSeq(emit, node, payload);
+        metricsOf(emit, node, payload, payloadTime);
+      }
       break;
     }
     case 'DDATA': {
       const node = state.node(topic.group, topic.edgeNode);
       const device = state.device(node, topic.device);
+      // The node's count goes on over a dead device's DATA.
+      if (!node.died) followSeq(emit, node, payload);
       if (node.died || device.died) afterDeath(emit, node.died ? 'NDEATH' : 'DDEATH');
       else metricsOf(emit, device, payload, payloadTime);
       break;
@@ -135,7 +143,9 @@ export function decodeSparkplug(route: TopicRoute, message: MqttMessage, context
       break;
     }
     case 'DDEATH': {
-      const device = state.device(state.node(topic.group, topic.edgeNode), topic.device);
+      const node = state.node(topic.group, topic.edgeNode);
+      if (!node.died) followSeq(emit, node, payload);
+      const device = state.device(node, topic.device);
       device.online = false;
       device.died = true;
       stateEvent(emit, topic.device, 'offline', payloadTime);
@@ -173,6 +183,26 @@ function afterDeath(emit: Emit, death: 'NDEATH' | 'DDEATH'): void {
   emit.problems.push({
     kind: 'no_birth',
     message: `${topic.type} from ${who} after its ${death}, before a new ${birth}: not read (the births it was sent under are void); ${rebirthText(emit, 'set rebirth: true on this subscription to ask the edge node for its births')}`,
+  });
+}
+
+/**
+ * Follows the edge node's `seq`. One that skips says messages of the node were lost (QoS 0, while
+ * the bridge was disconnected) or came out of order: a DBIRTH among them may have given its
+ * aliases other metrics, so the node is asked for its births again (Sparkplug B: a host that
+ * sees an out-of-order seq requests a rebirth). The message is read meanwhile.
+ */
+function followSeq(emit: Emit, node: SparkplugNodeScope, payload: SparkplugPayload): void {
+  const seq = seqOf(payload);
+  const expected = seqExpected(node.seq, seq);
+  if (seq !== undefined) node.seq = seq;
+  if (expected === undefined) return;
+  const { topic } = emit;
+  const who = excerpt([topic.group, topic.edgeNode, topic.device].filter((p) => p !== '').join('/'), 200);
+  emit.rebirth = true;
+  emit.problems.push({
+    kind: 'seq_gap',
+    message: `${topic.type} from ${who} has seq ${seq} where ${expected} was next: messages of the edge node were lost or came out of order, and a birth among them may have changed what its aliases name; read as it came, and ${rebirthText(emit, 'set rebirth: true on this subscription to ask the edge node for its births again')}`,
   });
 }
 

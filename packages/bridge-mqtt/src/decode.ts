@@ -24,6 +24,7 @@ export const DECODE_ERROR_KINDS = [
   'too_many_metrics', // a birth larger than the Sparkplug tables' bounds: the rest read as unknown aliases
   'out_of_range', // a Sparkplug integer outside its datatype's range (a UInt8 of 300): not sent
   'no_birth', // Sparkplug DATA after the node's (or device's) death, before its next birth: not read
+  'seq_gap', // a Sparkplug message whose seq does not follow the edge node's last: messages were lost or reordered
 ] as const;
 
 /** A kind of decode problem. */

@@ -19,6 +19,8 @@ export interface SparkplugScope {
 /** An edge node's scope: its own metrics, its birth's `bdSeq`, and its devices. */
 export interface SparkplugNodeScope extends SparkplugScope {
   bdSeq: string | undefined;
+  /** The `seq` of the node's last message heard (see {@link seqOf}); undefined before any. */
+  seq: number | undefined;
   devices: Map<string, SparkplugScope>;
 }
 
@@ -75,7 +77,7 @@ export class SparkplugState {
     this.nodes.delete(key);
     if (!node || reset) {
       this.held -= node?.bytes ?? 0;
-      node = { ...scope(key), bdSeq: undefined, devices: new Map() };
+      node = { ...scope(key), bdSeq: undefined, seq: undefined, devices: new Map() };
       this.held += node.bytes;
     }
     this.nodes.set(key, node);
