@@ -57,5 +57,8 @@ describe('a connection refused for a reason someone must fix', () => {
     expect(logged[0]).toMatch(/: connection lost \(/);
     expect(logged[1]).toMatch(/: the broker refused the connection: Bad username or password \(check username and password, and the broker's ACL\); next attempt in \d+ ms$/);
     expect(t.states.at(-1)).toEqual({ channel: 'x', state: 'failed' });
+    // Put right on the broker: the bridge, still trying, subscribes again.
+    allow.ok = true;
+    await t.waitFor(() => t.channels()['x']?.state === 'connected', 'connected again');
   });
 });
