@@ -245,7 +245,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
           if (refused) {
             for (const channel of channels.values()) channel.set('failed', reason);
             // A --once cycle ends at it (every channel failed): no next attempt to announce.
-            refusal.failed(`${where}: ${reason}; ${ctx.once ? 'not tried again: --once stops here' : `next attempt in ${retryInMs} ms`}`, { broker: where });
+            refusal.failed(`${where}: ${reason}; ${ctx.once ? 'not tried again: --once stops here' : `next attempt in ${retryInMs} ms`}`, { broker: where }, { last: ctx.once });
             return;
           }
           for (const channel of channels.values()) channel.set(wasUp || channel.state() !== 'connecting' ? 'disconnected' : 'connecting', wasUp ? `connection lost: ${reason}` : reason);

@@ -39,6 +39,8 @@ describe('a connection refused for a reason someone must fix', () => {
     expect(said).toHaveLength(1);
     expect(said[0]).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+: the broker refused the connection: Bad username or password \(check username and password, and the broker's ACL\); not tried again: --once stops here\b/);
     expect(said[0]).not.toMatch(/next attempt/);
+    // Nothing follows it: the line does not say that further occurrences are counted.
+    expect(said[0]).toMatch(/not tried again: --once stops here$/);
   });
 
   it('a run names the refusal that follows a lost connection (a password changed on the broker), where only the loss was said', async () => {

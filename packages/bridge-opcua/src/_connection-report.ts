@@ -120,8 +120,9 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
       if (error.retryable) channel.set(everUp ? 'disconnected' : 'connecting', error.message);
       else failedBy(channel, error);
       // A --once cycle ends at a refusal someone must fix: no next attempt to announce.
-      const then = ctx.once && !error.retryable ? '; not tried again: --once stops here' : `; next attempt in ${formatDuration(retryInMs)}`;
-      episodeOf(error).failed(`${where}: ${error.message}${then}`, { endpoint: where, code: error.code });
+      const last = ctx.once && !error.retryable;
+      const then = last ? '; not tried again: --once stops here' : `; next attempt in ${formatDuration(retryInMs)}`;
+      episodeOf(error).failed(`${where}: ${error.message}${then}`, { endpoint: where, code: error.code }, { last });
     },
     event(event, sub) {
       if (event.type === 'lost') {

@@ -68,7 +68,7 @@ export { releaseKept, releaseUnheld, type Kept, type KeepOpenOptions } from './r
 export { startBridge, type RunningBridge, type StartBridgeOptions, type OnceReport } from './runtime/start-bridge.js';
 export { startBridges, agentVersionsOf, type RunningBridges, type StartBridgesOptions } from './runtime/start-bridges.js';
 export { starterMapping, type StarterOptions } from './runtime/starter.js';
-export { createProblemReporter, type ProblemReporter } from './shared/problems.js';
+export { createProblemReporter, type ProblemReporter, type ReportOptions } from './shared/problems.js';
 export { createLogger, type LoggerOptions } from './shared/logger.js';
 export { sinkOptionsFromConfig } from './runtime/sink-from-config.js';
 export { deadLetterPathOf } from './sink/dead-letter.js';

@@ -59,7 +59,7 @@ export { float32Value } from './point/float32.js';
 export { createDeviceClock, type DeviceClock, type DeviceClockOptions, type DevicePlacement } from './clock/device-clock.js';
 export { POINT_LIMITS, SOURCE_ID_PATTERN, type Point, type PointClass, type PointValue, type Tags } from './point/point.js';
 export type { Clock, ClockSample, SampleVerdict } from './clock/clock.js';
-export type { ProblemReporter } from './shared/problems.js';
+export type { ProblemReporter, ReportOptions } from './shared/problems.js';
 export type { PointWriter } from './sink/sink-types.js';
 export { seededRandom } from './shared/seeded-random.js';
 export { globMatch } from './shared/glob.js';

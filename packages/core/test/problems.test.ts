@@ -32,6 +32,17 @@ describe('logging problems (issue 10 #16, #17)', () => {
     expect(lines.filter((l) => l.includes('connection lost'))).toHaveLength(2);
   });
 
+  it('the last occurrence there will be (a --once cycle ends at it) is logged without the note that further ones are counted', () => {
+    const { logger, lines } = logged();
+    const problems = createProblemReporter(logger);
+    problems.report('refused', 'certificate refused; not tried again', undefined, { last: true });
+    problems.report('lost', 'connection lost');
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([
+      'certificate refused; not tried again',
+      'connection lost (further occurrences are counted, not logged, until it recovers)',
+    ]);
+  });
+
   it('a problem back within the minute with another message (another cause) is logged, with its end', () => {
     let now = 0;
     const { logger, lines } = logged();

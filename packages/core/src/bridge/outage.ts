@@ -1,5 +1,5 @@
 import { formatDuration } from '../config/units.js';
-import type { ProblemReporter } from '../shared/problems.js';
+import type { ProblemReporter, ReportOptions } from '../shared/problems.js';
 
 /** Options of {@link createOutage}. */
 export interface OutageOptions {
@@ -15,8 +15,8 @@ export interface OutageOptions {
  * accepts and then closes at once logs one line, not two every cycle.
  */
 export interface Outage {
-  /** An attempt failed or the connection went: reported, logged only when it opens the episode. */
-  failed(message: string, fields?: Record<string, unknown>): void;
+  /** An attempt failed or the connection went: reported, logged only when it opens the episode (`options` as {@link ProblemReporter.report}'s). */
+  failed(message: string, fields?: Record<string, unknown>, options?: ReportOptions): void;
   /**
    * A connection is up. False while an episode is open (it ends, logging `recovered`, once the
    * connection has lasted); true when none was, for the caller to log the connection itself.
@@ -36,10 +36,10 @@ export function createOutage(problems: ProblemReporter, options: OutageOptions):
     problems.resolve(options.key, message);
   };
   return {
-    failed(message, fields) {
+    failed(message, fields, reportOptions) {
       clearTimeout(timer);
       open = true;
-      problems.report(options.key, message, fields);
+      problems.report(options.key, message, fields, reportOptions);
     },
     connected(recovered) {
       if (!open) return true;

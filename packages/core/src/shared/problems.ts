@@ -11,12 +11,22 @@ import { excerpt } from './text.js';
  * caller's metrics.
  */
 export interface ProblemReporter {
-  /** Records one occurrence; logs only the first of an episode. Returns true when it logged. */
-  report(key: string, message: string, fields?: Record<string, unknown>): boolean;
+  /**
+   * Records one occurrence; logs only the first of an episode. Returns true when it logged.
+   * `options.last`: no occurrence will follow (a `--once` cycle ends at it), so its line does not
+   * say that further ones are counted.
+   */
+  report(key: string, message: string, fields?: Record<string, unknown>, options?: ReportOptions): boolean;
   /** Ends the episode for `key`, logging its end if its start was logged. */
   resolve(key: string, message?: string): void;
   /** Keys with an open episode. */
   open(): string[];
+}
+
+/** How {@link ProblemReporter.report} logs an occurrence. */
+export interface ReportOptions {
+  /** No occurrence will follow: the line leaves out that further ones are counted. */
+  last?: boolean;
 }
 
 /** A problem that comes back saying the same within this long of its last log line is counted, not logged again. */
@@ -43,7 +53,7 @@ export function createProblemReporter(logger: Logger, now: () => number = Date.n
     lastLogged.set(key, { at, message });
   };
   return {
-    report(key, message, fields) {
+    report(key, message, fields, options) {
       const ep = episodes.get(key);
       if (ep) {
         ep.count += 1;
@@ -55,7 +65,8 @@ export function createProblemReporter(logger: Logger, now: () => number = Date.n
       episodes.set(key, { count: 1, since: t, logged });
       if (logged) {
         remember(key, t, gist(message));
-        logger.warn({ problem: excerpt(key, 200), ...bounded(fields) }, `${excerpt(message, 1000)} (further occurrences are counted, not logged, until it recovers)`);
+        const note = options?.last ? '' : ' (further occurrences are counted, not logged, until it recovers)';
+        logger.warn({ problem: excerpt(key, 200), ...bounded(fields) }, `${excerpt(message, 1000)}${note}`);
       }
       return logged;
     },

@@ -48,8 +48,8 @@ export interface TestContext {
 function recordingReporter(events: ProblemEvent[], changed: () => void, logger: Logger): ProblemReporter {
   const real = createProblemReporter(logger);
   return {
-    report(key, message, fields) {
-      const logged = real.report(key, message, fields);
+    report(key, message, fields, options) {
+      const logged = real.report(key, message, fields, options);
       events.push({ kind: 'report', key, message, logged });
       changed();
       return logged;
