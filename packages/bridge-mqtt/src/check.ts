@@ -53,6 +53,16 @@ export function checkMqttSection(section: MqttConfig): SectionIssue[] {
     }
     const parsed = parseTopicFilter(sub.topic);
     filters.push(parsed.ok ? parsed.filter : undefined);
+    const group = parsed.ok ? parsed.filter.shareGroup : undefined;
+    if (sub.format === 'sparkplug' && group !== undefined) {
+      issues.push({
+        path: ['subscriptions', index, 'topic'],
+        warning: true,
+        message:
+          `a shared Sparkplug subscription ($share/${group}/) hands each edge node's messages to one member of the group or another: the births that say what its aliases name, and the seq that orders them, reach one bridge while DATA reaches another, which reads it under unknown aliases or asks for births again and again; ` +
+          `subscribe to ${parsed.ok ? parsed.filter.filter : sub.topic} without the $share prefix (one bridge reads a Sparkplug group; split by group, not by share)`,
+      });
+    }
   });
   return issues;
 }

@@ -14,6 +14,14 @@ const url = 'mqtt://127.0.0.1:1883';
 const sub = (extra: Record<string, unknown>) => ({ url, subscriptions: [{ topic: 'a/+', metric: 'm', ...extra }] });
 
 describe('the mqtt: section', () => {
+  it('warns of a shared Sparkplug subscription, whose births and DATA would reach different members of the group', () => {
+    const shared = checkMqttSection(mqttConfigSchema.parse({ url, subscriptions: [{ topic: '$share/ingest/spBv1.0/plant-a/#', format: 'sparkplug' }] }));
+    expect(shared).toEqual([
+      expect.objectContaining({ path: ['subscriptions', 0, 'topic'], warning: true, message: expect.stringMatching(/^a shared Sparkplug subscription \(\$share\/ingest\/\) hands each edge node's messages .* subscribe to spBv1\.0\/plant-a\/# without the \$share prefix/) }),
+    ]);
+    expect(checkMqttSection(mqttConfigSchema.parse({ url, subscriptions: [{ topic: 'spBv1.0/plant-a/#', format: 'sparkplug' }, { topic: '$share/ingest/plant/+/temp', metric: 'm' }] }))).toEqual([]);
+  });
+
   it('applies defaults when resolving', () => {
     const [resolved] = resolveSubscriptions(mqttConfigSchema.parse({ url, subscriptions: [{ topic: 'a/+', metric: '{topic.1}' }] }));
     expect(resolved).toMatchObject({ name: 'a/+', qos: 1, format: 'json', timestamp: undefined, rebirth: false });
