@@ -1,11 +1,20 @@
 import type { GatewayObserver, Refusal } from './_observer.js';
 import { clockTime } from './_print.js';
 
-/** The same refusal (how it came, its status, its source) is said at most once in this long. */
+/** The same refusal (how it came, its status, its source, its reason) is said at most once in this long. */
 export const REFUSAL_REPEAT_MS = 60_000;
 /** Refusals told apart; past this, the oldest is forgotten (a client cycling source ids stays bounded). */
 const KINDS_KEPT = 1000;
 const MAX_ERROR = 300;
+
+/**
+ * A reason with its numbers left out: `points[3].value ...` and `points[7].value ...` are one
+ * refusal said once, while another reason from the same source (a missing key, then a wrong
+ * one) is said at once rather than hidden behind the first for a minute.
+ */
+function reasonKind(error: string): string {
+  return error.slice(0, MAX_ERROR).replace(/\d+/g, '#');
+}
 
 const VIA: Record<Refusal['via'], string> = { http: 'HTTP', ws: 'WebSocket', influx: 'Influx' };
 
@@ -19,7 +28,7 @@ const VIA: Record<Refusal['via'], string> = { http: 'HTTP', ws: 'WebSocket', inf
 export function withRefusalLines(inner: GatewayObserver, stream: NodeJS.WritableStream, now: () => number): GatewayObserver {
   const seen = new Map<string, { saidAt: number; since: number }>();
   const say = (r: Refusal): void => {
-    const key = `${r.via}\u0000${r.status}\u0000${r.sourceId ?? ''}`;
+    const key = `${r.via}\u0000${r.status}\u0000${r.sourceId ?? ''}\u0000${reasonKind(r.error)}`;
     const t = now();
     const last = seen.get(key);
     if (last !== undefined && t - last.saidAt < REFUSAL_REPEAT_MS) {

@@ -19,4 +19,24 @@ describe('refusals said as lines (the command passes stderr)', () => {
     const said = text.trimEnd().split('\n').map((l) => l.replace(/^\d\d:\d\d:\d\d\.\d{3} /, ''));
     expect(said).toEqual(['refused HTTP 401: invalid API key', 'refused HTTP 401: invalid API key (and 3 more like it in the last 60 s)']);
   });
+
+  it('says another reason from the same source at once, and a reason naming another point index as the same one', async () => {
+    const lines = new PassThrough();
+    let text = '';
+    lines.on('data', (c: Buffer) => (text += c.toString()));
+    const gateway = await startGateway({ refusals: lines, now: () => Date.UTC(2026, 11, 4, 12, 0, 0), live: false });
+    const body = (points: unknown[]) => ({ source_id: 'plant-a', points });
+    expect((await ingest(gateway, body([{ metric: 'm', value: 1 }]), { key: null })).status).toBe(401);
+    expect((await ingest(gateway, body([{ metric: 'm', value: 1 }]), { key: 'wrong' })).status).toBe(401);
+    expect((await ingest(gateway, body([{ metric: 'm', value: null }]))).status).toBe(400);
+    expect((await ingest(gateway, body([{ metric: 'm', value: 1 }, { metric: 'm', value: null }]))).status).toBe(400);
+    expect((await ingest(gateway, body([{ metric: '', value: 1 }]))).status).toBe(400);
+    const said = text.trimEnd().split('\n').map((l) => l.replace(/^\d\d:\d\d:\d\d\.\d{3} /, ''));
+    expect(said).toEqual([
+      'refused HTTP 401: missing API key: send it in the x-api-key header',
+      'refused HTTP 401: invalid API key',
+      'refused HTTP 400 from plant-a: points[0].value must not be null',
+      'refused HTTP 400 from plant-a: points[0].metric must be 1..256 characters',
+    ]);
+  });
 });
