@@ -118,6 +118,16 @@ function parse(argv: string[]) {
 }
 
 /**
+ * The live page's address to open. Beyond loopback its /_dev requests need a key, which the page
+ * takes from its own `?key=`: opened without one, its event stream is refused and the page stays
+ * empty without saying why (a browser's EventSource never sees the 401), so the address carries a
+ * write key, as Jupyter's printed address carries its token (the key is on this command line).
+ */
+function pageAddress(origin: string, host: string, key: string): string {
+  return isLoopback(host) ? `${origin}/` : `${origin}/?key=${encodeURIComponent(key)}`;
+}
+
+/**
  * Runs the `fieldbridge-gateway` command with `argv` (without node and the script) and
  * resolves with the exit code: 0 after a clean stop (SIGINT/SIGTERM), 2 for bad flags or
  * configuration, 1 when the gateway cannot start.
@@ -177,7 +187,7 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
     stderr.write(`${NAME}: checking signatures (x-fieldbridge-signature over HTTP, "signature" in WebSocket frames; window ${flags['signature-tolerance-s'] ?? 300} s): unsigned or badly signed batches get 401\n`);
   }
   if (flags.influx) stderr.write(`${NAME}: InfluxDB v2 writes on ${gateway.origin}/api/v2/write\n`);
-  if (!flags['no-page']) stderr.write(`${NAME}: live page on ${gateway.origin}/\n`);
+  if (!flags['no-page']) stderr.write(`${NAME}: live page on ${pageAddress(gateway.origin, flags.host, apiKeys[0]!)}\n`);
   await (stopped ?? untilSignal());
   await gateway.close();
   return 0;

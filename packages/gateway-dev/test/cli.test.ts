@@ -207,6 +207,21 @@ describe('main()', () => {
     expect(await exit).toBe(0);
   });
 
+  it('beyond loopback, prints a live page address whose key opens the page\'s stream', async () => {
+    let stop = (): void => undefined;
+    const run = captureIo(new Promise<void>((resolve) => (stop = resolve)));
+    const exit = main(['--host', '0.0.0.0', '--port', '0', '--quiet', '--api-key', 'k+ey/1'], run.io);
+    const PAGE = /live page on (http:\/\/\S+)$/m;
+    await expect.poll(() => PAGE.test(run.err())).toBe(true);
+    const page = new URL(String(run.err().match(PAGE)?.[1]));
+    // The page adds its own ?key= to every /_dev request (page/key.js): the printed one must open them.
+    const stats = await request(new URL(`/_dev/stats${page.search}`, page));
+    await stats.body.dump();
+    expect(stats.statusCode).toBe(200);
+    stop();
+    expect(await exit).toBe(0);
+  });
+
   it('exits 1 when the port is taken', async () => {
     let stop = (): void => undefined;
     const first = captureIo(new Promise<void>((resolve) => (stop = resolve)));
