@@ -36,15 +36,21 @@ describe('a directory of mapping files (conf.d)', () => {
       expect(run.code, run.err).toBe(0);
       const ok = run.out.split('\n').filter((l) => l.endsWith(': ok'));
       expect(ok).toEqual([`${join(dir, 'a-line.yaml')}: ok`, `${join(dir, 'b-line.yml')}: ok`, `${join(dir, 'c-line.YAML')}: ok`]);
+      // What was passed by is said (a pump.yaml.txt meant as a mapping), hidden files not.
+      expect(run.err).toContain(`${dir}: left out README.md: only *.yaml and *.yml files are mapping files\n`);
+      expect(run.err).not.toContain('.#a-line');
     }
   });
 
-  it('a directory with no mapping file in it is a usage error saying so', async () => {
+  it('a directory with no mapping file in it is a usage error saying so, and naming the files it holds', async () => {
     const dir = await track.tempDir('fb-confd-');
     await writeFile(join(dir, 'notes.txt'), 'nothing here\n');
-    const { code, err } = await fieldbridge(['check', dir]);
-    expect(code).toBe(2);
-    expect(err).toContain(`fieldbridge check: ${dir}: a directory with no mapping file (*.yaml, *.yml) in it`);
+    await writeFile(join(dir, 'pump.yaml.txt'), mapping('pump', '{ url: stdout }'));
+    for (const command of ['check', 'run']) {
+      const { code, err } = await fieldbridge([command, dir]);
+      expect(code).toBe(2);
+      expect(err).toContain(`fieldbridge ${command}: ${dir}: a directory with no mapping file (*.yaml, *.yml) in it; it holds notes.txt, pump.yaml.txt: a mapping file's name ends in .yaml or .yml\n`);
+    }
   });
 
   it('run takes a directory: each file its own source; a file added later is named on SIGHUP as not run until a restart', async () => {

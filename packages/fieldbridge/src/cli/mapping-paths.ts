@@ -12,6 +12,19 @@ export interface MappingPaths {
   dirs: string[];
   /** What cannot be used (a directory with no mapping file in it), one line each. */
   problems: string[];
+  /** Per directory given, the files in it that are not read (`README.md`, `site.yaml.bak`), when there are some. */
+  leftOut: { dir: string; names: string[] }[];
+}
+
+/** How many left-out names a line says before `and N more`. */
+const NAMES_SAID = 5;
+
+/**
+ * `names` for a line, at most {@link NAMES_SAID} of them: a folder of backups stays one line.
+ */
+export function sayNames(names: readonly string[]): string {
+  const said = names.slice(0, NAMES_SAID).join(', ');
+  return names.length > NAMES_SAID ? `${said} and ${names.length - NAMES_SAID} more` : said;
 }
 
 /**
@@ -20,7 +33,7 @@ export interface MappingPaths {
  * the `.yaml` and `.yml` files directly in it (`.YAML` too), in name order. A directory with none is a problem.
  */
 export function expandMappingPaths(paths: readonly string[], cwd = process.cwd()): MappingPaths {
-  const out: MappingPaths = { files: [], dirs: [], problems: [] };
+  const out: MappingPaths = { files: [], dirs: [], problems: [], leftOut: [] };
   for (const path of paths) {
     if (!isDirectory(resolve(cwd, path))) {
       out.files.push(path);
@@ -28,7 +41,13 @@ export function expandMappingPaths(paths: readonly string[], cwd = process.cwd()
     }
     out.dirs.push(path);
     const inside = mappingFilesIn(path, cwd);
-    if (inside.length === 0) out.problems.push(`${path}: a directory with no mapping file (*.yaml, *.yml) in it`);
+    const others = otherFilesIn(path, cwd);
+    if (others.length > 0) out.leftOut.push({ dir: path, names: others });
+    if (inside.length === 0) {
+      // A file named site.yaml.txt or site.conf is the usual reason: name what is there.
+      const holds = others.length > 0 ? `; it holds ${sayNames(others)}: a mapping file's name ends in .yaml or .yml` : '';
+      out.problems.push(`${path}: a directory with no mapping file (*.yaml, *.yml) in it${holds}`);
+    }
     out.files.push(...inside);
   }
   return out;
@@ -55,6 +74,17 @@ export function mappingFilesIn(dir: string, cwd = process.cwd()): string[] {
     .filter((name) => MAPPING_NAME.test(name) && !isDirectory(resolve(cwd, dir, name)))
     .sort()
     .map((name) => join(dir, name));
+}
+
+/** The files directly in `dir` that are not mapping files, hidden ones (`.#site.yaml`, `.swp`) and folders aside, in name order. */
+function otherFilesIn(dir: string, cwd: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(resolve(cwd, dir));
+  } catch {
+    return [];
+  }
+  return names.filter((name) => !name.startsWith('.') && !MAPPING_NAME.test(name) && !isDirectory(resolve(cwd, dir, name))).sort();
 }
 
 function isDirectory(path: string): boolean {
