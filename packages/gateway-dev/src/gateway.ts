@@ -119,7 +119,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     stream?.close();
     throw new GatewayError(
       'LISTEN_FAILED',
-      `cannot listen on ${resolved.host}:${resolved.port}: ${messageOf(err)} (choose another port, or 0 for any free one)`,
+      `cannot listen on ${resolved.host}:${resolved.port}: ${messageOf(err)} (${listenHint(err)})`,
       { cause: err },
     );
   }
@@ -154,4 +154,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sendControl: (sourceId, message, controlOptions) => hub.sendControl(sourceId, message, controlOptions),
     disconnectDevices: (sourceId) => hub.disconnect(sourceId),
   };
+}
+
+/**
+ * What to change when listening failed: a host that is no address of this machine is not fixed
+ * by another port, which is what a taken port needs.
+ */
+function listenHint(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    return 'the host is no address of this machine: listen on 127.0.0.1, or 0.0.0.0 for every interface';
+  }
+  return 'choose another port, or 0 for any free one';
 }

@@ -222,6 +222,14 @@ describe('main()', () => {
     expect(await exit).toBe(0);
   });
 
+  it('exits 1 naming the host, not the port, when the host is no address of this machine', async () => {
+    const run = captureIo();
+    // 192.0.2.1 is TEST-NET-1: never an address of the machine the test runs on.
+    expect(await main(['--host', '192.0.2.1', '--port', '0', '--api-key', 'k'], run.io)).toBe(1);
+    expect(run.err()).toContain('the host is no address of this machine: listen on 127.0.0.1, or 0.0.0.0 for every interface');
+    expect(run.err()).not.toContain('choose another port');
+  });
+
   it('exits 1 when the port is taken', async () => {
     let stop = (): void => undefined;
     const first = captureIo(new Promise<void>((resolve) => (stop = resolve)));
@@ -231,6 +239,7 @@ describe('main()', () => {
     const second = captureIo();
     expect(await main(['--port', port, '--api-key', 'k'], second.io)).toBe(1);
     expect(second.err()).toContain('cannot listen');
+    expect(second.err()).toContain('choose another port, or 0 for any free one');
     stop();
     expect(await exit).toBe(0);
   });
