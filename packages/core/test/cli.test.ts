@@ -49,14 +49,19 @@ describe('bridge command line', () => {
     expect(out).toContain('a -> demo.a every 20 ms');
     expect(out).toContain('"api_key":"***"');
     expect(out).not.toContain('k1');
-    expect(out).not.toContain('no api_key');
+    expect(out).not.toMatch(/note: .*api_key/);
     expect(gateway.stats().requests).toBe(0);
   });
 
-  it('--check notes a sink with no api_key, the usual first 401', async () => {
+  it('--check notes a sink with no api_key, the usual first 401, naming no variable the file does not read', async () => {
     const { code, out } = await run(['--config', mapping(goodMapping()), '--check'], { KEY: '' });
     expect(code).toBe(0);
-    expect(out).toContain('  note: no api_key is set; a receiver that requires one answers 401 (is PLEXUS_API_KEY set?)');
+    expect(out).toContain('  note: sink.api_key is empty (is the variable it reads set, PLEXUS_API_KEY in a starter?); a receiver that requires one answers 401');
+    // Without the key in the file, setting PLEXUS_API_KEY changes nothing: the note says to add it.
+    const without = await run(['--config', mapping(goodMapping().replace(/^ {2}api_key: .*\n/m, '')), '--check'], {});
+    expect(without.code, without.err).toBe(0);
+    expect(without.out).toContain('  note: the file sets no sink.api_key; a receiver that requires one answers 401 (add api_key: ${PLEXUS_API_KEY} under sink: and set that variable)');
+    expect(out + without.out).not.toContain('is PLEXUS_API_KEY set');
   });
 
   it('says where a ${VAR} is not set (it reads as empty), and how to make that deliberate', async () => {

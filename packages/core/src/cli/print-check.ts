@@ -23,7 +23,12 @@ export function formatCheck(definitions: BridgeDefinition | readonly BridgeDefin
   }
   if (config.sink.url !== 'stdout') lines.push(`  proxy: ${describeProxy(config.sink.url, env)}`);
   // Not an error (a receiver may take none), but the usual first 401: say it before the run does.
-  if (config.sink.url !== 'stdout' && !config.sink.api_key) lines.push('  note: no api_key is set; a receiver that requires one answers 401 (is PLEXUS_API_KEY set?)');
+  // The sink reads no variable by itself, so a file without the key is not fixed by setting one.
+  if (config.sink.url !== 'stdout' && config.sink.api_key === undefined) {
+    lines.push('  note: the file sets no sink.api_key; a receiver that requires one answers 401 (add api_key: ${PLEXUS_API_KEY} under sink: and set that variable)');
+  } else if (config.sink.url !== 'stdout' && !config.sink.api_key) {
+    lines.push('  note: sink.api_key is empty (is the variable it reads set, PLEXUS_API_KEY in a starter?); a receiver that requires one answers 401');
+  }
   if (config.tags) lines.push(`tags: ${JSON.stringify(config.tags)}`);
   if (config.observe) lines.push(`observe: http://${config.observe.listen} (/healthz /readyz /metrics)`);
   if (config.rules?.length) lines.push('rules:', ...describeRules(config.rules).map((line) => `  ${line}`));
