@@ -264,6 +264,18 @@ ${counter}`;
     expect(say['counter.channels']).toBe('4:13 expected a list, found the number 7: write it as a list, [7], even of one');
   });
 
+  it('a section with nothing under it (its keys at its own column), an empty list, a list where keys are wanted: what to write', () => {
+    const say = (text: string) => Object.fromEntries(issuesOf(text).map((i) => [i.path, `${i.line}:${i.col} ${i.message}`]));
+    expect(say('source_id: plant-a\nsink: { url: stdout }\ncounter:\ninterval_ms: 20\n')['counter']).toBe(
+      '3:9 has nothing under it: write its keys on the lines below, indented deeper than this key',
+    );
+    expect(say(file('  channels:\n  interval_ms: 20\n'))['counter.channels']).toBe(
+      '4:12 has nothing under it: write its items, each starting with "- ", on the lines below, indented deeper than this key',
+    );
+    expect(say(file('  channels: []\n'))['counter.channels']).toBe('4:13 is an empty list: give at least 1 item');
+    expect(say(file('  - channels: [{ name: a, metric: m }]\n'))['counter']).toBe('4:3 expected keys (key: value), found a list: write the keys without "- " before them');
+  });
+
   it('a fraction where a whole number is wanted, and a word not among a choice\'s: what to write instead', () => {
     const picker = defineBridge({
       name: 'picker',

@@ -17,6 +17,12 @@ function plainWords(issue: z.core.$ZodIssue, value: unknown): string {
   if (!/^(Invalid input|Too small|Too big)\b/.test(issue.message)) return issue.message;
   if (issue.code === 'invalid_type' && issue.expected === 'int' && typeof value === 'number') return `must be a whole number (found ${String(value)})`;
   if (issue.code === 'invalid_type') {
+    // `modbus:` with its keys at its own column (or none yet) holds nothing: YAML reads null.
+    if (value === null && (issue.expected === 'object' || issue.expected === 'array')) {
+      const what = issue.expected === 'object' ? 'its keys' : 'its items, each starting with "- ",';
+      return `has nothing under it: write ${what} on the lines below, indented deeper than this key`;
+    }
+    if (issue.expected === 'object' && Array.isArray(value)) return 'expected keys (key: value), found a list: write the keys without "- " before them';
     const got = typeof value;
     if (issue.expected === 'string' && (got === 'number' || got === 'boolean')) return `expected text, found ${got === 'number' ? 'the number' : 'the boolean'} ${String(value)}: quote it ("${String(value)}") to write it as text`;
     if (issue.expected === 'object' && got === 'string') {
@@ -29,6 +35,10 @@ function plainWords(issue: z.core.$ZodIssue, value: unknown): string {
       const item = got === 'string' ? JSON.stringify(value) : String(value);
       return `expected a list, found ${got === 'string' ? 'the text' : got === 'number' ? 'the number' : 'the boolean'} ${item}: write it as a list, [${item}], even of one`;
     }
+  }
+  if (issue.code === 'too_small' && issue.origin === 'array' && Array.isArray(value)) {
+    const least = Number(issue.minimum);
+    return `${value.length === 0 ? 'is an empty list' : `holds ${value.length}`}: give at least ${least} ${least === 1 ? 'item' : 'items'}`;
   }
   if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.origin === 'number') {
     const limit = issue.code === 'too_small' ? issue.minimum : issue.maximum;

@@ -257,7 +257,7 @@ function locateIssues(
     }
     const node = doc.getIn(path, true) as Node | undefined;
     if (node?.range) {
-      out.push(at(node.range[0] + innerOffset(text, node, issue), formatPath(path), issueWords(issue, isScalar(node) ? node.value : undefined)));
+      out.push(at(node.range[0] + innerOffset(text, node, issue), formatPath(path), issueWords(issue, isScalar(node) ? node.value : isSeq(node) ? node.toJSON() : undefined)));
       continue;
     }
     // The key is missing: point at the nearest enclosing node that exists.
