@@ -92,6 +92,21 @@ describe('fieldbridge init, then check', () => {
     expect({ code: check.code, err: check.err }).toEqual({ code: 0, err: '' });
   });
 
+  it('init --out FOLDER (there, or written with a trailing /) writes a new file in it named after its source_id', async () => {
+    const dir = await track.tempDir('fb-init-');
+    const first = await fieldbridge(['init', 'modbus', '--out', dir]);
+    expect(first.code, first.err).toBe(0);
+    expect(first.err).toContain(`wrote ${join(dir, 'modbus-1.yaml')}: `);
+    const second = await fieldbridge(['init', 'modbus', '--out', `${dir}/`]);
+    expect(second.code, second.err).toBe(0);
+    expect(second.err).toContain(`wrote ${join(dir, 'modbus-2.yaml')}: `);
+    const made = await fieldbridge(['init', 'mqtt', '--out', `${join(dir, 'conf.d')}/`]);
+    expect(made.code, made.err).toBe(0);
+    expect(made.err).toContain(`wrote ${join(dir, 'conf.d', 'mqtt-1.yaml')}: `);
+    const check = await fieldbridge(['check', dir]);
+    expect({ code: check.code, err: check.err }).toEqual({ code: 0, err: '' });
+  });
+
   it('a starter says how to try it here: the local gateway at its default url, and the key in PLEXUS_API_KEY', async () => {
     const { code, out } = await fieldbridge(['init', 'mqtt']);
     expect(code).toBe(0);

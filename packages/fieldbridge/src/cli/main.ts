@@ -62,7 +62,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .command('init')
     .description('print (or write) a commented starter mapping file that passes `fieldbridge check`')
     .argument('<bridges...>', `one or more of ${CATALOG.map((e) => e.name).join(', ')}, or an installed third-party bridge`)
-    .option('-o, --out <file>', 'write the file instead of printing it')
+    .option('-o, --out <file>', 'write the file instead of printing it (a folder: a new file in it, named after its source_id)')
     .option('--force', 'with --out: replace an existing file')
     .action(async (names: string[], options: { out?: string; force?: boolean }) => {
       code = await initCommand(names, options, io);
