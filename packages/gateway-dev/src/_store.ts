@@ -1,4 +1,5 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createRecentBatchIds } from './_batch-ids.js';
 import type { GatewayObserver } from './_observer.js';
 import { formatPointLine } from './_print.js';
@@ -50,7 +51,7 @@ const MAX_COUNTED_SOURCES = 10_000;
 
 /** Opens the out file once (append mode), so a bad path fails at start rather than per request. */
 export function createStore(options: StoreOptions): Store {
-  let fd = options.out === undefined ? undefined : openSync(options.out, 'a');
+  let fd = options.out === undefined ? undefined : openOut(options.out);
   let stored: StoredPoint[] = [];
   const seenBatchIds = createRecentBatchIds(options.maxBatchIds);
   let counters = emptyStats();
@@ -119,4 +120,10 @@ export function createStore(options: StoreOptions): Store {
       fd = undefined;
     },
   };
+}
+
+/** The out file opened for appending, its folder made first (`--out runs/today.ndjson` in a fresh checkout), as `fieldbridge init --out` does. */
+function openOut(path: string): number {
+  mkdirSync(dirname(path), { recursive: true });
+  return openSync(path, 'a');
 }

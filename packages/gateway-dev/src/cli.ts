@@ -23,7 +23,7 @@ Options:
   --api-key KEY            key with write scope; repeatable (also $${KEY_ENV},
                            comma-separated). Without any, a random key is generated and printed
   --read-only-key KEY      key that authenticates but gets 403; repeatable
-  --out FILE               append every stored point to FILE as NDJSON
+  --out FILE               append every stored point to FILE as NDJSON (its folder made)
   --quiet                  do not print points
   --count-only             count points without keeping them (long benchmarks); the
                            query endpoint then returns none

@@ -29,8 +29,16 @@ describe('NDJSON out file', () => {
   });
 
   it('rejects at start when the file cannot be opened', async () => {
-    const error = await createGateway({ apiKeys: [KEY], out: join(dir, 'missing', 'x.ndjson') }).catch((err: unknown) => err);
+    await writeFile(join(dir, 'a-file'), '');
+    const error = await createGateway({ apiKeys: [KEY], out: join(dir, 'a-file', 'x.ndjson') }).catch((err: unknown) => err);
     expect(isGatewayError(error, 'OPTIONS_INVALID')).toBe(true);
+  });
+
+  it('makes the file\'s folder when it is missing', async () => {
+    const out = join(dir, 'runs', 'today', 'points.ndjson');
+    const gateway = await startGateway({ out });
+    await ingest(gateway, { source_id: 'a', points: [{ metric: 'm', value: 1 }] });
+    expect((await readFile(out, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual(gateway.points());
   });
 });
 
