@@ -17,7 +17,10 @@ const SCALAR_READS = { number: 'a number', boolean: 'a switch state (on/off, tru
 export function describeSubscription(sub: ResolvedSubscription): string {
   const head = `${sub.name === sub.topic.raw ? sub.topic.raw : `${sub.name}: ${sub.topic.raw}`} (qos ${sub.qos}, ${sub.format}${sub.topic.shareGroup === undefined ? '' : `, shared by group ${sub.topic.shareGroup}`})`;
   const tags = sub.tags.length > 0 ? `, tags ${sub.tags.map(([k, t]) => `${k}=${t.source}`).join(' ')}` : '';
-  if (sub.format === 'sparkplug') return `${head}: Sparkplug B metrics -> '${sub.metric?.source}', state events -> '${sub.stateMetric?.source}'${tags}`;
+  if (sub.format === 'sparkplug') {
+    const transient = sub.sendTransient ? ', metrics flagged is_transient sent too (send_transient)' : ', metrics flagged is_transient not sent (send_transient: true sends them)';
+    return `${head}: Sparkplug B metrics -> '${sub.metric?.source}', state events -> '${sub.stateMetric?.source}'${transient}${tags}`;
+  }
   if (sub.format !== 'json') return `${head}: payload as ${SCALAR_READS[sub.format]}${sub.words ? `, and ${describeSwitchWords(sub.words)}` : ''} -> '${sub.metric?.source}'${tags}`;
   const values = sub.values.map((v) => `'${v.naming.metric.source}'${v.field === undefined ? '' : ` [${v.field}]`} = ${v.path.source} (${v.type}${v.words ? `: ${describeSwitchWords(v.words)}` : ''}${v.optional ? ', optional' : ''})`).join(', ');
   const time = sub.timestamp ? `, timestamp ${sub.timestamp.path.source} (${sub.timestamp.unit}${sub.timestamp.timeZone === undefined ? '' : `, zone-less dates in ${sub.timestamp.timeZone}`})` : ', timestamp at receipt';

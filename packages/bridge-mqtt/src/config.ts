@@ -100,6 +100,10 @@ export const mqttSubscriptionSchema = z
       .boolean()
       .optional()
       .describe('format sparkplug: when a metric alias is unknown, or DATA comes after the edge node\'s death, publish an NCMD Node Control/Rebirth to it (at most every 30 s per node). Default false.'),
+    send_transient: z
+      .boolean()
+      .optional()
+      .describe('format sparkplug: true sends the values of metrics the edge node flags is_transient (for a host\'s screens, not to be stored in a historian) as points too. Default false: they are held back, counted in fieldbridge_source_points_suppressed_total{reason="transient"}.'),
   })
   .describe('One subscription and how its messages become points.');
 

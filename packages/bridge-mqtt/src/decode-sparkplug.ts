@@ -52,6 +52,8 @@ interface Emit {
   problems: DecodeProblem[];
   /** Set when an alias was unknown: the node's birth is needed. */
   rebirth: boolean;
+  /** Values of metrics flagged `is_transient` held back (see {@link DecodeResult.transient}). */
+  transient: { count: number; first: string } | undefined;
   /** See {@link SparkplugContext.noRebirth}. */
   noRebirth: boolean;
 }
@@ -84,7 +86,7 @@ export function decodeSparkplug(route: TopicRoute, message: MqttMessage, context
   } catch (err) {
     return { points, problems: [{ kind: 'invalid_sparkplug', message: `not a Sparkplug B payload (${excerpt((err as Error).message, 120)})` }] };
   }
-  const emit: Emit = { route, receivedAtMs: message.receivedAtMs, topic, points, problems, rebirth: false, noRebirth: context.noRebirth === true };
+  const emit: Emit = { route, receivedAtMs: message.receivedAtMs, topic, points, problems, rebirth: false, transient: undefined, noRebirth: context.noRebirth === true };
   const { state } = context;
   const payloadTime = timeOf(emit, payload.timestamp, 'payload', message.receivedAtMs);
   switch (topic.type) {
@@ -152,7 +154,10 @@ export function decodeSparkplug(route: TopicRoute, message: MqttMessage, context
       break;
     }
   }
-  return emit.rebirth ? { points, problems, rebirth: { group: topic.group, edgeNode: topic.edgeNode } } : { points, problems };
+  const result: DecodeResult = { points, problems };
+  if (emit.rebirth) result.rebirth = { group: topic.group, edgeNode: topic.edgeNode };
+  if (emit.transient) result.transient = emit.transient;
+  return result;
 }
 
 function bdSeqOf(payload: SparkplugPayload): string | undefined {
@@ -233,12 +238,18 @@ function metricsOf(emit: Emit, scope: SparkplugScope, payload: SparkplugPayload,
     datatype ??= scope.types.get(name);
     if (BOOKKEEPING.test(name)) continue;
     const time = timeOf(emit, metric.timestamp, `metric ${excerpt(name, 120)}`, payloadTime);
-    metricPoints(emit, name, metric, datatype, time, 0);
+    // DATA carries the flag seldom (only the alias and value): the birth's holds unless the message says otherwise.
+    metricPoints(emit, name, metric, datatype, time, 0, metric.isTransient ?? scope.transient.has(name));
   }
 }
 
-/** Writes one metric's point, or its members' points for a Template instance (nested `depth` deep). */
-function metricPoints(emit: Emit, name: string, metric: SparkplugMetric, datatype: number | undefined, time: number, depth: number): void {
+/**
+ * Writes one metric's point, or its members' points for a Template instance (nested `depth` deep).
+ * A `transient` metric (or a member of a transient instance) is held back unless the subscription
+ * sends them: Sparkplug B flags with `is_transient` what a host shows but a historian does not
+ * keep, and the ingest service is a store.
+ */
+function metricPoints(emit: Emit, name: string, metric: SparkplugMetric, datatype: number | undefined, time: number, depth: number, transient: boolean): void {
   if (metric.isNull) return;
   let value: PointValue | undefined;
   const label = excerpt(name, 120);
@@ -253,8 +264,13 @@ function metricPoints(emit: Emit, name: string, metric: SparkplugMetric, datatyp
       if (member.name === undefined) continue;
       const memberName = `${name}/${member.name}`;
       const memberTime = timeOf(emit, member.timestamp, `metric ${excerpt(memberName, 120)}`, time);
-      metricPoints(emit, memberName, member, member.datatype, memberTime, depth + 1);
+      metricPoints(emit, memberName, member, member.datatype, memberTime, depth + 1, transient || member.isTransient === true);
     }
+    return;
+  }
+  if (transient && !emit.route.sub.sendTransient) {
+    if (emit.transient) emit.transient.count += 1;
+    else emit.transient = { count: 1, first: label };
     return;
   }
   const dataset = datatype === DATASET_TYPE || metric.datasetValue !== undefined ? metric.datasetValue && dataSetValue(metric.datasetValue) : undefined;

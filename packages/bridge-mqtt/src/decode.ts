@@ -55,6 +55,11 @@ export interface MqttMessage {
 export interface DecodeResult extends KitDecodeResult<DecodeProblem> {
   /** Sparkplug: the edge node whose birth certificate is missing (an alias was unknown). */
   rebirth?: { group: string; edgeNode: string };
+  /**
+   * Sparkplug: values of metrics flagged `is_transient` held back (not points, not problems), and
+   * the first one's name; absent when none were, or when the subscription sends them (`send_transient`).
+   */
+  transient?: { count: number; first: string };
 }
 
 /**

@@ -73,6 +73,8 @@ export interface ResolvedSubscription {
   stateMetric: MqttTemplate | undefined;
   /** Sparkplug: ask edge nodes for a rebirth when an alias is unknown. */
   rebirth: boolean;
+  /** Sparkplug: send the values of metrics flagged `is_transient` too (held back by default). */
+  sendTransient: boolean;
 }
 
 const SPARKPLUG_NAMES = ['group', 'edge_node', 'device', 'name'];
@@ -101,6 +103,7 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
   onlyFor('optional', ['json']);
   onlyFor('state_metric', ['sparkplug']);
   onlyFor('rebirth', ['sparkplug']);
+  onlyFor('send_transient', ['sparkplug']);
   // At subscription level in json, the words are for every boolean it reads: its type, or a field's.
   const readsBoolean = sub.type === 'boolean' || Object.values(sub.fields ?? {}).some((f) => typeof f !== 'string' && f.type === 'boolean');
   if (namesSwitchWords(sub) && format !== 'boolean' && !(format === 'json' && readsBoolean)) {
@@ -204,6 +207,7 @@ export function compileSubscription(sub: MqttSubscriptionConfig, index: number):
       tags,
       stateMetric,
       rebirth: sub.rebirth ?? false,
+      sendTransient: sub.send_transient ?? false,
     },
   };
 }

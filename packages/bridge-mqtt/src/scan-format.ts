@@ -11,7 +11,7 @@ import type { HeardField, HeardTopic, TopicSurveyResult } from './topic-survey.j
 const MAX_SUGGESTIONS = 50;
 function what(t: HeardTopic): string {
   if (t.format === 'json') return t.fields.length === 0 ? '(no values)' : t.fields.map((f) => `${f.path}=${f.sample}`).join(' ');
-  if (t.format === 'sparkplug') return t.sparkplugMetrics.join(', ') || t.sample;
+  if (t.format === 'sparkplug') return t.sparkplugMetrics.map((n) => (t.sparkplugTransient.includes(n) ? `${n} (transient: not sent)` : n)).join(', ') || t.sample;
   return t.sample;
 }
 
@@ -63,12 +63,14 @@ export function formatTopicScan(result: TopicSurveyResult, heardFrom: string): s
  */
 export function suggestSubscriptions(topics: readonly HeardTopic[], heard: readonly HeardTopic[] = topics): string[][] {
   const out: string[][] = [];
-  const sparkplugGroups = new Set<string>();
+  // Group -> whether an edge node of it flags metrics is_transient.
+  const sparkplugGroups = new Map<string, boolean>();
   const groups = new Map<string, Group>();
   for (const t of topics) {
     const levels = topicLevels(t.topic);
     if (t.format === 'sparkplug') {
-      sparkplugGroups.add(levels[1] ?? '');
+      const group = levels[1] ?? '';
+      sparkplugGroups.set(group, sparkplugGroups.get(group) === true || t.sparkplugTransient.length > 0);
       continue;
     }
     if (leftOutOfScan(t.topic)) continue;
@@ -79,7 +81,10 @@ export function suggestSubscriptions(topics: readonly HeardTopic[], heard: reado
     else groups.set(key, { levels: [levels], sample: t });
   }
   const merged = mergeFamilies([...groups.values()], heard);
-  for (const group of [...sparkplugGroups].sort()) out.push([`  - ${flowYaml({ topic: `spBv1.0/${group}/#`, format: 'sparkplug' })}  # add rebirth: true to ask edge nodes for their births when an alias is unknown`]);
+  for (const [group, transient] of [...sparkplugGroups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const note = transient ? '; metrics flagged is_transient are not sent: add send_transient: true to send them too' : '';
+    out.push([`  - ${flowYaml({ topic: `spBv1.0/${group}/#`, format: 'sparkplug' })}  # add rebirth: true to ask edge nodes for their births when an alias is unknown${note}`]);
+  }
   for (const group of merged) for (const part of splitGroup(group, heard)) out.push(subscription(part));
   return out.slice(0, MAX_SUGGESTIONS);
 }

@@ -114,6 +114,18 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     problems.report(keyOf(name, topic), 'too_large', `${where}${excerpt(topic, 200)}: a message of ${size} bytes, more than max_packet_size (${formatSize(maxPacketBytes)}), was acknowledged without being read, so the broker lets it go: it is lost (raise max_packet_size to read such messages)`, { topic: excerpt(topic, 200), bytes: size });
   };
 
+  // Subscriptions whose held-back transient metrics were said once: a choice of the edge node, not a fault.
+  const saidTransient = new Set<string>();
+  const heldTransient = (name: string, topic: string, held: { count: number; first: string }): void => {
+    ctx.metrics.suppressed(name, 'transient', held.count);
+    if (saidTransient.has(name)) return;
+    saidTransient.add(name);
+    ctx.logger.info(
+      { subscription: name, topic: excerpt(topic, 200), metric: held.first },
+      `subscription ${name}: ${excerpt(topic, 200)}: Sparkplug metrics the edge node flags is_transient (${held.first} first) are not sent: the specification keeps them out of historians. Counted in fieldbridge_source_points_suppressed_total{reason="transient"}; set send_transient: true on this subscription to send them`,
+    );
+  };
+
   // What decodes a topic, as text: a retained message is read again when its rule changed.
   const rules = config.subscriptions.map((s) => JSON.stringify(s));
   let retainedMemory: RetainedMemory | undefined;
@@ -149,6 +161,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     }
     const result = decodeMessage(found.sub, { topic, payload, receivedAtMs: ctx.clock.now() }, sparkplug, found);
     ctx.emit(channels.get(name)!, result.points);
+    if (result.transient) heldTransient(name, topic, result.transient);
     retainedMemory?.took(topic, payload, rule, retained, result.points.length);
     const added = births.decoded(name, found, result);
     for (const problem of result.problems) {

@@ -6,6 +6,8 @@ export interface SparkplugScope {
   aliases: Map<string, { name: string; datatype: number | undefined }>;
   /** name -> datatype, for DATA metrics that omit theirs. */
   types: Map<string, number>;
+  /** Names the birth flagged `is_transient`: their DATA, which carries only the alias, is transient too. */
+  transient: Set<string>;
   online: boolean;
   /**
    * A death (NDEATH, or DDEATH for a device) came after its last birth: that birth is void, and
@@ -37,7 +39,7 @@ export const SPARKPLUG_LIMITS: Readonly<SparkplugLimits> = { maxNodes: 10_000, m
 const SCOPE_BYTES = 400;
 const ENTRY_BYTES = 120;
 
-const scope = (name: string): SparkplugScope => ({ aliases: new Map(), types: new Map(), online: false, died: false, bytes: SCOPE_BYTES + 2 * name.length });
+const scope = (name: string): SparkplugScope => ({ aliases: new Map(), types: new Map(), transient: new Set(), online: false, died: false, bytes: SCOPE_BYTES + 2 * name.length });
 
 /**
  * What Sparkplug decoding remembers between messages: per edge node (and per device) the
@@ -97,14 +99,16 @@ export class SparkplugState {
 
   /** Records a birth certificate's aliases and datatypes into `into` (the node or one of its devices); false when the limits stopped it part way. */
   learn(node: SparkplugNodeScope, into: SparkplugScope, payload: SparkplugPayload): boolean {
-    for (const { name, alias, datatype } of payload.metrics ?? []) {
+    for (const { name, alias, datatype, isTransient } of payload.metrics ?? []) {
       if (name === undefined) continue;
       const typed = datatype !== undefined && !into.types.has(name);
       const aliased = alias !== undefined && !into.aliases.has(alias);
-      const cost = (typed ? ENTRY_BYTES + 2 * name.length : 0) + (aliased ? ENTRY_BYTES + 2 * (name.length + alias.length) : 0);
+      const transient = isTransient === true && !into.transient.has(name);
+      const cost = (typed ? ENTRY_BYTES + 2 * name.length : 0) + (aliased ? ENTRY_BYTES + 2 * (name.length + alias.length) : 0) + (transient ? ENTRY_BYTES + 2 * name.length : 0);
       if (!this.grow(node, cost)) return false;
       if (typed) into.types.set(name, datatype);
       if (aliased) into.aliases.set(alias, { name, datatype });
+      if (transient) into.transient.add(name);
       if (into !== node) into.bytes += cost;
     }
     return true;

@@ -63,6 +63,8 @@ export interface HeardTopic {
   sample: string;
   /** format sparkplug: metric names its payloads carried (at most {@link MAX_FIELDS}). */
   sparkplugMetrics: string[];
+  /** format sparkplug: those of them flagged `is_transient`, which the bridge does not send unless `send_transient: true`. */
+  sparkplugTransient: string[];
   /** format number: why no point can be made of the last payload (`1e400` reads as Infinity), if so. */
   unfit?: string;
   /** The mapping's subscription that takes it already, if any. */
@@ -135,7 +137,7 @@ export function createTopicSurvey(options: TopicSurveyOptions = {}): TopicSurvey
           if (others.size < 10 * maxTopics) others.add(topic);
           return;
         }
-        entry = { topic, messages: 0, retained: false, format: 'empty', fields: [], sample: '', sparkplugMetrics: [] };
+        entry = { topic, messages: 0, retained: false, format: 'empty', fields: [], sample: '', sparkplugMetrics: [], sparkplugTransient: [] };
         const levels = topicLevels(topic);
         const mapped = filters.find((f) => topicMatches(f.filter as TopicFilter, levels));
         if (mapped) entry.mappedBy = mapped.name;
@@ -195,6 +197,7 @@ function describePayload(entry: HeardTopic, payload: Uint8Array, sparkplug: Spar
       const names = metrics.map((m) => m.name).filter((n): n is string => typeof n === 'string' && n !== '');
       entry.format = 'sparkplug';
       for (const name of names) if (entry.sparkplugMetrics.length < MAX_FIELDS && !entry.sparkplugMetrics.includes(name)) entry.sparkplugMetrics.push(name);
+      for (const m of metrics) if (m.isTransient === true && m.name && entry.sparkplugMetrics.includes(m.name) && !entry.sparkplugTransient.includes(m.name)) entry.sparkplugTransient.push(m.name);
       entry.sample = `${metrics.length} metrics${names.length < metrics.length ? ' by alias (their names come in the births)' : ''}`;
       return;
     } catch {
