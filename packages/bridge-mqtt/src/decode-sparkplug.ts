@@ -1,12 +1,13 @@
 import { excerpt, type Point, type PointValue, type Tags } from '@fieldbridge/core/bridge';
 import { fillName, makePoint } from './_points.js';
-import { seqExpected, seqOf } from './_sparkplug-seq.js';
+import { seqOf } from './_sparkplug-seq.js';
+import { afterDeath, followSeq, learn, rebirthText, type Emit } from './_sparkplug-session.js';
 import { dataSetValue, DATASET_TYPE, isScalarType, outOfRange, scalarValue, TEMPLATE_TYPE, typeName } from './_sparkplug-values.js';
 import { toEpochMs } from './_values.js';
 import type { DecodeProblem, DecodeResult, MqttMessage, TopicRoute } from './decode.js';
 import type { MqttTemplate } from './placeholders.js';
 import type { SparkplugCodec, SparkplugMetric, SparkplugPayload } from './sparkplug-codec.js';
-import type { SparkplugNodeScope, SparkplugScope, SparkplugState } from './sparkplug-state.js';
+import type { SparkplugScope, SparkplugState } from './sparkplug-state.js';
 
 /** The Sparkplug B topic namespace. */
 export const SPARKPLUG_NAMESPACE = 'spBv1.0';
@@ -42,26 +43,6 @@ export function parseSparkplugTopic(levels: readonly string[]): SparkplugTopic |
   const [ns, group, type, edgeNode, device, ...rest] = levels;
   if (ns !== SPARKPLUG_NAMESPACE || !group || !type || !edgeNode || rest.length > 0) return undefined;
   return { group, type, edgeNode, device: device ?? '' };
-}
-
-interface Emit {
-  route: TopicRoute;
-  receivedAtMs: number;
-  topic: SparkplugTopic;
-  points: Point[];
-  problems: DecodeProblem[];
-  /** Set when an alias was unknown: the node's birth is needed. */
-  rebirth: boolean;
-  /** Values of metrics flagged `is_transient` held back (see {@link DecodeResult.transient}). */
-  transient: { count: number; first: string } | undefined;
-  /** See {@link SparkplugContext.noRebirth}. */
-  noRebirth: boolean;
-}
-
-/** What a problem that needs the node's births says is done about it; `otherwise` without `rebirth: true`. */
-function rebirthText(emit: Emit, otherwise: string): string {
-  if (!emit.route.sub.rebirth) return otherwise;
-  return emit.noRebirth ? 'no rebirth is requested in a dry run (the bridge itself would request one): it is read once the edge node publishes its births' : 'a rebirth is requested (Node Control/Rebirth)';
 }
 
 /** Decodes a Sparkplug B message (see {@link SparkplugState} for what is kept between messages). */
@@ -102,7 +83,12 @@ export function decodeSparkplug(route: TopicRoute, message: MqttMessage, context
     }
     case 'DBIRTH': {
       const node = state.node(topic.group, topic.edgeNode);
-      if (!node.died) followSeq(emit, node, payload);
+      // A device is born of a live edge node: after its NDEATH, its NBIRTH was lost or is yet to come.
+      if (node.died) {
+        afterDeath(emit, 'NDEATH');
+        break;
+      }
+      followSeq(emit, node, payload);
       const device = state.device(node, topic.device, true);
       device.online = true;
       learn(emit, state, node, device, payload);
@@ -146,7 +132,9 @@ export function decodeSparkplug(route: TopicRoute, message: MqttMessage, context
     }
     case 'DDEATH': {
       const node = state.node(topic.group, topic.edgeNode);
-      if (!node.died) followSeq(emit, node, payload);
+      // The node's NDEATH took its devices offline already: nothing of a dead node is read.
+      if (node.died) break;
+      followSeq(emit, node, payload);
       const device = state.device(node, topic.device);
       device.online = false;
       device.died = true;
@@ -175,48 +163,6 @@ function timeOf(emit: Emit, text: string | undefined, what: string, fallback: nu
   return fallback;
 }
 
-/**
- * DATA from an edge node (or device) whose death voided its births: its aliases and datatypes may
- * have changed with its next session, so nothing is read until it is born again (Sparkplug B: a
- * host application asks for a rebirth).
- */
-function afterDeath(emit: Emit, death: 'NDEATH' | 'DDEATH'): void {
-  const { topic } = emit;
-  const who = excerpt([topic.group, topic.edgeNode, topic.device].filter((p) => p !== '').join('/'), 200);
-  const birth = death === 'NDEATH' ? 'NBIRTH' : 'DBIRTH';
-  emit.rebirth = true;
-  emit.problems.push({
-    kind: 'no_birth',
-    message: `${topic.type} from ${who} after its ${death}, before a new ${birth}: not read (the births it was sent under are void); ${rebirthText(emit, 'set rebirth: true on this subscription to ask the edge node for its births')}`,
-  });
-}
-
-/**
- * Follows the edge node's `seq`. One that skips says messages of the node were lost (QoS 0, while
- * the bridge was disconnected) or came out of order: a DBIRTH among them may have given its
- * aliases other metrics, so the node is asked for its births again (Sparkplug B: a host that
- * sees an out-of-order seq requests a rebirth). The message is read meanwhile.
- */
-function followSeq(emit: Emit, node: SparkplugNodeScope, payload: SparkplugPayload): void {
-  const seq = seqOf(payload);
-  const expected = seqExpected(node.seq, seq);
-  if (seq !== undefined) node.seq = seq;
-  if (expected === undefined) return;
-  const { topic } = emit;
-  const who = excerpt([topic.group, topic.edgeNode, topic.device].filter((p) => p !== '').join('/'), 200);
-  emit.rebirth = true;
-  emit.problems.push({
-    kind: 'seq_gap',
-    message: `${topic.type} from ${who} has seq ${seq} where ${expected} was next: messages of the edge node were lost or came out of order, and a birth among them may have changed what its aliases name; read as it came, and ${rebirthText(emit, 'set rebirth: true on this subscription to ask the edge node for its births again')}`,
-  });
-}
-
-/** Records a birth certificate's aliases and datatypes, saying so when the state's bounds cut it short. */
-function learn(emit: Emit, state: SparkplugState, node: SparkplugNodeScope, scope: SparkplugScope, payload: SparkplugPayload): void {
-  if (state.learn(node, scope, payload)) return;
-  const who = excerpt([emit.topic.group, emit.topic.edgeNode, emit.topic.device].filter((p) => p !== '').join('/'), 200);
-  emit.problems.push({ kind: 'too_many_metrics', message: `the birth of ${who} defines more metrics than the bridge keeps for all edge nodes together; the rest are read as unknown aliases` });
-}
 
 function metricsOf(emit: Emit, scope: SparkplugScope, payload: SparkplugPayload, payloadTime: number): void {
   for (const metric of payload.metrics ?? []) {
