@@ -20,3 +20,11 @@ export function seqExpected(last: number | undefined, seq: number | undefined): 
   const next = (last + 1) % 256;
   return seq === next ? undefined : next;
 }
+
+/** Messages of a node after a gap during which one it skipped may still come late (reordered on the way). */
+export const SEQ_LATE_WINDOW = 64;
+
+/** True when `seq` is one of the `skipped` seqs of a node's last gap (it came late, after the message that skipped it). */
+export function seqSkipped(skipped: { from: number; count: number } | undefined, seq: number | undefined): boolean {
+  return skipped !== undefined && seq !== undefined && (seq - skipped.from + 256) % 256 < skipped.count;
+}

@@ -1,5 +1,5 @@
 import { excerpt, type Point } from '@fieldbridge/core/bridge';
-import { seqExpected, seqOf } from './_sparkplug-seq.js';
+import { SEQ_LATE_WINDOW, seqExpected, seqOf, seqSkipped } from './_sparkplug-seq.js';
 import type { DecodeProblem, DecodeResult, TopicRoute } from './decode.js';
 import type { SparkplugContext, SparkplugTopic } from './decode-sparkplug.js';
 import type { SparkplugPayload } from './sparkplug-codec.js';
@@ -55,13 +55,20 @@ export function afterDeath(emit: Emit, death: 'NDEATH' | 'DDEATH'): void {
  * Follows the edge node's `seq`. One that skips says messages of the node were lost (QoS 0, while
  * the bridge was disconnected) or came out of order: a DBIRTH among them may have given its
  * aliases other metrics, so the node is asked for its births again (Sparkplug B: a host that
- * sees an out-of-order seq requests a rebirth). The message is read meanwhile.
+ * sees an out-of-order seq requests a rebirth). The message is read meanwhile. A message the gap
+ * skipped that comes after all (reordered on the way, as clustered brokers do) is read without a
+ * second gap, and the seq goes on from the message that skipped it.
  */
 export function followSeq(emit: Emit, node: SparkplugNodeScope, payload: SparkplugPayload): void {
   const seq = seqOf(payload);
+  // One the last gap skipped, arriving late: that gap asked for the births already, and the count goes on from the message that skipped it.
+  const late = seqSkipped(node.skipped, seq);
+  if (node.skipped && --node.skipped.left <= 0) node.skipped = undefined;
+  if (late) return;
   const expected = seqExpected(node.seq, seq);
   if (seq !== undefined) node.seq = seq;
   if (expected === undefined) return;
+  node.skipped = { from: expected, count: (seq! - expected + 256) % 256, left: SEQ_LATE_WINDOW };
   const { topic } = emit;
   const who = excerpt([topic.group, topic.edgeNode, topic.device].filter((p) => p !== '').join('/'), 200);
   emit.rebirth = true;

@@ -23,6 +23,12 @@ export interface SparkplugNodeScope extends SparkplugScope {
   bdSeq: string | undefined;
   /** The `seq` of the node's last message heard (see {@link seqOf}); undefined before any. */
   seq: number | undefined;
+  /**
+   * The seqs its last gap skipped (`count` of them from `from`, wrapping at 256): one arriving late,
+   * within the `left` messages that follow, is no new gap. Forgotten after those, long before the
+   * seq comes round to them again.
+   */
+  skipped: { from: number; count: number; left: number } | undefined;
   devices: Map<string, SparkplugScope>;
 }
 
@@ -79,7 +85,7 @@ export class SparkplugState {
     this.nodes.delete(key);
     if (!node || reset) {
       this.held -= node?.bytes ?? 0;
-      node = { ...scope(key), bdSeq: undefined, seq: undefined, devices: new Map() };
+      node = { ...scope(key), bdSeq: undefined, seq: undefined, skipped: undefined, devices: new Map() };
       this.held += node.bytes;
     }
     this.nodes.set(key, node);
