@@ -9,7 +9,8 @@ import { metricOnce } from '../shared/metric-once.js';
  * - `fieldbridge_source_messages_total`: messages, frames, answers or adverts read.
  * - `fieldbridge_source_errors_total{kind}`: problems by kind (timeout, bad_frame, ...).
  * - `fieldbridge_source_points_suppressed_total{reason}`: points held back on purpose: by the change
- *   filter (`deadband`, `rate`, `unchanged`) or by a bridge (MQTT's `retained_repeat`, OPC-UA's `branch`).
+ *   filter (`deadband`, `rate`, `unchanged`) or by a bridge (MQTT's `retained_repeat`, `retained_stale`
+ *   and Sparkplug's `transient`, OPC-UA's `branch`).
  * - `fieldbridge_source_points_dropped_total{reason}`: points the source could not keep (e.g.
  *   `blocked` while the spool is full and the protocol cannot wait).
  * - `fieldbridge_source_connected`: 1 while the channel is connected.
@@ -61,7 +62,7 @@ function family(registry: Registry): Family {
     messages: get('fieldbridge_source_messages_total', () => new Counter({ name: 'fieldbridge_source_messages_total', help: 'Messages, frames, answers or adverts read, by bridge and channel.', labelNames: ['bridge', 'channel'], registers, collect })),
     errors: get('fieldbridge_source_errors_total', () => new Counter({ name: 'fieldbridge_source_errors_total', help: 'Source problems by bridge, channel and kind.', labelNames: ['bridge', 'channel', 'kind'], registers })),
     suppressed: get('fieldbridge_source_points_suppressed_total', () =>
-      new Counter({ name: 'fieldbridge_source_points_suppressed_total', help: 'Points held back on purpose, by reason: the change filter (deadband, rate, unchanged), a bridge (retained_repeat: an MQTT retained message repeating the last one delivered; branch: an OPC-UA condition branch left out).', labelNames: ['bridge', 'channel', 'reason'], registers })),
+      new Counter({ name: 'fieldbridge_source_points_suppressed_total', help: 'Points held back on purpose, by reason: the change filter (deadband, rate, unchanged), a bridge (retained_repeat: an MQTT retained message repeating the last one delivered; retained_stale: a retained message older than the last one delivered; transient: a Sparkplug metric flagged is_transient; branch: an OPC-UA condition branch left out).', labelNames: ['bridge', 'channel', 'reason'], registers })),
     dropped: get('fieldbridge_source_points_dropped_total', () =>
       new Counter({ name: 'fieldbridge_source_points_dropped_total', help: 'Points a source could not keep, by reason (blocked: the spool was full and the protocol cannot wait).', labelNames: ['bridge', 'channel', 'reason'], registers })),
     skipped: get('fieldbridge_polls_skipped_total', () => new Counter({ name: 'fieldbridge_polls_skipped_total', help: 'Polls skipped because the spool is full under when_full: block.', labelNames: ['bridge', 'channel'], registers })),
