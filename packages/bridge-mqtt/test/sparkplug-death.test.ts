@@ -3,8 +3,7 @@
 // within the rate limit unknown aliases already use.
 import { trackCleanups, until } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
-import { startAedes } from './helpers/aedes.js';
-import { connectPublisher, section, startSource } from './helpers/mqtt.js';
+import { startRebirthRig } from './helpers/rebirth-rig.js';
 import { tahuPayload } from './helpers/tahu.js';
 
 const track = trackCleanups();
@@ -17,14 +16,7 @@ function proto(fields: Record<string, unknown>): Uint8Array {
 
 describe('Sparkplug B DATA after an NDEATH', () => {
   it('is not decoded with the dead session\'s aliases: counted as no_birth, and a rebirth is requested once', async () => {
-    const broker = track.add(await startAedes(), (b) => b.close());
-    const { t, subscribed } = await startSource(section({ url: broker.url, subscriptions: [{ topic: 'spBv1.0/#', format: 'sparkplug', rebirth: true }] }), {}, track);
-    await subscribed();
-    const host = track.add(await connectPublisher(broker.url), (p) => p.close());
-    const commands: string[] = [];
-    host.client.on('message', (topic) => commands.push(topic));
-    await host.client.subscribeAsync('spBv1.0/g1/NCMD/#', { qos: 0 });
-    const node = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const { t, node, commands } = await startRebirthRig(track);
 
     await node.publish('spBv1.0/g1/NBIRTH/n1', proto({ timestamp: T, seq: 0, metrics: [{ name: 'bdSeq', datatype: 8, longValue: 0 }] }), 0);
     await node.publish('spBv1.0/g1/DBIRTH/n1/d1', proto({ timestamp: T, seq: 1, metrics: [{ name: 'Temp', alias: 10, datatype: 3, intValue: 50 }] }), 0);
@@ -48,14 +40,7 @@ describe('Sparkplug B DATA after an NDEATH', () => {
   });
 
   it('a DBIRTH before the next NBIRTH does not bring the device online: no_birth, a rebirth is asked for, and the NBIRTH that answers brings both back', async () => {
-    const broker = track.add(await startAedes(), (b) => b.close());
-    const { t, subscribed } = await startSource(section({ url: broker.url, subscriptions: [{ topic: 'spBv1.0/#', format: 'sparkplug', rebirth: true }] }), {}, track);
-    await subscribed();
-    const host = track.add(await connectPublisher(broker.url), (p) => p.close());
-    const commands: string[] = [];
-    host.client.on('message', (topic) => commands.push(topic));
-    await host.client.subscribeAsync('spBv1.0/g1/NCMD/#', { qos: 0 });
-    const node = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const { t, node, commands } = await startRebirthRig(track);
 
     await node.publish('spBv1.0/g1/NBIRTH/n1', proto({ timestamp: T, seq: 0, metrics: [{ name: 'bdSeq', datatype: 8, longValue: 0 }] }), 0);
     await node.publish('spBv1.0/g1/DBIRTH/n1/d1', proto({ timestamp: T, seq: 1, metrics: [{ name: 'Temp', alias: 10, datatype: 3, intValue: 50 }] }), 0);

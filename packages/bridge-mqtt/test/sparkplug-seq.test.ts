@@ -9,6 +9,7 @@ import { loadSparkplugCodec } from '../src/sparkplug-codec.js';
 import { SparkplugState } from '../src/sparkplug-state.js';
 import { startAedes } from './helpers/aedes.js';
 import { connectPublisher, section, startSource } from './helpers/mqtt.js';
+import { startRebirthRig } from './helpers/rebirth-rig.js';
 import { tahuPayload } from './helpers/tahu.js';
 
 const track = trackCleanups();
@@ -25,14 +26,7 @@ describe('Sparkplug B seq', () => {
   });
 
   it('a DDATA whose seq skips is read, counted as seq_gap, and the edge node is asked for its births', async () => {
-    const broker = track.add(await startAedes(), (b) => b.close());
-    const { t, subscribed } = await startSource(section({ url: broker.url, subscriptions: [{ topic: 'spBv1.0/#', format: 'sparkplug', rebirth: true }] }), {}, track);
-    await subscribed();
-    const host = track.add(await connectPublisher(broker.url), (p) => p.close());
-    const commands: string[] = [];
-    host.client.on('message', (topic) => commands.push(topic));
-    await host.client.subscribeAsync('spBv1.0/g1/NCMD/#', { qos: 0 });
-    const node = track.add(await connectPublisher(broker.url), (p) => p.close());
+    const { t, node, commands } = await startRebirthRig(track);
 
     await node.publish('spBv1.0/g1/NBIRTH/n1', tahuPayload({ timestamp: T, seq: 0, metrics: [{ name: 'bdSeq', datatype: 8, longValue: 0 }] }), 0);
     await node.publish('spBv1.0/g1/DBIRTH/n1/d1', tahuPayload({ timestamp: T, seq: 1, metrics: [{ name: 'Temp', alias: 10, datatype: 3, intValue: 50 }] }), 0);
