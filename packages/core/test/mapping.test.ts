@@ -141,6 +141,11 @@ describe('an unknown top-level key names the section meant, or the keys the top 
 });
 
 describe('parseMapping', () => {
+  it('says a file with no mapping in it (empty, or only comments) is one, with the command that writes a starter', () => {
+    const message = 'the file holds no mapping (it is empty, or only comments): write source_id, sink and a bridge section; `fieldbridge init counter` writes a commented starter';
+    for (const text of ['', '\n\n', '# a mapping, one day\n', '---\n']) expect(issuesOf(text), JSON.stringify(text)).toEqual([{ file: 'map.yaml', line: 1, col: 1, path: '', message }]);
+  });
+
   it('validates, fills defaults, converts units and reads env values with their YAML type', () => {
     const config = parseMapping(valid, '/etc/fb/map.yaml', counterBridge, { KEY: 'k1' });
     expect(config.sink.api_key).toBe('k1');

@@ -71,6 +71,12 @@ export function parseMapping(text: string, file: string, sections: Sections, env
   if (issues.length === 0) issues.push(...expandEnv(doc, env, at, options.onUnsetVariable));
   if (issues.length > 0) throw new ConfigError(issues);
 
+  // An empty file, or one of comments only: "source_id: required key is missing" would say too little.
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    const names = sectionList(sections).map((d) => d.name);
+    const init = names.length === 1 ? `fieldbridge init ${names[0]}` : `fieldbridge init <bridge> (${names.join(', ')})`;
+    throw new ConfigError([at(0, '', `the file holds no mapping (it is empty, or only comments): write source_id, sink and a bridge section; \`${init}\` writes a commented starter`)]);
+  }
   let plain: unknown;
   try {
     plain = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS }) ?? {};
