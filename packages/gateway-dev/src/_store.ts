@@ -124,6 +124,13 @@ export function createStore(options: StoreOptions): Store {
 
 /** The out file opened for appending, its folder made first (`--out runs/today.ndjson` in a fresh checkout), as `fieldbridge init --out` does. */
 function openOut(path: string): number {
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    // mkdir's own words (EEXIST: file already exists, mkdir ...) hide that a file stands where a folder must.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new Error(`its folder ${dirname(path)} cannot be made: a file stands where a folder of that path must be`, { cause: err });
+    throw err;
+  }
   return openSync(path, 'a');
 }

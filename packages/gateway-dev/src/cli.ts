@@ -174,7 +174,8 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
       ...(flags['signature-tolerance-s'] === undefined ? {} : { signatureToleranceS: Number(flags['signature-tolerance-s']) }),
     });
   } catch (err) {
-    stderr.write(`${NAME}: ${messageOf(err)}\n`);
+    // The library's own prefix (`createGateway: `) names a function the command's user never called.
+    stderr.write(`${NAME}: ${messageOf(err).replace(/^createGateway: /, '')}\n`);
     return isGatewayError(err, 'OPTIONS_INVALID') ? 2 : 1;
   }
   stderr.write(`${NAME} listening on ${gateway.url}\n`);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -228,6 +228,19 @@ describe('main()', () => {
     expect(await main(['--host', '192.0.2.1', '--port', '0', '--api-key', 'k'], run.io)).toBe(1);
     expect(run.err()).toContain('the host is no address of this machine: listen on 127.0.0.1, or 0.0.0.0 for every interface');
     expect(run.err()).not.toContain('choose another port');
+  });
+
+  it('exits 2 when --out cannot be opened, saying why in its own words (not the library function it called)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gateway-cli-'));
+    try {
+      const file = join(dir, 'a-file');
+      await writeFile(file, '');
+      const run = captureIo();
+      expect(await main(['--port', '0', '--api-key', 'k', '--out', join(file, 'x.ndjson')], run.io)).toBe(2);
+      expect(run.err().trim().split('\n').at(-1)).toBe(`fieldbridge-gateway: cannot open out file ${join(file, 'x.ndjson')}: its folder ${file} cannot be made: a file stands where a folder of that path must be`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 1 when the port is taken', async () => {

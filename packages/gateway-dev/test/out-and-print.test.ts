@@ -32,6 +32,8 @@ describe('NDJSON out file', () => {
     await writeFile(join(dir, 'a-file'), '');
     const error = await createGateway({ apiKeys: [KEY], out: join(dir, 'a-file', 'x.ndjson') }).catch((err: unknown) => err);
     expect(isGatewayError(error, 'OPTIONS_INVALID')).toBe(true);
+    // Said as what stands in the way, not as mkdir's "EEXIST: file already exists".
+    expect((error as Error).message).toBe(`createGateway: cannot open out file ${join(dir, 'a-file', 'x.ndjson')}: its folder ${join(dir, 'a-file')} cannot be made: a file stands where a folder of that path must be`);
   });
 
   it('makes the file\'s folder when it is missing', async () => {
