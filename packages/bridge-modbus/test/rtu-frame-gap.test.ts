@@ -8,6 +8,21 @@ import { startStrictRtuPeer } from './helpers/strict-rtu-peer.js';
 
 const track = trackCleanups();
 
+/** Units 1 and 2 on `url`, each read at holding 0 and 100, polled twice: the context, with the points. */
+async function pollTwice(url: string) {
+  const config = section({
+    devices: [1, 2].map((unit) => ({
+      name: `u${unit}`, connection: url, unit_id: unit, timeout_ms: 500, retries: 0,
+      points: [{ metric: `u${unit}.a`, table: 'holding', address: 0 }, { metric: `u${unit}.b`, table: 'holding', address: 100 }],
+    })),
+  });
+  const t = createTestContext();
+  const src = track.add(createModbusSource(config, t.ctx), (s: ModbusSource) => s.stop());
+  await src.once();
+  await src.once();
+  return t;
+}
+
 describe('the silence between frames on an RTU line', () => {
   it('is 3.5 characters of 11 bits, and 1.75 ms above 19200 baud, as the serial line specification says', () => {
     expect(rtuFrameGapMs(9600)).toBeCloseTo(4.0104, 4);
@@ -20,18 +35,7 @@ describe('the silence between frames on an RTU line', () => {
     const pair = track.add(await startSerialPair({ dir: await track.tempDir('fieldbridge-modbus-gap-') }), (p) => p.close());
     // At 1200 baud the gap is 32 ms: a request sent at once after an answer is heard as its tail.
     const peer = track.add(await startStrictRtuPeer(pair.b, [1, 2], rtuFrameGapMs(1200)), (p) => p.close());
-    const url = `rtu://${pair.a}?baud=1200`;
-    const points = (unit: number) => [
-      { metric: `u${unit}.a`, table: 'holding', address: 0 },
-      { metric: `u${unit}.b`, table: 'holding', address: 100 },
-    ];
-    const config = section({
-      devices: [1, 2].map((unit) => ({ name: `u${unit}`, connection: url, unit_id: unit, timeout_ms: 500, retries: 0, points: points(unit) })),
-    });
-    const t = createTestContext();
-    const src = track.add(createModbusSource(config, t.ctx), (s: ModbusSource) => s.stop());
-    await src.once();
-    await src.once();
+    const t = await pollTwice(`rtu://${pair.a}?baud=1200`);
     expect(peer.tooSoon).toBe(0);
     expect(peer.answered).toBe(8);
     expect(t.valuesOf('u1.a')).toEqual([1000, 1000]);
@@ -45,17 +49,7 @@ describe('the silence between frames on an RTU line', () => {
     // The converter's serial side runs at 1200 baud: 32 ms of silence on its bus. Its bytes go out
     // as they come, so a request sent at once after an answer reaches the bus as its tail.
     const peer = track.add(await startStrictRtuPeer(converter.path, [1, 2], rtuFrameGapMs(1200)), (p) => p.close());
-    const url = `rtu+tcp://127.0.0.1:${converter.port}?baud=1200`;
-    const config = section({
-      devices: [1, 2].map((unit) => ({
-        name: `u${unit}`, connection: url, unit_id: unit, timeout_ms: 500, retries: 0,
-        points: [{ metric: `u${unit}.a`, table: 'holding', address: 0 }, { metric: `u${unit}.b`, table: 'holding', address: 100 }],
-      })),
-    });
-    const t = createTestContext();
-    const src = track.add(createModbusSource(config, t.ctx), (s: ModbusSource) => s.stop());
-    await src.once();
-    await src.once();
+    const t = await pollTwice(`rtu+tcp://127.0.0.1:${converter.port}?baud=1200`);
     expect(peer.tooSoon).toBe(0);
     expect(peer.answered).toBe(8);
     expect(t.valuesOf('u1.b')).toEqual([1100, 1100]);
