@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -118,6 +118,21 @@ describe('bridge command line', () => {
     const { code } = await run(['--config', mapping(goodMapping().replace('interval_ms: 20', 'interval_ms: 20\n  fail_once: true')), '--once', '--log-level', 'silent']);
     expect(code).toBe(1);
     expect(gateway.points().map((p) => p.value)).toEqual([0, 100]);
+  });
+
+  it('--once whose points the receiver refused exits 1, saying how many went to the dead-letter file; a replay that ran out too', async () => {
+    gateway.setFaults({ status: 400 });
+    const dead = join(dir, 'refused.ndjson');
+    const file = mapping(goodMapping(`  dead_letter: { path: ${dead} }\n`));
+    const once = await run(['--config', file, '--once', '--log-level', 'error']);
+    expect(once.code, once.err).toBe(1);
+    expect(readFileSync(dead, 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(once.err).toContain(`2 points were refused and written to ${dead} with the reason; \`fieldbridge resend --config ${file}\` sends them again once that is fixed`);
+    // A source that runs out ends its run as --once does: refusals make it exit 1.
+    const ranOut = await run(['--config', mapping(goodMapping(`  dead_letter: { path: ${dead} }\n`).replace('interval_ms: 20', 'interval_ms: 5\n  end_after: 1')), '--log-level', 'silent']);
+    expect(ranOut.code).toBe(1);
+    gateway.setFaults(undefined);
+    expect((await run(['--config', file, '--once', '--log-level', 'silent'])).code).toBe(0);
   });
 
   it('--once with the receiver down waits shutdown_timeout_ms once, to deliver and close together; what was read stays in the spool, exit 1', async () => {

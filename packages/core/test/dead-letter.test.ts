@@ -86,6 +86,8 @@ describe('dead-letter file (issue 10 #7, #20)', () => {
     dl.close();
     expect(existsSync(`${devNull}.1`)).toBe(false);
     expect(lstatSync(devNull).isCharacterDevice()).toBe(true);
+    // A dry run refuses nothing for real: a --once of it does not fail for these.
+    expect(dl.refusedPoints()).toBe(0);
   });
 
   it('writes owner-only and refuses to follow a symbolic link planted in its place', () => {
@@ -96,8 +98,11 @@ describe('dead-letter file (issue 10 #7, #20)', () => {
     symlinkSync(target, path);
     const dl = createDeadLetter(path, silent, { sourceId: () => 'plant-a' });
     dl.write([{ metric: 'm', value: 1 }], 'invalid');
+    dl.write([{ metric: 'm', value: 2 }, { metric: 'm', value: 3 }], 'invalid');
     dl.close();
     expect(readFileSync(target, 'utf8')).toBe('precious\n');
+    // Not written, but refused all the same: counted, so that a --once still fails for them.
+    expect(dl.refusedPoints()).toBe(3);
     expect(lstatSync(path).isSymbolicLink()).toBe(true);
 
     const own = join(dir, 'own.ndjson');

@@ -105,12 +105,12 @@ describe('sink with the durable spool', () => {
     const durable = sink({ shutdownTimeoutMs: 3_600_000 });
     writeN(durable, 250);
     await durable.spooled();
-    expect(await durable.close({ timeoutMs: 0 })).toEqual({ lost: 0, kept: 250 });
+    expect(await durable.close({ timeoutMs: 0 })).toMatchObject({ lost: 0, kept: 250, refused: 0 });
     const memory = sink({ shutdownTimeoutMs: 3_600_000, buffer: { maxBytes: 1024 * 1024 } });
     writeN(memory, 40);
-    expect(await memory.close({ timeoutMs: 0 })).toEqual({ lost: 40, kept: 0 });
+    expect(await memory.close({ timeoutMs: 0 })).toMatchObject({ lost: 40, kept: 0, refused: 0 });
     // The same report to a second call.
-    expect(await memory.close()).toEqual({ lost: 40, kept: 0 });
+    expect(await memory.close()).toMatchObject({ lost: 40, kept: 0, refused: 0 });
   });
 
   it('drop_oldest keeps the newest data and counts every dropped point', async () => {

@@ -70,7 +70,7 @@ describe('write() captures the point as it was at the call', () => {
     await expect(s.flush({ timeoutMs: 5000 })).resolves.toBeUndefined();
     expect(stored('circular').map((p) => p.value)).toEqual([{ n: 1 }]);
     expect(stored('big').map((p) => p.value)).toEqual([{ n: 2 }]);
-    expect(await s.close()).toEqual({ lost: 0, kept: 0 });
+    expect(await s.close()).toMatchObject({ lost: 0, kept: 0, refused: 0 });
   });
 
   it('a batch that fills inside write() after such a change seals, with every point in it', async () => {
@@ -115,7 +115,8 @@ describe('write() captures the point as it was at the call', () => {
     const sixteen = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`t${i}`, 'v']));
     expect(s.write({ metric: 'many', value: 1, timestamp: T0, tags: sixteen })).toBe(false);
     expect(deadLetters().at(-1)).toMatchObject({ reason: "with the sink's tags: more than 16 tags", point: { metric: 'many', tags: { site: 'a', ...sixteen } } });
-    await s.close();
+    // The close says how many it refused, and where they went.
+    expect(await s.close()).toMatchObject({ lost: 0, kept: 0, refused: 4, deadLetterPath: expect.stringMatching(/\.ndjson$/) });
     expect(s.write({ metric: 'm', value: 1, timestamp: T0 })).toBe(false);
   });
 

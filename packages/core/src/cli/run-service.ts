@@ -17,6 +17,7 @@ import type { MappingRead } from './mapping-read.js';
 import { bridgeOptions, makeSink, startObserve, type ServiceParts, type ServiceState } from './_service-state.js';
 import { formatStatus, sampleCounters, type StatusSample } from './status-line.js';
 import { whenReaderGone } from './_stdout-reader.js';
+import { refusedPoints } from './_refused-points.js';
 
 /** What {@link runService} needs. */
 export interface ServiceOptions {
@@ -112,7 +113,7 @@ async function serve(s: ServiceOptions): Promise<number> {
     const unanswer = answerOnceSignals(state, s);
     if (s.reloadAsked?.()) s.logger.warn('SIGHUP: a --once cycle does not reload its mapping; ignored');
     try {
-      return await runOnce(state.bridge, state.sink, state.config, s.logger, s.onceTimeoutMs, failing(s), s.signal);
+      return await runOnce(state.bridge, state.sink, state.config, s.file, s.logger, s.onceTimeoutMs, failing(s), s.signal);
     } finally {
       unanswer.stop();
       unwatchDryRun?.();
@@ -160,8 +161,8 @@ async function serve(s: ServiceOptions): Promise<number> {
       s.logger.warn(`the ${launcher} process that started this one is gone (it does not pass signals on): stopping as on SIGTERM; a supervisor should signal this process (pid ${process.pid}) or run the command without npx`);
       void finish('launcher gone', 0);
     });
-    /** Stops the run; `err` is what made it fail, when something did. */
-    async function finish(reason: string, code: number, err?: unknown): Promise<void> {
+    /** Stops the run; `err` is what made it fail, when something did; `ranOut` when its source ended it. */
+    async function finish(reason: string, code: number, err?: unknown, ranOut = false): Promise<void> {
       if (stopping) return;
       stopping = true;
       if (code !== 0) fail(err === undefined ? reason : errorInBrief(err));
@@ -185,6 +186,7 @@ async function serve(s: ServiceOptions): Promise<number> {
         code = Math.max(code, 1);
         fail('undelivered points were lost');
       }
+      if (ranOut && refusedPoints([left, ...retired], s.file, s.logger, fail)) code = Math.max(code, 1);
       unwatchDryRun?.();
       await state.observe?.close();
       process.off('SIGINT', onStop).off('SIGTERM', onStop).off('SIGHUP', onHup);
@@ -202,7 +204,7 @@ async function serve(s: ServiceOptions): Promise<number> {
         if (!current()) return;
         s.logger.info(`${reason}: delivering what was read`);
         await deliverWhatWasRead(state.sink, state.config.sink.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS, () => !current(), s.logger);
-        if (current()) void finish(reason, err === undefined ? 0 : 1, err);
+        if (current()) void finish(reason, err === undefined ? 0 : 1, err, true);
       };
       // A source that ran out having read nothing usable rejects: what it read is delivered, then exit 1.
       void bridge.ended?.then(
@@ -310,7 +312,7 @@ function answerOnceSignals(state: ServiceState, s: ServiceOptions): { stop(): vo
 }
 
 /** One cycle: whatever was read is delivered even when the cycle failed part-way. */
-async function runOnce(bridge: RunningBridges, sink: Sink, config: MultiFileConfig, logger: Logger, timeoutMs: number | undefined, fail: (why: string) => void, signal: AbortSignal | undefined): Promise<number> {
+async function runOnce(bridge: RunningBridges, sink: Sink, config: MultiFileConfig, file: string | undefined, logger: Logger, timeoutMs: number | undefined, fail: (why: string) => void, signal: AbortSignal | undefined): Promise<number> {
   let code = 0;
   // Stopped from outside (another file of the run failed): the cycle ends now, what it read is delivered.
   const onAbort = () => {
@@ -340,10 +342,12 @@ async function runOnce(bridge: RunningBridges, sink: Sink, config: MultiFileConf
     fail(errorInBrief(err));
     code = 1;
   }
-  if ((await sink.close({ timeoutMs: Math.max(0, budgetMs - (Date.now() - start)) })).lost > 0) {
+  const report = await sink.close({ timeoutMs: Math.max(0, budgetMs - (Date.now() - start)) });
+  if (report.lost > 0) {
     fail('undelivered points were lost');
     code = 1;
   }
+  if (refusedPoints([report], file, logger, fail)) code = 1;
   return code;
 }
 

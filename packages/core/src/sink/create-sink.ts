@@ -245,6 +245,8 @@ export function createSink(options: SinkOptions): Sink {
     off: (event, listener) => hub.off(event, listener),
   };
 
+  const refusals = () => ({ refused: deadLetter.refusedPoints(), deadLetterPath: deadLetter.path });
+
   async function shutdown(timeoutMs: number, keepSpool: boolean, handOver: boolean, heldBy: string | undefined): Promise<SinkCloseReport> {
     accepting = false;
     batcher.seal();
@@ -276,13 +278,13 @@ export function createSink(options: SinkOptions): Sink {
     if (keepSpool) {
       // Handed over with what it holds: the next sink on it sends that.
       deadLetter.close();
-      return { lost: unstored, kept: left };
+      return { lost: unstored, kept: left, ...refusals() };
     }
     if (handing) {
       // The next sink opens the file and sends what it holds.
       spool.close();
       deadLetter.close();
-      return { lost: unstored, kept: left };
+      return { lost: unstored, kept: left, ...refusals() };
     }
     if (left > 0 && inMemory && heldBy !== undefined) {
       logger.info({ points: left }, `${left} undelivered points dropped with the memory spool; they are still in ${heldBy}`);
@@ -293,7 +295,7 @@ export function createSink(options: SinkOptions): Sink {
     }
     spool.close();
     deadLetter.close();
-    return { lost: unstored + (inMemory ? left : 0), kept: inMemory ? 0 : left };
+    return { lost: unstored + (inMemory ? left : 0), kept: inMemory ? 0 : left, ...refusals() };
   }
 
   return sink;

@@ -33,6 +33,8 @@ export interface DeadLetter {
   readonly path: string;
   /** Bytes of records discarded so far: rotated out past the cap, or not writable. */
   discardedBytes(): number;
+  /** Points refused so far (written, or counted only when the file could not be written); none on the null device. */
+  refusedPoints(): number;
   /** Closes the file. Idempotent. */
   close(): void;
 }
@@ -80,6 +82,7 @@ export function createDeadLetter(path: string, logger: Logger, options: DeadLett
   let size = 0;
   let rotatedBytes = 0;
   let discarded = 0;
+  let refused = 0;
   let broken = false;
   const now = options.now ?? (() => performance.now());
   let rotationLoggedAt: number | undefined;
@@ -129,7 +132,9 @@ export function createDeadLetter(path: string, logger: Logger, options: DeadLett
     path,
     write(points, reason) {
       // The null device takes everything: never opened, sized or rotated (renaming it would be a disaster).
-      if (broken || points.length === 0 || path === devNull) return;
+      if (points.length === 0 || path === devNull) return;
+      refused += points.length;
+      if (broken) return;
       const at = new Date().toISOString();
       const why = excerpt(reason, REASON_CHARS);
       const sinkSource = options.sourceId();
@@ -155,6 +160,7 @@ export function createDeadLetter(path: string, logger: Logger, options: DeadLett
       }
     },
     discardedBytes: () => discarded,
+    refusedPoints: () => refused,
     close() {
       if (fd !== undefined) closeSync(fd);
       fd = undefined;

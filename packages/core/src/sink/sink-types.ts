@@ -39,6 +39,13 @@ export interface SinkCloseReport {
   lost: number;
   /** Points left in a disk spool, sent at the next start (or in a spool kept open, `keepSpool`). */
   kept: number;
+  /**
+   * Points refused while the sink ran (invalid, or refused by the receiver) and written to its
+   * dead-letter file, with the reason: not lost, but not delivered either.
+   */
+  refused: number;
+  /** The dead-letter file those points went to. */
+  deadLetterPath: string;
 }
 
 /** Options of {@link Sink.close}. */
