@@ -1,83 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Transform, type Duplex } from 'node:stream';
-import { createReconnector, excerpt, formatSize, type Reconnector } from '@fieldbridge/core/bridge';
+import type { Duplex } from 'node:stream';
+import { createReconnector, excerpt, type Reconnector } from '@fieldbridge/core/bridge';
 import type { IClientOptions, IConnackPacket, IDisconnectPacket, IPublishPacket, MqttClient } from 'mqtt';
-import { createOversizeFilter, oversizedSize } from './_oversize-filter.js';
-import { createTakeoverWatch, type Takeover, type TakeoverWatch } from './_takeover.js';
-import { explainConnectError, explainDisconnect, isRefusalToFix, MAYBE_TLS, MqttBridgeError } from './errors.js';
-
-/** One subscription as the broker sees it. */
-export interface SessionSubscription {
-  name: string;
-  /** The filter as sent, `$share/...` prefix included. */
-  topic: string;
-  qos: 0 | 1 | 2;
-  /** MQTT 5: the Subscription Identifier to subscribe with, where the broker takes them. */
-  identifier?: number | undefined;
-}
-
-/** What the session tells the source. */
-export interface SessionHooks {
-  /** Connected (CONNACK accepted). */
-  onConnected(sessionPresent: boolean): void;
-  /**
-   * The broker's session let go of `filters`, which the mapping no longer has; it refused to let
-   * go of those in `refused` (MQTT 5 UNSUBACK reason codes from 0x80 up), tried again at the next
-   * connection.
-   */
-  onUnsubscribed(filters: string[], refused: { filter: string; reason: string }[]): void;
-  /**
-   * An attempt failed, or (`wasUp`) a connection that was up went away; the next attempt is in
-   * `retryInMs`. `refused`: for a reason someone must fix (credentials, a certificate), which a
-   * retry does not change.
-   */
-  onDown(reason: string, retryInMs: number, wasUp: boolean, refused: boolean): void;
-  /** The broker answered a SUBSCRIBE (or the session kept it). `refused` holds the broker's reason. */
-  onSubscription(name: string, result: { ok: true; restored: boolean } | { ok: false; refused: string }): void;
-  /**
-   * Before a message is taken: a promise to wait for (flow control), or undefined to go on.
-   * While it is pending the message is not acknowledged and nothing more is read.
-   */
-  beforeMessage(): Promise<void> | undefined;
-  onMessage(topic: string, payload: Buffer, packet: IPublishPacket): void;
-  /**
-   * The broker sent a packet of `size` bytes, over `maxPacketBytes`. A PUBLISH (`topic` given,
-   * cut to its first 1 KiB) was acknowledged without being read, and the session goes on; any
-   * other packet (no `topic`) drops the connection.
-   */
-  onPacketTooLarge(size: number, topic?: string): void;
-  /**
-   * The connection that just closed (reported by `onDown` first) reads as another client taking
-   * the session over: the broker said so (MQTT 5 reason code 0x8E), or closed several connections
-   * in a row soon after accepting them (see {@link TakeoverWatch}).
-   */
-  onTakenOver(evidence: Takeover): void;
-}
-
-/** Options of {@link MqttSession}. */
-export interface SessionOptions {
-  clientOptions: IClientOptions & { url: string };
-  subscriptions: SessionSubscription[];
-  /**
-   * The topic filters the broker's session for this client id holds, as far as this process
-   * knows. Given the set of the session a reload replaced, the filters the mapping no longer has
-   * are unsubscribed at the next connect whose session the broker kept. Default: a new set.
-   */
-  heldFilters?: Set<string>;
-  reconnect: { initialMs: number; maxMs: number; stableMs?: number };
-  /** Largest packet read: a larger PUBLISH is acknowledged unread, any other larger packet drops the connection. */
-  maxPacketBytes: number;
-  hooks: SessionHooks;
-  random?: () => number;
-  /** Creates the client; defaults to mqtt.js's `connect`, imported on first use. */
-  connect?: (url: string, options: IClientOptions) => MqttClient;
-}
-
-/** SUBACK reason codes from 0x80 up are refusals (MQTT 3.1.1 has only 0x80). */
-const REFUSALS: Record<number, string> = {
-  0x80: 'unspecified error', 0x83: 'implementation specific error', 0x87: 'not authorized', 0x8f: 'topic filter invalid', 0x91: 'packet identifier in use',
-  0x97: 'quota exceeded', 0x9e: 'shared subscriptions not supported', 0xa1: 'subscription identifiers not supported', 0xa2: 'wildcard subscriptions not supported',
-};
+import { guardStream } from './_guarded-stream.js';
+import { refusalReason } from './_refusal-codes.js';
+import { oversizedSize } from './_oversize-filter.js';
+import { createTakeoverWatch, type TakeoverWatch } from './_takeover.js';
+import type { SessionOptions } from './_session-types.js';
+import { explainConnectError, explainDisconnect, isRefusalToFix, MAYBE_TLS } from './errors.js';
 
 async function loadConnect(): Promise<(url: string, options: IClientOptions) => MqttClient> {
   const mod = (await import('mqtt')) as unknown as { connect?: unknown; default?: { connect?: unknown } };
@@ -135,7 +65,13 @@ export class MqttSession {
     // the socket and the pipe into mqtt.js's parser.
     const builder = client as unknown as { streamBuilder: (c: MqttClient) => Duplex };
     const build = builder.streamBuilder;
-    builder.streamBuilder = (c) => this.guard(build.call(client, c));
+    builder.streamBuilder = (c) =>
+      guardStream(build.call(client, c), {
+        maxBytes: this.options.maxPacketBytes,
+        protocolVersion: this.options.clientOptions.protocolVersion ?? 4,
+        marker: this.marker,
+        onTooLarge: (size) => this.options.hooks.onPacketTooLarge(size),
+      });
     client.on('connect', (packet: IConnackPacket) => this.onConnack(client, packet));
     client.handleMessage = (packet, done) => this.take(client, packet, done);
     client.on('error', (err: Error) => {
@@ -178,53 +114,6 @@ export class MqttSession {
         resolve();
       });
     });
-  }
-
-  /**
-   * Puts a new connection's stream in shape for mqtt.js: what it reads passes the oversize filter
-   * (a PUBLISH over `maxPacketBytes` is replaced by a stand-in before mqtt.js's parser sees a byte
-   * of it; any other oversized packet drops the connection), and what mqtt.js writes while it
-   * works through a chunk is held: the PUBACKs of a read's messages then leave in one write once
-   * the event loop turns, instead of one system call (and one wake-up of the broker) per message.
-   */
-  private guard(stream: Duplex): Duplex {
-    const max = this.options.maxPacketBytes;
-    const filter = createOversizeFilter({ maxBytes: max, protocolVersion: this.options.clientOptions.protocolVersion ?? 4, marker: this.marker });
-    let corked = false;
-    const uncork = (): void => {
-      corked = false;
-      stream.uncork();
-    };
-    stream.prependListener('data', () => {
-      if (corked || stream.destroyed) return;
-      corked = true;
-      stream.cork();
-      setImmediate(uncork);
-    });
-    const refuse = (size: number): void => {
-      this.options.hooks.onPacketTooLarge(size);
-      const what = Number.isFinite(size) ? `a packet of ${size} bytes` : 'a malformed packet length';
-      stream.destroy(new MqttBridgeError('PACKET_TOO_LARGE', `the broker sent ${what}, more than max_packet_size (${formatSize(max)}) and no message; dropped the connection before reading it`));
-    };
-    const filtered = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        if (stream.destroyed) return done();
-        const step = filter(chunk);
-        if (!step.ok) {
-          refuse(step.size);
-          return done();
-        }
-        for (const piece of step.out) this.push(piece);
-        done();
-      },
-    });
-    // mqtt.js pipes the stream into its parser right after making it: through the filter instead.
-    const pipe = stream.pipe.bind(stream);
-    stream.pipe = (<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T => {
-      pipe(filtered, options);
-      return filtered.pipe(destination, options);
-    }) as typeof stream.pipe;
-    return stream;
   }
 
   /** mqtt.js's hook for each incoming PUBLISH: it acknowledges, and reads on, once `done` is called. */
@@ -307,7 +196,7 @@ export class MqttSession {
         if (reason >= 0x80) {
           this.granted.delete(sub.name);
           this.held.delete(sub.topic);
-          this.options.hooks.onSubscription(sub.name, { ok: false, refused: REFUSALS[reason] ?? `reason code 0x${reason.toString(16)}` });
+          this.options.hooks.onSubscription(sub.name, { ok: false, refused: refusalReason(reason) });
         } else {
           this.granted.add(sub.name);
           this.held.add(sub.topic);
@@ -336,7 +225,7 @@ export class MqttSession {
       const refused: { filter: string; reason: string }[] = [];
       stale.forEach((filter, i) => {
         const code = codes?.[i];
-        if (typeof code === 'number' && code >= 0x80) refused.push({ filter, reason: REFUSALS[code] ?? `reason code 0x${code.toString(16)}` });
+        if (typeof code === 'number' && code >= 0x80) refused.push({ filter, reason: refusalReason(code) });
         else done.push(filter);
       });
       for (const filter of done) this.held.delete(filter);

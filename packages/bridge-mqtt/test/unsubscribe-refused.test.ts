@@ -5,7 +5,8 @@
 import net from 'node:net';
 import { trackCleanups, until } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
-import { MqttSession, type SessionHooks } from '../src/_session.js';
+import { MqttSession } from '../src/_session.js';
+import type { SessionHooks } from '../src/_session-types.js';
 
 const track = trackCleanups();
 
