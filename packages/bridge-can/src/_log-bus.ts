@@ -98,14 +98,18 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
     });
   };
   let zoneSaid = false;
-  const onFormat = (file: string) => (format: LogFormat): void => {
-    // A Vector or PEAK log's start is a wall-clock time: say which zone it is read in, unless the mapping said (once, not every loop).
-    if (WALL_CLOCK_FORMATS.has(format) && !o.replay.timeZoneGiven && o.replay.timestamps === 'log' && !zoneSaid) {
-      zoneSaid = true;
-      const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      ctx.logger.info({ bus: channel.name }, `${channel.name}: ${file} is a ${LOG_FORMAT_NAMES[format]} log, whose start is a wall-clock time without a zone: read in this machine's (${zone}); replay.time_zone names the zone it was written in`);
-    }
+  /** Says which zone a log whose times are wall-clock times without one is read in, unless the mapping said (once, not every loop). */
+  const sayZone = (file: string, what: string): void => {
+    if (zoneSaid || o.replay.timeZoneGiven || o.replay.timestamps !== 'log') return;
+    zoneSaid = true;
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    ctx.logger.info({ bus: channel.name }, `${channel.name}: ${file} is ${what} without a zone: read in this machine's (${zone}); replay.time_zone names the zone it was written in`);
   };
+  // A Vector or PEAK log's start is a wall-clock time; candump -tA prints the recording machine's local time.
+  const onFormat = (file: string) => (format: LogFormat): void => {
+    if (WALL_CLOCK_FORMATS.has(format)) sayZone(file, `a ${LOG_FORMAT_NAMES[format]} log, whose start is a wall-clock time`);
+  };
+  const onWallClock = (file: string) => (): void => sayZone(file, 'candump -tA output, whose dates are wall-clock times');
   /** Says once per log when its times run ahead of the clock (a wrong start written in it, such as python-can 4.1's TRC writer makes). */
   const futureCheck = (file: string) => {
     let checked = o.replay.timestamps !== 'log';
@@ -136,6 +140,7 @@ export async function replayLog(o: LogBusOptions): Promise<LogReplayStats | unde
       onFrame: futureCheck(file),
       onProblem: (problem) => handler.badLine(problem, file),
       onFormat: onFormat(file),
+      onWallClock: onWallClock(file),
     });
   const source = logSource(o.path);
   const total: LogReplayStats = noReplayStats();

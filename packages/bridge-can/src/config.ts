@@ -134,7 +134,7 @@ export const canConfigSchema = z
           .string()
           .refine(isTimeZone, { message: 'not a time zone: use local, UTC, an IANA name (Europe/Berlin) or an offset (+02:00)' })
           .optional()
-          .describe("Vector ASC and BLF and PEAK TRC logs (and MDF4 logs whose header says local time): the time zone of the log's start time, written as a wall-clock time (local, UTC, an IANA name like Europe/Berlin, or +02:00). Default local: this machine's."),
+          .describe("Vector ASC and BLF and PEAK TRC logs (and MDF4 logs whose header says local time): the time zone of the log's start time, written as a wall-clock time; candump -tA output: the zone of its dates, the recording machine's local time (local, UTC, an IANA name like Europe/Berlin, or +02:00). Default local: this machine's."),
       })
       .optional()
       .describe('How a file: interface is replayed.'),

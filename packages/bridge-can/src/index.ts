@@ -72,7 +72,7 @@ export { CAN_DECODE_PROBLEM_KINDS, type CanDecodeProblem, type CanDecodeProblemK
 export { encodeMessage, encodeRawValues, type EncodeOptions } from './encode/encode-message.js';
 
 export { CAN_FD_LENGTHS, MAX_STANDARD_ID, MAX_EXTENDED_ID, type CanFrame, type TimestampSource } from './frames/can-frame.js';
-export { parseCandumpLine, formatCandumpLine, MAX_CANDUMP_LINE, type CandumpLineResult } from './frames/candump-line.js';
+export { parseCandumpLine, formatCandumpLine, MAX_CANDUMP_LINE, type CandumpLineResult, type CandumpLineOptions } from './frames/candump-line.js';
 export { createAscReader, type AscReader, type AscReaderOptions } from './frames/asc-line.js';
 export { createTrcReader, parseTrcStartTime, type TrcReader, type TrcReaderOptions } from './frames/trc-line.js';
 export { createLogLineParser, sniffLogFormat, MAX_LOG_LINE, LOG_FORMAT_NAMES, recordUnit, type LogFormat, type TextLogFormat, type LogLineParser, type LogLineParserOptions } from './frames/log-format.js';

@@ -31,7 +31,7 @@ describe('parseCandumpLine', () => {
       expect(parseCandumpLine(line)).toEqual({
         ok: false,
         kind: 'malformed',
-        message: "candump's screen output (`can0  123   [8]  01 02 ...`) without a date on each frame (candump -ta writes one; -td and -tz write gaps and times since its start): record with candump -L (or -l), which writes `(seconds.fraction) interface frame`",
+        message: "candump's screen output (`can0  123   [8]  01 02 ...`) without a date on each frame (candump -ta and -tA write one; -td and -tz write gaps and times since its start): record with candump -L (or -l), which writes `(seconds.fraction) interface frame`",
       });
     }
   });

@@ -12,11 +12,21 @@ import { screenLineAsLog } from './candump-screen-line.js';
  *
  * Data may carry `.` separators and classic frames a `_<dlc>` suffix; a trailing ` T` or ` R`
  * (`candump -x`) is accepted. CAN XL lines are recognised and reported as unsupported. A line of
- * `candump -ta` (screen output with dates) is read as the frame it shows (see `screenLineAsLog`).
+ * `candump -ta` or `-tA` (screen output with dates) is read as the frame it shows (see `screenLineAsLog`).
  */
 export type CandumpLineResult =
   | { ok: true; frame: CanFrame }
   | { ok: false; kind: 'malformed' | 'unsupported'; message: string };
+
+/** Options of {@link parseCandumpLine}. */
+export interface CandumpLineOptions {
+  /**
+   * The zone `candump -tA`'s dates are read in (see `isTimeZone`): they are the recording
+   * machine's local time, written without a zone. Default `local`: this process's. Other lines
+   * carry seconds since the epoch and need none.
+   */
+  timeZone?: string;
+}
 
 /** Longest line accepted (a CAN FD frame with 64 bytes and a long interface name is under 200). */
 export const MAX_CANDUMP_LINE = 512;
@@ -37,24 +47,25 @@ function hexBytes(text: string, max: number): Uint8Array | string {
 }
 
 /** A line of what `candump can0` prints without -L or -l: interface, id, [length], data bytes (and no time, unless -t asked for one first). */
-const SCREEN_LINE = /^(?:\([\d.]+\)\s+)?\S+\s+(?:[RT]X\s+[B-]\s+[E-]\s+)?[0-9A-Fa-f]{3,8}\s+\[\d{1,2}\]/;
+const SCREEN_LINE = /^(?:\([\d.: -]+\)\s+)?\S+\s+(?:[RT]X\s+[B-]\s+[E-]\s+)?[0-9A-Fa-f]{3,8}\s+\[\d{1,2}\]/;
 
-/** Why a line of candump's screen output that `candump -ta` did not write (see `screenLineAsLog`) is not read. */
+/** Why a line of candump's screen output that `candump -ta` or `-tA` did not write (see `screenLineAsLog`) is not read. */
 const SCREEN_MESSAGE =
-  "candump's screen output (`can0  123   [8]  01 02 ...`) without a date on each frame (candump -ta writes one; -td and -tz write gaps and times since its start): record with candump -L (or -l), which writes `(seconds.fraction) interface frame`";
+  "candump's screen output (`can0  123   [8]  01 02 ...`) without a date on each frame (candump -ta and -tA write one; -td and -tz write gaps and times since its start): record with candump -L (or -l), which writes `(seconds.fraction) interface frame`";
 
 /**
  * Parses one log line. Blank lines give `undefined`; anything else that is not a frame gives
  * `{ ok: false }` with the reason, never an exception.
  */
-export function parseCandumpLine(line: string): CandumpLineResult | undefined {
+export function parseCandumpLine(line: string, options: CandumpLineOptions = {}): CandumpLineResult | undefined {
   if (line.length > MAX_CANDUMP_LINE) return bad(`line longer than ${MAX_CANDUMP_LINE} characters`);
   const trimmed = line.trim();
   if (trimmed === '') return undefined;
   const m = LINE.exec(trimmed);
   if (!m) {
-    // `candump -ta` output holds each frame and its date: read as the -L line it stands for.
-    const asLog = SCREEN_LINE.test(trimmed) ? screenLineAsLog(trimmed) : undefined;
+    // `candump -ta` and `-tA` output hold each frame and its date: read as the -L line it stands for.
+    const asLog = SCREEN_LINE.test(trimmed) ? screenLineAsLog(trimmed, options.timeZone ?? 'local') : undefined;
+    if (typeof asLog === 'string') return bad(asLog);
     if (asLog !== undefined) {
       const read = parseCandumpLine(asLog.line);
       if (read?.ok && !asLog.flagsKnown) {

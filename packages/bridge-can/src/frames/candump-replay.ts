@@ -59,7 +59,7 @@ export interface ReplayOptions {
    * handed on, nor counted by `resume`.
    */
   accept?(frame: CanFrame): boolean;
-  /** Vector ASC and BLF, PEAK TRC: the zone of the log's start time (`local`, `UTC`, `Europe/Berlin`, `+02:00`). Default `local`. */
+  /** Vector ASC and BLF, PEAK TRC: the zone of the log's start time; `candump -tA`: of its dates (`local`, `UTC`, `Europe/Berlin`, `+02:00`). Default `local`. */
   timeZone?: string;
   /** Stops the replay (it then resolves with what it did so far). */
   signal?: AbortSignal;
@@ -69,6 +69,8 @@ export interface ReplayOptions {
   onFrame(frame: CanFrame): void | Promise<void>;
   /** Told once, when the first record shows the log's format. */
   onFormat?(format: LogFormat): void;
+  /** Told once, at the first frame of a candump log stamped with local dates (`candump -tA`), which are read in `timeZone`. */
+  onWallClock?(): void;
   /** Receives every line that gave no frame; the replay goes on. */
   onProblem?(problem: ReplayProblem): void;
 }
@@ -126,7 +128,12 @@ export type LogRecord = CandumpLineResult | undefined;
  */
 export async function replayCandump(lines: Iterable<string> | AsyncIterable<string>, options: ReplayOptions): Promise<ReplayStats> {
   // A log without a date counts its times from 0: only a replay onto the clock can use them.
-  const parser = createLogLineParser({ format: options.format ?? 'auto', ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }), requireDate: options.timestamps !== 'replay' });
+  const parser = createLogLineParser({
+    format: options.format ?? 'auto',
+    ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+    requireDate: options.timestamps !== 'replay',
+    ...(options.onWallClock ? { onWallClock: options.onWallClock } : {}),
+  });
   return replayRecords(lines, (line) => parser.parse(line), parser.format, options);
 }
 

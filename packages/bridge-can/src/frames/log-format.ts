@@ -1,5 +1,6 @@
 import { createAscReader } from './asc-line.js';
 import { parseCandumpLine, type CandumpLineResult } from './candump-line.js';
+import { isLocalDateLine } from './candump-screen-line.js';
 import { createTrcReader } from './trc-line.js';
 
 /** The text log formats. */
@@ -39,10 +40,12 @@ export function sniffLogFormat(firstLine: string): TextLogFormat {
 export interface LogLineParserOptions {
   /** Default `auto`: told by the first non-blank line. */
   format?: TextLogFormat | 'auto';
-  /** Vector ASC and PEAK TRC: the zone of the log's start. Default `local`. */
+  /** Vector ASC and PEAK TRC: the zone of the log's start; `candump -tA`: of its dates. Default `local`. */
   timeZone?: string;
   /** Vector ASC and PEAK TRC: refuse events before the log names its start (their times count from 0). */
   requireDate?: boolean;
+  /** Called once, at the first frame of a candump log stamped with a local date (`candump -tA`), read in `timeZone`. */
+  onWallClock?(): void;
 }
 
 /** A line parser for one log, in order; `format()` says which format it settled on (undefined before the first line). */
@@ -58,7 +61,16 @@ export function createLogLineParser(options: LogLineParserOptions = {}): LogLine
   const settle = (chosen: TextLogFormat): void => {
     format = chosen;
     if (chosen === 'candump') {
-      parse = parseCandumpLine;
+      const lineOptions = options.timeZone === undefined ? {} : { timeZone: options.timeZone };
+      let wallClock = options.onWallClock === undefined;
+      parse = (line) => {
+        const read = parseCandumpLine(line, lineOptions);
+        if (!wallClock && read?.ok && isLocalDateLine(line)) {
+          wallClock = true;
+          options.onWallClock!();
+        }
+        return read;
+      };
       return;
     }
     const readerOptions = { ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }), requireDate: options.requireDate ?? false };
