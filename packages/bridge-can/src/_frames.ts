@@ -6,13 +6,17 @@ import type { CanFrame } from './frames/can-frame.js';
 import type { ReplayProblem } from './frames/candump-replay.js';
 import { pgnOf } from './bits/j1939.js';
 import { DM1_PGN, Dm1Points, parseDm1 } from './frames/j1939-dm1.js';
-import { j1939Id, J1939Transport } from './frames/j1939-transport.js';
+import { j1939Id, J1939Transport, type TransportProblem } from './frames/j1939-transport.js';
 import { samePgnMessage } from './pgn-hint.js';
 import { formatId } from './resolve.js';
 
 /** Ids tracked with open episodes; {@link createKeyedProblems} groups the ones past its own bound. */
 const MAX_TROUBLED = 4096;
 const idKey = (id: number, extended: boolean): number => (extended ? id + 0x20000000 : id);
+/** J1939 senders tracked with open transport episodes, one per PGN and sender (256 addresses, a few PGNs each). */
+const MAX_TRANSPORT_TROUBLED = 1024;
+const pgnHex = (pgn: number): string => `0x${pgn.toString(16).toUpperCase().padStart(4, '0')}`;
+const transportKey = (pgn: number, sourceAddress: number): string => `PGN ${pgnHex(pgn)} from ${sourceAddress}`;
 
 /**
  * What a bus does with each frame: decode it with the plan, count it and its problems, hold
@@ -28,6 +32,8 @@ export class FrameHandler {
   private readonly troubled = new Set<number>();
   /** J1939 transport sessions, when the plan reads messages by PGN or DM1. */
   private readonly transport: J1939Transport | undefined;
+  /** Messages given up, as episodes per PGN and sender (with `transport`). */
+  private readonly transportTrouble: KeyedProblems | undefined;
   /** DM1 trouble codes, with `j1939_dm1`. */
   private readonly dm1: Dm1Points | undefined;
   /** Frames by what became of them: the end of a replay says when nothing of a log was read. */
@@ -56,6 +62,7 @@ export class FrameHandler {
             return decoder !== undefined && decoder.byPgn && plan.messages.has(decoder);
           })
         : undefined;
+    this.transportTrouble = this.transport ? createKeyedProblems(ctx.problems, { prefix: `${this.prefix}.j1939`, maxKeys: MAX_TRANSPORT_TROUBLED }) : undefined;
   }
 
   /**
@@ -68,10 +75,11 @@ export class FrameHandler {
     const bus = this.plan.bus;
     const transport = this.transport?.accept(frame);
     if (transport) {
-      if (transport.problem) this.transportProblem(transport.problem);
+      if (transport.problems) for (const problem of transport.problems) this.transportProblem(problem);
       // The message the frame completed goes through like any frame (it is not a transport frame).
       if (transport.message) {
-        this.ctx.problems.resolve(`${this.prefix}.j1939_transport`);
+        const { id } = transport.message;
+        this.transportTrouble!.clean(transportKey(pgnOf(id), id & 0xff));
         this.handle(transport.message, timestampMs, recordedMs);
       }
       // A transport frame the DBC itself defines is decoded as well; otherwise it is the transport's.
@@ -124,10 +132,12 @@ export class FrameHandler {
     return true;
   }
 
-  /** A J1939 transport message given up (a packet missing, an abort). */
-  private transportProblem(message: string): void {
-    this.ctx.metrics.error(this.plan.bus, 'j1939_transport');
-    this.ctx.problems.report(`${this.prefix}.j1939_transport`, `${this.plan.bus}: ${message}; counted (fieldbridge_source_errors_total{kind="j1939_transport"})`, { bus: this.plan.bus });
+  /** A J1939 transport message given up (a packet missing, an abort): an episode per PGN and sender, until one of its messages arrives whole. */
+  private transportProblem(problem: TransportProblem): void {
+    const bus = this.plan.bus;
+    this.ctx.metrics.error(bus, 'j1939_transport');
+    const key = transportKey(problem.pgn, problem.sourceAddress);
+    this.transportTrouble!.report(key, 'j1939_transport', `${bus}: ${problem.message}; counted (fieldbridge_source_errors_total{kind="j1939_transport"})`, { bus, pgn: pgnHex(problem.pgn), source_address: problem.sourceAddress });
   }
 
   /**

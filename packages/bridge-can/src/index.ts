@@ -79,7 +79,7 @@ export { createLogLineParser, sniffLogFormat, MAX_LOG_LINE, LOG_FORMAT_NAMES, re
 export { readBlfRecords, BLF_SIGNATURE, type BlfReaderOptions } from './frames/blf-reader.js';
 export { readMf4Records, isMf4, type Mf4ReaderOptions } from './frames/mf4/reader.js';
 export { isTimeZone } from '@fieldbridge/core/bridge';
-export { J1939Transport, j1939Id, type TransportOutcome } from './frames/j1939-transport.js';
+export { J1939Transport, j1939Id, type TransportOutcome, type TransportProblem } from './frames/j1939-transport.js';
 export {
   replayCandump,
   replayCandumpFile,

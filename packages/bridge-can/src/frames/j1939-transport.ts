@@ -7,22 +7,42 @@ import type { CanFrame } from './can-frame.js';
  * a sequence number 1-255 and 7 bytes each). Sessions are kept per sender and destination; a
  * message whose packets have all arrived comes out as one frame with the message's own id and
  * data, stamped with its last packet's time.
+ *
+ * Packets come in order (J1939-21 sends a BAM's one after the other, and an RTS/CTS session's as
+ * each CTS asks), so a packet other than the next one means some were lost here: the message is
+ * dropped at once and said, never completed with the packets of another (a next message whose
+ * TP.CM was lost too would otherwise fill the holes). Only a CTS asking for packets again moves
+ * the next one back.
  */
+
+/** A message under way that was given up: which one, and why. */
+export interface TransportProblem {
+  pgn: number;
+  sourceAddress: number;
+  /** 255: to all (BAM). */
+  destinationAddress: number;
+  /** What happened, naming the PGN, the sender and the destination. */
+  message: string;
+}
 
 /** What one frame meant to the transport protocol. */
 export interface TransportOutcome {
   /** The message this frame completed: its id (priority, PGN, destination, sender) and all its bytes. */
   message?: CanFrame;
-  /** A message under way that was given up, and why. */
-  problem?: string;
+  /** Messages under way that were given up (a packet lost, an abort, a new message over one under way...). */
+  problems?: TransportProblem[];
 }
 
 const TP_CM = 0xec;
 const TP_DT = 0xeb;
 const RTS = 16;
+const CTS = 17;
+const END_OF_MSG_ACK = 19;
 const BAM = 32;
 const ABORT = 255;
-/** The longest gap between a session's frames before it is given up: J1939-21's T2/T3 (1,250 ms). */
+/** The longest gap between a BAM's packets: J1939-21's T1 (750 ms). */
+const BAM_GAP_MS = 750;
+/** The longest gap in an RTS/CTS session (CTS after a packet, packets after a CTS): J1939-21's T2 and T3 (1,250 ms). */
 const MAX_GAP_MS = 1250;
 const MAX_SIZE = 1785;
 
@@ -35,6 +55,8 @@ interface Session {
   destinationAddress: number;
   chunks: (Uint8Array | undefined)[];
   received: number;
+  /** The packet number that may come next: the one after the last, or the one a CTS asked for. */
+  next: number;
   lastMs: number;
 }
 
@@ -47,6 +69,17 @@ export function j1939Id(priority: number, pgn: number, destinationAddress: numbe
 
 const pgnText = (pgn: number): string => `PGN 0x${pgn.toString(16).toUpperCase().padStart(4, '0')}`;
 const describe = (s: Session): string => `${pgnText(s.pgn)} from ${s.sourceAddress} to ${s.destinationAddress === 0xff ? 'all' : s.destinationAddress}`;
+const gapLimit = (s: Session): number => (s.destinationAddress === 0xff ? BAM_GAP_MS : MAX_GAP_MS);
+const problemOf = (s: Session, why: string): TransportProblem => ({ pgn: s.pgn, sourceAddress: s.sourceAddress, destinationAddress: s.destinationAddress, message: `${describe(s)}: ${why}` });
+const dropped = (s: Session, why: string): TransportProblem => problemOf(s, `${why}; the message is dropped`);
+const packetsText = (from: number, to: number): string => (from === to ? `packet ${from}` : `packets ${from}-${to}`);
+
+/** Why packet `sequence` cannot be the next one of `s`. */
+function outOfTurn(s: Session, sequence: number): string {
+  const after = s.next === 1 ? 'came first' : `came after packet ${s.next - 1}`;
+  if (sequence > s.next && sequence <= s.packets) return `packet ${sequence} of ${s.packets} ${after}, so ${packetsText(s.next, sequence - 1)} ${sequence - s.next === 1 ? 'was' : 'were'} lost`;
+  return `a packet numbered ${sequence} came ${s.next === 1 ? 'before packet 1' : `after packet ${s.next - 1}`} of ${s.packets} (out of turn: a packet of another message?)`;
+}
 
 /**
  * Reassembles J1939 transport sessions from the frames of one bus, in order. `wants` says which
@@ -67,47 +100,16 @@ export class J1939Transport {
     // Data page 0, PDU format 0xEC or 0xEB: the destination is in PS, the sender in the low byte.
     const format = (frame.id >>> 16) & 0x3ff;
     if (format !== TP_CM && format !== TP_DT) return undefined;
+    const outcome: TransportOutcome = {};
+    const problems: TransportProblem[] = [];
+    this.expire(frame.timestampMs, problems);
     const sa = frame.id & 0xff;
     const da = (frame.id >>> 8) & 0xff;
     const key = sa * 256 + da;
-    const d = frame.data;
-    if (format === TP_DT) return this.data(key, d, frame);
-    const control = d[0]!;
-    const pgn = d[5]! | (d[6]! << 8) | ((d[7]! & 3) << 16);
-    if (control === RTS || control === BAM) {
-      const size = d[1]! | (d[2]! << 8);
-      const packets = d[3]!;
-      const replaced = this.sessions.get(key);
-      this.sessions.delete(key);
-      const outcome: TransportOutcome = {};
-      if (replaced) outcome.problem = `${describe(replaced)}: a new message began after ${replaced.received} of ${replaced.packets} packets`;
-      if (!this.wants(pgn, sa, da)) return outcome;
-      if (size < 9 || size > MAX_SIZE || packets !== Math.ceil(size / 7)) {
-        outcome.problem = `${pgnText(pgn)} from ${sa}: a transport message of ${size} bytes in ${packets} packets cannot be (9-1785 bytes, 7 a packet)`;
-        return outcome;
-      }
-      if (this.sessions.size >= this.maxSessions) {
-        const [oldestKey, oldest] = this.sessions.entries().next().value as [number, Session];
-        this.sessions.delete(oldestKey);
-        outcome.problem = `${describe(oldest)}: given up after ${oldest.received} of ${oldest.packets} packets, ${this.maxSessions} messages being under way at once`;
-      }
-      const priority = (frame.id >>> 26) & 7;
-      this.sessions.set(key, { pgn, size, packets, priority, sourceAddress: sa, destinationAddress: da, chunks: new Array<Uint8Array | undefined>(packets), received: 0, lastMs: frame.timestampMs });
-      return outcome;
-    }
-    if (control === ABORT) {
-      // Either side may abort: the sender (sa to da) or the receiver (da to sa).
-      for (const k of [key, da * 256 + sa]) {
-        const s = this.sessions.get(k);
-        if (s && s.pgn === pgn) {
-          this.sessions.delete(k);
-          return { problem: `${describe(s)}: aborted (reason ${d[1]}) after ${s.received} of ${s.packets} packets` };
-        }
-      }
-      return {};
-    }
-    // CTS and EndOfMsgAck come from the receiver: the data frames say all a listener needs.
-    return {};
+    if (format === TP_DT) this.data(key, frame, outcome, problems);
+    else this.control(key, sa, da, frame, problems);
+    if (problems.length > 0) outcome.problems = problems;
+    return outcome;
   }
 
   /**
@@ -120,25 +122,102 @@ export class J1939Transport {
     return left;
   }
 
-  private data(key: number, d: Uint8Array, frame: CanFrame): TransportOutcome {
-    const s = this.sessions.get(key);
-    if (!s) return {};
-    if (frame.timestampMs - s.lastMs > MAX_GAP_MS) {
+  /** Gives up the sessions silent for longer than J1939-21 allows, on the frames' own clock (a log's times). */
+  private expire(nowMs: number, problems: TransportProblem[]): void {
+    for (const [key, s] of this.sessions) {
+      const gap = nowMs - s.lastMs;
+      if (gap <= gapLimit(s)) continue;
       this.sessions.delete(key);
-      return { problem: `${describe(s)}: no packet for ${Math.round(frame.timestampMs - s.lastMs)} ms after ${s.received} of ${s.packets} (J1939-21 allows ${MAX_GAP_MS})` };
+      const allowed = s.destinationAddress === 0xff ? `J1939-21's T1 allows ${BAM_GAP_MS} ms between a BAM's packets` : `J1939-21's T2 and T3 allow ${MAX_GAP_MS} ms`;
+      problems.push(dropped(s, `nothing for ${Math.round(gap)} ms after ${s.next - 1} of ${s.packets} packets (${allowed})`));
+    }
+  }
+
+  private control(key: number, sa: number, da: number, frame: CanFrame, problems: TransportProblem[]): void {
+    const d = frame.data;
+    const control = d[0]!;
+    const pgn = d[5]! | (d[6]! << 8) | ((d[7]! & 3) << 16);
+    if (control === RTS || control === BAM) {
+      const size = d[1]! | (d[2]! << 8);
+      const packets = d[3]!;
+      const replaced = this.sessions.get(key);
+      this.sessions.delete(key);
+      if (replaced) problems.push(problemOf(replaced, `a new message began after ${replaced.received} of ${replaced.packets} packets`));
+      if (!this.wants(pgn, sa, da)) return;
+      if (size < 9 || size > MAX_SIZE || packets !== Math.ceil(size / 7)) {
+        problems.push({ pgn, sourceAddress: sa, destinationAddress: da, message: `${pgnText(pgn)} from ${sa}: a transport message of ${size} bytes in ${packets} packets cannot be (9-1785 bytes, 7 a packet)` });
+        return;
+      }
+      if (this.sessions.size >= this.maxSessions) {
+        const [oldestKey, oldest] = this.sessions.entries().next().value as [number, Session];
+        this.sessions.delete(oldestKey);
+        problems.push(problemOf(oldest, `given up after ${oldest.received} of ${oldest.packets} packets, ${this.maxSessions} messages being under way at once`));
+      }
+      const priority = (frame.id >>> 26) & 7;
+      this.sessions.set(key, { pgn, size, packets, priority, sourceAddress: sa, destinationAddress: da, chunks: new Array<Uint8Array | undefined>(packets), received: 0, next: 1, lastMs: frame.timestampMs });
+      return;
+    }
+    if (control === ABORT) {
+      // Either side may abort: the sender (sa to da) or the receiver (da to sa).
+      for (const k of [key, da * 256 + sa]) {
+        const s = this.sessions.get(k);
+        if (s && s.pgn === pgn) {
+          this.sessions.delete(k);
+          problems.push(problemOf(s, `aborted (reason ${d[1]}) after ${s.received} of ${s.packets} packets`));
+          return;
+        }
+      }
+      return;
+    }
+    // CTS and EndOfMsgAck come from the receiver (sa) to the sender (da): they say where the session is.
+    const receiving = da * 256 + sa;
+    const s = this.sessions.get(receiving);
+    if (!s || (control !== CTS && control !== END_OF_MSG_ACK)) return;
+    if (s.pgn !== pgn) {
+      this.sessions.delete(receiving);
+      problems.push(dropped(s, `the receiver answered for ${pgnText(pgn)} before packet ${s.next} of ${s.packets} (a new message whose RTS was lost here?)`));
+      return;
+    }
+    if (control === END_OF_MSG_ACK) {
+      // Complete messages have left already: the receiver has packets this listener has not.
+      this.sessions.delete(receiving);
+      problems.push(dropped(s, `the receiver acknowledged the whole message, but ${packetsText(s.next, s.packets)} of ${s.packets} never arrived here`));
+      return;
     }
     s.lastMs = frame.timestampMs;
+    const count = d[1]!;
+    const next = d[2]!;
+    // A CTS for 0 packets holds the session open; one for packets sent already asks for them again.
+    if (count === 0 || next < 1) return;
+    if (next > s.next) {
+      this.sessions.delete(receiving);
+      problems.push(dropped(s, `the receiver asked for packet ${next} while packet ${s.next} of ${s.packets} had not arrived here`));
+      return;
+    }
+    s.next = next;
+  }
+
+  private data(key: number, frame: CanFrame, outcome: TransportOutcome, problems: TransportProblem[]): void {
+    const s = this.sessions.get(key);
+    if (!s) return;
+    const d = frame.data;
     const sequence = d[0]!;
-    if (sequence < 1 || sequence > s.packets) return { problem: `${describe(s)}: a packet numbered ${sequence}, outside 1-${s.packets}, ignored` };
+    if (sequence !== s.next) {
+      this.sessions.delete(key);
+      problems.push(dropped(s, outOfTurn(s, sequence)));
+      return;
+    }
+    s.lastMs = frame.timestampMs;
+    s.next++;
     // A packet sent again (after a CTS asking for it) replaces the first copy; copied, as a reader may reuse its buffers.
     if (!s.chunks[sequence - 1]) s.received++;
     s.chunks[sequence - 1] = d.slice(1, 8);
-    if (s.received < s.packets) return {};
+    if (s.received < s.packets) return;
     this.sessions.delete(key);
     const data = new Uint8Array(s.size);
     s.chunks.forEach((chunk, i) => data.set(chunk!.subarray(0, Math.min(7, s.size - i * 7)), i * 7));
     const message: CanFrame = { id: j1939Id(s.priority, s.pgn, s.destinationAddress, s.sourceAddress), extended: true, fd: false, data, timestampMs: frame.timestampMs, timestampSource: frame.timestampSource };
     if (frame.interface !== undefined) message.interface = frame.interface;
-    return { message };
+    outcome.message = message;
   }
 }
