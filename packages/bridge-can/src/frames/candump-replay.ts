@@ -8,6 +8,9 @@ import type { CandumpLineResult } from './candump-line.js';
 import { BLF_SIGNATURE, readBlfRecords } from './blf-reader.js';
 import { isMf4, readMf4Records } from './mf4/reader.js';
 import { createLogLineParser, MAX_LOG_LINE, type LogFormat, type TextLogFormat } from './log-format.js';
+import { addReplayStats, noReplayStats, type ReplayStats } from './replay-stats.js';
+
+export { addReplayStats, noReplayStats, type ReplayStats } from './replay-stats.js';
 
 /** The time a replay reads and waits on; injected so that tests run without real waiting. */
 export interface ReplayClock {
@@ -90,26 +93,6 @@ export interface ReplayResume {
    * `timestamps: replay`) goes on where it was rather than starting again at the resumed frame.
    */
   anchor?: { wallMs: number; loggedMs: number };
-}
-
-/** What a replay did. */
-export interface ReplayStats {
-  lines: number;
-  /** Frames handed on, and (`resumed`) passed over because an earlier replay had handed them on. */
-  frames: number;
-  resumed?: number;
-  malformed: number;
-  unsupported: number;
-  /** With `channel`: frames of other channels left out, and up to 16 of those channels' names. */
-  otherChannels?: { frames: number; names: string[] };
-  /** With `accept`: frames of the channel read that it refused. */
-  filtered?: number;
-  /** The format the log turned out to be in (undefined for a log without lines). */
-  format?: LogFormat;
-  /** The log's first and last frame timestamps (ms), when it had frames. */
-  firstTimestampMs?: number;
-  lastTimestampMs?: number;
-  aborted: boolean;
 }
 
 function check(options: ReplayOptions): void {
@@ -214,30 +197,6 @@ export async function replayRecords<T>(records: Iterable<T> | AsyncIterable<T>, 
     if (pending) await pending;
   }
   return stats;
-}
-
-/** Empty totals, for {@link addReplayStats}. */
-export function noReplayStats(): ReplayStats {
-  return { lines: 0, frames: 0, malformed: 0, unsupported: 0, aborted: false };
-}
-
-/** Adds one replay's stats (a loop's pass, a folder's log) to `total`; its times moved by `offsetMs`. */
-export function addReplayStats(total: ReplayStats, stats: ReplayStats, offsetMs = 0): void {
-  total.lines += stats.lines;
-  total.frames += stats.frames;
-  if (stats.resumed) total.resumed = (total.resumed ?? 0) + stats.resumed;
-  total.malformed += stats.malformed;
-  total.unsupported += stats.unsupported;
-  total.format ??= stats.format;
-  if (stats.filtered) total.filtered = (total.filtered ?? 0) + stats.filtered;
-  if (stats.otherChannels) {
-    const other = (total.otherChannels ??= { frames: 0, names: [] });
-    other.frames += stats.otherChannels.frames;
-    for (const name of stats.otherChannels.names) if (other.names.length < 16 && !other.names.includes(name)) other.names.push(name);
-  }
-  total.firstTimestampMs ??= stats.firstTimestampMs;
-  if (stats.lastTimestampMs !== undefined) total.lastTimestampMs = stats.lastTimestampMs + offsetMs;
-  total.aborted = stats.aborted;
 }
 
 /** The binary format a file's first bytes name: Vector BLF (`LOGG`), ASAM MDF (`MDF     `), or undefined for text. */
