@@ -13,9 +13,15 @@ import { messageOf } from './errors.js';
  */
 export const MAX_SUBSCRIPTIONS = 100;
 
-/** Items `lane` can take still: the server's MaxMonitoredItemsPerSubscription, or what it was found to hold, less what it holds. */
+/**
+ * Items `lane` can take still: the server's MaxMonitoredItemsPerSubscription, or what it was
+ * found to hold (for a subscription not found full yet, what the others were: the limit is the
+ * server's, the same for each), less what it holds.
+ */
 export function roomOf(ctx: SubscriptionMonitor, lane: Lane): number {
-  return Math.min(ctx.limits.itemsPerSubscription ?? Infinity, lane.learnedCapacity ?? Infinity) - itemCount(lane);
+  // Without it, a server that refuses a whole request for room would have each new subscription found full again, in halves.
+  const most = lane.learnedCapacity ?? itemsPerSubscription(ctx) ?? Infinity;
+  return Math.min(ctx.limits.itemsPerSubscription ?? Infinity, most) - itemCount(lane);
 }
 
 /** The most items one subscription takes, as the server says it or as its refusals showed; undefined when neither told. */
