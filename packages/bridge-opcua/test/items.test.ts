@@ -130,10 +130,14 @@ describe('a server that takes few monitored items per call', () => {
     // More items than that in one CreateMonitoredItems are all refused (BadTooManyOperations).
     before = limits().maxMonitoredItemsPerCall;
     limits().maxMonitoredItemsPerCall = 2;
+    const rejected = (): number => server.server.engine.serverDiagnosticsSummary.rejectedRequestsCount;
+    const rejectedBefore = rejected();
     const c = collector();
     const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables, ...c.handlers });
     cleanup.add(() => sub.close());
     expect(sub.items().map((i) => [i.key, i.state, i.message])).toEqual(variables.map((v) => [v.key, 'active', undefined]));
+    // Its limit read first, no request was too large: not one refused (and sent again in halves).
+    expect(rejected()).toBe(rejectedBefore);
     await c.value((v) => v.item.key === 'counter');
   });
 
