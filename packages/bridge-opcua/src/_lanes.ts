@@ -118,6 +118,8 @@ export async function placeTargets(up: Upkeep, ctx: SubscriptionMonitor, list: r
   return refusals;
 }
 
+const itemsText = (n: number): string => `${n} ${n === 1 ? 'item' : 'items'}`;
+
 /** Labels named in a refusal for room, per mapping entry; the rest are counted. */
 const NAMED = 3;
 
@@ -136,9 +138,9 @@ export function roomText(ctx: SubscriptionMonitor, targets: readonly Target[]): 
   const perSubscription = itemsPerSubscription(ctx);
   const each =
     ctx.limits.itemsPerSubscription !== undefined
-      ? `at most ${perSubscription} items in each (its MaxMonitoredItemsPerSubscription)`
+      ? `at most ${itemsText(ctx.limits.itemsPerSubscription)} in each (its MaxMonitoredItemsPerSubscription)`
       : perSubscription !== undefined
-        ? `${perSubscription} items in each at most (it refused more with BadTooManyMonitoredItems)`
+        ? `${itemsText(perSubscription)} in each at most (it refused more with BadTooManyMonitoredItems)`
         : 'as many items in each as it takes';
   const counts = `${monitored} ${monitored === 1 ? 'item is' : 'items are'} monitored, ${left} ${left === 1 ? 'is' : 'are'} not`;
   switch (shortage.kind) {
