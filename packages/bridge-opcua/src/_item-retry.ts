@@ -20,8 +20,10 @@ export function retryFailed(up: Upkeep, ctx: SubscriptionMonitor): Promise<void>
     if (up.closed || up.connection.state() !== 'connected') return;
     const again = up.targets.filter((t) => t.state === 'refused' || t.state === 'unresolved');
     if (again.length === 0 && up.pendingFolders.length === 0) return;
-    // Items that found no room: the server's limits are read again (its configuration, or what its other clients hold, may have changed).
-    if (again.some((t) => refusedForRoom(t.message))) ctx.limits = await readServerLimits(up.connection.session, ctx.timeoutMs);
+    // Items that found no room: the server's limits are read again (its configuration, or what
+    // its other clients hold, may have changed), and what its refusals showed is learnt anew: a
+    // subscription found full may have met the server's MaxMonitoredItems over all its clients.
+    if (again.some((t) => refusedForRoom(t.message))) await relearnLimits(up, ctx);
     const list = await resolveAll(up, again);
     await monitorPending(up, ctx, list);
     const { logger } = up.connection;
@@ -53,6 +55,12 @@ export function withdrawGone(up: Upkeep, ctx: SubscriptionMonitor, gone: ReturnT
   });
 }
 
+/** Reads the server's limits again and forgets what its refusals showed, to be learnt again from the next ones. */
+async function relearnLimits(up: Upkeep, ctx: SubscriptionMonitor): Promise<void> {
+  ctx.limits = await readServerLimits(up.connection.session, ctx.timeoutMs);
+  for (const lane of ctx.lanes) delete lane.learnedCapacity;
+}
+
 /** node-opcua's publish engine of a session: which subscriptions it publishes for. */
 interface PublishEngineView {
   hasSubscription(subscriptionId: number): boolean;
@@ -60,7 +68,8 @@ interface PublishEngineView {
 
 /**
  * Queues a look at what node-opcua re-created after a restore. After a new session (a server
- * restart) the server's limits are read again, as a restarted server may have new ones. A
+ * restart) the server's limits are read again, and learnt again from its refusals, as a
+ * restarted server may have new ones; the items refused for room are placed at once. A
  * subscription node-opcua could not create again (it gives up on it in silence: the server took
  * fewer subscriptions, or refused one) has its items placed anew, on the other subscriptions or
  * new ones. An item that failed there (its node is gone from the restarted server) is taken out
@@ -71,10 +80,7 @@ export function checkAfterRestore(up: Upkeep, ctx: SubscriptionMonitor, sessionR
   return up.serial(async () => {
     if (up.closed) return;
     const { session, logger } = up.connection;
-    if (sessionRecreated) {
-      ctx.limits = await readServerLimits(session, ctx.timeoutMs);
-      for (const lane of ctx.lanes) delete lane.learnedCapacity;
-    }
+    if (sessionRecreated) await relearnLimits(up, ctx);
     const engine = (session as unknown as { getPublishEngine(): PublishEngineView }).getPublishEngine();
     const lost = ctx.lanes.filter((lane) => !engine.hasSubscription(lane.subscription.subscriptionId));
     const again: Target[] = [];
@@ -93,6 +99,14 @@ export function checkAfterRestore(up: Upkeep, ctx: SubscriptionMonitor, sessionR
       );
     }
     const failed: Target[] = [];
+    // Items the old limits left out are placed now, on what the restarted server gives, rather than at the next retry.
+    if (sessionRecreated) {
+      for (const t of up.targets) {
+        if (t.state !== 'refused' || !refusedForRoom(t.message)) continue;
+        t.state = 'pending';
+        again.push(t);
+      }
+    }
     for (const t of up.targets) {
       const status = (t.monitored as unknown as { statusCode?: { isGood(): boolean; name: string } } | undefined)?.statusCode;
       if (t.state !== 'active' || !status || status.isGood()) continue;
