@@ -118,6 +118,13 @@ export async function placeTargets(up: Upkeep, ctx: SubscriptionMonitor, list: r
   return refusals;
 }
 
+/** The fewest items a subscription was found to hold at most, where that is below the MaxMonitoredItemsPerSubscription the server says. */
+function fullBelowSaid(ctx: SubscriptionMonitor): number | undefined {
+  const said = ctx.limits.itemsPerSubscription ?? Infinity;
+  const below = ctx.lanes.flatMap((l) => (l.learnedCapacity !== undefined && l.learnedCapacity < said ? [l.learnedCapacity] : []));
+  return below.length > 0 ? Math.min(...below) : undefined;
+}
+
 const itemsText = (n: number): string => `${n} ${n === 1 ? 'item' : 'items'}`;
 
 /** Labels named in a refusal for room, per mapping entry; the rest are counted. */
@@ -136,9 +143,12 @@ export function roomText(ctx: SubscriptionMonitor, targets: readonly Target[]): 
   const monitored = targets.filter((t) => t.state === 'active').length;
   const fewer = 'or monitor fewer (fewer nodes, a lower max_items in folders[])';
   const perSubscription = itemsPerSubscription(ctx);
+  const below = fullBelowSaid(ctx);
+  // A subscription that refused items below the limit the server says met its limit over all clients instead.
+  const itemsLimit = below === undefined ? 'MaxMonitoredItemsPerSubscription' : 'MaxMonitoredItems';
   const each =
     ctx.limits.itemsPerSubscription !== undefined
-      ? `at most ${itemsText(ctx.limits.itemsPerSubscription)} in each (its MaxMonitoredItemsPerSubscription)`
+      ? `at most ${itemsText(ctx.limits.itemsPerSubscription)} in each (its MaxMonitoredItemsPerSubscription)${below === undefined ? '' : `, yet one of ${itemsText(below)} refused more (its MaxMonitoredItems over all its clients)`}`
       : perSubscription !== undefined
         ? `${itemsText(perSubscription)} in each at most (it refused more with BadTooManyMonitoredItems)`
         : 'as many items in each as it takes';
@@ -146,14 +156,14 @@ export function roomText(ctx: SubscriptionMonitor, targets: readonly Target[]): 
   switch (shortage.kind) {
     case 'session': {
       const given = shortage.declared
-        ? `the server gives a session at most ${shortage.subscriptions} subscriptions (its MaxSubscriptionsPerSession)`
+        ? `the server gives a session at most ${shortage.subscriptions} ${shortage.subscriptions === 1 ? 'subscription' : 'subscriptions'} (its MaxSubscriptionsPerSession)`
         : `the server refused a subscription more than the ${shortage.subscriptions} this session has (BadTooManySubscriptions: its MaxSubscriptionsPerSession, or MaxSubscriptions over all its clients)`;
-      return `${given} and takes ${each}; ${counts}: raise MaxSubscriptionsPerSession or MaxMonitoredItemsPerSubscription in the server's configuration, ${fewer}`;
+      return `${given} and takes ${each}; ${counts}: raise ${below === undefined ? 'MaxSubscriptionsPerSession or MaxMonitoredItemsPerSubscription' : 'MaxMonitoredItems'} in the server's configuration, ${fewer}`;
     }
     case 'server':
       return `the server monitors no more items over all its clients (its MaxMonitoredItems), not even in a subscription of their own; ${counts}: raise MaxMonitoredItems in the server's configuration, ${fewer}`;
     case 'bridge':
-      return `the ${shortage.subscriptions} subscriptions bridge-opcua opens on one session at most are full, with ${each}; ${counts}: raise MaxMonitoredItemsPerSubscription in the server's configuration, ${fewer}`;
+      return `the ${shortage.subscriptions} subscriptions bridge-opcua opens on one session at most are full, with ${each}; ${counts}: raise ${itemsLimit} in the server's configuration, ${fewer}`;
     case 'failed':
       return `the subscriptions this session has are full, with ${each}, and one more could not be created (${shortage.reason}); ${counts}`;
   }

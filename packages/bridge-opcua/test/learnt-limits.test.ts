@@ -63,6 +63,25 @@ describe('a limit learnt from the refusals of a server', () => {
     await sub.close();
   });
 
+  it('below the MaxMonitoredItemsPerSubscription the server says, is said to be its MaxMonitoredItems over all clients', async () => {
+    const server = await serverFor(cleanup, { pkiDir: cleanup.dir('server'), capabilities: { maxSubscriptionsPerSession: 1 } });
+    const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'));
+    const capabilities = server.server.engine.serverCapabilities;
+    const total = (server.server.engine as unknown as { _globalCounter: { totalMonitoredItemCount: number } })._globalCounter.totalMonitoredItemCount;
+    capabilities.maxMonitoredItems = total + 2;
+    const c = collector();
+    const keys = KEYS.slice(0, 3);
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables: variables(keys), ...c.handlers });
+    cleanup.add(() => sub.close());
+    expect(sub.stats()).toMatchObject({ active: 2, refused: 1, subscriptions: 1 });
+    expect(c.problems.map((p) => p.message)).toEqual([
+      `${keys[2]}: the server refused to monitor ${nsu(keys[2]!)} (BadTooManyMonitoredItems): the server gives a session at most 1 subscription (its MaxSubscriptionsPerSession) ` +
+        `and takes at most ${capabilities.maxMonitoredItemsPerSubscription} items in each (its MaxMonitoredItemsPerSubscription), yet one of 2 items refused more (its MaxMonitoredItems over all its clients); ` +
+        "2 items are monitored, 1 is not: raise MaxMonitoredItems in the server's configuration, or monitor fewer (fewer nodes, a lower max_items in folders[]); trying again every 10m",
+    ]);
+    await sub.close();
+  });
+
   it('is learnt again after a server restart, and the items it left out are placed at once on what the restarted server gives', async () => {
     const pkiDir = cleanup.dir('server');
     let server = await serverFor(cleanup, { pkiDir, capabilities: { maxMonitoredItemsPerSubscription: 2, maxSubscriptionsPerSession: 2 } });
