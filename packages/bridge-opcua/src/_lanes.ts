@@ -80,7 +80,7 @@ export async function placeTargets(up: Upkeep, ctx: SubscriptionMonitor, list: r
   const queue = list.filter((t) => t.state === 'pending');
   const refusals: FieldRefusal[] = [];
   if (queue.length === 0) return refusals;
-  const perCall = await itemsPerCall({ session: up.connection.session }, ctx.timeoutMs);
+  const perCall = { items: await itemsPerCall({ session: up.connection.session }, ctx.timeoutMs) };
   let shortage: RoomShortage | undefined;
   for (let i = 0; queue.length > 0; i += 1) {
     let lane = ctx.lanes[i];

@@ -103,15 +103,16 @@ function groupKey(t: Target): string {
 /**
  * Creates monitored items for `targets` (resolved, state `pending`) on `lane`'s subscription:
  * items sharing sampling settings go in one `ClientMonitoredItemGroup` (requests of at most
- * `perCall` items, and one event listener per group rather than per item), each event notifier in
- * its own. A request the server still refuses for its size (BadTooManyOperations, or a
- * BadTooManyMonitoredItems for the whole request) is sent again in halves. Each target ends
+ * `perCall.items` items, and one event listener per group rather than per item), each event
+ * notifier in its own. A request the server still refuses for its size (BadTooManyOperations) is
+ * sent again in halves, and `perCall.items` lowered to the half for the requests after it; one
+ * refused as a whole for room (BadTooManyMonitoredItems) is sent again in halves. Each target ends
  * `active` or `refused` with the server's status; a failed request refuses its whole group. Once
  * the subscription refused an item for room (BadTooManyMonitoredItems), the targets not asked
  * for yet are refused so without a request: the caller places them on another subscription.
  * Returns the event fields the server could not select.
  */
-export async function monitorTargets(ctx: MonitorContext, lane: Lane, targets: readonly Target[], perCall: number): Promise<FieldRefusal[]> {
+export async function monitorTargets(ctx: MonitorContext, lane: Lane, targets: readonly Target[], perCall: CallSize): Promise<FieldRefusal[]> {
   const groups = new Map<string, Target[]>();
   for (const t of targets) {
     const key = groupKey(t);
@@ -122,9 +123,10 @@ export async function monitorTargets(ctx: MonitorContext, lane: Lane, targets: r
   const refusals: FieldRefusal[] = [];
   let full = false;
   for (const members of groups.values()) {
-    const calls: Target[][] = [];
-    for (let start = 0; start < members.length; start += perCall) calls.push(members.slice(start, start + perCall));
-    for (let chunk = calls.shift(); chunk !== undefined; chunk = calls.shift()) {
+    const rest = [...members];
+    // Halves of a request refused for room, sent before the rest.
+    const halves: Target[][] = [];
+    for (let chunk = nextChunk(halves, rest, perCall); chunk.length > 0; chunk = nextChunk(halves, rest, perCall)) {
       if (full) {
         for (const t of chunk) refuse(t, NO_ROOM);
         continue;
@@ -132,14 +134,30 @@ export async function monitorTargets(ctx: MonitorContext, lane: Lane, targets: r
       const failure = await createItems(ctx, lane, chunk, refusals);
       if ((refusedForSize(failure) || refusedForRoom(failure)) && chunk.length > 1) {
         const half = Math.ceil(chunk.length / 2);
-        calls.unshift(chunk.slice(0, half), chunk.slice(half));
         for (const t of chunk) t.state = 'pending';
+        // Too many for one request: so would the rest be. Too many for the room left: the rest may fit, in requests of the size the server takes.
+        if (refusedForSize(failure)) {
+          perCall.items = half;
+          rest.unshift(...chunk);
+        } else {
+          halves.unshift(chunk.slice(0, half), chunk.slice(half));
+        }
         continue;
       }
       full = chunk.some((t) => t.state === 'refused' && refusedForRoom(t.message));
     }
   }
   return refusals;
+}
+
+/** The most items one CreateMonitoredItems request carries: lowered for the requests after one the server refused for its size. */
+export interface CallSize {
+  items: number;
+}
+
+/** The next request's targets: a half of one refused for room, else the next of `rest`, as many as `perCall` allows. Empty when none are left. */
+function nextChunk(halves: Target[][], rest: Target[], perCall: CallSize): Target[] {
+  return halves.shift() ?? rest.splice(0, perCall.items);
 }
 
 function refuse(t: Target, message: string): void {

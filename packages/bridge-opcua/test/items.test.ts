@@ -190,17 +190,23 @@ describe('a server that takes few monitored items per call', () => {
     await sub.close();
   });
 
-  it('that it does not say, gets them in smaller requests after refusing a large one', async () => {
+  it('that it does not say, gets them in smaller requests after refusing a large one, and asks no more in one after', async () => {
     before = limits().maxMonitoredItemsPerCall;
     limits().maxMonitoredItemsPerCall = 2;
     // The server enforces the limit but its OperationLimits node says none (0), as some servers do.
     const opcua = await import('node-opcua');
     const node = server.server.engine.addressSpace!.findNode('i=11714') as import('node-opcua').UAVariable;
     node.bindVariable({ get: () => new opcua.Variant({ dataType: opcua.DataType.UInt32, value: 0 }) }, true);
+    // A second sampling interval: a second set of requests, which the size found for the first fits.
+    const all = [...variables, ...['Line1.Motor1.Speed', 'Line1.Motor2.Speed', 'Line1.Motor3.Speed'].map((key) => ({ key, nodeId: nsu(key), samplingIntervalMs: 100 }))];
+    const rejected = (): number => server.server.engine.serverDiagnosticsSummary.rejectedRequestsCount;
+    const rejectedBefore = rejected();
     const c = collector();
-    const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables, ...c.handlers });
+    const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables: all, ...c.handlers });
     cleanup.add(() => sub.close());
-    expect(sub.items().map((i) => [i.key, i.state, i.message])).toEqual(variables.map((v) => [v.key, 'active', undefined]));
+    expect(sub.items().map((i) => [i.key, i.state, i.message])).toEqual(all.map((v) => [v.key, 'active', undefined]));
+    // Only the first request was too large: the later ones were made as small as the halves that went through.
+    expect(rejected() - rejectedBefore).toBe(1);
     await c.value((v) => v.item.key === 'counter');
   });
 });
