@@ -39,6 +39,11 @@ export interface Route {
   carried: Map<number, Carried>;
   /** Components whose boot clock over this route is not the vehicle's (see `ROUTE_SKEW_MS`). */
   foreign: Set<number>;
+  /**
+   * Per component, arrival minus boot time of its last frame with a boot time over this route:
+   * the route's lag, which places a frame without a time of its own (a HEARTBEAT) on the boot clock.
+   */
+  clocks: Map<number, number>;
   /** Copies of another route's frames among this route's recent frames. */
   mirror: { of: string; copies: number; frames: number };
   read: number;
@@ -54,7 +59,7 @@ export interface Route {
 
 export function createRoute(name: string, atMs: number, announced: boolean): Route {
   const route: Omit<Route, 'lead'> & { lead?: Route } = {
-    name, lastAtMs: atMs, carried: new Map(), foreign: new Set(), mirror: { of: '', copies: 0, frames: 0 }, read: 0, standby: 0, behind: 0, copies: 0, announced,
+    name, lastAtMs: atMs, carried: new Map(), foreign: new Set(), clocks: new Map(), mirror: { of: '', copies: 0, frames: 0 }, read: 0, standby: 0, behind: 0, copies: 0, announced,
   };
   route.lead = route as Route;
   return route as Route;
@@ -116,4 +121,13 @@ export function countMirror(r: Route, copyOf: string | undefined): 'join' | 'lea
     m.frames /= 2;
   }
   return verdict;
+}
+
+/**
+ * When (boot time, ms) a frame of component `compid` without a time of its own, come over `r` at
+ * `atMs`, was made, going by the route's lag; undefined before a frame with a boot time came over it.
+ */
+export function madeAt(r: Route, compid: number, atMs: number): number | undefined {
+  const clock = r.clocks.get(compid);
+  return clock === undefined ? undefined : atMs - clock;
 }

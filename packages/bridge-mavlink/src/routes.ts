@@ -5,7 +5,7 @@
 // which the copy filter (duplicate-frames.ts) tells. Pure: frames and times in, verdicts out.
 
 import { EVERY_PORT_MESSAGES, EveryPortCopies } from './_every-port.js';
-import { carriesNow, carry, countMirror, createRoute, heardOver, isQuiet, MESSAGE_GRACE_MS, ROUTE_QUIET_MS, type Route } from './_route.js';
+import { carriesNow, carry, countMirror, createRoute, heardOver, isQuiet, madeAt, MESSAGE_GRACE_MS, ROUTE_QUIET_MS, type Route } from './_route.js';
 
 export { EVERY_PORT_MESSAGES, MESSAGE_GRACE_MS, ROUTE_QUIET_MS };
 
@@ -117,6 +117,12 @@ interface Vehicle {
 }
 
 const messageKey = (compid: number, msgid: number): number => compid * 2 ** 24 + msgid;
+
+/** A message read from `lead`, made at boot time `bootMs`. */
+function remember(v: Vehicle, key: number, lead: Route, bootMs: number): void {
+  if (!v.lastRead.has(key) && v.lastRead.size >= MAX_MESSAGES) v.lastRead.clear();
+  v.lastRead.set(key, { lead, bootMs });
+}
 
 /**
  * A difference of boot times in ms, taken modulo `time_boot_ms`'s 2^32 ms: the message timer
@@ -276,9 +282,7 @@ export function createRouteChoice(options: RouteChoiceOptions = {}): RouteChoice
       const lead = v?.routes.get(name)?.lead;
       if (!v || !lead) return;
       v.clocks.set(frame.compid, atMs - bootMs);
-      const key = messageKey(frame.compid, frame.msgid);
-      if (!v.lastRead.has(key) && v.lastRead.size >= MAX_MESSAGES) v.lastRead.clear();
-      v.lastRead.set(key, { lead, bootMs });
+      remember(v, messageKey(frame.compid, frame.msgid), lead, bootMs);
     },
     take() {
       const out = events;
@@ -302,6 +306,8 @@ export function createRouteChoice(options: RouteChoiceOptions = {}): RouteChoice
     if (v.routes.size === 1) return 'read';
     const bootMs = bootMsOf();
     if (bootMs !== undefined) {
+      // Components are bounded by the tracker's per-system cap on what it holds; here by 256 ids.
+      r.clocks.set(frame.compid, atMs - bootMs);
       const clock = v.clocks.get(frame.compid);
       if (clock !== undefined && Math.abs(bootDiff(atMs - bootMs - clock)) > ROUTE_SKEW_MS) {
         // Another boot clock: a second sender with these ids, or a reboot. Read as it comes.
@@ -313,10 +319,14 @@ export function createRouteChoice(options: RouteChoiceOptions = {}): RouteChoice
       return 'read';
     }
     if (carriedBefore(v, lead, key, atMs)) return 'standby';
-    if (bootMs !== undefined) {
+    // A HEARTBEAT has no time of its own: placed by its route's lag, a slower route's heartbeat
+    // made before one already read is behind too (its flight mode is not taken back).
+    const made = bootMs ?? madeAt(r, frame.compid, atMs);
+    if (made !== undefined) {
       const last = v.lastRead.get(key);
-      const back = last && last.lead !== lead ? bootDiff(last.bootMs - bootMs) : -1;
+      const back = last && last.lead !== lead ? bootDiff(last.bootMs - made) : -1;
       if (back >= 0 && back < ROUTE_SKEW_MS) return 'behind';
+      if (bootMs === undefined) remember(v, key, lead, made);
     }
     return 'read';
   }
