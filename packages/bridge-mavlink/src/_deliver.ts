@@ -63,6 +63,7 @@ export class Delivery {
         this.vehicles.apply(batch.event, batch.points[0], (channel, points) => this.write(channel, points));
         if (batch.event.kind === 'vehicle.restarted') this.sharedIds.restarted(batch.sysid, batch.event.compid, batch.event.atMs);
         if (batch.event.kind === 'route.added' || batch.event.kind === 'route.changed') this.route(batch.event);
+        if (batch.event.kind === 'route.shared') this.sharedIds.heardApart(batch.event);
         if (batch.event.kind === 'link.stats') {
           this.metrics.frames(batch.sysid, batch.event.received);
           this.metrics.lost(batch.sysid, batch.event.lost);
@@ -86,7 +87,7 @@ export class Delivery {
   }
 
   /** A vehicle heard over another route, or a failover: said once each, as they happen. */
-  private route(event: RouteEvent): void {
+  private route(event: Exclude<RouteEvent, { kind: 'route.shared' }>): void {
     const link = this.vehicles.link.name;
     const fields = { channel: link, sysid: event.sysid, route: event.route };
     if (event.kind === 'route.added') {

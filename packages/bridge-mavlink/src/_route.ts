@@ -1,6 +1,8 @@
 // One route of a vehicle as the route choice (routes.ts) keeps it: when it was heard, how often,
 // which messages it carries and at what interval, whether its frames are copies of another's.
 
+import { routeHeartbeats, type RouteHeartbeats } from './_route-witness.js';
+
 /**
  * A route that carried the vehicle is quiet once nothing came over it for 3 of its usual gaps
  * between the vehicle's frames, at least this long (ms), at most the link timeout.
@@ -44,6 +46,10 @@ export interface Route {
    * the route's lag, which places a frame without a time of its own (a HEARTBEAT) on the boot clock.
    */
   clocks: Map<number, number>;
+  /** What its heartbeats said while it was a standby (see `_route-witness.ts`). */
+  heartbeats: RouteHeartbeats;
+  /** Why it carries another vehicle with the vehicle's ids, once its heartbeats said so: its frames are read as they come. */
+  other?: string;
   /** Copies of another route's frames among this route's recent frames. */
   mirror: { of: string; copies: number; frames: number };
   read: number;
@@ -51,15 +57,16 @@ export interface Route {
   behind: number;
   copies: number;
   /**
-   * `route.added` said (or not to be said: the first route). A route is said once one of its
-   * frames is of the vehicle: not while its boot clock is another's (two vehicles with one id).
+   * `route.added` said (or not to be said: the first route). A route is said at its first
+   * heartbeat that is the vehicle's: not while its boot clock or its heartbeats are another
+   * vehicle's (two vehicles with one id).
    */
   announced: boolean;
 }
 
 export function createRoute(name: string, atMs: number, announced: boolean): Route {
   const route: Omit<Route, 'lead'> & { lead?: Route } = {
-    name, lastAtMs: atMs, carried: new Map(), foreign: new Set(), clocks: new Map(), mirror: { of: '', copies: 0, frames: 0 }, read: 0, standby: 0, behind: 0, copies: 0, announced,
+    name, lastAtMs: atMs, carried: new Map(), foreign: new Set(), clocks: new Map(), heartbeats: routeHeartbeats(), mirror: { of: '', copies: 0, frames: 0 }, read: 0, standby: 0, behind: 0, copies: 0, announced,
   };
   route.lead = route as Route;
   return route as Route;

@@ -1,4 +1,7 @@
 import type { ProblemReporter } from '@fieldbridge/core/bridge';
+import type { RouteEvent } from './routes.js';
+
+const FIX = 'give each vehicle a system id of its own (SYSID_THISMAV on ArduPilot, MAV_SYS_ID on PX4)';
 
 /** Reboots of one component within {@link REBOOTS_WINDOW_MS} that say two senders share its ids. */
 export const REBOOTS_TOLD = 3;
@@ -20,6 +23,16 @@ export class SharedIdWatch {
     private readonly link: string,
   ) {}
 
+  /** A route's heartbeats said another vehicle is behind it (see `_route-witness.ts`): said at once, under the same key as the reboots. */
+  heardApart(event: Extract<RouteEvent, { kind: 'route.shared' }>): void {
+    const { sysid, compid, route, inUse, why } = event;
+    this.problems.report(
+      `mavlink.${this.link}.shared-id-${sysid}-${compid}`,
+      `${this.link}: system ${sysid}, component ${compid} over ${route} is not the vehicle read from ${inUse}: ${why}: two vehicles (or autopilots) with one system id? Both are read as they come, with their points in one source and its loss wrong: ${FIX}`,
+      { sysid, compid, route },
+    );
+  }
+
   /** The component's boot clock went back at `atMs`. */
   restarted(sysid: number, compid: number, atMs: number): void {
     const key = sysid * 256 + compid;
@@ -32,7 +45,7 @@ export class SharedIdWatch {
     const within = seconds < 1 ? 'within a second' : `in ${seconds} s`;
     this.problems.report(
       `mavlink.${this.link}.shared-id-${sysid}-${compid}`,
-      `${this.link}: system ${sysid}, component ${compid} went back to an earlier boot time ${REBOOTS_TOLD} times ${within}: two vehicles (or autopilots) with one system id? Their frames read as one vehicle rebooting over and over, with their points in one source and its loss wrong: give each vehicle a system id of its own (SYSID_THISMAV on ArduPilot, MAV_SYS_ID on PX4)`,
+      `${this.link}: system ${sysid}, component ${compid} went back to an earlier boot time ${REBOOTS_TOLD} times ${within}: two vehicles (or autopilots) with one system id? Their frames read as one vehicle rebooting over and over, with their points in one source and its loss wrong: ${FIX}`,
       { sysid, compid },
     );
   }

@@ -14,6 +14,7 @@ export const EVENT_METRICS = {
   'link.stats': 'link.loss_ratio',
   'route.added': 'route.added',
   'route.changed': 'route.changed',
+  'route.shared': 'route.shared',
 } as const satisfies Record<VehicleEvent['kind'], string>;
 
 const seconds = (ms: number): number => Math.round(ms) / 1000;
@@ -59,5 +60,7 @@ export function eventPoint(event: VehicleEvent, sourceId: string, dialect: Diale
       return { ...base, class: 'event', value: { route: event.route, in_use: event.inUse } };
     case 'route.changed':
       return { ...base, class: 'event', value: { route: event.route, previous: event.previous, quiet_s: seconds(event.quietMs) } };
+    case 'route.shared':
+      return tagged(event.compid, { ...base, class: 'event', value: { route: event.route, in_use: event.inUse, why: event.why } });
   }
 }

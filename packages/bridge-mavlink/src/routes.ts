@@ -5,9 +5,14 @@
 // which the copy filter (duplicate-frames.ts) tells. Pure: frames and times in, verdicts out.
 
 import { EVERY_PORT_MESSAGES, EveryPortCopies } from './_every-port.js';
+import { heartbeatRead, standbyHeartbeat, vehicleHeartbeats, type VehicleHeartbeats } from './_route-witness.js';
+import { readHeartbeat } from './flight-mode.js';
 import { carriesNow, carry, countMirror, createRoute, heardOver, isQuiet, madeAt, MESSAGE_GRACE_MS, ROUTE_QUIET_MS, type Route } from './_route.js';
 
+import type { RouteChoice, RouteChoiceOptions, RouteChoiceSnapshot, RouteEvent, RouteFrame, RouteVerdict } from './route-types.js';
+
 export { EVERY_PORT_MESSAGES, MESSAGE_GRACE_MS, ROUTE_QUIET_MS };
+export type { RouteChoice, RouteChoiceOptions, RouteChoiceSnapshot, RouteEvent, RouteFrame, RouteVerdict } from './route-types.js';
 
 /** Routes remembered per vehicle; past this the one heard least recently (and not in use) is forgotten. */
 export const MAX_ROUTES = 16;
@@ -23,78 +28,7 @@ export const ROUTE_FORGET_MS = 60_000;
 export const ROUTE_SKEW_MS = 5_000;
 /** Messages remembered per vehicle. */
 const MAX_MESSAGES = 1_024;
-
-/**
- * What becomes of a frame: `read`; `standby`, not read because a route before its own (the one
- * in use, then the others in the order they were heard) carries its message; `behind`, not read
- * because it is older (by its boot time) than a frame of its message already read from another
- * route; `copy`, a message sent to every port that another port brought first.
- */
-export type RouteVerdict = 'read' | 'standby' | 'behind' | 'copy';
-
-/** What the choice says of a vehicle's routes, for the bridge to log and turn into event points. */
-export type RouteEvent =
-  /** The vehicle is heard over another route too, kept for failover (and for the messages only it carries). */
-  | { kind: 'route.added'; sysid: number; atMs: number; route: string; inUse: string }
-  /** The route in use went quiet: its messages are read from `route` now. */
-  | { kind: 'route.changed'; sysid: number; atMs: number; route: string; previous: string; quietMs: number };
-
-/** One route of a vehicle, as the choice sees it. */
-export interface RouteChoiceSnapshot {
-  route: string;
-  /** True for the route in use, and for those that carry its frames again (`mirrors`). */
-  inUse: boolean;
-  /** The route whose frames this one carries again (the same port, forwarded twice), if any. */
-  mirrors?: string;
-  /** Frames read, frames left to another route (`standby`, `behind`), copies of messages sent to every port. */
-  read: number;
-  standby: number;
-  behind: number;
-  copies: number;
-  lastMs: number;
-}
-
-/** A frame, as the choice needs it. */
-export interface RouteFrame {
-  sysid: number;
-  compid: number;
-  msgid: number;
-  /** The message name (`STATUSTEXT`), for `EVERY_PORT_MESSAGES`. */
-  name: string;
-  payload: Uint8Array;
-}
-
-/** Which route each vehicle's frames are read from. */
-export interface RouteChoice {
-  /**
-   * Whether `frame`, come over `route` at `atMs`, is read. `bootMs` gives its boot time (see
-   * `bootTimeOf`), asked only of a vehicle heard over several routes. `copyOf` names the route
-   * of a frame it repeats that was not read (the copy filter's `find`): evidence that the two
-   * routes carry the same frames, as {@link copied}.
-   */
-  admit(frame: RouteFrame, route: string, atMs: number, bootMs: () => number | undefined, copyOf?: string): RouteVerdict;
-  /**
-   * A copy (duplicate-frames.ts) of a frame that came over `original`, heard over `route`: the
-   * route is alive, and one whose frames are mostly copies of another's carries that route's
-   * frames (the same port forwarded twice): they are one route then, read together.
-   */
-  copied(sysid: number, route: string, original: string, atMs: number): void;
-  /**
-   * A frame read, with the boot time the message timer found in it (`MessageTime.bootMs`): the
-   * vehicle's boot clock and its message's last boot time, which frames of other routes are
-   * compared with.
-   */
-  placed(frame: Pick<RouteFrame, 'sysid' | 'compid' | 'msgid'>, route: string, atMs: number, bootMs: number): void;
-  /** Route events since the last call. */
-  take(): RouteEvent[];
-  snapshot(sysid: number): RouteChoiceSnapshot[];
-}
-
-/** Options of {@link createRouteChoice}. */
-export interface RouteChoiceOptions {
-  /** ms without a HEARTBEAT before a vehicle's link is lost: the longest a route may be silent before it is quiet. Default 5,000. */
-  linkTimeoutMs?: number;
-}
+const HEARTBEAT_ID = 0;
 
 /** A message read: from which route, and its boot time. */
 interface ReadMessage {
@@ -112,6 +46,7 @@ interface Vehicle {
   /** Per component, arrival minus boot time of its last frame read: the vehicle's boot clock. */
   clocks: Map<number, number>;
   everyPort: EveryPortCopies<Route>;
+  heartbeats: VehicleHeartbeats;
   /** When quiet routes were last looked for, to forget them. */
   sweptAtMs: number;
 }
@@ -148,7 +83,7 @@ export function createRouteChoice(options: RouteChoiceOptions = {}): RouteChoice
 
   const vehicleOf = (sysid: number): Vehicle => {
     let v = vehicles.get(sysid);
-    if (!v) vehicles.set(sysid, (v = { sysid, routes: new Map(), lastRead: new Map(), clocks: new Map(), everyPort: new EveryPortCopies(), sweptAtMs: -Infinity }));
+    if (!v) vehicles.set(sysid, (v = { sysid, routes: new Map(), lastRead: new Map(), clocks: new Map(), everyPort: new EveryPortCopies(), heartbeats: vehicleHeartbeats(), sweptAtMs: -Infinity }));
     return v;
   };
 
@@ -258,8 +193,11 @@ export function createRouteChoice(options: RouteChoiceOptions = {}): RouteChoice
         v.inUse = lead;
       }
       const verdict = choose(v, r, lead, frame, key, atMs, bootMsOf);
-      // Said once it carries the vehicle: a frame of another boot clock is not the vehicle's.
-      if (!r.announced && !r.foreign.has(frame.compid)) announce(v, r, atMs);
+      if (frame.msgid === HEARTBEAT_ID) {
+        witness(v, r, frame.compid, frame.payload, verdict, atMs);
+        // Said at its first heartbeat of the vehicle: not one of another boot clock, or of another kind.
+        if (!r.announced && !r.other && !r.foreign.has(frame.compid)) announce(v, r, atMs);
+      }
       r[verdict === 'read' ? 'read' : verdict === 'copy' ? 'copies' : verdict] += 1;
       return verdict;
     },
@@ -300,7 +238,23 @@ export function createRouteChoice(options: RouteChoiceOptions = {}): RouteChoice
     },
   };
 
+  /** A heartbeat read is the vehicle's; one a standby brought is checked against it (see `_route-witness.ts`). */
+  function witness(v: Vehicle, r: Route, compid: number, payload: Uint8Array, verdict: RouteVerdict, atMs: number): void {
+    if (r.other || r.foreign.has(compid) || verdict === 'copy') return;
+    const hb = readHeartbeat(payload);
+    if (verdict === 'read') {
+      heartbeatRead(v.heartbeats, [...v.routes.values()].map((x) => x.heartbeats), compid, hb, atMs, ROUTE_SKEW_MS);
+      return;
+    }
+    const why = standbyHeartbeat(v.heartbeats, r.heartbeats, compid, hb, atMs, ROUTE_SKEW_MS);
+    if (why === undefined) return;
+    r.other = why;
+    events.push({ kind: 'route.shared', sysid: v.sysid, compid, atMs, route: r.name, inUse: (v.inUse ?? r).name, why });
+  }
+
   function choose(v: Vehicle, r: Route, lead: Route, frame: RouteFrame, key: number, atMs: number, bootMsOf: () => number | undefined): RouteVerdict {
+    // Another vehicle with these ids: read as it comes, as the vehicle's own route would be.
+    if (r.other) return 'read';
     if (EVERY_PORT_MESSAGES.has(frame.name)) return v.everyPort.copy(key, frame.payload, lead, atMs) ? 'copy' : 'read';
     // One route: everything is read.
     if (v.routes.size === 1) return 'read';

@@ -38,7 +38,7 @@ export type VehicleEvent =
    * system is heard over more than one route (each counts its own sequence numbers).
    */
   | { kind: 'link.stats'; sysid: number; atMs: number; received: number; lost: number; route?: string }
-  /** A system heard over another route too, or whose route in use went quiet (see `routes.ts`). */
+  /** A system heard over another route too, whose route in use went quiet, or another vehicle with its ids over a route (see `routes.ts`). */
   | RouteEvent;
 
 /**

@@ -34,6 +34,8 @@ describe('the route a vehicle is read from', () => {
     const verdicts: Record<string, string[]> = { [RADIO]: [], [USB]: [] };
     for (let t = 0; t < 1_000; t += 50) {
       if (t % 250 === 0) verdicts[RADIO]!.push(feed(ATTITUDE, RADIO, t, 50_000 + t - 80));
+      // Said at its first heartbeat (the vehicle's kind and state, not another vehicle's).
+      if (t === 0) feed(HEARTBEAT, USB, 0);
       if (t % 100 === 0) verdicts[USB]!.push(feed(ATTITUDE, USB, t, 50_000 + t));
     }
     expect(verdicts[RADIO]).toEqual(Array(4).fill('read'));
@@ -60,6 +62,7 @@ describe('the route a vehicle is read from', () => {
     for (let t = 0; t <= 1_000; t += 100) {
       feed(HEARTBEAT, RADIO, t);
       feed(ATTITUDE, RADIO, t, 50_000 + t);
+      if (t === 0) feed(HEARTBEAT, USB, 20);
       feed(ATTITUDE, USB, t + 20, 50_000 + t + 20);
     }
     // One ATTITUDE lost on the radio: USB's is not read for that.
