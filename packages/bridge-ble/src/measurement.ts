@@ -43,6 +43,8 @@ export type DecodeProblemKind =
   | 'replayed_counter'
   /** BTHome: a bind key is set but the advert is not encrypted (possible spoofing), so it is ignored. */
   | 'not_encrypted'
+  /** ATC1441 and pvvx: the firmware encrypts its adverts (its "Encrypted beacon" option), in a format the bridge does not decrypt. */
+  | 'encrypted'
   /** Custom decoding: a field lies past the end of the data. */
   | 'out_of_range';
 
@@ -56,6 +58,7 @@ export const DECODE_PROBLEM_KINDS: readonly DecodeProblemKind[] = [
   'decrypt_failed',
   'replayed_counter',
   'not_encrypted',
+  'encrypted',
   'out_of_range',
 ];
 

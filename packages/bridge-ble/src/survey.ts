@@ -3,6 +3,7 @@ import { RSSI_NOT_AVAILABLE } from './advert/rssi.js';
 import { beaconIdOf, type BeaconId } from './beacon-id.js';
 import { BTHOME_UUID } from './decode/bthome-crypto.js';
 import { detectFormats, type AdvertDecoderName } from './decode/decode-advert.js';
+import { isEncryptedXiaomi, XIAOMI_CUSTOM_UUID } from './decode/xiaomi.js';
 import type { DeviceMatcher } from './match.js';
 import type { DeviceMatch } from './resolve.js';
 
@@ -19,7 +20,7 @@ export interface HeardDevice {
   rssiMax?: number;
   /** The built-in formats its adverts looked like (see `detectFormats`), in the order first seen. */
   formats: AdvertDecoderName[];
-  /** Its BTHome adverts are encrypted (the entry needs the device's bind_key). */
+  /** Its BTHome adverts are encrypted (the entry needs the device's bind_key), or its ATC1441 or pvvx ones (the firmware's encryption must be off). */
   encrypted?: boolean;
   /** Its BTHome adverts say it is trigger based: it sends only when something happens (a button). */
   triggerBased?: boolean;
@@ -91,6 +92,9 @@ export function createSurvey(matcher?: DeviceMatcher, bounds: SurveyBounds = {})
       // BTHome v2's device information byte: bit 0 set when the measurements are encrypted.
       const bthome = serviceDataOf(advert, BTHOME_UUID);
       if (bthome !== undefined && bthome.length > 0 && (bthome[0]! & 0x01) === 1) device.encrypted = true;
+      // The ATC1441 and pvvx firmwares' "Encrypted beacon" formats, told by their length.
+      const xiaomi = serviceDataOf(advert, XIAOMI_CUSTOM_UUID);
+      if (xiaomi !== undefined && isEncryptedXiaomi(xiaomi)) device.encrypted = true;
       // Bit 2: the device sends only when something happens (a button, a door contact).
       if (bthome !== undefined && bthome.length > 0 && (bthome[0]! & 0x04) === 4) device.triggerBased = true;
       const beacon = beaconIdOf(advert);

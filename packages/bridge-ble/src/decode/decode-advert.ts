@@ -8,7 +8,7 @@ import type { CustomDecoder } from './custom.js';
 import { decodeEddystone, EDDYSTONE_UUID } from './eddystone.js';
 import { APPLE_COMPANY_ID, decodeIbeacon } from './ibeacon.js';
 import { decodeRuuvi, RUUVI_COMPANY_ID, RUUVI_FORMATS } from './ruuvi.js';
-import { ATC1441_LENGTH, decodeAtc1441, decodePvvx, PVVX_LENGTH, XIAOMI_CUSTOM_UUID } from './xiaomi.js';
+import { ATC1441_ENCRYPTED_LENGTH, ATC1441_LENGTH, decodeAtc1441, decodePvvx, PVVX_ENCRYPTED_LENGTH, PVVX_LENGTH, XIAOMI_CUSTOM_UUID } from './xiaomi.js';
 
 /** The advert decoders, as a mapping names them. */
 export type AdvertDecoderName = 'bthome' | 'ruuvi' | 'atc' | 'pvvx' | 'ibeacon' | 'eddystone' | 'custom';
@@ -113,7 +113,7 @@ export function decodeAdvert(advert: Advert, options: DecodeAdvertOptions): Adve
 
 /**
  * The built-in formats `advert` looks like, for discovery and `--check` output: BTHome v2
- * service data, a Ruuvi RAWv2 or RAWv1 frame, ATC1441 or pvvx service data (by length), an iBeacon,
+ * service data, a Ruuvi RAWv2 or RAWv1 frame, ATC1441 or pvvx service data (by length, encrypted or not), an iBeacon,
  * Eddystone service data.
  */
 export function detectFormats(advert: Advert): AdvertDecoderName[] {
@@ -123,8 +123,8 @@ export function detectFormats(advert: Advert): AdvertDecoderName[] {
   const m = advert.manufacturerData;
   if (company === RUUVI_COMPANY_ID && RUUVI_FORMATS.includes(m?.[2] ?? -1)) found.push('ruuvi');
   const xiaomi = serviceDataOf(advert, XIAOMI_CUSTOM_UUID);
-  if (xiaomi?.length === ATC1441_LENGTH) found.push('atc');
-  if (xiaomi?.length === PVVX_LENGTH) found.push('pvvx');
+  if (xiaomi?.length === ATC1441_LENGTH || xiaomi?.length === ATC1441_ENCRYPTED_LENGTH) found.push('atc');
+  if (xiaomi?.length === PVVX_LENGTH || xiaomi?.length === PVVX_ENCRYPTED_LENGTH) found.push('pvvx');
   if (company === APPLE_COMPANY_ID && m?.[2] === 0x02 && m[3] === 0x15) found.push('ibeacon');
   if (serviceDataOf(advert, EDDYSTONE_UUID)) found.push('eddystone');
   return found;

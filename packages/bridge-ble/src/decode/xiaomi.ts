@@ -10,7 +10,30 @@ export const ATC1441_LENGTH = 13;
 /** Service data bytes (after the UUID) of the pvvx custom format. */
 export const PVVX_LENGTH = 15;
 
+/**
+ * Service data bytes of the pvvx custom format with the firmware's "Encrypted beacon" option set:
+ * a counter byte, the encrypted values, a 4-byte MIC (AES-CCM under the device's bind key), per
+ * the pvvx firmware's python-interface (`custom_enc_format`).
+ */
+export const PVVX_ENCRYPTED_LENGTH = 11;
+/** Service data bytes of the ATC1441 format encrypted so (`atc1441_enc_format`; see {@link PVVX_ENCRYPTED_LENGTH}). */
+export const ATC1441_ENCRYPTED_LENGTH = 8;
+const ENCRYPTED_FORMATS: ReadonlyMap<number, string> = new Map([[PVVX_ENCRYPTED_LENGTH, 'pvvx custom'], [ATC1441_ENCRYPTED_LENGTH, 'ATC1441']]);
+
+/** Service data 181a of one of the firmwares' encrypted formats (see {@link PVVX_ENCRYPTED_LENGTH}). */
+export const isEncryptedXiaomi = (serviceData: Uint8Array): boolean => ENCRYPTED_FORMATS.has(serviceData.length);
+
 function wrongLength(format: 'atc' | 'pvvx', length: number): DecodeResult {
+  const encrypted = ENCRYPTED_FORMATS.get(length);
+  if (encrypted !== undefined) {
+    // Not decrypted: its nonce and associated data are not BTHome's, and the same firmware can send
+    // encrypted BTHome instead, which the bridge decrypts with a bind_key.
+    return problemResult(
+      format,
+      'encrypted',
+      `service data 181a of ${length} bytes is the ${encrypted} format encrypted with a bind key (the firmware's "Encrypted beacon" option), which the bridge does not decrypt: turn that option off in the firmware's settings (TelinkMiFlasher), or set its advertising type to BTHome and map it with decoder bthome and its bind_key`,
+    );
+  }
   const expected = format === 'atc' ? ATC1441_LENGTH : PVVX_LENGTH;
   const hint = format === 'atc' && length === PVVX_LENGTH
     ? ': 15 bytes is the pvvx custom format, use decoder pvvx'
