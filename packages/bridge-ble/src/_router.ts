@@ -135,12 +135,21 @@ export function createRouter(parts: RouterParts): Router {
       // A fleet's beacon is tracked by its identity, and a name on a changing address by the name, whatever address it advertises from.
       const identity = id !== undefined && matchesBeacons(device.match) ? beaconIdentity(id) : (heardBefore?.identity ?? followedName(device.match, advert));
       const at = time.of(advert.t);
+      const frame = countedFrame(device.decoder, advert);
+      // The reading the device sent last, from an address it rotated away from: a late advert of
+      // its burst, not a second device advertising its name (which would split it off and send
+      // the reading again). Another device's reading differs (its MAC in the data, its counter).
+      const late = frame && tracker.leftBehind(device, advert.address, identity);
+      if (late && frames.repeats(late.key, frame)) {
+        ctx.metrics.messages(late.channel.name);
+        metrics.duplicates.inc();
+        return;
+      }
       const tracked = tracker.track(device, advert.address, at, advert.name, device.decoder === 'gatt' ? 'connecting' : 'connected', identity);
       tracker.maybeSweep(at);
       if (!tracked) return;
       ctx.metrics.messages(tracked.channel.name);
       // The same reading advertised again (ATC, pvvx, Ruuvi): a repeat, as BTHome's same packet id is.
-      const frame = countedFrame(device.decoder, advert);
       if (frame && frames.repeats(tracked.key, frame)) {
         tracked.withoutData = 0;
         metrics.duplicates.inc();

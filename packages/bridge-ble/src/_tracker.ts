@@ -93,6 +93,16 @@ export class DeviceTracker {
     return this.tracked.get(address);
   }
 
+  /**
+   * The device of `device`'s entry tracked by `identity` that rotated away from `address`, if
+   * any: an advert from there now is either a late one of its own (sent before the rotation,
+   * reported after it) or another device's advertising the same identity (see `moved`).
+   */
+  leftBehind(device: ResolvedDevice, address: string, identity: DeviceIdentity | undefined): TrackedDevice | undefined {
+    const entry = identity && this.tracked.get(identity.key);
+    return entry && entry.device === device && entry.left.includes(address) ? entry : undefined;
+  }
+
   /** The fleet's Eddystone beacon tracked now whose last advert with its identity came from `address` (see {@link leadsFrames}). */
   beaconAt(address: string): TrackedDevice | undefined {
     const key = this.beaconAddresses.get(address);
