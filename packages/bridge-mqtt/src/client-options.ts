@@ -180,3 +180,19 @@ function sessionExpiryS(config: MqttConfig): number {
 function pemLabel(value: string): string {
   return value.trimStart().startsWith('-----BEGIN') ? '(inline PEM)' : value;
 }
+
+/**
+ * The line a dry run logs at start: the client id and clean session of its own it connects with
+ * instead of the mapping's (so the broker says no session is present), and that it asks no edge
+ * node for a rebirth.
+ */
+export function dryRunLine(config: MqttConfig, configured: IClientOptions, own: string | undefined): string {
+  const instead =
+    configured.clean === false
+      ? `, not as ${configured.clientId} (clean: false): that persistent session, and the messages the broker queued in it, stay untouched for the bridge (so sessionPresent is false)`
+      : config.client_id !== undefined
+        ? `, not as ${configured.clientId}: a bridge running under that id is not kicked off`
+        : '';
+  const rebirth = config.subscriptions.some((s) => s.format === 'sparkplug' && s.rebirth) ? '; no Sparkplug rebirth requests (NCMD) are sent to edge nodes' : '';
+  return `dry run: connecting as ${own} with a clean session${instead}${rebirth}`;
+}

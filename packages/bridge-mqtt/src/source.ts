@@ -6,8 +6,8 @@ import { createRetainedMemory, type RetainedMemory } from './_retained.js';
 import { MqttSession } from './_session.js';
 import { createSparkplugBirths } from './_sparkplug-births.js';
 import { deliveredFor, isOtherCopy, subscriptionIds } from './_subscription-ids.js';
-import { SHORT_CLOSES_IN_A_ROW, type Takeover } from './_takeover.js';
-import { buildClientOptions, ownCleanSession } from './client-options.js';
+import { persistentSession, sessionLost, sessionTakenOver } from './_persistent-session.js';
+import { buildClientOptions, dryRunLine, ownCleanSession } from './client-options.js';
 import type { MqttConfig } from './config.js';
 import { decodeMessage, routeTopic } from './decode.js';
 import type { SparkplugContext } from './decode-sparkplug.js';
@@ -15,17 +15,6 @@ import { MQTT_DEFAULTS, resolveSubscriptions } from './resolve.js';
 import { loadSparkplugCodec } from './sparkplug-codec.js';
 import { topicLevels, topicMatches } from './topic.js';
 import { SPARKPLUG_LIMITS, SparkplugState, type SparkplugLimits } from './sparkplug-state.js';
-
-/** Persistent sessions (broker and client id) whose filters a process remembers across reloads. */
-const MAX_SESSIONS_KEPT = 16;
-
-/** What a process knows of a persistent session (see `persistentSession` in {@link createMqttSource}). */
-interface KnownSession {
-  /** The topic filters it subscribed in the session. */
-  filters: Set<string>;
-  /** A connection of this process was accepted in it. */
-  connected: boolean;
-}
 
 /** Options of {@link createMqttSource}, mostly for tests and benchmarks. */
 export interface MqttSourceOptions {
@@ -178,52 +167,13 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
     if (sparkplug) countEvictions();
   };
 
-  /**
-   * What this process knows of a persistent session at the broker, kept across reloads per broker
-   * and client id (at most {@link MAX_SESSIONS_KEPT}): the filters it subscribed, so a reload
-   * unsubscribes what its mapping dropped, and whether it connected before, so a later connect
-   * without the session is known for a loss rather than a first start. Undefined for a clean
-   * session, which holds nothing past its connection.
-   */
-  const persistentSession = (clientOptions: IClientOptions & { url: string }): KnownSession | undefined => {
-    if (clientOptions.clean !== false) return undefined;
-    const sessions = ctx.acrossReloads('sessions', () => new Map<string, KnownSession>());
-    const key = `${clientOptions.url} ${clientOptions.clientId}`;
-    const known = sessions.get(key) ?? { filters: new Set<string>(), connected: false };
-    sessions.delete(key);
-    sessions.set(key, known);
-    for (const old of sessions.keys()) if (sessions.size > MAX_SESSIONS_KEPT) sessions.delete(old);
-    return known;
-  };
-
-  /** The broker answered a reconnect of a persistent session without it: what it queued meanwhile is gone. */
-  const sessionLost = (clientId: string | undefined): void => {
-    metrics.sessionsLost.inc();
-    ctx.logger.warn(
-      { broker: where, clientId },
-      `${where}: the broker did not keep the session: messages published while disconnected may be lost; check the broker's persistence (client id ${clientId}, clean: false; mosquitto: persistence true, and a session expiry longer than the outage)`,
-    );
-  };
-
-  /** Another client connects with this client id, and the broker hands it the session in turn. */
-  const sessionTakenOver = (clientId: string | undefined, evidence: Takeover): void => {
-    metrics.sessionsTakenOver.inc(!evidence.said && evidence.inARow === SHORT_CLOSES_IN_A_ROW ? evidence.inARow : 1);
-    const why = evidence.said
-      ? 'the broker closed the connection because another client connected with the same client id (MQTT 5 reason code 0x8E, session taken over)'
-      : `the broker closed ${evidence.inARow} working connections in a row soon after accepting them, without a reason: most likely another client connects with the same client id, and the broker closes the older connection each time (if none does, the broker's log says why it closes them)`;
-    takenOver.failed(
-      `${where}: ${why}. Client id ${clientId}: two clients with one id kick each other off in turn, and a persistent session's queued messages go to whichever holds it; give each bridge, replica and other client its own client_id (e.g. client_id: \${MQTT_CLIENT_ID}, set per host; \${HOSTNAME} only in a container: a shell does not export it and a systemd service does not have it, so it reads as empty)`,
-      { broker: where, clientId },
-    );
-  };
-
   const open = async (): Promise<MqttSession> => {
     const configured = buildClientOptions(config, options.readFile);
     // A dry run leaves the mapping's session to the bridge it tries out: not taken over, not altered.
     const clientOptions = ctx.dryRun ? ownCleanSession(configured, 'dry-run') : configured;
     where = clientOptions.url;
     if (ctx.dryRun) ctx.logger.info({ broker: where, clientId: clientOptions.clientId }, dryRunLine(config, configured, clientOptions.clientId));
-    const known = persistentSession(clientOptions);
+    const known = persistentSession(ctx, clientOptions);
     // One broker's memory, kept across reloads: a reload to another broker starts it over.
     const kept = ctx.acrossReloads('retained', () => ({ url: where, memory: createRetainedMemory() }));
     if (kept.url !== where) Object.assign(kept, { url: where, memory: createRetainedMemory() });
@@ -239,7 +189,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       hooks: {
         onConnected(sessionPresent) {
           metrics.connects.inc({ result: 'ok' });
-          if (known?.connected && !sessionPresent) sessionLost(clientOptions.clientId);
+          if (known?.connected && !sessionPresent) sessionLost(ctx, metrics, where, clientOptions.clientId);
           if (known) known.connected = true;
           retainedMemory?.connected();
           takenOver.connected(`${where}: no other client took the session over (client id ${clientOptions.clientId})`);
@@ -287,7 +237,7 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
             ctx.problems.report('mqtt.internal', `a message on ${excerpt(topic, 200)} could not be handled (${excerpt(String(err), 200)}); it was skipped. This is a bug: please report it`, { err });
           }
         },
-        onTakenOver: (evidence) => sessionTakenOver(clientOptions.clientId, evidence),
+        onTakenOver: (evidence) => sessionTakenOver(metrics, takenOver, where, clientOptions.clientId, evidence),
         onPacketTooLarge(size, topic) {
           metrics.packetsTooLarge.inc();
           // Any other packet drops the connection, which the outage reports.
@@ -333,20 +283,4 @@ export function createMqttSource(config: MqttConfig, ctx: BridgeContext, options
       return stopping;
     },
   };
-}
-
-/**
- * The line a dry run logs at start: the client id and clean session of its own it connects with
- * instead of the mapping's (so the broker says no session is present), and that it asks no edge
- * node for a rebirth.
- */
-function dryRunLine(config: MqttConfig, configured: IClientOptions, own: string | undefined): string {
-  const instead =
-    configured.clean === false
-      ? `, not as ${configured.clientId} (clean: false): that persistent session, and the messages the broker queued in it, stay untouched for the bridge (so sessionPresent is false)`
-      : config.client_id !== undefined
-        ? `, not as ${configured.clientId}: a bridge running under that id is not kicked off`
-        : '';
-  const rebirth = config.subscriptions.some((s) => s.format === 'sparkplug' && s.rebirth) ? '; no Sparkplug rebirth requests (NCMD) are sent to edge nodes' : '';
-  return `dry run: connecting as ${own} with a clean session${instead}${rebirth}`;
 }
