@@ -8,15 +8,15 @@ import { pgnOf } from './bits/j1939.js';
 import { DM1_PGN, Dm1Points, parseDm1 } from './frames/j1939-dm1.js';
 import { j1939Id, J1939Transport, type TransportProblem } from './frames/j1939-transport.js';
 import { samePgnMessage } from './pgn-hint.js';
+import { InterfaceTags } from './_interface-tags.js';
 import { formatId } from './resolve.js';
 
 /** Ids tracked with open episodes; {@link createKeyedProblems} groups the ones past its own bound. */
 const MAX_TROUBLED = 4096;
-const idKey = (id: number, extended: boolean): number => (extended ? id + 0x20000000 : id);
 /** J1939 senders tracked with open transport episodes, one per PGN and sender (256 addresses, a few PGNs each). */
 const MAX_TRANSPORT_TROUBLED = 1024;
 const pgnHex = (pgn: number): string => `0x${pgn.toString(16).toUpperCase().padStart(4, '0')}`;
-const transportKey = (pgn: number, sourceAddress: number): string => `PGN ${pgnHex(pgn)} from ${sourceAddress}`;
+const transportKey = (pgn: number, sourceAddress: number, on: string): string => `PGN ${pgnHex(pgn)} from ${sourceAddress}${on}`;
 
 /**
  * What a bus does with each frame: decode it with the plan, count it and its problems, hold
@@ -28,16 +28,20 @@ export class FrameHandler {
   private readonly perId: KeyedProblems;
   private readonly prefix: string;
   private readonly suppressed = new Map<ChangeVerdict, number>();
-  /** Ids with an open short_frame / not_finite episode, so that a clean frame need not look them up as text. */
-  private readonly troubled = new Set<number>();
+  /** Ids (and buses) with an open short_frame / not_finite episode: while there are none, a clean frame need not name its id as text. */
+  private readonly troubled = new Set<string>();
   /** J1939 transport sessions, when the plan reads messages by PGN or DM1. */
   private readonly transport: J1939Transport | undefined;
   /** Messages given up, as episodes per PGN and sender (with `transport`). */
   private readonly transportTrouble: KeyedProblems | undefined;
   /** DM1 trouble codes, with `j1939_dm1`. */
   private readonly dm1: Dm1Points | undefined;
+  /** The tag `interface`, with `signal_tags: [interface]`. */
+  private readonly interfaceTags: InterfaceTags | undefined;
   /** Frames by what became of them: the end of a replay says when nothing of a log was read. */
   readonly tally = { decoded: 0, unknown: 0, excluded: 0 };
+  /** The first bus (frame `interface`) seen: episodes of the others' ids and senders name their bus. */
+  private firstInterface: string | undefined;
   /** The change filter's clock, last read, and how far the frames' clock has stepped back in all. */
   private filterNowMs = -Infinity;
   private steppedBackMs = 0;
@@ -52,7 +56,9 @@ export class FrameHandler {
     this.prefix = `can.${plan.bus}`;
     // Short frames and non-finite floats are episodes per id: they end with the id's next clean frame.
     this.perId = createKeyedProblems(ctx.problems, { prefix: `${this.prefix}.id`, maxKeys: 4096 });
-    this.dm1 = plan.dm1 ? new Dm1Points(plan.tags) : undefined;
+    const tagInterface = plan.signalTags.has('interface');
+    this.dm1 = plan.dm1 ? new Dm1Points(plan.tags, tagInterface) : undefined;
+    this.interfaceTags = tagInterface ? new InterfaceTags() : undefined;
     // Messages longer than a frame travel in J1939's transport protocol: kept for the PGNs the mapping reads (and DM1).
     this.transport =
       plan.dm1 || plan.decoder.decoders.some((d) => d.byPgn)
@@ -79,7 +85,7 @@ export class FrameHandler {
       // The message the frame completed goes through like any frame (it is not a transport frame).
       if (transport.message) {
         const { id } = transport.message;
-        this.transportTrouble!.clean(transportKey(pgnOf(id), id & 0xff));
+        this.transportTrouble!.clean(transportKey(pgnOf(id), id & 0xff, this.on(transport.message.interface)));
         this.handle(transport.message, timestampMs, recordedMs);
       }
       // A transport frame the DBC itself defines is decoded as well; otherwise it is the transport's.
@@ -96,13 +102,14 @@ export class FrameHandler {
     if (result.outcome === 'decoded' || result.outcome === 'unknown' || result.outcome === 'excluded') this.tally[result.outcome]++;
     // False for an unknown id past unknown_frames.max_ids: counted, not forwarded.
     let forward = true;
-    if (result.problems.length > 0) forward = this.report(result.problems);
+    if (result.problems.length > 0) forward = this.report(result.problems, frame.interface);
     else if (this.troubled.size > 0 && result.outcome === 'decoded') {
-      const key = idKey(frame.id, frame.extended);
-      if (this.troubled.delete(key)) this.perId.clean(formatId(frame.id, frame.extended));
+      const key = formatId(frame.id, frame.extended) + this.on(frame.interface);
+      if (this.troubled.delete(key)) this.perId.clean(key);
     }
     if (result.points.length === 0) return;
-    if (forward) this.ctx.emit(this.channel, this.admit(result, this.filterClock(recordedMs)));
+    if (this.interfaceTags && frame.interface !== undefined && result.outcome === 'decoded') this.interfaceTags.tag(result.points, frame.interface);
+    if (forward) this.ctx.emit(this.channel, this.admit(result, frame.interface, this.filterClock(recordedMs)));
     else this.ctx.metrics.dropped(bus, 'unknown_ids', result.points.length);
   }
 
@@ -124,7 +131,7 @@ export class FrameHandler {
     if (typeof dm1 === 'string') {
       this.ctx.metrics.error(bus, 'dm1');
       this.ctx.problems.report(`${this.prefix}.dm1`, `${bus}: ${dm1} (from ${frame.id & 0xff}); counted (fieldbridge_source_errors_total{kind="dm1"})`, { bus });
-    } else this.ctx.emit(this.channel, this.dm1!.points(frame.id & 0xff, dm1, timestampMs));
+    } else this.ctx.emit(this.channel, this.dm1!.points(frame.id & 0xff, dm1, timestampMs, frame.interface));
     if (this.plan.decoder.find(frame.id, true)) return false;
     this.ctx.metrics.messages(bus);
     this.metrics.frame('decoded');
@@ -136,7 +143,7 @@ export class FrameHandler {
   private transportProblem(problem: TransportProblem): void {
     const bus = this.plan.bus;
     this.ctx.metrics.error(bus, 'j1939_transport');
-    const key = transportKey(problem.pgn, problem.sourceAddress);
+    const key = transportKey(problem.pgn, problem.sourceAddress, this.on(problem.interface));
     this.transportTrouble!.report(key, 'j1939_transport', `${bus}: ${problem.message}; counted (fieldbridge_source_errors_total{kind="j1939_transport"})`, { bus, pgn: pgnHex(problem.pgn), source_address: problem.sourceAddress });
   }
 
@@ -160,8 +167,19 @@ export class FrameHandler {
     this.ctx.problems.report(`${this.prefix}.${kind}`, `${file}:${problem.line}: ${problem.message}; such lines are skipped and counted (fieldbridge_source_errors_total{kind="${kind}"})`, { bus: this.plan.bus });
   }
 
+  /**
+   * What tells a bus's episodes (an id's, a sender's) from another's: nothing for the first bus
+   * seen, ` on can1` for the others, so that a log of one bus keeps its episodes' names and one
+   * of several does not end a bus's episode with another's clean frame.
+   */
+  private on(iface: string | undefined): string {
+    if (iface === undefined) return '';
+    this.firstInterface ??= iface;
+    return iface === this.firstInterface ? '' : ` on ${iface}`;
+  }
+
   /** Counts and reports a frame's problems; false when it is an unknown id beyond the ones tracked one by one. */
-  private report(problems: CanFrameProblem[]): boolean {
+  private report(problems: CanFrameProblem[], iface: string | undefined): boolean {
     const bus = this.plan.bus;
     let tracked = true;
     for (const p of problems) {
@@ -179,8 +197,9 @@ export class FrameHandler {
       } else if (p.kind === 'error_frame') {
         this.ctx.problems.report(`${this.prefix}.error_frame`, `${p.message}; error frames are counted (fieldbridge_source_errors_total{kind="error_frame"})`, { bus });
       } else {
-        if (this.troubled.size < MAX_TROUBLED) this.troubled.add(idKey(p.id, p.extended));
-        this.perId.report(id, p.kind, p.message, { bus, id, message: p.messageName });
+        const key = id + this.on(iface);
+        if (this.troubled.size < MAX_TROUBLED) this.troubled.add(key);
+        this.perId.report(key, p.kind, p.message, { bus, id, message: p.messageName });
       }
     }
     return tracked;
@@ -199,8 +218,13 @@ export class FrameHandler {
     return this.filterNowMs;
   }
 
-  /** The points the change filter lets through; what it holds back is counted by reason. */
-  private admit(result: CanFrameResult, nowMs: number): Point[] {
+  /**
+   * The points the change filter lets through; what it holds back is counted by reason. A series
+   * is a metric on one bus (`iface`), and of one J1939 sender: two buses of a log hold the same
+   * messages, often from the same addresses.
+   */
+  private admit(result: CanFrameResult, iface: string | undefined, nowMs: number): Point[] {
+    const busSuffix = iface === undefined ? '' : `@${iface}`;
     const { points, rules } = result;
     let kept: Point[] | undefined;
     let lastKept = true;
@@ -210,7 +234,7 @@ export class FrameHandler {
       if (rule === FOLLOWS_PREVIOUS) keep = lastKept;
       else if (rule >= 0) {
         const point = points[i]!;
-        const series = result.sourceAddress === undefined ? point.metric : `${point.metric}#${result.sourceAddress}`;
+        const series = result.sourceAddress === undefined ? point.metric + busSuffix : `${point.metric}#${result.sourceAddress}${busSuffix}`;
         const verdict = this.filters[rule]!.admit(series, point.value, nowMs);
         if (verdict !== 'pass') {
           keep = false;

@@ -3,9 +3,14 @@ import { z } from 'zod';
 import { isTimeZone } from '@fieldbridge/core/bridge';
 
 /** Tags the bridge can add from the DBC and the frame, in the order they are listed. */
-export const SIGNAL_TAGS = ['unit', 'source_address', 'spn'] as const;
+export const SIGNAL_TAGS = ['unit', 'source_address', 'spn', 'interface'] as const;
 /** One of {@link SIGNAL_TAGS}. */
 export type SignalTag = (typeof SIGNAL_TAGS)[number];
+/**
+ * The tags added when `signal_tags` is not set. Not `interface`: a log of one bus names it on every
+ * line, and a tag added by an update would split every series already stored.
+ */
+export const DEFAULT_SIGNAL_TAGS: readonly SignalTag[] = ['unit', 'source_address', 'spn'];
 
 /** A name pattern: `*` stands for any run of characters, `?` for one. */
 const pattern = z.string().min(1).max(256);
@@ -93,7 +98,7 @@ export const canConfigSchema = z
       .array(z.enum(SIGNAL_TAGS))
       .max(SIGNAL_TAGS.length)
       .optional()
-      .describe('Tags taken from the DBC and the frame: unit (the signal\'s unit), source_address (J1939), spn (the SPN attribute). Default all three.'),
+      .describe('Tags taken from the DBC and the frame: unit (the signal\'s unit), source_address (J1939), spn (the SPN attribute), interface (the bus a frame was read on: can1 in a candump log, 2 in a Vector log; for a log of several buses). Default [unit, source_address, spn].'),
     tags: tagsSchema.optional(),
     ...changeShape,
     per_signal: z.array(perSignalSchema).max(1000).optional().describe('Settings for some signals (change filter, metric name, unit); the first entry whose match fits a signal applies.'),

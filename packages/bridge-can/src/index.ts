@@ -3,7 +3,7 @@
 // CAN frame sources (candump logs, SocketCAN) and the drive simulator. `cli.ts` and
 // `sim-cli.ts` are not exported: the library never imports command-line code.
 export { canBridge, describeCan } from './bridge.js';
-export { canConfigSchema, perSignalSchema, SIGNAL_TAGS, type CanConfig, type PerSignalConfig, type SignalTag } from './config.js';
+export { canConfigSchema, perSignalSchema, SIGNAL_TAGS, DEFAULT_SIGNAL_TAGS, type CanConfig, type PerSignalConfig, type SignalTag } from './config.js';
 export { checkCan } from './check.js';
 export {
   resolveCanConfig,

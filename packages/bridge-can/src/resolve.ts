@@ -8,7 +8,7 @@ import {
   type Tags,
   type Template,
 } from '@fieldbridge/core/bridge';
-import { SIGNAL_TAGS, type CanConfig, type SignalTag } from './config.js';
+import { DEFAULT_SIGNAL_TAGS, type CanConfig, type SignalTag } from './config.js';
 import { kernelFilter, type CanIdFilter } from './frames/socketcan-reader.js';
 import { parseInterface, type InterfaceSpec } from './interface-spec.js';
 import { toSelection, type NameSelection } from './select.js';
@@ -141,11 +141,13 @@ export function resolveCanConfig(section: CanConfig): { ok: true; config: Resolv
   const unknownMetric = compileTemplate(section.unknown_frames?.metric ?? CAN_DEFAULTS.unknownMetric, UNKNOWN_PLACEHOLDERS);
   if (!unknownMetric.ok) issues.push({ path: ['unknown_frames', 'metric'], message: unknownMetric.message });
 
-  const signalTags = new Set(section.signal_tags ?? SIGNAL_TAGS);
+  const signalTags = new Set(section.signal_tags ?? DEFAULT_SIGNAL_TAGS);
   if (section.signal_tags && signalTags.size < section.signal_tags.length) issues.push({ path: ['signal_tags'], message: 'lists a tag twice' });
   const tagCount = Object.keys(section.tags ?? {}).length;
   const added = signalTags.size + ((section.value_text ?? CAN_DEFAULTS.valueText) === 'tag' ? 1 : 0);
-  if (section.j1939_dm1 && tagCount + 3 > 16) issues.push({ path: ['j1939_dm1'], message: `${tagCount} tags plus the 3 of a DM1 fault (source_address, spn, fmi) pass the limit of 16 per point; use fewer` });
+  const dm1Tags = signalTags.has('interface') ? 'source_address, spn, fmi, interface' : 'source_address, spn, fmi';
+  const dm1Count = dm1Tags.split(', ').length;
+  if (section.j1939_dm1 && tagCount + dm1Count > 16) issues.push({ path: ['j1939_dm1'], message: `${tagCount} tags plus the ${dm1Count} of a DM1 fault (${dm1Tags}) pass the limit of 16 per point; use fewer` });
   if (tagCount + added > 16) {
     issues.push({ path: ['tags'], message: `${tagCount} tags plus the ${added} the bridge adds (signal_tags${added > signalTags.size ? ', value_text: tag' : ''}) pass the limit of 16 per point; use fewer` });
   }

@@ -53,32 +53,47 @@ export function parseDm1(data: Uint8Array): Dm1 | string {
 
 const LAMP_METRICS = { malfunction: 'dm1.malfunction_lamp', redStop: 'dm1.red_stop_lamp', amberWarning: 'dm1.amber_warning_lamp', protect: 'dm1.protect_lamp' } as const;
 
+/** ECUs whose faults are remembered: 256 addresses on each of 16 buses. */
+const MAX_ECUS = 4096;
+
 /**
  * Turns the DM1s of each ECU into points: its lamps and how many faults are active (metrics,
  * every DM1), and an event `dm1.fault` when a fault becomes active or is no longer reported,
- * tagged with its SPN and FMI. Remembers the faults of at most 256 ECUs (the source addresses).
+ * tagged with its SPN and FMI. An ECU is a source address on a bus (the frame's `interface`):
+ * two buses of one log often have ECUs at the same address. Remembers the faults of at most
+ * 4,096 ECUs; past that the one heard of longest ago is forgotten (its faults come again as new
+ * events when it is heard again).
  */
 export class Dm1Points {
-  private readonly active = new Map<number, Map<string, Dtc>>();
+  private readonly active = new Map<string, Map<string, Dtc>>();
 
-  constructor(private readonly tags: Tags | undefined) {}
+  /** `tagInterface`: the points carry the bus they came from as tag `interface` (`signal_tags: [interface]`). */
+  constructor(
+    private readonly tags: Tags | undefined,
+    private readonly tagInterface = false,
+  ) {}
 
-  points(sourceAddress: number, dm1: Dm1, timestampMs: number): Point[] {
+  points(sourceAddress: number, dm1: Dm1, timestampMs: number, iface?: string): Point[] {
     const base: Tags = { ...this.tags, source_address: String(sourceAddress) };
+    if (this.tagInterface && iface !== undefined) base.interface = iface;
+    const ecu = `${sourceAddress}@${iface ?? ''}`;
     const points: Point[] = [];
     for (const [name, metric] of Object.entries(LAMP_METRICS) as [keyof Dm1['lamps'], string][]) {
       const value = dm1.lamps[name];
       if (value !== undefined) points.push({ metric, value, timestamp: timestampMs, class: 'metric', tags: base });
     }
     points.push({ metric: 'dm1.active_faults', value: dm1.dtcs.length, timestamp: timestampMs, class: 'metric', tags: base });
-    const before = this.active.get(sourceAddress) ?? new Map<string, Dtc>();
+    const before = this.active.get(ecu) ?? new Map<string, Dtc>();
     const now = new Map(dm1.dtcs.map((d) => [`${d.spn}/${d.fmi}`, d]));
     const event = (d: Dtc, text: string): Point => ({ metric: 'dm1.fault', value: `SPN ${d.spn} FMI ${d.fmi} ${text}`, timestamp: timestampMs, class: 'event', tags: { ...base, spn: String(d.spn), fmi: String(d.fmi) } });
     for (const [key, d] of now) {
       if (!before.has(key)) points.push(event(d, `active, ${d.occurrences} occurrence${d.occurrences === 1 ? '' : 's'}${d.oldConversion ? ' (SPN by an old conversion method)' : ''}`));
     }
     for (const [key, d] of before) if (!now.has(key)) points.push(event(d, 'no longer active'));
-    this.active.set(sourceAddress, now);
+    // Re-inserted, so that the Map's order is the order ECUs were last heard in.
+    this.active.delete(ecu);
+    if (this.active.size >= MAX_ECUS) this.active.delete(this.active.keys().next().value!);
+    this.active.set(ecu, now);
     return points;
   }
 }

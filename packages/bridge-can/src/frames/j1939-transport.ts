@@ -4,9 +4,10 @@ import type { CanFrame } from './can-frame.js';
  * SAE J1939-21's transport protocol, as a listener on the bus hears it: messages of 9 to 1,785
  * bytes travel as a connection-management frame (TP.CM, PGN 0xEC00: BAM to everyone, or RTS to
  * one node, which answers CTS and, at the end, EndOfMsgAck) and data frames (TP.DT, PGN 0xEB00:
- * a sequence number 1-255 and 7 bytes each). Sessions are kept per sender and destination; a
- * message whose packets have all arrived comes out as one frame with the message's own id and
- * data, stamped with its last packet's time.
+ * a sequence number 1-255 and 7 bytes each). Sessions are kept per bus (the frame's `interface`),
+ * sender and destination: a log of several buses often has the same addresses on each (two
+ * identical ECUs, a truck's and a trailer's bus). A message whose packets have all arrived comes
+ * out as one frame with the message's own id, data and interface, stamped with its last packet's time.
  *
  * Packets come in order (J1939-21 sends a BAM's one after the other, and an RTS/CTS session's as
  * each CTS asks), so a packet other than the next one means some were lost here: the message is
@@ -21,6 +22,8 @@ export interface TransportProblem {
   sourceAddress: number;
   /** 255: to all (BAM). */
   destinationAddress: number;
+  /** The bus it was under way on (the frames' `interface`), when they name one. */
+  interface?: string;
   /** What happened, naming the PGN, the sender and the destination. */
   message: string;
 }
@@ -53,6 +56,7 @@ interface Session {
   priority: number;
   sourceAddress: number;
   destinationAddress: number;
+  interface: string | undefined;
   chunks: (Uint8Array | undefined)[];
   received: number;
   /** The packet number that may come next: the one after the last, or the one a CTS asked for. */
@@ -68,10 +72,9 @@ export function j1939Id(priority: number, pgn: number, destinationAddress: numbe
 }
 
 const pgnText = (pgn: number): string => `PGN 0x${pgn.toString(16).toUpperCase().padStart(4, '0')}`;
-const describe = (s: Session): string => `${pgnText(s.pgn)} from ${s.sourceAddress} to ${s.destinationAddress === 0xff ? 'all' : s.destinationAddress}`;
 const gapLimit = (s: Session): number => (s.destinationAddress === 0xff ? BAM_GAP_MS : MAX_GAP_MS);
-const problemOf = (s: Session, why: string): TransportProblem => ({ pgn: s.pgn, sourceAddress: s.sourceAddress, destinationAddress: s.destinationAddress, message: `${describe(s)}: ${why}` });
-const dropped = (s: Session, why: string): TransportProblem => problemOf(s, `${why}; the message is dropped`);
+/** A session's key: its bus, sender and destination. */
+const keyOf = (iface: string | undefined, sa: number, da: number): string => `${sa * 256 + da}@${iface ?? ''}`;
 const packetsText = (from: number, to: number): string => (from === to ? `packet ${from}` : `packets ${from}-${to}`);
 
 /** Why packet `sequence` cannot be the next one of `s`. */
@@ -87,7 +90,10 @@ function outOfTurn(s: Session, sequence: number): string {
  * Bounded: at most `maxSessions` messages under way (the oldest is given up for a new one).
  */
 export class J1939Transport {
-  private readonly sessions = new Map<number, Session>();
+  private readonly sessions = new Map<string, Session>();
+  /** The first interface seen, and whether frames of another came since: texts name the bus only then. */
+  private firstInterface: string | undefined;
+  private severalInterfaces = false;
 
   constructor(
     private readonly wants: (pgn: number, sourceAddress: number, destinationAddress: number) => boolean,
@@ -105,9 +111,13 @@ export class J1939Transport {
     this.expire(frame.timestampMs, problems);
     const sa = frame.id & 0xff;
     const da = (frame.id >>> 8) & 0xff;
-    const key = sa * 256 + da;
-    if (format === TP_DT) this.data(key, frame, outcome, problems);
-    else this.control(key, sa, da, frame, problems);
+    const iface = frame.interface;
+    if (!this.severalInterfaces && iface !== this.firstInterface) {
+      if (this.firstInterface === undefined) this.firstInterface = iface;
+      else this.severalInterfaces = true;
+    }
+    if (format === TP_DT) this.data(keyOf(iface, sa, da), frame, outcome, problems);
+    else this.control(iface, sa, da, frame, problems);
     if (problems.length > 0) outcome.problems = problems;
     return outcome;
   }
@@ -117,7 +127,7 @@ export class J1939Transport {
    * (a log ended before their last packet).
    */
   giveUpAll(): string[] {
-    const left = [...this.sessions.values()].map((s) => `${describe(s)}: ${s.received} of ${s.packets} packets`);
+    const left = [...this.sessions.values()].map((s) => `${this.describe(s)}: ${s.received} of ${s.packets} packets`);
     this.sessions.clear();
     return left;
   }
@@ -129,11 +139,28 @@ export class J1939Transport {
       if (gap <= gapLimit(s)) continue;
       this.sessions.delete(key);
       const allowed = s.destinationAddress === 0xff ? `J1939-21's T1 allows ${BAM_GAP_MS} ms between a BAM's packets` : `J1939-21's T2 and T3 allow ${MAX_GAP_MS} ms`;
-      problems.push(dropped(s, `nothing for ${Math.round(gap)} ms after ${s.next - 1} of ${s.packets} packets (${allowed})`));
+      problems.push(this.dropped(s, `nothing for ${Math.round(gap)} ms after ${s.next - 1} of ${s.packets} packets (${allowed})`));
     }
   }
 
-  private control(key: number, sa: number, da: number, frame: CanFrame, problems: TransportProblem[]): void {
+  /** `PGN 0xFEEC from 129 to all`, and `on can1` once frames of several buses came. */
+  private describe(s: Session): string {
+    const to = s.destinationAddress === 0xff ? 'all' : s.destinationAddress;
+    return `${pgnText(s.pgn)} from ${s.sourceAddress} to ${to}${this.severalInterfaces && s.interface !== undefined ? ` on ${s.interface}` : ''}`;
+  }
+
+  private problemOf(s: Session, why: string): TransportProblem {
+    const problem: TransportProblem = { pgn: s.pgn, sourceAddress: s.sourceAddress, destinationAddress: s.destinationAddress, message: `${this.describe(s)}: ${why}` };
+    if (s.interface !== undefined) problem.interface = s.interface;
+    return problem;
+  }
+
+  private dropped(s: Session, why: string): TransportProblem {
+    return this.problemOf(s, `${why}; the message is dropped`);
+  }
+
+  private control(iface: string | undefined, sa: number, da: number, frame: CanFrame, problems: TransportProblem[]): void {
+    const key = keyOf(iface, sa, da);
     const d = frame.data;
     const control = d[0]!;
     const pgn = d[5]! | (d[6]! << 8) | ((d[7]! & 3) << 16);
@@ -142,46 +169,49 @@ export class J1939Transport {
       const packets = d[3]!;
       const replaced = this.sessions.get(key);
       this.sessions.delete(key);
-      if (replaced) problems.push(problemOf(replaced, `a new message began after ${replaced.received} of ${replaced.packets} packets`));
+      if (replaced) problems.push(this.problemOf(replaced, `a new message began after ${replaced.received} of ${replaced.packets} packets`));
       if (!this.wants(pgn, sa, da)) return;
       if (size < 9 || size > MAX_SIZE || packets !== Math.ceil(size / 7)) {
-        problems.push({ pgn, sourceAddress: sa, destinationAddress: da, message: `${pgnText(pgn)} from ${sa}: a transport message of ${size} bytes in ${packets} packets cannot be (9-1785 bytes, 7 a packet)` });
+        const on = this.severalInterfaces && iface !== undefined ? ` on ${iface}` : '';
+        const problem: TransportProblem = { pgn, sourceAddress: sa, destinationAddress: da, message: `${pgnText(pgn)} from ${sa}${on}: a transport message of ${size} bytes in ${packets} packets cannot be (9-1785 bytes, 7 a packet)` };
+        if (iface !== undefined) problem.interface = iface;
+        problems.push(problem);
         return;
       }
       if (this.sessions.size >= this.maxSessions) {
-        const [oldestKey, oldest] = this.sessions.entries().next().value as [number, Session];
+        const [oldestKey, oldest] = this.sessions.entries().next().value as [string, Session];
         this.sessions.delete(oldestKey);
-        problems.push(problemOf(oldest, `given up after ${oldest.received} of ${oldest.packets} packets, ${this.maxSessions} messages being under way at once`));
+        problems.push(this.problemOf(oldest, `given up after ${oldest.received} of ${oldest.packets} packets, ${this.maxSessions} messages being under way at once`));
       }
       const priority = (frame.id >>> 26) & 7;
-      this.sessions.set(key, { pgn, size, packets, priority, sourceAddress: sa, destinationAddress: da, chunks: new Array<Uint8Array | undefined>(packets), received: 0, next: 1, lastMs: frame.timestampMs });
+      this.sessions.set(key, { pgn, size, packets, priority, sourceAddress: sa, destinationAddress: da, interface: iface, chunks: new Array<Uint8Array | undefined>(packets), received: 0, next: 1, lastMs: frame.timestampMs });
       return;
     }
     if (control === ABORT) {
       // Either side may abort: the sender (sa to da) or the receiver (da to sa).
-      for (const k of [key, da * 256 + sa]) {
+      for (const k of [key, keyOf(iface, da, sa)]) {
         const s = this.sessions.get(k);
         if (s && s.pgn === pgn) {
           this.sessions.delete(k);
-          problems.push(problemOf(s, `aborted (reason ${d[1]}) after ${s.received} of ${s.packets} packets`));
+          problems.push(this.problemOf(s, `aborted (reason ${d[1]}) after ${s.received} of ${s.packets} packets`));
           return;
         }
       }
       return;
     }
     // CTS and EndOfMsgAck come from the receiver (sa) to the sender (da): they say where the session is.
-    const receiving = da * 256 + sa;
+    const receiving = keyOf(iface, da, sa);
     const s = this.sessions.get(receiving);
     if (!s || (control !== CTS && control !== END_OF_MSG_ACK)) return;
     if (s.pgn !== pgn) {
       this.sessions.delete(receiving);
-      problems.push(dropped(s, `the receiver answered for ${pgnText(pgn)} before packet ${s.next} of ${s.packets} (a new message whose RTS was lost here?)`));
+      problems.push(this.dropped(s, `the receiver answered for ${pgnText(pgn)} before packet ${s.next} of ${s.packets} (a new message whose RTS was lost here?)`));
       return;
     }
     if (control === END_OF_MSG_ACK) {
       // Complete messages have left already: the receiver has packets this listener has not.
       this.sessions.delete(receiving);
-      problems.push(dropped(s, `the receiver acknowledged the whole message, but ${packetsText(s.next, s.packets)} of ${s.packets} never arrived here`));
+      problems.push(this.dropped(s, `the receiver acknowledged the whole message, but ${packetsText(s.next, s.packets)} of ${s.packets} never arrived here`));
       return;
     }
     s.lastMs = frame.timestampMs;
@@ -191,20 +221,20 @@ export class J1939Transport {
     if (count === 0 || next < 1) return;
     if (next > s.next) {
       this.sessions.delete(receiving);
-      problems.push(dropped(s, `the receiver asked for packet ${next} while packet ${s.next} of ${s.packets} had not arrived here`));
+      problems.push(this.dropped(s, `the receiver asked for packet ${next} while packet ${s.next} of ${s.packets} had not arrived here`));
       return;
     }
     s.next = next;
   }
 
-  private data(key: number, frame: CanFrame, outcome: TransportOutcome, problems: TransportProblem[]): void {
+  private data(key: string, frame: CanFrame, outcome: TransportOutcome, problems: TransportProblem[]): void {
     const s = this.sessions.get(key);
     if (!s) return;
     const d = frame.data;
     const sequence = d[0]!;
     if (sequence !== s.next) {
       this.sessions.delete(key);
-      problems.push(dropped(s, outOfTurn(s, sequence)));
+      problems.push(this.dropped(s, outOfTurn(s, sequence)));
       return;
     }
     s.lastMs = frame.timestampMs;
@@ -217,7 +247,7 @@ export class J1939Transport {
     const data = new Uint8Array(s.size);
     s.chunks.forEach((chunk, i) => data.set(chunk!.subarray(0, Math.min(7, s.size - i * 7)), i * 7));
     const message: CanFrame = { id: j1939Id(s.priority, s.pgn, s.destinationAddress, s.sourceAddress), extended: true, fd: false, data, timestampMs: frame.timestampMs, timestampSource: frame.timestampSource };
-    if (frame.interface !== undefined) message.interface = frame.interface;
+    if (s.interface !== undefined) message.interface = s.interface;
     outcome.message = message;
   }
 }
