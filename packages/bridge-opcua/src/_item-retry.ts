@@ -20,12 +20,7 @@ export function retryFailed(up: Upkeep, ctx: SubscriptionMonitor): Promise<void>
     if (up.closed || up.connection.state() !== 'connected') return;
     const again = up.targets.filter((t) => t.state === 'refused' || t.state === 'unresolved');
     if (again.length === 0 && up.pendingFolders.length === 0) return;
-    // Items that found no room: the server's limits are read again (its configuration, or what
-    // its other clients hold, may have changed), and what its refusals showed is learnt anew: a
-    // subscription found full may have met the server's MaxMonitoredItems over all its clients.
-    if (again.some((t) => refusedForRoom(t.message))) await relearnLimits(up, ctx);
-    const list = await resolveAll(up, again);
-    await monitorPending(up, ctx, list);
+    const list = await tryAgain(up, ctx, again);
     const { logger } = up.connection;
     for (const t of list) {
       if (t.state === 'active') logger.info({ item: t.key }, `${t.key}: ${t.label} is monitored now`);
@@ -55,6 +50,20 @@ export function withdrawGone(up: Upkeep, ctx: SubscriptionMonitor, gone: ReturnT
   });
 }
 
+/**
+ * Resolves the nodes of `again` anew, looks for the folders not found yet and monitors what is
+ * found: not queued, for upkeep work. Resolves with `again` and the variables of folders found.
+ */
+async function tryAgain(up: Upkeep, ctx: SubscriptionMonitor, again: Target[]): Promise<Target[]> {
+  // Items that found no room: the server's limits are read again (its configuration, or what
+  // its other clients hold, may have changed), and what its refusals showed is learnt anew: a
+  // subscription found full may have met the server's MaxMonitoredItems over all its clients.
+  if (again.some((t) => refusedForRoom(t.message))) await relearnLimits(up, ctx);
+  const list = await resolveAll(up, again);
+  await monitorPending(up, ctx, list);
+  return list;
+}
+
 /** Reads the server's limits again and forgets what its refusals showed, to be learnt again from the next ones. */
 async function relearnLimits(up: Upkeep, ctx: SubscriptionMonitor): Promise<void> {
   ctx.limits = await readServerLimits(up.connection.session, ctx.timeoutMs);
@@ -67,14 +76,16 @@ interface PublishEngineView {
 }
 
 /**
- * Queues a look at what node-opcua re-created after a restore. After a new session (a server
- * restart) the server's limits are read again, and learnt again from its refusals, as a
- * restarted server may have new ones; the items refused for room are placed at once. A
- * subscription node-opcua could not create again (it gives up on it in silence: the server took
- * fewer subscriptions, or refused one) has its items placed anew, on the other subscriptions or
- * new ones. An item that failed there (its node is gone from the restarted server) is taken out
- * and joins the retried ones; one refused for room is placed anew at once. `watchModel` watches
- * the model changes again if their item's subscription was lost.
+ * Queues a look at what node-opcua re-created after a restore. A subscription node-opcua could
+ * not create again (it gives up on it in silence: the server took fewer subscriptions, or refused
+ * one) has its items placed anew, on the other subscriptions or new ones; an item refused for room
+ * there is placed anew at once. After a new session (a server restart, or a session the server
+ * dropped) the server's limits are read again, and learnt again from its refusals, and every item
+ * not monitored (refused, not found, or failed at its re-creation: its node gone or renumbered)
+ * and every folder not found is tried at once, its node found anew, as a restarted server may
+ * have new nodes and new limits; this is logged once. Otherwise an item that failed at its
+ * re-creation is taken out and joins the retried ones. `watchModel` watches the model changes
+ * again if their item's subscription was lost. `options.onRestored` is called at the end.
  */
 export function checkAfterRestore(up: Upkeep, ctx: SubscriptionMonitor, sessionRecreated: boolean, watchModel: () => Promise<void>): Promise<void> {
   return up.serial(async () => {
@@ -99,14 +110,6 @@ export function checkAfterRestore(up: Upkeep, ctx: SubscriptionMonitor, sessionR
       );
     }
     const failed: Target[] = [];
-    // Items the old limits left out are placed now, on what the restarted server gives, rather than at the next retry.
-    if (sessionRecreated) {
-      for (const t of up.targets) {
-        if (t.state !== 'refused' || !refusedForRoom(t.message)) continue;
-        t.state = 'pending';
-        again.push(t);
-      }
-    }
     for (const t of up.targets) {
       const status = (t.monitored as unknown as { statusCode?: { isGood(): boolean; name: string } } | undefined)?.statusCode;
       if (t.state !== 'active' || !status || status.isGood()) continue;
@@ -118,8 +121,33 @@ export function checkAfterRestore(up: Upkeep, ctx: SubscriptionMonitor, sessionR
         failed.push(t);
       }
     }
-    await monitorPending(up, ctx, again);
+    if (!sessionRecreated) {
+      await monitorPending(up, ctx, again);
+      if (lost.length > 0) await watchModel();
+      reportFailures(up, ctx, [...failed, ...again.filter((t) => t.state === 'refused')]);
+      up.options.onRestored?.();
+      return;
+    }
+    // A new session: the server restarted (or dropped the old session), often for a new address
+    // space, a PLC program download that adds tags. What it refused or did not have is tried now,
+    // its nodes found anew, rather than at the next retry: the items the old limits left out, those
+    // it refused, those that failed just now (a node renumbered), the folders not found.
+    const retried = up.targets.filter((t) => t.state === 'refused' || t.state === 'unresolved');
+    if (retried.length > 0 || up.pendingFolders.length > 0) logger.info({ items: retried.length, folders: up.pendingFolders.length }, restartText(up, retried.length));
+    const list = await resolveAll(up, retried);
+    await monitorPending(up, ctx, [...again, ...list]);
     if (lost.length > 0) await watchModel();
-    reportFailures(up, ctx, [...failed, ...again.filter((t) => t.state === 'refused')]);
+    reportFailures(up, ctx, [...again, ...list].filter((t) => t.state === 'refused' || t.state === 'unresolved'));
+    up.options.onRestored?.();
   });
+}
+
+/** The line said once when a new session retries what the old one could not monitor. */
+function restartText(up: Upkeep, items: number): string {
+  const folders = up.pendingFolders.length;
+  const what = [
+    ...(items > 0 || folders === 0 ? [`retrying ${items} refused ${items === 1 ? 'item' : 'items'}`] : []),
+    ...(folders > 0 ? [`looking for ${folders} ${folders === 1 ? 'folder' : 'folders'} not found`] : []),
+  ];
+  return `${up.connection.endpointUrl}: server restarted (or it dropped the session): ${what.join(' and ')} now rather than in ${formatDuration(up.retryMs)}`;
 }

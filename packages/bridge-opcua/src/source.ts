@@ -39,7 +39,7 @@ const RETRY_REFUSED_MS = 60_000;
  * Creates the OPC UA source: one required channel, named after the endpoint, for the session and
  * its subscription (items do not gate readiness: one the server refuses is reported by name,
  * counted in `fieldbridge_opcua_monitored_items{state}` and retried every `retry_refused_ms`
- * while the rest flow). node-opcua loads in `start()`; the first connect is retried with the
+ * while the rest flow, and at once after a reconnect with a new session). node-opcua loads in `start()`; the first connect is retried with the
  * kit's reconnector; later losses are repaired by node-opcua, or by the same reconnector when
  * node-opcua's attempt fails at the server (a changed certificate), and counted as reconnects
  * with their gap. Each NotificationMessage is one `ctx.emit`. While the sink is blocked
@@ -164,8 +164,13 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
   const onConnectionEvent = (event: ConnectionEvent): void => {
     const sub = loop?.subscription();
     report.event(event, sub);
-    // The check of what node-opcua re-created queues before this retry, so the states are known after it.
-    if (event.type === 'restored' && sub) void sub.retryNow().then(() => syncItems(sub));
+  };
+
+  // After a new session the subscription has tried the refused items already: a session kept over
+  // a network cut is the same server, which refused them, so they wait for their retry.
+  const onRestored = (): void => {
+    const sub = loop?.subscription();
+    if (sub) syncItems(sub);
   };
 
   const start = async (): Promise<void> => {
@@ -195,6 +200,7 @@ export function createOpcuaSource(config: OpcuaConfig, ctx: BridgeContext, optio
         },
         onProblem,
         onRecreated,
+        onRestored,
         onFolderChanged,
         // As it is, fractions of a millisecond included: the sink recognises a stamp it gave before
         // its clock's first server sample, and moves it onto server time with its batch.

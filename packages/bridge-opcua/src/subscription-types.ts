@@ -36,6 +36,12 @@ export interface SubscriptionOptions {
    */
   onRecreated?: () => void;
   /**
+   * Called once what node-opcua re-created after a reconnect was checked and, after a new session
+   * (a server restart), the items not monitored were tried again, so the caller can read their
+   * states again.
+   */
+  onRestored?: () => void;
+  /**
    * Called after a rescan changed what a folder monitors (variables new or gone, the folder itself
    * gone) or what it leaves out, so the caller can read the item states again. The change is
    * logged already; a new cut is reported as `folder_truncated` too.

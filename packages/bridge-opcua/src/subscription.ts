@@ -27,7 +27,9 @@ import type { OpcuaSubscription, SubscriptionOptions } from './subscription-type
  * without one are reported by name with the limit to raise. Items the server refuses are reported
  * by name and tried again every `retryRefusedMs` while the rest flow. After a reconnect it checks
  * what node-opcua re-created (every subscription), moves items to new namespace indexes when the
- * server reordered them, and re-creates a subscription the server dropped. Rejects with
+ * server reordered them, and re-creates a subscription the server dropped; after one with a new
+ * session (a server restart) it tries the items not monitored and the folders not found at once,
+ * and browses the folders again. Rejects with
  * `NODE_INVALID` for a malformed spec and `REQUEST_FAILED` when the first subscription cannot be
  * created.
  */
