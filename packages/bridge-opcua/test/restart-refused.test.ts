@@ -5,6 +5,7 @@ import { SIM_NAMESPACE, type OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { pointsOf, runSource } from './helpers/bridge.js';
 import { createCleanup } from './helpers/cleanup.js';
+import { startProxy } from './helpers/proxy.js';
 import { collector } from './helpers/collect.js';
 import type { CapturingLogger } from './helpers/logger.js';
 import { clientFor, nsu, restartOn, serverFor } from './helpers/servers.js';
@@ -130,5 +131,31 @@ describe('the bridge whose mapping names a node its server does not have yet', (
     expect(t.logs.messages().filter((m) => m.includes('server restarted'))).toEqual([`${server.endpointUrl}: server restarted (or it dropped the session): retrying 2 refused items now rather than in 1h`]);
     // Tried once after the restart, not again by a second retry right behind it.
     expect(t.logs.messages().filter((m) => m.includes('still not monitored'))).toEqual([]);
+  });
+});
+
+describe('the bridge after a network cut that kept its session', () => {
+  it('tries a refused item at its period only: the server that refused it is the same', async () => {
+    const server = await serverFor(cleanup, { pkiDir: cleanup.dir('kept-server') });
+    const proxy = await startProxy(server.port);
+    cleanup.add(() => proxy.close());
+    const { t, source } = await runSource(track, {
+      endpoint: proxy.url,
+      retry_refused_ms: '1h',
+      nodes: [
+        { metric: 'temperature', node_id: nsu('Boiler.Temperature'), sampling_interval_ms: 0 },
+        { metric: 'missing', node_id: nsu('Boiler.Missing'), sampling_interval_ms: 0 },
+      ],
+    });
+    await t.waitFor(() => pointsOf(t, 'temperature').length > 0 && t.ready(), 'the known node flowing');
+
+    proxy.cut();
+    await t.waitFor(() => !t.ready(), 'the loss noticed');
+    proxy.open();
+    await t.waitFor(() => t.ready(), 'connected again');
+    // Behind everything the reconnect queued.
+    await source.subscription()!.rescanNow();
+    expect(t.logs.messages().filter((m) => m.includes('the session was kept'))).toHaveLength(1);
+    expect(t.logs.messages().filter((m) => m.includes('still not monitored') || m.includes('server restarted'))).toEqual([]);
   });
 });
