@@ -6,7 +6,7 @@ import type { OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { createCleanup } from './helpers/cleanup.js';
 import { collector } from './helpers/collect.js';
-import { nsu, sessionForFile } from './helpers/servers.js';
+import { monitoredByServer, nsu, sessionForFile, unsayItemsPerSubscription } from './helpers/servers.js';
 
 const cleanup = createCleanup();
 let server: OpcuaTestServer;
@@ -150,10 +150,7 @@ describe('a server that takes few monitored items per call', () => {
     const most = capabilities.maxMonitoredItemsPerSubscription;
     capabilities.maxMonitoredItemsPerSubscription = 2;
     cleanup.add(() => void (capabilities.maxMonitoredItemsPerSubscription = most));
-    if (unsaid) {
-      const node = server.server.engine.addressSpace!.findNode('i=24104')!;
-      server.server.engine.addressSpace!.deleteNode(node);
-    }
+    if (unsaid) unsayItemsPerSubscription(server);
     const c = collector();
     const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables, ...c.handlers });
     cleanup.add(() => sub.close());
@@ -169,7 +166,7 @@ describe('a server that takes few monitored items per call', () => {
   it('past its MaxMonitoredItems over all clients, refuses them by name with what to change', async () => {
     const capabilities = server.server.engine.serverCapabilities;
     const most = capabilities.maxMonitoredItems;
-    const held = (server.server.engine as unknown as { _globalCounter: { totalMonitoredItemCount: number } })._globalCounter.totalMonitoredItemCount;
+    const held = monitoredByServer(server);
     capabilities.maxMonitoredItems = held + 2;
     cleanup.add(() => void (capabilities.maxMonitoredItems = most));
     const c = collector();

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ConnectionEvent, OpcuaConnection } from '../src/connection.js';
 import type { VariableSpec } from '../src/item-spec.js';
 import type { OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { createCleanup } from './helpers/cleanup.js';
+import { FAST_RECONNECT, nextEvent } from './helpers/connection-events.js';
 import { collector } from './helpers/collect.js';
-import { clientFor, nsu, restartOn, serverFor } from './helpers/servers.js';
+import { clientFor, monitoredByServer, nsu, restartOn, serverFor, unsayItemsPerSubscription } from './helpers/servers.js';
 import { until } from './helpers/until.js';
 
 // What the bridge learnt of a server's limits from its refusals (BadTooManyMonitoredItems from a
@@ -14,29 +14,11 @@ import { until } from './helpers/until.js';
 const cleanup = createCleanup();
 afterAll(() => cleanup.run());
 
-const FAST = { reconnectDelayMs: { initial: 100, max: 400 }, keepAliveIntervalMs: 500, requestTimeoutMs: 1000, connectTimeoutMs: 3000 };
 const KEYS = ['Boiler.Pressure', 'Boiler.Temperature', 'Line1.Motor1.Speed', 'Line1.Motor2.Speed', 'Line1.Motor3.Speed'];
 const variables = (keys: readonly string[]): VariableSpec[] => keys.map((key) => ({ key, nodeId: nsu(key), samplingIntervalMs: 0 }));
 
 /** The items of each subscription the server holds (the peer's view). */
 const held = (server: OpcuaTestServer): number[] => server.server.engine.getSessions().flatMap((s) => s.publishEngine.subscriptions.map((sub) => sub.monitoredItemCount));
-
-/** Deletes the server's MaxMonitoredItemsPerSubscription node: a server before OPC UA 1.05, whose limit is learnt from its refusals. */
-function unsayItemsPerSubscription(server: OpcuaTestServer): void {
-  const addressSpace = server.server.engine.addressSpace!;
-  addressSpace.deleteNode(addressSpace.findNode('i=24104')!);
-}
-
-/** Resolves at the first event of `type` the connection reports from now on. */
-function next(connection: OpcuaConnection, type: ConnectionEvent['type']): Promise<ConnectionEvent> {
-  return new Promise((resolve) => {
-    const stop = connection.onEvent((event) => {
-      if (event.type !== type) return;
-      stop();
-      resolve(event);
-    });
-  });
-}
 
 describe('a limit learnt from the refusals of a server', () => {
   it('is learnt again at the retry: a server that monitors more items over all its clients now takes them in the subscription it refused them in', async () => {
@@ -45,7 +27,7 @@ describe('a limit learnt from the refusals of a server', () => {
     const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'));
     const capabilities = server.server.engine.serverCapabilities;
     const most = capabilities.maxMonitoredItems;
-    const total = (server.server.engine as unknown as { _globalCounter: { totalMonitoredItemCount: number } })._globalCounter.totalMonitoredItemCount;
+    const total = monitoredByServer(server);
     // Other clients hold all but 2 of the items the server monitors.
     capabilities.maxMonitoredItems = total + 2;
     const c = collector();
@@ -67,7 +49,7 @@ describe('a limit learnt from the refusals of a server', () => {
     const server = await serverFor(cleanup, { pkiDir: cleanup.dir('server'), capabilities: { maxSubscriptionsPerSession: 1 } });
     const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'));
     const capabilities = server.server.engine.serverCapabilities;
-    const total = (server.server.engine as unknown as { _globalCounter: { totalMonitoredItemCount: number } })._globalCounter.totalMonitoredItemCount;
+    const total = monitoredByServer(server);
     capabilities.maxMonitoredItems = total + 2;
     const c = collector();
     const keys = KEYS.slice(0, 3);
@@ -86,14 +68,14 @@ describe('a limit learnt from the refusals of a server', () => {
     const pkiDir = cleanup.dir('server');
     let server = await serverFor(cleanup, { pkiDir, capabilities: { maxMonitoredItemsPerSubscription: 2, maxSubscriptionsPerSession: 2 } });
     unsayItemsPerSubscription(server);
-    const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'), FAST);
+    const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'), FAST_RECONNECT);
     const c = collector();
     const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables: variables(KEYS), ...c.handlers });
     cleanup.add(() => sub.close());
     expect(sub.stats()).toMatchObject({ active: 4, refused: 1, subscriptions: 2, itemsPerSubscription: 2 });
 
     // Its configuration changed, the server restarts: 10 items in a subscription.
-    const restored = next(connection, 'restored');
+    const restored = nextEvent(connection, 'restored');
     const port = server.port;
     await server.stop();
     server = await restartOn(port, { pkiDir, capabilities: { maxMonitoredItemsPerSubscription: 10, maxSubscriptionsPerSession: 2 } });

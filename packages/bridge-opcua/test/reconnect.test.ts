@@ -2,10 +2,10 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectOpcua } from '../src/client.js';
-import type { ConnectionEvent, OpcuaConnection } from '../src/connection.js';
 import { SIM_NAMESPACE, startOpcuaServer, type OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { createCleanup } from './helpers/cleanup.js';
+import { FAST_RECONNECT, nextEvent } from './helpers/connection-events.js';
 import { collector } from './helpers/collect.js';
 import { capturingLogger } from './helpers/logger.js';
 import { startProxy } from './helpers/proxy.js';
@@ -17,18 +17,6 @@ const serverPki = cleanup.dir('server');
 const clientPki = cleanup.dir('client');
 afterAll(() => cleanup.run());
 
-const FAST = { reconnectDelayMs: { initial: 100, max: 400 }, keepAliveIntervalMs: 500, requestTimeoutMs: 1000, connectTimeoutMs: 3000 };
-
-/** Resolves at the first event of `type` the connection reports from now on. */
-function next(connection: OpcuaConnection, type: ConnectionEvent['type']): Promise<ConnectionEvent> {
-  return new Promise((resolve) => {
-    const stop = connection.onEvent((event) => {
-      if (event.type !== type) return;
-      stop();
-      resolve(event);
-    });
-  });
-}
 
 describe('a server restarted mid-run', () => {
   let server: OpcuaTestServer;
@@ -46,7 +34,7 @@ describe('a server restarted mid-run', () => {
       return emit.call(this, name as string | symbol, ...args);
     });
     cleanup.add(() => spy.mockRestore());
-    const connection = await connectOpcua({ endpointUrl: server.endpointUrl, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST });
+    const connection = await connectOpcua({ endpointUrl: server.endpointUrl, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST_RECONNECT });
     cleanup.add(() => connection.close());
     const c = collector();
     const sub = await subscribe(connection, {
@@ -61,8 +49,8 @@ describe('a server restarted mid-run', () => {
     server.set('Boiler.Counter', 11);
     await c.value((v) => v.value === 11);
 
-    const lost = next(connection, 'lost');
-    const restored = next(connection, 'restored');
+    const lost = nextEvent(connection, 'lost');
+    const restored = nextEvent(connection, 'restored');
     const port = server.port;
     await server.stop();
     await lost;
@@ -83,7 +71,7 @@ describe('a server restarted mid-run', () => {
   });
 
   it('with its namespaces in another order: nsu= items follow their namespace, ns= items keep their index', async () => {
-    const connection = await connectOpcua({ endpointUrl: server.endpointUrl, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST });
+    const connection = await connectOpcua({ endpointUrl: server.endpointUrl, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST_RECONNECT });
     cleanup.add(() => connection.close());
     const index = server.namespaceIndex;
     const c = collector();
@@ -98,8 +86,8 @@ describe('a server restarted mid-run', () => {
     cleanup.add(() => sub.close());
     await c.value((v) => v.item.key === 'byIndex');
 
-    const changed = next(connection, 'namespaces_changed');
-    const restored = next(connection, 'restored');
+    const changed = nextEvent(connection, 'namespaces_changed');
+    const restored = nextEvent(connection, 'restored');
     const port = server.port;
     await server.stop();
     server = await restartOn(port, { pkiDir: serverPki, namespacesBefore: ['urn:other:a', 'urn:other:b'] });
@@ -119,14 +107,14 @@ describe('a server restarted mid-run', () => {
   });
 
   it('keeps a flow-control hold across the restart, which node-opcua lifts when it re-creates the session', async () => {
-    const connection = await connectOpcua({ endpointUrl: server.endpointUrl, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST });
+    const connection = await connectOpcua({ endpointUrl: server.endpointUrl, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST_RECONNECT });
     cleanup.add(() => connection.close());
     const c = collector();
     const sub = await subscribe(connection, { publishingIntervalMs: 50, variables: [{ key: 'counter', nodeId: nsu('Boiler.Counter'), samplingIntervalMs: 0 }], ...c.handlers });
     cleanup.add(() => sub.close());
     await c.value((v) => v.item.key === 'counter');
     sub.flow.hold();
-    const restored = next(connection, 'restored');
+    const restored = nextEvent(connection, 'restored');
     const port = server.port;
     await server.stop();
     server = await restartOn(port, { pkiDir: serverPki });
@@ -151,19 +139,19 @@ describe('network trouble between client and server (a TCP proxy)', () => {
   it('notices a frozen server through the keep-alive, and recovers', async () => {
     const proxy = await startProxy(server.port);
     cleanup.add(() => proxy.close());
-    const connection = await connectOpcua({ endpointUrl: proxy.url, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST });
+    const connection = await connectOpcua({ endpointUrl: proxy.url, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST_RECONNECT });
     cleanup.add(() => connection.close());
     const c = collector();
     const sub = await subscribe(connection, { publishingIntervalMs: 100, variables: [{ key: 'counter', nodeId: nsu('Boiler.Counter'), samplingIntervalMs: 0 }], ...c.handlers });
     cleanup.add(() => sub.close());
     await c.value((v) => v.item.key === 'counter');
 
-    const lost = next(connection, 'lost');
+    const lost = nextEvent(connection, 'lost');
     proxy.freeze();
     await lost;
     // Reconnect attempts into a hung server wait for their transport timeout; a refusing
     // network lets them fail fast, so the test does not wait for that timeout.
-    const restored = next(connection, 'restored');
+    const restored = nextEvent(connection, 'restored');
     proxy.cut();
     proxy.open();
     await restored;
@@ -174,14 +162,14 @@ describe('network trouble between client and server (a TCP proxy)', () => {
   it('recovers from a network cut with every item', async () => {
     const proxy = await startProxy(server.port);
     cleanup.add(() => proxy.close());
-    const connection = await connectOpcua({ endpointUrl: proxy.url, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST });
+    const connection = await connectOpcua({ endpointUrl: proxy.url, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST_RECONNECT });
     cleanup.add(() => connection.close());
     const c = collector();
     const sub = await subscribe(connection, { publishingIntervalMs: 50, folders: [{ key: 'line', browsePath: 'Line1', samplingIntervalMs: 0 }], ...c.handlers });
     cleanup.add(() => sub.close());
     await c.value((v) => v.item.key === 'line');
-    const lost = next(connection, 'lost');
-    const restored = next(connection, 'restored');
+    const lost = nextEvent(connection, 'lost');
+    const restored = nextEvent(connection, 'restored');
     proxy.cut();
     await lost;
     proxy.open();
@@ -194,11 +182,11 @@ describe('network trouble between client and server (a TCP proxy)', () => {
   it('closes at once while reconnecting', async () => {
     const proxy = await startProxy(server.port);
     cleanup.add(() => proxy.close());
-    const connection = await connectOpcua({ endpointUrl: proxy.url, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST });
-    const lost = next(connection, 'lost');
+    const connection = await connectOpcua({ endpointUrl: proxy.url, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST_RECONNECT });
+    const lost = nextEvent(connection, 'lost');
     proxy.cut();
     await lost;
-    const closed = next(connection, 'closed');
+    const closed = nextEvent(connection, 'closed');
     await connection.close();
     await closed;
     expect(connection.state()).toBe('closed');
@@ -210,7 +198,7 @@ describe('network trouble between client and server (a TCP proxy)', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as net.AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const refused = await refusal(connectOpcua({ endpointUrl: `opc.tcp://127.0.0.1:${port}`, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST }));
+    const refused = await refusal(connectOpcua({ endpointUrl: `opc.tcp://127.0.0.1:${port}`, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST_RECONNECT }));
     expect(refused).toMatchObject({ code: 'CONNECT_FAILED', retryable: true });
     expect(refused.message).toBe(`nothing accepts connections at opc.tcp://127.0.0.1:${port} (connection refused): is the server running, and is the port right?`);
   });
@@ -219,7 +207,7 @@ describe('network trouble between client and server (a TCP proxy)', () => {
     const proxy = await startProxy(server.port);
     cleanup.add(() => proxy.close());
     proxy.freeze();
-    const refused = await refusal(connectOpcua({ endpointUrl: proxy.url, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST, connectTimeoutMs: 800 }));
+    const refused = await refusal(connectOpcua({ endpointUrl: proxy.url, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST_RECONNECT, connectTimeoutMs: 800 }));
     expect(refused).toMatchObject({ code: 'CONNECT_FAILED', retryable: true });
     expect(refused.message).toMatch(/no answer from opc\.tcp:\/\/127\.0\.0\.1:\d+ within 800 ms during the discover step/);
   });
@@ -230,7 +218,7 @@ describe('network trouble between client and server (a TCP proxy)', () => {
     proxy.freeze();
     const abort = new AbortController();
     const accepted = proxy.nextAccept();
-    const connecting = connectOpcua({ endpointUrl: proxy.url, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST, connectTimeoutMs: 600_000, signal: abort.signal });
+    const connecting = connectOpcua({ endpointUrl: proxy.url, pki: { dir: clientPki, trust: 'tofu' }, logger: capturingLogger(), ...FAST_RECONNECT, connectTimeoutMs: 600_000, signal: abort.signal });
     await accepted;
     abort.abort();
     const stopped = await refusal(connecting);

@@ -1,10 +1,10 @@
 import { trackCleanups } from '@fieldbridge/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ConnectionEvent, OpcuaConnection } from '../src/connection.js';
 import { SIM_NAMESPACE, type OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { pointsOf, runSource } from './helpers/bridge.js';
 import { createCleanup } from './helpers/cleanup.js';
+import { FAST_RECONNECT, nextEvent } from './helpers/connection-events.js';
 import { startProxy } from './helpers/proxy.js';
 import { collector } from './helpers/collect.js';
 import type { CapturingLogger } from './helpers/logger.js';
@@ -18,19 +18,7 @@ const cleanup = createCleanup();
 const track = trackCleanups();
 afterAll(() => cleanup.run());
 
-const FAST = { reconnectDelayMs: { initial: 100, max: 400 }, keepAliveIntervalMs: 500, requestTimeoutMs: 1000, connectTimeoutMs: 3000 };
 const HOUR = 3_600_000;
-
-/** Resolves at the first event of `type` the connection reports from now on. */
-function next(connection: OpcuaConnection, type: ConnectionEvent['type']): Promise<ConnectionEvent> {
-  return new Promise((resolve) => {
-    const stop = connection.onEvent((event) => {
-      if (event.type !== type) return;
-      stop();
-      resolve(event);
-    });
-  });
-}
 
 /** Stops `server` and starts it again on its port, with variable `added` below Boiler, as a PLC after a program download. */
 async function restartWith(server: OpcuaTestServer, pkiDir: string, added: string, value: number): Promise<OpcuaTestServer> {
@@ -47,7 +35,7 @@ describe('items the server did not have, after it restarted with them', () => {
   it('are monitored right after the reconnect, a refused node id, an unresolved browse path and a folder not found alike, and said once', async () => {
     const pkiDir = cleanup.dir('server');
     const server = await serverFor(cleanup, { pkiDir });
-    const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'), FAST);
+    const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'), FAST_RECONNECT);
     const c = collector();
     const sub = await subscribe(connection, {
       publishingIntervalMs: 50,
@@ -68,7 +56,7 @@ describe('items the server did not have, after it restarted with them', () => {
       ['tank', 'unresolved'],
     ]);
 
-    const restored = next(connection, 'restored');
+    const restored = nextEvent(connection, 'restored');
     const restarted = await restartWith(server, pkiDir, 'Boiler.Level', 7);
     restarted.addVariable('Boiler.Flow', 8);
     const addressSpace = restarted.server.engine.addressSpace!;
@@ -92,13 +80,13 @@ describe('an item whose node the restarted server renumbered', () => {
     const server = await serverFor(cleanup, { pkiDir });
     // Boiler/Level is s=Old.Level now; after the program download, s=New.Level.
     server.addVariable('Old.Level', 1);
-    const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('renumbering-client'), FAST);
+    const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('renumbering-client'), FAST_RECONNECT);
     const c = collector();
     const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: HOUR, variables: [{ key: 'level', browsePath: 'Boiler/Level', samplingIntervalMs: 0 }], ...c.handlers });
     cleanup.add(() => sub.close());
     await c.value((v) => v.item.key === 'level' && v.value === 1);
 
-    const restored = next(connection, 'restored');
+    const restored = nextEvent(connection, 'restored');
     await restartWith(server, pkiDir, 'New.Level', 5);
     expect(await restored).toMatchObject({ sessionRecreated: true });
     await c.value((v) => v.item.key === 'level' && v.value === 5);

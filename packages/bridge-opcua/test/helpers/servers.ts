@@ -57,3 +57,14 @@ export function serverForFile(cleanup: Cleanup, use: (server: OpcuaTestServer) =
 
 /** The node id of `id` in the simulator's namespace, by namespace URI. */
 export const nsu = (id: string): string => `nsu=${SIM_NAMESPACE};s=${id}`;
+
+/** Items the server monitors over all its sessions (node-opcua keeps the count in a private field). */
+export function monitoredByServer(server: OpcuaTestServer): number {
+  return (server.server.engine as unknown as { _globalCounter: { totalMonitoredItemCount: number } })._globalCounter.totalMonitoredItemCount;
+}
+
+/** Deletes the server's MaxMonitoredItemsPerSubscription node: a server before OPC UA 1.05, whose limit is learnt from its refusals. */
+export function unsayItemsPerSubscription(server: OpcuaTestServer): void {
+  const addressSpace = server.server.engine.addressSpace!;
+  addressSpace.deleteNode(addressSpace.findNode('i=24104')!);
+}

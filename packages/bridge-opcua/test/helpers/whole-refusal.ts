@@ -1,4 +1,5 @@
 import type { OpcuaTestServer } from '../../src/server.js';
+import { unsayItemsPerSubscription } from './servers.js';
 
 interface CreateRequest {
   request: { subscriptionId: number; itemsToCreate: unknown[] | null };
@@ -23,8 +24,7 @@ export interface WholeRefusals {
  */
 export async function refuseWholeRequests(server: OpcuaTestServer, perSubscription: number): Promise<WholeRefusals> {
   const opcua = await import('node-opcua');
-  const addressSpace = server.server.engine.addressSpace!;
-  addressSpace.deleteNode(addressSpace.findNode('i=24104')!);
+  unsayItemsPerSubscription(server);
   const refused = new Map<number, number>();
   // node-opcua's server dispatches each request to its `_on_<RequestName>` method, looked up when the request arrives.
   const handlers = server.server as unknown as Handlers;
