@@ -108,7 +108,8 @@ export class FrameHandler {
       if (this.troubled.delete(key)) this.perId.clean(key);
     }
     if (result.points.length === 0) return;
-    if (this.interfaceTags && frame.interface !== undefined && result.outcome === 'decoded') this.interfaceTags.tag(result.points, frame.interface);
+    // Decoded signals and forwarded unknown frames alike: each bus's points are its own series.
+    if (this.interfaceTags && frame.interface !== undefined) this.interfaceTags.tag(result.points, frame.interface);
     if (forward) this.ctx.emit(this.channel, this.admit(result, frame.interface, this.filterClock(recordedMs)));
     else this.ctx.metrics.dropped(bus, 'unknown_ids', result.points.length);
   }

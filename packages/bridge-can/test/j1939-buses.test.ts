@@ -115,6 +115,16 @@ describe('J1939 on two buses in one log, the same addresses on both', () => {
     expect(await t.metric('fieldbridge_source_errors_total', { channel: 'trucks', kind: 'short_frame' })).toBe(3);
   });
 
+  it('tags forwarded frames of ids no DBC defines with their interface too, each bus its own series', async () => {
+    // 0x7E8 is in no DBC file: forwarded as events (payload in hex), from both buses, on_change per bus.
+    const frames = [0, 1].flatMap((c) => [`(${1_700_000_000 + c}.000000) can0 7E8#0102`, `(${1_700_000_000 + c}.000001) can1 7E8#0A0B`]);
+    const t = await replay('unknown.log', `${frames.join('\n')}\n`, { signal_tags: ['interface'], unknown_frames: { forward: true, on_change: true } });
+    expect(t.points.map((p) => [p.metric, p.value, p.tags])).toEqual([
+      ['can.unknown.0x7E8', '0102', { interface: 'can0' }],
+      ['can.unknown.0x7E8', '0A0B', { interface: 'can1' }],
+    ]);
+  });
+
   it("holds back a bus's unchanged values by its own last value (on_change), not the other bus's", async () => {
     const t = await replay('two-buses.log', candumpLog(interleavedBams(3)), { signal_tags: ['interface'], on_change: true });
     // Each bus's values never change: sent once per bus, then held back.
