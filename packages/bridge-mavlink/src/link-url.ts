@@ -93,6 +93,7 @@ export function parseLinkUrl(url: string): ParsedLink {
       if (mavproxy && NETWORK.has(mavproxy[1]!.toLowerCase())) {
         return { ok: false, message: `"${redactUrl(url)}" is MAVProxy's spelling: write ${redactUrl(`${mavproxy[1]!.toLowerCase()}://${mavproxy[2]}`)}` };
       }
+      if (/^(\/|COM\d)/i.test(url)) return { ok: false, message: bareDeviceMessage(url) };
       return { ok: false, message: `unsupported connection "${redactUrl(url)}": use ${FORMS}` };
     }
   }
@@ -138,6 +139,18 @@ function offStandardRate(rate: number): string {
   const meant = [...SERIAL_RATES].find((r) => Math.abs(r - rate) <= r * 0.05) ?? [rate * 10, rate / 10].find((r) => SERIAL_RATES.has(r));
   const hint = meant === undefined ? '' : `did you mean ${meant}? `;
   return `baud ${rate} is not a serial rate: ${hint}a SiK or RFD telemetry radio, and an autopilot's TELEM port, run at 57600 unless set otherwise (115200 and 921600 are usual too); at a rate the other end does not use the port reads only garbage`;
+}
+
+/**
+ * A serial device written without `serial://`, as MAVProxy takes it (`--master=/dev/ttyUSB0,57600`,
+ * `/dev/ttyACM0`): the form to write, with the rate given or the usual 57600.
+ */
+function bareDeviceMessage(url: string): string {
+  const glued = /^(.+)[:,](\d+)$/.exec(url);
+  if (glued && BAUD_RATES.has(Number(glued[2]))) {
+    return `"${url}" is a serial device and a baud rate as MAVProxy writes them: write serial://${glued[1]}?baud=${glued[2]}`;
+  }
+  return `"${url}" is a serial device: write serial://${url}?baud=57600 (or the rate the autopilot or radio uses)`;
 }
 
 function parseSerial(rest: string): ParsedLink {

@@ -52,6 +52,11 @@ describe('connection URLs', () => {
     // MAVSDK's and MAVProxy's forms put the baud rate after the path: taken as a path, the port never opens.
     ['serial:///dev/ttyUSB0:57600', /"\/dev\/ttyUSB0:57600" is a device and a baud rate written together: write serial:\/\/\/dev\/ttyUSB0\?baud=57600/],
     ['serial://COM4,115200', /write serial:\/\/COM4\?baud=115200/],
+    // MAVProxy's --master takes a bare device path, with its rate after a comma or a colon.
+    ['/dev/ttyUSB0,57600', /"\/dev\/ttyUSB0,57600" is a serial device and a baud rate as MAVProxy writes them: write serial:\/\/\/dev\/ttyUSB0\?baud=57600$/],
+    ['/dev/ttyUSB0:921600', /write serial:\/\/\/dev\/ttyUSB0\?baud=921600$/],
+    ['COM4,115200', /write serial:\/\/COM4\?baud=115200$/],
+    ['/dev/ttyACM0', /"\/dev\/ttyACM0" is a serial device: write serial:\/\/\/dev\/ttyACM0\?baud=57600 \(or the rate/],
     ['tlog://', /needs a file path/],
     ['tlog:///f.tlog?pace=slow', /pace "slow" must be fast or recorded/],
     ['tlog:///f.tlog?speed=2', /speed applies to pace=recorded only/],
