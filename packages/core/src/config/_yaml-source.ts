@@ -70,6 +70,39 @@ export function valueToLineEnd(text: string, from: number): string {
   return rest.replace(/\s+#[^'"]*$/, '').trimEnd();
 }
 
+/**
+ * The value written from `from`, and what follows it on its line. Inside `{ }` or `[ ]` (a bracket
+ * opened before `from` on the line and not closed) the value ends before the `,`, `}` or `]` that
+ * ends its entry (a quoted one at its last quote before them), and `after` keeps the rest, so that
+ * a line rewritten with the value quoted keeps its other entries and its brackets
+ * (`tags: { site: '%done' }`); elsewhere the value runs to the line's end and `after` is empty.
+ */
+export function valueInLine(text: string, from: number): { value: string; after: string } {
+  const line = lineAt(text, from);
+  const rest = valueToLineEnd(text, from);
+  if (!opensFlow(line.text.slice(0, from - line.start))) return { value: rest, after: '' };
+  const quoted = rest.startsWith("'") || rest.startsWith('"');
+  const end = quoted ? /['"]\s*(?=[,}\]])/.exec(rest.slice(1)) : /[,}\]]/.exec(rest);
+  if (end === null) return { value: rest, after: '' };
+  const cut = quoted ? end.index + 2 : end.index;
+  const tail = rest.slice(cut).trimStart();
+  return { value: rest.slice(0, cut).trimEnd(), after: `${tail.startsWith(',') ? '' : ' '}${tail}` };
+}
+
+/** Whether `before` (a line up to a value) leaves a `{` or `[` open; quoted text skipped. */
+function opensFlow(before: string): boolean {
+  let depth = 0;
+  let quote = '';
+  for (const c of before) {
+    if (quote !== '') {
+      if (c === quote) quote = '';
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '{' || c === '[') depth += 1;
+    else if ((c === '}' || c === ']') && depth > 0) depth -= 1;
+  }
+  return depth > 0;
+}
+
 /** `value` as a single-quoted YAML scalar (a `'` inside written twice). */
 export const singleQuoted = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 

@@ -1,5 +1,5 @@
 import { isAlias, isPair, isScalar, visit, type Document, type YAMLWarning } from 'yaml';
-import { clip, lineAt, looksLikeWindowsPath, singleQuoted, valueToLineEnd, windowsPathMessage, type SourceHint } from './_yaml-source.js';
+import { clip, lineAt, looksLikeWindowsPath, singleQuoted, valueInLine, valueToLineEnd, windowsPathMessage, type SourceHint } from './_yaml-source.js';
 
 /** Escapes that turn a path's `\n`, `\t`... into control characters. */
 const CONTROL_ESCAPES: Record<string, string> = { n: 'a line feed', t: 'a tab', r: 'a carriage return', b: 'a backspace', f: 'a form feed', v: 'a vertical tab', '0': 'a NUL', a: 'a bell', e: 'an escape' };
@@ -15,7 +15,7 @@ export function yamlMisreadings(doc: Document, text: string, warnings: readonly 
   for (const warning of warnings) {
     if (warning.code !== 'TAG_RESOLVE_FAILED') continue;
     const offset = Math.min(Math.max(warning.pos[0], 0), text.length);
-    out.push(quoted(text, offset, `"${clip(valueToLineEnd(text, offset))}" reads as a YAML tag (a value starting with !), not as text`));
+    out.push(quoted(text, offset, `"${clip(valueInLine(text, offset).value)}" reads as a YAML tag (a value starting with !), not as text`));
   }
   // One pass in document order: an alias needs its anchor set before it (yaml's own resolve()
   // searches the document for each alias, too slow for a file of thousands).
@@ -86,7 +86,9 @@ const tail = (text: string, max = 60): string => (text.length > max ? `...${text
 function quoted(text: string, offset: number, problem: string, end?: number): SourceHint {
   const line = lineAt(text, offset);
   const before = line.text.slice(0, offset - line.start).trim();
-  // The value ends where its node does inside { } or [ ] (`{ site: &s plant-a }`), else at the line's end.
-  const value = end === undefined || end <= offset ? valueToLineEnd(text, offset) : text.slice(offset, end).trimEnd();
-  return { offset, message: `${problem}: if it is meant as text, put it in quotes: ${before ? `${before} ` : ''}${singleQuoted(clip(value))}` };
+  // The value ends where its node does inside { } or [ ] (`{ site: &s plant-a }`), else at the
+  // line's end; what follows it there (`, owner: b }`) is kept in the line to write.
+  const inLine = valueInLine(text, offset);
+  const value = end === undefined || end <= offset ? inLine.value : text.slice(offset, end).trimEnd();
+  return { offset, message: `${problem}: if it is meant as text, put it in quotes: ${before ? `${before} ` : ''}${singleQuoted(clip(value))}${inLine.after}` };
 }

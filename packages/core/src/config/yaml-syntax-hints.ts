@@ -1,5 +1,5 @@
 import type { YAMLError } from 'yaml';
-import { clip, indentOf, lineAt, looksLikeWindowsPath, nextContentLine, windowsPathMessage, previousContentLine, singleQuoted, sourceTokens, valueToLineEnd, type SourceHint, type SourceLine } from './_yaml-source.js';
+import { clip, indentOf, lineAt, looksLikeWindowsPath, nextContentLine, windowsPathMessage, previousContentLine, singleQuoted, sourceTokens, valueInLine, valueToLineEnd, type SourceHint, type SourceLine } from './_yaml-source.js';
 
 /**
  * A YAML syntax error in plain words: what is wrong and what to write instead, at the place the
@@ -66,9 +66,9 @@ function explainByCode(error: YAMLError, text: string, offset: number, at: Sourc
 /** `message`, then the line rewritten with the value from `offset` in single quotes. */
 function quoteTheValue(text: string, offset: number, message: string): SourceHint {
   const line = lineAt(text, offset);
-  const value = valueToLineEnd(text, offset);
+  const { value, after } = valueInLine(text, offset);
   const before = line.text.slice(0, offset - line.start).trim();
-  return { offset, message: `${message}: write ${before ? `${before} ` : ''}${singleQuoted(value)}` };
+  return { offset, message: `${message}: write ${before ? `${before} ` : ''}${singleQuoted(value)}${after}` };
 }
 
 /** `key:value`: a key needs a space after its colon, or YAML reads the whole as text. */
@@ -118,10 +118,10 @@ function textAfterQuotes(text: string, offset: number): SourceHint | undefined {
     .pop();
   if (quoted === undefined) return undefined;
   const quote = text[quoted.offset]!;
-  const written = valueToLineEnd(text, quoted.offset);
+  const { value: written, after } = valueInLine(text, quoted.offset);
   const inner = written.slice(1, written.endsWith(quote) && written.length > 1 ? -1 : undefined);
   const key = line.text.slice(0, quoted.offset - line.start).trim();
-  const fix = `${key ? `${key} ` : ''}${singleQuoted(inner)}`;
+  const fix = `${key ? `${key} ` : ''}${singleQuoted(inner)}${after}`;
   const problem =
     quote === '"'
       ? `the value in double quotes ends at its second ", and text follows it: to keep the " marks in the value, write it in single quotes: ${fix}`
