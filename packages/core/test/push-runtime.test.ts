@@ -211,6 +211,15 @@ describe('runtime: channels of push sources', () => {
     await sink.close();
   });
 
+  it('--once stopped (Ctrl-C) before any channel connected says after how long, not that it waited its whole time', async () => {
+    const { running, sink } = await run(['a']);
+    const once = running.once(600_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    void running.stop();
+    await expect(once).rejects.toThrow(/^--once: bridge-push read nothing: it stopped after \d+ ms \(of at most 600000 ms\) \(a connecting\); see the log/);
+    await sink.close();
+  });
+
   it("--once says a connected channel's silence in the bridge's words when it has some", async () => {
     const { logger, lines } = captureLogger();
     const why = (channel: string) => (channel === 'b' ? 'no message came on b/# at all: the broker retains none there' : undefined);

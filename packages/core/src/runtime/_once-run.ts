@@ -39,7 +39,8 @@ export async function runOnce(run: OnceRun, timeoutMs: number | undefined): Prom
   const wait = timeoutMs ?? definition.onceTimeoutMs?.(section) ?? 10_000;
   const startedAt = performance.now();
   const timer = new AbortController();
-  const deadline = sleep(wait, timer.signal, run.signal).then(() => 'timeout' as const);
+  // The wait also ends when the run is stopped (Ctrl-C): that is no timeout, and is not said as one.
+  const deadline = sleep(wait, timer.signal, run.signal).then(() => (run.signal.aborted ? ('stopped' as const) : ('timeout' as const)));
   // A source that ran out (a replayed capture) has nothing more to give a silent channel.
   const ended = instance.ended?.then(() => 'ended' as const, () => 'ended' as const) ?? deadline;
   let stoppedBy: 'timeout' | 'ended' | undefined;
