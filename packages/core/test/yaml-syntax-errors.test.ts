@@ -66,6 +66,8 @@ const mistakes: ReadonlyArray<readonly [string, string, number, number, string]>
   ['a value starting with @ inside { }, before another entry', `${head}tags: { owner: @ops, site: a }\n${channels}`, 2, 16, `a value cannot start with @ unless it is in quotes: write tags: { owner: '@ops', site: a }`],
   ['a value starting with * inside { }', `${head}counter:\n  channels:\n    - { name: *all, metric: m }\n`, 4, 15, `"*all" reads as a reference to an anchor &all (a value starting with *), and no &all is set above it: if it is meant as text, put it in quotes: - { name: '*all', metric: m }`],
   ['a value starting with ! inside { }', `${head}tags: { site: !important }\n${channels}`, 2, 15, `"!important" reads as a YAML tag (a value starting with !), not as text: if it is meant as text, put it in quotes: tags: { site: '!important' }`],
+  ['a value with " #" inside { }, whose comment hides the }', `${head}tags: { station: Pump #2 }\n${channels}`, 2, 18, `"Pump #2" reads as "Pump" and a comment (a # after a space starts one), which hides the } after it: if #2 belongs to the value, put it in quotes: tags: { station: 'Pump #2' }`],
+  ['a value with " #" inside { }, before another entry', `${head}tags: { station: Pump #2, site: a }\n${channels}`, 2, 18, `"Pump #2" reads as "Pump" and a comment (a # after a space starts one), which hides the } after it: if #2 belongs to the value, put it in quotes: tags: { station: 'Pump #2', site: a }`],
   ['a list on the line of its key', `${head}counter: - a\n`, 2, 10, 'a list cannot start on the line of its key ("counter: - a"): put each "- item" on its own line below, indented deeper than the key; if the - is part of the text, put the value in quotes'],
 ];
 

@@ -1,4 +1,5 @@
 import type { YAMLError } from 'yaml';
+import { commentHidesClose } from './_flow-comment.js';
 import { clip, indentOf, lineAt, looksLikeWindowsPath, nextContentLine, windowsPathMessage, previousContentLine, singleQuoted, sourceTokens, valueInLine, valueToLineEnd, type SourceHint, type SourceLine } from './_yaml-source.js';
 
 /**
@@ -202,6 +203,8 @@ function unclosedFlow(text: string, offset: number): SourceHint | undefined {
   const bracket = text[open.offset] === '[' ? '[' : '{';
   const close = bracket === '[' ? ']' : '}';
   const where = lineAt(text, open.offset);
+  const hidden = commentHidesClose(where, open.offset - where.start, close);
+  if (hidden !== undefined) return hidden;
   return {
     offset: open.offset,
     message: `the ${bracket} opened on line ${where.number} is not closed: end it with ${close}; a [ ] or { } continued on the next lines must be indented deeper than its key`,
