@@ -4,6 +4,9 @@ import { createTestContext, trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import { canConfigSchema } from '../src/config.js';
 import { createCanSource } from '../src/source.js';
+import { BODY, j1939Dbc, VEHICLE_ID } from './helpers/j1939-dbc.js';
+
+const VEHICLE_ID_DBC = j1939Dbc(VEHICLE_ID, BODY);
 
 const track = trackCleanups();
 
@@ -147,18 +150,3 @@ describe('J1939 on two buses in one log, the same addresses on both', () => {
     ]);
   });
 });
-
-// PGN 0xFEEC (20 bytes, BAM), read by PGN (J1939): bytes 0 and 18-19; Body (0x123, 8 bytes), byte 7.
-const VEHICLE_ID_DBC = `VERSION ""
-NS_ :
-BS_:
-BU_: Sender Receiver
-BO_ 2566843392 VehicleId: 20 Sender
- SG_ Head : 0|8@1+ (1,0) [0|255] "" Receiver
- SG_ Tail : 144|16@1+ (1,0) [0|65535] "" Receiver
-BO_ 291 Body: 8 Sender
- SG_ Lamp : 56|8@1+ (1,0) [0|255] "" Receiver
-BA_DEF_ "ProtocolType" STRING ;
-BA_DEF_DEF_ "ProtocolType" "";
-BA_ "ProtocolType" "J1939";
-`;

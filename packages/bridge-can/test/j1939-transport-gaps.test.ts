@@ -6,6 +6,9 @@ import { canConfigSchema } from '../src/config.js';
 import type { CanFrame } from '../src/frames/can-frame.js';
 import { J1939Transport, type TransportOutcome } from '../src/frames/j1939-transport.js';
 import { createCanSource } from '../src/source.js';
+import { j1939Dbc, VEHICLE_ID } from './helpers/j1939-dbc.js';
+
+const VEHICLE_ID_DBC = j1939Dbc(VEHICLE_ID);
 
 const track = trackCleanups();
 
@@ -108,16 +111,3 @@ describe('J1939 transport: packets lost', () => {
     expect(await t.metric('fieldbridge_source_errors_total', { channel: 'truck', kind: 'j1939_transport' })).toBe(5);
   });
 });
-
-// PGN 0xFEEC (20 bytes, BAM), read by PGN (J1939): bytes 0 and 18-19.
-const VEHICLE_ID_DBC = `VERSION ""
-NS_ :
-BS_:
-BU_: Sender Receiver
-BO_ 2566843392 VehicleId: 20 Sender
- SG_ Head : 0|8@1+ (1,0) [0|255] "" Receiver
- SG_ Tail : 144|16@1+ (1,0) [0|65535] "" Receiver
-BA_DEF_ "ProtocolType" STRING ;
-BA_DEF_DEF_ "ProtocolType" "";
-BA_ "ProtocolType" "J1939";
-`;

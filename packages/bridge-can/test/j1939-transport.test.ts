@@ -7,6 +7,9 @@ import type { CanFrame } from '../src/frames/can-frame.js';
 import { j1939Id, J1939Transport } from '../src/frames/j1939-transport.js';
 import { createCanSource } from '../src/source.js';
 import { runInUml } from './helpers/uml.mjs';
+import { j1939Dbc, TRANSFER, VEHICLE_ID } from './helpers/j1939-dbc.js';
+
+const TRANSPORT_DBC = j1939Dbc(TRANSFER, VEHICLE_ID);
 
 const track = trackCleanups();
 
@@ -150,23 +153,6 @@ describe('J1939 transport protocol', () => {
     expect(messages).toBeGreaterThan(10);
   });
 });
-
-// PGN 0x12300 (100 bytes, RTS/CTS) and PGN 0xFEEC (20 bytes, BAM), read by PGN (J1939).
-const TRANSPORT_DBC = `VERSION ""
-NS_ :
-BS_:
-BU_: Sender Receiver
-BO_ 2569207936 Transfer: 100 Sender
- SG_ First : 0|8@1+ (1,0) [0|255] "" Receiver
- SG_ Middle : 80|16@1+ (1,0) [0|65535] "" Receiver
- SG_ Last : 792|8@1+ (1,0) [0|255] "" Receiver
-BO_ 2566843392 VehicleId: 20 Sender
- SG_ Head : 0|8@1+ (1,0) [0|255] "" Receiver
- SG_ Tail : 144|16@1+ (1,0) [0|65535] "" Receiver
-BA_DEF_ "ProtocolType" STRING ;
-BA_DEF_DEF_ "ProtocolType" "";
-BA_ "ProtocolType" "J1939";
-`;
 
 describe('J1939 transport against the Linux kernel J1939 stack (User-Mode Linux)', () => {
   it("reassembles what the kernel's stack sent with RTS/CTS and BAM, captured by candump, into the DBC's values", async () => {
