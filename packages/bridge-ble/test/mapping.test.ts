@@ -15,7 +15,7 @@ describeRefusals(bleBridge, bad, [
   ['unknown-key.yaml', 4, 3, 'ble.scann', /unknown key/],
   ['bad-address.yaml', 6, 16, 'ble.devices[0].address', /"a4:c1:38:12:34" is not a Bluetooth address like a4:c1:38:12:34:56/],
   ['two-match-keys.yaml', 7, 19, 'ble.devices[0].local_name', /give only one of address and local_name/],
-  ['bind-key-short.yaml', 8, 17, 'ble.devices[0].bind_key', /a BTHome bind key is 16 bytes written as 32 hex digits; this one has 16 characters/],
+  ['bind-key-short.yaml', 8, 17, 'ble.devices[0].bind_key', /a bind key is 16 bytes written as 32 hex digits; this one has 16 characters/],
   ['bind-key-wrong-decoder.yaml', 8, 17, 'ble.devices[0].bind_key', /bind_key applies to decoder bthome only/],
   ['unknown-placeholder.yaml', 4, 11, 'ble.metric', /unknown placeholder \{unit\}; use \{device\}, \{measurement\}, \{address\}, \{name\}/],
   ['gatt-no-characteristics.yaml', 7, 16, 'ble.devices[0].decoder', /decoder gatt needs characteristics/],

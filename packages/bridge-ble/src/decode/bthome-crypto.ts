@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { BleBridgeError } from '../errors.js';
+import { createCipheriv } from 'node:crypto';
+import { openCcm } from './aes-ccm.js';
 
 /** The 16-bit service UUID of BTHome v2 (little-endian on air: `d2 fc`). */
 export const BTHOME_UUID = 'fcd2';
@@ -7,17 +7,7 @@ export const BTHOME_UUID = 'fcd2';
 /** Bytes an encrypted BTHome payload adds after the ciphertext: a 4-byte counter and a 4-byte MIC. */
 export const BTHOME_CRYPTO_TRAILER = 8;
 
-/**
- * A BTHome bind key from its 32 hex digits (spaces and dashes allowed, as apps print them).
- * Throws a `CONFIG` {@link BleBridgeError} naming what is wrong; the key itself is never echoed.
- */
-export function parseBindKey(text: string): Uint8Array {
-  const hex = text.replace(/[\s-]/g, '');
-  if (!/^[0-9a-fA-F]{32}$/.test(hex)) {
-    throw new BleBridgeError('CONFIG', `a BTHome bind key is 16 bytes written as 32 hex digits; this one has ${hex.length} characters${/[^0-9a-fA-F]/.test(hex) ? ' and some are not hex digits' : ''}`);
-  }
-  return Buffer.from(hex, 'hex');
-}
+export { parseBindKey } from './aes-ccm.js';
 
 /** The 13-byte nonce: device MAC (as written), UUID `d2 fc`, device info byte, counter (LE). */
 function nonceOf(address: string, deviceInfo: number, counter: Uint8Array): Buffer {
@@ -44,17 +34,9 @@ export function decryptBthome(key: Uint8Array, address: string, deviceInfo: numb
   const end = body.length;
   const counterBytes = body.subarray(end - 8, end - 4);
   const counter = (counterBytes[0]! | (counterBytes[1]! << 8) | (counterBytes[2]! << 16) | (counterBytes[3]! << 24)) >>> 0;
-  try {
-    const decipher = createDecipheriv('aes-128-ccm', key, nonceOf(address, deviceInfo, counterBytes), { authTagLength: 4 });
-    decipher.setAuthTag(body.subarray(end - 4));
-    const plaintext = decipher.update(body.subarray(0, end - 8));
-    decipher.final();
-    return { ok: true, plaintext, counter };
-  } catch (err) {
-    // Node signals a failed CCM authentication by throwing from final(); it is the expected
-    // outcome of a wrong bind key, so it becomes a value.
-    return { ok: false, counter, message: `the payload did not authenticate with the device's bind key (${(err as Error).message}); check bind_key for this device` };
-  }
+  const opened = openCcm(key, nonceOf(address, deviceInfo, counterBytes), undefined, body.subarray(0, end - 8), body.subarray(end - 4));
+  if (opened.ok) return { ok: true, plaintext: opened.plaintext, counter };
+  return { ok: false, counter, message: `the payload did not authenticate with the device's bind key (${opened.reason}); check bind_key for this device` };
 }
 
 /**

@@ -1,9 +1,9 @@
-import { formatDuration } from '@fieldbridge/core/bridge';
 import { applyLinear } from '../_scale.js';
 import type { DecodeProblem, DecodeResult, Measurement, MeasurementValue } from '../measurement.js';
 import { readIntLE } from './_read.js';
 import { decryptBthome } from './bthome-crypto.js';
-import { judgeCounter, type CounterRestart, type CounterVerdict } from './bthome-counter.js';
+import type { CounterRestart } from './bthome-counter.js';
+import { guardCounter } from './counter-guard.js';
 import { BTHOME_OBJECTS, BUTTON_EVENTS, DIMMER_EVENTS } from './bthome-objects.js';
 import type { BthomeState } from './bthome-state.js';
 
@@ -169,14 +169,6 @@ function nameEntries(entries: Entry[]): Measurement[] {
   return out;
 }
 
-function replayedMessage(counter: number, verdict: Extract<CounterVerdict, { kind: 'replayed' }>): string {
-  const head = `encryption counter ${counter} is lower than the last accepted ${verdict.lastAccepted}: a replayed or stale advert`;
-  if (verdict.waitLeftMs === undefined) return `${head} (counter_restart_after_s is never: a sensor whose counter restarted is accepted again after the bridge restarts)`;
-  const restarted = `${head}, or the sensor's counter restarted (a battery change?)`;
-  if (verdict.waitLeftMs === 0) return `${restarted}: its next higher counter becomes the new baseline (counter_restart_after_s has passed)`;
-  return `${restarted}: if its counters keep rising, with none above ${verdict.lastAccepted} meanwhile, for ${formatDuration(Math.ceil(verdict.waitLeftMs / 1000) * 1000)} more, they become the new baseline (counter_restart_after_s)`;
-}
-
 /**
  * Decodes BTHome v2 service data (UUID 0xFCD2; `payload` is what follows the UUID: the device
  * info byte, then the objects) as https://bthome.io/format/ specifies: every object id with its
@@ -202,9 +194,9 @@ export function decodeBthome(payload: Uint8Array, options: BthomeOptions): Bthom
     if (!decrypted.ok) return fail(problems, 'decrypt_failed', decrypted.message, info);
     info.counter = decrypted.counter;
     if (memory) {
-      const verdict = judgeCounter(memory, decrypted.counter, options.t ?? 0, options.counterRestartAfterMs ?? 0);
+      const verdict = guardCounter(memory, decrypted.counter, options.t ?? 0, options.counterRestartAfterMs ?? 0);
       if (verdict.kind === 'duplicate') return { measurements: [], problems, duplicate: true, info };
-      if (verdict.kind === 'replayed') return fail(problems, 'replayed_counter', replayedMessage(decrypted.counter, verdict), info);
+      if (verdict.kind === 'refused') return fail(problems, 'replayed_counter', verdict.message, info);
       if (verdict.restart) {
         info.restart = verdict.restart;
         // The new sequence numbers its packets anew: the old one's last packet id is no repeat.
