@@ -1,18 +1,18 @@
 import type { BridgeContext } from '@fieldbridge/core/bridge';
 import { LastFrames } from './_repeats.js';
 import { BthomeState } from './decode/bthome-state.js';
-import type { ResolvedBle } from './resolve.js';
+import { KEYED_DECODERS, type ResolvedBle } from './resolve.js';
 
 /** What a source remembers of the adverts it read, to drop repeats and refuse replays. */
 export interface RepeatMemory {
-  /** BTHome packet ids and encryption counters, by address. */
+  /** BTHome packet ids and the encryption counters of BTHome, ATC1441 and pvvx, by address. */
   bthome: BthomeState;
   /** The last reading of each ATC, pvvx and Ruuvi device. */
   frames: LastFrames;
 }
 
 interface Kept extends RepeatMemory {
-  /** The bind key each BTHome device named by address had at the last start (undefined: none). */
+  /** The bind key each BTHome, ATC or pvvx device named by address had at the last start (undefined: none). */
   keys: Map<string, string | undefined>;
 }
 
@@ -28,7 +28,7 @@ export function repeatMemory(ctx: BridgeContext, config: ResolvedBle): RepeatMem
   const kept = ctx.acrossReloads<Kept>('repeats', () => ({ bthome: new BthomeState(), frames: new LastFrames(), keys: new Map() }));
   const keys = new Map<string, string | undefined>();
   for (const device of config.devices) {
-    if (device.decoder !== 'bthome' || device.match.by !== 'address') continue;
+    if (!KEYED_DECODERS.has(device.decoder) || device.match.by !== 'address') continue;
     const { address } = device.match;
     const key = device.bindKey ? Buffer.from(device.bindKey).toString('hex') : undefined;
     if (kept.keys.has(address) && kept.keys.get(address) !== key) kept.bthome.forget(address);

@@ -48,7 +48,7 @@ function warnCounterRestart(ctx: BridgeContext, tracked: TrackedDevice, r: Count
   const refused = `${r.refused} ${r.refused === 1 ? 'advert' : 'adverts'}`;
   ctx.logger.warn(
     { device: device.name, address, counter: r.counter, from: r.from, previous: r.previous, refused: r.refused },
-    `${device.name} (${address}) bthome: the encryption counter restarted (battery change?): counter ${r.counter} is the new baseline; the counters rose from ${r.from} for ${formatDuration(Math.round(r.afterMs / 1000) * 1000)} below the last accepted ${r.previous}, with none above it (${refused} refused meanwhile as replayed_counter)`,
+    `${device.name} (${address}) ${device.decoder}: the encryption counter restarted (battery change?): counter ${r.counter} is the new baseline; the counters rose from ${r.from} for ${formatDuration(Math.round(r.afterMs / 1000) * 1000)} below the last accepted ${r.previous}, with none above it (${refused} refused meanwhile as replayed_counter)`,
   );
 }
 

@@ -81,8 +81,8 @@ export const bleDeviceSchema = z
     ibeacon_major: z.number().int().min(0).max(0xffff).optional().describe('With ibeacon_uuid: only the beacons of this major (0..65535).'),
     eddystone_namespace: beaconIdText('eddystone_namespace', '20 hex digits').optional().describe('Match every Eddystone-UID beacon of this 10-byte namespace, 20 hex digits (each beacon its own channel, tagged instance).'),
     decoder: z.enum(BLE_DECODERS, { error: `decoder must be one of ${BLE_DECODERS.join(', ')}` }).describe('bthome | ruuvi | atc | pvvx | ibeacon | eddystone | custom | gatt.'),
-    bind_key: z.string().max(128).optional().describe('bthome: the device bind key (32 hex digits) for encrypted adverts; take it from the environment: ${KITCHEN_BIND_KEY}.'),
-    counter_restart_after_s: counterRestartSchema.describe(`bthome with bind_key: encryption counters below the last accepted one that keep rising this long, with none above it in between, are taken as the sensor's counter restart (a battery change) and become its baseline; never (or 0) refuses them until the bridge restarts (seconds, or 5m, 1h; ${COUNTER_RESTART_RANGE}). Default the section's, else 5m.`),
+    bind_key: z.string().max(128).optional().describe('bthome, atc, pvvx: the device bind key (32 hex digits) for encrypted adverts (BTHome, or the pvvx firmware\'s "Encrypted beacon"); take it from the environment: ${KITCHEN_BIND_KEY}.'),
+    counter_restart_after_s: counterRestartSchema.describe(`bthome, atc, pvvx with bind_key: encryption counters below the last accepted one that keep rising this long, with none above it in between, are taken as the sensor's counter restart (a battery change) and become its baseline; never (or 0) refuses them until the bridge restarts (seconds, or 5m, 1h; ${COUNTER_RESTART_RANGE}). Default the section's, else 5m.`),
     custom: customDecoderSchema.optional(),
     characteristics: z.array(characteristicSchema).min(1).max(32).optional().describe('gatt: characteristics to read or subscribe to.'),
     metric: z.string().min(1).max(256).optional().describe('Metric name template: {device}, {measurement}, {address}, {name}. Default the section\'s, else {device}.{measurement}.'),
@@ -149,7 +149,7 @@ export const bleConfigSchema = z
     on_change: z.boolean().optional().describe('Default of the devices\' on_change. Default false.'),
     max_interval: maxIntervalSchema.describe('Default of the devices\' max_interval: with on_change, send an unchanged value anyway once the last one sent is this old (range 10ms..1d). Default never.'),
     silent_after_s: durationMs({ unit: 's', minMs: 1000, maxMs: 604_800_000 }).optional().describe('Default of the devices\' silent_after_s. Default 5m.'),
-    counter_restart_after_s: counterRestartSchema.describe(`Default of the encrypted BTHome devices' counter_restart_after_s: how long lower counters must keep rising to be taken as a counter restart; never (or 0) refuses them (${COUNTER_RESTART_RANGE}). Default 5m.`),
+    counter_restart_after_s: counterRestartSchema.describe(`Default of the encrypted devices' (a bind_key) counter_restart_after_s: how long lower counters must keep rising to be taken as a counter restart; never (or 0) refuses them (${COUNTER_RESTART_RANGE}). Default 5m.`),
     devices: z.array(bleDeviceSchema).max(1000).default([]).describe('Sensors to read; adverts of other devices are ignored. At least one to run; bridge-ble --scan lists what is on the air before there are any.'),
   })
   .describe('Bluetooth Low Energy sensors: advertisements and GATT, from an adapter or a replay file.');

@@ -42,7 +42,7 @@ export interface AdvertPoints extends BlePoints {
    * decoder that does not fit the device): nothing was decoded, and on its own it is no problem.
    */
   noData?: true;
-  /** BTHome: the advert was accepted as its sensor's encryption counter restart (a battery change?), the new baseline. */
+  /** An encrypted advert (BTHome, ATC1441, pvvx) accepted as its sensor's encryption counter restart (a battery change?), the new baseline. */
   counterRestart?: CounterRestart;
   /** BTHome: the device info byte says whether the device is trigger based (sends only when something happens, a button). */
   triggerBased?: boolean;
@@ -174,7 +174,7 @@ export function decodeAdvertPoints(advert: Advert, device: ResolvedDevice, state
   const triggerBased = result.bthome?.triggerBased;
   if (result.duplicate) return { points: [], problems, duplicate: true, ...(triggerBased !== undefined ? { triggerBased } : {}) };
   const points: AdvertPoints = toPoints(result.measurements, from, problems, shapes);
-  if (result.bthome?.restart) points.counterRestart = result.bthome.restart;
+  if (result.restart) points.counterRestart = result.restart;
   if (triggerBased !== undefined) points.triggerBased = triggerBased;
   return points;
 }

@@ -37,13 +37,13 @@ export type DecodeProblemKind =
   | 'unknown_object'
   /** BTHome: the advert is encrypted and no bind key was given for the device. */
   | 'no_bind_key'
-  /** BTHome: the advert did not decrypt with the device's bind key (wrong key, or corrupted). */
+  /** BTHome, ATC1441 and pvvx: the advert did not decrypt with the device's bind key (wrong key, or corrupted). */
   | 'decrypt_failed'
-  /** BTHome: the encryption counter went backwards (a replayed or stale advert). */
+  /** BTHome, ATC1441 and pvvx: the encryption counter went backwards (a replayed or stale advert). */
   | 'replayed_counter'
-  /** BTHome: a bind key is set but the advert is not encrypted (possible spoofing), so it is ignored. */
+  /** BTHome, ATC1441 and pvvx: a bind key is set but the advert is not encrypted (possible spoofing), so it is ignored. */
   | 'not_encrypted'
-  /** ATC1441 and pvvx: the firmware encrypts its adverts (its "Encrypted beacon" option), in a format the bridge does not decrypt. */
+  /** ATC1441 and pvvx: the firmware encrypts its adverts (its "Encrypted beacon" option) and the device has no bind key. */
   | 'encrypted'
   /** Custom decoding: a field lies past the end of the data. */
   | 'out_of_range';

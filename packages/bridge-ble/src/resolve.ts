@@ -1,7 +1,7 @@
 import { compileTemplate, namedPlaceholders, reconnectPolicy, type SectionIssue, type Template } from '@fieldbridge/core/bridge';
 import { normalizeUuid } from './advert/advert.js';
 import { DEFAULT_METRIC, type BleConfig, type BleCustomConfig, type BleDecoder, type BleDeviceConfig, type BleSliceFieldConfig } from './config.js';
-import { parseBindKey } from './decode/bthome-crypto.js';
+import { parseBindKey } from './decode/aes-ccm.js';
 import { compileCustomDecoder, type CustomDecoder, type SliceField } from './decode/custom.js';
 import { GATT_CHARACTERISTICS } from './gatt/characteristics.js';
 import { checkBeaconDecoder, checkBeaconMetric, resolveMatch, type DeviceMatch, type Path } from './resolve-match.js';
@@ -181,12 +181,15 @@ function resolveCharacteristics(device: BleDeviceConfig, at: (...rest: Path) => 
   });
 }
 
+/** The decoders of formats that can be encrypted with a bind key. */
+export const KEYED_DECODERS: ReadonlySet<string> = new Set(['bthome', 'atc', 'pvvx']);
+
 /** Keys that belong to one decoder only. */
 function checkDecoderKeys(device: BleDeviceConfig, match: DeviceMatch | undefined, at: (...rest: Path) => Path, issues: SectionIssue[]): void {
   const { decoder } = device;
-  if (device.bind_key !== undefined && decoder !== 'bthome') issues.push({ path: at('bind_key'), message: 'bind_key applies to decoder bthome only' });
-  if (device.counter_restart_after_s !== undefined && (decoder !== 'bthome' || device.bind_key === undefined)) {
-    issues.push({ path: at('counter_restart_after_s'), message: 'counter_restart_after_s applies to encrypted BTHome devices only (decoder bthome with a bind_key): others send no encryption counter' });
+  if (device.bind_key !== undefined && !KEYED_DECODERS.has(decoder)) issues.push({ path: at('bind_key'), message: 'bind_key applies to decoders bthome, atc and pvvx only (their encrypted adverts)' });
+  if (device.counter_restart_after_s !== undefined && (!KEYED_DECODERS.has(decoder) || device.bind_key === undefined)) {
+    issues.push({ path: at('counter_restart_after_s'), message: 'counter_restart_after_s applies to encrypted devices only (decoder bthome, atc or pvvx with a bind_key): others send no encryption counter' });
   }
   if (decoder === 'custom' && !device.custom) issues.push({ path: at('decoder'), message: 'decoder custom needs custom: { source, fields }' });
   if (decoder !== 'custom' && device.custom) issues.push({ path: at('custom'), message: 'custom applies to decoder custom only' });
@@ -208,7 +211,7 @@ export function resolveDevice(device: BleDeviceConfig, index: number, section: B
   const match = resolveMatch(device, at, issues);
   checkDecoderKeys(device, match, at, issues);
   let bindKey: Uint8Array | undefined;
-  if (device.bind_key !== undefined && device.decoder === 'bthome') {
+  if (device.bind_key !== undefined && KEYED_DECODERS.has(device.decoder)) {
     try {
       bindKey = parseBindKey(device.bind_key);
     } catch (err) {

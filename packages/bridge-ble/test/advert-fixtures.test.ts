@@ -54,8 +54,8 @@ function decodeCase(dir: string): Expected[] {
 }
 
 describe('advert fixtures (adverts.ndjson + case.json -> expected.json)', () => {
-  it('has a case for every built-in decoder and for encrypted BTHome with right, wrong and missing keys', () => {
-    expect(cases).toEqual(expect.arrayContaining(['bthome-objects', 'bthome-encrypted', 'bthome-wrong-key', 'bthome-no-key', 'ruuvi-rawv2', 'atc1441', 'pvvx', 'ibeacon', 'eddystone', 'custom-manufacturer']));
+  it('has a case for every built-in decoder and for encrypted BTHome and pvvx/ATC with right, wrong and missing keys', () => {
+    expect(cases).toEqual(expect.arrayContaining(['bthome-objects', 'bthome-encrypted', 'bthome-wrong-key', 'bthome-no-key', 'ruuvi-rawv2', 'atc1441', 'pvvx', 'pvvx-encrypted', 'pvvx-encrypted-key', 'atc1441-encrypted-key', 'xiaomi-wrong-key', 'ibeacon', 'eddystone', 'custom-manufacturer']));
   });
 
   it.each(cases)('%s', (name) => {

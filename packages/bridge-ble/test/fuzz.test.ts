@@ -63,6 +63,23 @@ describe('fuzzed decoders', () => {
   fuzz('ruuvi', decodeRuuvi, [[], [0x99, 0x04, 0x05], [0x99, 0x04]]);
   fuzz('atc1441', decodeAtc1441, [[]], 16);
   fuzz('pvvx', decodePvvx, [[]], 16);
+  fuzz('atc1441 with a bind key', (b) => decodeAtc1441(b, { address: 'a4:c1:38:00:00:05', bindKey: key, state }), [[]], 16);
+  fuzz('pvvx with a bind key', (b) => decodePvvx(b, { address: 'a4:c1:38:00:00:06', bindKey: key, state }), [[]], 16);
+
+  it('the firmware\'s encrypted formats: random bytes of their lengths (8, 11) never throw, with a key, a random key or none', () => {
+    const random = seeded(181);
+    for (let i = 0; i < ROUNDS; i++) {
+      const length = i % 2 === 0 ? 8 : 11;
+      const data = randomBytes(random, 0, Array.from({ length }, () => Math.floor(random() * 256)));
+      const advert: Advert = { t: i, address: `a4:c1:38:00:01:${(i % 256).toString(16).padStart(2, '0')}`, addressType: 'public', rssi: -70, serviceData: [{ uuid: '181a', data }] };
+      const bindKey = i % 3 === 0 ? key : i % 3 === 1 ? randomBytes(random, 0, Array.from({ length: 16 }, () => Math.floor(random() * 256))) : undefined;
+      for (const decoder of ['atc', 'pvvx'] as const) {
+        const r = decodeAdvert(advert, { decoder, state, counterRestartAfterMs: 60_000, ...(bindKey ? { bindKey } : {}) });
+        check(r);
+        if (r.measurements.length === 0 && r.problems.length === 0 && !r.duplicate) expect.fail(`no values and no problem for ${Buffer.from(data).toString('hex')}`);
+      }
+    }
+  });
   fuzz('ibeacon', decodeIbeacon, [[], [0x4c, 0x00, 0x02, 0x15], [0x4c, 0x00]]);
   fuzz('eddystone', decodeEddystone, [[], [0x00], [0x10], [0x20, 0x00], [0x20]]);
   fuzz('custom', (b) => custom.decode(b), [[]]);

@@ -1,7 +1,7 @@
 // Thermometers on the pvvx or ATC1441 firmware with its "Encrypted beacon" option set: their
-// service data 181a is encrypted with a bind key, in formats the bridge does not decrypt. Through
-// noble on the simulated adapter; the adverts are those generate.py encrypted with Python's
-// AES-CCM (test/fixtures/adverts/pvvx-encrypted).
+// service data 181a is encrypted with a bind key. Through noble on the simulated adapter; the
+// adverts are those generate.py encrypted with Python's AES-CCM (test/fixtures/adverts/pvvx-encrypted*).
+import { readFileSync } from 'node:fs';
 import { trackCleanups } from '@fieldbridge/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { Advert } from '../src/advert/advert.js';
@@ -16,6 +16,16 @@ const ATC = 'a4:c1:38:12:34:56';
 const PVVX_ENCRYPTED = Buffer.from('2abbd2b4c4cae59921c461', 'hex');
 /** ATC1441 format, encrypted: counter 17, 3 encrypted bytes, MIC. */
 const ATC_ENCRYPTED = Buffer.from('1180f3deff2cf764', 'hex');
+/** The key generate.py encrypted them with. */
+const KEY = 'b2d46f0cd168c18b247c0c79e9ad5b8d';
+
+/** The service data of the adverts of a fixture, in file order. */
+function fixtureData(name: string): Buffer[] {
+  const text = readFileSync(new URL(`./fixtures/adverts/${name}/adverts.ndjson`, import.meta.url), 'utf8');
+  return text.split('\n').filter((l) => l.length > 0).map((l) => Buffer.from((JSON.parse(l) as { service_data: { data: string }[] }).service_data[0]!.data, 'hex'));
+}
+/** pvvx-encrypted-key: [0] counter 42 (21.37 °C), [2] counter 43 (-5.25 °C). */
+const PVVX_SEQUENCE = fixtureData('pvvx-encrypted-key');
 
 describe('a thermometer whose firmware encrypts its adverts', () => {
   it('is said once per device as encrypted, with what to change, counted for every advert; nothing thrown, the others read', async () => {
@@ -38,13 +48,83 @@ describe('a thermometer whose firmware encrypts its adverts', () => {
     const reports = t.problems.filter((p) => p.kind === 'report' && p.logged);
     expect(reports.map((p) => p.key)).toEqual(['ble.office.encrypted', 'ble.hall.encrypted']);
     expect(reports[0]!.message).toBe(
-      `office (${PVVX}) pvvx: service data 181a of 11 bytes is the pvvx custom format encrypted with a bind key (the firmware's "Encrypted beacon" option), which the bridge does not decrypt: turn that option off in the firmware's settings (TelinkMiFlasher), or set its advertising type to BTHome and map it with decoder bthome and its bind_key`,
+      `office (${PVVX}) pvvx: service data 181a of 11 bytes is the pvvx custom format encrypted with a bind key (the firmware's "Encrypted beacon" option): set bind_key for this device (the 32 hex digits set in the firmware's settings, TelinkMiFlasher), or turn that option off`,
     );
     expect(reports[1]!.message).toMatch(/^hall \(a4:c1:38:12:34:56\) atc: service data 181a of 8 bytes is the ATC1441 format encrypted with a bind key/);
     expect(await t.metric('fieldbridge_source_errors_total', { channel: 'office', kind: 'encrypted' })).toBe(3);
     expect(await t.metric('fieldbridge_source_errors_total', { channel: 'hall', kind: 'encrypted' })).toBe(3);
     expect(t.points.filter((p) => p.tags?.device !== 'cellar')).toEqual([]);
     expect(t.points.filter((p) => p.metric === 'cellar.temperature')).toHaveLength(1);
+  });
+});
+
+describe('a thermometer whose firmware encrypts its adverts, mapped with its bind_key', () => {
+  /** The source with an encrypted pvvx and an encrypted ATC thermometer mapped with `key`. */
+  async function started(key: string) {
+    const pvvx = thermometer(PVVX, 'ATC_ABCDEF');
+    pvvx.raw = PVVX_SEQUENCE[0]!;
+    const atc = thermometer(ATC, 'ATC_123456');
+    atc.raw = ATC_ENCRYPTED;
+    const s = sourceUnderTest({ devices: [{ name: 'office', address: PVVX, decoder: 'pvvx', bind_key: key }, { name: 'hall', address: ATC, decoder: 'atc', bind_key: key }] }, [pvvx, atc]);
+    track.defer(() => s.source.stop());
+    await s.source.start();
+    const send = async (data: Buffer): Promise<void> => {
+      pvvx.raw = data;
+      s.sim.advertise();
+      await handled();
+    };
+    return { ...s, send };
+  }
+  const values = (points: { metric: string; value: unknown }[]) => points.map((p) => [p.metric, p.value]);
+
+  it('gives their points, the values the firmware encrypted; a repeat is dropped as a duplicate', async () => {
+    const { t, send } = await started(KEY);
+    await send(PVVX_SEQUENCE[0]!);
+    expect(values(t.points)).toEqual([
+      ['office.temperature', 21.37], ['office.humidity', 48.21], ['office.battery', 99], ['office.counter', 42], ['office.flags', 5],
+      ['hall.temperature', 23.5], ['hall.humidity', 45], ['hall.battery', 87], ['hall.counter', 17],
+    ]);
+    expect(t.points[0]!.tags).toEqual({ device: 'office', address: PVVX, unit: '°C' });
+    await send(PVVX_SEQUENCE[0]!);
+    expect(t.points).toHaveLength(9);
+    expect(await t.metric('fieldbridge_ble_duplicates_total', {})).toBe(2);
+    await send(PVVX_SEQUENCE[2]!);
+    expect(values(t.points.slice(9))).toEqual([['office.temperature', -5.25], ['office.humidity', 99.99], ['office.battery', 98], ['office.counter', 43], ['office.flags', 0x18]]);
+    expect(t.problems).toEqual([]);
+  });
+
+  it('refuses an older advert replayed, as BTHome does: replayed_counter, counted each time, said once', async () => {
+    const { t, send } = await started(KEY);
+    await send(PVVX_SEQUENCE[0]!);
+    await send(PVVX_SEQUENCE[2]!);
+    // 10 office points now: the two adverts accepted; what follows gives none.
+    for (let i = 0; i < 3; i++) {
+      await send(PVVX_SEQUENCE[0]!);
+      await send(PVVX_SEQUENCE[2]!);
+    }
+    expect(t.points.filter((p) => p.tags?.device === 'office')).toHaveLength(10);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'office', kind: 'replayed_counter' })).toBe(3);
+    const reports = t.problems.filter((p) => p.kind === 'report' && p.logged);
+    expect(reports.map((p) => [p.key, p.message])).toEqual([
+      ['ble.office.replayed_counter', `office (${PVVX}) pvvx: encryption counter 42 is lower than the last accepted 43: a replayed or stale advert, or the sensor's counter restarted (a battery change?): if its counters keep rising, with none above 43 meanwhile, for 5m more, they become the new baseline (counter_restart_after_s)`],
+    ]);
+  });
+
+  it('with a wrong key says once per device to check bind_key, counts every advert, and never logs the key', async () => {
+    const wrong = '814aac74c4f17b6c1581e1ab87816b99';
+    const { t, send } = await started(wrong);
+    await send(PVVX_SEQUENCE[0]!);
+    await send(PVVX_SEQUENCE[2]!);
+    await send(PVVX_SEQUENCE[4]!);
+    expect(t.points).toEqual([]);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'office', kind: 'decrypt_failed' })).toBe(3);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'hall', kind: 'decrypt_failed' })).toBe(3);
+    const reports = t.problems.filter((p) => p.kind === 'report' && p.logged);
+    expect(reports.map((p) => p.key)).toEqual(['ble.office.decrypt_failed', 'ble.hall.decrypt_failed']);
+    expect(reports[0]!.message).toBe(`office (${PVVX}) pvvx: the advert did not authenticate with the device's bind key (Unsupported state or unable to authenticate data); check bind_key for this device (the key set in the firmware's settings, TelinkMiFlasher)`);
+    const logged = t.logs.lines().map((l) => JSON.stringify(l)).join('\n');
+    expect(logged).toContain('check bind_key');
+    expect(logged).not.toContain(wrong);
   });
 });
 

@@ -3,6 +3,7 @@ import { rssiMeasurements } from '../advert/rssi.js';
 import type { DecodeResult } from '../measurement.js';
 import { decodeBthome, type BthomeInfo } from './bthome.js';
 import { BTHOME_UUID } from './bthome-crypto.js';
+import type { CounterRestart } from './bthome-counter.js';
 import type { BthomeState } from './bthome-state.js';
 import type { CustomDecoder } from './custom.js';
 import { decodeEddystone, EDDYSTONE_UUID } from './eddystone.js';
@@ -19,12 +20,12 @@ export const ADVERT_DECODERS: readonly AdvertDecoderName[] = ['bthome', 'ruuvi',
 /** How {@link decodeAdvert} decodes. */
 export interface DecodeAdvertOptions {
   decoder: AdvertDecoderName;
-  /** bthome: the device's bind key (see `parseBindKey`). */
+  /** bthome, atc, pvvx: the device's bind key (see `parseBindKey`). */
   bindKey?: Uint8Array;
-  /** bthome: memory across adverts (repeats, replays); share one per adapter. */
+  /** bthome, and atc and pvvx with a bind key: memory across adverts (repeats, replays); share one per adapter. */
   state?: BthomeState;
   /**
-   * bthome, with `state`: how long (ms of the adverts' receipt times) lower encryption counters
+   * bthome, atc, pvvx, with `state`: how long (ms of the adverts' receipt times) lower encryption counters
    * must keep rising before they are taken as a counter restart (see `decodeBthome`). Default 0:
    * never.
    */
@@ -46,6 +47,8 @@ export interface AdvertDecodeResult extends DecodeResult {
   found: boolean;
   /** bthome: the device info byte and counters. */
   bthome?: BthomeInfo;
+  /** An encrypted advert (bthome, atc, pvvx) accepted as its sensor's encryption counter restart: the new baseline. */
+  restart?: CounterRestart;
 }
 
 function dataFor(advert: Advert, options: DecodeAdvertOptions): Uint8Array | undefined {
@@ -66,22 +69,26 @@ function dataFor(advert: Advert, options: DecodeAdvertOptions): Uint8Array | und
   }
 }
 
-function run(data: Uint8Array, advert: Advert, options: DecodeAdvertOptions): DecodeResult & { info?: BthomeInfo } {
+function run(data: Uint8Array, advert: Advert, options: DecodeAdvertOptions): DecodeResult & { info?: BthomeInfo; restart?: CounterRestart } {
+  // What the encrypted formats need: BTHome's and the pvvx firmware's share their replay guard.
+  const crypto = () => ({
+    address: advert.address,
+    t: advert.t,
+    ...(options.bindKey ? { bindKey: options.bindKey } : {}),
+    ...(options.state ? { state: options.state } : {}),
+    ...(options.counterRestartAfterMs ? { counterRestartAfterMs: options.counterRestartAfterMs } : {}),
+  });
   switch (options.decoder) {
-    case 'bthome':
-      return decodeBthome(data, {
-        address: advert.address,
-        t: advert.t,
-        ...(options.bindKey ? { bindKey: options.bindKey } : {}),
-        ...(options.state ? { state: options.state } : {}),
-        ...(options.counterRestartAfterMs ? { counterRestartAfterMs: options.counterRestartAfterMs } : {}),
-      });
+    case 'bthome': {
+      const result = decodeBthome(data, crypto());
+      return result.info?.restart ? { ...result, restart: result.info.restart } : result;
+    }
     case 'ruuvi':
       return decodeRuuvi(data);
     case 'atc':
-      return decodeAtc1441(data);
+      return decodeAtc1441(data, crypto());
     case 'pvvx':
-      return decodePvvx(data);
+      return decodePvvx(data, crypto());
     case 'ibeacon':
       return decodeIbeacon(data);
     case 'eddystone':
@@ -107,6 +114,7 @@ export function decodeAdvert(advert: Advert, options: DecodeAdvertOptions): Adve
   if (result.duplicate) out.duplicate = true;
   if (result.identity) out.identity = result.identity;
   if (result.info) out.bthome = result.info;
+  if (result.restart) out.restart = result.restart;
   if (options.rssi && !result.duplicate && (result.measurements.length > 0 || result.problems.length === 0)) out.measurements.push(...rssiMeasurements(advert));
   return out;
 }

@@ -1,6 +1,7 @@
 import type { DecodeResult } from '../measurement.js';
 import { problemResult } from '../measurement.js';
 import { hexJoin, hexJoinReversed, i16be, i16le, u16be, u16le } from './_read.js';
+import { decodeXiaomiEncrypted, type XiaomiCryptoOptions, type XiaomiResult } from './xiaomi-encrypted.js';
 
 /** The Environmental Sensing service UUID the ATC1441 and pvvx firmwares advertise under. */
 export const XIAOMI_CUSTOM_UUID = '181a';
@@ -23,22 +24,43 @@ const ENCRYPTED_FORMATS: ReadonlyMap<number, string> = new Map([[PVVX_ENCRYPTED_
 /** Service data 181a of one of the firmwares' encrypted formats (see {@link PVVX_ENCRYPTED_LENGTH}). */
 export const isEncryptedXiaomi = (serviceData: Uint8Array): boolean => ENCRYPTED_FORMATS.has(serviceData.length);
 
+const FORMAT_NAMES = { atc: 'ATC1441', pvvx: 'pvvx custom' } as const;
+const PLAIN_LENGTHS = { atc: ATC1441_LENGTH, pvvx: PVVX_LENGTH } as const;
+const ENCRYPTED_LENGTHS = { atc: ATC1441_ENCRYPTED_LENGTH, pvvx: PVVX_ENCRYPTED_LENGTH } as const;
+
 function wrongLength(format: 'atc' | 'pvvx', length: number): DecodeResult {
   const encrypted = ENCRYPTED_FORMATS.get(length);
   if (encrypted !== undefined) {
-    // Not decrypted: its nonce and associated data are not BTHome's, and the same firmware can send
-    // encrypted BTHome instead, which the bridge decrypts with a bind_key.
     return problemResult(
       format,
       'encrypted',
-      `service data 181a of ${length} bytes is the ${encrypted} format encrypted with a bind key (the firmware's "Encrypted beacon" option), which the bridge does not decrypt: turn that option off in the firmware's settings (TelinkMiFlasher), or set its advertising type to BTHome and map it with decoder bthome and its bind_key`,
+      `service data 181a of ${length} bytes is the ${encrypted} format encrypted with a bind key (the firmware's "Encrypted beacon" option): set bind_key for this device (the 32 hex digits set in the firmware's settings, TelinkMiFlasher), or turn that option off`,
     );
   }
-  const expected = format === 'atc' ? ATC1441_LENGTH : PVVX_LENGTH;
+  const expected = PLAIN_LENGTHS[format];
   const hint = format === 'atc' && length === PVVX_LENGTH
     ? ': 15 bytes is the pvvx custom format, use decoder pvvx'
     : format === 'pvvx' && length === ATC1441_LENGTH ? ': 13 bytes is the ATC1441 format, use decoder atc' : '';
-  return problemResult(format, hint === '' && length < expected ? 'truncated' : 'malformed', `service data 181a of ${length} bytes is not the ${format === 'atc' ? 'ATC1441' : 'pvvx custom'} format (${expected} bytes)${hint}`);
+  return problemResult(format, hint === '' && length < expected ? 'truncated' : 'malformed', `service data 181a of ${length} bytes is not the ${FORMAT_NAMES[format]} format (${expected} bytes)${hint}`);
+}
+
+/**
+ * With a bind key only the encrypted format is read: anyone can send the plain one with the
+ * device's address. Undefined when `serviceData` is for the plain decoder (no key).
+ */
+function withKey(format: 'atc' | 'pvvx', serviceData: Uint8Array, options: XiaomiCryptoOptions | undefined): XiaomiResult | undefined {
+  const key = options?.bindKey;
+  if (!key) return undefined;
+  const { length } = serviceData;
+  if (length === ENCRYPTED_LENGTHS[format]) return decodeXiaomiEncrypted(format, serviceData, key, options);
+  if (length === PLAIN_LENGTHS[format]) {
+    return problemResult(format, 'not_encrypted', `a bind key is set for this device but service data 181a of ${length} bytes is the ${FORMAT_NAMES[format]} format unencrypted; ignored, since anyone can send unencrypted adverts with this address (remove bind_key if the firmware no longer encrypts)`);
+  }
+  const other = format === 'atc' ? 'pvvx' : 'atc';
+  if (length === ENCRYPTED_LENGTHS[other]) {
+    return problemResult(format, 'malformed', `service data 181a of ${length} bytes is the ${FORMAT_NAMES[other]} format encrypted, not the ${FORMAT_NAMES[format]} one (${ENCRYPTED_LENGTHS[format]} bytes): use decoder ${other}`);
+  }
+  return problemResult(format, length < ENCRYPTED_LENGTHS[format] ? 'truncated' : 'malformed', `service data 181a of ${length} bytes is not the ${FORMAT_NAMES[format]} format encrypted (${ENCRYPTED_LENGTHS[format]} bytes)`);
 }
 
 /**
@@ -46,9 +68,13 @@ function wrongLength(format: 'atc' | 'pvvx', length: number): DecodeResult {
  * thermometers (service data 0x181A, 13 bytes, big-endian, per
  * https://github.com/atc1441/ATC_MiThermometer#advertising-format-of-the-custom-firmware):
  * MAC (to `identity.mac`), temperature (0.1 °C), humidity (1 %), battery (%), battery voltage
- * (mV, given in V) and the frame counter. Never throws.
+ * (mV, given in V) and the frame counter. With `options.bindKey`, the format encrypted by the
+ * firmware's "Encrypted beacon" option instead (8 bytes; see `decodeXiaomiEncrypted`), whose
+ * values are coarser (0.5 °C, 0.5 %) and carry no voltage. Never throws.
  */
-export function decodeAtc1441(serviceData: Uint8Array): DecodeResult {
+export function decodeAtc1441(serviceData: Uint8Array, options?: XiaomiCryptoOptions): XiaomiResult {
+  const encrypted = withKey('atc', serviceData, options);
+  if (encrypted) return encrypted;
   if (serviceData.length !== ATC1441_LENGTH) return wrongLength('atc', serviceData.length);
   return {
     measurements: [
@@ -68,9 +94,13 @@ export function decodeAtc1441(serviceData: Uint8Array): DecodeResult {
  * little-endian, per https://github.com/pvvx/ATC_MiThermometer#custom-format-all-data-little-endian):
  * MAC (sent least significant byte first; to `identity.mac` in the usual order), temperature
  * (0.01 °C), humidity (0.01 %), battery voltage (mV, given in V), battery (%), measurement
- * counter and the GPIO/trigger flags byte. Never throws.
+ * counter and the GPIO/trigger flags byte. With `options.bindKey`, the format encrypted by the
+ * firmware's "Encrypted beacon" option instead (11 bytes; see `decodeXiaomiEncrypted`), which
+ * carries no battery voltage. Never throws.
  */
-export function decodePvvx(serviceData: Uint8Array): DecodeResult {
+export function decodePvvx(serviceData: Uint8Array, options?: XiaomiCryptoOptions): XiaomiResult {
+  const encrypted = withKey('pvvx', serviceData, options);
+  if (encrypted) return encrypted;
   if (serviceData.length !== PVVX_LENGTH) return wrongLength('pvvx', serviceData.length);
   return {
     measurements: [
