@@ -17,9 +17,6 @@ const TRIGGER_BASED_ADDRESS_NOTE = `${TRIGGER_BASED_NOTE}; until heard after a s
 /** Shortest name prefix offered as a template: shorter ones would take strangers' devices too. */
 const MIN_STEM = 3;
 
-/** An ATC1441 or pvvx thermometer with the firmware's encryption on: no key the bridge could use. */
-const XIAOMI_ENCRYPTED_NOTE = 'encrypted by the firmware ("Encrypted beacon"), which the bridge does not decrypt: turn it off, or switch the firmware to BTHome and use decoder bthome with bind_key';
-
 /** One suggested `devices:` entry: the line to paste, and how many heard devices it takes. */
 export interface SuggestedEntry {
   line: string;
@@ -123,7 +120,8 @@ function singles(candidates: readonly { device: HeardDevice; format: string }[])
       keys: { ...(byName ? { local_name: d.name! } : { address: d.address }), decoder: format },
       devices: 1,
       notes: [
-        d.encrypted ? (format === 'bthome' ? 'encrypted: add bind_key (the device\'s key)' : XIAOMI_ENCRYPTED_NOTE) : undefined,
+        // Encrypted BTHome and the pvvx firmware's "Encrypted beacon" alike: the entry decrypts with the device's key.
+        d.encrypted ? 'encrypted: add bind_key (the device\'s key)' : undefined,
         rotates && !byName ? 'random private address: matches only until it rotates (no name heard to follow instead)' : undefined,
         rotated > 1 ? `heard from ${rotated} random addresses` : undefined,
         d.triggerBased ? (byName ? TRIGGER_BASED_NOTE : TRIGGER_BASED_ADDRESS_NOTE) : undefined,

@@ -20,7 +20,7 @@ export interface HeardDevice {
   rssiMax?: number;
   /** The built-in formats its adverts looked like (see `detectFormats`), in the order first seen. */
   formats: AdvertDecoderName[];
-  /** Its BTHome adverts are encrypted (the entry needs the device's bind_key), or its ATC1441 or pvvx ones (the firmware's encryption must be off). */
+  /** Its BTHome, ATC1441 or pvvx adverts are encrypted: the entry needs the device's bind_key. */
   encrypted?: boolean;
   /** Its BTHome adverts say it is trigger based: it sends only when something happens (a button). */
   triggerBased?: boolean;

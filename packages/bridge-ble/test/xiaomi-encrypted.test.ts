@@ -129,7 +129,7 @@ describe('a thermometer whose firmware encrypts its adverts, mapped with its bin
 });
 
 describe('--scan, hearing a thermometer whose firmware encrypts its adverts', () => {
-  it('names its format and says that the bridge needs the encryption off, not a bind_key on that entry', () => {
+  it('names its format and suggests its bind_key, as for an encrypted BTHome device', () => {
     const survey = createSurvey();
     const advert = (address: string, data: Buffer, t: number): Advert => ({ t, address, addressType: 'public', rssi: -60, serviceData: [{ uuid: '181a', data }] });
     survey.advert(advert(PVVX, PVVX_ENCRYPTED, T0));
@@ -138,8 +138,8 @@ describe('--scan, hearing a thermometer whose firmware encrypts its adverts', ()
     expect(devices.map((d) => [d.address, d.formats, d.encrypted])).toEqual([[ATC, ['atc'], true], [PVVX, ['pvvx'], true]]);
     const lines = suggestEntries(devices).map((e) => e.line);
     expect(lines).toEqual([
-      expect.stringMatching(new RegExp(`address: ${ATC}, decoder: atc \\}  # encrypted by the firmware`)),
-      expect.stringMatching(new RegExp(`address: ${PVVX}, decoder: pvvx \\}  # encrypted by the firmware \\("Encrypted beacon"\\), which the bridge does not decrypt: turn it off, or switch the firmware to BTHome and use decoder bthome with bind_key$`)),
+      `  - { name: atc_123456, address: ${ATC}, decoder: atc }  # encrypted: add bind_key (the device's key)`,
+      `  - { name: pvvx_abcdef, address: ${PVVX}, decoder: pvvx }  # encrypted: add bind_key (the device's key)`,
     ]);
   });
 });
