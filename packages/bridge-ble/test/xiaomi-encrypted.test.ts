@@ -110,6 +110,22 @@ describe('a thermometer whose firmware encrypts its adverts, mapped with its bin
     ]);
   });
 
+  it('takes a sensor whose one-byte counter started over back after counter_restart_after_s, with a warning naming its decoder', async () => {
+    const restart = fixtureData('pvvx-counter-restart');
+    const { t, send, setNow } = await started(KEY);
+    setNow(T0);
+    await send(restart[0]!);
+    for (let m = 1; m <= 3; m++) {
+      setNow(T0 + m * 2.5 * 60_000);
+      await send(restart[m]!);
+    }
+    const office = () => t.points.filter((p) => p.tags?.device === 'office').map((p) => [p.metric, p.value]);
+    expect(office().filter(([m]) => m === 'office.counter')).toEqual([['office.counter', 100], ['office.counter', 2]]);
+    expect(await t.metric('fieldbridge_source_errors_total', { channel: 'office', kind: 'replayed_counter' })).toBe(2);
+    const warning = t.logs.messages('warn').find((m) => m.includes('the encryption counter restarted'));
+    expect(warning).toBe(`office (${PVVX}) pvvx: the encryption counter restarted (battery change?): counter 2 is the new baseline; the counters rose from 0 for 5m below the last accepted 100, with none above it (2 adverts refused meanwhile as replayed_counter)`);
+  });
+
   it('with a wrong key says once per device to check bind_key, counts every advert, and never logs the key', async () => {
     const wrong = '814aac74c4f17b6c1581e1ab87816b99';
     const { t, send } = await started(wrong);
