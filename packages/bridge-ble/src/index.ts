@@ -63,7 +63,8 @@ export { BTHOME_OBJECTS, BUTTON_EVENTS, DIMMER_EVENTS, type BthomeObject, type B
 export { BthomeState, DEFAULT_BTHOME_DEVICES, type BthomeDeviceMemory } from './decode/bthome-state.js';
 export type { CounterMemory, CounterRestart, CounterRestartCandidate } from './decode/bthome-counter.js';
 export { decodeRuuvi, RUUVI_COMPANY_ID } from './decode/ruuvi.js';
-export { ATC1441_LENGTH, decodeAtc1441, decodePvvx, PVVX_LENGTH, XIAOMI_CUSTOM_UUID } from './decode/xiaomi.js';
+export { ATC1441_ENCRYPTED_LENGTH, ATC1441_LENGTH, decodeAtc1441, decodePvvx, PVVX_ENCRYPTED_LENGTH, PVVX_LENGTH, XIAOMI_CUSTOM_UUID } from './decode/xiaomi.js';
+export type { XiaomiCryptoOptions, XiaomiResult } from './decode/xiaomi-encrypted.js';
 export { APPLE_COMPANY_ID, decodeIbeacon, IBEACON_LENGTH } from './decode/ibeacon.js';
 export { decodeEddystone, EDDYSTONE_EXPANSIONS, EDDYSTONE_SCHEMES, EDDYSTONE_UUID } from './decode/eddystone.js';
 export { compileCustomDecoder, SLICE_TYPES, type CustomDecoder, type CustomDecoderSpec, type CustomSource, type SliceField, type SliceType } from './decode/custom.js';
