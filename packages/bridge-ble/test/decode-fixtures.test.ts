@@ -45,6 +45,6 @@ describeDecodeFixtures({
   decode: (section, input) => decodeFixture(section as BleConfig, input),
   required: [
     'bthome-objects', 'bthome-examples', 'bthome-packet-id', 'bthome-problems', 'bthome-encrypted', 'bthome-wrong-key', 'bthome-no-key',
-    'ruuvi-rawv2', 'atc1441', 'pvvx', 'pvvx-encrypted-key', 'atc1441-encrypted-key', 'xiaomi-wrong-key', 'ibeacon', 'eddystone', 'custom-manufacturer', 'custom-service', 'matching',
+    'ruuvi-rawv2', 'atc1441', 'pvvx', 'pvvx-encrypted-key', 'atc1441-encrypted-key', 'xiaomi-wrong-key', 'pvvx-silent-counter', 'ibeacon', 'eddystone', 'custom-manufacturer', 'custom-service', 'matching',
   ],
 });

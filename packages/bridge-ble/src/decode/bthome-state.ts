@@ -1,8 +1,11 @@
 import type { CounterMemory } from './bthome-counter.js';
+import type { CounterPace } from './_counter-pace.js';
 
 /** What one device sent last: its packet id, its encryption counter, and a counter restart under way. */
 export interface BthomeDeviceMemory extends CounterMemory {
   packetId?: number;
+  /** A wrapping counter's pace (pvvx/ATC: one byte), to tell when it can no longer be compared. */
+  pace?: CounterPace;
 }
 
 /** Devices remembered by default; the least recently heard is forgotten past this. */
@@ -50,6 +53,7 @@ export class BthomeState {
       delete memory.packetId;
       delete memory.counter;
       delete memory.restart;
+      delete memory.pace;
       Object.assign(memory, saved);
     };
   }

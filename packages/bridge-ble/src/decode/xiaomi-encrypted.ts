@@ -3,6 +3,7 @@ import { openCcm } from './aes-ccm.js';
 import type { CounterRestart } from './bthome-counter.js';
 import type { BthomeState } from './bthome-state.js';
 import { extendWrapping, guardCounter, wrapped } from './counter-guard.js';
+import { paceAfter, paceLost } from './_counter-pace.js';
 import { i16le, u16le } from './_read.js';
 
 /** What decoding the firmware's encrypted formats needs beyond the service data. */
@@ -86,9 +87,19 @@ export function decodeXiaomiEncrypted(format: 'atc' | 'pvvx', serviceData: Uint8
   const result: XiaomiResult = { measurements: format === 'pvvx' ? pvvxValues(opened.plaintext, counter) : atcValues(opened.plaintext, counter), problems: [] };
   const memory = options.state?.device(options.address);
   if (!memory) return result;
-  const verdict = guardCounter(memory, extendWrapping(counter, COUNTER_BITS, memory.counter), options.t ?? 0, options.counterRestartAfterMs ?? 0, wrapped(COUNTER_BITS));
+  const atMs = options.t ?? 0;
+  // Silent long enough for its one byte to have gone past comparison: its next counter starts afresh.
+  if (memory.pace && memory.counter !== undefined && paceLost(memory.pace, atMs, COUNTER_BITS)) {
+    delete memory.counter;
+    delete memory.restart;
+    delete memory.pace;
+  }
+  const extended = extendWrapping(counter, COUNTER_BITS, memory.counter);
+  const verdict = guardCounter(memory, extended, atMs, options.counterRestartAfterMs ?? 0, wrapped(COUNTER_BITS));
   if (verdict.kind === 'duplicate') return { measurements: [], problems: [], duplicate: true };
   if (verdict.kind === 'refused') return { measurements: [], problems: [{ kind: 'replayed_counter', format, message: verdict.message }] };
+  // A restart begins a new pace: the counts before it say nothing of the ones after.
+  memory.pace = paceAfter(verdict.restart ? undefined : memory.pace, extended, atMs);
   if (verdict.restart) result.restart = verdict.restart;
   return result;
 }
