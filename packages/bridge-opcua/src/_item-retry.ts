@@ -66,6 +66,7 @@ async function tryAgain(up: Upkeep, ctx: SubscriptionMonitor, again: Target[]): 
 
 /** Reads the server's limits again and forgets what its refusals showed, to be learnt again from the next ones. */
 async function relearnLimits(up: Upkeep, ctx: SubscriptionMonitor): Promise<void> {
+  // A refusal for room says nothing of the request size: what the size refusals taught is kept (forgotten on a new session, below).
   ctx.limits = await readServerLimits(up.connection.session, ctx.timeoutMs);
   for (const lane of ctx.lanes) delete lane.learnedCapacity;
 }
@@ -91,7 +92,11 @@ export function checkAfterRestore(up: Upkeep, ctx: SubscriptionMonitor, sessionR
   return up.serial(async () => {
     if (up.closed) return;
     const { session, logger } = up.connection;
-    if (sessionRecreated) await relearnLimits(up, ctx);
+    if (sessionRecreated) {
+      await relearnLimits(up, ctx);
+      // A restarted server may take larger requests now.
+      delete ctx.learnedItemsPerCall;
+    }
     const engine = (session as unknown as { getPublishEngine(): PublishEngineView }).getPublishEngine();
     const lost = ctx.lanes.filter((lane) => !engine.hasSubscription(lane.subscription.subscriptionId));
     const again: Target[] = [];

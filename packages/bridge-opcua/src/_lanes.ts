@@ -80,7 +80,8 @@ export async function placeTargets(up: Upkeep, ctx: SubscriptionMonitor, list: r
   const queue = list.filter((t) => t.state === 'pending');
   const refusals: FieldRefusal[] = [];
   if (queue.length === 0) return refusals;
-  const perCall = { items: await itemsPerCall({ session: up.connection.session }, ctx.timeoutMs) };
+  const said = await itemsPerCall({ session: up.connection.session }, ctx.timeoutMs);
+  const perCall = { items: Math.min(said, ctx.learnedItemsPerCall ?? said) };
   let shortage: RoomShortage | undefined;
   for (let i = 0; queue.length > 0; i += 1) {
     let lane = ctx.lanes[i];
@@ -113,6 +114,7 @@ export async function placeTargets(up: Upkeep, ctx: SubscriptionMonitor, list: r
     t.state = 'refused';
     t.message = NO_ROOM;
   }
+  if (perCall.items < said) ctx.learnedItemsPerCall = perCall.items;
   if (shortage === undefined) delete ctx.shortage;
   else ctx.shortage = shortage;
   return refusals;

@@ -32,6 +32,12 @@ export interface SubscriptionMonitor extends MonitorContext {
   readonly lanes: Lane[];
   /** The server's MaxMonitoredItemsPerSubscription and MaxSubscriptionsPerSession, where it says them. */
   limits: ServerLimits;
+  /**
+   * The most items one CreateMonitoredItems request carried, learnt from a server that refused a
+   * larger one (BadTooManyOperations) without saying its MaxMonitoredItemsPerCall: kept for the
+   * session, so that each retry and rescan does not have one more request refused.
+   */
+  learnedItemsPerCall?: number;
   /** Why the last placement left items without a subscription; undefined once one placed them all. */
   shortage?: RoomShortage;
   /** Listens to a lane's subscription (its records, its re-creation): called for each new lane, and again when its subscription is replaced. */
