@@ -1,6 +1,7 @@
 import { createOutage, formatDuration, type BridgeContext, type Channel, type Outage } from '@fieldbridge/core/bridge';
 import { failureHeadline } from './_failure-headline.js';
 import { revisionsText } from './_revisions-text.js';
+import { renewalText } from './_start-time.js';
 import type { OpcuaMetrics } from './_metrics.js';
 import type { ConnectionEvent, OpcuaConnection } from './connection.js';
 import type { OpcuaBridgeError } from './errors.js';
@@ -144,10 +145,13 @@ export function createConnectionReport(o: ConnectionReportOptions): ConnectionRe
           : !recreated
             ? `a new session, to which the server moved the ${subscription}: what changed in the gap comes now (up to queue_size values per item)`
             : `a new session and ${subscription} (the server no longer had them), every monitored item created again: values that changed in the gap are lost; each item sends its current value`;
+        if (event.renewal?.kind === 'restarted') metrics.serverRestarts.inc();
+        // Why the session is new, where the server's StartTime tells it: a restart is a controls engineer's first question.
+        const why = event.renewal ? `${renewalText(event.renewal)}; ` : '';
         channel.set('connected');
         ctx.logger[recreated ? 'warn' : 'info'](
-          { endpoint: where, gapMs, sessionRecreated: event.sessionRecreated, subscriptionRecreated: recreated, namespacesChanged: event.namespacesChanged },
-          `${where}: reconnected after a gap of ${formatDuration(gapMs)} without data; ${what}`,
+          { endpoint: where, gapMs, sessionRecreated: event.sessionRecreated, subscriptionRecreated: recreated, namespacesChanged: event.namespacesChanged, ...(event.renewal ? { renewal: event.renewal } : {}) },
+          `${where}: reconnected after a gap of ${formatDuration(gapMs)} without data; ${why}${what}`,
         );
         connected(`${where}: connected again`);
         // Items monitored while the connection was being repaired were not said then.

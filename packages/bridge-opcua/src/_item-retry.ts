@@ -3,6 +3,7 @@ import type { goneTargets } from './_gone-nodes.js';
 import { monitorPending, reportFailures, resolveAll } from './_item-setup.js';
 import { refusedForRoom, unmonitorTarget } from './_monitor.js';
 import { readServerLimits } from './_server-limits.js';
+import { renewalText, type SessionRenewal } from './_start-time.js';
 import { ITEM_DEFAULTS, type ExpandedFolder, type Target } from './_targets.js';
 import type { SubscriptionMonitor, Upkeep } from './_upkeep.js';
 
@@ -85,10 +86,13 @@ interface PublishEngineView {
  * not monitored (refused, not found, or failed at its re-creation: its node gone or renumbered)
  * and every folder not found is tried at once, its node found anew, as a restarted server may
  * have new nodes and new limits; this is logged once. Otherwise an item that failed at its
- * re-creation is taken out and joins the retried ones. `watchModel` watches the model changes
- * again if their item's subscription was lost. `options.onRestored` is called at the end.
+ * re-creation is taken out and joins the retried ones. The log line says why the session is new
+ * where `restore.renewal` tells it (the server restarted, at what time, or dropped the session).
+ * `watchModel` watches the model changes again if their item's subscription was lost.
+ * `options.onRestored` is called at the end.
  */
-export function checkAfterRestore(up: Upkeep, ctx: SubscriptionMonitor, sessionRecreated: boolean, watchModel: () => Promise<void>): Promise<void> {
+export function checkAfterRestore(up: Upkeep, ctx: SubscriptionMonitor, restore: { sessionRecreated: boolean; renewal?: SessionRenewal }, watchModel: () => Promise<void>): Promise<void> {
+  const { sessionRecreated } = restore;
   return up.serial(async () => {
     if (up.closed) return;
     const { session, logger } = up.connection;
@@ -138,7 +142,7 @@ export function checkAfterRestore(up: Upkeep, ctx: SubscriptionMonitor, sessionR
     // its nodes found anew, rather than at the next retry: the items the old limits left out, those
     // it refused, those that failed just now (a node renumbered), the folders not found.
     const retried = up.targets.filter((t) => t.state === 'refused' || t.state === 'unresolved');
-    if (retried.length > 0 || up.pendingFolders.length > 0) logger.info({ items: retried.length, folders: up.pendingFolders.length }, restartText(up, retried.length));
+    if (retried.length > 0 || up.pendingFolders.length > 0) logger.info({ items: retried.length, folders: up.pendingFolders.length }, restartText(up, retried.length, restore.renewal));
     const list = await resolveAll(up, retried);
     await monitorPending(up, ctx, [...again, ...list]);
     if (lost.length > 0) await watchModel();
@@ -148,11 +152,11 @@ export function checkAfterRestore(up: Upkeep, ctx: SubscriptionMonitor, sessionR
 }
 
 /** The line said once when a new session retries what the old one could not monitor. */
-function restartText(up: Upkeep, items: number): string {
+function restartText(up: Upkeep, items: number, renewal: SessionRenewal | undefined): string {
   const folders = up.pendingFolders.length;
   const what = [
     ...(items > 0 || folders === 0 ? [`retrying ${items} refused ${items === 1 ? 'item' : 'items'}`] : []),
     ...(folders > 0 ? [`looking for ${folders} ${folders === 1 ? 'folder' : 'folders'} not found`] : []),
   ];
-  return `${up.connection.endpointUrl}: server restarted (or it dropped the session): ${what.join(' and ')} now rather than in ${formatDuration(up.retryMs)}`;
+  return `${up.connection.endpointUrl}: ${renewalText(renewal)}: ${what.join(' and ')} now rather than in ${formatDuration(up.retryMs)}`;
 }

@@ -13,6 +13,8 @@ export interface OpcuaMetrics {
   reconnects: Counter;
   /** `fieldbridge_opcua_gap_seconds_total`: time without data across those outages. */
   gapSeconds: Counter;
+  /** `fieldbridge_opcua_server_restarts_total`: those reconnects whose new session found a new server StartTime (the server restarted). */
+  serverRestarts: Counter;
   /** `fieldbridge_opcua_monitored_items{state}`: items `active`, `refused` by the server, or `unresolved` (not found). */
   items: Gauge<'state'>;
   /** `fieldbridge_opcua_subscriptions`: subscriptions the items are spread over (more than one when the server takes fewer items in one than there are). */
@@ -36,6 +38,7 @@ export function createOpcuaMetrics(registry: Registry): OpcuaMetrics {
     connects: counter('fieldbridge_opcua_connects_total', 'Attempts to open the session and subscription, by result (ok, failed).', ['result']),
     reconnects: counter('fieldbridge_opcua_reconnects_total', 'Connection losses after which the session and every monitored item were re-established.'),
     gapSeconds: counter('fieldbridge_opcua_gap_seconds_total', 'Seconds without data from the server across those losses.'),
+    serverRestarts: counter('fieldbridge_opcua_server_restarts_total', 'Reconnects after which the server had a new StartTime: it restarted during the loss.'),
     items: gauge('fieldbridge_opcua_monitored_items', 'Monitored items by state: active, refused by the server, unresolved (node not found).', ['state']),
     subscriptions: gauge('fieldbridge_opcua_subscriptions', 'Subscriptions the monitored items are spread over (the server takes at most MaxMonitoredItemsPerSubscription in one).'),
     overflows: counter('fieldbridge_opcua_queue_overflows_total', 'Values the server flagged as following a queue overflow (older values were dropped there; raise queue_size).'),

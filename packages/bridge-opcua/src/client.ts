@@ -10,6 +10,7 @@ import { loadOpcua, restoreOpensslConf, type OpcuaModule } from './load.js';
 import type { OpcuaLogger } from './log-redirect.js';
 import { probePeer } from './_peer-probe.js';
 import { readNamespaces } from './namespaces.js';
+import { readStartTime } from './_start-time.js';
 import { openMemoryPki } from './memory-pki.js';
 import { openPki, type Pki } from './pki.js';
 import { createRunWarnings, type RunWarnings } from './run-warnings.js';
@@ -133,6 +134,7 @@ export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaCo
     ctx.step = 'session';
     const session = await withDeadline(client.createSession(buildIdentity(auth) as never), connectTimeoutMs, 'creating the session', signal);
     const namespaces = await withDeadline(readNamespaces(session), connectTimeoutMs, 'reading the NamespaceArray', signal);
+    const startTime = await readStartTime(session, connectTimeoutMs);
     restoreOpensslConf();
     logger.info({ endpoint: endpointUrl, security: `${security.mode}/${choice.policy}`, identity: ctx.identity }, `connected to ${endpointUrl}`);
     return createConnection({
@@ -144,6 +146,8 @@ export async function connectOpcua(options: OpcuaClientOptions): Promise<OpcuaCo
       security: { mode: security.mode, policy: choice.policy },
       ...(serverCertificate ? { serverCertificate } : {}),
       namespaces,
+      ...(startTime === undefined ? {} : { startTime }),
+      requestTimeoutMs: options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs,
       logger,
       closeTimeoutMs: options.closeTimeoutMs ?? CLIENT_DEFAULTS.closeTimeoutMs,
       now: options.now ?? Date.now,

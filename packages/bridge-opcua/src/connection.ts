@@ -4,6 +4,7 @@ import type { CertificateInfo } from './certificate-info.js';
 import { OpcuaBridgeError } from './errors.js';
 import type { OpcuaModule } from './load.js';
 import type { OpcuaLogger } from './log-redirect.js';
+import { readStartTime, renewalOf, type SessionRenewal } from './_start-time.js';
 import { readNamespaces } from './namespaces.js';
 import type { Pki } from './pki.js';
 import type { SecurityModeName, SecurityPolicyName } from './security.js';
@@ -29,8 +30,12 @@ export type ConnectionEvent =
    * Sent before node-opcua re-creates the monitored items, so they can be moved to the new indexes.
    */
   | { type: 'namespaces_changed'; before: readonly string[]; after: readonly string[] }
-  /** The session is back; `gapMs` is how long no data could arrive. */
-  | { type: 'restored'; gapMs: number; attempts: number; sessionRecreated: boolean; namespacesChanged: boolean }
+  /**
+   * The session is back; `gapMs` is how long no data could arrive. With a new session, `renewal`
+   * says why, from the server's StartTime (read once per session): it restarted, or it dropped
+   * the session; absent when the server did not give its StartTime, then or before.
+   */
+  | { type: 'restored'; gapMs: number; attempts: number; sessionRecreated: boolean; namespacesChanged: boolean; renewal?: SessionRenewal }
   | { type: 'closed' };
 
 /** Counters of a connection's outages. */
@@ -75,6 +80,10 @@ export interface ConnectionParts {
   security: OpcuaConnection['security'];
   serverCertificate?: CertificateInfo;
   namespaces: readonly string[];
+  /** The server's StartTime (ms since the epoch) read at connect; undefined when it did not give one. */
+  startTime?: number;
+  /** Time for a read after a reconnect (the server's StartTime), in ms. */
+  requestTimeoutMs: number;
   logger: OpcuaLogger;
   /** Time for the whole of `close()`, in ms. */
   closeTimeoutMs: number;
@@ -107,6 +116,10 @@ export function createConnection(parts: ConnectionParts): OpcuaConnection {
   let attempts = 0;
   let recreated = false;
   let changed = false;
+  let startTime = parts.startTime;
+  let renewal: SessionRenewal | undefined;
+  // The lost session's timeout, as the server revised it: node-opcua's session object takes the new one's.
+  let sessionTimeoutMs = session.timeout;
   const stats: ConnectionStats = { reconnects: 0, gapMsTotal: 0 };
   const emit = (event: ConnectionEvent): void => {
     for (const listener of [...listeners]) {
@@ -125,6 +138,8 @@ export function createConnection(parts: ConnectionParts): OpcuaConnection {
     attempts = 0;
     recreated = false;
     changed = false;
+    renewal = undefined;
+    sessionTimeoutMs = session.timeout;
     // Debug only: the events carry it, and their listener (the bridge's outage) logs it once per episode.
     logger.debug({ endpoint: parts.endpointUrl }, `lost the connection to ${parts.endpointUrl}; reconnecting`);
     emit({ type: 'lost', reason: 'connection lost', atMs: lostAt });
@@ -151,10 +166,14 @@ export function createConnection(parts: ConnectionParts): OpcuaConnection {
     stats.gapMsTotal += gapMs;
     stats.lastGapMs = gapMs;
     logger.debug({ gapMs, attempts, sessionRecreated: recreated }, `reconnected to ${parts.endpointUrl} after ${gapMs} ms`);
-    emit({ type: 'restored', gapMs, attempts, sessionRecreated: recreated, namespacesChanged: changed });
+    emit({ type: 'restored', gapMs, attempts, sessionRecreated: recreated, namespacesChanged: changed, ...(renewal ? { renewal } : {}) });
   };
   (client as unknown as RecreateHook).beforeSubscriptionRecreate = async (newSession) => {
     recreated = true;
+    const after = await readStartTime(newSession, parts.requestTimeoutMs);
+    renewal = renewalOf(startTime, after, sessionTimeoutMs);
+    // One not given keeps the last known: a later session is still told from it.
+    startTime = after ?? startTime;
     try {
       const after = await readNamespaces(newSession);
       if (after.join('\n') !== namespaces.join('\n')) {

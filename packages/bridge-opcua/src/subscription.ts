@@ -72,7 +72,7 @@ export async function subscribe(connection: OpcuaConnection, options: Subscripti
       flow.reapply();
       // A server that restarted (its session is new) may have restarted for a new address space
       // (a PLC program download): its folders are browsed again now rather than at their period.
-      void checkAfterRestore(up, ctx, event.sessionRecreated, folderUpkeep.watchModel).then(() => (event.sessionRecreated ? folderUpkeep.rescanAll() : undefined));
+      void checkAfterRestore(up, ctx, event, folderUpkeep.watchModel).then(() => (event.sessionRecreated ? folderUpkeep.rescanAll() : undefined));
     }
   };
 

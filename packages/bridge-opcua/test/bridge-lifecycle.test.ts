@@ -67,7 +67,7 @@ describe('the bridge across server restarts', () => {
     expect(await t.metric('fieldbridge_opcua_reconnects_total', {})).toBe(1);
     expect(await t.metric('fieldbridge_opcua_gap_seconds_total', {})).toBeGreaterThan(0);
     expect(messages()).toContainEqual(
-      expect.stringMatching(/reconnected after a gap of \S+ without data; a new session and subscription \(the server no longer had them\), every monitored item created again: values that changed in the gap are lost/),
+      expect.stringMatching(/reconnected after a gap of \S+ without data; server restarted at \d{4}-\d\d-\d\dT\S+Z; a new session and subscription \(the server no longer had them\), every monitored item created again: values that changed in the gap are lost/),
     );
     expect(await t.metric('fieldbridge_source_errors_total', { kind: 'connection_lost' })).toBe(1);
     expect(messages()).toContain('the server came back with its namespaces in another order; moving the monitored items to the new indexes');

@@ -58,7 +58,7 @@ describe('the bridge against a server with a small MaxMonitoredItemsPerSubscript
     expect(source.subscription()!.stats()).toMatchObject({ active: 10, refused: 0, subscriptions: 4 });
     expect(await t.metric('fieldbridge_opcua_subscriptions', {})).toBe(4);
     expect(await t.metric('fieldbridge_opcua_reconnects_total', {})).toBe(1);
-    expect(messages()).toContainEqual(expect.stringMatching(/reconnected after a gap of \S+ without data; a new session and subscriptions \(the server no longer had them\), every monitored item created again/));
+    expect(messages()).toContainEqual(expect.stringMatching(/reconnected after a gap of \S+ without data; server restarted at \S+; a new session and subscriptions \(the server no longer had them\), every monitored item created again/));
   });
 
   it('after a restart with other limits, places the items of the subscriptions the server no longer gives on those it gives', async () => {
