@@ -3,7 +3,8 @@ import type { OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { createCleanup } from './helpers/cleanup.js';
 import { collector } from './helpers/collect.js';
-import { clientFor, nsu, serverFor } from './helpers/servers.js';
+import { FAST_RECONNECT, nextEvent } from './helpers/connection-events.js';
+import { clientFor, nsu, restartOn, serverFor } from './helpers/servers.js';
 
 // A server that takes few items in one CreateMonitoredItems request and does not say how many
 // (its MaxMonitoredItemsPerCall node says 0) refuses a larger request whole, BadTooManyOperations.
@@ -13,6 +14,19 @@ const cleanup = createCleanup();
 afterAll(() => cleanup.run());
 
 const HOUR = 3_600_000;
+
+/** Records the size of each CreateMonitoredItems request `server` is sent. */
+function requestSizes(server: OpcuaTestServer): number[] {
+  const sizes: number[] = [];
+  // node-opcua's server dispatches each request to its `_on_<RequestName>` method, looked up when the request arrives.
+  const handlers = server.server as unknown as Record<string, (message: { request: { itemsToCreate: unknown[] | null } }, channel: unknown) => unknown>;
+  const create = handlers._on_CreateMonitoredItemsRequest!.bind(server.server);
+  handlers._on_CreateMonitoredItemsRequest = (message, channel) => {
+    sizes.push(message.request.itemsToCreate?.length ?? 0);
+    return create(message, channel);
+  };
+  return sizes;
+}
 
 /** Makes `server` take at most `most` items per CreateMonitoredItems request, and say none. */
 async function unsaidPerCall(server: OpcuaTestServer, most: number): Promise<void> {
@@ -47,6 +61,43 @@ describe('the request size learnt from a server that does not say its MaxMonitor
     expect(sub.stats()).toMatchObject({ active: 6, refused: 0 });
     // Three items at once would have been one more request refused.
     expect(rejected() - beforeRetry).toBe(0);
+    await sub.close();
+  });
+});
+
+describe('the request size learnt from a server before it restarted', () => {
+  it('is learnt anew on the new session: the restarted server, which takes more in one, gets the retried items in one request', async () => {
+    const pkiDir = cleanup.dir('restarting-server');
+    const server = await serverFor(cleanup, { pkiDir });
+    await unsaidPerCall(server, 2);
+    const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('restarting-client'), FAST_RECONNECT);
+    const known = ['Boiler.Pressure', 'Boiler.Temperature', 'Boiler.Counter'];
+    const late = ['Boiler.Late1', 'Boiler.Late2', 'Boiler.Late3'];
+    const c = collector();
+    const sub = await subscribe(connection, {
+      publishingIntervalMs: 50,
+      retryRefusedMs: HOUR,
+      variables: [...known, ...late].map((key) => ({ key, nodeId: nsu(key), samplingIntervalMs: 0 })),
+      ...c.handlers,
+    });
+    cleanup.add(() => sub.close());
+    expect(sub.stats()).toMatchObject({ active: 3, refused: 3 });
+
+    const restored = nextEvent(connection, 'restored');
+    const port = server.port;
+    await server.stop();
+    const restarted = await restartOn(port, { pkiDir });
+    cleanup.add(() => restarted.stop());
+    // Before the event loop turns: no client request reaches it before these.
+    await unsaidPerCall(restarted, 1000);
+    for (const key of late) restarted.addVariable(key, 1);
+    const sizes = requestSizes(restarted);
+    expect(await restored).toMatchObject({ sessionRecreated: true });
+    // Behind everything the reconnect queued.
+    await sub.rescanNow();
+    expect(sub.stats()).toMatchObject({ active: 6, refused: 0 });
+    // node-opcua's re-creation of the three known items, then the three retried ones: not in requests of 2 and 1.
+    expect(sizes).toEqual([3, 3]);
     await sub.close();
   });
 });
