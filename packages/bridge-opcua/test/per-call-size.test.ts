@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { OpcuaConnection } from '../src/connection.js';
 import type { OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { createCleanup } from './helpers/cleanup.js';
@@ -14,6 +15,19 @@ const cleanup = createCleanup();
 afterAll(() => cleanup.run());
 
 const HOUR = 3_600_000;
+
+/** Three nodes the server has and three it has not yet, the late ones retried only when asked (or after an hour). */
+const LATE = ['Boiler.Late1', 'Boiler.Late2', 'Boiler.Late3'];
+async function subscribeKnownAndLate(connection: OpcuaConnection) {
+  const sub = await subscribe(connection, {
+    publishingIntervalMs: 50,
+    retryRefusedMs: HOUR,
+    variables: ['Boiler.Pressure', 'Boiler.Temperature', 'Boiler.Counter', ...LATE].map((key) => ({ key, nodeId: nsu(key), samplingIntervalMs: 0 })),
+    ...collector().handlers,
+  });
+  cleanup.add(() => sub.close());
+  return sub;
+}
 
 /** Records the size of each CreateMonitoredItems request `server` is sent. */
 function requestSizes(server: OpcuaTestServer): number[] {
@@ -42,21 +56,12 @@ describe('the request size learnt from a server that does not say its MaxMonitor
     await unsaidPerCall(server, 2);
     const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'));
     const rejected = (): number => server.server.engine.serverDiagnosticsSummary.rejectedRequestsCount;
-    const known = ['Boiler.Pressure', 'Boiler.Temperature', 'Boiler.Counter'];
-    const late = ['Boiler.Late1', 'Boiler.Late2', 'Boiler.Late3'];
-    const c = collector();
-    const sub = await subscribe(connection, {
-      publishingIntervalMs: 50,
-      retryRefusedMs: HOUR,
-      variables: [...known, ...late].map((key) => ({ key, nodeId: nsu(key), samplingIntervalMs: 0 })),
-      ...c.handlers,
-    });
-    cleanup.add(() => sub.close());
+    const sub = await subscribeKnownAndLate(connection);
     expect(sub.stats()).toMatchObject({ active: 3, refused: 3 });
     expect(rejected()).toBeGreaterThan(0);
 
     const beforeRetry = rejected();
-    for (const key of late) server.addVariable(key, 1);
+    for (const key of LATE) server.addVariable(key, 1);
     await sub.retryNow();
     expect(sub.stats()).toMatchObject({ active: 6, refused: 0 });
     // Three items at once would have been one more request refused.
@@ -71,16 +76,7 @@ describe('the request size learnt from a server before it restarted', () => {
     const server = await serverFor(cleanup, { pkiDir });
     await unsaidPerCall(server, 2);
     const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('restarting-client'), FAST_RECONNECT);
-    const known = ['Boiler.Pressure', 'Boiler.Temperature', 'Boiler.Counter'];
-    const late = ['Boiler.Late1', 'Boiler.Late2', 'Boiler.Late3'];
-    const c = collector();
-    const sub = await subscribe(connection, {
-      publishingIntervalMs: 50,
-      retryRefusedMs: HOUR,
-      variables: [...known, ...late].map((key) => ({ key, nodeId: nsu(key), samplingIntervalMs: 0 })),
-      ...c.handlers,
-    });
-    cleanup.add(() => sub.close());
+    const sub = await subscribeKnownAndLate(connection);
     expect(sub.stats()).toMatchObject({ active: 3, refused: 3 });
 
     const restored = nextEvent(connection, 'restored');
@@ -90,7 +86,7 @@ describe('the request size learnt from a server before it restarted', () => {
     cleanup.add(() => restarted.stop());
     // Before the event loop turns: no client request reaches it before these.
     await unsaidPerCall(restarted, 1000);
-    for (const key of late) restarted.addVariable(key, 1);
+    for (const key of LATE) restarted.addVariable(key, 1);
     const sizes = requestSizes(restarted);
     expect(await restored).toMatchObject({ sessionRecreated: true });
     // Behind everything the reconnect queued.
