@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { VariableSpec } from '../src/item-spec.js';
+import type { OpcuaConnection } from '../src/connection.js';
 import type { OpcuaTestServer } from '../src/server.js';
 import { subscribe } from '../src/subscription.js';
 import { createCleanup } from './helpers/cleanup.js';
@@ -20,23 +21,30 @@ const variables = (keys: readonly string[]): VariableSpec[] => keys.map((key) =>
 /** The items of each subscription the server holds (the peer's view). */
 const held = (server: OpcuaTestServer): number[] => server.server.engine.getSessions().flatMap((s) => s.publishEngine.subscriptions.map((sub) => sub.monitoredItemCount));
 
+/**
+ * Subscribes three items to `server` while its other clients hold all but 2 of the items it
+ * monitors over all (its MaxMonitoredItems): one is refused for room. `restore()` lets go of theirs.
+ */
+async function threeWhereTwoFit(server: OpcuaTestServer, connection: OpcuaConnection) {
+  const capabilities = server.server.engine.serverCapabilities;
+  const most = capabilities.maxMonitoredItems;
+  capabilities.maxMonitoredItems = monitoredByServer(server) + 2;
+  const c = collector();
+  const keys = KEYS.slice(0, 3);
+  const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables: variables(keys), ...c.handlers });
+  cleanup.add(() => sub.close());
+  return { sub, c, keys, restore: () => void (capabilities.maxMonitoredItems = most) };
+}
+
 describe('a limit learnt from the refusals of a server', () => {
   it('is learnt again at the retry: a server that monitors more items over all its clients now takes them in the subscription it refused them in', async () => {
     const server = await serverFor(cleanup, { pkiDir: cleanup.dir('server'), capabilities: { maxSubscriptionsPerSession: 1 } });
     unsayItemsPerSubscription(server);
     const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'));
-    const capabilities = server.server.engine.serverCapabilities;
-    const most = capabilities.maxMonitoredItems;
-    const total = monitoredByServer(server);
-    // Other clients hold all but 2 of the items the server monitors.
-    capabilities.maxMonitoredItems = total + 2;
-    const c = collector();
-    const keys = KEYS.slice(0, 3);
-    const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables: variables(keys), ...c.handlers });
-    cleanup.add(() => sub.close());
+    const { sub, c, keys, restore } = await threeWhereTwoFit(server, connection);
     expect(sub.stats()).toMatchObject({ active: 2, refused: 1, subscriptions: 1 });
     // They let go of theirs: the retry finds room in the one subscription the session has.
-    capabilities.maxMonitoredItems = most;
+    restore();
     await sub.retryNow();
     expect(sub.stats()).toMatchObject({ active: 3, refused: 0, subscriptions: 1 });
     expect(held(server)).toEqual([3]);
@@ -48,13 +56,8 @@ describe('a limit learnt from the refusals of a server', () => {
   it('below the MaxMonitoredItemsPerSubscription the server says, is said to be its MaxMonitoredItems over all clients', async () => {
     const server = await serverFor(cleanup, { pkiDir: cleanup.dir('server'), capabilities: { maxSubscriptionsPerSession: 1 } });
     const connection = await clientFor(cleanup, server.endpointUrl, cleanup.dir('client'));
+    const { sub, c, keys } = await threeWhereTwoFit(server, connection);
     const capabilities = server.server.engine.serverCapabilities;
-    const total = monitoredByServer(server);
-    capabilities.maxMonitoredItems = total + 2;
-    const c = collector();
-    const keys = KEYS.slice(0, 3);
-    const sub = await subscribe(connection, { publishingIntervalMs: 50, retryRefusedMs: 600_000, variables: variables(keys), ...c.handlers });
-    cleanup.add(() => sub.close());
     expect(sub.stats()).toMatchObject({ active: 2, refused: 1, subscriptions: 1 });
     expect(c.problems.map((p) => p.message)).toEqual([
       `${keys[2]}: the server refused to monitor ${nsu(keys[2]!)} (BadTooManyMonitoredItems): the server gives a session at most 1 subscription (its MaxSubscriptionsPerSession) ` +
